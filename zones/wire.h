@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* wire.h: DNS wire-format constants, names and a bounded read cursor */
+#ifndef WIRE_H
+#define WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define WIRE_HDR_LEN 12
+#define WIRE_NAME_MAX 255
+#define WIRE_LABEL_MAX 63
+#define WIRE_PTR_MAX 0x3fff
+
+enum {
+	T_A = 1, T_NS = 2, T_MD = 3, T_MF = 4, T_CNAME = 5, T_SOA = 6, T_MB = 7, T_MG = 8,
+	T_MR = 9, T_NULL = 10, T_PTR = 12, T_MINFO = 14, T_MX = 15, T_TXT = 16, T_AAAA = 28,
+	T_SRV = 33, T_DNAME = 39, T_OPT = 41, T_DS = 43, T_RRSIG = 46, T_NSEC = 47,
+	T_DNSKEY = 48, T_NSEC3 = 50, T_NSEC3PARAM = 51, T_TKEY = 249, T_TSIG = 250,
+	T_IXFR = 251, T_AXFR = 252, T_MAILB = 253, T_MAILA = 254, T_ANY = 255,
+};
+enum { C_IN = 1, C_CH = 3, C_NONE = 254, C_ANY = 255 };
+enum {
+	RC_NOERROR = 0, RC_FORMERR = 1, RC_SERVFAIL = 2, RC_NXDOMAIN = 3, RC_NOTIMP = 4,
+	RC_REFUSED = 5, RC_NOTAUTH = 9, RC_BADVERS = 16,
+};
+/* Header flag bits in the second 16-bit word. */
+#define F_QR 0x8000
+#define F_AA 0x0400
+#define F_TC 0x0200
+#define F_RD 0x0100
+#define F_CD 0x0010
+#define F_OPCODE_MASK 0x7800
+#define EDNS_DO 0x8000
+
+static inline uint16_t wire_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t wire_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void wire_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void wire_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline uint8_t wire_lower(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
+}
+
+/* Length of an uncompressed wire name known to be valid (root = 1). */
+size_t wire_name_len(const uint8_t *name);
+
+/* Number of labels of a valid uncompressed name, the root not counted. */
+unsigned wire_name_labels(const uint8_t *name);
+
+/* Copies a valid uncompressed name lower-cased; returns its length. */
+size_t wire_name_lower(uint8_t *dst, const uint8_t *src);
+
+/* Case-insensitive equality of two valid uncompressed names. */
+bool wire_name_eq(const uint8_t *a, const uint8_t *b);
+
+/* Whether NAME equals or is below PARENT (both valid, uncompressed, any case). */
+bool wire_name_is_sub(const uint8_t *name, const uint8_t *parent);
+
+/* Canonical DNS order (RFC 4034 6.1) of two valid uncompressed names: <0, 0, >0. */
+int wire_name_cmp_canonical(const uint8_t *a, const uint8_t *b);
+
+/* Presentation form of a valid uncompressed name into buf (escaped, trailing dot). */
+void wire_name_to_text(const uint8_t *name, char *buf, size_t buflen);
+
+/* A bounded read cursor with a sticky error: check ctx.err once per message. */
+typedef struct wire_ctx {
+	const uint8_t *start;
+	const uint8_t *pos;
+	const uint8_t *end;
+	int err;
+} wire_ctx_t;
+
+static inline void wire_ctx_init(wire_ctx_t *c, const uint8_t *buf, size_t len)
+{
+	c->start = buf;
+	c->pos = buf;
+	c->end = buf + len;
+	c->err = 0;
+}
+
+static inline size_t wire_ctx_left(const wire_ctx_t *c)
+{
+	return (size_t)(c->end - c->pos);
+}
+
+static inline uint16_t wire_ctx_read16(wire_ctx_t *c)
+{
+	uint16_t v;
+
+	if (c->err != 0 || wire_ctx_left(c) < 2) {
+		c->err = -1;
+		return 0;
+	}
+	v = wire_get16(c->pos);
+	c->pos += 2;
+	return v;
+}
+
+static inline void wire_ctx_skip(wire_ctx_t *c, size_t n)
+{
+	if (c->err != 0 || wire_ctx_left(c) < n) {
+		c->err = -1;
+		return;
+	}
+	c->pos += n;
+}
+
+/*
+ * Skips a possibly compressed name at the cursor, checking that every pointer goes backwards
+ * and the whole name is at most 255 octets. Returns the name's length on the wire.
+ */
+size_t wire_ctx_skip_name(wire_ctx_t *c);
+
+#endif

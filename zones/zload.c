@@ -1,0 +1,620 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zload.c: read master files with libldns, then validate them as Knot DNS would */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sandns_err.h"
+#include "wire.h"
+#include "zload_pvt.h"
+
+/* Nested $INCLUDE beyond this depth is refused: it is almost certainly a loop. */
+#define ZLOAD_INCLUDE_DEPTH 8
+
+struct zload_state {
+	zload_zone_t *zone;
+	zload_warn_fn warn;
+	void *warn_ctx;
+	char *err;
+	size_t errlen;
+	uint32_t default_ttl;
+	bool have_ttl;
+	ldns_rdf *prev;      /* previous owner, for records with a blank owner */
+};
+
+static void __attribute__((format(printf, 4, 5)))
+zload_fail(struct zload_state *st, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (line > 0)
+		n = snprintf(st->err, st->errlen, "%s:%d: ", file, line);
+	else
+		n = snprintf(st->err, st->errlen, "%s: ", file);
+	if (n < 0 || (size_t)n >= st->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(st->err + n, st->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((format(printf, 4, 5)))
+zload_warn(struct zload_state *st, const char *file, int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	int n;
+
+	if (st->warn == NULL)
+		return;
+	n = snprintf(msg, sizeof(msg), "%s:%d: warning: ", file, line);
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	st->warn(st->warn_ctx, msg);
+}
+
+static int zload_add_file(zload_zone_t *z, const char *name)
+{
+	char **files = realloc(z->files, (z->nfiles + 1) * sizeof(*files));
+
+	if (files == NULL)
+		return -ENOMEM;
+	z->files = files;
+	files[z->nfiles] = strdup(name);
+	if (files[z->nfiles] == NULL)
+		return -ENOMEM;
+	return (int)z->nfiles++;
+}
+
+static int zload_push(zload_zone_t *z, ldns_rr *rr, unsigned file, int line)
+{
+	size_t n = ldns_rr_list_rr_count(z->rrs);
+
+	if (n == z->cap) {
+		size_t cap = z->cap ? z->cap * 2 : 256;
+		unsigned *f = realloc(z->rr_file, cap * sizeof(*f));
+		int *l;
+
+		if (f == NULL)
+			return -ENOMEM;
+		z->rr_file = f;
+		l = realloc(z->rr_line, cap * sizeof(*l));
+		if (l == NULL)
+			return -ENOMEM;
+		z->rr_line = l;
+		z->cap = cap;
+	}
+	if (!ldns_rr_list_push_rr(z->rrs, rr))
+		return -ENOMEM;
+	z->rr_file[n] = file;
+	z->rr_line[n] = line;
+	return 0;
+}
+
+static int zload_text(struct zload_state *st, const char *text, size_t len, const char *file,
+		      ldns_rdf *origin, int depth);
+
+/* "$INCLUDE file [origin]" on LINE (NUL-terminated, no newline). */
+static int zload_include(struct zload_state *st, char *line, const char *file, int line_nr,
+			 ldns_rdf *origin, int depth)
+{
+	char *save = NULL;
+	char *path, *org;
+	ldns_rdf *inc_origin = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+	int ret;
+
+	strtok_r(line, " \t", &save);
+	path = strtok_r(NULL, " \t\r", &save);
+	org = strtok_r(NULL, " \t\r", &save);
+	if (path == NULL) {
+		zload_fail(st, file, line_nr, "$INCLUDE without a file name");
+		return SANDNS_EPARSE;
+	}
+	if (depth >= ZLOAD_INCLUDE_DEPTH) {
+		zload_fail(st, file, line_nr, "$INCLUDE nested more than %d deep",
+			   ZLOAD_INCLUDE_DEPTH);
+		return SANDNS_EPARSE;
+	}
+	if (org != NULL && org[0] != ';') {
+		if (ldns_str2rdf_dname(&inc_origin, org) != LDNS_STATUS_OK) {
+			zload_fail(st, file, line_nr, "$INCLUDE origin '%s' is not a name", org);
+			return SANDNS_EPARSE;
+		}
+		if (!ldns_dname_str_absolute(org)) {
+			ldns_rdf *abs = ldns_dname_cat_clone(inc_origin, origin);
+
+			ldns_rdf_deep_free(inc_origin);
+			inc_origin = abs;
+		}
+	}
+	fp = fopen(path, "r");
+	if (fp == NULL) {
+		ret = -errno;
+		zload_fail(st, file, line_nr, "$INCLUDE %s: %s", path, strerror(errno));
+		goto out;
+	}
+	{
+		FILE *mem = open_memstream(&text, &len);
+		char buf[65536];
+		size_t n;
+
+		if (mem == NULL) {
+			fclose(fp);
+			ret = -ENOMEM;
+			goto out;
+		}
+		while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+			fwrite(buf, 1, n, mem);
+		fclose(fp);
+		fclose(mem);
+	}
+	ret = zload_text(st, text, len, path, inc_origin ? inc_origin : origin, depth + 1);
+out:
+	free(text);
+	ldns_rdf_deep_free(inc_origin);
+	return ret;
+}
+
+/*
+ * Parses TEXT record by record with ldns_rr_new_frm_fp_l(), which handles $ORIGIN, $TTL,
+ * parentheses and RFC 3597 syntax. ldns does not implement $INCLUDE, so the text is cut at
+ * each $INCLUDE line and the pieces are fed to it in turn with the parser state carried over.
+ */
+static int zload_text(struct zload_state *st, const char *text, size_t len, const char *file,
+		      ldns_rdf *origin_in, int depth)
+{
+	ldns_rdf *origin = ldns_rdf_clone(origin_in);
+	int file_idx = zload_add_file(st->zone, file);
+	size_t off = 0;
+	int line_base = 0;
+	int ret = 0;
+
+	if (file_idx < 0 || origin == NULL) {
+		ldns_rdf_deep_free(origin);
+		return -ENOMEM;
+	}
+	while (off < len && ret == 0) {
+		/* The next piece runs up to (not including) the next $INCLUDE line. */
+		size_t seg_end = off, inc_at = len;
+		int seg_lines = 0;
+		FILE *fp;
+		int line_nr;
+
+		while (seg_end < len) {
+			const char *nl = memchr(text + seg_end, '\n', len - seg_end);
+			size_t eol = nl ? (size_t)(nl - text) + 1 : len;
+
+			if (len - seg_end >= 8 && strncasecmp(text + seg_end, "$INCLUDE", 8) == 0) {
+				inc_at = seg_end;
+				break;
+			}
+			seg_end = eol;
+			seg_lines++;
+		}
+		fp = fmemopen((void *)(text + off), seg_end - off, "r");
+		if (seg_end > off && fp == NULL) {
+			ret = -errno;
+			break;
+		}
+		line_nr = line_base;
+		while (fp != NULL && !feof(fp)) {
+			ldns_rr *rr = NULL;
+			int before = line_nr;
+			ldns_status s = ldns_rr_new_frm_fp_l(&rr, fp, &st->default_ttl, &origin,
+							     &st->prev, &line_nr);
+
+			if (s == LDNS_STATUS_SYNTAX_EMPTY || s == LDNS_STATUS_SYNTAX_ORIGIN)
+				continue;
+			if (s == LDNS_STATUS_SYNTAX_TTL) {
+				st->have_ttl = true;
+				continue;
+			}
+			if (s != LDNS_STATUS_OK) {
+				/* ldns counts the line it stopped on; name the one that failed. */
+				zload_fail(st, file, line_nr > before ? line_nr : before + 1, "%s",
+					   ldns_get_errorstr_by_id(s));
+				ret = SANDNS_EPARSE;
+				break;
+			}
+			if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
+				zload_fail(st, file, line_nr, "class %u is not IN",
+					   (unsigned)ldns_rr_get_class(rr));
+				ldns_rr_free(rr);
+				ret = SANDNS_EZONE;
+				break;
+			}
+			ret = zload_push(st->zone, rr, (unsigned)file_idx, line_nr);
+			if (ret != 0) {
+				ldns_rr_free(rr);
+				break;
+			}
+		}
+		if (fp != NULL)
+			fclose(fp);
+		line_base += seg_lines;
+		off = seg_end;
+		if (ret == 0 && inc_at < len) {
+			const char *nl = memchr(text + inc_at, '\n', len - inc_at);
+			size_t eol = nl ? (size_t)(nl - text) : len;
+			char line[1024];
+			size_t ll = eol - inc_at < sizeof(line) - 1 ? eol - inc_at : sizeof(line) - 1;
+
+			memcpy(line, text + inc_at, ll);
+			line[ll] = '\0';
+			line_base++;
+			ret = zload_include(st, line, file, line_base, origin, depth);
+			off = nl ? eol + 1 : len;
+		}
+	}
+	ldns_rdf_deep_free(origin);
+	return ret;
+}
+
+static const char *rr_file(const zload_zone_t *z, size_t i)
+{
+	return z->files[z->rr_file[i]];
+}
+
+static int cmp_rr_index(const void *a, const void *b, void *arg)
+{
+	const ldns_rr_list *rrs = arg;
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+	ldns_rr *ra = ldns_rr_list_rr(rrs, ia), *rb = ldns_rr_list_rr(rrs, ib);
+	int c = ldns_dname_compare(ldns_rr_owner(ra), ldns_rr_owner(rb));
+
+	if (c != 0)
+		return c;
+	if (ldns_rr_get_type(ra) != ldns_rr_get_type(rb))
+		return ldns_rr_get_type(ra) < ldns_rr_get_type(rb) ? -1 : 1;
+	c = ldns_rr_compare(ra, rb);
+	if (c != 0)
+		return c;
+	return ia < ib ? -1 : (ia > ib);
+}
+
+static bool rr_identical(ldns_rr *a, ldns_rr *b)
+{
+	return ldns_rr_get_type(a) == ldns_rr_get_type(b) &&
+	       ldns_dname_compare(ldns_rr_owner(a), ldns_rr_owner(b)) == 0 &&
+	       ldns_rr_compare(a, b) == 0;
+}
+
+/* Whether NAME has an address record in the zone (sorted index). */
+static bool has_address(const zload_zone_t *z, const size_t *idx, size_t n, const ldns_rdf *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		ldns_rr *rr = ldns_rr_list_rr(z->rrs, idx[i]);
+		ldns_rr_type t = ldns_rr_get_type(rr);
+
+		if ((t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_AAAA) &&
+		    ldns_dname_compare(ldns_rr_owner(rr), name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Checks what Knot DNS and NSD refuse to serve (errors) and what they only note (warnings);
+ * removes exact duplicates. IDX is the records sorted by owner, type and RDATA.
+ */
+static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
+{
+	zload_zone_t *z = st->zone;
+	size_t soa_count = 0, apex_ns = 0;
+	size_t soa_i = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		size_t i = idx[k];
+		ldns_rr *rr = ldns_rr_list_rr(z->rrs, i);
+		ldns_rdf *owner = ldns_rr_owner(rr);
+		ldns_rr_type t = ldns_rr_get_type(rr);
+		bool apex = ldns_dname_compare(owner, z->origin) == 0;
+		char *otext;
+
+		if (!apex && !ldns_dname_is_subdomain(owner, z->origin)) {
+			otext = ldns_rdf2str(owner);
+			zload_fail(st, rr_file(z, i), z->rr_line[i],
+				   "%s is out of zone %s", otext ? otext : "owner", z->origin_text);
+			free(otext);
+			return SANDNS_EZONE;
+		}
+		if (t == LDNS_RR_TYPE_SOA) {
+			if (!apex) {
+				zload_fail(st, rr_file(z, i), z->rr_line[i],
+					   "SOA record not at the zone apex %s", z->origin_text);
+				return SANDNS_EZONE;
+			}
+			if (++soa_count > 1) {
+				zload_fail(st, rr_file(z, i), z->rr_line[i],
+					   "more than one SOA record at %s", z->origin_text);
+				return SANDNS_EZONE;
+			}
+			soa_i = i;
+		}
+		if (t == LDNS_RR_TYPE_NS && apex)
+			apex_ns++;
+	}
+	if (soa_count == 0) {
+		zload_fail(st, z->files[0], 0, "no SOA record at the zone apex %s", z->origin_text);
+		return SANDNS_EZONE;
+	}
+	if (apex_ns == 0) {
+		zload_fail(st, rr_file(z, soa_i), z->rr_line[soa_i],
+			   "no NS record at the zone apex %s", z->origin_text);
+		return SANDNS_EZONE;
+	}
+	/* Per owner: CNAME beside other data, several CNAMEs, TTLs within an RRset. */
+	for (size_t k = 0; k < n;) {
+		size_t end = k + 1;
+		size_t cname = 0, other = 0, cname_i = 0, other_i = 0;
+
+		while (end < n && ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(z->rrs, idx[k])),
+						     ldns_rr_owner(ldns_rr_list_rr(z->rrs, idx[end]))) == 0)
+			end++;
+		for (size_t j = k; j < end; j++) {
+			ldns_rr *rr = ldns_rr_list_rr(z->rrs, idx[j]);
+			ldns_rr_type t = ldns_rr_get_type(rr);
+
+			if (t == LDNS_RR_TYPE_CNAME) {
+				cname++;
+				cname_i = idx[j];
+			} else if (t != LDNS_RR_TYPE_RRSIG && t != LDNS_RR_TYPE_NSEC) {
+				other++;
+				other_i = idx[j];
+			}
+			if (j > k) {
+				ldns_rr *prev = ldns_rr_list_rr(z->rrs, idx[j - 1]);
+
+				if (ldns_rr_get_type(prev) == t && t != LDNS_RR_TYPE_RRSIG &&
+				    ldns_rr_ttl(prev) != ldns_rr_ttl(rr))
+					zload_warn(st, rr_file(z, idx[j]), z->rr_line[idx[j]],
+						   "TTL %u differs from the RRset's TTL %u; the first "
+						   "one is served", ldns_rr_ttl(rr), ldns_rr_ttl(prev));
+			}
+		}
+		if (cname > 1) {
+			zload_fail(st, rr_file(z, cname_i), z->rr_line[cname_i],
+				   "more than one CNAME record at the same name");
+			return SANDNS_EZONE;
+		}
+		if (cname == 1 && other > 0) {
+			size_t at = cname_i > other_i ? cname_i : other_i;
+
+			zload_fail(st, rr_file(z, at), z->rr_line[at],
+				   "CNAME beside other data at the same name");
+			return SANDNS_EZONE;
+		}
+		k = end;
+	}
+	/* Delegations: in-bailiwick NS targets need glue. */
+	for (size_t k = 0; k < n; k++) {
+		size_t i = idx[k];
+		ldns_rr *rr = ldns_rr_list_rr(z->rrs, i);
+		ldns_rdf *owner = ldns_rr_owner(rr), *target;
+		bool apex;
+
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS || ldns_rr_rd_count(rr) < 1)
+			continue;
+		apex = ldns_dname_compare(owner, z->origin) == 0;
+		target = ldns_rr_rdf(rr, 0);
+		if (apex) {
+			if (ldns_dname_is_subdomain(target, z->origin) &&
+			    !has_address(z, idx, n, target)) {
+				char *t = ldns_rdf2str(target);
+
+				zload_warn(st, rr_file(z, i), z->rr_line[i],
+					   "name server %s has no address in the zone", t ? t : "");
+				free(t);
+			}
+			continue;
+		}
+		if ((ldns_dname_is_subdomain(target, owner) ||
+		     ldns_dname_compare(target, owner) == 0) &&
+		    !has_address(z, idx, n, target)) {
+			char *t = ldns_rdf2str(target);
+
+			zload_fail(st, rr_file(z, i), z->rr_line[i],
+				   "missing glue: delegation to %s, which has no A or AAAA record",
+				   t ? t : "");
+			free(t);
+			return SANDNS_EZONE;
+		}
+	}
+	return 0;
+}
+
+/* Sorts, drops exact duplicates (with a warning, as Knot does), validates. */
+static int zload_finish(struct zload_state *st)
+{
+	zload_zone_t *z = st->zone;
+	size_t n = ldns_rr_list_rr_count(z->rrs);
+	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
+	bool *dup = calloc(n ? n : 1, sizeof(*dup));
+	size_t m = 0;
+	int ret = -ENOMEM;
+
+	if (idx == NULL || dup == NULL)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), cmp_rr_index, z->rrs);
+	for (size_t k = 1; k < n; k++) {
+		if (rr_identical(ldns_rr_list_rr(z->rrs, idx[k - 1]),
+				 ldns_rr_list_rr(z->rrs, idx[k]))) {
+			dup[idx[k]] = true;
+			zload_warn(st, rr_file(z, idx[k]), z->rr_line[idx[k]],
+				   "duplicate record ignored");
+		}
+	}
+	for (size_t k = 0; k < n; k++)
+		if (!dup[idx[k]])
+			idx[m++] = idx[k];
+	ret = zload_validate(st, idx, m);
+	if (ret != 0)
+		goto out;
+	/* Keep file order without the duplicates. */
+	{
+		ldns_rr_list *kept = ldns_rr_list_new();
+		size_t w = 0;
+
+		if (kept == NULL) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++) {
+			ldns_rr *rr = ldns_rr_list_rr(z->rrs, i);
+
+			if (dup[i]) {
+				ldns_rr_free(rr);
+				continue;
+			}
+			ldns_rr_list_push_rr(kept, rr);
+			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
+				z->serial = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));
+			z->rr_file[w] = z->rr_file[i];
+			z->rr_line[w] = z->rr_line[i];
+			w++;
+		}
+		ldns_rr_list_free(z->rrs);
+		z->rrs = kept;
+	}
+	ret = 0;
+out:
+	free(idx);
+	free(dup);
+	return ret;
+}
+
+static zload_zone_t *zload_common(const char *origin, const char *text, size_t len,
+				  const char *name, zload_warn_fn warn, void *warn_ctx, char *err,
+				  size_t errlen)
+{
+	struct zload_state st = {
+		.warn = warn, .warn_ctx = warn_ctx, .err = err, .errlen = errlen,
+		.default_ttl = 3600,
+	};
+	zload_zone_t *z = calloc(1, sizeof(*z));
+	size_t olen = strlen(origin);
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if (z == NULL)
+		goto fail_nomem;
+	st.zone = z;
+	z->origin_text = malloc(olen + 2);
+	if (z->origin_text == NULL)
+		goto fail_nomem;
+	memcpy(z->origin_text, origin, olen + 1);
+	if (olen == 0 || origin[olen - 1] != '.')
+		strcat(z->origin_text, ".");
+	if (ldns_str2rdf_dname(&z->origin, z->origin_text) != LDNS_STATUS_OK) {
+		zload_fail(&st, name, 0, "zone origin '%s' is not a domain name", origin);
+		goto fail;
+	}
+	ldns_dname2canonical(z->origin);
+	free(z->origin_text);
+	z->origin_text = ldns_rdf2str(z->origin);
+	z->rrs = ldns_rr_list_new();
+	if (z->origin_text == NULL || z->rrs == NULL)
+		goto fail_nomem;
+	if (zload_text(&st, text, len, name, z->origin, 0) != 0)
+		goto fail;
+	if (zload_finish(&st) != 0)
+		goto fail;
+	ldns_rdf_deep_free(st.prev);
+	return z;
+fail_nomem:
+	if (errlen > 0 && err[0] == '\0')
+		snprintf(err, errlen, "%s: out of memory", name);
+fail:
+	if (errlen > 0 && err[0] == '\0')
+		snprintf(err, errlen, "%s: cannot load zone", name);
+	ldns_rdf_deep_free(st.prev);
+	zload_free(&z);
+	return NULL;
+}
+
+zload_zone_t *zload_string(const char *origin, const char *text, const char *name,
+			   zload_warn_fn warn, void *warn_ctx, char *err, size_t errlen)
+{
+	return zload_common(origin, text, strlen(text), name, warn, warn_ctx, err, errlen);
+}
+
+zload_zone_t *zload_file(const char *origin, const char *path, zload_warn_fn warn, void *warn_ctx,
+			 char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "r");
+	char *text = NULL;
+	size_t len = 0;
+	zload_zone_t *z;
+	FILE *mem;
+	char buf[65536];
+	size_t n;
+
+	if (fp == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	mem = open_memstream(&text, &len);
+	if (mem == NULL) {
+		fclose(fp);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		fwrite(buf, 1, n, mem);
+	if (ferror(fp)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		fclose(fp);
+		fclose(mem);
+		free(text);
+		return NULL;
+	}
+	fclose(fp);
+	fclose(mem);
+	z = zload_common(origin, text, len, path, warn, warn_ctx, err, errlen);
+	free(text);
+	return z;
+}
+
+const char *zload_origin(const zload_zone_t *zone)
+{
+	return zone->origin_text;
+}
+
+size_t zload_rr_count(const zload_zone_t *zone)
+{
+	return ldns_rr_list_rr_count(zone->rrs);
+}
+
+unsigned long zload_serial(const zload_zone_t *zone)
+{
+	return zone->serial;
+}
+
+void zload_free(zload_zone_t **zone)
+{
+	zload_zone_t *z;
+
+	if (zone == NULL || *zone == NULL)
+		return;
+	z = *zone;
+	if (z->rrs != NULL)
+		ldns_rr_list_deep_free(z->rrs);
+	ldns_rdf_deep_free(z->origin);
+	for (size_t i = 0; i < z->nfiles; i++)
+		free(z->files[i]);
+	free(z->files);
+	free(z->rr_file);
+	free(z->rr_line);
+	free(z->origin_text);
+	free(z);
+	*zone = NULL;
+}

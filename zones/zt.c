@@ -1,0 +1,829 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zt.c: compile loaded zones into one immutable snapshot of nodes and precomputed answers */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sandns_err.h"
+#include "zload_pvt.h"
+#include "zt_pvt.h"
+
+/* ---------------------------------------------------------------- the name index */
+
+uint64_t zt_hash(const uint8_t *name, size_t len)
+{
+	/* 64-bit multiply-xorshift over 8-byte words: names are short, this is a few ns. */
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
+
+	while (len >= 8) {
+		uint64_t w;
+
+		memcpy(&w, name, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		name += 8;
+		len -= 8;
+	}
+	if (len > 0) {
+		uint64_t w = 0;
+
+		memcpy(&w, name, len);
+		h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+		h ^= h >> 29;
+	}
+	h *= 0x94d049bb133111ebull;
+	return h ^ (h >> 31);
+}
+
+uint32_t zt_find(const zt_t *zt, const uint8_t *key, size_t len)
+{
+	uint64_t h = zt_hash(key, len);
+
+	for (uint32_t i = (uint32_t)h & zt->index_mask;; i = (i + 1) & zt->index_mask) {
+		uint32_t n = zt->index[i];
+		const zt_node_t *node;
+
+		if (n == ZT_NONE)
+			return ZT_NONE;
+		node = &zt->nodes[n];
+		if (node->name_len == len && memcmp(zt->arena + node->name, key, len) == 0)
+			return n;
+	}
+}
+
+/* ---------------------------------------------------------------- build state */
+
+struct build {
+	zt_t *zt;
+	size_t arena_cap;
+	size_t nodes_cap, rrsets_cap, ans_cap;
+	char *err;
+	size_t errlen;
+	uint8_t scratch[65536];
+};
+
+static void __attribute__((format(printf, 2, 3))) build_fail(struct build *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->err, b->errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 64;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	np = realloc(*p, ncap * elem);
+	if (np == NULL)
+		return -ENOMEM;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+/* Appends LEN bytes (aligned to ALIGN) to the arena; returns the offset or ZT_NONE. */
+static uint32_t arena_put(struct build *b, const void *data, size_t len, size_t align)
+{
+	zt_t *zt = b->zt;
+	size_t off = (zt->arena_len + align - 1) & ~(align - 1);
+
+	if (off + len > UINT32_MAX - 1)
+		return ZT_NONE;
+	if (grow((void **)&zt->arena, &b->arena_cap, off + len, 1) != 0)
+		return ZT_NONE;
+	memset(zt->arena + zt->arena_len, 0, off - zt->arena_len);
+	if (data != NULL)
+		memcpy(zt->arena + off, data, len);
+	zt->arena_len = off + len;
+	return (uint32_t)off;
+}
+
+static int index_insert(zt_t *zt, uint32_t n)
+{
+	const zt_node_t *node = &zt->nodes[n];
+	uint64_t h = zt_hash(zt->arena + node->name, node->name_len);
+
+	for (uint32_t i = (uint32_t)h & zt->index_mask;; i = (i + 1) & zt->index_mask) {
+		if (zt->index[i] == ZT_NONE) {
+			zt->index[i] = n;
+			return 0;
+		}
+	}
+}
+
+static int index_resize(zt_t *zt, uint32_t want_nodes)
+{
+	uint32_t size = 16;
+
+	while (size < want_nodes * 2u)
+		size *= 2;
+	free(zt->index);
+	zt->index = malloc(size * sizeof(uint32_t));
+	if (zt->index == NULL)
+		return -ENOMEM;
+	memset(zt->index, 0xff, size * sizeof(uint32_t));
+	zt->index_mask = size - 1;
+	for (uint32_t n = 0; n < zt->nnodes; n++)
+		index_insert(zt, n);
+	return 0;
+}
+
+/* Finds or creates the node for a lower-cased wire name; ENT parents are created by the caller. */
+static uint32_t node_get(struct build *b, const uint8_t *key, size_t len, uint32_t zone)
+{
+	zt_t *zt = b->zt;
+	uint32_t n = zt_find(zt, key, len);
+	zt_node_t *node;
+	uint32_t name;
+
+	if (n != ZT_NONE)
+		return n;
+	if ((zt->nnodes + 1) * 2u > zt->index_mask + 1u && index_resize(zt, (zt->nnodes + 1) * 2) != 0)
+		return ZT_NONE;
+	if (grow((void **)&zt->nodes, &b->nodes_cap, zt->nnodes + 1, sizeof(zt_node_t)) != 0)
+		return ZT_NONE;
+	name = arena_put(b, key, len, 1);
+	if (name == ZT_NONE)
+		return ZT_NONE;
+	n = zt->nnodes++;
+	node = &zt->nodes[n];
+	memset(node, 0, sizeof(*node));
+	node->name = name;
+	node->name_len = (uint16_t)len;
+	node->labels = (uint8_t)wire_name_labels(key);
+	node->zone = zone;
+	node->wildcard = ZT_NONE;
+	node->deleg = ZT_NONE;
+	node->rrsets = ZT_NONE;
+	node->ans = ZT_NONE;
+	node->ans_default = ZT_NONE;
+	node->referral = ZT_NONE;
+	node->ans_do = ZT_NONE;
+	node->ans_default_do = ZT_NONE;
+	node->referral_do = ZT_NONE;
+	index_insert(zt, n);
+	return n;
+}
+
+/* ---------------------------------------------------------------- loading records */
+
+struct pending_rr {
+	uint32_t node;
+	uint16_t type;
+	uint16_t covered;
+	uint32_t ttl;
+	uint32_t rdata;       /* arena offset of [u16 len][rdata] */
+	uint32_t order;
+};
+
+static int cmp_pending(const void *a, const void *b)
+{
+	const struct pending_rr *x = a, *y = b;
+
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->covered != y->covered)
+		return x->covered < y->covered ? -1 : 1;
+	return x->order < y->order ? -1 : (x->order > y->order);
+}
+
+/* Whether NAME (lower-cased) is at or below the apex of a zone deeper than zone Z. */
+static bool shadowed(const zt_t *zt, zload_zone_t *const *zones, size_t nzones, size_t z,
+		     const uint8_t *name)
+{
+	const uint8_t *own = ldns_rdf_data(zones[z]->origin);
+	unsigned own_labels = wire_name_labels(own);
+
+	(void)zt;
+	for (size_t i = 0; i < nzones; i++) {
+		const uint8_t *apex = ldns_rdf_data(zones[i]->origin);
+
+		if (i == z || wire_name_labels(apex) <= own_labels)
+			continue;
+		if (wire_name_is_sub(name, apex))
+			return true;
+	}
+	return false;
+}
+
+static int load_zone(struct build *b, zload_zone_t *const *zones, size_t nzones, size_t z,
+		     struct pending_rr **pend, size_t *npend, size_t *pend_cap)
+{
+	zt_t *zt = b->zt;
+	const zload_zone_t *zone = zones[z];
+	size_t n = ldns_rr_list_rr_count(zone->rrs);
+	ldns_buffer *buf = ldns_buffer_new(65535);
+	uint8_t key[WIRE_NAME_MAX + 1];
+	uint32_t apex;
+	int ret = 0;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	wire_name_lower(key, ldns_rdf_data(zone->origin));
+	apex = node_get(b, key, ldns_rdf_size(zone->origin), (uint32_t)z);
+	if (apex == ZT_NONE || zt->nodes[apex].zone != z) {
+		build_fail(b, "zone %s is served twice", zone->origin_text);
+		ret = SANDNS_ECONFIG;
+		goto out;
+	}
+	zt->nodes[apex].flags |= ZN_APEX;
+	zt->zones[z].apex = apex;
+	for (size_t i = 0; i < n; i++) {
+		ldns_rr *rr = ldns_rr_list_rr(zone->rrs, i);
+		ldns_rdf *owner = ldns_rr_owner(rr);
+		size_t len = wire_name_lower(key, ldns_rdf_data(owner));
+		struct pending_rr *p;
+		uint32_t node;
+		uint16_t rdlen;
+
+		if (shadowed(zt, zones, nzones, z, key))
+			continue;
+		node = node_get(b, key, len, (uint32_t)z);
+		if (node == ZT_NONE) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		/* Ancestors up to the apex exist as empty non-terminals (RFC 4592 2.2.2). */
+		{
+			const uint8_t *k = key;
+			size_t kl = len;
+
+			while (kl > ldns_rdf_size(zone->origin)) {
+				kl -= (size_t)*k + 1;
+				k += *k + 1;
+				if (zt_find(zt, k, kl) != ZT_NONE)
+					break;
+				if (node_get(b, k, kl, (uint32_t)z) == ZT_NONE) {
+					ret = -ENOMEM;
+					goto out;
+				}
+			}
+		}
+		ldns_buffer_clear(buf);
+		if (ldns_rr_rdata2buffer_wire(buf, rr) != LDNS_STATUS_OK ||
+		    ldns_buffer_position(buf) > 65535) {
+			build_fail(b, "%s: a record's RDATA cannot be encoded", zone->origin_text);
+			ret = SANDNS_EZONE;
+			goto out;
+		}
+		rdlen = (uint16_t)ldns_buffer_position(buf);
+		if (grow((void **)pend, pend_cap, *npend + 1, sizeof(**pend)) != 0) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		p = &(*pend)[(*npend)++];
+		p->node = node;
+		p->type = ldns_rr_get_type(rr);
+		p->covered = 0;
+		p->ttl = ldns_rr_ttl(rr);
+		p->order = (uint32_t)*npend;
+		{
+			uint8_t l[2];
+			uint32_t off;
+
+			wire_put16(l, rdlen);
+			off = arena_put(b, l, 2, 2);
+			if (off == ZT_NONE || arena_put(b, ldns_buffer_begin(buf), rdlen, 1) == ZT_NONE) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			p->rdata = off;
+			if (p->type == T_RRSIG && rdlen >= 2)
+				p->covered = wire_get16(zt->arena + off + 2);
+		}
+	}
+out:
+	ldns_buffer_free(buf);
+	return ret;
+}
+
+/* Groups the pending records into RRsets; the nodes' RRsets become contiguous, by type. */
+static int make_rrsets(struct build *b, struct pending_rr *pend, size_t npend)
+{
+	zt_t *zt = b->zt;
+
+	qsort(pend, npend, sizeof(*pend), cmp_pending);
+	for (size_t i = 0; i < npend;) {
+		size_t j = i + 1;
+		zt_rrset_t *set;
+		zt_node_t *node = &zt->nodes[pend[i].node];
+		uint32_t start = (uint32_t)zt->arena_len;
+
+		while (j < npend && pend[j].node == pend[i].node && pend[j].type == pend[i].type &&
+		       pend[j].covered == pend[i].covered)
+			j++;
+		if (grow((void **)&zt->rrsets, &b->rrsets_cap, zt->nrrsets + 1, sizeof(zt_rrset_t)))
+			return -ENOMEM;
+		/* Copy the records together so that an RRset is one run of bytes. */
+		start = ZT_NONE;
+		for (size_t k = i; k < j; k++) {
+			uint16_t len = wire_get16(zt->arena + pend[k].rdata);
+			uint32_t off = arena_put(b, NULL, (size_t)len + 2, 1);
+
+			if (off == ZT_NONE)
+				return -ENOMEM;
+			memcpy(zt->arena + off, zt->arena + pend[k].rdata, (size_t)len + 2);
+			if (start == ZT_NONE)
+				start = off;
+		}
+		set = &zt->rrsets[zt->nrrsets];
+		set->type = pend[i].type;
+		set->covered = pend[i].covered;
+		set->count = (uint16_t)(j - i);
+		set->node = pend[i].node;
+		set->ttl = pend[i].ttl;
+		set->data = start;
+		set->data_len = (uint32_t)(zt->arena_len - start);
+		if (node->nrrsets == 0)
+			node->rrsets = zt->nrrsets;
+		node->nrrsets++;
+		switch (set->type) {
+		case T_CNAME:
+			node->flags |= ZN_CNAME;
+			break;
+		case T_DNAME:
+			node->flags |= ZN_DNAME;
+			break;
+		case T_NS:
+			if (!(node->flags & ZN_APEX))
+				node->flags |= ZN_CUT;
+			break;
+		case T_SOA:
+			zt->zones[node->zone].soa = zt->nrrsets;
+			break;
+		case T_DNSKEY:
+		case T_RRSIG:
+			zt->zones[node->zone].is_signed = true;
+			break;
+		default:
+			break;
+		}
+		zt->nrrsets++;
+		i = j;
+	}
+	return 0;
+}
+
+static uint32_t parent_of(const zt_t *zt, uint32_t n)
+{
+	const zt_node_t *node = &zt->nodes[n];
+	const uint8_t *name = zt->arena + node->name;
+
+	if (node->flags & ZN_APEX)
+		return ZT_NONE;
+	return zt_find(zt, name + name[0] + 1, node->name_len - name[0] - 1u);
+}
+
+static uint32_t deleg_of(zt_t *zt, uint32_t n, uint8_t *done)
+{
+	zt_node_t *node = &zt->nodes[n];
+	uint32_t p, d = ZT_NONE;
+
+	if (done[n])
+		return node->deleg;
+	p = parent_of(zt, n);
+	if (p != ZT_NONE) {
+		d = deleg_of(zt, p, done);
+		if (d == ZT_NONE && (zt->nodes[p].flags & ZN_DNAME))
+			d = p;
+	}
+	if (d == ZT_NONE && (node->flags & ZN_CUT))
+		d = n;
+	node->deleg = d;
+	done[n] = 1;
+	return d;
+}
+
+static int cmp_canon_ctx(const void *a, const void *b, void *ctx)
+{
+	const zt_t *zt = ctx;
+	const zt_node_t *x = &zt->nodes[*(const uint32_t *)a], *y = &zt->nodes[*(const uint32_t *)b];
+
+	return wire_name_cmp_canonical(zt->arena + x->name, zt->arena + y->name);
+}
+
+static int link_nodes(struct build *b)
+{
+	zt_t *zt = b->zt;
+	uint8_t *done = calloc(zt->nnodes ? zt->nnodes : 1, 1);
+
+	if (done == NULL)
+		return -ENOMEM;
+	for (uint32_t n = 0; n < zt->nnodes; n++) {
+		zt_node_t *node = &zt->nodes[n];
+		const uint8_t *name = zt->arena + node->name;
+
+		if (zt->zones[node->zone].is_signed)
+			node->flags |= ZN_SIGNED;
+		deleg_of(zt, n, done);
+		if (name[0] == 1 && name[1] == '*' && !(node->flags & ZN_APEX)) {
+			uint32_t p = parent_of(zt, n);
+
+			if (p != ZT_NONE)
+				zt->nodes[p].wildcard = n;
+		}
+	}
+	free(done);
+	/* Zone facts: negative TTL, NSEC chain, transfer order. */
+	for (uint32_t z = 0; z < zt->nzones; z++) {
+		zt_zone_t *zone = &zt->zones[z];
+		const zt_rrset_t *soa = &zt->rrsets[zone->soa];
+		const uint8_t *rd = zt->arena + soa->data + 2;
+		size_t l1 = wire_name_len(rd), l2 = wire_name_len(rd + l1);
+		uint32_t minimum = wire_get32(rd + l1 + l2 + 16);
+		uint32_t nn = 0, na = 0;
+
+		zone->neg_ttl = soa->ttl < minimum ? soa->ttl : minimum;
+		for (uint32_t n = 0; n < zt->nnodes; n++) {
+			const zt_node_t *node = &zt->nodes[n];
+
+			if (node->zone != z)
+				continue;
+			na += node->nrrsets;
+			for (uint32_t i = 0; i < node->nrrsets; i++)
+				if (zt->rrsets[node->rrsets + i].type == T_NSEC)
+					nn++;
+		}
+		zone->nsec = malloc((nn ? nn : 1) * sizeof(uint32_t));
+		zone->axfr = malloc((na ? na : 1) * sizeof(uint32_t));
+		if (zone->nsec == NULL || zone->axfr == NULL)
+			return -ENOMEM;
+		zone->nnsec = 0;
+		zone->naxfr = 0;
+		for (uint32_t n = 0; n < zt->nnodes; n++) {
+			const zt_node_t *node = &zt->nodes[n];
+
+			if (node->zone != z)
+				continue;
+			for (uint32_t i = 0; i < node->nrrsets; i++) {
+				uint32_t s = node->rrsets + i;
+
+				if (zt->rrsets[s].type == T_NSEC)
+					zone->nsec[zone->nnsec++] = n;
+				if (s != zone->soa)
+					zone->axfr[zone->naxfr++] = s;
+			}
+		}
+		qsort_r(zone->nsec, zone->nnsec, sizeof(uint32_t), cmp_canon_ctx, zt);
+		zt->memsize += (nn + na) * sizeof(uint32_t);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- precomputed answers */
+
+/*
+ * Renders R for the question name QNAME into a blob; RELOC blobs serve any name below the
+ * ANCHOR_LABELS last labels of QNAME. Returns the blob's arena offset, or ZT_NONE.
+ */
+static uint32_t make_blob(struct build *b, const res_t *r, const uint8_t *qname, bool reloc,
+			  unsigned anchor_labels)
+{
+	rbuf_t rb;
+	uint16_t counts[3];
+	size_t qlen = wire_name_len(qname);
+	size_t head = WIRE_HDR_LEN + qlen + 4;
+	size_t len;
+	zt_blob_t *blob;
+	uint32_t off;
+	uint8_t *data;
+
+	if (r->overflow)
+		return ZT_NONE;
+	rbuf_start(&rb, b->scratch, sizeof(b->scratch), qname, 0, C_IN, reloc, anchor_labels);
+	rbuf_put_res(&rb, b->zt, r, counts);
+	if (rb.err != 0)
+		return ZT_NONE;
+	len = rb.len - head;
+	off = arena_put(b, NULL, zt_blob_size((uint32_t)len, (uint16_t)rb.nfix,
+					      (uint16_t)rb.nsets), 4);
+	if (off == ZT_NONE)
+		return ZT_NONE;
+	blob = (zt_blob_t *)(void *)(b->zt->arena + off);
+	blob->flags = r->flags;
+	blob->an = counts[0];
+	blob->ns = counts[1];
+	blob->ar = counts[2];
+	blob->ref_qlen = (uint16_t)qlen;
+	blob->max_ptr = rb.max_ptr;
+	blob->nfix = (uint16_t)rb.nfix;
+	blob->nsets = (uint16_t)rb.nsets;
+	blob->len = (uint32_t)len;
+	data = b->zt->arena + off + sizeof(zt_blob_t);
+	memcpy(data, rb.buf + head, len);
+	{
+		uint16_t *fix = (uint16_t *)(void *)(data + ((len + 1) & ~(size_t)1));
+		uint32_t *sets = (uint32_t *)(void *)zt_blob_sets(blob);
+
+		for (unsigned i = 0; i < rb.nfix; i++)
+			fix[i] = (uint16_t)(rb.fix[i] - head);
+		for (unsigned i = 0; i < rb.nsets; i++) {
+			sets[2 * i] = (rb.sets[2 * i] & 0xc0000000u) |
+				      (uint32_t)(ZT_SET_END(rb.sets[2 * i]) - head);
+			sets[2 * i + 1] = rb.sets[2 * i + 1];
+		}
+	}
+	return off;
+}
+
+static int add_ans(struct build *b, uint16_t qtype, uint32_t blob)
+{
+	zt_t *zt = b->zt;
+
+	if (grow((void **)&zt->ans, &b->ans_cap, zt->nans + 1, sizeof(zt_ans_t)) != 0)
+		return -ENOMEM;
+	zt->ans[zt->nans].qtype = qtype;
+	zt->ans[zt->nans].blob = blob;
+	zt->nans++;
+	return 0;
+}
+
+static bool qtype_listed(const uint16_t *list, unsigned n, uint16_t t)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (list[i] == t)
+			return true;
+	return false;
+}
+
+/* The qtypes that get a blob of their own at node N. */
+static unsigned node_qtypes(const zt_t *zt, uint32_t n, uint16_t *list, unsigned max)
+{
+	const zt_node_t *node = &zt->nodes[n];
+	unsigned k = 0;
+
+	if (node->deleg == n) {
+		list[k++] = T_DS; /* a cut answers only DS itself; the rest is a referral */
+		return k;
+	}
+	for (uint32_t i = 0; i < node->nrrsets && k < max; i++) {
+		uint16_t t = zt->rrsets[node->rrsets + i].type;
+
+		if (!qtype_listed(list, k, t))
+			list[k++] = t;
+	}
+	if (k < max)
+		list[k++] = T_ANY;
+	if ((node->flags & ZN_CNAME) && k + 8 < max) {
+		/* Types the chain may end on: every type along it, and the common ones. */
+		static const uint16_t common[] = { T_A, T_AAAA, T_MX, T_TXT, T_NS, T_SRV, T_SOA };
+		const uint8_t *target = zt->arena + zt->rrsets[node->rrsets].data + 2;
+
+		for (unsigned i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+			if (!qtype_listed(list, k, common[i]))
+				list[k++] = common[i];
+		for (unsigned hop = 0; hop < 8 && k < max; hop++) {
+			uint8_t key[WIRE_NAME_MAX + 1];
+			size_t len = wire_name_lower(key, target);
+			uint32_t t = zt_find(zt, key, len);
+			const zt_node_t *tn;
+
+			if (t == ZT_NONE)
+				break;
+			tn = &zt->nodes[t];
+			for (uint32_t i = 0; i < tn->nrrsets && k < max; i++) {
+				uint16_t ty = zt->rrsets[tn->rrsets + i].type;
+
+				if (!qtype_listed(list, k, ty))
+					list[k++] = ty;
+			}
+			if (!(tn->flags & ZN_CNAME))
+				break;
+			target = zt->arena + zt->rrsets[tn->rrsets].data + 2;
+		}
+	}
+	return k;
+}
+
+static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
+{
+	zt_t *zt = b->zt;
+	zt_node_t *node = &zt->nodes[n];
+	const uint8_t *name = zt->arena + node->name;
+	bool wildcard = name[0] == 1 && name[1] == '*' && !(node->flags & ZN_APEX);
+	unsigned anchor = wildcard ? node->labels - 1u : node->labels;
+	uint16_t qtypes[64];
+	unsigned nq;
+	uint32_t first = zt->nans;
+	static res_t r;
+
+	if (node->deleg != ZT_NONE && node->deleg != n)
+		return 0;
+	nq = node_qtypes(zt, n, qtypes, 64);
+	for (unsigned i = 0; i < nq; i++) {
+		uint32_t blob;
+
+		res_at_node(zt, n, wildcard, qtypes[i], dnssec, &r);
+		blob = make_blob(b, &r, name, wildcard, anchor);
+		if (blob == ZT_NONE)
+			continue; /* too big to precompute: answered live */
+		if (add_ans(b, qtypes[i], blob) != 0)
+			return -ENOMEM;
+	}
+	node = &zt->nodes[n];
+	if (dnssec) {
+		node->ans_do = first;
+		node->nans_do = (uint16_t)(zt->nans - first);
+	} else {
+		node->ans = first;
+		node->nans = (uint16_t)(zt->nans - first);
+	}
+	/*
+	 * The default answer: NODATA. Unsigned, it is the zone's shared relocatable one; signed, the
+	 * node's NSEC goes with it. A CNAME's default depends on its target: answered live.
+	 */
+	if (!dnssec && !(node->flags & ZN_CNAME)) {
+		node->ans_default = zt->zones[node->zone].nodata;
+	} else if (dnssec && !(node->flags & ZN_CNAME) && !wildcard) {
+		/* OPT never has data in a zone: this renders the node's NODATA. */
+		res_at_node(zt, n, false, T_OPT, true, &r);
+		node->ans_default_do = make_blob(b, &r, name, false, anchor);
+		node = &zt->nodes[n];
+	}
+	if (node->flags & ZN_CUT && node->deleg == n) {
+		uint32_t blob;
+
+		res_reset(&r);
+		res_referral(zt, n, dnssec, &r);
+		blob = make_blob(b, &r, name, true, node->labels);
+		node = &zt->nodes[n];
+		if (dnssec)
+			node->referral_do = blob;
+		else
+			node->referral = blob;
+	}
+	return 0;
+}
+
+static int make_answers(struct build *b)
+{
+	zt_t *zt = b->zt;
+	static res_t r;
+
+	for (uint32_t z = 0; z < zt->nzones; z++) {
+		zt_zone_t *zone = &zt->zones[z];
+		const uint8_t *apex = zt->arena + zt->nodes[zone->apex].name;
+		unsigned labels = zt->nodes[zone->apex].labels;
+
+		res_reset(&r);
+		res_negative(zt, z, RC_NXDOMAIN, false, &r);
+		zone->nxdomain = make_blob(b, &r, apex, true, labels);
+		res_reset(&r);
+		res_negative(zt, z, RC_NOERROR, false, &r);
+		zone->nodata = make_blob(b, &r, apex, true, labels);
+		if (zone->nxdomain == ZT_NONE || zone->nodata == ZT_NONE) {
+			build_fail(b, "zone %s: cannot render its negative answer", zone->origin);
+			return SANDNS_EZONE;
+		}
+	}
+	for (uint32_t n = 0; n < zt->nnodes; n++) {
+		bool is_signed = zt->nodes[n].flags & ZN_SIGNED;
+
+		if (make_node_answers(b, n, false) != 0)
+			return -ENOMEM;
+		if (is_signed && make_node_answers(b, n, true) != 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- the snapshot */
+
+static int cmp_zone_depth(const void *a, const void *b)
+{
+	const zload_zone_t *x = *(zload_zone_t *const *)a, *y = *(zload_zone_t *const *)b;
+	unsigned lx = wire_name_labels(ldns_rdf_data(x->origin));
+	unsigned ly = wire_name_labels(ldns_rdf_data(y->origin));
+
+	return lx > ly ? -1 : (lx < ly);
+}
+
+zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts, char *err,
+	     size_t errlen)
+{
+	struct build *b = calloc(1, sizeof(*b));
+	zload_zone_t **zones = calloc(nzones ? nzones : 1, sizeof(*zones));
+	struct pending_rr *pend = NULL;
+	size_t npend = 0, pend_cap = 0;
+	zt_t *zt = NULL;
+	size_t nrr = 0;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if (b == NULL || zones == NULL)
+		goto fail_nomem;
+	b->err = err;
+	b->errlen = errlen;
+	zt = calloc(1, sizeof(*zt));
+	if (zt == NULL)
+		goto fail_nomem;
+	b->zt = zt;
+	memcpy(zones, zones_in, nzones * sizeof(*zones));
+	/* Deeper zones first: a name belongs to the deepest zone that holds it. */
+	qsort(zones, nzones, sizeof(*zones), cmp_zone_depth);
+	for (size_t i = 0; i < nzones; i++)
+		nrr += zload_rr_count(zones[i]);
+	zt->udp_max = opts && opts->udp_max_payload ? opts->udp_max_payload : ZT_UDP_MAX_DEFAULT;
+	if (zt->udp_max < 512)
+		zt->udp_max = 512;
+	if (opts && opts->identity && (zt->identity = strdup(opts->identity)) == NULL)
+		goto fail_nomem;
+	if (opts && opts->version && (zt->version = strdup(opts->version)) == NULL)
+		goto fail_nomem;
+	zt->zones = calloc(nzones ? nzones : 1, sizeof(zt_zone_t));
+	if (zt->zones == NULL || index_resize(zt, (uint32_t)(nrr + 16)) != 0)
+		goto fail_nomem;
+	zt->nzones = (uint32_t)nzones;
+	for (size_t z = 0; z < nzones; z++) {
+		zt->zones[z].origin = strdup(zones[z]->origin_text);
+		zt->zones[z].serial = zones[z]->serial;
+		zt->zones[z].soa = ZT_NONE;
+		if (zt->zones[z].origin == NULL)
+			goto fail_nomem;
+		if (load_zone(b, zones, nzones, z, &pend, &npend, &pend_cap) != 0)
+			goto fail;
+	}
+	if (make_rrsets(b, pend, npend) != 0 || link_nodes(b) != 0)
+		goto fail_nomem;
+	for (size_t z = 0; z < nzones; z++) {
+		if (zt->zones[z].soa == ZT_NONE) {
+			build_fail(b, "zone %s has no SOA record", zt->zones[z].origin);
+			goto fail;
+		}
+	}
+	if (make_answers(b) != 0)
+		goto fail;
+	zt->memsize += sizeof(*zt) + zt->arena_len + zt->nnodes * sizeof(zt_node_t) +
+		       zt->nrrsets * sizeof(zt_rrset_t) + zt->nans * sizeof(zt_ans_t) +
+		       nzones * sizeof(zt_zone_t) + (zt->index_mask + 1u) * sizeof(uint32_t);
+	free(pend);
+	free(zones);
+	free(b);
+	return zt;
+fail_nomem:
+	if (errlen > 0 && err[0] == '\0')
+		snprintf(err, errlen, "out of memory while compiling the zones");
+fail:
+	if (errlen > 0 && err[0] == '\0')
+		snprintf(err, errlen, "cannot compile the zones");
+	free(pend);
+	free(zones);
+	free(b);
+	zt_free(&zt);
+	return NULL;
+}
+
+void zt_free(zt_t **ztp)
+{
+	zt_t *zt;
+
+	if (ztp == NULL || *ztp == NULL)
+		return;
+	zt = *ztp;
+	for (uint32_t z = 0; zt->zones != NULL && z < zt->nzones; z++) {
+		free(zt->zones[z].origin);
+		free(zt->zones[z].nsec);
+		free(zt->zones[z].axfr);
+	}
+	free(zt->zones);
+	free(zt->arena);
+	free(zt->nodes);
+	free(zt->rrsets);
+	free(zt->ans);
+	free(zt->index);
+	free(zt->identity);
+	free(zt->version);
+	free(zt);
+	*ztp = NULL;
+}
+
+size_t zt_memsize(const zt_t *zt)
+{
+	return zt->memsize;
+}
+
+size_t zt_zone_count(const zt_t *zt)
+{
+	return zt->nzones;
+}
+
+const char *zt_zone_origin(const zt_t *zt, size_t i)
+{
+	return i < zt->nzones ? zt->zones[i].origin : NULL;
+}
+
+unsigned long zt_zone_serial(const zt_t *zt, size_t i)
+{
+	return i < zt->nzones ? zt->zones[i].serial : 0;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zt.h: the compiled, immutable snapshot of every served zone, and the answer engine */
+#ifndef ZT_H
+#define ZT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zload.h"
+
+typedef struct zt zt_t;
+
+/* Largest UDP payload we send when EDNS allows more than 512 (Knot's default, DNS flag day 2020). */
+#define ZT_UDP_MAX_DEFAULT 1232
+
+typedef struct zt_opts {
+	uint16_t udp_max_payload; /* 0: ZT_UDP_MAX_DEFAULT; never below 512 */
+	const char *identity;     /* CHAOS id.server./hostname.bind. TXT; NULL: refused */
+	const char *version;      /* CHAOS version.server./version.bind. TXT; NULL: refused */
+} zt_opts_t;
+
+/*
+ * Compiles the zones into a snapshot with every answer rendered ahead of time. The zones are
+ * only read: the caller still owns and frees them. A name can be served by one zone only
+ * (the deepest). On failure returns NULL with the reason in err.
+ */
+zt_t *zt_new(zload_zone_t *const *zones, size_t nzones, const zt_opts_t *opts, char *err,
+	     size_t errlen);
+
+/* Frees *zt (NULL is fine) and leaves NULL behind. Only after the RCU grace period. */
+void zt_free(zt_t **zt);
+
+/* Bytes the snapshot holds (all its allocations). */
+size_t zt_memsize(const zt_t *zt);
+
+/* Number of zones and their origins (presentation form, owned by the snapshot). */
+size_t zt_zone_count(const zt_t *zt);
+const char *zt_zone_origin(const zt_t *zt, size_t i);
+unsigned long zt_zone_serial(const zt_t *zt, size_t i);
+
+enum zt_transport { ZT_UDP = 0, ZT_TCP = 1 };
+
+typedef struct zt_answer_ctx {
+	uint8_t transport;  /* enum zt_transport */
+	bool xfr_allowed;   /* the client may transfer zones (checked by the caller's ACL) */
+} zt_answer_ctx_t;
+
+typedef struct zt_answer_info {
+	uint8_t rcode;      /* rcode written (low 4 bits; BADVERS shows as 16) */
+	bool truncated;     /* TC was set */
+	bool xfr;           /* a zone transfer the caller must run with zt_xfr_render() */
+	bool dropped;       /* nothing to send (too short to have a header, or a response) */
+} zt_answer_info_t;
+
+/*
+ * The answer engine: reads the DNS query QUERY (qlen bytes) and writes the response into RESP
+ * (cap bytes: at least 512; 65535 for TCP). RESP may be QUERY itself (answer in place).
+ * Returns the response length; 0 means send nothing (see info->dropped and info->xfr).
+ * Never allocates, locks or blocks: the UDP workers, the TCP path and the tests share it.
+ */
+size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *resp, size_t cap,
+		 const zt_answer_ctx_t *ctx, zt_answer_info_t *info);
+
+/* Receives each message of a zone transfer (without the TCP length prefix). */
+typedef int (*zt_xfr_sink)(void *ctx, const uint8_t *msg, size_t len);
+
+/*
+ * Runs the AXFR asked for by QUERY: calls SINK once per message (each at most 65535 bytes),
+ * SOA first and last. Returns 0 or a sandns error (a sink's non-zero return stops it).
+ * Call it within one RCU read-side section: it reads the snapshot throughout.
+ */
+int zt_xfr_render(const zt_t *zt, const uint8_t *query, size_t qlen, zt_xfr_sink sink, void *ctx);
+
+#endif

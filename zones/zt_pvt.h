@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zt_pvt.h: the snapshot's layout, the resolver and the renderer (zones/ only) */
+#ifndef ZT_PVT_H
+#define ZT_PVT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+#include "zt.h"
+
+#define ZT_NONE UINT32_MAX
+
+/* Node flags. */
+#define ZN_APEX 0x01    /* a zone apex */
+#define ZN_CUT 0x02     /* NS below the apex: a delegation point */
+#define ZN_DNAME 0x04   /* owns a DNAME */
+#define ZN_CNAME 0x08   /* owns a CNAME */
+#define ZN_SIGNED 0x10  /* its zone has DNSKEY or RRSIG records */
+
+/*
+ * A compiled RRset: COUNT records of [u16 rdlen][rdata] at arena offset DATA, RDATA as in
+ * the zone file (names uncompressed, case kept). RRSIGs are kept one RRset per covered type.
+ */
+typedef struct zt_rrset {
+	uint16_t type;
+	uint16_t covered;     /* RRSIG: the type it covers */
+	uint16_t count;
+	uint32_t node;        /* owner */
+	uint32_t ttl;
+	uint32_t data;
+	uint32_t data_len;
+} zt_rrset_t;
+
+/* One precomputed answer for a (node, qtype): arena offset of a zt_blob_t. */
+typedef struct zt_ans {
+	uint16_t qtype;
+	uint32_t blob;
+} zt_ans_t;
+
+typedef struct zt_node {
+	uint32_t name;        /* arena offset: lower-cased wire name */
+	uint16_t name_len;
+	uint8_t labels;
+	uint8_t flags;
+	uint32_t zone;
+	uint32_t wildcard;    /* the node "*.this", or ZT_NONE */
+	uint32_t deleg;       /* the cut at or above (or DNAME strictly above) that overrides it */
+	uint32_t rrsets;      /* index of the first RRset; sorted by type, then covered */
+	uint16_t nrrsets;
+	uint16_t nans;        /* precomputed answers by qtype, then the default one */
+	uint32_t ans;         /* index into zt->ans */
+	uint32_t ans_default;
+	uint32_t referral;    /* a cut's referral blob, relocatable below the cut */
+	uint16_t nans_do;     /* the same with DNSSEC records (DO bit), signed zones only */
+	uint32_t ans_do;
+	uint32_t ans_default_do;
+	uint32_t referral_do;
+} zt_node_t;
+
+typedef struct zt_zone {
+	uint32_t apex;        /* node index */
+	char *origin;
+	unsigned long serial;
+	uint32_t soa;         /* RRset index of the SOA */
+	uint32_t neg_ttl;     /* min(SOA TTL, SOA MINIMUM): RFC 2308 */
+	uint32_t nxdomain;    /* relocatable NXDOMAIN blob anchored at the apex */
+	uint32_t nodata;      /* relocatable NODATA blob anchored at the apex */
+	bool is_signed;       /* DNSKEY or RRSIG present */
+	uint32_t *nsec;       /* signed zones: node indexes of NSEC owners, canonical order */
+	uint32_t nnsec;
+	uint32_t *axfr;       /* every RRset index of the zone in transfer order (SOA excluded) */
+	uint32_t naxfr;
+} zt_zone_t;
+
+/*
+ * A response tail rendered ahead of time: everything after the question. It was rendered for a
+ * question name of REF_QLEN octets; when the real one differs by delta octets, every compression
+ * pointer listed in the fix-ups moves by delta (pointers to the question name itself, offset 12,
+ * never move). RRSET_END lists where each whole RRset ends, for truncation.
+ */
+typedef struct zt_blob {
+	uint16_t flags;       /* AA and rcode, as in the header's second word */
+	uint16_t an, ns, ar;
+	uint16_t ref_qlen;
+	uint16_t max_ptr;     /* largest pointer target among the fix-ups */
+	uint16_t nfix;
+	uint16_t nsets;
+	uint32_t len;
+	/* followed by: uint8_t data[len]; uint16_t fix[nfix]; uint32_t sets[2 * nsets]: for each
+	 * RRset, its end offset with the section (1..3) in bits 31-30, then its record count */
+} zt_blob_t;
+
+#define ZT_SET_SECTION(v) ((v) >> 30)
+#define ZT_SET_END(v) ((v) & 0x3fffffffu)
+
+struct zt {
+	uint8_t *arena;
+	size_t arena_len;
+	zt_node_t *nodes;
+	uint32_t nnodes;
+	zt_rrset_t *rrsets;
+	uint32_t nrrsets;
+	zt_ans_t *ans;
+	uint32_t nans;
+	zt_zone_t *zones;
+	uint32_t nzones;
+	uint32_t *index;      /* open addressing: node index or ZT_NONE */
+	uint32_t index_mask;
+	uint16_t udp_max;
+	char *identity;
+	char *version;
+	size_t memsize;
+};
+
+static inline const uint8_t *zt_node_name(const zt_t *zt, const zt_node_t *n)
+{
+	return zt->arena + n->name;
+}
+
+static inline const zt_blob_t *zt_blob(const zt_t *zt, uint32_t off)
+{
+	return (const zt_blob_t *)(const void *)(zt->arena + off);
+}
+
+static inline const uint8_t *zt_blob_data(const zt_blob_t *b)
+{
+	return (const uint8_t *)(b + 1);
+}
+
+static inline const uint16_t *zt_blob_fix(const zt_blob_t *b)
+{
+	return (const uint16_t *)(const void *)(zt_blob_data(b) + ((b->len + 1) & ~1u));
+}
+
+static inline const uint32_t *zt_blob_sets(const zt_blob_t *b)
+{
+	size_t off = ((b->len + 1) & ~1u) + b->nfix * sizeof(uint16_t);
+
+	off = (off + 3) & ~(size_t)3;
+	return (const uint32_t *)(const void *)(zt_blob_data(b) + off);
+}
+
+static inline size_t zt_blob_size(uint32_t len, uint16_t nfix, uint16_t nsets)
+{
+	size_t off = ((len + 1) & ~1u) + nfix * sizeof(uint16_t);
+
+	off = (off + 3) & ~(size_t)3;
+	return sizeof(zt_blob_t) + off + 2u * nsets * sizeof(uint32_t);
+}
+
+/* 64-bit hash of a lower-cased wire name. */
+uint64_t zt_hash(const uint8_t *name, size_t len);
+
+/* Exact lookup of a lower-cased wire name: node index or ZT_NONE. */
+uint32_t zt_find(const zt_t *zt, const uint8_t *key, size_t len);
+
+/* ---- resolver and renderer, shared by compile time and the rare live path ---- */
+
+#define RES_MAX_ITEMS 96
+#define RES_MAX_CHAIN 16
+
+enum res_owner { OWN_NODE = 0, OWN_QNAME = 1, OWN_NAME = 2 };
+
+typedef struct res_item {
+	uint8_t section;      /* 1 answer, 2 authority, 3 additional */
+	uint8_t owner_kind;   /* enum res_owner */
+	uint32_t node;        /* OWN_NODE: owner node */
+	const uint8_t *name;  /* OWN_NAME: owner as wire name */
+	uint32_t rrset;       /* RRset index, or ZT_NONE for the synthesized CNAME */
+	uint32_t ttl_override; /* ZT_NONE, or the TTL to write (negative SOA) */
+	const uint8_t *cname_target; /* synthesized CNAME (DNAME) */
+} res_item_t;
+
+typedef struct res {
+	uint16_t flags;       /* AA and rcode */
+	unsigned n;
+	res_item_t item[RES_MAX_ITEMS];
+	uint8_t names[RES_MAX_CHAIN][WIRE_NAME_MAX + 1]; /* storage for synthesized names */
+	unsigned nnames;
+	bool overflow;
+} res_t;
+
+/* Empties R for a new answer: AA set, NOERROR, no records. */
+void res_reset(res_t *r);
+
+/*
+ * Resolves QTYPE for the wire name QNAME (any case, valid, in a zone of the snapshot) starting
+ * from what lookup found. QNAME_IS_PLACEHOLDER: answer owners equal to the question are written as
+ * a pointer to the question (for relocatable blobs). DO adds DNSSEC records of signed zones.
+ */
+void res_resolve(const zt_t *zt, const uint8_t *qname, uint16_t qtype, bool dnssec, res_t *r);
+
+/* Answers for a node that the question reached (exactly or as the wildcard that matched). */
+void res_at_node(const zt_t *zt, uint32_t node, bool synthesized, uint16_t qtype, bool dnssec,
+		 res_t *r);
+
+/* A referral from CUT (NS in authority, glue in additional). */
+void res_referral(const zt_t *zt, uint32_t cut, bool dnssec, res_t *r);
+
+/* NXDOMAIN / NODATA for zone Z (SOA in authority). */
+void res_negative(const zt_t *zt, uint32_t zone, uint8_t rcode, bool dnssec, res_t *r);
+
+typedef struct rbuf {
+	uint8_t *buf;
+	size_t cap;
+	size_t len;
+	size_t limit;         /* for truncation: rendering stops (and counts) past it */
+	uint16_t dict[256];
+	unsigned ndict;
+	uint16_t fix[512];
+	unsigned nfix;
+	uint32_t sets[2 * RES_MAX_ITEMS];
+	unsigned nsets;
+	uint16_t max_ptr;
+	bool reloc;
+	int err;
+} rbuf_t;
+
+/*
+ * Starts a message in RB: header space and the question QNAME/QTYPE/QCLASS at offset 12.
+ * RELOC: the question name stands for any name below its ANCHOR_LABELS last labels; only those
+ * suffixes are offered for compression, and pointers that would move are recorded as fix-ups.
+ */
+void rbuf_start(rbuf_t *rb, uint8_t *buf, size_t cap, const uint8_t *qname, uint16_t qtype,
+		uint16_t qclass, bool reloc, unsigned anchor_labels);
+
+/* Appends the resolver's records; sets rb->err when they do not fit. Returns counts. */
+void rbuf_put_res(rbuf_t *rb, const zt_t *zt, const res_t *r, uint16_t counts[3]);
+
+#endif
