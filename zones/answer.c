@@ -4,25 +4,8 @@
 
 #include "zt_pvt.h"
 
-#define OPT_RR_LEN 11
 #define OPT_EDE 15
-#define EDE_NONE (-1)
 #define EDE_NOT_AUTHORITATIVE 20
-
-/* What the one pass over the query found. */
-struct query {
-	const uint8_t *qname;   /* in the query, original case */
-	size_t qname_len;
-	uint8_t key[WIRE_NAME_MAX + 1]; /* lower-cased */
-	uint16_t qtype;
-	uint16_t qclass;
-	bool has_question;
-	bool edns;
-	bool dnssec;
-	uint8_t edns_version;
-	uint16_t payload;
-	uint8_t rcode;          /* an error found while parsing (FORMERR...) or 0 */
-};
 
 /* A response tail to send after the question: a precomputed blob or a live rendering. */
 struct tail {
@@ -32,8 +15,6 @@ struct tail {
 	size_t len;
 	const uint16_t *fix;
 	unsigned nfix;
-	const uint32_t *sets;   /* pairs: end|section, count */
-	unsigned nsets;
 	int delta;              /* how far the blob moves (real minus reference qname length) */
 };
 
@@ -42,7 +23,7 @@ static __thread uint8_t live_buf[65536];
 static __thread res_t live_res;
 static __thread rbuf_t live_rb;
 
-static bool parse_qname(wire_ctx_t *c, struct query *q)
+bool zt_parse_qname(wire_ctx_t *c, struct zt_query *q)
 {
 	const uint8_t *start = c->pos;
 	size_t len = 0;
@@ -72,7 +53,8 @@ static bool parse_qname(wire_ctx_t *c, struct query *q)
 }
 
 /* Reads the rest of the message: only the OPT record matters to us (RFC 6891). */
-static void parse_records(wire_ctx_t *c, struct query *q, uint16_t an, uint16_t ns, uint16_t ar)
+void zt_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t ns,
+		      uint16_t ar)
 {
 	unsigned total = (unsigned)an + ns + ar;
 	bool seen_opt = false;
@@ -90,6 +72,7 @@ static void parse_records(wire_ctx_t *c, struct query *q, uint16_t an, uint16_t 
 		wire_ctx_skip(c, rdlen);
 		if (c->err != 0) {
 			q->rcode = RC_FORMERR;
+			q->edns = false;
 			return;
 		}
 		if (type != T_OPT)
@@ -97,12 +80,14 @@ static void parse_records(wire_ctx_t *c, struct query *q, uint16_t an, uint16_t 
 		/* One OPT, in the additional section, owned by the root. */
 		if (i < (unsigned)an + ns || seen_opt || owner_len != 1 || owner[0] != 0) {
 			q->rcode = RC_FORMERR;
+			q->edns = false;
 			return;
 		}
 		seen_opt = true;
 		for (size_t o = 0; o < rdlen;) {
 			if (rdlen - o < 4 || rdlen - o - 4 < wire_get16(rd + o + 2)) {
 				q->rcode = RC_FORMERR;
+				q->edns = false;
 				return;
 			}
 			o += 4u + wire_get16(rd + o + 2);
@@ -115,7 +100,7 @@ static void parse_records(wire_ctx_t *c, struct query *q, uint16_t an, uint16_t 
 }
 
 /* The OPT record of a response; EDE (RFC 8914) only when ede is not EDE_NONE. */
-static size_t put_opt(uint8_t *p, const zt_t *zt, const struct query *q, uint8_t ext_rcode,
+size_t zt_put_opt(uint8_t *p, const zt_t *zt, const struct zt_query *q, uint8_t ext_rcode,
 		      int ede)
 {
 	p[0] = 0;
@@ -136,7 +121,7 @@ static size_t put_opt(uint8_t *p, const zt_t *zt, const struct query *q, uint8_t
 }
 
 /* Header, question (as asked, 0x20 case kept) and nothing else; the start of every response. */
-static size_t put_head(uint8_t *resp, const uint8_t *query, const struct query *q, uint16_t flags)
+static size_t put_head(uint8_t *resp, const uint8_t *query, const struct zt_query *q, uint16_t flags)
 {
 	uint16_t qflags = wire_get16(query + 2);
 
@@ -155,70 +140,41 @@ static size_t put_head(uint8_t *resp, const uint8_t *query, const struct query *
 }
 
 /* An answer with no records: errors, REFUSED, NOTIMP. */
-static size_t answer_empty(const zt_t *zt, const uint8_t *query, const struct query *q,
+static size_t answer_empty(const zt_t *zt, const uint8_t *query, const struct zt_query *q,
 			   uint8_t *resp, uint16_t flags, uint8_t ext_rcode, int ede)
 {
 	size_t len = put_head(resp, query, q, flags);
 
 	if (q->edns) {
-		len += put_opt(resp + len, zt, q, ext_rcode, ede);
+		len += zt_put_opt(resp + len, zt, q, ext_rcode, ede);
 		wire_put16(resp + 10, 1);
 	}
 	return len;
 }
 
-static size_t emit(const zt_t *zt, const uint8_t *query, const struct query *q, uint8_t *resp,
-		   size_t limit, const struct tail *t, zt_answer_info_t *info)
+/* Header, question, the tail (its pointers moved by delta) and OPT. The tail fits: checked. */
+static size_t emit(const zt_t *zt, const uint8_t *query, const struct zt_query *q, uint8_t *resp,
+		   const struct tail *t)
 {
-	size_t head = WIRE_HDR_LEN + q->qname_len + 4;
-	size_t optlen = q->edns ? OPT_RR_LEN : 0;
-	size_t copy = t->len;
-	uint16_t an = t->an, ns = t->ns, ar = t->ar;
-	size_t len;
+	uint16_t ar = t->ar;
+	size_t len = put_head(resp, query, q, t->flags);
 
-	if (head + t->len + optlen > limit) {
-		/* Keep whole RRsets; cutting the additional section needs no TC (RFC 2181 9). */
-		unsigned k = 0;
-		uint16_t cnt[4] = { 0, 0, 0, 0 };
-
-		while (k < t->nsets && head + ZT_SET_END(t->sets[2 * k]) + optlen <= limit) {
-			cnt[ZT_SET_SECTION(t->sets[2 * k])] += (uint16_t)t->sets[2 * k + 1];
-			k++;
-		}
-		if (k < t->nsets && ZT_SET_SECTION(t->sets[2 * k]) != 3) {
-			info->truncated = true;
-			len = put_head(resp, query, q, (uint16_t)(t->flags | F_TC));
-			if (q->edns) {
-				len += put_opt(resp + len, zt, q, 0, EDE_NONE);
-				wire_put16(resp + 10, 1);
-			}
-			return len;
-		}
-		copy = k > 0 ? ZT_SET_END(t->sets[2 * (k - 1)]) : 0;
-		an = cnt[1];
-		ns = cnt[2];
-		ar = cnt[3];
-	}
-	len = put_head(resp, query, q, t->flags);
-	memcpy(resp + len, t->data, copy);
+	memcpy(resp + len, t->data, t->len);
 	if (t->delta != 0) {
 		for (unsigned i = 0; i < t->nfix; i++) {
 			uint8_t *p = resp + len + t->fix[i];
-			uint16_t target;
+			uint16_t target = (uint16_t)((wire_get16(p) & WIRE_PTR_MAX) + t->delta);
 
-			if (t->fix[i] >= copy)
-				continue;
-			target = (uint16_t)((wire_get16(p) & WIRE_PTR_MAX) + t->delta);
 			wire_put16(p, (uint16_t)(0xc000 | target));
 		}
 	}
-	len += copy;
+	len += t->len;
 	if (q->edns) {
-		len += put_opt(resp + len, zt, q, 0, EDE_NONE);
+		len += zt_put_opt(resp + len, zt, q, 0, EDE_NONE);
 		ar++;
 	}
-	wire_put16(resp + 6, an);
-	wire_put16(resp + 8, ns);
+	wire_put16(resp + 6, t->an);
+	wire_put16(resp + 8, t->ns);
 	wire_put16(resp + 10, ar);
 	return len;
 }
@@ -239,14 +195,16 @@ static bool tail_from_blob(struct tail *t, const zt_t *zt, uint32_t off, int del
 	t->len = b->len;
 	t->fix = zt_blob_fix(b);
 	t->nfix = b->nfix;
-	t->sets = zt_blob_sets(b);
-	t->nsets = b->nsets;
 	t->delta = delta;
 	return true;
 }
 
-/* The rare path: resolve and render now (DNAME, DNSSEC denial with DO, huge answers). */
-static bool tail_live(struct tail *t, const zt_t *zt, const struct query *q)
+/*
+ * The rare path: resolve and render now, for what has no blob (DNAME, DNSSEC denial with DO)
+ * and for answers larger than the client takes, which are truncated as Knot truncates them.
+ * LIMIT is the whole message's size without our OPT record.
+ */
+static bool tail_live(struct tail *t, const zt_t *zt, const struct zt_query *q, size_t limit)
 {
 	rbuf_t *rb = &live_rb;
 	res_t *r = &live_res;
@@ -258,13 +216,11 @@ static bool tail_live(struct tail *t, const zt_t *zt, const struct query *q)
 		return false;
 	rbuf_start(rb, live_buf, sizeof(live_buf), q->qname, q->qtype, q->qclass, false,
 		   wire_name_labels(q->qname));
+	rb->limit = limit;
 	rbuf_put_res(rb, zt, r, counts);
 	if (rb->err != 0)
 		return false;
-	for (unsigned i = 0; i < rb->nsets; i++)
-		rb->sets[2 * i] = (rb->sets[2 * i] & 0xc0000000u) |
-				  (uint32_t)(ZT_SET_END(rb->sets[2 * i]) - head);
-	t->flags = r->flags;
+	t->flags = (uint16_t)(r->flags | (rb->tc ? F_TC : 0));
 	t->an = counts[0];
 	t->ns = counts[1];
 	t->ar = counts[2];
@@ -272,8 +228,6 @@ static bool tail_live(struct tail *t, const zt_t *zt, const struct query *q)
 	t->len = rb->len - head;
 	t->fix = NULL;
 	t->nfix = 0;
-	t->sets = rb->sets;
-	t->nsets = rb->nsets;
 	t->delta = 0;
 	return true;
 }
@@ -300,7 +254,7 @@ static uint32_t node_blob(const zt_t *zt, const zt_node_t *node, uint16_t qtype,
 }
 
 /* Finds the precomputed answer; false when the question needs the live path. */
-static bool lookup(const zt_t *zt, const struct query *q, struct tail *t, bool *refused)
+static bool lookup(const zt_t *zt, const struct zt_query *q, struct tail *t, bool *refused)
 {
 	const uint8_t *k = q->key;
 	size_t len = q->qname_len;
@@ -312,6 +266,9 @@ static bool lookup(const zt_t *zt, const struct query *q, struct tail *t, bool *
 
 	*refused = false;
 	if (n != ZT_NONE) {
+		/* DS lives on the parent side of a cut (RFC 4035 3.1.4.1). */
+		if (q->qtype == T_DS && zt->nodes[n].parent_side != ZT_NONE)
+			n = zt->nodes[n].parent_side;
 		node = &zt->nodes[n];
 		dnssec = q->dnssec && (node->flags & ZN_SIGNED);
 		if (node->deleg != ZT_NONE) {
@@ -320,10 +277,13 @@ static bool lookup(const zt_t *zt, const struct query *q, struct tail *t, bool *
 			if (!(d->flags & ZN_CUT))
 				return false;
 			if (!(node->deleg == n && q->qtype == T_DS)) {
-				blob = dnssec ? d->referral_do : d->referral;
+				/* Glue names have a referral of their own; others use the cut's. */
+				const zt_node_t *from = node->referral != ZT_NONE ? node : d;
+
+				blob = dnssec ? from->referral_do : from->referral;
 				if (blob == ZT_NONE)
 					return false;
-				return tail_from_blob(t, zt, blob, (int)len - (int)d->name_len);
+				return tail_from_blob(t, zt, blob, (int)len - (int)from->name_len);
 			}
 		}
 		blob = node_blob(zt, node, q->qtype, dnssec);
@@ -347,13 +307,14 @@ static bool lookup(const zt_t *zt, const struct query *q, struct tail *t, bool *
 	dnssec = q->dnssec && (node->flags & ZN_SIGNED);
 	if (node->deleg != ZT_NONE) {
 		const zt_node_t *d = &zt->nodes[node->deleg];
+		const zt_node_t *from = node->referral != ZT_NONE ? node : d;
 
 		if (!(d->flags & ZN_CUT))
 			return false;
-		blob = dnssec ? d->referral_do : d->referral;
+		blob = dnssec ? from->referral_do : from->referral;
 		if (blob == ZT_NONE)
 			return false;
-		return tail_from_blob(t, zt, blob, (int)q->qname_len - (int)d->name_len);
+		return tail_from_blob(t, zt, blob, (int)q->qname_len - (int)from->name_len);
 	}
 	if ((node->flags & ZN_DNAME) || dnssec)
 		return false;
@@ -369,7 +330,7 @@ static bool lookup(const zt_t *zt, const struct query *q, struct tail *t, bool *
 }
 
 /* CHAOS-class TXT about the server (RFC 4892), only what the operator configured. */
-static size_t answer_chaos(const zt_t *zt, const uint8_t *query, const struct query *q,
+static size_t answer_chaos(const zt_t *zt, const uint8_t *query, const struct zt_query *q,
 			   uint8_t *resp, size_t limit)
 {
 	static const uint8_t id_server[] = "\002id\006server";
@@ -405,7 +366,7 @@ static size_t answer_chaos(const zt_t *zt, const uint8_t *query, const struct qu
 	len += 13 + tlen;
 	wire_put16(resp + 6, 1);
 	if (q->edns) {
-		len += put_opt(resp + len, zt, q, 0, EDE_NONE);
+		len += zt_put_opt(resp + len, zt, q, 0, EDE_NONE);
 		wire_put16(resp + 10, 1);
 	}
 	return len;
@@ -414,11 +375,12 @@ static size_t answer_chaos(const zt_t *zt, const uint8_t *query, const struct qu
 size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *resp, size_t cap,
 		 const zt_answer_ctx_t *ctx, zt_answer_info_t *info)
 {
-	struct query q;
+	struct zt_query q;
 	wire_ctx_t c;
 	uint16_t flags, qd, an, ns, ar;
 	size_t limit;
-	struct tail t;
+	struct tail t = { .data = NULL };
+	size_t head, optlen;
 	bool refused;
 	size_t len;
 
@@ -447,18 +409,27 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	wire_ctx_init(&c, query, qlen);
 	wire_ctx_skip(&c, WIRE_HDR_LEN);
 	if (qd == 1) {
-		if (parse_qname(&c, &q) && wire_ctx_left(&c) >= 4) {
+		if (zt_parse_qname(&c, &q) && wire_ctx_left(&c) >= 4) {
 			q.qtype = wire_ctx_read16(&c);
 			q.qclass = wire_ctx_read16(&c);
 			q.has_question = true;
+		} else if (ctx->transport == ZT_TCP) {
+			/* A stream that lies about its content: the caller closes it (as Knot). */
+			info->dropped = true;
+			return 0;
 		} else {
 			q.rcode = RC_FORMERR;
+			c.err = -1;
 		}
-	} else {
+	} else if (qd != 0) {
 		q.rcode = RC_FORMERR;
+		c.err = -1;
 	}
-	if (q.rcode == 0)
-		parse_records(&c, &q, an, ns, ar);
+	/* Even a question-less query may carry an OPT that its FORMERR should echo. */
+	if (c.err == 0)
+		zt_parse_records(&c, &q, an, ns, ar);
+	if (qd == 0)
+		q.rcode = RC_FORMERR;
 	if (ctx->transport == ZT_TCP)
 		limit = cap < 65535 ? cap : 65535;
 	else
@@ -466,16 +437,20 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	if (limit > cap)
 		limit = cap;
 	info->rcode = q.rcode;
-	if (((flags & F_OPCODE_MASK) >> 11) != 0) {
+	switch ((flags & F_OPCODE_MASK) >> 11) {
+	case 0:
+		break;
+	case 4:
+		/* NOTIFY: we are nobody's secondary (Knot answers NOTAUTH too). */
+		info->rcode = RC_NOTAUTH;
+		return answer_empty(zt, query, &q, resp, RC_NOTAUTH, 0, EDE_NONE);
+	default:
 		info->rcode = RC_NOTIMP;
 		return answer_empty(zt, query, &q, resp, RC_NOTIMP, 0, EDE_NONE);
 	}
 	if (q.rcode != 0) {
-		if (q.rcode == RC_FORMERR) {
-			/* Echo nothing we could not read: header only. */
-			q.has_question = q.has_question && c.err == 0;
-			q.edns = false;
-		}
+		/* Echo nothing we could not read. */
+		q.has_question = q.has_question && c.err == 0;
 		return answer_empty(zt, query, &q, resp, q.rcode, 0, EDE_NONE);
 	}
 	if (q.edns && q.edns_version > 0) {
@@ -491,7 +466,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		info->rcode = RC_REFUSED;
 		return answer_empty(zt, query, &q, resp, RC_REFUSED, 0, EDE_NONE);
 	}
-	if (q.qtype == 0 || q.qtype == T_TKEY || q.qtype == T_TSIG) {
+	if (q.qtype == 0) {
 		info->rcode = RC_NOTIMP;
 		return answer_empty(zt, query, &q, resp, RC_NOTIMP, 0, EDE_NONE);
 	}
@@ -499,8 +474,8 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		uint32_t n = zt_find(zt, q.key, q.qname_len);
 
 		if (ctx->transport != ZT_TCP) {
-			info->rcode = RC_FORMERR;
-			return answer_empty(zt, query, &q, resp, RC_FORMERR, 0, EDE_NONE);
+			info->rcode = q.qtype == T_AXFR ? RC_NOTIMP : RC_FORMERR;
+			return answer_empty(zt, query, &q, resp, info->rcode, 0, EDE_NONE);
 		}
 		if (n == ZT_NONE || !(zt->nodes[n].flags & ZN_APEX)) {
 			info->rcode = RC_NOTAUTH;
@@ -513,16 +488,20 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		info->xfr = true;
 		return 0;
 	}
-	if (!lookup(zt, &q, &t, &refused)) {
-		if (!tail_live(&t, zt, &q)) {
-			info->rcode = RC_SERVFAIL;
-			return answer_empty(zt, query, &q, resp, RC_SERVFAIL, 0, EDE_NONE);
-		}
-	} else if (refused) {
+	if (lookup(zt, &q, &t, &refused) && refused) {
 		info->rcode = RC_REFUSED;
 		return answer_empty(zt, query, &q, resp, RC_REFUSED, 0, EDE_NOT_AUTHORITATIVE);
 	}
-	len = emit(zt, query, &q, resp, limit, &t, info);
+	/* Room for our OPT, and for an EDE option in it as Knot keeps (RFC 8914 4 + 2 octets). */
+	optlen = q.edns ? OPT_RR_LEN + 6 : 0;
+	head = WIRE_HDR_LEN + q.qname_len + 4;
+	if ((t.data == NULL || head + t.len + optlen > limit) &&
+	    !tail_live(&t, zt, &q, limit - optlen)) {
+		info->rcode = RC_SERVFAIL;
+		return answer_empty(zt, query, &q, resp, RC_SERVFAIL, 0, EDE_NONE);
+	}
+	info->truncated = (t.flags & F_TC) != 0;
+	len = emit(zt, query, &q, resp, &t);
 	info->rcode = (uint8_t)(wire_get16(resp + 2) & 0xf);
 	return len;
 }

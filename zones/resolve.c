@@ -4,8 +4,8 @@
 
 #include "zt_pvt.h"
 
-/* CNAME and DNAME hops followed inside a zone before the answer stops (Knot: 20 hops too). */
-#define RES_CHAIN_MAX 20
+/* Hops followed inside a zone after the first CNAME (Knot's answers show five CNAMEs at most). */
+#define RES_CHAIN_MAX 4
 
 static const zt_node_t *node_at(const zt_t *zt, uint32_t i)
 {
@@ -64,6 +64,7 @@ static res_item_t *res_add(res_t *r, uint8_t sec, uint8_t kind, uint32_t node,
 	it->rrset = rrset;
 	it->ttl_override = ZT_NONE;
 	it->cname_target = NULL;
+	it->required = false;
 	return it;
 }
 
@@ -102,34 +103,63 @@ static int target_offset(uint16_t type)
 	}
 }
 
-/* A/AAAA of in-zone targets of NS, MX and SRV records (Knot and NSD both do this). */
-static void res_additional(const zt_t *zt, res_t *r, uint32_t rrset, uint32_t zone, bool dnssec)
+/*
+ * Whether the A/AAAA of TARGET (node T) are glue a referral cannot go without: T is at or below
+ * a cut and within the NS owner's own name (Knot's "mandatory glue", RFC 9471 in-domain glue).
+ */
+static bool glue_mandatory(const zt_t *zt, const zt_rrset_t *set, uint32_t t)
+{
+	const zt_node_t *tn = node_at(zt, t);
+
+	return set->type == T_NS && tn->deleg != ZT_NONE &&
+	       (node_at(zt, tn->deleg)->flags & ZN_CUT) &&
+	       wire_name_is_sub(zt_node_name(zt, tn), zt_node_name(zt, node_at(zt, set->node)));
+}
+
+/*
+ * A/AAAA of in-zone targets of NS, MX and SRV records (Knot and NSD both do this): mandatory
+ * glue first, then the rest, each in RDATA order, A before AAAA. In a REFERRAL, mandatory glue
+ * that does not fit truncates the response; otherwise additional data is only dropped.
+ */
+static void res_additional(const zt_t *zt, res_t *r, uint32_t rrset, uint32_t zone, bool dnssec,
+			   bool referral)
 {
 	const zt_rrset_t *set = &zt->rrsets[rrset];
 	int toff = target_offset(set->type);
-	const uint8_t *p = zt->arena + set->data;
 
 	if (toff < 0)
 		return;
-	for (uint16_t i = 0; i < set->count; i++) {
-		uint16_t rdlen = wire_get16(p);
-		const uint8_t *target = p + 2 + toff;
-		uint8_t key[WIRE_NAME_MAX + 1];
-		size_t klen;
-		uint32_t n;
+	for (int pass = 0; pass < 2; pass++) {
+		const uint8_t *p = zt->arena + set->data;
 
-		p += 2 + rdlen;
-		if ((int)rdlen <= toff)
-			continue;
-		klen = wire_name_lower(key, target);
-		n = zt_find(zt, key, klen);
-		if (n == ZT_NONE || zone_of(zt, n) != zone)
-			continue;
-		for (int k = 0; k < 2; k++) {
-			uint32_t a = node_rrset(zt, n, k == 0 ? T_A : T_AAAA);
+		for (uint16_t i = 0; i < set->count; i++) {
+			uint16_t rdlen = wire_get16(p);
+			const uint8_t *target = p + 2 + toff;
+			uint8_t key[WIRE_NAME_MAX + 1];
+			bool mandatory;
+			size_t klen;
+			uint32_t n;
 
-			if (a != ZT_NONE)
+			p += 2 + rdlen;
+			if ((int)rdlen <= toff)
+				continue;
+			klen = wire_name_lower(key, target);
+			n = zt_find(zt, key, klen);
+			if (n == ZT_NONE || zone_of(zt, n) != zone)
+				continue;
+			mandatory = glue_mandatory(zt, set, n);
+			if (mandatory != (pass == 0))
+				continue;
+			for (int k = 0; k < 2; k++) {
+				uint32_t a = node_rrset(zt, n, k == 0 ? T_A : T_AAAA);
+				unsigned before = r->n;
+
+				if (a == ZT_NONE)
+					continue;
 				res_add_set(zt, r, 3, OWN_NODE, n, NULL, a, dnssec);
+				for (unsigned j = before; j < r->n; j++)
+					r->item[j].required = referral && mandatory;
+			}
 		}
 	}
 }
@@ -203,7 +233,7 @@ void res_referral(const zt_t *zt, uint32_t cut, bool dnssec, res_t *r)
 		else
 			res_add_nsec(zt, r, cut);
 	}
-	res_additional(zt, r, ns, zone_of(zt, cut), false);
+	res_additional(zt, r, ns, zone_of(zt, cut), false, true);
 }
 
 struct res_walk {
@@ -250,7 +280,7 @@ static void walk_node(struct res_walk *w, uint32_t n, uint8_t kind, const uint8_
 			if (zt->rrsets[i].type == T_RRSIG)
 				continue;
 			res_add_set(zt, r, 1, kind, n, name, i, w->dnssec);
-			res_additional(zt, r, i, node->zone, w->dnssec);
+			res_additional(zt, r, i, node->zone, w->dnssec, false);
 			return;
 		}
 		goto nodata;
@@ -270,10 +300,12 @@ static void walk_node(struct res_walk *w, uint32_t n, uint8_t kind, const uint8_
 	set = node_rrset(zt, n, w->qtype);
 	if (set != ZT_NONE) {
 		res_add_set(zt, r, 1, kind, n, name, set, w->dnssec);
-		res_additional(zt, r, set, node->zone, w->dnssec);
+		res_additional(zt, r, set, node->zone, w->dnssec, false);
 		return;
 	}
-	if ((node->flags & ZN_CNAME) && w->qtype != T_CNAME) {
+	/* Knot answers RRSIG and NSEC at a CNAME from the node itself, without the chain. */
+	if ((node->flags & ZN_CNAME) && w->qtype != T_CNAME && w->qtype != T_RRSIG &&
+	    w->qtype != T_NSEC) {
 		uint32_t cn = node_rrset(zt, n, T_CNAME);
 		const zt_rrset_t *cs = &zt->rrsets[cn];
 
@@ -331,7 +363,8 @@ static void walk_dname(struct res_walk *w, uint32_t d, const uint8_t *name, uint
 		return;
 	it->ttl_override = ds->ttl;
 	it->cname_target = out;
-	walk_follow(w, out);
+	if (w->qtype != T_CNAME)
+		walk_follow(w, out);
 }
 
 static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
@@ -343,6 +376,8 @@ static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
 	uint32_t n = zt_find(zt, key, len);
 	const zt_node_t *node;
 
+	if (n != ZT_NONE && w->qtype == T_DS && node_at(zt, n)->parent_side != ZT_NONE)
+		n = node_at(zt, n)->parent_side;
 	if (n != ZT_NONE) {
 		node = node_at(zt, n);
 		if (node->zone != w->zone)
@@ -440,6 +475,8 @@ void res_resolve(const zt_t *zt, const uint8_t *qname, uint16_t qtype, bool dnss
 		r->flags = RC_REFUSED;
 		return;
 	}
+	if (qtype == T_DS && k == key && node_at(zt, n)->parent_side != ZT_NONE)
+		n = node_at(zt, n)->parent_side;
 	w.zone = node_at(zt, n)->zone;
 	walk_name(&w, qname, OWN_QNAME);
 }
@@ -534,8 +571,8 @@ static void rb_name(rbuf_t *rb, const uint8_t *name, bool compress)
 		rb_need(rb, (size_t)*s + 1);
 		if (rb->err)
 			return;
-		if (compress)
-			dict_add(rb, rb->len);
+		/* Even names written whole are pointed at later (Knot's glue owners are). */
+		dict_add(rb, rb->len);
 		memcpy(rb->buf + rb->len, s, (size_t)*s + 1);
 		rb->len += (size_t)*s + 1;
 		s += *s + 1;
@@ -559,8 +596,10 @@ void rbuf_start(rbuf_t *rb, uint8_t *buf, size_t cap, const uint8_t *qname, uint
 	rb->limit = cap;
 	rb->ndict = 0;
 	rb->nfix = 0;
-	rb->nsets = 0;
 	rb->max_ptr = 0;
+	rb->tc = false;
+	rb->sfx_pos = WIRE_HDR_LEN;
+	rb->anchor_labels = anchor_labels;
 	rb->reloc = reloc;
 	rb->err = 0;
 	if (cap < WIRE_HDR_LEN + qlen + 4) {
@@ -575,6 +614,67 @@ void rbuf_start(rbuf_t *rb, uint8_t *buf, size_t cap, const uint8_t *qname, uint
 	for (unsigned i = 0; *s != 0; i++, s += *s + 1)
 		if (!reloc || labels - i <= anchor_labels)
 			dict_add(rb, WIRE_HDR_LEN + (size_t)(s - qname));
+}
+
+/*
+ * Compression as Knot DNS does it, so that our messages have Knot's sizes and truncation and the
+ * additional section agree with it. A name is compressed only against one reference name: the
+ * question at first, then the owner of the record being written; the longest common tail of
+ * whole labels becomes a pointer. In a relocatable blob only the question's ANCHOR labels are
+ * known, so no more of them may match.
+ */
+static void rb_name_knot(rbuf_t *rb, const uint8_t *name)
+{
+	size_t spos[128];
+	const uint8_t *npos[128];
+	unsigned sn = 0, nl = 0, usable, k = 0;
+	size_t off = rb->sfx_pos;
+
+	for (unsigned guard = 0; guard < 256 && sn < 128; guard++) {
+		uint8_t l = rb->buf[off];
+
+		if ((l & 0xc0) == 0xc0) {
+			off = (size_t)((l & 0x3f) << 8 | rb->buf[off + 1]);
+			continue;
+		}
+		if (l == 0)
+			break;
+		spos[sn++] = off;
+		off += (size_t)l + 1;
+	}
+	for (const uint8_t *p = name; *p != 0 && nl < 128; p += *p + 1)
+		npos[nl++] = p;
+	usable = sn;
+	if (rb->reloc && rb->sfx_pos == WIRE_HDR_LEN && rb->anchor_labels < sn)
+		usable = rb->anchor_labels;
+	while (k < usable && k < nl && spos[sn - 1 - k] <= WIRE_PTR_MAX) {
+		const uint8_t *x = npos[nl - 1 - k];
+		const uint8_t *y = rb->buf + spos[sn - 1 - k];
+
+		if (*x != *y)
+			break;
+		for (uint8_t i = 1; i <= *x; i++)
+			if (wire_lower(x[i]) != wire_lower(y[i]))
+				goto mismatch;
+		k++;
+	}
+mismatch:
+	if (k == 0) {
+		rb_name(rb, name, false);
+		return;
+	}
+	{
+		size_t lit = (size_t)(npos[nl - k] - name);
+
+		rb_need(rb, lit);
+		if (rb->err)
+			return;
+		for (unsigned i = 0; i < nl - k; i++)
+			dict_add(rb, rb->len + (size_t)(npos[i] - name));
+		memcpy(rb->buf + rb->len, name, lit);
+		rb->len += lit;
+		rb_ptr(rb, (uint16_t)spos[sn - k]);
+	}
 }
 
 /* RDATA of the RFC 1035 types whose names may be compressed (RFC 3597 4); others verbatim. */
@@ -614,7 +714,7 @@ static void rb_rdata(rbuf_t *rb, uint16_t type, const uint8_t *rd, uint16_t rdle
 		rb->len += fixed_before;
 		p += fixed_before;
 		for (size_t i = 0; i < names && p < end; i++) {
-			rb_name(rb, p, true);
+			rb_name_knot(rb, p);
 			p += wire_name_len(p);
 		}
 		if (p < end) {
@@ -627,29 +727,42 @@ static void rb_rdata(rbuf_t *rb, uint16_t type, const uint8_t *rd, uint16_t rdle
 	}
 }
 
-static void rb_owner(rbuf_t *rb, const zt_t *zt, const res_item_t *it)
+static void rb_owner(rbuf_t *rb, const zt_t *zt, const res_item_t *it, bool repeat)
 {
-	switch (it->owner_kind) {
-	case OWN_QNAME:
+	const uint8_t *owner = it->owner_kind == OWN_NODE ? zt_node_name(zt, &zt->nodes[it->node]) :
+							    it->name;
+	size_t start = rb->len;
+
+	if (it->owner_kind == OWN_QNAME) {
+		/* The root is one octet: a pointer would be longer (Knot writes it plainly too). */
 		rb_need(rb, 2);
 		if (rb->err)
 			return;
-		wire_put16(rb->buf + rb->len, 0xc000 | WIRE_HDR_LEN);
-		rb->len += 2;
-		break;
-	case OWN_NODE:
-		rb_name(rb, zt_node_name(zt, &zt->nodes[it->node]), true);
-		break;
-	default:
-		rb_name(rb, it->name, true);
-		break;
+		if (rb->buf[WIRE_HDR_LEN] == 0) {
+			rb->buf[rb->len++] = 0;
+		} else {
+			wire_put16(rb->buf + rb->len, 0xc000 | WIRE_HDR_LEN);
+			rb->len += 2;
+		}
+		rb->sfx_pos = WIRE_HDR_LEN;
+		return;
 	}
+	/*
+	 * Knot points glue owners at the NS/MX/SRV target that named them and a record's owner at
+	 * the same owner before it; other owners are compressed against the reference name.
+	 */
+	if (it->section == 3 || repeat)
+		rb_name(rb, owner, true);
+	else
+		rb_name_knot(rb, owner);
+	/* The owner is the reference for its RDATA and for the next owner. */
+	rb->sfx_pos = start;
 }
 
 static void rb_rr_head(rbuf_t *rb, const zt_t *zt, const res_item_t *it, uint16_t type,
-		       uint32_t ttl)
+		       uint32_t ttl, bool repeat)
 {
-	rb_owner(rb, zt, it);
+	rb_owner(rb, zt, it, repeat);
 	rb_need(rb, 8);
 	if (rb->err)
 		return;
@@ -659,59 +772,90 @@ static void rb_rr_head(rbuf_t *rb, const zt_t *zt, const res_item_t *it, uint16_
 	rb->len += 8;
 }
 
+/* One RRset (or the synthesized CNAME) of the resolver's answer; returns its record count. */
+static uint16_t rb_item(rbuf_t *rb, const zt_t *zt, const res_item_t *it, bool repeat)
+{
+	size_t rdl_at;
+
+	if (it->rrset == ZT_NONE) {
+		rb_rr_head(rb, zt, it, T_CNAME, it->ttl_override, repeat);
+		rb_need(rb, 2);
+		if (rb->err)
+			return 0;
+		rdl_at = rb->len;
+		rb->len += 2;
+		rb_name_knot(rb, it->cname_target);
+		if (rb->err)
+			return 0;
+		wire_put16(rb->buf + rdl_at, (uint16_t)(rb->len - rdl_at - 2));
+		return 1;
+	}
+	{
+		const zt_rrset_t *set = &zt->rrsets[it->rrset];
+		const uint8_t *p = zt->arena + set->data;
+		uint32_t ttl = it->ttl_override != ZT_NONE ? it->ttl_override : set->ttl;
+
+		for (uint16_t k = 0; k < set->count; k++) {
+			uint16_t rdlen = wire_get16(p);
+
+			rb_rr_head(rb, zt, it, set->type, ttl, repeat || k > 0);
+			rb_need(rb, 2);
+			if (rb->err)
+				return 0;
+			rdl_at = rb->len;
+			rb->len += 2;
+			rb_rdata(rb, set->type, p + 2, rdlen);
+			if (rb->err)
+				return 0;
+			wire_put16(rb->buf + rdl_at, (uint16_t)(rb->len - rdl_at - 2));
+			p += 2 + rdlen;
+		}
+		return set->count;
+	}
+}
+
+static bool same_owner(const res_item_t *a, const res_item_t *b)
+{
+	return a->owner_kind == b->owner_kind && a->node == b->node && a->name == b->name;
+}
+
 void rbuf_put_res(rbuf_t *rb, const zt_t *zt, const res_t *r, uint16_t counts[3])
 {
+	const res_item_t *skipped = NULL, *prev = NULL;
+
 	counts[0] = counts[1] = counts[2] = 0;
 	/* Sections in order, whatever order the resolver found them in. */
 	for (uint8_t sec = 1; sec <= 3; sec++) {
-		for (unsigned i = 0; i < r->n && rb->err == 0; i++) {
+		for (unsigned i = 0; i < r->n && rb->err == 0 && !(rb->tc && sec < 3); i++) {
 			const res_item_t *it = &r->item[i];
+			size_t len = rb->len, sfx_pos = rb->sfx_pos;
+			unsigned ndict = rb->ndict, nfix = rb->nfix;
+			uint16_t max_ptr = rb->max_ptr;
+			uint16_t n;
 
 			if (it->section != sec)
 				continue;
-			if (it->rrset == ZT_NONE) {
-				size_t rdl_at;
-
-				rb_rr_head(rb, zt, it, T_CNAME, it->ttl_override);
-				rb_need(rb, 2);
-				if (rb->err)
-					break;
-				rdl_at = rb->len;
-				rb->len += 2;
-				rb_name(rb, it->cname_target, true);
-				if (rb->err)
-					break;
-				wire_put16(rb->buf + rdl_at, (uint16_t)(rb->len - rdl_at - 2));
-				counts[sec - 1]++;
-			} else {
-				const zt_rrset_t *set = &zt->rrsets[it->rrset];
-				const uint8_t *p = zt->arena + set->data;
-				uint32_t ttl = it->ttl_override != ZT_NONE ? it->ttl_override : set->ttl;
-
-				for (uint16_t k = 0; k < set->count && rb->err == 0; k++) {
-					uint16_t rdlen = wire_get16(p);
-					size_t rdl_at;
-
-					rb_rr_head(rb, zt, it, set->type, ttl);
-					rb_need(rb, 2);
-					if (rb->err)
-						break;
-					rdl_at = rb->len;
-					rb->len += 2;
-					rb_rdata(rb, set->type, p + 2, rdlen);
-					if (rb->err)
-						break;
-					wire_put16(rb->buf + rdl_at, (uint16_t)(rb->len - rdl_at - 2));
-					p += 2 + rdlen;
-					counts[sec - 1]++;
-				}
+			/* After a glue RRset that did not fit, the same name's others go too (Knot). */
+			if (sec == 3 && skipped != NULL && same_owner(skipped, it))
+				continue;
+			n = rb_item(rb, zt, it, prev != NULL && same_owner(prev, it));
+			if (rb->err == 0 && rb->len <= rb->limit) {
+				counts[sec - 1] = (uint16_t)(counts[sec - 1] + n);
+				prev = it;
+				continue;
 			}
-			if (rb->err == 0 && rb->nsets < RES_MAX_ITEMS) {
-				rb->sets[2 * rb->nsets] = (uint32_t)sec << 30 | (uint32_t)rb->len;
-				rb->sets[2 * rb->nsets + 1] = it->rrset == ZT_NONE ? 1 :
-							      zt->rrsets[it->rrset].count;
-				rb->nsets++;
-			}
+			/* It does not fit: whole RRsets only (RFC 2181 9). */
+			rb->len = len;
+			rb->ndict = ndict;
+			rb->nfix = nfix;
+			rb->max_ptr = max_ptr;
+			rb->sfx_pos = sfx_pos;
+			rb->err = 0;
+			if (sec < 3 || it->required)
+				rb->tc = true;
+			if (sec < 3)
+				break;
+			skipped = it;
 		}
 	}
 }

@@ -17,7 +17,7 @@ struct xfr_msg {
 static void xfr_msg_start(struct xfr_msg *m, const uint8_t *query, const uint8_t *qname,
 			  bool question)
 {
-	rbuf_start(&m->rb, m->buf, sizeof(m->buf), qname, T_AXFR, C_IN, false,
+	rbuf_start(&m->rb, m->buf, sizeof(m->buf) - OPT_RR_LEN, qname, T_AXFR, C_IN, false,
 		   wire_name_labels(qname));
 	memcpy(m->buf, query, 2);
 	wire_put16(m->buf + 2, (uint16_t)(F_QR | F_AA | (wire_get16(query + 2) & F_RD)));
@@ -32,15 +32,24 @@ static void xfr_msg_start(struct xfr_msg *m, const uint8_t *query, const uint8_t
 	m->empty_len = m->rb.len;
 }
 
-static int xfr_msg_flush(struct xfr_msg *m, zt_xfr_sink sink, void *ctx)
+/* Sends the message, with our OPT record when the query had one (room is kept for it). */
+static int xfr_msg_flush(struct xfr_msg *m, const zt_t *zt, const struct zt_query *q,
+			 zt_xfr_sink sink, void *ctx)
 {
+	size_t len = m->rb.len;
+
 	wire_put16(m->buf + 6, m->count);
-	return sink(ctx, m->buf, m->rb.len) != 0 ? SANDNS_ELIMIT : 0;
+	if (q->edns) {
+		len += zt_put_opt(m->buf + len, zt, q, 0, EDE_NONE);
+		wire_put16(m->buf + 10, 1);
+	}
+	return sink(ctx, m->buf, len) != 0 ? SANDNS_ELIMIT : 0;
 }
 
 /* Puts one RRset (owner node N) into the message, starting a new message when it is full. */
-static int xfr_put(struct xfr_msg *m, const zt_t *zt, const uint8_t *query, const uint8_t *qname,
-		   uint32_t node, uint32_t rrset, zt_xfr_sink sink, void *ctx)
+static int xfr_put(struct xfr_msg *m, const zt_t *zt, const uint8_t *query,
+		   const struct zt_query *q, uint32_t node, uint32_t rrset, zt_xfr_sink sink,
+		   void *ctx)
 {
 	static __thread res_t r;
 	uint16_t counts[3];
@@ -57,60 +66,63 @@ static int xfr_put(struct xfr_msg *m, const zt_t *zt, const uint8_t *query, cons
 	r.item[0].ttl_override = ZT_NONE;
 	r.item[0].cname_target = NULL;
 	r.n = 1;
-	m->rb.nsets = 0;
+	m->rb.tc = false;
 	rbuf_put_res(&m->rb, zt, &r, counts);
-	if (m->rb.err == 0) {
+	if (m->rb.err == 0 && !m->rb.tc) {
 		m->count = (uint16_t)(m->count + counts[0]);
 		return 0;
 	}
-	if (m->rb.len == m->empty_len || len == m->empty_len)
+	/* rbuf_put_res() left the message as it was: send it, go on in a new one. */
+	if (len == m->empty_len)
 		return SANDNS_ETOOBIG;
 	m->rb.len = len;
 	m->rb.ndict = ndict;
 	m->rb.err = 0;
-	ret = xfr_msg_flush(m, sink, ctx);
+	m->rb.tc = false;
+	ret = xfr_msg_flush(m, zt, q, sink, ctx);
 	if (ret != 0)
 		return ret;
-	xfr_msg_start(m, query, qname, false);
-	return xfr_put(m, zt, query, qname, node, rrset, sink, ctx);
+	xfr_msg_start(m, query, q->qname, false);
+	return xfr_put(m, zt, query, q, node, rrset, sink, ctx);
 }
 
 int zt_xfr_render(const zt_t *zt, const uint8_t *query, size_t qlen, zt_xfr_sink sink, void *ctx)
 {
 	static __thread struct xfr_msg m;
-	uint8_t key[WIRE_NAME_MAX + 1];
+	struct zt_query q;
 	wire_ctx_t c;
 	const uint8_t *qname;
 	const zt_zone_t *zone;
 	uint32_t n;
 	int ret;
 
+	if (qlen < WIRE_HDR_LEN)
+		return SANDNS_EMALF;
+	memset(&q, 0, sizeof(q));
 	wire_ctx_init(&c, query, qlen);
 	wire_ctx_skip(&c, WIRE_HDR_LEN);
-	qname = c.pos;
-	/* The question name must be plain (no pointers) and inside the message. */
-	for (const uint8_t *p = qname;; p += *p + 1) {
-		if (p >= c.end || *p > WIRE_LABEL_MAX || p + *p + 1 > c.end)
-			return SANDNS_EMALF;
-		if (*p == 0)
-			break;
-	}
-	if (wire_name_len(qname) > WIRE_NAME_MAX)
+	if (!zt_parse_qname(&c, &q))
 		return SANDNS_EMALF;
-	n = zt_find(zt, key, wire_name_lower(key, qname));
+	wire_ctx_skip(&c, 4);
+	zt_parse_records(&c, &q, wire_get16(query + 6), wire_get16(query + 8),
+			 wire_get16(query + 10));
+	if (c.err != 0 || q.rcode != 0)
+		return SANDNS_EMALF;
+	qname = q.qname;
+	n = zt_find(zt, q.key, q.qname_len);
 	if (n == ZT_NONE || !(zt->nodes[n].flags & ZN_APEX))
 		return SANDNS_ENOZONE;
 	zone = &zt->zones[zt->nodes[n].zone];
 	xfr_msg_start(&m, query, qname, true);
-	ret = xfr_put(&m, zt, query, qname, zone->apex, zone->soa, sink, ctx);
+	ret = xfr_put(&m, zt, query, &q, zone->apex, zone->soa, sink, ctx);
 	for (uint32_t i = 0; ret == 0 && i < zone->naxfr; i++) {
 		uint32_t s = zone->axfr[i];
 
-		ret = xfr_put(&m, zt, query, qname, zt->rrsets[s].node, s, sink, ctx);
+		ret = xfr_put(&m, zt, query, &q, zt->rrsets[s].node, s, sink, ctx);
 	}
 	if (ret == 0)
-		ret = xfr_put(&m, zt, query, qname, zone->apex, zone->soa, sink, ctx);
+		ret = xfr_put(&m, zt, query, &q, zone->apex, zone->soa, sink, ctx);
 	if (ret == 0)
-		ret = xfr_msg_flush(&m, sink, ctx);
+		ret = xfr_msg_flush(&m, zt, &q, sink, ctx);
 	return ret;
 }

@@ -163,6 +163,7 @@ static uint32_t node_get(struct build *b, const uint8_t *key, size_t len, uint32
 	node->zone = zone;
 	node->wildcard = ZT_NONE;
 	node->deleg = ZT_NONE;
+	node->parent_side = ZT_NONE;
 	node->rrsets = ZT_NONE;
 	node->ans = ZT_NONE;
 	node->ans_default = ZT_NONE;
@@ -171,6 +172,46 @@ static uint32_t node_get(struct build *b, const uint8_t *key, size_t len, uint32
 	node->ans_default_do = ZT_NONE;
 	node->referral_do = ZT_NONE;
 	index_insert(zt, n);
+	return n;
+}
+
+/*
+ * A node outside the index: the parent zone's records at or below the apex of a deeper zone
+ * that we serve too. Lookups never see them; AXFR of the parent and DS at the child's apex do.
+ */
+static uint32_t node_get_shadow(struct build *b, const uint8_t *key, size_t len, uint32_t zone)
+{
+	zt_t *zt = b->zt;
+	zt_node_t *node;
+	uint32_t name, n;
+
+	for (uint32_t i = zt->zones[zone].first_node; i < zt->nnodes; i++)
+		if ((zt->nodes[i].flags & ZN_SHADOW) && zt->nodes[i].name_len == len &&
+		    memcmp(zt->arena + zt->nodes[i].name, key, len) == 0)
+			return i;
+	if (grow((void **)&zt->nodes, &b->nodes_cap, zt->nnodes + 1, sizeof(zt_node_t)) != 0)
+		return ZT_NONE;
+	name = arena_put(b, key, len, 1);
+	if (name == ZT_NONE)
+		return ZT_NONE;
+	n = zt->nnodes++;
+	node = &zt->nodes[n];
+	memset(node, 0, sizeof(*node));
+	node->name = name;
+	node->name_len = (uint16_t)len;
+	node->labels = (uint8_t)wire_name_labels(key);
+	node->zone = zone;
+	node->flags = ZN_SHADOW;
+	node->wildcard = ZT_NONE;
+	node->deleg = ZT_NONE;
+	node->parent_side = ZT_NONE;
+	node->rrsets = ZT_NONE;
+	node->ans = ZT_NONE;
+	node->ans_default = ZT_NONE;
+	node->referral = ZT_NONE;
+	node->ans_do = ZT_NONE;
+	node->ans_default_do = ZT_NONE;
+	node->referral_do = ZT_NONE;
 	return n;
 }
 
@@ -185,9 +226,13 @@ struct pending_rr {
 	uint32_t order;
 };
 
-static int cmp_pending(const void *a, const void *b)
+/* Records by node, type, covered type, then RDATA in binary order (Knot's, for like answers). */
+static int cmp_pending(const void *a, const void *b, void *ctx)
 {
 	const struct pending_rr *x = a, *y = b;
+	const uint8_t *arena = ctx;
+	uint16_t lx, ly;
+	int c;
 
 	if (x->node != y->node)
 		return x->node < y->node ? -1 : 1;
@@ -195,6 +240,13 @@ static int cmp_pending(const void *a, const void *b)
 		return x->type < y->type ? -1 : 1;
 	if (x->covered != y->covered)
 		return x->covered < y->covered ? -1 : 1;
+	lx = wire_get16(arena + x->rdata);
+	ly = wire_get16(arena + y->rdata);
+	c = memcmp(arena + x->rdata + 2, arena + y->rdata + 2, lx < ly ? lx : ly);
+	if (c != 0)
+		return c;
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
 	return x->order < y->order ? -1 : (x->order > y->order);
 }
 
@@ -230,6 +282,7 @@ static int load_zone(struct build *b, zload_zone_t *const *zones, size_t nzones,
 
 	if (buf == NULL)
 		return -ENOMEM;
+	zt->zones[z].first_node = zt->nnodes;
 	wire_name_lower(key, ldns_rdf_data(zone->origin));
 	apex = node_get(b, key, ldns_rdf_size(zone->origin), (uint32_t)z);
 	if (apex == ZT_NONE || zt->nodes[apex].zone != z) {
@@ -248,14 +301,16 @@ static int load_zone(struct build *b, zload_zone_t *const *zones, size_t nzones,
 		uint16_t rdlen;
 
 		if (shadowed(zt, zones, nzones, z, key))
-			continue;
-		node = node_get(b, key, len, (uint32_t)z);
+			/* The parent side of a zone we also serve: for AXFR and DS only. */
+			node = node_get_shadow(b, key, len, (uint32_t)z);
+		else
+			node = node_get(b, key, len, (uint32_t)z);
 		if (node == ZT_NONE) {
 			ret = -ENOMEM;
 			goto out;
 		}
 		/* Ancestors up to the apex exist as empty non-terminals (RFC 4592 2.2.2). */
-		{
+		if (!(zt->nodes[node].flags & ZN_SHADOW)) {
 			const uint8_t *k = key;
 			size_t kl = len;
 
@@ -313,7 +368,7 @@ static int make_rrsets(struct build *b, struct pending_rr *pend, size_t npend)
 {
 	zt_t *zt = b->zt;
 
-	qsort(pend, npend, sizeof(*pend), cmp_pending);
+	qsort_r(pend, npend, sizeof(*pend), cmp_pending, zt->arena);
 	for (size_t i = 0; i < npend;) {
 		size_t j = i + 1;
 		zt_rrset_t *set;
@@ -392,6 +447,12 @@ static uint32_t deleg_of(zt_t *zt, uint32_t n, uint8_t *done)
 
 	if (done[n])
 		return node->deleg;
+	if (node->flags & ZN_SHADOW) {
+		/* Only the parent-side cut itself answers anything (DS). */
+		node->deleg = (node->flags & ZN_CUT) ? n : ZT_NONE;
+		done[n] = 1;
+		return node->deleg;
+	}
 	p = parent_of(zt, n);
 	if (p != ZT_NONE) {
 		d = deleg_of(zt, p, done);
@@ -427,6 +488,14 @@ static int link_nodes(struct build *b)
 		if (zt->zones[node->zone].is_signed)
 			node->flags |= ZN_SIGNED;
 		deleg_of(zt, n, done);
+		if (node->flags & ZN_SHADOW) {
+			uint32_t child = zt_find(zt, name, node->name_len);
+
+			if ((node->flags & ZN_CUT) && child != ZT_NONE &&
+			    (zt->nodes[child].flags & ZN_APEX))
+				zt->nodes[child].parent_side = n;
+			continue;
+		}
 		if (name[0] == 1 && name[1] == '*' && !(node->flags & ZN_APEX)) {
 			uint32_t p = parent_of(zt, n);
 
@@ -503,11 +572,10 @@ static uint32_t make_blob(struct build *b, const res_t *r, const uint8_t *qname,
 		return ZT_NONE;
 	rbuf_start(&rb, b->scratch, sizeof(b->scratch), qname, 0, C_IN, reloc, anchor_labels);
 	rbuf_put_res(&rb, b->zt, r, counts);
-	if (rb.err != 0)
+	if (rb.err != 0 || rb.tc)
 		return ZT_NONE;
 	len = rb.len - head;
-	off = arena_put(b, NULL, zt_blob_size((uint32_t)len, (uint16_t)rb.nfix,
-					      (uint16_t)rb.nsets), 4);
+	off = arena_put(b, NULL, zt_blob_size((uint32_t)len, (uint16_t)rb.nfix), 4);
 	if (off == ZT_NONE)
 		return ZT_NONE;
 	blob = (zt_blob_t *)(void *)(b->zt->arena + off);
@@ -518,21 +586,14 @@ static uint32_t make_blob(struct build *b, const res_t *r, const uint8_t *qname,
 	blob->ref_qlen = (uint16_t)qlen;
 	blob->max_ptr = rb.max_ptr;
 	blob->nfix = (uint16_t)rb.nfix;
-	blob->nsets = (uint16_t)rb.nsets;
 	blob->len = (uint32_t)len;
 	data = b->zt->arena + off + sizeof(zt_blob_t);
 	memcpy(data, rb.buf + head, len);
 	{
 		uint16_t *fix = (uint16_t *)(void *)(data + ((len + 1) & ~(size_t)1));
-		uint32_t *sets = (uint32_t *)(void *)zt_blob_sets(blob);
 
 		for (unsigned i = 0; i < rb.nfix; i++)
 			fix[i] = (uint16_t)(rb.fix[i] - head);
-		for (unsigned i = 0; i < rb.nsets; i++) {
-			sets[2 * i] = (rb.sets[2 * i] & 0xc0000000u) |
-				      (uint32_t)(ZT_SET_END(rb.sets[2 * i]) - head);
-			sets[2 * i + 1] = rb.sets[2 * i + 1];
-		}
 	}
 	return off;
 }
@@ -610,20 +671,40 @@ static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 {
 	zt_t *zt = b->zt;
 	zt_node_t *node = &zt->nodes[n];
-	const uint8_t *name = zt->arena + node->name;
-	bool wildcard = name[0] == 1 && name[1] == '*' && !(node->flags & ZN_APEX);
-	unsigned anchor = wildcard ? node->labels - 1u : node->labels;
+	uint8_t name[WIRE_NAME_MAX + 1]; /* a copy: make_blob() may move the arena */
+	bool wildcard;
+	unsigned anchor;
 	uint16_t qtypes[64];
 	unsigned nq;
 	uint32_t first = zt->nans;
-	static res_t r;
+	uint32_t blob;
+	res_t r;
 
-	if (node->deleg != ZT_NONE && node->deleg != n)
+	if ((node->flags & ZN_SHADOW) && !(node->flags & ZN_CUT))
 		return 0;
+	memcpy(name, zt->arena + node->name, node->name_len);
+	if (node->deleg != ZT_NONE && node->deleg != n) {
+		/*
+		 * Below a cut (glue): the referral rendered for this name and the names below it,
+		 * so that NS targets and glue owners compress to the question as Knot's do. Names
+		 * below a DNAME are answered live.
+		 */
+		if (zt->nodes[node->deleg].flags & ZN_CUT) {
+			res_reset(&r);
+			res_referral(zt, node->deleg, dnssec, &r);
+			blob = make_blob(b, &r, name, true, node->labels);
+			node = &zt->nodes[n];
+			if (dnssec)
+				node->referral_do = blob;
+			else
+				node->referral = blob;
+		}
+		return 0;
+	}
+	wildcard = name[0] == 1 && name[1] == '*' && !(node->flags & ZN_APEX);
+	anchor = wildcard ? node->labels - 1u : node->labels;
 	nq = node_qtypes(zt, n, qtypes, 64);
 	for (unsigned i = 0; i < nq; i++) {
-		uint32_t blob;
-
 		res_at_node(zt, n, wildcard, qtypes[i], dnssec, &r);
 		blob = make_blob(b, &r, name, wildcard, anchor);
 		if (blob == ZT_NONE)
@@ -652,8 +733,6 @@ static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 		node = &zt->nodes[n];
 	}
 	if (node->flags & ZN_CUT && node->deleg == n) {
-		uint32_t blob;
-
 		res_reset(&r);
 		res_referral(zt, n, dnssec, &r);
 		blob = make_blob(b, &r, name, true, node->labels);
@@ -669,13 +748,14 @@ static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 static int make_answers(struct build *b)
 {
 	zt_t *zt = b->zt;
-	static res_t r;
+	res_t r;
 
 	for (uint32_t z = 0; z < zt->nzones; z++) {
 		zt_zone_t *zone = &zt->zones[z];
-		const uint8_t *apex = zt->arena + zt->nodes[zone->apex].name;
+		uint8_t apex[WIRE_NAME_MAX + 1];
 		unsigned labels = zt->nodes[zone->apex].labels;
 
+		memcpy(apex, zt->arena + zt->nodes[zone->apex].name, zt->nodes[zone->apex].name_len);
 		res_reset(&r);
 		res_negative(zt, z, RC_NXDOMAIN, false, &r);
 		zone->nxdomain = make_blob(b, &r, apex, true, labels);

@@ -18,6 +18,7 @@
 #define ZN_DNAME 0x04   /* owns a DNAME */
 #define ZN_CNAME 0x08   /* owns a CNAME */
 #define ZN_SIGNED 0x10  /* its zone has DNSKEY or RRSIG records */
+#define ZN_SHADOW 0x20  /* parent-side data below a served child's apex: not in the index */
 
 /*
  * A compiled RRset: COUNT records of [u16 rdlen][rdata] at arena offset DATA, RDATA as in
@@ -47,6 +48,7 @@ typedef struct zt_node {
 	uint32_t zone;
 	uint32_t wildcard;    /* the node "*.this", or ZT_NONE */
 	uint32_t deleg;       /* the cut at or above (or DNAME strictly above) that overrides it */
+	uint32_t parent_side; /* an apex: the parent zone's cut node for it (answers DS), or none */
 	uint32_t rrsets;      /* index of the first RRset; sorted by type, then covered */
 	uint16_t nrrsets;
 	uint16_t nans;        /* precomputed answers by qtype, then the default one */
@@ -61,6 +63,7 @@ typedef struct zt_node {
 
 typedef struct zt_zone {
 	uint32_t apex;        /* node index */
+	uint32_t first_node;  /* nodes created while loading it start here */
 	char *origin;
 	unsigned long serial;
 	uint32_t soa;         /* RRset index of the SOA */
@@ -77,8 +80,8 @@ typedef struct zt_zone {
 /*
  * A response tail rendered ahead of time: everything after the question. It was rendered for a
  * question name of REF_QLEN octets; when the real one differs by delta octets, every compression
- * pointer listed in the fix-ups moves by delta (pointers to the question name itself, offset 12,
- * never move). RRSET_END lists where each whole RRset ends, for truncation.
+ * pointer listed in the fix-ups moves by delta (owners written as "the question", offset 12,
+ * never move). A tail that does not fit the client's size is rendered again live, truncated.
  */
 typedef struct zt_blob {
 	uint16_t flags;       /* AA and rcode, as in the header's second word */
@@ -86,14 +89,9 @@ typedef struct zt_blob {
 	uint16_t ref_qlen;
 	uint16_t max_ptr;     /* largest pointer target among the fix-ups */
 	uint16_t nfix;
-	uint16_t nsets;
 	uint32_t len;
-	/* followed by: uint8_t data[len]; uint16_t fix[nfix]; uint32_t sets[2 * nsets]: for each
-	 * RRset, its end offset with the section (1..3) in bits 31-30, then its record count */
+	/* followed by: uint8_t data[len]; uint16_t fix[nfix] */
 } zt_blob_t;
-
-#define ZT_SET_SECTION(v) ((v) >> 30)
-#define ZT_SET_END(v) ((v) & 0x3fffffffu)
 
 struct zt {
 	uint8_t *arena;
@@ -134,20 +132,9 @@ static inline const uint16_t *zt_blob_fix(const zt_blob_t *b)
 	return (const uint16_t *)(const void *)(zt_blob_data(b) + ((b->len + 1) & ~1u));
 }
 
-static inline const uint32_t *zt_blob_sets(const zt_blob_t *b)
+static inline size_t zt_blob_size(uint32_t len, uint16_t nfix)
 {
-	size_t off = ((b->len + 1) & ~1u) + b->nfix * sizeof(uint16_t);
-
-	off = (off + 3) & ~(size_t)3;
-	return (const uint32_t *)(const void *)(zt_blob_data(b) + off);
-}
-
-static inline size_t zt_blob_size(uint32_t len, uint16_t nfix, uint16_t nsets)
-{
-	size_t off = ((len + 1) & ~1u) + nfix * sizeof(uint16_t);
-
-	off = (off + 3) & ~(size_t)3;
-	return sizeof(zt_blob_t) + off + 2u * nsets * sizeof(uint32_t);
+	return sizeof(zt_blob_t) + ((len + 1) & ~1u) + nfix * sizeof(uint16_t);
 }
 
 /* 64-bit hash of a lower-cased wire name. */
@@ -155,6 +142,35 @@ uint64_t zt_hash(const uint8_t *name, size_t len);
 
 /* Exact lookup of a lower-cased wire name: node index or ZT_NONE. */
 uint32_t zt_find(const zt_t *zt, const uint8_t *key, size_t len);
+
+/* ---- the query as one pass over it found it (answer.c) ---- */
+
+struct zt_query {
+	const uint8_t *qname;   /* in the query, original case */
+	size_t qname_len;
+	uint8_t key[WIRE_NAME_MAX + 1]; /* lower-cased */
+	uint16_t qtype;
+	uint16_t qclass;
+	bool has_question;
+	bool edns;
+	bool dnssec;
+	uint8_t edns_version;
+	uint16_t payload;
+	uint8_t rcode;          /* an error found while parsing (FORMERR...) or 0 */
+};
+
+#define OPT_RR_LEN 11
+#define EDE_NONE (-1)
+
+/* Reads the question name at the cursor (no compression) into q->qname and q->key. */
+bool zt_parse_qname(wire_ctx_t *c, struct zt_query *q);
+
+/* Reads the records after the question; finds the OPT record (sets q->edns...) or FORMERR. */
+void zt_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t ns, uint16_t ar);
+
+/* Writes our OPT record at P (OPT_RR_LEN bytes, 6 more with an EDE code); returns its length. */
+size_t zt_put_opt(uint8_t *p, const zt_t *zt, const struct zt_query *q, uint8_t ext_rcode,
+		  int ede);
 
 /* ---- resolver and renderer, shared by compile time and the rare live path ---- */
 
@@ -171,6 +187,7 @@ typedef struct res_item {
 	uint32_t rrset;       /* RRset index, or ZT_NONE for the synthesized CNAME */
 	uint32_t ttl_override; /* ZT_NONE, or the TTL to write (negative SOA) */
 	const uint8_t *cname_target; /* synthesized CNAME (DNAME) */
+	bool required;        /* glue a referral cannot go without: TC rather than drop it */
 } res_item_t;
 
 typedef struct res {
@@ -211,10 +228,11 @@ typedef struct rbuf {
 	unsigned ndict;
 	uint16_t fix[512];
 	unsigned nfix;
-	uint32_t sets[2 * RES_MAX_ITEMS];
-	unsigned nsets;
 	uint16_t max_ptr;
+	size_t sfx_pos;       /* Knot-style compression: the one reference name */
+	unsigned anchor_labels;
 	bool reloc;
+	bool tc;              /* an answer or authority RRset, or required glue, did not fit */
 	int err;
 } rbuf_t;
 
@@ -226,7 +244,11 @@ typedef struct rbuf {
 void rbuf_start(rbuf_t *rb, uint8_t *buf, size_t cap, const uint8_t *qname, uint16_t qtype,
 		uint16_t qclass, bool reloc, unsigned anchor_labels);
 
-/* Appends the resolver's records; sets rb->err when they do not fit. Returns counts. */
+/*
+ * Appends the resolver's records, whole RRsets up to rb->limit as Knot does: what does not fit
+ * in the answer or authority section stops the message with rb->tc; additional RRsets that do
+ * not fit are skipped (rb->tc when they were required glue). Returns the counts per section.
+ */
 void rbuf_put_res(rbuf_t *rb, const zt_t *zt, const res_t *r, uint16_t counts[3]);
 
 #endif
