@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* cfg.h: sandnsd configuration, read from a file and from the command line */
+#ifndef CFG_H
+#define CFG_H
+
+/*
+ * The configuration file (sandnsd --config FILE)
+ *
+ * One setting per line: a key, white space, then the value, which runs to the end of the line
+ * (white space around it dropped; a value in double quotes loses the quotes). A '#' at the start
+ * of a line or after white space, outside double quotes, begins a comment. Blank lines are
+ * ignored. Keys marked (+) may be repeated and add up; the others may appear once per file.
+ * Relative paths are taken relative to the directory that holds the configuration file.
+ *
+ * Every key is also a command-line option, --KEY VALUE or --KEY=VALUE (the key `version` is
+ * --server-version there, since --version prints sandnsd's own version). Command-line values
+ * add to the file's for (+) keys and override the file's for the others.
+ *
+ *   zone ORIGIN FILE           (+) serve zone ORIGIN from the master file FILE (also ORIGIN=FILE;
+ *                                  on the command line --zone ORIGIN=FILE). At least one is needed.
+ *   listen ADDR[@PORT]         (+) address for UDP and TCP: 127.0.0.1@5353, ::1@5353, [::1]:5353,
+ *                                  192.0.2.1:5353; port 53 when omitted.
+ *                                  Default: 127.0.0.1@53 and ::1@53.
+ *   io socket|dpdk                 how queries are received: socket (kernel sockets, the default);
+ *                                  dpdk is not available in this build yet.
+ *   allow-transfer PREFIX      (+) clients allowed to AXFR over TCP: 127.0.0.0/8, ::1/128 or one
+ *                                  address (192.0.2.1). Default: nobody.
+ *   cert SOURCE                (+) certificate for the autodiscover policy (not available yet).
+ *   control PATH                   Unix socket for sandnsctl, created mode 0600. Default: none.
+ *   foreground yes|no              stay in the foreground and log to stderr (default no: fork
+ *                                  into the background and log to syslog).
+ *   udp-max-payload N              largest UDP response when EDNS allows more than 512,
+ *                                  512..65535 (default 1232).
+ *   identity NAME                  CHAOS TXT answer for id.server. and hostname.bind.
+ *                                  (default: those queries are REFUSED).
+ *   version TEXT                   CHAOS TXT answer for version.server. and version.bind.
+ *                                  (default: REFUSED).
+ *   tcp-idle-timeout SECONDS       close a TCP connection idle this long, 1..3600 (default 10).
+ *   tcp-max-clients N              concurrent TCP connections, 1..65536 (default 256); at the cap
+ *                                  the longest-idle connection is closed, else the new one.
+ *   udp-workers N                  UDP threads, each with its own socket per address, 1..64
+ *                                  (default 1).
+ *   eal-args ARG...            (+) DPDK EAL arguments, split at white space (command line: after
+ *                                  --); only with io dpdk.
+ *
+ * Example:
+ *   # /etc/sandns/sandns.conf
+ *   zone example.com.  /var/lib/sandns/example.com.zone
+ *   zone example.net.  example.net.zone       # relative to /etc/sandns/
+ *   listen 127.0.0.1@5353
+ *   listen ::1@5353
+ *   allow-transfer 127.0.0.0/8
+ *   control /run/sandns.sock
+ *   identity ns1.example.com
+ *
+ * Errors name the file and line and say what to fix:
+ *   sandns.conf:3: listen: port 70000 is out of range (1..65535)
+ * sandnsd prints them and exits with status 2 before it serves anything.
+ */
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* Longest text of an address with its port: "[ffff:...:ffff%ifname]@65535". */
+#define CFG_ADDR_TEXT 72
+
+enum cfg_io { CFG_IO_SOCKET = 0, CFG_IO_DPDK = 1 };
+
+typedef struct cfg_zone {
+	char *origin; /* as written ("example.com." or "example.com") */
+	char *path;   /* absolute */
+} cfg_zone_t;
+
+typedef struct cfg_addr {
+	struct sockaddr_storage ss; /* with the port set */
+	socklen_t len;
+	bool is_default;	  /* not asked for: may be skipped when its family is unavailable */
+	char text[CFG_ADDR_TEXT]; /* "127.0.0.1@53", "::1@53" */
+} cfg_addr_t;
+
+typedef struct cfg_prefix {
+	int family;		  /* AF_INET or AF_INET6 */
+	unsigned bits;		  /* prefix length */
+	uint8_t addr[16];	  /* network order, host bits cleared */
+	char text[CFG_ADDR_TEXT]; /* "127.0.0.0/8" */
+} cfg_prefix_t;
+
+/*
+ * The whole configuration. Filled by cfg_load_*(), completed by cfg_check(), then only read
+ * (by every thread: it must not change while sandnsd serves). A plain struct rather than an
+ * opaque one: it is data that the server and control modules read field by field.
+ */
+typedef struct cfg {
+	cfg_zone_t *zones;
+	size_t nzones;
+	cfg_addr_t *listens;
+	size_t nlistens;
+	cfg_prefix_t *xfr_acl;
+	size_t nxfr_acl;
+	char **certs;
+	size_t ncerts;
+	char **eal_args;
+	size_t neal_args;
+
+	enum cfg_io io;
+	char *control; /* absolute path of the control socket, or NULL */
+	bool foreground;
+	uint16_t udp_max_payload;
+	char *identity;		   /* or NULL */
+	char *version;		   /* or NULL */
+	unsigned tcp_idle_timeout; /* seconds */
+	unsigned tcp_max_clients;
+	unsigned udp_workers;
+
+	bool show_help;	   /* --help was given: print usage, serve nothing */
+	bool show_version; /* --version was given */
+} cfg_t;
+
+/* A configuration with every default set and nothing to serve yet; NULL without memory. */
+cfg_t *cfg_new(void);
+
+/* Frees *cfg (NULL is fine) and leaves NULL behind. */
+void cfg_free(cfg_t **cfg);
+
+/*
+ * Reads configuration text; NAME stands for the file in messages ("NAME:LINE: reason") and
+ * relative paths are taken relative to BASEDIR (NULL: the current directory).
+ * Returns SANDNS_EOK or SANDNS_ECONFIG with the message in err.
+ */
+int cfg_load_string(cfg_t *cfg, const char *text, const char *name, const char *basedir, char *err,
+		    size_t errlen);
+
+/* Reads the configuration file PATH, as cfg_load_string(). */
+int cfg_load_file(cfg_t *cfg, const char *path, char *err, size_t errlen);
+
+/*
+ * Reads sandnsd's command line (argv[0] is the program): first the file given with --config,
+ * then every option over it; what follows "--" becomes EAL arguments. --help and --version
+ * only set show_help/show_version. Returns SANDNS_EOK or SANDNS_ECONFIG with the message in err.
+ */
+int cfg_load_args(cfg_t *cfg, int argc, char *const argv[], char *err, size_t errlen);
+
+/*
+ * Completes and checks the configuration once everything is read: the default listen
+ * addresses, at least one zone, no zone or address twice, EAL arguments only with dpdk.
+ * Returns SANDNS_EOK or SANDNS_ECONFIG with what to fix in err.
+ */
+int cfg_check(cfg_t *cfg, char *err, size_t errlen);
+
+/*
+ * Parses "ADDR", "ADDR@PORT", "[ADDR]:PORT" or "IPV4:PORT" (numeric addresses only; the
+ * port defaults to 53). Returns SANDNS_EOK or SANDNS_ECONFIG with the reason in err.
+ */
+int cfg_parse_addr(const char *text, cfg_addr_t *out, char *err, size_t errlen);
+
+/* Parses "ADDR/BITS" or a single "ADDR" (all bits). Host bits are cleared. As above. */
+int cfg_parse_prefix(const char *text, cfg_prefix_t *out, char *err, size_t errlen);
+
+/* Whether SA (IPv4, IPv6 or IPv4-mapped IPv6) lies inside prefix P. */
+bool cfg_prefix_match(const cfg_prefix_t *p, const struct sockaddr *sa);
+
+/* Whether the client SA may transfer zones (matches one allow-transfer prefix). */
+bool cfg_xfr_allowed(const cfg_t *cfg, const struct sockaddr *sa);
+
+/* Writes "ADDR@PORT" for an IPv4 or IPv6 socket address into buf (always terminated). */
+void cfg_addr_format(const struct sockaddr *sa, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ctl_proto.h: the control socket protocol shared by sandnsd and sandnsctl */
+#ifndef CTL_PROTO_H
+#define CTL_PROTO_H
+
+/*
+ * The control socket: a Unix stream socket (mode 0600, path from --control).
+ *
+ * Request: one line, "[json] COMMAND [ARGS]\n", at most CTL_LINE_MAX bytes with the newline.
+ * A longer one gets an error response and the connection is closed. Several requests may
+ * follow each other on one connection; each is answered before the next is read.
+ *
+ * Response: a status line, then the body, then a line holding a single ".":
+ *     ok                       or   error: REASON
+ *     BODY LINES...
+ *     .
+ * A body line that starts with "." is sent with one more "." in front (as SMTP does), which
+ * the reader takes off. With "json" the body is a single JSON document (on errors
+ * {"ok":false,"error":"REASON"}); without it, text for people.
+ *
+ * Commands: status, stats, reload, stop, help.
+ */
+
+#define CTL_LINE_MAX 4096
+#define CTL_PATH_DEFAULT "/run/sandns.sock"
+
+#endif

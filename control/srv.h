@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* srv.h: serving DNS on kernel sockets: UDP worker threads and one TCP event-loop thread */
+#ifndef SRV_H
+#define SRV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+
+typedef struct srv srv_t;
+
+/*
+ * Per-thread counters. Each thread writes only its own; the control thread reads them all
+ * (relaxed loads) and sums them on request, so the fast path shares no cache line.
+ */
+enum srv_stat {
+	SRV_UDP_RECEIVED,    /* datagrams read */
+	SRV_UDP_ANSWERED,    /* responses sent */
+	SRV_UDP_DROPPED,     /* no response (too short for a header, a response, AXFR) */
+	SRV_UDP_SEND_FAILED, /* responses the kernel refused */
+	SRV_TCP_CONNECTIONS, /* connections accepted */
+	SRV_TCP_REFUSED,     /* closed at once: at tcp-max-clients with no idle one to close */
+	SRV_TCP_EVICTED,     /* idle ones closed to make room for a new one */
+	SRV_TCP_TIMEOUTS,    /* closed after tcp-idle-timeout */
+	SRV_TCP_QUERIES,     /* messages read */
+	SRV_TCP_ANSWERED,    /* responses queued (a transfer counts once) */
+	SRV_TCP_DROPPED,     /* messages not answered: the connection closes */
+	SRV_XFR,	     /* zone transfers run */
+	SRV_XFR_FAILED,	     /* zone transfers cut short */
+	SRV_TRUNCATED,	     /* responses with TC set */
+	SRV_RCODE_FIRST,     /* responses by rcode: 0..15, BADVERS (16), anything else */
+	SRV_RCODE_OTHER = SRV_RCODE_FIRST + 17,
+	SRV_STAT_COUNT
+};
+
+/* Names of the counters ("udp-received", ..., "noerror", ...), indexed by enum srv_stat. */
+extern const char *const srv_stat_names[SRV_STAT_COUNT];
+
+/*
+ * Creates every socket sandnsd serves on, bound and listening, without starting a thread: one
+ * UDP socket (SO_REUSEPORT) per worker and listen address, one TCP listener per address.
+ * A default address whose family the host lacks is skipped. CFG must outlive the server.
+ * On failure returns NULL with what to fix in err.
+ */
+srv_t *srv_new(const cfg_t *cfg, char *err, size_t errlen);
+
+/*
+ * Starts the UDP workers and the TCP thread: they read zpub_current(), so a snapshot must be
+ * published first. Returns SANDNS_EOK or an error with the reason in err.
+ */
+int srv_start(srv_t *srv, char *err, size_t errlen);
+
+/* Stops and joins every thread (they close their connections); safe to call twice. */
+void srv_stop(srv_t *srv);
+
+/* Stops the threads if needed, closes the sockets, frees *srv (NULL is fine), leaves NULL. */
+void srv_free(srv_t **srv);
+
+/* The addresses actually served, as "127.0.0.1@53". */
+size_t srv_listen_count(const srv_t *srv);
+const char *srv_listen_text(const srv_t *srv, size_t i);
+
+/* The serving threads ("udp0", ..., "tcp") and a copy of their counters. */
+size_t srv_thread_count(const srv_t *srv);
+const char *srv_thread_name(const srv_t *srv, size_t i);
+void srv_thread_stats(const srv_t *srv, size_t i, uint64_t out[SRV_STAT_COUNT]);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+uint64_t srv_now_ms(void);
+
+/*
+ * Logging for the whole daemon: "sandnsd: MESSAGE" on stderr, or to syslog once
+ * srv_log_use_syslog() was called (after daemonizing). PRIO is a syslog priority.
+ */
+void srv_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void srv_log_use_syslog(void);
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* srv_pvt.h: what the UDP and TCP threads share with srv.c; included only inside control/ */
+#ifndef SRV_PVT_H
+#define SRV_PVT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "srv.h"
+
+#define SRV_CACHE_LINE 64
+
+/* One serving thread. Cache-line aligned: its counters are written by this thread alone. */
+struct srv_thread {
+	uint64_t stats[SRV_STAT_COUNT];
+	struct srv *srv;
+	pthread_t tid;
+	bool started;
+	char name[16];
+	int *fds; /* UDP: this worker's sockets, one per address; TCP: the listeners */
+	size_t nfds;
+} __attribute__((aligned(SRV_CACHE_LINE)));
+
+struct srv {
+	const cfg_t *cfg;
+	int stop_fd;  /* eventfd, readable for good once the threads must stop */
+	int stopping; /* set once with CMM_STORE_SHARED; the UDP loop checks it between batches */
+	struct srv_thread *threads; /* udp-workers UDP threads, then the TCP thread */
+	size_t nthreads;
+	const cfg_addr_t **listens; /* the addresses served (into cfg) */
+	size_t nlistens;
+	bool running;
+};
+
+/* Counts N more of S; only the owning thread calls it, other threads load the value. */
+static inline void srv_stat_add(struct srv_thread *t, enum srv_stat s, uint64_t n)
+{
+	__atomic_store_n(&t->stats[s], t->stats[s] + n, __ATOMIC_RELAXED);
+}
+
+static inline void srv_stat_rcode(struct srv_thread *t, unsigned rcode)
+{
+	srv_stat_add(t, rcode <= 16 ? (enum srv_stat)(SRV_RCODE_FIRST + rcode) : SRV_RCODE_OTHER,
+		     1);
+}
+
+/* Thread bodies (arg: struct srv_thread *). */
+void *srv_udp_main(void *arg);
+void *srv_tcp_main(void *arg);
+
+#endif

@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* srv_tcp.c: DNS over TCP (RFC 7766) and AXFR in one epoll thread; a QSBR reader */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <urcu-qsbr.h>
+
+#include "sandns_err.h"
+#include "srv_pvt.h"
+#include "zpub.h"
+
+#define TCP_MSG_MAX 65535
+/* Queued queries are answered only while less output than this waits to be sent. */
+#define TCP_OUT_SOFT (64u << 10)
+/* An output buffer larger than this is given back once it has drained (after a transfer). */
+#define TCP_OUT_KEEP (256u << 10)
+/* A transfer is rendered whole inside one read-side section; this bounds its memory. */
+#define TCP_XFR_MAX (64u << 20)
+#define TCP_EVENTS 64
+/* Reads per connection and event, then the others get their turn (epoll is level-triggered). */
+#define TCP_READS_PER_EVENT 4
+#define TCP_ACCEPTS_PER_EVENT 64
+
+enum tcp_kind { TCP_EV_LISTENER, TCP_EV_CONN, TCP_EV_STOP };
+
+struct tcp_ev {
+	enum tcp_kind kind;
+	int fd;
+};
+
+struct tcp_conn {
+	struct tcp_ev ev; /* first: epoll hands back this pointer */
+	bool xfr_allowed;
+	bool eof;	  /* the client shut its side: answer what is queued, then close */
+	uint32_t events;  /* epoll interest now */
+	uint64_t last_ms; /* last progress in either direction */
+	struct tcp_conn *prev, *next; /* idle order: the head has waited longest */
+	uint8_t *out;
+	size_t out_off, out_len, out_cap;
+	size_t in_len;
+	uint8_t in[2 + TCP_MSG_MAX]; /* one whole message always fits */
+};
+
+struct tcp_loop {
+	struct srv_thread *t;
+	const cfg_t *cfg;
+	int ep;
+	struct tcp_ev *listeners;
+	size_t nlisteners;
+	struct tcp_ev stop_ev;
+	struct tcp_conn *head, *tail; /* every open connection, least recently active first */
+	size_t nconns;
+	struct tcp_conn
+	    *dead; /* closed in this batch; freed after it (events may still name them) */
+	uint64_t now_ms;
+	uint64_t idle_ms;
+	const zt_t *zt; /* valid only inside the current batch */
+};
+
+static size_t tcp_pending(const struct tcp_conn *c)
+{
+	return c->out_len - c->out_off;
+}
+
+static void tcp_unlink(struct tcp_loop *l, struct tcp_conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		l->head = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	else
+		l->tail = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void tcp_append(struct tcp_loop *l, struct tcp_conn *c)
+{
+	c->prev = l->tail;
+	c->next = NULL;
+	if (l->tail != NULL)
+		l->tail->next = c;
+	else
+		l->head = c;
+	l->tail = c;
+}
+
+/* Progress was made: the connection is no longer idle. */
+static void tcp_touch(struct tcp_loop *l, struct tcp_conn *c)
+{
+	c->last_ms = l->now_ms;
+	if (l->tail != c) {
+		tcp_unlink(l, c);
+		tcp_append(l, c);
+	}
+}
+
+static void tcp_close(struct tcp_loop *l, struct tcp_conn *c)
+{
+	if (c->ev.fd < 0)
+		return;
+	epoll_ctl(l->ep, EPOLL_CTL_DEL, c->ev.fd, NULL);
+	close(c->ev.fd);
+	c->ev.fd = -1;
+	tcp_unlink(l, c);
+	l->nconns--;
+	free(c->out);
+	c->out = NULL;
+	c->next = l->dead;
+	l->dead = c;
+}
+
+static void tcp_want(struct tcp_loop *l, struct tcp_conn *c, uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.ptr = c};
+
+	if (c->events == events)
+		return;
+	if (epoll_ctl(l->ep, EPOLL_CTL_MOD, c->ev.fd, &ev) == 0)
+		c->events = events;
+	else
+		tcp_close(l, c);
+}
+
+/* Room for NEED more bytes of output. */
+static int tcp_out_reserve(struct tcp_conn *c, size_t need)
+{
+	size_t cap;
+	uint8_t *grown;
+
+	if (c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
+	if (c->out_cap - c->out_len >= need)
+		return SANDNS_EOK;
+	if (c->out_off != 0) {
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+		if (c->out_cap - c->out_len >= need)
+			return SANDNS_EOK;
+	}
+	cap = c->out_cap != 0 ? c->out_cap * 2 : 2 * (2 + TCP_MSG_MAX);
+	while (cap < c->out_len + need)
+		cap *= 2;
+	grown = realloc(c->out, cap);
+	if (grown == NULL)
+		return -ENOMEM;
+	c->out = grown;
+	c->out_cap = cap;
+	return SANDNS_EOK;
+}
+
+/* Appends one message of a transfer with its length prefix (zt_xfr_sink). */
+static int tcp_xfr_sink(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct tcp_conn *c = ctx;
+	int rc;
+
+	if (len == 0 || len > TCP_MSG_MAX)
+		return SANDNS_ETOOBIG;
+	if (tcp_pending(c) + 2 + len > TCP_XFR_MAX)
+		return SANDNS_ELIMIT;
+	rc = tcp_out_reserve(c, 2 + len);
+	if (rc != SANDNS_EOK)
+		return rc;
+	c->out[c->out_len] = (uint8_t)(len >> 8);
+	c->out[c->out_len + 1] = (uint8_t)len;
+	memcpy(c->out + c->out_len + 2, msg, len);
+	c->out_len += 2 + len;
+	return SANDNS_EOK;
+}
+
+/*
+ * Answers one query into the output. SANDNS_EMALF: no answer, and the stream is not to be
+ * trusted any further; any other error: the connection must close at once.
+ */
+static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, const uint8_t *q, size_t qlen)
+{
+	const zt_answer_ctx_t ctx = {.transport = ZT_TCP, .xfr_allowed = c->xfr_allowed};
+	struct srv_thread *t = l->t;
+	zt_answer_info_t info = {0};
+	size_t len;
+	int rc;
+
+	srv_stat_add(t, SRV_TCP_QUERIES, 1);
+	if (l->zt == NULL)
+		return -ENOENT;
+	rc = tcp_out_reserve(c, 2 + TCP_MSG_MAX);
+	if (rc != SANDNS_EOK)
+		return rc;
+	len = zt_answer(l->zt, q, qlen, c->out + c->out_len + 2, TCP_MSG_MAX, &ctx, &info);
+	if (len != 0) {
+		c->out[c->out_len] = (uint8_t)(len >> 8);
+		c->out[c->out_len + 1] = (uint8_t)len;
+		c->out_len += 2 + len;
+		srv_stat_add(t, SRV_TCP_ANSWERED, 1);
+		srv_stat_rcode(t, info.rcode);
+		if (info.truncated)
+			srv_stat_add(t, SRV_TRUNCATED, 1);
+		return SANDNS_EOK;
+	}
+	if (!info.xfr) {
+		/* Not a query: on a stream the framing is no longer trusted (Knot closes too). */
+		srv_stat_add(t, SRV_TCP_DROPPED, 1);
+		return SANDNS_EMALF;
+	}
+
+	/* The whole transfer inside this batch's read-side section: one version throughout. */
+	srv_stat_add(t, SRV_XFR, 1);
+	rc = zt_xfr_render(l->zt, q, qlen, tcp_xfr_sink, c);
+	if (rc != SANDNS_EOK) {
+		srv_stat_add(t, SRV_XFR_FAILED, 1);
+		srv_log(LOG_WARNING, "zone transfer stopped: %s", sandns_strerror(rc));
+		return rc;
+	}
+	srv_stat_add(t, SRV_TCP_ANSWERED, 1);
+	srv_stat_rcode(t, 0);
+	return SANDNS_EOK;
+}
+
+/* Whether the input holds a complete message. */
+static bool tcp_has_message(const struct tcp_conn *c)
+{
+	return c->in_len >= 2 && c->in_len - 2 >= ((size_t)c->in[0] << 8 | c->in[1]);
+}
+
+/* Answers the complete messages waiting in the input, in order, while output allows. */
+static int tcp_answer_queued(struct tcp_loop *l, struct tcp_conn *c)
+{
+	size_t off = 0, mlen;
+	int rc = SANDNS_EOK;
+
+	while (c->in_len - off >= 2 && tcp_pending(c) < TCP_OUT_SOFT) {
+		mlen = (size_t)c->in[off] << 8 | c->in[off + 1];
+		if (c->in_len - off - 2 < mlen)
+			break;
+		if (mlen == 0) {
+			srv_stat_add(l->t, SRV_TCP_QUERIES, 1);
+			srv_stat_add(l->t, SRV_TCP_DROPPED, 1);
+			rc = SANDNS_EMALF;
+		} else {
+			rc = tcp_answer(l, c, c->in + off + 2, mlen);
+		}
+		off += 2 + mlen;
+		if (rc != SANDNS_EOK)
+			break;
+	}
+	if (rc == SANDNS_EMALF) {
+		/* Answers to the queries before it still go out; nothing after it is read. */
+		c->eof = true;
+		c->in_len = 0;
+		return SANDNS_EOK;
+	}
+	if (off != 0) {
+		memmove(c->in, c->in + off, c->in_len - off);
+		c->in_len -= off;
+	}
+	return rc;
+}
+
+/* Writes what it can; -errno when the connection is broken. */
+static int tcp_flush(struct tcp_loop *l, struct tcp_conn *c)
+{
+	ssize_t n;
+
+	while (tcp_pending(c) != 0) {
+		n = send(c->ev.fd, c->out + c->out_off, tcp_pending(c),
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return SANDNS_EOK;
+			return -errno;
+		}
+		c->out_off += (size_t)n;
+		tcp_touch(l, c);
+	}
+	c->out_off = c->out_len = 0;
+	if (c->out_cap > TCP_OUT_KEEP) {
+		free(c->out);
+		c->out = NULL;
+		c->out_cap = 0;
+	}
+	return SANDNS_EOK;
+}
+
+/* Moves the connection as far as it goes without blocking, then sets what to wait for. */
+static void tcp_progress(struct tcp_loop *l, struct tcp_conn *c)
+{
+	unsigned reads = 0;
+	ssize_t n;
+
+	for (;;) {
+		if (tcp_answer_queued(l, c) != SANDNS_EOK || tcp_flush(l, c) != SANDNS_EOK) {
+			tcp_close(l, c);
+			return;
+		}
+		if (tcp_pending(c) != 0) {
+			/* Stop reading until the client takes its answers. */
+			tcp_want(l, c, EPOLLOUT);
+			return;
+		}
+		if (tcp_has_message(c))
+			continue;
+		if (c->eof) {
+			/* Everything complete is answered; a partial message has no sender left. */
+			tcp_close(l, c);
+			return;
+		}
+		if (reads++ == TCP_READS_PER_EVENT) {
+			tcp_want(l, c, EPOLLIN);
+			return;
+		}
+		/* No complete message is left, so the input has room for more. */
+		n = recv(c->ev.fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				tcp_want(l, c, EPOLLIN);
+				return;
+			}
+			tcp_close(l, c);
+			return;
+		}
+		if (n == 0) {
+			c->eof = true;
+			continue;
+		}
+		c->in_len += (size_t)n;
+		tcp_touch(l, c);
+	}
+}
+
+static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
+{
+	const int one = 1;
+	unsigned i;
+
+	for (i = 0; i < TCP_ACCEPTS_PER_EVENT; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sslen = sizeof(ss);
+		struct epoll_event ev;
+		struct tcp_conn *c;
+		int fd;
+
+		fd = accept4(lst->fd, (struct sockaddr *)&ss, &sslen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM)
+				srv_log(LOG_WARNING, "cannot accept TCP connections: %s",
+					strerror(errno));
+			return;
+		}
+		srv_stat_add(l->t, SRV_TCP_CONNECTIONS, 1);
+		if (l->nconns >= l->cfg->tcp_max_clients) {
+			/* At the cap: the longest-idle connection gives way if it is truly idle. */
+			struct tcp_conn *old = l->head;
+
+			if (old == NULL || tcp_pending(old) != 0 || old->in_len != 0) {
+				srv_stat_add(l->t, SRV_TCP_REFUSED, 1);
+				close(fd);
+				continue;
+			}
+			srv_stat_add(l->t, SRV_TCP_EVICTED, 1);
+			tcp_close(l, old);
+		}
+		c = malloc(sizeof(*c));
+		if (c == NULL) {
+			close(fd);
+			continue;
+		}
+		c->ev.kind = TCP_EV_CONN;
+		c->ev.fd = fd;
+		c->xfr_allowed = cfg_xfr_allowed(l->cfg, (struct sockaddr *)&ss);
+		c->eof = false;
+		c->events = EPOLLIN;
+		c->out = NULL;
+		c->out_off = c->out_len = c->out_cap = 0;
+		c->in_len = 0;
+		c->last_ms = l->now_ms;
+		/* Responses are written whole; Nagle would hold back pipelined ones. */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		ev.events = EPOLLIN;
+		ev.data.ptr = c;
+		if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		tcp_append(l, c);
+		l->nconns++;
+	}
+}
+
+/* Closes connections idle past the timeout; returns the epoll timeout until the next one. */
+static int tcp_expire(struct tcp_loop *l)
+{
+	while (l->head != NULL && l->now_ms - l->head->last_ms >= l->idle_ms) {
+		srv_stat_add(l->t, SRV_TCP_TIMEOUTS, 1);
+		tcp_close(l, l->head);
+	}
+	if (l->head == NULL)
+		return -1;
+	return (int)(l->head->last_ms + l->idle_ms - l->now_ms);
+}
+
+static void tcp_free_dead(struct tcp_loop *l)
+{
+	while (l->dead != NULL) {
+		struct tcp_conn *c = l->dead;
+
+		l->dead = c->next;
+		free(c);
+	}
+}
+
+static int tcp_loop_init(struct tcp_loop *l, struct srv_thread *t)
+{
+	struct epoll_event ev;
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	l->t = t;
+	l->cfg = t->srv->cfg;
+	l->idle_ms = (uint64_t)l->cfg->tcp_idle_timeout * 1000;
+	l->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (l->ep < 0)
+		return -errno;
+	l->listeners = calloc(t->nfds, sizeof(l->listeners[0]));
+	if (l->listeners == NULL)
+		return -ENOMEM;
+	for (i = 0; i < t->nfds; i++) {
+		l->listeners[i].kind = TCP_EV_LISTENER;
+		l->listeners[i].fd = t->fds[i];
+		ev.events = EPOLLIN;
+		ev.data.ptr = &l->listeners[i];
+		if (epoll_ctl(l->ep, EPOLL_CTL_ADD, t->fds[i], &ev) != 0)
+			return -errno;
+		l->nlisteners++;
+	}
+	l->stop_ev.kind = TCP_EV_STOP;
+	l->stop_ev.fd = t->srv->stop_fd;
+	ev.events = EPOLLIN;
+	ev.data.ptr = &l->stop_ev;
+	if (epoll_ctl(l->ep, EPOLL_CTL_ADD, l->stop_ev.fd, &ev) != 0)
+		return -errno;
+	return SANDNS_EOK;
+}
+
+static void tcp_loop_fini(struct tcp_loop *l)
+{
+	while (l->head != NULL)
+		tcp_close(l, l->head);
+	tcp_free_dead(l);
+	free(l->listeners);
+	if (l->ep >= 0)
+		close(l->ep);
+}
+
+void *srv_tcp_main(void *arg)
+{
+	struct epoll_event events[TCP_EVENTS];
+	struct srv_thread *t = arg;
+	struct tcp_loop l;
+	bool stop = false;
+	int timeout = -1, rc, n, i;
+
+	rc = tcp_loop_init(&l, t);
+	if (rc != SANDNS_EOK) {
+		srv_log(LOG_ERR, "TCP thread cannot start: %s", sandns_strerror(rc));
+		tcp_loop_fini(&l);
+		return NULL;
+	}
+	rcu_register_thread();
+	while (!stop) {
+		/* Offline while blocked: grace periods never wait for an idle thread. */
+		rcu_thread_offline();
+		n = epoll_wait(l.ep, events, TCP_EVENTS, timeout);
+		rcu_thread_online();
+		l.now_ms = srv_now_ms();
+		l.zt = zpub_current();
+		for (i = 0; i < n; i++) {
+			struct tcp_ev *ev = events[i].data.ptr;
+
+			if (ev->kind == TCP_EV_STOP)
+				stop = true;
+			else if (ev->kind == TCP_EV_LISTENER)
+				tcp_accept(&l, ev);
+			else if (ev->fd >= 0)
+				tcp_progress(&l, (struct tcp_conn *)ev);
+		}
+		l.zt = NULL;
+		rcu_quiescent_state();
+		timeout = tcp_expire(&l);
+		tcp_free_dead(&l);
+	}
+	rcu_unregister_thread();
+	tcp_loop_fini(&l);
+	return NULL;
+}

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* srv_udp.c: a UDP worker: recvmmsg, answer each datagram in place, sendmmsg; a QSBR reader */
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <urcu-qsbr.h>
+
+#include "srv_pvt.h"
+#include "zpub.h"
+
+#define UDP_BATCH 32
+/* Every datagram fits whole: a response may then grow in place up to the 64 KiB limit. */
+#define UDP_BUF 65536
+
+union udp_cmsg {
+	char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	struct cmsghdr align;
+};
+
+/* One batch of datagrams; reused for every socket of the worker. */
+struct udp_batch {
+	struct mmsghdr msgs[UDP_BATCH];
+	struct iovec iov[UDP_BATCH];
+	struct sockaddr_storage names[UDP_BATCH];
+	union udp_cmsg ctrl[UDP_BATCH];
+	uint8_t *bufs; /* UDP_BATCH * UDP_BUF */
+};
+
+/*
+ * Turns the destination address the query arrived on (IP_PKTINFO / IPV6_PKTINFO, present only
+ * on wildcard sockets) into the source address of the response, written into OUT.
+ * Returns the control length to send (0: none).
+ */
+static size_t udp_reply_cmsg(const struct msghdr *rx, union udp_cmsg *out)
+{
+	struct in_pktinfo v4;
+	struct in6_pktinfo v6;
+	struct cmsghdr *c, *w;
+	struct msghdr tx = {.msg_control = out->buf, .msg_controllen = sizeof(out->buf)};
+
+	for (c = CMSG_FIRSTHDR(rx); c != NULL; c = CMSG_NXTHDR((struct msghdr *)rx, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			memcpy(&v4, CMSG_DATA(c), sizeof(v4));
+			v4.ipi_spec_dst = v4.ipi_addr;
+			v4.ipi_ifindex = 0;
+			w = CMSG_FIRSTHDR(&tx);
+			w->cmsg_level = IPPROTO_IP;
+			w->cmsg_type = IP_PKTINFO;
+			w->cmsg_len = CMSG_LEN(sizeof(v4));
+			memcpy(CMSG_DATA(w), &v4, sizeof(v4));
+			return CMSG_SPACE(sizeof(v4));
+		}
+		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			/* Keep the interface index: link-local destinations need it. */
+			memcpy(&v6, CMSG_DATA(c), sizeof(v6));
+			w = CMSG_FIRSTHDR(&tx);
+			w->cmsg_level = IPPROTO_IPV6;
+			w->cmsg_type = IPV6_PKTINFO;
+			w->cmsg_len = CMSG_LEN(sizeof(v6));
+			memcpy(CMSG_DATA(w), &v6, sizeof(v6));
+			return CMSG_SPACE(sizeof(v6));
+		}
+	}
+	return 0;
+}
+
+static void udp_batch_prepare(struct udp_batch *b)
+{
+	unsigned i;
+
+	for (i = 0; i < UDP_BATCH; i++) {
+		struct msghdr *h = &b->msgs[i].msg_hdr;
+
+		b->iov[i].iov_base = b->bufs + (size_t)i * UDP_BUF;
+		b->iov[i].iov_len = UDP_BUF;
+		h->msg_name = &b->names[i];
+		h->msg_namelen = sizeof(b->names[i]);
+		h->msg_iov = &b->iov[i];
+		h->msg_iovlen = 1;
+		h->msg_control = b->ctrl[i].buf;
+		h->msg_controllen = sizeof(b->ctrl[i].buf);
+		h->msg_flags = 0;
+		b->msgs[i].msg_len = 0;
+	}
+}
+
+/*
+ * Reads one batch from FD, answers it from the current snapshot and sends the responses.
+ * Runs inside the caller's read-side section. Returns how many datagrams it read.
+ */
+static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *b)
+{
+	const zt_answer_ctx_t ctx = {.transport = ZT_UDP, .xfr_allowed = false};
+	unsigned i, nout = 0, sent = 0;
+	const zt_t *zt;
+	int n;
+
+	udp_batch_prepare(b);
+	n = recvmmsg(fd, b->msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return 0;
+	srv_stat_add(t, SRV_UDP_RECEIVED, (uint64_t)n);
+
+	zt = zpub_current();
+	for (i = 0; i < (unsigned)n; i++) {
+		struct msghdr *rx = &b->msgs[i].msg_hdr;
+		uint8_t *buf = b->bufs + (size_t)i * UDP_BUF;
+		zt_answer_info_t info = {0};
+		size_t len, clen;
+
+		if (zt == NULL || (rx->msg_flags & MSG_TRUNC) != 0) {
+			srv_stat_add(t, SRV_UDP_DROPPED, 1);
+			continue;
+		}
+		len = zt_answer(zt, buf, b->msgs[i].msg_len, buf, UDP_BUF - 1, &ctx, &info);
+		if (len == 0) {
+			srv_stat_add(t, SRV_UDP_DROPPED, 1);
+			continue;
+		}
+		srv_stat_rcode(t, info.rcode);
+		if (info.truncated)
+			srv_stat_add(t, SRV_TRUNCATED, 1);
+
+		/* Compact the responses to the front; slot nout <= i is no longer read. */
+		clen = udp_reply_cmsg(rx, &b->ctrl[nout]);
+		b->iov[nout].iov_base = buf;
+		b->iov[nout].iov_len = len;
+		b->msgs[nout].msg_hdr.msg_name = &b->names[i];
+		b->msgs[nout].msg_hdr.msg_namelen = rx->msg_namelen;
+		b->msgs[nout].msg_hdr.msg_iov = &b->iov[nout];
+		b->msgs[nout].msg_hdr.msg_iovlen = 1;
+		b->msgs[nout].msg_hdr.msg_control = clen != 0 ? b->ctrl[nout].buf : NULL;
+		b->msgs[nout].msg_hdr.msg_controllen = clen;
+		b->msgs[nout].msg_hdr.msg_flags = 0;
+		nout++;
+	}
+
+	while (sent < nout) {
+		int r = sendmmsg(fd, b->msgs + sent, nout - sent, MSG_DONTWAIT);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			/* The first message failed (full buffer, unreachable peer): skip it. */
+			srv_stat_add(t, SRV_UDP_SEND_FAILED, 1);
+			sent++;
+			continue;
+		}
+		srv_stat_add(t, SRV_UDP_ANSWERED, (uint64_t)r);
+		sent += (unsigned)r;
+	}
+	return (unsigned)n;
+}
+
+void *srv_udp_main(void *arg)
+{
+	struct srv_thread *t = arg;
+	struct srv *srv = t->srv;
+	struct pollfd *pfds;
+	struct udp_batch *b;
+	size_t i;
+
+	b = calloc(1, sizeof(*b));
+	pfds = calloc(t->nfds + 1, sizeof(*pfds));
+	if (b == NULL || pfds == NULL)
+		goto out_nomem;
+	b->bufs = malloc((size_t)UDP_BATCH * UDP_BUF);
+	if (b->bufs == NULL)
+		goto out_nomem;
+	for (i = 0; i < t->nfds; i++) {
+		pfds[i].fd = t->fds[i];
+		pfds[i].events = POLLIN;
+	}
+	pfds[t->nfds].fd = srv->stop_fd;
+	pfds[t->nfds].events = POLLIN;
+
+	rcu_register_thread();
+	while (!CMM_LOAD_SHARED(srv->stopping)) {
+		unsigned got = 0;
+
+		/* Round robin over the addresses, one batch each. */
+		for (i = 0; i < t->nfds; i++)
+			got += udp_serve_batch(t, t->fds[i], b);
+		rcu_quiescent_state();
+		if (got != 0)
+			continue;
+		/* Idle: offline while blocked, so grace periods never wait for this thread. */
+		rcu_thread_offline();
+		poll(pfds, t->nfds + 1, -1);
+		rcu_thread_online();
+	}
+	rcu_unregister_thread();
+	goto out_free;
+
+out_nomem:
+	srv_log(LOG_ERR, "%s: out of memory; this worker does not serve", t->name);
+out_free:
+	if (b != NULL)
+		free(b->bufs);
+	free(b);
+	free(pfds);
+	return NULL;
+}

@@ -1,0 +1,524 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test_cfg.c: CUnit suite for control/cfg.c: the configuration file, the command line, addresses */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "cfg.h"
+#include "cutest.h"
+#include "sandns_err.h"
+
+static char err[1024];
+
+/* A fresh configuration read from TEXT (as file "t.conf" in /etc/sandns); the result code. */
+static int load(cfg_t **cfg, const char *text)
+{
+	*cfg = cfg_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(*cfg);
+	err[0] = '\0';
+	return cfg_load_string(*cfg, text, "t.conf", "/etc/sandns", err, sizeof(err));
+}
+
+/* Loads TEXT, expects failure with a message containing WANT. */
+static void load_fails(const char *text, const char *want)
+{
+	cfg_t *cfg;
+
+	CU_ASSERT_EQUAL(load(&cfg, text), SANDNS_ECONFIG);
+	if (strstr(err, want) == NULL)
+		fprintf(stderr, "\n  expected '%s' in '%s'\n", want, err);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+	cfg_free(&cfg);
+	CU_ASSERT_PTR_NULL(cfg);
+}
+
+static int args(cfg_t **cfg, int argc, char *const argv[])
+{
+	*cfg = cfg_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(*cfg);
+	err[0] = '\0';
+	return cfg_load_args(*cfg, argc, argv, err, sizeof(err));
+}
+
+static void args_fail(int argc, char *const argv[], const char *want)
+{
+	cfg_t *cfg;
+
+	CU_ASSERT_EQUAL(args(&cfg, argc, argv), SANDNS_ECONFIG);
+	if (strstr(err, want) == NULL)
+		fprintf(stderr, "\n  expected '%s' in '%s'\n", want, err);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+	cfg_free(&cfg);
+}
+
+static void test_defaults(void)
+{
+	cfg_t *cfg = cfg_new();
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->io, CFG_IO_SOCKET);
+	CU_ASSERT_EQUAL(cfg->udp_max_payload, 1232);
+	CU_ASSERT_EQUAL(cfg->tcp_idle_timeout, 10);
+	CU_ASSERT_EQUAL(cfg->tcp_max_clients, 256);
+	CU_ASSERT_EQUAL(cfg->udp_workers, 1);
+	CU_ASSERT_FALSE(cfg->foreground);
+	CU_ASSERT_PTR_NULL(cfg->control);
+	CU_ASSERT_PTR_NULL(cfg->identity);
+	CU_ASSERT_EQUAL(cfg->nzones, 0);
+	CU_ASSERT_EQUAL(cfg->nxfr_acl, 0);
+	cfg_free(&cfg);
+	cfg_free(&cfg); /* NULL is fine */
+	cfg_free(NULL);
+}
+
+static void test_file_all_keys(void)
+{
+	const char *text = "# a comment line\n"
+			   "\n"
+			   "   zone example.com. example.com.zone   # relative\n"
+			   "zone example.net.=/var/z/net.zone\r\n"
+			   "listen 127.0.0.1@5353\n"
+			   "listen [::1]:5353\n"
+			   "io socket\n"
+			   "allow-transfer 127.0.0.0/8\n"
+			   "allow-transfer ::1\n"
+			   "control /run/s.sock\n"
+			   "foreground yes\n"
+			   "udp-max-payload 1400\n"
+			   "identity \"ns1 # not a comment\"\n"
+			   "version sandns test#1\n"
+			   "tcp-idle-timeout 30\n"
+			   "tcp-max-clients 1000\n"
+			   "udp-workers 4\n";
+	cfg_t *cfg;
+
+	CU_ASSERT_EQUAL_FATAL(load(&cfg, text), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(cfg->nzones, 2);
+	CU_ASSERT_STRING_EQUAL(cfg->zones[0].origin, "example.com.");
+	CU_ASSERT_STRING_EQUAL(cfg->zones[0].path, "/etc/sandns/example.com.zone");
+	CU_ASSERT_STRING_EQUAL(cfg->zones[1].origin, "example.net.");
+	CU_ASSERT_STRING_EQUAL(cfg->zones[1].path, "/var/z/net.zone");
+	CU_ASSERT_EQUAL_FATAL(cfg->nlistens, 2);
+	CU_ASSERT_STRING_EQUAL(cfg->listens[0].text, "127.0.0.1@5353");
+	CU_ASSERT_STRING_EQUAL(cfg->listens[1].text, "::1@5353");
+	CU_ASSERT_FALSE(cfg->listens[0].is_default);
+	CU_ASSERT_EQUAL_FATAL(cfg->nxfr_acl, 2);
+	CU_ASSERT_STRING_EQUAL(cfg->xfr_acl[0].text, "127.0.0.0/8");
+	CU_ASSERT_STRING_EQUAL(cfg->xfr_acl[1].text, "::1/128");
+	CU_ASSERT_STRING_EQUAL(cfg->control, "/run/s.sock");
+	CU_ASSERT_TRUE(cfg->foreground);
+	CU_ASSERT_EQUAL(cfg->udp_max_payload, 1400);
+	CU_ASSERT_STRING_EQUAL(cfg->identity, "ns1 # not a comment");
+	/* '#' only starts a comment at the start or after white space */
+	CU_ASSERT_STRING_EQUAL(cfg->version, "sandns test#1");
+	CU_ASSERT_EQUAL(cfg->tcp_idle_timeout, 30);
+	CU_ASSERT_EQUAL(cfg->tcp_max_clients, 1000);
+	CU_ASSERT_EQUAL(cfg->udp_workers, 4);
+	cfg_free(&cfg);
+}
+
+static void test_file_errors(void)
+{
+	load_fails("zone a. a.zone\nfrobnicate 1\n", "t.conf:2: unknown key 'frobnicate'");
+	load_fails("io socket\n\n# x\nio socket\n", "t.conf:4: 'io' is already set on line 1");
+	load_fails("listen\n", "t.conf:1: 'listen' needs a value");
+	load_fails("listen 127.0.0.1@70000\n", "t.conf:1: listen: port 70000 is out of range");
+	load_fails("listen 127.0.0.1@0\n", "port 0 is out of range (1..65535)");
+	load_fails("listen 127.0.0.1@http\n", "port 'http' is not a number");
+	load_fails("listen localhost\n", "'localhost' is not an IPv4 or IPv6 address");
+	load_fails("listen [::1\n", "missing ']'");
+	load_fails("allow-transfer 10.0.0.0/33\n", "the prefix length must be 0..32");
+	load_fails("allow-transfer 10.0.0.0/x\n", "the prefix length must be 0..32");
+	load_fails("allow-transfer ::/129\n", "the prefix length must be 0..128");
+	load_fails("io dpdk\n", "io dpdk: not available in this build yet; use io socket");
+	load_fails("io kernel\n", "io: expected socket or dpdk, not 'kernel'");
+	load_fails("cert /etc/x.pem\n", "certificates are not available in this build yet");
+	load_fails("foreground maybe\n", "foreground: expected yes or no, not 'maybe'");
+	load_fails("udp-max-payload 511\n", "udp-max-payload: 511 is out of range (512..65535)");
+	load_fails("tcp-idle-timeout 0\n", "tcp-idle-timeout: 0 is out of range");
+	load_fails("tcp-max-clients -1\n", "tcp-max-clients: '-1' is not a number");
+	load_fails("udp-workers 99999999999999999999999\n", "out of range (1..64)");
+	load_fails("zone example.com.\n", "expected ORIGIN=FILE");
+	load_fails("zone =x.zone\n", "the zone origin is missing");
+	load_fails("zone a.=\n", "the zone file is missing");
+	load_fails("config other.conf\n", "'config' only works on the command line");
+	load_fails("control /this/path/is/far/too/long/for/a/unix/socket/because/sun_path/holds/"
+		   "only/one/hundred/and/eight/bytes/including/its/terminating/nul.sock\n",
+		   "is too long");
+}
+
+static void test_file_read(void)
+{
+	char dir[] = "/tmp/sandns-test-cfg.XXXXXX";
+	char path[256], cwd[4096];
+	cfg_t *cfg = cfg_new();
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sandns.conf", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("zone example.com. sub/example.com.zone\ncontrol ctl.sock\nbogus\n", f);
+	fclose(f);
+
+	/* A relative path to the file itself: its directory still anchors the zone files. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof(cwd)));
+	CU_ASSERT_EQUAL_FATAL(chdir("/tmp"), 0);
+	CU_ASSERT_EQUAL(cfg_load_file(cfg, path + 5, err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_EQUAL(chdir(cwd), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "sandns.conf:3: unknown key 'bogus'"));
+	CU_ASSERT_EQUAL_FATAL(cfg->nzones, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cfg->zones[0].path, dir));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cfg->zones[0].path, "/sub/example.com.zone"));
+	CU_ASSERT_EQUAL(cfg->zones[0].path[0], '/');
+	CU_ASSERT_PTR_NOT_NULL(strstr(cfg->control, "/ctl.sock"));
+	cfg_free(&cfg);
+
+	cfg = cfg_new();
+	CU_ASSERT_EQUAL(cfg_load_file(cfg, "/nonexistent/sandns.conf", err, sizeof(err)),
+			SANDNS_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot read the configuration file"));
+	CU_ASSERT_EQUAL(cfg_load_file(cfg, dir, err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a regular file"));
+	cfg_free(&cfg);
+
+	unlink(path);
+	rmdir(dir);
+}
+
+static void test_args(void)
+{
+	char *const argv[] = {"sandnsd",
+			      "--zone",
+			      "example.com.=/z/com.zone",
+			      "--listen=::1@53",
+			      "--listen",
+			      "127.0.0.1@5399",
+			      "--io",
+			      "socket",
+			      "--allow-transfer",
+			      "127.0.0.0/8",
+			      "--control",
+			      "/tmp/x.sock",
+			      "--foreground",
+			      "--udp-max-payload",
+			      "4096",
+			      "--identity",
+			      "ns1",
+			      "--server-version",
+			      "v1",
+			      "--tcp-idle-timeout=3",
+			      "--tcp-max-clients",
+			      "2",
+			      "--udp-workers",
+			      "2"};
+	cfg_t *cfg;
+
+	CU_ASSERT_EQUAL_FATAL(args(&cfg, sizeof(argv) / sizeof(argv[0]), argv), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(cfg->nzones, 1);
+	CU_ASSERT_STRING_EQUAL(cfg->zones[0].origin, "example.com.");
+	CU_ASSERT_STRING_EQUAL(cfg->zones[0].path, "/z/com.zone");
+	CU_ASSERT_EQUAL_FATAL(cfg->nlistens, 2);
+	CU_ASSERT_STRING_EQUAL(cfg->listens[0].text, "::1@53");
+	CU_ASSERT_STRING_EQUAL(cfg->listens[1].text, "127.0.0.1@5399");
+	CU_ASSERT_EQUAL(cfg->nxfr_acl, 1);
+	CU_ASSERT_STRING_EQUAL(cfg->control, "/tmp/x.sock");
+	CU_ASSERT_TRUE(cfg->foreground);
+	CU_ASSERT_EQUAL(cfg->udp_max_payload, 4096);
+	CU_ASSERT_STRING_EQUAL(cfg->identity, "ns1");
+	CU_ASSERT_STRING_EQUAL(cfg->version, "v1");
+	CU_ASSERT_EQUAL(cfg->tcp_idle_timeout, 3);
+	CU_ASSERT_EQUAL(cfg->tcp_max_clients, 2);
+	CU_ASSERT_EQUAL(cfg->udp_workers, 2);
+	CU_ASSERT_FALSE(cfg->show_help);
+	CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
+	cfg_free(&cfg);
+}
+
+static void test_args_errors(void)
+{
+	char *const a1[] = {"sandnsd", "--io", "dpdk"};
+	char *const a2[] = {"sandnsd", "--cert", "/x.pem"};
+	char *const a3[] = {"sandnsd", "--bogus"};
+	char *const a4[] = {"sandnsd", "stray"};
+	char *const a5[] = {"sandnsd", "--listen"};
+	char *const a6[] = {"sandnsd", "--config", "/a", "--config", "/b"};
+	char *const a7[] = {"sandnsd", "--listen", "1.2.3.4@99999"};
+	char *const a8[] = {"sandnsd", "--version", "v1"}; /* --version takes no value */
+
+	args_fail(3, a1, "--io dpdk: not available in this build yet; use --io socket");
+	args_fail(3, a2, "--cert /x.pem: certificates are not available");
+	args_fail(2, a3, "unknown option --bogus");
+	args_fail(2, a4, "unexpected argument 'stray'");
+	args_fail(2, a5, "--listen needs a value");
+	args_fail(5, a6, "--config is given twice");
+	args_fail(3, a7, "--listen: port 99999 is out of range (1..65535)");
+	args_fail(3, a8, "unexpected argument 'v1'");
+}
+
+static void test_args_help_and_eal(void)
+{
+	char *const a1[] = {"sandnsd", "--help"};
+	char *const a2[] = {"sandnsd", "--zone", "a.=/a", "--", "--no-huge", "-m", "512"};
+	cfg_t *cfg;
+
+	CU_ASSERT_EQUAL(args(&cfg, 2, a1), SANDNS_EOK);
+	CU_ASSERT_TRUE(cfg->show_help);
+	cfg_free(&cfg);
+
+	CU_ASSERT_EQUAL(args(&cfg, 7, a2), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(cfg->neal_args, 3);
+	CU_ASSERT_STRING_EQUAL(cfg->eal_args[0], "--no-huge");
+	CU_ASSERT_STRING_EQUAL(cfg->eal_args[2], "512");
+	/* EAL arguments mean nothing to the socket I/O: say so rather than ignore them. */
+	CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "only used with --io dpdk"));
+	cfg_free(&cfg);
+}
+
+/* The file is read first wherever --config stands; the command line adds and overrides. */
+static void test_args_over_file(void)
+{
+	char dir[] = "/tmp/sandns-test-cfg.XXXXXX";
+	char path[256];
+	cfg_t *cfg;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.conf", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("zone a. /z/a.zone\nlisten 127.0.0.1@5000\nudp-workers 3\ntcp-idle-timeout 7\n"
+	      "eal-args --no-huge  -m 512\n",
+	      f);
+	fclose(f);
+	{
+		char *const argv[] = {
+		    "sandnsd",	     "--udp-workers", "1",	  "--config",	    path,
+		    "--zone",	     "b.=/z/b.zone",  "--listen", "127.0.0.1@5000", "--listen",
+		    "127.0.0.1@5001"};
+
+		CU_ASSERT_EQUAL_FATAL(args(&cfg, sizeof(argv) / sizeof(argv[0]), argv), SANDNS_EOK);
+	}
+	CU_ASSERT_EQUAL(cfg->udp_workers, 1);	   /* overridden */
+	CU_ASSERT_EQUAL(cfg->tcp_idle_timeout, 7); /* from the file */
+	CU_ASSERT_EQUAL(cfg->nzones, 2);	   /* added */
+	CU_ASSERT_EQUAL(cfg->neal_args, 3);
+	CU_ASSERT_EQUAL(cfg->nlistens, 3);
+	cfg->neal_args = 0; /* only to pass cfg_check; cfg_free still frees them */
+	CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg->nlistens, 2); /* the address given twice is served once */
+	cfg->neal_args = 3;
+	cfg_free(&cfg);
+
+	{
+		char *const argv[] = {"sandnsd", "--config", "/nonexistent.conf"};
+
+		args_fail(3, argv, "cannot read the configuration file /nonexistent.conf");
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
+static void test_check(void)
+{
+	cfg_t *cfg;
+
+	CU_ASSERT_EQUAL(load(&cfg, "listen 127.0.0.1\n"), SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no zones to serve"));
+	cfg_free(&cfg);
+
+	/* Without listen: 127.0.0.1@53 and ::1@53, marked as defaults. */
+	CU_ASSERT_EQUAL(load(&cfg, "zone a. /a\n"), SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(cfg->nlistens, 2);
+	CU_ASSERT_STRING_EQUAL(cfg->listens[0].text, "127.0.0.1@53");
+	CU_ASSERT_STRING_EQUAL(cfg->listens[1].text, "::1@53");
+	CU_ASSERT_TRUE(cfg->listens[0].is_default);
+	cfg_free(&cfg);
+
+	/* The same zone twice: one file is fine (served once), two files are a mistake. */
+	CU_ASSERT_EQUAL(load(&cfg, "zone a. /a\nzone A /a\nzone b. /b\n"), SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg->nzones, 2);
+	cfg_free(&cfg);
+	CU_ASSERT_EQUAL(load(&cfg, "zone a. /a\nzone a /other\n"), SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "zone a is given twice, from /a and from /other"));
+	cfg_free(&cfg);
+}
+
+static void addr_ok(const char *text, const char *want, int family)
+{
+	cfg_addr_t a;
+
+	CU_ASSERT_EQUAL(cfg_parse_addr(text, &a, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_STRING_EQUAL(a.text, want);
+	CU_ASSERT_EQUAL(a.ss.ss_family, family);
+	CU_ASSERT_EQUAL(a.len, family == AF_INET ? sizeof(struct sockaddr_in)
+						 : sizeof(struct sockaddr_in6));
+}
+
+static void addr_bad(const char *text, const char *want)
+{
+	cfg_addr_t a;
+
+	CU_ASSERT_EQUAL(cfg_parse_addr(text, &a, err, sizeof(err)), SANDNS_ECONFIG);
+	if (strstr(err, want) == NULL)
+		fprintf(stderr, "\n  %s: expected '%s' in '%s'\n", text, want, err);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+}
+
+static void test_parse_addr(void)
+{
+	cfg_addr_t a;
+
+	addr_ok("127.0.0.1", "127.0.0.1@53", AF_INET);
+	addr_ok("127.0.0.1@5353", "127.0.0.1@5353", AF_INET);
+	addr_ok("127.0.0.1:5353", "127.0.0.1@5353", AF_INET);
+	addr_ok("0.0.0.0@1", "0.0.0.0@1", AF_INET);
+	addr_ok("::1", "::1@53", AF_INET6);
+	addr_ok("::1@5353", "::1@5353", AF_INET6);
+	addr_ok("[::1]:5353", "::1@5353", AF_INET6);
+	addr_ok("[::1]@65535", "::1@65535", AF_INET6);
+	addr_ok("[2001:DB8::1]", "2001:db8::1@53", AF_INET6);
+	addr_ok("::", "::@53", AF_INET6);
+
+	CU_ASSERT_EQUAL(cfg_parse_addr("198.51.100.7@5300", &a, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(ntohs(((struct sockaddr_in *)&a.ss)->sin_port), 5300);
+	CU_ASSERT_EQUAL(((struct sockaddr_in *)&a.ss)->sin_addr.s_addr, inet_addr("198.51.100.7"));
+
+	addr_bad("127.0.0.1@65536", "port 65536 is out of range (1..65535)");
+	addr_bad("127.0.0.1@0", "port 0 is out of range");
+	addr_bad("127.0.0.1@", "the port is missing");
+	addr_bad("127.0.0.1@5x", "port '5x' is not a number");
+	addr_bad("@53", "the address is missing");
+	addr_bad("[]:53", "the address is missing");
+	addr_bad("[::1]5353", "expected @PORT or :PORT");
+	addr_bad("::1:5353:zz", "is not an IPv4 or IPv6 address");
+	addr_bad("256.0.0.1", "is not an IPv4 or IPv6 address");
+	addr_bad("ns1.example.com", "names are not looked up");
+}
+
+static void test_parse_prefix(void)
+{
+	cfg_prefix_t p;
+
+	CU_ASSERT_EQUAL(cfg_parse_prefix("127.0.0.0/8", &p, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(p.family, AF_INET);
+	CU_ASSERT_EQUAL(p.bits, 8);
+	CU_ASSERT_STRING_EQUAL(p.text, "127.0.0.0/8");
+	/* host bits are cleared */
+	CU_ASSERT_EQUAL(cfg_parse_prefix("10.1.2.3/12", &p, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_STRING_EQUAL(p.text, "10.0.0.0/12");
+	CU_ASSERT_EQUAL(cfg_parse_prefix("192.0.2.1", &p, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_STRING_EQUAL(p.text, "192.0.2.1/32");
+	CU_ASSERT_EQUAL(cfg_parse_prefix("2001:db8:ffff::1/33", &p, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(p.family, AF_INET6);
+	CU_ASSERT_STRING_EQUAL(p.text, "2001:db8:8000::/33");
+	CU_ASSERT_EQUAL(cfg_parse_prefix("::/0", &p, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_STRING_EQUAL(p.text, "::/0");
+
+	CU_ASSERT_EQUAL(cfg_parse_prefix("", &p, err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_EQUAL(cfg_parse_prefix("/8", &p, err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_EQUAL(cfg_parse_prefix("10.0.0.0/", &p, err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_EQUAL(cfg_parse_prefix("10.0.0/8", &p, err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "'10.0.0' is not an IPv4 or IPv6 address"));
+	CU_ASSERT_EQUAL(cfg_parse_prefix("example.com/8", &p, err, sizeof(err)), SANDNS_ECONFIG);
+}
+
+static struct sockaddr_storage sa4(const char *addr)
+{
+	struct sockaddr_storage ss = {0};
+	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+	in->sin_family = AF_INET;
+	inet_pton(AF_INET, addr, &in->sin_addr);
+	return ss;
+}
+
+static struct sockaddr_storage sa6(const char *addr)
+{
+	struct sockaddr_storage ss = {0};
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+	in6->sin6_family = AF_INET6;
+	inet_pton(AF_INET6, addr, &in6->sin6_addr);
+	return ss;
+}
+
+static bool match(const char *prefix, struct sockaddr_storage ss)
+{
+	cfg_prefix_t p;
+
+	CU_ASSERT_EQUAL_FATAL(cfg_parse_prefix(prefix, &p, err, sizeof(err)), SANDNS_EOK);
+	return cfg_prefix_match(&p, (struct sockaddr *)&ss);
+}
+
+static void test_prefix_match(void)
+{
+	CU_ASSERT_TRUE(match("127.0.0.0/8", sa4("127.0.0.1")));
+	CU_ASSERT_TRUE(match("127.0.0.0/8", sa4("127.255.255.255")));
+	CU_ASSERT_FALSE(match("127.0.0.0/8", sa4("128.0.0.1")));
+	CU_ASSERT_TRUE(match("10.16.0.0/12", sa4("10.31.255.255")));
+	CU_ASSERT_FALSE(match("10.16.0.0/12", sa4("10.32.0.0")));
+	CU_ASSERT_FALSE(match("10.16.0.0/12", sa4("10.15.255.255")));
+	CU_ASSERT_TRUE(match("192.0.2.1", sa4("192.0.2.1")));
+	CU_ASSERT_FALSE(match("192.0.2.1", sa4("192.0.2.2")));
+	CU_ASSERT_TRUE(match("0.0.0.0/0", sa4("203.0.113.9")));
+	CU_ASSERT_TRUE(match("::1", sa6("::1")));
+	CU_ASSERT_FALSE(match("::1", sa6("::2")));
+	CU_ASSERT_TRUE(match("2001:db8::/32", sa6("2001:db8:1::5")));
+	CU_ASSERT_FALSE(match("2001:db8::/32", sa6("2001:db9::5")));
+	CU_ASSERT_TRUE(match("2001:db8::/31", sa6("2001:db9::5")));
+	/* families do not mix, except IPv4-mapped IPv6 clients against IPv4 prefixes */
+	CU_ASSERT_FALSE(match("::/0", sa4("127.0.0.1")));
+	CU_ASSERT_FALSE(match("0.0.0.0/0", sa6("::1")));
+	CU_ASSERT_TRUE(match("127.0.0.0/8", sa6("::ffff:127.0.0.1")));
+	CU_ASSERT_FALSE(match("127.0.0.0/8", sa6("::ffff:10.0.0.1")));
+}
+
+static void test_xfr_acl(void)
+{
+	struct sockaddr_storage lo = sa4("127.0.0.1"), other = sa4("192.0.2.1"), lo6 = sa6("::1");
+	cfg_t *cfg;
+
+	CU_ASSERT_EQUAL(load(&cfg, "zone a. /a\n"), SANDNS_EOK);
+	/* default: nobody */
+	CU_ASSERT_FALSE(cfg_xfr_allowed(cfg, (struct sockaddr *)&lo));
+	cfg_free(&cfg);
+
+	CU_ASSERT_EQUAL(load(&cfg, "allow-transfer 127.0.0.0/8\nallow-transfer ::1/128\n"),
+			SANDNS_EOK);
+	CU_ASSERT_TRUE(cfg_xfr_allowed(cfg, (struct sockaddr *)&lo));
+	CU_ASSERT_TRUE(cfg_xfr_allowed(cfg, (struct sockaddr *)&lo6));
+	CU_ASSERT_FALSE(cfg_xfr_allowed(cfg, (struct sockaddr *)&other));
+	cfg_free(&cfg);
+}
+
+void reg_cutest_cfg(void)
+{
+	CU_pSuite s = CU_add_suite("cfg", NULL, NULL);
+
+	if (s == NULL)
+		return;
+	CU_add_test(s, "defaults", test_defaults);
+	CU_add_test(s, "file: every key", test_file_all_keys);
+	CU_add_test(s, "file: errors name line and reason", test_file_errors);
+	CU_add_test(s, "file: read from disk, relative paths", test_file_read);
+	CU_add_test(s, "command line: every option", test_args);
+	CU_add_test(s, "command line: errors", test_args_errors);
+	CU_add_test(s, "command line: --help and EAL arguments", test_args_help_and_eal);
+	CU_add_test(s, "command line over the file", test_args_over_file);
+	CU_add_test(s, "check: zones, defaults, duplicates", test_check);
+	CU_add_test(s, "addresses", test_parse_addr);
+	CU_add_test(s, "prefixes", test_parse_prefix);
+	CU_add_test(s, "prefix matching", test_prefix_match);
+	CU_add_test(s, "transfer ACL", test_xfr_acl);
+}
