@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# deps.sh: installs what sandns needs to build and test, from Debian 12 (bookworm), when missing.
+#
+# Run as root on Debian 12. Does nothing (and needs no network) when everything is installed;
+# otherwise one `apt-get update` and one non-interactive `apt-get install` of the missing packages.
+set -euo pipefail
+
+BUILD_PKGS=(gcc meson ninja-build pkg-config libldns-dev liburcu-dev libssl-dev libcunit1-dev
+	libdpdk-dev dpdk)
+TEST_PKGS=(knot knot-dnsutils python3 python3-dnspython iproute2 openssl dnsperf)
+
+missing=()
+for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do
+	# "install ok installed" only; half-installed or removed (config-files) counts as missing
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$status" = "install ok installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#BUILD_PKGS[@]} build and ${#TEST_PKGS[@]} test packages are installed"
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]}; run this script as root (Debian 12)" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
+# knot's package enables and starts a system knotd on port 53; our tests start their own on
+# loopback ports, so the system one is left as the package set it up.
+echo "deps: done"

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* cutest.h: the CUnit suites of sandns-tests, one registration function per tested module */
+#ifndef CUTEST_H
+#define CUTEST_H
+
+#include <CUnit/CUnit.h>
+
+/*
+ * Each function adds one CUnit suite (CU_add_suite, then CU_add_test for each case) to the
+ * registry that runner.c created. They return nothing: a failed registration shows up in
+ * CU_get_error(), which the runner checks after each call. tests/X/test_Y.c defines reg_cutest_Y.
+ */
+void reg_cutest_wire(void);   /* tests/zones/test_wire.c: wire parsing and names */
+void reg_cutest_zload(void);  /* tests/zones/test_zload.c: zone loading and validation errors */
+void reg_cutest_answer(void); /* tests/zones/test_answer.c: the answer engine's rules */
+void reg_cutest_cfg(void);    /* tests/control/test_cfg.c: configuration file and command line */
+
+#endif

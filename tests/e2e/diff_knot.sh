@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# diff_knot.sh: differential test: Knot DNS and sandnsd serve the same zones on loopback, the same
+# queries go to both (tests/e2e/dnscompare.py) and the answers are compared field by field.
+#
+#   tests/e2e/diff_knot.sh [extra dnscompare.py arguments]
+#
+# Environment: SANDNSD (default build/control/sandnsd), KNOTD (default knotd from PATH or
+# /usr/sbin), KEEP=1 keeps the temporary directory with configs and logs.
+# Talks only to 127.0.0.1; ends only the two processes it started, by PID; every wait is bounded.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+SANDNSD=${SANDNSD:-$ROOT/build/control/sandnsd}
+KNOTD=${KNOTD:-$(PATH=$PATH:/usr/sbin:/sbin command -v knotd || true)}
+PY=/usr/bin/python3 # Debian's, which has python3-dnspython (not a pyenv or venv python)
+
+ZONES=(
+	"example.com.=$ROOT/zones/sample/example.com.zone"
+	"example.net.=$ROOT/zones/sample/example.net.zone"
+	"example.org.=$ROOT/tests/data/peer/example.org.zone"
+	"deleg.test.=$ROOT/tests/data/peer/deleg.test.zone"
+	"hosted.deleg.test.=$ROOT/tests/data/peer/hosted.deleg.test.zone"
+)
+
+die() { echo "diff_knot: $*" >&2; exit 1; }
+[ -x "$SANDNSD" ] || die "no sandnsd at $SANDNSD (build first, or set SANDNSD)"
+{ [ -n "$KNOTD" ] && [ -x "$KNOTD" ]; } || die "knotd not found (apt-get install knot)"
+command -v kdig >/dev/null || die "kdig not found (apt-get install knot-dnsutils)"
+$PY -c 'import dns.message' 2>/dev/null || die "$PY lacks dnspython (apt-get install python3-dnspython)"
+
+TMP=$(mktemp -d /tmp/sandns-diff.XXXXXX)
+KNOT_PID=
+SANDNS_PID=
+
+# stop PID: SIGTERM, up to 5 s, then SIGKILL. Only PIDs this script started. Leaves the exit
+# status in STOP_RC.
+STOP_RC=0
+stop_pid() {
+	local pid=$1 i
+	STOP_RC=0
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for i in $(seq 1 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "diff_knot: pid $pid ignored SIGTERM for 5 s, killing it" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || STOP_RC=$?
+}
+
+cleanup() {
+	local rc=$?
+	stop_pid "$SANDNS_PID"
+	stop_pid "$KNOT_PID"
+	if [ "$rc" -ne 0 ]; then
+		for f in "$TMP/sandnsd.log" "$TMP/knot.log"; do
+			[ -s "$f" ] && { echo "--- last lines of $f"; tail -n 60 "$f"; }
+		done
+	fi
+	if [ "${KEEP:-0}" = 1 ]; then echo "diff_knot: kept $TMP"; else rm -rf "$TMP"; fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port free for UDP and TCP on 127.0.0.1, starting from one derived from our PID (so that
+# parallel runs start apart), trying at most 100.
+port_free() {
+	! ss -Hlnu "sport = :$1" 2>/dev/null | grep -q . &&
+		! ss -Hlnt "sport = :$1" 2>/dev/null | grep -q .
+}
+pick_port() {
+	local p=$1 i
+	for i in $(seq 1 100); do
+		if port_free "$p" && [ "$p" != "${2:-}" ]; then echo "$p"; return 0; fi
+		p=$(( (p - 20000 + 7) % 40000 + 20000 ))
+	done
+	return 1
+}
+KNOT_PORT=$(pick_port $(( 20000 + ($$ * 2) % 40000 ))) || die "no free port for knotd"
+SANDNS_PORT=$(pick_port $(( (KNOT_PORT - 20000 + 1) % 40000 + 20000 )) "$KNOT_PORT") ||
+	die "no free port for sandnsd"
+
+# ---- Knot DNS: every zone loaded whole from its file, no journal, no semantic checks, no
+# identity/version (so CHAOS queries are refused as sandnsd refuses them by default).
+mkdir -p "$TMP/knot/db"
+{
+	echo "server:"
+	echo "    rundir: \"$TMP/knot\""
+	echo "    listen: 127.0.0.1@$KNOT_PORT"
+	echo "    identity: \"\""
+	echo "    version: \"\""
+	echo "    udp-workers: 1"
+	echo "    tcp-workers: 1"
+	echo "    background-workers: 1"
+	echo "database:"
+	echo "    storage: \"$TMP/knot/db\""
+	echo "log:"
+	echo "  - target: \"$TMP/knot.log\""
+	echo "    any: info"
+	echo "acl:"
+	echo "  - id: loopback_xfr"
+	echo "    address: 127.0.0.0/8"
+	echo "    action: transfer"
+	echo "template:"
+	echo "  - id: default"
+	echo "    storage: \"$TMP\""
+	echo "    semantic-checks: off"
+	echo "    zonefile-sync: -1"
+	echo "    zonefile-load: whole"
+	echo "    journal-content: none"
+	echo "    acl: loopback_xfr"
+	echo "zone:"
+	for z in "${ZONES[@]}"; do
+		echo "  - domain: \"${z%%=*}\""
+		echo "    file: \"${z#*=}\""
+	done
+} >"$TMP/knot.conf"
+"$KNOTD" -c "$TMP/knot.conf" >"$TMP/knotd.out" 2>&1 &
+KNOT_PID=$!
+
+# ---- sandnsd on kernel sockets
+zargs=()
+for z in "${ZONES[@]}"; do zargs+=(--zone "$z"); done
+"$SANDNSD" --foreground --io socket --listen "127.0.0.1@$SANDNS_PORT" \
+	--allow-transfer 127.0.0.0/8 --control "$TMP/sandns.sock" "${zargs[@]}" \
+	>"$TMP/sandnsd.log" 2>&1 &
+SANDNS_PID=$!
+
+# sandnsd says when its sockets are bound; give it 30 s (ASan builds start slower)
+for i in $(seq 1 300); do
+	grep -q '^sandnsd: serving' "$TMP/sandnsd.log" 2>/dev/null && break
+	kill -0 "$SANDNS_PID" 2>/dev/null || die "sandnsd exited before serving"
+	sleep 0.1
+done
+grep -q '^sandnsd: serving' "$TMP/sandnsd.log" || die "sandnsd not serving after 30 s"
+
+# Knot loads zones in the background: wait until every apex answers its SOA
+for z in "${ZONES[@]}"; do
+	o=${z%%=*}
+	for i in $(seq 1 100); do
+		if kdig @127.0.0.1 -p "$KNOT_PORT" +norec +time=1 +retry=0 "$o" SOA 2>/dev/null |
+			grep -q 'status: NOERROR'; then
+			break
+		fi
+		kill -0 "$KNOT_PID" 2>/dev/null || die "knotd exited (see $TMP/knot.log)"
+		[ "$i" = 100 ] && die "knotd does not serve $o after 20 s"
+		sleep 0.2
+	done
+done
+echo "diff_knot: knotd pid $KNOT_PID on 127.0.0.1@$KNOT_PORT, sandnsd pid $SANDNS_PID on 127.0.0.1@$SANDNS_PORT"
+
+# the comparison itself: bounded by its query list and a per-query timeout
+set +e
+timeout 600 $PY "$HERE/dnscompare.py" "${zargs[@]}" \
+	--ref "127.0.0.1:$KNOT_PORT" --ref-name knot \
+	--cand "127.0.0.1:$SANDNS_PORT" --cand-name sandns "$@"
+rc=$?
+# sandnsd must survive the run and exit 0 on SIGTERM: in the ASan build a sanitizer report
+# (an error during the run, or a leak at exit) shows up here as a non-zero status.
+stop_pid "$SANDNS_PID"
+SANDNS_PID=
+if [ "$STOP_RC" != 0 ]; then
+	echo "diff_knot: FAIL: sandnsd exited with status $STOP_RC on SIGTERM (log below)"
+	rc=1
+fi
+exit $rc

@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# smoke.sh: sandnsd end to end on loopback: the sample zones answer over UDP and TCP, AXFR and
+# its ACL, sandnsctl status, configuration and zone errors named by file and line, a good reload
+# that changes the answers and a broken one that keeps them, a clean exit on SIGTERM.
+#
+# Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir.
+# Talks only to 127.0.0.1 and ::1; ends only the processes it started, by PID; waits are bounded.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+SANDNSD=${SANDNSD:-$ROOT/build/control/sandnsd}
+SANDNSCTL=${SANDNSCTL:-$ROOT/build/control/sandnsctl}
+SAMPLE=$ROOT/zones/sample
+PY=/usr/bin/python3
+
+die() { echo "smoke: $*" >&2; exit 1; }
+[ -x "$SANDNSD" ] || die "no sandnsd at $SANDNSD (build first, or set SANDNSD)"
+[ -x "$SANDNSCTL" ] || die "no sandnsctl at $SANDNSCTL (build first, or set SANDNSCTL)"
+command -v kdig >/dev/null || die "kdig not found (apt-get install knot-dnsutils)"
+
+TMP=$(mktemp -d /tmp/sandns-smoke.XXXXXX)
+PID=
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); echo "ok   $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+# check DESCRIPTION COMMAND...: passes when COMMAND succeeds
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else bad "$desc"; fi
+}
+
+# Ends the sandnsd this script started: SIGTERM, up to 10 s, then SIGKILL. Prints its status.
+stop_sandnsd() {
+	local rc
+	[ -n "$PID" ] || return 0
+	kill -TERM "$PID" 2>/dev/null || true
+	for _ in $(seq 1 100); do
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$PID" 2>/dev/null; then
+		echo "smoke: sandnsd (pid $PID) ignored SIGTERM for 10 s, killing it" >&2
+		kill -KILL "$PID" 2>/dev/null || true
+	fi
+	wait "$PID" 2>/dev/null
+	rc=$?
+	PID=
+	return $rc
+}
+
+cleanup() {
+	local rc=$?
+	stop_sandnsd >/dev/null 2>&1
+	if [ "${KEEP:-0}" = 1 ]; then echo "smoke: kept $TMP"; else rm -rf "$TMP"; fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# a port free for UDP and TCP, derived from our PID (parallel runs start apart), 100 tries
+port_free() {
+	! ss -Hlnu "sport = :$1" 2>/dev/null | grep -q . &&
+		! ss -Hlnt "sport = :$1" 2>/dev/null | grep -q .
+}
+PORT=$(( 20000 + ($$ * 2 + 1) % 40000 ))
+for _ in $(seq 1 100); do
+	port_free "$PORT" && break
+	PORT=$(( (PORT - 20000 + 11) % 40000 + 20000 ))
+done
+port_free "$PORT" || die "no free port"
+
+# ::1 only where the loopback has IPv6
+HAVE_V6=0
+grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null && HAVE_V6=1
+
+# Waits up to 30 s (ASan builds start slower) for LOG to say "sandnsd: serving"; fails early
+# when the process ends.
+wait_serving() {
+	local log=$1
+	for _ in $(seq 1 300); do
+		grep -q '^sandnsd: serving' "$log" 2>/dev/null && return 0
+		kill -0 "$PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# Runs sandnsd with ARGS in the foreground, expecting it to refuse to start: waits at most 20 s
+# and leaves its exit status in $RC and its stderr in $TMP/fail.log.
+run_failing() {
+	timeout 20 "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$PORT" \
+		--control "$TMP/fail.sock" "$@" >"$TMP/fail.log" 2>&1
+	RC=$?
+}
+
+q() { kdig @127.0.0.1 -p "$PORT" +norec +time=2 +retry=0 "$@" 2>&1; }
+# answer_is QNAME TYPE EXPECTED [kdig options]: the answer section's RDATA, sorted, one line
+answer_of() {
+	local name=$1 type=$2
+	shift 2
+	q "$name" "$type" +short "$@" | sort | tr '\n' ' ' | sed 's/ $//'
+}
+answer_is() {
+	local name=$1 type=$2 want=$3
+	shift 3
+	local got
+	got=$(answer_of "$name" "$type" "$@")
+	[ "$got" = "$want" ] || { echo "     $name $type $*: got '$got', want '$want'"; return 1; }
+}
+has() { grep -q -- "$2" <<<"$1" || { echo "     no '$2' in: $(head -c 400 <<<"$1")"; return 1; }; }
+
+# ---------------------------------------------------------------- errors before serving
+# A configuration error names the file and the line, and sandnsd exits 2 without serving.
+printf '# smoke test: line 3 is wrong\nzone example.com. %s\nlisten 127.0.0.1@70000\n' \
+	"$SAMPLE/example.com.zone" >"$TMP/bad.conf"
+run_failing --config "$TMP/bad.conf"
+check "bad config: exit status 2 (got $RC)" test "$RC" = 2
+check "bad config: message names bad.conf:3" has "$(cat "$TMP/fail.log")" "bad.conf:3"
+
+# A zone file error names the file and the line, and sandnsd does not start.
+{
+	echo '$ORIGIN example.com.'
+	echo '$TTL 300'
+	echo '@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300'
+	echo '@ IN NS ns1'
+	echo 'ns1 IN A 198.18.0.53'
+	echo 'www IN A 198.18.0.300'
+} >"$TMP/broken.zone"
+run_failing --zone "example.com.=$TMP/broken.zone"
+check "bad zone: startup fails (exit status $RC)" test "$RC" != 0 -a "$RC" != 124
+check "bad zone: message names broken.zone:6" has "$(cat "$TMP/fail.log")" "broken.zone:6"
+
+# ---------------------------------------------------------------- serving the sample zones
+# example.com is served from a copy that the reload checks below rewrite.
+cp "$SAMPLE/example.com.zone" "$TMP/example.com.zone"
+listen=(--listen "127.0.0.1@$PORT")
+[ "$HAVE_V6" = 1 ] && listen+=(--listen "::1@$PORT")
+"$SANDNSD" --foreground --io socket "${listen[@]}" --allow-transfer 127.0.0.0/8 \
+	--control "$TMP/sandns.sock" \
+	--zone "example.com.=$TMP/example.com.zone" \
+	--zone "example.net.=$SAMPLE/example.net.zone" >"$TMP/sandnsd.log" 2>&1 &
+PID=$!
+if ! wait_serving "$TMP/sandnsd.log"; then
+	echo "--- sandnsd log"
+	cat "$TMP/sandnsd.log"
+	die "sandnsd did not start serving within 30 s"
+fi
+ok "sandnsd serving on 127.0.0.1@$PORT$([ "$HAVE_V6" = 1 ] && echo " and ::1@$PORT") (pid $PID)"
+
+check "autodiscover.example.com A" answer_is autodiscover.example.com A 198.18.0.25
+check "autodiscover.example.com AAAA" answer_is autodiscover.example.com AAAA 2001:db8:25::25
+out=$(q autodiscover.example.com A)
+check "autodiscover.example.com: NOERROR" has "$out" "status: NOERROR"
+check "autodiscover.example.com: authoritative (aa)" has "$out" "Flags: qr aa"
+check "_autodiscover._tcp.example.com SRV: NXDOMAIN" \
+	has "$(q _autodiscover._tcp.example.com SRV)" "status: NXDOMAIN"
+check "example.com MX" answer_is example.com MX "10 mail.example.com."
+check "www.example.com CNAME to the apex" answer_is www.example.com A "198.18.0.10 example.com."
+check "example.net wildcard: anything.example.net A" \
+	answer_is anything.example.net A 198.18.2.80
+check "example.net wildcard: autodiscover.example.net A" \
+	answer_is autodiscover.example.net A 198.18.2.80
+check "example.net MX" answer_is example.net MX "10 mail.example.com."
+check "TCP: mail.example.com AAAA +tcp" answer_is mail.example.com AAAA 2001:db8:25::25 +tcp
+check "outside every zone: REFUSED" has "$(q www.example.invalid A)" "status: REFUSED"
+if [ "$HAVE_V6" = 1 ]; then
+	check "::1: owa.example.com A" test "$(kdig @::1 -p "$PORT" +norec +time=2 +retry=0 \
+		+short owa.example.com A 2>&1)" = 198.18.0.25
+fi
+
+# AXFR: every record of the zone, SOA first and last (python3-dnspython counts the file)
+want=$($PY -c 'import sys, dns.zone
+z = dns.zone.from_file(sys.argv[1], "example.com.", relativize=False)
+print(sum(len(rds) for _, node in z.nodes.items() for rds in node.rdatasets) + 1)' \
+	"$SAMPLE/example.com.zone")
+axfr=$(q example.com AXFR +tcp +noall +answer | grep -v '^;' | grep -c .)
+check "AXFR example.com: $want records with the closing SOA (got $axfr)" test "$axfr" = "$want"
+axfr_soa=$(q example.com AXFR +tcp +noall +answer | grep -v '^;' | sed -n '1p;$p' |
+	awk '{print $4}' | tr '\n' ' ')
+check "AXFR example.com: SOA first and last (got '$axfr_soa')" test "$axfr_soa" = "SOA SOA "
+if [ "$HAVE_V6" = 1 ]; then
+	# ::1 is not in --allow-transfer 127.0.0.0/8: no records
+	n=$(kdig @::1 -p "$PORT" +time=2 +retry=0 example.com AXFR +tcp +noall +answer 2>&1 |
+		grep -v '^;' | grep -c .)
+	check "AXFR from ::1 (not allowed): no records (got $n)" test "$n" = 0
+fi
+
+# ---------------------------------------------------------------- the control socket
+st=$("$SANDNSCTL" --control "$TMP/sandns.sock" status 2>&1)
+rc=$?
+check "sandnsctl status: exit 0 (got $rc)" test "$rc" = 0
+check "sandnsctl status: lists example.com" has "$st" "example.com"
+check "control socket mode 0600" test "$(stat -c %a "$TMP/sandns.sock" 2>/dev/null)" = 600
+
+# ---------------------------------------------------------------- reloads
+# A good change is served after `sandnsctl reload`.
+sed -i -e 's/2024060101 ; serial/2024060102 ; serial/' \
+	-e 's/^autodiscover    300     IN  A     198.18.0.25$/autodiscover    300     IN  A     198.18.0.26/' \
+	"$TMP/example.com.zone"
+grep -q '198.18.0.26' "$TMP/example.com.zone" || die "could not edit the zone copy"
+out=$("$SANDNSCTL" --control "$TMP/sandns.sock" reload 2>&1)
+rc=$?
+check "reload (good zone): exit 0 (got $rc: $out)" test "$rc" = 0
+check "reload (good zone): new autodiscover A served" \
+	answer_is autodiscover.example.com A 198.18.0.26
+check "reload (good zone): new serial" has "$(q example.com SOA +short)" " 2024060102 "
+
+# A broken zone on reload changes nothing that is served, and says where it is broken.
+cp "$TMP/example.com.zone" "$TMP/example.com.zone.good"
+sed -i -e 's/2024060102 ; serial/2024060103 ; serial/' \
+	-e 's/^autodiscover    300     IN  A     198.18.0.26$/autodiscover    300     IN  A     198.18.0.27/' \
+	"$TMP/example.com.zone"
+echo "broken                  IN  A     198.18.0.999" >>"$TMP/example.com.zone"
+line=$(wc -l <"$TMP/example.com.zone")
+out=$("$SANDNSCTL" --control "$TMP/sandns.sock" reload 2>&1)
+rc=$?
+echo "     sandnsctl reload (broken zone) said ($rc): $out"
+check "reload (broken zone): sandnsctl exits non-zero (got $rc)" test "$rc" != 0
+check "reload (broken zone): the error names example.com.zone:$line" \
+	has "$out$(cat "$TMP/sandnsd.log")" "example.com.zone:$line"
+check "reload (broken zone): still serves the old autodiscover A" \
+	answer_is autodiscover.example.com A 198.18.0.26
+check "reload (broken zone): still serves the old serial" \
+	has "$(q example.com SOA +short)" " 2024060102 "
+check "reload (broken zone): example.net still served" \
+	answer_is anything.example.net A 198.18.2.80
+check "sandnsd still running after the failed reload" kill -0 "$PID"
+
+# ---------------------------------------------------------------- shutdown
+stop_sandnsd
+rc=$?
+# Under ASan a leak or error found at exit shows here as a non-zero status.
+check "SIGTERM: sandnsd exits with status 0 (got $rc)" test "$rc" = 0
+if [ $failed -ne 0 ]; then
+	echo "--- sandnsd log"
+	tail -n 40 "$TMP/sandnsd.log"
+fi
+echo "smoke: $passed passed, $failed failed"
+[ $failed -eq 0 ]

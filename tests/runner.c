@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* runner.c: sandns-tests, the one CUnit runner for every unit test suite */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
+
+#include "cutest.h"
+
+/*
+ * Suites register in this order. meson defines HAVE_CUTEST_X for each test source present, so
+ * the runner builds while the modules' tests are still being written.
+ */
+static const struct {
+	const char *name;
+	void (*reg)(void);
+} suites[] = {
+#ifdef HAVE_CUTEST_WIRE
+	{ "wire", reg_cutest_wire },
+#endif
+#ifdef HAVE_CUTEST_ZLOAD
+	{ "zload", reg_cutest_zload },
+#endif
+#ifdef HAVE_CUTEST_ANSWER
+	{ "answer", reg_cutest_answer },
+#endif
+#ifdef HAVE_CUTEST_CFG
+	{ "cfg", reg_cutest_cfg },
+#endif
+	{ NULL, NULL },
+};
+
+static int usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s [SUITE]   (runs every suite, or only the suite named SUITE)\n",
+		prog);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = NULL;
+	unsigned int failed;
+	size_t i;
+	int ret = EXIT_FAILURE;
+
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
+		return usage(argv[0]);
+	if (argc == 2)
+		only = argv[1];
+
+	if (CU_initialize_registry() != CUE_SUCCESS) {
+		fprintf(stderr, "sandns-tests: CUnit: %s\n", CU_get_error_msg());
+		return EXIT_FAILURE;
+	}
+	for (i = 0; suites[i].reg != NULL; i++) {
+		suites[i].reg();
+		if (CU_get_error() != CUE_SUCCESS) {
+			fprintf(stderr, "sandns-tests: registering suite %s: %s\n", suites[i].name,
+				CU_get_error_msg());
+			goto out_cleanup_registry;
+		}
+	}
+
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	if (only != NULL) {
+		CU_pSuite suite = CU_get_suite(only);
+
+		if (suite == NULL) {
+			fprintf(stderr, "sandns-tests: no suite named '%s'\n", only);
+			goto out_cleanup_registry;
+		}
+		CU_basic_run_suite(suite);
+	} else {
+		CU_basic_run_tests();
+	}
+	/* CU_basic_run_* printed the summary table; the verdict counts failed suites (their init
+	 * or cleanup failed), failed tests and failed asserts, and a framework error. */
+	failed = CU_get_number_of_suites_failed() + CU_get_number_of_tests_failed() +
+		 CU_get_number_of_failures();
+	if (CU_get_error() != CUE_SUCCESS)
+		fprintf(stderr, "sandns-tests: CUnit: %s\n", CU_get_error_msg());
+	else if (failed == 0)
+		ret = EXIT_SUCCESS;
+	printf("\nsandns-tests: %s\n", ret == EXIT_SUCCESS ? "all passed" : "FAILED");
+
+out_cleanup_registry:
+	CU_cleanup_registry();
+	return ret;
+}
