@@ -492,8 +492,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		info->rcode = RC_REFUSED;
 		return answer_empty(zt, query, &q, resp, RC_REFUSED, 0, EDE_NOT_AUTHORITATIVE);
 	}
-	/* Room for our OPT, and for an EDE option in it as Knot keeps (RFC 8914 4 + 2 octets). */
-	optlen = q.edns ? OPT_RR_LEN + 6 : 0;
+	optlen = q.edns ? OPT_RR_LEN : 0;
 	head = WIRE_HDR_LEN + q.qname_len + 4;
 	if ((t.data == NULL || head + t.len + optlen > limit) &&
 	    !tail_live(&t, zt, &q, limit - optlen)) {

@@ -32,16 +32,27 @@ static uint32_t node_sigs(const zt_t *zt, uint32_t n, uint16_t covered)
 	return ZT_NONE;
 }
 
-static bool res_has(const res_t *r, uint8_t kind, uint32_t node, const uint8_t *name,
-		    uint32_t rrset)
+/* The owner of an answer record as a name (the question's for OWN_QNAME). */
+static const uint8_t *res_owner_name(const zt_t *zt, const res_t *r, uint8_t kind, uint32_t node,
+				     const uint8_t *name)
 {
+	if (kind == OWN_NODE)
+		return zt_node_name(zt, &zt->nodes[node]);
+	return kind == OWN_QNAME ? r->qname : name;
+}
+
+/* Whether this RRset is already in the answer under this owner (Knot's KNOT_PF_CHECKDUP). */
+static bool res_has(const zt_t *zt, const res_t *r, uint8_t kind, uint32_t node,
+		    const uint8_t *name, uint32_t rrset)
+{
+	const uint8_t *owner = res_owner_name(zt, r, kind, node, name);
+
 	for (unsigned i = 0; i < r->n; i++) {
 		const res_item_t *it = &r->item[i];
 
 		if (it->rrset != rrset || rrset == ZT_NONE)
 			continue;
-		if (it->owner_kind == kind && (kind == OWN_QNAME || (kind == OWN_NODE && it->node == node) ||
-					       (kind == OWN_NAME && wire_name_eq(it->name, name))))
+		if (wire_name_eq(res_owner_name(zt, r, it->owner_kind, it->node, it->name), owner))
 			return true;
 	}
 	return false;
@@ -68,19 +79,23 @@ static res_item_t *res_add(res_t *r, uint8_t sec, uint8_t kind, uint32_t node,
 	return it;
 }
 
-/* An RRset and, for DO queries on signed zones, the signatures that cover it. */
-static void res_add_set(const zt_t *zt, res_t *r, uint8_t sec, uint8_t kind, uint32_t node,
+/*
+ * An RRset and, for DO queries on signed zones, the signatures that cover it. False when it was
+ * there already: a CNAME or DNAME chain that comes back to itself stops there (as Knot's).
+ */
+static bool res_add_set(const zt_t *zt, res_t *r, uint8_t sec, uint8_t kind, uint32_t node,
 			const uint8_t *name, uint32_t rrset, bool dnssec)
 {
-	if (res_has(r, kind, node, name, rrset))
-		return;
+	if (res_has(zt, r, kind, node, name, rrset))
+		return false;
 	res_add(r, sec, kind, node, name, rrset);
 	if (dnssec && zt->rrsets[rrset].type != T_RRSIG) {
 		uint32_t sig = node_sigs(zt, node, zt->rrsets[rrset].type);
 
-		if (sig != ZT_NONE && !res_has(r, kind, node, name, sig))
+		if (sig != ZT_NONE && !res_has(zt, r, kind, node, name, sig))
 			res_add(r, sec, kind, node, name, sig);
 	}
+	return true;
 }
 
 static uint32_t zone_of(const zt_t *zt, uint32_t n)
@@ -198,7 +213,7 @@ static void res_soa(const zt_t *zt, res_t *r, uint32_t zone, bool dnssec)
 	res_item_t *it;
 	uint32_t sig;
 
-	if (res_has(r, OWN_NODE, z->apex, NULL, z->soa))
+	if (res_has(zt, r, OWN_NODE, z->apex, NULL, z->soa))
 		return;
 	it = res_add(r, 2, OWN_NODE, z->apex, NULL, z->soa);
 	if (it != NULL)
@@ -243,8 +258,6 @@ struct res_walk {
 	bool dnssec;
 	uint32_t zone;        /* the zone the chain stays in */
 	unsigned hops;
-	uint32_t visited[RES_CHAIN_MAX + 2];
-	unsigned nvisited;
 };
 
 static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind);
@@ -267,12 +280,6 @@ static void walk_node(struct res_walk *w, uint32_t n, uint8_t kind, const uint8_
 	res_t *r = w->r;
 	const zt_node_t *node = node_at(zt, n);
 	uint32_t set;
-
-	for (unsigned i = 0; i < w->nvisited; i++)
-		if (w->visited[i] == n && kind != OWN_NAME)
-			return;
-	if (w->nvisited < RES_CHAIN_MAX + 2)
-		w->visited[w->nvisited++] = n;
 
 	if (w->qtype == T_ANY) {
 		/* RFC 8482: one RRset, the one with the lowest type (what Knot returns). */
@@ -309,9 +316,9 @@ static void walk_node(struct res_walk *w, uint32_t n, uint8_t kind, const uint8_
 		uint32_t cn = node_rrset(zt, n, T_CNAME);
 		const zt_rrset_t *cs = &zt->rrsets[cn];
 
-		res_add_set(zt, r, 1, kind, n, name, cn, w->dnssec);
 		/* The chain's end decides the rcode (RFC 6604). */
-		walk_follow(w, zt->arena + cs->data + 2);
+		if (res_add_set(zt, r, 1, kind, n, name, cn, w->dnssec))
+			walk_follow(w, zt->arena + cs->data + 2);
 		return;
 	}
 nodata:
@@ -346,7 +353,8 @@ static void walk_dname(struct res_walk *w, uint32_t d, const uint8_t *name, uint
 	ds = &zt->rrsets[set];
 	dname_target = zt->arena + ds->data + 2;
 	tlen = wire_name_len(dname_target);
-	res_add_set(zt, r, 1, OWN_NODE, d, NULL, set, w->dnssec);
+	if (!res_add_set(zt, r, 1, OWN_NODE, d, NULL, set, w->dnssec) && w->hops > 0)
+		return;
 	if (prefix + tlen > WIRE_NAME_MAX) {
 		r->flags = (uint16_t)((r->flags & ~0xf) | 6); /* YXDOMAIN */
 		return;
@@ -448,6 +456,7 @@ static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
 
 void res_reset(res_t *r)
 {
+	r->qname = NULL;
 	r->flags = F_AA;
 	r->n = 0;
 	r->nnames = 0;
@@ -463,6 +472,7 @@ void res_resolve(const zt_t *zt, const uint8_t *qname, uint16_t qtype, bool dnss
 	struct res_walk w = { .zt = zt, .r = r, .qtype = qtype, .dnssec = dnssec };
 
 	res_reset(r);
+	r->qname = qname;
 	/* The zone: the deepest one that holds a node at or above the name. */
 	while (n == ZT_NONE) {
 		n = zt_find(zt, k, len);
@@ -491,6 +501,7 @@ void res_at_node(const zt_t *zt, uint32_t node, bool synthesized, uint16_t qtype
 
 	(void)synthesized;
 	res_reset(r);
+	r->qname = zt_node_name(zt, node_at(zt, node));
 	walk_node(&w, node, OWN_QNAME, NULL);
 }
 
@@ -543,8 +554,8 @@ static void rb_ptr(rbuf_t *rb, uint16_t target)
 	rb_need(rb, 2);
 	if (rb->err)
 		return;
-	/* In a relocatable blob every pointer moves with the question's length; only owners
-	 * written as "the question" (rb_owner's OWN_QNAME) stay at offset 12. */
+	/* In a relocatable blob every pointer moves with the question's length (rb_owner()
+	 * writes the one that does not, to the question itself, on its own). */
 	if (rb->reloc) {
 		if (rb->nfix < sizeof(rb->fix) / sizeof(rb->fix[0]))
 			rb->fix[rb->nfix++] = (uint16_t)rb->len;
@@ -599,6 +610,9 @@ void rbuf_start(rbuf_t *rb, uint8_t *buf, size_t cap, const uint8_t *qname, uint
 	rb->max_ptr = 0;
 	rb->tc = false;
 	rb->sfx_pos = WIRE_HDR_LEN;
+	/* A relocatable blob at the root still serves names with labels. */
+	rb->q_labels = reloc && labels == 0 ? 1 : labels;
+	rb->sfx_labels = rb->q_labels;
 	rb->anchor_labels = anchor_labels;
 	rb->reloc = reloc;
 	rb->err = 0;
@@ -619,18 +633,25 @@ void rbuf_start(rbuf_t *rb, uint8_t *buf, size_t cap, const uint8_t *qname, uint
 /*
  * Compression as Knot DNS does it, so that our messages have Knot's sizes and truncation and the
  * additional section agree with it. A name is compressed only against one reference name: the
- * question at first, then the owner of the record being written; the longest common tail of
- * whole labels becomes a pointer. In a relocatable blob only the question's ANCHOR labels are
- * known, so no more of them may match.
+ * question at first, then the last name written that was more than a pointer (Knot's
+ * "similar names are grouped together"); the longest common tail of whole labels becomes a
+ * pointer. In a relocatable blob only the question's ANCHOR labels are known, so no more of
+ * them may match.
  */
 static void rb_name_knot(rbuf_t *rb, const uint8_t *name)
 {
 	size_t spos[128];
 	const uint8_t *npos[128];
 	unsigned sn = 0, nl = 0, usable, k = 0;
-	size_t off = rb->sfx_pos;
+	size_t off = rb->sfx_pos, start = rb->len;
 
-	for (unsigned guard = 0; guard < 256 && sn < 128; guard++) {
+	for (const uint8_t *p = name; *p != 0 && nl < 128; p += *p + 1)
+		npos[nl++] = p;
+	if (nl == 0) {
+		rb_name(rb, name, false);
+		return;
+	}
+	for (unsigned guard = 0; guard < 256 && sn < 128 && rb->sfx_labels > 0; guard++) {
 		uint8_t l = rb->buf[off];
 
 		if ((l & 0xc0) == 0xc0) {
@@ -642,8 +663,6 @@ static void rb_name_knot(rbuf_t *rb, const uint8_t *name)
 		spos[sn++] = off;
 		off += (size_t)l + 1;
 	}
-	for (const uint8_t *p = name; *p != 0 && nl < 128; p += *p + 1)
-		npos[nl++] = p;
 	usable = sn;
 	if (rb->reloc && rb->sfx_pos == WIRE_HDR_LEN && rb->anchor_labels < sn)
 		usable = rb->anchor_labels;
@@ -661,9 +680,7 @@ static void rb_name_knot(rbuf_t *rb, const uint8_t *name)
 mismatch:
 	if (k == 0) {
 		rb_name(rb, name, false);
-		return;
-	}
-	{
+	} else {
 		size_t lit = (size_t)(npos[nl - k] - name);
 
 		rb_need(rb, lit);
@@ -674,6 +691,10 @@ mismatch:
 		memcpy(rb->buf + rb->len, name, lit);
 		rb->len += lit;
 		rb_ptr(rb, (uint16_t)spos[sn - k]);
+	}
+	if (rb->err == 0 && rb->len - start > 2 && rb->len < WIRE_PTR_MAX) {
+		rb->sfx_pos = start;
+		rb->sfx_labels = nl;
 	}
 }
 
@@ -701,6 +722,10 @@ static void rb_rdata(rbuf_t *rb, uint16_t type, const uint8_t *rd, uint16_t rdle
 		if (rb->err)
 			return;
 		memcpy(rb->buf + rb->len, rd, rdlen);
+		/* An SRV target is written whole, and its address records point at it. */
+		if (type == T_SRV && rdlen > 6)
+			for (size_t o = 6; o < rdlen && rd[o] != 0; o += (size_t)rd[o] + 1)
+				dict_add(rb, rb->len + o);
 		rb->len += rdlen;
 		return;
 	}
@@ -727,36 +752,53 @@ static void rb_rdata(rbuf_t *rb, uint16_t type, const uint8_t *rd, uint16_t rdle
 	}
 }
 
+/* Knot's write_owner(): a hint, the reference name itself, or compression from the question. */
 static void rb_owner(rbuf_t *rb, const zt_t *zt, const res_item_t *it, bool repeat)
 {
 	const uint8_t *owner = it->owner_kind == OWN_NODE ? zt_node_name(zt, &zt->nodes[it->node]) :
-							    it->name;
-	size_t start = rb->len;
+			       it->owner_kind == OWN_NAME ? it->name : rb->buf + WIRE_HDR_LEN;
 
+	if (owner[0] == 0) {
+		/* The root has no hint; writing it resets the reference to the question. */
+		rb->owner_pos = rb->len;
+		rb_need(rb, 1);
+		if (rb->err)
+			return;
+		rb->buf[rb->len++] = 0;
+		rb->sfx_pos = rb->q_labels ? WIRE_HDR_LEN : 0;
+		rb->sfx_labels = rb->q_labels;
+		return;
+	}
 	if (it->owner_kind == OWN_QNAME) {
-		/* The root is one octet: a pointer would be longer (Knot writes it plainly too). */
+		/* The question itself: this pointer never moves, even in a relocatable blob. */
+		rb->owner_pos = WIRE_HDR_LEN;
 		rb_need(rb, 2);
 		if (rb->err)
 			return;
-		if (rb->buf[WIRE_HDR_LEN] == 0) {
-			rb->buf[rb->len++] = 0;
-		} else {
-			wire_put16(rb->buf + rb->len, 0xc000 | WIRE_HDR_LEN);
-			rb->len += 2;
-		}
-		rb->sfx_pos = WIRE_HDR_LEN;
+		wire_put16(rb->buf + rb->len, 0xc000 | WIRE_HDR_LEN);
+		rb->len += 2;
 		return;
 	}
-	/*
-	 * Knot points glue owners at the NS/MX/SRV target that named them and a record's owner at
-	 * the same owner before it; other owners are compressed against the reference name.
-	 */
-	if (it->section == 3 || repeat)
+	/* Hints: an RRset's later owners point at its first, glue owners at the target that
+	 * named them. */
+	if (repeat && rb->owner_pos <= WIRE_PTR_MAX) {
+		rb_ptr(rb, (uint16_t)rb->owner_pos);
+		return;
+	}
+	rb->owner_pos = rb->len;
+	if (it->section == 3) {
 		rb_name(rb, owner, true);
-	else
-		rb_name_knot(rb, owner);
-	/* The owner is the reference for its RDATA and for the next owner. */
-	rb->sfx_pos = start;
+		return;
+	}
+	if (rb->sfx_pos != 0 && rb->sfx_pos <= WIRE_PTR_MAX &&
+	    name_at_eq(rb->buf, rb->sfx_pos, owner) && !(rb->reloc && rb->sfx_pos == WIRE_HDR_LEN)) {
+		rb_ptr(rb, (uint16_t)rb->sfx_pos);
+		return;
+	}
+	/* A message without a question (later AXFR messages) has no reference to go back to. */
+	rb->sfx_pos = rb->q_labels ? WIRE_HDR_LEN : 0;
+	rb->sfx_labels = rb->q_labels;
+	rb_name_knot(rb, owner);
 }
 
 static void rb_rr_head(rbuf_t *rb, const zt_t *zt, const res_item_t *it, uint16_t type,
@@ -829,6 +871,7 @@ void rbuf_put_res(rbuf_t *rb, const zt_t *zt, const res_t *r, uint16_t counts[3]
 		for (unsigned i = 0; i < r->n && rb->err == 0 && !(rb->tc && sec < 3); i++) {
 			const res_item_t *it = &r->item[i];
 			size_t len = rb->len, sfx_pos = rb->sfx_pos;
+			unsigned sfx_labels = rb->sfx_labels;
 			unsigned ndict = rb->ndict, nfix = rb->nfix;
 			uint16_t max_ptr = rb->max_ptr;
 			uint16_t n;
@@ -850,6 +893,7 @@ void rbuf_put_res(rbuf_t *rb, const zt_t *zt, const res_t *r, uint16_t counts[3]
 			rb->nfix = nfix;
 			rb->max_ptr = max_ptr;
 			rb->sfx_pos = sfx_pos;
+			rb->sfx_labels = sfx_labels;
 			rb->err = 0;
 			if (sec < 3 || it->required)
 				rb->tc = true;

@@ -6,6 +6,9 @@
 #include "zt_pvt.h"
 
 #define XFR_MSG_MAX 65535
+/* A message is sent once it passes this size: Knot's messages are about 16 KiB too, and a
+ * receiver gets data early without one record set ever being split. */
+#define XFR_MSG_SOFT 16384
 
 struct xfr_msg {
 	rbuf_t rb;
@@ -24,9 +27,13 @@ static void xfr_msg_start(struct xfr_msg *m, const uint8_t *query, const uint8_t
 	if (question) {
 		wire_put16(m->buf + 4, 1);
 	} else {
-		/* Later messages carry no question (RFC 5936 2.2.1): drop it, keep names fresh. */
+		/* Later messages carry no question (RFC 5936 2.2.1): drop it and every name
+		 * compression could point at, as Knot does with no question. */
 		m->rb.len = WIRE_HDR_LEN;
 		m->rb.ndict = 0;
+		m->rb.sfx_pos = 0;
+		m->rb.sfx_labels = 0;
+		m->rb.q_labels = 0;
 	}
 	m->count = 0;
 	m->empty_len = m->rb.len;
@@ -70,7 +77,12 @@ static int xfr_put(struct xfr_msg *m, const zt_t *zt, const uint8_t *query,
 	rbuf_put_res(&m->rb, zt, &r, counts);
 	if (m->rb.err == 0 && !m->rb.tc) {
 		m->count = (uint16_t)(m->count + counts[0]);
-		return 0;
+		if (m->rb.len < XFR_MSG_SOFT)
+			return 0;
+		ret = xfr_msg_flush(m, zt, q, sink, ctx);
+		if (ret == 0)
+			xfr_msg_start(m, query, q->qname, false);
+		return ret;
 	}
 	/* rbuf_put_res() left the message as it was: send it, go on in a new one. */
 	if (len == m->empty_len)
@@ -122,7 +134,7 @@ int zt_xfr_render(const zt_t *zt, const uint8_t *query, size_t qlen, zt_xfr_sink
 	}
 	if (ret == 0)
 		ret = xfr_put(&m, zt, query, &q, zone->apex, zone->soa, sink, ctx);
-	if (ret == 0)
+	if (ret == 0 && m.count > 0)
 		ret = xfr_msg_flush(&m, zt, &q, sink, ctx);
 	return ret;
 }

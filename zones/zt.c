@@ -368,7 +368,8 @@ static int make_rrsets(struct build *b, struct pending_rr *pend, size_t npend)
 {
 	zt_t *zt = b->zt;
 
-	qsort_r(pend, npend, sizeof(*pend), cmp_pending, zt->arena);
+	if (npend > 0)
+		qsort_r(pend, npend, sizeof(*pend), cmp_pending, zt->arena);
 	for (size_t i = 0; i < npend;) {
 		size_t j = i + 1;
 		zt_rrset_t *set;
@@ -530,21 +531,31 @@ static int link_nodes(struct build *b)
 			return -ENOMEM;
 		zone->nnsec = 0;
 		zone->naxfr = 0;
-		for (uint32_t n = 0; n < zt->nnodes; n++) {
-			const zt_node_t *node = &zt->nodes[n];
+		/* Transfers go in canonical order, as Knot's do (RFC 5936 leaves it free). */
+		{
+			uint32_t *order = malloc((zt->nnodes ? zt->nnodes : 1) * sizeof(uint32_t));
+			uint32_t no = 0;
 
-			if (node->zone != z)
-				continue;
-			for (uint32_t i = 0; i < node->nrrsets; i++) {
-				uint32_t s = node->rrsets + i;
+			if (order == NULL)
+				return -ENOMEM;
+			for (uint32_t n = 0; n < zt->nnodes; n++)
+				if (zt->nodes[n].zone == z && zt->nodes[n].nrrsets > 0)
+					order[no++] = n;
+			qsort_r(order, no, sizeof(uint32_t), cmp_canon_ctx, zt);
+			for (uint32_t k = 0; k < no; k++) {
+				const zt_node_t *node = &zt->nodes[order[k]];
 
-				if (zt->rrsets[s].type == T_NSEC)
-					zone->nsec[zone->nnsec++] = n;
-				if (s != zone->soa)
-					zone->axfr[zone->naxfr++] = s;
+				for (uint32_t i = 0; i < node->nrrsets; i++) {
+					uint32_t s = node->rrsets + i;
+
+					if (zt->rrsets[s].type == T_NSEC)
+						zone->nsec[zone->nnsec++] = order[k];
+					if (s != zone->soa)
+						zone->axfr[zone->naxfr++] = s;
+				}
 			}
+			free(order);
 		}
-		qsort_r(zone->nsec, zone->nnsec, sizeof(uint32_t), cmp_canon_ctx, zt);
 		zt->memsize += (nn + na) * sizeof(uint32_t);
 	}
 	return 0;
@@ -724,8 +735,13 @@ static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 	 * The default answer: NODATA. Unsigned, it is the zone's shared relocatable one; signed, the
 	 * node's NSEC goes with it. A CNAME's default depends on its target: answered live.
 	 */
-	if (!dnssec && !(node->flags & ZN_CNAME)) {
+	if (!dnssec && !(node->flags & ZN_CNAME) && !(node->flags & ZN_APEX)) {
 		node->ans_default = zt->zones[node->zone].nodata;
+	} else if (!dnssec && !(node->flags & ZN_CNAME)) {
+		/* The apex has its own: the root's question has no label to compress against. */
+		res_at_node(zt, n, false, T_OPT, false, &r);
+		node->ans_default = make_blob(b, &r, name, false, anchor);
+		node = &zt->nodes[n];
 	} else if (dnssec && !(node->flags & ZN_CNAME) && !wildcard) {
 		/* OPT never has data in a zone: this renders the node's NODATA. */
 		res_at_node(zt, n, false, T_OPT, true, &r);
@@ -809,9 +825,11 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 	if (zt == NULL)
 		goto fail_nomem;
 	b->zt = zt;
-	memcpy(zones, zones_in, nzones * sizeof(*zones));
-	/* Deeper zones first: a name belongs to the deepest zone that holds it. */
-	qsort(zones, nzones, sizeof(*zones), cmp_zone_depth);
+	if (nzones > 0) {
+		memcpy(zones, zones_in, nzones * sizeof(*zones));
+		/* Deeper zones first: a name belongs to the deepest zone that holds it. */
+		qsort(zones, nzones, sizeof(*zones), cmp_zone_depth);
+	}
 	for (size_t i = 0; i < nzones; i++)
 		nrr += zload_rr_count(zones[i]);
 	zt->udp_max = opts && opts->udp_max_payload ? opts->udp_max_payload : ZT_UDP_MAX_DEFAULT;

@@ -191,6 +191,7 @@ typedef struct res_item {
 } res_item_t;
 
 typedef struct res {
+	const uint8_t *qname; /* the question's name (for OWN_QNAME owners) */
 	uint16_t flags;       /* AA and rcode */
 	unsigned n;
 	res_item_t item[RES_MAX_ITEMS];
@@ -230,6 +231,9 @@ typedef struct rbuf {
 	unsigned nfix;
 	uint16_t max_ptr;
 	size_t sfx_pos;       /* Knot-style compression: the one reference name */
+	unsigned sfx_labels;
+	unsigned q_labels;    /* labels of the question name */
+	size_t owner_pos;     /* where the last RRset's first owner was written */
 	unsigned anchor_labels;
 	bool reloc;
 	bool tc;              /* an answer or authority RRset, or required glue, did not fit */

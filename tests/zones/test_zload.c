@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test_zload.c: CUnit suite for zones/zload.c: master files read with ldns and validated */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "cutest.h"
+#include "zload.h"
+
+static char err[1024];
+
+/* The warnings a load produced, kept for the asserts. */
+struct warns {
+	unsigned n;
+	char msg[8][512];
+};
+
+static void collect_warn(void *ctx, const char *msg)
+{
+	struct warns *w = ctx;
+
+	if (w->n < sizeof(w->msg) / sizeof(w->msg[0]))
+		snprintf(w->msg[w->n], sizeof(w->msg[0]), "%s", msg);
+	w->n++;
+}
+
+/* The usual head of a good zone: SOA on line 3, apex NS with glue on lines 4-5. */
+#define HEAD                                                                                       \
+	"$ORIGIN example.com.\n"                                                                   \
+	"$TTL 3600\n"                                                                              \
+	"@ IN SOA ns1 hostmaster 2024010101 7200 3600 1209600 300\n"                               \
+	"@ IN NS ns1\n"                                                                            \
+	"ns1 IN A 192.0.2.53\n"
+
+static zload_zone_t *load(const char *text, struct warns *w)
+{
+	err[0] = 'X';
+	err[1] = '\0';
+	return zload_string("example.com", text, "t.zone", w ? collect_warn : NULL, w, err,
+			    sizeof(err));
+}
+
+/* Whether every one of the NULL-terminated strings occurs in S; reports the first missing one. */
+static int has_all(const char *s, ...)
+{
+	va_list ap;
+	const char *want;
+	int ok = 1;
+
+	va_start(ap, s);
+	while ((want = va_arg(ap, const char *)) != NULL) {
+		if (strstr(s, want) == NULL) {
+			fprintf(stderr, "\n  expected '%s' in '%s'\n", want, s);
+			ok = 0;
+			break;
+		}
+	}
+	va_end(ap);
+	return ok;
+}
+
+/* TEXT must fail to load with a message holding every string of the list. */
+#define LOAD_FAILS(text, ...)                                                                      \
+	do {                                                                                       \
+		zload_zone_t *z_ = load(text, NULL);                                               \
+		CU_ASSERT_PTR_NULL(z_);                                                            \
+		CU_ASSERT_TRUE(has_all(err, __VA_ARGS__, NULL));                                   \
+		zload_free(&z_);                                                                   \
+	} while (0)
+
+static void test_good_zone(void)
+{
+	struct warns w = {0};
+	zload_zone_t *z = load(HEAD "www IN A 192.0.2.80\n", &w);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(err[0], '\0'); /* no error text on success */
+	CU_ASSERT_STRING_EQUAL(zload_origin(z), "example.com.");
+	CU_ASSERT_EQUAL(zload_rr_count(z), 4);
+	CU_ASSERT_EQUAL(zload_serial(z), 2024010101UL);
+	CU_ASSERT_EQUAL(w.n, 0);
+	zload_free(&z);
+	CU_ASSERT_PTR_NULL(z);
+	zload_free(&z); /* NULL is fine */
+	zload_free(NULL);
+}
+
+static void test_origin_forms(void)
+{
+	const char *text = "@ 60 IN SOA ns1.example.com. h.example.com. 4000000000 1 1 1 1\n"
+			   "@ 60 IN NS ns1.example.com.\n"
+			   "ns1.example.com. 60 IN A 192.0.2.1\n";
+	zload_zone_t *z;
+
+	/* With or without the trailing dot, any case: the origin comes back canonical. */
+	z = zload_string("Example.COM.", text, "t.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_STRING_EQUAL(zload_origin(z), "example.com.");
+	/* Serials above 2^31 are unsigned 32-bit numbers. */
+	CU_ASSERT_EQUAL(zload_serial(z), 4000000000UL);
+	zload_free(&z);
+	z = zload_string("example.com", text, "t.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_STRING_EQUAL(zload_origin(z), "example.com.");
+	zload_free(&z);
+	/* Without $ORIGIN, "@" is the zone's origin. */
+	CU_ASSERT_EQUAL(err[0], '\0');
+}
+
+static void test_relative_ttl_parens(void)
+{
+	/* Relative names, $ORIGIN changes, $TTL and a record over several lines. */
+	const char *text = "$TTL 7200\n"
+			   "$ORIGIN example.com.\n"
+			   "@ 300 IN SOA ns1 hostmaster (\n"
+			   "        77 ; serial\n"
+			   "        7200 3600\n"
+			   "        1209600 300 )\n"
+			   "  IN NS ns1\n"
+			   "ns1 IN A 192.0.2.53\n"
+			   "$ORIGIN sub.example.com.\n"
+			   "deep IN A 192.0.2.9\n"
+			   "$TTL 60\n"
+			   "other IN TXT ( \"a\"\n"
+			   "  \"b\" )\n";
+	zload_zone_t *z = load(text, NULL);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_serial(z), 77);
+	CU_ASSERT_EQUAL(zload_rr_count(z), 5);
+	zload_free(&z);
+	/* The name after $ORIGIN sub.example.com. is below the zone: a name not below it fails. */
+	LOAD_FAILS(HEAD "$ORIGIN example.net.\nwww IN A 192.0.2.1\n",
+		   "t.zone:7:", "www.example.net.", "out of zone");
+}
+
+static void test_rfc3597(void)
+{
+	/* Unknown types and known types in the generic syntax (RFC 3597 5). */
+	zload_zone_t *z = load(HEAD "unk IN TYPE65280 \\# 4 0a000001\n"
+				    "gen IN A \\# 4 C0000201\n"
+				    "empty IN TYPE65281 \\# 0\n"
+				    "cls CLASS1 TYPE65282 \\# 2 abcd\n",
+			       NULL);
+
+	CU_ASSERT_PTR_NOT_NULL(z);
+	if (z != NULL)
+		CU_ASSERT_EQUAL(zload_rr_count(z), 7);
+	zload_free(&z);
+	/* A length that disagrees with the data is a syntax error on its line. */
+	LOAD_FAILS(HEAD "unk IN TYPE65280 \\# 5 0a000001\n", "t.zone:6:");
+}
+
+static void test_duplicates(void)
+{
+	struct warns w = {0};
+	zload_zone_t *z = load(HEAD "www IN A 192.0.2.80\n"
+				    "www IN A 192.0.2.81\n"
+				    "WWW.example.com. IN A 192.0.2.80\n",
+			       &w);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	/* The third www record is the first one again (names compare without case). */
+	CU_ASSERT_EQUAL(zload_rr_count(z), 5);
+	CU_ASSERT_EQUAL(w.n, 1);
+	CU_ASSERT_TRUE(has_all(w.msg[0], "t.zone:8:", "duplicate", NULL));
+	zload_free(&z);
+
+	/* Without a callback the warning is dropped, the duplicate still goes. */
+	z = load(HEAD "ns1 IN A 192.0.2.53\n", NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_rr_count(z), 3);
+	zload_free(&z);
+}
+
+static void test_warnings_not_errors(void)
+{
+	struct warns w = {0};
+	/* An RRset whose TTLs differ, an apex NS in zone without an address: tolerated. */
+	zload_zone_t *z = load("$ORIGIN example.com.\n"
+			       "@ 3600 IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+			       "@ IN NS ns1\n"
+			       "@ IN NS ns2\n"
+			       "ns1 IN A 192.0.2.53\n"
+			       "www 300 IN A 192.0.2.1\n"
+			       "www 600 IN A 192.0.2.2\n",
+			       &w);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(w.n, 2);
+	CU_ASSERT_TRUE(has_all(w.msg[0], "t.zone:", "warning", NULL));
+	CU_ASSERT_TRUE(has_all(w.msg[1], "t.zone:", "warning", NULL));
+	CU_ASSERT_TRUE(strstr(w.msg[0], "ns2.example.com.") != NULL ||
+		       strstr(w.msg[1], "ns2.example.com.") != NULL);
+	CU_ASSERT_TRUE(strstr(w.msg[0], "TTL") != NULL || strstr(w.msg[1], "TTL") != NULL);
+	zload_free(&z);
+}
+
+static void test_no_soa(void)
+{
+	LOAD_FAILS("$ORIGIN example.com.\n@ IN NS ns1\nns1 IN A 192.0.2.53\n", "t.zone", "no SOA",
+		   "example.com.");
+	/* An empty file has no SOA either. */
+	LOAD_FAILS("", "t.zone", "no SOA");
+	LOAD_FAILS("; only a comment\n\n", "t.zone", "no SOA");
+}
+
+static void test_two_soas(void)
+{
+	LOAD_FAILS(HEAD "www IN A 192.0.2.1\n"
+			"@ IN SOA ns1 hostmaster 2024010102 7200 3600 1209600 300\n",
+		   "t.zone:7:", "more than one SOA");
+}
+
+static void test_soa_not_at_apex(void)
+{
+	LOAD_FAILS(HEAD "www IN A 192.0.2.1\n"
+			"sub IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n",
+		   "t.zone:7:", "SOA", "not at the zone apex");
+}
+
+static void test_no_apex_ns(void)
+{
+	/* An NS below the apex is a delegation, not the apex's NS. */
+	LOAD_FAILS("$ORIGIN example.com.\n"
+		   "www IN A 192.0.2.1\n"
+		   "@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+		   "sub IN NS ns.example.net.\n",
+		   "t.zone:3:", "no NS", "example.com.");
+}
+
+static void test_out_of_zone(void)
+{
+	LOAD_FAILS(HEAD "www.example.net. IN A 192.0.2.1\n", "t.zone:6:", "www.example.net.",
+		   "out of zone", "example.com.");
+	/* A name that ends like the origin without being below it. */
+	LOAD_FAILS(HEAD "badexample.com. IN A 192.0.2.1\n", "t.zone:6:", "badexample.com.",
+		   "out of zone");
+	/* The parent of the apex. */
+	LOAD_FAILS(HEAD "com. IN A 192.0.2.1\n", "t.zone:6:", "out of zone");
+}
+
+static void test_cname_and_other(void)
+{
+	LOAD_FAILS(HEAD "www IN CNAME host\n"
+			"host IN A 192.0.2.1\n"
+			"www IN A 192.0.2.2\n",
+		   "t.zone:8:", "CNAME beside other data");
+	/* The order in the file does not matter; the message names the later record. */
+	LOAD_FAILS(HEAD "www IN TXT \"x\"\n"
+			"www IN CNAME host\n",
+		   "t.zone:7:", "CNAME beside other data");
+	/* CNAME at the apex is beside SOA and NS. */
+	LOAD_FAILS(HEAD "@ IN CNAME www.example.net.\n", "t.zone:6:", "CNAME beside other data");
+}
+
+static void test_two_cnames(void)
+{
+	LOAD_FAILS(HEAD "www IN CNAME a\n"
+			"x IN A 192.0.2.1\n"
+			"www IN CNAME b\n",
+		   "t.zone:", "more than one CNAME");
+	CU_ASSERT_TRUE(strstr(err, "t.zone:6:") != NULL || strstr(err, "t.zone:8:") != NULL);
+	/* Two CNAMEs that differ only in case are one record (a duplicate), not two. */
+	{
+		struct warns w = {0};
+		zload_zone_t *z = load(HEAD "www IN CNAME Host\nwww IN CNAME host\n", &w);
+
+		CU_ASSERT_PTR_NOT_NULL(z);
+		CU_ASSERT_EQUAL(w.n, 1);
+		zload_free(&z);
+	}
+}
+
+static void test_missing_glue(void)
+{
+	/* In-bailiwick NS target without an address: the delegation cannot work. */
+	LOAD_FAILS(HEAD "sub IN NS ns.sub\n", "t.zone:6:", "missing glue", "ns.sub.example.com.");
+	/* The target is the cut itself. */
+	LOAD_FAILS(HEAD "www IN A 192.0.2.1\nsub IN NS sub\n", "t.zone:7:", "missing glue",
+		   "sub.example.com.");
+	/* Glue present, or a target outside the delegated name: both fine. */
+	{
+		zload_zone_t *z = load(HEAD "sub IN NS ns.sub\nns.sub IN AAAA 2001:db8::1\n"
+					    "sub2 IN NS ns1\nsub3 IN NS ns.example.net.\n",
+				       NULL);
+
+		CU_ASSERT_PTR_NOT_NULL(z);
+		zload_free(&z);
+	}
+}
+
+static void test_class(void)
+{
+	LOAD_FAILS(HEAD "www CH A 192.0.2.1\n", "t.zone:6:", "class 3", "not IN");
+	LOAD_FAILS(HEAD "www HS TXT \"x\"\n", "t.zone:6:", "class 4", "not IN");
+}
+
+static void test_syntax_error_line(void)
+{
+	LOAD_FAILS(HEAD "www IN A 192.0.2.1\n"
+			"bad IN A 300.1.2.3\n"
+			"www IN A 192.0.2.2\n",
+		   "t.zone:7:");
+	LOAD_FAILS(HEAD "\n; comment\n\nbad IN MX mail\n", "t.zone:9:");
+	LOAD_FAILS(HEAD "bad IN NOSUCHTYPE 1\n", "t.zone:6:");
+	/* Inside parentheses: the line where parsing stopped lies within the record. */
+	{
+		zload_zone_t *z = load(HEAD "txt IN TXT ( \"a\"\n"
+					    "  \"b\" )\n"
+					    "bad IN AAAA 1.2.3.4\n",
+				       NULL);
+
+		CU_ASSERT_PTR_NULL(z);
+		CU_ASSERT_TRUE(has_all(err, "t.zone:8:", NULL));
+		zload_free(&z);
+	}
+	/* The first line: no directive before it. */
+	{
+		zload_zone_t *z = zload_string("example.com", "@ IN SOA ns1 h 1 2 3 4\n", "first",
+					       NULL, NULL, err, sizeof(err));
+
+		CU_ASSERT_PTR_NULL(z);
+		CU_ASSERT_TRUE(has_all(err, "first:1:", NULL));
+		zload_free(&z);
+	}
+}
+
+static void test_bad_origin(void)
+{
+	zload_zone_t *z =
+	    zload_string("exa mple..com", HEAD, "t.zone", NULL, NULL, err, sizeof(err));
+
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_TRUE(has_all(err, "t.zone", "origin", NULL));
+	zload_free(&z);
+}
+
+static void test_err_buffer(void)
+{
+	char small[12];
+	zload_zone_t *z;
+
+	/* The message is cut to the buffer and always terminated. */
+	memset(small, 'X', sizeof(small));
+	z = zload_string("example.com", HEAD "www.example.net. IN A 192.0.2.1\n", "t.zone", NULL,
+			 NULL, small, sizeof(small));
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_EQUAL(small[sizeof(small) - 1], '\0');
+	CU_ASSERT_EQUAL(strncmp(small, "t.zone:6:", 9), 0);
+	zload_free(&z);
+}
+
+/* ---- files: zload_file and $INCLUDE, in a private temporary directory (the suite's set-up) */
+
+static char dir[PATH_MAX];
+
+static int files_init(void)
+{
+	snprintf(dir, sizeof(dir), "%s/sandns-zload-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static const char *const made[] = {
+    "main.zone",   "inc1.zone",	      "inc2.zone", "incbad.zone",
+    "nested.zone", "withorigin.zone", "loop.zone",
+};
+
+static int files_cleanup(void)
+{
+	char p[PATH_MAX + 64];
+
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, made[i]);
+		unlink(p);
+	}
+	snprintf(p, sizeof(p), "%s/subdir", dir);
+	rmdir(p);
+	return rmdir(dir) == 0 ? 0 : -1;
+}
+
+/* Writes TEXT to DIR/NAME; returns the full path (static, one at a time per slot). */
+static const char *put_file(int slot, const char *name, const char *text)
+{
+	static char paths[4][PATH_MAX + 64];
+	FILE *fp;
+
+	snprintf(paths[slot], sizeof(paths[slot]), "%s/%s", dir, name);
+	fp = fopen(paths[slot], "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fputs(text, fp);
+	fclose(fp);
+	return paths[slot];
+}
+
+static zload_zone_t *load_file(const char *path, struct warns *w)
+{
+	err[0] = 'X';
+	err[1] = '\0';
+	return zload_file("example.com.", path, w ? collect_warn : NULL, w, err, sizeof(err));
+}
+
+static void test_file_plain(void)
+{
+	const char *path = put_file(0, "main.zone", HEAD "www IN A 192.0.2.80\n");
+	zload_zone_t *z = load_file(path, NULL);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_rr_count(z), 4);
+	CU_ASSERT_EQUAL(zload_serial(z), 2024010101UL);
+	zload_free(&z);
+	/* Errors name the file by its path. */
+	path = put_file(0, "main.zone", HEAD "www IN A 192.0.2.800\n");
+	z = load_file(path, NULL);
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_TRUE(has_all(err, path, ":6:", NULL));
+	zload_free(&z);
+}
+
+static void test_file_missing_unreadable(void)
+{
+	char path[PATH_MAX + 64];
+	zload_zone_t *z;
+
+	snprintf(path, sizeof(path), "%s/no-such.zone", dir);
+	z = load_file(path, NULL);
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_TRUE(has_all(err, path, strerror(ENOENT), NULL));
+	/* A directory opens but does not read. */
+	snprintf(path, sizeof(path), "%s/subdir", dir);
+	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
+	z = load_file(path, NULL);
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_TRUE(has_all(err, path, strerror(EISDIR), NULL));
+	rmdir(path);
+}
+
+static void test_include(void)
+{
+	const char *inc = put_file(1, "inc1.zone",
+				   "www IN A 192.0.2.80\n"
+				   "mail IN A 192.0.2.25\n");
+	char text[2 * PATH_MAX];
+	const char *path;
+	zload_zone_t *z;
+
+	snprintf(text, sizeof(text), HEAD "$INCLUDE %s\nafter IN A 192.0.2.99\n", inc);
+	path = put_file(0, "main.zone", text);
+	z = load_file(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_rr_count(z), 6);
+	zload_free(&z);
+	/* The same from a string. */
+	z = load(text, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_rr_count(z), 6);
+	zload_free(&z);
+}
+
+static void test_include_lines(void)
+{
+	/* Errors inside an included file name that file and its line; after it, the main one's. */
+	const char *inc = put_file(1, "incbad.zone",
+				   "ok IN A 192.0.2.1\n"
+				   "bad IN A 192.0.2.x\n");
+	const char *inc_ok = put_file(2, "inc2.zone", "ok IN A 192.0.2.1\n\n\n");
+	char text[2 * PATH_MAX];
+	zload_zone_t *z;
+
+	snprintf(text, sizeof(text), HEAD "$INCLUDE %s\n", inc);
+	z = load(text, NULL);
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_TRUE(has_all(err, "incbad.zone:2:", NULL));
+	zload_free(&z);
+
+	/* Line 6 is the $INCLUDE; the bad record is on line 8 of the main file. */
+	snprintf(text, sizeof(text), HEAD "$INCLUDE %s\n\nbad IN A 192.0.2.x\n", inc_ok);
+	z = load(text, NULL);
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_TRUE(has_all(err, "t.zone:8:", NULL));
+	zload_free(&z);
+
+	/* Validation errors too: the out-of-zone record is line 1 of the included file. */
+	inc = put_file(1, "incbad.zone", "www.example.org. IN A 192.0.2.1\n");
+	snprintf(text, sizeof(text), HEAD "$INCLUDE %s\n", inc);
+	z = load(text, NULL);
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_TRUE(has_all(err, "incbad.zone:1:", "out of zone", NULL));
+	zload_free(&z);
+
+	/* A duplicate across files: the warning names the included file. */
+	{
+		struct warns w = {0};
+
+		inc = put_file(1, "incbad.zone", "\nns1 IN A 192.0.2.53\n");
+		snprintf(text, sizeof(text), HEAD "$INCLUDE %s\n", inc);
+		z = load(text, &w);
+		CU_ASSERT_PTR_NOT_NULL(z);
+		CU_ASSERT_EQUAL(w.n, 1);
+		/* Which of the two copies is reported: either file may be named. */
+		CU_ASSERT_TRUE(has_all(w.msg[0], "duplicate", NULL));
+		CU_ASSERT_TRUE(strstr(w.msg[0], "incbad.zone:2:") != NULL ||
+			       strstr(w.msg[0], "t.zone:5:") != NULL);
+		zload_free(&z);
+	}
+}
+
+static void test_include_origin(void)
+{
+	/* $INCLUDE file origin: relative names in it are below that origin; the main file keeps its
+	 * own origin afterwards (RFC 1035 5.1). */
+	const char *inc = put_file(1, "withorigin.zone",
+				   "www IN A 192.0.2.1\n"
+				   "@ IN A 192.0.2.2\n");
+	char text[2 * PATH_MAX];
+	zload_zone_t *z;
+
+	snprintf(text, sizeof(text),
+		 HEAD "$INCLUDE %s sub.example.com.\n"
+		      "www IN A 192.0.2.3\n",
+		 inc);
+	z = load(text, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_rr_count(z), 6);
+	zload_free(&z);
+	/* Relative origin argument: relative to the current origin. */
+	snprintf(text, sizeof(text), HEAD "$INCLUDE %s sub\n", inc);
+	z = load(text, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_rr_count(z), 5);
+	zload_free(&z);
+	/* An origin outside the zone puts the included records out of zone. */
+	snprintf(text, sizeof(text), HEAD "$INCLUDE %s example.org.\n", inc);
+	z = load(text, NULL);
+	CU_ASSERT_PTR_NULL(z);
+	/* Checked in canonical order: example.org. (line 2) sorts before www.example.org. */
+	CU_ASSERT_TRUE(has_all(err, "withorigin.zone:2: example.org. is out of zone", NULL));
+	zload_free(&z);
+	/* Without the argument, the included file sees the current $ORIGIN. */
+	snprintf(text, sizeof(text), HEAD "$ORIGIN other.example.com.\n$INCLUDE %s\n", inc);
+	z = load(text, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_rr_count(z), 5);
+	zload_free(&z);
+}
+
+static void test_include_missing(void)
+{
+	char text[2 * PATH_MAX];
+	char inc[PATH_MAX + 64];
+	zload_zone_t *z;
+
+	snprintf(inc, sizeof(inc), "%s/missinc.zone", dir);
+	snprintf(text, sizeof(text), HEAD "www IN A 192.0.2.1\n$INCLUDE %s\n", inc);
+	z = load(text, NULL);
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_TRUE(has_all(err, "t.zone:7:", "$INCLUDE", inc, strerror(ENOENT), NULL));
+	zload_free(&z);
+	/* Without a file name. */
+	z = load(HEAD "$INCLUDE\n", NULL);
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_TRUE(has_all(err, "t.zone:6:", "$INCLUDE", NULL));
+	zload_free(&z);
+}
+
+static void test_include_nested_and_loop(void)
+{
+	char text[2 * PATH_MAX];
+	char selfp[PATH_MAX + 64];
+	const char *inner = put_file(1, "inc1.zone", "deep IN A 192.0.2.7\n");
+	const char *mid;
+	zload_zone_t *z;
+
+	snprintf(text, sizeof(text), "mid IN A 192.0.2.6\n$INCLUDE %s\n", inner);
+	mid = put_file(2, "nested.zone", text);
+	snprintf(text, sizeof(text), HEAD "$INCLUDE %s\n", mid);
+	z = load(text, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_rr_count(z), 5);
+	zload_free(&z);
+	/* A file that includes itself ends in an error, not a hang or a crash. */
+	snprintf(selfp, sizeof(selfp), "%s/loop.zone", dir);
+	snprintf(text, sizeof(text), "x IN A 192.0.2.1\n$INCLUDE %s\n", selfp);
+	put_file(3, "loop.zone", text);
+	snprintf(text, sizeof(text), HEAD "$INCLUDE %s\n", selfp);
+	z = load(text, NULL);
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_TRUE(has_all(err, "loop.zone:2:", "$INCLUDE", NULL));
+	zload_free(&z);
+}
+
+void reg_cutest_zload(void)
+{
+	/* One suite (the runner selects suites by name); its set-up makes the temp directory. */
+	CU_pSuite s = CU_add_suite("zload", files_init, files_cleanup);
+
+	if (s == NULL)
+		return;
+	CU_add_test(s, "a good zone: origin, serial, count", test_good_zone);
+	CU_add_test(s, "origin forms, large serial", test_origin_forms);
+	CU_add_test(s, "$ORIGIN, $TTL, relative names, parentheses", test_relative_ttl_parens);
+	CU_add_test(s, "RFC 3597 unknown types", test_rfc3597);
+	CU_add_test(s, "duplicates dropped with a warning", test_duplicates);
+	CU_add_test(s, "warnings are not errors", test_warnings_not_errors);
+	CU_add_test(s, "error: no SOA", test_no_soa);
+	CU_add_test(s, "error: two SOAs", test_two_soas);
+	CU_add_test(s, "error: SOA not at the apex", test_soa_not_at_apex);
+	CU_add_test(s, "error: no apex NS", test_no_apex_ns);
+	CU_add_test(s, "error: out-of-zone data", test_out_of_zone);
+	CU_add_test(s, "error: CNAME beside other data", test_cname_and_other);
+	CU_add_test(s, "error: two CNAMEs", test_two_cnames);
+	CU_add_test(s, "error: missing glue", test_missing_glue);
+	CU_add_test(s, "error: class other than IN", test_class);
+	CU_add_test(s, "error: syntax, with its line", test_syntax_error_line);
+	CU_add_test(s, "error: bad origin", test_bad_origin);
+	CU_add_test(s, "error: message cut to the buffer", test_err_buffer);
+	CU_add_test(s, "zload_file", test_file_plain);
+	CU_add_test(s, "error: missing or unreadable file", test_file_missing_unreadable);
+	CU_add_test(s, "$INCLUDE", test_include);
+	CU_add_test(s, "$INCLUDE: errors name the file and line", test_include_lines);
+	CU_add_test(s, "$INCLUDE with an origin", test_include_origin);
+	CU_add_test(s, "error: $INCLUDE of a missing file", test_include_missing);
+	CU_add_test(s, "$INCLUDE nested, and a loop", test_include_nested_and_loop);
+}
