@@ -230,6 +230,8 @@ static int zload_text(struct zload_state *st, const char *text, size_t len, cons
 				ret = SANDNS_EZONE;
 				break;
 			}
+			/* ldns skips blank lines in the same call: the line it ended on is the one
+			 * we know (for a record in parentheses, its last). */
 			ret = zload_push(st->zone, rr, (unsigned)file_idx, line_nr);
 			if (ret != 0) {
 				ldns_rr_free(rr);
@@ -379,16 +381,14 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 						   "one is served", ldns_rr_ttl(rr), ldns_rr_ttl(prev));
 			}
 		}
-		if (cname > 1) {
-			zload_fail(st, rr_file(z, cname_i), z->rr_line[cname_i],
-				   "more than one CNAME record at the same name");
-			return SANDNS_EZONE;
-		}
-		if (cname == 1 && other > 0) {
-			size_t at = cname_i > other_i ? cname_i : other_i;
+		if (cname > 1 || (cname == 1 && other > 0)) {
+			size_t at = cname > 1 ? cname_i : (cname_i > other_i ? cname_i : other_i);
+			char *o = ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(z->rrs, at)));
 
-			zload_fail(st, rr_file(z, at), z->rr_line[at],
-				   "CNAME beside other data at the same name");
+			zload_fail(st, rr_file(z, at), z->rr_line[at], cname > 1 ?
+				   "more than one CNAME record at %s" :
+				   "CNAME beside other data at %s (RFC 1034 3.6.2)", o ? o : "a name");
+			free(o);
 			return SANDNS_EZONE;
 		}
 		k = end;

@@ -68,22 +68,23 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A port free for UDP and TCP on 127.0.0.1, starting from one derived from our PID (so that
+# A port free for UDP and TCP on 127.0.0.1 (20000-31999, below the kernel's ephemeral ports, so no
+# client connection or TIME_WAIT holds it), starting from one derived from our PID (so that
 # parallel runs start apart), trying at most 100.
 port_free() {
-	! ss -Hlnu "sport = :$1" 2>/dev/null | grep -q . &&
-		! ss -Hlnt "sport = :$1" 2>/dev/null | grep -q .
+	! ss -Hanu "sport = :$1" 2>/dev/null | grep -q . &&
+		! ss -Hant "( sport = :$1 or dport = :$1 )" 2>/dev/null | grep -q .
 }
 pick_port() {
 	local p=$1 i
 	for i in $(seq 1 100); do
 		if port_free "$p" && [ "$p" != "${2:-}" ]; then echo "$p"; return 0; fi
-		p=$(( (p - 20000 + 7) % 40000 + 20000 ))
+		p=$(( (p - 20000 + 7) % 12000 + 20000 ))
 	done
 	return 1
 }
-KNOT_PORT=$(pick_port $(( 20000 + ($$ * 2) % 40000 ))) || die "no free port for knotd"
-SANDNS_PORT=$(pick_port $(( (KNOT_PORT - 20000 + 1) % 40000 + 20000 )) "$KNOT_PORT") ||
+KNOT_PORT=$(pick_port $(( 20000 + ($$ * 2) % 12000 ))) || die "no free port for knotd"
+SANDNS_PORT=$(pick_port $(( (KNOT_PORT - 20000 + 1) % 12000 + 20000 )) "$KNOT_PORT") ||
 	die "no free port for sandnsd"
 
 # ---- Knot DNS: every zone loaded whole from its file, no journal, no semantic checks, no

@@ -62,15 +62,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# a port free for UDP and TCP, derived from our PID (parallel runs start apart), 100 tries
+# a port free for UDP and TCP, derived from our PID (parallel runs start apart), 100 tries, in
+# 20000-31999: below the ephemeral ports, which client connections and TIME_WAIT may hold
 port_free() {
-	! ss -Hlnu "sport = :$1" 2>/dev/null | grep -q . &&
-		! ss -Hlnt "sport = :$1" 2>/dev/null | grep -q .
+	! ss -Hanu "sport = :$1" 2>/dev/null | grep -q . &&
+		! ss -Hant "( sport = :$1 or dport = :$1 )" 2>/dev/null | grep -q .
 }
-PORT=$(( 20000 + ($$ * 2 + 1) % 40000 ))
+PORT=$(( 20000 + ($$ * 2 + 1) % 12000 ))
 for _ in $(seq 1 100); do
 	port_free "$PORT" && break
-	PORT=$(( (PORT - 20000 + 11) % 40000 + 20000 ))
+	PORT=$(( (PORT - 20000 + 11) % 12000 + 20000 ))
 done
 port_free "$PORT" || die "no free port"
 
