@@ -359,7 +359,7 @@ static void walk_dname(struct res_walk *w, uint32_t d, const uint8_t *name, uint
 		r->flags = (uint16_t)((r->flags & ~0xf) | 6); /* YXDOMAIN */
 		return;
 	}
-	if (r->nnames >= RES_MAX_CHAIN) {
+	if (r->nnames >= RES_MAX_NAMES) {
 		r->overflow = true;
 		return;
 	}
@@ -491,15 +491,13 @@ void res_resolve(const zt_t *zt, const uint8_t *qname, uint16_t qtype, bool dnss
 	walk_name(&w, qname, OWN_QNAME);
 }
 
-void res_at_node(const zt_t *zt, uint32_t node, bool synthesized, uint16_t qtype, bool dnssec,
-		 res_t *r)
+void res_at_node(const zt_t *zt, uint32_t node, uint16_t qtype, bool dnssec, res_t *r)
 {
 	struct res_walk w = {
 		.zt = zt, .r = r, .qtype = qtype, .dnssec = dnssec,
 		.zone = node_at(zt, node)->zone,
 	};
 
-	(void)synthesized;
 	res_reset(r);
 	r->qname = zt_node_name(zt, node_at(zt, node));
 	walk_node(&w, node, OWN_QNAME, NULL);

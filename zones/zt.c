@@ -716,7 +716,7 @@ static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 	anchor = wildcard ? node->labels - 1u : node->labels;
 	nq = node_qtypes(zt, n, qtypes, 64);
 	for (unsigned i = 0; i < nq; i++) {
-		res_at_node(zt, n, wildcard, qtypes[i], dnssec, &r);
+		res_at_node(zt, n, qtypes[i], dnssec, &r);
 		blob = make_blob(b, &r, name, wildcard, anchor);
 		if (blob == ZT_NONE)
 			continue; /* too big to precompute: answered live */
@@ -739,12 +739,12 @@ static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 		node->ans_default = zt->zones[node->zone].nodata;
 	} else if (!dnssec && !(node->flags & ZN_CNAME)) {
 		/* The apex has its own: the root's question has no label to compress against. */
-		res_at_node(zt, n, false, T_OPT, false, &r);
+		res_at_node(zt, n, T_OPT, false, &r);
 		node->ans_default = make_blob(b, &r, name, false, anchor);
 		node = &zt->nodes[n];
 	} else if (dnssec && !(node->flags & ZN_CNAME) && !wildcard) {
 		/* OPT never has data in a zone: this renders the node's NODATA. */
-		res_at_node(zt, n, false, T_OPT, true, &r);
+		res_at_node(zt, n, T_OPT, true, &r);
 		node->ans_default_do = make_blob(b, &r, name, false, anchor);
 		node = &zt->nodes[n];
 	}

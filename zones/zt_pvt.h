@@ -175,7 +175,7 @@ size_t zt_put_opt(uint8_t *p, const zt_t *zt, const struct zt_query *q, uint8_t 
 /* ---- resolver and renderer, shared by compile time and the rare live path ---- */
 
 #define RES_MAX_ITEMS 96
-#define RES_MAX_CHAIN 16
+#define RES_MAX_NAMES 16
 
 enum res_owner { OWN_NODE = 0, OWN_QNAME = 1, OWN_NAME = 2 };
 
@@ -195,7 +195,7 @@ typedef struct res {
 	uint16_t flags;       /* AA and rcode */
 	unsigned n;
 	res_item_t item[RES_MAX_ITEMS];
-	uint8_t names[RES_MAX_CHAIN][WIRE_NAME_MAX + 1]; /* storage for synthesized names */
+	uint8_t names[RES_MAX_NAMES][WIRE_NAME_MAX + 1]; /* storage for synthesized names */
 	unsigned nnames;
 	bool overflow;
 } res_t;
@@ -211,8 +211,7 @@ void res_reset(res_t *r);
 void res_resolve(const zt_t *zt, const uint8_t *qname, uint16_t qtype, bool dnssec, res_t *r);
 
 /* Answers for a node that the question reached (exactly or as the wildcard that matched). */
-void res_at_node(const zt_t *zt, uint32_t node, bool synthesized, uint16_t qtype, bool dnssec,
-		 res_t *r);
+void res_at_node(const zt_t *zt, uint32_t node, uint16_t qtype, bool dnssec, res_t *r);
 
 /* A referral from CUT (NS in authority, glue in additional). */
 void res_referral(const zt_t *zt, uint32_t cut, bool dnssec, res_t *r);
