@@ -137,18 +137,14 @@ static int index_resize(zt_t *zt, uint32_t want_nodes)
 	return 0;
 }
 
-/* Finds or creates the node for a lower-cased wire name; ENT parents are created by the caller. */
-static uint32_t node_get(struct build *b, const uint8_t *key, size_t len, uint32_t zone)
+/* Appends a node for a lower-cased wire name, in no index yet; ZT_NONE without memory. */
+static uint32_t node_append(struct build *b, const uint8_t *key, size_t len, uint32_t zone,
+			    uint8_t flags)
 {
 	zt_t *zt = b->zt;
-	uint32_t n = zt_find(zt, key, len);
 	zt_node_t *node;
-	uint32_t name;
+	uint32_t name, n;
 
-	if (n != ZT_NONE)
-		return n;
-	if ((zt->nnodes + 1) * 2u > zt->index_mask + 1u && index_resize(zt, (zt->nnodes + 1) * 2) != 0)
-		return ZT_NONE;
 	if (grow((void **)&zt->nodes, &b->nodes_cap, zt->nnodes + 1, sizeof(zt_node_t)) != 0)
 		return ZT_NONE;
 	name = arena_put(b, key, len, 1);
@@ -161,6 +157,7 @@ static uint32_t node_get(struct build *b, const uint8_t *key, size_t len, uint32
 	node->name_len = (uint16_t)len;
 	node->labels = (uint8_t)wire_name_labels(key);
 	node->zone = zone;
+	node->flags = flags;
 	node->wildcard = ZT_NONE;
 	node->deleg = ZT_NONE;
 	node->parent_side = ZT_NONE;
@@ -171,7 +168,22 @@ static uint32_t node_get(struct build *b, const uint8_t *key, size_t len, uint32
 	node->ans_do = ZT_NONE;
 	node->ans_default_do = ZT_NONE;
 	node->referral_do = ZT_NONE;
-	index_insert(zt, n);
+	return n;
+}
+
+/* Finds or creates the node for a lower-cased wire name; ENT parents are created by the caller. */
+static uint32_t node_get(struct build *b, const uint8_t *key, size_t len, uint32_t zone)
+{
+	zt_t *zt = b->zt;
+	uint32_t n = zt_find(zt, key, len);
+
+	if (n != ZT_NONE)
+		return n;
+	if ((zt->nnodes + 1) * 2u > zt->index_mask + 1u && index_resize(zt, (zt->nnodes + 1) * 2) != 0)
+		return ZT_NONE;
+	n = node_append(b, key, len, zone, 0);
+	if (n != ZT_NONE)
+		index_insert(zt, n);
 	return n;
 }
 
@@ -182,37 +194,12 @@ static uint32_t node_get(struct build *b, const uint8_t *key, size_t len, uint32
 static uint32_t node_get_shadow(struct build *b, const uint8_t *key, size_t len, uint32_t zone)
 {
 	zt_t *zt = b->zt;
-	zt_node_t *node;
-	uint32_t name, n;
 
 	for (uint32_t i = zt->zones[zone].first_node; i < zt->nnodes; i++)
 		if ((zt->nodes[i].flags & ZN_SHADOW) && zt->nodes[i].name_len == len &&
 		    memcmp(zt->arena + zt->nodes[i].name, key, len) == 0)
 			return i;
-	if (grow((void **)&zt->nodes, &b->nodes_cap, zt->nnodes + 1, sizeof(zt_node_t)) != 0)
-		return ZT_NONE;
-	name = arena_put(b, key, len, 1);
-	if (name == ZT_NONE)
-		return ZT_NONE;
-	n = zt->nnodes++;
-	node = &zt->nodes[n];
-	memset(node, 0, sizeof(*node));
-	node->name = name;
-	node->name_len = (uint16_t)len;
-	node->labels = (uint8_t)wire_name_labels(key);
-	node->zone = zone;
-	node->flags = ZN_SHADOW;
-	node->wildcard = ZT_NONE;
-	node->deleg = ZT_NONE;
-	node->parent_side = ZT_NONE;
-	node->rrsets = ZT_NONE;
-	node->ans = ZT_NONE;
-	node->ans_default = ZT_NONE;
-	node->referral = ZT_NONE;
-	node->ans_do = ZT_NONE;
-	node->ans_default_do = ZT_NONE;
-	node->referral_do = ZT_NONE;
-	return n;
+	return node_append(b, key, len, zone, ZN_SHADOW);
 }
 
 /* ---------------------------------------------------------------- loading records */
