@@ -26,6 +26,9 @@ static const struct {
 #ifdef HAVE_CUTEST_ANSWER
 	{ "answer", reg_cutest_answer },
 #endif
+#ifdef HAVE_CUTEST_DP_PKT
+	{ "dp_pkt", reg_cutest_dp_pkt },
+#endif
 #ifdef HAVE_CUTEST_CFG
 	{ "cfg", reg_cutest_cfg },
 #endif

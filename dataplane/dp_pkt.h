@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dp_pkt.h: the packet layer: one Ethernet frame in, answered in place, passed on or dropped */
+#ifndef DP_PKT_H
+#define DP_PKT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#include "zt.h"
+
+#define DP_MAX_ADDRS 8
+#define DP_DNS_PORT 53
+
+/* What the worker must do with the frame after dp_pkt_handle(). */
+enum dp_verdict {
+	DP_TX = 0,        /* answered in place: send the frame (new length) back out of the port */
+	DP_EXCEPTION = 1, /* ours but not for the fast path (TCP, fragments...): hand to the kernel */
+	DP_DROP = 2,      /* not ours or not valid: free it and count the reason */
+};
+
+enum dp_drop_reason {
+	DP_DROP_NONE = 0,
+	DP_DROP_RUNT,         /* shorter than its headers say */
+	DP_DROP_NOT_OURS,     /* another MAC or IP address, or a multicast we do not serve */
+	DP_DROP_BAD_IP,       /* IPv4 version/IHL/total length, IPv6 payload length */
+	DP_DROP_BAD_CSUM,     /* IPv4 header or UDP checksum wrong */
+	DP_DROP_UNSUPPORTED,  /* an EtherType or protocol we neither answer nor pass on */
+	DP_DROP_DNS,          /* the answer engine sent nothing (too short to be DNS, a response) */
+	DP_DROP_REASONS,
+};
+
+/* Addresses of this server on the port: it answers ARP/ND and DNS only for them. */
+typedef struct dp_addrs {
+	struct rte_ether_addr mac;
+	uint32_t ip4[DP_MAX_ADDRS]; /* network byte order */
+	unsigned n_ip4;
+	uint8_t ip6[DP_MAX_ADDRS][16];
+	unsigned n_ip6;
+	uint16_t dns_port;          /* host byte order; DP_DNS_PORT */
+} dp_addrs_t;
+
+typedef struct dp_result {
+	enum dp_verdict verdict;
+	enum dp_drop_reason reason; /* when DP_DROP */
+	uint16_t len;               /* when DP_TX: the frame's new length */
+	bool dns;                   /* a DNS answer was written */
+	zt_answer_info_t info;      /* when dns */
+} dp_result_t;
+
+/*
+ * Handles one frame of LEN bytes in a buffer of ROOM bytes (ROOM >= LEN): Ethernet with at most
+ * one 802.1Q tag; ARP requests and IPv6 Neighbour Solicitations for our addresses get replies;
+ * ICMP and ICMPv6 echo requests get echo replies; DNS over UDP to our addresses and port is
+ * answered by zt_answer() in the same buffer. IPv4 headers (version, IHL, total length, header
+ * checksum) and UDP checksums (IPv4 when not zero, IPv6 always) are verified; replies get real
+ * checksums. Other packets to our addresses (TCP, other ports, fragments, other ICMP) are
+ * DP_EXCEPTION; the rest DP_DROP with a reason. Never allocates, locks or blocks.
+ */
+void dp_pkt_handle(const dp_addrs_t *addrs, const zt_t *zt, uint8_t *frame, uint16_t len,
+		   uint16_t room, dp_result_t *res);
+
+#endif
