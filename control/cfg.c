@@ -241,10 +241,10 @@ static int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *va
 			cfg->io = CFG_IO_SOCKET;
 			return SANDNS_EOK;
 		}
-		if (strcmp(value, "dpdk") == 0)
-			return cfg_fail(err, errlen,
-					"%s dpdk: not available in this build yet; use %s socket",
-					key, key);
+		if (strcmp(value, "dpdk") == 0) {
+			cfg->io = CFG_IO_DPDK;
+			return SANDNS_EOK;
+		}
 		return cfg_fail(err, errlen, "%s: expected socket or dpdk, not '%s'", key, value);
 	case CFG_K_ALLOW_TRANSFER:
 		if (cfg_parse_prefix(value, &prefix, reason, sizeof(reason)) != SANDNS_EOK)
@@ -627,6 +627,13 @@ static bool cfg_same_sockaddr(const cfg_addr_t *a, const cfg_addr_t *b)
 	return a->len == b->len && memcmp(&a->ss, &b->ss, a->len) == 0;
 }
 
+static bool cfg_is_wildcard(const cfg_addr_t *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr == htonl(INADDR_ANY);
+	return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
+}
+
 static int cfg_add_default_listen(cfg_t *cfg, const char *text)
 {
 	cfg_addr_t addr;
@@ -638,17 +645,63 @@ static int cfg_add_default_listen(cfg_t *cfg, const char *text)
 	return cfg_push(&cfg->listens, &cfg->nlistens, sizeof(addr), &addr);
 }
 
+/*
+ * With io dpdk the addresses are the dataplane's own (it answers ARP/ND for them and gives them
+ * to its TAP): they must be given, specific (not 0.0.0.0 or ::), and share one port.
+ */
+static int cfg_check_dpdk(const cfg_t *cfg, char *err, size_t errlen)
+{
+	size_t i, n4 = 0, n6 = 0;
+	uint16_t port = 0;
+
+	if (cfg->neal_args == 0)
+		return cfg_fail(err, errlen,
+				"--io dpdk needs EAL arguments after --, e.g. -- --no-huge -m 512 "
+				"--no-pci -l 0 --vdev=net_af_xdp0,iface=eth0");
+	if (cfg->nlistens == 0)
+		return cfg_fail(err, errlen,
+				"--io dpdk needs the server's own addresses: add --listen ADDR "
+				"(an address of the data port's network, not 0.0.0.0 or ::)");
+	for (i = 0; i < cfg->nlistens; i++) {
+		const cfg_addr_t *a = &cfg->listens[i];
+		const uint16_t p = a->ss.ss_family == AF_INET
+				       ? ntohs(((const struct sockaddr_in *)&a->ss)->sin_port)
+				       : ntohs(((const struct sockaddr_in6 *)&a->ss)->sin6_port);
+
+		if (cfg_is_wildcard(a))
+			return cfg_fail(err, errlen,
+					"--listen %s: --io dpdk needs specific addresses, not a "
+					"wildcard",
+					a->text);
+		if (i != 0 && p != port)
+			return cfg_fail(err, errlen,
+					"--listen %s: with --io dpdk every address uses the same "
+					"port (%u)",
+					a->text, port);
+		port = p;
+		if (a->ss.ss_family == AF_INET)
+			n4++;
+		else
+			n6++;
+	}
+	if (n4 > CFG_DPDK_MAX_ADDRS || n6 > CFG_DPDK_MAX_ADDRS)
+		return cfg_fail(err, errlen,
+				"--io dpdk serves at most %u IPv4 and %u IPv6 addresses",
+				CFG_DPDK_MAX_ADDRS, CFG_DPDK_MAX_ADDRS);
+	return SANDNS_EOK;
+}
+
 int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 {
 	size_t i, j;
 
-	if (cfg->io == CFG_IO_DPDK)
-		return cfg_fail(err, errlen,
-				"--io dpdk: not available in this build yet; use --io socket");
 	if (cfg->ncerts > 0)
 		return cfg_fail(err, errlen,
 				"--cert: certificates are not available in this build yet");
-	if (cfg->neal_args > 0)
+	if (cfg->io == CFG_IO_DPDK) {
+		if (cfg_check_dpdk(cfg, err, errlen) != SANDNS_EOK)
+			return SANDNS_ECONFIG;
+	} else if (cfg->neal_args > 0)
 		return cfg_fail(err, errlen,
 				"EAL arguments (after --) are only used with --io dpdk; remove "
 				"them, or the eal-args lines");

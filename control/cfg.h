@@ -21,8 +21,9 @@
  *   listen ADDR[@PORT]         (+) address for UDP and TCP: 127.0.0.1@5353, ::1@5353, [::1]:5353,
  *                                  192.0.2.1:5353; port 53 when omitted.
  *                                  Default: 127.0.0.1@53 and ::1@53.
- *   io socket|dpdk                 how queries are received: socket (kernel sockets, the default);
- *                                  dpdk is not available in this build yet.
+ *   io socket|dpdk                 how queries are received: socket (kernel sockets, the default)
+ *                                  or dpdk (poll-mode ports given by the EAL arguments; needs
+ *                                  listen addresses, all on one port, and eal-args).
  *   allow-transfer PREFIX      (+) clients allowed to AXFR over TCP: 127.0.0.0/8, ::1/128 or one
  *                                  address (192.0.2.1). Default: nobody.
  *   cert SOURCE                (+) certificate for the autodiscover policy (not available yet).
@@ -66,6 +67,8 @@
 
 /* Longest text of an address with its port: "[ffff:...:ffff%ifname]@65535". */
 #define CFG_ADDR_TEXT 72
+/* Addresses per family the dataplane serves (dataplane/dp_pkt.h DP_MAX_ADDRS). */
+#define CFG_DPDK_MAX_ADDRS 8
 
 enum cfg_io { CFG_IO_SOCKET = 0, CFG_IO_DPDK = 1 };
 

@@ -62,6 +62,8 @@ struct ctl {
 	struct ctl_client *dead; /* closed during this round of events; freed after it */
 	bool stop;
 	uint64_t started_ms;
+	ctl_stats_fn extra_stats; /* the dataplane's counters, or NULL */
+	void *extra_arg;
 
 	/* The published snapshot: only this thread publishes, so it may read it freely. */
 	zt_t *current;
@@ -219,8 +221,9 @@ static void ctl_cmd_status(ctl_t *ctl, bool json, struct ctl_buf *b)
 	if (json) {
 		buf_printf(b,
 			   "{\"version\":\"%s\",\"pid\":%ld,\"uptime_seconds\":%llu,"
-			   "\"io\":\"socket\",",
-			   SANDNS_VERSION, (long)getpid(), (unsigned long long)up);
+			   "\"io\":\"%s\",",
+			   SANDNS_VERSION, (long)getpid(), (unsigned long long)up,
+			   ctl->cfg->io == CFG_IO_DPDK ? "dpdk" : "socket");
 		BUF_LIT(b, "\"listen\":[");
 		for (i = 0; i < srv_listen_count(ctl->srv); i++) {
 			if (i != 0)
@@ -259,7 +262,7 @@ static void ctl_cmd_status(ctl_t *ctl, bool json, struct ctl_buf *b)
 
 	ctl_format_duration(dur, sizeof(dur), up);
 	buf_printf(b, "sandnsd %s, pid %ld, up %s\n", SANDNS_VERSION, (long)getpid(), dur);
-	BUF_LIT(b, "io socket, listening on");
+	buf_printf(b, "io %s, listening on", ctl->cfg->io == CFG_IO_DPDK ? "dpdk" : "socket");
 	for (i = 0; i < srv_listen_count(ctl->srv); i++)
 		buf_printf(b, "%s %s", i != 0 ? "," : "", srv_listen_text(ctl->srv, i));
 	BUF_LIT(b, " udp+tcp\n");
@@ -320,6 +323,30 @@ static void ctl_stats_json(struct ctl_buf *b, const uint64_t st[SRV_STAT_COUNT])
 	}
 }
 
+#define CTL_EXTRA_STATS_MAX (64 << 10)
+
+/* Appends the dataplane's counters: text lines, or ',"dataplane":VALUE' inside the JSON object. */
+static void ctl_extra_stats(ctl_t *ctl, bool json, struct ctl_buf *b)
+{
+	size_t n;
+	char *text;
+
+	if (ctl->extra_stats == NULL)
+		return;
+	text = malloc(CTL_EXTRA_STATS_MAX);
+	if (text == NULL) {
+		b->oom = true;
+		return;
+	}
+	n = ctl->extra_stats(ctl->extra_arg, json, text, CTL_EXTRA_STATS_MAX);
+	if (n >= CTL_EXTRA_STATS_MAX)
+		n = CTL_EXTRA_STATS_MAX - 1;
+	if (json)
+		BUF_LIT(b, ",\"dataplane\":");
+	buf_put(b, text, n);
+	free(text);
+}
+
 static void ctl_cmd_stats(ctl_t *ctl, bool json, struct ctl_buf *b)
 {
 	uint64_t st[SRV_STAT_COUNT], total[SRV_STAT_COUNT];
@@ -346,10 +373,19 @@ static void ctl_cmd_stats(ctl_t *ctl, bool json, struct ctl_buf *b)
 	if (json) {
 		BUF_LIT(b, "],\"total\":{\"name\":\"total\"");
 		ctl_stats_json(b, total);
-		BUF_LIT(b, "}}\n");
+		BUF_LIT(b, "}");
+		ctl_extra_stats(ctl, true, b);
+		BUF_LIT(b, "}\n");
 	} else {
 		ctl_stats_line(b, "total", NULL, total);
+		ctl_extra_stats(ctl, false, b);
 	}
+}
+
+void ctl_set_extra_stats(ctl_t *ctl, ctl_stats_fn fn, void *arg)
+{
+	ctl->extra_stats = fn;
+	ctl->extra_arg = arg;
 }
 
 /* Replaces the remembered build info by that of B (whose snapshot was just published). */

@@ -67,6 +67,14 @@ void ctl_run(ctl_t *ctl);
  */
 int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bool *stop);
 
+/*
+ * Counters kept outside control/ (the dataplane's workers): FN writes them into BUF (LEN bytes)
+ * and returns the length written. Text: whole lines "NAME: key=value ...\n"; JSON: one value
+ * that `stats --json` shows as "dataplane". Called on the control thread for each request.
+ */
+typedef size_t (*ctl_stats_fn)(void *arg, bool json, char *buf, size_t len);
+void ctl_set_extra_stats(ctl_t *ctl, ctl_stats_fn fn, void *arg);
+
 /* Closes the control socket (removing its path) and frees *ctl; the published snapshot stays. */
 void ctl_free(ctl_t **ctl);
 

@@ -2,6 +2,8 @@
 /* sandnsd.c: the daemon: configuration, zones, sockets, then serve until told to stop */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 
 #include "cfg.h"
 #include "ctl.h"
+#include "dp.h"
 #include "sandns_err.h"
 #include "srv.h"
 #include "zpub.h"
@@ -34,7 +37,8 @@ static const char usage_text[] =
     "  --zone ORIGIN=FILE       serve zone ORIGIN from FILE (repeatable)\n"
     "  --listen ADDR[@PORT]     UDP+TCP address: 127.0.0.1@5353, [::1]:5353\n"
     "                           (repeatable; default 127.0.0.1@53 and ::1@53)\n"
-    "  --io socket|dpdk         packet I/O: socket (default); no dpdk in this build\n"
+    "  --io socket|dpdk         packet I/O: socket (default) or dpdk: DPDK ports from\n"
+    "                           the EAL arguments after --; needs --listen addresses\n"
     "  --allow-transfer PREFIX  allow AXFR over TCP from PREFIX, e.g. 127.0.0.0/8\n"
     "                           (repeatable; default: nobody)\n"
     "  --cert SOURCE            certificate for the autodiscover policy (not yet)\n"
@@ -113,7 +117,7 @@ static void daemon_ready(int ready_fd)
 }
 
 /* The line start-up scripts and tests wait for: printed once every thread serves. */
-static void print_serving(size_t nzones, size_t records, size_t bytes, srv_t *srv)
+static void print_serving(size_t nzones, size_t records, size_t bytes, srv_t *srv, const dp_t *dp)
 {
 	char line[2048];
 	size_t i, off;
@@ -125,7 +129,110 @@ static void print_serving(size_t nzones, size_t records, size_t bytes, srv_t *sr
 	for (i = 0; i < srv_listen_count(srv) && off < sizeof(line); i++)
 		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s %s", i != 0 ? "," : "",
 					srv_listen_text(srv, i));
+	if (dp != NULL) {
+		char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+		dp_port_mac_text(dp, mac, sizeof(mac));
+		srv_log(LOG_NOTICE, "%s udp+tcp (dpdk: %s port %s, %u worker%s, exception path %s)",
+			line, dp_port_driver(dp), mac, dp_worker_count(dp),
+			dp_worker_count(dp) == 1 ? "" : "s", dp_tap_name(dp));
+		return;
+	}
 	srv_log(LOG_NOTICE, "%s udp+tcp", line);
+}
+
+/* The dataplane's addresses from --listen (cfg_check made them specific, one port, few). */
+static void dp_conf_from_cfg(const cfg_t *cfg, dp_conf_t *dc)
+{
+	size_t i;
+
+	memset(dc, 0, sizeof(*dc));
+	dc->eal_args = (const char *const *)cfg->eal_args;
+	dc->neal_args = cfg->neal_args;
+	for (i = 0; i < cfg->nlistens; i++) {
+		const struct sockaddr_storage *ss = &cfg->listens[i].ss;
+
+		if (ss->ss_family == AF_INET) {
+			const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+			if (dc->addrs.n_ip4 < DP_MAX_ADDRS)
+				dc->addrs.ip4[dc->addrs.n_ip4++] = sin->sin_addr.s_addr;
+			dc->addrs.dns_port = ntohs(sin->sin_port);
+		} else {
+			const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+			if (dc->addrs.n_ip6 < DP_MAX_ADDRS)
+				memcpy(dc->addrs.ip6[dc->addrs.n_ip6++], &sin6->sin6_addr, 16);
+			dc->addrs.dns_port = ntohs(sin6->sin6_port);
+		}
+	}
+}
+
+/* `sandnsctl stats`: one line per worker lcore and their total; JSON: an array of objects. */
+static size_t dp_stats_format(void *arg, bool json, char *buf, size_t len)
+{
+	const dp_t *dp = arg;
+	uint64_t st[DP_ST_COUNT], total[DP_ST_COUNT] = {0};
+	unsigned i, s, n = dp_worker_count(dp);
+	size_t off = 0;
+
+#define PUT(...)                                                                                   \
+	do {                                                                                       \
+		if (off < len)                                                                     \
+			off += (size_t)snprintf(buf + off, len - off, __VA_ARGS__);                \
+	} while (0)
+	if (json)
+		PUT("[");
+	for (i = 0; i <= n; i++) {
+		const uint64_t *v = st;
+
+		if (i < n) {
+			dp_worker_stats(dp, i, st);
+			for (s = 0; s < DP_ST_COUNT; s++)
+				total[s] += st[s];
+		} else {
+			v = total;
+		}
+		if (json) {
+			if (i < n)
+				PUT("%s{\"name\":\"lcore%u\"", i != 0 ? "," : "",
+				    dp_worker_lcore(dp, i));
+			else
+				PUT(",{\"name\":\"dataplane\"");
+			for (s = 0; s < DP_ST_COUNT; s++)
+				PUT(",\"%s\":%llu", dp_stat_names[s], (unsigned long long)v[s]);
+			PUT("}");
+			continue;
+		}
+		if (i < n)
+			PUT("lcore%u:", dp_worker_lcore(dp, i));
+		else
+			PUT("dataplane:");
+		/* The traffic counters always; drop reasons and rcodes once they happened. */
+		for (s = 0; s < DP_ST_COUNT; s++)
+			if (s < DP_ST_DROP_FIRST || v[s] != 0)
+				PUT(" %s=%llu", dp_stat_names[s], (unsigned long long)v[s]);
+		PUT("\n");
+	}
+	if (json)
+		PUT("]");
+#undef PUT
+	return off < len ? off : len - 1;
+}
+
+/* The control plane on its own thread while the only lcore polls (`-l N`). */
+struct ctl_thread_arg {
+	ctl_t *ctl;
+	dp_t *dp;
+};
+
+static void *ctl_thread_main(void *arg)
+{
+	struct ctl_thread_arg *a = arg;
+
+	ctl_run(a->ctl);
+	dp_request_stop(a->dp);
+	return NULL;
 }
 
 int main(int argc, char **argv)
@@ -135,6 +242,11 @@ int main(int argc, char **argv)
 	cfg_t *cfg;
 	srv_t *srv = NULL;
 	ctl_t *ctl = NULL;
+	dp_t *dp = NULL;
+	struct ctl_thread_arg cta;
+	pthread_t ctl_tid;
+	cpu_set_t main_cpus, ctl_cpus;
+	bool ctl_threaded = false, cpus_moved = false;
 	int status = EXIT_CONFIG, ready_fd = -1, rc;
 	size_t nzones, records, bytes;
 
@@ -188,6 +300,30 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/*
+	 * EAL after the fork (its threads would not survive one) and after ctl_new blocked the
+	 * signals (EAL's threads inherit the mask, so only the control loop takes them).
+	 */
+	if (cfg->io == CFG_IO_DPDK) {
+		dp_conf_t dc;
+
+		dp_conf_from_cfg(cfg, &dc);
+		dp = dp_new(&dc, &rc, err, sizeof(err));
+		if (dp == NULL) {
+			srv_log(LOG_ERR, "%s", err);
+			if (rc == SANDNS_ECONFIG)
+				status = EXIT_CONFIG;
+			goto out_free_ctl;
+		}
+		ctl_set_extra_stats(ctl, dp_stats_format, dp);
+		/* The control threads get the CPUs the workers leave (EAL pinned us to one). */
+		dp_control_cpus(dp, &ctl_cpus);
+		if (CPU_COUNT(&ctl_cpus) > 0 &&
+		    pthread_getaffinity_np(pthread_self(), sizeof(main_cpus), &main_cpus) == 0 &&
+		    pthread_setaffinity_np(pthread_self(), sizeof(ctl_cpus), &ctl_cpus) == 0)
+			cpus_moved = true;
+	}
+
 	nzones = build.nzones;
 	records = build.records;
 	bytes = zt_memsize(build.zt);
@@ -197,20 +333,48 @@ int main(int argc, char **argv)
 		srv_log(LOG_ERR, "%s", err);
 		goto out_unpublish;
 	}
-	print_serving(nzones, records, bytes, srv);
+	if (dp != NULL && dp_main_polls(dp)) {
+		cta.ctl = ctl;
+		cta.dp = dp;
+		rc = pthread_create(&ctl_tid, NULL, ctl_thread_main, &cta);
+		if (rc != 0) {
+			srv_log(LOG_ERR, "cannot start the control thread: %s", strerror(rc));
+			goto out_stop_srv;
+		}
+		pthread_setname_np(ctl_tid, "sandns-ctl");
+		ctl_threaded = true;
+	}
+	if (cpus_moved)
+		pthread_setaffinity_np(pthread_self(), sizeof(main_cpus), &main_cpus);
+	if (dp != NULL && dp_start(dp, err, sizeof(err)) != SANDNS_EOK) {
+		srv_log(LOG_ERR, "%s", err);
+		goto out_stop_srv;
+	}
+	print_serving(nzones, records, bytes, srv, dp);
 	if (ready_fd >= 0) {
 		daemon_ready(ready_fd);
 		ready_fd = -1;
 	}
 
-	ctl_run(ctl);
+	if (ctl_threaded)
+		dp_poll_main(dp); /* until the control thread sees a stop */
+	else
+		ctl_run(ctl);
 	status = EXIT_SUCCESS;
+out_stop_srv:
+	if (ctl_threaded) {
+		dp_request_stop(dp);
+		pthread_join(ctl_tid, NULL);
+	}
+	dp_stop(dp);
 	srv_stop(srv);
-	srv_log(LOG_NOTICE, "stopped");
+	if (status == EXIT_SUCCESS)
+		srv_log(LOG_NOTICE, "stopped");
 out_unpublish:
 	/* No reader is left: free the snapshot now rather than at exit. */
 	zpub_publish(NULL);
 out_free_ctl:
+	dp_free(&dp);
 	ctl_free(&ctl);
 out_free_srv:
 	srv_free(&srv);

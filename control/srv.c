@@ -17,6 +17,10 @@
 #include "sandns_err.h"
 #include "srv_pvt.h"
 
+#ifndef IPV6_FREEBIND
+#define IPV6_FREEBIND 78 /* linux/in6.h; not in every libc's netinet/in.h */
+#endif
+
 /* Ask for this much socket receive buffer: absorbs bursts while a worker is busy. */
 #define SRV_UDP_RCVBUF (4 << 20)
 #define SRV_TCP_BACKLOG 1024
@@ -78,7 +82,7 @@ static bool srv_is_wildcard(const struct sockaddr_storage *ss)
 }
 
 /* A bound socket for A (SOCK_DGRAM or SOCK_STREAM), or -errno with the reason in err. */
-static int srv_socket(const cfg_addr_t *a, int type, char *err, size_t errlen)
+static int srv_socket(const cfg_addr_t *a, int type, bool freebind, char *err, size_t errlen)
 {
 	const int one = 1, family = a->ss.ss_family;
 	const char *proto = type == SOCK_DGRAM ? "UDP" : "TCP";
@@ -124,6 +128,19 @@ static int srv_socket(const cfg_addr_t *a, int type, char *err, size_t errlen)
 		}
 	} else {
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	}
+	/* io dpdk: the address appears on the dataplane's TAP only once the ports are up. */
+	if (freebind) {
+		if (family == AF_INET)
+			rc = setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+		else
+			rc = setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
+		if (rc != 0) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot set FREEBIND on %s: %s", a->text,
+				 strerror(errno));
+			goto out_close;
+		}
 	}
 	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) != 0) {
 		rc = -errno;
@@ -188,7 +205,8 @@ static int srv_bind_address(srv_t *srv, const cfg_addr_t *a, char *err, size_t e
 	for (w = 0; w < srv->nthreads; w++) {
 		struct srv_thread *t = &srv->threads[w];
 
-		fd = srv_socket(a, t == tcp ? SOCK_STREAM : SOCK_DGRAM, err, errlen);
+		fd = srv_socket(a, t == tcp ? SOCK_STREAM : SOCK_DGRAM,
+				srv->cfg->io == CFG_IO_DPDK, err, errlen);
 		if (fd == -EAFNOSUPPORT || fd == -EADDRNOTAVAIL) {
 			if (a->is_default && w == 0) {
 				srv_log(LOG_NOTICE, "not listening on %s: %s", a->text, err);
@@ -213,7 +231,8 @@ srv_t *srv_new(const cfg_t *cfg, char *err, size_t errlen)
 		goto out_nomem;
 	srv->cfg = cfg;
 	srv->stop_fd = -1;
-	srv->nthreads = cfg->udp_workers + 1;
+	/* io dpdk: UDP is the dataplane's; the TCP thread serves what comes through its TAP. */
+	srv->nthreads = cfg->io == CFG_IO_DPDK ? 1 : cfg->udp_workers + 1;
 	srv->threads = aligned_alloc(SRV_CACHE_LINE, srv->nthreads * sizeof(srv->threads[0]));
 	srv->listens = calloc(cfg->nlistens, sizeof(srv->listens[0]));
 	if (srv->threads == NULL || srv->listens == NULL)

@@ -134,7 +134,6 @@ static void test_file_errors(void)
 	load_fails("allow-transfer 10.0.0.0/33\n", "the prefix length must be 0..32");
 	load_fails("allow-transfer 10.0.0.0/x\n", "the prefix length must be 0..32");
 	load_fails("allow-transfer ::/129\n", "the prefix length must be 0..128");
-	load_fails("io dpdk\n", "io dpdk: not available in this build yet; use io socket");
 	load_fails("io kernel\n", "io: expected socket or dpdk, not 'kernel'");
 	load_fails("cert /etc/x.pem\n", "certificates are not available in this build yet");
 	load_fails("foreground maybe\n", "foreground: expected yes or no, not 'maybe'");
@@ -242,7 +241,7 @@ static void test_args(void)
 
 static void test_args_errors(void)
 {
-	char *const a1[] = {"sandnsd", "--io", "dpdk"};
+	char *const a1[] = {"sandnsd", "--io", "xdp"};
 	char *const a2[] = {"sandnsd", "--cert", "/x.pem"};
 	char *const a3[] = {"sandnsd", "--bogus"};
 	char *const a4[] = {"sandnsd", "stray"};
@@ -251,7 +250,7 @@ static void test_args_errors(void)
 	char *const a7[] = {"sandnsd", "--listen", "1.2.3.4@99999"};
 	char *const a8[] = {"sandnsd", "--version", "v1"}; /* --version takes no value */
 
-	args_fail(3, a1, "--io dpdk: not available in this build yet; use --io socket");
+	args_fail(3, a1, "--io: expected socket or dpdk, not 'xdp'");
 	args_fail(3, a2, "--cert /x.pem: certificates are not available");
 	args_fail(2, a3, "unknown option --bogus");
 	args_fail(2, a4, "unexpected argument 'stray'");
@@ -279,6 +278,43 @@ static void test_args_help_and_eal(void)
 	CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_ECONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "only used with --io dpdk"));
 	cfg_free(&cfg);
+}
+
+/* io dpdk: EAL arguments and specific --listen addresses on one port, or a clear refusal. */
+static void dpdk_check(int argc, char *const argv[], const char *want)
+{
+	cfg_t *cfg;
+
+	CU_ASSERT_EQUAL_FATAL(args(&cfg, argc, argv), SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg->io, CFG_IO_DPDK);
+	if (want == NULL) {
+		CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
+	} else {
+		CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_ECONFIG);
+		if (strstr(err, want) == NULL)
+			fprintf(stderr, "\n  expected '%s' in '%s'\n", want, err);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+	}
+	cfg_free(&cfg);
+}
+
+static void test_args_dpdk(void)
+{
+	char *const ok[] = {"sandnsd", "--io", "dpdk", "--zone", "a.=/a", "--listen",
+			    "198.18.0.2", "--listen", "2001:db8::2", "--", "--no-huge"};
+	char *const no_eal[] = {"sandnsd", "--io", "dpdk", "--zone", "a.=/a", "--listen",
+				"198.18.0.2"};
+	char *const no_listen[] = {"sandnsd", "--io=dpdk", "--zone", "a.=/a", "--", "-l", "0"};
+	char *const wild[] = {"sandnsd", "--io=dpdk", "--zone", "a.=/a", "--listen", "0.0.0.0",
+			      "--", "-l", "0"};
+	char *const ports[] = {"sandnsd", "--io=dpdk", "--zone", "a.=/a", "--listen",
+			       "198.18.0.2@53", "--listen", "198.18.0.3@5353", "--", "-l", "0"};
+
+	dpdk_check(11, ok, NULL);
+	dpdk_check(7, no_eal, "--io dpdk needs EAL arguments after --");
+	dpdk_check(7, no_listen, "--io dpdk needs the server's own addresses");
+	dpdk_check(9, wild, "needs specific addresses, not a wildcard");
+	dpdk_check(11, ports, "every address uses the same port (53)");
 }
 
 /* The file is read first wherever --config stands; the command line adds and overrides. */
@@ -515,6 +551,7 @@ void reg_cutest_cfg(void)
 	CU_add_test(s, "command line: every option", test_args);
 	CU_add_test(s, "command line: errors", test_args_errors);
 	CU_add_test(s, "command line: --help and EAL arguments", test_args_help_and_eal);
+	CU_add_test(s, "command line: --io dpdk", test_args_dpdk);
 	CU_add_test(s, "command line over the file", test_args_over_file);
 	CU_add_test(s, "check: zones, defaults, duplicates", test_check);
 	CU_add_test(s, "addresses", test_parse_addr);

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dp.h: the DPDK runtime: EAL, the data port, the exception TAP and the poll-mode workers */
+#ifndef DP_H
+#define DP_H
+
+#include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dp_pkt.h"
+
+typedef struct dp dp_t;
+
+/* What sandnsd hands the dataplane: EAL arguments and the addresses it serves. */
+typedef struct dp_conf {
+	const char *const *eal_args; /* after `--` on sandnsd's command line */
+	size_t neal_args;
+	dp_addrs_t addrs; /* ip4/ip6 and dns_port; the MAC is filled from the port */
+} dp_conf_t;
+
+/*
+ * Counters of one worker lcore. Written by that lcore alone (relaxed stores), read by the
+ * control thread with relaxed loads: nothing on the fast path shares a cache line.
+ */
+enum dp_stat {
+	DP_ST_RX,	   /* frames received on the data port */
+	DP_ST_TX,	   /* frames answered in place and sent */
+	DP_ST_DNS,	   /* of which DNS responses */
+	DP_ST_TRUNCATED,   /* DNS responses with TC set */
+	DP_ST_EXCEPTION,   /* frames handed to the kernel through the TAP */
+	DP_ST_TAP_RX,	   /* frames the kernel sent out of the TAP */
+	DP_ST_TAP_TX,	   /* ...of which transmitted on the data port */
+	DP_ST_TX_FULL,	   /* frames freed because a TX queue was full */
+	DP_ST_MULTISEG,	   /* frames freed because they span several mbufs */
+	DP_ST_IDLE_SLEEPS, /* back-off sleeps after empty polls */
+	DP_ST_DROP_FIRST,  /* dropped by dp_pkt, one counter per enum dp_drop_reason */
+	DP_ST_RCODE_FIRST = DP_ST_DROP_FIRST + DP_DROP_REASONS, /* DNS responses by rcode 0..16 */
+	DP_ST_RCODE_OTHER = DP_ST_RCODE_FIRST + 17,
+	DP_ST_COUNT
+};
+
+/* Names of the counters ("rx", "tx", ..., "drop-runt", ..., "noerror", ...). */
+extern const char *const dp_stat_names[DP_ST_COUNT];
+
+/*
+ * Initialises EAL from conf->eal_args, takes the first port that is not our TAP as the data
+ * port, creates the exception TAP (same MAC as the data port, our addresses, a source-routing
+ * rule so the kernel's replies leave through it) and sets both ports up with one RX/TX queue
+ * pair per worker lcore. Block SIGINT/SIGTERM/SIGHUP before calling it: EAL's own threads
+ * inherit the mask. On failure returns NULL, err says why and *errcode is SANDNS_ECONFIG (bad
+ * EAL arguments, no port) or another sandns error (the port or the TAP could not be set up).
+ */
+dp_t *dp_new(const dp_conf_t *conf, int *errcode, char *err, size_t errlen);
+
+/* The name of the TAP interface, the data port's driver and its MAC, for the start-up line. */
+const char *dp_tap_name(const dp_t *dp);
+const char *dp_port_driver(const dp_t *dp);
+void dp_port_mac_text(const dp_t *dp, char *buf, size_t len);
+
+/*
+ * The CPUs for the control plane's threads: those sandnsd was allowed before EAL pinned it,
+ * minus the worker lcores' (all of them when nothing is left). Set it on the thread that
+ * creates the control threads: they inherit it instead of the main lcore's single CPU.
+ */
+void dp_control_cpus(const dp_t *dp, cpu_set_t *out);
+
+/* Worker lcores (one per queue pair) and whether the main lcore is one of them (`-l N`). */
+unsigned dp_worker_count(const dp_t *dp);
+bool dp_main_polls(const dp_t *dp);
+
+/*
+ * Starts the workers on the other lcores; returns at once. When dp_main_polls(), the caller
+ * then runs dp_poll_main() on the main thread and the control plane elsewhere.
+ */
+int dp_start(dp_t *dp, char *err, size_t errlen);
+
+/* The main lcore's poll loop; returns once dp_request_stop() was called. */
+void dp_poll_main(dp_t *dp);
+
+/* Asks every worker to stop (any thread; async-signal-safe: a store). */
+void dp_request_stop(dp_t *dp);
+
+/* Requests the stop and waits for the workers on the other lcores; safe to call twice. */
+void dp_stop(dp_t *dp);
+
+/* Stops, closes both ports (AF_XDP detaches, the TAP and its rules go), cleans EAL up. */
+void dp_free(dp_t **dp);
+
+/* The counters of worker I (0..dp_worker_count()-1), its lcore id and a copy of its counters. */
+unsigned dp_worker_lcore(const dp_t *dp, unsigned i);
+void dp_worker_stats(const dp_t *dp, unsigned i, uint64_t out[DP_ST_COUNT]);
+
+#endif

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dp_worker.c: the poll loop: rx burst, answer in place, tx burst; the TAP both ways */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <urcu-qsbr.h>
+
+#include "dp_pvt.h"
+#include "sandns_err.h"
+#include "zpub.h"
+
+const char *const dp_stat_names[DP_ST_COUNT] = {
+    [DP_ST_RX] = "rx",
+    [DP_ST_TX] = "tx",
+    [DP_ST_DNS] = "dns-answered",
+    [DP_ST_TRUNCATED] = "truncated",
+    [DP_ST_EXCEPTION] = "exception",
+    [DP_ST_TAP_RX] = "tap-rx",
+    [DP_ST_TAP_TX] = "tap-tx",
+    [DP_ST_TX_FULL] = "tx-full",
+    [DP_ST_MULTISEG] = "drop-multiseg",
+    [DP_ST_IDLE_SLEEPS] = "idle-sleeps",
+    [DP_ST_DROP_FIRST + DP_DROP_NONE] = "drop-other",
+    [DP_ST_DROP_FIRST + DP_DROP_RUNT] = "drop-runt",
+    [DP_ST_DROP_FIRST + DP_DROP_NOT_OURS] = "drop-not-ours",
+    [DP_ST_DROP_FIRST + DP_DROP_BAD_IP] = "drop-bad-ip",
+    [DP_ST_DROP_FIRST + DP_DROP_BAD_CSUM] = "drop-bad-csum",
+    [DP_ST_DROP_FIRST + DP_DROP_UNSUPPORTED] = "drop-unsupported",
+    [DP_ST_DROP_FIRST + DP_DROP_DNS] = "drop-dns",
+    [DP_ST_RCODE_FIRST + 0] = "noerror",
+    [DP_ST_RCODE_FIRST + 1] = "formerr",
+    [DP_ST_RCODE_FIRST + 2] = "servfail",
+    [DP_ST_RCODE_FIRST + 3] = "nxdomain",
+    [DP_ST_RCODE_FIRST + 4] = "notimp",
+    [DP_ST_RCODE_FIRST + 5] = "refused",
+    [DP_ST_RCODE_FIRST + 6] = "yxdomain",
+    [DP_ST_RCODE_FIRST + 7] = "yxrrset",
+    [DP_ST_RCODE_FIRST + 8] = "nxrrset",
+    [DP_ST_RCODE_FIRST + 9] = "notauth",
+    [DP_ST_RCODE_FIRST + 10] = "notzone",
+    [DP_ST_RCODE_FIRST + 11] = "dsotypeni",
+    [DP_ST_RCODE_FIRST + 12] = "rcode12",
+    [DP_ST_RCODE_FIRST + 13] = "rcode13",
+    [DP_ST_RCODE_FIRST + 14] = "rcode14",
+    [DP_ST_RCODE_FIRST + 15] = "rcode15",
+    [DP_ST_RCODE_FIRST + 16] = "badvers",
+    [DP_ST_RCODE_OTHER] = "rcode-other",
+};
+
+/*
+ * Frames dp_pkt drops that the kernel behind the TAP still needs: what answers the kernel's own
+ * ARP and ND (an ARP reply, a Neighbour Advertisement to its link-local address) comes unicast
+ * to our MAC and is not for any of our --listen addresses. Only ARP and IPv6 sent to our MAC
+ * qualify, so traffic for other hosts is still dropped and counted.
+ */
+static inline bool dp_for_kernel(const struct dp *dp, const uint8_t *frame, uint16_t len,
+				 enum dp_drop_reason reason)
+{
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
+	uint16_t type;
+
+	if (reason != DP_DROP_NOT_OURS && reason != DP_DROP_UNSUPPORTED)
+		return false;
+	if (len < sizeof(*eth) + 4 || !rte_is_same_ether_addr(&eth->dst_addr, &dp->addrs.mac))
+		return false;
+	type = eth->ether_type;
+	if (type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN))
+		type = *(const uint16_t *)(frame + sizeof(*eth) + 2);
+	return type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP) ||
+	       type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+}
+
+/* Sends N frames on PORT/Q; what the queue does not take is freed and counted. */
+static inline void dp_send(struct dp_worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent;
+
+	if (n == 0)
+		return;
+	sent = rte_eth_tx_burst(port, w->queue, pkts, n);
+	if (unlikely(sent < n)) {
+		dp_stat_add(w, DP_ST_TX_FULL, n - sent);
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	}
+}
+
+static inline void dp_count_dns(struct dp_worker *w, const dp_result_t *res)
+{
+	unsigned rc = res->info.rcode;
+
+	dp_stat_add(w, DP_ST_DNS, 1);
+	dp_stat_add(w, rc <= 16 ? (enum dp_stat)(DP_ST_RCODE_FIRST + rc) : DP_ST_RCODE_OTHER, 1);
+	if (res->info.truncated)
+		dp_stat_add(w, DP_ST_TRUNCATED, 1);
+}
+
+/* One burst from the data port: answered frames go back out, the kernel's go to the TAP. */
+static inline uint16_t dp_poll_port(struct dp_worker *w)
+{
+	struct dp *dp = w->dp;
+	struct rte_mbuf *rx[DP_BURST], *tx[DP_BURST], *exc[DP_BURST];
+	uint16_t n, i, ntx = 0, nexc = 0;
+	const zt_t *zt;
+	dp_result_t res;
+
+	n = rte_eth_rx_burst(dp->port, w->queue, rx, DP_BURST);
+	if (n == 0)
+		return 0;
+	dp_stat_add(w, DP_ST_RX, n);
+	zt = zpub_current();
+	for (i = 0; i < n && i < DP_PREFETCH; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(rx[i], void *));
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = rx[i];
+		uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+		uint32_t room = (uint32_t)m->buf_len - m->data_off;
+
+		if (i + DP_PREFETCH < n)
+			rte_prefetch0(rte_pktmbuf_mtod(rx[i + DP_PREFETCH], void *));
+		if (unlikely(m->nb_segs != 1)) {
+			dp_stat_add(w, DP_ST_MULTISEG, 1);
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		dp_pkt_handle(&dp->addrs, zt, frame, m->data_len,
+			      (uint16_t)(room > UINT16_MAX ? UINT16_MAX : room), &res);
+		switch (res.verdict) {
+		case DP_TX:
+			m->data_len = res.len;
+			m->pkt_len = res.len;
+			m->ol_flags = 0;
+			tx[ntx++] = m;
+			if (res.dns)
+				dp_count_dns(w, &res);
+			break;
+		case DP_EXCEPTION:
+			exc[nexc++] = m;
+			break;
+		default:
+			if (dp_for_kernel(dp, frame, m->data_len, res.reason)) {
+				exc[nexc++] = m;
+				break;
+			}
+			dp_stat_add(w,
+				    (enum dp_stat)(DP_ST_DROP_FIRST +
+						   (res.reason < DP_DROP_REASONS ? res.reason : 0)),
+				    1);
+			rte_pktmbuf_free(m);
+			break;
+		}
+	}
+	dp_stat_add(w, DP_ST_TX, ntx);
+	dp_stat_add(w, DP_ST_EXCEPTION, nexc);
+	dp_send(w, dp->port, tx, ntx);
+	dp_send(w, dp->tap_port, exc, nexc);
+	return n;
+}
+
+/* What the kernel sends out of the TAP (SYN-ACKs, TCP answers, its ARP and ND) goes on the wire. */
+static inline uint16_t dp_poll_tap(struct dp_worker *w)
+{
+	struct dp *dp = w->dp;
+	struct rte_mbuf *rx[DP_BURST];
+	uint16_t n, sent;
+
+	n = rte_eth_rx_burst(dp->tap_port, w->queue, rx, DP_BURST);
+	if (n == 0)
+		return 0;
+	dp_stat_add(w, DP_ST_TAP_RX, n);
+	sent = rte_eth_tx_burst(dp->port, w->queue, rx, n);
+	dp_stat_add(w, DP_ST_TAP_TX, sent);
+	if (unlikely(sent < n)) {
+		dp_stat_add(w, DP_ST_TX_FULL, n - sent);
+		rte_pktmbuf_free_bulk(rx + sent, n - sent);
+	}
+	return n;
+}
+
+int dp_worker_main(void *arg)
+{
+	struct dp_worker *w = arg;
+	const struct timespec nap = {.tv_sec = 0, .tv_nsec = DP_IDLE_SLEEP_NS};
+	unsigned empty = 0;
+
+	rcu_register_thread();
+	while (!CMM_LOAD_SHARED(w->dp->stop)) {
+		uint16_t got = dp_poll_port(w);
+
+		got += dp_poll_tap(w);
+		rcu_quiescent_state();
+		if (likely(got != 0)) {
+			empty = 0;
+			continue;
+		}
+		/*
+		 * Adaptive back-off: a few empty polls are spun through (traffic in flight), then
+		 * the core is yielded. Sleeping is online in QSBR terms, which is fine: a grace
+		 * period waits at most one nap for us, as we announced quiescence just above.
+		 */
+		if (++empty >= DP_IDLE_SPINS) {
+			dp_stat_add(w, DP_ST_IDLE_SLEEPS, 1);
+			nanosleep(&nap, NULL);
+		}
+	}
+	rcu_unregister_thread();
+	return 0;
+}
+
+int dp_start(dp_t *dp, char *err, size_t errlen)
+{
+	unsigned i;
+	int rc;
+
+	if (dp->main_polls)
+		return SANDNS_EOK;
+	for (i = 0; i < dp->nworkers; i++) {
+		rc = rte_eal_remote_launch(dp_worker_main, &dp->workers[i], dp->workers[i].lcore);
+		if (rc != 0) {
+			snprintf(err, errlen, "cannot start the worker on lcore %u: %s",
+				 dp->workers[i].lcore, strerror(-rc));
+			dp->remote_running = true;
+			dp_stop(dp);
+			return rc;
+		}
+	}
+	dp->remote_running = true;
+	return SANDNS_EOK;
+}
+
+void dp_poll_main(dp_t *dp)
+{
+	if (dp->main_polls)
+		dp_worker_main(&dp->workers[0]);
+}
+
+void dp_request_stop(dp_t *dp)
+{
+	CMM_STORE_SHARED(dp->stop, 1);
+}
+
+void dp_stop(dp_t *dp)
+{
+	if (dp == NULL)
+		return;
+	dp_request_stop(dp);
+	if (dp->remote_running) {
+		rte_eal_mp_wait_lcore();
+		dp->remote_running = false;
+	}
+}
