@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # run.sh: installs what is missing (Debian 12, as root), builds sandns into build/ and serves the
-# sample mail zones (zones/sample/) on 127.0.0.1 and ::1, port 5353, in the foreground until
-# Ctrl-C. Prints the kdig and sandnsctl lines to try once sandnsd answers.
+# sample mail zones (zones/sample/) in the foreground until Ctrl-C, printing the kdig and
+# sandnsctl lines to try once sandnsd answers.
 #
-#   bash scripts/run.sh
-#   SANDNS_PORT=5300 bash scripts/run.sh     # another port
+#   bash scripts/run.sh                      # DPDK: --no-huge, net_af_packet on a veth, in a
+#                                            # network namespace it makes (client: another one)
+#   SANDNS_IO=socket bash scripts/run.sh     # kernel sockets on 127.0.0.1/::1 instead
+#   SANDNS_PORT=5300 SANDNS_IO=socket ...    # another port (socket mode; default 5353)
 #
+# DPDK mode: namespaces sandns-srv-PID and sandns-cli-PID joined by a veth; sandnsd answers on
+# 198.18.0.2 and 2001:db8::2 (benchmark/documentation ranges, inside the namespaces only), the
+# client side has 198.18.0.1 and 2001:db8::1. Both namespaces go away when it stops.
 # The control socket lives in build/run/ (SANDNS_RUN_DIR to change).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 PORT=${SANDNS_PORT:-5353}
+IO=${SANDNS_IO:-dpdk}
 RUN_DIR=${SANDNS_RUN_DIR:-$ROOT/build/run}
 SANDNSD=$ROOT/build/control/sandnsd
 SANDNSCTL=$ROOT/build/control/sandnsctl
@@ -25,16 +31,51 @@ bash scripts/deps.sh
 [ -f build/build.ninja ] || meson setup build
 meson compile -C build
 
-if ss -Hlnu "sport = :$PORT" 2>/dev/null | grep -q . ||
-	ss -Hlnt "sport = :$PORT" 2>/dev/null | grep -q .; then
-	echo "run.sh: port $PORT is already in use (an mDNS responder?); try SANDNS_PORT=5300" >&2
-	exit 1
-fi
+case "$IO" in
+socket | dpdk) ;;
+*) echo "run.sh: SANDNS_IO must be dpdk or socket" >&2; exit 2 ;;
+esac
 
-listen=(--listen "127.0.0.1@$PORT")
-# ::1 only where the loopback has IPv6
-grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null &&
-	listen+=(--listen "::1@$PORT")
+SRV=sandns-srv-$$
+CLI=sandns-cli-$$
+VS=sandns-s$$
+VC=sandns-c$$
+if [ "$IO" = dpdk ]; then
+	[ "$(id -u)" = 0 ] || { echo "run.sh: DPDK mode needs root (or SANDNS_IO=socket)" >&2; exit 2; }
+	ip netns add "$SRV"
+	ip netns add "$CLI"
+	ip link add "$VS" type veth peer name "$VC"
+	ip link set "$VS" netns "$SRV"
+	ip link set "$VC" netns "$CLI"
+	ip -n "$SRV" link set lo up
+	ip -n "$CLI" link set lo up
+	ip -n "$SRV" link set "$VS" up
+	ip -n "$CLI" addr add 198.18.0.1/24 dev "$VC"
+	ip -n "$CLI" addr add 2001:db8::1/64 dev "$VC" nodad
+	ip -n "$CLI" link set "$VC" up
+	# Real checksums on the wire (veth would hand over partial ones).
+	ip netns exec "$CLI" ethtool -K "$VC" tx off >/dev/null 2>&1 || true
+	ip netns exec "$SRV" ethtool -K "$VS" tx off >/dev/null 2>&1 || true
+	listen=(--listen 198.18.0.2 --listen 2001:db8::2)
+	shown="198.18.0.2 and 2001:db8::2 in namespace $SRV"
+	server=198.18.0.2
+	port_opt=
+	in_cli="ip netns exec $CLI "
+else
+	if ss -Hlnu "sport = :$PORT" 2>/dev/null | grep -q . ||
+		ss -Hlnt "sport = :$PORT" 2>/dev/null | grep -q .; then
+		echo "run.sh: port $PORT is already in use (an mDNS responder?); try SANDNS_PORT=5300" >&2
+		exit 1
+	fi
+	listen=(--listen "127.0.0.1@$PORT")
+	# ::1 only where the loopback has IPv6
+	grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null &&
+		listen+=(--listen "::1@$PORT")
+	shown="127.0.0.1@$PORT${listen[2]:+ and ::1@$PORT}"
+	server=127.0.0.1
+	port_opt="-p $PORT "
+	in_cli=
+fi
 
 mkdir -p "$RUN_DIR"
 chmod 700 "$RUN_DIR"
@@ -42,12 +83,27 @@ LOG=$RUN_DIR/sandnsd.log
 : >"$LOG"
 SOCK=$RUN_DIR/sandns.sock
 
+zones=(--zone "example.com.=$ROOT/zones/sample/example.com.zone"
+	--zone "example.net.=$ROOT/zones/sample/example.net.zone")
 # sandnsd stays in the foreground, logging to stderr: shown here and kept in $LOG.
-"$SANDNSD" --foreground --io socket "${listen[@]}" --control "$SOCK" \
-	--zone "example.com.=$ROOT/zones/sample/example.com.zone" \
-	--zone "example.net.=$ROOT/zones/sample/example.net.zone" \
-	2> >(tee -a "$LOG" >&2) &
+if [ "$IO" = dpdk ]; then
+	ip netns exec "$SRV" "$SANDNSD" --foreground --io dpdk "${listen[@]}" --control "$SOCK" \
+		"${zones[@]}" -- --no-huge -m 512 --no-pci -l 0 --file-prefix "sandns$$" \
+		"--vdev=net_af_packet0,iface=$VS" 2> >(tee -a "$LOG" >&2) &
+else
+	"$SANDNSD" --foreground --io socket "${listen[@]}" --control "$SOCK" "${zones[@]}" \
+		2> >(tee -a "$LOG" >&2) &
+fi
 PID=$!
+
+# The namespaces go with us, however we end.
+cleanup_ns() {
+	if [ "$IO" = dpdk ]; then
+		ip netns del "$SRV" 2>/dev/null || true
+		ip netns del "$CLI" 2>/dev/null || true
+	fi
+}
+trap cleanup_ns EXIT
 
 stop() {
 	trap - INT TERM
@@ -67,7 +123,7 @@ up=0
 for _ in $(seq 1 150); do
 	kill -0 "$PID" 2>/dev/null || break
 	if grep -q '^sandnsd: serving' "$LOG" &&
-		kdig @127.0.0.1 -p "$PORT" +norec +time=1 +retry=0 autodiscover.example.com A \
+		${in_cli}kdig @$server ${port_opt}+norec +time=1 +retry=0 autodiscover.example.com A \
 			2>/dev/null | grep -q 'status: NOERROR'; then
 		up=1
 		break
@@ -76,7 +132,7 @@ for _ in $(seq 1 150); do
 done
 if [ $up = 0 ]; then
 	if kill -0 "$PID" 2>/dev/null; then
-		echo "run.sh: sandnsd does not answer on 127.0.0.1@$PORT after 30 s" >&2
+		echo "run.sh: sandnsd does not answer on $server after 30 s" >&2
 		kill -TERM "$PID" 2>/dev/null || true
 	fi
 	wait "$PID" 2>/dev/null
@@ -87,11 +143,11 @@ fi
 
 cat <<EOF
 
-sandnsd is serving example.com and example.net on 127.0.0.1@$PORT${listen[3]:+ and ::1@$PORT} (pid $PID).
+sandnsd ($IO) is serving example.com and example.net on $shown (pid $PID).
 try:
-  kdig @127.0.0.1 -p $PORT autodiscover.example.com A
-  kdig @127.0.0.1 -p $PORT example.com MX
-  kdig @127.0.0.1 -p $PORT anything.example.net A +tcp
+  ${in_cli}kdig @$server ${port_opt}autodiscover.example.com A
+  ${in_cli}kdig @$server ${port_opt}example.com MX
+  ${in_cli}kdig @$server ${port_opt}anything.example.net A +tcp
   $SANDNSCTL --control $SOCK status
 Ctrl-C stops it.
 
