@@ -9,29 +9,16 @@
 
 #include "cutest.h"
 
-/*
- * Suites register in this order. meson defines HAVE_CUTEST_X for each test source present, so
- * the runner builds while the modules' tests are still being written.
- */
+/* Suites register in this order. */
 static const struct {
 	const char *name;
 	void (*reg)(void);
 } suites[] = {
-#ifdef HAVE_CUTEST_WIRE
 	{ "wire", reg_cutest_wire },
-#endif
-#ifdef HAVE_CUTEST_ZLOAD
 	{ "zload", reg_cutest_zload },
-#endif
-#ifdef HAVE_CUTEST_ANSWER
 	{ "answer", reg_cutest_answer },
-#endif
-#ifdef HAVE_CUTEST_DP_PKT
 	{ "dp_pkt", reg_cutest_dp_pkt },
-#endif
-#ifdef HAVE_CUTEST_CFG
 	{ "cfg", reg_cutest_cfg },
-#endif
 	{ NULL, NULL },
 };
 
