@@ -665,6 +665,23 @@ static unsigned node_qtypes(const zt_t *zt, uint32_t n, uint16_t *list, unsigned
 	return k;
 }
 
+/* Node N's referral from CUT, relocatable below N (NAME is N's, copied out of the arena). */
+static void make_referral(struct build *b, uint32_t n, uint32_t cut, const uint8_t *name,
+			  bool dnssec)
+{
+	zt_t *zt = b->zt;
+	res_t r;
+	uint32_t blob;
+
+	res_reset(&r);
+	res_referral(zt, cut, dnssec, &r);
+	blob = make_blob(b, &r, name, true, zt->nodes[n].labels);
+	if (dnssec)
+		zt->nodes[n].referral_do = blob;
+	else
+		zt->nodes[n].referral = blob;
+}
+
 static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 {
 	zt_t *zt = b->zt;
@@ -687,16 +704,8 @@ static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 		 * so that NS targets and glue owners compress to the question as Knot's do. Names
 		 * below a DNAME are answered live.
 		 */
-		if (zt->nodes[node->deleg].flags & ZN_CUT) {
-			res_reset(&r);
-			res_referral(zt, node->deleg, dnssec, &r);
-			blob = make_blob(b, &r, name, true, node->labels);
-			node = &zt->nodes[n];
-			if (dnssec)
-				node->referral_do = blob;
-			else
-				node->referral = blob;
-		}
+		if (zt->nodes[node->deleg].flags & ZN_CUT)
+			make_referral(b, n, node->deleg, name, dnssec);
 		return 0;
 	}
 	wildcard = name[0] == 1 && name[1] == '*' && !(node->flags & ZN_APEX);
@@ -735,16 +744,8 @@ static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 		node->ans_default_do = make_blob(b, &r, name, false, anchor);
 		node = &zt->nodes[n];
 	}
-	if (node->flags & ZN_CUT && node->deleg == n) {
-		res_reset(&r);
-		res_referral(zt, n, dnssec, &r);
-		blob = make_blob(b, &r, name, true, node->labels);
-		node = &zt->nodes[n];
-		if (dnssec)
-			node->referral_do = blob;
-		else
-			node->referral = blob;
-	}
+	if (node->flags & ZN_CUT && node->deleg == n)
+		make_referral(b, n, n, name, dnssec);
 	return 0;
 }
 
