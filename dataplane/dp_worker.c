@@ -122,6 +122,8 @@ static inline uint16_t dp_poll_port(struct dp_worker *w)
 		uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 		uint32_t room = (uint32_t)m->buf_len - m->data_off;
 
+		if (room > dp->frame_max && m->data_len <= dp->frame_max)
+			room = dp->frame_max;
 		if (i + DP_PREFETCH < n)
 			rte_prefetch0(rte_pktmbuf_mtod(rx[i + DP_PREFETCH], void *));
 		if (unlikely(m->nb_segs != 1)) {
