@@ -19,6 +19,7 @@ static const struct {
 	{ "answer", reg_cutest_answer },
 	{ "dp_pkt", reg_cutest_dp_pkt },
 	{ "cfg", reg_cutest_cfg },
+	{ "cert", reg_cutest_cert },
 	{ NULL, NULL },
 };
 
