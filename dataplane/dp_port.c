@@ -238,7 +238,7 @@ dp_t *dp_new(const dp_conf_t *conf, int *errcode, char *err, size_t errlen)
 
 		if (rte_eth_dev_get_mtu(dp->port, &mtu) != 0 || mtu < RTE_ETHER_MIN_MTU)
 			mtu = RTE_ETHER_MTU;
-		dp->frame_max = (uint16_t)(mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN);
+		dp->mtu = mtu;
 	}
 	rc = dp_port_setup(dp, dp->tap_port, (uint16_t)dp->nworkers, err, errlen);
 	if (rc != SANDNS_EOK)

@@ -121,9 +121,14 @@ static inline uint16_t dp_poll_port(struct dp_worker *w)
 		struct rte_mbuf *m = rx[i];
 		uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 		uint32_t room = (uint32_t)m->buf_len - m->data_off;
+		/* The answer must fit the link: its MTU plus this frame's own L2 header. */
+		uint32_t frame_max = dp->mtu + RTE_ETHER_HDR_LEN +
+				     (m->data_len >= RTE_ETHER_HDR_LEN &&
+				      ((const struct rte_ether_hdr *)frame)->ether_type ==
+					      rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ? RTE_VLAN_HLEN : 0);
 
-		if (room > dp->frame_max && m->data_len <= dp->frame_max)
-			room = dp->frame_max;
+		if (room > frame_max && m->data_len <= frame_max)
+			room = frame_max;
 		if (i + DP_PREFETCH < n)
 			rte_prefetch0(rte_pktmbuf_mtod(rx[i + DP_PREFETCH], void *));
 		if (unlikely(m->nb_segs != 1)) {

@@ -199,9 +199,14 @@ static uint32_t nsec_covering(const zt_t *zt, const zt_zone_t *z, const uint8_t 
 	return z->nsec[lo == 0 ? z->nnsec - 1 : lo - 1];
 }
 
+/* The NSEC at NODE and its signature; nothing for ZT_NONE (a signed zone without NSEC). */
 static void res_add_nsec(const zt_t *zt, res_t *r, uint32_t node)
 {
-	uint32_t nsec = node_rrset(zt, node, T_NSEC);
+	uint32_t nsec;
+
+	if (node == ZT_NONE)
+		return;
+	nsec = node_rrset(zt, node, T_NSEC);
 
 	if (nsec != ZT_NONE)
 		res_add_set(zt, r, 2, OWN_NODE, node, NULL, nsec, true);

@@ -12,6 +12,8 @@
 
 /* Nested $INCLUDE beyond this depth is refused: it is almost certainly a loop. */
 #define ZLOAD_INCLUDE_DEPTH 8
+/* And so is a zone made of more files than this (a file including itself many times). */
+#define ZLOAD_INCLUDE_MAX 1024
 
 struct zload_state {
 	zload_zone_t *zone;
@@ -21,6 +23,7 @@ struct zload_state {
 	size_t errlen;
 	uint32_t default_ttl;
 	bool have_ttl;
+	int includes;        /* $INCLUDE files read so far */
 	ldns_rdf *prev;      /* previous owner, for records with a blank owner */
 };
 
@@ -122,6 +125,11 @@ static int zload_include(struct zload_state *st, char *line, const char *file, i
 			   ZLOAD_INCLUDE_DEPTH);
 		return SANDNS_EPARSE;
 	}
+	if (++st->includes > ZLOAD_INCLUDE_MAX) {
+		zload_fail(st, file, line_nr, "more than %d $INCLUDE files in one zone",
+			   ZLOAD_INCLUDE_MAX);
+		return SANDNS_EPARSE;
+	}
 	if (org != NULL && org[0] != ';') {
 		if (ldns_str2rdf_dname(&inc_origin, org) != LDNS_STATUS_OK) {
 			zload_fail(st, file, line_nr, "$INCLUDE origin '%s' is not a name", org);
@@ -191,7 +199,8 @@ static int zload_text(struct zload_state *st, const char *text, size_t len, cons
 			const char *nl = memchr(text + seg_end, '\n', len - seg_end);
 			size_t eol = nl ? (size_t)(nl - text) + 1 : len;
 
-			if (len - seg_end >= 8 && strncasecmp(text + seg_end, "$INCLUDE", 8) == 0) {
+			if (len - seg_end > 8 && strncasecmp(text + seg_end, "$INCLUDE", 8) == 0 &&
+			    (text[seg_end + 8] == ' ' || text[seg_end + 8] == '\t')) {
 				inc_at = seg_end;
 				break;
 			}
@@ -459,15 +468,10 @@ static int zload_finish(struct zload_state *st)
 	ret = zload_validate(st, idx, m);
 	if (ret != 0)
 		goto out;
-	/* Keep file order without the duplicates. */
+	/* Keep file order without the duplicates: compacted in place, so nothing can fail. */
 	{
-		ldns_rr_list *kept = ldns_rr_list_new();
 		size_t w = 0;
 
-		if (kept == NULL) {
-			ret = -ENOMEM;
-			goto out;
-		}
 		for (size_t i = 0; i < n; i++) {
 			ldns_rr *rr = ldns_rr_list_rr(z->rrs, i);
 
@@ -475,15 +479,14 @@ static int zload_finish(struct zload_state *st)
 				ldns_rr_free(rr);
 				continue;
 			}
-			ldns_rr_list_push_rr(kept, rr);
+			ldns_rr_list_set_rr(z->rrs, rr, w);
 			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
 				z->serial = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));
 			z->rr_file[w] = z->rr_file[i];
 			z->rr_line[w] = z->rr_line[i];
 			w++;
 		}
-		ldns_rr_list_free(z->rrs);
-		z->rrs = kept;
+		ldns_rr_list_set_rr_count(z->rrs, w);
 	}
 	ret = 0;
 out:

@@ -124,6 +124,8 @@ static int index_resize(zt_t *zt, uint32_t want_nodes)
 {
 	uint32_t size = 16;
 
+	if (want_nodes > (1u << 29))
+		return -ENOMEM;
 	while (size < want_nodes * 2u)
 		size *= 2;
 	free(zt->index);
@@ -132,8 +134,10 @@ static int index_resize(zt_t *zt, uint32_t want_nodes)
 		return -ENOMEM;
 	memset(zt->index, 0xff, size * sizeof(uint32_t));
 	zt->index_mask = size - 1;
+	/* Parent-side nodes below a served child's apex stay out of the index. */
 	for (uint32_t n = 0; n < zt->nnodes; n++)
-		index_insert(zt, n);
+		if (!(zt->nodes[n].flags & ZN_SHADOW))
+			index_insert(zt, n);
 	return 0;
 }
 
@@ -362,10 +366,25 @@ static int make_rrsets(struct build *b, struct pending_rr *pend, size_t npend)
 		zt_rrset_t *set;
 		zt_node_t *node = &zt->nodes[pend[i].node];
 		uint32_t start = (uint32_t)zt->arena_len;
+		uint32_t first_order = pend[i].order, ttl = pend[i].ttl;
 
 		while (j < npend && pend[j].node == pend[i].node && pend[j].type == pend[i].type &&
-		       pend[j].covered == pend[i].covered)
+		       pend[j].covered == pend[i].covered) {
+			/* The TTL served is the file's first record's (zload warns about the others). */
+			if (pend[j].order < first_order) {
+				first_order = pend[j].order;
+				ttl = pend[j].ttl;
+			}
 			j++;
+		}
+		if (j - i > UINT16_MAX || node->nrrsets == UINT16_MAX) {
+			char owner[WIRE_NAME_MAX * 4 + 1];
+
+			wire_name_to_text(zt->arena + node->name, owner, sizeof(owner));
+			build_fail(b, "%s: more than %u records in one RRset or RRsets at one name",
+				   owner, UINT16_MAX);
+			return SANDNS_ETOOBIG;
+		}
 		if (grow((void **)&zt->rrsets, &b->rrsets_cap, zt->nrrsets + 1, sizeof(zt_rrset_t)))
 			return -ENOMEM;
 		/* Copy the records together so that an RRset is one run of bytes. */
@@ -385,7 +404,7 @@ static int make_rrsets(struct build *b, struct pending_rr *pend, size_t npend)
 		set->covered = pend[i].covered;
 		set->count = (uint16_t)(j - i);
 		set->node = pend[i].node;
-		set->ttl = pend[i].ttl;
+		set->ttl = ttl;
 		set->data = start;
 		set->data_len = (uint32_t)(zt->arena_len - start);
 		if (node->nrrsets == 0)
@@ -840,14 +859,17 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 		if (load_zone(b, zones, nzones, z, &pend, &npend, &pend_cap) != 0)
 			goto fail;
 	}
-	if (make_rrsets(b, pend, npend) != 0 || link_nodes(b) != 0)
+	if (make_rrsets(b, pend, npend) != 0)
 		goto fail_nomem;
+	/* zload guarantees an SOA; a snapshot never relies on that alone. */
 	for (size_t z = 0; z < nzones; z++) {
 		if (zt->zones[z].soa == ZT_NONE) {
 			build_fail(b, "zone %s has no SOA record", zt->zones[z].origin);
 			goto fail;
 		}
 	}
+	if (link_nodes(b) != 0)
+		goto fail_nomem;
 	if (make_answers(b) != 0)
 		goto fail;
 	zt->memsize += sizeof(*zt) + zt->arena_len + zt->nnodes * sizeof(zt_node_t) +

@@ -1721,6 +1721,116 @@ static void test_empty_snapshot(void)
 	zt_free(&t);
 }
 
+/* ------------------------------------------------------------------ review regressions */
+
+/*
+ * A zone with DNSKEY but no NSEC (pre-published key, or NSEC3) is "signed": its DO answers once
+ * looked for a covering NSEC that does not exist and crashed the compiler.
+ */
+static void test_signed_without_nsec(void)
+{
+	static const char text[] = "$ORIGIN k.test.\n$TTL 300\n"
+				   "@ SOA ns1 h 1 2 3 4 60\n@ NS ns1\nns1 A 192.0.2.1\n"
+				   "@ DNSKEY 257 3 13 AQAB\n";
+	char err[512];
+	zload_zone_t *z = zload_string("k.test.", text, "k.zone", NULL, NULL, err, sizeof(err));
+	zt_t *t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	t = zt_new(&z, 1, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	qlen = q_make(qbuf, 0x1234, 0, "nx.k.test.", T_A, C_IN);
+	qlen = q_add_opt(qbuf, qlen, 1232, 0, EDNS_DO, NULL, 0);
+	send_q(t, ZT_UDP, false);
+	EXPECT(RC_NXDOMAIN, true, 0, 1, 1);
+	qlen = q_make(qbuf, 0x1234, 0, "k.test.", T_TXT, C_IN);
+	qlen = q_add_opt(qbuf, qlen, 1232, 0, EDNS_DO, NULL, 0);
+	send_q(t, ZT_UDP, false);
+	EXPECT(RC_NOERROR, true, 0, 1, 1);
+	zt_free(&t);
+	zload_free(&z);
+}
+
+/*
+ * The parent's records below a child zone served too stay out of the name index, also when the
+ * index grows while the zones compile (deep names make many empty non-terminals).
+ */
+static void test_shadow_after_index_growth(void)
+{
+	static const char parent[] =
+		"$ORIGIN p.test.\n$TTL 300\n@ SOA ns1 h 1 2 3 4 60\n@ NS ns1\nns1 A 192.0.2.1\n"
+		"child NS ns2.child\nns2.child A 192.0.2.9\n"
+		"a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t A 192.0.2.2\n"
+		"u.v.w.x.y.z.a.b.c.d.e.f.g.h.i.j.k.l.m.n A 192.0.2.3\n";
+	static const char child[] = "$ORIGIN child.p.test.\n$TTL 300\n@ SOA ns1 h 1 2 3 4 60\n"
+				    "@ NS ns1\nns1 A 192.0.2.10\n";
+	char err[512];
+	zload_zone_t *z[2];
+	zt_t *t;
+
+	z[0] = zload_string("p.test.", parent, "p.zone", NULL, NULL, err, sizeof(err));
+	z[1] = zload_string("child.p.test.", child, "c.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z[0]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z[1]);
+	t = zt_new(z, 2, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	/* The child has no ns2: NXDOMAIN from the child, not the parent's glue. */
+	qlen = q_make(qbuf, 0x1234, 0, "ns2.child.p.test.", T_A, C_IN);
+	send_q(t, ZT_UDP, false);
+	EXPECT(RC_NXDOMAIN, true, 0, 1, 0);
+	zt_free(&t);
+	zload_free(&z[0]);
+	zload_free(&z[1]);
+}
+
+/* More records in one RRset than a 16-bit count holds: refused when compiling, with the name. */
+static void test_rrset_too_big(void)
+{
+	size_t cap = 70000 * 40 + 256, off = 0;
+	char *text = malloc(cap);
+	char err[512];
+	zload_zone_t *z;
+	zt_t *t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	off += (size_t)snprintf(text + off, cap - off,
+				"$ORIGIN b.test.\n$TTL 300\n@ SOA ns1 h 1 2 3 4 60\n@ NS ns1\n"
+				"ns1 A 192.0.2.1\n");
+	for (unsigned i = 0; i < 65537; i++)
+		off += (size_t)snprintf(text + off, cap - off, "big A 10.%u.%u.%u\n", i >> 16,
+					(i >> 8) & 255, i & 255);
+	z = zload_string("b.test.", text, "b.zone", NULL, NULL, err, sizeof(err));
+	free(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	t = zt_new(&z, 1, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(t);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "big.b.test."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "65535"));
+	zt_free(&t);
+	zload_free(&z);
+}
+
+/* Records of one RRset with different TTLs: the first one in the file is served (zload warns). */
+static void test_rrset_ttl_first_in_file(void)
+{
+	static const char text[] = "$ORIGIN t.test.\n@ 300 SOA ns1 h 1 2 3 4 60\n@ 300 NS ns1\n"
+				   "ns1 300 A 192.0.2.1\nw 900 A 192.0.2.9\nw 60 A 192.0.2.2\n";
+	char err[512];
+	zload_zone_t *z = zload_string("t.test.", text, "t.zone", NULL, NULL, err, sizeof(err));
+	zt_t *t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	t = zt_new(&z, 1, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	qlen = q_make(qbuf, 0x1234, 0, "w.t.test.", T_A, C_IN);
+	send_q(t, ZT_UDP, false);
+	EXPECT(RC_NOERROR, true, 2, 0, 0);
+	CU_ASSERT_EQUAL(m.rr[0].ttl, 900);
+	CU_ASSERT_EQUAL(m.rr[1].ttl, 900);
+	zt_free(&t);
+	zload_free(&z);
+}
+
 void reg_cutest_answer(void)
 {
 	CU_pSuite s = CU_add_suite("answer", answer_init, answer_cleanup);
@@ -1772,4 +1882,8 @@ void reg_cutest_answer(void)
 	CU_add_test(s, "FORMERR over TCP", test_formerr_tcp);
 	CU_add_test(s, "snapshot: size, zones, free", test_snapshot);
 	CU_add_test(s, "snapshot of no zones", test_empty_snapshot);
+	CU_add_test(s, "signed zone without NSEC: DO answers", test_signed_without_nsec);
+	CU_add_test(s, "parent-side names stay out of a grown index", test_shadow_after_index_growth);
+	CU_add_test(s, "RRset over 65535 records: refused", test_rrset_too_big);
+	CU_add_test(s, "RRset TTLs differ: the file's first is served", test_rrset_ttl_first_in_file);
 }
