@@ -16,5 +16,6 @@ void reg_cutest_answer(void); /* tests/zones/test_answer.c: the answer engine's 
 void reg_cutest_dp_pkt(void); /* tests/dataplane/test_dp_pkt.c: the packet layer, frame by frame */
 void reg_cutest_cfg(void);    /* tests/control/test_cfg.c: configuration file and command line */
 void reg_cutest_cert(void);   /* tests/control/test_cert.c: certificates, SAN matching, tls:// */
+void reg_cutest_policy(void); /* tests/control/test_policy.c: the autodiscover decisions */
 
 #endif

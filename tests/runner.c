@@ -20,6 +20,7 @@ static const struct {
 	{ "dp_pkt", reg_cutest_dp_pkt },
 	{ "cfg", reg_cutest_cfg },
 	{ "cert", reg_cutest_cert },
+	{ "policy", reg_cutest_policy },
 	{ NULL, NULL },
 };
 

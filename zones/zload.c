@@ -602,6 +602,62 @@ unsigned long zload_serial(const zload_zone_t *zone)
 	return zone->serial;
 }
 
+/* The record data of RR in presentation form, fields separated by one space; NULL: no memory. */
+static char *rdata_text(const ldns_rr *rr)
+{
+	size_t n = ldns_rr_rd_count(rr), len = 0;
+	char *text = calloc(1, 1);
+
+	for (size_t i = 0; i < n && text != NULL; i++) {
+		char *f = ldns_rdf2str(ldns_rr_rdf(rr, i));
+		size_t flen;
+		char *grown;
+
+		if (f == NULL)
+			goto out_free_text;
+		flen = strlen(f);
+		grown = realloc(text, len + flen + 2);
+		if (grown == NULL) {
+			free(f);
+			goto out_free_text;
+		}
+		text = grown;
+		if (i > 0)
+			text[len++] = ' ';
+		memcpy(text + len, f, flen + 1);
+		len += flen;
+		free(f);
+	}
+	return text;
+out_free_text:
+	free(text);
+	return NULL;
+}
+
+int zload_foreach(const zload_zone_t *zone, zload_rr_fn fn, void *ctx)
+{
+	size_t n = ldns_rr_list_rr_count(zone->rrs);
+
+	for (size_t i = 0; i < n; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(zone->rrs, i);
+		char *owner = ldns_rdf2str(ldns_rr_owner(rr));
+		char *rdata = rdata_text(rr);
+		int ret = -ENOMEM;
+
+		if (owner != NULL && rdata != NULL) {
+			for (char *c = owner; *c != '\0'; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c = (char)(*c - 'A' + 'a');
+			ret = fn(ctx, owner, (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr), rdata);
+		}
+		free(owner);
+		free(rdata);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
 void zload_free(zload_zone_t **zone)
 {
 	zload_zone_t *z;

@@ -4,6 +4,7 @@
 #define ZLOAD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct zload_zone zload_zone_t;
 
@@ -37,6 +38,23 @@ size_t zload_rr_count(const zload_zone_t *zone);
 
 /* The SOA serial as loaded. */
 unsigned long zload_serial(const zload_zone_t *zone);
+
+/*
+ * Called by zload_foreach() once per record. OWNER is lower-case presentation form with its
+ * trailing dot; RDATA_TEXT is the record data in presentation form, one field after another
+ * separated by single spaces, names as written in the file ("0 0 443 mail.example.com.").
+ * Both strings live only during the call. A non-zero return stops the walk.
+ */
+typedef int (*zload_rr_fn)(void *ctx, const char *owner, uint16_t type, uint32_t ttl,
+			   const char *rdata_text);
+
+/*
+ * Walks every record of ZONE in file order (duplicates removed), so that code outside zones/
+ * can read a loaded zone without libldns. Returns 0 when the walk ended, FN's first non-zero
+ * return when FN stopped it, or -ENOMEM. Costs two string allocations per record: it serves
+ * the control plane (policy, reports), not the compiler.
+ */
+int zload_foreach(const zload_zone_t *zone, zload_rr_fn fn, void *ctx);
 
 /* Frees *zone (NULL is fine) and leaves NULL behind. */
 void zload_free(zload_zone_t **zone);

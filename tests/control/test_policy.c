@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test_policy.c: CUnit suite for control/policy.c: the autodiscover decisions */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "cert.h"
+#include "cutest.h"
+#include "policy.h"
+#include "zload.h"
+
+#define DAY (24 * 3600L)
+
+/* One throwaway key; each leaf is self-signed: the policy decides on names, not on trust. */
+static EVP_PKEY *key;
+static char dir[] = "/tmp/sandns-test-policy-XXXXXX";
+static bool dir_made;
+static char err[1024];
+static long serial = 1;
+static int nfiles;
+
+/* A self-signed leaf with SANS (OpenSSL config syntax), loaded through cert_load_file(). */
+static cert_t *make_leaf(const char *sans)
+{
+	char path[512];
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+	X509 *x = X509_new();
+	cert_t *c = NULL;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	X509_set_version(x, X509_VERSION_3);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
+	X509_gmtime_adj(X509_getm_notBefore(x), -DAY);
+	X509_gmtime_adj(X509_getm_notAfter(x), 365 * DAY);
+	X509_set_pubkey(x, key);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "O", MBSTRING_ASC,
+				   (const unsigned char *)"sandns test", -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_nconf_nid(NULL, &v3, NID_subject_alt_name, sans);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ext);
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	CU_ASSERT_FATAL(X509_sign(x, key, EVP_sha256()) != 0);
+	snprintf(path, sizeof(path), "%s/%d.pem", dir, nfiles++);
+	f = fopen(path, "w");
+	if (f != NULL) {
+		PEM_write_X509(f, x);
+		fclose(f);
+		c = cert_load_file(path, err, sizeof(err));
+		unlink(path);
+	}
+	X509_free(x);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	return c;
+}
+
+static int suite_init(void)
+{
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	dir_made = true;
+	key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	return key == NULL ? -1 : 0;
+}
+
+static int suite_cleanup(void)
+{
+	EVP_PKEY_free(key);
+	key = NULL;
+	return dir_made ? rmdir(dir) : 0;
+}
+
+#define HEAD(d)                                                                                    \
+	"$ORIGIN " d ".\n"                                                                         \
+	"$TTL 3600\n"                                                                              \
+	"@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n"                                        \
+	"@ IN NS ns1\n"                                                                            \
+	"ns1 IN A 192.0.2.53\n"
+
+static zload_zone_t *zone(const char *origin, const char *text)
+{
+	zload_zone_t *z = zload_string(origin, text, "t.zone", NULL, NULL, err, sizeof(err));
+
+	if (z == NULL)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	return z;
+}
+
+/* Evaluates one zone against one certificate with SANS, default options unless OPTS. */
+static policy_t *eval1(const char *origin, const char *text, const char *sans,
+		       const policy_opts_t *opts)
+{
+	static const policy_opts_t none = { 0 };
+	zload_zone_t *z = zone(origin, text);
+	cert_t *c = make_leaf(sans);
+	policy_t *p = policy_evaluate(&z, 1, &c, 1, opts ? opts : &none, err, sizeof(err));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	zload_free(&z);
+	cert_free(&c);
+	return p;
+}
+
+/* The decision about NAME for FAM; fails the test when there is none. */
+static size_t find(const policy_t *p, const char *name, enum policy_family fam)
+{
+	for (size_t i = 0; i < policy_count(p); i++)
+		if (strcmp(policy_name(p, i), name) == 0 && policy_family(p, i) == fam)
+			return i;
+	fprintf(stderr, "\n  no decision for %s\n", name);
+	CU_FAIL_FATAL("decision missing");
+	return 0;
+}
+
+static bool has(const char *s, const char *want)
+{
+	if (strstr(s, want) != NULL)
+		return true;
+	fprintf(stderr, "\n  expected '%s' in '%s'\n", want, s);
+	return false;
+}
+
+#define N "autodiscover.example.com."
+
+static void test_covered_san(void)
+{
+	policy_t *p = eval1("example.com", HEAD("example.com") "autodiscover A 192.0.2.10\n",
+			    "DNS:autodiscover.example.com,DNS:mail.example.com", NULL);
+	size_t i = find(p, N, POLICY_FAMILY_A);
+
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_COVERED);
+	CU_ASSERT_FALSE(policy_applies(p, i));
+	CU_ASSERT_PTR_NULL(policy_target(p, i));
+	CU_ASSERT_STRING_EQUAL(policy_domain(p, i), "example.com.");
+	CU_ASSERT_TRUE(has(policy_reason(p, i), "step 1"));
+	CU_ASSERT_EQUAL(policy_kind(p, find(p, N, POLICY_FAMILY_AAAA)), POLICY_ABSENT);
+	policy_free(&p);
+	CU_ASSERT_PTR_NULL(p);
+	policy_free(NULL);
+}
+
+static void test_covered_wildcard(void)
+{
+	policy_t *p = eval1("example.com", HEAD("example.com") "autodiscover A 192.0.2.10\n",
+			    "DNS:*.example.com", NULL);
+
+	CU_ASSERT_EQUAL(policy_kind(p, find(p, N, POLICY_FAMILY_A)), POLICY_COVERED);
+	policy_free(&p);
+}
+
+static void test_existing_srv(void)
+{
+	policy_t *p = eval1("example.com", HEAD("example.com")
+			    "autodiscover A 192.0.2.10\n"
+			    "mail A 192.0.2.10\n"
+			    "_autodiscover._tcp SRV 0 0 443 mail\n",
+			    "DNS:mail.example.com", NULL);
+	size_t i = find(p, N, POLICY_FAMILY_A);
+
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SUPPRESS_EXISTING_SRV);
+	CU_ASSERT_STRING_EQUAL(policy_target(p, i), "mail.example.com.");
+	CU_ASSERT_TRUE(policy_applies(p, i));
+	CU_ASSERT_FALSE(policy_alert(p, i));
+	policy_free(&p);
+}
+
+static void test_srv_uncovered_then_synth(void)
+{
+	policy_t *p = eval1("example.com", HEAD("example.com")
+			    "autodiscover A 192.0.2.10\n"
+			    "mail A 192.0.2.10\n"
+			    "other A 192.0.2.11\n"
+			    "_autodiscover._tcp SRV 0 0 443 other\n",
+			    "DNS:mail.example.com", NULL);
+	size_t i = find(p, N, POLICY_FAMILY_A);
+
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SYNTHESIZE_SRV);
+	CU_ASSERT_STRING_EQUAL(policy_target(p, i), "mail.example.com.");
+	CU_ASSERT_TRUE(has(policy_reason(p, i), "other.example.com."));
+	CU_ASSERT_TRUE(has(policy_reason(p, i), "not covered"));
+	policy_free(&p);
+}
+
+static void test_synth_same_address(void)
+{
+	policy_t *p = eval1("example.com", HEAD("example.com")
+			    "autodiscover A 192.0.2.20\n"
+			    "webmail A 192.0.2.99\n"
+			    "mail A 192.0.2.20\n",
+			    "DNS:*.example.com.invalid,DNS:webmail.example.com,DNS:mail.example.com",
+			    NULL);
+	size_t i = find(p, N, POLICY_FAMILY_A);
+
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SYNTHESIZE_SRV);
+	CU_ASSERT_STRING_EQUAL(policy_target(p, i), "mail.example.com.");
+	CU_ASSERT_TRUE(has(policy_reason(p, i), "same A addresses"));
+	policy_free(&p);
+}
+
+static void test_synth_first_san_and_opts(void)
+{
+	static const policy_opts_t opts = { .srv_target = "Owa.Example.com" };
+	const char *text = HEAD("example.com") "autodiscover A 192.0.2.20\n"
+					       "webmail A 192.0.2.99\n";
+	policy_t *p = eval1("example.com", text, "DNS:nowhere.example.com,DNS:webmail.example.com",
+			    NULL);
+	size_t i = find(p, N, POLICY_FAMILY_A);
+
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SYNTHESIZE_SRV);
+	CU_ASSERT_STRING_EQUAL(policy_target(p, i), "webmail.example.com.");
+	policy_free(&p);
+	p = eval1("example.com", text, "DNS:webmail.example.com", &opts);
+	i = find(p, N, POLICY_FAMILY_A);
+	CU_ASSERT_STRING_EQUAL(policy_target(p, i), "owa.example.com.");
+	CU_ASSERT_TRUE(has(policy_reason(p, i), "operator"));
+	policy_free(&p);
+}
+
+static void test_no_target(void)
+{
+	policy_t *p = eval1("example.com", HEAD("example.com") "autodiscover A 192.0.2.20\n",
+			    "DNS:mail.example.net,DNS:*.example.org", NULL);
+	size_t i = find(p, N, POLICY_FAMILY_A);
+
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_KEEP_ALERT);
+	CU_ASSERT_TRUE(policy_alert(p, i));
+	CU_ASSERT_FALSE(policy_applies(p, i));
+	CU_ASSERT_PTR_NULL(policy_target(p, i));
+	policy_free(&p);
+}
+
+static void test_aaaa_separately(void)
+{
+	policy_t *p = eval1("example.com", HEAD("example.com")
+			    "autodiscover A 192.0.2.20\n"
+			    "autodiscover AAAA 2001:db8::20\n"
+			    "web A 192.0.2.20\n"
+			    "mail A 192.0.2.21\n"
+			    "mail AAAA 2001:db8::20\n",
+			    "DNS:web.example.com,DNS:mail.example.com", NULL);
+	size_t a = find(p, N, POLICY_FAMILY_A), aaaa = find(p, N, POLICY_FAMILY_AAAA);
+
+	CU_ASSERT_EQUAL(policy_kind(p, a), POLICY_SYNTHESIZE_SRV);
+	CU_ASSERT_EQUAL(policy_kind(p, aaaa), POLICY_SYNTHESIZE_SRV);
+	CU_ASSERT_STRING_EQUAL(policy_target(p, a), "web.example.com.");
+	CU_ASSERT_STRING_EQUAL(policy_target(p, aaaa), "mail.example.com.");
+	policy_free(&p);
+}
+
+static void test_apex(void)
+{
+	policy_t *p = eval1("example.com", HEAD("example.com")
+			    "@ A 192.0.2.1\n"
+			    "autodiscover A 192.0.2.10\n",
+			    "DNS:autodiscover.example.com", NULL);
+	size_t i = find(p, "example.com.", POLICY_FAMILY_A);
+
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_APEX);
+	CU_ASSERT_FALSE(policy_applies(p, i));
+	CU_ASSERT_TRUE(has(policy_reason(p, i), "never suppressed"));
+	CU_ASSERT_TRUE(has(policy_reason(p, i), "not covered"));
+	/* No AAAA at the apex: no apex entry for it. */
+	CU_ASSERT_EQUAL(policy_count(p), 3);
+	policy_free(&p);
+}
+
+static void test_foreign_cname(void)
+{
+	policy_t *p = eval1("example.com", HEAD("example.com")
+			    "autodiscover CNAME autodiscover.outlook.com.\n"
+			    "mail A 192.0.2.10\n",
+			    "DNS:mail.example.com", NULL);
+	size_t i = find(p, N, POLICY_FAMILY_A);
+
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_FOREIGN_CNAME);
+	CU_ASSERT_FALSE(policy_applies(p, i));
+	CU_ASSERT_TRUE(has(policy_reason(p, i), "autodiscover.outlook.com."));
+	policy_free(&p);
+}
+
+static void test_in_zone_cname(void)
+{
+	policy_t *p = eval1("example.com", HEAD("example.com")
+			    "autodiscover CNAME a1\n"
+			    "a1 CNAME mail\n"
+			    "mail A 192.0.2.10\n",
+			    "DNS:mail.example.com", NULL);
+	size_t i = find(p, N, POLICY_FAMILY_A);
+
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SYNTHESIZE_SRV);
+	CU_ASSERT_STRING_EQUAL(policy_target(p, i), "mail.example.com.");
+	CU_ASSERT_TRUE(has(policy_reason(p, i), "in-zone CNAME"));
+	policy_free(&p);
+}
+
+static void test_signed(void)
+{
+	policy_t *p = eval1("example.com", HEAD("example.com")
+			    "@ DNSKEY 257 3 13 "
+			    "mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==\n"
+			    "autodiscover A 192.0.2.10\n"
+			    "mail A 192.0.2.10\n",
+			    "DNS:mail.example.com", NULL);
+	size_t i = find(p, N, POLICY_FAMILY_A);
+
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SYNTHESIZE_SRV);
+	CU_ASSERT_FALSE(policy_applies(p, i));
+	CU_ASSERT_TRUE(policy_alert(p, i));
+	CU_ASSERT_TRUE(has(policy_reason(p, i), "DNSSEC-signed zone: not applied"));
+	policy_free(&p);
+}
+
+static void test_wildcard_only(void)
+{
+	policy_t *p = eval1("example.com", HEAD("example.com")
+			    "* A 192.0.2.10\n"
+			    "mail A 192.0.2.10\n"
+			    "sub.deep A 192.0.2.5\n",
+			    "DNS:mail.example.com", NULL);
+	size_t i = find(p, N, POLICY_FAMILY_A);
+
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SYNTHESIZE_SRV);
+	CU_ASSERT_TRUE(policy_via_wildcard(p, i));
+	CU_ASSERT_TRUE(policy_applies(p, i));
+	CU_ASSERT_TRUE(has(policy_reason(p, i), "empty node"));
+	policy_free(&p);
+	/* An empty non-terminal at N blocks the wildcard: nothing to do. */
+	p = eval1("example.com", HEAD("example.com")
+		  "* A 192.0.2.10\n"
+		  "_acme-challenge.autodiscover TXT x\n",
+		  "DNS:mail.example.com", NULL);
+	i = find(p, N, POLICY_FAMILY_A);
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_ABSENT);
+	CU_ASSERT_FALSE(policy_via_wildcard(p, i));
+	policy_free(&p);
+}
+
+static void test_two_domains(void)
+{
+	zload_zone_t *z[2] = {
+		zone("example.com", HEAD("example.com") "autodiscover A 192.0.2.10\n"
+						       "mail A 192.0.2.10\n"),
+		zone("example.net", HEAD("example.net") "autodiscover A 192.0.2.10\n"),
+	};
+	cert_t *c[2] = { make_leaf("DNS:mail.example.com"),
+			 make_leaf("DNS:autodiscover.example.net") };
+	static const policy_opts_t opts = { 0 };
+	policy_t *p = policy_evaluate(z, 2, c, 2, &opts, err, sizeof(err));
+	size_t i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	i = find(p, N, POLICY_FAMILY_A);
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SYNTHESIZE_SRV);
+	CU_ASSERT_STRING_EQUAL(policy_target(p, i), "mail.example.com.");
+	i = find(p, "autodiscover.example.net.", POLICY_FAMILY_A);
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_COVERED);
+	CU_ASSERT_STRING_EQUAL(policy_domain(p, i), "example.net.");
+	policy_free(&p);
+	zload_free(&z[0]);
+	zload_free(&z[1]);
+	cert_free(&c[0]);
+	cert_free(&c[1]);
+}
+
+static void test_srv_target_without_address(void)
+{
+	policy_t *p = eval1("example.com", HEAD("example.com")
+			    "autodiscover A 192.0.2.10\n"
+			    "mail TXT \"no address\"\n"
+			    "_autodiscover._tcp SRV 0 0 443 mail\n",
+			    "DNS:mail.example.com", NULL);
+	size_t i = find(p, N, POLICY_FAMILY_A);
+
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_KEEP_ALERT);
+	CU_ASSERT_TRUE(has(policy_reason(p, i), "no A/AAAA"));
+	policy_free(&p);
+}
+
+/* The iterator the policy reads zones through. */
+struct seen {
+	int n, srv;
+	char owner[256];
+};
+
+static int see(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
+{
+	struct seen *s = ctx;
+
+	s->n++;
+	if (type == 33) {
+		s->srv++;
+		snprintf(s->owner, sizeof(s->owner), "%s", owner);
+		CU_ASSERT_STRING_EQUAL(rdata, "0 5 443 Mail.example.com.");
+		CU_ASSERT_EQUAL(ttl, 60);
+	}
+	return s->n == 100 ? 7 : 0;
+}
+
+static void test_zload_foreach(void)
+{
+	zload_zone_t *z = zone("example.com", HEAD("example.com")
+			       "_AutoDiscover._tcp 60 SRV 0 5 443 Mail\n"
+			       "Mail A 192.0.2.1\n");
+	struct seen s = { 0 };
+
+	CU_ASSERT_EQUAL(zload_foreach(z, see, &s), 0);
+	CU_ASSERT_EQUAL(s.n, 5);
+	CU_ASSERT_EQUAL(s.srv, 1);
+	CU_ASSERT_STRING_EQUAL(s.owner, "_autodiscover._tcp.example.com.");
+	s.n = 99;
+	CU_ASSERT_EQUAL(zload_foreach(z, see, &s), 7);
+	zload_free(&z);
+}
+
+void reg_cutest_policy(void)
+{
+	CU_pSuite s = CU_add_suite("policy", suite_init, suite_cleanup);
+
+	if (s == NULL)
+		return;
+	CU_add_test(s, "zload_foreach", test_zload_foreach);
+	CU_add_test(s, "covered by SAN", test_covered_san);
+	CU_add_test(s, "covered by *.D", test_covered_wildcard);
+	CU_add_test(s, "valid SRV: suppress", test_existing_srv);
+	CU_add_test(s, "uncovered SRV reported, then synthesize", test_srv_uncovered_then_synth);
+	CU_add_test(s, "synthesize: SAN with N's address first", test_synth_same_address);
+	CU_add_test(s, "synthesize: first SAN, operator target", test_synth_first_san_and_opts);
+	CU_add_test(s, "no target: keep and alert", test_no_target);
+	CU_add_test(s, "AAAA decided separately", test_aaaa_separately);
+	CU_add_test(s, "apex reported only", test_apex);
+	CU_add_test(s, "foreign CNAME at N", test_foreign_cname);
+	CU_add_test(s, "in-zone CNAME chain", test_in_zone_cname);
+	CU_add_test(s, "signed zone: not applied", test_signed);
+	CU_add_test(s, "N only via wildcard", test_wildcard_only);
+	CU_add_test(s, "two accepted domains", test_two_domains);
+	CU_add_test(s, "SRV target without address", test_srv_target_without_address);
+}
