@@ -34,29 +34,22 @@ TMP=$(mktemp -d /tmp/sandns-diff.XXXXXX)
 KNOT_PID=
 SANDNS_PID=
 
-# stop PID: SIGTERM, up to 5 s, then SIGKILL. Only PIDs this script started. Leaves the exit
-# status in STOP_RC.
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+
+# stop_one PID NAME: SIGTERM, up to 5 s, then SIGKILL. Only PIDs this script started. Leaves the
+# exit status in STOP_RC.
 STOP_RC=0
-stop_pid() {
-	local pid=$1 i
+stop_one() {
 	STOP_RC=0
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for i in $(seq 1 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		echo "diff_knot: pid $pid ignored SIGTERM for 5 s, killing it" >&2
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	wait "$pid" 2>/dev/null || STOP_RC=$?
+	[ -n "$1" ] || return 0
+	stop_pid "$1" 5 "diff_knot: $2" || STOP_RC=$?
 }
 
 cleanup() {
 	local rc=$?
-	stop_pid "$SANDNS_PID"
-	stop_pid "$KNOT_PID"
+	stop_one "$SANDNS_PID" sandnsd
+	stop_one "$KNOT_PID" knotd
 	if [ "$rc" -ne 0 ]; then
 		for f in "$TMP/sandnsd.log" "$TMP/knot.log"; do
 			[ -s "$f" ] && { echo "--- last lines of $f"; tail -n 60 "$f"; }
@@ -68,21 +61,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A port free for UDP and TCP on 127.0.0.1 (20000-31999, below the kernel's ephemeral ports, so no
-# client connection or TIME_WAIT holds it), starting from one derived from our PID (so that
-# parallel runs start apart), trying at most 100.
-port_free() {
-	! ss -Hanu "sport = :$1" 2>/dev/null | grep -q . &&
-		! ss -Hant "( sport = :$1 or dport = :$1 )" 2>/dev/null | grep -q .
-}
-pick_port() {
-	local p=$1 i
-	for i in $(seq 1 100); do
-		if port_free "$p" && [ "$p" != "${2:-}" ]; then echo "$p"; return 0; fi
-		p=$(( (p - 20000 + 7) % 12000 + 20000 ))
-	done
-	return 1
-}
 KNOT_PORT=$(pick_port $(( 20000 + ($$ * 2) % 12000 ))) || die "no free port for knotd"
 SANDNS_PORT=$(pick_port $(( (KNOT_PORT - 20000 + 1) % 12000 + 20000 )) "$KNOT_PORT") ||
 	die "no free port for sandnsd"
@@ -164,7 +142,7 @@ timeout 600 $PY "$HERE/dnscompare.py" "${zargs[@]}" \
 rc=$?
 # sandnsd must survive the run and exit 0 on SIGTERM: in the ASan build a sanitizer report
 # (an error during the run, or a leak at exit) shows up here as a non-zero status.
-stop_pid "$SANDNS_PID"
+stop_one "$SANDNS_PID" sandnsd
 SANDNS_PID=
 if [ "$STOP_RC" != 0 ]; then
 	echo "diff_knot: FAIL: sandnsd exited with status $STOP_RC on SIGTERM (log below)"

@@ -31,31 +31,14 @@ VS=veth-s$$
 VC=veth-c$$
 TMP=$(mktemp -d /tmp/sandns-dpdk.XXXXXX)
 PID=
-passed=0
-failed=0
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
 
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else bad "$desc"; fi
-}
-
-# Ends our sandnsd: SIGTERM, up to 15 s, then SIGKILL. Returns its exit status.
+# Ends our sandnsd (15 s), returns its status.
 stop_sandnsd() {
 	local rc
 	[ -n "$PID" ] || return 0
-	kill -TERM "$PID" 2>/dev/null || true
-	for _ in $(seq 1 150); do
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$PID" 2>/dev/null; then
-		echo "dpdk: sandnsd (pid $PID) ignored SIGTERM for 15 s, killing it" >&2
-		kill -KILL "$PID" 2>/dev/null || true
-	fi
-	wait "$PID" 2>/dev/null
+	stop_pid "$PID" 15 "dpdk: sandnsd"
 	rc=$?
 	PID=
 	return $rc

@@ -22,32 +22,14 @@ command -v kdig >/dev/null || die "kdig not found (apt-get install knot-dnsutils
 
 TMP=$(mktemp -d /tmp/sandns-smoke.XXXXXX)
 PID=
-passed=0
-failed=0
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
-ok() { passed=$((passed + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*"; }
-# check DESCRIPTION COMMAND...: passes when COMMAND succeeds
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else bad "$desc"; fi
-}
-
-# Ends the sandnsd this script started: SIGTERM, up to 10 s, then SIGKILL. Prints its status.
+# Ends the sandnsd this script started (10 s), returns its status.
 stop_sandnsd() {
 	local rc
 	[ -n "$PID" ] || return 0
-	kill -TERM "$PID" 2>/dev/null || true
-	for _ in $(seq 1 100); do
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$PID" 2>/dev/null; then
-		echo "smoke: sandnsd (pid $PID) ignored SIGTERM for 10 s, killing it" >&2
-		kill -KILL "$PID" 2>/dev/null || true
-	fi
-	wait "$PID" 2>/dev/null
+	stop_pid "$PID" 10 "smoke: sandnsd"
 	rc=$?
 	PID=
 	return $rc
@@ -62,18 +44,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# a port free for UDP and TCP, derived from our PID (parallel runs start apart), 100 tries, in
-# 20000-31999: below the ephemeral ports, which client connections and TIME_WAIT may hold
-port_free() {
-	! ss -Hanu "sport = :$1" 2>/dev/null | grep -q . &&
-		! ss -Hant "( sport = :$1 or dport = :$1 )" 2>/dev/null | grep -q .
-}
-PORT=$(( 20000 + ($$ * 2 + 1) % 12000 ))
-for _ in $(seq 1 100); do
-	port_free "$PORT" && break
-	PORT=$(( (PORT - 20000 + 11) % 12000 + 20000 ))
-done
-port_free "$PORT" || die "no free port"
+PORT=$(pick_port $(( 20000 + ($$ * 2 + 1) % 12000 ))) || die "no free port"
 
 # ::1 only where the loopback has IPv6
 HAVE_V6=0

@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# lib.sh: what the end-to-end scripts share (sourced): verdict counting, stopping a process we
+# started, and a free loopback port. The caller sets `set -u` and its own die().
+
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); echo "ok   $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+# check DESCRIPTION COMMAND...: passes when COMMAND succeeds
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else bad "$desc"; fi
+}
+
+# stop_pid PID SECONDS NAME: SIGTERM to a child of this shell, SIGKILL after SECONDS; returns its
+# exit status (wait works only in the shell that started it, hence a sourced function).
+stop_pid() {
+	local pid=$1 secs=$2 name=$3
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 1 $((secs * 10))); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "$name (pid $pid) ignored SIGTERM for $secs s, killing it" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null
+}
+
+# pick_port START [AVOID]: a port free for UDP and TCP in 20000-31999, below the kernel's ephemeral
+# ports (a client connection or TIME_WAIT there would make bind() fail), at most 100 tries from
+# START (derive it from $$ so parallel runs start apart).
+port_free() {
+	! ss -Hanu "sport = :$1" 2>/dev/null | grep -q . &&
+		! ss -Hant "( sport = :$1 or dport = :$1 )" 2>/dev/null | grep -q .
+}
+pick_port() {
+	local p=$(( ($1 - 20000) % 12000 + 20000 ))
+	for _ in $(seq 1 100); do
+		if port_free "$p" && [ "$p" != "${2:-}" ]; then echo "$p"; return 0; fi
+		p=$(( (p - 20000 + 7) % 12000 + 20000 ))
+	done
+	return 1
+}
