@@ -202,6 +202,34 @@ static inline uint16_t dns_answer(const zt_t *zt, uint8_t *dns, uint16_t qlen, s
 	return (uint16_t)n;
 }
 
+/*
+ * The UDP header at UDP, in L4LEN bytes of IP payload: not for our DNS port -> the exception path
+ * (res->verdict set); a length that lies -> RUNT; else *ULEN, the datagram's own length, which
+ * may be less than L4LEN (the caller trims the IP length to it).
+ */
+static inline enum dp_drop_reason udp_datagram(const dp_addrs_t *a, const struct rte_udp_hdr *udp,
+					       uint16_t l4len, dp_result_t *res, uint16_t *ulen)
+{
+	if (l4len < sizeof(*udp))
+		return DP_DROP_RUNT;
+	if (udp->dst_port != rte_cpu_to_be_16(a->dns_port))
+		return exception(res);
+	*ulen = rte_be_to_cpu_16(udp->dgram_len);
+	if (*ulen < sizeof(*udp) || *ulen > l4len)
+		return DP_DROP_RUNT;
+	return DP_DROP_NONE;
+}
+
+/* The answer's UDP header: ports swapped, length for N bytes of DNS (checksum: the caller). */
+static inline void udp_reply(struct rte_udp_hdr *udp, uint16_t n)
+{
+	rte_be16_t port = udp->src_port;
+
+	udp->src_port = udp->dst_port;
+	udp->dst_port = port;
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + n));
+}
+
 /* ------------------------------------------------------------------ IPv4 */
 
 static enum dp_drop_reason handle_udp4(const dp_addrs_t *a, const zt_t *zt,
@@ -211,23 +239,16 @@ static enum dp_drop_reason handle_udp4(const dp_addrs_t *a, const zt_t *zt,
 {
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)((uint8_t *)eth + l4_off);
 	const uint16_t dns_off = l4_off + sizeof(*udp);
+	enum dp_drop_reason r;
 	uint16_t ulen, n;
 	rte_be32_t tmp;
-	rte_be16_t port;
 
-	if (l4len < sizeof(*udp))
-		return DP_DROP_RUNT;
-	if (udp->dst_port != rte_cpu_to_be_16(a->dns_port)) {
-		return exception(res);
-	}
-	ulen = rte_be_to_cpu_16(udp->dgram_len);
-	if (ulen < sizeof(*udp) || ulen > l4len)
-		return DP_DROP_RUNT;
-	if (ulen < l4len) {
-		/* Bytes after the datagram inside the IP packet: the datagram is what counts. */
+	r = udp_datagram(a, udp, l4len, res, &ulen);
+	if (r != DP_DROP_NONE || res->verdict == DP_EXCEPTION)
+		return r;
+	/* Bytes after the datagram inside the IP packet: the datagram is what counts. */
+	if (ulen < l4len)
 		ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + ulen));
-		l4len = ulen;
-	}
 	if (udp->dgram_cksum != 0 && !l4_cksum_ok_v4(ip, udp, ulen))
 		return DP_DROP_BAD_CSUM;
 	if (ip4_src_bad(ip->src_addr))
@@ -237,11 +258,7 @@ static enum dp_drop_reason handle_udp4(const dp_addrs_t *a, const zt_t *zt,
 		       RTE_IPV4_MAX_PKT_LEN - sizeof(*ip) - sizeof(*udp), res);
 	if (n == 0)
 		return DP_DROP_DNS;
-
-	port = udp->src_port;
-	udp->src_port = udp->dst_port;
-	udp->dst_port = port;
-	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + n));
+	udp_reply(udp, n);
 	tmp = ip->src_addr;
 	ip->src_addr = ip->dst_addr;
 	ip->dst_addr = tmp;
@@ -350,21 +367,14 @@ static enum dp_drop_reason handle_udp6(const dp_addrs_t *a, const zt_t *zt,
 {
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)((uint8_t *)eth + l4_off);
 	const uint16_t dns_off = l4_off + sizeof(*udp);
+	enum dp_drop_reason r;
 	uint16_t ulen, n;
-	rte_be16_t port;
 
-	if (l4len < sizeof(*udp))
-		return DP_DROP_RUNT;
-	if (udp->dst_port != rte_cpu_to_be_16(a->dns_port)) {
-		return exception(res);
-	}
-	ulen = rte_be_to_cpu_16(udp->dgram_len);
-	if (ulen < sizeof(*udp) || ulen > l4len)
-		return DP_DROP_RUNT;
-	if (ulen < l4len) {
+	r = udp_datagram(a, udp, l4len, res, &ulen);
+	if (r != DP_DROP_NONE || res->verdict == DP_EXCEPTION)
+		return r;
+	if (ulen < l4len)
 		ip6->payload_len = rte_cpu_to_be_16(ulen);
-		l4len = ulen;
-	}
 	/* RFC 8200 8.1: over IPv6 a zero UDP checksum is not "none", it is wrong. */
 	if (udp->dgram_cksum == 0 || !l4_cksum_ok_v6(ip6, udp, ulen))
 		return DP_DROP_BAD_CSUM;
@@ -373,11 +383,7 @@ static enum dp_drop_reason handle_udp6(const dp_addrs_t *a, const zt_t *zt,
 		       UINT16_MAX - sizeof(*udp), res);
 	if (n == 0)
 		return DP_DROP_DNS;
-
-	port = udp->src_port;
-	udp->src_port = udp->dst_port;
-	udp->dst_port = port;
-	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + n));
+	udp_reply(udp, n);
 	ip6->payload_len = udp->dgram_len;
 	ip6_reply(ip6, DP_REPLY_TTL);
 	udp->dgram_cksum = 0;
