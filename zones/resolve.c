@@ -472,20 +472,14 @@ void res_resolve(const zt_t *zt, const uint8_t *qname, uint16_t qtype, bool dnss
 {
 	uint8_t key[WIRE_NAME_MAX + 1];
 	size_t len = wire_name_lower(key, qname);
-	const uint8_t *k = key;
-	uint32_t n = ZT_NONE;
+	const uint8_t *k;
+	uint32_t n;
 	struct res_walk w = { .zt = zt, .r = r, .qtype = qtype, .dnssec = dnssec };
 
 	res_reset(r);
 	r->qname = qname;
 	/* The zone: the deepest one that holds a node at or above the name. */
-	while (n == ZT_NONE) {
-		n = zt_find(zt, k, len);
-		if (n != ZT_NONE || *k == 0)
-			break;
-		len -= (size_t)*k + 1;
-		k += *k + 1;
-	}
+	n = zt_find_closest(zt, key, len, &k);
 	if (n == ZT_NONE) {
 		r->flags = RC_REFUSED;
 		return;

@@ -60,7 +60,7 @@ zload_warn(struct zload_state *st, const char *file, int line, const char *fmt, 
 	st->warn(st->warn_ctx, msg);
 }
 
-static int zload_add_file(zload_zone_t *z, const char *name)
+int zload_add_file(zload_zone_t *z, const char *name)
 {
 	char **files = realloc(z->files, (z->nfiles + 1) * sizeof(*files));
 
@@ -73,7 +73,7 @@ static int zload_add_file(zload_zone_t *z, const char *name)
 	return (int)z->nfiles++;
 }
 
-static int zload_push(zload_zone_t *z, ldns_rr *rr, unsigned file, int line)
+int zload_push(zload_zone_t *z, ldns_rr *rr, unsigned file, int line)
 {
 	size_t n = ldns_rr_list_rr_count(z->rrs);
 
@@ -268,7 +268,7 @@ static int zload_text(struct zload_state *st, const char *text, size_t len, cons
 	return ret;
 }
 
-static const char *rr_file(const zload_zone_t *z, size_t i)
+const char *zload_rr_file(const zload_zone_t *z, size_t i)
 {
 	return z->files[z->rr_file[i]];
 }
@@ -331,19 +331,19 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 
 		if (!apex && !ldns_dname_is_subdomain(owner, z->origin)) {
 			otext = ldns_rdf2str(owner);
-			zload_fail(st, rr_file(z, i), z->rr_line[i],
+			zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
 				   "%s is out of zone %s", otext ? otext : "owner", z->origin_text);
 			free(otext);
 			return SANDNS_EZONE;
 		}
 		if (t == LDNS_RR_TYPE_SOA) {
 			if (!apex) {
-				zload_fail(st, rr_file(z, i), z->rr_line[i],
+				zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
 					   "SOA record not at the zone apex %s", z->origin_text);
 				return SANDNS_EZONE;
 			}
 			if (++soa_count > 1) {
-				zload_fail(st, rr_file(z, i), z->rr_line[i],
+				zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
 					   "more than one SOA record at %s", z->origin_text);
 				return SANDNS_EZONE;
 			}
@@ -357,7 +357,7 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 		return SANDNS_EZONE;
 	}
 	if (apex_ns == 0) {
-		zload_fail(st, rr_file(z, soa_i), z->rr_line[soa_i],
+		zload_fail(st, zload_rr_file(z, soa_i), z->rr_line[soa_i],
 			   "no NS record at the zone apex %s", z->origin_text);
 		return SANDNS_EZONE;
 	}
@@ -385,7 +385,7 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 
 				if (ldns_rr_get_type(prev) == t && t != LDNS_RR_TYPE_RRSIG &&
 				    ldns_rr_ttl(prev) != ldns_rr_ttl(rr))
-					zload_warn(st, rr_file(z, idx[j]), z->rr_line[idx[j]],
+					zload_warn(st, zload_rr_file(z, idx[j]), z->rr_line[idx[j]],
 						   "TTL %u differs from the RRset's TTL %u; the first "
 						   "one is served", ldns_rr_ttl(rr), ldns_rr_ttl(prev));
 			}
@@ -394,7 +394,7 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 			size_t at = cname > 1 ? cname_i : (cname_i > other_i ? cname_i : other_i);
 			char *o = ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(z->rrs, at)));
 
-			zload_fail(st, rr_file(z, at), z->rr_line[at], cname > 1 ?
+			zload_fail(st, zload_rr_file(z, at), z->rr_line[at], cname > 1 ?
 				   "more than one CNAME record at %s" :
 				   "CNAME beside other data at %s (RFC 1034 3.6.2)", o ? o : "a name");
 			free(o);
@@ -418,7 +418,7 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 			    !has_address(z, idx, n, target)) {
 				char *t = ldns_rdf2str(target);
 
-				zload_warn(st, rr_file(z, i), z->rr_line[i],
+				zload_warn(st, zload_rr_file(z, i), z->rr_line[i],
 					   "name server %s has no address in the zone", t ? t : "");
 				free(t);
 			}
@@ -429,7 +429,7 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 		    !has_address(z, idx, n, target)) {
 			char *t = ldns_rdf2str(target);
 
-			zload_fail(st, rr_file(z, i), z->rr_line[i],
+			zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
 				   "missing glue: delegation to %s, which has no A or AAAA record",
 				   t ? t : "");
 			free(t);
@@ -458,7 +458,7 @@ static int zload_finish(struct zload_state *st)
 		if (rr_identical(ldns_rr_list_rr(z->rrs, idx[k - 1]),
 				 ldns_rr_list_rr(z->rrs, idx[k]))) {
 			dup[idx[k]] = true;
-			zload_warn(st, rr_file(z, idx[k]), z->rr_line[idx[k]],
+			zload_warn(st, zload_rr_file(z, idx[k]), z->rr_line[idx[k]],
 				   "duplicate record ignored");
 		}
 	}
@@ -658,6 +658,12 @@ int zload_foreach(const zload_zone_t *zone, zload_rr_fn fn, void *ctx)
 	return 0;
 }
 
+zload_zone_t *zload_ref(zload_zone_t *zone)
+{
+	zone->refs++;
+	return zone;
+}
+
 void zload_free(zload_zone_t **zone)
 {
 	zload_zone_t *z;
@@ -665,6 +671,11 @@ void zload_free(zload_zone_t **zone)
 	if (zone == NULL || *zone == NULL)
 		return;
 	z = *zone;
+	*zone = NULL;
+	if (z->refs > 0) {
+		z->refs--;
+		return;
+	}
 	if (z->rrs != NULL)
 		ldns_rr_list_deep_free(z->rrs);
 	ldns_rdf_deep_free(z->origin);
@@ -674,6 +685,8 @@ void zload_free(zload_zone_t **zone)
 	free(z->rr_file);
 	free(z->rr_line);
 	free(z->origin_text);
+	for (size_t i = 0; i < z->nempty; i++)
+		ldns_rdf_deep_free(z->empty[i]);
+	free(z->empty);
 	free(z);
-	*zone = NULL;
 }

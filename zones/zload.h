@@ -56,7 +56,46 @@ typedef int (*zload_rr_fn)(void *ctx, const char *owner, uint16_t type, uint32_t
  */
 int zload_foreach(const zload_zone_t *zone, zload_rr_fn fn, void *ctx);
 
-/* Frees *zone (NULL is fine) and leaves NULL behind. */
+enum zload_edit_op {
+	ZLOAD_EDIT_WITHHOLD,   /* drop every record of TYPE at OWNER */
+	ZLOAD_EDIT_ADD,	       /* add OWNER TTL IN TYPE RDATA (presentation form) */
+	ZLOAD_EDIT_EMPTY_NODE, /* keep OWNER as a node even with no record: it answers NODATA and
+				  no wildcard answers for it (RFC 4592 2.2.2) */
+};
+
+/* One change made to a loaded zone's data (the autodiscover policy's, by the control plane). */
+typedef struct zload_edit {
+	enum zload_edit_op op;
+	const char *owner; /* absolute, presentation form */
+	uint16_t type;	   /* WITHHOLD, ADD */
+	uint32_t ttl;	   /* ADD */
+	const char *rdata; /* ADD: "0 0 443 mail.example.com." */
+} zload_edit_t;
+
+/*
+ * A copy of ZONE with EDITS applied in order and the SOA serial set to SERIAL. Added records
+ * are attributed to SOURCE (a file name for messages, line 0). An owner outside the zone, a
+ * type it cannot change (SOA) or RDATA that does not parse is an error: NULL, reason in err.
+ * ZONE is left as it was. Free the copy with zload_free().
+ */
+zload_zone_t *zload_edit(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
+			 unsigned long serial, const char *source, char *err, size_t errlen);
+
+/*
+ * Appends to BUF (LEN bytes, always terminated) one line per record at OWNER of TYPE (0: every
+ * type): "FILE:LINE: OWNER TTL IN TYPE RDATA\n".
+ * Returns how many records matched.
+ */
+size_t zload_describe(const zload_zone_t *zone, const char *owner, uint16_t type, char *buf,
+		      size_t len);
+
+/*
+ * Another reference to ZONE (a loaded zone is never changed): each needs its own zload_free().
+ * Not thread-safe: one thread (the control thread) holds the references.
+ */
+zload_zone_t *zload_ref(zload_zone_t *zone);
+
+/* Drops a reference to *zone and frees it with the last (NULL is fine); leaves NULL behind. */
 void zload_free(zload_zone_t **zone);
 
 #endif

@@ -17,6 +17,17 @@ struct zload_zone {
 	int *rr_line;        /* per record: line it ended on */
 	size_t cap;          /* allocated length of rr_file/rr_line */
 	unsigned long serial;
+	ldns_rdf **empty;    /* names kept as nodes without records (zload_edit's EMPTY_NODE) */
+	size_t nempty;
+	unsigned refs;       /* zload_ref() calls not yet matched by zload_free(), plus one */
 };
+
+/* Shared by zload.c and zedit.c. */
+/* Appends NAME to the zone's file names; returns its index or -ENOMEM. */
+int zload_add_file(zload_zone_t *z, const char *name);
+/* Appends RR (taken over on success) read from file index FILE at LINE. */
+int zload_push(zload_zone_t *z, ldns_rr *rr, unsigned file, int line);
+/* The file record I came from. */
+const char *zload_rr_file(const zload_zone_t *z, size_t i);
 
 #endif

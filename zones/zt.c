@@ -53,6 +53,21 @@ uint32_t zt_find(const zt_t *zt, const uint8_t *key, size_t len)
 	}
 }
 
+uint32_t zt_find_closest(const zt_t *zt, const uint8_t *key, size_t len, const uint8_t **at)
+{
+	uint32_t n;
+
+	for (;;) {
+		n = zt_find(zt, key, len);
+		if (n != ZT_NONE || *key == 0)
+			break;
+		len -= (size_t)*key + 1;
+		key += *key + 1;
+	}
+	*at = key;
+	return n;
+}
+
 /* ---------------------------------------------------------------- build state */
 
 struct build {
@@ -191,6 +206,21 @@ static uint32_t node_get(struct build *b, const uint8_t *key, size_t len, uint32
 	return n;
 }
 
+/* Ancestors of KEY up to the apex (APEX_LEN bytes) exist as empty non-terminals (RFC 4592 2.2.2). */
+static int node_ancestors(struct build *b, const uint8_t *key, size_t len, size_t apex_len,
+			  uint32_t zone)
+{
+	while (len > apex_len) {
+		len -= (size_t)*key + 1;
+		key += *key + 1;
+		if (zt_find(b->zt, key, len) != ZT_NONE)
+			break;
+		if (node_get(b, key, len, zone) == ZT_NONE)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /*
  * A node outside the index: the parent zone's records at or below the apex of a deeper zone
  * that we serve too. Lookups never see them; AXFR of the parent and DS at the child's apex do.
@@ -300,21 +330,10 @@ static int load_zone(struct build *b, zload_zone_t *const *zones, size_t nzones,
 			ret = -ENOMEM;
 			goto out;
 		}
-		/* Ancestors up to the apex exist as empty non-terminals (RFC 4592 2.2.2). */
-		if (!(zt->nodes[node].flags & ZN_SHADOW)) {
-			const uint8_t *k = key;
-			size_t kl = len;
-
-			while (kl > ldns_rdf_size(zone->origin)) {
-				kl -= (size_t)*k + 1;
-				k += *k + 1;
-				if (zt_find(zt, k, kl) != ZT_NONE)
-					break;
-				if (node_get(b, k, kl, (uint32_t)z) == ZT_NONE) {
-					ret = -ENOMEM;
-					goto out;
-				}
-			}
+		if (!(zt->nodes[node].flags & ZN_SHADOW) &&
+		    node_ancestors(b, key, len, ldns_rdf_size(zone->origin), (uint32_t)z) != 0) {
+			ret = -ENOMEM;
+			goto out;
 		}
 		ldns_buffer_clear(buf);
 		if (ldns_rr_rdata2buffer_wire(buf, rr) != LDNS_STATUS_OK ||
@@ -347,6 +366,20 @@ static int load_zone(struct build *b, zload_zone_t *const *zones, size_t nzones,
 			p->rdata = off;
 			if (p->type == T_RRSIG && rdlen >= 2)
 				p->covered = wire_get16(zt->arena + off + 2);
+		}
+	}
+	/* Names the zone keeps without records (the policy's): they answer NODATA. */
+	for (size_t i = 0; i < zone->nempty; i++) {
+		size_t len = wire_name_lower(key, ldns_rdf_data(zone->empty[i]));
+		uint32_t node;
+
+		if (shadowed(zt, zones, nzones, z, key))
+			continue;
+		node = node_get(b, key, len, (uint32_t)z);
+		if (node == ZT_NONE ||
+		    node_ancestors(b, key, len, ldns_rdf_size(zone->origin), (uint32_t)z) != 0) {
+			ret = -ENOMEM;
+			goto out;
 		}
 	}
 out:

@@ -72,4 +72,47 @@ typedef int (*zt_xfr_sink)(void *ctx, const uint8_t *msg, size_t len);
  */
 int zt_xfr_render(const zt_t *zt, const uint8_t *query, size_t qlen, zt_xfr_sink sink, void *ctx);
 
+/* ---- explain: why a name and type get the answer they get (sandnsctl explain) ---- */
+
+enum zt_match {
+	ZT_MATCH_NO_ZONE,    /* no served zone holds the name: REFUSED */
+	ZT_MATCH_EXACT,	     /* a node with records */
+	ZT_MATCH_EMPTY,	     /* a node without records (empty non-terminal or an explicit one) */
+	ZT_MATCH_WILDCARD,   /* no node: the wildcard at the closest encloser answers */
+	ZT_MATCH_NXDOMAIN,   /* no node and no wildcard */
+	ZT_MATCH_DELEGATION, /* at or below a zone cut: a referral */
+	ZT_MATCH_DNAME,	     /* below a DNAME: a synthesized CNAME */
+};
+
+#define ZT_EXPLAIN_SOURCES 32
+
+/* One RRset of the answer and the node whose data it is. */
+typedef struct zt_explain_src {
+	char owner[256];    /* the node's name (a wildcard shows as "*.example.net.") */
+	uint16_t type;
+	uint8_t section;    /* 1 answer, 2 authority, 3 additional */
+} zt_explain_src_t;
+
+typedef struct zt_explanation {
+	enum zt_match match;
+	char name[256];	     /* the name asked about, lower case with the final dot */
+	char zone[256];	     /* the zone's origin, "" for NO_ZONE */
+	unsigned long serial;
+	char node[256];	     /* the name matched: the name, the wildcard, the cut or the DNAME */
+	uint8_t rcode;
+	bool aa;
+	size_t nsrc;
+	zt_explain_src_t src[ZT_EXPLAIN_SOURCES];
+	char text[8192];     /* the response's records, one per line, "SECTION: RR" */
+} zt_explanation_t;
+
+/*
+ * Resolves NAME (presentation form) and TYPE (a mnemonic such as "A" or "TYPE65") as a query
+ * without EDNS over TCP would be, and says how: OUT gets the match, the rcode, the records
+ * and the node each RRset comes from. Returns SANDNS_EOK, or SANDNS_EPARSE with the reason in
+ * err for a name or type that does not parse.
+ */
+int zt_explain(const zt_t *zt, const char *name, const char *type, zt_explanation_t *out,
+	       char *err, size_t errlen);
+
 #endif

@@ -142,6 +142,11 @@ uint64_t zt_hash(const uint8_t *name, size_t len);
 
 /* Exact lookup of a lower-cased wire name: node index or ZT_NONE. */
 uint32_t zt_find(const zt_t *zt, const uint8_t *key, size_t len);
+/*
+ * The deepest node at or above the lower-cased wire name KEY (LEN octets): its index, or ZT_NONE
+ * when no served zone holds the name. *AT is set to the suffix of KEY that node's name is.
+ */
+uint32_t zt_find_closest(const zt_t *zt, const uint8_t *key, size_t len, const uint8_t **at);
 
 /* ---- the query as one pass over it found it (answer.c) ---- */
 

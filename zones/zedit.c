@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zedit.c: changes made to a loaded zone before it is compiled (the autodiscover policy's) */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sandns_err.h"
+#include "zload_pvt.h"
+
+/* NAME (presentation) as a canonical DNAME rdf inside ZONE, or NULL with the reason in err. */
+static ldns_rdf *edit_name(const zload_zone_t *zone, const char *name, char *err, size_t errlen)
+{
+	ldns_rdf *rdf = NULL;
+
+	if (name == NULL || ldns_str2rdf_dname(&rdf, name) != LDNS_STATUS_OK) {
+		snprintf(err, errlen, "%s: '%s' is not a domain name", zone->origin_text,
+			 name != NULL ? name : "(null)");
+		return NULL;
+	}
+	ldns_dname2canonical(rdf);
+	if (ldns_dname_compare(rdf, zone->origin) != 0 &&
+	    !ldns_dname_is_subdomain(rdf, zone->origin)) {
+		snprintf(err, errlen, "%s: '%s' is outside the zone", zone->origin_text, name);
+		ldns_rdf_deep_free(rdf);
+		return NULL;
+	}
+	return rdf;
+}
+
+static bool owner_is(const ldns_rr *rr, const ldns_rdf *name)
+{
+	return ldns_dname_compare(ldns_rr_owner(rr), name) == 0;
+}
+
+/* Copies every record of SRC into DST with its file and line, and SRC's empty nodes. */
+static int edit_copy(zload_zone_t *dst, const zload_zone_t *src)
+{
+	size_t n = ldns_rr_list_rr_count(src->rrs);
+
+	for (size_t i = 0; i < src->nfiles; i++)
+		if (zload_add_file(dst, src->files[i]) < 0)
+			return -ENOMEM;
+	if (src->nempty > 0) {
+		dst->empty = calloc(src->nempty, sizeof(*dst->empty));
+		if (dst->empty == NULL)
+			return -ENOMEM;
+		for (; dst->nempty < src->nempty; dst->nempty++) {
+			dst->empty[dst->nempty] = ldns_rdf_clone(src->empty[dst->nempty]);
+			if (dst->empty[dst->nempty] == NULL)
+				return -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		ldns_rr *rr = ldns_rr_clone(ldns_rr_list_rr(src->rrs, i));
+
+		if (rr == NULL || zload_push(dst, rr, src->rr_file[i], src->rr_line[i]) != 0) {
+			ldns_rr_free(rr);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Drops the records of TYPE at NAME, keeping the others (and their lines) in order. */
+static void edit_withhold(zload_zone_t *z, const ldns_rdf *name, uint16_t type)
+{
+	size_t n = ldns_rr_list_rr_count(z->rrs), w = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		ldns_rr *rr = ldns_rr_list_rr(z->rrs, i);
+
+		if (owner_is(rr, name) && ldns_rr_get_type(rr) == type) {
+			ldns_rr_free(rr);
+			continue;
+		}
+		ldns_rr_list_set_rr(z->rrs, rr, w);
+		z->rr_file[w] = z->rr_file[i];
+		z->rr_line[w] = z->rr_line[i];
+		w++;
+	}
+	ldns_rr_list_set_rr_count(z->rrs, w);
+}
+
+static int edit_add(zload_zone_t *z, const zload_edit_t *e, unsigned file, char *err, size_t errlen)
+{
+	char *type = ldns_rr_type2str((ldns_rr_type)e->type), *text = NULL;
+	ldns_rr *rr = NULL;
+	ldns_status st = LDNS_STATUS_MEM_ERR;
+
+	if (type != NULL && e->rdata != NULL &&
+	    asprintf(&text, "%s %u IN %s %s", e->owner, (unsigned)e->ttl, type, e->rdata) >= 0)
+		st = ldns_rr_new_frm_str(&rr, text, e->ttl, z->origin, NULL);
+	else
+		text = NULL;
+	free(type);
+	if (st != LDNS_STATUS_OK) {
+		snprintf(err, errlen, "%s: cannot add '%s': %s", z->origin_text,
+			 text != NULL ? text : e->owner, ldns_get_errorstr_by_id(st));
+		free(text);
+		return st == LDNS_STATUS_MEM_ERR ? -ENOMEM : SANDNS_EZONE;
+	}
+	free(text);
+	ldns_dname2canonical(ldns_rr_owner(rr));
+	for (size_t i = 0; i < ldns_rr_list_rr_count(z->rrs); i++) {
+		if (ldns_rr_compare(ldns_rr_list_rr(z->rrs, i), rr) == 0) {
+			ldns_rr_free(rr); /* already there: a set holds a record once */
+			return 0;
+		}
+	}
+	if (zload_push(z, rr, file, 0) != 0) {
+		ldns_rr_free(rr);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int edit_one(zload_zone_t *z, const zload_edit_t *e, unsigned file, char *err, size_t errlen)
+{
+	ldns_rdf *name = edit_name(z, e->owner, err, errlen);
+	ldns_rdf **l;
+	int ret = 0;
+
+	if (name == NULL)
+		return SANDNS_EZONE;
+	switch (e->op) {
+	case ZLOAD_EDIT_WITHHOLD:
+	case ZLOAD_EDIT_ADD:
+		if (e->type == LDNS_RR_TYPE_SOA) {
+			snprintf(err, errlen, "%s: the SOA record cannot be edited",
+				 z->origin_text);
+			ret = SANDNS_EZONE;
+		} else if (e->op == ZLOAD_EDIT_WITHHOLD) {
+			edit_withhold(z, name, e->type);
+		} else {
+			ret = edit_add(z, e, file, err, errlen);
+		}
+		break;
+	case ZLOAD_EDIT_EMPTY_NODE:
+		l = realloc(z->empty, (z->nempty + 1) * sizeof(*l));
+		if (l == NULL) {
+			ret = -ENOMEM;
+			break;
+		}
+		z->empty = l;
+		z->empty[z->nempty++] = name;
+		name = NULL;
+		break;
+	default:
+		snprintf(err, errlen, "%s: unknown edit %d", z->origin_text, (int)e->op);
+		ret = SANDNS_EPARSE;
+	}
+	ldns_rdf_deep_free(name);
+	return ret;
+}
+
+zload_zone_t *zload_edit(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
+			 unsigned long serial, const char *source, char *err, size_t errlen)
+{
+	zload_zone_t *z = calloc(1, sizeof(*z));
+	int file;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if (z == NULL)
+		goto fail_nomem;
+	z->origin_text = strdup(zone->origin_text);
+	z->origin = ldns_rdf_clone(zone->origin);
+	z->rrs = ldns_rr_list_new();
+	if (z->origin_text == NULL || z->origin == NULL || z->rrs == NULL ||
+	    edit_copy(z, zone) != 0)
+		goto fail_nomem;
+	file = zload_add_file(z, source != NULL ? source : "(edit)");
+	if (file < 0)
+		goto fail_nomem;
+	for (size_t i = 0; i < nedits; i++)
+		if (edit_one(z, &edits[i], (unsigned)file, err, errlen) != 0)
+			goto fail;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(z->rrs); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(z->rrs, i);
+		ldns_rdf *s;
+
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA)
+			continue;
+		s = ldns_native2rdf_int32(LDNS_RDF_TYPE_INT32, (uint32_t)serial);
+		if (s == NULL)
+			goto fail_nomem;
+		ldns_rdf_deep_free(ldns_rr_set_rdf(rr, s, 2));
+	}
+	z->serial = serial & 0xffffffffUL;
+	return z;
+fail_nomem:
+	if (errlen > 0 && err[0] == '\0')
+		snprintf(err, errlen, "%s: out of memory", zone->origin_text);
+fail:
+	zload_free(&z);
+	return NULL;
+}
+
+size_t zload_describe(const zload_zone_t *zone, const char *owner, uint16_t type, char *buf,
+		      size_t len)
+{
+	ldns_rdf *name = NULL;
+	size_t off, found = 0;
+
+	if (len == 0 || ldns_str2rdf_dname(&name, owner) != LDNS_STATUS_OK)
+		return 0;
+	off = strnlen(buf, len);
+	ldns_dname2canonical(name);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(zone->rrs); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(zone->rrs, i);
+		uint16_t t = (uint16_t)ldns_rr_get_type(rr);
+		char *text;
+
+		if (!owner_is(rr, name) || (type != 0 && t != type))
+			continue;
+		found++;
+		text = ldns_rr2str(rr);
+		if (text == NULL || off + 1 >= len) {
+			free(text);
+			continue;
+		}
+		text[strcspn(text, "\n")] = '\0';
+		for (char *c = text; *c != '\0'; c++)
+			if (*c == '\t')
+				*c = ' ';
+		off += (size_t)snprintf(buf + off, len - off, "%s:%d: %s\n", zload_rr_file(zone, i),
+					zone->rr_line[i], text);
+		if (off >= len)
+			off = len - 1;
+		free(text);
+	}
+	ldns_rdf_deep_free(name);
+	return found;
+}
