@@ -39,6 +39,7 @@ struct cert {
 	time_t not_after;
 	size_t chain_count;
 	char fingerprint[2 * 32 + 1];
+	unsigned refs; /* cert_ref() calls not yet matched by cert_free() */
 };
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -198,6 +199,12 @@ out_free_cert:
 	return NULL;
 }
 
+cert_t *cert_ref(cert_t *c)
+{
+	c->refs++;
+	return c;
+}
+
 void cert_free(cert_t **cp)
 {
 	cert_t *c;
@@ -206,6 +213,11 @@ void cert_free(cert_t **cp)
 	if (cp == NULL || *cp == NULL)
 		return;
 	c = *cp;
+	*cp = NULL;
+	if (c->refs > 0) {
+		c->refs--;
+		return;
+	}
 	for (i = 0; i < c->n_sans; i++)
 		free(c->sans[i]);
 	free(c->sans);
@@ -213,7 +225,6 @@ void cert_free(cert_t **cp)
 	free(c->source);
 	X509_free(c->leaf);
 	free(c);
-	*cp = NULL;
 }
 
 /* ---- files */

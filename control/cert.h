@@ -66,6 +66,8 @@ cert_t *cert_load(const char *src, int timeout_ms, char *err, size_t errlen);
 
 /* Frees *C (NULL accepted) and leaves NULL behind. */
 void cert_free(cert_t **c);
+/* Another reference to C (never changed once loaded), dropped by its own cert_free(). One thread. */
+cert_t *cert_ref(cert_t *c);
 
 /* The subjectAltName dNSName entries in certificate order: lower-case, no trailing dot. IDNs
  * appear as in the certificate, A-labels. Strings live as long as C. */

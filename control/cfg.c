@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cert.h"
 #include "cfg.h"
 #include "sandns_err.h"
 
@@ -34,6 +35,9 @@ enum cfg_key {
 	CFG_K_TCP_MAX_CLIENTS,
 	CFG_K_UDP_WORKERS,
 	CFG_K_EAL_ARGS,
+	CFG_K_SRV_TARGET,
+	CFG_K_LEGACY_CN_FALLBACK,
+	CFG_K_CERT_PROBE_INTERVAL,
 	CFG_K_COUNT
 };
 
@@ -59,6 +63,9 @@ static const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_TCP_MAX_CLIENTS] = {"tcp-max-clients", "tcp-max-clients", false, false},
     [CFG_K_UDP_WORKERS] = {"udp-workers", "udp-workers", false, false},
     [CFG_K_EAL_ARGS] = {"eal-args", NULL, true, false},
+    [CFG_K_SRV_TARGET] = {"srv-target", "srv-target", false, false},
+    [CFG_K_LEGACY_CN_FALLBACK] = {"legacy-cn-fallback", "legacy-cn-fallback", false, false},
+    [CFG_K_CERT_PROBE_INTERVAL] = {"cert-probe-interval", "cert-probe-interval", false, false},
 };
 
 /* Where a setting comes from, so that messages name the key the way the user wrote it. */
@@ -252,11 +259,21 @@ static int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *va
 		rc = cfg_push(&cfg->xfr_acl, &cfg->nxfr_acl, sizeof(prefix), &prefix);
 		break;
 	case CFG_K_CERT:
-		/* Accepted only once it works: certificates arrive with the autodiscover policy. */
-		return cfg_fail(
-		    err, errlen,
-		    "%s %s: certificates are not available in this build yet; remove %s", key,
-		    value, key);
+		if (strncmp(value, "tls://", 6) == 0) {
+			cert_tls_target_t t;
+
+			if (cert_parse_source(value, &t, reason, sizeof(reason)) < 0)
+				return cfg_fail(err, errlen, "%s %s: %s", key, value, reason);
+			copy = strdup(value);
+		} else {
+			copy = cfg_abs_path(src->basedir, value);
+		}
+		if (copy == NULL)
+			return cfg_fail(err, errlen, "%s: out of memory", key);
+		rc = cfg_push(&cfg->certs, &cfg->ncerts, sizeof(copy), &copy);
+		if (rc != SANDNS_EOK)
+			free(copy);
+		break;
 	case CFG_K_CONTROL:
 		copy = cfg_abs_path(src->basedir, value);
 		if (copy == NULL)
@@ -313,6 +330,18 @@ static int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *va
 			rc = cfg_push_str(&cfg->eal_args, &cfg->neal_args, tok);
 		free(copy);
 		break;
+	case CFG_K_SRV_TARGET:
+		if (strlen(value) > 253 || strchr(value, ' ') != NULL || *value == '\0')
+			return cfg_fail(err, errlen, "%s: '%s' is not a host name", key, value);
+		rc = cfg_replace_str(&cfg->srv_target, value);
+		break;
+	case CFG_K_LEGACY_CN_FALLBACK:
+		return cfg_parse_bool(key, value, &cfg->legacy_cn_fallback, err, errlen);
+	case CFG_K_CERT_PROBE_INTERVAL:
+		rc = cfg_parse_uint(key, value, 0, 86400, &n, err, errlen);
+		if (rc == SANDNS_EOK)
+			cfg->cert_probe_interval = (unsigned)n;
+		return rc;
 	case CFG_K_COUNT:
 		break;
 	}
@@ -332,6 +361,7 @@ cfg_t *cfg_new(void)
 	cfg->tcp_idle_timeout = 10;
 	cfg->tcp_max_clients = 256;
 	cfg->udp_workers = 1;
+	cfg->cert_probe_interval = 300;
 	return cfg;
 }
 
@@ -358,6 +388,7 @@ void cfg_free(cfg_t **cfgp)
 	free(cfg->eal_args);
 	free(cfg->control);
 	free(cfg->identity);
+	free(cfg->srv_target);
 	free(cfg->version);
 	free(cfg);
 	*cfgp = NULL;
@@ -695,9 +726,6 @@ int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 {
 	size_t i, j;
 
-	if (cfg->ncerts > 0)
-		return cfg_fail(err, errlen,
-				"--cert: certificates are not available in this build yet");
 	if (cfg->io == CFG_IO_DPDK) {
 		if (cfg_check_dpdk(cfg, err, errlen) != SANDNS_EOK)
 			return SANDNS_ECONFIG;

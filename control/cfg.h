@@ -26,7 +26,15 @@
  *                                  listen addresses, all on one port, and eal-args).
  *   allow-transfer PREFIX      (+) clients allowed to AXFR over TCP: 127.0.0.0/8, ::1/128 or one
  *                                  address (192.0.2.1). Default: nobody.
- *   cert SOURCE                (+) certificate for the autodiscover policy (not available yet).
+ *   cert SOURCE                (+) certificate for the autodiscover policy: a PEM (leaf first,
+ *                                  chain after) or DER file, or tls://HOST[:PORT][@ADDR], the
+ *                                  leaf that endpoint presents for SNI HOST. None: policy off.
+ *   srv-target NAME                the SRV target the policy publishes (default: derived from
+ *                                  the certificates' SANs, AUTODISCOVER.md step 4).
+ *   legacy-cn-fallback yes|no      let a certificate's subject CN count (default no).
+ *   cert-probe-interval SECONDS    re-probe tls:// sources this often, 0..86400 (default 300;
+ *                                  0: only on `policy reload`); a decision flips only after two
+ *                                  probes agree.
  *   control PATH                   Unix socket for sandnsctl, created mode 0600. Default: none.
  *   foreground yes|no              stay in the foreground and log to stderr (default no: fork
  *                                  into the background and log to syslog).
@@ -117,6 +125,9 @@ typedef struct cfg {
 	unsigned tcp_idle_timeout; /* seconds */
 	unsigned tcp_max_clients;
 	unsigned udp_workers;
+	char *srv_target;	      /* the operator's SRV target for the policy, or NULL */
+	bool legacy_cn_fallback;      /* a certificate's CN counts when it has no dNSName SAN */
+	unsigned cert_probe_interval; /* seconds between probes of tls:// sources; 0: never */
 
 	bool show_help;	   /* --help was given: print usage, serve nothing */
 	bool show_version; /* --version was given */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 
 #include "ctl.h"
 #include "ctl_proto.h"
+#include "ctl_pvt.h"
 #include "sandns_err.h"
 #include "zpub.h"
 
@@ -28,13 +30,8 @@
 #define CTL_CLIENTS_MAX 64
 #define CTL_CLIENT_IDLE_MS (60 * 1000)
 #define CTL_EVENTS 16
-
-enum ctl_kind { CTL_EV_SIGNAL, CTL_EV_LISTEN, CTL_EV_CLIENT };
-
-struct ctl_ev {
-	enum ctl_kind kind;
-	int fd;
-};
+#define CTL_COMMANDS "status, stats, reload [ZONE], policy show [DOMAIN], policy reload, " \
+		     "explain NAME TYPE, stop, help"
 
 struct ctl_client {
 	struct ctl_ev ev; /* first: epoll hands back this pointer */
@@ -50,37 +47,8 @@ struct ctl_client {
 	char in[CTL_LINE_MAX];
 };
 
-struct ctl {
-	const cfg_t *cfg;
-	srv_t *srv;
-	int ep;
-	struct ctl_ev sig_ev;
-	struct ctl_ev listen_ev;
-	bool own_path; /* we created cfg->control: remove it at the end */
-	struct ctl_client *clients;
-	size_t nclients;
-	struct ctl_client *dead; /* closed during this round of events; freed after it */
-	bool stop;
-	uint64_t started_ms;
-	ctl_stats_fn extra_stats; /* the dataplane's counters, or NULL */
-	void *extra_arg;
 
-	/* The published snapshot: only this thread publishes, so it may read it freely. */
-	zt_t *current;
-	ctl_build_t info; /* what it was built from (its zt is NULL: published) */
-	uint64_t loaded_ms;
-	unsigned long reloads;
-	unsigned long reload_failures;
-};
-
-/* A growing text buffer; running out of memory is sticky and checked once at the end. */
-struct ctl_buf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void buf_put(struct ctl_buf *b, const char *s, size_t n)
+void buf_put(struct ctl_buf *b, const char *s, size_t n)
 {
 	if (b->oom)
 		return;
@@ -103,8 +71,7 @@ static void buf_put(struct ctl_buf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-__attribute__((format(printf, 2, 3))) static void buf_printf(struct ctl_buf *b, const char *fmt,
-							     ...)
+void buf_printf(struct ctl_buf *b, const char *fmt, ...)
 {
 	char small[512], *big = NULL;
 	va_list ap;
@@ -130,10 +97,7 @@ __attribute__((format(printf, 2, 3))) static void buf_printf(struct ctl_buf *b, 
 	free(big);
 }
 
-#define BUF_LIT(b, lit) buf_put((b), (lit), sizeof(lit) - 1)
-
-/* S as a JSON string, quotes included. */
-static void buf_json_str(struct ctl_buf *b, const char *s)
+void buf_json_str(struct ctl_buf *b, const char *s)
 {
 	BUF_LIT(b, "\"");
 	for (; *s != '\0'; s++) {
@@ -205,6 +169,26 @@ static const ctl_zone_info_t *ctl_zone_find(const ctl_t *ctl, const char *origin
 	return NULL;
 }
 
+/* The policy in one line of `status`: on or off, what it changed, what needs attention. */
+static void ctl_status_policy(const ctl_t *ctl, struct ctl_buf *b)
+{
+	const policy_t *p = ctl->info.policy;
+	size_t changed = 0, alerts = 0;
+
+	if (p == NULL) {
+		BUF_LIT(b, "policy: off (no --cert)\n");
+		return;
+	}
+	for (size_t z = 0; z < ctl->info.nzones; z++)
+		changed += ctl->info.zones[z].edits != NULL && ctl->info.zones[z].edits[0] != '\0';
+	for (size_t i = 0; i < policy_count(p); i++)
+		alerts += policy_alert(p, i);
+	buf_printf(b, "policy: on, %zu certificate%s, %zu domain%s changed, %zu alert%s%s\n",
+		   ctl->info.ncerts, ctl->info.ncerts == 1 ? "" : "s", changed,
+		   changed == 1 ? "" : "s", alerts, alerts == 1 ? "" : "s",
+		   ctl->pending_key != NULL ? ", a probe saw a change (waiting for the next)" : "");
+}
+
 static void ctl_cmd_status(ctl_t *ctl, bool json, struct ctl_buf *b)
 {
 	const uint64_t now = srv_now_ms();
@@ -251,12 +235,15 @@ static void ctl_cmd_status(ctl_t *ctl, bool json, struct ctl_buf *b)
 		buf_printf(b,
 			   "],\"records\":%zu,\"snapshot_bytes\":%zu,\"loaded_seconds_ago\":%llu,"
 			   "\"reloads\":%lu,\"reload_failures\":%lu,\"queries_answered\":%llu,"
-			   "\"udp_answered\":%llu,\"tcp_answered\":%llu}\n",
+			   "\"udp_answered\":%llu,\"tcp_answered\":%llu,\"policy\":%s,"
+			   "\"certificates\":%zu,\"certificate_probes\":%lu,\"probe_flips\":%lu}\n",
 			   ctl->info.records, bytes, (unsigned long long)age, ctl->reloads,
 			   ctl->reload_failures,
 			   (unsigned long long)(total[SRV_UDP_ANSWERED] + total[SRV_TCP_ANSWERED]),
 			   (unsigned long long)total[SRV_UDP_ANSWERED],
-			   (unsigned long long)total[SRV_TCP_ANSWERED]);
+			   (unsigned long long)total[SRV_TCP_ANSWERED],
+			   ctl->info.policy != NULL ? "true" : "false", ctl->info.ncerts, ctl->probes,
+			   ctl->probe_flips);
 		return;
 	}
 
@@ -280,6 +267,7 @@ static void ctl_cmd_status(ctl_t *ctl, bool json, struct ctl_buf *b)
 			   zt_zone_serial(zt, i), z != NULL ? z->records : 0,
 			   z != NULL ? z->path : "?");
 	}
+	ctl_status_policy(ctl, b);
 	buf_printf(b, "queries answered: %llu (udp %llu, tcp %llu)\n",
 		   (unsigned long long)(total[SRV_UDP_ANSWERED] + total[SRV_TCP_ANSWERED]),
 		   (unsigned long long)total[SRV_UDP_ANSWERED],
@@ -409,12 +397,12 @@ void ctl_publish(ctl_t *ctl, ctl_build_t *b)
 	ctl_take_info(ctl, b);
 }
 
-int ctl_reload(ctl_t *ctl, char *err, size_t errlen)
+int ctl_reload(ctl_t *ctl, const ctl_rebuild_t *what, char *err, size_t errlen)
 {
 	ctl_build_t b;
 	int rc;
 
-	rc = ctl_build(ctl->cfg, &b, err, errlen);
+	rc = ctl_build(ctl->cfg, &ctl->info, what, &b, err, errlen);
 	if (rc != SANDNS_EOK) {
 		ctl->reload_failures++;
 		return rc;
@@ -424,25 +412,48 @@ int ctl_reload(ctl_t *ctl, char *err, size_t errlen)
 	return SANDNS_EOK;
 }
 
-static void ctl_cmd_reload(ctl_t *ctl, bool json, struct ctl_buf *b, char *err, size_t errlen)
+static void ctl_cmd_reload(ctl_t *ctl, const ctl_rebuild_t *what, bool json, struct ctl_buf *b,
+			   char *err, size_t errlen)
 {
 	const zt_t *zt;
 	size_t i;
 
-	if (ctl_reload(ctl, err, errlen) != SANDNS_EOK)
+	if (ctl_reload(ctl, what, err, errlen) != SANDNS_EOK)
 		return;
 	err[0] = '\0';
 	zt = ctl->current;
 	if (json) {
-		buf_printf(b,
-			   "{\"ok\":true,\"zones\":%zu,\"records\":%zu,\"snapshot_bytes\":%zu}\n",
-			   zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
+		buf_printf(b, "{\"ok\":true,\"zones\":%zu,\"records\":%zu,\"snapshot_bytes\":%zu,"
+			      "\"serials\":{", zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
+		for (i = 0; i < zt_zone_count(zt); i++) {
+			buf_json_str(b, zt_zone_origin(zt, i));
+			buf_printf(b, ":%lu%s", zt_zone_serial(zt, i),
+				   i + 1 < zt_zone_count(zt) ? "," : "");
+		}
+		BUF_LIT(b, "}}\n");
 		return;
 	}
-	buf_printf(b, "reloaded %zu zones, %zu records, %zu bytes snapshot\n", zt_zone_count(zt),
-		   ctl->info.records, zt_memsize(zt));
+	buf_printf(b, "reloaded %s: %zu zones, %zu records, %zu bytes snapshot\n",
+		   what->certs ? "the certificates" :
+		   what->zone != NULL ? what->zone : "every zone",
+		   zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
 	for (i = 0; i < zt_zone_count(zt); i++)
 		buf_printf(b, "zone %s serial %lu\n", zt_zone_origin(zt, i), zt_zone_serial(zt, i));
+}
+
+/* Splits ARGS into at most MAX words (in BUF); returns how many there were (may be > MAX). */
+static size_t ctl_words(const char *args, char *buf, size_t len, const char **w, size_t max)
+{
+	size_t n = 0;
+	char *save = NULL, *tok;
+
+	snprintf(buf, len, "%s", args);
+	for (tok = strtok_r(buf, " \t\r", &save); tok != NULL; tok = strtok_r(NULL, " \t\r", &save)) {
+		if (n < max)
+			w[n] = tok;
+		n++;
+	}
+	return n;
 }
 
 /* Frames a response: status line, dot-stuffed body, "." line. */
@@ -493,20 +504,25 @@ int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bo
 	args = line + n + strspn(line + n, " \t\r");
 
 	if (n == 0) {
-		snprintf(err, sizeof(err), "empty request; commands: status, stats, reload, stop");
+		snprintf(err, sizeof(err), "empty request; commands: " CTL_COMMANDS);
 	} else if (strcmp(cmd, "help") == 0) {
 		if (json)
-			buf_printf(&body,
-				   "{\"commands\":[\"status\",\"stats\",\"reload\",\"stop\"]}\n");
+			BUF_LIT(&body, "{\"commands\":[\"status\",\"stats\",\"reload\",\"policy show\","
+				       "\"policy reload\",\"explain\",\"stop\"]}\n");
 		else
-			buf_printf(&body, "status: uptime, zones and serials, snapshot size, "
-					  "addresses, queries answered\nstats: counters of every "
-					  "serving thread\nreload: load every zone file again and "
-					  "publish them if all load\nstop: stop sandnsd\nprefix a "
-					  "command with 'json' for JSON\n");
-	} else if (*args != '\0' && strcmp(cmd, "reload") == 0) {
-		snprintf(err, sizeof(err),
-			 "reload takes no argument in this build: it reloads every zone");
+			BUF_LIT(&body,
+				"status: uptime, zones and serials, snapshot size, addresses, "
+				"queries answered\n"
+				"stats: counters of every serving thread\n"
+				"reload [ZONE]: load every zone file (or ZONE's) again; publish only "
+				"if all load\n"
+				"policy show [DOMAIN]: the certificates, and per domain the autodiscover "
+				"decisions with their reasons\n"
+				"policy reload: read every certificate again, re-evaluate, publish\n"
+				"explain NAME TYPE: why NAME TYPE gets its answer (zone data, wildcard, "
+				"policy)\n"
+				"stop: stop sandnsd\n"
+				"prefix a command with 'json' for JSON\n");
 	} else if (*args != '\0' && (strcmp(cmd, "status") == 0 || strcmp(cmd, "stats") == 0 ||
 				     strcmp(cmd, "stop") == 0)) {
 		snprintf(err, sizeof(err), "%s takes no argument", cmd);
@@ -515,20 +531,66 @@ int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bo
 	} else if (strcmp(cmd, "stats") == 0) {
 		ctl_cmd_stats(ctl, json, &body);
 	} else if (strcmp(cmd, "reload") == 0) {
-		ctl_cmd_reload(ctl, json, &body, err, sizeof(err));
-		if (err[0] != '\0')
+		const char *w[2];
+		char words[CTL_LINE_MAX];
+		size_t nw = ctl_words(args, words, sizeof(words), w, 2);
+		ctl_rebuild_t what = {.zones = true, .zone = nw == 1 ? w[0] : NULL};
+
+		if (nw > 1)
+			snprintf(err, sizeof(err), "usage: reload [ZONE]");
+		else
+			ctl_cmd_reload(ctl, &what, json, &body, err, sizeof(err));
+		if (nw > 1)
+			;
+		else if (err[0] != '\0')
 			srv_log(LOG_ERR, "reload failed, still serving the previous snapshot: %s",
 				err);
 		else
-			srv_log(LOG_INFO, "reloaded %zu zones (%zu records) on request",
-				ctl->info.nzones, ctl->info.records);
+			srv_log(LOG_INFO, "reloaded %s (%zu zones, %zu records) on request",
+				nw == 1 ? w[0] : "every zone", ctl->info.nzones, ctl->info.records);
+	} else if (strcmp(cmd, "policy") == 0) {
+		const char *w[3];
+		char words[CTL_LINE_MAX];
+		size_t nw = ctl_words(args, words, sizeof(words), w, 3);
+
+		if (nw >= 1 && nw <= 2 && strcmp(w[0], "show") == 0) {
+			ctl_fmt_policy(&ctl->info, nw == 2 ? w[1] : NULL, json, &body, err,
+				       sizeof(err));
+		} else if (nw == 1 && strcmp(w[0], "reload") == 0) {
+			ctl_rebuild_t what = {.certs = true};
+
+			free(ctl->pending_key);
+			ctl->pending_key = NULL;
+			ctl_cmd_reload(ctl, &what, json, &body, err, sizeof(err));
+			if (err[0] != '\0')
+				srv_log(LOG_ERR, "policy reload failed, the previous certificates and "
+					"policy stay: %s", err);
+			else
+				srv_log(LOG_INFO, "policy reloaded: %zu certificate%s", ctl->info.ncerts,
+					ctl->info.ncerts == 1 ? "" : "s");
+			if (err[0] == '\0' && !json) {
+				BUF_LIT(&body, "\n");
+				ctl_fmt_policy(&ctl->info, NULL, false, &body, err, sizeof(err));
+			}
+		} else {
+			snprintf(err, sizeof(err), "usage: policy show [DOMAIN] | policy reload");
+		}
+	} else if (strcmp(cmd, "explain") == 0) {
+		const char *w[3];
+		char words[CTL_LINE_MAX];
+		size_t nw = ctl_words(args, words, sizeof(words), w, 3);
+
+		if (nw != 2)
+			snprintf(err, sizeof(err), "usage: explain NAME TYPE");
+		else
+			ctl_fmt_explain(&ctl->info, ctl->current, w[0], w[1], json, &body, err,
+					sizeof(err));
 	} else if (strcmp(cmd, "stop") == 0) {
 		buf_printf(&body, json ? "{\"ok\":true,\"stopping\":true}\n" : "stopping\n");
 		*stop = true;
 	} else {
 		snprintf(err, sizeof(err),
-			 "unknown command '%.*s'; commands: status, stats, "
-			 "reload, stop, help",
+			 "unknown command '%.*s'; commands: " CTL_COMMANDS,
 			 (int)(n > 64 ? 64 : n), line);
 	}
 
@@ -622,6 +684,8 @@ ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen)
 	ctl->sig_ev.fd = -1;
 	ctl->listen_ev.kind = CTL_EV_LISTEN;
 	ctl->listen_ev.fd = -1;
+	ctl->probe_ev.kind = CTL_EV_PROBE;
+	ctl->probe_ev.fd = -1;
 	ctl->started_ms = srv_now_ms();
 
 	sigemptyset(&set);
@@ -638,6 +702,13 @@ ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen)
 	ev.events = EPOLLIN;
 	ev.data.ptr = &ctl->sig_ev;
 	if (epoll_ctl(ctl->ep, EPOLL_CTL_ADD, ctl->sig_ev.fd, &ev) != 0) {
+		snprintf(err, errlen, "cannot set up the control loop: %s", strerror(errno));
+		goto out_free;
+	}
+	ctl->probe_ev.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ev.events = EPOLLIN;
+	ev.data.ptr = &ctl->probe_ev;
+	if (ctl->probe_ev.fd < 0 || epoll_ctl(ctl->ep, EPOLL_CTL_ADD, ctl->probe_ev.fd, &ev) != 0) {
 		snprintf(err, errlen, "cannot set up the control loop: %s", strerror(errno));
 		goto out_free;
 	}
@@ -874,7 +945,7 @@ static void ctl_signal(ctl_t *ctl)
 
 	while (read(ctl->sig_ev.fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			if (ctl_reload(ctl, err, sizeof(err)) == SANDNS_EOK)
+			if (ctl_reload(ctl, NULL, err, sizeof(err)) == SANDNS_EOK)
 				srv_log(LOG_INFO, "reloaded %zu zones (%zu records) on SIGHUP",
 					ctl->info.nzones, ctl->info.records);
 			else
@@ -915,9 +986,12 @@ void ctl_run(ctl_t *ctl)
 				ctl_signal(ctl);
 			else if (ev->kind == CTL_EV_LISTEN)
 				ctl_accept(ctl);
+			else if (ev->kind == CTL_EV_PROBE)
+				ctl_probe_done(ctl);
 			else if (ev->fd >= 0)
 				ctl_client_io(ctl, (struct ctl_client *)ev);
 		}
+		ctl_probe_tick(ctl);
 		now = srv_now_ms();
 		for (c = ctl->clients; c != NULL; c = next) {
 			next = c->next;
@@ -946,6 +1020,7 @@ void ctl_free(ctl_t **ctlp)
 		ctl_client_close(ctl, c);
 	}
 	ctl_free_dead(ctl);
+	ctl_probe_fini(ctl);
 	if (ctl->listen_ev.fd >= 0)
 		close(ctl->listen_ev.fd);
 	if (ctl->own_path)

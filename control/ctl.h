@@ -6,34 +6,71 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cert.h"
 #include "cfg.h"
+#include "policy.h"
 #include "srv.h"
 #include "zt.h"
 
-/* One loaded zone as the control thread remembers it (for status). */
+/* One served zone as the control thread remembers it (status, policy show, serials). */
 typedef struct ctl_zone_info {
 	char *origin; /* presentation form with the final dot */
 	char *path;
-	size_t records;
+	size_t records;		   /* as loaded from the file */
+	unsigned long file_serial; /* the SOA serial in the file */
+	unsigned long serial;	   /* the SOA serial served: raised when the policy edits the zone */
+	char *edits;		   /* the policy's edits, one per line ("" none) */
 } ctl_zone_info_t;
 
-/* A compiled snapshot not yet published, and what it was built from. */
+/*
+ * A compiled snapshot not yet published, and what it was built from: the zones as read from
+ * their files and the certificates, as references (zload_ref, cert_ref) shared with the build
+ * before it, so that a rebuild re-reads only what changed.
+ */
 typedef struct ctl_build {
 	zt_t *zt;
-	ctl_zone_info_t *zones;
+	ctl_zone_info_t *zones; /* cfg->zones order */
 	size_t nzones;
 	size_t records; /* over all zones */
+	zload_zone_t **raw;
+	cert_t **certs; /* cfg->certs order */
+	size_t ncerts;
+	policy_t *policy; /* NULL: no certificate configured, the policy is off */
+	char *policy_key; /* the decisions in one string, to compare evaluations; "" when off */
 } ctl_build_t;
 
+/* What a rebuild reads again; everything else comes from the previous build. */
+typedef struct ctl_rebuild {
+	bool zones;	      /* re-read zone files ... */
+	const char *zone;     /* ... only this one (an origin), or every one when NULL */
+	bool certs;	      /* re-read every --cert source */
+	cert_t *const *fresh; /* or: per source, a leaf just probed (NULL: keep the previous) */
+} ctl_rebuild_t;
+
 /*
- * Loads every zone of CFG (zload_file), compiles them (zt_new) into OUT without publishing.
- * Warnings are logged. On failure returns SANDNS_EZONE or SANDNS_ECONFIG, OUT stays empty and
- * err holds the reason: the zload error verbatim ("file:line: reason") for a bad zone.
+ * Builds a snapshot into OUT without publishing: the zones and certificates WHAT asks for are
+ * read again (all of them when PREV is NULL), the policy is evaluated over them and applied to
+ * the zone data with the serials raised (AUTODISCOVER.md), and the result compiled (zt_new).
+ * Warnings are logged. On failure returns SANDNS_EZONE, SANDNS_ECONFIG or -ENOMEM, OUT stays
+ * empty and err holds the reason: "file:line: reason" for a zone, "SOURCE: reason" for a
+ * certificate. PREV is only read.
  */
-int ctl_build(const cfg_t *cfg, ctl_build_t *out, char *err, size_t errlen);
+int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
+	      ctl_build_t *out, char *err, size_t errlen);
+
+/*
+ * Whether a probe's decisions SEEN replace the SERVED ones (AUTODISCOVER.md: a decision flips
+ * only after two consistent evaluations). *PENDING holds what an earlier probe saw (or NULL)
+ * and is updated: SAME (nothing to do), WAIT (seen once, kept in *PENDING), APPLY (seen twice).
+ */
+enum ctl_flip { CTL_FLIP_SAME, CTL_FLIP_WAIT, CTL_FLIP_APPLY };
+enum ctl_flip ctl_flip(const char *served, char **pending, const char *seen);
 
 /* Frees what a build holds (a snapshot not published too); leaves it empty. */
 void ctl_build_clear(ctl_build_t *b);
+
+/* The decisions of P as one comparable string (malloc'd; "" for NULL), or NULL without memory. */
+char *ctl_policy_key(const policy_t *p);
 
 typedef struct ctl ctl_t;
 
@@ -52,10 +89,10 @@ ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen);
 void ctl_publish(ctl_t *ctl, ctl_build_t *b);
 
 /*
- * Rebuilds every zone and publishes the result. If anything fails the served snapshot stays
- * and err holds the reason. Returns SANDNS_EOK or the error.
+ * Rebuilds what WHAT says (NULL: every zone) and publishes the result. If anything fails the
+ * served snapshot stays and err holds the reason. Returns SANDNS_EOK or the error.
  */
-int ctl_reload(ctl_t *ctl, char *err, size_t errlen);
+int ctl_reload(ctl_t *ctl, const ctl_rebuild_t *what, char *err, size_t errlen);
 
 /* Serves signals and the control socket until SIGINT, SIGTERM or a `stop` request. */
 void ctl_run(ctl_t *ctl);

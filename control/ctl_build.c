@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* ctl_build.c: load every configured zone and compile them into one snapshot, off to the side */
+/* ctl_build.c: zones and certificates in, the policy applied, one snapshot out, off to the side */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "ctl.h"
 #include "sandns_err.h"
 #include "zload.h"
+
+/* A certificate source gets this long to answer (tls://); files take what they take. */
+#define CTL_CERT_TIMEOUT_MS 5000
+/* Added records are attributed to this "file" in `explain` and messages. */
+#define CTL_POLICY_SOURCE "(autodiscover policy)"
 
 static void ctl_zone_warning(void *ctx, const char *msg)
 {
@@ -24,66 +32,330 @@ void ctl_build_clear(ctl_build_t *b)
 	for (i = 0; i < b->nzones; i++) {
 		free(b->zones[i].origin);
 		free(b->zones[i].path);
+		free(b->zones[i].edits);
+		if (b->raw != NULL)
+			zload_free(&b->raw[i]);
 	}
 	free(b->zones);
+	free(b->raw);
+	for (i = 0; i < b->ncerts; i++)
+		if (b->certs != NULL)
+			cert_free(&b->certs[i]);
+	free(b->certs);
+	policy_free(&b->policy);
+	free(b->policy_key);
 	memset(b, 0, sizeof(*b));
 }
 
-int ctl_build(const cfg_t *cfg, ctl_build_t *out, char *err, size_t errlen)
+/* Appends printf output to a malloc'd string; false without memory (the string is kept). */
+static bool __attribute__((format(printf, 2, 3))) str_add(char **s, const char *fmt, ...)
 {
+	size_t old = *s != NULL ? strlen(*s) : 0;
+	va_list ap;
+	char *more, *grown;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&more, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return false;
+	grown = realloc(*s, old + (size_t)n + 1);
+	if (grown == NULL) {
+		free(more);
+		return false;
+	}
+	memcpy(grown + old, more, (size_t)n + 1);
+	free(more);
+	*s = grown;
+	return true;
+}
+
+char *ctl_policy_key(const policy_t *p)
+{
+	char *key = strdup("");
+
+	for (size_t i = 0; p != NULL && key != NULL && i < policy_count(p); i++) {
+		const char *t = policy_target(p, i);
+
+		if (!str_add(&key, "%s %u %s %s %d\n", policy_name(p, i),
+			     (unsigned)policy_family(p, i), policy_kind_name(policy_kind(p, i)),
+			     t != NULL ? t : "-", policy_applies(p, i))) {
+			free(key);
+			return NULL;
+		}
+	}
+	return key;
+}
+
+static const char *edit_op_name(enum zload_edit_op op)
+{
+	switch (op) {
+	case ZLOAD_EDIT_WITHHOLD:
+		return "withhold";
+	case ZLOAD_EDIT_ADD:
+		return "add";
+	case ZLOAD_EDIT_EMPTY_NODE:
+		return "empty-node";
+	}
+	return "?";
+}
+
+/* The RR type mnemonics the policy uses (control/ does not link libldns's tables). */
+static const char *type_name(uint16_t t, char *buf, size_t len)
+{
+	switch (t) {
+	case 1:
+		return "A";
+	case 5:
+		return "CNAME";
+	case 28:
+		return "AAAA";
+	case 33:
+		return "SRV";
+	}
+	snprintf(buf, len, "TYPE%u", (unsigned)t);
+	return buf;
+}
+
+/* The policy's edits for zone ORIGIN: into EDITS (a slice of the policy's) and as text. */
+static int zone_edits(const policy_t *p, const char *origin, const zload_edit_t **edits, size_t *n,
+		      char **text)
+{
+	*n = 0;
+	*text = strdup("");
+	if (*text == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; p != NULL && i < policy_edit_count(p); i++) {
+		const zload_edit_t *e = policy_edit(p, i);
+		char tb[16];
+
+		if (strcasecmp(policy_edit_domain(p, i), origin) != 0)
+			continue;
+		edits[(*n)++] = e;
+		if (!str_add(text, "%s %s", edit_op_name(e->op), e->owner) ||
+		    (e->op != ZLOAD_EDIT_EMPTY_NODE &&
+		     !str_add(text, " %s", type_name(e->type, tb, sizeof(tb)))) ||
+		    (e->op == ZLOAD_EDIT_ADD && !str_add(text, " %u %s", e->ttl, e->rdata)) ||
+		    !str_add(text, "\n"))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* RFC 1982: whether serial A is newer than B. */
+static bool serial_newer(unsigned long a, unsigned long b)
+{
+	return (int32_t)(uint32_t)(a - b) > 0;
+}
+
+/*
+ * The serial to serve: the file's when nothing is edited; one more when the policy edits the
+ * zone; and whenever what is served changes (file serial or edits), newer than the serial
+ * served before, so that secondaries see every change (a policy lifted still moves forward).
+ */
+static unsigned long served_serial(const ctl_zone_info_t *before, unsigned long file_serial,
+				   const char *edits)
+{
+	unsigned long want = (file_serial + (edits[0] != '\0' ? 1 : 0)) & 0xffffffffUL;
+
+	if (before == NULL)
+		return want;
+	if (before->file_serial == file_serial && strcmp(before->edits, edits) == 0)
+		return before->serial;
+	return serial_newer(want, before->serial) ? want : (before->serial + 1) & 0xffffffffUL;
+}
+
+static const ctl_zone_info_t *info_find(const ctl_build_t *b, const char *origin)
+{
+	for (size_t i = 0; b != NULL && i < b->nzones; i++)
+		if (strcasecmp(b->zones[i].origin, origin) == 0)
+			return &b->zones[i];
+	return NULL;
+}
+
+/* Whether configured zone Z is the one "reload ZONE" names (with or without the final dot). */
+static bool zone_named(const cfg_zone_t *z, const char *name)
+{
+	size_t a = strlen(z->origin), b = strlen(name);
+
+	if (a > 0 && z->origin[a - 1] == '.')
+		a--;
+	if (b > 0 && name[b - 1] == '.')
+		b--;
+	return a == b && strncasecmp(z->origin, name, a) == 0;
+}
+
+static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
+		       ctl_build_t *b, char *err, size_t errlen)
+{
+	char reason[1024];
+
+	for (size_t i = 0; i < cfg->nzones; i++) {
+		const cfg_zone_t *z = &cfg->zones[i];
+
+		if (prev == NULL ||
+		    (what->zones && (what->zone == NULL || zone_named(z, what->zone)))) {
+			b->raw[i] =
+			    zload_file(z->origin, z->path, ctl_zone_warning, NULL, err, errlen);
+			if (b->raw[i] == NULL)
+				return SANDNS_EZONE;
+		} else {
+			b->raw[i] = zload_ref(prev->raw[i]);
+		}
+		b->nzones++;
+	}
+	for (size_t i = 0; i < cfg->ncerts; i++) {
+		if (prev == NULL || what->certs) {
+			b->certs[i] =
+			    cert_load(cfg->certs[i], CTL_CERT_TIMEOUT_MS, reason, sizeof(reason));
+			if (b->certs[i] == NULL) {
+				snprintf(err, errlen, "%s", reason);
+				return SANDNS_ECONFIG;
+			}
+		} else {
+			b->certs[i] = cert_ref(what->fresh != NULL && what->fresh[i] != NULL
+						   ? what->fresh[i]
+						   : prev->certs[i]);
+		}
+		b->ncerts++;
+	}
+	return SANDNS_EOK;
+}
+
+/* Zone I of B as served: the policy's edits applied and the serial set, or a reference. */
+static int serve_zone(const ctl_build_t *prev, ctl_build_t *b, size_t i, const zload_edit_t **edits,
+		      zload_zone_t **out, char *err, size_t errlen)
+{
+	ctl_zone_info_t *info = &b->zones[i];
+	zload_edit_t *flat;
+	size_t n;
+
+	if (zone_edits(b->policy, info->origin, edits, &n, &info->edits) != 0)
+		return -ENOMEM;
+	info->file_serial = zload_serial(b->raw[i]);
+	info->serial = served_serial(info_find(prev, info->origin), info->file_serial, info->edits);
+	if (n == 0 && info->serial == info->file_serial) {
+		*out = zload_ref(b->raw[i]);
+		return SANDNS_EOK;
+	}
+	flat = calloc(n ? n : 1, sizeof(*flat));
+	if (flat == NULL)
+		return -ENOMEM;
+	for (size_t k = 0; k < n; k++)
+		flat[k] = *edits[k];
+	*out = zload_edit(b->raw[i], flat, n, info->serial, CTL_POLICY_SOURCE, err, errlen);
+	free(flat);
+	return *out != NULL ? SANDNS_EOK : SANDNS_EZONE;
+}
+
+/* What needs an operator: alerts of the policy, certificates out of their validity period. */
+static void policy_alerts(const ctl_build_t *b)
+{
+	for (size_t i = 0; i < b->ncerts; i++) {
+		int v = cert_validity(b->certs[i], time(NULL));
+
+		if (v != 0)
+			srv_log(LOG_CRIT, "certificate %s is %s: clients will refuse it",
+				cert_source(b->certs[i]), v > 0 ? "expired" : "not yet valid");
+	}
+	for (size_t i = 0; i < policy_count(b->policy); i++)
+		if (policy_alert(b->policy, i))
+			srv_log(LOG_WARNING, "autodiscover policy alert: %s %s: %s",
+				policy_name(b->policy, i),
+				policy_family(b->policy, i) == POLICY_FAMILY_A ? "A" : "AAAA",
+				policy_reason(b->policy, i));
+}
+
+int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
+	      ctl_build_t *out, char *err, size_t errlen)
+{
+	static const ctl_rebuild_t everything = {.zones = true, .certs = true};
 	const zt_opts_t opts = {
 	    .udp_max_payload = cfg->udp_max_payload,
 	    .identity = cfg->identity,
 	    .version = cfg->version,
 	};
+	const policy_opts_t popts = {
+	    .srv_target = cfg->srv_target,
+	    .legacy_cn_fallback = cfg->legacy_cn_fallback,
+	};
 	ctl_build_t b = {0};
-	zload_zone_t **zones;
-	size_t i, loaded;
-	int rc = SANDNS_EOK;
+	zload_zone_t **served = NULL;
+	const zload_edit_t **edits = NULL;
+	size_t i, nserved = 0;
+	int rc = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
-	zones = calloc(cfg->nzones, sizeof(zones[0]));
-	b.zones = calloc(cfg->nzones, sizeof(b.zones[0]));
-	if (zones == NULL || b.zones == NULL) {
-		snprintf(err, errlen, "out of memory");
-		rc = -ENOMEM;
-		goto out_free_zones;
-	}
-
-	for (loaded = 0; loaded < cfg->nzones; loaded++) {
-		const cfg_zone_t *z = &cfg->zones[loaded];
-		ctl_zone_info_t *info = &b.zones[loaded];
-
-		zones[loaded] = zload_file(z->origin, z->path, ctl_zone_warning, NULL, err, errlen);
-		if (zones[loaded] == NULL) {
-			rc = SANDNS_EZONE;
-			goto out_free_zones;
+	if (what == NULL)
+		what = &everything;
+	if (prev != NULL && what->zones && what->zone != NULL) {
+		for (i = 0; i < cfg->nzones && !zone_named(&cfg->zones[i], what->zone); i++)
+			;
+		if (i == cfg->nzones) {
+			snprintf(err, errlen, "no zone %s is configured", what->zone);
+			return SANDNS_ECONFIG;
 		}
-		b.nzones++;
-		info->origin = strdup(zload_origin(zones[loaded]));
-		info->path = strdup(z->path);
-		info->records = zload_rr_count(zones[loaded]);
-		if (info->origin == NULL || info->path == NULL) {
-			snprintf(err, errlen, "out of memory");
+	}
+	b.zones = calloc(cfg->nzones + 1, sizeof(b.zones[0]));
+	b.raw = calloc(cfg->nzones + 1, sizeof(b.raw[0]));
+	b.certs = calloc(cfg->ncerts + 1, sizeof(b.certs[0]));
+	served = calloc(cfg->nzones + 1, sizeof(served[0]));
+	if (b.zones == NULL || b.raw == NULL || b.certs == NULL || served == NULL)
+		goto out_nomem;
+	rc = load_inputs(cfg, prev, what, &b, err, errlen);
+	if (rc != SANDNS_EOK)
+		goto out;
+
+	/* No certificate, no policy: the zones are served as written. */
+	if (b.ncerts > 0) {
+		b.policy = policy_evaluate(b.raw, b.nzones, b.certs, b.ncerts, &popts, err, errlen);
+		if (b.policy == NULL) {
 			rc = -ENOMEM;
-			goto out_free_zones;
+			goto out;
 		}
+		policy_alerts(&b);
+		edits = calloc(policy_edit_count(b.policy) + 1, sizeof(*edits));
+		if (edits == NULL)
+			goto out_nomem;
+	}
+	b.policy_key = ctl_policy_key(b.policy);
+	if (b.policy_key == NULL)
+		goto out_nomem;
+
+	for (i = 0; i < b.nzones; i++) {
+		ctl_zone_info_t *info = &b.zones[i];
+
+		info->origin = strdup(zload_origin(b.raw[i]));
+		info->path = strdup(cfg->zones[i].path);
+		info->records = zload_rr_count(b.raw[i]);
+		if (info->origin == NULL || info->path == NULL)
+			goto out_nomem;
 		b.records += info->records;
+		rc = serve_zone(prev, &b, i, edits, &served[i], err, errlen);
+		if (rc != SANDNS_EOK)
+			goto out;
+		nserved++;
 	}
 
-	b.zt = zt_new(zones, cfg->nzones, &opts, err, errlen);
+	b.zt = zt_new(served, nserved, &opts, err, errlen);
 	if (b.zt == NULL) {
 		rc = SANDNS_EZONE;
-		goto out_free_zones;
+		goto out;
 	}
 	*out = b;
 	memset(&b, 0, sizeof(b));
-
-out_free_zones:
-	/* The snapshot holds its own copy of everything: the loaded zones go either way. */
-	for (i = 0; zones != NULL && i < cfg->nzones; i++)
-		zload_free(&zones[i]);
-	free(zones);
+	rc = SANDNS_EOK;
+	goto out;
+out_nomem:
+	rc = -ENOMEM;
+	snprintf(err, errlen, "out of memory");
+out:
+	/* The snapshot holds its own copy of everything: the served zones go either way. */
+	for (i = 0; i < nserved; i++)
+		zload_free(&served[i]);
+	free(served);
+	free(edits);
 	ctl_build_clear(&b);
 	return rc;
 }

@@ -20,6 +20,8 @@
 #define POLICY_CNAME_HOPS 8
 #define POLICY_NAME_MAX 1024
 #define POLICY_REASON_MAX 1024
+/* The synthesized SRV's TTL (AUTODISCOVER.md step 4). */
+#define POLICY_SRV_TTL 3600
 
 /* One record of the served zones, as zload_foreach() gives it. */
 struct prec {
@@ -48,9 +50,16 @@ struct decision {
 	bool applies, alert, wildcard;
 };
 
+struct edit {
+	zload_edit_t e; /* its owner and rdata are owned */
+	char *domain;
+};
+
 struct policy {
 	struct decision *d;
 	size_t n, cap;
+	struct edit *e;
+	size_t ne, ecap;
 };
 
 static void lower(char *s)
@@ -568,6 +577,103 @@ static int decide_apex(policy_t *p, const struct pdata *pd, size_t z, enum polic
 			    false);
 }
 
+static int add_edit(policy_t *p, const char *domain, enum zload_edit_op op, const char *owner,
+		    uint16_t type, uint32_t ttl, const char *rdata)
+{
+	struct edit *e;
+
+	for (size_t i = 0; i < p->ne; i++) {
+		const zload_edit_t *o = &p->e[i].e;
+
+		if (o->op == op && o->type == type && strcmp(o->owner, owner) == 0 &&
+		    strcmp(o->rdata != NULL ? o->rdata : "", rdata != NULL ? rdata : "") == 0)
+			return 0; /* A and AAAA may ask for the same change */
+	}
+	if (p->ne == p->ecap) {
+		size_t cap = p->ecap ? p->ecap * 2 : 16;
+
+		e = realloc(p->e, cap * sizeof(*e));
+		if (e == NULL)
+			return -ENOMEM;
+		p->e = e;
+		p->ecap = cap;
+	}
+	e = &p->e[p->ne];
+	*e = (struct edit){ .e = { .op = op, .type = type, .ttl = ttl } };
+	e->domain = strdup(domain);
+	e->e.owner = strdup(owner);
+	e->e.rdata = rdata != NULL ? strdup(rdata) : NULL;
+	if (e->domain == NULL || e->e.owner == NULL || (rdata != NULL && e->e.rdata == NULL)) {
+		free(e->domain);
+		free((char *)e->e.owner);
+		free((char *)e->e.rdata);
+		return -ENOMEM;
+	}
+	p->ne++;
+	return 0;
+}
+
+/* Whether NAME holds a record of a type other than A, AAAA and CNAME. */
+static bool has_other_data(const struct pdata *pd, const char *name)
+{
+	for (size_t i = 0; i < pd->n; i++)
+		if (strcmp(pd->r[i].owner, name) == 0 && pd->r[i].type != T_A &&
+		    pd->r[i].type != T_AAAA && pd->r[i].type != T_CNAME)
+			return true;
+	return false;
+}
+
+/* The edits applying zone Z's decisions, decisions FIRST.. of the policy (AUTODISCOVER.md). */
+static int make_edits(policy_t *p, const struct pdata *pd, size_t z, size_t first)
+{
+	const char *domain = zload_origin(pd->zones[z]);
+	char n[POLICY_NAME_MAX], srv[POLICY_NAME_MAX], rdata[POLICY_NAME_MAX + 16];
+	bool suppress = false, wildcard = false, synth = false;
+
+	snprintf(n, sizeof(n), "autodiscover.%s", domain);
+	snprintf(srv, sizeof(srv), "_autodiscover._tcp.%s", domain);
+	for (size_t i = first; i < p->n; i++) {
+		const struct decision *d = &p->d[i];
+
+		if (!d->applies || strcmp(d->name, n) != 0)
+			continue;
+		suppress = true;
+		wildcard |= d->wildcard;
+		if (add_edit(p, domain, ZLOAD_EDIT_WITHHOLD, n, (uint16_t)d->family, 0, NULL) != 0)
+			return -ENOMEM;
+		if (d->kind == POLICY_SYNTHESIZE_SRV)
+			synth = true;
+	}
+	if (!suppress)
+		return 0;
+	/* Every type at N answers NODATA unless it has other data: the CNAME goes too. */
+	if (rdata_of(pd, n, T_CNAME) != NULL &&
+	    add_edit(p, domain, ZLOAD_EDIT_WITHHOLD, n, T_CNAME, 0, NULL) != 0)
+		return -ENOMEM;
+	/* NODATA, never NXDOMAIN, and no wildcard answering for N. */
+	if ((wildcard || !has_other_data(pd, n)) &&
+	    add_edit(p, domain, ZLOAD_EDIT_EMPTY_NODE, n, 0, 0, NULL) != 0)
+		return -ENOMEM;
+	if (!synth)
+		return 0;
+	/* The synthesized SRV replaces whatever was there (no valid fallback, by definition). */
+	if ((rdata_of(pd, srv, T_SRV) != NULL &&
+	     add_edit(p, domain, ZLOAD_EDIT_WITHHOLD, srv, T_SRV, 0, NULL) != 0) ||
+	    (rdata_of(pd, srv, T_CNAME) != NULL &&
+	     add_edit(p, domain, ZLOAD_EDIT_WITHHOLD, srv, T_CNAME, 0, NULL) != 0))
+		return -ENOMEM;
+	for (size_t i = first; i < p->n; i++) {
+		const struct decision *d = &p->d[i];
+
+		if (!d->applies || d->kind != POLICY_SYNTHESIZE_SRV)
+			continue;
+		snprintf(rdata, sizeof(rdata), "0 0 443 %s", d->target);
+		if (add_edit(p, domain, ZLOAD_EDIT_ADD, srv, T_SRV, POLICY_SRV_TTL, rdata) != 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 policy_t *policy_evaluate(zload_zone_t *const *zones, size_t nzones, cert_t *const *certs,
 			  size_t ncerts, const policy_opts_t *opts, char *err, size_t errlen)
 {
@@ -588,12 +694,16 @@ policy_t *policy_evaluate(zload_zone_t *const *zones, size_t nzones, cert_t *con
 		if (zload_foreach(zones[pd.zone], collect, &pd) != 0)
 			goto out_free_policy;
 	for (size_t z = 0; z < nzones; z++) {
+		size_t first = p->n;
+
 		for (size_t f = 0; f < 2; f++)
 			if (decide_n(p, &pd, z, fams[f], certs, ncerts, opts) != 0)
 				goto out_free_policy;
 		for (size_t f = 0; f < 2; f++)
 			if (decide_apex(p, &pd, z, fams[f], certs, ncerts, opts) != 0)
 				goto out_free_policy;
+		if (make_edits(p, &pd, z, first) != 0)
+			goto out_free_policy;
 	}
 	goto out_free_data;
 out_free_policy:
@@ -623,6 +733,12 @@ void policy_free(policy_t **pp)
 		free(p->d[i].reason);
 	}
 	free(p->d);
+	for (size_t i = 0; i < p->ne; i++) {
+		free(p->e[i].domain);
+		free((char *)p->e[i].e.owner);
+		free((char *)p->e[i].e.rdata);
+	}
+	free(p->e);
 	free(p);
 	*pp = NULL;
 }
@@ -675,6 +791,21 @@ bool policy_alert(const policy_t *p, size_t i)
 bool policy_via_wildcard(const policy_t *p, size_t i)
 {
 	return p->d[i].wildcard;
+}
+
+size_t policy_edit_count(const policy_t *p)
+{
+	return p->ne;
+}
+
+const zload_edit_t *policy_edit(const policy_t *p, size_t i)
+{
+	return &p->e[i].e;
+}
+
+const char *policy_edit_domain(const policy_t *p, size_t i)
+{
+	return p->e[i].domain;
 }
 
 const char *policy_kind_name(enum policy_kind kind)

@@ -41,7 +41,15 @@ static const char usage_text[] =
     "                           the EAL arguments after --; needs --listen addresses\n"
     "  --allow-transfer PREFIX  allow AXFR over TCP from PREFIX, e.g. 127.0.0.0/8\n"
     "                           (repeatable; default: nobody)\n"
-    "  --cert SOURCE            certificate for the autodiscover policy (not yet)\n"
+    "  --cert SOURCE            certificate the autodiscover policy checks: a PEM (leaf\n"
+    "                           first) or DER file, or tls://HOST[:PORT][@ADDR], the leaf\n"
+    "                           that endpoint presents for SNI HOST (repeatable; none:\n"
+    "                           the policy is off)\n"
+    "  --srv-target NAME        the target of the SRV the policy publishes (default:\n"
+    "                           a SAN of the certificate, AUTODISCOVER.md step 4)\n"
+    "  --legacy-cn-fallback yes|no  let the subject CN count (no)\n"
+    "  --cert-probe-interval S  re-probe tls:// sources every S seconds, 0 never (300);\n"
+    "                           a decision flips after two probes agree\n"
     "  --control PATH           control socket for sandnsctl (mode 0600)\n"
     "  --foreground             stay in the foreground, log to stderr\n"
     "  --udp-max-payload N      largest EDNS UDP response, 512..65535 (1232)\n"
@@ -53,7 +61,8 @@ static const char usage_text[] =
     "  --udp-workers N          UDP threads (1)\n"
     "  --version                print the version\n"
     "\n"
-    "Signals: SIGINT/SIGTERM stop, SIGHUP reloads every zone.\n"
+    "Signals: SIGINT/SIGTERM stop, SIGHUP reloads every zone (certificates: sandnsctl\n"
+    "policy reload).\n"
     "Exit status: 0 stopped, 1 could not run, 2 bad configuration or zone.\n";
 
 static void usage(FILE *f)
@@ -273,7 +282,7 @@ int main(int argc, char **argv)
 	}
 
 	/* The zones first: a bad zone is a configuration error, reported before any socket. */
-	if (ctl_build(cfg, &build, err, sizeof(err)) != SANDNS_EOK) {
+	if (ctl_build(cfg, NULL, NULL, &build, err, sizeof(err)) != SANDNS_EOK) {
 		fprintf(stderr, "sandnsd: %s\n", err);
 		goto out_free_cfg;
 	}

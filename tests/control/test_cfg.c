@@ -93,10 +93,22 @@ static void test_file_all_keys(void)
 			   "version sandns test#1\n"
 			   "tcp-idle-timeout 30\n"
 			   "tcp-max-clients 1000\n"
-			   "udp-workers 4\n";
+			   "udp-workers 4\n"
+			   "cert mail.pem\n"
+			   "cert tls://mail.example.com:8443@192.0.2.25\n"
+			   "srv-target mail.example.com\n"
+			   "legacy-cn-fallback yes\n"
+			   "cert-probe-interval 60\n";
 	cfg_t *cfg;
 
 	CU_ASSERT_EQUAL_FATAL(load(&cfg, text), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(cfg->ncerts, 2);
+	/* a file relative to the configuration's directory; an endpoint as written */
+	CU_ASSERT_STRING_EQUAL(cfg->certs[0], "/etc/sandns/mail.pem");
+	CU_ASSERT_STRING_EQUAL(cfg->certs[1], "tls://mail.example.com:8443@192.0.2.25");
+	CU_ASSERT_STRING_EQUAL(cfg->srv_target, "mail.example.com");
+	CU_ASSERT_TRUE(cfg->legacy_cn_fallback);
+	CU_ASSERT_EQUAL(cfg->cert_probe_interval, 60);
 	CU_ASSERT_EQUAL_FATAL(cfg->nzones, 2);
 	CU_ASSERT_STRING_EQUAL(cfg->zones[0].origin, "example.com.");
 	CU_ASSERT_STRING_EQUAL(cfg->zones[0].path, "/etc/sandns/example.com.zone");
@@ -135,7 +147,10 @@ static void test_file_errors(void)
 	load_fails("allow-transfer 10.0.0.0/x\n", "the prefix length must be 0..32");
 	load_fails("allow-transfer ::/129\n", "the prefix length must be 0..128");
 	load_fails("io kernel\n", "io: expected socket or dpdk, not 'kernel'");
-	load_fails("cert /etc/x.pem\n", "certificates are not available in this build yet");
+	load_fails("cert tls://mail.example.com:99999\n", "cert tls://mail.example.com:99999: ");
+	load_fails("legacy-cn-fallback sometimes\n", "legacy-cn-fallback: expected yes or no");
+	load_fails("cert-probe-interval 86401\n", "cert-probe-interval: 86401 is out of range");
+	load_fails("srv-target a b\n", "srv-target: 'a b' is not a host name");
 	load_fails("foreground maybe\n", "foreground: expected yes or no, not 'maybe'");
 	load_fails("udp-max-payload 511\n", "udp-max-payload: 511 is out of range (512..65535)");
 	load_fails("tcp-idle-timeout 0\n", "tcp-idle-timeout: 0 is out of range");
@@ -242,7 +257,7 @@ static void test_args(void)
 static void test_args_errors(void)
 {
 	char *const a1[] = {"sandnsd", "--io", "xdp"};
-	char *const a2[] = {"sandnsd", "--cert", "/x.pem"};
+	char *const a2[] = {"sandnsd", "--cert", "tls://"};
 	char *const a3[] = {"sandnsd", "--bogus"};
 	char *const a4[] = {"sandnsd", "stray"};
 	char *const a5[] = {"sandnsd", "--listen"};
@@ -251,7 +266,7 @@ static void test_args_errors(void)
 	char *const a8[] = {"sandnsd", "--version", "v1"}; /* --version takes no value */
 
 	args_fail(3, a1, "--io: expected socket or dpdk, not 'xdp'");
-	args_fail(3, a2, "--cert /x.pem: certificates are not available");
+	args_fail(3, a2, "--cert tls://: ");
 	args_fail(2, a3, "unknown option --bogus");
 	args_fail(2, a4, "unexpected argument 'stray'");
 	args_fail(2, a5, "--listen needs a value");
