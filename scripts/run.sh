@@ -8,6 +8,7 @@
 #                                            # network namespace it makes (client: another one)
 #   SANDNS_IO=socket bash scripts/run.sh     # kernel sockets on 127.0.0.1/::1 instead
 #   SANDNS_PORT=5300 SANDNS_IO=socket ...    # another port (socket mode; default 5353)
+#   SANDNS_CERT= bash scripts/run.sh         # without the certificate: the policy is off
 #
 # DPDK mode: namespaces sandns-srv-PID and sandns-cli-PID joined by a veth; sandnsd answers on
 # 198.18.0.2 and 2001:db8::2 (benchmark/documentation ranges, inside the namespaces only), the
@@ -83,8 +84,12 @@ LOG=$RUN_DIR/sandnsd.log
 : >"$LOG"
 SOCK=$RUN_DIR/sandns.sock
 
+# The sample zones and the certificate the sample Exchange server presents: the autodiscover
+# policy is on (SANDNS_CERT= with an empty value turns it off).
 zones=(--zone "example.com.=$ROOT/zones/sample/example.com.zone"
 	--zone "example.net.=$ROOT/zones/sample/example.net.zone")
+CERT=${SANDNS_CERT-$ROOT/zones/sample/mail.example.com.pem}
+[ -n "$CERT" ] && zones+=(--cert "$CERT")
 # sandnsd stays in the foreground, logging to stderr: shown here and kept in $LOG.
 if [ "$IO" = dpdk ]; then
 	ip netns exec "$SRV" "$SANDNSD" --foreground --io dpdk "${listen[@]}" --control "$SOCK" \
@@ -145,9 +150,12 @@ cat <<EOF
 
 sandnsd ($IO) is serving example.com and example.net on $shown (pid $PID).
 try:
-  ${in_cli}kdig @$server ${port_opt}autodiscover.example.com A
+  ${in_cli}kdig @$server ${port_opt}autodiscover.example.com A       # withheld: NODATA
+  ${in_cli}kdig @$server ${port_opt}_autodiscover._tcp.example.com SRV  # in its place
   ${in_cli}kdig @$server ${port_opt}example.com MX
   ${in_cli}kdig @$server ${port_opt}anything.example.net A +tcp
+  $SANDNSCTL --control $SOCK policy show
+  $SANDNSCTL --control $SOCK explain autodiscover.example.com A
   $SANDNSCTL --control $SOCK status
 Ctrl-C stops it.
 
