@@ -38,6 +38,7 @@ enum cfg_key {
 	CFG_K_SRV_TARGET,
 	CFG_K_LEGACY_CN_FALLBACK,
 	CFG_K_CERT_PROBE_INTERVAL,
+	CFG_K_WATCH,
 	CFG_K_COUNT
 };
 
@@ -66,6 +67,7 @@ static const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_SRV_TARGET] = {"srv-target", "srv-target", false, false},
     [CFG_K_LEGACY_CN_FALLBACK] = {"legacy-cn-fallback", "legacy-cn-fallback", false, false},
     [CFG_K_CERT_PROBE_INTERVAL] = {"cert-probe-interval", "cert-probe-interval", false, false},
+    [CFG_K_WATCH] = {"watch", "watch", false, false},
 };
 
 /* Where a setting comes from, so that messages name the key the way the user wrote it. */
@@ -337,6 +339,8 @@ static int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *va
 		break;
 	case CFG_K_LEGACY_CN_FALLBACK:
 		return cfg_parse_bool(key, value, &cfg->legacy_cn_fallback, err, errlen);
+	case CFG_K_WATCH:
+		return cfg_parse_bool(key, value, &cfg->watch, err, errlen);
 	case CFG_K_CERT_PROBE_INTERVAL:
 		rc = cfg_parse_uint(key, value, 0, 86400, &n, err, errlen);
 		if (rc == SANDNS_EOK)

@@ -35,6 +35,8 @@
  *   cert-probe-interval SECONDS    re-probe tls:// sources this often, 0..86400 (default 300;
  *                                  0: only on `policy reload`); a decision flips only after two
  *                                  probes agree.
+ *   watch yes|no                   reload a zone or the certificates when their files change
+ *                                  (inotify on their directories; default no).
  *   control PATH                   Unix socket for sandnsctl, created mode 0600. Default: none.
  *   foreground yes|no              stay in the foreground and log to stderr (default no: fork
  *                                  into the background and log to syslog).
@@ -128,6 +130,7 @@ typedef struct cfg {
 	char *srv_target;	      /* the operator's SRV target for the policy, or NULL */
 	bool legacy_cn_fallback;      /* a certificate's CN counts when it has no dNSName SAN */
 	unsigned cert_probe_interval; /* seconds between probes of tls:// sources; 0: never */
+	bool watch;		      /* reload zone and certificate files when they change */
 
 	bool show_help;	   /* --help was given: print usage, serve nothing */
 	bool show_version; /* --version was given */

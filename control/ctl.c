@@ -686,6 +686,8 @@ ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen)
 	ctl->listen_ev.fd = -1;
 	ctl->probe_ev.kind = CTL_EV_PROBE;
 	ctl->probe_ev.fd = -1;
+	ctl->watch_ev.kind = CTL_EV_WATCH;
+	ctl->watch_ev.fd = -1;
 	ctl->started_ms = srv_now_ms();
 
 	sigemptyset(&set);
@@ -712,6 +714,8 @@ ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot set up the control loop: %s", strerror(errno));
 		goto out_free;
 	}
+	if (ctl_watch_init(ctl, err, errlen) != SANDNS_EOK)
+		goto out_free;
 	if (cfg->control != NULL) {
 		fd = ctl_bind(cfg->control, err, errlen);
 		if (fd < 0)
@@ -988,10 +992,13 @@ void ctl_run(ctl_t *ctl)
 				ctl_accept(ctl);
 			else if (ev->kind == CTL_EV_PROBE)
 				ctl_probe_done(ctl);
+			else if (ev->kind == CTL_EV_WATCH)
+				ctl_watch_event(ctl);
 			else if (ev->fd >= 0)
 				ctl_client_io(ctl, (struct ctl_client *)ev);
 		}
 		ctl_probe_tick(ctl);
+		ctl_watch_tick(ctl);
 		now = srv_now_ms();
 		for (c = ctl->clients; c != NULL; c = next) {
 			next = c->next;
@@ -1021,6 +1028,7 @@ void ctl_free(ctl_t **ctlp)
 	}
 	ctl_free_dead(ctl);
 	ctl_probe_fini(ctl);
+	ctl_watch_fini(ctl);
 	if (ctl->listen_ev.fd >= 0)
 		close(ctl->listen_ev.fd);
 	if (ctl->own_path)

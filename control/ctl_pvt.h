@@ -11,7 +11,7 @@
 
 #include "ctl.h"
 
-enum ctl_kind { CTL_EV_SIGNAL, CTL_EV_LISTEN, CTL_EV_CLIENT, CTL_EV_PROBE };
+enum ctl_kind { CTL_EV_SIGNAL, CTL_EV_LISTEN, CTL_EV_CLIENT, CTL_EV_PROBE, CTL_EV_WATCH };
 
 struct ctl_ev {
 	enum ctl_kind kind;
@@ -49,12 +49,29 @@ struct ctl {
 	uint64_t next_probe_ms; /* 0: no tls:// source or no interval */
 	char *pending_key;	/* decisions a probe saw that differ from those served, or NULL */
 	unsigned long probes, probe_flips;
+
+	/* `watch yes`: inotify on the directories of the zone and certificate files (ctl_watch.c). */
+	struct ctl_ev watch_ev;
+	int *watch_wd; /* per watched directory */
+	char **watch_dir;
+	size_t nwatch;
+	bool *watch_zones; /* per cfg->zones: changed since the last reload */
+	bool watch_certs;  /* a certificate file changed */
+	uint64_t watch_due_ms; /* reload then (the files have been quiet); 0: nothing changed */
 };
 
 /* Starts the probe of the tls:// sources when it is due (called about once a second). */
 void ctl_probe_tick(ctl_t *ctl);
 /* The probe thread signalled: joins it and acts on what it found (flip after two agree). */
 void ctl_probe_done(ctl_t *ctl);
+/* `watch yes`: sets up inotify (nothing without it); SANDNS_EOK or an error with err. */
+int ctl_watch_init(ctl_t *ctl, char *err, size_t errlen);
+/* inotify says something changed in a watched directory: note which files. */
+void ctl_watch_event(ctl_t *ctl);
+/* Reloads what changed once the files have been quiet for a moment. */
+void ctl_watch_tick(ctl_t *ctl);
+void ctl_watch_fini(ctl_t *ctl);
+
 /* Waits for a running probe and frees its results (at exit). */
 void ctl_probe_fini(ctl_t *ctl);
 

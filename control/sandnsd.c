@@ -50,6 +50,7 @@ static const char usage_text[] =
     "  --legacy-cn-fallback yes|no  let the subject CN count (no)\n"
     "  --cert-probe-interval S  re-probe tls:// sources every S seconds, 0 never (300);\n"
     "                           a decision flips after two probes agree\n"
+    "  --watch yes|no           reload zone and certificate files when they change (no)\n"
     "  --control PATH           control socket for sandnsctl (mode 0600)\n"
     "  --foreground             stay in the foreground, log to stderr\n"
     "  --udp-max-payload N      largest EDNS UDP response, 512..65535 (1232)\n"
