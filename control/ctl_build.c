@@ -9,7 +9,7 @@
 #include <syslog.h>
 #include <time.h>
 
-#include "ctl.h"
+#include "ctl_pvt.h"
 #include "sandns_err.h"
 #include "zload.h"
 
@@ -101,22 +101,6 @@ static const char *edit_op_name(enum zload_edit_op op)
 	return "?";
 }
 
-/* The RR type mnemonics the policy uses (control/ does not link libldns's tables). */
-static const char *type_name(uint16_t t, char *buf, size_t len)
-{
-	switch (t) {
-	case 1:
-		return "A";
-	case 5:
-		return "CNAME";
-	case 28:
-		return "AAAA";
-	case 33:
-		return "SRV";
-	}
-	snprintf(buf, len, "TYPE%u", (unsigned)t);
-	return buf;
-}
 
 /* The policy's edits for zone ORIGIN: into EDITS (a slice of the policy's) and as text. */
 static int zone_edits(const policy_t *p, const char *origin, const zload_edit_t **edits, size_t *n,
@@ -135,7 +119,7 @@ static int zone_edits(const policy_t *p, const char *origin, const zload_edit_t 
 		edits[(*n)++] = e;
 		if (!str_add(text, "%s %s", edit_op_name(e->op), e->owner) ||
 		    (e->op != ZLOAD_EDIT_EMPTY_NODE &&
-		     !str_add(text, " %s", type_name(e->type, tb, sizeof(tb)))) ||
+		     !str_add(text, " %s", ctl_type_name(e->type, tb, sizeof(tb)))) ||
 		    (e->op == ZLOAD_EDIT_ADD && !str_add(text, " %u %s", e->ttl, e->rdata)) ||
 		    !str_add(text, "\n"))
 			return -ENOMEM;

@@ -8,6 +8,25 @@
 
 #include "ctl_pvt.h"
 
+/* The RR type mnemonics the policy uses (control/ does not link libldns's tables). */
+const char *ctl_type_name(uint16_t t, char *buf, size_t len)
+{
+	switch (t) {
+	case 1:
+		return "A";
+	case 5:
+		return "CNAME";
+	case 16:
+		return "TXT";
+	case 28:
+		return "AAAA";
+	case 33:
+		return "SRV";
+	}
+	snprintf(buf, len, "TYPE%u", (unsigned)t);
+	return buf;
+}
+
 static const char *family_name(enum policy_family f)
 {
 	return f == POLICY_FAMILY_A ? "A" : "AAAA";
@@ -263,11 +282,13 @@ static void fmt_source(const ctl_build_t *b, size_t z, const char *zone,
 			const zload_edit_t *e = policy_edit(p, i);
 			size_t off = strlen(lines);
 
+			char tb[16];
+
 			if (e->op == ZLOAD_EDIT_ADD && e->type == src->type &&
 			    same_name(e->owner, src->owner) && off < len)
-				snprintf(lines + off, len - off,
-					 "(autodiscover policy): %s %u IN SRV %s\n", e->owner,
-					 (unsigned)e->ttl, e->rdata);
+				snprintf(lines + off, len - off, "(autodiscover policy): %s %u IN %s %s\n",
+					 e->owner, (unsigned)e->ttl,
+					 ctl_type_name(e->type, tb, sizeof(tb)), e->rdata);
 		}
 		return;
 	}
@@ -312,8 +333,10 @@ static void fmt_policy_part(const ctl_build_t *b, size_t z, const char *zone, co
 				   "never NXDOMAIN, no wildcard answers it\n",
 				   name);
 		} else {
-			buf_printf(out, "policy: added %s %u IN SRV %s\n", e->owner,
-				   (unsigned)e->ttl, e->rdata);
+			char tb[16];
+
+			buf_printf(out, "policy: added %s %u IN %s %s\n", e->owner, (unsigned)e->ttl,
+				   ctl_type_name(e->type, tb, sizeof(tb)), e->rdata);
 		}
 		first = false;
 	}

@@ -90,6 +90,9 @@ void buf_json_str(struct ctl_buf *b, const char *s);
 /* LIT must be a string literal (the "" around it refuse anything else at compile time). */
 #define BUF_LIT(b, lit) buf_put((b), "" lit "", sizeof(lit) - 1)
 
+/* The mnemonic of the RR types the policy edits (control/ does not link libldns's tables). */
+const char *ctl_type_name(uint16_t t, char *buf, size_t len);
+
 /*
  * `policy show [DOMAIN]` for the published build B: the certificates and, per domain, the
  * decisions with their reasons and the edits made. DOMAIN NULL: every domain. False (reason in

@@ -11,6 +11,7 @@
 /* RR types read here, by number: control/ does not see libldns. */
 #define T_A 1
 #define T_CNAME 5
+#define T_TXT 16
 #define T_AAAA 28
 #define T_SRV 33
 #define T_RRSIG 46
@@ -22,6 +23,8 @@
 #define POLICY_REASON_MAX 1024
 /* The synthesized SRV's TTL (AUTODISCOVER.md step 4). */
 #define POLICY_SRV_TTL 3600
+/* The label of the record that keeps a withheld N in the zone data (_sandns.autodiscover.D). */
+#define POLICY_MARKER_LABEL "_sandns"
 
 /* One record of the served zones, as zload_foreach() gives it. */
 struct prec {
@@ -613,6 +616,15 @@ static int add_edit(policy_t *p, const char *domain, enum zload_edit_op op, cons
 	return 0;
 }
 
+/* Whether a record lies strictly below NAME (which then exists as a node anyway). */
+static bool has_descendant(const struct pdata *pd, const char *name)
+{
+	for (size_t i = 0; i < pd->n; i++)
+		if (strcmp(pd->r[i].owner, name) != 0 && name_under(pd->r[i].owner, name))
+			return true;
+	return false;
+}
+
 /* Whether NAME holds a record of a type other than A, AAAA and CNAME. */
 static bool has_other_data(const struct pdata *pd, const char *name)
 {
@@ -627,7 +639,8 @@ static bool has_other_data(const struct pdata *pd, const char *name)
 static int make_edits(policy_t *p, const struct pdata *pd, size_t z, size_t first)
 {
 	const char *domain = zload_origin(pd->zones[z]);
-	char n[POLICY_NAME_MAX], srv[POLICY_NAME_MAX], rdata[POLICY_NAME_MAX + 16];
+	char n[POLICY_NAME_MAX], srv[POLICY_NAME_MAX], marker[POLICY_NAME_MAX + 16];
+	char rdata[3 * POLICY_NAME_MAX];
 	bool suppress = false, wildcard = false, synth = false;
 
 	snprintf(n, sizeof(n), "autodiscover.%s", domain);
@@ -650,10 +663,24 @@ static int make_edits(policy_t *p, const struct pdata *pd, size_t z, size_t firs
 	if (rdata_of(pd, n, T_CNAME) != NULL &&
 	    add_edit(p, domain, ZLOAD_EDIT_WITHHOLD, n, T_CNAME, 0, NULL) != 0)
 		return -ENOMEM;
-	/* NODATA, never NXDOMAIN, and no wildcard answering for N. */
-	if ((wildcard || !has_other_data(pd, n)) &&
-	    add_edit(p, domain, ZLOAD_EDIT_EMPTY_NODE, n, 0, 0, NULL) != 0)
-		return -ENOMEM;
+	/*
+	 * NODATA, never NXDOMAIN, and no wildcard answering for N: an empty node in our snapshot.
+	 * Zone data cannot carry a node without records, so unless N has descendants already, one
+	 * record below it makes N an empty non-terminal that AXFR carries to secondaries too.
+	 */
+	if (wildcard || !has_other_data(pd, n)) {
+		if (add_edit(p, domain, ZLOAD_EDIT_EMPTY_NODE, n, 0, 0, NULL) != 0)
+			return -ENOMEM;
+		if (!has_descendant(pd, n)) {
+			snprintf(marker, sizeof(marker), "%s.%s", POLICY_MARKER_LABEL, n);
+			snprintf(rdata, sizeof(rdata),
+				 "\"sandns: A/AAAA of %s withheld, not on the certificate. See "
+				 "_autodiscover._tcp.%s SRV\"", n, domain);
+			if (add_edit(p, domain, ZLOAD_EDIT_ADD, marker, T_TXT, POLICY_SRV_TTL,
+				     rdata) != 0)
+				return -ENOMEM;
+		}
+	}
 	if (!synth)
 		return 0;
 	/* The synthesized SRV replaces whatever was there (no valid fallback, by definition). */

@@ -84,10 +84,12 @@ const char *policy_kind_name(enum policy_kind kind);
 
 /*
  * The changes to the zone data that apply the decisions, for zload_edit(): for each domain with
- * an applied decision, N's A/AAAA withheld (and N's CNAME, when N is one), an explicit empty
- * node at N when nothing is left there (or N was only a wildcard's), and for SYNTHESIZE_SRV the
- * SRV RRset at _autodiscover._tcp.D replaced by "SRV 0 0 443 T" (TTL 3600). In zone order;
- * strings live as long as P. I must be < the count.
+ * an applied decision, N's A/AAAA withheld (and N's CNAME, when N is one); when nothing is left
+ * at N (or N was only a wildcard's), an explicit empty node at N and, unless N has descendants,
+ * a TXT record at _sandns.N saying why, so that N stays an empty non-terminal in the zone data
+ * itself (AXFR carries it: secondaries answer NODATA too, never NXDOMAIN or the wildcard); and
+ * for SYNTHESIZE_SRV the SRV RRset at _autodiscover._tcp.D replaced by "SRV 0 0 443 T" (TTL
+ * 3600). In zone order; strings live as long as P. I must be < the count.
  */
 size_t policy_edit_count(const policy_t *p);
 const zload_edit_t *policy_edit(const policy_t *p, size_t i);

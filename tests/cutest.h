@@ -17,5 +17,7 @@ void reg_cutest_dp_pkt(void); /* tests/dataplane/test_dp_pkt.c: the packet layer
 void reg_cutest_cfg(void);    /* tests/control/test_cfg.c: configuration file and command line */
 void reg_cutest_cert(void);   /* tests/control/test_cert.c: certificates, SAN matching, tls:// */
 void reg_cutest_policy(void); /* tests/control/test_policy.c: the autodiscover decisions */
+void reg_cutest_zedit(void);  /* tests/zones/test_zedit.c: edited zones, and what they answer */
+void reg_cutest_ctl(void);    /* tests/control/test_ctl.c: building snapshots, serials, flips */
 
 #endif

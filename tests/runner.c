@@ -21,6 +21,8 @@ static const struct {
 	{ "cfg", reg_cutest_cfg },
 	{ "cert", reg_cutest_cert },
 	{ "policy", reg_cutest_policy },
+	{ "zedit", reg_cutest_zedit },
+	{ "ctl", reg_cutest_ctl },
 	{ NULL, NULL },
 };
 

@@ -17,7 +17,7 @@ static void name_text(const uint8_t *wire, char *out, size_t len)
 
 	snprintf(out, len, "%s", s != NULL ? s : "?");
 	free(s);
-	ldns_rdf_free(rdf);
+	ldns_rdf_deep_free(rdf);
 }
 
 /* The match: how far the name reaches into the tree (RFC 4592 terms). */

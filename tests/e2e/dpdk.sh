@@ -88,17 +88,6 @@ cp "$SAMPLE/example.com.zone" "$TMP/example.com.zone"
 
 C() { ip netns exec "$CLI" "$@"; }
 q() { C kdig +norec +time=2 +retry=1 "$@" 2>&1; }
-has() { grep -q -- "$2" <<<"$1" || { echo "     no '$2' in: $(head -c 600 <<<"$1")"; return 1; }; }
-
-# Waits up to 60 s for "serving"; fails early when sandnsd ends.
-wait_serving() {
-	for _ in $(seq 1 600); do
-		grep -q '^sandnsd: serving' "$1" 2>/dev/null && return 0
-		kill -0 "$PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
 
 # run_pmd NAME VDEV FULL: starts sandnsd on VDEV, runs the checks (all of them when FULL=1).
 # Returns 2 when sandnsd did not come up, with its log in $TMP/NAME.log.
@@ -110,7 +99,7 @@ run_pmd() {
 		--no-huge -m 512 --no-pci -l 0 "--vdev=$vdev" "--file-prefix=sandns$$-$name" \
 		--log-level=lib.eal:notice >"$log" 2>&1 &
 	PID=$!
-	if ! wait_serving "$log"; then
+	if ! wait_serving "$log" "$PID" 60; then
 		stop_sandnsd
 		return 2
 	fi

@@ -45,3 +45,34 @@ pick_port() {
 	done
 	return 1
 }
+
+# wait_serving LOG PID [SECONDS]: waits (default 30 s: ASan builds start slower) for LOG to say
+# "sandnsd: serving"; fails early when PID ends.
+wait_serving() {
+	local log=$1 pid=$2 secs=${3:-30}
+	for _ in $(seq 1 $((secs * 10))); do
+		grep -q '^sandnsd: serving' "$log" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# has TEXT PATTERN / hasnt TEXT PATTERN: grep TEXT, saying what was there when it fails.
+has() { grep -q -- "$2" <<<"$1" || { echo "     no '$2' in: $(head -c 600 <<<"$1")"; return 1; }; }
+hasnt() { ! grep -q -- "$2" <<<"$1" || { echo "     '$2' in: $(head -c 600 <<<"$1")"; return 1; }; }
+
+# answer_of QNAME TYPE [kdig options]: the answer section's RDATA, sorted, on one line; answer_is
+# QNAME TYPE EXPECTED [kdig options] compares it. Both ask through the caller's q() (kdig).
+answer_of() {
+	local name=$1 type=$2
+	shift 2
+	q "$name" "$type" +short "$@" | sort | tr '\n' ' ' | sed 's/ $//'
+}
+answer_is() {
+	local name=$1 type=$2 want=$3
+	shift 3
+	local got
+	got=$(answer_of "$name" "$type" "$@")
+	[ "$got" = "$want" ] || { echo "     $name $type $*: got '$got', want '$want'"; return 1; }
+}

@@ -50,18 +50,6 @@ PORT=$(pick_port $(( 20000 + ($$ * 2 + 1) % 12000 ))) || die "no free port"
 HAVE_V6=0
 grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null && HAVE_V6=1
 
-# Waits up to 30 s (ASan builds start slower) for LOG to say "sandnsd: serving"; fails early
-# when the process ends.
-wait_serving() {
-	local log=$1
-	for _ in $(seq 1 300); do
-		grep -q '^sandnsd: serving' "$log" 2>/dev/null && return 0
-		kill -0 "$PID" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
 # Runs sandnsd with ARGS in the foreground, expecting it to refuse to start: waits at most 20 s
 # and leaves its exit status in $RC and its stderr in $TMP/fail.log.
 run_failing() {
@@ -71,20 +59,6 @@ run_failing() {
 }
 
 q() { kdig @127.0.0.1 -p "$PORT" +norec +time=2 +retry=0 "$@" 2>&1; }
-# answer_is QNAME TYPE EXPECTED [kdig options]: the answer section's RDATA, sorted, one line
-answer_of() {
-	local name=$1 type=$2
-	shift 2
-	q "$name" "$type" +short "$@" | sort | tr '\n' ' ' | sed 's/ $//'
-}
-answer_is() {
-	local name=$1 type=$2 want=$3
-	shift 3
-	local got
-	got=$(answer_of "$name" "$type" "$@")
-	[ "$got" = "$want" ] || { echo "     $name $type $*: got '$got', want '$want'"; return 1; }
-}
-has() { grep -q -- "$2" <<<"$1" || { echo "     no '$2' in: $(head -c 400 <<<"$1")"; return 1; }; }
 
 # ---------------------------------------------------------------- errors before serving
 # A configuration error names the file and the line, and sandnsd exits 2 without serving.
@@ -117,7 +91,7 @@ listen=(--listen "127.0.0.1@$PORT")
 	--zone "example.com.=$TMP/example.com.zone" \
 	--zone "example.net.=$SAMPLE/example.net.zone" >"$TMP/sandnsd.log" 2>&1 &
 PID=$!
-if ! wait_serving "$TMP/sandnsd.log"; then
+if ! wait_serving "$TMP/sandnsd.log" "$PID"; then
 	echo "--- sandnsd log"
 	cat "$TMP/sandnsd.log"
 	die "sandnsd did not start serving within 30 s"

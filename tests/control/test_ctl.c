@@ -1,0 +1,1012 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test_ctl.c: CUnit suite for the control thread's builds (control/ctl_build.c: ctl_build, the
+ * served serials, partial rebuilds, errors), ctl_flip, and the policy's zone edits (policy.h) */
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+#include <ldns/ldns.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "cert.h"
+#include "cfg.h"
+#include "ctl.h"
+#include "cutest.h"
+#include "policy.h"
+#include "sandns_err.h"
+#include "wire.h"
+#include "zload.h"
+#include "zt.h"
+
+#define DAY (24 * 3600L)
+#define D "example.net."
+#define N "autodiscover." D
+#define SRV "_autodiscover._tcp." D
+
+/* One throwaway key; each leaf is self-signed: the policy decides on names, not on trust. */
+static EVP_PKEY *key;
+static char dir[] = "/tmp/sandns-test-ctl-XXXXXX";
+static bool dir_made;
+static char err[1024];
+static long cert_serial = 1;
+
+static int suite_init(void)
+{
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	dir_made = true;
+	key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	return key == NULL ? -1 : 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static ldns_pkt *resp;
+
+static int suite_cleanup(void)
+{
+	ldns_pkt_free(resp);
+	resp = NULL;
+	EVP_PKEY_free(key);
+	key = NULL;
+	return dir_made ? nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS) : 0;
+}
+
+/* ------------------------------------------------------------------ files the tests write */
+
+static void path_of(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", dir, name);
+}
+
+static void write_text(const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	path_of(path, sizeof(path), name);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_TRUE(fputs(text, f) >= 0);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+}
+
+/* A self-signed leaf for SANS (OpenSSL config syntax), written as PEM to DIR/NAME. */
+static void write_cert(const char *name, const char *sans)
+{
+	char path[512];
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+	X509 *x = X509_new();
+	FILE *f;
+	int ok;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	X509_set_version(x, X509_VERSION_3);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), cert_serial++);
+	X509_gmtime_adj(X509_getm_notBefore(x), -DAY);
+	X509_gmtime_adj(X509_getm_notAfter(x), 365 * DAY);
+	X509_set_pubkey(x, key);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "O", MBSTRING_ASC,
+				   (const unsigned char *)"sandns test", -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_nconf_nid(NULL, &v3, NID_subject_alt_name, sans);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ext);
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	CU_ASSERT_FATAL(X509_sign(x, key, EVP_sha256()) != 0);
+	path_of(path, sizeof(path), name);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	ok = PEM_write_X509(f, x);
+	CU_ASSERT_EQUAL(fclose(f), 0);
+	X509_free(x);
+	CU_ASSERT_EQUAL_FATAL(ok, 1);
+}
+
+/* A certificate loaded from a PEM file written for SANS (for policy_evaluate). */
+static cert_t *leaf(const char *sans)
+{
+	char path[512];
+	cert_t *c;
+
+	write_cert("leaf.pem", sans);
+	path_of(path, sizeof(path), "leaf.pem");
+	c = cert_load_file(path, err, sizeof(err));
+	if (c == NULL)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	return c;
+}
+
+/*
+ * example.net with SERIAL: autodiscover.D has mail.D's address; owa.D has another. Line 3 is
+ * the SOA; EXTRA (whole lines) goes last.
+ */
+static void write_zone(const char *name, unsigned long serial, const char *extra)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text),
+		 "$ORIGIN example.net.\n"
+		 "$TTL 3600\n"
+		 "@ IN SOA ns1 hostmaster %lu 7200 3600 1209600 300\n"
+		 "@ IN NS ns1\n"
+		 "ns1 IN A 192.0.2.53\n"
+		 "mail IN A 192.0.2.25\n"
+		 "owa IN A 192.0.2.26\n"
+		 "autodiscover IN A 192.0.2.25\n"
+		 "%s",
+		 serial, extra != NULL ? extra : "");
+	write_text(name, text);
+}
+#define NET_RRS 6
+
+static const char org_zone[] = "$ORIGIN example.org.\n"
+			       "@ 3600 IN SOA ns1 hostmaster 7 7200 3600 1209600 300\n"
+			       "@ 3600 IN NS ns1\n"
+			       "ns1 3600 IN A 192.0.2.63\n";
+
+/* A configuration read from TEXT, relative paths in DIR. */
+static cfg_t *config(const char *text)
+{
+	cfg_t *cfg = cfg_new();
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	err[0] = '\0';
+	if (cfg_load_string(cfg, text, "t.conf", dir, err, sizeof(err)) != SANDNS_EOK)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_EQUAL_FATAL(cfg->nzones > 0, true);
+	return cfg;
+}
+
+/* ctl_build that must succeed. */
+static void build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
+		  ctl_build_t *out)
+{
+	int rc;
+
+	err[0] = '\0';
+	rc = ctl_build(cfg, prev, what, out, err, sizeof(err));
+	if (rc != SANDNS_EOK)
+		fprintf(stderr, "\n  ctl_build: %d %s\n", rc, err);
+	CU_ASSERT_EQUAL_FATAL(rc, SANDNS_EOK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out->zt);
+}
+
+/* ctl_build that must fail with RC and WANT in err, leaving OUT empty. */
+static void build_fails(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
+			int rc, const char *want)
+{
+	ctl_build_t out;
+
+	memset(&out, 0x5a, sizeof(out));
+	err[0] = '\0';
+	CU_ASSERT_EQUAL(ctl_build(cfg, prev, what, &out, err, sizeof(err)), rc);
+	if (strstr(err, want) == NULL)
+		fprintf(stderr, "\n  expected '%s' in '%s'\n", want, err);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
+	CU_ASSERT_PTR_NULL(out.zt);
+	CU_ASSERT_PTR_NULL(out.zones);
+	CU_ASSERT_EQUAL(out.nzones, 0);
+	CU_ASSERT_PTR_NULL(out.policy);
+	ctl_build_clear(&out); /* empty: nothing to free, but it must be safe */
+}
+
+static bool has(const char *s, const char *want)
+{
+	if (s != NULL && strstr(s, want) != NULL)
+		return true;
+	fprintf(stderr, "\n  expected '%s' in '%s'\n", want, s != NULL ? s : "(null)");
+	return false;
+}
+
+/* ------------------------------------------------------------------ asking a snapshot */
+
+static size_t q_make(uint8_t *buf, const char *name, uint16_t qtype)
+{
+	size_t o = WIRE_HDR_LEN;
+
+	memset(buf, 0, WIRE_HDR_LEN);
+	wire_put16(buf, 0x3131);
+	wire_put16(buf + 4, 1);
+	while (*name != '\0' && strcmp(name, ".") != 0) {
+		const char *dot = strchr(name, '.');
+		size_t l = dot ? (size_t)(dot - name) : strlen(name);
+
+		buf[o++] = (uint8_t)l;
+		memcpy(buf + o, name, l);
+		o += l;
+		name += l + (dot ? 1 : 0);
+	}
+	buf[o++] = 0;
+	wire_put16(buf + o, qtype);
+	wire_put16(buf + o + 2, C_IN);
+	return o + 4;
+}
+
+/* Asks T for NAME/QTYPE over TCP; the parsed response in resp. */
+static void ask(const zt_t *t, const char *name, uint16_t qtype)
+{
+	static uint8_t q[512], r[65535];
+	zt_answer_ctx_t ctx = {.transport = ZT_TCP};
+	zt_answer_info_t info;
+	size_t qlen = q_make(q, name, qtype), len;
+
+	ldns_pkt_free(resp);
+	resp = NULL;
+	len = zt_answer(t, q, qlen, r, sizeof(r), &ctx, &info);
+	CU_ASSERT_TRUE_FATAL(len > 0);
+	CU_ASSERT_EQUAL_FATAL(ldns_wire2pkt(&resp, r, len), LDNS_STATUS_OK);
+}
+
+/* Whether list L holds WANT ("owner ttl IN TYPE rdata", without case). */
+static bool list_has(const ldns_rr_list *l, const char *want)
+{
+	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+		char *s = ldns_rr2str(ldns_rr_list_rr(l, i));
+		bool eq;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		s[strcspn(s, "\n")] = '\0';
+		for (char *c = s; *c != '\0'; c++)
+			if (*c == '\t')
+				*c = ' ';
+		eq = strcasecmp(s, want) == 0;
+		free(s);
+		if (eq)
+			return true;
+	}
+	fprintf(stderr, "\n  no '%s' in the section\n", want);
+	return false;
+}
+
+#define EXPECT(rc, nan, nns)                                                                       \
+	do {                                                                                       \
+		CU_ASSERT_EQUAL(ldns_pkt_get_rcode(resp), (rc));                                   \
+		CU_ASSERT_TRUE(ldns_pkt_aa(resp));                                                 \
+		CU_ASSERT_EQUAL(ldns_pkt_ancount(resp), (nan));                                    \
+		CU_ASSERT_EQUAL(ldns_pkt_nscount(resp), (nns));                                    \
+	} while (0)
+
+#define SOA_NEG(s) D " 300 IN SOA ns1." D " hostmaster." D " " s " 7200 3600 1209600 300"
+
+/* autodiscover.D A is answered as the file has it (no policy edit in force). */
+static void expect_n_answered(const zt_t *t)
+{
+	ask(t, N, T_A);
+	EXPECT(LDNS_RCODE_NOERROR, 1, 0);
+	CU_ASSERT_TRUE(list_has(ldns_pkt_answer(resp), N " 3600 IN A 192.0.2.25"));
+}
+
+/* The policy's edits in force: N is NODATA (SOA with SERIAL), the SRV to mail.D answered. */
+static void expect_n_replaced(const zt_t *t, const char *serial)
+{
+	char soa[512];
+
+	snprintf(soa, sizeof(soa), SOA_NEG("%s"), serial);
+	ask(t, N, T_A);
+	EXPECT(LDNS_RCODE_NOERROR, 0, 1);
+	CU_ASSERT_TRUE(list_has(ldns_pkt_authority(resp), soa));
+	ask(t, SRV, T_SRV);
+	EXPECT(LDNS_RCODE_NOERROR, 1, 0);
+	CU_ASSERT_TRUE(list_has(ldns_pkt_answer(resp), SRV " 3600 IN SRV 0 0 443 mail." D));
+	/* The target itself is left as it was. */
+	ask(t, "mail." D, T_A);
+	EXPECT(LDNS_RCODE_NOERROR, 1, 0);
+}
+
+/* ------------------------------------------------------------------ ctl_flip */
+
+static void test_flip(void)
+{
+	char *pending = NULL;
+
+	/* Nothing new */
+	CU_ASSERT_EQUAL(ctl_flip("A", &pending, "A"), CTL_FLIP_SAME);
+	CU_ASSERT_PTR_NULL(pending);
+	/* Seen once: wait, remembered */
+	CU_ASSERT_EQUAL(ctl_flip("A", &pending, "B"), CTL_FLIP_WAIT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pending);
+	CU_ASSERT_STRING_EQUAL(pending, "B");
+	/* Seen twice in a row: apply, forgotten */
+	CU_ASSERT_EQUAL(ctl_flip("A", &pending, "B"), CTL_FLIP_APPLY);
+	CU_ASSERT_PTR_NULL(pending);
+	/* A third key interrupts: wait again, the pending key replaced */
+	CU_ASSERT_EQUAL(ctl_flip("A", &pending, "B"), CTL_FLIP_WAIT);
+	CU_ASSERT_EQUAL(ctl_flip("A", &pending, "C"), CTL_FLIP_WAIT);
+	CU_ASSERT_STRING_EQUAL(pending, "C");
+	CU_ASSERT_EQUAL(ctl_flip("A", &pending, "B"), CTL_FLIP_WAIT);
+	CU_ASSERT_STRING_EQUAL(pending, "B");
+	/* The served decisions seen again: back to nothing pending */
+	CU_ASSERT_EQUAL(ctl_flip("A", &pending, "A"), CTL_FLIP_SAME);
+	CU_ASSERT_PTR_NULL(pending);
+	/* ... so B must again be seen twice */
+	CU_ASSERT_EQUAL(ctl_flip("A", &pending, "B"), CTL_FLIP_WAIT);
+	CU_ASSERT_EQUAL(ctl_flip("A", &pending, "B"), CTL_FLIP_APPLY);
+	/* The empty key (policy off) is a key like any other */
+	CU_ASSERT_EQUAL(ctl_flip("", &pending, ""), CTL_FLIP_SAME);
+	CU_ASSERT_EQUAL(ctl_flip("A", &pending, ""), CTL_FLIP_WAIT);
+	CU_ASSERT_STRING_EQUAL(pending, "");
+	CU_ASSERT_EQUAL(ctl_flip("A", &pending, ""), CTL_FLIP_APPLY);
+	CU_ASSERT_PTR_NULL(pending);
+	free(pending);
+}
+
+/* ------------------------------------------------------------------ ctl_build */
+
+static void test_build_no_cert(void)
+{
+	cfg_t *cfg;
+	ctl_build_t b;
+	char path[512];
+
+	write_zone("a.zone", 100, NULL);
+	cfg = config("zone example.net. a.zone\n");
+	build(cfg, NULL, NULL, &b);
+	CU_ASSERT_PTR_NULL(b.policy);
+	CU_ASSERT_STRING_EQUAL(b.policy_key, "");
+	CU_ASSERT_EQUAL(b.ncerts, 0);
+	CU_ASSERT_EQUAL_FATAL(b.nzones, 1);
+	CU_ASSERT_EQUAL(b.records, NET_RRS);
+	CU_ASSERT_STRING_EQUAL(b.zones[0].origin, D);
+	path_of(path, sizeof(path), "a.zone");
+	CU_ASSERT_STRING_EQUAL(b.zones[0].path, path);
+	CU_ASSERT_EQUAL(b.zones[0].records, NET_RRS);
+	CU_ASSERT_EQUAL(b.zones[0].file_serial, 100);
+	CU_ASSERT_EQUAL(b.zones[0].serial, 100);
+	CU_ASSERT_STRING_EQUAL(b.zones[0].edits, "");
+	CU_ASSERT_PTR_NOT_NULL(b.raw[0]);
+	CU_ASSERT_EQUAL(zt_zone_count(b.zt), 1);
+	CU_ASSERT_EQUAL(zt_zone_serial(b.zt, 0), 100);
+	expect_n_answered(b.zt);
+	ask(b.zt, SRV, T_SRV);
+	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(resp), LDNS_RCODE_NXDOMAIN);
+	ctl_build_clear(&b);
+	CU_ASSERT_PTR_NULL(b.zt);
+	CU_ASSERT_EQUAL(b.nzones, 0);
+	ctl_build_clear(&b); /* twice is fine */
+	cfg_free(&cfg);
+}
+
+/* (b): a certificate for mail.D and owa.D, not N: the SRV replaces N's address. */
+static void build_policy(cfg_t **cfg, ctl_build_t *b)
+{
+	write_zone("b.zone", 100, NULL);
+	write_cert("b.pem", "DNS:mail.example.net,DNS:owa.example.net");
+	*cfg = config("zone example.net. b.zone\ncert b.pem\n");
+	build(*cfg, NULL, NULL, b);
+}
+
+static void test_build_policy(void)
+{
+	cfg_t *cfg;
+	ctl_build_t b;
+
+	build_policy(&cfg, &b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b.policy);
+	CU_ASSERT_EQUAL(b.ncerts, 1);
+	CU_ASSERT_EQUAL_FATAL(b.nzones, 1);
+	CU_ASSERT_EQUAL(b.zones[0].file_serial, 100);
+	CU_ASSERT_EQUAL(b.zones[0].serial, 101);
+	CU_ASSERT_EQUAL(b.zones[0].records, NET_RRS); /* as loaded from the file */
+	CU_ASSERT_EQUAL(zload_serial(b.raw[0]), 100); /* the file's zone is not the served one */
+	CU_ASSERT_EQUAL(zt_zone_serial(b.zt, 0), 101);
+	CU_ASSERT_TRUE(has(b.zones[0].edits, "withhold " N " A\n"));
+	CU_ASSERT_TRUE(has(b.zones[0].edits, "empty-node " N "\n"));
+	CU_ASSERT_TRUE(has(b.zones[0].edits, "add " SRV " SRV 3600 0 0 443 mail." D "\n"));
+	CU_ASSERT_TRUE(has(b.policy_key, N " 1 "));
+	expect_n_replaced(b.zt, "101");
+	ask(b.zt, D, T_SOA);
+	EXPECT(LDNS_RCODE_NOERROR, 1, 0);
+	CU_ASSERT_TRUE(list_has(ldns_pkt_answer(resp), D " 3600 IN SOA ns1." D " hostmaster." D
+							 " 101 7200 3600 1209600 300"));
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+}
+
+/* (c): the certificate re-read now covers N: the edits go, the serial still moves forward. */
+static void test_build_policy_lifted(void)
+{
+	static const ctl_rebuild_t certs = {.certs = true};
+	cfg_t *cfg;
+	ctl_build_t b, c, d;
+
+	build_policy(&cfg, &b);
+	write_cert("b.pem", "DNS:mail.example.net,DNS:autodiscover.example.net");
+	build(cfg, &b, &certs, &c);
+	CU_ASSERT_EQUAL(c.zones[0].file_serial, 100);
+	CU_ASSERT_EQUAL(c.zones[0].serial, 102);
+	CU_ASSERT_STRING_EQUAL(c.zones[0].edits, "");
+	CU_ASSERT_PTR_NOT_NULL(c.policy); /* still evaluated: a certificate is configured */
+	CU_ASSERT_STRING_NOT_EQUAL(c.policy_key, b.policy_key);
+	/* The zone was not read again: the same loaded zone, shared. */
+	CU_ASSERT_PTR_EQUAL(c.raw[0], b.raw[0]);
+	CU_ASSERT_PTR_NOT_EQUAL(c.certs[0], b.certs[0]);
+	expect_n_answered(c.zt);
+	ask(c.zt, N, T_A);
+	CU_ASSERT_EQUAL(ldns_pkt_ancount(resp), 1);
+	ask(c.zt, D, T_SOA);
+	CU_ASSERT_TRUE(list_has(ldns_pkt_answer(resp), D " 3600 IN SOA ns1." D " hostmaster." D
+							 " 102 7200 3600 1209600 300"));
+	ask(c.zt, SRV, T_SRV);
+	CU_ASSERT_EQUAL(ldns_pkt_get_rcode(resp), LDNS_RCODE_NXDOMAIN);
+	/* The previous build is only read: it still serves what it served. */
+	expect_n_replaced(b.zt, "101");
+	/* And back: the edits return, the serial moves forward again. */
+	write_cert("b.pem", "DNS:mail.example.net,DNS:owa.example.net");
+	build(cfg, &c, &certs, &d);
+	CU_ASSERT_EQUAL(d.zones[0].serial, 103);
+	CU_ASSERT_STRING_EQUAL(d.zones[0].edits, b.zones[0].edits);
+	expect_n_replaced(d.zt, "103");
+	ctl_build_clear(&b);
+	ctl_build_clear(&c);
+	ctl_build_clear(&d);
+	cfg_free(&cfg);
+}
+
+/* (d): a rebuild that changes nothing served keeps the serial, edited or not. */
+static void test_build_nothing_changed(void)
+{
+	static const ctl_rebuild_t nothing = {0}, zones = {.zones = true}, certs = {.certs = true};
+	cfg_t *cfg;
+	ctl_build_t b, c, d, e;
+
+	build_policy(&cfg, &b);
+	build(cfg, &b, &nothing, &c);
+	CU_ASSERT_EQUAL(c.zones[0].serial, 101);
+	CU_ASSERT_STRING_EQUAL(c.zones[0].edits, b.zones[0].edits);
+	CU_ASSERT_STRING_EQUAL(c.policy_key, b.policy_key);
+	CU_ASSERT_PTR_EQUAL(c.raw[0], b.raw[0]);
+	CU_ASSERT_PTR_EQUAL(c.certs[0], b.certs[0]);
+	expect_n_replaced(c.zt, "101");
+	/* The zone file and the certificate read again, unchanged. */
+	build(cfg, &c, &zones, &d);
+	CU_ASSERT_EQUAL(d.zones[0].serial, 101);
+	CU_ASSERT_PTR_NOT_EQUAL(d.raw[0], c.raw[0]);
+	build(cfg, &d, &certs, &e);
+	CU_ASSERT_EQUAL(e.zones[0].serial, 101);
+	expect_n_replaced(e.zt, "101");
+	ctl_build_clear(&b);
+	ctl_build_clear(&c);
+	ctl_build_clear(&d);
+	ctl_build_clear(&e);
+	cfg_free(&cfg);
+	/* The policy lifted, then nothing changed: the raised serial stays. */
+	build_policy(&cfg, &b);
+	write_cert("b.pem", "DNS:autodiscover.example.net");
+	build(cfg, &b, &certs, &c);
+	CU_ASSERT_EQUAL(c.zones[0].serial, 102);
+	build(cfg, &c, &nothing, &d);
+	CU_ASSERT_EQUAL(d.zones[0].serial, 102);
+	CU_ASSERT_EQUAL(zt_zone_serial(d.zt, 0), 102);
+	build(cfg, &d, NULL, &e); /* NULL: everything read again */
+	CU_ASSERT_EQUAL(e.zones[0].serial, 102);
+	ctl_build_clear(&b);
+	ctl_build_clear(&c);
+	ctl_build_clear(&d);
+	ctl_build_clear(&e);
+	cfg_free(&cfg);
+}
+
+/* The file's serial moves: the served one follows, never backwards. */
+static void test_build_file_serial(void)
+{
+	static const ctl_rebuild_t zones = {.zones = true};
+	cfg_t *cfg;
+	ctl_build_t b, c, d;
+
+	build_policy(&cfg, &b); /* 100 in the file, 101 served */
+	write_zone("b.zone", 200, NULL);
+	build(cfg, &b, &zones, &c);
+	CU_ASSERT_EQUAL(c.zones[0].file_serial, 200);
+	CU_ASSERT_EQUAL(c.zones[0].serial, 201);
+	expect_n_replaced(c.zt, "201");
+	/* Lowered in the file: what is served still moves forward. */
+	write_zone("b.zone", 150, "new IN A 192.0.2.77\n");
+	build(cfg, &c, &zones, &d);
+	CU_ASSERT_EQUAL(d.zones[0].file_serial, 150);
+	CU_ASSERT_EQUAL(d.zones[0].serial, 202);
+	CU_ASSERT_EQUAL(d.zones[0].records, NET_RRS + 1);
+	expect_n_replaced(d.zt, "202");
+	ctl_build_clear(&b);
+	ctl_build_clear(&c);
+	ctl_build_clear(&d);
+	cfg_free(&cfg);
+	/* Without a policy too. */
+	write_zone("f.zone", 100, NULL);
+	cfg = config("zone example.net. f.zone\n");
+	build(cfg, NULL, NULL, &b);
+	write_zone("f.zone", 50, NULL);
+	build(cfg, &b, &zones, &c);
+	CU_ASSERT_EQUAL(c.zones[0].file_serial, 50);
+	CU_ASSERT_EQUAL(c.zones[0].serial, 101);
+	CU_ASSERT_EQUAL(zt_zone_serial(c.zt, 0), 101);
+	ctl_build_clear(&b);
+	ctl_build_clear(&c);
+	cfg_free(&cfg);
+}
+
+/* A leaf just probed (what->fresh) stands in for the source without reading it. */
+static void test_build_fresh_cert(void)
+{
+	cfg_t *cfg;
+	ctl_build_t b, c;
+	cert_t *fresh = leaf("DNS:autodiscover.example.net");
+	cert_t *const list[1] = {fresh};
+	const ctl_rebuild_t probed = {.fresh = list};
+	const ctl_rebuild_t keep = {.fresh = (cert_t *const[1]){NULL}};
+
+	build_policy(&cfg, &b);
+	build(cfg, &b, &probed, &c);
+	CU_ASSERT_PTR_EQUAL(c.certs[0], fresh);
+	CU_ASSERT_EQUAL(c.zones[0].serial, 102);
+	CU_ASSERT_STRING_EQUAL(c.zones[0].edits, "");
+	expect_n_answered(c.zt);
+	ctl_build_clear(&c);
+	/* NULL in the list: the previous leaf. */
+	build(cfg, &b, &keep, &c);
+	CU_ASSERT_PTR_EQUAL(c.certs[0], b.certs[0]);
+	CU_ASSERT_EQUAL(c.zones[0].serial, 101);
+	ctl_build_clear(&c);
+	ctl_build_clear(&b);
+	cert_free(&fresh);
+	cfg_free(&cfg);
+}
+
+/* "reload ZONE": only that zone is read again; the other one is shared with the build before. */
+static void test_build_one_zone(void)
+{
+	const ctl_rebuild_t org = {.zones = true, .zone = "EXAMPLE.ORG"};
+	const ctl_rebuild_t net = {.zones = true, .zone = "example.net."};
+	cfg_t *cfg;
+	ctl_build_t b, c, d;
+
+	write_zone("o1.zone", 100, NULL);
+	write_text("o2.zone", org_zone);
+	cfg = config("zone example.net. o1.zone\nzone example.org o2.zone\n");
+	build(cfg, NULL, NULL, &b);
+	CU_ASSERT_EQUAL_FATAL(b.nzones, 2);
+	CU_ASSERT_EQUAL(b.records, NET_RRS + 3);
+	CU_ASSERT_STRING_EQUAL(b.zones[1].origin, "example.org.");
+	build(cfg, &b, &org, &c);
+	CU_ASSERT_PTR_EQUAL(c.raw[0], b.raw[0]);
+	CU_ASSERT_PTR_NOT_EQUAL(c.raw[1], b.raw[1]);
+	build(cfg, &c, &net, &d);
+	CU_ASSERT_PTR_NOT_EQUAL(d.raw[0], c.raw[0]);
+	CU_ASSERT_PTR_EQUAL(d.raw[1], c.raw[1]);
+	CU_ASSERT_EQUAL(zt_zone_count(d.zt), 2);
+	ask(d.zt, "ns1.example.org.", T_A);
+	EXPECT(LDNS_RCODE_NOERROR, 1, 0);
+	ctl_build_clear(&b);
+	ctl_build_clear(&c);
+	ctl_build_clear(&d);
+	cfg_free(&cfg);
+}
+
+/*
+ * The policy reads every zone: reloading one zone can change another's edits (its SRV target
+ * lives in the zone reloaded). The other zone is not read again, yet its serial moves.
+ */
+static void test_build_cross_zone(void)
+{
+	const ctl_rebuild_t org = {.zones = true, .zone = "example.org."};
+	cfg_t *cfg;
+	ctl_build_t b, c;
+
+	write_zone("x1.zone", 100, NULL);
+	write_text("x2.zone", "$ORIGIN example.org.\n"
+			      "@ 3600 IN SOA ns1 hostmaster 7 7200 3600 1209600 300\n"
+			      "@ 3600 IN NS ns1\n"
+			      "ns1 3600 IN A 192.0.2.63\n"
+			      "mail 3600 IN A 192.0.2.25\n");
+	write_cert("x.pem", "DNS:mail.example.org");
+	cfg = config("zone example.net. x1.zone\nzone example.org. x2.zone\ncert x.pem\n");
+	build(cfg, NULL, NULL, &b);
+	CU_ASSERT_EQUAL(b.zones[0].serial, 101);
+	CU_ASSERT_TRUE(has(b.zones[0].edits, "add " SRV " SRV 3600 0 0 443 mail.example.org.\n"));
+	CU_ASSERT_STRING_EQUAL(b.zones[1].edits, "");
+	CU_ASSERT_EQUAL(b.zones[1].serial, 7);
+	ask(b.zt, SRV, T_SRV);
+	EXPECT(LDNS_RCODE_NOERROR, 1, 0);
+	CU_ASSERT_TRUE(
+	    list_has(ldns_pkt_answer(resp), SRV " 3600 IN SRV 0 0 443 mail.example.org."));
+	/* The target goes from example.org: no target qualifies for example.net any more. */
+	write_text("x2.zone", org_zone);
+	build(cfg, &b, &org, &c);
+	CU_ASSERT_PTR_EQUAL(c.raw[0], b.raw[0]);
+	CU_ASSERT_STRING_EQUAL(c.zones[0].edits, "");
+	CU_ASSERT_EQUAL(c.zones[0].serial, 102);
+	CU_ASSERT_EQUAL(c.zones[1].serial, 7);
+	expect_n_answered(c.zt);
+	ctl_build_clear(&b);
+	ctl_build_clear(&c);
+	cfg_free(&cfg);
+}
+
+/* (e) a certificate file that is no certificate; (f) a zone not configured. */
+static void test_build_errors(void)
+{
+	static const ctl_rebuild_t certs = {.certs = true};
+	const ctl_rebuild_t nosuch = {.zones = true, .zone = "nosuch.test."};
+	char path[512];
+	cfg_t *cfg;
+	ctl_build_t b;
+
+	write_zone("e.zone", 100, NULL);
+	write_text("bad.pem", "this is not a certificate\n");
+	path_of(path, sizeof(path), "bad.pem");
+	cfg = config("zone example.net. e.zone\ncert bad.pem\n");
+	build_fails(cfg, NULL, NULL, SANDNS_ECONFIG, path);
+	cfg_free(&cfg);
+	/* Missing, then garbage on a re-read. */
+	path_of(path, sizeof(path), "none.pem");
+	cfg = config("zone example.net. e.zone\ncert none.pem\n");
+	build_fails(cfg, NULL, NULL, SANDNS_ECONFIG, path);
+	cfg_free(&cfg);
+	build_policy(&cfg, &b);
+	write_text("b.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+	path_of(path, sizeof(path), "b.pem");
+	build_fails(cfg, &b, &certs, SANDNS_ECONFIG, path);
+	build_fails(cfg, &b, &nosuch, SANDNS_ECONFIG, "no zone nosuch.test. is configured");
+	/* The build before is untouched. */
+	expect_n_replaced(b.zt, "101");
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+	/* A zone file that is not there. */
+	path_of(path, sizeof(path), "missing.zone");
+	cfg = config("zone example.net. missing.zone\n");
+	build_fails(cfg, NULL, NULL, SANDNS_EZONE, path);
+	cfg_free(&cfg);
+	/* One zone configured twice (cfg_check would refuse it first; the compiler does too). */
+	cfg = config("zone example.net. e.zone\nzone example.net e.zone\n");
+	build_fails(cfg, NULL, NULL, SANDNS_EZONE, "served twice");
+	cfg_free(&cfg);
+}
+
+/* (g): a zone file broken on reload names its file and line; the build before stays. */
+static void test_build_broken_zone(void)
+{
+	static const ctl_rebuild_t zones = {.zones = true};
+	char want[600];
+	cfg_t *cfg;
+	ctl_build_t b;
+
+	build_policy(&cfg, &b);
+	write_text("b.zone", "$ORIGIN example.net.\n"
+			     "$TTL 3600\n"
+			     "@ IN SOA ns1 hostmaster 101 7200 3600 1209600 300\n"
+			     "@ IN NS ns1\n"
+			     "ns1 IN A 192.0.2.300\n");
+	path_of(want, sizeof(want) - 4, "b.zone");
+	strcat(want, ":5:");
+	build_fails(cfg, &b, &zones, SANDNS_EZONE, want);
+	/* With the certificates re-read as well. */
+	build_fails(cfg, &b, NULL, SANDNS_EZONE, want);
+	expect_n_replaced(b.zt, "101");
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+}
+
+static void test_policy_key(void)
+{
+	zload_zone_t *z;
+	cert_t *c;
+	policy_t *p;
+	static const policy_opts_t none = {0};
+	char *k = ctl_policy_key(NULL);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	CU_ASSERT_STRING_EQUAL(k, "");
+	free(k);
+	z = zload_string(D,
+			 "$ORIGIN example.net.\n@ 60 IN SOA ns h 1 2 3 4 5\n@ 60 IN NS ns\n"
+			 "ns 60 IN A 192.0.2.1\nmail 60 IN A 192.0.2.2\n"
+			 "autodiscover 60 IN A 192.0.2.2\n",
+			 "k.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	c = leaf("DNS:mail.example.net");
+	p = policy_evaluate(&z, 1, &c, 1, &none, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	k = ctl_policy_key(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	/* One line per decision: name, family, kind, target, applied. */
+	CU_ASSERT_TRUE(has(k, N " 1 "));
+	CU_ASSERT_TRUE(has(k, " mail." D " 1\n"));
+	CU_ASSERT_TRUE(has(k, N " 28 "));
+	free(k);
+	policy_free(&p);
+	cert_free(&c);
+	zload_free(&z);
+}
+
+/* ------------------------------------------------------------------ the policy's edits */
+
+#define HEAD                                                                                       \
+	"$ORIGIN example.net.\n"                                                                   \
+	"$TTL 3600\n"                                                                              \
+	"@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n"                                        \
+	"@ IN NS ns1\n"                                                                            \
+	"ns1 IN A 192.0.2.53\n"
+
+/* The policy over one zone TEXT (example.net) and one leaf for SANS. */
+static policy_t *evaluate(const char *text, const char *sans)
+{
+	static const policy_opts_t none = {0};
+	zload_zone_t *z = zload_string(D, text, "p.zone", NULL, NULL, err, sizeof(err));
+	cert_t *c;
+	policy_t *p;
+
+	if (z == NULL)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	c = leaf(sans);
+	p = policy_evaluate(&z, 1, &c, 1, &none, err, sizeof(err));
+	zload_free(&z);
+	cert_free(&c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	return p;
+}
+
+/* Index of the edit OP OWNER TYPE (RDATA when not NULL), or -1. */
+static long find_edit(const policy_t *p, enum zload_edit_op op, const char *owner, uint16_t type,
+		      const char *rdata)
+{
+	for (size_t i = 0; i < policy_edit_count(p); i++) {
+		const zload_edit_t *e = policy_edit(p, i);
+
+		if (e->op == op && strcmp(e->owner, owner) == 0 &&
+		    (op == ZLOAD_EDIT_EMPTY_NODE || e->type == type) &&
+		    (rdata == NULL || (e->rdata != NULL && strcmp(e->rdata, rdata) == 0)))
+			return (long)i;
+	}
+	return -1;
+}
+
+/* Prints the edits (when a test about them fails). */
+static void dump_edits(const policy_t *p)
+{
+	for (size_t i = 0; i < policy_edit_count(p); i++) {
+		const zload_edit_t *e = policy_edit(p, i);
+
+		fprintf(stderr, "\n  edit %zu: op %d %s type %u ttl %u %s (%s)", i, (int)e->op,
+			e->owner, e->type, e->ttl, e->rdata != NULL ? e->rdata : "-",
+			policy_edit_domain(p, i));
+	}
+	fprintf(stderr, "\n");
+}
+
+static void test_edits_synthesize(void)
+{
+	policy_t *p = evaluate(HEAD "autodiscover A 192.0.2.25\n"
+				    "autodiscover AAAA 2001:db8::25\n"
+				    "mail A 192.0.2.25\n"
+				    "mail AAAA 2001:db8::25\n",
+			       "DNS:mail.example.net");
+	const zload_edit_t *e;
+
+	if (policy_edit_count(p) != 5)
+		dump_edits(p);
+	CU_ASSERT_EQUAL_FATAL(policy_edit_count(p), 5);
+	e = policy_edit(p, 0);
+	CU_ASSERT_EQUAL(e->op, ZLOAD_EDIT_WITHHOLD);
+	CU_ASSERT_STRING_EQUAL(e->owner, N);
+	CU_ASSERT_EQUAL(e->type, T_A);
+	e = policy_edit(p, 1);
+	CU_ASSERT_EQUAL(e->op, ZLOAD_EDIT_WITHHOLD);
+	CU_ASSERT_STRING_EQUAL(e->owner, N);
+	CU_ASSERT_EQUAL(e->type, T_AAAA);
+	e = policy_edit(p, 2);
+	CU_ASSERT_EQUAL(e->op, ZLOAD_EDIT_EMPTY_NODE);
+	CU_ASSERT_STRING_EQUAL(e->owner, N);
+	/* A record below N keeps N an empty non-terminal in the zone data (AXFR carries it). */
+	e = policy_edit(p, 3);
+	CU_ASSERT_EQUAL(e->op, ZLOAD_EDIT_ADD);
+	CU_ASSERT_STRING_EQUAL(e->owner, "_sandns." N);
+	CU_ASSERT_EQUAL(e->type, T_TXT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e->rdata, "withheld"));
+	e = policy_edit(p, 4);
+	CU_ASSERT_EQUAL(e->op, ZLOAD_EDIT_ADD);
+	CU_ASSERT_STRING_EQUAL(e->owner, SRV);
+	CU_ASSERT_EQUAL(e->type, T_SRV);
+	CU_ASSERT_EQUAL(e->ttl, 3600);
+	CU_ASSERT_STRING_EQUAL(e->rdata, "0 0 443 mail." D);
+	for (size_t i = 0; i < 5; i++)
+		CU_ASSERT_STRING_EQUAL(policy_edit_domain(p, i), D);
+	policy_free(&p);
+}
+
+static void test_edits_in_zone_cname(void)
+{
+	policy_t *p = evaluate(HEAD "autodiscover CNAME mail\n"
+				    "mail A 192.0.2.25\n",
+			       "DNS:mail.example.net");
+
+	CU_ASSERT_TRUE(find_edit(p, ZLOAD_EDIT_WITHHOLD, N, T_CNAME, NULL) >= 0);
+	CU_ASSERT_TRUE(find_edit(p, ZLOAD_EDIT_EMPTY_NODE, N, 0, NULL) >= 0);
+	CU_ASSERT_TRUE(find_edit(p, ZLOAD_EDIT_ADD, SRV, T_SRV, "0 0 443 mail." D) >= 0);
+	/* The target's own address is not touched. */
+	CU_ASSERT_EQUAL(find_edit(p, ZLOAD_EDIT_WITHHOLD, "mail." D, T_A, NULL), -1);
+	policy_free(&p);
+}
+
+/* N with a name below it is an empty non-terminal already: no marker record is needed. */
+static void test_edits_descendant(void)
+{
+	policy_t *p = evaluate(HEAD "autodiscover A 192.0.2.25\n"
+				    "_acme-challenge.autodiscover TXT \"token\"\n"
+				    "mail A 192.0.2.25\n",
+			       "DNS:mail.example.net");
+
+	CU_ASSERT_TRUE(find_edit(p, ZLOAD_EDIT_WITHHOLD, N, T_A, NULL) >= 0);
+	CU_ASSERT_TRUE(find_edit(p, ZLOAD_EDIT_EMPTY_NODE, N, 0, NULL) >= 0);
+	CU_ASSERT_EQUAL(find_edit(p, ZLOAD_EDIT_ADD, "_sandns." N, T_TXT, NULL), -1);
+	policy_free(&p);
+}
+
+static void test_edits_other_data(void)
+{
+	policy_t *p = evaluate(HEAD "autodiscover A 192.0.2.25\n"
+				    "autodiscover TXT \"keep me\"\n"
+				    "mail A 192.0.2.25\n",
+			       "DNS:mail.example.net");
+
+	CU_ASSERT_TRUE(find_edit(p, ZLOAD_EDIT_WITHHOLD, N, T_A, NULL) >= 0);
+	CU_ASSERT_EQUAL(find_edit(p, ZLOAD_EDIT_EMPTY_NODE, N, 0, NULL), -1);
+	CU_ASSERT_EQUAL(find_edit(p, ZLOAD_EDIT_WITHHOLD, N, T_TXT, NULL), -1);
+	CU_ASSERT_TRUE(find_edit(p, ZLOAD_EDIT_ADD, SRV, T_SRV, "0 0 443 mail." D) >= 0);
+	policy_free(&p);
+}
+
+/* Reported-only decisions change nothing. */
+static void test_edits_none(void)
+{
+	static const struct {
+		const char *what, *text, *sans;
+	} cases[] = {
+	    {"covered", HEAD "autodiscover A 192.0.2.25\nmail A 192.0.2.25\n",
+	     "DNS:autodiscover.example.net,DNS:mail.example.net"},
+	    {"covered by *.D", HEAD "autodiscover A 192.0.2.25\n", "DNS:*.example.net"},
+	    {"foreign CNAME",
+	     HEAD "autodiscover CNAME autodiscover.outlook.com.\nmail A 192.0.2.25\n",
+	     "DNS:mail.example.net"},
+	    {"keep, alert", HEAD "autodiscover A 192.0.2.25\n", "DNS:mail.example.org"},
+	    {"signed",
+	     HEAD "@ DNSKEY 257 3 13 "
+		  "mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+"
+		  "KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==\n"
+		  "autodiscover A 192.0.2.25\nmail A 192.0.2.25\n",
+	     "DNS:mail.example.net"},
+	    {"no N", HEAD "mail A 192.0.2.25\n", "DNS:mail.example.net"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		policy_t *p = evaluate(cases[i].text, cases[i].sans);
+
+		if (policy_edit_count(p) != 0) {
+			fprintf(stderr, "\n  %s:", cases[i].what);
+			dump_edits(p);
+		}
+		CU_ASSERT_EQUAL(policy_edit_count(p), 0);
+		policy_free(&p);
+	}
+}
+
+/* An SRV whose target is not covered is replaced by the synthesized one (withheld first). */
+static void test_edits_replace_srv(void)
+{
+	policy_t *p = evaluate(HEAD "autodiscover A 192.0.2.25\n"
+				    "mail A 192.0.2.25\n"
+				    "other A 192.0.2.11\n"
+				    "_autodiscover._tcp SRV 0 0 443 other\n",
+			       "DNS:mail.example.net");
+	long w = find_edit(p, ZLOAD_EDIT_WITHHOLD, SRV, T_SRV, NULL);
+	long a = find_edit(p, ZLOAD_EDIT_ADD, SRV, T_SRV, "0 0 443 mail." D);
+
+	CU_ASSERT_TRUE(w >= 0);
+	CU_ASSERT_TRUE(a >= 0);
+	CU_ASSERT_TRUE(w < a); /* in that order, or the new record would go too */
+	policy_free(&p);
+}
+
+/* A valid SRV exists: N's address goes, the SRV stays as it is. */
+static void test_edits_existing_srv(void)
+{
+	policy_t *p = evaluate(HEAD "autodiscover A 192.0.2.25\n"
+				    "mail A 192.0.2.25\n"
+				    "_autodiscover._tcp SRV 0 0 443 mail\n",
+			       "DNS:mail.example.net");
+
+	CU_ASSERT_TRUE(find_edit(p, ZLOAD_EDIT_WITHHOLD, N, T_A, NULL) >= 0);
+	CU_ASSERT_TRUE(find_edit(p, ZLOAD_EDIT_EMPTY_NODE, N, 0, NULL) >= 0);
+	CU_ASSERT_EQUAL(find_edit(p, ZLOAD_EDIT_WITHHOLD, SRV, T_SRV, NULL), -1);
+	CU_ASSERT_EQUAL(find_edit(p, ZLOAD_EDIT_ADD, SRV, T_SRV, NULL), -1);
+	policy_free(&p);
+}
+
+/* N only through *.D: the explicit empty node is what stops the wildcard. */
+static void test_edits_wildcard(void)
+{
+	policy_t *p = evaluate(HEAD "* A 192.0.2.25\n"
+				    "mail A 192.0.2.25\n",
+			       "DNS:mail.example.net");
+
+	CU_ASSERT_TRUE(find_edit(p, ZLOAD_EDIT_EMPTY_NODE, N, 0, NULL) >= 0);
+	CU_ASSERT_TRUE(find_edit(p, ZLOAD_EDIT_ADD, SRV, T_SRV, "0 0 443 mail." D) >= 0);
+	/* Nothing at *.D is withheld: other names keep the wildcard. */
+	CU_ASSERT_EQUAL(find_edit(p, ZLOAD_EDIT_WITHHOLD, "*." D, T_A, NULL), -1);
+	policy_free(&p);
+}
+
+/* Edits belong to their domain: two zones, one edited. */
+static void test_edits_two_domains(void)
+{
+	static const policy_opts_t none = {0};
+	zload_zone_t *z[2];
+	cert_t *c = leaf("DNS:mail.example.net,DNS:autodiscover.example.org");
+	policy_t *p;
+
+	z[0] = zload_string("example.org.",
+			    "$ORIGIN example.org.\n$TTL 60\n"
+			    "@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n"
+			    "autodiscover A 192.0.2.9\n",
+			    "o.zone", NULL, NULL, err, sizeof(err));
+	z[1] = zload_string(D, HEAD "autodiscover A 192.0.2.25\nmail A 192.0.2.25\n", "n.zone",
+			    NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z[0]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z[1]);
+	p = policy_evaluate(z, 2, &c, 1, &none, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_TRUE(policy_edit_count(p) > 0);
+	for (size_t i = 0; i < policy_edit_count(p); i++) {
+		CU_ASSERT_STRING_EQUAL(policy_edit_domain(p, i), D);
+		CU_ASSERT_PTR_NOT_NULL(strstr(policy_edit(p, i)->owner, D));
+	}
+	policy_free(&p);
+	zload_free(&z[0]);
+	zload_free(&z[1]);
+	cert_free(&c);
+}
+
+void reg_cutest_ctl(void)
+{
+	CU_pSuite s = CU_add_suite("ctl", suite_init, suite_cleanup);
+
+	if (s == NULL)
+		return;
+	CU_add_test(s, "flip: after two probes agree", test_flip);
+	CU_add_test(s, "build: no certificate, zones as written", test_build_no_cert);
+	CU_add_test(s, "build: the policy edits, serial + 1", test_build_policy);
+	CU_add_test(s, "build: policy lifted, serial still forward", test_build_policy_lifted);
+	CU_add_test(s, "build: nothing changed keeps the serial", test_build_nothing_changed);
+	CU_add_test(s, "build: the file's serial moves", test_build_file_serial);
+	CU_add_test(s, "build: a freshly probed leaf", test_build_fresh_cert);
+	CU_add_test(s, "build: reload one zone", test_build_one_zone);
+	CU_add_test(s, "build: one zone reloaded, another's edits change", test_build_cross_zone);
+	CU_add_test(s, "build: bad certificate, unknown zone, missing file", test_build_errors);
+	CU_add_test(s, "build: zone file broken on reload", test_build_broken_zone);
+	CU_add_test(s, "policy key", test_policy_key);
+	CU_add_test(s, "edits: synthesize", test_edits_synthesize);
+	CU_add_test(s, "edits: in-zone CNAME at N", test_edits_in_zone_cname);
+	CU_add_test(s, "edits: N keeps other data, no empty node", test_edits_other_data);
+	CU_add_test(s, "edits: N with descendants, no marker record", test_edits_descendant);
+	CU_add_test(s, "edits: none for reported-only decisions", test_edits_none);
+	CU_add_test(s, "edits: an uncovered SRV replaced", test_edits_replace_srv);
+	CU_add_test(s, "edits: a valid SRV kept", test_edits_existing_srv);
+	CU_add_test(s, "edits: N only through the wildcard", test_edits_wildcard);
+	CU_add_test(s, "edits: per domain", test_edits_two_domains);
+}

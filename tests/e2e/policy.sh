@@ -1,0 +1,552 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# policy.sh: the autodiscover policy end to end on loopback (/work/shared/AUTODISCOVER.md).
+# A throwaway CA signs two leaves: (a) mail+owa, which does not cover autodiscover, and (b)
+# mail+autodiscover.example.com+autodiscover.example.net, which does. With (a) the autodiscover
+# A/AAAA answer NODATA (also where only a wildcard answered), an SRV to mail.example.com is
+# synthesized, the serial is raised and AXFR shows exactly that; `policy reload` with (b) brings
+# the addresses back, one with a garbage file is refused and changes nothing; an unreadable
+# --cert stops start-up with status 2; a live tls:// endpoint (openssl s_server) that changes its
+# certificate flips the answer by itself; and 30 zone reloads under 2000 qps of UDP load lose no
+# query and never mix two versions of an RRset (reload_load.py).
+#
+# Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir,
+# LOAD_SECS (10) and LOAD_RATE (2000) size the reload-under-load part.
+# Talks only to 127.0.0.1; ends only the processes it started, by PID; waits are bounded.
+# Exit status: 0 all passed, 1 a check failed, 77 skipped (no openssl, kdig or dnspython).
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+SANDNSD=${SANDNSD:-$ROOT/build/control/sandnsd}
+SANDNSCTL=${SANDNSCTL:-$ROOT/build/control/sandnsctl}
+SAMPLE=$ROOT/zones/sample
+PY=/usr/bin/python3
+LOAD_SECS=${LOAD_SECS:-10}
+LOAD_RATE=${LOAD_RATE:-2000}
+RELOADS=30
+
+die() { echo "policy: $*" >&2; exit 1; }
+skip() { echo "policy: SKIP: $*"; exit 77; }
+[ -x "$SANDNSD" ] || die "no sandnsd at $SANDNSD (build first, or set SANDNSD)"
+[ -x "$SANDNSCTL" ] || die "no sandnsctl at $SANDNSCTL (build first, or set SANDNSCTL)"
+command -v kdig >/dev/null || skip "kdig not found (apt-get install knot-dnsutils)"
+command -v openssl >/dev/null || skip "openssl not found (apt-get install openssl)"
+$PY -c 'import dns.message, dns.query' 2>/dev/null ||
+	skip "no dnspython for $PY (apt-get install python3-dnspython)"
+
+TMP=$(mktemp -d /tmp/sandns-policy.XXXXXX)
+PID=      # the sandnsd running now
+TLSPID=   # openssl s_server
+LOADPID=  # reload_load.py (under timeout)
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# Ends the sandnsd this script started (10 s), returns its status.
+stop_sandnsd() {
+	local rc
+	[ -n "$PID" ] || return 0
+	stop_pid "$PID" 10 "policy: sandnsd"
+	rc=$?
+	PID=
+	return $rc
+}
+stop_tls() {
+	[ -n "$TLSPID" ] || return 0
+	stop_pid "$TLSPID" 5 "policy: openssl s_server"
+	TLSPID=
+	return 0
+}
+
+cleanup() {
+	local rc=$?
+	[ -z "$LOADPID" ] || stop_pid "$LOADPID" 5 "policy: reload_load.py" >/dev/null 2>&1
+	stop_tls >/dev/null 2>&1
+	stop_sandnsd >/dev/null 2>&1
+	if [ "${KEEP:-0}" = 1 ]; then echo "policy: kept $TMP"; else rm -rf "$TMP"; fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port for each sandnsd, picked when it starts (a stopped one may leave TIME_WAIT behind).
+PORT=
+SOCK=
+LOG=
+seq_port=0
+new_port() {
+	seq_port=$((seq_port + 1))
+	PORT=$(pick_port $(( 20000 + ($$ * 2 + 1 + seq_port * 1000) % 12000 )) "${TLSPORT:-}") ||
+		die "no free port"
+}
+
+# start_sandnsd NAME ARGS...: a sandnsd on a new port, control socket $TMP/NAME.sock, log
+# $TMP/NAME.log, serving example.net from the sample; fails (and says why) when it does not come
+# up within 30 s.
+start_sandnsd() {
+	local name=$1
+	shift
+	new_port
+	SOCK=$TMP/$name.sock
+	LOG=$TMP/$name.log
+	"$SANDNSD" --foreground --io socket --listen "127.0.0.1@$PORT" --control "$SOCK" \
+		--zone "example.net.=$SAMPLE/example.net.zone" "$@" >"$LOG" 2>&1 &
+	PID=$!
+	if ! wait_serving "$LOG" "$PID"; then
+		bad "sandnsd ($name) did not start serving within 30 s; its log:"
+		sed 's/^/     /' "$LOG"
+		stop_sandnsd
+		return 1
+	fi
+	ok "sandnsd ($name) serving on 127.0.0.1@$PORT (pid $PID)"
+}
+
+# Runs sandnsd with ARGS in the foreground, expecting it to refuse to start: waits at most 15 s
+# and leaves its exit status in $RC and its stderr in $TMP/fail.log.
+run_failing() {
+	new_port
+	timeout 15 "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$PORT" \
+		--control "$TMP/fail.sock" "$@" >"$TMP/fail.log" 2>&1
+	RC=$?
+}
+
+ctl() { "$SANDNSCTL" --control "$SOCK" "$@"; }
+q() { kdig @127.0.0.1 -p "$PORT" +norec +time=2 +retry=0 "$@" 2>&1; }
+# nodata NAME TYPE ZONE: NOERROR, authoritative, no answer, ZONE's SOA in authority (not NXDOMAIN)
+nodata() {
+	local name=$1 type=$2 zone=$3 out
+	out=$(q "$name" "$type")
+	if grep -q 'status: NOERROR' <<<"$out" && grep -q 'Flags: qr aa' <<<"$out" &&
+		grep -q 'ANSWER: 0;' <<<"$out" &&
+		grep -Eq "^${zone//./\\.}[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+SOA[[:space:]]" <<<"$out"; then
+		return 0
+	fi
+	echo "     $name $type: want NODATA (NOERROR aa, no answer, $zone SOA in authority), got:"
+	grep -v '^$' <<<"$out" | head -n 16 | sed 's/^/       /'
+	return 1
+}
+# no_answer NAME TYPE: NXDOMAIN or NODATA, nothing in the answer section
+no_answer() {
+	local out
+	out=$(q "$1" "$2")
+	if grep -Eq 'status: (NXDOMAIN|NOERROR)' <<<"$out" && grep -q 'ANSWER: 0;' <<<"$out"; then
+		return 0
+	fi
+	echo "     $1 $2: want NXDOMAIN or NODATA, got:"
+	grep -v '^$' <<<"$out" | head -n 16 | sed 's/^/       /'
+	return 1
+}
+# The TTL of the SOA in the authority section of NAME TYPE's answer
+neg_ttl() { q "$1" "$2" +noall +authority | awk '$4 == "SOA" { print $2; exit }'; }
+serial_of() { q "$1" SOA +short | awk '{ print $3 }'; }
+srv_ttl() { q "$1" SRV +noall +answer | awk '$4 == "SRV" { print $2; exit }'; }
+
+# policy_line TEXT NAME FAMILY: the first line of `policy show` about NAME's FAMILY decision
+policy_line() {
+	local text=$1 name=$2 fam=$3
+	local other=AAAA
+	[ "$fam" = AAAA ] && other=A
+	grep -F -- "$name" <<<"$text" | grep -w -- "$fam" | grep -vw -- "$other" |
+		grep -Ew -- 'covered|suppress-existing-srv|synthesize-srv|keep-alert|foreign-cname|apex|absent' |
+		head -n 1
+}
+# decision_says TEXT NAME FAMILY WORD [NOT-WORD...]: that line has WORD and none of NOT-WORD
+decision_says() {
+	local text=$1 name=$2 fam=$3 word=$4 line w
+	shift 4
+	line=$(policy_line "$text" "$name" "$fam")
+	if ! grep -qw -- "$word" <<<"$line"; then
+		echo "     no '$name' $fam line saying '$word' in policy show:"
+		head -n 30 <<<"$text" | sed 's/^/       /'
+		return 1
+	fi
+	for w in "$@"; do
+		if grep -qw -- "$w" <<<"$line"; then
+			echo "     '$name' $fam line also says '$w': $line"
+			return 1
+		fi
+	done
+}
+
+# Every JSON check starts with this: the reply, parsed, in d (or a one-line failure)
+JSON_LOAD='import json, sys
+t = sys.stdin.read()
+try:
+	d = json.loads(t)
+except ValueError as e:
+	sys.exit("     not JSON (%s): %r" % (e, t[:300]))
+'
+# json_decision NAME FAMILY DECISION TARGET APPLIED: `policy show --json` (stdin) has that
+# decision; TARGET or APPLIED '-' are not checked
+JSON_DECISION=$JSON_LOAD'name, fam, want, target, applied = sys.argv[1:6]
+found = [x for dom in d.get("domains", []) for x in dom.get("decisions", [])
+	 if x.get("name") == name and x.get("family") == fam]
+if len(found) != 1:
+	sys.exit("     %d decisions for %s %s in %s" % (len(found), name, fam, json.dumps(d)[:600]))
+x = found[0]
+bad = []
+if x.get("decision") != want: bad.append("decision")
+if target != "-" and x.get("target") != target: bad.append("target")
+if applied != "-" and x.get("applied") is not (applied == "true"): bad.append("applied")
+if bad:
+	sys.exit("     %s %s: wrong %s: %s" % (name, fam, ",".join(bad), json.dumps(x)))'
+json_decision() { $PY -c "$JSON_DECISION" "$@" <<<"$JSON"; }
+# json_cert SOURCE SAN...: `policy show --json` lists the certificate from SOURCE with those SANs
+JSON_CERT=$JSON_LOAD'src, sans = sys.argv[1], sys.argv[2:]
+c = [c for c in d.get("certificates", []) if c.get("source") == src]
+if len(c) != 1:
+	sys.exit("     %d certificates from %s in %s" % (len(c), src, json.dumps(d.get("certificates"))[:600]))
+have = {s.lower().rstrip(".") for s in c[0].get("sans", [])}
+miss = [s for s in sans if s.rstrip(".") not in have]
+if miss:
+	sys.exit("     %s: SANs %s missing from %s" % (src, miss, sorted(have)))'
+json_cert() { $PY -c "$JSON_CERT" "$@" <<<"$JSON"; }
+# json_serial DOMAIN SERIAL
+json_serial() {
+	$PY -c "$JSON_LOAD"'s = [x.get("serial") for x in d.get("domains", []) if x.get("domain") == sys.argv[1]]
+if s != [int(sys.argv[2])]:
+	sys.exit("     %s serial in policy show --json: %s, served %s" % (sys.argv[1], s, sys.argv[2]))' \
+		"$@" <<<"$JSON"
+}
+
+# ---------------------------------------------------------------- certificates
+# A throwaway CA (EC P-256) and two leaves. Leaf (a)'s subject CN is autodiscover.example.com:
+# only SANs count (the CN never does unless --legacy-cn-fallback yes), so (a) does not cover it.
+mkdir -p "$TMP/pki"
+cd "$TMP/pki" || die "cannot enter $TMP/pki"
+EC=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+openssl req -x509 -new "${EC[@]}" -keyout ca.key -out ca.pem -days 30 \
+	-subj "/CN=sandns policy test CA" >>openssl.log 2>&1 || die "openssl: CA: $(tail -3 openssl.log)"
+# leaf NAME CN SANS: NAME.key, NAME.pem (leaf), NAME.chain.pem (leaf then CA)
+leaf() {
+	openssl req -new "${EC[@]}" -keyout "$1.key" -out "$1.csr" -subj "/CN=$2" \
+		>>openssl.log 2>&1 || return 1
+	echo "subjectAltName=$3" >"$1.ext"
+	openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -set_serial "0x$(openssl rand -hex 8)" \
+		-days 30 -extfile "$1.ext" -out "$1.pem" >>openssl.log 2>&1 || return 1
+	cat "$1.pem" ca.pem >"$1.chain.pem"
+}
+leaf leafA autodiscover.example.com "DNS:mail.example.com,DNS:owa.example.com" ||
+	die "openssl: leaf (a): $(tail -3 openssl.log)"
+leaf leafB mail.example.com \
+	"DNS:mail.example.com,DNS:autodiscover.example.com,DNS:autodiscover.example.net" ||
+	die "openssl: leaf (b): $(tail -3 openssl.log)"
+printf -- '-----BEGIN CERTIFICATE-----\nnot a certificate at all\n-----END CERTIFICATE-----\n' \
+	>garbage.pem
+cd "$ROOT" || die "cannot enter $ROOT"
+PKI=$TMP/pki
+sans_a=$(openssl x509 -in "$PKI/leafA.pem" -noout -ext subjectAltName 2>/dev/null | tail -n 1)
+check "test CA signed leaf (a): $sans_a" has "$sans_a" "DNS:owa.example.com"
+
+# ---------------------------------------------------------------- (a): not covered
+CERT=$TMP/served-cert.pem
+cp "$PKI/leafA.chain.pem" "$CERT"
+cp "$SAMPLE/example.com.zone" "$TMP/example.com.zone"
+start_sandnsd main --allow-transfer 127.0.0.0/8 --cert "$CERT" \
+	--zone "example.com.=$TMP/example.com.zone" || die "sandnsd with --cert $CERT did not start"
+
+check "(a) autodiscover.example.com A: NODATA" nodata autodiscover.example.com A example.com.
+check "(a) autodiscover.example.com AAAA: NODATA" nodata autodiscover.example.com AAAA example.com.
+ttl=$(neg_ttl autodiscover.example.com A)
+check "(a) NODATA negative TTL min(SOA TTL, MINIMUM) = 300 (got '$ttl')" test "$ttl" = 300
+check "(a) _autodiscover._tcp.example.com SRV 0 0 443 mail.example.com." \
+	answer_is _autodiscover._tcp.example.com SRV "0 0 443 mail.example.com."
+ttl=$(srv_ttl _autodiscover._tcp.example.com)
+check "(a) synthesized SRV TTL 3600 (got '$ttl')" test "$ttl" = 3600
+serial_a=$(serial_of example.com)
+check "(a) example.com serial raised by one: 2024060102 (got '$serial_a')" \
+	test "$serial_a" = 2024060102
+check "(a) mail.example.com A unchanged" answer_is mail.example.com A 198.18.0.25
+check "(a) owa.example.com AAAA unchanged" answer_is owa.example.com AAAA 2001:db8:25::25
+check "(a) apex example.com A never suppressed" answer_is example.com A 198.18.0.10
+check "(a) autodiscover.example.net A (wildcard only): NODATA" \
+	nodata autodiscover.example.net A example.net.
+check "(a) foo.example.net A: the wildcard still answers" answer_is foo.example.net A 198.18.2.80
+check "(a) _autodiscover._tcp.example.net SRV 0 0 443 mail.example.com." \
+	answer_is _autodiscover._tcp.example.net SRV "0 0 443 mail.example.com."
+net_serial=$(serial_of example.net)
+check "(a) example.net serial raised (got '$net_serial')" test "${net_serial:-0}" -gt 2024060101
+check "(a) autodiscover.example.com TXT: NODATA, not NXDOMAIN (RFC 8020)" \
+	nodata autodiscover.example.com TXT example.com.
+
+axfr=$(q example.com AXFR +noall +answer | grep -v '^;')
+srv=$(awk '$1 == "_autodiscover._tcp.example.com." && $4 == "SRV" { print $5, $6, $7, $8 }' \
+	<<<"$axfr")
+check "(a) AXFR example.com: has the SRV (got '$srv')" test "$srv" = "0 0 443 mail.example.com."
+n=$(awk '$1 == "autodiscover.example.com." && ($4 == "A" || $4 == "AAAA")' <<<"$axfr" | grep -c .)
+check "(a) AXFR example.com: no autodiscover A/AAAA (got $n)" test "$n" = 0
+# A record below the withheld name keeps it in the transferred data (an empty non-terminal), so
+# that a secondary answers NODATA for it too, not NXDOMAIN.
+n=$(awk '$1 == "_sandns.autodiscover.example.com." && $4 == "TXT"' <<<"$axfr" | grep -c .)
+check "(a) AXFR example.com: _sandns.autodiscover.example.com TXT keeps the name (got $n)" \
+	test "$n" = 1
+s=$(awk '$4 == "SOA" { print $7; exit }' <<<"$axfr")
+check "(a) AXFR example.com: SOA serial 2024060102 (got '$s')" test "$s" = 2024060102
+n=$(awk '$1 == "mail.example.com." && $4 == "A"' <<<"$axfr" | grep -c .)
+check "(a) AXFR example.com: mail.example.com A still there (got $n)" test "$n" = 1
+
+show=$(ctl policy show 2>&1)
+rc=$?
+check "(a) policy show: exit 0 (got $rc)" test "$rc" = 0
+check "(a) policy show: synthesize-srv" has "$show" "synthesize-srv"
+check "(a) policy show: the target mail.example.com." has "$show" "mail\.example\.com\."
+certline=$(grep -F "certificate $CERT" <<<"$show" | head -n 1)
+check "(a) policy show: 'certificate $CERT' line with its SANs" \
+	has "$certline" "owa.example.com"
+check "(a) policy show: domain example.com. line" has "$show" "^domain example\.com\."
+check "(a) policy show: domain example.net. line" has "$show" "^domain example\.net\."
+check "(a) policy show: autodiscover.example.com. A synthesize-srv" \
+	decision_says "$show" autodiscover.example.com. A synthesize-srv
+check "(a) policy show: autodiscover.example.com. AAAA synthesize-srv" \
+	decision_says "$show" autodiscover.example.com. AAAA synthesize-srv
+check "(a) policy show: the apex example.com. is reported as apex" has "$show" "apex"
+JSON=$(ctl --json policy show 2>&1)
+rc=$?
+check "(a) policy show --json: exit 0 (got $rc)" test "$rc" = 0
+check "(a) json: autodiscover.example.com. A synthesize-srv mail.example.com., applied" \
+	json_decision autodiscover.example.com. A synthesize-srv mail.example.com. true
+check "(a) json: autodiscover.example.net. A synthesize-srv, applied" \
+	json_decision autodiscover.example.net. A synthesize-srv mail.example.com. true
+check "(a) json: the certificate and its SANs" \
+	json_cert "$CERT" mail.example.com owa.example.com
+check "(a) json: example.com. serial is the served one" json_serial example.com. "$serial_a"
+show_d=$(ctl policy show example.net. 2>&1)
+rc=$?
+check "(a) policy show example.net.: exit 0 (got $rc)" test "$rc" = 0
+check "(a) policy show example.net.: no example.com. domain line" \
+	hasnt "$show_d" "^domain example\.com\."
+ex=$(ctl explain autodiscover.example.com A 2>&1)
+rc=$?
+check "(a) explain autodiscover.example.com A: exit 0 (got $rc)" test "$rc" = 0
+check "(a) explain autodiscover.example.com A: mentions the policy" has "$ex" "[Pp]olicy"
+
+# A zone reload compiles the policy in again: same answers, and the serial does not go back
+out=$(ctl reload example.com. 2>&1)
+rc=$?
+[ "$rc" = 0 ] || echo "     sandnsctl reload example.com. said ($rc): $out"
+check "(a) reload example.com. (file unchanged): exit 0 (got $rc)" test "$rc" = 0
+check "(a) after the zone reload: autodiscover.example.com A still NODATA" \
+	nodata autodiscover.example.com A example.com.
+check "(a) after the zone reload: the SRV still there" \
+	answer_is _autodiscover._tcp.example.com SRV "0 0 443 mail.example.com."
+s=$(serial_of example.com)
+check "(a) after the zone reload: serial still $serial_a (got '$s')" test "$s" = "$serial_a"
+
+# ---------------------------------------------------------------- (b): covered
+cp "$PKI/leafB.chain.pem" "$CERT"
+out=$(ctl policy reload 2>&1)
+rc=$?
+[ "$rc" = 0 ] || echo "     sandnsctl policy reload said ($rc): $out"
+check "(b) policy reload: exit 0 (got $rc)" test "$rc" = 0
+check "(b) autodiscover.example.com A back" answer_is autodiscover.example.com A 198.18.0.25
+check "(b) autodiscover.example.com AAAA back" \
+	answer_is autodiscover.example.com AAAA 2001:db8:25::25
+check "(b) _autodiscover._tcp.example.com SRV: gone" no_answer _autodiscover._tcp.example.com SRV
+serial_b=$(serial_of example.com)
+check "(b) example.com serial higher than $serial_a (got '$serial_b')" \
+	test "${serial_b:-0}" -gt "${serial_a:-0}"
+check "(b) autodiscover.example.net A: the wildcard answers again" \
+	answer_is autodiscover.example.net A 198.18.2.80
+check "(b) _autodiscover._tcp.example.net SRV: gone" no_answer _autodiscover._tcp.example.net SRV
+show=$(ctl policy show 2>&1)
+check "(b) policy show: autodiscover.example.com. A covered" \
+	decision_says "$show" autodiscover.example.com. A covered synthesize-srv suppress-existing-srv
+JSON=$(ctl --json policy show 2>&1)
+check "(b) json: autodiscover.example.com. A covered, not applied" \
+	json_decision autodiscover.example.com. A covered - false
+check "(b) json: autodiscover.example.net. A covered" \
+	json_decision autodiscover.example.net. A covered - false
+check "(b) json: the new certificate's SANs" \
+	json_cert "$CERT" mail.example.com autodiscover.example.com autodiscover.example.net
+
+# ---------------------------------------------------------------- (c): garbage, refused
+cp "$PKI/garbage.pem" "$CERT"
+ctl policy reload >"$TMP/reload.out" 2>"$TMP/reload.err"
+rc=$?
+err=$(cat "$TMP/reload.err")
+echo "     sandnsctl policy reload (garbage) said ($rc): $err"
+check "(c) policy reload (garbage): exit 1 (got $rc)" test "$rc" = 1
+check "(c) policy reload (garbage): the error names $CERT" has "$err" "$CERT"
+check "(c) autodiscover.example.com A still served" \
+	answer_is autodiscover.example.com A 198.18.0.25
+check "(c) _autodiscover._tcp.example.com SRV still absent" \
+	no_answer _autodiscover._tcp.example.com SRV
+s=$(serial_of example.com)
+check "(c) example.com serial unchanged $serial_b (got '$s')" test "$s" = "$serial_b"
+check "(c) autodiscover.example.net A still the wildcard's" \
+	answer_is autodiscover.example.net A 198.18.2.80
+JSON=$(ctl --json policy show 2>&1)
+check "(c) json: the last good policy (covered) is kept" \
+	json_decision autodiscover.example.com. A covered - false
+check "sandnsd (main) still running after the refused policy reload" kill -0 "$PID"
+stop_sandnsd
+rc=$?
+check "sandnsd (main): SIGTERM exit status 0 (got $rc)" test "$rc" = 0
+main_log=$LOG
+
+# ---------------------------------------------------------------- unreadable --cert at start-up
+run_failing --zone "example.com.=$SAMPLE/example.com.zone" --cert "$TMP/no-such-cert.pem"
+check "missing --cert: exit status 2 (got $RC)" test "$RC" = 2
+check "missing --cert: the message names the path" has "$(cat "$TMP/fail.log")" "$TMP/no-such-cert.pem"
+run_failing --zone "example.com.=$SAMPLE/example.com.zone" --cert "$PKI/garbage.pem"
+check "garbage --cert: exit status 2 (got $RC)" test "$RC" = 2
+check "garbage --cert: the message names the path" has "$(cat "$TMP/fail.log")" "$PKI/garbage.pem"
+
+# ---------------------------------------------------------------- live tls:// endpoint
+TLSPORT=$(pick_port $(( 20000 + ($$ * 2 + 7000) % 12000 )) "$PORT") || die "no free TLS port"
+# start_tls NAME: openssl s_server on 127.0.0.1:TLSPORT with leaf NAME; waits (10 s) for it
+start_tls() {
+	local try
+	for try in 1 2 3; do
+		openssl s_server -accept "127.0.0.1:$TLSPORT" -cert "$PKI/$1.pem" -key "$PKI/$1.key" \
+			-www -quiet </dev/null >>"$TMP/s_server.log" 2>&1 &
+		TLSPID=$!
+		for _ in $(seq 1 100); do
+			ss -Hltn "sport = :$TLSPORT" 2>/dev/null | grep -q . && return 0
+			kill -0 "$TLSPID" 2>/dev/null || break
+			sleep 0.1
+		done
+		stop_tls
+		echo "     s_server ($1) not listening on $TLSPORT (try $try)"
+		sleep 1
+	done
+	return 1
+}
+TLSSRC="tls://mail.example.com:$TLSPORT@127.0.0.1"
+# Leaf (a) served, then the endpoint down for 3 s, then leaf (b) on the same port.
+tls_part() {
+	local flipped t0 secs rc
+	if ! start_tls leafA; then
+		bad "openssl s_server with leaf (a) on 127.0.0.1:$TLSPORT: $(tail -3 "$TMP/s_server.log")"
+		return
+	fi
+	ok "openssl s_server with leaf (a) on 127.0.0.1:$TLSPORT (pid $TLSPID)"
+	start_sandnsd tls --cert "$TLSSRC" --cert-probe-interval 1 \
+		--zone "example.com.=$SAMPLE/example.com.zone" || { stop_tls; return; }
+	tls_log=$LOG
+	show=$(ctl policy show 2>&1)
+	certline=$(grep -F "certificate $TLSSRC" <<<"$show" | head -n 1)
+	check "tls: policy show: 'certificate $TLSSRC' lists mail.example.com" \
+		has "$certline" "mail.example.com"
+	check "tls: leaf (a): autodiscover.example.com A NODATA" \
+		nodata autodiscover.example.com A example.com.
+	check "tls: leaf (a): SRV synthesized" \
+		answer_is _autodiscover._tcp.example.com SRV "0 0 443 mail.example.com."
+	# the endpoint goes away: failed probes keep the last good decision
+	stop_tls
+	sleep 3
+	check "tls: endpoint down 3 s: autodiscover.example.com A still NODATA" \
+		nodata autodiscover.example.com A example.com.
+	if ! start_tls leafB; then
+		bad "openssl s_server with leaf (b) on 127.0.0.1:$TLSPORT: $(tail -3 "$TMP/s_server.log")"
+	else
+		t0=$(date +%s.%N)
+		flipped=0
+		for _ in $(seq 1 30); do
+			if [ "$(answer_of autodiscover.example.com A)" = 198.18.0.25 ]; then
+				flipped=1
+				break
+			fi
+			sleep 0.5
+		done
+		secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+		check "tls: leaf (b) deployed: autodiscover.example.com A flips to 198.18.0.25 within 15 s (${secs} s)" \
+			test "$flipped" = 1
+		check "tls: leaf (b): SRV withdrawn" no_answer _autodiscover._tcp.example.com SRV
+		show=$(ctl policy show 2>&1)
+		certline=$(grep -F "certificate $TLSSRC" <<<"$show" | head -n 1)
+		check "tls: policy show: the endpoint's SANs now list autodiscover.example.com" \
+			has "$certline" "autodiscover.example.com"
+		check "tls: policy show: autodiscover.example.com. A covered" \
+			decision_says "$show" autodiscover.example.com. A covered synthesize-srv
+	fi
+	stop_tls
+	stop_sandnsd
+	rc=$?
+	check "sandnsd (tls): SIGTERM exit status 0 (got $rc)" test "$rc" = 0
+}
+tls_part
+
+# ---------------------------------------------------------------- reloads under load
+# Two versions of example.com, each with a two-record TXT RRset at ver; every reload installs the
+# other one with the next serial (written aside, then renamed over the served file).
+mkdir -p "$TMP/load"
+for v in v1 v2; do
+	{
+		cat "$SAMPLE/example.com.zone"
+		printf 'ver                     IN  TXT   "%s-a"\n' "$v"
+		printf 'ver                     IN  TXT   "%s-b"\n' "$v"
+	} >"$TMP/load/$v.zone"
+done
+LZONE=$TMP/load/example.com.zone
+# install VERSION SERIAL
+install_version() {
+	sed -e "s/2024060101 ; serial/$2 ; serial/" "$TMP/load/$1.zone" >"$LZONE.tmp" &&
+		grep -q "$2 ; serial" "$LZONE.tmp" && mv "$LZONE.tmp" "$LZONE"
+}
+install_version v1 2024070100 || die "could not write $LZONE"
+# 30 reloads alternating v1 and v2 while reload_load.py queries ver.example.com TXT
+load_part() {
+	local v i gap lrc rc s sent answered lost mixed versions last_v reloads_ok out
+	start_sandnsd load --cert "$PKI/leafB.chain.pem" --zone "example.com.=$LZONE" || return
+	load_log=$LOG
+	check "load: ver.example.com TXT is v1" answer_is ver.example.com TXT '"v1-a" "v1-b"'
+
+	timeout $((LOAD_SECS + 20)) "$PY" "$HERE/reload_load.py" --port "$PORT" \
+		--duration "$LOAD_SECS" --rate "$LOAD_RATE" >"$TMP/load.out" 2>"$TMP/load.err" &
+	LOADPID=$!
+	sleep 0.5
+	reloads_ok=0
+	# spread the reloads over the load's duration, less a second at each end
+	gap=$(awk -v d="$LOAD_SECS" -v n="$RELOADS" 'BEGIN { g = (d - 2) / n; if (g < 0.05) g = 0.05; printf "%.3f", g }')
+	for i in $(seq 1 $RELOADS); do
+		v=v$((i % 2 + 1))
+		if ! install_version "$v" $((2024070100 + i)); then
+			echo "     could not write $LZONE for reload $i"
+		elif out=$(ctl reload example.com. 2>&1); then
+			reloads_ok=$((reloads_ok + 1))
+		else
+			echo "     reload $i ($v) failed ($?): $out"
+		fi
+		sleep "$gap"
+	done
+	last_v=v$((RELOADS % 2 + 1))
+	wait "$LOADPID"
+	lrc=$?
+	LOADPID=
+	line=$(grep '^sent=' "$TMP/load.out" | tail -n 1)
+	echo "     reload_load: ${line:-(no result line; exit $lrc: $(tail -3 "$TMP/load.err"))}"
+	[ -s "$TMP/load.err" ] && sed 's/^/     /' "$TMP/load.err"
+	field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$line"; }
+	sent=$(field sent)
+	answered=$(field answered)
+	lost=$(field lost)
+	mixed=$(field mixed)
+	versions=$(field versions)
+	check "load: reload_load.py ran (exit $lrc)" test "$lrc" = 0 -a -n "$line"
+	check "load: $RELOADS reloads, each exit 0 (got $reloads_ok)" test "$reloads_ok" = $RELOADS
+	check "load: at least half the offered $LOAD_RATE qps sent (sent ${sent:-?} in $LOAD_SECS s)" \
+		test "${sent:-0}" -ge $((LOAD_RATE * LOAD_SECS / 2))
+	check "load: every query answered (answered ${answered:-?} of ${sent:-?}, lost ${lost:-?})" \
+		test -n "$sent" -a "${answered:-x}" = "$sent" -a "${lost:-x}" = 0
+	check "load: no answer mixes or misses a version (mixed ${mixed:-?})" test "${mixed:-x}" = 0
+	check "load: both versions seen (${versions:-?})" test "$versions" = "v1,v2"
+	check "load: the last reload's version ($last_v) is served" \
+		answer_is ver.example.com TXT "\"$last_v-a\" \"$last_v-b\""
+	s=$(serial_of example.com)
+	check "load: serial of the last reload served (got '$s')" test "${s:-0}" -ge $((2024070100 + RELOADS))
+	stop_sandnsd
+	rc=$?
+	check "sandnsd (load): SIGTERM exit status 0 (got $rc)" test "$rc" = 0
+}
+load_part
+
+if [ $failed -ne 0 ]; then
+	for l in "${main_log:-}" "${tls_log:-}" "${load_log:-}"; do
+		if [ -z "$l" ] || [ ! -f "$l" ]; then continue; fi
+		echo "--- $(basename "$l")"
+		tail -n 25 "$l"
+	done
+fi
+echo "policy: $passed passed, $failed failed${line:+ ($line)}"
+[ $failed -eq 0 ]
