@@ -7,8 +7,9 @@
 # synthesized, the serial is raised and AXFR shows exactly that; `policy reload` with (b) brings
 # the addresses back, one with a garbage file is refused and changes nothing; an unreadable
 # --cert stops start-up with status 2; a live tls:// endpoint (openssl s_server) that changes its
-# certificate flips the answer by itself; and 30 zone reloads under 2000 qps of UDP load lose no
-# query and never mix two versions of an RRset (reload_load.py).
+# certificate flips the answer by itself; with --watch yes a replaced certificate file is picked
+# up and a zone file broken in place is refused; and 30 zone reloads under 2000 qps of UDP load
+# lose no query and never mix two versions of an RRset (reload_load.py).
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir,
 # LOAD_SECS (10) and LOAD_RATE (2000) size the reload-under-load part.
@@ -466,6 +467,37 @@ tls_part() {
 	check "sandnsd (tls): SIGTERM exit status 0 (got $rc)" test "$rc" = 0
 }
 tls_part
+
+# ---------------------------------------------------------------- watch yes
+# A changed certificate file is picked up by itself; a zone file broken in place is refused and
+# the last good snapshot keeps serving.
+watch_part() {
+	local wcert=$TMP/watch-cert.pem wzone=$TMP/watch.zone flipped=0 s rc
+	cp "$PKI/leafA.chain.pem" "$wcert"
+	cp "$SAMPLE/example.com.zone" "$wzone"
+	start_sandnsd watch --watch yes --cert "$wcert" --zone "example.com.=$wzone" || return
+	check "watch: leaf (a): autodiscover.example.com A is NODATA" no_answer autodiscover.example.com A
+	cp "$PKI/leafB.chain.pem" "$wcert"
+	for _ in $(seq 1 50); do
+		if [ "$(answer_of autodiscover.example.com A)" = 198.18.0.25 ]; then
+			flipped=1
+			break
+		fi
+		sleep 0.1
+	done
+	check "watch: the certificate file replaced: autodiscover A is back within 5 s" test "$flipped" = 1
+	s=$(serial_of example.com)
+	echo 'broken line with no type' >>"$wzone"
+	sleep 1.5
+	check "watch: a zone file broken in place: the log names file and line" \
+		grep -q "watch: reload failed.*$wzone:[0-9]" "$LOG"
+	check "watch: ... and the last good snapshot serves (serial $s)" test "$(serial_of example.com)" = "$s"
+	check "watch: ... autodiscover A still answered" answer_is autodiscover.example.com A 198.18.0.25
+	stop_sandnsd
+	rc=$?
+	check "sandnsd (watch): SIGTERM exit status 0 (got $rc)" test "$rc" = 0
+}
+watch_part
 
 # ---------------------------------------------------------------- reloads under load
 # Two versions of example.com, each with a two-record TXT RRset at ver; every reload installs the
