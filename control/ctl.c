@@ -107,7 +107,8 @@ void buf_json_str(struct ctl_buf *b, const char *s)
 			char esc[2] = {'\\', (char)ch};
 
 			buf_put(b, esc, 2);
-		} else if (ch < 0x20) {
+		} else if (ch < 0x20 || ch >= 0x7f) {
+			/* Control octets, and anything not ASCII (no UTF-8 is promised): escaped. */
 			buf_printf(b, "\\u%04x", ch);
 		} else {
 			buf_put(b, s, 1);
@@ -557,7 +558,7 @@ int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bo
 			ctl_fmt_policy(&ctl->info, nw == 2 ? w[1] : NULL, json, &body, err,
 				       sizeof(err));
 		} else if (nw == 1 && strcmp(w[0], "reload") == 0) {
-			ctl_rebuild_t what = {.certs = true};
+			ctl_rebuild_t what = {.certs = CTL_CERTS_ALL};
 
 			free(ctl->pending_key);
 			ctl->pending_key = NULL;

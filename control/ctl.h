@@ -39,21 +39,30 @@ typedef struct ctl_build {
 	char *policy_key; /* the decisions in one string, to compare evaluations; "" when off */
 } ctl_build_t;
 
+/* Which certificate sources a rebuild reads again. */
+enum ctl_certs {
+	CTL_CERTS_KEEP = 0,  /* none: the previous leaves (or the fresh ones given) */
+	CTL_CERTS_ALL = 1,   /* files and tls:// endpoints (`policy reload`) */
+	CTL_CERTS_FILES = 2, /* files only (a file changed); endpoints keep their leaves */
+};
+
 /* What a rebuild reads again; everything else comes from the previous build. */
 typedef struct ctl_rebuild {
 	bool zones;	      /* re-read zone files ... */
 	const char *zone;     /* ... only this one (an origin), or every one when NULL */
-	bool certs;	      /* re-read every --cert source */
-	cert_t *const *fresh; /* or: per source, a leaf just probed (NULL: keep the previous) */
+	enum ctl_certs certs; /* which certificate sources to read again */
+	cert_t *const *fresh; /* per source, a leaf just probed (NULL: keep the previous) */
 } ctl_rebuild_t;
 
 /*
  * Builds a snapshot into OUT without publishing: the zones and certificates WHAT asks for are
- * read again (all of them when PREV is NULL), the policy is evaluated over them and applied to
- * the zone data with the serials raised (AUTODISCOVER.md), and the result compiled (zt_new).
- * Warnings are logged. On failure returns SANDNS_EZONE, SANDNS_ECONFIG or -ENOMEM, OUT stays
- * empty and err holds the reason: "file:line: reason" for a zone, "SOURCE: reason" for a
- * certificate. PREV is only read.
+ * read again (all of them when PREV is NULL; WHAT NULL: every zone file), the policy is
+ * evaluated over them and applied to the zone data with the serials raised (AUTODISCOVER.md),
+ * and the result compiled (zt_new). A tls:// endpoint that does not answer keeps the leaf it
+ * had (with a warning); a certificate file that cannot be read fails the build. Warnings are
+ * logged. On failure returns SANDNS_EZONE, SANDNS_ECONFIG or -ENOMEM, OUT stays empty and err
+ * holds the reason: "file:line: reason" for a zone, "SOURCE: reason" for a certificate. PREV is
+ * only read.
  */
 int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
 	      ctl_build_t *out, char *err, size_t errlen);

@@ -147,6 +147,9 @@ static unsigned long served_serial(const ctl_zone_info_t *before, unsigned long 
 		return want;
 	if (before->file_serial == file_serial && strcmp(before->edits, edits) == 0)
 		return before->serial;
+	/* Never raised and nothing to raise for (no policy, a signed zone): the file's own. */
+	if (edits[0] == '\0' && before->serial == before->file_serial)
+		return file_serial;
 	return serial_newer(want, before->serial) ? want : (before->serial + 1) & 0xffffffffUL;
 }
 
@@ -190,18 +193,24 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebu
 		b->nzones++;
 	}
 	for (size_t i = 0; i < cfg->ncerts; i++) {
-		if (prev == NULL || what->certs) {
-			b->certs[i] =
-			    cert_load(cfg->certs[i], CTL_CERT_TIMEOUT_MS, reason, sizeof(reason));
-			if (b->certs[i] == NULL) {
+		bool tls = strncmp(cfg->certs[i], "tls://", 6) == 0;
+
+		if (prev == NULL || what->certs == CTL_CERTS_ALL ||
+		    (what->certs == CTL_CERTS_FILES && !tls)) {
+			b->certs[i] = cert_load(cfg->certs[i], CTL_CERT_TIMEOUT_MS, reason,
+						sizeof(reason));
+			if (b->certs[i] == NULL && (prev == NULL || !tls)) {
 				snprintf(err, errlen, "%s", reason);
 				return SANDNS_ECONFIG;
 			}
-		} else {
-			b->certs[i] = cert_ref(what->fresh != NULL && what->fresh[i] != NULL
-						   ? what->fresh[i]
-						   : prev->certs[i]);
+			if (b->certs[i] == NULL)
+				/* An endpoint down is no new certificate: the last leaf stands. */
+				srv_log(LOG_WARNING, "%s (keeping the leaf it presented before)",
+					reason);
 		}
+		if (b->certs[i] == NULL)
+			b->certs[i] = cert_ref(what->fresh != NULL && what->fresh[i] != NULL ?
+						   what->fresh[i] : prev->certs[i]);
 		b->ncerts++;
 	}
 	return SANDNS_EOK;
@@ -215,8 +224,10 @@ static int serve_zone(const ctl_build_t *prev, ctl_build_t *b, size_t i, const z
 	zload_edit_t *flat;
 	size_t n;
 
-	if (zone_edits(b->policy, info->origin, edits, &n, &info->edits) != 0)
+	if (zone_edits(b->policy, info->origin, edits, &n, &info->edits) != 0) {
+		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
+	}
 	info->file_serial = zload_serial(b->raw[i]);
 	info->serial = served_serial(info_find(prev, info->origin), info->file_serial, info->edits);
 	if (n == 0 && info->serial == info->file_serial) {
@@ -230,6 +241,18 @@ static int serve_zone(const ctl_build_t *prev, ctl_build_t *b, size_t i, const z
 		flat[k] = *edits[k];
 	*out = zload_edit(b->raw[i], flat, n, info->serial, CTL_POLICY_SOURCE, err, errlen);
 	free(flat);
+	if (*out != NULL)
+		return SANDNS_EOK;
+	if (n == 0)
+		return SANDNS_EZONE;
+	/* The policy must never cost a zone its service: serve it as written, loudly. */
+	srv_log(LOG_ERR, "autodiscover policy alert: cannot apply the policy to %s (%s): the zone "
+		"is served as written", info->origin, err);
+	info->edits[0] = '\0';
+	info->serial = served_serial(info_find(prev, info->origin), info->file_serial, "");
+	*out = info->serial == info->file_serial ?
+		       zload_ref(b->raw[i]) :
+		       zload_edit(b->raw[i], NULL, 0, info->serial, CTL_POLICY_SOURCE, err, errlen);
 	return *out != NULL ? SANDNS_EOK : SANDNS_EZONE;
 }
 
@@ -254,7 +277,7 @@ static void policy_alerts(const ctl_build_t *b)
 int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
 	      ctl_build_t *out, char *err, size_t errlen)
 {
-	static const ctl_rebuild_t everything = {.zones = true, .certs = true};
+	static const ctl_rebuild_t zones_only = {.zones = true};
 	const zt_opts_t opts = {
 	    .udp_max_payload = cfg->udp_max_payload,
 	    .identity = cfg->identity,
@@ -272,7 +295,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 
 	memset(out, 0, sizeof(*out));
 	if (what == NULL)
-		what = &everything;
+		what = &zones_only;
 	if (prev != NULL && what->zones && what->zone != NULL) {
 		for (i = 0; i < cfg->nzones && !zone_named(&cfg->zones[i], what->zone); i++)
 			;

@@ -375,7 +375,7 @@ bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, con
 	z = zone_index(b, x->zone);
 	if (json) {
 		BUF_LIT(out, "{\"name\":");
-		buf_json_str(out, name);
+		buf_json_str(out, x->name); /* presentation form: odd octets as \DDD */
 		BUF_LIT(out, ",\"type\":");
 		buf_json_str(out, type);
 		BUF_LIT(out, ",\"zone\":");

@@ -99,6 +99,37 @@ static void watch_mark(ctl_t *ctl, const char *path)
 		ctl->watch_due_ms = srv_now_ms() + CTL_WATCH_QUIET_MS;
 }
 
+/* Marks every zone and the certificates as changed. */
+static void watch_all(ctl_t *ctl)
+{
+	for (size_t i = 0; i < ctl->cfg->nzones; i++)
+		ctl->watch_zones[i] = true;
+	ctl->watch_certs = ctl->cfg->ncerts > 0;
+	ctl->watch_due_ms = srv_now_ms() + CTL_WATCH_QUIET_MS;
+}
+
+/* A watched directory went away (deleted, replaced, unmounted): watch its path again. */
+static void watch_again(ctl_t *ctl, int wd)
+{
+	for (size_t i = 0; i < ctl->nwatch; i++) {
+		int nwd;
+
+		if (ctl->watch_wd[i] != wd)
+			continue;
+		nwd = inotify_add_watch(ctl->watch_ev.fd, ctl->watch_dir[i],
+					IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF);
+		if (nwd < 0) {
+			srv_log(LOG_WARNING, "watch: %s is gone (%s): its files reload only on "
+				"request now", ctl->watch_dir[i], strerror(errno));
+			ctl->watch_wd[i] = -1;
+			continue;
+		}
+		ctl->watch_wd[i] = nwd;
+		/* Whatever is there now is new. */
+		watch_all(ctl);
+	}
+}
+
 void ctl_watch_event(ctl_t *ctl)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -110,6 +141,15 @@ void ctl_watch_event(ctl_t *ctl)
 			char path[PATH_MAX];
 
 			p += sizeof(*e) + e->len;
+			if (e->mask & IN_Q_OVERFLOW) {
+				/* Events were lost: any file may have changed. */
+				watch_all(ctl);
+				continue;
+			}
+			if (e->mask & IN_IGNORED) {
+				watch_again(ctl, e->wd);
+				continue;
+			}
 			if (e->len == 0)
 				continue;
 			for (size_t i = 0; i < ctl->nwatch; i++) {
@@ -140,18 +180,15 @@ void ctl_watch_tick(ctl_t *ctl)
 		}
 		ctl->watch_zones[i] = false;
 	}
-	what.certs = ctl->watch_certs;
+	what.certs = ctl->watch_certs ? CTL_CERTS_FILES : CTL_CERTS_KEEP;
 	what.zones = dirty > 0;
 	what.zone = dirty == 1 ? cfg->zones[last].origin : NULL;
 	ctl->watch_certs = false;
-	if (what.certs) {
-		free(ctl->pending_key);
-		ctl->pending_key = NULL;
-	}
 	if (ctl_reload(ctl, &what, err, sizeof(err)) == SANDNS_EOK)
 		srv_log(LOG_INFO, "watch: reloaded %s%s%s after a file changed",
 			what.zones ? (what.zone != NULL ? what.zone : "every zone") : "",
-			what.zones && what.certs ? " and " : "", what.certs ? "the certificates" : "");
+			what.zones && what.certs ? " and " : "",
+			what.certs ? "the certificate files" : "");
 	else
 		srv_log(LOG_ERR, "watch: reload failed, still serving the previous snapshot: %s",
 			err);

@@ -25,6 +25,11 @@
 #define POLICY_SRV_TTL 3600
 /* The label of the record that keeps a withheld N in the zone data (_sandns.autodiscover.D). */
 #define POLICY_MARKER_LABEL "_sandns"
+#define POLICY_MARKER_TEXT                                                                         \
+	"\"sandns: the A/AAAA here are withheld, the certificate does not cover this name; see "   \
+	"_autodiscover._tcp SRV\""
+/* The longest name in presentation form that fits 255 octets of wire form (no escapes). */
+#define POLICY_NAME_TEXT_MAX 254
 
 /* One record of the served zones, as zload_foreach() gives it. */
 struct prec {
@@ -421,13 +426,26 @@ static bool choose_target(const struct pdata *pd, cert_t *const *certs, size_t n
 	if (opts->srv_target != NULL && opts->srv_target[0] != '\0') {
 		size_t l = strlen(opts->srv_target);
 
-		snprintf(target, tlen, "%s%s", opts->srv_target,
+		const char *why = NULL;
+
+		snprintf(name, sizeof(name), "%s%s", opts->srv_target,
 			 opts->srv_target[l - 1] == '.' ? "" : ".");
-		lower(target);
-		say(reason, rlen, "; target %s: the operator's configured target", target);
-		if (covered_by(certs, ncerts, target, opts->legacy_cn_fallback) < 0)
-			say(reason, rlen, " (warning: not covered by the certificate(s))");
-		return true;
+		lower(name);
+		/* It must work like any SRV fallback; outside our zones its address is not ours. */
+		if (strcmp(name, ".") == 0)
+			why = "target '.'";
+		else if (covered_by(certs, ncerts, name, opts->legacy_cn_fallback) < 0)
+			why = "not covered by the certificate(s)";
+		else if (zone_of(pd, name) >= 0 && rdata_of(pd, name, T_CNAME) != NULL)
+			why = "a CNAME";
+		else if (zone_of(pd, name) >= 0 && !has_any_address(pd, name))
+			why = "no A/AAAA in the served zones";
+		if (why == NULL) {
+			snprintf(target, tlen, "%s", name);
+			say(reason, rlen, "; target %s: the operator's configured target", target);
+			return true;
+		}
+		say(reason, rlen, "; the configured target %s is not used: %s", name, why);
 	}
 	/* A SAN whose addresses equal those N pointed to: the same server under a covered name. */
 	for (size_t c = 0; c < ncerts; c++) {
@@ -528,6 +546,10 @@ static int decide_n(policy_t *p, const struct pdata *pd, size_t z, enum policy_f
 		have_target = true;
 		say(reason, sizeof(reason), "; step 3: valid SRV to %s exists: suppress %s", target,
 		    fam_name(fam));
+	} else if (strlen("_autodiscover._tcp.") + strlen(domain) > POLICY_NAME_TEXT_MAX) {
+		kind = POLICY_KEEP_ALERT;
+		say(reason, sizeof(reason), "; step 4: _autodiscover._tcp.%s would be longer than a "
+		    "domain name may be: kept, alert", domain);
 	} else if (choose_target(pd, certs, ncerts, opts, type, &res->addrs, target,
 				 sizeof(target), reason, sizeof(reason))) {
 		kind = POLICY_SYNTHESIZE_SRV;
@@ -640,7 +662,7 @@ static int make_edits(policy_t *p, const struct pdata *pd, size_t z, size_t firs
 {
 	const char *domain = zload_origin(pd->zones[z]);
 	char n[POLICY_NAME_MAX], srv[POLICY_NAME_MAX], marker[POLICY_NAME_MAX + 16];
-	char rdata[3 * POLICY_NAME_MAX];
+	char rdata[POLICY_NAME_MAX + 16];
 	bool suppress = false, wildcard = false, synth = false;
 
 	snprintf(n, sizeof(n), "autodiscover.%s", domain);
@@ -673,11 +695,10 @@ static int make_edits(policy_t *p, const struct pdata *pd, size_t z, size_t firs
 			return -ENOMEM;
 		if (!has_descendant(pd, n)) {
 			snprintf(marker, sizeof(marker), "%s.%s", POLICY_MARKER_LABEL, n);
-			snprintf(rdata, sizeof(rdata),
-				 "\"sandns: A/AAAA of %s withheld, not on the certificate. See "
-				 "_autodiscover._tcp.%s SRV\"", n, domain);
-			if (add_edit(p, domain, ZLOAD_EDIT_ADD, marker, T_TXT, POLICY_SRV_TTL,
-				     rdata) != 0)
+			/* A fixed text: a TXT string holds 255 octets, whatever D's length. */
+			if (strlen(marker) <= POLICY_NAME_TEXT_MAX &&
+			    add_edit(p, domain, ZLOAD_EDIT_ADD, marker, T_TXT, POLICY_SRV_TTL,
+				     POLICY_MARKER_TEXT) != 0)
 				return -ENOMEM;
 		}
 	}

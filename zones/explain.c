@@ -82,6 +82,7 @@ static void explain_sources(const zt_t *zt, const res_t *r, zt_explanation_t *ou
 static void explain_text(const uint8_t *resp, size_t len, zt_explanation_t *out)
 {
 	static const char *const names[] = {"answer", "authority", "additional"};
+	static const char more[] = "... (more records: the rest is not shown)\n";
 	ldns_pkt *pkt = NULL;
 	size_t off = 0;
 
@@ -101,9 +102,12 @@ static void explain_text(const uint8_t *resp, size_t len, zt_explanation_t *out)
 			for (char *c = rr; *c != '\0'; c++)
 				if (*c == '\t')
 					*c = ' ';
-			if (off < sizeof(out->text))
+			if (off + strlen(names[sec]) + strlen(rr) + 3 + sizeof(more) < sizeof(out->text))
 				off += (size_t)snprintf(out->text + off, sizeof(out->text) - off,
 							"%s: %s\n", names[sec], rr);
+			else if (strstr(out->text, more) == NULL)
+				off += (size_t)snprintf(out->text + off, sizeof(out->text) - off, "%s",
+							more);
 			free(rr);
 		}
 	}

@@ -19,7 +19,7 @@ struct zload_zone {
 	unsigned long serial;
 	ldns_rdf **empty;    /* names kept as nodes without records (zload_edit's EMPTY_NODE) */
 	size_t nempty;
-	unsigned refs;       /* zload_ref() calls not yet matched by zload_free(), plus one */
+	unsigned refs;       /* zload_ref() calls not yet matched by zload_free() */
 };
 
 /* Shared by zload.c and zedit.c. */

@@ -527,18 +527,62 @@ static void test_build_file_serial(void)
 	ctl_build_clear(&c);
 	ctl_build_clear(&d);
 	cfg_free(&cfg);
-	/* Without a policy too. */
+	/*
+	 * Without a policy the zone is served as written, serial included (a signed zone's SOA
+	 * must keep its signature): lowering it is the operator's business, as with any server.
+	 */
 	write_zone("f.zone", 100, NULL);
 	cfg = config("zone example.net. f.zone\n");
 	build(cfg, NULL, NULL, &b);
 	write_zone("f.zone", 50, NULL);
 	build(cfg, &b, &zones, &c);
 	CU_ASSERT_EQUAL(c.zones[0].file_serial, 50);
-	CU_ASSERT_EQUAL(c.zones[0].serial, 101);
-	CU_ASSERT_EQUAL(zt_zone_serial(c.zt, 0), 101);
+	CU_ASSERT_EQUAL(c.zones[0].serial, 50);
+	CU_ASSERT_EQUAL(zt_zone_serial(c.zt, 0), 50);
 	ctl_build_clear(&b);
 	ctl_build_clear(&c);
 	cfg_free(&cfg);
+}
+
+/*
+ * A long zone name: the policy's record below N keeps a fixed text (a TXT string holds 255
+ * octets), and when even its name would be too long the policy still applies without it.
+ */
+static void test_build_long_origin(void)
+{
+	char origin[256], text[4096], conf[512];
+	cfg_t *cfg;
+	ctl_build_t b;
+
+	for (int pass = 0; pass < 2; pass++) {
+		/*
+		 * 98 octets; then 235, where _autodiscover._tcp.D still fits 255 octets of wire
+		 * form (19 + 235 + 1) and _sandns.autodiscover.D does not (21 + 235 + 1).
+		 */
+		size_t labels = pass == 0 ? 9 : 22, len = 0;
+
+		origin[0] = '\0';
+		for (size_t l = 0; l < labels; l++)
+			len += (size_t)snprintf(origin + len, sizeof(origin) - len, "abcdefghi.");
+		snprintf(origin + len, sizeof(origin) - len, "%sexample.", pass == 0 ? "" : "abcdef.");
+		CU_ASSERT_EQUAL(strlen(origin), pass == 0 ? 98 : 235);
+		snprintf(text, sizeof(text),
+			 "$ORIGIN %s\n$TTL 3600\n@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+			 "@ IN NS ns1\nns1 IN A 192.0.2.53\nmail IN A 192.0.2.25\n"
+			 "autodiscover IN A 192.0.2.25\n",
+			 origin);
+		write_text("long.zone", text);
+		snprintf(conf, sizeof(conf), "zone %s long.zone\ncert long.pem\n", origin);
+		snprintf(text, sizeof(text), "DNS:mail.%.*s", (int)strlen(origin) - 1, origin);
+		write_cert("long.pem", text);
+		cfg = config(conf);
+		build(cfg, NULL, NULL, &b);
+		CU_ASSERT_EQUAL(b.zones[0].serial, 2);
+		CU_ASSERT_PTR_NOT_NULL(strstr(b.zones[0].edits, "withhold autodiscover."));
+		CU_ASSERT_EQUAL(strstr(b.zones[0].edits, "add _sandns.") != NULL, pass == 0);
+		ctl_build_clear(&b);
+		cfg_free(&cfg);
+	}
 }
 
 /* A leaf just probed (what->fresh) stands in for the source without reading it. */
@@ -993,6 +1037,7 @@ void reg_cutest_ctl(void)
 	CU_add_test(s, "build: the policy edits, serial + 1", test_build_policy);
 	CU_add_test(s, "build: policy lifted, serial still forward", test_build_policy_lifted);
 	CU_add_test(s, "build: nothing changed keeps the serial", test_build_nothing_changed);
+	CU_add_test(s, "build: a long zone name", test_build_long_origin);
 	CU_add_test(s, "build: the file's serial moves", test_build_file_serial);
 	CU_add_test(s, "build: a freshly probed leaf", test_build_fresh_cert);
 	CU_add_test(s, "build: reload one zone", test_build_one_zone);

@@ -212,7 +212,8 @@ static void test_synth_first_san_and_opts(void)
 {
 	static const policy_opts_t opts = { .srv_target = "Owa.Example.com" };
 	const char *text = HEAD("example.com") "autodiscover A 192.0.2.20\n"
-					       "webmail A 192.0.2.99\n";
+					       "webmail A 192.0.2.99\n"
+					       "owa A 192.0.2.98\n";
 	policy_t *p = eval1("example.com", text, "DNS:nowhere.example.com,DNS:webmail.example.com",
 			    NULL);
 	size_t i = find(p, N, POLICY_FAMILY_A);
@@ -220,10 +221,23 @@ static void test_synth_first_san_and_opts(void)
 	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SYNTHESIZE_SRV);
 	CU_ASSERT_STRING_EQUAL(policy_target(p, i), "webmail.example.com.");
 	policy_free(&p);
-	p = eval1("example.com", text, "DNS:webmail.example.com", &opts);
+	/* The operator's target, when it works: covered, with an address. */
+	p = eval1("example.com", text, "DNS:webmail.example.com,DNS:owa.example.com", &opts);
 	i = find(p, N, POLICY_FAMILY_A);
 	CU_ASSERT_STRING_EQUAL(policy_target(p, i), "owa.example.com.");
 	CU_ASSERT_TRUE(has(policy_reason(p, i), "operator"));
+	policy_free(&p);
+	/* Not covered, or without an address: not used, the SANs are tried next. */
+	p = eval1("example.com", text, "DNS:webmail.example.com", &opts);
+	i = find(p, N, POLICY_FAMILY_A);
+	CU_ASSERT_STRING_EQUAL(policy_target(p, i), "webmail.example.com.");
+	CU_ASSERT_TRUE(has(policy_reason(p, i), "owa.example.com. is not used: not covered"));
+	policy_free(&p);
+	p = eval1("example.com", HEAD("example.com") "autodiscover A 192.0.2.20\n",
+		  "DNS:owa.example.com", &opts);
+	i = find(p, N, POLICY_FAMILY_A);
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_KEEP_ALERT);
+	CU_ASSERT_TRUE(has(policy_reason(p, i), "no A/AAAA in the served zones"));
 	policy_free(&p);
 }
 

@@ -438,6 +438,14 @@ tls_part() {
 	sleep 3
 	check "tls: endpoint down 3 s: autodiscover.example.com A still NODATA" \
 		nodata autodiscover.example.com A example.com.
+	# a reload while it is down keeps its last leaf: SIGHUP (zones) and policy reload both work
+	kill -HUP "$PID"
+	for _ in $(seq 1 50); do grep -q 'on SIGHUP' "$LOG" && break; sleep 0.1; done
+	check "tls: endpoint down: SIGHUP reloads the zones (no certificate read)" \
+		grep -q 'reloaded [0-9]* zones .* on SIGHUP' "$LOG"
+	check "tls: endpoint down: policy reload keeps the last leaf (exit 0)" \
+		ctl policy reload >/dev/null
+	check "tls: endpoint down: ... and the decision" nodata autodiscover.example.com A example.com.
 	if ! start_tls leafB; then
 		bad "openssl s_server with leaf (b) on 127.0.0.1:$TLSPORT: $(tail -3 "$TMP/s_server.log")"
 	else
