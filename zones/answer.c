@@ -26,29 +26,26 @@ static __thread rbuf_t live_rb;
 bool zt_parse_qname(wire_ctx_t *c, struct zt_query *q)
 {
 	const uint8_t *start = c->pos;
-	size_t len = 0;
+	size_t left = wire_ctx_left(c), len = 0;
 
+	/* The label lengths first: a question name is the first name, it cannot point back. */
 	for (;;) {
 		uint8_t l;
 
-		if (wire_ctx_left(c) < 1)
+		if (len >= left)
 			return false;
-		l = *c->pos;
-		/* A question name is the first name: it has nothing to point back to. */
-		if (l > WIRE_LABEL_MAX)
+		l = start[len];
+		if (l > WIRE_LABEL_MAX || len + l + 1 > WIRE_NAME_MAX)
 			return false;
-		if (wire_ctx_left(c) < (size_t)l + 1 || len + l + 1 > WIRE_NAME_MAX)
-			return false;
-		q->key[len] = l;
-		for (uint8_t i = 1; i <= l; i++)
-			q->key[len + i] = wire_lower(c->pos[i]);
 		len += (size_t)l + 1;
-		c->pos += l + 1;
 		if (l == 0)
 			break;
 	}
+	/* Every octet up to the root label was inside the message: copy it lower-cased. */
+	wire_lower_copy(q->key, start, len);
 	q->qname = start;
 	q->qname_len = len;
+	c->pos += len;
 	return true;
 }
 
@@ -58,6 +55,19 @@ void zt_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t n
 {
 	unsigned total = (unsigned)an + ns + ar;
 	bool seen_opt = false;
+
+	/* Most queries with EDNS: one OPT without options, last in the message. */
+	if (total == 1 && ar == 1 && wire_ctx_left(c) == OPT_RR_LEN && c->pos[0] == 0 &&
+	    wire_get16(c->pos + 1) == T_OPT && wire_get16(c->pos + 9) == 0) {
+		uint16_t cls = wire_get16(c->pos + 3);
+
+		q->edns = true;
+		q->payload = cls < 512 ? 512 : cls;
+		q->edns_version = c->pos[6];
+		q->dnssec = (wire_get16(c->pos + 7) & EDNS_DO) != 0;
+		c->pos += OPT_RR_LEN;
+		return;
+	}
 
 	for (unsigned i = 0; i < total; i++) {
 		const uint8_t *owner = c->pos;

@@ -63,6 +63,90 @@ static inline uint8_t wire_lower(uint8_t c)
 	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
 }
 
+/*
+ * The last N (< 8) octets at P as one word, without reading past them (the hash and the name
+ * comparison take names 8 octets at a time, then this).
+ */
+static inline uint64_t wire_load_tail(const uint8_t *p, size_t n)
+{
+	uint64_t w = 0;
+
+	switch (n) {
+	case 7:
+		w |= (uint64_t)p[6] << 48;
+		/* fall through */
+	case 6:
+		w |= (uint64_t)p[5] << 40;
+		/* fall through */
+	case 5:
+		w |= (uint64_t)p[4] << 32;
+		/* fall through */
+	case 4:
+		w |= (uint64_t)p[3] << 24;
+		/* fall through */
+	case 3:
+		w |= (uint64_t)p[2] << 16;
+		/* fall through */
+	case 2:
+		w |= (uint64_t)p[1] << 8;
+		/* fall through */
+	case 1:
+		w |= p[0];
+	}
+	return w;
+}
+
+/* Eight octets lower-cased at once: high bits of ge_a/gt_z say >= 'A' / > 'Z' (7-bit values). */
+static inline uint64_t wire_lower8(uint64_t w)
+{
+	uint64_t seven = w & 0x7f7f7f7f7f7f7f7full;
+	uint64_t ge_a = seven + 0x3f3f3f3f3f3f3f3full;
+	uint64_t gt_z = seven + 0x2525252525252525ull;
+
+	return w | (((ge_a ^ gt_z) & ~w & 0x8080808080808080ull) >> 2);
+}
+
+/*
+ * Copies LEN octets of a wire name from SRC to DST in lower case, 8 at a time. Label length
+ * octets are below 64 and never look like 'A'..'Z', so the whole name goes through as bytes.
+ */
+static inline void wire_lower_copy(uint8_t *dst, const uint8_t *src, size_t len)
+{
+	uint64_t w;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, src + i, 8);
+		w = wire_lower8(w);
+		memcpy(dst + i, &w, 8);
+	}
+	if (i == len)
+		return;
+	if (len >= 8) {
+		/* the last 8 octets, overlapping: lower-casing twice changes nothing */
+		memcpy(&w, src + len - 8, 8);
+		w = wire_lower8(w);
+		memcpy(dst + len - 8, &w, 8);
+		return;
+	}
+	for (; i < len; i++)
+		dst[i] = wire_lower(src[i]);
+}
+
+/* Whether the LEN octets at A and B are equal (names of a few dozen octets: inline). */
+static inline bool wire_mem_eq(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	for (; len >= 8; a += 8, b += 8, len -= 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+	}
+	return wire_load_tail(a, len) == wire_load_tail(b, len);
+}
+
 /* Length of an uncompressed wire name known to be valid (root = 1). */
 size_t wire_name_len(const uint8_t *name);
 

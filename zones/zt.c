@@ -27,9 +27,8 @@ uint64_t zt_hash(const uint8_t *name, size_t len)
 		len -= 8;
 	}
 	if (len > 0) {
-		uint64_t w = 0;
+		uint64_t w = wire_load_tail(name, len);
 
-		memcpy(&w, name, len);
 		h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
 		h ^= h >> 29;
 	}
@@ -48,7 +47,7 @@ uint32_t zt_find(const zt_t *zt, const uint8_t *key, size_t len)
 		if (n == ZT_NONE)
 			return ZT_NONE;
 		node = &zt->nodes[n];
-		if (node->name_len == len && memcmp(zt->arena + node->name, key, len) == 0)
+		if (node->name_len == len && wire_mem_eq(zt->arena + node->name, key, len))
 			return n;
 	}
 }

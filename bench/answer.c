@@ -1,0 +1,498 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * answer.c: sandns-bench, the answer engine alone on one core. Loads zones (by default the
+ * sample zones with the sample certificate, so the autodiscover policy is applied), builds a
+ * query mix in memory, checks every query's answer once, then answers the mix for a few seconds
+ * and prints queries per second. --records N generates a mail domain of N records first.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "ctl.h"
+#include "sandns_err.h"
+#include "zt.h"
+
+#ifndef SANDNS_SOURCE_ROOT
+#define SANDNS_SOURCE_ROOT "."
+#endif
+
+#define POOL_SIZE 8192	     /* queries per pool: spreads the random case and the names */
+#define QUERY_MAX 300	     /* a question of at most 255 octets, header and OPT */
+#define CHECK_EVERY 4096     /* queries between clock reads */
+#define GEN_DOMAIN "example.org."
+
+enum expect { EXP_ANSWER, EXP_NODATA, EXP_NXDOMAIN };
+
+/* One kind of query in the mix: a name pattern ('%' is replaced by a random host), a type. */
+struct kind {
+	const char *label;
+	const char *name; /* "%" stands for a random label */
+	uint16_t type;
+	enum expect expect;
+};
+
+struct query {
+	uint16_t len;
+	uint8_t buf[QUERY_MAX];
+};
+
+struct pool {
+	struct query *q;
+	size_t n;
+	size_t names; /* distinct names (case aside) */
+};
+
+static const char *type_name(uint16_t t)
+{
+	switch (t) {
+	case 1:
+		return "A";
+	case 2:
+		return "NS";
+	case 6:
+		return "SOA";
+	case 15:
+		return "MX";
+	case 28:
+		return "AAAA";
+	case 33:
+		return "SRV";
+	}
+	return "?";
+}
+
+/* The standard mix (issue 5) over the sample zones: D = example.com, W = example.net. */
+static const struct kind sample_kinds[] = {
+	{"A", "mail.example.com.", 1, EXP_ANSWER},
+	{"SRV", "_autodiscover._tcp.example.com.", 33, EXP_ANSWER},
+	{"MX", "example.com.", 15, EXP_ANSWER},
+	{"SOA", "example.com.", 6, EXP_ANSWER},
+	{"NS", "example.com.", 2, EXP_ANSWER},
+	{"wildcard", "%.example.net.", 1, EXP_ANSWER},
+	{"NXDOMAIN", "%.example.com.", 1, EXP_NXDOMAIN},
+	{"withheld", "autodiscover.example.com.", 1, EXP_NODATA},
+};
+
+/* The same over a generated domain: its hosts are h0000000 ... (random ones asked). */
+static const struct kind gen_kinds[] = {
+	{"A", "h%." GEN_DOMAIN, 1, EXP_ANSWER},
+	{"SRV", "_autodiscover._tcp." GEN_DOMAIN, 33, EXP_ANSWER},
+	{"MX", GEN_DOMAIN, 15, EXP_ANSWER},
+	{"SOA", GEN_DOMAIN, 6, EXP_ANSWER},
+	{"NS", GEN_DOMAIN, 2, EXP_ANSWER},
+	{"wildcard", "%.users." GEN_DOMAIN, 1, EXP_ANSWER},
+	{"NXDOMAIN", "nx%." GEN_DOMAIN, 1, EXP_NXDOMAIN},
+	{"withheld", "autodiscover." GEN_DOMAIN, 1, EXP_NODATA},
+};
+
+#define NKINDS (sizeof(sample_kinds) / sizeof(sample_kinds[0]))
+
+static uint64_t rng_state = 0x853c49e6748fea9bull;
+
+static uint32_t rnd(void)
+{
+	/* xorshift64*: reproducible mixes from run to run */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "sandns-bench: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	exit(1);
+}
+
+/* Writes the query for NAME (presentation, absolute) and TYPE into Q; EDNS adds an OPT. */
+static void make_query(struct query *q, const char *name, uint16_t type, bool edns)
+{
+	uint8_t *p = q->buf;
+	const char *l = name;
+
+	memset(p, 0, 12);
+	p[0] = (uint8_t)(rnd() >> 8);
+	p[1] = (uint8_t)rnd();
+	p[5] = 1; /* QDCOUNT */
+	p[11] = edns ? 1 : 0;
+	p += 12;
+	while (*l != '\0' && strcmp(l, ".") != 0) {
+		const char *dot = strchr(l, '.');
+		size_t n = dot != NULL ? (size_t)(dot - l) : strlen(l);
+
+		*p++ = (uint8_t)n;
+		for (size_t i = 0; i < n; i++) {
+			char c = l[i];
+
+			/* random case, as resolvers using 0x20 send it */
+			if (c >= 'a' && c <= 'z' && (rnd() & 1))
+				c = (char)(c - 'a' + 'A');
+			*p++ = (uint8_t)c;
+		}
+		l += n + (dot != NULL);
+	}
+	*p++ = 0;
+	*p++ = (uint8_t)(type >> 8);
+	*p++ = (uint8_t)type;
+	*p++ = 0;
+	*p++ = 1; /* IN */
+	if (edns) {
+		static const uint8_t opt[11] = {0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0};
+
+		memcpy(p, opt, sizeof(opt));
+		p += sizeof(opt);
+	}
+	q->len = (uint16_t)(p - q->buf);
+}
+
+/* NAME with each '%' replaced by a random host label among HOSTS (or a random word). */
+static void expand(const char *pattern, unsigned long hosts, char *out, size_t len)
+{
+	const char *pct = strchr(pattern, '%');
+
+	if (pct == NULL) {
+		snprintf(out, len, "%s", pattern);
+		return;
+	}
+	if (hosts > 0)
+		snprintf(out, len, "%.*s%07lu%s", (int)(pct - pattern), pattern,
+			 (unsigned long)rnd() % hosts, pct + 1);
+	else
+		snprintf(out, len, "%.*sq%08x%s", (int)(pct - pattern), pattern, rnd(), pct + 1);
+}
+
+/* Answers every query once and checks its rcode and answer count against the kind's. */
+static void check_pool(const zt_t *zt, const struct pool *pl, const struct kind *const *of)
+{
+	static uint8_t resp[65535];
+	const zt_answer_ctx_t ctx = {.transport = ZT_UDP};
+
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct kind *k = of[i];
+		zt_answer_info_t info;
+		size_t len = zt_answer(zt, pl->q[i].buf, pl->q[i].len, resp, sizeof(resp), &ctx,
+				       &info);
+		unsigned an = len >= 12 ? (unsigned)resp[6] << 8 | resp[7] : 0;
+		bool ok = len >= 12 && !info.truncated &&
+			  (k->expect == EXP_NXDOMAIN ? info.rcode == 3 && an == 0 :
+			   k->expect == EXP_NODATA   ? info.rcode == 0 && an == 0 :
+						       info.rcode == 0 && an > 0);
+
+		if (!ok) {
+			fprintf(stderr,
+				"sandns-bench: the %s query (%s %s) got rcode %u with %u answers, "
+				"not what the mix expects: wrong zones, or no --cert?\n",
+				k->label, k->name, type_name(k->type), info.rcode, an);
+			exit(1);
+		}
+	}
+}
+
+/* The timed loop: answers the pool round and round. Not inlined: callgrind counts this alone. */
+__attribute__((noinline)) static uint64_t run_mix(const zt_t *zt, const struct pool *pl,
+						  uint64_t iterations, double seconds)
+{
+	static uint8_t resp[4096];
+	const zt_answer_ctx_t ctx = {.transport = ZT_UDP};
+	zt_answer_info_t info;
+	double end = seconds > 0 ? now_s() + seconds : 0;
+	uint64_t done = 0;
+	size_t i = 0;
+
+	for (;;) {
+		for (unsigned b = 0; b < CHECK_EVERY; b++) {
+			const struct query *q = &pl->q[i];
+
+			zt_answer(zt, q->buf, q->len, resp, sizeof(resp), &ctx, &info);
+			if (++i == pl->n)
+				i = 0;
+		}
+		done += CHECK_EVERY;
+		if (iterations > 0 ? done >= iterations : now_s() >= end)
+			return done;
+	}
+}
+
+static double measure(const zt_t *zt, const struct pool *pl, uint64_t iterations,
+		      double seconds, double *ns)
+{
+	double t0 = now_s(), dt;
+	uint64_t n = run_mix(zt, pl, iterations, seconds);
+
+	dt = now_s() - t0;
+	*ns = dt * 1e9 / (double)n;
+	return (double)n / dt / 1e6;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A pool of POOL_SIZE queries of the kinds in KINDS (half with EDNS), in a random order. */
+static void make_pool(struct pool *pl, const struct kind *kinds, size_t nkinds,
+		      unsigned long hosts, const struct kind **of)
+{
+	char name[512], **names;
+
+	pl->n = POOL_SIZE;
+	pl->q = calloc(POOL_SIZE, sizeof(*pl->q));
+	if (pl->q == NULL)
+		die("%s", "out of memory");
+	names = calloc(POOL_SIZE, sizeof(*names));
+	if (names == NULL)
+		die("%s", "out of memory");
+	for (size_t i = 0; i < POOL_SIZE; i++) {
+		const struct kind *k = &kinds[(i / 2) % nkinds];
+
+		expand(k->name, strncmp(k->name, "h%", 2) == 0 ? hosts : 0, name, sizeof(name));
+		make_query(&pl->q[i], name, k->type, i % 2 == 1);
+		of[i] = k;
+		names[i] = strdup(name);
+		if (names[i] == NULL)
+			die("%s", "out of memory");
+	}
+	/* distinct names asked (the pool repeats the fixed ones) */
+	qsort(names, POOL_SIZE, sizeof(*names), cmp_str);
+	pl->names = 0;
+	for (size_t i = 0; i < POOL_SIZE; i++) {
+		pl->names += i == 0 || strcmp(names[i], names[i - 1]) != 0;
+		if (i > 0)
+			free(names[i - 1]);
+	}
+	free(names[POOL_SIZE - 1]);
+	free(names);
+	/* shuffle, so that no branch predictor learns the order */
+	for (size_t i = POOL_SIZE - 1; i > 0; i--) {
+		size_t j = rnd() % (i + 1);
+		struct query t = pl->q[i];
+		const struct kind *tk = of[i];
+
+		pl->q[i] = pl->q[j];
+		pl->q[j] = t;
+		of[i] = of[j];
+		of[j] = tk;
+	}
+}
+
+/* Writes a mail domain of about RECORDS records to PATH: the apex, mail, autodiscover, hosts. */
+static void generate_zone(const char *path, unsigned long records, unsigned long *hosts)
+{
+	FILE *f = fopen(path, "w");
+	unsigned long fixed = 12, h;
+
+	if (f == NULL)
+		die("cannot write %s", path);
+	fprintf(f, "$ORIGIN " GEN_DOMAIN "\n$TTL 3600\n"
+		   "@ IN SOA ns1 hostmaster 2026112601 7200 3600 1209600 300\n"
+		   "@ IN NS ns1\n@ IN NS ns2\n@ IN MX 10 mail\n@ IN A 198.18.4.10\n"
+		   "ns1 IN A 198.18.4.53\nns2 IN A 198.18.5.53\n"
+		   "mail IN A 198.18.4.25\nmail IN AAAA 2001:db8:4::25\n"
+		   "autodiscover IN A 198.18.4.25\nautodiscover IN AAAA 2001:db8:4::25\n"
+		   "*.users IN A 198.18.4.80\n");
+	*hosts = records > fixed ? records - fixed : 1;
+	for (h = 0; h < *hosts; h++)
+		fprintf(f, "h%07lu IN A 10.%lu.%lu.%lu\n", h, (h >> 16) & 255, (h >> 8) & 255,
+			h & 255);
+	if (fclose(f) != 0)
+		die("cannot write %s", path);
+}
+
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return kib;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: sandns-bench [--zone ORIGIN=FILE]... [--cert FILE]... [--records N]\n"
+		"                    [--seconds S] [--warmup S] [--iterations N] [--cpu N] [--quick]\n"
+		"\n"
+		"The answer engine alone, on one core: a query mix answered in memory.\n"
+		"  default            the sample zones and certificate (" SANDNS_SOURCE_ROOT
+		"/zones/sample)\n"
+		"  --records N        generate a mail domain " GEN_DOMAIN " of N records instead\n"
+		"  --seconds S        how long the whole mix runs (3); --warmup S before it (0.5)\n"
+		"  --iterations N     a fixed number of queries instead of a time (for callgrind)\n"
+		"  --cpu N            pin to CPU N\n"
+		"  --quick            only the whole mix, not one line per kind of query\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"zone", required_argument, NULL, 'z'},	  {"cert", required_argument, NULL, 'c'},
+		{"records", required_argument, NULL, 'r'}, {"seconds", required_argument, NULL, 's'},
+		{"warmup", required_argument, NULL, 'w'},  {"iterations", required_argument, NULL, 'i'},
+		{"cpu", required_argument, NULL, 'p'},	  {"quick", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+	};
+	char *conf = NULL, err[2048], gen_path[] = "/tmp/sandns-bench-XXXXXX";
+	size_t conf_len = 0;
+	FILE *conf_f = open_memstream(&conf, &conf_len);
+	double seconds = 3, warmup = 0.5, t0, build_s, mqps, ns;
+	unsigned long records = 0, hosts = 0;
+	uint64_t iterations = 0;
+	bool quick = false, own_zones = false, own_certs = false;
+	const struct kind *kinds = sample_kinds;
+	const struct kind **of;
+	struct pool pool;
+	ctl_build_t b;
+	cfg_t *cfg;
+	int c, cpu = -1;
+	long rss0;
+
+	if (conf_f == NULL)
+		die("%s", "out of memory");
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'z':
+			fprintf(conf_f, "zone %s\n", optarg);
+			own_zones = true;
+			break;
+		case 'c':
+			fprintf(conf_f, "cert %s\n", optarg);
+			own_certs = true;
+			break;
+		case 'r':
+			records = strtoul(optarg, NULL, 10);
+			break;
+		case 's':
+			seconds = strtod(optarg, NULL);
+			break;
+		case 'w':
+			warmup = strtod(optarg, NULL);
+			break;
+		case 'i':
+			iterations = strtoull(optarg, NULL, 10);
+			break;
+		case 'p':
+			cpu = atoi(optarg);
+			break;
+		case 'q':
+			quick = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set) != 0)
+			die("cannot pin to the CPU: %s", strerror(errno));
+	}
+	if (records > 0) {
+		int fd = mkstemp(gen_path);
+
+		if (fd < 0)
+			die("cannot create %s", gen_path);
+		close(fd);
+		t0 = now_s();
+		generate_zone(gen_path, records, &hosts);
+		fprintf(stderr, "generated %s: %lu records in %.2f s\n", gen_path, records,
+			now_s() - t0);
+		fprintf(conf_f, "zone " GEN_DOMAIN " %s\n", gen_path);
+		kinds = gen_kinds;
+		own_zones = true;
+	}
+	if (!own_zones)
+		fprintf(conf_f,
+			"zone example.com. " SANDNS_SOURCE_ROOT "/zones/sample/example.com.zone\n"
+			"zone example.net. " SANDNS_SOURCE_ROOT "/zones/sample/example.net.zone\n");
+	if (!own_certs)
+		fprintf(conf_f, "cert " SANDNS_SOURCE_ROOT "/zones/sample/mail.example.com.pem\n");
+	if (fclose(conf_f) != 0)
+		die("%s", "out of memory");
+
+	cfg = cfg_new();
+	if (cfg == NULL || cfg_load_string(cfg, conf, "sandns-bench", NULL, err, sizeof(err)) != 0 ||
+	    cfg_check(cfg, err, sizeof(err)) != 0)
+		die("%s", err);
+	rss0 = rss_kib();
+	t0 = now_s();
+	if (ctl_build(cfg, NULL, NULL, &b, err, sizeof(err)) != SANDNS_EOK)
+		die("%s", err);
+	build_s = now_s() - t0;
+	if (records > 0)
+		unlink(gen_path);
+	printf("build: %zu records in %zu zones loaded, policy applied and compiled in %.3f s; "
+	       "snapshot %.1f MiB; process RSS %.1f MiB (+%.1f MiB)\n",
+	       b.records, b.nzones, build_s, (double)zt_memsize(b.zt) / 1048576.0,
+	       (double)rss_kib() / 1024.0, (double)(rss_kib() - rss0) / 1024.0);
+
+	of = calloc(POOL_SIZE, sizeof(*of));
+	if (of == NULL)
+		die("%s", "out of memory");
+	if (!quick && iterations == 0) {
+		for (size_t k = 0; k < NKINDS; k++) {
+			make_pool(&pool, &kinds[k], 1, hosts, of);
+			check_pool(b.zt, &pool, of);
+			run_mix(b.zt, &pool, 0, warmup / 4);
+			mqps = measure(b.zt, &pool, 0, seconds / 4, &ns);
+			printf("%-9s %-30s %-3s %6.1f Mqps, %6.1f ns/query\n", kinds[k].label,
+			       kinds[k].name, type_name(kinds[k].type), mqps, ns);
+			free(pool.q);
+		}
+	}
+	make_pool(&pool, kinds, NKINDS, hosts, of);
+	check_pool(b.zt, &pool, of);
+	if (iterations == 0)
+		run_mix(b.zt, &pool, 0, warmup);
+	mqps = measure(b.zt, &pool, iterations, seconds, &ns);
+	{
+		char zones[512] = "";
+		size_t off = 0;
+
+		for (size_t z = 0; z < b.nzones && off < sizeof(zones); z++)
+			off += (size_t)snprintf(zones + off, sizeof(zones) - off, "%s%s",
+						z > 0 ? "," : "", b.zones[z].origin);
+		printf("answer: %.1f Mqps/core, %.1f ns/query (mix=standard, zone=%s, names=%zu)\n",
+		       mqps, ns, zones, pool.names);
+	}
+	free(pool.q);
+	free(of);
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+	free(conf);
+	return 0;
+}
