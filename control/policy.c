@@ -31,24 +31,11 @@
 /* The longest name in presentation form that fits 255 octets of wire form (no escapes). */
 #define POLICY_NAME_TEXT_MAX 254
 
-/* One record of the served zones, as zload_foreach() gives it. */
-struct prec {
-	char *owner; /* lower case, trailing dot */
-	char *rdata;
-	uint16_t type;
-	size_t zone;
-};
-
-/*
- * Every record of every zone in one flat array. Lookups scan it linearly: the policy runs
- * once per reload over a few domains, so O(records) per question is cheaper than an index.
- */
+/* The served zones, asked through zload's index: nothing is copied out of them. */
 struct pdata {
-	struct prec *r;
-	size_t n, cap;
-	size_t zone; /* the zone being collected */
 	zload_zone_t *const *zones;
 	size_t nzones;
+	char *scratch; /* POLICY_NAME_MAX octets: rdata_of()'s answer, valid until its next call */
 };
 
 struct decision {
@@ -75,35 +62,6 @@ static void lower(char *s)
 	for (; *s != '\0'; s++)
 		if (*s >= 'A' && *s <= 'Z')
 			*s = (char)(*s - 'A' + 'a');
-}
-
-static int collect(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
-{
-	struct pdata *pd = ctx;
-	struct prec *r;
-
-	(void)ttl;
-	if (pd->n == pd->cap) {
-		size_t cap = pd->cap ? pd->cap * 2 : 64;
-
-		r = realloc(pd->r, cap * sizeof(*r));
-		if (r == NULL)
-			return -ENOMEM;
-		pd->r = r;
-		pd->cap = cap;
-	}
-	r = &pd->r[pd->n];
-	r->owner = strdup(owner);
-	r->rdata = strdup(rdata);
-	r->type = type;
-	r->zone = pd->zone;
-	if (r->owner == NULL || r->rdata == NULL) {
-		free(r->owner);
-		free(r->rdata);
-		return -ENOMEM;
-	}
-	pd->n++;
-	return 0;
 }
 
 /* Whether NAME equals ORIGIN or lies below it (both lower case with trailing dots). */
@@ -135,29 +93,57 @@ static long zone_of(const struct pdata *pd, const char *name)
 	return best;
 }
 
+/* The zone that serves NAME, or NULL. */
+static const zload_zone_t *zone_for(const struct pdata *pd, const char *name)
+{
+	long z = zone_of(pd, name);
+
+	return z >= 0 ? pd->zones[z] : NULL;
+}
+
 static bool node_has_data(const struct pdata *pd, const char *name)
 {
-	for (size_t i = 0; i < pd->n; i++)
-		if (strcmp(pd->r[i].owner, name) == 0)
-			return true;
-	return false;
+	const zload_zone_t *z = zone_for(pd, name);
+
+	return z != NULL && zload_has_name(z, name, true, false);
 }
 
 /* Whether NAME exists in the tree: it has data or something below it has (RFC 4592 2.2.2). */
 static bool node_exists(const struct pdata *pd, const char *name)
 {
-	for (size_t i = 0; i < pd->n; i++)
-		if (name_under(pd->r[i].owner, name))
-			return true;
-	return false;
+	const zload_zone_t *z = zone_for(pd, name);
+
+	return z != NULL && zload_has_name(z, name, true, true);
 }
 
+struct take {
+	char *buf;
+	size_t len;
+	bool found;
+};
+
+static int take_first(void *ctx, const char *owner, uint16_t type, uint32_t ttl,
+		      const char *rdata)
+{
+	struct take *t = ctx;
+
+	(void)owner;
+	(void)type;
+	(void)ttl;
+	snprintf(t->buf, t->len, "%s", rdata);
+	t->found = true;
+	return 1; /* the first is enough */
+}
+
+/* The RDATA of the first record of TYPE at OWNER (in pd->scratch), or NULL. */
 static const char *rdata_of(const struct pdata *pd, const char *owner, uint16_t type)
 {
-	for (size_t i = 0; i < pd->n; i++)
-		if (pd->r[i].type == type && strcmp(pd->r[i].owner, owner) == 0)
-			return pd->r[i].rdata;
-	return NULL;
+	const zload_zone_t *z = zone_for(pd, owner);
+	struct take t = {.buf = pd->scratch, .len = POLICY_NAME_MAX};
+
+	if (z == NULL || zload_lookup(z, owner, type, take_first, &t) < 0 || !t.found)
+		return NULL;
+	return pd->scratch;
 }
 
 /*
@@ -194,9 +180,13 @@ static const char *answer_owner(const struct pdata *pd, const char *name, char *
 	return NULL;
 }
 
-/* Addresses of one family: pointers into the collected records, sorted for comparison. */
+/*
+ * Addresses of one family, sorted for comparison; also the RDATA of a few SRV records.
+ */
+#define POLICY_ADDRS_MAX 32
 struct addrs {
-	const char *a[64];
+	char text[POLICY_ADDRS_MAX][POLICY_NAME_TEXT_MAX + 16];
+	const char *a[POLICY_ADDRS_MAX];
 	size_t n;
 };
 
@@ -205,12 +195,29 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static int take_addr(void *ctx, const char *owner, uint16_t type, uint32_t ttl,
+		     const char *rdata)
+{
+	struct addrs *out = ctx;
+
+	(void)owner;
+	(void)type;
+	(void)ttl;
+	if (out->n == POLICY_ADDRS_MAX)
+		return 1;
+	snprintf(out->text[out->n], sizeof(out->text[0]), "%s", rdata);
+	out->a[out->n] = out->text[out->n];
+	out->n++;
+	return 0;
+}
+
 static void addrs_of(const struct pdata *pd, const char *owner, uint16_t type, struct addrs *out)
 {
+	const zload_zone_t *z = zone_for(pd, owner);
+
 	out->n = 0;
-	for (size_t i = 0; i < pd->n && out->n < sizeof(out->a) / sizeof(out->a[0]); i++)
-		if (pd->r[i].type == type && strcmp(pd->r[i].owner, owner) == 0)
-			out->a[out->n++] = pd->r[i].rdata;
+	if (z != NULL)
+		zload_lookup(z, owner, type, take_addr, out);
 	qsort(out->a, out->n, sizeof(out->a[0]), cmp_str);
 }
 
@@ -383,17 +390,21 @@ static bool existing_srv(const struct pdata *pd, const char *domain, cert_t *con
 			 size_t rlen)
 {
 	char owner[POLICY_NAME_MAX];
+	struct addrs *srvs;
 
 	snprintf(owner, sizeof(owner), "_autodiscover._tcp.%s", domain);
-	for (size_t i = 0; i < pd->n; i++) {
-		const struct prec *r = &pd->r[i];
+	srvs = calloc(1, sizeof(*srvs));
+	if (srvs == NULL)
+		return false;
+	if (zone_for(pd, owner) != NULL) /* SRV RDATA texts, in file order */
+		zload_lookup(zone_for(pd, owner), owner, T_SRV, take_addr, srvs);
+	for (size_t i = 0; i < srvs->n; i++) {
+		const char *rdata = srvs->a[i];
 		unsigned prio, weight, port;
 		char t[POLICY_NAME_MAX];
 		const char *why = NULL;
 
-		if (r->type != T_SRV || strcmp(r->owner, owner) != 0)
-			continue;
-		if (sscanf(r->rdata, "%u %u %u %1023s", &prio, &weight, &port, t) != 4)
+		if (sscanf(rdata, "%u %u %u %1023s", &prio, &weight, &port, t) != 4)
 			continue;
 		lower(t);
 		if (strcmp(t, ".") == 0)
@@ -408,10 +419,12 @@ static bool existing_srv(const struct pdata *pd, const char *domain, cert_t *con
 			why = "target not covered by the certificate(s)";
 		if (why == NULL) {
 			snprintf(target, tlen, "%s", t);
+			free(srvs);
 			return true;
 		}
-		say(reason, rlen, "; existing SRV %s (%s) not used: %s", t, r->rdata, why);
+		say(reason, rlen, "; existing SRV %s (%s) not used: %s", t, rdata, why);
 	}
+	free(srvs);
 	return false;
 }
 
@@ -484,10 +497,7 @@ static bool choose_target(const struct pdata *pd, cert_t *const *certs, size_t n
 
 static bool zone_signed(const struct pdata *pd, size_t z)
 {
-	for (size_t i = 0; i < pd->n; i++)
-		if (pd->r[i].zone == z && (pd->r[i].type == T_DNSKEY || pd->r[i].type == T_RRSIG))
-			return true;
-	return false;
+	return zload_is_signed(pd->zones[z]);
 }
 
 /* N's decision for one family. */
@@ -641,20 +651,27 @@ static int add_edit(policy_t *p, const char *domain, enum zload_edit_op op, cons
 /* Whether a record lies strictly below NAME (which then exists as a node anyway). */
 static bool has_descendant(const struct pdata *pd, const char *name)
 {
-	for (size_t i = 0; i < pd->n; i++)
-		if (strcmp(pd->r[i].owner, name) != 0 && name_under(pd->r[i].owner, name))
-			return true;
-	return false;
+	const zload_zone_t *z = zone_for(pd, name);
+
+	return z != NULL && zload_has_name(z, name, false, true);
 }
 
 /* Whether NAME holds a record of a type other than A, AAAA and CNAME. */
+static int other_type(void *ctx, const char *owner, uint16_t type, uint32_t ttl,
+		      const char *rdata)
+{
+	(void)ctx;
+	(void)owner;
+	(void)ttl;
+	(void)rdata;
+	return type != T_A && type != T_AAAA && type != T_CNAME; /* 1: found, stop */
+}
+
 static bool has_other_data(const struct pdata *pd, const char *name)
 {
-	for (size_t i = 0; i < pd->n; i++)
-		if (strcmp(pd->r[i].owner, name) == 0 && pd->r[i].type != T_A &&
-		    pd->r[i].type != T_AAAA && pd->r[i].type != T_CNAME)
-			return true;
-	return false;
+	const zload_zone_t *z = zone_for(pd, name);
+
+	return z != NULL && zload_lookup(z, name, 0, other_type, NULL) == 1;
 }
 
 /* The edits applying zone Z's decisions, decisions FIRST.. of the policy (AUTODISCOVER.md). */
@@ -738,9 +755,9 @@ policy_t *policy_evaluate(zload_zone_t *const *zones, size_t nzones, cert_t *con
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		goto out_nomem;
-	for (pd.zone = 0; pd.zone < nzones; pd.zone++)
-		if (zload_foreach(zones[pd.zone], collect, &pd) != 0)
-			goto out_free_policy;
+	pd.scratch = malloc(POLICY_NAME_MAX);
+	if (pd.scratch == NULL)
+		goto out_free_policy;
 	for (size_t z = 0; z < nzones; z++) {
 		size_t first = p->n;
 
@@ -759,11 +776,7 @@ out_free_policy:
 out_nomem:
 	snprintf(err, errlen, "policy: out of memory");
 out_free_data:
-	for (size_t i = 0; i < pd.n; i++) {
-		free(pd.r[i].owner);
-		free(pd.r[i].rdata);
-	}
-	free(pd.r);
+	free(pd.scratch);
 	return p;
 }
 

@@ -38,6 +38,7 @@ static int edit_copy(zload_zone_t *dst, const zload_zone_t *src)
 {
 	size_t n = ldns_rr_list_rr_count(src->rrs);
 
+	dst->is_signed = src->is_signed;
 	for (size_t i = 0; i < src->nfiles; i++)
 		if (zload_add_file(dst, src->files[i]) < 0)
 			return -ENOMEM;

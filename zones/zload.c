@@ -273,12 +273,51 @@ const char *zload_rr_file(const zload_zone_t *z, size_t i)
 	return z->files[z->rr_file[i]];
 }
 
+/*
+ * Owner names ordered by length, then octets without case: not canonical order (nothing here
+ * needs it), but a total order that groups a name's records, a few times cheaper than
+ * ldns_dname_compare on a million records.
+ */
+static int owner_cmp(const ldns_rdf *a, const ldns_rdf *b)
+{
+	size_t la = ldns_rdf_size(a), lb = ldns_rdf_size(b);
+	const uint8_t *pa = ldns_rdf_data(a), *pb = ldns_rdf_data(b);
+
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	for (size_t i = 0; i < la; i++) {
+		uint8_t x = wire_lower(pa[i]), y = wire_lower(pb[i]);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return 0;
+}
+
+/* Whether NAME lies strictly below ORIGIN (any case; ORIGIN's labels from the right). */
+static bool owner_below(const ldns_rdf *name, const ldns_rdf *origin)
+{
+	size_t ln = ldns_rdf_size(name), lo = ldns_rdf_size(origin), at = 0;
+	const uint8_t *n = ldns_rdf_data(name), *o = ldns_rdf_data(origin);
+
+	if (ln <= lo)
+		return false;
+	while (at < ln - lo)
+		at += (size_t)n[at] + 1;
+	if (at != ln - lo)
+		return false; /* ORIGIN's octets, but not on a label boundary */
+	for (size_t i = 0; i < lo; i++)
+		if (wire_lower(n[at + i]) != wire_lower(o[i]))
+			return false;
+	return true;
+}
+
 static int cmp_rr_index(const void *a, const void *b, void *arg)
 {
 	const ldns_rr_list *rrs = arg;
 	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
 	ldns_rr *ra = ldns_rr_list_rr(rrs, ia), *rb = ldns_rr_list_rr(rrs, ib);
-	int c = ldns_dname_compare(ldns_rr_owner(ra), ldns_rr_owner(rb));
+	int c = owner_cmp(ldns_rr_owner(ra), ldns_rr_owner(rb));
 
 	if (c != 0)
 		return c;
@@ -293,19 +332,29 @@ static int cmp_rr_index(const void *a, const void *b, void *arg)
 static bool rr_identical(ldns_rr *a, ldns_rr *b)
 {
 	return ldns_rr_get_type(a) == ldns_rr_get_type(b) &&
-	       ldns_dname_compare(ldns_rr_owner(a), ldns_rr_owner(b)) == 0 &&
-	       ldns_rr_compare(a, b) == 0;
+	       owner_cmp(ldns_rr_owner(a), ldns_rr_owner(b)) == 0 && ldns_rr_compare(a, b) == 0;
 }
 
-/* Whether NAME has an address record in the zone (sorted index). */
+/* Whether NAME has an address record in the zone (IDX: sorted by cmp_rr_index; a search). */
 static bool has_address(const zload_zone_t *z, const size_t *idx, size_t n, const ldns_rdf *name)
 {
-	for (size_t i = 0; i < n; i++) {
-		ldns_rr *rr = ldns_rr_list_rr(z->rrs, idx[i]);
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (owner_cmp(ldns_rr_owner(ldns_rr_list_rr(z->rrs, idx[mid])), name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n; lo++) {
+		ldns_rr *rr = ldns_rr_list_rr(z->rrs, idx[lo]);
 		ldns_rr_type t = ldns_rr_get_type(rr);
 
-		if ((t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_AAAA) &&
-		    ldns_dname_compare(ldns_rr_owner(rr), name) == 0)
+		if (owner_cmp(ldns_rr_owner(rr), name) != 0)
+			break;
+		if (t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_AAAA)
 			return true;
 	}
 	return false;
@@ -326,10 +375,10 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 		ldns_rr *rr = ldns_rr_list_rr(z->rrs, i);
 		ldns_rdf *owner = ldns_rr_owner(rr);
 		ldns_rr_type t = ldns_rr_get_type(rr);
-		bool apex = ldns_dname_compare(owner, z->origin) == 0;
+		bool apex = owner_cmp(owner, z->origin) == 0;
 		char *otext;
 
-		if (!apex && !ldns_dname_is_subdomain(owner, z->origin)) {
+		if (!apex && !owner_below(owner, z->origin)) {
 			otext = ldns_rdf2str(owner);
 			zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
 				   "%s is out of zone %s", otext ? otext : "owner", z->origin_text);
@@ -366,8 +415,8 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 		size_t end = k + 1;
 		size_t cname = 0, other = 0, cname_i = 0, other_i = 0;
 
-		while (end < n && ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(z->rrs, idx[k])),
-						     ldns_rr_owner(ldns_rr_list_rr(z->rrs, idx[end]))) == 0)
+		while (end < n && owner_cmp(ldns_rr_owner(ldns_rr_list_rr(z->rrs, idx[k])),
+					    ldns_rr_owner(ldns_rr_list_rr(z->rrs, idx[end]))) == 0)
 			end++;
 		for (size_t j = k; j < end; j++) {
 			ldns_rr *rr = ldns_rr_list_rr(z->rrs, idx[j]);
@@ -411,10 +460,10 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS || ldns_rr_rd_count(rr) < 1)
 			continue;
-		apex = ldns_dname_compare(owner, z->origin) == 0;
+		apex = owner_cmp(owner, z->origin) == 0;
 		target = ldns_rr_rdf(rr, 0);
 		if (apex) {
-			if (ldns_dname_is_subdomain(target, z->origin) &&
+			if (owner_below(target, z->origin) &&
 			    !has_address(z, idx, n, target)) {
 				char *t = ldns_rdf2str(target);
 
@@ -424,8 +473,7 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 			}
 			continue;
 		}
-		if ((ldns_dname_is_subdomain(target, owner) ||
-		     ldns_dname_compare(target, owner) == 0) &&
+		if ((owner_below(target, owner) || owner_cmp(target, owner) == 0) &&
 		    !has_address(z, idx, n, target)) {
 			char *t = ldns_rdf2str(target);
 
@@ -468,25 +516,41 @@ static int zload_finish(struct zload_state *st)
 	ret = zload_validate(st, idx, m);
 	if (ret != 0)
 		goto out;
-	/* Keep file order without the duplicates: compacted in place, so nothing can fail. */
+	/*
+	 * Keep file order without the duplicates: compacted in place, so nothing can fail once
+	 * RENUM (each old index's new one) is there. The sorted index is kept, renumbered.
+	 */
 	{
-		size_t w = 0;
+		size_t w = 0, *renum = malloc((n ? n : 1) * sizeof(*renum));
 
+		if (renum == NULL) {
+			ret = -ENOMEM;
+			goto out;
+		}
 		for (size_t i = 0; i < n; i++) {
 			ldns_rr *rr = ldns_rr_list_rr(z->rrs, i);
+			ldns_rr_type t = ldns_rr_get_type(rr);
 
 			if (dup[i]) {
 				ldns_rr_free(rr);
+				renum[i] = SIZE_MAX;
 				continue;
 			}
 			ldns_rr_list_set_rr(z->rrs, rr, w);
-			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA)
+			if (t == LDNS_RR_TYPE_SOA)
 				z->serial = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));
+			if (t == LDNS_RR_TYPE_DNSKEY || t == LDNS_RR_TYPE_RRSIG)
+				z->is_signed = true;
 			z->rr_file[w] = z->rr_file[i];
 			z->rr_line[w] = z->rr_line[i];
-			w++;
+			renum[i] = w++;
 		}
 		ldns_rr_list_set_rr_count(z->rrs, w);
+		for (size_t k = 0; k < m; k++)
+			idx[k] = renum[idx[k]];
+		free(renum);
+		z->by_owner = idx;
+		idx = NULL;
 	}
 	ret = 0;
 out:
@@ -634,28 +698,119 @@ out_free_text:
 	return NULL;
 }
 
+
+/* NAME (presentation) as a DNAME rdf, or NULL. */
+static ldns_rdf *name_rdf(const char *name)
+{
+	ldns_rdf *rdf = NULL;
+
+	return ldns_str2rdf_dname(&rdf, name) == LDNS_STATUS_OK ? rdf : NULL;
+}
+
+/* The first position in by_owner whose owner is NAME, or the record count (none). */
+static size_t owner_first(const zload_zone_t *z, const ldns_rdf *name)
+{
+	size_t n = ldns_rr_list_rr_count(z->rrs), lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (owner_cmp(ldns_rr_owner(ldns_rr_list_rr(z->rrs, z->by_owner[mid])), name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Calls FN for record I (as zload_foreach does). */
+static int call_rr(const zload_zone_t *zone, size_t i, zload_rr_fn fn, void *ctx)
+{
+	const ldns_rr *rr = ldns_rr_list_rr(zone->rrs, i);
+	char *owner = ldns_rdf2str(ldns_rr_owner(rr));
+	char *rdata = rdata_text(rr);
+	int ret = -ENOMEM;
+
+	if (owner != NULL && rdata != NULL) {
+		for (char *c = owner; *c != '\0'; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+		ret = fn(ctx, owner, (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr), rdata);
+	}
+	free(owner);
+	free(rdata);
+	return ret;
+}
+
 int zload_foreach(const zload_zone_t *zone, zload_rr_fn fn, void *ctx)
 {
 	size_t n = ldns_rr_list_rr_count(zone->rrs);
+	int ret = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(zone->rrs, i);
-		char *owner = ldns_rdf2str(ldns_rr_owner(rr));
-		char *rdata = rdata_text(rr);
-		int ret = -ENOMEM;
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = call_rr(zone, i, fn, ctx);
+	return ret;
+}
 
-		if (owner != NULL && rdata != NULL) {
-			for (char *c = owner; *c != '\0'; c++)
-				if (*c >= 'A' && *c <= 'Z')
-					*c = (char)(*c - 'A' + 'a');
-			ret = fn(ctx, owner, (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr), rdata);
+int zload_lookup(const zload_zone_t *zone, const char *owner, uint16_t type, zload_rr_fn fn,
+		 void *ctx)
+{
+	size_t n = ldns_rr_list_rr_count(zone->rrs);
+	ldns_rdf *name = name_rdf(owner);
+	int ret = 0;
+
+	if (name == NULL)
+		return SANDNS_EPARSE;
+	if (zone->by_owner != NULL) {
+		for (size_t k = owner_first(zone, name); k < n && ret == 0; k++) {
+			const ldns_rr *rr = ldns_rr_list_rr(zone->rrs, zone->by_owner[k]);
+
+			if (owner_cmp(ldns_rr_owner(rr), name) != 0)
+				break;
+			if (type == 0 || ldns_rr_get_type(rr) == type)
+				ret = call_rr(zone, zone->by_owner[k], fn, ctx);
 		}
-		free(owner);
-		free(rdata);
-		if (ret != 0)
-			return ret;
+	} else {
+		for (size_t i = 0; i < n && ret == 0; i++) {
+			const ldns_rr *rr = ldns_rr_list_rr(zone->rrs, i);
+
+			if (owner_cmp(ldns_rr_owner(rr), name) == 0 &&
+			    (type == 0 || ldns_rr_get_type(rr) == type))
+				ret = call_rr(zone, i, fn, ctx);
+		}
 	}
-	return 0;
+	ldns_rdf_deep_free(name);
+	return ret;
+}
+
+bool zload_has_name(const zload_zone_t *zone, const char *name_text, bool at, bool below)
+{
+	size_t n = ldns_rr_list_rr_count(zone->rrs);
+	ldns_rdf *name = name_rdf(name_text);
+	bool found = false;
+
+	if (name == NULL)
+		return false;
+	if (at && zone->by_owner != NULL) {
+		size_t k = owner_first(zone, name);
+
+		found = k < n && owner_cmp(ldns_rr_owner(ldns_rr_list_rr(zone->rrs,
+									 zone->by_owner[k])),
+					   name) == 0;
+	}
+	/* Below: a walk, cheap octet compares (the policy asks it of a few names). */
+	for (size_t i = 0; i < n && !found && (below || zone->by_owner == NULL); i++) {
+		const ldns_rdf *o = ldns_rr_owner(ldns_rr_list_rr(zone->rrs, i));
+
+		found = (below && owner_below(o, name)) || (at && owner_cmp(o, name) == 0);
+	}
+	ldns_rdf_deep_free(name);
+	return found;
+}
+
+bool zload_is_signed(const zload_zone_t *zone)
+{
+	return zone->is_signed;
 }
 
 zload_zone_t *zload_ref(zload_zone_t *zone)
@@ -688,5 +843,6 @@ void zload_free(zload_zone_t **zone)
 	for (size_t i = 0; i < z->nempty; i++)
 		ldns_rdf_deep_free(z->empty[i]);
 	free(z->empty);
+	free(z->by_owner);
 	free(z);
 }

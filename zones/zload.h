@@ -3,6 +3,7 @@
 #ifndef ZLOAD_H
 #define ZLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -88,6 +89,20 @@ zload_zone_t *zload_edit(const zload_zone_t *zone, const zload_edit_t *edits, si
  */
 size_t zload_describe(const zload_zone_t *zone, const char *owner, uint16_t type, char *buf,
 		      size_t len);
+
+/*
+ * Calls FN for each record at OWNER (presentation form, any case) of TYPE (0: every type), as
+ * zload_foreach() does, finding them through an index (a zone as loaded) rather than a walk.
+ * Returns 0, FN's first non-zero return, -ENOMEM, or SANDNS_EPARSE for a bad OWNER.
+ */
+int zload_lookup(const zload_zone_t *zone, const char *owner, uint16_t type, zload_rr_fn fn,
+		 void *ctx);
+
+/* Whether ZONE holds records at NAME (when AT) or strictly below it (when BELOW). */
+bool zload_has_name(const zload_zone_t *zone, const char *name, bool at, bool below);
+
+/* Whether ZONE is DNSSEC-signed (holds DNSKEY or RRSIG records). */
+bool zload_is_signed(const zload_zone_t *zone);
 
 /*
  * Another reference to ZONE (a loaded zone is never changed): each needs its own zload_free().

@@ -20,6 +20,8 @@ struct zload_zone {
 	ldns_rdf **empty;    /* names kept as nodes without records (zload_edit's EMPTY_NODE) */
 	size_t nempty;
 	unsigned refs;       /* zload_ref() calls not yet matched by zload_free() */
+	size_t *by_owner;    /* record indexes sorted by owner (zload.c's owner_cmp), or NULL */
+	bool is_signed;      /* DNSKEY or RRSIG present */
 };
 
 /* Shared by zload.c and zedit.c. */
