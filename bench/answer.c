@@ -28,7 +28,7 @@
 #define POOL_SIZE 8192	     /* queries per pool: spreads the random case and the names */
 #define QUERY_MAX 300	     /* a question of at most 255 octets, header and OPT */
 #define CHECK_EVERY 4096     /* queries between clock reads */
-#define GEN_DOMAIN "example.org."
+#define GEN_DOMAIN "example.com."
 
 enum expect { EXP_ANSWER, EXP_NODATA, EXP_NXDOMAIN };
 

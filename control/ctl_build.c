@@ -216,44 +216,36 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebu
 	return SANDNS_EOK;
 }
 
-/* Zone I of B as served: the policy's edits applied and the serial set, or a reference. */
-static int serve_zone(const ctl_build_t *prev, ctl_build_t *b, size_t i, const zload_edit_t **edits,
-		      zload_zone_t **out, char *err, size_t errlen)
+/*
+ * How zone I of B is compiled: OUT gets the policy's edits for it (FLAT: room for all of them)
+ * and the serial to serve; OUT->nedits is 0 and the serial the file's when nothing changes.
+ */
+static int serve_zone(const ctl_build_t *prev, ctl_build_t *b, size_t i,
+		      const zload_edit_t **edits, zload_edit_t *flat, zt_zone_edits_t *out,
+		      char *err, size_t errlen)
 {
 	ctl_zone_info_t *info = &b->zones[i];
-	zload_edit_t *flat;
 	size_t n;
 
 	if (zone_edits(b->policy, info->origin, edits, &n, &info->edits) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	info->file_serial = zload_serial(b->raw[i]);
-	info->serial = served_serial(info_find(prev, info->origin), info->file_serial, info->edits);
-	if (n == 0 && info->serial == info->file_serial) {
-		*out = zload_ref(b->raw[i]);
-		return SANDNS_EOK;
-	}
-	flat = calloc(n ? n : 1, sizeof(*flat));
-	if (flat == NULL)
-		return -ENOMEM;
 	for (size_t k = 0; k < n; k++)
 		flat[k] = *edits[k];
-	*out = zload_edit(b->raw[i], flat, n, info->serial, CTL_POLICY_SOURCE, err, errlen);
-	free(flat);
-	if (*out != NULL)
-		return SANDNS_EOK;
-	if (n == 0)
-		return SANDNS_EZONE;
-	/* The policy must never cost a zone its service: serve it as written, loudly. */
-	srv_log(LOG_ERR, "autodiscover policy alert: cannot apply the policy to %s (%s): the zone "
-		"is served as written", info->origin, err);
-	info->edits[0] = '\0';
-	info->serial = served_serial(info_find(prev, info->origin), info->file_serial, "");
-	*out = info->serial == info->file_serial ?
-		       zload_ref(b->raw[i]) :
-		       zload_edit(b->raw[i], NULL, 0, info->serial, CTL_POLICY_SOURCE, err, errlen);
-	return *out != NULL ? SANDNS_EOK : SANDNS_EZONE;
+	if (n > 0 && zload_edits_check(b->raw[i], flat, n, err, errlen) != 0) {
+		/* The policy must never cost a zone its service: serve it as written, loudly. */
+		srv_log(LOG_ERR, "autodiscover policy alert: cannot apply the policy to %s (%s): "
+			"the zone is served as written", info->origin, err);
+		info->edits[0] = '\0';
+		n = 0;
+	}
+	info->file_serial = zload_serial(b->raw[i]);
+	info->serial = served_serial(info_find(prev, info->origin), info->file_serial, info->edits);
+	*out = (zt_zone_edits_t){
+	    .zone = b->raw[i], .edits = flat, .nedits = n, .serial = info->serial,
+	};
+	return SANDNS_EOK;
 }
 
 /* What needs an operator: alerts of the policy, certificates out of their validity period. */
@@ -278,7 +270,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	      ctl_build_t *out, char *err, size_t errlen)
 {
 	static const ctl_rebuild_t zones_only = {.zones = true};
-	const zt_opts_t opts = {
+	zt_opts_t opts = {
 	    .udp_max_payload = cfg->udp_max_payload,
 	    .identity = cfg->identity,
 	    .version = cfg->version,
@@ -288,9 +280,10 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	    .legacy_cn_fallback = cfg->legacy_cn_fallback,
 	};
 	ctl_build_t b = {0};
-	zload_zone_t **served = NULL;
+	zt_zone_edits_t *zedits = NULL;
 	const zload_edit_t **edits = NULL;
-	size_t i, nserved = 0;
+	zload_edit_t *flat = NULL;
+	size_t i, nflat = 0;
 	int rc = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
@@ -307,8 +300,8 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	b.zones = calloc(cfg->nzones + 1, sizeof(b.zones[0]));
 	b.raw = calloc(cfg->nzones + 1, sizeof(b.raw[0]));
 	b.certs = calloc(cfg->ncerts + 1, sizeof(b.certs[0]));
-	served = calloc(cfg->nzones + 1, sizeof(served[0]));
-	if (b.zones == NULL || b.raw == NULL || b.certs == NULL || served == NULL)
+	zedits = calloc(cfg->nzones + 1, sizeof(zedits[0]));
+	if (b.zones == NULL || b.raw == NULL || b.certs == NULL || zedits == NULL)
 		goto out_nomem;
 	rc = load_inputs(cfg, prev, what, &b, err, errlen);
 	if (rc != SANDNS_EOK)
@@ -322,9 +315,15 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 			goto out;
 		}
 		policy_alerts(&b);
-		edits = calloc(policy_edit_count(b.policy) + 1, sizeof(*edits));
-		if (edits == NULL)
-			goto out_nomem;
+		nflat = policy_edit_count(b.policy);
+	}
+	/* Each zone's edits are a slice of FLAT: zt_new reads them all at once. */
+	edits = calloc(nflat + 1, sizeof(*edits));
+	flat = calloc(nflat + 1, sizeof(*flat));
+	if (edits == NULL || flat == NULL)
+		goto out_nomem;
+	nflat = 0;
+	{
 	}
 	b.policy_key = ctl_policy_key(b.policy);
 	if (b.policy_key == NULL)
@@ -339,13 +338,16 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		if (info->origin == NULL || info->path == NULL)
 			goto out_nomem;
 		b.records += info->records;
-		rc = serve_zone(prev, &b, i, edits, &served[i], err, errlen);
+		rc = serve_zone(prev, &b, i, edits, flat + nflat, &zedits[i], err, errlen);
 		if (rc != SANDNS_EOK)
 			goto out;
-		nserved++;
+		nflat += zedits[i].nedits;
 	}
 
-	b.zt = zt_new(served, nserved, &opts, err, errlen);
+	/* The zones as read, compiled with the edits: no copy of a zone is made. */
+	opts.edits = zedits;
+	opts.nedits = b.nzones;
+	b.zt = zt_new(b.raw, b.nzones, &opts, err, errlen);
 	if (b.zt == NULL) {
 		rc = SANDNS_EZONE;
 		goto out;
@@ -358,10 +360,8 @@ out_nomem:
 	rc = -ENOMEM;
 	snprintf(err, errlen, "out of memory");
 out:
-	/* The snapshot holds its own copy of everything: the served zones go either way. */
-	for (i = 0; i < nserved; i++)
-		zload_free(&served[i]);
-	free(served);
+	free(zedits);
+	free(flat);
 	free(edits);
 	ctl_build_clear(&b);
 	return rc;

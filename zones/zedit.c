@@ -83,12 +83,14 @@ static void edit_withhold(zload_zone_t *z, const ldns_rdf *name, uint16_t type)
 	ldns_rr_list_set_rr_count(z->rrs, w);
 }
 
-static int edit_add(zload_zone_t *z, const zload_edit_t *e, unsigned file, char *err, size_t errlen)
+int zload_edit_rr(const zload_zone_t *z, const zload_edit_t *e, ldns_rr **out, char *err,
+		  size_t errlen)
 {
 	char *type = ldns_rr_type2str((ldns_rr_type)e->type), *text = NULL;
 	ldns_rr *rr = NULL;
 	ldns_status st = LDNS_STATUS_MEM_ERR;
 
+	*out = NULL;
 	if (type != NULL && e->rdata != NULL &&
 	    asprintf(&text, "%s %u IN %s %s", e->owner, (unsigned)e->ttl, type, e->rdata) >= 0)
 		st = ldns_rr_new_frm_str(&rr, text, e->ttl, z->origin, NULL);
@@ -103,6 +105,18 @@ static int edit_add(zload_zone_t *z, const zload_edit_t *e, unsigned file, char 
 	}
 	free(text);
 	ldns_dname2canonical(ldns_rr_owner(rr));
+	*out = rr;
+	return 0;
+}
+
+static int edit_add(zload_zone_t *z, const zload_edit_t *e, unsigned file, char *err,
+		    size_t errlen)
+{
+	ldns_rr *rr;
+	int ret = zload_edit_rr(z, e, &rr, err, errlen);
+
+	if (ret != 0)
+		return ret;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(z->rrs); i++) {
 		if (ldns_rr_compare(ldns_rr_list_rr(z->rrs, i), rr) == 0) {
 			ldns_rr_free(rr); /* already there: a set holds a record once */
@@ -153,6 +167,35 @@ static int edit_one(zload_zone_t *z, const zload_edit_t *e, unsigned file, char 
 	}
 	ldns_rdf_deep_free(name);
 	return ret;
+}
+
+int zload_edits_check(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
+		      char *err, size_t errlen)
+{
+	for (size_t i = 0; i < nedits; i++) {
+		const zload_edit_t *e = &edits[i];
+		ldns_rdf *name = edit_name(zone, e->owner, err, errlen);
+		ldns_rr *rr = NULL;
+		int ret = 0;
+
+		if (name == NULL)
+			return SANDNS_EZONE;
+		ldns_rdf_deep_free(name);
+		if (e->op != ZLOAD_EDIT_EMPTY_NODE && e->type == LDNS_RR_TYPE_SOA) {
+			snprintf(err, errlen, "%s: the SOA record cannot be edited", zone->origin_text);
+			return SANDNS_EZONE;
+		}
+		if (e->op == ZLOAD_EDIT_ADD)
+			ret = zload_edit_rr(zone, e, &rr, err, errlen);
+		else if (e->op != ZLOAD_EDIT_WITHHOLD && e->op != ZLOAD_EDIT_EMPTY_NODE)
+			ret = SANDNS_EPARSE;
+		ldns_rr_free(rr);
+		if (ret == SANDNS_EPARSE)
+			snprintf(err, errlen, "%s: unknown edit %d", zone->origin_text, (int)e->op);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
 }
 
 zload_zone_t *zload_edit(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,

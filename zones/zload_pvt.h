@@ -29,6 +29,12 @@ struct zload_zone {
 int zload_add_file(zload_zone_t *z, const char *name);
 /* Appends RR (taken over on success) read from file index FILE at LINE. */
 int zload_push(zload_zone_t *z, ldns_rr *rr, unsigned file, int line);
+/*
+ * The record an ADD edit makes, as zload_edit() adds it (owner canonical). 0, or an error with
+ * the reason in err.
+ */
+int zload_edit_rr(const zload_zone_t *z, const zload_edit_t *e, ldns_rr **out, char *err,
+		  size_t errlen);
 /* The file record I came from. */
 const char *zload_rr_file(const zload_zone_t *z, size_t i);
 

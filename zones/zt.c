@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "sandns_err.h"
 #include "zload_pvt.h"
@@ -205,21 +206,6 @@ static uint32_t node_get(struct build *b, const uint8_t *key, size_t len, uint32
 	return n;
 }
 
-/* Ancestors of KEY up to the apex (APEX_LEN bytes) exist as empty non-terminals (RFC 4592 2.2.2). */
-static int node_ancestors(struct build *b, const uint8_t *key, size_t len, size_t apex_len,
-			  uint32_t zone)
-{
-	while (len > apex_len) {
-		len -= (size_t)*key + 1;
-		key += *key + 1;
-		if (zt_find(b->zt, key, len) != ZT_NONE)
-			break;
-		if (node_get(b, key, len, zone) == ZT_NONE)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
 /*
  * A node outside the index: the parent zone's records at or below the apex of a deeper zone
  * that we serve too. Lookups never see them; AXFR of the parent and DS at the child's apex do.
@@ -289,19 +275,195 @@ static bool shadowed(const zt_t *zt, zload_zone_t *const *zones, size_t nzones, 
 	return false;
 }
 
+/* The policy's edits of one zone, ready for the compiler: owners as lower-cased wire names. */
+struct zedits {
+	const zt_zone_edits_t *e; /* or NULL: the zone as loaded */
+	uint8_t (*wh_key)[WIRE_NAME_MAX + 1];
+	size_t *wh_len;
+	uint16_t *wh_type;
+	size_t nwh;
+	ldns_rr **add;
+	size_t nadd;
+};
+
+static void zedits_free(struct zedits *ze)
+{
+	for (size_t i = 0; i < ze->nadd; i++)
+		ldns_rr_free(ze->add[i]);
+	free(ze->add);
+	free(ze->wh_key);
+	free(ze->wh_len);
+	free(ze->wh_type);
+	memset(ze, 0, sizeof(*ze));
+}
+
+/* Reads E's edits of ZONE: withheld owners as keys, added records parsed (zload_edit's text). */
+static int zedits_init(struct build *b, struct zedits *ze, const zload_zone_t *zone,
+		       const zt_zone_edits_t *e)
+{
+	memset(ze, 0, sizeof(*ze));
+	ze->e = e;
+	if (e == NULL || e->nedits == 0)
+		return 0;
+	ze->wh_key = calloc(e->nedits, sizeof(*ze->wh_key));
+	ze->wh_len = calloc(e->nedits, sizeof(*ze->wh_len));
+	ze->wh_type = calloc(e->nedits, sizeof(*ze->wh_type));
+	ze->add = calloc(e->nedits, sizeof(*ze->add));
+	if (ze->wh_key == NULL || ze->wh_len == NULL || ze->wh_type == NULL || ze->add == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < e->nedits; i++) {
+		const zload_edit_t *ed = &e->edits[i];
+		ldns_rdf *name = NULL;
+		ldns_rr *rr = NULL;
+
+		if (ed->op == ZLOAD_EDIT_WITHHOLD) {
+			if (ldns_str2rdf_dname(&name, ed->owner) != LDNS_STATUS_OK) {
+				build_fail(b, "%s: '%s' is not a domain name", zone->origin_text,
+					   ed->owner);
+				return SANDNS_EZONE;
+			}
+			ze->wh_len[ze->nwh] = wire_name_lower(ze->wh_key[ze->nwh], ldns_rdf_data(name));
+			ze->wh_type[ze->nwh++] = ed->type;
+			ldns_rdf_deep_free(name);
+		} else if (ed->op == ZLOAD_EDIT_ADD) {
+			if (zload_edit_rr(zone, ed, &rr, b->err, b->errlen) != 0)
+				return SANDNS_EZONE;
+			ze->add[ze->nadd++] = rr;
+		}
+	}
+	return 0;
+}
+
+/* Whether the record of TYPE at KEY (LEN octets, lower case) is withheld by the edits. */
+static bool zedits_withheld(const struct zedits *ze, const uint8_t *key, size_t len,
+			    uint16_t type)
+{
+	for (size_t i = 0; i < ze->nwh; i++)
+		if (ze->wh_type[i] == type && ze->wh_len[i] == len &&
+		    memcmp(ze->wh_key[i], key, len) == 0)
+			return true;
+	return false;
+}
+
+/* Ancestors of KEY up to the apex exist as empty non-terminals (RFC 4592 2.2.2). */
+static int node_ancestors(struct build *b, const uint8_t *key, size_t len, size_t apex_len,
+			  uint32_t zone)
+{
+	while (len > apex_len) {
+		len -= (size_t)*key + 1;
+		key += *key + 1;
+		if (zt_find(b->zt, key, len) != ZT_NONE)
+			break;
+		if (node_get(b, key, len, zone) == ZT_NONE)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* What load_zone hands to each record. */
+struct load {
+	zload_zone_t *const *zones;
+	size_t nzones, z;
+	const struct zedits *ze;
+	ldns_buffer *buf;
+	struct pending_rr **pend;
+	size_t *npend, *pend_cap;
+};
+
+/* One record of zone L->z: its node (and ancestors), its RDATA in the arena, a pending entry. */
+static int load_rr(struct build *b, const struct load *l, const ldns_rr *rr)
+{
+	zt_t *zt = b->zt;
+	const zload_zone_t *zone = l->zones[l->z];
+	uint8_t key[WIRE_NAME_MAX + 1], lenb[2];
+	size_t len = wire_name_lower(key, ldns_rdf_data(ldns_rr_owner(rr)));
+	uint16_t type = (uint16_t)ldns_rr_get_type(rr), rdlen;
+	struct pending_rr *p;
+	uint32_t node, off;
+
+	if (l->ze->nwh > 0 && zedits_withheld(l->ze, key, len, type))
+		return 0;
+	if (shadowed(zt, l->zones, l->nzones, l->z, key))
+		/* The parent side of a zone we also serve: for AXFR and DS only. */
+		node = node_get_shadow(b, key, len, (uint32_t)l->z);
+	else
+		node = node_get(b, key, len, (uint32_t)l->z);
+	if (node == ZT_NONE)
+		return -ENOMEM;
+	if (!(zt->nodes[node].flags & ZN_SHADOW) &&
+	    node_ancestors(b, key, len, ldns_rdf_size(zone->origin), (uint32_t)l->z) != 0)
+		return -ENOMEM;
+	ldns_buffer_clear(l->buf);
+	if (ldns_rr_rdata2buffer_wire(l->buf, rr) != LDNS_STATUS_OK ||
+	    ldns_buffer_position(l->buf) > 65535) {
+		build_fail(b, "%s: a record's RDATA cannot be encoded", zone->origin_text);
+		return SANDNS_EZONE;
+	}
+	rdlen = (uint16_t)ldns_buffer_position(l->buf);
+	if (grow((void **)l->pend, l->pend_cap, *l->npend + 1, sizeof(**l->pend)) != 0)
+		return -ENOMEM;
+	wire_put16(lenb, rdlen);
+	off = arena_put(b, lenb, 2, 2);
+	if (off == ZT_NONE || arena_put(b, ldns_buffer_begin(l->buf), rdlen, 1) == ZT_NONE)
+		return -ENOMEM;
+	/* The served serial, when the policy raised it (SOA RDATA: two names, then the serial). */
+	if (type == T_SOA && l->ze->e != NULL) {
+		const uint8_t *rd = zt->arena + off + 2;
+		size_t at = wire_name_len(rd);
+
+		at += wire_name_len(rd + at);
+		if (at + 4 <= rdlen)
+			wire_put32(zt->arena + off + 2 + at, (uint32_t)l->ze->e->serial);
+	}
+	p = &(*l->pend)[(*l->npend)++];
+	p->node = node;
+	p->type = type;
+	p->covered = type == T_RRSIG && rdlen >= 2 ? wire_get16(zt->arena + off + 2) : 0;
+	p->ttl = ldns_rr_ttl(rr);
+	p->order = (uint32_t)*l->npend;
+	p->rdata = off;
+	return 0;
+}
+
+/* A name kept as a node without records (it answers NODATA; no wildcard answers for it). */
+static int load_empty(struct build *b, const struct load *l, const ldns_rdf *name)
+{
+	const zload_zone_t *zone = l->zones[l->z];
+	uint8_t key[WIRE_NAME_MAX + 1];
+	size_t len = wire_name_lower(key, ldns_rdf_data(name));
+
+	if (shadowed(b->zt, l->zones, l->nzones, l->z, key))
+		return 0;
+	if (node_get(b, key, len, (uint32_t)l->z) == ZT_NONE ||
+	    node_ancestors(b, key, len, ldns_rdf_size(zone->origin), (uint32_t)l->z) != 0)
+		return -ENOMEM;
+	return 0;
+}
+
 static int load_zone(struct build *b, zload_zone_t *const *zones, size_t nzones, size_t z,
-		     struct pending_rr **pend, size_t *npend, size_t *pend_cap)
+		     const zt_zone_edits_t *e, struct pending_rr **pend, size_t *npend,
+		     size_t *pend_cap)
 {
 	zt_t *zt = b->zt;
 	const zload_zone_t *zone = zones[z];
 	size_t n = ldns_rr_list_rr_count(zone->rrs);
-	ldns_buffer *buf = ldns_buffer_new(65535);
+	struct zedits ze;
+	struct load l = {
+		.zones = zones, .nzones = nzones, .z = z, .ze = &ze, .buf = ldns_buffer_new(65535),
+		.pend = pend, .npend = npend, .pend_cap = pend_cap,
+	};
 	uint8_t key[WIRE_NAME_MAX + 1];
 	uint32_t apex;
-	int ret = 0;
+	int ret = e != NULL ? zload_edits_check(zone, e->edits, e->nedits, b->err, b->errlen) : 0;
 
-	if (buf == NULL)
-		return -ENOMEM;
+	if (ret == 0)
+		ret = zedits_init(b, &ze, zone, e);
+	else
+		memset(&ze, 0, sizeof(ze));
+	if (ret == 0 && l.buf == NULL)
+		ret = -ENOMEM;
+	if (ret != 0)
+		goto out;
 	zt->zones[z].first_node = zt->nnodes;
 	wire_name_lower(key, ldns_rdf_data(zone->origin));
 	apex = node_get(b, key, ldns_rdf_size(zone->origin), (uint32_t)z);
@@ -312,77 +474,30 @@ static int load_zone(struct build *b, zload_zone_t *const *zones, size_t nzones,
 	}
 	zt->nodes[apex].flags |= ZN_APEX;
 	zt->zones[z].apex = apex;
-	for (size_t i = 0; i < n; i++) {
-		ldns_rr *rr = ldns_rr_list_rr(zone->rrs, i);
-		ldns_rdf *owner = ldns_rr_owner(rr);
-		size_t len = wire_name_lower(key, ldns_rdf_data(owner));
-		struct pending_rr *p;
-		uint32_t node;
-		uint16_t rdlen;
-
-		if (shadowed(zt, zones, nzones, z, key))
-			/* The parent side of a zone we also serve: for AXFR and DS only. */
-			node = node_get_shadow(b, key, len, (uint32_t)z);
-		else
-			node = node_get(b, key, len, (uint32_t)z);
-		if (node == ZT_NONE) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		if (!(zt->nodes[node].flags & ZN_SHADOW) &&
-		    node_ancestors(b, key, len, ldns_rdf_size(zone->origin), (uint32_t)z) != 0) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		ldns_buffer_clear(buf);
-		if (ldns_rr_rdata2buffer_wire(buf, rr) != LDNS_STATUS_OK ||
-		    ldns_buffer_position(buf) > 65535) {
-			build_fail(b, "%s: a record's RDATA cannot be encoded", zone->origin_text);
-			ret = SANDNS_EZONE;
-			goto out;
-		}
-		rdlen = (uint16_t)ldns_buffer_position(buf);
-		if (grow((void **)pend, pend_cap, *npend + 1, sizeof(**pend)) != 0) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		p = &(*pend)[(*npend)++];
-		p->node = node;
-		p->type = ldns_rr_get_type(rr);
-		p->covered = 0;
-		p->ttl = ldns_rr_ttl(rr);
-		p->order = (uint32_t)*npend;
-		{
-			uint8_t l[2];
-			uint32_t off;
-
-			wire_put16(l, rdlen);
-			off = arena_put(b, l, 2, 2);
-			if (off == ZT_NONE || arena_put(b, ldns_buffer_begin(buf), rdlen, 1) == ZT_NONE) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			p->rdata = off;
-			if (p->type == T_RRSIG && rdlen >= 2)
-				p->covered = wire_get16(zt->arena + off + 2);
-		}
-	}
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = load_rr(b, &l, ldns_rr_list_rr(zone->rrs, i));
+	for (size_t i = 0; i < ze.nadd && ret == 0; i++)
+		ret = load_rr(b, &l, ze.add[i]);
 	/* Names the zone keeps without records (the policy's): they answer NODATA. */
-	for (size_t i = 0; i < zone->nempty; i++) {
-		size_t len = wire_name_lower(key, ldns_rdf_data(zone->empty[i]));
-		uint32_t node;
+	for (size_t i = 0; i < zone->nempty && ret == 0; i++)
+		ret = load_empty(b, &l, zone->empty[i]);
+	for (size_t i = 0; e != NULL && i < e->nedits && ret == 0; i++) {
+		ldns_rdf *name = NULL;
 
-		if (shadowed(zt, zones, nzones, z, key))
+		if (e->edits[i].op != ZLOAD_EDIT_EMPTY_NODE)
 			continue;
-		node = node_get(b, key, len, (uint32_t)z);
-		if (node == ZT_NONE ||
-		    node_ancestors(b, key, len, ldns_rdf_size(zone->origin), (uint32_t)z) != 0) {
-			ret = -ENOMEM;
-			goto out;
+		if (ldns_str2rdf_dname(&name, e->edits[i].owner) != LDNS_STATUS_OK) {
+			build_fail(b, "%s: '%s' is not a domain name", zone->origin_text,
+				   e->edits[i].owner);
+			ret = SANDNS_EZONE;
+			break;
 		}
+		ret = load_empty(b, &l, name);
+		ldns_rdf_deep_free(name);
 	}
 out:
-	ldns_buffer_free(buf);
+	zedits_free(&ze);
+	ldns_buffer_free(l.buf);
 	return ret;
 }
 
@@ -399,6 +514,7 @@ static int make_rrsets(struct build *b, struct pending_rr *pend, size_t npend)
 		zt_node_t *node = &zt->nodes[pend[i].node];
 		uint32_t start = (uint32_t)zt->arena_len;
 		uint32_t first_order = pend[i].order, ttl = pend[i].ttl;
+		size_t count;
 
 		while (j < npend && pend[j].node == pend[i].node && pend[j].type == pend[i].type &&
 		       pend[j].covered == pend[i].covered) {
@@ -419,22 +535,32 @@ static int make_rrsets(struct build *b, struct pending_rr *pend, size_t npend)
 		}
 		if (grow((void **)&zt->rrsets, &b->rrsets_cap, zt->nrrsets + 1, sizeof(zt_rrset_t)))
 			return -ENOMEM;
-		/* Copy the records together so that an RRset is one run of bytes. */
+		/*
+		 * Copy the records together so that an RRset is one run of bytes. A record twice
+		 * (an edit adding what the file has) is kept once: they sort next to each other.
+		 */
 		start = ZT_NONE;
+		count = 0;
 		for (size_t k = i; k < j; k++) {
 			uint16_t len = wire_get16(zt->arena + pend[k].rdata);
-			uint32_t off = arena_put(b, NULL, (size_t)len + 2, 1);
+			uint32_t off;
 
+			if (k > i && len == wire_get16(zt->arena + pend[k - 1].rdata) &&
+			    memcmp(zt->arena + pend[k].rdata, zt->arena + pend[k - 1].rdata,
+				   (size_t)len + 2) == 0)
+				continue;
+			off = arena_put(b, NULL, (size_t)len + 2, 1);
 			if (off == ZT_NONE)
 				return -ENOMEM;
 			memcpy(zt->arena + off, zt->arena + pend[k].rdata, (size_t)len + 2);
 			if (start == ZT_NONE)
 				start = off;
+			count++;
 		}
 		set = &zt->rrsets[zt->nrrsets];
 		set->type = pend[i].type;
 		set->covered = pend[i].covered;
-		set->count = (uint16_t)(j - i);
+		set->count = (uint16_t)count;
 		set->node = pend[i].node;
 		set->ttl = ttl;
 		set->data = start;
@@ -844,6 +970,70 @@ static int cmp_zone_depth(const void *a, const void *b)
 	return lx > ly ? -1 : (lx < ly);
 }
 
+/* The snapshot's big arrays by number (settle() and zt_free()), and their lengths in bytes. */
+static void **big_array(zt_t *zt, int i, size_t *len)
+{
+	size_t l = 0;
+	void **p = NULL;
+
+	switch (i) {
+	case 0:
+		p = (void **)&zt->arena;
+		l = zt->arena_len;
+		break;
+	case 1:
+		p = (void **)&zt->nodes;
+		l = zt->nnodes * sizeof(zt_node_t);
+		break;
+	case 2:
+		p = (void **)&zt->rrsets;
+		l = zt->nrrsets * sizeof(zt_rrset_t);
+		break;
+	case 3:
+		p = (void **)&zt->ans;
+		l = zt->nans * sizeof(zt_ans_t);
+		break;
+	default:
+		p = (void **)&zt->index;
+		l = (zt->index_mask + 1u) * sizeof(uint32_t);
+		break;
+	}
+	if (len != NULL)
+		*len = l;
+	return p;
+}
+
+/*
+ * Moves each big array of a finished snapshot to a mapping of its exact size, advised for huge
+ * pages: a lookup in a large zone touches a few random lines of several arrays, and with 4 KiB
+ * pages each is also a TLB miss (a page walk, slower still in a virtual machine). Arrays below
+ * 2 MiB stay where they are. The growth slack of the build goes with the old allocations.
+ */
+static int settle(zt_t *zt)
+{
+	const size_t huge = 2u << 20;
+
+	for (int i = 0; i < ZT_BIG_ARRAYS; i++) {
+		size_t len, map;
+		void **p = big_array(zt, i, &len);
+		void *m;
+
+		if (len < huge)
+			continue;
+		map = (len + huge - 1) & ~(huge - 1);
+		m = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			return -ENOMEM;
+		/* Advice only: without transparent huge pages it is plain memory. */
+		(void)madvise(m, map, MADV_HUGEPAGE);
+		memcpy(m, *p, len);
+		free(*p);
+		*p = m;
+		zt->big_map[i] = map;
+	}
+	return 0;
+}
+
 zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts, char *err,
 	     size_t errlen)
 {
@@ -884,11 +1074,16 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 	zt->nzones = (uint32_t)nzones;
 	for (size_t z = 0; z < nzones; z++) {
 		zt->zones[z].origin = strdup(zones[z]->origin_text);
-		zt->zones[z].serial = zones[z]->serial;
+		const zt_zone_edits_t *e = NULL;
+
+		for (size_t k = 0; opts != NULL && k < opts->nedits; k++)
+			if (opts->edits[k].zone == zones[z])
+				e = &opts->edits[k];
+		zt->zones[z].serial = e != NULL ? e->serial & 0xffffffffUL : zones[z]->serial;
 		zt->zones[z].soa = ZT_NONE;
 		if (zt->zones[z].origin == NULL)
 			goto fail_nomem;
-		if (load_zone(b, zones, nzones, z, &pend, &npend, &pend_cap) != 0)
+		if (load_zone(b, zones, nzones, z, e, &pend, &npend, &pend_cap) != 0)
 			goto fail;
 	}
 	if (make_rrsets(b, pend, npend) != 0)
@@ -904,6 +1099,8 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 		goto fail_nomem;
 	if (make_answers(b) != 0)
 		goto fail;
+	if (settle(zt) != 0)
+		goto fail_nomem;
 	zt->memsize += sizeof(*zt) + zt->arena_len + zt->nnodes * sizeof(zt_node_t) +
 		       zt->nrrsets * sizeof(zt_rrset_t) + zt->nans * sizeof(zt_ans_t) +
 		       nzones * sizeof(zt_zone_t) + (zt->index_mask + 1u) * sizeof(uint32_t);
@@ -937,11 +1134,14 @@ void zt_free(zt_t **ztp)
 		free(zt->zones[z].axfr);
 	}
 	free(zt->zones);
-	free(zt->arena);
-	free(zt->nodes);
-	free(zt->rrsets);
-	free(zt->ans);
-	free(zt->index);
+	for (int i = 0; i < ZT_BIG_ARRAYS; i++) {
+		void **p = big_array(zt, i, NULL);
+
+		if (zt->big_map[i] > 0)
+			munmap(*p, zt->big_map[i]);
+		else
+			free(*p);
+	}
 	free(zt->identity);
 	free(zt->version);
 	free(zt);

@@ -14,10 +14,23 @@ typedef struct zt zt_t;
 /* Largest UDP payload we send when EDNS allows more than 512 (Knot's default, DNS flag day 2020). */
 #define ZT_UDP_MAX_DEFAULT 1232
 
+/*
+ * Changes a zone is compiled with (the autodiscover policy's), as zload_edit() would make them
+ * but without copying the zone: what a million-record zone cannot afford twice.
+ */
+typedef struct zt_zone_edits {
+	const zload_zone_t *zone;   /* the zone (one of those given to zt_new) */
+	const zload_edit_t *edits;  /* applied in this order */
+	size_t nedits;
+	unsigned long serial;	    /* the SOA serial served */
+} zt_zone_edits_t;
+
 typedef struct zt_opts {
 	uint16_t udp_max_payload; /* 0: ZT_UDP_MAX_DEFAULT; never below 512 */
 	const char *identity;     /* CHAOS id.server./hostname.bind. TXT; NULL: refused */
 	const char *version;      /* CHAOS version.server./version.bind. TXT; NULL: refused */
+	const zt_zone_edits_t *edits; /* per edited zone, or NULL */
+	size_t nedits;
 } zt_opts_t;
 
 /*

@@ -110,7 +110,9 @@ struct zt {
 	char *identity;
 	char *version;
 	size_t memsize;
+	size_t big_map[5]; /* arena, nodes, rrsets, ans, index: mmap length, or 0 (malloc) */
 };
+#define ZT_BIG_ARRAYS 5
 
 static inline const uint8_t *zt_node_name(const zt_t *zt, const zt_node_t *n)
 {

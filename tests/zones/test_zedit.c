@@ -821,6 +821,81 @@ static void test_zt_empty_node_transfer(void)
 	zload_free(&z);
 }
 
+/* Every message of T's AXFR of D, concatenated (for comparing two snapshots byte for byte). */
+struct axfr_bytes {
+	uint8_t buf[65536];
+	size_t len;
+};
+
+static int axfr_bytes_sink(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct axfr_bytes *x = ctx;
+
+	if (x->len + len <= sizeof(x->buf)) {
+		memcpy(x->buf + x->len, msg, len);
+		x->len += len;
+	}
+	return 0;
+}
+
+/*
+ * The compiler applies the same edits itself (zt_opts_t.edits) without copying the zone: the
+ * answers and the AXFR, byte for byte, equal those of the zone zload_edit() copies.
+ */
+static void test_zt_edits_in_compile(void)
+{
+	static const char *const names[] = {N_NAME, "x." N_NAME, "_autodiscover._tcp." D,
+					    "other." D, "mail." D, D};
+	static const uint16_t types[] = {T_A, T_AAAA, T_SRV, T_TXT, T_MX, T_SOA};
+	zload_edit_t edits[6];
+	zload_zone_t *copy;
+	zt_zone_edits_t ze;
+	zt_opts_t opts = {.edits = &ze, .nedits = 1};
+	zt_t *a, *b;
+	struct axfr_bytes *xa = calloc(1, sizeof(*xa)), *xb = calloc(1, sizeof(*xb));
+	uint8_t q[512], ra[4096], rb[4096];
+	const zt_answer_ctx_t udp = {.transport = ZT_UDP};
+	size_t qlen;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(xa);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(xb);
+	memcpy(edits, policy_edits, 4 * sizeof(policy_edits[0]));
+	edits[4] = marker_edit;
+	edits[5] = policy_edits[4]; /* and mail's A withheld */
+	copy = edit(edits, 6);
+	a = compile(copy);
+	ze = (zt_zone_edits_t){.zone = orig, .edits = edits, .nedits = 6, .serial = NEW_SERIAL};
+	b = zt_new(&orig, 1, &opts, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(zt_zone_serial(b, 0), NEW_SERIAL);
+	for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+		for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+			zt_answer_info_t ia, ib;
+			size_t la, lb;
+
+			qlen = q_make(q, 0x4242, names[n], types[t]);
+			la = zt_answer(a, q, qlen, ra, sizeof(ra), &udp, &ia);
+			lb = zt_answer(b, q, qlen, rb, sizeof(rb), &udp, &ib);
+			CU_ASSERT_EQUAL(la, lb);
+			CU_ASSERT_TRUE(la == lb && memcmp(ra, rb, la) == 0);
+		}
+	}
+	qlen = q_make(q, 0x7777, D, T_AXFR);
+	CU_ASSERT_EQUAL(zt_xfr_render(a, q, qlen, axfr_bytes_sink, xa), SANDNS_EOK);
+	CU_ASSERT_EQUAL(zt_xfr_render(b, q, qlen, axfr_bytes_sink, xb), SANDNS_EOK);
+	CU_ASSERT_TRUE(xa->len > 0 && xa->len == xb->len && memcmp(xa->buf, xb->buf, xa->len) == 0);
+	/* A bad edit fails the compile with the zone named, as zload_edit() would. */
+	edits[0].owner = "autodiscover.example.org.";
+	ze.nedits = 1;
+	CU_ASSERT_PTR_NULL(zt_new(&orig, 1, &opts, err, sizeof(err)));
+	CU_ASSERT_TRUE(has(err, "outside the zone"));
+	free(xa);
+	free(xb);
+	zt_free(&a);
+	zt_free(&b);
+	zload_free(&copy);
+}
+
 /* ------------------------------------------------------------------ zt_explain */
 
 static bool src_has(const zt_explanation_t *x, const char *owner, uint16_t type, uint8_t sec)
@@ -947,6 +1022,7 @@ void reg_cutest_zedit(void)
 	CU_add_test(s, "empty node deeper down; over records", test_zt_empty_node_deep);
 	CU_add_test(s, "withheld A: the node keeps its MX", test_zt_withhold_keeps_node);
 	CU_add_test(s, "added SRV: answered and transferred", test_zt_added_srv);
+	CU_add_test(s, "edits applied by the compiler equal the edited copy", test_zt_edits_in_compile);
 	CU_add_test(s, "empty node: AXFR carries it only with a record below",
 		    test_zt_empty_node_transfer);
 	CU_add_test(s, "explain: every kind of match", test_explain_matches);
