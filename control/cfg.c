@@ -39,6 +39,7 @@ enum cfg_key {
 	CFG_K_LEGACY_CN_FALLBACK,
 	CFG_K_CERT_PROBE_INTERVAL,
 	CFG_K_WATCH,
+	CFG_K_KEEP_ZONES,
 	CFG_K_COUNT
 };
 
@@ -68,6 +69,7 @@ static const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_LEGACY_CN_FALLBACK] = {"legacy-cn-fallback", "legacy-cn-fallback", false, false},
     [CFG_K_CERT_PROBE_INTERVAL] = {"cert-probe-interval", "cert-probe-interval", false, false},
     [CFG_K_WATCH] = {"watch", "watch", false, false},
+    [CFG_K_KEEP_ZONES] = {"keep-zones", "keep-zones", false, false},
 };
 
 /* Where a setting comes from, so that messages name the key the way the user wrote it. */
@@ -341,6 +343,17 @@ static int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *va
 		return cfg_parse_bool(key, value, &cfg->legacy_cn_fallback, err, errlen);
 	case CFG_K_WATCH:
 		return cfg_parse_bool(key, value, &cfg->watch, err, errlen);
+	case CFG_K_KEEP_ZONES:
+		if (strcmp(value, "auto") == 0)
+			cfg->keep_zones = CFG_KEEP_AUTO;
+		else if (strcmp(value, "yes") == 0)
+			cfg->keep_zones = CFG_KEEP_YES;
+		else if (strcmp(value, "no") == 0)
+			cfg->keep_zones = CFG_KEEP_NO;
+		else
+			return cfg_fail(err, errlen, "%s: expected auto, yes or no, not '%s'", key,
+					value);
+		return SANDNS_EOK;
 	case CFG_K_CERT_PROBE_INTERVAL:
 		rc = cfg_parse_uint(key, value, 0, 86400, &n, err, errlen);
 		if (rc == SANDNS_EOK)

@@ -37,6 +37,10 @@
  *                                  probes agree.
  *   watch yes|no                   reload a zone or the certificates when their files change
  *                                  (inotify on their directories; default no).
+ *   keep-zones auto|yes|no         keep the zones as read in memory beside the snapshot, for
+ *                                  `reload ZONE`, `policy reload` and `explain` (no: they read
+ *                                  the zone files again). auto (default): yes up to 250,000
+ *                                  records in all; a large zone then costs its snapshot only.
  *   control PATH                   Unix socket for sandnsctl, created mode 0600. Default: none.
  *   foreground yes|no              stay in the foreground and log to stderr (default no: fork
  *                                  into the background and log to syslog).
@@ -101,6 +105,14 @@ typedef struct cfg_prefix {
 	char text[CFG_ADDR_TEXT]; /* "127.0.0.0/8" */
 } cfg_prefix_t;
 
+/* Whether the zones as read stay in memory beside the compiled snapshot (keep-zones). */
+enum cfg_keep {
+	CFG_KEEP_AUTO = 0, /* yes up to CFG_KEEP_AUTO_RECORDS records in all, no above */
+	CFG_KEEP_YES,
+	CFG_KEEP_NO,
+};
+#define CFG_KEEP_AUTO_RECORDS 250000
+
 /*
  * The whole configuration. Filled by cfg_load_*(), completed by cfg_check(), then only read
  * (by every thread: it must not change while sandnsd serves). A plain struct rather than an
@@ -131,6 +143,7 @@ typedef struct cfg {
 	bool legacy_cn_fallback;      /* a certificate's CN counts when it has no dNSName SAN */
 	unsigned cert_probe_interval; /* seconds between probes of tls:// sources; 0: never */
 	bool watch;		      /* reload zone and certificate files when they change */
+	enum cfg_keep keep_zones;     /* keep the zones as read, beside the snapshot */
 
 	bool show_help;	   /* --help was given: print usage, serve nothing */
 	bool show_version; /* --version was given */

@@ -75,6 +75,12 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 enum ctl_flip { CTL_FLIP_SAME, CTL_FLIP_WAIT, CTL_FLIP_APPLY };
 enum ctl_flip ctl_flip(const char *served, char **pending, const char *seen);
 
+/*
+ * Drops the zones as read from B (not its snapshot) when CFG's keep-zones says so for their
+ * size: later builds and `explain` read the files again. Returns whether they were dropped.
+ */
+bool ctl_build_drop_zones(const cfg_t *cfg, ctl_build_t *b);
+
 /* Frees what a build holds (a snapshot not published too); leaves it empty. */
 void ctl_build_clear(ctl_build_t *b);
 

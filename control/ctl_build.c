@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ctl_build.c: zones and certificates in, the policy applied, one snapshot out, off to the side */
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +16,23 @@
 
 /* A certificate source gets this long to answer (tls://); files take what they take. */
 #define CTL_CERT_TIMEOUT_MS 5000
-/* Added records are attributed to this "file" in `explain` and messages. */
-#define CTL_POLICY_SOURCE "(autodiscover policy)"
 
 static void ctl_zone_warning(void *ctx, const char *msg)
 {
 	(void)ctx;
 	srv_log(LOG_WARNING, "warning: %s", msg);
+}
+
+bool ctl_build_drop_zones(const cfg_t *cfg, ctl_build_t *b)
+{
+	if (cfg->keep_zones == CFG_KEEP_YES ||
+	    (cfg->keep_zones == CFG_KEEP_AUTO && b->records <= CFG_KEEP_AUTO_RECORDS))
+		return false;
+	for (size_t i = 0; i < b->nzones; i++)
+		zload_free(&b->raw[i]);
+	/* Millions of small allocations went back to malloc: give the pages to the system. */
+	malloc_trim(0);
+	return true;
 }
 
 void ctl_build_clear(ctl_build_t *b)
@@ -181,7 +192,8 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebu
 	for (size_t i = 0; i < cfg->nzones; i++) {
 		const cfg_zone_t *z = &cfg->zones[i];
 
-		if (prev == NULL ||
+		/* A zone not kept in memory (keep-zones) is read again whatever WHAT says. */
+		if (prev == NULL || prev->raw[i] == NULL ||
 		    (what->zones && (what->zone == NULL || zone_named(z, what->zone)))) {
 			b->raw[i] =
 			    zload_file(z->origin, z->path, ctl_zone_warning, NULL, err, errlen);

@@ -272,7 +272,7 @@ static const zload_edit_t *find_edit(const policy_t *p, const char *zone, enum z
 }
 
 /* Where the records of SRC come from: zone file lines, or the policy's additions. */
-static void fmt_source(const ctl_build_t *b, size_t z, const char *zone,
+static void fmt_source(const ctl_build_t *b, const zload_zone_t *raw, const char *zone,
 		       const zt_explain_src_t *src, char *lines, size_t len)
 {
 	const policy_t *p = b->policy;
@@ -292,13 +292,13 @@ static void fmt_source(const ctl_build_t *b, size_t z, const char *zone,
 		}
 		return;
 	}
-	if (z < b->nzones)
-		zload_describe(b->raw[z], src->owner, src->type, lines, len);
+	if (raw != NULL)
+		zload_describe(raw, src->owner, src->type, lines, len);
 }
 
 /* The policy's part in NAME's answers: what it withheld there, and the decisions behind it. */
-static void fmt_policy_part(const ctl_build_t *b, size_t z, const char *zone, const char *name,
-			    bool json, struct ctl_buf *out)
+static void fmt_policy_part(const ctl_build_t *b, const zload_zone_t *raw, const char *zone,
+			    const char *name, bool json, struct ctl_buf *out)
 {
 	const policy_t *p = b->policy;
 	char lines[4096];
@@ -310,8 +310,8 @@ static void fmt_policy_part(const ctl_build_t *b, size_t z, const char *zone, co
 		if (!same_name(policy_edit_domain(p, i), zone) || !same_name(e->owner, name))
 			continue;
 		lines[0] = '\0';
-		if (e->op == ZLOAD_EDIT_WITHHOLD && z < b->nzones)
-			zload_describe(b->raw[z], e->owner, e->type, lines, sizeof(lines));
+		if (e->op == ZLOAD_EDIT_WITHHOLD && raw != NULL)
+			zload_describe(raw, e->owner, e->type, lines, sizeof(lines));
 		if (json) {
 			const char *op = e->op == ZLOAD_EDIT_WITHHOLD ? "withheld"
 					 : e->op == ZLOAD_EDIT_ADD    ? "added"
@@ -361,7 +361,8 @@ bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, con
 		     bool json, struct ctl_buf *out, char *err, size_t errlen)
 {
 	zt_explanation_t *x = malloc(sizeof(*x));
-	char lines[8192];
+	char lines[8192], rerr[1024] = "";
+	zload_zone_t *raw = NULL;
 	size_t z;
 
 	if (x == NULL) {
@@ -373,6 +374,12 @@ bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, con
 		return false;
 	}
 	z = zone_index(b, x->zone);
+	/* The file's lines: the zone as kept, or read again (keep-zones no). */
+	if (z < b->nzones && b->raw[z] != NULL)
+		raw = zload_ref(b->raw[z]);
+	else if (z < b->nzones)
+		raw = zload_file(b->zones[z].origin, b->zones[z].path, NULL, NULL, rerr,
+				 sizeof(rerr));
 	if (json) {
 		BUF_LIT(out, "{\"name\":");
 		buf_json_str(out, x->name); /* presentation form: odd octets as \DDD */
@@ -404,7 +411,7 @@ bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, con
 	}
 	lines[0] = '\0';
 	for (size_t i = 0; i < x->nsrc; i++)
-		fmt_source(b, z, x->zone, &x->src[i], lines, sizeof(lines));
+		fmt_source(b, raw, x->zone, &x->src[i], lines, sizeof(lines));
 	if (json) {
 		buf_json_str(out, lines);
 		BUF_LIT(out, ",\"policy\":[");
@@ -420,15 +427,19 @@ bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, con
 				   "note: %s is served with SOA serial %lu (file: %lu), raised for "
 				   "the policy's changes\n",
 				   x->zone, b->zones[z].serial, b->zones[z].file_serial);
+		if (rerr[0] != '\0')
+			buf_printf(out, "note: the zone file cannot be read again for its lines: %s\n",
+				   rerr);
 		if (b->policy == NULL)
 			BUF_LIT(out, "policy: off (no certificate configured)\n");
 	}
 	if (x->match != ZT_MATCH_NO_ZONE)
-		fmt_policy_part(b, z, x->zone, x->name, json, out);
+		fmt_policy_part(b, raw, x->zone, x->name, json, out);
 	else if (json)
 		BUF_LIT(out, "],\"decisions\":[");
 	if (json)
 		BUF_LIT(out, "]}\n");
+	zload_free(&raw);
 	free(x);
 	return true;
 }

@@ -39,6 +39,7 @@ struct ctl {
 	uint64_t loaded_ms;
 	unsigned long reloads;
 	unsigned long reload_failures;
+	bool said_dropped; /* the keep-zones message was logged */
 
 	/* Re-probing tls:// certificate sources (ctl_probe.c). */
 	struct ctl_ev probe_ev; /* eventfd: the probe thread is done */

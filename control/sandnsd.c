@@ -51,6 +51,8 @@ static const char usage_text[] =
     "  --cert-probe-interval S  re-probe tls:// sources every S seconds, 0 never (300);\n"
     "                           a decision flips after two probes agree\n"
     "  --watch yes|no           reload zone and certificate files when they change (no)\n"
+    "  --keep-zones auto|yes|no keep the zones as read beside the snapshot (auto: up to\n"
+    "                           250,000 records; no: reloads read the files again)\n"
     "  --control PATH           control socket for sandnsctl (mode 0600)\n"
     "  --foreground             stay in the foreground, log to stderr\n"
     "  --udp-max-payload N      largest EDNS UDP response, 512..65535 (1232)\n"

@@ -98,7 +98,9 @@ static void test_file_all_keys(void)
 			   "cert tls://mail.example.com:8443@192.0.2.25\n"
 			   "srv-target mail.example.com\n"
 			   "legacy-cn-fallback yes\n"
-			   "cert-probe-interval 60\n";
+			   "cert-probe-interval 60\n"
+			   "watch yes\n"
+			   "keep-zones no\n";
 	cfg_t *cfg;
 
 	CU_ASSERT_EQUAL_FATAL(load(&cfg, text), SANDNS_EOK);
@@ -109,6 +111,8 @@ static void test_file_all_keys(void)
 	CU_ASSERT_STRING_EQUAL(cfg->srv_target, "mail.example.com");
 	CU_ASSERT_TRUE(cfg->legacy_cn_fallback);
 	CU_ASSERT_EQUAL(cfg->cert_probe_interval, 60);
+	CU_ASSERT_TRUE(cfg->watch);
+	CU_ASSERT_EQUAL(cfg->keep_zones, CFG_KEEP_NO);
 	CU_ASSERT_EQUAL_FATAL(cfg->nzones, 2);
 	CU_ASSERT_STRING_EQUAL(cfg->zones[0].origin, "example.com.");
 	CU_ASSERT_STRING_EQUAL(cfg->zones[0].path, "/etc/sandns/example.com.zone");
@@ -151,6 +155,7 @@ static void test_file_errors(void)
 	load_fails("legacy-cn-fallback sometimes\n", "legacy-cn-fallback: expected yes or no");
 	load_fails("cert-probe-interval 86401\n", "cert-probe-interval: 86401 is out of range");
 	load_fails("srv-target a b\n", "srv-target: 'a b' is not a host name");
+	load_fails("keep-zones maybe\n", "keep-zones: expected auto, yes or no, not 'maybe'");
 	load_fails("foreground maybe\n", "foreground: expected yes or no, not 'maybe'");
 	load_fails("udp-max-payload 511\n", "udp-max-payload: 511 is out of range (512..65535)");
 	load_fails("tcp-idle-timeout 0\n", "tcp-idle-timeout: 0 is out of range");

@@ -544,6 +544,38 @@ static void test_build_file_serial(void)
 	cfg_free(&cfg);
 }
 
+/* keep-zones: the zones as read are dropped after a build and read again by the next one. */
+static void test_build_drop_zones(void)
+{
+	static const ctl_rebuild_t certs = {.certs = CTL_CERTS_ALL};
+	cfg_t *cfg;
+	ctl_build_t b, c;
+
+	write_zone("k.zone", 300, NULL);
+	write_cert("k.pem", "DNS:mail.example.net");
+	cfg = config("zone example.net. k.zone\ncert k.pem\nkeep-zones no\n");
+	build(cfg, NULL, NULL, &b);
+	CU_ASSERT_TRUE(ctl_build_drop_zones(cfg, &b));
+	CU_ASSERT_PTR_NULL(b.raw[0]);
+	CU_ASSERT_PTR_NOT_NULL(b.zt); /* the snapshot stays */
+	/* Only the certificates asked for: the zone is read again all the same. */
+	write_zone("k.zone", 300, "new IN A 192.0.2.88\n");
+	build(cfg, &b, &certs, &c);
+	CU_ASSERT_PTR_NOT_NULL(c.raw[0]);
+	CU_ASSERT_EQUAL(c.zones[0].records, NET_RRS + 1);
+	CU_ASSERT_EQUAL(c.zones[0].serial, 301); /* same file serial and edits: kept */
+	ctl_build_clear(&b);
+	ctl_build_clear(&c);
+	cfg_free(&cfg);
+	/* auto keeps small zones; yes keeps any */
+	cfg = config("zone example.net. k.zone\n");
+	build(cfg, NULL, NULL, &b);
+	CU_ASSERT_FALSE(ctl_build_drop_zones(cfg, &b));
+	CU_ASSERT_PTR_NOT_NULL(b.raw[0]);
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+}
+
 /*
  * A long zone name: the policy's record below N keeps a fixed text (a TXT string holds 255
  * octets), and when even its name would be too long the policy still applies without it.
@@ -1038,6 +1070,7 @@ void reg_cutest_ctl(void)
 	CU_add_test(s, "build: policy lifted, serial still forward", test_build_policy_lifted);
 	CU_add_test(s, "build: nothing changed keeps the serial", test_build_nothing_changed);
 	CU_add_test(s, "build: a long zone name", test_build_long_origin);
+	CU_add_test(s, "build: keep-zones no drops the zones as read", test_build_drop_zones);
 	CU_add_test(s, "build: the file's serial moves", test_build_file_serial);
 	CU_add_test(s, "build: a freshly probed leaf", test_build_fresh_cert);
 	CU_add_test(s, "build: reload one zone", test_build_one_zone);

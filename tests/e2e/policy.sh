@@ -478,12 +478,17 @@ tls_part
 
 # ---------------------------------------------------------------- watch yes
 # A changed certificate file is picked up by itself; a zone file broken in place is refused and
-# the last good snapshot keeps serving.
+# the last good snapshot keeps serving. With keep-zones no (the zones as read are dropped after
+# each build), the reloads read the files again.
 watch_part() {
 	local wcert=$TMP/watch-cert.pem wzone=$TMP/watch.zone flipped=0 s rc
 	cp "$PKI/leafA.chain.pem" "$wcert"
 	cp "$SAMPLE/example.com.zone" "$wzone"
-	start_sandnsd watch --watch yes --cert "$wcert" --zone "example.com.=$wzone" || return
+	# keep-zones no: every reload and explain read the files again
+	start_sandnsd watch --watch yes --keep-zones no --cert "$wcert" \
+		--zone "example.com.=$wzone" || return
+	check "watch: keep-zones no: explain still names the file and line" \
+		has "$(ctl explain autodiscover.example.com A 2>&1)" "policy: withheld $wzone:"
 	check "watch: leaf (a): autodiscover.example.com A is NODATA" no_answer autodiscover.example.com A
 	cp "$PKI/leafB.chain.pem" "$wcert"
 	for _ in $(seq 1 50); do
