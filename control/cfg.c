@@ -40,6 +40,7 @@ enum cfg_key {
 	CFG_K_CERT_PROBE_INTERVAL,
 	CFG_K_WATCH,
 	CFG_K_KEEP_ZONES,
+	CFG_K_SERIAL_STATE,
 	CFG_K_COUNT
 };
 
@@ -70,6 +71,7 @@ static const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_CERT_PROBE_INTERVAL] = {"cert-probe-interval", "cert-probe-interval", false, false},
     [CFG_K_WATCH] = {"watch", "watch", false, false},
     [CFG_K_KEEP_ZONES] = {"keep-zones", "keep-zones", false, false},
+    [CFG_K_SERIAL_STATE] = {"serial-state", "serial-state", false, false},
 };
 
 /* Where a setting comes from, so that messages name the key the way the user wrote it. */
@@ -343,6 +345,13 @@ static int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *va
 		return cfg_parse_bool(key, value, &cfg->legacy_cn_fallback, err, errlen);
 	case CFG_K_WATCH:
 		return cfg_parse_bool(key, value, &cfg->watch, err, errlen);
+	case CFG_K_SERIAL_STATE:
+		copy = cfg_abs_path(src->basedir, value);
+		if (copy == NULL)
+			return cfg_fail(err, errlen, "%s: out of memory", key);
+		free(cfg->serial_state);
+		cfg->serial_state = copy;
+		return SANDNS_EOK;
 	case CFG_K_KEEP_ZONES:
 		if (strcmp(value, "auto") == 0)
 			cfg->keep_zones = CFG_KEEP_AUTO;
@@ -406,6 +415,7 @@ void cfg_free(cfg_t **cfgp)
 	free(cfg->control);
 	free(cfg->identity);
 	free(cfg->srv_target);
+	free(cfg->serial_state);
 	free(cfg->version);
 	free(cfg);
 	*cfgp = NULL;

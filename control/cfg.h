@@ -41,6 +41,8 @@
  *                                  `reload ZONE`, `policy reload` and `explain` (no: they read
  *                                  the zone files again). auto (default): yes up to 250,000
  *                                  records in all; a large zone then costs its snapshot only.
+ *   serial-state FILE              remember the serials served across restarts (a raised serial
+ *                                  never goes back; default: none, serials start from the files).
  *   control PATH                   Unix socket for sandnsctl, created mode 0600. Default: none.
  *   foreground yes|no              stay in the foreground and log to stderr (default no: fork
  *                                  into the background and log to syslog).
@@ -144,6 +146,7 @@ typedef struct cfg {
 	unsigned cert_probe_interval; /* seconds between probes of tls:// sources; 0: never */
 	bool watch;		      /* reload zone and certificate files when they change */
 	enum cfg_keep keep_zones;     /* keep the zones as read, beside the snapshot */
+	char *serial_state;	      /* file remembering the serials served, or NULL */
 
 	bool show_help;	   /* --help was given: print usage, serve nothing */
 	bool show_version; /* --version was given */

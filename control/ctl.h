@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cert.h"
 #include "cfg.h"
@@ -20,6 +21,7 @@ typedef struct ctl_zone_info {
 	unsigned long file_serial; /* the SOA serial in the file */
 	unsigned long serial;	   /* the SOA serial served: raised when the policy edits the zone */
 	char *edits;		   /* the policy's edits, one per line ("" none) */
+	uint64_t edits_hash;	   /* of EDITS (FNV-1a): what serial-state remembers of them */
 } ctl_zone_info_t;
 
 /*

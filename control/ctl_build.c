@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ctl_pvt.h"
 #include "sandns_err.h"
@@ -150,13 +151,13 @@ static bool serial_newer(unsigned long a, unsigned long b)
  * served before, so that secondaries see every change (a policy lifted still moves forward).
  */
 static unsigned long served_serial(const ctl_zone_info_t *before, unsigned long file_serial,
-				   const char *edits)
+				   const char *edits, uint64_t edits_hash)
 {
 	unsigned long want = (file_serial + (edits[0] != '\0' ? 1 : 0)) & 0xffffffffUL;
 
 	if (before == NULL)
 		return want;
-	if (before->file_serial == file_serial && strcmp(before->edits, edits) == 0)
+	if (before->file_serial == file_serial && before->edits_hash == edits_hash)
 		return before->serial;
 	/* Never raised and nothing to raise for (no policy, a signed zone): the file's own. */
 	if (edits[0] == '\0' && before->serial == before->file_serial)
@@ -170,6 +171,84 @@ static const ctl_zone_info_t *info_find(const ctl_build_t *b, const char *origin
 		if (strcasecmp(b->zones[i].origin, origin) == 0)
 			return &b->zones[i];
 	return NULL;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+	return h;
+}
+
+/*
+ * serial-state: what was served before this process started, one zone a line, "ORIGIN SERIAL
+ * FILE_SERIAL EDITS_HASH", so that a restart never serves an older serial than secondaries
+ * hold. Read into STATE (zones only: origin, serials, hash); a missing file is an empty state.
+ */
+static void state_read(const char *path, ctl_build_t *state)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024], origin[512];
+	unsigned long serial, file_serial;
+	unsigned long long hash;
+	int nr = 0;
+
+	if (f == NULL) {
+		if (errno != ENOENT)
+			srv_log(LOG_WARNING, "serial-state %s: %s (serials start from the files)",
+				path, strerror(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		ctl_zone_info_t *zi, *grown;
+
+		nr++;
+		if (sscanf(line, "%511s %lu %lu %llx", origin, &serial, &file_serial, &hash) != 4) {
+			srv_log(LOG_WARNING, "serial-state %s:%d: not 'ORIGIN SERIAL FILE_SERIAL "
+				"HASH', ignored", path, nr);
+			continue;
+		}
+		grown = realloc(state->zones, (state->nzones + 1) * sizeof(*grown));
+		if (grown == NULL)
+			break;
+		state->zones = grown;
+		zi = &state->zones[state->nzones];
+		*zi = (ctl_zone_info_t){.serial = serial & 0xffffffffUL,
+					.file_serial = file_serial & 0xffffffffUL,
+					.edits_hash = (uint64_t)hash};
+		zi->origin = strdup(origin);
+		if (zi->origin == NULL)
+			break;
+		state->nzones++;
+	}
+	fclose(f);
+}
+
+/* Writes B's serials to PATH (a new file renamed over the old one); a failure is logged. */
+static void state_write(const char *path, const ctl_build_t *b)
+{
+	char tmp[4096];
+	FILE *f;
+	bool ok;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) >= sizeof(tmp))
+		return;
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		srv_log(LOG_WARNING, "serial-state %s: %s", tmp, strerror(errno));
+		return;
+	}
+	for (size_t i = 0; i < b->nzones; i++)
+		fprintf(f, "%s %lu %lu %016llx\n", b->zones[i].origin, b->zones[i].serial,
+			b->zones[i].file_serial, (unsigned long long)b->zones[i].edits_hash);
+	ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		srv_log(LOG_WARNING, "serial-state %s: cannot write: %s", path, strerror(errno));
+		unlink(tmp);
+	}
 }
 
 /* Whether configured zone Z is the one "reload ZONE" names (with or without the final dot). */
@@ -253,7 +332,9 @@ static int serve_zone(const ctl_build_t *prev, ctl_build_t *b, size_t i,
 		n = 0;
 	}
 	info->file_serial = zload_serial(b->raw[i]);
-	info->serial = served_serial(info_find(prev, info->origin), info->file_serial, info->edits);
+	info->edits_hash = fnv1a(info->edits);
+	info->serial = served_serial(info_find(prev, info->origin), info->file_serial, info->edits,
+				     info->edits_hash);
 	*out = (zt_zone_edits_t){
 	    .zone = b->raw[i], .edits = flat, .nedits = n, .serial = info->serial,
 	};
@@ -291,7 +372,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	    .srv_target = cfg->srv_target,
 	    .legacy_cn_fallback = cfg->legacy_cn_fallback,
 	};
-	ctl_build_t b = {0};
+	ctl_build_t b = {0}, state = {0};
 	zt_zone_edits_t *zedits = NULL;
 	const zload_edit_t **edits = NULL;
 	zload_edit_t *flat = NULL;
@@ -318,6 +399,11 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	rc = load_inputs(cfg, prev, what, &b, err, errlen);
 	if (rc != SANDNS_EOK)
 		goto out;
+	/* The first build of a process: what was served before it, when it was remembered. */
+	if (prev == NULL && cfg->serial_state != NULL) {
+		state_read(cfg->serial_state, &state);
+		prev = &state;
+	}
 
 	/* No certificate, no policy: the zones are served as written. */
 	if (b.ncerts > 0) {
@@ -364,6 +450,8 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		rc = SANDNS_EZONE;
 		goto out;
 	}
+	if (cfg->serial_state != NULL)
+		state_write(cfg->serial_state, &b);
 	*out = b;
 	memset(&b, 0, sizeof(b));
 	rc = SANDNS_EOK;
@@ -375,6 +463,9 @@ out:
 	free(zedits);
 	free(flat);
 	free(edits);
+	for (i = 0; i < state.nzones; i++)
+		free(state.zones[i].origin);
+	free(state.zones);
 	ctl_build_clear(&b);
 	return rc;
 }

@@ -51,6 +51,7 @@ static const char usage_text[] =
     "  --cert-probe-interval S  re-probe tls:// sources every S seconds, 0 never (300);\n"
     "                           a decision flips after two probes agree\n"
     "  --watch yes|no           reload zone and certificate files when they change (no)\n"
+    "  --serial-state FILE      remember the serials served across restarts\n"
     "  --keep-zones auto|yes|no keep the zones as read beside the snapshot (auto: up to\n"
     "                           250,000 records; no: reloads read the files again)\n"
     "  --control PATH           control socket for sandnsctl (mode 0600)\n"

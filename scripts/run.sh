@@ -89,7 +89,7 @@ SOCK=$RUN_DIR/sandns.sock
 zones=(--zone "example.com.=$ROOT/zones/sample/example.com.zone"
 	--zone "example.net.=$ROOT/zones/sample/example.net.zone")
 CERT=${SANDNS_CERT-$ROOT/zones/sample/mail.example.com.pem}
-[ -n "$CERT" ] && zones+=(--cert "$CERT")
+[ -n "$CERT" ] && zones+=(--cert "$CERT" --serial-state "$RUN_DIR/serials")
 # sandnsd stays in the foreground, logging to stderr: shown here and kept in $LOG.
 if [ "$IO" = dpdk ]; then
 	ip netns exec "$SRV" "$SANDNSD" --foreground --io dpdk "${listen[@]}" --control "$SOCK" \

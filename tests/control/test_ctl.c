@@ -576,6 +576,46 @@ static void test_build_drop_zones(void)
 	cfg_free(&cfg);
 }
 
+/* serial-state: a restart serves no older serial than the process before it did. */
+static void test_build_serial_state(void)
+{
+	static const ctl_rebuild_t certs = {.certs = CTL_CERTS_ALL};
+	cfg_t *cfg;
+	ctl_build_t b, c;
+
+	write_zone("s.zone", 100, NULL);
+	write_cert("s.pem", "DNS:mail.example.net"); /* the policy edits: 101 */
+	cfg = config("zone example.net. s.zone\ncert s.pem\nserial-state s.state\n");
+	build(cfg, NULL, NULL, &b);
+	CU_ASSERT_EQUAL(b.zones[0].serial, 101);
+	write_cert("s.pem", "DNS:mail.example.net,DNS:autodiscover.example.net"); /* lifted */
+	build(cfg, &b, &certs, &c);
+	CU_ASSERT_EQUAL(c.zones[0].serial, 102);
+	ctl_build_clear(&b);
+	ctl_build_clear(&c);
+	cfg_free(&cfg);
+	/* "Restart": the file says 100, the state 102 for what is served now. */
+	cfg = config("zone example.net. s.zone\ncert s.pem\nserial-state s.state\n");
+	build(cfg, NULL, NULL, &b);
+	CU_ASSERT_EQUAL(b.zones[0].serial, 102);
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+	/* Restart with the policy applying again: forward from 102. */
+	write_cert("s.pem", "DNS:mail.example.net");
+	cfg = config("zone example.net. s.zone\ncert s.pem\nserial-state s.state\n");
+	build(cfg, NULL, NULL, &b);
+	CU_ASSERT_EQUAL(b.zones[0].serial, 103);
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+	/* A damaged state file is ignored line by line (with a warning). */
+	write_text("s.state", "garbage\n");
+	cfg = config("zone example.net. s.zone\ncert s.pem\nserial-state s.state\n");
+	build(cfg, NULL, NULL, &b);
+	CU_ASSERT_EQUAL(b.zones[0].serial, 101);
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+}
+
 /*
  * A long zone name: the policy's record below N keeps a fixed text (a TXT string holds 255
  * octets), and when even its name would be too long the policy still applies without it.
@@ -1070,6 +1110,7 @@ void reg_cutest_ctl(void)
 	CU_add_test(s, "build: policy lifted, serial still forward", test_build_policy_lifted);
 	CU_add_test(s, "build: nothing changed keeps the serial", test_build_nothing_changed);
 	CU_add_test(s, "build: a long zone name", test_build_long_origin);
+	CU_add_test(s, "build: serial-state across restarts", test_build_serial_state);
 	CU_add_test(s, "build: keep-zones no drops the zones as read", test_build_drop_zones);
 	CU_add_test(s, "build: the file's serial moves", test_build_file_serial);
 	CU_add_test(s, "build: a freshly probed leaf", test_build_fresh_cert);
