@@ -19,6 +19,7 @@
 #include "cfg.h"
 #include "ctl.h"
 #include "cutest.h"
+#include "tutil.h"
 #include "policy.h"
 #include "sandns_err.h"
 #include "wire.h"
@@ -88,34 +89,9 @@ static void write_text(const char *name, const char *text)
 static void write_cert(const char *name, const char *sans)
 {
 	char path[512];
-	X509V3_CTX v3;
-	X509_EXTENSION *ext;
-	X509 *x = X509_new();
-	FILE *f;
-	int ok;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-	X509_set_version(x, X509_VERSION_3);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), cert_serial++);
-	X509_gmtime_adj(X509_getm_notBefore(x), -DAY);
-	X509_gmtime_adj(X509_getm_notAfter(x), 365 * DAY);
-	X509_set_pubkey(x, key);
-	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "O", MBSTRING_ASC,
-				   (const unsigned char *)"sandns test", -1, -1, 0);
-	X509_set_issuer_name(x, X509_get_subject_name(x));
-	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
-	ext = X509V3_EXT_nconf_nid(NULL, &v3, NID_subject_alt_name, sans);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ext);
-	X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	CU_ASSERT_FATAL(X509_sign(x, key, EVP_sha256()) != 0);
 	path_of(path, sizeof(path), name);
-	f = fopen(path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	ok = PEM_write_X509(f, x);
-	CU_ASSERT_EQUAL(fclose(f), 0);
-	X509_free(x);
-	CU_ASSERT_EQUAL_FATAL(ok, 1);
+	CU_ASSERT_FATAL(tu_write_leaf(path, key, cert_serial++, sans));
 }
 
 /* A certificate loaded from a PEM file written for SANS (for policy_evaluate). */
@@ -217,35 +193,13 @@ static bool has(const char *s, const char *want)
 
 /* ------------------------------------------------------------------ asking a snapshot */
 
-static size_t q_make(uint8_t *buf, const char *name, uint16_t qtype)
-{
-	size_t o = WIRE_HDR_LEN;
-
-	memset(buf, 0, WIRE_HDR_LEN);
-	wire_put16(buf, 0x3131);
-	wire_put16(buf + 4, 1);
-	while (*name != '\0' && strcmp(name, ".") != 0) {
-		const char *dot = strchr(name, '.');
-		size_t l = dot ? (size_t)(dot - name) : strlen(name);
-
-		buf[o++] = (uint8_t)l;
-		memcpy(buf + o, name, l);
-		o += l;
-		name += l + (dot ? 1 : 0);
-	}
-	buf[o++] = 0;
-	wire_put16(buf + o, qtype);
-	wire_put16(buf + o + 2, C_IN);
-	return o + 4;
-}
-
 /* Asks T for NAME/QTYPE over TCP; the parsed response in resp. */
 static void ask(const zt_t *t, const char *name, uint16_t qtype)
 {
 	static uint8_t q[512], r[65535];
 	zt_answer_ctx_t ctx = {.transport = ZT_TCP};
 	zt_answer_info_t info;
-	size_t qlen = q_make(q, name, qtype), len;
+	size_t qlen = tu_query(q, 0x3131, 0, name, qtype, C_IN), len;
 
 	ldns_pkt_free(resp);
 	resp = NULL;

@@ -13,6 +13,7 @@
 
 #include "cert.h"
 #include "cutest.h"
+#include "tutil.h"
 #include "policy.h"
 #include "zload.h"
 
@@ -30,36 +31,13 @@ static int nfiles;
 static cert_t *make_leaf(const char *sans)
 {
 	char path[512];
-	X509V3_CTX v3;
-	X509_EXTENSION *ext;
-	X509 *x = X509_new();
 	cert_t *c = NULL;
-	FILE *f;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-	X509_set_version(x, X509_VERSION_3);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
-	X509_gmtime_adj(X509_getm_notBefore(x), -DAY);
-	X509_gmtime_adj(X509_getm_notAfter(x), 365 * DAY);
-	X509_set_pubkey(x, key);
-	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "O", MBSTRING_ASC,
-				   (const unsigned char *)"sandns test", -1, -1, 0);
-	X509_set_issuer_name(x, X509_get_subject_name(x));
-	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
-	ext = X509V3_EXT_nconf_nid(NULL, &v3, NID_subject_alt_name, sans);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ext);
-	X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	CU_ASSERT_FATAL(X509_sign(x, key, EVP_sha256()) != 0);
 	snprintf(path, sizeof(path), "%s/%d.pem", dir, nfiles++);
-	f = fopen(path, "w");
-	if (f != NULL) {
-		PEM_write_X509(f, x);
-		fclose(f);
+	if (tu_write_leaf(path, key, serial++, sans)) {
 		c = cert_load_file(path, err, sizeof(err));
 		unlink(path);
 	}
-	X509_free(x);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	return c;
 }

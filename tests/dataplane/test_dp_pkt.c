@@ -9,6 +9,7 @@
 #include <CUnit/CUnit.h>
 
 #include "cutest.h"
+#include "tutil.h"
 #include "dp_pkt.h"
 #include "wire.h"
 #include "zload.h"
@@ -207,36 +208,9 @@ static void b_ip6(uint8_t *ip6, const uint8_t *src, const uint8_t *dst, uint8_t 
 	memcpy(ip6 + 24, dst, 16);
 }
 
-/* Presentation name to wire form. */
-static size_t name_wire(uint8_t *out, const char *text)
-{
-	size_t o = 0;
-
-	while (*text != '\0') {
-		const char *dot = strchr(text, '.');
-		size_t l = dot ? (size_t)(dot - text) : strlen(text);
-
-		out[o++] = (uint8_t)l;
-		memcpy(out + o, text, l);
-		o += l;
-		text += l + (dot ? 1 : 0);
-	}
-	out[o++] = 0;
-	return o;
-}
-
 static size_t b_query(uint8_t *q, uint16_t id, uint16_t flags, const char *name, uint16_t qtype)
 {
-	size_t len = 12;
-
-	memset(q, 0, 12);
-	put16(q, id);
-	put16(q + 2, flags);
-	put16(q + 4, 1);
-	len += name_wire(q + len, name);
-	put16(q + len, qtype);
-	put16(q + len + 2, C_IN);
-	return len + 4;
+	return tu_query(q, id, flags, name, qtype, C_IN);
 }
 
 /* UDP header over DLEN bytes of payload already at udp + 8; checksum when csum. */

@@ -10,6 +10,7 @@
 #include <CUnit/CUnit.h>
 
 #include "cutest.h"
+#include "tutil.h"
 #include "sandns_err.h"
 #include "wire.h"
 #include "zload.h"
@@ -132,40 +133,6 @@ static int answer_cleanup(void)
 }
 
 /* ------------------------------------------------------------------ building queries */
-
-/* Presentation name (no escapes; "." is the root) to wire form; returns its length. */
-static size_t name_wire(uint8_t *out, const char *text)
-{
-	size_t o = 0;
-
-	while (*text != '\0' && strcmp(text, ".") != 0) {
-		const char *dot = strchr(text, '.');
-		size_t l = dot ? (size_t)(dot - text) : strlen(text);
-
-		out[o++] = (uint8_t)l;
-		memcpy(out + o, text, l);
-		o += l;
-		text += l + (dot ? 1 : 0);
-	}
-	out[o++] = 0;
-	return o;
-}
-
-/* Header (QDCOUNT 1, the given flags) and one question. */
-static size_t q_make(uint8_t *buf, uint16_t id, uint16_t flags, const char *name, uint16_t qtype,
-		     uint16_t qclass)
-{
-	size_t len = WIRE_HDR_LEN;
-
-	memset(buf, 0, WIRE_HDR_LEN);
-	wire_put16(buf, id);
-	wire_put16(buf + 2, flags);
-	wire_put16(buf + 4, 1);
-	len += name_wire(buf + len, name);
-	wire_put16(buf + len, qtype);
-	wire_put16(buf + len + 2, qclass);
-	return len + 4;
-}
 
 /* Appends an OPT record (RFC 6891) and counts it in ARCOUNT. */
 static size_t q_add_opt(uint8_t *buf, size_t len, uint16_t payload, uint8_t version,
@@ -555,14 +522,14 @@ static size_t send_q(const zt_t *t, uint8_t transport, bool xfr_allowed)
 /* A plain query (ID 0x1234, RD) for NAME/QTYPE over UDP without EDNS, to the shared snapshot. */
 static size_t ask(const char *name, uint16_t qtype)
 {
-	qlen = q_make(qbuf, 0x1234, F_RD, name, qtype, C_IN);
+	qlen = tu_query(qbuf, 0x1234, F_RD, name, qtype, C_IN);
 	return send_q(zt, ZT_UDP, false);
 }
 
 /* The same with EDNS: PAYLOAD, DO bit as given. */
 static size_t ask_edns(const char *name, uint16_t qtype, uint16_t payload, bool dobit)
 {
-	qlen = q_make(qbuf, 0x1234, F_RD, name, qtype, C_IN);
+	qlen = tu_query(qbuf, 0x1234, F_RD, name, qtype, C_IN);
 	qlen = q_add_opt(qbuf, qlen, payload, 0, dobit ? EDNS_DO : 0, NULL, 0);
 	return send_q(zt, ZT_UDP, false);
 }
@@ -630,7 +597,7 @@ static void test_exact_match(void)
 	CU_ASSERT_FALSE(info.xfr);
 
 	/* RD clear stays clear; another ID is echoed. */
-	qlen = q_make(qbuf, 0xfffe, 0, "mail.example.com", T_AAAA, C_IN);
+	qlen = tu_query(qbuf, 0xfffe, 0, "mail.example.com", T_AAAA, C_IN);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
 	EXPECT(RC_NOERROR, true, 1, 0, 0);
 	CU_ASSERT_EQUAL(m.id, 0xfffe);
@@ -654,7 +621,7 @@ static void test_exact_match(void)
 	CU_ASSERT_TRUE(rr_is(sec_rr(&m, 1, 0), "unk.example.com.", 65280, 3600, "\\# 4 0a000001"));
 
 	/* QCLASS ANY is answered as IN. */
-	qlen = q_make(qbuf, 1, 0, "host.example.com", T_A, C_ANY);
+	qlen = tu_query(qbuf, 1, 0, "host.example.com", T_A, C_ANY);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
 	EXPECT(RC_NOERROR, true, 1, 0, 0);
 	CU_ASSERT_EQUAL(m.qclass, C_ANY);
@@ -974,7 +941,7 @@ static void test_edns_payload_option(void)
 	zt_t *t = zt_new(zones, 3, &opts, err, sizeof(err));
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-	qlen = q_make(qbuf, 7, 0, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 7, 0, "host.example.com", T_A, C_IN);
 	qlen = q_add_opt(qbuf, qlen, 4096, 0, 0, NULL, 0);
 	CU_ASSERT_TRUE(send_q(t, ZT_UDP, false) > 0);
 	CU_ASSERT_TRUE(m.has_opt);
@@ -992,7 +959,7 @@ static void test_edns_payload_option(void)
 
 static void test_edns_badvers(void)
 {
-	qlen = q_make(qbuf, 9, F_RD, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 9, F_RD, "host.example.com", T_A, C_IN);
 	qlen = q_add_opt(qbuf, qlen, 1232, 1, EDNS_DO, NULL, 0);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
 	/* BADVERS is 16: 0 in the header, 1 in the OPT's extended rcode. */
@@ -1012,7 +979,7 @@ static void test_edns_unknown_option(void)
 	/* Option 65001 (local use) with 4 octets, then a padding option (12): both ignored. */
 	const uint8_t opts[] = {0xfd, 0xe9, 0, 4, 1, 2, 3, 4, 0, 12, 0, 2, 0, 0};
 
-	qlen = q_make(qbuf, 10, 0, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 10, 0, "host.example.com", T_A, C_IN);
 	qlen = q_add_opt(qbuf, qlen, 1232, 0, 0, opts, sizeof(opts));
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
 	EXPECT(RC_NOERROR, true, 1, 0, 1);
@@ -1024,7 +991,7 @@ static void test_edns_unknown_option(void)
 static void test_edns_formerr(void)
 {
 	/* Two OPT records (RFC 6891 6.1.1). */
-	qlen = q_make(qbuf, 11, 0, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 11, 0, "host.example.com", T_A, C_IN);
 	qlen = q_add_opt(qbuf, qlen, 1232, 0, 0, NULL, 0);
 	qlen = q_add_opt(qbuf, qlen, 1232, 0, 0, NULL, 0);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
@@ -1035,13 +1002,13 @@ static void test_edns_formerr(void)
 	{
 		const uint8_t bad[] = {0, 10, 0, 8, 1, 2};
 
-		qlen = q_make(qbuf, 12, 0, "host.example.com", T_A, C_IN);
+		qlen = tu_query(qbuf, 12, 0, "host.example.com", T_A, C_IN);
 		qlen = q_add_opt(qbuf, qlen, 1232, 0, 0, bad, sizeof(bad));
 		CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
 		CU_ASSERT_EQUAL(RCODE(m), RC_FORMERR);
 	}
 	/* OPT owned by a name other than the root. */
-	qlen = q_make(qbuf, 13, 0, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 13, 0, "host.example.com", T_A, C_IN);
 	qlen = q_add_opt(qbuf, qlen, 1232, 0, 0, NULL, 0);
 	memmove(qbuf + qlen - 11 + 2, qbuf + qlen - 11, 11);
 	qbuf[qlen - 11] = 1;
@@ -1081,7 +1048,7 @@ static void test_truncation(void)
 	CU_ASSERT_TRUE(TC(m));
 	CU_ASSERT_TRUE(m.has_opt); /* the OPT survives truncation */
 	/* TCP has room without EDNS. */
-	qlen = q_make(qbuf, 20, 0, "big.example.com", T_TXT, C_IN);
+	qlen = tu_query(qbuf, 20, 0, "big.example.com", T_TXT, C_IN);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_TCP, false) > 512);
 	CU_ASSERT_FALSE(TC(m));
 	EXPECT(RC_NOERROR, true, 1, 0, 0);
@@ -1099,7 +1066,7 @@ static void test_truncation_server_max(void)
 	size_t len;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-	qlen = q_make(qbuf, 21, 0, "big.example.com", T_TXT, C_IN);
+	qlen = tu_query(qbuf, 21, 0, "big.example.com", T_TXT, C_IN);
 	qlen = q_add_opt(qbuf, qlen, 4096, 0, 0, NULL, 0);
 	len = send_q(t, ZT_UDP, false);
 	CU_ASSERT_TRUE(len > 0 && len <= 600);
@@ -1113,7 +1080,7 @@ static void test_formerr(void)
 	size_t l;
 
 	/* QDCOUNT 2. */
-	qlen = q_make(qbuf, 30, F_RD, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 30, F_RD, "host.example.com", T_A, C_IN);
 	l = qlen - WIRE_HDR_LEN;
 	memcpy(qbuf + qlen, qbuf + WIRE_HDR_LEN, l);
 	qlen += l;
@@ -1137,7 +1104,7 @@ static void test_formerr(void)
 	CU_ASSERT_EQUAL(RCODE(m), RC_FORMERR);
 	CU_ASSERT_EQUAL(m.qd, 0); /* nothing echoed that could not be read */
 	/* A pointer after a first label. */
-	qlen = q_make(qbuf, 32, 0, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 32, 0, "host.example.com", T_A, C_IN);
 	qbuf[17] = 0xc0;
 	qbuf[18] = 12;
 	wire_put16(qbuf + 19, T_A);
@@ -1152,16 +1119,16 @@ static void test_formerr(void)
 	CU_ASSERT_EQUAL(RCODE(m), RC_FORMERR);
 	CU_ASSERT_EQUAL(m.qd, 0);
 	/* The question cut short: in the name, and before QCLASS. */
-	qlen = q_make(qbuf, 33, 0, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 33, 0, "host.example.com", T_A, C_IN);
 	qlen = 20;
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_FORMERR);
-	qlen = q_make(qbuf, 34, 0, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 34, 0, "host.example.com", T_A, C_IN);
 	qlen -= 2;
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_FORMERR);
 	/* ANCOUNT says 1 but there is nothing. */
-	qlen = q_make(qbuf, 35, 0, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 35, 0, "host.example.com", T_A, C_IN);
 	wire_put16(qbuf + 6, 1);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_FORMERR);
@@ -1172,7 +1139,7 @@ static void test_dropped(void)
 	zt_answer_ctx_t ctx = {.transport = ZT_UDP};
 
 	/* Too short to have a header: 0, 1 and 11 octets. */
-	qlen = q_make(qbuf, 40, 0, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 40, 0, "host.example.com", T_A, C_IN);
 	for (size_t l = 0; l < WIRE_HDR_LEN; l += (l == 0 ? 1 : 10)) {
 		memset(&info, 0xff, sizeof(info));
 		CU_ASSERT_EQUAL(zt_answer(zt, qbuf, l, rbuf, sizeof(rbuf), &ctx, &info), 0);
@@ -1193,21 +1160,21 @@ static void test_dropped(void)
 static void test_opcodes(void)
 {
 	/* STATUS (2): not implemented; the opcode is echoed. */
-	qlen = q_make(qbuf, 50, 2 << 11, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 50, 2 << 11, "host.example.com", T_A, C_IN);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_NOTIMP);
 	CU_ASSERT_EQUAL(info.rcode, RC_NOTIMP);
 	CU_ASSERT_EQUAL((m.flags & F_OPCODE_MASK) >> 11, 2);
 	CU_ASSERT_EQUAL(m.an + m.ns + m.ar, 0);
 	/* IQUERY (1), UPDATE (5): not implemented either. */
-	qlen = q_make(qbuf, 51, 1 << 11, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 51, 1 << 11, "host.example.com", T_A, C_IN);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_NOTIMP);
-	qlen = q_make(qbuf, 52, 5 << 11, "example.com", T_SOA, C_IN);
+	qlen = tu_query(qbuf, 52, 5 << 11, "example.com", T_SOA, C_IN);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_NOTIMP);
 	/* NOTIFY (4): we are nobody's secondary. */
-	qlen = q_make(qbuf, 53, (4 << 11) | F_AA, "example.com", T_SOA, C_IN);
+	qlen = tu_query(qbuf, 53, (4 << 11) | F_AA, "example.com", T_SOA, C_IN);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_NOTAUTH);
 	CU_ASSERT_EQUAL(info.rcode, RC_NOTAUTH);
@@ -1221,7 +1188,7 @@ static void test_chaos(void)
 	char err[256];
 	zt_t *t;
 
-	qlen = q_make(qbuf, 60, 0, "version.bind", T_TXT, C_CH);
+	qlen = tu_query(qbuf, 60, 0, "version.bind", T_TXT, C_CH);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_REFUSED);
 	CU_ASSERT_EQUAL(info.rcode, RC_REFUSED);
@@ -1236,36 +1203,36 @@ static void test_chaos(void)
 	CU_ASSERT_EQUAL(m.rr[0].cls, C_CH);
 	CU_ASSERT_TRUE(rr_is(&m.rr[0], "version.bind.", T_TXT, UINT32_MAX, "\"sandns-test 1\""));
 	/* Case-insensitive, and version.server too. */
-	qlen = q_make(qbuf, 61, 0, "VERSION.Server", T_TXT, C_CH);
+	qlen = tu_query(qbuf, 61, 0, "VERSION.Server", T_TXT, C_CH);
 	CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL_FATAL(m.an, 1);
 	CU_ASSERT_TRUE(rr_is(&m.rr[0], "VERSION.Server.", T_TXT, UINT32_MAX, "\"sandns-test 1\""));
 	/* The identity. */
-	qlen = q_make(qbuf, 62, 0, "id.server", T_TXT, C_CH);
+	qlen = tu_query(qbuf, 62, 0, "id.server", T_TXT, C_CH);
 	CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL_FATAL(m.an, 1);
 	CU_ASSERT_TRUE(rr_is(&m.rr[0], "id.server.", T_TXT, UINT32_MAX, "\"ns-unit\""));
 	/* Other CHAOS names, and version.bind of another type: refused. */
-	qlen = q_make(qbuf, 63, 0, "authors.bind", T_TXT, C_CH);
+	qlen = tu_query(qbuf, 63, 0, "authors.bind", T_TXT, C_CH);
 	CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_REFUSED);
-	qlen = q_make(qbuf, 64, 0, "version.bind", T_A, C_CH);
+	qlen = tu_query(qbuf, 64, 0, "version.bind", T_A, C_CH);
 	CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_REFUSED);
 	/* A zone name in CHAOS is not the zone. */
-	qlen = q_make(qbuf, 65, 0, "host.example.com", T_A, C_CH);
+	qlen = tu_query(qbuf, 65, 0, "host.example.com", T_A, C_CH);
 	CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_REFUSED);
 	zt_free(&t);
 	/* Classes other than IN, CH and ANY. */
-	qlen = q_make(qbuf, 66, 0, "host.example.com", T_A, 4);
+	qlen = tu_query(qbuf, 66, 0, "host.example.com", T_A, 4);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_REFUSED);
 }
 
 static void test_axfr_answer(void)
 {
-	qlen = q_make(qbuf, 70, 0, "example.com", T_AXFR, C_IN);
+	qlen = tu_query(qbuf, 70, 0, "example.com", T_AXFR, C_IN);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, true) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_NOTIMP);
 	CU_ASSERT_FALSE(info.xfr);
@@ -1277,11 +1244,11 @@ static void test_axfr_answer(void)
 	CU_ASSERT_TRUE(info.xfr);
 	CU_ASSERT_FALSE(info.dropped);
 	/* Not an apex, or not ours: no transfer. */
-	qlen = q_make(qbuf, 71, 0, "host.example.com", T_AXFR, C_IN);
+	qlen = tu_query(qbuf, 71, 0, "host.example.com", T_AXFR, C_IN);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_TCP, true) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_NOTAUTH);
 	CU_ASSERT_FALSE(info.xfr);
-	qlen = q_make(qbuf, 72, 0, "nowhere.invalid", T_AXFR, C_IN);
+	qlen = tu_query(qbuf, 72, 0, "nowhere.invalid", T_AXFR, C_IN);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_TCP, true) > 0);
 	CU_ASSERT_NOT_EQUAL(RCODE(m), RC_NOERROR);
 	CU_ASSERT_FALSE(info.xfr);
@@ -1353,7 +1320,7 @@ static void test_axfr_render(void)
 	struct xfr_seen x = {.id = 0x4242, .keys = keys, .maxkeys = 128};
 	unsigned dups = 0;
 
-	qlen = q_make(qbuf, 0x4242, 0, "example.com", T_AXFR, C_IN);
+	qlen = tu_query(qbuf, 0x4242, 0, "example.com", T_AXFR, C_IN);
 	CU_ASSERT_EQUAL_FATAL(zload_rr_count(zones[0]), COM_RRS);
 	CU_ASSERT_EQUAL(zt_xfr_render(zt, qbuf, qlen, xfr_sink, &x), SANDNS_EOK);
 	CU_ASSERT_TRUE(x.nmsg >= 1);
@@ -1381,15 +1348,15 @@ static void test_axfr_render(void)
 	x.id = 0x4343;
 	x.keys = keys;
 	x.maxkeys = 128;
-	qlen = q_make(qbuf, 0x4343, 0, "child.example.com", T_AXFR, C_IN);
+	qlen = tu_query(qbuf, 0x4343, 0, "child.example.com", T_AXFR, C_IN);
 	CU_ASSERT_EQUAL(zt_xfr_render(zt, qbuf, qlen, xfr_sink, &x), SANDNS_EOK);
 	CU_ASSERT_FALSE(x.bad);
 	CU_ASSERT_EQUAL(x.nrr, 4 + 1);
 	CU_ASSERT_FALSE(seen_key(&x, "child.example.com.|43|54321 8 2 " HEX64));
 	/* A name that is no apex. */
-	qlen = q_make(qbuf, 1, 0, "host.example.com", T_AXFR, C_IN);
+	qlen = tu_query(qbuf, 1, 0, "host.example.com", T_AXFR, C_IN);
 	CU_ASSERT_NOT_EQUAL(zt_xfr_render(zt, qbuf, qlen, xfr_sink, &x), SANDNS_EOK);
-	qlen = q_make(qbuf, 1, 0, "nowhere.invalid", T_AXFR, C_IN);
+	qlen = tu_query(qbuf, 1, 0, "nowhere.invalid", T_AXFR, C_IN);
 	CU_ASSERT_NOT_EQUAL(zt_xfr_render(zt, qbuf, qlen, xfr_sink, &x), SANDNS_EOK);
 	CU_ASSERT_NOT_EQUAL(zt_xfr_render(zt, qbuf, 5, xfr_sink, &x), SANDNS_EOK);
 }
@@ -1422,7 +1389,7 @@ static void test_axfr_render_large(void)
 	t = zt_new(&z, 1, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL(t);
 	if (t != NULL) {
-		qlen = q_make(qbuf, 0x5151, 0, "big.test", T_AXFR, C_IN);
+		qlen = tu_query(qbuf, 0x5151, 0, "big.test", T_AXFR, C_IN);
 		CU_ASSERT_EQUAL(zt_xfr_render(t, qbuf, qlen, xfr_sink, &x), SANDNS_EOK);
 		CU_ASSERT_TRUE(x.nmsg >= 5);
 		CU_ASSERT_FALSE(x.bad);
@@ -1436,7 +1403,7 @@ static void test_axfr_render_large(void)
 		CU_ASSERT_NOT_EQUAL(zt_xfr_render(t, qbuf, qlen, xfr_sink, &x), SANDNS_EOK);
 		CU_ASSERT_EQUAL(x.nmsg, 2);
 		/* An ordinary query still works on this big zone. */
-		qlen = q_make(qbuf, 1, 0, "r2999.big.test", T_TXT, C_IN);
+		qlen = tu_query(qbuf, 1, 0, "r2999.big.test", T_TXT, C_IN);
 		CU_ASSERT_TRUE(send_q(t, ZT_UDP, false) > 0);
 		CU_ASSERT_EQUAL(m.an, 1);
 	}
@@ -1477,19 +1444,19 @@ static void test_in_place(void)
 	};
 
 	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
-		qlen = q_make(qbuf, (uint16_t)(100 + i), F_RD, qs[i].name, qs[i].qtype, C_IN);
+		qlen = tu_query(qbuf, (uint16_t)(100 + i), F_RD, qs[i].name, qs[i].qtype, C_IN);
 		if (qs[i].edns)
 			qlen = q_add_opt(qbuf, qlen, (uint16_t)qs[i].edns, 0, EDNS_DO, NULL, 0);
 		check_in_place(ZT_UDP);
 		check_in_place(ZT_TCP);
 	}
 	/* Error answers too: BADVERS, FORMERR, NOTIMP. */
-	qlen = q_make(qbuf, 200, 0, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 200, 0, "host.example.com", T_A, C_IN);
 	qlen = q_add_opt(qbuf, qlen, 1232, 3, 0, NULL, 0);
 	check_in_place(ZT_UDP);
-	qlen = q_make(qbuf, 201, 2 << 11, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 201, 2 << 11, "host.example.com", T_A, C_IN);
 	check_in_place(ZT_UDP);
-	qlen = q_make(qbuf, 202, 0, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 202, 0, "host.example.com", T_A, C_IN);
 	wire_put16(qbuf + 4, 2);
 	check_in_place(ZT_UDP);
 }
@@ -1600,7 +1567,7 @@ static void test_dname_overflow(void)
 	memset(name + o, 'x', 46);
 	o += 46;
 	snprintf(name + o, sizeof(name) - o, ".dn.example.com");
-	qlen = q_make(qbuf, 80, 0, name, T_A, C_IN);
+	qlen = tu_query(qbuf, 80, 0, name, T_A, C_IN);
 	CU_ASSERT_EQUAL_FATAL(qlen, WIRE_HDR_LEN + 255 + 4);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
 	/* RFC 6672 2.2: YXDOMAIN, with the DNAME. */
@@ -1636,7 +1603,7 @@ static void test_formerr_tcp(void)
 	size_t l;
 
 	/* QDCOUNT 2 over TCP: FORMERR as over UDP. */
-	qlen = q_make(qbuf, 90, 0, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 90, 0, "host.example.com", T_A, C_IN);
 	l = qlen - WIRE_HDR_LEN;
 	memcpy(qbuf + qlen, qbuf + WIRE_HDR_LEN, l);
 	qlen += l;
@@ -1715,7 +1682,7 @@ static void test_empty_snapshot(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	CU_ASSERT_EQUAL(zt_zone_count(t), 0);
-	qlen = q_make(qbuf, 1, 0, "host.example.com", T_A, C_IN);
+	qlen = tu_query(qbuf, 1, 0, "host.example.com", T_A, C_IN);
 	CU_ASSERT_TRUE(send_q(t, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_REFUSED);
 	zt_free(&t);
@@ -1739,11 +1706,11 @@ static void test_signed_without_nsec(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
 	t = zt_new(&z, 1, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-	qlen = q_make(qbuf, 0x1234, 0, "nx.k.test.", T_A, C_IN);
+	qlen = tu_query(qbuf, 0x1234, 0, "nx.k.test.", T_A, C_IN);
 	qlen = q_add_opt(qbuf, qlen, 1232, 0, EDNS_DO, NULL, 0);
 	send_q(t, ZT_UDP, false);
 	EXPECT(RC_NXDOMAIN, true, 0, 1, 1);
-	qlen = q_make(qbuf, 0x1234, 0, "k.test.", T_TXT, C_IN);
+	qlen = tu_query(qbuf, 0x1234, 0, "k.test.", T_TXT, C_IN);
 	qlen = q_add_opt(qbuf, qlen, 1232, 0, EDNS_DO, NULL, 0);
 	send_q(t, ZT_UDP, false);
 	EXPECT(RC_NOERROR, true, 0, 1, 1);
@@ -1775,7 +1742,7 @@ static void test_shadow_after_index_growth(void)
 	t = zt_new(z, 2, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	/* The child has no ns2: NXDOMAIN from the child, not the parent's glue. */
-	qlen = q_make(qbuf, 0x1234, 0, "ns2.child.p.test.", T_A, C_IN);
+	qlen = tu_query(qbuf, 0x1234, 0, "ns2.child.p.test.", T_A, C_IN);
 	send_q(t, ZT_UDP, false);
 	EXPECT(RC_NXDOMAIN, true, 0, 1, 0);
 	zt_free(&t);
@@ -1822,7 +1789,7 @@ static void test_rrset_ttl_first_in_file(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
 	t = zt_new(&z, 1, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-	qlen = q_make(qbuf, 0x1234, 0, "w.t.test.", T_A, C_IN);
+	qlen = tu_query(qbuf, 0x1234, 0, "w.t.test.", T_A, C_IN);
 	send_q(t, ZT_UDP, false);
 	EXPECT(RC_NOERROR, true, 2, 0, 0);
 	CU_ASSERT_EQUAL(m.rr[0].ttl, 900);

@@ -10,6 +10,7 @@
 #include <ldns/ldns.h>
 
 #include "cutest.h"
+#include "tutil.h"
 #include "sandns_err.h"
 #include "wire.h"
 #include "zload.h"
@@ -133,43 +134,13 @@ static void orig_unchanged(void)
 
 /* ------------------------------------------------------------------ asking the snapshot */
 
-static size_t name_wire(uint8_t *out, const char *text)
-{
-	size_t o = 0;
-
-	while (*text != '\0' && strcmp(text, ".") != 0) {
-		const char *dot = strchr(text, '.');
-		size_t l = dot ? (size_t)(dot - text) : strlen(text);
-
-		out[o++] = (uint8_t)l;
-		memcpy(out + o, text, l);
-		o += l;
-		text += l + (dot ? 1 : 0);
-	}
-	out[o++] = 0;
-	return o;
-}
-
-static size_t q_make(uint8_t *buf, uint16_t id, const char *name, uint16_t qtype)
-{
-	size_t len = WIRE_HDR_LEN;
-
-	memset(buf, 0, WIRE_HDR_LEN);
-	wire_put16(buf, id);
-	wire_put16(buf + 4, 1);
-	len += name_wire(buf + len, name);
-	wire_put16(buf + len, qtype);
-	wire_put16(buf + len + 2, C_IN);
-	return len + 4;
-}
-
 /* Asks T for NAME/QTYPE over TCP (never truncated); the response, parsed, in resp. */
 static void ask(const zt_t *t, const char *name, uint16_t qtype)
 {
 	static uint8_t q[512], r[65535];
 	zt_answer_ctx_t ctx = {.transport = ZT_TCP};
 	zt_answer_info_t info;
-	size_t qlen = q_make(q, 0x2a2a, name, qtype), len;
+	size_t qlen = tu_query(q, 0x2a2a, 0, name, qtype, C_IN), len;
 
 	ldns_pkt_free(resp);
 	resp = NULL;
@@ -717,7 +688,7 @@ static void test_zt_added_srv(void)
 	ask(t, "_tcp." D, T_A);
 	EXPECT(LDNS_RCODE_NOERROR, true, 0, 1);
 
-	qlen = q_make(q, 0x7777, D, T_AXFR);
+	qlen = tu_query(q, 0x7777, 0, D, T_AXFR, C_IN);
 	CU_ASSERT_EQUAL(zt_xfr_render(t, q, qlen, axfr_sink, &x), SANDNS_EOK);
 	CU_ASSERT_FALSE(x.bad);
 	/* SOA first and last, the new serial in both; every record of the edited zone once. */
@@ -740,7 +711,7 @@ static zload_zone_t *secondary_of(const zt_t *t)
 {
 	struct axfr x = {0};
 	uint8_t q[512];
-	size_t qlen = q_make(q, 0x7878, D, T_AXFR), len = 0;
+	size_t qlen = tu_query(q, 0x7878, 0, D, T_AXFR, C_IN), len = 0;
 	char *text = calloc(1, 64 * 600);
 	zload_zone_t *z;
 
@@ -873,14 +844,14 @@ static void test_zt_edits_in_compile(void)
 			zt_answer_info_t ia, ib;
 			size_t la, lb;
 
-			qlen = q_make(q, 0x4242, names[n], types[t]);
+			qlen = tu_query(q, 0x4242, 0, names[n], types[t], C_IN);
 			la = zt_answer(a, q, qlen, ra, sizeof(ra), &udp, &ia);
 			lb = zt_answer(b, q, qlen, rb, sizeof(rb), &udp, &ib);
 			CU_ASSERT_EQUAL(la, lb);
 			CU_ASSERT_TRUE(la == lb && memcmp(ra, rb, la) == 0);
 		}
 	}
-	qlen = q_make(q, 0x7777, D, T_AXFR);
+	qlen = tu_query(q, 0x7777, 0, D, T_AXFR, C_IN);
 	CU_ASSERT_EQUAL(zt_xfr_render(a, q, qlen, axfr_bytes_sink, xa), SANDNS_EOK);
 	CU_ASSERT_EQUAL(zt_xfr_render(b, q, qlen, axfr_bytes_sink, xb), SANDNS_EOK);
 	CU_ASSERT_TRUE(xa->len > 0 && xa->len == xb->len && memcmp(xa->buf, xb->buf, xa->len) == 0);

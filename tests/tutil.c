@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* tutil.c: the helpers of tutil.h */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "tutil.h"
+
+size_t tu_name_wire(uint8_t *out, const char *text)
+{
+	size_t o = 0;
+
+	while (*text != '\0' && strcmp(text, ".") != 0) {
+		const char *dot = strchr(text, '.');
+		size_t l = dot ? (size_t)(dot - text) : strlen(text);
+
+		out[o++] = (uint8_t)l;
+		memcpy(out + o, text, l);
+		o += l;
+		text += l + (dot ? 1 : 0);
+	}
+	out[o++] = 0;
+	return o;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+size_t tu_query(uint8_t *buf, uint16_t id, uint16_t flags, const char *name, uint16_t qtype,
+		uint16_t qclass)
+{
+	size_t len = 12;
+
+	memset(buf, 0, 12);
+	put16(buf, id);
+	put16(buf + 2, flags);
+	put16(buf + 4, 1);
+	len += tu_name_wire(buf + len, name);
+	put16(buf + len, qtype);
+	put16(buf + len + 2, qclass);
+	return len + 4;
+}
+
+bool tu_write_leaf(const char *path, EVP_PKEY *key, long serial, const char *sans)
+{
+	const long day = 24 * 3600;
+	X509V3_CTX v3;
+	X509_EXTENSION *ext;
+	X509 *x = X509_new();
+	FILE *f;
+	bool ok = false;
+
+	if (x == NULL)
+		return false;
+	X509_set_version(x, X509_VERSION_3);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+	X509_gmtime_adj(X509_getm_notBefore(x), -day);
+	X509_gmtime_adj(X509_getm_notAfter(x), 365 * day);
+	X509_set_pubkey(x, key);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "O", MBSTRING_ASC,
+				   (const unsigned char *)"sandns test", -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_nconf_nid(NULL, &v3, NID_subject_alt_name, sans);
+	if (ext != NULL && X509_add_ext(x, ext, -1) == 1 && X509_sign(x, key, EVP_sha256()) != 0) {
+		f = fopen(path, "w");
+		if (f != NULL) {
+			ok = PEM_write_X509(f, x) == 1;
+			ok = fclose(f) == 0 && ok;
+		}
+	}
+	X509_EXTENSION_free(ext);
+	X509_free(x);
+	return ok;
+}

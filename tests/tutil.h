@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* tutil.h: what several test suites build the same way: wire names, queries, certificates */
+#ifndef TUTIL_H
+#define TUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+/* A presentation name (no escapes; "" or "." is the root) in wire form at OUT; its length. */
+size_t tu_name_wire(uint8_t *out, const char *text);
+
+/* A query at BUF: header (ID, FLAGS, QDCOUNT 1) and one question; returns its length. */
+size_t tu_query(uint8_t *buf, uint16_t id, uint16_t flags, const char *name, uint16_t qtype,
+		uint16_t qclass);
+
+/*
+ * A self-signed leaf with subjectAltName SANS (OpenSSL config syntax, "DNS:a,DNS:b"), valid
+ * from a day ago for a year, signed by KEY, written as PEM to PATH. False on any failure.
+ */
+bool tu_write_leaf(const char *path, EVP_PKEY *key, long serial, const char *sans);
+
+#endif
