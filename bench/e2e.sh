@@ -1,41 +1,88 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# e2e.sh: replies/s of sandnsd --io dpdk next to a bare DPDK reflector on the same path, from
-# one run. Two namespaces (generator gen-$$, server srv-$$) joined by one veth pair; the
-# generator (kxdpgun, AF_XDP) on core 0, the server and its veth NAPI thread on core 1
-# (../shared/BENCH-FACTS.md). Each server in turn:
-#   sandnsd-af_xdp      sandnsd --io dpdk, net_af_xdp on the server's veth
-#   sandnsd-af_packet   sandnsd --io dpdk, net_af_packet
-#   reflector-af_xdp    bench/sandns-reflector (swap and send back), net_af_xdp
-#   reflector-af_packet the reflector on net_af_packet
-# gets kxdpgun for DURATION seconds at each offered rate in RATES; the best replies/s per
-# server is kept, with its offered rate and loss. Prints a markdown table and the ratios.
+# e2e.sh: the whole path. Replies/s of sandnsd --io dpdk next to Knot DNS (XDP and kernel UDP),
+# NSD (kernel UDP) and a bare DPDK reflector (the floor), on the same path, in one run. Two
+# namespaces (generator gen-$$, server srv-$$) joined by one veth pair; the generator (kxdpgun,
+# AF_XDP) on core 0, the server and its veth NAPI thread on core 1 (../shared/BENCH-FACTS.md).
+# The servers, all with the sample zones (zones/sample/example.com and example.net):
+#   sandnsd-af_xdp      sandnsd --io dpdk, net_af_xdp on the server's veth, --cert as in run.sh
+#   sandnsd-af_packet   the same on net_af_packet
+#   knot-xdp            knotd, `xdp: listen: <veth>@53` (AF_XDP on the same veth)
+#   knot-udp            knotd on kernel UDP
+#   nsd-udp             nsd on kernel UDP (rrl-ratelimit: 0)
+#   reflector-af_xdp    bench/sandns-reflector (swap and send back), net_af_xdp: the floor
+#   reflector-af_packet the reflector on net_af_packet (not in the default list)
+# RUNS times, round robin (run 1 of every server, then run 2, ...), each server is started, gets
+# kxdpgun for DURATION seconds at each offered rate, and is stopped; a run's best replies/s is
+# kept with its offered rate, its loss and the CPU use of both cores while it ran (/proc/stat).
+# Prints every run, then a markdown table of medians and min..max over the runs, then the
+# ratios. Once per server (run 1), before the sweep: one dnsperf run at a modest rate, for the
+# answers and the loss (dnsperf measures itself, not the server: BENCH-FACTS).
 #
-# Environment: SANDNSD, REFLECTOR (default build/...), RATES ("200000 350000 500000 650000 800000"),
-# DURATION (5), SERVERS (the four above), GEN_CPU (0), SRV_CPU (1), KEEP=1 keeps the logs.
-# Traffic stays inside the namespaces it makes (198.18.0.0/24); they are removed on exit. Ends
-# only the processes it started, by PID; every wait is bounded. About 2.5 minutes.
+# Environment: SANDNSD, REFLECTOR (default build/...), SERVERS (the six above), RUNS (3),
+# DURATION (5), RATES (one list for every server; default: KERNEL_RATES for knot-udp and
+# nsd-udp, "50000 100000 150000 200000 250000 300000", XDP_RATES for the others, "100000
+# 200000 350000 500000 650000 800000"), DNSPERF_QPS (20000; 0: no dnsperf), DNSPERF_TIME (5),
+# GEN_CPU (0), SRV_CPU (1), KEEP=1 keeps the logs, LOCK (/tmp/sandns-bench.lock), LOCK_WAIT
+# (3600 s), OTHERS_MAX (20). Each server's run (start, sweep, stop) holds LOCK, so that
+# benchmarks sharing the machine don't overlap. Builds and tests of others don't take it: a rate
+# during which processes not of this benchmark took OTHERS_MAX % of a core or more is measured
+# once more, and the quieter of the two is kept; the "others" columns say what was left.
+# Traffic stays inside the namespaces it makes (198.18.0.0/24); they are removed on exit. knotd
+# and nsd get their own configuration and run directories in a temporary directory; no system
+# service is touched. Ends only the processes it started, by PID (and, as a
+# last resort, what is left in its own namespaces); every wait is bounded. About 17 minutes of
+# measuring, plus whatever others hold the lock for (27 minutes in all on 2026-11-26, 10 of them
+# waiting).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 SANDNSD=${SANDNSD:-$ROOT/build/control/sandnsd}
 REFLECTOR=${REFLECTOR:-$ROOT/build/bench/sandns-reflector}
-ZONE=$ROOT/zones/sample/example.com.zone
-RATES=${RATES:-200000 350000 500000 650000 800000}
+ZDIR=$ROOT/zones/sample
+CERT=$ZDIR/mail.example.com.pem
+KERNEL_RATES=${KERNEL_RATES:-50000 100000 150000 200000 250000 300000}
+XDP_RATES=${XDP_RATES:-100000 200000 350000 500000 650000 800000}
+RATES=${RATES:-}
 DURATION=${DURATION:-5}
-SERVERS=${SERVERS:-sandnsd-af_xdp sandnsd-af_packet reflector-af_xdp reflector-af_packet}
+RUNS=${RUNS:-3}
+SERVERS=${SERVERS:-sandnsd-af_xdp sandnsd-af_packet knot-xdp knot-udp nsd-udp reflector-af_xdp}
+DNSPERF_QPS=${DNSPERF_QPS:-20000}
+DNSPERF_TIME=${DNSPERF_TIME:-5}
 GEN_CPU=${GEN_CPU:-0}
 SRV_CPU=${SRV_CPU:-1}
+LOCK=${LOCK:-/tmp/sandns-bench.lock}
+LOCK_WAIT=${LOCK_WAIT:-3600}
+OTHERS_MAX=${OTHERS_MAX:-20}
 
 die() { echo "bench: $*" >&2; exit 1; }
 skip() { echo "bench: SKIP: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces, DPDK, XDP)"
-[ -x "$SANDNSD" ] || die "no sandnsd at $SANDNSD (build first, or set SANDNSD)"
-[ -x "$REFLECTOR" ] || die "no reflector at $REFLECTOR (build first, or set REFLECTOR)"
-for c in ip ethtool taskset kdig kxdpgun timeout; do
-	command -v "$c" >/dev/null || die "$c not found (knot-dnsutils has kdig and kxdpgun)"
+case "$DURATION$RUNS" in *[!0-9]*) die "DURATION and RUNS must be whole numbers" ;; esac
+if [ "$DURATION" -lt 2 ] || [ "$RUNS" -lt 1 ]; then die "DURATION must be at least 2 and RUNS at least 1"; fi
+# A build in progress (others share the tree) replaces the binaries: up to 60 s for them.
+for _ in $(seq 1 60); do
+	[ -x "$SANDNSD" ] && [ -x "$REFLECTOR" ] && break
+	sleep 1
 done
+NEED=(ip ethtool taskset kdig kxdpgun timeout flock)
+for name in $SERVERS; do
+	case $name in
+	sandnsd-af_xdp | sandnsd-af_packet)
+		[ -x "$SANDNSD" ] || die "no sandnsd at $SANDNSD (build first, or set SANDNSD)" ;;
+	reflector-af_xdp | reflector-af_packet)
+		[ -x "$REFLECTOR" ] || die "no reflector at $REFLECTOR (build first, or set REFLECTOR)" ;;
+	knot-xdp | knot-udp) NEED+=(knotd) ;;
+	nsd-udp) NEED+=(nsd) ;;
+	*) die "unknown server $name" ;;
+	esac
+done
+[ "$DNSPERF_QPS" = 0 ] || NEED+=(dnsperf)
+for c in "${NEED[@]}"; do
+	command -v "$c" >/dev/null || die "$c not found (scripts/deps.sh; knot-dnsutils has kdig and kxdpgun)"
+done
+exec 9>>"$LOCK" || die "cannot open the lock file $LOCK"
 
 GEN=gen-$$
 SRV=srv-$$
@@ -44,11 +91,17 @@ VS=vs$$
 SADDR=198.18.0.2
 GADDR=198.18.0.1
 TMP=$(mktemp -d /tmp/sandns-bench.XXXXXX)
+chmod 755 "$TMP"
+# Copies: every run uses the same binaries, whatever is rebuilt meanwhile.
+cp "$SANDNSD" "$TMP/sandnsd" 2>/dev/null && SANDNSD=$TMP/sandnsd
+cp "$REFLECTOR" "$TMP/sandns-reflector" 2>/dev/null && REFLECTOR=$TMP/sandns-reflector
 CG=/sys/fs/cgroup/cpuset/sandns-bench-$$
 PID=
 PINNER=
+KADDR=0
 
-# Ends our server: SIGTERM, up to 15 s, then SIGKILL.
+# Ends our server: SIGTERM, up to 15 s, then SIGKILL; then whatever it left in our server
+# namespace (nsd's children, say), by PID.
 stop_server() {
 	[ -n "$PID" ] || return 0
 	kill -TERM "$PID" 2>/dev/null
@@ -62,6 +115,29 @@ stop_server() {
 	fi
 	wait "$PID" 2>/dev/null
 	PID=
+	reap_netns "$SRV"
+	ip -n "$SRV" link set dev "$VS" xdp off 2>/dev/null
+	if [ "$KADDR" = 1 ]; then
+		ip -n "$SRV" addr del "$SADDR/24" dev "$VS" 2>/dev/null
+		KADDR=0
+	fi
+}
+
+# reap_netns NS: processes still in our namespace NS (all ours): SIGTERM, 5 s, SIGKILL.
+reap_netns() {
+	local pids p
+	pids=$(ip netns pids "$1" 2>/dev/null)
+	[ -n "$pids" ] || return 0
+	echo "bench: left in $1: $(for p in $pids; do printf '%s(%s) ' "$p" "$(cat "/proc/$p/comm" 2>/dev/null)"; done)" >&2
+	# shellcheck disable=SC2086 # a list of PIDs
+	kill -TERM $pids 2>/dev/null
+	for _ in $(seq 1 50); do
+		[ -z "$(ip netns pids "$1" 2>/dev/null)" ] && return 0
+		sleep 0.1
+	done
+	pids=$(ip netns pids "$1" 2>/dev/null)
+	# shellcheck disable=SC2086
+	[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
 }
 
 stop_pinner() {
@@ -76,6 +152,7 @@ cleanup() {
 	local rc=$?
 	stop_pinner
 	stop_server
+	reap_netns "$GEN"
 	ip netns del "$GEN" 2>/dev/null
 	ip netns del "$SRV" 2>/dev/null
 	rm -rf "/var/run/dpdk/sandnsbench$$"-* 2>/dev/null
@@ -108,7 +185,7 @@ ip netns exec "$SRV" sh -c "echo 1 > /sys/class/net/$VS/threaded" || echo "bench
 SMAC=$(ip netns exec "$SRV" cat "/sys/class/net/$VS/address")
 
 # cpuset cgroups (v1 here) when there are: taskset alone does not hold threads that pin
-# themselves. A process joins before `ip netns exec`, which remounts /sys.
+# themselves (knotd does). A process joins before `ip netns exec`, which remounts /sys.
 CGOK=0
 if [ -d /sys/fs/cgroup/cpuset ] && mkdir "$CG" 2>/dev/null; then
 	if cat /sys/fs/cgroup/cpuset/cpuset.mems >"$CG/cpuset.mems" &&
@@ -136,7 +213,7 @@ fi
 pin_napi() {
 	local p comm
 	for p in /proc/[0-9]*; do
-		read -r comm <"$p/comm" 2>/dev/null || continue
+		read -r comm 2>/dev/null <"$p/comm" || continue
 		case $comm in
 		"napi/$VG-"*) taskset -pc "$GEN_CPU" "${p#/proc/}" >/dev/null 2>&1 ;;
 		"napi/$VS-"*) taskset -pc "$SRV_CPU" "${p#/proc/}" >/dev/null 2>&1 ;;
@@ -145,13 +222,15 @@ pin_napi() {
 }
 pin_napi
 NAPIS=$(for p in /proc/[0-9]*; do
-	read -r comm <"$p/comm" 2>/dev/null || continue
+	read -r comm 2>/dev/null <"$p/comm" || continue
 	case $comm in "napi/$VG-"* | "napi/$VS-"*) echo "$comm@cpu$(taskset -pc "${p#/proc/}" 2>/dev/null | sed 's/.*: //')" ;; esac
 done | tr '\n' ' ')
 echo "bench: NAPI threads: ${NAPIS:-none (threaded NAPI missing?)}"
 
-printf 'autodiscover.example.com A\nexample.com MX\nmail.example.com A\nnx.example.com A\n' \
-	>"$TMP/queries"
+# Every name in both zones' kinds of answer: data, a referral-free MX, NODATA (autodiscover,
+# which sandnsd's policy withholds: --cert), NXDOMAIN, and the example.net wildcard.
+printf '%s\n' 'autodiscover.example.com A' 'example.com MX' 'mail.example.com A' \
+	'nx.example.com A' 'www.example.net A' 'example.net MX' >"$TMP/queries"
 
 # Waits up to 60 s for LINE in LOG; fails early when the server ends.
 wait_line() {
@@ -163,32 +242,137 @@ wait_line() {
 	return 1
 }
 
-# start_server NAME: starts NAME in the server namespace on core SRV_CPU; 0 when it serves.
+# Waits up to 30 s for an answer from SADDR (zones load after the daemon says it started).
+wait_answer() {
+	for _ in $(seq 1 30); do
+		kill -0 "$PID" 2>/dev/null || return 1
+		ip netns exec "$GEN" kdig +time=1 +retry=0 +norec @"$SADDR" mail.example.com A 2>/dev/null |
+			grep -q 'status: NOERROR' && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+rates_of() {
+	if [ -n "$RATES" ]; then echo "$RATES"; return; fi
+	case $1 in *-udp) echo "$KERNEL_RATES" ;; *) echo "$XDP_RATES" ;; esac
+}
+
+# knot_conf NAME DIR: knotd's configuration for knot-udp or knot-xdp, in DIR.
+knot_conf() {
+	local name=$1 dir=$2
+	cat <<EOF
+server:
+    rundir: "$dir"
+    pidfile: "$dir/knot.pid"
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+EOF
+	if [ "$name" = knot-xdp ]; then
+		printf 'xdp:\n    listen: %s@53\n    udp: on\n    tcp: off\n' "$VS"
+	else
+		printf '    listen: %s@53\n' "$SADDR"
+	fi
+	cat <<EOF
+control:
+    listen: "$dir/knot.sock"
+database:
+    storage: "$dir/db"
+log:
+  - target: stderr
+    any: info
+template:
+  - id: default
+    storage: "$ZDIR"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    semantic-checks: off
+zone:
+  - domain: example.com.
+    file: example.com.zone
+  - domain: example.net.
+    file: example.net.zone
+EOF
+}
+
+# nsd_conf DIR: nsd's configuration (no database, no privilege drop, no RRL), in DIR.
+nsd_conf() {
+	local dir=$1
+	cat <<EOF
+server:
+    ip-address: $SADDR
+    port: 53
+    server-count: 1
+    username: ""
+    chroot: ""
+    zonesdir: "$ZDIR"
+    database: ""
+    zonelistfile: "$dir/zone.list"
+    xfrdfile: "$dir/xfrd.state"
+    xfrdir: "$dir"
+    pidfile: "$dir/nsd.pid"
+    verbosity: 1
+    rrl-ratelimit: 0
+    rrl-whitelist-ratelimit: 0
+remote-control:
+    control-enable: no
+zone:
+    name: example.com
+    zonefile: example.com.zone
+zone:
+    name: example.net
+    zonefile: example.net.zone
+EOF
+}
+
+# start_server NAME RUN: starts NAME in the server namespace on core SRV_CPU; 0 when it answers.
+# Lives at most LIFE seconds (timeout -s KILL).
 start_server() {
-	local name=$1 vdev eal log=$TMP/$1.log ready
+	local name=$1 run=$2 vdev eal log=$TMP/$1-r$2.log ready='' dir=$TMP/$1-r$2.d
+	local life=$((60 + DNSPERF_TIME + 15 + $(rates_of "$name" | wc -w) * (DURATION + 25)))
 	case $name in
 	*-af_xdp) vdev="net_af_xdp0,iface=$VS" ;;
 	*-af_packet) vdev="net_af_packet0,iface=$VS" ;;
-	*) die "unknown server $name" ;;
 	esac
-	eal=(--no-huge -m 512 --no-pci -l "$SRV_CPU" "--vdev=$vdev" "--file-prefix=sandnsbench$$-$name"
+	eal=(--no-huge -m 512 --no-pci -l "$SRV_CPU" "--vdev=${vdev:-}" "--file-prefix=sandnsbench$$-$name-r$run"
 		--log-level=lib.eal:notice)
 	case $name in
+	knot-* | nsd-*)
+		# Kernel servers (and Knot's XDP, for ARP) need the address on the veth.
+		ip -n "$SRV" addr add "$SADDR/24" dev "$VS" && KADDR=1
+		mkdir -p "$dir/db"
+		;;
+	esac
+	case $name in
 	sandnsd-*)
-		"${ON_SRV[@]}" ip netns exec "$SRV" timeout -s KILL 300 "$SANDNSD" --foreground \
-			--io dpdk --zone "example.com.=$ZONE" --listen "$SADDR" \
-			--control "$TMP/$name.sock" -- "${eal[@]}" >"$log" 2>&1 &
+		"${ON_SRV[@]}" ip netns exec "$SRV" timeout -s KILL "$life" "$SANDNSD" --foreground \
+			--io dpdk --zone "example.com.=$ZDIR/example.com.zone" \
+			--zone "example.net.=$ZDIR/example.net.zone" --cert "$CERT" --listen "$SADDR" \
+			--control "$TMP/$name-r$run.sock" -- "${eal[@]}" >"$log" 2>&1 9>&- &
 		ready='^sandnsd: serving'
 		;;
 	reflector-*)
-		"${ON_SRV[@]}" ip netns exec "$SRV" timeout -s KILL 300 "$REFLECTOR" \
-			"${eal[@]}" -- "$SADDR" >"$log" 2>&1 &
+		"${ON_SRV[@]}" ip netns exec "$SRV" timeout -s KILL "$life" "$REFLECTOR" \
+			"${eal[@]}" -- "$SADDR" >"$log" 2>&1 9>&- &
 		ready='^sandns-reflector: serving'
+		;;
+	knot-*)
+		knot_conf "$name" "$dir" >"$dir/knot.conf"
+		"${ON_SRV[@]}" ip netns exec "$SRV" timeout -s KILL "$life" knotd -c "$dir/knot.conf" \
+			>"$log" 2>&1 9>&- &
+		ready='server started'
+		;;
+	nsd-*)
+		nsd_conf "$dir" >"$dir/nsd.conf"
+		"${ON_SRV[@]}" ip netns exec "$SRV" timeout -s KILL "$life" nsd -d -c "$dir/nsd.conf" \
+			>"$log" 2>&1 9>&- &
 		;;
 	esac
 	PID=$!
-	if ! wait_line "$log" "$ready"; then
-		echo "bench: $name did not come up:"
+	if { [ -n "$ready" ] && ! wait_line "$log" "$ready"; } || { resolve "$name" && ! wait_answer; }; then
+		echo "bench: $name (run $run) did not come up:"
 		sed 's/^/     /' "$log" | tail -15
 		stop_server
 		return 1
@@ -197,8 +381,8 @@ start_server() {
 	return 0
 }
 
-# The generator's kernel resolves the server through ARP (both servers answer it); a static
-# entry when that fails, said so.
+# The generator's kernel resolves the server through ARP (every server answers it: sandnsd and
+# the reflector themselves, the kernel for the others); a static entry when that fails, said so.
 resolve() {
 	local name=$1
 	ip -n "$GEN" neigh flush dev "$VG" >/dev/null 2>&1
@@ -210,89 +394,264 @@ resolve() {
 	ip -n "$GEN" neigh replace "$SADDR" lladdr "$SMAC" dev "$VG" nud permanent
 }
 
-# run_gun NAME RATE: one kxdpgun run; prints "sent replies" (0 0 when it failed).
+# cpu_snap: "user kernel idle steal" jiffies of the generator's and the server's core.
+cpu_snap() {
+	awk -v g="cpu$GEN_CPU" -v s="cpu$SRV_CPU" '
+		$1 == g { G = ($2 + $3) " " ($4 + $7 + $8) " " ($5 + $6) " " $9 }
+		$1 == s { S = ($2 + $3) " " ($4 + $7 + $8) " " ($5 + $6) " " $9 }
+		END { print G, S }' /proc/stat
+}
+
+# cpu_use BEFORE AFTER: "gen_busy% srv_busy% srv_user% srv_kernel%" between two cpu_snaps.
+cpu_use() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		split(a, x, " "); split(b, y, " ")
+		for (i = 1; i <= 8; i++) d[i] = y[i] - x[i]
+		gt = d[1] + d[2] + d[3] + d[4]; st = d[5] + d[6] + d[7] + d[8]
+		if (gt <= 0 || st <= 0) { print "- - - -"; exit }
+		printf "%.0f %.0f %.0f %.0f\n", 100 * (d[1] + d[2]) / gt, 100 * (d[5] + d[6]) / st,
+			100 * d[5] / st, 100 * d[6] / st }'
+}
+
+# proc_snap FILE: "pid ppid own reaped comm" of every process into FILE: clock ticks (user +
+# system) of its own, and of the children it reaped.
+proc_snap() {
+	awk '{ o = index($0, "("); c = 0
+		for (i = length($0); i > o; i--) if (substr($0, i, 1) == ")") { c = i; break }
+		if (!c) next
+		split(substr($0, c + 2), f, " ")
+		comm = substr($0, o + 1, c - o - 1); gsub(/[ \t]/, "_", comm)
+		print $1, f[2], f[12] + f[13], f[14] + f[15], comm }' /proc/[0-9]*/stat 2>/dev/null >"$1"
+}
+
+# ours_now: the PIDs of this benchmark (this script, its pinner, whatever is in our namespaces).
+ours_now() {
+	echo " $$ $BASHPID ${PINNER:-} $(ip netns pids "$GEN" 2>/dev/null | tr '\n' ' ') $(ip netns pids "$SRV" 2>/dev/null | tr '\n' ' ') "
+}
+
+# others BEFORE AFTER SECONDS OURS: CPU that processes other than OURS took in that window, in %
+# of one core: "total top-process:its%". Also not counted: our veth NAPI threads and ksoftirqd
+# (the path's softirq work). The machine is shared: this says when a figure was taken with
+# someone else on the cores. A process's growth in own and reaped ticks, less what the children
+# it reaped in the window had taken before it; processes born in the window count in full.
+others() {
+	awk -v ours="$4" -v hz="$(getconf CLK_TCK)" -v secs="$3" -v vg="napi/$VG-" -v vs="napi/$VS-" '
+		NR == FNR { p0[$1] = $2; o0[$1] = $3; c0[$1] = $4; next }
+		{ seen[$1] = 1; o1[$1] = $3; c1[$1] = $4; comm[$1] = $5 }
+		END {
+			for (p in o0) if (!(p in seen)) gone[p0[p]] += o0[p] + c0[p]
+			for (p in seen) {
+				if (index(ours, " " p " ") || index(comm[p], vg) == 1 || index(comm[p], vs) == 1 ||
+					comm[p] ~ /^ksoftirqd/) continue
+				d = o1[p] - o0[p] + c1[p] - c0[p] - gone[p]
+				if (d <= 0) continue
+				sum += d
+				if (d > top) { top = d; who = comm[p] }
+			}
+			f = 100 / (hz * secs)
+			if (sum * f < 1) { print "0 -"; exit }
+			printf "%.0f %s:%.0f\n", sum * f, who, top * f }' "$1" "$2"
+}
+
+# run_gun NAME RUN RATE: one kxdpgun run; prints "sent replies gen% srv% srv_user% srv_kernel%
+# others% top-other" ("0 0 ..." when it failed). The CPU window is from 1 s after the start to
+# 1 s before the end.
 run_gun() {
-	local name=$1 rate=$2 out=$TMP/$1-$2.gun sent replies
-	( for _ in $(seq 1 $((DURATION * 2 + 8))); do pin_napi; sleep 0.5; done ) &
+	local name=$1 rate=$3 out=$TMP/$1-r$2-$3.gun sent replies gun c0 c1 ours win=$((DURATION - 2)).5
+	( for _ in $(seq 1 $((DURATION * 2 + 8))); do pin_napi; sleep 0.5; done ) 9>&- &
 	PINNER=$!
 	"${ON_GEN[@]}" ip netns exec "$GEN" timeout -s KILL $((DURATION + 20)) kxdpgun \
-		-t "$DURATION" -Q "$rate" -F "$GEN_CPU" -I "$VG" -i "$TMP/queries" "$SADDR" >"$out" 2>&1
+		-t "$DURATION" -Q "$rate" -F "$GEN_CPU" -I "$VG" -i "$TMP/queries" "$SADDR" >"$out" 2>&1 9>&- &
+	gun=$!
+	sleep 1
+	c0=$(cpu_snap)
+	proc_snap "$TMP/procs0"
+	sleep "$win"
+	c1=$(cpu_snap)
+	proc_snap "$TMP/procs1"
+	ours=$(ours_now)
+	wait "$gun"
 	stop_pinner
-	# kxdpgun leaves its XDP program on the interface: kernel UDP replies to kdig would be
-	# swallowed by it. Off, until the next run puts it back.
+	# kxdpgun leaves its XDP program on the interface: kernel UDP replies to kdig and dnsperf
+	# would be swallowed by it. Off, until the next run puts it back.
 	ip -n "$GEN" link set dev "$VG" xdp off 2>/dev/null
 	sent=$(sed -n 's/^total queries: *\([0-9]*\).*/\1/p' "$out" | head -1)
 	replies=$(sed -n 's/^total replies: *\([0-9]*\).*/\1/p' "$out" | head -1)
-	echo "${sent:-0} ${replies:-0}"
+	echo "${sent:-0} ${replies:-0} $(cpu_use "$c0" "$c1") $(others "$TMP/procs0" "$TMP/procs1" "$win" "$ours")"
 }
 
+# run_dnsperf NAME: one dnsperf run from the generator's kernel, DNSPERF_QPS for DNSPERF_TIME s.
+run_dnsperf() {
+	local name=$1 out=$TMP/$1.dnsperf sent compl lost rcodes qps
+	"${ON_GEN[@]}" ip netns exec "$GEN" timeout -s KILL $((DNSPERF_TIME + 20)) dnsperf \
+		-s "$SADDR" -d "$TMP/queries" -l "$DNSPERF_TIME" -Q "$DNSPERF_QPS" -c 1 -T 1 -t 1 \
+		>"$out" 2>&1 9>&-
+	sent=$(sed -n 's/^ *Queries sent: *\([0-9]*\).*/\1/p' "$out")
+	compl=$(sed -n 's/^ *Queries completed: *\([0-9]*\).*/\1/p' "$out")
+	lost=$(sed -n 's/^ *Queries lost: *\([0-9]*\).*/\1/p' "$out")
+	qps=$(sed -n 's/^ *Queries per second: *\([0-9]*\).*/\1/p' "$out")
+	rcodes=$(sed -n 's/^ *Response codes: *//p' "$out")
+	if [ -z "$sent" ]; then
+		echo "bench: $name: dnsperf failed:"
+		tail -5 "$out" | sed 's/^/     /'
+		echo "| $name | failed | | | | |" >>"$TMP/dnsperf"
+		return
+	fi
+	printf '  %-20s dnsperf: sent %s, completed %s, lost %s, %s q/s; %s\n' "$name" "$sent" \
+		"${compl:-?}" "${lost:-?}" "${qps:-?}" "${rcodes:-no answers}"
+	echo "| $name | $sent | ${compl:-?} | ${lost:-?} | ${qps:-?} | ${rcodes:-none} |" >>"$TMP/dnsperf"
+}
+
+# median [FMT] < numbers: the median (mean of the middle two for an even count), or "-".
+median() {
+	sort -g | awk -v f="${1:-%.0f}" '{ a[NR] = $1 } END {
+		if (NR == 0) { print "-"; exit }
+		printf f "\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+minmax() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print (NR ? lo ".." hi : "-") }'; }
+
 # ---------------------------------------------------------------- the runs
-echo "bench: $(nproc) cores, kernel $(uname -r), $(kxdpgun -V 2>&1 | head -1); generator cpu $GEN_CPU, server cpu $SRV_CPU"
-echo "bench: rates: $RATES; $DURATION s each; servers: $SERVERS"
-declare -A BEST BEST_Q BEST_LOSS
+echo "bench: $(nproc) cores, kernel $(uname -r), $(kxdpgun -V 2>&1 | head -1), $(knotd -V 2>&1 | head -1), $(nsd -v 2>&1 | head -1)"
+echo "bench: sandnsd $(sha256sum "$SANDNSD" | cut -c1-12) (git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" status --porcelain -uno 2>/dev/null | grep -q . && echo ', work tree modified'))"
+echo "bench: generator cpu $GEN_CPU, server cpu $SRV_CPU; $RUNS runs; $DURATION s per rate; servers: $SERVERS"
+if [ -n "$RATES" ]; then echo "bench: rates: $RATES"; else
+	echo "bench: rates: $KERNEL_RATES (knot-udp, nsd-udp); $XDP_RATES (the others)"; fi
+# shellcheck disable=SC2034 # read through col's nameref
+declare -A R_RPS R_Q R_LOSS R_GEN R_SRV R_SRVU R_SRVK R_OTH
 {
-	echo "| server | offered q/s | sent | replies | replies/s | loss % |"
-	echo "|---|---:|---:|---:|---:|---:|"
+	echo "| server | run | offered q/s | sent | replies | replies/s | loss % | core $GEN_CPU % | core $SRV_CPU % (user/kernel) | others % (top) |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 } >"$TMP/detail"
-for name in $SERVERS; do
-	BEST[$name]=0
-	BEST_Q[$name]=-
-	BEST_LOSS[$name]=-
-	if ! start_server "$name"; then
-		BEST[$name]=failed
-		continue
-	fi
-	resolve "$name"
-	chk=$(ip netns exec "$GEN" kdig +time=1 +retry=1 +norec @"$SADDR" autodiscover.example.com A 2>&1)
-	if ! grep -q 'status: NOERROR' <<<"$chk"; then
-		echo "bench: $name: kdig got no answer:"
-		head -5 <<<"$chk" | sed 's/^/     /'
-	fi
-	for rate in $RATES; do
-		read -r sent replies < <(run_gun "$name" "$rate")
-		if [ "$sent" = 0 ]; then
-			echo "bench: $name at $rate q/s: kxdpgun failed:"
-			sed 's/^/     /' "$TMP/$name-$rate.gun" | tail -5
+{
+	echo "| server | sent | completed | lost | q/s (dnsperf's own) | response codes |"
+	echo "|---|---:|---:|---:|---:|---|"
+} >"$TMP/dnsperf"
+START=$SECONDS
+WAITED=0
+AGAIN=0
+for run in $(seq 1 "$RUNS"); do
+	for name in $SERVERS; do
+		waited=$SECONDS
+		flock -w "$LOCK_WAIT" 9 || die "$LOCK still held by someone else after $LOCK_WAIT s"
+		waited=$((SECONDS - waited))
+		WAITED=$((WAITED + waited))
+		[ "$waited" -gt 1 ] && echo "bench: waited $waited s for $LOCK"
+		if ! start_server "$name" "$run"; then
+			flock -u 9
 			continue
 		fi
-		rps=$((replies / DURATION))
-		loss=$(awk -v s="$sent" -v r="$replies" 'BEGIN { printf "%.1f", (s > 0) ? 100 * (s - r) / s : 0 }')
-		printf '  %-20s offered %7s  sent %8s  replies %8s  %7s replies/s  loss %5s%%\n' \
-			"$name" "$rate" "$sent" "$replies" "$rps" "$loss"
-		echo "| $name | $rate | $sent | $replies | $rps | $loss |" >>"$TMP/detail"
-		if [ "$rps" -gt "${BEST[$name]}" ]; then
-			BEST[$name]=$rps
-			BEST_Q[$name]=$rate
-			BEST_LOSS[$name]=$loss
+		chk=$(ip netns exec "$GEN" kdig +time=1 +retry=1 +norec @"$SADDR" autodiscover.example.com A 2>&1)
+		if ! grep -q 'status: NOERROR' <<<"$chk"; then
+			echo "bench: $name: kdig got no answer:"
+			head -5 <<<"$chk" | sed 's/^/     /'
 		fi
-		sleep 0.5
+		[ "$run" = 1 ] && [ "$DNSPERF_QPS" != 0 ] && run_dnsperf "$name"
+		best=0
+		for rate in $(rates_of "$name"); do
+			read -r sent replies cg cs csu csk oth othtop < <(run_gun "$name" "$run" "$rate")
+			# Someone else on the cores: once more, after a pause; the quieter of the two counts.
+			if [ "$sent" != 0 ] && [ "${oth:-0}" -ge "$OTHERS_MAX" ] 2>/dev/null; then
+				echo "  $name run $run at $rate: others took $oth% of a core ($othtop), once more in 3 s"
+				AGAIN=$((AGAIN + 1))
+				sleep 3
+				read -r s2 r2 cg2 cs2 csu2 csk2 oth2 othtop2 < <(run_gun "$name" "$run" "$rate")
+				if [ "$s2" != 0 ] && [ "${oth2:-0}" -lt "$oth" ] 2>/dev/null; then
+					sent=$s2 replies=$r2 cg=$cg2 cs=$cs2 csu=$csu2 csk=$csk2 oth=$oth2 othtop=$othtop2
+				fi
+			fi
+			if [ "$sent" = 0 ]; then
+				echo "bench: $name at $rate q/s: kxdpgun failed:"
+				sed 's/^/     /' "$TMP/$name-r$run-$rate.gun" | tail -5
+				continue
+			fi
+			rps=$((replies / DURATION))
+			loss=$(awk -v s="$sent" -v r="$replies" 'BEGIN { printf "%.1f", (s > 0) ? 100 * (s - r) / s : 0 }')
+			printf '  %-19s run %s offered %6s  sent %7s  replies %7s  %6s replies/s  loss %4s%%  cpu %s%% %s%% (%s/%s)  others %s%% %s\n' \
+				"$name" "$run" "$rate" "$sent" "$replies" "$rps" "$loss" "$cg" "$cs" "$csu" "$csk" "$oth" "$othtop"
+			echo "| $name | $run | $rate | $sent | $replies | $rps | $loss | $cg | $cs ($csu/$csk) | $oth ($othtop) |" >>"$TMP/detail"
+			# shellcheck disable=SC2034 # read through col's nameref
+			if [ "$rps" -gt "$best" ]; then
+				best=$rps
+				R_RPS[$name,$run]=$rps
+				R_Q[$name,$run]=$rate
+				R_LOSS[$name,$run]=$loss
+				R_GEN[$name,$run]=$cg
+				R_SRV[$name,$run]=$cs
+				R_SRVU[$name,$run]=$csu
+				R_SRVK[$name,$run]=$csk
+				R_OTH[$name,$run]=$oth
+			fi
+			sleep 0.5
+		done
+		stop_server
+		flock -u 9
+		case $name in
+		reflector-*) grep '^sandns-reflector: rx=' "$TMP/$name-r$run.log" | sed 's/^/  /' ;;
+		esac
 	done
-	stop_server
-	case $name in
-	reflector-*) grep '^sandns-reflector: rx=' "$TMP/$name.log" | sed 's/^/  /' ;;
-	esac
 done
+ELAPSED=$((SECONDS - START))
 
 # ---------------------------------------------------------------- the table
+# col ARRAY NAME: that server's per-run values of ARRAY, one a line (runs that gave none left out).
+col() {
+	local -n arr=$1
+	local r
+	for r in $(seq 1 "$RUNS"); do
+		[ -n "${arr[$2,$r]:-}" ] && [ "${arr[$2,$r]}" != - ] && echo "${arr[$2,$r]}"
+	done
+}
+MED_RPS() { col R_RPS "$1" | median; }
 ratio() {
-	local a=${BEST[$1]:-x} b=${BEST[$2]:-x}
+	local a b
+	a=$(MED_RPS "$1")
+	b=$(MED_RPS "$2")
 	case "$a" in '' | *[!0-9]*) echo "n/a"; return ;; esac
 	case "$b" in '' | *[!0-9]* | 0) echo "n/a"; return ;; esac
 	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }'
 }
+# Per run: run i of A over run i of B (the two ran minutes apart, not at the same moment).
+ratios_per_run() {
+	local r out=
+	for r in $(seq 1 "$RUNS"); do
+		if [ -n "${R_RPS[$1,$r]:-}" ] && [ "${R_RPS[$2,$r]:-0}" -gt 0 ]; then
+			out+="$(awk -v a="${R_RPS[$1,$r]}" -v b="${R_RPS[$2,$r]}" 'BEGIN { printf "%.2f", a / b }') "
+		else
+			out+="n/a "
+		fi
+	done
+	echo "${out% }"
+}
 echo
-echo "Per run:"
+echo "Every kxdpgun run ($DURATION s each; CPU: busy % of each core from /proc/stat, from 1 s after the start to 1 s before the end; others: CPU taken in that window by processes not of this benchmark, in % of one core, and the biggest of them):"
 echo
 cat "$TMP/detail"
+if [ "$DNSPERF_QPS" != 0 ]; then
+	echo
+	echo "dnsperf, once per server (run 1, before the sweep), $DNSPERF_QPS q/s offered for $DNSPERF_TIME s, 1 client, timeout 1 s. dnsperf measures itself (it tops out at 60-95k/s on its core), not the server: answers and loss at a modest rate, not throughput:"
+	echo
+	cat "$TMP/dnsperf"
+fi
 echo
-echo "Best of each server ($DURATION s runs, kxdpgun, offered $RATES q/s):"
+echo "Best replies/s of each run; medians over the $RUNS runs, min..max in brackets ($DURATION s per rate, kxdpgun; loss and CPU are those of each run's best, medians):"
 echo
-echo "| server | best replies/s | offered at best (q/s) | loss % at best |"
-echo "|---|---:|---:|---:|"
+echo "| server | runs | best replies/s (median) | min..max | offered at best (q/s, per run) | loss % at best | core $GEN_CPU (generator) busy % | core $SRV_CPU (server) busy % | core $SRV_CPU user / kernel % | others' CPU % (per run) |"
+echo "|---|---:|---:|---:|---|---:|---:|---:|---:|---|"
 for name in $SERVERS; do
-	echo "| $name | ${BEST[$name]} | ${BEST_Q[$name]} | ${BEST_LOSS[$name]} |"
+	n=$(col R_RPS "$name" | wc -l)
+	if [ "$n" = 0 ]; then
+		echo "| $name | 0/$RUNS | failed | | | | | | | |"
+		continue
+	fi
+	qs=$(for r in $(seq 1 "$RUNS"); do printf '%s ' "${R_Q[$name,$r]:--}"; done)
+	os=$(for r in $(seq 1 "$RUNS"); do printf '%s ' "${R_OTH[$name,$r]:--}"; done)
+	echo "| $name | $n/$RUNS | $(col R_RPS "$name" | median) | $(col R_RPS "$name" | minmax) | ${qs% } |" \
+		"$(col R_LOSS "$name" | median %.1f) ($(col R_LOSS "$name" | minmax)) | $(col R_GEN "$name" | median) |" \
+		"$(col R_SRV "$name" | median) | $(col R_SRVU "$name" | median) / $(col R_SRVK "$name" | median) | ${os% } |"
 done
 echo
-echo "sandnsd-af_xdp / reflector-af_xdp = $(ratio sandnsd-af_xdp reflector-af_xdp)"
-echo "sandnsd-af_packet / reflector-af_packet = $(ratio sandnsd-af_packet reflector-af_packet)"
+echo "bench: took $((ELAPSED / 60)) min $((ELAPSED % 60)) s, of which $((WAITED / 60)) min $((WAITED % 60)) s waiting for $LOCK; $AGAIN rates measured once more"
+echo
+echo "sandnsd-af_xdp / knot-xdp = $(ratio sandnsd-af_xdp knot-xdp) (medians; run by run: $(ratios_per_run sandnsd-af_xdp knot-xdp))"
+echo "sandnsd-af_xdp / reflector-af_xdp (the floor) = $(ratio sandnsd-af_xdp reflector-af_xdp) (medians; run by run: $(ratios_per_run sandnsd-af_xdp reflector-af_xdp))"
 exit 0

@@ -9,7 +9,7 @@ set -euo pipefail
 BUILD_PKGS=(gcc meson ninja-build pkg-config libldns-dev liburcu-dev libssl-dev libcunit1-dev
 	libdpdk-dev dpdk)
 TEST_PKGS=(knot knot-dnsutils python3 python3-dnspython iproute2 openssl dnsperf iputils-ping
-	ethtool)
+	ethtool nsd)
 
 missing=()
 for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do
