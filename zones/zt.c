@@ -100,6 +100,8 @@ struct build {
 	zt_t *zt;
 	size_t arena_cap;
 	size_t nodes_cap, rrsets_cap, ans_cap;
+	uint8_t *pdata; /* the records' [u16 len][rdata] until make_rrsets() places them */
+	size_t pdata_len, pdata_cap;
 	char *err;
 	size_t errlen;
 	uint8_t scratch[65536];
@@ -254,7 +256,7 @@ struct pending_rr {
 	uint16_t type;
 	uint16_t covered;
 	uint32_t ttl;
-	uint32_t rdata;       /* arena offset of [u16 len][rdata] */
+	uint32_t rdata;       /* offset of [u16 len][rdata] in the build's pdata */
 	uint32_t order;
 };
 
@@ -428,23 +430,28 @@ static int load_rr(struct build *b, const struct load *l, const ldns_rr *rr)
 	rdlen = (uint16_t)ldns_buffer_position(l->buf);
 	if (grow((void **)l->pend, l->pend_cap, *l->npend + 1, sizeof(**l->pend)) != 0)
 		return -ENOMEM;
-	wire_put16(lenb, rdlen);
-	off = arena_put(b, lenb, 2, 2);
-	if (off == ZT_NONE || arena_put(b, ldns_buffer_begin(l->buf), rdlen, 1) == ZT_NONE)
+	/* [u16 len][rdata] in the build's own buffer: make_rrsets copies it into the arena. */
+	if (b->pdata_len + 2u + rdlen > UINT32_MAX ||
+	    grow((void **)&b->pdata, &b->pdata_cap, b->pdata_len + 2u + rdlen, 1) != 0)
 		return -ENOMEM;
+	off = (uint32_t)b->pdata_len;
+	wire_put16(lenb, rdlen);
+	memcpy(b->pdata + off, lenb, 2);
+	memcpy(b->pdata + off + 2, ldns_buffer_begin(l->buf), rdlen);
+	b->pdata_len += 2u + rdlen;
 	/* The served serial, when the policy raised it (SOA RDATA: two names, then the serial). */
 	if (type == T_SOA && l->ze->e != NULL) {
-		const uint8_t *rd = zt->arena + off + 2;
+		const uint8_t *rd = b->pdata + off + 2;
 		size_t at = wire_name_len(rd);
 
 		at += wire_name_len(rd + at);
 		if (at + 4 <= rdlen)
-			wire_put32(zt->arena + off + 2 + at, (uint32_t)l->ze->e->serial);
+			wire_put32(b->pdata + off + 2 + at, (uint32_t)l->ze->e->serial);
 	}
 	p = &(*l->pend)[(*l->npend)++];
 	p->node = node;
 	p->type = type;
-	p->covered = type == T_RRSIG && rdlen >= 2 ? wire_get16(zt->arena + off + 2) : 0;
+	p->covered = type == T_RRSIG && rdlen >= 2 ? wire_get16(b->pdata + off + 2) : 0;
 	p->ttl = ldns_rr_ttl(rr);
 	p->order = (uint32_t)*l->npend;
 	p->rdata = off;
@@ -533,7 +540,7 @@ static int make_rrsets(struct build *b, struct pending_rr *pend, size_t npend)
 	zt_t *zt = b->zt;
 
 	if (npend > 0)
-		qsort_r(pend, npend, sizeof(*pend), cmp_pending, zt->arena);
+		qsort_r(pend, npend, sizeof(*pend), cmp_pending, b->pdata);
 	for (size_t i = 0; i < npend;) {
 		size_t j = i + 1;
 		zt_rrset_t *set;
@@ -568,17 +575,17 @@ static int make_rrsets(struct build *b, struct pending_rr *pend, size_t npend)
 		start = ZT_NONE;
 		count = 0;
 		for (size_t k = i; k < j; k++) {
-			uint16_t len = wire_get16(zt->arena + pend[k].rdata);
+			uint16_t len = wire_get16(b->pdata + pend[k].rdata);
 			uint32_t off;
 
-			if (k > i && len == wire_get16(zt->arena + pend[k - 1].rdata) &&
-			    memcmp(zt->arena + pend[k].rdata, zt->arena + pend[k - 1].rdata,
+			if (k > i && len == wire_get16(b->pdata + pend[k - 1].rdata) &&
+			    memcmp(b->pdata + pend[k].rdata, b->pdata + pend[k - 1].rdata,
 				   (size_t)len + 2) == 0)
 				continue;
 			off = arena_put(b, NULL, (size_t)len + 2, 1);
 			if (off == ZT_NONE)
 				return -ENOMEM;
-			memcpy(zt->arena + off, zt->arena + pend[k].rdata, (size_t)len + 2);
+			memcpy(zt->arena + off, b->pdata + pend[k].rdata, (size_t)len + 2);
 			if (start == ZT_NONE)
 				start = off;
 			count++;
@@ -990,10 +997,27 @@ static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 	anchor = wildcard ? node->labels - 1u : node->labels;
 	nq = node_qtypes(zt, n, qtypes, 64);
 	for (unsigned i = 0; i < nq; i++) {
+		size_t before = zt->arena_len;
+
 		res_at_node(zt, n, qtypes[i], dnssec, &r);
 		blob = make_blob(b, &r, name, wildcard, anchor);
 		if (blob == ZT_NONE)
 			continue; /* too big to precompute: answered live */
+		/*
+		 * The same bytes as an answer just made for this node (ANY at a name with one
+		 * RRset is that RRset's answer): share it. A million hosts' worth of arena.
+		 */
+		for (uint32_t k = first; k < zt->nans; k++) {
+			const zt_blob_t *x = zt_blob(zt, zt->ans[k].blob), *y = zt_blob(zt, blob);
+			size_t size = zt_blob_size(y->len, y->nfix);
+
+			if (zt_blob_size(x->len, x->nfix) == size &&
+			    memcmp(x, y, size) == 0) {
+				zt->arena_len = before;
+				blob = zt->ans[k].blob;
+				break;
+			}
+		}
 		if (add_ans(b, qtypes[i], blob) != 0)
 			return -ENOMEM;
 	}
@@ -1206,6 +1230,7 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 		       zt->nrrsets * sizeof(zt_rrset_t) + zt->nans * sizeof(zt_ans_t) +
 		       nzones * sizeof(zt_zone_t) + (zt->index_mask + 1u) * sizeof(uint32_t);
 	free(pend);
+	free(b->pdata);
 	free(zones);
 	free(b);
 	return zt;
@@ -1217,6 +1242,8 @@ fail:
 		snprintf(err, errlen, "cannot compile the zones");
 	free(pend);
 	free(zones);
+	if (b != NULL)
+		free(b->pdata);
 	free(b);
 	zt_free(&zt);
 	return NULL;
