@@ -396,6 +396,7 @@ void ctl_publish(ctl_t *ctl, ctl_build_t *b)
 	ctl->current = next;
 	ctl->loaded_ms = srv_now_ms();
 	ctl_take_info(ctl, b);
+	ctl_build_save_serials(ctl->cfg, &ctl->info);
 	if (ctl_build_drop_zones(ctl->cfg, &ctl->info) && !ctl->said_dropped) {
 		srv_log(LOG_INFO, "%zu records: the zones as read are not kept in memory "
 			"(keep-zones); reloads and explain read the files again", ctl->info.records);

@@ -83,6 +83,12 @@ enum ctl_flip ctl_flip(const char *served, char **pending, const char *seen);
  */
 bool ctl_build_drop_zones(const cfg_t *cfg, ctl_build_t *b);
 
+/*
+ * serial-state: writes the serials B serves to CFG's file (nothing without one). Called when B
+ * is published: a build that is thrown away (a probe waiting for a second) leaves no trace.
+ */
+void ctl_build_save_serials(const cfg_t *cfg, const ctl_build_t *b);
+
 /* Frees what a build holds (a snapshot not published too); leaves it empty. */
 void ctl_build_clear(ctl_build_t *b);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ctl_build.c: zones and certificates in, the policy applied, one snapshot out, off to the side */
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -229,6 +230,9 @@ static void state_read(const char *path, ctl_build_t *state)
 /* Writes B's serials to PATH (a new file renamed over the old one); a failure is logged. */
 static void state_write(const char *path, const ctl_build_t *b)
 {
+	char dir[4096];
+	const char *slash;
+	int dfd;
 	char tmp[4096];
 	FILE *f;
 	bool ok;
@@ -248,7 +252,23 @@ static void state_write(const char *path, const ctl_build_t *b)
 	if (!ok || rename(tmp, path) != 0) {
 		srv_log(LOG_WARNING, "serial-state %s: cannot write: %s", path, strerror(errno));
 		unlink(tmp);
+		return;
 	}
+	/* The rename itself must survive a power loss: the directory too. */
+	slash = strrchr(path, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : (int)(slash - path + 1),
+		 slash == NULL ? "." : path);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+}
+
+void ctl_build_save_serials(const cfg_t *cfg, const ctl_build_t *b)
+{
+	if (cfg->serial_state != NULL)
+		state_write(cfg->serial_state, b);
 }
 
 /* Whether configured zone Z is the one "reload ZONE" names (with or without the final dot). */
@@ -421,8 +441,6 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	if (edits == NULL || flat == NULL)
 		goto out_nomem;
 	nflat = 0;
-	{
-	}
 	b.policy_key = ctl_policy_key(b.policy);
 	if (b.policy_key == NULL)
 		goto out_nomem;
@@ -450,8 +468,6 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		rc = SANDNS_EZONE;
 		goto out;
 	}
-	if (cfg->serial_state != NULL)
-		state_write(cfg->serial_state, &b);
 	*out = b;
 	memset(&b, 0, sizeof(b));
 	rc = SANDNS_EOK;

@@ -183,9 +183,9 @@ static const char *answer_owner(const struct pdata *pd, const char *name, char *
 /*
  * Addresses of one family, sorted for comparison; also the RDATA of a few SRV records.
  */
-#define POLICY_ADDRS_MAX 32
+#define POLICY_ADDRS_MAX 64
 struct addrs {
-	char text[POLICY_ADDRS_MAX][POLICY_NAME_TEXT_MAX + 16];
+	char text[POLICY_ADDRS_MAX][POLICY_NAME_TEXT_MAX + 20]; /* "65535 65535 65535 " + name */
 	const char *a[POLICY_ADDRS_MAX];
 	size_t n;
 };

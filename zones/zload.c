@@ -723,6 +723,13 @@ static size_t owner_first(const zload_zone_t *z, const ldns_rdf *name)
 	return lo;
 }
 
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : (x > y);
+}
+
 /* Calls FN for record I (as zload_foreach does). */
 static int call_rr(const zload_zone_t *zone, size_t i, zload_rr_fn fn, void *ctx)
 {
@@ -762,14 +769,27 @@ int zload_lookup(const zload_zone_t *zone, const char *owner, uint16_t type, zlo
 	if (name == NULL)
 		return SANDNS_EPARSE;
 	if (zone->by_owner != NULL) {
-		for (size_t k = owner_first(zone, name); k < n && ret == 0; k++) {
-			const ldns_rr *rr = ldns_rr_list_rr(zone->rrs, zone->by_owner[k]);
+		/* The name's records, found by search, then visited in file order. */
+		size_t first = owner_first(zone, name), end = first, *at;
 
-			if (owner_cmp(ldns_rr_owner(rr), name) != 0)
-				break;
-			if (type == 0 || ldns_rr_get_type(rr) == type)
-				ret = call_rr(zone, zone->by_owner[k], fn, ctx);
+		while (end < n && owner_cmp(ldns_rr_owner(ldns_rr_list_rr(zone->rrs,
+									  zone->by_owner[end])),
+					    name) == 0)
+			end++;
+		at = malloc((end - first + 1) * sizeof(*at));
+		if (at == NULL) {
+			ldns_rdf_deep_free(name);
+			return -ENOMEM;
 		}
+		memcpy(at, zone->by_owner + first, (end - first) * sizeof(*at));
+		qsort(at, end - first, sizeof(*at), cmp_size);
+		for (size_t k = 0; k < end - first && ret == 0; k++) {
+			const ldns_rr *rr = ldns_rr_list_rr(zone->rrs, at[k]);
+
+			if (type == 0 || ldns_rr_get_type(rr) == type)
+				ret = call_rr(zone, at[k], fn, ctx);
+		}
+		free(at);
 	} else {
 		for (size_t i = 0; i < n && ret == 0; i++) {
 			const ldns_rr *rr = ldns_rr_list_rr(zone->rrs, i);

@@ -309,8 +309,10 @@ struct zedits {
 	uint8_t (*wh_key)[WIRE_NAME_MAX + 1];
 	size_t *wh_len;
 	uint16_t *wh_type;
+	size_t *wh_at; /* the withhold's place among the edits */
 	size_t nwh;
 	ldns_rr **add;
+	size_t *add_at; /* the add's place: only withholds after it apply to it */
 	size_t nadd;
 };
 
@@ -322,6 +324,8 @@ static void zedits_free(struct zedits *ze)
 	free(ze->wh_key);
 	free(ze->wh_len);
 	free(ze->wh_type);
+	free(ze->wh_at);
+	free(ze->add_at);
 	memset(ze, 0, sizeof(*ze));
 }
 
@@ -337,7 +341,10 @@ static int zedits_init(struct build *b, struct zedits *ze, const zload_zone_t *z
 	ze->wh_len = calloc(e->nedits, sizeof(*ze->wh_len));
 	ze->wh_type = calloc(e->nedits, sizeof(*ze->wh_type));
 	ze->add = calloc(e->nedits, sizeof(*ze->add));
-	if (ze->wh_key == NULL || ze->wh_len == NULL || ze->wh_type == NULL || ze->add == NULL)
+	ze->wh_at = calloc(e->nedits, sizeof(*ze->wh_at));
+	ze->add_at = calloc(e->nedits, sizeof(*ze->add_at));
+	if (ze->wh_key == NULL || ze->wh_len == NULL || ze->wh_type == NULL || ze->add == NULL ||
+	    ze->wh_at == NULL || ze->add_at == NULL)
 		return -ENOMEM;
 	for (size_t i = 0; i < e->nedits; i++) {
 		const zload_edit_t *ed = &e->edits[i];
@@ -351,23 +358,29 @@ static int zedits_init(struct build *b, struct zedits *ze, const zload_zone_t *z
 				return SANDNS_EZONE;
 			}
 			ze->wh_len[ze->nwh] = wire_name_lower(ze->wh_key[ze->nwh], ldns_rdf_data(name));
+			ze->wh_at[ze->nwh] = i;
 			ze->wh_type[ze->nwh++] = ed->type;
 			ldns_rdf_deep_free(name);
 		} else if (ed->op == ZLOAD_EDIT_ADD) {
 			if (zload_edit_rr(zone, ed, &rr, b->err, b->errlen) != 0)
 				return SANDNS_EZONE;
+			ze->add_at[ze->nadd] = i;
 			ze->add[ze->nadd++] = rr;
 		}
 	}
 	return 0;
 }
 
-/* Whether the record of TYPE at KEY (LEN octets, lower case) is withheld by the edits. */
+/*
+ * Whether the record of TYPE at KEY (LEN octets, lower case) is withheld by the edits: a
+ * record of the zone by any withhold, an added one (AFTER: its place + 1) only by those after
+ * it, as zload_edit() applies them in order (withhold the SRV RRset, then add the new one).
+ */
 static bool zedits_withheld(const struct zedits *ze, const uint8_t *key, size_t len,
-			    uint16_t type)
+			    uint16_t type, size_t after)
 {
 	for (size_t i = 0; i < ze->nwh; i++)
-		if (ze->wh_type[i] == type && ze->wh_len[i] == len &&
+		if (ze->wh_at[i] + 1 > after && ze->wh_type[i] == type && ze->wh_len[i] == len &&
 		    memcmp(ze->wh_key[i], key, len) == 0)
 			return true;
 	return false;
@@ -398,8 +411,11 @@ struct load {
 	size_t *npend, *pend_cap;
 };
 
-/* One record of zone L->z: its node (and ancestors), its RDATA in the arena, a pending entry. */
-static int load_rr(struct build *b, const struct load *l, const ldns_rr *rr)
+/*
+ * One record of zone L->z: its node (and ancestors), its RDATA, a pending entry. AFTER is 0
+ * for the zone's own records, an added record's place among the edits + 1 for the others.
+ */
+static int load_rr(struct build *b, const struct load *l, const ldns_rr *rr, size_t after)
 {
 	zt_t *zt = b->zt;
 	const zload_zone_t *zone = l->zones[l->z];
@@ -409,7 +425,7 @@ static int load_rr(struct build *b, const struct load *l, const ldns_rr *rr)
 	struct pending_rr *p;
 	uint32_t node, off;
 
-	if (l->ze->nwh > 0 && zedits_withheld(l->ze, key, len, type))
+	if (l->ze->nwh > 0 && zedits_withheld(l->ze, key, len, type, after))
 		return 0;
 	if (shadowed(zt, l->zones, l->nzones, l->z, key))
 		/* The parent side of a zone we also serve: for AXFR and DS only. */
@@ -508,9 +524,9 @@ static int load_zone(struct build *b, zload_zone_t *const *zones, size_t nzones,
 	zt->nodes[apex].flags |= ZN_APEX;
 	zt->zones[z].apex = apex;
 	for (size_t i = 0; i < n && ret == 0; i++)
-		ret = load_rr(b, &l, ldns_rr_list_rr(zone->rrs, i));
+		ret = load_rr(b, &l, ldns_rr_list_rr(zone->rrs, i), 0);
 	for (size_t i = 0; i < ze.nadd && ret == 0; i++)
-		ret = load_rr(b, &l, ze.add[i]);
+		ret = load_rr(b, &l, ze.add[i], ze.add_at[i] + 1);
 	/* Names the zone keeps without records (the policy's): they answer NODATA. */
 	for (size_t i = 0; i < zone->nempty && ret == 0; i++)
 		ret = load_empty(b, &l, zone->empty[i]);
@@ -1146,9 +1162,20 @@ static int settle(zt_t *zt)
 		if (len < huge)
 			continue;
 		map = (len + huge - 1) & ~(huge - 1);
-		m = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		/* One huge page more, then trimmed to a 2 MiB boundary (older kernels do not). */
+		m = mmap(NULL, map + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			 0);
 		if (m == MAP_FAILED)
 			return -ENOMEM;
+		{
+			uintptr_t start = (uintptr_t)m, aligned = (start + huge - 1) & ~(uintptr_t)(huge - 1);
+
+			if (aligned > start)
+				munmap(m, aligned - start);
+			if (start + map + huge > aligned + map)
+				munmap((void *)(aligned + map), start + map + huge - (aligned + map));
+			m = (void *)aligned;
+		}
 		/* Advice only: without transparent huge pages it is plain memory. */
 		(void)madvise(m, map, MADV_HUGEPAGE);
 		memcpy(m, *p, len);

@@ -530,7 +530,27 @@ static void test_build_drop_zones(void)
 	cfg_free(&cfg);
 }
 
-/* serial-state: a restart serves no older serial than the process before it did. */
+/* An existing SRV whose target the certificate does not cover is replaced, not kept beside. */
+static void test_build_srv_replaced(void)
+{
+	cfg_t *cfg;
+	ctl_build_t b;
+
+	write_zone("r.zone", 100, "_autodiscover._tcp IN SRV 0 0 443 owa\n");
+	write_cert("r.pem", "DNS:mail.example.net");
+	cfg = config("zone example.net. r.zone\ncert r.pem\n");
+	build(cfg, NULL, NULL, &b);
+	expect_n_replaced(b.zt, "101"); /* N withheld, an SRV to mail.D */
+	ask(b.zt, SRV, T_SRV);
+	EXPECT(LDNS_RCODE_NOERROR, 1, 0); /* that one only: owa's is gone */
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+}
+
+/*
+ * serial-state: a restart serves no older serial than the process before it did (the daemon
+ * saves them when it publishes; here after each build).
+ */
 static void test_build_serial_state(void)
 {
 	static const ctl_rebuild_t certs = {.certs = CTL_CERTS_ALL};
@@ -541,9 +561,11 @@ static void test_build_serial_state(void)
 	write_cert("s.pem", "DNS:mail.example.net"); /* the policy edits: 101 */
 	cfg = config("zone example.net. s.zone\ncert s.pem\nserial-state s.state\n");
 	build(cfg, NULL, NULL, &b);
+	ctl_build_save_serials(cfg, &b);
 	CU_ASSERT_EQUAL(b.zones[0].serial, 101);
 	write_cert("s.pem", "DNS:mail.example.net,DNS:autodiscover.example.net"); /* lifted */
 	build(cfg, &b, &certs, &c);
+	ctl_build_save_serials(cfg, &c);
 	CU_ASSERT_EQUAL(c.zones[0].serial, 102);
 	ctl_build_clear(&b);
 	ctl_build_clear(&c);
@@ -551,6 +573,7 @@ static void test_build_serial_state(void)
 	/* "Restart": the file says 100, the state 102 for what is served now. */
 	cfg = config("zone example.net. s.zone\ncert s.pem\nserial-state s.state\n");
 	build(cfg, NULL, NULL, &b);
+	ctl_build_save_serials(cfg, &b);
 	CU_ASSERT_EQUAL(b.zones[0].serial, 102);
 	ctl_build_clear(&b);
 	cfg_free(&cfg);
@@ -558,6 +581,7 @@ static void test_build_serial_state(void)
 	write_cert("s.pem", "DNS:mail.example.net");
 	cfg = config("zone example.net. s.zone\ncert s.pem\nserial-state s.state\n");
 	build(cfg, NULL, NULL, &b);
+	ctl_build_save_serials(cfg, &b);
 	CU_ASSERT_EQUAL(b.zones[0].serial, 103);
 	ctl_build_clear(&b);
 	cfg_free(&cfg);
@@ -565,6 +589,7 @@ static void test_build_serial_state(void)
 	write_text("s.state", "garbage\n");
 	cfg = config("zone example.net. s.zone\ncert s.pem\nserial-state s.state\n");
 	build(cfg, NULL, NULL, &b);
+	ctl_build_save_serials(cfg, &b);
 	CU_ASSERT_EQUAL(b.zones[0].serial, 101);
 	ctl_build_clear(&b);
 	cfg_free(&cfg);
@@ -1064,6 +1089,8 @@ void reg_cutest_ctl(void)
 	CU_add_test(s, "build: policy lifted, serial still forward", test_build_policy_lifted);
 	CU_add_test(s, "build: nothing changed keeps the serial", test_build_nothing_changed);
 	CU_add_test(s, "build: a long zone name", test_build_long_origin);
+	CU_add_test(s, "build: an uncovered SRV replaced by the synthesized one",
+		    test_build_srv_replaced);
 	CU_add_test(s, "build: serial-state across restarts", test_build_serial_state);
 	CU_add_test(s, "build: keep-zones no drops the zones as read", test_build_drop_zones);
 	CU_add_test(s, "build: the file's serial moves", test_build_file_serial);

@@ -818,7 +818,7 @@ static void test_zt_edits_in_compile(void)
 	static const char *const names[] = {N_NAME, "x." N_NAME, "_autodiscover._tcp." D,
 					    "other." D, "mail." D, D};
 	static const uint16_t types[] = {T_A, T_AAAA, T_SRV, T_TXT, T_MX, T_SOA};
-	zload_edit_t edits[6];
+	zload_edit_t edits[8];
 	zload_zone_t *copy;
 	zt_zone_edits_t ze;
 	zt_opts_t opts = {.edits = &ze, .nedits = 1};
@@ -833,9 +833,13 @@ static void test_zt_edits_in_compile(void)
 	memcpy(edits, policy_edits, 4 * sizeof(policy_edits[0]));
 	edits[4] = marker_edit;
 	edits[5] = policy_edits[4]; /* and mail's A withheld */
-	copy = edit(edits, 6);
+	/* An RRset replaced: withheld, then added anew (what the policy does to an SRV). */
+	edits[6] = (zload_edit_t){.op = ZLOAD_EDIT_WITHHOLD, .owner = "mail." D, .type = T_MX};
+	edits[7] = (zload_edit_t){.op = ZLOAD_EDIT_ADD, .owner = "mail." D, .type = T_MX,
+				  .ttl = 600, .rdata = "20 other." D};
+	copy = edit(edits, 8);
 	a = compile(copy);
-	ze = (zt_zone_edits_t){.zone = orig, .edits = edits, .nedits = 6, .serial = NEW_SERIAL};
+	ze = (zt_zone_edits_t){.zone = orig, .edits = edits, .nedits = 8, .serial = NEW_SERIAL};
 	b = zt_new(&orig, 1, &opts, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	CU_ASSERT_EQUAL(zt_zone_serial(b, 0), NEW_SERIAL);
@@ -851,6 +855,9 @@ static void test_zt_edits_in_compile(void)
 			CU_ASSERT_TRUE(la == lb && memcmp(ra, rb, la) == 0);
 		}
 	}
+	ask(b, "mail." D, T_MX);
+	EXPECT(LDNS_RCODE_NOERROR, true, 1, 0);
+	CU_ASSERT_TRUE(list_has(ldns_pkt_answer(resp), "mail." D " 600 IN MX 20 other." D));
 	qlen = tu_query(q, 0x7777, 0, D, T_AXFR, C_IN);
 	CU_ASSERT_EQUAL(zt_xfr_render(a, q, qlen, axfr_bytes_sink, xa), SANDNS_EOK);
 	CU_ASSERT_EQUAL(zt_xfr_render(b, q, qlen, axfr_bytes_sink, xb), SANDNS_EOK);
@@ -865,6 +872,46 @@ static void test_zt_edits_in_compile(void)
 	zt_free(&a);
 	zt_free(&b);
 	zload_free(&copy);
+}
+
+static int collect_rdata(void *ctx, const char *owner, uint16_t type, uint32_t ttl,
+			 const char *rdata)
+{
+	char *buf = ctx;
+
+	(void)owner;
+	(void)type;
+	(void)ttl;
+	strcat(buf, rdata);
+	strcat(buf, "|");
+	return 0;
+}
+
+/* zload_lookup finds a name's records by search and gives them in file order. */
+static void test_lookup_file_order(void)
+{
+	static const char text[] = "$ORIGIN " D "\n$TTL 60\n"
+				   "@ IN SOA ns hm 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n"
+				   "_s IN SRV 10 0 443 zzz." D "\n"
+				   "_s IN TXT \"between\"\n"
+				   "_s IN SRV 0 0 443 aaa." D "\n"
+				   "_s IN SRV 5 0 443 mmm." D "\n";
+	zload_zone_t *z = zload_string(D, text, "order", NULL, NULL, err, sizeof(err));
+	char got[512] = "";
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_lookup(z, "_S." D, T_SRV, collect_rdata, got), 0);
+	CU_ASSERT_STRING_EQUAL(got, "10 0 443 zzz." D "|0 0 443 aaa." D "|5 0 443 mmm." D "|");
+	got[0] = '\0';
+	CU_ASSERT_EQUAL(zload_lookup(z, "_s." D, 0, collect_rdata, got), 0);
+	CU_ASSERT_STRING_EQUAL(got, "10 0 443 zzz." D "|\"between\"|0 0 443 aaa." D
+				    "|5 0 443 mmm." D "|");
+	CU_ASSERT_TRUE(zload_has_name(z, "_s." D, true, false));
+	CU_ASSERT_FALSE(zload_has_name(z, "_s." D, false, true));
+	CU_ASSERT_TRUE(zload_has_name(z, D, false, true));
+	CU_ASSERT_FALSE(zload_has_name(z, "nope." D, true, true));
+	CU_ASSERT_FALSE(zload_is_signed(z));
+	zload_free(&z);
 }
 
 /* ------------------------------------------------------------------ zt_explain */
@@ -994,6 +1041,7 @@ void reg_cutest_zedit(void)
 	CU_add_test(s, "withheld A: the node keeps its MX", test_zt_withhold_keeps_node);
 	CU_add_test(s, "added SRV: answered and transferred", test_zt_added_srv);
 	CU_add_test(s, "edits applied by the compiler equal the edited copy", test_zt_edits_in_compile);
+	CU_add_test(s, "lookup: by search, in file order", test_lookup_file_order);
 	CU_add_test(s, "empty node: AXFR carries it only with a record below",
 		    test_zt_empty_node_transfer);
 	CU_add_test(s, "explain: every kind of match", test_explain_matches);
