@@ -24,6 +24,9 @@ struct zload_zone {
 	bool is_signed;      /* DNSKEY or RRSIG present */
 };
 
+/* Tests set it: every line is read by ldns, to compare with the fast reader. */
+extern bool zload_no_fast_path;
+
 /* Shared by zload.c and zedit.c. */
 /* Appends NAME to the zone's file names; returns its index or -ENOMEM. */
 int zload_add_file(zload_zone_t *z, const char *name);

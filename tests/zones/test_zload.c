@@ -13,6 +13,7 @@
 
 #include "cutest.h"
 #include "zload.h"
+#include "zload_pvt.h"
 
 static char err[1024];
 
@@ -597,6 +598,159 @@ static void test_include_nested_and_loop(void)
 	zload_free(&z);
 }
 
+/* ------------------------------------------------------------------ the fast reader */
+
+/*
+ * TEXT read twice, with the fast reader and with ldns alone: the same records (owner octets,
+ * case included, TTL, class, type, RDATA) on the same lines, or the same error.
+ */
+static void same_both_ways(const char *text)
+{
+	char err2[1024];
+	zload_zone_t *a, *b;
+
+	zload_no_fast_path = false;
+	a = zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
+	zload_no_fast_path = true;
+	b = zload_string("example.com.", text, "t.zone", NULL, NULL, err2, sizeof(err2));
+	zload_no_fast_path = false;
+	CU_ASSERT_EQUAL_FATAL(a == NULL, b == NULL);
+	if (a == NULL) {
+		if (strcmp(err, err2) != 0)
+			fprintf(stderr, "\n  fast: %s\n  ldns: %s\n", err, err2);
+		CU_ASSERT_STRING_EQUAL(err, err2);
+		return;
+	}
+	CU_ASSERT_EQUAL_FATAL(zload_rr_count(a), zload_rr_count(b));
+	for (size_t i = 0; i < zload_rr_count(a); i++) {
+		ldns_rr *x = ldns_rr_list_rr(a->rrs, i), *y = ldns_rr_list_rr(b->rrs, i);
+		bool same = ldns_rr_compare(x, y) == 0 && ldns_rr_ttl(x) == ldns_rr_ttl(y) &&
+			    ldns_rdf_size(ldns_rr_owner(x)) == ldns_rdf_size(ldns_rr_owner(y)) &&
+			    memcmp(ldns_rdf_data(ldns_rr_owner(x)), ldns_rdf_data(ldns_rr_owner(y)),
+				   ldns_rdf_size(ldns_rr_owner(x))) == 0 &&
+			    a->rr_line[i] == b->rr_line[i];
+
+		if (!same) {
+			char *tx = ldns_rr2str(x), *ty = ldns_rr2str(y);
+
+			fprintf(stderr, "\n  record %zu: fast line %d %s  ldns line %d %s", i,
+				a->rr_line[i], tx, b->rr_line[i], ty);
+			free(tx);
+			free(ty);
+		}
+		CU_ASSERT_TRUE(same);
+	}
+	zload_free(&a);
+	zload_free(&b);
+}
+
+/* Each record is on its own line, blank lines and comments after it or not. */
+static void test_fast_reader_lines(void)
+{
+	static const char text[] = "$ORIGIN example.com.\n"		   /* 1 */
+				   "@ 300 IN SOA ns1 h 1 2 3 4 5\n"	   /* 2 */
+				   "@ IN NS ns1\n"			   /* 3 */
+				   "ns1 IN A 192.0.2.1\n"		   /* 4 */
+				   "\n"					   /* 5 */
+				   "; a comment\n"			   /* 6 */
+				   "x IN TXT \"t\"\n"			   /* 7 */
+				   "\n"					   /* 8 */
+				   "h IN A 192.0.2.3\n"			   /* 9 */
+				   "\n";				   /* 10 */
+	zload_zone_t *z = zload_string("example.com.", text, "t.zone", NULL, NULL, err,
+				       sizeof(err));
+	char buf[512] = "";
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	zload_describe(z, "ns1.example.com.", 1, buf, sizeof(buf));
+	zload_describe(z, "x.example.com.", 16, buf, sizeof(buf));
+	zload_describe(z, "h.example.com.", 1, buf, sizeof(buf));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "t.zone:4: ns1.example.com."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "t.zone:7: x.example.com."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "t.zone:9: h.example.com."));
+	zload_free(&z);
+}
+
+static void test_fast_reader_same(void)
+{
+	char *big;
+	size_t off = 0;
+
+	/* Owners relative, absolute, blank, in any case; TTL and class optional. */
+	same_both_ways("$ORIGIN example.com.\n$TTL 300\n"
+		       "@ IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\n"
+		       "Host1 60 IN A 192.0.2.2\n"
+		       "host2 61 in A 192.0.2.3\n"
+		       "host3 A 192.0.2.4\n"
+		       "host4 62 A 192.0.2.5\n"
+		       "  IN AAAA 2001:db8::1\n"
+		       "\tIN A 192.0.2.6 ; a comment\n"
+		       "host5.example.com. IN a 192.0.2.7\n"
+		       "*.wild IN A 192.0.2.8\n"
+		       "_svc IN A 192.0.2.9\r\n"
+		       "sub.deeper in aaaa 2001:DB8::2\n");
+	/* $TTL and $ORIGIN between plain lines; blank owners after a record ldns read. */
+	same_both_ways("$ORIGIN example.com.\n"
+		       "@ 300 IN SOA ns1 h ( 1 2\n 3 4 5 )\n"
+		       "  IN NS ns1\n"
+		       "  IN A 192.0.2.10\n"
+		       "ns1 IN A 192.0.2.1\n"
+		       "$TTL 99\n"
+		       "a IN A 192.0.2.11\n"
+		       "txt IN TXT \"semi ; colon ( paren\"\n"
+		       "  IN A 192.0.2.12\n"
+		       "$ORIGIN sub.example.com.\n"
+		       "b IN A 192.0.2.13\n"
+		       "c 1h IN A 192.0.2.14\n"
+		       "d IN MX 10 b\n"
+		       "  A 192.0.2.15\n");
+	/* Errors: the same message, file and line, whichever reader meets the line. */
+	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\nx IN A 192.0.2.300\n");
+	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\nx IN A 192.0.2.1 extra\n");
+	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\nwww.example.net. IN A 192.0.2.1\n");
+	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\nx CH A 192.0.2.1\n");
+	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\nx IN 60 A 192.0.2.1\n");
+	/* Many plain lines, odd ones between. */
+	big = malloc(1 << 20);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+	off += (size_t)sprintf(big, "$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n"
+				    "@ IN NS ns1\nns1 IN A 192.0.2.1\n");
+	for (unsigned i = 0; i < 3000; i++) {
+		switch (i % 7) {
+		case 0:
+			off += (size_t)sprintf(big + off, "h%u IN A 10.0.%u.%u\n", i, i / 256, i % 256);
+			break;
+		case 1:
+			off += (size_t)sprintf(big + off, "  %u IN AAAA 2001:db8::%x\n", i, i);
+			break;
+		case 2:
+			off += (size_t)sprintf(big + off, "t%u IN TXT \"x;%u\"\n", i, i);
+			break;
+		case 3:
+			off += (size_t)sprintf(big + off, "H%u.example.com. A 10.1.%u.%u ; c\n", i,
+					       i / 256, i % 256);
+			break;
+		case 4:
+			off += (size_t)sprintf(big + off, "$TTL %u\n", 100 + i);
+			break;
+		case 5:
+			off += (size_t)sprintf(big + off, "m%u IN MX ( 10\n  h%u )\n", i, i - 5);
+			break;
+		default:
+			off += (size_t)sprintf(big + off, "\t\tIN A 10.2.%u.%u\n", i / 256, i % 256);
+			break;
+		}
+	}
+	same_both_ways(big);
+	free(big);
+}
+
 void reg_cutest_zload(void)
 {
 	/* One suite (the runner selects suites by name); its set-up makes the temp directory. */
@@ -629,4 +783,6 @@ void reg_cutest_zload(void)
 	CU_add_test(s, "$INCLUDE with an origin", test_include_origin);
 	CU_add_test(s, "error: $INCLUDE of a missing file", test_include_missing);
 	CU_add_test(s, "$INCLUDE nested, and a loop", test_include_nested_and_loop);
+	CU_add_test(s, "the fast reader reads as ldns does", test_fast_reader_same);
+	CU_add_test(s, "records are on their own lines", test_fast_reader_lines);
 }
