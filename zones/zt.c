@@ -555,8 +555,27 @@ static int make_rrsets(struct build *b, struct pending_rr *pend, size_t npend)
 {
 	zt_t *zt = b->zt;
 
-	if (npend > 0)
-		qsort_r(pend, npend, sizeof(*pend), cmp_pending, b->pdata);
+	/*
+	 * Records come in file order, and a name's records are usually together: the pending
+	 * array is then already ordered by node, and only each node's few records need sorting
+	 * (the same order a full sort gives, node being its first key). Otherwise, a full sort.
+	 */
+	{
+		bool by_node = true;
+
+		for (size_t i = 1; i < npend && by_node; i++)
+			by_node = pend[i].node >= pend[i - 1].node;
+		if (!by_node) {
+			qsort_r(pend, npend, sizeof(*pend), cmp_pending, b->pdata);
+		} else {
+			for (size_t i = 0, j; i < npend; i = j) {
+				for (j = i + 1; j < npend && pend[j].node == pend[i].node; j++)
+					;
+				if (j - i > 1)
+					qsort_r(pend + i, j - i, sizeof(*pend), cmp_pending, b->pdata);
+			}
+		}
+	}
 	for (size_t i = 0; i < npend;) {
 		size_t j = i + 1;
 		zt_rrset_t *set;
@@ -1015,6 +1034,17 @@ static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 	for (unsigned i = 0; i < nq; i++) {
 		size_t before = zt->arena_len;
 
+		/*
+		 * ANY at a name holding only an A or an AAAA RRset is that RRset's answer (no
+		 * additional records go with either): most of a large zone, rendered once.
+		 */
+		if (qtypes[i] == T_ANY && !dnssec && node->nrrsets == 1 && zt->nans == first + 1 &&
+		    zt->ans[first].qtype == zt->rrsets[node->rrsets].type &&
+		    (zt->ans[first].qtype == T_A || zt->ans[first].qtype == T_AAAA)) {
+			if (add_ans(b, T_ANY, zt->ans[first].blob) != 0)
+				return -ENOMEM;
+			continue;
+		}
 		res_at_node(zt, n, qtypes[i], dnssec, &r);
 		blob = make_blob(b, &r, name, wildcard, anchor);
 		if (blob == ZT_NONE)
