@@ -46,6 +46,20 @@ size_t tu_query(uint8_t *buf, uint16_t id, uint16_t flags, const char *name, uin
 	return len + 4;
 }
 
+ldns_pkt *tu_ask(const zt_t *t, uint16_t id, const char *name, uint16_t qtype)
+{
+	static uint8_t q[512], r[65535];
+	const zt_answer_ctx_t ctx = {.transport = ZT_TCP};
+	zt_answer_info_t info;
+	size_t qlen = tu_query(q, id, 0, name, qtype, 1), len;
+	ldns_pkt *pkt = NULL;
+
+	len = zt_answer(t, q, qlen, r, sizeof(r), &ctx, &info);
+	if (len == 0 || ldns_wire2pkt(&pkt, r, len) != LDNS_STATUS_OK)
+		return NULL;
+	return pkt;
+}
+
 bool tu_write_leaf(const char *path, EVP_PKEY *key, long serial, const char *sans)
 {
 	const long day = 24 * 3600;

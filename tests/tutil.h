@@ -7,7 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ldns/ldns.h>
 #include <openssl/evp.h>
+
+#include "zt.h"
 
 /* A presentation name (no escapes; "" or "." is the root) in wire form at OUT; its length. */
 size_t tu_name_wire(uint8_t *out, const char *text);
@@ -15,6 +18,12 @@ size_t tu_name_wire(uint8_t *out, const char *text);
 /* A query at BUF: header (ID, FLAGS, QDCOUNT 1) and one question; returns its length. */
 size_t tu_query(uint8_t *buf, uint16_t id, uint16_t flags, const char *name, uint16_t qtype,
 		uint16_t qclass);
+
+/*
+ * Asks snapshot T for NAME/QTYPE as over TCP (never truncated; ID ID): the response parsed, or
+ * NULL when there is none or it does not parse. The caller frees it.
+ */
+ldns_pkt *tu_ask(const zt_t *t, uint16_t id, const char *name, uint16_t qtype);
 
 /*
  * A self-signed leaf with subjectAltName SANS (OpenSSL config syntax, "DNS:a,DNS:b"), valid

@@ -196,16 +196,9 @@ static bool has(const char *s, const char *want)
 /* Asks T for NAME/QTYPE over TCP; the parsed response in resp. */
 static void ask(const zt_t *t, const char *name, uint16_t qtype)
 {
-	static uint8_t q[512], r[65535];
-	zt_answer_ctx_t ctx = {.transport = ZT_TCP};
-	zt_answer_info_t info;
-	size_t qlen = tu_query(q, 0x3131, 0, name, qtype, C_IN), len;
-
 	ldns_pkt_free(resp);
-	resp = NULL;
-	len = zt_answer(t, q, qlen, r, sizeof(r), &ctx, &info);
-	CU_ASSERT_TRUE_FATAL(len > 0);
-	CU_ASSERT_EQUAL_FATAL(ldns_wire2pkt(&resp, r, len), LDNS_STATUS_OK);
+	resp = tu_ask(t, 0x3131, name, qtype);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(resp);
 }
 
 /* Whether list L holds WANT ("owner ttl IN TYPE rdata", without case). */

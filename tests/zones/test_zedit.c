@@ -137,16 +137,9 @@ static void orig_unchanged(void)
 /* Asks T for NAME/QTYPE over TCP (never truncated); the response, parsed, in resp. */
 static void ask(const zt_t *t, const char *name, uint16_t qtype)
 {
-	static uint8_t q[512], r[65535];
-	zt_answer_ctx_t ctx = {.transport = ZT_TCP};
-	zt_answer_info_t info;
-	size_t qlen = tu_query(q, 0x2a2a, 0, name, qtype, C_IN), len;
-
 	ldns_pkt_free(resp);
-	resp = NULL;
-	len = zt_answer(t, q, qlen, r, sizeof(r), &ctx, &info);
-	CU_ASSERT_TRUE_FATAL(len > 0);
-	CU_ASSERT_EQUAL_FATAL(ldns_wire2pkt(&resp, r, len), LDNS_STATUS_OK);
+	resp = tu_ask(t, 0x2a2a, name, qtype);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(resp);
 }
 
 /* An RR as one line of text, tabs as spaces, without the newline (malloc'd). */
