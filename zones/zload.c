@@ -483,20 +483,39 @@ const char *zload_rr_file(const zload_zone_t *z, size_t i)
  * needs it), but a total order that groups a name's records, a few times cheaper than
  * ldns_dname_compare on a million records.
  */
-static int owner_cmp(const ldns_rdf *a, const ldns_rdf *b)
+/* The order of owner_cmp() on raw wire octets: length, then octets without case, 8 at a time. */
+static int owner_octets_cmp(const uint8_t *pa, size_t la, const uint8_t *pb, size_t lb)
 {
-	size_t la = ldns_rdf_size(a), lb = ldns_rdf_size(b);
-	const uint8_t *pa = ldns_rdf_data(a), *pb = ldns_rdf_data(b);
+	size_t i = 0;
 
 	if (la != lb)
 		return la < lb ? -1 : 1;
-	for (size_t i = 0; i < la; i++) {
+	for (; i + 8 <= la; i += 8) {
+		uint64_t x, y;
+
+		memcpy(&x, pa + i, 8);
+		memcpy(&y, pb + i, 8);
+		if (x == y)
+			continue;
+		/* lower-cased, then compared as big-endian numbers: octet by octet */
+		x = __builtin_bswap64(wire_lower8(x));
+		y = __builtin_bswap64(wire_lower8(y));
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	for (; i < la; i++) {
 		uint8_t x = wire_lower(pa[i]), y = wire_lower(pb[i]);
 
 		if (x != y)
 			return x < y ? -1 : 1;
 	}
 	return 0;
+}
+
+static int owner_cmp(const ldns_rdf *a, const ldns_rdf *b)
+{
+	return owner_octets_cmp(ldns_rdf_data(a), ldns_rdf_size(a), ldns_rdf_data(b),
+				ldns_rdf_size(b));
 }
 
 /* Whether NAME lies strictly below ORIGIN (any case; ORIGIN's labels from the right). */
@@ -517,21 +536,32 @@ static bool owner_below(const ldns_rdf *name, const ldns_rdf *origin)
 	return true;
 }
 
-static int cmp_rr_index(const void *a, const void *b, void *arg)
+/* What the sort of a zone's records compares, gathered once per record. */
+struct rrkey {
+	const uint8_t *owner;
+	const ldns_rr *rr;
+	size_t idx;
+	uint16_t olen;
+	uint16_t type;
+};
+
+/*
+ * Records by owner (owner_cmp), type, RDATA, then file order; no ldns call until two records
+ * share owner and type.
+ */
+static int cmp_rrkey(const void *a, const void *b)
 {
-	const ldns_rr_list *rrs = arg;
-	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
-	ldns_rr *ra = ldns_rr_list_rr(rrs, ia), *rb = ldns_rr_list_rr(rrs, ib);
-	int c = owner_cmp(ldns_rr_owner(ra), ldns_rr_owner(rb));
+	const struct rrkey *x = a, *y = b;
+	int c = owner_octets_cmp(x->owner, x->olen, y->owner, y->olen);
 
 	if (c != 0)
 		return c;
-	if (ldns_rr_get_type(ra) != ldns_rr_get_type(rb))
-		return ldns_rr_get_type(ra) < ldns_rr_get_type(rb) ? -1 : 1;
-	c = ldns_rr_compare(ra, rb);
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	c = ldns_rr_compare(x->rr, y->rr);
 	if (c != 0)
 		return c;
-	return ia < ib ? -1 : (ia > ib);
+	return x->idx < y->idx ? -1 : (x->idx > y->idx);
 }
 
 static bool rr_identical(ldns_rr *a, ldns_rr *b)
@@ -540,7 +570,7 @@ static bool rr_identical(ldns_rr *a, ldns_rr *b)
 	       owner_cmp(ldns_rr_owner(a), ldns_rr_owner(b)) == 0 && ldns_rr_compare(a, b) == 0;
 }
 
-/* Whether NAME has an address record in the zone (IDX: sorted by cmp_rr_index; a search). */
+/* Whether NAME has an address record in the zone (IDX: sorted by cmp_rrkey; a search). */
 static bool has_address(const zload_zone_t *z, const size_t *idx, size_t n, const ldns_rdf *name)
 {
 	size_t lo = 0, hi = n;
@@ -706,7 +736,24 @@ static int zload_finish(struct zload_state *st)
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		idx[i] = i;
-	qsort_r(idx, n, sizeof(*idx), cmp_rr_index, z->rrs);
+	{
+		struct rrkey *keys = malloc((n ? n : 1) * sizeof(*keys));
+
+		if (keys == NULL)
+			goto out;
+		for (size_t i = 0; i < n; i++) {
+			const ldns_rr *rr = ldns_rr_list_rr(z->rrs, i);
+			const ldns_rdf *o = ldns_rr_owner(rr);
+
+			keys[i] = (struct rrkey){.owner = ldns_rdf_data(o), .rr = rr, .idx = i,
+						 .olen = (uint16_t)ldns_rdf_size(o),
+						 .type = (uint16_t)ldns_rr_get_type(rr)};
+		}
+		qsort(keys, n, sizeof(*keys), cmp_rrkey);
+		for (size_t i = 0; i < n; i++)
+			idx[i] = keys[i].idx;
+		free(keys);
+	}
 	for (size_t k = 1; k < n; k++) {
 		if (rr_identical(ldns_rr_list_rr(z->rrs, idx[k - 1]),
 				 ldns_rr_list_rr(z->rrs, idx[k]))) {
