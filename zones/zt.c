@@ -1034,17 +1034,6 @@ static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 	for (unsigned i = 0; i < nq; i++) {
 		size_t before = zt->arena_len;
 
-		/*
-		 * ANY at a name holding only an A or an AAAA RRset is that RRset's answer (no
-		 * additional records go with either): most of a large zone, rendered once.
-		 */
-		if (qtypes[i] == T_ANY && !dnssec && node->nrrsets == 1 && zt->nans == first + 1 &&
-		    zt->ans[first].qtype == zt->rrsets[node->rrsets].type &&
-		    (zt->ans[first].qtype == T_A || zt->ans[first].qtype == T_AAAA)) {
-			if (add_ans(b, T_ANY, zt->ans[first].blob) != 0)
-				return -ENOMEM;
-			continue;
-		}
 		res_at_node(zt, n, qtypes[i], dnssec, &r);
 		blob = make_blob(b, &r, name, wildcard, anchor);
 		if (blob == ZT_NONE)

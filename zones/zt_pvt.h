@@ -93,6 +93,9 @@ typedef struct zt_blob {
 	/* followed by: uint8_t data[len]; uint16_t fix[nfix] */
 } zt_blob_t;
 
+/* The snapshot's arrays that settle() may move to huge-page mappings. */
+#define ZT_BIG_ARRAYS 5
+
 struct zt {
 	uint8_t *arena;
 	size_t arena_len;
@@ -110,9 +113,8 @@ struct zt {
 	char *identity;
 	char *version;
 	size_t memsize;
-	size_t big_map[5]; /* arena, nodes, rrsets, ans, index: mmap length, or 0 (malloc) */
+	size_t big_map[ZT_BIG_ARRAYS]; /* arena, nodes, rrsets, ans, index: mmap length, or 0 */
 };
-#define ZT_BIG_ARRAYS 5
 
 static inline const uint8_t *zt_node_name(const zt_t *zt, const zt_node_t *n)
 {
