@@ -220,6 +220,8 @@ static void ctl_cmd_status(ctl_t *ctl, bool json, struct ctl_buf *b)
 			buf_json_str(b, ctl->cfg->control);
 		else
 			BUF_LIT(b, "null");
+		buf_printf(b, ",\"control_clients\":%zu,\"control_refused\":%llu",
+			   ctl->nclients, (unsigned long long)ctl->refused);
 		BUF_LIT(b, ",\"zones\":[");
 		for (i = 0; i < nz; i++) {
 			const ctl_zone_info_t *z = ctl_zone_find(ctl, zt_zone_origin(zt, i));
@@ -255,7 +257,8 @@ static void ctl_cmd_status(ctl_t *ctl, bool json, struct ctl_buf *b)
 		buf_printf(b, "%s %s", i != 0 ? "," : "", srv_listen_text(ctl->srv, i));
 	BUF_LIT(b, " udp+tcp\n");
 	if (ctl->cfg->control != NULL)
-		buf_printf(b, "control %s\n", ctl->cfg->control);
+		buf_printf(b, "control %s (%zu clients, %llu refused for their uid)\n",
+			   ctl->cfg->control, ctl->nclients, (unsigned long long)ctl->refused);
 	ctl_format_duration(dur, sizeof(dur), age);
 	buf_printf(b,
 		   "snapshot: %zu zones, %zu records, %zu bytes, loaded %s ago (reloads: %lu "
@@ -900,26 +903,70 @@ static void ctl_client_io(ctl_t *ctl, struct ctl_client *c)
 	}
 }
 
+/*
+ * The socket file is 0600, but its mode is only as good as the directory it sits in and the
+ * operator's chmod: the kernel's word on who connected decides. Root and the daemon's own
+ * user may command it; anyone else is told why and let go.
+ */
+static bool ctl_peer_allowed(ctl_t *ctl, int fd, char **why)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	*why = NULL;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof(cred)) {
+		srv_log(LOG_WARNING, "control client refused: no peer credentials (%s)",
+			strerror(errno));
+		return false;
+	}
+	if (cred.uid == 0 || cred.uid == geteuid())
+		return true;
+	ctl->refused++;
+	if (asprintf(why, "error: permission denied: uid %u may not use the control socket\n.\n",
+		     (unsigned)cred.uid) < 0)
+		*why = NULL;
+	/* One line per second at most: a local user must not be able to flood the log. */
+	if (srv_now_ms() - ctl->refused_log_ms >= 1000) {
+		srv_log(LOG_WARNING,
+			"control client refused: uid %u pid %d is neither root nor uid %u "
+			"(%llu refused so far)",
+			(unsigned)cred.uid, (int)cred.pid, (unsigned)geteuid(),
+			(unsigned long long)ctl->refused);
+		ctl->refused_log_ms = srv_now_ms();
+	}
+	return false;
+}
+
 static void ctl_accept(ctl_t *ctl)
 {
 	struct epoll_event ev;
 	struct ctl_client *c;
+	char *why;
+	bool allowed;
 	int fd, i;
 
 	for (i = 0; i < 16; i++) {
 		fd = accept4(ctl->listen_ev.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
+		allowed = ctl_peer_allowed(ctl, fd, &why);
+		if (!allowed && why == NULL) {
+			close(fd);
+			continue;
+		}
 		if (ctl->nclients >= CTL_CLIENTS_MAX) {
 			static const char busy[] = "error: too many control clients\n.\n";
 
-			if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			if (send(fd, allowed ? busy : why, allowed ? sizeof(busy) - 1 : strlen(why),
+				 MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 				srv_log(LOG_DEBUG, "control client refused: %s", strerror(errno));
+			free(why);
 			close(fd);
 			continue;
 		}
 		c = malloc(sizeof(*c));
 		if (c == NULL) {
+			free(why);
 			close(fd);
 			continue;
 		}
@@ -933,10 +980,23 @@ static void ctl_accept(ctl_t *ctl)
 		c->out = NULL;
 		c->out_off = c->out_len = 0;
 		c->in_len = 0;
-		ev.events = EPOLLIN;
+		if (!allowed) {
+			/*
+			 * The refusal goes out as a response: the client may already be sending
+			 * its request, and a bare close would meet it with a broken pipe instead
+			 * of the reason. Whatever it sends is drained, never read as a request.
+			 */
+			c->out = why;
+			c->out_len = strlen(why);
+			c->close_after = true;
+			c->events = EPOLLOUT;
+			why = NULL;
+		}
+		ev.events = c->events;
 		ev.data.ptr = c;
 		if (epoll_ctl(ctl->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
 			close(fd);
+			free(c->out);
 			free(c);
 			continue;
 		}

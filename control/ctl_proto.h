@@ -18,7 +18,10 @@
  * the reader takes off. With "json" the body is a single JSON document (on errors
  * {"ok":false,"error":"REASON"}); without it, text for people.
  *
- * Commands: status, stats, reload, stop, help.
+ * Only root and the daemon's own user may use it: the daemon checks the peer's credentials
+ * (SO_PEERCRED) on accept and answers anyone else "error: permission denied: ..." and closes.
+ *
+ * Commands: status, stats, reload, policy, explain, stop, help.
  */
 
 #define CTL_LINE_MAX 4096

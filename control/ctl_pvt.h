@@ -27,6 +27,8 @@ struct ctl {
 	bool own_path; /* we created cfg->control: remove it at the end */
 	struct ctl_client *clients;
 	size_t nclients;
+	uint64_t refused;        /* connections refused for their peer credentials */
+	uint64_t refused_log_ms; /* when the last refusal was logged */
 	struct ctl_client *dead; /* closed during this round of events; freed after it */
 	bool stop;
 	uint64_t started_ms;
