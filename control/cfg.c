@@ -41,6 +41,11 @@ enum cfg_key {
 	CFG_K_WATCH,
 	CFG_K_KEEP_ZONES,
 	CFG_K_SERIAL_STATE,
+	CFG_K_RATE_LIMIT,
+	CFG_K_RATE_LIMIT_SLIP,
+	CFG_K_RATE_LIMIT_TABLE_SIZE,
+	CFG_K_RATE_LIMIT_IPV4_PREFIX,
+	CFG_K_RATE_LIMIT_IPV6_PREFIX,
 	CFG_K_COUNT
 };
 
@@ -72,6 +77,11 @@ static const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_WATCH] = {"watch", "watch", false, false},
     [CFG_K_KEEP_ZONES] = {"keep-zones", "keep-zones", false, false},
     [CFG_K_SERIAL_STATE] = {"serial-state", "serial-state", false, false},
+    [CFG_K_RATE_LIMIT] = {"rate-limit", "rate-limit", false, false},
+    [CFG_K_RATE_LIMIT_SLIP] = {"rate-limit-slip", "rate-limit-slip", false, false},
+    [CFG_K_RATE_LIMIT_TABLE_SIZE] = {"rate-limit-table-size", "rate-limit-table-size", false, false},
+    [CFG_K_RATE_LIMIT_IPV4_PREFIX] = {"rate-limit-ipv4-prefix", "rate-limit-ipv4-prefix", false, false},
+    [CFG_K_RATE_LIMIT_IPV6_PREFIX] = {"rate-limit-ipv6-prefix", "rate-limit-ipv6-prefix", false, false},
 };
 
 /* Where a setting comes from, so that messages name the key the way the user wrote it. */
@@ -167,6 +177,18 @@ static int cfg_parse_uint(const char *key, const char *value, unsigned long min,
 				max);
 	*out = v;
 	return SANDNS_EOK;
+}
+
+/* cfg_parse_uint() into an unsigned setting, left as it was on error. */
+static int cfg_set_uint(const char *key, const char *value, unsigned long min, unsigned long max,
+			unsigned *out, char *err, size_t errlen)
+{
+	unsigned long n;
+	int rc = cfg_parse_uint(key, value, min, max, &n, err, errlen);
+
+	if (rc == SANDNS_EOK)
+		*out = (unsigned)n;
+	return rc;
 }
 
 static int cfg_parse_bool(const char *key, const char *value, bool *out, char *err, size_t errlen)
@@ -322,6 +344,16 @@ static int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *va
 		if (rc == SANDNS_EOK)
 			cfg->tcp_max_clients = (unsigned)n;
 		return rc;
+	case CFG_K_RATE_LIMIT:
+		return cfg_set_uint(key, value, 0, 1000000, &cfg->rrl.rate, err, errlen);
+	case CFG_K_RATE_LIMIT_SLIP:
+		return cfg_set_uint(key, value, 0, 100, &cfg->rrl.slip, err, errlen);
+	case CFG_K_RATE_LIMIT_TABLE_SIZE:
+		return cfg_set_uint(key, value, 64, 1UL << 24, &cfg->rrl.table_size, err, errlen);
+	case CFG_K_RATE_LIMIT_IPV4_PREFIX:
+		return cfg_set_uint(key, value, 8, 32, &cfg->rrl.ipv4_prefix, err, errlen);
+	case CFG_K_RATE_LIMIT_IPV6_PREFIX:
+		return cfg_set_uint(key, value, 16, 128, &cfg->rrl.ipv6_prefix, err, errlen);
 	case CFG_K_UDP_WORKERS:
 		rc = cfg_parse_uint(key, value, 1, 64, &n, err, errlen);
 		if (rc == SANDNS_EOK)
@@ -388,6 +420,10 @@ cfg_t *cfg_new(void)
 	cfg->tcp_max_clients = 256;
 	cfg->udp_workers = 1;
 	cfg->cert_probe_interval = 300;
+	cfg->rrl.slip = 2;
+	cfg->rrl.table_size = 65536;
+	cfg->rrl.ipv4_prefix = 24;
+	cfg->rrl.ipv6_prefix = 56;
 	return cfg;
 }
 

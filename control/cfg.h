@@ -57,6 +57,12 @@
  *                                  the longest-idle connection is closed, else the new one.
  *   udp-workers N                  UDP threads, each with its own socket per address, 1..64
  *                                  (default 1).
+ *   rate-limit N                   response rate limiting: UDP answers a second per client
+ *                                  network and answer, 0..1000000 (default 0: off).
+ *   rate-limit-slip N              every Nth limited answer goes out truncated, 0..100 (default 2).
+ *   rate-limit-table-size N        buckets per answering thread, 64..16777216 (default 65536).
+ *   rate-limit-ipv4-prefix BITS    a client's network: 8..32 (default 24)
+ *   rate-limit-ipv6-prefix BITS    and 16..128 (default 56).
  *   eal-args ARG...            (+) DPDK EAL arguments, split at white space (command line: after
  *                                  --); only with io dpdk.
  *
@@ -80,6 +86,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+
+#include "rrl.h"
 
 /* Longest text of an address with its port: "[ffff:...:ffff%ifname]@65535". */
 #define CFG_ADDR_TEXT 72
@@ -147,6 +155,7 @@ typedef struct cfg {
 	bool watch;		      /* reload zone and certificate files when they change */
 	enum cfg_keep keep_zones;     /* keep the zones as read, beside the snapshot */
 	char *serial_state;	      /* file remembering the serials served, or NULL */
+	rrl_cfg_t rrl;		      /* response rate limiting on UDP; off while rrl.rate is 0 */
 
 	bool show_help;	   /* --help was given: print usage, serve nothing */
 	bool show_version; /* --version was given */

@@ -287,6 +287,8 @@ static bool ctl_stat_shown(size_t s, const char *prefix, uint64_t value)
 		return value != 0;
 	if (prefix == NULL || s == SRV_TRUNCATED)
 		return true;
+	if (s == SRV_RRL_DROPPED || s == SRV_RRL_SLIPPED)
+		return strncmp(prefix, "udp", 3) == 0 && value != 0;
 	if (strncmp(name, prefix, 3) == 0)
 		return true;
 	return strcmp(prefix, "tcp") == 0 && strncmp(name, "xfr", 3) == 0;

@@ -63,6 +63,12 @@ static const char usage_text[] =
     "  --tcp-idle-timeout S     close idle TCP connections after S seconds (10)\n"
     "  --tcp-max-clients N      concurrent TCP connections (256)\n"
     "  --udp-workers N          UDP threads (1)\n"
+    "  --rate-limit N           UDP responses a second per client network and answer,\n"
+    "                           0 off (0); TCP is never limited\n"
+    "  --rate-limit-slip N      every Nth limited response goes out truncated, 0 none (2)\n"
+    "  --rate-limit-table-size N  buckets per answering thread (65536)\n"
+    "  --rate-limit-ipv4-prefix N, --rate-limit-ipv6-prefix N\n"
+    "                           the bits of a client address that make its network (24, 56)\n"
     "  --version                print the version\n"
     "\n"
     "Signals: SIGINT/SIGTERM stop, SIGHUP reloads every zone (certificates: sandnsctl\n"
@@ -162,6 +168,7 @@ static void dp_conf_from_cfg(const cfg_t *cfg, dp_conf_t *dc)
 	memset(dc, 0, sizeof(*dc));
 	dc->eal_args = (const char *const *)cfg->eal_args;
 	dc->neal_args = cfg->neal_args;
+	dc->rrl = cfg->rrl;
 	for (i = 0; i < cfg->nlistens; i++) {
 		const struct sockaddr_storage *ss = &cfg->listens[i].ss;
 

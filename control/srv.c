@@ -33,6 +33,7 @@ const char *const srv_stat_names[SRV_STAT_COUNT] = {
     [SRV_TCP_QUERIES] = "tcp-queries",	       [SRV_TCP_ANSWERED] = "tcp-answered",
     [SRV_TCP_DROPPED] = "tcp-dropped",	       [SRV_XFR] = "xfr",
     [SRV_XFR_FAILED] = "xfr-failed",	       [SRV_TRUNCATED] = "truncated",
+    [SRV_RRL_DROPPED] = "rrl-dropped",	       [SRV_RRL_SLIPPED] = "rrl-slipped",
     [SRV_RCODE_FIRST + 0] = "noerror",	       [SRV_RCODE_FIRST + 1] = "formerr",
     [SRV_RCODE_FIRST + 2] = "servfail",	       [SRV_RCODE_FIRST + 3] = "nxdomain",
     [SRV_RCODE_FIRST + 4] = "notimp",	       [SRV_RCODE_FIRST + 5] = "refused",

@@ -29,6 +29,8 @@ enum srv_stat {
 	SRV_XFR,	     /* zone transfers run */
 	SRV_XFR_FAILED,	     /* zone transfers cut short */
 	SRV_TRUNCATED,	     /* responses with TC set */
+	SRV_RRL_DROPPED,     /* responses not sent: over the rate limit */
+	SRV_RRL_SLIPPED,     /* ...sent truncated instead (every rate-limit-slip-th) */
 	SRV_RCODE_FIRST,     /* responses by rcode: 0..15, BADVERS (16), anything else */
 	SRV_RCODE_OTHER = SRV_RCODE_FIRST + 17,
 	SRV_STAT_COUNT

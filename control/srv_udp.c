@@ -9,6 +9,7 @@
 #include <syslog.h>
 #include <urcu-qsbr.h>
 
+#include "rrl.h"
 #include "srv_pvt.h"
 #include "zpub.h"
 
@@ -89,10 +90,48 @@ static void udp_batch_prepare(struct udp_batch *b)
 }
 
 /*
- * Reads one batch from FD, answers it from the current snapshot and sends the responses.
- * Runs inside the caller's read-side section. Returns how many datagrams it read.
+ * Response rate limiting for the client at NAME (an IPv4-mapped IPv6 address counts as IPv4):
+ * true when RESP (*LEN bytes, possibly cut to a truncated one) is to be sent.
  */
-static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *b)
+static bool udp_rate_limit(struct srv_thread *t, rrl_t *rrl, const struct sockaddr_storage *name,
+			   const zt_answer_info_t *info, uint8_t *resp, size_t *len)
+{
+	const uint8_t *addr;
+	size_t alen;
+
+	if (name->ss_family == AF_INET) {
+		addr = (const uint8_t *)&((const struct sockaddr_in *)name)->sin_addr;
+		alen = 4;
+	} else if (name->ss_family == AF_INET6) {
+		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)name)->sin6_addr;
+
+		addr = a6->s6_addr;
+		alen = 16;
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			addr += 12;
+			alen = 4;
+		}
+	} else {
+		return true;
+	}
+	switch (rrl_apply(rrl, addr, alen, info, resp, len)) {
+	case RRL_SEND:
+		return true;
+	case RRL_SLIP:
+		srv_stat_add(t, SRV_RRL_SLIPPED, 1);
+		return true;
+	default:
+		srv_stat_add(t, SRV_RRL_DROPPED, 1);
+		return false;
+	}
+}
+
+/*
+ * Reads one batch from FD, answers it from the current snapshot and sends the responses
+ * (through RRL, unless it is NULL). Runs inside the caller's read-side section. Returns how
+ * many datagrams it read.
+ */
+static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *b, rrl_t *rrl)
 {
 	const zt_answer_ctx_t ctx = {.transport = ZT_UDP, .xfr_allowed = false};
 	unsigned i, nout = 0, sent = 0;
@@ -104,6 +143,8 @@ static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *
 	if (n <= 0)
 		return 0;
 	srv_stat_add(t, SRV_UDP_RECEIVED, (uint64_t)n);
+	if (rrl != NULL)
+		rrl_tick(rrl);
 
 	zt = zpub_current();
 	for (i = 0; i < (unsigned)n; i++) {
@@ -121,6 +162,8 @@ static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *
 			srv_stat_add(t, SRV_UDP_DROPPED, 1);
 			continue;
 		}
+		if (rrl != NULL && !udp_rate_limit(t, rrl, &b->names[i], &info, buf, &len))
+			continue;
 		srv_stat_rcode(t, info.rcode);
 		if (info.truncated)
 			srv_stat_add(t, SRV_TRUNCATED, 1);
@@ -162,12 +205,18 @@ void *srv_udp_main(void *arg)
 	struct srv *srv = t->srv;
 	struct pollfd *pfds;
 	struct udp_batch *b;
+	rrl_t *rrl = NULL;
 	size_t i;
 
 	b = calloc(1, sizeof(*b));
 	pfds = calloc(t->nfds + 1, sizeof(*pfds));
 	if (b == NULL || pfds == NULL)
 		goto out_nomem;
+	if (srv->cfg->rrl.rate != 0) {
+		rrl = rrl_new(&srv->cfg->rrl);
+		if (rrl == NULL)
+			goto out_nomem;
+	}
 	b->bufs = malloc((size_t)UDP_BATCH * UDP_BUF);
 	if (b->bufs == NULL)
 		goto out_nomem;
@@ -184,7 +233,7 @@ void *srv_udp_main(void *arg)
 
 		/* Round robin over the addresses, one batch each. */
 		for (i = 0; i < t->nfds; i++)
-			got += udp_serve_batch(t, t->fds[i], b);
+			got += udp_serve_batch(t, t->fds[i], b, rrl);
 		rcu_quiescent_state();
 		if (got != 0)
 			continue;
@@ -199,6 +248,7 @@ void *srv_udp_main(void *arg)
 out_nomem:
 	srv_log(LOG_ERR, "%s: out of memory; this worker does not serve", t->name);
 out_free:
+	rrl_free(&rrl);
 	if (b != NULL)
 		free(b->bufs);
 	free(b);

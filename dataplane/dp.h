@@ -17,6 +17,7 @@ typedef struct dp_conf {
 	const char *const *eal_args; /* after `--` on sandnsd's command line */
 	size_t neal_args;
 	dp_addrs_t addrs; /* ip4/ip6 and dns_port; the MAC is filled from the port */
+	rrl_cfg_t rrl;    /* response rate limiting; off while rrl.rate is 0 */
 } dp_conf_t;
 
 /*
@@ -34,6 +35,7 @@ enum dp_stat {
 	DP_ST_TX_FULL,	   /* frames freed because a TX queue was full */
 	DP_ST_MULTISEG,	   /* frames freed because they span several mbufs */
 	DP_ST_IDLE_SLEEPS, /* back-off sleeps after empty polls */
+	DP_ST_RRL_SLIPPED, /* DNS responses the rate limit sent truncated (its drops: drop-rrl) */
 	DP_ST_DROP_FIRST,  /* dropped by dp_pkt, one counter per enum dp_drop_reason */
 	DP_ST_RCODE_FIRST = DP_ST_DROP_FIRST + DP_DROP_REASONS, /* DNS responses by rcode 0..16 */
 	DP_ST_RCODE_OTHER = DP_ST_RCODE_FIRST + 17,

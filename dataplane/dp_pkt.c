@@ -187,7 +187,7 @@ static enum dp_drop_reason handle_arp(const dp_addrs_t *a, struct rte_ether_hdr 
  * LIMIT what the IP length fields allow. Returns the answer's length, 0 when there is none.
  */
 static inline uint16_t dns_answer(const zt_t *zt, uint8_t *dns, uint16_t qlen, size_t room,
-				  size_t limit, dp_result_t *res)
+				  size_t limit, const uint8_t *client, size_t alen, dp_result_t *res)
 {
 	const zt_answer_ctx_t ctx = {.transport = ZT_UDP};
 	size_t cap = RTE_MIN(room, limit);
@@ -198,6 +198,11 @@ static inline uint16_t dns_answer(const zt_t *zt, uint8_t *dns, uint16_t qlen, s
 	n = zt_answer(zt, dns, qlen, dns, cap, &ctx, &res->info);
 	if (n == 0 || n > cap)
 		return 0;
+	if (res->rrl != NULL) {
+		res->rrl_action = (uint8_t)rrl_apply(res->rrl, client, alen, &res->info, dns, &n);
+		if (res->rrl_action == RRL_DROP)
+			return 0;
+	}
 	res->dns = true;
 	return (uint16_t)n;
 }
@@ -255,9 +260,10 @@ static enum dp_drop_reason handle_udp4(const dp_addrs_t *a, const zt_t *zt,
 		return DP_DROP_BAD_IP;
 
 	n = dns_answer(zt, (uint8_t *)eth + dns_off, ulen - sizeof(*udp), room - dns_off,
-		       RTE_IPV4_MAX_PKT_LEN - sizeof(*ip) - sizeof(*udp), res);
+		       RTE_IPV4_MAX_PKT_LEN - sizeof(*ip) - sizeof(*udp),
+		       (const uint8_t *)&ip->src_addr, 4, res);
 	if (n == 0)
-		return DP_DROP_DNS;
+		return res->rrl_action == RRL_DROP ? DP_DROP_RRL : DP_DROP_DNS;
 	udp_reply(udp, n);
 	tmp = ip->src_addr;
 	ip->src_addr = ip->dst_addr;
@@ -380,9 +386,9 @@ static enum dp_drop_reason handle_udp6(const dp_addrs_t *a, const zt_t *zt,
 		return DP_DROP_BAD_CSUM;
 
 	n = dns_answer(zt, (uint8_t *)eth + dns_off, ulen - sizeof(*udp), room - dns_off,
-		       UINT16_MAX - sizeof(*udp), res);
+		       UINT16_MAX - sizeof(*udp), ip6->src_addr, 16, res);
 	if (n == 0)
-		return DP_DROP_DNS;
+		return res->rrl_action == RRL_DROP ? DP_DROP_RRL : DP_DROP_DNS;
 	udp_reply(udp, n);
 	ip6->payload_len = udp->dgram_len;
 	ip6_reply(ip6, DP_REPLY_TTL);
@@ -576,12 +582,13 @@ static enum dp_drop_reason handle_eth(const dp_addrs_t *addrs, const zt_t *zt, u
 	}
 }
 
-void dp_pkt_handle(const dp_addrs_t *addrs, const zt_t *zt, uint8_t *frame, uint16_t len,
-		   uint16_t room, dp_result_t *res)
+void dp_pkt_handle(const dp_addrs_t *addrs, const zt_t *zt, rrl_t *rrl, uint8_t *frame,
+		   uint16_t len, uint16_t room, dp_result_t *res)
 {
 	enum dp_drop_reason reason;
 
 	memset(res, 0, sizeof(*res));
+	res->rrl = rrl;
 	reason = handle_eth(addrs, zt, frame, RTE_MIN(len, room), room, res);
 	if (reason != DP_DROP_NONE) {
 		res->verdict = DP_DROP;

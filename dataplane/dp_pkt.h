@@ -9,6 +9,7 @@
 
 #include <rte_ether.h>
 
+#include "rrl.h"
 #include "zt.h"
 
 #define DP_MAX_ADDRS 8
@@ -29,6 +30,7 @@ enum dp_drop_reason {
 	DP_DROP_BAD_CSUM,     /* IPv4 header or UDP checksum wrong */
 	DP_DROP_UNSUPPORTED,  /* an EtherType or protocol we neither answer nor pass on */
 	DP_DROP_DNS,          /* the answer engine sent nothing (too short to be DNS, a response) */
+	DP_DROP_RRL,          /* over the response rate limit */
 	DP_DROP_REASONS,
 };
 
@@ -47,7 +49,9 @@ typedef struct dp_result {
 	enum dp_drop_reason reason; /* when DP_DROP */
 	uint16_t len;               /* when DP_TX: the frame's new length */
 	bool dns;                   /* a DNS answer was written */
+	uint8_t rrl_action;         /* enum rrl_action: RRL_SLIP cut the answer short (TC) */
 	zt_answer_info_t info;      /* when dns */
+	rrl_t *rrl;                 /* dp_pkt_handle()'s, for the handlers below it */
 } dp_result_t;
 
 /*
@@ -57,9 +61,11 @@ typedef struct dp_result {
  * answered by zt_answer() in the same buffer. IPv4 headers (version, IHL, total length, header
  * checksum) and UDP checksums (IPv4 when not zero, IPv6 always) are verified; replies get real
  * checksums. Other packets to our addresses (TCP, other ports, fragments, other ICMP) are
- * DP_EXCEPTION; the rest DP_DROP with a reason. Never allocates, locks or blocks.
+ * DP_EXCEPTION; the rest DP_DROP with a reason. DNS answers go through the worker's response
+ * rate limiter RRL (NULL: none; call rrl_tick() once per burst). Never allocates, locks or
+ * blocks.
  */
-void dp_pkt_handle(const dp_addrs_t *addrs, const zt_t *zt, uint8_t *frame, uint16_t len,
-		   uint16_t room, dp_result_t *res);
+void dp_pkt_handle(const dp_addrs_t *addrs, const zt_t *zt, rrl_t *rrl, uint8_t *frame,
+		   uint16_t len, uint16_t room, dp_result_t *res);
 
 #endif

@@ -152,7 +152,7 @@ static int dp_pool_create(struct dp *dp, char *err, size_t errlen)
 }
 
 /* One worker per lcore; a single lcore polls itself and leaves the control plane to threads. */
-static int dp_workers_new(struct dp *dp, char *err, size_t errlen)
+static int dp_workers_new(struct dp *dp, const rrl_cfg_t *rrl, char *err, size_t errlen)
 {
 	unsigned lcore, i = 0;
 
@@ -174,8 +174,17 @@ static int dp_workers_new(struct dp *dp, char *err, size_t errlen)
 			i++;
 		}
 	}
-	for (i = 0; i < dp->nworkers; i++)
+	for (i = 0; i < dp->nworkers; i++) {
 		dp->workers[i].dp = dp;
+		if (rrl->rate == 0)
+			continue;
+		/* Each worker limits what it answers by itself: no state is shared. */
+		dp->workers[i].rrl = rrl_new(rrl);
+		if (dp->workers[i].rrl == NULL) {
+			snprintf(err, errlen, "out of memory for the rate limit's tables");
+			return -ENOMEM;
+		}
+	}
 	return SANDNS_EOK;
 }
 
@@ -214,7 +223,7 @@ dp_t *dp_new(const dp_conf_t *conf, int *errcode, char *err, size_t errlen)
 			dp_port_kernel_quiet(dp, info.if_index);
 		}
 	}
-	rc = dp_workers_new(dp, err, errlen);
+	rc = dp_workers_new(dp, &conf->rrl, err, errlen);
 	if (rc != SANDNS_EOK)
 		goto out_free;
 	rc = dp_pool_create(dp, err, errlen);
@@ -332,6 +341,8 @@ void dp_free(dp_t **dpp)
 		rte_mempool_free(dp->pool);
 		rte_eal_cleanup();
 	}
+	for (unsigned i = 0; dp->workers != NULL && i < dp->nworkers; i++)
+		rrl_free(&dp->workers[i].rrl);
 	free(dp->workers);
 	free(dp);
 	*dpp = NULL;

@@ -24,6 +24,7 @@
 struct dp_worker {
 	uint64_t stats[DP_ST_COUNT];
 	struct dp *dp;
+	rrl_t *rrl; /* this worker's response rate limiter, or NULL */
 	unsigned lcore;
 	uint16_t queue;
 } __rte_cache_aligned;

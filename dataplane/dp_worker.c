@@ -28,6 +28,7 @@ const char *const dp_stat_names[DP_ST_COUNT] = {
     [DP_ST_TX_FULL] = "tx-full",
     [DP_ST_MULTISEG] = "drop-multiseg",
     [DP_ST_IDLE_SLEEPS] = "idle-sleeps",
+    [DP_ST_RRL_SLIPPED] = "rrl-slipped",
     [DP_ST_DROP_FIRST + DP_DROP_NONE] = "drop-other",
     [DP_ST_DROP_FIRST + DP_DROP_RUNT] = "drop-runt",
     [DP_ST_DROP_FIRST + DP_DROP_NOT_OURS] = "drop-not-ours",
@@ -35,6 +36,7 @@ const char *const dp_stat_names[DP_ST_COUNT] = {
     [DP_ST_DROP_FIRST + DP_DROP_BAD_CSUM] = "drop-bad-csum",
     [DP_ST_DROP_FIRST + DP_DROP_UNSUPPORTED] = "drop-unsupported",
     [DP_ST_DROP_FIRST + DP_DROP_DNS] = "drop-dns",
+    [DP_ST_DROP_FIRST + DP_DROP_RRL] = "drop-rrl",
     [DP_ST_RCODE_FIRST + 0] = "noerror",
     [DP_ST_RCODE_FIRST + 1] = "formerr",
     [DP_ST_RCODE_FIRST + 2] = "servfail",
@@ -100,6 +102,8 @@ static inline void dp_count_dns(struct dp_worker *w, const dp_result_t *res)
 	dp_stat_add(w, rc <= 16 ? (enum dp_stat)(DP_ST_RCODE_FIRST + rc) : DP_ST_RCODE_OTHER, 1);
 	if (res->info.truncated)
 		dp_stat_add(w, DP_ST_TRUNCATED, 1);
+	if (res->rrl_action == RRL_SLIP)
+		dp_stat_add(w, DP_ST_RRL_SLIPPED, 1);
 }
 
 /* One burst from the data port: answered frames go back out, the kernel's go to the TAP. */
@@ -116,6 +120,8 @@ static inline uint16_t dp_poll_port(struct dp_worker *w)
 		return 0;
 	dp_stat_add(w, DP_ST_RX, n);
 	zt = zpub_current();
+	if (w->rrl != NULL)
+		rrl_tick(w->rrl);
 	for (i = 0; i < n && i < DP_PREFETCH; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(rx[i], void *));
 	for (i = 0; i < n; i++) {
@@ -137,7 +143,7 @@ static inline uint16_t dp_poll_port(struct dp_worker *w)
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		dp_pkt_handle(&dp->addrs, zt, frame, m->data_len,
+		dp_pkt_handle(&dp->addrs, zt, w->rrl, frame, m->data_len,
 			      (uint16_t)(room > UINT16_MAX ? UINT16_MAX : room), &res);
 		switch (res.verdict) {
 		case DP_TX:

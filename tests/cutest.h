@@ -19,5 +19,6 @@ void reg_cutest_cert(void);   /* tests/control/test_cert.c: certificates, SAN ma
 void reg_cutest_policy(void); /* tests/control/test_policy.c: the autodiscover decisions */
 void reg_cutest_zedit(void);  /* tests/zones/test_zedit.c: edited zones, and what they answer */
 void reg_cutest_ctl(void);    /* tests/control/test_ctl.c: building snapshots, serials, flips */
+void reg_cutest_rrl(void);    /* tests/zones/test_rrl.c: response rate limiting */
 
 #endif

@@ -23,6 +23,7 @@ static const struct {
 	{ "policy", reg_cutest_policy },
 	{ "zedit", reg_cutest_zedit },
 	{ "ctl", reg_cutest_ctl },
+	{ "rrl", reg_cutest_rrl },
 	{ NULL, NULL },
 };
 

@@ -64,6 +64,7 @@ typedef struct zt_answer_info {
 	bool truncated;     /* TC was set */
 	bool xfr;           /* a zone transfer the caller must run with zt_xfr_render() */
 	bool dropped;       /* nothing to send (too short to have a header, or a response) */
+	uint32_t answer;    /* which precomputed answer was sent (per snapshot), 0: none (RRL) */
 } zt_answer_info_t;
 
 /*

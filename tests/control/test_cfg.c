@@ -65,6 +65,11 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(cfg->tcp_idle_timeout, 10);
 	CU_ASSERT_EQUAL(cfg->tcp_max_clients, 256);
 	CU_ASSERT_EQUAL(cfg->udp_workers, 1);
+	CU_ASSERT_EQUAL(cfg->rrl.rate, 0);
+	CU_ASSERT_EQUAL(cfg->rrl.slip, 2);
+	CU_ASSERT_EQUAL(cfg->rrl.table_size, 65536);
+	CU_ASSERT_EQUAL(cfg->rrl.ipv4_prefix, 24);
+	CU_ASSERT_EQUAL(cfg->rrl.ipv6_prefix, 56);
 	CU_ASSERT_FALSE(cfg->foreground);
 	CU_ASSERT_PTR_NULL(cfg->control);
 	CU_ASSERT_PTR_NULL(cfg->identity);
@@ -94,6 +99,11 @@ static void test_file_all_keys(void)
 			   "tcp-idle-timeout 30\n"
 			   "tcp-max-clients 1000\n"
 			   "udp-workers 4\n"
+			   "rate-limit 50\n"
+			   "rate-limit-slip 0\n"
+			   "rate-limit-table-size 1000\n"
+			   "rate-limit-ipv4-prefix 32\n"
+			   "rate-limit-ipv6-prefix 64\n"
 			   "cert mail.pem\n"
 			   "cert tls://mail.example.com:8443@192.0.2.25\n"
 			   "srv-target mail.example.com\n"
@@ -134,6 +144,11 @@ static void test_file_all_keys(void)
 	CU_ASSERT_EQUAL(cfg->tcp_idle_timeout, 30);
 	CU_ASSERT_EQUAL(cfg->tcp_max_clients, 1000);
 	CU_ASSERT_EQUAL(cfg->udp_workers, 4);
+	CU_ASSERT_EQUAL(cfg->rrl.rate, 50);
+	CU_ASSERT_EQUAL(cfg->rrl.slip, 0);
+	CU_ASSERT_EQUAL(cfg->rrl.table_size, 1000);
+	CU_ASSERT_EQUAL(cfg->rrl.ipv4_prefix, 32);
+	CU_ASSERT_EQUAL(cfg->rrl.ipv6_prefix, 64);
 	cfg_free(&cfg);
 }
 
@@ -160,6 +175,11 @@ static void test_file_errors(void)
 	load_fails("udp-max-payload 511\n", "udp-max-payload: 511 is out of range (512..65535)");
 	load_fails("tcp-idle-timeout 0\n", "tcp-idle-timeout: 0 is out of range");
 	load_fails("tcp-max-clients -1\n", "tcp-max-clients: '-1' is not a number");
+	load_fails("rate-limit 1000001\n", "rate-limit: 1000001 is out of range (0..1000000)");
+	load_fails("rate-limit-slip 101\n", "rate-limit-slip: 101 is out of range (0..100)");
+	load_fails("rate-limit-table-size 10\n", "rate-limit-table-size: 10 is out of range");
+	load_fails("rate-limit-ipv4-prefix 33\n", "rate-limit-ipv4-prefix: 33 is out of range");
+	load_fails("rate-limit-ipv6-prefix 8\n", "rate-limit-ipv6-prefix: 8 is out of range");
 	load_fails("udp-workers 99999999999999999999999\n", "out of range (1..64)");
 	load_fails("zone example.com.\n", "expected ORIGIN=FILE");
 	load_fails("zone =x.zone\n", "the zone origin is missing");

@@ -346,6 +346,8 @@ static uint16_t f_echo6(uint16_t tci)
  * Runs the frame through dp_pkt_handle() in a heap buffer exactly ROOM bytes long, so that ASan
  * sees any access past it, then copies the result back into frame[].
  */
+static rrl_t *run_rrl; /* the rate limiter run() hands dp_pkt_handle(), normally none */
+
 static void run(uint16_t len, uint16_t room, dp_result_t *res)
 {
 	uint8_t *buf = malloc(room);
@@ -354,7 +356,7 @@ static void run(uint16_t len, uint16_t room, dp_result_t *res)
 	memcpy(orig, frame, len);
 	memcpy(buf, frame, len);
 	memset(res, 0xa5, sizeof(*res)); /* the handler must set every field it reports */
-	dp_pkt_handle(&addrs, zt, buf, len, room, res);
+	dp_pkt_handle(&addrs, zt, run_rrl, buf, len, room, res);
 	memcpy(frame, buf, res->verdict == DP_TX && res->len > len ? res->len : len);
 	free(buf);
 }
@@ -702,6 +704,65 @@ static void check_dns4(uint16_t tci, int csum)
 static void test_dns4(void)
 {
 	check_dns4(0, 1);
+}
+
+/*
+ * Response rate limiting on the fast path, both families: 2 answers a second go out whole; of
+ * the rest every second one is dropped (drop-rrl) and every other one goes out truncated,
+ * with lengths and checksums that fit the shorter message.
+ */
+static void test_dns_rrl(void)
+{
+	const rrl_cfg_t c = {
+	    .rate = 2, .slip = 2, .table_size = 64, .ipv4_prefix = 24, .ipv6_prefix = 56};
+	dp_result_t res;
+
+	for (int fam = 4; fam <= 6; fam += 2) {
+		size_t l3 = 14, l4 = l3 + (fam == 4 ? 20 : 40);
+		const uint8_t *ip = frame + l3, *udp = frame + l4, *dns = udp + 8;
+		unsigned whole = 0, dropped = 0, slipped = 0;
+
+		run_rrl = rrl_new(&c);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(run_rrl);
+		rrl_tick_at(run_rrl, 42);
+		for (int i = 0; i < 6; i++) {
+			uint16_t len = fam == 4 ? f_dns4(0, 0x77, 0x0100, "example.com", T_A, 1)
+						: f_dns6(0, 0x77, "example.com", T_A);
+			uint16_t ulen;
+
+			run(len, ROOM, &res);
+			if (res.verdict == DP_DROP) {
+				CU_ASSERT_EQUAL(res.reason, DP_DROP_RRL);
+				dropped++;
+				continue;
+			}
+			CU_ASSERT_EQUAL_FATAL(res.verdict, DP_TX);
+			ulen = get16(udp + 4);
+			CU_ASSERT_EQUAL(res.len, l4 + ulen);
+			if (fam == 4) {
+				CU_ASSERT_EQUAL(get16(ip + 2), 20 + ulen);
+				CU_ASSERT_EQUAL(fold(sum16(ip, 20, 0)), 0xffff);
+				CU_ASSERT_TRUE(l4_valid4(ip, udp, ulen));
+			} else {
+				CU_ASSERT_EQUAL(get16(ip + 4), ulen);
+				CU_ASSERT_TRUE(l4_valid6(ip, udp, ulen));
+			}
+			if (res.rrl_action == RRL_SLIP) {
+				slipped++;
+				CU_ASSERT(dns[2] & 0x02); /* TC */
+				CU_ASSERT_EQUAL(get16(dns + 6) + get16(dns + 8) + get16(dns + 10), 0);
+				CU_ASSERT_EQUAL(ulen, len - l4); /* the question alone: as long as the query */
+			} else {
+				whole++;
+				CU_ASSERT_FALSE(dns[2] & 0x02);
+				CU_ASSERT_EQUAL(get16(dns + 6), 1);
+			}
+		}
+		CU_ASSERT_EQUAL(whole, 2);
+		CU_ASSERT_EQUAL(dropped, 2);
+		CU_ASSERT_EQUAL(slipped, 2);
+		rrl_free(&run_rrl);
+	}
 }
 
 static void test_dns4_vlan(void)
@@ -1137,7 +1198,7 @@ static void test_mutations(void)
 		heap = malloc(room ? room : 1);
 		CU_ASSERT_FATAL(heap != NULL);
 		memcpy(heap, frame, cut);
-		dp_pkt_handle(&addrs, zt, heap, cut, room, &res);
+		dp_pkt_handle(&addrs, zt, NULL, heap, cut, room, &res);
 		if (res.verdict == DP_TX) {
 			CU_ASSERT_TRUE(res.len <= room);
 			CU_ASSERT_TRUE(res.len >= 14);
@@ -1188,4 +1249,5 @@ void reg_cutest_dp_pkt(void)
 	CU_add_test(s, "not ours", test_not_ours);
 	CU_add_test(s, "unsupported ethertypes", test_unsupported);
 	CU_add_test(s, "random mutations stay in bounds", test_mutations);
+	CU_add_test(s, "DNS under the rate limit: drops, truncated slips", test_dns_rrl);
 }

@@ -182,6 +182,49 @@ stop_sandnsd
 rc=$?
 # Under ASan a leak or error found at exit shows here as a non-zero status.
 check "SIGTERM: sandnsd exits with status 0 (got $rc)" test "$rc" = 0
+
+# ---------------------------------------------------------------- response rate limiting
+# 5 answers a second per client network and answer; every 2nd limited one truncated.
+"$SANDNSD" --foreground --io socket "${listen[@]}" --control "$TMP/rrl.sock" \
+	--rate-limit 5 --rate-limit-slip 2 \
+	--zone "example.com.=$SAMPLE/example.com.zone" >"$TMP/sandnsd.log" 2>&1 &
+PID=$!
+if wait_serving "$TMP/sandnsd.log" "$PID"; then
+	ok "sandnsd --rate-limit 5 serving (pid $PID)"
+	BURST="/usr/bin/python3 $(dirname "$0")/rrl_burst.py"
+	# within_rate WHOLE SECONDS: at most 5 a second (one more second for the clocks' edges)
+	within_rate() { [ "$1" -ge 5 ] && [ "$1" -le $((5 * ($2 + 1))) ]; }
+	field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" <<<"$2"; }
+	out=$($BURST 127.0.0.1 "$PORT" 200 mail.example.com)
+	echo "     200 x mail.example.com A: $out"
+	check "rrl: 5 whole answers a second ($out)" \
+		within_rate "$(field whole "$out")" "$(field seconds "$out")"
+	check "rrl: some limited answers go out truncated" test "$(field truncated "$out")" -gt 0
+	check "rrl: the others are dropped" test "$(field silent "$out")" -gt 0
+	out=$($BURST 127.0.0.1 "$PORT" 200 nx1.example.com nx2.example.com a.b.nx3.example.com)
+	echo "     200 x random NXDOMAIN names: $out"
+	check "rrl: random NXDOMAIN names share one bucket ($out)" \
+		within_rate "$(field whole "$out")" "$(field seconds "$out")"
+	out=$($BURST 127.0.0.1 "$PORT" 200 www.example.org mail.example.net x.test)
+	echo "     200 x names outside our zones: $out"
+	check "rrl: REFUSED answers share one bucket ($out)" \
+		within_rate "$(field whole "$out")" "$(field seconds "$out")"
+	check "rrl: TCP is never limited" answer_is mail.example.com A 198.18.0.25 +tcp
+	if [ "$HAVE_V6" = 1 ]; then
+		out=$($BURST ::1 "$PORT" 20 mail.example.com)
+		check "rrl: another client network has its own buckets ($out)" \
+			test "$(field whole "$out")" -ge 5
+	fi
+	st=$("$SANDNSCTL" --control "$TMP/rrl.sock" stats)
+	check "rrl: stats count rrl-dropped" grep -Eq 'rrl-dropped=[1-9]' <<<"$st"
+	check "rrl: stats count rrl-slipped" grep -Eq 'rrl-slipped=[1-9]' <<<"$st"
+else
+	bad "sandnsd --rate-limit 5 did not start"
+fi
+stop_sandnsd
+rc=$?
+check "SIGTERM (rate limiting): sandnsd exits with status 0 (got $rc)" test "$rc" = 0
+
 if [ $failed -ne 0 ]; then
 	echo "--- sandnsd log"
 	tail -n 40 "$TMP/sandnsd.log"
