@@ -29,24 +29,50 @@ bool zt_parse_qname(wire_ctx_t *c, struct zt_query *q)
 	const uint8_t *start = c->pos;
 	size_t left = wire_ctx_left(c), len = 0;
 
-	/* The label lengths first: a question name is the first name, it cannot point back. */
+	/*
+	 * The label lengths first: a question name is the first name, it cannot point back. The
+	 * walk stays inside the message; the name's length is checked once, at the end.
+	 */
 	for (;;) {
 		uint8_t l;
 
 		if (len >= left)
 			return false;
 		l = start[len];
-		if (l > WIRE_LABEL_MAX || len + l + 1 > WIRE_NAME_MAX)
+		if (l > WIRE_LABEL_MAX)
 			return false;
 		len += (size_t)l + 1;
 		if (l == 0)
 			break;
 	}
+	if (len > WIRE_NAME_MAX)
+		return false;
 	/* Every octet up to the root label was inside the message: copy it lower-cased. */
 	wire_lower_copy(q->key, start, len);
 	q->qname = start;
 	q->qname_len = len;
 	c->pos += len;
+	return true;
+}
+
+/*
+ * Most queries with EDNS: one OPT without options, last in the message. True when the
+ * records after the question are exactly that (read into Q); else zt_parse_records() reads them.
+ */
+static inline bool parse_plain_opt(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t ns,
+				   uint16_t ar)
+{
+	uint16_t cls;
+
+	if ((an | ns) != 0 || ar != 1 || wire_ctx_left(c) != OPT_RR_LEN || c->pos[0] != 0 ||
+	    wire_get16(c->pos + 1) != T_OPT || wire_get16(c->pos + 9) != 0)
+		return false;
+	cls = wire_get16(c->pos + 3);
+	q->edns = true;
+	q->payload = cls < 512 ? 512 : cls;
+	q->edns_version = c->pos[6];
+	q->dnssec = (wire_get16(c->pos + 7) & EDNS_DO) != 0;
+	c->pos += OPT_RR_LEN;
 	return true;
 }
 
@@ -57,18 +83,8 @@ void zt_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t n
 	unsigned total = (unsigned)an + ns + ar;
 	bool seen_opt = false;
 
-	/* Most queries with EDNS: one OPT without options, last in the message. */
-	if (total == 1 && ar == 1 && wire_ctx_left(c) == OPT_RR_LEN && c->pos[0] == 0 &&
-	    wire_get16(c->pos + 1) == T_OPT && wire_get16(c->pos + 9) == 0) {
-		uint16_t cls = wire_get16(c->pos + 3);
-
-		q->edns = true;
-		q->payload = cls < 512 ? 512 : cls;
-		q->edns_version = c->pos[6];
-		q->dnssec = (wire_get16(c->pos + 7) & EDNS_DO) != 0;
-		c->pos += OPT_RR_LEN;
+	if (parse_plain_opt(c, q, an, ns, ar))
 		return;
-	}
 
 	for (unsigned i = 0; i < total; i++) {
 		const uint8_t *owner = c->pos;
@@ -140,9 +156,7 @@ static size_t put_head(uint8_t *resp, const uint8_t *query, const struct zt_quer
 		memmove(resp, query, 2);
 	wire_put16(resp + 2, (uint16_t)(F_QR | (qflags & (F_OPCODE_MASK | F_RD)) | flags));
 	wire_put16(resp + 4, q->has_question ? 1 : 0);
-	wire_put16(resp + 6, 0);
-	wire_put16(resp + 8, 0);
-	wire_put16(resp + 10, 0);
+	memset(resp + 6, 0, 6);
 	if (!q->has_question)
 		return WIRE_HDR_LEN;
 	if (resp != query)
@@ -168,8 +182,16 @@ static size_t emit(const zt_t *zt, const uint8_t *query, const struct zt_query *
 		   const struct tail *t)
 {
 	uint16_t ar = t->ar;
-	size_t len = put_head(resp, query, q, t->flags);
+	size_t len = WIRE_HDR_LEN + q->qname_len + 4;
 
+	/* put_head() with the counts at once: the header is written once. */
+	if (resp != query) {
+		memcpy(resp, query, 2);
+		memcpy(resp + WIRE_HDR_LEN, q->qname, q->qname_len + 4);
+	}
+	wire_put16(resp + 2,
+		   (uint16_t)(F_QR | (wire_get16(query + 2) & (F_OPCODE_MASK | F_RD)) | t->flags));
+	wire_put16(resp + 4, 1);
 	memcpy(resp + len, t->data, t->len);
 	if (t->delta != 0) {
 		for (unsigned i = 0; i < t->nfix; i++) {
@@ -271,7 +293,7 @@ static bool lookup(const zt_t *zt, const struct zt_query *q, struct tail *t, boo
 {
 	const uint8_t *k = q->key;
 	size_t len = q->qname_len;
-	uint32_t n = zt_find(zt, k, len);
+	uint32_t n = zt_find_slack(zt, k, len);
 	const zt_node_t *node;
 	bool dnssec;
 	uint32_t blob;
@@ -308,7 +330,7 @@ static bool lookup(const zt_t *zt, const struct zt_query *q, struct tail *t, boo
 	while (*k != 0) {
 		len -= (size_t)*k + 1;
 		k += *k + 1;
-		n = zt_find(zt, k, len);
+		n = zt_find_slack(zt, k, len);
 		if (n != ZT_NONE)
 			break;
 	}
@@ -439,7 +461,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		c.err = -1;
 	}
 	/* Even a question-less query may carry an OPT that its FORMERR should echo. */
-	if (c.err == 0)
+	if (c.err == 0 && (an | ns | ar) != 0 && !parse_plain_opt(&c, &q, an, ns, ar))
 		zt_parse_records(&c, &q, an, ns, ar);
 	if (qd == 0)
 		q.rcode = RC_FORMERR;

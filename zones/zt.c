@@ -1270,6 +1270,9 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 		goto fail_nomem;
 	if (make_answers(b) != 0)
 		goto fail;
+	/* Octets after the last name, so that zt_find_slack() may read whole words past any. */
+	if (arena_put(b, NULL, WIRE_SLACK, 1) == ZT_NONE)
+		goto fail_nomem;
 	if (settle(zt) != 0)
 		goto fail_nomem;
 	zt->memsize += sizeof(*zt) + zt->arena_len + zt->nnodes * sizeof(zt_node_t) +
