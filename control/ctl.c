@@ -27,7 +27,9 @@
 #endif
 
 /* Control clients are few (operators, scripts); these bound what a stuck one can hold. */
-#define CTL_CLIENTS_MAX 64
+#define CTL_CLIENTS_MAX 256
+/* At the cap, a client silent this long gives its place to a new one. */
+#define CTL_EVICT_IDLE_MS 1000
 #define CTL_CLIENT_IDLE_MS (60 * 1000)
 #define CTL_EVENTS 16
 #define CTL_COMMANDS "status, stats, reload [ZONE], policy show [DOMAIN], policy reload, " \
@@ -798,6 +800,17 @@ static void ctl_client_request(ctl_t *ctl, struct ctl_client *c, const char *lin
 		ctl->stop = true;
 }
 
+/* A fixed reply to client C's request (its output is empty). */
+static void ctl_client_reply(struct ctl_client *c, const char *text)
+{
+	free(c->out);
+	c->out = strdup(text);
+	c->out_off = 0;
+	c->out_len = c->out != NULL ? strlen(c->out) : 0;
+	if (c->out == NULL)
+		c->close_after = true;
+}
+
 /* Moves client C along: send output, then take the next request line. */
 static void ctl_client_io(ctl_t *ctl, struct ctl_client *c)
 {
@@ -856,7 +869,10 @@ static void ctl_client_io(ctl_t *ctl, struct ctl_client *c)
 			size_t used = (size_t)(nl - c->in) + 1;
 
 			*nl = '\0';
-			ctl_client_request(ctl, c, c->in);
+			if (memchr(c->in, '\0', used - 1) != NULL)
+				ctl_client_reply(c, "error: the request holds a NUL byte\n.\n");
+			else
+				ctl_client_request(ctl, c, c->in);
 			memmove(c->in, c->in + used, c->in_len - used);
 			c->in_len -= used;
 			continue;
@@ -881,8 +897,11 @@ static void ctl_client_io(ctl_t *ctl, struct ctl_client *c)
 			}
 			/* A last request without its newline still gets its answer. */
 			c->in[c->in_len] = '\0';
+			if (memchr(c->in, '\0', c->in_len) != NULL)
+				ctl_client_reply(c, "error: the request holds a NUL byte\n.\n");
+			else
+				ctl_client_request(ctl, c, c->in);
 			c->in_len = 0;
-			ctl_client_request(ctl, c, c->in);
 			c->close_after = true;
 			continue;
 		}
@@ -910,12 +929,13 @@ static void ctl_client_io(ctl_t *ctl, struct ctl_client *c)
  * operator's chmod: the kernel's word on who connected decides. Root and the daemon's own
  * user may command it; anyone else is told why and let go.
  */
-static bool ctl_peer_allowed(ctl_t *ctl, int fd, char **why)
+static bool ctl_peer_allowed(ctl_t *ctl, int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+	char msg[128];
+	int n;
 
-	*why = NULL;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof(cred)) {
 		srv_log(LOG_WARNING, "control client refused: no peer credentials (%s)",
 			strerror(errno));
@@ -924,9 +944,16 @@ static bool ctl_peer_allowed(ctl_t *ctl, int fd, char **why)
 	if (cred.uid == 0 || cred.uid == geteuid())
 		return true;
 	ctl->refused++;
-	if (asprintf(why, "error: permission denied: uid %u may not use the control socket\n.\n",
-		     (unsigned)cred.uid) < 0)
-		*why = NULL;
+	/*
+	 * The reason, then the connection closed: a refused peer takes no client slot. On a Unix
+	 * socket what was sent stays readable after the close (sandnsctl reads it even when its
+	 * own request then meets a broken pipe).
+	 */
+	n = snprintf(msg, sizeof(msg),
+		     "error: permission denied: uid %u may not use the control socket\n.\n",
+		     (unsigned)cred.uid);
+	if (send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		srv_log(LOG_DEBUG, "control client refused: %s", strerror(errno));
 	/* One line per second at most: a local user must not be able to flood the log. */
 	if (srv_now_ms() - ctl->refused_log_ms >= 1000) {
 		srv_log(LOG_WARNING,
@@ -939,36 +966,49 @@ static bool ctl_peer_allowed(ctl_t *ctl, int fd, char **why)
 	return false;
 }
 
+/* At the cap: the client silent longest, if it has been for CTL_EVICT_IDLE_MS, or NULL. */
+static struct ctl_client *ctl_evictable(ctl_t *ctl)
+{
+	struct ctl_client *c, *best = NULL;
+	const uint64_t now = srv_now_ms();
+
+	for (c = ctl->clients; c != NULL; c = c->next)
+		if (c->out_off >= c->out_len && (best == NULL || c->last_ms < best->last_ms))
+			best = c;
+	return best != NULL && now - best->last_ms >= CTL_EVICT_IDLE_MS ? best : NULL;
+}
+
 static void ctl_accept(ctl_t *ctl)
 {
 	struct epoll_event ev;
 	struct ctl_client *c;
-	char *why;
-	bool allowed;
 	int fd, i;
 
 	for (i = 0; i < 16; i++) {
 		fd = accept4(ctl->listen_ev.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
-		allowed = ctl_peer_allowed(ctl, fd, &why);
-		if (!allowed && why == NULL) {
+		if (!ctl_peer_allowed(ctl, fd)) {
 			close(fd);
 			continue;
 		}
 		if (ctl->nclients >= CTL_CLIENTS_MAX) {
-			static const char busy[] = "error: too many control clients\n.\n";
+			struct ctl_client *old = ctl_evictable(ctl);
 
-			if (send(fd, allowed ? busy : why, allowed ? sizeof(busy) - 1 : strlen(why),
-				 MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-				srv_log(LOG_DEBUG, "control client refused: %s", strerror(errno));
-			free(why);
-			close(fd);
-			continue;
+			if (old != NULL) {
+				ctl_client_close(ctl, old);
+			} else {
+				static const char busy[] = "error: too many control clients\n.\n";
+
+				if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+					srv_log(LOG_DEBUG, "control client refused: %s",
+						strerror(errno));
+				close(fd);
+				continue;
+			}
 		}
 		c = malloc(sizeof(*c));
 		if (c == NULL) {
-			free(why);
 			close(fd);
 			continue;
 		}
@@ -982,23 +1022,10 @@ static void ctl_accept(ctl_t *ctl)
 		c->out = NULL;
 		c->out_off = c->out_len = 0;
 		c->in_len = 0;
-		if (!allowed) {
-			/*
-			 * The refusal goes out as a response: the client may already be sending
-			 * its request, and a bare close would meet it with a broken pipe instead
-			 * of the reason. Whatever it sends is drained, never read as a request.
-			 */
-			c->out = why;
-			c->out_len = strlen(why);
-			c->close_after = true;
-			c->events = EPOLLOUT;
-			why = NULL;
-		}
-		ev.events = c->events;
+		ev.events = EPOLLIN;
 		ev.data.ptr = c;
 		if (epoll_ctl(ctl->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
 			close(fd);
-			free(c->out);
 			free(c);
 			continue;
 		}

@@ -229,8 +229,14 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		return EXIT_USAGE;
 	if (!send_all(fd, request, off)) {
-		fprintf(stderr, "sandnsctl: sending to %s: %s\n", path, strerror(errno));
-		goto out_close;
+		/*
+		 * The daemon may have answered and closed before reading us (a refusal: not our
+		 * uid, too many clients): its reason is waiting in our receive buffer.
+		 */
+		if (errno != EPIPE && errno != ECONNRESET) {
+			fprintf(stderr, "sandnsctl: sending to %s: %s\n", path, strerror(errno));
+			goto out_close;
+		}
 	}
 	if (read_reply(fd, &reply) < 0)
 		goto out_close;

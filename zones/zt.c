@@ -144,8 +144,11 @@ static uint32_t arena_put(struct build *b, const void *data, size_t len, size_t 
 	if (grow((void **)&zt->arena, &b->arena_cap, off + len, 1) != 0)
 		return ZT_NONE;
 	memset(zt->arena + zt->arena_len, 0, off - zt->arena_len);
+	/* Space to be filled is zeroed: padding in it must not make equal answers differ. */
 	if (data != NULL)
 		memcpy(zt->arena + off, data, len);
+	else
+		memset(zt->arena + off, 0, len);
 	zt->arena_len = off + len;
 	return (uint32_t)off;
 }
