@@ -180,6 +180,35 @@ else
 	finish af_xdp
 fi
 
+# ---------------------------------------------------------------- rate limiting on the fast path
+# 5 answers a second per client network and answer, every 2nd limited one truncated: a burst
+# of 200 from the client namespace gets 5 to 10 whole answers, truncated ones and silence.
+ip netns exec "$SRV" timeout -s KILL 100 "$SANDNSD" --foreground --io dpdk \
+	--zone "example.com.=$TMP/example.com.zone" --rate-limit 5 --rate-limit-slip 2 \
+	--listen 198.18.0.2 --control "$TMP/rrl.sock" -- \
+	--no-huge -m 512 --no-pci -l 0 "--vdev=net_af_packet0,iface=$VS" \
+	"--file-prefix=sandns$$-rrl" --log-level=lib.eal:notice >"$TMP/rrl.log" 2>&1 &
+PID=$!
+if wait_serving "$TMP/rrl.log" "$PID" 60; then
+	# the first query also teaches the neighbours (ARP) both ways
+	q @198.18.0.2 www.example.com A +short >/dev/null
+	out=$(C /usr/bin/python3 "$HERE/rrl_burst.py" 198.18.0.2 53 200 mail.example.com)
+	echo "     dpdk, 200 x mail.example.com A: $out"
+	whole=$(sed -n 's/.*whole=\([0-9]*\).*/\1/p' <<<"$out")
+	secs=$(sed -n 's/.*seconds=\([0-9]*\).*/\1/p' <<<"$out")
+	check "rrl (dpdk): 5 whole answers a second ($out)" \
+		test "${whole:-0}" -ge 5 -a "${whole:-0}" -le $((5 * (${secs:-1} + 1)))
+	check "rrl (dpdk): some go out truncated" has "$out" 'truncated=[1-9]'
+	out=$(timeout 10 "$SANDNSCTL" --control "$TMP/rrl.sock" stats 2>&1)
+	check "rrl (dpdk): stats count drop-rrl" has "$out" 'drop-rrl=[1-9]'
+	check "rrl (dpdk): stats count rrl-slipped" has "$out" 'rrl-slipped=[1-9]'
+	finish rrl
+else
+	bad "rrl: sandnsd --rate-limit 5 did not come up:"
+	sed 's/^/     /' "$TMP/rrl.log"
+	stop_sandnsd
+fi
+
 # ---------------------------------------------------------------- set-up errors
 out=$(ip netns exec "$SRV" timeout 30 "$SANDNSD" --foreground --io dpdk \
 	--zone "example.com.=$TMP/example.com.zone" --listen 198.18.0.2 -- \
