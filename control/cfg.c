@@ -33,6 +33,7 @@ enum cfg_key {
 	CFG_K_VERSION,
 	CFG_K_TCP_IDLE_TIMEOUT,
 	CFG_K_TCP_MAX_CLIENTS,
+	CFG_K_TCP_IO_TIMEOUT,
 	CFG_K_UDP_WORKERS,
 	CFG_K_EAL_ARGS,
 	CFG_K_SRV_TARGET,
@@ -69,6 +70,7 @@ static const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_VERSION] = {"version", "server-version", false, false},
     [CFG_K_TCP_IDLE_TIMEOUT] = {"tcp-idle-timeout", "tcp-idle-timeout", false, false},
     [CFG_K_TCP_MAX_CLIENTS] = {"tcp-max-clients", "tcp-max-clients", false, false},
+    [CFG_K_TCP_IO_TIMEOUT] = {"tcp-io-timeout", "tcp-io-timeout", false, false},
     [CFG_K_UDP_WORKERS] = {"udp-workers", "udp-workers", false, false},
     [CFG_K_EAL_ARGS] = {"eal-args", NULL, true, false},
     [CFG_K_SRV_TARGET] = {"srv-target", "srv-target", false, false},
@@ -344,6 +346,8 @@ static int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *va
 		if (rc == SANDNS_EOK)
 			cfg->tcp_max_clients = (unsigned)n;
 		return rc;
+	case CFG_K_TCP_IO_TIMEOUT:
+		return cfg_set_uint(key, value, 100, 60000, &cfg->tcp_io_timeout, err, errlen);
 	case CFG_K_RATE_LIMIT:
 		return cfg_set_uint(key, value, 0, 1000000, &cfg->rrl.rate, err, errlen);
 	case CFG_K_RATE_LIMIT_SLIP:
@@ -418,6 +422,7 @@ cfg_t *cfg_new(void)
 	cfg->udp_max_payload = 1232;
 	cfg->tcp_idle_timeout = 10;
 	cfg->tcp_max_clients = 256;
+	cfg->tcp_io_timeout = 1000;
 	cfg->udp_workers = 1;
 	cfg->cert_probe_interval = 300;
 	cfg->rrl.slip = 2;

@@ -53,6 +53,8 @@
  *   version TEXT                   CHAOS TXT answer for version.server. and version.bind.
  *                                  (default: REFUSED).
  *   tcp-idle-timeout SECONDS       close a TCP connection idle this long, 1..3600 (default 10).
+ *   tcp-io-timeout MS              milliseconds one TCP message may take to arrive whole once
+ *                                  it started, 100..60000 (default 1000); then the connection goes.
  *   tcp-max-clients N              concurrent TCP connections, 1..65536 (default 256); at the cap
  *                                  the longest-idle connection is closed, else the new one.
  *   udp-workers N                  UDP threads, each with its own socket per address, 1..64
@@ -147,6 +149,7 @@ typedef struct cfg {
 	char *identity;		   /* or NULL */
 	char *version;		   /* or NULL */
 	unsigned tcp_idle_timeout; /* seconds */
+	unsigned tcp_io_timeout;   /* milliseconds for one message to arrive whole */
 	unsigned tcp_max_clients;
 	unsigned udp_workers;
 	char *srv_target;	      /* the operator's SRV target for the policy, or NULL */

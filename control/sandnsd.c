@@ -61,6 +61,7 @@ static const char usage_text[] =
     "  --server-version TEXT    CHAOS version.server./version.bind. answer\n"
     "                           (config key: version)\n"
     "  --tcp-idle-timeout S     close idle TCP connections after S seconds (10)\n"
+    "  --tcp-io-timeout MS      a TCP message must arrive whole within MS ms (1000)\n"
     "  --tcp-max-clients N      concurrent TCP connections (256)\n"
     "  --udp-workers N          UDP threads (1)\n"
     "  --rate-limit N           UDP responses a second per client network and answer,\n"

@@ -40,6 +40,7 @@ struct tcp_conn {
 	bool eof;	  /* the client shut its side: answer what is queued, then close */
 	uint32_t events;  /* epoll interest now */
 	uint64_t last_ms; /* last progress in either direction */
+	uint64_t msg_ms;  /* since when a partial message waits for the rest; 0: none seen yet */
 	struct tcp_conn *prev, *next; /* idle order: the head has waited longest */
 	uint8_t *out;
 	size_t out_off, out_len, out_cap;
@@ -60,6 +61,7 @@ struct tcp_loop {
 	    *dead; /* closed in this batch; freed after it (events may still name them) */
 	uint64_t now_ms;
 	uint64_t idle_ms;
+	uint64_t io_ms; /* tcp-io-timeout: how long one message may take to arrive */
 	const zt_t *zt; /* valid only inside the current batch */
 };
 
@@ -261,6 +263,7 @@ static int tcp_answer_queued(struct tcp_loop *l, struct tcp_conn *c)
 	if (off != 0) {
 		memmove(c->in, c->in + off, c->in_len - off);
 		c->in_len -= off;
+		c->msg_ms = 0; /* the next message's clock starts when we next wait for it */
 	}
 	return rc;
 }
@@ -304,7 +307,8 @@ static void tcp_progress(struct tcp_loop *l, struct tcp_conn *c)
 			return;
 		}
 		if (tcp_pending(c) != 0) {
-			/* Stop reading until the client takes its answers. */
+			/* Stop reading until the client takes its answers (its clock stops too). */
+			c->msg_ms = 0;
 			tcp_want(l, c, EPOLLOUT);
 			return;
 		}
@@ -318,6 +322,19 @@ static void tcp_progress(struct tcp_loop *l, struct tcp_conn *c)
 		if (reads++ == TCP_READS_PER_EVENT) {
 			tcp_want(l, c, EPOLLIN);
 			return;
+		}
+		/*
+		 * A message that trickles in keeps the connection from ever being idle: it gets
+		 * tcp-io-timeout to arrive whole, or the connection goes (as Knot's tcp-io-timeout).
+		 */
+		if (c->in_len != 0) {
+			if (c->msg_ms == 0) {
+				c->msg_ms = l->now_ms;
+			} else if (l->now_ms - c->msg_ms >= l->io_ms) {
+				srv_stat_add(l->t, SRV_TCP_TIMEOUTS, 1);
+				tcp_close(l, c);
+				return;
+			}
 		}
 		/* No complete message is left, so the input has room for more. */
 		n = recv(c->ev.fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
@@ -389,6 +406,7 @@ static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 		c->out_off = c->out_len = c->out_cap = 0;
 		c->in_len = 0;
 		c->last_ms = l->now_ms;
+		c->msg_ms = 0;
 		/* Responses are written whole; Nagle would hold back pipelined ones. */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		ev.events = EPOLLIN;
@@ -434,6 +452,7 @@ static int tcp_loop_init(struct tcp_loop *l, struct srv_thread *t)
 	l->t = t;
 	l->cfg = t->srv->cfg;
 	l->idle_ms = (uint64_t)l->cfg->tcp_idle_timeout * 1000;
+	l->io_ms = l->cfg->tcp_io_timeout;
 	l->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (l->ep < 0)
 		return -errno;

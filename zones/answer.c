@@ -469,9 +469,17 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		limit = cap < 65535 ? cap : 65535;
 	else
 		limit = q.edns ? (q.payload < zt->udp_max ? q.payload : zt->udp_max) : 512;
+	/* What one UDP datagram can carry over IPv4 (65535 - 20 - 8): more is never sent. */
+	if (ctx->transport == ZT_UDP && limit > UDP_PAYLOAD_MAX)
+		limit = UDP_PAYLOAD_MAX;
 	if (limit > cap)
 		limit = cap;
 	info->rcode = q.rcode;
+	/* An EDNS version we do not speak is BADVERS whatever the opcode (RFC 6891 6.1.3). */
+	if (q.rcode == 0 && q.edns && q.edns_version > 0) {
+		info->rcode = RC_BADVERS;
+		return answer_empty(zt, query, &q, resp, 0, 1, EDE_NONE);
+	}
 	switch ((flags & F_OPCODE_MASK) >> 11) {
 	case 0:
 		break;
@@ -487,10 +495,6 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		/* Echo nothing we could not read. */
 		q.has_question = q.has_question && c.err == 0;
 		return answer_empty(zt, query, &q, resp, q.rcode, 0, EDE_NONE);
-	}
-	if (q.edns && q.edns_version > 0) {
-		info->rcode = RC_BADVERS;
-		return answer_empty(zt, query, &q, resp, 0, 1, EDE_NONE);
 	}
 	if (q.qclass == C_CH) {
 		len = answer_chaos(zt, query, &q, resp, limit);

@@ -231,6 +231,7 @@ struct zt_query {
 };
 
 #define OPT_RR_LEN 11
+#define UDP_PAYLOAD_MAX 65507 /* the largest UDP payload over IPv4 */
 #define EDE_NONE (-1)
 
 /* Reads the question name at the cursor (no compression) into q->qname and q->key. */

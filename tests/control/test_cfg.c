@@ -64,6 +64,7 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(cfg->udp_max_payload, 1232);
 	CU_ASSERT_EQUAL(cfg->tcp_idle_timeout, 10);
 	CU_ASSERT_EQUAL(cfg->tcp_max_clients, 256);
+	CU_ASSERT_EQUAL(cfg->tcp_io_timeout, 1000);
 	CU_ASSERT_EQUAL(cfg->udp_workers, 1);
 	CU_ASSERT_EQUAL(cfg->rrl.rate, 0);
 	CU_ASSERT_EQUAL(cfg->rrl.slip, 2);
@@ -98,6 +99,7 @@ static void test_file_all_keys(void)
 			   "version sandns test#1\n"
 			   "tcp-idle-timeout 30\n"
 			   "tcp-max-clients 1000\n"
+			   "tcp-io-timeout 250\n"
 			   "udp-workers 4\n"
 			   "rate-limit 50\n"
 			   "rate-limit-slip 0\n"
@@ -143,6 +145,7 @@ static void test_file_all_keys(void)
 	CU_ASSERT_STRING_EQUAL(cfg->version, "sandns test#1");
 	CU_ASSERT_EQUAL(cfg->tcp_idle_timeout, 30);
 	CU_ASSERT_EQUAL(cfg->tcp_max_clients, 1000);
+	CU_ASSERT_EQUAL(cfg->tcp_io_timeout, 250);
 	CU_ASSERT_EQUAL(cfg->udp_workers, 4);
 	CU_ASSERT_EQUAL(cfg->rrl.rate, 50);
 	CU_ASSERT_EQUAL(cfg->rrl.slip, 0);
@@ -175,6 +178,7 @@ static void test_file_errors(void)
 	load_fails("udp-max-payload 511\n", "udp-max-payload: 511 is out of range (512..65535)");
 	load_fails("tcp-idle-timeout 0\n", "tcp-idle-timeout: 0 is out of range");
 	load_fails("tcp-max-clients -1\n", "tcp-max-clients: '-1' is not a number");
+	load_fails("tcp-io-timeout 99\n", "tcp-io-timeout: 99 is out of range (100..60000)");
 	load_fails("rate-limit 1000001\n", "rate-limit: 1000001 is out of range (0..1000000)");
 	load_fails("rate-limit-slip 101\n", "rate-limit-slip: 101 is out of range (0..100)");
 	load_fails("rate-limit-table-size 10\n", "rate-limit-table-size: 10 is out of range");

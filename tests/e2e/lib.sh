@@ -76,3 +76,34 @@ answer_is() {
 	got=$(answer_of "$name" "$type" "$@")
 	[ "$got" = "$want" ] || { echo "     $name $type $*: got '$got', want '$want'"; return 1; }
 }
+
+# run_counted DESC COMMAND...: runs a checker that prints its own `ok ...`/`FAIL ...` lines
+# (malformed.py, tcp_abuse.py), showing its output as it comes, and adds those lines to the
+# counts. A non-zero exit without a FAIL line, or an exit 0 with no ok line, counts once as
+# DESC. Leaves the output in $COUNTED_OUT and the exit status in $COUNTED_RC.
+run_counted() {
+	local desc=$1 f nok nfail
+	shift
+	f=$(mktemp "${TMPDIR:-/tmp}/sandns-counted.XXXXXX")
+	"$@" 2>&1 | tee "$f"
+	COUNTED_RC=${PIPESTATUS[0]}
+	COUNTED_OUT=$(cat "$f")
+	rm -f "$f"
+	nok=$(grep -c '^ok ' <<<"$COUNTED_OUT")
+	nfail=$(grep -c '^FAIL ' <<<"$COUNTED_OUT")
+	passed=$((passed + nok))
+	failed=$((failed + nfail))
+	if [ "$COUNTED_RC" != 0 ] && [ "$nfail" = 0 ]; then
+		bad "$desc (exit status $COUNTED_RC)"
+	elif [ "$COUNTED_RC" = 0 ] && [ "$nok" = 0 ]; then
+		ok "$desc"
+	fi
+}
+
+# stat_of TEXT NAME: the value of NAME=N in sandnsctl stats output TEXT, from its last line
+# that has it (the `total:` or `dataplane:` line); 0 when absent.
+stat_of() {
+	local v
+	v=$(grep -o "\(^\| \)$2=[0-9]*" <<<"$1" | tail -n 1 | sed 's/.*=//')
+	echo "${v:-0}"
+}

@@ -972,6 +972,55 @@ static void test_edns_badvers(void)
 	CU_ASSERT_EQUAL(m.ns, 0);
 	CU_ASSERT_EQUAL(m.ar, 1);
 	CU_ASSERT_EQUAL(m.id, 9);
+	/* Whatever the opcode (RFC 6891 6.1.3; Knot too): UPDATE, NOTIFY, IQUERY. */
+	for (uint16_t op = 1; op <= 5; op++) {
+		qlen = tu_query(qbuf, 10, (uint16_t)(op << 11), "example.com", T_SOA, C_IN);
+		qlen = q_add_opt(qbuf, qlen, 1232, 1, 0, NULL, 0);
+		CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+		CU_ASSERT_EQUAL(info.rcode, RC_BADVERS);
+		CU_ASSERT_EQUAL(m.opt_ext_rcode, RC_BADVERS >> 4);
+		CU_ASSERT_EQUAL((m.flags >> 11) & 0xf, op);
+	}
+}
+
+/*
+ * udp-max-payload 65535 and a client that takes 65535: an answer is still cut to what one
+ * IPv4 UDP datagram carries (65507), truncated, never one that cannot be sent.
+ */
+static void test_udp_datagram_max(void)
+{
+	zt_opts_t opts = {.udp_max_payload = 65535};
+	char err[256], line[320];
+	size_t cap = 300 * sizeof(line), off = 0;
+	char *text = malloc(cap);
+	zload_zone_t *z;
+	zt_t *t;
+	size_t len;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	off += (size_t)snprintf(text + off, cap - off,
+				"$ORIGIN huge.test.\n@ 300 IN SOA ns hm 1 2 3 4 5\n@ IN NS ns\n"
+				"ns IN A 192.0.2.1\n");
+	/* 249 TXT records of 250 octets: 65,529 octets with the header, question and OPT. */
+	for (int i = 0; i < 249; i++)
+		off += (size_t)snprintf(text + off, cap - off, "big IN TXT \"%03d%s\"\n", i,
+					S200 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	z = zload_string("huge.test.", text, "huge.zone", NULL, NULL, err, sizeof(err));
+	free(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	t = zt_new(&z, 1, &opts, err, sizeof(err));
+	zload_free(&z);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	qlen = tu_query(qbuf, 11, 0, "big.huge.test", T_TXT, C_IN);
+	qlen = q_add_opt(qbuf, qlen, 65535, 0, 0, NULL, 0);
+	len = send_q(t, ZT_UDP, false);
+	CU_ASSERT_TRUE(len > 0 && len <= 65507);
+	CU_ASSERT_TRUE(m.flags & F_TC);
+	/* Over TCP the whole RRset comes. */
+	len = send_q(t, ZT_TCP, false);
+	CU_ASSERT_TRUE(len > 65507);
+	CU_ASSERT_EQUAL(m.an, 249);
+	zt_free(&t);
 }
 
 static void test_edns_unknown_option(void)
@@ -1825,6 +1874,7 @@ void reg_cutest_answer(void)
 	CU_add_test(s, "EDNS: OPT echoed, payload, DO", test_edns);
 	CU_add_test(s, "EDNS: udp_max_payload option", test_edns_payload_option);
 	CU_add_test(s, "EDNS: BADVERS", test_edns_badvers);
+	CU_add_test(s, "UDP: never more than one IPv4 datagram holds", test_udp_datagram_max);
 	CU_add_test(s, "EDNS: unknown option ignored", test_edns_unknown_option);
 	CU_add_test(s, "EDNS: malformed OPT: FORMERR", test_edns_formerr);
 	CU_add_test(s, "truncation: TC", test_truncation);
