@@ -603,9 +603,14 @@ int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bo
 		buf_printf(&body, json ? "{\"ok\":true,\"stopping\":true}\n" : "stopping\n");
 		*stop = true;
 	} else {
-		snprintf(err, sizeof(err),
-			 "unknown command '%.*s'; commands: " CTL_COMMANDS,
-			 (int)(n > 64 ? 64 : n), line);
+		char shown[65];
+		size_t k;
+
+		/* Echoed as text: what is not printable ASCII shows as '?' (JSON needs UTF-8). */
+		for (k = 0; k < n && k < sizeof(shown) - 1; k++)
+			shown[k] = line[k] > 0x20 && line[k] < 0x7f ? line[k] : '?';
+		shown[k] = '\0';
+		snprintf(err, sizeof(err), "unknown command '%s'; commands: " CTL_COMMANDS, shown);
 	}
 
 	if (err[0] != '\0') {

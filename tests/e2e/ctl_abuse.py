@@ -249,6 +249,10 @@ def cmd_garbage(a):
     if a.kind in ("nul", "ff", "noeol") and not (statuses and statuses[0].startswith(b"error: ")):
         say("want an error response for garbage %s" % a.kind)
         return 1
+    # Errors echo what was asked as printable ASCII only (a JSON reply must stay valid UTF-8).
+    if a.kind == "ff" and not all(0x20 <= ch < 0x7f for ch in statuses[0]):
+        say("the error echoes octets that are not printable: %r" % statuses[0][:60])
+        return 1
     # A NUL inside a request makes it no request: "status\0extra" must not run status.
     if a.kind in ("nul", "mixed") and not (statuses and statuses[0].startswith(b"error: the request holds a NUL")):
         say("want 'error: the request holds a NUL byte' first for garbage %s" % a.kind)
