@@ -13,7 +13,7 @@ struct tail {
 	uint16_t an, ns, ar;
 	const uint8_t *data;
 	size_t len;
-	uint32_t blob;          /* the precomputed answer's offset; ZT_NONE when rendered live */
+	uint64_t id;            /* what the answer is, whatever the name asked (zt_answer_info) */
 	const uint16_t *fix;
 	unsigned nfix;
 	int delta;              /* how far the blob moves (real minus reference qname length) */
@@ -226,7 +226,7 @@ static bool tail_from_blob(struct tail *t, const zt_t *zt, uint32_t off, int del
 	t->ar = b->ar;
 	t->data = zt_blob_data(b);
 	t->len = b->len;
-	t->blob = off;
+	t->id = (uint64_t)off + 1;
 	t->fix = zt_blob_fix(b);
 	t->nfix = b->nfix;
 	t->delta = delta;
@@ -260,7 +260,8 @@ static bool tail_live(struct tail *t, const zt_t *zt, const struct zt_query *q, 
 	t->ar = counts[2];
 	t->data = rb->buf + head;
 	t->len = rb->len - head;
-	t->blob = ZT_NONE;
+	/* Rendered live: the first RRset it holds (an SOA for negative answers, a wildcard's). */
+	t->id = r->n != 0 && r->item[0].rrset != ZT_NONE ? (1ull << 32 | r->item[0].rrset) : 0;
 	t->fix = NULL;
 	t->nfix = 0;
 	t->delta = 0;
@@ -539,7 +540,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		return answer_empty(zt, query, &q, resp, RC_SERVFAIL, 0, EDE_NONE);
 	}
 	info->truncated = (t.flags & F_TC) != 0;
-	info->answer = t.blob != ZT_NONE ? t.blob + 1 : 0;
+	info->answer = t.id;
 	len = emit(zt, query, &q, resp, &t);
 	info->rcode = (uint8_t)(wire_get16(resp + 2) & 0xf);
 	return len;

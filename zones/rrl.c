@@ -31,8 +31,8 @@ struct rrl {
 
 /* What the bucket's key says about the response. */
 enum rrl_kind {
-	RRL_K_ANSWER = 1, /* a precomputed answer: the node and type, wildcard, NXDOMAIN, referral */
-	RRL_K_NAME = 2,   /* rendered live (DNAME, DNSSEC proofs...): the question's name */
+	RRL_K_ANSWER = 1, /* zt_answer_info.answer: a node and type, a wildcard, NXDOMAIN, referral */
+	RRL_K_NAME = 2,   /* an answer without records: the question's name */
 	RRL_K_ERROR = 3,  /* REFUSED, FORMERR, NOTIMP, SERVFAIL, ...: the rcode alone */
 };
 

@@ -64,7 +64,12 @@ typedef struct zt_answer_info {
 	bool truncated;     /* TC was set */
 	bool xfr;           /* a zone transfer the caller must run with zt_xfr_render() */
 	bool dropped;       /* nothing to send (too short to have a header, or a response) */
-	uint32_t answer;    /* which precomputed answer was sent (per snapshot), 0: none (RRL) */
+	/*
+	 * What the answer is, the same for every name that gets it (a node's RRset, any name
+	 * under one wildcard, any NXDOMAIN of one zone, any name below one cut), per snapshot;
+	 * 0 for errors. Response rate limiting keys on it.
+	 */
+	uint64_t answer;
 } zt_answer_info_t;
 
 /*

@@ -20,7 +20,8 @@ static const char zone_rrl[] = "$ORIGIN example.com.\n"
 			       "mail IN A 192.0.2.25\n"
 			       "www IN A 192.0.2.80\n"
 			       "*.wild IN A 192.0.2.99\n"
-			       "sub IN NS ns.elsewhere.test.\n";
+			       "sub IN NS ns.elsewhere.test.\n"
+			       "dn IN DNAME elsewhere.test.\n";
 
 static zt_t *zt;
 
@@ -158,7 +159,8 @@ static void test_buckets(void)
 
 /*
  * Random names do not make new buckets where the answer is the same: every NXDOMAIN of a zone,
- * every name under one wildcard, every name below one cut, and every REFUSED, share one.
+ * every name under one wildcard, every name below one cut or one DNAME, and every REFUSED,
+ * share one.
  */
 static void test_shared_answers(void)
 {
@@ -167,6 +169,8 @@ static void test_shared_answers(void)
 	    {"a.wild.example.com.", "b.wild.example.com.", "c.d.wild.example.com."},
 	    {"a.sub.example.com.", "b.sub.example.com.", "sub.example.com."},
 	    {"www.example.org.", "mail.example.net.", "x.test."},
+	    /* rendered live (below a DNAME): keyed by the DNAME, not the name */
+	    {"a.dn.example.com.", "b.dn.example.com.", "c.d.dn.example.com."},
 	};
 	uint8_t a[4] = {203, 0, 113, 9}, resp[4096];
 	zt_answer_info_t info;
