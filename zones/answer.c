@@ -47,8 +47,42 @@ bool zt_parse_qname(wire_ctx_t *c, struct zt_query *q)
 	}
 	if (len > WIRE_NAME_MAX)
 		return false;
-	/* Every octet up to the root label was inside the message: copy it lower-cased. */
+	/*
+	 * Every octet up to the root label was inside the message: copy it lower-cased, and hash
+	 * the words as they go by (the index's hash, zt_hash_slack(), without reading them again).
+	 */
+#ifdef __SSE4_2__
+	{
+		uint64_t h = 0x9e3779b9u ^ len, w;
+		size_t i = 0;
+
+		for (; i + 8 <= len; i += 8) {
+			memcpy(&w, start + i, 8);
+			w = wire_lower8(w);
+			memcpy(q->key + i, &w, 8);
+			h = _mm_crc32_u64(h, w);
+		}
+		if (i < len) {
+			const unsigned rest = (unsigned)(len - i);
+
+			if (len >= 8) {
+				/* The last 8 octets of the name, shifted down to its last REST. */
+				memcpy(&w, start + len - 8, 8);
+				w = wire_lower8(WIRE_LE64(w)) >> (8 * (8 - rest));
+			} else {
+				w = wire_lower8(wire_load_tail(start, rest));
+			}
+			/* Little-endian order; the octets past the name are zeros (slack). */
+			w = WIRE_LE64(w);
+			memcpy(q->key + i, &w, 8);
+			h = _mm_crc32_u64(h, WIRE_LE64(w));
+		}
+		q->hash = h;
+	}
+#else
 	wire_lower_copy(q->key, start, len);
+	q->hash = zt_hash(q->key, len);
+#endif
 	q->qname = start;
 	q->qname_len = len;
 	c->pos += len;
@@ -130,11 +164,11 @@ void zt_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t n
 size_t zt_put_opt(uint8_t *p, const zt_t *zt, const struct zt_query *q, uint8_t ext_rcode,
 		      int ede)
 {
-	p[0] = 0;
-	wire_put16(p + 1, T_OPT);
-	wire_put16(p + 3, zt->udp_max);
-	p[5] = ext_rcode;
-	p[6] = 0;
+	/* Root owner, type OPT, our payload size, rcode, version: one store (then DO, options). */
+	const uint8_t head[8] = {0, T_OPT >> 8, T_OPT & 0xff, (uint8_t)(zt->udp_max >> 8),
+				 (uint8_t)zt->udp_max, ext_rcode, 0, 0};
+
+	memcpy(p, head, 8);
 	wire_put16(p + 7, q->dnssec ? EDNS_DO : 0);
 	if (ede == EDE_NONE) {
 		wire_put16(p + 9, 0);
@@ -294,7 +328,7 @@ static bool lookup(const zt_t *zt, const struct zt_query *q, struct tail *t, boo
 {
 	const uint8_t *k = q->key;
 	size_t len = q->qname_len;
-	uint32_t n = zt_find_slack(zt, k, len);
+	uint32_t n = zt_find_slack_h(zt, k, len, q->hash);
 	const zt_node_t *node;
 	bool dnssec;
 	uint32_t blob;
@@ -446,8 +480,10 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	wire_ctx_skip(&c, WIRE_HDR_LEN);
 	if (qd == 1) {
 		if (zt_parse_qname(&c, &q) && wire_ctx_left(&c) >= 4) {
-			q.qtype = wire_ctx_read16(&c);
-			q.qclass = wire_ctx_read16(&c);
+			/* Four octets are there: read without the cursor's checks. */
+			q.qtype = wire_get16(c.pos);
+			q.qclass = wire_get16(c.pos + 2);
+			c.pos += 4;
 			q.has_question = true;
 		} else if (ctx->transport == ZT_TCP) {
 			/* A stream that lies about its content: the caller closes it (as Knot). */
