@@ -81,8 +81,13 @@ static int asn1_to_time(const ASN1_TIME *t, time_t *out)
 	return SANDNS_EOK;
 }
 
-/* A copy of an IA5String dNSName: lower-case, trailing dot dropped; NULL when it holds a NUL
- * (a classic spoofing trick: "good.example\0.evil") or is empty. */
+/*
+ * A copy of an IA5String dNSName in lower case; NULL when it holds a NUL (a classic spoofing
+ * trick: "good.example\0.evil"), is empty, or ends in a dot. A final dot is no part of a
+ * dNSName (RFC 5280 4.2.1.6: the preferred name syntax), and cert_covers() (X509_check_host()
+ * on the name without its dot) never matches one: listed without its dot, the entry would name
+ * a host that cert_covers() denies, and the policy could pick it as the SRV target.
+ */
 static char *dns_name_dup(const ASN1_STRING *s)
 {
 	const unsigned char *d = ASN1_STRING_get0_data(s);
@@ -90,11 +95,7 @@ static char *dns_name_dup(const ASN1_STRING *s)
 	char *out;
 	int i;
 
-	if (d == NULL || len <= 0 || memchr(d, '\0', (size_t)len) != NULL)
-		return NULL;
-	if (d[len - 1] == '.')
-		len--;
-	if (len == 0)
+	if (d == NULL || len <= 0 || memchr(d, '\0', (size_t)len) != NULL || d[len - 1] == '.')
 		return NULL;
 	out = malloc((size_t)len + 1);
 	if (out == NULL)
@@ -344,12 +345,44 @@ out_free_bio:
 	return NULL;
 }
 
+cert_t *cert_load_mem(const uint8_t *buf, size_t len, const char *name, char *err, size_t errlen)
+{
+	const unsigned char *p = buf;
+	X509 *leaf;
+
+	if (len == 0) {
+		seterr(err, errlen, "%s: empty, no certificate", name);
+		return NULL;
+	}
+	if (len > CERT_FILE_MAX) {
+		seterr(err, errlen, "%s: %zu bytes, too large for a certificate (max %u)", name,
+		       len, CERT_FILE_MAX);
+		return NULL;
+	}
+	/* PEM when the text before the first NUL holds "-----BEGIN " (as strstr() on the file
+	 * read whole decided before): DER has NULs early, a PEM bundle is text throughout. */
+	if (memmem(buf, strnlen((const char *)buf, len), "-----BEGIN ", 11) != NULL)
+		return load_pem(name, buf, len, err, errlen);
+	ERR_clear_error();
+	leaf = d2i_X509(NULL, &p, (long)len);
+	ERR_clear_error();
+	if (leaf == NULL) {
+		seterr(err, errlen, "%s: not a certificate (neither PEM nor DER X.509)", name);
+		return NULL;
+	}
+	if (p != buf + len) {
+		X509_free(leaf);
+		seterr(err, errlen, "%s: %zu bytes of trailing data after the DER certificate",
+		       name, (size_t)(buf + len - p));
+		return NULL;
+	}
+	return cert_from_x509(leaf, name, 0, err, errlen);
+}
+
 cert_t *cert_load_file(const char *path, char *err, size_t errlen)
 {
 	unsigned char *data = NULL;
-	const unsigned char *p;
 	cert_t *c = NULL;
-	X509 *leaf;
 	size_t len = 0;
 
 	if (path == NULL || *path == '\0') {
@@ -362,25 +395,7 @@ cert_t *cert_load_file(const char *path, char *err, size_t errlen)
 		seterr(err, errlen, "%s: empty file, no certificate", path);
 		goto out_free_data;
 	}
-	if (strstr((const char *)data, "-----BEGIN ") != NULL) {
-		c = load_pem(path, data, len, err, errlen);
-		goto out_free_data;
-	}
-	p = data;
-	ERR_clear_error();
-	leaf = d2i_X509(NULL, &p, (long)len);
-	ERR_clear_error();
-	if (leaf == NULL) {
-		seterr(err, errlen, "%s: not a certificate (neither PEM nor DER X.509)", path);
-		goto out_free_data;
-	}
-	if (p != data + len) {
-		X509_free(leaf);
-		seterr(err, errlen, "%s: %zu bytes of trailing data after the DER certificate",
-		       path, (size_t)(data + len - p));
-		goto out_free_data;
-	}
-	c = cert_from_x509(leaf, path, 0, err, errlen);
+	c = cert_load_mem(data, len, path, err, errlen);
 out_free_data:
 	free(data);
 	return c;

@@ -52,6 +52,13 @@ int cert_parse_source(const char *src, cert_tls_target_t *tls, char *err, size_t
 cert_t *cert_load_file(const char *path, char *err, size_t errlen);
 
 /*
+ * As cert_load_file(), from LEN bytes at BUF (which need not end in a NUL); NAME stands for the
+ * file in messages and becomes cert_source(). PEM when "-----BEGIN " comes before any NUL
+ * octet, DER otherwise. At most 1 MiB. The caller owns the result; NULL and ERR on failure.
+ */
+cert_t *cert_load_mem(const uint8_t *buf, size_t len, const char *name, char *err, size_t errlen);
+
+/*
  * Fetches the leaf that HOST:PORT presents, connecting to ADDR (a numeric address) when it is
  * not NULL or empty, else to each of HOST's addresses in turn. The chain is NOT verified. The
  * connect and the handshake together take at most TIMEOUT_MS (<= 0: CERT_TIMEOUT_MS); name
@@ -69,8 +76,9 @@ void cert_free(cert_t **c);
 /* Another reference to C (never changed once loaded), dropped by its own cert_free(). One thread. */
 cert_t *cert_ref(cert_t *c);
 
-/* The subjectAltName dNSName entries in certificate order: lower-case, no trailing dot. IDNs
- * appear as in the certificate, A-labels. Strings live as long as C. */
+/* The subjectAltName dNSName entries in certificate order, lower-case; one with a NUL or a final
+ * dot is left out (cert_covers() matches nothing against it). IDNs appear as in the
+ * certificate, A-labels. Strings live as long as C. */
 size_t cert_san_count(const cert_t *c);
 const char *cert_san(const cert_t *c, size_t i); /* NULL when I is out of range */
 

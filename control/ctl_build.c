@@ -402,6 +402,9 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	memset(out, 0, sizeof(*out));
 	if (what == NULL)
 		what = &zones_only;
+	/* A build that was never published (nothing loaded yet) is no previous one. */
+	if (prev != NULL && prev->raw == NULL)
+		prev = NULL;
 	if (prev != NULL && what->zones && what->zone != NULL) {
 		for (i = 0; i < cfg->nzones && !zone_named(&cfg->zones[i], what->zone); i++)
 			;

@@ -173,6 +173,31 @@ out:
 }
 
 /*
+ * Whether RR's fields are those its type has (ldns's descriptor: how many, and of which kind).
+ * ldns can make them otherwise: "SRV 20 40 500 \# 4 0a000001" (RFC 3597 data after some fields)
+ * becomes five 16-bit integers, whose wire form has no target name, and "A \# 0" an address
+ * record without an address; the snapshot would serve them as they are: a response, or a whole
+ * AXFR message, that no client can parse. Types whose data is opaque (NULL, and every type
+ * ldns does not know: one field of any length, RFC 3597) may have none.
+ */
+static bool zload_rdata_typed(const ldns_rr *rr)
+{
+	const ldns_rr_descriptor *d = ldns_rr_descript(ldns_rr_get_type(rr));
+	size_t n = ldns_rr_rd_count(rr);
+
+	if (d == NULL)
+		return true;
+	if (n == 0 && ldns_rr_descriptor_field_type(d, 0) == LDNS_RDF_TYPE_UNKNOWN)
+		return true;
+	if (n < ldns_rr_descriptor_minimum(d) || n > ldns_rr_descriptor_maximum(d))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (ldns_rdf_get_type(ldns_rr_rdf(rr, i)) != ldns_rr_descriptor_field_type(d, i))
+			return false;
+	return true;
+}
+
+/*
  * Records that ldns reads: TEXT (LEN octets, whole lines) parsed with ldns_rr_new_frm_fp_l(),
  * which handles $ORIGIN, $TTL, parentheses and RFC 3597 syntax. LINE_BASE: the line before the
  * first. *ORIGIN follows $ORIGIN.
@@ -209,6 +234,14 @@ static int zload_ldns(struct zload_state *st, const char *text, size_t len, cons
 				   (unsigned)ldns_rr_get_class(rr));
 			ldns_rr_free(rr);
 			ret = SANDNS_EZONE;
+			break;
+		}
+		if (!zload_rdata_typed(rr)) {
+			zload_fail(st, file, line_nr,
+				   "the record data does not fit its type (RFC 3597 \\# data "
+				   "must be the whole record data, in the type's wire form)");
+			ldns_rr_free(rr);
+			ret = SANDNS_EPARSE;
 			break;
 		}
 		/* ldns skips blank lines in the same call: the line it ended on is the one we

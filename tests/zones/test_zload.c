@@ -304,6 +304,26 @@ static void test_class(void)
 	LOAD_FAILS(HEAD "www HS TXT \"x\"\n", "t.zone:6:", "class 4", "not IN");
 }
 
+/*
+ * RFC 3597 data must be the whole record data: ldns reads "SRV 20 40 500 \\# 4 0a000001" as five
+ * numbers and "A \\# 0" as an address record without an address, records whose wire form no
+ * client can parse (the fuzzer found them). Opaque types may be empty.
+ */
+static void test_rdata_fits_type(void)
+{
+	zload_zone_t *z;
+
+	LOAD_FAILS(HEAD "x 3600 IN SRV 20 40 500 \\# 4 0a000001\n", "t.zone:6:",
+		   "does not fit its type");
+	LOAD_FAILS(HEAD "x 3600 IN A \\# 0\n", "t.zone:6:", "does not fit its type");
+	z = load(HEAD "x 3600 IN NULL \\# 0\nx 3600 IN TYPE65000 \\# 0\n"
+		      "y 3600 IN A \\# 4 c0000201\n", NULL);
+	CU_ASSERT_PTR_NOT_NULL(z);
+	if (z == NULL)
+		fprintf(stderr, "\n  %s\n", err);
+	zload_free(&z);
+}
+
 static void test_syntax_error_line(void)
 {
 	LOAD_FAILS(HEAD "www IN A 192.0.2.1\n"
@@ -785,4 +805,5 @@ void reg_cutest_zload(void)
 	CU_add_test(s, "$INCLUDE nested, and a loop", test_include_nested_and_loop);
 	CU_add_test(s, "the fast reader reads as ldns does", test_fast_reader_same);
 	CU_add_test(s, "records are on their own lines", test_fast_reader_lines);
+	CU_add_test(s, "RFC 3597 data that does not fit its type: refused", test_rdata_fits_type);
 }
