@@ -10,16 +10,21 @@ BUILD_PKGS=(gcc meson ninja-build pkg-config libldns-dev liburcu-dev libssl-dev 
 	libdpdk-dev dpdk)
 TEST_PKGS=(knot knot-dnsutils python3 python3-dnspython iproute2 openssl dnsperf iputils-ping
 	ethtool nsd)
+# The libFuzzer targets (tests/fuzz/, build-fuzz/): clang 14; its sanitizer and libFuzzer
+# runtimes (libclang_rt.fuzzer, .asan, .ubsan), which clang-14 only recommends; llvm-14 for
+# llvm-symbolizer, which turns the addresses of a crash report into file:line.
+FUZZ_PKGS=(clang libclang-rt-14-dev llvm-14)
 
 missing=()
-for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do
+for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${FUZZ_PKGS[@]}"; do
 	# "install ok installed" only; half-installed or removed (config-files) counts as missing
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	[ "$status" = "install ok installed" ] || missing+=("$p")
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
-	echo "deps: all ${#BUILD_PKGS[@]} build and ${#TEST_PKGS[@]} test packages are installed"
+	echo "deps: all ${#BUILD_PKGS[@]} build, ${#TEST_PKGS[@]} test and ${#FUZZ_PKGS[@]} fuzzing" \
+		"packages are installed"
 	exit 0
 fi
 

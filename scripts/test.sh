@@ -2,13 +2,25 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # test.sh: installs what is missing (Debian 12, as root), builds sandns and runs the whole test
 # suite twice: a normal build in build/ and an AddressSanitizer + UndefinedBehaviorSanitizer
-# build in build-asan/. Exits non-zero when anything fails to build or any test fails.
+# build in build-asan/; then builds everything again with clang in build-fuzz/ (-Dfuzz=true,
+# ASan + UBSan, -Werror as always) and runs each libFuzzer target for a short bounded time.
+# Exits non-zero when anything fails to build or any test fails.
 #
 #   bash scripts/test.sh
 #
-# The suite (tests/meson.build): the CUnit unit tests (sandns-tests), tests/e2e/smoke.sh and the
-# differential test against Knot DNS (tests/e2e/diff_knot.sh). Only loopback traffic.
-# About 5 minutes on 2 cores; every test has a meson timeout.
+# The suite (tests/meson.build): the CUnit unit tests (sandns-tests) and the end-to-end tests in
+# tests/e2e/: smoke.sh, policy.sh, abuse.sh (malformed UDP, TCP abuse), ctl_abuse.sh (the
+# control socket, broken reloads, 1000 reloads), dpdk.sh (namespaces) and the differential test
+# against Knot DNS (diff_knot.sh). Only loopback traffic and namespaces the tests make.
+# About 8 minutes on 2 cores; every test has a meson timeout.
+#
+# The fuzzing stage (tests/fuzz/, `meson test -C build-fuzz --suite fuzz`): fuzz-answer (DNS
+# queries into the answer engine), fuzz-pkt (Ethernet frames into the packet layer), fuzz-zload
+# (zone text into the loader), fuzz-ctl (control socket lines), fuzz-cert (certificate files),
+# each for 45 s (FUZZ_SECONDS=N changes it) on its seed corpus in tests/fuzz/corpus/, which is
+# only read. Each prints its runs, exec/s, cov:, ft: and corpus size; a crash, a sanitizer report
+# (leaks too), a broken invariant or an input slower than 10 s fails it, and the reproducer is
+# kept in build-fuzz/tests/fuzz/artifacts/. About 3 minutes on 2 cores (two targets at a time).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,9 +68,25 @@ else
 	failed+=("build-asan/")
 fi
 
+echo "=== build-fuzz/: clang build and the libFuzzer targets, a short run each"
+# clang's libFuzzer with ASan and UBSan; the whole tree is built (clang's warnings are errors
+# too), only the fuzz suite runs: the others ran above.
+t1=$(date +%s)
+rm -f build-fuzz/meson-logs/testlog.txt
+if CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false &&
+	meson compile -C build-fuzz -j "$JOBS" &&
+	meson test -C build-fuzz --suite fuzz --print-errorlogs; then
+	:
+else
+	failed+=("build-fuzz/")
+fi
+# Each target's line from run.sh: runs, exec/s, coverage, corpus.
+grep -hE '^fuzz-[a-z]+: ' build-fuzz/meson-logs/testlog.txt 2>/dev/null || true
+echo "=== build-fuzz/: $(( $(date +%s) - t1 )) s"
+
 echo "=== test.sh: $(( $(date +%s) - t0 )) s"
 if [ ${#failed[@]} -ne 0 ]; then
 	echo "test.sh: FAILED in ${failed[*]} (see the errors above, and */meson-logs/testlog.txt)"
 	exit 1
 fi
-echo "test.sh: all passed (build/ and build-asan/)"
+echo "test.sh: all passed (build/, build-asan/ and build-fuzz/)"
