@@ -533,6 +533,9 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		q.has_question = q.has_question && c.err == 0;
 		return answer_empty(zt, query, &q, resp, q.rcode, 0, EDE_NONE);
 	}
+	/* Class IN and an ordinary type (not 0, AXFR, IXFR): one test for what most queries are. */
+	if (q.qclass == C_IN && (uint16_t)(q.qtype - 1) < T_IXFR - 1)
+		goto lookup;
 	if (q.qclass == C_CH) {
 		len = answer_chaos(zt, query, &q, resp, limit);
 		info->rcode = (uint8_t)(wire_get16(resp + 2) & 0xf);
@@ -564,6 +567,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		info->xfr = true;
 		return 0;
 	}
+lookup:
 	if (lookup(zt, &q, &t, &refused) && refused) {
 		info->rcode = RC_REFUSED;
 		return answer_empty(zt, query, &q, resp, RC_REFUSED, 0, EDE_NOT_AUTHORITATIVE);
