@@ -756,6 +756,19 @@ out_free:
 	return NULL;
 }
 
+int ctl_after_fork(ctl_t *ctl, char *err, size_t errlen)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &ctl->sig_ev};
+
+	if (epoll_ctl(ctl->ep, EPOLL_CTL_DEL, ctl->sig_ev.fd, NULL) != 0 ||
+	    epoll_ctl(ctl->ep, EPOLL_CTL_ADD, ctl->sig_ev.fd, &ev) != 0) {
+		snprintf(err, errlen, "cannot watch signals after going into the background: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	return SANDNS_EOK;
+}
+
 static void ctl_client_close(ctl_t *ctl, struct ctl_client *c)
 {
 	if (c->ev.fd < 0)

@@ -106,6 +106,13 @@ typedef struct ctl ctl_t;
 ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen);
 
 /*
+ * In the child, after sandnsd forked into the background: watches the signalfd again. epoll
+ * hears a signalfd through the signal queue of the process that added it, the parent's, so
+ * SIGTERM and SIGHUP sent to the child would otherwise never wake the control loop.
+ */
+int ctl_after_fork(ctl_t *ctl, char *err, size_t errlen);
+
+/*
  * Publishes the snapshot of B (taking it over and leaving B empty), waits for the grace period
  * and frees the previous one. Only the control thread publishes.
  */

@@ -319,6 +319,10 @@ int main(int argc, char **argv)
 				strerror(-ready_fd));
 			goto out_free_ctl;
 		}
+		if (ctl_after_fork(ctl, err, sizeof(err)) != SANDNS_EOK) {
+			srv_log(LOG_ERR, "%s", err);
+			goto out_free_ctl;
+		}
 	}
 
 	/*

@@ -225,6 +225,34 @@ stop_sandnsd
 rc=$?
 check "SIGTERM (rate limiting): sandnsd exits with status 0 (got $rc)" test "$rc" = 0
 
+# ---------------------------------------------------------------- in the background
+# Without --foreground sandnsd forks; the child must still hear SIGHUP and SIGTERM (epoll hears
+# a signalfd through the process that added it: the parent, unless the child adds it again).
+out=$(timeout 30 "$SANDNSD" "${listen[@]}" --control "$TMP/bg.sock" \
+	--zone "example.com.=$SAMPLE/example.com.zone" 2>&1)
+rc=$?
+check "background: sandnsd returns 0 once the child serves (got $rc)" test "$rc" = 0
+BGPID=$(timeout 10 "$SANDNSCTL" --control "$TMP/bg.sock" status 2>/dev/null |
+	sed -n 's/^sandnsd [^,]*, pid \([0-9]*\),.*/\1/p')
+if [ -n "$BGPID" ] && kill -0 "$BGPID" 2>/dev/null; then
+	ok "background: the child serves (pid $BGPID)"
+	check "background: it answers" answer_is mail.example.com A 198.18.0.25
+	kill -HUP "$BGPID"
+	reloaded=0
+	for _ in $(seq 1 50); do
+		timeout 10 "$SANDNSCTL" --control "$TMP/bg.sock" status 2>/dev/null |
+			grep -q 'reloads: 1 done' && { reloaded=1; break; }
+		sleep 0.1
+	done
+	check "background: SIGHUP reloads the zones" test "$reloaded" = 1
+	kill -TERM "$BGPID"
+	for _ in $(seq 1 100); do kill -0 "$BGPID" 2>/dev/null || break; sleep 0.1; done
+	check "background: SIGTERM stops it within 10 s" sh -c "! kill -0 $BGPID 2>/dev/null"
+	kill -0 "$BGPID" 2>/dev/null && kill -KILL "$BGPID"
+else
+	bad "background: no pid from sandnsctl status ($out)"
+fi
+
 if [ $failed -ne 0 ]; then
 	echo "--- sandnsd log"
 	tail -n 40 "$TMP/sandnsd.log"
