@@ -947,6 +947,20 @@ static void ctl_client_io(ctl_t *ctl, struct ctl_client *c)
  * operator's chmod: the kernel's word on who connected decides. Root and the daemon's own
  * user may command it; anyone else is told why and let go.
  */
+/*
+ * Sends a refusal to a client not taken on. A request already there is read and dropped: the
+ * close that follows would otherwise make the peer's next read after the refusal a reset.
+ */
+static void ctl_refuse(int fd, const char *msg, size_t len)
+{
+	char drop[512];
+
+	if (send(fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		srv_log(LOG_DEBUG, "control client refused: %s", strerror(errno));
+	for (int i = 0; i < 8 && recv(fd, drop, sizeof(drop), MSG_DONTWAIT) > 0; i++)
+		;
+}
+
 static bool ctl_peer_allowed(ctl_t *ctl, int fd)
 {
 	struct ucred cred;
@@ -970,8 +984,7 @@ static bool ctl_peer_allowed(ctl_t *ctl, int fd)
 	n = snprintf(msg, sizeof(msg),
 		     "error: permission denied: uid %u may not use the control socket\n.\n",
 		     (unsigned)cred.uid);
-	if (send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		srv_log(LOG_DEBUG, "control client refused: %s", strerror(errno));
+	ctl_refuse(fd, msg, (size_t)n);
 	/* One line per second at most: a local user must not be able to flood the log. */
 	if (srv_now_ms() - ctl->refused_log_ms >= 1000) {
 		srv_log(LOG_WARNING,
@@ -1018,9 +1031,7 @@ static void ctl_accept(ctl_t *ctl)
 			} else {
 				static const char busy[] = "error: too many control clients\n.\n";
 
-				if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-					srv_log(LOG_DEBUG, "control client refused: %s",
-						strerror(errno));
+				ctl_refuse(fd, busy, sizeof(busy) - 1);
 				close(fd);
 				continue;
 			}

@@ -295,6 +295,26 @@ static int tcp_flush(struct tcp_loop *l, struct tcp_conn *c)
 	return SANDNS_EOK;
 }
 
+/*
+ * Everything the client sent is read and a message is still incomplete: a message that
+ * trickles in keeps the connection from ever being idle, so it gets tcp-io-timeout to arrive
+ * whole from when we first waited for its rest (as Knot's tcp-io-timeout), or the connection
+ * goes. The clock is read now: a batch that rendered a transfer may have taken a while.
+ */
+static bool tcp_msg_overdue(struct tcp_loop *l, struct tcp_conn *c)
+{
+	uint64_t now;
+
+	if (c->in_len == 0)
+		return false;
+	now = srv_now_ms();
+	if (c->msg_ms == 0) {
+		c->msg_ms = now;
+		return false;
+	}
+	return now - c->msg_ms >= l->io_ms;
+}
+
 /* Moves the connection as far as it goes without blocking, then sets what to wait for. */
 static void tcp_progress(struct tcp_loop *l, struct tcp_conn *c)
 {
@@ -323,25 +343,17 @@ static void tcp_progress(struct tcp_loop *l, struct tcp_conn *c)
 			tcp_want(l, c, EPOLLIN);
 			return;
 		}
-		/*
-		 * A message that trickles in keeps the connection from ever being idle: it gets
-		 * tcp-io-timeout to arrive whole, or the connection goes (as Knot's tcp-io-timeout).
-		 */
-		if (c->in_len != 0) {
-			if (c->msg_ms == 0) {
-				c->msg_ms = l->now_ms;
-			} else if (l->now_ms - c->msg_ms >= l->io_ms) {
-				srv_stat_add(l->t, SRV_TCP_TIMEOUTS, 1);
-				tcp_close(l, c);
-				return;
-			}
-		}
 		/* No complete message is left, so the input has room for more. */
 		n = recv(c->ev.fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				if (tcp_msg_overdue(l, c)) {
+					srv_stat_add(l->t, SRV_TCP_TIMEOUTS, 1);
+					tcp_close(l, c);
+					return;
+				}
 				tcp_want(l, c, EPOLLIN);
 				return;
 			}

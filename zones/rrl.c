@@ -134,12 +134,43 @@ static uint64_t rrl_qname_hash(const uint8_t *resp, size_t len, size_t *qlen)
 	return h;
 }
 
+/*
+ * The length of the OPT record that ends RESP (LEN octets), or 0: the records are walked, so
+ * that the last one is known to be a record and an OPT (the engine writes OPT last). Only on
+ * the way to a slip: the rare path.
+ */
+static size_t rrl_opt_len(const uint8_t *resp, size_t len)
+{
+	unsigned nrr = (unsigned)wire_get16(resp + 6) + wire_get16(resp + 8) + wire_get16(resp + 10);
+	const uint8_t *last = NULL;
+	wire_ctx_t c;
+
+	if (wire_get16(resp + 10) == 0)
+		return 0;
+	wire_ctx_init(&c, resp, len);
+	wire_ctx_skip(&c, WIRE_HDR_LEN);
+	if (wire_get16(resp + 4) == 1) {
+		wire_ctx_skip_name(&c);
+		wire_ctx_skip(&c, 4);
+	}
+	for (unsigned i = 0; i < nrr && c.err == 0; i++) {
+		last = c.pos;
+		wire_ctx_skip_name(&c);
+		wire_ctx_skip(&c, 8);
+		wire_ctx_skip(&c, wire_ctx_read16(&c));
+	}
+	if (c.err != 0 || wire_ctx_left(&c) != 0 || last == NULL || last[0] != 0 ||
+	    wire_get16(last + 1) != T_OPT)
+		return 0;
+	return (size_t)(resp + len - last);
+}
+
 enum rrl_action rrl_apply(rrl_t *rrl, const uint8_t *addr, size_t alen,
 			  const zt_answer_info_t *info, uint8_t *resp, size_t *len)
 {
 	struct rrl_bucket *b, *take = NULL;
 	uint64_t key = rrl->seed, what;
-	size_t qlen, i;
+	size_t qlen, i, slot, opt;
 	uint8_t rcode;
 
 	if (*len < WIRE_HDR_LEN)
@@ -163,10 +194,11 @@ enum rrl_action rrl_apply(rrl_t *rrl, const uint8_t *addr, size_t alen,
 	else
 		what = (uint64_t)RRL_K_NAME << 56 ^ rrl_qname_hash(resp, *len, &qlen) >> 8;
 	key = rrl_mix(key, what);
-	key |= 1; /* never the free mark */
+	slot = (size_t)(key >> 32);
+	key |= 1; /* never the free mark (the slot comes from bits this leaves alone) */
 
 	for (i = 0; i < RRL_WAYS; i++) {
-		b = &rrl->b[(key + i) & rrl->mask];
+		b = &rrl->b[(slot + i) & rrl->mask];
 		if (b->key == key) {
 			take = b;
 			break;
@@ -191,17 +223,23 @@ enum rrl_action rrl_apply(rrl_t *rrl, const uint8_t *addr, size_t alen,
 	if (rrl->cfg.slip == 0 || take->limited % rrl->cfg.slip != 0)
 		return RRL_DROP;
 
-	/* Slip: the header and the question, TC set; a real client asks again over TCP. */
+	/*
+	 * Slip: the header, the question and the OPT record if there was one (an answer to an
+	 * EDNS query carries it, RFC 6891; BADVERS lives in it), TC set; a real client asks again
+	 * over TCP.
+	 */
+	opt = rrl_opt_len(resp, *len);
 	(void)rrl_qname_hash(resp, *len, &qlen);
 	resp[2] |= 0x02;
 	wire_put16(resp + 6, 0);
 	wire_put16(resp + 8, 0);
-	wire_put16(resp + 10, 0);
-	if (qlen == 0) {
+	wire_put16(resp + 10, opt != 0 ? 1 : 0);
+	if (qlen == 0)
 		wire_put16(resp + 4, 0);
-		*len = WIRE_HDR_LEN;
-	} else {
-		*len = WIRE_HDR_LEN + qlen + 4;
-	}
+	else
+		qlen += 4;
+	if (opt != 0)
+		memmove(resp + WIRE_HDR_LEN + qlen, resp + *len - opt, opt);
+	*len = WIRE_HDR_LEN + qlen + opt;
 	return RRL_SLIP;
 }

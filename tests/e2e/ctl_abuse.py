@@ -99,7 +99,9 @@ class Client:
         while True:
             try:
                 self._more(deadline)
-            except Closed:
+            except (Closed, ConnectionResetError):
+                # A reset is a close too: on a Unix socket the daemon that closes with our
+                # request unread makes the next read after its data fail so.
                 out, self.buf = self.buf, b""
                 return out
 

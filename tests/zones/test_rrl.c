@@ -248,6 +248,45 @@ static void test_table_full(void)
 	rrl_free(&r);
 }
 
+/* An answer to an EDNS query keeps its OPT when cut short (RFC 6891), BADVERS too. */
+static void test_slip_keeps_opt(void)
+{
+	static const uint8_t opt0[] = {0, 0, 41, 0x10, 0, 0, 0, 0x80, 0, 0, 0};
+	const rrl_cfg_t c = {.rate = 1, .slip = 1, .table_size = 64, .ipv4_prefix = 24,
+			     .ipv6_prefix = 56};
+	const zt_answer_ctx_t ctx = {.transport = ZT_UDP};
+	uint8_t a[4] = {203, 0, 113, 9}, q[512], resp[4096], name[256];
+	size_t nlen = tu_name_wire(name, "mail.example.com.");
+	zt_answer_info_t info;
+	rrl_t *r = rrl_new(&c);
+
+	rrl_tick_at(r, 3);
+	for (int version = 0; version <= 1; version++) {
+		size_t qlen = tu_query(q, 0x4242, 0, "mail.example.com.", 1, 1), len;
+
+		/* EDNS, payload 4096, DO set, version 0 then 1 (BADVERS) */
+		memcpy(q + qlen, opt0, sizeof(opt0));
+		q[qlen + 6] = (uint8_t)version;
+		wire_put16(q + 10, 1);
+		qlen += sizeof(opt0);
+		for (int i = 0; i < 2; i++) {
+			len = zt_answer(zt, q, qlen, resp, sizeof(resp), &ctx, &info);
+			CU_ASSERT_FATAL(len > 0);
+			if (rrl_apply(r, a, 4, &info, resp, &len) == RRL_SLIP)
+				break;
+		}
+		CU_ASSERT_EQUAL_FATAL(len, WIRE_HDR_LEN + nlen + 4 + 11);
+		CU_ASSERT(resp[2] & 0x02);
+		CU_ASSERT_EQUAL(wire_get16(resp + 6) + wire_get16(resp + 8), 0);
+		CU_ASSERT_EQUAL(wire_get16(resp + 10), 1);
+		CU_ASSERT_EQUAL(resp[WIRE_HDR_LEN + nlen + 4], 0);
+		CU_ASSERT_EQUAL(wire_get16(resp + WIRE_HDR_LEN + nlen + 5), 41);
+		/* the extended rcode: 0, or 1 for BADVERS (16) */
+		CU_ASSERT_EQUAL(resp[WIRE_HDR_LEN + nlen + 9], version);
+	}
+	rrl_free(&r);
+}
+
 void reg_cutest_rrl(void)
 {
 	CU_pSuite s = CU_add_suite("rrl", suite_init, suite_cleanup);
@@ -261,4 +300,5 @@ void reg_cutest_rrl(void)
 	CU_add_test(s, "NXDOMAIN, wildcard, referral, REFUSED: one bucket each", test_shared_answers);
 	CU_add_test(s, "the truncated answer", test_slip_form);
 	CU_add_test(s, "a full table forgets the stalest", test_table_full);
+	CU_add_test(s, "the truncated answer keeps the OPT", test_slip_keeps_opt);
 }

@@ -316,8 +316,14 @@ static void test_rdata_fits_type(void)
 	LOAD_FAILS(HEAD "x 3600 IN SRV 20 40 500 \\# 4 0a000001\n", "t.zone:6:",
 		   "does not fit its type");
 	LOAD_FAILS(HEAD "x 3600 IN A \\# 0\n", "t.zone:6:", "does not fit its type");
+	/* A last field that may be empty on the wire may be left out: CAA 0 issue "", a DS
+	 * without digest, a DNSKEY without key, an empty OPENPGPKEY. */
 	z = load(HEAD "x 3600 IN NULL \\# 0\nx 3600 IN TYPE65000 \\# 0\n"
-		      "y 3600 IN A \\# 4 c0000201\n", NULL);
+		      "y 3600 IN A \\# 4 c0000201\n"
+		      "y 3600 IN CAA \\# 7 00056973737565\n"
+		      "y 3600 IN DS \\# 4 30390801\n"
+		      "y 3600 IN DNSKEY \\# 4 01010308\n"
+		      "y 3600 IN OPENPGPKEY \\# 0\n", NULL);
 	CU_ASSERT_PTR_NOT_NULL(z);
 	if (z == NULL)
 		fprintf(stderr, "\n  %s\n", err);
