@@ -86,15 +86,6 @@ NETNS=0  # the namespaces exist
 # shellcheck source=../tests/e2e/lib.sh
 . "$ROOT/tests/e2e/lib.sh"
 
-stop_sandnsd() {
-	local rc
-	[ -n "$PID" ] || return 0
-	stop_pid "$PID" 15 "reload: sandnsd"
-	rc=$?
-	PID=
-	return $rc
-}
-
 # shellcheck disable=SC2317 # reached through the trap
 cleanup() {
 	local rc=$?

@@ -48,6 +48,8 @@ SANDNSCTL=$(cd "$(dirname "$SANDNSCTL")" && pwd)/$(basename "$SANDNSCTL")
 # An ASan build (slower; its quarantine is made small for the reload loop, see part 4)
 ASAN=0
 ldd "$SANDNSD" 2>/dev/null | grep -q libasan && ASAN=1
+# stop_sandnsd (lib.sh): ASan's exit reports take time
+STOP_SECS=$((ASAN == 1 ? 30 : 10))
 # The RSS growth allowed from reload WARMUP to RELOADS. Measured: 0 KiB (plain build) and about
 # 250 KiB (ASan, 4 MiB quarantine). A snapshot of these zones is about 6.6 KB and the zones as
 # read more: leaking either on every swap adds at least 5.7 MiB over 900 reloads, well over
@@ -68,16 +70,6 @@ HOLDPID= # a ctl_abuse.py hold in the background
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# Ends the sandnsd this script started (10 s; 30 s under ASan, whose exit reports take time),
-# returns its status.
-stop_sandnsd() {
-	local rc
-	[ -n "$PID" ] || return 0
-	stop_pid "$PID" $((ASAN == 1 ? 30 : 10)) "ctl_abuse: sandnsd"
-	rc=$?
-	PID=
-	return $rc
-}
 stop_hold() {
 	[ -n "$HOLDPID" ] || return 0
 	stop_pid "$HOLDPID" 5 "ctl_abuse: ctl_abuse.py hold" >/dev/null 2>&1

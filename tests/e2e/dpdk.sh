@@ -34,16 +34,6 @@ PID=
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
 
-# Ends our sandnsd (15 s), returns its status.
-stop_sandnsd() {
-	local rc
-	[ -n "$PID" ] || return 0
-	stop_pid "$PID" 15 "dpdk: sandnsd"
-	rc=$?
-	PID=
-	return $rc
-}
-
 cleanup() {
 	local rc=$?
 	stop_sandnsd >/dev/null 2>&1

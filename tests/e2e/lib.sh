@@ -30,6 +30,18 @@ stop_pid() {
 	wait "$pid" 2>/dev/null
 }
 
+# stop_sandnsd: ends the sandnsd this script started, its PID in $PID, within $STOP_SECS seconds
+# (15 unless the script sets it: sanitizer builds take longer to exit); clears PID and returns
+# sandnsd's exit status (0 when none runs).
+stop_sandnsd() {
+	local rc
+	[ -n "${PID:-}" ] || return 0
+	stop_pid "$PID" "${STOP_SECS:-15}" "$(basename "$0" .sh): sandnsd"
+	rc=$?
+	PID=
+	return $rc
+}
+
 # pick_port START [AVOID]: a port free for UDP and TCP in 20000-31999, below the kernel's ephemeral
 # ports (a client connection or TIME_WAIT there would make bind() fail), at most 100 tries from
 # START (derive it from $$ so parallel runs start apart).

@@ -749,10 +749,10 @@ def barrage(o, msgs):
     first = missing()
     resent = 0
     for _ in range(3):
-        todo = missing()[:o.max_resend]
-        if not todo:
+        resend = missing()[:o.max_resend]
+        if not resend:
             break
-        for i in todo:
+        for i in resend:
             snd.send(i, wires[i])
             resent += 1
             snd.drain(0.002, len(msgs))

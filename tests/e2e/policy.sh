@@ -43,15 +43,6 @@ LOADPID=  # reload_load.py (under timeout)
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# Ends the sandnsd this script started (10 s), returns its status.
-stop_sandnsd() {
-	local rc
-	[ -n "$PID" ] || return 0
-	stop_pid "$PID" 10 "policy: sandnsd"
-	rc=$?
-	PID=
-	return $rc
-}
 stop_tls() {
 	[ -n "$TLSPID" ] || return 0
 	stop_pid "$TLSPID" 5 "policy: openssl s_server"

@@ -25,16 +25,6 @@ PID=
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# Ends the sandnsd this script started (10 s), returns its status.
-stop_sandnsd() {
-	local rc
-	[ -n "$PID" ] || return 0
-	stop_pid "$PID" 10 "smoke: sandnsd"
-	rc=$?
-	PID=
-	return $rc
-}
-
 cleanup() {
 	local rc=$?
 	stop_sandnsd >/dev/null 2>&1
