@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* zt.c: compile loaded zones into one immutable snapshot of nodes and precomputed answers */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,8 +99,7 @@ uint32_t zt_find_closest(const zt_t *zt, const uint8_t *key, size_t len, const u
 
 struct build {
 	zt_t *zt;
-	size_t arena_cap;
-	size_t nodes_cap, rrsets_cap, ans_cap;
+	size_t big_cap[ZT_BIG_ARRAYS]; /* bytes allocated for each of the snapshot's big arrays */
 	uint8_t *pdata; /* the records' [u16 len][rdata] until make_rrsets() places them */
 	size_t pdata_len, pdata_cap;
 	char *err;
@@ -133,6 +133,160 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+#define BIG_HUGE ((size_t)2 << 20)
+
+/*
+ * An anonymous mapping of LEN bytes (a multiple of 2 MiB) on a 2 MiB boundary, advised for
+ * huge pages; NULL without memory. A lookup in a large zone touches a few random lines of
+ * several arrays, and with 4 KiB pages each is also a TLB miss (a page walk, slower still in a
+ * virtual machine); the build, too, faults in 2 MiB at a time rather than 4 KiB.
+ */
+static void *map_huge(size_t len)
+{
+	void *m =
+	    mmap(NULL, len + BIG_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t start, aligned;
+
+	if (m == MAP_FAILED)
+		return NULL;
+	/* One huge page more, then trimmed to a 2 MiB boundary (older kernels do not). */
+	start = (uintptr_t)m;
+	aligned = (start + BIG_HUGE - 1) & ~(uintptr_t)(BIG_HUGE - 1);
+	if (aligned > start)
+		munmap(m, aligned - start);
+	if (start + len + BIG_HUGE > aligned + len)
+		munmap((void *)(aligned + len), start + len + BIG_HUGE - (aligned + len));
+	/* Advice only: without transparent huge pages it is plain memory. */
+	(void)madvise((void *)aligned, len, MADV_HUGEPAGE);
+	return (void *)aligned;
+}
+
+/* The snapshot's big arrays by number (big_grow, settle, zt_free), and their lengths in bytes. */
+/* The range prefault() hands to its thread. */
+struct prefault {
+	void *addr;
+	size_t len;
+};
+
+static void *prefault_main(void *arg)
+{
+	struct prefault pf = *(struct prefault *)arg;
+
+	free(arg);
+	(void)madvise(pf.addr, pf.len, MADV_POPULATE_WRITE);
+	return NULL;
+}
+
+/*
+ * Faults in LEN bytes at ADDR (fresh anonymous memory the build will fill) on a thread of its
+ * own, so that the kernel zeroes those pages on another core while this one compiles: in a
+ * virtual machine, zeroing fresh pages was a fifth of a large zone's cold start. It only
+ * faults pages in, never changes what they hold, so it needs no join: should the range have
+ * moved or gone by then, it fails harmlessly. Best effort: without the thread or
+ * MADV_POPULATE_WRITE (Linux 5.14), pages fault in as they are written.
+ */
+static void prefault(void *addr, size_t len)
+{
+	struct prefault *pf = malloc(sizeof(*pf));
+	pthread_attr_t attr;
+	pthread_t tid;
+
+	if (pf == NULL)
+		return;
+	pf->addr = addr;
+	pf->len = len;
+	if (pthread_attr_init(&attr) != 0) {
+		free(pf);
+		return;
+	}
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&tid, &attr, prefault_main, pf) != 0)
+		free(pf);
+	pthread_attr_destroy(&attr);
+}
+
+static void **big_array(zt_t *zt, int i, size_t *len)
+{
+	size_t l = 0;
+	void **p = NULL;
+
+	switch (i) {
+	case 0:
+		p = (void **)&zt->arena;
+		l = zt->arena_len;
+		break;
+	case 1:
+		p = (void **)&zt->nodes;
+		l = zt->nnodes * sizeof(zt_node_t);
+		break;
+	case 2:
+		p = (void **)&zt->rrsets;
+		l = zt->nrrsets * sizeof(zt_rrset_t);
+		break;
+	case 3:
+		p = (void **)&zt->ans;
+		l = zt->nans * sizeof(zt_ans_t);
+		break;
+	default:
+		p = (void **)&zt->index;
+		l = (zt->index_mask + 1u) * sizeof(uint32_t);
+		break;
+	}
+	if (len != NULL)
+		*len = l;
+	return p;
+}
+
+/*
+ * Makes room for NEED bytes in big array I (big_array()) of the snapshot being built. Below
+ * 2 MiB an array lives on the heap, so that a small zone keeps small pages. From then on it has
+ * a mapping of its own (map_huge()), which grows by moving its pages into a larger mapping:
+ * mremap() moves page tables and copies nothing, and settle() then only trims the tail. (Built
+ * on the heap and copied to huge pages at the end, a 1M-record snapshot spent a sixth of its
+ * cold start in that copy and in faulting in the heap 4 KiB at a time.)
+ */
+static int big_grow(struct build *b, int i, size_t need)
+{
+	zt_t *zt = b->zt;
+	size_t cap = b->big_cap[i], ncap = cap ? cap : 4096, used;
+	void **p = big_array(zt, i, &used);
+	void *m;
+
+	if (need <= cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap < BIG_HUGE) {
+		m = realloc(*p, ncap);
+		if (m == NULL)
+			return -ENOMEM;
+	} else {
+		ncap = (ncap + BIG_HUGE - 1) & ~(BIG_HUGE - 1);
+		m = map_huge(ncap);
+		if (m == NULL)
+			return -ENOMEM;
+		if (zt->big_map[i] > 0) {
+			/* Over the new mapping, which takes the old pages (MREMAP_FIXED). */
+			if (mremap(*p, zt->big_map[i], ncap, MREMAP_MAYMOVE | MREMAP_FIXED, m) ==
+			    MAP_FAILED) {
+				munmap(m, ncap);
+				return -ENOMEM;
+			}
+			(void)madvise(m, ncap, MADV_HUGEPAGE);
+		} else {
+			if (used > 0)
+				memcpy(m, *p, used);
+			free(*p);
+		}
+		zt->big_map[i] = ncap;
+		prefault((uint8_t *)m + (cap > used ? cap : used),
+			 ncap - (cap > used ? cap : used));
+	}
+	*p = m;
+	b->big_cap[i] = ncap;
+	return 0;
+}
+
 /* Appends LEN bytes (aligned to ALIGN) to the arena; returns the offset or ZT_NONE. */
 static uint32_t arena_put(struct build *b, const void *data, size_t len, size_t align)
 {
@@ -141,7 +295,7 @@ static uint32_t arena_put(struct build *b, const void *data, size_t len, size_t 
 
 	if (off + len > UINT32_MAX - 1)
 		return ZT_NONE;
-	if (grow((void **)&zt->arena, &b->arena_cap, off + len, 1) != 0)
+	if (big_grow(b, 0, off + len) != 0)
 		return ZT_NONE;
 	memset(zt->arena + zt->arena_len, 0, off - zt->arena_len);
 	/* Space to be filled is zeroed: padding in it must not make equal answers differ. */
@@ -174,8 +328,19 @@ static int index_resize(zt_t *zt, uint32_t want_nodes)
 		return -ENOMEM;
 	while (size < want_nodes * 2u)
 		size *= 2;
-	free(zt->index);
-	zt->index = malloc(size * sizeof(uint32_t));
+	/* Its own mapping from 2 MiB on, as big_grow() gives the other big arrays. */
+	if (zt->big_map[4] > 0)
+		munmap(zt->index, zt->big_map[4]);
+	else
+		free(zt->index);
+	zt->big_map[4] = 0;
+	if (size * sizeof(uint32_t) >= BIG_HUGE) {
+		zt->index = map_huge(size * sizeof(uint32_t));
+		if (zt->index != NULL)
+			zt->big_map[4] = size * sizeof(uint32_t);
+	} else {
+		zt->index = malloc(size * sizeof(uint32_t));
+	}
 	if (zt->index == NULL)
 		return -ENOMEM;
 	memset(zt->index, 0xff, size * sizeof(uint32_t));
@@ -195,7 +360,7 @@ static uint32_t node_append(struct build *b, const uint8_t *key, size_t len, uin
 	zt_node_t *node;
 	uint32_t name, n;
 
-	if (grow((void **)&zt->nodes, &b->nodes_cap, zt->nnodes + 1, sizeof(zt_node_t)) != 0)
+	if (big_grow(b, 1, (zt->nnodes + 1u) * sizeof(zt_node_t)) != 0)
 		return ZT_NONE;
 	name = arena_put(b, key, len, 1);
 	if (name == ZT_NONE)
@@ -412,13 +577,42 @@ struct load {
 	ldns_buffer *buf;
 	struct pending_rr **pend;
 	size_t *npend, *pend_cap;
+	uint32_t apex;
+	/*
+	 * While the zone's records come sorted by owner (length first, zload's by_owner): the
+	 * last owner given a node. An owner that differs from it has no node yet, so no lookup
+	 * is needed (a cache miss each in a large zone): equal owners are next to each other, and
+	 * the empty non-terminals made so far are shorter than any owner still to come. The apex
+	 * is made first, so it is looked up.
+	 */
+	bool sorted;
+	uint32_t last_node;
+	size_t last_len;
+	uint8_t last_key[WIRE_NAME_MAX + 1];
 };
+
+/* Appends a node for a name known to have none yet, and puts it in the index. */
+static uint32_t node_new(struct build *b, const uint8_t *key, size_t len, uint32_t zone)
+{
+	zt_t *zt = b->zt;
+	uint32_t n;
+
+	if ((zt->nnodes + 1) * 2u > zt->index_mask + 1u &&
+	    index_resize(zt, (zt->nnodes + 1) * 2) != 0)
+		return ZT_NONE;
+	n = node_append(b, key, len, zone, 0);
+	if (n != ZT_NONE)
+		index_insert(zt, n);
+	return n;
+}
 
 /*
  * One record of zone L->z: its node (and ancestors), its RDATA, a pending entry. AFTER is 0
  * for the zone's own records, an added record's place among the edits + 1 for the others.
+ * ORDER: its place in the file (records added by edits after them all), which decides which
+ * of an RRset's records gives its TTL.
  */
-static int load_rr(struct build *b, const struct load *l, const ldns_rr *rr, size_t after)
+static int load_rr(struct build *b, struct load *l, const ldns_rr *rr, size_t after, size_t order)
 {
 	zt_t *zt = b->zt;
 	const zload_zone_t *zone = l->zones[l->z];
@@ -430,15 +624,30 @@ static int load_rr(struct build *b, const struct load *l, const ldns_rr *rr, siz
 
 	if (l->ze->nwh > 0 && zedits_withheld(l->ze, key, len, type, after))
 		return 0;
-	if (shadowed(zt, l->zones, l->nzones, l->z, key))
+	if (l->sorted && len == l->last_len && memcmp(key, l->last_key, len) == 0) {
+		node = l->last_node; /* its ancestors are there too */
+	} else if (shadowed(zt, l->zones, l->nzones, l->z, key)) {
 		/* The parent side of a zone we also serve: for AXFR and DS only. */
 		node = node_get_shadow(b, key, len, (uint32_t)l->z);
-	else
-		node = node_get(b, key, len, (uint32_t)l->z);
+	} else {
+		const zt_node_t *apex = &zt->nodes[l->apex];
+
+		if (l->sorted &&
+		    (len != apex->name_len || memcmp(key, zt->arena + apex->name, len) != 0))
+			node = node_new(b, key, len, (uint32_t)l->z);
+		else
+			node = node_get(b, key, len, (uint32_t)l->z);
+		if (node == ZT_NONE)
+			return -ENOMEM;
+		if (node_ancestors(b, key, len, ldns_rdf_size(zone->origin), (uint32_t)l->z) != 0)
+			return -ENOMEM;
+		if (l->sorted) {
+			l->last_node = node;
+			l->last_len = len;
+			memcpy(l->last_key, key, len);
+		}
+	}
 	if (node == ZT_NONE)
-		return -ENOMEM;
-	if (!(zt->nodes[node].flags & ZN_SHADOW) &&
-	    node_ancestors(b, key, len, ldns_rdf_size(zone->origin), (uint32_t)l->z) != 0)
 		return -ENOMEM;
 	ldns_buffer_clear(l->buf);
 	if (ldns_rr_rdata2buffer_wire(l->buf, rr) != LDNS_STATUS_OK ||
@@ -472,7 +681,7 @@ static int load_rr(struct build *b, const struct load *l, const ldns_rr *rr, siz
 	p->type = type;
 	p->covered = type == T_RRSIG && rdlen >= 2 ? wire_get16(b->pdata + off + 2) : 0;
 	p->ttl = ldns_rr_ttl(rr);
-	p->order = (uint32_t)*l->npend;
+	p->order = (uint32_t)order;
 	p->rdata = off;
 	return 0;
 }
@@ -490,6 +699,20 @@ static int load_empty(struct build *b, const struct load *l, const ldns_rdf *nam
 	    node_ancestors(b, key, len, ldns_rdf_size(zone->origin), (uint32_t)l->z) != 0)
 		return -ENOMEM;
 	return 0;
+}
+
+/*
+ * How many records ahead load_zone() asks for the index slot of an owner: in a large zone each
+ * is a cache miss, which the records between then overlap.
+ */
+#define LOAD_AHEAD 16
+
+static void prefetch_slot(const zt_t *zt, const ldns_rr *rr)
+{
+	uint8_t key[WIRE_NAME_MAX + 1];
+	size_t len = wire_name_lower(key, ldns_rdf_data(ldns_rr_owner(rr)));
+
+	__builtin_prefetch(&zt->index[zt_hash(key, len) & zt->index_mask], 1);
 }
 
 static int load_zone(struct build *b, zload_zone_t *const *zones, size_t nzones, size_t z,
@@ -526,10 +749,21 @@ static int load_zone(struct build *b, zload_zone_t *const *zones, size_t nzones,
 	}
 	zt->nodes[apex].flags |= ZN_APEX;
 	zt->zones[z].apex = apex;
-	for (size_t i = 0; i < n && ret == 0; i++)
-		ret = load_rr(b, &l, ldns_rr_list_rr(zone->rrs, i), 0);
+	l.apex = apex;
+	/* By owner when the loader sorted them (a zone as read): see struct load. */
+	l.sorted = zone->by_owner != NULL;
+	for (size_t k = 0; k < n && ret == 0; k++) {
+		size_t i = l.sorted ? zone->by_owner[k] : k;
+
+		if (k + LOAD_AHEAD < n)
+			prefetch_slot(
+			    zt, ldns_rr_list_rr(zone->rrs, l.sorted ? zone->by_owner[k + LOAD_AHEAD]
+								    : k + LOAD_AHEAD));
+		ret = load_rr(b, &l, ldns_rr_list_rr(zone->rrs, i), 0, i);
+	}
+	l.sorted = false;
 	for (size_t i = 0; i < ze.nadd && ret == 0; i++)
-		ret = load_rr(b, &l, ze.add[i], ze.add_at[i] + 1);
+		ret = load_rr(b, &l, ze.add[i], ze.add_at[i] + 1, n + i);
 	/* Names the zone keeps without records (the policy's): they answer NODATA. */
 	for (size_t i = 0; i < zone->nempty && ret == 0; i++)
 		ret = load_empty(b, &l, zone->empty[i]);
@@ -604,7 +838,7 @@ static int make_rrsets(struct build *b, struct pending_rr *pend, size_t npend)
 				   owner, UINT16_MAX);
 			return SANDNS_ETOOBIG;
 		}
-		if (grow((void **)&zt->rrsets, &b->rrsets_cap, zt->nrrsets + 1, sizeof(zt_rrset_t)))
+		if (big_grow(b, 2, (zt->nrrsets + 1u) * sizeof(zt_rrset_t)) != 0)
 			return -ENOMEM;
 		/*
 		 * Copy the records together so that an RRset is one run of bytes. A record twice
@@ -923,7 +1157,7 @@ static int add_ans(struct build *b, uint16_t qtype, uint32_t blob)
 {
 	zt_t *zt = b->zt;
 
-	if (grow((void **)&zt->ans, &b->ans_cap, zt->nans + 1, sizeof(zt_ans_t)) != 0)
+	if (big_grow(b, 3, (zt->nans + 1u) * sizeof(zt_ans_t)) != 0)
 		return -ENOMEM;
 	zt->ans[zt->nans].qtype = qtype;
 	zt->ans[zt->nans].blob = blob;
@@ -1133,79 +1367,24 @@ static int cmp_zone_depth(const void *a, const void *b)
 	return lx > ly ? -1 : (lx < ly);
 }
 
-/* The snapshot's big arrays by number (settle() and zt_free()), and their lengths in bytes. */
-static void **big_array(zt_t *zt, int i, size_t *len)
-{
-	size_t l = 0;
-	void **p = NULL;
-
-	switch (i) {
-	case 0:
-		p = (void **)&zt->arena;
-		l = zt->arena_len;
-		break;
-	case 1:
-		p = (void **)&zt->nodes;
-		l = zt->nnodes * sizeof(zt_node_t);
-		break;
-	case 2:
-		p = (void **)&zt->rrsets;
-		l = zt->nrrsets * sizeof(zt_rrset_t);
-		break;
-	case 3:
-		p = (void **)&zt->ans;
-		l = zt->nans * sizeof(zt_ans_t);
-		break;
-	default:
-		p = (void **)&zt->index;
-		l = (zt->index_mask + 1u) * sizeof(uint32_t);
-		break;
-	}
-	if (len != NULL)
-		*len = l;
-	return p;
-}
-
 /*
- * Moves each big array of a finished snapshot to a mapping of its exact size, advised for huge
- * pages: a lookup in a large zone touches a few random lines of several arrays, and with 4 KiB
- * pages each is also a TLB miss (a page walk, slower still in a virtual machine). Arrays below
- * 2 MiB stay where they are. The growth slack of the build goes with the old allocations.
+ * Gives back what the big arrays of a finished snapshot reserved for growth: an array in its
+ * own mapping keeps the 2 MiB pages it uses. Arrays below 2 MiB stay on the heap.
  */
-static int settle(zt_t *zt)
+static void settle(zt_t *zt)
 {
-	const size_t huge = 2u << 20;
-
 	for (int i = 0; i < ZT_BIG_ARRAYS; i++) {
-		size_t len, map;
+		size_t len, keep;
 		void **p = big_array(zt, i, &len);
-		void *m;
 
-		if (len < huge)
+		if (zt->big_map[i] == 0)
 			continue;
-		map = (len + huge - 1) & ~(huge - 1);
-		/* One huge page more, then trimmed to a 2 MiB boundary (older kernels do not). */
-		m = mmap(NULL, map + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-			 0);
-		if (m == MAP_FAILED)
-			return -ENOMEM;
-		{
-			uintptr_t start = (uintptr_t)m, aligned = (start + huge - 1) & ~(uintptr_t)(huge - 1);
-
-			if (aligned > start)
-				munmap(m, aligned - start);
-			if (start + map + huge > aligned + map)
-				munmap((void *)(aligned + map), start + map + huge - (aligned + map));
-			m = (void *)aligned;
+		keep = len > 0 ? (len + BIG_HUGE - 1) & ~(BIG_HUGE - 1) : BIG_HUGE;
+		if (keep < zt->big_map[i]) {
+			munmap((uint8_t *)*p + keep, zt->big_map[i] - keep);
+			zt->big_map[i] = keep;
 		}
-		/* Advice only: without transparent huge pages it is plain memory. */
-		(void)madvise(m, map, MADV_HUGEPAGE);
-		memcpy(m, *p, len);
-		free(*p);
-		*p = m;
-		zt->big_map[i] = map;
 	}
-	return 0;
 }
 
 zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts, char *err,
@@ -1276,8 +1455,7 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 	/* Octets after the last name, so that zt_find_slack() may read whole words past any. */
 	if (arena_put(b, NULL, WIRE_SLACK, 1) == ZT_NONE)
 		goto fail_nomem;
-	if (settle(zt) != 0)
-		goto fail_nomem;
+	settle(zt);
 	zt->memsize += sizeof(*zt) + zt->arena_len + zt->nnodes * sizeof(zt_node_t) +
 		       zt->nrrsets * sizeof(zt_rrset_t) + zt->nans * sizeof(zt_ans_t) +
 		       nzones * sizeof(zt_zone_t) + (zt->index_mask + 1u) * sizeof(uint32_t);

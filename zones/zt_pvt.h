@@ -97,7 +97,7 @@ typedef struct zt_blob {
 	/* followed by: uint8_t data[len]; uint16_t fix[nfix] */
 } zt_blob_t;
 
-/* The snapshot's arrays that settle() may move to huge-page mappings. */
+/* The snapshot's arrays that get mappings of their own, advised for huge pages, from 2 MiB on. */
 #define ZT_BIG_ARRAYS 5
 
 struct zt {
