@@ -393,7 +393,7 @@ static void ctl_take_info(ctl_t *ctl, ctl_build_t *b)
 	memset(b, 0, sizeof(*b));
 }
 
-void ctl_publish(ctl_t *ctl, ctl_build_t *b)
+void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 {
 	zt_t *next = b->zt;
 
@@ -404,11 +404,22 @@ void ctl_publish(ctl_t *ctl, ctl_build_t *b)
 	ctl->loaded_ms = srv_now_ms();
 	ctl_take_info(ctl, b);
 	ctl_build_save_serials(ctl->cfg, &ctl->info);
+}
+
+/* Frees the zones as read when keep-zones says not to keep them (ctl_build_drop_zones()). */
+static void ctl_drop_zones(ctl_t *ctl)
+{
 	if (ctl_build_drop_zones(ctl->cfg, &ctl->info) && !ctl->said_dropped) {
 		srv_log(LOG_INFO, "%zu records: the zones as read are not kept in memory "
 			"(keep-zones); reloads and explain read the files again", ctl->info.records);
 		ctl->said_dropped = true;
 	}
+}
+
+void ctl_publish(ctl_t *ctl, ctl_build_t *b)
+{
+	ctl_publish_first(ctl, b);
+	ctl_drop_zones(ctl);
 }
 
 int ctl_reload(ctl_t *ctl, const ctl_rebuild_t *what, char *err, size_t errlen)
@@ -1106,6 +1117,8 @@ void ctl_run(ctl_t *ctl)
 	uint64_t now;
 	int n, i;
 
+	/* What ctl_publish_first() left: the server answers by now. */
+	ctl_drop_zones(ctl);
 	while (!ctl->stop) {
 		n = epoll_wait(ctl->ep, events, CTL_EVENTS, 1000);
 		for (i = 0; i < n; i++) {

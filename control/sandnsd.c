@@ -352,7 +352,8 @@ int main(int argc, char **argv)
 	nzones = build.nzones;
 	records = build.records;
 	bytes = zt_memsize(build.zt);
-	ctl_publish(ctl, &build);
+	/* The zones as read are dropped (keep-zones) once answering, when ctl_run() starts. */
+	ctl_publish_first(ctl, &build);
 	rc = srv_start(srv, err, sizeof(err));
 	if (rc != SANDNS_EOK) {
 		srv_log(LOG_ERR, "%s", err);
