@@ -26,6 +26,14 @@ struct zload_zone {
 
 /* Tests set it: every line is read by ldns, to compare with the fast reader. */
 extern bool zload_no_fast_path;
+/*
+ * Tests set them: how many threads may read one large file (0: one per online CPU, up to 4),
+ * and the least text (octets) each is given (2 MiB).
+ */
+extern unsigned zload_threads;
+extern size_t zload_piece_min;
+/* Tests read it: how many pieces threads of their own have read. */
+extern unsigned long zload_pieces_threaded;
 
 /* Shared by zload.c and zedit.c. */
 /* Appends NAME to the zone's file names; returns its index or -ENOMEM. */

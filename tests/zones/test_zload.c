@@ -626,25 +626,35 @@ static void test_include_nested_and_loop(void)
 
 /* ------------------------------------------------------------------ the fast reader */
 
-/*
- * TEXT read twice, with the fast reader and with ldns alone: the same records (owner octets,
- * case included, TTL, class, type, RDATA) on the same lines, or the same error.
- */
-static void same_both_ways(const char *text)
+/* TEXT read with the fast reader (FAST) or ldns alone, by THREADS readers of PIECE octets each. */
+static zload_zone_t *read_with(const char *text, char *e, size_t elen, bool fast, unsigned threads,
+			       size_t piece)
 {
-	char err2[1024];
-	zload_zone_t *a, *b;
+	size_t piece_was = zload_piece_min;
+	zload_zone_t *z;
 
+	zload_no_fast_path = !fast;
+	zload_threads = threads;
+	zload_piece_min = piece;
+	z = zload_string("example.com.", text, "t.zone", NULL, NULL, e, elen);
 	zload_no_fast_path = false;
-	a = zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
-	zload_no_fast_path = true;
-	b = zload_string("example.com.", text, "t.zone", NULL, NULL, err2, sizeof(err2));
-	zload_no_fast_path = false;
+	zload_threads = 0;
+	zload_piece_min = piece_was;
+	return z;
+}
+
+/*
+ * The same records (owner octets, case included, TTL, class, type, RDATA) on the same lines,
+ * or the same error. Frees both.
+ */
+static void assert_same(zload_zone_t *a, const char *ea, zload_zone_t *b, const char *eb,
+			const char *how)
+{
 	CU_ASSERT_EQUAL_FATAL(a == NULL, b == NULL);
 	if (a == NULL) {
-		if (strcmp(err, err2) != 0)
-			fprintf(stderr, "\n  fast: %s\n  ldns: %s\n", err, err2);
-		CU_ASSERT_STRING_EQUAL(err, err2);
+		if (strcmp(ea, eb) != 0)
+			fprintf(stderr, "\n  one pass: %s\n  %s: %s\n", ea, how, eb);
+		CU_ASSERT_STRING_EQUAL(ea, eb);
 		return;
 	}
 	CU_ASSERT_EQUAL_FATAL(zload_rr_count(a), zload_rr_count(b));
@@ -654,20 +664,47 @@ static void same_both_ways(const char *text)
 			    ldns_rdf_size(ldns_rr_owner(x)) == ldns_rdf_size(ldns_rr_owner(y)) &&
 			    memcmp(ldns_rdf_data(ldns_rr_owner(x)), ldns_rdf_data(ldns_rr_owner(y)),
 				   ldns_rdf_size(ldns_rr_owner(x))) == 0 &&
-			    a->rr_line[i] == b->rr_line[i];
+			    a->rr_line[i] == b->rr_line[i] && a->rr_file[i] == b->rr_file[i];
 
 		if (!same) {
 			char *tx = ldns_rr2str(x), *ty = ldns_rr2str(y);
 
-			fprintf(stderr, "\n  record %zu: fast line %d %s  ldns line %d %s", i,
-				a->rr_line[i], tx, b->rr_line[i], ty);
+			fprintf(stderr, "\n  record %zu: one pass line %d %s  %s line %d %s", i,
+				a->rr_line[i], tx, how, b->rr_line[i], ty);
 			free(tx);
 			free(ty);
 		}
 		CU_ASSERT_TRUE(same);
 	}
+	CU_ASSERT_EQUAL(zload_serial(a), zload_serial(b));
 	zload_free(&a);
 	zload_free(&b);
+}
+
+/*
+ * TEXT read with the fast reader in one pass, then with ldns alone, then cut into pieces read
+ * by 2, 3 and 4 threads (pieces of at least 1, 40 and 300 octets: cuts at many places): the
+ * same result each time.
+ */
+static void same_both_ways(const char *text)
+{
+	static const size_t pieces[] = {1, 40, 300};
+	char err2[1024];
+	zload_zone_t *a, *b;
+
+	a = read_with(text, err, sizeof(err), true, 1, 0);
+	b = read_with(text, err2, sizeof(err2), false, 1, 0);
+	assert_same(a, err, b, err2, "ldns");
+	for (unsigned t = 2; t <= 4; t++) {
+		for (size_t k = 0; k < sizeof(pieces) / sizeof(pieces[0]); k++) {
+			char how[64];
+
+			a = read_with(text, err, sizeof(err), true, 1, 0);
+			b = read_with(text, err2, sizeof(err2), true, t, pieces[k]);
+			snprintf(how, sizeof(how), "%u threads, pieces of %zu", t, pieces[k]);
+			assert_same(a, err, b, err2, how);
+		}
+	}
 }
 
 /* Each record is on its own line, blank lines and comments after it or not. */
@@ -777,6 +814,70 @@ static void test_fast_reader_same(void)
 	free(big);
 }
 
+/* What the cut into pieces must respect: each piece starts on a line with an owner. */
+static void test_pieces_same(void)
+{
+	unsigned long before = zload_pieces_threaded;
+	char *big = malloc(1 << 20);
+	size_t off = 0;
+
+	/* Parentheses and strings over lines whose next line starts with a name. */
+	same_both_ways("$ORIGIN example.com.\n$TTL 300\n"
+		       "@ IN SOA ns1 h (\n1\n2\n3\n4\n5 )\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\n"
+		       "m IN MX ( 10\nmail )\n"
+		       "mail IN A 192.0.2.2\n"
+		       "t IN TXT ( \"x ( y\"\nabc )\n"
+		       "q IN TXT \"semi ; (\" ; comment (\n"
+		       "r IN A 192.0.2.3 ; comment (\n"
+		       "e\\.dot IN A 192.0.2.4\n"
+		       "u IN TXT \"quote \\\" ( inside\"\n"
+		       "w IN A 192.0.2.5\n"
+		       "@ IN MX 20 w\n"
+		       "$ORIGIN sub.example.com.\n"
+		       "x IN A 192.0.2.6\n"
+		       "  IN AAAA 2001:db8::6\n"
+		       "$TTL 77\n"
+		       "y IN A 192.0.2.7\n"
+		       "$ORIGIN example.com.\n"
+		       "z IN A 192.0.2.8\n");
+	/* A directive with blanks before it: read in one pass (the cut does not follow it). */
+	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\na IN A 192.0.2.2\n  $TTL 60\nb IN A 192.0.2.3\n"
+		       "c IN A 192.0.2.4\n");
+	/* Errors in two places: the first in the file is the one reported, with its line. */
+	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\na IN A 192.0.2.2\nb IN A 192.0.2.300\n"
+		       "c IN A 192.0.2.4\nd IN A 192.0.2.5\ne IN A 192.0.2.6\nf IN BOGUS x\n"
+		       "g IN A 192.0.2.7\n");
+	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\na IN A 192.0.2.2\nb IN A 192.0.2.3\n"
+		       "c IN A 192.0.2.4\nd IN A 192.0.2.5\ne IN A 192.0.2.6\nf IN BOGUS x\n");
+	/* Duplicates across pieces are found as in one pass. */
+	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\na IN A 192.0.2.2\nb IN A 192.0.2.3\n"
+		       "c IN A 192.0.2.4\nd IN A 192.0.2.5\na IN A 192.0.2.2\n");
+	/* The threads really read pieces (above), and a large text is read the same way. */
+	CU_ASSERT_TRUE(zload_pieces_threaded > before);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+	off += (size_t)sprintf(big, "$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n"
+				    "@ IN NS ns1\nns1 IN A 192.0.2.1\n");
+	for (unsigned i = 0; off < (1 << 20) - 200; i++)
+		off += (size_t)sprintf(big + off,
+				       i % 100 == 50 ? "$TTL %u\n" : "h%u IN A 10.0.0.1\n", i);
+	{
+		char err2[1024];
+		zload_zone_t *a = read_with(big, err, sizeof(err), true, 1, 0);
+		zload_zone_t *b;
+
+		before = zload_pieces_threaded;
+		b = read_with(big, err2, sizeof(err2), true, 4, 100000);
+		CU_ASSERT_EQUAL(zload_pieces_threaded - before, 3);
+		assert_same(a, err, b, err2, "4 threads");
+	}
+	free(big);
+}
+
 void reg_cutest_zload(void)
 {
 	/* One suite (the runner selects suites by name); its set-up makes the temp directory. */
@@ -811,5 +912,6 @@ void reg_cutest_zload(void)
 	CU_add_test(s, "$INCLUDE nested, and a loop", test_include_nested_and_loop);
 	CU_add_test(s, "the fast reader reads as ldns does", test_fast_reader_same);
 	CU_add_test(s, "records are on their own lines", test_fast_reader_lines);
+	CU_add_test(s, "a large text read in pieces reads as one pass", test_pieces_same);
 	CU_add_test(s, "RFC 3597 data that does not fit its type: refused", test_rdata_fits_type);
 }
