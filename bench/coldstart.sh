@@ -3,7 +3,8 @@
 # coldstart.sh: a zone of RECORDS records (default 1,000,000 hosts under example.com) from a cold
 # start, side by side: sandnsd (socket mode, with the sample certificate: the policy applied),
 # Knot DNS and NSD load the same file; for each, the seconds from exec until the last host of
-# the file is answered, and the resident memory once it answers. RUNS (3) runs each, medians and
+# the file is answered, and the resident memory: when it first answers, SETTLE (3) seconds later
+# (what it keeps while serving) and its peak (VmHWM) by then. RUNS (3) runs each, medians and
 # min..max; a markdown table last.
 #
 #   bench/coldstart.sh                 # as root or not; needs knotd, nsd, python3-dnspython
@@ -22,6 +23,7 @@ RECORDS=${RECORDS:-1000000}
 RUNS=${RUNS:-3}
 SERVERS=${SERVERS:-sandnsd knot nsd}
 TIMEOUT=${TIMEOUT:-120}
+SETTLE=${SETTLE:-3}
 
 die() { echo "coldstart: $*" >&2; exit 1; }
 /usr/bin/python3 -c 'import dns.message' 2>/dev/null || die "python3-dnspython not found (scripts/deps.sh)"
@@ -60,12 +62,13 @@ LAST=$(printf 'h%07d.example.com.' $((hosts - 1)))
 WANT=$(printf '10.%d.%d.%d' $(((hosts - 1) / 65536 % 256)) $(((hosts - 1) / 256 % 256)) $(((hosts - 1) % 256)))
 echo "coldstart: $RECORDS records ($(du -m "$ZONE" | cut -f1) MiB), the last host $LAST $WANT"
 
-# rss_of PID: resident MiB of PID and its children (nsd forks its servers), one decimal.
+# rss_of PID [FIELD]: resident MiB of PID and its children (nsd forks its servers), one decimal;
+# FIELD VmHWM gives their peaks instead (each process's own, summed).
 rss_of() {
-	local pids kb=0 p r
+	local pids kb=0 p r field=${2:-VmRSS}
 	pids="$1 $(pgrep -P "$1" | tr '\n' ' ')"
 	for p in $pids; do
-		r=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+		r=$(awk -v f="$field:" '$1 == f { print $2 }' "/proc/$p/status" 2>/dev/null)
 		kb=$((kb + ${r:-0}))
 	done
 	awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }'
@@ -159,14 +162,18 @@ while time.time() - t0 < limit:
 	time.sleep(0.01)
 sys.exit(1)'
 
-# one SERVER: prints "SECONDS RSS_MIB", or fails.
+# one SERVER: prints "SECONDS RSS_MIB SETTLED_MIB PEAK_MIB", or fails: resident memory when it
+# first answers, SETTLE seconds later (what it keeps while serving), and its peak by then.
 one() {
 	local s=$1 port t0 secs
 	port=$(pick_port $((20000 + ($$ + RANDOM) % 12000))) || return 1
 	t0=$(date +%s.%N)
 	start "$s" "$port"
 	if secs=$(/usr/bin/python3 -c "$POLL" "$t0" "$port" "$LAST" "$WANT" "$PID" "$TIMEOUT"); then
-		echo "$secs $(rss_of "$PID")"
+		local first
+		first=$(rss_of "$PID")
+		sleep "$SETTLE"
+		echo "$secs $first $(rss_of "$PID") $(rss_of "$PID" VmHWM)"
 		stop_pid "$PID" 20 "coldstart: $s" >/dev/null 2>&1
 		PID=
 		return 0
@@ -182,7 +189,7 @@ one() {
 stats() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "- - -"; exit }
 	m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m, v[1], v[NR] }'; }
 
-declare -A T M
+declare -A T M S P
 exec 9>"${LOCK:-/tmp/sandns-bench.lock}"
 for r in $(seq 1 "$RUNS"); do
 	for s in $SERVERS; do
@@ -191,9 +198,12 @@ for r in $(seq 1 "$RUNS"); do
 		rc=$?
 		flock -u 9
 		if [ $rc = 0 ]; then
-			echo "run $r $s: answering after ${out% *} s, ${out#* } MiB resident"
-			T[$s]+="${out% *} "
-			M[$s]+="${out#* } "
+			read -r secs first settled peak <<<"$out"
+			echo "run $r $s: answering after $secs s; resident MiB: $first then, $settled ${SETTLE} s later, peak $peak"
+			T[$s]+="$secs "
+			M[$s]+="$first "
+			S[$s]+="$settled "
+			P[$s]+="$peak "
 		else
 			echo "run $r $s: failed"
 		fi
@@ -201,11 +211,13 @@ for r in $(seq 1 "$RUNS"); do
 done
 
 echo
-echo "| server | answering after, s (median, min..max) | resident MiB (median, min..max) |"
-echo "|---|---:|---:|"
+echo "| server | answering after, s (median, min..max) | resident MiB at the first answer | ${SETTLE} s later | peak (VmHWM) |"
+echo "|---|---:|---:|---:|---:|"
 for s in $SERVERS; do
 	read -r tm tl th <<<"$(tr ' ' '\n' <<<"${T[$s]:-}" | grep . | stats)"
 	read -r mm ml mh <<<"$(tr ' ' '\n' <<<"${M[$s]:-}" | grep . | stats)"
-	echo "| $s | $tm ($tl..$th) | $mm ($ml..$mh) |"
+	read -r sm sl sh <<<"$(tr ' ' '\n' <<<"${S[$s]:-}" | grep . | stats)"
+	read -r pm pl ph <<<"$(tr ' ' '\n' <<<"${P[$s]:-}" | grep . | stats)"
+	echo "| $s | $tm ($tl..$th) | $mm ($ml..$mh) | $sm ($sl..$sh) | $pm ($pl..$ph) |"
 done
 echo "($RECORDS records, $RUNS runs each, $(date -u '+%Y-%m-%d %H:%M UTC'))"
