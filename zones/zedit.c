@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sandns_err.h"
+#include "wire.h"
 #include "zload_pvt.h"
 
 /* NAME (presentation) as a canonical DNAME rdf inside ZONE, or NULL with the reason in err. */
@@ -28,15 +29,16 @@ static ldns_rdf *edit_name(const zload_zone_t *zone, const char *name, char *err
 	return rdf;
 }
 
-static bool owner_is(const ldns_rr *rr, const ldns_rdf *name)
+/* Whether record I of Z is at NAME (any case). */
+static bool owner_is(const zload_zone_t *z, size_t i, const ldns_rdf *name)
 {
-	return ldns_dname_compare(ldns_rr_owner(rr), name) == 0;
+	return zload_name_eq(zload_rec_owner(z, i), ldns_rdf_data(name));
 }
 
 /* Copies every record of SRC into DST with its file and line, and SRC's empty nodes. */
 static int edit_copy(zload_zone_t *dst, const zload_zone_t *src)
 {
-	size_t n = ldns_rr_list_rr_count(src->rrs);
+	size_t n = src->nrecs;
 
 	dst->is_signed = src->is_signed;
 	for (size_t i = 0; i < src->nfiles; i++)
@@ -52,35 +54,40 @@ static int edit_copy(zload_zone_t *dst, const zload_zone_t *src)
 				return -ENOMEM;
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		ldns_rr *rr = ldns_rr_clone(ldns_rr_list_rr(src->rrs, i));
-
-		if (rr == NULL || zload_push(dst, rr, src->rr_file[i], src->rr_line[i]) != 0) {
-			ldns_rr_free(rr);
-			return -ENOMEM;
-		}
+	dst->cap = n > 0 ? n : 1;
+	dst->recs = malloc(dst->cap * sizeof(*dst->recs));
+	dst->rr_file = malloc(dst->cap * sizeof(*dst->rr_file));
+	dst->rr_line = malloc(dst->cap * sizeof(*dst->rr_line));
+	dst->data = malloc(src->data_len > 0 ? src->data_len : 1);
+	if (dst->recs == NULL || dst->rr_file == NULL || dst->rr_line == NULL || dst->data == NULL)
+		return -ENOMEM;
+	dst->data_cap = src->data_len > 0 ? src->data_len : 1;
+	if (n > 0) {
+		memcpy(dst->recs, src->recs, n * sizeof(*dst->recs));
+		memcpy(dst->rr_file, src->rr_file, n * sizeof(*dst->rr_file));
+		memcpy(dst->rr_line, src->rr_line, n * sizeof(*dst->rr_line));
 	}
+	if (src->data_len > 0)
+		memcpy(dst->data, src->data, src->data_len);
+	dst->data_len = src->data_len;
+	dst->nrecs = n;
 	return 0;
 }
 
 /* Drops the records of TYPE at NAME, keeping the others (and their lines) in order. */
 static void edit_withhold(zload_zone_t *z, const ldns_rdf *name, uint16_t type)
 {
-	size_t n = ldns_rr_list_rr_count(z->rrs), w = 0;
+	size_t n = z->nrecs, w = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		ldns_rr *rr = ldns_rr_list_rr(z->rrs, i);
-
-		if (owner_is(rr, name) && ldns_rr_get_type(rr) == type) {
-			ldns_rr_free(rr);
+		if (z->recs[i].type == type && owner_is(z, i, name))
 			continue;
-		}
-		ldns_rr_list_set_rr(z->rrs, rr, w);
+		z->recs[w] = z->recs[i];
 		z->rr_file[w] = z->rr_file[i];
 		z->rr_line[w] = z->rr_line[i];
 		w++;
 	}
-	ldns_rr_list_set_rr_count(z->rrs, w);
+	z->nrecs = w;
 }
 
 int zload_edit_rr(const zload_zone_t *z, const zload_edit_t *e, ldns_rr **out, char *err,
@@ -117,17 +124,26 @@ static int edit_add(zload_zone_t *z, const zload_edit_t *e, unsigned file, char 
 
 	if (ret != 0)
 		return ret;
-	for (size_t i = 0; i < ldns_rr_list_rr_count(z->rrs); i++) {
-		if (ldns_rr_compare(ldns_rr_list_rr(z->rrs, i), rr) == 0) {
+	for (size_t i = 0; i < z->nrecs; i++) {
+		ldns_rr *have;
+		bool same;
+
+		if (z->recs[i].type != (uint16_t)ldns_rr_get_type(rr) ||
+		    !zload_name_eq(zload_rec_owner(z, i), ldns_rdf_data(ldns_rr_owner(rr))))
+			continue;
+		have = zload_rr(z, i);
+		if (have == NULL) {
+			ldns_rr_free(rr);
+			return -ENOMEM;
+		}
+		same = ldns_rr_compare(have, rr) == 0;
+		ldns_rr_free(have);
+		if (same) {
 			ldns_rr_free(rr); /* already there: a set holds a record once */
 			return 0;
 		}
 	}
-	if (zload_push(z, rr, file, 0) != 0) {
-		ldns_rr_free(rr);
-		return -ENOMEM;
-	}
-	return 0;
+	return zload_push(z, rr, file, 0) != 0 ? -ENOMEM : 0;
 }
 
 static int edit_one(zload_zone_t *z, const zload_edit_t *e, unsigned file, char *err, size_t errlen)
@@ -210,9 +226,7 @@ zload_zone_t *zload_edit(const zload_zone_t *zone, const zload_edit_t *edits, si
 		goto fail_nomem;
 	z->origin_text = strdup(zone->origin_text);
 	z->origin = ldns_rdf_clone(zone->origin);
-	z->rrs = ldns_rr_list_new();
-	if (z->origin_text == NULL || z->origin == NULL || z->rrs == NULL ||
-	    edit_copy(z, zone) != 0)
+	if (z->origin_text == NULL || z->origin == NULL || edit_copy(z, zone) != 0)
 		goto fail_nomem;
 	file = zload_add_file(z, source != NULL ? source : "(edit)");
 	if (file < 0)
@@ -220,16 +234,17 @@ zload_zone_t *zload_edit(const zload_zone_t *zone, const zload_edit_t *edits, si
 	for (size_t i = 0; i < nedits; i++)
 		if (edit_one(z, &edits[i], (unsigned)file, err, errlen) != 0)
 			goto fail;
-	for (size_t i = 0; i < ldns_rr_list_rr_count(z->rrs); i++) {
-		ldns_rr *rr = ldns_rr_list_rr(z->rrs, i);
-		ldns_rdf *s;
+	for (size_t i = 0; i < z->nrecs; i++) {
+		/* SOA data: two names, then the serial (the copy's own octets) */
+		uint8_t *rd = z->data + z->recs[i].rdata;
+		size_t at;
 
-		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA)
+		if (z->recs[i].type != T_SOA)
 			continue;
-		s = ldns_native2rdf_int32(LDNS_RDF_TYPE_INT32, (uint32_t)serial);
-		if (s == NULL)
-			goto fail_nomem;
-		ldns_rdf_deep_free(ldns_rr_set_rdf(rr, s, 2));
+		at = wire_name_len(rd);
+		at += wire_name_len(rd + at);
+		if (at + 4 <= z->recs[i].rdlen)
+			wire_put32(rd + at, (uint32_t)serial);
 	}
 	z->serial = serial & 0xffffffffUL;
 	return z;
@@ -251,15 +266,17 @@ size_t zload_describe(const zload_zone_t *zone, const char *owner, uint16_t type
 		return 0;
 	off = strnlen(buf, len);
 	ldns_dname2canonical(name);
-	for (size_t i = 0; i < ldns_rr_list_rr_count(zone->rrs); i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(zone->rrs, i);
-		uint16_t t = (uint16_t)ldns_rr_get_type(rr);
+	for (size_t i = 0; i < zone->nrecs; i++) {
+		uint16_t t = zone->recs[i].type;
+		ldns_rr *rr;
 		char *text;
 
-		if (!owner_is(rr, name) || (type != 0 && t != type))
+		if ((type != 0 && t != type) || !owner_is(zone, i, name))
 			continue;
 		found++;
-		text = ldns_rr2str(rr);
+		rr = zload_rr(zone, i);
+		text = rr != NULL ? ldns_rr2str(rr) : NULL;
+		ldns_rr_free(rr);
 		if (text == NULL || off + 1 >= len) {
 			free(text);
 			continue;

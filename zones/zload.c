@@ -29,8 +29,42 @@ struct zload_state {
 	uint32_t default_ttl;
 	bool have_ttl;
 	int includes;        /* $INCLUDE files read so far */
-	ldns_rdf *prev;      /* previous owner, for records with a blank owner */
+	ldns_rdf *prev;	     /* previous owner, for records with a blank owner (ldns's) */
+	/*
+	 * The previous owner as the fast reader keeps it: its wire form, and whether PREV is
+	 * behind it (the fast reader sets it without making an ldns object each time).
+	 */
+	uint8_t prev_wire[WIRE_NAME_MAX + 1];
+	size_t prev_len;
+	bool prev_stale;
 };
+
+/* Makes PREV the fast reader's previous owner, if it is behind; false without memory. */
+static bool prev_sync(struct zload_state *st)
+{
+	ldns_rdf *p;
+
+	if (!st->prev_stale)
+		return true;
+	p = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, st->prev_len, st->prev_wire);
+	if (p == NULL)
+		return false;
+	ldns_rdf_deep_free(st->prev);
+	st->prev = p;
+	st->prev_stale = false;
+	return true;
+}
+
+/* After ldns read records: its previous owner is the fast reader's too. */
+static void prev_from_ldns(struct zload_state *st)
+{
+	st->prev_stale = false;
+	st->prev_len = 0;
+	if (st->prev != NULL && ldns_rdf_size(st->prev) <= sizeof(st->prev_wire)) {
+		memcpy(st->prev_wire, ldns_rdf_data(st->prev), ldns_rdf_size(st->prev));
+		st->prev_len = ldns_rdf_size(st->prev);
+	}
+}
 
 static void __attribute__((format(printf, 4, 5)))
 zload_fail(struct zload_state *st, const char *file, int line, const char *fmt, ...)
@@ -78,32 +112,129 @@ int zload_add_file(zload_zone_t *z, const char *name)
 	return (int)z->nfiles++;
 }
 
-int zload_push(zload_zone_t *z, ldns_rr *rr, unsigned file, int line)
+/* Room for NEED more records (MORE_DATA more octets); false without memory. */
+static bool zload_reserve(zload_zone_t *z, size_t need, size_t more_data)
 {
-	size_t n = ldns_rr_list_rr_count(z->rrs);
-
-	/* Record numbers are 32-bit (the sort's keys, the snapshot's offsets). */
-	if (n >= UINT32_MAX)
-		return -ENOMEM;
-	if (n == z->cap) {
-		size_t cap = z->cap ? z->cap * 2 : 256;
-		unsigned *f = realloc(z->rr_file, cap * sizeof(*f));
+	/* Record numbers and data offsets are 32-bit (the sort's keys, the snapshot's offsets). */
+	if (z->nrecs + need >= UINT32_MAX || z->data_len + more_data >= UINT32_MAX)
+		return false;
+	if (z->nrecs + need > z->cap) {
+		size_t cap = z->cap ? z->cap : 256;
+		zload_rec_t *r;
+		unsigned *f;
 		int *l;
 
+		while (cap < z->nrecs + need)
+			cap *= 2;
+		r = realloc(z->recs, cap * sizeof(*r));
+		if (r == NULL)
+			return false;
+		z->recs = r;
+		f = realloc(z->rr_file, cap * sizeof(*f));
 		if (f == NULL)
-			return -ENOMEM;
+			return false;
 		z->rr_file = f;
 		l = realloc(z->rr_line, cap * sizeof(*l));
 		if (l == NULL)
-			return -ENOMEM;
+			return false;
 		z->rr_line = l;
 		z->cap = cap;
 	}
-	if (!ldns_rr_list_push_rr(z->rrs, rr))
+	if (z->data_len + more_data > z->data_cap) {
+		size_t cap = z->data_cap ? z->data_cap : 4096;
+		uint8_t *d;
+
+		while (cap < z->data_len + more_data)
+			cap *= 2;
+		d = realloc(z->data, cap);
+		if (d == NULL)
+			return false;
+		z->data = d;
+		z->data_cap = cap;
+	}
+	return true;
+}
+
+int zload_push_wire(zload_zone_t *z, const uint8_t *owner, size_t olen, uint16_t type, uint32_t ttl,
+		    const uint8_t *rdata, size_t rdlen, unsigned file, int line)
+{
+	size_t n = z->nrecs;
+	zload_rec_t *r;
+	bool same_owner;
+
+	if (rdlen > UINT16_MAX || !zload_reserve(z, 1, olen + rdlen))
 		return -ENOMEM;
+	r = &z->recs[n];
+	/* A name's records are usually together: they share its octets. */
+	same_owner = n > 0 && wire_name_len(z->data + z->recs[n - 1].owner) == olen &&
+		     memcmp(z->data + z->recs[n - 1].owner, owner, olen) == 0;
+	if (same_owner) {
+		r->owner = z->recs[n - 1].owner;
+	} else {
+		r->owner = (uint32_t)z->data_len;
+		memcpy(z->data + z->data_len, owner, olen);
+		z->data_len += olen;
+	}
+	r->rdata = (uint32_t)z->data_len;
+	if (rdlen > 0)
+		memcpy(z->data + z->data_len, rdata, rdlen);
+	z->data_len += rdlen;
+	r->rdlen = (uint16_t)rdlen;
+	r->type = type;
+	r->ttl = ttl;
 	z->rr_file[n] = file;
 	z->rr_line[n] = line;
+	z->nrecs++;
 	return 0;
+}
+
+int zload_push(zload_zone_t *z, ldns_rr *rr, unsigned file, int line)
+{
+	ldns_buffer *buf = ldns_buffer_new(512);
+	const ldns_rdf *o = ldns_rr_owner(rr);
+	int ret = -ENOMEM;
+
+	if (buf != NULL && ldns_rr_rdata2buffer_wire(buf, rr) == LDNS_STATUS_OK)
+		ret = zload_push_wire(
+		    z, ldns_rdf_data(o), ldns_rdf_size(o), (uint16_t)ldns_rr_get_type(rr),
+		    ldns_rr_ttl(rr), ldns_buffer_begin(buf), ldns_buffer_position(buf), file, line);
+	ldns_buffer_free(buf);
+	ldns_rr_free(rr);
+	return ret;
+}
+
+ldns_rr *zload_rr(const zload_zone_t *z, size_t i)
+{
+	const zload_rec_t *r = &z->recs[i];
+	size_t olen = wire_name_len(z->data + r->owner), pos = 0;
+	uint8_t *wire = malloc(olen + 10u + r->rdlen);
+	ldns_rr *rr = NULL;
+
+	if (wire == NULL)
+		return NULL;
+	memcpy(wire, z->data + r->owner, olen);
+	wire_put16(wire + olen, r->type);
+	wire_put16(wire + olen + 2, 1); /* IN: zload reads no other class */
+	wire_put32(wire + olen + 4, r->ttl);
+	wire_put16(wire + olen + 8, r->rdlen);
+	memcpy(wire + olen + 10, z->data + r->rdata, r->rdlen);
+	if (ldns_wire2rr(&rr, wire, olen + 10u + r->rdlen, &pos, LDNS_SECTION_ANSWER) !=
+	    LDNS_STATUS_OK)
+		rr = NULL;
+	free(wire);
+	return rr;
+}
+
+bool zload_name_eq(const uint8_t *a, const uint8_t *b)
+{
+	size_t la = wire_name_len(a);
+
+	if (la != wire_name_len(b))
+		return false;
+	for (size_t i = 0; i < la; i++)
+		if (wire_lower(a[i]) != wire_lower(b[i]))
+			return false;
+	return true;
 }
 
 /*
@@ -265,9 +396,12 @@ static bool zload_rdata_typed(const ldns_rr *rr)
 static int zload_ldns(struct zload_state *st, const char *text, size_t len, const char *file,
 		      int file_idx, ldns_rdf **origin, int line_base)
 {
-	FILE *fp = fmemopen((void *)text, len, "r");
+	FILE *fp;
 	int line_nr = line_base, ret = 0;
 
+	if (!prev_sync(st))
+		return -ENOMEM;
+	fp = fmemopen((void *)text, len, "r");
 	if (fp == NULL)
 		return len > 0 ? -errno : 0;
 	while (!feof(fp)) {
@@ -307,12 +441,11 @@ static int zload_ldns(struct zload_state *st, const char *text, size_t len, cons
 		/* ldns skips blank lines in the same call: the line it ended on is the one we
 		 * know (for a record in parentheses, its last). */
 		ret = zload_push(st->zone, rr, (unsigned)file_idx, line_nr);
-		if (ret != 0) {
-			ldns_rr_free(rr);
+		if (ret != 0)
 			break;
-		}
 	}
 	fclose(fp);
+	prev_from_ldns(st);
 	return ret;
 }
 
@@ -326,24 +459,61 @@ static bool fast_name_char(char c)
 }
 
 /*
- * The fast reader, for the lines a large zone is made of: "[OWNER] [TTL] [IN] A|AAAA ADDRESS
- * [; comment]" (TTL before class, as ldns reads them), owner plain (letters, digits, - _ * and dots), TTL plain digits. It makes the
- * record ldns would make from the line (the tests compare the two). Returns 1 with *OUT set,
- * 0 when the line is for ldns (anything else, or anything odd), or -ENOMEM.
+ * A plain name (fast_name_char() only, no empty label) in wire form into OUT, ORIGIN (wire,
+ * OLEN octets) after it unless it ends in a dot: what ldns_str2rdf_dname() and
+ * ldns_dname_cat() make of it. 0 when it is not that simple (ldns then reads the line).
  */
-static int fast_line(struct zload_state *st, const char *line, size_t len, ldns_rdf *origin,
-		     ldns_rr **out)
+static size_t fast_name(const char *s, const uint8_t *origin, size_t olen,
+			uint8_t out[WIRE_NAME_MAX + 1])
+{
+	size_t w = 0;
+	bool absolute = false;
+
+	while (*s != '\0') {
+		const char *dot = strchr(s, '.');
+		size_t l = dot != NULL ? (size_t)(dot - s) : strlen(s);
+
+		if (l == 0 || l > 63 || w + 1 + l > WIRE_NAME_MAX)
+			return 0;
+		out[w++] = (uint8_t)l;
+		memcpy(out + w, s, l);
+		w += l;
+		s += l;
+		if (*s == '.') {
+			s++;
+			absolute = *s == '\0';
+		}
+	}
+	if (w == 0)
+		return 0;
+	if (absolute) {
+		out[w++] = 0;
+		return w;
+	}
+	if (w + olen > WIRE_NAME_MAX + 1)
+		return 0;
+	memcpy(out + w, origin, olen);
+	return w + olen;
+}
+
+/*
+ * The fast reader, for the lines a large zone is made of: "[OWNER] [TTL] [IN] A|AAAA ADDRESS
+ * [; comment]" (TTL before class, as ldns reads them), owner plain (letters, digits, - _ * and
+ * dots), TTL plain digits. It adds the record ldns would make from the line (the tests compare
+ * the two), in wire form, with no ldns object. Returns 1 when it did, 0 when the line is for
+ * ldns (anything else, or anything odd), or -ENOMEM.
+ */
+static int fast_line(struct zload_state *st, const char *line, size_t len, const ldns_rdf *origin,
+		     int file_idx, int line_nr)
 {
 	char buf[512], *tok[6], *save = NULL, *t;
 	unsigned n = 0, k = 0;
 	bool blank_owner;
 	uint32_t ttl = st->default_ttl;
-	uint8_t addr[16];
+	uint8_t addr[16], owner[WIRE_NAME_MAX + 1];
+	size_t olen;
 	int af;
-	ldns_rdf *owner = NULL, *rd;
-	ldns_rr *rr;
 
-	*out = NULL;
 	if (len == 0 || len >= sizeof(buf) || line[0] == '$')
 		return 0;
 	memcpy(buf, line, len);
@@ -362,7 +532,7 @@ static int fast_line(struct zload_state *st, const char *line, size_t len, ldns_
 			return 0;
 		tok[n++] = t;
 	}
-	if (n < 2 || (blank_owner && st->prev == NULL))
+	if (n < 2 || (blank_owner && st->prev_len == 0 && st->prev == NULL))
 		return 0;
 	if (!blank_owner) {
 		const char *o = tok[k++];
@@ -398,35 +568,24 @@ static int fast_line(struct zload_state *st, const char *line, size_t len, ldns_
 	if (inet_pton(af, tok[k + 1], addr) != 1)
 		return 0;
 	if (blank_owner) {
-		owner = ldns_rdf_clone(st->prev);
-	} else if (ldns_str2rdf_dname(&owner, tok[0]) != LDNS_STATUS_OK) {
-		return 0;
-	} else if (!ldns_dname_str_absolute(tok[0]) &&
-		   ldns_dname_cat(owner, origin) != LDNS_STATUS_OK) {
-		ldns_rdf_deep_free(owner);
-		return 0;
+		if (!st->prev_stale)
+			prev_from_ldns(st);
+		if (st->prev_len == 0)
+			return 0;
+		olen = st->prev_len;
+		memcpy(owner, st->prev_wire, olen);
+	} else {
+		olen = fast_name(tok[0], ldns_rdf_data(origin), ldns_rdf_size(origin), owner);
+		if (olen == 0)
+			return 0;
 	}
-	rr = ldns_rr_new();
-	rd = ldns_rdf_new_frm_data(af == AF_INET ? LDNS_RDF_TYPE_A : LDNS_RDF_TYPE_AAAA,
-				   af == AF_INET ? 4 : 16, addr);
-	if (owner == NULL || rr == NULL || rd == NULL || !ldns_rr_push_rdf(rr, rd)) {
-		ldns_rdf_deep_free(owner);
-		ldns_rdf_deep_free(rd);
-		ldns_rr_free(rr);
+	if (zload_push_wire(st->zone, owner, olen, af == AF_INET ? T_A : T_AAAA, ttl, addr,
+			    af == AF_INET ? 4 : 16, (unsigned)file_idx, line_nr) != 0)
 		return -ENOMEM;
-	}
-	ldns_rr_set_owner(rr, owner);
-	ldns_rr_set_ttl(rr, ttl);
-	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
-	ldns_rr_set_type(rr, af == AF_INET ? LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA);
 	/* The next blank owner is this one, as ldns would have it. */
-	ldns_rdf_deep_free(st->prev);
-	st->prev = ldns_rdf_clone(owner);
-	if (st->prev == NULL) {
-		ldns_rr_free(rr);
-		return -ENOMEM;
-	}
-	*out = rr;
+	memcpy(st->prev_wire, owner, olen);
+	st->prev_len = olen;
+	st->prev_stale = true;
 	return 1;
 }
 
@@ -457,7 +616,6 @@ static int zload_lines(struct zload_state *st, const char *text, size_t len, con
 	while (off < len && ret == 0) {
 		const char *nl = memchr(text + off, '\n', len - off);
 		size_t eol = nl != NULL ? (size_t)(nl - text) + 1 : len;
-		ldns_rr *rr = NULL;
 		int fast = 0;
 
 		line++;
@@ -473,15 +631,12 @@ static int zload_lines(struct zload_state *st, const char *text, size_t len, con
 				if (ret != 0)
 					break;
 			}
-			fast = fast_line(st, text + off, eol - off - (nl != NULL), *origin, &rr);
+			fast = fast_line(st, text + off, eol - off - (nl != NULL), *origin,
+					 file_idx, line);
 			if (fast < 0)
 				return -ENOMEM;
 		}
-		if (fast == 1) {
-			ret = zload_push(st->zone, rr, (unsigned)file_idx, line);
-			if (ret != 0)
-				ldns_rr_free(rr);
-		} else {
+		if (fast != 1) {
 			if (!in_run) {
 				in_run = true;
 				run = off;
@@ -508,6 +663,9 @@ static int zload_lines(struct zload_state *st, const char *text, size_t len, con
 	}
 	if (ret == 0 && in_run)
 		ret = zload_ldns(st, text + run, len - run, file, file_idx, origin, run_line);
+	/* What comes next ($INCLUDE, the next piece) sees the previous owner in PREV. */
+	if (ret == 0 && !prev_sync(st))
+		ret = -ENOMEM;
 	return ret;
 }
 
@@ -635,20 +793,29 @@ static unsigned zload_cut(struct zload_piece *p, unsigned max, const char *text,
 	return n;
 }
 
-/* Moves the records of piece P to the end of ZONE's; false without memory. */
-static bool zload_adopt(zload_zone_t *zone, zload_zone_t *piece)
+/* Appends the records of PIECE to ZONE's; false without memory. */
+static bool zload_adopt(zload_zone_t *zone, const zload_zone_t *piece)
 {
-	size_t n = ldns_rr_list_rr_count(piece->rrs), i;
+	size_t n = piece->nrecs, base = zone->data_len;
 
-	for (i = 0; i < n; i++)
-		if (zload_push(zone, ldns_rr_list_rr(piece->rrs, i), piece->rr_file[i],
-			       piece->rr_line[i]) != 0)
-			break;
-	/* What was not moved stays the piece's, to be freed with it. */
-	for (size_t k = i; k < n; k++)
-		ldns_rr_list_set_rr(piece->rrs, ldns_rr_list_rr(piece->rrs, k), k - i);
-	ldns_rr_list_set_rr_count(piece->rrs, n - i);
-	return i == n;
+	if (!zload_reserve(zone, n, piece->data_len))
+		return false;
+	if (piece->data_len > 0)
+		memcpy(zone->data + base, piece->data, piece->data_len);
+	zone->data_len += piece->data_len;
+	for (size_t i = 0; i < n; i++) {
+		zload_rec_t *r = &zone->recs[zone->nrecs + i];
+
+		*r = piece->recs[i];
+		r->owner += (uint32_t)base;
+		r->rdata += (uint32_t)base;
+	}
+	if (n > 0) {
+		memcpy(zone->rr_file + zone->nrecs, piece->rr_file, n * sizeof(*piece->rr_file));
+		memcpy(zone->rr_line + zone->nrecs, piece->rr_line, n * sizeof(*piece->rr_line));
+	}
+	zone->nrecs += n;
+	return true;
 }
 
 /*
@@ -680,10 +847,7 @@ static int zload_lines_par(struct zload_state *st, const char *text, size_t len,
 		p[i].st.errlen = sizeof(p[i].err);
 		p[i].file = file;
 		p[i].file_idx = file_idx;
-		p[i].zone.rrs = ldns_rr_list_new();
-		p[i].ret = p[i].zone.rrs == NULL ? -ENOMEM : 0;
-		if (p[i].ret == 0)
-			started[i] = pthread_create(&tid[i], NULL, zload_piece_main, &p[i]) == 0;
+		started[i] = pthread_create(&tid[i], NULL, zload_piece_main, &p[i]) == 0;
 		zload_pieces_threaded += started[i];
 	}
 	ret = zload_lines(st, text, n > 1 ? (size_t)(p[1].text - text) : len, file, file_idx,
@@ -691,7 +855,7 @@ static int zload_lines_par(struct zload_state *st, const char *text, size_t len,
 	for (unsigned i = 1; i < n; i++) {
 		if (started[i])
 			pthread_join(tid[i], NULL);
-		else if (p[i].ret == 0)
+		else
 			zload_piece_main(&p[i]); /* no thread: read it here */
 	}
 	for (unsigned i = 1; i < n; i++) {
@@ -712,9 +876,11 @@ static int zload_lines_par(struct zload_state *st, const char *text, size_t len,
 				ldns_rdf_deep_free(st->prev);
 				st->prev = p[i].st.prev;
 				p[i].st.prev = NULL;
+				prev_from_ldns(st);
 			}
 		}
-		ldns_rr_list_deep_free(p[i].zone.rrs);
+		free(p[i].zone.recs);
+		free(p[i].zone.data);
 		free(p[i].zone.rr_file);
 		free(p[i].zone.rr_line);
 		ldns_rdf_deep_free(p[i].origin);
@@ -818,17 +984,16 @@ static int owner_octets_cmp(const uint8_t *pa, size_t la, const uint8_t *pb, siz
 	return 0;
 }
 
-static int owner_cmp(const ldns_rdf *a, const ldns_rdf *b)
+/* owner_octets_cmp() of two wire names. */
+static int owner_cmp(const uint8_t *a, const uint8_t *b)
 {
-	return owner_octets_cmp(ldns_rdf_data(a), ldns_rdf_size(a), ldns_rdf_data(b),
-				ldns_rdf_size(b));
+	return owner_octets_cmp(a, wire_name_len(a), b, wire_name_len(b));
 }
 
-/* Whether NAME lies strictly below ORIGIN (any case; ORIGIN's labels from the right). */
-static bool owner_below(const ldns_rdf *name, const ldns_rdf *origin)
+/* Whether NAME lies strictly below ORIGIN (wire names, any case; labels from the right). */
+static bool owner_below(const uint8_t *n, const uint8_t *o)
 {
-	size_t ln = ldns_rdf_size(name), lo = ldns_rdf_size(origin), at = 0;
-	const uint8_t *n = ldns_rdf_data(name), *o = ldns_rdf_data(origin);
+	size_t ln = wire_name_len(n), lo = wire_name_len(o), at = 0;
 
 	if (ln <= lo)
 		return false;
@@ -842,46 +1007,87 @@ static bool owner_below(const ldns_rdf *name, const ldns_rdf *origin)
 	return true;
 }
 
+/* NAME (wire) in presentation form, malloc'd; NULL without memory. */
+static char *name_str(const uint8_t *name)
+{
+	ldns_rdf *rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, wire_name_len(name), name);
+	char *s = rdf != NULL ? ldns_rdf2str(rdf) : NULL;
+
+	ldns_rdf_deep_free(rdf);
+	return s;
+}
+
 /*
  * What the sort of a zone's records compares, gathered once per record: the owner's length and
  * first 16 octets, lower-cased and in big-endian order, decide most comparisons without
- * reading the owner (each in an ldns object of its own: a cache miss in a large zone).
+ * reading the owner.
  */
 struct rrkey {
 	uint64_t head[2];
-	const ldns_rr *rr;
 	uint32_t idx;
 	uint16_t olen;
 	uint16_t type;
 };
 
-static void rrkey_set(struct rrkey *k, const ldns_rr *rr, size_t idx)
+static void rrkey_set(struct rrkey *k, const zload_zone_t *z, size_t idx)
 {
-	const ldns_rdf *o = ldns_rr_owner(rr);
-	size_t len = ldns_rdf_size(o);
+	const uint8_t *o = zload_rec_owner(z, idx);
+	size_t len = wire_name_len(o);
 	uint8_t head[16] = {0};
 
-	memcpy(head, ldns_rdf_data(o), len < sizeof(head) ? len : sizeof(head));
+	memcpy(head, o, len < sizeof(head) ? len : sizeof(head));
 	for (int w = 0; w < 2; w++) {
 		uint64_t v;
 
 		memcpy(&v, head + 8 * w, 8);
 		k->head[w] = __builtin_bswap64(wire_lower8(v));
 	}
-	k->rr = rr;
 	k->idx = (uint32_t)idx;
 	k->olen = (uint16_t)len;
-	k->type = (uint16_t)ldns_rr_get_type(rr);
+	k->type = z->recs[idx].type;
 }
 
 /*
- * Records by owner (owner_cmp), type, RDATA, then file order; no ldns call until two records
- * share the owner's first 16 octets, and none but for the owners until they share owner and
- * type.
+ * Records I and J of Z (same owner and type) by their data: octets without case first, then
+ * as ldns_rr_compare() has it (canonical form: names in the data of RFC 4034 6.2's types
+ * without case, everything else exactly). Records that compare 0 are the same record. The
+ * second step, which makes ldns records, is only for data equal but for case.
  */
-static int cmp_rrkey(const void *a, const void *b)
+static int rdata_cmp(const zload_zone_t *z, size_t i, size_t j)
 {
-	const struct rrkey *x = a, *y = b;
+	const zload_rec_t *a = &z->recs[i], *b = &z->recs[j];
+	const uint8_t *da = z->data + a->rdata, *db = z->data + b->rdata;
+	size_t n = a->rdlen < b->rdlen ? a->rdlen : b->rdlen;
+	ldns_rr *x, *y;
+	int c;
+
+	for (size_t k = 0; k < n; k++) {
+		uint8_t p = wire_lower(da[k]), q = wire_lower(db[k]);
+
+		if (p != q)
+			return p < q ? -1 : 1;
+	}
+	if (a->rdlen != b->rdlen)
+		return a->rdlen < b->rdlen ? -1 : 1;
+	if (memcmp(da, db, n) == 0)
+		return 0;
+	x = zload_rr(z, i);
+	y = zload_rr(z, j);
+	/* Without memory, the octets decide: a duplicate may then be kept, never a record lost. */
+	c = x != NULL && y != NULL ? ldns_rr_compare(x, y) : memcmp(da, db, n);
+	ldns_rr_free(x);
+	ldns_rr_free(y);
+	return c;
+}
+
+/*
+ * Records by owner (owner_cmp), type, data (rdata_cmp), then file order; the owners are read
+ * only when two records share the first 16 octets of theirs.
+ */
+static int cmp_rrkey(const void *pa, const void *pb, void *ctx)
+{
+	const struct rrkey *x = pa, *y = pb;
+	const zload_zone_t *z = ctx;
 	int c;
 
 	if (x->olen != y->olen)
@@ -891,78 +1097,76 @@ static int cmp_rrkey(const void *a, const void *b)
 	if (x->head[1] != y->head[1])
 		return x->head[1] < y->head[1] ? -1 : 1;
 	if (x->olen > 16) {
-		const ldns_rdf *ox = ldns_rr_owner(x->rr), *oy = ldns_rr_owner(y->rr);
-
-		c = owner_octets_cmp(ldns_rdf_data(ox) + 16, x->olen - 16u, ldns_rdf_data(oy) + 16,
-				     y->olen - 16u);
+		c = owner_octets_cmp(zload_rec_owner(z, x->idx) + 16, x->olen - 16u,
+				     zload_rec_owner(z, y->idx) + 16, y->olen - 16u);
 		if (c != 0)
 			return c;
 	}
 	if (x->type != y->type)
 		return x->type < y->type ? -1 : 1;
-	c = ldns_rr_compare(x->rr, y->rr);
+	c = rdata_cmp(z, x->idx, y->idx);
 	if (c != 0)
 		return c;
 	return x->idx < y->idx ? -1 : (x->idx > y->idx);
 }
 
-static bool rr_identical(ldns_rr *a, ldns_rr *b)
+bool zload_rec_same(const zload_zone_t *z, size_t i, size_t j)
 {
-	return ldns_rr_get_type(a) == ldns_rr_get_type(b) &&
-	       owner_cmp(ldns_rr_owner(a), ldns_rr_owner(b)) == 0 && ldns_rr_compare(a, b) == 0;
+	return z->recs[i].type == z->recs[j].type &&
+	       zload_name_eq(zload_rec_owner(z, i), zload_rec_owner(z, j)) &&
+	       rdata_cmp(z, i, j) == 0;
 }
 
 /* Whether NAME has an address record in the zone (IDX: sorted by cmp_rrkey; a search). */
-static bool has_address(const zload_zone_t *z, const size_t *idx, size_t n, const ldns_rdf *name)
+static bool has_address(const zload_zone_t *z, const size_t *idx, size_t n, const uint8_t *name)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (owner_cmp(ldns_rr_owner(ldns_rr_list_rr(z->rrs, idx[mid])), name) < 0)
+		if (owner_cmp(zload_rec_owner(z, idx[mid]), name) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	for (; lo < n; lo++) {
-		ldns_rr *rr = ldns_rr_list_rr(z->rrs, idx[lo]);
-		ldns_rr_type t = ldns_rr_get_type(rr);
+		uint16_t t = z->recs[idx[lo]].type;
 
-		if (owner_cmp(ldns_rr_owner(rr), name) != 0)
+		if (owner_cmp(zload_rec_owner(z, idx[lo]), name) != 0)
 			break;
-		if (t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_AAAA)
+		if (t == T_A || t == T_AAAA)
 			return true;
 	}
 	return false;
 }
 
 /*
- * Checks what Knot DNS and NSD refuse to serve (errors) and what they only note (warnings);
- * removes exact duplicates. IDX is the records sorted by owner, type and RDATA.
+ * Checks what Knot DNS and NSD refuse to serve (errors) and what they only note (warnings).
+ * IDX is the records sorted by owner, type and RDATA, without duplicates.
  */
 static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 {
 	zload_zone_t *z = st->zone;
+	const uint8_t *origin = ldns_rdf_data(z->origin);
 	size_t soa_count = 0, apex_ns = 0;
 	size_t soa_i = 0;
 
 	for (size_t k = 0; k < n; k++) {
 		size_t i = idx[k];
-		ldns_rr *rr = ldns_rr_list_rr(z->rrs, i);
-		ldns_rdf *owner = ldns_rr_owner(rr);
-		ldns_rr_type t = ldns_rr_get_type(rr);
-		bool apex = owner_cmp(owner, z->origin) == 0;
+		const uint8_t *owner = zload_rec_owner(z, i);
+		uint16_t t = z->recs[i].type;
+		bool apex = owner_cmp(owner, origin) == 0;
 		char *otext;
 
-		if (!apex && !owner_below(owner, z->origin)) {
-			otext = ldns_rdf2str(owner);
+		if (!apex && !owner_below(owner, origin)) {
+			otext = name_str(owner);
 			zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
 				   "%s is out of zone %s", otext ? otext : "owner", z->origin_text);
 			free(otext);
 			return SANDNS_EZONE;
 		}
-		if (t == LDNS_RR_TYPE_SOA) {
+		if (t == T_SOA) {
 			if (!apex) {
 				zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
 					   "SOA record not at the zone apex %s", z->origin_text);
@@ -975,7 +1179,7 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 			}
 			soa_i = i;
 		}
-		if (t == LDNS_RR_TYPE_NS && apex)
+		if (t == T_NS && apex)
 			apex_ns++;
 	}
 	if (soa_count == 0) {
@@ -992,33 +1196,40 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 		size_t end = k + 1;
 		size_t cname = 0, other = 0, cname_i = 0, other_i = 0;
 
-		while (end < n && owner_cmp(ldns_rr_owner(ldns_rr_list_rr(z->rrs, idx[k])),
-					    ldns_rr_owner(ldns_rr_list_rr(z->rrs, idx[end]))) == 0)
+		while (end < n &&
+		       owner_cmp(zload_rec_owner(z, idx[k]), zload_rec_owner(z, idx[end])) == 0)
 			end++;
-		for (size_t j = k; j < end; j++) {
-			ldns_rr *rr = ldns_rr_list_rr(z->rrs, idx[j]);
-			ldns_rr_type t = ldns_rr_get_type(rr);
+		for (size_t j = k, set = k, first = idx[k]; j < end; j++) {
+			const zload_rec_t *r = &z->recs[idx[j]];
 
-			if (t == LDNS_RR_TYPE_CNAME) {
+			if (r->type == T_CNAME) {
 				cname++;
 				cname_i = idx[j];
-			} else if (t != LDNS_RR_TYPE_RRSIG && t != LDNS_RR_TYPE_NSEC) {
+			} else if (r->type != T_RRSIG && r->type != T_NSEC) {
 				other++;
 				other_i = idx[j];
 			}
-			if (j > k) {
-				ldns_rr *prev = ldns_rr_list_rr(z->rrs, idx[j - 1]);
-
-				if (ldns_rr_get_type(prev) == t && t != LDNS_RR_TYPE_RRSIG &&
-				    ldns_rr_ttl(prev) != ldns_rr_ttl(rr))
-					zload_warn(st, zload_rr_file(z, idx[j]), z->rr_line[idx[j]],
-						   "TTL %u differs from the RRset's TTL %u; the first "
-						   "one is served", ldns_rr_ttl(rr), ldns_rr_ttl(prev));
+			/* An RRset's TTL is its first record's in the file (what is served). */
+			if (z->recs[idx[set]].type != r->type) {
+				set = j;
+				first = idx[j];
 			}
+			if (idx[j] < first)
+				first = idx[j];
+			if (j + 1 < end && z->recs[idx[j + 1]].type == r->type)
+				continue;
+			for (size_t q = set; q <= j && r->type != T_RRSIG; q++)
+				if (z->recs[idx[q]].ttl != z->recs[first].ttl)
+					zload_warn(
+					    st, zload_rr_file(z, idx[q]), z->rr_line[idx[q]],
+					    "TTL %u differs from the RRset's TTL %u (line %d); "
+					    "the first one is served",
+					    z->recs[idx[q]].ttl, z->recs[first].ttl,
+					    z->rr_line[first]);
 		}
 		if (cname > 1 || (cname == 1 && other > 0)) {
 			size_t at = cname > 1 ? cname_i : (cname_i > other_i ? cname_i : other_i);
-			char *o = ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(z->rrs, at)));
+			char *o = name_str(zload_rec_owner(z, at));
 
 			zload_fail(st, zload_rr_file(z, at), z->rr_line[at], cname > 1 ?
 				   "more than one CNAME record at %s" :
@@ -1031,18 +1242,15 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 	/* Delegations: in-bailiwick NS targets need glue. */
 	for (size_t k = 0; k < n; k++) {
 		size_t i = idx[k];
-		ldns_rr *rr = ldns_rr_list_rr(z->rrs, i);
-		ldns_rdf *owner = ldns_rr_owner(rr), *target;
+		const uint8_t *owner = zload_rec_owner(z, i), *target = zload_rec_rdata(z, i);
 		bool apex;
 
-		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS || ldns_rr_rd_count(rr) < 1)
+		if (z->recs[i].type != T_NS || z->recs[i].rdlen < 1)
 			continue;
-		apex = owner_cmp(owner, z->origin) == 0;
-		target = ldns_rr_rdf(rr, 0);
+		apex = owner_cmp(owner, origin) == 0;
 		if (apex) {
-			if (owner_below(target, z->origin) &&
-			    !has_address(z, idx, n, target)) {
-				char *t = ldns_rdf2str(target);
+			if (owner_below(target, origin) && !has_address(z, idx, n, target)) {
+				char *t = name_str(target);
 
 				zload_warn(st, zload_rr_file(z, i), z->rr_line[i],
 					   "name server %s has no address in the zone", t ? t : "");
@@ -1052,7 +1260,7 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 		}
 		if ((owner_below(target, owner) || owner_cmp(target, owner) == 0) &&
 		    !has_address(z, idx, n, target)) {
-			char *t = ldns_rdf2str(target);
+			char *t = name_str(target);
 
 			zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
 				   "missing glue: delegation to %s, which has no A or AAAA record",
@@ -1068,7 +1276,7 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 static int zload_finish(struct zload_state *st)
 {
 	zload_zone_t *z = st->zone;
-	size_t n = ldns_rr_list_rr_count(z->rrs);
+	size_t n = z->nrecs;
 	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
 	bool *dup = calloc(n ? n : 1, sizeof(*dup));
 	size_t m = 0;
@@ -1076,23 +1284,20 @@ static int zload_finish(struct zload_state *st)
 
 	if (idx == NULL || dup == NULL)
 		goto out;
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
 	{
 		struct rrkey *keys = malloc((n ? n : 1) * sizeof(*keys));
 
 		if (keys == NULL)
 			goto out;
 		for (size_t i = 0; i < n; i++)
-			rrkey_set(&keys[i], ldns_rr_list_rr(z->rrs, i), i);
-		qsort(keys, n, sizeof(*keys), cmp_rrkey);
+			rrkey_set(&keys[i], z, i);
+		qsort_r(keys, n, sizeof(*keys), cmp_rrkey, z);
 		for (size_t i = 0; i < n; i++)
 			idx[i] = keys[i].idx;
 		free(keys);
 	}
 	for (size_t k = 1; k < n; k++) {
-		if (rr_identical(ldns_rr_list_rr(z->rrs, idx[k - 1]),
-				 ldns_rr_list_rr(z->rrs, idx[k]))) {
+		if (zload_rec_same(z, idx[k - 1], idx[k])) {
 			dup[idx[k]] = true;
 			zload_warn(st, zload_rr_file(z, idx[k]), z->rr_line[idx[k]],
 				   "duplicate record ignored");
@@ -1116,24 +1321,29 @@ static int zload_finish(struct zload_state *st)
 			goto out;
 		}
 		for (size_t i = 0; i < n; i++) {
-			ldns_rr *rr = ldns_rr_list_rr(z->rrs, i);
-			ldns_rr_type t = ldns_rr_get_type(rr);
+			const zload_rec_t *r = &z->recs[i];
 
 			if (dup[i]) {
-				ldns_rr_free(rr);
 				renum[i] = SIZE_MAX;
 				continue;
 			}
-			ldns_rr_list_set_rr(z->rrs, rr, w);
-			if (t == LDNS_RR_TYPE_SOA)
-				z->serial = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));
-			if (t == LDNS_RR_TYPE_DNSKEY || t == LDNS_RR_TYPE_RRSIG)
+			if (r->type == T_SOA) {
+				/* SOA data: two names, then the serial */
+				const uint8_t *rd = z->data + r->rdata;
+				size_t at = wire_name_len(rd);
+
+				at += wire_name_len(rd + at);
+				if (at + 4 <= r->rdlen)
+					z->serial = wire_get32(rd + at);
+			}
+			if (r->type == T_DNSKEY || r->type == T_RRSIG)
 				z->is_signed = true;
+			z->recs[w] = *r;
 			z->rr_file[w] = z->rr_file[i];
 			z->rr_line[w] = z->rr_line[i];
 			renum[i] = w++;
 		}
-		ldns_rr_list_set_rr_count(z->rrs, w);
+		z->nrecs = w;
 		for (size_t k = 0; k < m; k++)
 			idx[k] = renum[idx[k]];
 		free(renum);
@@ -1176,8 +1386,7 @@ static zload_zone_t *zload_common(const char *origin, const char *text, size_t l
 	ldns_dname2canonical(z->origin);
 	free(z->origin_text);
 	z->origin_text = ldns_rdf2str(z->origin);
-	z->rrs = ldns_rr_list_new();
-	if (z->origin_text == NULL || z->rrs == NULL)
+	if (z->origin_text == NULL)
 		goto fail_nomem;
 	if (zload_text(&st, text, len, name, z->origin, 0) != 0)
 		goto fail;
@@ -1227,7 +1436,7 @@ const char *zload_origin(const zload_zone_t *zone)
 
 size_t zload_rr_count(const zload_zone_t *zone)
 {
-	return ldns_rr_list_rr_count(zone->rrs);
+	return zone->nrecs;
 }
 
 unsigned long zload_serial(const zload_zone_t *zone)
@@ -1276,15 +1485,15 @@ static ldns_rdf *name_rdf(const char *name)
 	return ldns_str2rdf_dname(&rdf, name) == LDNS_STATUS_OK ? rdf : NULL;
 }
 
-/* The first position in by_owner whose owner is NAME, or the record count (none). */
-static size_t owner_first(const zload_zone_t *z, const ldns_rdf *name)
+/* The first position in by_owner whose owner is NAME (wire), or the record count (none). */
+static size_t owner_first(const zload_zone_t *z, const uint8_t *name)
 {
-	size_t n = ldns_rr_list_rr_count(z->rrs), lo = 0, hi = n;
+	size_t lo = 0, hi = z->nrecs;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (owner_cmp(ldns_rr_owner(ldns_rr_list_rr(z->rrs, z->by_owner[mid])), name) < 0)
+		if (owner_cmp(zload_rec_owner(z, z->by_owner[mid]), name) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -1302,28 +1511,28 @@ static int cmp_size(const void *a, const void *b)
 /* Calls FN for record I (as zload_foreach does). */
 static int call_rr(const zload_zone_t *zone, size_t i, zload_rr_fn fn, void *ctx)
 {
-	const ldns_rr *rr = ldns_rr_list_rr(zone->rrs, i);
-	char *owner = ldns_rdf2str(ldns_rr_owner(rr));
-	char *rdata = rdata_text(rr);
+	ldns_rr *rr = zload_rr(zone, i);
+	char *owner = rr != NULL ? ldns_rdf2str(ldns_rr_owner(rr)) : NULL;
+	char *rdata = rr != NULL ? rdata_text(rr) : NULL;
 	int ret = -ENOMEM;
 
 	if (owner != NULL && rdata != NULL) {
 		for (char *c = owner; *c != '\0'; c++)
 			if (*c >= 'A' && *c <= 'Z')
 				*c = (char)(*c - 'A' + 'a');
-		ret = fn(ctx, owner, (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr), rdata);
+		ret = fn(ctx, owner, zone->recs[i].type, zone->recs[i].ttl, rdata);
 	}
 	free(owner);
 	free(rdata);
+	ldns_rr_free(rr);
 	return ret;
 }
 
 int zload_foreach(const zload_zone_t *zone, zload_rr_fn fn, void *ctx)
 {
-	size_t n = ldns_rr_list_rr_count(zone->rrs);
 	int ret = 0;
 
-	for (size_t i = 0; i < n && ret == 0; i++)
+	for (size_t i = 0; i < zone->nrecs && ret == 0; i++)
 		ret = call_rr(zone, i, fn, ctx);
 	return ret;
 }
@@ -1331,69 +1540,63 @@ int zload_foreach(const zload_zone_t *zone, zload_rr_fn fn, void *ctx)
 int zload_lookup(const zload_zone_t *zone, const char *owner, uint16_t type, zload_rr_fn fn,
 		 void *ctx)
 {
-	size_t n = ldns_rr_list_rr_count(zone->rrs);
-	ldns_rdf *name = name_rdf(owner);
+	size_t n = zone->nrecs;
+	ldns_rdf *rdf = name_rdf(owner);
+	const uint8_t *name;
 	int ret = 0;
 
-	if (name == NULL)
+	if (rdf == NULL)
 		return SANDNS_EPARSE;
+	name = ldns_rdf_data(rdf);
 	if (zone->by_owner != NULL) {
 		/* The name's records, found by search, then visited in file order. */
 		size_t first = owner_first(zone, name), end = first, *at;
 
-		while (end < n && owner_cmp(ldns_rr_owner(ldns_rr_list_rr(zone->rrs,
-									  zone->by_owner[end])),
-					    name) == 0)
+		while (end < n && owner_cmp(zload_rec_owner(zone, zone->by_owner[end]), name) == 0)
 			end++;
 		at = malloc((end - first + 1) * sizeof(*at));
 		if (at == NULL) {
-			ldns_rdf_deep_free(name);
+			ldns_rdf_deep_free(rdf);
 			return -ENOMEM;
 		}
 		memcpy(at, zone->by_owner + first, (end - first) * sizeof(*at));
 		qsort(at, end - first, sizeof(*at), cmp_size);
-		for (size_t k = 0; k < end - first && ret == 0; k++) {
-			const ldns_rr *rr = ldns_rr_list_rr(zone->rrs, at[k]);
-
-			if (type == 0 || ldns_rr_get_type(rr) == type)
+		for (size_t k = 0; k < end - first && ret == 0; k++)
+			if (type == 0 || zone->recs[at[k]].type == type)
 				ret = call_rr(zone, at[k], fn, ctx);
-		}
 		free(at);
 	} else {
-		for (size_t i = 0; i < n && ret == 0; i++) {
-			const ldns_rr *rr = ldns_rr_list_rr(zone->rrs, i);
-
-			if (owner_cmp(ldns_rr_owner(rr), name) == 0 &&
-			    (type == 0 || ldns_rr_get_type(rr) == type))
+		for (size_t i = 0; i < n && ret == 0; i++)
+			if (owner_cmp(zload_rec_owner(zone, i), name) == 0 &&
+			    (type == 0 || zone->recs[i].type == type))
 				ret = call_rr(zone, i, fn, ctx);
-		}
 	}
-	ldns_rdf_deep_free(name);
+	ldns_rdf_deep_free(rdf);
 	return ret;
 }
 
 bool zload_has_name(const zload_zone_t *zone, const char *name_text, bool at, bool below)
 {
-	size_t n = ldns_rr_list_rr_count(zone->rrs);
-	ldns_rdf *name = name_rdf(name_text);
+	size_t n = zone->nrecs;
+	ldns_rdf *rdf = name_rdf(name_text);
+	const uint8_t *name;
 	bool found = false;
 
-	if (name == NULL)
+	if (rdf == NULL)
 		return false;
+	name = ldns_rdf_data(rdf);
 	if (at && zone->by_owner != NULL) {
 		size_t k = owner_first(zone, name);
 
-		found = k < n && owner_cmp(ldns_rr_owner(ldns_rr_list_rr(zone->rrs,
-									 zone->by_owner[k])),
-					   name) == 0;
+		found = k < n && owner_cmp(zload_rec_owner(zone, zone->by_owner[k]), name) == 0;
 	}
 	/* Below: a walk, cheap octet compares (the policy asks it of a few names). */
 	for (size_t i = 0; i < n && !found && (below || zone->by_owner == NULL); i++) {
-		const ldns_rdf *o = ldns_rr_owner(ldns_rr_list_rr(zone->rrs, i));
+		const uint8_t *o = zload_rec_owner(zone, i);
 
 		found = (below && owner_below(o, name)) || (at && owner_cmp(o, name) == 0);
 	}
-	ldns_rdf_deep_free(name);
+	ldns_rdf_deep_free(rdf);
 	return found;
 }
 
@@ -1420,8 +1623,8 @@ void zload_free(zload_zone_t **zone)
 		z->refs--;
 		return;
 	}
-	if (z->rrs != NULL)
-		ldns_rr_list_deep_free(z->rrs);
+	free(z->recs);
+	free(z->data);
 	ldns_rdf_deep_free(z->origin);
 	for (size_t i = 0; i < z->nfiles; i++)
 		free(z->files[i]);

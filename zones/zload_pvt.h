@@ -7,15 +7,32 @@
 
 #include "zload.h"
 
+/*
+ * One record as read: owner and data in wire form in the zone's octet store (DATA). A zone of
+ * a million records was a million ldns objects (five allocations each, 250 MiB, a fifth of the
+ * cold start in malloc and in the kernel zeroing their pages); records that need ldns, to
+ * print them or to compare them canonically, are made on demand (zload_rr()).
+ */
+typedef struct zload_rec {
+	uint32_t owner; /* offset in data: the owner, case as written (records in a row share it) */
+	uint32_t rdata; /* offset in data: the record data, uncompressed */
+	uint32_t ttl;
+	uint16_t type;
+	uint16_t rdlen;
+} zload_rec_t;
+
 struct zload_zone {
 	char *origin_text;   /* presentation form with trailing dot */
 	ldns_rdf *origin;    /* as a DNAME rdf */
-	ldns_rr_list *rrs;   /* every record, deduplicated, in file order */
+	zload_rec_t *recs;   /* every record, deduplicated, in file order */
+	size_t nrecs;
+	uint8_t *data; /* the records' owners and data */
+	size_t data_len, data_cap;
 	char **files;        /* distinct file names ($INCLUDE adds more) */
 	size_t nfiles;
 	unsigned *rr_file;   /* per record: index into files */
 	int *rr_line;        /* per record: line it ended on */
-	size_t cap;          /* allocated length of rr_file/rr_line */
+	size_t cap;	     /* allocated length of recs, rr_file and rr_line */
 	unsigned long serial;
 	ldns_rdf **empty;    /* names kept as nodes without records (zload_edit's EMPTY_NODE) */
 	size_t nempty;
@@ -23,6 +40,16 @@ struct zload_zone {
 	size_t *by_owner;    /* record indexes sorted by owner (zload.c's owner_cmp), or NULL */
 	bool is_signed;      /* DNSKEY or RRSIG present */
 };
+
+static inline const uint8_t *zload_rec_owner(const zload_zone_t *z, size_t i)
+{
+	return z->data + z->recs[i].owner;
+}
+
+static inline const uint8_t *zload_rec_rdata(const zload_zone_t *z, size_t i)
+{
+	return z->data + z->recs[i].rdata;
+}
 
 /* Tests set it: every line is read by ldns, to compare with the fast reader. */
 extern bool zload_no_fast_path;
@@ -38,8 +65,23 @@ extern unsigned long zload_pieces_threaded;
 /* Shared by zload.c and zedit.c. */
 /* Appends NAME to the zone's file names; returns its index or -ENOMEM. */
 int zload_add_file(zload_zone_t *z, const char *name);
-/* Appends RR (taken over on success) read from file index FILE at LINE. */
+/*
+ * Appends a record: OWNER (a wire name of OLEN octets) and RDATA are copied. Read from file
+ * index FILE at LINE. 0 or -ENOMEM.
+ */
+int zload_push_wire(zload_zone_t *z, const uint8_t *owner, size_t olen, uint16_t type, uint32_t ttl,
+		    const uint8_t *rdata, size_t rdlen, unsigned file, int line);
+/* Appends RR as zload_push_wire() does, and frees it whatever happens. */
 int zload_push(zload_zone_t *z, ldns_rr *rr, unsigned file, int line);
+/* Record I as an ldns record, which the caller frees; NULL without memory. */
+ldns_rr *zload_rr(const zload_zone_t *z, size_t i);
+/*
+ * Whether records I and J of Z are the same record, as ldns_rr_compare() has it (owner and
+ * names in the data of RFC 4034 6.2's types without case).
+ */
+bool zload_rec_same(const zload_zone_t *z, size_t i, size_t j);
+/* Whether the wire names A and B are equal without case. */
+bool zload_name_eq(const uint8_t *a, const uint8_t *b);
 /*
  * The record an ADD edit makes, as zload_edit() adds it (owner canonical). 0, or an error with
  * the reason in err.

@@ -570,6 +570,15 @@ static int node_ancestors(struct build *b, const uint8_t *key, size_t len, size_
 }
 
 /* What load_zone hands to each record. */
+/* A record as load_rr() takes it: owner and data in wire form. */
+struct rec {
+	const uint8_t *owner;
+	const uint8_t *rdata;
+	uint32_t ttl;
+	uint16_t type;
+	uint16_t rdlen;
+};
+
 struct load {
 	zload_zone_t *const *zones;
 	size_t nzones, z;
@@ -612,13 +621,14 @@ static uint32_t node_new(struct build *b, const uint8_t *key, size_t len, uint32
  * ORDER: its place in the file (records added by edits after them all), which decides which
  * of an RRset's records gives its TTL.
  */
-static int load_rr(struct build *b, struct load *l, const ldns_rr *rr, size_t after, size_t order)
+static int load_rr(struct build *b, struct load *l, const struct rec *rr, size_t after,
+		   size_t order)
 {
 	zt_t *zt = b->zt;
 	const zload_zone_t *zone = l->zones[l->z];
 	uint8_t key[WIRE_NAME_MAX + 1], lenb[2];
-	size_t len = wire_name_lower(key, ldns_rdf_data(ldns_rr_owner(rr)));
-	uint16_t type = (uint16_t)ldns_rr_get_type(rr), rdlen;
+	size_t len = wire_name_lower(key, rr->owner);
+	uint16_t type = rr->type, rdlen = rr->rdlen;
 	struct pending_rr *p;
 	uint32_t node, off;
 
@@ -649,13 +659,6 @@ static int load_rr(struct build *b, struct load *l, const ldns_rr *rr, size_t af
 	}
 	if (node == ZT_NONE)
 		return -ENOMEM;
-	ldns_buffer_clear(l->buf);
-	if (ldns_rr_rdata2buffer_wire(l->buf, rr) != LDNS_STATUS_OK ||
-	    ldns_buffer_position(l->buf) > 65535) {
-		build_fail(b, "%s: a record's RDATA cannot be encoded", zone->origin_text);
-		return SANDNS_EZONE;
-	}
-	rdlen = (uint16_t)ldns_buffer_position(l->buf);
 	if (grow((void **)l->pend, l->pend_cap, *l->npend + 1, sizeof(**l->pend)) != 0)
 		return -ENOMEM;
 	/* [u16 len][rdata] in the build's own buffer: make_rrsets copies it into the arena. */
@@ -665,7 +668,8 @@ static int load_rr(struct build *b, struct load *l, const ldns_rr *rr, size_t af
 	off = (uint32_t)b->pdata_len;
 	wire_put16(lenb, rdlen);
 	memcpy(b->pdata + off, lenb, 2);
-	memcpy(b->pdata + off + 2, ldns_buffer_begin(l->buf), rdlen);
+	if (rdlen > 0)
+		memcpy(b->pdata + off + 2, rr->rdata, rdlen);
 	b->pdata_len += 2u + rdlen;
 	/* The served serial, when the policy raised it (SOA RDATA: two names, then the serial). */
 	if (type == T_SOA && l->ze->e != NULL) {
@@ -680,7 +684,7 @@ static int load_rr(struct build *b, struct load *l, const ldns_rr *rr, size_t af
 	p->node = node;
 	p->type = type;
 	p->covered = type == T_RRSIG && rdlen >= 2 ? wire_get16(b->pdata + off + 2) : 0;
-	p->ttl = ldns_rr_ttl(rr);
+	p->ttl = rr->ttl;
 	p->order = (uint32_t)order;
 	p->rdata = off;
 	return 0;
@@ -707,10 +711,10 @@ static int load_empty(struct build *b, const struct load *l, const ldns_rdf *nam
  */
 #define LOAD_AHEAD 16
 
-static void prefetch_slot(const zt_t *zt, const ldns_rr *rr)
+static void prefetch_slot(const zt_t *zt, const uint8_t *owner)
 {
 	uint8_t key[WIRE_NAME_MAX + 1];
-	size_t len = wire_name_lower(key, ldns_rdf_data(ldns_rr_owner(rr)));
+	size_t len = wire_name_lower(key, owner);
 
 	__builtin_prefetch(&zt->index[zt_hash(key, len) & zt->index_mask], 1);
 }
@@ -721,7 +725,7 @@ static int load_zone(struct build *b, zload_zone_t *const *zones, size_t nzones,
 {
 	zt_t *zt = b->zt;
 	const zload_zone_t *zone = zones[z];
-	size_t n = ldns_rr_list_rr_count(zone->rrs);
+	size_t n = zone->nrecs;
 	struct zedits ze;
 	struct load l = {
 		.zones = zones, .nzones = nzones, .z = z, .ze = &ze, .buf = ldns_buffer_new(65535),
@@ -754,16 +758,41 @@ static int load_zone(struct build *b, zload_zone_t *const *zones, size_t nzones,
 	l.sorted = zone->by_owner != NULL;
 	for (size_t k = 0; k < n && ret == 0; k++) {
 		size_t i = l.sorted ? zone->by_owner[k] : k;
+		const zload_rec_t *r = &zone->recs[i];
+		struct rec rec = {
+		    .owner = zload_rec_owner(zone, i),
+		    .rdata = zload_rec_rdata(zone, i),
+		    .ttl = r->ttl,
+		    .type = r->type,
+		    .rdlen = r->rdlen,
+		};
 
 		if (k + LOAD_AHEAD < n)
-			prefetch_slot(
-			    zt, ldns_rr_list_rr(zone->rrs, l.sorted ? zone->by_owner[k + LOAD_AHEAD]
+			prefetch_slot(zt, zload_rec_owner(zone, l.sorted
+								    ? zone->by_owner[k + LOAD_AHEAD]
 								    : k + LOAD_AHEAD));
-		ret = load_rr(b, &l, ldns_rr_list_rr(zone->rrs, i), 0, i);
+		ret = load_rr(b, &l, &rec, 0, i);
 	}
 	l.sorted = false;
-	for (size_t i = 0; i < ze.nadd && ret == 0; i++)
-		ret = load_rr(b, &l, ze.add[i], ze.add_at[i] + 1, n + i);
+	for (size_t i = 0; i < ze.nadd && ret == 0; i++) {
+		const ldns_rr *rr = ze.add[i];
+		struct rec rec = {
+		    .owner = ldns_rdf_data(ldns_rr_owner(rr)),
+		    .ttl = ldns_rr_ttl(rr),
+		    .type = (uint16_t)ldns_rr_get_type(rr),
+		};
+
+		ldns_buffer_clear(l.buf);
+		if (ldns_rr_rdata2buffer_wire(l.buf, rr) != LDNS_STATUS_OK ||
+		    ldns_buffer_position(l.buf) > 65535) {
+			build_fail(b, "%s: a record's RDATA cannot be encoded", zone->origin_text);
+			ret = SANDNS_EZONE;
+			break;
+		}
+		rec.rdata = ldns_buffer_begin(l.buf);
+		rec.rdlen = (uint16_t)ldns_buffer_position(l.buf);
+		ret = load_rr(b, &l, &rec, ze.add_at[i] + 1, n + i);
+	}
 	/* Names the zone keeps without records (the policy's): they answer NODATA. */
 	for (size_t i = 0; i < zone->nempty && ret == 0; i++)
 		ret = load_empty(b, &l, zone->empty[i]);
