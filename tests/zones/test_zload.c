@@ -205,6 +205,35 @@ static void test_warnings_not_errors(void)
 	zload_free(&z);
 }
 
+/*
+ * The TTL served for an RRset is its first record's in the file: each record with another TTL
+ * is named once, against that one, whatever order the data sorts in.
+ */
+static void test_ttl_warning_first_in_file(void)
+{
+	struct warns w = {0};
+	zload_zone_t *z = load("$ORIGIN example.com.\n"					/* 1 */
+			       "@ 3600 IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n" /* 2 */
+			       "@ IN NS ns1\n"						/* 3 */
+			       "ns1 IN A 192.0.2.53\n"					/* 4 */
+			       "www 600 IN A 192.0.2.9\n"				/* 5 */
+			       "www 300 IN A 192.0.2.1\n"				/* 6 */
+			       "www 600 IN A 192.0.2.5\n"				/* 7 */
+			       "www 300 IN A 192.0.2.3\n",				/* 8 */
+			       &w);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL_FATAL(w.n, 2);
+	for (unsigned i = 0; i < 2; i++)
+		CU_ASSERT_TRUE(
+		    has_all(w.msg[i], "TTL 300 differs from the RRset's TTL 600 (line 5)", NULL));
+	CU_ASSERT_TRUE(strstr(w.msg[0], "t.zone:6:") != NULL ||
+		       strstr(w.msg[1], "t.zone:6:") != NULL);
+	CU_ASSERT_TRUE(strstr(w.msg[0], "t.zone:8:") != NULL ||
+		       strstr(w.msg[1], "t.zone:8:") != NULL);
+	zload_free(&z);
+}
+
 static void test_no_soa(void)
 {
 	LOAD_FAILS("$ORIGIN example.com.\n@ IN NS ns1\nns1 IN A 192.0.2.53\n", "t.zone", "no SOA",
@@ -896,6 +925,8 @@ void reg_cutest_zload(void)
 	CU_add_test(s, "RFC 3597 unknown types", test_rfc3597);
 	CU_add_test(s, "duplicates dropped with a warning", test_duplicates);
 	CU_add_test(s, "warnings are not errors", test_warnings_not_errors);
+	CU_add_test(s, "TTL warnings name the RRset's first record",
+		    test_ttl_warning_first_in_file);
 	CU_add_test(s, "error: no SOA", test_no_soa);
 	CU_add_test(s, "error: two SOAs", test_two_soas);
 	CU_add_test(s, "error: SOA not at the apex", test_soa_not_at_apex);
