@@ -1268,6 +1268,28 @@ static void make_referral(struct build *b, uint32_t n, uint32_t cut, const uint8
 		zt->nodes[n].referral = blob;
 }
 
+/*
+ * Whether two resolutions are the same records in the same places (and so render the same
+ * bytes for one question name). Those holding names made up on the way (DNAME) are never
+ * taken as the same.
+ */
+static bool res_same(const res_t *x, const res_t *y)
+{
+	if (x->n != y->n || x->flags != y->flags || x->qname != y->qname || x->overflow ||
+	    y->overflow || x->nnames > 0 || y->nnames > 0)
+		return false;
+	for (unsigned i = 0; i < x->n; i++) {
+		const res_item_t *a = &x->item[i], *c = &y->item[i];
+
+		if (a->section != c->section || a->owner_kind != c->owner_kind ||
+		    a->node != c->node || a->name != c->name || a->rrset != c->rrset ||
+		    a->ttl_override != c->ttl_override || a->cname_target != c->cname_target ||
+		    a->required != c->required)
+			return false;
+	}
+	return true;
+}
+
 static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 {
 	zt_t *zt = b->zt;
@@ -1278,8 +1300,8 @@ static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 	uint16_t qtypes[64];
 	unsigned nq;
 	uint32_t first = zt->nans;
-	uint32_t blob;
-	res_t r;
+	uint32_t blob, blob0 = ZT_NONE;
+	res_t r, r0;
 
 	if ((node->flags & ZN_SHADOW) && !(node->flags & ZN_CUT))
 		return 0;
@@ -1300,8 +1322,19 @@ static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 	for (unsigned i = 0; i < nq; i++) {
 		size_t before = zt->arena_len;
 
-		res_at_node(zt, n, qtypes[i], dnssec, &r);
-		blob = make_blob(b, &r, name, wildcard, anchor);
+		res_at_node(zt, n, qtypes[i], dnssec, i == 0 ? &r0 : &r);
+		/*
+		 * ANY is answered with one RRset, the lowest type's (resolve.c): when it resolves
+		 * to just what the first type did, that type's answer is ANY's, unrendered.
+		 */
+		if (i > 0 && qtypes[i] == T_ANY && blob0 != ZT_NONE && res_same(&r, &r0)) {
+			if (add_ans(b, qtypes[i], blob0) != 0)
+				return -ENOMEM;
+			continue;
+		}
+		blob = make_blob(b, i == 0 ? &r0 : &r, name, wildcard, anchor);
+		if (i == 0)
+			blob0 = blob;
 		if (blob == ZT_NONE)
 			continue; /* too big to precompute: answered live */
 		/*
