@@ -4,15 +4,6 @@
 
 #include "wire.h"
 
-size_t wire_name_len(const uint8_t *name)
-{
-	const uint8_t *p = name;
-
-	while (*p != 0)
-		p += *p + 1;
-	return (size_t)(p - name) + 1;
-}
-
 unsigned wire_name_labels(const uint8_t *name)
 {
 	unsigned n = 0;

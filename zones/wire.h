@@ -169,7 +169,14 @@ static inline bool wire_mem_eq(const uint8_t *a, const uint8_t *b, size_t len)
 }
 
 /* Length of an uncompressed wire name known to be valid (root = 1). */
-size_t wire_name_len(const uint8_t *name);
+static inline size_t wire_name_len(const uint8_t *name)
+{
+	const uint8_t *p = name;
+
+	while (*p != 0)
+		p += *p + 1;
+	return (size_t)(p - name) + 1;
+}
 
 /* Number of labels of a valid uncompressed name, the root not counted. */
 unsigned wire_name_labels(const uint8_t *name);

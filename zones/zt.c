@@ -245,7 +245,7 @@ static void **big_array(zt_t *zt, int i, size_t *len)
  * on the heap and copied to huge pages at the end, a 1M-record snapshot spent a sixth of its
  * cold start in that copy and in faulting in the heap 4 KiB at a time.)
  */
-static int big_grow(struct build *b, int i, size_t need)
+static int big_grow_slow(struct build *b, int i, size_t need)
 {
 	zt_t *zt = b->zt;
 	size_t cap = b->big_cap[i], ncap = cap ? cap : 4096, used;
@@ -285,6 +285,12 @@ static int big_grow(struct build *b, int i, size_t need)
 	*p = m;
 	b->big_cap[i] = ncap;
 	return 0;
+}
+
+/* big_grow_slow() when the array is full; most calls have room. */
+static inline int big_grow(struct build *b, int i, size_t need)
+{
+	return need <= b->big_cap[i] ? 0 : big_grow_slow(b, i, need);
 }
 
 /* Appends LEN bytes (aligned to ALIGN) to the arena; returns the offset or ZT_NONE. */
