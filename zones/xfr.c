@@ -125,6 +125,9 @@ int zt_xfr_render(const zt_t *zt, const uint8_t *query, size_t qlen, zt_xfr_sink
 	if (n == ZT_NONE || !(zt->nodes[n].flags & ZN_APEX))
 		return SANDNS_ENOZONE;
 	zone = &zt->zones[zt->nodes[n].zone];
+	ret = zt_order_wait(zt);
+	if (ret != 0)
+		return ret;
 	xfr_msg_start(&m, query, qname, true);
 	ret = xfr_put(&m, zt, query, &q, zone->apex, zone->soa, sink, ctx);
 	for (uint32_t i = 0; ret == 0 && i < zone->naxfr; i++) {

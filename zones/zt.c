@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* zt.c: compile loaded zones into one immutable snapshot of nodes and precomputed answers */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1051,6 +1052,61 @@ static int sort_canonical(const zt_t *zt, uint32_t *order, uint32_t n)
 	return 0;
 }
 
+/*
+ * Zone Z's NSEC owners and transfer order: every RRset but the SOA, nodes in canonical order,
+ * as Knot's transfers go (RFC 5936 leaves it free).
+ */
+static int zone_order(zt_t *zt, uint32_t z)
+{
+	zt_zone_t *zone = &zt->zones[z];
+	uint32_t nn = 0, na = 0, no = 0, *order, *nsec, *axfr;
+
+	for (uint32_t n = 0; n < zt->nnodes; n++) {
+		const zt_node_t *node = &zt->nodes[n];
+
+		if (node->zone != z)
+			continue;
+		na += node->nrrsets;
+		for (uint32_t i = 0; i < node->nrrsets; i++)
+			if (zt->rrsets[node->rrsets + i].type == T_NSEC)
+				nn++;
+	}
+	order = malloc((zt->nnodes ? zt->nnodes : 1) * sizeof(uint32_t));
+	nsec = malloc((nn ? nn : 1) * sizeof(uint32_t));
+	axfr = malloc((na ? na : 1) * sizeof(uint32_t));
+	if (order == NULL || nsec == NULL || axfr == NULL)
+		goto nomem;
+	for (uint32_t n = 0; n < zt->nnodes; n++)
+		if (zt->nodes[n].zone == z && zt->nodes[n].nrrsets > 0)
+			order[no++] = n;
+	if (sort_canonical(zt, order, no) != 0)
+		goto nomem;
+	nn = na = 0;
+	for (uint32_t k = 0; k < no; k++) {
+		const zt_node_t *node = &zt->nodes[order[k]];
+
+		for (uint32_t i = 0; i < node->nrrsets; i++) {
+			uint32_t s = node->rrsets + i;
+
+			if (zt->rrsets[s].type == T_NSEC)
+				nsec[nn++] = order[k];
+			if (s != zone->soa)
+				axfr[na++] = s;
+		}
+	}
+	free(order);
+	zone->nsec = nsec;
+	zone->nnsec = nn;
+	zone->axfr = axfr;
+	zone->naxfr = na;
+	return 0;
+nomem:
+	free(order);
+	free(nsec);
+	free(axfr);
+	return -ENOMEM;
+}
+
 static int link_nodes(struct build *b)
 {
 	zt_t *zt = b->zt;
@@ -1101,43 +1157,96 @@ static int link_nodes(struct build *b)
 				if (zt->rrsets[node->rrsets + i].type == T_NSEC)
 					nn++;
 		}
-		zone->nsec = malloc((nn ? nn : 1) * sizeof(uint32_t));
-		zone->axfr = malloc((na ? na : 1) * sizeof(uint32_t));
-		if (zone->nsec == NULL || zone->axfr == NULL)
-			return -ENOMEM;
-		zone->nnsec = 0;
-		zone->naxfr = 0;
-		/* Transfers go in canonical order, as Knot's do (RFC 5936 leaves it free). */
-		{
-			uint32_t *order = malloc((zt->nnodes ? zt->nnodes : 1) * sizeof(uint32_t));
-			uint32_t no = 0;
-
-			if (order == NULL)
-				return -ENOMEM;
-			for (uint32_t n = 0; n < zt->nnodes; n++)
-				if (zt->nodes[n].zone == z && zt->nodes[n].nrrsets > 0)
-					order[no++] = n;
-			if (sort_canonical(zt, order, no) != 0) {
-				free(order);
-				return -ENOMEM;
-			}
-			for (uint32_t k = 0; k < no; k++) {
-				const zt_node_t *node = &zt->nodes[order[k]];
-
-				for (uint32_t i = 0; i < node->nrrsets; i++) {
-					uint32_t s = node->rrsets + i;
-
-					if (zt->rrsets[s].type == T_NSEC)
-						zone->nsec[zone->nnsec++] = order[k];
-					if (s != zone->soa)
-						zone->axfr[zone->naxfr++] = s;
-				}
-			}
-			free(order);
-		}
 		zt->memsize += (nn + na) * sizeof(uint32_t);
+		/*
+		 * An unsigned zone's transfer order waits for zt_order_start(): nothing but a
+		 * transfer needs it. A signed zone's answers need its NSEC chain now.
+		 */
+		zone->order_later = !zone->is_signed && nn == 0 && zt->nnodes >= zt_order_async_min;
+		if (!zone->order_later && zone_order(zt, z) != 0)
+			return -ENOMEM;
 	}
 	return 0;
+}
+
+size_t zt_order_async_min = 65536;
+
+/* The transfer orders zt_order_start() left to a thread of their own. */
+struct zt_order_job {
+	pthread_t tid;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+	int ret;
+	zt_t *zt;
+};
+
+static void *order_main(void *arg)
+{
+	struct zt_order_job *j = arg;
+	int ret = 0;
+
+	for (uint32_t z = 0; z < j->zt->nzones && ret == 0; z++)
+		if (j->zt->zones[z].order_later)
+			ret = zone_order(j->zt, z);
+	/* The sort's keys (tens of MiB) were this thread's heap: give the pages back. */
+	malloc_trim(0);
+	pthread_mutex_lock(&j->lock);
+	j->ret = ret;
+	j->done = true;
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+	return NULL;
+}
+
+/*
+ * Sorts the transfer order of the zones that left it for later (link_nodes) on a thread of its
+ * own, once the snapshot is finished: a million names take a tenth of a second that the first
+ * answer need not wait for. The thread only reads the snapshot, which nothing changes any more,
+ * and writes the zones' transfer lists, which zt_xfr_render() reads only after
+ * zt_order_wait(). Without a thread it sorts them here.
+ */
+static int zt_order_start(zt_t *zt)
+{
+	struct zt_order_job *j;
+	bool later = false;
+
+	for (uint32_t z = 0; z < zt->nzones; z++)
+		later = later || zt->zones[z].order_later;
+	if (!later)
+		return 0;
+	j = calloc(1, sizeof(*j));
+	if (j != NULL) {
+		j->zt = zt;
+		pthread_mutex_init(&j->lock, NULL);
+		pthread_cond_init(&j->cond, NULL);
+		if (pthread_create(&j->tid, NULL, order_main, j) == 0) {
+			zt->order_job = j;
+			return 0;
+		}
+		pthread_mutex_destroy(&j->lock);
+		pthread_cond_destroy(&j->cond);
+		free(j);
+	}
+	for (uint32_t z = 0; z < zt->nzones; z++)
+		if (zt->zones[z].order_later && zone_order(zt, z) != 0)
+			return -ENOMEM;
+	return 0;
+}
+
+int zt_order_wait(const zt_t *zt)
+{
+	struct zt_order_job *j = zt->order_job;
+	int ret;
+
+	if (j == NULL)
+		return 0;
+	pthread_mutex_lock(&j->lock);
+	while (!j->done)
+		pthread_cond_wait(&j->cond, &j->lock);
+	ret = j->ret;
+	pthread_mutex_unlock(&j->lock);
+	return ret;
 }
 
 /* ---------------------------------------------------------------- precomputed answers */
@@ -1524,6 +1633,8 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 	if (arena_put(b, NULL, WIRE_SLACK, 1) == ZT_NONE)
 		goto fail_nomem;
 	settle(zt);
+	if (zt_order_start(zt) != 0)
+		goto fail_nomem;
 	zt->memsize += sizeof(*zt) + zt->arena_len + zt->nnodes * sizeof(zt_node_t) +
 		       zt->nrrsets * sizeof(zt_rrset_t) + zt->nans * sizeof(zt_ans_t) +
 		       nzones * sizeof(zt_zone_t) + (zt->index_mask + 1u) * sizeof(uint32_t);
@@ -1554,6 +1665,12 @@ void zt_free(zt_t **ztp)
 	if (ztp == NULL || *ztp == NULL)
 		return;
 	zt = *ztp;
+	if (zt->order_job != NULL) {
+		pthread_join(zt->order_job->tid, NULL);
+		pthread_mutex_destroy(&zt->order_job->lock);
+		pthread_cond_destroy(&zt->order_job->cond);
+		free(zt->order_job);
+	}
 	for (uint32_t z = 0; zt->zones != NULL && z < zt->nzones; z++) {
 		free(zt->zones[z].origin);
 		free(zt->zones[z].nsec);

@@ -78,7 +78,8 @@ typedef struct zt_zone {
 	uint32_t *nsec;       /* signed zones: node indexes of NSEC owners, canonical order */
 	uint32_t nnsec;
 	uint32_t *axfr;       /* every RRset index of the zone in transfer order (SOA excluded) */
-	uint32_t naxfr;
+	uint32_t naxfr;	      /* (nsec and axfr of an ORDER_LATER zone: after zt_order_wait()) */
+	bool order_later;     /* its transfer order is sorted on a thread after zt_new() */
 } zt_zone_t;
 
 /*
@@ -118,7 +119,17 @@ struct zt {
 	char *version;
 	size_t memsize;
 	size_t big_map[ZT_BIG_ARRAYS]; /* arena, nodes, rrsets, ans, index: mmap length, or 0 */
+	struct zt_order_job *order_job; /* transfer orders still being sorted, or NULL */
 };
+
+/*
+ * Waits until the transfer orders of ZT's zones are there (zt.c sorts large unsigned zones'
+ * on a thread after zt_new()); 0, or -ENOMEM when that sort failed. Transfers call it first.
+ */
+int zt_order_wait(const zt_t *zt);
+
+/* Tests set it: from how many nodes a transfer order is sorted on a thread (65536). */
+extern size_t zt_order_async_min;
 
 static inline const uint8_t *zt_node_name(const zt_t *zt, const zt_node_t *n)
 {

@@ -10,11 +10,12 @@
 #include <CUnit/CUnit.h>
 
 #include "cutest.h"
-#include "tutil.h"
 #include "sandns_err.h"
+#include "tutil.h"
 #include "wire.h"
 #include "zload.h"
 #include "zt.h"
+#include "zt_pvt.h"
 
 /* ------------------------------------------------------------------ the zones under test */
 
@@ -1414,6 +1415,95 @@ static void test_axfr_render(void)
  * A transfer bigger than one message: the later messages carry no question, so nothing in them may
  * point at where the question was (once their first owner pointed at itself).
  */
+/* The whole of a transfer, message after message, for comparing two. */
+struct xfr_bytes {
+	uint8_t *buf;
+	size_t len, cap;
+	unsigned nmsg;
+};
+
+static int xfr_collect(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct xfr_bytes *x = ctx;
+
+	if (x->len + len + 2 > x->cap) {
+		size_t cap = (x->len + len + 2) * 2;
+		uint8_t *b = realloc(x->buf, cap);
+
+		if (b == NULL)
+			return -1;
+		x->buf = b;
+		x->cap = cap;
+	}
+	x->buf[x->len++] = (uint8_t)(len >> 8);
+	x->buf[x->len++] = (uint8_t)len;
+	memcpy(x->buf + x->len, msg, len);
+	x->len += len;
+	x->nmsg++;
+	return 0;
+}
+
+/*
+ * A large zone's transfer order is sorted on a thread after zt_new(): the transfer is the same,
+ * octet for octet, as with the order sorted inside zt_new(); one started at once waits for it,
+ * and a snapshot freed before the sort ends is freed cleanly.
+ */
+static void test_axfr_order_later(void)
+{
+	const unsigned n = 4000;
+	size_t cap = 256 + (size_t)n * 64, was = zt_order_async_min;
+	char *text = malloc(cap), err[256];
+	struct xfr_bytes now = {0}, later = {0};
+	zload_zone_t *z;
+	zt_t *a, *b;
+	size_t o;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	o = (size_t)snprintf(text, cap,
+			     "$ORIGIN big.test.\n@ 60 IN SOA ns h 1 2 3 4 5\n"
+			     "@ 60 IN NS ns\nns 60 IN A 192.0.2.1\n");
+	/* Names in an order far from canonical: deep and shallow, long and short. */
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = (i * 7919u) % n;
+
+		if (i % 3 != 0)
+			o += (size_t)snprintf(text + o, cap - o, "h%u.s%u 60 IN A 10.0.%u.%u\n", k,
+					      i % 5, i / 256, i % 256);
+		else
+			o += (size_t)snprintf(text + o, cap - o, "x%u 60 IN MX 10 ns\n", k);
+	}
+	z = zload_string("big.test", text, "big.zone", NULL, NULL, err, sizeof(err));
+	free(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	zt_order_async_min = SIZE_MAX;
+	a = zt_new(&z, 1, NULL, err, sizeof(err));
+	zt_order_async_min = 0;
+	b = zt_new(&z, 1, NULL, err, sizeof(err));
+	zt_order_async_min = was;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	qlen = tu_query(qbuf, 0x6161, 0, "big.test", T_AXFR, C_IN);
+	/* At once: it waits for the thread. */
+	CU_ASSERT_EQUAL(zt_xfr_render(b, qbuf, qlen, xfr_collect, &later), SANDNS_EOK);
+	CU_ASSERT_EQUAL(zt_xfr_render(a, qbuf, qlen, xfr_collect, &now), SANDNS_EOK);
+	CU_ASSERT_TRUE(now.nmsg >= 1);
+	CU_ASSERT_EQUAL(now.len, later.len);
+	CU_ASSERT_TRUE(now.len == later.len && memcmp(now.buf, later.buf, now.len) == 0);
+	zt_free(&a);
+	zt_free(&b);
+	/* Freed while the thread may still sort. */
+	zt_order_async_min = 0;
+	for (int i = 0; i < 5; i++) {
+		b = zt_new(&z, 1, NULL, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL(b);
+		zt_free(&b);
+	}
+	zt_order_async_min = was;
+	free(now.buf);
+	free(later.buf);
+	zload_free(&z);
+}
+
 static void test_axfr_render_large(void)
 {
 	/* 3000 TXT records of 100 octets: more than one 64 KiB message. */
@@ -1885,6 +1975,7 @@ void reg_cutest_answer(void)
 	CU_add_test(s, "CHAOS", test_chaos);
 	CU_add_test(s, "AXFR: who may", test_axfr_answer);
 	CU_add_test(s, "AXFR: the messages", test_axfr_render);
+	CU_add_test(s, "AXFR: a large zone's order sorted after zt_new", test_axfr_order_later);
 	CU_add_test(s, "AXFR: several messages",
 		    test_axfr_render_large);
 	CU_add_test(s, "answer in place", test_in_place);
