@@ -319,6 +319,8 @@ static uint32_t node_blob(const zt_t *zt, const zt_node_t *node, uint16_t qtype,
 		b = find_ans(zt, node->ans_do, node->nans_do, qtype);
 		return b != ZT_NONE ? b : node->ans_default_do;
 	}
+	if (node->ans0_qtype == qtype)
+		return node->ans0_blob;
 	b = find_ans(zt, node->ans, node->nans, qtype);
 	return b != ZT_NONE ? b : node->ans_default;
 }

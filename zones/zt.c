@@ -390,6 +390,7 @@ static uint32_t node_append(struct build *b, const uint8_t *key, size_t len, uin
 	node->ans_do = ZT_NONE;
 	node->ans_default_do = ZT_NONE;
 	node->referral_do = ZT_NONE;
+	node->ans0_blob = ZT_NONE;
 	return n;
 }
 
@@ -1477,6 +1478,10 @@ static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 	} else {
 		node->ans = first;
 		node->nans = (uint16_t)(zt->nans - first);
+		if (node->nans > 0) {
+			node->ans0_qtype = zt->ans[first].qtype;
+			node->ans0_blob = zt->ans[first].blob;
+		}
 	}
 	/*
 	 * The default answer: NODATA. Unsigned, it is the zone's shared relocatable one; signed, the

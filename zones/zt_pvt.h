@@ -60,10 +60,15 @@ typedef struct zt_node {
 	uint32_t ans_default;
 	uint32_t referral;    /* a cut's referral blob, relocatable below the cut */
 	uint16_t nans_do;     /* the same with DNSSEC records (DO bit), signed zones only */
-	uint32_t ans_do;
+	uint16_t ans0_qtype;  /* the first of ANS (without DO) again, here: most queries of a */
+	uint32_t ans_do;      /* large zone want it, and then need no line of zt->ans; 0: none */
 	uint32_t ans_default_do;
 	uint32_t referral_do;
+	uint32_t ans0_blob;
 } zt_node_t;
+
+/* A node is one cache line (the array is 64-octet aligned once it is a mapping of its own). */
+_Static_assert(sizeof(zt_node_t) == 64, "zt_node_t is not 64 octets");
 
 typedef struct zt_zone {
 	uint32_t apex;        /* node index */
