@@ -1509,11 +1509,53 @@ static int cmp_size(const void *a, const void *b)
 }
 
 /* Calls FN for record I (as zload_foreach does). */
+/*
+ * Record I's data in RFC 3597's generic form ("\\# 4 0a000001"): what is printed of data that
+ * ldns cannot read back from wire. NULL without memory.
+ */
+static char *rdata_generic(const zload_zone_t *z, size_t i)
+{
+	const zload_rec_t *r = &z->recs[i];
+	const uint8_t *d = zload_rec_rdata(z, i);
+	char *text = malloc(16 + 2u * r->rdlen);
+	int n;
+
+	if (text == NULL)
+		return NULL;
+	n = snprintf(text, 16, "\\# %u%s", (unsigned)r->rdlen, r->rdlen > 0 ? " " : "");
+	for (size_t k = 0; k < r->rdlen; k++)
+		n += snprintf(text + n, 3, "%02x", d[k]);
+	return text;
+}
+
+char *zload_rr_text(const zload_zone_t *z, size_t i)
+{
+	ldns_rr *rr = zload_rr(z, i);
+	char *text, *owner, *data;
+
+	if (rr != NULL) {
+		text = ldns_rr2str(rr);
+		ldns_rr_free(rr);
+		return text;
+	}
+	owner = name_str(zload_rec_owner(z, i));
+	data = rdata_generic(z, i);
+	if (owner == NULL || data == NULL ||
+	    asprintf(&text, "%s\t%u\tIN\tTYPE%u\t%s\n", owner, z->recs[i].ttl,
+		     (unsigned)z->recs[i].type, data) < 0)
+		text = NULL;
+	free(owner);
+	free(data);
+	return text;
+}
+
+/* Calls FN for record I (as zload_foreach does). */
 static int call_rr(const zload_zone_t *zone, size_t i, zload_rr_fn fn, void *ctx)
 {
 	ldns_rr *rr = zload_rr(zone, i);
-	char *owner = rr != NULL ? ldns_rdf2str(ldns_rr_owner(rr)) : NULL;
-	char *rdata = rr != NULL ? rdata_text(rr) : NULL;
+	char *owner = name_str(zload_rec_owner(zone, i));
+	/* Data ldns cannot read back (it made it, so hardly ever) in the generic form. */
+	char *rdata = rr != NULL ? rdata_text(rr) : rdata_generic(zone, i);
 	int ret = -ENOMEM;
 
 	if (owner != NULL && rdata != NULL) {

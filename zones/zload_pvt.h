@@ -73,8 +73,14 @@ int zload_push_wire(zload_zone_t *z, const uint8_t *owner, size_t olen, uint16_t
 		    const uint8_t *rdata, size_t rdlen, unsigned file, int line);
 /* Appends RR as zload_push_wire() does, and frees it whatever happens. */
 int zload_push(zload_zone_t *z, ldns_rr *rr, unsigned file, int line);
-/* Record I as an ldns record, which the caller frees; NULL without memory. */
+/*
+ * Record I as an ldns record, which the caller frees; NULL without memory (or for data ldns
+ * cannot read back from wire, which it made itself: not seen).
+ */
 ldns_rr *zload_rr(const zload_zone_t *z, size_t i);
+/* Record I in presentation form (ldns_rr2str's, or RFC 3597's generic data), malloc'd; NULL: no
+ * memory. */
+char *zload_rr_text(const zload_zone_t *z, size_t i);
 /*
  * Whether records I and J of Z are the same record, as ldns_rr_compare() has it (owner and
  * names in the data of RFC 4034 6.2's types without case).
