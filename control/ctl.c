@@ -400,6 +400,9 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 	b->zt = NULL;
 	/* Waits for every reader to leave the old snapshot, then frees it. */
 	zpub_publish(next);
+	/* After the fork and with the signals blocked (ctl_new): threads may start. */
+	if (next != NULL)
+		zt_order_start(next);
 	ctl->current = next;
 	ctl->loaded_ms = srv_now_ms();
 	ctl_take_info(ctl, b);

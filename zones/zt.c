@@ -15,6 +15,7 @@
 #include "sandns_err.h"
 #include "zload_pvt.h"
 #include "zt_pvt.h"
+#include "zthread.h"
 
 /* ---------------------------------------------------------------- the name index */
 
@@ -98,9 +99,18 @@ uint32_t zt_find_closest(const zt_t *zt, const uint8_t *key, size_t len, const u
 
 /* ---------------------------------------------------------------- build state */
 
+/* A stretch of a big array being faulted in ahead of the build (prefault()). */
+struct prefault {
+	pthread_t tid;
+	bool live;
+	void *addr;
+	size_t len;
+};
+
 struct build {
 	zt_t *zt;
 	size_t big_cap[ZT_BIG_ARRAYS]; /* bytes allocated for each of the snapshot's big arrays */
+	struct prefault pf[ZT_BIG_ARRAYS];
 	uint8_t *pdata; /* the records' [u16 len][rdata] until make_rrsets() places them */
 	size_t pdata_len, pdata_cap;
 	char *err;
@@ -162,50 +172,46 @@ static void *map_huge(size_t len)
 	return (void *)aligned;
 }
 
-/* The snapshot's big arrays by number (big_grow, settle, zt_free), and their lengths in bytes. */
-/* The range prefault() hands to its thread. */
-struct prefault {
-	void *addr;
-	size_t len;
-};
-
 static void *prefault_main(void *arg)
 {
-	struct prefault pf = *(struct prefault *)arg;
+	struct prefault *pf = arg;
 
-	free(arg);
-	(void)madvise(pf.addr, pf.len, MADV_POPULATE_WRITE);
+	(void)madvise(pf->addr, pf->len, MADV_POPULATE_WRITE);
 	return NULL;
 }
 
-/*
- * Faults in LEN bytes at ADDR (fresh anonymous memory the build will fill) on a thread of its
- * own, so that the kernel zeroes those pages on another core while this one compiles: in a
- * virtual machine, zeroing fresh pages was a fifth of a large zone's cold start. It only
- * faults pages in, never changes what they hold, so it needs no join: should the range have
- * moved or gone by then, it fails harmlessly. Best effort: without the thread or
- * MADV_POPULATE_WRITE (Linux 5.14), pages fault in as they are written.
- */
-static void prefault(void *addr, size_t len)
+/* Waits for big array I's prefault thread, if one runs. */
+static void prefault_join(struct build *b, int i)
 {
-	struct prefault *pf = malloc(sizeof(*pf));
-	pthread_attr_t attr;
-	pthread_t tid;
-
-	if (pf == NULL)
-		return;
-	pf->addr = addr;
-	pf->len = len;
-	if (pthread_attr_init(&attr) != 0) {
-		free(pf);
-		return;
+	if (b->pf[i].live) {
+		pthread_join(b->pf[i].tid, NULL);
+		b->pf[i].live = false;
 	}
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&tid, &attr, prefault_main, pf) != 0)
-		free(pf);
-	pthread_attr_destroy(&attr);
 }
 
+static void prefault_join_all(struct build *b)
+{
+	for (int i = 0; i < ZT_BIG_ARRAYS; i++)
+		prefault_join(b, i);
+}
+
+/*
+ * Faults in LEN bytes at ADDR, fresh memory of big array I that the build is about to fill, on
+ * a thread of its own, so that the kernel zeroes those pages on another core while this one
+ * compiles: in a virtual machine, zeroing fresh pages was a fifth of a large zone's cold start.
+ * It only faults pages in and never changes what they hold; the array is not moved or trimmed
+ * before the thread is joined (prefault_join), and zt_new() joins them all. Best effort:
+ * without the thread or MADV_POPULATE_WRITE (Linux 5.14), pages fault in as they are written.
+ */
+static void prefault(struct build *b, int i, void *addr, size_t len)
+{
+	prefault_join(b, i);
+	b->pf[i].addr = addr;
+	b->pf[i].len = len;
+	b->pf[i].live = zthread_start(&b->pf[i].tid, prefault_main, &b->pf[i]) == 0;
+}
+
+/* The snapshot's big arrays by number (big_grow, settle, zt_free), and their lengths in bytes. */
 static void **big_array(zt_t *zt, int i, size_t *len)
 {
 	size_t l = 0;
@@ -268,6 +274,7 @@ static int big_grow_slow(struct build *b, int i, size_t need)
 			return -ENOMEM;
 		if (zt->big_map[i] > 0) {
 			/* Over the new mapping, which takes the old pages (MREMAP_FIXED). */
+			prefault_join(b, i);
 			if (mremap(*p, zt->big_map[i], ncap, MREMAP_MAYMOVE | MREMAP_FIXED, m) ==
 			    MAP_FAILED) {
 				munmap(m, ncap);
@@ -280,8 +287,14 @@ static int big_grow_slow(struct build *b, int i, size_t need)
 			free(*p);
 		}
 		zt->big_map[i] = ncap;
-		prefault((uint8_t *)m + (cap > used ? cap : used),
-			 ncap - (cap > used ? cap : used));
+		/* Half the old size ahead at most: the peak stays near what is used. */
+		{
+			size_t from = cap > used ? cap : used, len = ncap - from;
+
+			if (len > from / 2 && from / 2 >= BIG_HUGE)
+				len = from / 2;
+			prefault(b, i, (uint8_t *)m + from, len);
+		}
 	}
 	*p = m;
 	b->big_cap[i] = ncap;
@@ -1160,8 +1173,8 @@ static int link_nodes(struct build *b)
 		}
 		zt->memsize += (nn + na) * sizeof(uint32_t);
 		/*
-		 * An unsigned zone's transfer order waits for zt_order_start(): nothing but a
-		 * transfer needs it. A signed zone's answers need its NSEC chain now.
+		 * An unsigned zone's transfer order waits (zt_order_start(), zt_order_wait()):
+		 * nothing but a transfer needs it. A signed zone's answers need its NSEC chain now.
 		 */
 		zone->order_later = !zone->is_signed && nn == 0 && zt->nnodes >= zt_order_async_min;
 		if (!zone->order_later && zone_order(zt, z) != 0)
@@ -1172,24 +1185,32 @@ static int link_nodes(struct build *b)
 
 size_t zt_order_async_min = 65536;
 
-/* The transfer orders zt_order_start() left to a thread of their own. */
+/* The transfer orders link_nodes() left for later, and who sorts them. */
 struct zt_order_job {
 	pthread_t tid;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
+	bool started; /* a thread sorts them */
 	bool done;
 	int ret;
 	zt_t *zt;
 };
 
+static int order_later_zones(zt_t *zt)
+{
+	int ret = 0;
+
+	for (uint32_t z = 0; z < zt->nzones && ret == 0; z++)
+		if (zt->zones[z].order_later)
+			ret = zone_order(zt, z);
+	return ret;
+}
+
 static void *order_main(void *arg)
 {
 	struct zt_order_job *j = arg;
-	int ret = 0;
+	int ret = order_later_zones(j->zt);
 
-	for (uint32_t z = 0; z < j->zt->nzones && ret == 0; z++)
-		if (j->zt->zones[z].order_later)
-			ret = zone_order(j->zt, z);
 	/* The sort's keys (tens of MiB) were this thread's heap: give the pages back. */
 	malloc_trim(0);
 	pthread_mutex_lock(&j->lock);
@@ -1200,14 +1221,8 @@ static void *order_main(void *arg)
 	return NULL;
 }
 
-/*
- * Sorts the transfer order of the zones that left it for later (link_nodes) on a thread of its
- * own, once the snapshot is finished: a million names take a tenth of a second that the first
- * answer need not wait for. The thread only reads the snapshot, which nothing changes any more,
- * and writes the zones' transfer lists, which zt_xfr_render() reads only after
- * zt_order_wait(). Without a thread it sorts them here.
- */
-static int zt_order_start(zt_t *zt)
+/* Sets up the job for the zones whose transfer order waits (none: no job). */
+static int order_job_new(zt_t *zt)
 {
 	struct zt_order_job *j;
 	bool later = false;
@@ -1217,22 +1232,25 @@ static int zt_order_start(zt_t *zt)
 	if (!later)
 		return 0;
 	j = calloc(1, sizeof(*j));
-	if (j != NULL) {
-		j->zt = zt;
-		pthread_mutex_init(&j->lock, NULL);
-		pthread_cond_init(&j->cond, NULL);
-		if (pthread_create(&j->tid, NULL, order_main, j) == 0) {
-			zt->order_job = j;
-			return 0;
-		}
-		pthread_mutex_destroy(&j->lock);
-		pthread_cond_destroy(&j->cond);
-		free(j);
-	}
-	for (uint32_t z = 0; z < zt->nzones; z++)
-		if (zt->zones[z].order_later && zone_order(zt, z) != 0)
-			return -ENOMEM;
+	if (j == NULL)
+		return -ENOMEM;
+	j->zt = zt;
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_cond_init(&j->cond, NULL);
+	zt->order_job = j;
 	return 0;
+}
+
+void zt_order_start(const zt_t *zt)
+{
+	struct zt_order_job *j = zt->order_job;
+
+	if (j == NULL)
+		return;
+	pthread_mutex_lock(&j->lock);
+	if (!j->started && !j->done)
+		j->started = zthread_start(&j->tid, order_main, j) == 0;
+	pthread_mutex_unlock(&j->lock);
 }
 
 int zt_order_wait(const zt_t *zt)
@@ -1243,6 +1261,11 @@ int zt_order_wait(const zt_t *zt)
 	if (j == NULL)
 		return 0;
 	pthread_mutex_lock(&j->lock);
+	if (!j->started && !j->done) {
+		/* Nobody started the thread: sort here, once. */
+		j->ret = order_later_zones(j->zt);
+		j->done = true;
+	}
 	while (!j->done)
 		pthread_cond_wait(&j->cond, &j->lock);
 	ret = j->ret;
@@ -1637,8 +1660,9 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 	/* Octets after the last name, so that zt_find_slack() may read whole words past any. */
 	if (arena_put(b, NULL, WIRE_SLACK, 1) == ZT_NONE)
 		goto fail_nomem;
+	prefault_join_all(b);
 	settle(zt);
-	if (zt_order_start(zt) != 0)
+	if (order_job_new(zt) != 0)
 		goto fail_nomem;
 	zt->memsize += sizeof(*zt) + zt->arena_len + zt->nnodes * sizeof(zt_node_t) +
 		       zt->nrrsets * sizeof(zt_rrset_t) + zt->nans * sizeof(zt_ans_t) +
@@ -1656,8 +1680,10 @@ fail:
 		snprintf(err, errlen, "cannot compile the zones");
 	free(pend);
 	free(zones);
-	if (b != NULL)
+	if (b != NULL) {
+		prefault_join_all(b);
 		free(b->pdata);
+	}
 	free(b);
 	zt_free(&zt);
 	return NULL;
@@ -1671,7 +1697,8 @@ void zt_free(zt_t **ztp)
 		return;
 	zt = *ztp;
 	if (zt->order_job != NULL) {
-		pthread_join(zt->order_job->tid, NULL);
+		if (zt->order_job->started)
+			pthread_join(zt->order_job->tid, NULL);
 		pthread_mutex_destroy(&zt->order_job->lock);
 		pthread_cond_destroy(&zt->order_job->cond);
 		free(zt->order_job);

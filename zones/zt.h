@@ -44,6 +44,16 @@ zt_t *zt_new(zload_zone_t *const *zones, size_t nzones, const zt_opts_t *opts, c
 /* Frees *zt (NULL is fine) and leaves NULL behind. Only after the RCU grace period. */
 void zt_free(zt_t **zt);
 
+/*
+ * A large unsigned zone's transfer order (canonical order of every RRset) is not sorted by
+ * zt_new(): nothing but a transfer needs it, and the first answer need not wait the tenth of a
+ * second a million names take. This sorts it on a thread of its own; a transfer that comes
+ * first waits for it, or sorts it itself when no thread was started. Call it where a thread
+ * may start: after fork(), with the signals the process handles blocked (the publisher does).
+ * Any number of calls; most snapshots have nothing to sort.
+ */
+void zt_order_start(const zt_t *zt);
+
 /* Bytes the snapshot holds (all its allocations). */
 size_t zt_memsize(const zt_t *zt);
 

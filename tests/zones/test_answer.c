@@ -1444,18 +1444,19 @@ static int xfr_collect(void *ctx, const uint8_t *msg, size_t len)
 }
 
 /*
- * A large zone's transfer order is sorted on a thread after zt_new(): the transfer is the same,
- * octet for octet, as with the order sorted inside zt_new(); one started at once waits for it,
- * and a snapshot freed before the sort ends is freed cleanly.
+ * A large zone's transfer order is sorted after zt_new(): on a thread (zt_order_start), which a
+ * transfer started at once waits for, or by the first transfer itself. Both give the transfer
+ * of an order sorted inside zt_new(), octet for octet; a snapshot freed while its thread may
+ * still sort is freed cleanly.
  */
 static void test_axfr_order_later(void)
 {
 	const unsigned n = 4000;
 	size_t cap = 256 + (size_t)n * 64, was = zt_order_async_min;
 	char *text = malloc(cap), err[256];
-	struct xfr_bytes now = {0}, later = {0};
+	struct xfr_bytes now = {0}, thread = {0}, first = {0};
 	zload_zone_t *z;
-	zt_t *a, *b;
+	zt_t *a, *b, *c;
 	size_t o;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
@@ -1479,28 +1480,39 @@ static void test_axfr_order_later(void)
 	a = zt_new(&z, 1, NULL, err, sizeof(err));
 	zt_order_async_min = 0;
 	b = zt_new(&z, 1, NULL, err, sizeof(err));
+	c = zt_new(&z, 1, NULL, err, sizeof(err));
 	zt_order_async_min = was;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	qlen = tu_query(qbuf, 0x6161, 0, "big.test", T_AXFR, C_IN);
-	/* At once: it waits for the thread. */
-	CU_ASSERT_EQUAL(zt_xfr_render(b, qbuf, qlen, xfr_collect, &later), SANDNS_EOK);
+	/* At once after the thread starts: it waits for the thread. */
+	zt_order_start(b);
+	zt_order_start(b);
+	CU_ASSERT_EQUAL(zt_xfr_render(b, qbuf, qlen, xfr_collect, &thread), SANDNS_EOK);
+	/* No thread: the transfer sorts. */
+	CU_ASSERT_EQUAL(zt_xfr_render(c, qbuf, qlen, xfr_collect, &first), SANDNS_EOK);
 	CU_ASSERT_EQUAL(zt_xfr_render(a, qbuf, qlen, xfr_collect, &now), SANDNS_EOK);
 	CU_ASSERT_TRUE(now.nmsg >= 1);
-	CU_ASSERT_EQUAL(now.len, later.len);
-	CU_ASSERT_TRUE(now.len == later.len && memcmp(now.buf, later.buf, now.len) == 0);
+	CU_ASSERT_EQUAL(now.len, thread.len);
+	CU_ASSERT_TRUE(now.len == thread.len && memcmp(now.buf, thread.buf, now.len) == 0);
+	CU_ASSERT_TRUE(now.len == first.len && memcmp(now.buf, first.buf, now.len) == 0);
 	zt_free(&a);
 	zt_free(&b);
-	/* Freed while the thread may still sort. */
+	zt_free(&c);
+	/* Freed while the thread may still sort, or before any sorted. */
 	zt_order_async_min = 0;
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 6; i++) {
 		b = zt_new(&z, 1, NULL, err, sizeof(err));
 		CU_ASSERT_PTR_NOT_NULL(b);
+		if (b != NULL && i % 2 == 0)
+			zt_order_start(b);
 		zt_free(&b);
 	}
 	zt_order_async_min = was;
 	free(now.buf);
-	free(later.buf);
+	free(thread.buf);
+	free(first.buf);
 	zload_free(&z);
 }
 
