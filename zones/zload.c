@@ -14,6 +14,7 @@
 #include "sandns_err.h"
 #include "wire.h"
 #include "zload_pvt.h"
+#include "zthread.h"
 
 /* Nested $INCLUDE beyond this depth is refused: it is almost certainly a loop. */
 #define ZLOAD_INCLUDE_DEPTH 8
@@ -162,7 +163,9 @@ int zload_push_wire(zload_zone_t *z, const uint8_t *owner, size_t olen, uint16_t
 	zload_rec_t *r;
 	bool same_owner;
 
-	if (rdlen > UINT16_MAX || !zload_reserve(z, 1, olen + rdlen))
+	if (olen > WIRE_NAME_MAX || rdlen > UINT16_MAX)
+		return -EINVAL;
+	if (!zload_reserve(z, 1, olen + rdlen))
 		return -ENOMEM;
 	r = &z->recs[n];
 	/* A name's records are usually together: they share its octets. */
@@ -389,6 +392,23 @@ static bool zload_rdata_typed(const ldns_rr *rr)
 }
 
 /*
+ * Whether RR's owner and the names in its data are at most 255 octets: ldns appends the origin
+ * to a relative name without checking the length.
+ */
+static bool zload_names_fit(const ldns_rr *rr)
+{
+	if (ldns_rdf_size(ldns_rr_owner(rr)) > WIRE_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		const ldns_rdf *f = ldns_rr_rdf(rr, i);
+
+		if (ldns_rdf_get_type(f) == LDNS_RDF_TYPE_DNAME && ldns_rdf_size(f) > WIRE_NAME_MAX)
+			return false;
+	}
+	return true;
+}
+
+/*
  * Records that ldns reads: TEXT (LEN octets, whole lines) parsed with ldns_rr_new_frm_fp_l(),
  * which handles $ORIGIN, $TTL, parentheses and RFC 3597 syntax. LINE_BASE: the line before the
  * first. *ORIGIN follows $ORIGIN.
@@ -430,6 +450,13 @@ static int zload_ldns(struct zload_state *st, const char *text, size_t len, cons
 			ret = SANDNS_EZONE;
 			break;
 		}
+		if (!zload_names_fit(rr)) {
+			zload_fail(st, file, line_nr,
+				   "a domain name is longer than 255 octets (RFC 1035 3.1)");
+			ldns_rr_free(rr);
+			ret = SANDNS_EPARSE;
+			break;
+		}
 		if (!zload_rdata_typed(rr)) {
 			zload_fail(st, file, line_nr,
 				   "the record data does not fit its type (RFC 3597 \\# data "
@@ -441,6 +468,11 @@ static int zload_ldns(struct zload_state *st, const char *text, size_t len, cons
 		/* ldns skips blank lines in the same call: the line it ended on is the one we
 		 * know (for a record in parentheses, its last). */
 		ret = zload_push(st->zone, rr, (unsigned)file_idx, line_nr);
+		if (ret == -EINVAL) {
+			zload_fail(st, file, line_nr,
+				   "the record data is longer than 65535 octets");
+			ret = SANDNS_EPARSE;
+		}
 		if (ret != 0)
 			break;
 	}
@@ -473,7 +505,8 @@ static size_t fast_name(const char *s, const uint8_t *origin, size_t olen,
 		const char *dot = strchr(s, '.');
 		size_t l = dot != NULL ? (size_t)(dot - s) : strlen(s);
 
-		if (l == 0 || l > 63 || w + 1 + l > WIRE_NAME_MAX)
+		/* Room for the label and for the root after it: 255 octets in all. */
+		if (l == 0 || l > 63 || w + 1 + l + 1 > WIRE_NAME_MAX)
 			return 0;
 		out[w++] = (uint8_t)l;
 		memcpy(out + w, s, l);
@@ -490,7 +523,7 @@ static size_t fast_name(const char *s, const uint8_t *origin, size_t olen,
 		out[w++] = 0;
 		return w;
 	}
-	if (w + olen > WIRE_NAME_MAX + 1)
+	if (w + olen > WIRE_NAME_MAX)
 		return 0;
 	memcpy(out + w, origin, olen);
 	return w + olen;
@@ -601,6 +634,48 @@ static bool line_may_be_fast(const char *line, size_t len)
 }
 
 /*
+ * What a line leaves for the next as ldns reads them (checked against ldns 1.8): parentheses
+ * still open; a string still open, which only parentheses carry over (outside them ldns ends a
+ * string with its line); and whether it ended in an escaped newline, which makes the next line
+ * part of the same record.
+ */
+struct line_scan {
+	int depth;
+	bool quote;
+	bool cont;
+};
+
+/* Scans the line TEXT[OFF..EOL) (its newline included) into SC. */
+static void scan_line(struct line_scan *sc, const char *text, size_t off, size_t eol)
+{
+	sc->cont = false;
+	for (size_t i = off; i < eol; i++) {
+		char c = text[i];
+
+		if (c == '\\' && i + 1 < eol) {
+			i++;
+			sc->cont = text[i] == '\n';
+		} else if (c == '"') {
+			sc->quote = !sc->quote;
+		} else if (!sc->quote && c == ';') {
+			break;
+		} else if (!sc->quote && c == '(') {
+			sc->depth++;
+		} else if (!sc->quote && c == ')' && sc->depth > 0) {
+			sc->depth--;
+		}
+	}
+	if (sc->depth == 0)
+		sc->quote = false;
+}
+
+/* Whether a line may start on its own (not inside a record that began above). */
+static bool scan_free(const struct line_scan *sc)
+{
+	return sc->depth == 0 && !sc->quote && !sc->cont;
+}
+
+/*
  * TEXT (LEN octets of whole lines, after LINE_BASE lines): plain address records (most of a
  * large zone) read by fast_line(), every run of other lines handed to ldns as it is, records in
  * parentheses and quoted strings whole. ldns parses a million simple records in about 1.5 s of
@@ -610,8 +685,9 @@ static int zload_lines(struct zload_state *st, const char *text, size_t len, con
 		       int file_idx, ldns_rdf **origin, int line_base)
 {
 	size_t off = 0, run = 0;
-	int line = line_base, run_line = line_base, depth = 0, ret = 0;
-	bool in_run = false, quote = false;
+	int line = line_base, run_line = line_base, ret = 0;
+	bool in_run = false;
+	struct line_scan sc = {0};
 
 	while (off < len && ret == 0) {
 		const char *nl = memchr(text + off, '\n', len - off);
@@ -620,10 +696,11 @@ static int zload_lines(struct zload_state *st, const char *text, size_t len, con
 
 		line++;
 		/*
-		 * A line may go to the fast reader only outside parentheses and strings, and only
-		 * once ldns has read the lines before it ($ORIGIN, $TTL, the previous owner).
+		 * A line may go to the fast reader only when it starts a record of its own, and
+		 * only once ldns has read the lines before it ($ORIGIN, $TTL, the previous owner).
 		 */
-		if (depth == 0 && !quote && !zload_no_fast_path && line_may_be_fast(text + off, eol - off)) {
+		if (scan_free(&sc) && !zload_no_fast_path &&
+		    line_may_be_fast(text + off, eol - off)) {
 			if (in_run) {
 				ret = zload_ldns(st, text + run, off - run, file, file_idx, origin,
 						 run_line);
@@ -642,22 +719,8 @@ static int zload_lines(struct zload_state *st, const char *text, size_t len, con
 				run = off;
 				run_line = line - 1;
 			}
-			/* Where the record ends: parentheses outside strings and comments. */
-			for (size_t i = off; i < eol; i++) {
-				char c = text[i];
-
-				if (c == '\\' && i + 1 < eol) {
-					i++;
-				} else if (c == '"') {
-					quote = !quote;
-				} else if (!quote && c == ';') {
-					break;
-				} else if (!quote && c == '(') {
-					depth++;
-				} else if (!quote && c == ')' && depth > 0) {
-					depth--;
-				}
-			}
+			/* Where the record ends: for ldns, which reads the run. */
+			scan_line(&sc, text, off, eol);
 		}
 		off = eol;
 	}
@@ -736,29 +799,29 @@ static unsigned zload_cut(struct zload_piece *p, unsigned max, const char *text,
 	uint32_t ttl = ttl_in;
 	size_t off = 0;
 	unsigned n = 1;
-	int depth = 0, line = line_base;
-	bool quote = false;
+	int line = line_base;
+	struct line_scan sc = {0};
+	bool give_up = false;
 
 	if (origin == NULL)
 		return 1;
-	while (off < len && n < max) {
+	while (off < len && n < max && !give_up) {
 		const char *nl = memchr(text + off, '\n', len - off);
 		size_t eol = nl != NULL ? (size_t)(nl - text) + 1 : len;
 		char c0 = text[off];
+		bool directive = false;
 
-		if (depth == 0 && !quote) {
+		if (scan_free(&sc)) {
 			size_t b = off;
 
 			while (b < eol && (text[b] == ' ' || text[b] == '\t'))
 				b++;
-			if (b < eol && text[b] == '$' &&
-			    (b > off || !zload_directive(text + off, eol - off, &origin, &ttl))) {
-				/* Not a directive this scan follows: one piece, one pass. */
-				while (n > 1)
-					ldns_rdf_deep_free(p[--n].origin);
-				break;
-			}
-			if (c0 != '$' && off >= len / max * n &&
+			directive = b < eol && text[b] == '$';
+			/* Not a directive this scan follows: one piece, one pass. */
+			if (directive &&
+			    (b > off || !zload_directive(text + off, eol - off, &origin, &ttl)))
+				give_up = true;
+			if (!directive && off >= len / max * n &&
 			    (fast_name_char(c0) || c0 == '@' || c0 == '\\')) {
 				p[n].text = text + off;
 				p[n].line_base = line;
@@ -769,23 +832,16 @@ static unsigned zload_cut(struct zload_piece *p, unsigned max, const char *text,
 				n++;
 			}
 		}
-		for (size_t i = off; i < eol; i++) {
-			char c = text[i];
-
-			if (c == '\\' && i + 1 < eol)
-				i++;
-			else if (c == '"')
-				quote = !quote;
-			else if (!quote && c == ';')
-				break;
-			else if (!quote && c == '(')
-				depth++;
-			else if (!quote && c == ')' && depth > 0)
-				depth--;
-		}
+		scan_line(&sc, text, off, eol);
+		/* A directive that goes on past its line ("$TTL (" ...): not followed either. */
+		if (directive && !scan_free(&sc))
+			give_up = true;
 		line++;
 		off = eol;
 	}
+	if (give_up)
+		while (n > 1)
+			ldns_rdf_deep_free(p[--n].origin);
 	ldns_rdf_deep_free(origin);
 	for (unsigned i = 1; i < n; i++)
 		p[i].len =
@@ -847,7 +903,7 @@ static int zload_lines_par(struct zload_state *st, const char *text, size_t len,
 		p[i].st.errlen = sizeof(p[i].err);
 		p[i].file = file;
 		p[i].file_idx = file_idx;
-		started[i] = pthread_create(&tid[i], NULL, zload_piece_main, &p[i]) == 0;
+		started[i] = zthread_start(&tid[i], zload_piece_main, &p[i]) == 0;
 		zload_pieces_threaded += started[i];
 	}
 	ret = zload_lines(st, text, n > 1 ? (size_t)(p[1].text - text) : len, file, file_idx,

@@ -67,11 +67,11 @@ extern unsigned long zload_pieces_threaded;
 int zload_add_file(zload_zone_t *z, const char *name);
 /*
  * Appends a record: OWNER (a wire name of OLEN octets) and RDATA are copied. Read from file
- * index FILE at LINE. 0 or -ENOMEM.
+ * index FILE at LINE. 0, -EINVAL (an owner over 255 or data over 65535 octets) or -ENOMEM.
  */
 int zload_push_wire(zload_zone_t *z, const uint8_t *owner, size_t olen, uint16_t type, uint32_t ttl,
 		    const uint8_t *rdata, size_t rdlen, unsigned file, int line);
-/* Appends RR as zload_push_wire() does, and frees it whatever happens. */
+/* Appends RR as zload_push_wire() does (and returns what it does), and frees it. */
 int zload_push(zload_zone_t *z, ldns_rr *rr, unsigned file, int line);
 /*
  * Record I as an ldns record, which the caller frees; NULL without memory (or for data ldns

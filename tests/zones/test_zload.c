@@ -877,6 +877,10 @@ static void test_fast_reader_same(void)
 	free(big);
 }
 
+#define L61 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define L62 L61 "b"
+#define L63 L62 "c"
+
 /* What the cut into pieces must respect: each piece starts on a line with an owner. */
 static void test_pieces_same(void)
 {
@@ -904,6 +908,31 @@ static void test_pieces_same(void)
 		       "y IN A 192.0.2.7\n"
 		       "$ORIGIN example.com.\n"
 		       "z IN A 192.0.2.8\n");
+	/*
+	 * As ldns reads them: a string left open ends with its line outside parentheses (so
+	 * the $ORIGIN after it counts), a line ending in an escaped newline goes on into the
+	 * next (whose records are then not lines of their own), a directive in parentheses
+	 * spans lines.
+	 */
+	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\n_dmarc IN TXT \"v=DMARC1; p=none\n"
+		       "a IN A 192.0.2.2\n$ORIGIN sub.example.com.\nb IN A 192.0.2.3\n"
+		       "c IN TXT \"odd\nd IN A 192.0.2.4\ne IN A 192.0.2.5\nf IN A 192.0.2.6\n");
+	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\nt IN TXT abc\\\nx IN A 192.0.2.2\ny IN A 192.0.2.3\n"
+		       "u IN TXT abc\\\nv IN TXT \"def\"\nw IN A 192.0.2.4\n");
+	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\na IN A 192.0.2.2\n$TTL (\n 300 )\nb IN A 192.0.2.3\n"
+		       "c IN A 192.0.2.4\nd IN A 192.0.2.5\n");
+	/* 255 octets is the most a name may have, absolute or made so by the origin. */
+	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\n" L63 "." L63 "." L63 "." L62 ". IN A 192.0.2.2\n");
+	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\n" L63 "." L63 "." L63 "." L61 ". IN A 192.0.2.2\n");
+	same_both_ways("$ORIGIN " L63 "." L63 "." L63 ".\n@ 300 IN SOA ns1 h 1 2 3 4 5\n"
+		       "@ IN NS ns1\nns1 IN A 192.0.2.1\n" L62 " IN A 192.0.2.2\n");
+	same_both_ways("$ORIGIN " L63 "." L63 "." L63 ".\n@ 300 IN SOA ns1 h 1 2 3 4 5\n"
+		       "@ IN NS ns1\nns1 IN A 192.0.2.1\n" L61 " IN A 192.0.2.2\n");
 	/* A directive with blanks before it: read in one pass (the cut does not follow it). */
 	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
 		       "ns1 IN A 192.0.2.1\na IN A 192.0.2.2\n  $TTL 60\nb IN A 192.0.2.3\n"
