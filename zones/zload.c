@@ -427,15 +427,23 @@ static int zload_ldns(struct zload_state *st, const char *text, size_t len, cons
 	while (!feof(fp)) {
 		ldns_rr *rr = NULL;
 		int before = line_nr;
-		ldns_status s = ldns_rr_new_frm_fp_l(&rr, fp, &st->default_ttl, origin, &st->prev,
-						     &line_nr);
+		/*
+		 * ldns takes a default TTL of 0 for "none" and gives 3600 instead; "$TTL 0" means
+		 * 0 (RFC 2308; Knot, and the fast reader). A TTL with its top bit set is 0 anyway
+		 * (RFC 2181 8), so that value stands for "no TTL given" here.
+		 */
+		uint32_t ttl = st->default_ttl != 0 ? st->default_ttl : UINT32_MAX;
+		ldns_status s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, origin, &st->prev, &line_nr);
 
 		if (s == LDNS_STATUS_SYNTAX_EMPTY || s == LDNS_STATUS_SYNTAX_ORIGIN)
 			continue;
 		if (s == LDNS_STATUS_SYNTAX_TTL) {
+			st->default_ttl = ttl;
 			st->have_ttl = true;
 			continue;
 		}
+		if (s == LDNS_STATUS_OK && st->default_ttl == 0 && ldns_rr_ttl(rr) == UINT32_MAX)
+			ldns_rr_set_ttl(rr, 0);
 		if (s != LDNS_STATUS_OK) {
 			/* ldns counts the line it stopped on; name the one that failed. */
 			zload_fail(st, file, line_nr > before ? line_nr : before + 1, "%s",

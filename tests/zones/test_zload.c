@@ -924,6 +924,19 @@ static void test_pieces_same(void)
 	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
 		       "ns1 IN A 192.0.2.1\na IN A 192.0.2.2\n$TTL (\n 300 )\nb IN A 192.0.2.3\n"
 		       "c IN A 192.0.2.4\nd IN A 192.0.2.5\n");
+	/* "$TTL 0" is a default TTL of 0, whichever reader takes the record. */
+	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
+		       "ns1 IN A 192.0.2.1\n$TTL 0\na IN A 192.0.2.2\nb IN TXT \"x\"\n"
+		       "c IN MX 10 a\nd 60 IN A 192.0.2.3\n");
+	{
+		zload_zone_t *z = load(HEAD "$TTL 0\nb IN TXT \"x\"\nc IN A 192.0.2.3\n", NULL);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+		CU_ASSERT_EQUAL(z->recs[z->nrecs - 2].type, 16);
+		CU_ASSERT_EQUAL(z->recs[z->nrecs - 2].ttl, 0);
+		CU_ASSERT_EQUAL(z->recs[z->nrecs - 1].ttl, 0);
+		zload_free(&z);
+	}
 	/* 255 octets is the most a name may have, absolute or made so by the origin. */
 	same_both_ways("$ORIGIN example.com.\n@ 300 IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\n"
 		       "ns1 IN A 192.0.2.1\n" L63 "." L63 "." L63 "." L62 ". IN A 192.0.2.2\n");
