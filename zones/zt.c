@@ -1066,6 +1066,22 @@ static int sort_canonical(const zt_t *zt, uint32_t *order, uint32_t n)
 	return 0;
 }
 
+/* How many NSEC RRsets (*NN) and RRsets in all (*NA) zone Z holds. */
+static void zone_counts(const zt_t *zt, uint32_t z, uint32_t *nn, uint32_t *na)
+{
+	*nn = *na = 0;
+	for (uint32_t n = 0; n < zt->nnodes; n++) {
+		const zt_node_t *node = &zt->nodes[n];
+
+		if (node->zone != z)
+			continue;
+		*na += node->nrrsets;
+		for (uint32_t i = 0; i < node->nrrsets; i++)
+			if (zt->rrsets[node->rrsets + i].type == T_NSEC)
+				(*nn)++;
+	}
+}
+
 /*
  * Zone Z's NSEC owners and transfer order: every RRset but the SOA, nodes in canonical order,
  * as Knot's transfers go (RFC 5936 leaves it free).
@@ -1073,18 +1089,9 @@ static int sort_canonical(const zt_t *zt, uint32_t *order, uint32_t n)
 static int zone_order(zt_t *zt, uint32_t z)
 {
 	zt_zone_t *zone = &zt->zones[z];
-	uint32_t nn = 0, na = 0, no = 0, *order, *nsec, *axfr;
+	uint32_t nn, na, no = 0, *order, *nsec, *axfr;
 
-	for (uint32_t n = 0; n < zt->nnodes; n++) {
-		const zt_node_t *node = &zt->nodes[n];
-
-		if (node->zone != z)
-			continue;
-		na += node->nrrsets;
-		for (uint32_t i = 0; i < node->nrrsets; i++)
-			if (zt->rrsets[node->rrsets + i].type == T_NSEC)
-				nn++;
-	}
+	zone_counts(zt, z, &nn, &na);
 	order = malloc((zt->nnodes ? zt->nnodes : 1) * sizeof(uint32_t));
 	nsec = malloc((nn ? nn : 1) * sizeof(uint32_t));
 	axfr = malloc((na ? na : 1) * sizeof(uint32_t));
@@ -1158,19 +1165,10 @@ static int link_nodes(struct build *b)
 		const uint8_t *rd = zt->arena + soa->data + 2;
 		size_t l1 = wire_name_len(rd), l2 = wire_name_len(rd + l1);
 		uint32_t minimum = wire_get32(rd + l1 + l2 + 16);
-		uint32_t nn = 0, na = 0;
+		uint32_t nn, na;
 
 		zone->neg_ttl = soa->ttl < minimum ? soa->ttl : minimum;
-		for (uint32_t n = 0; n < zt->nnodes; n++) {
-			const zt_node_t *node = &zt->nodes[n];
-
-			if (node->zone != z)
-				continue;
-			na += node->nrrsets;
-			for (uint32_t i = 0; i < node->nrrsets; i++)
-				if (zt->rrsets[node->rrsets + i].type == T_NSEC)
-					nn++;
-		}
+		zone_counts(zt, z, &nn, &na);
 		zt->memsize += (nn + na) * sizeof(uint32_t);
 		/*
 		 * An unsigned zone's transfer order waits (zt_order_start(), zt_order_wait()):
