@@ -63,8 +63,8 @@ if [ "$IO" = dpdk ]; then
 	port_opt=
 	in_cli="ip netns exec $CLI "
 else
-	if ss -Hlnu "sport = :$PORT" 2>/dev/null | grep -q . ||
-		ss -Hlnt "sport = :$PORT" 2>/dev/null | grep -q .; then
+	if [ -n "$(ss -Hlnu "sport = :$PORT" 2>/dev/null)" ] ||
+		[ -n "$(ss -Hlnt "sport = :$PORT" 2>/dev/null)" ]; then
 		echo "run.sh: port $PORT is already in use (an mDNS responder?); try SANDNS_PORT=5300" >&2
 		exit 1
 	fi
@@ -128,8 +128,8 @@ up=0
 for _ in $(seq 1 150); do
 	kill -0 "$PID" 2>/dev/null || break
 	if grep -q '^sandnsd: serving' "$LOG" &&
-		${in_cli}kdig @$server ${port_opt}+norec +time=1 +retry=0 autodiscover.example.com A \
-			2>/dev/null | grep -q 'status: NOERROR'; then
+		[[ "$(${in_cli}kdig @$server ${port_opt}+norec +time=1 +retry=0 \
+			autodiscover.example.com A 2>/dev/null)" == *'status: NOERROR'* ]]; then
 		up=1
 		break
 	fi

@@ -47,7 +47,9 @@ SANDNSCTL=$(cd "$(dirname "$SANDNSCTL")" && pwd)/$(basename "$SANDNSCTL")
 
 # An ASan build (slower; its quarantine is made small for the reload loop, see part 4)
 ASAN=0
-ldd "$SANDNSD" 2>/dev/null | grep -q libasan && ASAN=1
+# (not "ldd | grep -q": with pipefail, grep leaving early can make ldd die of SIGPIPE and the
+# pipeline fail, which once sent an ASan daemon through the loop with the default quarantine)
+case "$(ldd "$SANDNSD" 2>/dev/null)" in *libasan*) ASAN=1 ;; esac
 # stop_sandnsd (lib.sh): ASan's exit reports take time
 STOP_SECS=$((ASAN == 1 ? 30 : 10))
 # The RSS growth allowed from reload WARMUP to RELOADS. Measured: 0 KiB (plain build) and about

@@ -46,8 +46,10 @@ stop_sandnsd() {
 # ports (a client connection or TIME_WAIT there would make bind() fail), at most 100 tries from
 # START (derive it from $$ so parallel runs start apart).
 port_free() {
-	! ss -Hanu "sport = :$1" 2>/dev/null | grep -q . &&
-		! ss -Hant "( sport = :$1 or dport = :$1 )" 2>/dev/null | grep -q .
+	# Captured, not piped into "grep -q": under pipefail a writer cut off by grep's early exit
+	# fails the pipeline.
+	[ -z "$(ss -Hanu "sport = :$1" 2>/dev/null)" ] &&
+		[ -z "$(ss -Hant "( sport = :$1 or dport = :$1 )" 2>/dev/null)" ]
 }
 pick_port() {
 	local p=$(( ($1 - 20000) % 12000 + 20000 ))

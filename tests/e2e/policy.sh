@@ -394,7 +394,7 @@ start_tls() {
 			-www -quiet </dev/null >>"$TMP/s_server.log" 2>&1 &
 		TLSPID=$!
 		for _ in $(seq 1 100); do
-			ss -Hltn "sport = :$TLSPORT" 2>/dev/null | grep -q . && return 0
+			[ -n "$(ss -Hltn "sport = :$TLSPORT" 2>/dev/null)" ] && return 0
 			kill -0 "$TLSPID" 2>/dev/null || break
 			sleep 0.1
 		done
