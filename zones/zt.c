@@ -590,7 +590,6 @@ static int node_ancestors(struct build *b, const uint8_t *key, size_t len, size_
 	return 0;
 }
 
-/* What load_zone hands to each record. */
 /* A record as load_rr() takes it: owner and data in wire form. */
 struct rec {
 	const uint8_t *owner;
@@ -600,6 +599,7 @@ struct rec {
 	uint16_t rdlen;
 };
 
+/* What load_zone hands to each record. */
 struct load {
 	zload_zone_t *const *zones;
 	size_t nzones, z;
