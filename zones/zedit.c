@@ -32,7 +32,7 @@ static ldns_rdf *edit_name(const zload_zone_t *zone, const char *name, char *err
 /* Whether record I of Z is at NAME (any case). */
 static bool owner_is(const zload_zone_t *z, size_t i, const ldns_rdf *name)
 {
-	return zload_name_eq(zload_rec_owner(z, i), ldns_rdf_data(name));
+	return wire_name_eq(zload_rec_owner(z, i), ldns_rdf_data(name));
 }
 
 /* Copies every record of SRC into DST with its file and line, and SRC's empty nodes. */
@@ -129,7 +129,7 @@ static int edit_add(zload_zone_t *z, const zload_edit_t *e, unsigned file, char 
 		bool same;
 
 		if (z->recs[i].type != (uint16_t)ldns_rr_get_type(rr) ||
-		    !zload_name_eq(zload_rec_owner(z, i), ldns_rdf_data(ldns_rr_owner(rr))))
+		    !wire_name_eq(zload_rec_owner(z, i), ldns_rdf_data(ldns_rr_owner(rr))))
 			continue;
 		have = zload_rr(z, i);
 		/* Not comparable: the compiler still keeps a record given twice once. */

@@ -228,18 +228,6 @@ ldns_rr *zload_rr(const zload_zone_t *z, size_t i)
 	return rr;
 }
 
-bool zload_name_eq(const uint8_t *a, const uint8_t *b)
-{
-	size_t la = wire_name_len(a);
-
-	if (la != wire_name_len(b))
-		return false;
-	for (size_t i = 0; i < la; i++)
-		if (wire_lower(a[i]) != wire_lower(b[i]))
-			return false;
-	return true;
-}
-
 /*
  * The whole of PATH into *TEXT (malloc'd, NUL-terminated) and *LEN: one read of the size fstat
  * gives, then on until the end (a file that grows, or one of unknown size). 0 or -errno.
@@ -1054,21 +1042,10 @@ static int owner_cmp(const uint8_t *a, const uint8_t *b)
 	return owner_octets_cmp(a, wire_name_len(a), b, wire_name_len(b));
 }
 
-/* Whether NAME lies strictly below ORIGIN (wire names, any case; labels from the right). */
+/* Whether NAME lies strictly below ORIGIN (wire names, any case). */
 static bool owner_below(const uint8_t *n, const uint8_t *o)
 {
-	size_t ln = wire_name_len(n), lo = wire_name_len(o), at = 0;
-
-	if (ln <= lo)
-		return false;
-	while (at < ln - lo)
-		at += (size_t)n[at] + 1;
-	if (at != ln - lo)
-		return false; /* ORIGIN's octets, but not on a label boundary */
-	for (size_t i = 0; i < lo; i++)
-		if (wire_lower(n[at + i]) != wire_lower(o[i]))
-			return false;
-	return true;
+	return wire_name_len(n) > wire_name_len(o) && wire_name_is_sub(n, o);
 }
 
 /* NAME (wire) in presentation form, malloc'd; NULL without memory. */
@@ -1177,7 +1154,7 @@ static int cmp_rrkey(const void *pa, const void *pb, void *ctx)
 bool zload_rec_same(const zload_zone_t *z, size_t i, size_t j)
 {
 	return z->recs[i].type == z->recs[j].type &&
-	       zload_name_eq(zload_rec_owner(z, i), zload_rec_owner(z, j)) &&
+	       wire_name_eq(zload_rec_owner(z, i), zload_rec_owner(z, j)) &&
 	       rdata_cmp(z, i, j) == 0;
 }
 

@@ -86,8 +86,6 @@ char *zload_rr_text(const zload_zone_t *z, size_t i);
  * names in the data of RFC 4034 6.2's types without case).
  */
 bool zload_rec_same(const zload_zone_t *z, size_t i, size_t j);
-/* Whether the wire names A and B are equal without case. */
-bool zload_name_eq(const uint8_t *a, const uint8_t *b);
 /*
  * The record an ADD edit makes, as zload_edit() adds it (owner canonical). 0, or an error with
  * the reason in err.
