@@ -38,8 +38,6 @@ static bool owner_is(const zload_zone_t *z, size_t i, const ldns_rdf *name)
 /* Copies every record of SRC into DST with its file and line, and SRC's empty nodes. */
 static int edit_copy(zload_zone_t *dst, const zload_zone_t *src)
 {
-	size_t n = src->nrecs;
-
 	dst->is_signed = src->is_signed;
 	for (size_t i = 0; i < src->nfiles; i++)
 		if (zload_add_file(dst, src->files[i]) < 0)
@@ -54,24 +52,7 @@ static int edit_copy(zload_zone_t *dst, const zload_zone_t *src)
 				return -ENOMEM;
 		}
 	}
-	dst->cap = n > 0 ? n : 1;
-	dst->recs = malloc(dst->cap * sizeof(*dst->recs));
-	dst->rr_file = malloc(dst->cap * sizeof(*dst->rr_file));
-	dst->rr_line = malloc(dst->cap * sizeof(*dst->rr_line));
-	dst->data = malloc(src->data_len > 0 ? src->data_len : 1);
-	if (dst->recs == NULL || dst->rr_file == NULL || dst->rr_line == NULL || dst->data == NULL)
-		return -ENOMEM;
-	dst->data_cap = src->data_len > 0 ? src->data_len : 1;
-	if (n > 0) {
-		memcpy(dst->recs, src->recs, n * sizeof(*dst->recs));
-		memcpy(dst->rr_file, src->rr_file, n * sizeof(*dst->rr_file));
-		memcpy(dst->rr_line, src->rr_line, n * sizeof(*dst->rr_line));
-	}
-	if (src->data_len > 0)
-		memcpy(dst->data, src->data, src->data_len);
-	dst->data_len = src->data_len;
-	dst->nrecs = n;
-	return 0;
+	return zload_adopt(dst, src) ? 0 : -ENOMEM;
 }
 
 /* Drops the records of TYPE at NAME, keeping the others (and their lines) in order. */

@@ -845,8 +845,7 @@ static unsigned zload_cut(struct zload_piece *p, unsigned max, const char *text,
 	return n;
 }
 
-/* Appends the records of PIECE to ZONE's; false without memory. */
-static bool zload_adopt(zload_zone_t *zone, const zload_zone_t *piece)
+bool zload_adopt(zload_zone_t *zone, const zload_zone_t *piece)
 {
 	size_t n = piece->nrecs, base = zone->data_len;
 

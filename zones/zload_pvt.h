@@ -71,6 +71,11 @@ int zload_add_file(zload_zone_t *z, const char *name);
  */
 int zload_push_wire(zload_zone_t *z, const uint8_t *owner, size_t olen, uint16_t type, uint32_t ttl,
 		    const uint8_t *rdata, size_t rdlen, unsigned file, int line);
+/*
+ * Appends the records of PIECE (its octets, files and lines) to ZONE's: the pieces of a file
+ * read on several threads, a zone copied for edits. False without memory.
+ */
+bool zload_adopt(zload_zone_t *zone, const zload_zone_t *piece);
 /* Appends RR as zload_push_wire() does (and returns what it does), and frees it. */
 int zload_push(zload_zone_t *z, ldns_rr *rr, unsigned file, int line);
 /*
