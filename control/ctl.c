@@ -16,9 +16,11 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ctl.h"
 #include "ctl_proto.h"
 #include "ctl_pvt.h"
+#include "log.h"
 #include "sandns_err.h"
 #include "zpub.h"
 
@@ -194,7 +196,7 @@ static void ctl_status_policy(const ctl_t *ctl, struct ctl_buf *b)
 
 static void ctl_cmd_status(ctl_t *ctl, bool json, struct ctl_buf *b)
 {
-	const uint64_t now = srv_now_ms();
+	const uint64_t now = clock_now_ms();
 	const uint64_t up = (now - ctl->started_ms) / 1000;
 	const uint64_t age = (now - ctl->loaded_ms) / 1000;
 	const zt_t *zt = ctl->current;
@@ -404,7 +406,7 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 	if (next != NULL)
 		zt_order_start(next);
 	ctl->current = next;
-	ctl->loaded_ms = srv_now_ms();
+	ctl->loaded_ms = clock_now_ms();
 	ctl_take_info(ctl, b);
 	ctl_build_save_serials(ctl->cfg, &ctl->info);
 }
@@ -413,7 +415,7 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 static void ctl_drop_zones(ctl_t *ctl)
 {
 	if (ctl_build_drop_zones(ctl->cfg, &ctl->info) && !ctl->said_dropped) {
-		srv_log(LOG_INFO, "%zu records: the zones as read are not kept in memory "
+		log_msg(LOG_INFO, "%zu records: the zones as read are not kept in memory "
 			"(keep-zones); reloads and explain read the files again", ctl->info.records);
 		ctl->said_dropped = true;
 	}
@@ -571,10 +573,10 @@ int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bo
 		if (nw > 1)
 			;
 		else if (err[0] != '\0')
-			srv_log(LOG_ERR, "reload failed, still serving the previous snapshot: %s",
+			log_msg(LOG_ERR, "reload failed, still serving the previous snapshot: %s",
 				err);
 		else
-			srv_log(LOG_INFO, "reloaded %s (%zu zones, %zu records) on request",
+			log_msg(LOG_INFO, "reloaded %s (%zu zones, %zu records) on request",
 				nw == 1 ? w[0] : "every zone", ctl->info.nzones, ctl->info.records);
 	} else if (strcmp(cmd, "policy") == 0) {
 		const char *w[3];
@@ -591,10 +593,10 @@ int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bo
 			ctl->pending_key = NULL;
 			ctl_cmd_reload(ctl, &what, json, &body, err, sizeof(err));
 			if (err[0] != '\0')
-				srv_log(LOG_ERR, "policy reload failed, the previous certificates and "
+				log_msg(LOG_ERR, "policy reload failed, the previous certificates and "
 					"policy stay: %s", err);
 			else
-				srv_log(LOG_INFO, "policy reloaded: %zu certificate%s", ctl->info.ncerts,
+				log_msg(LOG_INFO, "policy reloaded: %zu certificate%s", ctl->info.ncerts,
 					ctl->info.ncerts == 1 ? "" : "s");
 			if (err[0] == '\0' && !json) {
 				BUF_LIT(&body, "\n");
@@ -721,7 +723,7 @@ ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen)
 	ctl->probe_ev.fd = -1;
 	ctl->watch_ev.kind = CTL_EV_WATCH;
 	ctl->watch_ev.fd = -1;
-	ctl->started_ms = srv_now_ms();
+	ctl->started_ms = clock_now_ms();
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -864,7 +866,7 @@ static void ctl_client_io(ctl_t *ctl, struct ctl_client *c)
 				return;
 			}
 			c->out_off += (size_t)n;
-			c->last_ms = srv_now_ms();
+			c->last_ms = clock_now_ms();
 		}
 		if (ctl->stop)
 			return;
@@ -952,7 +954,7 @@ static void ctl_client_io(ctl_t *ctl, struct ctl_client *c)
 		if (n == 0)
 			c->eof = true;
 		c->in_len += (size_t)n;
-		c->last_ms = srv_now_ms();
+		c->last_ms = clock_now_ms();
 	}
 }
 
@@ -970,7 +972,7 @@ static void ctl_refuse(int fd, const char *msg, size_t len)
 	char drop[512];
 
 	if (send(fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-		srv_log(LOG_DEBUG, "control client refused: %s", strerror(errno));
+		log_msg(LOG_DEBUG, "control client refused: %s", strerror(errno));
 	for (int i = 0; i < 8 && recv(fd, drop, sizeof(drop), MSG_DONTWAIT) > 0; i++)
 		;
 }
@@ -983,7 +985,7 @@ static bool ctl_peer_allowed(ctl_t *ctl, int fd)
 	int n;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof(cred)) {
-		srv_log(LOG_WARNING, "control client refused: no peer credentials (%s)",
+		log_msg(LOG_WARNING, "control client refused: no peer credentials (%s)",
 			strerror(errno));
 		return false;
 	}
@@ -1000,13 +1002,13 @@ static bool ctl_peer_allowed(ctl_t *ctl, int fd)
 		     (unsigned)cred.uid);
 	ctl_refuse(fd, msg, (size_t)n);
 	/* One line per second at most: a local user must not be able to flood the log. */
-	if (srv_now_ms() - ctl->refused_log_ms >= 1000) {
-		srv_log(LOG_WARNING,
+	if (clock_now_ms() - ctl->refused_log_ms >= 1000) {
+		log_msg(LOG_WARNING,
 			"control client refused: uid %u pid %d is neither root nor uid %u "
 			"(%llu refused so far)",
 			(unsigned)cred.uid, (int)cred.pid, (unsigned)geteuid(),
 			(unsigned long long)ctl->refused);
-		ctl->refused_log_ms = srv_now_ms();
+		ctl->refused_log_ms = clock_now_ms();
 	}
 	return false;
 }
@@ -1015,7 +1017,7 @@ static bool ctl_peer_allowed(ctl_t *ctl, int fd)
 static struct ctl_client *ctl_evictable(ctl_t *ctl)
 {
 	struct ctl_client *c, *best = NULL;
-	const uint64_t now = srv_now_ms();
+	const uint64_t now = clock_now_ms();
 
 	for (c = ctl->clients; c != NULL; c = c->next)
 		if (c->out_off >= c->out_len && (best == NULL || c->last_ms < best->last_ms))
@@ -1061,7 +1063,7 @@ static void ctl_accept(ctl_t *ctl)
 		c->close_after = false;
 		c->draining = false;
 		c->events = EPOLLIN;
-		c->last_ms = srv_now_ms();
+		c->last_ms = clock_now_ms();
 		c->out = NULL;
 		c->out_off = c->out_len = 0;
 		c->in_len = 0;
@@ -1089,15 +1091,15 @@ static void ctl_signal(ctl_t *ctl)
 	while (read(ctl->sig_ev.fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
 			if (ctl_reload(ctl, NULL, err, sizeof(err)) == SANDNS_EOK)
-				srv_log(LOG_INFO, "reloaded %zu zones (%zu records) on SIGHUP",
+				log_msg(LOG_INFO, "reloaded %zu zones (%zu records) on SIGHUP",
 					ctl->info.nzones, ctl->info.records);
 			else
-				srv_log(LOG_ERR,
+				log_msg(LOG_ERR,
 					"reload failed, still serving the previous "
 					"snapshot: %s",
 					err);
 		} else {
-			srv_log(LOG_INFO, "SIG%s: stopping", sigabbrev_np((int)si.ssi_signo));
+			log_msg(LOG_INFO, "SIG%s: stopping", sigabbrev_np((int)si.ssi_signo));
 			ctl->stop = true;
 		}
 	}
@@ -1140,7 +1142,7 @@ void ctl_run(ctl_t *ctl)
 		}
 		ctl_probe_tick(ctl);
 		ctl_watch_tick(ctl);
-		now = srv_now_ms();
+		now = clock_now_ms();
 		for (c = ctl->clients; c != NULL; c = next) {
 			next = c->next;
 			if (now - c->last_ms >= CTL_CLIENT_IDLE_MS)
@@ -1164,7 +1166,7 @@ void ctl_free(ctl_t **ctlp)
 		if (c->out_off < c->out_len &&
 		    send(c->ev.fd, c->out + c->out_off, c->out_len - c->out_off,
 			 MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-			srv_log(LOG_DEBUG, "control reply lost: %s", strerror(errno));
+			log_msg(LOG_DEBUG, "control reply lost: %s", strerror(errno));
 		ctl_client_close(ctl, c);
 	}
 	ctl_free_dead(ctl);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ctl_pvt.h"
+#include "log.h"
 #include "sandns_err.h"
 #include "zload.h"
 
@@ -22,7 +23,7 @@
 static void ctl_zone_warning(void *ctx, const char *msg)
 {
 	(void)ctx;
-	srv_log(LOG_WARNING, "warning: %s", msg);
+	log_msg(LOG_WARNING, "warning: %s", msg);
 }
 
 bool ctl_build_drop_zones(const cfg_t *cfg, ctl_build_t *b)
@@ -198,7 +199,7 @@ static void state_read(const char *path, ctl_build_t *state)
 
 	if (f == NULL) {
 		if (errno != ENOENT)
-			srv_log(LOG_WARNING, "serial-state %s: %s (serials start from the files)",
+			log_msg(LOG_WARNING, "serial-state %s: %s (serials start from the files)",
 				path, strerror(errno));
 		return;
 	}
@@ -207,7 +208,7 @@ static void state_read(const char *path, ctl_build_t *state)
 
 		nr++;
 		if (sscanf(line, "%511s %lu %lu %llx", origin, &serial, &file_serial, &hash) != 4) {
-			srv_log(LOG_WARNING, "serial-state %s:%d: not 'ORIGIN SERIAL FILE_SERIAL "
+			log_msg(LOG_WARNING, "serial-state %s:%d: not 'ORIGIN SERIAL FILE_SERIAL "
 				"HASH', ignored", path, nr);
 			continue;
 		}
@@ -241,7 +242,7 @@ static void state_write(const char *path, const ctl_build_t *b)
 		return;
 	f = fopen(tmp, "w");
 	if (f == NULL) {
-		srv_log(LOG_WARNING, "serial-state %s: %s", tmp, strerror(errno));
+		log_msg(LOG_WARNING, "serial-state %s: %s", tmp, strerror(errno));
 		return;
 	}
 	for (size_t i = 0; i < b->nzones; i++)
@@ -250,7 +251,7 @@ static void state_write(const char *path, const ctl_build_t *b)
 	ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
 	ok = fclose(f) == 0 && ok;
 	if (!ok || rename(tmp, path) != 0) {
-		srv_log(LOG_WARNING, "serial-state %s: cannot write: %s", path, strerror(errno));
+		log_msg(LOG_WARNING, "serial-state %s: cannot write: %s", path, strerror(errno));
 		unlink(tmp);
 		return;
 	}
@@ -316,7 +317,7 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebu
 			}
 			if (b->certs[i] == NULL)
 				/* An endpoint down is no new certificate: the last leaf stands. */
-				srv_log(LOG_WARNING, "%s (keeping the leaf it presented before)",
+				log_msg(LOG_WARNING, "%s (keeping the leaf it presented before)",
 					reason);
 		}
 		if (b->certs[i] == NULL)
@@ -346,7 +347,7 @@ static int serve_zone(const ctl_build_t *prev, ctl_build_t *b, size_t i,
 		flat[k] = *edits[k];
 	if (n > 0 && zload_edits_check(b->raw[i], flat, n, err, errlen) != 0) {
 		/* The policy must never cost a zone its service: serve it as written, loudly. */
-		srv_log(LOG_ERR, "autodiscover policy alert: cannot apply the policy to %s (%s): "
+		log_msg(LOG_ERR, "autodiscover policy alert: cannot apply the policy to %s (%s): "
 			"the zone is served as written", info->origin, err);
 		info->edits[0] = '\0';
 		n = 0;
@@ -368,12 +369,12 @@ static void policy_alerts(const ctl_build_t *b)
 		int v = cert_validity(b->certs[i], time(NULL));
 
 		if (v != 0)
-			srv_log(LOG_CRIT, "certificate %s is %s: clients will refuse it",
+			log_msg(LOG_CRIT, "certificate %s is %s: clients will refuse it",
 				cert_source(b->certs[i]), v > 0 ? "expired" : "not yet valid");
 	}
 	for (size_t i = 0; i < policy_count(b->policy); i++)
 		if (policy_alert(b->policy, i))
-			srv_log(LOG_WARNING, "autodiscover policy alert: %s %s: %s",
+			log_msg(LOG_WARNING, "autodiscover policy alert: %s %s: %s",
 				policy_name(b->policy, i),
 				policy_family(b->policy, i) == POLICY_FAMILY_A ? "A" : "AAAA",
 				policy_reason(b->policy, i));

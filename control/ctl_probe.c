@@ -7,7 +7,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ctl_pvt.h"
+#include "log.h"
 #include "sandns_err.h"
 
 /* One probe connects to each endpoint in turn; each gets this long. */
@@ -52,7 +54,7 @@ static void *probe_main(void *arg)
 			ctl->probe_err[i] = strdup(reason);
 	}
 	if (write(ctl->probe_ev.fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
-		srv_log(LOG_ERR, "certificate probe: cannot wake the control thread: %s",
+		log_msg(LOG_ERR, "certificate probe: cannot wake the control thread: %s",
 			strerror(errno));
 	return NULL;
 }
@@ -64,7 +66,7 @@ static void probe_schedule(ctl_t *ctl)
 	for (size_t i = 0; i < ctl->cfg->ncerts; i++)
 		any |= is_tls(ctl->cfg->certs[i]);
 	ctl->next_probe_ms = any && ctl->cfg->cert_probe_interval > 0
-				 ? srv_now_ms() + ctl->cfg->cert_probe_interval * 1000ull
+				 ? clock_now_ms() + ctl->cfg->cert_probe_interval * 1000ull
 				 : 0;
 }
 
@@ -80,17 +82,17 @@ void ctl_probe_tick(ctl_t *ctl)
 		probe_schedule(ctl);
 		return;
 	}
-	if (srv_now_ms() < ctl->next_probe_ms)
+	if (clock_now_ms() < ctl->next_probe_ms)
 		return;
 	ctl->probed = calloc(n, sizeof(*ctl->probed));
 	ctl->probe_err = calloc(n, sizeof(*ctl->probe_err));
 	if (ctl->probed == NULL || ctl->probe_err == NULL) {
-		srv_log(LOG_ERR, "certificate probe: out of memory");
+		log_msg(LOG_ERR, "certificate probe: out of memory");
 		goto out_free;
 	}
 	rc = pthread_create(&ctl->probe_tid, NULL, probe_main, ctl);
 	if (rc != 0) {
-		srv_log(LOG_ERR, "certificate probe: cannot start a thread: %s", strerror(rc));
+		log_msg(LOG_ERR, "certificate probe: cannot start a thread: %s", strerror(rc));
 		goto out_free;
 	}
 	ctl->probing = true;
@@ -144,7 +146,7 @@ void ctl_probe_done(ctl_t *ctl)
 		if (ctl->probe_err[i] != NULL)
 			/* The last good leaf keeps serving: an endpoint down is no new certificate.
 			 */
-			srv_log(LOG_WARNING, "certificate probe: %s (keeping the leaf seen before)",
+			log_msg(LOG_WARNING, "certificate probe: %s (keeping the leaf seen before)",
 				ctl->probe_err[i]);
 		got += ctl->probed[i] != NULL;
 	}
@@ -159,7 +161,7 @@ void ctl_probe_done(ctl_t *ctl)
 	}
 	what.fresh = ctl->probed;
 	if (ctl_build(ctl->cfg, &ctl->info, &what, &b, err, sizeof(err)) != SANDNS_EOK) {
-		srv_log(LOG_ERR, "certificate probe: cannot rebuild, the previous policy stays: %s",
+		log_msg(LOG_ERR, "certificate probe: cannot rebuild, the previous policy stays: %s",
 			err);
 		probe_free(ctl);
 		return;
@@ -168,17 +170,17 @@ void ctl_probe_done(ctl_t *ctl)
 	case CTL_FLIP_SAME:
 		/* A new leaf with the same decisions: show it, nothing served changes. */
 		ctl_publish(ctl, &b);
-		srv_log(LOG_INFO, "certificate probe: new leaf, same decisions");
+		log_msg(LOG_INFO, "certificate probe: new leaf, same decisions");
 		break;
 	case CTL_FLIP_APPLY:
 		ctl_publish(ctl, &b);
 		ctl->probe_flips++;
 		ctl->reloads++;
-		srv_log(LOG_NOTICE, "certificate probe: the decisions changed in two probes in a "
+		log_msg(LOG_NOTICE, "certificate probe: the decisions changed in two probes in a "
 				    "row: new policy published");
 		break;
 	case CTL_FLIP_WAIT:
-		srv_log(LOG_NOTICE, "certificate probe: the decisions would change; waiting for "
+		log_msg(LOG_NOTICE, "certificate probe: the decisions would change; waiting for "
 				    "the next probe to agree before publishing");
 		break;
 	}

@@ -10,7 +10,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ctl_pvt.h"
+#include "log.h"
 #include "sandns_err.h"
 
 /* Editors write a file in several steps: act once it has been quiet this long. */
@@ -32,7 +34,7 @@ static int watch_dir_of(ctl_t *ctl, const char *path)
 	wd = inotify_add_watch(ctl->watch_ev.fd, dir,
 			       IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF);
 	if (wd < 0) {
-		srv_log(LOG_WARNING, "watch: cannot watch %s: %s (its files reload only on request)",
+		log_msg(LOG_WARNING, "watch: cannot watch %s: %s (its files reload only on request)",
 			dir, strerror(errno));
 		return 0;
 	}
@@ -96,7 +98,7 @@ static void watch_mark(ctl_t *ctl, const char *path)
 		if (strcmp(cfg->certs[i], path) == 0)
 			hit = ctl->watch_certs = true;
 	if (hit)
-		ctl->watch_due_ms = srv_now_ms() + CTL_WATCH_QUIET_MS;
+		ctl->watch_due_ms = clock_now_ms() + CTL_WATCH_QUIET_MS;
 }
 
 /* Marks every zone and the certificates as changed. */
@@ -105,7 +107,7 @@ static void watch_all(ctl_t *ctl)
 	for (size_t i = 0; i < ctl->cfg->nzones; i++)
 		ctl->watch_zones[i] = true;
 	ctl->watch_certs = ctl->cfg->ncerts > 0;
-	ctl->watch_due_ms = srv_now_ms() + CTL_WATCH_QUIET_MS;
+	ctl->watch_due_ms = clock_now_ms() + CTL_WATCH_QUIET_MS;
 }
 
 /* A watched directory went away (deleted, replaced, unmounted): watch its path again. */
@@ -119,7 +121,7 @@ static void watch_again(ctl_t *ctl, int wd)
 		nwd = inotify_add_watch(ctl->watch_ev.fd, ctl->watch_dir[i],
 					IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF);
 		if (nwd < 0) {
-			srv_log(LOG_WARNING, "watch: %s is gone (%s): its files reload only on "
+			log_msg(LOG_WARNING, "watch: %s is gone (%s): its files reload only on "
 				"request now", ctl->watch_dir[i], strerror(errno));
 			ctl->watch_wd[i] = -1;
 			continue;
@@ -170,7 +172,7 @@ void ctl_watch_tick(ctl_t *ctl)
 	size_t dirty = 0, last = 0;
 	char err[1024];
 
-	if (ctl->watch_due_ms == 0 || srv_now_ms() < ctl->watch_due_ms)
+	if (ctl->watch_due_ms == 0 || clock_now_ms() < ctl->watch_due_ms)
 		return;
 	ctl->watch_due_ms = 0;
 	for (size_t i = 0; i < cfg->nzones; i++) {
@@ -185,12 +187,12 @@ void ctl_watch_tick(ctl_t *ctl)
 	what.zone = dirty == 1 ? cfg->zones[last].origin : NULL;
 	ctl->watch_certs = false;
 	if (ctl_reload(ctl, &what, err, sizeof(err)) == SANDNS_EOK)
-		srv_log(LOG_INFO, "watch: reloaded %s%s%s after a file changed",
+		log_msg(LOG_INFO, "watch: reloaded %s%s%s after a file changed",
 			what.zones ? (what.zone != NULL ? what.zone : "every zone") : "",
 			what.zones && what.certs ? " and " : "",
 			what.certs ? "the certificate files" : "");
 	else
-		srv_log(LOG_ERR, "watch: reload failed, still serving the previous snapshot: %s",
+		log_msg(LOG_ERR, "watch: reload failed, still serving the previous snapshot: %s",
 			err);
 }
 

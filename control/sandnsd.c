@@ -14,6 +14,7 @@
 #include "cfg.h"
 #include "ctl.h"
 #include "dp.h"
+#include "log.h"
 #include "sandns_err.h"
 #include "srv.h"
 #include "zpub.h"
@@ -122,7 +123,7 @@ static void daemon_ready(int ready_fd)
 {
 	int null;
 
-	srv_log_use_syslog();
+	log_use_syslog();
 	if (write(ready_fd, "R", 1) != 1)
 		syslog(LOG_WARNING, "cannot tell the parent process that sandnsd is up");
 	close(ready_fd);
@@ -153,12 +154,12 @@ static void print_serving(size_t nzones, size_t records, size_t bytes, srv_t *sr
 		char mac[RTE_ETHER_ADDR_FMT_SIZE];
 
 		dp_port_mac_text(dp, mac, sizeof(mac));
-		srv_log(LOG_NOTICE, "%s udp+tcp (dpdk: %s port %s, %u worker%s, exception path %s)",
+		log_msg(LOG_NOTICE, "%s udp+tcp (dpdk: %s port %s, %u worker%s, exception path %s)",
 			line, dp_port_driver(dp), mac, dp_worker_count(dp),
 			dp_worker_count(dp) == 1 ? "" : "s", dp_tap_name(dp));
 		return;
 	}
-	srv_log(LOG_NOTICE, "%s udp+tcp", line);
+	log_msg(LOG_NOTICE, "%s udp+tcp", line);
 }
 
 /* The dataplane's addresses from --listen (cfg_check made them specific, one port, few). */
@@ -320,7 +321,7 @@ int main(int argc, char **argv)
 			goto out_free_ctl;
 		}
 		if (ctl_after_fork(ctl, err, sizeof(err)) != SANDNS_EOK) {
-			srv_log(LOG_ERR, "%s", err);
+			log_msg(LOG_ERR, "%s", err);
 			goto out_free_ctl;
 		}
 	}
@@ -335,7 +336,7 @@ int main(int argc, char **argv)
 		dp_conf_from_cfg(cfg, &dc);
 		dp = dp_new(&dc, &rc, err, sizeof(err));
 		if (dp == NULL) {
-			srv_log(LOG_ERR, "%s", err);
+			log_msg(LOG_ERR, "%s", err);
 			if (rc == SANDNS_ECONFIG)
 				status = EXIT_CONFIG;
 			goto out_free_ctl;
@@ -356,7 +357,7 @@ int main(int argc, char **argv)
 	ctl_publish_first(ctl, &build);
 	rc = srv_start(srv, err, sizeof(err));
 	if (rc != SANDNS_EOK) {
-		srv_log(LOG_ERR, "%s", err);
+		log_msg(LOG_ERR, "%s", err);
 		goto out_unpublish;
 	}
 	if (dp != NULL && dp_main_polls(dp)) {
@@ -364,7 +365,7 @@ int main(int argc, char **argv)
 		cta.dp = dp;
 		rc = pthread_create(&ctl_tid, NULL, ctl_thread_main, &cta);
 		if (rc != 0) {
-			srv_log(LOG_ERR, "cannot start the control thread: %s", strerror(rc));
+			log_msg(LOG_ERR, "cannot start the control thread: %s", strerror(rc));
 			goto out_stop_srv;
 		}
 		pthread_setname_np(ctl_tid, "sandns-ctl");
@@ -373,7 +374,7 @@ int main(int argc, char **argv)
 	if (cpus_moved)
 		pthread_setaffinity_np(pthread_self(), sizeof(main_cpus), &main_cpus);
 	if (dp != NULL && dp_start(dp, err, sizeof(err)) != SANDNS_EOK) {
-		srv_log(LOG_ERR, "%s", err);
+		log_msg(LOG_ERR, "%s", err);
 		goto out_stop_srv;
 	}
 	print_serving(nzones, records, bytes, srv, dp);
@@ -395,7 +396,7 @@ out_stop_srv:
 	dp_stop(dp);
 	srv_stop(srv);
 	if (status == EXIT_SUCCESS)
-		srv_log(LOG_NOTICE, "stopped");
+		log_msg(LOG_NOTICE, "stopped");
 out_unpublish:
 	/* No reader is left: free the snapshot now rather than at exit. */
 	zpub_publish(NULL);

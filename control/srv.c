@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* srv.c: sockets, threads and counters of the kernel-socket server; logging for the daemon */
+/* srv.c: sockets, threads and counters of the kernel-socket server */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <urcu/system.h>
 
+#include "log.h"
 #include "sandns_err.h"
 #include "srv_pvt.h"
 
@@ -45,35 +46,7 @@ const char *const srv_stat_names[SRV_STAT_COUNT] = {
     [SRV_RCODE_FIRST + 16] = "badvers",	       [SRV_RCODE_OTHER] = "rcode-other",
 };
 
-static int srv_log_syslog;
 
-void srv_log_use_syslog(void)
-{
-	openlog("sandnsd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	__atomic_store_n(&srv_log_syslog, 1, __ATOMIC_RELEASE);
-}
-
-void srv_log(int prio, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (__atomic_load_n(&srv_log_syslog, __ATOMIC_ACQUIRE))
-		syslog(prio, "%s", msg);
-	else
-		fprintf(stderr, "sandnsd: %s\n", msg);
-}
-
-uint64_t srv_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static bool srv_is_wildcard(const struct sockaddr_storage *ss)
 {
@@ -187,7 +160,7 @@ static void srv_raise_nofile(const cfg_t *cfg)
 		return;
 	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < want)
-		srv_log(LOG_WARNING,
+		log_msg(LOG_WARNING,
 			"only %lu file descriptors allowed; tcp-max-clients %u may "
 			"not be reached",
 			(unsigned long)rl.rlim_cur, cfg->tcp_max_clients);
@@ -210,7 +183,7 @@ static int srv_bind_address(srv_t *srv, const cfg_addr_t *a, char *err, size_t e
 				srv->cfg->io == CFG_IO_DPDK, err, errlen);
 		if (fd == -EAFNOSUPPORT || fd == -EADDRNOTAVAIL) {
 			if (a->is_default && w == 0) {
-				srv_log(LOG_NOTICE, "not listening on %s: %s", a->text, err);
+				log_msg(LOG_NOTICE, "not listening on %s: %s", a->text, err);
 				return 1;
 			}
 		}
@@ -313,7 +286,7 @@ void srv_stop(srv_t *srv)
 		return;
 	CMM_STORE_SHARED(srv->stopping, 1);
 	if (write(srv->stop_fd, &one, sizeof(one)) != sizeof(one))
-		srv_log(LOG_ERR, "cannot wake the serving threads: %s", strerror(errno));
+		log_msg(LOG_ERR, "cannot wake the serving threads: %s", strerror(errno));
 	for (i = 0; i < srv->nthreads; i++) {
 		if (!srv->threads[i].started)
 			continue;

@@ -68,14 +68,4 @@ size_t srv_thread_count(const srv_t *srv);
 const char *srv_thread_name(const srv_t *srv, size_t i);
 void srv_thread_stats(const srv_t *srv, size_t i, uint64_t out[SRV_STAT_COUNT]);
 
-/* Milliseconds of CLOCK_MONOTONIC. */
-uint64_t srv_now_ms(void);
-
-/*
- * Logging for the whole daemon: "sandnsd: MESSAGE" on stderr, or to syslog once
- * srv_log_use_syslog() was called (after daemonizing). PRIO is a syslog priority.
- */
-void srv_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void srv_log_use_syslog(void);
-
 #endif

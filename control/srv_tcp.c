@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <urcu-qsbr.h>
 
+#include "clock.h"
+#include "log.h"
 #include "sandns_err.h"
 #include "srv_pvt.h"
 #include "zpub.h"
@@ -219,7 +221,7 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, const uint8_t *q, 
 	rc = zt_xfr_render(l->zt, q, qlen, tcp_xfr_sink, c);
 	if (rc != SANDNS_EOK) {
 		srv_stat_add(t, SRV_XFR_FAILED, 1);
-		srv_log(LOG_WARNING, "zone transfer stopped: %s", sandns_strerror(rc));
+		log_msg(LOG_WARNING, "zone transfer stopped: %s", sandns_strerror(rc));
 		return rc;
 	}
 	srv_stat_add(t, SRV_TCP_ANSWERED, 1);
@@ -307,7 +309,7 @@ static bool tcp_msg_overdue(struct tcp_loop *l, struct tcp_conn *c)
 
 	if (c->in_len == 0)
 		return false;
-	now = srv_now_ms();
+	now = clock_now_ms();
 	if (c->msg_ms == 0) {
 		c->msg_ms = now;
 		return false;
@@ -387,7 +389,7 @@ static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 				continue;
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 			    errno == ENOMEM)
-				srv_log(LOG_WARNING, "cannot accept TCP connections: %s",
+				log_msg(LOG_WARNING, "cannot accept TCP connections: %s",
 					strerror(errno));
 			return;
 		}
@@ -509,7 +511,7 @@ void *srv_tcp_main(void *arg)
 
 	rc = tcp_loop_init(&l, t);
 	if (rc != SANDNS_EOK) {
-		srv_log(LOG_ERR, "TCP thread cannot start: %s", sandns_strerror(rc));
+		log_msg(LOG_ERR, "TCP thread cannot start: %s", sandns_strerror(rc));
 		tcp_loop_fini(&l);
 		return NULL;
 	}
@@ -519,7 +521,7 @@ void *srv_tcp_main(void *arg)
 		rcu_thread_offline();
 		n = epoll_wait(l.ep, events, TCP_EVENTS, timeout);
 		rcu_thread_online();
-		l.now_ms = srv_now_ms();
+		l.now_ms = clock_now_ms();
 		l.zt = zpub_current();
 		for (i = 0; i < n; i++) {
 			struct tcp_ev *ev = events[i].data.ptr;

@@ -9,6 +9,7 @@
 #include <syslog.h>
 #include <urcu-qsbr.h>
 
+#include "log.h"
 #include "rrl.h"
 #include "srv_pvt.h"
 #include "zpub.h"
@@ -246,7 +247,7 @@ void *srv_udp_main(void *arg)
 	goto out_free;
 
 out_nomem:
-	srv_log(LOG_ERR, "%s: out of memory; this worker does not serve", t->name);
+	log_msg(LOG_ERR, "%s: out of memory; this worker does not serve", t->name);
 out_free:
 	rrl_free(&rrl);
 	if (b != NULL)
