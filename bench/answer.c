@@ -25,9 +25,9 @@
 #define SANDNS_SOURCE_ROOT "."
 #endif
 
-#define POOL_SIZE 8192	     /* queries per pool: spreads the random case and the names */
-#define QUERY_MAX 300	     /* a question of at most 255 octets, header and OPT */
-#define CHECK_EVERY 4096     /* queries between clock reads */
+#define POOL_SIZE 8192	 /* queries per pool: spreads the random case and the names */
+#define QUERY_MAX 300	 /* a question of at most 255 octets, header and OPT */
+#define CHECK_EVERY 4096 /* queries between clock reads */
 #define GEN_DOMAIN "example.com."
 
 enum expect { EXP_ANSWER, EXP_NODATA, EXP_NXDOMAIN };
@@ -72,26 +72,26 @@ static const char *type_name(uint16_t t)
 
 /* The standard mix (issue 5) over the sample zones: D = example.com, W = example.net. */
 static const struct kind sample_kinds[] = {
-	{"A", "mail.example.com.", 1, EXP_ANSWER},
-	{"SRV", "_autodiscover._tcp.example.com.", 33, EXP_ANSWER},
-	{"MX", "example.com.", 15, EXP_ANSWER},
-	{"SOA", "example.com.", 6, EXP_ANSWER},
-	{"NS", "example.com.", 2, EXP_ANSWER},
-	{"wildcard", "%.example.net.", 1, EXP_ANSWER},
-	{"NXDOMAIN", "%.example.com.", 1, EXP_NXDOMAIN},
-	{"withheld", "autodiscover.example.com.", 1, EXP_NODATA},
+    {"A", "mail.example.com.", 1, EXP_ANSWER},
+    {"SRV", "_autodiscover._tcp.example.com.", 33, EXP_ANSWER},
+    {"MX", "example.com.", 15, EXP_ANSWER},
+    {"SOA", "example.com.", 6, EXP_ANSWER},
+    {"NS", "example.com.", 2, EXP_ANSWER},
+    {"wildcard", "%.example.net.", 1, EXP_ANSWER},
+    {"NXDOMAIN", "%.example.com.", 1, EXP_NXDOMAIN},
+    {"withheld", "autodiscover.example.com.", 1, EXP_NODATA},
 };
 
 /* The same over a generated domain: its hosts are h0000000 ... (random ones asked). */
 static const struct kind gen_kinds[] = {
-	{"A", "h%." GEN_DOMAIN, 1, EXP_ANSWER},
-	{"SRV", "_autodiscover._tcp." GEN_DOMAIN, 33, EXP_ANSWER},
-	{"MX", GEN_DOMAIN, 15, EXP_ANSWER},
-	{"SOA", GEN_DOMAIN, 6, EXP_ANSWER},
-	{"NS", GEN_DOMAIN, 2, EXP_ANSWER},
-	{"wildcard", "%.users." GEN_DOMAIN, 1, EXP_ANSWER},
-	{"NXDOMAIN", "nx%." GEN_DOMAIN, 1, EXP_NXDOMAIN},
-	{"withheld", "autodiscover." GEN_DOMAIN, 1, EXP_NODATA},
+    {"A", "h%." GEN_DOMAIN, 1, EXP_ANSWER},
+    {"SRV", "_autodiscover._tcp." GEN_DOMAIN, 33, EXP_ANSWER},
+    {"MX", GEN_DOMAIN, 15, EXP_ANSWER},
+    {"SOA", GEN_DOMAIN, 6, EXP_ANSWER},
+    {"NS", GEN_DOMAIN, 2, EXP_ANSWER},
+    {"wildcard", "%.users." GEN_DOMAIN, 1, EXP_ANSWER},
+    {"NXDOMAIN", "nx%." GEN_DOMAIN, 1, EXP_NXDOMAIN},
+    {"withheld", "autodiscover." GEN_DOMAIN, 1, EXP_NODATA},
 };
 
 #define NKINDS (sizeof(sample_kinds) / sizeof(sample_kinds[0]))
@@ -189,13 +189,13 @@ static void check_pool(const zt_t *zt, const struct pool *pl, const struct kind 
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct kind *k = of[i];
 		zt_answer_info_t info;
-		size_t len = zt_answer(zt, pl->q[i].buf, pl->q[i].len, resp, sizeof(resp), &ctx,
-				       &info);
+		size_t len =
+		    zt_answer(zt, pl->q[i].buf, pl->q[i].len, resp, sizeof(resp), &ctx, &info);
 		unsigned an = len >= 12 ? (unsigned)resp[6] << 8 | resp[7] : 0;
 		bool ok = len >= 12 && !info.truncated &&
-			  (k->expect == EXP_NXDOMAIN ? info.rcode == 3 && an == 0 :
-			   k->expect == EXP_NODATA   ? info.rcode == 0 && an == 0 :
-						       info.rcode == 0 && an > 0);
+			  (k->expect == EXP_NXDOMAIN ? info.rcode == 3 && an == 0
+			   : k->expect == EXP_NODATA ? info.rcode == 0 && an == 0
+						     : info.rcode == 0 && an > 0);
 
 		if (!ok) {
 			fprintf(stderr,
@@ -232,8 +232,8 @@ __attribute__((noinline)) static uint64_t run_mix(const zt_t *zt, const struct p
 	}
 }
 
-static double measure(const zt_t *zt, const struct pool *pl, uint64_t iterations,
-		      double seconds, double *ns)
+static double measure(const zt_t *zt, const struct pool *pl, uint64_t iterations, double seconds,
+		      double *ns)
 {
 	double t0 = now_s(), dt;
 	uint64_t n = run_mix(zt, pl, iterations, seconds);
@@ -249,8 +249,8 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* A pool of POOL_SIZE queries of the kinds in KINDS (half with EDNS), in a random order. */
-static void make_pool(struct pool *pl, const struct kind *kinds, size_t nkinds,
-		      unsigned long hosts, const struct kind **of)
+static void make_pool(struct pool *pl, const struct kind *kinds, size_t nkinds, unsigned long hosts,
+		      const struct kind **of)
 {
 	char name[512], **names;
 
@@ -333,28 +333,29 @@ static long rss_kib(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: sandns-bench [--zone ORIGIN=FILE]... [--cert FILE]... [--records N]\n"
-		"                    [--seconds S] [--warmup S] [--iterations N] [--cpu N] [--quick]\n"
-		"\n"
-		"The answer engine alone, on one core: a query mix answered in memory.\n"
-		"  default            the sample zones and certificate (" SANDNS_SOURCE_ROOT
-		"/zones/sample)\n"
-		"  --records N        generate a mail domain " GEN_DOMAIN " of N records instead\n"
-		"  --seconds S        how long the whole mix runs (3); --warmup S before it (0.5)\n"
-		"  --iterations N     a fixed number of queries instead of a time (for callgrind)\n"
-		"  --cpu N            pin to CPU N\n"
-		"  --quick            only the whole mix, not one line per kind of query\n");
+	fprintf(
+	    f,
+	    "usage: sandns-bench [--zone ORIGIN=FILE]... [--cert FILE]... [--records N]\n"
+	    "                    [--seconds S] [--warmup S] [--iterations N] [--cpu N] [--quick]\n"
+	    "\n"
+	    "The answer engine alone, on one core: a query mix answered in memory.\n"
+	    "  default            the sample zones and certificate (" SANDNS_SOURCE_ROOT
+	    "/zones/sample)\n"
+	    "  --records N        generate a mail domain " GEN_DOMAIN " of N records instead\n"
+	    "  --seconds S        how long the whole mix runs (3); --warmup S before it (0.5)\n"
+	    "  --iterations N     a fixed number of queries instead of a time (for callgrind)\n"
+	    "  --cpu N            pin to CPU N\n"
+	    "  --quick            only the whole mix, not one line per kind of query\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"zone", required_argument, NULL, 'z'},	  {"cert", required_argument, NULL, 'c'},
-		{"records", required_argument, NULL, 'r'}, {"seconds", required_argument, NULL, 's'},
-		{"warmup", required_argument, NULL, 'w'},  {"iterations", required_argument, NULL, 'i'},
-		{"cpu", required_argument, NULL, 'p'},	  {"quick", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+	    {"zone", required_argument, NULL, 'z'},    {"cert", required_argument, NULL, 'c'},
+	    {"records", required_argument, NULL, 'r'}, {"seconds", required_argument, NULL, 's'},
+	    {"warmup", required_argument, NULL, 'w'},  {"iterations", required_argument, NULL, 'i'},
+	    {"cpu", required_argument, NULL, 'p'},     {"quick", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	char *conf = NULL, err[2048], gen_path[] = "/tmp/sandns-bench-XXXXXX";
 	size_t conf_len = 0;
@@ -445,7 +446,8 @@ int main(int argc, char **argv)
 		die("%s", "out of memory");
 
 	cfg = cfg_new();
-	if (cfg == NULL || cfg_load_string(cfg, conf, "sandns-bench", NULL, err, sizeof(err)) != 0 ||
+	if (cfg == NULL ||
+	    cfg_load_string(cfg, conf, "sandns-bench", NULL, err, sizeof(err)) != 0 ||
 	    cfg_check(cfg, err, sizeof(err)) != 0)
 		die("%s", err);
 	rss0 = rss_kib();

@@ -63,7 +63,8 @@
 #define SPIN_NS 3000   /* closer than this, the next send is waited for by spinning */
 #define MAX_VERSIONS 16
 #define SOCK_BUF (8 << 20)
-#define SRING 65536 /* send batches remembered, to tell the generator's pauses from the server's */
+#define SRING 65536 /* send batches remembered, to tell the generator's pauses from the server's   \
+		     */
 
 #define TYPE_TXT 16
 
@@ -103,18 +104,18 @@ static int64_t now_ns(clockid_t c)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: sandns-loadgen [--rate QPS] [--duration S] [--drain S] [--name NAME]\n"
-		"                      [--type TXT|A|AAAA|MX|SOA|NS|SRV|N] [--gap-log MS] [--tick-us US]\n"
-		"                      ADDR[@PORT]\n"
-		"  --rate QPS      queries per second (20000)\n"
-		"  --duration S    seconds of sending (10)\n"
-		"  --drain S       seconds to wait for the last answers (1)\n"
-		"  --name NAME     the query name (ver.example.com.)\n"
-		"  --type TYPE     the query type (TXT: answers must be one whole version)\n"
-		"  --gap-log MS    print every reply gap longer than MS ms on stderr\n"
-		"  --tick-us US    sleep at least US microseconds between turns (50; 0: spin)\n"
-		"  ADDR[@PORT]     an IPv4 or IPv6 address, port 53 when omitted\n");
+	fprintf(f, "usage: sandns-loadgen [--rate QPS] [--duration S] [--drain S] [--name NAME]\n"
+		   "                      [--type TXT|A|AAAA|MX|SOA|NS|SRV|N] [--gap-log MS] "
+		   "[--tick-us US]\n"
+		   "                      ADDR[@PORT]\n"
+		   "  --rate QPS      queries per second (20000)\n"
+		   "  --duration S    seconds of sending (10)\n"
+		   "  --drain S       seconds to wait for the last answers (1)\n"
+		   "  --name NAME     the query name (ver.example.com.)\n"
+		   "  --type TYPE     the query type (TXT: answers must be one whole version)\n"
+		   "  --gap-log MS    print every reply gap longer than MS ms on stderr\n"
+		   "  --tick-us US    sleep at least US microseconds between turns (50; 0: spin)\n"
+		   "  ADDR[@PORT]     an IPv4 or IPv6 address, port 53 when omitted\n");
 }
 
 /* Wire form of NAME into OUT (at most 255 bytes); its length, 0 when NAME is not a name. */
@@ -150,8 +151,8 @@ static int parse_type(const char *s, uint16_t *type)
 	static const struct {
 		const char *name;
 		uint16_t type;
-	} types[] = {{"A", 1},	  {"NS", 2},   {"CNAME", 5}, {"SOA", 6},  {"PTR", 12},
-		     {"MX", 15},  {"TXT", 16}, {"AAAA", 28}, {"SRV", 33}, {"ANY", 255}};
+	} types[] = {{"A", 1},	 {"NS", 2},   {"CNAME", 5}, {"SOA", 6},	 {"PTR", 12},
+		     {"MX", 15}, {"TXT", 16}, {"AAAA", 28}, {"SRV", 33}, {"ANY", 255}};
 	char *end;
 	unsigned long v;
 	size_t i;
@@ -218,12 +219,15 @@ static int parse_double(const char *s, double min, double *out)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = {
-		{"rate", required_argument, NULL, 'r'},	    {"duration", required_argument, NULL, 'd'},
-		{"drain", required_argument, NULL, 'w'},    {"name", required_argument, NULL, 'n'},
-		{"type", required_argument, NULL, 't'},	    {"gap-log", required_argument, NULL, 'g'},
-		{"tick-us", required_argument, NULL, 'k'},  {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option lo[] = {{"rate", required_argument, NULL, 'r'},
+					   {"duration", required_argument, NULL, 'd'},
+					   {"drain", required_argument, NULL, 'w'},
+					   {"name", required_argument, NULL, 'n'},
+					   {"type", required_argument, NULL, 't'},
+					   {"gap-log", required_argument, NULL, 'g'},
+					   {"tick-us", required_argument, NULL, 'k'},
+					   {"help", no_argument, NULL, 'h'},
+					   {NULL, 0, NULL, 0}};
 	double tick_us = 50;
 	int c;
 
@@ -379,7 +383,8 @@ static bool reply_clean(const uint8_t *reply, size_t len, const uint8_t *query, 
 	unsigned nrec = 0, parts = 0;
 	size_t vl = 0;
 
-	if (len < qlen || (reply[2] & 0x80) == 0 || (reply[2] & 0x02) != 0 || (reply[3] & 0x0f) != 0)
+	if (len < qlen || (reply[2] & 0x80) == 0 || (reply[2] & 0x02) != 0 ||
+	    (reply[3] & 0x0f) != 0)
 		return false;
 	/* qdcount 1 and the question as sent (the server echoes our case) */
 	if (reply[4] != 0 || reply[5] != 1 || memcmp(reply + 12, query + 12, qlen - 12) != 0)
@@ -394,7 +399,7 @@ static bool reply_clean(const uint8_t *reply, size_t len, const uint8_t *query, 
 		uint16_t type = cur_u16(&c), rdlen;
 		size_t rdend;
 
-		cur_u16(&c);	/* class */
+		cur_u16(&c);	 /* class */
 		cur_skip(&c, 4); /* TTL */
 		rdlen = cur_u16(&c);
 		rdend = c.off + rdlen;
@@ -636,7 +641,8 @@ int main(int argc, char **argv)
 					continue;
 				if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
 					break; /* full: due again next turn */
-				/* ECONNREFUSED (an ICMP from an earlier query) and the like: skip one */
+				/* ECONNREFUSED (an ICMP from an earlier query) and the like: skip
+				 * one */
 				st.send_errors++;
 				next_id++;
 				continue;
@@ -670,8 +676,8 @@ int main(int argc, char **argv)
 			}
 			n = recvmmsg(fd, rmsg, BATCH, MSG_DONTWAIT, NULL);
 			if (n <= 0) {
-				if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-				    errno != ECONNREFUSED)
+				if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+				    errno != EINTR && errno != ECONNREFUSED)
 					perror("sandns-loadgen: recvmmsg");
 				if (n < 0 && (errno == EINTR || errno == ECONNREFUSED))
 					continue;
@@ -721,7 +727,8 @@ int main(int argc, char **argv)
 			next_due = drain_end;
 		} else {
 			/* the time the next query is due */
-			next_due = mono0 + (int64_t)((double)(st.sent + st.send_errors) * 1e9 / o.rate);
+			next_due =
+			    mono0 + (int64_t)((double)(st.sent + st.send_errors) * 1e9 / o.rate);
 			if (next_due > end_mono)
 				next_due = end_mono;
 		}
@@ -730,7 +737,8 @@ int main(int argc, char **argv)
 		if (next_due - mono > SPIN_NS) {
 			struct pollfd pfd = {.fd = fd, .events = POLLIN};
 			int64_t wait = next_due - mono;
-			struct timespec ts = {.tv_sec = wait / 1000000000, .tv_nsec = wait % 1000000000};
+			struct timespec ts = {.tv_sec = wait / 1000000000,
+					      .tv_nsec = wait % 1000000000};
 
 			ppoll(&pfd, 1, &ts, NULL);
 		}

@@ -29,8 +29,8 @@
 #include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
-#include <rte_ether.h>
 #include <rte_ethdev.h>
+#include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
@@ -108,8 +108,7 @@ static bool udp_reflect(struct rte_mbuf *m, struct rte_ether_hdr *eth, rte_be32_
 	ip = (struct rte_ipv4_hdr *)(eth + 1);
 	ihl = (ip->version_ihl & 0x0f) * 4u;
 	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || ip->next_proto_id != IPPROTO_UDP ||
-	    (addr != 0 && ip->dst_addr != addr) ||
-	    m->data_len < sizeof(*eth) + ihl + sizeof(*udp))
+	    (addr != 0 && ip->dst_addr != addr) || m->data_len < sizeof(*eth) + ihl + sizeof(*udp))
 		return false;
 	udp = (struct rte_udp_hdr *)((uint8_t *)ip + ihl);
 
@@ -132,8 +131,8 @@ static bool udp_reflect(struct rte_mbuf *m, struct rte_ether_hdr *eth, rte_be32_
 		if (new != old) {
 			*flags = rte_cpu_to_be_16(new);
 			if (udp->dgram_cksum != 0) {
-				uint16_t c = csum_update16(rte_be_to_cpu_16(udp->dgram_cksum), old,
-							   new);
+				uint16_t c =
+				    csum_update16(rte_be_to_cpu_16(udp->dgram_cksum), old, new);
 				udp->dgram_cksum = rte_cpu_to_be_16(c == 0 ? 0xffff : c);
 			}
 		}
@@ -187,10 +186,12 @@ static void loop(uint16_t port, rte_be32_t addr, const struct rte_ether_addr *ma
 			bool keep = false;
 
 			if (likely(m->data_len >= sizeof(*eth))) {
-				if (likely(eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))) {
+				if (likely(eth->ether_type ==
+					   rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))) {
 					keep = udp_reflect(m, eth, addr);
 					c->reflected += keep;
-				} else if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP) &&
+				} else if (eth->ether_type ==
+					       rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP) &&
 					   addr != 0) {
 					keep = arp_answer(m, eth, addr, mac);
 					c->arp += keep;

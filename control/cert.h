@@ -73,7 +73,8 @@ cert_t *cert_load(const char *src, int timeout_ms, char *err, size_t errlen);
 
 /* Frees *C (NULL accepted) and leaves NULL behind. */
 void cert_free(cert_t **c);
-/* Another reference to C (never changed once loaded), dropped by its own cert_free(). One thread. */
+/* Another reference to C (never changed once loaded), dropped by its own cert_free(). One thread.
+ */
 cert_t *cert_ref(cert_t *c);
 
 /* The subjectAltName dNSName entries in certificate order, lower-case; one with a NUL or a final

@@ -81,9 +81,12 @@ static const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_SERIAL_STATE] = {"serial-state", "serial-state", false, false},
     [CFG_K_RATE_LIMIT] = {"rate-limit", "rate-limit", false, false},
     [CFG_K_RATE_LIMIT_SLIP] = {"rate-limit-slip", "rate-limit-slip", false, false},
-    [CFG_K_RATE_LIMIT_TABLE_SIZE] = {"rate-limit-table-size", "rate-limit-table-size", false, false},
-    [CFG_K_RATE_LIMIT_IPV4_PREFIX] = {"rate-limit-ipv4-prefix", "rate-limit-ipv4-prefix", false, false},
-    [CFG_K_RATE_LIMIT_IPV6_PREFIX] = {"rate-limit-ipv6-prefix", "rate-limit-ipv6-prefix", false, false},
+    [CFG_K_RATE_LIMIT_TABLE_SIZE] = {"rate-limit-table-size", "rate-limit-table-size", false,
+				     false},
+    [CFG_K_RATE_LIMIT_IPV4_PREFIX] = {"rate-limit-ipv4-prefix", "rate-limit-ipv4-prefix", false,
+				      false},
+    [CFG_K_RATE_LIMIT_IPV6_PREFIX] = {"rate-limit-ipv6-prefix", "rate-limit-ipv6-prefix", false,
+				      false},
 };
 
 /* Where a setting comes from, so that messages name the key the way the user wrote it. */

@@ -34,8 +34,9 @@
 #define CTL_EVICT_IDLE_MS 1000
 #define CTL_CLIENT_IDLE_MS (60 * 1000)
 #define CTL_EVENTS 16
-#define CTL_COMMANDS "status, stats, reload [ZONE], policy show [DOMAIN], policy reload, " \
-		     "explain NAME TYPE, stop, help"
+#define CTL_COMMANDS                                                                               \
+	"status, stats, reload [ZONE], policy show [DOMAIN], policy reload, "                      \
+	"explain NAME TYPE, stop, help"
 
 struct ctl_client {
 	struct ctl_ev ev; /* first: epoll hands back this pointer */
@@ -50,7 +51,6 @@ struct ctl_client {
 	size_t in_len;
 	char in[CTL_LINE_MAX];
 };
-
 
 void buf_put(struct ctl_buf *b, const char *s, size_t n)
 {
@@ -112,7 +112,8 @@ void buf_json_str(struct ctl_buf *b, const char *s)
 
 			buf_put(b, esc, 2);
 		} else if (ch < 0x20 || ch >= 0x7f) {
-			/* Control octets, and anything not ASCII (no UTF-8 is promised): escaped. */
+			/* Control octets, and anything not ASCII (no UTF-8 is promised): escaped.
+			 */
 			buf_printf(b, "\\u%04x", ch);
 		} else {
 			buf_put(b, s, 1);
@@ -224,8 +225,8 @@ static void ctl_cmd_status(ctl_t *ctl, bool json, struct ctl_buf *b)
 			buf_json_str(b, ctl->cfg->control);
 		else
 			BUF_LIT(b, "null");
-		buf_printf(b, ",\"control_clients\":%zu,\"control_refused\":%llu",
-			   ctl->nclients, (unsigned long long)ctl->refused);
+		buf_printf(b, ",\"control_clients\":%zu,\"control_refused\":%llu", ctl->nclients,
+			   (unsigned long long)ctl->refused);
 		BUF_LIT(b, ",\"zones\":[");
 		for (i = 0; i < nz; i++) {
 			const ctl_zone_info_t *z = ctl_zone_find(ctl, zt_zone_origin(zt, i));
@@ -249,8 +250,8 @@ static void ctl_cmd_status(ctl_t *ctl, bool json, struct ctl_buf *b)
 			   (unsigned long long)(total[SRV_UDP_ANSWERED] + total[SRV_TCP_ANSWERED]),
 			   (unsigned long long)total[SRV_UDP_ANSWERED],
 			   (unsigned long long)total[SRV_TCP_ANSWERED],
-			   ctl->info.policy != NULL ? "true" : "false", ctl->info.ncerts, ctl->probes,
-			   ctl->probe_flips);
+			   ctl->info.policy != NULL ? "true" : "false", ctl->info.ncerts,
+			   ctl->probes, ctl->probe_flips);
 		return;
 	}
 
@@ -415,8 +416,10 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 static void ctl_drop_zones(ctl_t *ctl)
 {
 	if (ctl_build_drop_zones(ctl->cfg, &ctl->info) && !ctl->said_dropped) {
-		log_msg(LOG_INFO, "%zu records: the zones as read are not kept in memory "
-			"(keep-zones); reloads and explain read the files again", ctl->info.records);
+		log_msg(LOG_INFO,
+			"%zu records: the zones as read are not kept in memory "
+			"(keep-zones); reloads and explain read the files again",
+			ctl->info.records);
 		ctl->said_dropped = true;
 	}
 }
@@ -453,8 +456,10 @@ static void ctl_cmd_reload(ctl_t *ctl, const ctl_rebuild_t *what, bool json, str
 	err[0] = '\0';
 	zt = ctl->current;
 	if (json) {
-		buf_printf(b, "{\"ok\":true,\"zones\":%zu,\"records\":%zu,\"snapshot_bytes\":%zu,"
-			      "\"serials\":{", zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
+		buf_printf(b,
+			   "{\"ok\":true,\"zones\":%zu,\"records\":%zu,\"snapshot_bytes\":%zu,"
+			   "\"serials\":{",
+			   zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
 		for (i = 0; i < zt_zone_count(zt); i++) {
 			buf_json_str(b, zt_zone_origin(zt, i));
 			buf_printf(b, ":%lu%s", zt_zone_serial(zt, i),
@@ -464,8 +469,9 @@ static void ctl_cmd_reload(ctl_t *ctl, const ctl_rebuild_t *what, bool json, str
 		return;
 	}
 	buf_printf(b, "reloaded %s: %zu zones, %zu records, %zu bytes snapshot\n",
-		   what->certs ? "the certificates" :
-		   what->zone != NULL ? what->zone : "every zone",
+		   what->certs		? "the certificates"
+		   : what->zone != NULL ? what->zone
+					: "every zone",
 		   zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
 	for (i = 0; i < zt_zone_count(zt); i++)
 		buf_printf(b, "zone %s serial %lu\n", zt_zone_origin(zt, i), zt_zone_serial(zt, i));
@@ -478,7 +484,8 @@ static size_t ctl_words(const char *args, char *buf, size_t len, const char **w,
 	char *save = NULL, *tok;
 
 	snprintf(buf, len, "%s", args);
-	for (tok = strtok_r(buf, " \t\r", &save); tok != NULL; tok = strtok_r(NULL, " \t\r", &save)) {
+	for (tok = strtok_r(buf, " \t\r", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t\r", &save)) {
 		if (n < max)
 			w[n] = tok;
 		n++;
@@ -537,22 +544,26 @@ int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bo
 		snprintf(err, sizeof(err), "empty request; commands: " CTL_COMMANDS);
 	} else if (strcmp(cmd, "help") == 0) {
 		if (json)
-			BUF_LIT(&body, "{\"commands\":[\"status\",\"stats\",\"reload\",\"policy show\","
-				       "\"policy reload\",\"explain\",\"stop\"]}\n");
-		else
 			BUF_LIT(&body,
-				"status: uptime, zones and serials, snapshot size, addresses, "
-				"queries answered\n"
-				"stats: counters of every serving thread\n"
-				"reload [ZONE]: load every zone file (or ZONE's) again; publish only "
-				"if all load\n"
-				"policy show [DOMAIN]: the certificates, and per domain the autodiscover "
-				"decisions with their reasons\n"
-				"policy reload: read every certificate again, re-evaluate, publish\n"
-				"explain NAME TYPE: why NAME TYPE gets its answer (zone data, wildcard, "
-				"policy)\n"
-				"stop: stop sandnsd\n"
-				"prefix a command with 'json' for JSON\n");
+				"{\"commands\":[\"status\",\"stats\",\"reload\",\"policy show\","
+				"\"policy reload\",\"explain\",\"stop\"]}\n");
+		else
+			BUF_LIT(
+			    &body,
+			    "status: uptime, zones and serials, snapshot size, addresses, "
+			    "queries answered\n"
+			    "stats: counters of every serving thread\n"
+			    "reload [ZONE]: load every zone file (or ZONE's) again; publish only "
+			    "if all load\n"
+			    "policy show [DOMAIN]: the certificates, and per domain the "
+			    "autodiscover "
+			    "decisions with their reasons\n"
+			    "policy reload: read every certificate again, re-evaluate, publish\n"
+			    "explain NAME TYPE: why NAME TYPE gets its answer (zone data, "
+			    "wildcard, "
+			    "policy)\n"
+			    "stop: stop sandnsd\n"
+			    "prefix a command with 'json' for JSON\n");
 	} else if (*args != '\0' && (strcmp(cmd, "status") == 0 || strcmp(cmd, "stats") == 0 ||
 				     strcmp(cmd, "stop") == 0)) {
 		snprintf(err, sizeof(err), "%s takes no argument", cmd);
@@ -593,11 +604,13 @@ int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bo
 			ctl->pending_key = NULL;
 			ctl_cmd_reload(ctl, &what, json, &body, err, sizeof(err));
 			if (err[0] != '\0')
-				log_msg(LOG_ERR, "policy reload failed, the previous certificates and "
-					"policy stay: %s", err);
+				log_msg(LOG_ERR,
+					"policy reload failed, the previous certificates and "
+					"policy stay: %s",
+					err);
 			else
-				log_msg(LOG_INFO, "policy reloaded: %zu certificate%s", ctl->info.ncerts,
-					ctl->info.ncerts == 1 ? "" : "s");
+				log_msg(LOG_INFO, "policy reloaded: %zu certificate%s",
+					ctl->info.ncerts, ctl->info.ncerts == 1 ? "" : "s");
 			if (err[0] == '\0' && !json) {
 				BUF_LIT(&body, "\n");
 				ctl_fmt_policy(&ctl->info, NULL, false, &body, err, sizeof(err));

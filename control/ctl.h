@@ -19,9 +19,9 @@ typedef struct ctl_zone_info {
 	char *path;
 	size_t records;		   /* as loaded from the file */
 	unsigned long file_serial; /* the SOA serial in the file */
-	unsigned long serial;	   /* the SOA serial served: raised when the policy edits the zone */
-	char *edits;		   /* the policy's edits, one per line ("" none) */
-	uint64_t edits_hash;	   /* of EDITS (FNV-1a): what serial-state remembers of them */
+	unsigned long serial; /* the SOA serial served: raised when the policy edits the zone */
+	char *edits;	      /* the policy's edits, one per line ("" none) */
+	uint64_t edits_hash;  /* of EDITS (FNV-1a): what serial-state remembers of them */
 } ctl_zone_info_t;
 
 /*

@@ -115,7 +115,6 @@ static const char *edit_op_name(enum zload_edit_op op)
 	return "?";
 }
 
-
 /* The policy's edits for zone ORIGIN: into EDITS (a slice of the policy's) and as text. */
 static int zone_edits(const policy_t *p, const char *origin, const zload_edit_t **edits, size_t *n,
 		      char **text)
@@ -208,8 +207,10 @@ static void state_read(const char *path, ctl_build_t *state)
 
 		nr++;
 		if (sscanf(line, "%511s %lu %lu %llx", origin, &serial, &file_serial, &hash) != 4) {
-			log_msg(LOG_WARNING, "serial-state %s:%d: not 'ORIGIN SERIAL FILE_SERIAL "
-				"HASH', ignored", path, nr);
+			log_msg(LOG_WARNING,
+				"serial-state %s:%d: not 'ORIGIN SERIAL FILE_SERIAL "
+				"HASH', ignored",
+				path, nr);
 			continue;
 		}
 		grown = realloc(state->zones, (state->nzones + 1) * sizeof(*grown));
@@ -309,8 +310,8 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebu
 
 		if (prev == NULL || what->certs == CTL_CERTS_ALL ||
 		    (what->certs == CTL_CERTS_FILES && !tls)) {
-			b->certs[i] = cert_load(cfg->certs[i], CTL_CERT_TIMEOUT_MS, reason,
-						sizeof(reason));
+			b->certs[i] =
+			    cert_load(cfg->certs[i], CTL_CERT_TIMEOUT_MS, reason, sizeof(reason));
 			if (b->certs[i] == NULL && (prev == NULL || !tls)) {
 				snprintf(err, errlen, "%s", reason);
 				return SANDNS_ECONFIG;
@@ -321,8 +322,9 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebu
 					reason);
 		}
 		if (b->certs[i] == NULL)
-			b->certs[i] = cert_ref(what->fresh != NULL && what->fresh[i] != NULL ?
-						   what->fresh[i] : prev->certs[i]);
+			b->certs[i] = cert_ref(what->fresh != NULL && what->fresh[i] != NULL
+						   ? what->fresh[i]
+						   : prev->certs[i]);
 		b->ncerts++;
 	}
 	return SANDNS_EOK;
@@ -332,9 +334,8 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebu
  * How zone I of B is compiled: OUT gets the policy's edits for it (FLAT: room for all of them)
  * and the serial to serve; OUT->nedits is 0 and the serial the file's when nothing changes.
  */
-static int serve_zone(const ctl_build_t *prev, ctl_build_t *b, size_t i,
-		      const zload_edit_t **edits, zload_edit_t *flat, zt_zone_edits_t *out,
-		      char *err, size_t errlen)
+static int serve_zone(const ctl_build_t *prev, ctl_build_t *b, size_t i, const zload_edit_t **edits,
+		      zload_edit_t *flat, zt_zone_edits_t *out, char *err, size_t errlen)
 {
 	ctl_zone_info_t *info = &b->zones[i];
 	size_t n;
@@ -347,8 +348,10 @@ static int serve_zone(const ctl_build_t *prev, ctl_build_t *b, size_t i,
 		flat[k] = *edits[k];
 	if (n > 0 && zload_edits_check(b->raw[i], flat, n, err, errlen) != 0) {
 		/* The policy must never cost a zone its service: serve it as written, loudly. */
-		log_msg(LOG_ERR, "autodiscover policy alert: cannot apply the policy to %s (%s): "
-			"the zone is served as written", info->origin, err);
+		log_msg(LOG_ERR,
+			"autodiscover policy alert: cannot apply the policy to %s (%s): "
+			"the zone is served as written",
+			info->origin, err);
 		info->edits[0] = '\0';
 		n = 0;
 	}
@@ -357,7 +360,10 @@ static int serve_zone(const ctl_build_t *prev, ctl_build_t *b, size_t i,
 	info->serial = served_serial(info_find(prev, info->origin), info->file_serial, info->edits,
 				     info->edits_hash);
 	*out = (zt_zone_edits_t){
-	    .zone = b->raw[i], .edits = flat, .nedits = n, .serial = info->serial,
+	    .zone = b->raw[i],
+	    .edits = flat,
+	    .nedits = n,
+	    .serial = info->serial,
 	};
 	return SANDNS_EOK;
 }

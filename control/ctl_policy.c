@@ -286,9 +286,10 @@ static void fmt_source(const ctl_build_t *b, const zload_zone_t *raw, const char
 
 			if (e->op == ZLOAD_EDIT_ADD && e->type == src->type &&
 			    same_name(e->owner, src->owner) && off < len)
-				snprintf(lines + off, len - off, "(autodiscover policy): %s %u IN %s %s\n",
-					 e->owner, (unsigned)e->ttl,
-					 ctl_type_name(e->type, tb, sizeof(tb)), e->rdata);
+				snprintf(lines + off, len - off,
+					 "(autodiscover policy): %s %u IN %s %s\n", e->owner,
+					 (unsigned)e->ttl, ctl_type_name(e->type, tb, sizeof(tb)),
+					 e->rdata);
 		}
 		return;
 	}
@@ -335,8 +336,9 @@ static void fmt_policy_part(const ctl_build_t *b, const zload_zone_t *raw, const
 		} else {
 			char tb[16];
 
-			buf_printf(out, "policy: added %s %u IN %s %s\n", e->owner, (unsigned)e->ttl,
-				   ctl_type_name(e->type, tb, sizeof(tb)), e->rdata);
+			buf_printf(out, "policy: added %s %u IN %s %s\n", e->owner,
+				   (unsigned)e->ttl, ctl_type_name(e->type, tb, sizeof(tb)),
+				   e->rdata);
 		}
 		first = false;
 	}
@@ -428,7 +430,8 @@ bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, con
 				   "the policy's changes\n",
 				   x->zone, b->zones[z].serial, b->zones[z].file_serial);
 		if (rerr[0] != '\0')
-			buf_printf(out, "note: the zone file cannot be read again for its lines: %s\n",
+			buf_printf(out,
+				   "note: the zone file cannot be read again for its lines: %s\n",
 				   rerr);
 		if (b->policy == NULL)
 			BUF_LIT(out, "policy: off (no certificate configured)\n");

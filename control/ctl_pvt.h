@@ -27,7 +27,7 @@ struct ctl {
 	bool own_path; /* we created cfg->control: remove it at the end */
 	struct ctl_client *clients;
 	size_t nclients;
-	uint64_t refused;        /* connections refused for their peer credentials */
+	uint64_t refused;	 /* connections refused for their peer credentials */
 	uint64_t refused_log_ms; /* when the last refusal was logged */
 	struct ctl_client *dead; /* closed during this round of events; freed after it */
 	bool stop;
@@ -53,13 +53,14 @@ struct ctl {
 	char *pending_key;	/* decisions a probe saw that differ from those served, or NULL */
 	unsigned long probes, probe_flips;
 
-	/* `watch yes`: inotify on the directories of the zone and certificate files (ctl_watch.c). */
+	/* `watch yes`: inotify on the directories of the zone and certificate files (ctl_watch.c).
+	 */
 	struct ctl_ev watch_ev;
 	int *watch_wd; /* per watched directory */
 	char **watch_dir;
 	size_t nwatch;
-	bool *watch_zones; /* per cfg->zones: changed since the last reload */
-	bool watch_certs;  /* a certificate file changed */
+	bool *watch_zones;     /* per cfg->zones: changed since the last reload */
+	bool watch_certs;      /* a certificate file changed */
 	uint64_t watch_due_ms; /* reload then (the files have been quiet); 0: nothing changed */
 };
 

@@ -34,8 +34,9 @@ static int watch_dir_of(ctl_t *ctl, const char *path)
 	wd = inotify_add_watch(ctl->watch_ev.fd, dir,
 			       IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF);
 	if (wd < 0) {
-		log_msg(LOG_WARNING, "watch: cannot watch %s: %s (its files reload only on request)",
-			dir, strerror(errno));
+		log_msg(LOG_WARNING,
+			"watch: cannot watch %s: %s (its files reload only on request)", dir,
+			strerror(errno));
 		return 0;
 	}
 	for (size_t i = 0; i < ctl->nwatch; i++)
@@ -77,7 +78,8 @@ int ctl_watch_init(ctl_t *ctl, char *err, size_t errlen)
 		if (watch_dir_of(ctl, cfg->zones[i].path) != 0)
 			goto out_nomem;
 	for (size_t i = 0; i < cfg->ncerts; i++)
-		if (strncmp(cfg->certs[i], "tls://", 6) != 0 && watch_dir_of(ctl, cfg->certs[i]) != 0)
+		if (strncmp(cfg->certs[i], "tls://", 6) != 0 &&
+		    watch_dir_of(ctl, cfg->certs[i]) != 0)
 			goto out_nomem;
 	return SANDNS_EOK;
 out_nomem:
@@ -121,8 +123,10 @@ static void watch_again(ctl_t *ctl, int wd)
 		nwd = inotify_add_watch(ctl->watch_ev.fd, ctl->watch_dir[i],
 					IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF);
 		if (nwd < 0) {
-			log_msg(LOG_WARNING, "watch: %s is gone (%s): its files reload only on "
-				"request now", ctl->watch_dir[i], strerror(errno));
+			log_msg(LOG_WARNING,
+				"watch: %s is gone (%s): its files reload only on "
+				"request now",
+				ctl->watch_dir[i], strerror(errno));
 			ctl->watch_wd[i] = -1;
 			continue;
 		}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* log.h: the daemon's log: "sandnsd: MESSAGE" on stderr, or syslog once the daemon is in the background */
+/* log.h: the daemon's log: "sandnsd: MESSAGE" on stderr, or syslog once the daemon is in the
+ * background */
 #ifndef LOG_H
 #define LOG_H
 
@@ -12,7 +13,8 @@
  */
 void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* From now on log_msg() writes to syslog (called once the daemon has forked into the background). */
+/* From now on log_msg() writes to syslog (called once the daemon has forked into the background).
+ */
 void log_use_syslog(void);
 
 #endif

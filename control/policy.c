@@ -122,8 +122,7 @@ struct take {
 	bool found;
 };
 
-static int take_first(void *ctx, const char *owner, uint16_t type, uint32_t ttl,
-		      const char *rdata)
+static int take_first(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
 {
 	struct take *t = ctx;
 
@@ -195,8 +194,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int take_addr(void *ctx, const char *owner, uint16_t type, uint32_t ttl,
-		     const char *rdata)
+static int take_addr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
 {
 	struct addrs *out = ctx;
 
@@ -248,9 +246,9 @@ enum resolved {
 
 struct resolution {
 	enum resolved state;
-	bool wildcard;		      /* N itself exists only through a wildcard */
-	char cname[POLICY_NAME_MAX];  /* N's CNAME target, "" when N is no CNAME */
-	char last[POLICY_NAME_MAX];   /* the last CNAME target (RES_FOREIGN: the foreign name) */
+	bool wildcard;		     /* N itself exists only through a wildcard */
+	char cname[POLICY_NAME_MAX]; /* N's CNAME target, "" when N is no CNAME */
+	char last[POLICY_NAME_MAX];  /* the last CNAME target (RES_FOREIGN: the foreign name) */
 	struct addrs addrs;
 };
 
@@ -292,8 +290,7 @@ static void resolve(const struct pdata *pd, const char *name, uint16_t type, str
  * The addresses of TYPE at an SRV target candidate NAME, which must not be a CNAME (RFC 2782);
  * false when it is one or has no data in the served zones.
  */
-static bool target_addrs(const struct pdata *pd, const char *name, uint16_t type,
-			 struct addrs *out)
+static bool target_addrs(const struct pdata *pd, const char *name, uint16_t type, struct addrs *out)
 {
 	char wild[POLICY_NAME_MAX];
 	bool via_wild;
@@ -339,9 +336,9 @@ static void __attribute__((format(printf, 3, 4))) say(char *buf, size_t len, con
 	va_end(ap);
 }
 
-static int add_decision(policy_t *p, const char *domain, const char *name,
-			enum policy_family fam, enum policy_kind kind, const char *target,
-			const char *reason, bool applies, bool alert, bool wildcard)
+static int add_decision(policy_t *p, const char *domain, const char *name, enum policy_family fam,
+			enum policy_kind kind, const char *target, const char *reason, bool applies,
+			bool alert, bool wildcard)
 {
 	struct decision *d;
 
@@ -356,8 +353,11 @@ static int add_decision(policy_t *p, const char *domain, const char *name,
 	}
 	d = &p->d[p->n];
 	*d = (struct decision){
-		.family = fam, .kind = kind, .applies = applies, .alert = alert,
-		.wildcard = wildcard,
+	    .family = fam,
+	    .kind = kind,
+	    .applies = applies,
+	    .alert = alert,
+	    .wildcard = wildcard,
 	};
 	d->domain = strdup(domain);
 	d->name = strdup(name);
@@ -487,8 +487,10 @@ static bool choose_target(const struct pdata *pd, cert_t *const *certs, size_t n
 			if (zone_of(pd, name) < 0 || !has_any_address(pd, name))
 				continue;
 			snprintf(target, tlen, "%s", name);
-			say(reason, rlen, "; target %s: first SAN of %s in the served zones with "
-			    "addresses (not N's addresses)", name, cert_source(certs[c]));
+			say(reason, rlen,
+			    "; target %s: first SAN of %s in the served zones with "
+			    "addresses (not N's addresses)",
+			    name, cert_source(certs[c]));
 			return true;
 		}
 	}
@@ -520,8 +522,10 @@ static int decide_n(policy_t *p, const struct pdata *pd, size_t z, enum policy_f
 	resolve(pd, n, type, res);
 	if (res->state == RES_FOREIGN) {
 		kind = POLICY_FOREIGN_CNAME;
-		say(reason, sizeof(reason), "%s is a CNAME leading to %s outside the served zones: "
-		    "not touched", n, res->last);
+		say(reason, sizeof(reason),
+		    "%s is a CNAME leading to %s outside the served zones: "
+		    "not touched",
+		    n, res->last);
 		goto out_add;
 	}
 	if (res->state == RES_LOOP) {
@@ -558,31 +562,37 @@ static int decide_n(policy_t *p, const struct pdata *pd, size_t z, enum policy_f
 		    fam_name(fam));
 	} else if (strlen("_autodiscover._tcp.") + strlen(domain) > POLICY_NAME_TEXT_MAX) {
 		kind = POLICY_KEEP_ALERT;
-		say(reason, sizeof(reason), "; step 4: _autodiscover._tcp.%s would be longer than a "
-		    "domain name may be: kept, alert", domain);
-	} else if (choose_target(pd, certs, ncerts, opts, type, &res->addrs, target,
-				 sizeof(target), reason, sizeof(reason))) {
+		say(reason, sizeof(reason),
+		    "; step 4: _autodiscover._tcp.%s would be longer than a "
+		    "domain name may be: kept, alert",
+		    domain);
+	} else if (choose_target(pd, certs, ncerts, opts, type, &res->addrs, target, sizeof(target),
+				 reason, sizeof(reason))) {
 		kind = POLICY_SYNTHESIZE_SRV;
 		have_target = true;
-		say(reason, sizeof(reason), "; step 4: synthesize _autodiscover._tcp.%s SRV 0 0 443 "
-		    "%s, suppress %s", domain, target, fam_name(fam));
+		say(reason, sizeof(reason),
+		    "; step 4: synthesize _autodiscover._tcp.%s SRV 0 0 443 "
+		    "%s, suppress %s",
+		    domain, target, fam_name(fam));
 	} else {
 		kind = POLICY_KEEP_ALERT;
 		say(reason, sizeof(reason), "; step 4: no SRV target qualifies: kept, alert");
 	}
 	if (res->wildcard && kind != POLICY_KEEP_ALERT)
 		say(reason, sizeof(reason), " (needs an explicit empty node at %s)", n);
-out_add:
-	{
-		bool change = kind == POLICY_SUPPRESS_EXISTING_SRV || kind == POLICY_SYNTHESIZE_SRV;
-		char full[POLICY_REASON_MAX + 128];
+out_add : {
+	bool change = kind == POLICY_SUPPRESS_EXISTING_SRV || kind == POLICY_SYNTHESIZE_SRV;
+	char full[POLICY_REASON_MAX + 128];
 
-		snprintf(full, sizeof(full), "%s%s", sgn && (change || kind == POLICY_KEEP_ALERT) ?
-			 "DNSSEC-signed zone: not applied; would do: " : "", reason);
-		ret = add_decision(p, domain, n, fam, kind, have_target ? target : NULL, full,
-				   change && !sgn, kind == POLICY_KEEP_ALERT || (change && sgn),
-				   res->wildcard);
-	}
+	snprintf(full, sizeof(full), "%s%s",
+		 sgn && (change || kind == POLICY_KEEP_ALERT)
+		     ? "DNSSEC-signed zone: not applied; would do: "
+		     : "",
+		 reason);
+	ret =
+	    add_decision(p, domain, n, fam, kind, have_target ? target : NULL, full, change && !sgn,
+			 kind == POLICY_KEEP_ALERT || (change && sgn), res->wildcard);
+}
 	free(res);
 	return ret;
 }
@@ -605,11 +615,12 @@ static int decide_apex(policy_t *p, const struct pdata *pd, size_t z, enum polic
 		say(reason, sizeof(reason), "apex %s %s (%s) covered by %s", domain, fam_name(fam),
 		    list, cert_source(certs[c]));
 	else
-		say(reason, sizeof(reason), "apex %s %s (%s) not covered by any certificate: the "
-		    "root-domain step warns", domain, fam_name(fam), list);
+		say(reason, sizeof(reason),
+		    "apex %s %s (%s) not covered by any certificate: the "
+		    "root-domain step warns",
+		    domain, fam_name(fam), list);
 	say(reason, sizeof(reason), "; the apex is never suppressed (report only)");
-	return add_decision(p, domain, domain, fam, POLICY_APEX, NULL, reason, false, false,
-			    false);
+	return add_decision(p, domain, domain, fam, POLICY_APEX, NULL, reason, false, false, false);
 }
 
 static int add_edit(policy_t *p, const char *domain, enum zload_edit_op op, const char *owner,
@@ -634,7 +645,7 @@ static int add_edit(policy_t *p, const char *domain, enum zload_edit_op op, cons
 		p->ecap = cap;
 	}
 	e = &p->e[p->ne];
-	*e = (struct edit){ .e = { .op = op, .type = type, .ttl = ttl } };
+	*e = (struct edit){.e = {.op = op, .type = type, .ttl = ttl}};
 	e->domain = strdup(domain);
 	e->e.owner = strdup(owner);
 	e->e.rdata = rdata != NULL ? strdup(rdata) : NULL;
@@ -657,8 +668,7 @@ static bool has_descendant(const struct pdata *pd, const char *name)
 }
 
 /* Whether NAME holds a record of a type other than A, AAAA and CNAME. */
-static int other_type(void *ctx, const char *owner, uint16_t type, uint32_t ttl,
-		      const char *rdata)
+static int other_type(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
 {
 	(void)ctx;
 	(void)owner;
@@ -742,8 +752,8 @@ static int make_edits(policy_t *p, const struct pdata *pd, size_t z, size_t firs
 policy_t *policy_evaluate(zload_zone_t *const *zones, size_t nzones, cert_t *const *certs,
 			  size_t ncerts, const policy_opts_t *opts, char *err, size_t errlen)
 {
-	static const enum policy_family fams[] = { POLICY_FAMILY_A, POLICY_FAMILY_AAAA };
-	struct pdata pd = { .zones = zones, .nzones = nzones };
+	static const enum policy_family fams[] = {POLICY_FAMILY_A, POLICY_FAMILY_AAAA};
+	struct pdata pd = {.zones = zones, .nzones = nzones};
 	policy_t *p;
 
 	if (errlen > 0)

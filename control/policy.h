@@ -20,23 +20,23 @@
 typedef struct policy policy_t;
 
 typedef struct policy_opts {
-	const char *srv_target; /* the operator's SRV target T, or NULL: derive it from the SANs */
+	const char *srv_target;	 /* the operator's SRV target T, or NULL: derive it from the SANs */
 	bool legacy_cn_fallback; /* passed to cert_covers() */
 } policy_opts_t;
 
 enum policy_family {
-	POLICY_FAMILY_A = 1,     /* the RR type numbers */
+	POLICY_FAMILY_A = 1, /* the RR type numbers */
 	POLICY_FAMILY_AAAA = 28,
 };
 
 enum policy_kind {
-	POLICY_ABSENT = 0,	    /* N has no address of this family: nothing to do */
-	POLICY_COVERED,		    /* a certificate covers N: leave N alone */
+	POLICY_ABSENT = 0,	      /* N has no address of this family: nothing to do */
+	POLICY_COVERED,		      /* a certificate covers N: leave N alone */
 	POLICY_SUPPRESS_EXISTING_SRV, /* a valid SRV exists (target): suppress N's addresses */
-	POLICY_SYNTHESIZE_SRV,	    /* add SRV 0 0 443 target, then suppress N's addresses */
-	POLICY_KEEP_ALERT,	    /* not covered and no SRV target qualifies: keep N, alert */
-	POLICY_FOREIGN_CNAME,	    /* N is a CNAME leaving the served zones: not touched */
-	POLICY_APEX,		    /* the apex D (name is D): reported, never suppressed */
+	POLICY_SYNTHESIZE_SRV,	      /* add SRV 0 0 443 target, then suppress N's addresses */
+	POLICY_KEEP_ALERT,	      /* not covered and no SRV target qualifies: keep N, alert */
+	POLICY_FOREIGN_CNAME,	      /* N is a CNAME leaving the served zones: not touched */
+	POLICY_APEX,		      /* the apex D (name is D): reported, never suppressed */
 };
 
 /*

@@ -28,26 +28,27 @@ enum { EXIT_REFUSED = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: sandnsctl [--control PATH] [--json] COMMAND [ARGS]\n"
-		"\n"
-		"Commands:\n"
-		"  status                uptime, zones and serials, snapshot size, addresses,\n"
-		"                        queries answered\n"
-		"  stats                 counters of every serving thread\n"
-		"  reload [ZONE]         load every zone file (or ZONE's) again; publish only if\n"
-		"                        all of them load\n"
-		"  policy show [DOMAIN]  the certificates and the autodiscover decisions, with why\n"
-		"  policy reload         read every certificate again, re-evaluate, publish\n"
-		"  explain NAME TYPE     why NAME TYPE gets its answer: zone data, wildcard, policy\n"
-		"  stop                  stop sandnsd\n"
-		"  help                  the daemon's list of commands\n"
-		"\n"
-		"  --control PATH   the daemon's control socket (default " CTL_PATH_DEFAULT ")\n"
-		"  --json           ask for JSON\n"
-		"\n"
-		"Exit status: 0 done, 1 the daemon refused (reason on stderr), 2 usage or "
-		"connection error.\n");
+	fprintf(
+	    f,
+	    "usage: sandnsctl [--control PATH] [--json] COMMAND [ARGS]\n"
+	    "\n"
+	    "Commands:\n"
+	    "  status                uptime, zones and serials, snapshot size, addresses,\n"
+	    "                        queries answered\n"
+	    "  stats                 counters of every serving thread\n"
+	    "  reload [ZONE]         load every zone file (or ZONE's) again; publish only if\n"
+	    "                        all of them load\n"
+	    "  policy show [DOMAIN]  the certificates and the autodiscover decisions, with why\n"
+	    "  policy reload         read every certificate again, re-evaluate, publish\n"
+	    "  explain NAME TYPE     why NAME TYPE gets its answer: zone data, wildcard, policy\n"
+	    "  stop                  stop sandnsd\n"
+	    "  help                  the daemon's list of commands\n"
+	    "\n"
+	    "  --control PATH   the daemon's control socket (default " CTL_PATH_DEFAULT ")\n"
+	    "  --json           ask for JSON\n"
+	    "\n"
+	    "Exit status: 0 done, 1 the daemon refused (reason on stderr), 2 usage or "
+	    "connection error.\n");
 }
 
 static int ctl_connect(const char *path)

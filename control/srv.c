@@ -46,8 +46,6 @@ const char *const srv_stat_names[SRV_STAT_COUNT] = {
     [SRV_RCODE_FIRST + 16] = "badvers",	       [SRV_RCODE_OTHER] = "rcode-other",
 };
 
-
-
 static bool srv_is_wildcard(const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET)
@@ -179,8 +177,8 @@ static int srv_bind_address(srv_t *srv, const cfg_addr_t *a, char *err, size_t e
 	for (w = 0; w < srv->nthreads; w++) {
 		struct srv_thread *t = &srv->threads[w];
 
-		fd = srv_socket(a, t == tcp ? SOCK_STREAM : SOCK_DGRAM,
-				srv->cfg->io == CFG_IO_DPDK, err, errlen);
+		fd = srv_socket(a, t == tcp ? SOCK_STREAM : SOCK_DGRAM, srv->cfg->io == CFG_IO_DPDK,
+				err, errlen);
 		if (fd == -EAFNOSUPPORT || fd == -EADDRNOTAVAIL) {
 			if (a->is_default && w == 0) {
 				log_msg(LOG_NOTICE, "not listening on %s: %s", a->text, err);

@@ -17,7 +17,7 @@ typedef struct dp_conf {
 	const char *const *eal_args; /* after `--` on sandnsd's command line */
 	size_t neal_args;
 	dp_addrs_t addrs; /* ip4/ip6 and dns_port; the MAC is filled from the port */
-	rrl_cfg_t rrl;    /* response rate limiting; off while rrl.rate is 0 */
+	rrl_cfg_t rrl;	  /* response rate limiting; off while rrl.rate is 0 */
 } dp_conf_t;
 
 /*

@@ -187,7 +187,8 @@ static enum dp_drop_reason handle_arp(const dp_addrs_t *a, struct rte_ether_hdr 
  * LIMIT what the IP length fields allow. Returns the answer's length, 0 when there is none.
  */
 static inline uint16_t dns_answer(const zt_t *zt, uint8_t *dns, uint16_t qlen, size_t room,
-				  size_t limit, const uint8_t *client, size_t alen, dp_result_t *res)
+				  size_t limit, const uint8_t *client, size_t alen,
+				  dp_result_t *res)
 {
 	const zt_answer_ctx_t ctx = {.transport = ZT_UDP};
 	size_t cap = RTE_MIN(room, limit);

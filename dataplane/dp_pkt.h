@@ -17,20 +17,21 @@
 
 /* What the worker must do with the frame after dp_pkt_handle(). */
 enum dp_verdict {
-	DP_TX = 0,        /* answered in place: send the frame (new length) back out of the port */
-	DP_EXCEPTION = 1, /* ours but not for the fast path (TCP, fragments...): hand to the kernel */
-	DP_DROP = 2,      /* not ours or not valid: free it and count the reason */
+	DP_TX = 0, /* answered in place: send the frame (new length) back out of the port */
+	DP_EXCEPTION =
+	    1,	     /* ours but not for the fast path (TCP, fragments...): hand to the kernel */
+	DP_DROP = 2, /* not ours or not valid: free it and count the reason */
 };
 
 enum dp_drop_reason {
 	DP_DROP_NONE = 0,
-	DP_DROP_RUNT,         /* shorter than its headers say */
-	DP_DROP_NOT_OURS,     /* another MAC or IP address, or a multicast we do not serve */
-	DP_DROP_BAD_IP,       /* IPv4 version/IHL/total length, IPv6 payload length */
-	DP_DROP_BAD_CSUM,     /* IPv4 header or UDP checksum wrong */
-	DP_DROP_UNSUPPORTED,  /* an EtherType or protocol we neither answer nor pass on */
-	DP_DROP_DNS,          /* the answer engine sent nothing (too short to be DNS, a response) */
-	DP_DROP_RRL,          /* over the response rate limit */
+	DP_DROP_RUNT,	     /* shorter than its headers say */
+	DP_DROP_NOT_OURS,    /* another MAC or IP address, or a multicast we do not serve */
+	DP_DROP_BAD_IP,	     /* IPv4 version/IHL/total length, IPv6 payload length */
+	DP_DROP_BAD_CSUM,    /* IPv4 header or UDP checksum wrong */
+	DP_DROP_UNSUPPORTED, /* an EtherType or protocol we neither answer nor pass on */
+	DP_DROP_DNS,	     /* the answer engine sent nothing (too short to be DNS, a response) */
+	DP_DROP_RRL,	     /* over the response rate limit */
 	DP_DROP_REASONS,
 };
 
@@ -41,17 +42,17 @@ typedef struct dp_addrs {
 	unsigned n_ip4;
 	uint8_t ip6[DP_MAX_ADDRS][16];
 	unsigned n_ip6;
-	uint16_t dns_port;          /* host byte order; DP_DNS_PORT */
+	uint16_t dns_port; /* host byte order; DP_DNS_PORT */
 } dp_addrs_t;
 
 typedef struct dp_result {
 	enum dp_verdict verdict;
 	enum dp_drop_reason reason; /* when DP_DROP */
-	uint16_t len;               /* when DP_TX: the frame's new length */
-	bool dns;                   /* a DNS answer was written */
-	uint8_t rrl_action;         /* enum rrl_action: RRL_SLIP cut the answer short (TC) */
-	zt_answer_info_t info;      /* when dns */
-	rrl_t *rrl;                 /* dp_pkt_handle()'s, for the handlers below it */
+	uint16_t len;		    /* when DP_TX: the frame's new length */
+	bool dns;		    /* a DNS answer was written */
+	uint8_t rrl_action;	    /* enum rrl_action: RRL_SLIP cut the answer short (TC) */
+	zt_answer_info_t info;	    /* when dns */
+	rrl_t *rrl;		    /* dp_pkt_handle()'s, for the handlers below it */
 } dp_result_t;
 
 /*

@@ -33,7 +33,7 @@ struct dp {
 	dp_addrs_t addrs; /* read-only once the workers run */
 	uint16_t port;	  /* the data port */
 	uint16_t tap_port;
-	uint16_t mtu;       /* the data port's: answers never make bigger IP packets */
+	uint16_t mtu; /* the data port's: answers never make bigger IP packets */
 	struct rte_mempool *pool;
 	struct dp_worker *workers;
 	unsigned nworkers;

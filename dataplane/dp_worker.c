@@ -131,8 +131,10 @@ static inline uint16_t dp_poll_port(struct dp_worker *w)
 		/* The answer must fit the link: its MTU plus this frame's own L2 header. */
 		uint32_t frame_max = dp->mtu + RTE_ETHER_HDR_LEN +
 				     (m->data_len >= RTE_ETHER_HDR_LEN &&
-				      ((const struct rte_ether_hdr *)frame)->ether_type ==
-					      rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ? RTE_VLAN_HLEN : 0);
+					      ((const struct rte_ether_hdr *)frame)->ether_type ==
+						  rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN)
+					  ? RTE_VLAN_HLEN
+					  : 0);
 
 		if (room > frame_max && m->data_len <= frame_max)
 			room = frame_max;

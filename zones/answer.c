@@ -13,10 +13,10 @@ struct tail {
 	uint16_t an, ns, ar;
 	const uint8_t *data;
 	size_t len;
-	uint64_t id;            /* what the answer is, whatever the name asked (zt_answer_info) */
+	uint64_t id; /* what the answer is, whatever the name asked (zt_answer_info) */
 	const uint16_t *fix;
 	unsigned nfix;
-	int delta;              /* how far the blob moves (real minus reference qname length) */
+	int delta; /* how far the blob moves (real minus reference qname length) */
 };
 
 /* The live path renders here: per thread, so the engine never allocates. */
@@ -47,10 +47,11 @@ bool zt_parse_qname(wire_ctx_t *c, struct zt_query *q)
 	}
 	if (len > WIRE_NAME_MAX)
 		return false;
-	/*
-	 * Every octet up to the root label was inside the message: copy it lower-cased, and hash
-	 * the words as they go by (the index's hash, zt_hash_slack(), without reading them again).
-	 */
+		/*
+		 * Every octet up to the root label was inside the message: copy it lower-cased, and
+		 * hash the words as they go by (the index's hash, zt_hash_slack(), without reading
+		 * them again).
+		 */
 #ifdef __SSE4_2__
 	{
 		uint64_t h = 0x9e3779b9u ^ len, w;
@@ -111,8 +112,7 @@ static inline bool parse_plain_opt(wire_ctx_t *c, struct zt_query *q, uint16_t a
 }
 
 /* Reads the rest of the message: only the OPT record matters to us (RFC 6891). */
-void zt_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t ns,
-		      uint16_t ar)
+void zt_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t ns, uint16_t ar)
 {
 	unsigned total = (unsigned)an + ns + ar;
 	bool seen_opt = false;
@@ -161,12 +161,17 @@ void zt_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t n
 }
 
 /* The OPT record of a response; EDE (RFC 8914) only when ede is not EDE_NONE. */
-size_t zt_put_opt(uint8_t *p, const zt_t *zt, const struct zt_query *q, uint8_t ext_rcode,
-		      int ede)
+size_t zt_put_opt(uint8_t *p, const zt_t *zt, const struct zt_query *q, uint8_t ext_rcode, int ede)
 {
 	/* Root owner, type OPT, our payload size, rcode, version: one store (then DO, options). */
-	const uint8_t head[8] = {0, T_OPT >> 8, T_OPT & 0xff, (uint8_t)(zt->udp_max >> 8),
-				 (uint8_t)zt->udp_max, ext_rcode, 0, 0};
+	const uint8_t head[8] = {0,
+				 T_OPT >> 8,
+				 T_OPT & 0xff,
+				 (uint8_t)(zt->udp_max >> 8),
+				 (uint8_t)zt->udp_max,
+				 ext_rcode,
+				 0,
+				 0};
 
 	memcpy(p, head, 8);
 	wire_put16(p + 7, q->dnssec ? EDNS_DO : 0);
@@ -182,7 +187,8 @@ size_t zt_put_opt(uint8_t *p, const zt_t *zt, const struct zt_query *q, uint8_t 
 }
 
 /* Header, question (as asked, 0x20 case kept) and nothing else; the start of every response. */
-static size_t put_head(uint8_t *resp, const uint8_t *query, const struct zt_query *q, uint16_t flags)
+static size_t put_head(uint8_t *resp, const uint8_t *query, const struct zt_query *q,
+		       uint16_t flags)
 {
 	uint16_t qflags = wire_get16(query + 2);
 
@@ -451,7 +457,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	wire_ctx_t c;
 	uint16_t flags, qd, an, ns, ar;
 	size_t limit;
-	struct tail t = { .data = NULL };
+	struct tail t = {.data = NULL};
 	size_t head, optlen;
 	bool refused;
 	size_t len;

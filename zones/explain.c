@@ -102,12 +102,13 @@ static void explain_text(const uint8_t *resp, size_t len, zt_explanation_t *out)
 			for (char *c = rr; *c != '\0'; c++)
 				if (*c == '\t')
 					*c = ' ';
-			if (off + strlen(names[sec]) + strlen(rr) + 3 + sizeof(more) < sizeof(out->text))
+			if (off + strlen(names[sec]) + strlen(rr) + 3 + sizeof(more) <
+			    sizeof(out->text))
 				off += (size_t)snprintf(out->text + off, sizeof(out->text) - off,
 							"%s: %s\n", names[sec], rr);
 			else if (strstr(out->text, more) == NULL)
-				off += (size_t)snprintf(out->text + off, sizeof(out->text) - off, "%s",
-							more);
+				off += (size_t)snprintf(out->text + off, sizeof(out->text) - off,
+							"%s", more);
 			free(rr);
 		}
 	}

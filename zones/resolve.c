@@ -58,8 +58,8 @@ static bool res_has(const zt_t *zt, const res_t *r, uint8_t kind, uint32_t node,
 	return false;
 }
 
-static res_item_t *res_add(res_t *r, uint8_t sec, uint8_t kind, uint32_t node,
-			   const uint8_t *name, uint32_t rrset)
+static res_item_t *res_add(res_t *r, uint8_t sec, uint8_t kind, uint32_t node, const uint8_t *name,
+			   uint32_t rrset)
 {
 	res_item_t *it;
 
@@ -261,7 +261,7 @@ struct res_walk {
 	res_t *r;
 	uint16_t qtype;
 	bool dnssec;
-	uint32_t zone;        /* the zone the chain stays in */
+	uint32_t zone; /* the zone the chain stays in */
 	unsigned hops;
 };
 
@@ -333,8 +333,9 @@ nodata:
 		if (node_rrset(zt, n, T_NSEC) != ZT_NONE)
 			res_add_nsec(zt, r, n);
 		else
-			res_add_nsec(zt, r, nsec_covering(zt, &zt->zones[node->zone],
-							 zt_node_name(zt, node)));
+			res_add_nsec(
+			    zt, r,
+			    nsec_covering(zt, &zt->zones[node->zone], zt_node_name(zt, node)));
 	}
 }
 
@@ -474,7 +475,7 @@ void res_resolve(const zt_t *zt, const uint8_t *qname, uint16_t qtype, bool dnss
 	size_t len = wire_name_lower(key, qname);
 	const uint8_t *k;
 	uint32_t n;
-	struct res_walk w = { .zt = zt, .r = r, .qtype = qtype, .dnssec = dnssec };
+	struct res_walk w = {.zt = zt, .r = r, .qtype = qtype, .dnssec = dnssec};
 
 	res_reset(r);
 	r->qname = qname;
@@ -493,8 +494,11 @@ void res_resolve(const zt_t *zt, const uint8_t *qname, uint16_t qtype, bool dnss
 void res_at_node(const zt_t *zt, uint32_t node, uint16_t qtype, bool dnssec, res_t *r)
 {
 	struct res_walk w = {
-		.zt = zt, .r = r, .qtype = qtype, .dnssec = dnssec,
-		.zone = node_at(zt, node)->zone,
+	    .zt = zt,
+	    .r = r,
+	    .qtype = qtype,
+	    .dnssec = dnssec,
+	    .zone = node_at(zt, node)->zone,
 	};
 
 	res_reset(r);
@@ -701,14 +705,22 @@ static void rb_rdata(rbuf_t *rb, uint16_t type, const uint8_t *rd, uint16_t rdle
 	size_t names = 0, fixed_before = 0;
 
 	switch (type) {
-	case T_NS: case T_MD: case T_MF: case T_CNAME: case T_MB: case T_MG: case T_MR: case T_PTR:
+	case T_NS:
+	case T_MD:
+	case T_MF:
+	case T_CNAME:
+	case T_MB:
+	case T_MG:
+	case T_MR:
+	case T_PTR:
 		names = 1;
 		break;
 	case T_MX:
 		names = 1;
 		fixed_before = 2;
 		break;
-	case T_SOA: case T_MINFO:
+	case T_SOA:
+	case T_MINFO:
 		names = 2;
 		break;
 	default:
@@ -752,8 +764,9 @@ static void rb_rdata(rbuf_t *rb, uint16_t type, const uint8_t *rd, uint16_t rdle
 /* Knot's write_owner(): a hint, the reference name itself, or compression from the question. */
 static void rb_owner(rbuf_t *rb, const zt_t *zt, const res_item_t *it, bool repeat)
 {
-	const uint8_t *owner = it->owner_kind == OWN_NODE ? zt_node_name(zt, &zt->nodes[it->node]) :
-			       it->owner_kind == OWN_NAME ? it->name : rb->buf + WIRE_HDR_LEN;
+	const uint8_t *owner = it->owner_kind == OWN_NODE   ? zt_node_name(zt, &zt->nodes[it->node])
+			       : it->owner_kind == OWN_NAME ? it->name
+							    : rb->buf + WIRE_HDR_LEN;
 
 	if (owner[0] == 0) {
 		/* The root has no hint; writing it resets the reference to the question. */
@@ -788,7 +801,8 @@ static void rb_owner(rbuf_t *rb, const zt_t *zt, const res_item_t *it, bool repe
 		return;
 	}
 	if (rb->sfx_pos != 0 && rb->sfx_pos <= WIRE_PTR_MAX &&
-	    name_at_eq(rb->buf, rb->sfx_pos, owner) && !(rb->reloc && rb->sfx_pos == WIRE_HDR_LEN)) {
+	    name_at_eq(rb->buf, rb->sfx_pos, owner) &&
+	    !(rb->reloc && rb->sfx_pos == WIRE_HDR_LEN)) {
 		rb_ptr(rb, (uint16_t)rb->sfx_pos);
 		return;
 	}
@@ -875,7 +889,8 @@ void rbuf_put_res(rbuf_t *rb, const zt_t *zt, const res_t *r, uint16_t counts[3]
 
 			if (it->section != sec)
 				continue;
-			/* After a glue RRset that did not fit, the same name's others go too (Knot). */
+			/* After a glue RRset that did not fit, the same name's others go too
+			 * (Knot). */
 			if (sec == 3 && skipped != NULL && same_owner(skipped, it))
 				continue;
 			n = rb_item(rb, zt, it, prev != NULL && same_owner(prev, it));

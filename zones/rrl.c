@@ -12,9 +12,9 @@
 #define RRL_WAYS 4
 
 struct rrl_bucket {
-	uint64_t key;     /* 0: free */
+	uint64_t key;	  /* 0: free */
 	uint32_t second;  /* when the tokens were last refilled */
-	int32_t tokens;   /* responses left in that second */
+	int32_t tokens;	  /* responses left in that second */
 	uint32_t limited; /* responses limited so far: every slip-th goes out truncated */
 	uint32_t pad;
 };
@@ -23,17 +23,18 @@ struct rrl {
 	rrl_cfg_t cfg;
 	uint32_t now; /* seconds, set by rrl_tick() */
 	size_t mask;
-	uint64_t seed; /* keys are unpredictable, so nobody aims two networks at one bucket */
-	uint32_t net4;    /* the network part of an IPv4 address, as it lies in memory */
+	uint64_t seed;	  /* keys are unpredictable, so nobody aims two networks at one bucket */
+	uint32_t net4;	  /* the network part of an IPv4 address, as it lies in memory */
 	uint64_t net6[2]; /* and of an IPv6 one */
 	struct rrl_bucket *b;
 };
 
 /* What the bucket's key says about the response. */
 enum rrl_kind {
-	RRL_K_ANSWER = 1, /* zt_answer_info.answer: a node and type, a wildcard, NXDOMAIN, referral */
-	RRL_K_NAME = 2,   /* an answer without records: the question's name */
-	RRL_K_ERROR = 3,  /* REFUSED, FORMERR, NOTIMP, SERVFAIL, ...: the rcode alone */
+	RRL_K_ANSWER =
+	    1,		/* zt_answer_info.answer: a node and type, a wildcard, NXDOMAIN, referral */
+	RRL_K_NAME = 2, /* an answer without records: the question's name */
+	RRL_K_ERROR = 3, /* REFUSED, FORMERR, NOTIMP, SERVFAIL, ...: the rcode alone */
 };
 
 static void rrl_prefix_mask(uint8_t *mask, size_t len, unsigned bits)
@@ -141,7 +142,8 @@ static uint64_t rrl_qname_hash(const uint8_t *resp, size_t len, size_t *qlen)
  */
 static size_t rrl_opt_len(const uint8_t *resp, size_t len)
 {
-	unsigned nrr = (unsigned)wire_get16(resp + 6) + wire_get16(resp + 8) + wire_get16(resp + 10);
+	unsigned nrr =
+	    (unsigned)wire_get16(resp + 6) + wire_get16(resp + 8) + wire_get16(resp + 10);
 	const uint8_t *last = NULL;
 	wire_ctx_t c;
 

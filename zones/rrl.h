@@ -25,8 +25,8 @@
 typedef struct rrl rrl_t;
 
 typedef struct rrl_cfg {
-	unsigned rate;        /* responses per second per bucket; 0: off */
-	unsigned slip;        /* every slip-th limited response goes out truncated; 0: none */
+	unsigned rate;	      /* responses per second per bucket; 0: off */
+	unsigned slip;	      /* every slip-th limited response goes out truncated; 0: none */
 	unsigned table_size;  /* buckets (rounded up to a power of two) */
 	unsigned ipv4_prefix; /* bits of an IPv4 client address that make its network */
 	unsigned ipv6_prefix; /* and of an IPv6 one */

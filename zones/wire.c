@@ -103,8 +103,8 @@ void wire_name_to_text(const uint8_t *name, char *buf, size_t buflen)
 		for (uint8_t i = 0; i < l && o + 5 < buflen; i++) {
 			uint8_t c = name[i];
 
-			if (c == '.' || c == '\\' || c == '"' || c == '(' || c == ')' ||
-			    c == ';' || c == '@' || c == '$')
+			if (c == '.' || c == '\\' || c == '"' || c == '(' || c == ')' || c == ';' ||
+			    c == '@' || c == '$')
 				o += (size_t)snprintf(buf + o, buflen - o, "\\%c", c);
 			else if (c <= 0x20 || c >= 0x7f)
 				o += (size_t)snprintf(buf + o, buflen - o, "\\%03u", c);

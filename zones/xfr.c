@@ -14,7 +14,7 @@ struct xfr_msg {
 	rbuf_t rb;
 	uint8_t buf[XFR_MSG_MAX];
 	uint16_t count;
-	size_t empty_len;     /* length with no records yet */
+	size_t empty_len; /* length with no records yet */
 };
 
 static void xfr_msg_start(struct xfr_msg *m, const uint8_t *query, const uint8_t *qname,

@@ -97,8 +97,7 @@ int zload_edit_rr(const zload_zone_t *z, const zload_edit_t *e, ldns_rr **out, c
 	return 0;
 }
 
-static int edit_add(zload_zone_t *z, const zload_edit_t *e, unsigned file, char *err,
-		    size_t errlen)
+static int edit_add(zload_zone_t *z, const zload_edit_t *e, unsigned file, char *err, size_t errlen)
 {
 	ldns_rr *rr;
 	int ret = zload_edit_rr(z, e, &rr, err, errlen);
@@ -163,8 +162,8 @@ static int edit_one(zload_zone_t *z, const zload_edit_t *e, unsigned file, char 
 	return ret;
 }
 
-int zload_edits_check(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
-		      char *err, size_t errlen)
+int zload_edits_check(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits, char *err,
+		      size_t errlen)
 {
 	for (size_t i = 0; i < nedits; i++) {
 		const zload_edit_t *e = &edits[i];
@@ -176,7 +175,8 @@ int zload_edits_check(const zload_zone_t *zone, const zload_edit_t *edits, size_
 			return SANDNS_EZONE;
 		ldns_rdf_deep_free(name);
 		if (e->op != ZLOAD_EDIT_EMPTY_NODE && e->type == LDNS_RR_TYPE_SOA) {
-			snprintf(err, errlen, "%s: the SOA record cannot be edited", zone->origin_text);
+			snprintf(err, errlen, "%s: the SOA record cannot be edited",
+				 zone->origin_text);
 			return SANDNS_EZONE;
 		}
 		if (e->op == ZLOAD_EDIT_ADD)

@@ -29,8 +29,8 @@ struct zload_state {
 	size_t errlen;
 	uint32_t default_ttl;
 	bool have_ttl;
-	int includes;        /* $INCLUDE files read so far */
-	ldns_rdf *prev;	     /* previous owner, for records with a blank owner (ldns's) */
+	int includes;	/* $INCLUDE files read so far */
+	ldns_rdf *prev; /* previous owner, for records with a blank owner (ldns's) */
 	/*
 	 * The previous owner as the fast reader keeps it: its wire form, and whether PREV is
 	 * behind it (the fast reader sets it without making an ldns object each time).
@@ -983,7 +983,8 @@ static int zload_text(struct zload_state *st, const char *text, size_t len, cons
 			const char *nl = memchr(text + inc_at, '\n', len - inc_at);
 			size_t eol = nl ? (size_t)(nl - text) : len;
 			char line[1024];
-			size_t ll = eol - inc_at < sizeof(line) - 1 ? eol - inc_at : sizeof(line) - 1;
+			size_t ll =
+			    eol - inc_at < sizeof(line) - 1 ? eol - inc_at : sizeof(line) - 1;
 
 			memcpy(line, text + inc_at, ll);
 			line[ll] = '\0';
@@ -1201,8 +1202,8 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 
 		if (!apex && !owner_below(owner, origin)) {
 			otext = name_str(owner);
-			zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
-				   "%s is out of zone %s", otext ? otext : "owner", z->origin_text);
+			zload_fail(st, zload_rr_file(z, i), z->rr_line[i], "%s is out of zone %s",
+				   otext ? otext : "owner", z->origin_text);
 			free(otext);
 			return SANDNS_EZONE;
 		}
@@ -1271,9 +1272,10 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 			size_t at = cname > 1 ? cname_i : (cname_i > other_i ? cname_i : other_i);
 			char *o = name_str(zload_rec_owner(z, at));
 
-			zload_fail(st, zload_rr_file(z, at), z->rr_line[at], cname > 1 ?
-				   "more than one CNAME record at %s" :
-				   "CNAME beside other data at %s (RFC 1034 3.6.2)", o ? o : "a name");
+			zload_fail(st, zload_rr_file(z, at), z->rr_line[at],
+				   cname > 1 ? "more than one CNAME record at %s"
+					     : "CNAME beside other data at %s (RFC 1034 3.6.2)",
+				   o ? o : "a name");
 			free(o);
 			return SANDNS_EZONE;
 		}
@@ -1402,8 +1404,11 @@ static zload_zone_t *zload_common(const char *origin, const char *text, size_t l
 				  size_t errlen)
 {
 	struct zload_state st = {
-		.warn = warn, .warn_ctx = warn_ctx, .err = err, .errlen = errlen,
-		.default_ttl = 3600,
+	    .warn = warn,
+	    .warn_ctx = warn_ctx,
+	    .err = err,
+	    .errlen = errlen,
+	    .default_ttl = 3600,
 	};
 	zload_zone_t *z = calloc(1, sizeof(*z));
 	size_t olen = strlen(origin);
@@ -1515,7 +1520,6 @@ out_free_text:
 	free(text);
 	return NULL;
 }
-
 
 /* NAME (presentation) as a DNAME rdf, or NULL. */
 static ldns_rdf *name_rdf(const char *name)

@@ -86,8 +86,8 @@ zload_zone_t *zload_edit(const zload_zone_t *zone, const zload_edit_t *edits, si
  * Checks EDITS against ZONE as zload_edit() would apply them (owners inside the zone, no SOA,
  * RDATA that parses) without copying anything. 0, or an error with the reason in err.
  */
-int zload_edits_check(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
-		      char *err, size_t errlen);
+int zload_edits_check(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits, char *err,
+		      size_t errlen);
 
 /*
  * Appends to BUF (LEN bytes, always terminated) one line per record at OWNER of TYPE (0: every

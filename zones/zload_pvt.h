@@ -22,23 +22,23 @@ typedef struct zload_rec {
 } zload_rec_t;
 
 struct zload_zone {
-	char *origin_text;   /* presentation form with trailing dot */
-	ldns_rdf *origin;    /* as a DNAME rdf */
-	zload_rec_t *recs;   /* every record, deduplicated, in file order */
+	char *origin_text; /* presentation form with trailing dot */
+	ldns_rdf *origin;  /* as a DNAME rdf */
+	zload_rec_t *recs; /* every record, deduplicated, in file order */
 	size_t nrecs;
 	uint8_t *data; /* the records' owners and data */
 	size_t data_len, data_cap;
-	char **files;        /* distinct file names ($INCLUDE adds more) */
+	char **files; /* distinct file names ($INCLUDE adds more) */
 	size_t nfiles;
-	unsigned *rr_file;   /* per record: index into files */
-	int *rr_line;        /* per record: line it ended on */
-	size_t cap;	     /* allocated length of recs, rr_file and rr_line */
+	unsigned *rr_file; /* per record: index into files */
+	int *rr_line;	   /* per record: line it ended on */
+	size_t cap;	   /* allocated length of recs, rr_file and rr_line */
 	unsigned long serial;
-	ldns_rdf **empty;    /* names kept as nodes without records (zload_edit's EMPTY_NODE) */
+	ldns_rdf **empty; /* names kept as nodes without records (zload_edit's EMPTY_NODE) */
 	size_t nempty;
-	unsigned refs;       /* zload_ref() calls not yet matched by zload_free() */
-	size_t *by_owner;    /* record indexes sorted by owner (zload.c's owner_cmp), or NULL */
-	bool is_signed;      /* DNSKEY or RRSIG present */
+	unsigned refs;	  /* zload_ref() calls not yet matched by zload_free() */
+	size_t *by_owner; /* record indexes sorted by owner (zload.c's owner_cmp), or NULL */
+	bool is_signed;	  /* DNSKEY or RRSIG present */
 };
 
 static inline const uint8_t *zload_rec_owner(const zload_zone_t *z, size_t i)

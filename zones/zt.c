@@ -415,7 +415,8 @@ static uint32_t node_get(struct build *b, const uint8_t *key, size_t len, uint32
 
 	if (n != ZT_NONE)
 		return n;
-	if ((zt->nnodes + 1) * 2u > zt->index_mask + 1u && index_resize(zt, (zt->nnodes + 1) * 2) != 0)
+	if ((zt->nnodes + 1) * 2u > zt->index_mask + 1u &&
+	    index_resize(zt, (zt->nnodes + 1) * 2) != 0)
 		return ZT_NONE;
 	n = node_append(b, key, len, zone, 0);
 	if (n != ZT_NONE)
@@ -445,7 +446,7 @@ struct pending_rr {
 	uint16_t type;
 	uint16_t covered;
 	uint32_t ttl;
-	uint32_t rdata;       /* offset of [u16 len][rdata] in the build's pdata */
+	uint32_t rdata; /* offset of [u16 len][rdata] in the build's pdata */
 	uint32_t order;
 };
 
@@ -546,7 +547,8 @@ static int zedits_init(struct build *b, struct zedits *ze, const zload_zone_t *z
 					   ed->owner);
 				return SANDNS_EZONE;
 			}
-			ze->wh_len[ze->nwh] = wire_name_lower(ze->wh_key[ze->nwh], ldns_rdf_data(name));
+			ze->wh_len[ze->nwh] =
+			    wire_name_lower(ze->wh_key[ze->nwh], ldns_rdf_data(name));
 			ze->wh_at[ze->nwh] = i;
 			ze->wh_type[ze->nwh++] = ed->type;
 			ldns_rdf_deep_free(name);
@@ -565,8 +567,8 @@ static int zedits_init(struct build *b, struct zedits *ze, const zload_zone_t *z
  * record of the zone by any withhold, an added one (AFTER: its place + 1) only by those after
  * it, as zload_edit() applies them in order (withhold the SRV RRset, then add the new one).
  */
-static bool zedits_withheld(const struct zedits *ze, const uint8_t *key, size_t len,
-			    uint16_t type, size_t after)
+static bool zedits_withheld(const struct zedits *ze, const uint8_t *key, size_t len, uint16_t type,
+			    size_t after)
 {
 	for (size_t i = 0; i < ze->nwh; i++)
 		if (ze->wh_at[i] + 1 > after && ze->wh_type[i] == type && ze->wh_len[i] == len &&
@@ -749,8 +751,14 @@ static int load_zone(struct build *b, zload_zone_t *const *zones, size_t nzones,
 	size_t n = zone->nrecs;
 	struct zedits ze;
 	struct load l = {
-		.zones = zones, .nzones = nzones, .z = z, .ze = &ze, .buf = ldns_buffer_new(65535),
-		.pend = pend, .npend = npend, .pend_cap = pend_cap,
+	    .zones = zones,
+	    .nzones = nzones,
+	    .z = z,
+	    .ze = &ze,
+	    .buf = ldns_buffer_new(65535),
+	    .pend = pend,
+	    .npend = npend,
+	    .pend_cap = pend_cap,
 	};
 	uint8_t key[WIRE_NAME_MAX + 1];
 	uint32_t apex;
@@ -859,7 +867,8 @@ static int make_rrsets(struct build *b, struct pending_rr *pend, size_t npend)
 				for (j = i + 1; j < npend && pend[j].node == pend[i].node; j++)
 					;
 				if (j - i > 1)
-					qsort_r(pend + i, j - i, sizeof(*pend), cmp_pending, b->pdata);
+					qsort_r(pend + i, j - i, sizeof(*pend), cmp_pending,
+						b->pdata);
 			}
 		}
 	}
@@ -873,7 +882,8 @@ static int make_rrsets(struct build *b, struct pending_rr *pend, size_t npend)
 
 		while (j < npend && pend[j].node == pend[i].node && pend[j].type == pend[i].type &&
 		       pend[j].covered == pend[i].covered) {
-			/* The TTL served is the file's first record's (zload warns about the others). */
+			/* The TTL served is the file's first record's (zload warns about the
+			 * others). */
 			if (pend[j].order < first_order) {
 				first_order = pend[j].order;
 				ttl = pend[j].ttl;
@@ -1359,7 +1369,7 @@ static unsigned node_qtypes(const zt_t *zt, uint32_t n, uint16_t *list, unsigned
 		list[k++] = T_ANY;
 	if ((node->flags & ZN_CNAME) && k + 8 < max) {
 		/* Types the chain may end on: every type along it, and the common ones. */
-		static const uint16_t common[] = { T_A, T_AAAA, T_MX, T_TXT, T_NS, T_SRV, T_SOA };
+		static const uint16_t common[] = {T_A, T_AAAA, T_MX, T_TXT, T_NS, T_SRV, T_SOA};
 		const uint8_t *target = zt->arena + zt->rrsets[node->rrsets].data + 2;
 
 		for (unsigned i = 0; i < sizeof(common) / sizeof(common[0]); i++)
@@ -1482,8 +1492,7 @@ static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 			const zt_blob_t *x = zt_blob(zt, zt->ans[k].blob), *y = zt_blob(zt, blob);
 			size_t size = zt_blob_size(y->len, y->nfix);
 
-			if (zt_blob_size(x->len, x->nfix) == size &&
-			    memcmp(x, y, size) == 0) {
+			if (zt_blob_size(x->len, x->nfix) == size && memcmp(x, y, size) == 0) {
 				zt->arena_len = before;
 				blob = zt->ans[k].blob;
 				break;
@@ -1505,8 +1514,8 @@ static int make_node_answers(struct build *b, uint32_t n, bool dnssec)
 		}
 	}
 	/*
-	 * The default answer: NODATA. Unsigned, it is the zone's shared relocatable one; signed, the
-	 * node's NSEC goes with it. A CNAME's default depends on its target: answered live.
+	 * The default answer: NODATA. Unsigned, it is the zone's shared relocatable one; signed,
+	 * the node's NSEC goes with it. A CNAME's default depends on its target: answered live.
 	 */
 	if (!dnssec && !(node->flags & ZN_CNAME) && !(node->flags & ZN_APEX)) {
 		node->ans_default = zt->zones[node->zone].nodata;
@@ -1536,7 +1545,8 @@ static int make_answers(struct build *b)
 		uint8_t apex[WIRE_NAME_MAX + 1];
 		unsigned labels = zt->nodes[zone->apex].labels;
 
-		memcpy(apex, zt->arena + zt->nodes[zone->apex].name, zt->nodes[zone->apex].name_len);
+		memcpy(apex, zt->arena + zt->nodes[zone->apex].name,
+		       zt->nodes[zone->apex].name_len);
 		res_reset(&r);
 		res_negative(zt, z, RC_NXDOMAIN, false, &r);
 		zone->nxdomain = make_blob(b, &r, apex, true, labels);

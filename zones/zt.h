@@ -11,7 +11,8 @@
 
 typedef struct zt zt_t;
 
-/* Largest UDP payload we send when EDNS allows more than 512 (Knot's default, DNS flag day 2020). */
+/* Largest UDP payload we send when EDNS allows more than 512 (Knot's default, DNS flag day 2020).
+ */
 #define ZT_UDP_MAX_DEFAULT 1232
 
 /*
@@ -19,16 +20,16 @@ typedef struct zt zt_t;
  * but without copying the zone: what a million-record zone cannot afford twice.
  */
 typedef struct zt_zone_edits {
-	const zload_zone_t *zone;   /* the zone (one of those given to zt_new) */
-	const zload_edit_t *edits;  /* applied in this order */
+	const zload_zone_t *zone;  /* the zone (one of those given to zt_new) */
+	const zload_edit_t *edits; /* applied in this order */
 	size_t nedits;
-	unsigned long serial;	    /* the SOA serial served */
+	unsigned long serial; /* the SOA serial served */
 } zt_zone_edits_t;
 
 typedef struct zt_opts {
-	uint16_t udp_max_payload; /* 0: ZT_UDP_MAX_DEFAULT; never below 512 */
-	const char *identity;     /* CHAOS id.server./hostname.bind. TXT; NULL: refused */
-	const char *version;      /* CHAOS version.server./version.bind. TXT; NULL: refused */
+	uint16_t udp_max_payload;     /* 0: ZT_UDP_MAX_DEFAULT; never below 512 */
+	const char *identity;	      /* CHAOS id.server./hostname.bind. TXT; NULL: refused */
+	const char *version;	      /* CHAOS version.server./version.bind. TXT; NULL: refused */
 	const zt_zone_edits_t *edits; /* per edited zone, or NULL */
 	size_t nedits;
 } zt_opts_t;
@@ -65,15 +66,15 @@ unsigned long zt_zone_serial(const zt_t *zt, size_t i);
 enum zt_transport { ZT_UDP = 0, ZT_TCP = 1 };
 
 typedef struct zt_answer_ctx {
-	uint8_t transport;  /* enum zt_transport */
-	bool xfr_allowed;   /* the client may transfer zones (checked by the caller's ACL) */
+	uint8_t transport; /* enum zt_transport */
+	bool xfr_allowed;  /* the client may transfer zones (checked by the caller's ACL) */
 } zt_answer_ctx_t;
 
 typedef struct zt_answer_info {
-	uint8_t rcode;      /* rcode written (low 4 bits; BADVERS shows as 16) */
-	bool truncated;     /* TC was set */
-	bool xfr;           /* a zone transfer the caller must run with zt_xfr_render() */
-	bool dropped;       /* nothing to send (too short to have a header, or a response) */
+	uint8_t rcode;	/* rcode written (low 4 bits; BADVERS shows as 16) */
+	bool truncated; /* TC was set */
+	bool xfr;	/* a zone transfer the caller must run with zt_xfr_render() */
+	bool dropped;	/* nothing to send (too short to have a header, or a response) */
 	/*
 	 * What the answer is, the same for every name that gets it (a node's RRset, any name
 	 * under one wildcard, any NXDOMAIN of one zone, any name below one cut), per snapshot;
@@ -117,22 +118,22 @@ enum zt_match {
 
 /* One RRset of the answer and the node whose data it is. */
 typedef struct zt_explain_src {
-	char owner[256];    /* the node's name (a wildcard shows as "*.example.net.") */
+	char owner[256]; /* the node's name (a wildcard shows as "*.example.net.") */
 	uint16_t type;
-	uint8_t section;    /* 1 answer, 2 authority, 3 additional */
+	uint8_t section; /* 1 answer, 2 authority, 3 additional */
 } zt_explain_src_t;
 
 typedef struct zt_explanation {
 	enum zt_match match;
-	char name[256];	     /* the name asked about, lower case with the final dot */
-	char zone[256];	     /* the zone's origin, "" for NO_ZONE */
+	char name[256]; /* the name asked about, lower case with the final dot */
+	char zone[256]; /* the zone's origin, "" for NO_ZONE */
 	unsigned long serial;
-	char node[256];	     /* the name matched: the name, the wildcard, the cut or the DNAME */
+	char node[256]; /* the name matched: the name, the wildcard, the cut or the DNAME */
 	uint8_t rcode;
 	bool aa;
 	size_t nsrc;
 	zt_explain_src_t src[ZT_EXPLAIN_SOURCES];
-	char text[8192];     /* the response's records, one per line, "SECTION: RR" */
+	char text[8192]; /* the response's records, one per line, "SECTION: RR" */
 } zt_explanation_t;
 
 /*
@@ -141,7 +142,7 @@ typedef struct zt_explanation {
  * and the node each RRset comes from. Returns SANDNS_EOK, or SANDNS_EPARSE with the reason in
  * err for a name or type that does not parse.
  */
-int zt_explain(const zt_t *zt, const char *name, const char *type, zt_explanation_t *out,
-	       char *err, size_t errlen);
+int zt_explain(const zt_t *zt, const char *name, const char *type, zt_explanation_t *out, char *err,
+	       size_t errlen);
 
 #endif

@@ -17,12 +17,12 @@
 #define ZT_NONE UINT32_MAX
 
 /* Node flags. */
-#define ZN_APEX 0x01    /* a zone apex */
-#define ZN_CUT 0x02     /* NS below the apex: a delegation point */
-#define ZN_DNAME 0x04   /* owns a DNAME */
-#define ZN_CNAME 0x08   /* owns a CNAME */
-#define ZN_SIGNED 0x10  /* its zone has DNSKEY or RRSIG records */
-#define ZN_SHADOW 0x20  /* parent-side data below a served child's apex: not in the index */
+#define ZN_APEX 0x01   /* a zone apex */
+#define ZN_CUT 0x02    /* NS below the apex: a delegation point */
+#define ZN_DNAME 0x04  /* owns a DNAME */
+#define ZN_CNAME 0x08  /* owns a CNAME */
+#define ZN_SIGNED 0x10 /* its zone has DNSKEY or RRSIG records */
+#define ZN_SHADOW 0x20 /* parent-side data below a served child's apex: not in the index */
 
 /*
  * A compiled RRset: COUNT records of [u16 rdlen][rdata] at arena offset DATA, RDATA as in
@@ -30,9 +30,9 @@
  */
 typedef struct zt_rrset {
 	uint16_t type;
-	uint16_t covered;     /* RRSIG: the type it covers */
+	uint16_t covered; /* RRSIG: the type it covers */
 	uint16_t count;
-	uint32_t node;        /* owner */
+	uint32_t node; /* owner */
 	uint32_t ttl;
 	uint32_t data;
 	uint32_t data_len;
@@ -45,23 +45,23 @@ typedef struct zt_ans {
 } zt_ans_t;
 
 typedef struct zt_node {
-	uint32_t name;        /* arena offset: lower-cased wire name */
+	uint32_t name; /* arena offset: lower-cased wire name */
 	uint16_t name_len;
 	uint8_t labels;
 	uint8_t flags;
 	uint32_t zone;
 	uint32_t wildcard;    /* the node "*.this", or ZT_NONE */
-	uint32_t deleg;       /* the cut at or above (or DNAME strictly above) that overrides it */
+	uint32_t deleg;	      /* the cut at or above (or DNAME strictly above) that overrides it */
 	uint32_t parent_side; /* an apex: the parent zone's cut node for it (answers DS), or none */
 	uint32_t rrsets;      /* index of the first RRset; sorted by type, then covered */
 	uint16_t nrrsets;
-	uint16_t nans;        /* precomputed answers by qtype, then the default one */
-	uint32_t ans;         /* index into zt->ans */
+	uint16_t nans; /* precomputed answers by qtype, then the default one */
+	uint32_t ans;  /* index into zt->ans */
 	uint32_t ans_default;
-	uint32_t referral;    /* a cut's referral blob, relocatable below the cut */
-	uint16_t nans_do;     /* the same with DNSSEC records (DO bit), signed zones only */
-	uint16_t ans0_qtype;  /* the first of ANS (without DO) again, here: most queries of a */
-	uint32_t ans_do;      /* large zone want it, and then need no line of zt->ans; 0: none */
+	uint32_t referral;   /* a cut's referral blob, relocatable below the cut */
+	uint16_t nans_do;    /* the same with DNSSEC records (DO bit), signed zones only */
+	uint16_t ans0_qtype; /* the first of ANS (without DO) again, here: most queries of a */
+	uint32_t ans_do;     /* large zone want it, and then need no line of zt->ans; 0: none */
 	uint32_t ans_default_do;
 	uint32_t referral_do;
 	uint32_t ans0_blob;
@@ -71,20 +71,20 @@ typedef struct zt_node {
 _Static_assert(sizeof(zt_node_t) == 64, "zt_node_t is not 64 octets");
 
 typedef struct zt_zone {
-	uint32_t apex;        /* node index */
-	uint32_t first_node;  /* nodes created while loading it start here */
+	uint32_t apex;	     /* node index */
+	uint32_t first_node; /* nodes created while loading it start here */
 	char *origin;
 	unsigned long serial;
-	uint32_t soa;         /* RRset index of the SOA */
-	uint32_t neg_ttl;     /* min(SOA TTL, SOA MINIMUM): RFC 2308 */
-	uint32_t nxdomain;    /* relocatable NXDOMAIN blob anchored at the apex */
-	uint32_t nodata;      /* relocatable NODATA blob anchored at the apex */
-	bool is_signed;       /* DNSKEY or RRSIG present */
-	uint32_t *nsec;       /* signed zones: node indexes of NSEC owners, canonical order */
+	uint32_t soa;	   /* RRset index of the SOA */
+	uint32_t neg_ttl;  /* min(SOA TTL, SOA MINIMUM): RFC 2308 */
+	uint32_t nxdomain; /* relocatable NXDOMAIN blob anchored at the apex */
+	uint32_t nodata;   /* relocatable NODATA blob anchored at the apex */
+	bool is_signed;	   /* DNSKEY or RRSIG present */
+	uint32_t *nsec;	   /* signed zones: node indexes of NSEC owners, canonical order */
 	uint32_t nnsec;
-	uint32_t *axfr;       /* every RRset index of the zone in transfer order (SOA excluded) */
-	uint32_t naxfr;	      /* (nsec and axfr of an ORDER_LATER zone: after zt_order_wait()) */
-	bool order_later;     /* its transfer order is sorted on a thread after zt_new() */
+	uint32_t *axfr;	  /* every RRset index of the zone in transfer order (SOA excluded) */
+	uint32_t naxfr;	  /* (nsec and axfr of an ORDER_LATER zone: after zt_order_wait()) */
+	bool order_later; /* its transfer order is sorted on a thread after zt_new() */
 } zt_zone_t;
 
 /*
@@ -94,10 +94,10 @@ typedef struct zt_zone {
  * never move). A tail that does not fit the client's size is rendered again live, truncated.
  */
 typedef struct zt_blob {
-	uint16_t flags;       /* AA and rcode, as in the header's second word */
+	uint16_t flags; /* AA and rcode, as in the header's second word */
 	uint16_t an, ns, ar;
 	uint16_t ref_qlen;
-	uint16_t max_ptr;     /* largest pointer target among the fix-ups */
+	uint16_t max_ptr; /* largest pointer target among the fix-ups */
 	uint16_t nfix;
 	uint32_t len;
 	/* followed by: uint8_t data[len]; uint16_t fix[nfix] */
@@ -117,13 +117,13 @@ struct zt {
 	uint32_t nans;
 	zt_zone_t *zones;
 	uint32_t nzones;
-	uint32_t *index;      /* open addressing: node index or ZT_NONE */
+	uint32_t *index; /* open addressing: node index or ZT_NONE */
 	uint32_t index_mask;
 	uint16_t udp_max;
 	char *identity;
 	char *version;
 	size_t memsize;
-	size_t big_map[ZT_BIG_ARRAYS]; /* arena, nodes, rrsets, ans, index: mmap length, or 0 */
+	size_t big_map[ZT_BIG_ARRAYS];	/* arena, nodes, rrsets, ans, index: mmap length, or 0 */
 	struct zt_order_job *order_job; /* transfer orders still being sorted, or NULL */
 };
 
@@ -248,10 +248,10 @@ uint32_t zt_find_closest(const zt_t *zt, const uint8_t *key, size_t len, const u
 /* ---- the query as one pass over it found it (answer.c) ---- */
 
 struct zt_query {
-	const uint8_t *qname;   /* in the query, original case */
+	const uint8_t *qname; /* in the query, original case */
 	size_t qname_len;
 	uint8_t key[WIRE_NAME_MAX + 1 + WIRE_SLACK]; /* lower-cased; slack for zt_find_slack() */
-	uint64_t hash;          /* zt_hash_slack() of key, computed while it was copied */
+	uint64_t hash; /* zt_hash_slack() of key, computed while it was copied */
 	uint16_t qtype;
 	uint16_t qclass;
 	bool has_question;
@@ -259,7 +259,7 @@ struct zt_query {
 	bool dnssec;
 	uint8_t edns_version;
 	uint16_t payload;
-	uint8_t rcode;          /* an error found while parsing (FORMERR...) or 0 */
+	uint8_t rcode; /* an error found while parsing (FORMERR...) or 0 */
 };
 
 #define OPT_RR_LEN 11
@@ -273,8 +273,7 @@ bool zt_parse_qname(wire_ctx_t *c, struct zt_query *q);
 void zt_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t ns, uint16_t ar);
 
 /* Writes our OPT record at P (OPT_RR_LEN bytes, 6 more with an EDE code); returns its length. */
-size_t zt_put_opt(uint8_t *p, const zt_t *zt, const struct zt_query *q, uint8_t ext_rcode,
-		  int ede);
+size_t zt_put_opt(uint8_t *p, const zt_t *zt, const struct zt_query *q, uint8_t ext_rcode, int ede);
 
 /* ---- resolver and renderer, shared by compile time and the rare live path ---- */
 
@@ -284,19 +283,19 @@ size_t zt_put_opt(uint8_t *p, const zt_t *zt, const struct zt_query *q, uint8_t 
 enum res_owner { OWN_NODE = 0, OWN_QNAME = 1, OWN_NAME = 2 };
 
 typedef struct res_item {
-	uint8_t section;      /* 1 answer, 2 authority, 3 additional */
-	uint8_t owner_kind;   /* enum res_owner */
-	uint32_t node;        /* OWN_NODE: owner node */
-	const uint8_t *name;  /* OWN_NAME: owner as wire name */
-	uint32_t rrset;       /* RRset index, or ZT_NONE for the synthesized CNAME */
-	uint32_t ttl_override; /* ZT_NONE, or the TTL to write (negative SOA) */
+	uint8_t section;	     /* 1 answer, 2 authority, 3 additional */
+	uint8_t owner_kind;	     /* enum res_owner */
+	uint32_t node;		     /* OWN_NODE: owner node */
+	const uint8_t *name;	     /* OWN_NAME: owner as wire name */
+	uint32_t rrset;		     /* RRset index, or ZT_NONE for the synthesized CNAME */
+	uint32_t ttl_override;	     /* ZT_NONE, or the TTL to write (negative SOA) */
 	const uint8_t *cname_target; /* synthesized CNAME (DNAME) */
-	bool required;        /* glue a referral cannot go without: TC rather than drop it */
+	bool required;		     /* glue a referral cannot go without: TC rather than drop it */
 } res_item_t;
 
 typedef struct res {
 	const uint8_t *qname; /* the question's name (for OWN_QNAME owners) */
-	uint16_t flags;       /* AA and rcode */
+	uint16_t flags;	      /* AA and rcode */
 	unsigned n;
 	res_item_t item[RES_MAX_ITEMS];
 	uint8_t names[RES_MAX_NAMES][WIRE_NAME_MAX + 1]; /* storage for synthesized names */
@@ -327,19 +326,19 @@ typedef struct rbuf {
 	uint8_t *buf;
 	size_t cap;
 	size_t len;
-	size_t limit;         /* for truncation: rendering stops (and counts) past it */
+	size_t limit; /* for truncation: rendering stops (and counts) past it */
 	uint16_t dict[256];
 	unsigned ndict;
 	uint16_t fix[512];
 	unsigned nfix;
 	uint16_t max_ptr;
-	size_t sfx_pos;       /* Knot-style compression: the one reference name */
+	size_t sfx_pos; /* Knot-style compression: the one reference name */
 	unsigned sfx_labels;
-	unsigned q_labels;    /* labels of the question name */
-	size_t owner_pos;     /* where the last RRset's first owner was written */
+	unsigned q_labels; /* labels of the question name */
+	size_t owner_pos;  /* where the last RRset's first owner was written */
 	unsigned anchor_labels;
 	bool reloc;
-	bool tc;              /* an answer or authority RRset, or required glue, did not fit */
+	bool tc; /* an answer or authority RRset, or required glue, did not fit */
 	int err;
 } rbuf_t;
 

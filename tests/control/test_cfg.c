@@ -344,15 +344,17 @@ static void dpdk_check(int argc, char *const argv[], const char *want)
 
 static void test_args_dpdk(void)
 {
-	char *const ok[] = {"sandnsd", "--io", "dpdk", "--zone", "a.=/a", "--listen",
-			    "198.18.0.2", "--listen", "2001:db8::2", "--", "--no-huge"};
-	char *const no_eal[] = {"sandnsd", "--io", "dpdk", "--zone", "a.=/a", "--listen",
-				"198.18.0.2"};
+	char *const ok[] = {"sandnsd",	   "--io",     "dpdk",	     "--zone",
+			    "a.=/a",	   "--listen", "198.18.0.2", "--listen",
+			    "2001:db8::2", "--",       "--no-huge"};
+	char *const no_eal[] = {"sandnsd", "--io",     "dpdk",	    "--zone",
+				"a.=/a",   "--listen", "198.18.0.2"};
 	char *const no_listen[] = {"sandnsd", "--io=dpdk", "--zone", "a.=/a", "--", "-l", "0"};
-	char *const wild[] = {"sandnsd", "--io=dpdk", "--zone", "a.=/a", "--listen", "0.0.0.0",
-			      "--", "-l", "0"};
-	char *const ports[] = {"sandnsd", "--io=dpdk", "--zone", "a.=/a", "--listen",
-			       "198.18.0.2@53", "--listen", "198.18.0.3@5353", "--", "-l", "0"};
+	char *const wild[] = {"sandnsd", "--io=dpdk", "--zone", "a.=/a", "--listen",
+			      "0.0.0.0", "--",	      "-l",	"0"};
+	char *const ports[] = {
+	    "sandnsd",	"--io=dpdk",	   "--zone", "a.=/a", "--listen", "198.18.0.2@53",
+	    "--listen", "198.18.0.3@5353", "--",     "-l",    "0"};
 
 	dpdk_check(11, ok, NULL);
 	dpdk_check(7, no_eal, "--io dpdk needs EAL arguments after --");

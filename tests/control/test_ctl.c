@@ -19,9 +19,9 @@
 #include "cfg.h"
 #include "ctl.h"
 #include "cutest.h"
-#include "tutil.h"
 #include "policy.h"
 #include "sandns_err.h"
+#include "tutil.h"
 #include "wire.h"
 #include "zload.h"
 #include "zt.h"
@@ -608,7 +608,8 @@ static void test_build_long_origin(void)
 		origin[0] = '\0';
 		for (size_t l = 0; l < labels; l++)
 			len += (size_t)snprintf(origin + len, sizeof(origin) - len, "abcdefghi.");
-		snprintf(origin + len, sizeof(origin) - len, "%sexample.", pass == 0 ? "" : "abcdef.");
+		snprintf(origin + len, sizeof(origin) - len, "%sexample.",
+			 pass == 0 ? "" : "abcdef.");
 		CU_ASSERT_EQUAL(strlen(origin), pass == 0 ? 98 : 235);
 		snprintf(text, sizeof(text),
 			 "$ORIGIN %s\n$TTL 3600\n@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n"

@@ -13,8 +13,8 @@
 
 #include "cert.h"
 #include "cutest.h"
-#include "tutil.h"
 #include "policy.h"
+#include "tutil.h"
 #include "zload.h"
 
 #define DAY (24 * 3600L)
@@ -79,7 +79,7 @@ static zload_zone_t *zone(const char *origin, const char *text)
 static policy_t *eval1(const char *origin, const char *text, const char *sans,
 		       const policy_opts_t *opts)
 {
-	static const policy_opts_t none = { 0 };
+	static const policy_opts_t none = {0};
 	zload_zone_t *z = zone(origin, text);
 	cert_t *c = make_leaf(sans);
 	policy_t *p = policy_evaluate(&z, 1, &c, 1, opts ? opts : &none, err, sizeof(err));
@@ -139,10 +139,10 @@ static void test_covered_wildcard(void)
 
 static void test_existing_srv(void)
 {
-	policy_t *p = eval1("example.com", HEAD("example.com")
-			    "autodiscover A 192.0.2.10\n"
-			    "mail A 192.0.2.10\n"
-			    "_autodiscover._tcp SRV 0 0 443 mail\n",
+	policy_t *p = eval1("example.com",
+			    HEAD("example.com") "autodiscover A 192.0.2.10\n"
+						"mail A 192.0.2.10\n"
+						"_autodiscover._tcp SRV 0 0 443 mail\n",
 			    "DNS:mail.example.com", NULL);
 	size_t i = find(p, N, POLICY_FAMILY_A);
 
@@ -155,11 +155,11 @@ static void test_existing_srv(void)
 
 static void test_srv_uncovered_then_synth(void)
 {
-	policy_t *p = eval1("example.com", HEAD("example.com")
-			    "autodiscover A 192.0.2.10\n"
-			    "mail A 192.0.2.10\n"
-			    "other A 192.0.2.11\n"
-			    "_autodiscover._tcp SRV 0 0 443 other\n",
+	policy_t *p = eval1("example.com",
+			    HEAD("example.com") "autodiscover A 192.0.2.10\n"
+						"mail A 192.0.2.10\n"
+						"other A 192.0.2.11\n"
+						"_autodiscover._tcp SRV 0 0 443 other\n",
 			    "DNS:mail.example.com", NULL);
 	size_t i = find(p, N, POLICY_FAMILY_A);
 
@@ -172,12 +172,12 @@ static void test_srv_uncovered_then_synth(void)
 
 static void test_synth_same_address(void)
 {
-	policy_t *p = eval1("example.com", HEAD("example.com")
-			    "autodiscover A 192.0.2.20\n"
-			    "webmail A 192.0.2.99\n"
-			    "mail A 192.0.2.20\n",
-			    "DNS:*.example.com.invalid,DNS:webmail.example.com,DNS:mail.example.com",
-			    NULL);
+	policy_t *p =
+	    eval1("example.com",
+		  HEAD("example.com") "autodiscover A 192.0.2.20\n"
+				      "webmail A 192.0.2.99\n"
+				      "mail A 192.0.2.20\n",
+		  "DNS:*.example.com.invalid,DNS:webmail.example.com,DNS:mail.example.com", NULL);
 	size_t i = find(p, N, POLICY_FAMILY_A);
 
 	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SYNTHESIZE_SRV);
@@ -188,12 +188,12 @@ static void test_synth_same_address(void)
 
 static void test_synth_first_san_and_opts(void)
 {
-	static const policy_opts_t opts = { .srv_target = "Owa.Example.com" };
+	static const policy_opts_t opts = {.srv_target = "Owa.Example.com"};
 	const char *text = HEAD("example.com") "autodiscover A 192.0.2.20\n"
 					       "webmail A 192.0.2.99\n"
 					       "owa A 192.0.2.98\n";
-	policy_t *p = eval1("example.com", text, "DNS:nowhere.example.com,DNS:webmail.example.com",
-			    NULL);
+	policy_t *p =
+	    eval1("example.com", text, "DNS:nowhere.example.com,DNS:webmail.example.com", NULL);
 	size_t i = find(p, N, POLICY_FAMILY_A);
 
 	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SYNTHESIZE_SRV);
@@ -234,12 +234,12 @@ static void test_no_target(void)
 
 static void test_aaaa_separately(void)
 {
-	policy_t *p = eval1("example.com", HEAD("example.com")
-			    "autodiscover A 192.0.2.20\n"
-			    "autodiscover AAAA 2001:db8::20\n"
-			    "web A 192.0.2.20\n"
-			    "mail A 192.0.2.21\n"
-			    "mail AAAA 2001:db8::20\n",
+	policy_t *p = eval1("example.com",
+			    HEAD("example.com") "autodiscover A 192.0.2.20\n"
+						"autodiscover AAAA 2001:db8::20\n"
+						"web A 192.0.2.20\n"
+						"mail A 192.0.2.21\n"
+						"mail AAAA 2001:db8::20\n",
 			    "DNS:web.example.com,DNS:mail.example.com", NULL);
 	size_t a = find(p, N, POLICY_FAMILY_A), aaaa = find(p, N, POLICY_FAMILY_AAAA);
 
@@ -252,9 +252,9 @@ static void test_aaaa_separately(void)
 
 static void test_apex(void)
 {
-	policy_t *p = eval1("example.com", HEAD("example.com")
-			    "@ A 192.0.2.1\n"
-			    "autodiscover A 192.0.2.10\n",
+	policy_t *p = eval1("example.com",
+			    HEAD("example.com") "@ A 192.0.2.1\n"
+						"autodiscover A 192.0.2.10\n",
 			    "DNS:autodiscover.example.com", NULL);
 	size_t i = find(p, "example.com.", POLICY_FAMILY_A);
 
@@ -269,9 +269,9 @@ static void test_apex(void)
 
 static void test_foreign_cname(void)
 {
-	policy_t *p = eval1("example.com", HEAD("example.com")
-			    "autodiscover CNAME autodiscover.outlook.com.\n"
-			    "mail A 192.0.2.10\n",
+	policy_t *p = eval1("example.com",
+			    HEAD("example.com") "autodiscover CNAME autodiscover.outlook.com.\n"
+						"mail A 192.0.2.10\n",
 			    "DNS:mail.example.com", NULL);
 	size_t i = find(p, N, POLICY_FAMILY_A);
 
@@ -283,10 +283,10 @@ static void test_foreign_cname(void)
 
 static void test_in_zone_cname(void)
 {
-	policy_t *p = eval1("example.com", HEAD("example.com")
-			    "autodiscover CNAME a1\n"
-			    "a1 CNAME mail\n"
-			    "mail A 192.0.2.10\n",
+	policy_t *p = eval1("example.com",
+			    HEAD("example.com") "autodiscover CNAME a1\n"
+						"a1 CNAME mail\n"
+						"mail A 192.0.2.10\n",
 			    "DNS:mail.example.com", NULL);
 	size_t i = find(p, N, POLICY_FAMILY_A);
 
@@ -298,11 +298,12 @@ static void test_in_zone_cname(void)
 
 static void test_signed(void)
 {
-	policy_t *p = eval1("example.com", HEAD("example.com")
-			    "@ DNSKEY 257 3 13 "
-			    "mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==\n"
-			    "autodiscover A 192.0.2.10\n"
-			    "mail A 192.0.2.10\n",
+	policy_t *p = eval1("example.com",
+			    HEAD("example.com") "@ DNSKEY 257 3 13 "
+						"mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+"
+						"GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==\n"
+						"autodiscover A 192.0.2.10\n"
+						"mail A 192.0.2.10\n",
 			    "DNS:mail.example.com", NULL);
 	size_t i = find(p, N, POLICY_FAMILY_A);
 
@@ -315,10 +316,10 @@ static void test_signed(void)
 
 static void test_wildcard_only(void)
 {
-	policy_t *p = eval1("example.com", HEAD("example.com")
-			    "* A 192.0.2.10\n"
-			    "mail A 192.0.2.10\n"
-			    "sub.deep A 192.0.2.5\n",
+	policy_t *p = eval1("example.com",
+			    HEAD("example.com") "* A 192.0.2.10\n"
+						"mail A 192.0.2.10\n"
+						"sub.deep A 192.0.2.5\n",
 			    "DNS:mail.example.com", NULL);
 	size_t i = find(p, N, POLICY_FAMILY_A);
 
@@ -328,9 +329,9 @@ static void test_wildcard_only(void)
 	CU_ASSERT_TRUE(has(policy_reason(p, i), "empty node"));
 	policy_free(&p);
 	/* An empty non-terminal at N blocks the wildcard: nothing to do. */
-	p = eval1("example.com", HEAD("example.com")
-		  "* A 192.0.2.10\n"
-		  "_acme-challenge.autodiscover TXT x\n",
+	p = eval1("example.com",
+		  HEAD("example.com") "* A 192.0.2.10\n"
+				      "_acme-challenge.autodiscover TXT x\n",
 		  "DNS:mail.example.com", NULL);
 	i = find(p, N, POLICY_FAMILY_A);
 	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_ABSENT);
@@ -341,13 +342,13 @@ static void test_wildcard_only(void)
 static void test_two_domains(void)
 {
 	zload_zone_t *z[2] = {
-		zone("example.com", HEAD("example.com") "autodiscover A 192.0.2.10\n"
-						       "mail A 192.0.2.10\n"),
-		zone("example.net", HEAD("example.net") "autodiscover A 192.0.2.10\n"),
+	    zone("example.com", HEAD("example.com") "autodiscover A 192.0.2.10\n"
+						    "mail A 192.0.2.10\n"),
+	    zone("example.net", HEAD("example.net") "autodiscover A 192.0.2.10\n"),
 	};
-	cert_t *c[2] = { make_leaf("DNS:mail.example.com"),
-			 make_leaf("DNS:autodiscover.example.net") };
-	static const policy_opts_t opts = { 0 };
+	cert_t *c[2] = {make_leaf("DNS:mail.example.com"),
+			make_leaf("DNS:autodiscover.example.net")};
+	static const policy_opts_t opts = {0};
 	policy_t *p = policy_evaluate(z, 2, c, 2, &opts, err, sizeof(err));
 	size_t i;
 
@@ -367,10 +368,10 @@ static void test_two_domains(void)
 
 static void test_srv_target_without_address(void)
 {
-	policy_t *p = eval1("example.com", HEAD("example.com")
-			    "autodiscover A 192.0.2.10\n"
-			    "mail TXT \"no address\"\n"
-			    "_autodiscover._tcp SRV 0 0 443 mail\n",
+	policy_t *p = eval1("example.com",
+			    HEAD("example.com") "autodiscover A 192.0.2.10\n"
+						"mail TXT \"no address\"\n"
+						"_autodiscover._tcp SRV 0 0 443 mail\n",
 			    "DNS:mail.example.com", NULL);
 	size_t i = find(p, N, POLICY_FAMILY_A);
 
@@ -401,10 +402,10 @@ static int see(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const 
 
 static void test_zload_foreach(void)
 {
-	zload_zone_t *z = zone("example.com", HEAD("example.com")
-			       "_AutoDiscover._tcp 60 SRV 0 5 443 Mail\n"
-			       "Mail A 192.0.2.1\n");
-	struct seen s = { 0 };
+	zload_zone_t *z =
+	    zone("example.com", HEAD("example.com") "_AutoDiscover._tcp 60 SRV 0 5 443 Mail\n"
+						    "Mail A 192.0.2.1\n");
+	struct seen s = {0};
 
 	CU_ASSERT_EQUAL(zload_foreach(z, see, &s), 0);
 	CU_ASSERT_EQUAL(s.n, 5);

@@ -9,8 +9,8 @@
 #include <CUnit/CUnit.h>
 
 #include "cutest.h"
-#include "tutil.h"
 #include "dp_pkt.h"
+#include "tutil.h"
 #include "wire.h"
 #include "zload.h"
 #include "zt.h"
@@ -750,8 +750,10 @@ static void test_dns_rrl(void)
 			if (res.rrl_action == RRL_SLIP) {
 				slipped++;
 				CU_ASSERT(dns[2] & 0x02); /* TC */
-				CU_ASSERT_EQUAL(get16(dns + 6) + get16(dns + 8) + get16(dns + 10), 0);
-				CU_ASSERT_EQUAL(ulen, len - l4); /* the question alone: as long as the query */
+				CU_ASSERT_EQUAL(get16(dns + 6) + get16(dns + 8) + get16(dns + 10),
+						0);
+				CU_ASSERT_EQUAL(
+				    ulen, len - l4); /* the question alone: as long as the query */
 			} else {
 				whole++;
 				CU_ASSERT_FALSE(dns[2] & 0x02);

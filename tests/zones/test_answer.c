@@ -1876,10 +1876,10 @@ static void test_signed_without_nsec(void)
 static void test_shadow_after_index_growth(void)
 {
 	static const char parent[] =
-		"$ORIGIN p.test.\n$TTL 300\n@ SOA ns1 h 1 2 3 4 60\n@ NS ns1\nns1 A 192.0.2.1\n"
-		"child NS ns2.child\nns2.child A 192.0.2.9\n"
-		"a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t A 192.0.2.2\n"
-		"u.v.w.x.y.z.a.b.c.d.e.f.g.h.i.j.k.l.m.n A 192.0.2.3\n";
+	    "$ORIGIN p.test.\n$TTL 300\n@ SOA ns1 h 1 2 3 4 60\n@ NS ns1\nns1 A 192.0.2.1\n"
+	    "child NS ns2.child\nns2.child A 192.0.2.9\n"
+	    "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t A 192.0.2.2\n"
+	    "u.v.w.x.y.z.a.b.c.d.e.f.g.h.i.j.k.l.m.n A 192.0.2.3\n";
 	static const char child[] = "$ORIGIN child.p.test.\n$TTL 300\n@ SOA ns1 h 1 2 3 4 60\n"
 				    "@ NS ns1\nns1 A 192.0.2.10\n";
 	char err[512];
@@ -1988,8 +1988,7 @@ void reg_cutest_answer(void)
 	CU_add_test(s, "AXFR: who may", test_axfr_answer);
 	CU_add_test(s, "AXFR: the messages", test_axfr_render);
 	CU_add_test(s, "AXFR: a large zone's order sorted after zt_new", test_axfr_order_later);
-	CU_add_test(s, "AXFR: several messages",
-		    test_axfr_render_large);
+	CU_add_test(s, "AXFR: several messages", test_axfr_render_large);
 	CU_add_test(s, "answer in place", test_in_place);
 	CU_add_test(s, "DNAME", test_dname);
 	CU_add_test(s, "CNAME loop", test_cname_loop);
@@ -2003,7 +2002,9 @@ void reg_cutest_answer(void)
 	CU_add_test(s, "snapshot: size, zones, free", test_snapshot);
 	CU_add_test(s, "snapshot of no zones", test_empty_snapshot);
 	CU_add_test(s, "signed zone without NSEC: DO answers", test_signed_without_nsec);
-	CU_add_test(s, "parent-side names stay out of a grown index", test_shadow_after_index_growth);
+	CU_add_test(s, "parent-side names stay out of a grown index",
+		    test_shadow_after_index_growth);
 	CU_add_test(s, "RRset over 65535 records: refused", test_rrset_too_big);
-	CU_add_test(s, "RRset TTLs differ: the file's first is served", test_rrset_ttl_first_in_file);
+	CU_add_test(s, "RRset TTLs differ: the file's first is served",
+		    test_rrset_ttl_first_in_file);
 }

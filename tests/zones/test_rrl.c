@@ -28,8 +28,8 @@ static zt_t *zt;
 static int suite_init(void)
 {
 	char err[512];
-	zload_zone_t *z = zload_string("example.com.", zone_rrl, "rrl.zone", NULL, NULL, err,
-				       sizeof(err));
+	zload_zone_t *z =
+	    zload_string("example.com.", zone_rrl, "rrl.zone", NULL, NULL, err, sizeof(err));
 
 	if (z == NULL)
 		return -1;
@@ -211,9 +211,9 @@ static void test_slip_form(void)
 	CU_ASSERT_EQUAL_FATAL(rrl_apply(r, a, 4, &info, resp, &len), RRL_SLIP);
 	CU_ASSERT_EQUAL(len, WIRE_HDR_LEN + nlen + 4);
 	CU_ASSERT_EQUAL(wire_get16(resp), 0x1234);
-	CU_ASSERT(resp[2] & 0x80);           /* QR */
-	CU_ASSERT(resp[2] & 0x02);           /* TC */
-	CU_ASSERT_EQUAL(resp[3] & 0x0f, 3);  /* NXDOMAIN, as it was */
+	CU_ASSERT(resp[2] & 0x80);	    /* QR */
+	CU_ASSERT(resp[2] & 0x02);	    /* TC */
+	CU_ASSERT_EQUAL(resp[3] & 0x0f, 3); /* NXDOMAIN, as it was */
 	CU_ASSERT_EQUAL(wire_get16(resp + 4), 1);
 	CU_ASSERT_EQUAL(wire_get16(resp + 6), 0);
 	CU_ASSERT_EQUAL(wire_get16(resp + 8), 0);
@@ -252,8 +252,8 @@ static void test_table_full(void)
 static void test_slip_keeps_opt(void)
 {
 	static const uint8_t opt0[] = {0, 0, 41, 0x10, 0, 0, 0, 0x80, 0, 0, 0};
-	const rrl_cfg_t c = {.rate = 1, .slip = 1, .table_size = 64, .ipv4_prefix = 24,
-			     .ipv6_prefix = 56};
+	const rrl_cfg_t c = {
+	    .rate = 1, .slip = 1, .table_size = 64, .ipv4_prefix = 24, .ipv6_prefix = 56};
 	const zt_answer_ctx_t ctx = {.transport = ZT_UDP};
 	uint8_t a[4] = {203, 0, 113, 9}, q[512], resp[4096], name[256];
 	size_t nlen = tu_name_wire(name, "mail.example.com.");
@@ -297,7 +297,8 @@ void reg_cutest_rrl(void)
 	CU_add_test(s, "the rate, the slip, the next second", test_rate_and_slip);
 	CU_add_test(s, "slip 0 drops all, slip 1 truncates all", test_slip_zero_and_one);
 	CU_add_test(s, "buckets: /24, /56, name, type", test_buckets);
-	CU_add_test(s, "NXDOMAIN, wildcard, referral, REFUSED: one bucket each", test_shared_answers);
+	CU_add_test(s, "NXDOMAIN, wildcard, referral, REFUSED: one bucket each",
+		    test_shared_answers);
 	CU_add_test(s, "the truncated answer", test_slip_form);
 	CU_add_test(s, "a full table forgets the stalest", test_table_full);
 	CU_add_test(s, "the truncated answer keeps the OPT", test_slip_keeps_opt);

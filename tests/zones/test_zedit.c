@@ -10,8 +10,8 @@
 #include <ldns/ldns.h>
 
 #include "cutest.h"
-#include "tutil.h"
 #include "sandns_err.h"
+#include "tutil.h"
 #include "wire.h"
 #include "zload.h"
 #include "zt.h"
@@ -808,8 +808,8 @@ static int axfr_bytes_sink(void *ctx, const uint8_t *msg, size_t len)
  */
 static void test_zt_edits_in_compile(void)
 {
-	static const char *const names[] = {N_NAME, "x." N_NAME, "_autodiscover._tcp." D,
-					    "other." D, "mail." D, D};
+	static const char *const names[] = {N_NAME,	"x." N_NAME, "_autodiscover._tcp." D,
+					    "other." D, "mail." D,   D};
 	static const uint16_t types[] = {T_A, T_AAAA, T_SRV, T_TXT, T_MX, T_SOA};
 	zload_edit_t edits[8];
 	zload_zone_t *copy;
@@ -828,8 +828,11 @@ static void test_zt_edits_in_compile(void)
 	edits[5] = policy_edits[4]; /* and mail's A withheld */
 	/* An RRset replaced: withheld, then added anew (what the policy does to an SRV). */
 	edits[6] = (zload_edit_t){.op = ZLOAD_EDIT_WITHHOLD, .owner = "mail." D, .type = T_MX};
-	edits[7] = (zload_edit_t){.op = ZLOAD_EDIT_ADD, .owner = "mail." D, .type = T_MX,
-				  .ttl = 600, .rdata = "20 other." D};
+	edits[7] = (zload_edit_t){.op = ZLOAD_EDIT_ADD,
+				  .owner = "mail." D,
+				  .type = T_MX,
+				  .ttl = 600,
+				  .rdata = "20 other." D};
 	copy = edit(edits, 8);
 	a = compile(copy);
 	ze = (zt_zone_edits_t){.zone = orig, .edits = edits, .nedits = 8, .serial = NEW_SERIAL};
@@ -1033,7 +1036,8 @@ void reg_cutest_zedit(void)
 	CU_add_test(s, "empty node deeper down; over records", test_zt_empty_node_deep);
 	CU_add_test(s, "withheld A: the node keeps its MX", test_zt_withhold_keeps_node);
 	CU_add_test(s, "added SRV: answered and transferred", test_zt_added_srv);
-	CU_add_test(s, "edits applied by the compiler equal the edited copy", test_zt_edits_in_compile);
+	CU_add_test(s, "edits applied by the compiler equal the edited copy",
+		    test_zt_edits_in_compile);
 	CU_add_test(s, "lookup: by search, in file order", test_lookup_file_order);
 	CU_add_test(s, "empty node: AXFR carries it only with a record below",
 		    test_zt_empty_node_transfer);

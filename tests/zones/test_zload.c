@@ -372,8 +372,8 @@ static void test_rdata_fits_type(void)
 {
 	zload_zone_t *z;
 
-	LOAD_FAILS(HEAD "x 3600 IN SRV 20 40 500 \\# 4 0a000001\n", "t.zone:6:",
-		   "does not fit its type");
+	LOAD_FAILS(HEAD "x 3600 IN SRV 20 40 500 \\# 4 0a000001\n",
+		   "t.zone:6:", "does not fit its type");
 	LOAD_FAILS(HEAD "x 3600 IN A \\# 0\n", "t.zone:6:", "does not fit its type");
 	/* A last field that may be empty on the wire may be left out: CAA 0 issue "", a DS
 	 * without digest, a DNSKEY without key, an empty OPENPGPKEY. */
@@ -382,7 +382,8 @@ static void test_rdata_fits_type(void)
 		      "y 3600 IN CAA \\# 7 00056973737565\n"
 		      "y 3600 IN DS \\# 4 30390801\n"
 		      "y 3600 IN DNSKEY \\# 4 01010308\n"
-		      "y 3600 IN OPENPGPKEY \\# 0\n", NULL);
+		      "y 3600 IN OPENPGPKEY \\# 0\n",
+		 NULL);
 	CU_ASSERT_PTR_NOT_NULL(z);
 	if (z == NULL)
 		fprintf(stderr, "\n  %s\n", err);
@@ -773,18 +774,18 @@ static void same_both_ways(const char *text)
 /* Each record is on its own line, blank lines and comments after it or not. */
 static void test_fast_reader_lines(void)
 {
-	static const char text[] = "$ORIGIN example.com.\n"		   /* 1 */
-				   "@ 300 IN SOA ns1 h 1 2 3 4 5\n"	   /* 2 */
-				   "@ IN NS ns1\n"			   /* 3 */
-				   "ns1 IN A 192.0.2.1\n"		   /* 4 */
-				   "\n"					   /* 5 */
-				   "; a comment\n"			   /* 6 */
-				   "x IN TXT \"t\"\n"			   /* 7 */
-				   "\n"					   /* 8 */
-				   "h IN A 192.0.2.3\n"			   /* 9 */
-				   "\n";				   /* 10 */
-	zload_zone_t *z = zload_string("example.com.", text, "t.zone", NULL, NULL, err,
-				       sizeof(err));
+	static const char text[] = "$ORIGIN example.com.\n"	    /* 1 */
+				   "@ 300 IN SOA ns1 h 1 2 3 4 5\n" /* 2 */
+				   "@ IN NS ns1\n"		    /* 3 */
+				   "ns1 IN A 192.0.2.1\n"	    /* 4 */
+				   "\n"				    /* 5 */
+				   "; a comment\n"		    /* 6 */
+				   "x IN TXT \"t\"\n"		    /* 7 */
+				   "\n"				    /* 8 */
+				   "h IN A 192.0.2.3\n"		    /* 9 */
+				   "\n";			    /* 10 */
+	zload_zone_t *z =
+	    zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
 	char buf[512] = "";
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
@@ -850,7 +851,8 @@ static void test_fast_reader_same(void)
 	for (unsigned i = 0; i < 3000; i++) {
 		switch (i % 7) {
 		case 0:
-			off += (size_t)sprintf(big + off, "h%u IN A 10.0.%u.%u\n", i, i / 256, i % 256);
+			off += (size_t)sprintf(big + off, "h%u IN A 10.0.%u.%u\n", i, i / 256,
+					       i % 256);
 			break;
 		case 1:
 			off += (size_t)sprintf(big + off, "  %u IN AAAA 2001:db8::%x\n", i, i);
@@ -869,7 +871,8 @@ static void test_fast_reader_same(void)
 			off += (size_t)sprintf(big + off, "m%u IN MX ( 10\n  h%u )\n", i, i - 5);
 			break;
 		default:
-			off += (size_t)sprintf(big + off, "\t\tIN A 10.2.%u.%u\n", i / 256, i % 256);
+			off +=
+			    (size_t)sprintf(big + off, "\t\tIN A 10.2.%u.%u\n", i / 256, i % 256);
 			break;
 		}
 	}
