@@ -63,8 +63,8 @@
 #define SPIN_NS 3000   /* closer than this, the next send is waited for by spinning */
 #define MAX_VERSIONS 16
 #define SOCK_BUF (8 << 20)
-#define SRING 65536 /* send batches remembered, to tell the generator's pauses from the server's   \
-		     */
+/* send batches remembered, to tell the generator's pauses from the server's */
+#define SRING 65536
 
 #define TYPE_TXT 16
 
