@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# policy.sh: the autodiscover policy end to end on loopback (/work/shared/AUTODISCOVER.md).
+# policy.sh: the autodiscover policy end to end on loopback (docs/autodiscover-policy.md).
 # A throwaway CA signs two leaves: (a) mail+owa, which does not cover autodiscover, and (b)
 # mail+autodiscover.example.com+autodiscover.example.net, which does. With (a) the autodiscover
 # A/AAAA answer NODATA (also where only a wildcard answered), an SRV to mail.example.com is
