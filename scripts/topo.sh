@@ -19,7 +19,7 @@ TOPO_CLI6=2001:db8::1  # /64, with topo_pair --ipv6
 # PMD needs is real checksums: a veth would hand over partial ones (transmit offload), so
 # topo_pair turns it off on both ends. The exception path (TCP and the rest) is a net_tap that
 # sandnsd adds to its own EAL arguments (dataplane/dp_tap.c) inside the server's namespace; it
-# goes with sandnsd, or with the namespace.
+# goes with sandnsd, or with the namespace. The MTU is the veth default (1500); nothing sets it.
 #
 # Messages start with "$TOPO_WHO: " (the caller's name; "topo" when unset).
 
