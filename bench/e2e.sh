@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # e2e.sh: the whole path. Replies/s of sandnsd --io dpdk next to Knot DNS (XDP and kernel UDP),
 # NSD (kernel UDP) and a bare DPDK reflector (the floor), on the same path, in one run. Two
-# namespaces (generator gen-$$, server srv-$$) joined by one veth pair; the generator (kxdpgun,
+# namespaces (generator sandns-bench-gen-$$, server sandns-bench-srv-$$) joined by one veth pair
+# (scripts/topo.sh makes them and removes them); the generator (kxdpgun,
 # AF_XDP) on core 0, the server and its veth NAPI thread on core 1 (../shared/BENCH-FACTS.md).
 # The servers, all with the sample zones (zones/sample/example.com and example.net):
 #   sandnsd-af_xdp      sandnsd --io dpdk, net_af_xdp on the server's veth, --cert as in run.sh
@@ -84,12 +85,14 @@ for c in "${NEED[@]}"; do
 done
 exec 9>>"$LOCK" || die "cannot open the lock file $LOCK"
 
-GEN=gen-$$
-SRV=srv-$$
+# shellcheck source=../scripts/topo.sh
+. "$ROOT/scripts/topo.sh"
+TOPO_WHO=bench
+GEN=sandns-bench-gen-$$
+SRV=sandns-bench-srv-$$
 VG=vg$$
 VS=vs$$
-SADDR=198.18.0.2
-GADDR=198.18.0.1
+SADDR=$TOPO_SRV4
 TMP=$(mktemp -d /tmp/sandns-bench.XXXXXX)
 chmod 755 "$TMP"
 # Copies: every run uses the same binaries, whatever is rebuilt meanwhile.
@@ -115,29 +118,12 @@ stop_server() {
 	fi
 	wait "$PID" 2>/dev/null
 	PID=
-	reap_netns "$SRV"
+	topo_reap "$SRV"
 	ip -n "$SRV" link set dev "$VS" xdp off 2>/dev/null
 	if [ "$KADDR" = 1 ]; then
 		ip -n "$SRV" addr del "$SADDR/24" dev "$VS" 2>/dev/null
 		KADDR=0
 	fi
-}
-
-# reap_netns NS: processes still in our namespace NS (all ours): SIGTERM, 5 s, SIGKILL.
-reap_netns() {
-	local pids p
-	pids=$(ip netns pids "$1" 2>/dev/null)
-	[ -n "$pids" ] || return 0
-	echo "bench: left in $1: $(for p in $pids; do printf '%s(%s) ' "$p" "$(cat "/proc/$p/comm" 2>/dev/null)"; done)" >&2
-	# shellcheck disable=SC2086 # a list of PIDs
-	kill -TERM $pids 2>/dev/null
-	for _ in $(seq 1 50); do
-		[ -z "$(ip netns pids "$1" 2>/dev/null)" ] && return 0
-		sleep 0.1
-	done
-	pids=$(ip netns pids "$1" 2>/dev/null)
-	# shellcheck disable=SC2086
-	[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
 }
 
 stop_pinner() {
@@ -152,11 +138,7 @@ cleanup() {
 	local rc=$?
 	stop_pinner
 	stop_server
-	reap_netns "$GEN"
-	ip netns del "$GEN" 2>/dev/null
-	ip netns del "$SRV" 2>/dev/null
-	rm -rf "/var/run/dpdk/sandnsbench$$"-* 2>/dev/null
-	rmdir "$CG/gen" "$CG/srv" "$CG" 2>/dev/null
+	topo_cleanup
 	if [ "${KEEP:-0}" = 1 ]; then echo "bench: kept $TMP"; else rm -rf "$TMP"; fi
 	exit "$rc"
 }
@@ -164,67 +146,22 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- topology
-ip netns add "$GEN" || die "cannot create namespace $GEN"
-ip netns add "$SRV" || die "cannot create namespace $SRV"
-ip link add "$VG" type veth peer name "$VS" || die "cannot create a veth pair"
-ip link set "$VG" netns "$GEN"
-ip link set "$VS" netns "$SRV"
-ip -n "$GEN" link set lo up
-ip -n "$SRV" link set lo up
-ip -n "$GEN" addr add "$GADDR/24" dev "$VG"
-# Real checksums on the wire; GRO on so that veth receive runs in NAPI, which threaded NAPI
-# then lets us pin to the receiving side's core.
-ip netns exec "$GEN" ethtool -K "$VG" tx off rx off tso off gso off gro on >/dev/null 2>&1 ||
-	echo "bench: ethtool -K $VG failed"
-ip netns exec "$SRV" ethtool -K "$VS" tx off rx off tso off gso off gro on >/dev/null 2>&1 ||
-	echo "bench: ethtool -K $VS failed"
-ip -n "$GEN" link set "$VG" up
-ip -n "$SRV" link set "$VS" up
-ip netns exec "$GEN" sh -c "echo 1 > /sys/class/net/$VG/threaded" || echo "bench: no threaded NAPI on $VG"
-ip netns exec "$SRV" sh -c "echo 1 > /sys/class/net/$VS/threaded" || echo "bench: no threaded NAPI on $VS"
+# 198.18.0.1/24 on the generator's end, none on the server's. Real checksums on the wire; GRO on
+# so that veth receive runs in NAPI, which threaded NAPI then lets us pin to the receiving side's
+# core (--napi).
+topo_pair --napi "$SRV" "$VS" "$GEN" "$VG" || die "cannot make the namespaces and their veth"
 SMAC=$(ip netns exec "$SRV" cat "/sys/class/net/$VS/address")
 
-# cpuset cgroups (v1 here) when there are: taskset alone does not hold threads that pin
-# themselves (knotd does). A process joins before `ip netns exec`, which remounts /sys.
-CGOK=0
-if [ -d /sys/fs/cgroup/cpuset ] && mkdir "$CG" 2>/dev/null; then
-	if cat /sys/fs/cgroup/cpuset/cpuset.mems >"$CG/cpuset.mems" &&
-		echo "$GEN_CPU,$SRV_CPU" >"$CG/cpuset.cpus" && mkdir "$CG/gen" "$CG/srv" &&
-		echo "$GEN_CPU" >"$CG/gen/cpuset.cpus" && cat "$CG/cpuset.mems" >"$CG/gen/cpuset.mems" &&
-		echo "$SRV_CPU" >"$CG/srv/cpuset.cpus" && cat "$CG/cpuset.mems" >"$CG/srv/cpuset.mems"; then
-		CGOK=1
-	fi
-fi
-[ "$CGOK" = 1 ] || echo "bench: no cpuset cgroup, pinning with taskset only"
-# ON_GEN / ON_SRV CMD...: runs CMD in that side's cpuset (when there is one), under taskset. An
-# exec chain (sh, taskset, ip netns exec, timeout), so that $! of `"${ON_SRV[@]}" ... &` is the
-# PID that gets our signals and forwards them.
-if [ "$CGOK" = 1 ]; then
-	# shellcheck disable=SC2016 # $$ and $0 are the inner shell's
-	ON_GEN=(sh -c 'echo $$ > "$0/tasks" && exec "$@"' "$CG/gen" taskset -c "$GEN_CPU")
-	# shellcheck disable=SC2016
-	ON_SRV=(sh -c 'echo $$ > "$0/tasks" && exec "$@"' "$CG/srv" taskset -c "$SRV_CPU")
-else
-	ON_GEN=(taskset -c "$GEN_CPU")
-	ON_SRV=(taskset -c "$SRV_CPU")
-fi
+# ON_GEN / ON_SRV CMD...: runs CMD on that side's core, in a cpuset cgroup (v1) when there is
+# one: taskset alone does not hold threads that pin themselves (knotd does). An exec chain (sh,
+# taskset, ip netns exec, timeout), so that $! of `"${ON_SRV[@]}" ... &` is the PID that gets our
+# signals and forwards them.
+topo_cpusets "$CG" "$GEN_CPU" "$SRV_CPU" || echo "bench: no cpuset cgroup, pinning with taskset only"
 
 # The NAPI kthreads (napi/<dev>-<id>) come and go with XDP programs: pinned again and again.
-pin_napi() {
-	local p comm
-	for p in /proc/[0-9]*; do
-		read -r comm 2>/dev/null <"$p/comm" || continue
-		case $comm in
-		"napi/$VG-"*) taskset -pc "$GEN_CPU" "${p#/proc/}" >/dev/null 2>&1 ;;
-		"napi/$VS-"*) taskset -pc "$SRV_CPU" "${p#/proc/}" >/dev/null 2>&1 ;;
-		esac
-	done
-}
+pin_napi() { topo_pin_napi "$VG" "$GEN_CPU" "$VS" "$SRV_CPU"; }
 pin_napi
-NAPIS=$(for p in /proc/[0-9]*; do
-	read -r comm 2>/dev/null <"$p/comm" || continue
-	case $comm in "napi/$VG-"* | "napi/$VS-"*) echo "$comm@cpu$(taskset -pc "${p#/proc/}" 2>/dev/null | sed 's/.*: //')" ;; esac
-done | tr '\n' ' ')
+NAPIS=$(topo_napi_threads "$VG" "$VS")
 echo "bench: NAPI threads: ${NAPIS:-none (threaded NAPI missing?)}"
 
 # Every name in both zones' kinds of answer: data, a referral-free MX, NODATA (autodiscover,
@@ -330,14 +267,14 @@ EOF
 # start_server NAME RUN: starts NAME in the server namespace on core SRV_CPU; 0 when it answers.
 # Lives at most LIFE seconds (timeout -s KILL).
 start_server() {
-	local name=$1 run=$2 vdev eal log=$TMP/$1-r$2.log ready='' dir=$TMP/$1-r$2.d
+	local name=$1 run=$2 eal=() log=$TMP/$1-r$2.log ready='' dir=$TMP/$1-r$2.d
 	local life=$((60 + DNSPERF_TIME + 15 + $(rates_of "$name" | wc -w) * (DURATION + 25)))
 	case $name in
-	*-af_xdp) vdev="net_af_xdp0,iface=$VS" ;;
-	*-af_packet) vdev="net_af_packet0,iface=$VS" ;;
+	sandnsd-* | reflector-*)
+		topo_eal eal "${name#*-}" "$VS" "$SRV_CPU" "sandnsbench$$-$name-r$run" \
+			--log-level=lib.eal:notice || return 1
+		;;
 	esac
-	eal=(--no-huge -m 512 --no-pci -l "$SRV_CPU" "--vdev=${vdev:-}" "--file-prefix=sandnsbench$$-$name-r$run"
-		--log-level=lib.eal:notice)
 	case $name in
 	knot-* | nsd-*)
 		# Kernel servers (and Knot's XDP, for ARP) need the address on the veth.

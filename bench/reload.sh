@@ -74,8 +74,8 @@ for c in taskset timeout awk ss; do
 done
 
 TMP=$(mktemp -d /tmp/sandns-reload.XXXXXX)
-CLI=rlcli-$$
-SRV=rlsrv-$$
+CLI=sandns-reload-cli-$$
+SRV=sandns-reload-srv-$$
 VC=rlc$$
 VS=rls$$
 CG=/sys/fs/cgroup/cpuset/sandns-reload-$$
@@ -85,18 +85,16 @@ GENPID=  # our sandns-loadgen
 NETNS=0  # the namespaces exist
 # shellcheck source=../tests/e2e/lib.sh
 . "$ROOT/tests/e2e/lib.sh"
+# shellcheck source=../scripts/topo.sh
+. "$ROOT/scripts/topo.sh"
+TOPO_WHO=reload
 
 # shellcheck disable=SC2317 # reached through the trap
 cleanup() {
 	local rc=$?
 	[ -z "$GENPID" ] || stop_pid "$GENPID" 5 "reload: sandns-loadgen" >/dev/null 2>&1
 	stop_sandnsd >/dev/null 2>&1
-	if [ "$NETNS" = 1 ]; then
-		ip netns del "$CLI" 2>/dev/null
-		ip netns del "$SRV" 2>/dev/null
-	fi
-	rm -rf "/var/run/dpdk/sandnsreload$$"-* 2>/dev/null
-	rmdir "$CG/gen" "$CG/srv" "$CG" 2>/dev/null
+	topo_cleanup
 	if [ "${KEEP:-0}" = 1 ]; then echo "reload: kept $TMP"; else rm -rf "$TMP"; fi
 	exit "$rc"
 }
@@ -104,27 +102,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- pinning
-# cpuset cgroups (v1) when there are: taskset alone does not hold threads that pin themselves
-# (EAL's). A process joins before `ip netns exec`, which remounts /sys.
-CGOK=0
-if [ "$(id -u)" = 0 ] && [ -d /sys/fs/cgroup/cpuset ] && mkdir "$CG" 2>/dev/null; then
-	if cat /sys/fs/cgroup/cpuset/cpuset.mems >"$CG/cpuset.mems" &&
-		echo "$GEN_CPU,$SRV_CPUS" >"$CG/cpuset.cpus" && mkdir "$CG/gen" "$CG/srv" &&
-		echo "$GEN_CPU" >"$CG/gen/cpuset.cpus" && cat "$CG/cpuset.mems" >"$CG/gen/cpuset.mems" &&
-		echo "$SRV_CPUS" >"$CG/srv/cpuset.cpus" && cat "$CG/cpuset.mems" >"$CG/srv/cpuset.mems"; then
-		CGOK=1
-	fi
-fi
-# ON_GEN / ON_SRV CMD...: an exec chain, so that $! is the PID that gets our signals.
-if [ "$CGOK" = 1 ]; then
-	# shellcheck disable=SC2016 # $$ and $0 are the inner shell's
-	ON_GEN=(sh -c 'echo $$ > "$0/tasks" && exec "$@"' "$CG/gen" taskset -c "$GEN_CPU")
-	# shellcheck disable=SC2016
-	ON_SRV=(sh -c 'echo $$ > "$0/tasks" && exec "$@"' "$CG/srv" taskset -c "$SRV_CPUS")
+# ON_GEN / ON_SRV CMD...: on GEN_CPU / SRV_CPUS, in cpuset cgroups (v1) when there are: taskset
+# alone does not hold threads that pin themselves (EAL's). See scripts/topo.sh.
+if topo_cpusets "$CG" "$GEN_CPU" "$SRV_CPUS"; then
 	PINNING="cpuset cgroups + taskset"
 else
-	ON_GEN=(taskset -c "$GEN_CPU")
-	ON_SRV=(taskset -c "$SRV_CPUS")
 	PINNING="taskset only (no cpuset cgroup)"
 fi
 
@@ -331,41 +313,19 @@ start_socket() {
 }
 
 # The NAPI kthreads come and go with XDP programs: pinned again during the runs.
-pin_napi() {
-	local p comm
-	for p in /proc/[0-9]*; do
-		read -r comm <"$p/comm" 2>/dev/null || continue
-		case $comm in
-		"napi/$VC-"*) taskset -pc "$GEN_CPU" "${p#/proc/}" >/dev/null 2>&1 ;;
-		"napi/$VS-"*) taskset -pc "$SRV_CPU" "${p#/proc/}" >/dev/null 2>&1 ;;
-		esac
-	done
-}
+pin_napi() { topo_pin_napi "$VC" "$GEN_CPU" "$VS" "$SRV_CPU"; }
 
 start_dpdk() {
-	ip netns add "$CLI" || return 1
-	NETNS=1
-	ip netns add "$SRV" || return 1
-	ip link add "$VC" type veth peer name "$VS" || return 1
-	ip link set "$VC" netns "$CLI"
-	ip link set "$VS" netns "$SRV"
-	ip -n "$CLI" link set lo up
-	ip -n "$SRV" link set lo up
-	ip -n "$CLI" addr add 198.18.0.1/24 dev "$VC"
+	local eal=()
 	# real checksums; GRO on so veth receive runs in NAPI, threaded and pinned (bench/e2e.sh)
-	ip netns exec "$CLI" ethtool -K "$VC" tx off rx off tso off gso off gro on >/dev/null 2>&1
-	ip netns exec "$SRV" ethtool -K "$VS" tx off rx off tso off gso off gro on >/dev/null 2>&1
-	ip -n "$CLI" link set "$VC" up
-	ip -n "$SRV" link set "$VS" up
-	ip netns exec "$CLI" sh -c "echo 1 > /sys/class/net/$VC/threaded" 2>/dev/null
-	ip netns exec "$SRV" sh -c "echo 1 > /sys/class/net/$VS/threaded" 2>/dev/null
+	topo_pair --napi "$SRV" "$VS" "$CLI" "$VC" || return 1
+	NETNS=1
 	pin_napi
+	topo_eal eal "$PMD" "$VS" "$SRV_CPU" "sandnsreload$$-$PMD" --log-level=lib.eal:notice || return 1
 	SOCK=$TMP/dpdk.sock
 	"${ON_SRV[@]}" ip netns exec "$SRV" timeout -s KILL $((BASE_SECS + DURATION + 200)) \
 		"$SANDNSD" --foreground --io dpdk --zone "example.com.=$LZONE" --listen 198.18.0.2 \
-		--control "$SOCK" -- --no-huge -m 512 --no-pci -l "$SRV_CPU" \
-		"--vdev=net_${PMD}0,iface=$VS" "--file-prefix=sandnsreload$$-$PMD" \
-		--log-level=lib.eal:notice >"$TMP/dpdk.log" 2>&1 &
+		--control "$SOCK" -- "${eal[@]}" >"$TMP/dpdk.log" 2>&1 &
 	PID=$!
 	TARGET=198.18.0.2
 	IN_GEN=(ip netns exec "$CLI")
@@ -431,8 +391,7 @@ run_mode() {
 	SPID=
 	[ "$rc" = 0 ] || echo "  $mode: sandnsd exit status $rc on SIGTERM"
 	if [ "$mode" = dpdk ]; then
-		ip netns del "$CLI" 2>/dev/null
-		ip netns del "$SRV" 2>/dev/null
+		topo_del "$CLI" "$SRV"
 		NETNS=0
 	fi
 }

@@ -37,26 +37,20 @@ socket | dpdk) ;;
 *) echo "run.sh: SANDNS_IO must be dpdk or socket" >&2; exit 2 ;;
 esac
 
+# shellcheck source=topo.sh
+. "$ROOT/scripts/topo.sh"
+TOPO_WHO=run.sh
 SRV=sandns-srv-$$
 CLI=sandns-cli-$$
 VS=sandns-s$$
 VC=sandns-c$$
+# What topo.sh made goes with us, however we end (sandnsd is stopped first: stop below).
+trap topo_cleanup EXIT
 if [ "$IO" = dpdk ]; then
 	[ "$(id -u)" = 0 ] || { echo "run.sh: DPDK mode needs root (or SANDNS_IO=socket)" >&2; exit 2; }
-	ip netns add "$SRV"
-	ip netns add "$CLI"
-	ip link add "$VS" type veth peer name "$VC"
-	ip link set "$VS" netns "$SRV"
-	ip link set "$VC" netns "$CLI"
-	ip -n "$SRV" link set lo up
-	ip -n "$CLI" link set lo up
-	ip -n "$SRV" link set "$VS" up
-	ip -n "$CLI" addr add 198.18.0.1/24 dev "$VC"
-	ip -n "$CLI" addr add 2001:db8::1/64 dev "$VC" nodad
-	ip -n "$CLI" link set "$VC" up
-	# Real checksums on the wire (veth would hand over partial ones).
-	ip netns exec "$CLI" ethtool -K "$VC" tx off >/dev/null 2>&1 || true
-	ip netns exec "$SRV" ethtool -K "$VS" tx off >/dev/null 2>&1 || true
+	topo_pair --ipv6 "$SRV" "$VS" "$CLI" "$VC" || exit 1
+	eal=()
+	topo_eal eal af_packet "$VS" 0 "sandns$$"
 	listen=(--listen 198.18.0.2 --listen 2001:db8::2)
 	shown="198.18.0.2 and 2001:db8::2 in namespace $SRV"
 	server=198.18.0.2
@@ -93,22 +87,12 @@ CERT=${SANDNS_CERT-$ROOT/zones/sample/mail.example.com.pem}
 # sandnsd stays in the foreground, logging to stderr: shown here and kept in $LOG.
 if [ "$IO" = dpdk ]; then
 	ip netns exec "$SRV" "$SANDNSD" --foreground --io dpdk "${listen[@]}" --control "$SOCK" \
-		"${zones[@]}" -- --no-huge -m 512 --no-pci -l 0 --file-prefix "sandns$$" \
-		"--vdev=net_af_packet0,iface=$VS" 2> >(tee -a "$LOG" >&2) &
+		"${zones[@]}" -- "${eal[@]}" 2> >(tee -a "$LOG" >&2) &
 else
 	"$SANDNSD" --foreground --io socket "${listen[@]}" --control "$SOCK" "${zones[@]}" \
 		2> >(tee -a "$LOG" >&2) &
 fi
 PID=$!
-
-# The namespaces go with us, however we end.
-cleanup_ns() {
-	if [ "$IO" = dpdk ]; then
-		ip netns del "$SRV" 2>/dev/null || true
-		ip netns del "$CLI" 2>/dev/null || true
-	fi
-}
-trap cleanup_ns EXIT
 
 stop() {
 	trap - INT TERM

@@ -39,22 +39,20 @@ $PY -c 'import dns.message' 2>/dev/null || skip "python3-dnspython is not instal
 
 TMP=$(mktemp -d /tmp/sandns-abuse.XXXXXX)
 PID=
-SRV=asrv-$$
-CLI=acli-$$
+SRV=sandns-abuse-srv-$$
+CLI=sandns-abuse-cli-$$
 VS=veth-as$$
 VC=veth-ac$$
-NETNS=0
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=../../scripts/topo.sh
+. "$ROOT/scripts/topo.sh"
+TOPO_WHO=abuse
 
 cleanup() {
 	local rc=$?
 	stop_sandnsd >/dev/null 2>&1
-	if [ "$NETNS" = 1 ]; then
-		ip netns del "$SRV" 2>/dev/null
-		ip netns del "$CLI" 2>/dev/null
-		rm -rf "/var/run/dpdk/sandns$$"-* 2>/dev/null
-	fi
+	topo_cleanup
 	if [ "${KEEP:-0}" = 1 ]; then echo "abuse: kept $TMP"; else rm -rf "$TMP"; fi
 	exit $rc
 }
@@ -156,30 +154,17 @@ echo "abuse: socket mode done ($(elapsed))"
 
 # ================================================================ DPDK
 dpdk_part() {
-	local log=$TMP/dpdk.log sock=$TMP/dpdk.sock dpid rc out before
+	local log=$TMP/dpdk.log sock=$TMP/dpdk.sock dpid rc out before eal=()
 	for c in ip ethtool; do
 		command -v "$c" >/dev/null || { echo "SKIP dpdk: $c not found"; return 0; }
 	done
-	# two namespaces and a veth, as dpdk.sh makes them
-	ip netns add "$SRV" || { bad "dpdk: cannot create namespace $SRV"; return 0; }
-	NETNS=1
-	ip netns add "$CLI" || { bad "dpdk: cannot create namespace $CLI"; return 0; }
-	ip link add "$VS" type veth peer name "$VC" || { bad "dpdk: cannot create a veth pair"; return 0; }
-	ip link set "$VS" netns "$SRV"
-	ip link set "$VC" netns "$CLI"
-	ip -n "$SRV" link set lo up
-	ip -n "$CLI" link set lo up
-	ip -n "$SRV" link set "$VS" up
-	ip -n "$CLI" addr add 198.18.0.1/24 dev "$VC"
-	ip -n "$CLI" link set "$VC" up
-	# real checksums on the wire (see dpdk.sh)
-	ip netns exec "$CLI" ethtool -K "$VC" tx off >/dev/null 2>&1
-	ip netns exec "$SRV" ethtool -K "$VS" tx off >/dev/null 2>&1
+	# two namespaces and a veth, as dpdk.sh makes them (IPv4 only: scripts/topo.sh)
+	topo_pair "$SRV" "$VS" "$CLI" "$VC" || { bad "dpdk: cannot make the namespaces and their veth"; return 0; }
+	topo_eal eal af_packet "$VS" 0 "sandns$$-abuse" --log-level=lib.eal:notice
 
 	ip netns exec "$SRV" timeout -s KILL 400 "$SANDNSD" --foreground --io dpdk \
 		--listen 198.18.0.2 --control "$sock" --tcp-max-clients 16 --tcp-idle-timeout 3 \
-		"${ZONE_ARGS[@]}" -- --no-huge -m 512 --no-pci -l 0 "--vdev=net_af_packet0,iface=$VS" \
-		"--file-prefix=sandns$$-abuse" --log-level=lib.eal:notice >"$log" 2>&1 &
+		"${ZONE_ARGS[@]}" -- "${eal[@]}" >"$log" 2>&1 &
 	PID=$!
 	if ! wait_serving "$log" "$PID" 60; then
 		bad "dpdk: sandnsd did not come up:"
@@ -214,7 +199,7 @@ dpdk_part() {
 	stop_sandnsd
 	rc=$?
 	check "dpdk: SIGTERM: sandnsd exits with status 0 (got $rc)" test "$rc" = 0
-	check "dpdk: the TAP is gone" test -z "$(ip -n "$SRV" -o link show | grep ' sandns')"
+	check "dpdk: the TAP is gone" test -z "$(ip -n "$SRV" -o link show | grep -E '^[0-9]+: sandns')"
 	if [ "$failed" -ne 0 ]; then
 		echo "--- dpdk: sandnsd log (last 30 lines)"
 		tail -n 30 "$log" | sed 's/^/     /'

@@ -25,21 +25,22 @@ for c in ip kdig dnsperf ping ethtool; do
 	command -v "$c" >/dev/null || die "$c not found (scripts/deps.sh installs it)"
 done
 
-SRV=srv-$$
-CLI=cli-$$
+SRV=sandns-dpdk-srv-$$
+CLI=sandns-dpdk-cli-$$
 VS=veth-s$$
 VC=veth-c$$
 TMP=$(mktemp -d /tmp/sandns-dpdk.XXXXXX)
 PID=
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=../../scripts/topo.sh
+. "$ROOT/scripts/topo.sh"
+TOPO_WHO=dpdk
 
 cleanup() {
 	local rc=$?
 	stop_sandnsd >/dev/null 2>&1
-	ip netns del "$SRV" 2>/dev/null
-	ip netns del "$CLI" 2>/dev/null
-	rm -rf "/var/run/dpdk/sandns$$"-* 2>/dev/null
+	topo_cleanup
 	if [ "${KEEP:-0}" = 1 ]; then echo "dpdk: kept $TMP"; else rm -rf "$TMP"; fi
 	exit $rc
 }
@@ -52,21 +53,8 @@ printf '# libxdp: the umem struct xsk_umem__create allocates is not freed on clo
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TMP/lsan.supp"
 
 # ---------------------------------------------------------------- topology
-ip netns add "$SRV" || die "cannot create namespace $SRV"
-ip netns add "$CLI" || die "cannot create namespace $CLI"
-ip link add "$VS" type veth peer name "$VC" || die "cannot create a veth pair"
-ip link set "$VS" netns "$SRV"
-ip link set "$VC" netns "$CLI"
-ip -n "$SRV" link set lo up
-ip -n "$CLI" link set lo up
-ip -n "$SRV" link set "$VS" up
-ip -n "$CLI" addr add 198.18.0.1/24 dev "$VC"
-ip -n "$CLI" addr add 2001:db8::1/64 dev "$VC" nodad
-ip -n "$CLI" link set "$VC" up
-# Real checksums on the wire: veth would otherwise hand over partial ones (offload), which a
-# server on the far side of af_packet/af_xdp sees as they are.
-ip netns exec "$CLI" ethtool -K "$VC" tx off >/dev/null 2>&1
-ip netns exec "$SRV" ethtool -K "$VS" tx off >/dev/null 2>&1
+# 198.18.0.1 and 2001:db8::1 on the client's end; real checksums on the wire (scripts/topo.sh)
+topo_pair --ipv6 "$SRV" "$VS" "$CLI" "$VC" || die "cannot make the namespaces and their veth"
 
 # A zone with a TXT set too big for 512 bytes: the UDP answer is truncated, TCP carries it.
 cp "$SAMPLE/example.com.zone" "$TMP/example.com.zone"
@@ -79,15 +67,14 @@ cp "$SAMPLE/example.com.zone" "$TMP/example.com.zone"
 C() { ip netns exec "$CLI" "$@"; }
 q() { C kdig +norec +time=2 +retry=1 "$@" 2>&1; }
 
-# run_pmd NAME VDEV FULL: starts sandnsd on VDEV, runs the checks (all of them when FULL=1).
-# Returns 2 when sandnsd did not come up, with its log in $TMP/NAME.log.
+# run_pmd PMD FULL: starts sandnsd on net_PMD (af_packet, af_xdp), runs the checks (all of them
+# when FULL=1). Returns 2 when sandnsd did not come up, with its log in $TMP/PMD.log.
 run_pmd() {
-	local name=$1 vdev=$2 full=$3 log=$TMP/$1.log sock=$TMP/$1.sock out rc
+	local name=$1 full=$2 log=$TMP/$1.log sock=$TMP/$1.sock out rc eal=()
+	topo_eal eal "$name" "$VS" 0 "sandns$$-$name" --log-level=lib.eal:notice
 	ip netns exec "$SRV" timeout -s KILL 200 "$SANDNSD" --foreground --io dpdk \
 		--zone "example.com.=$TMP/example.com.zone" \
-		--listen 198.18.0.2 --listen 2001:db8::2 --control "$sock" -- \
-		--no-huge -m 512 --no-pci -l 0 "--vdev=$vdev" "--file-prefix=sandns$$-$name" \
-		--log-level=lib.eal:notice >"$log" 2>&1 &
+		--listen 198.18.0.2 --listen 2001:db8::2 --control "$sock" -- "${eal[@]}" >"$log" 2>&1 &
 	PID=$!
 	if ! wait_serving "$log" "$PID" 60; then
 		stop_sandnsd
@@ -140,12 +127,12 @@ finish() {
 	stop_sandnsd
 	rc=$?
 	check "$name: SIGTERM: exit status 0 (got $rc)" test "$rc" = 0
-	check "$name: the TAP is gone" test -z "$(ip -n "$SRV" -o link show | grep ' sandns')"
+	check "$name: the TAP is gone" test -z "$(ip -n "$SRV" -o link show | grep -E '^[0-9]+: sandns')"
 	check "$name: the source rules are gone" test -z "$(ip -n "$SRV" rule | grep 198.18.0.2)"
 }
 
 # ---------------------------------------------------------------- net_af_packet: must work
-run_pmd af_packet "net_af_packet0,iface=$VS" 1
+run_pmd af_packet 1
 rc=$?
 if [ $rc = 2 ]; then
 	bad "af_packet: sandnsd did not come up:"
@@ -156,7 +143,7 @@ fi
 
 # ---------------------------------------------------------------- net_af_xdp: when it exists
 # The kernel or the driver may refuse AF_XDP (no XDP support, old libbpf): then SKIP, say why.
-run_pmd af_xdp "net_af_xdp0,iface=$VS" 1
+run_pmd af_xdp 1
 rc=$?
 if [ $rc = 2 ]; then
 	if grep -qiE 'af_xdp|xdp|xsk|bpf' "$TMP/af_xdp.log"; then
@@ -173,11 +160,10 @@ fi
 # ---------------------------------------------------------------- rate limiting on the fast path
 # 5 answers a second per client network and answer, every 2nd limited one truncated: a burst
 # of 200 from the client namespace gets 5 to 10 whole answers, truncated ones and silence.
+topo_eal eal af_packet "$VS" 0 "sandns$$-rrl" --log-level=lib.eal:notice
 ip netns exec "$SRV" timeout -s KILL 100 "$SANDNSD" --foreground --io dpdk \
 	--zone "example.com.=$TMP/example.com.zone" --rate-limit 5 --rate-limit-slip 2 \
-	--listen 198.18.0.2 --control "$TMP/rrl.sock" -- \
-	--no-huge -m 512 --no-pci -l 0 "--vdev=net_af_packet0,iface=$VS" \
-	"--file-prefix=sandns$$-rrl" --log-level=lib.eal:notice >"$TMP/rrl.log" 2>&1 &
+	--listen 198.18.0.2 --control "$TMP/rrl.sock" -- "${eal[@]}" >"$TMP/rrl.log" 2>&1 &
 PID=$!
 if wait_serving "$TMP/rrl.log" "$PID" 60; then
 	# the first query also teaches the neighbours (ARP) both ways
@@ -200,15 +186,15 @@ else
 fi
 
 # ---------------------------------------------------------------- set-up errors
+topo_eal eal none "" 0 "sandns$$-noport"
 out=$(ip netns exec "$SRV" timeout 30 "$SANDNSD" --foreground --io dpdk \
-	--zone "example.com.=$TMP/example.com.zone" --listen 198.18.0.2 -- \
-	--no-huge -m 512 --no-pci -l 0 "--file-prefix=sandns$$-noport" 2>&1)
+	--zone "example.com.=$TMP/example.com.zone" --listen 198.18.0.2 -- "${eal[@]}" 2>&1)
 rc=$?
 check "no data port: exit status 2 (got $rc)" test "$rc" = 2
 check "no data port: says so" has "$out" 'no data port'
+topo_eal eal none "" 0 "sandns$$-bad" --bogus-eal-flag
 out=$(ip netns exec "$SRV" timeout 30 "$SANDNSD" --foreground --io dpdk \
-	--zone "example.com.=$TMP/example.com.zone" --listen 198.18.0.2 -- \
-	--no-huge -m 512 --no-pci -l 0 --bogus-eal-flag "--file-prefix=sandns$$-bad" 2>&1)
+	--zone "example.com.=$TMP/example.com.zone" --listen 198.18.0.2 -- "${eal[@]}" 2>&1)
 rc=$?
 check "bad EAL arguments: exit status 2 (got $rc)" test "$rc" = 2
 check "bad EAL arguments: says so" has "$out" 'EAL initialisation failed'
