@@ -7,13 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #ifdef __SSE4_2__
 #include <nmmintrin.h>
 #endif
 
 #include "sandns_err.h"
 #include "zload_pvt.h"
+#include "zt_mem.h"
 #include "zt_pvt.h"
 #include "zthread.h"
 
@@ -99,18 +99,9 @@ uint32_t zt_find_closest(const zt_t *zt, const uint8_t *key, size_t len, const u
 
 /* ---------------------------------------------------------------- build state */
 
-/* A stretch of a big array being faulted in ahead of the build (prefault()). */
-struct prefault {
-	pthread_t tid;
-	bool live;
-	void *addr;
-	size_t len;
-};
-
 struct build {
 	zt_t *zt;
-	size_t big_cap[ZT_BIG_ARRAYS]; /* bytes allocated for each of the snapshot's big arrays */
-	struct prefault pf[ZT_BIG_ARRAYS];
+	zt_mem_t mem;	/* its big arrays */
 	uint8_t *pdata; /* the records' [u16 len][rdata] until make_rrsets() places them */
 	size_t pdata_len, pdata_cap;
 	char *err;
@@ -144,187 +135,10 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-#define BIG_HUGE ((size_t)2 << 20)
-
-/*
- * An anonymous mapping of LEN bytes (a multiple of 2 MiB) on a 2 MiB boundary, advised for
- * huge pages; NULL without memory. A lookup in a large zone touches a few random lines of
- * several arrays, and with 4 KiB pages each is also a TLB miss (a page walk, slower still in a
- * virtual machine); the build, too, faults in 2 MiB at a time rather than 4 KiB.
- */
-static void *map_huge(size_t len)
-{
-	void *m =
-	    mmap(NULL, len + BIG_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uintptr_t start, aligned;
-
-	if (m == MAP_FAILED)
-		return NULL;
-	/* One huge page more, then trimmed to a 2 MiB boundary (older kernels do not). */
-	start = (uintptr_t)m;
-	aligned = (start + BIG_HUGE - 1) & ~(uintptr_t)(BIG_HUGE - 1);
-	if (aligned > start)
-		munmap(m, aligned - start);
-	if (start + len + BIG_HUGE > aligned + len)
-		munmap((void *)(aligned + len), start + len + BIG_HUGE - (aligned + len));
-	/* Advice only: without transparent huge pages it is plain memory. */
-	(void)madvise((void *)aligned, len, MADV_HUGEPAGE);
-	return (void *)aligned;
-}
-
-static void *prefault_main(void *arg)
-{
-	struct prefault *pf = arg;
-
-	(void)madvise(pf->addr, pf->len, MADV_POPULATE_WRITE);
-	return NULL;
-}
-
-/* Waits for big array I's prefault thread, if one runs. */
-static void prefault_join(struct build *b, int i)
-{
-	if (b->pf[i].live) {
-		pthread_join(b->pf[i].tid, NULL);
-		b->pf[i].live = false;
-	}
-}
-
-static void prefault_join_all(struct build *b)
-{
-	for (int i = 0; i < ZT_BIG_ARRAYS; i++)
-		prefault_join(b, i);
-}
-
-/*
- * Faults in LEN bytes at ADDR, fresh memory of big array I that the build is about to fill, on
- * a thread of its own, so that the kernel zeroes those pages on another core while this one
- * compiles: in a virtual machine, zeroing fresh pages was a fifth of a large zone's cold start.
- * It only faults pages in and never changes what they hold; the array is not moved or trimmed
- * before the thread is joined (prefault_join), and zt_new() joins them all. Best effort:
- * without the thread or MADV_POPULATE_WRITE (Linux 5.14), pages fault in as they are written.
- */
-static void prefault(struct build *b, int i, void *addr, size_t len)
-{
-	prefault_join(b, i);
-	b->pf[i].addr = addr;
-	b->pf[i].len = len;
-	b->pf[i].live = zthread_start(&b->pf[i].tid, prefault_main, &b->pf[i]) == 0;
-}
-
-/* The snapshot's big arrays by number (big_grow, settle, zt_free), and their lengths in bytes. */
-static void **big_array(zt_t *zt, int i, size_t *len)
-{
-	size_t l = 0;
-	void **p = NULL;
-
-	switch (i) {
-	case 0:
-		p = (void **)&zt->arena;
-		l = zt->arena_len;
-		break;
-	case 1:
-		p = (void **)&zt->nodes;
-		l = zt->nnodes * sizeof(zt_node_t);
-		break;
-	case 2:
-		p = (void **)&zt->rrsets;
-		l = zt->nrrsets * sizeof(zt_rrset_t);
-		break;
-	case 3:
-		p = (void **)&zt->ans;
-		l = zt->nans * sizeof(zt_ans_t);
-		break;
-	default:
-		p = (void **)&zt->index;
-		l = (zt->index_mask + 1u) * sizeof(uint32_t);
-		break;
-	}
-	if (len != NULL)
-		*len = l;
-	return p;
-}
-
-/*
- * Makes room for NEED bytes in big array I (big_array()) of the snapshot being built. Below
- * 2 MiB an array lives on the heap, so that a small zone keeps small pages. From then on it has
- * a mapping of its own (map_huge()), which grows by moving its pages into a larger mapping:
- * mremap() moves page tables and copies nothing, and settle() then only trims the tail. (Built
- * on the heap and copied to huge pages at the end, a 1M-record snapshot spent a sixth of its
- * cold start in that copy and in faulting in the heap 4 KiB at a time.)
- */
-static int big_grow_slow(struct build *b, int i, size_t need)
-{
-	zt_t *zt = b->zt;
-	size_t cap = b->big_cap[i], ncap = cap ? cap : 4096, used;
-	void **p = big_array(zt, i, &used);
-	void *m;
-
-	if (need <= cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	if (ncap < BIG_HUGE) {
-		m = realloc(*p, ncap);
-		if (m == NULL)
-			return -ENOMEM;
-	} else {
-		ncap = (ncap + BIG_HUGE - 1) & ~(BIG_HUGE - 1);
-		m = map_huge(ncap);
-		if (m == NULL)
-			return -ENOMEM;
-		if (zt->big_map[i] > 0) {
-			/* Over the new mapping, which takes the old pages (MREMAP_FIXED). */
-			prefault_join(b, i);
-			if (mremap(*p, zt->big_map[i], ncap, MREMAP_MAYMOVE | MREMAP_FIXED, m) ==
-			    MAP_FAILED) {
-				munmap(m, ncap);
-				return -ENOMEM;
-			}
-			(void)madvise(m, ncap, MADV_HUGEPAGE);
-		} else {
-			if (used > 0)
-				memcpy(m, *p, used);
-			free(*p);
-		}
-		zt->big_map[i] = ncap;
-		/* Half the old size ahead at most: the peak stays near what is used. */
-		{
-			size_t from = cap > used ? cap : used, len = ncap - from;
-
-			if (len > from / 2 && from / 2 >= BIG_HUGE)
-				len = from / 2;
-			prefault(b, i, (uint8_t *)m + from, len);
-		}
-	}
-	*p = m;
-	b->big_cap[i] = ncap;
-	return 0;
-}
-
-/* big_grow_slow() when the array is full; most calls have room. */
-static inline int big_grow(struct build *b, int i, size_t need)
-{
-	return need <= b->big_cap[i] ? 0 : big_grow_slow(b, i, need);
-}
-
 /* Appends LEN bytes (aligned to ALIGN) to the arena; returns the offset or ZT_NONE. */
 static uint32_t arena_put(struct build *b, const void *data, size_t len, size_t align)
 {
-	zt_t *zt = b->zt;
-	size_t off = (zt->arena_len + align - 1) & ~(align - 1);
-
-	if (off + len > UINT32_MAX - 1)
-		return ZT_NONE;
-	if (big_grow(b, 0, off + len) != 0)
-		return ZT_NONE;
-	memset(zt->arena + zt->arena_len, 0, off - zt->arena_len);
-	/* Space to be filled is zeroed: padding in it must not make equal answers differ. */
-	if (data != NULL)
-		memcpy(zt->arena + off, data, len);
-	else
-		memset(zt->arena + off, 0, len);
-	zt->arena_len = off + len;
-	return (uint32_t)off;
+	return zt_mem_arena_put(&b->mem, data, len, align);
 }
 
 static int index_insert(zt_t *zt, uint32_t n)
@@ -348,20 +162,8 @@ static int index_resize(zt_t *zt, uint32_t want_nodes)
 		return -ENOMEM;
 	while (size < want_nodes * 2u)
 		size *= 2;
-	/* Its own mapping from 2 MiB on, as big_grow() gives the other big arrays. */
-	if (zt->big_map[4] > 0)
-		munmap(zt->index, zt->big_map[4]);
-	else
-		free(zt->index);
-	zt->big_map[4] = 0;
-	if (size * sizeof(uint32_t) >= BIG_HUGE) {
-		zt->index = map_huge(size * sizeof(uint32_t));
-		if (zt->index != NULL)
-			zt->big_map[4] = size * sizeof(uint32_t);
-	} else {
-		zt->index = malloc(size * sizeof(uint32_t));
-	}
-	if (zt->index == NULL)
+	/* Its own mapping from 2 MiB on, as the other big arrays get. */
+	if (zt_mem_fresh(zt, ZT_ARR_INDEX, size * sizeof(uint32_t)) != 0)
 		return -ENOMEM;
 	memset(zt->index, 0xff, size * sizeof(uint32_t));
 	zt->index_mask = size - 1;
@@ -380,7 +182,7 @@ static uint32_t node_append(struct build *b, const uint8_t *key, size_t len, uin
 	zt_node_t *node;
 	uint32_t name, n;
 
-	if (big_grow(b, 1, (zt->nnodes + 1u) * sizeof(zt_node_t)) != 0)
+	if (zt_mem_grow(&b->mem, ZT_ARR_NODES, (zt->nnodes + 1u) * sizeof(zt_node_t)) != 0)
 		return ZT_NONE;
 	name = arena_put(b, key, len, 1);
 	if (name == ZT_NONE)
@@ -898,7 +700,8 @@ static int make_rrsets(struct build *b, struct pending_rr *pend, size_t npend)
 				   owner, UINT16_MAX);
 			return SANDNS_ETOOBIG;
 		}
-		if (big_grow(b, 2, (zt->nrrsets + 1u) * sizeof(zt_rrset_t)) != 0)
+		if (zt_mem_grow(&b->mem, ZT_ARR_RRSETS, (zt->nrrsets + 1u) * sizeof(zt_rrset_t)) !=
+		    0)
 			return -ENOMEM;
 		/*
 		 * Copy the records together so that an RRset is one run of bytes. A record twice
@@ -1333,7 +1136,7 @@ static int add_ans(struct build *b, uint16_t qtype, uint32_t blob)
 {
 	zt_t *zt = b->zt;
 
-	if (big_grow(b, 3, (zt->nans + 1u) * sizeof(zt_ans_t)) != 0)
+	if (zt_mem_grow(&b->mem, ZT_ARR_ANS, (zt->nans + 1u) * sizeof(zt_ans_t)) != 0)
 		return -ENOMEM;
 	zt->ans[zt->nans].qtype = qtype;
 	zt->ans[zt->nans].blob = blob;
@@ -1580,26 +1383,6 @@ static int cmp_zone_depth(const void *a, const void *b)
 	return lx > ly ? -1 : (lx < ly);
 }
 
-/*
- * Gives back what the big arrays of a finished snapshot reserved for growth: an array in its
- * own mapping keeps the 2 MiB pages it uses. Arrays below 2 MiB stay on the heap.
- */
-static void settle(zt_t *zt)
-{
-	for (int i = 0; i < ZT_BIG_ARRAYS; i++) {
-		size_t len, keep;
-		void **p = big_array(zt, i, &len);
-
-		if (zt->big_map[i] == 0)
-			continue;
-		keep = len > 0 ? (len + BIG_HUGE - 1) & ~(BIG_HUGE - 1) : BIG_HUGE;
-		if (keep < zt->big_map[i]) {
-			munmap((uint8_t *)*p + keep, zt->big_map[i] - keep);
-			zt->big_map[i] = keep;
-		}
-	}
-}
-
 zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts, char *err,
 	     size_t errlen)
 {
@@ -1620,6 +1403,7 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 	if (zt == NULL)
 		goto fail_nomem;
 	b->zt = zt;
+	b->mem.zt = zt;
 	if (nzones > 0) {
 		memcpy(zones, zones_in, nzones * sizeof(*zones));
 		/* Deeper zones first: a name belongs to the deepest zone that holds it. */
@@ -1668,8 +1452,8 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 	/* Octets after the last name, so that zt_find_slack() may read whole words past any. */
 	if (arena_put(b, NULL, WIRE_SLACK, 1) == ZT_NONE)
 		goto fail_nomem;
-	prefault_join_all(b);
-	settle(zt);
+	zt_mem_join(&b->mem);
+	zt_mem_settle(zt);
 	if (order_job_new(zt) != 0)
 		goto fail_nomem;
 	zt->memsize += sizeof(*zt) + zt->arena_len + zt->nnodes * sizeof(zt_node_t) +
@@ -1689,7 +1473,7 @@ fail:
 	free(pend);
 	free(zones);
 	if (b != NULL) {
-		prefault_join_all(b);
+		zt_mem_join(&b->mem);
 		free(b->pdata);
 	}
 	free(b);
@@ -1717,14 +1501,7 @@ void zt_free(zt_t **ztp)
 		free(zt->zones[z].axfr);
 	}
 	free(zt->zones);
-	for (int i = 0; i < ZT_BIG_ARRAYS; i++) {
-		void **p = big_array(zt, i, NULL);
-
-		if (zt->big_map[i] > 0)
-			munmap(*p, zt->big_map[i]);
-		else
-			free(*p);
-	}
+	zt_mem_free(zt);
 	free(zt->identity);
 	free(zt->version);
 	free(zt);

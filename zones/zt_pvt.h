@@ -103,8 +103,18 @@ typedef struct zt_blob {
 	/* followed by: uint8_t data[len]; uint16_t fix[nfix] */
 } zt_blob_t;
 
-/* The snapshot's arrays that get mappings of their own, advised for huge pages, from 2 MiB on. */
-#define ZT_BIG_ARRAYS 5
+/*
+ * The snapshot's big arrays: each gets a mapping of its own, advised for huge pages, from 2 MiB
+ * on (zt_mem.h). The names index big_map[] and the build's capacities.
+ */
+enum zt_array {
+	ZT_ARR_ARENA,  /* zt->arena: names, RDATA and the precomputed answers (blobs) */
+	ZT_ARR_NODES,  /* zt->nodes */
+	ZT_ARR_RRSETS, /* zt->rrsets */
+	ZT_ARR_ANS,    /* zt->ans: the precomputed answers by (node, qtype) */
+	ZT_ARR_INDEX,  /* zt->index: the name index (zt_index.h) */
+	ZT_ARR_COUNT,
+};
 
 struct zt {
 	uint8_t *arena;
@@ -123,7 +133,7 @@ struct zt {
 	char *identity;
 	char *version;
 	size_t memsize;
-	size_t big_map[ZT_BIG_ARRAYS];	/* arena, nodes, rrsets, ans, index: mmap length, or 0 */
+	size_t big_map[ZT_ARR_COUNT];	/* by enum zt_array: mmap length, or 0 (on the heap) */
 	struct zt_order_job *order_job; /* transfer orders still being sorted, or NULL */
 };
 
