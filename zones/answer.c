@@ -2,6 +2,7 @@
 /* answer.c: the answer engine: query bytes + snapshot -> response bytes, no allocation */
 #include <string.h>
 
+#include "zt_index.h"
 #include "zt_pvt.h"
 
 #define OPT_EDE 15
@@ -27,7 +28,8 @@ static __thread rbuf_t live_rb;
 bool zt_parse_qname(wire_ctx_t *c, struct zt_query *q)
 {
 	const uint8_t *start = c->pos;
-	size_t left = wire_ctx_left(c), len = 0;
+	size_t left = wire_ctx_left(c), len = 0, i = 0;
+	uint64_t h, w;
 
 	/*
 	 * The label lengths first: a question name is the first name, it cannot point back. The
@@ -47,43 +49,34 @@ bool zt_parse_qname(wire_ctx_t *c, struct zt_query *q)
 	}
 	if (len > WIRE_NAME_MAX)
 		return false;
-		/*
-		 * Every octet up to the root label was inside the message: copy it lower-cased, and
-		 * hash the words as they go by (the index's hash, zt_hash_slack(), without reading
-		 * them again).
-		 */
-#ifdef __SSE4_2__
-	{
-		uint64_t h = 0x9e3779b9u ^ len, w;
-		size_t i = 0;
-
-		for (; i + 8 <= len; i += 8) {
-			memcpy(&w, start + i, 8);
-			w = wire_lower8(w);
-			memcpy(q->key + i, &w, 8);
-			h = _mm_crc32_u64(h, w);
-		}
-		if (i < len) {
-			const unsigned rest = (unsigned)(len - i);
-
-			if (len >= 8) {
-				/* The last 8 octets of the name, shifted down to its last REST. */
-				memcpy(&w, start + len - 8, 8);
-				w = wire_lower8(WIRE_LE64(w)) >> (8 * (8 - rest));
-			} else {
-				w = wire_lower8(wire_load_tail(start, rest));
-			}
-			/* Little-endian order; the octets past the name are zeros (slack). */
-			w = WIRE_LE64(w);
-			memcpy(q->key + i, &w, 8);
-			h = _mm_crc32_u64(h, WIRE_LE64(w));
-		}
-		q->hash = h;
+	/*
+	 * Every octet up to the root label was inside the message: copy it lower-cased, and hash
+	 * the words as they go by (the index's hash, zt_hash_slack(), without reading them again).
+	 */
+	h = zt_hash_start(len);
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, start + i, 8);
+		w = wire_lower8(w);
+		memcpy(q->key + i, &w, 8);
+		h = zt_hash_word(h, w);
 	}
-#else
-	wire_lower_copy(q->key, start, len);
-	q->hash = zt_hash(q->key, len);
-#endif
+	if (i < len) {
+		const unsigned rest = (unsigned)(len - i);
+
+		if (len >= 8) {
+			/* The last 8 octets of the name, shifted down to its last REST. */
+			memcpy(&w, start + len - 8, 8);
+			w = wire_lower8(WIRE_LE64(w)) >> (8 * (8 - rest));
+		} else {
+			w = wire_lower8(wire_load_tail(start, rest));
+		}
+		/* The rest as a little-endian number; the octets past the name are zeros (slack).
+		 */
+		h = zt_hash_last(h, w);
+		w = WIRE_LE64(w);
+		memcpy(q->key + i, &w, 8);
+	}
+	q->hash = zt_hash_end(h);
 	q->qname = start;
 	q->qname_len = len;
 	c->pos += len;

@@ -2,6 +2,7 @@
 /* resolve.c: what an authoritative answer holds (RFC 1034 4.3.2), and rendering it to wire */
 #include <string.h>
 
+#include "zt_index.h"
 #include "zt_pvt.h"
 
 /* Hops followed inside a zone after the first CNAME (Knot's answers show five CNAMEs at most). */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sandns_err.h"
+#include "zt_index.h"
 #include "zt_pvt.h"
 
 #define XFR_MSG_MAX 65535

@@ -7,95 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE4_2__
-#include <nmmintrin.h>
-#endif
 
 #include "sandns_err.h"
 #include "zload_pvt.h"
+#include "zt_index.h"
 #include "zt_mem.h"
 #include "zt_pvt.h"
 #include "zthread.h"
-
-/* ---------------------------------------------------------------- the name index */
-
-#ifdef __SSE4_2__
-uint64_t zt_hash(const uint8_t *name, size_t len)
-{
-	/*
-	 * CRC32-C over 8-octet words (one instruction each, as rte_hash does), the tail last;
-	 * the index takes the low bits, which CRC spreads well. DPDK on x86 needs SSE4.2 anyway.
-	 */
-	uint64_t h = 0x9e3779b9u ^ len;
-
-	while (len >= 8) {
-		uint64_t w;
-
-		memcpy(&w, name, 8);
-		h = _mm_crc32_u64(h, w);
-		name += 8;
-		len -= 8;
-	}
-	if (len > 0)
-		h = _mm_crc32_u64(h, wire_load_tail(name, len));
-	return h;
-}
-#else
-uint64_t zt_hash(const uint8_t *name, size_t len)
-{
-	/* 64-bit multiply-xorshift over 8-byte words: names are short, this is a few ns. */
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
-
-	while (len >= 8) {
-		uint64_t w;
-
-		memcpy(&w, name, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-		name += 8;
-		len -= 8;
-	}
-	if (len > 0) {
-		uint64_t w = wire_load_tail(name, len);
-
-		h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-		h ^= h >> 29;
-	}
-	h *= 0x94d049bb133111ebull;
-	return h ^ (h >> 31);
-}
-#endif
-
-uint32_t zt_find(const zt_t *zt, const uint8_t *key, size_t len)
-{
-	uint64_t h = zt_hash(key, len);
-
-	for (uint32_t i = (uint32_t)h & zt->index_mask;; i = (i + 1) & zt->index_mask) {
-		uint32_t n = zt->index[i];
-		const zt_node_t *node;
-
-		if (n == ZT_NONE)
-			return ZT_NONE;
-		node = &zt->nodes[n];
-		if (node->name_len == len && wire_mem_eq(zt->arena + node->name, key, len))
-			return n;
-	}
-}
-
-uint32_t zt_find_closest(const zt_t *zt, const uint8_t *key, size_t len, const uint8_t **at)
-{
-	uint32_t n;
-
-	for (;;) {
-		n = zt_find(zt, key, len);
-		if (n != ZT_NONE || *key == 0)
-			break;
-		len -= (size_t)*key + 1;
-		key += *key + 1;
-	}
-	*at = key;
-	return n;
-}
 
 /* ---------------------------------------------------------------- build state */
 
@@ -141,39 +59,6 @@ static uint32_t arena_put(struct build *b, const void *data, size_t len, size_t 
 	return zt_mem_arena_put(&b->mem, data, len, align);
 }
 
-static int index_insert(zt_t *zt, uint32_t n)
-{
-	const zt_node_t *node = &zt->nodes[n];
-	uint64_t h = zt_hash(zt->arena + node->name, node->name_len);
-
-	for (uint32_t i = (uint32_t)h & zt->index_mask;; i = (i + 1) & zt->index_mask) {
-		if (zt->index[i] == ZT_NONE) {
-			zt->index[i] = n;
-			return 0;
-		}
-	}
-}
-
-static int index_resize(zt_t *zt, uint32_t want_nodes)
-{
-	uint32_t size = 16;
-
-	if (want_nodes > (1u << 29))
-		return -ENOMEM;
-	while (size < want_nodes * 2u)
-		size *= 2;
-	/* Its own mapping from 2 MiB on, as the other big arrays get. */
-	if (zt_mem_fresh(zt, ZT_ARR_INDEX, size * sizeof(uint32_t)) != 0)
-		return -ENOMEM;
-	memset(zt->index, 0xff, size * sizeof(uint32_t));
-	zt->index_mask = size - 1;
-	/* Parent-side nodes below a served child's apex stay out of the index. */
-	for (uint32_t n = 0; n < zt->nnodes; n++)
-		if (!(zt->nodes[n].flags & ZN_SHADOW))
-			index_insert(zt, n);
-	return 0;
-}
-
 /* Appends a node for a lower-cased wire name, in no index yet; ZT_NONE without memory. */
 static uint32_t node_append(struct build *b, const uint8_t *key, size_t len, uint32_t zone,
 			    uint8_t flags)
@@ -217,12 +102,11 @@ static uint32_t node_get(struct build *b, const uint8_t *key, size_t len, uint32
 
 	if (n != ZT_NONE)
 		return n;
-	if ((zt->nnodes + 1) * 2u > zt->index_mask + 1u &&
-	    index_resize(zt, (zt->nnodes + 1) * 2) != 0)
+	if (zt_index_full(zt) && zt_index_resize(zt, (zt->nnodes + 1) * 2) != 0)
 		return ZT_NONE;
 	n = node_append(b, key, len, zone, 0);
 	if (n != ZT_NONE)
-		index_insert(zt, n);
+		zt_index_insert(zt, n);
 	return n;
 }
 
@@ -431,12 +315,11 @@ static uint32_t node_new(struct build *b, const uint8_t *key, size_t len, uint32
 	zt_t *zt = b->zt;
 	uint32_t n;
 
-	if ((zt->nnodes + 1) * 2u > zt->index_mask + 1u &&
-	    index_resize(zt, (zt->nnodes + 1) * 2) != 0)
+	if (zt_index_full(zt) && zt_index_resize(zt, (zt->nnodes + 1) * 2) != 0)
 		return ZT_NONE;
 	n = node_append(b, key, len, zone, 0);
 	if (n != ZT_NONE)
-		index_insert(zt, n);
+		zt_index_insert(zt, n);
 	return n;
 }
 
@@ -1419,7 +1302,7 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 	if (opts && opts->version && (zt->version = strdup(opts->version)) == NULL)
 		goto fail_nomem;
 	zt->zones = calloc(nzones ? nzones : 1, sizeof(zt_zone_t));
-	if (zt->zones == NULL || index_resize(zt, (uint32_t)(nrr + 16)) != 0)
+	if (zt->zones == NULL || zt_index_resize(zt, (uint32_t)(nrr + 16)) != 0)
 		goto fail_nomem;
 	zt->nzones = (uint32_t)nzones;
 	for (size_t z = 0; z < nzones; z++) {

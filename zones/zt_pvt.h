@@ -7,9 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#ifdef __SSE4_2__
-#include <nmmintrin.h>
-#endif
 
 #include "wire.h"
 #include "zt.h"
@@ -171,89 +168,6 @@ static inline size_t zt_blob_size(uint32_t len, uint16_t nfix)
 {
 	return sizeof(zt_blob_t) + ((len + 1) & ~1u) + nfix * sizeof(uint16_t);
 }
-
-/* 64-bit hash of a lower-cased wire name. */
-uint64_t zt_hash(const uint8_t *name, size_t len);
-
-/* Exact lookup of a lower-cased wire name: node index or ZT_NONE. */
-uint32_t zt_find(const zt_t *zt, const uint8_t *key, size_t len);
-
-/* The index's hash of a lower-cased name followed by WIRE_SLACK readable octets (= zt_hash). */
-static inline uint64_t zt_hash_slack(const uint8_t *key, size_t len)
-{
-#ifdef __SSE4_2__
-	const size_t words = len / 8, rest = len % 8;
-	uint64_t h = 0x9e3779b9u ^ len, w;
-
-	for (size_t i = 0; i < words; i++) {
-		memcpy(&w, key + 8 * i, 8);
-		h = _mm_crc32_u64(h, w);
-	}
-	if (rest != 0) {
-		memcpy(&w, key + 8 * words, 8);
-		h = _mm_crc32_u64(h, WIRE_LE64(w) & (~0ull >> (64 - 8 * rest)));
-	}
-	return h;
-#else
-	return zt_hash(key, len);
-#endif
-}
-
-/*
- * zt_find() for a KEY followed by at least WIRE_SLACK readable octets (the arena's names are
- * too), whose hash H (zt_hash_slack) is known: names are compared a word at a time, the last
- * word masked, never assembled octet by octet. The answer engine's lookup.
- */
-static inline uint32_t zt_find_slack_h(const zt_t *zt, const uint8_t *key, size_t len, uint64_t h)
-{
-	const size_t words = len / 8, rest = len % 8;
-	const uint64_t mask = rest != 0 ? ~0ull >> (64 - 8 * rest) : 0;
-	uint64_t w, last = 0;
-
-	if (rest != 0) {
-		memcpy(&last, key + 8 * words, 8);
-		last = WIRE_LE64(last) & mask;
-	}
-	for (uint32_t i = (uint32_t)h & zt->index_mask;; i = (i + 1) & zt->index_mask) {
-		uint32_t n = zt->index[i];
-		const zt_node_t *node;
-		const uint8_t *name;
-		size_t k;
-
-		if (n == ZT_NONE)
-			return ZT_NONE;
-		node = &zt->nodes[n];
-		if (node->name_len != len)
-			continue;
-		name = zt->arena + node->name;
-		for (k = 0; k < words; k++) {
-			uint64_t a;
-
-			memcpy(&a, name + 8 * k, 8);
-			memcpy(&w, key + 8 * k, 8);
-			if (a != w)
-				break;
-		}
-		if (k < words)
-			continue;
-		if (rest != 0) {
-			memcpy(&w, name + 8 * words, 8);
-			if ((WIRE_LE64(w) & mask) != last)
-				continue;
-		}
-		return n;
-	}
-}
-
-static inline uint32_t zt_find_slack(const zt_t *zt, const uint8_t *key, size_t len)
-{
-	return zt_find_slack_h(zt, key, len, zt_hash_slack(key, len));
-}
-/*
- * The deepest node at or above the lower-cased wire name KEY (LEN octets): its index, or ZT_NONE
- * when no served zone holds the name. *AT is set to the suffix of KEY that node's name is.
- */
-uint32_t zt_find_closest(const zt_t *zt, const uint8_t *key, size_t len, const uint8_t **at);
 
 /* ---- the query as one pass over it found it (answer.c) ---- */
 
