@@ -7,6 +7,7 @@
 
 #include <ldns/ldns.h>
 
+#include "resolve.h"
 #include "sandns_err.h"
 #include "zt_index.h"
 #include "zt_pvt.h"

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "render.h"
+#include "resolve.h"
 #include "sandns_err.h"
 #include "zload_pvt.h"
 #include "zt_index.h"

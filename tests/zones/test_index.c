@@ -7,9 +7,9 @@
 #include <CUnit/CUnit.h>
 
 #include "cutest.h"
+#include "query.h"
 #include "wire.h"
 #include "zt_index.h"
-#include "zt_pvt.h"
 
 /* A fixed-seed generator (xorshift64*): the same names on every run and every libc. */
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
@@ -109,7 +109,7 @@ static void check_name(const uint8_t *name, size_t len)
 	built = zt_hash(lower, len);
 	memset(&q, 0xa5, sizeof(q));
 	wire_ctx_init(&c, msg, len);
-	CU_ASSERT_FATAL(zt_parse_qname(&c, &q));
+	CU_ASSERT_FATAL(query_parse_qname(&c, &q));
 	CU_ASSERT_EQUAL(q.qname_len, len);
 	CU_ASSERT_PTR_EQUAL(q.qname, msg);
 	CU_ASSERT_EQUAL(wire_ctx_left(&c), 0);
@@ -215,9 +215,9 @@ static void test_case_folds(void)
 	memcpy(a, upper, sizeof(a));
 	memcpy(b, lower, sizeof(b));
 	wire_ctx_init(&c, a, sizeof(a));
-	CU_ASSERT_FATAL(zt_parse_qname(&c, &qa));
+	CU_ASSERT_FATAL(query_parse_qname(&c, &qa));
 	wire_ctx_init(&c, b, sizeof(b));
-	CU_ASSERT_FATAL(zt_parse_qname(&c, &qb));
+	CU_ASSERT_FATAL(query_parse_qname(&c, &qb));
 	CU_ASSERT_EQUAL(qa.hash, qb.hash);
 	CU_ASSERT_EQUAL(memcmp(qa.key, lower, sizeof(lower)), 0);
 	CU_ASSERT_EQUAL(qa.hash, zt_hash(lower, sizeof(lower)));
@@ -236,10 +236,10 @@ static void test_parse_refuses(void)
 	memset(&q, 0, sizeof(q));
 	memcpy(msg, "\003www\007example", 12); /* no root label: the message ends first */
 	wire_ctx_init(&c, msg, 12);
-	CU_ASSERT_FALSE(zt_parse_qname(&c, &q));
+	CU_ASSERT_FALSE(query_parse_qname(&c, &q));
 	msg[0] = 64; /* a label length over 63 (or a compression pointer) */
 	wire_ctx_init(&c, msg, 12);
-	CU_ASSERT_FALSE(zt_parse_qname(&c, &q));
+	CU_ASSERT_FALSE(query_parse_qname(&c, &q));
 	/* 4 labels of 63 and one of 2: 4 * 64 + 3 + 1 = 260 octets */
 	memset(msg, 'a', sizeof(msg));
 	for (unsigned i = 0; i < 4; i++)
@@ -247,14 +247,14 @@ static void test_parse_refuses(void)
 	msg[256] = 2;
 	msg[259] = 0;
 	wire_ctx_init(&c, msg, sizeof(msg));
-	CU_ASSERT_FALSE(zt_parse_qname(&c, &q));
+	CU_ASSERT_FALSE(query_parse_qname(&c, &q));
 	msg[256] = 0; /* 257 octets: still one too many... */
 	wire_ctx_init(&c, msg, sizeof(msg));
-	CU_ASSERT_FALSE(zt_parse_qname(&c, &q));
+	CU_ASSERT_FALSE(query_parse_qname(&c, &q));
 	msg[192] = 61; /* ...and 255 is the most */
 	msg[254] = 0;
 	wire_ctx_init(&c, msg, sizeof(msg));
-	CU_ASSERT_TRUE(zt_parse_qname(&c, &q));
+	CU_ASSERT_TRUE(query_parse_qname(&c, &q));
 	CU_ASSERT_EQUAL(q.qname_len, 255);
 }
 
