@@ -8,6 +8,7 @@
 #include "resolve.h"
 #include "sandns_err.h"
 #include "zt_index.h"
+#include "zt_order.h"
 #include "zt_pvt.h"
 
 #define XFR_MSG_MAX 65535

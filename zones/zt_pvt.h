@@ -134,16 +134,6 @@ struct zt {
 	struct zt_order_job *order_job; /* transfer orders still being sorted, or NULL */
 };
 
-/*
- * Waits until the transfer orders of ZT's zones are there (a large unsigned zone's is sorted
- * after zt_new(): see zt_order_start()), sorting them here if no thread does; 0, or -ENOMEM
- * when that sort failed. Transfers call it first.
- */
-int zt_order_wait(const zt_t *zt);
-
-/* Tests set it: from how many nodes a transfer order is sorted after zt_new() (65536). */
-extern size_t zt_order_async_min;
-
 static inline const uint8_t *zt_node_name(const zt_t *zt, const zt_node_t *n)
 {
 	return zt->arena + n->name;
