@@ -61,10 +61,10 @@ void edns_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t
 			q->edns = false;
 			return;
 		}
+		/* Other records are skipped (a TSIG record, RFC 8945, would be read here). */
 		if (type != T_OPT)
 			continue;
-		/* One OPT, in the additional section, owned by the root, its options well formed.
-		 */
+		/* One OPT, in the additional section, owned by the root, options well formed. */
 		if (i < (unsigned)an + ns || seen_opt || owner_len != 1 || owner[0] != 0 ||
 		    !edns_options_read(q, rd, rdlen)) {
 			q->rcode = RC_FORMERR;
