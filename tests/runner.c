@@ -24,6 +24,7 @@ static const struct {
     {"zedit", reg_cutest_zedit},
     {"ctl", reg_cutest_ctl},
     {"rrl", reg_cutest_rrl},
+    {"index", reg_cutest_index}, /* the name index's hash */
     {NULL, NULL},
 };
 

@@ -2,10 +2,14 @@
 /* answer.c: the answer engine: query bytes + snapshot -> response bytes, no allocation */
 #include <string.h>
 
+#include "edns.h"
+#include "query.h"
+#include "render.h"
+#include "resolve.h"
+#include "zt_index.h"
 #include "zt_pvt.h"
 
-#define OPT_EDE 15
-#define EDE_NOT_AUTHORITATIVE 20
+#define UDP_PAYLOAD_MAX 65507 /* the largest UDP payload over IPv4 */
 
 /* A response tail to send after the question: a precomputed blob or a live rendering. */
 struct tail {
@@ -23,168 +27,6 @@ struct tail {
 static __thread uint8_t live_buf[65536];
 static __thread res_t live_res;
 static __thread rbuf_t live_rb;
-
-bool zt_parse_qname(wire_ctx_t *c, struct zt_query *q)
-{
-	const uint8_t *start = c->pos;
-	size_t left = wire_ctx_left(c), len = 0;
-
-	/*
-	 * The label lengths first: a question name is the first name, it cannot point back. The
-	 * walk stays inside the message; the name's length is checked once, at the end.
-	 */
-	for (;;) {
-		uint8_t l;
-
-		if (len >= left)
-			return false;
-		l = start[len];
-		if (l > WIRE_LABEL_MAX)
-			return false;
-		len += (size_t)l + 1;
-		if (l == 0)
-			break;
-	}
-	if (len > WIRE_NAME_MAX)
-		return false;
-		/*
-		 * Every octet up to the root label was inside the message: copy it lower-cased, and
-		 * hash the words as they go by (the index's hash, zt_hash_slack(), without reading
-		 * them again).
-		 */
-#ifdef __SSE4_2__
-	{
-		uint64_t h = 0x9e3779b9u ^ len, w;
-		size_t i = 0;
-
-		for (; i + 8 <= len; i += 8) {
-			memcpy(&w, start + i, 8);
-			w = wire_lower8(w);
-			memcpy(q->key + i, &w, 8);
-			h = _mm_crc32_u64(h, w);
-		}
-		if (i < len) {
-			const unsigned rest = (unsigned)(len - i);
-
-			if (len >= 8) {
-				/* The last 8 octets of the name, shifted down to its last REST. */
-				memcpy(&w, start + len - 8, 8);
-				w = wire_lower8(WIRE_LE64(w)) >> (8 * (8 - rest));
-			} else {
-				w = wire_lower8(wire_load_tail(start, rest));
-			}
-			/* Little-endian order; the octets past the name are zeros (slack). */
-			w = WIRE_LE64(w);
-			memcpy(q->key + i, &w, 8);
-			h = _mm_crc32_u64(h, WIRE_LE64(w));
-		}
-		q->hash = h;
-	}
-#else
-	wire_lower_copy(q->key, start, len);
-	q->hash = zt_hash(q->key, len);
-#endif
-	q->qname = start;
-	q->qname_len = len;
-	c->pos += len;
-	return true;
-}
-
-/*
- * Most queries with EDNS: one OPT without options, last in the message. True when the
- * records after the question are exactly that (read into Q); else zt_parse_records() reads them.
- */
-static inline bool parse_plain_opt(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t ns,
-				   uint16_t ar)
-{
-	uint16_t cls;
-
-	if ((an | ns) != 0 || ar != 1 || wire_ctx_left(c) != OPT_RR_LEN || c->pos[0] != 0 ||
-	    wire_get16(c->pos + 1) != T_OPT || wire_get16(c->pos + 9) != 0)
-		return false;
-	cls = wire_get16(c->pos + 3);
-	q->edns = true;
-	q->payload = cls < 512 ? 512 : cls;
-	q->edns_version = c->pos[6];
-	q->dnssec = (wire_get16(c->pos + 7) & EDNS_DO) != 0;
-	c->pos += OPT_RR_LEN;
-	return true;
-}
-
-/* Reads the rest of the message: only the OPT record matters to us (RFC 6891). */
-void zt_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t ns, uint16_t ar)
-{
-	unsigned total = (unsigned)an + ns + ar;
-	bool seen_opt = false;
-
-	if (parse_plain_opt(c, q, an, ns, ar))
-		return;
-
-	for (unsigned i = 0; i < total; i++) {
-		const uint8_t *owner = c->pos;
-		size_t owner_len = wire_ctx_skip_name(c);
-		uint16_t type = wire_ctx_read16(c);
-		uint16_t cls = wire_ctx_read16(c);
-		uint16_t ttl_hi = wire_ctx_read16(c);
-		uint16_t ttl_lo = wire_ctx_read16(c);
-		uint16_t rdlen = wire_ctx_read16(c);
-		const uint8_t *rd = c->pos;
-
-		wire_ctx_skip(c, rdlen);
-		if (c->err != 0) {
-			q->rcode = RC_FORMERR;
-			q->edns = false;
-			return;
-		}
-		if (type != T_OPT)
-			continue;
-		/* One OPT, in the additional section, owned by the root. */
-		if (i < (unsigned)an + ns || seen_opt || owner_len != 1 || owner[0] != 0) {
-			q->rcode = RC_FORMERR;
-			q->edns = false;
-			return;
-		}
-		seen_opt = true;
-		for (size_t o = 0; o < rdlen;) {
-			if (rdlen - o < 4 || rdlen - o - 4 < wire_get16(rd + o + 2)) {
-				q->rcode = RC_FORMERR;
-				q->edns = false;
-				return;
-			}
-			o += 4u + wire_get16(rd + o + 2);
-		}
-		q->edns = true;
-		q->payload = cls < 512 ? 512 : cls;
-		q->edns_version = (uint8_t)(ttl_hi & 0xff);
-		q->dnssec = (ttl_lo & EDNS_DO) != 0;
-	}
-}
-
-/* The OPT record of a response; EDE (RFC 8914) only when ede is not EDE_NONE. */
-size_t zt_put_opt(uint8_t *p, const zt_t *zt, const struct zt_query *q, uint8_t ext_rcode, int ede)
-{
-	/* Root owner, type OPT, our payload size, rcode, version: one store (then DO, options). */
-	const uint8_t head[8] = {0,
-				 T_OPT >> 8,
-				 T_OPT & 0xff,
-				 (uint8_t)(zt->udp_max >> 8),
-				 (uint8_t)zt->udp_max,
-				 ext_rcode,
-				 0,
-				 0};
-
-	memcpy(p, head, 8);
-	wire_put16(p + 7, q->dnssec ? EDNS_DO : 0);
-	if (ede == EDE_NONE) {
-		wire_put16(p + 9, 0);
-		return OPT_RR_LEN;
-	}
-	wire_put16(p + 9, 6);
-	wire_put16(p + 11, OPT_EDE);
-	wire_put16(p + 13, 2);
-	wire_put16(p + 15, (uint16_t)ede);
-	return OPT_RR_LEN + 6;
-}
 
 /* Header, question (as asked, 0x20 case kept) and nothing else; the start of every response. */
 static size_t put_head(uint8_t *resp, const uint8_t *query, const struct zt_query *q,
@@ -211,7 +53,7 @@ static size_t answer_empty(const zt_t *zt, const uint8_t *query, const struct zt
 	size_t len = put_head(resp, query, q, flags);
 
 	if (q->edns) {
-		len += zt_put_opt(resp + len, zt, q, ext_rcode, ede);
+		len += edns_put_opt(resp + len, zt, q, ext_rcode, ede);
 		wire_put16(resp + 10, 1);
 	}
 	return len;
@@ -243,7 +85,7 @@ static size_t emit(const zt_t *zt, const uint8_t *query, const struct zt_query *
 	}
 	len += t->len;
 	if (q->edns) {
-		len += zt_put_opt(resp + len, zt, q, 0, EDE_NONE);
+		len += edns_put_opt_plain(resp + len, zt, q, 0);
 		ar++;
 	}
 	wire_put16(resp + 6, t->an);
@@ -331,8 +173,22 @@ static uint32_t node_blob(const zt_t *zt, const zt_node_t *node, uint16_t qtype,
 	return b != ZT_NONE ? b : node->ans_default;
 }
 
-/* Finds the precomputed answer; false when the question needs the live path. */
-static bool lookup(const zt_t *zt, const struct zt_query *q, struct tail *t, bool *refused)
+/* What lookup() found for a question. */
+enum lookup_outcome {
+	LOOKUP_BLOB,	/* a precomputed answer, in the tail */
+	LOOKUP_LIVE,	/* none that serves: resolve and render now (tail_live()) */
+	LOOKUP_REFUSED, /* no served zone holds the name */
+};
+
+/* The blob at OFF moved by DELTA into T, or LOOKUP_LIVE when it cannot move that far. */
+static inline enum lookup_outcome found_blob(struct tail *t, const zt_t *zt, uint32_t off,
+					     int delta)
+{
+	return tail_from_blob(t, zt, off, delta) ? LOOKUP_BLOB : LOOKUP_LIVE;
+}
+
+/* Finds the precomputed answer for Q (into T when there is one). */
+static enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, struct tail *t)
 {
 	const uint8_t *k = q->key;
 	size_t len = q->qname_len;
@@ -342,7 +198,6 @@ static bool lookup(const zt_t *zt, const struct zt_query *q, struct tail *t, boo
 	uint32_t blob;
 	uint32_t ref_len;
 
-	*refused = false;
 	if (n != ZT_NONE) {
 		/* DS lives on the parent side of a cut (RFC 4035 3.1.4.1). */
 		if (q->qtype == T_DS && zt->nodes[n].parent_side != ZT_NONE)
@@ -353,22 +208,22 @@ static bool lookup(const zt_t *zt, const struct zt_query *q, struct tail *t, boo
 			const zt_node_t *d = &zt->nodes[node->deleg];
 
 			if (!(d->flags & ZN_CUT))
-				return false;
+				return LOOKUP_LIVE;
 			if (!(node->deleg == n && q->qtype == T_DS)) {
 				/* Glue names have a referral of their own; others use the cut's. */
 				const zt_node_t *from = node->referral != ZT_NONE ? node : d;
 
 				blob = dnssec ? from->referral_do : from->referral;
 				if (blob == ZT_NONE)
-					return false;
-				return tail_from_blob(t, zt, blob, (int)len - (int)from->name_len);
+					return LOOKUP_LIVE;
+				return found_blob(t, zt, blob, (int)len - (int)from->name_len);
 			}
 		}
 		blob = node_blob(zt, node, q->qtype, dnssec);
 		if (blob == ZT_NONE)
-			return false;
+			return LOOKUP_LIVE;
 		ref_len = zt_blob(zt, blob)->ref_qlen;
-		return tail_from_blob(t, zt, blob, (int)len - (int)ref_len);
+		return found_blob(t, zt, blob, (int)len - (int)ref_len);
 	}
 	while (*k != 0) {
 		len -= (size_t)*k + 1;
@@ -377,10 +232,8 @@ static bool lookup(const zt_t *zt, const struct zt_query *q, struct tail *t, boo
 		if (n != ZT_NONE)
 			break;
 	}
-	if (n == ZT_NONE) {
-		*refused = true;
-		return true;
-	}
+	if (n == ZT_NONE)
+		return LOOKUP_REFUSED;
 	node = &zt->nodes[n];
 	dnssec = q->dnssec && (node->flags & ZN_SIGNED);
 	if (node->deleg != ZT_NONE) {
@@ -388,23 +241,23 @@ static bool lookup(const zt_t *zt, const struct zt_query *q, struct tail *t, boo
 		const zt_node_t *from = node->referral != ZT_NONE ? node : d;
 
 		if (!(d->flags & ZN_CUT))
-			return false;
+			return LOOKUP_LIVE;
 		blob = dnssec ? from->referral_do : from->referral;
 		if (blob == ZT_NONE)
-			return false;
-		return tail_from_blob(t, zt, blob, (int)q->qname_len - (int)from->name_len);
+			return LOOKUP_LIVE;
+		return found_blob(t, zt, blob, (int)q->qname_len - (int)from->name_len);
 	}
 	if ((node->flags & ZN_DNAME) || dnssec)
-		return false;
+		return LOOKUP_LIVE;
 	if (node->wildcard != ZT_NONE) {
 		blob = node_blob(zt, &zt->nodes[node->wildcard], q->qtype, false);
 		if (blob == ZT_NONE)
-			return false;
+			return LOOKUP_LIVE;
 	} else {
 		blob = zt->zones[node->zone].nxdomain;
 	}
 	ref_len = zt_blob(zt, blob)->ref_qlen;
-	return tail_from_blob(t, zt, blob, (int)q->qname_len - (int)ref_len);
+	return found_blob(t, zt, blob, (int)q->qname_len - (int)ref_len);
 }
 
 /* CHAOS-class TXT about the server (RFC 4892), only what the operator configured. */
@@ -431,7 +284,7 @@ static size_t answer_chaos(const zt_t *zt, const uint8_t *query, const struct zt
 	tlen = strlen(text);
 	if (tlen > 255)
 		tlen = 255;
-	if (WIRE_HDR_LEN + q->qname_len + 4 + 12 + 1 + tlen + OPT_RR_LEN > limit)
+	if (WIRE_HDR_LEN + q->qname_len + 4 + 12 + 1 + tlen + EDNS_OPT_RESERVE > limit)
 		return answer_empty(zt, query, q, resp, F_TC | F_AA, 0, EDE_NONE);
 	len = put_head(resp, query, q, F_AA);
 	wire_put16(resp + len, 0xc000 | WIRE_HDR_LEN);
@@ -444,7 +297,7 @@ static size_t answer_chaos(const zt_t *zt, const uint8_t *query, const struct zt
 	len += 13 + tlen;
 	wire_put16(resp + 6, 1);
 	if (q->edns) {
-		len += zt_put_opt(resp + len, zt, q, 0, EDE_NONE);
+		len += edns_put_opt_plain(resp + len, zt, q, 0);
 		wire_put16(resp + 10, 1);
 	}
 	return len;
@@ -457,9 +310,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	wire_ctx_t c;
 	uint16_t flags, qd, an, ns, ar;
 	size_t limit;
-	struct tail t = {.data = NULL};
-	size_t head, optlen;
-	bool refused;
+	struct tail t;
 	size_t len;
 
 	memset(info, 0, sizeof(*info));
@@ -487,7 +338,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	wire_ctx_init(&c, query, qlen);
 	wire_ctx_skip(&c, WIRE_HDR_LEN);
 	if (qd == 1) {
-		if (zt_parse_qname(&c, &q) && wire_ctx_left(&c) >= 4) {
+		if (query_parse_qname(&c, &q) && wire_ctx_left(&c) >= 4) {
 			/* Four octets are there: read without the cursor's checks. */
 			q.qtype = wire_get16(c.pos);
 			q.qclass = wire_get16(c.pos + 2);
@@ -506,8 +357,8 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		c.err = -1;
 	}
 	/* Even a question-less query may carry an OPT that its FORMERR should echo. */
-	if (c.err == 0 && (an | ns | ar) != 0 && !parse_plain_opt(&c, &q, an, ns, ar))
-		zt_parse_records(&c, &q, an, ns, ar);
+	if (c.err == 0 && (an | ns | ar) != 0 && !edns_parse_plain(&c, &q, an, ns, ar))
+		edns_parse_records(&c, &q, an, ns, ar);
 	if (qd == 0)
 		q.rcode = RC_FORMERR;
 	if (ctx->transport == ZT_TCP)
@@ -576,16 +427,22 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		return 0;
 	}
 lookup:
-	if (lookup(zt, &q, &t, &refused) && refused) {
+	switch (lookup(zt, &q, &t)) {
+	case LOOKUP_REFUSED:
 		info->rcode = RC_REFUSED;
 		return answer_empty(zt, query, &q, resp, RC_REFUSED, 0, EDE_NOT_AUTHORITATIVE);
-	}
-	optlen = q.edns ? OPT_RR_LEN : 0;
-	head = WIRE_HDR_LEN + q.qname_len + 4;
-	if ((t.data == NULL || head + t.len + optlen > limit) &&
-	    !tail_live(&t, zt, &q, limit - optlen)) {
-		info->rcode = RC_SERVFAIL;
-		return answer_empty(zt, query, &q, resp, RC_SERVFAIL, 0, EDE_NONE);
+	case LOOKUP_BLOB:
+		/* The precomputed answer when it fits with our OPT; else rendered live, truncated.
+		 */
+		if (WIRE_HDR_LEN + q.qname_len + 4 + t.len + edns_reserve(&q) <= limit)
+			break;
+		/* fall through */
+	case LOOKUP_LIVE:
+		if (!tail_live(&t, zt, &q, limit - edns_reserve(&q))) {
+			info->rcode = RC_SERVFAIL;
+			return answer_empty(zt, query, &q, resp, RC_SERVFAIL, 0, EDE_NONE);
+		}
+		break;
 	}
 	info->truncated = (t.flags & F_TC) != 0;
 	info->answer = t.id;

@@ -7,7 +7,9 @@
 
 #include <ldns/ldns.h>
 
+#include "resolve.h"
 #include "sandns_err.h"
+#include "zt_index.h"
 #include "zt_pvt.h"
 
 static void name_text(const uint8_t *wire, char *out, size_t len)

@@ -2,7 +2,13 @@
 /* xfr.c: AXFR (RFC 5936) of a compiled zone, as a series of TCP messages */
 #include <string.h>
 
+#include "edns.h"
+#include "query.h"
+#include "render.h"
+#include "resolve.h"
 #include "sandns_err.h"
+#include "zt_index.h"
+#include "zt_order.h"
 #include "zt_pvt.h"
 
 #define XFR_MSG_MAX 65535
@@ -20,7 +26,7 @@ struct xfr_msg {
 static void xfr_msg_start(struct xfr_msg *m, const uint8_t *query, const uint8_t *qname,
 			  bool question)
 {
-	rbuf_start(&m->rb, m->buf, sizeof(m->buf) - OPT_RR_LEN, qname, T_AXFR, C_IN, false,
+	rbuf_start(&m->rb, m->buf, sizeof(m->buf) - EDNS_OPT_RESERVE, qname, T_AXFR, C_IN, false,
 		   wire_name_labels(qname));
 	memcpy(m->buf, query, 2);
 	wire_put16(m->buf + 2, (uint16_t)(F_QR | F_AA | (wire_get16(query + 2) & F_RD)));
@@ -47,7 +53,7 @@ static int xfr_msg_flush(struct xfr_msg *m, const zt_t *zt, const struct zt_quer
 
 	wire_put16(m->buf + 6, m->count);
 	if (q->edns) {
-		len += zt_put_opt(m->buf + len, zt, q, 0, EDE_NONE);
+		len += edns_put_opt_plain(m->buf + len, zt, q, 0);
 		wire_put16(m->buf + 10, 1);
 	}
 	return sink(ctx, m->buf, len) != 0 ? SANDNS_ELIMIT : 0;
@@ -113,11 +119,11 @@ int zt_xfr_render(const zt_t *zt, const uint8_t *query, size_t qlen, zt_xfr_sink
 	memset(&q, 0, sizeof(q));
 	wire_ctx_init(&c, query, qlen);
 	wire_ctx_skip(&c, WIRE_HDR_LEN);
-	if (!zt_parse_qname(&c, &q))
+	if (!query_parse_qname(&c, &q))
 		return SANDNS_EMALF;
 	wire_ctx_skip(&c, 4);
-	zt_parse_records(&c, &q, wire_get16(query + 6), wire_get16(query + 8),
-			 wire_get16(query + 10));
+	edns_parse_records(&c, &q, wire_get16(query + 6), wire_get16(query + 8),
+			   wire_get16(query + 10));
 	if (c.err != 0 || q.rcode != 0)
 		return SANDNS_EMALF;
 	qname = q.qname;

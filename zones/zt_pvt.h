@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* zt_pvt.h: the snapshot's layout, the resolver and the renderer (zones/ only) */
+/* zt_pvt.h: the snapshot's layout: nodes, RRsets, zones, precomputed answers (zones/ only) */
 #ifndef ZT_PVT_H
 #define ZT_PVT_H
 
@@ -7,9 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#ifdef __SSE4_2__
-#include <nmmintrin.h>
-#endif
 
 #include "wire.h"
 #include "zt.h"
@@ -103,8 +100,18 @@ typedef struct zt_blob {
 	/* followed by: uint8_t data[len]; uint16_t fix[nfix] */
 } zt_blob_t;
 
-/* The snapshot's arrays that get mappings of their own, advised for huge pages, from 2 MiB on. */
-#define ZT_BIG_ARRAYS 5
+/*
+ * The snapshot's big arrays: each gets a mapping of its own, advised for huge pages, from 2 MiB
+ * on (zt_mem.h). The names index big_map[] and the build's capacities.
+ */
+enum zt_array {
+	ZT_ARR_ARENA,  /* zt->arena: names, RDATA and the precomputed answers (blobs) */
+	ZT_ARR_NODES,  /* zt->nodes */
+	ZT_ARR_RRSETS, /* zt->rrsets */
+	ZT_ARR_ANS,    /* zt->ans: the precomputed answers by (node, qtype) */
+	ZT_ARR_INDEX,  /* zt->index: the name index (zt_index.h) */
+	ZT_ARR_COUNT,
+};
 
 struct zt {
 	uint8_t *arena;
@@ -123,19 +130,9 @@ struct zt {
 	char *identity;
 	char *version;
 	size_t memsize;
-	size_t big_map[ZT_BIG_ARRAYS];	/* arena, nodes, rrsets, ans, index: mmap length, or 0 */
+	size_t big_map[ZT_ARR_COUNT];	/* by enum zt_array: mmap length, or 0 (on the heap) */
 	struct zt_order_job *order_job; /* transfer orders still being sorted, or NULL */
 };
-
-/*
- * Waits until the transfer orders of ZT's zones are there (a large unsigned zone's is sorted
- * after zt_new(): see zt_order_start()), sorting them here if no thread does; 0, or -ENOMEM
- * when that sort failed. Transfers call it first.
- */
-int zt_order_wait(const zt_t *zt);
-
-/* Tests set it: from how many nodes a transfer order is sorted after zt_new() (65536). */
-extern size_t zt_order_async_min;
 
 static inline const uint8_t *zt_node_name(const zt_t *zt, const zt_node_t *n)
 {
@@ -161,200 +158,5 @@ static inline size_t zt_blob_size(uint32_t len, uint16_t nfix)
 {
 	return sizeof(zt_blob_t) + ((len + 1) & ~1u) + nfix * sizeof(uint16_t);
 }
-
-/* 64-bit hash of a lower-cased wire name. */
-uint64_t zt_hash(const uint8_t *name, size_t len);
-
-/* Exact lookup of a lower-cased wire name: node index or ZT_NONE. */
-uint32_t zt_find(const zt_t *zt, const uint8_t *key, size_t len);
-
-/* The index's hash of a lower-cased name followed by WIRE_SLACK readable octets (= zt_hash). */
-static inline uint64_t zt_hash_slack(const uint8_t *key, size_t len)
-{
-#ifdef __SSE4_2__
-	const size_t words = len / 8, rest = len % 8;
-	uint64_t h = 0x9e3779b9u ^ len, w;
-
-	for (size_t i = 0; i < words; i++) {
-		memcpy(&w, key + 8 * i, 8);
-		h = _mm_crc32_u64(h, w);
-	}
-	if (rest != 0) {
-		memcpy(&w, key + 8 * words, 8);
-		h = _mm_crc32_u64(h, WIRE_LE64(w) & (~0ull >> (64 - 8 * rest)));
-	}
-	return h;
-#else
-	return zt_hash(key, len);
-#endif
-}
-
-/*
- * zt_find() for a KEY followed by at least WIRE_SLACK readable octets (the arena's names are
- * too), whose hash H (zt_hash_slack) is known: names are compared a word at a time, the last
- * word masked, never assembled octet by octet. The answer engine's lookup.
- */
-static inline uint32_t zt_find_slack_h(const zt_t *zt, const uint8_t *key, size_t len, uint64_t h)
-{
-	const size_t words = len / 8, rest = len % 8;
-	const uint64_t mask = rest != 0 ? ~0ull >> (64 - 8 * rest) : 0;
-	uint64_t w, last = 0;
-
-	if (rest != 0) {
-		memcpy(&last, key + 8 * words, 8);
-		last = WIRE_LE64(last) & mask;
-	}
-	for (uint32_t i = (uint32_t)h & zt->index_mask;; i = (i + 1) & zt->index_mask) {
-		uint32_t n = zt->index[i];
-		const zt_node_t *node;
-		const uint8_t *name;
-		size_t k;
-
-		if (n == ZT_NONE)
-			return ZT_NONE;
-		node = &zt->nodes[n];
-		if (node->name_len != len)
-			continue;
-		name = zt->arena + node->name;
-		for (k = 0; k < words; k++) {
-			uint64_t a;
-
-			memcpy(&a, name + 8 * k, 8);
-			memcpy(&w, key + 8 * k, 8);
-			if (a != w)
-				break;
-		}
-		if (k < words)
-			continue;
-		if (rest != 0) {
-			memcpy(&w, name + 8 * words, 8);
-			if ((WIRE_LE64(w) & mask) != last)
-				continue;
-		}
-		return n;
-	}
-}
-
-static inline uint32_t zt_find_slack(const zt_t *zt, const uint8_t *key, size_t len)
-{
-	return zt_find_slack_h(zt, key, len, zt_hash_slack(key, len));
-}
-/*
- * The deepest node at or above the lower-cased wire name KEY (LEN octets): its index, or ZT_NONE
- * when no served zone holds the name. *AT is set to the suffix of KEY that node's name is.
- */
-uint32_t zt_find_closest(const zt_t *zt, const uint8_t *key, size_t len, const uint8_t **at);
-
-/* ---- the query as one pass over it found it (answer.c) ---- */
-
-struct zt_query {
-	const uint8_t *qname; /* in the query, original case */
-	size_t qname_len;
-	uint8_t key[WIRE_NAME_MAX + 1 + WIRE_SLACK]; /* lower-cased; slack for zt_find_slack() */
-	uint64_t hash; /* zt_hash_slack() of key, computed while it was copied */
-	uint16_t qtype;
-	uint16_t qclass;
-	bool has_question;
-	bool edns;
-	bool dnssec;
-	uint8_t edns_version;
-	uint16_t payload;
-	uint8_t rcode; /* an error found while parsing (FORMERR...) or 0 */
-};
-
-#define OPT_RR_LEN 11
-#define UDP_PAYLOAD_MAX 65507 /* the largest UDP payload over IPv4 */
-#define EDE_NONE (-1)
-
-/* Reads the question name at the cursor (no compression) into q->qname and q->key. */
-bool zt_parse_qname(wire_ctx_t *c, struct zt_query *q);
-
-/* Reads the records after the question; finds the OPT record (sets q->edns...) or FORMERR. */
-void zt_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t ns, uint16_t ar);
-
-/* Writes our OPT record at P (OPT_RR_LEN bytes, 6 more with an EDE code); returns its length. */
-size_t zt_put_opt(uint8_t *p, const zt_t *zt, const struct zt_query *q, uint8_t ext_rcode, int ede);
-
-/* ---- resolver and renderer, shared by compile time and the rare live path ---- */
-
-#define RES_MAX_ITEMS 96
-#define RES_MAX_NAMES 16
-
-enum res_owner { OWN_NODE = 0, OWN_QNAME = 1, OWN_NAME = 2 };
-
-typedef struct res_item {
-	uint8_t section;	     /* 1 answer, 2 authority, 3 additional */
-	uint8_t owner_kind;	     /* enum res_owner */
-	uint32_t node;		     /* OWN_NODE: owner node */
-	const uint8_t *name;	     /* OWN_NAME: owner as wire name */
-	uint32_t rrset;		     /* RRset index, or ZT_NONE for the synthesized CNAME */
-	uint32_t ttl_override;	     /* ZT_NONE, or the TTL to write (negative SOA) */
-	const uint8_t *cname_target; /* synthesized CNAME (DNAME) */
-	bool required;		     /* glue a referral cannot go without: TC rather than drop it */
-} res_item_t;
-
-typedef struct res {
-	const uint8_t *qname; /* the question's name (for OWN_QNAME owners) */
-	uint16_t flags;	      /* AA and rcode */
-	unsigned n;
-	res_item_t item[RES_MAX_ITEMS];
-	uint8_t names[RES_MAX_NAMES][WIRE_NAME_MAX + 1]; /* storage for synthesized names */
-	unsigned nnames;
-	bool overflow;
-} res_t;
-
-/* Empties R for a new answer: AA set, NOERROR, no records. */
-void res_reset(res_t *r);
-
-/*
- * Resolves QTYPE for the wire name QNAME (any case, valid, in a zone of the snapshot) starting
- * from what lookup found. QNAME_IS_PLACEHOLDER: answer owners equal to the question are written as
- * a pointer to the question (for relocatable blobs). DO adds DNSSEC records of signed zones.
- */
-void res_resolve(const zt_t *zt, const uint8_t *qname, uint16_t qtype, bool dnssec, res_t *r);
-
-/* Answers for a node that the question reached (exactly or as the wildcard that matched). */
-void res_at_node(const zt_t *zt, uint32_t node, uint16_t qtype, bool dnssec, res_t *r);
-
-/* A referral from CUT (NS in authority, glue in additional). */
-void res_referral(const zt_t *zt, uint32_t cut, bool dnssec, res_t *r);
-
-/* NXDOMAIN / NODATA for zone Z (SOA in authority). */
-void res_negative(const zt_t *zt, uint32_t zone, uint8_t rcode, bool dnssec, res_t *r);
-
-typedef struct rbuf {
-	uint8_t *buf;
-	size_t cap;
-	size_t len;
-	size_t limit; /* for truncation: rendering stops (and counts) past it */
-	uint16_t dict[256];
-	unsigned ndict;
-	uint16_t fix[512];
-	unsigned nfix;
-	uint16_t max_ptr;
-	size_t sfx_pos; /* Knot-style compression: the one reference name */
-	unsigned sfx_labels;
-	unsigned q_labels; /* labels of the question name */
-	size_t owner_pos;  /* where the last RRset's first owner was written */
-	unsigned anchor_labels;
-	bool reloc;
-	bool tc; /* an answer or authority RRset, or required glue, did not fit */
-	int err;
-} rbuf_t;
-
-/*
- * Starts a message in RB: header space and the question QNAME/QTYPE/QCLASS at offset 12.
- * RELOC: the question name stands for any name below its ANCHOR_LABELS last labels; only those
- * suffixes are offered for compression, and pointers that would move are recorded as fix-ups.
- */
-void rbuf_start(rbuf_t *rb, uint8_t *buf, size_t cap, const uint8_t *qname, uint16_t qtype,
-		uint16_t qclass, bool reloc, unsigned anchor_labels);
-
-/*
- * Appends the resolver's records, whole RRsets up to rb->limit as Knot does: what does not fit
- * in the answer or authority section stops the message with rb->tc; additional RRsets that do
- * not fit are skipped (rb->tc when they were required glue). Returns the counts per section.
- */
-void rbuf_put_res(rbuf_t *rb, const zt_t *zt, const res_t *r, uint16_t counts[3]);
 
 #endif

@@ -15,6 +15,7 @@
 #include "wire.h"
 #include "zload.h"
 #include "zt.h"
+#include "zt_order.h"
 #include "zt_pvt.h"
 
 /* ------------------------------------------------------------------ the zones under test */
@@ -1823,7 +1824,7 @@ static void test_snapshot(void)
 
 /*
  * No zones at all: a snapshot that refuses everything. Under UBSan zt_new(NULL, 0) reports
- * "null pointer passed as argument" at zt.c memcpy(zones, zones_in, 0) and at make_rrsets()'s
+ * "null pointer passed as argument" at zt.c memcpy(zones, zones_in, 0) and at zt_rrsets_make()'s
  * qsort_r(NULL, 0): undefined behaviour, harmless in practice (nothing is asserted on it).
  */
 static void test_empty_snapshot(void)

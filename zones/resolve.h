@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* resolve.h: what an authoritative answer holds, as a list of RRsets by section (zones/ only) */
+#ifndef RESOLVE_H
+#define RESOLVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "wire.h"
+#include "zt_pvt.h"
+
+#define RES_MAX_ITEMS 96
+#define RES_MAX_NAMES 16
+
+enum res_owner { OWN_NODE = 0, OWN_QNAME = 1, OWN_NAME = 2 };
+
+typedef struct res_item {
+	uint8_t section;	     /* 1 answer, 2 authority, 3 additional */
+	uint8_t owner_kind;	     /* enum res_owner */
+	uint32_t node;		     /* OWN_NODE: owner node */
+	const uint8_t *name;	     /* OWN_NAME: owner as wire name */
+	uint32_t rrset;		     /* RRset index, or ZT_NONE for the synthesized CNAME */
+	uint32_t ttl_override;	     /* ZT_NONE, or the TTL to write (negative SOA) */
+	const uint8_t *cname_target; /* synthesized CNAME (DNAME) */
+	bool required;		     /* glue a referral cannot go without: TC rather than drop it */
+} res_item_t;
+
+typedef struct res {
+	const uint8_t *qname; /* the question's name (for OWN_QNAME owners) */
+	uint16_t flags;	      /* AA and rcode */
+	unsigned n;
+	res_item_t item[RES_MAX_ITEMS];
+	uint8_t names[RES_MAX_NAMES][WIRE_NAME_MAX + 1]; /* storage for synthesized names */
+	unsigned nnames;
+	bool overflow;
+} res_t;
+
+/* Empties R for a new answer: AA set, NOERROR, no records. */
+void res_reset(res_t *r);
+
+/*
+ * Resolves QTYPE for the wire name QNAME (any case, valid, in a zone of the snapshot) starting
+ * from what lookup found. QNAME_IS_PLACEHOLDER: answer owners equal to the question are written as
+ * a pointer to the question (for relocatable blobs). DO adds DNSSEC records of signed zones.
+ */
+void res_resolve(const zt_t *zt, const uint8_t *qname, uint16_t qtype, bool dnssec, res_t *r);
+
+/* Answers for a node that the question reached (exactly or as the wildcard that matched). */
+void res_at_node(const zt_t *zt, uint32_t node, uint16_t qtype, bool dnssec, res_t *r);
+
+/* A referral from CUT (NS in authority, glue in additional). */
+void res_referral(const zt_t *zt, uint32_t cut, bool dnssec, res_t *r);
+
+/* NXDOMAIN / NODATA for zone Z (SOA in authority). */
+void res_negative(const zt_t *zt, uint32_t zone, uint8_t rcode, bool dnssec, res_t *r);
+
+#endif

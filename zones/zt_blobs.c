@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zt_blobs.c: every answer rendered ahead of time, per node and qtype, as relocatable blobs */
+#include <errno.h>
+#include <string.h>
+
+#include "render.h"
+#include "resolve.h"
+#include "sandns_err.h"
+#include "zt_build.h"
+#include "zt_index.h"
+
+/*
+ * Renders R for the question name QNAME into a blob; RELOC blobs serve any name below the
+ * ANCHOR_LABELS last labels of QNAME. Returns the blob's arena offset, or ZT_NONE.
+ */
+static uint32_t make_blob(struct zt_build *b, const res_t *r, const uint8_t *qname, bool reloc,
+			  unsigned anchor_labels)
+{
+	rbuf_t rb;
+	uint16_t counts[3];
+	size_t qlen = wire_name_len(qname);
+	size_t head = WIRE_HDR_LEN + qlen + 4;
+	size_t len;
+	zt_blob_t *blob;
+	uint32_t off;
+	uint8_t *data;
+
+	if (r->overflow)
+		return ZT_NONE;
+	rbuf_start(&rb, b->scratch, sizeof(b->scratch), qname, 0, C_IN, reloc, anchor_labels);
+	rbuf_put_res(&rb, b->zt, r, counts);
+	if (rb.err != 0 || rb.tc)
+		return ZT_NONE;
+	len = rb.len - head;
+	off = zt_mem_arena_put(&b->mem, NULL, zt_blob_size((uint32_t)len, (uint16_t)rb.nfix), 4);
+	if (off == ZT_NONE)
+		return ZT_NONE;
+	blob = (zt_blob_t *)(void *)(b->zt->arena + off);
+	blob->flags = r->flags;
+	blob->an = counts[0];
+	blob->ns = counts[1];
+	blob->ar = counts[2];
+	blob->ref_qlen = (uint16_t)qlen;
+	blob->max_ptr = rb.max_ptr;
+	blob->nfix = (uint16_t)rb.nfix;
+	blob->len = (uint32_t)len;
+	data = b->zt->arena + off + sizeof(zt_blob_t);
+	memcpy(data, rb.buf + head, len);
+	{
+		uint16_t *fix = (uint16_t *)(void *)(data + ((len + 1) & ~(size_t)1));
+
+		for (unsigned i = 0; i < rb.nfix; i++)
+			fix[i] = (uint16_t)(rb.fix[i] - head);
+	}
+	return off;
+}
+
+static int add_ans(struct zt_build *b, uint16_t qtype, uint32_t blob)
+{
+	zt_t *zt = b->zt;
+
+	if (zt_mem_grow(&b->mem, ZT_ARR_ANS, (zt->nans + 1u) * sizeof(zt_ans_t)) != 0)
+		return -ENOMEM;
+	zt->ans[zt->nans].qtype = qtype;
+	zt->ans[zt->nans].blob = blob;
+	zt->nans++;
+	return 0;
+}
+
+static bool qtype_listed(const uint16_t *list, unsigned n, uint16_t t)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (list[i] == t)
+			return true;
+	return false;
+}
+
+/* The qtypes that get a blob of their own at node N. */
+static unsigned node_qtypes(const zt_t *zt, uint32_t n, uint16_t *list, unsigned max)
+{
+	const zt_node_t *node = &zt->nodes[n];
+	unsigned k = 0;
+
+	if (node->deleg == n) {
+		list[k++] = T_DS; /* a cut answers only DS itself; the rest is a referral */
+		return k;
+	}
+	for (uint32_t i = 0; i < node->nrrsets && k < max; i++) {
+		uint16_t t = zt->rrsets[node->rrsets + i].type;
+
+		if (!qtype_listed(list, k, t))
+			list[k++] = t;
+	}
+	if (k < max)
+		list[k++] = T_ANY;
+	if ((node->flags & ZN_CNAME) && k + 8 < max) {
+		/* Types the chain may end on: every type along it, and the common ones. */
+		static const uint16_t common[] = {T_A, T_AAAA, T_MX, T_TXT, T_NS, T_SRV, T_SOA};
+		const uint8_t *target = zt->arena + zt->rrsets[node->rrsets].data + 2;
+
+		for (unsigned i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+			if (!qtype_listed(list, k, common[i]))
+				list[k++] = common[i];
+		for (unsigned hop = 0; hop < 8 && k < max; hop++) {
+			uint8_t key[WIRE_NAME_MAX + 1];
+			size_t len = wire_name_lower(key, target);
+			uint32_t t = zt_find(zt, key, len);
+			const zt_node_t *tn;
+
+			if (t == ZT_NONE)
+				break;
+			tn = &zt->nodes[t];
+			for (uint32_t i = 0; i < tn->nrrsets && k < max; i++) {
+				uint16_t ty = zt->rrsets[tn->rrsets + i].type;
+
+				if (!qtype_listed(list, k, ty))
+					list[k++] = ty;
+			}
+			if (!(tn->flags & ZN_CNAME))
+				break;
+			target = zt->arena + zt->rrsets[tn->rrsets].data + 2;
+		}
+	}
+	return k;
+}
+
+/* Node N's referral from CUT, relocatable below N (NAME is N's, copied out of the arena). */
+static void make_referral(struct zt_build *b, uint32_t n, uint32_t cut, const uint8_t *name,
+			  bool dnssec)
+{
+	zt_t *zt = b->zt;
+	res_t r;
+	uint32_t blob;
+
+	res_reset(&r);
+	res_referral(zt, cut, dnssec, &r);
+	blob = make_blob(b, &r, name, true, zt->nodes[n].labels);
+	if (dnssec)
+		zt->nodes[n].referral_do = blob;
+	else
+		zt->nodes[n].referral = blob;
+}
+
+/*
+ * Whether two resolutions are the same records in the same places (and so render the same
+ * bytes for one question name). Those holding names made up on the way (DNAME) are never
+ * taken as the same.
+ */
+static bool res_same(const res_t *x, const res_t *y)
+{
+	if (x->n != y->n || x->flags != y->flags || x->qname != y->qname || x->overflow ||
+	    y->overflow || x->nnames > 0 || y->nnames > 0)
+		return false;
+	for (unsigned i = 0; i < x->n; i++) {
+		const res_item_t *a = &x->item[i], *c = &y->item[i];
+
+		if (a->section != c->section || a->owner_kind != c->owner_kind ||
+		    a->node != c->node || a->name != c->name || a->rrset != c->rrset ||
+		    a->ttl_override != c->ttl_override || a->cname_target != c->cname_target ||
+		    a->required != c->required)
+			return false;
+	}
+	return true;
+}
+
+static int make_node_answers(struct zt_build *b, uint32_t n, bool dnssec)
+{
+	zt_t *zt = b->zt;
+	zt_node_t *node = &zt->nodes[n];
+	uint8_t name[WIRE_NAME_MAX + 1]; /* a copy: make_blob() may move the arena */
+	bool wildcard;
+	unsigned anchor;
+	uint16_t qtypes[64];
+	unsigned nq;
+	uint32_t first = zt->nans;
+	uint32_t blob, blob0 = ZT_NONE;
+	res_t r, r0;
+
+	if ((node->flags & ZN_SHADOW) && !(node->flags & ZN_CUT))
+		return 0;
+	memcpy(name, zt->arena + node->name, node->name_len);
+	if (node->deleg != ZT_NONE && node->deleg != n) {
+		/*
+		 * Below a cut (glue): the referral rendered for this name and the names below it,
+		 * so that NS targets and glue owners compress to the question as Knot's do. Names
+		 * below a DNAME are answered live.
+		 */
+		if (zt->nodes[node->deleg].flags & ZN_CUT)
+			make_referral(b, n, node->deleg, name, dnssec);
+		return 0;
+	}
+	wildcard = name[0] == 1 && name[1] == '*' && !(node->flags & ZN_APEX);
+	anchor = wildcard ? node->labels - 1u : node->labels;
+	nq = node_qtypes(zt, n, qtypes, 64);
+	for (unsigned i = 0; i < nq; i++) {
+		size_t before = zt->arena_len;
+
+		res_at_node(zt, n, qtypes[i], dnssec, i == 0 ? &r0 : &r);
+		/*
+		 * ANY is answered with one RRset, the lowest type's (resolve.c): when it resolves
+		 * to just what the first type did, that type's answer is ANY's, unrendered.
+		 */
+		if (i > 0 && qtypes[i] == T_ANY && blob0 != ZT_NONE && res_same(&r, &r0)) {
+			if (add_ans(b, qtypes[i], blob0) != 0)
+				return -ENOMEM;
+			continue;
+		}
+		blob = make_blob(b, i == 0 ? &r0 : &r, name, wildcard, anchor);
+		if (i == 0)
+			blob0 = blob;
+		if (blob == ZT_NONE)
+			continue; /* too big to precompute: answered live */
+		/*
+		 * The same bytes as an answer just made for this node (ANY at a name with one
+		 * RRset is that RRset's answer): share it. A million hosts' worth of arena.
+		 */
+		for (uint32_t k = first; k < zt->nans; k++) {
+			const zt_blob_t *x = zt_blob(zt, zt->ans[k].blob), *y = zt_blob(zt, blob);
+			size_t size = zt_blob_size(y->len, y->nfix);
+
+			if (zt_blob_size(x->len, x->nfix) == size && memcmp(x, y, size) == 0) {
+				zt->arena_len = before;
+				blob = zt->ans[k].blob;
+				break;
+			}
+		}
+		if (add_ans(b, qtypes[i], blob) != 0)
+			return -ENOMEM;
+	}
+	node = &zt->nodes[n];
+	if (dnssec) {
+		node->ans_do = first;
+		node->nans_do = (uint16_t)(zt->nans - first);
+	} else {
+		node->ans = first;
+		node->nans = (uint16_t)(zt->nans - first);
+		if (node->nans > 0) {
+			node->ans0_qtype = zt->ans[first].qtype;
+			node->ans0_blob = zt->ans[first].blob;
+		}
+	}
+	/*
+	 * The default answer: NODATA. Unsigned, it is the zone's shared relocatable one; signed,
+	 * the node's NSEC goes with it. A CNAME's default depends on its target: answered live.
+	 */
+	if (!dnssec && !(node->flags & ZN_CNAME) && !(node->flags & ZN_APEX)) {
+		node->ans_default = zt->zones[node->zone].nodata;
+	} else if (!dnssec && !(node->flags & ZN_CNAME)) {
+		/* The apex has its own: the root's question has no label to compress against. */
+		res_at_node(zt, n, T_OPT, false, &r);
+		node->ans_default = make_blob(b, &r, name, false, anchor);
+		node = &zt->nodes[n];
+	} else if (dnssec && !(node->flags & ZN_CNAME) && !wildcard) {
+		/* OPT never has data in a zone: this renders the node's NODATA. */
+		res_at_node(zt, n, T_OPT, true, &r);
+		node->ans_default_do = make_blob(b, &r, name, false, anchor);
+		node = &zt->nodes[n];
+	}
+	if (node->flags & ZN_CUT && node->deleg == n)
+		make_referral(b, n, n, name, dnssec);
+	return 0;
+}
+
+int zt_blobs_make(struct zt_build *b)
+{
+	zt_t *zt = b->zt;
+	res_t r;
+
+	for (uint32_t z = 0; z < zt->nzones; z++) {
+		zt_zone_t *zone = &zt->zones[z];
+		uint8_t apex[WIRE_NAME_MAX + 1];
+		unsigned labels = zt->nodes[zone->apex].labels;
+
+		memcpy(apex, zt->arena + zt->nodes[zone->apex].name,
+		       zt->nodes[zone->apex].name_len);
+		res_reset(&r);
+		res_negative(zt, z, RC_NXDOMAIN, false, &r);
+		zone->nxdomain = make_blob(b, &r, apex, true, labels);
+		res_reset(&r);
+		res_negative(zt, z, RC_NOERROR, false, &r);
+		zone->nodata = make_blob(b, &r, apex, true, labels);
+		if (zone->nxdomain == ZT_NONE || zone->nodata == ZT_NONE) {
+			zt_build_fail(b, "zone %s: cannot render its negative answer",
+				      zone->origin);
+			return SANDNS_EZONE;
+		}
+	}
+	for (uint32_t n = 0; n < zt->nnodes; n++) {
+		bool is_signed = zt->nodes[n].flags & ZN_SIGNED;
+
+		if (make_node_answers(b, n, false) != 0)
+			return -ENOMEM;
+		if (is_signed && make_node_answers(b, n, true) != 0)
+			return -ENOMEM;
+	}
+	return 0;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zt_build.h: the snapshot compiler's state and its stages, in the order zt_new() runs them */
+#ifndef ZT_BUILD_H
+#define ZT_BUILD_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "zload.h"
+#include "zt_mem.h"
+#include "zt_pvt.h"
+
+/* A record loaded, waiting to be grouped into its RRset (zt_rrsets_make()). */
+struct zt_pending {
+	uint32_t node;
+	uint16_t type;
+	uint16_t covered;
+	uint32_t ttl;
+	uint32_t rdata; /* offset of [u16 len][rdata] in the build's pdata */
+	uint32_t order;
+};
+
+/* One snapshot being compiled. */
+struct zt_build {
+	zt_t *zt;
+	zt_mem_t mem;	/* its big arrays */
+	uint8_t *pdata; /* the records' [u16 len][rdata] until zt_rrsets_make() places them */
+	size_t pdata_len, pdata_cap;
+	struct zt_pending *pend; /* the records loaded so far */
+	size_t npend, pend_cap;
+	char *err;
+	size_t errlen;
+	uint8_t scratch[65536]; /* where answers are rendered before they become blobs */
+};
+
+/* Says why the build fails, in the caller's error buffer. */
+static inline void __attribute__((format(printf, 2, 3)))
+zt_build_fail(struct zt_build *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->err, b->errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- the stages (zt.c runs them) ---- */
+
+/*
+ * zt_nodes.c: zone Z of ZONES (sorted deepest first) with the edits E (or NULL): its names
+ * become nodes (with their empty non-terminals) and its records pending ones. 0, -ENOMEM or a
+ * sandns error with the reason in b->err.
+ */
+int zt_nodes_load_zone(struct zt_build *b, zload_zone_t *const *zones, size_t nzones, size_t z,
+		       const zt_zone_edits_t *e);
+
+/* zt_rrsets.c: the pending records grouped into RRsets, each node's contiguous, by type. */
+int zt_rrsets_make(struct zt_build *b);
+
+/*
+ * zt_rrsets.c: the links between nodes (delegations, wildcards, parent sides) and each zone's
+ * facts (negative TTL, NSEC chain, transfer order unless it waits). 0 or -ENOMEM.
+ */
+int zt_rrsets_link(struct zt_build *b);
+
+/* zt_blobs.c: every precomputed answer (blob) of every node and zone. */
+int zt_blobs_make(struct zt_build *b);
+
+#endif

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zt_mem.c: the snapshot's memory: its big arrays on the heap or on huge pages, faulted in early */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "zt_mem.h"
+#include "zthread.h"
+
+/*
+ * An anonymous mapping of LEN bytes (a multiple of 2 MiB) on a 2 MiB boundary, advised for
+ * huge pages; NULL without memory. A lookup in a large zone touches a few random lines of
+ * several arrays, and with 4 KiB pages each is also a TLB miss (a page walk, slower still in a
+ * virtual machine); the build, too, faults in 2 MiB at a time rather than 4 KiB.
+ */
+static void *map_huge(size_t len)
+{
+	void *m = mmap(NULL, len + ZT_MEM_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	uintptr_t start, aligned;
+
+	if (m == MAP_FAILED)
+		return NULL;
+	/* One huge page more, then trimmed to a 2 MiB boundary (older kernels do not). */
+	start = (uintptr_t)m;
+	aligned = (start + ZT_MEM_HUGE - 1) & ~(uintptr_t)(ZT_MEM_HUGE - 1);
+	if (aligned > start)
+		munmap(m, aligned - start);
+	if (start + len + ZT_MEM_HUGE > aligned + len)
+		munmap((void *)(aligned + len), start + len + ZT_MEM_HUGE - (aligned + len));
+	/* Advice only: without transparent huge pages it is plain memory. */
+	(void)madvise((void *)aligned, len, MADV_HUGEPAGE);
+	return (void *)aligned;
+}
+
+static void *prefault_main(void *arg)
+{
+	struct zt_prefault *pf = arg;
+
+	(void)madvise(pf->addr, pf->len, MADV_POPULATE_WRITE);
+	return NULL;
+}
+
+/* Waits for big array A's prefault thread, if one runs. */
+static void prefault_join(zt_mem_t *m, enum zt_array a)
+{
+	if (m->pf[a].live) {
+		pthread_join(m->pf[a].tid, NULL);
+		m->pf[a].live = false;
+	}
+}
+
+void zt_mem_join(zt_mem_t *m)
+{
+	for (int a = 0; a < ZT_ARR_COUNT; a++)
+		prefault_join(m, (enum zt_array)a);
+}
+
+/*
+ * Faults in LEN bytes at ADDR, fresh memory of big array A that the build is about to fill, on
+ * a thread of its own, so that the kernel zeroes those pages on another core while this one
+ * compiles: in a virtual machine, zeroing fresh pages was a fifth of a large zone's cold start.
+ * It only faults pages in and never changes what they hold; the array is not moved or trimmed
+ * before the thread is joined (prefault_join), and zt_new() joins them all. Best effort:
+ * without the thread or MADV_POPULATE_WRITE (Linux 5.14), pages fault in as they are written.
+ */
+static void prefault(zt_mem_t *m, enum zt_array a, void *addr, size_t len)
+{
+	prefault_join(m, a);
+	m->pf[a].addr = addr;
+	m->pf[a].len = len;
+	m->pf[a].live = zthread_start(&m->pf[a].tid, prefault_main, &m->pf[a]) == 0;
+}
+
+/* Big array A of the snapshot, and its length in bytes. */
+static void **big_array(zt_t *zt, enum zt_array a, size_t *len)
+{
+	size_t l = 0;
+	void **p = NULL;
+
+	switch (a) {
+	case ZT_ARR_ARENA:
+		p = (void **)&zt->arena;
+		l = zt->arena_len;
+		break;
+	case ZT_ARR_NODES:
+		p = (void **)&zt->nodes;
+		l = zt->nnodes * sizeof(zt_node_t);
+		break;
+	case ZT_ARR_RRSETS:
+		p = (void **)&zt->rrsets;
+		l = zt->nrrsets * sizeof(zt_rrset_t);
+		break;
+	case ZT_ARR_ANS:
+		p = (void **)&zt->ans;
+		l = zt->nans * sizeof(zt_ans_t);
+		break;
+	case ZT_ARR_INDEX:
+	default:
+		p = (void **)&zt->index;
+		l = (zt->index_mask + 1u) * sizeof(uint32_t);
+		break;
+	}
+	if (len != NULL)
+		*len = l;
+	return p;
+}
+
+/*
+ * Below 2 MiB an array lives on the heap, so that a small zone keeps small pages. From then on it
+ * has a mapping of its own (map_huge()), which grows by moving its pages into a larger mapping:
+ * mremap() moves page tables and copies nothing, and zt_mem_settle() then only trims the tail.
+ * (Built on the heap and copied to huge pages at the end, a 1M-record snapshot spent a sixth of
+ * its cold start in that copy and in faulting in the heap 4 KiB at a time.)
+ */
+int zt_mem_grow_slow(zt_mem_t *mem, enum zt_array a, size_t need)
+{
+	zt_t *zt = mem->zt;
+	size_t cap = mem->cap[a], ncap = cap ? cap : 4096, used;
+	void **p = big_array(zt, a, &used);
+	void *m;
+
+	if (need <= cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap < ZT_MEM_HUGE) {
+		m = realloc(*p, ncap);
+		if (m == NULL)
+			return -ENOMEM;
+	} else {
+		ncap = (ncap + ZT_MEM_HUGE - 1) & ~(ZT_MEM_HUGE - 1);
+		m = map_huge(ncap);
+		if (m == NULL)
+			return -ENOMEM;
+		if (zt->big_map[a] > 0) {
+			/* Over the new mapping, which takes the old pages (MREMAP_FIXED). */
+			prefault_join(mem, a);
+			if (mremap(*p, zt->big_map[a], ncap, MREMAP_MAYMOVE | MREMAP_FIXED, m) ==
+			    MAP_FAILED) {
+				munmap(m, ncap);
+				return -ENOMEM;
+			}
+			(void)madvise(m, ncap, MADV_HUGEPAGE);
+		} else {
+			if (used > 0)
+				memcpy(m, *p, used);
+			free(*p);
+		}
+		zt->big_map[a] = ncap;
+		/* Half the old size ahead at most: the peak stays near what is used. */
+		{
+			size_t from = cap > used ? cap : used, len = ncap - from;
+
+			if (len > from / 2 && from / 2 >= ZT_MEM_HUGE)
+				len = from / 2;
+			prefault(mem, a, (uint8_t *)m + from, len);
+		}
+	}
+	*p = m;
+	mem->cap[a] = ncap;
+	return 0;
+}
+
+uint32_t zt_mem_arena_put(zt_mem_t *m, const void *data, size_t len, size_t align)
+{
+	zt_t *zt = m->zt;
+	size_t off = (zt->arena_len + align - 1) & ~(align - 1);
+
+	if (off + len > UINT32_MAX - 1)
+		return ZT_NONE;
+	if (zt_mem_grow(m, ZT_ARR_ARENA, off + len) != 0)
+		return ZT_NONE;
+	memset(zt->arena + zt->arena_len, 0, off - zt->arena_len);
+	/* Space to be filled is zeroed: padding in it must not make equal answers differ. */
+	if (data != NULL)
+		memcpy(zt->arena + off, data, len);
+	else
+		memset(zt->arena + off, 0, len);
+	zt->arena_len = off + len;
+	return (uint32_t)off;
+}
+
+int zt_mem_fresh(zt_t *zt, enum zt_array a, size_t len)
+{
+	void **p = big_array(zt, a, NULL);
+
+	if (zt->big_map[a] > 0)
+		munmap(*p, zt->big_map[a]);
+	else
+		free(*p);
+	zt->big_map[a] = 0;
+	if (len >= ZT_MEM_HUGE) {
+		*p = map_huge(len);
+		if (*p != NULL)
+			zt->big_map[a] = len;
+	} else {
+		*p = malloc(len);
+	}
+	return *p != NULL ? 0 : -ENOMEM;
+}
+
+/* An array in its own mapping keeps the 2 MiB pages it uses; arrays below stay on the heap. */
+void zt_mem_settle(zt_t *zt)
+{
+	for (int a = 0; a < ZT_ARR_COUNT; a++) {
+		size_t len, keep;
+		void **p = big_array(zt, (enum zt_array)a, &len);
+
+		if (zt->big_map[a] == 0)
+			continue;
+		keep = len > 0 ? (len + ZT_MEM_HUGE - 1) & ~(ZT_MEM_HUGE - 1) : ZT_MEM_HUGE;
+		if (keep < zt->big_map[a]) {
+			munmap((uint8_t *)*p + keep, zt->big_map[a] - keep);
+			zt->big_map[a] = keep;
+		}
+	}
+}
+
+void zt_mem_free(zt_t *zt)
+{
+	for (int a = 0; a < ZT_ARR_COUNT; a++) {
+		void **p = big_array(zt, (enum zt_array)a, NULL);
+
+		if (zt->big_map[a] > 0)
+			munmap(*p, zt->big_map[a]);
+		else
+			free(*p);
+	}
+}
