@@ -69,4 +69,7 @@ zload_fail(struct zload_state *st, const char *file, int line, const char *fmt, 
 void __attribute__((format(printf, 4, 5)))
 zload_warn(struct zload_state *st, const char *file, int line, const char *fmt, ...);
 
+/* zload_validate.c: sorts the records, drops duplicates, checks the zone rules (0 or an error). */
+int zload_finish(struct zload_state *st);
+
 #endif
