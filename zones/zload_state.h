@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* zload_state.h: what the loader's readers carry from line to line, and the calls between its files
- */
+/* zload_state.h: the reader's state from line to line, and the calls between the loader's files */
 #ifndef ZLOAD_STATE_H
 #define ZLOAD_STATE_H
 
@@ -11,6 +10,14 @@
 
 #include "wire.h"
 #include "zload_pvt.h"
+
+/*
+ * The loader's files call downwards only: zload.c (zload_file, zload_string) on top;
+ * zload_include.c ($INCLUDE, files read whole) -> zload_par.c (large texts in pieces on
+ * threads) -> zload_lines.c (the fast reader) -> zload_ldns.c (ldns reads the rest);
+ * zload_validate.c (the zone rules) and zload_query.c (text, lookups) beside them; all of them
+ * -> zload_store.c (the records) and zload_msg.c (errors and warnings).
+ */
 
 /*
  * One reading of a zone (or of a piece of its text): the records' zone body, where errors and
@@ -71,5 +78,20 @@ zload_warn(struct zload_state *st, const char *file, int line, const char *fmt, 
 
 /* zload_validate.c: sorts the records, drops duplicates, checks the zone rules (0 or an error). */
 int zload_finish(struct zload_state *st);
+
+/* zload_ldns.c: records of whole lines TEXT read by ldns; *ORIGIN follows $ORIGIN. */
+int zload_ldns(struct zload_state *st, const char *text, size_t len, const char *file, int file_idx,
+	       ldns_rdf **origin, int line_base);
+/* zload_lines.c: whole lines TEXT read in one pass, the fast reader first, ldns for the rest. */
+int zload_lines(struct zload_state *st, const char *text, size_t len, const char *file,
+		int file_idx, ldns_rdf **origin, int line_base);
+/* zload_par.c: zload_lines() for TEXT, a large one cut into pieces read on threads. */
+int zload_lines_par(struct zload_state *st, const char *text, size_t len, const char *file,
+		    int file_idx, ldns_rdf **origin, int line_base);
+/* zload_include.c: the whole of PATH into *TEXT (malloc'd, NUL-terminated) and *LEN; 0, -errno. */
+int zload_read_all(const char *path, char **text, size_t *len);
+/* zload_include.c: TEXT, the content of FILE, with the files it $INCLUDEs. */
+int zload_text(struct zload_state *st, const char *text, size_t len, const char *file,
+	       ldns_rdf *origin, int depth);
 
 #endif
