@@ -15,8 +15,12 @@
  * Owner names ordered by length, then octets without case: not canonical order (nothing here
  * needs it), but a total order that groups a name's records, a few times cheaper than
  * ldns_dname_compare on a million records. This on raw wire octets, 8 at a time.
+ * Static, not inline (unused: not every includer calls it): GCC then inlines the length test
+ * and calls the rest, as when it was local to one file; inlined whole, loading a million
+ * records took 1.7% more instructions (callgrind), all of them in the sort and the checks.
  */
-static inline int owner_octets_cmp(const uint8_t *pa, size_t la, const uint8_t *pb, size_t lb)
+static __attribute__((unused)) int owner_octets_cmp(const uint8_t *pa, size_t la, const uint8_t *pb,
+						    size_t lb)
 {
 	size_t i = 0;
 
