@@ -16,7 +16,8 @@
  * zload_include.c ($INCLUDE, files read whole) -> zload_par.c (large texts in pieces on
  * threads) -> zload_lines.c (the fast reader) -> zload_ldns.c (ldns reads the rest);
  * zload_validate.c (the zone rules) and zload_query.c (text, lookups) beside them; all of them
- * -> zload_store.c (the records) and zload_msg.c (errors and warnings).
+ * -> zload_store.c (the records) and zload_msg.c (errors and warnings). zedit.c (copies of a
+ * zone with edits) uses the store only.
  */
 
 /*
