@@ -233,39 +233,3 @@ fail:
 	zload_free(&z);
 	return NULL;
 }
-
-size_t zload_describe(const zload_zone_t *zone, const char *owner, uint16_t type, char *buf,
-		      size_t len)
-{
-	ldns_rdf *name = NULL;
-	size_t off, found = 0;
-
-	if (len == 0 || ldns_str2rdf_dname(&name, owner) != LDNS_STATUS_OK)
-		return 0;
-	off = strnlen(buf, len);
-	ldns_dname2canonical(name);
-	for (size_t i = 0; i < zone->nrecs; i++) {
-		uint16_t t = zone->recs[i].type;
-		char *text;
-
-		if ((type != 0 && t != type) || !owner_is(zone, i, name))
-			continue;
-		found++;
-		text = zload_rr_text(zone, i);
-		if (text == NULL || off + 1 >= len) {
-			free(text);
-			continue;
-		}
-		text[strcspn(text, "\n")] = '\0';
-		for (char *c = text; *c != '\0'; c++)
-			if (*c == '\t')
-				*c = ' ';
-		off += (size_t)snprintf(buf + off, len - off, "%s:%d: %s\n", zload_rr_file(zone, i),
-					zone->rr_line[i], text);
-		if (off >= len)
-			off = len - 1;
-		free(text);
-	}
-	ldns_rdf_deep_free(name);
-	return found;
-}

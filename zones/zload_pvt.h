@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* zload_pvt.h: the loaded zone's body, shared by zload.c and the compiler (zt.c) only */
+/* zload_pvt.h: the loaded zone's body, shared by the loader (zload*.c, zedit.c) and zt.c only */
 #ifndef ZLOAD_PVT_H
 #define ZLOAD_PVT_H
 
@@ -37,7 +37,7 @@ struct zload_zone {
 	ldns_rdf **empty; /* names kept as nodes without records (zload_edit's EMPTY_NODE) */
 	size_t nempty;
 	unsigned refs;	  /* zload_ref() calls not yet matched by zload_free() */
-	size_t *by_owner; /* record indexes sorted by owner (zload.c's owner_cmp), or NULL */
+	size_t *by_owner; /* record indexes sorted by owner (zload_owner.h's owner_cmp), or NULL */
 	bool is_signed;	  /* DNSKEY or RRSIG present */
 };
 
@@ -51,18 +51,18 @@ static inline const uint8_t *zload_rec_rdata(const zload_zone_t *z, size_t i)
 	return z->data + z->recs[i].rdata;
 }
 
-/* Tests set it: every line is read by ldns, to compare with the fast reader. */
+/* Tests set it (zload_lines.c): every line is read by ldns, to compare with the fast reader. */
 extern bool zload_no_fast_path;
 /*
- * Tests set them: how many threads may read one large file (0: one per online CPU, up to 4),
- * and the least text (octets) each is given (2 MiB).
+ * Tests set them (zload_par.c): how many threads may read one large file (0: one per online
+ * CPU, up to 4), and the least text (octets) each is given (2 MiB).
  */
 extern unsigned zload_threads;
 extern size_t zload_piece_min;
 /* Tests read it: how many pieces threads of their own have read. */
 extern unsigned long zload_pieces_threaded;
 
-/* Shared by zload.c and zedit.c. */
+/* The loader's files and zedit.c share these; zload_store.c has them unless said otherwise. */
 /* Appends NAME to the zone's file names; returns its index or -ENOMEM. */
 int zload_add_file(zload_zone_t *z, const char *name);
 /*
@@ -83,17 +83,19 @@ int zload_push(zload_zone_t *z, ldns_rr *rr, unsigned file, int line);
  * cannot read back from wire, which it made itself: not seen).
  */
 ldns_rr *zload_rr(const zload_zone_t *z, size_t i);
-/* Record I in presentation form (ldns_rr2str's, or RFC 3597's generic data), malloc'd; NULL: no
- * memory. */
+/*
+ * zload_query.c: record I in presentation form (ldns_rr2str's, or RFC 3597's generic data),
+ * malloc'd; NULL: no memory.
+ */
 char *zload_rr_text(const zload_zone_t *z, size_t i);
 /*
- * Whether records I and J of Z are the same record, as ldns_rr_compare() has it (owner and
- * names in the data of RFC 4034 6.2's types without case).
+ * zload_validate.c: whether records I and J of Z are the same record, as ldns_rr_compare()
+ * has it (owner and names in the data of RFC 4034 6.2's types without case).
  */
 bool zload_rec_same(const zload_zone_t *z, size_t i, size_t j);
 /*
- * The record an ADD edit makes, as zload_edit() adds it (owner canonical). 0, or an error with
- * the reason in err.
+ * zedit.c: the record an ADD edit makes, as zload_edit() adds it (owner canonical). 0, or an
+ * error with the reason in err.
  */
 int zload_edit_rr(const zload_zone_t *z, const zload_edit_t *e, ldns_rr **out, char *err,
 		  size_t errlen);

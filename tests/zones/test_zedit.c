@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* test_zedit.c: CUnit suite for zones/zedit.c (zload_edit, zload_describe, references) and what the
- * compiled snapshot makes of an edited zone (zt_answer, zt_xfr_render, zt_explain) */
+/* test_zedit.c: CUnit suite for zones/zedit.c (zload_edit, references), zload_describe
+ * (zload_query.c) and what the compiled snapshot makes of an edited zone (zt_answer,
+ * zt_xfr_render, zt_explain) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

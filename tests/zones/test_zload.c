@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* test_zload.c: CUnit suite for zones/zload.c: master files read with ldns and validated */
+/* test_zload.c: CUnit suite for the zone loader (zones/zload*.c): master files read, validated */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>

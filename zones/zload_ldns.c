@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zload_ldns.c: lines of zone text read by libldns ($ORIGIN, $TTL, every record syntax) */
+#include <errno.h>
+#include <stdio.h>
+
+#include "sandns_err.h"
+#include "wire.h"
+#include "zload_state.h"
+
+/*
+ * Whether RR's fields are those its type has (ldns's descriptor: how many, and of which kind).
+ * ldns can make them otherwise: "SRV 20 40 500 \# 4 0a000001" (RFC 3597 data after some fields)
+ * becomes five 16-bit integers, whose wire form has no target name, and "A \# 0" an address
+ * record without an address; the snapshot would serve them as they are: a response, or a whole
+ * AXFR message, that no client can parse. Types whose data is opaque (NULL, and every type
+ * ldns does not know: one field of any length, RFC 3597) may have none.
+ */
+static bool zload_rdata_typed(const ldns_rr *rr)
+{
+	const ldns_rr_descriptor *d = ldns_rr_descript(ldns_rr_get_type(rr));
+	size_t n = ldns_rr_rd_count(rr);
+
+	if (d == NULL)
+		return true;
+	if (n == 0 && ldns_rr_descriptor_field_type(d, 0) == LDNS_RDF_TYPE_UNKNOWN)
+		return true;
+	if (n > ldns_rr_descriptor_maximum(d))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (ldns_rdf_get_type(ldns_rr_rdf(rr, i)) != ldns_rr_descriptor_field_type(d, i))
+			return false;
+	/*
+	 * Fewer fields than the type has: ldns leaves out a last field that \# data holds empty.
+	 * Fine where that field's wire form may be empty (CAA's value, a DS digest, a signature,
+	 * a type bitmap...); a missing number or name is not.
+	 */
+	for (size_t i = n; i < ldns_rr_descriptor_minimum(d); i++) {
+		switch (ldns_rr_descriptor_field_type(d, i)) {
+		case LDNS_RDF_TYPE_B64:
+		case LDNS_RDF_TYPE_HEX:
+		case LDNS_RDF_TYPE_LONG_STR:
+		case LDNS_RDF_TYPE_BITMAP:
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Whether RR's owner and the names in its data are at most 255 octets: ldns appends the origin
+ * to a relative name without checking the length.
+ */
+static bool zload_names_fit(const ldns_rr *rr)
+{
+	if (ldns_rdf_size(ldns_rr_owner(rr)) > WIRE_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		const ldns_rdf *f = ldns_rr_rdf(rr, i);
+
+		if (ldns_rdf_get_type(f) == LDNS_RDF_TYPE_DNAME && ldns_rdf_size(f) > WIRE_NAME_MAX)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Records that ldns reads: TEXT (LEN octets, whole lines) parsed with ldns_rr_new_frm_fp_l(),
+ * which handles $ORIGIN, $TTL, parentheses and RFC 3597 syntax. LINE_BASE: the line before the
+ * first. *ORIGIN follows $ORIGIN.
+ */
+int zload_ldns(struct zload_state *st, const char *text, size_t len, const char *file, int file_idx,
+	       ldns_rdf **origin, int line_base)
+{
+	FILE *fp;
+	int line_nr = line_base, ret = 0;
+
+	if (!prev_sync(st))
+		return -ENOMEM;
+	fp = fmemopen((void *)text, len, "r");
+	if (fp == NULL)
+		return len > 0 ? -errno : 0;
+	while (!feof(fp)) {
+		ldns_rr *rr = NULL;
+		int before = line_nr;
+		/*
+		 * ldns takes a default TTL of 0 for "none" and gives 3600 instead; "$TTL 0" means
+		 * 0 (RFC 2308; Knot, and the fast reader). A TTL with its top bit set is 0 anyway
+		 * (RFC 2181 8), so that value stands for "no TTL given" here.
+		 */
+		uint32_t ttl = st->default_ttl != 0 ? st->default_ttl : UINT32_MAX;
+		ldns_status s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, origin, &st->prev, &line_nr);
+
+		if (s == LDNS_STATUS_SYNTAX_EMPTY || s == LDNS_STATUS_SYNTAX_ORIGIN)
+			continue;
+		if (s == LDNS_STATUS_SYNTAX_TTL) {
+			st->default_ttl = ttl;
+			st->have_ttl = true;
+			continue;
+		}
+		if (s == LDNS_STATUS_OK && st->default_ttl == 0 && ldns_rr_ttl(rr) == UINT32_MAX)
+			ldns_rr_set_ttl(rr, 0);
+		if (s != LDNS_STATUS_OK) {
+			/* ldns counts the line it stopped on; name the one that failed. */
+			zload_fail(st, file, line_nr > before ? line_nr : before + 1, "%s",
+				   ldns_get_errorstr_by_id(s));
+			ret = SANDNS_EPARSE;
+			break;
+		}
+		if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
+			zload_fail(st, file, line_nr, "class %u is not IN",
+				   (unsigned)ldns_rr_get_class(rr));
+			ldns_rr_free(rr);
+			ret = SANDNS_EZONE;
+			break;
+		}
+		if (!zload_names_fit(rr)) {
+			zload_fail(st, file, line_nr,
+				   "a domain name is longer than 255 octets (RFC 1035 3.1)");
+			ldns_rr_free(rr);
+			ret = SANDNS_EPARSE;
+			break;
+		}
+		if (!zload_rdata_typed(rr)) {
+			zload_fail(st, file, line_nr,
+				   "the record data does not fit its type (RFC 3597 \\# data "
+				   "must be the whole record data, in the type's wire form)");
+			ldns_rr_free(rr);
+			ret = SANDNS_EPARSE;
+			break;
+		}
+		/* ldns skips blank lines in the same call: the line it ended on is the one we
+		 * know (for a record in parentheses, its last). */
+		ret = zload_push(st->zone, rr, (unsigned)file_idx, line_nr);
+		if (ret == -EINVAL) {
+			zload_fail(st, file, line_nr,
+				   "the record data is longer than 65535 octets");
+			ret = SANDNS_EPARSE;
+		}
+		if (ret != 0)
+			break;
+	}
+	fclose(fp);
+	prev_from_ldns(st);
+	return ret;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zload_msg.c: the loader's errors and warnings, worded "file:line: reason" */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "zload_state.h"
+
+void zload_fail(struct zload_state *st, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (line > 0)
+		n = snprintf(st->err, st->errlen, "%s:%d: ", file, line);
+	else
+		n = snprintf(st->err, st->errlen, "%s: ", file);
+	if (n < 0 || (size_t)n >= st->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(st->err + n, st->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+void zload_warn(struct zload_state *st, const char *file, int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	int n;
+
+	if (st->warn == NULL)
+		return;
+	n = snprintf(msg, sizeof(msg), "%s:%d: warning: ", file, line);
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	st->warn(st->warn_ctx, msg);
+}

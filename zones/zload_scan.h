@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zload_scan.h: a line of zone text scanned for what it leaves open for the next line */
+#ifndef ZLOAD_SCAN_H
+#define ZLOAD_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * What a line leaves for the next as ldns reads them (checked against ldns 1.8): parentheses
+ * still open; a string still open, which only parentheses carry over (outside them ldns ends a
+ * string with its line); and whether it ended in an escaped newline, which makes the next line
+ * part of the same record.
+ */
+struct line_scan {
+	int depth;
+	bool quote;
+	bool cont;
+};
+
+/* Scans the line TEXT[OFF..EOL) (its newline included) into SC. */
+static inline void scan_line(struct line_scan *sc, const char *text, size_t off, size_t eol)
+{
+	sc->cont = false;
+	for (size_t i = off; i < eol; i++) {
+		char c = text[i];
+
+		if (c == '\\' && i + 1 < eol) {
+			i++;
+			sc->cont = text[i] == '\n';
+		} else if (c == '"') {
+			sc->quote = !sc->quote;
+		} else if (!sc->quote && c == ';') {
+			break;
+		} else if (!sc->quote && c == '(') {
+			sc->depth++;
+		} else if (!sc->quote && c == ')' && sc->depth > 0) {
+			sc->depth--;
+		}
+	}
+	if (sc->depth == 0)
+		sc->quote = false;
+}
+
+/* Whether a line may start on its own (not inside a record that began above). */
+static inline bool scan_free(const struct line_scan *sc)
+{
+	return sc->depth == 0 && !sc->quote && !sc->cont;
+}
+
+/* The characters of a plain name (the fast reader's owners, a piece's first line). */
+static inline bool fast_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '*' || c == '.';
+}
+
+#endif

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zload_state.h: the reader's state from line to line, and the calls between the loader's files */
+#ifndef ZLOAD_STATE_H
+#define ZLOAD_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "wire.h"
+#include "zload_pvt.h"
+
+/*
+ * The loader's files call downwards only: zload.c (zload_file, zload_string) on top;
+ * zload_include.c ($INCLUDE, files read whole) -> zload_par.c (large texts in pieces on
+ * threads) -> zload_lines.c (the fast reader) -> zload_ldns.c (ldns reads the rest);
+ * zload_validate.c (the zone rules) and zload_query.c (text, lookups) beside them; all of them
+ * -> zload_store.c (the records) and zload_msg.c (errors and warnings). zedit.c (copies of a
+ * zone with edits) uses the store only.
+ */
+
+/*
+ * One reading of a zone (or of a piece of its text): the records' zone body, where errors and
+ * warnings go, and what the parser carries from one line to the next.
+ */
+struct zload_state {
+	zload_zone_t *zone;
+	zload_warn_fn warn;
+	void *warn_ctx;
+	char *err;
+	size_t errlen;
+	uint32_t default_ttl;
+	bool have_ttl;
+	int includes;	/* $INCLUDE files read so far */
+	ldns_rdf *prev; /* previous owner, for records with a blank owner (ldns's) */
+	/*
+	 * The previous owner as the fast reader keeps it: its wire form, and whether PREV is
+	 * behind it (the fast reader sets it without making an ldns object each time).
+	 */
+	uint8_t prev_wire[WIRE_NAME_MAX + 1];
+	size_t prev_len;
+	bool prev_stale;
+};
+
+/* Makes PREV the fast reader's previous owner, if it is behind; false without memory. */
+static inline bool prev_sync(struct zload_state *st)
+{
+	ldns_rdf *p;
+
+	if (!st->prev_stale)
+		return true;
+	p = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, st->prev_len, st->prev_wire);
+	if (p == NULL)
+		return false;
+	ldns_rdf_deep_free(st->prev);
+	st->prev = p;
+	st->prev_stale = false;
+	return true;
+}
+
+/* After ldns read records: its previous owner is the fast reader's too. */
+static inline void prev_from_ldns(struct zload_state *st)
+{
+	st->prev_stale = false;
+	st->prev_len = 0;
+	if (st->prev != NULL && ldns_rdf_size(st->prev) <= sizeof(st->prev_wire)) {
+		memcpy(st->prev_wire, ldns_rdf_data(st->prev), ldns_rdf_size(st->prev));
+		st->prev_len = ldns_rdf_size(st->prev);
+	}
+}
+
+/* zload_msg.c: "FILE:LINE: reason" into st->err (LINE 0: "FILE: reason"). */
+void __attribute__((format(printf, 4, 5)))
+zload_fail(struct zload_state *st, const char *file, int line, const char *fmt, ...);
+/* zload_msg.c: "FILE:LINE: warning: reason" to st->warn, if there is one. */
+void __attribute__((format(printf, 4, 5)))
+zload_warn(struct zload_state *st, const char *file, int line, const char *fmt, ...);
+
+/* zload_validate.c: sorts the records, drops duplicates, checks the zone rules (0 or an error). */
+int zload_finish(struct zload_state *st);
+
+/* zload_ldns.c: records of whole lines TEXT read by ldns; *ORIGIN follows $ORIGIN. */
+int zload_ldns(struct zload_state *st, const char *text, size_t len, const char *file, int file_idx,
+	       ldns_rdf **origin, int line_base);
+/* zload_lines.c: whole lines TEXT read in one pass, the fast reader first, ldns for the rest. */
+int zload_lines(struct zload_state *st, const char *text, size_t len, const char *file,
+		int file_idx, ldns_rdf **origin, int line_base);
+/* zload_par.c: zload_lines() for TEXT, a large one cut into pieces read on threads. */
+int zload_lines_par(struct zload_state *st, const char *text, size_t len, const char *file,
+		    int file_idx, ldns_rdf **origin, int line_base);
+/* zload_include.c: the whole of PATH into *TEXT (malloc'd, NUL-terminated) and *LEN; 0, -errno. */
+int zload_read_all(const char *path, char **text, size_t *len);
+/* zload_include.c: TEXT, the content of FILE, with the files it $INCLUDEs. */
+int zload_text(struct zload_state *st, const char *text, size_t len, const char *file,
+	       ldns_rdf *origin, int depth);
+
+#endif

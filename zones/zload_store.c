@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zload_store.c: the loaded zone's records: appended in wire form, read back, freed */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire.h"
+#include "zload_pvt.h"
+
+int zload_add_file(zload_zone_t *z, const char *name)
+{
+	char **files = realloc(z->files, (z->nfiles + 1) * sizeof(*files));
+
+	if (files == NULL)
+		return -ENOMEM;
+	z->files = files;
+	files[z->nfiles] = strdup(name);
+	if (files[z->nfiles] == NULL)
+		return -ENOMEM;
+	return (int)z->nfiles++;
+}
+
+/* Room for NEED more records (MORE_DATA more octets); false without memory. */
+static bool zload_reserve(zload_zone_t *z, size_t need, size_t more_data)
+{
+	/* Record numbers and data offsets are 32-bit (the sort's keys, the snapshot's offsets). */
+	if (z->nrecs + need >= UINT32_MAX || z->data_len + more_data >= UINT32_MAX)
+		return false;
+	if (z->nrecs + need > z->cap) {
+		size_t cap = z->cap ? z->cap : 256;
+		zload_rec_t *r;
+		unsigned *f;
+		int *l;
+
+		while (cap < z->nrecs + need)
+			cap *= 2;
+		r = realloc(z->recs, cap * sizeof(*r));
+		if (r == NULL)
+			return false;
+		z->recs = r;
+		f = realloc(z->rr_file, cap * sizeof(*f));
+		if (f == NULL)
+			return false;
+		z->rr_file = f;
+		l = realloc(z->rr_line, cap * sizeof(*l));
+		if (l == NULL)
+			return false;
+		z->rr_line = l;
+		z->cap = cap;
+	}
+	if (z->data_len + more_data > z->data_cap) {
+		size_t cap = z->data_cap ? z->data_cap : 4096;
+		uint8_t *d;
+
+		while (cap < z->data_len + more_data)
+			cap *= 2;
+		d = realloc(z->data, cap);
+		if (d == NULL)
+			return false;
+		z->data = d;
+		z->data_cap = cap;
+	}
+	return true;
+}
+
+int zload_push_wire(zload_zone_t *z, const uint8_t *owner, size_t olen, uint16_t type, uint32_t ttl,
+		    const uint8_t *rdata, size_t rdlen, unsigned file, int line)
+{
+	size_t n = z->nrecs;
+	zload_rec_t *r;
+	bool same_owner;
+
+	if (olen > WIRE_NAME_MAX || rdlen > UINT16_MAX)
+		return -EINVAL;
+	if (!zload_reserve(z, 1, olen + rdlen))
+		return -ENOMEM;
+	r = &z->recs[n];
+	/* A name's records are usually together: they share its octets. */
+	same_owner = n > 0 && wire_name_len(z->data + z->recs[n - 1].owner) == olen &&
+		     memcmp(z->data + z->recs[n - 1].owner, owner, olen) == 0;
+	if (same_owner) {
+		r->owner = z->recs[n - 1].owner;
+	} else {
+		r->owner = (uint32_t)z->data_len;
+		memcpy(z->data + z->data_len, owner, olen);
+		z->data_len += olen;
+	}
+	r->rdata = (uint32_t)z->data_len;
+	if (rdlen > 0)
+		memcpy(z->data + z->data_len, rdata, rdlen);
+	z->data_len += rdlen;
+	r->rdlen = (uint16_t)rdlen;
+	r->type = type;
+	r->ttl = ttl;
+	z->rr_file[n] = file;
+	z->rr_line[n] = line;
+	z->nrecs++;
+	return 0;
+}
+
+int zload_push(zload_zone_t *z, ldns_rr *rr, unsigned file, int line)
+{
+	ldns_buffer *buf = ldns_buffer_new(512);
+	const ldns_rdf *o = ldns_rr_owner(rr);
+	int ret = -ENOMEM;
+
+	if (buf != NULL && ldns_rr_rdata2buffer_wire(buf, rr) == LDNS_STATUS_OK)
+		ret = zload_push_wire(
+		    z, ldns_rdf_data(o), ldns_rdf_size(o), (uint16_t)ldns_rr_get_type(rr),
+		    ldns_rr_ttl(rr), ldns_buffer_begin(buf), ldns_buffer_position(buf), file, line);
+	ldns_buffer_free(buf);
+	ldns_rr_free(rr);
+	return ret;
+}
+
+bool zload_adopt(zload_zone_t *zone, const zload_zone_t *piece)
+{
+	size_t n = piece->nrecs, base = zone->data_len;
+
+	if (!zload_reserve(zone, n, piece->data_len))
+		return false;
+	if (piece->data_len > 0)
+		memcpy(zone->data + base, piece->data, piece->data_len);
+	zone->data_len += piece->data_len;
+	for (size_t i = 0; i < n; i++) {
+		zload_rec_t *r = &zone->recs[zone->nrecs + i];
+
+		*r = piece->recs[i];
+		r->owner += (uint32_t)base;
+		r->rdata += (uint32_t)base;
+	}
+	if (n > 0) {
+		memcpy(zone->rr_file + zone->nrecs, piece->rr_file, n * sizeof(*piece->rr_file));
+		memcpy(zone->rr_line + zone->nrecs, piece->rr_line, n * sizeof(*piece->rr_line));
+	}
+	zone->nrecs += n;
+	return true;
+}
+
+ldns_rr *zload_rr(const zload_zone_t *z, size_t i)
+{
+	const zload_rec_t *r = &z->recs[i];
+	size_t olen = wire_name_len(z->data + r->owner), pos = 0;
+	uint8_t *wire = malloc(olen + 10u + r->rdlen);
+	ldns_rr *rr = NULL;
+
+	if (wire == NULL)
+		return NULL;
+	memcpy(wire, z->data + r->owner, olen);
+	wire_put16(wire + olen, r->type);
+	wire_put16(wire + olen + 2, 1); /* IN: zload reads no other class */
+	wire_put32(wire + olen + 4, r->ttl);
+	wire_put16(wire + olen + 8, r->rdlen);
+	memcpy(wire + olen + 10, z->data + r->rdata, r->rdlen);
+	if (ldns_wire2rr(&rr, wire, olen + 10u + r->rdlen, &pos, LDNS_SECTION_ANSWER) !=
+	    LDNS_STATUS_OK)
+		rr = NULL;
+	free(wire);
+	return rr;
+}
+
+const char *zload_rr_file(const zload_zone_t *z, size_t i)
+{
+	return z->files[z->rr_file[i]];
+}
+
+const char *zload_origin(const zload_zone_t *zone)
+{
+	return zone->origin_text;
+}
+
+size_t zload_rr_count(const zload_zone_t *zone)
+{
+	return zone->nrecs;
+}
+
+unsigned long zload_serial(const zload_zone_t *zone)
+{
+	return zone->serial;
+}
+
+bool zload_is_signed(const zload_zone_t *zone)
+{
+	return zone->is_signed;
+}
+
+zload_zone_t *zload_ref(zload_zone_t *zone)
+{
+	zone->refs++;
+	return zone;
+}
+
+void zload_free(zload_zone_t **zone)
+{
+	zload_zone_t *z;
+
+	if (zone == NULL || *zone == NULL)
+		return;
+	z = *zone;
+	*zone = NULL;
+	if (z->refs > 0) {
+		z->refs--;
+		return;
+	}
+	free(z->recs);
+	free(z->data);
+	ldns_rdf_deep_free(z->origin);
+	for (size_t i = 0; i < z->nfiles; i++)
+		free(z->files[i]);
+	free(z->files);
+	free(z->rr_file);
+	free(z->rr_line);
+	free(z->origin_text);
+	for (size_t i = 0; i < z->nempty; i++)
+		ldns_rdf_deep_free(z->empty[i]);
+	free(z->empty);
+	free(z->by_owner);
+	free(z);
+}

@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zload_validate.c: a zone's records sorted, deduplicated and checked against the zone rules */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sandns_err.h"
+#include "wire.h"
+#include "zload_owner.h"
+#include "zload_state.h"
+
+/*
+ * What the sort of a zone's records compares, gathered once per record: the owner's length and
+ * first 16 octets, lower-cased and in big-endian order, decide most comparisons without
+ * reading the owner.
+ */
+struct rrkey {
+	uint64_t head[2];
+	uint32_t idx;
+	uint16_t olen;
+	uint16_t type;
+};
+
+static void rrkey_set(struct rrkey *k, const zload_zone_t *z, size_t idx)
+{
+	const uint8_t *o = zload_rec_owner(z, idx);
+	size_t len = wire_name_len(o);
+	uint8_t head[16] = {0};
+
+	memcpy(head, o, len < sizeof(head) ? len : sizeof(head));
+	for (int w = 0; w < 2; w++) {
+		uint64_t v;
+
+		memcpy(&v, head + 8 * w, 8);
+		k->head[w] = __builtin_bswap64(wire_lower8(v));
+	}
+	k->idx = (uint32_t)idx;
+	k->olen = (uint16_t)len;
+	k->type = z->recs[idx].type;
+}
+
+/*
+ * Records I and J of Z (same owner and type) by their data: octets without case first, then
+ * as ldns_rr_compare() has it (canonical form: names in the data of RFC 4034 6.2's types
+ * without case, everything else exactly). Records that compare 0 are the same record. The
+ * second step, which makes ldns records, is only for data equal but for case.
+ */
+static int rdata_cmp(const zload_zone_t *z, size_t i, size_t j)
+{
+	const zload_rec_t *a = &z->recs[i], *b = &z->recs[j];
+	const uint8_t *da = z->data + a->rdata, *db = z->data + b->rdata;
+	size_t n = a->rdlen < b->rdlen ? a->rdlen : b->rdlen;
+	ldns_rr *x, *y;
+	int c;
+
+	for (size_t k = 0; k < n; k++) {
+		uint8_t p = wire_lower(da[k]), q = wire_lower(db[k]);
+
+		if (p != q)
+			return p < q ? -1 : 1;
+	}
+	if (a->rdlen != b->rdlen)
+		return a->rdlen < b->rdlen ? -1 : 1;
+	if (memcmp(da, db, n) == 0)
+		return 0;
+	x = zload_rr(z, i);
+	y = zload_rr(z, j);
+	/* Without memory, the octets decide: a duplicate may then be kept, never a record lost. */
+	c = x != NULL && y != NULL ? ldns_rr_compare(x, y) : memcmp(da, db, n);
+	ldns_rr_free(x);
+	ldns_rr_free(y);
+	return c;
+}
+
+/*
+ * Records by owner (owner_cmp), type, data (rdata_cmp), then file order; the owners are read
+ * only when two records share the first 16 octets of theirs.
+ */
+static int cmp_rrkey(const void *pa, const void *pb, void *ctx)
+{
+	const struct rrkey *x = pa, *y = pb;
+	const zload_zone_t *z = ctx;
+	int c;
+
+	if (x->olen != y->olen)
+		return x->olen < y->olen ? -1 : 1;
+	if (x->head[0] != y->head[0])
+		return x->head[0] < y->head[0] ? -1 : 1;
+	if (x->head[1] != y->head[1])
+		return x->head[1] < y->head[1] ? -1 : 1;
+	if (x->olen > 16) {
+		c = owner_octets_cmp(zload_rec_owner(z, x->idx) + 16, x->olen - 16u,
+				     zload_rec_owner(z, y->idx) + 16, y->olen - 16u);
+		if (c != 0)
+			return c;
+	}
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	c = rdata_cmp(z, x->idx, y->idx);
+	if (c != 0)
+		return c;
+	return x->idx < y->idx ? -1 : (x->idx > y->idx);
+}
+
+bool zload_rec_same(const zload_zone_t *z, size_t i, size_t j)
+{
+	return z->recs[i].type == z->recs[j].type &&
+	       wire_name_eq(zload_rec_owner(z, i), zload_rec_owner(z, j)) &&
+	       rdata_cmp(z, i, j) == 0;
+}
+
+/* Whether NAME has an address record in the zone (IDX: sorted by cmp_rrkey; a search). */
+static bool has_address(const zload_zone_t *z, const size_t *idx, size_t n, const uint8_t *name)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (owner_cmp(zload_rec_owner(z, idx[mid]), name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n; lo++) {
+		uint16_t t = z->recs[idx[lo]].type;
+
+		if (owner_cmp(zload_rec_owner(z, idx[lo]), name) != 0)
+			break;
+		if (t == T_A || t == T_AAAA)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Checks what Knot DNS and NSD refuse to serve (errors) and what they only note (warnings).
+ * IDX is the records sorted by owner, type and RDATA, without duplicates.
+ */
+static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
+{
+	zload_zone_t *z = st->zone;
+	const uint8_t *origin = ldns_rdf_data(z->origin);
+	size_t soa_count = 0, apex_ns = 0;
+	size_t soa_i = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		size_t i = idx[k];
+		const uint8_t *owner = zload_rec_owner(z, i);
+		uint16_t t = z->recs[i].type;
+		bool apex = owner_cmp(owner, origin) == 0;
+		char *otext;
+
+		if (!apex && !owner_below(owner, origin)) {
+			otext = name_str(owner);
+			zload_fail(st, zload_rr_file(z, i), z->rr_line[i], "%s is out of zone %s",
+				   otext ? otext : "owner", z->origin_text);
+			free(otext);
+			return SANDNS_EZONE;
+		}
+		if (t == T_SOA) {
+			if (!apex) {
+				zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
+					   "SOA record not at the zone apex %s", z->origin_text);
+				return SANDNS_EZONE;
+			}
+			if (++soa_count > 1) {
+				zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
+					   "more than one SOA record at %s", z->origin_text);
+				return SANDNS_EZONE;
+			}
+			soa_i = i;
+		}
+		if (t == T_NS && apex)
+			apex_ns++;
+	}
+	if (soa_count == 0) {
+		zload_fail(st, z->files[0], 0, "no SOA record at the zone apex %s", z->origin_text);
+		return SANDNS_EZONE;
+	}
+	if (apex_ns == 0) {
+		zload_fail(st, zload_rr_file(z, soa_i), z->rr_line[soa_i],
+			   "no NS record at the zone apex %s", z->origin_text);
+		return SANDNS_EZONE;
+	}
+	/* Per owner: CNAME beside other data, several CNAMEs, TTLs within an RRset. */
+	for (size_t k = 0; k < n;) {
+		size_t end = k + 1;
+		size_t cname = 0, other = 0, cname_i = 0, other_i = 0;
+
+		while (end < n &&
+		       owner_cmp(zload_rec_owner(z, idx[k]), zload_rec_owner(z, idx[end])) == 0)
+			end++;
+		for (size_t j = k, set = k, first = idx[k]; j < end; j++) {
+			const zload_rec_t *r = &z->recs[idx[j]];
+
+			if (r->type == T_CNAME) {
+				cname++;
+				cname_i = idx[j];
+			} else if (r->type != T_RRSIG && r->type != T_NSEC) {
+				other++;
+				other_i = idx[j];
+			}
+			/* An RRset's TTL is its first record's in the file (what is served). */
+			if (z->recs[idx[set]].type != r->type) {
+				set = j;
+				first = idx[j];
+			}
+			if (idx[j] < first)
+				first = idx[j];
+			if (j + 1 < end && z->recs[idx[j + 1]].type == r->type)
+				continue;
+			for (size_t q = set; q <= j && r->type != T_RRSIG; q++)
+				if (z->recs[idx[q]].ttl != z->recs[first].ttl)
+					zload_warn(
+					    st, zload_rr_file(z, idx[q]), z->rr_line[idx[q]],
+					    "TTL %u differs from the RRset's TTL %u (line %d); "
+					    "the first one is served",
+					    z->recs[idx[q]].ttl, z->recs[first].ttl,
+					    z->rr_line[first]);
+		}
+		if (cname > 1 || (cname == 1 && other > 0)) {
+			size_t at = cname > 1 ? cname_i : (cname_i > other_i ? cname_i : other_i);
+			char *o = name_str(zload_rec_owner(z, at));
+
+			zload_fail(st, zload_rr_file(z, at), z->rr_line[at],
+				   cname > 1 ? "more than one CNAME record at %s"
+					     : "CNAME beside other data at %s (RFC 1034 3.6.2)",
+				   o ? o : "a name");
+			free(o);
+			return SANDNS_EZONE;
+		}
+		k = end;
+	}
+	/* Delegations: in-bailiwick NS targets need glue. */
+	for (size_t k = 0; k < n; k++) {
+		size_t i = idx[k];
+		const uint8_t *owner = zload_rec_owner(z, i), *target = zload_rec_rdata(z, i);
+		bool apex;
+
+		if (z->recs[i].type != T_NS || z->recs[i].rdlen < 1)
+			continue;
+		apex = owner_cmp(owner, origin) == 0;
+		if (apex) {
+			if (owner_below(target, origin) && !has_address(z, idx, n, target)) {
+				char *t = name_str(target);
+
+				zload_warn(st, zload_rr_file(z, i), z->rr_line[i],
+					   "name server %s has no address in the zone", t ? t : "");
+				free(t);
+			}
+			continue;
+		}
+		if ((owner_below(target, owner) || owner_cmp(target, owner) == 0) &&
+		    !has_address(z, idx, n, target)) {
+			char *t = name_str(target);
+
+			zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
+				   "missing glue: delegation to %s, which has no A or AAAA record",
+				   t ? t : "");
+			free(t);
+			return SANDNS_EZONE;
+		}
+	}
+	return 0;
+}
+
+/* Sorts, drops exact duplicates (with a warning, as Knot does), validates. */
+int zload_finish(struct zload_state *st)
+{
+	zload_zone_t *z = st->zone;
+	size_t n = z->nrecs;
+	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
+	bool *dup = calloc(n ? n : 1, sizeof(*dup));
+	size_t m = 0;
+	int ret = -ENOMEM;
+
+	if (idx == NULL || dup == NULL)
+		goto out;
+	{
+		struct rrkey *keys = malloc((n ? n : 1) * sizeof(*keys));
+
+		if (keys == NULL)
+			goto out;
+		for (size_t i = 0; i < n; i++)
+			rrkey_set(&keys[i], z, i);
+		qsort_r(keys, n, sizeof(*keys), cmp_rrkey, z);
+		for (size_t i = 0; i < n; i++)
+			idx[i] = keys[i].idx;
+		free(keys);
+	}
+	for (size_t k = 1; k < n; k++) {
+		if (zload_rec_same(z, idx[k - 1], idx[k])) {
+			dup[idx[k]] = true;
+			zload_warn(st, zload_rr_file(z, idx[k]), z->rr_line[idx[k]],
+				   "duplicate record ignored");
+		}
+	}
+	for (size_t k = 0; k < n; k++)
+		if (!dup[idx[k]])
+			idx[m++] = idx[k];
+	ret = zload_validate(st, idx, m);
+	if (ret != 0)
+		goto out;
+	/*
+	 * Keep file order without the duplicates: compacted in place, so nothing can fail once
+	 * RENUM (each old index's new one) is there. The sorted index is kept, renumbered.
+	 */
+	{
+		size_t w = 0, *renum = malloc((n ? n : 1) * sizeof(*renum));
+
+		if (renum == NULL) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++) {
+			const zload_rec_t *r = &z->recs[i];
+
+			if (dup[i]) {
+				renum[i] = SIZE_MAX;
+				continue;
+			}
+			if (r->type == T_SOA) {
+				/* SOA data: two names, then the serial */
+				const uint8_t *rd = z->data + r->rdata;
+				size_t at = wire_name_len(rd);
+
+				at += wire_name_len(rd + at);
+				if (at + 4 <= r->rdlen)
+					z->serial = wire_get32(rd + at);
+			}
+			if (r->type == T_DNSKEY || r->type == T_RRSIG)
+				z->is_signed = true;
+			z->recs[w] = *r;
+			z->rr_file[w] = z->rr_file[i];
+			z->rr_line[w] = z->rr_line[i];
+			renum[i] = w++;
+		}
+		z->nrecs = w;
+		for (size_t k = 0; k < m; k++)
+			idx[k] = renum[idx[k]];
+		free(renum);
+		z->by_owner = idx;
+		idx = NULL;
+	}
+	ret = 0;
+out:
+	free(idx);
+	free(dup);
+	return ret;
+}
