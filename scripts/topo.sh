@@ -2,7 +2,8 @@
 # topo.sh: the test topologies (sourced): namespaces joined by a veth, EAL arguments, their removal.
 # shellcheck shell=bash disable=SC2034 # TOPO_SRV4, ON_GEN and the like are for the caller
 #
-# Used by scripts/run.sh, tests/e2e/dpdk.sh, tests/e2e/abuse.sh, bench/e2e.sh and bench/reload.sh.
+# Used by scripts/run.sh, tests/e2e/dpdk.sh, tests/e2e/abuse.sh, tests/e2e/autodiscover.sh,
+# bench/e2e.sh and bench/reload.sh.
 # The caller picks the names, each with its own PID ($$) in it so that two runs never collide,
 # and calls topo_cleanup from its EXIT trap (after stopping its servers). Everything here records
 # what it made and topo_cleanup removes only that: a namespace that already existed (someone
@@ -29,6 +30,35 @@ TOPO_DPDK=()  # EAL file prefixes handed out (their runtime directories)
 TOPO_CG=      # the cpuset cgroup made here
 
 topo_say() { echo "${TOPO_WHO:-topo}: $*" >&2; }
+
+# topo_ns NS...: namespaces NS, each with lo up and nothing else (no veth: for a client and
+# servers that meet on its lo). Returns 1, saying why, when a step fails; what it made by then is
+# removed by topo_cleanup.
+topo_ns() {
+	local ns
+	for ns in "$@"; do
+		ip netns add "$ns" || { topo_say "cannot create namespace $ns"; return 1; }
+		TOPO_NS+=("$ns")
+		ip -n "$ns" link set lo up || { topo_say "cannot set up lo in $ns"; return 1; }
+	done
+	return 0
+}
+
+# topo_lo_addr NS ADDR/LEN...: adds each address to lo in the namespace NS (made here, e.g. by
+# topo_ns or topo_pair), IPv6 ones without duplicate address detection: addresses that servers
+# in NS listen on and clients in NS reach. They go with the namespace. Returns 1, saying which,
+# when one cannot be added.
+topo_lo_addr() {
+	local ns=$1 a
+	shift
+	for a in "$@"; do
+		case $a in
+		*:*) ip -n "$ns" addr add "$a" dev lo nodad ;;
+		*) ip -n "$ns" addr add "$a" dev lo ;;
+		esac || { topo_say "cannot add $a to lo in $ns"; return 1; }
+	done
+	return 0
+}
 
 # topo_pair [--ipv6] [--napi] SRV VS CLI VC: namespaces SRV and CLI, each with lo up, joined by
 # a veth whose end VS is in SRV and VC in CLI, both up. VC gets TOPO_CLI4/24 (and TOPO_CLI6/64

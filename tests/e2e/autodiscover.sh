@@ -17,7 +17,8 @@
 #   3. renewal: the certificate file now also names autodiscover.example.com, `sandnsctl policy
 #      reload`: the client gets its answer at https://autodiscover.example.com, 0 TLS errors.
 # Run with sandnsd --io socket (in the client's namespace, 127.0.0.1@53), then --io dpdk
-# (net_af_packet on a veth in a second namespace, 198.18.0.2@53, as dpdk.sh does).
+# (net_af_packet on a veth in a second namespace, 198.18.0.2@53, as dpdk.sh does). The namespaces,
+# the veth, the lo addresses and the EAL arguments come from scripts/topo.sh.
 # TLS errors are counted from the client's own reporting: requests' SSLError exceptions and
 # exchangelib's log records of them (autodiscover_client.py).
 #
@@ -63,6 +64,9 @@ SPID=     # exchange_standin.py
 SOCK=
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=../../scripts/topo.sh
+. "$ROOT/scripts/topo.sh"
+TOPO_WHO=autodiscover
 
 stop_standin() {
 	[ -n "$SPID" ] || return 0
@@ -75,11 +79,9 @@ cleanup() {
 	local rc=$?
 	stop_standin >/dev/null 2>&1
 	stop_sandnsd >/dev/null 2>&1
-	ip netns del "$CNS" 2>/dev/null
-	ip netns del "$SNS" 2>/dev/null
+	topo_cleanup
 	rm -rf "/etc/netns/$CNS"
 	[ "$MADE_NETNS_DIR" = 1 ] && rmdir /etc/netns 2>/dev/null
-	rm -rf "/var/run/dpdk/sandns-ad$$"-* 2>/dev/null
 	if [ "${KEEP:-0}" = 1 ]; then echo "autodiscover: kept $TMP"; else rm -rf "$TMP"; fi
 	exit $rc
 }
@@ -110,13 +112,22 @@ leaf renewed "DNS:mail.example.com,DNS:owa.example.com,DNS:autodiscover.example.
 CERT=$PKI/server.pem
 use_cert() { cp "$PKI/$1.pem" "$CERT.new" && mv -f "$CERT.new" "$CERT"; }
 
-# ---------------------------------------------------------------- the client's namespace
-ip netns add "$CNS" || die "cannot create namespace $CNS"
-ip -n "$CNS" link set lo up
+# ---------------------------------------------------------------- the namespaces
+# With DPDK mode to run (and ethtool for it), the client's namespace comes with the server's,
+# joined by a veth whose client end has 198.18.0.1/24 and real checksums (scripts/topo.sh);
+# otherwise it is alone.
+pair=0
+for m in $MODES; do [ "$m" = dpdk ] && pair=1; done
+command -v ethtool >/dev/null || pair=0
+if [ $pair = 1 ]; then
+	topo_pair "$SNS" "$VS" "$CNS" "$VC" || die "cannot make the namespaces and their veth"
+else
+	topo_ns "$CNS" || die "cannot make namespace $CNS"
+fi
 # The sample zone's web (apex) and Exchange addresses: step 1 (https://example.com) is refused
 # there, the Exchange server answers on .25.
-for a in 198.18.0.10/32 198.18.0.25/32; do ip -n "$CNS" addr add "$a" dev lo; done
-for a in 2001:db8:10::10/128 2001:db8:25::25/128; do ip -n "$CNS" addr add "$a" dev lo nodad; done
+topo_lo_addr "$CNS" 198.18.0.10/32 198.18.0.25/32 2001:db8:10::10/128 2001:db8:25::25/128 ||
+	die "cannot add the sample zone's addresses to lo in $CNS"
 [ -d /etc/netns ] || MADE_NETNS_DIR=1
 mkdir -p "/etc/netns/$CNS" || die "cannot make /etc/netns/$CNS"
 printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n' >"/etc/netns/$CNS/hosts"
@@ -146,9 +157,10 @@ start_standin() {
 
 # start_sandnsd MODE NAME ARGS...: sandnsd serving example.com for the client's resolver, in
 # socket mode inside the client's namespace on 127.0.0.1@53, in DPDK mode in the server's
-# namespace on 198.18.0.2@53; control socket $TMP/NAME.sock.
+# namespace on $TOPO_SRV4@53; control socket $TMP/NAME.sock.
 start_sandnsd() {
 	local mode=$1 name=$2 log=$TMP/$2.log
+	local -a eal
 	shift 2
 	SOCK=$TMP/$name.sock
 	if [ "$mode" = socket ]; then
@@ -156,10 +168,11 @@ start_sandnsd() {
 			--listen 127.0.0.1@53 --control "$SOCK" --zone "example.com.=$SAMPLE/example.com.zone" \
 			"$@" >"$log" 2>&1 &
 	else
+		topo_eal eal af_packet "$VS" 0 "sandns-ad$$-$name" --log-level=lib.eal:notice ||
+			{ bad "$name: no EAL arguments"; return 1; }
 		ip netns exec "$SNS" timeout -s KILL 300 "$SANDNSD" --foreground --io dpdk \
-			--listen 198.18.0.2 --control "$SOCK" --zone "example.com.=$SAMPLE/example.com.zone" \
-			"$@" -- --no-huge -m 512 --no-pci -l 0 "--vdev=net_af_packet0,iface=$VS" \
-			"--file-prefix=sandns-ad$$-$name" --log-level=lib.eal:notice >"$log" 2>&1 &
+			--listen "$TOPO_SRV4" --control "$SOCK" --zone "example.com.=$SAMPLE/example.com.zone" \
+			"$@" -- "${eal[@]}" >"$log" 2>&1 &
 	fi
 	PID=$!
 	if ! wait_serving "$log" "$PID" 60; then
@@ -306,23 +319,12 @@ for mode in $MODES; do
 		resolver 127.0.0.1
 		;;
 	dpdk)
-		echo "---- sandnsd --io dpdk (net_af_packet) on 198.18.0.2@53 in $SNS"
+		echo "---- sandnsd --io dpdk (net_af_packet) on $TOPO_SRV4@53 in $SNS"
 		if ! command -v ethtool >/dev/null; then
 			bad "dpdk: ethtool not found (scripts/deps.sh installs it)"
 			continue
 		fi
-		ip netns add "$SNS" || die "cannot create namespace $SNS"
-		ip link add "$VS" type veth peer name "$VC" || die "cannot create a veth pair"
-		ip link set "$VS" netns "$SNS"
-		ip link set "$VC" netns "$CNS"
-		ip -n "$SNS" link set lo up
-		ip -n "$SNS" link set "$VS" up
-		ip -n "$CNS" addr add 198.18.0.1/24 dev "$VC"
-		ip -n "$CNS" link set "$VC" up
-		# real checksums on the wire (veth would hand partial ones to af_packet)
-		C ethtool -K "$VC" tx off >/dev/null 2>&1
-		ip netns exec "$SNS" ethtool -K "$VS" tx off >/dev/null 2>&1
-		resolver 198.18.0.2
+		resolver "$TOPO_SRV4"
 		;;
 	*) die "unknown mode '$mode' in AD_MODES" ;;
 	esac
