@@ -70,7 +70,7 @@ static const char *type_name(uint16_t t)
 	return "?";
 }
 
-/* The standard mix (issue 5) over the sample zones: D = example.com, W = example.net. */
+/* The standard mix over the sample zones: D = example.com, W = example.net. */
 static const struct kind sample_kinds[] = {
     {"A", "mail.example.com.", 1, EXP_ANSWER},
     {"SRV", "_autodiscover._tcp.example.com.", 33, EXP_ANSWER},

@@ -4,7 +4,7 @@
 # NSD (kernel UDP) and a bare DPDK reflector (the floor), on the same path, in one run. Two
 # namespaces (generator sandns-bench-gen-$$, server sandns-bench-srv-$$) joined by one veth pair
 # (scripts/topo.sh makes them and removes them); the generator (kxdpgun,
-# AF_XDP) on core 0, the server and its veth NAPI thread on core 1 (../shared/BENCH-FACTS.md).
+# AF_XDP) on core 0, the server and its veth NAPI thread on core 1 (docs/benchmarks.md).
 # The servers, all with the sample zones (zones/sample/example.com and example.net):
 #   sandnsd-af_xdp      sandnsd --io dpdk, net_af_xdp on the server's veth, --cert as in run.sh
 #   sandnsd-af_packet   the same on net_af_packet
@@ -18,7 +18,7 @@
 # kept with its offered rate, its loss and the CPU use of both cores while it ran (/proc/stat).
 # Prints every run, then a markdown table of medians and min..max over the runs, then the
 # ratios. Once per server (run 1), before the sweep: one dnsperf run at a modest rate, for the
-# answers and the loss (dnsperf measures itself, not the server: BENCH-FACTS).
+# answers and the loss (dnsperf measures itself, not the server: docs/benchmarks.md).
 #
 # Environment: SANDNSD, REFLECTOR (default build/...), SERVERS (the six above), RUNS (3),
 # DURATION (5), RATES (one list for every server; default: KERNEL_RATES for knot-udp and

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# reload.sh: zone reloads under load (issue 5). While bench/sandns-loadgen sends ver.example.com
+# reload.sh: zone reloads under load. While bench/sandns-loadgen sends ver.example.com
 # TXT at a fixed rate, RELOADS hot swaps alternate two versions of example.com; each answer must
 # be one whole version ("vN-a", "vN-b"). Per mode, first BASE_SECS without reloads (the rate's
 # own figures), then DURATION seconds with the reloads spread evenly over them (from 1 s after the

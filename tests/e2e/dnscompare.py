@@ -336,7 +336,7 @@ def compare(q, ref, cand, strict_additional):
     r, c = summarize(ref), summarize(cand)
     if q.malformed and c.get("rcode") == "FORMERR" and c.get("question") == []:
         # A malformed query with a readable header: Knot drops some of these, NSD answers
-        # FORMERR, and sandns answers FORMERR (issue 2) with an empty question. Both pass.
+        # FORMERR, and sandns answers FORMERR with an empty question. Both pass.
         return []
     if r["response"] != "ok" or c["response"] != "ok":
         return [] if r["response"] == c["response"] or (ref is None and cand is None) \

@@ -76,7 +76,8 @@ static void ask(const zt_t *zt)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* What the policy does to a mail domain (AUTODISCOVER.md): withhold, empty node, SRV. */
+	/* What the policy does to a mail domain (docs/autodiscover-policy.md): withhold, empty
+	 * node, SRV. */
 	static const zload_edit_t edits[] = {
 	    {.op = ZLOAD_EDIT_WITHHOLD, .owner = "autodiscover." ORIGIN, .type = 1},
 	    {.op = ZLOAD_EDIT_WITHHOLD, .owner = "autodiscover." ORIGIN, .type = 28},
