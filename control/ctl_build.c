@@ -14,6 +14,7 @@
 
 #include "ctl_pvt.h"
 #include "log.h"
+#include "rrtype.h"
 #include "sandns_err.h"
 #include "zload.h"
 
@@ -132,7 +133,7 @@ static int zone_edits(const policy_t *p, const char *origin, const zload_edit_t 
 		edits[(*n)++] = e;
 		if (!str_add(text, "%s %s", edit_op_name(e->op), e->owner) ||
 		    (e->op != ZLOAD_EDIT_EMPTY_NODE &&
-		     !str_add(text, " %s", ctl_type_name(e->type, tb, sizeof(tb)))) ||
+		     !str_add(text, " %s", rrtype_name(e->type, tb, sizeof(tb)))) ||
 		    (e->op == ZLOAD_EDIT_ADD && !str_add(text, " %u %s", e->ttl, e->rdata)) ||
 		    !str_add(text, "\n"))
 			return -ENOMEM;
