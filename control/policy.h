@@ -12,7 +12,7 @@
 
 /*
  * policy_evaluate() decides, per accepted domain D (each zone apex) and per address family,
- * what /work/shared/AUTODISCOVER.md says must happen to N = autodiscover.D. It only decides:
+ * what AUTODISCOVER.md says must happen to N = autodiscover.D. It only decides:
  * applying a decision to the served data is the zone compiler's business. Every certificate
  * applies to every address (no address map yet), so coverage is a question about the name N,
  * and "partly covered" cannot arise: a family is covered or it is not.
