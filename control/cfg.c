@@ -50,7 +50,7 @@ void cfg_free(cfg_t **cfgp)
 	cfg = *cfgp;
 	for (i = 0; i < cfg->nzones; i++) {
 		free(cfg->zones[i].origin);
-		free(cfg->zones[i].path);
+		zsrc_clear(&cfg->zones[i].src);
 	}
 	free(cfg->zones);
 	free(cfg->listens);
@@ -401,19 +401,20 @@ int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 				"no zones to serve: add --zone ORIGIN=FILE, or a line 'zone ORIGIN "
 				"FILE' to the configuration file");
 
-	/* The same zone twice is a mistake unless it is the very same file. */
+	/* The same zone twice is a mistake unless it is the very same source. */
 	for (i = 0; i < cfg->nzones; i++) {
 		for (j = i + 1; j < cfg->nzones; j++) {
 			if (!cfg_same_origin(cfg->zones[i].origin, cfg->zones[j].origin))
 				continue;
-			if (strcmp(cfg->zones[i].path, cfg->zones[j].path) != 0)
+			if (!zsrc_same(&cfg->zones[i].src, &cfg->zones[j].src))
 				return cfg_fail(err, errlen,
 						"zone %s is given twice, from %s and from %s; keep "
 						"one",
-						cfg->zones[j].origin, cfg->zones[i].path,
-						cfg->zones[j].path);
+						cfg->zones[j].origin,
+						zsrc_where(&cfg->zones[i].src),
+						zsrc_where(&cfg->zones[j].src));
 			free(cfg->zones[j].origin);
-			free(cfg->zones[j].path);
+			zsrc_clear(&cfg->zones[j].src);
 			memmove(&cfg->zones[j], &cfg->zones[j + 1],
 				(cfg->nzones - j - 1) * sizeof(cfg->zones[0]));
 			cfg->nzones--;

@@ -116,7 +116,8 @@ static int cfg_set_zone(cfg_t *cfg, const char *key, const char *value, const st
 {
 	const char *sep = strpbrk(value, " \t");
 	const char *path;
-	cfg_zone_t z;
+	cfg_zone_t z = {0};
+	char *abs = NULL;
 	size_t olen;
 
 	if (sep != NULL) {
@@ -137,16 +138,19 @@ static int cfg_set_zone(cfg_t *cfg, const char *key, const char *value, const st
 		return cfg_fail(err, errlen, "%s: the zone file is missing in '%s'", key, value);
 
 	z.origin = strndup(value, olen);
-	z.path = cfg_abs_path(src->basedir, path);
-	if (z.origin == NULL || z.path == NULL)
+	abs = cfg_abs_path(src->basedir, path);
+	if (z.origin == NULL || abs == NULL || zsrc_file(&z.src, abs) != SANDNS_EOK)
 		goto out_nomem;
+	free(abs);
+	abs = NULL;
 	if (cfg_push(&cfg->zones, &cfg->nzones, sizeof(z), &z) != SANDNS_EOK)
 		goto out_nomem;
 	return SANDNS_EOK;
 
 out_nomem:
 	free(z.origin);
-	free(z.path);
+	free(abs);
+	zsrc_clear(&z.src);
 	return cfg_fail(err, errlen, "%s: out of memory", key);
 }
 

@@ -11,17 +11,18 @@
 #include "cfg.h"
 #include "policy.h"
 #include "srv.h"
+#include "zsrc.h"
 #include "zt.h"
 
 /* One served zone as the control thread remembers it (status, policy show, serials). */
 typedef struct ctl_zone_info {
-	char *origin; /* presentation form with the final dot */
-	char *path;
-	size_t records;		   /* as loaded from the file */
-	unsigned long file_serial; /* the SOA serial in the file */
-	unsigned long serial; /* the SOA serial served: raised when the policy edits the zone */
-	char *edits;	      /* the policy's edits, one per line ("" none) */
-	uint64_t edits_hash;  /* of EDITS (FNV-1a): what serial-state remembers of them */
+	char *origin;		  /* presentation form with the final dot */
+	zsrc_t src;		  /* where it came from (a copy of the configured source) */
+	size_t records;		  /* as loaded from its source */
+	unsigned long src_serial; /* the SOA serial its source gave (the file's) */
+	unsigned long serial;	  /* the SOA serial served: raised when the policy edits the zone */
+	char *edits;		  /* the policy's edits, one per line ("" none) */
+	uint64_t edits_hash;	  /* of EDITS (FNV-1a): what serial-state remembers of them */
 } ctl_zone_info_t;
 
 /*

@@ -144,14 +144,14 @@ bool ctl_fmt_policy(const ctl_build_t *b, const char *domain, bool json, buf_t *
 			BUF_LIT(out, "{\"domain\":");
 			buf_json_str(out, zi->origin);
 			buf_printf(out, ",\"serial\":%lu,\"file_serial\":%lu,\"decisions\":[",
-				   zi->serial, zi->file_serial);
+				   zi->serial, zi->src_serial);
 		} else {
 			buf_printf(out, "domain %s serial %lu", zi->origin, zi->serial);
-			if (zi->serial != zi->file_serial)
+			if (zi->serial != zi->src_serial)
 				buf_printf(out,
 					   " (file %lu; raised so that secondaries see what the "
 					   "policy changed)",
-					   zi->file_serial);
+					   zi->src_serial);
 			BUF_LIT(out, "\n");
 		}
 		for (size_t i = 0; p != NULL && i < policy_count(p); i++) {
@@ -358,12 +358,12 @@ bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, con
 		return false;
 	}
 	z = zone_index(b, x->zone);
-	/* The file's lines: the zone as kept, or read again (keep-zones no). */
+	/* The lines behind the answer: the zone as kept, or read again from its source. */
 	if (z < b->nzones && b->raw[z] != NULL)
 		raw = zload_ref(b->raw[z]);
 	else if (z < b->nzones)
-		raw = zload_file(b->zones[z].origin, b->zones[z].path, NULL, NULL, rerr,
-				 sizeof(rerr));
+		raw =
+		    zsrc_load(&b->zones[z].src, b->zones[z].origin, NULL, NULL, rerr, sizeof(rerr));
 	if (json) {
 		BUF_LIT(out, "{\"name\":");
 		buf_json_str(out, x->name); /* presentation form: odd octets as \DDD */
@@ -406,15 +406,15 @@ bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, con
 			buf_printf(out, "from %.*s\n", (int)n, l);
 			l += n + (l[n] == '\n');
 		}
-		if (z < b->nzones && b->zones[z].serial != b->zones[z].file_serial)
+		if (z < b->nzones && b->zones[z].serial != b->zones[z].src_serial)
 			buf_printf(out,
 				   "note: %s is served with SOA serial %lu (file: %lu), raised for "
 				   "the policy's changes\n",
-				   x->zone, b->zones[z].serial, b->zones[z].file_serial);
+				   x->zone, b->zones[z].serial, b->zones[z].src_serial);
 		if (rerr[0] != '\0')
 			buf_printf(out,
-				   "note: the zone file cannot be read again for its lines: %s\n",
-				   rerr);
+				   "note: the zone %s cannot be read again for its lines: %s\n",
+				   zsrc_kind_name(&b->zones[z].src), rerr);
 		if (b->policy == NULL)
 			BUF_LIT(out, "policy: off (no certificate configured)\n");
 	}

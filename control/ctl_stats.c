@@ -114,9 +114,12 @@ void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b)
 				BUF_LIT(b, ",");
 			BUF_LIT(b, "{\"origin\":");
 			buf_json_str(b, zt_zone_origin(zt, i));
-			buf_printf(b, ",\"serial\":%lu,\"records\":%zu,\"file\":",
-				   zt_zone_serial(zt, i), z != NULL ? z->records : 0);
-			buf_json_str(b, z != NULL ? z->path : "");
+			/* "file":PATH for a file: the source's kind is the key. */
+			buf_printf(b, ",\"serial\":%lu,\"records\":%zu,", zt_zone_serial(zt, i),
+				   z != NULL ? z->records : 0);
+			buf_json_str(b, z != NULL ? zsrc_kind_name(&z->src) : "file");
+			BUF_LIT(b, ":");
+			buf_json_str(b, z != NULL ? zsrc_where(&z->src) : "");
 			BUF_LIT(b, "}");
 		}
 		buf_printf(b,
@@ -151,9 +154,10 @@ void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b)
 	for (i = 0; i < nz; i++) {
 		const ctl_zone_info_t *z = ctl_zone_find(ctl, zt_zone_origin(zt, i));
 
-		buf_printf(b, "zone %s serial %lu, %zu records, file %s\n", zt_zone_origin(zt, i),
+		buf_printf(b, "zone %s serial %lu, %zu records, %s %s\n", zt_zone_origin(zt, i),
 			   zt_zone_serial(zt, i), z != NULL ? z->records : 0,
-			   z != NULL ? z->path : "?");
+			   z != NULL ? zsrc_kind_name(&z->src) : "file",
+			   z != NULL ? zsrc_where(&z->src) : "?");
 	}
 	ctl_status_policy(ctl, b);
 	buf_printf(b, "queries answered: %llu (udp %llu, tcp %llu)\n",

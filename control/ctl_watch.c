@@ -75,7 +75,8 @@ int ctl_watch_init(ctl_t *ctl, char *err, size_t errlen)
 		return SANDNS_ECONFIG;
 	}
 	for (size_t i = 0; i < cfg->nzones; i++)
-		if (watch_dir_of(ctl, cfg->zones[i].path) != 0)
+		if (zsrc_file_path(&cfg->zones[i].src) != NULL &&
+		    watch_dir_of(ctl, zsrc_file_path(&cfg->zones[i].src)) != 0)
 			goto out_nomem;
 	for (size_t i = 0; i < cfg->ncerts; i++)
 		if (strncmp(cfg->certs[i], "tls://", 6) != 0 &&
@@ -93,9 +94,12 @@ static void watch_mark(ctl_t *ctl, const char *path)
 	const cfg_t *cfg = ctl->cfg;
 	bool hit = false;
 
-	for (size_t i = 0; i < cfg->nzones; i++)
-		if (strcmp(cfg->zones[i].path, path) == 0)
+	for (size_t i = 0; i < cfg->nzones; i++) {
+		const char *file = zsrc_file_path(&cfg->zones[i].src);
+
+		if (file != NULL && strcmp(file, path) == 0)
 			hit = ctl->watch_zones[i] = true;
+	}
 	for (size_t i = 0; i < cfg->ncerts; i++)
 		if (strcmp(cfg->certs[i], path) == 0)
 			hit = ctl->watch_certs = true;

@@ -21,5 +21,6 @@ void reg_cutest_zedit(void);   /* tests/zones/test_zedit.c: edited zones, and wh
 void reg_cutest_ctl(void);     /* tests/control/test_ctl.c: building snapshots, serials, flips */
 void reg_cutest_rrl(void);     /* tests/zones/test_rrl.c: response rate limiting */
 void reg_cutest_ctl_cmd(void); /* tests/control/test_ctl_cmd.c: the control commands, one table */
+void reg_cutest_zsrc(void);    /* tests/control/test_zsrc.c: where a zone comes from */
 
 #endif

@@ -14,10 +14,19 @@ static const struct {
 	const char *name;
 	void (*reg)(void);
 } suites[] = {
-    {"wire", reg_cutest_wire},	   {"zload", reg_cutest_zload},	    {"answer", reg_cutest_answer},
-    {"dp_pkt", reg_cutest_dp_pkt}, {"cfg", reg_cutest_cfg},	    {"cert", reg_cutest_cert},
-    {"policy", reg_cutest_policy}, {"zedit", reg_cutest_zedit},	    {"ctl", reg_cutest_ctl},
-    {"rrl", reg_cutest_rrl},	   {"ctl_cmd", reg_cutest_ctl_cmd}, {NULL, NULL},
+    {"wire", reg_cutest_wire},
+    {"zload", reg_cutest_zload},
+    {"answer", reg_cutest_answer},
+    {"dp_pkt", reg_cutest_dp_pkt},
+    {"cfg", reg_cutest_cfg},
+    {"cert", reg_cutest_cert},
+    {"policy", reg_cutest_policy},
+    {"zedit", reg_cutest_zedit},
+    {"ctl", reg_cutest_ctl},
+    {"rrl", reg_cutest_rrl},
+    {"ctl_cmd", reg_cutest_ctl_cmd},
+    {"zsrc", reg_cutest_zsrc},
+    {NULL, NULL},
 };
 
 static int usage(const char *prog)
