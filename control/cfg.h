@@ -90,6 +90,7 @@
 #include <sys/socket.h>
 
 #include "rrl.h"
+#include "zsrc.h"
 
 /* Longest text of an address with its port: "[ffff:...:ffff%ifname]@65535". */
 #define CFG_ADDR_TEXT 72
@@ -100,7 +101,7 @@ enum cfg_io { CFG_IO_SOCKET = 0, CFG_IO_DPDK = 1 };
 
 typedef struct cfg_zone {
 	char *origin; /* as written ("example.com." or "example.com") */
-	char *path;   /* absolute */
+	zsrc_t src;   /* where it comes from: `zone ORIGIN FILE` gives a file (absolute path) */
 } cfg_zone_t;
 
 typedef struct cfg_addr {

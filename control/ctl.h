@@ -11,23 +11,24 @@
 #include "cfg.h"
 #include "policy.h"
 #include "srv.h"
+#include "zsrc.h"
 #include "zt.h"
 
 /* One served zone as the control thread remembers it (status, policy show, serials). */
 typedef struct ctl_zone_info {
-	char *origin; /* presentation form with the final dot */
-	char *path;
-	size_t records;		   /* as loaded from the file */
-	unsigned long file_serial; /* the SOA serial in the file */
-	unsigned long serial; /* the SOA serial served: raised when the policy edits the zone */
-	char *edits;	      /* the policy's edits, one per line ("" none) */
-	uint64_t edits_hash;  /* of EDITS (FNV-1a): what serial-state remembers of them */
+	char *origin;		  /* presentation form with the final dot */
+	zsrc_t src;		  /* where it came from (a copy of the configured source) */
+	size_t records;		  /* as loaded from its source */
+	unsigned long src_serial; /* the SOA serial its source gave (the file's) */
+	unsigned long serial;	  /* the SOA serial served: raised when the policy edits the zone */
+	char *edits;		  /* the policy's edits, one per line ("" none) */
+	uint64_t edits_hash;	  /* of EDITS (FNV-1a): what serial-state remembers of them */
 } ctl_zone_info_t;
 
 /*
  * A compiled snapshot not yet published, and what it was built from: the zones as read from
- * their files and the certificates, as references (zload_ref, cert_ref) shared with the build
- * before it, so that a rebuild re-reads only what changed.
+ * their sources (zsrc) and the certificates, as references (zload_ref, cert_ref) shared with the
+ * build before it, so that a rebuild re-reads only what changed.
  */
 typedef struct ctl_build {
 	zt_t *zt;
@@ -50,7 +51,7 @@ enum ctl_certs {
 
 /* What a rebuild reads again; everything else comes from the previous build. */
 typedef struct ctl_rebuild {
-	bool zones;	      /* re-read zone files ... */
+	bool zones;	      /* read zones from their sources again ... */
 	const char *zone;     /* ... only this one (an origin), or every one when NULL */
 	enum ctl_certs certs; /* which certificate sources to read again */
 	cert_t *const *fresh; /* per source, a leaf just probed (NULL: keep the previous) */
@@ -58,7 +59,7 @@ typedef struct ctl_rebuild {
 
 /*
  * Builds a snapshot into OUT without publishing: the zones and certificates WHAT asks for are
- * read again (all of them when PREV is NULL; WHAT NULL: every zone file), the policy is
+ * read again (all of them when PREV is NULL; WHAT NULL: every zone), the policy is
  * evaluated over them and applied to the zone data with the serials raised (AUTODISCOVER.md),
  * and the result compiled (zt_new). A tls:// endpoint that does not answer keeps the leaf it
  * had (with a warning); a certificate file that cannot be read fails the build. Warnings are
@@ -79,7 +80,8 @@ enum ctl_flip ctl_flip(const char *served, char **pending, const char *seen);
 
 /*
  * Drops the zones as read from B (not its snapshot) when CFG's keep-zones says so for their
- * size: later builds and `explain` read the files again. Returns whether they were dropped.
+ * size: later builds and `explain` read the zones from their sources again. Returns whether they
+ * were dropped.
  */
 bool ctl_build_drop_zones(const cfg_t *cfg, ctl_build_t *b);
 

@@ -14,6 +14,7 @@
 
 #include "ctl_pvt.h"
 #include "log.h"
+#include "rrtype.h"
 #include "sandns_err.h"
 #include "zload.h"
 
@@ -45,7 +46,7 @@ void ctl_build_clear(ctl_build_t *b)
 	zt_free(&b->zt);
 	for (i = 0; i < b->nzones; i++) {
 		free(b->zones[i].origin);
-		free(b->zones[i].path);
+		zsrc_clear(&b->zones[i].src);
 		free(b->zones[i].edits);
 		if (b->raw != NULL)
 			zload_free(&b->raw[i]);
@@ -132,7 +133,7 @@ static int zone_edits(const policy_t *p, const char *origin, const zload_edit_t 
 		edits[(*n)++] = e;
 		if (!str_add(text, "%s %s", edit_op_name(e->op), e->owner) ||
 		    (e->op != ZLOAD_EDIT_EMPTY_NODE &&
-		     !str_add(text, " %s", ctl_type_name(e->type, tb, sizeof(tb)))) ||
+		     !str_add(text, " %s", rrtype_name(e->type, tb, sizeof(tb)))) ||
 		    (e->op == ZLOAD_EDIT_ADD && !str_add(text, " %u %s", e->ttl, e->rdata)) ||
 		    !str_add(text, "\n"))
 			return -ENOMEM;
@@ -151,18 +152,18 @@ static bool serial_newer(unsigned long a, unsigned long b)
  * zone; and whenever what is served changes (file serial or edits), newer than the serial
  * served before, so that secondaries see every change (a policy lifted still moves forward).
  */
-static unsigned long served_serial(const ctl_zone_info_t *before, unsigned long file_serial,
+static unsigned long served_serial(const ctl_zone_info_t *before, unsigned long src_serial,
 				   const char *edits, uint64_t edits_hash)
 {
-	unsigned long want = (file_serial + (edits[0] != '\0' ? 1 : 0)) & 0xffffffffUL;
+	unsigned long want = (src_serial + (edits[0] != '\0' ? 1 : 0)) & 0xffffffffUL;
 
 	if (before == NULL)
 		return want;
-	if (before->file_serial == file_serial && before->edits_hash == edits_hash)
+	if (before->src_serial == src_serial && before->edits_hash == edits_hash)
 		return before->serial;
 	/* Never raised and nothing to raise for (no policy, a signed zone): the file's own. */
-	if (edits[0] == '\0' && before->serial == before->file_serial)
-		return file_serial;
+	if (edits[0] == '\0' && before->serial == before->src_serial)
+		return src_serial;
 	return serial_newer(want, before->serial) ? want : (before->serial + 1) & 0xffffffffUL;
 }
 
@@ -219,7 +220,7 @@ static void state_read(const char *path, ctl_build_t *state)
 		state->zones = grown;
 		zi = &state->zones[state->nzones];
 		*zi = (ctl_zone_info_t){.serial = serial & 0xffffffffUL,
-					.file_serial = file_serial & 0xffffffffUL,
+					.src_serial = file_serial & 0xffffffffUL,
 					.edits_hash = (uint64_t)hash};
 		zi->origin = strdup(origin);
 		if (zi->origin == NULL)
@@ -248,7 +249,7 @@ static void state_write(const char *path, const ctl_build_t *b)
 	}
 	for (size_t i = 0; i < b->nzones; i++)
 		fprintf(f, "%s %lu %lu %016llx\n", b->zones[i].origin, b->zones[i].serial,
-			b->zones[i].file_serial, (unsigned long long)b->zones[i].edits_hash);
+			b->zones[i].src_serial, (unsigned long long)b->zones[i].edits_hash);
 	ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
 	ok = fclose(f) == 0 && ok;
 	if (!ok || rename(tmp, path) != 0) {
@@ -297,7 +298,7 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebu
 		if (prev == NULL || prev->raw[i] == NULL ||
 		    (what->zones && (what->zone == NULL || zone_named(z, what->zone)))) {
 			b->raw[i] =
-			    zload_file(z->origin, z->path, ctl_zone_warning, NULL, err, errlen);
+			    zsrc_load(&z->src, z->origin, ctl_zone_warning, NULL, err, errlen);
 			if (b->raw[i] == NULL)
 				return SANDNS_EZONE;
 		} else {
@@ -355,9 +356,9 @@ static int serve_zone(const ctl_build_t *prev, ctl_build_t *b, size_t i, const z
 		info->edits[0] = '\0';
 		n = 0;
 	}
-	info->file_serial = zload_serial(b->raw[i]);
+	info->src_serial = zload_serial(b->raw[i]);
 	info->edits_hash = fnv1a(info->edits);
-	info->serial = served_serial(info_find(prev, info->origin), info->file_serial, info->edits,
+	info->serial = served_serial(info_find(prev, info->origin), info->src_serial, info->edits,
 				     info->edits_hash);
 	*out = (zt_zone_edits_t){
 	    .zone = b->raw[i],
@@ -459,9 +460,8 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		ctl_zone_info_t *info = &b.zones[i];
 
 		info->origin = strdup(zload_origin(b.raw[i]));
-		info->path = strdup(cfg->zones[i].path);
 		info->records = zload_rr_count(b.raw[i]);
-		if (info->origin == NULL || info->path == NULL)
+		if (info->origin == NULL || zsrc_copy(&info->src, &cfg->zones[i].src) != SANDNS_EOK)
 			goto out_nomem;
 		b.records += info->records;
 		rc = serve_zone(prev, &b, i, edits, flat + nflat, &zedits[i], err, errlen);

@@ -7,25 +7,7 @@
 #include <time.h>
 
 #include "ctl_pvt.h"
-
-/* The RR type mnemonics the policy uses (control/ does not link libldns's tables). */
-const char *ctl_type_name(uint16_t t, char *buf, size_t len)
-{
-	switch (t) {
-	case 1:
-		return "A";
-	case 5:
-		return "CNAME";
-	case 16:
-		return "TXT";
-	case 28:
-		return "AAAA";
-	case 33:
-		return "SRV";
-	}
-	snprintf(buf, len, "TYPE%u", (unsigned)t);
-	return buf;
-}
+#include "rrtype.h"
 
 static const char *family_name(enum policy_family f)
 {
@@ -47,7 +29,7 @@ static const char *validity_text(const cert_t *c)
 	return v == 0 ? "valid" : v > 0 ? "expired" : "not-yet-valid";
 }
 
-static void fmt_cert(const cert_t *c, bool json, bool first, struct ctl_buf *out)
+static void fmt_cert(const cert_t *c, bool json, bool first, buf_t *out)
 {
 	char nb[32], na[32];
 	const char *cn = cert_subject_cn(c);
@@ -88,7 +70,7 @@ static void fmt_cert(const cert_t *c, bool json, bool first, struct ctl_buf *out
 		   cert_fingerprint_sha256(c), cert_chain_count(c));
 }
 
-static void fmt_decision(const policy_t *p, size_t i, bool json, bool first, struct ctl_buf *out)
+static void fmt_decision(const policy_t *p, size_t i, bool json, bool first, buf_t *out)
 {
 	const char *t = policy_target(p, i);
 	const char *state = policy_applies(p, i) ? "applied"
@@ -119,8 +101,8 @@ static void fmt_decision(const policy_t *p, size_t i, bool json, bool first, str
 		   t != NULL ? " -> " : "", t != NULL ? t : "", state, policy_reason(p, i));
 }
 
-bool ctl_fmt_policy(const ctl_build_t *b, const char *domain, bool json, struct ctl_buf *out,
-		    char *err, size_t errlen)
+bool ctl_fmt_policy(const ctl_build_t *b, const char *domain, bool json, buf_t *out, char *err,
+		    size_t errlen)
 {
 	const policy_t *p = b->policy;
 	bool any = false;
@@ -162,14 +144,14 @@ bool ctl_fmt_policy(const ctl_build_t *b, const char *domain, bool json, struct 
 			BUF_LIT(out, "{\"domain\":");
 			buf_json_str(out, zi->origin);
 			buf_printf(out, ",\"serial\":%lu,\"file_serial\":%lu,\"decisions\":[",
-				   zi->serial, zi->file_serial);
+				   zi->serial, zi->src_serial);
 		} else {
 			buf_printf(out, "domain %s serial %lu", zi->origin, zi->serial);
-			if (zi->serial != zi->file_serial)
+			if (zi->serial != zi->src_serial)
 				buf_printf(out,
 					   " (file %lu; raised so that secondaries see what the "
 					   "policy changed)",
-					   zi->file_serial);
+					   zi->src_serial);
 			BUF_LIT(out, "\n");
 		}
 		for (size_t i = 0; p != NULL && i < policy_count(p); i++) {
@@ -288,7 +270,7 @@ static void fmt_source(const ctl_build_t *b, const zload_zone_t *raw, const char
 			    same_name(e->owner, src->owner) && off < len)
 				snprintf(lines + off, len - off,
 					 "(autodiscover policy): %s %u IN %s %s\n", e->owner,
-					 (unsigned)e->ttl, ctl_type_name(e->type, tb, sizeof(tb)),
+					 (unsigned)e->ttl, rrtype_name(e->type, tb, sizeof(tb)),
 					 e->rdata);
 		}
 		return;
@@ -299,7 +281,7 @@ static void fmt_source(const ctl_build_t *b, const zload_zone_t *raw, const char
 
 /* The policy's part in NAME's answers: what it withheld there, and the decisions behind it. */
 static void fmt_policy_part(const ctl_build_t *b, const zload_zone_t *raw, const char *zone,
-			    const char *name, bool json, struct ctl_buf *out)
+			    const char *name, bool json, buf_t *out)
 {
 	const policy_t *p = b->policy;
 	char lines[4096];
@@ -337,7 +319,7 @@ static void fmt_policy_part(const ctl_build_t *b, const zload_zone_t *raw, const
 			char tb[16];
 
 			buf_printf(out, "policy: added %s %u IN %s %s\n", e->owner,
-				   (unsigned)e->ttl, ctl_type_name(e->type, tb, sizeof(tb)),
+				   (unsigned)e->ttl, rrtype_name(e->type, tb, sizeof(tb)),
 				   e->rdata);
 		}
 		first = false;
@@ -360,7 +342,7 @@ static void fmt_policy_part(const ctl_build_t *b, const zload_zone_t *raw, const
 }
 
 bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, const char *type,
-		     bool json, struct ctl_buf *out, char *err, size_t errlen)
+		     bool json, buf_t *out, char *err, size_t errlen)
 {
 	zt_explanation_t *x = malloc(sizeof(*x));
 	char lines[8192], rerr[1024] = "";
@@ -376,12 +358,12 @@ bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, con
 		return false;
 	}
 	z = zone_index(b, x->zone);
-	/* The file's lines: the zone as kept, or read again (keep-zones no). */
+	/* The lines behind the answer: the zone as kept, or read again from its source. */
 	if (z < b->nzones && b->raw[z] != NULL)
 		raw = zload_ref(b->raw[z]);
 	else if (z < b->nzones)
-		raw = zload_file(b->zones[z].origin, b->zones[z].path, NULL, NULL, rerr,
-				 sizeof(rerr));
+		raw =
+		    zsrc_load(&b->zones[z].src, b->zones[z].origin, NULL, NULL, rerr, sizeof(rerr));
 	if (json) {
 		BUF_LIT(out, "{\"name\":");
 		buf_json_str(out, x->name); /* presentation form: odd octets as \DDD */
@@ -424,15 +406,15 @@ bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, con
 			buf_printf(out, "from %.*s\n", (int)n, l);
 			l += n + (l[n] == '\n');
 		}
-		if (z < b->nzones && b->zones[z].serial != b->zones[z].file_serial)
+		if (z < b->nzones && b->zones[z].serial != b->zones[z].src_serial)
 			buf_printf(out,
 				   "note: %s is served with SOA serial %lu (file: %lu), raised for "
 				   "the policy's changes\n",
-				   x->zone, b->zones[z].serial, b->zones[z].file_serial);
+				   x->zone, b->zones[z].serial, b->zones[z].src_serial);
 		if (rerr[0] != '\0')
 			buf_printf(out,
-				   "note: the zone file cannot be read again for its lines: %s\n",
-				   rerr);
+				   "note: the zone %s cannot be read again for its lines: %s\n",
+				   zsrc_kind_name(&b->zones[z].src), rerr);
 		if (b->policy == NULL)
 			BUF_LIT(out, "policy: off (no certificate configured)\n");
 	}

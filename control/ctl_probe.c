@@ -128,7 +128,7 @@ static bool leaf_changed(const ctl_t *ctl)
 	return false;
 }
 
-void ctl_probe_done(ctl_t *ctl)
+void ctl_probe_done(ctl_t *ctl, ctl_todo_t *todo)
 {
 	uint64_t v;
 	ctl_rebuild_t what = {0};
@@ -136,6 +136,7 @@ void ctl_probe_done(ctl_t *ctl)
 	char err[1024];
 	size_t got = 0;
 
+	memset(todo, 0, sizeof(*todo));
 	if (read(ctl->probe_ev.fd, &v, sizeof(v)) != (ssize_t)sizeof(v) || !ctl->probing)
 		return;
 	pthread_join(ctl->probe_tid, NULL);
@@ -169,22 +170,28 @@ void ctl_probe_done(ctl_t *ctl)
 	switch (ctl_flip(ctl->info.policy_key, &ctl->pending_key, b.policy_key)) {
 	case CTL_FLIP_SAME:
 		/* A new leaf with the same decisions: show it, nothing served changes. */
-		ctl_publish(ctl, &b);
-		log_msg(LOG_INFO, "certificate probe: new leaf, same decisions");
+		todo->want = CTL_WANT_PUBLISH;
+		todo->level = LOG_INFO;
+		snprintf(todo->done, sizeof(todo->done),
+			 "certificate probe: new leaf, same decisions");
 		break;
 	case CTL_FLIP_APPLY:
-		ctl_publish(ctl, &b);
-		ctl->probe_flips++;
-		ctl->reloads++;
-		log_msg(LOG_NOTICE, "certificate probe: the decisions changed in two probes in a "
-				    "row: new policy published");
+		todo->want = CTL_WANT_PUBLISH;
+		todo->flip = true;
+		todo->level = LOG_NOTICE;
+		snprintf(todo->done, sizeof(todo->done),
+			 "certificate probe: the decisions changed in two probes in a row: new "
+			 "policy published");
 		break;
 	case CTL_FLIP_WAIT:
 		log_msg(LOG_NOTICE, "certificate probe: the decisions would change; waiting for "
 				    "the next probe to agree before publishing");
 		break;
 	}
-	ctl_build_clear(&b);
+	if (todo->want == CTL_WANT_PUBLISH)
+		todo->build = b; /* the control loop publishes it */
+	else
+		ctl_build_clear(&b);
 	probe_free(ctl);
 }
 

@@ -21,7 +21,7 @@
  * Only root and the daemon's own user may use it: the daemon checks the peer's credentials
  * (SO_PEERCRED) on accept and answers anyone else "error: permission denied: ..." and closes.
  *
- * Commands: status, stats, reload, policy, explain, stop, help.
+ * The commands, their arguments and help: ctl_cmds.h (one table for sandnsd and sandnsctl).
  */
 
 #define CTL_LINE_MAX 4096

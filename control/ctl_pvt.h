@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* ctl_pvt.h: what ctl.c shares with ctl_policy.c: the response buffer and the formatters */
+/* ctl_pvt.h: the control thread's state and what its files (ctl_*.c) give each other */
 #ifndef CTL_PVT_H
 #define CTL_PVT_H
 
@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "ctl.h"
 
 enum ctl_kind { CTL_EV_SIGNAL, CTL_EV_LISTEN, CTL_EV_CLIENT, CTL_EV_PROBE, CTL_EV_WATCH };
@@ -64,46 +65,74 @@ struct ctl {
 	uint64_t watch_due_ms; /* reload then (the files have been quiet); 0: nothing changed */
 };
 
-/* Starts the probe of the tls:// sources when it is due (called about once a second). */
-void ctl_probe_tick(ctl_t *ctl);
-/* The probe thread signalled: joins it and acts on what it found (flip after two agree). */
-void ctl_probe_done(ctl_t *ctl);
-/* `watch yes`: sets up inotify (nothing without it); SANDNS_EOK or an error with err. */
-int ctl_watch_init(ctl_t *ctl, char *err, size_t errlen);
-/* inotify says something changed in a watched directory: note which files. */
-void ctl_watch_event(ctl_t *ctl);
-/* Reloads what changed once the files have been quiet for a moment. */
-void ctl_watch_tick(ctl_t *ctl);
-void ctl_watch_fini(ctl_t *ctl);
+/*
+ * What the probe or the watch wants done. They never publish or reload themselves: they hand
+ * this back to the control loop (ctl.c), which does it and then logs DONE (or FAILED and the
+ * reason).
+ */
+enum ctl_want {
+	CTL_WANT_NOTHING = 0,
+	CTL_WANT_PUBLISH, /* publish BUILD: the probe's build with the leaves it fetched */
+	CTL_WANT_RELOAD,  /* rebuild what WHAT says and publish: files changed */
+};
 
+typedef struct ctl_todo {
+	enum ctl_want want;
+	ctl_build_t build;  /* CTL_WANT_PUBLISH (empty otherwise) */
+	bool flip;	    /* ... its decisions replace the served ones: a flip and a reload */
+	ctl_rebuild_t what; /* CTL_WANT_RELOAD */
+	int level;	    /* syslog level of DONE */
+	char done[640];	    /* logged once done ("" nothing) */
+	const char *failed; /* CTL_WANT_RELOAD failed: logged with the reason */
+} ctl_todo_t;
+
+/* ctl_probe.c: starts the probe of the tls:// sources when it is due (about once a second). */
+void ctl_probe_tick(ctl_t *ctl);
+/* The probe thread signalled: joins it and says in TODO what to publish (after two agree). */
+void ctl_probe_done(ctl_t *ctl, ctl_todo_t *todo);
 /* Waits for a running probe and frees its results (at exit). */
 void ctl_probe_fini(ctl_t *ctl);
 
-/* A growing text buffer; running out of memory is sticky and checked once at the end. */
-struct ctl_buf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
+/* ctl_watch.c: `watch yes`: sets up inotify (nothing without it); SANDNS_EOK or an error. */
+int ctl_watch_init(ctl_t *ctl, char *err, size_t errlen);
+/* inotify says something changed in a watched directory: note which files. */
+void ctl_watch_event(ctl_t *ctl);
+/* Once the files have been quiet for a moment: what changed, in TODO, to be reloaded. */
+void ctl_watch_tick(ctl_t *ctl, ctl_todo_t *todo);
+void ctl_watch_fini(ctl_t *ctl);
 
-void buf_put(struct ctl_buf *b, const char *s, size_t n);
-__attribute__((format(printf, 2, 3))) void buf_printf(struct ctl_buf *b, const char *fmt, ...);
-/* S as a JSON string, quotes included. */
-void buf_json_str(struct ctl_buf *b, const char *s);
+/* ctl_pub.c: frees the zones as read when keep-zones says not to keep them (logged once). */
+void ctl_drop_zones(ctl_t *ctl);
 
-/* LIT must be a string literal (the "" around it refuse anything else at compile time). */
-#define BUF_LIT(b, lit) buf_put((b), "" lit "", sizeof(lit) - 1)
+/* ctl_client.c: binds the control socket PATH (mode 0600); its fd, or -errno with err set. */
+int ctl_bind(const char *path, char *err, size_t errlen);
+/* Takes on the clients waiting on the listening socket (peer credentials checked). */
+void ctl_accept(ctl_t *ctl);
+/* Moves the client of EV along: its reply out, its next request in and answered. */
+void ctl_client_io(ctl_t *ctl, struct ctl_ev *ev);
+/* Closes the clients idle too long and frees those closed during this round. */
+void ctl_clients_expire(ctl_t *ctl);
+/* Frees the clients closed during this round of events. */
+void ctl_clients_free_dead(ctl_t *ctl);
+/* At exit: what is left of their replies goes out if it can, and every client is closed. */
+void ctl_clients_close(ctl_t *ctl);
 
-/* The mnemonic of the RR types the policy edits (control/ does not link libldns's tables). */
-const char *ctl_type_name(uint16_t t, char *buf, size_t len);
+/* ctl_stats.c: `status` and `stats` (text, or one JSON document) appended to B. */
+void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b);
+void ctl_cmd_stats(ctl_t *ctl, bool json, buf_t *b);
+
+/* ctl_cmd.c: the handlers of the commands in ctl_cmds[], by name (for the unit test). */
+size_t ctl_handler_count(void);
+const char *ctl_handler_name(size_t i);
+bool ctl_handler_exists(const char *name);
 
 /*
  * `policy show [DOMAIN]` for the published build B: the certificates and, per domain, the
  * decisions with their reasons and the edits made. DOMAIN NULL: every domain. False (reason in
  * err) for a domain that is not served.
  */
-bool ctl_fmt_policy(const ctl_build_t *b, const char *domain, bool json, struct ctl_buf *out,
-		    char *err, size_t errlen);
+bool ctl_fmt_policy(const ctl_build_t *b, const char *domain, bool json, buf_t *out, char *err,
+		    size_t errlen);
 
 /*
  * `explain NAME TYPE` against the published snapshot ZT built from B: the answer, the node
@@ -111,6 +140,6 @@ bool ctl_fmt_policy(const ctl_build_t *b, const char *domain, bool json, struct 
  * (reason in err) for a name or type that does not parse.
  */
 bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, const char *type,
-		     bool json, struct ctl_buf *out, char *err, size_t errlen);
+		     bool json, buf_t *out, char *err, size_t errlen);
 
 #endif

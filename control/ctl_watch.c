@@ -75,7 +75,8 @@ int ctl_watch_init(ctl_t *ctl, char *err, size_t errlen)
 		return SANDNS_ECONFIG;
 	}
 	for (size_t i = 0; i < cfg->nzones; i++)
-		if (watch_dir_of(ctl, cfg->zones[i].path) != 0)
+		if (zsrc_file_path(&cfg->zones[i].src) != NULL &&
+		    watch_dir_of(ctl, zsrc_file_path(&cfg->zones[i].src)) != 0)
 			goto out_nomem;
 	for (size_t i = 0; i < cfg->ncerts; i++)
 		if (strncmp(cfg->certs[i], "tls://", 6) != 0 &&
@@ -93,9 +94,12 @@ static void watch_mark(ctl_t *ctl, const char *path)
 	const cfg_t *cfg = ctl->cfg;
 	bool hit = false;
 
-	for (size_t i = 0; i < cfg->nzones; i++)
-		if (strcmp(cfg->zones[i].path, path) == 0)
+	for (size_t i = 0; i < cfg->nzones; i++) {
+		const char *file = zsrc_file_path(&cfg->zones[i].src);
+
+		if (file != NULL && strcmp(file, path) == 0)
 			hit = ctl->watch_zones[i] = true;
+	}
 	for (size_t i = 0; i < cfg->ncerts; i++)
 		if (strcmp(cfg->certs[i], path) == 0)
 			hit = ctl->watch_certs = true;
@@ -169,13 +173,13 @@ void ctl_watch_event(ctl_t *ctl)
 	}
 }
 
-void ctl_watch_tick(ctl_t *ctl)
+void ctl_watch_tick(ctl_t *ctl, ctl_todo_t *todo)
 {
 	const cfg_t *cfg = ctl->cfg;
-	ctl_rebuild_t what = {0};
+	ctl_rebuild_t *what = &todo->what;
 	size_t dirty = 0, last = 0;
-	char err[1024];
 
+	memset(todo, 0, sizeof(*todo));
 	if (ctl->watch_due_ms == 0 || clock_now_ms() < ctl->watch_due_ms)
 		return;
 	ctl->watch_due_ms = 0;
@@ -186,18 +190,17 @@ void ctl_watch_tick(ctl_t *ctl)
 		}
 		ctl->watch_zones[i] = false;
 	}
-	what.certs = ctl->watch_certs ? CTL_CERTS_FILES : CTL_CERTS_KEEP;
-	what.zones = dirty > 0;
-	what.zone = dirty == 1 ? cfg->zones[last].origin : NULL;
+	what->certs = ctl->watch_certs ? CTL_CERTS_FILES : CTL_CERTS_KEEP;
+	what->zones = dirty > 0;
+	what->zone = dirty == 1 ? cfg->zones[last].origin : NULL;
 	ctl->watch_certs = false;
-	if (ctl_reload(ctl, &what, err, sizeof(err)) == SANDNS_EOK)
-		log_msg(LOG_INFO, "watch: reloaded %s%s%s after a file changed",
-			what.zones ? (what.zone != NULL ? what.zone : "every zone") : "",
-			what.zones && what.certs ? " and " : "",
-			what.certs ? "the certificate files" : "");
-	else
-		log_msg(LOG_ERR, "watch: reload failed, still serving the previous snapshot: %s",
-			err);
+	todo->want = CTL_WANT_RELOAD;
+	todo->level = LOG_INFO;
+	snprintf(todo->done, sizeof(todo->done), "watch: reloaded %s%s%s after a file changed",
+		 what->zones ? (what->zone != NULL ? what->zone : "every zone") : "",
+		 what->zones && what->certs ? " and " : "",
+		 what->certs ? "the certificate files" : "");
+	todo->failed = "watch: reload failed, still serving the previous snapshot";
 }
 
 void ctl_watch_fini(ctl_t *ctl)

@@ -14,8 +14,6 @@
 #define T_TXT 16
 #define T_AAAA 28
 #define T_SRV 33
-#define T_RRSIG 46
-#define T_DNSKEY 48
 
 /* Longer CNAME chains (or loops) from N are left alone and reported. */
 #define POLICY_CNAME_HOPS 8

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl_cmds.h"
 #include "ctl_proto.h"
 
 #ifndef SANDNS_VERSION
@@ -26,29 +27,53 @@
 /* Exit statuses: 0 done, 1 the daemon refused the request, 2 usage or connection errors. */
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2 };
 
+/* Commands and their help come from ctl_cmds[], the daemon's own table. */
+#define USAGE_COL 24
+#define USAGE_WIDTH 80
+
+/* TEXT from column USAGE_COL on, broken at spaces so that lines stay within USAGE_WIDTH. */
+static void usage_wrapped(FILE *f, const char *text)
+{
+	size_t col = USAGE_COL;
+
+	while (*text != '\0') {
+		size_t n = strcspn(text, " ");
+
+		if (col > USAGE_COL && col + 1 + n > USAGE_WIDTH) {
+			fprintf(f, "\n%*s", USAGE_COL, "");
+			col = USAGE_COL;
+		} else if (col > USAGE_COL) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(text, 1, n, f);
+		col += n;
+		text += n;
+		text += strspn(text, " ");
+	}
+	fputc('\n', f);
+}
+
 static void usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "usage: sandnsctl [--control PATH] [--json] COMMAND [ARGS]\n"
-	    "\n"
-	    "Commands:\n"
-	    "  status                uptime, zones and serials, snapshot size, addresses,\n"
-	    "                        queries answered\n"
-	    "  stats                 counters of every serving thread\n"
-	    "  reload [ZONE]         load every zone file (or ZONE's) again; publish only if\n"
-	    "                        all of them load\n"
-	    "  policy show [DOMAIN]  the certificates and the autodiscover decisions, with why\n"
-	    "  policy reload         read every certificate again, re-evaluate, publish\n"
-	    "  explain NAME TYPE     why NAME TYPE gets its answer: zone data, wildcard, policy\n"
-	    "  stop                  stop sandnsd\n"
-	    "  help                  the daemon's list of commands\n"
-	    "\n"
-	    "  --control PATH   the daemon's control socket (default " CTL_PATH_DEFAULT ")\n"
-	    "  --json           ask for JSON\n"
-	    "\n"
-	    "Exit status: 0 done, 1 the daemon refused (reason on stderr), 2 usage or "
-	    "connection error.\n");
+	char one[128];
+
+	fputs("usage: sandnsctl [--control PATH] [--json] COMMAND [ARGS]\n"
+	      "\n"
+	      "Commands:\n",
+	      f);
+	for (size_t i = 0; i < ctl_ncmds; i++) {
+		ctl_cmd_usage(&ctl_cmds[i], one, sizeof(one));
+		fprintf(f, "  %-*s", USAGE_COL - 2, one);
+		usage_wrapped(f, ctl_cmds[i].help);
+	}
+	fputs("\n"
+	      "  --control PATH   the daemon's control socket (default " CTL_PATH_DEFAULT ")\n"
+	      "  --json           ask for JSON\n"
+	      "\n"
+	      "Exit status: 0 done, 1 the daemon refused (reason on stderr), 2 usage or "
+	      "connection error.\n",
+	      f);
 }
 
 static int ctl_connect(const char *path)

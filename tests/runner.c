@@ -14,6 +14,8 @@ static const struct {
 	const char *name;
 	void (*reg)(void);
 } suites[] = {
+    /* one suite a line */
+    /* clang-format off */
     {"wire", reg_cutest_wire},
     {"zload", reg_cutest_zload},
     {"answer", reg_cutest_answer},
@@ -24,8 +26,11 @@ static const struct {
     {"zedit", reg_cutest_zedit},
     {"ctl", reg_cutest_ctl},
     {"rrl", reg_cutest_rrl},
-    {"index", reg_cutest_index}, /* the name index's hash */
+    {"index", reg_cutest_index},
+    {"ctl_cmd", reg_cutest_ctl_cmd},
+    {"zsrc", reg_cutest_zsrc},
     {NULL, NULL},
+    /* clang-format on */
 };
 
 static int usage(const char *prog)

@@ -127,9 +127,9 @@ static void test_file_all_keys(void)
 	CU_ASSERT_EQUAL(cfg->keep_zones, CFG_KEEP_NO);
 	CU_ASSERT_EQUAL_FATAL(cfg->nzones, 2);
 	CU_ASSERT_STRING_EQUAL(cfg->zones[0].origin, "example.com.");
-	CU_ASSERT_STRING_EQUAL(cfg->zones[0].path, "/etc/sandns/example.com.zone");
+	CU_ASSERT_STRING_EQUAL(cfg->zones[0].src.path, "/etc/sandns/example.com.zone");
 	CU_ASSERT_STRING_EQUAL(cfg->zones[1].origin, "example.net.");
-	CU_ASSERT_STRING_EQUAL(cfg->zones[1].path, "/var/z/net.zone");
+	CU_ASSERT_STRING_EQUAL(cfg->zones[1].src.path, "/var/z/net.zone");
 	CU_ASSERT_EQUAL_FATAL(cfg->nlistens, 2);
 	CU_ASSERT_STRING_EQUAL(cfg->listens[0].text, "127.0.0.1@5353");
 	CU_ASSERT_STRING_EQUAL(cfg->listens[1].text, "::1@5353");
@@ -216,9 +216,9 @@ static void test_file_read(void)
 	CU_ASSERT_EQUAL(chdir(cwd), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "sandns.conf:3: unknown key 'bogus'"));
 	CU_ASSERT_EQUAL_FATAL(cfg->nzones, 1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(cfg->zones[0].path, dir));
-	CU_ASSERT_PTR_NOT_NULL(strstr(cfg->zones[0].path, "/sub/example.com.zone"));
-	CU_ASSERT_EQUAL(cfg->zones[0].path[0], '/');
+	CU_ASSERT_PTR_NOT_NULL(strstr(cfg->zones[0].src.path, dir));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cfg->zones[0].src.path, "/sub/example.com.zone"));
+	CU_ASSERT_EQUAL(cfg->zones[0].src.path[0], '/');
 	CU_ASSERT_PTR_NOT_NULL(strstr(cfg->control, "/ctl.sock"));
 	cfg_free(&cfg);
 
@@ -265,7 +265,7 @@ static void test_args(void)
 	CU_ASSERT_EQUAL_FATAL(args(&cfg, sizeof(argv) / sizeof(argv[0]), argv), SANDNS_EOK);
 	CU_ASSERT_EQUAL_FATAL(cfg->nzones, 1);
 	CU_ASSERT_STRING_EQUAL(cfg->zones[0].origin, "example.com.");
-	CU_ASSERT_STRING_EQUAL(cfg->zones[0].path, "/z/com.zone");
+	CU_ASSERT_STRING_EQUAL(cfg->zones[0].src.path, "/z/com.zone");
 	CU_ASSERT_EQUAL_FATAL(cfg->nlistens, 2);
 	CU_ASSERT_STRING_EQUAL(cfg->listens[0].text, "::1@53");
 	CU_ASSERT_STRING_EQUAL(cfg->listens[1].text, "127.0.0.1@5399");

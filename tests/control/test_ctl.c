@@ -312,9 +312,9 @@ static void test_build_no_cert(void)
 	CU_ASSERT_EQUAL(b.records, NET_RRS);
 	CU_ASSERT_STRING_EQUAL(b.zones[0].origin, D);
 	path_of(path, sizeof(path), "a.zone");
-	CU_ASSERT_STRING_EQUAL(b.zones[0].path, path);
+	CU_ASSERT_STRING_EQUAL(b.zones[0].src.path, path);
 	CU_ASSERT_EQUAL(b.zones[0].records, NET_RRS);
-	CU_ASSERT_EQUAL(b.zones[0].file_serial, 100);
+	CU_ASSERT_EQUAL(b.zones[0].src_serial, 100);
 	CU_ASSERT_EQUAL(b.zones[0].serial, 100);
 	CU_ASSERT_STRING_EQUAL(b.zones[0].edits, "");
 	CU_ASSERT_PTR_NOT_NULL(b.raw[0]);
@@ -348,7 +348,7 @@ static void test_build_policy(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b.policy);
 	CU_ASSERT_EQUAL(b.ncerts, 1);
 	CU_ASSERT_EQUAL_FATAL(b.nzones, 1);
-	CU_ASSERT_EQUAL(b.zones[0].file_serial, 100);
+	CU_ASSERT_EQUAL(b.zones[0].src_serial, 100);
 	CU_ASSERT_EQUAL(b.zones[0].serial, 101);
 	CU_ASSERT_EQUAL(b.zones[0].records, NET_RRS); /* as loaded from the file */
 	CU_ASSERT_EQUAL(zload_serial(b.raw[0]), 100); /* the file's zone is not the served one */
@@ -376,7 +376,7 @@ static void test_build_policy_lifted(void)
 	build_policy(&cfg, &b);
 	write_cert("b.pem", "DNS:mail.example.net,DNS:autodiscover.example.net");
 	build(cfg, &b, &certs, &c);
-	CU_ASSERT_EQUAL(c.zones[0].file_serial, 100);
+	CU_ASSERT_EQUAL(c.zones[0].src_serial, 100);
 	CU_ASSERT_EQUAL(c.zones[0].serial, 102);
 	CU_ASSERT_STRING_EQUAL(c.zones[0].edits, "");
 	CU_ASSERT_PTR_NOT_NULL(c.policy); /* still evaluated: a certificate is configured */
@@ -460,13 +460,13 @@ static void test_build_file_serial(void)
 	build_policy(&cfg, &b); /* 100 in the file, 101 served */
 	write_zone("b.zone", 200, NULL);
 	build(cfg, &b, &zones, &c);
-	CU_ASSERT_EQUAL(c.zones[0].file_serial, 200);
+	CU_ASSERT_EQUAL(c.zones[0].src_serial, 200);
 	CU_ASSERT_EQUAL(c.zones[0].serial, 201);
 	expect_n_replaced(c.zt, "201");
 	/* Lowered in the file: what is served still moves forward. */
 	write_zone("b.zone", 150, "new IN A 192.0.2.77\n");
 	build(cfg, &c, &zones, &d);
-	CU_ASSERT_EQUAL(d.zones[0].file_serial, 150);
+	CU_ASSERT_EQUAL(d.zones[0].src_serial, 150);
 	CU_ASSERT_EQUAL(d.zones[0].serial, 202);
 	CU_ASSERT_EQUAL(d.zones[0].records, NET_RRS + 1);
 	expect_n_replaced(d.zt, "202");
@@ -483,7 +483,7 @@ static void test_build_file_serial(void)
 	build(cfg, NULL, NULL, &b);
 	write_zone("f.zone", 50, NULL);
 	build(cfg, &b, &zones, &c);
-	CU_ASSERT_EQUAL(c.zones[0].file_serial, 50);
+	CU_ASSERT_EQUAL(c.zones[0].src_serial, 50);
 	CU_ASSERT_EQUAL(c.zones[0].serial, 50);
 	CU_ASSERT_EQUAL(zt_zone_serial(c.zt, 0), 50);
 	ctl_build_clear(&b);

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* cfg_opts.c: the configuration keys: their table, and what each one's value sets */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cert.h"
+#include "cfg_pvt.h"
+#include "sandns_err.h"
+
+const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
+    [CFG_K_ZONE] = {"zone", "zone", true, false},
+    [CFG_K_LISTEN] = {"listen", "listen", true, false},
+    [CFG_K_IO] = {"io", "io", false, false},
+    [CFG_K_ALLOW_TRANSFER] = {"allow-transfer", "allow-transfer", true, false},
+    [CFG_K_CERT] = {"cert", "cert", true, false},
+    [CFG_K_CONTROL] = {"control", "control", false, false},
+    [CFG_K_FOREGROUND] = {"foreground", "foreground", false, true},
+    [CFG_K_UDP_MAX_PAYLOAD] = {"udp-max-payload", "udp-max-payload", false, false},
+    [CFG_K_IDENTITY] = {"identity", "identity", false, false},
+    [CFG_K_VERSION] = {"version", "server-version", false, false},
+    [CFG_K_TCP_IDLE_TIMEOUT] = {"tcp-idle-timeout", "tcp-idle-timeout", false, false},
+    [CFG_K_TCP_MAX_CLIENTS] = {"tcp-max-clients", "tcp-max-clients", false, false},
+    [CFG_K_TCP_IO_TIMEOUT] = {"tcp-io-timeout", "tcp-io-timeout", false, false},
+    [CFG_K_UDP_WORKERS] = {"udp-workers", "udp-workers", false, false},
+    [CFG_K_EAL_ARGS] = {"eal-args", NULL, true, false},
+    [CFG_K_SRV_TARGET] = {"srv-target", "srv-target", false, false},
+    [CFG_K_LEGACY_CN_FALLBACK] = {"legacy-cn-fallback", "legacy-cn-fallback", false, false},
+    [CFG_K_CERT_PROBE_INTERVAL] = {"cert-probe-interval", "cert-probe-interval", false, false},
+    [CFG_K_WATCH] = {"watch", "watch", false, false},
+    [CFG_K_KEEP_ZONES] = {"keep-zones", "keep-zones", false, false},
+    [CFG_K_SERIAL_STATE] = {"serial-state", "serial-state", false, false},
+    [CFG_K_RATE_LIMIT] = {"rate-limit", "rate-limit", false, false},
+    [CFG_K_RATE_LIMIT_SLIP] = {"rate-limit-slip", "rate-limit-slip", false, false},
+    [CFG_K_RATE_LIMIT_TABLE_SIZE] = {"rate-limit-table-size", "rate-limit-table-size", false,
+				     false},
+    [CFG_K_RATE_LIMIT_IPV4_PREFIX] = {"rate-limit-ipv4-prefix", "rate-limit-ipv4-prefix", false,
+				      false},
+    [CFG_K_RATE_LIMIT_IPV6_PREFIX] = {"rate-limit-ipv6-prefix", "rate-limit-ipv6-prefix", false,
+				      false},
+};
+
+int cfg_find_key(const char *name, bool cmdline)
+{
+	int k;
+
+	for (k = 0; k < CFG_K_COUNT; k++) {
+		const char *kn = cmdline ? cfg_keys[k].option : cfg_keys[k].name;
+
+		if (kn != NULL && strcmp(kn, name) == 0)
+			return k;
+	}
+	return -1;
+}
+
+int cfg_push(void *arrayp, size_t *n, size_t size, const void *elem)
+{
+	void **array = arrayp;
+	void *grown = realloc(*array, (*n + 1) * size);
+
+	if (grown == NULL)
+		return -ENOMEM;
+	memcpy((char *)grown + *n * size, elem, size);
+	*array = grown;
+	(*n)++;
+	return SANDNS_EOK;
+}
+
+int cfg_push_str(char ***array, size_t *n, const char *s)
+{
+	char *copy = strdup(s);
+
+	if (copy == NULL)
+		return -ENOMEM;
+	if (cfg_push(array, n, sizeof(copy), &copy) != SANDNS_EOK) {
+		free(copy);
+		return -ENOMEM;
+	}
+	return SANDNS_EOK;
+}
+
+static int cfg_replace_str(char **slot, const char *s)
+{
+	char *copy = strdup(s);
+
+	if (copy == NULL)
+		return -ENOMEM;
+	free(*slot);
+	*slot = copy;
+	return SANDNS_EOK;
+}
+
+/* cfg_parse_uint() into an unsigned setting, left as it was on error. */
+static int cfg_set_uint(const char *key, const char *value, unsigned long min, unsigned long max,
+			unsigned *out, char *err, size_t errlen)
+{
+	unsigned long n;
+	int rc = cfg_parse_uint(key, value, min, max, &n, err, errlen);
+
+	if (rc == SANDNS_EOK)
+		*out = (unsigned)n;
+	return rc;
+}
+
+static int cfg_set_zone(cfg_t *cfg, const char *key, const char *value, const struct cfg_src *src,
+			char *err, size_t errlen)
+{
+	const char *sep = strpbrk(value, " \t");
+	const char *path;
+	cfg_zone_t z = {0};
+	char *abs = NULL;
+	size_t olen;
+
+	if (sep != NULL) {
+		olen = (size_t)(sep - value);
+		path = sep + strspn(sep, " \t");
+	} else {
+		sep = strchr(value, '=');
+		if (sep == NULL)
+			return cfg_fail(err, errlen,
+					"%s: expected ORIGIN=FILE (or ORIGIN FILE), not '%s'", key,
+					value);
+		olen = (size_t)(sep - value);
+		path = sep + 1;
+	}
+	if (olen == 0)
+		return cfg_fail(err, errlen, "%s: the zone origin is missing in '%s'", key, value);
+	if (*path == '\0')
+		return cfg_fail(err, errlen, "%s: the zone file is missing in '%s'", key, value);
+
+	z.origin = strndup(value, olen);
+	abs = cfg_abs_path(src->basedir, path);
+	if (z.origin == NULL || abs == NULL || zsrc_file(&z.src, abs) != SANDNS_EOK)
+		goto out_nomem;
+	free(abs);
+	abs = NULL;
+	if (cfg_push(&cfg->zones, &cfg->nzones, sizeof(z), &z) != SANDNS_EOK)
+		goto out_nomem;
+	return SANDNS_EOK;
+
+out_nomem:
+	free(z.origin);
+	free(abs);
+	zsrc_clear(&z.src);
+	return cfg_fail(err, errlen, "%s: out of memory", key);
+}
+
+int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
+	      const struct cfg_src *src, char *err, size_t errlen)
+{
+	char reason[256];
+	cfg_addr_t addr;
+	cfg_prefix_t prefix;
+	unsigned long n;
+	char *copy, *tok, *save;
+	int rc = SANDNS_EOK;
+
+	if (*value == '\0' && k != CFG_K_FOREGROUND)
+		return cfg_fail(err, errlen, "%s needs a value", key);
+
+	switch (k) {
+	case CFG_K_ZONE:
+		return cfg_set_zone(cfg, key, value, src, err, errlen);
+	case CFG_K_LISTEN:
+		if (cfg_parse_addr(value, &addr, reason, sizeof(reason)) != SANDNS_EOK)
+			return cfg_fail(err, errlen, "%s: %s", key, reason);
+		rc = cfg_push(&cfg->listens, &cfg->nlistens, sizeof(addr), &addr);
+		break;
+	case CFG_K_IO:
+		if (strcmp(value, "socket") == 0) {
+			cfg->io = CFG_IO_SOCKET;
+			return SANDNS_EOK;
+		}
+		if (strcmp(value, "dpdk") == 0) {
+			cfg->io = CFG_IO_DPDK;
+			return SANDNS_EOK;
+		}
+		return cfg_fail(err, errlen, "%s: expected socket or dpdk, not '%s'", key, value);
+	case CFG_K_ALLOW_TRANSFER:
+		if (cfg_parse_prefix(value, &prefix, reason, sizeof(reason)) != SANDNS_EOK)
+			return cfg_fail(err, errlen, "%s: %s", key, reason);
+		rc = cfg_push(&cfg->xfr_acl, &cfg->nxfr_acl, sizeof(prefix), &prefix);
+		break;
+	case CFG_K_CERT:
+		if (strncmp(value, "tls://", 6) == 0) {
+			cert_tls_target_t t;
+
+			if (cert_parse_source(value, &t, reason, sizeof(reason)) < 0)
+				return cfg_fail(err, errlen, "%s %s: %s", key, value, reason);
+			copy = strdup(value);
+		} else {
+			copy = cfg_abs_path(src->basedir, value);
+		}
+		if (copy == NULL)
+			return cfg_fail(err, errlen, "%s: out of memory", key);
+		rc = cfg_push(&cfg->certs, &cfg->ncerts, sizeof(copy), &copy);
+		if (rc != SANDNS_EOK)
+			free(copy);
+		break;
+	case CFG_K_CONTROL:
+		copy = cfg_abs_path(src->basedir, value);
+		if (copy == NULL)
+			return cfg_fail(err, errlen, "%s: out of memory", key);
+		if (strlen(copy) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+			rc = cfg_fail(err, errlen,
+				      "%s: the socket path %s is too long (at most %zu bytes)", key,
+				      copy, sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1);
+			free(copy);
+			return rc;
+		}
+		free(cfg->control);
+		cfg->control = copy;
+		return SANDNS_EOK;
+	case CFG_K_FOREGROUND:
+		if (*value == '\0') {
+			cfg->foreground = true;
+			return SANDNS_EOK;
+		}
+		return cfg_parse_bool(key, value, &cfg->foreground, err, errlen);
+	case CFG_K_UDP_MAX_PAYLOAD:
+		rc = cfg_parse_uint(key, value, 512, 65535, &n, err, errlen);
+		if (rc == SANDNS_EOK)
+			cfg->udp_max_payload = (uint16_t)n;
+		return rc;
+	case CFG_K_IDENTITY:
+	case CFG_K_VERSION:
+		/* Served as one TXT character-string. */
+		if (strlen(value) > 255)
+			return cfg_fail(err, errlen, "%s: longer than 255 bytes", key);
+		rc = cfg_replace_str(k == CFG_K_IDENTITY ? &cfg->identity : &cfg->version, value);
+		break;
+	case CFG_K_TCP_IDLE_TIMEOUT:
+		rc = cfg_parse_uint(key, value, 1, 3600, &n, err, errlen);
+		if (rc == SANDNS_EOK)
+			cfg->tcp_idle_timeout = (unsigned)n;
+		return rc;
+	case CFG_K_TCP_MAX_CLIENTS:
+		rc = cfg_parse_uint(key, value, 1, 65536, &n, err, errlen);
+		if (rc == SANDNS_EOK)
+			cfg->tcp_max_clients = (unsigned)n;
+		return rc;
+	case CFG_K_TCP_IO_TIMEOUT:
+		return cfg_set_uint(key, value, 100, 60000, &cfg->tcp_io_timeout, err, errlen);
+	case CFG_K_RATE_LIMIT:
+		return cfg_set_uint(key, value, 0, 1000000, &cfg->rrl.rate, err, errlen);
+	case CFG_K_RATE_LIMIT_SLIP:
+		return cfg_set_uint(key, value, 0, 100, &cfg->rrl.slip, err, errlen);
+	case CFG_K_RATE_LIMIT_TABLE_SIZE:
+		return cfg_set_uint(key, value, 64, 1UL << 24, &cfg->rrl.table_size, err, errlen);
+	case CFG_K_RATE_LIMIT_IPV4_PREFIX:
+		return cfg_set_uint(key, value, 8, 32, &cfg->rrl.ipv4_prefix, err, errlen);
+	case CFG_K_RATE_LIMIT_IPV6_PREFIX:
+		return cfg_set_uint(key, value, 16, 128, &cfg->rrl.ipv6_prefix, err, errlen);
+	case CFG_K_UDP_WORKERS:
+		rc = cfg_parse_uint(key, value, 1, 64, &n, err, errlen);
+		if (rc == SANDNS_EOK)
+			cfg->udp_workers = (unsigned)n;
+		return rc;
+	case CFG_K_EAL_ARGS:
+		copy = strdup(value);
+		if (copy == NULL)
+			return cfg_fail(err, errlen, "%s: out of memory", key);
+		for (tok = strtok_r(copy, " \t", &save); tok != NULL && rc == SANDNS_EOK;
+		     tok = strtok_r(NULL, " \t", &save))
+			rc = cfg_push_str(&cfg->eal_args, &cfg->neal_args, tok);
+		free(copy);
+		break;
+	case CFG_K_SRV_TARGET:
+		if (strlen(value) > 253 || strchr(value, ' ') != NULL || *value == '\0')
+			return cfg_fail(err, errlen, "%s: '%s' is not a host name", key, value);
+		rc = cfg_replace_str(&cfg->srv_target, value);
+		break;
+	case CFG_K_LEGACY_CN_FALLBACK:
+		return cfg_parse_bool(key, value, &cfg->legacy_cn_fallback, err, errlen);
+	case CFG_K_WATCH:
+		return cfg_parse_bool(key, value, &cfg->watch, err, errlen);
+	case CFG_K_SERIAL_STATE:
+		copy = cfg_abs_path(src->basedir, value);
+		if (copy == NULL)
+			return cfg_fail(err, errlen, "%s: out of memory", key);
+		free(cfg->serial_state);
+		cfg->serial_state = copy;
+		return SANDNS_EOK;
+	case CFG_K_KEEP_ZONES:
+		if (strcmp(value, "auto") == 0)
+			cfg->keep_zones = CFG_KEEP_AUTO;
+		else if (strcmp(value, "yes") == 0)
+			cfg->keep_zones = CFG_KEEP_YES;
+		else if (strcmp(value, "no") == 0)
+			cfg->keep_zones = CFG_KEEP_NO;
+		else
+			return cfg_fail(err, errlen, "%s: expected auto, yes or no, not '%s'", key,
+					value);
+		return SANDNS_EOK;
+	case CFG_K_CERT_PROBE_INTERVAL:
+		rc = cfg_parse_uint(key, value, 0, 86400, &n, err, errlen);
+		if (rc == SANDNS_EOK)
+			cfg->cert_probe_interval = (unsigned)n;
+		return rc;
+	case CFG_K_COUNT:
+		break;
+	}
+	if (rc != SANDNS_EOK)
+		return cfg_fail(err, errlen, "%s: out of memory", key);
+	return SANDNS_EOK;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* cfg_pvt.h: what the configuration's files share: the keys, and the value parsers */
+#ifndef CFG_PVT_H
+#define CFG_PVT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cfg.h"
+
+enum cfg_key {
+	CFG_K_ZONE,
+	CFG_K_LISTEN,
+	CFG_K_IO,
+	CFG_K_ALLOW_TRANSFER,
+	CFG_K_CERT,
+	CFG_K_CONTROL,
+	CFG_K_FOREGROUND,
+	CFG_K_UDP_MAX_PAYLOAD,
+	CFG_K_IDENTITY,
+	CFG_K_VERSION,
+	CFG_K_TCP_IDLE_TIMEOUT,
+	CFG_K_TCP_MAX_CLIENTS,
+	CFG_K_TCP_IO_TIMEOUT,
+	CFG_K_UDP_WORKERS,
+	CFG_K_EAL_ARGS,
+	CFG_K_SRV_TARGET,
+	CFG_K_LEGACY_CN_FALLBACK,
+	CFG_K_CERT_PROBE_INTERVAL,
+	CFG_K_WATCH,
+	CFG_K_KEEP_ZONES,
+	CFG_K_SERIAL_STATE,
+	CFG_K_RATE_LIMIT,
+	CFG_K_RATE_LIMIT_SLIP,
+	CFG_K_RATE_LIMIT_TABLE_SIZE,
+	CFG_K_RATE_LIMIT_IPV4_PREFIX,
+	CFG_K_RATE_LIMIT_IPV6_PREFIX,
+	CFG_K_COUNT
+};
+
+struct cfg_keydef {
+	const char *name;   /* in the file */
+	const char *option; /* on the command line, without "--"; NULL: none */
+	bool repeatable;
+	bool flag; /* on the command line it takes no value */
+};
+
+/* cfg_opts.c: every key, by enum cfg_key. */
+extern const struct cfg_keydef cfg_keys[CFG_K_COUNT];
+
+/* Where a setting comes from, so that messages name the key the way the user wrote it. */
+struct cfg_src {
+	bool cmdline;
+	const char *basedir; /* for relative paths; NULL: the current directory */
+};
+
+/* cfg_opts.c: the key named NAME in the file (or on the command line, without "--"), or -1. */
+int cfg_find_key(const char *name, bool cmdline);
+
+/* cfg_opts.c: applies one setting; messages start with KEY as the user wrote it. */
+int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
+	      const struct cfg_src *src, char *err, size_t errlen);
+
+/* cfg_opts.c: appends ELEM (SIZE bytes) to the array *ARRAYP of *N; SANDNS_EOK or -ENOMEM. */
+int cfg_push(void *arrayp, size_t *n, size_t size, const void *elem);
+/* cfg_opts.c: appends a copy of S to the string array *ARRAY of *N. */
+int cfg_push_str(char ***array, size_t *n, const char *s);
+
+/* cfg_val.c: the message into err (ERRLEN bytes); returns SANDNS_ECONFIG. */
+__attribute__((format(printf, 3, 4))) int cfg_fail(char *err, size_t errlen, const char *fmt, ...);
+
+/* cfg_val.c: PATH made absolute against BASEDIR or the current directory; the caller frees it. */
+char *cfg_abs_path(const char *basedir, const char *path);
+
+/* cfg_val.c: VALUE as a number in MIN..MAX for KEY; SANDNS_EOK or SANDNS_ECONFIG with err. */
+int cfg_parse_uint(const char *key, const char *value, unsigned long min, unsigned long max,
+		   unsigned long *out, char *err, size_t errlen);
+
+/* cfg_val.c: VALUE as yes/true/on/1 or no/false/off/0 for KEY. */
+int cfg_parse_bool(const char *key, const char *value, bool *out, char *err, size_t errlen);
+
+#endif

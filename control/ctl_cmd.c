@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ctl_cmd.c: one request line answered: the command looked up in ctl_cmds[], run, framed */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "buf.h"
+#include "ctl_cmds.h"
+#include "ctl_proto.h"
+#include "ctl_pvt.h"
+#include "log.h"
+#include "sandns_err.h"
+
+/* One request being answered: what the handlers read and write. */
+struct ctl_req {
+	ctl_t *ctl;
+	bool json;
+	const char *const *argv; /* the words after the command's name */
+	size_t argc;
+	buf_t *body;
+	char *err; /* set: the request failed (the body is replaced) */
+	size_t errlen;
+	bool stop;
+};
+
+static void ctl_cmd_reload(ctl_t *ctl, const ctl_rebuild_t *what, bool json, buf_t *b, char *err,
+			   size_t errlen)
+{
+	const zt_t *zt;
+	size_t i;
+
+	if (ctl_reload(ctl, what, err, errlen) != SANDNS_EOK)
+		return;
+	err[0] = '\0';
+	zt = ctl->current;
+	if (json) {
+		buf_printf(b,
+			   "{\"ok\":true,\"zones\":%zu,\"records\":%zu,\"snapshot_bytes\":%zu,"
+			   "\"serials\":{",
+			   zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
+		for (i = 0; i < zt_zone_count(zt); i++) {
+			buf_json_str(b, zt_zone_origin(zt, i));
+			buf_printf(b, ":%lu%s", zt_zone_serial(zt, i),
+				   i + 1 < zt_zone_count(zt) ? "," : "");
+		}
+		BUF_LIT(b, "}}\n");
+		return;
+	}
+	buf_printf(b, "reloaded %s: %zu zones, %zu records, %zu bytes snapshot\n",
+		   what->certs		? "the certificates"
+		   : what->zone != NULL ? what->zone
+					: "every zone",
+		   zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
+	for (i = 0; i < zt_zone_count(zt); i++)
+		buf_printf(b, "zone %s serial %lu\n", zt_zone_origin(zt, i), zt_zone_serial(zt, i));
+}
+
+static void h_status(struct ctl_req *r)
+{
+	ctl_cmd_status(r->ctl, r->json, r->body);
+}
+
+static void h_stats(struct ctl_req *r)
+{
+	ctl_cmd_stats(r->ctl, r->json, r->body);
+}
+
+static void h_reload(struct ctl_req *r)
+{
+	ctl_t *ctl = r->ctl;
+	const char *zone = r->argc == 1 ? r->argv[0] : NULL;
+	ctl_rebuild_t what = {.zones = true, .zone = zone};
+
+	ctl_cmd_reload(ctl, &what, r->json, r->body, r->err, r->errlen);
+	if (r->err[0] != '\0')
+		log_msg(LOG_ERR, "reload failed, still serving the previous snapshot: %s", r->err);
+	else
+		log_msg(LOG_INFO, "reloaded %s (%zu zones, %zu records) on request",
+			zone != NULL ? zone : "every zone", ctl->info.nzones, ctl->info.records);
+}
+
+static void h_policy_show(struct ctl_req *r)
+{
+	ctl_fmt_policy(&r->ctl->info, r->argc == 1 ? r->argv[0] : NULL, r->json, r->body, r->err,
+		       r->errlen);
+}
+
+static void h_policy_reload(struct ctl_req *r)
+{
+	ctl_t *ctl = r->ctl;
+	ctl_rebuild_t what = {.certs = CTL_CERTS_ALL};
+
+	free(ctl->pending_key);
+	ctl->pending_key = NULL;
+	ctl_cmd_reload(ctl, &what, r->json, r->body, r->err, r->errlen);
+	if (r->err[0] != '\0')
+		log_msg(LOG_ERR,
+			"policy reload failed, the previous certificates and policy stay: %s",
+			r->err);
+	else
+		log_msg(LOG_INFO, "policy reloaded: %zu certificate%s", ctl->info.ncerts,
+			ctl->info.ncerts == 1 ? "" : "s");
+	if (r->err[0] == '\0' && !r->json) {
+		BUF_LIT(r->body, "\n");
+		ctl_fmt_policy(&ctl->info, NULL, false, r->body, r->err, r->errlen);
+	}
+}
+
+static void h_explain(struct ctl_req *r)
+{
+	ctl_fmt_explain(&r->ctl->info, r->ctl->current, r->argv[0], r->argv[1], r->json, r->body,
+			r->err, r->errlen);
+}
+
+static void h_stop(struct ctl_req *r)
+{
+	buf_printf(r->body, r->json ? "{\"ok\":true,\"stopping\":true}\n" : "stopping\n");
+	r->stop = true;
+}
+
+/* The commands `help` lists: "USAGE: HELP" lines, or their names in JSON. */
+static void h_help(struct ctl_req *r)
+{
+	bool first = true;
+	char usage[128];
+
+	if (r->json)
+		BUF_LIT(r->body, "{\"commands\":[");
+	for (size_t i = 0; i < ctl_ncmds; i++) {
+		const ctl_cmd_def_t *c = &ctl_cmds[i];
+
+		if (!c->listed)
+			continue;
+		if (r->json) {
+			if (!first)
+				BUF_LIT(r->body, ",");
+			buf_json_str(r->body, c->name);
+		} else {
+			ctl_cmd_usage(c, usage, sizeof(usage));
+			buf_printf(r->body, "%s: %s\n", usage, c->help);
+		}
+		first = false;
+	}
+	if (r->json)
+		BUF_LIT(r->body, "]}\n");
+	else
+		BUF_LIT(r->body, "prefix a command with 'json' for JSON\n");
+}
+
+/* What each command of ctl_cmds[] runs (by name); FAILED: the text body of a failure. */
+static const struct ctl_handler {
+	const char *name;
+	void (*fn)(struct ctl_req *r);
+	const char *failed;
+} ctl_handlers[] = {
+    {"status", h_status, NULL},
+    {"stats", h_stats, NULL},
+    {"reload", h_reload, "the previous snapshot is still served\n"},
+    {"policy show", h_policy_show, NULL},
+    {"policy reload", h_policy_reload, NULL},
+    {"explain", h_explain, NULL},
+    {"stop", h_stop, NULL},
+    {"help", h_help, NULL},
+};
+
+#define CTL_NHANDLERS (sizeof(ctl_handlers) / sizeof(ctl_handlers[0]))
+
+static const struct ctl_handler *ctl_handler_find(const char *name)
+{
+	for (size_t i = 0; i < CTL_NHANDLERS; i++)
+		if (strcmp(ctl_handlers[i].name, name) == 0)
+			return &ctl_handlers[i];
+	return NULL;
+}
+
+size_t ctl_handler_count(void)
+{
+	return CTL_NHANDLERS;
+}
+
+const char *ctl_handler_name(size_t i)
+{
+	return i < CTL_NHANDLERS ? ctl_handlers[i].name : NULL;
+}
+
+bool ctl_handler_exists(const char *name)
+{
+	return ctl_handler_find(name) != NULL;
+}
+
+/* Splits ARGS into at most MAX words (in BUF); returns how many there were (may be > MAX). */
+static size_t ctl_words(const char *args, char *buf, size_t len, const char **w, size_t max)
+{
+	size_t n = 0;
+	char *save = NULL, *tok;
+
+	snprintf(buf, len, "%s", args);
+	for (tok = strtok_r(buf, " \t\r", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t\r", &save)) {
+		if (n < max)
+			w[n] = tok;
+		n++;
+	}
+	return n;
+}
+
+/* Frames a response: status line, dot-stuffed body, "." line. */
+static void ctl_frame(buf_t *out, const char *error, const buf_t *body)
+{
+	const char *p, *end;
+
+	if (error != NULL) {
+		BUF_LIT(out, "error: ");
+		for (p = error; *p != '\0'; p++)
+			buf_put(out, *p == '\n' || *p == '\r' ? " " : p, 1);
+		BUF_LIT(out, "\n");
+	} else {
+		BUF_LIT(out, "ok\n");
+	}
+	for (p = body->p; p != NULL && p < body->p + body->len; p = end + 1) {
+		end = memchr(p, '\n', (size_t)(body->p + body->len - p));
+		if (end == NULL)
+			end = body->p + body->len;
+		if (*p == '.')
+			BUF_LIT(out, ".");
+		buf_put(out, p, (size_t)(end - p));
+		BUF_LIT(out, "\n");
+	}
+	BUF_LIT(out, ".\n");
+}
+
+/*
+ * The command of ctl_cmds[] that CMD and the words W (NW of them) select, with how many of
+ * the words its name took (*USED); NULL when none fits (*KNOWN: CMD is some command's first word).
+ */
+static const ctl_cmd_def_t *ctl_cmd_find(const char *cmd, const char *const *w, size_t nw,
+					 size_t *used, bool *known)
+{
+	const size_t cl = strlen(cmd);
+
+	*known = false;
+	*used = 0;
+	for (size_t i = 0; i < ctl_ncmds; i++) {
+		const char *name = ctl_cmds[i].name;
+
+		if (cl == 0 || strncmp(name, cmd, cl) != 0 || (name[cl] != '\0' && name[cl] != ' '))
+			continue;
+		*known = true;
+		if (name[cl] == '\0')
+			return &ctl_cmds[i];
+		if (nw >= 1 && strcmp(name + cl + 1, w[0]) == 0) {
+			*used = 1;
+			return &ctl_cmds[i];
+		}
+	}
+	return NULL;
+}
+
+/* Runs the request CMD ARGS (JSON or not) into R: its body, or its error in r->err. */
+static const struct ctl_handler *ctl_dispatch(struct ctl_req *r, const char *cmd, const char *args)
+{
+	const struct ctl_handler *h;
+	const ctl_cmd_def_t *c;
+	char words[CTL_LINE_MAX], usage[256];
+	const char *w[3];
+	size_t nw = ctl_words(args, words, sizeof(words), w, 3), used;
+	bool known;
+
+	c = ctl_cmd_find(cmd, w, nw, &used, &known);
+	if (!known)
+		return NULL;
+	if (c != NULL && c->max_args == 0 && used == 0 && nw > 0) {
+		snprintf(r->err, r->errlen, "%s takes no argument", cmd);
+		return NULL;
+	}
+	if (c == NULL || nw - used < c->min_args ||
+	    (c->max_args != CTL_ARGS_ANY && nw - used > c->max_args)) {
+		ctl_cmds_usage_of(cmd, usage, sizeof(usage));
+		snprintf(r->err, r->errlen, "usage: %s", usage);
+		/* The handler's word on a failure still applies (`reload`: what is served). */
+		return c != NULL ? ctl_handler_find(c->name) : NULL;
+	}
+	h = ctl_handler_find(c->name);
+	if (h == NULL) {
+		snprintf(r->err, r->errlen, "%s: not available", c->name);
+		return NULL;
+	}
+	r->argv = w + used;
+	r->argc = nw - used;
+	h->fn(r);
+	return h;
+}
+
+int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bool *stop)
+{
+	buf_t body = {0}, resp = {0};
+	char err[1024] = "", list[512];
+	struct ctl_req r = {.ctl = ctl, .body = &body, .err = err, .errlen = sizeof(err)};
+	const struct ctl_handler *h = NULL;
+	char cmd[32] = "";
+	const char *args;
+	size_t n;
+
+	*stop = false;
+	line += strspn(line, " \t");
+	n = strcspn(line, " \t\r");
+	if (n == 4 && strncmp(line, "json", 4) == 0) {
+		r.json = true;
+		line += n;
+		line += strspn(line, " \t");
+		n = strcspn(line, " \t\r");
+	}
+	if (n < sizeof(cmd))
+		snprintf(cmd, sizeof(cmd), "%.*s", (int)n, line);
+	args = line + n + strspn(line + n, " \t\r");
+
+	ctl_cmds_list(list, sizeof(list));
+	if (n == 0) {
+		snprintf(err, sizeof(err), "empty request; commands: %s", list);
+	} else {
+		h = ctl_dispatch(&r, cmd, args);
+		if (h == NULL && err[0] == '\0') {
+			char shown[65];
+			size_t k;
+
+			/* Echoed as text: what is not printable ASCII shows as '?' (JSON needs
+			 * UTF-8). */
+			for (k = 0; k < n && k < sizeof(shown) - 1; k++)
+				shown[k] = line[k] > 0x20 && line[k] < 0x7f ? line[k] : '?';
+			shown[k] = '\0';
+			snprintf(err, sizeof(err), "unknown command '%s'; commands: %s", shown,
+				 list);
+		}
+	}
+	*stop = r.stop;
+
+	if (err[0] != '\0') {
+		body.len = 0;
+		if (r.json) {
+			BUF_LIT(&body, "{\"ok\":false,\"error\":");
+			buf_json_str(&body, err);
+			BUF_LIT(&body, "}\n");
+		} else if (h != NULL && h->failed != NULL) {
+			buf_printf(&body, "%s", h->failed);
+		}
+	}
+	ctl_frame(&resp, err[0] != '\0' ? err : NULL, &body);
+	free(body.p);
+	if (body.oom || resp.oom) {
+		free(resp.p);
+		return -ENOMEM;
+	}
+	*out = resp.p;
+	*outlen = resp.len;
+	return SANDNS_EOK;
+}

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ctl_stats.c: `status` and `stats`: the daemon, its snapshot and the serving threads' counters */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "ctl_pvt.h"
+
+#ifndef SANDNS_VERSION
+#define SANDNS_VERSION "unknown"
+#endif
+
+static void ctl_format_duration(char *out, size_t len, uint64_t secs)
+{
+	if (secs >= 86400)
+		snprintf(out, len, "%llud%02lluh%02llum%02llus", (unsigned long long)secs / 86400,
+			 (unsigned long long)secs % 86400 / 3600,
+			 (unsigned long long)secs % 3600 / 60, (unsigned long long)secs % 60);
+	else if (secs >= 3600)
+		snprintf(out, len, "%lluh%02llum%02llus", (unsigned long long)secs / 3600,
+			 (unsigned long long)secs % 3600 / 60, (unsigned long long)secs % 60);
+	else if (secs >= 60)
+		snprintf(out, len, "%llum%02llus", (unsigned long long)secs / 60,
+			 (unsigned long long)secs % 60);
+	else
+		snprintf(out, len, "%llus", (unsigned long long)secs);
+}
+
+/* The counters of every serving thread added up. */
+static void ctl_stats_total(const ctl_t *ctl, uint64_t total[SRV_STAT_COUNT])
+{
+	uint64_t one[SRV_STAT_COUNT];
+	size_t i, s;
+
+	memset(total, 0, sizeof(uint64_t) * SRV_STAT_COUNT);
+	for (i = 0; i < srv_thread_count(ctl->srv); i++) {
+		srv_thread_stats(ctl->srv, i, one);
+		for (s = 0; s < SRV_STAT_COUNT; s++)
+			total[s] += one[s];
+	}
+}
+
+static const ctl_zone_info_t *ctl_zone_find(const ctl_t *ctl, const char *origin)
+{
+	size_t i;
+
+	for (i = 0; i < ctl->info.nzones; i++)
+		if (strcasecmp(ctl->info.zones[i].origin, origin) == 0)
+			return &ctl->info.zones[i];
+	return NULL;
+}
+
+/* The policy in one line of `status`: on or off, what it changed, what needs attention. */
+static void ctl_status_policy(const ctl_t *ctl, buf_t *b)
+{
+	const policy_t *p = ctl->info.policy;
+	size_t changed = 0, alerts = 0;
+
+	if (p == NULL) {
+		BUF_LIT(b, "policy: off (no --cert)\n");
+		return;
+	}
+	for (size_t z = 0; z < ctl->info.nzones; z++)
+		changed += ctl->info.zones[z].edits != NULL && ctl->info.zones[z].edits[0] != '\0';
+	for (size_t i = 0; i < policy_count(p); i++)
+		alerts += policy_alert(p, i);
+	buf_printf(b, "policy: on, %zu certificate%s, %zu domain%s changed, %zu alert%s%s\n",
+		   ctl->info.ncerts, ctl->info.ncerts == 1 ? "" : "s", changed,
+		   changed == 1 ? "" : "s", alerts, alerts == 1 ? "" : "s",
+		   ctl->pending_key != NULL ? ", a probe saw a change (waiting for the next)" : "");
+}
+
+void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b)
+{
+	const uint64_t now = clock_now_ms();
+	const uint64_t up = (now - ctl->started_ms) / 1000;
+	const uint64_t age = (now - ctl->loaded_ms) / 1000;
+	const zt_t *zt = ctl->current;
+	const size_t nz = zt != NULL ? zt_zone_count(zt) : 0;
+	const size_t bytes = zt != NULL ? zt_memsize(zt) : 0;
+	uint64_t total[SRV_STAT_COUNT];
+	char dur[64];
+	size_t i;
+
+	ctl_stats_total(ctl, total);
+	if (json) {
+		buf_printf(b,
+			   "{\"version\":\"%s\",\"pid\":%ld,\"uptime_seconds\":%llu,"
+			   "\"io\":\"%s\",",
+			   SANDNS_VERSION, (long)getpid(), (unsigned long long)up,
+			   ctl->cfg->io == CFG_IO_DPDK ? "dpdk" : "socket");
+		BUF_LIT(b, "\"listen\":[");
+		for (i = 0; i < srv_listen_count(ctl->srv); i++) {
+			if (i != 0)
+				BUF_LIT(b, ",");
+			buf_json_str(b, srv_listen_text(ctl->srv, i));
+		}
+		BUF_LIT(b, "],\"transports\":[\"udp\",\"tcp\"],\"control\":");
+		if (ctl->cfg->control != NULL)
+			buf_json_str(b, ctl->cfg->control);
+		else
+			BUF_LIT(b, "null");
+		buf_printf(b, ",\"control_clients\":%zu,\"control_refused\":%llu", ctl->nclients,
+			   (unsigned long long)ctl->refused);
+		BUF_LIT(b, ",\"zones\":[");
+		for (i = 0; i < nz; i++) {
+			const ctl_zone_info_t *z = ctl_zone_find(ctl, zt_zone_origin(zt, i));
+
+			if (i != 0)
+				BUF_LIT(b, ",");
+			BUF_LIT(b, "{\"origin\":");
+			buf_json_str(b, zt_zone_origin(zt, i));
+			/* "file":PATH for a file: the source's kind is the key. */
+			buf_printf(b, ",\"serial\":%lu,\"records\":%zu,", zt_zone_serial(zt, i),
+				   z != NULL ? z->records : 0);
+			buf_json_str(b, z != NULL ? zsrc_kind_name(&z->src) : "file");
+			BUF_LIT(b, ":");
+			buf_json_str(b, z != NULL ? zsrc_where(&z->src) : "");
+			BUF_LIT(b, "}");
+		}
+		buf_printf(b,
+			   "],\"records\":%zu,\"snapshot_bytes\":%zu,\"loaded_seconds_ago\":%llu,"
+			   "\"reloads\":%lu,\"reload_failures\":%lu,\"queries_answered\":%llu,"
+			   "\"udp_answered\":%llu,\"tcp_answered\":%llu,\"policy\":%s,"
+			   "\"certificates\":%zu,\"certificate_probes\":%lu,\"probe_flips\":%lu}\n",
+			   ctl->info.records, bytes, (unsigned long long)age, ctl->reloads,
+			   ctl->reload_failures,
+			   (unsigned long long)(total[SRV_UDP_ANSWERED] + total[SRV_TCP_ANSWERED]),
+			   (unsigned long long)total[SRV_UDP_ANSWERED],
+			   (unsigned long long)total[SRV_TCP_ANSWERED],
+			   ctl->info.policy != NULL ? "true" : "false", ctl->info.ncerts,
+			   ctl->probes, ctl->probe_flips);
+		return;
+	}
+
+	ctl_format_duration(dur, sizeof(dur), up);
+	buf_printf(b, "sandnsd %s, pid %ld, up %s\n", SANDNS_VERSION, (long)getpid(), dur);
+	buf_printf(b, "io %s, listening on", ctl->cfg->io == CFG_IO_DPDK ? "dpdk" : "socket");
+	for (i = 0; i < srv_listen_count(ctl->srv); i++)
+		buf_printf(b, "%s %s", i != 0 ? "," : "", srv_listen_text(ctl->srv, i));
+	BUF_LIT(b, " udp+tcp\n");
+	if (ctl->cfg->control != NULL)
+		buf_printf(b, "control %s (%zu clients, %llu refused for their uid)\n",
+			   ctl->cfg->control, ctl->nclients, (unsigned long long)ctl->refused);
+	ctl_format_duration(dur, sizeof(dur), age);
+	buf_printf(b,
+		   "snapshot: %zu zones, %zu records, %zu bytes, loaded %s ago (reloads: %lu "
+		   "done, %lu failed)\n",
+		   nz, ctl->info.records, bytes, dur, ctl->reloads, ctl->reload_failures);
+	for (i = 0; i < nz; i++) {
+		const ctl_zone_info_t *z = ctl_zone_find(ctl, zt_zone_origin(zt, i));
+
+		buf_printf(b, "zone %s serial %lu, %zu records, %s %s\n", zt_zone_origin(zt, i),
+			   zt_zone_serial(zt, i), z != NULL ? z->records : 0,
+			   z != NULL ? zsrc_kind_name(&z->src) : "file",
+			   z != NULL ? zsrc_where(&z->src) : "?");
+	}
+	ctl_status_policy(ctl, b);
+	buf_printf(b, "queries answered: %llu (udp %llu, tcp %llu)\n",
+		   (unsigned long long)(total[SRV_UDP_ANSWERED] + total[SRV_TCP_ANSWERED]),
+		   (unsigned long long)total[SRV_UDP_ANSWERED],
+		   (unsigned long long)total[SRV_TCP_ANSWERED]);
+}
+
+/* Whether counter S belongs on the line of a thread whose name starts with PREFIX. */
+static bool ctl_stat_shown(size_t s, const char *prefix, uint64_t value)
+{
+	const char *name = srv_stat_names[s];
+
+	if (s >= SRV_RCODE_FIRST)
+		return value != 0;
+	if (prefix == NULL || s == SRV_TRUNCATED)
+		return true;
+	if (s == SRV_RRL_DROPPED || s == SRV_RRL_SLIPPED)
+		return strncmp(prefix, "udp", 3) == 0 && value != 0;
+	if (strncmp(name, prefix, 3) == 0)
+		return true;
+	return strcmp(prefix, "tcp") == 0 && strncmp(name, "xfr", 3) == 0;
+}
+
+static void ctl_stats_line(buf_t *b, const char *name, const char *prefix,
+			   const uint64_t st[SRV_STAT_COUNT])
+{
+	size_t s;
+
+	buf_printf(b, "%s:", name);
+	for (s = 0; s < SRV_STAT_COUNT; s++)
+		if (ctl_stat_shown(s, prefix, st[s]))
+			buf_printf(b, " %s=%llu", srv_stat_names[s], (unsigned long long)st[s]);
+	BUF_LIT(b, "\n");
+}
+
+static void ctl_stats_json(buf_t *b, const uint64_t st[SRV_STAT_COUNT])
+{
+	size_t s;
+
+	for (s = 0; s < SRV_STAT_COUNT; s++) {
+		BUF_LIT(b, ",");
+		buf_json_key(b, srv_stat_names[s]);
+		buf_printf(b, "%llu", (unsigned long long)st[s]);
+	}
+}
+
+#define CTL_EXTRA_STATS_MAX (64 << 10)
+
+/* Appends the dataplane's counters: text lines, or ',"dataplane":VALUE' inside the JSON object. */
+static void ctl_extra_stats(ctl_t *ctl, bool json, buf_t *b)
+{
+	size_t n;
+	char *text;
+
+	if (ctl->extra_stats == NULL)
+		return;
+	text = malloc(CTL_EXTRA_STATS_MAX);
+	if (text == NULL) {
+		b->oom = true;
+		return;
+	}
+	n = ctl->extra_stats(ctl->extra_arg, json, text, CTL_EXTRA_STATS_MAX);
+	if (n >= CTL_EXTRA_STATS_MAX)
+		n = CTL_EXTRA_STATS_MAX - 1;
+	if (json)
+		BUF_LIT(b, ",\"dataplane\":");
+	buf_put(b, text, n);
+	free(text);
+}
+
+void ctl_cmd_stats(ctl_t *ctl, bool json, buf_t *b)
+{
+	uint64_t st[SRV_STAT_COUNT], total[SRV_STAT_COUNT];
+	size_t i;
+
+	ctl_stats_total(ctl, total);
+	if (json)
+		BUF_LIT(b, "{\"threads\":[");
+	for (i = 0; i < srv_thread_count(ctl->srv); i++) {
+		const char *name = srv_thread_name(ctl->srv, i);
+
+		srv_thread_stats(ctl->srv, i, st);
+		if (json) {
+			if (i != 0)
+				BUF_LIT(b, ",");
+			BUF_LIT(b, "{\"name\":");
+			buf_json_str(b, name);
+			ctl_stats_json(b, st);
+			BUF_LIT(b, "}");
+		} else {
+			ctl_stats_line(b, name, name, st);
+		}
+	}
+	if (json) {
+		BUF_LIT(b, "],\"total\":{\"name\":\"total\"");
+		ctl_stats_json(b, total);
+		BUF_LIT(b, "}");
+		ctl_extra_stats(ctl, true, b);
+		BUF_LIT(b, "}\n");
+	} else {
+		ctl_stats_line(b, "total", NULL, total);
+		ctl_extra_stats(ctl, false, b);
+	}
+}
