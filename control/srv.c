@@ -333,6 +333,7 @@ void srv_thread_stats(const srv_t *srv, size_t i, uint64_t out[SRV_STAT_COUNT])
 {
 	size_t s;
 
-	for (s = 0; s < SRV_STAT_COUNT; s++)
+	for (s = 0; s < SRV_DGRAM; s++)
 		out[s] = __atomic_load_n(&srv->threads[i].stats[s], __ATOMIC_RELAXED);
+	dgram_stats_read(&srv->threads[i].stats[SRV_DGRAM], &out[SRV_DGRAM]);
 }

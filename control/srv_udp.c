@@ -138,7 +138,7 @@ static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *
 		struct msghdr *rx = &b->msgs[i].msg_hdr;
 		uint8_t *buf = b->bufs + (size_t)i * UDP_BUF;
 		zt_answer_info_t info = {0};
-		enum rrl_action act;
+		uint8_t act = RRL_SEND;
 		const uint8_t *client;
 		size_t len, clen, alen;
 

@@ -17,7 +17,7 @@
  * DGRAM_STAT_NAMES): one thread writes them (relaxed stores), others read them (relaxed loads).
  */
 enum dgram_stat {
-	DGRAM_RECEIVED,	   /* queries handed to dgram_answer() */
+	DGRAM_RECEIVED,	   /* queries handed to dgram_answer() (summed when read) */
 	DGRAM_ANSWERED,	   /* responses to send (of which rrl-slipped, truncated) */
 	DGRAM_DROPPED,	   /* no response: a response, too short, AXFR; no snapshot yet */
 	DGRAM_TRUNCATED,   /* responses the engine sent with TC set (too big) */
@@ -87,20 +87,20 @@ static inline void dgram_stat_rcode(uint64_t *st, unsigned rcode)
  * Answers the UDP query in BUF (QLEN bytes) in place from the snapshot ZT (NULL: none yet, so no
  * response) in at most CAP bytes, puts the response through the rate limit of DG for the client
  * CLIENT (ALEN bytes: 4 for IPv4, 16 for IPv6, network order) and counts into dg->stats. Returns
- * the length of the response to send, 0 for none. *INFO gets what the engine said, *ACT what
- * the rate limit did (RRL_SEND without one; RRL_SLIP: the response was cut short in place).
- * Inline: on the DPDK workers' per-packet path. No allocation, lock or system call.
+ * the length of the response to send, 0 for none. *INFO gets what the engine said; *RRL_ACTION
+ * (an enum rrl_action, which the caller set to RRL_SEND) what the rate limit did: RRL_SLIP cut
+ * the response short in place, RRL_DROP took it. Inline: on the DPDK workers' per-packet path.
+ * No allocation, lock or system call. The received are not counted here: dgram_stats_read()
+ * adds them up from the answered, dropped and rrl-dropped, one of which each query ends as.
  */
 static inline size_t dgram_answer(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf, size_t qlen,
 				  size_t cap, const uint8_t *client, size_t alen,
-				  zt_answer_info_t *info, enum rrl_action *act)
+				  zt_answer_info_t *info, uint8_t *rrl_action)
 {
 	static const zt_answer_ctx_t udp = {.transport = ZT_UDP, .xfr_allowed = false};
 	uint64_t *st = dg->stats;
 	size_t n = 0;
 
-	*act = RRL_SEND;
-	dgram_stat_add(st, DGRAM_RECEIVED, 1);
 	if (__builtin_expect(zt != NULL, 1))
 		n = zt_answer(zt, buf, qlen, buf, cap, &udp, info);
 	if (n == 0 || n > cap) {
@@ -108,12 +108,16 @@ static inline size_t dgram_answer(const dgram_ctx_t *dg, const zt_t *zt, uint8_t
 		return 0;
 	}
 	if (dg->rrl != NULL) {
-		*act = rrl_apply(dg->rrl, client, alen, info, buf, &n);
-		if (*act == RRL_DROP) {
+		size_t len = n; /* n itself stays in a register where there is no rate limit */
+		enum rrl_action act = rrl_apply(dg->rrl, client, alen, info, buf, &len);
+
+		n = len;
+		*rrl_action = (uint8_t)act;
+		if (act == RRL_DROP) {
 			dgram_stat_add(st, DGRAM_RRL_DROPPED, 1);
 			return 0;
 		}
-		if (*act == RRL_SLIP)
+		if (act == RRL_SLIP)
 			dgram_stat_add(st, DGRAM_RRL_SLIPPED, 1);
 	}
 	dgram_stat_add(st, DGRAM_ANSWERED, 1);
@@ -122,5 +126,11 @@ static inline size_t dgram_answer(const dgram_ctx_t *dg, const zt_t *zt, uint8_t
 		dgram_stat_add(st, DGRAM_TRUNCATED, 1);
 	return n;
 }
+
+/*
+ * A copy of the counters ST that one thread keeps (relaxed loads), for any other thread, with
+ * the received added up (DGRAM_RECEIVED: answered + dropped + rrl-dropped).
+ */
+void dgram_stats_read(const uint64_t *st, uint64_t out[DGRAM_STAT_COUNT]);
 
 #endif
