@@ -20,5 +20,6 @@ void reg_cutest_policy(void); /* tests/control/test_policy.c: the autodiscover d
 void reg_cutest_zedit(void);  /* tests/zones/test_zedit.c: edited zones, and what they answer */
 void reg_cutest_ctl(void);    /* tests/control/test_ctl.c: building snapshots, serials, flips */
 void reg_cutest_rrl(void);    /* tests/zones/test_rrl.c: response rate limiting */
+void reg_cutest_dgram(void);  /* tests/zones/test_dgram.c: UDP answering, both serving modes */
 
 #endif

@@ -10,6 +10,7 @@
 #include "cutest.h"
 
 /* Suites register in this order. */
+// clang-format off
 static const struct {
 	const char *name;
 	void (*reg)(void);
@@ -24,8 +25,10 @@ static const struct {
     {"zedit", reg_cutest_zedit},
     {"ctl", reg_cutest_ctl},
     {"rrl", reg_cutest_rrl},
+    {"dgram", reg_cutest_dgram},
     {NULL, NULL},
 };
+// clang-format on
 
 static int usage(const char *prog)
 {
