@@ -92,4 +92,11 @@ void dp_free(dp_t **dp);
 unsigned dp_worker_lcore(const dp_t *dp, unsigned i);
 void dp_worker_stats(const dp_t *dp, unsigned i, uint64_t out[DP_ST_COUNT]);
 
+/*
+ * The DNS query counters of every worker added up (enum dgram_stat, the block from DP_ST_DGRAM):
+ * what the DPDK workers answered, with the same meaning as the kernel-socket workers' counters,
+ * for `sandnsctl status` to count with them.
+ */
+void dp_dgram_stats(const dp_t *dp, uint64_t out[DGRAM_STAT_COUNT]);
+
 #endif

@@ -320,6 +320,19 @@ void dp_worker_stats(const dp_t *dp, unsigned i, uint64_t out[DP_ST_COUNT])
 	dgram_stats_read(dp->workers[i].dg.stats, &out[DP_ST_DGRAM]);
 }
 
+void dp_dgram_stats(const dp_t *dp, uint64_t out[DGRAM_STAT_COUNT])
+{
+	uint64_t one[DGRAM_STAT_COUNT];
+	unsigned i, s;
+
+	memset(out, 0, sizeof(one));
+	for (i = 0; i < dp->nworkers; i++) {
+		dgram_stats_read(dp->workers[i].dg.stats, one);
+		for (s = 0; s < DGRAM_STAT_COUNT; s++)
+			out[s] += one[s];
+	}
+}
+
 void dp_free(dp_t **dpp)
 {
 	struct dp *dp;
