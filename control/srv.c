@@ -27,23 +27,17 @@
 #define SRV_TCP_BACKLOG 1024
 
 const char *const srv_stat_names[SRV_STAT_COUNT] = {
-    [SRV_UDP_RECEIVED] = "udp-received",       [SRV_UDP_ANSWERED] = "udp-answered",
-    [SRV_UDP_DROPPED] = "udp-dropped",	       [SRV_UDP_SEND_FAILED] = "udp-send-failed",
-    [SRV_TCP_CONNECTIONS] = "tcp-connections", [SRV_TCP_REFUSED] = "tcp-refused",
-    [SRV_TCP_EVICTED] = "tcp-evicted",	       [SRV_TCP_TIMEOUTS] = "tcp-timeouts",
-    [SRV_TCP_QUERIES] = "tcp-queries",	       [SRV_TCP_ANSWERED] = "tcp-answered",
-    [SRV_TCP_DROPPED] = "tcp-dropped",	       [SRV_XFR] = "xfr",
-    [SRV_XFR_FAILED] = "xfr-failed",	       [SRV_TRUNCATED] = "truncated",
-    [SRV_RRL_DROPPED] = "rrl-dropped",	       [SRV_RRL_SLIPPED] = "rrl-slipped",
-    [SRV_RCODE_FIRST + 0] = "noerror",	       [SRV_RCODE_FIRST + 1] = "formerr",
-    [SRV_RCODE_FIRST + 2] = "servfail",	       [SRV_RCODE_FIRST + 3] = "nxdomain",
-    [SRV_RCODE_FIRST + 4] = "notimp",	       [SRV_RCODE_FIRST + 5] = "refused",
-    [SRV_RCODE_FIRST + 6] = "yxdomain",	       [SRV_RCODE_FIRST + 7] = "yxrrset",
-    [SRV_RCODE_FIRST + 8] = "nxrrset",	       [SRV_RCODE_FIRST + 9] = "notauth",
-    [SRV_RCODE_FIRST + 10] = "notzone",	       [SRV_RCODE_FIRST + 11] = "dsotypeni",
-    [SRV_RCODE_FIRST + 12] = "rcode12",	       [SRV_RCODE_FIRST + 13] = "rcode13",
-    [SRV_RCODE_FIRST + 14] = "rcode14",	       [SRV_RCODE_FIRST + 15] = "rcode15",
-    [SRV_RCODE_FIRST + 16] = "badvers",	       [SRV_RCODE_OTHER] = "rcode-other",
+    [SRV_UDP_SEND_FAILED] = "udp-send-failed",
+    [SRV_TCP_CONNECTIONS] = "tcp-connections",
+    [SRV_TCP_REFUSED] = "tcp-refused",
+    [SRV_TCP_EVICTED] = "tcp-evicted",
+    [SRV_TCP_TIMEOUTS] = "tcp-timeouts",
+    [SRV_TCP_QUERIES] = "tcp-queries",
+    [SRV_TCP_ANSWERED] = "tcp-answered",
+    [SRV_TCP_DROPPED] = "tcp-dropped",
+    [SRV_XFR] = "xfr",
+    [SRV_XFR_FAILED] = "xfr-failed",
+    DGRAM_STAT_NAMES(SRV_DGRAM),
 };
 
 static bool srv_is_wildcard(const struct sockaddr_storage *ss)
@@ -339,6 +333,7 @@ void srv_thread_stats(const srv_t *srv, size_t i, uint64_t out[SRV_STAT_COUNT])
 {
 	size_t s;
 
-	for (s = 0; s < SRV_STAT_COUNT; s++)
+	for (s = 0; s < SRV_DGRAM; s++)
 		out[s] = __atomic_load_n(&srv->threads[i].stats[s], __ATOMIC_RELAXED);
+	dgram_stats_read(&srv->threads[i].stats[SRV_DGRAM], &out[SRV_DGRAM]);
 }

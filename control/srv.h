@@ -7,18 +7,18 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "dgram.h"
 
 typedef struct srv srv_t;
 
 /*
  * Per-thread counters. Each thread writes only its own; the control thread reads them all
- * (relaxed loads) and sums them on request, so the fast path shares no cache line.
+ * (relaxed loads) and sums them on request, so the fast path shares no cache line. The UDP
+ * answering counters (zones/dgram.h, the same in DPDK mode) come last, from SRV_DGRAM: the UDP
+ * workers count there, and TCP its rcodes and truncated responses too.
  */
 enum srv_stat {
-	SRV_UDP_RECEIVED,    /* datagrams read */
-	SRV_UDP_ANSWERED,    /* responses sent */
-	SRV_UDP_DROPPED,     /* no response (too short for a header, a response, AXFR) */
-	SRV_UDP_SEND_FAILED, /* responses the kernel refused */
+	SRV_UDP_SEND_FAILED, /* responses the kernel refused (of udp-answered) */
 	SRV_TCP_CONNECTIONS, /* connections accepted */
 	SRV_TCP_REFUSED,     /* closed at once: at tcp-max-clients with no idle one to close */
 	SRV_TCP_EVICTED,     /* idle ones closed to make room for a new one */
@@ -28,15 +28,19 @@ enum srv_stat {
 	SRV_TCP_DROPPED,     /* messages not answered: the connection closes */
 	SRV_XFR,	     /* zone transfers run */
 	SRV_XFR_FAILED,	     /* zone transfers cut short */
-	SRV_TRUNCATED,	     /* responses with TC set */
-	SRV_RRL_DROPPED,     /* responses not sent: over the rate limit */
-	SRV_RRL_SLIPPED,     /* ...sent truncated instead (every rate-limit-slip-th) */
-	SRV_RCODE_FIRST,     /* responses by rcode: 0..15, BADVERS (16), anything else */
-	SRV_RCODE_OTHER = SRV_RCODE_FIRST + 17,
-	SRV_STAT_COUNT
+	SRV_DGRAM,	     /* enum dgram_stat from here on */
+	SRV_UDP_RECEIVED = SRV_DGRAM + DGRAM_RECEIVED, /* datagrams read */
+	SRV_UDP_ANSWERED = SRV_DGRAM + DGRAM_ANSWERED, /* responses made to send */
+	SRV_UDP_DROPPED = SRV_DGRAM + DGRAM_DROPPED,   /* no response (short, a response, AXFR) */
+	SRV_TRUNCATED = SRV_DGRAM + DGRAM_TRUNCATED,   /* responses with TC set, UDP and TCP */
+	SRV_RRL_DROPPED = SRV_DGRAM + DGRAM_RRL_DROPPED,
+	SRV_RRL_SLIPPED = SRV_DGRAM + DGRAM_RRL_SLIPPED,
+	SRV_RCODE_FIRST = SRV_DGRAM + DGRAM_RCODE_FIRST, /* responses by rcode, UDP and TCP */
+	SRV_RCODE_OTHER = SRV_DGRAM + DGRAM_RCODE_OTHER,
+	SRV_STAT_COUNT = SRV_DGRAM + DGRAM_STAT_COUNT
 };
 
-/* Names of the counters ("udp-received", ..., "noerror", ...), indexed by enum srv_stat. */
+/* Names of the counters ("udp-send-failed", ..., "udp-received", ..., "noerror", ...). */
 extern const char *const srv_stat_names[SRV_STAT_COUNT];
 
 /*

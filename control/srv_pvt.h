@@ -38,10 +38,10 @@ static inline void srv_stat_add(struct srv_thread *t, enum srv_stat s, uint64_t 
 	__atomic_store_n(&t->stats[s], t->stats[s] + n, __ATOMIC_RELAXED);
 }
 
-static inline void srv_stat_rcode(struct srv_thread *t, unsigned rcode)
+/* The thread's UDP answering counters (enum dgram_stat), for dgram_answer() and TCP's rcodes. */
+static inline uint64_t *srv_dgram_stats(struct srv_thread *t)
 {
-	srv_stat_add(t, rcode <= 16 ? (enum srv_stat)(SRV_RCODE_FIRST + rcode) : SRV_RCODE_OTHER,
-		     1);
+	return &t->stats[SRV_DGRAM];
 }
 
 /* Thread bodies (arg: struct srv_thread *). */

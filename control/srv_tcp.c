@@ -205,7 +205,7 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, const uint8_t *q, 
 		c->out[c->out_len + 1] = (uint8_t)len;
 		c->out_len += 2 + len;
 		srv_stat_add(t, SRV_TCP_ANSWERED, 1);
-		srv_stat_rcode(t, info.rcode);
+		dgram_stat_rcode(srv_dgram_stats(t), info.rcode);
 		if (info.truncated)
 			srv_stat_add(t, SRV_TRUNCATED, 1);
 		return SANDNS_EOK;
@@ -225,7 +225,7 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, const uint8_t *q, 
 		return rc;
 	}
 	srv_stat_add(t, SRV_TCP_ANSWERED, 1);
-	srv_stat_rcode(t, 0);
+	dgram_stat_rcode(srv_dgram_stats(t), 0);
 	return SANDNS_EOK;
 }
 

@@ -9,8 +9,8 @@
 #include <syslog.h>
 #include <urcu-qsbr.h>
 
+#include "dgram.h"
 #include "log.h"
-#include "rrl.h"
 #include "srv_pvt.h"
 #include "zpub.h"
 
@@ -91,40 +91,27 @@ static void udp_batch_prepare(struct udp_batch *b)
 }
 
 /*
- * Response rate limiting for the client at NAME (an IPv4-mapped IPv6 address counts as IPv4):
- * true when RESP (*LEN bytes, possibly cut to a truncated one) is to be sent.
+ * The client's address at NAME for the rate limit, into *ALEN bytes at the return value (an
+ * IPv4-mapped IPv6 address counts as IPv4); NULL for another family, which is not limited.
  */
-static bool udp_rate_limit(struct srv_thread *t, rrl_t *rrl, const struct sockaddr_storage *name,
-			   const zt_answer_info_t *info, uint8_t *resp, size_t *len)
+static const uint8_t *udp_client(const struct sockaddr_storage *name, size_t *alen)
 {
-	const uint8_t *addr;
-	size_t alen;
-
 	if (name->ss_family == AF_INET) {
-		addr = (const uint8_t *)&((const struct sockaddr_in *)name)->sin_addr;
-		alen = 4;
-	} else if (name->ss_family == AF_INET6) {
+		*alen = 4;
+		return (const uint8_t *)&((const struct sockaddr_in *)name)->sin_addr;
+	}
+	if (name->ss_family == AF_INET6) {
 		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)name)->sin6_addr;
 
-		addr = a6->s6_addr;
-		alen = 16;
 		if (IN6_IS_ADDR_V4MAPPED(a6)) {
-			addr += 12;
-			alen = 4;
+			*alen = 4;
+			return a6->s6_addr + 12;
 		}
-	} else {
-		return true;
+		*alen = 16;
+		return a6->s6_addr;
 	}
-	switch (rrl_apply(rrl, addr, alen, info, resp, len)) {
-	case RRL_SEND:
-		return true;
-	case RRL_SLIP:
-		srv_stat_add(t, SRV_RRL_SLIPPED, 1);
-		return true;
-	default:
-		srv_stat_add(t, SRV_RRL_DROPPED, 1);
-		return false;
-	}
+	*alen = 0;
+	return NULL;
 }
 
 /*
@@ -134,7 +121,7 @@ static bool udp_rate_limit(struct srv_thread *t, rrl_t *rrl, const struct sockad
  */
 static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *b, rrl_t *rrl)
 {
-	const zt_answer_ctx_t ctx = {.transport = ZT_UDP, .xfr_allowed = false};
+	dgram_ctx_t dg = {.rrl = rrl, .stats = srv_dgram_stats(t)};
 	unsigned i, nout = 0, sent = 0;
 	const zt_t *zt;
 	int n;
@@ -143,7 +130,6 @@ static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *
 	n = recvmmsg(fd, b->msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
 		return 0;
-	srv_stat_add(t, SRV_UDP_RECEIVED, (uint64_t)n);
 	if (rrl != NULL)
 		rrl_tick(rrl);
 
@@ -152,22 +138,18 @@ static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *
 		struct msghdr *rx = &b->msgs[i].msg_hdr;
 		uint8_t *buf = b->bufs + (size_t)i * UDP_BUF;
 		zt_answer_info_t info = {0};
-		size_t len, clen;
+		uint8_t act = RRL_SEND;
+		const uint8_t *client;
+		size_t len, clen, alen;
 
-		if (zt == NULL || (rx->msg_flags & MSG_TRUNC) != 0) {
-			srv_stat_add(t, SRV_UDP_DROPPED, 1);
+		client = udp_client(&b->names[i], &alen);
+		dg.rrl = client != NULL ? rrl : NULL;
+		/* A datagram cut short (MSG_TRUNC) is not answered: counted as without a snapshot.
+		 */
+		len = dgram_answer(&dg, (rx->msg_flags & MSG_TRUNC) == 0 ? zt : NULL, buf,
+				   b->msgs[i].msg_len, UDP_BUF - 1, client, alen, &info, &act);
+		if (len == 0)
 			continue;
-		}
-		len = zt_answer(zt, buf, b->msgs[i].msg_len, buf, UDP_BUF - 1, &ctx, &info);
-		if (len == 0) {
-			srv_stat_add(t, SRV_UDP_DROPPED, 1);
-			continue;
-		}
-		if (rrl != NULL && !udp_rate_limit(t, rrl, &b->names[i], &info, buf, &len))
-			continue;
-		srv_stat_rcode(t, info.rcode);
-		if (info.truncated)
-			srv_stat_add(t, SRV_TRUNCATED, 1);
 
 		/* Compact the responses to the front; slot nout <= i is no longer read. */
 		clen = udp_reply_cmsg(rx, &b->ctrl[nout]);
@@ -194,7 +176,6 @@ static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *
 			sent++;
 			continue;
 		}
-		srv_stat_add(t, SRV_UDP_ANSWERED, (uint64_t)r);
 		sent += (unsigned)r;
 	}
 	return (unsigned)n;

@@ -22,27 +22,26 @@ typedef struct dp_conf {
 
 /*
  * Counters of one worker lcore. Written by that lcore alone (relaxed stores), read by the
- * control thread with relaxed loads: nothing on the fast path shares a cache line.
+ * control thread with relaxed loads: nothing on the fast path shares a cache line. The DNS
+ * queries are counted last, from DP_ST_DGRAM, with the counters and names of kernel-socket
+ * serving (zones/dgram.h: udp-received, udp-answered, ..., rrl-dropped, noerror, ...).
  */
 enum dp_stat {
 	DP_ST_RX,	   /* frames received on the data port */
-	DP_ST_TX,	   /* frames answered in place and sent */
-	DP_ST_DNS,	   /* of which DNS responses */
-	DP_ST_TRUNCATED,   /* DNS responses with TC set */
+	DP_ST_TX,	   /* frames answered in place and sent (DNS, ARP, ND, echo) */
 	DP_ST_EXCEPTION,   /* frames handed to the kernel through the TAP */
 	DP_ST_TAP_RX,	   /* frames the kernel sent out of the TAP */
 	DP_ST_TAP_TX,	   /* ...of which transmitted on the data port */
 	DP_ST_TX_FULL,	   /* frames freed because a TX queue was full */
 	DP_ST_MULTISEG,	   /* frames freed because they span several mbufs */
 	DP_ST_IDLE_SLEEPS, /* back-off sleeps after empty polls */
-	DP_ST_RRL_SLIPPED, /* DNS responses the rate limit sent truncated (its drops: drop-rrl) */
-	DP_ST_DROP_FIRST,  /* dropped by dp_pkt, one counter per enum dp_drop_reason */
-	DP_ST_RCODE_FIRST = DP_ST_DROP_FIRST + DP_DROP_REASONS, /* DNS responses by rcode 0..16 */
-	DP_ST_RCODE_OTHER = DP_ST_RCODE_FIRST + 17,
-	DP_ST_COUNT
+	DP_ST_DROP_FIRST,  /* dropped by dp_pkt, one counter per reason below DP_DROP_COUNTED */
+	DP_ST_DGRAM = DP_ST_DROP_FIRST + DP_DROP_COUNTED, /* enum dgram_stat from here on */
+	DP_ST_COUNT = DP_ST_DGRAM + DGRAM_STAT_COUNT
 };
 
-/* Names of the counters ("rx", "tx", ..., "drop-runt", ..., "noerror", ...). */
+/* Names of the counters ("rx", "tx", ..., "drop-runt", ..., "udp-received", ..., "noerror", ...).
+ */
 extern const char *const dp_stat_names[DP_ST_COUNT];
 
 /*
@@ -92,5 +91,12 @@ void dp_free(dp_t **dp);
 /* The counters of worker I (0..dp_worker_count()-1), its lcore id and a copy of its counters. */
 unsigned dp_worker_lcore(const dp_t *dp, unsigned i);
 void dp_worker_stats(const dp_t *dp, unsigned i, uint64_t out[DP_ST_COUNT]);
+
+/*
+ * The DNS query counters of every worker added up (enum dgram_stat, the block from DP_ST_DGRAM):
+ * what the DPDK workers answered, with the same meaning as the kernel-socket workers' counters,
+ * for `sandnsctl status` to count with them.
+ */
+void dp_dgram_stats(const dp_t *dp, uint64_t out[DGRAM_STAT_COUNT]);
 
 #endif

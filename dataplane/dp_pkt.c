@@ -183,28 +183,18 @@ static enum dp_drop_reason handle_arp(const dp_addrs_t *a, struct rte_ether_hdr 
 /* ------------------------------------------------------------------ DNS, both families */
 
 /*
- * Answers the DNS query at DNS (QLEN bytes) in place. ROOM is what the buffer holds from DNS on,
- * LIMIT what the IP length fields allow. Returns the answer's length, 0 when there is none.
+ * Answers the DNS query at DNS (QLEN bytes) in place, rate-limited and counted (dgram_answer).
+ * ROOM is what the buffer holds from DNS on, LIMIT what the IP length fields allow. Returns the
+ * answer's length, 0 when there is none (res->rrl_action says whether the rate limit took it).
  */
 static inline uint16_t dns_answer(const zt_t *zt, uint8_t *dns, uint16_t qlen, size_t room,
 				  size_t limit, const uint8_t *client, size_t alen,
 				  dp_result_t *res)
 {
-	const zt_answer_ctx_t ctx = {.transport = ZT_UDP};
-	size_t cap = RTE_MIN(room, limit);
-	size_t n;
+	size_t n = dgram_answer(res->dg, zt, dns, qlen, RTE_MIN(room, limit), client, alen,
+				&res->info, &res->rrl_action);
 
-	if (unlikely(zt == NULL))
-		return 0;
-	n = zt_answer(zt, dns, qlen, dns, cap, &ctx, &res->info);
-	if (n == 0 || n > cap)
-		return 0;
-	if (res->rrl != NULL) {
-		res->rrl_action = (uint8_t)rrl_apply(res->rrl, client, alen, &res->info, dns, &n);
-		if (res->rrl_action == RRL_DROP)
-			return 0;
-	}
-	res->dns = true;
+	res->dns = n != 0;
 	return (uint16_t)n;
 }
 
@@ -583,13 +573,13 @@ static enum dp_drop_reason handle_eth(const dp_addrs_t *addrs, const zt_t *zt, u
 	}
 }
 
-void dp_pkt_handle(const dp_addrs_t *addrs, const zt_t *zt, rrl_t *rrl, uint8_t *frame,
+void dp_pkt_handle(const dp_addrs_t *addrs, const zt_t *zt, const dgram_ctx_t *dg, uint8_t *frame,
 		   uint16_t len, uint16_t room, dp_result_t *res)
 {
 	enum dp_drop_reason reason;
 
 	memset(res, 0, sizeof(*res));
-	res->rrl = rrl;
+	res->dg = dg;
 	reason = handle_eth(addrs, zt, frame, RTE_MIN(len, room), room, res);
 	if (reason != DP_DROP_NONE) {
 		res->verdict = DP_DROP;

@@ -9,6 +9,7 @@
 
 #include <rte_ether.h>
 
+#include "dgram.h"
 #include "rrl.h"
 #include "zt.h"
 
@@ -30,8 +31,13 @@ enum dp_drop_reason {
 	DP_DROP_BAD_IP,	     /* IPv4 version/IHL/total length, IPv6 payload length */
 	DP_DROP_BAD_CSUM,    /* IPv4 header or UDP checksum wrong */
 	DP_DROP_UNSUPPORTED, /* an EtherType or protocol we neither answer nor pass on */
-	DP_DROP_DNS,	     /* the answer engine sent nothing (too short to be DNS, a response) */
-	DP_DROP_RRL,	     /* over the response rate limit */
+	/*
+	 * The reasons above have a counter each (drop-...); those below are DNS queries without a
+	 * response, which dgram_answer() counted already (udp-dropped, rrl-dropped).
+	 */
+	DP_DROP_COUNTED,
+	DP_DROP_DNS = DP_DROP_COUNTED, /* the answer engine sent nothing (short, a response) */
+	DP_DROP_RRL,		       /* over the response rate limit */
 	DP_DROP_REASONS,
 };
 
@@ -52,7 +58,7 @@ typedef struct dp_result {
 	bool dns;		    /* a DNS answer was written */
 	uint8_t rrl_action;	    /* enum rrl_action: RRL_SLIP cut the answer short (TC) */
 	zt_answer_info_t info;	    /* when dns */
-	rrl_t *rrl;		    /* dp_pkt_handle()'s, for the handlers below it */
+	const dgram_ctx_t *dg;	    /* dp_pkt_handle()'s, for the handlers below it */
 } dp_result_t;
 
 /*
@@ -62,11 +68,12 @@ typedef struct dp_result {
  * answered by zt_answer() in the same buffer. IPv4 headers (version, IHL, total length, header
  * checksum) and UDP checksums (IPv4 when not zero, IPv6 always) are verified; replies get real
  * checksums. Other packets to our addresses (TCP, other ports, fragments, other ICMP) are
- * DP_EXCEPTION; the rest DP_DROP with a reason. DNS answers go through the worker's response
- * rate limiter RRL (NULL: none; call rrl_tick() once per burst). Never allocates, locks or
- * blocks.
+ * DP_EXCEPTION; the rest DP_DROP with a reason. DNS queries go through dgram_answer() with the
+ * worker's DG: its response rate limiter (NULL: none; call rrl_tick() once per burst) and its
+ * UDP answering counters, which count every query that reaches the engine. Never allocates,
+ * locks or blocks.
  */
-void dp_pkt_handle(const dp_addrs_t *addrs, const zt_t *zt, rrl_t *rrl, uint8_t *frame,
+void dp_pkt_handle(const dp_addrs_t *addrs, const zt_t *zt, const dgram_ctx_t *dg, uint8_t *frame,
 		   uint16_t len, uint16_t room, dp_result_t *res);
 
 #endif

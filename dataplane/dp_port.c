@@ -176,11 +176,12 @@ static int dp_workers_new(struct dp *dp, const rrl_cfg_t *rrl, char *err, size_t
 	}
 	for (i = 0; i < dp->nworkers; i++) {
 		dp->workers[i].dp = dp;
+		dp->workers[i].dg.stats = &dp->workers[i].stats[DP_ST_DGRAM];
 		if (rrl->rate == 0)
 			continue;
 		/* Each worker limits what it answers by itself: no state is shared. */
-		dp->workers[i].rrl = rrl_new(rrl);
-		if (dp->workers[i].rrl == NULL) {
+		dp->workers[i].dg.rrl = rrl_new(rrl);
+		if (dp->workers[i].dg.rrl == NULL) {
 			snprintf(err, errlen, "out of memory for the rate limit's tables");
 			return -ENOMEM;
 		}
@@ -314,8 +315,22 @@ void dp_worker_stats(const dp_t *dp, unsigned i, uint64_t out[DP_ST_COUNT])
 {
 	unsigned s;
 
-	for (s = 0; s < DP_ST_COUNT; s++)
+	for (s = 0; s < DP_ST_DGRAM; s++)
 		out[s] = __atomic_load_n(&dp->workers[i].stats[s], __ATOMIC_RELAXED);
+	dgram_stats_read(dp->workers[i].dg.stats, &out[DP_ST_DGRAM]);
+}
+
+void dp_dgram_stats(const dp_t *dp, uint64_t out[DGRAM_STAT_COUNT])
+{
+	uint64_t one[DGRAM_STAT_COUNT];
+	unsigned i, s;
+
+	memset(out, 0, sizeof(one));
+	for (i = 0; i < dp->nworkers; i++) {
+		dgram_stats_read(dp->workers[i].dg.stats, one);
+		for (s = 0; s < DGRAM_STAT_COUNT; s++)
+			out[s] += one[s];
+	}
 }
 
 void dp_free(dp_t **dpp)
@@ -342,7 +357,7 @@ void dp_free(dp_t **dpp)
 		rte_eal_cleanup();
 	}
 	for (unsigned i = 0; dp->workers != NULL && i < dp->nworkers; i++)
-		rrl_free(&dp->workers[i].rrl);
+		rrl_free(&dp->workers[i].dg.rrl);
 	free(dp->workers);
 	free(dp);
 	*dpp = NULL;

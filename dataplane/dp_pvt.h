@@ -24,7 +24,7 @@
 struct dp_worker {
 	uint64_t stats[DP_ST_COUNT];
 	struct dp *dp;
-	rrl_t *rrl; /* this worker's response rate limiter, or NULL */
+	dgram_ctx_t dg; /* its response rate limiter (or NULL), its counters from DP_ST_DGRAM */
 	unsigned lcore;
 	uint16_t queue;
 } __rte_cache_aligned;

@@ -20,41 +20,19 @@
 const char *const dp_stat_names[DP_ST_COUNT] = {
     [DP_ST_RX] = "rx",
     [DP_ST_TX] = "tx",
-    [DP_ST_DNS] = "dns-answered",
-    [DP_ST_TRUNCATED] = "truncated",
     [DP_ST_EXCEPTION] = "exception",
     [DP_ST_TAP_RX] = "tap-rx",
     [DP_ST_TAP_TX] = "tap-tx",
     [DP_ST_TX_FULL] = "tx-full",
     [DP_ST_MULTISEG] = "drop-multiseg",
     [DP_ST_IDLE_SLEEPS] = "idle-sleeps",
-    [DP_ST_RRL_SLIPPED] = "rrl-slipped",
     [DP_ST_DROP_FIRST + DP_DROP_NONE] = "drop-other",
     [DP_ST_DROP_FIRST + DP_DROP_RUNT] = "drop-runt",
     [DP_ST_DROP_FIRST + DP_DROP_NOT_OURS] = "drop-not-ours",
     [DP_ST_DROP_FIRST + DP_DROP_BAD_IP] = "drop-bad-ip",
     [DP_ST_DROP_FIRST + DP_DROP_BAD_CSUM] = "drop-bad-csum",
     [DP_ST_DROP_FIRST + DP_DROP_UNSUPPORTED] = "drop-unsupported",
-    [DP_ST_DROP_FIRST + DP_DROP_DNS] = "drop-dns",
-    [DP_ST_DROP_FIRST + DP_DROP_RRL] = "drop-rrl",
-    [DP_ST_RCODE_FIRST + 0] = "noerror",
-    [DP_ST_RCODE_FIRST + 1] = "formerr",
-    [DP_ST_RCODE_FIRST + 2] = "servfail",
-    [DP_ST_RCODE_FIRST + 3] = "nxdomain",
-    [DP_ST_RCODE_FIRST + 4] = "notimp",
-    [DP_ST_RCODE_FIRST + 5] = "refused",
-    [DP_ST_RCODE_FIRST + 6] = "yxdomain",
-    [DP_ST_RCODE_FIRST + 7] = "yxrrset",
-    [DP_ST_RCODE_FIRST + 8] = "nxrrset",
-    [DP_ST_RCODE_FIRST + 9] = "notauth",
-    [DP_ST_RCODE_FIRST + 10] = "notzone",
-    [DP_ST_RCODE_FIRST + 11] = "dsotypeni",
-    [DP_ST_RCODE_FIRST + 12] = "rcode12",
-    [DP_ST_RCODE_FIRST + 13] = "rcode13",
-    [DP_ST_RCODE_FIRST + 14] = "rcode14",
-    [DP_ST_RCODE_FIRST + 15] = "rcode15",
-    [DP_ST_RCODE_FIRST + 16] = "badvers",
-    [DP_ST_RCODE_OTHER] = "rcode-other",
+    DGRAM_STAT_NAMES(DP_ST_DGRAM),
 };
 
 /*
@@ -94,18 +72,6 @@ static inline void dp_send(struct dp_worker *w, uint16_t port, struct rte_mbuf *
 	}
 }
 
-static inline void dp_count_dns(struct dp_worker *w, const dp_result_t *res)
-{
-	unsigned rc = res->info.rcode;
-
-	dp_stat_add(w, DP_ST_DNS, 1);
-	dp_stat_add(w, rc <= 16 ? (enum dp_stat)(DP_ST_RCODE_FIRST + rc) : DP_ST_RCODE_OTHER, 1);
-	if (res->info.truncated)
-		dp_stat_add(w, DP_ST_TRUNCATED, 1);
-	if (res->rrl_action == RRL_SLIP)
-		dp_stat_add(w, DP_ST_RRL_SLIPPED, 1);
-}
-
 /* One burst from the data port: answered frames go back out, the kernel's go to the TAP. */
 static inline uint16_t dp_poll_port(struct dp_worker *w)
 {
@@ -120,8 +86,8 @@ static inline uint16_t dp_poll_port(struct dp_worker *w)
 		return 0;
 	dp_stat_add(w, DP_ST_RX, n);
 	zt = zpub_current();
-	if (w->rrl != NULL)
-		rrl_tick(w->rrl);
+	if (w->dg.rrl != NULL)
+		rrl_tick(w->dg.rrl);
 	for (i = 0; i < n && i < DP_PREFETCH; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(rx[i], void *));
 	for (i = 0; i < n; i++) {
@@ -145,7 +111,7 @@ static inline uint16_t dp_poll_port(struct dp_worker *w)
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		dp_pkt_handle(&dp->addrs, zt, w->rrl, frame, m->data_len,
+		dp_pkt_handle(&dp->addrs, zt, &w->dg, frame, m->data_len,
 			      (uint16_t)(room > UINT16_MAX ? UINT16_MAX : room), &res);
 		switch (res.verdict) {
 		case DP_TX:
@@ -153,8 +119,6 @@ static inline uint16_t dp_poll_port(struct dp_worker *w)
 			m->pkt_len = res.len;
 			m->ol_flags = 0;
 			tx[ntx++] = m;
-			if (res.dns)
-				dp_count_dns(w, &res);
 			break;
 		case DP_EXCEPTION:
 			exc[nexc++] = m;
@@ -164,10 +128,10 @@ static inline uint16_t dp_poll_port(struct dp_worker *w)
 				exc[nexc++] = m;
 				break;
 			}
-			dp_stat_add(w,
-				    (enum dp_stat)(DP_ST_DROP_FIRST +
-						   (res.reason < DP_DROP_REASONS ? res.reason : 0)),
-				    1);
+			/* A DNS query's (DP_DROP_COUNTED on) is counted by dgram_answer() already.
+			 */
+			if (res.reason < DP_DROP_COUNTED)
+				dp_stat_add(w, (enum dp_stat)(DP_ST_DROP_FIRST + res.reason), 1);
 			rte_pktmbuf_free(m);
 			break;
 		}

@@ -346,7 +346,17 @@ static uint16_t f_echo6(uint16_t tci)
  * Runs the frame through dp_pkt_handle() in a heap buffer exactly ROOM bytes long, so that ASan
  * sees any access past it, then copies the result back into frame[].
  */
-static rrl_t *run_rrl; /* the rate limiter run() hands dp_pkt_handle(), normally none */
+static uint64_t run_st[DGRAM_STAT_COUNT]; /* the UDP answering counters of every run() */
+static dgram_ctx_t run_dg = {.rrl = NULL, .stats = run_st}; /* normally no rate limiter */
+
+/* Counter S of run_st as `sandnsctl stats` shows it. */
+static uint64_t run_stat(enum dgram_stat s)
+{
+	uint64_t out[DGRAM_STAT_COUNT];
+
+	dgram_stats_read(run_st, out);
+	return out[s];
+}
 
 static void run(uint16_t len, uint16_t room, dp_result_t *res)
 {
@@ -356,7 +366,7 @@ static void run(uint16_t len, uint16_t room, dp_result_t *res)
 	memcpy(orig, frame, len);
 	memcpy(buf, frame, len);
 	memset(res, 0xa5, sizeof(*res)); /* the handler must set every field it reports */
-	dp_pkt_handle(&addrs, zt, run_rrl, buf, len, room, res);
+	dp_pkt_handle(&addrs, zt, &run_dg, buf, len, room, res);
 	memcpy(frame, buf, res->verdict == DP_TX && res->len > len ? res->len : len);
 	free(buf);
 }
@@ -708,7 +718,7 @@ static void test_dns4(void)
 
 /*
  * Response rate limiting on the fast path, both families: 2 answers a second go out whole; of
- * the rest every second one is dropped (drop-rrl) and every other one goes out truncated,
+ * the rest every second one is dropped (rrl-dropped) and every other one goes out truncated,
  * with lengths and checksums that fit the shorter message.
  */
 static void test_dns_rrl(void)
@@ -722,9 +732,10 @@ static void test_dns_rrl(void)
 		const uint8_t *ip = frame + l3, *udp = frame + l4, *dns = udp + 8;
 		unsigned whole = 0, dropped = 0, slipped = 0;
 
-		run_rrl = rrl_new(&c);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(run_rrl);
-		rrl_tick_at(run_rrl, 42);
+		run_dg.rrl = rrl_new(&c);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(run_dg.rrl);
+		rrl_tick_at(run_dg.rrl, 42);
+		memset(run_st, 0, sizeof(run_st));
 		for (int i = 0; i < 6; i++) {
 			uint16_t len = fam == 4 ? f_dns4(0, 0x77, 0x0100, "example.com", T_A, 1)
 						: f_dns6(0, 0x77, "example.com", T_A);
@@ -763,7 +774,15 @@ static void test_dns_rrl(void)
 		CU_ASSERT_EQUAL(whole, 2);
 		CU_ASSERT_EQUAL(dropped, 2);
 		CU_ASSERT_EQUAL(slipped, 2);
-		rrl_free(&run_rrl);
+		/* Counted as the kernel-socket workers count them (zones/dgram.h). */
+		CU_ASSERT_EQUAL(run_stat(DGRAM_RECEIVED), 6);
+		CU_ASSERT_EQUAL(run_stat(DGRAM_ANSWERED), 4);
+		CU_ASSERT_EQUAL(run_stat(DGRAM_RRL_DROPPED), 2);
+		CU_ASSERT_EQUAL(run_stat(DGRAM_RRL_SLIPPED), 2);
+		CU_ASSERT_EQUAL(run_stat(DGRAM_RCODE_FIRST + 0), 4);
+		CU_ASSERT_EQUAL(run_stat(DGRAM_DROPPED), 0);
+		CU_ASSERT_EQUAL(run_stat(DGRAM_TRUNCATED), 0);
+		rrl_free(&run_dg.rrl);
 	}
 }
 
@@ -848,12 +867,20 @@ static void test_dns_truncated(void)
 static void expect_no_answer(uint16_t len)
 {
 	dp_result_t res;
+	uint64_t received = run_stat(DGRAM_RECEIVED), dropped = run_stat(DGRAM_DROPPED);
+	uint64_t answered = run_stat(DGRAM_ANSWERED);
 
 	run(len, ROOM, &res);
 	CU_ASSERT_EQUAL(res.verdict, DP_DROP);
 	CU_ASSERT_EQUAL(res.reason, DP_DROP_DNS);
 	CU_ASSERT_FALSE(res.dns);
 	CU_ASSERT_TRUE(res.info.dropped);
+	/* udp-dropped, not a drop-... counter of the worker (DP_DROP_DNS is past DP_DROP_COUNTED)
+	 */
+	CU_ASSERT_TRUE(res.reason >= DP_DROP_COUNTED);
+	CU_ASSERT_EQUAL(run_stat(DGRAM_RECEIVED), received + 1);
+	CU_ASSERT_EQUAL(run_stat(DGRAM_DROPPED), dropped + 1);
+	CU_ASSERT_EQUAL(run_stat(DGRAM_ANSWERED), answered);
 }
 
 static void test_dns_response_dropped(void)
@@ -1200,7 +1227,7 @@ static void test_mutations(void)
 		heap = malloc(room ? room : 1);
 		CU_ASSERT_FATAL(heap != NULL);
 		memcpy(heap, frame, cut);
-		dp_pkt_handle(&addrs, zt, NULL, heap, cut, room, &res);
+		dp_pkt_handle(&addrs, zt, &run_dg, heap, cut, room, &res);
 		if (res.verdict == DP_TX) {
 			CU_ASSERT_TRUE(res.len <= room);
 			CU_ASSERT_TRUE(res.len >= 14);

@@ -183,8 +183,8 @@ dpdk_part() {
 	check "dpdk: sandnsd alive after the barrage" kill -0 "$PID"
 	out=$(timeout 10 "$SANDNSCTL" --control "$sock" stats 2>&1)
 	grep -E '^(lcore|dataplane)' <<<"$out" | sed 's/^/     /'
-	check "dpdk: stats: the dataplane dropped what must get no answer (drop-dns)" \
-		test "$(stat_of "$out" drop-dns)" -gt "$(stat_of "$before" drop-dns)"
+	check "dpdk: stats: the dataplane dropped what must get no answer (udp-dropped)" \
+		test "$(stat_of "$out" udp-dropped)" -gt "$(stat_of "$before" udp-dropped)"
 	check "dpdk: stats: the dataplane answered FORMERR (formerr=$(stat_of "$out" formerr))" \
 		test "$(stat_of "$out" formerr)" -gt 0
 	check "dpdk: stats: the dataplane answered BADVERS (badvers=$(stat_of "$out" badvers))" \

@@ -115,7 +115,7 @@ run_pmd() {
 
 	out=$(timeout 10 "$SANDNSCTL" --control "$sock" stats 2>&1)
 	check "$name: sandnsctl stats shows the dataplane" has "$out" '^dataplane: rx='
-	check "$name: stats count DNS answers" has "$out" 'dns-answered=[1-9]'
+	check "$name: stats count DNS answers" has "$(grep '^dataplane:' <<<"$out")" ' udp-answered=[1-9]'
 	check "$name: stats count exceptions (TCP)" has "$out" 'exception=[1-9]'
 	grep -E '^(lcore|dataplane)' <<<"$out" | sed 's/^/     /'
 	return 0
@@ -176,7 +176,7 @@ if wait_serving "$TMP/rrl.log" "$PID" 60; then
 		test "${whole:-0}" -ge 5 -a "${whole:-0}" -le $((5 * (${secs:-1} + 1)))
 	check "rrl (dpdk): some go out truncated" has "$out" 'truncated=[1-9]'
 	out=$(timeout 10 "$SANDNSCTL" --control "$TMP/rrl.sock" stats 2>&1)
-	check "rrl (dpdk): stats count drop-rrl" has "$out" 'drop-rrl=[1-9]'
+	check "rrl (dpdk): stats count rrl-dropped" has "$(grep '^dataplane:' <<<"$out")" ' rrl-dropped=[1-9]'
 	check "rrl (dpdk): stats count rrl-slipped" has "$out" 'rrl-slipped=[1-9]'
 	finish rrl
 else

@@ -139,11 +139,13 @@ static bool fix_checksums(uint8_t *f, size_t len)
 /* One run of FRAME (LEN octets) in a heap buffer of exactly ROOM octets. */
 static void handle(const uint8_t *frame, uint16_t len, uint16_t room, rrl_t *rrl)
 {
+	static uint64_t st[DGRAM_STAT_COUNT];
+	const dgram_ctx_t dg = {.rrl = rrl, .stats = st};
 	uint8_t *buf = malloc(room);
 	dp_result_t res;
 
 	memcpy(buf, frame, len);
-	dp_pkt_handle(&addrs, zt, rrl, buf, len, room, &res);
+	dp_pkt_handle(&addrs, zt, &dg, buf, len, room, &res);
 	switch (res.verdict) {
 	case DP_TX:
 		FZ_CHECK(res.len >= ETH_LEN && res.len <= room, "a reply of %u octets in %u",

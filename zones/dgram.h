@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dgram.h: one UDP query answered, rate-limited and counted, alike for sockets and DPDK */
+#ifndef DGRAM_H
+#define DGRAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rrl.h"
+#include "zt.h"
+
+/*
+ * The counters of a thread that answers UDP queries, kernel sockets (control/srv_udp.c) and DPDK
+ * (dataplane/dp_pkt.c) alike, under the same names. Of the received, each is answered, dropped
+ * or rrl-dropped; the answered are counted once more by their rcode. Each serving module keeps
+ * them inside its own per-thread counter array (from an offset of its enum, see
+ * DGRAM_STAT_NAMES): one thread writes them (relaxed stores), others read them (relaxed loads).
+ */
+enum dgram_stat {
+	DGRAM_RECEIVED,	   /* queries handed to dgram_answer() (summed when read) */
+	DGRAM_ANSWERED,	   /* responses to send (of which rrl-slipped, truncated) */
+	DGRAM_DROPPED,	   /* no response: a response, too short, AXFR; no snapshot yet */
+	DGRAM_TRUNCATED,   /* responses the engine sent with TC set (too big) */
+	DGRAM_RRL_DROPPED, /* no response: over the rate limit */
+	DGRAM_RRL_SLIPPED, /* responses the rate limit cut to a truncated one instead */
+	DGRAM_RCODE_FIRST, /* responses by rcode: 0..15, BADVERS (16), anything else */
+	DGRAM_RCODE_OTHER = DGRAM_RCODE_FIRST + 17,
+	DGRAM_STAT_COUNT
+};
+
+/*
+ * The counters' names, written once for every table that has them: designated initializers
+ * for an enum that holds enum dgram_stat from BASE on, as in
+ * `const char *const names[N] = {..., DGRAM_STAT_NAMES(MY_DGRAM)};`.
+ */
+// clang-format off
+#define DGRAM_STAT_NAMES(base)                           \
+	[(base) + DGRAM_RECEIVED] = "udp-received",      \
+	[(base) + DGRAM_ANSWERED] = "udp-answered",      \
+	[(base) + DGRAM_DROPPED] = "udp-dropped",        \
+	[(base) + DGRAM_TRUNCATED] = "truncated",        \
+	[(base) + DGRAM_RRL_DROPPED] = "rrl-dropped",    \
+	[(base) + DGRAM_RRL_SLIPPED] = "rrl-slipped",    \
+	[(base) + DGRAM_RCODE_FIRST + 0] = "noerror",    \
+	[(base) + DGRAM_RCODE_FIRST + 1] = "formerr",    \
+	[(base) + DGRAM_RCODE_FIRST + 2] = "servfail",   \
+	[(base) + DGRAM_RCODE_FIRST + 3] = "nxdomain",   \
+	[(base) + DGRAM_RCODE_FIRST + 4] = "notimp",     \
+	[(base) + DGRAM_RCODE_FIRST + 5] = "refused",    \
+	[(base) + DGRAM_RCODE_FIRST + 6] = "yxdomain",   \
+	[(base) + DGRAM_RCODE_FIRST + 7] = "yxrrset",    \
+	[(base) + DGRAM_RCODE_FIRST + 8] = "nxrrset",    \
+	[(base) + DGRAM_RCODE_FIRST + 9] = "notauth",    \
+	[(base) + DGRAM_RCODE_FIRST + 10] = "notzone",   \
+	[(base) + DGRAM_RCODE_FIRST + 11] = "dsotypeni", \
+	[(base) + DGRAM_RCODE_FIRST + 12] = "rcode12",   \
+	[(base) + DGRAM_RCODE_FIRST + 13] = "rcode13",   \
+	[(base) + DGRAM_RCODE_FIRST + 14] = "rcode14",   \
+	[(base) + DGRAM_RCODE_FIRST + 15] = "rcode15",   \
+	[(base) + DGRAM_RCODE_FIRST + 16] = "badvers",   \
+	[(base) + DGRAM_RCODE_OTHER] = "rcode-other"
+// clang-format on
+
+/* The same names indexed by enum dgram_stat alone. */
+extern const char *const dgram_stat_names[DGRAM_STAT_COUNT];
+
+/* What one answering thread brings to dgram_answer(). */
+typedef struct dgram_ctx {
+	rrl_t *rrl;	 /* its response rate limiter (rrl_tick() once per batch), or NULL */
+	uint64_t *stats; /* its counters, DGRAM_STAT_COUNT of them (enum dgram_stat) */
+} dgram_ctx_t;
+
+/* Counts N more of S in ST; only the owning thread calls it, other threads load the value. */
+static inline void dgram_stat_add(uint64_t *st, enum dgram_stat s, uint64_t n)
+{
+	__atomic_store_n(&st[s], st[s] + n, __ATOMIC_RELAXED);
+}
+
+/* One more response with RCODE (zt_answer_info_t's: 16 is BADVERS); TCP counts here too. */
+static inline void dgram_stat_rcode(uint64_t *st, unsigned rcode)
+{
+	dgram_stat_add(
+	    st, rcode <= 16 ? (enum dgram_stat)(DGRAM_RCODE_FIRST + rcode) : DGRAM_RCODE_OTHER, 1);
+}
+
+/*
+ * Answers the UDP query in BUF (QLEN bytes) in place from the snapshot ZT (NULL: none yet, so no
+ * response) in at most CAP bytes, puts the response through the rate limit of DG for the client
+ * CLIENT (ALEN bytes: 4 for IPv4, 16 for IPv6, network order) and counts into dg->stats. Returns
+ * the length of the response to send, 0 for none. *INFO gets what the engine said; *RRL_ACTION
+ * (an enum rrl_action, which the caller set to RRL_SEND) what the rate limit did: RRL_SLIP cut
+ * the response short in place, RRL_DROP took it. Inline: on the DPDK workers' per-packet path.
+ * No allocation, lock or system call. The received are not counted here: dgram_stats_read()
+ * adds them up from the answered, dropped and rrl-dropped, one of which each query ends as.
+ */
+static inline size_t dgram_answer(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf, size_t qlen,
+				  size_t cap, const uint8_t *client, size_t alen,
+				  zt_answer_info_t *info, uint8_t *rrl_action)
+{
+	static const zt_answer_ctx_t udp = {.transport = ZT_UDP, .xfr_allowed = false};
+	uint64_t *st = dg->stats;
+	size_t n = 0;
+
+	if (__builtin_expect(zt != NULL, 1))
+		n = zt_answer(zt, buf, qlen, buf, cap, &udp, info);
+	if (n == 0 || n > cap) {
+		dgram_stat_add(st, DGRAM_DROPPED, 1);
+		return 0;
+	}
+	if (dg->rrl != NULL) {
+		size_t len = n; /* n itself stays in a register where there is no rate limit */
+		enum rrl_action act = rrl_apply(dg->rrl, client, alen, info, buf, &len);
+
+		n = len;
+		*rrl_action = (uint8_t)act;
+		if (act == RRL_DROP) {
+			dgram_stat_add(st, DGRAM_RRL_DROPPED, 1);
+			return 0;
+		}
+		if (act == RRL_SLIP)
+			dgram_stat_add(st, DGRAM_RRL_SLIPPED, 1);
+	}
+	dgram_stat_add(st, DGRAM_ANSWERED, 1);
+	dgram_stat_rcode(st, info->rcode);
+	if (info->truncated)
+		dgram_stat_add(st, DGRAM_TRUNCATED, 1);
+	return n;
+}
+
+/*
+ * A copy of the counters ST that one thread keeps (relaxed loads), for any other thread, with
+ * the received added up (DGRAM_RECEIVED: answered + dropped + rrl-dropped).
+ */
+void dgram_stats_read(const uint64_t *st, uint64_t out[DGRAM_STAT_COUNT]);
+
+#endif
