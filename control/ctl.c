@@ -25,6 +25,12 @@ void ctl_set_extra_stats(ctl_t *ctl, ctl_stats_fn fn, void *arg)
 	ctl->extra_arg = arg;
 }
 
+void ctl_set_extra_dgram(ctl_t *ctl, ctl_dgram_fn fn, void *arg)
+{
+	ctl->extra_dgram = fn;
+	ctl->extra_dgram_arg = arg;
+}
+
 ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen)
 {
 	struct epoll_event ev;

@@ -151,6 +151,13 @@ int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bo
 typedef size_t (*ctl_stats_fn)(void *arg, bool json, char *buf, size_t len);
 void ctl_set_extra_stats(ctl_t *ctl, ctl_stats_fn fn, void *arg);
 
+/*
+ * UDP answers made outside control/ (the dataplane's workers): FN writes their counters (enum
+ * dgram_stat) into OUT, and `status` counts them with the kernel sockets'. Control thread.
+ */
+typedef void (*ctl_dgram_fn)(void *arg, uint64_t out[DGRAM_STAT_COUNT]);
+void ctl_set_extra_dgram(ctl_t *ctl, ctl_dgram_fn fn, void *arg);
+
 /* Closes the control socket (removing its path) and frees *ctl; the published snapshot stays. */
 void ctl_free(ctl_t **ctl);
 

@@ -35,6 +35,8 @@ struct ctl {
 	uint64_t started_ms;
 	ctl_stats_fn extra_stats; /* the dataplane's counters, or NULL */
 	void *extra_arg;
+	ctl_dgram_fn extra_dgram; /* the dataplane's UDP answering counters, or NULL */
+	void *extra_dgram_arg;
 
 	/* The published snapshot: only this thread publishes, so it may read it freely. */
 	zt_t *current;

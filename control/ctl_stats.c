@@ -87,6 +87,13 @@ void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b)
 	size_t i;
 
 	ctl_stats_total(ctl, total);
+	if (ctl->extra_dgram != NULL) {
+		uint64_t dg[DGRAM_STAT_COUNT];
+
+		ctl->extra_dgram(ctl->extra_dgram_arg, dg);
+		for (i = 0; i < DGRAM_STAT_COUNT; i++)
+			total[SRV_DGRAM + i] += dg[i];
+	}
 	if (json) {
 		buf_printf(b,
 			   "{\"version\":\"%s\",\"pid\":%ld,\"uptime_seconds\":%llu,"

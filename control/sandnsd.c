@@ -242,6 +242,12 @@ static size_t dp_stats_format(void *arg, bool json, char *buf, size_t len)
 	return off < len ? off : len - 1;
 }
 
+/* `sandnsctl status`: what the DPDK workers answered, counted with the kernel sockets'. */
+static void dp_dgram_total(void *arg, uint64_t out[DGRAM_STAT_COUNT])
+{
+	dp_dgram_stats(arg, out);
+}
+
 /* The control plane on its own thread while the only lcore polls (`-l N`). */
 struct ctl_thread_arg {
 	ctl_t *ctl;
@@ -342,6 +348,7 @@ int main(int argc, char **argv)
 			goto out_free_ctl;
 		}
 		ctl_set_extra_stats(ctl, dp_stats_format, dp);
+		ctl_set_extra_dgram(ctl, dp_dgram_total, dp);
 		/* The control threads get the CPUs the workers leave (EAL pinned us to one). */
 		dp_control_cpus(dp, &ctl_cpus);
 		if (CPU_COUNT(&ctl_cpus) > 0 &&

@@ -3,7 +3,8 @@
 # dpdk.sh: sandnsd --io dpdk end to end: a server namespace whose veth sandnsd drives with
 # net_af_packet (then net_af_xdp), a client namespace with no static neighbours: kdig over IPv4
 # and IPv6, ping, TCP through the exception TAP, a truncated answer retried over TCP, a few
-# seconds of dnsperf with nothing lost, sandnsctl stats, a clean stop on SIGTERM.
+# seconds of dnsperf with nothing lost, sandnsctl stats and status (counting the dataplane's
+# answers), a clean stop on SIGTERM.
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir.
 # Traffic stays inside the namespaces it makes (198.18.0.0/24, 2001:db8::/64); they are removed
@@ -70,7 +71,7 @@ q() { C kdig +norec +time=2 +retry=1 "$@" 2>&1; }
 # run_pmd PMD FULL: starts sandnsd on net_PMD (af_packet, af_xdp), runs the checks (all of them
 # when FULL=1). Returns 2 when sandnsd did not come up, with its log in $TMP/PMD.log.
 run_pmd() {
-	local name=$1 full=$2 log=$TMP/$1.log sock=$TMP/$1.sock out rc eal=()
+	local name=$1 full=$2 log=$TMP/$1.log sock=$TMP/$1.sock out rc st all udp tcp eal=()
 	topo_eal eal "$name" "$VS" 0 "sandns$$-$name" --log-level=lib.eal:notice
 	ip netns exec "$SRV" timeout -s KILL 200 "$SANDNSD" --foreground --io dpdk \
 		--zone "example.com.=$TMP/example.com.zone" \
@@ -118,6 +119,20 @@ run_pmd() {
 	check "$name: stats count DNS answers" has "$(grep '^dataplane:' <<<"$out")" ' udp-answered=[1-9]'
 	check "$name: stats count exceptions (TCP)" has "$out" 'exception=[1-9]'
 	grep -E '^(lcore|dataplane)' <<<"$out" | sed 's/^/     /'
+
+	# status counts what the dataplane answered (UDP) with what the TCP thread did, as stats
+	# says (no query is in flight between the two)
+	st=$(timeout 10 "$SANDNSCTL" --control "$sock" status 2>&1)
+	grep '^queries answered' <<<"$st" | sed 's/^/     /'
+	read -r all udp tcp < <(sed -n 's/^queries answered: \([0-9]*\) (udp \([0-9]*\), tcp \([0-9]*\))$/\1 \2 \3/p' <<<"$st")
+	check "$name: status counts the dataplane's answers (udp ${udp:-?} > 0)" test "${udp:-0}" -gt 0
+	check "$name: ... as many as stats (udp-answered=$(stat_of "$out" udp-answered))" \
+		test "${udp:-0}" = "$(stat_of "$out" udp-answered)"
+	check "$name: ... and TCP's as stats (tcp-answered=$(stat_of "$out" tcp-answered))" \
+		test "${tcp:--1}" = "$(stat_of "$out" tcp-answered)" -a "${all:--1}" = $((${udp:-0} + ${tcp:-0}))
+	st=$(timeout 10 "$SANDNSCTL" --control "$sock" --json status 2>&1)
+	check "$name: status --json: udp_answered as stats" \
+		has "$st" "\"udp_answered\":$(stat_of "$out" udp-answered),"
 	return 0
 }
 
