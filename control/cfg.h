@@ -30,7 +30,7 @@
  *                                  chain after) or DER file, or tls://HOST[:PORT][@ADDR], the
  *                                  leaf that endpoint presents for SNI HOST. None: policy off.
  *   srv-target NAME                the SRV target the policy publishes (default: derived from
- *                                  the certificates' SANs, AUTODISCOVER.md step 4).
+ *                                  the certificates' SANs, docs/autodiscover-policy.md step 4).
  *   legacy-cn-fallback yes|no      let a certificate's subject CN count (default no).
  *   cert-probe-interval SECONDS    re-probe tls:// sources this often, 0..86400 (default 300;
  *                                  0: only on `policy reload`); a decision flips only after two

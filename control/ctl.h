@@ -60,19 +60,19 @@ typedef struct ctl_rebuild {
 /*
  * Builds a snapshot into OUT without publishing: the zones and certificates WHAT asks for are
  * read again (all of them when PREV is NULL; WHAT NULL: every zone), the policy is
- * evaluated over them and applied to the zone data with the serials raised (AUTODISCOVER.md),
- * and the result compiled (zt_new). A tls:// endpoint that does not answer keeps the leaf it
- * had (with a warning); a certificate file that cannot be read fails the build. Warnings are
- * logged. On failure returns SANDNS_EZONE, SANDNS_ECONFIG or -ENOMEM, OUT stays empty and err
- * holds the reason: "file:line: reason" for a zone, "SOURCE: reason" for a certificate. PREV is
- * only read.
+ * evaluated over them and applied to the zone data with the serials raised
+ * (docs/autodiscover-policy.md), and the result compiled (zt_new). A tls:// endpoint that does not
+ * answer keeps the leaf it had (with a warning); a certificate file that cannot be read fails the
+ * build. Warnings are logged. On failure returns SANDNS_EZONE, SANDNS_ECONFIG or -ENOMEM, OUT stays
+ * empty and err holds the reason: "file:line: reason" for a zone, "SOURCE: reason" for a
+ * certificate. PREV is only read.
  */
 int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
 	      ctl_build_t *out, char *err, size_t errlen);
 
 /*
- * Whether a probe's decisions SEEN replace the SERVED ones (AUTODISCOVER.md: a decision flips
- * only after two consistent evaluations). *PENDING holds what an earlier probe saw (or NULL)
+ * Whether a probe's decisions SEEN replace the SERVED ones (docs/autodiscover-policy.md: a decision
+ * flips only after two consistent evaluations). *PENDING holds what an earlier probe saw (or NULL)
  * and is updated: SAME (nothing to do), WAIT (seen once, kept in *PENDING), APPLY (seen twice).
  */
 enum ctl_flip { CTL_FLIP_SAME, CTL_FLIP_WAIT, CTL_FLIP_APPLY };

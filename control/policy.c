@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* policy.c: the autodiscover policy (AUTODISCOVER.md "Decision"), decisions only */
+/* policy.c: the autodiscover policy (docs/autodiscover-policy.md), decisions only */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,7 +19,7 @@
 #define POLICY_CNAME_HOPS 8
 #define POLICY_NAME_MAX 1024
 #define POLICY_REASON_MAX 1024
-/* The synthesized SRV's TTL (AUTODISCOVER.md step 4). */
+/* The synthesized SRV's TTL (docs/autodiscover-policy.md, step 4). */
 #define POLICY_SRV_TTL 3600
 /* The label of the record that keeps a withheld N in the zone data (_sandns.autodiscover.D). */
 #define POLICY_MARKER_LABEL "_sandns"
@@ -379,9 +379,9 @@ static const char *fam_name(enum policy_family fam)
 }
 
 /*
- * A valid SRV fallback at _autodiscover._tcp.D (AUTODISCOVER.md): target not '.', not a CNAME,
- * with A/AAAA, port 443, covered. Writes the first valid target into TARGET; the rejected ones
- * go into REASON.
+ * A valid SRV fallback at _autodiscover._tcp.D (docs/autodiscover-policy.md): target not '.', not a
+ * CNAME, with A/AAAA, port 443, covered. Writes the first valid target into TARGET; the rejected
+ * ones go into REASON.
  */
 static bool existing_srv(const struct pdata *pd, const char *domain, cert_t *const *certs,
 			 size_t ncerts, bool legacy, char *target, size_t tlen, char *reason,
@@ -682,7 +682,8 @@ static bool has_other_data(const struct pdata *pd, const char *name)
 	return z != NULL && zload_lookup(z, name, 0, other_type, NULL) == 1;
 }
 
-/* The edits applying zone Z's decisions, decisions FIRST.. of the policy (AUTODISCOVER.md). */
+/* The edits applying zone Z's decisions, decisions FIRST.. of the policy
+ * (docs/autodiscover-policy.md). */
 static int make_edits(policy_t *p, const struct pdata *pd, size_t z, size_t first)
 {
 	const char *domain = zload_origin(pd->zones[z]);

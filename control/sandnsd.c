@@ -47,7 +47,7 @@ static const char usage_text[] =
     "                           that endpoint presents for SNI HOST (repeatable; none:\n"
     "                           the policy is off)\n"
     "  --srv-target NAME        the target of the SRV the policy publishes (default:\n"
-    "                           a SAN of the certificate, AUTODISCOVER.md step 4)\n"
+    "                           a SAN of the certificate, step 4 of the policy)\n"
     "  --legacy-cn-fallback yes|no  let the subject CN count (no)\n"
     "  --cert-probe-interval S  re-probe tls:// sources every S seconds, 0 never (300);\n"
     "                           a decision flips after two probes agree\n"
