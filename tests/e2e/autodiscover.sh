@@ -284,7 +284,7 @@ case_on() {
 		out=$(ctl stats 2>&1)
 		grep -E '^(lcore|dataplane)' <<<"$out" | sed 's/^/     /'
 		check "$n: the answers came from the DPDK workers (sandnsctl stats)" \
-			has "$out" '^dataplane: .*dns-answered=[1-9]'
+			has "$out" '^dataplane: .*udp-answered=[1-9]'
 	fi
 
 	n="$m case 3 (renewal)"
