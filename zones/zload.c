@@ -1,15 +1,32 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* zload.c: the loader's entry points: a zone from a file or from text, read then validated */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "zload_state.h"
 
+/* The bound on one zone's text (zload_set_text_max): read by any thread that loads. */
+static size_t zload_text_bound = ZLOAD_TEXT_MAX_DEFAULT;
+
+void zload_set_text_max(size_t bytes)
+{
+	if (bytes == 0)
+		bytes = ZLOAD_TEXT_MAX_DEFAULT;
+	if (bytes > ZLOAD_TEXT_MAX_LIMIT)
+		bytes = ZLOAD_TEXT_MAX_LIMIT;
+	__atomic_store_n(&zload_text_bound, bytes, __ATOMIC_RELAXED);
+}
+
+size_t zload_text_max(void)
+{
+	return __atomic_load_n(&zload_text_bound, __ATOMIC_RELAXED);
+}
+
+/* TEXT (LEN octets, BOUND the zone's bound; ID the file it came from) read, then validated. */
 static zload_zone_t *zload_common(const char *origin, const char *text, size_t len,
-				  const char *name, zload_warn_fn warn, void *warn_ctx, char *err,
-				  size_t errlen)
+				  const char *name, size_t bound, const struct zload_file_id *id,
+				  zload_warn_fn warn, void *warn_ctx, char *err, size_t errlen)
 {
 	struct zload_state st = {
 	    .warn = warn,
@@ -17,6 +34,9 @@ static zload_zone_t *zload_common(const char *origin, const char *text, size_t l
 	    .err = err,
 	    .errlen = errlen,
 	    .default_ttl = 3600,
+	    .text_max = bound,
+	    .text_read = len,
+	    .open_files = {*id},
 	};
 	zload_zone_t *z = calloc(1, sizeof(*z));
 	size_t olen = strlen(origin);
@@ -61,23 +81,27 @@ fail:
 zload_zone_t *zload_string(const char *origin, const char *text, const char *name,
 			   zload_warn_fn warn, void *warn_ctx, char *err, size_t errlen)
 {
-	return zload_common(origin, text, strlen(text), name, warn, warn_ctx, err, errlen);
+	const struct zload_file_id none = {.known = false};
+
+	return zload_common(origin, text, strlen(text), name, zload_text_max(), &none, warn,
+			    warn_ctx, err, errlen);
 }
 
 zload_zone_t *zload_file(const char *origin, const char *path, zload_warn_fn warn, void *warn_ctx,
 			 char *err, size_t errlen)
 {
+	size_t bound = zload_text_max();
+	struct zload_file_id id;
+	char why[256];
 	char *text;
 	size_t len;
 	zload_zone_t *z;
-	int ret = zload_read_all(path, &text, &len);
 
-	if (ret != 0) {
-		snprintf(err, errlen, "%s: %s", path,
-			 ret == -ENOMEM ? "out of memory" : strerror(-ret));
+	if (zload_read_all(path, bound, 0, NULL, 0, &text, &len, &id, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s: %s", path, why);
 		return NULL;
 	}
-	z = zload_common(origin, text, len, path, warn, warn_ctx, err, errlen);
+	z = zload_common(origin, text, len, path, bound, &id, warn, warn_ctx, err, errlen);
 	free(text);
 	return z;
 }

@@ -19,14 +19,41 @@ typedef void (*zload_warn_fn)(void *ctx, const char *msg);
  * Reads and validates the master file PATH for zone ORIGIN ("example.com" or "example.com.").
  * Handles $ORIGIN, $TTL, $INCLUDE and RFC 3597 unknown types. On failure returns NULL and
  * writes "file:line: reason" into err (errlen bytes, always terminated). The caller owns
- * the result and frees it with zload_free().
+ * the result and frees it with zload_free(). PATH and the files it $INCLUDEs are opened without
+ * blocking and read only if they are regular files (a FIFO or a device is refused at once), and
+ * together only up to zload_text_max() octets; $INCLUDE nests at most 8 deep, names at most
+ * 1024 files in one zone, and never a file that is being read (a loop).
  */
 zload_zone_t *zload_file(const char *origin, const char *path, zload_warn_fn warn, void *warn_ctx,
 			 char *err, size_t errlen);
 
 /*
+ * The default bound on one zone's text, its file and every file it $INCLUDEs together: 1 GiB.
+ * Text is held whole while it is read, and the records built from it take several times as
+ * much, so the bound keeps a zone file (or "$INCLUDE /dev/zero", or a file that grows as it is
+ * read) from taking the daemon's memory. 1 GiB passes any zone we expect by far: a record line
+ * is 25 to 60 octets unsigned (a million records: 26 MB), a few hundred with DNSSEC (an RRSIG
+ * line is about 250), so a signed zone of three to four million records still fits, and an
+ * unsigned one of some twenty million.
+ */
+#define ZLOAD_TEXT_MAX_DEFAULT ((size_t)1 << 30)
+/* The largest bound zload_set_text_max() takes. */
+#define ZLOAD_TEXT_MAX_LIMIT (SIZE_MAX / 4)
+
+/*
+ * Sets the bound on one zone's text (octets) for the loads that start after it, from any
+ * thread; 0 restores ZLOAD_TEXT_MAX_DEFAULT, more than ZLOAD_TEXT_MAX_LIMIT is taken as that.
+ * A zone over it fails to load: "FILE: larger than N octets, the bound on one zone's text ...".
+ */
+void zload_set_text_max(size_t bytes);
+
+/* The bound on one zone's text now in force. */
+size_t zload_text_max(void);
+
+/*
  * As zload_file(), from zone text in memory; NAME stands for the file in messages.
- * $INCLUDE paths are taken relative to the current directory.
+ * $INCLUDE paths are taken relative to the current directory; TEXT counts towards the bound
+ * on the zone's text that its $INCLUDEs share.
  */
 zload_zone_t *zload_string(const char *origin, const char *text, const char *name,
 			   zload_warn_fn warn, void *warn_ctx, char *err, size_t errlen);

@@ -1,72 +1,165 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* zload_include.c: zone files read whole, cut at each $INCLUDE, the files it names read in turn */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sandns_err.h"
 #include "zload_state.h"
 
-/* Nested $INCLUDE beyond this depth is refused: it is almost certainly a loop. */
-#define ZLOAD_INCLUDE_DEPTH 8
-/* And so is a zone made of more files than this (a file including itself many times). */
-#define ZLOAD_INCLUDE_MAX 1024
+/* What a file that is not a regular one is, for the message. */
+static const char *zload_file_kind(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a fifo";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "a file of another kind";
+}
 
 /*
- * The whole of PATH into *TEXT (malloc'd, NUL-terminated) and *LEN: one read of the size fstat
- * gives, then on until the end (a file that grows, or one of unknown size). 0 or -errno.
+ * PATH opened for reading without waiting on anyone: O_NONBLOCK, so that a FIFO with no writer
+ * does not hold the open; O_NOCTTY, so that a terminal does not become ours. Then the opened
+ * descriptor (not the path, which may change under us) must be a regular file. The descriptor,
+ * or -1 with the reason in WHY.
  */
-int zload_read_all(const char *path, char **text, size_t *len)
+static int zload_open(const char *path, struct stat *sb, char *why, size_t whylen)
 {
-	FILE *fp = fopen(path, "r");
-	struct stat sb;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, sb) != 0) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (S_ISREG(sb->st_mode))
+		return fd;
+	if (S_ISDIR(sb->st_mode))
+		snprintf(why, whylen, "%s", strerror(EISDIR));
+	else
+		snprintf(why, whylen, "not a regular file (%s)", zload_file_kind(sb->st_mode));
+	close(fd);
+	return -1;
+}
+
+/* WHY for a file that would take the zone's text past BOUND, after USED octets of other files. */
+static void zload_over(size_t bound, size_t used, char *why, size_t whylen)
+{
+	if (used == 0)
+		snprintf(why, whylen,
+			 "larger than %zu octets, the bound on one zone's text "
+			 "(its file and $INCLUDEs together)",
+			 bound);
+	else
+		snprintf(why, whylen,
+			 "with the %zu octets of the zone's other files, more than %zu octets, "
+			 "the bound on one zone's text (its file and $INCLUDEs together)",
+			 used, bound);
+}
+
+/*
+ * The whole of FD (a regular file of SB) into *TEXT and *LEN, at most LIMIT octets: one read of
+ * the size fstat gave, and one more to see the end; a file that has grown meanwhile is read on
+ * as far as LIMIT, no further. 0; -EFBIG over LIMIT; -errno.
+ */
+static int zload_read_fd(int fd, const struct stat *sb, size_t limit, char **text, size_t *len)
+{
 	size_t cap, n = 0;
 	char *buf;
 
-	*text = NULL;
-	*len = 0;
-	if (fp == NULL)
-		return -errno;
-	cap = fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0
-		  ? (size_t)sb.st_size + 1
-		  : 65536;
+	if ((uintmax_t)sb->st_size > (uintmax_t)limit)
+		return -EFBIG;
+	/* One more than the size: a full buffer means the file grew. */
+	cap = sb->st_size > 0 ? (size_t)sb->st_size + 1 : 65536;
+	if (cap > limit + 1 && limit < SIZE_MAX)
+		cap = limit + 1;
 	buf = malloc(cap + 1);
-	while (buf != NULL) {
-		size_t got = fread(buf + n, 1, cap - n, fp);
-
-		n += got;
-		if (n < cap) {
-			if (ferror(fp)) {
-				int e = errno ? errno : EIO;
-
-				free(buf);
-				fclose(fp);
-				return -e;
-			}
-			break;
-		}
-		{
-			char *grown = realloc(buf, cap * 2 + 1);
-
-			if (grown == NULL) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-	}
-	fclose(fp);
 	if (buf == NULL)
 		return -ENOMEM;
+	for (;;) {
+		ssize_t got = read(fd, buf + n, cap - n);
+		char *grown;
+		size_t more;
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int e = errno ? errno : EIO;
+
+			free(buf);
+			return -e;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+		if (n < cap)
+			continue;
+		if (n > limit) {
+			free(buf);
+			return -EFBIG;
+		}
+		more = cap > limit - cap ? limit + 1 : cap * 2;
+		grown = realloc(buf, more + 1);
+		if (grown == NULL) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = grown;
+		cap = more;
+	}
 	buf[n] = '\0';
 	*text = buf;
 	*len = n;
 	return 0;
+}
+
+int zload_read_all(const char *path, size_t bound, size_t used, const struct zload_file_id *reading,
+		   int nreading, char **text, size_t *len, struct zload_file_id *id, char *why,
+		   size_t whylen)
+{
+	struct stat sb;
+	int fd = zload_open(path, &sb, why, whylen);
+	int ret;
+
+	*text = NULL;
+	*len = 0;
+	if (fd < 0)
+		return -1;
+	id->dev = sb.st_dev;
+	id->ino = sb.st_ino;
+	id->known = true;
+	for (int i = 0; i < nreading; i++) {
+		if (reading[i].known && reading[i].dev == id->dev && reading[i].ino == id->ino) {
+			snprintf(why, whylen,
+				 "a loop: the file is already being read "
+				 "(it includes itself, or a file that includes it)");
+			close(fd);
+			return -1;
+		}
+	}
+	ret = zload_read_fd(fd, &sb, used < bound ? bound - used : 0, text, len);
+	close(fd);
+	if (ret == -EFBIG)
+		zload_over(bound, used, why, whylen);
+	else if (ret == -ENOMEM)
+		snprintf(why, whylen, "out of memory");
+	else if (ret != 0)
+		snprintf(why, whylen, "%s", strerror(-ret));
+	return ret == 0 ? 0 : -1;
 }
 
 /* "$INCLUDE file [origin]" on LINE (NUL-terminated, no newline). */
@@ -78,6 +171,8 @@ static int zload_include(struct zload_state *st, char *line, const char *file, i
 	ldns_rdf *inc_origin = NULL;
 	char *text = NULL;
 	size_t len = 0;
+	struct zload_file_id id;
+	char why[256];
 	int ret;
 
 	strtok_r(line, " \t", &save);
@@ -109,13 +204,17 @@ static int zload_include(struct zload_state *st, char *line, const char *file, i
 			inc_origin = abs;
 		}
 	}
-	ret = zload_read_all(path, &text, &len);
+	ret = zload_read_all(path, st->text_max, st->text_read, st->open_files, depth + 1, &text,
+			     &len, &id, why, sizeof(why));
 	if (ret != 0) {
-		zload_fail(st, file, line_nr, "$INCLUDE %s: %s", path,
-			   ret == -ENOMEM ? "out of memory" : strerror(-ret));
+		zload_fail(st, file, line_nr, "$INCLUDE %s: %s", path, why);
+		ret = SANDNS_EPARSE;
 		goto out;
 	}
+	st->text_read += len;
+	st->open_files[depth + 1] = id;
 	ret = zload_text(st, text, len, path, inc_origin ? inc_origin : origin, depth + 1);
+	st->open_files[depth + 1].known = false;
 out:
 	free(text);
 	ldns_rdf_deep_free(inc_origin);

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include "wire.h"
 #include "zload_pvt.h"
@@ -20,6 +22,18 @@
  * zone with edits) uses the store only.
  */
 
+/* Nested $INCLUDE beyond this depth is refused: it is almost certainly a loop. */
+#define ZLOAD_INCLUDE_DEPTH 8
+/* And so is a zone made of more files than this (a file including itself many times). */
+#define ZLOAD_INCLUDE_MAX 1024
+
+/* A file as the kernel knows it, whatever the path that named it. */
+struct zload_file_id {
+	dev_t dev;
+	ino_t ino;
+	bool known; /* false for text from memory */
+};
+
 /*
  * One reading of a zone (or of a piece of its text): the records' zone body, where errors and
  * warnings go, and what the parser carries from one line to the next.
@@ -32,7 +46,11 @@ struct zload_state {
 	size_t errlen;
 	uint32_t default_ttl;
 	bool have_ttl;
-	int includes;	/* $INCLUDE files read so far */
+	int includes;	  /* $INCLUDE files read so far */
+	size_t text_max;  /* bound on the zone's text: its file and every $INCLUDE together */
+	size_t text_read; /* octets of text read so far, against text_max */
+	/* The files being read, the zone's own at depth 0: an $INCLUDE of one of them is a loop. */
+	struct zload_file_id open_files[ZLOAD_INCLUDE_DEPTH + 1];
 	ldns_rdf *prev; /* previous owner, for records with a blank owner (ldns's) */
 	/*
 	 * The previous owner as the fast reader keeps it: its wire form, and whether PREV is
@@ -89,8 +107,17 @@ int zload_lines(struct zload_state *st, const char *text, size_t len, const char
 /* zload_par.c: zload_lines() for TEXT, a large one cut into pieces read on threads. */
 int zload_lines_par(struct zload_state *st, const char *text, size_t len, const char *file,
 		    int file_idx, ldns_rdf **origin, int line_base);
-/* zload_include.c: the whole of PATH into *TEXT (malloc'd, NUL-terminated) and *LEN; 0, -errno. */
-int zload_read_all(const char *path, char **text, size_t *len);
+/*
+ * zload_include.c: the whole of PATH into *TEXT (malloc'd, NUL-terminated) and *LEN. PATH is
+ * opened without blocking and read only if it is a regular file (never a FIFO or a device),
+ * none of the NREADING files READING (those being read: a loop), and only as far as BOUND, the
+ * bound on the zone's text, less USED, what the zone's other files took of it: a file over it
+ * is refused, even one that grows while it is read. The file's identity goes to *ID. 0, or -1
+ * with the reason (no file name) in WHY (WHYLEN octets).
+ */
+int zload_read_all(const char *path, size_t bound, size_t used, const struct zload_file_id *reading,
+		   int nreading, char **text, size_t *len, struct zload_file_id *id, char *why,
+		   size_t whylen);
 /* zload_include.c: TEXT, the content of FILE, with the files it $INCLUDEs. */
 int zload_text(struct zload_state *st, const char *text, size_t len, const char *file,
 	       ldns_rdf *origin, int depth);

@@ -2,11 +2,15 @@
 /* test_zload.c: CUnit suite for the zone loader (zones/zload*.c): master files read, validated */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -457,8 +461,10 @@ static int files_init(void)
 }
 
 static const char *const made[] = {
-    "main.zone",   "inc1.zone",	      "inc2.zone", "incbad.zone",
-    "nested.zone", "withorigin.zone", "loop.zone",
+    "main.zone", "inc1.zone", "inc2.zone", "incbad.zone", "nested.zone", "withorigin.zone",
+    "loop.zone", "fifo.zone", "big.zone",  "loopa.zone",  "loopb.zone",	 "d0.zone",
+    "d1.zone",	 "d2.zone",   "d3.zone",   "d4.zone",	  "d5.zone",	 "d6.zone",
+    "d7.zone",	 "d8.zone",   "d9.zone",
 };
 
 static int files_cleanup(void)
@@ -682,6 +688,256 @@ static void test_include_nested_and_loop(void)
 	CU_ASSERT_PTR_NULL(z);
 	CU_ASSERT_TRUE(has_all(err, "loop.zone:2:", "$INCLUDE", NULL));
 	zload_free(&z);
+}
+
+/* ---- files that are not regular, the bound on a zone's text, $INCLUDE loops */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+/*
+ * zload_file(PATH) (TEXT NULL) or zload_string(TEXT) in a child that alarm() ends after 3 s, so
+ * that a load that blocks (a FIFO) or reads on for ever (/dev/zero) fails the test instead of
+ * hanging the suite; its address space is capped too when ASan does not need it. The message
+ * goes to err. 0: the load failed as it should, at once; 1: it loaded; -1: it hung or died.
+ */
+static int load_guarded(const char *path, const char *text)
+{
+	int fds[2];
+	pid_t pid;
+	int status;
+	size_t n = 0;
+	ssize_t got;
+
+	err[0] = '\0';
+	CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		zload_zone_t *z;
+		char e[sizeof(err)];
+		ssize_t w;
+
+		close(fds[0]);
+		alarm(3);
+#ifndef UNDER_ASAN
+		{
+			struct rlimit rl = {.rlim_cur = 1UL << 30, .rlim_max = 1UL << 30};
+
+			setrlimit(RLIMIT_AS, &rl);
+		}
+#endif
+		if (text != NULL)
+			z = zload_string("example.com.", text, "t.zone", NULL, NULL, e, sizeof(e));
+		else
+			z = zload_file("example.com.", path, NULL, NULL, e, sizeof(e));
+		w = write(fds[1], e, strlen(e) + 1);
+		_exit(w < 0 ? 3 : z != NULL ? 1 : 0);
+	}
+	close(fds[1]);
+	while (n < sizeof(err) - 1 && (got = read(fds[0], err + n, sizeof(err) - 1 - n)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			break;
+		n += (size_t)got;
+	}
+	err[n] = '\0';
+	close(fds[0]);
+	CU_ASSERT_EQUAL_FATAL(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status)) {
+		fprintf(stderr, "\n  the load of %s died of signal %d (%s)\n", path ? path : "text",
+			WTERMSIG(status), WTERMSIG(status) == SIGALRM ? "it hung" : "a crash");
+		return -1;
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) <= 1 ? WEXITSTATUS(status) : -1;
+}
+
+static void test_file_not_regular(void)
+{
+	char fifo[PATH_MAX + 64];
+
+	/* A FIFO with no writer: refused at once, not waited on. */
+	snprintf(fifo, sizeof(fifo), "%s/fifo.zone", dir);
+	unlink(fifo);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+	CU_ASSERT_EQUAL(load_guarded(fifo, NULL), 0);
+	CU_ASSERT_TRUE(has_all(err, fifo, ": not a regular file (a fifo)", NULL));
+	/* A device that never ends. */
+	CU_ASSERT_EQUAL(load_guarded("/dev/zero", NULL), 0);
+	CU_ASSERT_TRUE(has_all(err, "/dev/zero: not a regular file (a character device)", NULL));
+	unlink(fifo);
+}
+
+static void test_include_not_regular(void)
+{
+	char fifo[PATH_MAX + 64];
+	char text[2 * PATH_MAX];
+	const char *path;
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo.zone", dir);
+	unlink(fifo);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+	/* From text: the message names the including file and line, and the FIFO. */
+	snprintf(text, sizeof(text), HEAD "$INCLUDE %s\n", fifo);
+	CU_ASSERT_EQUAL(load_guarded(NULL, text), 0);
+	CU_ASSERT_TRUE(
+	    has_all(err, "t.zone:6: $INCLUDE ", fifo, ": not a regular file (a fifo)", NULL));
+	/* From a file. */
+	path = put_file(0, "main.zone", text);
+	CU_ASSERT_EQUAL(load_guarded(path, NULL), 0);
+	CU_ASSERT_TRUE(
+	    has_all(err, path, ":6: $INCLUDE ", fifo, ": not a regular file (a fifo)", NULL));
+	unlink(fifo);
+	/* /dev/zero as an $INCLUDE. */
+	CU_ASSERT_EQUAL(load_guarded(NULL, HEAD "www IN A 192.0.2.1\n$INCLUDE /dev/zero\n"), 0);
+	CU_ASSERT_TRUE(has_all(err, "t.zone:7: $INCLUDE /dev/zero: ",
+			       "not a regular file (a character device)", NULL));
+}
+
+/* Text of N octets exactly: HEAD, then records, then a comment to fill up. */
+static char *zone_of(size_t n, const char *extra)
+{
+	char *t = malloc(n + 1);
+	size_t used;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	used = (size_t)snprintf(t, n + 1, "%s%s", HEAD, extra);
+	CU_ASSERT_FATAL(used + 2 <= n);
+	memset(t + used, 'x', n - used);
+	t[used] = ';';
+	t[n - 1] = '\n';
+	t[n] = '\0';
+	return t;
+}
+
+static void test_text_bound(void)
+{
+	char *text, *inc_text;
+	char main_text[2 * PATH_MAX];
+	const char *path, *inc;
+	zload_zone_t *z;
+
+	CU_ASSERT_EQUAL(zload_text_max(), ZLOAD_TEXT_MAX_DEFAULT);
+	CU_ASSERT_TRUE(ZLOAD_TEXT_MAX_DEFAULT >= (size_t)1 << 30);
+	zload_set_text_max(400);
+	CU_ASSERT_EQUAL(zload_text_max(), 400);
+	/* A file at the bound loads; one octet more does not, and the message says the bound. */
+	text = zone_of(400, "");
+	path = put_file(0, "big.zone", text);
+	z = load_file(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL(z);
+	zload_free(&z);
+	free(text);
+	text = zone_of(401, "");
+	path = put_file(0, "big.zone", text);
+	z = load_file(path, NULL);
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_TRUE(
+	    has_all(err, path, ": larger than 400 octets, the bound on one zone's text", NULL));
+	zload_free(&z);
+	free(text);
+	/*
+	 * A regular file whose size fstat does not know (0), longer than the bound: read as far
+	 * as the bound, no further, as a file that grows while it is read is.
+	 */
+	z = load_file("/proc/self/maps", NULL);
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_TRUE(has_all(err, "/proc/self/maps: larger than 400 octets", NULL));
+	zload_free(&z);
+	/* The bound is on the zone's files together: the $INCLUDE that passes it is refused. */
+	inc_text = malloc(151);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(inc_text);
+	memset(inc_text, 'x', 150);
+	inc_text[0] = ';';
+	inc_text[149] = '\n';
+	inc_text[150] = '\0';
+	inc = put_file(1, "inc1.zone", inc_text);
+	snprintf(main_text, sizeof(main_text), HEAD "www IN A 192.0.2.1\n$INCLUDE %s\n", inc);
+	path = put_file(0, "main.zone", main_text);
+	zload_set_text_max(strlen(main_text) + 150);
+	z = load_file(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL(z); /* at the bound together */
+	zload_free(&z);
+	zload_set_text_max(strlen(main_text) + 149);
+	z = load_file(path, NULL);
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_TRUE(has_all(err, path, ":7: $INCLUDE ", inc, "with the ",
+			       "octets of the zone's other files, more than ",
+			       "the bound on one zone's text", NULL));
+	zload_free(&z);
+	free(inc_text);
+	/* The default back. */
+	zload_set_text_max(0);
+	CU_ASSERT_EQUAL(zload_text_max(), ZLOAD_TEXT_MAX_DEFAULT);
+	z = load_file(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL(z);
+	zload_free(&z);
+}
+
+static void test_include_loops_and_depth(void)
+{
+	char text[4 * PATH_MAX];
+	char a[PATH_MAX + 64], b[PATH_MAX + 64];
+	zload_zone_t *z;
+
+	/* A file that includes itself: refused as a loop, at the line of the $INCLUDE. */
+	snprintf(a, sizeof(a), "%s/loopa.zone", dir);
+	snprintf(text, sizeof(text), "x IN A 192.0.2.1\n$INCLUDE %s\n", a);
+	put_file(0, "loopa.zone", text);
+	snprintf(text, sizeof(text), HEAD "$INCLUDE %s\n", a);
+	CU_ASSERT_EQUAL(load_guarded(NULL, text), 0);
+	CU_ASSERT_TRUE(has_all(err, "loopa.zone:2: $INCLUDE ", a, ": a loop", NULL));
+	/* The zone's own file included by itself. */
+	snprintf(text, sizeof(text), HEAD "$INCLUDE %s\n", a);
+	put_file(0, "loopa.zone", text);
+	CU_ASSERT_EQUAL(load_guarded(a, NULL), 0);
+	CU_ASSERT_TRUE(has_all(err, "loopa.zone:6: $INCLUDE ", a, ": a loop", NULL));
+	/* Two files that include each other. */
+	snprintf(b, sizeof(b), "%s/loopb.zone", dir);
+	snprintf(text, sizeof(text), "y IN A 192.0.2.2\n$INCLUDE %s\n", a);
+	put_file(1, "loopb.zone", text);
+	snprintf(text, sizeof(text), "x IN A 192.0.2.1\n$INCLUDE %s\n", b);
+	put_file(0, "loopa.zone", text);
+	snprintf(text, sizeof(text), HEAD "$INCLUDE %s\n", a);
+	CU_ASSERT_EQUAL(load_guarded(NULL, text), 0);
+	CU_ASSERT_TRUE(has_all(err, "loopb.zone:2: $INCLUDE ", a, ": a loop", NULL));
+	/* The same file twice, one after the other, is no loop. */
+	put_file(0, "loopa.zone", "x IN A 192.0.2.1\n");
+	snprintf(text, sizeof(text), HEAD "$INCLUDE %s\n$INCLUDE %s\n", a, a);
+	z = load(text, NULL);
+	CU_ASSERT_PTR_NOT_NULL(z);
+	zload_free(&z);
+	/* Distinct files nested 8 deep load; 9 deep do not. */
+	for (int deep = 8; deep <= 9; deep++) {
+		for (int i = deep - 1; i >= 0; i--) {
+			char name[32], next[PATH_MAX + 64];
+
+			snprintf(name, sizeof(name), "d%d.zone", i);
+			snprintf(next, sizeof(next), "%s/d%d.zone", dir, i + 1);
+			if (i == deep - 1)
+				snprintf(text, sizeof(text), "d%d IN A 192.0.2.9\n", i);
+			else
+				snprintf(text, sizeof(text), "d%d IN A 192.0.2.9\n$INCLUDE %s\n", i,
+					 next);
+			put_file(0, name, text);
+		}
+		snprintf(text, sizeof(text), HEAD "$INCLUDE %s/d0.zone\n", dir);
+		z = load(text, NULL);
+		if (deep == 8) {
+			CU_ASSERT_PTR_NOT_NULL(z);
+		} else {
+			CU_ASSERT_PTR_NULL(z);
+			CU_ASSERT_TRUE(
+			    has_all(err, "d7.zone:2: $INCLUDE nested more than 8 deep", NULL));
+		}
+		zload_free(&z);
+	}
 }
 
 /* ------------------------------------------------------------------ the fast reader */
@@ -1024,6 +1280,10 @@ void reg_cutest_zload(void)
 	CU_add_test(s, "$INCLUDE with an origin", test_include_origin);
 	CU_add_test(s, "error: $INCLUDE of a missing file", test_include_missing);
 	CU_add_test(s, "$INCLUDE nested, and a loop", test_include_nested_and_loop);
+	CU_add_test(s, "error: a FIFO or a device as the zone file", test_file_not_regular);
+	CU_add_test(s, "error: a FIFO or a device as an $INCLUDE", test_include_not_regular);
+	CU_add_test(s, "error: a zone's text over its bound", test_text_bound);
+	CU_add_test(s, "error: $INCLUDE loops, and nesting too deep", test_include_loops_and_depth);
 	CU_add_test(s, "the fast reader reads as ldns does", test_fast_reader_same);
 	CU_add_test(s, "records are on their own lines", test_fast_reader_lines);
 	CU_add_test(s, "a large text read in pieces reads as one pass", test_pieces_same);
