@@ -159,6 +159,7 @@ typedef struct cfg {
 	bool watch;		      /* reload zone and certificate files when they change */
 	enum cfg_keep keep_zones;     /* keep the zones as read, beside the snapshot */
 	char *serial_state;	      /* file remembering the serials served, or NULL */
+	uint64_t zone_max_size;	      /* octets of one zone's text (file + $INCLUDEs); 0: default */
 	rrl_cfg_t rrl;		      /* response rate limiting on UDP; off while rrl.rate is 0 */
 
 	bool show_help;	   /* --help was given: print usage, serve nothing */

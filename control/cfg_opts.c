@@ -39,6 +39,7 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_WATCH] = {"watch", "watch", false, false},
     [CFG_K_KEEP_ZONES] = {"keep-zones", "keep-zones", false, false},
     [CFG_K_SERIAL_STATE] = {"serial-state", "serial-state", false, false},
+    [CFG_K_ZONE_MAX_SIZE] = {"zone-max-size", "zone-max-size", false, false},
     [CFG_K_RATE_LIMIT] = {"rate-limit", "rate-limit", false, false},
     [CFG_K_RATE_LIMIT_SLIP] = {"rate-limit-slip", "rate-limit-slip", false, false},
     [CFG_K_RATE_LIMIT_TABLE_SIZE] = {"rate-limit-table-size", "rate-limit-table-size", false,
@@ -290,6 +291,11 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		free(cfg->serial_state);
 		cfg->serial_state = copy;
 		return SANDNS_EOK;
+	case CFG_K_ZONE_MAX_SIZE:
+		/* At least a small zone's worth; at most what a 64-bit loader may be asked to hold.
+		 */
+		return cfg_parse_size(key, value, 4096, (uint64_t)1 << 40, &cfg->zone_max_size, err,
+				      errlen);
 	case CFG_K_KEEP_ZONES:
 		if (strcmp(value, "auto") == 0)
 			cfg->keep_zones = CFG_KEEP_AUTO;

@@ -30,6 +30,7 @@ enum cfg_key {
 	CFG_K_WATCH,
 	CFG_K_KEEP_ZONES,
 	CFG_K_SERIAL_STATE,
+	CFG_K_ZONE_MAX_SIZE,
 	CFG_K_RATE_LIMIT,
 	CFG_K_RATE_LIMIT_SLIP,
 	CFG_K_RATE_LIMIT_TABLE_SIZE,
@@ -75,6 +76,13 @@ char *cfg_abs_path(const char *basedir, const char *path);
 /* cfg_val.c: VALUE as a number in MIN..MAX for KEY; SANDNS_EOK or SANDNS_ECONFIG with err. */
 int cfg_parse_uint(const char *key, const char *value, unsigned long min, unsigned long max,
 		   unsigned long *out, char *err, size_t errlen);
+
+/*
+ * cfg_val.c: VALUE as a size in octets for KEY: a number with an optional suffix K, M or G (powers
+ * of 1024, either case), within MIN..MAX octets.
+ */
+int cfg_parse_size(const char *key, const char *value, uint64_t min, uint64_t max, uint64_t *out,
+		   char *err, size_t errlen);
 
 /* cfg_val.c: VALUE as yes/true/on/1 or no/false/off/0 for KEY. */
 int cfg_parse_bool(const char *key, const char *value, bool *out, char *err, size_t errlen);

@@ -66,6 +66,37 @@ int cfg_parse_uint(const char *key, const char *value, unsigned long min, unsign
 	return SANDNS_EOK;
 }
 
+int cfg_parse_size(const char *key, const char *value, uint64_t min, uint64_t max, uint64_t *out,
+		   char *err, size_t errlen)
+{
+	static const char units[] = "kmg";
+	uint64_t v = 0, unit = 1;
+	const char *p;
+
+	for (p = value; isdigit((unsigned char)*p); p++) {
+		if (v > max)
+			continue; /* out of range anyway; keep reading to check the syntax */
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == value)
+		return cfg_fail(err, errlen, "%s: '%s' is not a size (a number, then K, M or G)",
+				key, value);
+	if (*p != '\0') {
+		const char *u = strchr(units, tolower((unsigned char)*p));
+
+		if (u == NULL || p[1] != '\0')
+			return cfg_fail(err, errlen,
+					"%s: '%s' is not a size (a number, then K, M or G)", key,
+					value);
+		unit = (uint64_t)1 << (10 * (u - units + 1));
+	}
+	if (v > max / unit || v * unit < min)
+		return cfg_fail(err, errlen, "%s: %s is out of range (%llu..%llu octets)", key,
+				value, (unsigned long long)min, (unsigned long long)max);
+	*out = v * unit;
+	return SANDNS_EOK;
+}
+
 int cfg_parse_bool(const char *key, const char *value, bool *out, char *err, size_t errlen)
 {
 	static const char *const yes[] = {"yes", "true", "on", "1"};

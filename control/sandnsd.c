@@ -17,6 +17,7 @@
 #include "log.h"
 #include "sandns_err.h"
 #include "srv.h"
+#include "zload.h"
 #include "zpub.h"
 
 #ifndef SANDNS_VERSION
@@ -53,6 +54,8 @@ static const char usage_text[] =
     "                           a decision flips after two probes agree\n"
     "  --watch yes|no           reload zone and certificate files when they change (no)\n"
     "  --serial-state FILE      remember the serials served across restarts\n"
+    "  --zone-max-size SIZE     largest text of one zone (its file and $INCLUDEs), a number\n"
+    "                           of octets with K, M or G (1G)\n"
     "  --keep-zones auto|yes|no keep the zones as read beside the snapshot (auto: up to\n"
     "                           250,000 records; no: reloads read the files again)\n"
     "  --control PATH           control socket for sandnsctl (mode 0600)\n"
@@ -287,6 +290,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sandnsd: %s\n", err);
 		goto out_free_cfg;
 	}
+	/* One zone's text (its file and $INCLUDEs) is bounded: see zone-max-size. */
+	zload_set_text_max((size_t)cfg->zone_max_size);
 	if (cfg->show_help || cfg->show_version) {
 		if (cfg->show_help)
 			usage(stdout);

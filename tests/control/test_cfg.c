@@ -76,6 +76,7 @@ static void test_defaults(void)
 	CU_ASSERT_PTR_NULL(cfg->identity);
 	CU_ASSERT_EQUAL(cfg->nzones, 0);
 	CU_ASSERT_EQUAL(cfg->nxfr_acl, 0);
+	CU_ASSERT_EQUAL(cfg->zone_max_size, 0); /* the loader's default */
 	cfg_free(&cfg);
 	cfg_free(&cfg); /* NULL is fine */
 	cfg_free(NULL);
@@ -112,7 +113,8 @@ static void test_file_all_keys(void)
 			   "legacy-cn-fallback yes\n"
 			   "cert-probe-interval 60\n"
 			   "watch yes\n"
-			   "keep-zones no\n";
+			   "keep-zones no\n"
+			   "zone-max-size 64M\n";
 	cfg_t *cfg;
 
 	CU_ASSERT_EQUAL_FATAL(load(&cfg, text), SANDNS_EOK);
@@ -125,6 +127,7 @@ static void test_file_all_keys(void)
 	CU_ASSERT_EQUAL(cfg->cert_probe_interval, 60);
 	CU_ASSERT_TRUE(cfg->watch);
 	CU_ASSERT_EQUAL(cfg->keep_zones, CFG_KEEP_NO);
+	CU_ASSERT_EQUAL(cfg->zone_max_size, (uint64_t)64 << 20);
 	CU_ASSERT_EQUAL_FATAL(cfg->nzones, 2);
 	CU_ASSERT_STRING_EQUAL(cfg->zones[0].origin, "example.com.");
 	CU_ASSERT_STRING_EQUAL(cfg->zones[0].src.path, "/etc/sandns/example.com.zone");
@@ -174,6 +177,14 @@ static void test_file_errors(void)
 	load_fails("cert-probe-interval 86401\n", "cert-probe-interval: 86401 is out of range");
 	load_fails("srv-target a b\n", "srv-target: 'a b' is not a host name");
 	load_fails("keep-zones maybe\n", "keep-zones: expected auto, yes or no, not 'maybe'");
+	load_fails("zone-max-size 1T\n",
+		   "zone-max-size: '1T' is not a size (a number, then K, M or G)");
+	load_fails("zone-max-size 12KB\n", "zone-max-size: '12KB' is not a size");
+	load_fails("zone-max-size M\n", "zone-max-size: 'M' is not a size");
+	load_fails("zone-max-size 4095\n",
+		   "zone-max-size: 4095 is out of range (4096..1099511627776 octets)");
+	load_fails("zone-max-size 1025G\n", "zone-max-size: 1025G is out of range");
+	load_fails("zone-max-size 99999999999999999999999999\n", "is out of range");
 	load_fails("foreground maybe\n", "foreground: expected yes or no, not 'maybe'");
 	load_fails("udp-max-payload 511\n", "udp-max-payload: 511 is out of range (512..65535)");
 	load_fails("tcp-idle-timeout 0\n", "tcp-idle-timeout: 0 is out of range");
