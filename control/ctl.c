@@ -168,7 +168,7 @@ void ctl_run(ctl_t *ctl)
 	/* What ctl_publish_first() left: the server answers by now. */
 	ctl_drop_zones(ctl);
 	while (!ctl->stop) {
-		n = epoll_wait(ctl->ep, events, CTL_EVENTS, 1000);
+		n = epoll_wait(ctl->ep, events, CTL_EVENTS, ctl_accept_tick(ctl, 1000));
 		for (i = 0; i < n; i++) {
 			struct ctl_ev *ev = events[i].data.ptr;
 

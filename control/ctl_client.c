@@ -22,6 +22,10 @@
 /* At the cap, a client silent this long gives its place to a new one. */
 #define CTL_EVICT_IDLE_MS 1000
 #define CTL_CLIENT_IDLE_MS (60 * 1000)
+/* accept() short of descriptors or memory: the listener rests, as the TCP thread's do. */
+#define CTL_PAUSE_MIN_MS 100
+#define CTL_PAUSE_MAX_MS 1000
+#define CTL_FAIL_LOG_MS 5000
 
 struct ctl_client {
 	struct ctl_ev ev; /* first: epoll hands back this pointer */
@@ -328,16 +332,77 @@ static struct ctl_client *ctl_evictable(ctl_t *ctl)
 	return best != NULL && now - best->last_ms >= CTL_EVICT_IDLE_MS ? best : NULL;
 }
 
+/*
+ * accept() failed with ERR for want of a resource. Out of descriptors, a client silent for
+ * CTL_EVICT_IDLE_MS gives way (true: try again), so that an operator still gets in; otherwise
+ * the listener leaves epoll for a while (ctl_accept_tick() puts it back).
+ */
+static bool ctl_accept_failed(ctl_t *ctl, int err)
+{
+	const uint64_t now = clock_now_ms();
+	struct ctl_client *old;
+
+	ctl->accept_failed++;
+	if ((err == EMFILE || err == ENFILE) && (old = ctl_evictable(ctl)) != NULL) {
+		ctl_client_close(ctl, old);
+		return true;
+	}
+	epoll_ctl(ctl->ep, EPOLL_CTL_DEL, ctl->listen_ev.fd, NULL);
+	if (ctl->listen_pause_ms == 0)
+		ctl->listen_pause_ms = CTL_PAUSE_MIN_MS;
+	ctl->listen_paused_until = now + ctl->listen_pause_ms;
+	if (ctl->accept_fail_log_ms == 0 || now - ctl->accept_fail_log_ms >= CTL_FAIL_LOG_MS) {
+		log_msg(LOG_WARNING,
+			"control socket: cannot accept clients: %s; not accepting for %llu ms "
+			"(%llu failures so far)",
+			strerror(err), (unsigned long long)ctl->listen_pause_ms,
+			(unsigned long long)ctl->accept_failed);
+		ctl->accept_fail_log_ms = now;
+	}
+	ctl->listen_pause_ms = ctl->listen_pause_ms * 2 < CTL_PAUSE_MAX_MS
+				   ? ctl->listen_pause_ms * 2
+				   : CTL_PAUSE_MAX_MS;
+	return false;
+}
+
+int ctl_accept_tick(ctl_t *ctl, int timeout)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &ctl->listen_ev};
+	const uint64_t now = clock_now_ms();
+
+	if (ctl->listen_paused_until == 0)
+		return timeout;
+	if (now < ctl->listen_paused_until) {
+		if ((uint64_t)timeout > ctl->listen_paused_until - now)
+			return (int)(ctl->listen_paused_until - now);
+		return timeout;
+	}
+	ctl->listen_paused_until = 0;
+	if (epoll_ctl(ctl->ep, EPOLL_CTL_ADD, ctl->listen_ev.fd, &ev) != 0)
+		log_msg(LOG_ERR, "control socket cannot be watched again: %s", strerror(errno));
+	return timeout;
+}
+
 void ctl_accept(ctl_t *ctl)
 {
 	struct epoll_event ev;
 	struct ctl_client *c;
 	int fd, i;
 
+	if (ctl->listen_paused_until != 0)
+		return;
 	for (i = 0; i < 16; i++) {
 		fd = accept4(ctl->listen_ev.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if ((errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			     errno == ENOMEM) &&
+			    ctl_accept_failed(ctl, errno))
+				continue;
 			return;
+		}
+		ctl->listen_pause_ms = CTL_PAUSE_MIN_MS;
 		if (!ctl_peer_allowed(ctl, fd)) {
 			close(fd);
 			continue;

@@ -28,9 +28,13 @@ struct ctl {
 	bool own_path; /* we created cfg->control: remove it at the end */
 	struct ctl_client *clients;
 	size_t nclients;
-	uint64_t refused;	 /* connections refused for their peer credentials */
-	uint64_t refused_log_ms; /* when the last refusal was logged */
-	struct ctl_client *dead; /* closed during this round of events; freed after it */
+	uint64_t refused;	      /* connections refused for their peer credentials */
+	uint64_t refused_log_ms;      /* when the last refusal was logged */
+	uint64_t accept_failed;	      /* accept() short of descriptors or memory */
+	uint64_t accept_fail_log_ms;  /* when that was last logged */
+	uint64_t listen_paused_until; /* the listener is out of epoll until then; 0: it is in */
+	uint64_t listen_pause_ms;     /* the next pause */
+	struct ctl_client *dead;      /* closed during this round of events; freed after it */
 	bool stop;
 	uint64_t started_ms;
 	ctl_stats_fn extra_stats; /* the dataplane's counters, or NULL */
@@ -110,6 +114,11 @@ void ctl_drop_zones(ctl_t *ctl);
 int ctl_bind(const char *path, char *err, size_t errlen);
 /* Takes on the clients waiting on the listening socket (peer credentials checked). */
 void ctl_accept(ctl_t *ctl);
+/*
+ * Puts the listener back into epoll once a pause after a failed accept is over; returns
+ * TIMEOUT (ms), shortened to the end of a pause still running.
+ */
+int ctl_accept_tick(ctl_t *ctl, int timeout);
 /* Moves the client of EV along: its reply out, its next request in and answered. */
 void ctl_client_io(ctl_t *ctl, struct ctl_ev *ev);
 /* Closes the clients idle too long and frees those closed during this round. */
