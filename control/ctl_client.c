@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ctl_client.c: the control socket: binding it, its clients, their requests in and replies out */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -41,13 +43,86 @@ struct ctl_client {
 	char in[CTL_LINE_MAX];
 };
 
-int ctl_bind(const char *path, char *err, size_t errlen)
+/* The pid written in the lock file LOCK_FD (of whoever holds it), or 0 if none is there. */
+static long ctl_lock_pid(int lock_fd)
+{
+	char text[32];
+	ssize_t n = pread(lock_fd, text, sizeof(text) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	return strtol(text, NULL, 10);
+}
+
+void ctl_lock_note_pid(ctl_t *ctl)
+{
+	char text[32];
+	int n;
+
+	if (ctl->lock_fd < 0)
+		return;
+	n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
+	if (ftruncate(ctl->lock_fd, 0) != 0 || pwrite(ctl->lock_fd, text, (size_t)n, 0) != n)
+		log_msg(LOG_WARNING, "cannot write the pid into %s.lock: %s", ctl->sock_path,
+			strerror(errno));
+}
+
+/*
+ * Takes PATH.lock (flock, held until ctl_unbind): the daemon holding it owns PATH. A relative
+ * PATH is made absolute first: the daemon changes directory when it goes into the background.
+ */
+static int ctl_lock(ctl_t *ctl, const char *path, char *err, size_t errlen)
+{
+	char cwd[4096], *lock = NULL;
+	int rc;
+
+	if (path[0] == '/')
+		ctl->sock_path = strdup(path);
+	else if (getcwd(cwd, sizeof(cwd)) == NULL ||
+		 asprintf(&ctl->sock_path, "%s/%s", cwd, path) < 0)
+		ctl->sock_path = NULL;
+	if (ctl->sock_path == NULL || asprintf(&lock, "%s.lock", ctl->sock_path) < 0) {
+		snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	ctl->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (ctl->lock_fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot open the control socket's lock file %s: %s", lock,
+			 strerror(errno));
+		free(lock);
+		return rc;
+	}
+	if (flock(ctl->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		rc = -errno;
+		if (errno == EWOULDBLOCK)
+			snprintf(err, errlen,
+				 "another sandnsd holds %s (pid %ld); stop it or pick another "
+				 "--control",
+				 lock, ctl_lock_pid(ctl->lock_fd));
+		else
+			snprintf(err, errlen, "cannot lock %s: %s", lock, strerror(errno));
+		close(ctl->lock_fd);
+		ctl->lock_fd = -1;
+		free(lock);
+		return rc == -EWOULDBLOCK ? -EADDRINUSE : rc;
+	}
+	free(lock);
+	ctl_lock_note_pid(ctl);
+	return SANDNS_EOK;
+}
+
+int ctl_bind(ctl_t *ctl, const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct stat st;
 	mode_t old;
-	int fd, probe, rc;
+	int fd, rc;
 
+	rc = ctl_lock(ctl, path, err, errlen);
+	if (rc != SANDNS_EOK)
+		return rc;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
@@ -57,19 +132,13 @@ int ctl_bind(const char *path, char *err, size_t errlen)
 				 path);
 			return -EEXIST;
 		}
-		/* A socket that answers belongs to a running daemon; one that does not is stale. */
-		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (probe >= 0 && connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
-			close(probe);
-			snprintf(err, errlen,
-				 "control socket %s: another sandnsd answers on it; "
-				 "stop it or pick another --control",
-				 path);
-			return -EADDRINUSE;
+		/* We hold the lock: no sandnsd owns it, whoever may still listen there. */
+		if (unlink(path) != 0 && errno != ENOENT) {
+			rc = -errno;
+			snprintf(err, errlen, "control socket %s: cannot remove the stale one: %s",
+				 path, strerror(errno));
+			return rc;
 		}
-		if (probe >= 0)
-			close(probe);
-		unlink(path);
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
@@ -81,14 +150,34 @@ int ctl_bind(const char *path, char *err, size_t errlen)
 	old = umask(0177);
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (rc != 0 || chmod(path, 0600) != 0 || listen(fd, 16) != 0) {
+	if (rc != 0 || chmod(path, 0600) != 0 || lstat(path, &st) != 0 || listen(fd, 16) != 0) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot create the control socket %s: %s", path,
 			 strerror(errno));
 		close(fd);
 		return rc;
 	}
+	/* What ctl_unbind removes: this file, not whatever may be at PATH by then. */
+	ctl->sock_dev = st.st_dev;
+	ctl->sock_ino = st.st_ino;
+	ctl->own_path = true;
 	return fd;
+}
+
+void ctl_unbind(ctl_t *ctl)
+{
+	struct stat st;
+
+	if (ctl->own_path && lstat(ctl->sock_path, &st) == 0 && st.st_dev == ctl->sock_dev &&
+	    st.st_ino == ctl->sock_ino)
+		unlink(ctl->sock_path);
+	ctl->own_path = false;
+	/* The lock goes last, with the socket file gone; the lock file stays (see ctl_lock). */
+	if (ctl->lock_fd >= 0)
+		close(ctl->lock_fd);
+	ctl->lock_fd = -1;
+	free(ctl->sock_path);
+	ctl->sock_path = NULL;
 }
 
 static void ctl_client_close(ctl_t *ctl, struct ctl_client *c)

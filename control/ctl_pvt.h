@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "buf.h"
 #include "ctl.h"
@@ -25,7 +26,11 @@ struct ctl {
 	int ep;
 	struct ctl_ev sig_ev;
 	struct ctl_ev listen_ev;
-	bool own_path; /* we created cfg->control: remove it at the end */
+	bool own_path;	 /* we bound cfg->control: remove it at the end if it is still ours */
+	int lock_fd;	 /* cfg->control + ".lock", flock held for the daemon's life; or -1 */
+	char *sock_path; /* cfg->control made absolute (we chdir when going to the background) */
+	dev_t sock_dev;	 /* the socket file we bound */
+	ino_t sock_ino;
 	struct ctl_client *clients;
 	size_t nclients;
 	uint64_t refused;	      /* connections refused for their peer credentials */
@@ -110,8 +115,16 @@ void ctl_watch_fini(ctl_t *ctl);
 /* ctl_pub.c: frees the zones as read when keep-zones says not to keep them (logged once). */
 void ctl_drop_zones(ctl_t *ctl);
 
-/* ctl_client.c: binds the control socket PATH (mode 0600); its fd, or -errno with err set. */
-int ctl_bind(const char *path, char *err, size_t errlen);
+/*
+ * ctl_client.c: binds the control socket PATH (mode 0600); its fd, or -errno with err set.
+ * PATH.lock decides who owns PATH: without its flock, another sandnsd runs (refused, its pid
+ * said); with it, a socket left at PATH is stale and replaced.
+ */
+int ctl_bind(ctl_t *ctl, const char *path, char *err, size_t errlen);
+/* Writes this process's pid into the lock file (again after the fork into the background). */
+void ctl_lock_note_pid(ctl_t *ctl);
+/* At exit: removes the socket file if it is still the one bound, then lets the lock go. */
+void ctl_unbind(ctl_t *ctl);
 /* Takes on the clients waiting on the listening socket (peer credentials checked). */
 void ctl_accept(ctl_t *ctl);
 /*
