@@ -112,6 +112,10 @@ void ctl_watch_event(ctl_t *ctl);
 void ctl_watch_tick(ctl_t *ctl, ctl_todo_t *todo);
 void ctl_watch_fini(ctl_t *ctl);
 
+/* Said (log, reload result) of a zone whose records changed but not its serial: origin, serial. */
+#define CTL_STALE_SERIAL_FMT                                                                       \
+	"%s: zone file changed but its serial %lu did not; secondaries will not see the change"
+
 /* ctl_pub.c: frees the zones as read when keep-zones says not to keep them (logged once). */
 void ctl_drop_zones(ctl_t *ctl);
 
