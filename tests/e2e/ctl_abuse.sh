@@ -550,24 +550,31 @@ check "path: a second sandnsd on the same --control exits non-zero at once (got 
 check "path: ... saying 'another sandnsd holds $SOCK.lock (pid $OWNER)'" \
 	grep -qF "another sandnsd holds $SOCK.lock (pid $OWNER)" "$TMP/second.log"
 check "path: ... and the first one still answers sandnsctl status" ctl_ok status
-# Its socket file removed and another socket bound at the path (as by a daemon started then):
-# the exiting sandnsd must leave that one alone.
-rm -f "$SOCK"
-"$PY" -c 'import socket, sys, time
+# listen_at PATH: a socket bound and listening at PATH (not a sandnsd), in HOLDPID
+listen_at() {
+	rm -f "$1" "$TMP/listener.up"
+	"$PY" -c 'import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.bind(sys.argv[1])
 s.listen(4)
 open(sys.argv[2], "w").write("up")
-time.sleep(120)' "$SOCK" "$TMP/listener.up" &
-HOLDPID=$!
-for _ in $(seq 1 50); do [ -s "$TMP/listener.up" ] && break; sleep 0.1; done
+time.sleep(120)' "$1" "$TMP/listener.up" &
+	HOLDPID=$!
+	for _ in $(seq 1 50); do [ -s "$TMP/listener.up" ] && break; sleep 0.1; done
+}
+# Its socket file removed and another socket bound at the path (as by a daemon started then):
+# the exiting sandnsd must leave that one alone.
+listen_at "$SOCK"
 ino=$(stat -c %i "$SOCK" 2>/dev/null)
 stop_sandnsd
 rc=$?
 check "path: sandnsd (owner) exits with status 0 (got $rc)" test "$rc" = 0
 check "path: at exit it left alone the socket bound at its path since (inode $ino, now $(stat -c %i "$SOCK" 2>/dev/null))" \
 	test -n "$ino" -a "$(stat -c %i "$SOCK" 2>/dev/null)" = "$ino"
-# That socket still listens, and nobody holds the lock: a new sandnsd replaces it.
+# A socket listening at the path (a new one, whatever became of that one) and nobody holding
+# the lock: a new sandnsd replaces it.
+stop_hold
+listen_at "$SOCK"
 start_sandnsd owner --zone "example.com.=$ZONE"
 check "path: sandnsd starts over a listening socket no sandnsd owns (pid $PID)" kill -0 "$PID"
 check "path: ... and answers sandnsctl status on it" ctl_ok status
