@@ -54,6 +54,7 @@ ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen)
 	ctl->probe_ev.fd = -1;
 	ctl->watch_ev.kind = CTL_EV_WATCH;
 	ctl->watch_ev.fd = -1;
+	ctl->lock_fd = -1;
 	ctl->started_ms = clock_now_ms();
 
 	sigemptyset(&set);
@@ -83,11 +84,10 @@ ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen)
 	if (ctl_watch_init(ctl, err, errlen) != SANDNS_EOK)
 		goto out_free;
 	if (cfg->control != NULL) {
-		fd = ctl_bind(cfg->control, err, errlen);
+		fd = ctl_bind(ctl, cfg->control, err, errlen);
 		if (fd < 0)
 			goto out_free;
 		ctl->listen_ev.fd = fd;
-		ctl->own_path = true;
 		ev.events = EPOLLIN;
 		ev.data.ptr = &ctl->listen_ev;
 		if (epoll_ctl(ctl->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
@@ -113,6 +113,7 @@ int ctl_after_fork(ctl_t *ctl, char *err, size_t errlen)
 			 strerror(errno));
 		return -errno;
 	}
+	ctl_lock_note_pid(ctl);
 	return SANDNS_EOK;
 }
 
@@ -168,7 +169,7 @@ void ctl_run(ctl_t *ctl)
 	/* What ctl_publish_first() left: the server answers by now. */
 	ctl_drop_zones(ctl);
 	while (!ctl->stop) {
-		n = epoll_wait(ctl->ep, events, CTL_EVENTS, 1000);
+		n = epoll_wait(ctl->ep, events, CTL_EVENTS, ctl_accept_tick(ctl, 1000));
 		for (i = 0; i < n; i++) {
 			struct ctl_ev *ev = events[i].data.ptr;
 
@@ -204,8 +205,7 @@ void ctl_free(ctl_t **ctlp)
 	ctl_watch_fini(ctl);
 	if (ctl->listen_ev.fd >= 0)
 		close(ctl->listen_ev.fd);
-	if (ctl->own_path)
-		unlink(ctl->cfg->control);
+	ctl_unbind(ctl);
 	if (ctl->sig_ev.fd >= 0)
 		close(ctl->sig_ev.fd);
 	if (ctl->ep >= 0)

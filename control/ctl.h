@@ -23,6 +23,7 @@ typedef struct ctl_zone_info {
 	unsigned long serial;	  /* the SOA serial served: raised when the policy edits the zone */
 	char *edits;		  /* the policy's edits, one per line ("" none) */
 	uint64_t edits_hash;	  /* of EDITS (FNV-1a): what serial-state remembers of them */
+	bool serial_stale; /* what it serves changed since the build before, its serial did not */
 } ctl_zone_info_t;
 
 /*
@@ -69,6 +70,14 @@ typedef struct ctl_rebuild {
  */
 int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
 	      ctl_build_t *out, char *err, size_t errlen);
+
+/*
+ * Sets serial_stale on each zone of B (built from PREV, whose snapshot is PREV_ZT) that serves
+ * other records than PREV_ZT did while its file's serial and the served one stayed the same:
+ * secondaries would never ask for the change. Only zones read again or edited otherwise are
+ * compared (their transfers, rendered from both snapshots).
+ */
+void ctl_build_check_serials(const ctl_build_t *prev, const zt_t *prev_zt, ctl_build_t *b);
 
 /*
  * Whether a probe's decisions SEEN replace the SERVED ones (docs/autodiscover-policy.md: a decision

@@ -175,13 +175,77 @@ static const ctl_zone_info_t *info_find(const ctl_build_t *b, const char *origin
 	return NULL;
 }
 
+static uint64_t fnv1a_bytes(uint64_t h, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
 static uint64_t fnv1a(const char *s)
 {
+	return fnv1a_bytes(0xcbf29ce484222325ull, (const uint8_t *)s, strlen(s));
+}
+
+static int digest_msg(void *ctx, const uint8_t *msg, size_t len)
+{
+	uint64_t *h = ctx;
+
+	*h = fnv1a_bytes(*h, msg, len);
+	return 0;
+}
+
+/*
+ * A digest of zone ORIGIN as snapshot ZT serves it: its transfer (AXFR, every record in
+ * canonical order, the policy's edits and the served serial in), rendered from the
+ * precomputed data, no zone file read. 0: not known (an origin with escapes, or no such zone).
+ */
+static uint64_t zone_digest(const zt_t *zt, const char *origin)
+{
+	uint8_t q[12 + 256 + 4] = {0, 0, 0, 0, 0, 1}; /* id 0, QDCOUNT 1 */
+	size_t len = 12, lab;
 	uint64_t h = 0xcbf29ce484222325ull;
 
-	for (; *s != '\0'; s++)
-		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
-	return h;
+	while (*origin != '\0' && strcmp(origin, ".") != 0) {
+		lab = strcspn(origin, ".");
+		if (lab == 0 || lab > 63 || len + 1 + lab + 5 > sizeof(q) ||
+		    memchr(origin, '\\', lab) != NULL)
+			return 0;
+		q[len++] = (uint8_t)lab;
+		memcpy(q + len, origin, lab);
+		len += lab;
+		origin += lab + (origin[lab] == '.');
+	}
+	q[len++] = 0;
+	q[len++] = 0;
+	q[len++] = 252; /* AXFR */
+	q[len++] = 0;
+	q[len++] = 1; /* IN */
+	if (zt_xfr_render(zt, q, len, digest_msg, &h) != SANDNS_EOK)
+		return 0;
+	return h != 0 ? h : 1;
+}
+
+void ctl_build_check_serials(const ctl_build_t *prev, const zt_t *prev_zt, ctl_build_t *b)
+{
+	for (size_t i = 0; i < b->nzones; i++) {
+		ctl_zone_info_t *info = &b->zones[i];
+		const ctl_zone_info_t *before = info_find(prev, info->origin);
+		uint64_t was;
+
+		info->serial_stale = false;
+		if (prev_zt == NULL)
+			continue;
+		/* A new serial is seen by secondaries; an unchanged zone needs no look. */
+		if (before == NULL || before->src_serial != info->src_serial ||
+		    before->serial != info->serial)
+			continue;
+		if (prev->raw != NULL && i < prev->nzones && prev->raw[i] == b->raw[i] &&
+		    strcmp(before->edits, info->edits) == 0)
+			continue;
+		was = zone_digest(prev_zt, info->origin);
+		info->serial_stale = was != 0 && was != zone_digest(b->zt, info->origin);
+	}
 }
 
 /*
@@ -430,6 +494,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	rc = load_inputs(cfg, prev, what, &b, err, errlen);
 	if (rc != SANDNS_EOK)
 		goto out;
+
 	/* The first build of a process: what was served before it, when it was remembered. */
 	if (prev == NULL && cfg->serial_state != NULL) {
 		state_read(cfg->serial_state, &state);

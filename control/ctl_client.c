@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ctl_client.c: the control socket: binding it, its clients, their requests in and replies out */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -22,6 +24,10 @@
 /* At the cap, a client silent this long gives its place to a new one. */
 #define CTL_EVICT_IDLE_MS 1000
 #define CTL_CLIENT_IDLE_MS (60 * 1000)
+/* accept() short of descriptors or memory: the listener rests, as the TCP thread's do. */
+#define CTL_PAUSE_MIN_MS 100
+#define CTL_PAUSE_MAX_MS 1000
+#define CTL_FAIL_LOG_MS 5000
 
 struct ctl_client {
 	struct ctl_ev ev; /* first: epoll hands back this pointer */
@@ -37,13 +43,86 @@ struct ctl_client {
 	char in[CTL_LINE_MAX];
 };
 
-int ctl_bind(const char *path, char *err, size_t errlen)
+/* The pid written in the lock file LOCK_FD (of whoever holds it), or 0 if none is there. */
+static long ctl_lock_pid(int lock_fd)
+{
+	char text[32];
+	ssize_t n = pread(lock_fd, text, sizeof(text) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	return strtol(text, NULL, 10);
+}
+
+void ctl_lock_note_pid(ctl_t *ctl)
+{
+	char text[32];
+	int n;
+
+	if (ctl->lock_fd < 0)
+		return;
+	n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
+	if (ftruncate(ctl->lock_fd, 0) != 0 || pwrite(ctl->lock_fd, text, (size_t)n, 0) != n)
+		log_msg(LOG_WARNING, "cannot write the pid into %s.lock: %s", ctl->sock_path,
+			strerror(errno));
+}
+
+/*
+ * Takes PATH.lock (flock, held until ctl_unbind): the daemon holding it owns PATH. A relative
+ * PATH is made absolute first: the daemon changes directory when it goes into the background.
+ */
+static int ctl_lock(ctl_t *ctl, const char *path, char *err, size_t errlen)
+{
+	char cwd[4096], *lock = NULL;
+	int rc;
+
+	if (path[0] == '/')
+		ctl->sock_path = strdup(path);
+	else if (getcwd(cwd, sizeof(cwd)) == NULL ||
+		 asprintf(&ctl->sock_path, "%s/%s", cwd, path) < 0)
+		ctl->sock_path = NULL;
+	if (ctl->sock_path == NULL || asprintf(&lock, "%s.lock", ctl->sock_path) < 0) {
+		snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	ctl->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (ctl->lock_fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot open the control socket's lock file %s: %s", lock,
+			 strerror(errno));
+		free(lock);
+		return rc;
+	}
+	if (flock(ctl->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		rc = -errno;
+		if (errno == EWOULDBLOCK)
+			snprintf(err, errlen,
+				 "another sandnsd holds %s (pid %ld); stop it or pick another "
+				 "--control",
+				 lock, ctl_lock_pid(ctl->lock_fd));
+		else
+			snprintf(err, errlen, "cannot lock %s: %s", lock, strerror(errno));
+		close(ctl->lock_fd);
+		ctl->lock_fd = -1;
+		free(lock);
+		return rc == -EWOULDBLOCK ? -EADDRINUSE : rc;
+	}
+	free(lock);
+	ctl_lock_note_pid(ctl);
+	return SANDNS_EOK;
+}
+
+int ctl_bind(ctl_t *ctl, const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	struct stat st;
 	mode_t old;
-	int fd, probe, rc;
+	int fd, rc;
 
+	rc = ctl_lock(ctl, path, err, errlen);
+	if (rc != SANDNS_EOK)
+		return rc;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
@@ -53,19 +132,13 @@ int ctl_bind(const char *path, char *err, size_t errlen)
 				 path);
 			return -EEXIST;
 		}
-		/* A socket that answers belongs to a running daemon; one that does not is stale. */
-		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (probe >= 0 && connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
-			close(probe);
-			snprintf(err, errlen,
-				 "control socket %s: another sandnsd answers on it; "
-				 "stop it or pick another --control",
-				 path);
-			return -EADDRINUSE;
+		/* We hold the lock: no sandnsd owns it, whoever may still listen there. */
+		if (unlink(path) != 0 && errno != ENOENT) {
+			rc = -errno;
+			snprintf(err, errlen, "control socket %s: cannot remove the stale one: %s",
+				 path, strerror(errno));
+			return rc;
 		}
-		if (probe >= 0)
-			close(probe);
-		unlink(path);
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
@@ -77,14 +150,34 @@ int ctl_bind(const char *path, char *err, size_t errlen)
 	old = umask(0177);
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (rc != 0 || chmod(path, 0600) != 0 || listen(fd, 16) != 0) {
+	if (rc != 0 || chmod(path, 0600) != 0 || lstat(path, &st) != 0 || listen(fd, 16) != 0) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot create the control socket %s: %s", path,
 			 strerror(errno));
 		close(fd);
 		return rc;
 	}
+	/* What ctl_unbind removes: this file, not whatever may be at PATH by then. */
+	ctl->sock_dev = st.st_dev;
+	ctl->sock_ino = st.st_ino;
+	ctl->own_path = true;
 	return fd;
+}
+
+void ctl_unbind(ctl_t *ctl)
+{
+	struct stat st;
+
+	if (ctl->own_path && lstat(ctl->sock_path, &st) == 0 && st.st_dev == ctl->sock_dev &&
+	    st.st_ino == ctl->sock_ino)
+		unlink(ctl->sock_path);
+	ctl->own_path = false;
+	/* The lock goes last, with the socket file gone; the lock file stays (see ctl_lock). */
+	if (ctl->lock_fd >= 0)
+		close(ctl->lock_fd);
+	ctl->lock_fd = -1;
+	free(ctl->sock_path);
+	ctl->sock_path = NULL;
 }
 
 static void ctl_client_close(ctl_t *ctl, struct ctl_client *c)
@@ -328,16 +421,77 @@ static struct ctl_client *ctl_evictable(ctl_t *ctl)
 	return best != NULL && now - best->last_ms >= CTL_EVICT_IDLE_MS ? best : NULL;
 }
 
+/*
+ * accept() failed with ERR for want of a resource. Out of descriptors, a client silent for
+ * CTL_EVICT_IDLE_MS gives way (true: try again), so that an operator still gets in; otherwise
+ * the listener leaves epoll for a while (ctl_accept_tick() puts it back).
+ */
+static bool ctl_accept_failed(ctl_t *ctl, int err)
+{
+	const uint64_t now = clock_now_ms();
+	struct ctl_client *old;
+
+	ctl->accept_failed++;
+	if ((err == EMFILE || err == ENFILE) && (old = ctl_evictable(ctl)) != NULL) {
+		ctl_client_close(ctl, old);
+		return true;
+	}
+	epoll_ctl(ctl->ep, EPOLL_CTL_DEL, ctl->listen_ev.fd, NULL);
+	if (ctl->listen_pause_ms == 0)
+		ctl->listen_pause_ms = CTL_PAUSE_MIN_MS;
+	ctl->listen_paused_until = now + ctl->listen_pause_ms;
+	if (ctl->accept_fail_log_ms == 0 || now - ctl->accept_fail_log_ms >= CTL_FAIL_LOG_MS) {
+		log_msg(LOG_WARNING,
+			"control socket: cannot accept clients: %s; not accepting for %llu ms "
+			"(%llu failures so far)",
+			strerror(err), (unsigned long long)ctl->listen_pause_ms,
+			(unsigned long long)ctl->accept_failed);
+		ctl->accept_fail_log_ms = now;
+	}
+	ctl->listen_pause_ms = ctl->listen_pause_ms * 2 < CTL_PAUSE_MAX_MS
+				   ? ctl->listen_pause_ms * 2
+				   : CTL_PAUSE_MAX_MS;
+	return false;
+}
+
+int ctl_accept_tick(ctl_t *ctl, int timeout)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &ctl->listen_ev};
+	const uint64_t now = clock_now_ms();
+
+	if (ctl->listen_paused_until == 0)
+		return timeout;
+	if (now < ctl->listen_paused_until) {
+		if ((uint64_t)timeout > ctl->listen_paused_until - now)
+			return (int)(ctl->listen_paused_until - now);
+		return timeout;
+	}
+	ctl->listen_paused_until = 0;
+	if (epoll_ctl(ctl->ep, EPOLL_CTL_ADD, ctl->listen_ev.fd, &ev) != 0)
+		log_msg(LOG_ERR, "control socket cannot be watched again: %s", strerror(errno));
+	return timeout;
+}
+
 void ctl_accept(ctl_t *ctl)
 {
 	struct epoll_event ev;
 	struct ctl_client *c;
 	int fd, i;
 
+	if (ctl->listen_paused_until != 0)
+		return;
 	for (i = 0; i < 16; i++) {
 		fd = accept4(ctl->listen_ev.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if ((errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			     errno == ENOMEM) &&
+			    ctl_accept_failed(ctl, errno))
+				continue;
 			return;
+		}
+		ctl->listen_pause_ms = CTL_PAUSE_MIN_MS;
 		if (!ctl_peer_allowed(ctl, fd)) {
 			close(fd);
 			continue;

@@ -29,7 +29,8 @@ static void ctl_cmd_reload(ctl_t *ctl, const ctl_rebuild_t *what, bool json, buf
 			   size_t errlen)
 {
 	const zt_t *zt;
-	size_t i;
+	char text[600];
+	size_t i, n;
 
 	if (ctl_reload(ctl, what, err, errlen) != SANDNS_EOK)
 		return;
@@ -45,7 +46,17 @@ static void ctl_cmd_reload(ctl_t *ctl, const ctl_rebuild_t *what, bool json, buf
 			buf_printf(b, ":%lu%s", zt_zone_serial(zt, i),
 				   i + 1 < zt_zone_count(zt) ? "," : "");
 		}
-		BUF_LIT(b, "}}\n");
+		BUF_LIT(b, "},\"warnings\":[");
+		for (i = 0, n = 0; i < ctl->info.nzones; i++) {
+			if (!ctl->info.zones[i].serial_stale)
+				continue;
+			snprintf(text, sizeof(text), CTL_STALE_SERIAL_FMT,
+				 ctl->info.zones[i].origin, ctl->info.zones[i].src_serial);
+			if (n++ > 0)
+				BUF_LIT(b, ",");
+			buf_json_str(b, text);
+		}
+		BUF_LIT(b, "]}\n");
 		return;
 	}
 	buf_printf(b, "reloaded %s: %zu zones, %zu records, %zu bytes snapshot\n",
@@ -55,6 +66,12 @@ static void ctl_cmd_reload(ctl_t *ctl, const ctl_rebuild_t *what, bool json, buf
 		   zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
 	for (i = 0; i < zt_zone_count(zt); i++)
 		buf_printf(b, "zone %s serial %lu\n", zt_zone_origin(zt, i), zt_zone_serial(zt, i));
+	for (i = 0; i < ctl->info.nzones; i++)
+		if (ctl->info.zones[i].serial_stale) {
+			BUF_LIT(b, "warning: ");
+			buf_printf(b, CTL_STALE_SERIAL_FMT "\n", ctl->info.zones[i].origin,
+				   ctl->info.zones[i].src_serial);
+		}
 }
 
 static void h_status(struct ctl_req *r)

@@ -32,6 +32,10 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 	ctl->loaded_ms = clock_now_ms();
 	ctl_take_info(ctl, b);
 	ctl_build_save_serials(ctl->cfg, &ctl->info);
+	for (size_t i = 0; i < ctl->info.nzones; i++)
+		if (ctl->info.zones[i].serial_stale)
+			log_msg(LOG_WARNING, CTL_STALE_SERIAL_FMT, ctl->info.zones[i].origin,
+				ctl->info.zones[i].src_serial);
 }
 
 /* Frees the zones as read when keep-zones says not to keep them (ctl_build_drop_zones()). */
@@ -62,6 +66,8 @@ int ctl_reload(ctl_t *ctl, const ctl_rebuild_t *what, char *err, size_t errlen)
 		ctl->reload_failures++;
 		return rc;
 	}
+	/* Only this thread publishes: the served snapshot is still there to compare with. */
+	ctl_build_check_serials(&ctl->info, ctl->current, &b);
 	ctl_publish(ctl, &b);
 	ctl->reloads++;
 	return SANDNS_EOK;

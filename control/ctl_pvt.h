@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "buf.h"
 #include "ctl.h"
@@ -25,12 +26,20 @@ struct ctl {
 	int ep;
 	struct ctl_ev sig_ev;
 	struct ctl_ev listen_ev;
-	bool own_path; /* we created cfg->control: remove it at the end */
+	bool own_path;	 /* we bound cfg->control: remove it at the end if it is still ours */
+	int lock_fd;	 /* cfg->control + ".lock", flock held for the daemon's life; or -1 */
+	char *sock_path; /* cfg->control made absolute (we chdir when going to the background) */
+	dev_t sock_dev;	 /* the socket file we bound */
+	ino_t sock_ino;
 	struct ctl_client *clients;
 	size_t nclients;
-	uint64_t refused;	 /* connections refused for their peer credentials */
-	uint64_t refused_log_ms; /* when the last refusal was logged */
-	struct ctl_client *dead; /* closed during this round of events; freed after it */
+	uint64_t refused;	      /* connections refused for their peer credentials */
+	uint64_t refused_log_ms;      /* when the last refusal was logged */
+	uint64_t accept_failed;	      /* accept() short of descriptors or memory */
+	uint64_t accept_fail_log_ms;  /* when that was last logged */
+	uint64_t listen_paused_until; /* the listener is out of epoll until then; 0: it is in */
+	uint64_t listen_pause_ms;     /* the next pause */
+	struct ctl_client *dead;      /* closed during this round of events; freed after it */
 	bool stop;
 	uint64_t started_ms;
 	ctl_stats_fn extra_stats; /* the dataplane's counters, or NULL */
@@ -103,13 +112,30 @@ void ctl_watch_event(ctl_t *ctl);
 void ctl_watch_tick(ctl_t *ctl, ctl_todo_t *todo);
 void ctl_watch_fini(ctl_t *ctl);
 
+/* Said (log, reload result) of a zone whose records changed but not its serial: origin, serial. */
+#define CTL_STALE_SERIAL_FMT                                                                       \
+	"%s: zone file changed but its serial %lu did not; secondaries will not see the change"
+
 /* ctl_pub.c: frees the zones as read when keep-zones says not to keep them (logged once). */
 void ctl_drop_zones(ctl_t *ctl);
 
-/* ctl_client.c: binds the control socket PATH (mode 0600); its fd, or -errno with err set. */
-int ctl_bind(const char *path, char *err, size_t errlen);
+/*
+ * ctl_client.c: binds the control socket PATH (mode 0600); its fd, or -errno with err set.
+ * PATH.lock decides who owns PATH: without its flock, another sandnsd runs (refused, its pid
+ * said); with it, a socket left at PATH is stale and replaced.
+ */
+int ctl_bind(ctl_t *ctl, const char *path, char *err, size_t errlen);
+/* Writes this process's pid into the lock file (again after the fork into the background). */
+void ctl_lock_note_pid(ctl_t *ctl);
+/* At exit: removes the socket file if it is still the one bound, then lets the lock go. */
+void ctl_unbind(ctl_t *ctl);
 /* Takes on the clients waiting on the listening socket (peer credentials checked). */
 void ctl_accept(ctl_t *ctl);
+/*
+ * Puts the listener back into epoll once a pause after a failed accept is over; returns
+ * TIMEOUT (ms), shortened to the end of a pause still running.
+ */
+int ctl_accept_tick(ctl_t *ctl, int timeout);
 /* Moves the client of EV along: its reply out, its next request in and answered. */
 void ctl_client_io(ctl_t *ctl, struct ctl_ev *ev);
 /* Closes the clients idle too long and frees those closed during this round. */

@@ -31,6 +31,7 @@ const char *const srv_stat_names[SRV_STAT_COUNT] = {
     [SRV_TCP_CONNECTIONS] = "tcp-connections",
     [SRV_TCP_REFUSED] = "tcp-refused",
     [SRV_TCP_EVICTED] = "tcp-evicted",
+    [SRV_TCP_ACCEPT_FAILED] = "tcp-accept-failed",
     [SRV_TCP_TIMEOUTS] = "tcp-timeouts",
     [SRV_TCP_QUERIES] = "tcp-queries",
     [SRV_TCP_ANSWERED] = "tcp-answered",

@@ -18,17 +18,18 @@ typedef struct srv srv_t;
  * workers count there, and TCP its rcodes and truncated responses too.
  */
 enum srv_stat {
-	SRV_UDP_SEND_FAILED, /* responses the kernel refused (of udp-answered) */
-	SRV_TCP_CONNECTIONS, /* connections accepted */
-	SRV_TCP_REFUSED,     /* closed at once: at tcp-max-clients with no idle one to close */
-	SRV_TCP_EVICTED,     /* idle ones closed to make room for a new one */
-	SRV_TCP_TIMEOUTS,    /* closed after tcp-idle-timeout */
-	SRV_TCP_QUERIES,     /* messages read */
-	SRV_TCP_ANSWERED,    /* responses queued (a transfer counts once) */
-	SRV_TCP_DROPPED,     /* messages not answered: the connection closes */
-	SRV_XFR,	     /* zone transfers run */
-	SRV_XFR_FAILED,	     /* zone transfers cut short */
-	SRV_DGRAM,	     /* enum dgram_stat from here on */
+	SRV_UDP_SEND_FAILED,   /* responses the kernel refused (of udp-answered) */
+	SRV_TCP_CONNECTIONS,   /* connections accepted */
+	SRV_TCP_REFUSED,       /* closed at once: at tcp-max-clients with no idle one to close */
+	SRV_TCP_EVICTED,       /* idle ones closed to make room for a new one */
+	SRV_TCP_ACCEPT_FAILED, /* accept() short of descriptors or memory (listeners paused) */
+	SRV_TCP_TIMEOUTS,      /* closed after tcp-idle-timeout */
+	SRV_TCP_QUERIES,       /* messages read */
+	SRV_TCP_ANSWERED,      /* responses queued (a transfer counts once) */
+	SRV_TCP_DROPPED,       /* messages not answered: the connection closes */
+	SRV_XFR,	       /* zone transfers run */
+	SRV_XFR_FAILED,	       /* zone transfers cut short */
+	SRV_DGRAM,	       /* enum dgram_stat from here on */
 	SRV_UDP_RECEIVED = SRV_DGRAM + DGRAM_RECEIVED, /* datagrams read */
 	SRV_UDP_ANSWERED = SRV_DGRAM + DGRAM_ANSWERED, /* responses made to send */
 	SRV_UDP_DROPPED = SRV_DGRAM + DGRAM_DROPPED,   /* no response (short, a response, AXFR) */

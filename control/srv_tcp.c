@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* srv_tcp.c: DNS over TCP (RFC 7766) and AXFR in one epoll thread; a QSBR reader */
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -28,6 +30,21 @@
 /* Reads per connection and event, then the others get their turn (epoll is level-triggered). */
 #define TCP_READS_PER_EVENT 4
 #define TCP_ACCEPTS_PER_EVENT 64
+/*
+ * accept() failing for want of descriptors or memory leaves the connection in the backlog and the
+ * listener readable: the listeners leave epoll for this long, doubled while it persists, up to
+ * the max; one log line at most every TCP_FAIL_LOG_MS.
+ */
+#define TCP_PAUSE_MIN_MS 100
+#define TCP_PAUSE_MAX_MS 1000
+#define TCP_FAIL_LOG_MS 5000
+/*
+ * Out of descriptors, a client gives way only once it has been quiet this long: new ones
+ * arriving in a burst would otherwise close each other before any had said a word.
+ */
+#define TCP_EVICT_QUIET_MS 1000
+/* Descriptors the TCP clients never take: the control socket's clients, reloads, the probe. */
+#define TCP_FD_RESERVE 16
 
 enum tcp_kind { TCP_EV_LISTENER, TCP_EV_CONN, TCP_EV_STOP };
 
@@ -63,8 +80,13 @@ struct tcp_loop {
 	    *dead; /* closed in this batch; freed after it (events may still name them) */
 	uint64_t now_ms;
 	uint64_t idle_ms;
-	uint64_t io_ms; /* tcp-io-timeout: how long one message may take to arrive */
-	const zt_t *zt; /* valid only inside the current batch */
+	uint64_t io_ms;		/* tcp-io-timeout: how long one message may take to arrive */
+	size_t max_clients;	/* tcp-max-clients, or fewer when the descriptors allow fewer */
+	uint64_t paused_until;	/* the listeners are out of epoll until then; 0: they are in */
+	uint64_t pause_ms;	/* the next pause */
+	uint64_t fail_log_ms;	/* when a failed accept was last logged */
+	uint64_t fail_unlogged; /* failed accepts since then */
+	const zt_t *zt;		/* valid only inside the current batch */
 };
 
 static size_t tcp_pending(const struct tcp_conn *c)
@@ -371,6 +393,66 @@ static void tcp_progress(struct tcp_loop *l, struct tcp_conn *c)
 	}
 }
 
+/* The listeners in or out of epoll; false if one could not be added back. */
+static bool tcp_listen_set(struct tcp_loop *l, bool on)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < l->nlisteners; i++) {
+		ev.data.ptr = &l->listeners[i];
+		if (on)
+			ok = epoll_ctl(l->ep, EPOLL_CTL_ADD, l->listeners[i].fd, &ev) == 0 && ok;
+		else
+			epoll_ctl(l->ep, EPOLL_CTL_DEL, l->listeners[i].fd, NULL);
+	}
+	return ok;
+}
+
+/*
+ * accept() failed with ERR for want of a resource. Out of descriptors, the longest-idle client
+ * gives way as at tcp-max-clients if it has been quiet for TCP_EVICT_QUIET_MS (true: try
+ * again); otherwise the listeners rest a while.
+ */
+static bool tcp_accept_failed(struct tcp_loop *l, int err)
+{
+	struct tcp_conn *old = l->head;
+
+	srv_stat_add(l->t, SRV_TCP_ACCEPT_FAILED, 1);
+	if ((err == EMFILE || err == ENFILE) && old != NULL && tcp_pending(old) == 0 &&
+	    old->in_len == 0 && l->now_ms - old->last_ms >= TCP_EVICT_QUIET_MS) {
+		srv_stat_add(l->t, SRV_TCP_EVICTED, 1);
+		tcp_close(l, old);
+		return true;
+	}
+	tcp_listen_set(l, false);
+	l->paused_until = l->now_ms + l->pause_ms;
+	if (l->fail_log_ms == 0 || l->now_ms - l->fail_log_ms >= TCP_FAIL_LOG_MS) {
+		log_msg(LOG_WARNING,
+			"cannot accept TCP connections: %s; not accepting for %llu ms "
+			"(%llu more failures since the last message)",
+			strerror(err), (unsigned long long)l->pause_ms,
+			(unsigned long long)l->fail_unlogged);
+		l->fail_log_ms = l->now_ms;
+		l->fail_unlogged = 0;
+	} else {
+		l->fail_unlogged++;
+	}
+	l->pause_ms = l->pause_ms * 2 < TCP_PAUSE_MAX_MS ? l->pause_ms * 2 : TCP_PAUSE_MAX_MS;
+	return false;
+}
+
+/* The pause is over: the listeners go back into epoll (until the next failure). */
+static void tcp_listen_resume(struct tcp_loop *l)
+{
+	if (l->paused_until == 0 || l->now_ms < l->paused_until)
+		return;
+	l->paused_until = 0;
+	if (!tcp_listen_set(l, true))
+		log_msg(LOG_ERR, "TCP listeners cannot be watched again: %s", strerror(errno));
+}
+
 static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 {
 	const int one = 1;
@@ -387,14 +469,15 @@ static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-			    errno == ENOMEM)
-				log_msg(LOG_WARNING, "cannot accept TCP connections: %s",
-					strerror(errno));
+			if ((errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			     errno == ENOMEM) &&
+			    tcp_accept_failed(l, errno))
+				continue;
 			return;
 		}
 		srv_stat_add(l->t, SRV_TCP_CONNECTIONS, 1);
-		if (l->nconns >= l->cfg->tcp_max_clients) {
+		l->pause_ms = TCP_PAUSE_MIN_MS;
+		if (l->nconns >= l->max_clients) {
 			/* At the cap: the longest-idle connection gives way if it is truly idle. */
 			struct tcp_conn *old = l->head;
 
@@ -457,6 +540,37 @@ static void tcp_free_dead(struct tcp_loop *l)
 	}
 }
 
+/*
+ * How many clients the descriptors allow: the limit less those open now (the thread starts
+ * after the sockets and the control loop's are made) and TCP_FD_RESERVE, so that the control
+ * socket still answers when TCP clients hold all they may. Fewer than tcp-max-clients is said.
+ */
+static size_t tcp_fd_room(const cfg_t *cfg)
+{
+	struct rlimit rl;
+	size_t open = 0, room;
+	struct dirent *de;
+	DIR *d;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return cfg->tcp_max_clients;
+	d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return cfg->tcp_max_clients;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			open++;
+	closedir(d); /* its own descriptor was counted: one more margin */
+	room = rl.rlim_cur > open + TCP_FD_RESERVE ? rl.rlim_cur - open - TCP_FD_RESERVE : 1;
+	if (room >= cfg->tcp_max_clients)
+		return cfg->tcp_max_clients;
+	log_msg(LOG_WARNING,
+		"%llu file descriptors allowed, %zu open: at most %zu TCP clients at once, not "
+		"tcp-max-clients %u (%d are kept for the control socket)",
+		(unsigned long long)rl.rlim_cur, open, room, cfg->tcp_max_clients, TCP_FD_RESERVE);
+	return room;
+}
+
 static int tcp_loop_init(struct tcp_loop *l, struct srv_thread *t)
 {
 	struct epoll_event ev;
@@ -467,6 +581,8 @@ static int tcp_loop_init(struct tcp_loop *l, struct srv_thread *t)
 	l->cfg = t->srv->cfg;
 	l->idle_ms = (uint64_t)l->cfg->tcp_idle_timeout * 1000;
 	l->io_ms = l->cfg->tcp_io_timeout;
+	l->max_clients = tcp_fd_room(l->cfg);
+	l->pause_ms = TCP_PAUSE_MIN_MS;
 	l->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (l->ep < 0)
 		return -errno;
@@ -528,7 +644,7 @@ void *srv_tcp_main(void *arg)
 
 			if (ev->kind == TCP_EV_STOP)
 				stop = true;
-			else if (ev->kind == TCP_EV_LISTENER)
+			else if (ev->kind == TCP_EV_LISTENER && l.paused_until == 0)
 				tcp_accept(&l, ev);
 			else if (ev->fd >= 0)
 				tcp_progress(&l, (struct tcp_conn *)ev);
@@ -537,6 +653,10 @@ void *srv_tcp_main(void *arg)
 		rcu_quiescent_state();
 		timeout = tcp_expire(&l);
 		tcp_free_dead(&l);
+		tcp_listen_resume(&l);
+		if (l.paused_until != 0 &&
+		    (timeout < 0 || (uint64_t)timeout > l.paused_until - l.now_ms))
+			timeout = (int)(l.paused_until - l.now_ms);
 	}
 	rcu_unregister_thread();
 	tcp_loop_fini(&l);

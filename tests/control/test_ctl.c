@@ -164,6 +164,14 @@ static void build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out->zt);
 }
 
+/* A rebuild from PREV, its serials checked against PREV's snapshot (as ctl_reload does). */
+static void rebuild(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
+		    ctl_build_t *out)
+{
+	build(cfg, prev, what, out);
+	ctl_build_check_serials(prev, prev->zt, out);
+}
+
 /* ctl_build that must fail with RC and WANT in err, leaving OUT empty. */
 static void build_fails(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
 			int rc, const char *want)
@@ -424,6 +432,8 @@ static void test_build_nothing_changed(void)
 	/* The zone file and the certificate read again, unchanged. */
 	build(cfg, &c, &zones, &d);
 	CU_ASSERT_EQUAL(d.zones[0].serial, 101);
+	ctl_build_check_serials(&c, c.zt, &d);
+	CU_ASSERT_FALSE(d.zones[0].serial_stale);
 	CU_ASSERT_PTR_NOT_EQUAL(d.raw[0], c.raw[0]);
 	build(cfg, &d, &certs, &e);
 	CU_ASSERT_EQUAL(e.zones[0].serial, 101);
@@ -491,6 +501,78 @@ static void test_build_file_serial(void)
 	cfg_free(&cfg);
 }
 
+/*
+ * A zone file whose records change while its serial does not: secondaries would never see the
+ * change, so the build says so (serial_stale); the order of the records does not count, their
+ * owner, type, TTL and data do.
+ */
+static void test_build_stale_serial(void)
+{
+	static const ctl_rebuild_t zones = {.zones = true};
+	const ctl_rebuild_t org = {.zones = true, .zone = "example.org."};
+	cfg_t *cfg;
+	ctl_build_t b, c;
+
+	write_zone("s.zone", 100, NULL);
+	write_text("s2.zone", org_zone);
+	cfg = config("zone example.net. s.zone\nzone example.org. s2.zone\n");
+	build(cfg, NULL, NULL, &b);
+	CU_ASSERT_FALSE(b.zones[0].serial_stale);
+	/* the same records in another order, the same serial: nothing to say */
+	write_text("s.zone", "$ORIGIN example.net.\n$TTL 3600\n"
+			     "autodiscover IN A 192.0.2.25\nowa IN A 192.0.2.26\n"
+			     "@ IN SOA ns1 hostmaster 100 7200 3600 1209600 300\n"
+			     "mail IN A 192.0.2.25\n@ IN NS ns1\nns1 IN A 192.0.2.53\n");
+	rebuild(cfg, &b, &zones, &c);
+	CU_ASSERT_PTR_NOT_EQUAL(c.raw[0], b.raw[0]);
+	CU_ASSERT_FALSE(c.zones[0].serial_stale);
+	CU_ASSERT_FALSE(c.zones[1].serial_stale);
+	ctl_build_clear(&b);
+	b = c;
+	/* a record more, the serial left at 100 */
+	write_zone("s.zone", 100, "new IN A 192.0.2.77\n");
+	rebuild(cfg, &b, &zones, &c);
+	CU_ASSERT_TRUE(c.zones[0].serial_stale);
+	CU_ASSERT_FALSE(c.zones[1].serial_stale);
+	CU_ASSERT_EQUAL(c.zones[0].serial, 100);
+	CU_ASSERT_EQUAL(zt_zone_serial(c.zt, 0), 100);
+	/* no previous snapshot to compare with: nothing said */
+	ctl_build_check_serials(&b, NULL, &c);
+	CU_ASSERT_FALSE(c.zones[0].serial_stale);
+	ctl_build_clear(&b);
+	b = c;
+	/* the other zone alone read again: this one is shared, nothing said */
+	rebuild(cfg, &b, &org, &c);
+	CU_ASSERT_PTR_EQUAL(c.raw[0], b.raw[0]);
+	CU_ASSERT_FALSE(c.zones[0].serial_stale);
+	CU_ASSERT_FALSE(c.zones[1].serial_stale);
+	ctl_build_clear(&b);
+	b = c;
+	/* only a TTL changed: a change all the same */
+	write_zone("s.zone", 100, "new 60 IN A 192.0.2.77\n");
+	rebuild(cfg, &b, &zones, &c);
+	CU_ASSERT_TRUE(c.zones[0].serial_stale);
+	ctl_build_clear(&b);
+	b = c;
+	/* changed with a new serial: as it should be */
+	write_zone("s.zone", 101, NULL);
+	rebuild(cfg, &b, &zones, &c);
+	CU_ASSERT_FALSE(c.zones[0].serial_stale);
+	CU_ASSERT_EQUAL(c.zones[0].serial, 101);
+	ctl_build_clear(&b);
+	ctl_build_clear(&c);
+	cfg_free(&cfg);
+	/* With the policy the served serial is the file's plus one: the same applies. */
+	build_policy(&cfg, &b); /* 100 in the file, 101 served */
+	write_zone("b.zone", 100, "new IN A 192.0.2.77\n");
+	rebuild(cfg, &b, &zones, &c);
+	CU_ASSERT_EQUAL(c.zones[0].serial, 101);
+	CU_ASSERT_TRUE(c.zones[0].serial_stale);
+	ctl_build_clear(&b);
+	ctl_build_clear(&c);
+	cfg_free(&cfg);
+}
+
 /* keep-zones: the zones as read are dropped after a build and read again by the next one. */
 static void test_build_drop_zones(void)
 {
@@ -511,6 +593,9 @@ static void test_build_drop_zones(void)
 	CU_ASSERT_PTR_NOT_NULL(c.raw[0]);
 	CU_ASSERT_EQUAL(c.zones[0].records, NET_RRS + 1);
 	CU_ASSERT_EQUAL(c.zones[0].serial, 301); /* same file serial and edits: kept */
+	/* ... and the change without a new serial is noticed though the zone was dropped */
+	ctl_build_check_serials(&b, b.zt, &c);
+	CU_ASSERT_TRUE(c.zones[0].serial_stale);
 	ctl_build_clear(&b);
 	ctl_build_clear(&c);
 	cfg_free(&cfg);
@@ -1090,6 +1175,7 @@ void reg_cutest_ctl(void)
 	CU_add_test(s, "build: the file's serial moves", test_build_file_serial);
 	CU_add_test(s, "build: a freshly probed leaf", test_build_fresh_cert);
 	CU_add_test(s, "build: reload one zone", test_build_one_zone);
+	CU_add_test(s, "build: zone changed, serial not", test_build_stale_serial);
 	CU_add_test(s, "build: one zone reloaded, another's edits change", test_build_cross_zone);
 	CU_add_test(s, "build: bad certificate, unknown zone, missing file", test_build_errors);
 	CU_add_test(s, "build: zone file broken on reload", test_build_broken_zone);

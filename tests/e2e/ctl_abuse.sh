@@ -17,7 +17,10 @@
 #     (same size, next serial each time); after 100 and after 1000 the snapshot size the daemon
 #     reports and its VmRSS: the size identical (and every reload of the same file reports one
 #     size), RSS growth under RSS_MAX_KIB; the answers after; exit status 0 on SIGTERM
-#     (LeakSanitizer's verdict under ASan).
+#     (LeakSanitizer's verdict under ASan);
+#  5. the socket's path: PATH.lock names the owner, a second sandnsd is refused with its pid, a
+#     socket bound at the path by another after ours was removed survives our exit, and a
+#     listening socket left at the path without the lock's owner is replaced.
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir,
 # RELOADS (1000), WARMUP (100), RSS_MAX_KIB (2048), LOOP_QUARANTINE_MB (4, ASan builds only).
@@ -526,6 +529,61 @@ stop_sandnsd
 rc=$?
 check "sandnsd (loop): SIGTERM exit status 0$([ "$ASAN" = 1 ] && echo ' (LeakSanitizer found no leak)') (got $rc)" \
 	test "$rc" = 0
+
+# ================================================================ 5. the control socket's path
+# PATH.lock (flock, held for the daemon's life) decides who owns the control socket's path: a
+# second sandnsd is refused naming the first's pid; a socket left at the path while no sandnsd
+# holds the lock is stale, even one somebody still listens on, and is replaced; at exit a
+# sandnsd removes the socket file only if it is still the one it bound.
+echo "--- 5. the control socket's path ($(elapsed) s)"
+start_sandnsd owner --zone "example.com.=$ZONE" || die "sandnsd (owner) did not start"
+OWNER=$PID
+check "path: $SOCK.lock holds the pid $OWNER (got '$(tr -d '\n' <"$SOCK.lock" 2>/dev/null)')" \
+	test "$(cat "$SOCK.lock" 2>/dev/null)" = "$OWNER"
+P2=$(pick_port $(( 20000 + ($$ * 2 + 5 + 9 * 1000) % 12000 )) "$PORT") || die "no free port"
+timeout 20 "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$P2" --control "$SOCK" \
+	--zone "example.com.=$ZONE" >"$TMP/second.log" 2>&1
+rc=$?
+sed 's/^/     second: /' "$TMP/second.log"
+check "path: a second sandnsd on the same --control exits non-zero at once (got $rc)" \
+	test "$rc" != 0 -a "$rc" != 124
+check "path: ... saying 'another sandnsd holds $SOCK.lock (pid $OWNER)'" \
+	grep -qF "another sandnsd holds $SOCK.lock (pid $OWNER)" "$TMP/second.log"
+check "path: ... and the first one still answers sandnsctl status" ctl_ok status
+# listen_at PATH: a socket bound and listening at PATH (not a sandnsd), in HOLDPID
+listen_at() {
+	rm -f "$1" "$TMP/listener.up"
+	"$PY" -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1])
+s.listen(4)
+open(sys.argv[2], "w").write("up")
+time.sleep(120)' "$1" "$TMP/listener.up" &
+	HOLDPID=$!
+	for _ in $(seq 1 50); do [ -s "$TMP/listener.up" ] && break; sleep 0.1; done
+}
+# Its socket file removed and another socket bound at the path (as by a daemon started then):
+# the exiting sandnsd must leave that one alone.
+listen_at "$SOCK"
+ino=$(stat -c %i "$SOCK" 2>/dev/null)
+stop_sandnsd
+rc=$?
+check "path: sandnsd (owner) exits with status 0 (got $rc)" test "$rc" = 0
+check "path: at exit it left alone the socket bound at its path since (inode $ino, now $(stat -c %i "$SOCK" 2>/dev/null))" \
+	test -n "$ino" -a "$(stat -c %i "$SOCK" 2>/dev/null)" = "$ino"
+# A socket listening at the path (a new one, whatever became of that one) and nobody holding
+# the lock: a new sandnsd replaces it.
+stop_hold
+listen_at "$SOCK"
+start_sandnsd owner --zone "example.com.=$ZONE"
+check "path: sandnsd starts over a listening socket no sandnsd owns (pid $PID)" kill -0 "$PID"
+check "path: ... and answers sandnsctl status on it" ctl_ok status
+check "path: ... and $SOCK.lock holds its pid $PID" test "$(cat "$SOCK.lock" 2>/dev/null)" = "$PID"
+stop_hold
+stop_sandnsd
+rc=$?
+check "path: sandnsd exits with status 0 (got $rc)" test "$rc" = 0
+check "path: at exit it removed its own socket file" test ! -e "$SOCK"
 
 if [ $failed -ne 0 ]; then
 	for l in "${LOGS[@]}"; do

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # smoke.sh: sandnsd end to end on loopback: the sample zones answer over UDP and TCP, AXFR and
 # its ACL, sandnsctl status, configuration and zone errors named by file and line, a good reload
-# that changes the answers and a broken one that keeps them, a clean exit on SIGTERM.
+# that changes the answers, one whose serial was not raised (warned about) and a broken one that
+# keeps them, a clean exit on SIGTERM.
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir.
 # Talks only to 127.0.0.1 and ::1; ends only the processes it started, by PID; waits are bounded.
@@ -145,6 +146,24 @@ check "reload (good zone): exit 0 (got $rc: $out)" test "$rc" = 0
 check "reload (good zone): new autodiscover A served" \
 	answer_is autodiscover.example.com A 198.18.0.26
 check "reload (good zone): new serial" has "$(q example.com SOA +short)" " 2024060102 "
+
+# A change without a new serial is served, and said: secondaries would never ask for it.
+stale="example.com.: zone file changed but its serial 2024060102 did not; secondaries will not see the change"
+sed -i -e 's/^autodiscover    300     IN  A     198.18.0.26$/autodiscover    300     IN  A     198.18.0.28/' \
+	"$TMP/example.com.zone"
+out=$("$SANDNSCTL" --control "$TMP/sandns.sock" reload 2>&1)
+rc=$?
+check "reload (changed, same serial): exit 0 (got $rc)" test "$rc" = 0
+check "reload (changed, same serial): the reply warns" has "$out" "warning: $stale"
+check "reload (changed, same serial): the log warns" grep -qF "$stale" "$TMP/sandnsd.log"
+check "reload (changed, same serial): the change is served" \
+	answer_is autodiscover.example.com A 198.18.0.28
+out=$("$SANDNSCTL" --control "$TMP/sandns.sock" --json reload 2>&1)
+check "reload (unchanged): nothing to warn about (json: no warning)" has "$out" '"warnings":\[\]'
+sed -i -e 's/^autodiscover    300     IN  A     198.18.0.28$/autodiscover    300     IN  A     198.18.0.26/' \
+	"$TMP/example.com.zone"
+out=$("$SANDNSCTL" --control "$TMP/sandns.sock" --json reload 2>&1)
+check "reload (changed back, same serial): json warnings name it" has "$out" "\"warnings\":\[\"$stale\"\]"
 
 # A broken zone on reload changes nothing that is served, and says where it is broken.
 cp "$TMP/example.com.zone" "$TMP/example.com.zone.good"
