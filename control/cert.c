@@ -24,6 +24,7 @@
 #include <openssl/x509v3.h>
 
 #include "cert.h"
+#include "rfile.h"
 #include "sandns_err.h"
 
 /* Certificate files beyond this are not certificates (a leaf plus a long chain is ~10 KiB). */
@@ -237,20 +238,13 @@ static int read_file(const char *path, unsigned char **data, size_t *len, char *
 	size_t got = 0;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return ret;
-	}
+	/* Never a FIFO or a device: those could hold the control thread (rfile.h). */
+	fd = rfile_open("", path, O_RDONLY, 0, 0, err, errlen);
+	if (fd < 0)
+		return fd;
 	if (fstat(fd, &st) != 0) {
 		ret = -errno;
 		seterr(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
-		goto out_close;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = -EINVAL;
-		seterr(err, errlen, "%s: not a regular file", path);
 		goto out_close;
 	}
 	if ((unsigned long long)st.st_size > CERT_FILE_MAX) {

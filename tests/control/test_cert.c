@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -465,6 +466,14 @@ static void test_file_errors(void)
 	c = cert_load_file(dir, err, sizeof(err));
 	CU_ASSERT_PTR_NULL(c);
 	expect_err("not a regular file");
+
+	/* A FIFO with no writer: refused at once, never waited on (the open does not block). */
+	path_of(path, sizeof(path), "cert.fifo");
+	CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0600), 0);
+	c = cert_load_file(path, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(c);
+	expect_err("not a regular file (a fifo)");
+	unlink(path);
 }
 
 static void test_parse_source(void)
