@@ -459,6 +459,14 @@ int cert_parse_source(const char *src, cert_tls_target_t *tls, char *err, size_t
 	return CERT_SOURCE_TLS;
 }
 
+bool cert_any_tls(char *const *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(src[i], "tls://", 6) == 0)
+			return true;
+	return false;
+}
+
 cert_t *cert_load(const char *src, int timeout_ms, char *err, size_t errlen)
 {
 	return cert_load_cancel(src, timeout_ms, -1, err, errlen);

@@ -113,7 +113,7 @@ static void h_policy_reload(struct ctl_req *r)
 	ctl_t *ctl = r->ctl;
 	const ctl_rebuild_t what = {.certs = CTL_CERTS_ALL};
 
-	if (!ctl->defer_ok || !ctl_has_tls(ctl->cfg)) {
+	if (!ctl->defer_ok || !cert_any_tls(ctl->cfg->certs, ctl->cfg->ncerts)) {
 		/* Files only (never a wait: rfile.h), or no control socket to answer later. */
 		policy_reload_run(r, &what);
 		return;

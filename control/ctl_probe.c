@@ -59,14 +59,6 @@ static bool is_tls(const char *src)
 	return strncmp(src, "tls://", 6) == 0;
 }
 
-bool ctl_has_tls(const cfg_t *cfg)
-{
-	for (size_t i = 0; i < cfg->ncerts; i++)
-		if (is_tls(cfg->certs[i]))
-			return true;
-	return false;
-}
-
 static void fetch_free(struct ctl_fetch *f)
 {
 	if (f == NULL)
@@ -144,9 +136,10 @@ static void *probe_main(void *arg)
 
 static void probe_schedule(ctl_t *ctl)
 {
-	ctl->next_probe_ms = ctl_has_tls(ctl->cfg) && ctl->cfg->cert_probe_interval > 0
-				 ? clock_now_ms() + ctl->cfg->cert_probe_interval * 1000ull
-				 : 0;
+	ctl->next_probe_ms =
+	    cert_any_tls(ctl->cfg->certs, ctl->cfg->ncerts) && ctl->cfg->cert_probe_interval > 0
+		? clock_now_ms() + ctl->cfg->cert_probe_interval * 1000ull
+		: 0;
 }
 
 /* Answers the `policy reload` waiting for its fetch with what FRESH brought (NULL: none). */

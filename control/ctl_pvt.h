@@ -104,8 +104,6 @@ void ctl_probe_tick(ctl_t *ctl);
 void ctl_probe_done(ctl_t *ctl, ctl_todo_t *todo);
 /* Stops a running fetch (at once, or leaves the thread to end alone) and frees all (at exit). */
 void ctl_probe_fini(ctl_t *ctl);
-/* Whether CFG names a tls:// certificate source. */
-bool ctl_has_tls(const cfg_t *cfg);
 
 /* ctl_watch.c: `watch yes`: sets up inotify (nothing without it); SANDNS_EOK or an error. */
 int ctl_watch_init(ctl_t *ctl, char *err, size_t errlen);
