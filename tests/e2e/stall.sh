@@ -142,6 +142,18 @@ check "the stalled policy reload answers ok once its probe gives up (${took} ms,
 check "... keeping the leaf seen before" grep -q "keeping the leaf" "$LOG"
 out=$(ctl status 2>&1)
 check "status after it answers" has "$out" "zones"
+# A client that goes away while its reload waits: the reload still ends, nothing else notices.
+n0=$(grep -c "policy reloaded" "$LOG")
+timeout 0.5 "$SANDNSCTL" --control "$SOCK" policy reload >/dev/null 2>&1
+out=$(ctl status 2>&1)
+check "status after a waiting client went away" has "$out" "zones"
+for _ in $(seq 1 80); do
+	[ "$(grep -c "policy reloaded" "$LOG")" -gt "$n0" ] && break
+	sleep 0.1
+done
+check "... its reload still ends (logged)" test "$(grep -c "policy reloaded" "$LOG")" -gt "$n0"
+out=$(ctl status 2>&1)
+check "... and status answers after it" has "$out" "zones"
 # SIGTERM while a reload waits for the endpoint.
 ctl policy reload >/dev/null 2>&1 &
 BGPID=$!
@@ -153,6 +165,9 @@ BGPID=
 # ---------------------------------------------------------------- a stalled periodic probe
 rm -f "$TMP/stall"
 start_sandnsd probe --cert "$TLSSRC" --cert-probe-interval 1 || exit 1
+# The endpoint answering: the reply deferred for its fetch, in JSON as asked.
+out=$(ctl json policy reload 2>&1)
+check "json policy reload with a live endpoint" has "$out" '"ok":true'
 touch "$TMP/stall"
 sleep 2.5 # a probe is due every second: one is held by the endpoint now
 t1=$(now_ms)
