@@ -64,9 +64,12 @@ static void fetch_free(struct ctl_fetch *f)
 	if (f == NULL)
 		return;
 	for (size_t i = 0; i < f->n; i++) {
-		free(f->src[i]);
-		cert_free(&f->got[i]);
-		free(f->reason[i]);
+		if (f->src != NULL)
+			free(f->src[i]);
+		if (f->got != NULL)
+			cert_free(&f->got[i]);
+		if (f->reason != NULL)
+			free(f->reason[i]);
 	}
 	free(f->src);
 	free(f->got);
@@ -98,8 +101,6 @@ static struct ctl_fetch *fetch_new(const cfg_t *cfg, int done_fd, bool for_reloa
 		if (is_tls(cfg->certs[i]))
 			ok = (f->src[i] = strdup(cfg->certs[i])) != NULL;
 	if (!ok) {
-		if (f->src == NULL || f->got == NULL || f->reason == NULL)
-			f->n = 0;
 		fetch_free(f);
 		return NULL;
 	}
@@ -231,7 +232,6 @@ void ctl_probe_done(ctl_t *ctl, ctl_todo_t *todo)
 	ctl->probe_err = ctl->fetch->reason;
 	ctl->fetch->got = NULL;
 	ctl->fetch->reason = NULL;
-	ctl->fetch->n = 0;
 	if (ctl->fetch->for_reload) {
 		fetch_free(ctl->fetch);
 		ctl->fetch = NULL;
