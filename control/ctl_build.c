@@ -204,12 +204,13 @@ static void state_read(const char *path, ctl_build_t *state)
 	/* Never a FIFO or a device (the start would wait on it), and bounded. */
 	fd = rfile_open("serial-state ", path, O_RDONLY, 0, CTL_STATE_MAX, why, sizeof(why));
 	f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (f == NULL && fd >= 0) {
+		snprintf(why, sizeof(why), "serial-state %s: %s", path, strerror(errno));
+		close(fd);
+	}
 	if (f == NULL) {
-		if (fd >= 0)
-			close(fd);
 		if (fd != -ENOENT)
-			log_msg(LOG_WARNING, "%s (serials start from the files)",
-				fd >= 0 ? strerror(errno) : why);
+			log_msg(LOG_WARNING, "%s (serials start from the files)", why);
 		return;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -256,10 +257,12 @@ static void state_write(const char *path, const ctl_build_t *b)
 	fd = rfile_open("serial-state ", tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0666, 0,
 			why, sizeof(why));
 	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (f == NULL && fd >= 0) {
+		snprintf(why, sizeof(why), "serial-state %.900s: %s", tmp, strerror(errno));
+		close(fd);
+	}
 	if (f == NULL) {
-		if (fd >= 0)
-			close(fd);
-		log_msg(LOG_WARNING, "%s", fd >= 0 ? strerror(errno) : why);
+		log_msg(LOG_WARNING, "%s", why);
 		return;
 	}
 	for (size_t i = 0; i < b->nzones; i++)
