@@ -24,6 +24,7 @@
 #include <openssl/x509v3.h>
 
 #include "cert.h"
+#include "rfile.h"
 #include "sandns_err.h"
 
 /* Certificate files beyond this are not certificates (a leaf plus a long chain is ~10 KiB). */
@@ -237,20 +238,13 @@ static int read_file(const char *path, unsigned char **data, size_t *len, char *
 	size_t got = 0;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		seterr(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return ret;
-	}
+	/* Never a FIFO or a device: those could hold the control thread (rfile.h). */
+	fd = rfile_open("", path, O_RDONLY, 0, 0, err, errlen);
+	if (fd < 0)
+		return fd;
 	if (fstat(fd, &st) != 0) {
 		ret = -errno;
 		seterr(err, errlen, "%s: cannot stat: %s", path, strerror(errno));
-		goto out_close;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = -EINVAL;
-		seterr(err, errlen, "%s: not a regular file", path);
 		goto out_close;
 	}
 	if ((unsigned long long)st.st_size > CERT_FILE_MAX) {
@@ -465,16 +459,17 @@ int cert_parse_source(const char *src, cert_tls_target_t *tls, char *err, size_t
 	return CERT_SOURCE_TLS;
 }
 
+bool cert_any_tls(char *const *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(src[i], "tls://", 6) == 0)
+			return true;
+	return false;
+}
+
 cert_t *cert_load(const char *src, int timeout_ms, char *err, size_t errlen)
 {
-	cert_tls_target_t t;
-	int kind = cert_parse_source(src, &t, err, errlen);
-
-	if (kind < 0)
-		return NULL;
-	if (kind == CERT_SOURCE_TLS)
-		return cert_fetch_tls(t.host, t.port, t.addr, timeout_ms, err, errlen);
-	return cert_load_file(src, err, errlen);
+	return cert_load_cancel(src, timeout_ms, -1, err, errlen);
 }
 
 /* ---- live endpoints */
@@ -487,18 +482,27 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Waits for EVENTS on FD until DEADLINE: > 0 ready, 0 timed out, -errno. */
-static int wait_fd(int fd, short events, long long deadline)
+/* How long a fetch may wait: until DEADLINE, or until CANCEL_FD (>= 0) is readable. */
+struct until {
+	long long deadline;
+	int cancel_fd;
+};
+
+/* Waits for EVENTS on FD within U: > 0 ready, 0 timed out, -ECANCELED, -errno. */
+static int wait_fd(int fd, short events, const struct until *u)
 {
-	struct pollfd pfd = {.fd = fd, .events = events};
+	struct pollfd pfd[2] = {{.fd = fd, .events = events},
+				{.fd = u->cancel_fd, .events = POLLIN}};
 
 	for (;;) {
-		long long left = deadline - now_ms();
+		long long left = u->deadline - now_ms();
 		int n;
 
 		if (left <= 0)
 			return 0;
-		n = poll(&pfd, 1, left > 60000 ? 60000 : (int)left);
+		n = poll(pfd, u->cancel_fd >= 0 ? 2 : 1, left > 60000 ? 60000 : (int)left);
+		if (n > 0 && u->cancel_fd >= 0 && pfd[1].revents != 0)
+			return -ECANCELED;
 		if (n > 0)
 			return n;
 		if (n < 0 && errno != EINTR)
@@ -517,8 +521,8 @@ static void addr_text(const struct sockaddr *sa, char *buf, size_t len)
 	snprintf(buf, len, sa->sa_family == AF_INET6 ? "[%s]" : "%s", h);
 }
 
-/* A connected non-blocking socket to AI, or -errno (-ETIMEDOUT past DEADLINE). */
-static int connect_one(const struct addrinfo *ai, long long deadline)
+/* A connected non-blocking socket to AI, or -errno (-ETIMEDOUT past U's deadline). */
+static int connect_one(const struct addrinfo *ai, const struct until *u)
 {
 	socklen_t sl = sizeof(int);
 	int fd, ret, soerr = 0;
@@ -532,7 +536,7 @@ static int connect_one(const struct addrinfo *ai, long long deadline)
 		ret = -errno;
 		goto out_close;
 	}
-	ret = wait_fd(fd, POLLOUT, deadline);
+	ret = wait_fd(fd, POLLOUT, u);
 	if (ret <= 0) {
 		ret = ret == 0 ? -ETIMEDOUT : ret;
 		goto out_close;
@@ -553,11 +557,11 @@ out_close:
 }
 
 /*
- * The handshake on the non-blocking FD, each wait bounded by DEADLINE: a socket timeout
- * (SO_RCVTIMEO) would bound each read, not the handshake, and a server trickling bytes could
- * hold the control thread for long. Returns the peer's leaf (a new reference) or NULL + ERR.
+ * The handshake on the non-blocking FD, each wait bounded by U's deadline (or cancelled): a socket
+ * timeout (SO_RCVTIMEO) would bound each read, not the handshake, and a server trickling bytes
+ * could hold the control thread for long. Returns the peer's leaf (a new reference) or NULL + ERR.
  */
-static X509 *handshake(SSL_CTX *ctx, int fd, const char *host, long long deadline,
+static X509 *handshake(SSL_CTX *ctx, int fd, const char *host, const struct until *u,
 		       size_t *chain_count, const char *what, char *err, size_t errlen)
 {
 	unsigned char bin[sizeof(struct in6_addr)];
@@ -586,10 +590,10 @@ static X509 *handshake(SSL_CTX *ctx, int fd, const char *host, long long deadlin
 			break;
 		switch (SSL_get_error(ssl, r)) {
 		case SSL_ERROR_WANT_READ:
-			w = wait_fd(fd, POLLIN, deadline);
+			w = wait_fd(fd, POLLIN, u);
 			break;
 		case SSL_ERROR_WANT_WRITE:
-			w = wait_fd(fd, POLLOUT, deadline);
+			w = wait_fd(fd, POLLOUT, u);
 			break;
 		case SSL_ERROR_SYSCALL:
 			seterr(err, errlen, "%s: TLS handshake: %s", what,
@@ -657,14 +661,23 @@ static void sigpipe_restore(const struct sigpipe_guard *g)
 	pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
-cert_t *cert_fetch_tls(const char *host, uint16_t port, const char *addr, int timeout_ms, char *err,
-		       size_t errlen)
+/* Whether U's cancel descriptor says to give up now. */
+static bool cancelled(const struct until *u)
+{
+	struct pollfd pfd = {.fd = u->cancel_fd, .events = POLLIN};
+
+	return u->cancel_fd >= 0 && poll(&pfd, 1, 0) > 0;
+}
+
+/* cert_fetch_tls(), given up at once when CANCEL_FD (>= 0) becomes readable. */
+static cert_t *fetch_tls(const char *host, uint16_t port, const char *addr, int timeout_ms,
+			 int cancel_fd, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	struct sigpipe_guard guard;
 	char source[400], portstr[8], where[INET6_ADDRSTRLEN + 16], what[sizeof(source) + 64];
 	const char *target;
-	long long deadline;
+	struct until u = {.cancel_fd = cancel_fd};
 	size_t chain = 0;
 	SSL_CTX *ctx;
 	X509 *leaf = NULL;
@@ -711,23 +724,23 @@ cert_t *cert_fetch_tls(const char *host, uint16_t port, const char *addr, int ti
 	SSL_CTX_set_security_level(ctx, 0);
 
 	sigpipe_block(&guard);
-	deadline = now_ms() + timeout_ms;
+	u.deadline = now_ms() + timeout_ms;
 	for (ai = res; ai != NULL && leaf == NULL; ai = ai->ai_next) {
 		int fd;
 
 		addr_text(ai->ai_addr, where, sizeof(where));
 		snprintf(what, sizeof(what), "%s (%s)", source, where);
-		fd = connect_one(ai, deadline);
+		fd = connect_one(ai, &u);
 		if (fd < 0) {
 			seterr(err, errlen, "%s: connect: %s", what,
 			       fd == -ETIMEDOUT ? "timed out" : strerror(-fd));
-			if (now_ms() >= deadline)
+			if (now_ms() >= u.deadline || cancelled(&u))
 				break;
 			continue;
 		}
-		leaf = handshake(ctx, fd, host, deadline, &chain, what, err, errlen);
+		leaf = handshake(ctx, fd, host, &u, &chain, what, err, errlen);
 		close(fd);
-		if (now_ms() >= deadline)
+		if (now_ms() >= u.deadline || cancelled(&u))
 			break;
 	}
 	sigpipe_restore(&guard);
@@ -739,6 +752,24 @@ out_free_res:
 	freeaddrinfo(res);
 	ERR_clear_error();
 	return c;
+}
+
+cert_t *cert_fetch_tls(const char *host, uint16_t port, const char *addr, int timeout_ms, char *err,
+		       size_t errlen)
+{
+	return fetch_tls(host, port, addr, timeout_ms, -1, err, errlen);
+}
+
+cert_t *cert_load_cancel(const char *src, int timeout_ms, int cancel_fd, char *err, size_t errlen)
+{
+	cert_tls_target_t t;
+	int kind = cert_parse_source(src, &t, err, errlen);
+
+	if (kind < 0)
+		return NULL;
+	if (kind == CERT_SOURCE_TLS)
+		return fetch_tls(t.host, t.port, t.addr, timeout_ms, cancel_fd, err, errlen);
+	return cert_load_file(src, err, errlen);
 }
 
 /* ---- accessors and matching */

@@ -68,8 +68,18 @@ cert_t *cert_load_mem(const uint8_t *buf, size_t len, const char *name, char *er
 cert_t *cert_fetch_tls(const char *host, uint16_t port, const char *addr, int timeout_ms, char *err,
 		       size_t errlen);
 
+/* Whether one of the N sources SRC is a tls:// endpoint. */
+bool cert_any_tls(char *const *src, size_t n);
+
 /* cert_load_file or cert_fetch_tls, as cert_parse_source classifies SRC. */
 cert_t *cert_load(const char *src, int timeout_ms, char *err, size_t errlen);
+
+/*
+ * As cert_load(), and a tls:// fetch gives up at once (ERR says "Operation canceled") when
+ * CANCEL_FD (an eventfd or a pipe's read end; -1: none) becomes readable: how another thread
+ * stops a fetch that waits on an endpoint. The descriptor is only polled, never read.
+ */
+cert_t *cert_load_cancel(const char *src, int timeout_ms, int cancel_fd, char *err, size_t errlen);
 
 /* Frees *C (NULL accepted) and leaves NULL behind. */
 void cert_free(cert_t **c);

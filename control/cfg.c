@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -166,9 +167,13 @@ int cfg_load_file(cfg_t *cfg, const char *path, char *err, size_t errlen)
 	struct stat st;
 	size_t got = 0;
 	FILE *f;
-	int rc;
+	int rc, fd;
 
-	f = fopen(path, "r");
+	/* O_NONBLOCK: a FIFO named here is refused below (not regular), never waited on. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (f == NULL && fd >= 0)
+		close(fd);
 	if (f == NULL)
 		return cfg_fail(err, errlen, "cannot read the configuration file %s: %s", path,
 				strerror(errno));

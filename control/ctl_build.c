@@ -14,12 +14,16 @@
 
 #include "ctl_pvt.h"
 #include "log.h"
+#include "rfile.h"
 #include "rrtype.h"
 #include "sandns_err.h"
 #include "zload.h"
 
 /* A certificate source gets this long to answer (tls://); files take what they take. */
 #define CTL_CERT_TIMEOUT_MS 5000
+/* serial-state holds a line per zone (under 600 bytes, 40 or so usually): room for
+ * about a hundred thousand zones. */
+#define CTL_STATE_MAX (4u << 20)
 
 static void ctl_zone_warning(void *ctx, const char *msg)
 {
@@ -255,16 +259,22 @@ void ctl_build_check_serials(const ctl_build_t *prev, const zt_t *prev_zt, ctl_b
  */
 static void state_read(const char *path, ctl_build_t *state)
 {
-	FILE *f = fopen(path, "r");
-	char line[1024], origin[512];
+	char line[1024], origin[512], why[1024];
 	unsigned long serial, file_serial;
 	unsigned long long hash;
-	int nr = 0;
+	int nr = 0, fd;
+	FILE *f;
 
+	/* Never a FIFO or a device (the start would wait on it), and bounded. */
+	fd = rfile_open("serial-state ", path, O_RDONLY, 0, CTL_STATE_MAX, why, sizeof(why));
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (f == NULL && fd >= 0) {
+		snprintf(why, sizeof(why), "serial-state %s: %s", path, strerror(errno));
+		close(fd);
+	}
 	if (f == NULL) {
-		if (errno != ENOENT)
-			log_msg(LOG_WARNING, "serial-state %s: %s (serials start from the files)",
-				path, strerror(errno));
+		if (fd != -ENOENT)
+			log_msg(LOG_WARNING, "%s (serials start from the files)", why);
 		return;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -300,15 +310,23 @@ static void state_write(const char *path, const ctl_build_t *b)
 	char dir[4096];
 	const char *slash;
 	int dfd;
-	char tmp[4096];
+	char tmp[4096], why[1024];
 	FILE *f;
 	bool ok;
+	int fd;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) >= sizeof(tmp))
 		return;
-	f = fopen(tmp, "w");
+	/* What sits at TMP is replaced by a new file: a FIFO there must not hold us either. */
+	fd = rfile_open("serial-state ", tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0666, 0,
+			why, sizeof(why));
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (f == NULL && fd >= 0) {
+		snprintf(why, sizeof(why), "serial-state %.900s: %s", tmp, strerror(errno));
+		close(fd);
+	}
 	if (f == NULL) {
-		log_msg(LOG_WARNING, "serial-state %s: %s", tmp, strerror(errno));
+		log_msg(LOG_WARNING, "%s", why);
 		return;
 	}
 	for (size_t i = 0; i < b->nzones; i++)

@@ -34,6 +34,7 @@ struct ctl_client {
 	bool eof;	  /* the client shut its side: answer what came, then close */
 	bool close_after; /* close once the output is sent */
 	bool draining;	  /* refused: our side is shut, input is read and dropped until EOF */
+	bool deferred;	  /* its reply comes later (ctl_client_answer); no event asked for */
 	uint32_t events;
 	uint64_t last_ms;
 	struct ctl_client *prev, *next;
@@ -194,6 +195,8 @@ static void ctl_client_close(ctl_t *ctl, struct ctl_client *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	ctl->nclients--;
+	if (ctl->reload_client == c)
+		ctl->reload_client = NULL; /* the reload goes on; its reply is dropped */
 	free(c->out);
 	c->out = NULL;
 	c->next = ctl->dead;
@@ -220,11 +223,21 @@ static void ctl_client_request(ctl_t *ctl, struct ctl_client *c, const char *lin
 	free(c->out);
 	c->out = NULL;
 	c->out_off = c->out_len = 0;
+	ctl->defer_ok = true;
 	if (ctl_handle_line(ctl, line, &c->out, &c->out_len, &stop) != SANDNS_EOK) {
 		c->out = strdup("error: out of memory\n.\n");
 		c->out_len = c->out != NULL ? strlen(c->out) : 0;
 		c->close_after = true;
+	} else if (ctl->deferred) {
+		/* The handler answers later (a `policy reload` fetching endpoints). */
+		free(c->out);
+		c->out = NULL;
+		c->out_len = 0;
+		c->deferred = true;
+		ctl->reload_client = c;
 	}
+	ctl->defer_ok = false;
+	ctl->deferred = false;
 	if (stop)
 		ctl->stop = true;
 }
@@ -247,6 +260,11 @@ void ctl_client_io(ctl_t *ctl, struct ctl_ev *ev)
 	char *nl;
 	ssize_t n;
 
+	if (c->deferred) {
+		/* Waiting for its reply with no event asked for: only a hang-up or an error. */
+		ctl_client_close(ctl, c);
+		return;
+	}
 	for (;;) {
 		while (c->out_off < c->out_len) {
 			n = send(c->ev.fd, c->out + c->out_off, c->out_len - c->out_off,
@@ -266,6 +284,10 @@ void ctl_client_io(ctl_t *ctl, struct ctl_ev *ev)
 		}
 		if (ctl->stop)
 			return;
+		if (c->deferred) {
+			ctl_client_want(ctl, c, 0);
+			return;
+		}
 		if (c->close_after && !c->draining) {
 			if (c->in_len == 0 && c->eof) {
 				ctl_client_close(ctl, c);
@@ -416,7 +438,8 @@ static struct ctl_client *ctl_evictable(ctl_t *ctl)
 	const uint64_t now = clock_now_ms();
 
 	for (c = ctl->clients; c != NULL; c = c->next)
-		if (c->out_off >= c->out_len && (best == NULL || c->last_ms < best->last_ms))
+		if (c->out_off >= c->out_len && !c->deferred &&
+		    (best == NULL || c->last_ms < best->last_ms))
 			best = c;
 	return best != NULL && now - best->last_ms >= CTL_EVICT_IDLE_MS ? best : NULL;
 }
@@ -519,6 +542,7 @@ void ctl_accept(ctl_t *ctl)
 		c->eof = false;
 		c->close_after = false;
 		c->draining = false;
+		c->deferred = false;
 		c->events = EPOLLIN;
 		c->last_ms = clock_now_ms();
 		c->out = NULL;
@@ -540,6 +564,26 @@ void ctl_accept(ctl_t *ctl)
 	}
 }
 
+void ctl_client_answer(ctl_t *ctl, struct ctl_client *c, char *out, size_t len)
+{
+	if (c == NULL || c->ev.fd < 0) {
+		free(out);
+		return;
+	}
+	c->deferred = false;
+	c->last_ms = clock_now_ms();
+	if (out == NULL) {
+		ctl_client_reply(c, "error: out of memory\n.\n");
+		c->close_after = true;
+	} else {
+		free(c->out);
+		c->out = out;
+		c->out_off = 0;
+		c->out_len = len;
+	}
+	ctl_client_io(ctl, &c->ev);
+}
+
 void ctl_clients_free_dead(ctl_t *ctl)
 {
 	while (ctl->dead != NULL) {
@@ -557,7 +601,7 @@ void ctl_clients_expire(ctl_t *ctl)
 
 	for (c = ctl->clients; c != NULL; c = next) {
 		next = c->next;
-		if (now - c->last_ms >= CTL_CLIENT_IDLE_MS)
+		if (now - c->last_ms >= CTL_CLIENT_IDLE_MS && !c->deferred)
 			ctl_client_close(ctl, c);
 	}
 	ctl_clients_free_dead(ctl);

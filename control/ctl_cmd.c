@@ -104,14 +104,14 @@ static void h_policy_show(struct ctl_req *r)
 		       r->errlen);
 }
 
-static void h_policy_reload(struct ctl_req *r)
+/* A policy reload that reads again what WHAT says: rebuilt, published, answered into R. */
+static void policy_reload_run(struct ctl_req *r, const ctl_rebuild_t *what)
 {
 	ctl_t *ctl = r->ctl;
-	ctl_rebuild_t what = {.certs = CTL_CERTS_ALL};
 
 	free(ctl->pending_key);
 	ctl->pending_key = NULL;
-	ctl_cmd_reload(ctl, &what, r->json, r->body, r->err, r->errlen);
+	ctl_cmd_reload(ctl, what, r->json, r->body, r->err, r->errlen);
 	if (r->err[0] != '\0')
 		log_msg(LOG_ERR,
 			"policy reload failed, the previous certificates and policy stay: %s",
@@ -123,6 +123,28 @@ static void h_policy_reload(struct ctl_req *r)
 		BUF_LIT(r->body, "\n");
 		ctl_fmt_policy(&ctl->info, NULL, false, r->body, r->err, r->errlen);
 	}
+}
+
+static void h_policy_reload(struct ctl_req *r)
+{
+	ctl_t *ctl = r->ctl;
+	const ctl_rebuild_t what = {.certs = CTL_CERTS_ALL};
+
+	if (!ctl->defer_ok || !cert_any_tls(ctl->cfg->certs, ctl->cfg->ncerts)) {
+		/* Files only (never a wait: rfile.h), or no control socket to answer later. */
+		policy_reload_run(r, &what);
+		return;
+	}
+	/* The endpoints are fetched off this thread: the reply waits, the control socket not. */
+	if (ctl->reload_pending) {
+		snprintf(r->err, r->errlen,
+			 "a policy reload is in progress (its tls:// sources are being fetched); "
+			 "try again when it is done");
+		return;
+	}
+	ctl->reload_pending = true;
+	ctl->reload_json = r->json;
+	ctl->deferred = true;
 }
 
 static void h_explain(struct ctl_req *r)
@@ -310,9 +332,38 @@ static const struct ctl_handler *ctl_dispatch(struct ctl_req *r, const char *cmd
 	return h;
 }
 
+/* R's response (its body, or its error with H's word on failures) framed into *OUT; frees R's
+ * body. SANDNS_EOK or -ENOMEM. */
+static int ctl_respond(struct ctl_req *r, const struct ctl_handler *h, char **out, size_t *outlen)
+{
+	buf_t *body = r->body, resp = {0};
+	const char *err = r->err;
+
+	if (err[0] != '\0') {
+		body->len = 0;
+		if (r->json) {
+			BUF_LIT(body, "{\"ok\":false,\"error\":");
+			buf_json_str(body, err);
+			BUF_LIT(body, "}\n");
+		} else if (h != NULL && h->failed != NULL) {
+			buf_printf(body, "%s", h->failed);
+		}
+	}
+	ctl_frame(&resp, err[0] != '\0' ? err : NULL, body);
+	free(body->p);
+	body->p = NULL;
+	if (body->oom || resp.oom) {
+		free(resp.p);
+		return -ENOMEM;
+	}
+	*out = resp.p;
+	*outlen = resp.len;
+	return SANDNS_EOK;
+}
+
 int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bool *stop)
 {
-	buf_t body = {0}, resp = {0};
+	buf_t body = {0};
 	char err[1024] = "", list[512];
 	struct ctl_req r = {.ctl = ctl, .body = &body, .err = err, .errlen = sizeof(err)};
 	const struct ctl_handler *h = NULL;
@@ -352,24 +403,19 @@ int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bo
 		}
 	}
 	*stop = r.stop;
+	return ctl_respond(&r, h, out, outlen);
+}
 
-	if (err[0] != '\0') {
-		body.len = 0;
-		if (r.json) {
-			BUF_LIT(&body, "{\"ok\":false,\"error\":");
-			buf_json_str(&body, err);
-			BUF_LIT(&body, "}\n");
-		} else if (h != NULL && h->failed != NULL) {
-			buf_printf(&body, "%s", h->failed);
-		}
-	}
-	ctl_frame(&resp, err[0] != '\0' ? err : NULL, &body);
-	free(body.p);
-	if (body.oom || resp.oom) {
-		free(resp.p);
-		return -ENOMEM;
-	}
-	*out = resp.p;
-	*outlen = resp.len;
-	return SANDNS_EOK;
+void ctl_policy_reload_done(ctl_t *ctl, cert_t *const *fresh, char **out, size_t *outlen)
+{
+	buf_t body = {0};
+	char err[1024] = "";
+	struct ctl_req r = {
+	    .ctl = ctl, .json = ctl->reload_json, .body = &body, .err = err, .errlen = sizeof(err)};
+	/* The files read again here; the endpoints' leaves are FRESH (or those served). */
+	const ctl_rebuild_t what = {.certs = CTL_CERTS_FILES, .fresh = fresh};
+
+	policy_reload_run(&r, &what);
+	if (ctl_respond(&r, ctl_handler_find("policy reload"), out, outlen) != SANDNS_EOK)
+		*out = NULL;
 }

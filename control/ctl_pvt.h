@@ -55,12 +55,22 @@ struct ctl {
 	unsigned long reload_failures;
 	bool said_dropped; /* the keep-zones message was logged */
 
-	/* Re-probing tls:// certificate sources (ctl_probe.c). */
-	struct ctl_ev probe_ev; /* eventfd: the probe thread is done */
+	/*
+	 * Fetching the tls:// certificate sources, off this thread (ctl_probe.c): on an interval
+	 * (a re-probe), and for a `policy reload` (whose reply waits for it, not this thread).
+	 * One fetch at a time; the reload's starts when a re-probe running is done.
+	 */
+	struct ctl_ev probe_ev; /* eventfd: the fetch thread is done */
 	pthread_t probe_tid;
-	bool probing;		/* a probe thread runs (join it on probe_ev) */
-	cert_t **probed;	/* its results, per cfg->certs source (NULL: a file or a failure) */
-	char **probe_err;	/* and its failures, per source */
+	bool probing;		 /* a fetch thread runs (join it on probe_ev) */
+	struct ctl_fetch *fetch; /* what it shares with this thread (ctl_probe.c) */
+	cert_t **probed;     /* its results, per cfg->certs source (NULL: a file or a failure) */
+	char **probe_err;    /* and its failures, per source */
+	bool reload_pending; /* a `policy reload` waits for its fetch */
+	bool reload_json;    /* ... and answers in JSON */
+	struct ctl_client *reload_client; /* ... to this client (NULL: it went away) */
+	bool defer_ok;			  /* set around a control client's request: ... */
+	bool deferred;		/* ... its handler may say here that the reply comes later */
 	uint64_t next_probe_ms; /* 0: no tls:// source or no interval */
 	char *pending_key;	/* decisions a probe saw that differ from those served, or NULL */
 	unsigned long probes, probe_flips;
@@ -101,7 +111,7 @@ typedef struct ctl_todo {
 void ctl_probe_tick(ctl_t *ctl);
 /* The probe thread signalled: joins it and says in TODO what to publish (after two agree). */
 void ctl_probe_done(ctl_t *ctl, ctl_todo_t *todo);
-/* Waits for a running probe and frees its results (at exit). */
+/* Stops a running fetch (at once, or leaves the thread to end alone) and frees all (at exit). */
 void ctl_probe_fini(ctl_t *ctl);
 
 /* ctl_watch.c: `watch yes`: sets up inotify (nothing without it); SANDNS_EOK or an error. */
@@ -140,6 +150,12 @@ int ctl_accept_tick(ctl_t *ctl, int timeout);
 void ctl_client_io(ctl_t *ctl, struct ctl_ev *ev);
 /* Closes the clients idle too long and frees those closed during this round. */
 void ctl_clients_expire(ctl_t *ctl);
+/*
+ * The reply to client C's request whose handler deferred it (ctl->deferred): OUT (malloc'd, LEN
+ * bytes, taken over; NULL: out of memory) goes out and C's next request is read. C NULL (the
+ * client went away meanwhile): OUT is freed.
+ */
+void ctl_client_answer(ctl_t *ctl, struct ctl_client *c, char *out, size_t len);
 /* Frees the clients closed during this round of events. */
 void ctl_clients_free_dead(ctl_t *ctl);
 /* At exit: what is left of their replies goes out if it can, and every client is closed. */
@@ -148,6 +164,13 @@ void ctl_clients_close(ctl_t *ctl);
 /* ctl_stats.c: `status` and `stats` (text, or one JSON document) appended to B. */
 void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b);
 void ctl_cmd_stats(ctl_t *ctl, bool json, buf_t *b);
+
+/*
+ * ctl_cmd.c: the end of a deferred `policy reload`, once its tls:// leaves are fetched: FRESH
+ * (per source, NULL where the fetch failed: the leaf served stays) with the files read again,
+ * published, and the reply framed into *OUT (malloc'd, *OUTLEN bytes; NULL without memory).
+ */
+void ctl_policy_reload_done(ctl_t *ctl, cert_t *const *fresh, char **out, size_t *outlen);
 
 /* ctl_cmd.c: the handlers of the commands in ctl_cmds[], by name (for the unit test). */
 size_t ctl_handler_count(void);

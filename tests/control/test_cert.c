@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -465,6 +466,14 @@ static void test_file_errors(void)
 	c = cert_load_file(dir, err, sizeof(err));
 	CU_ASSERT_PTR_NULL(c);
 	expect_err("not a regular file");
+
+	/* A FIFO with no writer: refused at once, never waited on (the open does not block). */
+	path_of(path, sizeof(path), "cert.fifo");
+	CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0600), 0);
+	c = cert_load_file(path, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(c);
+	expect_err("not a regular file (a fifo)");
+	unlink(path);
 }
 
 static void test_parse_source(void)
@@ -704,6 +713,41 @@ static void test_fetch_tls_timeout(void)
 	expect_err("timed out");
 }
 
+/* The same silent server, and a readable cancel descriptor: the fetch gives up at once. */
+static void test_fetch_tls_cancel(void)
+{
+	struct timespec t0;
+	char src[128];
+	uint16_t port;
+	int fd = listen_loopback(&port), pfd[2];
+	long long ms;
+	cert_t *c;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(pipe(pfd) == 0);
+	CU_ASSERT_FATAL(write(pfd[1], "x", 1) == 1);
+	snprintf(src, sizeof(src), "tls://mail.example.com:%u@127.0.0.1", port);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	c = cert_load_cancel(src, 5000, pfd[0], err, sizeof(err));
+	ms = elapsed_ms(&t0);
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_TRUE(ms < 1000);
+	expect_err("canceled");
+	/* Not readable: the deadline still applies. */
+	close(pfd[1]);
+	close(pfd[0]);
+	CU_ASSERT_FATAL(pipe(pfd) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	c = cert_load_cancel(src, 300, pfd[0], err, sizeof(err));
+	ms = elapsed_ms(&t0);
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_TRUE(ms >= 250 && ms < 3000);
+	expect_err("timed out");
+	close(pfd[0]);
+	close(pfd[1]);
+	close(fd);
+}
+
 /* Accepts one connection, answers like an SMTP server, hangs up. */
 static void *serve_plain(void *arg)
 {
@@ -764,5 +808,6 @@ void reg_cutest_cert(void)
 	CU_add_test(s, "tls: HOST resolved", test_fetch_tls_resolve);
 	CU_add_test(s, "tls: closed port", test_fetch_tls_closed_port);
 	CU_add_test(s, "tls: silent server times out", test_fetch_tls_timeout);
+	CU_add_test(s, "tls: a fetch is cancelled at once", test_fetch_tls_cancel);
 	CU_add_test(s, "tls: not TLS", test_fetch_tls_not_tls);
 }

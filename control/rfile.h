@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* rfile.h: opening a file someone else names: regular files only, bounded, never a wait */
+#ifndef RFILE_H
+#define RFILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Opens PATH with FLAGS (O_RDONLY, or O_WRONLY|O_CREAT|O_TRUNC with MODE) plus O_NONBLOCK,
+ * O_CLOEXEC and O_NOCTTY, so that a FIFO or a device named there can never hold the calling
+ * thread, and keeps it only if fstat says it is a regular file of at most MAX bytes (0: no
+ * bound). WHAT prefixes the reason ("serial-state "), PATH follows it. Returns the descriptor
+ * (O_NONBLOCK is harmless on a regular file), or -errno with ERR set:
+ * "WHAT PATH: not a regular file (a fifo)", "... cannot open: ...", "... N bytes, more than MAX".
+ */
+int rfile_open(const char *what, const char *path, int flags, mode_t mode, unsigned long long max,
+	       char *err, size_t errlen);
+
+/* What kind of file MODE (st_mode) says it is: "a fifo", "a directory", ... */
+const char *rfile_kind(mode_t mode);
+
+#endif
