@@ -78,6 +78,8 @@ static int xfr_put(struct xfr_msg *m, const zt_t *zt, const uint8_t *query,
 	r.item[0].rrset = rrset;
 	r.item[0].ttl_override = ZT_NONE;
 	r.item[0].cname_target = NULL;
+	r.item[0].required = false;
+	r.item[0].sig = false;
 	r.n = 1;
 	m->rb.tc = false;
 	rbuf_put_res(&m->rb, zt, &r, counts);

@@ -59,6 +59,7 @@ P_NOEDNS = Profile("noedns", edns=None)        # plain DNS: 512-byte limit
 P_DO = Profile("do", payload=4096, do=True)    # DNSSEC OK on unsigned zones
 P_V1 = Profile("ednsv1", edns=1)               # BADVERS
 P_512 = Profile("edns512", payload=512)        # EDNS with the smallest payload
+P_DO512 = Profile("do512", payload=512, do=True)  # DNSSEC OK in 512: signed answers cut
 P_TCP = Profile("tcp", tcp=True)
 P_TCP_NOEDNS = Profile("tcp-noedns", edns=None, tcp=True)
 P_RD = Profile("rd", flags=dns.flags.RD)       # RD echoed, RA stays clear
@@ -155,7 +156,7 @@ def build_queries(zones, seed):
             for t in BASE_TYPES + own:
                 b.add(o, t)
             for t in ["A"] + own:
-                for prof in (P_NOEDNS, P_DO, P_512, P_TCP_NOEDNS):
+                for prof in (P_NOEDNS, P_DO, P_512, P_DO512, P_TCP_NOEDNS):
                     b.add(o, t, prof)
             b.add(o, own[0], P_V1)
             b.add(o, own[0], P_TCP)

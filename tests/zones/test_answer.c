@@ -1950,6 +1950,105 @@ static void test_rrset_ttl_first_in_file(void)
 	zload_free(&z);
 }
 
+/* ------------------------------------------------------------------ as Knot DNS 3.2 answers */
+
+#define SIG64                                                                                      \
+	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw=="
+
+/*
+ * A signed zone (signatures of the right size, not valid ones): MX targets with A and AAAA.
+ * Each record but the SOA, NS and DNSKEY at the apex gets an RRSIG written after it.
+ */
+static const char *const sig_records[] = {
+    "@ MX 10 mx1",	    "@ MX 20 mx2",     "@ MX 30 mx3",	       "ns1 A 192.0.2.1",
+    "ns1 AAAA 2001:db8::1", "ns2 A 192.0.2.2", "ns2 AAAA 2001:db8::2", "mx1 A 192.0.2.3",
+    "mx1 AAAA 2001:db8::3", "mx2 A 192.0.2.4", "mx2 AAAA 2001:db8::4", "mx3 A 192.0.2.5",
+};
+
+/* The zone's text: apex records and their signatures, then sig_records[] each signed. */
+static void sig_zone_text(char *buf, size_t cap)
+{
+	size_t len = (size_t)snprintf(
+	    buf, cap,
+	    "$ORIGIN sig.test.\n$TTL 3600\n@ SOA ns1 h 1 7200 3600 1209600 300\n@ NS ns1\n"
+	    "@ NS ns2\n@ DNSKEY 257 3 13 " SIG64 "\n");
+
+	for (const char *const *t = (const char *const[]){"SOA", "NS", "DNSKEY", NULL}; *t; t++)
+		len += (size_t)snprintf(buf + len, cap - len,
+					"@ RRSIG %s 13 2 3600 20361202120901 20261205103901 1 "
+					"sig.test. " SIG64 "\n",
+					*t);
+	for (size_t i = 0; i < sizeof(sig_records) / sizeof(sig_records[0]); i++) {
+		char owner[16], type[16];
+
+		sscanf(sig_records[i], "%15s %15s", owner, type);
+		len +=
+		    (size_t)snprintf(buf + len, cap - len,
+				     "%s\n%s RRSIG %s 13 %d 3600 20361202120901 20261205103901 1 "
+				     "sig.test. " SIG64 "\n",
+				     sig_records[i], owner, type, owner[0] == '@' ? 2 : 3);
+	}
+}
+
+static zt_t *sig_snapshot(zload_zone_t **z)
+{
+	char err[512];
+	zt_t *t;
+
+	static char text[8192];
+
+	sig_zone_text(text, sizeof(text));
+	*z = zload_string("sig.test.", text, "sig.zone", NULL, NULL, err, sizeof(err));
+	if (*z == NULL) {
+		fprintf(stderr, "\n  sig.test: %s\n", err);
+		return NULL;
+	}
+	t = zt_new(z, 1, NULL, err, sizeof(err));
+	if (t == NULL)
+		fprintf(stderr, "\n  sig.test: %s\n", err);
+	return t;
+}
+
+/*
+ * DO with 512 octets, an answer whose additional section does not all fit: Knot writes each
+ * section's RRsets first and their signatures after them, the additional signatures only as far
+ * as they fit. Knot 3.2.6: the five A/AAAA of the targets, then the RRSIG of mx1's A alone, no
+ * TC, 409 octets.
+ */
+static void test_knot_do512_additional(void)
+{
+	static const char *const want[] = {"mx1.sig.test.", "mx1.sig.test.", "mx2.sig.test.",
+					   "mx2.sig.test.", "mx3.sig.test.", "mx1.sig.test."};
+	static const uint16_t wtype[] = {T_A, T_AAAA, T_A, T_AAAA, T_A, T_RRSIG};
+	zload_zone_t *z;
+	zt_t *t = sig_snapshot(&z);
+	size_t len;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	qlen = tu_query(qbuf, 0x1234, 0, "sig.test.", T_MX, C_IN);
+	qlen = q_add_opt(qbuf, qlen, 512, 0, EDNS_DO, NULL, 0);
+	len = send_q(t, ZT_UDP, false);
+	EXPECT(RC_NOERROR, true, 4, 0, 7);
+	CU_ASSERT_FALSE(TC(m));
+	CU_ASSERT_EQUAL(len, 409);
+	CU_ASSERT_EQUAL(sec_rr(&m, 1, 3)->type, T_RRSIG);
+	for (unsigned i = 0; i < 6; i++) {
+		const struct rr *r = sec_rr(&m, 3, i);
+
+		CU_ASSERT_TRUE(r != NULL && strcasecmp(r->owner, want[i]) == 0 &&
+			       r->type == wtype[i]);
+	}
+	/* The whole answer when it fits: every RRset, then every signature. */
+	qlen = tu_query(qbuf, 0x1234, 0, "sig.test.", T_MX, C_IN);
+	qlen = q_add_opt(qbuf, qlen, 4096, 0, EDNS_DO, NULL, 0);
+	send_q(t, ZT_UDP, false);
+	EXPECT(RC_NOERROR, true, 4, 0, 11);
+	CU_ASSERT_EQUAL(sec_rr(&m, 3, 4)->type, T_A);
+	CU_ASSERT_EQUAL(sec_rr(&m, 3, 5)->type, T_RRSIG);
+	zt_free(&t);
+	zload_free(&z);
+}
+
 void reg_cutest_answer(void)
 {
 	CU_pSuite s = CU_add_suite("answer", answer_init, answer_cleanup);
@@ -2008,4 +2107,6 @@ void reg_cutest_answer(void)
 	CU_add_test(s, "RRset over 65535 records: refused", test_rrset_too_big);
 	CU_add_test(s, "RRset TTLs differ: the file's first is served",
 		    test_rrset_ttl_first_in_file);
+	CU_add_test(s, "Knot: DO, 512 octets: additional RRsets, then signatures",
+		    test_knot_do512_additional);
 }
