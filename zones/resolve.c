@@ -306,16 +306,17 @@ static void walk_node(struct res_walk *w, uint32_t n, uint8_t kind, const uint8_
 		goto nodata;
 	}
 	if (w->qtype == T_RRSIG) {
-		bool any = false;
+		/* Some signatures, not all: those of the lowest type covered (as Knot). */
+		uint32_t best = ZT_NONE;
 
-		for (uint32_t i = node->rrsets; i < node->rrsets + node->nrrsets; i++) {
-			if (zt->rrsets[i].type == T_RRSIG) {
-				res_add(r, 1, kind, n, name, i);
-				any = true;
-			}
-		}
-		if (any)
+		for (uint32_t i = node->rrsets; i < node->rrsets + node->nrrsets; i++)
+			if (zt->rrsets[i].type == T_RRSIG &&
+			    (best == ZT_NONE || zt->rrsets[i].covered < zt->rrsets[best].covered))
+				best = i;
+		if (best != ZT_NONE) {
+			res_add(r, 1, kind, n, name, best);
 			return;
+		}
 	}
 	set = node_rrset(zt, n, w->qtype);
 	if (set != ZT_NONE) {

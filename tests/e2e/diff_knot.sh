@@ -22,6 +22,7 @@ ZONES=(
 	"example.org.=$ROOT/tests/data/peer/example.org.zone"
 	"deleg.test.=$ROOT/tests/data/peer/deleg.test.zone"
 	"hosted.deleg.test.=$ROOT/tests/data/peer/hosted.deleg.test.zone"
+	"nsec.test.=$ROOT/tests/data/peer/nsec.test.zone"
 )
 
 die() { echo "diff_knot: $*" >&2; exit 1; }

@@ -2049,6 +2049,22 @@ static void test_knot_do512_additional(void)
 	zload_free(&z);
 }
 
+/* An RRSIG query: Knot answers the signatures of the lowest type covered only (NS here). */
+static void test_knot_rrsig_query(void)
+{
+	zload_zone_t *z;
+	zt_t *t = sig_snapshot(&z);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	qlen = tu_query(qbuf, 0x1234, 0, "sig.test.", T_RRSIG, C_IN);
+	send_q(t, ZT_UDP, false);
+	EXPECT(RC_NOERROR, true, 1, 0, 0);
+	CU_ASSERT_TRUE(m.an == 1 && sec_rr(&m, 1, 0)->type == T_RRSIG &&
+		       wire_get16(sec_rr(&m, 1, 0)->rdata) == T_NS);
+	zt_free(&t);
+	zload_free(&z);
+}
+
 void reg_cutest_answer(void)
 {
 	CU_pSuite s = CU_add_suite("answer", answer_init, answer_cleanup);
@@ -2109,4 +2125,5 @@ void reg_cutest_answer(void)
 		    test_rrset_ttl_first_in_file);
 	CU_add_test(s, "Knot: DO, 512 octets: additional RRsets, then signatures",
 		    test_knot_do512_additional);
+	CU_add_test(s, "Knot: RRSIG query: the lowest type's signatures", test_knot_rrsig_query);
 }
