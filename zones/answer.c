@@ -284,9 +284,10 @@ static size_t answer_chaos(const zt_t *zt, const uint8_t *query, const struct zt
 	tlen = strlen(text);
 	if (tlen > 255)
 		tlen = 255;
+	/* Not authoritative data: AA stays clear (as Knot and NSD). */
 	if (WIRE_HDR_LEN + q->qname_len + 4 + 12 + 1 + tlen + EDNS_OPT_RESERVE > limit)
-		return answer_empty(zt, query, q, resp, F_TC | F_AA, 0, EDE_NONE);
-	len = put_head(resp, query, q, F_AA);
+		return answer_empty(zt, query, q, resp, F_TC, 0, EDE_NONE);
+	len = put_head(resp, query, q, 0);
 	wire_put16(resp + len, 0xc000 | WIRE_HDR_LEN);
 	wire_put16(resp + len + 2, T_TXT);
 	wire_put16(resp + len + 4, C_CH);

@@ -66,14 +66,15 @@ KNOT_PORT=$(pick_port $(( 20000 + ($$ * 2) % 12000 ))) || die "no free port for 
 SANDNS_PORT=$(pick_port $(( (KNOT_PORT - 20000 + 1) % 12000 + 20000 )) "$KNOT_PORT") ||
 	die "no free port for sandnsd"
 
-# ---- Knot DNS: every zone loaded whole from its file, no journal, no semantic checks, no
-# identity/version (so CHAOS queries are refused as sandnsd refuses them by default).
+# ---- Knot DNS: every zone loaded whole from its file, no journal, no semantic checks, an
+# identity (id.server and hostname.bind answered, as by sandnsd --identity) and no version (so
+# version.server and version.bind are refused, as sandnsd refuses them by default).
 mkdir -p "$TMP/knot/db"
 {
 	echo "server:"
 	echo "    rundir: \"$TMP/knot\""
 	echo "    listen: 127.0.0.1@$KNOT_PORT"
-	echo "    identity: \"\""
+	echo "    identity: \"sandns-diff\""
 	echo "    version: \"\""
 	echo "    udp-workers: 1"
 	echo "    tcp-workers: 1"
@@ -108,7 +109,7 @@ KNOT_PID=$!
 zargs=()
 for z in "${ZONES[@]}"; do zargs+=(--zone "$z"); done
 "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$SANDNS_PORT" \
-	--allow-transfer 127.0.0.0/8 --control "$TMP/sandns.sock" "${zargs[@]}" \
+	--allow-transfer 127.0.0.0/8 --identity sandns-diff --control "$TMP/sandns.sock" "${zargs[@]}" \
 	>"$TMP/sandnsd.log" 2>&1 &
 SANDNS_PID=$!
 

@@ -223,6 +223,7 @@ def build_queries(zones, seed):
         b.add(n, "SOA", P_NOEDNS, tag="out of zone")
     for n in ("id.server.", "hostname.bind.", "version.bind.", "version.server."):
         b.add(n, "TXT", rdclass="CH", tag="CHAOS")
+        b.add(n, "TXT", P_NOEDNS, rdclass="CH", tag="CHAOS")
     # header-only and malformed queries that still have a header
     z0 = zones[0].origin
     qid = b.next_id

@@ -1249,7 +1249,8 @@ static void test_chaos(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_NOERROR);
-	CU_ASSERT_TRUE(AA(m));
+	/* Not authoritative data: Knot 3.2 and NSD clear AA. */
+	CU_ASSERT_FALSE(AA(m));
 	CU_ASSERT_EQUAL_FATAL(m.an, 1);
 	CU_ASSERT_EQUAL(m.rr[0].cls, C_CH);
 	CU_ASSERT_TRUE(rr_is(&m.rr[0], "version.bind.", T_TXT, UINT32_MAX, "\"sandns-test 1\""));
@@ -1263,6 +1264,7 @@ static void test_chaos(void)
 	CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL_FATAL(m.an, 1);
 	CU_ASSERT_TRUE(rr_is(&m.rr[0], "id.server.", T_TXT, UINT32_MAX, "\"ns-unit\""));
+	CU_ASSERT_FALSE(AA(m));
 	/* Other CHAOS names, and version.bind of another type: refused. */
 	qlen = tu_query(qbuf, 63, 0, "authors.bind", T_TXT, C_CH);
 	CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
