@@ -360,6 +360,13 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	/* Even a question-less query may carry an OPT that its FORMERR should echo. */
 	if (c.err == 0 && (an | ns | ar) != 0 && !edns_parse_plain(&c, &q, an, ns, ar))
 		edns_parse_records(&c, &q, an, ns, ar);
+	/* Octets past what the counts announce: FORMERR whatever the opcode, without OPT (Knot's
+	 * parser refuses the whole message; the question it read is echoed). */
+	if (c.err == 0 && c.pos != c.end) {
+		q.edns = false;
+		info->rcode = RC_FORMERR;
+		return answer_empty(zt, query, &q, resp, RC_FORMERR, 0, EDE_NONE);
+	}
 	if (qd == 0)
 		q.rcode = RC_FORMERR;
 	if (ctx->transport == ZT_TCP)

@@ -143,8 +143,8 @@ class Builder:
         self.queries.append(Query(desc, m.to_wire(), prof.tcp,
                                   dns.rdatatype.from_text(qtype), qid))
 
-    def add_raw(self, desc, wire, qid, malformed=False):
-        self.queries.append(Query(desc, wire, False, None, qid, malformed))
+    def add_raw(self, desc, wire, qid, malformed=False, tcp=False):
+        self.queries.append(Query(desc, wire, tcp, None, qid, malformed))
 
 
 def build_queries(zones, seed):
@@ -231,6 +231,24 @@ def build_queries(zones, seed):
     qid = (qid + 1) % 65536
     m = dns.message.make_query(z0, "SOA", use_edns=False, id=qid, flags=0).to_wire()
     b.add_raw("question cut short", m[:-3], qid, malformed=True)
+    # octets after the records the counts announce: FORMERR (Knot), whatever else the query is
+    trailing = [("", z0, "SOA", 0, None), (" EDNS DO", z0, "SOA", 0, 0),
+                (" EDNS version 1", z0, "SOA", 0, 1), (" NOTIFY", z0, "SOA", 4, None),
+                (" CHAOS", "version.bind.", "TXT", 0, None), (" AXFR", z0, "AXFR", 0, None)]
+    for desc, name, qtype, opcode, edns in trailing:
+        for tcp in (False, True):
+            qid = (qid + 1) % 65536
+            m = dns.message.make_query(name, qtype, "CH" if desc == " CHAOS" else "IN",
+                                       use_edns=False, id=qid, flags=0)
+            m.set_opcode(opcode)
+            if edns is not None:
+                m.use_edns(edns=edns, ednsflags=dns.flags.DO, payload=1232)
+            b.add_raw("octets after the records%s%s" % (desc, " tcp" if tcp else ""),
+                      m.to_wire() + b"\x00", qid, tcp=tcp)
+    qid = (qid + 1) % 65536
+    b.add_raw("QDCOUNT 0, OPT, octets after it",
+              struct.pack("!HHHHHH", qid, 0, 0, 0, 0, 1) + b"\x00\x00\x29\x04\xd0" +
+              b"\x00" * 6 + b"\x00", qid)
     return b.queries
 
 

@@ -2067,6 +2067,56 @@ static void test_knot_rrsig_query(void)
 	zload_free(&z);
 }
 
+/*
+ * Octets after the records the counts announce: Knot 3.2 answers FORMERR, the question echoed,
+ * no OPT, whatever the opcode, class or EDNS version, over UDP and TCP alike.
+ */
+static void test_knot_trailing_octets(void)
+{
+	static const struct {
+		const char *name;
+		uint16_t qtype, qclass, opcode;
+		int edns; /* -1 none, else the version */
+		uint8_t transport;
+	} c[] = {
+	    {"host.example.com", T_A, C_IN, 0, -1, ZT_UDP},
+	    {"host.example.com", T_A, C_IN, 0, 0, ZT_UDP},
+	    {"host.example.com", T_A, C_IN, 0, 0, ZT_TCP},
+	    {"host.example.com", T_A, C_IN, 0, 1, ZT_UDP},
+	    {"host.example.com", T_A, C_IN, 4, -1, ZT_UDP},
+	    {"version.bind", T_TXT, C_CH, 0, -1, ZT_UDP},
+	    {"example.com", T_AXFR, C_IN, 0, -1, ZT_TCP},
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		qlen = tu_query(qbuf, (uint16_t)(40 + i), (uint16_t)(c[i].opcode << 11), c[i].name,
+				c[i].qtype, c[i].qclass);
+		if (c[i].edns >= 0)
+			qlen = q_add_opt(qbuf, qlen, 1232, (uint8_t)c[i].edns, EDNS_DO, NULL, 0);
+		qbuf[qlen++] = 0;
+		CU_ASSERT_TRUE_FATAL(send_q(zt, c[i].transport, true) > 0);
+		CU_ASSERT_EQUAL(RCODE(m), RC_FORMERR);
+		CU_ASSERT_EQUAL(info.rcode, RC_FORMERR);
+		CU_ASSERT_FALSE(info.xfr);
+		CU_ASSERT_EQUAL(m.qd, 1);
+		CU_ASSERT_EQUAL(m.qtype, c[i].qtype);
+		CU_ASSERT_EQUAL(m.an + m.ns + m.ar, 0);
+		CU_ASSERT_FALSE(m.has_opt);
+		CU_ASSERT_FALSE(AA(m));
+	}
+	/* No question, an OPT and one octet more: the bare header. */
+	memset(qbuf, 0, WIRE_HDR_LEN);
+	qlen = q_add_opt(qbuf, WIRE_HDR_LEN, 1232, 0, 0, NULL, 0);
+	qbuf[qlen++] = 0;
+	CU_ASSERT_EQUAL(send_q(zt, ZT_UDP, false), WIRE_HDR_LEN);
+	CU_ASSERT_EQUAL(RCODE(m), RC_FORMERR);
+	/* Without the extra octet the same query is answered. */
+	qlen = tu_query(qbuf, 50, 0, "host.example.com", T_A, C_IN);
+	qlen = q_add_opt(qbuf, qlen, 1232, 0, 0, NULL, 0);
+	send_q(zt, ZT_UDP, false);
+	EXPECT(RC_NOERROR, true, 1, 0, 1);
+}
+
 void reg_cutest_answer(void)
 {
 	CU_pSuite s = CU_add_suite("answer", answer_init, answer_cleanup);
@@ -2128,4 +2178,5 @@ void reg_cutest_answer(void)
 	CU_add_test(s, "Knot: DO, 512 octets: additional RRsets, then signatures",
 		    test_knot_do512_additional);
 	CU_add_test(s, "Knot: RRSIG query: the lowest type's signatures", test_knot_rrsig_query);
+	CU_add_test(s, "Knot: octets after the records: FORMERR", test_knot_trailing_octets);
 }
