@@ -1314,6 +1314,7 @@ struct xfr_seen {
 	bool bad;
 	bool first_soa, last_soa;
 	uint16_t id;
+	uint16_t qtype;	  /* the first message's question type */
 	unsigned stop_at; /* return an error on this message (1-based), 0: never */
 	unsigned nkeys;
 	char (*keys)[600]; /* owner|type|rdata of every record, when non-NULL */
@@ -1341,6 +1342,8 @@ static int xfr_sink(void *ctx, const uint8_t *msg, size_t len)
 			fprintf(stderr, "\n  transfer message %u: bad header\n", x->nmsg);
 		x->bad = true;
 	}
+	if (x->nmsg == 1)
+		x->qtype = xm.qtype;
 	for (unsigned i = 0; i < xm.an; i++) {
 		const struct rr *r = &xm.rr[i];
 
@@ -2117,6 +2120,54 @@ static void test_knot_trailing_octets(void)
 	EXPECT(RC_NOERROR, true, 1, 0, 1);
 }
 
+/*
+ * An IXFR query for ZONE (RFC 1995 3): the client's SOA with SERIAL in the authority section,
+ * owned by OWNER (NULL: a pointer to the question's name).
+ */
+static void ixfr_query(uint16_t id, const char *zone, const char *owner, uint32_t serial)
+{
+	qlen = tu_query(qbuf, id, 0, zone, T_IXFR, C_IN);
+	if (owner == NULL) {
+		wire_put16(qbuf + qlen, 0xc000 | WIRE_HDR_LEN);
+		qlen += 2;
+	} else {
+		uint8_t tmp[512];
+		size_t l = tu_query(tmp, 0, 0, owner, T_SOA, C_IN) - WIRE_HDR_LEN - 4;
+
+		memcpy(qbuf + qlen, tmp + WIRE_HDR_LEN, l);
+		qlen += l;
+	}
+	wire_put16(qbuf + qlen, T_SOA);
+	wire_put16(qbuf + qlen + 2, C_IN);
+	wire_put32(qbuf + qlen + 4, 0);
+	wire_put16(qbuf + qlen + 8, 22); /* root MNAME and RNAME, five numbers */
+	qbuf[qlen + 10] = 0;
+	qbuf[qlen + 11] = 0;
+	wire_put32(qbuf + qlen + 12, serial);
+	memset(qbuf + qlen + 16, 0, 16);
+	qlen += 32;
+	wire_put16(qbuf + 8, 1);
+}
+
+/* IXFR answered AXFR-style keeps IXFR in its question (BIND 9.18 rejects a mismatch). */
+static void test_knot_ixfr_question(void)
+{
+	struct xfr_seen x = {.id = 105};
+
+	ixfr_query(105, "example.com", NULL, 2024010100);
+	CU_ASSERT_EQUAL(zt_xfr_render(zt, qbuf, qlen, xfr_sink, &x), SANDNS_EOK);
+	CU_ASSERT_FALSE(x.bad);
+	CU_ASSERT_EQUAL(x.qtype, T_IXFR);
+	CU_ASSERT_TRUE(x.first_soa && x.last_soa);
+	CU_ASSERT_EQUAL(x.nrr, COM_RRS + 1);
+	/* An AXFR stays AXFR. */
+	memset(&x, 0, sizeof(x));
+	x.id = 106;
+	qlen = tu_query(qbuf, 106, 0, "example.com", T_AXFR, C_IN);
+	CU_ASSERT_EQUAL(zt_xfr_render(zt, qbuf, qlen, xfr_sink, &x), SANDNS_EOK);
+	CU_ASSERT_EQUAL(x.qtype, T_AXFR);
+}
+
 void reg_cutest_answer(void)
 {
 	CU_pSuite s = CU_add_suite("answer", answer_init, answer_cleanup);
@@ -2179,4 +2230,6 @@ void reg_cutest_answer(void)
 		    test_knot_do512_additional);
 	CU_add_test(s, "Knot: RRSIG query: the lowest type's signatures", test_knot_rrsig_query);
 	CU_add_test(s, "Knot: octets after the records: FORMERR", test_knot_trailing_octets);
+	CU_add_test(s, "Knot: IXFR answered AXFR-style: the question stays IXFR",
+		    test_knot_ixfr_question);
 }
