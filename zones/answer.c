@@ -260,6 +260,136 @@ static enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, stru
 	return found_blob(t, zt, blob, (int)q->qname_len - (int)ref_len);
 }
 
+/* Whether the name at OFF in MSG (compressed, already checked by wire_ctx_skip_name()) is KEY
+ * (a lower-cased wire name). */
+static bool msg_name_is(const uint8_t *msg, size_t off, const uint8_t *key)
+{
+	for (;;) {
+		uint8_t l = msg[off];
+
+		if ((l & 0xc0) == 0xc0) {
+			off = (size_t)((l & 0x3f) << 8 | msg[off + 1]);
+			continue;
+		}
+		if (l != *key)
+			return false;
+		if (l == 0)
+			return true;
+		for (uint8_t i = 1; i <= l; i++)
+			if (wire_lower(msg[off + i]) != key[i])
+				return false;
+		off += (size_t)l + 1;
+		key += l + 1;
+	}
+}
+
+/* Skips one record at the cursor; its type (0 when the message ends inside it). */
+static uint16_t skip_rr(wire_ctx_t *c)
+{
+	uint16_t type;
+
+	wire_ctx_skip_name(c);
+	type = wire_ctx_read16(c);
+	wire_ctx_skip(c, 6);
+	wire_ctx_skip(c, wire_ctx_read16(c));
+	return c->err == 0 ? type : 0;
+}
+
+/*
+ * The serial of an IXFR query's SOA (RFC 1995 3): the first authority record, an SOA owned by
+ * the question's name (what Knot requires). False when there is none such: FORMERR.
+ */
+static bool ixfr_serial(const uint8_t *query, size_t qlen, const struct zt_query *q,
+			uint32_t *serial)
+{
+	uint16_t an = wire_get16(query + 6), ns = wire_get16(query + 8);
+	wire_ctx_t c;
+	size_t owner;
+	const uint8_t *end;
+
+	wire_ctx_init(&c, query, qlen);
+	wire_ctx_skip(&c, WIRE_HDR_LEN + q->qname_len + 4);
+	for (unsigned i = 0; i < an; i++)
+		skip_rr(&c);
+	if (ns == 0 || c.err != 0)
+		return false;
+	owner = (size_t)(c.pos - query);
+	wire_ctx_skip_name(&c);
+	if (wire_ctx_read16(&c) != T_SOA)
+		return false;
+	wire_ctx_skip(&c, 6);
+	end = c.pos + 2 + wire_ctx_read16(&c);
+	/* MNAME, RNAME (compressed or not), then the serial, all inside the RDATA. */
+	wire_ctx_skip_name(&c);
+	wire_ctx_skip_name(&c);
+	wire_ctx_skip(&c, 4);
+	if (c.err != 0 || c.pos > end || !msg_name_is(query, owner, q->key))
+		return false;
+	*serial = wire_get32(c.pos - 4);
+	return true;
+}
+
+/*
+ * The zone's SOA alone in the answer, AA clear, as Knot answers IXFR over UDP and IXFR from a
+ * client whose serial is current (RFC 1995 2 and 4); the message fits LIMIT (TC if not).
+ */
+static bool tail_soa(struct tail *t, const zt_t *zt, const struct zt_query *q,
+		     const zt_zone_t *zone, size_t limit)
+{
+	rbuf_t *rb = &live_rb;
+	res_t *r = &live_res;
+	uint16_t counts[3];
+	size_t head = WIRE_HDR_LEN + q->qname_len + 4;
+
+	res_reset(r);
+	r->item[0] = (res_item_t){.section = 1,
+				  .owner_kind = OWN_NODE,
+				  .node = zone->apex,
+				  .rrset = zone->soa,
+				  .ttl_override = ZT_NONE};
+	r->n = 1;
+	rbuf_start(rb, live_buf, sizeof(live_buf), q->qname, q->qtype, q->qclass, false,
+		   wire_name_labels(q->qname));
+	rb->limit = limit;
+	rbuf_put_res(rb, zt, r, counts);
+	if (rb->err != 0)
+		return false;
+	t->flags = rb->tc ? F_TC : 0;
+	t->an = counts[0];
+	t->ns = t->ar = 0;
+	t->data = rb->buf + head;
+	t->len = rb->len - head;
+	t->id = 1ull << 32 | zone->soa;
+	t->fix = NULL;
+	t->nfix = 0;
+	t->delta = 0;
+	return true;
+}
+
+/*
+ * IXFR (RFC 1995) over UDP without history: the SOA alone, whatever the client's serial (it then
+ * asks over TCP). Knot without a journal answers so.
+ */
+static size_t answer_ixfr(const zt_t *zt, const uint8_t *query, size_t qlen,
+			  const struct zt_query *q, uint8_t *resp, size_t limit,
+			  const zt_zone_t *zone, zt_answer_info_t *info)
+{
+	uint32_t theirs;
+	struct tail t;
+
+	if (!ixfr_serial(query, qlen, q, &theirs)) {
+		info->rcode = RC_FORMERR;
+		return answer_empty(zt, query, q, resp, RC_FORMERR, 0, EDE_NONE);
+	}
+	if (!tail_soa(&t, zt, q, zone, limit - edns_reserve(q))) {
+		info->rcode = RC_SERVFAIL;
+		return answer_empty(zt, query, q, resp, RC_SERVFAIL, 0, EDE_NONE);
+	}
+	info->answer = t.id;
+	info->truncated = (t.flags & F_TC) != 0;
+	return emit(zt, query, q, resp, &t);
+}
+
 /* CHAOS-class TXT about the server (RFC 4892), only what the operator configured. */
 static size_t answer_chaos(const zt_t *zt, const uint8_t *query, const struct zt_query *q,
 			   uint8_t *resp, size_t limit)
@@ -419,14 +549,17 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	if (q.qtype == T_AXFR || q.qtype == T_IXFR) {
 		uint32_t n = zt_find(zt, q.key, q.qname_len);
 
-		if (ctx->transport != ZT_TCP) {
-			info->rcode = q.qtype == T_AXFR ? RC_NOTIMP : RC_FORMERR;
+		if (ctx->transport != ZT_TCP && q.qtype == T_AXFR) {
+			info->rcode = RC_NOTIMP;
 			return answer_empty(zt, query, &q, resp, info->rcode, 0, EDE_NONE);
 		}
 		if (n == ZT_NONE || !(zt->nodes[n].flags & ZN_APEX)) {
 			info->rcode = RC_NOTAUTH;
 			return answer_empty(zt, query, &q, resp, RC_NOTAUTH, 0, EDE_NONE);
 		}
+		if (q.qtype == T_IXFR && ctx->transport != ZT_TCP)
+			return answer_ixfr(zt, query, qlen, &q, resp, limit,
+					   &zt->zones[zt->nodes[n].zone], info);
 		if (!ctx->xfr_allowed) {
 			info->rcode = RC_NOTAUTH;
 			return answer_empty(zt, query, &q, resp, RC_NOTAUTH, 0, EDE_NONE);

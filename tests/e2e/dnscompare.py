@@ -103,6 +103,7 @@ class Zone:
                 if p not in self.types:
                     ents.add(p)
         self.ents = sorted(ents)
+        self.serial = z.get_rdataset(self.origin, dns.rdatatype.SOA)[0].serial
 
 
 class Builder:
@@ -142,6 +143,17 @@ class Builder:
                                     " (%s)" % tag if tag else "")
         self.queries.append(Query(desc, m.to_wire(), prof.tcp,
                                   dns.rdatatype.from_text(qtype), qid))
+
+    def add_ixfr(self, zone, serial, desc, tcp=False):
+        """IXFR for ZONE with the client's SOA (RFC 1995 3) at SERIAL; None: without it."""
+        qid = self.next_id
+        self.next_id = (self.next_id + 1) % 65536
+        m = dns.message.make_query(zone.origin, "IXFR", use_edns=False, id=qid, flags=0)
+        if serial is not None:
+            m.authority.append(dns.rrset.from_text(
+                zone.origin, 0, "IN", "SOA", ". . %d 0 0 0 0" % (serial % 2**32)))
+        self.queries.append(Query("%s IN IXFR %s%s" % (zone.origin, desc, " tcp" if tcp else ""),
+                                  m.to_wire(), tcp, dns.rdatatype.IXFR, qid))
 
     def add_raw(self, desc, wire, qid, malformed=False, tcp=False):
         self.queries.append(Query(desc, wire, tcp, None, qid, malformed))
@@ -216,6 +228,11 @@ def build_queries(zones, seed):
             b.add(z.origin.parent(), "NS", tag="out of zone")
             b.add(dns.name.from_text("sandns-other", z.origin.parent()), "A",
                   tag="out of zone")
+        # IXFR without history (RFC 1995): over UDP the SOA whatever the client's serial
+        for desc, serial in (("current", z.serial), ("older", z.serial - 1),
+                             ("newer", z.serial + 1), ("2^31 away", z.serial + 2**31),
+                             ("without SOA", None)):
+            b.add_ixfr(z, serial, desc)
         b.add(z.origin, "SOA", rdclass="CH", tag="class CH")
         b.add(z.origin, "SOA", opcode=2, tag="opcode STATUS")
     for n in (".", "invalid.", "www.example.invalid.", "localhost.", "com."):

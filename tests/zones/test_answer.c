@@ -2149,6 +2149,56 @@ static void ixfr_query(uint16_t id, const char *zone, const char *owner, uint32_
 	wire_put16(qbuf + 8, 1);
 }
 
+/* The answer is example.com's SOA alone, AA clear (Knot's IXFR answer without a transfer). */
+static void expect_ixfr_soa(void)
+{
+	EXPECT(RC_NOERROR, false, 1, 0, 0);
+	CU_ASSERT_FALSE(info.xfr);
+	CU_ASSERT_EQUAL(m.qtype, T_IXFR);
+	CU_ASSERT_TRUE(rr_is(sec_rr(&m, 1, 0), "example.com.", T_SOA, 3600, COM_SOA));
+}
+
+/*
+ * IXFR over UDP (RFC 1995 2): Knot 3.2 answers the SOA whatever the client's serial (the client
+ * then comes over TCP); FORMERR without an SOA owned by the zone's name; NOTAUTH off an apex.
+ */
+static void test_knot_ixfr_udp(void)
+{
+	static const uint32_t serials[] = {2024010101, 2024010100, 2024010102, 1, 0x80000000};
+
+	for (size_t i = 0; i < sizeof(serials) / sizeof(serials[0]); i++) {
+		ixfr_query((uint16_t)(80 + i), "example.com", NULL, serials[i]);
+		CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+		expect_ixfr_soa();
+	}
+	/* With EDNS: our OPT after the SOA. */
+	ixfr_query(86, "example.com", "Example.COM", 2024010100);
+	qlen = q_add_opt(qbuf, qlen, 1232, 0, 0, NULL, 0);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	EXPECT(RC_NOERROR, false, 1, 0, 1);
+	CU_ASSERT_TRUE(m.has_opt);
+	/* No SOA, or one of another name: FORMERR. */
+	qlen = tu_query(qbuf, 87, 0, "example.com", T_IXFR, C_IN);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	EXPECT(RC_FORMERR, false, 0, 0, 0);
+	CU_ASSERT_EQUAL(m.qd, 1);
+	ixfr_query(88, "example.com", "host.example.com", 2024010100);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	EXPECT(RC_FORMERR, false, 0, 0, 0);
+	/* The SOA cut short. */
+	ixfr_query(89, "example.com", NULL, 2024010100);
+	qlen -= 10;
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	CU_ASSERT_EQUAL(RCODE(m), RC_FORMERR);
+	/* Not a zone apex, or no zone of ours: NOTAUTH. */
+	ixfr_query(90, "host.example.com", NULL, 1);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	EXPECT(RC_NOTAUTH, false, 0, 0, 0);
+	ixfr_query(91, "nowhere.invalid", NULL, 1);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	EXPECT(RC_NOTAUTH, false, 0, 0, 0);
+}
+
 /* IXFR answered AXFR-style keeps IXFR in its question (BIND 9.18 rejects a mismatch). */
 static void test_knot_ixfr_question(void)
 {
@@ -2230,6 +2280,7 @@ void reg_cutest_answer(void)
 		    test_knot_do512_additional);
 	CU_add_test(s, "Knot: RRSIG query: the lowest type's signatures", test_knot_rrsig_query);
 	CU_add_test(s, "Knot: octets after the records: FORMERR", test_knot_trailing_octets);
+	CU_add_test(s, "Knot: IXFR over UDP: the SOA", test_knot_ixfr_udp);
 	CU_add_test(s, "Knot: IXFR answered AXFR-style: the question stays IXFR",
 		    test_knot_ixfr_question);
 }
