@@ -329,6 +329,16 @@ static bool ixfr_serial(const uint8_t *query, size_t qlen, const struct zt_query
 	return true;
 }
 
+/* The serial of the SOA we serve: its RDATA after MNAME and RNAME. */
+static uint32_t soa_serial(const zt_t *zt, const zt_zone_t *zone)
+{
+	const uint8_t *rd = zt->arena + zt->rrsets[zone->soa].data + 2;
+
+	rd += wire_name_len(rd);
+	rd += wire_name_len(rd);
+	return wire_get32(rd);
+}
+
 /*
  * The zone's SOA alone in the answer, AA clear, as Knot answers IXFR over UDP and IXFR from a
  * client whose serial is current (RFC 1995 2 and 4); the message fits LIMIT (TC if not).
@@ -367,19 +377,30 @@ static bool tail_soa(struct tail *t, const zt_t *zt, const struct zt_query *q,
 }
 
 /*
- * IXFR (RFC 1995) over UDP without history: the SOA alone, whatever the client's serial (it then
- * asks over TCP). Knot without a journal answers so.
+ * IXFR (RFC 1995) without history: the SOA alone over UDP and to a client as new as we are (or
+ * newer), else the whole zone AXFR-style (zt_xfr_render(), question kept). Knot without a
+ * journal answers so. Returns the length of the answer, 0 for a transfer (info->xfr).
  */
 static size_t answer_ixfr(const zt_t *zt, const uint8_t *query, size_t qlen,
 			  const struct zt_query *q, uint8_t *resp, size_t limit,
-			  const zt_zone_t *zone, zt_answer_info_t *info)
+			  const zt_answer_ctx_t *ctx, const zt_zone_t *zone, zt_answer_info_t *info)
 {
-	uint32_t theirs;
+	uint32_t theirs, ours;
 	struct tail t;
 
+	if (ctx->transport == ZT_TCP && !ctx->xfr_allowed) {
+		info->rcode = RC_NOTAUTH;
+		return answer_empty(zt, query, q, resp, RC_NOTAUTH, 0, EDE_NONE);
+	}
 	if (!ixfr_serial(query, qlen, q, &theirs)) {
 		info->rcode = RC_FORMERR;
 		return answer_empty(zt, query, q, resp, RC_FORMERR, 0, EDE_NONE);
+	}
+	ours = soa_serial(zt, zone);
+	/* RFC 1982: ours at most theirs (a difference of exactly 2^31 is neither way). */
+	if (ctx->transport == ZT_TCP && (int32_t)(theirs - ours) < 0) {
+		info->xfr = true;
+		return 0;
 	}
 	if (!tail_soa(&t, zt, q, zone, limit - edns_reserve(q))) {
 		info->rcode = RC_SERVFAIL;
@@ -557,8 +578,8 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 			info->rcode = RC_NOTAUTH;
 			return answer_empty(zt, query, &q, resp, RC_NOTAUTH, 0, EDE_NONE);
 		}
-		if (q.qtype == T_IXFR && ctx->transport != ZT_TCP)
-			return answer_ixfr(zt, query, qlen, &q, resp, limit,
+		if (q.qtype == T_IXFR)
+			return answer_ixfr(zt, query, qlen, &q, resp, limit, ctx,
 					   &zt->zones[zt->nodes[n].zone], info);
 		if (!ctx->xfr_allowed) {
 			info->rcode = RC_NOTAUTH;

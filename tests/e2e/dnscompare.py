@@ -233,6 +233,10 @@ def build_queries(zones, seed):
                              ("newer", z.serial + 1), ("2^31 away", z.serial + 2**31),
                              ("without SOA", None)):
             b.add_ixfr(z, serial, desc)
+        # over TCP: the SOA alone to a client as new as we are (the rest: ixfr_transfer())
+        for desc, serial in (("current", z.serial), ("newer", z.serial + 1),
+                             ("without SOA", None)):
+            b.add_ixfr(z, serial, desc, tcp=True)
         b.add(z.origin, "SOA", rdclass="CH", tag="class CH")
         b.add(z.origin, "SOA", opcode=2, tag="opcode STATUS")
     for n in (".", "invalid.", "www.example.invalid.", "localhost.", "com."):
@@ -432,6 +436,40 @@ def axfr(addr, origin, timeout):
         return "AXFR failed: %s: %s" % (type(e).__name__, e)
 
 
+def ixfr_transfer(addr, origin, serial, timeout):
+    """IXFR over TCP from an older SERIAL, without history: the zone AXFR-style (RFC 1995 4).
+    Returns the rcode, the question of the first message (it must stay IXFR: BIND checks it)
+    and the records as a sorted list, or a string saying what went wrong."""
+    m = dns.message.make_query(origin, "IXFR", use_edns=False)
+    m.authority.append(dns.rrset.from_text(origin, 0, "IN", "SOA",
+                                           ". . %d 0 0 0 0" % (serial % 2**32)))
+    wire = m.to_wire()
+    rrs, question, rcode = [], None, None
+    try:
+        with socket.create_connection(addr, timeout=timeout) as s:
+            s.sendall(struct.pack("!H", len(wire)) + wire)
+            for _ in range(10000):  # bounded: a transfer of our test zones is a few messages
+                hdr = recv_exact(s, 2)
+                if hdr is None:
+                    return "IXFR: connection closed after %d records" % len(rrs)
+                body = recv_exact(s, struct.unpack("!H", hdr)[0])
+                if body is None:
+                    return "IXFR: connection closed inside a message"
+                r = dns.message.from_wire(body, one_rr_per_rrset=True)
+                if question is None:
+                    question = [q.to_text() for q in r.question]
+                    rcode = dns.rcode.to_text(r.rcode())
+                rrs += section_rrs(r.answer)
+                nsoa = sum(1 for rr in rrs if rr[2] == "SOA")
+                # the end: an error, the SOA alone, or the zone's SOA again at the end
+                if r.rcode() != 0 or (len(rrs) == 1 and nsoa == 1) or \
+                        (nsoa >= 2 and r.answer[-1].rdtype == dns.rdatatype.SOA):
+                    return {"rcode": rcode, "question": question, "records": sorted(rrs)}
+    except (socket.timeout, OSError, dns.exception.DNSException) as e:
+        return "IXFR failed: %s: %s" % (type(e).__name__, e)
+    return "IXFR: no final SOA after %d records" % len(rrs)
+
+
 def hostport(s):
     host, _, port = s.rpartition(":")
     return host.strip("[]"), int(port)
@@ -497,6 +535,20 @@ def main():
             if isinstance(ra, str) or isinstance(ca, str) or ra != ca:
                 failed += 1
                 show_diffs(desc, [("axfr", ra, ca)], args.ref_name, args.cand_name)
+            else:
+                passed += 1
+            # IXFR from an older serial, without history: the zone AXFR-style, question IXFR
+            rx = ixfr_transfer(ref, z.origin, z.serial - 1, args.timeout)
+            cx = ixfr_transfer(cand, z.origin, z.serial - 1, args.timeout)
+            if isinstance(rx, str) or isinstance(cx, str):
+                failed += 1
+                show_diffs("%s IXFR older tcp (AXFR-style)" % z.origin.to_text(),
+                           [("ixfr", rx, cx)], args.ref_name, args.cand_name)
+            elif rx != cx:
+                failed += 1
+                show_diffs("%s IXFR older tcp (AXFR-style)" % z.origin.to_text(),
+                           [(k, rx[k], cx[k]) for k in rx if rx[k] != cx[k]],
+                           args.ref_name, args.cand_name)
             else:
                 passed += 1
     print("%d passed, %d failed" % (passed, failed))

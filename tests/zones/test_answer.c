@@ -2199,6 +2199,37 @@ static void test_knot_ixfr_udp(void)
 	EXPECT(RC_NOTAUTH, false, 0, 0, 0);
 }
 
+/*
+ * IXFR over TCP without history: the SOA alone when the client is as new as we are or newer
+ * (RFC 1995 2), else the whole zone AXFR-style (a transfer: info.xfr). Who may transfer is
+ * checked first, as for AXFR.
+ */
+static void test_knot_ixfr_tcp(void)
+{
+	ixfr_query(100, "example.com", NULL, 2024010101);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_TCP, false) > 0);
+	EXPECT(RC_NOTAUTH, false, 0, 0, 0);
+	CU_ASSERT_FALSE(info.xfr);
+	/* Current, and newer (a difference under 2^31): the SOA alone. */
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_TCP, true) > 0);
+	expect_ixfr_soa();
+	ixfr_query(101, "example.com", NULL, 2024010101u + 0x7fffffffu);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_TCP, true) > 0);
+	expect_ixfr_soa();
+	/* Older, or 2^31 away (neither older nor newer): the whole zone. */
+	ixfr_query(102, "example.com", NULL, 2024010100);
+	CU_ASSERT_EQUAL(send_q(zt, ZT_TCP, true), 0);
+	CU_ASSERT_TRUE(info.xfr);
+	ixfr_query(103, "example.com", NULL, 2024010101u + 0x80000000u);
+	CU_ASSERT_EQUAL(send_q(zt, ZT_TCP, true), 0);
+	CU_ASSERT_TRUE(info.xfr);
+	/* No SOA: FORMERR, not a transfer. */
+	qlen = tu_query(qbuf, 104, 0, "example.com", T_IXFR, C_IN);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_TCP, true) > 0);
+	EXPECT(RC_FORMERR, false, 0, 0, 0);
+	CU_ASSERT_FALSE(info.xfr);
+}
+
 /* IXFR answered AXFR-style keeps IXFR in its question (BIND 9.18 rejects a mismatch). */
 static void test_knot_ixfr_question(void)
 {
@@ -2281,6 +2312,8 @@ void reg_cutest_answer(void)
 	CU_add_test(s, "Knot: RRSIG query: the lowest type's signatures", test_knot_rrsig_query);
 	CU_add_test(s, "Knot: octets after the records: FORMERR", test_knot_trailing_octets);
 	CU_add_test(s, "Knot: IXFR over UDP: the SOA", test_knot_ixfr_udp);
+	CU_add_test(s, "Knot: IXFR over TCP: the SOA when current, else AXFR-style",
+		    test_knot_ixfr_tcp);
 	CU_add_test(s, "Knot: IXFR answered AXFR-style: the question stays IXFR",
 		    test_knot_ixfr_question);
 }
