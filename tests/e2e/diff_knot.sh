@@ -24,6 +24,10 @@ ZONES=(
 	"hosted.deleg.test.=$ROOT/tests/data/peer/hosted.deleg.test.zone"
 	"nsec.test.=$ROOT/tests/data/peer/nsec.test.zone"
 )
+# Signed with NSEC3: served by both, but only its NSEC3 owners and transfers are compared.
+NSEC3_ZONES=(
+	"nsec3.test.=$ROOT/tests/data/peer/nsec3.test.zone"
+)
 
 die() { echo "diff_knot: $*" >&2; exit 1; }
 [ -x "$SANDNSD" ] || die "no sandnsd at $SANDNSD (build first, or set SANDNSD)"
@@ -97,7 +101,7 @@ mkdir -p "$TMP/knot/db"
 	echo "    journal-content: none"
 	echo "    acl: loopback_xfr"
 	echo "zone:"
-	for z in "${ZONES[@]}"; do
+	for z in "${ZONES[@]}" "${NSEC3_ZONES[@]}"; do
 		echo "  - domain: \"${z%%=*}\""
 		echo "    file: \"${z#*=}\""
 	done
@@ -108,8 +112,14 @@ KNOT_PID=$!
 # ---- sandnsd on kernel sockets
 zargs=()
 for z in "${ZONES[@]}"; do zargs+=(--zone "$z"); done
+n3args=()
+served=("${zargs[@]}")
+for z in "${NSEC3_ZONES[@]}"; do
+	n3args+=(--nsec3-zone "$z")
+	served+=(--zone "$z")
+done
 "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$SANDNS_PORT" \
-	--allow-transfer 127.0.0.0/8 --identity sandns-diff --control "$TMP/sandns.sock" "${zargs[@]}" \
+	--allow-transfer 127.0.0.0/8 --identity sandns-diff --control "$TMP/sandns.sock" "${served[@]}" \
 	>"$TMP/sandnsd.log" 2>&1 &
 SANDNS_PID=$!
 
@@ -122,7 +132,7 @@ done
 grep -q '^sandnsd: serving' "$TMP/sandnsd.log" || die "sandnsd not serving after 30 s"
 
 # Knot loads zones in the background: wait until every apex answers its SOA
-for z in "${ZONES[@]}"; do
+for z in "${ZONES[@]}" "${NSEC3_ZONES[@]}"; do
 	o=${z%%=*}
 	for i in $(seq 1 100); do
 		if kdig @127.0.0.1 -p "$KNOT_PORT" +norec +time=1 +retry=0 "$o" SOA 2>/dev/null |
@@ -138,7 +148,7 @@ echo "diff_knot: knotd pid $KNOT_PID on 127.0.0.1@$KNOT_PORT, sandnsd pid $SANDN
 
 # the comparison itself: bounded by its query list and a per-query timeout
 set +e
-timeout 600 $PY "$HERE/dnscompare.py" "${zargs[@]}" \
+timeout 600 $PY "$HERE/dnscompare.py" "${zargs[@]}" "${n3args[@]}" \
 	--ref "127.0.0.1:$KNOT_PORT" --ref-name knot \
 	--cand "127.0.0.1:$SANDNS_PORT" --cand-name sandns "$@"
 rc=$?
