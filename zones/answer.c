@@ -379,36 +379,34 @@ static bool tail_soa(struct tail *t, const zt_t *zt, const struct zt_query *q,
 /*
  * IXFR (RFC 1995) without history: the SOA alone over UDP and to a client as new as we are (or
  * newer), else the whole zone AXFR-style (zt_xfr_render(), question kept). Knot without a
- * journal answers so. Returns the length of the answer, 0 for a transfer (info->xfr).
+ * journal answers so. True when T holds the SOA answer to emit; else *LEN is the answer (an
+ * error), or 0 for a transfer (info->xfr).
  */
-static size_t answer_ixfr(const zt_t *zt, const uint8_t *query, size_t qlen,
-			  const struct zt_query *q, uint8_t *resp, size_t limit,
-			  const zt_answer_ctx_t *ctx, const zt_zone_t *zone, zt_answer_info_t *info)
+static bool answer_ixfr(const zt_t *zt, const uint8_t *query, size_t qlen, const struct zt_query *q,
+			uint8_t *resp, size_t limit, const zt_answer_ctx_t *ctx,
+			const zt_zone_t *zone, zt_answer_info_t *info, struct tail *t, size_t *len)
 {
 	uint32_t theirs, ours;
-	struct tail t;
+	uint8_t rcode = RC_SERVFAIL;
 
+	*len = 0;
 	if (ctx->transport == ZT_TCP && !ctx->xfr_allowed) {
-		info->rcode = RC_NOTAUTH;
-		return answer_empty(zt, query, q, resp, RC_NOTAUTH, 0, EDE_NONE);
+		rcode = RC_NOTAUTH;
+	} else if (!ixfr_serial(query, qlen, q, &theirs)) {
+		rcode = RC_FORMERR;
+	} else {
+		ours = soa_serial(zt, zone);
+		/* RFC 1982: ours at most theirs (a difference of exactly 2^31 is neither way). */
+		if (ctx->transport == ZT_TCP && (int32_t)(theirs - ours) < 0) {
+			info->xfr = true;
+			return false;
+		}
+		if (tail_soa(t, zt, q, zone, limit - edns_reserve(q)))
+			return true;
 	}
-	if (!ixfr_serial(query, qlen, q, &theirs)) {
-		info->rcode = RC_FORMERR;
-		return answer_empty(zt, query, q, resp, RC_FORMERR, 0, EDE_NONE);
-	}
-	ours = soa_serial(zt, zone);
-	/* RFC 1982: ours at most theirs (a difference of exactly 2^31 is neither way). */
-	if (ctx->transport == ZT_TCP && (int32_t)(theirs - ours) < 0) {
-		info->xfr = true;
-		return 0;
-	}
-	if (!tail_soa(&t, zt, q, zone, limit - edns_reserve(q))) {
-		info->rcode = RC_SERVFAIL;
-		return answer_empty(zt, query, q, resp, RC_SERVFAIL, 0, EDE_NONE);
-	}
-	info->answer = t.id;
-	info->truncated = (t.flags & F_TC) != 0;
-	return emit(zt, query, q, resp, &t);
+	info->rcode = rcode;
+	*len = answer_empty(zt, query, q, resp, rcode, 0, EDE_NONE);
+	return false;
 }
 
 /* CHAOS-class TXT about the server (RFC 4892), only what the operator configured. */
@@ -520,13 +518,15 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	}
 	if (qd == 0)
 		q.rcode = RC_FORMERR;
-	if (ctx->transport == ZT_TCP)
+	if (ctx->transport == ZT_TCP) {
 		limit = cap < 65535 ? cap : 65535;
-	else
+	} else {
 		limit = q.edns ? (q.payload < zt->udp_max ? q.payload : zt->udp_max) : 512;
-	/* What one UDP datagram can carry over IPv4 (65535 - 20 - 8): more is never sent. */
-	if (ctx->transport == ZT_UDP && limit > UDP_PAYLOAD_MAX)
-		limit = UDP_PAYLOAD_MAX;
+		/* What one UDP datagram can carry over IPv4 (65535 - 20 - 8): more is never sent.
+		 */
+		if (limit > UDP_PAYLOAD_MAX)
+			limit = UDP_PAYLOAD_MAX;
+	}
 	if (limit > cap)
 		limit = cap;
 	info->rcode = q.rcode;
@@ -578,9 +578,12 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 			info->rcode = RC_NOTAUTH;
 			return answer_empty(zt, query, &q, resp, RC_NOTAUTH, 0, EDE_NONE);
 		}
-		if (q.qtype == T_IXFR)
-			return answer_ixfr(zt, query, qlen, &q, resp, limit, ctx,
-					   &zt->zones[zt->nodes[n].zone], info);
+		if (q.qtype == T_IXFR) {
+			if (answer_ixfr(zt, query, qlen, &q, resp, limit, ctx,
+					&zt->zones[zt->nodes[n].zone], info, &t, &len))
+				goto answer;
+			return len;
+		}
 		if (!ctx->xfr_allowed) {
 			info->rcode = RC_NOTAUTH;
 			return answer_empty(zt, query, &q, resp, RC_NOTAUTH, 0, EDE_NONE);
@@ -606,6 +609,7 @@ lookup:
 		}
 		break;
 	}
+answer:
 	info->truncated = (t.flags & F_TC) != 0;
 	info->answer = t.id;
 	len = emit(zt, query, &q, resp, &t);
