@@ -260,6 +260,155 @@ static enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, stru
 	return found_blob(t, zt, blob, (int)q->qname_len - (int)ref_len);
 }
 
+/* Whether the name at OFF in MSG (compressed, already checked by wire_ctx_skip_name()) is KEY
+ * (a lower-cased wire name). */
+static bool msg_name_is(const uint8_t *msg, size_t off, const uint8_t *key)
+{
+	for (;;) {
+		uint8_t l = msg[off];
+
+		if ((l & 0xc0) == 0xc0) {
+			off = (size_t)((l & 0x3f) << 8 | msg[off + 1]);
+			continue;
+		}
+		if (l != *key)
+			return false;
+		if (l == 0)
+			return true;
+		for (uint8_t i = 1; i <= l; i++)
+			if (wire_lower(msg[off + i]) != key[i])
+				return false;
+		off += (size_t)l + 1;
+		key += l + 1;
+	}
+}
+
+/* Skips one record at the cursor; its type (0 when the message ends inside it). */
+static uint16_t skip_rr(wire_ctx_t *c)
+{
+	uint16_t type;
+
+	wire_ctx_skip_name(c);
+	type = wire_ctx_read16(c);
+	wire_ctx_skip(c, 6);
+	wire_ctx_skip(c, wire_ctx_read16(c));
+	return c->err == 0 ? type : 0;
+}
+
+/*
+ * The serial of an IXFR query's SOA (RFC 1995 3): the first authority record, an SOA owned by
+ * the question's name (what Knot requires). False when there is none such: FORMERR.
+ */
+static bool ixfr_serial(const uint8_t *query, size_t qlen, const struct zt_query *q,
+			uint32_t *serial)
+{
+	uint16_t an = wire_get16(query + 6), ns = wire_get16(query + 8);
+	wire_ctx_t c;
+	size_t owner;
+	const uint8_t *end;
+
+	wire_ctx_init(&c, query, qlen);
+	wire_ctx_skip(&c, WIRE_HDR_LEN + q->qname_len + 4);
+	for (unsigned i = 0; i < an; i++)
+		skip_rr(&c);
+	if (ns == 0 || c.err != 0)
+		return false;
+	owner = (size_t)(c.pos - query);
+	wire_ctx_skip_name(&c);
+	if (wire_ctx_read16(&c) != T_SOA)
+		return false;
+	wire_ctx_skip(&c, 6);
+	end = c.pos + 2 + wire_ctx_read16(&c);
+	/* MNAME, RNAME (compressed or not), then the serial, all inside the RDATA. */
+	wire_ctx_skip_name(&c);
+	wire_ctx_skip_name(&c);
+	wire_ctx_skip(&c, 4);
+	if (c.err != 0 || c.pos > end || !msg_name_is(query, owner, q->key))
+		return false;
+	*serial = wire_get32(c.pos - 4);
+	return true;
+}
+
+/* The serial of the SOA we serve: its RDATA after MNAME and RNAME. */
+static uint32_t soa_serial(const zt_t *zt, const zt_zone_t *zone)
+{
+	const uint8_t *rd = zt->arena + zt->rrsets[zone->soa].data + 2;
+
+	rd += wire_name_len(rd);
+	rd += wire_name_len(rd);
+	return wire_get32(rd);
+}
+
+/*
+ * The zone's SOA alone in the answer, AA clear, as Knot answers IXFR over UDP and IXFR from a
+ * client whose serial is current (RFC 1995 2 and 4); the message fits LIMIT (TC if not).
+ */
+static bool tail_soa(struct tail *t, const zt_t *zt, const struct zt_query *q,
+		     const zt_zone_t *zone, size_t limit)
+{
+	rbuf_t *rb = &live_rb;
+	res_t *r = &live_res;
+	uint16_t counts[3];
+	size_t head = WIRE_HDR_LEN + q->qname_len + 4;
+
+	res_reset(r);
+	r->item[0] = (res_item_t){.section = 1,
+				  .owner_kind = OWN_NODE,
+				  .node = zone->apex,
+				  .rrset = zone->soa,
+				  .ttl_override = ZT_NONE};
+	r->n = 1;
+	rbuf_start(rb, live_buf, sizeof(live_buf), q->qname, q->qtype, q->qclass, false,
+		   wire_name_labels(q->qname));
+	rb->limit = limit;
+	rbuf_put_res(rb, zt, r, counts);
+	if (rb->err != 0)
+		return false;
+	t->flags = rb->tc ? F_TC : 0;
+	t->an = counts[0];
+	t->ns = t->ar = 0;
+	t->data = rb->buf + head;
+	t->len = rb->len - head;
+	t->id = 1ull << 32 | zone->soa;
+	t->fix = NULL;
+	t->nfix = 0;
+	t->delta = 0;
+	return true;
+}
+
+/*
+ * IXFR (RFC 1995) without history: the SOA alone over UDP and to a client as new as we are (or
+ * newer), else the whole zone AXFR-style (zt_xfr_render(), question kept). Knot without a
+ * journal answers so. True when T holds the SOA answer to emit; else *LEN is the answer (an
+ * error), or 0 for a transfer (info->xfr).
+ */
+static bool answer_ixfr(const zt_t *zt, const uint8_t *query, size_t qlen, const struct zt_query *q,
+			uint8_t *resp, size_t limit, const zt_answer_ctx_t *ctx,
+			const zt_zone_t *zone, zt_answer_info_t *info, struct tail *t, size_t *len)
+{
+	uint32_t theirs, ours;
+	uint8_t rcode = RC_SERVFAIL;
+
+	*len = 0;
+	if (ctx->transport == ZT_TCP && !ctx->xfr_allowed) {
+		rcode = RC_NOTAUTH;
+	} else if (!ixfr_serial(query, qlen, q, &theirs)) {
+		rcode = RC_FORMERR;
+	} else {
+		ours = soa_serial(zt, zone);
+		/* RFC 1982: ours at most theirs (a difference of exactly 2^31 is neither way). */
+		if (ctx->transport == ZT_TCP && (int32_t)(theirs - ours) < 0) {
+			info->xfr = true;
+			return false;
+		}
+		if (tail_soa(t, zt, q, zone, limit - edns_reserve(q)))
+			return true;
+	}
+	info->rcode = rcode;
+	*len = answer_empty(zt, query, q, resp, rcode, 0, EDE_NONE);
+	return false;
+}
+
 /* CHAOS-class TXT about the server (RFC 4892), only what the operator configured. */
 static size_t answer_chaos(const zt_t *zt, const uint8_t *query, const struct zt_query *q,
 			   uint8_t *resp, size_t limit)
@@ -284,9 +433,10 @@ static size_t answer_chaos(const zt_t *zt, const uint8_t *query, const struct zt
 	tlen = strlen(text);
 	if (tlen > 255)
 		tlen = 255;
+	/* Not authoritative data: AA stays clear (as Knot and NSD). */
 	if (WIRE_HDR_LEN + q->qname_len + 4 + 12 + 1 + tlen + EDNS_OPT_RESERVE > limit)
-		return answer_empty(zt, query, q, resp, F_TC | F_AA, 0, EDE_NONE);
-	len = put_head(resp, query, q, F_AA);
+		return answer_empty(zt, query, q, resp, F_TC, 0, EDE_NONE);
+	len = put_head(resp, query, q, 0);
 	wire_put16(resp + len, 0xc000 | WIRE_HDR_LEN);
 	wire_put16(resp + len + 2, T_TXT);
 	wire_put16(resp + len + 4, C_CH);
@@ -359,15 +509,24 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	/* Even a question-less query may carry an OPT that its FORMERR should echo. */
 	if (c.err == 0 && (an | ns | ar) != 0 && !edns_parse_plain(&c, &q, an, ns, ar))
 		edns_parse_records(&c, &q, an, ns, ar);
+	/* Octets past what the counts announce: FORMERR whatever the opcode, without OPT (Knot's
+	 * parser refuses the whole message; the question it read is echoed). */
+	if (c.err == 0 && c.pos != c.end) {
+		q.edns = false;
+		info->rcode = RC_FORMERR;
+		return answer_empty(zt, query, &q, resp, RC_FORMERR, 0, EDE_NONE);
+	}
 	if (qd == 0)
 		q.rcode = RC_FORMERR;
-	if (ctx->transport == ZT_TCP)
+	if (ctx->transport == ZT_TCP) {
 		limit = cap < 65535 ? cap : 65535;
-	else
+	} else {
 		limit = q.edns ? (q.payload < zt->udp_max ? q.payload : zt->udp_max) : 512;
-	/* What one UDP datagram can carry over IPv4 (65535 - 20 - 8): more is never sent. */
-	if (ctx->transport == ZT_UDP && limit > UDP_PAYLOAD_MAX)
-		limit = UDP_PAYLOAD_MAX;
+		/* What one UDP datagram can carry over IPv4 (65535 - 20 - 8): more is never sent.
+		 */
+		if (limit > UDP_PAYLOAD_MAX)
+			limit = UDP_PAYLOAD_MAX;
+	}
 	if (limit > cap)
 		limit = cap;
 	info->rcode = q.rcode;
@@ -411,13 +570,19 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	if (q.qtype == T_AXFR || q.qtype == T_IXFR) {
 		uint32_t n = zt_find(zt, q.key, q.qname_len);
 
-		if (ctx->transport != ZT_TCP) {
-			info->rcode = q.qtype == T_AXFR ? RC_NOTIMP : RC_FORMERR;
+		if (ctx->transport != ZT_TCP && q.qtype == T_AXFR) {
+			info->rcode = RC_NOTIMP;
 			return answer_empty(zt, query, &q, resp, info->rcode, 0, EDE_NONE);
 		}
 		if (n == ZT_NONE || !(zt->nodes[n].flags & ZN_APEX)) {
 			info->rcode = RC_NOTAUTH;
 			return answer_empty(zt, query, &q, resp, RC_NOTAUTH, 0, EDE_NONE);
+		}
+		if (q.qtype == T_IXFR) {
+			if (answer_ixfr(zt, query, qlen, &q, resp, limit, ctx,
+					&zt->zones[zt->nodes[n].zone], info, &t, &len))
+				goto answer;
+			return len;
 		}
 		if (!ctx->xfr_allowed) {
 			info->rcode = RC_NOTAUTH;
@@ -444,6 +609,7 @@ lookup:
 		}
 		break;
 	}
+answer:
 	info->truncated = (t.flags & F_TC) != 0;
 	info->answer = t.id;
 	len = emit(zt, query, &q, resp, &t);

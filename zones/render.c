@@ -368,46 +368,115 @@ static bool same_owner(const res_item_t *a, const res_item_t *b)
 	return a->owner_kind == b->owner_kind && a->node == b->node && a->name == b->name;
 }
 
+/* What rbuf_put_res() keeps while it writes one section. */
+struct put_state {
+	const res_item_t *prev;	   /* the last item written, for its owner hint */
+	const res_item_t *skipped; /* the last additional item that did not fit */
+	bool put[RES_MAX_ITEMS];   /* items written (their signatures may follow) */
+	size_t owner[RES_MAX_ITEMS];
+};
+
+/* Writes item I if it fits in rb->limit, else leaves the message as it was: its record count,
+ * 0 when it did not fit. */
+static uint16_t put_item(rbuf_t *rb, const zt_t *zt, const res_t *r, unsigned i,
+			 struct put_state *st)
+{
+	const res_item_t *it = &r->item[i];
+	size_t len = rb->len, sfx_pos = rb->sfx_pos;
+	unsigned sfx_labels = rb->sfx_labels;
+	unsigned ndict = rb->ndict, nfix = rb->nfix;
+	uint16_t max_ptr = rb->max_ptr;
+	bool repeat = st->prev != NULL && same_owner(st->prev, it);
+	uint16_t n;
+
+	/* A signature's owner points at its RRset's (Knot's owner hint). */
+	if (it->sig) {
+		rb->owner_pos = st->owner[i - 1];
+		repeat = true;
+	}
+	n = rb_item(rb, zt, it, repeat);
+	if (rb->err == 0 && rb->len <= rb->limit) {
+		st->put[i] = true;
+		st->owner[i] = rb->owner_pos;
+		st->prev = it;
+		return n;
+	}
+	/* It does not fit: whole RRsets only (RFC 2181 9). */
+	rb->len = len;
+	rb->ndict = ndict;
+	rb->nfix = nfix;
+	rb->max_ptr = max_ptr;
+	rb->sfx_pos = sfx_pos;
+	rb->sfx_labels = sfx_labels;
+	rb->err = 0;
+	return 0;
+}
+
+/*
+ * One section as Knot writes it: its RRsets in order, then the signatures of those written.
+ * In the answer and authority sections what does not fit stops the message with TC. In the
+ * additional section an RRset that does not fit is skipped with the rest of its owner's (TC
+ * only for required glue); when the last one tried did not fit no signature follows, and the
+ * signatures stop at the first that does not fit (Knot's solve_additional_dnssec()).
+ */
+static bool put_section(rbuf_t *rb, const zt_t *zt, const res_t *r, uint8_t sec,
+			struct put_state *st, uint16_t *count)
+{
+	bool last_failed = false;
+	uint16_t n;
+
+	for (unsigned i = 0; i < r->n; i++) {
+		const res_item_t *it = &r->item[i];
+
+		if (it->section != sec || it->sig)
+			continue;
+		if (sec == 3 && st->skipped != NULL && same_owner(st->skipped, it))
+			continue;
+		n = put_item(rb, zt, r, i, st);
+		if (n != 0) {
+			*count = (uint16_t)(*count + n);
+			last_failed = false;
+			continue;
+		}
+		if (sec < 3 || it->required)
+			rb->tc = true;
+		if (sec < 3)
+			return false;
+		st->skipped = it;
+		last_failed = true;
+	}
+	if (last_failed)
+		return true;
+	for (unsigned i = 1; i < r->n; i++) {
+		const res_item_t *it = &r->item[i];
+
+		if (it->section != sec || !it->sig || !st->put[i - 1])
+			continue;
+		n = put_item(rb, zt, r, i, st);
+		if (n != 0) {
+			*count = (uint16_t)(*count + n);
+			continue;
+		}
+		if (sec < 3) {
+			rb->tc = true;
+			return false;
+		}
+		break;
+	}
+	return true;
+}
+
 void rbuf_put_res(rbuf_t *rb, const zt_t *zt, const res_t *r, uint16_t counts[3])
 {
-	const res_item_t *skipped = NULL, *prev = NULL;
+	static __thread struct put_state st;
 
 	counts[0] = counts[1] = counts[2] = 0;
-	/* Sections in order, whatever order the resolver found them in. */
-	for (uint8_t sec = 1; sec <= 3; sec++) {
-		for (unsigned i = 0; i < r->n && rb->err == 0 && !(rb->tc && sec < 3); i++) {
-			const res_item_t *it = &r->item[i];
-			size_t len = rb->len, sfx_pos = rb->sfx_pos;
-			unsigned sfx_labels = rb->sfx_labels;
-			unsigned ndict = rb->ndict, nfix = rb->nfix;
-			uint16_t max_ptr = rb->max_ptr;
-			uint16_t n;
-
-			if (it->section != sec)
-				continue;
-			/* After a glue RRset that did not fit, the same name's others go too
-			 * (Knot). */
-			if (sec == 3 && skipped != NULL && same_owner(skipped, it))
-				continue;
-			n = rb_item(rb, zt, it, prev != NULL && same_owner(prev, it));
-			if (rb->err == 0 && rb->len <= rb->limit) {
-				counts[sec - 1] = (uint16_t)(counts[sec - 1] + n);
-				prev = it;
-				continue;
-			}
-			/* It does not fit: whole RRsets only (RFC 2181 9). */
-			rb->len = len;
-			rb->ndict = ndict;
-			rb->nfix = nfix;
-			rb->max_ptr = max_ptr;
-			rb->sfx_pos = sfx_pos;
-			rb->sfx_labels = sfx_labels;
-			rb->err = 0;
-			if (sec < 3 || it->required)
-				rb->tc = true;
-			if (sec < 3)
-				break;
-			skipped = it;
-		}
-	}
+	st.prev = NULL;
+	st.skipped = NULL;
+	memset(st.put, 0, sizeof(st.put[0]) * r->n);
+	/* Sections in order, whatever order the resolver found them in; a section cut short
+	 * ends the message (Knot stops there). */
+	for (uint8_t sec = 1; sec <= 3 && rb->err == 0; sec++)
+		if (!put_section(rb, zt, r, sec, &st, &counts[sec - 1]))
+			break;
 }

@@ -39,9 +39,11 @@ void rbuf_start(rbuf_t *rb, uint8_t *buf, size_t cap, const uint8_t *qname, uint
 		uint16_t qclass, bool reloc, unsigned anchor_labels);
 
 /*
- * Appends the resolver's records, whole RRsets up to rb->limit as Knot does: what does not fit
- * in the answer or authority section stops the message with rb->tc; additional RRsets that do
- * not fit are skipped (rb->tc when they were required glue). Returns the counts per section.
+ * Appends the resolver's records, whole RRsets up to rb->limit as Knot does: each section's
+ * RRsets, then their signatures (res_item_t.sig). What does not fit in the answer or authority
+ * section stops the message with rb->tc; additional RRsets that do not fit are skipped (rb->tc
+ * when they were required glue), their signatures only as far as they fit. Returns the counts
+ * per section.
  */
 void rbuf_put_res(rbuf_t *rb, const zt_t *zt, const res_t *r, uint16_t counts[3]);
 

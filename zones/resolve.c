@@ -77,6 +77,7 @@ static res_item_t *res_add(res_t *r, uint8_t sec, uint8_t kind, uint32_t node, c
 	it->ttl_override = ZT_NONE;
 	it->cname_target = NULL;
 	it->required = false;
+	it->sig = false;
 	return it;
 }
 
@@ -93,8 +94,12 @@ static bool res_add_set(const zt_t *zt, res_t *r, uint8_t sec, uint8_t kind, uin
 	if (dnssec && zt->rrsets[rrset].type != T_RRSIG) {
 		uint32_t sig = node_sigs(zt, node, zt->rrsets[rrset].type);
 
-		if (sig != ZT_NONE && !res_has(zt, r, kind, node, name, sig))
-			res_add(r, sec, kind, node, name, sig);
+		if (sig != ZT_NONE && !res_has(zt, r, kind, node, name, sig)) {
+			res_item_t *it = res_add(r, sec, kind, node, name, sig);
+
+			if (it != NULL)
+				it->sig = true;
+		}
 	}
 	return true;
 }
@@ -226,8 +231,10 @@ static void res_soa(const zt_t *zt, res_t *r, uint32_t zone, bool dnssec)
 		it->ttl_override = z->neg_ttl;
 	if (dnssec && (sig = node_sigs(zt, z->apex, T_SOA)) != ZT_NONE) {
 		it = res_add(r, 2, OWN_NODE, z->apex, NULL, sig);
-		if (it != NULL)
+		if (it != NULL) {
 			it->ttl_override = z->neg_ttl;
+			it->sig = true;
+		}
 	}
 }
 
@@ -299,16 +306,17 @@ static void walk_node(struct res_walk *w, uint32_t n, uint8_t kind, const uint8_
 		goto nodata;
 	}
 	if (w->qtype == T_RRSIG) {
-		bool any = false;
+		/* Some signatures, not all: those of the lowest type covered (as Knot). */
+		uint32_t best = ZT_NONE;
 
-		for (uint32_t i = node->rrsets; i < node->rrsets + node->nrrsets; i++) {
-			if (zt->rrsets[i].type == T_RRSIG) {
-				res_add(r, 1, kind, n, name, i);
-				any = true;
-			}
-		}
-		if (any)
+		for (uint32_t i = node->rrsets; i < node->rrsets + node->nrrsets; i++)
+			if (zt->rrsets[i].type == T_RRSIG &&
+			    (best == ZT_NONE || zt->rrsets[i].covered < zt->rrsets[best].covered))
+				best = i;
+		if (best != ZT_NONE) {
+			res_add(r, 1, kind, n, name, best);
 			return;
+		}
 	}
 	set = node_rrset(zt, n, w->qtype);
 	if (set != ZT_NONE) {

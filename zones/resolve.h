@@ -23,6 +23,7 @@ typedef struct res_item {
 	uint32_t ttl_override;	     /* ZT_NONE, or the TTL to write (negative SOA) */
 	const uint8_t *cname_target; /* synthesized CNAME (DNAME) */
 	bool required;		     /* glue a referral cannot go without: TC rather than drop it */
+	bool sig; /* the signatures of the item before it (written after its section's RRsets) */
 } res_item_t;
 
 typedef struct res {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* xfr.c: AXFR (RFC 5936) of a compiled zone, as a series of TCP messages */
+/* xfr.c: AXFR (RFC 5936) of a compiled zone, as a series of TCP messages (IXFR's fallback too) */
 #include <string.h>
 
 #include "edns.h"
@@ -23,11 +23,13 @@ struct xfr_msg {
 	size_t empty_len; /* length with no records yet */
 };
 
-static void xfr_msg_start(struct xfr_msg *m, const uint8_t *query, const uint8_t *qname,
+/* A new message; the first has the question, its type as asked (an IXFR answered AXFR-style
+ * keeps IXFR there, RFC 1995 4: secondaries such as BIND's check it). */
+static void xfr_msg_start(struct xfr_msg *m, const uint8_t *query, const struct zt_query *q,
 			  bool question)
 {
-	rbuf_start(&m->rb, m->buf, sizeof(m->buf) - EDNS_OPT_RESERVE, qname, T_AXFR, C_IN, false,
-		   wire_name_labels(qname));
+	rbuf_start(&m->rb, m->buf, sizeof(m->buf) - EDNS_OPT_RESERVE, q->qname, q->qtype, C_IN,
+		   false, wire_name_labels(q->qname));
 	memcpy(m->buf, query, 2);
 	wire_put16(m->buf + 2, (uint16_t)(F_QR | F_AA | (wire_get16(query + 2) & F_RD)));
 	if (question) {
@@ -78,6 +80,8 @@ static int xfr_put(struct xfr_msg *m, const zt_t *zt, const uint8_t *query,
 	r.item[0].rrset = rrset;
 	r.item[0].ttl_override = ZT_NONE;
 	r.item[0].cname_target = NULL;
+	r.item[0].required = false;
+	r.item[0].sig = false;
 	r.n = 1;
 	m->rb.tc = false;
 	rbuf_put_res(&m->rb, zt, &r, counts);
@@ -87,7 +91,7 @@ static int xfr_put(struct xfr_msg *m, const zt_t *zt, const uint8_t *query,
 			return 0;
 		ret = xfr_msg_flush(m, zt, q, sink, ctx);
 		if (ret == 0)
-			xfr_msg_start(m, query, q->qname, false);
+			xfr_msg_start(m, query, q, false);
 		return ret;
 	}
 	/* rbuf_put_res() left the message as it was: send it, go on in a new one. */
@@ -100,7 +104,7 @@ static int xfr_put(struct xfr_msg *m, const zt_t *zt, const uint8_t *query,
 	ret = xfr_msg_flush(m, zt, q, sink, ctx);
 	if (ret != 0)
 		return ret;
-	xfr_msg_start(m, query, q->qname, false);
+	xfr_msg_start(m, query, q, false);
 	return xfr_put(m, zt, query, q, node, rrset, sink, ctx);
 }
 
@@ -109,7 +113,6 @@ int zt_xfr_render(const zt_t *zt, const uint8_t *query, size_t qlen, zt_xfr_sink
 	static __thread struct xfr_msg m;
 	struct zt_query q;
 	wire_ctx_t c;
-	const uint8_t *qname;
 	const zt_zone_t *zone;
 	uint32_t n;
 	int ret;
@@ -119,14 +122,16 @@ int zt_xfr_render(const zt_t *zt, const uint8_t *query, size_t qlen, zt_xfr_sink
 	memset(&q, 0, sizeof(q));
 	wire_ctx_init(&c, query, qlen);
 	wire_ctx_skip(&c, WIRE_HDR_LEN);
-	if (!query_parse_qname(&c, &q))
+	if (!query_parse_qname(&c, &q) || wire_ctx_left(&c) < 4)
 		return SANDNS_EMALF;
+	q.qtype = wire_get16(c.pos);
+	if (q.qtype != T_IXFR)
+		q.qtype = T_AXFR;
 	wire_ctx_skip(&c, 4);
 	edns_parse_records(&c, &q, wire_get16(query + 6), wire_get16(query + 8),
 			   wire_get16(query + 10));
 	if (c.err != 0 || q.rcode != 0)
 		return SANDNS_EMALF;
-	qname = q.qname;
 	n = zt_find(zt, q.key, q.qname_len);
 	if (n == ZT_NONE || !(zt->nodes[n].flags & ZN_APEX))
 		return SANDNS_ENOZONE;
@@ -134,7 +139,7 @@ int zt_xfr_render(const zt_t *zt, const uint8_t *query, size_t qlen, zt_xfr_sink
 	ret = zt_order_wait(zt);
 	if (ret != 0)
 		return ret;
-	xfr_msg_start(&m, query, qname, true);
+	xfr_msg_start(&m, query, &q, true);
 	ret = xfr_put(&m, zt, query, &q, zone->apex, zone->soa, sink, ctx);
 	for (uint32_t i = 0; ret == 0 && i < zone->naxfr; i++) {
 		uint32_t s = zone->axfr[i];

@@ -19,7 +19,7 @@
 #define ZN_DNAME 0x04  /* owns a DNAME */
 #define ZN_CNAME 0x08  /* owns a CNAME */
 #define ZN_SIGNED 0x10 /* its zone has DNSKEY or RRSIG records */
-#define ZN_SHADOW 0x20 /* parent-side data below a served child's apex: not in the index */
+#define ZN_SHADOW 0x20 /* not in the index: parent side below a child apex; NSEC3 owners */
 
 /*
  * A compiled RRset: COUNT records of [u16 rdlen][rdata] at arena offset DATA, RDATA as in

@@ -189,11 +189,46 @@ static uint32_t deleg_of(zt_t *zt, uint32_t n, uint8_t *done)
 	return d;
 }
 
+/* Whether node N holds NSEC3 records (and their signatures) and nothing else. */
+static bool nsec3_only(const zt_t *zt, const zt_node_t *node)
+{
+	if (node->nrrsets == 0 || (node->flags & ZN_APEX))
+		return false;
+	for (uint32_t i = node->rrsets; i < node->rrsets + node->nrrsets; i++) {
+		const zt_rrset_t *set = &zt->rrsets[i];
+
+		if (set->type != T_NSEC3 && !(set->type == T_RRSIG && set->covered == T_NSEC3))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * NSEC3 owners (hashed names) are no names of the zone (RFC 5155 7.2.8): out of the index, a
+ * query for one is answered as for a name that does not exist, as Knot keeps them in a tree of
+ * their own. They stay nodes of their zone, so its transfers still carry them.
+ */
+static int nsec3_hide(zt_t *zt)
+{
+	uint32_t hidden = 0;
+
+	for (uint32_t n = 0; n < zt->nnodes; n++) {
+		if (!(zt->nodes[n].flags & ZN_SHADOW) && nsec3_only(zt, &zt->nodes[n])) {
+			zt->nodes[n].flags |= ZN_SHADOW;
+			hidden++;
+		}
+	}
+	return hidden == 0 ? 0 : zt_index_resize(zt, zt->nnodes);
+}
+
 int zt_rrsets_link(struct zt_build *b)
 {
 	zt_t *zt = b->zt;
-	uint8_t *done = calloc(zt->nnodes ? zt->nnodes : 1, 1);
+	uint8_t *done;
 
+	if (nsec3_hide(zt) != 0)
+		return -ENOMEM;
+	done = calloc(zt->nnodes ? zt->nnodes : 1, 1);
 	if (done == NULL)
 		return -ENOMEM;
 	for (uint32_t n = 0; n < zt->nnodes; n++) {

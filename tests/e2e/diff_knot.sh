@@ -22,6 +22,11 @@ ZONES=(
 	"example.org.=$ROOT/tests/data/peer/example.org.zone"
 	"deleg.test.=$ROOT/tests/data/peer/deleg.test.zone"
 	"hosted.deleg.test.=$ROOT/tests/data/peer/hosted.deleg.test.zone"
+	"nsec.test.=$ROOT/tests/data/peer/nsec.test.zone"
+)
+# Signed with NSEC3: served by both, but only its NSEC3 owners and transfers are compared.
+NSEC3_ZONES=(
+	"nsec3.test.=$ROOT/tests/data/peer/nsec3.test.zone"
 )
 
 die() { echo "diff_knot: $*" >&2; exit 1; }
@@ -65,14 +70,15 @@ KNOT_PORT=$(pick_port $(( 20000 + ($$ * 2) % 12000 ))) || die "no free port for 
 SANDNS_PORT=$(pick_port $(( (KNOT_PORT - 20000 + 1) % 12000 + 20000 )) "$KNOT_PORT") ||
 	die "no free port for sandnsd"
 
-# ---- Knot DNS: every zone loaded whole from its file, no journal, no semantic checks, no
-# identity/version (so CHAOS queries are refused as sandnsd refuses them by default).
+# ---- Knot DNS: every zone loaded whole from its file, no journal, no semantic checks, an
+# identity (id.server and hostname.bind answered, as by sandnsd --identity) and no version (so
+# version.server and version.bind are refused, as sandnsd refuses them by default).
 mkdir -p "$TMP/knot/db"
 {
 	echo "server:"
 	echo "    rundir: \"$TMP/knot\""
 	echo "    listen: 127.0.0.1@$KNOT_PORT"
-	echo "    identity: \"\""
+	echo "    identity: \"sandns-diff\""
 	echo "    version: \"\""
 	echo "    udp-workers: 1"
 	echo "    tcp-workers: 1"
@@ -95,7 +101,7 @@ mkdir -p "$TMP/knot/db"
 	echo "    journal-content: none"
 	echo "    acl: loopback_xfr"
 	echo "zone:"
-	for z in "${ZONES[@]}"; do
+	for z in "${ZONES[@]}" "${NSEC3_ZONES[@]}"; do
 		echo "  - domain: \"${z%%=*}\""
 		echo "    file: \"${z#*=}\""
 	done
@@ -106,8 +112,14 @@ KNOT_PID=$!
 # ---- sandnsd on kernel sockets
 zargs=()
 for z in "${ZONES[@]}"; do zargs+=(--zone "$z"); done
+n3args=()
+served=("${zargs[@]}")
+for z in "${NSEC3_ZONES[@]}"; do
+	n3args+=(--nsec3-zone "$z")
+	served+=(--zone "$z")
+done
 "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$SANDNS_PORT" \
-	--allow-transfer 127.0.0.0/8 --control "$TMP/sandns.sock" "${zargs[@]}" \
+	--allow-transfer 127.0.0.0/8 --identity sandns-diff --control "$TMP/sandns.sock" "${served[@]}" \
 	>"$TMP/sandnsd.log" 2>&1 &
 SANDNS_PID=$!
 
@@ -120,7 +132,7 @@ done
 grep -q '^sandnsd: serving' "$TMP/sandnsd.log" || die "sandnsd not serving after 30 s"
 
 # Knot loads zones in the background: wait until every apex answers its SOA
-for z in "${ZONES[@]}"; do
+for z in "${ZONES[@]}" "${NSEC3_ZONES[@]}"; do
 	o=${z%%=*}
 	for i in $(seq 1 100); do
 		if kdig @127.0.0.1 -p "$KNOT_PORT" +norec +time=1 +retry=0 "$o" SOA 2>/dev/null |
@@ -136,7 +148,7 @@ echo "diff_knot: knotd pid $KNOT_PID on 127.0.0.1@$KNOT_PORT, sandnsd pid $SANDN
 
 # the comparison itself: bounded by its query list and a per-query timeout
 set +e
-timeout 600 $PY "$HERE/dnscompare.py" "${zargs[@]}" \
+timeout 600 $PY "$HERE/dnscompare.py" "${zargs[@]}" "${n3args[@]}" \
 	--ref "127.0.0.1:$KNOT_PORT" --ref-name knot \
 	--cand "127.0.0.1:$SANDNS_PORT" --cand-name sandns "$@"
 rc=$?

@@ -59,6 +59,7 @@ P_NOEDNS = Profile("noedns", edns=None)        # plain DNS: 512-byte limit
 P_DO = Profile("do", payload=4096, do=True)    # DNSSEC OK on unsigned zones
 P_V1 = Profile("ednsv1", edns=1)               # BADVERS
 P_512 = Profile("edns512", payload=512)        # EDNS with the smallest payload
+P_DO512 = Profile("do512", payload=512, do=True)  # DNSSEC OK in 512: signed answers cut
 P_TCP = Profile("tcp", tcp=True)
 P_TCP_NOEDNS = Profile("tcp-noedns", edns=None, tcp=True)
 P_RD = Profile("rd", flags=dns.flags.RD)       # RD echoed, RA stays clear
@@ -102,6 +103,8 @@ class Zone:
                 if p not in self.types:
                     ents.add(p)
         self.ents = sorted(ents)
+        self.serial = z.get_rdataset(self.origin, dns.rdatatype.SOA)[0].serial
+        self.nsec3 = [o for o in self.owners if dns.rdatatype.NSEC3 in self.types[o]]
 
 
 class Builder:
@@ -142,12 +145,39 @@ class Builder:
         self.queries.append(Query(desc, m.to_wire(), prof.tcp,
                                   dns.rdatatype.from_text(qtype), qid))
 
-    def add_raw(self, desc, wire, qid, malformed=False):
-        self.queries.append(Query(desc, wire, False, None, qid, malformed))
+    def add_ixfr(self, zone, serial, desc, tcp=False):
+        """IXFR for ZONE with the client's SOA (RFC 1995 3) at SERIAL; None: without it."""
+        qid = self.next_id
+        self.next_id = (self.next_id + 1) % 65536
+        m = dns.message.make_query(zone.origin, "IXFR", use_edns=False, id=qid, flags=0)
+        if serial is not None:
+            m.authority.append(dns.rrset.from_text(
+                zone.origin, 0, "IN", "SOA", ". . %d 0 0 0 0" % (serial % 2**32)))
+        self.queries.append(Query("%s IN IXFR %s%s" % (zone.origin, desc, " tcp" if tcp else ""),
+                                  m.to_wire(), tcp, dns.rdatatype.IXFR, qid))
+
+    def add_raw(self, desc, wire, qid, malformed=False, tcp=False):
+        self.queries.append(Query(desc, wire, tcp, None, qid, malformed))
 
 
-def build_queries(zones, seed):
+def build_nsec3_queries(b, z):
+    """A zone signed with NSEC3: its NSEC3 owners are no names of the zone (RFC 5155 7.2.8),
+    so NXDOMAIN whatever the type; without DO (sandns proves no NSEC3 denial yet)."""
+    b.add(z.origin, "SOA")
+    b.add(z.origin, "NSEC3PARAM")
+    for o in z.nsec3:
+        for t in ("NSEC3", "A", "RRSIG", "TXT", "ANY"):
+            b.add(o, t)
+        for prof in (P_NOEDNS, P_TCP):
+            b.add(o, "NSEC3", prof)
+        b.add(b.case_variant(o), "NSEC3", tag="case")
+        b.add(dns.name.from_text("below", o), "A")
+
+
+def build_queries(zones, seed, nsec3_zones=()):
     b = Builder(seed)
+    for z in nsec3_zones:
+        build_nsec3_queries(b, z)
     for z in zones:
         tname = dns.rdatatype.to_text
         for o in z.owners:
@@ -155,7 +185,7 @@ def build_queries(zones, seed):
             for t in BASE_TYPES + own:
                 b.add(o, t)
             for t in ["A"] + own:
-                for prof in (P_NOEDNS, P_DO, P_512, P_TCP_NOEDNS):
+                for prof in (P_NOEDNS, P_DO, P_512, P_DO512, P_TCP_NOEDNS):
                     b.add(o, t, prof)
             b.add(o, own[0], P_V1)
             b.add(o, own[0], P_TCP)
@@ -215,6 +245,15 @@ def build_queries(zones, seed):
             b.add(z.origin.parent(), "NS", tag="out of zone")
             b.add(dns.name.from_text("sandns-other", z.origin.parent()), "A",
                   tag="out of zone")
+        # IXFR without history (RFC 1995): over UDP the SOA whatever the client's serial
+        for desc, serial in (("current", z.serial), ("older", z.serial - 1),
+                             ("newer", z.serial + 1), ("2^31 away", z.serial + 2**31),
+                             ("without SOA", None)):
+            b.add_ixfr(z, serial, desc)
+        # over TCP: the SOA alone to a client as new as we are (the rest: ixfr_transfer())
+        for desc, serial in (("current", z.serial), ("newer", z.serial + 1),
+                             ("without SOA", None)):
+            b.add_ixfr(z, serial, desc, tcp=True)
         b.add(z.origin, "SOA", rdclass="CH", tag="class CH")
         b.add(z.origin, "SOA", opcode=2, tag="opcode STATUS")
     for n in (".", "invalid.", "www.example.invalid.", "localhost.", "com."):
@@ -222,6 +261,7 @@ def build_queries(zones, seed):
         b.add(n, "SOA", P_NOEDNS, tag="out of zone")
     for n in ("id.server.", "hostname.bind.", "version.bind.", "version.server."):
         b.add(n, "TXT", rdclass="CH", tag="CHAOS")
+        b.add(n, "TXT", P_NOEDNS, rdclass="CH", tag="CHAOS")
     # header-only and malformed queries that still have a header
     z0 = zones[0].origin
     qid = b.next_id
@@ -229,6 +269,24 @@ def build_queries(zones, seed):
     qid = (qid + 1) % 65536
     m = dns.message.make_query(z0, "SOA", use_edns=False, id=qid, flags=0).to_wire()
     b.add_raw("question cut short", m[:-3], qid, malformed=True)
+    # octets after the records the counts announce: FORMERR (Knot), whatever else the query is
+    trailing = [("", z0, "SOA", 0, None), (" EDNS DO", z0, "SOA", 0, 0),
+                (" EDNS version 1", z0, "SOA", 0, 1), (" NOTIFY", z0, "SOA", 4, None),
+                (" CHAOS", "version.bind.", "TXT", 0, None), (" AXFR", z0, "AXFR", 0, None)]
+    for desc, name, qtype, opcode, edns in trailing:
+        for tcp in (False, True):
+            qid = (qid + 1) % 65536
+            m = dns.message.make_query(name, qtype, "CH" if desc == " CHAOS" else "IN",
+                                       use_edns=False, id=qid, flags=0)
+            m.set_opcode(opcode)
+            if edns is not None:
+                m.use_edns(edns=edns, ednsflags=dns.flags.DO, payload=1232)
+            b.add_raw("octets after the records%s%s" % (desc, " tcp" if tcp else ""),
+                      m.to_wire() + b"\x00", qid, tcp=tcp)
+    qid = (qid + 1) % 65536
+    b.add_raw("QDCOUNT 0, OPT, octets after it",
+              struct.pack("!HHHHHH", qid, 0, 0, 0, 0, 1) + b"\x00\x00\x29\x04\xd0" +
+              b"\x00" * 6 + b"\x00", qid)
     return b.queries
 
 
@@ -395,6 +453,40 @@ def axfr(addr, origin, timeout):
         return "AXFR failed: %s: %s" % (type(e).__name__, e)
 
 
+def ixfr_transfer(addr, origin, serial, timeout):
+    """IXFR over TCP from an older SERIAL, without history: the zone AXFR-style (RFC 1995 4).
+    Returns the rcode, the question of the first message (it must stay IXFR: BIND checks it)
+    and the records as a sorted list, or a string saying what went wrong."""
+    m = dns.message.make_query(origin, "IXFR", use_edns=False)
+    m.authority.append(dns.rrset.from_text(origin, 0, "IN", "SOA",
+                                           ". . %d 0 0 0 0" % (serial % 2**32)))
+    wire = m.to_wire()
+    rrs, question, rcode = [], None, None
+    try:
+        with socket.create_connection(addr, timeout=timeout) as s:
+            s.sendall(struct.pack("!H", len(wire)) + wire)
+            for _ in range(10000):  # bounded: a transfer of our test zones is a few messages
+                hdr = recv_exact(s, 2)
+                if hdr is None:
+                    return "IXFR: connection closed after %d records" % len(rrs)
+                body = recv_exact(s, struct.unpack("!H", hdr)[0])
+                if body is None:
+                    return "IXFR: connection closed inside a message"
+                r = dns.message.from_wire(body, one_rr_per_rrset=True)
+                if question is None:
+                    question = [q.to_text() for q in r.question]
+                    rcode = dns.rcode.to_text(r.rcode())
+                rrs += section_rrs(r.answer)
+                nsoa = sum(1 for rr in rrs if rr[2] == "SOA")
+                # the end: an error, the SOA alone, or the zone's SOA again at the end
+                if r.rcode() != 0 or (len(rrs) == 1 and nsoa == 1) or \
+                        (nsoa >= 2 and r.answer[-1].rdtype == dns.rdatatype.SOA):
+                    return {"rcode": rcode, "question": question, "records": sorted(rrs)}
+    except (socket.timeout, OSError, dns.exception.DNSException) as e:
+        return "IXFR failed: %s: %s" % (type(e).__name__, e)
+    return "IXFR: no final SOA after %d records" % len(rrs)
+
+
 def hostport(s):
     host, _, port = s.rpartition(":")
     return host.strip("[]"), int(port)
@@ -403,6 +495,9 @@ def hostport(s):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--zone", action="append", required=True, metavar="ORIGIN=FILE")
+    ap.add_argument("--nsec3-zone", action="append", default=[], metavar="ORIGIN=FILE",
+                    help="a zone signed with NSEC3: only its NSEC3 owner names (without DO) "
+                    "and its transfers are compared")
     ap.add_argument("--ref", required=True, metavar="HOST:PORT")
     ap.add_argument("--cand", required=True, metavar="HOST:PORT")
     ap.add_argument("--ref-name", default="knot")
@@ -420,7 +515,11 @@ def main():
     for z in args.zone:
         origin, _, path = z.partition("=")
         zones.append(Zone(origin, path))
-    queries = build_queries(zones, args.seed)
+    nsec3_zones = []
+    for z in args.nsec3_zone:
+        origin, _, path = z.partition("=")
+        nsec3_zones.append(Zone(origin, path))
+    queries = build_queries(zones, args.seed, nsec3_zones)
     if args.list:
         for q in queries:
             print(q.desc)
@@ -454,12 +553,26 @@ def main():
             failed += left
             break
     else:
-        for z in zones:  # zone transfers, compared as multisets of records
+        for z in zones + nsec3_zones:  # zone transfers, compared as multisets of records
             ra, ca = axfr(ref, z.origin, args.timeout), axfr(cand, z.origin, args.timeout)
             desc = "%s AXFR tcp" % z.origin.to_text()
             if isinstance(ra, str) or isinstance(ca, str) or ra != ca:
                 failed += 1
                 show_diffs(desc, [("axfr", ra, ca)], args.ref_name, args.cand_name)
+            else:
+                passed += 1
+            # IXFR from an older serial, without history: the zone AXFR-style, question IXFR
+            rx = ixfr_transfer(ref, z.origin, z.serial - 1, args.timeout)
+            cx = ixfr_transfer(cand, z.origin, z.serial - 1, args.timeout)
+            if isinstance(rx, str) or isinstance(cx, str):
+                failed += 1
+                show_diffs("%s IXFR older tcp (AXFR-style)" % z.origin.to_text(),
+                           [("ixfr", rx, cx)], args.ref_name, args.cand_name)
+            elif rx != cx:
+                failed += 1
+                show_diffs("%s IXFR older tcp (AXFR-style)" % z.origin.to_text(),
+                           [(k, rx[k], cx[k]) for k in rx if rx[k] != cx[k]],
+                           args.ref_name, args.cand_name)
             else:
                 passed += 1
     print("%d passed, %d failed" % (passed, failed))

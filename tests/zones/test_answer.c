@@ -1249,7 +1249,8 @@ static void test_chaos(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_NOERROR);
-	CU_ASSERT_TRUE(AA(m));
+	/* Not authoritative data: Knot 3.2 and NSD clear AA. */
+	CU_ASSERT_FALSE(AA(m));
 	CU_ASSERT_EQUAL_FATAL(m.an, 1);
 	CU_ASSERT_EQUAL(m.rr[0].cls, C_CH);
 	CU_ASSERT_TRUE(rr_is(&m.rr[0], "version.bind.", T_TXT, UINT32_MAX, "\"sandns-test 1\""));
@@ -1263,6 +1264,7 @@ static void test_chaos(void)
 	CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
 	CU_ASSERT_EQUAL_FATAL(m.an, 1);
 	CU_ASSERT_TRUE(rr_is(&m.rr[0], "id.server.", T_TXT, UINT32_MAX, "\"ns-unit\""));
+	CU_ASSERT_FALSE(AA(m));
 	/* Other CHAOS names, and version.bind of another type: refused. */
 	qlen = tu_query(qbuf, 63, 0, "authors.bind", T_TXT, C_CH);
 	CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
@@ -1312,6 +1314,7 @@ struct xfr_seen {
 	bool bad;
 	bool first_soa, last_soa;
 	uint16_t id;
+	uint16_t qtype;	  /* the first message's question type */
 	unsigned stop_at; /* return an error on this message (1-based), 0: never */
 	unsigned nkeys;
 	char (*keys)[600]; /* owner|type|rdata of every record, when non-NULL */
@@ -1339,6 +1342,8 @@ static int xfr_sink(void *ctx, const uint8_t *msg, size_t len)
 			fprintf(stderr, "\n  transfer message %u: bad header\n", x->nmsg);
 		x->bad = true;
 	}
+	if (x->nmsg == 1)
+		x->qtype = xm.qtype;
 	for (unsigned i = 0; i < xm.an; i++) {
 		const struct rr *r = &xm.rr[i];
 
@@ -1950,6 +1955,357 @@ static void test_rrset_ttl_first_in_file(void)
 	zload_free(&z);
 }
 
+/* ------------------------------------------------------------------ as Knot DNS 3.2 answers */
+
+#define SIG64                                                                                      \
+	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw=="
+
+/*
+ * A signed zone (signatures of the right size, not valid ones): MX targets with A and AAAA.
+ * Each record but the SOA, NS and DNSKEY at the apex gets an RRSIG written after it.
+ */
+static const char *const sig_records[] = {
+    "@ MX 10 mx1",	    "@ MX 20 mx2",     "@ MX 30 mx3",	       "ns1 A 192.0.2.1",
+    "ns1 AAAA 2001:db8::1", "ns2 A 192.0.2.2", "ns2 AAAA 2001:db8::2", "mx1 A 192.0.2.3",
+    "mx1 AAAA 2001:db8::3", "mx2 A 192.0.2.4", "mx2 AAAA 2001:db8::4", "mx3 A 192.0.2.5",
+};
+
+/* The zone's text: apex records and their signatures, then sig_records[] each signed. */
+static void sig_zone_text(char *buf, size_t cap)
+{
+	size_t len = (size_t)snprintf(
+	    buf, cap,
+	    "$ORIGIN sig.test.\n$TTL 3600\n@ SOA ns1 h 1 7200 3600 1209600 300\n@ NS ns1\n"
+	    "@ NS ns2\n@ DNSKEY 257 3 13 " SIG64 "\n");
+
+	for (const char *const *t = (const char *const[]){"SOA", "NS", "DNSKEY", NULL}; *t; t++)
+		len += (size_t)snprintf(buf + len, cap - len,
+					"@ RRSIG %s 13 2 3600 20361202120901 20261205103901 1 "
+					"sig.test. " SIG64 "\n",
+					*t);
+	for (size_t i = 0; i < sizeof(sig_records) / sizeof(sig_records[0]); i++) {
+		char owner[16], type[16];
+
+		sscanf(sig_records[i], "%15s %15s", owner, type);
+		len +=
+		    (size_t)snprintf(buf + len, cap - len,
+				     "%s\n%s RRSIG %s 13 %d 3600 20361202120901 20261205103901 1 "
+				     "sig.test. " SIG64 "\n",
+				     sig_records[i], owner, type, owner[0] == '@' ? 2 : 3);
+	}
+}
+
+static zt_t *sig_snapshot(zload_zone_t **z)
+{
+	char err[512];
+	zt_t *t;
+
+	static char text[8192];
+
+	sig_zone_text(text, sizeof(text));
+	*z = zload_string("sig.test.", text, "sig.zone", NULL, NULL, err, sizeof(err));
+	if (*z == NULL) {
+		fprintf(stderr, "\n  sig.test: %s\n", err);
+		return NULL;
+	}
+	t = zt_new(z, 1, NULL, err, sizeof(err));
+	if (t == NULL)
+		fprintf(stderr, "\n  sig.test: %s\n", err);
+	return t;
+}
+
+/*
+ * DO with 512 octets, an answer whose additional section does not all fit: Knot writes each
+ * section's RRsets first and their signatures after them, the additional signatures only as far
+ * as they fit. Knot 3.2.6: the five A/AAAA of the targets, then the RRSIG of mx1's A alone, no
+ * TC, 409 octets.
+ */
+static void test_knot_do512_additional(void)
+{
+	static const char *const want[] = {"mx1.sig.test.", "mx1.sig.test.", "mx2.sig.test.",
+					   "mx2.sig.test.", "mx3.sig.test.", "mx1.sig.test."};
+	static const uint16_t wtype[] = {T_A, T_AAAA, T_A, T_AAAA, T_A, T_RRSIG};
+	zload_zone_t *z;
+	zt_t *t = sig_snapshot(&z);
+	size_t len;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	qlen = tu_query(qbuf, 0x1234, 0, "sig.test.", T_MX, C_IN);
+	qlen = q_add_opt(qbuf, qlen, 512, 0, EDNS_DO, NULL, 0);
+	len = send_q(t, ZT_UDP, false);
+	EXPECT(RC_NOERROR, true, 4, 0, 7);
+	CU_ASSERT_FALSE(TC(m));
+	CU_ASSERT_EQUAL(len, 409);
+	CU_ASSERT_TRUE(m.an == 4 && sec_rr(&m, 1, 3)->type == T_RRSIG);
+	for (unsigned i = 0; i < 6; i++) {
+		const struct rr *r = sec_rr(&m, 3, i);
+
+		CU_ASSERT_TRUE(r != NULL && strcasecmp(r->owner, want[i]) == 0 &&
+			       r->type == wtype[i]);
+	}
+	/* The whole answer when it fits: every RRset, then every signature. */
+	qlen = tu_query(qbuf, 0x1234, 0, "sig.test.", T_MX, C_IN);
+	qlen = q_add_opt(qbuf, qlen, 4096, 0, EDNS_DO, NULL, 0);
+	send_q(t, ZT_UDP, false);
+	EXPECT(RC_NOERROR, true, 4, 0, 11);
+	CU_ASSERT_TRUE(m.ar > 5 && sec_rr(&m, 3, 4)->type == T_A);
+	CU_ASSERT_TRUE(m.ar > 5 && sec_rr(&m, 3, 5)->type == T_RRSIG);
+	zt_free(&t);
+	zload_free(&z);
+}
+
+/* An RRSIG query: Knot answers the signatures of the lowest type covered only (NS here). */
+static void test_knot_rrsig_query(void)
+{
+	zload_zone_t *z;
+	zt_t *t = sig_snapshot(&z);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	qlen = tu_query(qbuf, 0x1234, 0, "sig.test.", T_RRSIG, C_IN);
+	send_q(t, ZT_UDP, false);
+	EXPECT(RC_NOERROR, true, 1, 0, 0);
+	CU_ASSERT_TRUE(m.an == 1 && sec_rr(&m, 1, 0)->type == T_RRSIG &&
+		       wire_get16(sec_rr(&m, 1, 0)->rdata) == T_NS);
+	zt_free(&t);
+	zload_free(&z);
+}
+
+/*
+ * Octets after the records the counts announce: Knot 3.2 answers FORMERR, the question echoed,
+ * no OPT, whatever the opcode, class or EDNS version, over UDP and TCP alike.
+ */
+static void test_knot_trailing_octets(void)
+{
+	static const struct {
+		const char *name;
+		uint16_t qtype, qclass, opcode;
+		int edns; /* -1 none, else the version */
+		uint8_t transport;
+	} c[] = {
+	    {"host.example.com", T_A, C_IN, 0, -1, ZT_UDP},
+	    {"host.example.com", T_A, C_IN, 0, 0, ZT_UDP},
+	    {"host.example.com", T_A, C_IN, 0, 0, ZT_TCP},
+	    {"host.example.com", T_A, C_IN, 0, 1, ZT_UDP},
+	    {"host.example.com", T_A, C_IN, 4, -1, ZT_UDP},
+	    {"version.bind", T_TXT, C_CH, 0, -1, ZT_UDP},
+	    {"example.com", T_AXFR, C_IN, 0, -1, ZT_TCP},
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		qlen = tu_query(qbuf, (uint16_t)(40 + i), (uint16_t)(c[i].opcode << 11), c[i].name,
+				c[i].qtype, c[i].qclass);
+		if (c[i].edns >= 0)
+			qlen = q_add_opt(qbuf, qlen, 1232, (uint8_t)c[i].edns, EDNS_DO, NULL, 0);
+		qbuf[qlen++] = 0;
+		CU_ASSERT_TRUE_FATAL(send_q(zt, c[i].transport, true) > 0);
+		CU_ASSERT_EQUAL(RCODE(m), RC_FORMERR);
+		CU_ASSERT_EQUAL(info.rcode, RC_FORMERR);
+		CU_ASSERT_FALSE(info.xfr);
+		CU_ASSERT_EQUAL(m.qd, 1);
+		CU_ASSERT_EQUAL(m.qtype, c[i].qtype);
+		CU_ASSERT_EQUAL(m.an + m.ns + m.ar, 0);
+		CU_ASSERT_FALSE(m.has_opt);
+		CU_ASSERT_FALSE(AA(m));
+	}
+	/* No question, an OPT and one octet more: the bare header. */
+	memset(qbuf, 0, WIRE_HDR_LEN);
+	qlen = q_add_opt(qbuf, WIRE_HDR_LEN, 1232, 0, 0, NULL, 0);
+	qbuf[qlen++] = 0;
+	CU_ASSERT_EQUAL(send_q(zt, ZT_UDP, false), WIRE_HDR_LEN);
+	CU_ASSERT_EQUAL(RCODE(m), RC_FORMERR);
+	/* Without the extra octet the same query is answered. */
+	qlen = tu_query(qbuf, 50, 0, "host.example.com", T_A, C_IN);
+	qlen = q_add_opt(qbuf, qlen, 1232, 0, 0, NULL, 0);
+	send_q(zt, ZT_UDP, false);
+	EXPECT(RC_NOERROR, true, 1, 0, 1);
+}
+
+/*
+ * An IXFR query for ZONE (RFC 1995 3): the client's SOA with SERIAL in the authority section,
+ * owned by OWNER (NULL: a pointer to the question's name).
+ */
+static void ixfr_query(uint16_t id, const char *zone, const char *owner, uint32_t serial)
+{
+	qlen = tu_query(qbuf, id, 0, zone, T_IXFR, C_IN);
+	if (owner == NULL) {
+		wire_put16(qbuf + qlen, 0xc000 | WIRE_HDR_LEN);
+		qlen += 2;
+	} else {
+		uint8_t tmp[512];
+		size_t l = tu_query(tmp, 0, 0, owner, T_SOA, C_IN) - WIRE_HDR_LEN - 4;
+
+		memcpy(qbuf + qlen, tmp + WIRE_HDR_LEN, l);
+		qlen += l;
+	}
+	wire_put16(qbuf + qlen, T_SOA);
+	wire_put16(qbuf + qlen + 2, C_IN);
+	wire_put32(qbuf + qlen + 4, 0);
+	wire_put16(qbuf + qlen + 8, 22); /* root MNAME and RNAME, five numbers */
+	qbuf[qlen + 10] = 0;
+	qbuf[qlen + 11] = 0;
+	wire_put32(qbuf + qlen + 12, serial);
+	memset(qbuf + qlen + 16, 0, 16);
+	qlen += 32;
+	wire_put16(qbuf + 8, 1);
+}
+
+/* The answer is example.com's SOA alone, AA clear (Knot's IXFR answer without a transfer). */
+static void expect_ixfr_soa(void)
+{
+	EXPECT(RC_NOERROR, false, 1, 0, 0);
+	CU_ASSERT_FALSE(info.xfr);
+	CU_ASSERT_EQUAL(m.qtype, T_IXFR);
+	CU_ASSERT_TRUE(rr_is(sec_rr(&m, 1, 0), "example.com.", T_SOA, 3600, COM_SOA));
+}
+
+/*
+ * IXFR over UDP (RFC 1995 2): Knot 3.2 answers the SOA whatever the client's serial (the client
+ * then comes over TCP); FORMERR without an SOA owned by the zone's name; NOTAUTH off an apex.
+ */
+static void test_knot_ixfr_udp(void)
+{
+	static const uint32_t serials[] = {2024010101, 2024010100, 2024010102, 1, 0x80000000};
+
+	for (size_t i = 0; i < sizeof(serials) / sizeof(serials[0]); i++) {
+		ixfr_query((uint16_t)(80 + i), "example.com", NULL, serials[i]);
+		CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+		expect_ixfr_soa();
+	}
+	/* With EDNS: our OPT after the SOA. */
+	ixfr_query(86, "example.com", "Example.COM", 2024010100);
+	qlen = q_add_opt(qbuf, qlen, 1232, 0, 0, NULL, 0);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	EXPECT(RC_NOERROR, false, 1, 0, 1);
+	CU_ASSERT_TRUE(m.has_opt);
+	/* No SOA, or one of another name: FORMERR. */
+	qlen = tu_query(qbuf, 87, 0, "example.com", T_IXFR, C_IN);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	EXPECT(RC_FORMERR, false, 0, 0, 0);
+	CU_ASSERT_EQUAL(m.qd, 1);
+	ixfr_query(88, "example.com", "host.example.com", 2024010100);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	EXPECT(RC_FORMERR, false, 0, 0, 0);
+	/* The SOA cut short. */
+	ixfr_query(89, "example.com", NULL, 2024010100);
+	qlen -= 10;
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	CU_ASSERT_EQUAL(RCODE(m), RC_FORMERR);
+	/* Not a zone apex, or no zone of ours: NOTAUTH. */
+	ixfr_query(90, "host.example.com", NULL, 1);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	EXPECT(RC_NOTAUTH, false, 0, 0, 0);
+	ixfr_query(91, "nowhere.invalid", NULL, 1);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	EXPECT(RC_NOTAUTH, false, 0, 0, 0);
+}
+
+/*
+ * IXFR over TCP without history: the SOA alone when the client is as new as we are or newer
+ * (RFC 1995 2), else the whole zone AXFR-style (a transfer: info.xfr). Who may transfer is
+ * checked first, as for AXFR.
+ */
+static void test_knot_ixfr_tcp(void)
+{
+	ixfr_query(100, "example.com", NULL, 2024010101);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_TCP, false) > 0);
+	EXPECT(RC_NOTAUTH, false, 0, 0, 0);
+	CU_ASSERT_FALSE(info.xfr);
+	/* Current, and newer (a difference under 2^31): the SOA alone. */
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_TCP, true) > 0);
+	expect_ixfr_soa();
+	ixfr_query(101, "example.com", NULL, 2024010101u + 0x7fffffffu);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_TCP, true) > 0);
+	expect_ixfr_soa();
+	/* Older, or 2^31 away (neither older nor newer): the whole zone. */
+	ixfr_query(102, "example.com", NULL, 2024010100);
+	CU_ASSERT_EQUAL(send_q(zt, ZT_TCP, true), 0);
+	CU_ASSERT_TRUE(info.xfr);
+	ixfr_query(103, "example.com", NULL, 2024010101u + 0x80000000u);
+	CU_ASSERT_EQUAL(send_q(zt, ZT_TCP, true), 0);
+	CU_ASSERT_TRUE(info.xfr);
+	/* No SOA: FORMERR, not a transfer. */
+	qlen = tu_query(qbuf, 104, 0, "example.com", T_IXFR, C_IN);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_TCP, true) > 0);
+	EXPECT(RC_FORMERR, false, 0, 0, 0);
+	CU_ASSERT_FALSE(info.xfr);
+}
+
+/* IXFR answered AXFR-style keeps IXFR in its question (BIND 9.18 rejects a mismatch). */
+static void test_knot_ixfr_question(void)
+{
+	struct xfr_seen x = {.id = 105};
+
+	ixfr_query(105, "example.com", NULL, 2024010100);
+	CU_ASSERT_EQUAL(zt_xfr_render(zt, qbuf, qlen, xfr_sink, &x), SANDNS_EOK);
+	CU_ASSERT_FALSE(x.bad);
+	CU_ASSERT_EQUAL(x.qtype, T_IXFR);
+	CU_ASSERT_TRUE(x.first_soa && x.last_soa);
+	CU_ASSERT_EQUAL(x.nrr, COM_RRS + 1);
+	/* An AXFR stays AXFR. */
+	memset(&x, 0, sizeof(x));
+	x.id = 106;
+	qlen = tu_query(qbuf, 106, 0, "example.com", T_AXFR, C_IN);
+	CU_ASSERT_EQUAL(zt_xfr_render(zt, qbuf, qlen, xfr_sink, &x), SANDNS_EOK);
+	CU_ASSERT_EQUAL(x.qtype, T_AXFR);
+}
+
+/*
+ * NSEC3 owners are no names of the zone (RFC 5155 7.2.8): Knot answers a query for one, of any
+ * type, NXDOMAIN as for a name that does not exist. A transfer still carries the records.
+ */
+static void test_knot_nsec3_owner(void)
+{
+	static const char text[] =
+	    "$ORIGIN n3.test.\n$TTL 300\n@ SOA ns1 h 1 2 3 4 60\n@ NS ns1\nns1 A 192.0.2.1\n"
+	    "@ DNSKEY 257 3 13 " SIG64 "\n@ NSEC3PARAM 1 0 0 -\n"
+	    "a4s6dckclf7qlc9ncu4c3q7kq0ms4qog NSEC3 1 0 0 - g7ho8h0ki3hkd0erg2bkp0rs9ks5fodq NS "
+	    "SOA "
+	    "RRSIG DNSKEY NSEC3PARAM\n"
+	    "a4s6dckclf7qlc9ncu4c3q7kq0ms4qog RRSIG NSEC3 13 3 300 20361202120901 20261205103901 1 "
+	    "n3.test. " SIG64 "\n"
+	    "g7ho8h0ki3hkd0erg2bkp0rs9ks5fodq NSEC3 1 0 0 - a4s6dckclf7qlc9ncu4c3q7kq0ms4qog A\n";
+	static const uint16_t types[] = {T_NSEC3, T_A, T_RRSIG, T_ANY, T_TXT};
+	const char *hashed[] = {"a4s6dckclf7qlc9ncu4c3q7kq0ms4qog.n3.test.",
+				"G7HO8H0KI3HKD0ERG2BKP0RS9KS5FODQ.n3.test."};
+	char err[512];
+	zload_zone_t *z = zload_string("n3.test.", text, "n3.zone", NULL, NULL, err, sizeof(err));
+	struct xfr_seen x = {.id = 120};
+	zt_t *t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	t = zt_new(&z, 1, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (size_t h = 0; h < 2; h++) {
+		for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+			qlen = tu_query(qbuf, 0x1234, 0, hashed[h], types[i], C_IN);
+			send_q(t, ZT_UDP, false);
+			EXPECT(RC_NXDOMAIN, true, 0, 1, 0);
+			CU_ASSERT_TRUE(m.ns == 1 && sec_rr(&m, 2, 0)->type == T_SOA);
+		}
+		/* With DO: the signed zone's NXDOMAIN, signatures and all. */
+		qlen = tu_query(qbuf, 0x1234, 0, hashed[h], T_NSEC3, C_IN);
+		qlen = q_add_opt(qbuf, qlen, 1232, 0, EDNS_DO, NULL, 0);
+		send_q(t, ZT_UDP, false);
+		CU_ASSERT_EQUAL(RCODE(m), RC_NXDOMAIN);
+		CU_ASSERT_EQUAL(m.an, 0);
+	}
+	/* Below one: no name either. */
+	qlen = tu_query(qbuf, 0x1234, 0, "x.a4s6dckclf7qlc9ncu4c3q7kq0ms4qog.n3.test.", T_A, C_IN);
+	send_q(t, ZT_UDP, false);
+	EXPECT(RC_NXDOMAIN, true, 0, 1, 0);
+	/* The zone's own names are there still. */
+	qlen = tu_query(qbuf, 0x1234, 0, "n3.test.", T_NSEC3PARAM, C_IN);
+	send_q(t, ZT_UDP, false);
+	EXPECT(RC_NOERROR, true, 1, 0, 0);
+	/* AXFR: every record, the SOA twice. */
+	qlen = tu_query(qbuf, 120, 0, "n3.test", T_AXFR, C_IN);
+	CU_ASSERT_EQUAL(zt_xfr_render(t, qbuf, qlen, xfr_sink, &x), SANDNS_EOK);
+	CU_ASSERT_FALSE(x.bad);
+	CU_ASSERT_EQUAL(x.nrr, zload_rr_count(z) + 1);
+	zt_free(&t);
+	zload_free(&z);
+}
+
 void reg_cutest_answer(void)
 {
 	CU_pSuite s = CU_add_suite("answer", answer_init, answer_cleanup);
@@ -2008,4 +2364,14 @@ void reg_cutest_answer(void)
 	CU_add_test(s, "RRset over 65535 records: refused", test_rrset_too_big);
 	CU_add_test(s, "RRset TTLs differ: the file's first is served",
 		    test_rrset_ttl_first_in_file);
+	CU_add_test(s, "Knot: DO, 512 octets: additional RRsets, then signatures",
+		    test_knot_do512_additional);
+	CU_add_test(s, "Knot: RRSIG query: the lowest type's signatures", test_knot_rrsig_query);
+	CU_add_test(s, "Knot: octets after the records: FORMERR", test_knot_trailing_octets);
+	CU_add_test(s, "Knot: IXFR over UDP: the SOA", test_knot_ixfr_udp);
+	CU_add_test(s, "Knot: IXFR over TCP: the SOA when current, else AXFR-style",
+		    test_knot_ixfr_tcp);
+	CU_add_test(s, "Knot: IXFR answered AXFR-style: the question stays IXFR",
+		    test_knot_ixfr_question);
+	CU_add_test(s, "Knot: NSEC3 owner names: NXDOMAIN", test_knot_nsec3_owner);
 }
