@@ -12,6 +12,7 @@
 # The addresses (documentation and benchmark ranges; they exist only inside the namespaces):
 TOPO_SRV4=198.18.0.2   # the server's, answered by sandnsd itself (no address on the veth)
 TOPO_CLI4=198.18.0.1   # the client's (or the generator's), /24
+TOPO_GEN4=198.18.0.3   # a DPDK generator's own (bench/dpgen.c): on no interface, it answers ARP itself
 TOPO_SRV6=2001:db8::2
 TOPO_CLI6=2001:db8::1  # /64, with topo_pair --ipv6
 #
