@@ -62,8 +62,8 @@
 #define BURST 32
 #define BUCKET_BURSTS 4
 #define BUCKET_MS 10
-#define NB_RXD 1024
-#define NB_TXD 1024
+#define NB_RXD 4096
+#define NB_TXD 4096
 #define MBUF_CACHE 256
 #define IDLE_MIN_NS 20000
 #define IDLE_MAX_NS 50000
