@@ -21,12 +21,14 @@
  * is IPv4/UDP from DST_IPV4:PORT to SRC_IPV4 on one of our source ports, its UDP checksum is right
  * (or 0), and it has a DNS header with QR set and opcode QUERY; its RCODE is counted. Other frames
  * count as "other" (ARP requests for SRC_IPV4 from DST_IPV4 are answered, so that a kernel server
- * resolves us). Replies are taken for DRAIN_MS more after the last send.
+ * resolves us). Replies are taken for DRAIN_MS more after the last send. cpu% is the CPU time
+ * this process got (user and system) over the run's time: well under 100 at a rate it could not
+ * send means that it was starved of its core.
  *
  * Nothing goes anywhere but DST: the queries, one ARP request for DST_IPV4 (broadcast, as ARP
  * is), and ARP replies to DST_IPV4 alone. SIGINT/SIGTERM end the run early (the summary then
  * says "interrupted" and its time is the time taken). The end, one line each, for scripts:
- *   dpgen-result offered=Q seconds=S sent=N tx-full=N replies=N replies/s=N loss%=X other=N
+ *   dpgen-result offered=Q seconds=S sent=N tx-full=N replies=N replies/s=N loss%=X other=N cpu%=C
  *   dpgen-rcodes NOERROR=N NXDOMAIN=N ... (only those seen)
  * Exit: 0 after a run, 1 when the destination's MAC could not be learned, 2 on usage or set-up
  * errors.
@@ -44,6 +46,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <rte_arp.h>
@@ -565,7 +568,18 @@ static int parse_args(int argc, char **argv, struct gen *g, const char **file, u
 	return 0;
 }
 
-static void report(const struct gen *g, uint64_t rate, double secs, bool interrupted)
+/* User and system CPU seconds of this process so far. */
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0.0;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static void report(const struct gen *g, uint64_t rate, double secs, double cpu, bool interrupted)
 {
 	double loss =
 	    g->sent ? 100.0 * (double)(g->sent - RTE_MIN(g->replies, g->sent)) / (double)g->sent
@@ -573,10 +587,10 @@ static void report(const struct gen *g, uint64_t rate, double secs, bool interru
 	unsigned i;
 
 	printf("dpgen-result offered=%" PRIu64 " seconds=%.3f sent=%" PRIu64 " tx-full=%" PRIu64
-	       " replies=%" PRIu64 " replies/s=%.0f loss%%=%.2f other=%" PRIu64 "%s\n",
+	       " replies=%" PRIu64 " replies/s=%.0f loss%%=%.2f other=%" PRIu64 " cpu%%=%.0f%s\n",
 	       rate, secs, g->sent, g->tx_full, g->replies,
 	       secs > 0 ? (double)g->replies / secs : 0.0, loss, g->other,
-	       interrupted ? " interrupted" : "");
+	       secs > 0 ? 100.0 * cpu / secs : 0.0, interrupted ? " interrupted" : "");
 	printf("dpgen-rcodes");
 	for (i = 0; i < 16; i++)
 		if (g->rcode[i] != 0)
@@ -593,7 +607,7 @@ int main(int argc, char **argv)
 	unsigned seconds = 5, nmbufs;
 	bool have_dmac = false;
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
-	double secs;
+	double secs, cpu;
 	int used, rc, status = 0;
 
 	memset(&g, 0, sizeof(g));
@@ -663,8 +677,9 @@ int main(int argc, char **argv)
 	memset(g.rcode, 0, sizeof(g.rcode));
 	g.other = 0;
 
+	cpu = cpu_seconds();
 	secs = run(&g, rate, seconds);
-	report(&g, rate, secs, stop != 0);
+	report(&g, rate, secs, cpu_seconds() - cpu, stop != 0);
 out:
 	rte_eth_dev_stop(g.port);
 	rte_eth_dev_close(g.port);
