@@ -416,10 +416,11 @@ others() {
 }
 
 # run_gun NAME RUN RATE: one generator run (GEN); prints "sent replies gen% srv% srv_user%
-# srv_kernel% others% top-other rcodes" ("0 0 ..." when it failed). The CPU window is from 1 s
+# srv_kernel% others% top-other gun-cpu% rcodes" ("0 0 ..." when it failed); gun-cpu% is the CPU
+# the generator process itself got over its run (dpgen's cpu%; "-" for kxdpgun). The CPU window is from 1 s
 # after the generator starts sending to 1 s before it ends.
 run_gun() {
-	local name=$1 rate=$3 out=$TMP/$1-r$2-$3.gun sent replies gun c0 c1 ours rcodes=- eal=()
+	local name=$1 rate=$3 out=$TMP/$1-r$2-$3.gun sent replies gun c0 c1 ours rcodes=- gcpu=- eal=()
 	local win=$((DURATION - 2)).5
 	( for _ in $(seq 1 $((DURATION * 2 + 8))); do pin_napi; sleep 0.5; done ) 9>&- &
 	PINNER=$!
@@ -429,7 +430,7 @@ run_gun() {
 		if ! topo_eal eal "$GEN_PMD" "$VG" "$GEN_CPU" "sandnsbench$$-gen-$GENRUN" \
 			--log-level=lib.eal:notice; then
 			stop_pinner
-			echo "0 0 - - - - - - -"
+			echo "0 0 - - - - - - - -"
 			return
 		fi
 		"${ON_GEN[@]}" ip netns exec "$GNS" timeout -s KILL $((DURATION + 20)) "$DPGEN" \
@@ -463,11 +464,12 @@ run_gun() {
 		sent=$(sed -n 's/^dpgen-result .* sent=\([0-9]*\) .*/\1/p' "$out" | head -1)
 		replies=$(sed -n 's/^dpgen-result .* replies=\([0-9]*\) .*/\1/p' "$out" | head -1)
 		rcodes=$(sed -n 's/^dpgen-rcodes *//p' "$out" | head -1 | tr ' ' ',')
+		gcpu=$(sed -n 's/^dpgen-result .* cpu%=\([0-9]*\).*/\1/p' "$out" | head -1)
 	else
 		sent=$(sed -n 's/^total queries: *\([0-9]*\).*/\1/p' "$out" | head -1)
 		replies=$(sed -n 's/^total replies: *\([0-9]*\).*/\1/p' "$out" | head -1)
 	fi
-	echo "${sent:-0} ${replies:-0} $(cpu_use "$c0" "$c1") $(others "$TMP/procs0" "$TMP/procs1" "$win" "$ours") ${rcodes:--}"
+	echo "${sent:-0} ${replies:-0} $(cpu_use "$c0" "$c1") $(others "$TMP/procs0" "$TMP/procs1" "$win" "$ours") ${gcpu:--} ${rcodes:--}"
 }
 
 # run_dnsperf NAME: one dnsperf run from the generator's kernel, DNSPERF_QPS for DNSPERF_TIME s.
@@ -514,8 +516,8 @@ if [ -n "$RATES" ]; then echo "bench: rates: $RATES"; else
 # shellcheck disable=SC2034 # read through col's nameref
 declare -A R_RPS R_Q R_LOSS R_GEN R_SRV R_SRVU R_SRVK R_OTH
 {
-	echo "| server | run | offered q/s | sent | replies | replies/s | loss % | core $GEN_CPU % | core $SRV_CPU % (user/kernel) | others % (top) | rcodes |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
+	echo "| server | run | offered q/s | sent | replies | replies/s | loss % | core $GEN_CPU % | core $SRV_CPU % (user/kernel) | others % (top) | generator's own CPU % | rcodes |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|"
 } >"$TMP/detail"
 {
 	echo "| server | sent | completed | lost | q/s (dnsperf's own) | response codes |"
@@ -544,15 +546,15 @@ for run in $(seq 1 "$RUNS"); do
 		[ "$run" = 1 ] && [ "$DNSPERF_QPS" != 0 ] && run_dnsperf "$name"
 		best=0
 		for rate in $(rates_of "$name"); do
-			read -r sent replies cg cs csu csk oth othtop rc < <(run_gun "$name" "$run" "$rate")
+			read -r sent replies cg cs csu csk oth othtop gc rc < <(run_gun "$name" "$run" "$rate")
 			# Someone else on the cores: once more, after a pause; the quieter of the two counts.
 			if [ "$sent" != 0 ] && [ "${oth:-0}" -ge "$OTHERS_MAX" ] 2>/dev/null; then
 				echo "  $name run $run at $rate: others took $oth% of a core ($othtop), once more in 3 s"
 				AGAIN=$((AGAIN + 1))
 				sleep 3
-				read -r s2 r2 cg2 cs2 csu2 csk2 oth2 othtop2 rc2 < <(run_gun "$name" "$run" "$rate")
+				read -r s2 r2 cg2 cs2 csu2 csk2 oth2 othtop2 gc2 rc2 < <(run_gun "$name" "$run" "$rate")
 				if [ "${s2:-0}" != 0 ] && [ "${oth2:-0}" -lt "$oth" ] 2>/dev/null; then
-					sent=$s2 replies=$r2 cg=$cg2 cs=$cs2 csu=$csu2 csk=$csk2 oth=$oth2 othtop=$othtop2 rc=$rc2
+					sent=$s2 replies=$r2 cg=$cg2 cs=$cs2 csu=$csu2 csk=$csk2 oth=$oth2 othtop=$othtop2 gc=$gc2 rc=$rc2
 				fi
 			fi
 			if [ "${sent:-0}" = 0 ]; then
@@ -562,9 +564,9 @@ for run in $(seq 1 "$RUNS"); do
 			fi
 			rps=$((replies / DURATION))
 			loss=$(awk -v s="$sent" -v r="$replies" 'BEGIN { printf "%.1f", (s > 0) ? 100 * (s - r) / s : 0 }')
-			printf '  %-19s run %s offered %6s  sent %7s  replies %7s  %6s replies/s  loss %4s%%  cpu %s%% %s%% (%s/%s)  others %s%% %s  %s\n' \
-				"$name" "$run" "$rate" "$sent" "$replies" "$rps" "$loss" "$cg" "$cs" "$csu" "$csk" "$oth" "$othtop" "$rc"
-			echo "| $name | $run | $rate | $sent | $replies | $rps | $loss | $cg | $cs ($csu/$csk) | $oth ($othtop) | $rc |" >>"$TMP/detail"
+			printf '  %-19s run %s offered %6s  sent %7s  replies %7s  %6s replies/s  loss %4s%%  cpu %s%% %s%% (%s/%s)  others %s%% %s  generator got %s%%  %s\n' \
+				"$name" "$run" "$rate" "$sent" "$replies" "$rps" "$loss" "$cg" "$cs" "$csu" "$csk" "$oth" "$othtop" "$gc" "$rc"
+			echo "| $name | $run | $rate | $sent | $replies | $rps | $loss | $cg | $cs ($csu/$csk) | $oth ($othtop) | $gc | $rc |" >>"$TMP/detail"
 			# shellcheck disable=SC2034 # read through col's nameref
 			if [ "$rps" -gt "$best" ]; then
 				best=$rps
@@ -619,7 +621,7 @@ ratios_per_run() {
 	echo "${out% }"
 }
 echo
-echo "Every generator run ($GENDESC, $DURATION s each; CPU: busy % of each core from /proc/stat, from 1 s after the start to 1 s before the end; others: CPU taken in that window by processes not of this benchmark, in % of one core, and the biggest of them):"
+echo "Every generator run ($GENDESC, $DURATION s each; CPU: busy % of each core from /proc/stat, from 1 s after the start to 1 s before the end; others: CPU taken in that window by processes not of this benchmark, in % of one core, and the biggest of them; the generator's own CPU: what its process got over its run, well under 100 when it sent less than offered means it was starved of its core):"
 echo
 cat "$TMP/detail"
 if [ "$DNSPERF_QPS" != 0 ]; then
