@@ -60,6 +60,7 @@
 #include <rte_ip.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_memcpy.h>
 #include <rte_udp.h>
 
 #define BURST 32
@@ -612,6 +613,9 @@ int main(int argc, char **argv)
 
 	memset(&g, 0, sizeof(g));
 	g.dport = 53;
+	/* From the start, so that a signal during the set-up still ends in an orderly close. */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 	used = rte_eal_init(argc, argv);
 	if (used < 0) {
 		fprintf(stderr, "sandns-dpgen: EAL initialisation failed: %s\n",
@@ -659,14 +663,14 @@ int main(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	/* Short naps are meant short: no 50 us of timer slack on top of them. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 
 	if (!have_dmac && learn_mac(&g) != 0) {
-		fprintf(stderr, "sandns-dpgen: no ARP reply from %s\n", argv[argc - 1]);
-		status = 1;
+		fprintf(stderr, "sandns-dpgen: %s %s\n",
+			stop ? "interrupted before a reply from" : "no ARP reply from",
+			argv[argc - 1]);
+		status = stop ? 0 : 1;
 		goto out;
 	}
 	rte_ether_format_addr(mac, sizeof(mac), &g.dmac);

@@ -117,7 +117,6 @@ CG=/sys/fs/cgroup/cpuset/sandns-bench-$$
 PID=
 PINNER=
 KADDR=0
-GENRUN=0
 declare -A NA # server -> why it cannot run here ("not available on this kernel: ...")
 
 # Ends our server: SIGTERM, up to 15 s, then SIGKILL; then whatever it left in our server
@@ -174,6 +173,14 @@ SMAC=$(ip netns exec "$SRV" cat "/sys/class/net/$VS/address")
 # taskset, ip netns exec, timeout), so that $! of `"${ON_SRV[@]}" ... &` is the PID that gets our
 # signals and forwards them.
 topo_cpusets "$CG" "$GEN_CPU" "$SRV_CPU" || echo "bench: no cpuset cgroup, pinning with taskset only"
+
+# dpgen's EAL arguments: one file prefix for all its runs, one after another (topo_cleanup
+# removes its runtime directory).
+GEAL=()
+if [ "$GEN" = dpgen ]; then
+	topo_eal GEAL "$GEN_PMD" "$VG" "$GEN_CPU" "sandnsbench$$-gen" --log-level=lib.eal:notice ||
+		die "cannot make the generator's EAL arguments"
+fi
 
 # The NAPI kthreads (napi/<dev>-<id>) come and go with XDP programs: pinned again and again.
 pin_napi() { topo_pin_napi "$VG" "$GEN_CPU" "$VS" "$SRV_CPU"; }
@@ -420,21 +427,13 @@ others() {
 # the generator process itself got over its run (dpgen's cpu%; "-" for kxdpgun). The CPU window is from 1 s
 # after the generator starts sending to 1 s before it ends.
 run_gun() {
-	local name=$1 rate=$3 out=$TMP/$1-r$2-$3.gun sent replies gun c0 c1 ours rcodes=- gcpu=- eal=()
+	local name=$1 rate=$3 out=$TMP/$1-r$2-$3.gun sent replies gun c0 c1 ours rcodes=- gcpu=-
 	local win=$((DURATION - 2)).5
 	( for _ in $(seq 1 $((DURATION * 2 + 8))); do pin_napi; sleep 0.5; done ) 9>&- &
 	PINNER=$!
 	if [ "$GEN" = dpgen ]; then
-		# Its own EAL file prefix per run (topo_cleanup removes them all at the end).
-		GENRUN=$((GENRUN + 1))
-		if ! topo_eal eal "$GEN_PMD" "$VG" "$GEN_CPU" "sandnsbench$$-gen-$GENRUN" \
-			--log-level=lib.eal:notice; then
-			stop_pinner
-			echo "0 0 - - - - - - - -"
-			return
-		fi
 		"${ON_GEN[@]}" ip netns exec "$GNS" timeout -s KILL $((DURATION + 20)) "$DPGEN" \
-			"${eal[@]}" -- -t "$DURATION" -Q "$rate" -i "$TMP/queries" -s "$TOPO_GEN4" \
+			"${GEAL[@]}" -- -t "$DURATION" -Q "$rate" -i "$TMP/queries" -s "$TOPO_GEN4" \
 			"$SADDR" >"$out" 2>&1 9>&- &
 		gun=$!
 		# EAL and ARP first: the window starts with the sending.
