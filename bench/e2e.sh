@@ -10,7 +10,7 @@
 #   sandnsd-af_xdp      sandnsd --io dpdk, net_af_xdp on the server's veth, --cert as in run.sh
 #   sandnsd-af_packet   the same on net_af_packet
 #   knot-xdp            knotd, `xdp: listen: <veth>@53` (AF_XDP on the same veth); where the
-#                       kernel refuses libknot's XDP program (6.18 does: bpf_xdp_adjust_meta),
+#                       kernel refuses libknot's XDP program (6.18.44 does: bpf_xdp_adjust_meta),
 #                       reported as "not available on this kernel", with no figure
 #   knot-udp            knotd on kernel UDP
 #   nsd-udp             nsd on kernel UDP (rrl-ratelimit: 0)
@@ -333,7 +333,7 @@ start_server() {
 	esac
 	PID=$!
 	if { [ -n "$ready" ] && ! wait_line "$log" "$ready"; } || { resolve "$name" && ! wait_answer; }; then
-		# libknot's XDP program uses bpf_xdp_adjust_meta, which newer kernels (6.18) refuse
+		# libknot's XDP program uses bpf_xdp_adjust_meta, which newer kernels (6.18.44) refuse
 		# for it: no figure for knot-xdp there, and no more tries.
 		if [ "$name" = knot-xdp ] && grep -q 'BPF program load failed\|program not loaded' "$log"; then
 			NA[$name]="not available on this kernel ($(uname -r): $(grep -m1 -o 'program of this type cannot use helper [a-z_]*' "$log" || echo "its XDP program is refused"))"
