@@ -24,7 +24,8 @@
 # answers and the loss (dnsperf measures itself, not the server: docs/benchmarks.md).
 #
 # Environment: GEN (dpgen, the default, or kxdpgun), GEN_PMD (dpgen's port: af_xdp, the default,
-# or af_packet), SANDNSD, REFLECTOR, DPGEN (default build/...), SERVERS (the six above), RUNS (3),
+# or af_packet), GEN_NAPI_FIFO (1: the generator's veth NAPI thread runs SCHED_FIFO; 0: not),
+# SANDNSD, REFLECTOR, DPGEN (default build/...), SERVERS (the six above), RUNS (3),
 # DURATION (5), RATES (one list for every server; default: KERNEL_RATES for knot-udp and
 # nsd-udp, "50000 100000 150000 200000 250000 300000", XDP_RATES for the others, "100000
 # 200000 350000 500000 650000 800000"), DNSPERF_QPS (20000; 0: no dnsperf), DNSPERF_TIME (5),
@@ -48,6 +49,7 @@ REFLECTOR=${REFLECTOR:-$ROOT/build/bench/sandns-reflector}
 DPGEN=${DPGEN:-$ROOT/build/bench/sandns-dpgen}
 GEN=${GEN:-dpgen}
 GEN_PMD=${GEN_PMD:-af_xdp}
+GEN_NAPI_FIFO=${GEN_NAPI_FIFO:-1}
 ZDIR=$ROOT/zones/sample
 CERT=$ZDIR/mail.example.com.pem
 KERNEL_RATES=${KERNEL_RATES:-50000 100000 150000 200000 250000 300000}
@@ -71,12 +73,13 @@ case "$DURATION$RUNS" in *[!0-9]*) die "DURATION and RUNS must be whole numbers"
 if [ "$DURATION" -lt 2 ] || [ "$RUNS" -lt 1 ]; then die "DURATION must be at least 2 and RUNS at least 1"; fi
 case $GEN in dpgen | kxdpgun) ;; *) die "GEN must be dpgen or kxdpgun" ;; esac
 case $GEN_PMD in af_xdp | af_packet) ;; *) die "GEN_PMD must be af_xdp or af_packet" ;; esac
+case $GEN_NAPI_FIFO in 0 | 1) ;; *) die "GEN_NAPI_FIFO must be 0 or 1" ;; esac
 # A build in progress (others share the tree) replaces the binaries: up to 60 s for them.
 for _ in $(seq 1 60); do
 	[ -x "$SANDNSD" ] && [ -x "$REFLECTOR" ] && { [ "$GEN" != dpgen ] || [ -x "$DPGEN" ]; } && break
 	sleep 1
 done
-NEED=(ip ethtool taskset kdig timeout flock)
+NEED=(ip ethtool taskset chrt kdig timeout flock)
 if [ "$GEN" = kxdpgun ]; then
 	NEED+=(kxdpgun)
 else
@@ -183,10 +186,18 @@ if [ "$GEN" = dpgen ]; then
 fi
 
 # The NAPI kthreads (napi/<dev>-<id>) come and go with XDP programs: pinned again and again.
-pin_napi() { topo_pin_napi "$VG" "$GEN_CPU" "$VS" "$SRV_CPU"; }
+# The generator's gets SCHED_FIFO (GEN_NAPI_FIFO=1): the generator never sleeps once it is behind,
+# and at equal priority its NAPI thread, which takes in the replies, waited long enough for the
+# veth ring to overflow: replies lost on the generator's side, counted against the server. The
+# server's side is left as it was (its idle back-off is part of what is measured).
+pin_napi() {
+	topo_pin_napi "$VG" "$GEN_CPU" "$VS" "$SRV_CPU"
+	[ "$GEN_NAPI_FIFO" = 1 ] && topo_fifo_napi "$VG"
+	return 0
+}
 pin_napi
 NAPIS=$(topo_napi_threads "$VG" "$VS")
-echo "bench: NAPI threads: ${NAPIS:-none (threaded NAPI missing?)}"
+echo "bench: NAPI threads: ${NAPIS:-none (threaded NAPI missing?)}; the generator's SCHED_FIFO: $([ "$GEN_NAPI_FIFO" = 1 ] && echo yes || echo no)"
 
 # Every name in both zones' kinds of answer: data, a referral-free MX, NODATA (autodiscover,
 # which sandnsd's policy withholds: --cert), NXDOMAIN, and the example.net wildcard.

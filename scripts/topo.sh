@@ -165,6 +165,25 @@ topo_pin_napi() {
 	return 0
 }
 
+# topo_fifo_napi DEV...: the NAPI kthreads of those veth ends (napi/DEV-N) get SCHED_FIFO
+# priority 1, the precedence over processes that the softirq they stand for would have had: a
+# busy process on the same core (a load generator) then cannot hold them off until the veth ring
+# (256 frames) overflows. Like topo_pin_napi, again after each XDP start.
+topo_fifo_napi() {
+	local p comm d
+	for p in /proc/[0-9]*; do
+		read -r comm 2>/dev/null <"$p/comm" || continue
+		[[ $comm == napi/* ]] || continue
+		for d in "$@"; do
+			if [[ $comm == "napi/$d-"* ]]; then
+				chrt -f -p 1 "${p#/proc/}" >/dev/null 2>&1
+				break
+			fi
+		done
+	done
+	return 0
+}
+
 # topo_napi_threads DEV...: the NAPI kthreads of those veth ends and their CPUs, on one line
 # ("napi/vg123-8@cpu0 ...").
 topo_napi_threads() {
