@@ -3,24 +3,29 @@
 # e2e.sh: the whole path. Replies/s of sandnsd --io dpdk next to Knot DNS (XDP and kernel UDP),
 # NSD (kernel UDP) and a bare DPDK reflector (the floor), on the same path, in one run. Two
 # namespaces (generator sandns-bench-gen-$$, server sandns-bench-srv-$$) joined by one veth pair
-# (scripts/topo.sh makes them and removes them); the generator (kxdpgun,
-# AF_XDP) on core 0, the server and its veth NAPI thread on core 1 (docs/benchmarks.md).
+# (scripts/topo.sh makes them and removes them); the generator (GEN: sandns-dpgen, bench/dpgen.c,
+# on net_af_xdp by default, or kxdpgun) and its veth NAPI thread on core 0, the server and its
+# veth NAPI thread on core 1 (docs/benchmarks.md).
 # The servers, all with the sample zones (zones/sample/example.com and example.net):
 #   sandnsd-af_xdp      sandnsd --io dpdk, net_af_xdp on the server's veth, --cert as in run.sh
 #   sandnsd-af_packet   the same on net_af_packet
-#   knot-xdp            knotd, `xdp: listen: <veth>@53` (AF_XDP on the same veth)
+#   knot-xdp            knotd, `xdp: listen: <veth>@53` (AF_XDP on the same veth); where the
+#                       kernel refuses libknot's XDP program (6.18.44 does: bpf_xdp_adjust_meta),
+#                       reported as "not available on this kernel", with no figure
 #   knot-udp            knotd on kernel UDP
 #   nsd-udp             nsd on kernel UDP (rrl-ratelimit: 0)
 #   reflector-af_xdp    bench/sandns-reflector (swap and send back), net_af_xdp: the floor
 #   reflector-af_packet the reflector on net_af_packet (not in the default list)
 # RUNS times, round robin (run 1 of every server, then run 2, ...), each server is started, gets
-# kxdpgun for DURATION seconds at each offered rate, and is stopped; a run's best replies/s is
+# the generator for DURATION seconds at each offered rate, and is stopped; a run's best replies/s is
 # kept with its offered rate, its loss and the CPU use of both cores while it ran (/proc/stat).
 # Prints every run, then a markdown table of medians and min..max over the runs, then the
 # ratios. Once per server (run 1), before the sweep: one dnsperf run at a modest rate, for the
 # answers and the loss (dnsperf measures itself, not the server: docs/benchmarks.md).
 #
-# Environment: SANDNSD, REFLECTOR (default build/...), SERVERS (the six above), RUNS (3),
+# Environment: GEN (dpgen, the default, or kxdpgun), GEN_PMD (dpgen's port: af_xdp, the default,
+# or af_packet), GEN_NAPI_FIFO (1: the generator's veth NAPI thread runs SCHED_FIFO; 0: not),
+# SANDNSD, REFLECTOR, DPGEN (default build/...), SERVERS (the six above), RUNS (3),
 # DURATION (5), RATES (one list for every server; default: KERNEL_RATES for knot-udp and
 # nsd-udp, "50000 100000 150000 200000 250000 300000", XDP_RATES for the others, "100000
 # 200000 350000 500000 650000 800000"), DNSPERF_QPS (20000; 0: no dnsperf), DNSPERF_TIME (5),
@@ -41,6 +46,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 SANDNSD=${SANDNSD:-$ROOT/build/control/sandnsd}
 REFLECTOR=${REFLECTOR:-$ROOT/build/bench/sandns-reflector}
+DPGEN=${DPGEN:-$ROOT/build/bench/sandns-dpgen}
+GEN=${GEN:-dpgen}
+GEN_PMD=${GEN_PMD:-af_xdp}
+GEN_NAPI_FIFO=${GEN_NAPI_FIFO:-1}
 ZDIR=$ROOT/zones/sample
 CERT=$ZDIR/mail.example.com.pem
 KERNEL_RATES=${KERNEL_RATES:-50000 100000 150000 200000 250000 300000}
@@ -62,12 +71,20 @@ skip() { echo "bench: SKIP: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces, DPDK, XDP)"
 case "$DURATION$RUNS" in *[!0-9]*) die "DURATION and RUNS must be whole numbers" ;; esac
 if [ "$DURATION" -lt 2 ] || [ "$RUNS" -lt 1 ]; then die "DURATION must be at least 2 and RUNS at least 1"; fi
+case $GEN in dpgen | kxdpgun) ;; *) die "GEN must be dpgen or kxdpgun" ;; esac
+case $GEN_PMD in af_xdp | af_packet) ;; *) die "GEN_PMD must be af_xdp or af_packet" ;; esac
+case $GEN_NAPI_FIFO in 0 | 1) ;; *) die "GEN_NAPI_FIFO must be 0 or 1" ;; esac
 # A build in progress (others share the tree) replaces the binaries: up to 60 s for them.
 for _ in $(seq 1 60); do
-	[ -x "$SANDNSD" ] && [ -x "$REFLECTOR" ] && break
+	[ -x "$SANDNSD" ] && [ -x "$REFLECTOR" ] && { [ "$GEN" != dpgen ] || [ -x "$DPGEN" ]; } && break
 	sleep 1
 done
-NEED=(ip ethtool taskset kdig kxdpgun timeout flock)
+NEED=(ip ethtool taskset chrt kdig timeout flock)
+if [ "$GEN" = kxdpgun ]; then
+	NEED+=(kxdpgun)
+else
+	[ -x "$DPGEN" ] || die "no sandns-dpgen at $DPGEN (build first, or set DPGEN)"
+fi
 for name in $SERVERS; do
 	case $name in
 	sandnsd-af_xdp | sandnsd-af_packet)
@@ -88,7 +105,7 @@ exec 9>>"$LOCK" || die "cannot open the lock file $LOCK"
 # shellcheck source=../scripts/topo.sh
 . "$ROOT/scripts/topo.sh"
 TOPO_WHO=bench
-GEN=sandns-bench-gen-$$
+GNS=sandns-bench-gen-$$
 SRV=sandns-bench-srv-$$
 VG=vg$$
 VS=vs$$
@@ -98,10 +115,12 @@ chmod 755 "$TMP"
 # Copies: every run uses the same binaries, whatever is rebuilt meanwhile.
 cp "$SANDNSD" "$TMP/sandnsd" 2>/dev/null && SANDNSD=$TMP/sandnsd
 cp "$REFLECTOR" "$TMP/sandns-reflector" 2>/dev/null && REFLECTOR=$TMP/sandns-reflector
+[ "$GEN" = dpgen ] && cp "$DPGEN" "$TMP/sandns-dpgen" 2>/dev/null && DPGEN=$TMP/sandns-dpgen
 CG=/sys/fs/cgroup/cpuset/sandns-bench-$$
 PID=
 PINNER=
 KADDR=0
+declare -A NA # server -> why it cannot run here ("not available on this kernel: ...")
 
 # Ends our server: SIGTERM, up to 15 s, then SIGKILL; then whatever it left in our server
 # namespace (nsd's children, say), by PID.
@@ -149,7 +168,7 @@ trap 'exit 130' INT TERM
 # 198.18.0.1/24 on the generator's end, none on the server's. Real checksums on the wire; GRO on
 # so that veth receive runs in NAPI, which threaded NAPI then lets us pin to the receiving side's
 # core (--napi).
-topo_pair --napi "$SRV" "$VS" "$GEN" "$VG" || die "cannot make the namespaces and their veth"
+topo_pair --napi "$SRV" "$VS" "$GNS" "$VG" || die "cannot make the namespaces and their veth"
 SMAC=$(ip netns exec "$SRV" cat "/sys/class/net/$VS/address")
 
 # ON_GEN / ON_SRV CMD...: runs CMD on that side's core, in a cpuset cgroup (v1) when there is
@@ -158,11 +177,27 @@ SMAC=$(ip netns exec "$SRV" cat "/sys/class/net/$VS/address")
 # signals and forwards them.
 topo_cpusets "$CG" "$GEN_CPU" "$SRV_CPU" || echo "bench: no cpuset cgroup, pinning with taskset only"
 
+# dpgen's EAL arguments: one file prefix for all its runs, one after another (topo_cleanup
+# removes its runtime directory).
+GEAL=()
+if [ "$GEN" = dpgen ]; then
+	topo_eal GEAL "$GEN_PMD" "$VG" "$GEN_CPU" "sandnsbench$$-gen" --log-level=lib.eal:notice ||
+		die "cannot make the generator's EAL arguments"
+fi
+
 # The NAPI kthreads (napi/<dev>-<id>) come and go with XDP programs: pinned again and again.
-pin_napi() { topo_pin_napi "$VG" "$GEN_CPU" "$VS" "$SRV_CPU"; }
+# The generator's gets SCHED_FIFO (GEN_NAPI_FIFO=1): the generator never sleeps once it is behind,
+# and at equal priority its NAPI thread, which takes in the replies, waited long enough for the
+# veth ring to overflow: replies lost on the generator's side, counted against the server. The
+# server's side is left as it was (its idle back-off is part of what is measured).
+pin_napi() {
+	topo_pin_napi "$VG" "$GEN_CPU" "$VS" "$SRV_CPU"
+	[ "$GEN_NAPI_FIFO" = 1 ] && topo_fifo_napi "$VG"
+	return 0
+}
 pin_napi
 NAPIS=$(topo_napi_threads "$VG" "$VS")
-echo "bench: NAPI threads: ${NAPIS:-none (threaded NAPI missing?)}"
+echo "bench: NAPI threads: ${NAPIS:-none (threaded NAPI missing?)}; the generator's SCHED_FIFO: $([ "$GEN_NAPI_FIFO" = 1 ] && echo yes || echo no)"
 
 # Every name in both zones' kinds of answer: data, a referral-free MX, NODATA (autodiscover,
 # which sandnsd's policy withholds: --cert), NXDOMAIN, and the example.net wildcard.
@@ -183,7 +218,7 @@ wait_line() {
 wait_answer() {
 	for _ in $(seq 1 30); do
 		kill -0 "$PID" 2>/dev/null || return 1
-		ip netns exec "$GEN" kdig +time=1 +retry=0 +norec @"$SADDR" mail.example.com A 2>/dev/null |
+		ip netns exec "$GNS" kdig +time=1 +retry=0 +norec @"$SADDR" mail.example.com A 2>/dev/null |
 			grep -q 'status: NOERROR' && return 0
 		sleep 0.5
 	done
@@ -309,6 +344,14 @@ start_server() {
 	esac
 	PID=$!
 	if { [ -n "$ready" ] && ! wait_line "$log" "$ready"; } || { resolve "$name" && ! wait_answer; }; then
+		# libknot's XDP program uses bpf_xdp_adjust_meta, which newer kernels (6.18.44) refuse
+		# for it: no figure for knot-xdp there, and no more tries.
+		if [ "$name" = knot-xdp ] && grep -q 'BPF program load failed\|program not loaded' "$log"; then
+			NA[$name]="not available on this kernel ($(uname -r): $(grep -m1 -o 'program of this type cannot use helper [a-z_]*' "$log" || echo "its XDP program is refused"))"
+			echo "bench: $name: ${NA[$name]}"
+			stop_server
+			return 1
+		fi
 		echo "bench: $name (run $run) did not come up:"
 		sed 's/^/     /' "$log" | tail -15
 		stop_server
@@ -322,13 +365,13 @@ start_server() {
 # the reflector themselves, the kernel for the others); a static entry when that fails, said so.
 resolve() {
 	local name=$1
-	ip -n "$GEN" neigh flush dev "$VG" >/dev/null 2>&1
-	ip netns exec "$GEN" timeout 5 ping -c 1 -W 1 "$SADDR" >/dev/null 2>&1
-	if ip -n "$GEN" neigh show "$SADDR" dev "$VG" | grep -qi "lladdr $SMAC"; then
+	ip -n "$GNS" neigh flush dev "$VG" >/dev/null 2>&1
+	ip netns exec "$GNS" timeout 5 ping -c 1 -W 1 "$SADDR" >/dev/null 2>&1
+	if ip -n "$GNS" neigh show "$SADDR" dev "$VG" | grep -qi "lladdr $SMAC"; then
 		return 0
 	fi
 	echo "bench: $name: ARP did not resolve $SADDR, static neighbour entry used"
-	ip -n "$GEN" neigh replace "$SADDR" lladdr "$SMAC" dev "$VG" nud permanent
+	ip -n "$GNS" neigh replace "$SADDR" lladdr "$SMAC" dev "$VG" nud permanent
 }
 
 # cpu_snap: "user kernel idle steal" jiffies of the generator's and the server's core.
@@ -363,7 +406,7 @@ proc_snap() {
 
 # ours_now: the PIDs of this benchmark (this script, its pinner, whatever is in our namespaces).
 ours_now() {
-	echo " $$ $BASHPID ${PINNER:-} $(ip netns pids "$GEN" 2>/dev/null | tr '\n' ' ') $(ip netns pids "$SRV" 2>/dev/null | tr '\n' ' ') "
+	echo " $$ $BASHPID ${PINNER:-} $(ip netns pids "$GNS" 2>/dev/null | tr '\n' ' ') $(ip netns pids "$SRV" 2>/dev/null | tr '\n' ' ') "
 }
 
 # others BEFORE AFTER SECONDS OURS: CPU that processes other than OURS took in that window, in %
@@ -390,16 +433,31 @@ others() {
 			printf "%.0f %s:%.0f\n", sum * f, who, top * f }' "$1" "$2"
 }
 
-# run_gun NAME RUN RATE: one kxdpgun run; prints "sent replies gen% srv% srv_user% srv_kernel%
-# others% top-other" ("0 0 ..." when it failed). The CPU window is from 1 s after the start to
-# 1 s before the end.
+# run_gun NAME RUN RATE: one generator run (GEN); prints "sent replies gen% srv% srv_user%
+# srv_kernel% others% top-other gun-cpu% rcodes" ("0 0 ..." when it failed); gun-cpu% is the CPU
+# the generator process itself got over its run (dpgen's cpu%; "-" for kxdpgun). The CPU window is from 1 s
+# after the generator starts sending to 1 s before it ends.
 run_gun() {
-	local name=$1 rate=$3 out=$TMP/$1-r$2-$3.gun sent replies gun c0 c1 ours win=$((DURATION - 2)).5
+	local name=$1 rate=$3 out=$TMP/$1-r$2-$3.gun sent replies gun c0 c1 ours rcodes=- gcpu=-
+	local win=$((DURATION - 2)).5
 	( for _ in $(seq 1 $((DURATION * 2 + 8))); do pin_napi; sleep 0.5; done ) 9>&- &
 	PINNER=$!
-	"${ON_GEN[@]}" ip netns exec "$GEN" timeout -s KILL $((DURATION + 20)) kxdpgun \
-		-t "$DURATION" -Q "$rate" -F "$GEN_CPU" -I "$VG" -i "$TMP/queries" "$SADDR" >"$out" 2>&1 9>&- &
-	gun=$!
+	if [ "$GEN" = dpgen ]; then
+		"${ON_GEN[@]}" ip netns exec "$GNS" timeout -s KILL $((DURATION + 20)) "$DPGEN" \
+			"${GEAL[@]}" -- -t "$DURATION" -Q "$rate" -i "$TMP/queries" -s "$TOPO_GEN4" \
+			"$SADDR" >"$out" 2>&1 9>&- &
+		gun=$!
+		# EAL and ARP first: the window starts with the sending.
+		for _ in $(seq 1 100); do
+			grep -q '^sandns-dpgen: [0-9]* q/s' "$out" 2>/dev/null && break
+			kill -0 "$gun" 2>/dev/null || break
+			sleep 0.1
+		done
+	else
+		"${ON_GEN[@]}" ip netns exec "$GNS" timeout -s KILL $((DURATION + 20)) kxdpgun \
+			-t "$DURATION" -Q "$rate" -F "$GEN_CPU" -I "$VG" -i "$TMP/queries" "$SADDR" >"$out" 2>&1 9>&- &
+		gun=$!
+	fi
 	sleep 1
 	c0=$(cpu_snap)
 	proc_snap "$TMP/procs0"
@@ -409,18 +467,25 @@ run_gun() {
 	ours=$(ours_now)
 	wait "$gun"
 	stop_pinner
-	# kxdpgun leaves its XDP program on the interface: kernel UDP replies to kdig and dnsperf
-	# would be swallowed by it. Off, until the next run puts it back.
-	ip -n "$GEN" link set dev "$VG" xdp off 2>/dev/null
-	sent=$(sed -n 's/^total queries: *\([0-9]*\).*/\1/p' "$out" | head -1)
-	replies=$(sed -n 's/^total replies: *\([0-9]*\).*/\1/p' "$out" | head -1)
-	echo "${sent:-0} ${replies:-0} $(cpu_use "$c0" "$c1") $(others "$TMP/procs0" "$TMP/procs1" "$win" "$ours")"
+	# kxdpgun leaves its XDP program on the interface (and so would a killed dpgen): kernel UDP
+	# replies to kdig and dnsperf would be swallowed by it. Off, until the next run puts it back.
+	ip -n "$GNS" link set dev "$VG" xdp off 2>/dev/null
+	if [ "$GEN" = dpgen ]; then
+		sent=$(sed -n 's/^dpgen-result .* sent=\([0-9]*\) .*/\1/p' "$out" | head -1)
+		replies=$(sed -n 's/^dpgen-result .* replies=\([0-9]*\) .*/\1/p' "$out" | head -1)
+		rcodes=$(sed -n 's/^dpgen-rcodes *//p' "$out" | head -1 | tr ' ' ',')
+		gcpu=$(sed -n 's/^dpgen-result .* cpu%=\([0-9]*\).*/\1/p' "$out" | head -1)
+	else
+		sent=$(sed -n 's/^total queries: *\([0-9]*\).*/\1/p' "$out" | head -1)
+		replies=$(sed -n 's/^total replies: *\([0-9]*\).*/\1/p' "$out" | head -1)
+	fi
+	echo "${sent:-0} ${replies:-0} $(cpu_use "$c0" "$c1") $(others "$TMP/procs0" "$TMP/procs1" "$win" "$ours") ${gcpu:--} ${rcodes:--}"
 }
 
 # run_dnsperf NAME: one dnsperf run from the generator's kernel, DNSPERF_QPS for DNSPERF_TIME s.
 run_dnsperf() {
 	local name=$1 out=$TMP/$1.dnsperf sent compl lost rcodes qps
-	"${ON_GEN[@]}" ip netns exec "$GEN" timeout -s KILL $((DNSPERF_TIME + 20)) dnsperf \
+	"${ON_GEN[@]}" ip netns exec "$GNS" timeout -s KILL $((DNSPERF_TIME + 20)) dnsperf \
 		-s "$SADDR" -d "$TMP/queries" -l "$DNSPERF_TIME" -Q "$DNSPERF_QPS" -c 1 -T 1 -t 1 \
 		>"$out" 2>&1 9>&-
 	sent=$(sed -n 's/^ *Queries sent: *\([0-9]*\).*/\1/p' "$out")
@@ -448,7 +513,12 @@ median() {
 minmax() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print (NR ? lo ".." hi : "-") }'; }
 
 # ---------------------------------------------------------------- the runs
-echo "bench: $(nproc) cores, kernel $(uname -r), $(kxdpgun -V 2>&1 | head -1), $(knotd -V 2>&1 | head -1), $(nsd -v 2>&1 | head -1)"
+if [ "$GEN" = dpgen ]; then
+	GENDESC="sandns-dpgen $(sha256sum "$DPGEN" | cut -c1-12) on net_$GEN_PMD"
+else
+	GENDESC=$(kxdpgun -V 2>&1 | head -1)
+fi
+echo "bench: $(nproc) cores, kernel $(uname -r), generator: $GENDESC, $(knotd -V 2>&1 | head -1), $(nsd -v 2>&1 | head -1)"
 echo "bench: sandnsd $(sha256sum "$SANDNSD" | cut -c1-12) (git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" status --porcelain -uno 2>/dev/null | grep -q . && echo ', work tree modified'))"
 echo "bench: generator cpu $GEN_CPU, server cpu $SRV_CPU; $RUNS runs; $DURATION s per rate; servers: $SERVERS"
 if [ -n "$RATES" ]; then echo "bench: rates: $RATES"; else
@@ -456,8 +526,8 @@ if [ -n "$RATES" ]; then echo "bench: rates: $RATES"; else
 # shellcheck disable=SC2034 # read through col's nameref
 declare -A R_RPS R_Q R_LOSS R_GEN R_SRV R_SRVU R_SRVK R_OTH
 {
-	echo "| server | run | offered q/s | sent | replies | replies/s | loss % | core $GEN_CPU % | core $SRV_CPU % (user/kernel) | others % (top) |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+	echo "| server | run | offered q/s | sent | replies | replies/s | loss % | core $GEN_CPU % | core $SRV_CPU % (user/kernel) | others % (top) | generator's own CPU % | rcodes |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|"
 } >"$TMP/detail"
 {
 	echo "| server | sent | completed | lost | q/s (dnsperf's own) | response codes |"
@@ -468,6 +538,7 @@ WAITED=0
 AGAIN=0
 for run in $(seq 1 "$RUNS"); do
 	for name in $SERVERS; do
+		[ -n "${NA[$name]:-}" ] && continue
 		waited=$SECONDS
 		flock -w "$LOCK_WAIT" 9 || die "$LOCK still held by someone else after $LOCK_WAIT s"
 		waited=$((SECONDS - waited))
@@ -477,7 +548,7 @@ for run in $(seq 1 "$RUNS"); do
 			flock -u 9
 			continue
 		fi
-		chk=$(ip netns exec "$GEN" kdig +time=1 +retry=1 +norec @"$SADDR" autodiscover.example.com A 2>&1)
+		chk=$(ip netns exec "$GNS" kdig +time=1 +retry=1 +norec @"$SADDR" autodiscover.example.com A 2>&1)
 		if ! grep -q 'status: NOERROR' <<<"$chk"; then
 			echo "bench: $name: kdig got no answer:"
 			head -5 <<<"$chk" | sed 's/^/     /'
@@ -485,27 +556,27 @@ for run in $(seq 1 "$RUNS"); do
 		[ "$run" = 1 ] && [ "$DNSPERF_QPS" != 0 ] && run_dnsperf "$name"
 		best=0
 		for rate in $(rates_of "$name"); do
-			read -r sent replies cg cs csu csk oth othtop < <(run_gun "$name" "$run" "$rate")
+			read -r sent replies cg cs csu csk oth othtop gc rc < <(run_gun "$name" "$run" "$rate")
 			# Someone else on the cores: once more, after a pause; the quieter of the two counts.
 			if [ "$sent" != 0 ] && [ "${oth:-0}" -ge "$OTHERS_MAX" ] 2>/dev/null; then
 				echo "  $name run $run at $rate: others took $oth% of a core ($othtop), once more in 3 s"
 				AGAIN=$((AGAIN + 1))
 				sleep 3
-				read -r s2 r2 cg2 cs2 csu2 csk2 oth2 othtop2 < <(run_gun "$name" "$run" "$rate")
-				if [ "$s2" != 0 ] && [ "${oth2:-0}" -lt "$oth" ] 2>/dev/null; then
-					sent=$s2 replies=$r2 cg=$cg2 cs=$cs2 csu=$csu2 csk=$csk2 oth=$oth2 othtop=$othtop2
+				read -r s2 r2 cg2 cs2 csu2 csk2 oth2 othtop2 gc2 rc2 < <(run_gun "$name" "$run" "$rate")
+				if [ "${s2:-0}" != 0 ] && [ "${oth2:-0}" -lt "$oth" ] 2>/dev/null; then
+					sent=$s2 replies=$r2 cg=$cg2 cs=$cs2 csu=$csu2 csk=$csk2 oth=$oth2 othtop=$othtop2 gc=$gc2 rc=$rc2
 				fi
 			fi
-			if [ "$sent" = 0 ]; then
-				echo "bench: $name at $rate q/s: kxdpgun failed:"
+			if [ "${sent:-0}" = 0 ]; then
+				echo "bench: $name at $rate q/s: the generator ($GEN) failed:"
 				sed 's/^/     /' "$TMP/$name-r$run-$rate.gun" | tail -5
 				continue
 			fi
 			rps=$((replies / DURATION))
 			loss=$(awk -v s="$sent" -v r="$replies" 'BEGIN { printf "%.1f", (s > 0) ? 100 * (s - r) / s : 0 }')
-			printf '  %-19s run %s offered %6s  sent %7s  replies %7s  %6s replies/s  loss %4s%%  cpu %s%% %s%% (%s/%s)  others %s%% %s\n' \
-				"$name" "$run" "$rate" "$sent" "$replies" "$rps" "$loss" "$cg" "$cs" "$csu" "$csk" "$oth" "$othtop"
-			echo "| $name | $run | $rate | $sent | $replies | $rps | $loss | $cg | $cs ($csu/$csk) | $oth ($othtop) |" >>"$TMP/detail"
+			printf '  %-19s run %s offered %6s  sent %7s  replies %7s  %6s replies/s  loss %4s%%  cpu %s%% %s%% (%s/%s)  others %s%% %s  generator got %s%%  %s\n' \
+				"$name" "$run" "$rate" "$sent" "$replies" "$rps" "$loss" "$cg" "$cs" "$csu" "$csk" "$oth" "$othtop" "$gc" "$rc"
+			echo "| $name | $run | $rate | $sent | $replies | $rps | $loss | $cg | $cs ($csu/$csk) | $oth ($othtop) | $gc | $rc |" >>"$TMP/detail"
 			# shellcheck disable=SC2034 # read through col's nameref
 			if [ "$rps" -gt "$best" ]; then
 				best=$rps
@@ -560,7 +631,7 @@ ratios_per_run() {
 	echo "${out% }"
 }
 echo
-echo "Every kxdpgun run ($DURATION s each; CPU: busy % of each core from /proc/stat, from 1 s after the start to 1 s before the end; others: CPU taken in that window by processes not of this benchmark, in % of one core, and the biggest of them):"
+echo "Every generator run ($GENDESC, $DURATION s each; CPU: busy % of each core from /proc/stat, from 1 s after the start to 1 s before the end; others: CPU taken in that window by processes not of this benchmark, in % of one core, and the biggest of them; the generator's own CPU: what its process got over its run, well under 100 when it sent less than offered means it was starved of its core):"
 echo
 cat "$TMP/detail"
 if [ "$DNSPERF_QPS" != 0 ]; then
@@ -570,12 +641,16 @@ if [ "$DNSPERF_QPS" != 0 ]; then
 	cat "$TMP/dnsperf"
 fi
 echo
-echo "Best replies/s of each run; medians over the $RUNS runs, min..max in brackets ($DURATION s per rate, kxdpgun; loss and CPU are those of each run's best, medians):"
+echo "Best replies/s of each run; medians over the $RUNS runs, min..max in brackets ($DURATION s per rate, $GENDESC; loss and CPU are those of each run's best, medians):"
 echo
 echo "| server | runs | best replies/s (median) | min..max | offered at best (q/s, per run) | loss % at best | core $GEN_CPU (generator) busy % | core $SRV_CPU (server) busy % | core $SRV_CPU user / kernel % | others' CPU % (per run) |"
 echo "|---|---:|---:|---:|---|---:|---:|---:|---:|---|"
 for name in $SERVERS; do
 	n=$(col R_RPS "$name" | wc -l)
+	if [ -n "${NA[$name]:-}" ]; then
+		echo "| $name | 0/$RUNS | ${NA[$name]} | | | | | | | |"
+		continue
+	fi
 	if [ "$n" = 0 ]; then
 		echo "| $name | 0/$RUNS | failed | | | | | | | |"
 		continue
@@ -589,6 +664,10 @@ done
 echo
 echo "bench: took $((ELAPSED / 60)) min $((ELAPSED % 60)) s, of which $((WAITED / 60)) min $((WAITED % 60)) s waiting for $LOCK; $AGAIN rates measured once more"
 echo
-echo "sandnsd-af_xdp / knot-xdp = $(ratio sandnsd-af_xdp knot-xdp) (medians; run by run: $(ratios_per_run sandnsd-af_xdp knot-xdp))"
+if [ -n "${NA[knot-xdp]:-}" ]; then
+	echo "sandnsd-af_xdp / knot-xdp: none, knot-xdp ${NA[knot-xdp]}"
+else
+	echo "sandnsd-af_xdp / knot-xdp = $(ratio sandnsd-af_xdp knot-xdp) (medians; run by run: $(ratios_per_run sandnsd-af_xdp knot-xdp))"
+fi
 echo "sandnsd-af_xdp / reflector-af_xdp (the floor) = $(ratio sandnsd-af_xdp reflector-af_xdp) (medians; run by run: $(ratios_per_run sandnsd-af_xdp reflector-af_xdp))"
 exit 0

@@ -12,6 +12,7 @@
 # The addresses (documentation and benchmark ranges; they exist only inside the namespaces):
 TOPO_SRV4=198.18.0.2   # the server's, answered by sandnsd itself (no address on the veth)
 TOPO_CLI4=198.18.0.1   # the client's (or the generator's), /24
+TOPO_GEN4=198.18.0.3   # a DPDK generator's own (bench/dpgen.c): on no interface, it answers ARP itself
 TOPO_SRV6=2001:db8::2
 TOPO_CLI6=2001:db8::1  # /64, with topo_pair --ipv6
 #
@@ -157,6 +158,25 @@ topo_pin_napi() {
 		for ((i = 0; i + 1 < ${#pairs[@]}; i += 2)); do
 			if [[ $comm == "napi/${pairs[i]}-"* ]]; then
 				taskset -pc "${pairs[i + 1]}" "${p#/proc/}" >/dev/null 2>&1
+				break
+			fi
+		done
+	done
+	return 0
+}
+
+# topo_fifo_napi DEV...: the NAPI kthreads of those veth ends (napi/DEV-N) get SCHED_FIFO
+# priority 1, the precedence over processes that the softirq they stand for would have had: a
+# busy process on the same core (a load generator) then cannot hold them off until the veth ring
+# (256 frames) overflows. Like topo_pin_napi, again after each XDP start.
+topo_fifo_napi() {
+	local p comm d
+	for p in /proc/[0-9]*; do
+		read -r comm 2>/dev/null <"$p/comm" || continue
+		[[ $comm == napi/* ]] || continue
+		for d in "$@"; do
+			if [[ $comm == "napi/$d-"* ]]; then
+				chrt -f -p 1 "${p#/proc/}" >/dev/null 2>&1
 				break
 			fi
 		done
