@@ -383,11 +383,12 @@ static void text_dns(const ad_dns_t *d)
 	putchar('\n');
 }
 
-static void text_probe(const ad_probe_t *p)
+/* Probe P; REDIRECT: it follows step 3's redirect. */
+static void text_probe(const ad_probe_t *p, bool redirect)
 {
 	const ad_cert_t *c = &p->cert;
 
-	printf("  url: %s\n", p->url);
+	printf("  %s: %s\n", redirect ? "redirect followed" : "url", p->url);
 	text_dns(&p->a);
 	text_dns(&p->aaaa);
 	for (size_t i = 0; i < p->nattempts; i++) {
@@ -395,8 +396,8 @@ static void text_probe(const ad_probe_t *p)
 
 		printf("  tcp: %s%s%s:%u %s%s%s\n", strchr(a->addr, ':') ? "[" : "", a->addr,
 		       strchr(a->addr, ':') ? "]" : "", p->port, conn_word(a->conn),
-		       a->conn != AD_CONN_OK && a->error[0] ? ": " : "",
-		       a->conn != AD_CONN_OK ? a->error : "");
+		       a->conn > AD_CONN_REFUSED && a->error[0] ? ": " : "",
+		       a->conn > AD_CONN_REFUSED ? a->error : "");
 	}
 	if (p->tls_tried)
 		printf("  tls: SNI %s: %s%s\n", p->host,
@@ -551,7 +552,7 @@ static void print_steps(const char *email, const char *domain, const ad_opts_t *
 		printf("step %d: %s\n", s->n, titles[s->n]);
 		text_dns(&s->srv);
 		for (size_t k = 0; k < s->nprobes; k++)
-			text_probe(&s->probe[k]);
+			text_probe(&s->probe[k], k > 0);
 		printf("  verdict: %s: %s\n", verdict_word(s->verdict), s->reason);
 	}
 	if (ok_at > 0)
