@@ -316,8 +316,11 @@ static void tls_probe(ad_probe_t *p, int fd, const char *ca, int timeout_ms)
 	p->tls_tried = true;
 	if (ctx == NULL)
 		goto out_ssl_err;
-	if (ca != NULL ? SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1
-		       : SSL_CTX_set_default_verify_paths(ctx) != 1)
+	if (ca != NULL && SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) {
+		snprintf(p->tls_error, sizeof(p->tls_error), "cannot load the CA file %s", ca);
+		goto out;
+	}
+	if (ca == NULL && SSL_CTX_set_default_verify_paths(ctx) != 1)
 		goto out_ssl_err;
 	/* Record the verification, never abort on it: what a client would say is ours to judge. */
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
@@ -358,8 +361,6 @@ out_ssl_err:
 		ERR_error_string_n(e, p->tls_error, sizeof(p->tls_error));
 	else
 		snprintf(p->tls_error, sizeof(p->tls_error), "TLS setup failed");
-	if (ca != NULL && ssl == NULL && ctx != NULL)
-		snprintf(p->tls_error, sizeof(p->tls_error), "cannot load the CA file %s", ca);
 out:
 	SSL_free(ssl);
 	SSL_CTX_free(ctx);

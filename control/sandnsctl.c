@@ -28,7 +28,7 @@
 #define ADCHECK_USAGE                                                                              \
 	"autodiscover-check EMAIL [--resolver ADDR[@PORT]] [--ca FILE] [--timeout S] [--json]"
 #define ADCHECK_HELP                                                                               \
-	"[--resolver ADDR[@PORT]] [--ca FILE] [--timeout S]: walks Outlook's autodiscover steps "  \
+	"walks Outlook's autodiscover steps "                                                      \
 	"(MS-OXDISCO) for EMAIL's domain D: 1 https://D, 2 https://autodiscover.D, 3 "             \
 	"http://autodiscover.D and its redirect to https, 4 the _autodiscover._tcp.D SRV record; " \
 	"per step the DNS answer, the TCP connect, the TLS handshake (SNI), the certificate, "     \
@@ -86,7 +86,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %-*s", USAGE_COL - 2, one);
 		usage_wrapped(f, ctl_cmds[i].help);
 	}
-	fprintf(f, "  %-*s", USAGE_COL - 2, "autodiscover-check EMAIL");
+	/* Run here, not by the daemon: its usage is too long for the column. */
+	fprintf(f, "  %s\n%*s", ADCHECK_USAGE, USAGE_COL, "");
 	usage_wrapped(f, ADCHECK_HELP);
 	fputs("\n"
 	      "  --control PATH   the daemon's control socket (default " CTL_PATH_DEFAULT ")\n"
