@@ -153,6 +153,9 @@ bool adcheck_resolver_ask(void *res, const char *qname, uint16_t qtype, ad_dns_t
  */
 bool adcheck_dns_from_text(const char *text, const char *qname, uint16_t qtype, ad_dns_t *out);
 
+/* Whether CA (a PEM file of certificates) loads as trust anchors. */
+bool adcheck_ca_loads(const char *ca);
+
 /*
  * Connects to P's addresses in turn (each attempt recorded, each bounded by TIMEOUT_MS) and on
  * the first that accepts runs TLS (SNI P->host; recorded, the certificate checked against CA) or

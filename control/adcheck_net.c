@@ -304,6 +304,16 @@ static void cert_read(SSL *ssl, const char *host, ad_cert_t *c)
 	X509_free(x);
 }
 
+bool adcheck_ca_loads(const char *ca)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	bool ok = ctx != NULL && SSL_CTX_load_verify_locations(ctx, ca, NULL) == 1;
+
+	SSL_CTX_free(ctx);
+	ERR_clear_error();
+	return ok;
+}
+
 /* A TLS handshake on FD with SNI P->host, bounded; the certificate checked (not enforced). */
 static void tls_probe(ad_probe_t *p, int fd, const char *ca, int timeout_ms)
 {

@@ -381,6 +381,10 @@ static int autodiscover_check(const char *path, bool json, int argc, char **argv
 		fprintf(stderr, "sandnsctl: --ca %s: %s\n", o.ca, strerror(errno));
 		return EXIT_USAGE;
 	}
+	if (o.ca != NULL && !adcheck_ca_loads(o.ca)) {
+		fprintf(stderr, "sandnsctl: --ca %s: no certificate in it could be loaded\n", o.ca);
+		return EXIT_USAGE;
+	}
 	cd.timeout_ms = o.timeout_ms;
 	if (resolver != NULL) {
 		if (!adcheck_parse_server(resolver, addr, sizeof(addr), &port)) {

@@ -419,7 +419,7 @@ adcheck_usage() {
 	check "autodiscover-check --control (no daemon there): exit status 2 (got $rc)" test "$rc" = 2
 	check "... and it says why" has "$out" '^sandnsctl: autodiscover-check: cannot ask sandnsd '
 	for args in "user.example.com" "$EMAIL --resolver ns1.example.com" "$EMAIL --timeout 0" \
-		"$EMAIL --ca $TMP/none.pem" "$EMAIL --frob"; do
+		"$EMAIL --ca $TMP/none.pem" "$EMAIL --ca $PKI/openssl.log" "$EMAIL --frob"; do
 		# shellcheck disable=SC2086 # the words of ARGS are the arguments
 		out=$(C timeout 10 "$SANDNSCTL" autodiscover-check $args 2>&1)
 		rc=$?
