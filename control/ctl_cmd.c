@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ctl_cmd.c: one request line answered: the command looked up in ctl_cmds[], run, framed */
 #include <errno.h>
+#include <ldns/ldns.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,78 @@ static void h_explain(struct ctl_req *r)
 			r->err, r->errlen);
 }
 
+/*
+ * The answer engine's response to NAME TYPE (over TCP, so never truncated) on the current
+ * snapshot: "rcode RCODE" then the answer section's records, one a line (ldns's presentation
+ * form); JSON: {"rcode":...,"answer":[...]}. What sandnsctl autodiscover-check reads.
+ */
+static void h_lookup(struct ctl_req *r)
+{
+	static const zt_answer_ctx_t tcp = {.transport = ZT_TCP, .xfr_allowed = false};
+	const ldns_rr_type type = ldns_get_rr_type_by_name(r->argv[1]);
+	ldns_rdf *name = ldns_dname_new_frm_str(r->argv[0]);
+	const ldns_lookup_table *rc;
+	ldns_pkt *q = NULL, *a = NULL;
+	zt_answer_info_t info = {0};
+	uint8_t *wire = NULL, *resp = malloc(65535);
+	size_t wlen = 0, n;
+	ldns_rr_list *an;
+	char *s;
+
+	if (name == NULL || type == 0 || resp == NULL || r->ctl->current == NULL) {
+		snprintf(r->err, r->errlen, "%s",
+			 name == NULL ? "lookup: not a domain name"
+			 : type == 0  ? "lookup: unknown type"
+				      : "lookup: nothing served yet");
+		goto out;
+	}
+	q = ldns_pkt_query_new(name, type, LDNS_RR_CLASS_IN, 0);
+	name = NULL; /* q owns it */
+	if (q == NULL || ldns_pkt2wire(&wire, q, &wlen) != LDNS_STATUS_OK || wlen > 65535) {
+		snprintf(r->err, r->errlen, "lookup: cannot build the query");
+		goto out;
+	}
+	n = zt_answer(r->ctl->current, wire, wlen, resp, 65535, &tcp, &info);
+	if (n == 0 || ldns_wire2pkt(&a, resp, n) != LDNS_STATUS_OK) {
+		snprintf(r->err, r->errlen, "lookup: no answer");
+		goto out;
+	}
+	rc = ldns_lookup_by_id(ldns_rcodes, (int)ldns_pkt_get_rcode(a));
+	an = ldns_pkt_answer(a);
+	if (r->json) {
+		BUF_LIT(r->body, "{\"rcode\":");
+		buf_json_str(r->body, rc != NULL ? rc->name : "?");
+		BUF_LIT(r->body, ",\"answer\":[");
+	} else {
+		buf_printf(r->body, "rcode %s\n", rc != NULL ? rc->name : "?");
+	}
+	for (size_t i = 0; an != NULL && i < ldns_rr_list_rr_count(an); i++) {
+		s = ldns_rr2str(ldns_rr_list_rr(an, i));
+		if (s == NULL)
+			continue;
+		s[strcspn(s, "\n")] = '\0';
+		if (r->json) {
+			/* Fields one space apart: a JSON string holds no raw tab. */
+			for (char *t = strchr(s, '\t'); t != NULL; t = strchr(t, '\t'))
+				*t = ' ';
+			if (i > 0)
+				BUF_LIT(r->body, ",");
+			buf_json_str(r->body, s);
+		} else {
+			buf_printf(r->body, "%s\n", s);
+		}
+		free(s);
+	}
+	if (r->json)
+		BUF_LIT(r->body, "]}\n");
+out:
+	ldns_rdf_deep_free(name);
+	ldns_pkt_free(q);
+	ldns_pkt_free(a);
+	free(wire);
+	free(resp);
+}
+
 static void h_stop(struct ctl_req *r)
 {
 	buf_printf(r->body, r->json ? "{\"ok\":true,\"stopping\":true}\n" : "stopping\n");
@@ -200,6 +273,7 @@ static const struct ctl_handler {
     {"policy show", h_policy_show, NULL},
     {"policy reload", h_policy_reload, NULL},
     {"explain", h_explain, NULL},
+    {"lookup", h_lookup, NULL},
     {"stop", h_stop, NULL},
     {"help", h_help, NULL},
 };

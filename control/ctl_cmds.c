@@ -16,6 +16,8 @@ const ctl_cmd_def_t ctl_cmds[] = {
     {"policy reload", "", 0, 0, true, "read every certificate again, re-evaluate, publish"},
     {"explain", "NAME TYPE", 2, 2, true,
      "why NAME TYPE gets its answer (zone data, wildcard, policy)"},
+    {"lookup", "NAME TYPE", 2, 2, true,
+     "the answer NAME TYPE gets from the served snapshot: its rcode and answer records"},
     {"stop", "", 0, 0, true, "stop sandnsd"},
     {"help", "", 0, CTL_ARGS_ANY, false, "the daemon's list of commands"},
 };

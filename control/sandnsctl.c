@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "adcheck.h"
 #include "ctl_cmds.h"
 #include "ctl_proto.h"
 
@@ -23,6 +24,24 @@
 #define CTL_REPLY_TIMEOUT_MS (120 * 1000)
 /* Replies are small (status of many zones at most); this bounds a broken peer. */
 #define CTL_REPLY_MAX (16u << 20)
+
+#define ADCHECK_USAGE                                                                              \
+	"autodiscover-check EMAIL [--resolver ADDR[@PORT]] [--ca FILE] [--timeout S] [--json]"
+#define ADCHECK_HELP                                                                               \
+	"walks Outlook's autodiscover steps "                                                      \
+	"(MS-OXDISCO) for EMAIL's domain D: 1 https://D, 2 https://autodiscover.D, 3 "             \
+	"http://autodiscover.D and its redirect to https, 4 the _autodiscover._tcp.D SRV record; " \
+	"per step the DNS answer, the TCP connect, the TLS handshake (SNI), the certificate, "     \
+	"whether it verifies (--ca FILE, else the system store) and names the host, and whether "  \
+	"a "                                                                                       \
+	"client would warn. It stops at the first step a client passes without a warning; it "     \
+	"connects and shakes hands but POSTs no autodiscover request. DNS from sandnsd's "         \
+	"snapshot "                                                                                \
+	"(lookup on the control socket), or from the server at --resolver. Each connect, "         \
+	"handshake and DNS query waits at most --timeout seconds (5). Exit 0: a step succeeds "    \
+	"and "                                                                                     \
+	"none before it warns; 1: a client would warn (or nothing succeeds); 2: usage, or the "    \
+	"resolver cannot be asked. Changes nothing."
 
 /* Exit statuses: 0 done, 1 the daemon refused the request, 2 usage or connection errors. */
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2 };
@@ -67,6 +86,9 @@ static void usage(FILE *f)
 		fprintf(f, "  %-*s", USAGE_COL - 2, one);
 		usage_wrapped(f, ctl_cmds[i].help);
 	}
+	/* Run here, not by the daemon: its usage is too long for the column. */
+	fprintf(f, "  %s\n%*s", ADCHECK_USAGE, USAGE_COL, "");
+	usage_wrapped(f, ADCHECK_HELP);
 	fputs("\n"
 	      "  --control PATH   the daemon's control socket (default " CTL_PATH_DEFAULT ")\n"
 	      "  --json           ask for JSON\n"
@@ -142,9 +164,9 @@ static const char *reply_end(const char *buf, size_t len)
 }
 
 /* Reads the whole reply into *out (terminated); returns its length or -1. */
-static ssize_t read_reply(int fd, char **out)
+static ssize_t read_reply(int fd, char **out, int timeout_ms)
 {
-	const uint64_t deadline = now_ms() + CTL_REPLY_TIMEOUT_MS;
+	const uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap + 1), *grown;
 	struct pollfd pfd = {.fd = fd, .events = POLLIN};
@@ -159,8 +181,7 @@ static ssize_t read_reply(int fd, char **out)
 		if (reply_end(buf, len) != NULL)
 			break;
 		if (now >= deadline) {
-			fprintf(stderr, "sandnsctl: no reply within %d s\n",
-				CTL_REPLY_TIMEOUT_MS / 1000);
+			fprintf(stderr, "sandnsctl: no reply within %d ms\n", timeout_ms);
 			goto out_fail;
 		}
 		if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
@@ -198,14 +219,205 @@ out_fail:
 	return -1;
 }
 
+/*
+ * Sends REQUEST (one line with its newline, LEN bytes) to the daemon at PATH and reads the reply
+ * within TIMEOUT_MS: *OK its status, *BODY (malloc'd, un-stuffed, terminated) the body, or for
+ * a refusal the reason line then the body. -1 (said on stderr) when there is no reply.
+ */
+static int ctl_call(const char *path, const char *request, size_t len, int timeout_ms, bool *ok,
+		    char **body)
+{
+	char *reply = NULL, *line, *next, *end, *out;
+	size_t o = 0;
+	int fd, rc = -1;
+
+	fd = ctl_connect(path);
+	if (fd < 0)
+		return -1;
+	if (!send_all(fd, request, len)) {
+		/*
+		 * The daemon may have answered and closed before reading us (a refusal: not our
+		 * uid, too many clients): its reason is waiting in our receive buffer.
+		 */
+		if (errno != EPIPE && errno != ECONNRESET) {
+			fprintf(stderr, "sandnsctl: sending to %s: %s\n", path, strerror(errno));
+			goto out_close;
+		}
+	}
+	if (read_reply(fd, &reply, timeout_ms) < 0)
+		goto out_close;
+
+	/* Status line, then the body up to the "." line, un-stuffed. */
+	next = strchr(reply, '\n');
+	*next++ = '\0';
+	*ok = strcmp(reply, "ok") == 0;
+	if (!*ok && strncmp(reply, "error: ", 7) != 0) {
+		fprintf(stderr, "sandnsctl: unexpected reply: %s\n", reply);
+		goto out_free;
+	}
+	end = (char *)reply_end(next, strlen(next));
+	if (end == NULL) {
+		fprintf(stderr, "sandnsctl: unexpected reply\n");
+		goto out_free;
+	}
+	end -= 2;
+	out = malloc(strlen(reply) + (size_t)(end - next) + 2);
+	if (out == NULL)
+		goto out_free;
+	if (!*ok)
+		o = (size_t)sprintf(out, "%s\n", reply + 7);
+	for (line = next; line < end; line = next) {
+		next = strchr(line, '\n') + 1;
+		if (line[0] == '.')
+			line++;
+		memcpy(out + o, line, (size_t)(next - line));
+		o += (size_t)(next - line);
+	}
+	out[o] = '\0';
+	*body = out;
+	rc = 0;
+
+out_free:
+	free(reply);
+out_close:
+	close(fd);
+	return rc;
+}
+
+/* autodiscover-check's DNS from the daemon: `lookup NAME TYPE` on the control socket. */
+struct ctl_dns {
+	const char *path;
+	int timeout_ms;
+};
+
+static bool ctl_dns_ask(void *ctx, const char *qname, uint16_t qtype, ad_dns_t *out)
+{
+	const struct ctl_dns *c = ctx;
+	const char *tname = qtype == 1 ? "A" : qtype == 28 ? "AAAA" : "SRV";
+	char req[600], *body = NULL;
+	bool ok = false, parsed;
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->qname, sizeof(out->qname), "%s", qname);
+	out->qtype = qtype;
+	out->kind = AD_DNS_ERROR;
+	n = snprintf(req, sizeof(req), "lookup %s %s\n", qname, tname);
+	if (n <= 0 || (size_t)n >= sizeof(req)) {
+		snprintf(out->error, sizeof(out->error), "name too long");
+		return true;
+	}
+	if (ctl_call(c->path, req, (size_t)n, c->timeout_ms, &ok, &body) != 0) {
+		snprintf(out->error, sizeof(out->error), "no reply on the control socket");
+		return false;
+	}
+	if (!ok) {
+		snprintf(out->error, sizeof(out->error), "the daemon refused: %.*s",
+			 (int)strcspn(body, "\n"), body);
+		free(body);
+		return false;
+	}
+	parsed = adcheck_dns_from_text(body, qname, qtype, out);
+	free(body);
+	if (!parsed) {
+		out->kind = AD_DNS_ERROR;
+		snprintf(out->error, sizeof(out->error), "an unreadable lookup reply");
+		return false;
+	}
+	return true;
+}
+
+/* `autodiscover-check EMAIL [OPTIONS]` (ARGV after the command's name): its exit status. */
+static int autodiscover_check(const char *path, bool json, int argc, char **argv)
+{
+	struct ctl_dns cd = {.path = path};
+	ad_opts_t o = {.timeout_ms = 5000, .dns = ctl_dns_ask, .dns_ctx = &cd};
+	const char *email = NULL, *resolver = NULL;
+	char addr[64], via[600];
+	uint16_t port = 53;
+	void *res = NULL;
+	int status;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		char *end;
+
+		if (strcmp(a, "--json") == 0) {
+			json = true;
+		} else if (strcmp(a, "--resolver") == 0 && v != NULL) {
+			resolver = v;
+			i++;
+		} else if (strcmp(a, "--ca") == 0 && v != NULL) {
+			o.ca = v;
+			i++;
+		} else if (strcmp(a, "--timeout") == 0 && v != NULL) {
+			double t = strtod(v, &end);
+
+			if (end == v || *end != '\0' || !(t > 0 && t <= AD_TIMEOUT_MAX)) {
+				fprintf(stderr,
+					"sandnsctl: --timeout wants seconds in (0, %d]: %s\n",
+					AD_TIMEOUT_MAX, v);
+				return EXIT_USAGE;
+			}
+			o.timeout_ms = (int)(t * 1000);
+			if (o.timeout_ms < 1)
+				o.timeout_ms = 1;
+			i++;
+		} else if (a[0] != '-' && email == NULL) {
+			email = a;
+		} else {
+			fprintf(stderr, "sandnsctl: autodiscover-check: unexpected argument %s\n",
+				a);
+			fputs("usage: sandnsctl [--control PATH] [--json] " ADCHECK_USAGE "\n",
+			      stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (email == NULL) {
+		fputs("usage: sandnsctl [--control PATH] [--json] " ADCHECK_USAGE "\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (o.ca != NULL && access(o.ca, R_OK) != 0) {
+		fprintf(stderr, "sandnsctl: --ca %s: %s\n", o.ca, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (o.ca != NULL && !adcheck_ca_loads(o.ca)) {
+		fprintf(stderr, "sandnsctl: --ca %s: no certificate in it could be loaded\n", o.ca);
+		return EXIT_USAGE;
+	}
+	cd.timeout_ms = o.timeout_ms;
+	if (resolver != NULL) {
+		if (!adcheck_parse_server(resolver, addr, sizeof(addr), &port)) {
+			fprintf(stderr, "sandnsctl: --resolver wants ADDR[@PORT]: %s\n", resolver);
+			return EXIT_USAGE;
+		}
+		res = adcheck_resolver_new(addr, port, o.timeout_ms);
+		if (res == NULL) {
+			fprintf(stderr, "sandnsctl: --resolver %s: cannot set up a resolver\n",
+				resolver);
+			return EXIT_USAGE;
+		}
+		o.dns = adcheck_resolver_ask;
+		o.dns_ctx = res;
+		snprintf(via, sizeof(via), "%s port %u", addr, port);
+	} else {
+		snprintf(via, sizeof(via), "sandnsd (lookup on %s)", path);
+	}
+	o.dns_via = via;
+	status = adcheck_run(email, &o, json);
+	adcheck_resolver_free(res);
+	fflush(stdout);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = CTL_PATH_DEFAULT;
 	char request[CTL_LINE_MAX + 1];
-	char *reply = NULL, *line, *next, *end;
-	bool json = false, ok;
+	char *body = NULL;
+	bool json = false, ok = false;
 	size_t off = 0;
-	int i, fd, status = EXIT_USAGE;
+	int i;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
@@ -233,6 +445,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* The one command sandnsctl runs itself: it asks the daemon only for DNS answers. */
+	if (strcmp(argv[i], "autodiscover-check") == 0)
+		return autodiscover_check(path, json, argc - i - 1, argv + i + 1);
 
 	if (json)
 		off = (size_t)snprintf(request, sizeof(request), "json");
@@ -251,51 +466,18 @@ int main(int argc, char **argv)
 	}
 	request[off++] = '\n';
 
-	fd = ctl_connect(path);
-	if (fd < 0)
+	if (ctl_call(path, request, off, CTL_REPLY_TIMEOUT_MS, &ok, &body) != 0)
 		return EXIT_USAGE;
-	if (!send_all(fd, request, off)) {
-		/*
-		 * The daemon may have answered and closed before reading us (a refusal: not our
-		 * uid, too many clients): its reason is waiting in our receive buffer.
-		 */
-		if (errno != EPIPE && errno != ECONNRESET) {
-			fprintf(stderr, "sandnsctl: sending to %s: %s\n", path, strerror(errno));
-			goto out_close;
-		}
-	}
-	if (read_reply(fd, &reply) < 0)
-		goto out_close;
+	if (ok) {
+		fputs(body, stdout);
+	} else {
+		/* A refusal's reason goes to stderr, then its text; JSON always to stdout. */
+		const size_t rl = strcspn(body, "\n") + 1;
 
-	/* Status line, then the body up to the "." line, un-stuffed. */
-	next = strchr(reply, '\n');
-	*next++ = '\0';
-	ok = strcmp(reply, "ok") == 0;
-	if (!ok && strncmp(reply, "error: ", 7) != 0) {
-		fprintf(stderr, "sandnsctl: unexpected reply: %s\n", reply);
-		goto out_free;
+		fprintf(stderr, "sandnsctl: %.*s", (int)rl, body);
+		fputs(body + rl, json ? stdout : stderr);
 	}
-	end = (char *)reply_end(next, strlen(next));
-	if (end == NULL) {
-		fprintf(stderr, "sandnsctl: unexpected reply\n");
-		goto out_free;
-	}
-	end -= 2;
-	if (!ok)
-		fprintf(stderr, "sandnsctl: %s\n", reply + 7);
-	for (line = next; line < end; line = next) {
-		next = strchr(line, '\n') + 1;
-		if (line[0] == '.')
-			line++;
-		/* A refusal's text goes to stderr with the reason; JSON always to stdout. */
-		fwrite(line, 1, (size_t)(next - line), ok || json ? stdout : stderr);
-	}
-	status = ok ? 0 : EXIT_REFUSED;
 	fflush(stdout);
-
-out_free:
-	free(reply);
-out_close:
-	close(fd);
-	return status;
+	free(body);
+	return ok ? 0 : EXIT_REFUSED;
 }

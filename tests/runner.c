@@ -30,6 +30,7 @@ static const struct {
     {"ctl_cmd", reg_cutest_ctl_cmd},
     {"zsrc", reg_cutest_zsrc},
     {"dgram", reg_cutest_dgram},
+    {"adcheck", reg_cutest_adcheck},
     {NULL, NULL},
 };
 // clang-format on

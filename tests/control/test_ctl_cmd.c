@@ -180,7 +180,7 @@ static void test_table_usage(void)
 	CU_ASSERT_STRING_EQUAL(buf, "status");
 	ctl_cmds_list(buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(buf, "status, stats, reload [ZONE], policy show [DOMAIN], policy "
-				    "reload, explain NAME TYPE, stop, help");
+				    "reload, explain NAME TYPE, lookup NAME TYPE, stop, help");
 	CU_ASSERT_EQUAL(ctl_cmds_usage_of("policy", buf, sizeof(buf)), 2);
 	CU_ASSERT_STRING_EQUAL(buf, "policy show [DOMAIN] | policy reload");
 	CU_ASSERT_EQUAL(ctl_cmds_usage_of("explain", buf, sizeof(buf)), 1);
@@ -210,12 +210,15 @@ static void test_help(void)
 			  "policy reload: read every certificate again, re-evaluate, publish\n"
 			  "explain NAME TYPE: why NAME TYPE gets its answer (zone data, "
 			  "wildcard, policy)\n"
+			  "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
+			  "its rcode and answer records\n"
 			  "stop: stop sandnsd\n"
 			  "prefix a command with 'json' for JSON\n"
 			  ".\n"));
-	CU_ASSERT(answers("json help",
-			  "ok\n{\"commands\":[\"status\",\"stats\",\"reload\","
-			  "\"policy show\",\"policy reload\",\"explain\",\"stop\"]}\n.\n"));
+	CU_ASSERT(
+	    answers("json help",
+		    "ok\n{\"commands\":[\"status\",\"stats\",\"reload\","
+		    "\"policy show\",\"policy reload\",\"explain\",\"lookup\",\"stop\"]}\n.\n"));
 	/* help ignores what follows it. */
 	CU_ASSERT(answers("help me please",
 			  "ok\n"
@@ -230,6 +233,8 @@ static void test_help(void)
 			  "re-evaluate, publish\n"
 			  "explain NAME TYPE: why NAME TYPE gets its answer (zone "
 			  "data, wildcard, policy)\n"
+			  "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
+			  "its rcode and answer records\n"
 			  "stop: stop sandnsd\n"
 			  "prefix a command with 'json' for JSON\n"
 			  ".\n"));
@@ -237,7 +242,7 @@ static void test_help(void)
 
 #define COMMANDS                                                                                   \
 	"status, stats, reload [ZONE], policy show [DOMAIN], policy reload, explain NAME TYPE, "   \
-	"stop, help"
+	"lookup NAME TYPE, stop, help"
 
 static void test_errors(void)
 {
@@ -265,6 +270,8 @@ static void test_errors(void)
 			  "error: usage: policy show [DOMAIN] | policy reload\n.\n"));
 	CU_ASSERT(answers("explain onlyname", "error: usage: explain NAME TYPE\n.\n"));
 	CU_ASSERT(answers("explain a b c", "error: usage: explain NAME TYPE\n.\n"));
+	CU_ASSERT(answers("lookup onlyname", "error: usage: lookup NAME TYPE\n.\n"));
+	CU_ASSERT(answers("lookup www.example.com FROB", "error: lookup: unknown type\n.\n"));
 	/* A reload of a zone not configured: the reason, and what is still served. */
 	CU_ASSERT(answers("reload example.org", "error: no zone example.org is configured\n"
 						"the previous snapshot is still served\n.\n"));
@@ -302,6 +309,15 @@ static void test_commands(void)
 	snprintf(want, sizeof(want), "from %s:5: www.example.com.", zpath);
 	CU_ASSERT_PTR_NOT_NULL(strstr(got, want));
 	free(got);
+	/* lookup: the answer engine's response on the served snapshot. */
+	CU_ASSERT(answers("lookup www.example.com A",
+			  "ok\nrcode NOERROR\nwww.example.com.\t300\tIN\tA\t192.0.2.2\n.\n"));
+	CU_ASSERT(answers("lookup WWW.example.com. AAAA", "ok\nrcode NOERROR\n.\n"));
+	CU_ASSERT(answers("lookup nx.example.com A", "ok\nrcode NXDOMAIN\n.\n"));
+	CU_ASSERT(answers("lookup example.org A", "ok\nrcode REFUSED\n.\n"));
+	CU_ASSERT(answers("json lookup www.example.com A",
+			  "ok\n{\"rcode\":\"NOERROR\",\"answer\":[\"www.example.com. 300 IN A "
+			  "192.0.2.2\"]}\n.\n"));
 	CU_ASSERT(answers("policy show", "ok\npolicy: off (no certificate configured with --cert): "
 					 "the zones are served as written\n"
 					 "domain example.com. serial 7\n.\n"));

@@ -16,6 +16,13 @@
 #      reaches the EWS URL;
 #   3. renewal: the certificate file now also names autodiscover.example.com, `sandnsctl policy
 #      reload`: the client gets its answer at https://autodiscover.example.com, 0 TLS errors.
+# In each case `sandnsctl autodiscover-check user@example.com --resolver SANDNSD --ca CA` walks the
+# same steps in the client's namespace and must agree: case 1 exit 1, the warning at step 2;
+# case 2 exit 0, step 2 without an address, step 4's SRV to mail.example.com; case 3 exit 0 at step
+# 2. In socket mode it also runs asking sandnsd over --control (lookup), and once against a
+# listener on the apex's address that never speaks TLS (step 1 times out within --timeout and the
+# walk goes on) and, policy off, an http://autodiscover.example.com redirecting to
+# https://mail.example.com (step 3 succeeds after step 2's warning: exit 1); adcheck_listener.py.
 # Run with sandnsd --io socket (in the client's namespace, 127.0.0.1@53), then --io dpdk
 # (net_af_packet on a veth in a second namespace, 198.18.0.2@53, as dpdk.sh does). The namespaces,
 # the veth, the lo addresses and the EAL arguments come from scripts/topo.sh.
@@ -61,6 +68,9 @@ PKI=$TMP/pki
 MADE_NETNS_DIR=0
 PID=      # sandnsd
 SPID=     # exchange_standin.py
+MPID=     # adcheck_listener.py (adcheck_stall, adcheck_redirect)
+LLOG=     # its log
+RESOLVER= # where sandnsd answers the client's namespace: 127.0.0.1 or $TOPO_SRV4
 SOCK=
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
@@ -75,9 +85,17 @@ stop_standin() {
 	return 0
 }
 
+stop_mute() {
+	[ -n "$MPID" ] || return 0
+	stop_pid "$MPID" 5 "autodiscover: adcheck_listener.py"
+	MPID=
+	return 0
+}
+
 cleanup() {
 	local rc=$?
 	stop_standin >/dev/null 2>&1
+	stop_mute >/dev/null 2>&1
 	stop_sandnsd >/dev/null 2>&1
 	topo_cleanup
 	rm -rf "/etc/netns/$CNS"
@@ -223,6 +241,193 @@ run_client() {
 	check "$name: the cache file is this run's own" has "$OUT" "^client: exchangelib cache $tmpdir/"
 }
 
+# run_adcheck NAME VIA [ARGS...]: sandnsctl autodiscover-check for $EMAIL in the client's namespace,
+# trusting the test CA, DNS from sandnsd at $RESOLVER (VIA resolver) or over its control socket
+# (VIA control); its output in $AD_OUT (shown), its exit status in $AD_RC, its time in $AD_MS.
+run_adcheck() {
+	local name=$1 via=$2 t0 t1
+	local -a dns
+	shift 2
+	if [ "$via" = control ]; then dns=(--control "$SOCK"); else dns=(--resolver "$RESOLVER"); fi
+	t0=$(date +%s%N)
+	if [ "$via" = control ]; then
+		AD_OUT=$(C timeout 60 "$SANDNSCTL" "${dns[@]}" autodiscover-check "$EMAIL" \
+			--ca "$PKI/ca.pem" "$@" 2>&1)
+	else
+		AD_OUT=$(C timeout 60 "$SANDNSCTL" autodiscover-check "$EMAIL" "${dns[@]}" \
+			--ca "$PKI/ca.pem" "$@" 2>&1)
+	fi
+	AD_RC=$?
+	t1=$(date +%s%N)
+	AD_MS=$(((t1 - t0) / 1000000))
+	echo "     ---- $name: sandnsctl autodiscover-check ($via, exit status $AD_RC, $AD_MS ms)"
+	sed 's/^/     | /' <<<"$AD_OUT"
+}
+
+# ad_step N: step N's lines of $AD_OUT
+ad_step() { sed -n "/^step $1: /,/^\(step [0-9]\|result\):/p" <<<"$AD_OUT" | sed '$d'; }
+
+# adcheck_case CASE NAME: run_adcheck (by $RESOLVER, and in socket mode over --control too) with
+# the checks of case CASE (off, on, renewed).
+adcheck_case() {
+	local c=$1 name=$2 via
+	local vias="resolver"
+	[ "$mode" = socket ] && vias="resolver control"
+	for via in $vias; do
+		local n="$name: autodiscover-check ($via)"
+		run_adcheck "$name" "$via" --timeout 3
+		check "$n: step 1 https://example.com: connection refused, the walk goes on" \
+			has "$(ad_step 1)" '^  tcp: 198.18.0.10:443 refused'
+		check "$n: ... a silent failure" has "$(ad_step 1)" '^  verdict: fails silently: '
+		case $c in
+		off)
+			check "$n: exit status 1 (got $AD_RC)" test "$AD_RC" = 1
+			check "$n: step 2 has autodiscover.example.com's A record" \
+				has "$(ad_step 2)" '^  dns: autodiscover.example.com A: 198.18.0.25$'
+			check "$n: step 2: the handshake succeeds, the certificate verifies" \
+				has "$(ad_step 2)" '^  certificate: verifies: yes; names autodiscover.example.com: no$'
+			check "$n: step 2: the certificate's names are shown" \
+				has "$(ad_step 2)" '^  certificate: CN mail.example.com; SANs mail.example.com, owa.example.com; valid '
+			check "$n: step 2: a client would warn here (autodiscover.example.com not covered)" \
+				has "$(ad_step 2)" \
+				'^  verdict: a client would warn here: the certificate does not name autodiscover.example.com$'
+			check "$n: step 4: no SRV record" \
+				has "$(ad_step 4)" '^  dns: _autodiscover._tcp.example.com SRV: NXDOMAIN$'
+			check "$n: no step succeeds" has "$AD_OUT" '^result: no step succeeds without a warning$'
+			;;
+		on)
+			check "$n: exit status 0 (got $AD_RC)" test "$AD_RC" = 0
+			check "$n: step 2: autodiscover.example.com has no A (NODATA)" \
+				has "$(ad_step 2)" '^  dns: autodiscover.example.com A: NODATA$'
+			check "$n: step 2: ... and no AAAA (NODATA)" \
+				has "$(ad_step 2)" '^  dns: autodiscover.example.com AAAA: NODATA$'
+			check "$n: step 2: fails silently, no connection tried" \
+				test -z "$(ad_step 2 | grep -E '^  (tcp|tls):')" -a \
+				-n "$(ad_step 2 | grep '^  verdict: fails silently: autodiscover.example.com has no address')"
+			check "$n: step 3: no address either" \
+				has "$(ad_step 3)" '^  verdict: fails silently: autodiscover.example.com has no address'
+			check "$n: step 4: the SRV record names mail.example.com port 443" \
+				has "$(ad_step 4)" '^  dns: _autodiscover._tcp.example.com SRV: 0 0 443 mail.example.com.$'
+			check "$n: step 4: https://mail.example.com:443 with SNI mail.example.com" \
+				has "$(ad_step 4)" '^  tls: SNI mail.example.com: ok$'
+			check "$n: step 4: the certificate verifies and names mail.example.com" \
+				has "$(ad_step 4)" '^  certificate: verifies: yes; names mail.example.com: yes$'
+			check "$n: step 4: ok" has "$(ad_step 4)" '^  verdict: ok: '
+			check "$n: a client succeeds at step 4" \
+				has "$AD_OUT" '^result: a client succeeds at step 4 without a warning$'
+			check "$n: no step warns" hasnt "$AD_OUT" 'a client would warn here'
+			;;
+		renewed)
+			check "$n: exit status 0 (got $AD_RC)" test "$AD_RC" = 0
+			check "$n: step 2: the certificate names autodiscover.example.com" \
+				has "$(ad_step 2)" '^  certificate: verifies: yes; names autodiscover.example.com: yes$'
+			check "$n: step 2: ok" has "$(ad_step 2)" '^  verdict: ok: '
+			check "$n: the walk ends at step 2" test -z "$(grep -E '^step (3|4):' <<<"$AD_OUT")"
+			check "$n: a client succeeds at step 2" \
+				has "$AD_OUT" '^result: a client succeeds at step 2 without a warning$'
+			;;
+		esac
+	done
+	if [ "$c" = on ]; then
+		local out rc
+		out=$(C timeout 60 "$SANDNSCTL" --json autodiscover-check "$EMAIL" --resolver "$RESOLVER" \
+			--ca "$PKI/ca.pem" --timeout 3 2>&1)
+		rc=$?
+		check "$name: autodiscover-check --json: one document, steps 1 to 4, step 4 ok, exit 0" \
+			$PY -c '
+import json, sys
+d = json.loads(sys.argv[1])
+s = d["steps"]
+assert int(sys.argv[2]) == 0 and d["exit"] == 0 and d["succeeded_at"] == 4, d
+assert [x["step"] for x in s] == [1, 2, 3, 4], s
+assert s[1]["probes"][0]["dns"][0]["result"] == "nodata", s[1]
+assert s[3]["srv"]["records"] == ["0 0 443 mail.example.com."], s[3]
+c = s[3]["probes"][0]["certificate"]
+assert c["verified"] and c["host_covered"] and "mail.example.com" in c["sans"], c
+assert s[3]["verdict"] == "ok", s[3]
+' "$out" "$rc"
+	fi
+}
+
+# start_listener KIND ARGS...: adcheck_listener.py KIND ARGS in the client's namespace (MPID)
+start_listener() {
+	local log=$TMP/listener-$1.log
+	ip netns exec "$CNS" timeout -s KILL 120 "$PY" "$HERE/adcheck_listener.py" "$@" >"$log" 2>&1 &
+	MPID=$!
+	LLOG=$log
+	for _ in $(seq 1 50); do
+		grep -q '^listener: listening' "$log" && return 0
+		sleep 0.1
+	done
+	bad "adcheck_listener.py $1 did not start: $(cat "$log")"
+	stop_mute
+	return 1
+}
+
+# adcheck_stall NAME: a listener on the apex's address (198.18.0.10:443) that accepts and never
+# speaks: step 1's handshake times out within --timeout 1 and the walk goes on to step 2.
+adcheck_stall() {
+	local n="$1: a mute listener at step 1"
+	start_listener mute 198.18.0.10 443 || return 0
+	run_adcheck "$n" resolver --timeout 1
+	check "$n: step 1 connects" has "$(ad_step 1)" '^  tcp: 198.18.0.10:443 ok$'
+	check "$n: step 1: the handshake times out within --timeout" \
+		has "$(ad_step 1)" '^  tls: SNI example.com: failed: timed out: no handshake within 1000 ms$'
+	check "$n: step 1: a silent failure" \
+		has "$(ad_step 1)" '^  verdict: fails silently: the TLS handshake with example.com failed: timed out'
+	check "$n: the walk goes on and succeeds at step 2 (exit status $AD_RC)" \
+		test "$AD_RC" = 0 -a -n "$(grep '^result: a client succeeds at step 2 without a warning' <<<"$AD_OUT")"
+	check "$n: the whole walk took under 4 s ($AD_MS ms)" test "$AD_MS" -lt 4000
+	stop_mute
+}
+
+# adcheck_redirect NAME: (policy off) http://autodiscover.example.com answers 302 to
+# https://mail.example.com: step 3 follows it once and succeeds there, but step 2 warned: exit 1.
+adcheck_redirect() {
+	local n="$1: a redirect at step 3" url="https://mail.example.com$AD_URL_PATH"
+	start_listener redirect 198.18.0.25 80 "$url" || return 0
+	run_adcheck "$n" resolver --timeout 3
+	check "$n: step 3: the GET is answered 302 to $url" \
+		has "$(ad_step 3)" "^  http: GET $AD_URL_PATH: status 302, Location $url\$"
+	check "$n: ... which the listener saw for host autodiscover.example.com" \
+		has "$(cat "$LLOG")" "^listener: GET $AD_URL_PATH host=autodiscover.example.com\$"
+	check "$n: step 3: the redirect is followed" \
+		has "$(ad_step 3)" "^  redirect followed: $url\$"
+	check "$n: step 3: the redirect's host is checked: SNI mail.example.com" \
+		has "$(ad_step 3)" '^  tls: SNI mail.example.com: ok$'
+	check "$n: step 3: ok" has "$(ad_step 3)" '^  verdict: ok: the certificate verifies and names mail.example.com$'
+	check "$n: the walk ends at step 3" test -z "$(grep '^step 4:' <<<"$AD_OUT")"
+	check "$n: exit status 1: step 2 warned before (got $AD_RC)" test "$AD_RC" = 1
+	check "$n: ... as the result says" \
+		has "$AD_OUT" '^result: a client succeeds at step 3, after a warning at an earlier step$'
+	stop_mute
+}
+
+# adcheck_usage: a resolver nobody answers for and bad arguments: exit status 2, bounded.
+adcheck_usage() {
+	local out rc t0 ms
+	t0=$(date +%s%N)
+	out=$(C timeout 30 "$SANDNSCTL" autodiscover-check "$EMAIL" --resolver 127.0.0.9@9 \
+		--timeout 1 2>&1)
+	rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	check "autodiscover-check --resolver 127.0.0.9@9 (nobody there): exit status 2 (got $rc, $ms ms)" \
+		test "$rc" = 2 -a "$ms" -lt 5000
+	check "... and it says why" has "$out" '^sandnsctl: autodiscover-check: cannot ask 127.0.0.9 port 9 for example.com A: '
+	out=$(C timeout 30 "$SANDNSCTL" --control "$TMP/nobody.sock" autodiscover-check "$EMAIL" 2>&1)
+	rc=$?
+	check "autodiscover-check --control (no daemon there): exit status 2 (got $rc)" test "$rc" = 2
+	check "... and it says why" has "$out" '^sandnsctl: autodiscover-check: cannot ask sandnsd '
+	for args in "user.example.com" "$EMAIL --resolver ns1.example.com" "$EMAIL --timeout 0" \
+		"$EMAIL --ca $TMP/none.pem" "$EMAIL --ca $PKI/openssl.log" "$EMAIL --frob"; do
+		# shellcheck disable=SC2086 # the words of ARGS are the arguments
+		out=$(C timeout 10 "$SANDNSCTL" autodiscover-check $args 2>&1)
+		rc=$?
+		check "autodiscover-check $args: usage, exit status 2 (got $rc: $(head -n 1 <<<"$out"))" \
+			test "$rc" = 2
+	done
+}
+
 # case_off MODE: 1, policy off
 case_off() {
 	local m=$1 n="$1 case 1 (policy off)"
@@ -245,6 +450,11 @@ case_off() {
 	check "$n: ... after which the client sent no request (it refused the certificate)" \
 		hasnt "$SLOG" '^standin: sni=autodiscover.example.com '
 	check "$n: no autodiscover answer was reached (outcome=$S_OUTCOME)" test "$S_OUTCOME" = failed
+	adcheck_case off "$n"
+	if [ "$m" = socket ]; then
+		adcheck_redirect "$n"
+		adcheck_usage
+	fi
 	finish "$m-off"
 }
 
@@ -280,6 +490,7 @@ case_on() {
 	check "$n: no failed handshake at the stand-in" hasnt "$SLOG" 'tls-failed'
 	check "$n: nobody asked the stand-in for autodiscover.example.com" \
 		hasnt "$SLOG" 'sni=autodiscover.example.com'
+	adcheck_case on "$n"
 	if [ "$m" = dpdk ]; then
 		out=$(ctl stats 2>&1)
 		grep -E '^(lcore|dataplane)' <<<"$out" | sed 's/^/     /'
@@ -306,6 +517,8 @@ case_on() {
 		has "$SLOG" \
 		"^standin: sni=autodiscover.example.com host=autodiscover.example.com POST $AD_URL_PATH -> 200"
 	check "$n: no failed handshake at the stand-in" hasnt "$SLOG" 'tls-failed'
+	adcheck_case renewed "$n"
+	[ "$m" = socket ] && adcheck_stall "$n"
 	finish "$m-on"
 }
 
@@ -317,6 +530,7 @@ for mode in $MODES; do
 	socket)
 		echo "---- sandnsd --io socket on 127.0.0.1@53 in $CNS"
 		resolver 127.0.0.1
+		RESOLVER=127.0.0.1
 		;;
 	dpdk)
 		echo "---- sandnsd --io dpdk (net_af_packet) on $TOPO_SRV4@53 in $SNS"
@@ -325,6 +539,7 @@ for mode in $MODES; do
 			continue
 		fi
 		resolver "$TOPO_SRV4"
+		RESOLVER=$TOPO_SRV4
 		;;
 	*) die "unknown mode '$mode' in AD_MODES" ;;
 	esac

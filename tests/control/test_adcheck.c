@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test_adcheck.c: CUnit suite for sandnsctl autodiscover-check's parts without network
+ * (control/adcheck*.c) */
+#include <stdio.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "adcheck.h"
+#include "cutest.h"
+
+static void test_domain(void)
+{
+	char d[256];
+
+	CU_ASSERT(adcheck_domain("user@Example.COM", d, sizeof(d)));
+	CU_ASSERT_STRING_EQUAL(d, "example.com");
+	CU_ASSERT(adcheck_domain("a.b@mail.example.com.", d, sizeof(d)));
+	CU_ASSERT_STRING_EQUAL(d, "mail.example.com");
+	CU_ASSERT(!adcheck_domain("example.com", d, sizeof(d)));
+	CU_ASSERT(!adcheck_domain("@example.com", d, sizeof(d)));
+	CU_ASSERT(!adcheck_domain("user@", d, sizeof(d)));
+	CU_ASSERT(!adcheck_domain("a@b@example.com", d, sizeof(d)));
+	CU_ASSERT(!adcheck_domain("user@exa mple.com", d, sizeof(d)));
+	CU_ASSERT(!adcheck_domain("user@example..com", d, sizeof(d)));
+	CU_ASSERT(!adcheck_domain("user@.example.com", d, sizeof(d)));
+	CU_ASSERT(!adcheck_domain("user@example.com", d, 5));
+}
+
+static void test_step_urls(void)
+{
+	char u[128];
+
+	CU_ASSERT(adcheck_step_url(1, "example.com", u, sizeof(u)));
+	CU_ASSERT_STRING_EQUAL(u, "https://example.com/Autodiscover/Autodiscover.xml");
+	CU_ASSERT(adcheck_step_url(2, "example.com", u, sizeof(u)));
+	CU_ASSERT_STRING_EQUAL(u, "https://autodiscover.example.com/Autodiscover/Autodiscover.xml");
+	CU_ASSERT(adcheck_step_url(3, "example.com", u, sizeof(u)));
+	CU_ASSERT_STRING_EQUAL(u, "http://autodiscover.example.com/Autodiscover/Autodiscover.xml");
+	CU_ASSERT(!adcheck_step_url(4, "example.com", u, sizeof(u)));
+	CU_ASSERT(!adcheck_step_url(0, "example.com", u, sizeof(u)));
+	CU_ASSERT(!adcheck_step_url(2, "example.com", u, 20));
+}
+
+static void test_parse_url(void)
+{
+	char h[256];
+	uint16_t port = 0;
+	bool tls = false;
+
+	CU_ASSERT(adcheck_parse_url("https://Mail.Example.com/Autodiscover/Autodiscover.xml", &tls,
+				    h, sizeof(h), &port));
+	CU_ASSERT(tls);
+	CU_ASSERT_STRING_EQUAL(h, "mail.example.com");
+	CU_ASSERT_EQUAL(port, 443);
+	CU_ASSERT(adcheck_parse_url("http://autodiscover.example.com", &tls, h, sizeof(h), &port));
+	CU_ASSERT(!tls);
+	CU_ASSERT_EQUAL(port, 80);
+	CU_ASSERT(
+	    adcheck_parse_url("https://mail.example.com.:8443/x?y", &tls, h, sizeof(h), &port));
+	CU_ASSERT_STRING_EQUAL(h, "mail.example.com");
+	CU_ASSERT_EQUAL(port, 8443);
+	CU_ASSERT(adcheck_parse_url("HTTPS://[2001:db8::25]:444/", &tls, h, sizeof(h), &port));
+	CU_ASSERT(tls);
+	CU_ASSERT_STRING_EQUAL(h, "2001:db8::25");
+	CU_ASSERT_EQUAL(port, 444);
+	CU_ASSERT(!adcheck_parse_url("ftp://example.com/", &tls, h, sizeof(h), &port));
+	CU_ASSERT(!adcheck_parse_url("https:///x", &tls, h, sizeof(h), &port));
+	CU_ASSERT(!adcheck_parse_url("https://example.com:0/", &tls, h, sizeof(h), &port));
+	CU_ASSERT(!adcheck_parse_url("https://example.com:70000/", &tls, h, sizeof(h), &port));
+	CU_ASSERT(!adcheck_parse_url("https://user@example.com/", &tls, h, sizeof(h), &port));
+	CU_ASSERT(!adcheck_parse_url("https://[2001:db8::25/", &tls, h, sizeof(h), &port));
+	CU_ASSERT(!adcheck_parse_url("/Autodiscover/Autodiscover.xml", &tls, h, sizeof(h), &port));
+}
+
+static void test_parse_server(void)
+{
+	char a[64];
+	uint16_t port = 0;
+
+	CU_ASSERT(adcheck_parse_server("127.0.0.1", a, sizeof(a), &port));
+	CU_ASSERT_STRING_EQUAL(a, "127.0.0.1");
+	CU_ASSERT_EQUAL(port, 53);
+	CU_ASSERT(adcheck_parse_server("198.18.0.2@5353", a, sizeof(a), &port));
+	CU_ASSERT_EQUAL(port, 5353);
+	CU_ASSERT(adcheck_parse_server("2001:db8::1@53", a, sizeof(a), &port));
+	CU_ASSERT_STRING_EQUAL(a, "2001:db8::1");
+	CU_ASSERT(!adcheck_parse_server("ns1.example.com", a, sizeof(a), &port));
+	CU_ASSERT(!adcheck_parse_server("127.0.0.1@", a, sizeof(a), &port));
+	CU_ASSERT(!adcheck_parse_server("127.0.0.1@0", a, sizeof(a), &port));
+	CU_ASSERT(!adcheck_parse_server("127.0.0.1@65536", a, sizeof(a), &port));
+	CU_ASSERT(!adcheck_parse_server("127.0.0.1@53x", a, sizeof(a), &port));
+	CU_ASSERT(!adcheck_parse_server("@53", a, sizeof(a), &port));
+}
+
+static void test_parse_http(void)
+{
+	static const char redirect[] = "HTTP/1.1 302 Found\r\nServer: x\r\n"
+				       "location:  https://mail.example.com/Autodiscover/"
+				       "Autodiscover.xml\r\n\r\nbody Location: no";
+	char loc[256];
+	int st = 0;
+
+	CU_ASSERT(adcheck_parse_http(redirect, strlen(redirect), &st, loc, sizeof(loc)));
+	CU_ASSERT_EQUAL(st, 302);
+	CU_ASSERT_STRING_EQUAL(loc, "https://mail.example.com/Autodiscover/Autodiscover.xml");
+	CU_ASSERT(adcheck_parse_http("HTTP/1.0 404 Not Found\n\n", 24, &st, loc, sizeof(loc)));
+	CU_ASSERT_EQUAL(st, 404);
+	CU_ASSERT_STRING_EQUAL(loc, "");
+	CU_ASSERT(!adcheck_parse_http("SSH-2.0-OpenSSH\r\n", 17, &st, loc, sizeof(loc)));
+	CU_ASSERT(!adcheck_parse_http("HTTP/1.1 302", 12, &st, loc, sizeof(loc)));
+}
+
+/* An SRV answer of the records RDATA (NULL-terminated). */
+static void srv_answer(ad_dns_t *d, const char *const *rdata)
+{
+	memset(d, 0, sizeof(*d));
+	d->qtype = 33;
+	for (; *rdata != NULL; rdata++)
+		snprintf(d->rdata[d->nrr++], AD_RR_LEN, "%s", *rdata);
+	d->kind = d->nrr > 0 ? AD_DNS_ANSWER : AD_DNS_NODATA;
+}
+
+static void test_srv_pick(void)
+{
+	static const char *const one[] = {"0 0 443 mail.example.com.", NULL};
+	static const char *const many[] = {"10 5 443 b.example.com.", "0 1 444 c.example.com.",
+					   "0 9 8443 a.example.com.", NULL};
+	static const char *const root[] = {"0 0 0 .", NULL};
+	static const char *const none[] = {NULL};
+	char t[256];
+	uint16_t port = 0;
+	ad_dns_t d;
+
+	srv_answer(&d, one);
+	CU_ASSERT(adcheck_srv_pick(&d, t, sizeof(t), &port));
+	CU_ASSERT_STRING_EQUAL(t, "mail.example.com");
+	CU_ASSERT_EQUAL(port, 443);
+	srv_answer(&d, many);
+	CU_ASSERT(adcheck_srv_pick(&d, t, sizeof(t), &port));
+	CU_ASSERT_STRING_EQUAL(t, "a.example.com");
+	CU_ASSERT_EQUAL(port, 8443);
+	srv_answer(&d, root);
+	CU_ASSERT(!adcheck_srv_pick(&d, t, sizeof(t), &port));
+	srv_answer(&d, none);
+	CU_ASSERT(!adcheck_srv_pick(&d, t, sizeof(t), &port));
+}
+
+/* A probe of HOST that connected, shook hands and got a certificate (verified, covering). */
+static void good_probe(ad_probe_t *p, const char *host)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->host, sizeof(p->host), "%s", host);
+	p->port = 443;
+	p->tls = true;
+	p->a.kind = AD_DNS_ANSWER;
+	p->a.nrr = 1;
+	p->aaaa.kind = AD_DNS_NODATA;
+	p->nattempts = 1;
+	p->attempts[0].conn = AD_CONN_OK;
+	p->tls_tried = p->tls_ok = true;
+	p->cert.present = p->cert.verified = p->cert.host_covered = true;
+}
+
+static void test_verdict(void)
+{
+	char why[700];
+	ad_probe_t p;
+
+	good_probe(&p, "mail.example.com");
+	CU_ASSERT_EQUAL(adcheck_probe_verdict(&p, why, sizeof(why)), AD_OK);
+	p.cert.host_covered = false;
+	CU_ASSERT_EQUAL(adcheck_probe_verdict(&p, why, sizeof(why)), AD_WARN);
+	CU_ASSERT_STRING_EQUAL(why, "the certificate does not name mail.example.com");
+	good_probe(&p, "mail.example.com");
+	p.cert.verified = false;
+	snprintf(p.cert.verify_error, sizeof(p.cert.verify_error), "certificate has expired");
+	CU_ASSERT_EQUAL(adcheck_probe_verdict(&p, why, sizeof(why)), AD_WARN);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "certificate has expired"));
+	/* Failures a client passes over without a word. */
+	good_probe(&p, "autodiscover.example.com");
+	p.a.kind = AD_DNS_NODATA;
+	CU_ASSERT_EQUAL(adcheck_probe_verdict(&p, why, sizeof(why)), AD_SILENT);
+	CU_ASSERT_STRING_EQUAL(why, "autodiscover.example.com has no address (A: NODATA, "
+				    "AAAA: NODATA)");
+	good_probe(&p, "example.com");
+	p.attempts[0].conn = AD_CONN_REFUSED;
+	CU_ASSERT_EQUAL(adcheck_probe_verdict(&p, why, sizeof(why)), AD_SILENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "refused"));
+	good_probe(&p, "example.com");
+	p.tls_ok = false;
+	p.cert.present = false;
+	CU_ASSERT_EQUAL(adcheck_probe_verdict(&p, why, sizeof(why)), AD_SILENT);
+}
+
+static void test_exit_status(void)
+{
+	ad_step_t s[4];
+
+	memset(s, 0, sizeof(s));
+	s[0].verdict = AD_SILENT;
+	s[1].verdict = AD_SILENT;
+	s[2].verdict = AD_SILENT;
+	s[3].verdict = AD_OK;
+	CU_ASSERT_EQUAL(adcheck_exit_status(s, 4), 0);
+	s[1].verdict = AD_WARN; /* a warning before the step that succeeds */
+	CU_ASSERT_EQUAL(adcheck_exit_status(s, 4), 1);
+	s[1].verdict = AD_OK;
+	CU_ASSERT_EQUAL(adcheck_exit_status(s, 2), 0);
+	s[1].verdict = AD_SILENT;
+	s[3].verdict = AD_SILENT; /* nothing succeeds */
+	CU_ASSERT_EQUAL(adcheck_exit_status(s, 4), 1);
+	CU_ASSERT_EQUAL(adcheck_exit_status(s, 0), 1);
+}
+
+static void test_dns_text(void)
+{
+	ad_dns_t d;
+
+	CU_ASSERT(adcheck_dns_from_text("rcode NOERROR\n_autodiscover._tcp.example.com.\t3600\tIN\t"
+					"SRV\t0 0 443 mail.example.com.\n",
+					"_autodiscover._tcp.example.com", 33, &d));
+	CU_ASSERT_EQUAL(d.kind, AD_DNS_ANSWER);
+	CU_ASSERT_EQUAL(d.nrr, 1);
+	CU_ASSERT_STRING_EQUAL(d.rdata[0], "0 0 443 mail.example.com.");
+	/* A CNAME in front: only the records of the type asked count. */
+	CU_ASSERT(
+	    adcheck_dns_from_text("rcode NOERROR\nwww.example.com. 300 IN CNAME example.com.\n"
+				  "example.com. 300 IN A 198.18.0.10\n",
+				  "www.example.com", 1, &d));
+	CU_ASSERT_EQUAL(d.nrr, 1);
+	CU_ASSERT_STRING_EQUAL(d.rdata[0], "198.18.0.10");
+	CU_ASSERT(adcheck_dns_from_text("rcode NOERROR\n", "autodiscover.example.com", 1, &d));
+	CU_ASSERT_EQUAL(d.kind, AD_DNS_NODATA);
+	CU_ASSERT(adcheck_dns_from_text("rcode NXDOMAIN\n", "x.example.com", 1, &d));
+	CU_ASSERT_EQUAL(d.kind, AD_DNS_NXDOMAIN);
+	CU_ASSERT(adcheck_dns_from_text("rcode REFUSED\n", "example.org", 1, &d));
+	CU_ASSERT_EQUAL(d.kind, AD_DNS_ERROR);
+	CU_ASSERT_STRING_EQUAL(d.error, "rcode REFUSED");
+	CU_ASSERT(!adcheck_dns_from_text("", "x", 1, &d));
+	CU_ASSERT(!adcheck_dns_from_text("rcode FROB\n", "x", 1, &d));
+	CU_ASSERT(!adcheck_dns_from_text("rcode NOERROR\nnot a record\n", "x", 1, &d));
+}
+
+void reg_cutest_adcheck(void)
+{
+	CU_pSuite s = CU_add_suite("adcheck", NULL, NULL);
+
+	CU_add_test(s, "the domain of an address", test_domain);
+	CU_add_test(s, "the URLs of steps 1 to 3", test_step_urls);
+	CU_add_test(s, "URLs: scheme, host, port", test_parse_url);
+	CU_add_test(s, "--resolver ADDR[@PORT]", test_parse_server);
+	CU_add_test(s, "an HTTP head: status and Location", test_parse_http);
+	CU_add_test(s, "the SRV record a client uses", test_srv_pick);
+	CU_add_test(s, "the verdict on one connection", test_verdict);
+	CU_add_test(s, "the exit status of a walk", test_exit_status);
+	CU_add_test(s, "sandnsd's lookup reply read with ldns", test_dns_text);
+}
