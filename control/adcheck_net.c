@@ -152,10 +152,14 @@ bool adcheck_dns_from_text(const char *text, const char *qname, uint16_t qtype, 
 	dns_start(out, qname, qtype);
 	rcode[0] = '\0';
 	while (*p != '\0') {
+		size_t len;
+
 		nl = strchr(p, '\n');
-		snprintf(line, sizeof(line), "%.*s", (int)(nl != NULL ? nl - p : (long)strlen(p)),
-			 p);
-		p = nl != NULL ? nl + 1 : p + strlen(p);
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		/* A line longer than the buffer is cut (the daemon writes none that long). */
+		memcpy(line, p, len < sizeof(line) ? len : sizeof(line) - 1);
+		line[len < sizeof(line) ? len : sizeof(line) - 1] = '\0';
+		p += nl != NULL ? len + 1 : len;
 		if (first) {
 			if (sscanf(line, "rcode %31s", rcode) != 1)
 				return false;
