@@ -644,9 +644,11 @@ void *srv_tcp_main(void *arg)
 
 			if (ev->kind == TCP_EV_STOP)
 				stop = true;
-			else if (ev->kind == TCP_EV_LISTENER && l.paused_until == 0)
-				tcp_accept(&l, ev);
-			else if (ev->fd >= 0)
+			else if (ev->kind == TCP_EV_LISTENER) {
+				/* Paused (accept failed): a listener is never a connection. */
+				if (l.paused_until == 0)
+					tcp_accept(&l, ev);
+			} else if (ev->fd >= 0)
 				tcp_progress(&l, (struct tcp_conn *)ev);
 		}
 		l.zt = NULL;
