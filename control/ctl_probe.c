@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ctl_probe.c: live tls:// certificates fetched off the control thread: re-probes, reloads */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,12 +113,18 @@ static void *probe_main(void *arg)
 {
 	struct ctl_fetch *f = arg;
 	uint64_t one = 1;
-	char reason[1024];
+	char reason[1024] = "";
 	bool abandoned;
 
 	for (size_t i = 0; i < f->n; i++) {
+		struct pollfd pfd = {.fd = f->cancel_fd, .events = POLLIN};
+
 		if (f->src[i] == NULL)
 			continue;
+		if (poll(&pfd, 1, 0) > 0) {
+			f->reason[i] = strdup("cancelled");
+			continue; /* stopping: the remaining sources are skipped */
+		}
 		f->got[i] = cert_load_cancel(f->src[i], CTL_PROBE_TIMEOUT_MS, f->cancel_fd, reason,
 					     sizeof(reason));
 		if (f->got[i] == NULL)
@@ -149,10 +156,16 @@ static void reload_finish(ctl_t *ctl, cert_t *const *fresh)
 	char *out = NULL;
 	size_t len = 0;
 
+	/*
+	 * The client is taken first: answering it reads its next request, which may be another
+	 * `policy reload` that defers it again and sets reload_client anew.
+	 */
+	struct ctl_client *c = ctl->reload_client;
+
+	ctl->reload_client = NULL;
 	ctl->reload_pending = false;
 	ctl_policy_reload_done(ctl, fresh, &out, &len);
-	ctl_client_answer(ctl, ctl->reload_client, out, len);
-	ctl->reload_client = NULL;
+	ctl_client_answer(ctl, c, out, len);
 }
 
 void ctl_probe_tick(ctl_t *ctl)

@@ -7,7 +7,8 @@
 # first answers once its probe gives up, and SIGTERM during a stalled reload or periodic probe
 # ends sandnsd within 2 s with status 0. A FIFO as --cert stops start-up at once (status 2,
 # "not a regular file (a fifo)"), a certificate file replaced by a FIFO makes `policy reload`
-# fail at once, and a FIFO as serial-state is refused with a warning while sandnsd starts.
+# fail at once, and a FIFO as serial-state is refused with a warning while sandnsd starts. Two
+# policy reloads sent in one write on one connection are both answered.
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir.
 # Talks only to 127.0.0.1; ends only the processes it started, by PID; waits are bounded.
@@ -168,6 +169,27 @@ start_sandnsd probe --cert "$TLSSRC" --cert-probe-interval 1 || exit 1
 # The endpoint answering: the reply deferred for its fetch, in JSON as asked.
 out=$(ctl json policy reload 2>&1)
 check "json policy reload with a live endpoint" has "$out" '"ok":true'
+# Two policy reloads in one write on one connection: answering the first reads the second, which
+# waits for a fetch of its own; it must be answered too (it once was lost, its client left waiting).
+n=$($PY - "$SOCK" <<'EOF'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(1)
+s.connect(sys.argv[1])
+s.sendall(b"policy reload\npolicy reload\n")
+data, deadline = b"", time.monotonic() + 20
+while data.count(b"\n.\n") < 2 and time.monotonic() < deadline:
+    try:
+        chunk = s.recv(65536)
+    except socket.timeout:
+        continue
+    if not chunk:
+        break
+    data += chunk
+print(data.count(b"\n.\n"))
+EOF
+)
+check "two policy reloads on one connection: both answered ($n of 2)" test "${n:-0}" = 2
 touch "$TMP/stall"
 sleep 2.5 # a probe is due every second: one is held by the endpoint now
 t1=$(now_ms)
