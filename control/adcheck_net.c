@@ -102,6 +102,9 @@ void *adcheck_resolver_new(const char *addr, uint16_t port, int timeout_ms)
 	ldns_resolver_set_retrans(r, 0);
 	ldns_resolver_set_recursive(r, false);
 	ldns_resolver_set_random(r, false);
+	/* A truncated answer stays truncated: a TCP retry would not be bounded by --timeout as a
+	 * whole. */
+	ldns_resolver_set_fallback(r, false);
 	return r;
 }
 

@@ -711,6 +711,12 @@ static cert_t *fetch_tls(const char *host, uint16_t port, const char *addr, int 
 		       r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
 		return NULL;
 	}
+	/* getaddrinfo cannot be cancelled: a stop that came meanwhile is seen here. */
+	if (cancelled(&u)) {
+		seterr(err, errlen, "%s: cancelled", source);
+		freeaddrinfo(res);
+		return NULL;
+	}
 
 	ctx = SSL_CTX_new(TLS_client_method());
 	if (ctx == NULL) {

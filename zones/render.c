@@ -382,7 +382,7 @@ static uint16_t put_item(rbuf_t *rb, const zt_t *zt, const res_t *r, unsigned i,
 			 struct put_state *st)
 {
 	const res_item_t *it = &r->item[i];
-	size_t len = rb->len, sfx_pos = rb->sfx_pos;
+	size_t len = rb->len, sfx_pos = rb->sfx_pos, owner_pos = rb->owner_pos;
 	unsigned sfx_labels = rb->sfx_labels;
 	unsigned ndict = rb->ndict, nfix = rb->nfix;
 	uint16_t max_ptr = rb->max_ptr;
@@ -408,6 +408,7 @@ static uint16_t put_item(rbuf_t *rb, const zt_t *zt, const res_t *r, unsigned i,
 	rb->max_ptr = max_ptr;
 	rb->sfx_pos = sfx_pos;
 	rb->sfx_labels = sfx_labels;
+	rb->owner_pos = owner_pos;
 	rb->err = 0;
 	return 0;
 }
