@@ -713,7 +713,7 @@ static cert_t *fetch_tls(const char *host, uint16_t port, const char *addr, int 
 	}
 	/* getaddrinfo cannot be cancelled: a stop that came meanwhile is seen here. */
 	if (cancelled(&u)) {
-		seterr(err, errlen, "%s: cancelled", source);
+		seterr(err, errlen, "%s: %s", source, strerror(ECANCELED));
 		freeaddrinfo(res);
 		return NULL;
 	}

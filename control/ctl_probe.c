@@ -122,7 +122,7 @@ static void *probe_main(void *arg)
 		if (f->src[i] == NULL)
 			continue;
 		if (poll(&pfd, 1, 0) > 0) {
-			f->reason[i] = strdup("cancelled");
+			f->reason[i] = strdup(strerror(ECANCELED));
 			continue; /* stopping: the remaining sources are skipped */
 		}
 		f->got[i] = cert_load_cancel(f->src[i], CTL_PROBE_TIMEOUT_MS, f->cancel_fd, reason,
