@@ -10,22 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rfile.h"
 #include "sandns_err.h"
 #include "zload_state.h"
-
-/* What a file that is not a regular one is, for the message. */
-static const char *zload_file_kind(mode_t mode)
-{
-	if (S_ISFIFO(mode))
-		return "a fifo";
-	if (S_ISCHR(mode))
-		return "a character device";
-	if (S_ISBLK(mode))
-		return "a block device";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	return "a file of another kind";
-}
 
 /*
  * PATH opened for reading without waiting on anyone: O_NONBLOCK, so that a FIFO with no writer
@@ -35,15 +22,10 @@ static const char *zload_file_kind(mode_t mode)
  */
 static int zload_open(const char *path, struct stat *sb, char *why, size_t whylen)
 {
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	int fd = rfile_open_stat(path, O_RDONLY, 0, sb);
 
 	if (fd < 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, sb) != 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
-		close(fd);
+		snprintf(why, whylen, "%s", strerror(-fd));
 		return -1;
 	}
 	if (S_ISREG(sb->st_mode))
@@ -51,7 +33,7 @@ static int zload_open(const char *path, struct stat *sb, char *why, size_t whyle
 	if (S_ISDIR(sb->st_mode))
 		snprintf(why, whylen, "%s", strerror(EISDIR));
 	else
-		snprintf(why, whylen, "not a regular file (%s)", zload_file_kind(sb->st_mode));
+		snprintf(why, whylen, "not a regular file (%s)", rfile_kind(sb->st_mode));
 	close(fd);
 	return -1;
 }

@@ -27,24 +27,31 @@ const char *rfile_kind(mode_t mode)
 	return "of an unknown kind";
 }
 
+int rfile_open_stat(const char *path, int flags, mode_t mode, struct stat *sb)
+{
+	/* O_NONBLOCK: opening a FIFO would otherwise wait for its other end, for ever. */
+	int fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, mode), ret;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, sb) != 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 int rfile_open(const char *what, const char *path, int flags, mode_t mode, unsigned long long max,
 	       char *err, size_t errlen)
 {
 	struct stat st;
-	int fd, ret;
+	int fd;
 
-	/* O_NONBLOCK: opening a FIFO would otherwise wait for its other end, for ever. */
-	fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, mode);
+	fd = rfile_open_stat(path, flags, mode, &st);
 	if (fd < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "%s%s: cannot open: %s", what, path, strerror(errno));
-		return ret;
-	}
-	if (fstat(fd, &st) != 0) {
-		ret = -errno;
-		snprintf(err, errlen, "%s%s: cannot stat: %s", what, path, strerror(errno));
-		close(fd);
-		return ret;
+		snprintf(err, errlen, "%s%s: cannot open: %s", what, path, strerror(-fd));
+		return fd;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s%s: not a regular file (%s)", what, path,

@@ -4,6 +4,7 @@
 #define RFILE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /*
@@ -16,6 +17,14 @@
  */
 int rfile_open(const char *what, const char *path, int flags, mode_t mode, unsigned long long max,
 	       char *err, size_t errlen);
+
+/*
+ * The step under rfile_open(): PATH opened with FLAGS (and MODE) plus O_NONBLOCK, O_CLOEXEC and
+ * O_NOCTTY, and the opened descriptor's fstat into *SB, whatever kind of file it is (the caller
+ * decides what it accepts, from SB: never from the path, which may change meanwhile). The
+ * descriptor, or -errno.
+ */
+int rfile_open_stat(const char *path, int flags, mode_t mode, struct stat *sb);
 
 /* What kind of file MODE (st_mode) says it is: "a fifo", "a directory", ... */
 const char *rfile_kind(mode_t mode);
