@@ -277,6 +277,17 @@ static void asn1_time_str(const ASN1_TIME *t, char *buf, size_t len)
 }
 
 /* The names, dates and checks of the certificate SSL got, for HOST. */
+/*
+ * Text an outsider wrote (a certificate's names, a Location header) printed as it came could
+ * carry terminal escape sequences: every control octet becomes '?'.
+ */
+static void printable(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			*s = '?';
+}
+
 static void cert_read(SSL *ssl, const char *host, ad_cert_t *c)
 {
 	X509 *x = SSL_get1_peer_certificate(ssl);
@@ -289,6 +300,7 @@ static void cert_read(SSL *ssl, const char *host, ad_cert_t *c)
 	if (X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, c->cn,
 				      sizeof(c->cn)) < 0)
 		c->cn[0] = '\0';
+	printable(c->cn);
 	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
 	for (int i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
 		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
@@ -298,6 +310,7 @@ static void cert_read(SSL *ssl, const char *host, ad_cert_t *c)
 		snprintf(c->sans[c->nsans++], sizeof(c->sans[0]), "%.*s",
 			 ASN1_STRING_length(g->d.dNSName),
 			 (const char *)ASN1_STRING_get0_data(g->d.dNSName));
+		printable(c->sans[c->nsans - 1]);
 	}
 	GENERAL_NAMES_free(gens);
 	asn1_time_str(X509_get0_notBefore(x), c->not_before, sizeof(c->not_before));
@@ -415,6 +428,7 @@ bool adcheck_parse_http(const char *head, size_t len, int *status, char *loc, si
 			while (v < p + n && (*v == ' ' || *v == '\t'))
 				v++;
 			snprintf(loc, loclen, "%.*s", (int)(p + n - v), v);
+			printable(loc);
 		}
 	}
 	return true;

@@ -109,6 +109,11 @@ static void test_parse_http(void)
 	CU_ASSERT_STRING_EQUAL(loc, "");
 	CU_ASSERT(!adcheck_parse_http("SSH-2.0-OpenSSH\r\n", 17, &st, loc, sizeof(loc)));
 	CU_ASSERT(!adcheck_parse_http("HTTP/1.1 302", 12, &st, loc, sizeof(loc)));
+	/* A terminal escape sequence in a Location is never printed as it came. */
+	CU_ASSERT(
+	    adcheck_parse_http("HTTP/1.1 302 Found\r\nLocation: https://x/\x1b[2J\x07\r\n\r\n", 49,
+			       &st, loc, sizeof(loc)));
+	CU_ASSERT_STRING_EQUAL(loc, "https://x/?[2J?");
 }
 
 /* An SRV answer of the records RDATA (NULL-terminated). */
