@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* zsrc.c: where a served zone comes from: a master file now, a primary server later */
+/* zsrc.c: where a served zone comes from (a master file), for everything that reads or names it */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +43,8 @@ bool zsrc_same(const zsrc_t *a, const zsrc_t *b)
 
 const char *zsrc_kind_name(const zsrc_t *s)
 {
-	return s->kind == ZSRC_PRIMARY ? "primary" : "file";
+	(void)s; /* a file: the one kind there is */
+	return "file";
 }
 
 const char *zsrc_where(const zsrc_t *s)
@@ -59,8 +60,8 @@ const char *zsrc_file_path(const zsrc_t *s)
 zload_zone_t *zsrc_load(const zsrc_t *s, const char *origin, zload_warn_fn warn, void *warn_ctx,
 			char *err, size_t errlen)
 {
-	if (s->kind == ZSRC_FILE && s->path != NULL)
+	if (s->path != NULL)
 		return zload_file(origin, s->path, warn, warn_ctx, err, errlen);
-	snprintf(err, errlen, "zone %s: transfers from a primary are not supported yet", origin);
+	snprintf(err, errlen, "zone %s: no file to read it from", origin);
 	return NULL;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* zsrc.h: where a served zone comes from: a master file now, a primary server later */
+/* zsrc.h: where a served zone comes from (a master file), for everything that reads or names it */
 #ifndef ZSRC_H
 #define ZSRC_H
 
@@ -11,11 +11,10 @@
 /*
  * A zone's source. Everything that reads a zone, names where it came from or watches it goes
  * through here (the snapshot build, reloads by zone name, status, explain, the watch), so
- * that a zone transferred from a primary has a place beside one read from a file.
+ * that another kind of source (a zone transferred from a primary) is one more kind here.
  */
 enum zsrc_kind {
-	ZSRC_FILE = 0, /* a master file (path) */
-	ZSRC_PRIMARY,  /* transferred from a primary server: declared, not implemented yet */
+	ZSRC_FILE = 0, /* a master file (path): the only kind today */
 };
 
 typedef struct zsrc {
@@ -35,7 +34,7 @@ void zsrc_clear(zsrc_t *s);
 /* Whether A and B are the same source (the same file). */
 bool zsrc_same(const zsrc_t *a, const zsrc_t *b);
 
-/* What kind of source S is, in one word for people and JSON keys: "file", "primary". */
+/* What kind of source S is, in one word for people and JSON keys: "file". */
 const char *zsrc_kind_name(const zsrc_t *s);
 
 /* Where S reads from, for people: the file's path ("" when unknown). */

@@ -93,23 +93,6 @@ static void test_file_errors(void)
 	zsrc_clear(&s);
 }
 
-static void test_primary_not_yet(void)
-{
-	zsrc_t p = {.kind = ZSRC_PRIMARY}, f;
-	char err[1024] = "";
-
-	/* Declared, not implemented: it says so rather than pretend. */
-	CU_ASSERT_STRING_EQUAL(zsrc_kind_name(&p), "primary");
-	CU_ASSERT_PTR_NULL(zsrc_file_path(&p));
-	CU_ASSERT_STRING_EQUAL(zsrc_where(&p), "");
-	CU_ASSERT_PTR_NULL(zsrc_load(&p, "example.org.", NULL, NULL, err, sizeof(err)));
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not supported"));
-	CU_ASSERT_EQUAL_FATAL(zsrc_file(&f, zpath), SANDNS_EOK);
-	CU_ASSERT(!zsrc_same(&p, &f));
-	zsrc_clear(&f);
-	zsrc_clear(&p);
-}
-
 static void test_cfg_build(void)
 {
 	char conf[1024], err[1024] = "";
@@ -146,6 +129,5 @@ void reg_cutest_zsrc(void)
 
 	CU_add_test(s, "file: kind, where, copy, same, load", test_file);
 	CU_add_test(s, "file: not there", test_file_errors);
-	CU_add_test(s, "primary: declared, says it is not supported", test_primary_not_yet);
 	CU_add_test(s, "cfg and build: zone ORIGIN FILE, reload by name", test_cfg_build);
 }
