@@ -61,37 +61,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A port for each sandnsd, picked when it starts (a stopped one may leave TIME_WAIT behind).
 PORT=
 SOCK=
 LOG=
-seq_port=0
-new_port() {
-	seq_port=$((seq_port + 1))
-	PORT=$(pick_port $(( 20000 + ($$ * 2 + 1 + seq_port * 1000) % 12000 )) "${TLSPORT:-}") ||
-		die "no free port"
-}
-
-# start_sandnsd NAME ARGS...: a sandnsd on a new port, control socket $TMP/NAME.sock, log
-# $TMP/NAME.log, serving example.net from the sample; fails (and says why) when it does not come
-# up within 30 s.
-start_sandnsd() {
-	local name=$1
-	shift
-	new_port
-	SOCK=$TMP/$name.sock
-	LOG=$TMP/$name.log
-	"$SANDNSD" --foreground --io socket --listen "127.0.0.1@$PORT" --control "$SOCK" \
-		--zone "example.net.=$SAMPLE/example.net.zone" "$@" >"$LOG" 2>&1 &
-	PID=$!
-	if ! wait_serving "$LOG" "$PID"; then
-		bad "sandnsd ($name) did not start serving within 30 s; its log:"
-		sed 's/^/     /' "$LOG"
-		stop_sandnsd
-		return 1
-	fi
-	ok "sandnsd ($name) serving on 127.0.0.1@$PORT (pid $PID)"
-}
 
 # Runs sandnsd with ARGS in the foreground, expecting it to refuse to start: waits at most 15 s
 # and leaves its exit status in $RC and its stderr in $TMP/fail.log.

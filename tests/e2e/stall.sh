@@ -49,32 +49,6 @@ trap 'exit 130' INT TERM
 PORT=
 SOCK=
 LOG=
-seq_port=0
-new_port() {
-	seq_port=$((seq_port + 1))
-	PORT=$(pick_port $(( 20000 + ($$ * 2 + 1 + seq_port * 1000) % 12000 )) "${TLSPORT:-}") ||
-		die "no free port"
-}
-
-# start_sandnsd NAME ARGS...: as in policy.sh (control socket $TMP/NAME.sock, log $TMP/NAME.log).
-start_sandnsd() {
-	local name=$1
-	shift
-	new_port
-	SOCK=$TMP/$name.sock
-	LOG=$TMP/$name.log
-	"$SANDNSD" --foreground --io socket --listen "127.0.0.1@$PORT" --control "$SOCK" \
-		--zone "example.net.=$SAMPLE/example.net.zone" "$@" >"$LOG" 2>&1 &
-	PID=$!
-	if ! wait_serving "$LOG" "$PID" 15; then
-		bad "sandnsd ($name) did not start serving within 15 s; its log:"
-		sed 's/^/     /' "$LOG"
-		kill -KILL "$PID" 2>/dev/null
-		PID=
-		return 1
-	fi
-	ok "sandnsd ($name) serving on 127.0.0.1@$PORT (pid $PID)"
-}
 
 ctl() { timeout 20 "$SANDNSCTL" --control "$SOCK" "$@"; }
 now_ms() { date +%s%3N; }
