@@ -339,8 +339,8 @@ static void usage(FILE *f)
 	    "                    [--seconds S] [--warmup S] [--iterations N] [--cpu N] [--quick]\n"
 	    "\n"
 	    "The answer engine alone, on one core: a query mix answered in memory.\n"
-	    "  default            the sample zones and certificate (" SANDNS_SOURCE_ROOT
-	    "/zones/sample)\n"
+	    "  default            the sample zones and certificate (zones/sample/ of the source\n"
+	    "                     tree this program was built from)\n"
 	    "  --records N        generate a mail domain " GEN_DOMAIN " of N records instead\n"
 	    "  --seconds S        how long the whole mix runs (3); --warmup S before it (0.5)\n"
 	    "  --iterations N     a fixed number of queries instead of a time (for callgrind)\n"
