@@ -435,10 +435,6 @@ static const struct ctl_handler *ctl_dispatch(struct ctl_req *r, const char *cmd
 	c = ctl_cmd_find(cmd, w, nw, &used, &known);
 	if (!known)
 		return NULL;
-	if (nw > CTL_WORDS_MAX) {
-		snprintf(r->err, r->errlen, "%s: more than %d arguments", cmd, CTL_WORDS_MAX);
-		return NULL;
-	}
 	if (c != NULL && c->max_args == 0 && used == 0 && nw > 0) {
 		snprintf(r->err, r->errlen, "%s takes no argument", cmd);
 		return NULL;
@@ -456,7 +452,8 @@ static const struct ctl_handler *ctl_dispatch(struct ctl_req *r, const char *cmd
 		return NULL;
 	}
 	r->argv = w + used;
-	r->argc = nw - used;
+	/* Only a command that ignores its words (CTL_ARGS_ANY) can have more than were kept. */
+	r->argc = (nw < CTL_WORDS_MAX ? nw : CTL_WORDS_MAX) - used;
 	h->fn(r);
 	return h;
 }

@@ -14,6 +14,7 @@ const ctl_cmd_def_t ctl_cmds[] = {
     {"policy show", "[DOMAIN]", 0, 1, true,
      "the certificates, and per domain the autodiscover decisions with their reasons"},
     {"policy reload", "", 0, 0, true, "read every certificate again, re-evaluate, publish"},
+    /* At most 18 words: eight --cert FILE (ctl_preview.c) and one --zone DOMAIN. */
     {"policy check", "--cert FILE [--cert FILE...] [--zone DOMAIN]", 2, 18, true,
      "what the served data would become with these certificate files (as sandnsd sees them; "
      "no tls://) in place of the configured ones: per domain the decisions before => after, "

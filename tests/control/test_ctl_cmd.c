@@ -316,7 +316,9 @@ static void test_errors(void)
 			  "error: policy check: too many files at --cert; usage: " POLICY_CHECK
 			  " (at most 8 files, one zone)\n.\n"));
 	CU_ASSERT(answers("policy check a b c d e f g h i j k l m n o p q r s t u v w x y",
-			  "error: policy: more than 24 arguments\n.\n"));
+			  "error: usage: " POLICY_USAGE "\n.\n"));
+	CU_ASSERT(answers("status a b c d e f g h i j k l m n o p q r s t u v w x y",
+			  "error: status takes no argument\n.\n"));
 	CU_ASSERT(answers("lookup www.example.com FROB", "error: lookup: unknown type\n.\n"));
 	/* A reload of a zone not configured: the reason, and what is still served. */
 	CU_ASSERT(answers("reload example.org", "error: no zone example.org is configured\n"
