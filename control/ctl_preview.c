@@ -303,7 +303,10 @@ static size_t fmt_served(const zload_zone_t *raw, const char *before, const char
 	char owner[300], type[16], lines[4096];
 	size_t count = 0;
 
-	/* Edits BEFORE lacks (added: a withhold gone, or an addition new), then those AFTER lacks.
+	/*
+	 * Side 0: the edits made now that AFTER drops; side 1: those AFTER makes that are not made
+	 * now. ADDED: those that give what is served records (a withhold dropped, an addition
+	 * made); else those that take records away.
 	 */
 	for (int side = 0; side < 2; side++) {
 		const char *from = side == 0 ? before : after, *other = side == 0 ? after : before;
@@ -330,10 +333,14 @@ static size_t fmt_served(const zload_zone_t *raw, const char *before, const char
 			    sscanf(text, "withhold %299s %15s", owner, type) == 2 &&
 			    type_code(type) != 0)
 				zload_describe(raw, owner, type_code(type), lines, sizeof(lines));
-			if (lines[0] == '\0')
-				snprintf(lines, sizeof(lines), "%s%s\n", text + (withhold ? 9 : 4),
-					 withhold ? " (no record of its own: a wildcard answers it)"
-						  : "");
+			/* Nothing of its own withheld: N existed only through the wildcard. */
+			if (lines[0] == '\0' && withhold)
+				snprintf(lines, sizeof(lines), "%s (no record of its own: %s)\n",
+					 text + 9,
+					 side == 0 ? "the wildcard answers it again"
+						   : "the wildcard no longer answers it");
+			else if (lines[0] == '\0')
+				snprintf(lines, sizeof(lines), "%s\n", text + 4);
 			for (const char *r = lines; *r != '\0';) {
 				size_t rn = strcspn(r, "\n");
 
