@@ -271,6 +271,26 @@ static bool probe_prepare(ad_probe_t *p, const char *url, const ad_opts_t *o)
 	       o->dns(o->dns_ctx, p->host, AD_TYPE_AAAA, &p->aaaa);
 }
 
+/*
+ * --cert NEW: where the endpoint presents one of the configured certificates (the same
+ * SHA-256: the certificate sandnsd's policy reads is the one deployed there), NEW is what it
+ * will present once NEW is deployed: P's certificate becomes NEW's, judged for P's host.
+ */
+static void preview_swap(ad_probe_t *p, const ad_opts_t *o)
+{
+	if (o->newcert == NULL || !p->cert.present)
+		return;
+	for (size_t i = 0; i < o->nserved && i < AD_SERVED_MAX; i++) {
+		if (strcmp(p->cert.sha256, o->served[i]) != 0)
+			continue;
+		memcpy(p->presented, p->cert.sha256, sizeof(p->presented));
+		adcheck_newcert_judge(o->newcert, p->host, o->ca, &p->cert);
+		p->swapped = true;
+		return;
+	}
+	p->kept = true;
+}
+
 /* Step S's https probe K at URL, judged. */
 static bool step_https(ad_step_t *s, size_t k, const char *url, const ad_opts_t *o)
 {
@@ -280,6 +300,7 @@ static bool step_https(ad_step_t *s, size_t k, const char *url, const ad_opts_t 
 	if (!probe_prepare(p, url, o))
 		return false;
 	adcheck_probe_net(p, AD_PATH, o->ca, o->timeout_ms);
+	preview_swap(p, o);
 	s->verdict = adcheck_probe_verdict(p, s->reason, sizeof(s->reason));
 	return true;
 }
@@ -383,8 +404,8 @@ static void text_dns(const ad_dns_t *d)
 	putchar('\n');
 }
 
-/* Probe P; REDIRECT: it follows step 3's redirect. */
-static void text_probe(const ad_probe_t *p, bool redirect)
+/* Probe P; REDIRECT: it follows step 3's redirect; NEWCERT: --cert NEW (or NULL). */
+static void text_probe(const ad_probe_t *p, bool redirect, const ad_newcert_t *newcert)
 {
 	const ad_cert_t *c = &p->cert;
 
@@ -402,6 +423,14 @@ static void text_probe(const ad_probe_t *p, bool redirect)
 	if (p->tls_tried)
 		printf("  tls: SNI %s: %s%s\n", p->host,
 		       p->tls_ok ? "ok" : "failed: ", p->tls_ok ? "" : p->tls_error);
+	if (p->swapped)
+		printf("  certificate: presented %.16s..., a configured certificate: judged as %s "
+		       "(%.16s...) instead\n",
+		       p->presented, adcheck_newcert_path(newcert), c->sha256);
+	else if (p->kept)
+		printf("  certificate: presented %.16s..., not a configured certificate: judged as "
+		       "presented\n",
+		       c->sha256);
 	if (c->present) {
 		printf("  certificate: CN %s; SANs", c->cn[0] ? c->cn : "(none)");
 		for (size_t i = 0; i < c->nsans; i++)
@@ -483,7 +512,14 @@ static void json_probe(const ad_probe_t *p)
 		json_str(c->not_after);
 		printf(",\"verified\":%s,\"verify_error\":", c->verified ? "true" : "false");
 		json_str(c->verify_error);
-		printf(",\"host_covered\":%s}", c->host_covered ? "true" : "false");
+		printf(",\"host_covered\":%s,\"sha256\":", c->host_covered ? "true" : "false");
+		json_str(c->sha256);
+		printf(",\"preview\":\"%s\"", p->swapped ? "replaced" : p->kept ? "kept" : "none");
+		if (p->swapped) {
+			printf(",\"presented_sha256\":");
+			json_str(p->presented);
+		}
+		putchar('}');
 	}
 	if (p->http_tried) {
 		printf(",\"http\":{\"status\":%d,\"location\":", p->http_status);
@@ -516,7 +552,19 @@ static void print_steps(const char *email, const char *domain, const ad_opts_t *
 		json_str(o->dns_via);
 		printf(",\"ca\":");
 		json_str(o->ca != NULL ? o->ca : "(system store)");
-		printf(",\"timeout_ms\":%d,\"steps\":[", o->timeout_ms);
+		printf(",\"timeout_ms\":%d,\"preview\":", o->timeout_ms);
+		if (o->newcert != NULL) {
+			printf("{\"cert\":");
+			json_str(adcheck_newcert_path(o->newcert));
+			printf(",\"sha256\":\"%s\",\"replaces\":[",
+			       adcheck_newcert_sha256(o->newcert));
+			for (size_t i = 0; i < o->nserved; i++)
+				printf("%s\"%s\"", i > 0 ? "," : "", o->served[i]);
+			printf("]}");
+		} else {
+			printf("null");
+		}
+		printf(",\"steps\":[");
 		for (size_t i = 0; i < n; i++) {
 			const ad_step_t *s = &steps[i];
 
@@ -546,13 +594,22 @@ static void print_steps(const char *email, const char *domain, const ad_opts_t *
 	}
 	printf("autodiscover-check %s: domain %s; DNS from %s; CA %s; timeout %d ms\n", email,
 	       domain, o->dns_via, o->ca != NULL ? o->ca : "(system store)", o->timeout_ms);
+	if (o->newcert != NULL) {
+		printf("preview: %s (sha256 %.16s...) deployed: DNS as sandnsd would serve it with "
+		       "it; "
+		       "an https endpoint presenting a configured certificate (",
+		       adcheck_newcert_path(o->newcert), adcheck_newcert_sha256(o->newcert));
+		for (size_t i = 0; i < o->nserved; i++)
+			printf("%s%.16s...", i > 0 ? ", " : "", o->served[i]);
+		printf("%s) is judged with it\n", o->nserved == 0 ? "none: the policy is off" : "");
+	}
 	for (size_t i = 0; i < n; i++) {
 		const ad_step_t *s = &steps[i];
 
 		printf("step %d: %s\n", s->n, titles[s->n]);
 		text_dns(&s->srv);
 		for (size_t k = 0; k < s->nprobes; k++)
-			text_probe(&s->probe[k], k > 0);
+			text_probe(&s->probe[k], k > 0, o->newcert);
 		printf("  verdict: %s: %s\n", verdict_word(s->verdict), s->reason);
 	}
 	if (ok_at > 0)

@@ -15,6 +15,7 @@
 #define AD_PROBES 2	    /* a step's connections: step 3's HTTP one and its redirect's */
 #define AD_HTTP_MAX 8192    /* bytes of an HTTP response head read at most */
 #define AD_TIMEOUT_MAX 3600 /* --timeout's bound in seconds */
+#define AD_SERVED_MAX 16    /* configured certificates compared with a presented leaf */
 
 /* One DNS question and what came back. */
 enum ad_dns_kind { AD_DNS_NONE, AD_DNS_ANSWER, AD_DNS_NODATA, AD_DNS_NXDOMAIN, AD_DNS_ERROR };
@@ -53,7 +54,11 @@ typedef struct ad_cert {
 	bool verified;			    /* chains to --ca (or the system store), in date */
 	char verify_error[128];		    /* why not */
 	bool host_covered;		    /* X509_check_host(HOST) */
+	char sha256[65];		    /* of the DER leaf, lower-case hex */
 } ad_cert_t;
+
+/* --cert NEW: the certificate autodiscover-check puts in place of the configured ones. */
+typedef struct ad_newcert ad_newcert_t;
 
 /* One connection a step makes: DNS for HOST, TCP to its addresses, TLS (https) or a GET (http). */
 typedef struct ad_probe {
@@ -68,6 +73,13 @@ typedef struct ad_probe {
 	bool tls_tried, tls_ok;
 	char tls_error[160];
 	ad_cert_t cert;
+	/*
+	 * --cert NEW: the presented leaf (PRESENTED, its SHA-256) is one of the configured
+	 * certificates, so CERT is NEW's, judged for HOST (SWAPPED); or it is not, and CERT is what
+	 * the server presented (KEPT).
+	 */
+	bool swapped, kept;
+	char presented[65];
 	/* http: the response's status and Location */
 	bool http_tried;
 	int http_status;
@@ -96,6 +108,13 @@ typedef struct ad_opts {
 	ad_dns_fn dns;	/* where DNS answers come from */
 	void *dns_ctx;
 	const char *dns_via; /* for the output: "sandnsd (control socket PATH)" or "ADDR@PORT" */
+	/*
+	 * --cert NEW, or NULL: an https endpoint presenting a leaf whose SHA-256 is one of the N
+	 * SERVED (the certificates sandnsd is configured with) is judged with NEW's certificate.
+	 */
+	const ad_newcert_t *newcert;
+	size_t nserved;
+	char served[AD_SERVED_MAX][65];
 } ad_opts_t;
 
 /* ---- adcheck.c: the walk and its output */
@@ -132,6 +151,36 @@ int adcheck_exit_status(const ad_step_t *steps, size_t n);
  * status: 0, 1 (adcheck_exit_status), 2 when the resolver could not be asked.
  */
 int adcheck_run(const char *email, const ad_opts_t *o, bool json);
+
+/* ---- adcheck_cert.c: certificates, without network */
+
+/* Every control octet of S becomes '?': an outsider's text printed safely. */
+void adcheck_printable(char *s);
+
+/* C filled from the leaf X (an X509 *) for HOST: names, dates, SHA-256, host_covered. */
+struct x509_st;
+void adcheck_cert_fill(struct x509_st *x, const char *host, ad_cert_t *c);
+
+/*
+ * --cert PATH: a PEM file (the leaf first, its chain after it; other blocks skipped) or DER,
+ * a regular file of at most 1 MiB. NULL with the reason in ERR.
+ */
+ad_newcert_t *adcheck_newcert_load(const char *path, char *err, size_t errlen);
+void adcheck_newcert_free(ad_newcert_t *n);
+const char *adcheck_newcert_sha256(const ad_newcert_t *n);
+const char *adcheck_newcert_path(const ad_newcert_t *n);
+
+/*
+ * C as a client would judge N's leaf presented for HOST with N's chain: verified against CA
+ * (a PEM file; NULL: the system store) for a TLS server, in date; names HOST.
+ */
+void adcheck_newcert_judge(const ad_newcert_t *n, const char *host, const char *ca, ad_cert_t *c);
+
+/*
+ * The SHA-256 of each certificate `policy show` (TEXT, sandnsd's reply) lists, into SHA (at
+ * most MAX); how many.
+ */
+size_t adcheck_served_leaves(const char *text, char (*sha)[65], size_t max);
 
 /* ---- adcheck_net.c: the network: ldns resolver, TCP, TLS, one HTTP GET, each bounded */
 

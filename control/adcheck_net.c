@@ -267,60 +267,20 @@ static int tcp_connect(const char *addr, uint16_t port, int timeout_ms, ad_attem
 	return fd;
 }
 
-static void asn1_time_str(const ASN1_TIME *t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1 ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, len, "?");
-}
-
-/* The names, dates and checks of the certificate SSL got, for HOST. */
-/*
- * Text an outsider wrote (a certificate's names, a Location header) printed as it came could
- * carry terminal escape sequences: every control octet becomes '?'.
- */
-static void printable(char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
-			*s = '?';
-}
-
+/* What a client makes of the certificate SSL got, for HOST: names, dates, verification. */
 static void cert_read(SSL *ssl, const char *host, ad_cert_t *c)
 {
 	X509 *x = SSL_get1_peer_certificate(ssl);
-	GENERAL_NAMES *gens;
 	long v;
 
 	if (x == NULL)
 		return;
-	c->present = true;
-	if (X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, c->cn,
-				      sizeof(c->cn)) < 0)
-		c->cn[0] = '\0';
-	printable(c->cn);
-	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-	for (int i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-
-		if (g->type != GEN_DNS || c->nsans >= AD_SAN_MAX)
-			continue;
-		snprintf(c->sans[c->nsans++], sizeof(c->sans[0]), "%.*s",
-			 ASN1_STRING_length(g->d.dNSName),
-			 (const char *)ASN1_STRING_get0_data(g->d.dNSName));
-		printable(c->sans[c->nsans - 1]);
-	}
-	GENERAL_NAMES_free(gens);
-	asn1_time_str(X509_get0_notBefore(x), c->not_before, sizeof(c->not_before));
-	asn1_time_str(X509_get0_notAfter(x), c->not_after, sizeof(c->not_after));
+	adcheck_cert_fill(x, host, c);
 	v = SSL_get_verify_result(ssl);
 	c->verified = v == X509_V_OK;
 	if (!c->verified)
 		snprintf(c->verify_error, sizeof(c->verify_error), "%s",
 			 X509_verify_cert_error_string(v));
-	c->host_covered = X509_check_host(x, host, 0, 0, NULL) == 1;
 	X509_free(x);
 }
 
@@ -428,7 +388,7 @@ bool adcheck_parse_http(const char *head, size_t len, int *status, char *loc, si
 			while (v < p + n && (*v == ' ' || *v == '\t'))
 				v++;
 			snprintf(loc, loclen, "%.*s", (int)(p + n - v), v);
-			printable(loc);
+			adcheck_printable(loc);
 		}
 	}
 	return true;

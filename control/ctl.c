@@ -187,6 +187,7 @@ void ctl_run(ctl_t *ctl)
 			}
 		}
 		ctl_probe_tick(ctl);
+		ctl_preview_tick(ctl);
 		ctl_watch_tick(ctl, &todo);
 		ctl_do(ctl, &todo);
 		ctl_clients_expire(ctl);
@@ -202,6 +203,7 @@ void ctl_free(ctl_t **ctlp)
 	ctl = *ctlp;
 	ctl_clients_close(ctl);
 	ctl_probe_fini(ctl);
+	ctl_preview_free(ctl);
 	ctl_watch_fini(ctl);
 	if (ctl->listen_ev.fd >= 0)
 		close(ctl->listen_ev.fd);

@@ -56,6 +56,7 @@ typedef struct ctl_rebuild {
 	const char *zone;     /* ... only this one (an origin), or every one when NULL */
 	enum ctl_certs certs; /* which certificate sources to read again */
 	cert_t *const *fresh; /* per source, a leaf just probed (NULL: keep the previous) */
+	bool preview;	      /* never published (policy check): no alerts logged */
 } ctl_rebuild_t;
 
 /*

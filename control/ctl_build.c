@@ -526,7 +526,8 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 			rc = -ENOMEM;
 			goto out;
 		}
-		policy_alerts(&b);
+		if (!what->preview)
+			policy_alerts(&b);
 		nflat = policy_edit_count(b.policy);
 	}
 	/* Each zone's edits are a slice of FLAT: zt_new reads them all at once. */

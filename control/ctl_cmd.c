@@ -21,10 +21,14 @@ struct ctl_req {
 	const char *const *argv; /* the words after the command's name */
 	size_t argc;
 	buf_t *body;
-	char *err; /* set: the request failed (the body is replaced) */
+	char *err; /* set: the request failed (the body is replaced ...) */
 	size_t errlen;
+	bool keep_body; /* ... unless this says the handler wrote a body that goes with it */
 	bool stop;
 };
+
+/* Words a request may have after its command's name (`policy check` takes the most). */
+#define CTL_WORDS_MAX 24
 
 static void ctl_cmd_reload(ctl_t *ctl, const ctl_rebuild_t *what, bool json, buf_t *b, char *err,
 			   size_t errlen)
@@ -124,6 +128,22 @@ static void policy_reload_run(struct ctl_req *r, const ctl_rebuild_t *what)
 		BUF_LIT(r->body, "\n");
 		ctl_fmt_policy(&ctl->info, NULL, false, r->body, r->err, r->errlen);
 	}
+	/*
+	 * Published all the same (an expired leaf decides by its names, as the policy says), but
+	 * a deployment that clients will refuse is no success: the reply says so, exit non-zero.
+	 */
+	if (r->err[0] == '\0' && ctl_cert_validity_problem(&ctl->info, r->err, r->errlen)) {
+		size_t n = strlen(r->err);
+
+		snprintf(r->err + n, r->errlen - n, "; the policy was reloaded and published");
+		r->keep_body = true;
+		if (r->json) {
+			r->body->len = 0;
+			BUF_LIT(r->body, "{\"ok\":false,\"published\":true,\"error\":");
+			buf_json_str(r->body, r->err);
+			BUF_LIT(r->body, "}\n");
+		}
+	}
 }
 
 static void h_policy_reload(struct ctl_req *r)
@@ -148,6 +168,13 @@ static void h_policy_reload(struct ctl_req *r)
 	ctl->deferred = true;
 }
 
+/* `policy check --cert FILE... [--zone D]`: the preview against what is served (ctl_preview.c). */
+static void h_policy_check(struct ctl_req *r)
+{
+	ctl_preview_check(r->ctl, r->argv, r->argc, r->json, r->body, r->err, r->errlen,
+			  &r->keep_body);
+}
+
 static void h_explain(struct ctl_req *r)
 {
 	ctl_fmt_explain(&r->ctl->info, r->ctl->current, r->argv[0], r->argv[1], r->json, r->body,
@@ -159,11 +186,11 @@ static void h_explain(struct ctl_req *r)
  * snapshot: "rcode RCODE" then the answer section's records, one a line (ldns's presentation
  * form); JSON: {"rcode":...,"answer":[...]}. What sandnsctl autodiscover-check reads.
  */
-static void h_lookup(struct ctl_req *r)
+static void lookup_on(struct ctl_req *r, const zt_t *zt, const char *qname, const char *qtype)
 {
 	static const zt_answer_ctx_t tcp = {.transport = ZT_TCP, .xfr_allowed = false};
-	const ldns_rr_type type = ldns_get_rr_type_by_name(r->argv[1]);
-	ldns_rdf *name = ldns_dname_new_frm_str(r->argv[0]);
+	const ldns_rr_type type = ldns_get_rr_type_by_name(qtype);
+	ldns_rdf *name = ldns_dname_new_frm_str(qname);
 	const ldns_lookup_table *rc;
 	ldns_pkt *q = NULL, *a = NULL;
 	zt_answer_info_t info = {0};
@@ -172,7 +199,7 @@ static void h_lookup(struct ctl_req *r)
 	ldns_rr_list *an;
 	char *s;
 
-	if (name == NULL || type == 0 || resp == NULL || r->ctl->current == NULL) {
+	if (name == NULL || type == 0 || resp == NULL || zt == NULL) {
 		snprintf(r->err, r->errlen, "%s",
 			 name == NULL ? "lookup: not a domain name"
 			 : type == 0  ? "lookup: unknown type"
@@ -185,7 +212,7 @@ static void h_lookup(struct ctl_req *r)
 		snprintf(r->err, r->errlen, "lookup: cannot build the query");
 		goto out;
 	}
-	n = zt_answer(r->ctl->current, wire, wlen, resp, 65535, &tcp, &info);
+	n = zt_answer(zt, wire, wlen, resp, 65535, &tcp, &info);
 	if (n == 0 || ldns_wire2pkt(&a, resp, n) != LDNS_STATUS_OK) {
 		snprintf(r->err, r->errlen, "lookup: no answer");
 		goto out;
@@ -224,6 +251,28 @@ out:
 	ldns_pkt_free(a);
 	free(wire);
 	free(resp);
+}
+
+static void h_lookup(struct ctl_req *r)
+{
+	lookup_on(r, r->ctl->current, r->argv[0], r->argv[1]);
+}
+
+/*
+ * `lookup --cert FILE NAME TYPE`: as lookup, on the snapshot the served one would become with
+ * FILE as the certificate (ctl_preview.c keeps it while FILE and the served snapshot stay the
+ * same): what sandnsctl autodiscover-check --cert reads.
+ */
+static void h_lookup_cert(struct ctl_req *r)
+{
+	char why[1024];
+	const zt_t *zt = ctl_preview_zt(r->ctl, r->argv[0], why, sizeof(why));
+
+	if (zt == NULL) {
+		snprintf(r->err, r->errlen, "lookup --cert: %s", why);
+		return;
+	}
+	lookup_on(r, zt, r->argv[1], r->argv[2]);
 }
 
 static void h_stop(struct ctl_req *r)
@@ -272,7 +321,9 @@ static const struct ctl_handler {
     {"reload", h_reload, "the previous snapshot is still served\n"},
     {"policy show", h_policy_show, NULL},
     {"policy reload", h_policy_reload, NULL},
+    {"policy check", h_policy_check, NULL},
     {"explain", h_explain, NULL},
+    {"lookup --cert", h_lookup_cert, NULL},
     {"lookup", h_lookup, NULL},
     {"stop", h_stop, NULL},
     {"help", h_help, NULL},
@@ -377,8 +428,8 @@ static const struct ctl_handler *ctl_dispatch(struct ctl_req *r, const char *cmd
 	const struct ctl_handler *h;
 	const ctl_cmd_def_t *c;
 	char words[CTL_LINE_MAX], usage[256];
-	const char *w[3];
-	size_t nw = ctl_words(args, words, sizeof(words), w, 3), used;
+	const char *w[CTL_WORDS_MAX];
+	size_t nw = ctl_words(args, words, sizeof(words), w, CTL_WORDS_MAX), used;
 	bool known;
 
 	c = ctl_cmd_find(cmd, w, nw, &used, &known);
@@ -401,7 +452,8 @@ static const struct ctl_handler *ctl_dispatch(struct ctl_req *r, const char *cmd
 		return NULL;
 	}
 	r->argv = w + used;
-	r->argc = nw - used;
+	/* Only a command that ignores its words (CTL_ARGS_ANY) can have more than were kept. */
+	r->argc = (nw < CTL_WORDS_MAX ? nw : CTL_WORDS_MAX) - used;
 	h->fn(r);
 	return h;
 }
@@ -413,7 +465,7 @@ static int ctl_respond(struct ctl_req *r, const struct ctl_handler *h, char **ou
 	buf_t *body = r->body, resp = {0};
 	const char *err = r->err;
 
-	if (err[0] != '\0') {
+	if (err[0] != '\0' && !r->keep_body) {
 		body->len = 0;
 		if (r->json) {
 			BUF_LIT(body, "{\"ok\":false,\"error\":");

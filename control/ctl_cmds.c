@@ -14,8 +14,16 @@ const ctl_cmd_def_t ctl_cmds[] = {
     {"policy show", "[DOMAIN]", 0, 1, true,
      "the certificates, and per domain the autodiscover decisions with their reasons"},
     {"policy reload", "", 0, 0, true, "read every certificate again, re-evaluate, publish"},
+    /* At most 18 words: eight --cert FILE (ctl_preview.c) and one --zone DOMAIN. */
+    {"policy check", "--cert FILE [--cert FILE...] [--zone DOMAIN]", 2, 18, true,
+     "what the served data would become with these certificate files (as sandnsd sees them; "
+     "no tls://) in place of the configured ones: per domain the decisions before => after, "
+     "the records that would come or go, the serial; publishes nothing"},
     {"explain", "NAME TYPE", 2, 2, true,
      "why NAME TYPE gets its answer (zone data, wildcard, policy)"},
+    {"lookup --cert", "FILE NAME TYPE", 3, 3, true,
+     "as lookup, from the snapshot the served one would become with FILE as the certificate "
+     "(one such preview at a time, freed 10 s after its last use)"},
     {"lookup", "NAME TYPE", 2, 2, true,
      "the answer NAME TYPE gets from the served snapshot: its rcode and answer records"},
     {"stop", "", 0, 0, true, "stop sandnsd"},

@@ -9,7 +9,7 @@
 #include "ctl_pvt.h"
 #include "rrtype.h"
 
-static const char *family_name(enum policy_family f)
+const char *ctl_family_name(enum policy_family f)
 {
 	return f == POLICY_FAMILY_A ? "A" : "AAAA";
 }
@@ -29,7 +29,7 @@ static const char *validity_text(const cert_t *c)
 	return v == 0 ? "valid" : v > 0 ? "expired" : "not-yet-valid";
 }
 
-static void fmt_cert(const cert_t *c, bool json, bool first, buf_t *out)
+void ctl_fmt_cert(const cert_t *c, bool json, bool first, buf_t *out)
 {
 	char nb[32], na[32];
 	const char *cn = cert_subject_cn(c);
@@ -70,7 +70,7 @@ static void fmt_cert(const cert_t *c, bool json, bool first, buf_t *out)
 		   cert_fingerprint_sha256(c), cert_chain_count(c));
 }
 
-static void fmt_decision(const policy_t *p, size_t i, bool json, bool first, buf_t *out)
+void ctl_fmt_decision(const policy_t *p, size_t i, bool json, bool first, buf_t *out)
 {
 	const char *t = policy_target(p, i);
 	const char *state = policy_applies(p, i) ? "applied"
@@ -83,7 +83,8 @@ static void fmt_decision(const policy_t *p, size_t i, bool json, bool first, buf
 		BUF_LIT(out, "{\"name\":");
 		buf_json_str(out, policy_name(p, i));
 		buf_printf(out, ",\"family\":\"%s\",\"decision\":\"%s\",\"target\":",
-			   family_name(policy_family(p, i)), policy_kind_name(policy_kind(p, i)));
+			   ctl_family_name(policy_family(p, i)),
+			   policy_kind_name(policy_kind(p, i)));
 		if (t != NULL)
 			buf_json_str(out, t);
 		else
@@ -97,7 +98,7 @@ static void fmt_decision(const policy_t *p, size_t i, bool json, bool first, buf
 		return;
 	}
 	buf_printf(out, "  %s %s: %s%s%s (%s)\n    why: %s\n", policy_name(p, i),
-		   family_name(policy_family(p, i)), policy_kind_name(policy_kind(p, i)),
+		   ctl_family_name(policy_family(p, i)), policy_kind_name(policy_kind(p, i)),
 		   t != NULL ? " -> " : "", t != NULL ? t : "", state, policy_reason(p, i));
 }
 
@@ -127,7 +128,7 @@ bool ctl_fmt_policy(const ctl_build_t *b, const char *domain, bool json, buf_t *
 		buf_printf(out, "policy: on, %zu certificate%s\n", b->ncerts,
 			   b->ncerts == 1 ? "" : "s");
 	for (size_t c = 0; c < b->ncerts; c++)
-		fmt_cert(b->certs[c], json, c == 0, out);
+		ctl_fmt_cert(b->certs[c], json, c == 0, out);
 	if (json)
 		BUF_LIT(out, "],\"domains\":[");
 	for (size_t z = 0, shown = 0; z < b->nzones; z++) {
@@ -157,7 +158,7 @@ bool ctl_fmt_policy(const ctl_build_t *b, const char *domain, bool json, buf_t *
 		for (size_t i = 0; p != NULL && i < policy_count(p); i++) {
 			if (strcasecmp(policy_domain(p, i), zi->origin) != 0)
 				continue;
-			fmt_decision(p, i, json, first, out);
+			ctl_fmt_decision(p, i, json, first, out);
 			first = false;
 		}
 		if (json) {
@@ -336,7 +337,7 @@ static void fmt_policy_part(const ctl_build_t *b, const zload_zone_t *raw, const
 			continue;
 		if (!json && first)
 			BUF_LIT(out, "policy decisions:\n");
-		fmt_decision(p, i, json, first, out);
+		ctl_fmt_decision(p, i, json, first, out);
 		first = false;
 	}
 }

@@ -75,6 +75,9 @@ struct ctl {
 	char *pending_key;	/* decisions a probe saw that differ from those served, or NULL */
 	unsigned long probes, probe_flips;
 
+	/* `policy check`, `lookup --cert`: one preview build at a time, never published. */
+	struct ctl_preview *preview;
+
 	/* `watch yes`: inotify on the directories of the zone and certificate files (ctl_watch.c).
 	 */
 	struct ctl_ev watch_ev;
@@ -113,6 +116,39 @@ void ctl_probe_tick(ctl_t *ctl);
 void ctl_probe_done(ctl_t *ctl, ctl_todo_t *todo);
 /* Stops a running fetch (at once, or leaves the thread to end alone) and frees all (at exit). */
 void ctl_probe_fini(ctl_t *ctl);
+
+/*
+ * ctl_preview.c: `policy check --cert FILE... [--zone D]` (ARGV: the words after the command):
+ * the policy evaluated with the files in place of the configured certificates, shown against
+ * what is served, into OUT. False with the reason in ERR for a file that cannot be read or
+ * parsed, a tls:// source, an unknown zone; also for a certificate outside its validity
+ * period, and then *KEEP_BODY says OUT holds the preview all the same.
+ */
+bool ctl_preview_check(ctl_t *ctl, const char *const *argv, size_t argc, bool json, buf_t *out,
+		       char *err, size_t errlen, bool *keep_body);
+/*
+ * The snapshot the served one would become with FILE in place of the configured certificates,
+ * for `lookup --cert FILE`: kept (one at a time) while FILE and the served snapshot stay the
+ * same; NULL with the reason in ERR.
+ */
+const zt_t *ctl_preview_zt(ctl_t *ctl, const char *file, char *err, size_t errlen);
+/*
+ * The first certificate of B outside its validity period, said into ERR ("certificate X is
+ * expired (not after T): clients will refuse it; ..."); false when every one is valid now.
+ */
+bool ctl_cert_validity_problem(const ctl_build_t *b, char *err, size_t errlen);
+/* Frees the preview once it has not been used for a while (called about once a second). */
+void ctl_preview_tick(ctl_t *ctl);
+/* Frees the preview (at exit). */
+void ctl_preview_free(ctl_t *ctl);
+
+/*
+ * ctl_policy.c: a certificate and a decision as `policy show` prints them (text, or a JSON
+ * object preceded by a comma unless FIRST).
+ */
+void ctl_fmt_cert(const cert_t *c, bool json, bool first, buf_t *out);
+void ctl_fmt_decision(const policy_t *p, size_t i, bool json, bool first, buf_t *out);
+const char *ctl_family_name(enum policy_family f);
 
 /* ctl_watch.c: `watch yes`: sets up inotify (nothing without it); SANDNS_EOK or an error. */
 int ctl_watch_init(ctl_t *ctl, char *err, size_t errlen);

@@ -26,7 +26,9 @@
 #define CTL_REPLY_MAX (16u << 20)
 
 #define ADCHECK_USAGE                                                                              \
-	"autodiscover-check EMAIL [--resolver ADDR[@PORT]] [--ca FILE] [--timeout S] [--json]"
+	"autodiscover-check EMAIL [--resolver ADDR[@PORT] | --cert NEW] [--ca FILE] [--timeout "   \
+	"S] "                                                                                      \
+	"[--json]"
 #define ADCHECK_HELP                                                                               \
 	"walks Outlook's autodiscover steps "                                                      \
 	"(MS-OXDISCO) for EMAIL's domain D: 1 https://D, 2 https://autodiscover.D, 3 "             \
@@ -41,7 +43,13 @@
 	"handshake and DNS query waits at most --timeout seconds (5). Exit 0: a step succeeds "    \
 	"and "                                                                                     \
 	"none before it warns; 1: a client would warn (or nothing succeeds); 2: usage, or the "    \
-	"resolver cannot be asked. Changes nothing."
+	"resolver cannot be asked. Changes nothing. With --cert NEW (a PEM or DER file, which "    \
+	"sandnsd reads too): what a client would see once NEW is deployed: the DNS answers come "  \
+	"from sandnsd's preview with NEW in place of the configured certificates (lookup "         \
+	"--cert), "                                                                                \
+	"and an https endpoint that presents one of the configured certificates (the same "        \
+	"SHA-256 as a leaf policy show lists) is judged with NEW instead; other endpoints are "    \
+	"judged as they are."
 
 /* Exit statuses: 0 done, 1 the daemon refused the request, 2 usage or connection errors. */
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2 };
@@ -83,7 +91,11 @@ static void usage(FILE *f)
 	      f);
 	for (size_t i = 0; i < ctl_ncmds; i++) {
 		ctl_cmd_usage(&ctl_cmds[i], one, sizeof(one));
-		fprintf(f, "  %-*s", USAGE_COL - 2, one);
+		/* A usage too long for its column gets a line of its own. */
+		if (strlen(one) > USAGE_COL - 3)
+			fprintf(f, "  %s\n%*s", one, USAGE_COL, "");
+		else
+			fprintf(f, "  %-*s", USAGE_COL - 2, one);
 		usage_wrapped(f, ctl_cmds[i].help);
 	}
 	/* Run here, not by the daemon: its usage is too long for the column. */
@@ -284,17 +296,33 @@ out_close:
 	return rc;
 }
 
-/* autodiscover-check's DNS from the daemon: `lookup NAME TYPE` on the control socket. */
+/*
+ * A certificate file named to the daemon (--cert FILE): sandnsd reads it, from its own working
+ * directory (/ in the background): a relative FILE is made absolute from ours into BUF.
+ * Returns FILE itself when it is absolute, a tls:// text or cannot be made absolute.
+ */
+static const char *abs_file(const char *file, char *buf, size_t len)
+{
+	char cwd[4096];
+
+	if (file[0] == '/' || strstr(file, "://") != NULL || getcwd(cwd, sizeof(cwd)) == NULL ||
+	    (size_t)snprintf(buf, len, "%s/%s", cwd, file) >= len)
+		return file;
+	return buf;
+}
+
+/* autodiscover-check's DNS from the daemon: `lookup [--cert NEW] NAME TYPE` on the socket. */
 struct ctl_dns {
 	const char *path;
 	int timeout_ms;
+	const char *cert; /* --cert NEW (absolute), or NULL */
 };
 
 static bool ctl_dns_ask(void *ctx, const char *qname, uint16_t qtype, ad_dns_t *out)
 {
 	const struct ctl_dns *c = ctx;
 	const char *tname = qtype == 1 ? "A" : qtype == 28 ? "AAAA" : "SRV";
-	char req[600], *body = NULL;
+	char req[CTL_LINE_MAX], *body = NULL;
 	bool ok = false, parsed;
 	int n;
 
@@ -302,7 +330,8 @@ static bool ctl_dns_ask(void *ctx, const char *qname, uint16_t qtype, ad_dns_t *
 	snprintf(out->qname, sizeof(out->qname), "%s", qname);
 	out->qtype = qtype;
 	out->kind = AD_DNS_ERROR;
-	n = snprintf(req, sizeof(req), "lookup %s %s\n", qname, tname);
+	n = snprintf(req, sizeof(req), "lookup %s%s%s%s %s\n", c->cert != NULL ? "--cert " : "",
+		     c->cert != NULL ? c->cert : "", c->cert != NULL ? " " : "", qname, tname);
 	if (n <= 0 || (size_t)n >= sizeof(req)) {
 		snprintf(out->error, sizeof(out->error), "name too long");
 		return true;
@@ -327,13 +356,56 @@ static bool ctl_dns_ask(void *ctx, const char *qname, uint16_t qtype, ad_dns_t *
 	return true;
 }
 
+/*
+ * --cert NEW: NEW read here (what the endpoints will present) and the configured certificates'
+ * fingerprints asked of the daemon (`policy show`) into O. False (said on stderr) on failure.
+ */
+static bool preview_setup(const char *path, const char *file, int timeout_ms, ad_opts_t *o,
+			  ad_newcert_t **nc)
+{
+	char err[1200], *body = NULL;
+	bool ok = false;
+
+	*nc = adcheck_newcert_load(file, err, sizeof(err));
+	if (*nc == NULL) {
+		fprintf(stderr, "sandnsctl: autodiscover-check --cert: %s\n", err);
+		return false;
+	}
+	if (strpbrk(file, " \t\r\n") != NULL) {
+		fprintf(
+		    stderr,
+		    "sandnsctl: autodiscover-check --cert %s: the control protocol cannot carry "
+		    "a file name with a space in it\n",
+		    file);
+		return false;
+	}
+	if (ctl_call(path, "policy show\n", 12, timeout_ms, &ok, &body) != 0) {
+		fprintf(stderr,
+			"sandnsctl: autodiscover-check: cannot ask sandnsd (%s) for its "
+			"certificates\n",
+			path);
+		return false;
+	}
+	if (!ok) {
+		fprintf(stderr, "sandnsctl: autodiscover-check: sandnsd refused policy show: %s",
+			body);
+		free(body);
+		return false;
+	}
+	o->nserved = adcheck_served_leaves(body, o->served, AD_SERVED_MAX);
+	o->newcert = *nc;
+	free(body);
+	return true;
+}
+
 /* `autodiscover-check EMAIL [OPTIONS]` (ARGV after the command's name): its exit status. */
 static int autodiscover_check(const char *path, bool json, int argc, char **argv)
 {
 	struct ctl_dns cd = {.path = path};
 	ad_opts_t o = {.timeout_ms = 5000, .dns = ctl_dns_ask, .dns_ctx = &cd};
-	const char *email = NULL, *resolver = NULL;
-	char addr[64], via[600];
+	const char *email = NULL, *resolver = NULL, *cert = NULL;
+	char addr[64], via[8400], absbuf[4096];
+	ad_newcert_t *nc = NULL;
 	uint16_t port = 53;
 	void *res = NULL;
 	int status;
@@ -346,6 +418,9 @@ static int autodiscover_check(const char *path, bool json, int argc, char **argv
 			json = true;
 		} else if (strcmp(a, "--resolver") == 0 && v != NULL) {
 			resolver = v;
+			i++;
+		} else if (strcmp(a, "--cert") == 0 && v != NULL) {
+			cert = abs_file(v, absbuf, sizeof(absbuf));
 			i++;
 		} else if (strcmp(a, "--ca") == 0 && v != NULL) {
 			o.ca = v;
@@ -386,7 +461,21 @@ static int autodiscover_check(const char *path, bool json, int argc, char **argv
 		return EXIT_USAGE;
 	}
 	cd.timeout_ms = o.timeout_ms;
-	if (resolver != NULL) {
+	if (cert != NULL && resolver != NULL) {
+		fprintf(stderr,
+			"sandnsctl: autodiscover-check: --cert asks sandnsd's preview for the "
+			"DNS answers: not with --resolver\n");
+		return EXIT_USAGE;
+	}
+	if (cert != NULL) {
+		if (!preview_setup(path, cert, o.timeout_ms, &o, &nc)) {
+			adcheck_newcert_free(nc);
+			return EXIT_USAGE;
+		}
+		cd.cert = cert;
+		snprintf(via, sizeof(via), "sandnsd's preview with %s (lookup --cert on %s)", cert,
+			 path);
+	} else if (resolver != NULL) {
 		if (!adcheck_parse_server(resolver, addr, sizeof(addr), &port)) {
 			fprintf(stderr, "sandnsctl: --resolver wants ADDR[@PORT]: %s\n", resolver);
 			return EXIT_USAGE;
@@ -406,6 +495,7 @@ static int autodiscover_check(const char *path, bool json, int argc, char **argv
 	o.dns_via = via;
 	status = adcheck_run(email, &o, json);
 	adcheck_resolver_free(res);
+	adcheck_newcert_free(nc);
 	fflush(stdout);
 	return status;
 }
@@ -451,13 +541,28 @@ int main(int argc, char **argv)
 
 	if (json)
 		off = (size_t)snprintf(request, sizeof(request), "json");
-	for (; i < argc; i++) {
+	for (int first = i; i < argc; i++) {
+		char absbuf[4096];
+		/* The file after --cert is read by the daemon: named from our directory. */
+		const char *word = i > first && strcmp(argv[i - 1], "--cert") == 0
+				       ? abs_file(argv[i], absbuf, sizeof(absbuf))
+				       : argv[i];
+
 		if (strpbrk(argv[i], "\r\n") != NULL) {
 			fprintf(stderr, "sandnsctl: arguments cannot hold line breaks\n");
 			return EXIT_USAGE;
 		}
+		if (i > first && strcmp(argv[i - 1], "--cert") == 0 &&
+		    strpbrk(argv[i], " \t") != NULL) {
+			fprintf(
+			    stderr,
+			    "sandnsctl: --cert %s: the control protocol cannot carry a file name "
+			    "with a space in it\n",
+			    argv[i]);
+			return EXIT_USAGE;
+		}
 		off += (size_t)snprintf(request + off, sizeof(request) - off, "%s%s",
-					off != 0 ? " " : "", argv[i]);
+					off != 0 ? " " : "", word);
 		if (off + 1 >= CTL_LINE_MAX) {
 			fprintf(stderr, "sandnsctl: the request is longer than %d bytes\n",
 				CTL_LINE_MAX - 1);

@@ -2,12 +2,15 @@
 /* test_adcheck.c: CUnit suite for sandnsctl autodiscover-check's parts without network
  * (control/adcheck*.c) */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 
 #include "adcheck.h"
 #include "cutest.h"
+#include "tutil.h"
 
 static void test_domain(void)
 {
@@ -247,6 +250,73 @@ static void test_dns_text(void)
 	CU_ASSERT(!adcheck_dns_from_text("rcode NOERROR\nnot a record\n", "x", 1, &d));
 }
 
+/* The configured leaves' fingerprints, read from sandnsd's `policy show`. */
+static void test_served_leaves(void)
+{
+	static const char show[] =
+	    "policy: on, 2 certificates\n"
+	    "certificate /etc/a.pem: SANs mail.example.com\n"
+	    "  subject CN x; sha256 "
+	    "0000000000000000000000000000000000000000000000000000000000000000; "
+	    "valid 2026-01-01T00:00:00Z .. 2027-01-01T00:00:00Z: valid; sha256 "
+	    "1ea50a87aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; 0 in chain\n"
+	    "certificate tls://mail.example.com:443: SANs mail.example.com\n"
+	    "  subject CN (none); valid ..: valid; sha256 "
+	    "4c5e1d8bb9eb55684a05b05107623ac3c65deb0b108b6721475debf8f5ff169d; 1 in chain\n"
+	    "  subject CN y; valid ..: valid; sha256 SHORT; 0 in chain\n"
+	    "domain example.com. serial 7\n"
+	    "    why: sha256 4c5e1d8bb9eb55684a05b05107623ac3c65deb0b108b6721475debf8f5ff169e\n";
+	char sha[4][65];
+
+	/* The last "; sha256 " of a subject line counts (the CN comes before it). */
+	CU_ASSERT_EQUAL(adcheck_served_leaves(show, sha, 4), 2);
+	CU_ASSERT_STRING_EQUAL(sha[0],
+			       "1ea50a87aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	CU_ASSERT_STRING_EQUAL(sha[1],
+			       "4c5e1d8bb9eb55684a05b05107623ac3c65deb0b108b6721475debf8f5ff169d");
+	CU_ASSERT_EQUAL(adcheck_served_leaves(show, sha, 1), 1);
+	CU_ASSERT_EQUAL(adcheck_served_leaves("policy: off\n", sha, 4), 0);
+}
+
+/* --cert NEW: read, fingerprinted, judged for a host as a client would. */
+static void test_newcert(void)
+{
+	char dir[] = "/tmp/sandns-test-adcheck-XXXXXX", path[128], err[1200];
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	ad_newcert_t *n;
+	ad_cert_t c;
+
+	CU_ASSERT_FATAL(key != NULL && mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/new.pem", dir);
+	CU_ASSERT_FATAL(
+	    tu_write_leaf(path, key, 5, "DNS:mail.example.com,DNS:autodiscover.example.com"));
+	EVP_PKEY_free(key);
+	n = adcheck_newcert_load(path, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	CU_ASSERT_EQUAL(strlen(adcheck_newcert_sha256(n)), 64);
+	CU_ASSERT_STRING_EQUAL(adcheck_newcert_path(n), path);
+	/* Self-signed: it names the host, it does not verify against the system store. */
+	adcheck_newcert_judge(n, "autodiscover.example.com", NULL, &c);
+	CU_ASSERT(c.present && c.host_covered && !c.verified);
+	CU_ASSERT_STRING_EQUAL(c.sha256, adcheck_newcert_sha256(n));
+	CU_ASSERT_EQUAL(c.nsans, 2);
+	CU_ASSERT_STRING_EQUAL(c.sans[1], "autodiscover.example.com");
+	CU_ASSERT(c.verify_error[0] != '\0');
+	/* Trusting it (its own CA file): it verifies. */
+	adcheck_newcert_judge(n, "owa.example.com", path, &c);
+	CU_ASSERT(!c.host_covered);
+	CU_ASSERT(c.verified);
+	adcheck_newcert_free(n);
+	snprintf(path, sizeof(path), "%s/none.pem", dir);
+	CU_ASSERT_PTR_NULL(adcheck_newcert_load(path, err, sizeof(err)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "none.pem: cannot open: "));
+	CU_ASSERT_PTR_NULL(adcheck_newcert_load(dir, err, sizeof(err)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, ": not a regular file"));
+	snprintf(path, sizeof(path), "%s/new.pem", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 void reg_cutest_adcheck(void)
 {
 	CU_pSuite s = CU_add_suite("adcheck", NULL, NULL);
@@ -260,4 +330,6 @@ void reg_cutest_adcheck(void)
 	CU_add_test(s, "the verdict on one connection", test_verdict);
 	CU_add_test(s, "the exit status of a walk", test_exit_status);
 	CU_add_test(s, "sandnsd's lookup reply read with ldns", test_dns_text);
+	CU_add_test(s, "policy show: the configured leaves' SHA-256", test_served_leaves);
+	CU_add_test(s, "--cert NEW: read and judged", test_newcert);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -19,6 +20,7 @@
 #include "ctl_pvt.h"
 #include "cutest.h"
 #include "sandns_err.h"
+#include "tutil.h"
 
 static char dir[] = "/tmp/sandns-test-ctl-cmd-XXXXXX";
 static bool dir_made;
@@ -170,6 +172,9 @@ static void test_table_entries(void)
 	}
 }
 
+#define POLICY_CHECK "policy check --cert FILE [--cert FILE...] [--zone DOMAIN]"
+#define POLICY_USAGE "policy show [DOMAIN] | policy reload | " POLICY_CHECK
+
 static void test_table_usage(void)
 {
 	char buf[512];
@@ -179,10 +184,13 @@ static void test_table_usage(void)
 	ctl_cmd_usage(&ctl_cmds[0], buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(buf, "status");
 	ctl_cmds_list(buf, sizeof(buf));
-	CU_ASSERT_STRING_EQUAL(buf, "status, stats, reload [ZONE], policy show [DOMAIN], policy "
-				    "reload, explain NAME TYPE, lookup NAME TYPE, stop, help");
-	CU_ASSERT_EQUAL(ctl_cmds_usage_of("policy", buf, sizeof(buf)), 2);
-	CU_ASSERT_STRING_EQUAL(buf, "policy show [DOMAIN] | policy reload");
+	CU_ASSERT_STRING_EQUAL(buf,
+			       "status, stats, reload [ZONE], policy show [DOMAIN], policy "
+			       "reload, policy check --cert FILE [--cert FILE...] [--zone "
+			       "DOMAIN], explain NAME TYPE, lookup --cert FILE NAME TYPE, lookup "
+			       "NAME TYPE, stop, help");
+	CU_ASSERT_EQUAL(ctl_cmds_usage_of("policy", buf, sizeof(buf)), 3);
+	CU_ASSERT_STRING_EQUAL(buf, "policy show [DOMAIN] | policy reload | " POLICY_CHECK);
 	CU_ASSERT_EQUAL(ctl_cmds_usage_of("explain", buf, sizeof(buf)), 1);
 	CU_ASSERT_STRING_EQUAL(buf, "explain NAME TYPE");
 	/* A prefix of a name is no command. */
@@ -198,51 +206,67 @@ static void test_table_usage(void)
 static void test_help(void)
 {
 	/* What people have always seen (the e2e tests and scripts grep it). */
-	CU_ASSERT(answers("help",
-			  "ok\n"
-			  "status: uptime, zones and serials, snapshot size, addresses, "
-			  "queries answered\n"
-			  "stats: counters of every serving thread\n"
-			  "reload [ZONE]: load every zone file (or ZONE's) again; publish "
-			  "only if all load\n"
-			  "policy show [DOMAIN]: the certificates, and per domain the "
-			  "autodiscover decisions with their reasons\n"
-			  "policy reload: read every certificate again, re-evaluate, publish\n"
-			  "explain NAME TYPE: why NAME TYPE gets its answer (zone data, "
-			  "wildcard, policy)\n"
-			  "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
-			  "its rcode and answer records\n"
-			  "stop: stop sandnsd\n"
-			  "prefix a command with 'json' for JSON\n"
-			  ".\n"));
-	CU_ASSERT(
-	    answers("json help",
-		    "ok\n{\"commands\":[\"status\",\"stats\",\"reload\","
-		    "\"policy show\",\"policy reload\",\"explain\",\"lookup\",\"stop\"]}\n.\n"));
+	CU_ASSERT(answers(
+	    "help",
+	    "ok\n"
+	    "status: uptime, zones and serials, snapshot size, addresses, "
+	    "queries answered\n"
+	    "stats: counters of every serving thread\n"
+	    "reload [ZONE]: load every zone file (or ZONE's) again; publish "
+	    "only if all load\n"
+	    "policy show [DOMAIN]: the certificates, and per domain the "
+	    "autodiscover decisions with their reasons\n"
+	    "policy reload: read every certificate again, re-evaluate, publish\n"
+	    "policy check --cert FILE [--cert FILE...] [--zone DOMAIN]: what the served data would "
+	    "become with these certificate files (as sandnsd sees them; no tls://) in place "
+	    "of the configured ones: per domain the decisions before => after, the records "
+	    "that would come or go, the serial; publishes nothing\n"
+	    "explain NAME TYPE: why NAME TYPE gets its answer (zone data, "
+	    "wildcard, policy)\n"
+	    "lookup --cert FILE NAME TYPE: as lookup, from the snapshot the served one would "
+	    "become with FILE as the certificate (one such preview at a time, freed 10 s "
+	    "after its last use)\n"
+	    "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
+	    "its rcode and answer records\n"
+	    "stop: stop sandnsd\n"
+	    "prefix a command with 'json' for JSON\n"
+	    ".\n"));
+	CU_ASSERT(answers("json help",
+			  "ok\n{\"commands\":[\"status\",\"stats\",\"reload\","
+			  "\"policy show\",\"policy reload\",\"policy check\",\"explain\",\"lookup "
+			  "--cert\",\"lookup\",\"stop\"]}\n.\n"));
 	/* help ignores what follows it. */
-	CU_ASSERT(answers("help me please",
-			  "ok\n"
-			  "status: uptime, zones and serials, snapshot size, "
-			  "addresses, queries answered\n"
-			  "stats: counters of every serving thread\n"
-			  "reload [ZONE]: load every zone file (or ZONE's) again; "
-			  "publish only if all load\n"
-			  "policy show [DOMAIN]: the certificates, and per domain "
-			  "the autodiscover decisions with their reasons\n"
-			  "policy reload: read every certificate again, "
-			  "re-evaluate, publish\n"
-			  "explain NAME TYPE: why NAME TYPE gets its answer (zone "
-			  "data, wildcard, policy)\n"
-			  "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
-			  "its rcode and answer records\n"
-			  "stop: stop sandnsd\n"
-			  "prefix a command with 'json' for JSON\n"
-			  ".\n"));
+	CU_ASSERT(answers(
+	    "help me please",
+	    "ok\n"
+	    "status: uptime, zones and serials, snapshot size, "
+	    "addresses, queries answered\n"
+	    "stats: counters of every serving thread\n"
+	    "reload [ZONE]: load every zone file (or ZONE's) again; "
+	    "publish only if all load\n"
+	    "policy show [DOMAIN]: the certificates, and per domain "
+	    "the autodiscover decisions with their reasons\n"
+	    "policy reload: read every certificate again, "
+	    "re-evaluate, publish\n"
+	    "policy check --cert FILE [--cert FILE...] [--zone DOMAIN]: what the served data would "
+	    "become with these certificate files (as sandnsd sees them; no tls://) in place "
+	    "of the configured ones: per domain the decisions before => after, the records "
+	    "that would come or go, the serial; publishes nothing\n"
+	    "explain NAME TYPE: why NAME TYPE gets its answer (zone "
+	    "data, wildcard, policy)\n"
+	    "lookup --cert FILE NAME TYPE: as lookup, from the snapshot the served one would "
+	    "become with FILE as the certificate (one such preview at a time, freed 10 s "
+	    "after its last use)\n"
+	    "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
+	    "its rcode and answer records\n"
+	    "stop: stop sandnsd\n"
+	    "prefix a command with 'json' for JSON\n"
+	    ".\n"));
 }
 
 #define COMMANDS                                                                                   \
-	"status, stats, reload [ZONE], policy show [DOMAIN], policy reload, explain NAME TYPE, "   \
-	"lookup NAME TYPE, stop, help"
+	"status, stats, reload [ZONE], policy show [DOMAIN], policy reload, " POLICY_CHECK         \
+	", explain NAME TYPE, lookup --cert FILE NAME TYPE, lookup NAME TYPE, stop, help"
 
 static void test_errors(void)
 {
@@ -261,16 +285,40 @@ static void test_errors(void)
 	CU_ASSERT(answers("json reload a b",
 			  "error: usage: reload [ZONE]\n"
 			  "{\"ok\":false,\"error\":\"usage: reload [ZONE]\"}\n.\n"));
-	CU_ASSERT(answers("policy", "error: usage: policy show [DOMAIN] | policy reload\n.\n"));
-	CU_ASSERT(
-	    answers("policy frob", "error: usage: policy show [DOMAIN] | policy reload\n.\n"));
-	CU_ASSERT(
-	    answers("policy show a b", "error: usage: policy show [DOMAIN] | policy reload\n.\n"));
-	CU_ASSERT(answers("policy reload now",
-			  "error: usage: policy show [DOMAIN] | policy reload\n.\n"));
+	CU_ASSERT(answers("policy", "error: usage: " POLICY_USAGE "\n.\n"));
+	CU_ASSERT(answers("policy frob", "error: usage: " POLICY_USAGE "\n.\n"));
+	CU_ASSERT(answers("policy show a b", "error: usage: " POLICY_USAGE "\n.\n"));
+	CU_ASSERT(answers("policy reload now", "error: usage: " POLICY_USAGE "\n.\n"));
 	CU_ASSERT(answers("explain onlyname", "error: usage: explain NAME TYPE\n.\n"));
 	CU_ASSERT(answers("explain a b c", "error: usage: explain NAME TYPE\n.\n"));
-	CU_ASSERT(answers("lookup onlyname", "error: usage: lookup NAME TYPE\n.\n"));
+	CU_ASSERT(answers("lookup onlyname",
+			  "error: usage: lookup --cert FILE NAME TYPE | lookup NAME TYPE\n.\n"));
+	CU_ASSERT(answers("lookup --cert f onlyname",
+			  "error: usage: lookup --cert FILE NAME TYPE | lookup NAME TYPE\n.\n"));
+	CU_ASSERT(answers("policy check", "error: usage: " POLICY_USAGE "\n.\n"));
+	CU_ASSERT(answers("policy check --cert", "error: usage: " POLICY_USAGE "\n.\n"));
+	CU_ASSERT(answers("policy check --zone example.com",
+			  "error: policy check: which certificate? usage: " POLICY_CHECK "\n.\n"));
+	CU_ASSERT(answers("policy check --cert a --frob",
+			  "error: policy check: unexpected argument --frob; usage: " POLICY_CHECK
+			  " (at most 8 files, one zone)\n.\n"));
+	CU_ASSERT(
+	    answers("policy check --cert a --zone",
+		    "error: policy check: a value is missing after --zone; usage: " POLICY_CHECK
+		    " (at most 8 files, one zone)\n.\n"));
+	CU_ASSERT(
+	    answers("policy check --cert tls://mail.example.com",
+		    "error: policy check: tls://mail.example.com: a tls:// source is not "
+		    "accepted here (certificate files only: save the endpoint's leaf to a file "
+		    "first)\n.\n"));
+	CU_ASSERT(answers("policy check --cert a --cert b --cert c --cert d --cert e --cert f "
+			  "--cert g --cert h --cert i",
+			  "error: policy check: too many files at --cert; usage: " POLICY_CHECK
+			  " (at most 8 files, one zone)\n.\n"));
+	CU_ASSERT(answers("policy check a b c d e f g h i j k l m n o p q r s t u v w x y",
+			  "error: usage: " POLICY_USAGE "\n.\n"));
+	CU_ASSERT(answers("status a b c d e f g h i j k l m n o p q r s t u v w x y",
+			  "error: status takes no argument\n.\n"));
 	CU_ASSERT(answers("lookup www.example.com FROB", "error: lookup: unknown type\n.\n"));
 	/* A reload of a zone not configured: the reason, and what is still served. */
 	CU_ASSERT(answers("reload example.org", "error: no zone example.org is configured\n"
@@ -326,6 +374,87 @@ static void test_commands(void)
 	CU_ASSERT(stop);
 }
 
+/*
+ * policy check and lookup --cert: the preview is shown and answered from, the served snapshot
+ * is not touched, lookup's preview is kept while it is used and freed after.
+ */
+static void test_preview(void)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const zt_t *served = ctl->current;
+	char leaf[600], fifo[600], want[1024], *got;
+
+	snprintf(leaf, sizeof(leaf), "%s/leaf.pem", dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	CU_ASSERT_FATAL(key != NULL && tu_write_leaf(leaf, key, 11, "DNS:www.example.com"));
+	EVP_PKEY_free(key);
+	CU_ASSERT_FATAL(mkfifo(fifo, 0600) == 0);
+
+	snprintf(want, sizeof(want), "policy check --cert %s", leaf);
+	got = ask(want, NULL);
+	CU_ASSERT_EQUAL(strncmp(got,
+				"ok\npolicy check: the served data with 1 certificate in "
+				"place of the 0 configured (nothing is changed)\n",
+				80),
+			0);
+	snprintf(want, sizeof(want), "\ncertificate %s: SANs www.example.com\n", leaf);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, want));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got,
+				      "\ndomain example.com. serial 7, unchanged (file 7)\n"
+				      "  autodiscover.example.com. A: (no decision: the policy "
+				      "is off) => absent (reported)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "\npolicy check: 0 of 1 domain would change; nothing "
+					   "was published\n.\n"));
+	free(got);
+	/* Nothing published, nothing kept. */
+	CU_ASSERT_PTR_EQUAL(ctl->current, served);
+	CU_ASSERT_PTR_NULL(ctl->preview);
+	CU_ASSERT_PTR_NULL(ctl->info.policy);
+
+	snprintf(want, sizeof(want), "json policy check --cert %s --zone example.com", leaf);
+	got = ask(want, NULL);
+	CU_ASSERT_EQUAL(strncmp(got, "ok\n{\"ok\":true,\"preview\":true,\"certificates\":[", 44),
+			0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "\"domains_changed\":0}\n.\n"));
+	free(got);
+	snprintf(want, sizeof(want), "policy check --cert %s --zone example.org", leaf);
+	CU_ASSERT(answers(want, "error: policy check: example.org is not a served zone\n.\n"));
+	snprintf(want, sizeof(want), "policy check --cert %s", fifo);
+	got = ask(want, NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "not a regular file (a fifo)"));
+	CU_ASSERT_EQUAL(strncmp(got, "error: policy check: ", 21), 0);
+	free(got);
+	snprintf(want, sizeof(want), "policy check --cert %s/none.pem", dir);
+	got = ask(want, NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "none.pem: cannot open: No such file or directory\n"));
+	free(got);
+	snprintf(want, sizeof(want), "policy check --cert %s", zpath);
+	got = ask(want, NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "not a certificate"));
+	free(got);
+
+	/* lookup --cert: the preview's answers; kept for the next lookup, freed once idle. */
+	snprintf(want, sizeof(want), "lookup --cert %s www.example.com A", leaf);
+	CU_ASSERT(answers(want, "ok\nrcode NOERROR\nwww.example.com.\t300\tIN\tA\t192.0.2.2\n.\n"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctl->preview);
+	CU_ASSERT_PTR_EQUAL(ctl->current, served);
+	{
+		const struct ctl_preview *pv = ctl->preview;
+
+		snprintf(want, sizeof(want), "lookup --cert %s nx.example.com A", leaf);
+		CU_ASSERT(answers(want, "ok\nrcode NXDOMAIN\n.\n"));
+		CU_ASSERT_PTR_EQUAL(ctl->preview, pv);
+	}
+	ctl_preview_tick(ctl);
+	CU_ASSERT_PTR_NOT_NULL(ctl->preview);
+	snprintf(want, sizeof(want), "lookup --cert %s www.example.com A", fifo);
+	got = ask(want, NULL);
+	CU_ASSERT_EQUAL(strncmp(got, "error: lookup --cert: ", 22), 0);
+	free(got);
+	ctl_preview_free(ctl);
+	CU_ASSERT_PTR_NULL(ctl->preview);
+}
+
 void reg_cutest_ctl_cmd(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_cmd", suite_init, suite_cleanup);
@@ -336,5 +465,7 @@ void reg_cutest_ctl_cmd(void)
 	CU_add_test(s, "table: usage and the list of commands", test_table_usage);
 	CU_add_test(s, "help: as it always was", test_help);
 	CU_add_test(s, "errors: unknown, empty, arguments", test_errors);
+	CU_add_test(s, "policy check and lookup --cert: a preview, nothing published",
+		    test_preview);
 	CU_add_test(s, "commands: status, reload, explain, policy show, stop", test_commands);
 }

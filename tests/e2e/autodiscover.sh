@@ -16,6 +16,9 @@
 #      reaches the EWS URL;
 #   3. renewal: the certificate file now also names autodiscover.example.com, `sandnsctl policy
 #      reload`: the client gets its answer at https://autodiscover.example.com, 0 TLS errors.
+#      Before it, `autodiscover-check --cert RENEWED` (DNS from sandnsd's preview, the stand-in's
+#      configured leaf judged as RENEWED) predicts exactly that: step 2, no warning, exit 0; while
+#      without --cert the walk still takes the SRV path and the served serial has not moved.
 # In each case `sandnsctl autodiscover-check user@example.com --resolver SANDNSD --ca CA` walks the
 # same steps in the client's namespace and must agree: case 1 exit 1, the warning at step 2;
 # case 2 exit 0, step 2 without an address, step 4's SRV to mail.example.com; case 3 exit 0 at step
@@ -349,6 +352,53 @@ assert s[3]["verdict"] == "ok", s[3]
 	fi
 }
 
+# adcheck_preview NAME: (policy on, the old certificate served and deployed) before the renewal,
+# `autodiscover-check --cert RENEWED` predicts what the client sees once it is deployed: DNS from
+# sandnsd's preview (the A of autodiscover.example.com back), the stand-in's old leaf judged as
+# RENEWED: straight through at step 2, exit 0. Without --cert the same walk still takes the SRV
+# path, and nothing served changed (serial, answers). Leaves the predicted step in $PRED_STEP.
+adcheck_preview() {
+	local n="$1: preview" serial0 serial1 out rc
+	PRED_STEP=
+	serial0=$(C timeout 10 "$SANDNSCTL" --control "$SOCK" lookup example.com SOA | awk '$4 == "SOA" { print $7 }')
+	run_adcheck "$n" control --timeout 3 --cert "$PKI/renewed.pem"
+	check "$n: --cert renewed.pem: exit status 0 (got $AD_RC)" test "$AD_RC" = 0
+	check "$n: DNS from sandnsd's preview with renewed.pem" \
+		has "$AD_OUT" "; DNS from sandnsd's preview with $PKI/renewed.pem (lookup --cert on "
+	check "$n: step 2: autodiscover.example.com has its A record in the preview" \
+		has "$(ad_step 2)" '^  dns: autodiscover.example.com A: 198.18.0.25$'
+	check "$n: step 2: the stand-in presents the configured (old) leaf, judged as renewed.pem" \
+		has "$(ad_step 2)" "^  certificate: presented [0-9a-f]*\.\.\., a configured certificate: judged as $PKI/renewed.pem "
+	check "$n: step 2: renewed.pem verifies and names autodiscover.example.com" \
+		has "$(ad_step 2)" '^  certificate: verifies: yes; names autodiscover.example.com: yes$'
+	check "$n: step 2: ok" has "$(ad_step 2)" '^  verdict: ok: '
+	check "$n: the walk ends at step 2, no SRV" test -z "$(grep -E '^step (3|4):' <<<"$AD_OUT")"
+	check "$n: predicted: a client succeeds at step 2 without a warning" \
+		has "$AD_OUT" '^result: a client succeeds at step 2 without a warning$'
+	PRED_STEP=$(sed -n 's/^result: a client succeeds at step \([0-9]\) without a warning$/\1/p' <<<"$AD_OUT")
+	# The certificate actually served still decides the served data: the SRV path.
+	run_adcheck "$n: without --cert" control --timeout 3
+	check "$n: without --cert: step 2 has no address (NODATA)" \
+		has "$(ad_step 2)" '^  dns: autodiscover.example.com A: NODATA$'
+	check "$n: without --cert: a client succeeds at step 4 (SRV), exit 0 (got $AD_RC)" \
+		test "$AD_RC" = 0 -a -n "$(grep '^result: a client succeeds at step 4 without a warning$' <<<"$AD_OUT")"
+	check "$n: without --cert: no endpoint judged otherwise" hasnt "$AD_OUT" 'judged as'
+	check "$n: the resolver still answers NODATA for autodiscover.example.com" \
+		test -z "$(addr_of autodiscover.example.com)"
+	serial1=$(C timeout 10 "$SANDNSCTL" --control "$SOCK" lookup example.com SOA | awk '$4 == "SOA" { print $7 }')
+	check "$n: the served serial is unchanged ($serial0, now $serial1)" \
+		test -n "$serial0" -a "$serial0" = "$serial1"
+	out=$(C timeout 30 "$SANDNSCTL" --control "$SOCK" autodiscover-check "$EMAIL" --timeout 1 \
+		--cert "$PKI/none.pem" 2>&1)
+	rc=$?
+	check "$n: --cert of a missing file: exit status 2, saying so (got $rc: $out)" \
+		test "$rc" = 2 -a -n "$(grep 'none.pem: cannot open' <<<"$out")"
+	out=$(C timeout 30 "$SANDNSCTL" autodiscover-check "$EMAIL" --resolver "$RESOLVER" \
+		--cert "$PKI/renewed.pem" 2>&1)
+	rc=$?
+	check "$n: --cert with --resolver: usage, exit status 2 (got $rc)" test "$rc" = 2
+}
+
 # start_listener KIND ARGS...: adcheck_listener.py KIND ARGS in the client's namespace (MPID)
 start_listener() {
 	local log=$TMP/listener-$1.log
@@ -498,6 +548,8 @@ case_on() {
 			has "$out" '^dataplane: .*udp-answered=[1-9]'
 	fi
 
+	adcheck_preview "$n"
+
 	n="$m case 3 (renewal)"
 	use_cert renewed
 	out=$(ctl policy reload 2>&1)
@@ -510,6 +562,8 @@ case_on() {
 	check "$n: 0 reported by exchangelib (logged_tls_errors=$S_LOGGED)" test "$S_LOGGED" = 0
 	check "$n: autodiscover answered (outcome=$S_OUTCOME)" test "$S_OUTCOME" = ok
 	check "$n: straight at step 2, no redirect or SRV step (steps=$S_STEPS)" test "$S_STEPS" = 1,2,5
+	check "$n: as autodiscover-check --cert predicted before the renewal (step ${PRED_STEP:-none})" \
+		test "${PRED_STEP:-}" = 2
 	check "$n: ... at https://autodiscover.example.com (endpoint=$S_ENDPOINT)" \
 		test "$S_ENDPOINT" = "https://autodiscover.example.com$AD_URL_PATH"
 	check "$n: the client reached the EWS URL (status $S_EWS_STATUS)" test "$S_EWS_STATUS" = 200

@@ -195,8 +195,26 @@ leaf leafA autodiscover.example.com "DNS:mail.example.com,DNS:owa.example.com" |
 leaf leafB mail.example.com \
 	"DNS:mail.example.com,DNS:autodiscover.example.com,DNS:autodiscover.example.net" ||
 	die "openssl: leaf (b): $(tail -3 openssl.log)"
+# leaf_dated NAME SANS START END: NAME.pem valid only from START to END (openssl ca: x509 -req
+# cannot date a certificate back), for the certificates out of their validity period.
+leaf_dated() {
+	mkdir -p cadb && : >cadb/index.txt && openssl rand -hex 8 >cadb/serial || return 1
+	printf '%s\n' '[ca]' 'default_ca = tca' '[tca]' 'database = cadb/index.txt' \
+		'new_certs_dir = cadb' 'serial = cadb/serial' 'default_md = sha256' 'policy = any' \
+		'unique_subject = no' '[any]' 'commonName = supplied' >ca.cnf
+	openssl req -new "${EC[@]}" -keyout "$1.key" -out "$1.csr" -subj "/CN=mail.example.com" \
+		>>openssl.log 2>&1 || return 1
+	echo "subjectAltName=$2" >"$1.ext"
+	openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -in "$1.csr" -out "$1.pem" \
+		-startdate "$3" -enddate "$4" -extfile "$1.ext" -notext >>openssl.log 2>&1
+}
+leaf_dated expired "DNS:mail.example.com,DNS:owa.example.com" 20200101000000Z 20200201000000Z ||
+	die "openssl: expired leaf: $(tail -3 openssl.log)"
+leaf_dated future "DNS:mail.example.com,DNS:autodiscover.example.com" 20900101000000Z \
+	20910101000000Z || die "openssl: not-yet-valid leaf: $(tail -3 openssl.log)"
 printf -- '-----BEGIN CERTIFICATE-----\nnot a certificate at all\n-----END CERTIFICATE-----\n' \
 	>garbage.pem
+mkfifo fifo.pem || die "cannot make a FIFO"
 cd "$ROOT" || die "cannot enter $ROOT"
 PKI=$TMP/pki
 sans_a=$(openssl x509 -in "$PKI/leafA.pem" -noout -ext subjectAltName 2>/dev/null | tail -n 1)
@@ -296,6 +314,105 @@ check "(a) after the zone reload: the SRV still there" \
 s=$(serial_of example.com)
 check "(a) after the zone reload: serial still $serial_a (got '$s')" test "$s" = "$serial_a"
 
+# ---------------------------------------------------------------- policy check: a preview
+# With (a) served, `policy check --cert` leaf (b) shows what (b) would do (the A back, the SRV
+# gone, the serial raised) and changes nothing: same answers, serial, reload count, decisions.
+status0=$(ctl status 2>&1 | grep -E '^(zone|snapshot|policy)' | sed 's/loaded [0-9]*s ago //')
+pc=$(ctl policy check --cert "$PKI/leafB.chain.pem" 2>&1)
+rc=$?
+echo "$pc" | sed 's/^/     | /'
+check "check: policy check --cert leaf (b): exit 0 (got $rc)" test "$rc" = 0
+check "check: the certificate shown is leaf (b) with its SANs" \
+	has "$pc" "^certificate $PKI/leafB.chain.pem: SANs mail.example.com autodiscover.example.com"
+check "check: autodiscover.example.com. A: synthesize-srv (applied) => covered" \
+	has "$pc" '^  autodiscover.example.com. A: synthesize-srv -> mail.example.com. (applied) => covered (reported)$'
+check "check: autodiscover.example.com. AAAA: synthesize-srv (applied) => covered" \
+	has "$pc" '^  autodiscover.example.com. AAAA: synthesize-srv -> mail.example.com. (applied) => covered (reported)$'
+check "check: the apex decision is unchanged" has "$pc" '^  example.com. A: apex (reported), unchanged$'
+check "check: the A record comes back, with its zone file line" \
+	has "$pc" "^    + served again: $TMP/example.com.zone:[0-9]*: autodiscover.example.com.[[:space:]]*300[[:space:]]*IN[[:space:]]*A[[:space:]]*198.18.0.25$"
+check "check: the SRV record goes" \
+	has "$pc" '^    - withdrawn: _autodiscover._tcp.example.com. SRV 3600 0 0 443 mail.example.com.$'
+check "check: example.com's serial would be raised past $serial_a" \
+	has "$pc" "^domain example.com. serial $serial_a -> $((serial_a + 1)) (file 2024060101)$"
+check "check: the wildcard's name example.net is shown too" \
+	has "$pc" '^  autodiscover.example.net. A: synthesize-srv -> mail.example.com. (applied) => covered (reported)$'
+check "check: the summary: 2 of 2 domains would change" \
+	has "$pc" '^policy check: 2 of 2 domains would change; nothing was published$'
+pc=$(ctl policy check --cert "$PKI/leafB.chain.pem" --zone example.net 2>&1)
+check "check: --zone example.net: only that domain" \
+	test -n "$(grep '^domain example.net. ' <<<"$pc")" -a -z "$(grep '^domain example.com. ' <<<"$pc")"
+JSON=$(ctl --json policy check --cert "$PKI/leafB.chain.pem" --zone example.com. 2>&1)
+check "check: --json: before and after of autodiscover.example.com. A, the SRV going" \
+	$PY -c "$JSON_LOAD"'
+dom = d["domains"]
+assert d["ok"] is True and d["preview"] is True and len(dom) == 1, d
+x = [x for x in dom[0]["decisions"] if x["name"] == "autodiscover.example.com." and x["family"] == "A"]
+assert len(x) == 1 and x[0]["changed"], x
+assert x[0]["before"]["decision"] == "synthesize-srv" and x[0]["before"]["applied"], x
+assert x[0]["after"]["decision"] == "covered" and not x[0]["after"]["applied"], x
+assert dom[0]["serial"] == int(sys.argv[1]) and dom[0]["serial_after"] == int(sys.argv[1]) + 1, dom
+assert "withdrawn: _autodiscover._tcp.example.com. SRV 3600 0 0 443 mail.example.com." in dom[0]["served_removed"], dom
+assert dom[0]["edits"] == [] and d["domains_changed"] == 1, dom' "$serial_a" <<<"$JSON"
+# Relative to sandnsctl's directory: sandnsctl names the file to sandnsd from its own.
+pc=$(cd "$PKI" && "$SANDNSCTL" --control "$SOCK" policy check --cert leafB.pem --zone example.com 2>&1)
+rc=$?
+check "check: a relative --cert (leafB.pem in $PKI): exit 0 (got $rc)" test "$rc" = 0
+check "check: ... read as $PKI/leafB.pem" has "$pc" "^certificate $PKI/leafB.pem: "
+out=$(ctl lookup --cert "$PKI/leafB.chain.pem" autodiscover.example.com A 2>&1)
+check "check: lookup --cert leaf (b): the preview's A record" \
+	has "$out" '^autodiscover.example.com.[[:space:]]*300[[:space:]]*IN[[:space:]]*A[[:space:]]*198.18.0.25$'
+out=$(ctl lookup autodiscover.example.com A 2>&1)
+check "check: lookup without --cert: the served NODATA" test "$out" = "rcode NOERROR"
+# What does not change: the answers, the serial, the decisions, the reload count.
+check "check: after it, autodiscover.example.com A still NODATA" \
+	nodata autodiscover.example.com A example.com.
+check "check: ... the SRV still served" \
+	answer_is _autodiscover._tcp.example.com SRV "0 0 443 mail.example.com."
+check "check: ... autodiscover.example.net A still NODATA" nodata autodiscover.example.net A example.net.
+s=$(serial_of example.com)
+check "check: ... serial still $serial_a (got '$s')" test "$s" = "$serial_a"
+status1=$(ctl status 2>&1 | grep -E '^(zone|snapshot|policy)' | sed 's/loaded [0-9]*s ago //')
+check "check: ... status unchanged (zones, serials, reloads, policy)" test "$status0" = "$status1"
+JSON=$(ctl --json policy show 2>&1)
+check "check: ... policy show still has the served decision" \
+	json_decision autodiscover.example.com. A synthesize-srv mail.example.com. true
+check "check: ... and the served certificate" json_cert "$CERT" mail.example.com owa.example.com
+# Refused with the reason, at once, and the daemon answers meanwhile.
+# check_refused DESC FILE PATTERN: policy check --cert FILE exits 1 within 2 s saying PATTERN
+check_refused() {
+	local t0 ms out rc
+	t0=$(date +%s%N)
+	out=$(timeout 10 "$SANDNSCTL" --control "$SOCK" policy check --cert "$2" 2>&1)
+	rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	check "check: $1: exit 1 within 2 s (got $rc, $ms ms: $out)" test "$rc" = 1 -a "$ms" -lt 2000
+	check "check: $1: the reason names the file" has "$out" "^sandnsctl: policy check: $2: $3"
+	check "check: $1: status answers at once after it" timeout 2 "$SANDNSCTL" --control "$SOCK" status
+}
+check_refused "a FIFO" "$PKI/fifo.pem" "not a regular file (a fifo)"
+check_refused "a missing file" "$PKI/no-such.pem" "cannot open: No such file or directory"
+check_refused "garbage PEM" "$PKI/garbage.pem" "the first certificate does not parse"
+check_refused "a zone file" "$TMP/example.com.zone" "not a certificate"
+check_refused "a directory" "$PKI" "not a regular file (a directory)"
+out=$(ctl policy check --cert "$PKI/leafB.pem" --zone example.org 2>&1)
+rc=$?
+check "check: --zone example.org (not served): exit 1 saying so (got $rc: $out)" \
+	test "$rc" = 1 -a "$out" = "sandnsctl: policy check: example.org is not a served zone"
+out=$(ctl policy check --cert "tls://mail.example.com:443@127.0.0.1" 2>&1)
+rc=$?
+check "check: a tls:// source: exit 1, files only (got $rc: $out)" \
+	test "$rc" = 1 -a -n "$(grep 'certificate files only' <<<"$out")"
+out=$(ctl policy check --cert "$PKI/future.pem" --zone example.com 2>&1)
+rc=$?
+check "check: a not-yet-valid leaf: exit 1 (got $rc)" test "$rc" = 1
+check "check: ... the reason" \
+	has "$out" "^sandnsctl: policy check: certificate $PKI/future.pem is not yet valid (not before 2090-01-01T00:00:00Z): clients will refuse it"
+check "check: ... and the preview all the same (its names decide)" \
+	has "$out" '^  autodiscover.example.com. A: synthesize-srv -> mail.example.com. (applied) => covered (reported)$'
+s=$(serial_of example.com)
+check "check: after the refusals: serial still $serial_a (got '$s')" test "$s" = "$serial_a"
+
 # ---------------------------------------------------------------- (b): covered
 cp "$PKI/leafB.chain.pem" "$CERT"
 out=$(ctl policy reload 2>&1)
@@ -342,6 +459,27 @@ check "(c) autodiscover.example.net A still the wildcard's" \
 JSON=$(ctl --json policy show 2>&1)
 check "(c) json: the last good policy (covered) is kept" \
 	json_decision autodiscover.example.com. A covered - false
+
+# ---------------------------------------------------------------- (e): expired, still the rule
+# An expired leaf decides by its names (docs/autodiscover-policy.md): published, but the reload
+# answers an error naming it, and sandnsctl exits 1.
+cp "$PKI/expired.pem" "$CERT"
+out=$(ctl policy reload 2>&1)
+rc=$?
+echo "     sandnsctl policy reload (expired) said ($rc): $(head -n 1 <<<"$out")"
+check "(e) policy reload (expired): exit 1 (got $rc)" test "$rc" = 1
+check "(e) ... the reason: expired, the date, published" \
+	has "$out" "^sandnsctl: certificate $CERT is expired (not after 2020-02-01T00:00:00Z): clients will refuse it; its names still decide the policy; the policy was reloaded and published$"
+check "(e) the expired leaf's names decide: autodiscover.example.com A NODATA" \
+	nodata autodiscover.example.com A example.com.
+check "(e) ... the SRV is back" answer_is _autodiscover._tcp.example.com SRV "0 0 443 mail.example.com."
+JSON=$(ctl --json policy reload 2>/dev/null)
+rc=$?
+check "(e) policy reload --json (expired): exit 1, ok false, published true (got $rc)" \
+	$PY -c "$JSON_LOAD"'
+assert int(sys.argv[1]) == 1 and d["ok"] is False and d["published"] is True, d
+assert "expired" in d["error"], d' "$rc" <<<"$JSON"
+check "(e) policy show: the certificate is expired" has "$(ctl policy show 2>&1)" ": expired (critical: clients will refuse it)"
 check "sandnsd (main) still running after the refused policy reload" kill -0 "$PID"
 stop_sandnsd
 rc=$?
