@@ -31,11 +31,12 @@ echo "cert $T/c.pem" >>"$T/sandns.conf"
 PID=$!
 for _ in $(seq 1 600); do grep -q '^sandnsd: serving' "$T/log" && break; sleep 0.1; done
 "$SANDNSCTL" --control "$T/s.sock" policy reload >/dev/null &
+RELOAD=$!
 sleep 0.3
 S=$(date +%s%N)
 "$SANDNSCTL" --control "$T/s.sock" status >/dev/null
 echo "$NZ zones, $NS SANs: status answered after $((($(date +%s%N) - S) / 1000000)) ms behind a policy reload"
-wait %1
+wait "$RELOAD"
 kill "$PID"
 wait "$PID"
 rm -rf "$T"
