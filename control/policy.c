@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "origins.h"
 #include "policy.h"
 
 /* RR types read here, by number: control/ does not see libldns. */
@@ -33,6 +34,7 @@
 struct pdata {
 	zload_zone_t *const *zones;
 	size_t nzones;
+	origins_t *origins; /* the zones' origins, for zone_of() */
 	char *scratch; /* POLICY_NAME_MAX octets: rdata_of()'s answer, valid until its next call */
 };
 
@@ -77,18 +79,7 @@ static bool name_under(const char *name, const char *origin)
 /* The served zone holding NAME (the longest origin), or -1. */
 static long zone_of(const struct pdata *pd, const char *name)
 {
-	long best = -1;
-	size_t best_len = 0;
-
-	for (size_t z = 0; z < pd->nzones; z++) {
-		const char *o = zload_origin(pd->zones[z]);
-
-		if (name_under(name, o) && (best < 0 || strlen(o) > best_len)) {
-			best = (long)z;
-			best_len = strlen(o);
-		}
-	}
-	return best;
+	return origins_find(pd->origins, name);
 }
 
 /* The zone that serves NAME, or NULL. */
@@ -753,6 +744,7 @@ policy_t *policy_evaluate(zload_zone_t *const *zones, size_t nzones, cert_t *con
 {
 	static const enum policy_family fams[] = {POLICY_FAMILY_A, POLICY_FAMILY_AAAA};
 	struct pdata pd = {.zones = zones, .nzones = nzones};
+	const char **names = NULL;
 	policy_t *p;
 
 	if (errlen > 0)
@@ -765,7 +757,13 @@ policy_t *policy_evaluate(zload_zone_t *const *zones, size_t nzones, cert_t *con
 	if (p == NULL)
 		goto out_nomem;
 	pd.scratch = malloc(POLICY_NAME_MAX);
-	if (pd.scratch == NULL)
+	names = calloc(nzones + 1, sizeof(*names));
+	if (pd.scratch == NULL || names == NULL)
+		goto out_free_policy;
+	for (size_t z = 0; z < nzones; z++)
+		names[z] = zload_origin(zones[z]);
+	pd.origins = origins_new(names, nzones);
+	if (pd.origins == NULL)
 		goto out_free_policy;
 	for (size_t z = 0; z < nzones; z++) {
 		size_t first = p->n;
@@ -785,6 +783,8 @@ out_free_policy:
 out_nomem:
 	snprintf(err, errlen, "policy: out of memory");
 out_free_data:
+	origins_free(pd.origins);
+	free(names);
 	free(pd.scratch);
 	return p;
 }

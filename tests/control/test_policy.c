@@ -13,6 +13,7 @@
 
 #include "cert.h"
 #include "cutest.h"
+#include "origins.h"
 #include "policy.h"
 #include "tutil.h"
 #include "zload.h"
@@ -416,6 +417,36 @@ static void test_zload_foreach(void)
 	zload_free(&z);
 }
 
+/* The origin index the policy finds a name's zone with: the longest origin, the root last. */
+static void test_origins(void)
+{
+	const char *names[] = {"example.com.", "sub.example.com.", "example.net.", "example.com."};
+	const char *with_root[] = {"org.", "."};
+	origins_t *o = origins_new(names, 4);
+	origins_t *r = origins_new(with_root, 2);
+	origins_t *none = origins_new(NULL, 0);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(none);
+	CU_ASSERT_EQUAL(origins_find(o, "example.com."), 0);
+	CU_ASSERT_EQUAL(origins_find(o, "mail.example.com."), 0);
+	CU_ASSERT_EQUAL(origins_find(o, "sub.example.com."), 1);
+	CU_ASSERT_EQUAL(origins_find(o, "a.b.sub.example.com."), 1);
+	CU_ASSERT_EQUAL(origins_find(o, "xsub.example.com."), 0);
+	CU_ASSERT_EQUAL(origins_find(o, "example.net."), 2);
+	CU_ASSERT_EQUAL(origins_find(o, "example.org."), -1);
+	CU_ASSERT_EQUAL(origins_find(o, "com."), -1);
+	CU_ASSERT_EQUAL(origins_find(o, "."), -1);
+	CU_ASSERT_EQUAL(origins_find(r, "example.org."), 0);
+	CU_ASSERT_EQUAL(origins_find(r, "example.com."), 1);
+	CU_ASSERT_EQUAL(origins_find(r, "."), 1);
+	CU_ASSERT_EQUAL(origins_find(none, "example.com."), -1);
+	origins_free(o);
+	origins_free(r);
+	origins_free(none);
+}
+
 void reg_cutest_policy(void)
 {
 	CU_pSuite s = CU_add_suite("policy", suite_init, suite_cleanup);
@@ -438,4 +469,5 @@ void reg_cutest_policy(void)
 	CU_add_test(s, "N only via wildcard", test_wildcard_only);
 	CU_add_test(s, "two accepted domains", test_two_domains);
 	CU_add_test(s, "SRV target without address", test_srv_target_without_address);
+	CU_add_test(s, "origins: a name's zone", test_origins);
 }

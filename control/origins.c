@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* origins.c: which of a set of zone origins holds a name (the longest), in label steps */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "origins.h"
+
+struct origins {
+	const char *const *names;
+	size_t mask;	/* slots - 1, a power of two at least twice the origins */
+	uint32_t *slot; /* index into names + 1; 0: empty */
+};
+
+/* FNV-1a of the LEN octets at S. */
+static uint64_t hash(const char *s, size_t len)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
+	return h;
+}
+
+/* The slot holding the origin of LEN octets at S, or the empty slot where it would go. */
+static size_t probe(const origins_t *o, const char *s, size_t len)
+{
+	size_t i = (size_t)hash(s, len) & o->mask;
+
+	for (;;) {
+		uint32_t v = o->slot[i];
+
+		if (v == 0)
+			return i;
+		if (strlen(o->names[v - 1]) == len && memcmp(o->names[v - 1], s, len) == 0)
+			return i;
+		i = (i + 1) & o->mask;
+	}
+}
+
+origins_t *origins_new(const char *const *names, size_t n)
+{
+	origins_t *o = calloc(1, sizeof(*o));
+	size_t slots = 16;
+
+	if (o == NULL || n > UINT32_MAX / 2)
+		goto fail;
+	while (slots < 2 * n)
+		slots *= 2;
+	o->names = names;
+	o->mask = slots - 1;
+	o->slot = calloc(slots, sizeof(*o->slot));
+	if (o->slot == NULL)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		size_t s = probe(o, names[i], strlen(names[i]));
+
+		/* The same origin twice: the first is the one a pass over the list finds. */
+		if (o->slot[s] == 0)
+			o->slot[s] = (uint32_t)(i + 1);
+	}
+	return o;
+fail:
+	origins_free(o);
+	return NULL;
+}
+
+long origins_find(const origins_t *o, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = name;
+
+	/* NAME, then the name after each dot: the longest origin is met first; "." last. */
+	for (;;) {
+		size_t left = len - (size_t)(p - name);
+		uint32_t v;
+
+		if (left == 0)
+			p = ".", left = 1;
+		v = o->slot[probe(o, p, left)];
+		if (v != 0)
+			return (long)v - 1;
+		if (strcmp(p, ".") == 0)
+			return -1;
+		p = strchr(p, '.');
+		if (p == NULL)
+			return -1;
+		p++;
+	}
+}
+
+void origins_free(origins_t *o)
+{
+	if (o == NULL)
+		return;
+	free(o->slot);
+	free(o);
+}

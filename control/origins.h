@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* origins.h: which of a set of zone origins holds a name (the longest), in label steps */
+#ifndef ORIGINS_H
+#define ORIGINS_H
+
+#include <stddef.h>
+
+/*
+ * The origins of the served zones, hashed, so that "which zone holds this name" costs one
+ * lookup per label of the name rather than a pass over every zone: the policy asks it for
+ * every SAN of every certificate and every domain (thousands of SANs times hundreds of zones).
+ * Names and origins are absolute, lower case, in presentation form ("mail.example.com.").
+ */
+typedef struct origins origins_t;
+
+/* An index of the N origins NAMES (not copied: they outlive the index); NULL: out of memory. */
+origins_t *origins_new(const char *const *names, size_t n);
+
+/* The index into NAMES of the longest origin that equals NAME or lies above it, or -1. */
+long origins_find(const origins_t *o, const char *name);
+
+void origins_free(origins_t *o);
+
+#endif
