@@ -179,8 +179,9 @@ static void test_table_usage(void)
 	ctl_cmd_usage(&ctl_cmds[0], buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(buf, "status");
 	ctl_cmds_list(buf, sizeof(buf));
-	CU_ASSERT_STRING_EQUAL(buf, "status, stats, reload [ZONE], policy show [DOMAIN], policy "
-				    "reload, explain NAME TYPE, lookup NAME TYPE, stop, help");
+	CU_ASSERT_STRING_EQUAL(
+	    buf, "status, stats, reload [ZONE], policy show [DOMAIN], policy "
+		 "reload, explain NAME TYPE, lookup NAME TYPE, zone-notify ZONE, stop, help");
 	CU_ASSERT_EQUAL(ctl_cmds_usage_of("policy", buf, sizeof(buf)), 2);
 	CU_ASSERT_STRING_EQUAL(buf, "policy show [DOMAIN] | policy reload");
 	CU_ASSERT_EQUAL(ctl_cmds_usage_of("explain", buf, sizeof(buf)), 1);
@@ -212,13 +213,15 @@ static void test_help(void)
 			  "wildcard, policy)\n"
 			  "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
 			  "its rcode and answer records\n"
+			  "zone-notify ZONE: send NOTIFY for ZONE to its notify targets now, "
+			  "whatever its serial\n"
 			  "stop: stop sandnsd\n"
 			  "prefix a command with 'json' for JSON\n"
 			  ".\n"));
 	CU_ASSERT(
 	    answers("json help",
 		    "ok\n{\"commands\":[\"status\",\"stats\",\"reload\","
-		    "\"policy show\",\"policy reload\",\"explain\",\"lookup\",\"stop\"]}\n.\n"));
+		    "\"policy show\",\"policy reload\",\"explain\",\"lookup\",\"zone-notify\",\"stop\"]}\n.\n"));
 	/* help ignores what follows it. */
 	CU_ASSERT(answers("help me please",
 			  "ok\n"
@@ -235,6 +238,8 @@ static void test_help(void)
 			  "data, wildcard, policy)\n"
 			  "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
 			  "its rcode and answer records\n"
+			  "zone-notify ZONE: send NOTIFY for ZONE to its notify targets now, "
+			  "whatever its serial\n"
 			  "stop: stop sandnsd\n"
 			  "prefix a command with 'json' for JSON\n"
 			  ".\n"));
@@ -242,7 +247,7 @@ static void test_help(void)
 
 #define COMMANDS                                                                                   \
 	"status, stats, reload [ZONE], policy show [DOMAIN], policy reload, explain NAME TYPE, "   \
-	"lookup NAME TYPE, stop, help"
+	"lookup NAME TYPE, zone-notify ZONE, stop, help"
 
 static void test_errors(void)
 {
