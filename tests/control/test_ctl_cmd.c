@@ -218,10 +218,10 @@ static void test_help(void)
 			  "stop: stop sandnsd\n"
 			  "prefix a command with 'json' for JSON\n"
 			  ".\n"));
-	CU_ASSERT(
-	    answers("json help",
-		    "ok\n{\"commands\":[\"status\",\"stats\",\"reload\","
-		    "\"policy show\",\"policy reload\",\"explain\",\"lookup\",\"zone-notify\",\"stop\"]}\n.\n"));
+	CU_ASSERT(answers("json help",
+			  "ok\n{\"commands\":[\"status\",\"stats\",\"reload\","
+			  "\"policy show\",\"policy "
+			  "reload\",\"explain\",\"lookup\",\"zone-notify\",\"stop\"]}\n.\n"));
 	/* help ignores what follows it. */
 	CU_ASSERT(answers("help me please",
 			  "ok\n"
