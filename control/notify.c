@@ -69,6 +69,9 @@ struct notify {
 	struct ntgt *tgts;
 	size_t ntgts;
 	int fd4, fd6, efd;
+	/* io dpdk: the sockets' source, a listen address of their family (port 0); family 0: none
+	 */
+	struct sockaddr_storage src4, src6;
 	pthread_t tid;
 	bool started;
 	atomic_bool stop;
@@ -155,6 +158,24 @@ notify_t *notify_new(const cfg_t *cfg, char *err, size_t errlen)
 		t->fd = t->ss.ss_family == AF_INET ? n->fd4 : n->fd6;
 		if (t->fd < 0)
 			goto out_free;
+	}
+	/*
+	 * With io dpdk the host routes nothing to the secondaries but what leaves from the
+	 * dataplane's addresses (dp_tap.c: a rule "from OUR-ADDRESS" through the TAP), and answers
+	 * to those addresses on other ports come back through the TAP: send from one of them.
+	 * With kernel sockets the kernel picks the source, as Knot does without `via`.
+	 */
+	for (size_t i = 0; cfg->io == CFG_IO_DPDK && i < cfg->nlistens; i++) {
+		struct sockaddr_storage *src =
+		    cfg->listens[i].ss.ss_family == AF_INET ? &n->src4 : &n->src6;
+
+		if (src->ss_family != 0)
+			continue;
+		memcpy(src, &cfg->listens[i].ss, sizeof(*src));
+		if (src->ss_family == AF_INET)
+			((struct sockaddr_in *)src)->sin_port = 0;
+		else
+			((struct sockaddr_in6 *)src)->sin6_port = 0;
 	}
 	n->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (n->efd < 0) {
@@ -570,6 +591,23 @@ int notify_start(notify_t *n, char *err, size_t errlen)
 
 	if (n == NULL || n->started || n->ntgts == 0)
 		return SANDNS_EOK;
+	/* io dpdk: the TAP has the addresses by now (the dataplane runs). */
+	for (int f = 0; f < 2; f++) {
+		const struct sockaddr_storage *src = f == 0 ? &n->src4 : &n->src6;
+		const int fd = f == 0 ? n->fd4 : n->fd6;
+		char text[CFG_ADDR_TEXT];
+
+		if (fd < 0 || src->ss_family == 0)
+			continue;
+		if (bind(fd, (const struct sockaddr *)src,
+			 src->ss_family == AF_INET ? sizeof(struct sockaddr_in)
+						   : sizeof(struct sockaddr_in6)) != 0) {
+			cfg_addr_format((const struct sockaddr *)src, text, sizeof(text));
+			log_msg(LOG_WARNING,
+				"NOTIFY: cannot send from %s (%s); the kernel picks the source",
+				text, strerror(errno));
+		}
+	}
 	rc = zthread_start(&n->tid, notify_main, n);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot start the notify thread: %s", strerror(rc));
