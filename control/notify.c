@@ -385,6 +385,8 @@ static void send_try(notify_t *n, struct ntgt *t, uint64_t now)
 		timeout = NOTIFY_TIMEOUT_MAX_MS;
 	t->tries++;
 	t->deadline_ms = now + timeout;
+	/* Published first: whoever sees the datagram sees the try counted. */
+	publish_state(n, t, NOTIFY_SENDING, now, NULL);
 	if (len == 0) {
 		snprintf(t->last_err, sizeof(t->last_err), "cannot build the message");
 	} else if (sendto(t->fd, out, len, 0, (const struct sockaddr *)&t->ss, t->sslen) < 0) {
@@ -395,7 +397,6 @@ static void send_try(notify_t *n, struct ntgt *t, uint64_t now)
 		n->count.sent++;
 		pthread_mutex_unlock(&n->lock);
 	}
-	publish_state(n, t, NOTIFY_SENDING, now, NULL);
 }
 
 /* T's NOTIFY is over: answered (OK) or given up. */

@@ -168,14 +168,15 @@ static size_t recv_within(int fd, uint8_t *buf, size_t cap, int ms, struct socka
 	return n > 0 ? (size_t)n : 0;
 }
 
-/* Target 0's result once it is no longer being sent (at most MS). */
-static enum notify_result wait_result(notify_t *n, int ms, notify_state_t *st)
+/* Target 0's result once its NOTIFY of SERIAL is no longer being sent (at most MS). */
+static enum notify_result wait_result(notify_t *n, uint32_t serial, int ms, notify_state_t *st)
 {
 	const uint64_t end = clock_now_ms() + (uint64_t)ms;
 
 	do {
 		CU_ASSERT_FATAL(notify_state(n, 0, st));
-		if (st->result == NOTIFY_OK || st->result == NOTIFY_FAILED)
+		if (st->serial == serial &&
+		    (st->result == NOTIFY_OK || st->result == NOTIFY_FAILED))
 			return st->result;
 		usleep(10000);
 	} while (clock_now_ms() < end);
@@ -251,7 +252,7 @@ static void test_thread(void)
 	memcpy(reply, got, n1);
 	reply[2] |= 0x80;
 	sendto(fd, reply, n1, 0, (struct sockaddr *)&from, flen);
-	CU_ASSERT_EQUAL(wait_result(n, 2000, &st), NOTIFY_OK);
+	CU_ASSERT_EQUAL(wait_result(n, 2024060101u, 2000, &st), NOTIFY_OK);
 	CU_ASSERT_EQUAL(st.serial, 2024060101u);
 	CU_ASSERT_EQUAL(st.tries, 2);
 	CU_ASSERT_STRING_EQUAL(st.origin, "example.com.");
@@ -269,7 +270,7 @@ static void test_thread(void)
 	CU_ASSERT_EQUAL_FATAL(n1, len);
 	reply[2] |= 0x80;
 	sendto(fd, reply, n1, 0, (struct sockaddr *)&from, flen);
-	CU_ASSERT_EQUAL(wait_result(n, 2000, &st), NOTIFY_OK);
+	CU_ASSERT_EQUAL(wait_result(n, 8, 2000, &st), NOTIFY_OK);
 	CU_ASSERT_EQUAL(st.serial, 8);
 	notify_get_counters(n, &c);
 	CU_ASSERT_EQUAL(c.superseded, 1);
