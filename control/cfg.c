@@ -56,6 +56,12 @@ void cfg_free(cfg_t **cfgp)
 	free(cfg->zones);
 	free(cfg->listens);
 	free(cfg->xfr_acl);
+	for (i = 0; i < cfg->nnotifies; i++) {
+		free(cfg->notifies[i].origin);
+		free(cfg->notifies[i].key);
+		free(cfg->notifies[i].where);
+	}
+	free(cfg->notifies);
 	for (i = 0; i < cfg->ncerts; i++)
 		free(cfg->certs[i]);
 	free(cfg->certs);
@@ -96,7 +102,7 @@ static char *cfg_strip_line(char *line)
 int cfg_load_string(cfg_t *cfg, const char *text, const char *name, const char *basedir, char *err,
 		    size_t errlen)
 {
-	const struct cfg_src src = {.cmdline = false, .basedir = basedir};
+	struct cfg_src src = {.cmdline = false, .basedir = basedir, .name = name};
 	unsigned seen[CFG_K_COUNT] = {0};
 	char reason[512];
 	unsigned lineno = 0;
@@ -149,6 +155,7 @@ int cfg_load_string(cfg_t *cfg, const char *text, const char *name, const char *
 			break;
 		}
 		seen[k] = lineno;
+		src.line = lineno;
 		if (*value == '\0') {
 			rc = cfg_fail(err, errlen, "%s:%u: '%s' needs a value", name, lineno, line);
 			break;
@@ -390,6 +397,55 @@ static int cfg_check_dpdk(const cfg_t *cfg, char *err, size_t errlen)
 	return SANDNS_EOK;
 }
 
+static void cfg_notify_clear(cfg_notify_t *n)
+{
+	free(n->origin);
+	free(n->key);
+	free(n->where);
+}
+
+/*
+ * notify: each names a configured zone; the same zone and secondary twice is sent once. A key
+ * is refused until TSIG signing is wired into the sender (control/notify.c notify_finish()):
+ * sending it unsigned would be worse than saying so.
+ */
+static int cfg_check_notify(cfg_t *cfg, char *err, size_t errlen)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->nnotifies; i++) {
+		const cfg_notify_t *n = &cfg->notifies[i];
+
+		for (j = 0; j < cfg->nzones && !cfg_same_origin(cfg->zones[j].origin, n->origin);
+		     j++)
+			;
+		if (j == cfg->nzones)
+			return cfg_fail(err, errlen,
+					"%s: notify %s %s: %s is not a served zone (add a zone "
+					"line for it, or fix the name)",
+					n->where, n->origin, n->addr.text, n->origin);
+		if (n->key != NULL)
+			return cfg_fail(err, errlen,
+					"%s: notify %s %s key %s: TSIG for notify is not "
+					"supported in this build; remove 'key %s' (NOTIFY is then "
+					"sent unsigned)",
+					n->where, n->origin, n->addr.text, n->key, n->key);
+	}
+	for (i = 0; i < cfg->nnotifies; i++) {
+		for (j = i + 1; j < cfg->nnotifies; j++) {
+			if (!cfg_same_origin(cfg->notifies[i].origin, cfg->notifies[j].origin) ||
+			    !cfg_same_sockaddr(&cfg->notifies[i].addr, &cfg->notifies[j].addr))
+				continue;
+			cfg_notify_clear(&cfg->notifies[j]);
+			memmove(&cfg->notifies[j], &cfg->notifies[j + 1],
+				(cfg->nnotifies - j - 1) * sizeof(cfg->notifies[0]));
+			cfg->nnotifies--;
+			j--;
+		}
+	}
+	return SANDNS_EOK;
+}
+
 int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 {
 	size_t i, j;
@@ -426,6 +482,9 @@ int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 			j--;
 		}
 	}
+
+	if (cfg_check_notify(cfg, err, errlen) != SANDNS_EOK)
+		return SANDNS_ECONFIG;
 
 	if (cfg->nlistens == 0) {
 		if (cfg_add_default_listen(cfg, "127.0.0.1@53") != SANDNS_EOK ||

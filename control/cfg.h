@@ -26,6 +26,11 @@
  *                                  listen addresses, all on one port, and eal-args).
  *   allow-transfer PREFIX      (+) clients allowed to AXFR over TCP: 127.0.0.0/8, ::1/128 or one
  *                                  address (192.0.2.1). Default: nobody.
+ *   notify ORIGIN ADDR[@PORT] [key NAME]
+ *                              (+) send NOTIFY (RFC 1996) for zone ORIGIN (a configured zone) to
+ *                                  the secondary ADDR (port 53 when omitted) whenever the serial
+ *                                  ORIGIN serves changes, and once at start. key NAME: sign it
+ *                                  with TSIG key NAME (not supported yet: refused). Default: none.
  *   cert SOURCE                (+) certificate for the autodiscover policy: a PEM (leaf first,
  *                                  chain after) or DER file, or tls://HOST[:PORT][@ADDR], the
  *                                  leaf that endpoint presents for SNI HOST. None: policy off.
@@ -111,6 +116,14 @@ typedef struct cfg_addr {
 	char text[CFG_ADDR_TEXT]; /* "127.0.0.1@53", "::1@53" */
 } cfg_addr_t;
 
+/* `notify ORIGIN ADDR[@PORT] [key NAME]`: a secondary told when zone ORIGIN changes. */
+typedef struct cfg_notify {
+	char *origin;	 /* as written; cfg_check makes sure it is a configured zone */
+	cfg_addr_t addr; /* the secondary */
+	char *key;	 /* TSIG key name, or NULL: unsigned */
+	char *where;	 /* "FILE:LINE" or "--notify", for messages */
+} cfg_notify_t;
+
 typedef struct cfg_prefix {
 	int family;		  /* AF_INET or AF_INET6 */
 	unsigned bits;		  /* prefix length */
@@ -138,6 +151,8 @@ typedef struct cfg {
 	size_t nlistens;
 	cfg_prefix_t *xfr_acl;
 	size_t nxfr_acl;
+	cfg_notify_t *notifies;
+	size_t nnotifies;
 	char **certs;
 	size_t ncerts;
 	char **eal_args;
@@ -192,7 +207,8 @@ int cfg_load_args(cfg_t *cfg, int argc, char *const argv[], char *err, size_t er
 
 /*
  * Completes and checks the configuration once everything is read: the default listen
- * addresses, at least one zone, no zone or address twice, EAL arguments only with dpdk.
+ * addresses, at least one zone, no zone or address twice, EAL arguments only with dpdk, notify
+ * only for configured zones (the same zone and secondary twice is kept once).
  * Returns SANDNS_EOK or SANDNS_ECONFIG with what to fix in err.
  */
 int cfg_check(cfg_t *cfg, char *err, size_t errlen);

@@ -48,6 +48,7 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
 				      false},
     [CFG_K_RATE_LIMIT_IPV6_PREFIX] = {"rate-limit-ipv6-prefix", "rate-limit-ipv6-prefix", false,
 				      false},
+    [CFG_K_NOTIFY] = {"notify", "notify", true, false},
 };
 
 int cfg_find_key(const char *name, bool cmdline)
@@ -153,6 +154,55 @@ out_nomem:
 	free(abs);
 	zsrc_clear(&z.src);
 	return cfg_fail(err, errlen, "%s: out of memory", key);
+}
+
+/* `notify ORIGIN ADDR[@PORT] [key NAME]` (on the command line: one value, the same words). */
+static int cfg_set_notify(cfg_t *cfg, const char *key, const char *value, const struct cfg_src *src,
+			  char *err, size_t errlen)
+{
+	const char *w[5];
+	char reason[256], *copy, *save = NULL, *tok;
+	cfg_notify_t n = {0};
+	size_t nw = 0;
+	int rc;
+
+	copy = strdup(value);
+	if (copy == NULL)
+		return cfg_fail(err, errlen, "%s: out of memory", key);
+	for (tok = strtok_r(copy, " \t", &save); tok != NULL; tok = strtok_r(NULL, " \t", &save))
+		if (nw < sizeof(w) / sizeof(w[0]))
+			w[nw++] = tok;
+		else
+			nw++;
+	if (nw != 2 && !(nw == 4 && strcmp(w[2], "key") == 0)) {
+		rc = cfg_fail(err, errlen, "%s: expected ORIGIN ADDR[@PORT] [key NAME], not '%s'",
+			      key, value);
+		goto out;
+	}
+	if (cfg_parse_addr(w[1], &n.addr, reason, sizeof(reason)) != SANDNS_EOK) {
+		rc = cfg_fail(err, errlen, "%s %s: %s", key, w[0], reason);
+		goto out;
+	}
+	n.origin = strdup(w[0]);
+	n.key = nw == 4 ? strdup(w[3]) : NULL;
+	if (src->name != NULL)
+		rc = asprintf(&n.where, "%s:%u", src->name, src->line);
+	else
+		rc = asprintf(&n.where, "%s", key);
+	if (rc < 0)
+		n.where = NULL;
+	if (n.origin == NULL || (nw == 4 && n.key == NULL) || n.where == NULL ||
+	    cfg_push(&cfg->notifies, &cfg->nnotifies, sizeof(n), &n) != SANDNS_EOK) {
+		free(n.origin);
+		free(n.key);
+		free(n.where);
+		rc = cfg_fail(err, errlen, "%s: out of memory", key);
+		goto out;
+	}
+	rc = SANDNS_EOK;
+out:
+	free(copy);
+	return rc;
 }
 
 int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
@@ -312,6 +362,8 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		if (rc == SANDNS_EOK)
 			cfg->cert_probe_interval = (unsigned)n;
 		return rc;
+	case CFG_K_NOTIFY:
+		return cfg_set_notify(cfg, key, value, src, err, errlen);
 	case CFG_K_COUNT:
 		break;
 	}

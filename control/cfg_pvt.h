@@ -36,6 +36,7 @@ enum cfg_key {
 	CFG_K_RATE_LIMIT_TABLE_SIZE,
 	CFG_K_RATE_LIMIT_IPV4_PREFIX,
 	CFG_K_RATE_LIMIT_IPV6_PREFIX,
+	CFG_K_NOTIFY,
 	CFG_K_COUNT
 };
 
@@ -53,6 +54,8 @@ extern const struct cfg_keydef cfg_keys[CFG_K_COUNT];
 struct cfg_src {
 	bool cmdline;
 	const char *basedir; /* for relative paths; NULL: the current directory */
+	const char *name;    /* the file, for messages made after reading (NULL: command line) */
+	unsigned line;	     /* ... and the line */
 };
 
 /* cfg_opts.c: the key named NAME in the file (or on the command line, without "--"), or -1. */

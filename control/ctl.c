@@ -83,6 +83,9 @@ ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen)
 	}
 	if (ctl_watch_init(ctl, err, errlen) != SANDNS_EOK)
 		goto out_free;
+	ctl->notify = notify_new(cfg, err, errlen);
+	if (ctl->notify == NULL)
+		goto out_free;
 	if (cfg->control != NULL) {
 		fd = ctl_bind(ctl, cfg->control, err, errlen);
 		if (fd < 0)
@@ -115,6 +118,11 @@ int ctl_after_fork(ctl_t *ctl, char *err, size_t errlen)
 	}
 	ctl_lock_note_pid(ctl);
 	return SANDNS_EOK;
+}
+
+int ctl_start_notify(ctl_t *ctl, char *err, size_t errlen)
+{
+	return notify_start(ctl->notify, err, errlen);
 }
 
 static void ctl_signal(ctl_t *ctl)
@@ -201,6 +209,7 @@ void ctl_free(ctl_t **ctlp)
 	if (ctlp == NULL || *ctlp == NULL)
 		return;
 	ctl = *ctlp;
+	notify_free(&ctl->notify);
 	ctl_clients_close(ctl);
 	ctl_probe_fini(ctl);
 	ctl_preview_free(ctl);

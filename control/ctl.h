@@ -143,6 +143,12 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b);
  */
 int ctl_reload(ctl_t *ctl, const ctl_rebuild_t *what, char *err, size_t errlen);
 
+/*
+ * Starts the thread that sends NOTIFY to the secondaries (notify lines): call it once sandnsd
+ * answers, after the fork. The NOTIFYs of the first publish wait for it. SANDNS_EOK or an error.
+ */
+int ctl_start_notify(ctl_t *ctl, char *err, size_t errlen);
+
 /* Serves signals and the control socket until SIGINT, SIGTERM or a `stop` request. */
 void ctl_run(ctl_t *ctl);
 

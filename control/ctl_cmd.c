@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 
 #include "buf.h"
@@ -275,6 +276,50 @@ static void h_lookup_cert(struct ctl_req *r)
 	lookup_on(r, zt, r->argv[1], r->argv[2]);
 }
 
+/* `zone-notify ZONE`: NOTIFY ZONE's targets now with the serial served, changed or not. */
+static void h_zone_notify(struct ctl_req *r)
+{
+	const ctl_t *ctl = r->ctl;
+	const char *zone = r->argv[0];
+	const ctl_zone_info_t *z = NULL;
+	size_t zl = strlen(zone), n;
+
+	if (zl > 1 && zone[zl - 1] == '.')
+		zl--;
+	for (size_t i = 0; i < ctl->info.nzones && z == NULL; i++) {
+		const char *o = ctl->info.zones[i].origin;
+		size_t ol = strlen(o);
+
+		if (ol > 1 && o[ol - 1] == '.')
+			ol--;
+		if (ol == zl && strncasecmp(o, zone, zl) == 0)
+			z = &ctl->info.zones[i];
+	}
+	if (z == NULL) {
+		snprintf(r->err, r->errlen, "no zone %s is configured", zone);
+		return;
+	}
+	n = ctl_notify_zone(r->ctl, z->origin, z->serial);
+	if (n == 0) {
+		snprintf(r->err, r->errlen,
+			 "zone %s has no notify targets (add a line 'notify %s ADDR')", z->origin,
+			 z->origin);
+		return;
+	}
+	log_msg(LOG_INFO, "NOTIFY %s serial %lu to %zu target%s on request", z->origin, z->serial,
+		n, n == 1 ? "" : "s");
+	if (r->json) {
+		BUF_LIT(r->body, "{\"ok\":true,\"zone\":");
+		buf_json_str(r->body, z->origin);
+		buf_printf(r->body, ",\"serial\":%lu,\"targets\":%zu}\n", z->serial, n);
+	} else {
+		buf_printf(r->body,
+			   "NOTIFY %s serial %lu: sending to %zu target%s (see status for the "
+			   "outcome)\n",
+			   z->origin, z->serial, n, n == 1 ? "" : "s");
+	}
+}
+
 static void h_stop(struct ctl_req *r)
 {
 	buf_printf(r->body, r->json ? "{\"ok\":true,\"stopping\":true}\n" : "stopping\n");
@@ -325,6 +370,7 @@ static const struct ctl_handler {
     {"explain", h_explain, NULL},
     {"lookup --cert", h_lookup_cert, NULL},
     {"lookup", h_lookup, NULL},
+    {"zone-notify", h_zone_notify, NULL},
     {"stop", h_stop, NULL},
     {"help", h_help, NULL},
 };

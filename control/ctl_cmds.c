@@ -26,6 +26,8 @@ const ctl_cmd_def_t ctl_cmds[] = {
      "(one such preview at a time, freed 10 s after its last use)"},
     {"lookup", "NAME TYPE", 2, 2, true,
      "the answer NAME TYPE gets from the served snapshot: its rcode and answer records"},
+    {"zone-notify", "ZONE", 1, 1, true,
+     "send NOTIFY for ZONE to its notify targets now, whatever its serial"},
     {"stop", "", 0, 0, true, "stop sandnsd"},
     {"help", "", 0, CTL_ARGS_ANY, false, "the daemon's list of commands"},
 };

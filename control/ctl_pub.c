@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ctl_pub.c: publishing a build's snapshot, and rebuilding then publishing (a reload) */
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 
 #include "clock.h"
@@ -18,6 +20,40 @@ static void ctl_take_info(ctl_t *ctl, ctl_build_t *b)
 	memset(b, 0, sizeof(*b));
 }
 
+size_t ctl_notify_zone(ctl_t *ctl, const char *origin, unsigned long serial)
+{
+	uint8_t msg[NOTIFY_MSG_MAX];
+	size_t len;
+
+	if (notify_zone_targets(ctl->notify, origin) == 0)
+		return 0;
+	len = notify_build(ctl->current, origin, msg, sizeof(msg));
+	if (len == 0) {
+		log_msg(LOG_ERR, "NOTIFY %s: the snapshot serves no SOA for it; not sent", origin);
+		return 0;
+	}
+	return notify_zone(ctl->notify, origin, (uint32_t)serial, msg, len);
+}
+
+/*
+ * The one place that compares the serials served before and after a publish (every publish goes
+ * through ctl_publish_first: start, reloads, policy reloads, the probe, the watch): a zone whose
+ * serial changed, or that is new, is NOTIFYed. ctl->info still describes the snapshot before.
+ */
+static void ctl_notify_changed(ctl_t *ctl, const ctl_build_t *b)
+{
+	for (size_t i = 0; i < b->nzones; i++) {
+		const ctl_zone_info_t *z = &b->zones[i];
+		const ctl_zone_info_t *was = NULL;
+
+		for (size_t j = 0; j < ctl->info.nzones && was == NULL; j++)
+			if (strcasecmp(ctl->info.zones[j].origin, z->origin) == 0)
+				was = &ctl->info.zones[j];
+		if (was == NULL || was->serial != z->serial)
+			ctl_notify_zone(ctl, z->origin, z->serial);
+	}
+}
+
 void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 {
 	zt_t *next = b->zt;
@@ -30,6 +66,7 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 		zt_order_start(next);
 	ctl->current = next;
 	ctl->loaded_ms = clock_now_ms();
+	ctl_notify_changed(ctl, b);
 	ctl_take_info(ctl, b);
 	ctl_build_save_serials(ctl->cfg, &ctl->info);
 	for (size_t i = 0; i < ctl->info.nzones; i++)

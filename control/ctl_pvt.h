@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "ctl.h"
+#include "notify.h"
 
 enum ctl_kind { CTL_EV_SIGNAL, CTL_EV_LISTEN, CTL_EV_CLIENT, CTL_EV_PROBE, CTL_EV_WATCH };
 
@@ -81,7 +82,8 @@ struct ctl {
 	/* `watch yes`: inotify on the directories of the zone and certificate files (ctl_watch.c).
 	 */
 	struct ctl_ev watch_ev;
-	int *watch_wd; /* per watched directory */
+	notify_t *notify; /* NOTIFY out: its thread and targets (notify.c) */
+	int *watch_wd;	  /* per watched directory */
 	char **watch_dir;
 	size_t nwatch;
 	bool *watch_zones;     /* per cfg->zones: changed since the last reload */
@@ -164,6 +166,11 @@ void ctl_watch_fini(ctl_t *ctl);
 
 /* ctl_pub.c: frees the zones as read when keep-zones says not to keep them (logged once). */
 void ctl_drop_zones(ctl_t *ctl);
+/*
+ * ctl_pub.c: NOTIFY zone ORIGIN's targets with the SOA the published snapshot serves (SERIAL);
+ * never waits (the notify thread sends). Returns how many targets there are (0: none).
+ */
+size_t ctl_notify_zone(ctl_t *ctl, const char *origin, unsigned long serial);
 
 /*
  * ctl_client.c: binds the control socket PATH (mode 0600); its fd, or -errno with err set.

@@ -74,6 +74,102 @@ static void ctl_status_policy(const ctl_t *ctl, buf_t *b)
 		   ctl->pending_key != NULL ? ", a probe saw a change (waiting for the next)" : "");
 }
 
+static const char *notify_result_name(enum notify_result r)
+{
+	switch (r) {
+	case NOTIFY_NONE:
+		return "none";
+	case NOTIFY_SENDING:
+		return "sending";
+	case NOTIFY_WAITING:
+		return "waiting";
+	case NOTIFY_OK:
+		return "ok";
+	case NOTIFY_FAILED:
+		return "failed";
+	}
+	return "?";
+}
+
+/* Per notify target, the last NOTIFY's outcome (or the one being sent); then the counters. */
+static void ctl_status_notify(ctl_t *ctl, bool json, uint64_t now, buf_t *b)
+{
+	const size_t n = notify_target_count(ctl->notify);
+	notify_counters_t c;
+	notify_state_t st;
+	char dur[64];
+
+	if (json)
+		BUF_LIT(b, ",\"notify\":[");
+	for (size_t i = 0; i < n && notify_state(ctl->notify, i, &st); i++) {
+		const uint64_t ago =
+		    st.when_ms != 0 && now > st.when_ms ? (now - st.when_ms) / 1000 : 0;
+
+		if (json) {
+			if (i != 0)
+				BUF_LIT(b, ",");
+			BUF_LIT(b, "{\"zone\":");
+			buf_json_str(b, st.origin);
+			BUF_LIT(b, ",\"target\":");
+			buf_json_str(b, st.target);
+			buf_printf(b, ",\"result\":\"%s\"", notify_result_name(st.result));
+			if (st.result != NOTIFY_NONE)
+				buf_printf(b, ",\"serial\":%lu,\"tries\":%u,\"seconds_ago\":%llu",
+					   (unsigned long)st.serial, st.tries,
+					   (unsigned long long)ago);
+			if (st.result == NOTIFY_FAILED) {
+				BUF_LIT(b, ",\"reason\":");
+				buf_json_str(b, st.reason);
+			}
+			BUF_LIT(b, "}");
+			continue;
+		}
+		buf_printf(b, "notify %s to %s: ", st.origin, st.target);
+		ctl_format_duration(dur, sizeof(dur), ago);
+		switch (st.result) {
+		case NOTIFY_NONE:
+			BUF_LIT(b, "nothing sent yet\n");
+			break;
+		case NOTIFY_SENDING:
+			buf_printf(b, "serial %lu sending (try %u of %u)\n",
+				   (unsigned long)st.serial, st.tries, NOTIFY_TRIES);
+			break;
+		case NOTIFY_WAITING:
+			buf_printf(b, "serial %lu waiting for a place (%u in flight at most)\n",
+				   (unsigned long)st.serial, NOTIFY_INFLIGHT);
+			break;
+		case NOTIFY_OK:
+			buf_printf(b, "serial %lu ok %s ago (%u tr%s)\n", (unsigned long)st.serial,
+				   dur, st.tries, st.tries == 1 ? "y" : "ies");
+			break;
+		case NOTIFY_FAILED:
+			buf_printf(b, "serial %lu failed %s ago after %u tries (%s)\n",
+				   (unsigned long)st.serial, dur, st.tries, st.reason);
+			break;
+		}
+	}
+	notify_get_counters(ctl->notify, &c);
+	if (json) {
+		buf_printf(b,
+			   "],\"notify_counters\":{\"sent\":%llu,\"ok\":%llu,\"failed\":%llu,"
+			   "\"superseded\":%llu,\"waited\":%llu,\"stray\":%llu,"
+			   "\"log_dropped\":%llu}",
+			   (unsigned long long)c.sent, (unsigned long long)c.ok,
+			   (unsigned long long)c.failed, (unsigned long long)c.superseded,
+			   (unsigned long long)c.waited, (unsigned long long)c.stray,
+			   (unsigned long long)c.log_dropped);
+		return;
+	}
+	if (n > 0)
+		buf_printf(
+		    b,
+		    "notify: %zu target%s, %llu sent, %llu ok, %llu failed, %llu superseded, "
+		    "%llu waited, %llu stray answers\n",
+		    n, n == 1 ? "" : "s", (unsigned long long)c.sent, (unsigned long long)c.ok,
+		    (unsigned long long)c.failed, (unsigned long long)c.superseded,
+		    (unsigned long long)c.waited, (unsigned long long)c.stray);
+}
+
 void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b)
 {
 	const uint64_t now = clock_now_ms();
@@ -129,8 +225,10 @@ void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b)
 			buf_json_str(b, z != NULL ? zsrc_where(&z->src) : "");
 			BUF_LIT(b, "}");
 		}
+		BUF_LIT(b, "]");
+		ctl_status_notify(ctl, true, now, b);
 		buf_printf(b,
-			   "],\"records\":%zu,\"snapshot_bytes\":%zu,\"loaded_seconds_ago\":%llu,"
+			   ",\"records\":%zu,\"snapshot_bytes\":%zu,\"loaded_seconds_ago\":%llu,"
 			   "\"reloads\":%lu,\"reload_failures\":%lu,\"queries_answered\":%llu,"
 			   "\"udp_answered\":%llu,\"tcp_answered\":%llu,\"policy\":%s,"
 			   "\"certificates\":%zu,\"certificate_probes\":%lu,\"probe_flips\":%lu}\n",
@@ -166,6 +264,7 @@ void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b)
 			   z != NULL ? zsrc_kind_name(&z->src) : "file",
 			   z != NULL ? zsrc_where(&z->src) : "?");
 	}
+	ctl_status_notify(ctl, false, now, b);
 	ctl_status_policy(ctl, b);
 	buf_printf(b, "queries answered: %llu (udp %llu, tcp %llu)\n",
 		   (unsigned long long)(total[SRV_UDP_ANSWERED] + total[SRV_TCP_ANSWERED]),

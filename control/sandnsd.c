@@ -43,6 +43,8 @@ static const char usage_text[] =
     "                           the EAL arguments after --; needs --listen addresses\n"
     "  --allow-transfer PREFIX  allow AXFR over TCP from PREFIX, e.g. 127.0.0.0/8\n"
     "                           (repeatable; default: nobody)\n"
+    "  --notify 'ORIGIN ADDR[@PORT]'  send NOTIFY for zone ORIGIN to the secondary ADDR\n"
+    "                           when its serial changes, and at start (repeatable)\n"
     "  --cert SOURCE            certificate the autodiscover policy checks: a PEM (leaf\n"
     "                           first) or DER file, or tls://HOST[:PORT][@ADDR], the leaf\n"
     "                           that endpoint presents for SNI HOST (repeatable; none:\n"
@@ -390,6 +392,11 @@ int main(int argc, char **argv)
 		goto out_stop_srv;
 	}
 	print_serving(nzones, records, bytes, srv, dp);
+	/* Once answering: a secondary asks for the SOA as soon as it hears the NOTIFY. */
+	if (ctl_start_notify(ctl, err, sizeof(err)) != SANDNS_EOK) {
+		log_msg(LOG_ERR, "%s", err);
+		goto out_stop_srv;
+	}
 	if (ready_fd >= 0) {
 		daemon_ready(ready_fd);
 		ready_fd = -1;

@@ -188,7 +188,7 @@ static void test_table_usage(void)
 			       "status, stats, reload [ZONE], policy show [DOMAIN], policy "
 			       "reload, policy check --cert FILE [--cert FILE...] [--zone "
 			       "DOMAIN], explain NAME TYPE, lookup --cert FILE NAME TYPE, lookup "
-			       "NAME TYPE, stop, help");
+			       "NAME TYPE, zone-notify ZONE, stop, help");
 	CU_ASSERT_EQUAL(ctl_cmds_usage_of("policy", buf, sizeof(buf)), 3);
 	CU_ASSERT_STRING_EQUAL(buf, "policy show [DOMAIN] | policy reload | " POLICY_CHECK);
 	CU_ASSERT_EQUAL(ctl_cmds_usage_of("explain", buf, sizeof(buf)), 1);
@@ -228,13 +228,15 @@ static void test_help(void)
 	    "after its last use)\n"
 	    "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
 	    "its rcode and answer records\n"
+	    "zone-notify ZONE: send NOTIFY for ZONE to its notify targets now, whatever its "
+	    "serial\n"
 	    "stop: stop sandnsd\n"
 	    "prefix a command with 'json' for JSON\n"
 	    ".\n"));
 	CU_ASSERT(answers("json help",
 			  "ok\n{\"commands\":[\"status\",\"stats\",\"reload\","
 			  "\"policy show\",\"policy reload\",\"policy check\",\"explain\",\"lookup "
-			  "--cert\",\"lookup\",\"stop\"]}\n.\n"));
+			  "--cert\",\"lookup\",\"zone-notify\",\"stop\"]}\n.\n"));
 	/* help ignores what follows it. */
 	CU_ASSERT(answers(
 	    "help me please",
@@ -259,6 +261,8 @@ static void test_help(void)
 	    "after its last use)\n"
 	    "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
 	    "its rcode and answer records\n"
+	    "zone-notify ZONE: send NOTIFY for ZONE to its notify targets now, whatever its "
+	    "serial\n"
 	    "stop: stop sandnsd\n"
 	    "prefix a command with 'json' for JSON\n"
 	    ".\n"));
@@ -266,7 +270,8 @@ static void test_help(void)
 
 #define COMMANDS                                                                                   \
 	"status, stats, reload [ZONE], policy show [DOMAIN], policy reload, " POLICY_CHECK         \
-	", explain NAME TYPE, lookup --cert FILE NAME TYPE, lookup NAME TYPE, stop, help"
+	", explain NAME TYPE, lookup --cert FILE NAME TYPE, lookup NAME TYPE, zone-notify ZONE, "  \
+	"stop, help"
 
 static void test_errors(void)
 {
