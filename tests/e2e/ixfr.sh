@@ -65,6 +65,13 @@ ZEOF
 }
 
 ctl() { timeout 20 "$SANDNSCTL" --control "$SOCK" "$@"; }
+# stopped NAME: stops the sandnsd running and checks its exit status (ASan: no leak either).
+stopped() {
+	local rc
+	stop_sandnsd
+	rc=$?
+	check "sandnsd ($1) stopped with status 0 (got $rc)" test "$rc" = 0
+}
 # kq PORT ARGS...: kdig to 127.0.0.1@PORT, answers only.
 kq() {
 	local port=$1
@@ -141,8 +148,7 @@ check "Knot serves the changed TTL" \
 	test "$(kq "$KNOT_PORT" +noall +answer mail.ixfr.test. A | awk '{print $2}')" = 600
 
 # ---- a restart: the journal is read back, then another change
-stop_sandnsd
-check "sandnsd stopped (status 0)" test $? = 0
+stopped primary
 start_sandnsd primary --allow-transfer 127.0.0.0/8 --zone "ixfr.test.=$ZONE" || exit 1
 check "after the restart: the log says the history was read" \
 	grep -q "zone ixfr.test.: IXFR history from serial 1 to 2" "$LOG"
@@ -173,7 +179,7 @@ check "IXFR=3 (current): the SOA alone" test "$(grep -c . <<<"$ix")" = 1 -a \
 	"$(awk '{print $4, $7}' <<<"$ix")" = "SOA 3"
 ix=$(kq "$PORT" +noall +answer +notcp IXFR=1 ixfr.test.)
 check "IXFR=1 over UDP: the SOA alone" test "$(awk '{print $4, $7}' <<<"$ix")" = "SOA 3"
-stop_sandnsd
+stopped primary
 stop_pid "$KNOT_PID" 10 "ixfr: knotd"
 KNOT_PID=
 
@@ -185,17 +191,17 @@ set_serial 100
 start_sandnsd serials --cert "$SAMPLE/mail.example.com.pem" --zone "example.com.=$EZONE" || exit 1
 s1=$(serial_at "$PORT" example.com.)
 check "the policy edits example.com: serial 100 is served raised (got $s1)" test "$s1" = 101
-stop_sandnsd
+stopped serials
 set_serial 99
 start_sandnsd serials --cert "$SAMPLE/mail.example.com.pem" --zone "example.com.=$EZONE" || exit 1
 s2=$(serial_at "$PORT" example.com.)
 check "a restart with a lower serial in the file: served $s2, newer than $s1" test "$s2" -gt "$s1"
-stop_sandnsd
+stopped serials
 set_serial 100
 start_sandnsd serials --zone "example.com.=$EZONE" || exit 1
 s3=$(serial_at "$PORT" example.com.)
 check "a restart with the policy's edits gone: served $s3, newer than $s2" test "$s3" -gt "$s2"
-stop_sandnsd
+stopped serials
 
 # ================================================================ a state directory it cannot use
 new_port
