@@ -146,6 +146,18 @@ bool ixfr_iter_next(ixfr_iter_t *it, const uint8_t **rr, size_t *len);
 
 /* ---- ixfr_out.c: IXFR over TCP on today's path ---- */
 
+struct zt_query;
+
+/*
+ * What the IXFR query QUERY asks for: Q gets the query parsed (question, EDNS: query.h), IT the
+ * RRs to send from the history of the zone it names (the history is ZT's: take a reference with
+ * ixfr_hist_ref(IT->hist) to walk it after leaving the RCU read-side section). Returns 0,
+ * IXFR_OUT_AXFR when the history cannot answer it (then AXFR-style), or a sandns error
+ * (SANDNS_EMALF, SANDNS_ENOZONE). A streamed transfer starts here, then calls ixfr_iter_next().
+ */
+int ixfr_out_prepare(const zt_t *zt, const uint8_t *query, size_t qlen, struct zt_query *q,
+		     ixfr_iter_t *it);
+
 /*
  * Answers the IXFR query QUERY from the history of the zone it names: calls SINK once per
  * message (about 16 KiB each, the question in the first only), as zt_xfr_render() does.

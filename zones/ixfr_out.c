@@ -79,37 +79,46 @@ static bool query_serial(const uint8_t *query, size_t qlen, const struct zt_quer
 	return true;
 }
 
+int ixfr_out_prepare(const zt_t *zt, const uint8_t *query, size_t qlen, struct zt_query *q,
+		     ixfr_iter_t *it)
+{
+	wire_ctx_t c;
+	uint32_t n, theirs;
+
+	if (qlen < WIRE_HDR_LEN)
+		return SANDNS_EMALF;
+	memset(q, 0, sizeof(*q));
+	wire_ctx_init(&c, query, qlen);
+	wire_ctx_skip(&c, WIRE_HDR_LEN);
+	if (!query_parse_qname(&c, q) || wire_ctx_left(&c) < 4)
+		return SANDNS_EMALF;
+	q->qtype = wire_get16(c.pos);
+	if (q->qtype != T_IXFR)
+		return IXFR_OUT_AXFR;
+	wire_ctx_skip(&c, 4);
+	edns_parse_records(&c, q, wire_get16(query + 6), wire_get16(query + 8),
+			   wire_get16(query + 10));
+	if (c.err != 0 || q->rcode != 0 || !query_serial(query, qlen, q, &theirs))
+		return SANDNS_EMALF;
+	n = zt_find(zt, q->key, q->qname_len);
+	if (n == ZT_NONE || !(zt->nodes[n].flags & ZN_APEX))
+		return SANDNS_ENOZONE;
+	if (!ixfr_iter_start(it, zt->zones[zt->nodes[n].zone].ixfr, theirs))
+		return IXFR_OUT_AXFR;
+	return 0;
+}
+
 int ixfr_out_render(const zt_t *zt, const uint8_t *query, size_t qlen, zt_xfr_sink sink, void *ctx)
 {
 	static __thread struct out_msg m;
 	struct zt_query q;
 	ixfr_iter_t it;
-	wire_ctx_t c;
 	const uint8_t *rr;
 	size_t len;
-	uint32_t n, theirs;
-	int ret = 0;
+	int ret = ixfr_out_prepare(zt, query, qlen, &q, &it);
 
-	if (qlen < WIRE_HDR_LEN)
-		return SANDNS_EMALF;
-	memset(&q, 0, sizeof(q));
-	wire_ctx_init(&c, query, qlen);
-	wire_ctx_skip(&c, WIRE_HDR_LEN);
-	if (!query_parse_qname(&c, &q) || wire_ctx_left(&c) < 4)
-		return SANDNS_EMALF;
-	q.qtype = wire_get16(c.pos);
-	if (q.qtype != T_IXFR)
-		return IXFR_OUT_AXFR;
-	wire_ctx_skip(&c, 4);
-	edns_parse_records(&c, &q, wire_get16(query + 6), wire_get16(query + 8),
-			   wire_get16(query + 10));
-	if (c.err != 0 || q.rcode != 0 || !query_serial(query, qlen, &q, &theirs))
-		return SANDNS_EMALF;
-	n = zt_find(zt, q.key, q.qname_len);
-	if (n == ZT_NONE || !(zt->nodes[n].flags & ZN_APEX))
-		return SANDNS_ENOZONE;
-	if (!ixfr_iter_start(&it, zt->zones[zt->nodes[n].zone].ixfr, theirs))
-		return IXFR_OUT_AXFR;
+	if (ret != 0)
+		return ret;
 	msg_start(&m, query, &q, true);
 	while (ret == 0 && ixfr_iter_next(&it, &rr, &len)) {
 		if (m.len + len > m.cap && m.count > 0) {

@@ -20,10 +20,11 @@
 
 static char dir[] = "/tmp/sandns-test-ixfr-XXXXXX";
 
-/* Serial S of a small zone; EXTRA: more lines; BASE: whether the usual records are there. */
+/* Zone example.com. at serial SERIAL: SOA, NS, ns1, www, then the lines EXTRA. */
 static zt_t *zone(unsigned serial, const char *extra)
 {
-	char text[4096], err[512];
+	static char text[80000];
+	char err[512];
 	zload_zone_t *z;
 	zt_t *t;
 
@@ -408,6 +409,34 @@ static void test_publish_and_out(void)
 	zt_free(&d);
 }
 
+/* A change larger than one message: several messages, the question in the first only. */
+static void test_out_messages(void)
+{
+	const ixfr_conf_t conf = {.max_bytes = 1 << 20, .max_depth = 20};
+	static char extra[65536];
+	static struct sink s;
+	size_t o = 0, qlen;
+	uint8_t q[512];
+	zt_t *a = zone(1, ""), *b;
+
+	for (int i = 0; i < 800; i++)
+		o += (size_t)snprintf(extra + o, sizeof(extra) - o,
+				      "t%d IN TXT \"a record of some forty octets\"\n", i);
+	b = zone(2, extra);
+	ixfr_pub_prepare(NULL, a, &conf);
+	ixfr_pub_prepare(a, b, &conf);
+	qlen = ixfr_query(q, 1);
+	CU_ASSERT_EQUAL(ixfr_out_render(b, q, qlen, collect, &s), 0);
+	CU_ASSERT(s.msgs >= 2);
+	CU_ASSERT_FALSE(s.question_later);
+	CU_ASSERT_EQUAL(s.rrs, 804); /* SOA 2; SOA 1; SOA 2, 800 TXT; SOA 2 */
+	/* No SOA in the authority section: malformed. */
+	qlen = tu_query(q, 1, 0, "example.com.", 251, 1);
+	CU_ASSERT_EQUAL(ixfr_out_render(b, q, qlen, collect, &s), SANDNS_EMALF);
+	zt_free(&a);
+	zt_free(&b);
+}
+
 static void test_journal_path(void)
 {
 	char buf[256];
@@ -442,5 +471,6 @@ void reg_cutest_ixfr(void)
 	CU_add_test(s, "the journal: written, appended, read back", test_journal);
 	CU_add_test(s, "a damaged journal is refused, never read in part", test_journal_damaged);
 	CU_add_test(s, "publish, journal at restart, IXFR out", test_publish_and_out);
+	CU_add_test(s, "a large IXFR: several messages", test_out_messages);
 	CU_add_test(s, "the journal's file name", test_journal_path);
 }
