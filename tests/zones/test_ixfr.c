@@ -409,6 +409,41 @@ static void test_publish_and_out(void)
 	zt_free(&d);
 }
 
+/* The journal grows by appends, and is written again once it holds twice the bound. */
+static void test_journal_compaction(void)
+{
+	const ixfr_conf_t conf = {.dir = dir, .max_bytes = 1 << 20, .max_depth = 2};
+	zt_t *prev = zone(1, ""), *next;
+	ixfr_hist_t *back;
+	char path[256], err[512], extra[64];
+	unsigned nrecs, most = 0;
+	uint32_t first, last;
+
+	snprintf(path, sizeof(path), "%s/example.com.journal", dir);
+	unlink(path);
+	ixfr_pub_prepare(NULL, prev, &conf);
+	for (unsigned s = 2; s <= 9; s++) {
+		snprintf(extra, sizeof(extra), "v IN A 192.0.2.%u\n", s);
+		next = zone(s, extra);
+		ixfr_pub_prepare(prev, next, &conf);
+		zt_free(&prev);
+		prev = next;
+		CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(prev, 0)), s - 1 < 2 ? s - 1 : 2);
+		CU_ASSERT_EQUAL_FATAL(
+		    ixfr_file_read(path, 1 << 20, 1 << 20, 100, &back, &nrecs, err, sizeof(err)),
+		    SANDNS_EOK);
+		CU_ASSERT_TRUE(ixfr_hist_range(back, &first, &last));
+		CU_ASSERT_EQUAL(last, s);
+		CU_ASSERT(nrecs <= 4);
+		most = nrecs > most ? nrecs : most;
+		ixfr_hist_unref(&back);
+	}
+	/* It did grow past the bound before it was written again. */
+	CU_ASSERT_EQUAL(most, 4);
+	unlink(path);
+	zt_free(&prev);
+}
+
 /* A change larger than one message: several messages, the question in the first only. */
 static void test_out_messages(void)
 {
@@ -471,6 +506,7 @@ void reg_cutest_ixfr(void)
 	CU_add_test(s, "the journal: written, appended, read back", test_journal);
 	CU_add_test(s, "a damaged journal is refused, never read in part", test_journal_damaged);
 	CU_add_test(s, "publish, journal at restart, IXFR out", test_publish_and_out);
+	CU_add_test(s, "the journal appended, then compacted", test_journal_compaction);
 	CU_add_test(s, "a large IXFR: several messages", test_out_messages);
 	CU_add_test(s, "the journal's file name", test_journal_path);
 }
