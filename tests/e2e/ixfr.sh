@@ -202,6 +202,10 @@ start_sandnsd serials --zone "example.com.=$EZONE" || exit 1
 s3=$(serial_at "$PORT" example.com.)
 check "a restart with the policy's edits gone: served $s3, newer than $s2" test "$s3" -gt "$s2"
 stopped serials
+start_sandnsd serials --cert "$SAMPLE/mail.example.com.pem" --zone "example.com.=$EZONE" || exit 1
+s4=$(serial_at "$PORT" example.com.)
+check "a restart with the same file serial, edited again: served $s4, newer than $s3" test "$s4" -gt "$s3"
+stopped serials
 
 # ================================================================ a state directory it cannot use
 new_port
