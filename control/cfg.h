@@ -79,7 +79,7 @@
  *
  * Example:
  *   # /etc/sandns/sandns.conf
- *   zone example.com.  /var/lib/sandns/example.com.zone
+ *   zone example.com.  /etc/sandns/example.com.zone
  *   zone example.net.  example.net.zone       # relative to /etc/sandns/
  *   listen 127.0.0.1@5353
  *   listen ::1@5353
