@@ -84,7 +84,7 @@ start() {
 	sandnsd)
 		"$SANDNSD" --foreground --io socket --listen "127.0.0.1@$port" \
 			--zone "example.com.=$ZONE" --cert "$ROOT/zones/sample/mail.example.com.pem" \
-			>"$d.log" 2>&1 &
+			--state-dir "$d/state" >"$d.log" 2>&1 &
 		;;
 	knot)
 		cat >"$d/knot.conf" <<-EOF

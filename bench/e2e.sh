@@ -322,7 +322,8 @@ start_server() {
 		"${ON_SRV[@]}" ip netns exec "$SRV" timeout -s KILL "$life" "$SANDNSD" --foreground \
 			--io dpdk --zone "example.com.=$ZDIR/example.com.zone" \
 			--zone "example.net.=$ZDIR/example.net.zone" --cert "$CERT" --listen "$SADDR" \
-			--control "$TMP/$name-r$run.sock" -- "${eal[@]}" >"$log" 2>&1 9>&- &
+			--control "$TMP/$name-r$run.sock" --state-dir "$TMP/$name-r$run.state" \
+			-- "${eal[@]}" >"$log" 2>&1 9>&- &
 		ready='^sandnsd: serving'
 		;;
 	reflector-*)

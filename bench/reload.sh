@@ -304,7 +304,7 @@ start_socket() {
 	SOCK=$TMP/socket.sock
 	"${ON_SRV[@]}" timeout -s KILL $((BASE_SECS + DURATION + 200)) "$SANDNSD" --foreground \
 		--io socket --zone "example.com.=$LZONE" --listen "127.0.0.1@$port" --control "$SOCK" \
-		>"$TMP/socket.log" 2>&1 &
+		--state-dir "$TMP/socket.state" >"$TMP/socket.log" 2>&1 &
 	PID=$!
 	TARGET=127.0.0.1@$port
 	IN_GEN=()
@@ -325,7 +325,7 @@ start_dpdk() {
 	SOCK=$TMP/dpdk.sock
 	"${ON_SRV[@]}" ip netns exec "$SRV" timeout -s KILL $((BASE_SECS + DURATION + 200)) \
 		"$SANDNSD" --foreground --io dpdk --zone "example.com.=$LZONE" --listen 198.18.0.2 \
-		--control "$SOCK" -- "${eal[@]}" >"$TMP/dpdk.log" 2>&1 &
+		--control "$SOCK" --state-dir "$TMP/dpdk.state" -- "${eal[@]}" >"$TMP/dpdk.log" 2>&1 &
 	PID=$!
 	TARGET=198.18.0.2
 	IN_GEN=(ip netns exec "$CLI")

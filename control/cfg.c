@@ -34,6 +34,8 @@ cfg_t *cfg_new(void)
 	cfg->tcp_io_timeout = 1000;
 	cfg->udp_workers = 1;
 	cfg->cert_probe_interval = 300;
+	cfg->ixfr_max_size = CFG_IXFR_MAX_SIZE;
+	cfg->ixfr_max_depth = CFG_IXFR_MAX_DEPTH;
 	cfg->rrl.slip = 2;
 	cfg->rrl.table_size = 65536;
 	cfg->rrl.ipv4_prefix = 24;
@@ -72,6 +74,7 @@ void cfg_free(cfg_t **cfgp)
 	free(cfg->identity);
 	free(cfg->srv_target);
 	free(cfg->serial_state);
+	free(cfg->state_dir);
 	free(cfg->version);
 	free(cfg);
 	*cfgp = NULL;

@@ -46,8 +46,17 @@
  *                                  `reload ZONE`, `policy reload` and `explain` (no: they read
  *                                  the zone files again). auto (default): yes up to 250,000
  *                                  records in all; a large zone then costs its snapshot only.
- *   serial-state FILE              remember the serials served across restarts (a raised serial
- *                                  never goes back; default: none, serials start from the files).
+ *   state-dir DIR                  what sandnsd keeps across restarts: the serials served and
+ *                                  each zone's IXFR journal (default /var/lib/sandns, set when
+ *                                  building: meson -Dstate_dir). Created mode 0700 at start when
+ *                                  missing; sandnsd refuses to start when it cannot write there.
+ *   serial-state FILE              remember the serials served in FILE rather than in
+ *                                  state-dir's "serials" (a raised serial never goes back).
+ *   ixfr-max-size SIZE             octets of IXFR history kept per zone, in memory and in its
+ *                                  journal, K, M or G (default 100M, as Knot's journal); the
+ *                                  oldest changes go first; a client older than what is kept
+ *                                  gets the zone AXFR-style.
+ *   ixfr-max-depth N               changesets kept per zone, 1..100000 (default 20).
  *   control PATH                   Unix socket for sandnsctl, created mode 0600. Default: none.
  *   foreground yes|no              stay in the foreground and log to stderr (default no: fork
  *                                  into the background and log to syslog).
@@ -75,12 +84,13 @@
  *
  * Example:
  *   # /etc/sandns/sandns.conf
- *   zone example.com.  /var/lib/sandns/example.com.zone
+ *   zone example.com.  /etc/sandns/example.com.zone
  *   zone example.net.  example.net.zone       # relative to /etc/sandns/
  *   listen 127.0.0.1@5353
  *   listen ::1@5353
  *   allow-transfer 127.0.0.0/8
  *   control /run/sandns.sock
+ *   state-dir /var/lib/sandns                 # the default
  *   identity ns1.example.com
  *
  * Errors name the file and line and say what to fix:
@@ -103,6 +113,16 @@
 #define CFG_DPDK_MAX_ADDRS 8
 
 enum cfg_io { CFG_IO_SOCKET = 0, CFG_IO_DPDK = 1 };
+
+/* The default state-dir, chosen when sandns is built (meson option state_dir). */
+#ifdef SANDNS_STATE_DIR
+#define CFG_STATE_DIR_DEFAULT SANDNS_STATE_DIR
+#else
+#define CFG_STATE_DIR_DEFAULT "/var/lib/sandns"
+#endif
+/* The IXFR history kept per zone, by default as Knot's journal: 100 MiB, 20 changesets. */
+#define CFG_IXFR_MAX_SIZE ((uint64_t)100 << 20)
+#define CFG_IXFR_MAX_DEPTH 20
 
 typedef struct cfg_zone {
 	char *origin; /* as written ("example.com." or "example.com") */
@@ -174,8 +194,16 @@ typedef struct cfg {
 	bool watch;		      /* reload zone and certificate files when they change */
 	enum cfg_keep keep_zones;     /* keep the zones as read, beside the snapshot */
 	char *serial_state;	      /* file remembering the serials served, or NULL */
-	uint64_t zone_max_size;	      /* octets of one zone's text (file + $INCLUDEs); 0: default */
-	rrl_cfg_t rrl;		      /* response rate limiting on UDP; off while rrl.rate is 0 */
+	/*
+	 * Where the serials served and the IXFR journals live. NULL: none (cfg_new() sets no
+	 * default, so that a configuration read in a test writes nothing; sandnsd puts
+	 * CFG_STATE_DIR_DEFAULT here, creates the directory and refuses to start without it).
+	 */
+	char *state_dir;
+	uint64_t ixfr_max_size;	 /* octets of changesets kept per zone (ixfr-max-size) */
+	unsigned ixfr_max_depth; /* changesets kept per zone (ixfr-max-depth) */
+	uint64_t zone_max_size;	 /* octets of one zone's text (file + $INCLUDEs); 0: default */
+	rrl_cfg_t rrl;		 /* response rate limiting on UDP; off while rrl.rate is 0 */
 
 	bool show_help;	   /* --help was given: print usage, serve nothing */
 	bool show_version; /* --version was given */

@@ -40,6 +40,9 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_KEEP_ZONES] = {"keep-zones", "keep-zones", false, false},
     [CFG_K_SERIAL_STATE] = {"serial-state", "serial-state", false, false},
     [CFG_K_ZONE_MAX_SIZE] = {"zone-max-size", "zone-max-size", false, false},
+    [CFG_K_STATE_DIR] = {"state-dir", "state-dir", false, false},
+    [CFG_K_IXFR_MAX_SIZE] = {"ixfr-max-size", "ixfr-max-size", false, false},
+    [CFG_K_IXFR_MAX_DEPTH] = {"ixfr-max-depth", "ixfr-max-depth", false, false},
     [CFG_K_RATE_LIMIT] = {"rate-limit", "rate-limit", false, false},
     [CFG_K_RATE_LIMIT_SLIP] = {"rate-limit-slip", "rate-limit-slip", false, false},
     [CFG_K_RATE_LIMIT_TABLE_SIZE] = {"rate-limit-table-size", "rate-limit-table-size", false,
@@ -341,6 +344,24 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		free(cfg->serial_state);
 		cfg->serial_state = copy;
 		return SANDNS_EOK;
+	case CFG_K_STATE_DIR:
+		if (*value == '\0')
+			return cfg_fail(err, errlen, "%s: a directory is needed", key);
+		copy = cfg_abs_path(src->basedir, value);
+		if (copy == NULL)
+			return cfg_fail(err, errlen, "%s: out of memory", key);
+		free(cfg->state_dir);
+		cfg->state_dir = copy;
+		return SANDNS_EOK;
+	case CFG_K_IXFR_MAX_SIZE:
+		/* From one small changeset's worth to what memory could ever hold. */
+		return cfg_parse_size(key, value, 4096, (uint64_t)1 << 40, &cfg->ixfr_max_size, err,
+				      errlen);
+	case CFG_K_IXFR_MAX_DEPTH:
+		rc = cfg_parse_uint(key, value, 1, 100000, &n, err, errlen);
+		if (rc == SANDNS_EOK)
+			cfg->ixfr_max_depth = (unsigned)n;
+		return rc;
 	case CFG_K_ZONE_MAX_SIZE:
 		/* At least a small zone's worth; at most what a 64-bit loader may be asked to hold.
 		 */

@@ -21,6 +21,8 @@
 
 /* A certificate source gets this long to answer (tls://); files take what they take. */
 #define CTL_CERT_TIMEOUT_MS 5000
+/* The serials' file in the state directory (serial-state names another). */
+#define CTL_SERIALS_FILE "serials"
 /* serial-state holds a line per zone (under 600 bytes, 40 or so usually): room for
  * about a hundred thousand zones. */
 #define CTL_STATE_MAX (4u << 20)
@@ -269,7 +271,7 @@ static void state_read(const char *path, ctl_build_t *state)
 	fd = rfile_open("serial-state ", path, O_RDONLY, 0, CTL_STATE_MAX, why, sizeof(why));
 	f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	if (f == NULL && fd >= 0) {
-		snprintf(why, sizeof(why), "serial-state %s: %s", path, strerror(errno));
+		snprintf(why, sizeof(why), "serial-state %.900s: %s", path, strerror(errno));
 		close(fd);
 	}
 	if (f == NULL) {
@@ -350,10 +352,24 @@ static void state_write(const char *path, const ctl_build_t *b)
 	}
 }
 
-void ctl_build_save_serials(const cfg_t *cfg, const ctl_build_t *b)
+/* Where the serials are remembered: serial-state, else state-dir's "serials"; NULL: nowhere. */
+static const char *state_path(const cfg_t *cfg, char *buf, size_t len)
 {
 	if (cfg->serial_state != NULL)
-		state_write(cfg->serial_state, b);
+		return cfg->serial_state;
+	if (cfg->state_dir == NULL ||
+	    (size_t)snprintf(buf, len, "%s/" CTL_SERIALS_FILE, cfg->state_dir) >= len)
+		return NULL;
+	return buf;
+}
+
+void ctl_build_save_serials(const cfg_t *cfg, const ctl_build_t *b)
+{
+	char buf[4096];
+	const char *path = state_path(cfg, buf, sizeof(buf));
+
+	if (path != NULL)
+		state_write(path, b);
 }
 
 /* Whether configured zone Z is the one "reload ZONE" names (with or without the final dot). */
@@ -483,6 +499,8 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	    .legacy_cn_fallback = cfg->legacy_cn_fallback,
 	};
 	ctl_build_t b = {0}, state = {0};
+	char state_buf[4096];
+	const char *state_file = state_path(cfg, state_buf, sizeof(state_buf));
 	zt_zone_edits_t *zedits = NULL;
 	const zload_edit_t **edits = NULL;
 	zload_edit_t *flat = NULL;
@@ -514,8 +532,8 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		goto out;
 
 	/* The first build of a process: what was served before it, when it was remembered. */
-	if (prev == NULL && cfg->serial_state != NULL) {
-		state_read(cfg->serial_state, &state);
+	if (prev == NULL && state_file != NULL) {
+		state_read(state_file, &state);
 		prev = &state;
 	}
 

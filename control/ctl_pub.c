@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "ctl_pvt.h"
+#include "ixfr.h"
 #include "log.h"
 #include "sandns_err.h"
 #include "zpub.h"
@@ -54,11 +55,24 @@ static void ctl_notify_changed(ctl_t *ctl, const ctl_build_t *b)
 	}
 }
 
+static void ixfr_log(void *ctx, int priority, const char *msg)
+{
+	(void)ctx;
+	log_msg(priority, "%s", msg);
+}
+
 void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 {
 	zt_t *next = b->zt;
+	const ixfr_conf_t ixfr = {.dir = ctl->cfg->state_dir,
+				  .max_bytes = ctl->cfg->ixfr_max_size,
+				  .max_depth = ctl->cfg->ixfr_max_depth,
+				  .log = ixfr_log};
 
 	b->zt = NULL;
+	/* IXFR: what changed since the snapshot served, carried by the new one (ixfr_pub.c). */
+	if (next != NULL)
+		ixfr_pub_prepare(ctl->current, next, &ixfr);
 	/* Waits for every reader to leave the old snapshot, then frees it. */
 	zpub_publish(next);
 	/* After the fork and with the signals blocked (ctl_new): threads may start. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -55,7 +56,12 @@ static const char usage_text[] =
     "  --cert-probe-interval S  re-probe tls:// sources every S seconds, 0 never (300);\n"
     "                           a decision flips after two probes agree\n"
     "  --watch yes|no           reload zone and certificate files when they change (no)\n"
-    "  --serial-state FILE      remember the serials served across restarts\n"
+    "  --state-dir DIR          what is kept across restarts: the serials served, the\n"
+    "                           IXFR journals (created mode 0700; default\n"
+    "                           " CFG_STATE_DIR_DEFAULT ")\n"
+    "  --serial-state FILE      remember the serials served in FILE, not in DIR/serials\n"
+    "  --ixfr-max-size SIZE     IXFR history kept per zone, octets with K, M or G (100M)\n"
+    "  --ixfr-max-depth N       changesets kept per zone (20)\n"
     "  --zone-max-size SIZE     largest text of one zone (its file and $INCLUDEs), a number\n"
     "                           of octets with K, M or G (1G)\n"
     "  --keep-zones auto|yes|no keep the zones as read beside the snapshot (auto: up to\n"
@@ -81,6 +87,67 @@ static const char usage_text[] =
     "Signals: SIGINT/SIGTERM stop, SIGHUP reloads every zone (certificates: sandnsctl\n"
     "policy reload).\n"
     "Exit status: 0 stopped, 1 could not run, 2 bad configuration or zone.\n";
+
+/* mkdir -p: the parents of PATH (mode 0755), then PATH itself with MODE. 0 or -errno. */
+static int make_dirs(char *path, mode_t mode)
+{
+	for (char *p = path + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+			int e = -errno;
+
+			*p = '/';
+			return e;
+		}
+		*p = '/';
+	}
+	return mkdir(path, mode) != 0 && errno != EEXIST ? -errno : 0;
+}
+
+/*
+ * The state directory, before anything is read or served: the default when none was set,
+ * created mode 0700 when missing, and written to once, so that a directory sandnsd cannot use
+ * stops the start now rather than losing the serials served (and the journals) later.
+ */
+static int state_dir_ready(cfg_t *cfg, char *err, size_t errlen)
+{
+	static const char hint[] = "(choose another with --state-dir DIR or state-dir)";
+	char probe[4096];
+	struct stat st;
+	int fd, rc;
+
+	if (cfg->state_dir == NULL) {
+		cfg->state_dir = strdup(CFG_STATE_DIR_DEFAULT);
+		if (cfg->state_dir == NULL)
+			return -ENOMEM;
+	}
+	rc = make_dirs(cfg->state_dir, 0700);
+	if (rc != 0) {
+		snprintf(err, errlen, "state-dir %s: cannot create it: %s %s", cfg->state_dir,
+			 strerror(-rc), hint);
+		return SANDNS_ECONFIG;
+	}
+	if (stat(cfg->state_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "state-dir %s: not a directory %s", cfg->state_dir, hint);
+		return SANDNS_ECONFIG;
+	}
+	if ((size_t)snprintf(probe, sizeof(probe), "%s/.sandnsd-probe.%ld", cfg->state_dir,
+			     (long)getpid()) >= sizeof(probe)) {
+		snprintf(err, errlen, "state-dir %.200s...: too long a path", cfg->state_dir);
+		return SANDNS_ECONFIG;
+	}
+	fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "state-dir %s: cannot write there: %s %s", cfg->state_dir,
+			 strerror(errno), hint);
+		return SANDNS_ECONFIG;
+	}
+	close(fd);
+	unlink(probe);
+	return SANDNS_EOK;
+}
 
 static void usage(FILE *f)
 {
@@ -302,7 +369,8 @@ int main(int argc, char **argv)
 		status = EXIT_SUCCESS;
 		goto out_free_cfg;
 	}
-	if (cfg_check(cfg, err, sizeof(err)) != SANDNS_EOK) {
+	if (cfg_check(cfg, err, sizeof(err)) != SANDNS_EOK ||
+	    state_dir_ready(cfg, err, sizeof(err)) != SANDNS_EOK) {
 		fprintf(stderr, "sandnsd: %s\n", err);
 		goto out_free_cfg;
 	}

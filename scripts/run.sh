@@ -13,7 +13,9 @@
 # DPDK mode: namespaces sandns-srv-PID and sandns-cli-PID joined by a veth; sandnsd answers on
 # 198.18.0.2 and 2001:db8::2 (benchmark/documentation ranges, inside the namespaces only), the
 # client side has 198.18.0.1 and 2001:db8::1. Both namespaces go away when it stops.
-# The control socket lives in build/run/ (SANDNS_RUN_DIR to change).
+# The control socket lives in build/run/ (SANDNS_RUN_DIR to change), and so does the state
+# directory (serials served, IXFR journals): the sample zones served from a checkout are not the
+# machine's, so they keep their state beside the build, across runs, never in /var/lib/sandns.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -83,7 +85,8 @@ SOCK=$RUN_DIR/sandns.sock
 zones=(--zone "example.com.=$ROOT/zones/sample/example.com.zone"
 	--zone "example.net.=$ROOT/zones/sample/example.net.zone")
 CERT=${SANDNS_CERT-$ROOT/zones/sample/mail.example.com.pem}
-[ -n "$CERT" ] && zones+=(--cert "$CERT" --serial-state "$RUN_DIR/serials")
+zones+=(--state-dir "$RUN_DIR/state")
+[ -n "$CERT" ] && zones+=(--cert "$CERT")
 # sandnsd stays in the foreground, logging to stderr: shown here and kept in $LOG.
 if [ "$IO" = dpdk ]; then
 	ip netns exec "$SRV" "$SANDNSD" --foreground --io dpdk "${listen[@]}" --control "$SOCK" \

@@ -32,6 +32,7 @@ static const struct {
     {"dgram", reg_cutest_dgram},
     {"adcheck", reg_cutest_adcheck},
     {"notify", reg_cutest_notify},
+    {"ixfr", reg_cutest_ixfr},
     {NULL, NULL},
 };
 // clang-format on

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "edns.h"
+#include "ixfr.h"
 #include "query.h"
 #include "render.h"
 #include "resolve.h"
@@ -117,6 +118,10 @@ int zt_xfr_render(const zt_t *zt, const uint8_t *query, size_t qlen, zt_xfr_sink
 	uint32_t n;
 	int ret;
 
+	/* IXFR from a serial the history reaches: the differences (ixfr_out.c); else AXFR-style. */
+	ret = ixfr_out_render(zt, query, qlen, sink, ctx);
+	if (ret != IXFR_OUT_AXFR)
+		return ret;
 	if (qlen < WIRE_HDR_LEN)
 		return SANDNS_EMALF;
 	memset(&q, 0, sizeof(q));

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ixfr.h"
 #include "zload_pvt.h"
 #include "zt_build.h"
 #include "zt_index.h"
@@ -128,6 +129,7 @@ void zt_free(zt_t **ztp)
 		free(zt->zones[z].origin);
 		free(zt->zones[z].nsec);
 		free(zt->zones[z].axfr);
+		ixfr_hist_unref(&zt->zones[z].ixfr);
 	}
 	free(zt->zones);
 	zt_mem_free(zt);

@@ -13,6 +13,8 @@
 
 #define ZT_NONE UINT32_MAX
 
+struct ixfr_hist;
+
 /* Node flags. */
 #define ZN_APEX 0x01   /* a zone apex */
 #define ZN_CUT 0x02    /* NS below the apex: a delegation point */
@@ -79,9 +81,10 @@ typedef struct zt_zone {
 	bool is_signed;	   /* DNSKEY or RRSIG present */
 	uint32_t *nsec;	   /* signed zones: node indexes of NSEC owners, canonical order */
 	uint32_t nnsec;
-	uint32_t *axfr;	  /* every RRset index of the zone in transfer order (SOA excluded) */
-	uint32_t naxfr;	  /* (nsec and axfr of an ORDER_LATER zone: after zt_order_wait()) */
-	bool order_later; /* its transfer order is sorted on a thread after zt_new() */
+	uint32_t *axfr;		/* every RRset index of the zone in transfer order (SOA excluded) */
+	uint32_t naxfr;		/* (nsec and axfr of an ORDER_LATER zone: after zt_order_wait()) */
+	bool order_later;	/* its transfer order is sorted on a thread after zt_new() */
+	struct ixfr_hist *ixfr; /* the changesets leading to its serial (ixfr.h), or NULL */
 } zt_zone_t;
 
 /*

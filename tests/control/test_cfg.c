@@ -77,6 +77,11 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(cfg->nzones, 0);
 	CU_ASSERT_EQUAL(cfg->nxfr_acl, 0);
 	CU_ASSERT_EQUAL(cfg->zone_max_size, 0); /* the loader's default */
+	/* No state directory until sandnsd sets its default: a test's configuration writes nothing.
+	 */
+	CU_ASSERT_PTR_NULL(cfg->state_dir);
+	CU_ASSERT_EQUAL(cfg->ixfr_max_size, (uint64_t)100 << 20);
+	CU_ASSERT_EQUAL(cfg->ixfr_max_depth, 20);
 	cfg_free(&cfg);
 	cfg_free(&cfg); /* NULL is fine */
 	cfg_free(NULL);
@@ -114,7 +119,10 @@ static void test_file_all_keys(void)
 			   "cert-probe-interval 60\n"
 			   "watch yes\n"
 			   "keep-zones no\n"
-			   "zone-max-size 64M\n";
+			   "zone-max-size 64M\n"
+			   "state-dir state\n"
+			   "ixfr-max-size 2M\n"
+			   "ixfr-max-depth 5\n";
 	cfg_t *cfg;
 
 	CU_ASSERT_EQUAL_FATAL(load(&cfg, text), SANDNS_EOK);
@@ -128,6 +136,9 @@ static void test_file_all_keys(void)
 	CU_ASSERT_TRUE(cfg->watch);
 	CU_ASSERT_EQUAL(cfg->keep_zones, CFG_KEEP_NO);
 	CU_ASSERT_EQUAL(cfg->zone_max_size, (uint64_t)64 << 20);
+	CU_ASSERT_STRING_EQUAL(cfg->state_dir, "/etc/sandns/state");
+	CU_ASSERT_EQUAL(cfg->ixfr_max_size, (uint64_t)2 << 20);
+	CU_ASSERT_EQUAL(cfg->ixfr_max_depth, 5);
 	CU_ASSERT_EQUAL_FATAL(cfg->nzones, 2);
 	CU_ASSERT_STRING_EQUAL(cfg->zones[0].origin, "example.com.");
 	CU_ASSERT_STRING_EQUAL(cfg->zones[0].src.path, "/etc/sandns/example.com.zone");
@@ -184,6 +195,9 @@ static void test_file_errors(void)
 	load_fails("zone-max-size 4095\n",
 		   "zone-max-size: 4095 is out of range (4096..1099511627776 octets)");
 	load_fails("zone-max-size 1025G\n", "zone-max-size: 1025G is out of range");
+	load_fails("ixfr-max-size 1000\n", "ixfr-max-size: 1000 is out of range");
+	load_fails("ixfr-max-depth 0\n", "ixfr-max-depth: 0 is out of range (1..100000)");
+	load_fails("state-dir \"\"\n", "'state-dir' needs a value");
 	load_fails("zone-max-size 99999999999999999999999999\n", "is out of range");
 	load_fails("foreground maybe\n", "foreground: expected yes or no, not 'maybe'");
 	load_fails("udp-max-payload 511\n", "udp-max-payload: 511 is out of range (512..65535)");

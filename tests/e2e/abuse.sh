@@ -112,7 +112,7 @@ stats_check() {
 PORT=$(pick_port $(( 20000 + ($$ * 3 + 2) % 12000 ))) || die "no free port"
 SOCK=$TMP/sandns.sock
 "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$PORT" --control "$SOCK" \
-	--tcp-max-clients "$MAX_CLIENTS" --tcp-idle-timeout "$IDLE_TIMEOUT" --udp-max-payload 65535 \
+	--state-dir "$TMP/sandnsd.state" --tcp-max-clients "$MAX_CLIENTS" --tcp-idle-timeout "$IDLE_TIMEOUT" --udp-max-payload 65535 \
 	"${ZONE_ARGS[@]}" >"$TMP/sandnsd.log" 2>&1 &
 PID=$!
 if ! wait_serving "$TMP/sandnsd.log" "$PID"; then
@@ -163,7 +163,8 @@ dpdk_part() {
 	topo_eal eal af_packet "$VS" 0 "sandns$$-abuse" --log-level=lib.eal:notice
 
 	ip netns exec "$SRV" timeout -s KILL 400 "$SANDNSD" --foreground --io dpdk \
-		--listen 198.18.0.2 --control "$sock" --tcp-max-clients 16 --tcp-idle-timeout 3 \
+		--listen 198.18.0.2 --control "$sock" --state-dir "$TMP/dpdk.state" \
+		--tcp-max-clients 16 --tcp-idle-timeout 3 \
 		"${ZONE_ARGS[@]}" -- "${eal[@]}" >"$log" 2>&1 &
 	PID=$!
 	if ! wait_serving "$log" "$PID" 60; then

@@ -187,13 +187,13 @@ start_sandnsd() {
 	if [ "$mode" = socket ]; then
 		ip netns exec "$CNS" timeout -s KILL 300 "$SANDNSD" --foreground --io socket \
 			--listen 127.0.0.1@53 --control "$SOCK" --zone "example.com.=$SAMPLE/example.com.zone" \
-			"$@" >"$log" 2>&1 &
+			--state-dir "$TMP/$name.state" "$@" >"$log" 2>&1 &
 	else
 		topo_eal eal af_packet "$VS" 0 "sandns-ad$$-$name" --log-level=lib.eal:notice ||
 			{ bad "$name: no EAL arguments"; return 1; }
 		ip netns exec "$SNS" timeout -s KILL 300 "$SANDNSD" --foreground --io dpdk \
 			--listen "$TOPO_SRV4" --control "$SOCK" --zone "example.com.=$SAMPLE/example.com.zone" \
-			"$@" -- "${eal[@]}" >"$log" 2>&1 &
+			--state-dir "$TMP/$name.state" "$@" -- "${eal[@]}" >"$log" 2>&1 &
 	fi
 	PID=$!
 	if ! wait_serving "$log" "$PID" 60; then

@@ -120,7 +120,7 @@ start_sandnsd() {
 	LOG=$TMP/$name.log
 	LOGS+=("$LOG")
 	"${as[@]}" "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$PORT" --control "$SOCK" \
-		"$@" >"$LOG" 2>&1 &
+		--state-dir "${SOCKDIR:-$TMP}/$name.state" "$@" >"$LOG" 2>&1 &
 	PID=$!
 	if ! wait_serving "$LOG" "$PID"; then
 		bad "sandnsd ($name) did not start serving within 30 s; its log:"
@@ -542,7 +542,7 @@ check "path: $SOCK.lock holds the pid $OWNER (got '$(tr -d '\n' <"$SOCK.lock" 2>
 	test "$(cat "$SOCK.lock" 2>/dev/null)" = "$OWNER"
 P2=$(pick_port $(( 20000 + ($$ * 2 + 5 + 9 * 1000) % 12000 )) "$PORT") || die "no free port"
 timeout 20 "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$P2" --control "$SOCK" \
-	--zone "example.com.=$ZONE" >"$TMP/second.log" 2>&1
+	--state-dir "$TMP/second.state" --zone "example.com.=$ZONE" >"$TMP/second.log" 2>&1
 rc=$?
 sed 's/^/     second: /' "$TMP/second.log"
 check "path: a second sandnsd on the same --control exits non-zero at once (got $rc)" \

@@ -120,7 +120,7 @@ for z in "${NSEC3_ZONES[@]}"; do
 done
 "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$SANDNS_PORT" \
 	--allow-transfer 127.0.0.0/8 --identity sandns-diff --control "$TMP/sandns.sock" "${served[@]}" \
-	>"$TMP/sandnsd.log" 2>&1 &
+	--state-dir "$TMP/sandnsd.state" >"$TMP/sandnsd.log" 2>&1 &
 SANDNS_PID=$!
 
 # sandnsd says when its sockets are bound; give it 30 s (ASan builds start slower)

@@ -75,7 +75,8 @@ run_pmd() {
 	topo_eal eal "$name" "$VS" 0 "sandns$$-$name" --log-level=lib.eal:notice
 	ip netns exec "$SRV" timeout -s KILL 200 "$SANDNSD" --foreground --io dpdk \
 		--zone "example.com.=$TMP/example.com.zone" \
-		--listen 198.18.0.2 --listen 2001:db8::2 --control "$sock" -- "${eal[@]}" >"$log" 2>&1 &
+		--listen 198.18.0.2 --listen 2001:db8::2 --control "$sock" --state-dir "$TMP/$name.state" \
+		-- "${eal[@]}" >"$log" 2>&1 &
 	PID=$!
 	if ! wait_serving "$log" "$PID" 60; then
 		stop_sandnsd
@@ -178,7 +179,8 @@ fi
 topo_eal eal af_packet "$VS" 0 "sandns$$-rrl" --log-level=lib.eal:notice
 ip netns exec "$SRV" timeout -s KILL 100 "$SANDNSD" --foreground --io dpdk \
 	--zone "example.com.=$TMP/example.com.zone" --rate-limit 5 --rate-limit-slip 2 \
-	--listen 198.18.0.2 --control "$TMP/rrl.sock" -- "${eal[@]}" >"$TMP/rrl.log" 2>&1 &
+	--listen 198.18.0.2 --control "$TMP/rrl.sock" --state-dir "$TMP/rrl.state" -- "${eal[@]}" \
+	>"$TMP/rrl.log" 2>&1 &
 PID=$!
 if wait_serving "$TMP/rrl.log" "$PID" 60; then
 	# the first query also teaches the neighbours (ARP) both ways
@@ -203,13 +205,15 @@ fi
 # ---------------------------------------------------------------- set-up errors
 topo_eal eal none "" 0 "sandns$$-noport"
 out=$(ip netns exec "$SRV" timeout 30 "$SANDNSD" --foreground --io dpdk \
-	--zone "example.com.=$TMP/example.com.zone" --listen 198.18.0.2 -- "${eal[@]}" 2>&1)
+	--zone "example.com.=$TMP/example.com.zone" --listen 198.18.0.2 \
+	--state-dir "$TMP/eal-fail.state" -- "${eal[@]}" 2>&1)
 rc=$?
 check "no data port: exit status 2 (got $rc)" test "$rc" = 2
 check "no data port: says so" has "$out" 'no data port'
 topo_eal eal none "" 0 "sandns$$-bad" --bogus-eal-flag
 out=$(ip netns exec "$SRV" timeout 30 "$SANDNSD" --foreground --io dpdk \
-	--zone "example.com.=$TMP/example.com.zone" --listen 198.18.0.2 -- "${eal[@]}" 2>&1)
+	--zone "example.com.=$TMP/example.com.zone" --listen 198.18.0.2 \
+	--state-dir "$TMP/eal-fail.state" -- "${eal[@]}" 2>&1)
 rc=$?
 check "bad EAL arguments: exit status 2 (got $rc)" test "$rc" = 2
 check "bad EAL arguments: says so" has "$out" 'EAL initialisation failed'

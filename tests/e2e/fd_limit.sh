@@ -133,7 +133,8 @@ checks() {
 # ================================================================ start
 prlimit --nofile=$NOFILE:$NOFILE "$SANDNSD" --foreground --io socket \
 	--listen "127.0.0.1@$PORT" --listen "127.0.0.2@$PORT" --control "$SOCK" --tcp-max-clients 1000 \
-	--tcp-idle-timeout 60 --tcp-io-timeout 60000 --zone "example.com.=$SAMPLE/example.com.zone" >"$LOG" 2>&1 &
+	--tcp-idle-timeout 60 --tcp-io-timeout 60000 --zone "example.com.=$SAMPLE/example.com.zone" \
+	--state-dir "$TMP/sandnsd.state" >"$LOG" 2>&1 &
 PID=$!
 if ! wait_serving "$LOG" "$PID"; then
 	sed 's/^/     /' "$LOG"

@@ -82,7 +82,7 @@ new_port() {
 }
 
 # start_sandnsd NAME ARGS...: a sandnsd on a new port, control socket $TMP/NAME.sock, log
-# $TMP/NAME.log, serving example.net from $SAMPLE; fails (and says why) when it does not come
+# $TMP/NAME.log, state directory $TMP/NAME.state (never the machine's), serving example.net from $SAMPLE; fails (and says why) when it does not come
 # up within 30 s. Sets PORT, SOCK, LOG and PID (the caller declares them, with TMP and SAMPLE).
 start_sandnsd() {
 	local name=$1
@@ -91,7 +91,8 @@ start_sandnsd() {
 	SOCK=$TMP/$name.sock
 	LOG=$TMP/$name.log
 	"$SANDNSD" --foreground --io socket --listen "127.0.0.1@$PORT" --control "$SOCK" \
-		--zone "example.net.=$SAMPLE/example.net.zone" "$@" >"$LOG" 2>&1 &
+		--state-dir "$TMP/$name.state" --zone "example.net.=$SAMPLE/example.net.zone" "$@" \
+		>"$LOG" 2>&1 &
 	PID=$!
 	if ! wait_serving "$LOG" "$PID"; then
 		bad "sandnsd ($name) did not start serving within 30 s; its log:"

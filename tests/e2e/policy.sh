@@ -70,7 +70,7 @@ LOG=
 run_failing() {
 	new_port
 	timeout 15 "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$PORT" \
-		--control "$TMP/fail.sock" "$@" >"$TMP/fail.log" 2>&1
+		--control "$TMP/fail.sock" --state-dir "$TMP/fail.state" "$@" >"$TMP/fail.log" 2>&1
 	RC=$?
 }
 

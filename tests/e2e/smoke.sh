@@ -45,7 +45,7 @@ grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null && H
 # and leaves its exit status in $RC and its stderr in $TMP/fail.log.
 run_failing() {
 	timeout 20 "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$PORT" \
-		--control "$TMP/fail.sock" "$@" >"$TMP/fail.log" 2>&1
+		--control "$TMP/fail.sock" --state-dir "$TMP/fail.state" "$@" >"$TMP/fail.log" 2>&1
 	RC=$?
 }
 
@@ -78,7 +78,7 @@ cp "$SAMPLE/example.com.zone" "$TMP/example.com.zone"
 listen=(--listen "127.0.0.1@$PORT")
 [ "$HAVE_V6" = 1 ] && listen+=(--listen "::1@$PORT")
 "$SANDNSD" --foreground --io socket "${listen[@]}" --allow-transfer 127.0.0.0/8 \
-	--control "$TMP/sandns.sock" \
+	--control "$TMP/sandns.sock" --state-dir "$TMP/main.state" \
 	--zone "example.com.=$TMP/example.com.zone" \
 	--zone "example.net.=$SAMPLE/example.net.zone" >"$TMP/sandnsd.log" 2>&1 &
 PID=$!
@@ -195,7 +195,7 @@ check "SIGTERM: sandnsd exits with status 0 (got $rc)" test "$rc" = 0
 # ---------------------------------------------------------------- response rate limiting
 # 5 answers a second per client network and answer; every 2nd limited one truncated.
 "$SANDNSD" --foreground --io socket "${listen[@]}" --control "$TMP/rrl.sock" \
-	--rate-limit 5 --rate-limit-slip 2 \
+	--state-dir "$TMP/rrl.state" --rate-limit 5 --rate-limit-slip 2 \
 	--zone "example.com.=$SAMPLE/example.com.zone" >"$TMP/sandnsd.log" 2>&1 &
 PID=$!
 if wait_serving "$TMP/sandnsd.log" "$PID"; then
@@ -237,7 +237,7 @@ check "SIGTERM (rate limiting): sandnsd exits with status 0 (got $rc)" test "$rc
 # ---------------------------------------------------------------- in the background
 # Without --foreground sandnsd forks; the child must still hear SIGHUP and SIGTERM (epoll hears
 # a signalfd through the process that added it: the parent, unless the child adds it again).
-out=$(timeout 30 "$SANDNSD" "${listen[@]}" --control "$TMP/bg.sock" \
+out=$(timeout 30 "$SANDNSD" "${listen[@]}" --control "$TMP/bg.sock" --state-dir "$TMP/bg.state" \
 	--zone "example.com.=$SAMPLE/example.com.zone" 2>&1)
 rc=$?
 check "background: sandnsd returns 0 once the child serves (got $rc)" test "$rc" = 0

@@ -179,7 +179,7 @@ new_port
 t1=$(now_ms)
 timeout 15 "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$PORT" \
 	--control "$TMP/fail.sock" --zone "example.net.=$SAMPLE/example.net.zone" \
-	--cert "$TMP/cert.fifo" >"$TMP/fail.log" 2>&1
+	--state-dir "$TMP/fail.state" --cert "$TMP/cert.fifo" >"$TMP/fail.log" 2>&1
 rc=$?
 took=$(($(now_ms) - t1))
 check "a FIFO as --cert stops start-up in ${took} ms with status 2 (got $rc)" \
