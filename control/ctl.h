@@ -96,8 +96,9 @@ enum ctl_flip ctl_flip(const char *served, char **pending, const char *seen);
 bool ctl_build_drop_zones(const cfg_t *cfg, ctl_build_t *b);
 
 /*
- * serial-state: writes the serials B serves to CFG's file (nothing without one). Called when B
- * is published: a build that is thrown away (a probe waiting for a second) leaves no trace.
+ * Writes the serials B serves to the serial state (state-dir's file, or serial-state's). Called
+ * just before B is published, so that no serial is served or NOTIFYed before it is on disk; a
+ * build that is thrown away (a probe waiting for a second) leaves no trace.
  */
 void ctl_build_save_serials(const cfg_t *cfg, const ctl_build_t *b);
 

@@ -70,6 +70,9 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 				  .log = ixfr_log};
 
 	b->zt = NULL;
+	/* The serials are on disk before anyone can see them (served or NOTIFYed): a restart
+	 * after a crash never serves lower ones than a secondary already holds. */
+	ctl_build_save_serials(ctl->cfg, b);
 	/* IXFR: what changed since the snapshot served, carried by the new one (ixfr_pub.c). */
 	if (next != NULL)
 		ixfr_pub_prepare(ctl->current, next, &ixfr);
@@ -82,7 +85,6 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 	ctl->loaded_ms = clock_now_ms();
 	ctl_notify_changed(ctl, b);
 	ctl_take_info(ctl, b);
-	ctl_build_save_serials(ctl->cfg, &ctl->info);
 	for (size_t i = 0; i < ctl->info.nzones; i++)
 		if (ctl->info.zones[i].serial_stale)
 			log_msg(LOG_WARNING, CTL_STALE_SERIAL_FMT, ctl->info.zones[i].origin,
