@@ -445,10 +445,16 @@ def main():
         return 0
     old_recs, _ = zone_records(opts.origin, opts.records, 1, False)
     want_old = set(old_recs)
-    part_flood(opts, want_old)
+    parts = [("the flood", lambda: part_flood(opts, want_old))]
     if not opts.skip_reload:
         new_recs, _ = zone_records(opts.origin, opts.records, 2, True)
-        part_reload(opts, want_old, set(new_recs))
+        parts.append(("the reload", lambda: part_reload(opts, want_old, set(new_recs))))
+    for label, part in parts:
+        try:
+            part()
+        except (OSError, EOFError, ValueError, IndexError, struct.error,
+                subprocess.SubprocessError) as e:
+            bad("%s: stopped by %s: %s" % (label, type(e).__name__, e))
     return 1 if failures else 0
 
 
