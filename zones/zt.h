@@ -83,7 +83,7 @@ typedef struct zt_answer_ctx {
 typedef struct zt_answer_info {
 	uint8_t rcode;	/* rcode written (low 4 bits; BADVERS shows as 16) */
 	bool truncated; /* TC was set */
-	bool xfr;	/* a zone transfer the caller must run with zt_xfr_render() */
+	bool xfr;	/* a zone transfer the caller must run (xfr.h; zt_xfr_render()) */
 	bool dropped;	/* nothing to send (too short to have a header, or a response) */
 	/*
 	 * What the answer is, the same for every name that gets it (a node's RRset, any name
