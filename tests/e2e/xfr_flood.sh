@@ -5,11 +5,12 @@
 # (50,000) with transfers-out CLIENTS (100); xfr_flood.py then:
 #  1. opens CLIENTS connections that each ask AXFR and never read: sandnsd's VmRSS may grow by at
 #     most CLIENTS x 200 KiB (a connection's input buffer, 64 KiB, and its output, at most 128 KiB
-#     during a transfer) plus SLACK_KIB; meanwhile `sandnsctl status`, a TCP query and a UDP query
-#     are answered within 1 s, and EXTRA more transfers are answered REFUSED and counted
-#     (xfr-refused); after the clients leave, a full AXFR is complete and equal to the zone file
-#     as a set of records (before the change, each held transfer was rendered whole: some
-#     300 MB more for these 100);
+#     during a transfer; 2.5 MB for 100 in all where malloc leaves untouched pages alone, 19 MB
+#     under meson, whose MALLOC_PERTURB_ writes every octet allocated) plus SLACK_KIB;
+#     meanwhile `sandnsctl status`, a TCP query and a UDP query are answered within 1 s, and
+#     EXTRA more transfers are answered REFUSED and counted (xfr-refused); after the clients
+#     leave, a full AXFR is complete and equal to the zone file as a set of records (before
+#     transfers were streamed, each held one was rendered whole: 650 MB more for these 100);
 #  2. starts a transfer with a small receive window, reads one message, changes the zone file
 #     and reloads: the new serial is served at once, the transfer (still under way on the
 #     server's side: tcp-answered unchanged) completes with the old serial's records exactly;
