@@ -32,6 +32,7 @@ cfg_t *cfg_new(void)
 	cfg->tcp_idle_timeout = 10;
 	cfg->tcp_max_clients = 256;
 	cfg->tcp_io_timeout = 1000;
+	cfg->transfers_out = 10;
 	cfg->udp_workers = 1;
 	cfg->cert_probe_interval = 300;
 	cfg->ixfr_max_size = CFG_IXFR_MAX_SIZE;

@@ -71,6 +71,9 @@
  *                                  it started, 100..60000 (default 1000); then the connection goes.
  *   tcp-max-clients N              concurrent TCP connections, 1..65536 (default 256); at the cap
  *                                  the longest-idle connection is closed, else the new one.
+ *   transfers-out N                zone transfers (AXFR, IXFR) served at once, 1..1024
+ *                                  (default 10, as BIND); more are REFUSED, counted
+ *                                  (xfr-refused) and logged; each is a TCP client too.
  *   udp-workers N                  UDP threads, each with its own socket per address, 1..64
  *                                  (default 1).
  *   rate-limit N                   response rate limiting: UDP answers a second per client
@@ -187,6 +190,7 @@ typedef struct cfg {
 	unsigned tcp_idle_timeout; /* seconds */
 	unsigned tcp_io_timeout;   /* milliseconds for one message to arrive whole */
 	unsigned tcp_max_clients;
+	unsigned transfers_out; /* zone transfers served at once; more are REFUSED */
 	unsigned udp_workers;
 	char *srv_target;	      /* the operator's SRV target for the policy, or NULL */
 	bool legacy_cn_fallback;      /* a certificate's CN counts when it has no dNSName SAN */

@@ -31,6 +31,7 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_TCP_IDLE_TIMEOUT] = {"tcp-idle-timeout", "tcp-idle-timeout", false, false},
     [CFG_K_TCP_MAX_CLIENTS] = {"tcp-max-clients", "tcp-max-clients", false, false},
     [CFG_K_TCP_IO_TIMEOUT] = {"tcp-io-timeout", "tcp-io-timeout", false, false},
+    [CFG_K_TRANSFERS_OUT] = {"transfers-out", "transfers-out", false, false},
     [CFG_K_UDP_WORKERS] = {"udp-workers", "udp-workers", false, false},
     [CFG_K_EAL_ARGS] = {"eal-args", NULL, true, false},
     [CFG_K_SRV_TARGET] = {"srv-target", "srv-target", false, false},
@@ -304,6 +305,8 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		return rc;
 	case CFG_K_TCP_IO_TIMEOUT:
 		return cfg_set_uint(key, value, 100, 60000, &cfg->tcp_io_timeout, err, errlen);
+	case CFG_K_TRANSFERS_OUT:
+		return cfg_set_uint(key, value, 1, 1024, &cfg->transfers_out, err, errlen);
 	case CFG_K_RATE_LIMIT:
 		return cfg_set_uint(key, value, 0, 1000000, &cfg->rrl.rate, err, errlen);
 	case CFG_K_RATE_LIMIT_SLIP:

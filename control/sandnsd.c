@@ -75,6 +75,7 @@ static const char usage_text[] =
     "  --tcp-idle-timeout S     close idle TCP connections after S seconds (10)\n"
     "  --tcp-io-timeout MS      a TCP message must arrive whole within MS ms (1000)\n"
     "  --tcp-max-clients N      concurrent TCP connections (256)\n"
+    "  --transfers-out N        zone transfers served at once, more are REFUSED (10)\n"
     "  --udp-workers N          UDP threads (1)\n"
     "  --rate-limit N           UDP responses a second per client network and answer,\n"
     "                           0 off (0); TCP is never limited\n"

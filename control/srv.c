@@ -38,6 +38,7 @@ const char *const srv_stat_names[SRV_STAT_COUNT] = {
     [SRV_TCP_DROPPED] = "tcp-dropped",
     [SRV_XFR] = "xfr",
     [SRV_XFR_FAILED] = "xfr-failed",
+    [SRV_XFR_REFUSED] = "xfr-refused",
     DGRAM_STAT_NAMES(SRV_DGRAM),
 };
 

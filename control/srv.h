@@ -28,7 +28,8 @@ enum srv_stat {
 	SRV_TCP_ANSWERED,      /* responses queued (a transfer counts once) */
 	SRV_TCP_DROPPED,       /* messages not answered: the connection closes */
 	SRV_XFR,	       /* zone transfers run */
-	SRV_XFR_FAILED,	       /* zone transfers cut short */
+	SRV_XFR_FAILED,	       /* zone transfers cut short (an error, or the client went first) */
+	SRV_XFR_REFUSED,       /* zone transfers refused: transfers-out were under way */
 	SRV_DGRAM,	       /* enum dgram_stat from here on */
 	SRV_UDP_RECEIVED = SRV_DGRAM + DGRAM_RECEIVED, /* datagrams read */
 	SRV_UDP_ANSWERED = SRV_DGRAM + DGRAM_ANSWERED, /* responses made to send */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* srv_tcp.c: DNS over TCP (RFC 7766) and AXFR in one epoll thread; a QSBR reader */
+/* srv_tcp.c: DNS over TCP (RFC 7766) and streamed AXFR in one epoll thread; a QSBR reader */
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -17,6 +17,7 @@
 #include "log.h"
 #include "sandns_err.h"
 #include "srv_pvt.h"
+#include "xfr.h"
 #include "zpub.h"
 
 #define TCP_MSG_MAX 65535
@@ -24,8 +25,16 @@
 #define TCP_OUT_SOFT (64u << 10)
 /* An output buffer larger than this is given back once it has drained (after a transfer). */
 #define TCP_OUT_KEEP (256u << 10)
-/* A transfer is rendered whole inside one read-side section; this bounds its memory. */
-#define TCP_XFR_MAX (64u << 20)
+/*
+ * A transfer's next message is rendered only while less than this waits in its output, and one
+ * a turn: a client that does not read holds at most this and one message (the buffer's first
+ * size, 128 KiB, is never outgrown), and every other client gets its turn between messages.
+ */
+#define TCP_XFR_OUT_LOW (32u << 10)
+/* A transfer whose zone's order is still being sorted is looked at again this often. */
+#define TCP_XFR_RETRY_MS 10
+/* Transfers refused at transfers-out: one log line at most this often. */
+#define TCP_XFR_LOG_MS 5000
 #define TCP_EVENTS 64
 /* Reads per connection and event, then the others get their turn (epoll is level-triggered). */
 #define TCP_READS_PER_EVENT 4
@@ -57,6 +66,8 @@ struct tcp_conn {
 	struct tcp_ev ev; /* first: epoll hands back this pointer */
 	bool xfr_allowed;
 	bool eof;	  /* the client shut its side: answer what is queued, then close */
+	bool xfr_wait;	  /* its transfer waits for the zone's order (retried on a timer) */
+	zt_xfr_t *xfr;	  /* the transfer under way, or NULL: no query is read meanwhile */
 	uint32_t events;  /* epoll interest now */
 	uint64_t last_ms; /* last progress in either direction */
 	uint64_t msg_ms;  /* since when a partial message waits for the rest; 0: none seen yet */
@@ -86,6 +97,11 @@ struct tcp_loop {
 	uint64_t pause_ms;	/* the next pause */
 	uint64_t fail_log_ms;	/* when a failed accept was last logged */
 	uint64_t fail_unlogged; /* failed accepts since then */
+	unsigned nxfr;		/* transfers under way */
+	unsigned xfr_max;	/* transfers-out */
+	unsigned nxfr_wait;	/* of which waiting for their zone's order */
+	uint64_t xfr_log_ms;	/* when a refused transfer was last logged */
+	uint64_t xfr_unlogged;	/* refused since then */
 	const zt_t *zt;		/* valid only inside the current batch */
 };
 
@@ -128,10 +144,31 @@ static void tcp_touch(struct tcp_loop *l, struct tcp_conn *c)
 	}
 }
 
+/*
+ * The transfer on C is over: done, failed, or the connection goes first (then it counts as cut
+ * short). Its snapshot is let go, freed here if a reload replaced it meanwhile.
+ */
+static void tcp_xfr_stop(struct tcp_loop *l, struct tcp_conn *c)
+{
+	if (c->xfr == NULL)
+		return;
+	if (!zt_xfr_done(c->xfr))
+		srv_stat_add(l->t, SRV_XFR_FAILED, 1);
+	if (c->xfr_wait) {
+		c->xfr_wait = false;
+		l->nxfr_wait--;
+	}
+	zt_xfr_end(c->xfr);
+	free(c->xfr);
+	c->xfr = NULL;
+	l->nxfr--;
+}
+
 static void tcp_close(struct tcp_loop *l, struct tcp_conn *c)
 {
 	if (c->ev.fd < 0)
 		return;
+	tcp_xfr_stop(l, c);
 	epoll_ctl(l->ep, EPOLL_CTL_DEL, c->ev.fd, NULL);
 	close(c->ev.fd);
 	c->ev.fd = -1;
@@ -183,24 +220,84 @@ static int tcp_out_reserve(struct tcp_conn *c, size_t need)
 	return SANDNS_EOK;
 }
 
-/* Appends one message of a transfer with its length prefix (zt_xfr_sink). */
-static int tcp_xfr_sink(void *ctx, const uint8_t *msg, size_t len)
+/*
+ * The one place a finished transfer message is handed to the connection: LEN octets at
+ * c->out + c->out_len + 2, after room for the length prefix, with at least ZT_XFR_TSIG_ROOM
+ * octets free after them inside TCP_MSG_MAX. A signed transfer (RFC 8945 5.3.1) signs each
+ * message here, its MAC chained to the previous one's, before the prefix is written.
+ */
+static void tcp_xfr_emit(struct tcp_conn *c, size_t len)
 {
-	struct tcp_conn *c = ctx;
-	int rc;
-
-	if (len == 0 || len > TCP_MSG_MAX)
-		return SANDNS_ETOOBIG;
-	if (tcp_pending(c) + 2 + len > TCP_XFR_MAX)
-		return SANDNS_ELIMIT;
-	rc = tcp_out_reserve(c, 2 + len);
-	if (rc != SANDNS_EOK)
-		return rc;
 	c->out[c->out_len] = (uint8_t)(len >> 8);
 	c->out[c->out_len + 1] = (uint8_t)len;
-	memcpy(c->out + c->out_len + 2, msg, len);
 	c->out_len += 2 + len;
+}
+
+/*
+ * Renders the transfer's next message when little output waits, one a call (a turn): EPOLLOUT
+ * brings the next. The snapshot is the transfer's own reference: any turn will do, the RCU
+ * read-side section that found it is long over. Non-zero: the connection must close.
+ */
+static int tcp_xfr_turn(struct tcp_loop *l, struct tcp_conn *c)
+{
+	size_t len = 0;
+	int rc;
+
+	if (c->xfr == NULL || tcp_pending(c) >= TCP_XFR_OUT_LOW)
+		return SANDNS_EOK;
+	rc = zt_xfr_ready(c->xfr);
+	if (rc == -EAGAIN) {
+		/* Its zone's order is still being sorted: never block the thread on it. */
+		if (!c->xfr_wait) {
+			c->xfr_wait = true;
+			l->nxfr_wait++;
+		}
+		return SANDNS_EOK;
+	}
+	if (c->xfr_wait) {
+		c->xfr_wait = false;
+		l->nxfr_wait--;
+	}
+	if (rc == SANDNS_EOK)
+		rc = tcp_out_reserve(c, 2 + TCP_MSG_MAX);
+	if (rc == SANDNS_EOK)
+		rc = zt_xfr_next(c->xfr, c->out + c->out_len + 2, TCP_MSG_MAX, &len);
+	if (rc != SANDNS_EOK) {
+		log_msg(LOG_WARNING, "zone transfer stopped: %s", sandns_strerror(rc));
+		tcp_xfr_stop(l, c);
+		return rc;
+	}
+	if (len != 0)
+		tcp_xfr_emit(c, len);
+	if (zt_xfr_done(c->xfr)) {
+		tcp_xfr_stop(l, c);
+		srv_stat_add(l->t, SRV_TCP_ANSWERED, 1);
+		dgram_stat_rcode(srv_dgram_stats(l->t), 0);
+	}
 	return SANDNS_EOK;
+}
+
+/*
+ * transfers-out are under way: the transfer asked for by Q is refused (REFUSED, as BIND does),
+ * counted, and logged at most once every TCP_XFR_LOG_MS. Returns the response's length.
+ */
+static size_t tcp_xfr_refuse(struct tcp_loop *l, const uint8_t *q, size_t qlen, uint8_t *resp,
+			     zt_answer_info_t *info)
+{
+	srv_stat_add(l->t, SRV_XFR_REFUSED, 1);
+	info->xfr = false;
+	info->rcode = RC_REFUSED;
+	if (l->xfr_log_ms == 0 || l->now_ms - l->xfr_log_ms >= TCP_XFR_LOG_MS) {
+		log_msg(LOG_WARNING,
+			"zone transfer refused: transfers-out %u are under way "
+			"(%llu more refused since the last message)",
+			l->xfr_max, (unsigned long long)l->xfr_unlogged);
+		l->xfr_log_ms = l->now_ms;
+		l->xfr_unlogged = 0;
+	} else {
+		l->xfr_unlogged++;
+	}
+	return zt_xfr_refused(l->zt, q, qlen, resp, TCP_MSG_MAX);
 }
 
 /*
@@ -222,6 +319,8 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, const uint8_t *q, 
 	if (rc != SANDNS_EOK)
 		return rc;
 	len = zt_answer(l->zt, q, qlen, c->out + c->out_len + 2, TCP_MSG_MAX, &ctx, &info);
+	if (len == 0 && info.xfr && l->nxfr >= l->xfr_max)
+		len = tcp_xfr_refuse(l, q, qlen, c->out + c->out_len + 2, &info);
 	if (len != 0) {
 		c->out[c->out_len] = (uint8_t)(len >> 8);
 		c->out[c->out_len + 1] = (uint8_t)len;
@@ -238,16 +337,21 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, const uint8_t *q, 
 		return SANDNS_EMALF;
 	}
 
-	/* The whole transfer inside this batch's read-side section: one version throughout. */
+	/*
+	 * A transfer: it takes a reference on this batch's snapshot here, inside the read-side
+	 * section, and goes on over later turns with that one version throughout (tcp_xfr_turn()).
+	 */
 	srv_stat_add(t, SRV_XFR, 1);
-	rc = zt_xfr_render(l->zt, q, qlen, tcp_xfr_sink, c);
+	c->xfr = malloc(sizeof(*c->xfr));
+	rc = c->xfr != NULL ? zt_xfr_begin_query(c->xfr, l->zt, q, qlen) : -ENOMEM;
 	if (rc != SANDNS_EOK) {
+		free(c->xfr);
+		c->xfr = NULL;
 		srv_stat_add(t, SRV_XFR_FAILED, 1);
 		log_msg(LOG_WARNING, "zone transfer stopped: %s", sandns_strerror(rc));
 		return rc;
 	}
-	srv_stat_add(t, SRV_TCP_ANSWERED, 1);
-	dgram_stat_rcode(srv_dgram_stats(t), 0);
+	l->nxfr++;
 	return SANDNS_EOK;
 }
 
@@ -257,13 +361,14 @@ static bool tcp_has_message(const struct tcp_conn *c)
 	return c->in_len >= 2 && c->in_len - 2 >= ((size_t)c->in[0] << 8 | c->in[1]);
 }
 
-/* Answers the complete messages waiting in the input, in order, while output allows. */
+/* Answers the complete messages waiting in the input, in order, while output allows and
+ * until one starts a transfer (the next is read once it is over). */
 static int tcp_answer_queued(struct tcp_loop *l, struct tcp_conn *c)
 {
 	size_t off = 0, mlen;
 	int rc = SANDNS_EOK;
 
-	while (c->in_len - off >= 2 && tcp_pending(c) < TCP_OUT_SOFT) {
+	while (c->xfr == NULL && c->in_len - off >= 2 && tcp_pending(c) < TCP_OUT_SOFT) {
 		mlen = (size_t)c->in[off] << 8 | c->in[off + 1];
 		if (c->in_len - off - 2 < mlen)
 			break;
@@ -339,15 +444,35 @@ static bool tcp_msg_overdue(struct tcp_loop *l, struct tcp_conn *c)
 	return now - c->msg_ms >= l->io_ms;
 }
 
-/* Moves the connection as far as it goes without blocking, then sets what to wait for. */
-static void tcp_progress(struct tcp_loop *l, struct tcp_conn *c)
+/*
+ * Moves the connection as far as it goes without blocking, then sets what to wait for. EVENTS:
+ * what epoll said of it (0 from the transfer-order timer).
+ */
+static void tcp_progress(struct tcp_loop *l, struct tcp_conn *c, uint32_t events)
 {
 	unsigned reads = 0;
 	ssize_t n;
 
 	for (;;) {
-		if (tcp_answer_queued(l, c) != SANDNS_EOK || tcp_flush(l, c) != SANDNS_EOK) {
+		if (tcp_answer_queued(l, c) != SANDNS_EOK || tcp_xfr_turn(l, c) != SANDNS_EOK ||
+		    tcp_flush(l, c) != SANDNS_EOK) {
 			tcp_close(l, c);
+			return;
+		}
+		if (c->xfr != NULL) {
+			/* Nothing is read during a transfer (its clock stops too). */
+			c->msg_ms = 0;
+			if (!c->xfr_wait) {
+				/* Its next message on a later turn, once the socket takes more. */
+				tcp_want(l, c, EPOLLOUT);
+				return;
+			}
+			/* Until the order is sorted only the timer moves it; a broken one goes. */
+			if (events & (EPOLLERR | EPOLLHUP)) {
+				tcp_close(l, c);
+				return;
+			}
+			tcp_want(l, c, tcp_pending(c) != 0 ? EPOLLOUT : 0);
 			return;
 		}
 		if (tcp_pending(c) != 0) {
@@ -421,7 +546,8 @@ static bool tcp_accept_failed(struct tcp_loop *l, int err)
 
 	srv_stat_add(l->t, SRV_TCP_ACCEPT_FAILED, 1);
 	if ((err == EMFILE || err == ENFILE) && old != NULL && tcp_pending(old) == 0 &&
-	    old->in_len == 0 && l->now_ms - old->last_ms >= TCP_EVICT_QUIET_MS) {
+	    old->in_len == 0 && old->xfr == NULL &&
+	    l->now_ms - old->last_ms >= TCP_EVICT_QUIET_MS) {
 		srv_stat_add(l->t, SRV_TCP_EVICTED, 1);
 		tcp_close(l, old);
 		return true;
@@ -481,7 +607,8 @@ static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 			/* At the cap: the longest-idle connection gives way if it is truly idle. */
 			struct tcp_conn *old = l->head;
 
-			if (old == NULL || tcp_pending(old) != 0 || old->in_len != 0) {
+			if (old == NULL || tcp_pending(old) != 0 || old->in_len != 0 ||
+			    old->xfr != NULL) {
 				srv_stat_add(l->t, SRV_TCP_REFUSED, 1);
 				close(fd);
 				continue;
@@ -498,6 +625,8 @@ static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 		c->ev.fd = fd;
 		c->xfr_allowed = cfg_xfr_allowed(l->cfg, (struct sockaddr *)&ss);
 		c->eof = false;
+		c->xfr_wait = false;
+		c->xfr = NULL;
 		c->events = EPOLLIN;
 		c->out = NULL;
 		c->out_off = c->out_len = c->out_cap = 0;
@@ -528,6 +657,18 @@ static int tcp_expire(struct tcp_loop *l)
 	if (l->head == NULL)
 		return -1;
 	return (int)(l->head->last_ms + l->idle_ms - l->now_ms);
+}
+
+/* Transfers that waited for their zone's order go on once it is there (a timer, not epoll). */
+static void tcp_xfr_retry(struct tcp_loop *l)
+{
+	struct tcp_conn *c, *next;
+
+	for (c = l->head; c != NULL && l->nxfr_wait > 0; c = next) {
+		next = c->next;
+		if (c->xfr_wait && zt_xfr_ready(c->xfr) != -EAGAIN)
+			tcp_progress(l, c, 0);
+	}
 }
 
 static void tcp_free_dead(struct tcp_loop *l)
@@ -582,6 +723,7 @@ static int tcp_loop_init(struct tcp_loop *l, struct srv_thread *t)
 	l->idle_ms = (uint64_t)l->cfg->tcp_idle_timeout * 1000;
 	l->io_ms = l->cfg->tcp_io_timeout;
 	l->max_clients = tcp_fd_room(l->cfg);
+	l->xfr_max = l->cfg->transfers_out;
 	l->pause_ms = TCP_PAUSE_MIN_MS;
 	l->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (l->ep < 0)
@@ -649,8 +791,10 @@ void *srv_tcp_main(void *arg)
 				if (l.paused_until == 0)
 					tcp_accept(&l, ev);
 			} else if (ev->fd >= 0)
-				tcp_progress(&l, (struct tcp_conn *)ev);
+				tcp_progress(&l, (struct tcp_conn *)ev, events[i].events);
 		}
+		if (l.nxfr_wait > 0)
+			tcp_xfr_retry(&l);
 		l.zt = NULL;
 		rcu_quiescent_state();
 		timeout = tcp_expire(&l);
@@ -659,6 +803,8 @@ void *srv_tcp_main(void *arg)
 		if (l.paused_until != 0 &&
 		    (timeout < 0 || (uint64_t)timeout > l.paused_until - l.now_ms))
 			timeout = (int)(l.paused_until - l.now_ms);
+		if (l.nxfr_wait > 0 && (timeout < 0 || timeout > TCP_XFR_RETRY_MS))
+			timeout = TCP_XFR_RETRY_MS;
 	}
 	rcu_unregister_thread();
 	tcp_loop_fini(&l);

@@ -27,5 +27,6 @@ void reg_cutest_adcheck(void); /* tests/control/test_adcheck.c: autodiscover-che
 void reg_cutest_ixfr(void);  /* tests/zones/test_ixfr.c: differences, history, journal, IXFR out */
 void reg_cutest_dgram(void); /* tests/zones/test_dgram.c: one datagram answered, limited, counted */
 void reg_cutest_notify(void); /* tests/control/test_notify.c: NOTIFY out, lines to answers */
+void reg_cutest_xfr(void);    /* tests/zones/test_xfr.c: the transfer cursor, resumed, referenced */
 
 #endif

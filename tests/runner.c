@@ -33,6 +33,7 @@ static const struct {
     {"adcheck", reg_cutest_adcheck},
     {"notify", reg_cutest_notify},
     {"ixfr", reg_cutest_ixfr},
+    {"xfr", reg_cutest_xfr},
     {NULL, NULL},
 };
 // clang-format on

@@ -144,7 +144,7 @@ bool ixfr_iter_start(ixfr_iter_t *it, const ixfr_hist_t *h, uint32_t from);
 /* The next RR (*RR, *LEN octets, inside the history); false once all were given. */
 bool ixfr_iter_next(ixfr_iter_t *it, const uint8_t **rr, size_t *len);
 
-/* ---- ixfr_out.c: IXFR over TCP on today's path ---- */
+/* ---- ixfr_out.c: an IXFR query against the history (xfr.c streams the answer) ---- */
 
 struct zt_query;
 
@@ -158,14 +158,7 @@ struct zt_query;
 int ixfr_out_prepare(const zt_t *zt, const uint8_t *query, size_t qlen, struct zt_query *q,
 		     ixfr_iter_t *it);
 
-/*
- * Answers the IXFR query QUERY from the history of the zone it names: calls SINK once per
- * message (about 16 KiB each, the question in the first only), as zt_xfr_render() does.
- * Returns 0, a sandns error, or IXFR_OUT_AXFR when it is no IXFR the history can answer (not
- * an IXFR, no such history, a serial the history does not reach): then the caller sends the
- * zone AXFR-style. Call it within one RCU read-side section.
- */
+/* ixfr_out_prepare(): the history cannot answer it, send the zone AXFR-style. */
 #define IXFR_OUT_AXFR 1
-int ixfr_out_render(const zt_t *zt, const uint8_t *query, size_t qlen, zt_xfr_sink sink, void *ctx);
 
 #endif

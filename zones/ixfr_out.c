@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* ixfr_out.c: an IXFR response rendered from the history as TCP messages (today's path) */
+/* ixfr_out.c: an IXFR query checked against the zone's history, and where its answer starts */
 #include <string.h>
 
 #include "edns.h"
@@ -8,48 +8,6 @@
 #include "sandns_err.h"
 #include "zt_index.h"
 #include "zt_pvt.h"
-
-#define OUT_MSG_MAX 65535
-/* Sent once past this size, as xfr.c's AXFR messages: about Knot's. */
-#define OUT_MSG_SOFT 16384
-
-struct out_msg {
-	uint8_t buf[OUT_MSG_MAX];
-	size_t len;
-	size_t cap; /* room for records: our OPT record is kept room for */
-	uint16_t count;
-};
-
-/* A new message: the query's ID and RD, QR and AA; the question in the first one only. */
-static void msg_start(struct out_msg *m, const uint8_t *query, const struct zt_query *q,
-		      bool question)
-{
-	memset(m->buf, 0, WIRE_HDR_LEN);
-	memcpy(m->buf, query, 2);
-	wire_put16(m->buf + 2, (uint16_t)(F_QR | F_AA | (wire_get16(query + 2) & F_RD)));
-	m->len = WIRE_HDR_LEN;
-	if (question) {
-		/* The question as asked, case kept (RFC 1995 4: IXFR stays its type). */
-		wire_put16(m->buf + 4, 1);
-		memcpy(m->buf + m->len, query + WIRE_HDR_LEN, q->qname_len + 4);
-		m->len += q->qname_len + 4;
-	}
-	m->cap = sizeof(m->buf) - edns_reserve(q);
-	m->count = 0;
-}
-
-static int msg_flush(struct out_msg *m, const zt_t *zt, const struct zt_query *q, zt_xfr_sink sink,
-		     void *ctx)
-{
-	size_t len = m->len;
-
-	wire_put16(m->buf + 6, m->count);
-	if (q->edns) {
-		len += edns_put_opt_plain(m->buf + len, zt, q, 0);
-		wire_put16(m->buf + 10, 1);
-	}
-	return sink(ctx, m->buf, len) != 0 ? SANDNS_ELIMIT : 0;
-}
 
 /* The serial in the IXFR query's authority SOA (answer.c checked it is there). */
 static bool query_serial(const uint8_t *query, size_t qlen, const struct zt_query *q,
@@ -106,38 +64,4 @@ int ixfr_out_prepare(const zt_t *zt, const uint8_t *query, size_t qlen, struct z
 	if (!ixfr_iter_start(it, zt->zones[zt->nodes[n].zone].ixfr, theirs))
 		return IXFR_OUT_AXFR;
 	return 0;
-}
-
-int ixfr_out_render(const zt_t *zt, const uint8_t *query, size_t qlen, zt_xfr_sink sink, void *ctx)
-{
-	static __thread struct out_msg m;
-	struct zt_query q;
-	ixfr_iter_t it;
-	const uint8_t *rr;
-	size_t len;
-	int ret = ixfr_out_prepare(zt, query, qlen, &q, &it);
-
-	if (ret != 0)
-		return ret;
-	msg_start(&m, query, &q, true);
-	while (ret == 0 && ixfr_iter_next(&it, &rr, &len)) {
-		if (m.len + len > m.cap && m.count > 0) {
-			ret = msg_flush(&m, zt, &q, sink, ctx);
-			msg_start(&m, query, &q, false);
-		}
-		if (ret != 0)
-			break;
-		if (m.len + len > m.cap)
-			return SANDNS_ETOOBIG;
-		memcpy(m.buf + m.len, rr, len);
-		m.len += len;
-		m.count++;
-		if (ret == 0 && m.len >= OUT_MSG_SOFT) {
-			ret = msg_flush(&m, zt, &q, sink, ctx);
-			msg_start(&m, query, &q, false);
-		}
-	}
-	if (ret == 0 && m.count > 0)
-		ret = msg_flush(&m, zt, &q, sink, ctx);
-	return ret;
 }

@@ -8,7 +8,8 @@
 #include "zt.h"
 
 /* Readers: register with rcu_register_thread(), call zpub_current() once per batch of
- * queries and rcu_quiescent_state() between batches; never keep the pointer past it. */
+ * queries and rcu_quiescent_state() between batches; never keep the pointer past it without
+ * a reference taken before it (zt_ref(), as a zone transfer does; zt_free() drops it). */
 extern zt_t *zpub_snapshot;
 
 static inline const zt_t *zpub_current(void)
@@ -17,8 +18,9 @@ static inline const zt_t *zpub_current(void)
 }
 
 /*
- * Writer (one control thread at a time): publishes NEXT (taking ownership), waits for the
- * grace period and frees the snapshot it replaced. NEXT may be NULL at shutdown.
+ * Writer (one control thread at a time): publishes NEXT (taking its reference), waits for the
+ * grace period and drops the reference of the snapshot it replaced (freed unless a transfer
+ * still holds one). NEXT may be NULL at shutdown.
  */
 void zpub_publish(zt_t *next);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* zt.c: the snapshot's life: compiled from loaded zones (zt_new), read, freed */
+/* zt.c: the snapshot's life: compiled from loaded zones (zt_new), referenced, read, freed */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +38,7 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 	zt = calloc(1, sizeof(*zt));
 	if (zt == NULL)
 		goto fail_nomem;
+	zt->refs = 1; /* the caller's */
 	b->zt = zt;
 	b->mem.zt = zt;
 	if (nzones > 0) {
@@ -117,6 +118,14 @@ fail:
 	return NULL;
 }
 
+zt_t *zt_ref(const zt_t *zt)
+{
+	zt_t *own = (zt_t *)(uintptr_t)zt; /* immutable but for the count */
+
+	__atomic_add_fetch(&own->refs, 1, __ATOMIC_RELAXED);
+	return own;
+}
+
 void zt_free(zt_t **ztp)
 {
 	zt_t *zt;
@@ -124,6 +133,10 @@ void zt_free(zt_t **ztp)
 	if (ztp == NULL || *ztp == NULL)
 		return;
 	zt = *ztp;
+	*ztp = NULL;
+	/* Release: what this holder did with it happens before the last one frees it. */
+	if (zt->refs != 0 && __atomic_sub_fetch(&zt->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
 	zt_order_job_free(zt);
 	for (uint32_t z = 0; zt->zones != NULL && z < zt->nzones; z++) {
 		free(zt->zones[z].origin);
@@ -136,7 +149,6 @@ void zt_free(zt_t **ztp)
 	free(zt->identity);
 	free(zt->version);
 	free(zt);
-	*ztp = NULL;
 }
 
 size_t zt_memsize(const zt_t *zt)

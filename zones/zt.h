@@ -42,7 +42,17 @@ typedef struct zt_opts {
 zt_t *zt_new(zload_zone_t *const *zones, size_t nzones, const zt_opts_t *opts, char *err,
 	     size_t errlen);
 
-/* Frees *zt (NULL is fine) and leaves NULL behind. Only after the RCU grace period. */
+/*
+ * A snapshot is freed when its last reference is dropped. zt_new() gives the caller one; a
+ * published snapshot's is the publisher's, dropped after the grace period that follows its
+ * replacement (zpub_publish()). A reader that must keep a snapshot across quiescent states (a
+ * zone transfer going on over many event-loop turns) takes one with zt_ref() while it is still
+ * inside the read-side section that found it, and drops it with zt_free(). The answer path
+ * takes none: QSBR alone keeps its snapshot alive, with no atomic operation per query.
+ */
+zt_t *zt_ref(const zt_t *zt);
+
+/* Drops a reference to *zt (NULL is fine) and leaves NULL behind; the last one frees it. */
 void zt_free(zt_t **zt);
 
 /*
@@ -73,7 +83,7 @@ typedef struct zt_answer_ctx {
 typedef struct zt_answer_info {
 	uint8_t rcode;	/* rcode written (low 4 bits; BADVERS shows as 16) */
 	bool truncated; /* TC was set */
-	bool xfr;	/* a zone transfer the caller must run with zt_xfr_render() */
+	bool xfr;	/* a zone transfer the caller must run (xfr.h; zt_xfr_render()) */
 	bool dropped;	/* nothing to send (too short to have a header, or a response) */
 	/*
 	 * What the answer is, the same for every name that gets it (a node's RRset, any name
@@ -96,9 +106,11 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 typedef int (*zt_xfr_sink)(void *ctx, const uint8_t *msg, size_t len);
 
 /*
- * Runs the AXFR asked for by QUERY: calls SINK once per message (each at most 65535 bytes),
- * SOA first and last. Returns 0 or a sandns error (a sink's non-zero return stops it).
- * Call it within one RCU read-side section: it reads the snapshot throughout.
+ * Runs the transfer asked for by QUERY whole (AXFR, or IXFR from the zone's history when it
+ * reaches the client's serial, else AXFR-style): calls SINK once per message (each at most 65535
+ * bytes), SOA first and last. Returns 0 or a sandns error (a sink's non-zero return stops it).
+ * ZT must stay valid during the call (it takes a reference meanwhile). A server streams a
+ * transfer instead, one message at a time (xfr.h's cursor, on which this is built).
  */
 int zt_xfr_render(const zt_t *zt, const uint8_t *query, size_t qlen, zt_xfr_sink sink, void *ctx);
 

@@ -160,6 +160,7 @@ struct zt_order_job {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool started; /* a thread sorts them */
+	bool tried;   /* zt_order_start() was called (the thread may have failed to start) */
 	bool done;
 	int ret;
 	zt_t *zt;
@@ -218,7 +219,29 @@ void zt_order_start(const zt_t *zt)
 	pthread_mutex_lock(&j->lock);
 	if (!j->started && !j->done)
 		j->started = zthread_start(&j->tid, order_main, j) == 0;
+	j->tried = true;
 	pthread_mutex_unlock(&j->lock);
+}
+
+int zt_order_ready(const zt_t *zt)
+{
+	struct zt_order_job *j = zt->order_job;
+	bool orphan;
+	int ret = -EAGAIN;
+
+	if (j == NULL)
+		return 0;
+	/* The thread holds the lock only to say it is done: busy means not done yet. */
+	if (pthread_mutex_trylock(&j->lock) != 0)
+		return -EAGAIN;
+	if (j->done)
+		ret = j->ret;
+	orphan = j->tried && !j->started;
+	pthread_mutex_unlock(&j->lock);
+	/* No thread will come (it could not start): the caller sorts, as zt_order_wait() would. */
+	if (ret == -EAGAIN && orphan)
+		ret = zt_order_wait(zt);
+	return ret;
 }
 
 int zt_order_wait(const zt_t *zt)

@@ -33,4 +33,11 @@ void zt_order_job_free(zt_t *zt);
  */
 int zt_order_wait(const zt_t *zt);
 
+/*
+ * zt_order_wait() without the wait: 0 when the orders are there, -EAGAIN while they are being
+ * sorted (or zt_order_start() has not yet been called), another error when the sort failed.
+ * Never blocks, unless no thread could be started: then it sorts here, once, as the wait would.
+ */
+int zt_order_ready(const zt_t *zt);
+
 #endif

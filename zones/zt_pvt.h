@@ -135,6 +135,7 @@ struct zt {
 	size_t memsize;
 	size_t big_map[ZT_ARR_COUNT];	/* by enum zt_array: mmap length, or 0 (on the heap) */
 	struct zt_order_job *order_job; /* transfer orders still being sorted, or NULL */
+	unsigned long refs;		/* references (zt_ref(), zt_free()); atomic */
 };
 
 static inline const uint8_t *zt_node_name(const zt_t *zt, const zt_node_t *n)

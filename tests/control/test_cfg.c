@@ -65,6 +65,7 @@ static void test_defaults(void)
 	CU_ASSERT_EQUAL(cfg->tcp_idle_timeout, 10);
 	CU_ASSERT_EQUAL(cfg->tcp_max_clients, 256);
 	CU_ASSERT_EQUAL(cfg->tcp_io_timeout, 1000);
+	CU_ASSERT_EQUAL(cfg->transfers_out, 10);
 	CU_ASSERT_EQUAL(cfg->udp_workers, 1);
 	CU_ASSERT_EQUAL(cfg->rrl.rate, 0);
 	CU_ASSERT_EQUAL(cfg->rrl.slip, 2);
@@ -106,6 +107,7 @@ static void test_file_all_keys(void)
 			   "tcp-idle-timeout 30\n"
 			   "tcp-max-clients 1000\n"
 			   "tcp-io-timeout 250\n"
+			   "transfers-out 3\n"
 			   "udp-workers 4\n"
 			   "rate-limit 50\n"
 			   "rate-limit-slip 0\n"
@@ -160,6 +162,7 @@ static void test_file_all_keys(void)
 	CU_ASSERT_EQUAL(cfg->tcp_idle_timeout, 30);
 	CU_ASSERT_EQUAL(cfg->tcp_max_clients, 1000);
 	CU_ASSERT_EQUAL(cfg->tcp_io_timeout, 250);
+	CU_ASSERT_EQUAL(cfg->transfers_out, 3);
 	CU_ASSERT_EQUAL(cfg->udp_workers, 4);
 	CU_ASSERT_EQUAL(cfg->rrl.rate, 50);
 	CU_ASSERT_EQUAL(cfg->rrl.slip, 0);
@@ -204,6 +207,8 @@ static void test_file_errors(void)
 	load_fails("tcp-idle-timeout 0\n", "tcp-idle-timeout: 0 is out of range");
 	load_fails("tcp-max-clients -1\n", "tcp-max-clients: '-1' is not a number");
 	load_fails("tcp-io-timeout 99\n", "tcp-io-timeout: 99 is out of range (100..60000)");
+	load_fails("transfers-out 0\n", "transfers-out: 0 is out of range (1..1024)");
+	load_fails("transfers-out 1025\n", "transfers-out: 1025 is out of range (1..1024)");
 	load_fails("rate-limit 1000001\n", "rate-limit: 1000001 is out of range (0..1000000)");
 	load_fails("rate-limit-slip 101\n", "rate-limit-slip: 101 is out of range (0..100)");
 	load_fails("rate-limit-table-size 10\n", "rate-limit-table-size: 10 is out of range");
