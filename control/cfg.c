@@ -55,7 +55,7 @@ void cfg_free(cfg_t **cfgp)
 	}
 	free(cfg->zones);
 	free(cfg->listens);
-	free(cfg->xfr_acl);
+	cfg_keys_free(cfg);
 	for (i = 0; i < cfg->ncerts; i++)
 		free(cfg->certs[i]);
 	free(cfg->certs);
@@ -96,7 +96,7 @@ static char *cfg_strip_line(char *line)
 int cfg_load_string(cfg_t *cfg, const char *text, const char *name, const char *basedir, char *err,
 		    size_t errlen)
 {
-	const struct cfg_src src = {.cmdline = false, .basedir = basedir};
+	struct cfg_src src = {.cmdline = false, .basedir = basedir, .name = name};
 	unsigned seen[CFG_K_COUNT] = {0};
 	char reason[512];
 	unsigned lineno = 0;
@@ -149,6 +149,7 @@ int cfg_load_string(cfg_t *cfg, const char *text, const char *name, const char *
 			break;
 		}
 		seen[k] = lineno;
+		src.line = lineno;
 		if (*value == '\0') {
 			rc = cfg_fail(err, errlen, "%s:%u: '%s' needs a value", name, lineno, line);
 			break;
@@ -401,6 +402,8 @@ int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 		return cfg_fail(err, errlen,
 				"EAL arguments (after --) are only used with --io dpdk; remove "
 				"them, or the eal-args lines");
+	if (cfg_keys_check(cfg, err, errlen) != SANDNS_EOK)
+		return SANDNS_ECONFIG;
 	if (cfg->nzones == 0)
 		return cfg_fail(err, errlen,
 				"no zones to serve: add --zone ORIGIN=FILE, or a line 'zone ORIGIN "

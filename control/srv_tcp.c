@@ -496,7 +496,7 @@ static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 		}
 		c->ev.kind = TCP_EV_CONN;
 		c->ev.fd = fd;
-		c->xfr_allowed = cfg_xfr_allowed(l->cfg, (struct sockaddr *)&ss);
+		c->xfr_allowed = cfg_xfr_allowed(l->cfg, (struct sockaddr *)&ss, NULL);
 		c->eof = false;
 		c->events = EPOLLIN;
 		c->out = NULL;

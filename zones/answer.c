@@ -390,7 +390,12 @@ static bool answer_ixfr(const zt_t *zt, const uint8_t *query, size_t qlen, const
 	uint8_t rcode = RC_SERVFAIL;
 
 	*len = 0;
-	if (ctx->transport == ZT_TCP && !ctx->xfr_allowed) {
+	if (!ctx->xfr_allowed && ctx->xfr_ask) {
+		/* The caller has not looked at the transfer ACL yet (UDP): it does, then again. */
+		info->xfr_ask = true;
+		return false;
+	}
+	if (!ctx->xfr_allowed) {
 		rcode = RC_NOTAUTH;
 	} else if (!ixfr_serial(query, qlen, q, &theirs)) {
 		rcode = RC_FORMERR;
@@ -481,6 +486,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	q.edns_version = 0;
 	q.payload = 512;
 	q.qname_len = 0;
+	q.tsig = false;
 	qd = wire_get16(query + 4);
 	an = wire_get16(query + 6);
 	ns = wire_get16(query + 8);
@@ -515,6 +521,11 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		q.edns = false;
 		info->rcode = RC_FORMERR;
 		return answer_empty(zt, query, &q, resp, RC_FORMERR, 0, EDE_NONE);
+	}
+	if (__builtin_expect(q.tsig, 0) && q.rcode == 0) {
+		/* Signed: nothing is written until the caller has verified and stripped it. */
+		info->tsig = true;
+		return 0;
 	}
 	if (qd == 0)
 		q.rcode = RC_FORMERR;
