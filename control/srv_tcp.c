@@ -17,6 +17,8 @@
 #include "log.h"
 #include "sandns_err.h"
 #include "srv_pvt.h"
+#include "tsig.h"
+#include "wire.h"
 #include "zpub.h"
 
 #define TCP_MSG_MAX 65535
@@ -56,6 +58,8 @@ struct tcp_ev {
 struct tcp_conn {
 	struct tcp_ev ev; /* first: epoll hands back this pointer */
 	bool xfr_allowed;
+	struct sockaddr_storage peer; /* for the transfer ACL of signed queries */
+	tsig_ctx_t *tsig;	      /* signs each message of a transfer; NULL: unsigned */
 	bool eof;	  /* the client shut its side: answer what is queued, then close */
 	uint32_t events;  /* epoll interest now */
 	uint64_t last_ms; /* last progress in either direction */
@@ -193,14 +197,61 @@ static int tcp_xfr_sink(void *ctx, const uint8_t *msg, size_t len)
 		return SANDNS_ETOOBIG;
 	if (tcp_pending(c) + 2 + len > TCP_XFR_MAX)
 		return SANDNS_ELIMIT;
-	rc = tcp_out_reserve(c, 2 + len);
+	rc = tcp_out_reserve(c, 2 + TCP_MSG_MAX);
 	if (rc != SANDNS_EOK)
 		return rc;
+	memcpy(c->out + c->out_len + 2, msg, len);
+	/* TSIG hook: each message signed, chained to the one before (RFC 8945 5.3.1). */
+	if (c->tsig != NULL &&
+	    tsig_sign(c->tsig, c->out + c->out_len + 2, len, TCP_MSG_MAX, &len) != 0)
+		return SANDNS_ETOOBIG;
 	c->out[c->out_len] = (uint8_t)(len >> 8);
 	c->out[c->out_len + 1] = (uint8_t)len;
-	memcpy(c->out + c->out_len + 2, msg, len);
 	c->out_len += 2 + len;
 	return SANDNS_EOK;
+}
+
+/*
+ * TSIG hook: the signed query Q (QLEN octets, inside c->in: stripped in place) verified, then
+ * answered and signed into RESP (TCP_MSG_MAX of room); a transfer runs here, signed message by
+ * message. Errors: BADKEY/BADSIG unsigned, BADTIME signed, NOTAUTH. Returns the answer's length
+ * (0: the transfer went to the output itself, or no answer), *RC the transfer's result.
+ */
+static size_t tcp_answer_signed(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t qlen,
+				uint8_t *resp, zt_answer_info_t *info, int *rc)
+{
+	zt_answer_ctx_t ctx = {.transport = ZT_TCP};
+	tsig_ctx_t t;
+	size_t off, n;
+	int r;
+
+	*rc = SANDNS_EOK;
+	tsig_ctx_init(&t, 0);
+	r = tsig_find(q, qlen, &off) == 1
+		? tsig_server_verify(&t, l->cfg->keys, l->cfg->nkeys, q, &qlen, off)
+		: -1;
+	if (r < 0) {
+		info->rcode = RC_FORMERR;
+		return tsig_formerr_answer(q, resp);
+	}
+	if (r != TSIG_OK) {
+		info->rcode = RC_NOTAUTH;
+		return tsig_error_answer(&t, q, qlen, resp, TCP_MSG_MAX);
+	}
+	ctx.xfr_allowed = cfg_xfr_allowed(l->cfg, (struct sockaddr *)&c->peer, t.key);
+	n = zt_answer(l->zt, q, qlen, resp, TCP_MSG_MAX - tsig_reserve(&t), &ctx, info);
+	if (n == 0 && info->xfr) {
+		srv_stat_add(l->t, SRV_XFR, 1);
+		c->tsig = &t;
+		*rc = zt_xfr_render(l->zt, q, qlen, tcp_xfr_sink, c);
+		c->tsig = NULL;
+		return 0;
+	}
+	if (n != 0)
+		tsig_xfr_refused(&t, resp, ctx.xfr_allowed);
+	if (n == 0 || tsig_sign_first(&t, resp, n, TCP_MSG_MAX, &n) != 0)
+		return 0;
+	return n;
 }
 
 /*
@@ -222,6 +273,22 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, const uint8_t *q, 
 	if (rc != SANDNS_EOK)
 		return rc;
 	len = zt_answer(l->zt, q, qlen, c->out + c->out_len + 2, TCP_MSG_MAX, &ctx, &info);
+	if (info.tsig) {
+		/* Q lies in c->in, ours to change: the TSIG is stripped in place. */
+		len = tcp_answer_signed(l, c, (uint8_t *)q, qlen, c->out + c->out_len + 2, &info,
+					&rc);
+		if (len == 0 && info.xfr) {
+			if (rc != SANDNS_EOK) {
+				srv_stat_add(t, SRV_XFR_FAILED, 1);
+				log_msg(LOG_WARNING, "zone transfer stopped: %s",
+					sandns_strerror(rc));
+				return rc;
+			}
+			srv_stat_add(t, SRV_TCP_ANSWERED, 1);
+			dgram_stat_rcode(srv_dgram_stats(t), 0);
+			return SANDNS_EOK;
+		}
+	}
 	if (len != 0) {
 		c->out[c->out_len] = (uint8_t)(len >> 8);
 		c->out[c->out_len + 1] = (uint8_t)len;
@@ -497,6 +564,8 @@ static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 		c->ev.kind = TCP_EV_CONN;
 		c->ev.fd = fd;
 		c->xfr_allowed = cfg_xfr_allowed(l->cfg, (struct sockaddr *)&ss, NULL);
+		memcpy(&c->peer, &ss, sizeof(ss));
+		c->tsig = NULL;
 		c->eof = false;
 		c->events = EPOLLIN;
 		c->out = NULL;

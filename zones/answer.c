@@ -537,6 +537,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		 */
 		if (limit > UDP_PAYLOAD_MAX)
 			limit = UDP_PAYLOAD_MAX;
+		limit -= ctx->reserve;
 	}
 	if (limit > cap)
 		limit = cap;

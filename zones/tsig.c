@@ -615,6 +615,26 @@ size_t tsig_error_answer(tsig_ctx_t *ctx, const uint8_t *query, size_t qlen, uin
 	return len;
 }
 
+bool tsig_xfr_refused(tsig_ctx_t *ctx, const uint8_t *resp, bool xfr_allowed)
+{
+	uint16_t flags = wire_get16(resp + 2);
+
+	if (xfr_allowed || (flags & 0x7800) != 0 || (flags & 0xf) != 9)
+		return false;
+	ctx->error = TSIG_BADKEY;
+	return true;
+}
+
+size_t tsig_formerr_answer(const uint8_t *query, uint8_t *resp)
+{
+	uint16_t flags = (uint16_t)(0x8000 | (wire_get16(query + 2) & 0x7900) | 1);
+
+	memmove(resp, query, 2);
+	wire_put16(resp + 2, flags);
+	memset(resp + 4, 0, 8);
+	return WIRE_HDR_LEN;
+}
+
 /* ---- the client ---- */
 
 int tsig_client_sign(tsig_ctx_t *ctx, const tsig_key_t *key, uint8_t *msg, size_t len, size_t cap,

@@ -140,6 +140,16 @@ int tsig_sign(tsig_ctx_t *ctx, uint8_t *msg, size_t len, size_t cap, size_t *new
 size_t tsig_error_answer(tsig_ctx_t *ctx, const uint8_t *query, size_t qlen, uint8_t *resp,
 			 size_t cap);
 
+/*
+ * A transfer the ACL refused to a request signed with a key it does not name: Knot answers
+ * NOTAUTH with TSIG error BADKEY, unsigned. True (and ctx->error set) when RESP, the engine's
+ * answer, is such a refusal: a query (opcode 0) answered NOTAUTH while XFR_ALLOWED was false.
+ */
+bool tsig_xfr_refused(tsig_ctx_t *ctx, const uint8_t *resp, bool xfr_allowed);
+
+/* FORMERR for a TSIG that does not parse (RFC 8945 5.1): QUERY's header alone, into RESP. */
+size_t tsig_formerr_answer(const uint8_t *query, uint8_t *resp);
+
 /* ---- the client ---- */
 
 /*
