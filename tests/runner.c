@@ -32,6 +32,7 @@ static const struct {
     {"dgram", reg_cutest_dgram},
     {"adcheck", reg_cutest_adcheck},
     {"tsig", reg_cutest_tsig},
+    {"cfg_keys", reg_cutest_cfg_keys},
     {NULL, NULL},
 };
 // clang-format on
