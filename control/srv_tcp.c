@@ -197,7 +197,8 @@ static int tcp_xfr_sink(void *ctx, const uint8_t *msg, size_t len)
 		return SANDNS_ETOOBIG;
 	if (tcp_pending(c) + 2 + len > TCP_XFR_MAX)
 		return SANDNS_ELIMIT;
-	rc = tcp_out_reserve(c, 2 + TCP_MSG_MAX);
+	/* Signed, the message grows by its TSIG: room for the largest. */
+	rc = tcp_out_reserve(c, 2 + (c->tsig != NULL ? TCP_MSG_MAX : len));
 	if (rc != SANDNS_EOK)
 		return rc;
 	memcpy(c->out + c->out_len + 2, msg, len);
