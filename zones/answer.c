@@ -486,7 +486,6 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	q.edns_version = 0;
 	q.payload = 512;
 	q.qname_len = 0;
-	q.tsig = false;
 	qd = wire_get16(query + 4);
 	an = wire_get16(query + 6);
 	ns = wire_get16(query + 8);
@@ -513,19 +512,21 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		c.err = -1;
 	}
 	/* Even a question-less query may carry an OPT that its FORMERR should echo. */
-	if (c.err == 0 && (an | ns | ar) != 0 && !edns_parse_plain(&c, &q, an, ns, ar))
+	if (c.err == 0 && (an | ns | ar) != 0 && !edns_parse_plain(&c, &q, an, ns, ar)) {
 		edns_parse_records(&c, &q, an, ns, ar);
+		/* Signed (RFC 8945): nothing written until the caller verified and stripped it. Off
+		 * the common path: a plain OPT (or none) never gets here. */
+		if (__builtin_expect(q.tsig, 0) && q.rcode == 0 && c.err == 0 && c.pos == c.end) {
+			info->tsig = true;
+			return 0;
+		}
+	}
 	/* Octets past what the counts announce: FORMERR whatever the opcode, without OPT (Knot's
 	 * parser refuses the whole message; the question it read is echoed). */
 	if (c.err == 0 && c.pos != c.end) {
 		q.edns = false;
 		info->rcode = RC_FORMERR;
 		return answer_empty(zt, query, &q, resp, RC_FORMERR, 0, EDE_NONE);
-	}
-	if (__builtin_expect(q.tsig, 0) && q.rcode == 0) {
-		/* Signed: nothing is written until the caller has verified and stripped it. */
-		info->tsig = true;
-		return 0;
 	}
 	if (qd == 0)
 		q.rcode = RC_FORMERR;
@@ -537,7 +538,6 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		 */
 		if (limit > UDP_PAYLOAD_MAX)
 			limit = UDP_PAYLOAD_MAX;
-		limit -= ctx->reserve;
 	}
 	if (limit > cap)
 		limit = cap;

@@ -42,6 +42,7 @@ void edns_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t
 	unsigned total = (unsigned)an + ns + ar;
 	bool seen_opt = false;
 
+	q->tsig = false;
 	if (edns_parse_plain(c, q, an, ns, ar))
 		return;
 

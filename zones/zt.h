@@ -69,7 +69,6 @@ typedef struct zt_answer_ctx {
 	uint8_t transport; /* enum zt_transport */
 	bool xfr_allowed;  /* the client may transfer zones (checked by the caller's ACL) */
 	bool xfr_ask;	   /* the ACL is not checked yet: an IXFR returns 0 with info->xfr_ask */
-	uint16_t reserve;  /* UDP: octets kept free below the client's limit (a TSIG to append) */
 } zt_answer_ctx_t;
 
 typedef struct zt_answer_info {
