@@ -66,6 +66,9 @@ KEYS
 	echo "@ IN SOA ns1 hostmaster 2024010101 7200 3600 1209600 300"
 	echo "@ IN NS ns1"
 	echo "ns1 IN A 192.0.2.1"
+	for i in $(seq 1 20); do
+		echo "many IN TXT \"one of twenty strings that do not fit 512 octets together, $i\""
+	done
 	for i in $(seq 1 3000); do
 		echo "h$i IN A 10.$((i / 250)).$((i % 250)).1"
 		echo "h$i IN TXT \"record $i of the transfer that is signed message by message\""
@@ -96,13 +99,20 @@ msgs=$(sed -n 's/.*Received [0-9]* B (\([0-9]*\) messages, \([0-9]*\) records).*
 check "AXFR of big.test, signed: kdig verifies it" \
 	bash -c "! grep -q -e WARNING -e ';; ERROR' '$TMP/axfr.out'"
 check "AXFR of big.test came in several messages, every record ($msgs)" \
-	test "${msgs%% *}" -gt 3 -a "${msgs##* }" = 6004
+	test "${msgs%% *}" -gt 3 -a "${msgs##* }" = 6024
 cnt=$(grep -c "TSIG	hmac-sha256" "$TMP/axfr.out" || true)
 check "AXFR: a TSIG in each of the ${msgs%% *} messages ($cnt)" test "$cnt" = "${msgs%% *}"
 out=$($PY "$HERE/tsig_client.py" --port "$PORT" --key xfr --secret "$SECRET" --axfr \
 	--qname big.test. 2>&1)
 check "AXFR of big.test: dnspython verifies every message's TSIG ($out)" \
-	test "$out" = "axfr messages=${msgs%% *} records=6004"
+	test "$out" = "axfr messages=${msgs%% *} records=6024"
+out=$(q -y "$Y" many.big.test TXT +notcp +noedns +ignore)
+check "a signed answer too big for UDP: TC, signed, verified" \
+	bash -c 'grep -q "Flags: qr aa tc" <<<"$1" && grep -q "TSIG PSEUDOSECTION" <<<"$1" &&
+		! grep -q WARNING <<<"$1"' _ "$out"
+out=$(q -y "$Y" many.big.test TXT +tcp)
+check "the same over TCP: every record, signed" \
+	bash -c '[ "$(grep -c "^many.*IN	TXT" <<<"$1")" = 20 ] && ! grep -q WARNING <<<"$1"' _ "$out"
 out=$(q -y "$Y" big.test IXFR=2024010100 +notcp)
 check "IXFR over UDP, signed with the ACL's key: the SOA" \
 	bash -c 'grep -q "big.test.*SOA.*2024010101" <<<"$1" && ! grep -q WARNING <<<"$1"' _ "$out"
