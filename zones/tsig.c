@@ -507,12 +507,14 @@ static bool rr_append(const tsig_ctx_t *ctx, uint8_t *msg, size_t *len, size_t c
 	wire_put16(p + 6, ctx->fudge);
 	wire_put16(p + 8, (uint16_t)mac_len);
 	p += 10;
-	memcpy(p, mac, mac_len);
+	if (mac_len != 0) /* an unsigned error has none (and MAC may be NULL) */
+		memcpy(p, mac, mac_len);
 	p += mac_len;
 	memcpy(p, msg, 2); /* the original ID: the message's own */
 	wire_put16(p + 2, ctx->error);
 	wire_put16(p + 4, other_len);
-	memcpy(p + 6, other, other_len);
+	if (other_len != 0)
+		memcpy(p + 6, other, other_len);
 	wire_put16(msg + 10, (uint16_t)(wire_get16(msg + 10) + 1));
 	*len += need;
 	return true;

@@ -205,6 +205,8 @@ st=$("$SANDNSCTL" --control "$SOCK" status 2>&1; "$SANDNSCTL" --control "$SOCK" 
 check "the secrets are not in status or stats" \
 	bash -c '! grep -qF -e "$1" -e "$2" <<<"$3"' _ "$SECRET" "$OTHER" "$st"
 stop_sandnsd
+rc=$?
+check "sandnsd stops with status 0 (got $rc; under ASan: no leak)" test "$rc" = 0
 check "the secrets are not in the log" \
 	bash -c '! grep -qF -e "$1" -e "$2" "$3"' _ "$SECRET" "$OTHER" "$LOG"
 out=$("$SANDNSD" --key "k hmac-sha256 $SECRET" --help 2>&1)
