@@ -58,13 +58,13 @@ void cfg_free(cfg_t **cfgp)
 	}
 	free(cfg->zones);
 	free(cfg->listens);
-	free(cfg->xfr_acl);
 	for (i = 0; i < cfg->nnotifies; i++) {
 		free(cfg->notifies[i].origin);
 		free(cfg->notifies[i].key);
 		free(cfg->notifies[i].where);
 	}
 	free(cfg->notifies);
+	cfg_keys_free(cfg);
 	for (i = 0; i < cfg->ncerts; i++)
 		free(cfg->certs[i]);
 	free(cfg->certs);
@@ -428,11 +428,10 @@ static int cfg_check_notify(cfg_t *cfg, char *err, size_t errlen)
 					"%s: notify %s %s: %s is not a served zone (add a zone "
 					"line for it, or fix the name)",
 					n->where, n->origin, n->addr.text, n->origin);
-		if (n->key != NULL)
+		if (n->key != NULL && cfg_key_find(cfg, n->key) == NULL)
 			return cfg_fail(err, errlen,
-					"%s: notify %s %s key %s: TSIG for notify is not "
-					"supported in this build; remove 'key %s' (NOTIFY is then "
-					"sent unsigned)",
+					"%s: notify %s %s key %s: no key %s is defined (add a key "
+					"or key-file line for it)",
 					n->where, n->origin, n->addr.text, n->key, n->key);
 	}
 	for (i = 0; i < cfg->nnotifies; i++) {
@@ -461,6 +460,8 @@ int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 		return cfg_fail(err, errlen,
 				"EAL arguments (after --) are only used with --io dpdk; remove "
 				"them, or the eal-args lines");
+	if (cfg_keys_check(cfg, err, errlen) != SANDNS_EOK)
+		return SANDNS_ECONFIG;
 	if (cfg->nzones == 0)
 		return cfg_fail(err, errlen,
 				"no zones to serve: add --zone ORIGIN=FILE, or a line 'zone ORIGIN "

@@ -24,13 +24,25 @@
  *   io socket|dpdk                 how queries are received: socket (kernel sockets, the default)
  *                                  or dpdk (poll-mode ports given by the EAL arguments; needs
  *                                  listen addresses, all on one port, and eal-args).
- *   allow-transfer PREFIX      (+) clients allowed to AXFR over TCP: 127.0.0.0/8, ::1/128 or one
- *                                  address (192.0.2.1). Default: nobody.
+ *   allow-transfer PREFIX [key NAME]
+ *                              (+) clients allowed to transfer zones (AXFR and IXFR over TCP, IXFR
+ *                                  over UDP): 127.0.0.0/8, ::1/128 or one address (192.0.2.1).
+ *                                  With a key, only requests from PREFIX signed with it (TSIG);
+ *                                  without, any request from PREFIX (signed ones must verify).
+ *                                  Default: nobody.
+ *   allow-notify PREFIX [key NAME] (+) who may send NOTIFY, as allow-transfer. Default: nobody.
+ *   key NAME ALGORITHM SECRET  (+) a TSIG key (RFC 8945): ALGORITHM hmac-sha256, hmac-sha384,
+ *                                  hmac-sha512 or hmac-sha1, SECRET in base64. Prefer key-file:
+ *                                  a secret on the command line shows in ps.
+ *   key-file FILE              (+) TSIG keys in the format BIND's tsig-keygen writes:
+ *                                  key "NAME" { algorithm hmac-sha256; secret "BASE64"; };
+ *                                  No key name twice, and every key an ACL names defined.
+ *                                  Secrets never appear in logs, status or error messages.
  *   notify ORIGIN ADDR[@PORT] [key NAME]
  *                              (+) send NOTIFY (RFC 1996) for zone ORIGIN (a configured zone) to
  *                                  the secondary ADDR (port 53 when omitted) whenever the serial
  *                                  ORIGIN serves changes, and once at start. key NAME: sign it
- *                                  with TSIG key NAME (not supported yet: refused). Default: none.
+ *                                  with TSIG key NAME. Default: none.
  *   cert SOURCE                (+) certificate for the autodiscover policy: a PEM (leaf first,
  *                                  chain after) or DER file, or tls://HOST[:PORT][@ADDR], the
  *                                  leaf that endpoint presents for SNI HOST. None: policy off.
@@ -108,6 +120,7 @@
 #include <sys/socket.h>
 
 #include "rrl.h"
+#include "tsig.h"
 #include "zsrc.h"
 
 /* Longest text of an address with its port: "[ffff:...:ffff%ifname]@65535". */
@@ -154,6 +167,15 @@ typedef struct cfg_prefix {
 	char text[CFG_ADDR_TEXT]; /* "127.0.0.0/8" */
 } cfg_prefix_t;
 
+/* One line of an access list: a prefix and, optionally, the TSIG key requests must be signed with.
+ */
+typedef struct cfg_acl {
+	cfg_prefix_t prefix;
+	char key[256];	 /* the key's name as written; "" for none */
+	int key_idx;	 /* cfg->keys[key_idx] once cfg_check() has run; -1 for none */
+	char where[128]; /* "sandns.conf:7" or "--allow-transfer", for messages */
+} cfg_acl_t;
+
 /* Whether the zones as read stay in memory beside the compiled snapshot (keep-zones). */
 enum cfg_keep {
 	CFG_KEEP_AUTO = 0, /* yes up to CFG_KEEP_AUTO_RECORDS records in all, no above */
@@ -172,10 +194,15 @@ typedef struct cfg {
 	size_t nzones;
 	cfg_addr_t *listens;
 	size_t nlistens;
-	cfg_prefix_t *xfr_acl;
+	cfg_acl_t *xfr_acl; /* allow-transfer */
 	size_t nxfr_acl;
 	cfg_notify_t *notifies;
 	size_t nnotifies;
+	cfg_acl_t *notify_acl; /* allow-notify */
+	size_t nnotify_acl;
+	tsig_key_t *keys; /* key and key-file, in order; never printed */
+	size_t nkeys;
+	char **key_where; /* where each key was defined ("sandns.conf:3"), for messages */
 	char **certs;
 	size_t ncerts;
 	char **eal_args;
@@ -257,8 +284,18 @@ int cfg_parse_prefix(const char *text, cfg_prefix_t *out, char *err, size_t errl
 /* Whether SA (IPv4, IPv6 or IPv4-mapped IPv6) lies inside prefix P. */
 bool cfg_prefix_match(const cfg_prefix_t *p, const struct sockaddr *sa);
 
-/* Whether the client SA may transfer zones (matches one allow-transfer prefix). */
-bool cfg_xfr_allowed(const cfg_t *cfg, const struct sockaddr *sa);
+/*
+ * Whether the client SA may transfer zones: one allow-transfer line matches its address, and
+ * either names no key or names KEY, the key its request was signed with (verified; NULL for an
+ * unsigned request).
+ */
+bool cfg_xfr_allowed(const cfg_t *cfg, const struct sockaddr *sa, const tsig_key_t *key);
+
+/* The same for NOTIFY from SA (allow-notify). */
+bool cfg_notify_allowed(const cfg_t *cfg, const struct sockaddr *sa, const tsig_key_t *key);
+
+/* The key named NAME ("xfr" or "xfr."), or NULL: for `notify ORIGIN ADDR key NAME` and the like. */
+const tsig_key_t *cfg_key_find(const cfg_t *cfg, const char *name);
 
 /* Writes "ADDR@PORT" for an IPv4 or IPv6 socket address into buf (always terminated). */
 void cfg_addr_format(const struct sockaddr *sa, char *buf, size_t len);

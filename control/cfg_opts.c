@@ -53,6 +53,9 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_RATE_LIMIT_IPV6_PREFIX] = {"rate-limit-ipv6-prefix", "rate-limit-ipv6-prefix", false,
 				      false},
     [CFG_K_NOTIFY] = {"notify", "notify", true, false},
+    [CFG_K_KEY] = {"key", "key", true, false},
+    [CFG_K_KEY_FILE] = {"key-file", "key-file", true, false},
+    [CFG_K_ALLOW_NOTIFY] = {"allow-notify", "allow-notify", true, false},
 };
 
 int cfg_find_key(const char *name, bool cmdline)
@@ -214,7 +217,6 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 {
 	char reason[256];
 	cfg_addr_t addr;
-	cfg_prefix_t prefix;
 	unsigned long n;
 	char *copy, *tok, *save;
 	int rc = SANDNS_EOK;
@@ -241,10 +243,14 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		}
 		return cfg_fail(err, errlen, "%s: expected socket or dpdk, not '%s'", key, value);
 	case CFG_K_ALLOW_TRANSFER:
-		if (cfg_parse_prefix(value, &prefix, reason, sizeof(reason)) != SANDNS_EOK)
-			return cfg_fail(err, errlen, "%s: %s", key, reason);
-		rc = cfg_push(&cfg->xfr_acl, &cfg->nxfr_acl, sizeof(prefix), &prefix);
-		break;
+		return cfg_acl_add(&cfg->xfr_acl, &cfg->nxfr_acl, key, value, src, err, errlen);
+	case CFG_K_ALLOW_NOTIFY:
+		return cfg_acl_add(&cfg->notify_acl, &cfg->nnotify_acl, key, value, src, err,
+				   errlen);
+	case CFG_K_KEY:
+		return cfg_key_add(cfg, key, value, src, err, errlen);
+	case CFG_K_KEY_FILE:
+		return cfg_key_file(cfg, key, value, src, err, errlen);
 	case CFG_K_CERT:
 		if (strncmp(value, "tls://", 6) == 0) {
 			cert_tls_target_t t;

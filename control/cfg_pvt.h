@@ -41,6 +41,9 @@ enum cfg_key {
 	CFG_K_RATE_LIMIT_IPV4_PREFIX,
 	CFG_K_RATE_LIMIT_IPV6_PREFIX,
 	CFG_K_NOTIFY,
+	CFG_K_KEY,
+	CFG_K_KEY_FILE,
+	CFG_K_ALLOW_NOTIFY,
 	CFG_K_COUNT
 };
 
@@ -58,8 +61,8 @@ extern const struct cfg_keydef cfg_keys[CFG_K_COUNT];
 struct cfg_src {
 	bool cmdline;
 	const char *basedir; /* for relative paths; NULL: the current directory */
-	const char *name;    /* the file, for messages made after reading (NULL: command line) */
-	unsigned line;	     /* ... and the line */
+	const char *name;    /* the file's name in messages; NULL on the command line */
+	unsigned line;	     /* the line in it */
 };
 
 /* cfg_opts.c: the key named NAME in the file (or on the command line, without "--"), or -1. */
@@ -73,6 +76,20 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 int cfg_push(void *arrayp, size_t *n, size_t size, const void *elem);
 /* cfg_opts.c: appends a copy of S to the string array *ARRAY of *N. */
 int cfg_push_str(char ***array, size_t *n, const char *s);
+
+/* cfg_keys.c: `key NAME ALGORITHM SECRET`: a TSIG key; messages never quote the secret. */
+int cfg_key_add(cfg_t *cfg, const char *key, const char *value, const struct cfg_src *src,
+		char *err, size_t errlen);
+/* cfg_keys.c: `key-file FILE`: the keys of a file in BIND's format (tsig-keygen). */
+int cfg_key_file(cfg_t *cfg, const char *key, const char *value, const struct cfg_src *src,
+		 char *err, size_t errlen);
+/* cfg_keys.c: `allow-transfer|allow-notify PREFIX [key NAME]` appended to *ACL (*N). */
+int cfg_acl_add(cfg_acl_t **acl, size_t *n, const char *key, const char *value,
+		const struct cfg_src *src, char *err, size_t errlen);
+/* cfg_keys.c: every key an ACL names is defined (cfg_check()); the ACLs point at them. */
+int cfg_keys_check(cfg_t *cfg, char *err, size_t errlen);
+/* cfg_keys.c: frees the keys (secrets wiped) and the ACLs. */
+void cfg_keys_free(cfg_t *cfg);
 
 /* cfg_val.c: the message into err (ERRLEN bytes); returns SANDNS_ECONFIG. */
 __attribute__((format(printf, 3, 4))) int cfg_fail(char *err, size_t errlen, const char *fmt, ...);

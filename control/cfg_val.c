@@ -261,16 +261,6 @@ bool cfg_prefix_match(const cfg_prefix_t *p, const struct sockaddr *sa)
 	return rest == 0 || ((a[full] ^ p->addr[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
 }
 
-bool cfg_xfr_allowed(const cfg_t *cfg, const struct sockaddr *sa)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->nxfr_acl; i++)
-		if (cfg_prefix_match(&cfg->xfr_acl[i], sa))
-			return true;
-	return false;
-}
-
 void cfg_addr_format(const struct sockaddr *sa, char *buf, size_t len)
 {
 	char host[NI_MAXHOST];

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "notify.h"
 #include "sandns_err.h"
+#include "tsig.h"
 #include "wire.h"
 #include "zthread.h"
 
@@ -44,8 +45,9 @@ struct ntgt {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	char text[CFG_ADDR_TEXT];
-	const char *key; /* TSIG key name (cfg_check refuses it until signing is wired in) */
-	int fd;		 /* the socket of its family */
+	const tsig_key_t *key; /* TSIG key the NOTIFY is signed with (the cfg's), or NULL */
+	tsig_ctx_t tsig;       /* the try in flight's signature, which its answer must match */
+	int fd;		       /* the socket of its family */
 
 	/* The thread's alone. */
 	uint64_t want_gen;   /* the zone's request it must send */
@@ -148,7 +150,7 @@ notify_t *notify_new(const cfg_t *cfg, char *err, size_t errlen)
 		memcpy(&t->ss, &c->addr.ss, sizeof(t->ss));
 		t->sslen = c->addr.len;
 		snprintf(t->text, sizeof(t->text), "%s", c->addr.text);
-		t->key = c->key;
+		t->key = c->key != NULL ? cfg_key_find(cfg, c->key) : NULL;
 		snprintf(t->st.origin, sizeof(t->st.origin), "%s", z->origin);
 		snprintf(t->st.target, sizeof(t->st.target), "%s", t->text);
 		if (t->ss.ss_family == AF_INET && n->fd4 < 0)
@@ -344,17 +346,25 @@ static uint16_t random_id(void)
 }
 
 /*
- * The one place a request is finished before it goes out: its ID, then (once TSIG is wired in)
- * its signature with T's key, which would go here, over the message with its ID. Returns the
- * length to send from OUT (CAP bytes), 0 when it cannot be made.
+ * The one place a request is finished before it goes out: its ID, then its TSIG signature with
+ * T's key (RFC 8945), made again for each try (the time moves). Returns the length to send from
+ * OUT (CAP bytes), 0 when it cannot be made.
  */
-static size_t notify_finish(const struct ntgt *t, uint8_t *out, size_t cap)
+static size_t notify_finish(struct ntgt *t, uint8_t *out, size_t cap)
 {
-	if (t->len > cap || t->key != NULL) /* cfg_check refuses a key: never send it unsigned */
+	size_t len = t->len;
+
+	if (t->len > cap)
 		return 0;
 	memcpy(out, t->msg, t->len);
 	wire_put16(out, t->id);
-	return t->len;
+	if (t->key != NULL) {
+		tsig_ctx_clear(&t->tsig);
+		tsig_ctx_init(&t->tsig, 0);
+		if (tsig_client_sign(&t->tsig, t->key, out, t->len, cap, &len) != 0)
+			return 0;
+	}
+	return len;
 }
 
 /* Publishes T's state for `status`. */
@@ -529,6 +539,12 @@ static void read_answers(notify_t *n, int fd, uint64_t now)
 				t = &n->tgts[i];
 		if (t == NULL)
 			goto stray;
+		/* Signed, its answer must carry the secondary's signature over our MAC. */
+		if (t->key != NULL && tsig_client_verify(&t->tsig, buf, (size_t)got) != TSIG_OK) {
+			snprintf(t->last_err, sizeof(t->last_err), "%s",
+				 "answer not signed with its key");
+			continue;
+		}
 		if ((buf[3] & 0x0f) == 0) {
 			finish(n, t, true, now);
 		} else {
@@ -638,6 +654,8 @@ void notify_free(notify_t **np)
 		free(n->zones[i].msg);
 	}
 	free(n->zones);
+	for (size_t i = 0; i < n->ntgts; i++)
+		tsig_ctx_clear(&n->tgts[i].tsig);
 	free(n->tgts);
 	if (n->fd4 >= 0)
 		close(n->fd4);

@@ -199,8 +199,12 @@ srv_t *srv_new(const cfg_t *cfg, char *err, size_t errlen)
 		goto out_nomem;
 	srv->cfg = cfg;
 	srv->stop_fd = -1;
-	/* io dpdk: UDP is the dataplane's; the TCP thread serves what comes through its TAP. */
-	srv->nthreads = cfg->io == CFG_IO_DPDK ? 1 : cfg->udp_workers + 1;
+	/*
+	 * io dpdk: UDP is the dataplane's; what it passes to the kernel through its TAP is served
+	 * here: TCP by the TCP thread, and by one UDP thread the queries the workers cannot answer
+	 * (signed with TSIG, IXFR: the keys and the transfer ACL are here, dp_pkt.c).
+	 */
+	srv->nthreads = cfg->io == CFG_IO_DPDK ? 2 : cfg->udp_workers + 1;
 	srv->threads = aligned_alloc(SRV_CACHE_LINE, srv->nthreads * sizeof(srv->threads[0]));
 	srv->listens = calloc(cfg->nlistens, sizeof(srv->listens[0]));
 	if (srv->threads == NULL || srv->listens == NULL)

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "sandns_err.h"
 #include "srv_pvt.h"
+#include "tsig.h"
 #include "xfr.h"
 #include "zpub.h"
 
@@ -65,6 +66,8 @@ struct tcp_ev {
 struct tcp_conn {
 	struct tcp_ev ev; /* first: epoll hands back this pointer */
 	bool xfr_allowed;
+	struct sockaddr_storage peer; /* for the transfer ACL of signed queries */
+	tsig_ctx_t *tsig;	      /* signs each message of its transfer; NULL: unsigned */
 	bool eof;	  /* the client shut its side: answer what is queued, then close */
 	bool xfr_wait;	  /* its transfer waits for the zone's order (retried on a timer) */
 	zt_xfr_t *xfr;	  /* the transfer under way, or NULL: no query is read meanwhile */
@@ -161,6 +164,8 @@ static void tcp_xfr_stop(struct tcp_loop *l, struct tcp_conn *c)
 	zt_xfr_end(c->xfr);
 	free(c->xfr);
 	c->xfr = NULL;
+	free(c->tsig);
+	c->tsig = NULL;
 	l->nxfr--;
 }
 
@@ -226,11 +231,15 @@ static int tcp_out_reserve(struct tcp_conn *c, size_t need)
  * octets free after them inside TCP_MSG_MAX. A signed transfer (RFC 8945 5.3.1) signs each
  * message here, its MAC chained to the previous one's, before the prefix is written.
  */
-static void tcp_xfr_emit(struct tcp_conn *c, size_t len)
+static int tcp_xfr_emit(struct tcp_conn *c, size_t len)
 {
+	if (c->tsig != NULL &&
+	    tsig_sign(c->tsig, c->out + c->out_len + 2, len, TCP_MSG_MAX, &len) != 0)
+		return SANDNS_ETOOBIG;
 	c->out[c->out_len] = (uint8_t)(len >> 8);
 	c->out[c->out_len + 1] = (uint8_t)len;
 	c->out_len += 2 + len;
+	return SANDNS_EOK;
 }
 
 /*
@@ -262,13 +271,13 @@ static int tcp_xfr_turn(struct tcp_loop *l, struct tcp_conn *c)
 		rc = tcp_out_reserve(c, 2 + TCP_MSG_MAX);
 	if (rc == SANDNS_EOK)
 		rc = zt_xfr_next(c->xfr, c->out + c->out_len + 2, TCP_MSG_MAX, &len);
+	if (rc == SANDNS_EOK && len != 0)
+		rc = tcp_xfr_emit(c, len);
 	if (rc != SANDNS_EOK) {
 		log_msg(LOG_WARNING, "zone transfer stopped: %s", sandns_strerror(rc));
 		tcp_xfr_stop(l, c);
 		return rc;
 	}
-	if (len != 0)
-		tcp_xfr_emit(c, len);
 	if (zt_xfr_done(c->xfr)) {
 		tcp_xfr_stop(l, c);
 		srv_stat_add(l->t, SRV_TCP_ANSWERED, 1);
@@ -301,14 +310,52 @@ static size_t tcp_xfr_refuse(struct tcp_loop *l, const uint8_t *q, size_t qlen, 
 }
 
 /*
+ * The signed query Q (*QLEN octets, inside c->in: its TSIG is stripped in place) verified into
+ * SIG, then answered into RESP (TCP_MSG_MAX of room) and signed. TSIG errors: BADKEY and BADSIG
+ * unsigned, BADTIME signed, rcode NOTAUTH (RFC 8945 5.2, as Knot). Returns the answer's length;
+ * 0 with info->xfr: a transfer to start, each of its messages signed with SIG.
+ */
+static size_t tcp_answer_signed(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t *qlen,
+				uint8_t *resp, zt_answer_info_t *info, tsig_ctx_t *sig)
+{
+	zt_answer_ctx_t ctx = {.transport = ZT_TCP};
+	size_t off, n;
+	int r;
+
+	tsig_ctx_init(sig, 0);
+	r = tsig_find(q, *qlen, &off) == 1
+		? tsig_server_verify(sig, l->cfg->keys, l->cfg->nkeys, q, qlen, off)
+		: -1;
+	if (r < 0) {
+		info->rcode = RC_FORMERR;
+		return tsig_formerr_answer(q, resp);
+	}
+	if (r != TSIG_OK) {
+		info->rcode = RC_NOTAUTH;
+		return tsig_error_answer(sig, q, *qlen, resp, TCP_MSG_MAX);
+	}
+	ctx.xfr_allowed = cfg_xfr_allowed(l->cfg, (struct sockaddr *)&c->peer, sig->key);
+	n = zt_answer(l->zt, q, *qlen, resp, TCP_MSG_MAX - tsig_reserve(sig), &ctx, info);
+	if (n == 0 && info->xfr && l->nxfr >= l->xfr_max)
+		n = tcp_xfr_refuse(l, q, *qlen, resp, info);
+	if (n == 0)
+		return 0;
+	tsig_xfr_refused(sig, resp, ctx.xfr_allowed);
+	if (tsig_sign_first(sig, resp, n, TCP_MSG_MAX, &n) != 0)
+		return 0;
+	return n;
+}
+
+/*
  * Answers one query into the output. SANDNS_EMALF: no answer, and the stream is not to be
  * trusted any further; any other error: the connection must close at once.
  */
-static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, const uint8_t *q, size_t qlen)
+static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t qlen)
 {
 	const zt_answer_ctx_t ctx = {.transport = ZT_TCP, .xfr_allowed = c->xfr_allowed};
 	struct srv_thread *t = l->t;
 	zt_answer_info_t info = {0};
+	tsig_ctx_t sig;
 	size_t len;
 	int rc;
 
@@ -319,7 +366,9 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, const uint8_t *q, 
 	if (rc != SANDNS_EOK)
 		return rc;
 	len = zt_answer(l->zt, q, qlen, c->out + c->out_len + 2, TCP_MSG_MAX, &ctx, &info);
-	if (len == 0 && info.xfr && l->nxfr >= l->xfr_max)
+	if (info.tsig)
+		len = tcp_answer_signed(l, c, q, &qlen, c->out + c->out_len + 2, &info, &sig);
+	else if (len == 0 && info.xfr && l->nxfr >= l->xfr_max)
 		len = tcp_xfr_refuse(l, q, qlen, c->out + c->out_len + 2, &info);
 	if (len != 0) {
 		c->out[c->out_len] = (uint8_t)(len >> 8);
@@ -343,10 +392,21 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, const uint8_t *q, 
 	 */
 	srv_stat_add(t, SRV_XFR, 1);
 	c->xfr = malloc(sizeof(*c->xfr));
-	rc = c->xfr != NULL ? zt_xfr_begin_query(c->xfr, l->zt, q, qlen) : -ENOMEM;
+	if (info.tsig) {
+		/* Signed: every message of it, each MAC chained to the one before (RFC 8945 5.3.1).
+		 */
+		c->tsig = malloc(sizeof(*c->tsig));
+		if (c->tsig != NULL)
+			memcpy(c->tsig, &sig, sizeof(sig));
+	}
+	rc = c->xfr != NULL && (!info.tsig || c->tsig != NULL)
+		 ? zt_xfr_begin_query(c->xfr, l->zt, q, qlen)
+		 : -ENOMEM;
 	if (rc != SANDNS_EOK) {
 		free(c->xfr);
 		c->xfr = NULL;
+		free(c->tsig);
+		c->tsig = NULL;
 		srv_stat_add(t, SRV_XFR_FAILED, 1);
 		log_msg(LOG_WARNING, "zone transfer stopped: %s", sandns_strerror(rc));
 		return rc;
@@ -623,7 +683,9 @@ static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 		}
 		c->ev.kind = TCP_EV_CONN;
 		c->ev.fd = fd;
-		c->xfr_allowed = cfg_xfr_allowed(l->cfg, (struct sockaddr *)&ss);
+		c->xfr_allowed = cfg_xfr_allowed(l->cfg, (struct sockaddr *)&ss, NULL);
+		memcpy(&c->peer, &ss, sizeof(ss));
+		c->tsig = NULL;
 		c->eof = false;
 		c->xfr_wait = false;
 		c->xfr = NULL;

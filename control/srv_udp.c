@@ -114,14 +114,34 @@ static const uint8_t *udp_client(const struct sockaddr_storage *name, size_t *al
 	return NULL;
 }
 
+/* The transfer ACL for dgram_answer_auth(): CLIENT as udp_client() gave it. */
+static bool udp_xfr_allowed(const void *arg, const uint8_t *client, size_t alen,
+			    const tsig_key_t *key)
+{
+	struct sockaddr_storage ss;
+
+	memset(&ss, 0, sizeof(ss));
+	if (alen == 4) {
+		ss.ss_family = AF_INET;
+		memcpy(&((struct sockaddr_in *)&ss)->sin_addr, client, 4);
+	} else if (alen == 16) {
+		ss.ss_family = AF_INET6;
+		memcpy(&((struct sockaddr_in6 *)&ss)->sin6_addr, client, 16);
+	} else {
+		return false;
+	}
+	return cfg_xfr_allowed(arg, (struct sockaddr *)&ss, key);
+}
+
 /*
  * Reads one batch from FD, answers it from the current snapshot and sends the responses
  * (through RRL, unless it is NULL). Runs inside the caller's read-side section. Returns how
  * many datagrams it read.
  */
-static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *b, rrl_t *rrl)
+static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *b, rrl_t *rrl,
+				const dgram_auth_t *auth)
 {
-	dgram_ctx_t dg = {.rrl = rrl, .stats = srv_dgram_stats(t)};
+	dgram_ctx_t dg = {.rrl = rrl, .stats = srv_dgram_stats(t), .auth = auth};
 	unsigned i, nout = 0, sent = 0;
 	const zt_t *zt;
 	int n;
@@ -185,6 +205,10 @@ void *srv_udp_main(void *arg)
 {
 	struct srv_thread *t = arg;
 	struct srv *srv = t->srv;
+	const dgram_auth_t auth = {.keys = srv->cfg->keys,
+				   .nkeys = srv->cfg->nkeys,
+				   .xfr_allowed = udp_xfr_allowed,
+				   .arg = srv->cfg};
 	struct pollfd *pfds;
 	struct udp_batch *b;
 	rrl_t *rrl = NULL;
@@ -215,7 +239,7 @@ void *srv_udp_main(void *arg)
 
 		/* Round robin over the addresses, one batch each. */
 		for (i = 0; i < t->nfds; i++)
-			got += udp_serve_batch(t, t->fds[i], b, rrl);
+			got += udp_serve_batch(t, t->fds[i], b, rrl, &auth);
 		rcu_quiescent_state();
 		if (got != 0)
 			continue;

@@ -199,6 +199,18 @@ static inline uint16_t dns_answer(const zt_t *zt, uint8_t *dns, uint16_t qlen, s
 }
 
 /*
+ * No answer from dns_answer(): the rate limit took it, or the engine had none; or the query is
+ * signed (TSIG) or an IXFR, which need the keys and the transfer ACL that only the kernel-socket
+ * path has (dgram_answer() wrote nothing): the kernel behind the TAP answers those.
+ */
+static inline enum dp_drop_reason dns_unanswered(dp_result_t *res)
+{
+	if (unlikely(res->info.tsig | res->info.xfr_ask))
+		return exception(res);
+	return res->rrl_action == RRL_DROP ? DP_DROP_RRL : DP_DROP_DNS;
+}
+
+/*
  * The UDP header at UDP, in L4LEN bytes of IP payload: not for our DNS port -> the exception path
  * (res->verdict set); a length that lies -> RUNT; else *ULEN, the datagram's own length, which
  * may be less than L4LEN (the caller trims the IP length to it).
@@ -254,7 +266,7 @@ static enum dp_drop_reason handle_udp4(const dp_addrs_t *a, const zt_t *zt,
 		       RTE_IPV4_MAX_PKT_LEN - sizeof(*ip) - sizeof(*udp),
 		       (const uint8_t *)&ip->src_addr, 4, res);
 	if (n == 0)
-		return res->rrl_action == RRL_DROP ? DP_DROP_RRL : DP_DROP_DNS;
+		return dns_unanswered(res);
 	udp_reply(udp, n);
 	tmp = ip->src_addr;
 	ip->src_addr = ip->dst_addr;
@@ -379,7 +391,7 @@ static enum dp_drop_reason handle_udp6(const dp_addrs_t *a, const zt_t *zt,
 	n = dns_answer(zt, (uint8_t *)eth + dns_off, ulen - sizeof(*udp), room - dns_off,
 		       UINT16_MAX - sizeof(*udp), ip6->src_addr, 16, res);
 	if (n == 0)
-		return res->rrl_action == RRL_DROP ? DP_DROP_RRL : DP_DROP_DNS;
+		return dns_unanswered(res);
 	udp_reply(udp, n);
 	ip6->payload_len = udp->dgram_len;
 	ip6_reply(ip6, DP_REPLY_TTL);

@@ -34,6 +34,8 @@ static const struct {
     {"notify", reg_cutest_notify},
     {"ixfr", reg_cutest_ixfr},
     {"xfr", reg_cutest_xfr},
+    {"tsig", reg_cutest_tsig},
+    {"cfg_keys", reg_cutest_cfg_keys},
     {NULL, NULL},
 };
 // clang-format on

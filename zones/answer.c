@@ -390,7 +390,12 @@ static bool answer_ixfr(const zt_t *zt, const uint8_t *query, size_t qlen, const
 	uint8_t rcode = RC_SERVFAIL;
 
 	*len = 0;
-	if (ctx->transport == ZT_TCP && !ctx->xfr_allowed) {
+	if (!ctx->xfr_allowed && ctx->xfr_ask) {
+		/* The caller has not looked at the transfer ACL yet (UDP): it does, then again. */
+		info->xfr_ask = true;
+		return false;
+	}
+	if (!ctx->xfr_allowed) {
 		rcode = RC_NOTAUTH;
 	} else if (!ixfr_serial(query, qlen, q, &theirs)) {
 		rcode = RC_FORMERR;
@@ -507,8 +512,15 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		c.err = -1;
 	}
 	/* Even a question-less query may carry an OPT that its FORMERR should echo. */
-	if (c.err == 0 && (an | ns | ar) != 0 && !edns_parse_plain(&c, &q, an, ns, ar))
+	if (c.err == 0 && (an | ns | ar) != 0 && !edns_parse_plain(&c, &q, an, ns, ar)) {
 		edns_parse_records(&c, &q, an, ns, ar);
+		/* Signed (RFC 8945): nothing written until the caller verified and stripped it. Off
+		 * the common path: a plain OPT (or none) never gets here. */
+		if (__builtin_expect(q.tsig, 0) && q.rcode == 0 && c.err == 0 && c.pos == c.end) {
+			info->tsig = true;
+			return 0;
+		}
+	}
 	/* Octets past what the counts announce: FORMERR whatever the opcode, without OPT (Knot's
 	 * parser refuses the whole message; the question it read is echoed). */
 	if (c.err == 0 && c.pos != c.end) {

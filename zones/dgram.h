@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "rrl.h"
+#include "tsig.h"
 #include "zt.h"
 
 /*
@@ -64,10 +65,26 @@ enum dgram_stat {
 /* The same names indexed by enum dgram_stat alone. */
 extern const char *const dgram_stat_names[DGRAM_STAT_COUNT];
 
+/*
+ * What the kernel-socket path brings for the queries the engine leaves to its caller: signed ones
+ * (TSIG) and IXFR, which needs the transfer ACL. The DPDK workers have none: they pass such
+ * queries to the kernel (the exception path), where srv_udp.c answers them.
+ */
+typedef struct dgram_auth {
+	const tsig_key_t *keys;
+	size_t nkeys;
+	/* Whether CLIENT (ALEN octets) may transfer zones, its request signed with KEY (or NULL).
+	 */
+	bool (*xfr_allowed)(const void *arg, const uint8_t *client, size_t alen,
+			    const tsig_key_t *key);
+	const void *arg;
+} dgram_auth_t;
+
 /* What one answering thread brings to dgram_answer(). */
 typedef struct dgram_ctx {
 	rrl_t *rrl;	 /* its response rate limiter (rrl_tick() once per batch), or NULL */
 	uint64_t *stats; /* its counters, DGRAM_STAT_COUNT of them (enum dgram_stat) */
+	const dgram_auth_t *auth; /* keys and transfer ACL; NULL: see dgram_answer() */
 } dgram_ctx_t;
 
 /* Counts N more of S in ST; only the owning thread calls it, other threads load the value. */
@@ -84,6 +101,15 @@ static inline void dgram_stat_rcode(uint64_t *st, unsigned rcode)
 }
 
 /*
+ * The queries the engine left to the caller (info->tsig, info->xfr_ask) answered with dg->auth:
+ * a signed query verified (BADKEY, BADSIG: NOTAUTH unsigned; BADTIME: NOTAUTH signed), answered
+ * and signed; an IXFR after the transfer ACL. Not rate-limited (small, and a signed query is
+ * authenticated). Returns the length, 0 for no answer. Off the common path: not inline.
+ */
+size_t dgram_answer_auth(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf, size_t qlen,
+			 size_t cap, const uint8_t *client, size_t alen, zt_answer_info_t *info);
+
+/*
  * Answers the UDP query in BUF (QLEN bytes) in place from the snapshot ZT (NULL: none yet, so no
  * response) in at most CAP bytes, puts the response through the rate limit of DG for the client
  * CLIENT (ALEN bytes: 4 for IPv4, 16 for IPv6, network order) and counts into dg->stats. Returns
@@ -92,18 +118,32 @@ static inline void dgram_stat_rcode(uint64_t *st, unsigned rcode)
  * the response short in place, RRL_DROP took it. Inline: on the DPDK workers' per-packet path.
  * No allocation, lock or system call. The received are not counted here: dgram_stats_read()
  * adds them up from the answered, dropped and rrl-dropped, one of which each query ends as.
+ * A signed query or an IXFR (info->tsig, info->xfr_ask) is answered by dgram_answer_auth(); when
+ * dg->auth is NULL (DPDK) it returns 0 without counting, nothing written: the caller passes the
+ * query on to whoever has the keys.
  */
 static inline size_t dgram_answer(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf, size_t qlen,
 				  size_t cap, const uint8_t *client, size_t alen,
 				  zt_answer_info_t *info, uint8_t *rrl_action)
 {
-	static const zt_answer_ctx_t udp = {.transport = ZT_UDP, .xfr_allowed = false};
+	static const zt_answer_ctx_t udp = {
+	    .transport = ZT_UDP, .xfr_allowed = false, .xfr_ask = true};
 	uint64_t *st = dg->stats;
 	size_t n = 0;
 
 	if (__builtin_expect(zt != NULL, 1))
 		n = zt_answer(zt, buf, qlen, buf, cap, &udp, info);
 	if (n == 0 || n > cap) {
+		if (__builtin_expect(n == 0 && (info->tsig | info->xfr_ask), 0)) {
+			if (dg->auth == NULL)
+				return 0;
+			n = dgram_answer_auth(dg, zt, buf, qlen, cap, client, alen, info);
+			if (n != 0) {
+				dgram_stat_add(st, DGRAM_ANSWERED, 1);
+				dgram_stat_rcode(st, info->rcode);
+				return n;
+			}
+		}
 		dgram_stat_add(st, DGRAM_DROPPED, 1);
 		return 0;
 	}

@@ -42,6 +42,7 @@ void edns_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t
 	unsigned total = (unsigned)an + ns + ar;
 	bool seen_opt = false;
 
+	q->tsig = false;
 	if (edns_parse_plain(c, q, an, ns, ar))
 		return;
 
@@ -61,7 +62,17 @@ void edns_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t
 			q->edns = false;
 			return;
 		}
-		/* Other records are skipped (a TSIG record, RFC 8945, would be read here). */
+		/* A TSIG (RFC 8945 5.1) only last, in the additional section; the caller verifies
+		 * it (zones/tsig.c). Other records are skipped. */
+		if (type == T_TSIG) {
+			if (i + 1 != total || i < (unsigned)an + ns) {
+				q->rcode = RC_FORMERR;
+				q->edns = false;
+				return;
+			}
+			q->tsig = true;
+			continue;
+		}
 		if (type != T_OPT)
 			continue;
 		/* One OPT, in the additional section, owned by the root, options well formed. */

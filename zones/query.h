@@ -25,6 +25,7 @@ struct zt_query {
 	uint8_t edns_version;
 	uint16_t payload;
 	uint8_t rcode; /* an error found while parsing (FORMERR...) or 0 */
+	bool tsig;     /* the last additional record is a TSIG (RFC 8945): the caller verifies */
 };
 
 /*

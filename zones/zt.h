@@ -78,6 +78,7 @@ enum zt_transport { ZT_UDP = 0, ZT_TCP = 1 };
 typedef struct zt_answer_ctx {
 	uint8_t transport; /* enum zt_transport */
 	bool xfr_allowed;  /* the client may transfer zones (checked by the caller's ACL) */
+	bool xfr_ask;	   /* the ACL is not checked yet: an IXFR returns 0 with info->xfr_ask */
 } zt_answer_ctx_t;
 
 typedef struct zt_answer_info {
@@ -85,6 +86,8 @@ typedef struct zt_answer_info {
 	bool truncated; /* TC was set */
 	bool xfr;	/* a zone transfer the caller must run (xfr.h; zt_xfr_render()) */
 	bool dropped;	/* nothing to send (too short to have a header, or a response) */
+	bool tsig;	/* nothing written: signed (RFC 8945), verify and strip it, then again */
+	bool xfr_ask;	/* nothing written: an IXFR over UDP that needs the transfer ACL */
 	/*
 	 * What the answer is, the same for every name that gets it (a node's RRset, any name
 	 * under one wildcard, any NXDOMAIN of one zone, any name below one cut), per snapshot;

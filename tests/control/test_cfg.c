@@ -151,8 +151,8 @@ static void test_file_all_keys(void)
 	CU_ASSERT_STRING_EQUAL(cfg->listens[1].text, "::1@5353");
 	CU_ASSERT_FALSE(cfg->listens[0].is_default);
 	CU_ASSERT_EQUAL_FATAL(cfg->nxfr_acl, 2);
-	CU_ASSERT_STRING_EQUAL(cfg->xfr_acl[0].text, "127.0.0.0/8");
-	CU_ASSERT_STRING_EQUAL(cfg->xfr_acl[1].text, "::1/128");
+	CU_ASSERT_STRING_EQUAL(cfg->xfr_acl[0].prefix.text, "127.0.0.0/8");
+	CU_ASSERT_STRING_EQUAL(cfg->xfr_acl[1].prefix.text, "::1/128");
 	CU_ASSERT_STRING_EQUAL(cfg->control, "/run/s.sock");
 	CU_ASSERT_TRUE(cfg->foreground);
 	CU_ASSERT_EQUAL(cfg->udp_max_payload, 1400);
@@ -603,14 +603,14 @@ static void test_xfr_acl(void)
 
 	CU_ASSERT_EQUAL(load(&cfg, "zone a. /a\n"), SANDNS_EOK);
 	/* default: nobody */
-	CU_ASSERT_FALSE(cfg_xfr_allowed(cfg, (struct sockaddr *)&lo));
+	CU_ASSERT_FALSE(cfg_xfr_allowed(cfg, (struct sockaddr *)&lo, NULL));
 	cfg_free(&cfg);
 
 	CU_ASSERT_EQUAL(load(&cfg, "allow-transfer 127.0.0.0/8\nallow-transfer ::1/128\n"),
 			SANDNS_EOK);
-	CU_ASSERT_TRUE(cfg_xfr_allowed(cfg, (struct sockaddr *)&lo));
-	CU_ASSERT_TRUE(cfg_xfr_allowed(cfg, (struct sockaddr *)&lo6));
-	CU_ASSERT_FALSE(cfg_xfr_allowed(cfg, (struct sockaddr *)&other));
+	CU_ASSERT_TRUE(cfg_xfr_allowed(cfg, (struct sockaddr *)&lo, NULL));
+	CU_ASSERT_TRUE(cfg_xfr_allowed(cfg, (struct sockaddr *)&lo6, NULL));
+	CU_ASSERT_FALSE(cfg_xfr_allowed(cfg, (struct sockaddr *)&other, NULL));
 	cfg_free(&cfg);
 }
 

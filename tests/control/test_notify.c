@@ -80,7 +80,14 @@ static void test_cfg(void)
 	check_fails("zone a. /a\nnotify b. 127.0.0.1\n",
 		    "t.conf:2: notify b. 127.0.0.1@53: b. is not");
 	check_fails("zone a. /a\n\nnotify a. 127.0.0.1 key k1\n",
-		    "t.conf:3: notify a. 127.0.0.1@53 key k1: TSIG for notify is not supported");
+		    "t.conf:3: notify a. 127.0.0.1@53 key k1: no key k1 is defined");
+	/* With the key defined (before or after), the line stands. */
+	cfg = load("zone a. /a\nnotify a. 127.0.0.1 key k1\n"
+		   "key k1 hmac-sha256 c2FuZG5zLXRlc3Qta2V5LXNlY3JldC0zMi1vY3RldHMh\n",
+		   &rc);
+	CU_ASSERT_EQUAL(rc, SANDNS_EOK);
+	CU_ASSERT_PTR_NOT_NULL(cfg);
+	cfg_free(&cfg);
 	check_fails("zone a. /a\nnotify a.\n",
 		    "t.conf:2: notify: expected ORIGIN ADDR[@PORT] [key");
 	check_fails("zone a. /a\nnotify a. 127.0.0.1 kye k1\n", "expected ORIGIN ADDR[@PORT]");

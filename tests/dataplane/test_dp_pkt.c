@@ -721,6 +721,50 @@ static void test_dns4(void)
  * the rest every second one is dropped (rrl-dropped) and every other one goes out truncated,
  * with lengths and checksums that fit the shorter message.
  */
+/*
+ * A query signed with TSIG, or an IXFR (which needs the transfer ACL), is the kernel's to answer
+ * (srv_udp.c has the keys): the exception path, untouched and uncounted. Ordinary queries are
+ * still answered here.
+ */
+static void test_dns_tsig_exception(void)
+{
+	/* The record the engine looks at: owner k., type TSIG, class ANY, TTL 0, no RDATA. */
+	static const uint8_t tsig[] = {1, 'k', 0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 0};
+	uint64_t dropped = run_stat(DGRAM_DROPPED), answered = run_stat(DGRAM_ANSWERED);
+	size_t l3 = b_eth(frame, mac_us, mac_peer, 0, 0x0800);
+	uint8_t *ip = frame + l3, *udp = ip + 20;
+	size_t dlen = b_query(udp + 8, 7, 0x0100, "www.example.com", 1);
+	dp_result_t res;
+
+	memcpy(udp + 8 + dlen, tsig, sizeof(tsig));
+	put16(udp + 8 + 10, 1);
+	dlen += sizeof(tsig);
+	b_ip4(ip, ip4_peer, ip4_us, 17, (uint16_t)(8 + dlen));
+	b_udp4(ip, udp, 40000, 53, (uint16_t)dlen, 1);
+	expect_exception((uint16_t)(l3 + 28 + dlen));
+
+	/* IPv6 alike. */
+	l3 = b_eth(frame, mac_us, mac_peer, 0, 0x86dd);
+	ip = frame + l3;
+	udp = ip + 40;
+	dlen = b_query(udp + 8, 8, 0x0100, "www.example.com", 1);
+	memcpy(udp + 8 + dlen, tsig, sizeof(tsig));
+	put16(udp + 8 + 10, 1);
+	dlen += sizeof(tsig);
+	b_ip6(ip, ip6_peer, ip6_us, 17, 64, (uint16_t)(8 + dlen));
+	b_udp6(ip, udp, 40001, 53, (uint16_t)dlen);
+	expect_exception((uint16_t)(l3 + 48 + dlen));
+
+	/* IXFR over UDP: the transfer ACL decides, in the kernel path. */
+	expect_exception(f_dns4(0, 9, 0x0000, "example.com", T_IXFR, 1));
+	CU_ASSERT_EQUAL(run_stat(DGRAM_DROPPED), dropped);
+	CU_ASSERT_EQUAL(run_stat(DGRAM_ANSWERED), answered);
+
+	/* The same query unsigned: answered here. */
+	run(f_dns4(0, 10, 0x0100, "www.example.com", 1, 1), ROOM, &res);
+	CU_ASSERT_EQUAL(res.verdict, DP_TX);
+}
+
 static void test_dns_rrl(void)
 {
 	const rrl_cfg_t c = {
@@ -1279,4 +1323,5 @@ void reg_cutest_dp_pkt(void)
 	CU_add_test(s, "unsupported ethertypes", test_unsupported);
 	CU_add_test(s, "random mutations stay in bounds", test_mutations);
 	CU_add_test(s, "DNS under the rate limit: drops, truncated slips", test_dns_rrl);
+	CU_add_test(s, "DNS signed (TSIG) or IXFR: the exception path", test_dns_tsig_exception);
 }

@@ -70,13 +70,16 @@ q() { C kdig +norec +time=2 +retry=1 "$@" 2>&1; }
 
 # run_pmd PMD FULL: starts sandnsd on net_PMD (af_packet, af_xdp), runs the checks (all of them
 # when FULL=1). Returns 2 when sandnsd did not come up, with its log in $TMP/PMD.log.
+# A TSIG key for the signed queries the workers hand to the kernel (tsig.sh tests TSIG itself).
+TSIG_SECRET=$(head -c 32 /dev/urandom | base64)
+
 run_pmd() {
 	local name=$1 full=$2 log=$TMP/$1.log sock=$TMP/$1.sock out rc st all udp tcp eal=()
 	topo_eal eal "$name" "$VS" 0 "sandns$$-$name" --log-level=lib.eal:notice
 	ip netns exec "$SRV" timeout -s KILL 200 "$SANDNSD" --foreground --io dpdk \
 		--zone "example.com.=$TMP/example.com.zone" \
 		--listen 198.18.0.2 --listen 2001:db8::2 --control "$sock" --state-dir "$TMP/$name.state" \
-		-- "${eal[@]}" >"$log" 2>&1 &
+		--key "xfr hmac-sha256 $TSIG_SECRET" -- "${eal[@]}" >"$log" 2>&1 &
 	PID=$!
 	if ! wait_serving "$log" "$PID" 60; then
 		stop_sandnsd
@@ -134,6 +137,14 @@ run_pmd() {
 	st=$(timeout 10 "$SANDNSCTL" --control "$sock" --json status 2>&1)
 	check "$name: status --json: udp_answered as stats" \
 		has "$st" "\"udp_answered\":$(stat_of "$out" udp-answered),"
+	# Signed (TSIG): the workers pass it through the TAP, the kernel-socket UDP thread answers
+	# (after the counts above: its answers are not the dataplane's).
+	for a in 198.18.0.2 2001:db8::2; do
+		out=$(q @$a -y "hmac-sha256:xfr:$TSIG_SECRET" example.com SOA)
+		check "$name: a signed query over UDP to $a: answered signed (exception path)" \
+			bash -c 'grep -q "status: NOERROR" <<<"$1" && grep -q "TSIG PSEUDOSECTION" <<<"$1" &&
+				grep -q "(UDP)" <<<"$1" && ! grep -q WARNING <<<"$1"' _ "$out"
+	done
 	return 0
 }
 

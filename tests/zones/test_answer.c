@@ -2159,8 +2159,9 @@ static void expect_ixfr_soa(void)
 }
 
 /*
- * IXFR over UDP (RFC 1995 2): Knot 3.2 answers the SOA whatever the client's serial (the client
- * then comes over TCP); FORMERR without an SOA owned by the zone's name; NOTAUTH off an apex.
+ * IXFR over UDP (RFC 1995 2): Knot 3.2 answers the SOA to a client the transfer ACL allows,
+ * whatever its serial (the client then comes over TCP); FORMERR without an SOA owned by the
+ * zone's name; NOTAUTH off an apex, and to a client outside the ACL.
  */
 static void test_knot_ixfr_udp(void)
 {
@@ -2168,35 +2169,45 @@ static void test_knot_ixfr_udp(void)
 
 	for (size_t i = 0; i < sizeof(serials) / sizeof(serials[0]); i++) {
 		ixfr_query((uint16_t)(80 + i), "example.com", NULL, serials[i]);
-		CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+		CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, true) > 0);
 		expect_ixfr_soa();
 	}
 	/* With EDNS: our OPT after the SOA. */
 	ixfr_query(86, "example.com", "Example.COM", 2024010100);
 	qlen = q_add_opt(qbuf, qlen, 1232, 0, 0, NULL, 0);
-	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, true) > 0);
 	EXPECT(RC_NOERROR, false, 1, 0, 1);
 	CU_ASSERT_TRUE(m.has_opt);
 	/* No SOA, or one of another name: FORMERR. */
 	qlen = tu_query(qbuf, 87, 0, "example.com", T_IXFR, C_IN);
-	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, true) > 0);
 	EXPECT(RC_FORMERR, false, 0, 0, 0);
 	CU_ASSERT_EQUAL(m.qd, 1);
 	ixfr_query(88, "example.com", "host.example.com", 2024010100);
-	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, true) > 0);
 	EXPECT(RC_FORMERR, false, 0, 0, 0);
 	/* The SOA cut short. */
 	ixfr_query(89, "example.com", NULL, 2024010100);
 	qlen -= 10;
-	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, true) > 0);
 	CU_ASSERT_EQUAL(RCODE(m), RC_FORMERR);
 	/* Not a zone apex, or no zone of ours: NOTAUTH. */
 	ixfr_query(90, "host.example.com", NULL, 1);
-	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, true) > 0);
 	EXPECT(RC_NOTAUTH, false, 0, 0, 0);
 	ixfr_query(91, "nowhere.invalid", NULL, 1);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, true) > 0);
+	EXPECT(RC_NOTAUTH, false, 0, 0, 0);
+	/* Outside the ACL: NOTAUTH (Knot); an ACL not checked yet: nothing, info.xfr_ask. */
+	ixfr_query(92, "example.com", NULL, 2024010100);
 	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
 	EXPECT(RC_NOTAUTH, false, 0, 0, 0);
+	{
+		zt_answer_ctx_t ask = {.transport = ZT_UDP, .xfr_ask = true};
+
+		CU_ASSERT_EQUAL(zt_answer(zt, qbuf, qlen, rbuf, sizeof(rbuf), &ask, &info), 0);
+		CU_ASSERT_TRUE(info.xfr_ask);
+	}
 }
 
 /*
