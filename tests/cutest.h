@@ -24,7 +24,7 @@ void reg_cutest_ctl_cmd(void); /* tests/control/test_ctl_cmd.c: the control comm
 void reg_cutest_zsrc(void);    /* tests/control/test_zsrc.c: where a zone comes from */
 void reg_cutest_index(void);   /* tests/zones/test_index.c: the name index's one hash */
 void reg_cutest_adcheck(void); /* tests/control/test_adcheck.c: autodiscover-check, no network */
-void reg_cutest_ixfr(void);  /* tests/zones/test_ixfr.c: differences, history, journal, IXFR out */
+void reg_cutest_ixfr(void); /* tests/zones/test_ixfr.c: differences, history, journal, IXFR out */
 void reg_cutest_cfg_keys(
     void);		     /* tests/control/test_cfg_keys.c: TSIG keys and ACLs in the config */
 void reg_cutest_tsig(void);  /* tests/zones/test_tsig.c: TSIG against dnspython's signatures */
