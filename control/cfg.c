@@ -56,6 +56,7 @@ void cfg_free(cfg_t **cfgp)
 	free(cfg->zones);
 	free(cfg->listens);
 	free(cfg->xfr_acl);
+	cfg_free_primaries(cfg);
 	for (i = 0; i < cfg->ncerts; i++)
 		free(cfg->certs[i]);
 	free(cfg->certs);
@@ -426,6 +427,9 @@ int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 			j--;
 		}
 	}
+
+	if (cfg_check_primaries(cfg, err, errlen) != SANDNS_EOK)
+		return SANDNS_ECONFIG;
 
 	if (cfg->nlistens == 0) {
 		if (cfg_add_default_listen(cfg, "127.0.0.1@53") != SANDNS_EOK ||

@@ -48,6 +48,8 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
 				      false},
     [CFG_K_RATE_LIMIT_IPV6_PREFIX] = {"rate-limit-ipv6-prefix", "rate-limit-ipv6-prefix", false,
 				      false},
+    [CFG_K_PRIMARY] = {"primary", "primary", true, false},
+    [CFG_K_ALLOW_NOTIFY] = {"allow-notify", "allow-notify", true, false},
 };
 
 int cfg_find_key(const char *name, bool cmdline)
@@ -312,6 +314,10 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		if (rc == SANDNS_EOK)
 			cfg->cert_probe_interval = (unsigned)n;
 		return rc;
+	case CFG_K_PRIMARY:
+		return cfg_set_primary(cfg, key, value, err, errlen);
+	case CFG_K_ALLOW_NOTIFY:
+		return cfg_set_allow_notify(cfg, key, value, err, errlen);
 	case CFG_K_COUNT:
 		break;
 	}

@@ -198,8 +198,10 @@ srv_t *srv_new(const cfg_t *cfg, char *err, size_t errlen)
 		goto out_nomem;
 	srv->cfg = cfg;
 	srv->stop_fd = -1;
-	/* io dpdk: UDP is the dataplane's; the TCP thread serves what comes through its TAP. */
-	srv->nthreads = cfg->io == CFG_IO_DPDK ? 1 : cfg->udp_workers + 1;
+	/* io dpdk: UDP is the dataplane's; the TCP thread serves what comes through its TAP, and
+	 * with secondary zones one UDP thread the NOTIFYs the workers hand it (dp_pkt.c). */
+	srv->nthreads =
+	    cfg->io == CFG_IO_DPDK ? (cfg->nprimaries > 0 ? 2 : 1) : cfg->udp_workers + 1;
 	srv->threads = aligned_alloc(SRV_CACHE_LINE, srv->nthreads * sizeof(srv->threads[0]));
 	srv->listens = calloc(cfg->nlistens, sizeof(srv->listens[0]));
 	if (srv->threads == NULL || srv->listens == NULL)

@@ -56,6 +56,7 @@ struct tcp_ev {
 struct tcp_conn {
 	struct tcp_ev ev; /* first: epoll hands back this pointer */
 	bool xfr_allowed;
+	struct sockaddr_storage peer; /* for a NOTIFY (srv_notify_answer) */
 	bool eof;	  /* the client shut its side: answer what is queued, then close */
 	uint32_t events;  /* epoll interest now */
 	uint64_t last_ms; /* last progress in either direction */
@@ -223,6 +224,8 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, const uint8_t *q, 
 		return rc;
 	len = zt_answer(l->zt, q, qlen, c->out + c->out_len + 2, TCP_MSG_MAX, &ctx, &info);
 	if (len != 0) {
+		if (info.notify)
+			srv_notify_answer(t->srv, c->out + c->out_len + 2, len, &c->peer);
 		c->out[c->out_len] = (uint8_t)(len >> 8);
 		c->out[c->out_len + 1] = (uint8_t)len;
 		c->out_len += 2 + len;
@@ -497,6 +500,7 @@ static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 		c->ev.kind = TCP_EV_CONN;
 		c->ev.fd = fd;
 		c->xfr_allowed = cfg_xfr_allowed(l->cfg, (struct sockaddr *)&ss);
+		c->peer = ss;
 		c->eof = false;
 		c->events = EPOLLIN;
 		c->out = NULL;

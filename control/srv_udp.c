@@ -114,6 +114,22 @@ static const uint8_t *udp_client(const struct sockaddr_storage *name, size_t *al
 	return NULL;
 }
 
+void srv_set_notify(srv_t *srv, srv_notify_fn fn, void *arg)
+{
+	srv->notify = fn;
+	srv->notify_arg = arg;
+}
+
+void srv_notify_answer(struct srv *srv, uint8_t *resp, size_t len,
+		       const struct sockaddr_storage *from)
+{
+	if (srv->notify == NULL ||
+	    !srv->notify(srv->notify_arg, resp, len, (const struct sockaddr *)from))
+		return;
+	resp[2] |= 0x04; /* AA */
+	resp[3] &= 0xf0; /* NOERROR */
+}
+
 /*
  * Reads one batch from FD, answers it from the current snapshot and sends the responses
  * (through RRL, unless it is NULL). Runs inside the caller's read-side section. Returns how
@@ -150,6 +166,8 @@ static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *
 				   b->msgs[i].msg_len, UDP_BUF - 1, client, alen, &info, &act);
 		if (len == 0)
 			continue;
+		if (info.notify)
+			srv_notify_answer(t->srv, buf, len, &b->names[i]);
 
 		/* Compact the responses to the front; slot nout <= i is no longer read. */
 		clen = udp_reply_cmsg(rx, &b->ctrl[nout]);

@@ -179,8 +179,10 @@ static void test_table_usage(void)
 	ctl_cmd_usage(&ctl_cmds[0], buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(buf, "status");
 	ctl_cmds_list(buf, sizeof(buf));
-	CU_ASSERT_STRING_EQUAL(buf, "status, stats, reload [ZONE], policy show [DOMAIN], policy "
-				    "reload, explain NAME TYPE, lookup NAME TYPE, stop, help");
+	CU_ASSERT_STRING_EQUAL(buf,
+			       "status, stats, reload [ZONE], policy show [DOMAIN], policy "
+			       "reload, explain NAME TYPE, lookup NAME TYPE, zone-status [ZONE], "
+			       "zone-refresh ZONE, zone-retransfer ZONE, stop, help");
 	CU_ASSERT_EQUAL(ctl_cmds_usage_of("policy", buf, sizeof(buf)), 2);
 	CU_ASSERT_STRING_EQUAL(buf, "policy show [DOMAIN] | policy reload");
 	CU_ASSERT_EQUAL(ctl_cmds_usage_of("explain", buf, sizeof(buf)), 1);
@@ -198,51 +200,65 @@ static void test_table_usage(void)
 static void test_help(void)
 {
 	/* What people have always seen (the e2e tests and scripts grep it). */
-	CU_ASSERT(answers("help",
-			  "ok\n"
-			  "status: uptime, zones and serials, snapshot size, addresses, "
-			  "queries answered\n"
-			  "stats: counters of every serving thread\n"
-			  "reload [ZONE]: load every zone file (or ZONE's) again; publish "
-			  "only if all load\n"
-			  "policy show [DOMAIN]: the certificates, and per domain the "
-			  "autodiscover decisions with their reasons\n"
-			  "policy reload: read every certificate again, re-evaluate, publish\n"
-			  "explain NAME TYPE: why NAME TYPE gets its answer (zone data, "
-			  "wildcard, policy)\n"
-			  "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
-			  "its rcode and answer records\n"
-			  "stop: stop sandnsd\n"
-			  "prefix a command with 'json' for JSON\n"
-			  ".\n"));
-	CU_ASSERT(
-	    answers("json help",
-		    "ok\n{\"commands\":[\"status\",\"stats\",\"reload\","
-		    "\"policy show\",\"policy reload\",\"explain\",\"lookup\",\"stop\"]}\n.\n"));
+	CU_ASSERT(answers(
+	    "help", "ok\n"
+		    "status: uptime, zones and serials, snapshot size, addresses, "
+		    "queries answered\n"
+		    "stats: counters of every serving thread\n"
+		    "reload [ZONE]: load every zone file (or ZONE's) again; publish "
+		    "only if all load\n"
+		    "policy show [DOMAIN]: the certificates, and per domain the "
+		    "autodiscover decisions with their reasons\n"
+		    "policy reload: read every certificate again, re-evaluate, publish\n"
+		    "explain NAME TYPE: why NAME TYPE gets its answer (zone data, "
+		    "wildcard, policy)\n"
+		    "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
+		    "its rcode and answer records\n"
+		    "zone-status [ZONE]: every zone (or ZONE): serial served, source (file or "
+		    "primaries), and for a secondary zone its last refresh and result, next "
+		    "refresh, expiry\n"
+		    "zone-refresh ZONE: secondary ZONE: ask its primaries for the SOA now, "
+		    "transfer if newer\n"
+		    "zone-retransfer ZONE: secondary ZONE: a full transfer (AXFR) now\n"
+		    "stop: stop sandnsd\n"
+		    "prefix a command with 'json' for JSON\n"
+		    ".\n"));
+	CU_ASSERT(answers(
+	    "json help", "ok\n{\"commands\":[\"status\",\"stats\",\"reload\","
+			 "\"policy show\",\"policy reload\",\"explain\",\"lookup\",\"zone-status\","
+			 "\"zone-refresh\",\"zone-retransfer\",\"stop\"]}\n.\n"));
 	/* help ignores what follows it. */
-	CU_ASSERT(answers("help me please",
-			  "ok\n"
-			  "status: uptime, zones and serials, snapshot size, "
-			  "addresses, queries answered\n"
-			  "stats: counters of every serving thread\n"
-			  "reload [ZONE]: load every zone file (or ZONE's) again; "
-			  "publish only if all load\n"
-			  "policy show [DOMAIN]: the certificates, and per domain "
-			  "the autodiscover decisions with their reasons\n"
-			  "policy reload: read every certificate again, "
-			  "re-evaluate, publish\n"
-			  "explain NAME TYPE: why NAME TYPE gets its answer (zone "
-			  "data, wildcard, policy)\n"
-			  "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
-			  "its rcode and answer records\n"
-			  "stop: stop sandnsd\n"
-			  "prefix a command with 'json' for JSON\n"
-			  ".\n"));
+	CU_ASSERT(
+	    answers("help me please",
+		    "ok\n"
+		    "status: uptime, zones and serials, snapshot size, "
+		    "addresses, queries answered\n"
+		    "stats: counters of every serving thread\n"
+		    "reload [ZONE]: load every zone file (or ZONE's) again; "
+		    "publish only if all load\n"
+		    "policy show [DOMAIN]: the certificates, and per domain "
+		    "the autodiscover decisions with their reasons\n"
+		    "policy reload: read every certificate again, "
+		    "re-evaluate, publish\n"
+		    "explain NAME TYPE: why NAME TYPE gets its answer (zone "
+		    "data, wildcard, policy)\n"
+		    "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
+		    "its rcode and answer records\n"
+		    "zone-status [ZONE]: every zone (or ZONE): serial served, source (file or "
+		    "primaries), and for a secondary zone its last refresh and result, next "
+		    "refresh, expiry\n"
+		    "zone-refresh ZONE: secondary ZONE: ask its primaries for the SOA now, "
+		    "transfer if newer\n"
+		    "zone-retransfer ZONE: secondary ZONE: a full transfer (AXFR) now\n"
+		    "stop: stop sandnsd\n"
+		    "prefix a command with 'json' for JSON\n"
+		    ".\n"));
 }
 
 #define COMMANDS                                                                                   \
 	"status, stats, reload [ZONE], policy show [DOMAIN], policy reload, explain NAME TYPE, "   \
-	"lookup NAME TYPE, stop, help"
+	"lookup NAME TYPE, zone-status [ZONE], zone-refresh ZONE, zone-retransfer ZONE, stop, "    \
+	"help"
 
 static void test_errors(void)
 {
