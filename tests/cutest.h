@@ -24,6 +24,7 @@ void reg_cutest_ctl_cmd(void); /* tests/control/test_ctl_cmd.c: the control comm
 void reg_cutest_zsrc(void);    /* tests/control/test_zsrc.c: where a zone comes from */
 void reg_cutest_index(void);   /* tests/zones/test_index.c: the name index's one hash */
 void reg_cutest_adcheck(void); /* tests/control/test_adcheck.c: autodiscover-check, no network */
+void reg_cutest_xfrin(void);   /* tests/control/test_xfrin.c: secondary zones, no network */
 void reg_cutest_dgram(void); /* tests/zones/test_dgram.c: one datagram answered, limited, counted */
 
 #endif

@@ -31,6 +31,7 @@ static const struct {
     {"zsrc", reg_cutest_zsrc},
     {"dgram", reg_cutest_dgram},
     {"adcheck", reg_cutest_adcheck},
+    {"xfrin", reg_cutest_xfrin},
     {NULL, NULL},
 };
 // clang-format on
