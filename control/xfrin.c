@@ -25,7 +25,7 @@
 /* Knot's floors (refresh-min-interval, retry-min-interval, expire-min-interval). */
 #define XFRIN_REFRESH_MIN 2
 #define XFRIN_RETRY_MIN 2
-#define XFRIN_EXPIRE_MIN 3
+#define XFRIN_EXPIRE_MIN ZSRC_EXPIRE_MIN
 #define XFRIN_TIMER_MAX (366UL * 86400)
 
 enum { WANT_NONE = 0, WANT_REFRESH = 1, WANT_AXFR = 2 };
@@ -37,9 +37,10 @@ struct xz {
 	ldns_rdf *name;
 	const cfg_primary_t *prim[XFRIN_MAX_PRIMARIES];
 	size_t nprim;
-	int want;	  /* WANT_*: atomic, set by any thread, taken by the transfer thread */
-	int reload;	  /* atomic: the control thread must reload the zone */
-	uint64_t next_ms; /* the transfer thread's: next refresh (monotonic) */
+	int want;   /* WANT_*: atomic, set by any thread, taken by the transfer thread */
+	int reload; /* atomic: the control thread must reload the zone */
+	unsigned long notifies, coalesced; /* atomic: NOTIFYs taken, and those a flag absorbed */
+	uint64_t next_ms;		   /* the transfer thread's: next refresh (monotonic) */
 	unsigned long refresh, retry, expire;
 	uint64_t logged_ms;
 	char logged[256];
@@ -222,11 +223,10 @@ bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct socka
 	/* One flag per zone: a NOTIFY while one waits adds nothing but a count. */
 	__atomic_compare_exchange_n(&z->want, &was, WANT_REFRESH, false, __ATOMIC_ACQ_REL,
 				    __ATOMIC_ACQUIRE);
-	pthread_mutex_lock(&x->lock);
-	z->st.notifies++;
+	/* Counted without the lock: a serving thread never waits here. */
+	__atomic_fetch_add(&z->notifies, 1, __ATOMIC_RELAXED);
 	if (was != WANT_NONE)
-		z->st.notifies_coalesced++;
-	pthread_mutex_unlock(&x->lock);
+		__atomic_fetch_add(&z->coalesced, 1, __ATOMIC_RELAXED);
 	wake(x->wake_fd);
 	return true;
 }
@@ -268,6 +268,8 @@ bool xfrin_zone_state(xfrin_t *x, size_t zone, xfrin_zstate_t *out)
 	pthread_mutex_lock(&x->lock);
 	*out = z->st;
 	pthread_mutex_unlock(&x->lock);
+	out->notifies = __atomic_load_n(&z->notifies, __ATOMIC_RELAXED);
+	out->notifies_coalesced = __atomic_load_n(&z->coalesced, __ATOMIC_RELAXED);
 	next = __atomic_load_n(&z->next_ms, __ATOMIC_RELAXED);
 	out->next_time = __atomic_load_n(&z->want, __ATOMIC_RELAXED) != WANT_NONE || next <= now
 			     ? time(NULL)
@@ -400,7 +402,8 @@ static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 			xfrin_file_touch(z->path);
 			note(x, z, true, why);
 			refreshed(x, z);
-			z->next_ms = clock_now_ms() + z->refresh * 1000;
+			__atomic_store_n(&z->next_ms, clock_now_ms() + z->refresh * 1000,
+					 __ATOMIC_RELAXED);
 			return;
 		}
 		if (rc == XFRIN_OK) {
@@ -419,7 +422,8 @@ static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 			}
 			if (rc == XFRIN_OK || rc == XFRIN_UPTODATE) {
 				note(x, z, true, step);
-				z->next_ms = clock_now_ms() + z->refresh * 1000;
+				__atomic_store_n(&z->next_ms, clock_now_ms() + z->refresh * 1000,
+						 __ATOMIC_RELAXED);
 				return;
 			}
 		}
@@ -429,7 +433,7 @@ static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 			wl = sizeof(why) - 1;
 	}
 	note(x, z, false, why);
-	z->next_ms = clock_now_ms() + z->retry * 1000;
+	__atomic_store_n(&z->next_ms, clock_now_ms() + z->retry * 1000, __ATOMIC_RELAXED);
 }
 
 /* Zones whose copy outlived its expire: the control thread reloads them (they go SERVFAIL). */

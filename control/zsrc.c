@@ -145,7 +145,8 @@ zload_zone_t *zsrc_load_served(const zsrc_t *s, const char *origin, bool first, 
 		return NULL;
 	}
 	if (zsrc_soa_timers(z, &refresh, &retry, &expire) &&
-	    (time_t)(st.st_mtime + (time_t)expire) < time(NULL)) {
+	    (time_t)(st.st_mtime + (time_t)(expire < ZSRC_EXPIRE_MIN ? ZSRC_EXPIRE_MIN : expire)) <
+		time(NULL)) {
 		snprintf(err, errlen,
 			 "zone %s: expired (no refresh from %s for its SOA expire, %lu s)", origin,
 			 zsrc_where(s), expire);

@@ -68,6 +68,9 @@ zload_zone_t *zsrc_load(const zsrc_t *s, const char *origin, zload_warn_fn warn,
 zload_zone_t *zsrc_load_served(const zsrc_t *s, const char *origin, bool first, zload_warn_fn warn,
 			       void *warn_ctx, bool *absent, char *err, size_t errlen);
 
+/* The shortest expire a secondary zone gets, whatever its SOA says (Knot's expire-min-interval). */
+#define ZSRC_EXPIRE_MIN 3
+
 /* The SOA's refresh, retry and expire of ZONE (seconds); false when it has none that parses. */
 bool zsrc_soa_timers(const zload_zone_t *zone, unsigned long *refresh, unsigned long *retry,
 		     unsigned long *expire);
