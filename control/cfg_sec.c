@@ -53,8 +53,9 @@ int cfg_set_primary(cfg_t *cfg, const char *key, const char *value, char *err, s
 				key, value);
 	}
 	if (cfg_parse_addr(tok[1], &p.addr, reason, sizeof(reason)) != SANDNS_EOK) {
+		cfg_fail(err, errlen, "%s %s: %s", key, tok[0], reason);
 		free(copy);
-		return cfg_fail(err, errlen, "%s %s: %s", key, tok[0], reason);
+		return SANDNS_ECONFIG;
 	}
 	p.origin = strdup(tok[0]);
 	p.key = n == 4 ? strdup(tok[3]) : NULL;

@@ -26,6 +26,7 @@ $PY -c 'import dns.message' 2>/dev/null || skip "$PY lacks dnspython"
 
 TMP=$(mktemp -d /tmp/sandns-secondary.XXXXXX)
 KNOT_PID=
+BAD_PID=
 PID=
 PORT=
 SOCK=
@@ -39,6 +40,7 @@ cleanup() {
 	local rc=$?
 	stop_sandnsd
 	[ -n "$KNOT_PID" ] && stop_pid "$KNOT_PID" 5 "secondary: knotd"
+	[ -n "$BAD_PID" ] && stop_pid "$BAD_PID" 5 "secondary: bad_primary.py"
 	if [ "$failed" -ne 0 ] || [ "$rc" -ne 0 ]; then
 		for f in "$TMP"/sandnsd*.log "$TMP/knot.log"; do
 			[ -s "$f" ] && { echo "--- last lines of $f"; tail -n 40 "$f"; }
@@ -230,6 +232,27 @@ check "restart: the records from the file" bash -c "kdig @127.0.0.1 -p $SPORT +s
 sleep 1.5
 st=$(ctl zone-status "$ZONE")
 check "zone-status: the refresh failed, the copy is served" bash -c "grep -q 'zone $ZONE serial 150 source primary' <<<'$st' && grep -q 'failed' <<<'$st'"
+
+# ---- 5b. a primary that lies (a newer serial, then a transfer with a record outside the zone):
+# refused, the copy we have is still served, zone-status says why
+"$PY" "$HERE/bad_primary.py" "$ZONE" "$KPORT" >"$TMP/bad_primary.out" 2>&1 &
+BAD_PID=$!
+for _ in $(seq 1 50); do grep -q ready "$TMP/bad_primary.out" && break; sleep 0.1; done
+ctl zone-refresh "$ZONE" >/dev/null
+bad_refused() {
+	for _ in $(seq 1 50); do
+		grep -q "not the zone's" <<<"$(ctl zone-status "$ZONE")" && return 0
+		sleep 0.1
+	done
+	ctl zone-status "$ZONE"
+	return 1
+}
+check "a transfer with a record outside the zone is refused (zone-status says why)" bad_refused
+check "the lying primary was asked for a transfer" grep -q "served a transfer" "$TMP/bad_primary.out"
+check "after it, serial 150 is still served" [ "$(serial_of "$ZONE")" = 150 ]
+check "the copy on disk is untouched" bash -c "! grep -q evil '$TMP/secondary/sec.test.zone'"
+stop_pid "$BAD_PID" 5 "secondary: bad_primary.py"
+BAD_PID=
 
 # ---- 6. the primary stays down past expire (10 s from the last refresh): SERVFAIL
 ok_expired() {
