@@ -115,8 +115,12 @@ static void status_text(const ctl_zone_info_t *zi, const xfrin_zstate_t *s, buf_
 			   zsrc_kind_name(&zi->src), zsrc_where(&zi->src));
 	if (s == NULL)
 		return;
-	buf_printf(b, "  primary serial %s%u, file %s\n", s->have ? "" : "(none) ", s->serial,
-		   zi->src.path != NULL ? zi->src.path : "-");
+	if (s->have)
+		buf_printf(b, "  primary serial %u, file %s\n", s->serial,
+			   zi->src.path != NULL ? zi->src.path : "-");
+	else
+		buf_printf(b, "  primary serial none (no copy yet), file %s\n",
+			   zi->src.path != NULL ? zi->src.path : "-");
 	buf_printf(b, "  last refresh %s: %s: %s\n", iso(s->last_time, t1, sizeof(t1)),
 		   s->last_time == 0 ? "none yet"
 		   : s->last_ok	     ? "ok"

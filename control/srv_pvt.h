@@ -48,9 +48,9 @@ static inline uint64_t *srv_dgram_stats(struct srv_thread *t)
 
 /*
  * srv_udp.c: a NOTIFY the engine answered NOTAUTH (RESP, LEN octets, from FROM): made NOERROR
- * with AA when the secondary side takes it (srv_set_notify), UDP and TCP alike.
+ * with AA when the secondary side takes it (srv_set_notify), UDP and TCP alike; whether it did.
  */
-void srv_notify_answer(struct srv *srv, uint8_t *resp, size_t len,
+bool srv_notify_answer(struct srv *srv, uint8_t *resp, size_t len,
 		       const struct sockaddr_storage *from);
 
 /* Thread bodies (arg: struct srv_thread *). */

@@ -224,8 +224,9 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, const uint8_t *q, 
 		return rc;
 	len = zt_answer(l->zt, q, qlen, c->out + c->out_len + 2, TCP_MSG_MAX, &ctx, &info);
 	if (len != 0) {
-		if (info.notify)
-			srv_notify_answer(t->srv, c->out + c->out_len + 2, len, &c->peer);
+		if (info.notify &&
+		    srv_notify_answer(t->srv, c->out + c->out_len + 2, len, &c->peer))
+			info.rcode = 0;
 		c->out[c->out_len] = (uint8_t)(len >> 8);
 		c->out[c->out_len + 1] = (uint8_t)len;
 		c->out_len += 2 + len;

@@ -107,7 +107,8 @@ xfrin_t *xfrin_new(const cfg_t *cfg, char *err, size_t errlen)
 			return NULL;
 		}
 		ldns_dname2canonical(z->name);
-		set_timers(z, 3600, 600, 604800);
+		/* Until an SOA says otherwise (no copy yet): retry every 30 s. */
+		set_timers(z, 3600, 30, 604800);
 		z->want = WANT_REFRESH;
 		x->nz++;
 	}
