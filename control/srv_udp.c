@@ -10,9 +10,9 @@
 #include <urcu-qsbr.h>
 
 #include "dgram.h"
-#include "wire.h"
 #include "log.h"
 #include "srv_pvt.h"
+#include "wire.h"
 #include "zpub.h"
 
 #define UDP_BATCH 32
