@@ -22,6 +22,8 @@
 #define XFRIN_MAX_PRIMARIES 16
 /* The same failure of a zone is logged again only after this long. */
 #define XFRIN_LOG_EVERY_MS 300000
+/* A new reason is logged, but not more often than this. */
+#define XFRIN_LOG_CHANGED_MS 10000
 /* Knot's floors (refresh-min-interval, retry-min-interval, expire-min-interval). */
 #define XFRIN_REFRESH_MIN 2
 #define XFRIN_RETRY_MIN 2
@@ -292,10 +294,14 @@ static void note(xfrin_t *x, struct xz *z, bool ok, const char *what)
 	pthread_mutex_unlock(&x->lock);
 	if (ok) {
 		z->logged[0] = '\0';
+		z->logged_ms = 0;
 		return;
 	}
-	if (strncmp(z->logged, what, sizeof(z->logged) - 1) == 0 &&
-	    now - z->logged_ms < XFRIN_LOG_EVERY_MS)
+	/* The same reason again: every 5 minutes; another one: every 10 s at most. */
+	if (z->logged_ms != 0 &&
+	    now - z->logged_ms < (strncmp(z->logged, what, sizeof(z->logged) - 1) == 0
+				      ? XFRIN_LOG_EVERY_MS
+				      : XFRIN_LOG_CHANGED_MS))
 		return;
 	snprintf(z->logged, sizeof(z->logged), "%s", what);
 	z->logged_ms = now;
