@@ -29,14 +29,17 @@ int xfrin_req_finish(const cfg_primary_t *p, ldns_pkt *req, uint8_t **wire, size
 	return XFRIN_OK;
 }
 
-int xfrin_msg_check(const cfg_primary_t *p, const ldns_pkt *req, const ldns_pkt *msg, bool first,
-		    char *err, size_t errlen)
+int xfrin_msg_check(const cfg_primary_t *p, const ldns_pkt *req, const uint8_t *wire, size_t len,
+		    const ldns_pkt *msg, bool first, char *err, size_t errlen)
 {
 	const ldns_rr_list *q = ldns_pkt_question(msg);
 	const ldns_rr *rq = ldns_rr_list_rr(ldns_pkt_question(req), 0);
 	char rcode[32];
 
-	/* TSIG verifies MSG here for a primary with a key (the first and every later one). */
+	/* TSIG verifies WIRE (LEN octets, MSG as received) here for a primary with a key: the
+	 * first message and every later one of a transfer. */
+	(void)wire;
+	(void)len;
 	if (ldns_pkt_id(msg) != ldns_pkt_id(req) || !ldns_pkt_qr(msg) ||
 	    ldns_pkt_get_opcode(msg) != LDNS_PACKET_QUERY) {
 		snprintf(err, errlen, "%s: a message that is not the answer to our query",
@@ -245,7 +248,6 @@ static int soa_tcp(const cfg_primary_t *p, const ldns_pkt *q, const uint8_t *wir
 	uint8_t *buf = malloc(65535 + 2);
 	int fd, rc, n;
 
-	(void)q;
 	if (buf == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return XFRIN_FAIL;
@@ -267,8 +269,13 @@ static int soa_tcp(const cfg_primary_t *p, const ldns_pkt *q, const uint8_t *wir
 		free(buf);
 		return XFRIN_FAIL;
 	}
+	rc = xfrin_msg_check(p, q, buf, (size_t)n, *ans, true, err, errlen);
 	free(buf);
-	return XFRIN_OK;
+	if (rc != XFRIN_OK) {
+		ldns_pkt_free(*ans);
+		*ans = NULL;
+	}
+	return rc;
 }
 
 int xfrin_soa_query(const cfg_primary_t *p, const ldns_rdf *zone, uint32_t *serial, ldns_rr **soa,
@@ -278,6 +285,7 @@ int xfrin_soa_query(const cfg_primary_t *p, const ldns_rdf *zone, uint32_t *seri
 	ldns_pkt *q, *ans = NULL;
 	size_t wlen;
 	int fd, rc = XFRIN_FAIL;
+	bool refused = false, checked = false;
 	ssize_t n = -1;
 
 	q = make_query(p, zone, LDNS_RR_TYPE_SOA, NULL, &wire, &wlen, err, errlen);
@@ -294,7 +302,8 @@ int xfrin_soa_query(const cfg_primary_t *p, const ldns_rdf *zone, uint32_t *seri
 			n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 			if (n < 12 || ldns_wire2pkt(&ans, buf, (size_t)n) != LDNS_STATUS_OK) {
 				ans = NULL;
-				if (n < 0 && errno == ECONNREFUSED)
+				refused = n < 0 && errno == ECONNREFUSED;
+				if (refused)
 					break;
 				continue;
 			}
@@ -304,18 +313,19 @@ int xfrin_soa_query(const cfg_primary_t *p, const ldns_rdf *zone, uint32_t *seri
 			}
 		}
 	}
-	if (fd >= 0)
-		close(fd);
 	if (ans == NULL && fd >= 0)
 		snprintf(err, errlen, "%s: no answer to the SOA query%s", p->addr.text,
-			 n < 0 && errno == ECONNREFUSED ? " (port unreachable)" : "");
+			 refused ? " (port unreachable)" : "");
+	if (fd >= 0)
+		close(fd);
 	if (ans != NULL && ldns_pkt_tc(ans)) {
+		/* Truncated: asked again over TCP, where its answer is checked. */
 		ldns_pkt_free(ans);
 		ans = NULL;
-		if (soa_tcp(p, q, wire, wlen, &ans, err, errlen) != XFRIN_OK)
-			ans = NULL;
+		checked = soa_tcp(p, q, wire, wlen, &ans, err, errlen) == XFRIN_OK;
 	}
-	if (ans != NULL && xfrin_msg_check(p, q, ans, true, err, errlen) == XFRIN_OK)
+	if (ans != NULL &&
+	    (checked || xfrin_msg_check(p, q, buf, (size_t)n, ans, true, err, errlen) == XFRIN_OK))
 		rc = soa_from(p, ans, zone, serial, soa, err, errlen);
 	ldns_pkt_free(ans);
 	ldns_pkt_free(q);
@@ -369,7 +379,8 @@ int xfrin_tcp_transfer(const cfg_primary_t *p, const ldns_rdf *zone, const ldns_
 				 what);
 			goto out;
 		}
-		if (xfrin_msg_check(p, q, msg, *msgs == 1, err, errlen) != XFRIN_OK) {
+		if (xfrin_msg_check(p, q, buf, (size_t)n, msg, *msgs == 1, err, errlen) !=
+		    XFRIN_OK) {
 			/* An IXFR refused or not known: AXFR instead (RFC 1995 allows either). */
 			if (ours != NULL && *msgs == 1 && ldns_pkt_qr(msg) &&
 			    ldns_pkt_get_rcode(msg) != LDNS_RCODE_NOERROR)

@@ -29,14 +29,15 @@ enum xfrin_rc {
 
 /*
  * The requests sent to a primary and the messages it sends back go through these two, and
- * only these: where TSIG signs a request (xfrin_req_finish) and verifies each message of the
- * response (xfrin_msg_check) once it is wired in. Today a primary with a key is refused by
- * cfg_check, so they only check the message's header and question.
+ * only these: where TSIG signs a request (xfrin_req_finish: REQ into its wire form) and verifies
+ * each message of the response, as received (xfrin_msg_check: WIRE, and MSG parsed from it;
+ * FIRST for the first message of a transfer), once it is wired in. Today a primary with a key is
+ * refused by cfg_check, so they only check the message's header and question.
  */
 int xfrin_req_finish(const cfg_primary_t *p, ldns_pkt *req, uint8_t **wire, size_t *len, char *err,
 		     size_t errlen);
-int xfrin_msg_check(const cfg_primary_t *p, const ldns_pkt *req, const ldns_pkt *msg, bool first,
-		    char *err, size_t errlen);
+int xfrin_msg_check(const cfg_primary_t *p, const ldns_pkt *req, const uint8_t *wire, size_t len,
+		    const ldns_pkt *msg, bool first, char *err, size_t errlen);
 
 /* xfrin_net.c: FD (readable for good once the thread must stop) ends every wait at once. */
 void xfrin_net_stop_fd(int fd);

@@ -2,6 +2,7 @@
 /* test_xfrin.c: CUnit suite for secondary zones: the primary/allow-notify keys, an absent zone's
  * SERVFAIL, NOTIFY seen by the engine, and transfers put together (AXFR, IXFR, inconsistent) */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "cutest.h"
 #include "sandns_err.h"
 #include "tutil.h"
+#include "xfrin.h"
 #include "xfrin_pvt.h"
 #include "zsrc.h"
 
@@ -271,6 +273,47 @@ static void test_apply(void)
 	ldns_rdf_deep_free(origin);
 }
 
+/* NOTIFY and requests reach the right zone, from allowed peers only; nothing started. */
+static void test_notify(void)
+{
+	char err[1024], text[2048];
+	cfg_t *cfg = cfg_new();
+	struct sockaddr_in ok = {.sin_family = AF_INET}, other = {.sin_family = AF_INET};
+	uint8_t q[512];
+	xfrin_zstate_t st;
+	xfrin_t *x;
+	size_t n;
+
+	snprintf(text, sizeof(text),
+		 "zone file.test. %s\nzone sec.test. %s\nprimary sec.test. 127.0.0.1\n"
+		 "allow-notify 192.0.2.1\n",
+		 fpath, zpath);
+	CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
+	x = xfrin_new(cfg, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	inet_pton(AF_INET, "192.0.2.1", &ok.sin_addr);
+	inet_pton(AF_INET, "192.0.2.2", &other.sin_addr);
+	n = tu_query(q, 1, 4 << 11, "SEC.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
+	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&ok));
+	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&ok)); /* coalesced */
+	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&other));
+	n = tu_query(q, 1, 4 << 11, "file.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
+	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&ok));
+	n = tu_query(q, 1, 4 << 11, "x.sec.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
+	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&ok));
+	CU_ASSERT_FALSE(xfrin_zone_state(x, 0, &st)); /* a file zone */
+	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 1, &st));
+	CU_ASSERT_EQUAL(st.notifies, 2);
+	CU_ASSERT_EQUAL(st.notifies_coalesced, 2); /* a refresh is due from the start */
+	CU_ASSERT_FALSE(st.have);
+	CU_ASSERT_EQUAL(xfrin_request(x, "sec.test", true), SANDNS_EOK);
+	CU_ASSERT_EQUAL(xfrin_request(x, "file.test.", false), -ENOENT);
+	CU_ASSERT_EQUAL(xfrin_request(x, "nowhere.", false), -ENOENT);
+	xfrin_free(&x);
+	CU_ASSERT_PTR_NULL(x);
+	cfg_free(&cfg);
+}
+
 void reg_cutest_xfrin(void)
 {
 	CU_pSuite s = CU_add_suite("xfrin", suite_init, suite_cleanup);
@@ -278,4 +321,5 @@ void reg_cutest_xfrin(void)
 	CU_add_test(s, "cfg: primary, allow-notify, a key refused", test_cfg);
 	CU_add_test(s, "build: an absent secondary zone is SERVFAIL; NOTIFY flagged", test_absent);
 	CU_add_test(s, "apply: AXFR, IXFR sequences, inconsistent, current, outside", test_apply);
+	CU_add_test(s, "notify and requests: the zone, the peer, coalesced", test_notify);
 }
