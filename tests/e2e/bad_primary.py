@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # bad_primary.py: a primary nobody should trust, for secondary.sh: on 127.0.0.1@PORT it answers the
 # SOA query of ZONE with serial 999 (UDP), and over TCP sends an AXFR/IXFR whose second record lies
-# outside the zone. Runs until killed; a transfer it served is logged on stdout.
+# outside the zone, or (MODE stall) reads the request and then says nothing. Runs until killed;
+# what it did is logged on stdout.
 import socket
 import struct
 import sys
@@ -12,6 +13,7 @@ import dns.message
 import dns.rrset
 
 zone, port = sys.argv[1], int(sys.argv[2])
+mode = sys.argv[3] if len(sys.argv) > 3 else "lie"
 SOA = f"ns1.{zone} h.{zone} 999 3600 1 10 60"
 
 
@@ -43,6 +45,9 @@ def tcp_one(c):
         data = b""
         while len(data) < n:
             data += c.recv(n - len(data))
+        if mode == "stall":
+            print("stalling a transfer", flush=True)
+            threading.Event().wait()
         out = answer(data)
         c.sendall(struct.pack("!H", len(out)) + out)
         print("served a transfer", flush=True)
@@ -59,4 +64,4 @@ threading.Thread(target=udp, daemon=True).start()
 print("ready", flush=True)
 while True:
     conn, _ = t.accept()
-    tcp_one(conn)
+    threading.Thread(target=tcp_one, args=(conn,), daemon=True).start()

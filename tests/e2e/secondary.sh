@@ -254,6 +254,21 @@ check "the copy on disk is untouched" bash -c "! grep -q evil '$TMP/secondary/se
 stop_pid "$BAD_PID" 5 "secondary: bad_primary.py"
 BAD_PID=
 
+# ---- 5c. a primary that stalls mid-transfer: the control socket and the answers do not wait
+"$PY" "$HERE/bad_primary.py" "$ZONE" "$KPORT" stall >"$TMP/bad_primary.out" 2>&1 &
+BAD_PID=$!
+for _ in $(seq 1 50); do grep -q ready "$TMP/bad_primary.out" && break; sleep 0.1; done
+ctl zone-retransfer "$ZONE" >/dev/null
+for _ in $(seq 1 50); do grep -q stalling "$TMP/bad_primary.out" && break; sleep 0.1; done
+check "the stalling primary holds a transfer open" grep -q stalling "$TMP/bad_primary.out"
+t0=$(date +%s%N)
+st=$(timeout 5 "$SANDNSCTL" --control "$SOCK" zone-status "$ZONE")
+t1=$(date +%s%N)
+check "zone-status answers within 1 s while a transfer stalls" [ $(((t1 - t0) / 1000000)) -lt 1000 ]
+check "queries are answered meanwhile (serial 150)" [ "$(serial_of "$ZONE")" = 150 ]
+stop_pid "$BAD_PID" 5 "secondary: bad_primary.py"
+BAD_PID=
+
 # ---- 6. the primary stays down past expire (10 s from the last refresh): SERVFAIL
 ok_expired() {
 	for _ in $(seq 1 150); do
