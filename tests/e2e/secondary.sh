@@ -3,7 +3,9 @@
 # secondary.sh: sandnsd as a secondary of a Knot DNS primary on loopback: the first transfer
 # (AXFR, the copy written to its file), a change on the primary -> NOTIFY -> IXFR served within
 # 2 s, a primary restarted without its journal (AXFR instead), sandnsd restarted with the primary
-# down (the saved copy served at once), expiry (SERVFAIL), zone-status, NOTIFY refused to others.
+# down (the saved copy served at once), a lying and a stalling primary, expiry (SERVFAIL),
+# zone-status, NOTIFY refused to others, and the autodiscover policy editing a secondary zone (the
+# served serial: the primary's + 1, and newer at every change).
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KNOTD, KEEP=1 keeps the temporary
 # directory. Talks only to 127.0.0.x; ends only the processes it started, by PID.
@@ -23,6 +25,7 @@ skip() { echo "secondary: SKIP: $*"; exit 77; }
 { [ -n "$KNOTD" ] && [ -x "$KNOTD" ] && [ -n "$KNOTC" ]; } || skip "knotd/knotc not found"
 command -v kdig >/dev/null || skip "kdig not found"
 $PY -c 'import dns.message' 2>/dev/null || skip "$PY lacks dnspython"
+command -v openssl >/dev/null || skip "openssl not found"
 
 TMP=$(mktemp -d /tmp/sandns-secondary.XXXXXX)
 KNOT_PID=
@@ -143,13 +146,14 @@ rcode_is() {
 # sandnsd as the secondary: port SPORT (Knot notifies it there), its copy in $TMP/secondary.
 start_secondary() {
 	local name=$1
+	shift
 	SOCK=$TMP/$name.sock
 	LOG=$TMP/$name.log
 	PORT=$SPORT
 	"$SANDNSD" --foreground --io socket --listen "127.0.0.1@$SPORT" --control "$SOCK" \
 		--zone "$ZONE=$TMP/secondary/sec.test.zone" \
 		--zone "example.net.=$ROOT/zones/sample/example.net.zone" \
-		--primary "$ZONE 127.0.0.1@$KPORT" --allow-notify 127.0.0.1 >"$LOG" 2>&1 &
+		--primary "$ZONE 127.0.0.1@$KPORT" --allow-notify 127.0.0.1 "$@" >"$LOG" 2>&1 &
 	PID=$!
 	if ! wait_serving "$LOG" "$PID"; then
 		bad "sandnsd ($name) did not start serving within 30 s"
@@ -288,6 +292,31 @@ check "the log says expired" grep -q "zone $ZONE: expired" "$LOG"
 start_knot
 ctl zone-refresh "$ZONE" >/dev/null
 check "primary back: serial 150 served again within 5 s" wait_serial 150 5
+
+# ---- 8. the autodiscover policy edits a secondary zone: served serial = the primary's + 1, and
+# newer than the one served before at every change (docs/design.md, "Secondary zones")
+knotc zone-begin "$ZONE" >/dev/null &&
+	knotc zone-set "$ZONE" autodiscover 300 A 192.0.2.25 >/dev/null &&
+	knotc zone-set "$ZONE" mail 300 A 192.0.2.25 >/dev/null &&
+	knotc zone-commit "$ZONE" >/dev/null
+check "NOTIFY -> serial 151, no policy: the primary's serial" wait_serial 151 2
+stop_sandnsd
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+	-subj "/CN=mail.sec.test" -addext "subjectAltName=DNS:mail.sec.test" \
+	-keyout "$TMP/leaf.key" -out "$TMP/leaf.pem" >"$TMP/openssl.log" 2>&1 ||
+	die "openssl: $(tail -3 "$TMP/openssl.log")"
+start_secondary sandnsd3 --cert "$TMP/leaf.pem" || exit 1
+check "the policy edits the secondary zone: serial 152 (primary 151 + 1)" [ "$(serial_of "$ZONE")" = 152 ]
+check "... autodiscover's A withheld (the certificate does not name it)" \
+	bash -c "[ -z \"\$(kdig @127.0.0.1 -p $SPORT +short autodiscover.$ZONE A)\" ]"
+check "... an SRV to mail.sec.test published" \
+	bash -c "kdig @127.0.0.1 -p $SPORT +short _autodiscover._tcp.$ZONE SRV | grep -q 'mail.sec.test.'"
+knotc zone-begin "$ZONE" >/dev/null &&
+	knotc zone-set "$ZONE" new3 300 A 192.0.2.13 >/dev/null &&
+	knotc zone-commit "$ZONE" >/dev/null
+check "a change on the primary (152) -> served 153: newer than the 152 served before" wait_serial 153 2
+check "zone-status: serial 153 served, primary serial 152" \
+	bash -c "st=\$('$SANDNSCTL' --control '$SOCK' zone-status $ZONE); grep -q 'serial 153 source primary' <<<\"\$st\" && grep -q 'primary serial 152' <<<\"\$st\""
 
 stop_sandnsd
 rc=$?
