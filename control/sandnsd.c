@@ -178,6 +178,8 @@ static void dp_conf_from_cfg(const cfg_t *cfg, dp_conf_t *dc)
 	dc->eal_args = (const char *const *)cfg->eal_args;
 	dc->neal_args = cfg->neal_args;
 	dc->rrl = cfg->rrl;
+	/* Secondary zones: NOTIFY is answered by a kernel socket (srv.c), through the TAP. */
+	dc->addrs.notify_to_kernel = cfg->nprimaries > 0;
 	for (i = 0; i < cfg->nlistens; i++) {
 		const struct sockaddr_storage *ss = &cfg->listens[i].ss;
 
