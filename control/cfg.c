@@ -65,6 +65,7 @@ void cfg_free(cfg_t **cfgp)
 	}
 	free(cfg->notifies);
 	cfg_keys_free(cfg);
+	cfg_free_primaries(cfg);
 	for (i = 0; i < cfg->ncerts; i++)
 		free(cfg->certs[i]);
 	free(cfg->certs);
@@ -489,6 +490,8 @@ int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 	}
 
 	if (cfg_check_notify(cfg, err, errlen) != SANDNS_EOK)
+		return SANDNS_ECONFIG;
+	if (cfg_check_primaries(cfg, err, errlen) != SANDNS_EOK)
 		return SANDNS_ECONFIG;
 
 	if (cfg->nlistens == 0) {

@@ -94,6 +94,15 @@
  *   rate-limit-table-size N        buckets per answering thread, 64..16777216 (default 65536).
  *   rate-limit-ipv4-prefix BITS    a client's network: 8..32 (default 24)
  *   rate-limit-ipv6-prefix BITS    and 16..128 (default 56).
+ *   primary ORIGIN ADDR[@PORT] [key NAME]
+ *                              (+) zone ORIGIN is a secondary zone transferred from the primary
+ *                                  at ADDR (port 53 when omitted); several lines: tried in
+ *                                  order. A `zone ORIGIN FILE` line is needed too: FILE is where
+ *                                  the transferred copy is kept (loaded at start if present).
+ *                                  `key NAME` (TSIG) is refused for now. Refresh, retry and
+ *                                  expire come from the zone's SOA (docs/configuration.md).
+ *   allow-notify PREFIX        (+) who may NOTIFY us of a change to a secondary zone (as
+ *                                  allow-transfer). Default: nobody (NOTAUTH).
  *   eal-args ARG...            (+) DPDK EAL arguments, split at white space (command line: after
  *                                  --); only with io dpdk.
  *
@@ -176,6 +185,13 @@ typedef struct cfg_acl {
 	char where[128]; /* "sandns.conf:7" or "--allow-transfer", for messages */
 } cfg_acl_t;
 
+/* `primary ORIGIN ADDR[@PORT] [key NAME]`: zone ORIGIN is transferred from ADDR. */
+typedef struct cfg_primary {
+	char *origin;	 /* as written */
+	cfg_addr_t addr; /* with its port (53 when omitted) */
+	char *key; /* the TSIG key's name, or NULL (cfg_check refuses a key until TSIG is in) */
+} cfg_primary_t;
+
 /* Whether the zones as read stay in memory beside the compiled snapshot (keep-zones). */
 enum cfg_keep {
 	CFG_KEEP_AUTO = 0, /* yes up to CFG_KEEP_AUTO_RECORDS records in all, no above */
@@ -207,6 +223,8 @@ typedef struct cfg {
 	size_t ncerts;
 	char **eal_args;
 	size_t neal_args;
+	cfg_primary_t *primaries; /* in the order given: a zone's are tried in that order */
+	size_t nprimaries;
 
 	enum cfg_io io;
 	char *control; /* absolute path of the control socket, or NULL */
@@ -296,6 +314,9 @@ bool cfg_notify_allowed(const cfg_t *cfg, const struct sockaddr *sa, const tsig_
 
 /* The key named NAME ("xfr" or "xfr."), or NULL: for `notify ORIGIN ADDR key NAME` and the like. */
 const tsig_key_t *cfg_key_find(const cfg_t *cfg, const char *name);
+
+/* The primaries of configured zone ZONE (an index), in order: up to MAX into OUT; how many. */
+size_t cfg_zone_primaries(const cfg_t *cfg, size_t zone, const cfg_primary_t **out, size_t max);
 
 /* Writes "ADDR@PORT" for an IPv4 or IPv6 socket address into buf (always terminated). */
 void cfg_addr_format(const struct sockaddr *sa, char *buf, size_t len);

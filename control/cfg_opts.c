@@ -55,6 +55,7 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_NOTIFY] = {"notify", "notify", true, false},
     [CFG_K_KEY] = {"key", "key", true, false},
     [CFG_K_KEY_FILE] = {"key-file", "key-file", true, false},
+    [CFG_K_PRIMARY] = {"primary", "primary", true, false},
     [CFG_K_ALLOW_NOTIFY] = {"allow-notify", "allow-notify", true, false},
 };
 
@@ -394,6 +395,8 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		return rc;
 	case CFG_K_NOTIFY:
 		return cfg_set_notify(cfg, key, value, src, err, errlen);
+	case CFG_K_PRIMARY:
+		return cfg_set_primary(cfg, key, value, err, errlen);
 	case CFG_K_COUNT:
 		break;
 	}

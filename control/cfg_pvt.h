@@ -43,6 +43,7 @@ enum cfg_key {
 	CFG_K_NOTIFY,
 	CFG_K_KEY,
 	CFG_K_KEY_FILE,
+	CFG_K_PRIMARY,
 	CFG_K_ALLOW_NOTIFY,
 	CFG_K_COUNT
 };
@@ -110,5 +111,11 @@ int cfg_parse_size(const char *key, const char *value, uint64_t min, uint64_t ma
 
 /* cfg_val.c: VALUE as yes/true/on/1 or no/false/off/0 for KEY. */
 int cfg_parse_bool(const char *key, const char *value, bool *out, char *err, size_t errlen);
+
+/* cfg_sec.c: `primary ORIGIN ADDR[@PORT] [key NAME]` and `allow-notify PREFIX`. */
+int cfg_set_primary(cfg_t *cfg, const char *key, const char *value, char *err, size_t errlen);
+/* cfg_sec.c: each primary names a configured zone (which becomes a secondary zone); no key yet. */
+int cfg_check_primaries(cfg_t *cfg, char *err, size_t errlen);
+void cfg_free_primaries(cfg_t *cfg);
 
 #endif

@@ -54,6 +54,8 @@ ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen)
 	ctl->probe_ev.fd = -1;
 	ctl->watch_ev.kind = CTL_EV_WATCH;
 	ctl->watch_ev.fd = -1;
+	ctl->xfrin_ev.kind = CTL_EV_XFRIN;
+	ctl->xfrin_ev.fd = -1;
 	ctl->lock_fd = -1;
 	ctl->started_ms = clock_now_ms();
 
@@ -81,7 +83,8 @@ ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot set up the control loop: %s", strerror(errno));
 		goto out_free;
 	}
-	if (ctl_watch_init(ctl, err, errlen) != SANDNS_EOK)
+	if (ctl_watch_init(ctl, err, errlen) != SANDNS_EOK ||
+	    ctl_xfrin_init(ctl, err, errlen) != SANDNS_EOK)
 		goto out_free;
 	ctl->notify = notify_new(cfg, err, errlen);
 	if (ctl->notify == NULL)
@@ -174,6 +177,8 @@ void ctl_run(ctl_t *ctl)
 	ctl_todo_t todo;
 	int n, i;
 
+	/* Seeded with the zones as read, before they may be dropped. */
+	ctl_xfrin_start(ctl);
 	/* What ctl_publish_first() left: the server answers by now. */
 	ctl_drop_zones(ctl);
 	while (!ctl->stop) {
@@ -190,6 +195,8 @@ void ctl_run(ctl_t *ctl)
 				ctl_do(ctl, &todo);
 			} else if (ev->kind == CTL_EV_WATCH) {
 				ctl_watch_event(ctl);
+			} else if (ev->kind == CTL_EV_XFRIN) {
+				ctl_xfrin_event(ctl);
 			} else if (ev->fd >= 0) {
 				ctl_client_io(ctl, ev);
 			}
@@ -211,6 +218,7 @@ void ctl_free(ctl_t **ctlp)
 	ctl = *ctlp;
 	notify_free(&ctl->notify);
 	ctl_clients_close(ctl);
+	ctl_xfrin_fini(ctl);
 	ctl_probe_fini(ctl);
 	ctl_preview_free(ctl);
 	ctl_watch_fini(ctl);

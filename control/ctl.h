@@ -24,6 +24,8 @@ typedef struct ctl_zone_info {
 	char *edits;		  /* the policy's edits, one per line ("" none) */
 	uint64_t edits_hash;	  /* of EDITS (FNV-1a): what serial-state remembers of them */
 	bool serial_stale; /* what it serves changed since the build before, its serial did not */
+	bool absent; /* a secondary zone with nothing to serve (not transferred, expired): SERVFAIL
+		      */
 } ctl_zone_info_t;
 
 /*

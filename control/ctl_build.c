@@ -240,7 +240,9 @@ void ctl_build_check_serials(const ctl_build_t *prev, const zt_t *prev_zt, ctl_b
 		uint64_t was;
 
 		info->serial_stale = false;
-		if (prev_zt == NULL)
+		/* A secondary zone going or coming back (expired, transferred) is no stale serial.
+		 */
+		if (prev_zt == NULL || info->absent || (before != NULL && before->absent))
 			continue;
 		/* A new serial is seen by secondaries; an unchanged zone needs no look. */
 		if (before == NULL || before->src_serial != info->src_serial ||
@@ -384,6 +386,21 @@ static bool zone_named(const cfg_zone_t *z, const char *name)
 	return a == b && strncasecmp(z->origin, name, a) == 0;
 }
 
+/*
+ * What stands in the build for a secondary zone with nothing to serve (ERR says why): an SOA
+ * alone, never compiled (the snapshot answers SERVFAIL under its origin), so that every index
+ * of the build stays that of cfg->zones. Logged.
+ */
+static zload_zone_t *absent_zone(const char *origin, char *err, size_t errlen)
+{
+	static const char text[] = "@ 0 IN SOA invalid. invalid. 0 0 0 0 0\n@ 0 IN NS invalid.\n";
+	char why[1024];
+
+	log_msg(LOG_WARNING, "%s: answered SERVFAIL until a transfer brings it", err);
+	snprintf(why, sizeof(why), "%s", err);
+	return zload_string(origin, text, why, NULL, NULL, err, errlen);
+}
+
 static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
 		       ctl_build_t *b, char *err, size_t errlen)
 {
@@ -396,11 +413,15 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebu
 		if (prev == NULL || prev->raw[i] == NULL ||
 		    (what->zones && (what->zone == NULL || zone_named(z, what->zone)))) {
 			b->raw[i] =
-			    zsrc_load(&z->src, z->origin, ctl_zone_warning, NULL, err, errlen);
+			    zsrc_load_served(&z->src, z->origin, prev == NULL, ctl_zone_warning,
+					     NULL, &b->zones[i].absent, err, errlen);
+			if (b->raw[i] == NULL && b->zones[i].absent)
+				b->raw[i] = absent_zone(z->origin, err, errlen);
 			if (b->raw[i] == NULL)
 				return SANDNS_EZONE;
 		} else {
 			b->raw[i] = zload_ref(prev->raw[i]);
+			b->zones[i].absent = prev->zones[i].absent;
 		}
 		b->nzones++;
 	}
@@ -437,8 +458,18 @@ static int serve_zone(const ctl_build_t *prev, ctl_build_t *b, size_t i, const z
 		      zload_edit_t *flat, zt_zone_edits_t *out, char *err, size_t errlen)
 {
 	ctl_zone_info_t *info = &b->zones[i];
+	const ctl_zone_info_t *before = info_find(prev, info->origin);
 	size_t n;
 
+	if (info->absent) {
+		/* Nothing served: the serials served before stay what serial-state remembers. */
+		info->edits = strdup("");
+		info->src_serial = before != NULL ? before->src_serial : 0;
+		info->serial = before != NULL ? before->serial : 0;
+		info->edits_hash = before != NULL ? before->edits_hash : fnv1a("");
+		*out = (zt_zone_edits_t){.zone = b->raw[i], .serial = info->serial};
+		return info->edits != NULL ? SANDNS_EOK : -ENOMEM;
+	}
 	if (zone_edits(b->policy, info->origin, edits, &n, &info->edits) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -456,8 +487,7 @@ static int serve_zone(const ctl_build_t *prev, ctl_build_t *b, size_t i, const z
 	}
 	info->src_serial = zload_serial(b->raw[i]);
 	info->edits_hash = fnv1a(info->edits);
-	info->serial = served_serial(info_find(prev, info->origin), info->src_serial, info->edits,
-				     info->edits_hash);
+	info->serial = served_serial(before, info->src_serial, info->edits, info->edits_hash);
 	*out = (zt_zone_edits_t){
 	    .zone = b->raw[i],
 	    .edits = flat,
@@ -504,7 +534,9 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	zt_zone_edits_t *zedits = NULL;
 	const zload_edit_t **edits = NULL;
 	zload_edit_t *flat = NULL;
-	size_t i, nflat = 0;
+	zload_zone_t **live = NULL;
+	const char **dead = NULL;
+	size_t i, nflat = 0, nlive = 0, ndead = 0;
 	int rc = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
@@ -572,10 +604,23 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		nflat += zedits[i].nedits;
 	}
 
-	/* The zones as read, compiled with the edits: no copy of a zone is made. */
+	/* The zones as read, compiled with the edits: no copy of a zone is made. Those absent
+	 * are not compiled: only their origins, answered SERVFAIL. */
+	live = calloc(b.nzones + 1, sizeof(*live));
+	dead = calloc(b.nzones + 1, sizeof(*dead));
+	if (live == NULL || dead == NULL)
+		goto out_nomem;
+	for (i = 0; i < b.nzones; i++) {
+		if (b.zones[i].absent)
+			dead[ndead++] = b.zones[i].origin;
+		else
+			live[nlive++] = b.raw[i];
+	}
 	opts.edits = zedits;
 	opts.nedits = b.nzones;
-	b.zt = zt_new(b.raw, b.nzones, &opts, err, errlen);
+	opts.absent = dead;
+	opts.nabsent = ndead;
+	b.zt = zt_new(live, nlive, &opts, err, errlen);
 	if (b.zt == NULL) {
 		rc = SANDNS_EZONE;
 		goto out;
@@ -588,6 +633,8 @@ out_nomem:
 	rc = -ENOMEM;
 	snprintf(err, errlen, "out of memory");
 out:
+	free(live);
+	free(dead);
 	free(zedits);
 	free(flat);
 	free(edits);

@@ -355,6 +355,37 @@ static void h_help(struct ctl_req *r)
 		BUF_LIT(r->body, "prefix a command with 'json' for JSON\n");
 }
 
+static void h_zone_status(struct ctl_req *r)
+{
+	ctl_zone_status(r->ctl, r->argc == 1 ? r->argv[0] : NULL, r->json, r->body, r->err,
+			r->errlen);
+}
+
+/* zone-refresh / zone-retransfer: the transfer thread is asked; the reply does not wait. */
+static void zone_refresh(struct ctl_req *r, bool axfr)
+{
+	if (!ctl_zone_refresh(r->ctl, r->argv[0], axfr, r->err, r->errlen))
+		return;
+	if (r->json) {
+		BUF_LIT(r->body, "{\"ok\":true,\"zone\":");
+		buf_json_str(r->body, r->argv[0]);
+		buf_printf(r->body, ",\"queued\":\"%s\"}\n", axfr ? "axfr" : "refresh");
+	} else {
+		buf_printf(r->body, "%s of %s queued; see zone-status\n",
+			   axfr ? "full transfer (AXFR)" : "SOA check", r->argv[0]);
+	}
+}
+
+static void h_zone_refresh(struct ctl_req *r)
+{
+	zone_refresh(r, false);
+}
+
+static void h_zone_retransfer(struct ctl_req *r)
+{
+	zone_refresh(r, true);
+}
+
 /* What each command of ctl_cmds[] runs (by name); FAILED: the text body of a failure. */
 static const struct ctl_handler {
 	const char *name;
@@ -371,6 +402,9 @@ static const struct ctl_handler {
     {"lookup --cert", h_lookup_cert, NULL},
     {"lookup", h_lookup, NULL},
     {"zone-notify", h_zone_notify, NULL},
+    {"zone-status", h_zone_status, NULL},
+    {"zone-refresh", h_zone_refresh, NULL},
+    {"zone-retransfer", h_zone_retransfer, NULL},
     {"stop", h_stop, NULL},
     {"help", h_help, NULL},
 };

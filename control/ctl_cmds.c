@@ -28,6 +28,12 @@ const ctl_cmd_def_t ctl_cmds[] = {
      "the answer NAME TYPE gets from the served snapshot: its rcode and answer records"},
     {"zone-notify", "ZONE", 1, 1, true,
      "send NOTIFY for ZONE to its notify targets now, whatever its serial"},
+    {"zone-status", "[ZONE]", 0, 1, true,
+     "every zone (or ZONE): serial served, source (file or primaries), and for a secondary "
+     "zone its last refresh and result, next refresh, expiry"},
+    {"zone-refresh", "ZONE", 1, 1, true,
+     "secondary ZONE: ask its primaries for the SOA now, transfer if newer"},
+    {"zone-retransfer", "ZONE", 1, 1, true, "secondary ZONE: a full transfer (AXFR) now"},
     {"stop", "", 0, 0, true, "stop sandnsd"},
     {"help", "", 0, CTL_ARGS_ANY, false, "the daemon's list of commands"},
 };

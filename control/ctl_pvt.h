@@ -14,7 +14,14 @@
 #include "ctl.h"
 #include "notify.h"
 
-enum ctl_kind { CTL_EV_SIGNAL, CTL_EV_LISTEN, CTL_EV_CLIENT, CTL_EV_PROBE, CTL_EV_WATCH };
+enum ctl_kind {
+	CTL_EV_SIGNAL,
+	CTL_EV_LISTEN,
+	CTL_EV_CLIENT,
+	CTL_EV_PROBE,
+	CTL_EV_WATCH,
+	CTL_EV_XFRIN,
+};
 
 struct ctl_ev {
 	enum ctl_kind kind;
@@ -89,6 +96,10 @@ struct ctl {
 	bool *watch_zones;     /* per cfg->zones: changed since the last reload */
 	bool watch_certs;      /* a certificate file changed */
 	uint64_t watch_due_ms; /* reload then (the files have been quiet); 0: nothing changed */
+
+	/* Secondary zones (ctl_xfrin.c): the transfer thread asks for reloads on xfrin_ev. */
+	struct xfrin *xfrin;
+	struct ctl_ev xfrin_ev;
 };
 
 /*
@@ -159,6 +170,20 @@ void ctl_watch_event(ctl_t *ctl);
 /* Once the files have been quiet for a moment: what changed, in TODO, to be reloaded. */
 void ctl_watch_tick(ctl_t *ctl, ctl_todo_t *todo);
 void ctl_watch_fini(ctl_t *ctl);
+
+/*
+ * ctl_xfrin.c: secondary zones. Init: the transfer thread's state, its event in epoll, the
+ * NOTIFY hook of the UDP workers (before they start). Start (in ctl_run, after the fork): seeds
+ * it with what the first build serves, then starts it. Event: reloads the zones it asks for.
+ */
+int ctl_xfrin_init(ctl_t *ctl, char *err, size_t errlen);
+void ctl_xfrin_start(ctl_t *ctl);
+void ctl_xfrin_event(ctl_t *ctl);
+void ctl_xfrin_fini(ctl_t *ctl);
+/* `zone-status [ZONE]` into B; false (reason in err) for a zone not served. */
+bool ctl_zone_status(ctl_t *ctl, const char *zone, bool json, buf_t *b, char *err, size_t errlen);
+/* `zone-refresh ZONE` / `zone-retransfer ZONE`: false (reason in err) for no secondary zone. */
+bool ctl_zone_refresh(ctl_t *ctl, const char *zone, bool axfr, char *err, size_t errlen);
 
 /* Said (log, reload result) of a zone whose records changed but not its serial: origin, serial. */
 #define CTL_STALE_SERIAL_FMT                                                                       \

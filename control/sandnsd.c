@@ -51,6 +51,9 @@ static const char usage_text[] =
     "                           prefer --key-file\n"
     "  --notify 'ORIGIN ADDR[@PORT]'  send NOTIFY for zone ORIGIN to the secondary ADDR\n"
     "                           when its serial changes, and at start (repeatable)\n"
+    "  --primary \"ORIGIN ADDR[@PORT]\"  zone ORIGIN (also given with --zone ORIGIN=FILE,\n"
+    "                           where its copy is kept) is transferred from ADDR\n"
+    "                           (repeatable: primaries tried in order)\n"
     "  --cert SOURCE            certificate the autodiscover policy checks: a PEM (leaf\n"
     "                           first) or DER file, or tls://HOST[:PORT][@ADDR], the leaf\n"
     "                           that endpoint presents for SNI HOST (repeatable; none:\n"
@@ -249,6 +252,8 @@ static void dp_conf_from_cfg(const cfg_t *cfg, dp_conf_t *dc)
 	dc->eal_args = (const char *const *)cfg->eal_args;
 	dc->neal_args = cfg->neal_args;
 	dc->rrl = cfg->rrl;
+	/* Secondary zones: NOTIFY is answered by a kernel socket (srv.c), through the TAP. */
+	dc->addrs.notify_to_kernel = cfg->nprimaries > 0;
 	for (i = 0; i < cfg->nlistens; i++) {
 		const struct sockaddr_storage *ss = &cfg->listens[i].ss;
 

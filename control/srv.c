@@ -202,7 +202,8 @@ srv_t *srv_new(const cfg_t *cfg, char *err, size_t errlen)
 	/*
 	 * io dpdk: UDP is the dataplane's; what it passes to the kernel through its TAP is served
 	 * here: TCP by the TCP thread, and by one UDP thread the queries the workers cannot answer
-	 * (signed with TSIG, IXFR: the keys and the transfer ACL are here, dp_pkt.c).
+	 * (signed with TSIG, IXFR: the keys and the transfer ACL are here; NOTIFY for secondary
+	 * zones: dp_pkt.c).
 	 */
 	srv->nthreads = cfg->io == CFG_IO_DPDK ? 2 : cfg->udp_workers + 1;
 	srv->threads = aligned_alloc(SRV_CACHE_LINE, srv->nthreads * sizeof(srv->threads[0]));

@@ -3,8 +3,10 @@
 #ifndef SRV_H
 #define SRV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "cfg.h"
 #include "dgram.h"
@@ -64,6 +66,15 @@ void srv_stop(srv_t *srv);
 
 /* Stops the threads if needed, closes the sockets, frees *srv (NULL is fine), leaves NULL. */
 void srv_free(srv_t **srv);
+
+/*
+ * A NOTIFY (opcode 4) the engine answered NOTAUTH (info.notify): FN (any UDP worker, must not
+ * block) says whether it is accepted, for MSG (the response, its question as asked) from FROM;
+ * accepted, the response goes out NOERROR with AA. Set before srv_start(); NULL: none.
+ */
+typedef bool (*srv_notify_fn)(void *arg, const uint8_t *msg, size_t len,
+			      const struct sockaddr *from);
+void srv_set_notify(srv_t *srv, srv_notify_fn fn, void *arg);
 
 /* The addresses actually served, as "127.0.0.1@53". */
 size_t srv_listen_count(const srv_t *srv);

@@ -30,6 +30,8 @@ struct srv {
 	const cfg_addr_t **listens; /* the addresses served (into cfg) */
 	size_t nlistens;
 	bool running;
+	srv_notify_fn notify; /* NOTIFY accepted? (secondary zones), or NULL */
+	void *notify_arg;
 };
 
 /* Counts N more of S; only the owning thread calls it, other threads load the value. */
@@ -43,6 +45,13 @@ static inline uint64_t *srv_dgram_stats(struct srv_thread *t)
 {
 	return &t->stats[SRV_DGRAM];
 }
+
+/*
+ * srv_udp.c: a NOTIFY the engine answered NOTAUTH (RESP, LEN octets, from FROM): made NOERROR
+ * with AA when the secondary side takes it (srv_set_notify), UDP and TCP alike; whether it did.
+ */
+bool srv_notify_answer(struct srv *srv, uint8_t *resp, size_t len,
+		       const struct sockaddr_storage *from);
 
 /* Thread bodies (arg: struct srv_thread *). */
 void *srv_udp_main(void *arg);

@@ -336,6 +336,8 @@ static size_t tcp_answer_signed(struct tcp_loop *l, struct tcp_conn *c, uint8_t 
 	}
 	ctx.xfr_allowed = cfg_xfr_allowed(l->cfg, (struct sockaddr *)&c->peer, sig->key);
 	n = zt_answer(l->zt, q, *qlen, resp, TCP_MSG_MAX - tsig_reserve(sig), &ctx, info);
+	/* A signed NOTIFY is not taken (secondary zones take unsigned ones only, so far). */
+	info->notify = false;
 	if (n == 0 && info->xfr && l->nxfr >= l->xfr_max)
 		n = tcp_xfr_refuse(l, q, *qlen, resp, info);
 	if (n == 0)
@@ -356,6 +358,7 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t
 	struct srv_thread *t = l->t;
 	zt_answer_info_t info = {0};
 	tsig_ctx_t sig;
+	bool signed_q;
 	size_t len;
 	int rc;
 
@@ -366,11 +369,16 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t
 	if (rc != SANDNS_EOK)
 		return rc;
 	len = zt_answer(l->zt, q, qlen, c->out + c->out_len + 2, TCP_MSG_MAX, &ctx, &info);
-	if (info.tsig)
+	/* zt_answer() leaves info.tsig set and writes nothing: verified, answered, signed here. */
+	signed_q = info.tsig;
+	if (signed_q)
 		len = tcp_answer_signed(l, c, q, &qlen, c->out + c->out_len + 2, &info, &sig);
 	else if (len == 0 && info.xfr && l->nxfr >= l->xfr_max)
 		len = tcp_xfr_refuse(l, q, qlen, c->out + c->out_len + 2, &info);
 	if (len != 0) {
+		if (info.notify &&
+		    srv_notify_answer(t->srv, c->out + c->out_len + 2, len, &c->peer))
+			info.rcode = 0;
 		c->out[c->out_len] = (uint8_t)(len >> 8);
 		c->out[c->out_len + 1] = (uint8_t)len;
 		c->out_len += 2 + len;
@@ -392,14 +400,14 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t
 	 */
 	srv_stat_add(t, SRV_XFR, 1);
 	c->xfr = malloc(sizeof(*c->xfr));
-	if (info.tsig) {
+	if (signed_q) {
 		/* Signed: every message of it, each MAC chained to the one before (RFC 8945 5.3.1).
 		 */
 		c->tsig = malloc(sizeof(*c->tsig));
 		if (c->tsig != NULL)
 			memcpy(c->tsig, &sig, sizeof(sig));
 	}
-	rc = c->xfr != NULL && (!info.tsig || c->tsig != NULL)
+	rc = c->xfr != NULL && (!signed_q || c->tsig != NULL)
 		 ? zt_xfr_begin_query(c->xfr, l->zt, q, qlen)
 		 : -ENOMEM;
 	if (rc != SANDNS_EOK) {

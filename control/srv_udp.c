@@ -12,6 +12,7 @@
 #include "dgram.h"
 #include "log.h"
 #include "srv_pvt.h"
+#include "wire.h"
 #include "zpub.h"
 
 #define UDP_BATCH 32
@@ -133,6 +134,23 @@ static bool udp_xfr_allowed(const void *arg, const uint8_t *client, size_t alen,
 	return cfg_xfr_allowed(arg, (struct sockaddr *)&ss, key);
 }
 
+void srv_set_notify(srv_t *srv, srv_notify_fn fn, void *arg)
+{
+	srv->notify = fn;
+	srv->notify_arg = arg;
+}
+
+bool srv_notify_answer(struct srv *srv, uint8_t *resp, size_t len,
+		       const struct sockaddr_storage *from)
+{
+	if (srv->notify == NULL ||
+	    !srv->notify(srv->notify_arg, resp, len, (const struct sockaddr *)from))
+		return false;
+	resp[2] |= 0x04; /* AA */
+	resp[3] &= 0xf0; /* NOERROR */
+	return true;
+}
+
 /*
  * Reads one batch from FD, answers it from the current snapshot and sends the responses
  * (through RRL, unless it is NULL). Runs inside the caller's read-side section. Returns how
@@ -170,6 +188,11 @@ static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *
 				   b->msgs[i].msg_len, UDP_BUF - 1, client, alen, &info, &act);
 		if (len == 0)
 			continue;
+		if (info.notify && srv_notify_answer(t->srv, buf, len, &b->names[i])) {
+			/* dgram_answer() counted the engine's NOTAUTH: it went out NOERROR. */
+			srv_stat_add(t, SRV_RCODE_FIRST + RC_NOTAUTH, (uint64_t)-1);
+			srv_stat_add(t, SRV_RCODE_FIRST, 1);
+		}
 
 		/* Compact the responses to the front; slot nout <= i is no longer read. */
 		clen = udp_reply_cmsg(rx, &b->ctrl[nout]);

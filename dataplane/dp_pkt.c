@@ -225,6 +225,10 @@ static inline enum dp_drop_reason udp_datagram(const dp_addrs_t *a, const struct
 	*ulen = rte_be_to_cpu_16(udp->dgram_len);
 	if (*ulen < sizeof(*udp) || *ulen > l4len)
 		return DP_DROP_RUNT;
+	/* NOTIFY (opcode 4) is for the secondary side: sandnsd's kernel socket, via the TAP. */
+	if (unlikely(a->notify_to_kernel && *ulen >= sizeof(*udp) + 3 &&
+		     (((const uint8_t *)(udp + 1))[2] & 0x78) == 0x20))
+		return exception(res);
 	return DP_DROP_NONE;
 }
 

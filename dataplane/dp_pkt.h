@@ -48,7 +48,8 @@ typedef struct dp_addrs {
 	unsigned n_ip4;
 	uint8_t ip6[DP_MAX_ADDRS][16];
 	unsigned n_ip6;
-	uint16_t dns_port; /* host byte order; DP_DNS_PORT */
+	uint16_t dns_port;     /* host byte order; DP_DNS_PORT */
+	bool notify_to_kernel; /* NOTIFY goes through the TAP to sandnsd (secondary zones) */
 } dp_addrs_t;
 
 typedef struct dp_result {

@@ -36,6 +36,7 @@ static const struct {
     {"xfr", reg_cutest_xfr},
     {"tsig", reg_cutest_tsig},
     {"cfg_keys", reg_cutest_cfg_keys},
+    {"xfrin", reg_cutest_xfrin},
     {NULL, NULL},
 };
 // clang-format on

@@ -260,6 +260,28 @@ static enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, stru
 	return found_blob(t, zt, blob, (int)q->qname_len - (int)ref_len);
 }
 
+/*
+ * Whether KEY (LEN octets, a lower-case wire name) is at or under a zone served with no data (an
+ * expired secondary zone): SERVFAIL there, as Knot answers. Only on the way to REFUSED.
+ */
+static bool under_absent(const zt_t *zt, const uint8_t *key, size_t len)
+{
+	for (const uint8_t *a = zt->absent; a < zt->absent + zt->absent_len;) {
+		size_t alen = wire_name_len(a);
+		const uint8_t *k = key;
+		size_t klen = len;
+
+		while (klen > alen) {
+			klen -= (size_t)*k + 1;
+			k += *k + 1;
+		}
+		if (klen == alen && memcmp(k, a, alen) == 0)
+			return true;
+		a += alen;
+	}
+	return false;
+}
+
 /* Whether the name at OFF in MSG (compressed, already checked by wire_ctx_skip_name()) is KEY
  * (a lower-cased wire name). */
 static bool msg_name_is(const uint8_t *msg, size_t off, const uint8_t *key)
@@ -551,7 +573,9 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	case 0:
 		break;
 	case 4:
-		/* NOTIFY: we are nobody's secondary (Knot answers NOTAUTH too). */
+		/* NOTIFY: NOTAUTH, as Knot answers it for a zone it is no secondary of or from a
+		 * peer not allowed; the caller may make it NOERROR (info->notify, control/). */
+		info->notify = q.rcode == 0 && q.has_question;
 		info->rcode = RC_NOTAUTH;
 		return answer_empty(zt, query, &q, resp, RC_NOTAUTH, 0, EDE_NONE);
 	default:
@@ -606,6 +630,10 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 lookup:
 	switch (lookup(zt, &q, &t)) {
 	case LOOKUP_REFUSED:
+		if (zt->absent_len != 0 && under_absent(zt, q.key, q.qname_len)) {
+			info->rcode = RC_SERVFAIL;
+			return answer_empty(zt, query, &q, resp, RC_SERVFAIL, 0, EDE_NONE);
+		}
 		info->rcode = RC_REFUSED;
 		return answer_empty(zt, query, &q, resp, RC_REFUSED, 0, EDE_NOT_AUTHORITATIVE);
 	case LOOKUP_BLOB:

@@ -21,6 +21,32 @@ static int cmp_zone_depth(const void *a, const void *b)
 	return lx > ly ? -1 : (lx < ly);
 }
 
+/* The origins of zones with no data, as lower-case wire names one after another. */
+static int absent_set(zt_t *zt, const zt_opts_t *opts)
+{
+	size_t cap = 0;
+
+	for (size_t i = 0; opts != NULL && i < opts->nabsent; i++) {
+		ldns_rdf *d = ldns_dname_new_frm_str(opts->absent[i]);
+		uint8_t *grown;
+
+		if (d == NULL)
+			continue; /* not a name: nothing can be asked under it */
+		ldns_dname2canonical(d);
+		grown = realloc(zt->absent, cap + ldns_rdf_size(d));
+		if (grown == NULL) {
+			ldns_rdf_deep_free(d);
+			return -ENOMEM;
+		}
+		memcpy(grown + cap, ldns_rdf_data(d), ldns_rdf_size(d));
+		cap += ldns_rdf_size(d);
+		zt->absent = grown;
+		ldns_rdf_deep_free(d);
+	}
+	zt->absent_len = cap;
+	return 0;
+}
+
 zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts, char *err,
 	     size_t errlen)
 {
@@ -54,6 +80,8 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 	if (opts && opts->identity && (zt->identity = strdup(opts->identity)) == NULL)
 		goto fail_nomem;
 	if (opts && opts->version && (zt->version = strdup(opts->version)) == NULL)
+		goto fail_nomem;
+	if (absent_set(zt, opts) != 0)
 		goto fail_nomem;
 	zt->zones = calloc(nzones ? nzones : 1, sizeof(zt_zone_t));
 	if (zt->zones == NULL || zt_index_resize(zt, (uint32_t)(nrr + 16)) != 0)
@@ -148,6 +176,7 @@ void zt_free(zt_t **ztp)
 	zt_mem_free(zt);
 	free(zt->identity);
 	free(zt->version);
+	free(zt->absent);
 	free(zt);
 }
 

@@ -32,6 +32,8 @@ typedef struct zt_opts {
 	const char *version;	      /* CHAOS version.server./version.bind. TXT; NULL: refused */
 	const zt_zone_edits_t *edits; /* per edited zone, or NULL */
 	size_t nedits;
+	const char *const *absent; /* origins of zones served but with no data: SERVFAIL under */
+	size_t nabsent;		   /* them (an expired secondary zone, as Knot answers) */
 } zt_opts_t;
 
 /*
@@ -88,6 +90,8 @@ typedef struct zt_answer_info {
 	bool dropped;	/* nothing to send (too short to have a header, or a response) */
 	bool tsig;	/* nothing written: signed (RFC 8945), verify and strip it, then again */
 	bool xfr_ask;	/* nothing written: an IXFR over UDP that needs the transfer ACL */
+	bool notify;	/* a NOTIFY with its question read, answered NOTAUTH: the caller may
+			 * accept it instead (flags rewritten: NOERROR, AA) */
 	/*
 	 * What the answer is, the same for every name that gets it (a node's RRset, any name
 	 * under one wildcard, any NXDOMAIN of one zone, any name below one cut), per snapshot;

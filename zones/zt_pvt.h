@@ -136,6 +136,8 @@ struct zt {
 	size_t big_map[ZT_ARR_COUNT];	/* by enum zt_array: mmap length, or 0 (on the heap) */
 	struct zt_order_job *order_job; /* transfer orders still being sorted, or NULL */
 	unsigned long refs;		/* references (zt_ref(), zt_free()); atomic */
+	uint8_t *absent;		/* zones with no data (SERVFAIL): lower-case wire names */
+	size_t absent_len;		/* one after the other, ABSENT_LEN octets in all */
 };
 
 static inline const uint8_t *zt_node_name(const zt_t *zt, const zt_node_t *n)

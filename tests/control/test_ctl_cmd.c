@@ -184,11 +184,12 @@ static void test_table_usage(void)
 	ctl_cmd_usage(&ctl_cmds[0], buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(buf, "status");
 	ctl_cmds_list(buf, sizeof(buf));
-	CU_ASSERT_STRING_EQUAL(buf,
-			       "status, stats, reload [ZONE], policy show [DOMAIN], policy "
-			       "reload, policy check --cert FILE [--cert FILE...] [--zone "
-			       "DOMAIN], explain NAME TYPE, lookup --cert FILE NAME TYPE, lookup "
-			       "NAME TYPE, zone-notify ZONE, stop, help");
+	CU_ASSERT_STRING_EQUAL(
+	    buf, "status, stats, reload [ZONE], policy show [DOMAIN], policy "
+		 "reload, policy check --cert FILE [--cert FILE...] [--zone "
+		 "DOMAIN], explain NAME TYPE, lookup --cert FILE NAME TYPE, lookup "
+		 "NAME TYPE, zone-notify ZONE, zone-status [ZONE], zone-refresh ZONE, "
+		 "zone-retransfer ZONE, stop, help");
 	CU_ASSERT_EQUAL(ctl_cmds_usage_of("policy", buf, sizeof(buf)), 3);
 	CU_ASSERT_STRING_EQUAL(buf, "policy show [DOMAIN] | policy reload | " POLICY_CHECK);
 	CU_ASSERT_EQUAL(ctl_cmds_usage_of("explain", buf, sizeof(buf)), 1);
@@ -230,13 +231,20 @@ static void test_help(void)
 	    "its rcode and answer records\n"
 	    "zone-notify ZONE: send NOTIFY for ZONE to its notify targets now, whatever its "
 	    "serial\n"
+	    "zone-status [ZONE]: every zone (or ZONE): serial served, source (file or "
+	    "primaries), and for a secondary zone its last refresh and result, next "
+	    "refresh, expiry\n"
+	    "zone-refresh ZONE: secondary ZONE: ask its primaries for the SOA now, "
+	    "transfer if newer\n"
+	    "zone-retransfer ZONE: secondary ZONE: a full transfer (AXFR) now\n"
 	    "stop: stop sandnsd\n"
 	    "prefix a command with 'json' for JSON\n"
 	    ".\n"));
 	CU_ASSERT(answers("json help",
 			  "ok\n{\"commands\":[\"status\",\"stats\",\"reload\","
 			  "\"policy show\",\"policy reload\",\"policy check\",\"explain\",\"lookup "
-			  "--cert\",\"lookup\",\"zone-notify\",\"stop\"]}\n.\n"));
+			  "--cert\",\"lookup\",\"zone-notify\",\"zone-status\",\"zone-refresh\","
+			  "\"zone-retransfer\",\"stop\"]}\n.\n"));
 	/* help ignores what follows it. */
 	CU_ASSERT(answers(
 	    "help me please",
@@ -263,6 +271,12 @@ static void test_help(void)
 	    "its rcode and answer records\n"
 	    "zone-notify ZONE: send NOTIFY for ZONE to its notify targets now, whatever its "
 	    "serial\n"
+	    "zone-status [ZONE]: every zone (or ZONE): serial served, source (file or "
+	    "primaries), and for a secondary zone its last refresh and result, next "
+	    "refresh, expiry\n"
+	    "zone-refresh ZONE: secondary ZONE: ask its primaries for the SOA now, "
+	    "transfer if newer\n"
+	    "zone-retransfer ZONE: secondary ZONE: a full transfer (AXFR) now\n"
 	    "stop: stop sandnsd\n"
 	    "prefix a command with 'json' for JSON\n"
 	    ".\n"));
@@ -271,7 +285,7 @@ static void test_help(void)
 #define COMMANDS                                                                                   \
 	"status, stats, reload [ZONE], policy show [DOMAIN], policy reload, " POLICY_CHECK         \
 	", explain NAME TYPE, lookup --cert FILE NAME TYPE, lookup NAME TYPE, zone-notify ZONE, "  \
-	"stop, help"
+	"zone-status [ZONE], zone-refresh ZONE, zone-retransfer ZONE, stop, help"
 
 static void test_errors(void)
 {

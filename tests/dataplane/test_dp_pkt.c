@@ -765,6 +765,27 @@ static void test_dns_tsig_exception(void)
 	CU_ASSERT_EQUAL(res.verdict, DP_TX);
 }
 
+/* NOTIFY (opcode 4): answered in place (NOTAUTH) unless secondary zones want it in the kernel. */
+static void test_dns_notify(void)
+{
+	dp_result_t res;
+	uint16_t len;
+
+	len = f_dns4(0, 0x4444, 4 << 11, "example.com", 6, 1);
+	run(len, ROOM, &res);
+	CU_ASSERT_EQUAL(res.verdict, DP_TX);
+	CU_ASSERT_TRUE(res.dns);
+	CU_ASSERT_EQUAL(res.info.rcode, 9); /* NOTAUTH */
+	addrs.notify_to_kernel = true;
+	len = f_dns4(0, 0x4444, 4 << 11, "example.com", 6, 1);
+	expect_exception(len);
+	/* Any other query is still answered in place. */
+	len = f_dns4(0, 0x4445, 0, "example.com", 6, 1);
+	run(len, ROOM, &res);
+	CU_ASSERT_EQUAL(res.verdict, DP_TX);
+	addrs.notify_to_kernel = false;
+}
+
 static void test_dns_rrl(void)
 {
 	const rrl_cfg_t c = {
@@ -1324,4 +1345,5 @@ void reg_cutest_dp_pkt(void)
 	CU_add_test(s, "random mutations stay in bounds", test_mutations);
 	CU_add_test(s, "DNS under the rate limit: drops, truncated slips", test_dns_rrl);
 	CU_add_test(s, "DNS signed (TSIG) or IXFR: the exception path", test_dns_tsig_exception);
+	CU_add_test(s, "NOTIFY: in place, or to the kernel with secondary zones", test_dns_notify);
 }

@@ -7,8 +7,9 @@
 # autodiscover decision and `policy reload`: both serve the policy's answer within 2 s; Knot
 # stopped, the zone changed again: the NOTIFY to the dead port is tried a bounded number of
 # times (5, about 15 s) and logged as failed once, `status` answering within 1 s meanwhile; Knot
-# restarted on its stale copy (its refresh timer far away) catches up on `zone-notify`. A notify
-# line for a zone not served and one with a TSIG key stop the start with status 2.
+# restarted on its stale copy (its refresh timer far away) catches up on `zone-notify`. Every
+# NOTIFY, SOA query and transfer between them is signed with a TSIG key both secondaries require.
+# A notify line for a zone not served, or naming a key not defined, stops the start with status 2.
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KNOTD, NSD (default from PATH or
 # /usr/sbin), KEEP=1 keeps the temporary dir with the configs and logs.
@@ -34,6 +35,8 @@ command -v kdig >/dev/null || skip "kdig not found (apt-get install knot-dnsutil
 command -v openssl >/dev/null || skip "openssl not found (apt-get install openssl)"
 
 TMP=$(mktemp -d /tmp/sandns-notify.XXXXXX)
+# The TSIG secret sandnsd shares with both secondaries (any base64 will do).
+TSIG_SECRET=c2FuZG5zLW5vdGlmeS10ZXN0LWtleS0zMi1vY3RldHM=
 PID=      # sandnsd
 KNOT_PID= # knotd
 NSD_PID=  # nsd (its main process; it ends its children)
@@ -120,17 +123,20 @@ printf 'zone example.com. %s\nlisten 127.0.0.1@%s\nnotify example.com. 127.0.0.1
 	"$ZONE" "$PORT" "$KPORT" >"$TMP/bad2.conf"
 timeout 15 "$SANDNSD" --foreground --config "$TMP/bad2.conf" >"$TMP/bad2.log" 2>&1
 rc=$?
-check "notify with a TSIG key: refused, exit 2 (got $rc)" test "$rc" = 2
-check "... saying TSIG for notify is not supported, at file:line" \
-	has "$(cat "$TMP/bad2.log")" "bad2.conf:3: .*TSIG for notify is not supported"
+check "notify with an undefined TSIG key: refused, exit 2 (got $rc)" test "$rc" = 2
+check "... saying the key is not defined, at file:line" \
+	has "$(cat "$TMP/bad2.log")" "bad2.conf:3: .*no key k1 is defined"
 
 # ---------------------------------------------------------------- the primary and its secondaries
 {
 	echo "zone example.com. $ZONE"
-	echo "allow-transfer 127.0.0.0/8"
+	# Signed (TSIG): the NOTIFYs, the secondaries' SOA queries and transfers; both secondaries
+	# verify every message, and accept a NOTIFY only signed with k1.
+	echo "key k1 hmac-sha256 $TSIG_SECRET"
+	echo "allow-transfer 127.0.0.0/8 key k1"
 	echo "cert $CERT"
-	echo "notify example.com. 127.0.0.1@$KPORT"
-	echo "notify example.com. 127.0.0.1@$NPORT"
+	echo "notify example.com. 127.0.0.1@$KPORT key k1"
+	echo "notify example.com. 127.0.0.1@$NPORT key k1"
 } >"$TMP/sandns.conf"
 # start_sandnsd serves example.net from the sample too (no notify lines: never NOTIFYed).
 start_sandnsd main --config "$TMP/sandns.conf" || die "sandnsd did not start"
@@ -148,12 +154,18 @@ database:
 log:
   - target: "$TMP/knot.log"
     any: info
+key:
+  - id: k1
+    algorithm: hmac-sha256
+    secret: $TSIG_SECRET
 remote:
   - id: primary
     address: 127.0.0.1@$MAIN_PORT
+    key: k1
 acl:
   - id: notify_from_primary
     address: 127.0.0.1
+    key: k1
     action: notify
 template:
   - id: default
@@ -188,11 +200,15 @@ server:
     hide-version: yes
 remote-control:
     control-enable: no
+key:
+    name: k1
+    algorithm: hmac-sha256
+    secret: "$TSIG_SECRET"
 zone:
     name: example.com.
     zonefile: "example.com.secondary"
-    request-xfr: AXFR 127.0.0.1@$MAIN_PORT NOKEY
-    allow-notify: 127.0.0.1 NOKEY
+    request-xfr: AXFR 127.0.0.1@$MAIN_PORT k1
+    allow-notify: 127.0.0.1 k1
 EOF
 start_knot
 "$NSD" -d -c "$TMP/nsd.conf" >>"$TMP/nsd.out" 2>&1 &

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* cfg_sec.c: the secondary-zone key: primary (where a zone is transferred from) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cfg_pvt.h"
+#include "sandns_err.h"
+
+/* Whether two origins name the same zone: case and the final dot do not matter. */
+static bool same_origin(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 1 && a[la - 1] == '.')
+		la--;
+	if (lb > 1 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+/* Appends ELEM (SIZE octets) to *ARRAYP of *N (cfg_opts.c's cfg_push would make a cycle). */
+static bool push(void *arrayp, size_t *n, size_t size, const void *elem)
+{
+	void **array = arrayp;
+	char *grown = realloc(*array, (*n + 1) * size);
+
+	if (grown == NULL)
+		return false;
+	memcpy(grown + *n * size, elem, size);
+	*array = grown;
+	(*n)++;
+	return true;
+}
+
+int cfg_set_primary(cfg_t *cfg, const char *key, const char *value, char *err, size_t errlen)
+{
+	char *copy = strdup(value), *tok[5], *save = NULL, reason[256];
+	cfg_primary_t p = {0};
+	size_t n = 0;
+
+	if (copy == NULL)
+		return cfg_fail(err, errlen, "%s: out of memory", key);
+	for (char *t = strtok_r(copy, " \t", &save); t != NULL; t = strtok_r(NULL, " \t", &save))
+		if (n < 5)
+			tok[n++] = t;
+		else
+			n = 6;
+	if (n != 2 && !(n == 4 && strcmp(tok[2], "key") == 0)) {
+		free(copy);
+		return cfg_fail(err, errlen, "%s: expected ORIGIN ADDR[@PORT] [key NAME], not '%s'",
+				key, value);
+	}
+	if (cfg_parse_addr(tok[1], &p.addr, reason, sizeof(reason)) != SANDNS_EOK) {
+		cfg_fail(err, errlen, "%s %s: %s", key, tok[0], reason);
+		free(copy);
+		return SANDNS_ECONFIG;
+	}
+	p.origin = strdup(tok[0]);
+	p.key = n == 4 ? strdup(tok[3]) : NULL;
+	free(copy);
+	if (p.origin == NULL || (n == 4 && p.key == NULL) ||
+	    !push(&cfg->primaries, &cfg->nprimaries, sizeof(p), &p)) {
+		free(p.origin);
+		free(p.key);
+		return cfg_fail(err, errlen, "%s: out of memory", key);
+	}
+	return SANDNS_EOK;
+}
+
+int cfg_check_primaries(cfg_t *cfg, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < cfg->nprimaries; i++) {
+		const cfg_primary_t *p = &cfg->primaries[i];
+		size_t z;
+
+		/* Never a transfer silently unsigned where the operator asked for TSIG. */
+		if (p->key != NULL)
+			return cfg_fail(err, errlen,
+					"primary %s %s key %s: TSIG for transfers from a primary "
+					"is not supported yet; remove 'key %s' (the transfer is "
+					"then unsigned) or the primary line",
+					p->origin, p->addr.text, p->key, p->key);
+		for (z = 0; z < cfg->nzones && !same_origin(cfg->zones[z].origin, p->origin); z++)
+			;
+		if (z == cfg->nzones)
+			return cfg_fail(err, errlen,
+					"primary %s %s: no zone %s is configured; add 'zone %s "
+					"FILE' (FILE: where its transferred copy is kept)",
+					p->origin, p->addr.text, p->origin, p->origin);
+	}
+	/* Each secondary zone's source: its file, filled from the primaries, tried in order. */
+	for (size_t z = 0; z < cfg->nzones; z++) {
+		char text[512] = "";
+		size_t len = 0;
+		bool any = false;
+
+		for (size_t i = 0; i < cfg->nprimaries; i++) {
+			if (!same_origin(cfg->zones[z].origin, cfg->primaries[i].origin))
+				continue;
+			if (len < sizeof(text))
+				len +=
+				    (size_t)snprintf(text + len, sizeof(text) - len, "%s%s",
+						     any ? ", " : "", cfg->primaries[i].addr.text);
+			any = true;
+		}
+		if (any && zsrc_make_primary(&cfg->zones[z].src, text) != SANDNS_EOK)
+			return cfg_fail(err, errlen, "out of memory");
+	}
+	return SANDNS_EOK;
+}
+
+void cfg_free_primaries(cfg_t *cfg)
+{
+	for (size_t i = 0; i < cfg->nprimaries; i++) {
+		free(cfg->primaries[i].origin);
+		free(cfg->primaries[i].key);
+	}
+	free(cfg->primaries);
+	cfg->primaries = NULL;
+	cfg->nprimaries = 0;
+}
+
+size_t cfg_zone_primaries(const cfg_t *cfg, size_t zone, const cfg_primary_t **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->nprimaries && n < max; i++)
+		if (same_origin(cfg->zones[zone].origin, cfg->primaries[i].origin))
+			out[n++] = &cfg->primaries[i];
+	return n;
+}

@@ -1,0 +1,544 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* xfrin.c: the transfer thread: each secondary zone's SOA timers, refreshes and their state */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "sandns_err.h"
+#include "xfrin.h"
+#include "xfrin_pvt.h"
+#include "zsrc.h"
+
+#define XFRIN_MAX_PRIMARIES 16
+/* The same failure of a zone is logged again only after this long. */
+#define XFRIN_LOG_EVERY_MS 300000
+/* A new reason is logged, but not more often than this. */
+#define XFRIN_LOG_CHANGED_MS 10000
+/* Knot's floors (refresh-min-interval, retry-min-interval, expire-min-interval). */
+#define XFRIN_REFRESH_MIN 2
+#define XFRIN_RETRY_MIN 2
+#define XFRIN_EXPIRE_MIN ZSRC_EXPIRE_MIN
+#define XFRIN_TIMER_MAX (366UL * 86400)
+
+enum { WANT_NONE = 0, WANT_REFRESH = 1, WANT_AXFR = 2 };
+
+struct xz {
+	size_t zone; /* in cfg->zones */
+	const char *origin;
+	const char *path;
+	ldns_rdf *name;
+	const cfg_primary_t *prim[XFRIN_MAX_PRIMARIES];
+	size_t nprim;
+	int want;   /* WANT_*: atomic, set by any thread, taken by the transfer thread */
+	int reload; /* atomic: the control thread must reload the zone */
+	unsigned long notifies, coalesced; /* atomic: NOTIFYs taken, and those a flag absorbed */
+	uint64_t next_ms;		   /* the transfer thread's: next refresh (monotonic) */
+	unsigned long refresh, retry, expire;
+	uint64_t logged_ms;
+	char logged[256];
+	xfrin_zstate_t st; /* under the lock */
+};
+
+struct xfrin {
+	const cfg_t *cfg;
+	struct xz *z;
+	size_t nz;
+	int wake_fd;  /* eventfd: a request for the thread */
+	int stop_fd;  /* eventfd: written once, at the end */
+	int event_fd; /* eventfd: zones to reload, for the control thread */
+	pthread_mutex_t lock;
+	pthread_t tid;
+	bool started;
+};
+
+static void set_timers(struct xz *z, unsigned long refresh, unsigned long retry,
+		       unsigned long expire)
+{
+	z->refresh = refresh < XFRIN_REFRESH_MIN ? XFRIN_REFRESH_MIN
+		     : refresh > XFRIN_TIMER_MAX ? XFRIN_TIMER_MAX
+						 : refresh;
+	z->retry = retry < XFRIN_RETRY_MIN   ? XFRIN_RETRY_MIN
+		   : retry > XFRIN_TIMER_MAX ? XFRIN_TIMER_MAX
+					     : retry;
+	z->expire = expire < XFRIN_EXPIRE_MIN  ? XFRIN_EXPIRE_MIN
+		    : expire > XFRIN_TIMER_MAX ? XFRIN_TIMER_MAX
+					       : expire;
+}
+
+xfrin_t *xfrin_new(const cfg_t *cfg, char *err, size_t errlen)
+{
+	xfrin_t *x = calloc(1, sizeof(*x));
+
+	if (x == NULL)
+		goto nomem;
+	x->cfg = cfg;
+	x->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	x->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	x->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	pthread_mutex_init(&x->lock, NULL);
+	x->z = calloc(cfg->nzones + 1, sizeof(*x->z));
+	if (x->z == NULL)
+		goto nomem;
+	if (x->wake_fd < 0 || x->stop_fd < 0 || x->event_fd < 0) {
+		snprintf(err, errlen, "secondary zones: eventfd: %s", strerror(errno));
+		xfrin_free(&x);
+		return NULL;
+	}
+	for (size_t i = 0; i < cfg->nzones; i++) {
+		struct xz *z = &x->z[x->nz];
+
+		if (cfg->zones[i].src.kind != ZSRC_PRIMARY)
+			continue;
+		z->zone = i;
+		z->origin = cfg->zones[i].origin;
+		z->path = cfg->zones[i].src.path;
+		z->nprim = cfg_zone_primaries(cfg, i, z->prim, XFRIN_MAX_PRIMARIES);
+		if (ldns_str2rdf_dname(&z->name, z->origin) != LDNS_STATUS_OK) {
+			snprintf(err, errlen, "zone %s: not a domain name", z->origin);
+			xfrin_free(&x);
+			return NULL;
+		}
+		ldns_dname2canonical(z->name);
+		/* Until an SOA says otherwise (no copy yet): retry every 30 s. */
+		set_timers(z, 3600, 30, 604800);
+		z->want = WANT_REFRESH;
+		x->nz++;
+	}
+	return x;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	xfrin_free(&x);
+	return NULL;
+}
+
+int xfrin_event_fd(const xfrin_t *x)
+{
+	return x->event_fd;
+}
+
+static struct xz *by_zone(xfrin_t *x, size_t zone)
+{
+	for (size_t i = 0; i < x->nz; i++)
+		if (x->z[i].zone == zone)
+			return &x->z[i];
+	return NULL;
+}
+
+void xfrin_seed(xfrin_t *x, size_t zone, const zload_zone_t *raw)
+{
+	struct xz *z = by_zone(x, zone);
+	unsigned long refresh, retry, expire;
+	struct stat sb;
+
+	if (z == NULL || raw == NULL)
+		return;
+	if (zsrc_soa_timers(raw, &refresh, &retry, &expire))
+		set_timers(z, refresh, retry, expire);
+	pthread_mutex_lock(&x->lock);
+	z->st.have = true;
+	z->st.serial = (uint32_t)zload_serial(raw);
+	/* The file's modification time is its last successful refresh (zsrc_load_served()). */
+	if (stat(z->path, &sb) == 0)
+		z->st.expire_time = sb.st_mtime + (time_t)z->expire;
+	snprintf(z->st.last, sizeof(z->st.last), "loaded serial %u from %s", z->st.serial, z->path);
+	pthread_mutex_unlock(&x->lock);
+}
+
+static void wake(int fd)
+{
+	uint64_t one = 1;
+
+	/* A full counter (never in practice) already wakes the reader: nothing is lost. */
+	(void)!write(fd, &one, sizeof(one));
+}
+
+/* Asks the control thread to reload zone Z. */
+static void want_reload(xfrin_t *x, struct xz *z)
+{
+	__atomic_store_n(&z->reload, 1, __ATOMIC_RELEASE);
+	wake(x->event_fd);
+}
+
+size_t xfrin_take_reloads(xfrin_t *x, size_t *out, size_t max)
+{
+	uint64_t v;
+	size_t n = 0;
+
+	(void)!read(x->event_fd, &v, sizeof(v));
+	for (size_t i = 0; i < x->nz && n < max; i++)
+		if (__atomic_exchange_n(&x->z[i].reload, 0, __ATOMIC_ACQ_REL) != 0)
+			out[n++] = x->z[i].zone;
+	return n;
+}
+
+void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err)
+{
+	struct xz *z = by_zone(x, zone);
+
+	if (z == NULL)
+		return;
+	pthread_mutex_lock(&x->lock);
+	snprintf(z->st.reload_err, sizeof(z->st.reload_err), "%s", err != NULL ? err : "");
+	pthread_mutex_unlock(&x->lock);
+}
+
+/* The zone whose lower-case wire name is at MSG+12 (checked by the engine), or NULL. */
+static struct xz *by_wire(xfrin_t *x, const uint8_t *msg, size_t len)
+{
+	for (size_t i = 0; i < x->nz; i++) {
+		const uint8_t *w = ldns_rdf_data(x->z[i].name);
+		size_t wl = ldns_rdf_size(x->z[i].name), k;
+
+		if (12 + wl > len)
+			continue;
+		for (k = 0; k < wl; k++) {
+			uint8_t c = msg[12 + k];
+
+			if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != w[k])
+				break;
+		}
+		if (k == wl)
+			return &x->z[i];
+	}
+	return NULL;
+}
+
+bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct sockaddr *from)
+{
+	struct xz *z;
+	int was = WANT_NONE;
+
+	if (x == NULL || x->nz == 0 || !cfg_notify_allowed(x->cfg, from, NULL))
+		return false;
+	z = by_wire(x, msg, len);
+	if (z == NULL)
+		return false;
+	/* One flag per zone: a NOTIFY while one waits adds nothing but a count. */
+	__atomic_compare_exchange_n(&z->want, &was, WANT_REFRESH, false, __ATOMIC_ACQ_REL,
+				    __ATOMIC_ACQUIRE);
+	/* Counted without the lock: a serving thread never waits here. */
+	__atomic_fetch_add(&z->notifies, 1, __ATOMIC_RELAXED);
+	if (was != WANT_NONE)
+		__atomic_fetch_add(&z->coalesced, 1, __ATOMIC_RELAXED);
+	wake(x->wake_fd);
+	return true;
+}
+
+/* Whether configured origin A names B (case and the final dot do not matter). */
+static bool same_name(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 1 && a[la - 1] == '.')
+		la--;
+	if (lb > 1 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+int xfrin_request(xfrin_t *x, const char *zone, bool axfr)
+{
+	for (size_t i = 0; x != NULL && i < x->nz; i++) {
+		if (!same_name(x->z[i].origin, zone))
+			continue;
+		if (axfr)
+			__atomic_store_n(&x->z[i].want, WANT_AXFR, __ATOMIC_RELEASE);
+		else
+			__atomic_fetch_or(&x->z[i].want, WANT_REFRESH, __ATOMIC_ACQ_REL);
+		wake(x->wake_fd);
+		return SANDNS_EOK;
+	}
+	return -ENOENT;
+}
+
+bool xfrin_zone_state(xfrin_t *x, size_t zone, xfrin_zstate_t *out)
+{
+	struct xz *z = x != NULL ? by_zone(x, zone) : NULL;
+	uint64_t now = clock_now_ms(), next;
+
+	if (z == NULL)
+		return false;
+	pthread_mutex_lock(&x->lock);
+	*out = z->st;
+	pthread_mutex_unlock(&x->lock);
+	out->notifies = __atomic_load_n(&z->notifies, __ATOMIC_RELAXED);
+	out->notifies_coalesced = __atomic_load_n(&z->coalesced, __ATOMIC_RELAXED);
+	next = __atomic_load_n(&z->next_ms, __ATOMIC_RELAXED);
+	out->next_time = __atomic_load_n(&z->want, __ATOMIC_RELAXED) != WANT_NONE || next <= now
+			     ? time(NULL)
+			     : time(NULL) + (time_t)((next - now + 999) / 1000);
+	return true;
+}
+
+/* The outcome of one refresh into the zone's state; a failure logged (not too often). */
+static void note(xfrin_t *x, struct xz *z, bool ok, const char *what)
+{
+	uint64_t now = clock_now_ms();
+
+	pthread_mutex_lock(&x->lock);
+	z->st.last_time = time(NULL);
+	z->st.last_ok = ok;
+	snprintf(z->st.last, sizeof(z->st.last), "%s", what);
+	if (!ok)
+		z->st.failures++;
+	pthread_mutex_unlock(&x->lock);
+	if (ok) {
+		z->logged[0] = '\0';
+		z->logged_ms = 0;
+		return;
+	}
+	/* The same reason again: every 5 minutes; another one: every 10 s at most. */
+	if (z->logged_ms != 0 &&
+	    now - z->logged_ms < (strncmp(z->logged, what, sizeof(z->logged) - 1) == 0
+				      ? XFRIN_LOG_EVERY_MS
+				      : XFRIN_LOG_CHANGED_MS))
+		return;
+	snprintf(z->logged, sizeof(z->logged), "%s", what);
+	z->logged_ms = now;
+	log_msg(LOG_WARNING, "zone %s: refresh failed, %s: %s", z->origin,
+		z->st.have ? "serving the copy we have" : "nothing to serve yet (SERVFAIL)", what);
+}
+
+/* The copy is fresh again (checked or transferred): its expire starts over. */
+static void refreshed(xfrin_t *x, struct xz *z)
+{
+	bool was_expired;
+
+	pthread_mutex_lock(&x->lock);
+	z->st.expire_time = time(NULL) + (time_t)z->expire;
+	was_expired = z->st.expired;
+	z->st.expired = false;
+	pthread_mutex_unlock(&x->lock);
+	if (was_expired)
+		want_reload(x, z);
+}
+
+/* Our SOA for an IXFR request: only its serial matters to the primary. */
+static ldns_rr *our_soa(const struct xz *z, uint32_t serial)
+{
+	char text[600];
+	ldns_rr *rr = NULL;
+
+	snprintf(text, sizeof(text), "%s 0 IN SOA . . %u 0 0 0 0", z->origin, serial);
+	if (ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL) != LDNS_STATUS_OK)
+		return NULL;
+	return rr;
+}
+
+/* One transfer from P (IXFR when IXFR), written to the file. XFRIN_OK/UPTODATE or an error. */
+static int transfer(xfrin_t *x, struct xz *z, const cfg_primary_t *p, bool ixfr, char *why,
+		    size_t whylen)
+{
+	const uint64_t max_bytes =
+	    x->cfg->zone_max_size != 0 ? x->cfg->zone_max_size : (uint64_t)zload_text_max();
+	uint32_t ours = z->st.serial, fresh;
+	ldns_rr *soa = ixfr ? our_soa(z, ours) : NULL;
+	uint64_t bytes, msgs;
+	xfrin_apply_t a;
+	char err[512] = "";
+	int rc;
+
+	if (ixfr && soa == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return XFRIN_FAIL;
+	}
+	xfrin_apply_init(&a, z->path, z->name, ours, ixfr);
+	rc = xfrin_tcp_transfer(p, z->name, soa, max_bytes, xfrin_apply_rr, &a, &bytes, &msgs, err,
+				sizeof(err));
+	ldns_rr_free(soa);
+	if (rc == XFRIN_OK && a.uptodate) {
+		xfrin_apply_clear(&a);
+		return XFRIN_UPTODATE;
+	}
+	if (rc == XFRIN_OK && xfrin_file_write(z->path, &a.z, err, sizeof(err)) != SANDNS_EOK)
+		rc = XFRIN_FAIL;
+	if (rc != XFRIN_OK) {
+		snprintf(why, whylen, "%s from %s: %s", ixfr ? "IXFR" : "AXFR", p->addr.text, err);
+		xfrin_apply_clear(&a);
+		return rc;
+	}
+	fresh = xfrin_soa_field(a.z.soa, 2);
+	set_timers(z, xfrin_soa_field(a.z.soa, 3), xfrin_soa_field(a.z.soa, 4),
+		   xfrin_soa_field(a.z.soa, 5));
+	if (a.z.ixfr)
+		snprintf(why, whylen, "IXFR from %s: serial %u -> %u (%zu changes), %zu records",
+			 p->addr.text, ours, fresh, a.z.ndiffs, a.z.n + 1);
+	else
+		snprintf(why, whylen, "AXFR from %s: serial %u, %zu records, %llu octets",
+			 p->addr.text, fresh, a.z.n + 1, (unsigned long long)bytes);
+	pthread_mutex_lock(&x->lock);
+	z->st.have = true;
+	z->st.serial = fresh;
+	z->st.transfers++;
+	if (a.z.ixfr)
+		z->st.ixfrs++;
+	pthread_mutex_unlock(&x->lock);
+	xfrin_apply_clear(&a);
+	log_msg(LOG_INFO, "zone %s: %s", z->origin, why);
+	refreshed(x, z);
+	want_reload(x, z);
+	return XFRIN_OK;
+}
+
+/* An SOA check of Z, and a transfer when the primary is newer (or AXFR is asked for). */
+static void refresh(xfrin_t *x, struct xz *z, bool axfr)
+{
+	char why[1024] = "no primary", step[512];
+	size_t wl = 0;
+
+	for (size_t i = 0; i < z->nprim; i++) {
+		const cfg_primary_t *p = z->prim[i];
+		uint32_t serial;
+		int rc;
+
+		rc = xfrin_soa_query(p, z->name, &serial, NULL, step, sizeof(step));
+		if (rc == XFRIN_OK && z->st.have && !axfr &&
+		    (int32_t)(serial - z->st.serial) <= 0) {
+			snprintf(why, sizeof(why), "up to date at serial %u (%s has %u)",
+				 z->st.serial, p->addr.text, serial);
+			xfrin_file_touch(z->path);
+			note(x, z, true, why);
+			refreshed(x, z);
+			__atomic_store_n(&z->next_ms, clock_now_ms() + z->refresh * 1000,
+					 __ATOMIC_RELAXED);
+			return;
+		}
+		if (rc == XFRIN_OK) {
+			bool ixfr = z->st.have && !axfr;
+
+			rc = transfer(x, z, p, ixfr, step, sizeof(step));
+			if (rc == XFRIN_FALLBACK) {
+				log_msg(LOG_INFO, "zone %s: %s; AXFR instead", z->origin, step);
+				rc = transfer(x, z, p, false, step, sizeof(step));
+			}
+			if (rc == XFRIN_UPTODATE) {
+				xfrin_file_touch(z->path);
+				refreshed(x, z);
+				snprintf(step, sizeof(step), "up to date at serial %u (%s)",
+					 z->st.serial, p->addr.text);
+			}
+			if (rc == XFRIN_OK || rc == XFRIN_UPTODATE) {
+				note(x, z, true, step);
+				__atomic_store_n(&z->next_ms, clock_now_ms() + z->refresh * 1000,
+						 __ATOMIC_RELAXED);
+				return;
+			}
+		}
+		wl += (size_t)snprintf(why + (i == 0 ? 0 : wl), sizeof(why) - (i == 0 ? 0 : wl),
+				       "%s%s", i == 0 ? "" : "; ", step);
+		if (wl >= sizeof(why))
+			wl = sizeof(why) - 1;
+	}
+	note(x, z, false, why);
+	__atomic_store_n(&z->next_ms, clock_now_ms() + z->retry * 1000, __ATOMIC_RELAXED);
+}
+
+/* Zones whose copy outlived its expire: the control thread reloads them (they go SERVFAIL). */
+static void check_expiry(xfrin_t *x)
+{
+	time_t now = time(NULL);
+
+	for (size_t i = 0; i < x->nz; i++) {
+		struct xz *z = &x->z[i];
+		bool now_expired;
+
+		pthread_mutex_lock(&x->lock);
+		now_expired = z->st.have && !z->st.expired && z->st.expire_time != 0 &&
+			      now > z->st.expire_time;
+		if (now_expired)
+			z->st.expired = true;
+		pthread_mutex_unlock(&x->lock);
+		if (now_expired) {
+			log_msg(
+			    LOG_ERR,
+			    "zone %s: expired (no refresh from %s for %lu s): answered SERVFAIL",
+			    z->origin, zsrc_where(&x->cfg->zones[z->zone].src), z->expire);
+			want_reload(x, z);
+		}
+	}
+}
+
+static void *xfrin_main(void *arg)
+{
+	xfrin_t *x = arg;
+	struct pollfd pfd[2] = {{.fd = x->wake_fd, .events = POLLIN},
+				{.fd = x->stop_fd, .events = POLLIN}};
+
+	for (;;) {
+		uint64_t now = clock_now_ms(), next = now + 1000, v;
+		struct xz *due = NULL;
+		int want = WANT_NONE;
+
+		for (size_t i = 0; i < x->nz && due == NULL; i++) {
+			struct xz *z = &x->z[i];
+
+			want = __atomic_exchange_n(&z->want, WANT_NONE, __ATOMIC_ACQ_REL);
+			if (want != WANT_NONE || z->next_ms <= now)
+				due = z;
+			else if (z->next_ms < next)
+				next = z->next_ms;
+		}
+		check_expiry(x);
+		if (due != NULL) {
+			refresh(x, due, (want & WANT_AXFR) != 0);
+		} else {
+			(void)poll(pfd, 2, (int)(next - now));
+			(void)!read(x->wake_fd, &v, sizeof(v));
+		}
+		if (poll(&pfd[1], 1, 0) > 0)
+			break;
+	}
+	return NULL;
+}
+
+int xfrin_start(xfrin_t *x, char *err, size_t errlen)
+{
+	int rc;
+
+	if (x->nz == 0 || x->started)
+		return SANDNS_EOK;
+	xfrin_net_stop_fd(x->stop_fd);
+	rc = pthread_create(&x->tid, NULL, xfrin_main, x);
+	if (rc != 0) {
+		snprintf(err, errlen, "secondary zones: cannot start the transfer thread: %s",
+			 strerror(rc));
+		return -rc;
+	}
+	x->started = true;
+	return SANDNS_EOK;
+}
+
+void xfrin_free(xfrin_t **xp)
+{
+	xfrin_t *x;
+
+	if (xp == NULL || *xp == NULL)
+		return;
+	x = *xp;
+	if (x->started) {
+		wake(x->stop_fd);
+		pthread_join(x->tid, NULL);
+	}
+	for (size_t i = 0; i < x->nz; i++)
+		ldns_rdf_deep_free(x->z[i].name);
+	free(x->z);
+	if (x->wake_fd >= 0)
+		close(x->wake_fd);
+	if (x->stop_fd >= 0)
+		close(x->stop_fd);
+	if (x->event_fd >= 0)
+		close(x->event_fd);
+	pthread_mutex_destroy(&x->lock);
+	free(x);
+	*xp = NULL;
+}

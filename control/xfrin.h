@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* xfrin.h: secondary zones: the transfer thread, its timers, NOTIFY in, and what it tells the
+ * control thread */
+#ifndef XFRIN_H
+#define XFRIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "cfg.h"
+#include "zload.h"
+
+/*
+ * One thread refreshes every secondary zone (a zone with `primary` lines): SOA query, then IXFR
+ * (AXFR when refused, inconsistent or answered AXFR-style), the copy written to the zone's
+ * file, and a reload of that zone asked of the control thread (which builds and publishes as
+ * for any reload). Timers from the SOA: refresh, retry, expire. It never publishes, and never
+ * blocks another thread: they hand it requests through flags and an eventfd.
+ */
+typedef struct xfrin xfrin_t;
+
+/* The state for CFG's secondary zones (none: an idle object). NULL with the reason in err. */
+xfrin_t *xfrin_new(const cfg_t *cfg, char *err, size_t errlen);
+
+/* Readable (an eventfd) when zones wait to be reloaded: the control thread polls it. */
+int xfrin_event_fd(const xfrin_t *x);
+
+/*
+ * Control thread, before xfrin_start(): what the first build serves of configured zone ZONE:
+ * RAW as read from its file, or NULL when absent (not transferred yet, expired).
+ */
+void xfrin_seed(xfrin_t *x, size_t zone, const zload_zone_t *raw);
+
+/* Starts the thread (after the fork into the background); SANDNS_EOK or an error. */
+int xfrin_start(xfrin_t *x, char *err, size_t errlen);
+
+/* Stops the thread (a transfer under way is cut at once) and frees *X (NULL is fine). */
+void xfrin_free(xfrin_t **x);
+
+/* Control thread: the configured zones (indexes) to reload now, up to MAX into OUT; how many. */
+size_t xfrin_take_reloads(xfrin_t *x, size_t *out, size_t max);
+
+/* Control thread: how the reload of zone ZONE went (ERR: why it failed; NULL when it did not). */
+void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err);
+
+/*
+ * Any serving thread: the NOTIFY MSG (LEN octets, its question read by the engine) from FROM.
+ * True when it is for a secondary zone and FROM is allowed (allow-notify): an SOA check of the
+ * zone is then due at once (a flag per zone: a NOTIFY while one waits is counted, not queued).
+ * Never blocks.
+ */
+bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct sockaddr *from);
+
+/*
+ * Control thread: `zone-refresh ZONE` (an SOA check now) or `zone-retransfer ZONE` (AXFR
+ * now). SANDNS_EOK, or -ENOENT when ZONE is no secondary zone.
+ */
+int xfrin_request(xfrin_t *x, const char *zone, bool axfr);
+
+/* What `zone-status` shows of a secondary zone. */
+typedef struct xfrin_zstate {
+	bool have;	      /* a copy to serve */
+	bool expired;	      /* not refreshed within its expire: SERVFAIL */
+	uint32_t serial;      /* the primary's serial of our copy */
+	time_t last_time;     /* last refresh attempt ended (0: none yet) */
+	bool last_ok;	      /* ... and succeeded */
+	char last[384];	      /* ... what it did or why it failed */
+	time_t next_time;     /* next refresh (wall clock) */
+	time_t expire_time;   /* when the copy expires without a refresh (0: no copy) */
+	char reload_err[384]; /* the copy was transferred but its reload failed: why ("" fine) */
+	unsigned long notifies, notifies_coalesced, transfers, ixfrs, failures;
+} xfrin_zstate_t;
+
+/* The state of configured zone ZONE into OUT; false when it is no secondary zone. */
+bool xfrin_zone_state(xfrin_t *x, size_t zone, xfrin_zstate_t *out);
+
+#endif

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* xfrin_pvt.h: what the transfer thread's files (xfrin*.c) give each other */
+#ifndef XFRIN_PVT_H
+#define XFRIN_PVT_H
+
+#include <ldns/ldns.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+
+/* Bounds against a primary nobody trusts. */
+#define XFRIN_CONNECT_MS 3000	/* a TCP connection is up within this */
+#define XFRIN_IO_MS 10000	/* each read (a message's length, its rest) or write */
+#define XFRIN_UDP_MS 1500	/* the SOA query over UDP: each of two tries */
+#define XFRIN_TOTAL_MS 600000	/* one whole transfer */
+#define XFRIN_MAX_RRS 20000000u /* records in one transfer */
+#define XFRIN_MAX_MSGS 5000000u /* messages in one transfer */
+
+/* What the transfer of one zone from one primary brings (xfrin_net.c reads, xfrin_apply.c builds).
+ */
+enum xfrin_rc {
+	XFRIN_OK = 0,
+	XFRIN_UPTODATE = 1,  /* the primary has nothing newer */
+	XFRIN_FAIL = -1,     /* the primary or the network failed: try the next, then retry */
+	XFRIN_FALLBACK = -2, /* the IXFR is refused, inconsistent or AXFR-style cut: ask AXFR */
+};
+
+/*
+ * The requests sent to a primary and the messages it sends back go through these two, and
+ * only these: where TSIG signs a request (xfrin_req_finish: REQ into its wire form) and verifies
+ * each message of the response, as received (xfrin_msg_check: WIRE, and MSG parsed from it;
+ * FIRST for the first message of a transfer), once it is wired in. Today a primary with a key is
+ * refused by cfg_check, so they only check the message's header and question.
+ */
+int xfrin_req_finish(const cfg_primary_t *p, ldns_pkt *req, uint8_t **wire, size_t *len, char *err,
+		     size_t errlen);
+int xfrin_msg_check(const cfg_primary_t *p, const ldns_pkt *req, const uint8_t *wire, size_t len,
+		    const ldns_pkt *msg, bool first, char *err, size_t errlen);
+
+/* xfrin_net.c: FD (readable for good once the thread must stop) ends every wait at once. */
+void xfrin_net_stop_fd(int fd);
+
+/*
+ * xfrin_net.c: the SOA serial of ZONE at primary P: UDP, TCP when truncated. XFRIN_OK with
+ * *SERIAL and a copy of the SOA in *SOA (NULL: not wanted), or XFRIN_FAIL with the reason.
+ */
+int xfrin_soa_query(const cfg_primary_t *p, const ldns_rdf *zone, uint32_t *serial, ldns_rr **soa,
+		    char *err, size_t errlen);
+
+/* Called with each record of a transfer, taken over; XFRIN_OK to go on, 1 when it is whole. */
+typedef int (*xfrin_rr_fn)(void *ctx, ldns_rr *rr, char *err, size_t errlen);
+
+/*
+ * xfrin_net.c: AXFR, or IXFR from our SOA OURS (non-NULL), of ZONE from P over TCP: every
+ * answer record to FN, in order, until FN says the transfer is whole. MAX_BYTES bounds the
+ * octets received. XFRIN_OK, XFRIN_FALLBACK (IXFR refused: NOTIMP, REFUSED, FORMERR...) or
+ * XFRIN_FAIL, with the reason; *BYTES and *MSGS say how much came.
+ */
+int xfrin_tcp_transfer(const cfg_primary_t *p, const ldns_rdf *zone, const ldns_rr *ours,
+		       uint64_t max_bytes, xfrin_rr_fn fn, void *ctx, uint64_t *bytes,
+		       uint64_t *msgs, char *err, size_t errlen);
+
+/* xfrin_apply.c: a zone's records being put together from a transfer. */
+typedef struct xfrin_zone {
+	ldns_rr *soa;	/* the new SOA (the first record of the response) */
+	ldns_rr **rrs;	/* every other record */
+	uint8_t **keys; /* per record: its canonical wire form without TTL (compare, sort) */
+	size_t n, cap;
+	bool ixfr;     /* an incremental response applied to the copy we had */
+	size_t ndiffs; /* its sequences of deletions and additions */
+} xfrin_zone_t;
+
+/* The state of one transfer's record stream (xfrin_apply.c). */
+typedef struct xfrin_apply {
+	const char *path; /* our copy (an IXFR applies to it) */
+	const ldns_rdf *origin;
+	uint32_t ours; /* the serial we hold (IXFR) */
+	bool asked_ixfr;
+	int state;    /* internal */
+	uint32_t cur; /* IXFR: the serial the diffs have reached */
+	size_t count; /* records seen */
+	xfrin_zone_t z;
+	ldns_rr **adds; /* IXFR: the additions of the sequence being read */
+	size_t nadds, capadds;
+	bool uptodate; /* the response was our SOA alone */
+} xfrin_apply_t;
+
+void xfrin_apply_init(xfrin_apply_t *a, const char *path, const ldns_rdf *origin, uint32_t ours,
+		      bool ixfr);
+/* An xfrin_rr_fn: CTX is an xfrin_apply_t. */
+int xfrin_apply_rr(void *ctx, ldns_rr *rr, char *err, size_t errlen);
+void xfrin_apply_clear(xfrin_apply_t *a);
+
+/*
+ * xfrin_file.c: writes SOA and the records of Z to PATH atomically (a temporary file in its
+ * directory, fsync, rename, the directory fsync'd). SANDNS_EOK or an error with the reason.
+ */
+int xfrin_file_write(const char *path, const xfrin_zone_t *z, char *err, size_t errlen);
+/* Our copy at PATH read back into Z (the SOA apart); SANDNS_EOK or an error with the reason. */
+int xfrin_file_read(const char *path, const ldns_rdf *origin, xfrin_zone_t *z, char *err,
+		    size_t errlen);
+/* The modification time of PATH set to now: the zone was refreshed (its expire starts again). */
+void xfrin_file_touch(const char *path);
+
+/* xfrin_apply.c: Z's record I's key made (canonical wire without TTL); false without memory. */
+bool xfrin_zone_push(xfrin_zone_t *z, ldns_rr *rr);
+void xfrin_zone_clear(xfrin_zone_t *z);
+
+/* The SOA's serial, refresh, retry, expire (RDATA fields 3 to 6). */
+uint32_t xfrin_soa_field(const ldns_rr *soa, size_t i);
+
+#endif

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test_xfrin.c: CUnit suite for secondary zones: the primary/allow-notify keys, an absent zone's
+ * SERVFAIL, NOTIFY seen by the engine, and transfers put together (AXFR, IXFR, inconsistent) */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "cfg.h"
+#include "ctl.h"
+#include "cutest.h"
+#include "sandns_err.h"
+#include "tutil.h"
+#include "xfrin.h"
+#include "xfrin_pvt.h"
+#include "zsrc.h"
+
+static char dir[] = "/tmp/sandns-test-xfrin-XXXXXX";
+static bool dir_made;
+static char zpath[512], fpath[512];
+
+static int suite_init(void)
+{
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	dir_made = true;
+	snprintf(zpath, sizeof(zpath), "%s/sec.test.zone", dir);
+	snprintf(fpath, sizeof(fpath), "%s/file.test.zone", dir);
+	return 0;
+}
+
+static int suite_cleanup(void)
+{
+	if (!dir_made)
+		return 0;
+	unlink(zpath);
+	unlink(fpath);
+	return rmdir(dir);
+}
+
+static int load(cfg_t *cfg, const char *text, char *err, size_t errlen)
+{
+	int rc = cfg_load_string(cfg, text, "t.conf", dir, err, errlen);
+
+	return rc != SANDNS_EOK ? rc : cfg_check(cfg, err, errlen);
+}
+
+static void test_cfg(void)
+{
+	char err[1024], text[2048];
+	cfg_t *cfg = cfg_new();
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	const cfg_primary_t *p[4];
+
+	snprintf(text, sizeof(text),
+		 "zone sec.test. %s\nzone file.test. %s\nprimary sec.test 192.0.2.1\n"
+		 "primary SEC.TEST. 192.0.2.2@5353\nallow-notify 192.0.2.0/24\n",
+		 zpath, fpath);
+	CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg->nprimaries, 2);
+	CU_ASSERT_EQUAL(cfg->zones[0].src.kind, ZSRC_PRIMARY);
+	CU_ASSERT_EQUAL(cfg->zones[1].src.kind, ZSRC_FILE);
+	CU_ASSERT_STRING_EQUAL(zsrc_kind_name(&cfg->zones[0].src), "primary");
+	CU_ASSERT_STRING_EQUAL(zsrc_where(&cfg->zones[0].src), "192.0.2.1@53, 192.0.2.2@5353");
+	CU_ASSERT_PTR_NULL(zsrc_file_path(&cfg->zones[0].src)); /* not watched */
+	CU_ASSERT_EQUAL(cfg_zone_primaries(cfg, 0, p, 4), 2);
+	CU_ASSERT_STRING_EQUAL(p[1]->addr.text, "192.0.2.2@5353");
+	CU_ASSERT_EQUAL(cfg_zone_primaries(cfg, 1, p, 4), 0);
+	inet_pton(AF_INET, "192.0.2.9", &sin.sin_addr);
+	CU_ASSERT_TRUE(cfg_notify_allowed(cfg, (struct sockaddr *)&sin, NULL));
+	inet_pton(AF_INET, "198.51.100.9", &sin.sin_addr);
+	CU_ASSERT_FALSE(cfg_notify_allowed(cfg, (struct sockaddr *)&sin, NULL));
+	cfg_free(&cfg);
+
+	/* A key is refused until TSIG is wired in: never a silently unsigned transfer. */
+	cfg = cfg_new();
+	snprintf(text, sizeof(text), "zone sec.test. %s\nprimary sec.test. 192.0.2.1 key k1\n",
+		 zpath);
+	CU_ASSERT_EQUAL(load(cfg, text, err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "key k1: TSIG"));
+	cfg_free(&cfg);
+	/* A primary for no configured zone. */
+	cfg = cfg_new();
+	snprintf(text, sizeof(text), "zone sec.test. %s\nprimary other.test. 192.0.2.1\n", zpath);
+	CU_ASSERT_EQUAL(load(cfg, text, err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no zone other.test. is configured"));
+	cfg_free(&cfg);
+	/* Malformed lines, with file and line. */
+	cfg = cfg_new();
+	CU_ASSERT_EQUAL(load(cfg, "primary sec.test.\n", err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "t.conf:1: primary: expected ORIGIN ADDR"));
+	CU_ASSERT_EQUAL(load(cfg, "primary a. 192.0.2.1 kee k\n", err, sizeof(err)),
+			SANDNS_ECONFIG);
+	CU_ASSERT_EQUAL(load(cfg, "primary a. host.example\n", err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_EQUAL(load(cfg, "allow-notify 192.0.2.0/33\n", err, sizeof(err)), SANDNS_ECONFIG);
+	cfg_free(&cfg);
+}
+
+static void write_file_zone(void)
+{
+	FILE *f = fopen(fpath, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("$ORIGIN file.test.\n$TTL 300\n@ SOA ns1 host 7 3600 900 604800 300\n@ NS ns1\n"
+	      "ns1 A 192.0.2.1\n",
+	      f);
+	fclose(f);
+}
+
+static uint8_t rcode_of(const zt_t *zt, const char *name)
+{
+	ldns_pkt *p = tu_ask(zt, 1, name, LDNS_RR_TYPE_A);
+	uint8_t rc = p != NULL ? (uint8_t)ldns_pkt_get_rcode(p) : 255;
+
+	ldns_pkt_free(p);
+	return rc;
+}
+
+/* A secondary zone with no copy yet: built, answered SERVFAIL; the file zone beside it served. */
+static void test_absent(void)
+{
+	char err[1024], text[2048];
+	cfg_t *cfg = cfg_new();
+	ctl_build_t b;
+	uint8_t q[512], resp[512];
+	zt_answer_ctx_t ctx = {.transport = ZT_UDP};
+	zt_answer_info_t info;
+	size_t n, len;
+
+	unlink(zpath);
+	write_file_zone();
+	snprintf(text, sizeof(text),
+		 "zone sec.test. %s\nzone file.test. %s\nprimary sec.test. 127.0.0.1\n", zpath,
+		 fpath);
+	CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(ctl_build(cfg, NULL, NULL, &b, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_TRUE(b.zones[0].absent);
+	CU_ASSERT_FALSE(b.zones[1].absent);
+	CU_ASSERT_EQUAL(zt_zone_count(b.zt), 1);
+	CU_ASSERT_EQUAL(rcode_of(b.zt, "www.sec.test."), LDNS_RCODE_SERVFAIL);
+	CU_ASSERT_EQUAL(rcode_of(b.zt, "sec.test."), LDNS_RCODE_SERVFAIL);
+	CU_ASSERT_EQUAL(rcode_of(b.zt, "xsec.test."), LDNS_RCODE_REFUSED);
+	CU_ASSERT_EQUAL(rcode_of(b.zt, "test."), LDNS_RCODE_REFUSED);
+	CU_ASSERT_EQUAL(rcode_of(b.zt, "ns1.file.test."), LDNS_RCODE_NOERROR);
+
+	/* NOTIFY: NOTAUTH from the engine, with the flag that lets the caller take it. */
+	n = tu_query(q, 7, 4 << 11, "sec.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
+	len = zt_answer(b.zt, q, n, resp, sizeof(resp), &ctx, &info);
+	CU_ASSERT_TRUE(len > 12);
+	CU_ASSERT_TRUE(info.notify);
+	CU_ASSERT_EQUAL(info.rcode, LDNS_RCODE_NOTAUTH);
+	CU_ASSERT_EQUAL((resp[2] >> 3) & 0xf, 4); /* opcode echoed */
+	/* A plain query is no NOTIFY. */
+	n = tu_query(q, 7, 0, "ns1.file.test.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN);
+	zt_answer(b.zt, q, n, resp, sizeof(resp), &ctx, &info);
+	CU_ASSERT_FALSE(info.notify);
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+}
+
+static ldns_rr *rr(const char *text)
+{
+	ldns_rr *r = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(ldns_rr_new_frm_str(&r, text, 300, NULL, NULL), LDNS_STATUS_OK);
+	return r;
+}
+
+#define SOA(n) "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. " #n " 3600 1 10 60"
+
+/* Feeds the records of TEXTS (NULL-ended) to A; the last return. */
+static int feed(xfrin_apply_t *a, const char *const *texts)
+{
+	char err[512];
+	int rc = XFRIN_OK;
+
+	for (size_t i = 0; texts[i] != NULL && rc == XFRIN_OK; i++)
+		rc = xfrin_apply_rr(a, rr(texts[i]), err, sizeof(err));
+	return rc;
+}
+
+static bool holds(const xfrin_zone_t *z, const char *text)
+{
+	ldns_rr *want = rr(text);
+	bool found = false;
+
+	for (size_t i = 0; i < z->n && !found; i++)
+		found = ldns_rr_compare(z->rrs[i], want) == 0;
+	ldns_rr_free(want);
+	return found;
+}
+
+static void test_apply(void)
+{
+	static const char *const axfr[] = {SOA(10),
+					   "sec.test. 300 IN NS ns1.sec.test.",
+					   "ns1.sec.test. 300 IN A 192.0.2.1",
+					   "old.sec.test. 300 IN A 192.0.2.99",
+					   SOA(10),
+					   NULL};
+	static const char *const ixfr[] = {SOA(12),
+					   SOA(10),
+					   "old.sec.test. 300 IN A 192.0.2.99",
+					   SOA(11),
+					   "new.sec.test. 300 IN A 192.0.2.10",
+					   SOA(11),
+					   "new.sec.test. 300 IN A 192.0.2.10",
+					   SOA(12),
+					   "new2.sec.test. 300 IN A 192.0.2.11",
+					   SOA(12),
+					   NULL};
+	static const char *const bad[] = {SOA(12), SOA(10), "nothere.sec.test. 300 IN A 192.0.2.7",
+					  NULL};
+	static const char *const current[] = {SOA(10), NULL};
+	static const char *const outside[] = {SOA(10), "www.other.test. 300 IN A 192.0.2.1", NULL};
+	ldns_rdf *origin = ldns_dname_new_frm_str("sec.test.");
+	xfrin_apply_t a;
+	xfrin_zone_t back;
+	char err[512];
+
+	/* AXFR: every record, the SOA apart; written, read back. */
+	xfrin_apply_init(&a, zpath, origin, 0, false);
+	CU_ASSERT_EQUAL(feed(&a, axfr), 1);
+	CU_ASSERT_EQUAL(a.z.n, 3);
+	CU_ASSERT_EQUAL(xfrin_soa_field(a.z.soa, 2), 10);
+	CU_ASSERT_EQUAL_FATAL(xfrin_file_write(zpath, &a.z, err, sizeof(err)), SANDNS_EOK);
+	xfrin_apply_clear(&a);
+	CU_ASSERT_EQUAL_FATAL(xfrin_file_read(zpath, origin, &back, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(back.n, 3);
+	CU_ASSERT_EQUAL(xfrin_soa_field(back.soa, 2), 10);
+	xfrin_zone_clear(&back);
+
+	/* IXFR: two sequences applied to the copy; an addition taken back in the second. */
+	xfrin_apply_init(&a, zpath, origin, 10, true);
+	CU_ASSERT_EQUAL(feed(&a, ixfr), 1);
+	CU_ASSERT_TRUE(a.z.ixfr);
+	CU_ASSERT_EQUAL(a.z.ndiffs, 2);
+	CU_ASSERT_EQUAL(a.z.n, 3);
+	CU_ASSERT_TRUE(holds(&a.z, "new2.sec.test. 300 IN A 192.0.2.11"));
+	CU_ASSERT_FALSE(holds(&a.z, "new.sec.test. 300 IN A 192.0.2.10"));
+	CU_ASSERT_FALSE(holds(&a.z, "old.sec.test. 300 IN A 192.0.2.99"));
+	CU_ASSERT_EQUAL(xfrin_soa_field(a.z.soa, 2), 12);
+	xfrin_apply_clear(&a);
+
+	/* A deletion of what we do not hold: AXFR instead. */
+	xfrin_apply_init(&a, zpath, origin, 10, true);
+	CU_ASSERT_EQUAL(feed(&a, bad), XFRIN_FALLBACK);
+	xfrin_apply_clear(&a);
+	/* Our copy is not at the serial the IXFR starts from: AXFR instead. */
+	xfrin_apply_init(&a, zpath, origin, 9, true);
+	{
+		static const char *const from9[] = {SOA(12), SOA(9), NULL};
+
+		CU_ASSERT_EQUAL(feed(&a, from9), XFRIN_FALLBACK);
+	}
+	xfrin_apply_clear(&a);
+	/* Our SOA alone: nothing newer. */
+	xfrin_apply_init(&a, zpath, origin, 10, true);
+	CU_ASSERT_EQUAL(feed(&a, current), 1);
+	CU_ASSERT_TRUE(a.uptodate);
+	xfrin_apply_clear(&a);
+	/* A record outside the zone, or a transfer not starting with the SOA: refused. */
+	xfrin_apply_init(&a, zpath, origin, 0, false);
+	CU_ASSERT_EQUAL(feed(&a, outside), XFRIN_FAIL);
+	xfrin_apply_clear(&a);
+	xfrin_apply_init(&a, zpath, origin, 0, false);
+	CU_ASSERT_EQUAL(feed(&a, axfr + 1), XFRIN_FAIL);
+	xfrin_apply_clear(&a);
+	ldns_rdf_deep_free(origin);
+}
+
+/* NOTIFY and requests reach the right zone, from allowed peers only; nothing started. */
+static void test_notify(void)
+{
+	char err[1024], text[2048];
+	cfg_t *cfg = cfg_new();
+	struct sockaddr_in ok = {.sin_family = AF_INET}, other = {.sin_family = AF_INET};
+	uint8_t q[512];
+	xfrin_zstate_t st;
+	xfrin_t *x;
+	size_t n;
+
+	snprintf(text, sizeof(text),
+		 "zone file.test. %s\nzone sec.test. %s\nprimary sec.test. 127.0.0.1\n"
+		 "allow-notify 192.0.2.1\n",
+		 fpath, zpath);
+	CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
+	x = xfrin_new(cfg, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	inet_pton(AF_INET, "192.0.2.1", &ok.sin_addr);
+	inet_pton(AF_INET, "192.0.2.2", &other.sin_addr);
+	n = tu_query(q, 1, 4 << 11, "SEC.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
+	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&ok));
+	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&ok)); /* coalesced */
+	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&other));
+	n = tu_query(q, 1, 4 << 11, "file.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
+	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&ok));
+	n = tu_query(q, 1, 4 << 11, "x.sec.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
+	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&ok));
+	CU_ASSERT_FALSE(xfrin_zone_state(x, 0, &st)); /* a file zone */
+	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 1, &st));
+	CU_ASSERT_EQUAL(st.notifies, 2);
+	CU_ASSERT_EQUAL(st.notifies_coalesced, 2); /* a refresh is due from the start */
+	CU_ASSERT_FALSE(st.have);
+	CU_ASSERT_EQUAL(xfrin_request(x, "sec.test", true), SANDNS_EOK);
+	CU_ASSERT_EQUAL(xfrin_request(x, "file.test.", false), -ENOENT);
+	CU_ASSERT_EQUAL(xfrin_request(x, "nowhere.", false), -ENOENT);
+	xfrin_free(&x);
+	CU_ASSERT_PTR_NULL(x);
+	cfg_free(&cfg);
+}
+
+void reg_cutest_xfrin(void)
+{
+	CU_pSuite s = CU_add_suite("xfrin", suite_init, suite_cleanup);
+
+	CU_add_test(s, "cfg: primary, allow-notify, a key refused", test_cfg);
+	CU_add_test(s, "build: an absent secondary zone is SERVFAIL; NOTIFY flagged", test_absent);
+	CU_add_test(s, "apply: AXFR, IXFR sequences, inconsistent, current, outside", test_apply);
+	CU_add_test(s, "notify and requests: the zone, the peer, coalesced", test_notify);
+}
