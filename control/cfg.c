@@ -410,9 +410,8 @@ static void cfg_notify_clear(cfg_notify_t *n)
 }
 
 /*
- * notify: each names a configured zone; the same zone and secondary twice is sent once. A key
- * is refused until TSIG signing is wired into the sender (control/notify.c notify_finish()):
- * sending it unsigned would be worse than saying so.
+ * notify: each names a configured zone and, with a key, a defined key (a NOTIFY is never sent
+ * unsigned where a key was asked for); the same zone and secondary twice is sent once.
  */
 static int cfg_check_notify(cfg_t *cfg, char *err, size_t errlen)
 {

@@ -99,10 +99,9 @@
  *                                  at ADDR (port 53 when omitted); several lines: tried in
  *                                  order. A `zone ORIGIN FILE` line is needed too: FILE is where
  *                                  the transferred copy is kept (loaded at start if present).
- *                                  `key NAME` (TSIG) is refused for now. Refresh, retry and
- *                                  expire come from the zone's SOA (docs/configuration.md).
- *   allow-notify PREFIX        (+) who may NOTIFY us of a change to a secondary zone (as
- *                                  allow-transfer). Default: nobody (NOTAUTH).
+ *                                  key NAME: requests signed, answers verified (TSIG).
+ *                                  Refresh, retry and expire come from the zone's SOA
+ *                                  (docs/configuration.md).
  *   eal-args ARG...            (+) DPDK EAL arguments, split at white space (command line: after
  *                                  --); only with io dpdk.
  *
@@ -187,9 +186,10 @@ typedef struct cfg_acl {
 
 /* `primary ORIGIN ADDR[@PORT] [key NAME]`: zone ORIGIN is transferred from ADDR. */
 typedef struct cfg_primary {
-	char *origin;	 /* as written */
-	cfg_addr_t addr; /* with its port (53 when omitted) */
-	char *key; /* the TSIG key's name, or NULL (cfg_check refuses a key until TSIG is in) */
+	char *origin;		/* as written */
+	cfg_addr_t addr;	/* with its port (53 when omitted) */
+	char *key;		/* the TSIG key's name, or NULL */
+	const tsig_key_t *tkey; /* that key, found by cfg_check() (cfg->keys) */
 } cfg_primary_t;
 
 /* Whether the zones as read stay in memory beside the compiled snapshot (keep-zones). */

@@ -72,15 +72,14 @@ int cfg_set_primary(cfg_t *cfg, const char *key, const char *value, char *err, s
 int cfg_check_primaries(cfg_t *cfg, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < cfg->nprimaries; i++) {
-		const cfg_primary_t *p = &cfg->primaries[i];
+		cfg_primary_t *p = &cfg->primaries[i];
 		size_t z;
 
-		/* Never a transfer silently unsigned where the operator asked for TSIG. */
-		if (p->key != NULL)
+		p->tkey = p->key != NULL ? cfg_key_find(cfg, p->key) : NULL;
+		if (p->key != NULL && p->tkey == NULL)
 			return cfg_fail(err, errlen,
-					"primary %s %s key %s: TSIG for transfers from a primary "
-					"is not supported yet; remove 'key %s' (the transfer is "
-					"then unsigned) or the primary line",
+					"primary %s %s key %s: no key %s is defined (add a key or "
+					"key-file line for it)",
 					p->origin, p->addr.text, p->key, p->key);
 		for (z = 0; z < cfg->nzones && !same_origin(cfg->zones[z].origin, p->origin); z++)
 			;

@@ -11,22 +11,47 @@
 
 #include "clock.h"
 #include "sandns_err.h"
+#include "tsig.h"
 #include "xfrin_pvt.h"
+
+/*
+ * The TSIG state of the exchange in progress: the transfer thread has one request out at a time
+ * (an SOA query, then perhaps a transfer), each answered before the next is made.
+ */
+static tsig_ctx_t exch_tsig;
+static const tsig_key_t *exch_key;
 
 int xfrin_req_finish(const cfg_primary_t *p, ldns_pkt *req, uint8_t **wire, size_t *len, char *err,
 		     size_t errlen)
 {
-	/* TSIG signs REQ here for a primary with a key (p->key): refused by cfg_check today. */
-	if (p->key != NULL) {
-		snprintf(err, errlen, "%s: TSIG key %s: signing is not supported yet", p->addr.text,
-			 p->key);
-		return XFRIN_FAIL;
-	}
+	uint8_t *w;
+
 	if (ldns_pkt2wire(wire, req, len) != LDNS_STATUS_OK) {
 		snprintf(err, errlen, "out of memory");
 		return XFRIN_FAIL;
 	}
+	tsig_ctx_clear(&exch_tsig);
+	exch_key = p->tkey;
+	if (exch_key == NULL)
+		return XFRIN_OK;
+	/* Signed with the primary's key (RFC 8945); its answers must be signed with it too. */
+	w = realloc(*wire, *len + XFRIN_TSIG_ROOM);
+	if (w == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return XFRIN_FAIL;
+	}
+	*wire = w;
+	tsig_ctx_init(&exch_tsig, 0);
+	if (tsig_client_sign(&exch_tsig, exch_key, w, *len, *len + XFRIN_TSIG_ROOM, len) != 0) {
+		snprintf(err, errlen, "%s: the request cannot be signed", p->addr.text);
+		return XFRIN_FAIL;
+	}
 	return XFRIN_OK;
+}
+
+bool xfrin_exchange_signed_whole(void)
+{
+	return exch_key == NULL || tsig_client_done(&exch_tsig);
 }
 
 int xfrin_msg_check(const cfg_primary_t *p, const ldns_pkt *req, const uint8_t *wire, size_t len,
@@ -36,14 +61,23 @@ int xfrin_msg_check(const cfg_primary_t *p, const ldns_pkt *req, const uint8_t *
 	const ldns_rr *rq = ldns_rr_list_rr(ldns_pkt_question(req), 0);
 	char rcode[32];
 
-	/* TSIG verifies WIRE (LEN octets, MSG as received) here for a primary with a key: the
-	 * first message and every later one of a transfer. */
-	(void)wire;
-	(void)len;
+	int t;
+
 	if (ldns_pkt_id(msg) != ldns_pkt_id(req) || !ldns_pkt_qr(msg) ||
 	    ldns_pkt_get_opcode(msg) != LDNS_PACKET_QUERY) {
 		snprintf(err, errlen, "%s: a message that is not the answer to our query",
 			 p->addr.text);
+		return XFRIN_FAIL;
+	}
+	/* Signed request: WIRE (as received) verified, every message of a transfer (up to 99
+	 * unsigned in a row, each covered by the next signed one: RFC 8945 5.3.1). */
+	t = exch_key != NULL ? tsig_client_verify(&exch_tsig, wire, len) : TSIG_OK;
+	if (t != TSIG_OK) {
+		snprintf(err, errlen, "%s: TSIG with key %s: %s", p->addr.text, exch_key->text,
+			 t < 0		     ? "a malformed TSIG record"
+			 : t == TSIG_BADKEY  ? "BADKEY (the primary does not know the key)"
+			 : t == TSIG_BADTIME ? "BADTIME (the clocks differ)"
+					     : "BADSIG (a wrong or missing signature)");
 		return XFRIN_FAIL;
 	}
 	/* The first message echoes the question; later ones may leave it out (RFC 5936 2.2). */
@@ -395,6 +429,11 @@ int xfrin_tcp_transfer(const cfg_primary_t *p, const ldns_rdf *zone, const ldns_
 				goto out;
 			}
 			r = fn(ctx, rr, err, errlen);
+			if (r == 1 && !xfrin_exchange_signed_whole()) {
+				snprintf(err, errlen, "%s: %s: its last message is not signed",
+					 p->addr.text, what);
+				goto out;
+			}
 			if (r != XFRIN_OK) {
 				rc = r == 1 ? XFRIN_OK : r;
 				goto out;

@@ -31,13 +31,17 @@ enum xfrin_rc {
  * The requests sent to a primary and the messages it sends back go through these two, and
  * only these: where TSIG signs a request (xfrin_req_finish: REQ into its wire form) and verifies
  * each message of the response, as received (xfrin_msg_check: WIRE, and MSG parsed from it;
- * FIRST for the first message of a transfer), once it is wired in. Today a primary with a key is
- * refused by cfg_check, so they only check the message's header and question.
+ * FIRST for the first message of a transfer) with the primary's key (p->tkey), and check the
+ * message's header and question. One exchange at a time (the transfer thread's).
  */
+#define XFRIN_TSIG_ROOM 512 /* octets a request grows by when signed */
 int xfrin_req_finish(const cfg_primary_t *p, ldns_pkt *req, uint8_t **wire, size_t *len, char *err,
 		     size_t errlen);
 int xfrin_msg_check(const cfg_primary_t *p, const ldns_pkt *req, const uint8_t *wire, size_t len,
 		    const ldns_pkt *msg, bool first, char *err, size_t errlen);
+
+/* Whether the response verified so far ended on a signed message (or needed none). */
+bool xfrin_exchange_signed_whole(void);
 
 /* xfrin_net.c: FD (readable for good once the thread must stop) ends every wait at once. */
 void xfrin_net_stop_fd(int fd);

@@ -76,12 +76,21 @@ static void test_cfg(void)
 	CU_ASSERT_FALSE(cfg_notify_allowed(cfg, (struct sockaddr *)&sin, NULL));
 	cfg_free(&cfg);
 
-	/* A key is refused until TSIG is wired in: never a silently unsigned transfer. */
+	/* A key not defined is refused: never a silently unsigned transfer. */
 	cfg = cfg_new();
 	snprintf(text, sizeof(text), "zone sec.test. %s\nprimary sec.test. 192.0.2.1 key k1\n",
 		 zpath);
 	CU_ASSERT_EQUAL(load(cfg, text, err, sizeof(err)), SANDNS_ECONFIG);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "key k1: TSIG"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "key k1: no key k1 is defined"));
+	cfg_free(&cfg);
+	/* Defined, the primary has it. */
+	cfg = cfg_new();
+	snprintf(text, sizeof(text),
+		 "zone sec.test. %s\nprimary sec.test. 192.0.2.1 key k1\n"
+		 "key k1 hmac-sha256 c2FuZG5zLXhmcmluLXRlc3Qta2V5\n",
+		 zpath);
+	CU_ASSERT_EQUAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_PTR_NOT_NULL(cfg->primaries[0].tkey);
 	cfg_free(&cfg);
 	/* A primary for no configured zone. */
 	cfg = cfg_new();

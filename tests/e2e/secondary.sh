@@ -5,7 +5,9 @@
 # 2 s, a primary restarted without its journal (AXFR instead), sandnsd restarted with the primary
 # down (the saved copy served at once), a lying and a stalling primary, expiry (SERVFAIL),
 # zone-status, NOTIFY refused to others, and the autodiscover policy editing a secondary zone (the
-# served serial: the primary's + 1, and newer at every change).
+# served serial: the primary's + 1, and newer at every change); then TSIG: a primary whose
+# transfer ACL requires key k1 (signed SOA queries and IXFR, every message verified), and the
+# wrong secret (the refresh fails, zone-status says TSIG, nothing changes).
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KNOTD, KEEP=1 keeps the temporary
 # directory. Talks only to 127.0.0.x; ends only the processes it started, by PID.
@@ -153,7 +155,8 @@ start_secondary() {
 	"$SANDNSD" --foreground --io socket --listen "127.0.0.1@$SPORT" --control "$SOCK" \
 		--zone "$ZONE=$TMP/secondary/sec.test.zone" \
 		--zone "example.net.=$ROOT/zones/sample/example.net.zone" \
-		--primary "$ZONE 127.0.0.1@$KPORT" --allow-notify 127.0.0.1 "$@" >"$LOG" 2>&1 &
+		--primary "$ZONE 127.0.0.1@$KPORT${PKEY:+ key $PKEY}" --allow-notify 127.0.0.1 \
+		--state-dir "$TMP/state" "$@" >"$LOG" 2>&1 &
 	PID=$!
 	if ! wait_serving "$LOG" "$PID"; then
 		bad "sandnsd ($name) did not start serving within 30 s"
@@ -317,6 +320,56 @@ knotc zone-begin "$ZONE" >/dev/null &&
 check "a change on the primary (152) -> served 153: newer than the 152 served before" wait_serial 153 2
 check "zone-status: serial 153 served, primary serial 152" \
 	bash -c "st=\$('$SANDNSCTL' --control '$SOCK' zone-status $ZONE); grep -q 'serial 153 source primary' <<<\"\$st\" && grep -q 'primary serial 152' <<<\"\$st\""
+
+# ---- 9. TSIG: the primary's transfer ACL requires key k1; sandnsd signs its SOA queries and
+# transfer requests with it and verifies every message; with the wrong secret nothing is taken
+stop_sandnsd
+stop_knot
+TSIG_SECRET=c2FuZG5zLXNlY29uZGFyeS10c2lnLWtleS0zMi1vY3Q=
+knot_conf
+"$PY" - "$TMP/knot.conf" "$TSIG_SECRET" <<'PYEOF'
+import sys
+p, secret = sys.argv[1], sys.argv[2]
+s = open(p).read()
+s = s.replace("remote:\n", "key:\n  - id: k1\n    algorithm: hmac-sha256\n    secret: %s\nremote:\n" % secret, 1)
+s = s.replace("    address: 127.0.0.0/8\n", "    address: 127.0.0.0/8\n    key: k1\n", 1)
+open(p, "w").write(s)
+PYEOF
+start_knot
+PKEY=k1 start_secondary sandnsd4 --key "k1 hmac-sha256 $TSIG_SECRET" || exit 1
+knotc zone-begin "$ZONE" >/dev/null &&
+	knotc zone-set "$ZONE" signed 300 A 192.0.2.14 >/dev/null &&
+	knotc zone-commit "$ZONE" >/dev/null
+ctl zone-refresh "$ZONE" >/dev/null
+has_signed() {
+	for _ in $(seq 1 50); do
+		[ "$(kdig @127.0.0.1 -p "$SPORT" +short "signed.$ZONE" A)" = 192.0.2.14 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "signed: the change is served within 5 s" has_signed
+check "signed: an IXFR from the primary (its log)" grep -q "zone $ZONE: IXFR from 127.0.0.1@$KPORT: serial 152 -> 153" "$LOG"
+check "signed: Knot let the transfer through its key-only ACL" bash -c "! grep -q 'denied' '$TMP/knot.log'"
+stop_sandnsd
+PKEY=k1 start_secondary sandnsd5 --key "k1 hmac-sha256 d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA==" || exit 1
+before=$(serial_of "$ZONE")
+knotc zone-begin "$ZONE" >/dev/null &&
+	knotc zone-set "$ZONE" signed2 300 A 192.0.2.15 >/dev/null &&
+	knotc zone-commit "$ZONE" >/dev/null
+ctl zone-refresh "$ZONE" >/dev/null
+tsig_failed() {
+	for _ in $(seq 1 50); do
+		grep -q "TSIG with key k1" <<<"$(ctl zone-status "$ZONE")" && return 0
+		sleep 0.1
+	done
+	ctl zone-status "$ZONE"
+	return 1
+}
+check "the wrong secret: the refresh fails, zone-status says TSIG" tsig_failed
+check "the wrong secret: serial $before still served, without the change" \
+	bash -c "[ '$(serial_of "$ZONE")' = '$before' ] && [ -z \"\$(kdig @127.0.0.1 -p $SPORT +short signed2.$ZONE A)\" ]"
+check "the secret appears nowhere in the log" bash -c "! grep -q '$TSIG_SECRET' '$LOG'"
 
 stop_sandnsd
 rc=$?
