@@ -14,9 +14,10 @@
 #include "xfrin.h"
 
 /* The UDP workers' NOTIFY hook (srv_set_notify): any serving thread, never blocks. */
-static bool notify_hook(void *arg, const uint8_t *msg, size_t len, const struct sockaddr *from)
+static bool notify_hook(void *arg, const uint8_t *msg, size_t len, const struct sockaddr *from,
+			const tsig_key_t *key)
 {
-	return xfrin_notify(arg, msg, len, from);
+	return xfrin_notify(arg, msg, len, from, key);
 }
 
 int ctl_xfrin_init(ctl_t *ctl, char *err, size_t errlen)

@@ -69,11 +69,12 @@ void srv_free(srv_t **srv);
 
 /*
  * A NOTIFY (opcode 4) the engine answered NOTAUTH (info.notify): FN (any UDP worker, must not
- * block) says whether it is accepted, for MSG (the response, its question as asked) from FROM;
+ * block) says whether it is accepted, for MSG (the response, its question as asked) from FROM,
+ * signed with KEY (verified; NULL: unsigned);
  * accepted, the response goes out NOERROR with AA. Set before srv_start(); NULL: none.
  */
 typedef bool (*srv_notify_fn)(void *arg, const uint8_t *msg, size_t len,
-			      const struct sockaddr *from);
+			      const struct sockaddr *from, const tsig_key_t *key);
 void srv_set_notify(srv_t *srv, srv_notify_fn fn, void *arg);
 
 /* The addresses actually served, as "127.0.0.1@53". */

@@ -51,7 +51,7 @@ static inline uint64_t *srv_dgram_stats(struct srv_thread *t)
  * with AA when the secondary side takes it (srv_set_notify), UDP and TCP alike; whether it did.
  */
 bool srv_notify_answer(struct srv *srv, uint8_t *resp, size_t len,
-		       const struct sockaddr_storage *from);
+		       const struct sockaddr_storage *from, const tsig_key_t *key);
 
 /* Thread bodies (arg: struct srv_thread *). */
 void *srv_udp_main(void *arg);

@@ -336,7 +336,9 @@ static size_t tcp_answer_signed(struct tcp_loop *l, struct tcp_conn *c, uint8_t 
 	}
 	ctx.xfr_allowed = cfg_xfr_allowed(l->cfg, (struct sockaddr *)&c->peer, sig->key);
 	n = zt_answer(l->zt, q, *qlen, resp, TCP_MSG_MAX - tsig_reserve(sig), &ctx, info);
-	/* A signed NOTIFY is not taken (secondary zones take unsigned ones only, so far). */
+	/* A signed NOTIFY: taken or not here, before the answer is signed. */
+	if (info->notify && n != 0 && srv_notify_answer(l->t->srv, resp, n, &c->peer, sig->key))
+		info->rcode = 0;
 	info->notify = false;
 	if (n == 0 && info->xfr && l->nxfr >= l->xfr_max)
 		n = tcp_xfr_refuse(l, q, *qlen, resp, info);
@@ -377,7 +379,7 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t
 		len = tcp_xfr_refuse(l, q, qlen, c->out + c->out_len + 2, &info);
 	if (len != 0) {
 		if (info.notify &&
-		    srv_notify_answer(t->srv, c->out + c->out_len + 2, len, &c->peer))
+		    srv_notify_answer(t->srv, c->out + c->out_len + 2, len, &c->peer, NULL))
 			info.rcode = 0;
 		c->out[c->out_len] = (uint8_t)(len >> 8);
 		c->out[c->out_len + 1] = (uint8_t)len;

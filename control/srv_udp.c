@@ -115,23 +115,39 @@ static const uint8_t *udp_client(const struct sockaddr_storage *name, size_t *al
 	return NULL;
 }
 
+/* CLIENT (ALEN octets, as udp_client() gave it) as a socket address, port 0. */
+static bool udp_client_addr(const uint8_t *client, size_t alen, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (alen == 4) {
+		ss->ss_family = AF_INET;
+		memcpy(&((struct sockaddr_in *)ss)->sin_addr, client, 4);
+	} else if (alen == 16) {
+		ss->ss_family = AF_INET6;
+		memcpy(&((struct sockaddr_in6 *)ss)->sin6_addr, client, 16);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* A signed NOTIFY for dgram_answer_auth(): taken by the secondary side (srv_set_notify)? */
+static bool udp_notify_signed(void *arg, uint8_t *resp, size_t len, const uint8_t *client,
+			      size_t alen, const tsig_key_t *key)
+{
+	struct sockaddr_storage ss;
+
+	return udp_client_addr(client, alen, &ss) && srv_notify_answer(arg, resp, len, &ss, key);
+}
+
 /* The transfer ACL for dgram_answer_auth(): CLIENT as udp_client() gave it. */
 static bool udp_xfr_allowed(const void *arg, const uint8_t *client, size_t alen,
 			    const tsig_key_t *key)
 {
 	struct sockaddr_storage ss;
 
-	memset(&ss, 0, sizeof(ss));
-	if (alen == 4) {
-		ss.ss_family = AF_INET;
-		memcpy(&((struct sockaddr_in *)&ss)->sin_addr, client, 4);
-	} else if (alen == 16) {
-		ss.ss_family = AF_INET6;
-		memcpy(&((struct sockaddr_in6 *)&ss)->sin6_addr, client, 16);
-	} else {
-		return false;
-	}
-	return cfg_xfr_allowed(arg, (struct sockaddr *)&ss, key);
+	return udp_client_addr(client, alen, &ss) &&
+	       cfg_xfr_allowed(arg, (struct sockaddr *)&ss, key);
 }
 
 void srv_set_notify(srv_t *srv, srv_notify_fn fn, void *arg)
@@ -141,10 +157,10 @@ void srv_set_notify(srv_t *srv, srv_notify_fn fn, void *arg)
 }
 
 bool srv_notify_answer(struct srv *srv, uint8_t *resp, size_t len,
-		       const struct sockaddr_storage *from)
+		       const struct sockaddr_storage *from, const tsig_key_t *key)
 {
 	if (srv->notify == NULL ||
-	    !srv->notify(srv->notify_arg, resp, len, (const struct sockaddr *)from))
+	    !srv->notify(srv->notify_arg, resp, len, (const struct sockaddr *)from, key))
 		return false;
 	resp[2] |= 0x04; /* AA */
 	resp[3] &= 0xf0; /* NOERROR */
@@ -188,7 +204,7 @@ static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *
 				   b->msgs[i].msg_len, UDP_BUF - 1, client, alen, &info, &act);
 		if (len == 0)
 			continue;
-		if (info.notify && srv_notify_answer(t->srv, buf, len, &b->names[i])) {
+		if (info.notify && srv_notify_answer(t->srv, buf, len, &b->names[i], NULL)) {
 			/* dgram_answer() counted the engine's NOTAUTH: it went out NOERROR. */
 			srv_stat_add(t, SRV_RCODE_FIRST + RC_NOTAUTH, (uint64_t)-1);
 			srv_stat_add(t, SRV_RCODE_FIRST, 1);
@@ -231,7 +247,9 @@ void *srv_udp_main(void *arg)
 	const dgram_auth_t auth = {.keys = srv->cfg->keys,
 				   .nkeys = srv->cfg->nkeys,
 				   .xfr_allowed = udp_xfr_allowed,
-				   .arg = srv->cfg};
+				   .arg = srv->cfg,
+				   .notify = udp_notify_signed,
+				   .notify_arg = srv};
 	struct pollfd *pfds;
 	struct udp_batch *b;
 	rrl_t *rrl = NULL;

@@ -213,12 +213,13 @@ static struct xz *by_wire(xfrin_t *x, const uint8_t *msg, size_t len)
 	return NULL;
 }
 
-bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct sockaddr *from)
+bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct sockaddr *from,
+		  const tsig_key_t *key)
 {
 	struct xz *z;
 	int was = WANT_NONE;
 
-	if (x == NULL || x->nz == 0 || !cfg_notify_allowed(x->cfg, from, NULL))
+	if (x == NULL || x->nz == 0 || !cfg_notify_allowed(x->cfg, from, key))
 		return false;
 	z = by_wire(x, msg, len);
 	if (z == NULL)

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cfg.h"
+#include "tsig.h"
 #include "zload.h"
 
 /*
@@ -47,12 +48,14 @@ size_t xfrin_take_reloads(xfrin_t *x, size_t *out, size_t max);
 void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err);
 
 /*
- * Any serving thread: the NOTIFY MSG (LEN octets, its question read by the engine) from FROM.
- * True when it is for a secondary zone and FROM is allowed (allow-notify): an SOA check of the
+ * Any serving thread: the NOTIFY MSG (LEN octets, its question read by the engine) from FROM,
+ * signed with KEY (verified; NULL: unsigned). True when it is for a secondary zone and FROM with
+ * KEY is allowed (allow-notify): an SOA check of the
  * zone is then due at once (a flag per zone: a NOTIFY while one waits is counted, not queued).
  * Never blocks.
  */
-bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct sockaddr *from);
+bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct sockaddr *from,
+		  const tsig_key_t *key);
 
 /*
  * Control thread: `zone-refresh ZONE` (an SOA check now) or `zone-retransfer ZONE` (AXFR

@@ -94,8 +94,11 @@ size_t dgram_answer_auth(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf, si
 	if (n == 0 || n > cap)
 		return 0;
 	if (sign) {
-		/* A signed NOTIFY is not taken (secondary zones take unsigned ones only, so far):
-		 * it keeps the engine's NOTAUTH, signed, and no caller rewrites it. */
+		/* A signed NOTIFY: taken or not here, before the answer is signed; no caller
+		 * rewrites it afterwards. */
+		if (info->notify && a->notify != NULL &&
+		    a->notify(a->notify_arg, buf, n, client, alen, key))
+			info->rcode = 0;
 		info->notify = false;
 		tsig_xfr_refused(&t, buf, ctx.xfr_allowed);
 		if (n + tsig_reserve(&t) > limit) {

@@ -78,6 +78,14 @@ typedef struct dgram_auth {
 	bool (*xfr_allowed)(const void *arg, const uint8_t *client, size_t alen,
 			    const tsig_key_t *key);
 	const void *arg;
+	/*
+	 * A signed NOTIFY the engine answered NOTAUTH (RESP, LEN octets, not signed yet) from
+	 * CLIENT with KEY: whether it is taken (then RESP is made NOERROR with AA), before it is
+	 * signed. NULL: none is taken. Must not block.
+	 */
+	bool (*notify)(void *arg, uint8_t *resp, size_t len, const uint8_t *client, size_t alen,
+		       const tsig_key_t *key);
+	void *notify_arg;
 } dgram_auth_t;
 
 /* What one answering thread brings to dgram_answer(). */

@@ -303,13 +303,13 @@ static void test_notify(void)
 	inet_pton(AF_INET, "192.0.2.1", &ok.sin_addr);
 	inet_pton(AF_INET, "192.0.2.2", &other.sin_addr);
 	n = tu_query(q, 1, 4 << 11, "SEC.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
-	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&ok));
-	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&ok)); /* coalesced */
-	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&other));
+	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&ok, NULL));
+	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&ok, NULL)); /* coalesced */
+	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&other, NULL));
 	n = tu_query(q, 1, 4 << 11, "file.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
-	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&ok));
+	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&ok, NULL));
 	n = tu_query(q, 1, 4 << 11, "x.sec.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
-	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&ok));
+	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&ok, NULL));
 	CU_ASSERT_FALSE(xfrin_zone_state(x, 0, &st)); /* a file zone */
 	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 1, &st));
 	CU_ASSERT_EQUAL(st.notifies, 2);
