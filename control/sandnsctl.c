@@ -39,7 +39,10 @@
 	"client would warn. It stops at the first step a client passes without a warning; it "     \
 	"connects and shakes hands but POSTs no autodiscover request. DNS from sandnsd's "         \
 	"snapshot "                                                                                \
-	"(lookup on the control socket), or from the server at --resolver. Each connect, "         \
+	"(lookup on the control socket), or from the server at --resolver (over UDP, no RD; "      \
+	"as a stub resolver, it takes only an answer whose ID, QR, opcode and question "           \
+	"(name in any case, type, class) are its query's, ignoring others until the timeout, "     \
+	"and says how many it ignored). Each connect, "                                            \
 	"handshake and DNS query waits at most --timeout seconds (5). Exit 0: a step succeeds "    \
 	"and "                                                                                     \
 	"none before it warns; 1: a client would warn (or nothing succeeds); 2: usage, or the "    \
