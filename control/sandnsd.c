@@ -55,7 +55,7 @@ static const char usage_text[] =
     "  --watch yes|no           reload zone and certificate files when they change (no)\n"
     "  --serial-state FILE      remember the serials served across restarts\n"
     "  --zone-max-size SIZE     largest text of one zone (its file and $INCLUDEs), a number\n"
-    "                           of octets with K, M or G (1G)\n"
+    "                           of octets with K, M, G or T (1G)\n"
     "  --keep-zones auto|yes|no keep the zones as read beside the snapshot (auto: up to\n"
     "                           250,000 records; no: reloads read the files again)\n"
     "  --control PATH           control socket for sandnsctl (mode 0600)\n"

@@ -158,6 +158,23 @@ static void test_file_all_keys(void)
 	cfg_free(&cfg);
 }
 
+/* zone-max-size: the top of its range, 1T, written as such (and in lower case). */
+static void test_size_units(void)
+{
+	static const char *const ok[] = {"zone-max-size 1T\n", "zone-max-size 1t\n",
+					 "zone-max-size 1024G\n", "zone-max-size 1099511627776\n"};
+	cfg_t *cfg;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(load(&cfg, ok[i]), SANDNS_EOK);
+		CU_ASSERT_EQUAL(cfg->zone_max_size, (uint64_t)1 << 40);
+		cfg_free(&cfg);
+	}
+	CU_ASSERT_EQUAL_FATAL(load(&cfg, "zone-max-size 4k\n"), SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg->zone_max_size, 4096);
+	cfg_free(&cfg);
+}
+
 static void test_file_errors(void)
 {
 	load_fails("zone a. a.zone\nfrobnicate 1\n", "t.conf:2: unknown key 'frobnicate'");
@@ -177,8 +194,9 @@ static void test_file_errors(void)
 	load_fails("cert-probe-interval 86401\n", "cert-probe-interval: 86401 is out of range");
 	load_fails("srv-target a b\n", "srv-target: 'a b' is not a host name");
 	load_fails("keep-zones maybe\n", "keep-zones: expected auto, yes or no, not 'maybe'");
-	load_fails("zone-max-size 1T\n",
-		   "zone-max-size: '1T' is not a size (a number, then K, M or G)");
+	load_fails("zone-max-size 1P\n",
+		   "zone-max-size: '1P' is not a size (a number, then K, M, G or T)");
+	load_fails("zone-max-size 2T\n", "zone-max-size: 2T is out of range");
 	load_fails("zone-max-size 12KB\n", "zone-max-size: '12KB' is not a size");
 	load_fails("zone-max-size M\n", "zone-max-size: 'M' is not a size");
 	load_fails("zone-max-size 4095\n",
@@ -604,6 +622,7 @@ void reg_cutest_cfg(void)
 	CU_add_test(s, "defaults", test_defaults);
 	CU_add_test(s, "file: every key", test_file_all_keys);
 	CU_add_test(s, "file: errors name line and reason", test_file_errors);
+	CU_add_test(s, "file: sizes with K, M, G, T", test_size_units);
 	CU_add_test(s, "file: read from disk, relative paths", test_file_read);
 	CU_add_test(s, "command line: every option", test_args);
 	CU_add_test(s, "command line: errors", test_args_errors);
