@@ -70,56 +70,141 @@ static void dns_finish(ad_dns_t *out, ldns_pkt_rcode rcode)
 	}
 }
 
+/*
+ * --resolver: one UDP query, its answers read on a socket connected to the server (the kernel
+ * drops what comes from elsewhere). As a stub resolver does (RFC 5452 section 9.1), an answer
+ * is taken only when its ID, QR, opcode and question (name without regard to case, type, class)
+ * are the query's; any other is ignored and the wait goes on until the timeout, so a spoofed
+ * answer neither counts nor hides the real one.
+ */
+struct ad_resolver {
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int timeout_ms;
+};
+
 void *adcheck_resolver_new(const char *addr, uint16_t port, int timeout_ms)
 {
-	ldns_resolver *r;
-	ldns_rdf *ns;
-	struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
-	struct in6_addr a6;
-	struct in_addr a4;
+	struct ad_resolver *r = calloc(1, sizeof(*r));
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&r->ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&r->ss;
 
-	if (inet_pton(AF_INET, addr, &a4) == 1)
-		ns = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, addr);
-	else if (inet_pton(AF_INET6, addr, &a6) == 1)
-		ns = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_AAAA, addr);
-	else
+	if (r == NULL)
 		return NULL;
-	r = ldns_resolver_new();
-	if (ns == NULL || r == NULL) {
-		ldns_rdf_deep_free(ns);
-		ldns_resolver_free(r);
-		return NULL;
-	}
-	if (ldns_resolver_push_nameserver(r, ns) != LDNS_STATUS_OK) {
-		ldns_rdf_deep_free(ns);
-		ldns_resolver_free(r);
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		r->sslen = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		r->sslen = sizeof(*s6);
+	} else {
+		free(r);
 		return NULL;
 	}
-	ldns_rdf_deep_free(ns);
-	ldns_resolver_set_port(r, port);
-	ldns_resolver_set_timeout(r, tv);
-	ldns_resolver_set_retry(r, 1);
-	ldns_resolver_set_retrans(r, 0);
-	ldns_resolver_set_recursive(r, false);
-	ldns_resolver_set_random(r, false);
-	/* A truncated answer stays truncated: a TCP retry would not be bounded by --timeout as a
-	 * whole. */
-	ldns_resolver_set_fallback(r, false);
+	r->timeout_ms = timeout_ms;
 	return r;
 }
 
 void adcheck_resolver_free(void *res)
 {
-	if (res != NULL)
-		ldns_resolver_deep_free(res);
+	free(res);
+}
+
+static long long now_ms(void);
+static int wait_fd(int fd, short events, long long deadline);
+
+/* Whether ANSWER (N octets) answers QUERY (its ID, QR, opcode and question); *PKT the parse. */
+static bool dns_matches(const uint8_t *answer, size_t n, const ldns_pkt *query, ldns_pkt **pkt)
+{
+	const ldns_rr *q = ldns_rr_list_rr(ldns_pkt_question(query), 0), *a;
+
+	*pkt = NULL;
+	if (n < 12 || ((answer[0] << 8) | answer[1]) != ldns_pkt_id(query) || !(answer[2] & 0x80) ||
+	    ((answer[2] >> 3) & 0x0f) != LDNS_PACKET_QUERY)
+		return false;
+	if (ldns_wire2pkt(pkt, answer, n) != LDNS_STATUS_OK)
+		return false;
+	if (ldns_pkt_qdcount(*pkt) != 1 || ldns_rr_list_rr_count(ldns_pkt_question(*pkt)) != 1)
+		goto out_no;
+	a = ldns_rr_list_rr(ldns_pkt_question(*pkt), 0);
+	if (ldns_dname_compare(ldns_rr_owner(a), ldns_rr_owner(q)) != 0 ||
+	    ldns_rr_get_type(a) != ldns_rr_get_type(q) ||
+	    ldns_rr_get_class(a) != ldns_rr_get_class(q))
+		goto out_no;
+	return true;
+out_no:
+	ldns_pkt_free(*pkt);
+	*pkt = NULL;
+	return false;
+}
+
+/*
+ * Sends QUERY to R and waits (R's timeout as a whole) for the answer that matches it into *PKT;
+ * false with OUT's error said when none came.
+ */
+static bool dns_exchange(const struct ad_resolver *r, const ldns_pkt *query, ldns_pkt **pkt,
+			 ad_dns_t *out)
+{
+	const long long deadline = now_ms() + r->timeout_ms;
+	uint8_t *wire = NULL, buf[65536];
+	unsigned ignored = 0;
+	size_t wlen = 0;
+	ssize_t n;
+	int fd, w;
+	bool got = false;
+
+	*pkt = NULL;
+	if (ldns_pkt2wire(&wire, query, &wlen) != LDNS_STATUS_OK) {
+		snprintf(out->error, sizeof(out->error), "cannot build the query");
+		return false;
+	}
+	fd = socket(r->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || connect(fd, (const struct sockaddr *)&r->ss, r->sslen) != 0 ||
+	    send(fd, wire, wlen, 0) != (ssize_t)wlen) {
+		snprintf(out->error, sizeof(out->error), "no answer: %s", strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		w = wait_fd(fd, POLLIN, deadline);
+		if (w <= 0) {
+			if (ignored > 0)
+				snprintf(out->error, sizeof(out->error),
+					 "no answer within %d ms (%u ignored that did not match "
+					 "the question: another ID or question, or unreadable)",
+					 r->timeout_ms, ignored);
+			else
+				snprintf(out->error, sizeof(out->error), "no answer within %d ms",
+					 r->timeout_ms);
+			break;
+		}
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0) {
+			snprintf(out->error, sizeof(out->error), "no answer: %s", strerror(errno));
+			break;
+		}
+		if (dns_matches(buf, (size_t)n, query, pkt)) {
+			got = true;
+			break;
+		}
+		ignored++;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(wire);
+	return got;
 }
 
 bool adcheck_resolver_ask(void *res, const char *qname, uint16_t qtype, ad_dns_t *out)
 {
 	ldns_rdf *name = ldns_dname_new_frm_str(qname);
-	ldns_pkt *pkt = NULL;
+	ldns_pkt *query, *pkt = NULL;
 	ldns_rr_list *an;
-	ldns_status st;
+	uint16_t id;
 
 	dns_start(out, qname, qtype);
 	if (name == NULL) {
@@ -127,15 +212,23 @@ bool adcheck_resolver_ask(void *res, const char *qname, uint16_t qtype, ad_dns_t
 		snprintf(out->error, sizeof(out->error), "not a domain name");
 		return true;
 	}
-	st = ldns_resolver_send(&pkt, res, name, (ldns_rr_type)qtype, LDNS_RR_CLASS_IN, 0);
-	ldns_rdf_deep_free(name);
-	if (st != LDNS_STATUS_OK || pkt == NULL) {
+	/* No RD (an authoritative server is asked), no EDNS: a truncated answer stays so. */
+	query = ldns_pkt_query_new(name, (ldns_rr_type)qtype, LDNS_RR_CLASS_IN, 0);
+	if (query == NULL) {
+		ldns_rdf_deep_free(name);
 		out->kind = AD_DNS_ERROR;
-		snprintf(out->error, sizeof(out->error), "no answer: %s",
-			 ldns_get_errorstr_by_id(st));
-		ldns_pkt_free(pkt);
+		snprintf(out->error, sizeof(out->error), "out of memory");
 		return false;
 	}
+	if (getentropy(&id, sizeof(id)) != 0)
+		id = (uint16_t)(now_ms() ^ getpid());
+	ldns_pkt_set_id(query, id);
+	if (!dns_exchange(res, query, &pkt, out)) {
+		out->kind = AD_DNS_ERROR;
+		ldns_pkt_free(query);
+		return false;
+	}
+	ldns_pkt_free(query);
 	an = ldns_pkt_answer(pkt);
 	for (size_t i = 0; an != NULL && i < ldns_rr_list_rr_count(an); i++)
 		dns_add_rr(out, ldns_rr_list_rr(an, i));

@@ -234,7 +234,7 @@ void cert_free(cert_t **cp)
 static int read_file(const char *path, unsigned char **data, size_t *len, char *err, size_t errlen)
 {
 	struct stat st;
-	unsigned char *buf = NULL;
+	char *text = NULL;
 	size_t got = 0;
 	int fd, ret;
 
@@ -253,34 +253,23 @@ static int read_file(const char *path, unsigned char **data, size_t *len, char *
 		       (long long)st.st_size, CERT_FILE_MAX);
 		goto out_close;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		ret = -ENOMEM;
-		seterr(err, errlen, "%s: out of memory", path);
+	/* Bounded by what is read, not by the size fstat said: the file may have grown. */
+	ret = rfile_read(fd, CERT_FILE_MAX, &text, &got);
+	if (ret == -EFBIG) {
+		ret = SANDNS_ETOOBIG;
+		seterr(err, errlen, "%s: more than %u bytes, too large for a certificate", path,
+		       CERT_FILE_MAX);
 		goto out_close;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			seterr(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-			goto out_free_buf;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
+	if (ret != 0) {
+		seterr(err, errlen, "%s: cannot read: %s", path, strerror(-ret));
+		goto out_close;
 	}
-	buf[got] = '\0';
-	*data = buf;
+	*data = (unsigned char *)text;
 	*len = got;
 	close(fd);
 	return SANDNS_EOK;
 
-out_free_buf:
-	free(buf);
 out_close:
 	close(fd);
 	return ret;

@@ -16,6 +16,7 @@
 
 #include "cfg.h"
 #include "cfg_pvt.h"
+#include "rrl.h"
 #include "sandns_err.h"
 
 /* A configuration file larger than this is surely not one. */
@@ -492,6 +493,22 @@ int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 		return SANDNS_ECONFIG;
 	if (cfg_check_primaries(cfg, err, errlen) != SANDNS_EOK)
 		return SANDNS_ECONFIG;
+	/*
+	 * The rate limit's tables, one per UDP worker: bounded together, since spoofed sources
+	 * touch every page of them. (DPDK: the workers are EAL's lcores, checked in dp_port.c.)
+	 */
+	if (cfg->io == CFG_IO_SOCKET && cfg->rrl.rate > 0 &&
+	    rrl_table_bytes(cfg->rrl.table_size) * cfg->udp_workers > RRL_TABLES_MAX)
+		return cfg_fail(
+		    err, errlen,
+		    "rate-limit-table-size %u with udp-workers %u: the rate limit's tables "
+		    "would take %.1f GiB (%zu buckets of %u octets for each of %u "
+		    "threads), more than %llu GiB; lower rate-limit-table-size or "
+		    "udp-workers",
+		    cfg->rrl.table_size, cfg->udp_workers,
+		    (double)(rrl_table_bytes(cfg->rrl.table_size) * cfg->udp_workers) / (1 << 30),
+		    rrl_buckets(cfg->rrl.table_size), RRL_BUCKET_BYTES, cfg->udp_workers,
+		    (unsigned long long)(RRL_TABLES_MAX >> 30));
 
 	if (cfg->nlistens == 0) {
 		if (cfg_add_default_listen(cfg, "127.0.0.1@53") != SANDNS_EOK ||

@@ -82,7 +82,8 @@
  *   tcp-io-timeout MS              milliseconds one TCP message may take to arrive whole once
  *                                  it started, 100..60000 (default 1000); then the connection goes.
  *   tcp-max-clients N              concurrent TCP connections, 1..65536 (default 256); at the cap
- *                                  the longest-idle connection is closed, else the new one.
+ *                                  the longest-idle connection is closed, else the new one;
+ *                                  up to ~192 KiB of buffers each.
  *   transfers-out N                zone transfers (AXFR, IXFR) served at once, 1..1024
  *                                  (default 10, as BIND); more are REFUSED, counted
  *                                  (xfr-refused) and logged; each is a TCP client too.
@@ -91,7 +92,8 @@
  *   rate-limit N                   response rate limiting: UDP answers a second per client
  *                                  network and answer, 0..1000000 (default 0: off).
  *   rate-limit-slip N              every Nth limited answer goes out truncated, 0..100 (default 2).
- *   rate-limit-table-size N        buckets per answering thread, 64..16777216 (default 65536).
+ *   rate-limit-table-size N        buckets per answering thread, 64..16777216 (default 65536);
+ *                                  24 octets each, all threads' tables at most 1 GiB together.
  *   rate-limit-ipv4-prefix BITS    a client's network: 8..32 (default 24)
  *   rate-limit-ipv6-prefix BITS    and 16..128 (default 56).
  *   primary ORIGIN ADDR[@PORT] [key NAME]

@@ -103,8 +103,8 @@ int cfg_parse_uint(const char *key, const char *value, unsigned long min, unsign
 		   unsigned long *out, char *err, size_t errlen);
 
 /*
- * cfg_val.c: VALUE as a size in octets for KEY: a number with an optional suffix K, M or G (powers
- * of 1024, either case), within MIN..MAX octets.
+ * cfg_val.c: VALUE as a size in octets for KEY: a number with an optional suffix K, M, G or T
+ * (powers of 1024, either case), within MIN..MAX octets.
  */
 int cfg_parse_size(const char *key, const char *value, uint64_t min, uint64_t max, uint64_t *out,
 		   char *err, size_t errlen);

@@ -69,7 +69,7 @@ int cfg_parse_uint(const char *key, const char *value, unsigned long min, unsign
 int cfg_parse_size(const char *key, const char *value, uint64_t min, uint64_t max, uint64_t *out,
 		   char *err, size_t errlen)
 {
-	static const char units[] = "kmg";
+	static const char units[] = "kmgt";
 	uint64_t v = 0, unit = 1;
 	const char *p;
 
@@ -79,14 +79,14 @@ int cfg_parse_size(const char *key, const char *value, uint64_t min, uint64_t ma
 		v = v * 10 + (uint64_t)(*p - '0');
 	}
 	if (p == value)
-		return cfg_fail(err, errlen, "%s: '%s' is not a size (a number, then K, M or G)",
+		return cfg_fail(err, errlen, "%s: '%s' is not a size (a number, then K, M, G or T)",
 				key, value);
 	if (*p != '\0') {
 		const char *u = strchr(units, tolower((unsigned char)*p));
 
 		if (u == NULL || p[1] != '\0')
 			return cfg_fail(err, errlen,
-					"%s: '%s' is not a size (a number, then K, M or G)", key,
+					"%s: '%s' is not a size (a number, then K, M, G or T)", key,
 					value);
 		unit = (uint64_t)1 << (10 * (u - units + 1));
 	}

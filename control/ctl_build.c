@@ -263,20 +263,35 @@ void ctl_build_check_serials(const ctl_build_t *prev, const zt_t *prev_zt, ctl_b
  */
 static void state_read(const char *path, ctl_build_t *state)
 {
-	char line[1024], origin[512], why[1024];
+	char line[1024], origin[512], why[1024], *text = NULL;
 	unsigned long serial, file_serial;
 	unsigned long long hash;
-	int nr = 0, fd;
-	FILE *f;
+	size_t len = 0;
+	int nr = 0, fd, rc;
+	FILE *f = NULL;
 
-	/* Never a FIFO or a device (the start would wait on it), and bounded. */
+	/* Never a FIFO or a device (the start would wait on it), and bounded while it is read. */
 	fd = rfile_open("serial-state ", path, O_RDONLY, 0, CTL_STATE_MAX, why, sizeof(why));
-	f = fd >= 0 ? fdopen(fd, "r") : NULL;
-	if (f == NULL && fd >= 0) {
-		snprintf(why, sizeof(why), "serial-state %.900s: %s", path, strerror(errno));
+	if (fd >= 0) {
+		rc = rfile_read(fd, CTL_STATE_MAX, &text, &len);
 		close(fd);
+		if (rc == 0 && len == 0) {
+			free(text);
+			return; /* empty: nothing remembered */
+		}
+		if (rc == 0)
+			f = fmemopen(text, len, "r");
+		else
+			errno = -rc;
+		if (f == NULL && rc == -EFBIG)
+			snprintf(why, sizeof(why), "serial-state %.900s: more than %u bytes", path,
+				 CTL_STATE_MAX);
+		else if (f == NULL)
+			snprintf(why, sizeof(why), "serial-state %.900s: %s", path,
+				 strerror(errno));
 	}
 	if (f == NULL) {
+		free(text);
 		if (fd != -ENOENT)
 			log_msg(LOG_WARNING, "%s (serials start from the files)", why);
 		return;
@@ -306,6 +321,7 @@ static void state_read(const char *path, ctl_build_t *state)
 		state->nzones++;
 	}
 	fclose(f);
+	free(text);
 }
 
 /* Writes B's serials to PATH (a new file renamed over the old one); a failure is logged. */

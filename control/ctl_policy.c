@@ -294,8 +294,15 @@ static void fmt_policy_part(const ctl_build_t *b, const zload_zone_t *raw, const
 		if (!same_name(policy_edit_domain(p, i), zone) || !same_name(e->owner, name))
 			continue;
 		lines[0] = '\0';
-		if (e->op == ZLOAD_EDIT_WITHHOLD && raw != NULL)
+		if (e->op == ZLOAD_EDIT_WITHHOLD && raw != NULL) {
 			zload_describe(raw, e->owner, e->type, lines, sizeof(lines));
+		} else if (e->op == ZLOAD_EDIT_WITHHOLD) {
+			char tb[16];
+
+			/* What the policy knows of it: its owner and type (the lines: not kept). */
+			snprintf(lines, sizeof(lines), "%s %s (its lines are not kept in memory)\n",
+				 e->owner, rrtype_name(e->type, tb, sizeof(tb)));
+		}
 		if (json) {
 			const char *op = e->op == ZLOAD_EDIT_WITHHOLD ? "withheld"
 					 : e->op == ZLOAD_EDIT_ADD    ? "added"
@@ -346,8 +353,9 @@ bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, con
 		     bool json, buf_t *out, char *err, size_t errlen)
 {
 	zt_explanation_t *x = malloc(sizeof(*x));
-	char lines[8192], rerr[1024] = "";
+	char lines[8192];
 	zload_zone_t *raw = NULL;
+	bool kept;
 	size_t z;
 
 	if (x == NULL) {
@@ -359,12 +367,15 @@ bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, con
 		return false;
 	}
 	z = zone_index(b, x->zone);
-	/* The lines behind the answer: the zone as kept, or read again from its source. */
+	/*
+	 * The lines behind the answer: from the zone as kept (keep-zones) only. A zone not kept is
+	 * never read again here: that would hold the control thread for seconds on a large zone
+	 * (status, stop and every other client wait behind it); the answer and the policy's part
+	 * come from the snapshot and the policy in memory, and a note says the lines are not kept.
+	 */
 	if (z < b->nzones && b->raw[z] != NULL)
 		raw = zload_ref(b->raw[z]);
-	else if (z < b->nzones)
-		raw =
-		    zsrc_load(&b->zones[z].src, b->zones[z].origin, NULL, NULL, rerr, sizeof(rerr));
+	kept = z >= b->nzones || raw != NULL;
 	if (json) {
 		BUF_LIT(out, "{\"name\":");
 		buf_json_str(out, x->name); /* presentation form: odd octets as \DDD */
@@ -399,7 +410,7 @@ bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, con
 		fmt_source(b, raw, x->zone, &x->src[i], lines, sizeof(lines));
 	if (json) {
 		buf_json_str(out, lines);
-		BUF_LIT(out, ",\"policy\":[");
+		buf_printf(out, ",\"lines_kept\":%s,\"policy\":[", kept ? "true" : "false");
 	} else {
 		for (const char *l = lines; *l != '\0';) {
 			size_t n = strcspn(l, "\n");
@@ -412,10 +423,12 @@ bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, con
 				   "note: %s is served with SOA serial %lu (file: %lu), raised for "
 				   "the policy's changes\n",
 				   x->zone, b->zones[z].serial, b->zones[z].src_serial);
-		if (rerr[0] != '\0')
+		if (!kept)
 			buf_printf(out,
-				   "note: the zone %s cannot be read again for its lines: %s\n",
-				   zsrc_kind_name(&b->zones[z].src), rerr);
+				   "note: the lines of %s %s are not shown: the zones as read are "
+				   "not kept in memory (keep-zones no, or auto over 250,000 "
+				   "records); the answer above is the one served\n",
+				   zsrc_kind_name(&b->zones[z].src), zsrc_where(&b->zones[z].src));
 		if (b->policy == NULL)
 			BUF_LIT(out, "policy: off (no certificate configured)\n");
 	}

@@ -39,7 +39,10 @@
 	"client would warn. It stops at the first step a client passes without a warning; it "     \
 	"connects and shakes hands but POSTs no autodiscover request. DNS from sandnsd's "         \
 	"snapshot "                                                                                \
-	"(lookup on the control socket), or from the server at --resolver. Each connect, "         \
+	"(lookup on the control socket), or from the server at --resolver (over UDP, no RD; "      \
+	"as a stub resolver, it takes only an answer whose ID, QR, opcode and question "           \
+	"(name in any case, type, class) are its query's, ignoring others until the timeout, "     \
+	"and says how many it ignored). Each connect, "                                            \
 	"handshake and DNS query waits at most --timeout seconds (5). Exit 0: a step succeeds "    \
 	"and "                                                                                     \
 	"none before it warns; 1: a client would warn (or nothing succeeds); 2: usage, or the "    \
@@ -51,7 +54,8 @@
 	"SHA-256 as a leaf policy show lists) is judged with NEW instead; other endpoints are "    \
 	"judged as they are."
 
-/* Exit statuses: 0 done, 1 the daemon refused the request, 2 usage or connection errors. */
+/* Exit statuses: 0 done, 1 the daemon refused the request, 2 usage, connection or protocol errors.
+ */
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2 };
 
 /* Commands and their help come from ctl_cmds[], the daemon's own table. */
@@ -105,8 +109,8 @@ static void usage(FILE *f)
 	      "  --control PATH   the daemon's control socket (default " CTL_PATH_DEFAULT ")\n"
 	      "  --json           ask for JSON\n"
 	      "\n"
-	      "Exit status: 0 done, 1 the daemon refused (reason on stderr), 2 usage or "
-	      "connection error.\n",
+	      "Exit status: 0 done, 1 the daemon refused (reason on stderr), 2 usage, "
+	      "connection or protocol error.\n",
 	      f);
 }
 
@@ -241,6 +245,7 @@ static int ctl_call(const char *path, const char *request, size_t len, int timeo
 {
 	char *reply = NULL, *line, *next, *end, *out;
 	size_t o = 0;
+	ssize_t rlen;
 	int fd, rc = -1;
 
 	fd = ctl_connect(path);
@@ -256,30 +261,43 @@ static int ctl_call(const char *path, const char *request, size_t len, int timeo
 			goto out_close;
 		}
 	}
-	if (read_reply(fd, &reply, timeout_ms) < 0)
+	rlen = read_reply(fd, &reply, timeout_ms);
+	if (rlen < 0)
 		goto out_close;
 
-	/* Status line, then the body up to the "." line, un-stuffed. */
-	next = strchr(reply, '\n');
+	/*
+	 * Bytes with a length: the status line, then the body up to the "." line, un-stuffed. The
+	 * protocol is text: a NUL octet (or a reply shaped otherwise) is the daemon's fault, said
+	 * and refused, never followed.
+	 */
+	if (memchr(reply, '\0', (size_t)rlen) != NULL) {
+		fprintf(stderr, "sandnsctl: a malformed reply (a NUL octet in it)\n");
+		goto out_free;
+	}
+	next = memchr(reply, '\n', (size_t)rlen);
+	if (next == NULL) {
+		fprintf(stderr, "sandnsctl: a malformed reply (no status line)\n");
+		goto out_free;
+	}
 	*next++ = '\0';
 	*ok = strcmp(reply, "ok") == 0;
 	if (!*ok && strncmp(reply, "error: ", 7) != 0) {
-		fprintf(stderr, "sandnsctl: unexpected reply: %s\n", reply);
+		fprintf(stderr, "sandnsctl: unexpected reply: %.200s\n", reply);
 		goto out_free;
 	}
-	end = (char *)reply_end(next, strlen(next));
+	end = (char *)reply_end(next, (size_t)(reply + rlen - next));
 	if (end == NULL) {
-		fprintf(stderr, "sandnsctl: unexpected reply\n");
+		fprintf(stderr, "sandnsctl: a malformed reply (its end is missing)\n");
 		goto out_free;
 	}
-	end -= 2;
-	out = malloc(strlen(reply) + (size_t)(end - next) + 2);
+	end -= 2; /* the "." line: every line before it ends in a newline */
+	out = malloc((size_t)(next - reply) + (size_t)(end - next) + 2);
 	if (out == NULL)
 		goto out_free;
 	if (!*ok)
 		o = (size_t)sprintf(out, "%s\n", reply + 7);
 	for (line = next; line < end; line = next) {
-		next = strchr(line, '\n') + 1;
+		next = (char *)memchr(line, '\n', (size_t)(end - line)) + 1;
 		if (line[0] == '.')
 			line++;
 		memcpy(out + o, line, (size_t)(next - line));

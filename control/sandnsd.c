@@ -71,7 +71,7 @@ static const char usage_text[] =
     "  --ixfr-max-size SIZE     IXFR history kept per zone, octets with K, M or G (100M)\n"
     "  --ixfr-max-depth N       changesets kept per zone (20)\n"
     "  --zone-max-size SIZE     largest text of one zone (its file and $INCLUDEs), a number\n"
-    "                           of octets with K, M or G (1G)\n"
+    "                           of octets with K, M, G or T (1G)\n"
     "  --keep-zones auto|yes|no keep the zones as read beside the snapshot (auto: up to\n"
     "                           250,000 records; no: reloads read the files again)\n"
     "  --control PATH           control socket for sandnsctl (mode 0600)\n"
@@ -94,7 +94,8 @@ static const char usage_text[] =
     "  --version                print the version\n"
     "\n"
     "Signals: SIGINT/SIGTERM stop, SIGHUP reloads every zone (certificates: sandnsctl\n"
-    "policy reload).\n"
+    "policy reload); a SIGHUP during start-up is acted on once serving. SIGUSR1 and\n"
+    "SIGUSR2 are ignored.\n"
     "Exit status: 0 stopped, 1 could not run, 2 bad configuration or zone.\n";
 
 /* mkdir -p: the parents of PATH (mode 0755), then PATH itself with MODE. 0 or -errno. */
@@ -163,6 +164,47 @@ static void usage(FILE *f)
 	fputs(usage_text, f);
 }
 
+/* SIGINT/SIGTERM before the control loop watches them: stop at once, as the loop would. */
+static void stop_during_start(int sig)
+{
+	static const char term[] = "sandnsd: SIGTERM during start-up: stopping\n";
+	static const char intr[] = "sandnsd: SIGINT during start-up: stopping\n";
+	const char *m = sig == SIGINT ? intr : term;
+	size_t n = sig == SIGINT ? sizeof(intr) - 1 : sizeof(term) - 1;
+
+	if (write(STDERR_FILENO, m, n) < 0) {
+		/* nothing more can be said */
+	}
+	_exit(EXIT_SUCCESS);
+}
+
+/*
+ * The signals before anything slow (zones, tls:// probes) and before any thread, which
+ * inherits the mask: SIGHUP is blocked, so one that comes while starting stays pending and the
+ * control loop's signalfd reads it once serving (a reload then, as knotd and nsd remember it);
+ * SIGINT/SIGTERM stop at once until ctl_new() blocks them for its signalfd too; SIGUSR1,
+ * SIGUSR2 (no meaning yet) and SIGPIPE are ignored. Blocking rather than a handler for SIGHUP:
+ * no system call of the start-up (connect, poll of a probe) is interrupted by one.
+ */
+static void signals_at_start(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = stop_during_start;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
 /*
  * Forks into the background; the parent waits until the child serves (or fails) and exits
  * with the child's verdict, so that `sandnsd && kdig ...` works. Returns the pipe end on which
@@ -174,9 +216,13 @@ static int daemonize(void)
 	pid_t pid;
 	char c = 0;
 	ssize_t n;
+	sigset_t pending;
 
 	if (pipe2(p, O_CLOEXEC) != 0)
 		return -errno;
+	/* A child starts with no pending signal: a SIGHUP of the start-up is passed on to it. */
+	sigemptyset(&pending);
+	sigpending(&pending);
 	pid = fork();
 	if (pid < 0) {
 		close(p[0]);
@@ -192,6 +238,8 @@ static int daemonize(void)
 		_exit(n == 1 && c == 'R' ? 0 : EXIT_RUNTIME);
 	}
 	close(p[0]);
+	if (sigismember(&pending, SIGHUP) == 1)
+		kill(getpid(), SIGHUP); /* blocked: pending until the control loop reads it */
 	if (setsid() < 0 || chdir("/") != 0) {
 		close(p[1]);
 		return -errno;
@@ -361,6 +409,7 @@ int main(int argc, char **argv)
 	int status = EXIT_CONFIG, ready_fd = -1, rc;
 	size_t nzones, records, bytes;
 
+	signals_at_start();
 	cfg = cfg_new();
 	if (cfg == NULL) {
 		fprintf(stderr, "sandnsd: out of memory\n");
@@ -393,7 +442,6 @@ int main(int argc, char **argv)
 	}
 
 	status = EXIT_RUNTIME;
-	signal(SIGPIPE, SIG_IGN);
 	srv = srv_new(cfg, err, sizeof(err));
 	if (srv == NULL) {
 		fprintf(stderr, "sandnsd: %s\n", err);

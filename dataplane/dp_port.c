@@ -174,6 +174,16 @@ static int dp_workers_new(struct dp *dp, const rrl_cfg_t *rrl, char *err, size_t
 			i++;
 		}
 	}
+	/* The rate limit's tables together are bounded, as for udp-workers (cfg_check). */
+	if (rrl->rate > 0 && rrl_table_bytes(rrl->table_size) * dp->nworkers > RRL_TABLES_MAX) {
+		snprintf(err, errlen,
+			 "rate-limit-table-size %u with %u DPDK workers: the rate limit's tables "
+			 "would take %.1f GiB, more than %llu GiB; lower rate-limit-table-size",
+			 rrl->table_size, dp->nworkers,
+			 (double)(rrl_table_bytes(rrl->table_size) * dp->nworkers) / (1 << 30),
+			 (unsigned long long)(RRL_TABLES_MAX >> 30));
+		return SANDNS_ECONFIG;
+	}
 	for (i = 0; i < dp->nworkers; i++) {
 		dp->workers[i].dp = dp;
 		dp->workers[i].dg.stats = &dp->workers[i].stats[DP_ST_DGRAM];

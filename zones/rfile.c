@@ -2,9 +2,13 @@
 /* rfile.c: opening a file someone else names: regular files only, bounded, never a wait */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "rfile.h"
@@ -42,10 +46,83 @@ int rfile_open_stat(const char *path, int flags, mode_t mode, struct stat *sb)
 	return fd;
 }
 
+const char *rfile_irregular(int fd, const struct stat *sb)
+{
+	struct statfs fs;
+
+	if (!S_ISREG(sb->st_mode))
+		return rfile_kind(sb->st_mode);
+	/* Their files say size 0 and yield what they like (/proc/self/pagemap: gigabytes). */
+	if (fstatfs(fd, &fs) == 0) {
+		if (fs.f_type == PROC_SUPER_MAGIC)
+			return "a file of /proc, whose size says nothing";
+		if (fs.f_type == SYSFS_MAGIC || fs.f_type == DEBUGFS_MAGIC ||
+		    fs.f_type == TRACEFS_MAGIC || fs.f_type == SECURITYFS_MAGIC)
+			return "a file of /sys, whose size says nothing";
+	}
+	return NULL;
+}
+
+int rfile_read(int fd, unsigned long long max, char **data, size_t *len)
+{
+	struct stat sb;
+	size_t cap = 4096, n = 0, more;
+	char *buf, *grown;
+	ssize_t got;
+
+	*data = NULL;
+	*len = 0;
+	if (max >= SIZE_MAX)
+		max = SIZE_MAX - 1;
+	/* The size fstat gives is a hint for the first buffer, never the bound. */
+	if (fstat(fd, &sb) == 0 && sb.st_size > 0)
+		cap =
+		    (unsigned long long)sb.st_size < max ? (size_t)sb.st_size + 1 : (size_t)max + 1;
+	if (cap > max + 1)
+		cap = (size_t)max + 1;
+	buf = malloc(cap + 1);
+	if (buf == NULL)
+		return -ENOMEM;
+	for (;;) {
+		got = read(fd, buf + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int e = errno ? errno : EIO;
+
+			free(buf);
+			return -e;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+		if (n > max) {
+			/* One octet past the bound has been read: the file is over it. */
+			free(buf);
+			return -EFBIG;
+		}
+		if (n < cap)
+			continue;
+		more = cap > max + 1 - cap ? (size_t)max + 1 : cap * 2;
+		grown = realloc(buf, more + 1);
+		if (grown == NULL) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = grown;
+		cap = more;
+	}
+	buf[n] = '\0';
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
 int rfile_open(const char *what, const char *path, int flags, mode_t mode, unsigned long long max,
 	       char *err, size_t errlen)
 {
 	struct stat st;
+	const char *kind;
 	int fd;
 
 	fd = rfile_open_stat(path, flags, mode, &st);
@@ -53,9 +130,9 @@ int rfile_open(const char *what, const char *path, int flags, mode_t mode, unsig
 		snprintf(err, errlen, "%s%s: cannot open: %s", what, path, strerror(-fd));
 		return fd;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s%s: not a regular file (%s)", what, path,
-			 rfile_kind(st.st_mode));
+	kind = rfile_irregular(fd, &st);
+	if (kind != NULL) {
+		snprintf(err, errlen, "%s%s: not a regular file (%s)", what, path, kind);
 		close(fd);
 		return -EINVAL;
 	}

@@ -47,15 +47,30 @@ static void rrl_prefix_mask(uint8_t *mask, size_t len, unsigned bits)
 	}
 }
 
+_Static_assert(sizeof(struct rrl_bucket) == RRL_BUCKET_BYTES, "rrl.h's RRL_BUCKET_BYTES");
+
+size_t rrl_buckets(unsigned table_size)
+{
+	size_t n = 64;
+
+	while (n < table_size && n < ((size_t)1 << 24))
+		n <<= 1;
+	return n;
+}
+
+uint64_t rrl_table_bytes(unsigned table_size)
+{
+	return (uint64_t)rrl_buckets(table_size) * sizeof(struct rrl_bucket);
+}
+
 rrl_t *rrl_new(const rrl_cfg_t *cfg)
 {
 	rrl_t *r;
-	size_t n = 64;
+	size_t n;
 
 	if (cfg->rate == 0)
 		return NULL;
-	while (n < cfg->table_size && n < ((size_t)1 << 24))
-		n <<= 1;
+	n = rrl_buckets(cfg->table_size);
 	r = calloc(1, sizeof(*r));
 	if (r == NULL)
 		return NULL;

@@ -34,6 +34,19 @@ typedef struct rrl_cfg {
 
 enum rrl_action { RRL_SEND = 0, RRL_DROP = 1, RRL_SLIP = 2 };
 
+/*
+ * The memory of the tables, each thread's allocated whole (calloc: pages come as spoofed
+ * sources touch them, so plan for all of it): a table of TABLE_SIZE is rrl_table_bytes(), and
+ * all the threads' tables together may take at most RRL_TABLES_MAX (the configuration check
+ * refuses more, giving the figure).
+ */
+#define RRL_TABLES_MAX ((uint64_t)1 << 30)
+#define RRL_BUCKET_BYTES 24 /* one bucket: key, second, tokens, count of limited responses */
+/* The buckets of a table of TABLE_SIZE: rounded up to a power of two, 64..16777216. */
+size_t rrl_buckets(unsigned table_size);
+/* Octets of one thread's table of TABLE_SIZE. */
+uint64_t rrl_table_bytes(unsigned table_size);
+
 /* A limiter for one thread; NULL when cfg->rate is 0 or memory ran out (check cfg->rate). */
 rrl_t *rrl_new(const rrl_cfg_t *cfg);
 void rrl_free(rrl_t **rrl);

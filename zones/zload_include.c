@@ -17,23 +17,25 @@
 /*
  * PATH opened for reading without waiting on anyone: O_NONBLOCK, so that a FIFO with no writer
  * does not hold the open; O_NOCTTY, so that a terminal does not become ours. Then the opened
- * descriptor (not the path, which may change under us) must be a regular file. The descriptor,
- * or -1 with the reason in WHY.
+ * descriptor (not the path, which may change under us) must be a regular file, not one of /proc
+ * or /sys (rfile_irregular). The descriptor, or -1 with the reason in WHY.
  */
 static int zload_open(const char *path, struct stat *sb, char *why, size_t whylen)
 {
 	int fd = rfile_open_stat(path, O_RDONLY, 0, sb);
+	const char *kind;
 
 	if (fd < 0) {
 		snprintf(why, whylen, "%s", strerror(-fd));
 		return -1;
 	}
-	if (S_ISREG(sb->st_mode))
+	kind = rfile_irregular(fd, sb);
+	if (kind == NULL)
 		return fd;
 	if (S_ISDIR(sb->st_mode))
 		snprintf(why, whylen, "%s", strerror(EISDIR));
 	else
-		snprintf(why, whylen, "not a regular file (%s)", rfile_kind(sb->st_mode));
+		snprintf(why, whylen, "not a regular file (%s)", kind);
 	close(fd);
 	return -1;
 }
@@ -54,59 +56,15 @@ static void zload_over(size_t bound, size_t used, char *why, size_t whylen)
 }
 
 /*
- * The whole of FD (a regular file of SB) into *TEXT and *LEN, at most LIMIT octets: one read of
- * the size fstat gave, and one more to see the end; a file that has grown meanwhile is read on
- * as far as LIMIT, no further. 0; -EFBIG over LIMIT; -errno.
+ * The whole of FD (a regular file of SB) into *TEXT and *LEN, at most LIMIT octets, bounded by
+ * what is read (rfile_read), not by the size fstat gave: a file that has grown meanwhile is read
+ * on as far as LIMIT, no further. 0; -EFBIG over LIMIT; -errno.
  */
 static int zload_read_fd(int fd, const struct stat *sb, size_t limit, char **text, size_t *len)
 {
-	size_t cap, n = 0;
-	char *buf;
-
 	if ((uintmax_t)sb->st_size > (uintmax_t)limit)
 		return -EFBIG;
-	/* One more than the size: a full buffer means the file grew. */
-	cap = sb->st_size > 0 ? (size_t)sb->st_size + 1 : 65536;
-	if (cap > limit + 1 && limit < SIZE_MAX)
-		cap = limit + 1;
-	buf = malloc(cap + 1);
-	if (buf == NULL)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t got = read(fd, buf + n, cap - n);
-		char *grown;
-		size_t more;
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			int e = errno ? errno : EIO;
-
-			free(buf);
-			return -e;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-		if (n < cap)
-			continue;
-		if (n > limit) {
-			free(buf);
-			return -EFBIG;
-		}
-		more = cap > limit - cap ? limit + 1 : cap * 2;
-		grown = realloc(buf, more + 1);
-		if (grown == NULL) {
-			free(buf);
-			return -ENOMEM;
-		}
-		buf = grown;
-		cap = more;
-	}
-	buf[n] = '\0';
-	*text = buf;
-	*len = n;
-	return 0;
+	return rfile_read(fd, limit, text, len);
 }
 
 int zload_read_all(const char *path, size_t bound, size_t used, const struct zload_file_id *reading,

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # hostile_resolver.py PORT MODE: a UDP "resolver" for sandnsctl autodiscover-check --resolver that
 # answers every question per MODE: loop, many, bigsrv, dotsrv, longname, junk, mismatch, txtrdata,
-# wrongid (another message id), wrongq (the right id, another question: sandnsctl takes both).
+# wrongid (another message id), wrongq (the right id, another question): sandnsctl ignores both
+# until its timeout now (unit suite adcheck checks it); the other modes are for hand runs.
 # usage: hostile_resolver.py PORT MODE &  sandnsctl autodiscover-check a@example.com --resolver 127.0.0.1@PORT
 import socket, struct, sys, time
 port, mode = int(sys.argv[1]), sys.argv[2]

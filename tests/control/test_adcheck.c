@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* test_adcheck.c: CUnit suite for sandnsctl autodiscover-check's parts without network
- * (control/adcheck*.c) */
+/* test_adcheck.c: CUnit suite for sandnsctl autodiscover-check's parts (control/adcheck*.c);
+ * the network only on loopback (a fake --resolver) */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -250,6 +254,100 @@ static void test_dns_text(void)
 	CU_ASSERT(!adcheck_dns_from_text("rcode NOERROR\nnot a record\n", "x", 1, &d));
 }
 
+/*
+ * A fake --resolver on 127.0.0.1: to the one query it gets it sends spoofed answers (another
+ * ID, no QR, another opcode, another name, type or class, a fragment), then, unless
+ * spoofed_only, the real one with the name's case changed (0x20 is no mismatch).
+ */
+struct fake_resolver {
+	int fd;
+	bool spoofed_only;
+};
+
+static void *fake_resolver_main(void *arg)
+{
+	const struct fake_resolver *f = arg;
+	uint8_t q[512], a[600];
+	struct sockaddr_storage from;
+	socklen_t fromlen = sizeof(from);
+	ssize_t qn = recvfrom(f->fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fromlen);
+	size_t n;
+	int v;
+
+	if (qn < 17)
+		return NULL;
+	for (v = 0; v <= 7; v++) {
+		if (v == 7 && f->spoofed_only)
+			break;
+		memcpy(a, q, (size_t)qn);
+		n = (size_t)qn;
+		a[2] |= 0x84; /* QR, AA */
+		a[7] = 1;     /* ANCOUNT */
+		memcpy(a + n, "\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04", 12);
+		n += 12;
+		memcpy(a + n, v == 7 ? "\xc0\x00\x02\x01" : "\xc6\x33\x64\x07", 4);
+		n += 4;
+		if (v == 0)
+			a[0] ^= 0xff; /* another ID */
+		else if (v == 1)
+			a[2] &= 0x7f; /* a query, not an answer */
+		else if (v == 2)
+			a[2] = (uint8_t)((a[2] & 0x87) | (4 << 3)); /* NOTIFY */
+		else if (v == 3)
+			a[13] ^= 0x01; /* another name: "dxample" */
+		else if (v == 4)
+			a[qn - 3] = 28; /* AAAA */
+		else if (v == 5)
+			a[qn - 1] = 3; /* class CH */
+		else if (v == 6)
+			n = 5; /* a fragment with the right ID */
+		else
+			a[13] ^= 0x20; /* "Example": the same name */
+		sendto(f->fd, a, n, 0, (struct sockaddr *)&from, fromlen);
+	}
+	return NULL;
+}
+
+/* autodiscover-check --resolver takes only the answer to its question (RFC 5452 9.1). */
+static void test_resolver_spoofed(void)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sin);
+	struct fake_resolver f = {.fd = -1};
+	pthread_t th;
+	ad_dns_t d;
+	void *res;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		f.spoofed_only = round == 1;
+		f.fd = socket(AF_INET, SOCK_DGRAM, 0);
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sin.sin_port = 0;
+		CU_ASSERT_FATAL(f.fd >= 0);
+		CU_ASSERT_FATAL(bind(f.fd, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+		CU_ASSERT_FATAL(getsockname(f.fd, (struct sockaddr *)&sin, &len) == 0);
+		CU_ASSERT_FATAL(pthread_create(&th, NULL, fake_resolver_main, &f) == 0);
+		res = adcheck_resolver_new("127.0.0.1", ntohs(sin.sin_port), 1000);
+		CU_ASSERT_FATAL(res != NULL);
+		if (!f.spoofed_only) {
+			CU_ASSERT(adcheck_resolver_ask(res, "example.com", 1, &d));
+			CU_ASSERT_EQUAL(d.kind, AD_DNS_ANSWER);
+			CU_ASSERT_EQUAL(d.nrr, 1);
+			CU_ASSERT_STRING_EQUAL(d.rdata[0], "192.0.2.1");
+		} else {
+			/* Only spoofed answers: none is taken; the timeout says how many came. */
+			CU_ASSERT(!adcheck_resolver_ask(res, "example.com", 1, &d));
+			CU_ASSERT_EQUAL(d.kind, AD_DNS_ERROR);
+			CU_ASSERT_EQUAL(d.nrr, 0);
+			CU_ASSERT_PTR_NOT_NULL(strstr(d.error, "7 ignored that did not match"));
+		}
+		adcheck_resolver_free(res);
+		pthread_join(th, NULL);
+		close(f.fd);
+	}
+}
+
 /* The configured leaves' fingerprints, read from sandnsd's `policy show`. */
 static void test_served_leaves(void)
 {
@@ -330,6 +428,7 @@ void reg_cutest_adcheck(void)
 	CU_add_test(s, "the verdict on one connection", test_verdict);
 	CU_add_test(s, "the exit status of a walk", test_exit_status);
 	CU_add_test(s, "sandnsd's lookup reply read with ldns", test_dns_text);
+	CU_add_test(s, "--resolver: spoofed answers are ignored", test_resolver_spoofed);
 	CU_add_test(s, "policy show: the configured leaves' SHA-256", test_served_leaves);
 	CU_add_test(s, "--cert NEW: read and judged", test_newcert);
 }

@@ -172,6 +172,57 @@ static void test_file_all_keys(void)
 	cfg_free(&cfg);
 }
 
+/* zone-max-size: the top of its range, 1T, written as such (and in lower case). */
+static void test_size_units(void)
+{
+	static const char *const ok[] = {"zone-max-size 1T\n", "zone-max-size 1t\n",
+					 "zone-max-size 1024G\n", "zone-max-size 1099511627776\n"};
+	cfg_t *cfg;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(load(&cfg, ok[i]), SANDNS_EOK);
+		CU_ASSERT_EQUAL(cfg->zone_max_size, (uint64_t)1 << 40);
+		cfg_free(&cfg);
+	}
+	CU_ASSERT_EQUAL_FATAL(load(&cfg, "zone-max-size 4k\n"), SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg->zone_max_size, 4096);
+	cfg_free(&cfg);
+}
+
+/* The rate limit's tables, one per UDP worker, at most 1 GiB together (cfg_check). */
+static void test_rrl_memory(void)
+{
+	cfg_t *cfg;
+
+	/* 16777216 buckets of 24 octets: 384 MiB a thread; two fit, three do not. */
+	CU_ASSERT_EQUAL_FATAL(load(&cfg, "zone a. a.zone\nrate-limit 10\n"
+					 "rate-limit-table-size 16777216\nudp-workers 2\n"),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
+	cfg_free(&cfg);
+	CU_ASSERT_EQUAL_FATAL(load(&cfg, "zone a. a.zone\nrate-limit 10\n"
+					 "rate-limit-table-size 16777216\nudp-workers 64\n"),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err,
+				      "rate-limit-table-size 16777216 with udp-workers 64: "
+				      "the rate limit's tables would take 24.0 GiB "
+				      "(16777216 buckets of 24 octets for each of 64 threads), "
+				      "more than 1 GiB"));
+	cfg_free(&cfg);
+	CU_ASSERT_EQUAL_FATAL(load(&cfg, "zone a. a.zone\nrate-limit 10\n"
+					 "rate-limit-table-size 16000000\nudp-workers 3\n"),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_ECONFIG); /* rounded up: 2^24 */
+	cfg_free(&cfg);
+	/* Off: no table, any size. */
+	CU_ASSERT_EQUAL_FATAL(load(&cfg, "zone a. a.zone\nrate-limit-table-size 16777216\n"
+					 "udp-workers 64\n"),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
+	cfg_free(&cfg);
+}
+
 static void test_file_errors(void)
 {
 	load_fails("zone a. a.zone\nfrobnicate 1\n", "t.conf:2: unknown key 'frobnicate'");
@@ -191,8 +242,9 @@ static void test_file_errors(void)
 	load_fails("cert-probe-interval 86401\n", "cert-probe-interval: 86401 is out of range");
 	load_fails("srv-target a b\n", "srv-target: 'a b' is not a host name");
 	load_fails("keep-zones maybe\n", "keep-zones: expected auto, yes or no, not 'maybe'");
-	load_fails("zone-max-size 1T\n",
-		   "zone-max-size: '1T' is not a size (a number, then K, M or G)");
+	load_fails("zone-max-size 1P\n",
+		   "zone-max-size: '1P' is not a size (a number, then K, M, G or T)");
+	load_fails("zone-max-size 2T\n", "zone-max-size: 2T is out of range");
 	load_fails("zone-max-size 12KB\n", "zone-max-size: '12KB' is not a size");
 	load_fails("zone-max-size M\n", "zone-max-size: 'M' is not a size");
 	load_fails("zone-max-size 4095\n",
@@ -623,6 +675,8 @@ void reg_cutest_cfg(void)
 	CU_add_test(s, "defaults", test_defaults);
 	CU_add_test(s, "file: every key", test_file_all_keys);
 	CU_add_test(s, "file: errors name line and reason", test_file_errors);
+	CU_add_test(s, "file: sizes with K, M, G, T", test_size_units);
+	CU_add_test(s, "rate limit: its tables bounded together", test_rrl_memory);
 	CU_add_test(s, "file: read from disk, relative paths", test_file_read);
 	CU_add_test(s, "command line: every option", test_args);
 	CU_add_test(s, "command line: errors", test_args_errors);

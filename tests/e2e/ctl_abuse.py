@@ -25,9 +25,12 @@ most CTL_LINE_MAX (4096) bytes with its newline; a response is a status line ("o
     refused             (run as a user the daemon refuses) the permission-denied response and
                         EOF, whether the client sends a request or says nothing
     hold N SECS         N connections that say nothing, for SECS seconds ("held N" once open)
+    fakedaemon SANDNSCTL  a fake daemon at --control (a path of our own) sends hostile replies
+                        (NUL octets, no status line, no end, 64 MiB): SANDNSCTL status exits 2
+                        saying why, never killed by a signal; well-formed replies still work
     reload-loop ...     the reload loop: see reload_loop() and --help
 
-Talks only to the Unix socket given by --control. Every read is bounded (--timeout); a connect
+Talks only to the Unix socket given by --control (fakedaemon listens there). Every read is bounded (--timeout); a connect
 waits while the daemon's listen queue is full, as sandnsctl's does: run it under `timeout`.
 """
 import argparse
@@ -491,6 +494,62 @@ def cmd_refused(a):
     return 0 if ok else 1
 
 
+FAKE_REPLIES = [
+    # name, reply, sandnsctl's exit status, what its stdout or stderr must hold
+    ("well-formed", b"ok\nline one\n..dot\n.\n", 0, b"line one\n.dot\n"),
+    ("refusal", b"error: no such thing\n.\n", 1, b"no such thing"),
+    ("nul first", b"\x00\n.\n", 2, b"NUL"),
+    ("nul in the status", b"ok\x00\n.\n", 2, b"NUL"),
+    ("nul in the body", b"ok\nab\x00cd\n.\n", 2, b"NUL"),
+    ("nul in a refusal", b"error: x\x00y\n.\n", 2, b"NUL"),
+    ("the end line alone", b".\n", 2, b"unexpected reply"),
+    ("an empty status", b"\n.\n", 2, b"unexpected reply"),
+    ("an unknown status", b"maybe\n.\n", 2, b"unexpected reply"),
+    ("no end, then closed", b"ok\nbody\n", 2, b"closed the connection"),
+    ("64 MiB", b"ok\n" + b"a" * (64 << 20) + b"\n.\n", 2, b"too long"),
+]
+
+
+def cmd_fakedaemon(a):
+    ok = True
+    for name, data, want_rc, want in FAKE_REPLIES:
+        if os.path.exists(a.control):
+            os.unlink(a.control)
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        srv.bind(a.control)
+        srv.listen(1)
+        srv.settimeout(a.timeout)
+
+        def serve():
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                return
+            c.settimeout(a.timeout)
+            try:
+                c.recv(4096)
+                c.sendall(data)
+            except OSError:
+                pass
+            c.close()
+        th = threading.Thread(target=serve)
+        th.start()
+        p = subprocess.run([a.sandnsctl, "--control", a.control, "status"],
+                           capture_output=True, timeout=a.timeout + 20)
+        th.join()
+        srv.close()
+        seen = p.stdout + p.stderr
+        good = p.returncode == want_rc and want in seen
+        if want_rc == 2:
+            good = good and p.stderr.startswith(b"sandnsctl: ")
+        say("%-20s exit %d %r" % (name, p.returncode, seen[:120]))
+        if not good:
+            say("want exit %d and %r in its output" % (want_rc, want))
+            ok = False
+    os.unlink(a.control)
+    return 0 if ok else 1
+
+
 # ------------------------------------------------------------------------ the reload loop
 
 def rss_kib(pid):
@@ -585,6 +644,8 @@ def main():
     s = sub.add_parser("hold")
     s.add_argument("n", type=int)
     s.add_argument("secs", type=float)
+    s = sub.add_parser("fakedaemon")
+    s.add_argument("sandnsctl")
     s = sub.add_parser("reload-loop")
     s.add_argument("--pid", type=int, required=True, help="sandnsd's pid (for VmRSS)")
     s.add_argument("--zone", required=True, help="the zone to reload, e.g. example.com.")
@@ -601,6 +662,7 @@ def main():
     fn = {"longline": cmd_longline, "maxline": cmd_maxline, "garbage": cmd_garbage,
           "unknown": cmd_unknown, "stall": cmd_stall, "many": cmd_many, "flood": cmd_flood,
           "hangup": cmd_hangup, "refused": cmd_refused, "hold": cmd_hold,
+          "fakedaemon": cmd_fakedaemon,
           "reload-loop": reload_loop}[a.cmd]
     try:
         return fn(a)

@@ -5,7 +5,8 @@
 # and by raw clients (ctl_abuse.py):
 #  1. abuse: requests longer than CTL_LINE_MAX, binary garbage, silent and half-line clients,
 #     200 clients at once, a client that never reads its replies, unknown commands; then status
-#     still answers and the DNS answers are the same as before;
+#     still answers and the DNS answers are the same as before; sandnsctl facing a fake daemon's
+#     malformed replies (NUL octets, no end) exits 2 saying why;
 #  2. SO_PEERCRED (root): the socket is 0600; with it opened to everyone (chmod 0666), user
 #     nobody is told "permission denied: uid N ..." and let go, root is still served;
 #  3. broken reloads: a zone syntax error, a missing zone file, a directory, a zone without
@@ -229,6 +230,10 @@ check "200 clients at once: none refused (the cap is 256; got ${refused_first:-?
 check "one client sends 3000 requests without reading: others served, then all 3000 replies" \
 	py flood 3000 "$SANDNSCTL"
 check "50 clients send status and hang up without reading, 50 connect and hang up" py hangup 50
+# sandnsctl facing a hostile daemon (a fake one on a socket of our own): NUL octets, no status
+# line, no end, 64 MiB; each an error on stderr and exit 2, never a crash.
+check "a fake daemon's malformed replies: sandnsctl exits 2 saying why, never crashes" \
+	timeout 120 "$PY" "$HELPER" --control "$TMP/fake.sock" fakedaemon "$SANDNSCTL"
 
 # Connections held open by clients that say nothing fill the daemon's table of control
 # clients (256), and more knock: those are refused with the reason ("too many control

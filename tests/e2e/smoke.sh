@@ -3,7 +3,8 @@
 # smoke.sh: sandnsd end to end on loopback: the sample zones answer over UDP and TCP, AXFR and
 # its ACL, sandnsctl status, configuration and zone errors named by file and line, a good reload
 # that changes the answers, one whose serial was not raised (warned about) and a broken one that
-# keeps them, a clean exit on SIGTERM.
+# keeps them, a clean exit on SIGTERM, signals while the zones load (SIGHUP remembered, SIGUSR1/2
+# ignored, SIGTERM stops at once).
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir.
 # Talks only to 127.0.0.1 and ::1; ends only the processes it started, by PID; waits are bounded.
@@ -233,6 +234,107 @@ fi
 stop_sandnsd
 rc=$?
 check "SIGTERM (rate limiting): sandnsd exits with status 0 (got $rc)" test "$rc" = 0
+
+# ---------------------------------------------------------------- signals during start-up
+# A zone that takes a while to load. The signals are set up first thing in main(): SIGUSR1
+# ignored (SigIgn in /proc shows it) says the process got there. A SIGHUP while loading is
+# remembered and reloads once serving (as knotd and nsd do), SIGUSR1/SIGUSR2 are ignored at any
+# time, SIGTERM while loading stops it at once with status 0 and a line saying so.
+$PY - "$TMP/big.zone" <<'PYEOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("$ORIGIN big.test.\n$TTL 300\n@ SOA ns1 host 1 7200 3600 1209600 300\n@ NS ns1\n")
+    f.write("ns1 A 192.0.2.1\n")
+    f.writelines("h%d A 192.0.2.%d\n" % (i, i % 250 + 1) for i in range(120000))
+PYEOF
+# starting PID: waits (3 s at most) until PID ignores SIGUSR1, then says whether it still loads.
+starting() {
+	local pid=$1 log=$2 ign
+	for _ in $(seq 1 300); do
+		ign=$(sed -n 's/^SigIgn:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)
+		[ -n "$ign" ] && (( (16#$ign >> 9) & 1 )) && break
+		sleep 0.01
+	done
+	check "start-up: SIGUSR1 is ignored from the start (SigIgn ${ign:-none})" \
+		test -n "$ign" -a $(( (16#${ign:-0} >> 9) & 1 )) = 1
+	check "start-up: ... while the zone still loads" sh -c "! grep -q '^sandnsd: serving' $log"
+}
+biglisten=(--listen "127.0.0.1@$PORT")
+"$SANDNSD" --foreground --io socket "${biglisten[@]}" --control "$TMP/big.sock" \
+	--zone "big.test.=$TMP/big.zone" >"$TMP/sandnsd.log" 2>&1 &
+PID=$!
+starting "$PID" "$TMP/sandnsd.log"
+kill -HUP "$PID"
+kill -USR1 "$PID"
+kill -USR2 "$PID"
+if wait_serving "$TMP/sandnsd.log" "$PID" 60; then
+	ok "start-up: SIGHUP, SIGUSR1 and SIGUSR2 while loading: serving (pid $PID)"
+	reloaded=0
+	for _ in $(seq 1 600); do
+		grep -q 'reloaded 1 zones .* on SIGHUP' "$TMP/sandnsd.log" && { reloaded=1; break; }
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	check "start-up: the SIGHUP that came while loading reloads once serving" test "$reloaded" = 1
+	kill -USR1 "$PID"
+	kill -USR2 "$PID"
+	sleep 0.2
+	check "start-up: SIGUSR1 and SIGUSR2 while serving are ignored" kill -0 "$PID"
+	check "start-up: it answers" answer_is h7.big.test A 192.0.2.8
+else
+	wait "$PID"
+	bad "start-up: sandnsd did not survive SIGHUP/SIGUSR1/SIGUSR2 while loading (status $?)"
+	PID=
+fi
+stop_sandnsd
+rc=$?
+check "start-up: then SIGTERM: status 0 (got $rc)" test "$rc" = 0
+"$SANDNSD" --foreground --io socket "${biglisten[@]}" --control "$TMP/big.sock" \
+	--zone "big.test.=$TMP/big.zone" >"$TMP/sandnsd.log" 2>&1 &
+PID=$!
+starting "$PID" "$TMP/sandnsd.log"
+t0=$(date +%s%3N)
+kill -TERM "$PID"
+for _ in $(seq 1 40); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done
+took=$(($(date +%s%3N) - t0))
+if kill -0 "$PID" 2>/dev/null; then
+	bad "start-up: SIGTERM while loading: still running after $took ms"
+	stop_sandnsd
+else
+	wait "$PID"
+	rc=$?
+	PID=
+	check "start-up: SIGTERM while loading stops it in $took ms (limit 2000), status $rc" \
+		test "$took" -le 2000 -a "$rc" = 0
+	check "start-up: ... saying so" grep -q 'SIGTERM during start-up: stopping' "$TMP/sandnsd.log"
+fi
+# In the background the zones load before the fork: a SIGHUP meanwhile must reach the child.
+"$SANDNSD" "${biglisten[@]}" --control "$TMP/bigbg.sock" --zone "big.test.=$TMP/big.zone" \
+	>"$TMP/bigbg.out" 2>&1 &
+P0=$!
+starting "$P0" "$TMP/bigbg.out"
+kill -HUP "$P0"
+wait "$P0"
+rc=$?
+check "start-up, background: SIGHUP while loading, the parent returns 0 once the child serves (got $rc)" \
+	test "$rc" = 0
+BGPID=$(timeout 10 "$SANDNSCTL" --control "$TMP/bigbg.sock" status 2>/dev/null |
+	sed -n 's/^sandnsd [^,]*, pid \([0-9]*\),.*/\1/p')
+if [ -n "$BGPID" ] && kill -0 "$BGPID" 2>/dev/null; then
+	reloaded=0
+	for _ in $(seq 1 600); do
+		timeout 10 "$SANDNSCTL" --control "$TMP/bigbg.sock" status 2>/dev/null |
+			grep -q 'reloads: 1 done' && { reloaded=1; break; }
+		sleep 0.1
+	done
+	check "start-up, background: the child reloads for that SIGHUP once serving" test "$reloaded" = 1
+	kill -TERM "$BGPID"
+	for _ in $(seq 1 100); do kill -0 "$BGPID" 2>/dev/null || break; sleep 0.1; done
+	check "start-up, background: SIGTERM stops it within 10 s" sh -c "! kill -0 $BGPID 2>/dev/null"
+	kill -0 "$BGPID" 2>/dev/null && kill -KILL "$BGPID"
+else
+	bad "start-up, background: no child serving ($(head -c 300 "$TMP/bigbg.out"))"
+fi
 
 # ---------------------------------------------------------------- in the background
 # Without --foreground sandnsd forks; the child must still hear SIGHUP and SIGTERM (epoll hears

@@ -16,6 +16,7 @@
 #include <CUnit/CUnit.h>
 
 #include "cutest.h"
+#include "rfile.h"
 #include "wire.h"
 #include "zload.h"
 #include "zload_pvt.h"
@@ -794,6 +795,13 @@ static void test_include_not_regular(void)
 	CU_ASSERT_TRUE(
 	    has_all(err, path, ":6: $INCLUDE ", fifo, ": not a regular file (a fifo)", NULL));
 	unlink(fifo);
+	/* /proc/self/pagemap (size 0, gigabytes of data) and a /sys file: refused at once. */
+	CU_ASSERT_EQUAL(
+	    load_guarded(NULL, HEAD "www IN A 192.0.2.1\n$INCLUDE /proc/self/pagemap\n"), 0);
+	CU_ASSERT_TRUE(has_all(err, "t.zone:7: $INCLUDE /proc/self/pagemap: ",
+			       "not a regular file (a file of /proc", NULL));
+	CU_ASSERT_EQUAL(load_guarded("/sys/kernel/uevent_seqnum", NULL), 0);
+	CU_ASSERT_TRUE(has_all(err, "not a regular file (a file of /sys", NULL));
 	/* /dev/zero as an $INCLUDE. */
 	CU_ASSERT_EQUAL(load_guarded(NULL, HEAD "www IN A 192.0.2.1\n$INCLUDE /dev/zero\n"), 0);
 	CU_ASSERT_TRUE(has_all(err, "t.zone:7: $INCLUDE /dev/zero: ",
@@ -843,12 +851,12 @@ static void test_text_bound(void)
 	zload_free(&z);
 	free(text);
 	/*
-	 * A regular file whose size fstat does not know (0), longer than the bound: read as far
-	 * as the bound, no further, as a file that grows while it is read is.
+	 * A file of /proc: its size (0) says nothing of what it yields, refused at once (a file
+	 * that grows while it is read is read as far as the bound, no further: rfile_read, below).
 	 */
 	z = load_file("/proc/self/maps", NULL);
 	CU_ASSERT_PTR_NULL(z);
-	CU_ASSERT_TRUE(has_all(err, "/proc/self/maps: larger than 400 octets", NULL));
+	CU_ASSERT_TRUE(has_all(err, "/proc/self/maps: not a regular file (a file of /proc", NULL));
 	zload_free(&z);
 	/* The bound is on the zone's files together: the $INCLUDE that passes it is refused. */
 	inc_text = malloc(151);
@@ -878,6 +886,48 @@ static void test_text_bound(void)
 	z = load_file(path, NULL);
 	CU_ASSERT_PTR_NOT_NULL(z);
 	zload_free(&z);
+}
+
+/*
+ * rfile_read, the reader under every file someone names (zones, certificates, serial-state):
+ * bounded by the octets it reads, whatever fstat says (a pipe says 0, like a file of /proc or
+ * one that grows), and it stops reading at its bound.
+ */
+static void test_rfile_read(void)
+{
+	static char chunk[60000];
+	int p[2];
+	char *data;
+	size_t len, left = 0;
+	ssize_t n;
+
+	memset(chunk, 'z', sizeof(chunk));
+	/* Within the bound: all of it. */
+	CU_ASSERT_EQUAL_FATAL(pipe(p), 0);
+	CU_ASSERT_EQUAL_FATAL(write(p[1], chunk, 10000), 10000);
+	close(p[1]);
+	CU_ASSERT_EQUAL(rfile_read(p[0], 10000, &data, &len), 0);
+	CU_ASSERT_EQUAL(len, 10000);
+	CU_ASSERT_TRUE(data != NULL && data[len] == '\0' && data[9999] == 'z');
+	free(data);
+	close(p[0]);
+	/* Over it: -EFBIG, after reading at most one octet past it (the rest is left unread). */
+	CU_ASSERT_EQUAL_FATAL(pipe(p), 0);
+	CU_ASSERT_EQUAL_FATAL(write(p[1], chunk, sizeof(chunk)), (ssize_t)sizeof(chunk));
+	close(p[1]);
+	CU_ASSERT_EQUAL(rfile_read(p[0], 4096, &data, &len), -EFBIG);
+	CU_ASSERT_PTR_NULL(data);
+	while ((n = read(p[0], chunk, sizeof(chunk))) > 0)
+		left += (size_t)n;
+	CU_ASSERT_EQUAL(left, sizeof(chunk) - 4097);
+	close(p[0]);
+	/* A bound of 0: an empty input only. */
+	CU_ASSERT_EQUAL_FATAL(pipe(p), 0);
+	close(p[1]);
+	CU_ASSERT_EQUAL(rfile_read(p[0], 0, &data, &len), 0);
+	CU_ASSERT_EQUAL(len, 0);
+	free(data);
+	close(p[0]);
 }
 
 static void test_include_loops_and_depth(void)
@@ -1283,6 +1333,7 @@ void reg_cutest_zload(void)
 	CU_add_test(s, "error: a FIFO or a device as the zone file", test_file_not_regular);
 	CU_add_test(s, "error: a FIFO or a device as an $INCLUDE", test_include_not_regular);
 	CU_add_test(s, "error: a zone's text over its bound", test_text_bound);
+	CU_add_test(s, "rfile_read: bounded by the octets read", test_rfile_read);
 	CU_add_test(s, "error: $INCLUDE loops, and nesting too deep", test_include_loops_and_depth);
 	CU_add_test(s, "the fast reader reads as ldns does", test_fast_reader_same);
 	CU_add_test(s, "records are on their own lines", test_fast_reader_lines);
