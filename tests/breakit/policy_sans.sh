@@ -27,7 +27,7 @@ for z in $(seq 0 $((NZ - 1))); do
 done
 echo "cert $T/c.pem" >>"$T/sandns.conf"
 "$SANDNSD" --foreground --io socket --listen 127.0.0.1@$PORT --control "$T/s.sock" \
-	--config "$T/sandns.conf" >"$T/log" 2>&1 &
+	--config "$T/sandns.conf" --state-dir "$T/state" >"$T/log" 2>&1 &
 PID=$!
 for _ in $(seq 1 600); do grep -q '^sandnsd: serving' "$T/log" && break; sleep 0.1; done
 "$SANDNSCTL" --control "$T/s.sock" policy reload >/dev/null &
