@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* resolve.c: what an authoritative answer holds (RFC 1034 4.3.2): RRsets by section */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "resolve.h"
@@ -59,15 +61,44 @@ static bool res_has(const zt_t *zt, const res_t *r, uint8_t kind, uint32_t node,
 	return false;
 }
 
+/*
+ * Whether R has room for one more item of section SEC. The heap's grows; a fixed array keeps
+ * RES_RESERVE items for the answer and authority sections, and additional RRsets past it are
+ * left out (add_cut): they could not be written, the message is full before.
+ */
+static bool res_room(res_t *r, uint8_t sec)
+{
+	if (r->grow) {
+		res_item_t *more;
+		unsigned cap = r->cap * 2;
+
+		if (r->n < r->cap)
+			return true;
+		more = realloc(r->item, cap * sizeof(*more));
+		if (more == NULL) {
+			r->overflow = true;
+			return false;
+		}
+		r->item = more;
+		r->cap = cap;
+		return true;
+	}
+	if (r->n < r->cap && (sec != 3 || r->n + RES_RESERVE < r->cap))
+		return true;
+	if (sec == 3)
+		r->add_cut = true;
+	else
+		r->overflow = true;
+	return false;
+}
+
 static res_item_t *res_add(res_t *r, uint8_t sec, uint8_t kind, uint32_t node, const uint8_t *name,
 			   uint32_t rrset)
 {
 	res_item_t *it;
 
-	if (r->n >= RES_MAX_ITEMS) {
-		r->overflow = true;
+	if (!res_room(r, sec))
 		return NULL;
-	}
 	it = &r->item[r->n++];
 	it->section = sec;
 	it->owner_kind = kind;
@@ -148,7 +179,8 @@ static void res_additional(const zt_t *zt, res_t *r, uint32_t rrset, uint32_t zo
 	const zt_rrset_t *set = &zt->rrsets[rrset];
 	int toff = target_offset(set->type);
 
-	if (toff < 0)
+	/* An RRset that no message holds is never written with its additional data. */
+	if (toff < 0 || set->count > RES_RRSET_MAX_RECORDS)
 		return;
 	for (int pass = 0; pass < 2; pass++) {
 		const uint8_t *p = zt->arena + set->data;
@@ -469,6 +501,36 @@ static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
 	}
 }
 
+void res_init(res_t *r, res_item_t *items, unsigned cap)
+{
+	r->item = items;
+	r->cap = cap;
+	r->grow = false;
+	res_reset(r);
+}
+
+int res_init_heap(res_t *r)
+{
+	r->cap = 64;
+	r->item = malloc(r->cap * sizeof(*r->item));
+	r->grow = true;
+	res_reset(r);
+	if (r->item == NULL) {
+		r->cap = 0;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void res_fini(res_t *r)
+{
+	if (r->grow)
+		free(r->item);
+	r->item = NULL;
+	r->cap = 0;
+	r->n = 0;
+}
+
 void res_reset(res_t *r)
 {
 	r->qname = NULL;
@@ -476,6 +538,7 @@ void res_reset(res_t *r)
 	r->n = 0;
 	r->nnames = 0;
 	r->overflow = false;
+	r->add_cut = false;
 }
 
 void res_resolve(const zt_t *zt, const uint8_t *qname, uint16_t qtype, bool dnssec, res_t *r)

@@ -67,12 +67,13 @@ static int xfr_put(struct xfr_msg *m, const zt_t *zt, const uint8_t *query,
 		   void *ctx)
 {
 	static __thread res_t r;
+	static __thread res_item_t item; /* one RRset at a time */
 	uint16_t counts[3];
 	size_t len = m->rb.len;
 	unsigned ndict = m->rb.ndict;
 	int ret;
 
-	res_reset(&r);
+	res_init(&r, &item, 1);
 	r.item[0].section = 1;
 	r.item[0].owner_kind = OWN_NODE;
 	r.item[0].node = node;
