@@ -12,6 +12,9 @@
 #include "zt_pvt.h"
 
 #define XFR_MSG_MAX 65535
+
+/* xfr_put(): the transfer ended with a SERVFAIL message (an RRset no message holds). */
+#define XFR_ENDED 1
 /* A message is sent once it passes this size: Knot's messages are about 16 KiB too, and a
  * receiver gets data early without one record set ever being split. */
 #define XFR_MSG_SOFT 16384
@@ -96,8 +99,15 @@ static int xfr_put(struct xfr_msg *m, const zt_t *zt, const uint8_t *query,
 		return ret;
 	}
 	/* rbuf_put_res() left the message as it was: send it, go on in a new one. */
-	if (len == m->empty_len)
-		return SANDNS_ETOOBIG;
+	if (len == m->empty_len) {
+		/* No message holds this RRset: a SERVFAIL with the question ends the transfer,
+		 * as Knot ends it (its client sees why, not a closed connection). */
+		xfr_msg_start(m, query, q, true);
+		wire_put16(m->buf + 2,
+			   (uint16_t)(F_QR | (wire_get16(query + 2) & F_RD) | RC_SERVFAIL));
+		ret = xfr_msg_flush(m, zt, q, sink, ctx);
+		return ret != 0 ? ret : XFR_ENDED;
+	}
 	m->rb.len = len;
 	m->rb.ndict = ndict;
 	m->rb.err = 0;
@@ -151,5 +161,5 @@ int zt_xfr_render(const zt_t *zt, const uint8_t *query, size_t qlen, zt_xfr_sink
 		ret = xfr_put(&m, zt, query, &q, zone->apex, zone->soa, sink, ctx);
 	if (ret == 0 && m.count > 0)
 		ret = xfr_msg_flush(&m, zt, &q, sink, ctx);
-	return ret;
+	return ret == XFR_ENDED ? 0 : ret;
 }

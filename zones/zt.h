@@ -97,7 +97,8 @@ typedef int (*zt_xfr_sink)(void *ctx, const uint8_t *msg, size_t len);
 
 /*
  * Runs the AXFR asked for by QUERY: calls SINK once per message (each at most 65535 bytes),
- * SOA first and last. Returns 0 or a sandns error (a sink's non-zero return stops it).
+ * SOA first and last. Returns 0 or a sandns error (a sink's non-zero return stops it). An
+ * RRset that no message holds ends the transfer with a SERVFAIL message, as Knot's: 0.
  * Call it within one RCU read-side section: it reads the snapshot throughout.
  */
 int zt_xfr_render(const zt_t *zt, const uint8_t *query, size_t qlen, zt_xfr_sink sink, void *ctx);
