@@ -31,6 +31,7 @@ static const struct {
     {"zsrc", reg_cutest_zsrc},
     {"dgram", reg_cutest_dgram},
     {"adcheck", reg_cutest_adcheck},
+    {"bigans", reg_cutest_bigans},
     {NULL, NULL},
 };
 // clang-format on
