@@ -25,6 +25,6 @@ void reg_cutest_zsrc(void);    /* tests/control/test_zsrc.c: where a zone comes 
 void reg_cutest_index(void);   /* tests/zones/test_index.c: the name index's one hash */
 void reg_cutest_adcheck(void); /* tests/control/test_adcheck.c: autodiscover-check, no network */
 void reg_cutest_dgram(void); /* tests/zones/test_dgram.c: one datagram answered, limited, counted */
-void reg_cutest_bigans(void); /* tests/zones/test_bigans.c: answers of any size, as Knot gives them */
+void reg_cutest_bigans(void); /* tests/zones/test_bigans.c: answers of any size */
 
 #endif
