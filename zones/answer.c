@@ -129,6 +129,7 @@ static bool tail_live(struct tail *t, const zt_t *zt, const struct zt_query *q, 
 	size_t head = WIRE_HDR_LEN + q->qname_len + 4;
 
 	res_init(r, live_items, RES_LIVE_ITEMS);
+	r->limit = limit;
 	res_resolve(zt, q->qname, q->qtype, q->dnssec, r);
 	if (r->overflow)
 		return false;

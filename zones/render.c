@@ -286,13 +286,13 @@ static void rb_owner(rbuf_t *rb, const zt_t *zt, const res_item_t *it, bool repe
 		return;
 	}
 	/* Hints: an RRset's later owners point at its first, glue owners at the target that
-	 * named them. */
+	 * named them (of the first 15 records of that RRset only, as Knot). */
 	if (repeat && rb->owner_pos <= WIRE_PTR_MAX) {
 		rb_ptr(rb, (uint16_t)rb->owner_pos);
 		return;
 	}
 	rb->owner_pos = rb->len;
-	if (it->section == 3) {
+	if (it->section == 3 && it->hint) {
 		rb_name(rb, owner, true);
 		return;
 	}

@@ -7,6 +7,9 @@
 #include "resolve.h"
 #include "zt_index.h"
 
+/* Records of an RRset whose names Knot remembers for its additional owners' compression. */
+#define RES_HINTS 15
+
 /* Hops followed inside a zone after the first CNAME (Knot's answers show five CNAMEs at most). */
 #define RES_CHAIN_MAX 4
 
@@ -109,6 +112,7 @@ static res_item_t *res_add(res_t *r, uint8_t sec, uint8_t kind, uint32_t node, c
 	it->cname_target = NULL;
 	it->required = false;
 	it->sig = false;
+	it->hint = false;
 	return it;
 }
 
@@ -179,8 +183,13 @@ static void res_additional(const zt_t *zt, res_t *r, uint32_t rrset, uint32_t zo
 	const zt_rrset_t *set = &zt->rrsets[rrset];
 	int toff = target_offset(set->type);
 
-	/* An RRset that no message holds is never written with its additional data. */
-	if (toff < 0 || set->count > RES_RRSET_MAX_RECORDS)
+	/*
+	 * An RRset that cannot fit in the message (each record an owner pointer, 10 octets, the
+	 * data before the target and a pointer at least) is cut with TC before any additional
+	 * record: none is looked for (Knot stops there too). A UDP answer of an NS, MX or SRV
+	 * RRset with thousands of targets costs no more than its truncation.
+	 */
+	if (toff < 0 || (size_t)set->count * (14u + (unsigned)toff) > r->limit)
 		return;
 	for (int pass = 0; pass < 2; pass++) {
 		const uint8_t *p = zt->arena + set->data;
@@ -210,8 +219,10 @@ static void res_additional(const zt_t *zt, res_t *r, uint32_t rrset, uint32_t zo
 				if (a == ZT_NONE)
 					continue;
 				res_add_set(zt, r, 3, OWN_NODE, n, NULL, a, dnssec);
-				for (unsigned j = before; j < r->n; j++)
+				for (unsigned j = before; j < r->n; j++) {
 					r->item[j].required = referral && mandatory;
+					r->item[j].hint = i < RES_HINTS;
+				}
 			}
 		}
 	}
@@ -506,6 +517,7 @@ void res_init(res_t *r, res_item_t *items, unsigned cap)
 	r->item = items;
 	r->cap = cap;
 	r->grow = false;
+	r->limit = 65535;
 	res_reset(r);
 }
 
@@ -514,6 +526,7 @@ int res_init_heap(res_t *r)
 	r->cap = 64;
 	r->item = malloc(r->cap * sizeof(*r->item));
 	r->grow = true;
+	r->limit = 65535;
 	res_reset(r);
 	if (r->item == NULL) {
 		r->cap = 0;

@@ -18,9 +18,6 @@
 #define RES_LIVE_ITEMS 4160
 #define RES_RESERVE 64
 #define RES_MAX_NAMES 16
-/* Records of the smallest kind (an owner pointer, 10 octets, 2 of RDATA) one message holds:
- * an RRset with more never gets additional processing, it cannot be written whole. */
-#define RES_RRSET_MAX_RECORDS (65535 / 14)
 
 /* In a node's answers: this one is resolved and rendered at query time (the live path). */
 #define ZT_LIVE (UINT32_MAX - 1)
@@ -37,7 +34,10 @@ typedef struct res_item {
 	const uint8_t *cname_target; /* synthesized CNAME (DNAME) */
 	bool required;		     /* glue a referral cannot go without: TC rather than drop it */
 	bool sig; /* the signatures of the item before it (written after its section's RRsets) */
-	bool put; /* rendering: written (its signatures may follow) */
+	/* additional data named by one of the first 15 records of its RRset: its owner points at
+	 * that name (Knot keeps 15 such hints an RRset) */
+	bool hint;
+	bool put;	    /* rendering: written (its signatures may follow) */
 	uint32_t owner_pos; /* rendering: where its owner was written */
 } res_item_t;
 
@@ -52,9 +52,11 @@ typedef struct res {
 	uint8_t names[RES_MAX_NAMES][WIRE_NAME_MAX + 1]; /* storage for synthesized names */
 	unsigned nnames;
 	bool overflow; /* the answer could not be held: SERVFAIL */
+	size_t limit;  /* the message's size limit: an RRset that cannot fit in it (TC) gets no
+			* additional processing, nothing of it would be written */
 } res_t;
 
-/* R holds at most CAP items, in ITEMS (the caller's: no allocation ever). */
+/* R holds at most CAP items, in ITEMS (the caller's: no allocation ever); limit 65535. */
 void res_init(res_t *r, res_item_t *items, unsigned cap);
 
 /* R's items on the heap, as many as an answer needs (the compiler, the control thread).

@@ -43,7 +43,7 @@ SANDNS_PID=
 . "$HERE/lib.sh"
 
 # big.test: answers larger than a message or than a precomputed table once held: an SRV with 50
-# targets (A and AAAA each), a delegation to 48 in-zone name servers with glue, RRsets over
+# targets (A and AAAA each), one with 20, a delegation to 48 in-zone name servers with glue, RRsets over
 # 64 KiB (300 TXT of 255 octets, 5,000 A, 3,000 MX) and a name with 70 types.
 big_zone() {
 	local i pad
@@ -53,6 +53,11 @@ big_zone() {
 	for i in $(seq 0 49); do
 		printf '_ldap._tcp SRV 0 100 389 dc%d.big.test.\n' "$i"
 		printf 'dc%d A 192.0.2.%d\ndc%d AAAA 2001:db8::%d\n' "$i" $((i + 10)) "$i" $((i + 10))
+	done
+	# 20 targets: more than the 15 whose names Knot remembers for its glue owners
+	for i in $(seq 0 19); do
+		printf '_kerberos._udp SRV 0 100 88 kdc%d.big.test.\n' "$i"
+		printf 'kdc%d A 192.0.4.%d\nkdc%d AAAA 2001:db8:4::%d\n' "$i" $((i + 1)) "$i" $((i + 1))
 	done
 	for i in $(seq 0 47); do
 		printf 'sub NS ns%d.sub.big.test.\n' "$i"

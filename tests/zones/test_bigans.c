@@ -243,6 +243,49 @@ static void test_many_types(void)
 	CU_ASSERT_TRUE(answers("types.big.test.", T_ANY, TCP, 0, true, false, 1, 0, 0));
 }
 
+/*
+ * 2,000 SRV targets with A and AAAA (p.test): the answer fills a TCP message and 105 additional
+ * records fit after it, as in Knot's. Knot points the owners of additional records at the names
+ * of the first 15 records of the RRset that named them only; the others are written with their
+ * first label. A UDP answer is cut at once, without looking for its 4,000 address RRsets.
+ */
+static void test_srv_thousands(void)
+{
+	size_t len = 0, cap = 1 << 18;
+	char *t = malloc(cap), err[512];
+	zload_zone_t *z;
+	zt_t *keep = big;
+
+	if (t == NULL)
+		abort();
+	appendf(&t, &len, &cap,
+		"$ORIGIN p.test.\n$TTL 300\n@ SOA ns1 host 1 7200 3600 1209600 300\n"
+		"@ NS ns1\nns1 A 192.0.2.1\n");
+	for (int i = 0; i < 2000; i++)
+		appendf(&t, &len, &cap,
+			"_x._tcp SRV 0 1 1 h%d.p.test.\nh%d A 10.0.%d.%d\nh%d AAAA 2001:db8::%d\n",
+			i, i, i / 256, i % 256, i, i);
+	z = zload_string("p.test.", t, "p.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	big = zt_new(&z, 1, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL(big);
+	if (big != NULL) {
+		struct hdr h;
+
+		CU_ASSERT_TRUE(
+		    answers("_x._tcp.p.test.", T_SRV, TCP, 0, true, false, 2000, 0, 105));
+		h = ask("_x._tcp.p.test.", T_SRV, TCP);
+		CU_ASSERT_EQUAL(h.len, 65526); /* Knot's size to the octet */
+		CU_ASSERT_TRUE(answers("_x._tcp.p.test.", T_SRV, EDNS1232, 0, true, true, 0, 0, 1));
+		CU_ASSERT_TRUE(
+		    answers("_x._tcp.p.test.", T_ANY, TCP, 0, true, false, 2000, 0, 105));
+		zt_free(&big);
+	}
+	big = keep;
+	zload_free(&z);
+	free(t);
+}
+
 /* A record whose text ldns cuts short is refused, with file, line and reason (Knot: "text is
  * too long"); one that fits is read whole. */
 static void test_txt_over_64k_refused(void)
@@ -304,5 +347,6 @@ void reg_cutest_bigans(void)
 	CU_add_test(s, "referral to 48 name servers with glue", test_referral_many_servers);
 	CU_add_test(s, "RRsets over 64 KiB: SERVFAIL over TCP, TC over UDP", test_rrset_over_64k);
 	CU_add_test(s, "a name with 70 types", test_many_types);
+	CU_add_test(s, "SRV with 2,000 targets: Knot's compression hints", test_srv_thousands);
 	CU_add_test(s, "TXT over 65535 octets: refused at load", test_txt_over_64k_refused);
 }
