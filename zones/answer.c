@@ -607,9 +607,12 @@ lookup:
 			break;
 		/* fall through */
 	case LOOKUP_LIVE:
-		/* Over TCP an answer that does not fit the largest message is SERVFAIL (Knot). */
+		/*
+		 * Over TCP an answer or authority section that does not fit the largest message
+		 * is SERVFAIL; a referral whose glue does not fit keeps TC (both as Knot).
+		 */
 		if (!tail_live(&t, zt, &q, limit - edns_reserve(&q)) ||
-		    ((t.flags & F_TC) && ctx->transport == ZT_TCP)) {
+		    (live_rb.cut && ctx->transport == ZT_TCP)) {
 			info->rcode = RC_SERVFAIL;
 			return answer_empty(zt, query, &q, resp, RC_SERVFAIL, 0, EDE_NONE);
 		}

@@ -106,6 +106,7 @@ void rbuf_start(rbuf_t *rb, uint8_t *buf, size_t cap, const uint8_t *qname, uint
 	rb->nfix = 0;
 	rb->max_ptr = 0;
 	rb->tc = false;
+	rb->cut = false;
 	rb->sfx_pos = WIRE_HDR_LEN;
 	/* A relocatable blob at the root still serves names with labels. */
 	rb->q_labels = reloc && labels == 0 ? 1 : labels;
@@ -439,8 +440,10 @@ static bool put_section(rbuf_t *rb, const zt_t *zt, res_t *r, uint8_t sec, struc
 		}
 		if (sec < 3 || it->required)
 			rb->tc = true;
-		if (sec < 3)
+		if (sec < 3) {
+			rb->cut = true;
 			return false;
+		}
 		st->skipped = it;
 		last_failed = true;
 	}
@@ -458,6 +461,7 @@ static bool put_section(rbuf_t *rb, const zt_t *zt, res_t *r, uint8_t sec, struc
 		}
 		if (sec < 3) {
 			rb->tc = true;
+			rb->cut = true;
 			return false;
 		}
 		break;

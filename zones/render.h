@@ -26,7 +26,8 @@ typedef struct rbuf {
 	size_t owner_pos;  /* where the last RRset's first owner was written */
 	unsigned anchor_labels;
 	bool reloc;
-	bool tc; /* an answer or authority RRset, or required glue, did not fit */
+	bool tc;  /* an answer or authority RRset, or required glue, did not fit */
+	bool cut; /* an answer or authority RRset did not fit (over TCP: SERVFAIL, as Knot) */
 	int err;
 } rbuf_t;
 

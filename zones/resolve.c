@@ -67,7 +67,8 @@ static bool res_has(const zt_t *zt, const res_t *r, uint8_t kind, uint32_t node,
 /*
  * Whether R has room for one more item of section SEC. The heap's grows; a fixed array keeps
  * RES_RESERVE items for the answer and authority sections, and additional RRsets past it are
- * left out (add_cut): they could not be written, the message is full before.
+ * left out: 4,096 written fill a message (16 octets each at least), so only an answer whose
+ * earlier additional RRsets were each too big to be written could have had room for them.
  */
 static bool res_room(res_t *r, uint8_t sec)
 {
@@ -88,9 +89,7 @@ static bool res_room(res_t *r, uint8_t sec)
 	}
 	if (r->n < r->cap && (sec != 3 || r->n + RES_RESERVE < r->cap))
 		return true;
-	if (sec == 3)
-		r->add_cut = true;
-	else
+	if (sec != 3)
 		r->overflow = true;
 	return false;
 }
@@ -551,7 +550,6 @@ void res_reset(res_t *r)
 	r->n = 0;
 	r->nnames = 0;
 	r->overflow = false;
-	r->add_cut = false;
 }
 
 void res_resolve(const zt_t *zt, const uint8_t *qname, uint16_t qtype, bool dnssec, res_t *r)

@@ -48,7 +48,6 @@ typedef struct res {
 	unsigned cap;	  /* room in ITEM */
 	res_item_t *item; /* the caller's array (res_init()) or the heap's (res_init_heap()) */
 	bool grow;	  /* ITEM is on the heap and grows (never on the workers' path) */
-	bool add_cut;	  /* additional RRsets left out for want of room (live path only) */
 	uint8_t names[RES_MAX_NAMES][WIRE_NAME_MAX + 1]; /* storage for synthesized names */
 	unsigned nnames;
 	bool overflow; /* the answer could not be held: SERVFAIL */

@@ -228,8 +228,19 @@ static int make_node_answers(struct zt_build *b, struct blob_ctx *c, uint32_t n,
 		 * so that NS targets and glue owners compress to the question as Knot's do. Names
 		 * below a DNAME are answered live.
 		 */
-		if (zt->nodes[node->deleg].flags & ZN_CUT)
-			make_referral(b, c, n, node->deleg, name, dnssec);
+		if (!(zt->nodes[node->deleg].flags & ZN_CUT))
+			return 0;
+		/* The cut's own (made first) is too big for a blob: so is this one. Thousands of
+		 * glue names would each render it again only to find that. */
+		if ((dnssec ? zt->nodes[node->deleg].referral_do
+			    : zt->nodes[node->deleg].referral) == ZT_LIVE) {
+			if (dnssec)
+				node->referral_do = ZT_LIVE;
+			else
+				node->referral = ZT_LIVE;
+			return 0;
+		}
+		make_referral(b, c, n, node->deleg, name, dnssec);
 		return 0;
 	}
 	wildcard = name[0] == 1 && name[1] == '*' && !(node->flags & ZN_APEX);
@@ -302,9 +313,24 @@ static int make_node_answers(struct zt_build *b, struct blob_ctx *c, uint32_t n,
 		node->ans_default_do = make_blob(b, r, name, false, anchor);
 		node = &zt->nodes[n];
 	}
-	if (node->flags & ZN_CUT && node->deleg == n)
-		make_referral(b, c, n, n, name, dnssec);
 	return 0;
+}
+
+/* The referrals of the cuts, before the names below them (make_node_answers()). */
+static void make_cut_referrals(struct zt_build *b, struct blob_ctx *c)
+{
+	zt_t *zt = b->zt;
+
+	for (uint32_t n = 0; n < zt->nnodes; n++) {
+		uint8_t name[WIRE_NAME_MAX + 1];
+
+		if (!(zt->nodes[n].flags & ZN_CUT) || zt->nodes[n].deleg != n)
+			continue;
+		memcpy(name, zt->arena + zt->nodes[n].name, zt->nodes[n].name_len);
+		make_referral(b, c, n, n, name, false);
+		if (zt->nodes[n].flags & ZN_SIGNED)
+			make_referral(b, c, n, n, name, true);
+	}
 }
 
 int zt_blobs_make(struct zt_build *b)
@@ -335,6 +361,7 @@ int zt_blobs_make(struct zt_build *b)
 			goto out;
 		}
 	}
+	make_cut_referrals(b, &c);
 	for (uint32_t n = 0; n < zt->nnodes; n++) {
 		bool is_signed = zt->nodes[n].flags & ZN_SIGNED;
 

@@ -286,6 +286,50 @@ static void test_srv_thousands(void)
 	free(t);
 }
 
+/*
+ * A delegation to 2,500 in-zone name servers with A and AAAA glue (q.test): over TCP the NS
+ * RRset and the 627 glue records that fit, with TC (glue a referral cannot go without, cut:
+ * Knot sets TC and answers, where an answer RRset that does not fit is SERVFAIL); over UDP TC
+ * alone. The glue names below the cut answer the same, without rendering the referral 2,500
+ * times at load.
+ */
+static void test_referral_thousands(void)
+{
+	size_t len = 0, cap = 1 << 18;
+	char *t = malloc(cap), err[512];
+	zload_zone_t *z;
+	zt_t *keep = big;
+
+	if (t == NULL)
+		abort();
+	appendf(&t, &len, &cap,
+		"$ORIGIN p.test.\n$TTL 300\n@ SOA ns1 host 1 7200 3600 1209600 300\n"
+		"@ NS ns1\nns1 A 192.0.2.1\n");
+	for (int i = 0; i < 2500; i++)
+		appendf(
+		    &t, &len, &cap,
+		    "sub NS n%d.sub.p.test.\nn%d.sub A 10.1.%d.%d\nn%d.sub AAAA 2001:db8:1::%d\n",
+		    i, i, i / 256, i % 256, i, i);
+	z = zload_string("p.test.", t, "q.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	big = zt_new(&z, 1, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL(big);
+	if (big != NULL) {
+		static const char *names[] = {"x.sub.p.test.", "sub.p.test.", "n7.sub.p.test.",
+					      "n2400.sub.p.test."};
+
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			CU_ASSERT_TRUE(answers(names[i], T_A, TCP, 0, false, true, 0, 2500, 627));
+			CU_ASSERT_TRUE(answers(names[i], T_A, EDNS1232, 0, false, true, 0, 0, 1));
+			CU_ASSERT_TRUE(answers(names[i], T_A, UDP512, 0, false, true, 0, 0, 0));
+		}
+		zt_free(&big);
+	}
+	big = keep;
+	zload_free(&z);
+	free(t);
+}
+
 /* A record whose text ldns cuts short is refused, with file, line and reason (Knot: "text is
  * too long"); one that fits is read whole. */
 static void test_txt_over_64k_refused(void)
@@ -348,5 +392,6 @@ void reg_cutest_bigans(void)
 	CU_add_test(s, "RRsets over 64 KiB: SERVFAIL over TCP, TC over UDP", test_rrset_over_64k);
 	CU_add_test(s, "a name with 70 types", test_many_types);
 	CU_add_test(s, "SRV with 2,000 targets: Knot's compression hints", test_srv_thousands);
+	CU_add_test(s, "referral to 2,500 name servers: TC over TCP", test_referral_thousands);
 	CU_add_test(s, "TXT over 65535 octets: refused at load", test_txt_over_64k_refused);
 }
