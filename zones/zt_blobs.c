@@ -10,7 +10,7 @@
 #include "zt_build.h"
 #include "zt_index.h"
 
-/* Records the answer of one kind at one node: large answers need the heap. */
+/* What the blob maker keeps from node to node: resolutions on the heap (any size), qtypes. */
 struct blob_ctx {
 	res_t r, r0;	  /* a resolution, and the first type's (ANY may be the same) */
 	uint16_t *qtypes; /* the qtypes of a node (node_qtypes()) */
