@@ -37,6 +37,7 @@ static const struct {
     {"tsig", reg_cutest_tsig},
     {"cfg_keys", reg_cutest_cfg_keys},
     {"xfrin", reg_cutest_xfrin},
+    {"bigans", reg_cutest_bigans},
     {NULL, NULL},
 };
 // clang-format on

@@ -26,6 +26,7 @@ struct tail {
 /* The live path renders here: per thread, so the engine never allocates. */
 static __thread uint8_t live_buf[65536];
 static __thread res_t live_res;
+static __thread res_item_t live_items[RES_LIVE_ITEMS]; /* any answer a message can carry */
 static __thread rbuf_t live_rb;
 
 /* Header, question (as asked, 0x20 case kept) and nothing else; the start of every response. */
@@ -127,6 +128,8 @@ static bool tail_live(struct tail *t, const zt_t *zt, const struct zt_query *q, 
 	uint16_t counts[3];
 	size_t head = WIRE_HDR_LEN + q->qname_len + 4;
 
+	res_init(r, live_items, RES_LIVE_ITEMS);
+	r->limit = limit;
 	res_resolve(zt, q->qname, q->qtype, q->dnssec, r);
 	if (r->overflow)
 		return false;
@@ -158,7 +161,8 @@ static uint32_t find_ans(const zt_t *zt, uint32_t first, uint16_t n, uint16_t qt
 	return ZT_NONE;
 }
 
-/* The precomputed answer for a node that the question reached, or ZT_NONE to go live. */
+/* The precomputed answer for a node that the question reached, or ZT_NONE / ZT_LIVE to go
+ * live. */
 static uint32_t node_blob(const zt_t *zt, const zt_node_t *node, uint16_t qtype, bool dnssec)
 {
 	uint32_t b;
@@ -214,13 +218,13 @@ static enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, stru
 				const zt_node_t *from = node->referral != ZT_NONE ? node : d;
 
 				blob = dnssec ? from->referral_do : from->referral;
-				if (blob == ZT_NONE)
+				if (blob >= ZT_LIVE)
 					return LOOKUP_LIVE;
 				return found_blob(t, zt, blob, (int)len - (int)from->name_len);
 			}
 		}
 		blob = node_blob(zt, node, q->qtype, dnssec);
-		if (blob == ZT_NONE)
+		if (blob >= ZT_LIVE)
 			return LOOKUP_LIVE;
 		ref_len = zt_blob(zt, blob)->ref_qlen;
 		return found_blob(t, zt, blob, (int)len - (int)ref_len);
@@ -243,7 +247,7 @@ static enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, stru
 		if (!(d->flags & ZN_CUT))
 			return LOOKUP_LIVE;
 		blob = dnssec ? from->referral_do : from->referral;
-		if (blob == ZT_NONE)
+		if (blob >= ZT_LIVE)
 			return LOOKUP_LIVE;
 		return found_blob(t, zt, blob, (int)q->qname_len - (int)from->name_len);
 	}
@@ -251,7 +255,7 @@ static enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, stru
 		return LOOKUP_LIVE;
 	if (node->wildcard != ZT_NONE) {
 		blob = node_blob(zt, &zt->nodes[node->wildcard], q->qtype, false);
-		if (blob == ZT_NONE)
+		if (blob >= ZT_LIVE)
 			return LOOKUP_LIVE;
 	} else {
 		blob = zt->zones[node->zone].nxdomain;
@@ -373,7 +377,7 @@ static bool tail_soa(struct tail *t, const zt_t *zt, const struct zt_query *q,
 	uint16_t counts[3];
 	size_t head = WIRE_HDR_LEN + q->qname_len + 4;
 
-	res_reset(r);
+	res_init(r, live_items, RES_LIVE_ITEMS);
 	r->item[0] = (res_item_t){.section = 1,
 				  .owner_kind = OWN_NODE,
 				  .node = zone->apex,
@@ -643,7 +647,12 @@ lookup:
 			break;
 		/* fall through */
 	case LOOKUP_LIVE:
-		if (!tail_live(&t, zt, &q, limit - edns_reserve(&q))) {
+		/*
+		 * Over TCP an answer or authority section that does not fit the largest message
+		 * is SERVFAIL; a referral whose glue does not fit keeps TC (both as Knot).
+		 */
+		if (!tail_live(&t, zt, &q, limit - edns_reserve(&q)) ||
+		    (live_rb.cut && ctx->transport == ZT_TCP)) {
 			info->rcode = RC_SERVFAIL;
 			return answer_empty(zt, query, &q, resp, RC_SERVFAIL, 0, EDE_NONE);
 		}

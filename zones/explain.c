@@ -139,6 +139,10 @@ int zt_explain(const zt_t *zt, const char *name, const char *type, zt_explanatio
 		return SANDNS_EPARSE;
 	}
 	r = malloc(sizeof(*r));
+	if (r != NULL && res_init_heap(r) != 0) {
+		free(r);
+		r = NULL;
+	}
 	qlen = 12 + ldns_rdf_size(rdf) + 4;
 	q = calloc(1, qlen);
 	resp = malloc(65535);
@@ -167,6 +171,8 @@ int zt_explain(const zt_t *zt, const char *name, const char *type, zt_explanatio
 		explain_sources(zt, r, out);
 	}
 out:
+	if (r != NULL)
+		res_fini(r);
 	free(r);
 	free(q);
 	free(resp);

@@ -106,6 +106,7 @@ void rbuf_start(rbuf_t *rb, uint8_t *buf, size_t cap, const uint8_t *qname, uint
 	rb->nfix = 0;
 	rb->max_ptr = 0;
 	rb->tc = false;
+	rb->cut = false;
 	rb->sfx_pos = WIRE_HDR_LEN;
 	/* A relocatable blob at the root still serves names with labels. */
 	rb->q_labels = reloc && labels == 0 ? 1 : labels;
@@ -286,13 +287,13 @@ static void rb_owner(rbuf_t *rb, const zt_t *zt, const res_item_t *it, bool repe
 		return;
 	}
 	/* Hints: an RRset's later owners point at its first, glue owners at the target that
-	 * named them. */
+	 * named them (of the first 15 records of that RRset only, as Knot). */
 	if (repeat && rb->owner_pos <= WIRE_PTR_MAX) {
 		rb_ptr(rb, (uint16_t)rb->owner_pos);
 		return;
 	}
 	rb->owner_pos = rb->len;
-	if (it->section == 3) {
+	if (it->section == 3 && it->hint) {
 		rb_name(rb, owner, true);
 		return;
 	}
@@ -368,20 +369,18 @@ static bool same_owner(const res_item_t *a, const res_item_t *b)
 	return a->owner_kind == b->owner_kind && a->node == b->node && a->name == b->name;
 }
 
-/* What rbuf_put_res() keeps while it writes one section. */
+/* What rbuf_put_res() keeps while it writes one section (each item keeps whether it was
+ * written, and where its owner went). */
 struct put_state {
 	const res_item_t *prev;	   /* the last item written, for its owner hint */
 	const res_item_t *skipped; /* the last additional item that did not fit */
-	bool put[RES_MAX_ITEMS];   /* items written (their signatures may follow) */
-	size_t owner[RES_MAX_ITEMS];
 };
 
 /* Writes item I if it fits in rb->limit, else leaves the message as it was: its record count,
  * 0 when it did not fit. */
-static uint16_t put_item(rbuf_t *rb, const zt_t *zt, const res_t *r, unsigned i,
-			 struct put_state *st)
+static uint16_t put_item(rbuf_t *rb, const zt_t *zt, res_t *r, unsigned i, struct put_state *st)
 {
-	const res_item_t *it = &r->item[i];
+	res_item_t *it = &r->item[i];
 	size_t len = rb->len, sfx_pos = rb->sfx_pos, owner_pos = rb->owner_pos;
 	unsigned sfx_labels = rb->sfx_labels;
 	unsigned ndict = rb->ndict, nfix = rb->nfix;
@@ -391,13 +390,13 @@ static uint16_t put_item(rbuf_t *rb, const zt_t *zt, const res_t *r, unsigned i,
 
 	/* A signature's owner points at its RRset's (Knot's owner hint). */
 	if (it->sig) {
-		rb->owner_pos = st->owner[i - 1];
+		rb->owner_pos = r->item[i - 1].owner_pos;
 		repeat = true;
 	}
 	n = rb_item(rb, zt, it, repeat);
 	if (rb->err == 0 && rb->len <= rb->limit) {
-		st->put[i] = true;
-		st->owner[i] = rb->owner_pos;
+		it->put = true;
+		it->owner_pos = (uint32_t)rb->owner_pos;
 		st->prev = it;
 		return n;
 	}
@@ -420,8 +419,8 @@ static uint16_t put_item(rbuf_t *rb, const zt_t *zt, const res_t *r, unsigned i,
  * only for required glue); when the last one tried did not fit no signature follows, and the
  * signatures stop at the first that does not fit (Knot's solve_additional_dnssec()).
  */
-static bool put_section(rbuf_t *rb, const zt_t *zt, const res_t *r, uint8_t sec,
-			struct put_state *st, uint16_t *count)
+static bool put_section(rbuf_t *rb, const zt_t *zt, res_t *r, uint8_t sec, struct put_state *st,
+			uint16_t *count)
 {
 	bool last_failed = false;
 	uint16_t n;
@@ -441,8 +440,10 @@ static bool put_section(rbuf_t *rb, const zt_t *zt, const res_t *r, uint8_t sec,
 		}
 		if (sec < 3 || it->required)
 			rb->tc = true;
-		if (sec < 3)
+		if (sec < 3) {
+			rb->cut = true;
 			return false;
+		}
 		st->skipped = it;
 		last_failed = true;
 	}
@@ -451,7 +452,7 @@ static bool put_section(rbuf_t *rb, const zt_t *zt, const res_t *r, uint8_t sec,
 	for (unsigned i = 1; i < r->n; i++) {
 		const res_item_t *it = &r->item[i];
 
-		if (it->section != sec || !it->sig || !st->put[i - 1])
+		if (it->section != sec || !it->sig || !r->item[i - 1].put)
 			continue;
 		n = put_item(rb, zt, r, i, st);
 		if (n != 0) {
@@ -460,6 +461,7 @@ static bool put_section(rbuf_t *rb, const zt_t *zt, const res_t *r, uint8_t sec,
 		}
 		if (sec < 3) {
 			rb->tc = true;
+			rb->cut = true;
 			return false;
 		}
 		break;
@@ -467,14 +469,13 @@ static bool put_section(rbuf_t *rb, const zt_t *zt, const res_t *r, uint8_t sec,
 	return true;
 }
 
-void rbuf_put_res(rbuf_t *rb, const zt_t *zt, const res_t *r, uint16_t counts[3])
+void rbuf_put_res(rbuf_t *rb, const zt_t *zt, res_t *r, uint16_t counts[3])
 {
-	static __thread struct put_state st;
+	struct put_state st = {.prev = NULL, .skipped = NULL};
 
 	counts[0] = counts[1] = counts[2] = 0;
-	st.prev = NULL;
-	st.skipped = NULL;
-	memset(st.put, 0, sizeof(st.put[0]) * r->n);
+	for (unsigned i = 0; i < r->n; i++)
+		r->item[i].put = false;
 	/* Sections in order, whatever order the resolver found them in; a section cut short
 	 * ends the message (Knot stops there). */
 	for (uint8_t sec = 1; sec <= 3 && rb->err == 0; sec++)

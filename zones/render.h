@@ -15,7 +15,7 @@ typedef struct rbuf {
 	size_t cap;
 	size_t len;
 	size_t limit; /* for truncation: rendering stops (and counts) past it */
-	uint16_t dict[256];
+	uint16_t dict[1024];
 	unsigned ndict;
 	uint16_t fix[512];
 	unsigned nfix;
@@ -26,7 +26,8 @@ typedef struct rbuf {
 	size_t owner_pos;  /* where the last RRset's first owner was written */
 	unsigned anchor_labels;
 	bool reloc;
-	bool tc; /* an answer or authority RRset, or required glue, did not fit */
+	bool tc;  /* an answer or authority RRset, or required glue, did not fit */
+	bool cut; /* an answer or authority RRset did not fit (over TCP: SERVFAIL, as Knot) */
 	int err;
 } rbuf_t;
 
@@ -43,8 +44,8 @@ void rbuf_start(rbuf_t *rb, uint8_t *buf, size_t cap, const uint8_t *qname, uint
  * RRsets, then their signatures (res_item_t.sig). What does not fit in the answer or authority
  * section stops the message with rb->tc; additional RRsets that do not fit are skipped (rb->tc
  * when they were required glue), their signatures only as far as they fit. Returns the counts
- * per section.
+ * per section; R's items note what was written (res_item_t.put).
  */
-void rbuf_put_res(rbuf_t *rb, const zt_t *zt, const res_t *r, uint16_t counts[3]);
+void rbuf_put_res(rbuf_t *rb, const zt_t *zt, res_t *r, uint16_t counts[3]);
 
 #endif

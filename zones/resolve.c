@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* resolve.c: what an authoritative answer holds (RFC 1034 4.3.2): RRsets by section */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "resolve.h"
 #include "zt_index.h"
+
+/* Records of an RRset whose names Knot remembers for its additional owners' compression. */
+#define RES_HINTS 15
 
 /* Hops followed inside a zone after the first CNAME (Knot's answers show five CNAMEs at most). */
 #define RES_CHAIN_MAX 4
@@ -59,15 +64,43 @@ static bool res_has(const zt_t *zt, const res_t *r, uint8_t kind, uint32_t node,
 	return false;
 }
 
+/*
+ * Whether R has room for one more item of section SEC. The heap's grows; a fixed array keeps
+ * RES_RESERVE items for the answer and authority sections, and additional RRsets past it are
+ * left out: 4,096 written fill a message (16 octets each at least), so only an answer whose
+ * earlier additional RRsets were each too big to be written could have had room for them.
+ */
+static bool res_room(res_t *r, uint8_t sec)
+{
+	if (r->grow) {
+		res_item_t *more;
+		unsigned cap = r->cap * 2;
+
+		if (r->n < r->cap)
+			return true;
+		more = realloc(r->item, cap * sizeof(*more));
+		if (more == NULL) {
+			r->overflow = true;
+			return false;
+		}
+		r->item = more;
+		r->cap = cap;
+		return true;
+	}
+	if (r->n < r->cap && (sec != 3 || r->n + RES_RESERVE < r->cap))
+		return true;
+	if (sec != 3)
+		r->overflow = true;
+	return false;
+}
+
 static res_item_t *res_add(res_t *r, uint8_t sec, uint8_t kind, uint32_t node, const uint8_t *name,
 			   uint32_t rrset)
 {
 	res_item_t *it;
 
-	if (r->n >= RES_MAX_ITEMS) {
-		r->overflow = true;
+	if (!res_room(r, sec))
 		return NULL;
-	}
 	it = &r->item[r->n++];
 	it->section = sec;
 	it->owner_kind = kind;
@@ -78,6 +111,7 @@ static res_item_t *res_add(res_t *r, uint8_t sec, uint8_t kind, uint32_t node, c
 	it->cname_target = NULL;
 	it->required = false;
 	it->sig = false;
+	it->hint = false;
 	return it;
 }
 
@@ -148,7 +182,13 @@ static void res_additional(const zt_t *zt, res_t *r, uint32_t rrset, uint32_t zo
 	const zt_rrset_t *set = &zt->rrsets[rrset];
 	int toff = target_offset(set->type);
 
-	if (toff < 0)
+	/*
+	 * An RRset that cannot fit in the message (each record an owner pointer, 10 octets, the
+	 * data before the target and a pointer at least) is cut with TC before any additional
+	 * record: none is looked for (Knot stops there too). A UDP answer of an NS, MX or SRV
+	 * RRset with thousands of targets costs no more than its truncation.
+	 */
+	if (toff < 0 || (size_t)set->count * (14u + (unsigned)toff) > r->limit)
 		return;
 	for (int pass = 0; pass < 2; pass++) {
 		const uint8_t *p = zt->arena + set->data;
@@ -178,8 +218,10 @@ static void res_additional(const zt_t *zt, res_t *r, uint32_t rrset, uint32_t zo
 				if (a == ZT_NONE)
 					continue;
 				res_add_set(zt, r, 3, OWN_NODE, n, NULL, a, dnssec);
-				for (unsigned j = before; j < r->n; j++)
+				for (unsigned j = before; j < r->n; j++) {
 					r->item[j].required = referral && mandatory;
+					r->item[j].hint = i < RES_HINTS;
+				}
 			}
 		}
 	}
@@ -467,6 +509,38 @@ static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
 			res_add_nsec(zt, w->r, nsec_covering(zt, z, wild));
 		}
 	}
+}
+
+void res_init(res_t *r, res_item_t *items, unsigned cap)
+{
+	r->item = items;
+	r->cap = cap;
+	r->grow = false;
+	r->limit = 65535;
+	res_reset(r);
+}
+
+int res_init_heap(res_t *r)
+{
+	r->cap = 64;
+	r->item = malloc(r->cap * sizeof(*r->item));
+	r->grow = true;
+	r->limit = 65535;
+	res_reset(r);
+	if (r->item == NULL) {
+		r->cap = 0;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void res_fini(res_t *r)
+{
+	if (r->grow)
+		free(r->item);
+	r->item = NULL;
+	r->cap = 0;
+	r->n = 0;
 }
 
 void res_reset(res_t *r)

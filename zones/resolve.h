@@ -9,8 +9,18 @@
 #include "wire.h"
 #include "zt_pvt.h"
 
-#define RES_MAX_ITEMS 96
+/*
+ * The live path's room (per thread, fixed): enough for any answer a message can carry. Every
+ * additional RRset written takes 16 octets at least, so 4096 of them fill 65535; the
+ * RES_RESERVE last items are kept for the answer and authority sections. The compiler's
+ * resolutions grow on the heap instead (res_init_heap()).
+ */
+#define RES_LIVE_ITEMS 4160
+#define RES_RESERVE 64
 #define RES_MAX_NAMES 16
+
+/* In a node's answers: this one is resolved and rendered at query time (the live path). */
+#define ZT_LIVE (UINT32_MAX - 1)
 
 enum res_owner { OWN_NODE = 0, OWN_QNAME = 1, OWN_NAME = 2 };
 
@@ -24,19 +34,38 @@ typedef struct res_item {
 	const uint8_t *cname_target; /* synthesized CNAME (DNAME) */
 	bool required;		     /* glue a referral cannot go without: TC rather than drop it */
 	bool sig; /* the signatures of the item before it (written after its section's RRsets) */
+	/* additional data named by one of the first 15 records of its RRset: its owner points at
+	 * that name (Knot keeps 15 such hints an RRset) */
+	bool hint;
+	bool put;	    /* rendering: written (its signatures may follow) */
+	uint32_t owner_pos; /* rendering: where its owner was written */
 } res_item_t;
 
 typedef struct res {
 	const uint8_t *qname; /* the question's name (for OWN_QNAME owners) */
 	uint16_t flags;	      /* AA and rcode */
 	unsigned n;
-	res_item_t item[RES_MAX_ITEMS];
+	unsigned cap;	  /* room in ITEM */
+	res_item_t *item; /* the caller's array (res_init()) or the heap's (res_init_heap()) */
+	bool grow;	  /* ITEM is on the heap and grows (never on the workers' path) */
 	uint8_t names[RES_MAX_NAMES][WIRE_NAME_MAX + 1]; /* storage for synthesized names */
 	unsigned nnames;
-	bool overflow;
+	bool overflow; /* the answer could not be held: SERVFAIL */
+	size_t limit;  /* the message's size limit: an RRset that cannot fit in it (TC) gets no
+			* additional processing, nothing of it would be written */
 } res_t;
 
-/* Empties R for a new answer: AA set, NOERROR, no records. */
+/* R holds at most CAP items, in ITEMS (the caller's: no allocation ever); limit 65535. */
+void res_init(res_t *r, res_item_t *items, unsigned cap);
+
+/* R's items on the heap, as many as an answer needs (the compiler, the control thread).
+ * 0 or -ENOMEM. */
+int res_init_heap(res_t *r);
+
+/* Frees what res_init_heap() allocated. */
+void res_fini(res_t *r);
+
+/* Empties R for a new answer: AA set, NOERROR, no records (its storage stays). */
 void res_reset(res_t *r);
 
 /*

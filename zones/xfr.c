@@ -179,11 +179,12 @@ static size_t xfr_msg_end(struct xfr_msg *m, const zt_xfr_t *x)
 static int xfr_put_rrset(struct xfr_msg *m, const zt_t *zt, uint32_t node, uint32_t rrset)
 {
 	static __thread res_t r;
+	static __thread res_item_t item; /* one RRset at a time */
 	uint16_t counts[3];
 	size_t len = m->rb.len;
 	unsigned ndict = m->rb.ndict;
 
-	res_reset(&r);
+	res_init(&r, &item, 1);
 	r.item[0].section = 1;
 	r.item[0].owner_kind = OWN_NODE;
 	r.item[0].node = node;
@@ -247,6 +248,26 @@ static int xfr_put_rr(struct xfr_msg *m, zt_xfr_t *x)
 	return XFR_PUT_OK;
 }
 
+/*
+ * An RRset of the zone that no message holds: a SERVFAIL with the question ends the transfer,
+ * as Knot ends it (its client sees why, not a closed connection). A raw record body (IXFR)
+ * has no such answer: the transfer stops.
+ */
+static int xfr_servfail(struct xfr_msg *m, zt_xfr_t *x, uint8_t *buf, size_t *len)
+{
+	const unsigned sent = x->msgs;
+
+	if (x->body != ZT_XFR_BODY_ZONE)
+		return SANDNS_ETOOBIG;
+	x->msgs = 0; /* with the question */
+	xfr_msg_start(m, x, buf, ZT_XFR_MSG_MAX - ZT_XFR_TSIG_ROOM - edns_reserve(&x->q));
+	x->msgs = sent + 1;
+	wire_put16(buf + 2, (uint16_t)(F_QR | x->rd | RC_SERVFAIL));
+	x->done = true;
+	*len = xfr_msg_end(m, x);
+	return SANDNS_EOK;
+}
+
 int zt_xfr_next(zt_xfr_t *x, uint8_t *buf, size_t cap, size_t *len)
 {
 	struct xfr_msg m;
@@ -273,7 +294,7 @@ int zt_xfr_next(zt_xfr_t *x, uint8_t *buf, size_t cap, size_t *len)
 		if (ret == XFR_PUT_FULL) {
 			/* An item larger than a whole message can never be sent. */
 			if (m.rb.len == m.empty_len)
-				return SANDNS_ETOOBIG;
+				return xfr_servfail(&m, x, buf, len);
 			break;
 		}
 	}

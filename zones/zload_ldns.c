@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* zload_ldns.c: lines of zone text read by libldns ($ORIGIN, $TTL, every record syntax) */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
 
 #include "sandns_err.h"
 #include "wire.h"
@@ -65,6 +68,110 @@ static bool zload_names_fit(const ldns_rr *rr)
 	return true;
 }
 
+/* One token of zone text at TEXT[*I] (quoted or not): its length once unescaped. */
+static size_t token_len(const char *text, size_t len, size_t *i, bool *quoted)
+{
+	size_t n = 0;
+
+	*quoted = text[*i] == '"';
+	if (*quoted)
+		(*i)++;
+	while (*i < len) {
+		char ch = text[*i];
+
+		if (*quoted ? ch == '"'
+			    : isspace((unsigned char)ch) || ch == ';' || ch == '(' || ch == ')')
+			break;
+		(*i)++;
+		if (ch == '\\' && *i < len) {
+			/* \DDD is one octet, so is \X */
+			size_t d = 0;
+
+			while (d < 3 && *i < len && isdigit((unsigned char)text[*i])) {
+				(*i)++;
+				d++;
+			}
+			if (d == 0)
+				(*i)++;
+		}
+		n++;
+	}
+	if (*quoted && *i < len)
+		(*i)++;
+	return n;
+}
+
+/*
+ * ldns cuts a record whose text is longer than its line buffer (about 64 KiB) and keeps the
+ * character-strings read so far without a word: a TXT of 280 strings of 255 octets comes out
+ * as 255. The record's text again (TEXT, LEN octets): the fields after its type in *FIELDS,
+ * and the octets they make as character-strings in *OCTETS.
+ */
+static void count_fields(const ldns_rr *rr, const char *text, size_t len, size_t *fields,
+			 size_t *octets)
+{
+	char *type = ldns_rr_type2str(ldns_rr_get_type(rr));
+	bool after_type = false;
+	size_t i = 0;
+
+	*fields = *octets = 0;
+	while (type != NULL && i < len) {
+		char ch = text[i];
+		size_t start = i, n;
+		bool quoted;
+
+		if (ch == ';') {
+			while (i < len && text[i] != '\n')
+				i++;
+			continue;
+		}
+		if (isspace((unsigned char)ch) || ch == '(' || ch == ')') {
+			i++;
+			continue;
+		}
+		n = token_len(text, len, &i, &quoted);
+		if (after_type) {
+			(*fields)++;
+			*octets += 1 + n;
+		} else if (!quoted && i - start == strlen(type) &&
+			   strncasecmp(text + start, type, i - start) == 0) {
+			after_type = true;
+		}
+	}
+	free(type);
+}
+
+/*
+ * Whether ldns kept every field of RR, read from TEXT (LEN octets); else the reason is in ST,
+ * with FILE and LINE.
+ */
+static bool fields_kept(struct zload_state *st, const ldns_rr *rr, const char *text, size_t len,
+			const char *file, int line)
+{
+	size_t fields, octets;
+
+	/* Only records of character-strings (TXT, SPF): one field each. Short ones are whole. */
+	if (len < 4096 || ldns_rr_rd_count(rr) == 0)
+		return true;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++)
+		if (ldns_rdf_get_type(ldns_rr_rdf(rr, i)) != LDNS_RDF_TYPE_STR)
+			return true;
+	count_fields(rr, text, len, &fields, &octets);
+	if (fields <= ldns_rr_rd_count(rr))
+		return true;
+	if (octets > UINT16_MAX)
+		zload_fail(st, file, line,
+			   "the record data is longer than 65535 octets (%zu fields, %zu octets): "
+			   "text is too long",
+			   fields, octets);
+	else
+		zload_fail(st, file, line,
+			   "%zu character-strings, of which only %zu were read: the record is too "
+			   "long to be read whole",
+			   fields, ldns_rr_rd_count(rr));
+	return false;
+}
+
 /*
  * Records that ldns reads: TEXT (LEN octets, whole lines) parsed with ldns_rr_new_frm_fp_l(),
  * which handles $ORIGIN, $TTL, parentheses and RFC 3597 syntax. LINE_BASE: the line before the
@@ -90,6 +197,7 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 		 * (RFC 2181 8), so that value stands for "no TTL given" here.
 		 */
 		uint32_t ttl = st->default_ttl != 0 ? st->default_ttl : UINT32_MAX;
+		long at = ftell(fp);
 		ldns_status s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, origin, &st->prev, &line_nr);
 
 		if (s == LDNS_STATUS_SYNTAX_EMPTY || s == LDNS_STATUS_SYNTAX_ORIGIN)
@@ -126,6 +234,12 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 			zload_fail(st, file, line_nr,
 				   "the record data does not fit its type (RFC 3597 \\# data "
 				   "must be the whole record data, in the type's wire form)");
+			ldns_rr_free(rr);
+			ret = SANDNS_EPARSE;
+			break;
+		}
+		if (at >= 0 && ftell(fp) >= at &&
+		    !fields_kept(st, rr, text + at, (size_t)(ftell(fp) - at), file, line_nr)) {
 			ldns_rr_free(rr);
 			ret = SANDNS_EPARSE;
 			break;

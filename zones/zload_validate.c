@@ -138,6 +138,94 @@ static bool has_address(const zload_zone_t *z, const size_t *idx, size_t n, cons
  * Checks what Knot DNS and NSD refuse to serve (errors) and what they only note (warnings).
  * IDX is the records sorted by owner, type and RDATA, without duplicates.
  */
+/* Where the one compressible name of type T starts in its data (RFC 3597 4), or -1. */
+static int name_at(uint16_t t)
+{
+	switch (t) {
+	case T_NS:
+	case T_CNAME:
+	case T_PTR:
+	case T_MD:
+	case T_MF:
+	case T_MB:
+	case T_MG:
+	case T_MR:
+		return 0;
+	case T_MX:
+		return 2;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * The fewest octets NAME, in the data of record K of the RRset IDX[FROM..TO] owned by OWNER,
+ * takes in a message: a pointer when it is the end of a name written before it (the owner's,
+ * another record's), else its first label too. EXACT: look at the other records (else every
+ * name is taken as a pointer).
+ */
+static size_t name_min(const zload_zone_t *z, const size_t *idx, size_t from, size_t to, size_t k,
+		       const uint8_t *owner, int at, bool exact)
+{
+	const uint8_t *name = zload_rec_rdata(z, idx[k]) + at;
+	size_t whole = wire_name_len(name);
+
+	if (!exact || whole <= 2 || wire_name_is_sub(owner, name))
+		return whole < 2 ? whole : 2;
+	for (size_t q = from; q <= to; q++)
+		if (q != k && wire_name_is_sub(zload_rec_rdata(z, idx[q]) + at, name))
+			return 2;
+	return whole < (size_t)name[0] + 3 ? whole : (size_t)name[0] + 3;
+}
+
+/* The fewest octets the RRset IDX[FROM..TO] takes in a message with its question. */
+static size_t rrset_min(const zload_zone_t *z, const size_t *idx, size_t from, size_t to,
+			bool exact)
+{
+	const uint8_t *owner = zload_rec_owner(z, idx[from]);
+	int at = name_at(z->recs[idx[from]].type);
+	size_t total = WIRE_HDR_LEN + wire_name_len(owner) + 4;
+
+	for (size_t k = from; k <= to; k++) {
+		const zload_rec_t *r = &z->recs[idx[k]];
+
+		/* an owner pointer, type, class, TTL, length; then the data */
+		total += 12;
+		if (at < 0 || r->rdlen <= (size_t)at)
+			total += r->rdlen;
+		else
+			total += (size_t)at + name_min(z, idx, from, to, k, owner, at, exact);
+	}
+	return total;
+}
+
+/*
+ * Warns about an RRset (IDX[FROM..TO], FIRST its first record in the file) that no DNS message can
+ * hold (65535 octets), however its names are compressed: queries for it are answered TC over UDP
+ * and SERVFAIL over TCP, as Knot answers them. The exact look at names runs only when the quick one
+ * cannot tell.
+ */
+static void rrset_size_check(struct zload_state *st, const size_t *idx, size_t from, size_t to,
+			     size_t first)
+{
+	zload_zone_t *z = st->zone;
+	size_t least = rrset_min(z, idx, from, to, false);
+	char *o, *t;
+
+	if (least <= UINT16_MAX && name_at(z->recs[idx[from]].type) >= 0)
+		least = rrset_min(z, idx, from, to, true);
+	if (least <= UINT16_MAX)
+		return;
+	o = name_str(zload_rec_owner(z, idx[from]));
+	t = ldns_rr_type2str((ldns_rr_type)z->recs[idx[from]].type);
+	zload_warn(st, zload_rr_file(z, first), z->rr_line[first],
+		   "the %s RRset at %s (%zu records) takes %zu octets at least, more than a DNS "
+		   "message holds (65535): it is answered SERVFAIL over TCP, truncated over UDP",
+		   t ? t : "", o ? o : "", to - from + 1, least);
+	free(o);
+	free(t);
+}
+
 static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 {
 	zload_zone_t *z = st->zone;
@@ -211,6 +299,7 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 				first = idx[j];
 			if (j + 1 < end && z->recs[idx[j + 1]].type == r->type)
 				continue;
+			rrset_size_check(st, idx, set, j, first);
 			for (size_t q = set; q <= j && r->type != T_RRSIG; q++)
 				if (z->recs[idx[q]].ttl != z->recs[first].ttl)
 					zload_warn(

@@ -116,6 +116,7 @@ typedef int (*zt_xfr_sink)(void *ctx, const uint8_t *msg, size_t len);
  * Runs the transfer asked for by QUERY whole (AXFR, or IXFR from the zone's history when it
  * reaches the client's serial, else AXFR-style): calls SINK once per message (each at most 65535
  * bytes), SOA first and last. Returns 0 or a sandns error (a sink's non-zero return stops it).
+ * An RRset that no message holds ends the transfer with a SERVFAIL message, as Knot's: 0.
  * ZT must stay valid during the call (it takes a reference meanwhile). A server streams a
  * transfer instead, one message at a time (xfr.h's cursor, on which this is built).
  */

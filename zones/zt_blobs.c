@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* zt_blobs.c: every answer rendered ahead of time, per node and qtype, as relocatable blobs */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render.h"
@@ -9,11 +10,20 @@
 #include "zt_build.h"
 #include "zt_index.h"
 
+/* What the blob maker keeps from node to node: resolutions on the heap (any size), qtypes. */
+struct blob_ctx {
+	res_t r, r0;	  /* a resolution, and the first type's (ANY may be the same) */
+	uint16_t *qtypes; /* the qtypes of a node (node_qtypes()) */
+	unsigned qcap;
+};
+
 /*
  * Renders R for the question name QNAME into a blob; RELOC blobs serve any name below the
- * ANCHOR_LABELS last labels of QNAME. Returns the blob's arena offset, or ZT_NONE.
+ * ANCHOR_LABELS last labels of QNAME. Returns the blob's arena offset, or ZT_LIVE for an answer
+ * that only the live path gives right: one that no message holds whole (TC over UDP, SERVFAIL
+ * over TCP, as Knot), or that a blob cannot carry (too many pointers to move).
  */
-static uint32_t make_blob(struct zt_build *b, const res_t *r, const uint8_t *qname, bool reloc,
+static uint32_t make_blob(struct zt_build *b, res_t *r, const uint8_t *qname, bool reloc,
 			  unsigned anchor_labels)
 {
 	rbuf_t rb;
@@ -26,15 +36,16 @@ static uint32_t make_blob(struct zt_build *b, const res_t *r, const uint8_t *qna
 	uint8_t *data;
 
 	if (r->overflow)
-		return ZT_NONE;
+		return ZT_LIVE;
 	rbuf_start(&rb, b->scratch, sizeof(b->scratch), qname, 0, C_IN, reloc, anchor_labels);
+	rb.limit = 65535; /* the largest message (over TCP) */
 	rbuf_put_res(&rb, b->zt, r, counts);
 	if (rb.err != 0 || rb.tc)
-		return ZT_NONE;
+		return ZT_LIVE;
 	len = rb.len - head;
 	off = zt_mem_arena_put(&b->mem, NULL, zt_blob_size((uint32_t)len, (uint16_t)rb.nfix), 4);
 	if (off == ZT_NONE)
-		return ZT_NONE;
+		return ZT_LIVE;
 	blob = (zt_blob_t *)(void *)(b->zt->arena + off);
 	blob->flags = r->flags;
 	blob->an = counts[0];
@@ -125,16 +136,15 @@ static unsigned node_qtypes(const zt_t *zt, uint32_t n, uint16_t *list, unsigned
 }
 
 /* Node N's referral from CUT, relocatable below N (NAME is N's, copied out of the arena). */
-static void make_referral(struct zt_build *b, uint32_t n, uint32_t cut, const uint8_t *name,
-			  bool dnssec)
+static void make_referral(struct zt_build *b, struct blob_ctx *c, uint32_t n, uint32_t cut,
+			  const uint8_t *name, bool dnssec)
 {
 	zt_t *zt = b->zt;
-	res_t r;
 	uint32_t blob;
 
-	res_reset(&r);
-	res_referral(zt, cut, dnssec, &r);
-	blob = make_blob(b, &r, name, true, zt->nodes[n].labels);
+	res_reset(&c->r);
+	res_referral(zt, cut, dnssec, &c->r);
+	blob = make_blob(b, &c->r, name, true, zt->nodes[n].labels);
 	if (dnssec)
 		zt->nodes[n].referral_do = blob;
 	else
@@ -163,18 +173,51 @@ static bool res_same(const res_t *x, const res_t *y)
 	return true;
 }
 
-static int make_node_answers(struct zt_build *b, uint32_t n, bool dnssec)
+/* Room in C for the qtypes of node N: its types, ANY, and a CNAME chain's. */
+static int qtypes_room(struct blob_ctx *c, const zt_node_t *node)
+{
+	unsigned need = node->nrrsets + 1u + 64u;
+	uint16_t *more;
+
+	if (need <= c->qcap)
+		return 0;
+	more = realloc(c->qtypes, need * sizeof(*more));
+	if (more == NULL)
+		return -ENOMEM;
+	c->qtypes = more;
+	c->qcap = need;
+	return 0;
+}
+
+/* A blob of the node's just made answers with the same bytes as BLOB, or ZT_NONE. */
+static uint32_t same_blob(const zt_t *zt, uint32_t first, uint32_t blob)
+{
+	const zt_blob_t *y = zt_blob(zt, blob);
+	size_t size = zt_blob_size(y->len, y->nfix);
+
+	for (uint32_t k = first; k < zt->nans; k++) {
+		const zt_blob_t *x;
+
+		if (zt->ans[k].blob >= ZT_LIVE)
+			continue;
+		x = zt_blob(zt, zt->ans[k].blob);
+		if (zt_blob_size(x->len, x->nfix) == size && memcmp(x, y, size) == 0)
+			return zt->ans[k].blob;
+	}
+	return ZT_NONE;
+}
+
+static int make_node_answers(struct zt_build *b, struct blob_ctx *c, uint32_t n, bool dnssec)
 {
 	zt_t *zt = b->zt;
 	zt_node_t *node = &zt->nodes[n];
 	uint8_t name[WIRE_NAME_MAX + 1]; /* a copy: make_blob() may move the arena */
 	bool wildcard;
 	unsigned anchor;
-	uint16_t qtypes[64];
 	unsigned nq;
 	uint32_t first = zt->nans;
-	uint32_t blob, blob0 = ZT_NONE;
-	res_t r, r0;
+	uint32_t blob, blob0 = ZT_LIVE;
+	res_t *r = &c->r, *r0 = &c->r0;
 
 	if ((node->flags & ZN_SHADOW) && !(node->flags & ZN_CUT))
 		return 0;
@@ -185,46 +228,60 @@ static int make_node_answers(struct zt_build *b, uint32_t n, bool dnssec)
 		 * so that NS targets and glue owners compress to the question as Knot's do. Names
 		 * below a DNAME are answered live.
 		 */
-		if (zt->nodes[node->deleg].flags & ZN_CUT)
-			make_referral(b, n, node->deleg, name, dnssec);
+		if (!(zt->nodes[node->deleg].flags & ZN_CUT))
+			return 0;
+		/* The cut's own (made first) is too big for a blob: so is this one. Thousands of
+		 * glue names would each render it again only to find that. */
+		if ((dnssec ? zt->nodes[node->deleg].referral_do
+			    : zt->nodes[node->deleg].referral) == ZT_LIVE) {
+			if (dnssec)
+				node->referral_do = ZT_LIVE;
+			else
+				node->referral = ZT_LIVE;
+			return 0;
+		}
+		make_referral(b, c, n, node->deleg, name, dnssec);
 		return 0;
 	}
 	wildcard = name[0] == 1 && name[1] == '*' && !(node->flags & ZN_APEX);
 	anchor = wildcard ? node->labels - 1u : node->labels;
-	nq = node_qtypes(zt, n, qtypes, 64);
+	if (qtypes_room(c, node) != 0)
+		return -ENOMEM;
+	/* Every type of the node is listed (a type left out would answer NODATA). */
+	nq = node_qtypes(zt, n, c->qtypes, c->qcap);
+	if (nq > UINT16_MAX)
+		nq = UINT16_MAX;
 	for (unsigned i = 0; i < nq; i++) {
 		size_t before = zt->arena_len;
+		res_t *ri = i == 0 ? r0 : r;
 
-		res_at_node(zt, n, qtypes[i], dnssec, i == 0 ? &r0 : &r);
+		res_at_node(zt, n, c->qtypes[i], dnssec, ri);
 		/*
 		 * ANY is answered with one RRset, the lowest type's (resolve.c): when it resolves
 		 * to just what the first type did, that type's answer is ANY's, unrendered.
 		 */
-		if (i > 0 && qtypes[i] == T_ANY && blob0 != ZT_NONE && res_same(&r, &r0)) {
-			if (add_ans(b, qtypes[i], blob0) != 0)
+		if (i > 0 && c->qtypes[i] == T_ANY && blob0 < ZT_LIVE && res_same(r, r0)) {
+			if (add_ans(b, c->qtypes[i], blob0) != 0)
 				return -ENOMEM;
 			continue;
 		}
-		blob = make_blob(b, i == 0 ? &r0 : &r, name, wildcard, anchor);
+		blob = make_blob(b, ri, name, wildcard, anchor);
 		if (i == 0)
 			blob0 = blob;
-		if (blob == ZT_NONE)
-			continue; /* too big to precompute: answered live */
 		/*
 		 * The same bytes as an answer just made for this node (ANY at a name with one
-		 * RRset is that RRset's answer): share it. A million hosts' worth of arena.
+		 * RRset is that RRset's answer): share it. A million hosts' worth of arena. An
+		 * answer too big for a blob is marked to be answered live (ZT_LIVE).
 		 */
-		for (uint32_t k = first; k < zt->nans; k++) {
-			const zt_blob_t *x = zt_blob(zt, zt->ans[k].blob), *y = zt_blob(zt, blob);
-			size_t size = zt_blob_size(y->len, y->nfix);
+		if (blob < ZT_LIVE) {
+			uint32_t same = same_blob(zt, first, blob);
 
-			if (zt_blob_size(x->len, x->nfix) == size && memcmp(x, y, size) == 0) {
+			if (same != ZT_NONE) {
 				zt->arena_len = before;
-				blob = zt->ans[k].blob;
-				break;
+				blob = same;
 			}
 		}
-		if (add_ans(b, qtypes[i], blob) != 0)
+		if (add_ans(b, c->qtypes[i], blob) != 0)
 			return -ENOMEM;
 	}
 	node = &zt->nodes[n];
@@ -247,25 +304,43 @@ static int make_node_answers(struct zt_build *b, uint32_t n, bool dnssec)
 		node->ans_default = zt->zones[node->zone].nodata;
 	} else if (!dnssec && !(node->flags & ZN_CNAME)) {
 		/* The apex has its own: the root's question has no label to compress against. */
-		res_at_node(zt, n, T_OPT, false, &r);
-		node->ans_default = make_blob(b, &r, name, false, anchor);
+		res_at_node(zt, n, T_OPT, false, r);
+		node->ans_default = make_blob(b, r, name, false, anchor);
 		node = &zt->nodes[n];
 	} else if (dnssec && !(node->flags & ZN_CNAME) && !wildcard) {
 		/* OPT never has data in a zone: this renders the node's NODATA. */
-		res_at_node(zt, n, T_OPT, true, &r);
-		node->ans_default_do = make_blob(b, &r, name, false, anchor);
+		res_at_node(zt, n, T_OPT, true, r);
+		node->ans_default_do = make_blob(b, r, name, false, anchor);
 		node = &zt->nodes[n];
 	}
-	if (node->flags & ZN_CUT && node->deleg == n)
-		make_referral(b, n, n, name, dnssec);
 	return 0;
+}
+
+/* The referrals of the cuts, before the names below them (make_node_answers()). */
+static void make_cut_referrals(struct zt_build *b, struct blob_ctx *c)
+{
+	zt_t *zt = b->zt;
+
+	for (uint32_t n = 0; n < zt->nnodes; n++) {
+		uint8_t name[WIRE_NAME_MAX + 1];
+
+		if (!(zt->nodes[n].flags & ZN_CUT) || zt->nodes[n].deleg != n)
+			continue;
+		memcpy(name, zt->arena + zt->nodes[n].name, zt->nodes[n].name_len);
+		make_referral(b, c, n, n, name, false);
+		if (zt->nodes[n].flags & ZN_SIGNED)
+			make_referral(b, c, n, n, name, true);
+	}
 }
 
 int zt_blobs_make(struct zt_build *b)
 {
 	zt_t *zt = b->zt;
-	res_t r;
+	struct blob_ctx c = {.qtypes = NULL, .qcap = 0};
+	int ret = -ENOMEM;
 
+	if (res_init_heap(&c.r) != 0 || res_init_heap(&c.r0) != 0)
+		goto out;
 	for (uint32_t z = 0; z < zt->nzones; z++) {
 		zt_zone_t *zone = &zt->zones[z];
 		uint8_t apex[WIRE_NAME_MAX + 1];
@@ -273,25 +348,32 @@ int zt_blobs_make(struct zt_build *b)
 
 		memcpy(apex, zt->arena + zt->nodes[zone->apex].name,
 		       zt->nodes[zone->apex].name_len);
-		res_reset(&r);
-		res_negative(zt, z, RC_NXDOMAIN, false, &r);
-		zone->nxdomain = make_blob(b, &r, apex, true, labels);
-		res_reset(&r);
-		res_negative(zt, z, RC_NOERROR, false, &r);
-		zone->nodata = make_blob(b, &r, apex, true, labels);
-		if (zone->nxdomain == ZT_NONE || zone->nodata == ZT_NONE) {
+		res_reset(&c.r);
+		res_negative(zt, z, RC_NXDOMAIN, false, &c.r);
+		zone->nxdomain = make_blob(b, &c.r, apex, true, labels);
+		res_reset(&c.r);
+		res_negative(zt, z, RC_NOERROR, false, &c.r);
+		zone->nodata = make_blob(b, &c.r, apex, true, labels);
+		if (zone->nxdomain >= ZT_LIVE || zone->nodata >= ZT_LIVE) {
 			zt_build_fail(b, "zone %s: cannot render its negative answer",
 				      zone->origin);
-			return SANDNS_EZONE;
+			ret = SANDNS_EZONE;
+			goto out;
 		}
 	}
+	make_cut_referrals(b, &c);
 	for (uint32_t n = 0; n < zt->nnodes; n++) {
 		bool is_signed = zt->nodes[n].flags & ZN_SIGNED;
 
-		if (make_node_answers(b, n, false) != 0)
-			return -ENOMEM;
-		if (is_signed && make_node_answers(b, n, true) != 0)
-			return -ENOMEM;
+		if (make_node_answers(b, &c, n, false) != 0)
+			goto out;
+		if (is_signed && make_node_answers(b, &c, n, true) != 0)
+			goto out;
 	}
-	return 0;
+	ret = 0;
+out:
+	res_fini(&c.r);
+	res_fini(&c.r0);
+	free(c.qtypes);
+	return ret;
 }
