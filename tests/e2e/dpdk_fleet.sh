@@ -80,7 +80,9 @@ trap 'exit 130' INT TERM
 SECRET=c2FuZG5zLWRwZGstZmxlZXQtdGVzdC1rZXktMzItb2M=
 S4=198.18.0.2 # sandnsd (the dataplane), port 53
 C4=198.18.0.1 # the client namespace's veth: the Knot peers
+C4B=198.18.0.4 # a second client address, allowed to NOTIFY unsigned
 topo_pair "$SRV" "$VS" "$CLI" "$VC" || die "cannot make the namespaces and their veth"
+ip -n "$CLI" addr add "$C4B/24" dev "$VC" || die "cannot add $C4B to $VC"
 
 C() { ip netns exec "$CLI" "$@"; }
 now_ms() { date +%s%3N; }
@@ -325,7 +327,7 @@ start_knot "$TMP/knotpri.conf"
 within 10000 serial_is "$C4" "$KPPORT" "$SZ" 100
 check "the Knot primary (pid $KNOT_PID) serves $SZ serial 100" serial_is "$C4" "$KPPORT" "$SZ" 100
 start_dpdk sandnsd-secondary --zone "$SZ=$TMP/secondary/sec.test.zone" \
-	--primary "$SZ $C4@$KPPORT key k1" --allow-notify "$C4 key k1" || exit 1
+	--primary "$SZ $C4@$KPPORT key k1" --allow-notify "$C4 key k1" --allow-notify "$C4B" || exit 1
 within 10000 serial_is "$S4" 53 "$SZ" 100
 check "the first AXFR through the kernel and the TAP: serial 100 served ($TOOK ms)" \
 	serial_is "$S4" 53 "$SZ" 100
@@ -351,16 +353,17 @@ check "zone-status: the NOTIFY counted" has "$zs" "notifies [1-9]"
 # UDP thread checks allow-notify (key k1) and answers. Without that path the workers answer
 # NOTAUTH in place, so NOERROR proves it.
 notify() {
-	C $PY - "$S4" "$SZ" "$SECRET" "$1" <<'PYEOF'
+	C $PY - "$S4" "$SZ" "$SECRET" "$1" "$2" <<'PYEOF'
 import sys, dns.message, dns.opcode, dns.query, dns.rdatatype, dns.rcode, dns.flags, dns.tsigkeyring
 addr, zone, secret, signed = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "signed"
+source = sys.argv[5]
 q = dns.message.make_query(zone, dns.rdatatype.SOA)
 q.flags = dns.flags.AA  # the opcode lives in the flags: set it after them
 q.set_opcode(dns.opcode.NOTIFY)
 if signed:
     q.use_tsig(dns.tsigkeyring.from_text({"k1": secret}), keyname="k1", algorithm="hmac-sha256")
 try:
-    r = dns.query.udp(q, addr, port=53, timeout=3)
+    r = dns.query.udp(q, addr, port=53, timeout=3, source=source)
 except Exception as e:
     print("error", type(e).__name__, e)
     sys.exit(0)
@@ -369,13 +372,20 @@ print(dns.rcode.to_text(r.rcode()), "aa" if r.flags & dns.flags.AA else "noaa",
 PYEOF
 }
 n0=$(ctl zone-status "$SZ" | grep -o 'notifies [0-9]*' | awk '{ print $2 }')
-out=$(notify signed)
+out=$(notify signed "$C4")
 check "a signed NOTIFY over UDP through the dataplane: NOERROR aa, signed (got: $out)" \
 	test "$out" = "NOERROR aa signed"
 n1=$(ctl zone-status "$SZ" | grep -o 'notifies [0-9]*' | awk '{ print $2 }')
 check "... counted by zone-status (notifies ${n0:-?} -> ${n1:-?})" test "${n1:-0}" -gt "${n0:-0}"
-out=$(notify unsigned)
+out=$(notify unsigned "$C4")
 check "an unsigned one: NOTAUTH (allow-notify wants key k1) (got: $out)" has "$out" "^NOTAUTH"
+# Unsigned, from an address allowed without a key: only notify_to_kernel takes it to the kernel
+# (a signed one goes there anyway, as every signed query); the workers would answer NOTAUTH.
+out=$(notify unsigned "$C4B")
+check "an unsigned NOTIFY over UDP from $C4B (allowed without a key): NOERROR aa (got: $out)" \
+	test "$out" = "NOERROR aa unsigned"
+n2=$(ctl zone-status "$SZ" | grep -o 'notifies [0-9]*' | awk '{ print $2 }')
+check "... counted by zone-status (notifies ${n1:-?} -> ${n2:-?})" test "${n2:-0}" -gt "${n1:-0}"
 
 stop_knot
 stop_sandnsd
