@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# dpdk_fleet.sh: the fleet features through sandnsd --io dpdk (net_af_packet), with Knot peers in
-# the client namespace, every message signed with TSIG key k1:
+# dpdk_fleet.sh: the fleet features through sandnsd --io dpdk (net_af_packet), with Knot and NSD
+# peers in the client namespace, every message signed with TSIG key k1:
 # 1. sandnsd PRIMARY with `notify ... key k1` to a Knot and an NSD secondary: the first transfers
 #    (TCP through the TAP), the NOTIFYs acknowledged (they leave through the TAP, their answers
 #    come back there), then an edit + `sandnsctl reload`: both serve the new serial within 2 s;
@@ -11,12 +11,18 @@
 #    through the kernel and the TAP), a change on the primary (knotc) -> its NOTIFY -> sandnsd
 #    serves the new serial within 2 s, zone-status shows it; a signed NOTIFY over UDP (dnspython)
 #    goes through the dataplane to the kernel and is answered NOERROR, an unsigned one NOTAUTH.
-# 3. plain UDP SOA queries stay with the workers: the dataplane's udp-answered moves, the kernel
-#    UDP thread's counters do not.
+# 3. plain UDP SOA queries stay with the workers, in both runs: the dataplane's udp-answered
+#    moves, the kernel UDP thread's counters do not.
+# Each part was checked by hand to fail with its path broken: notify_to_kernel forced false (the
+# unsigned NOTIFY from an address allowed without a key is answered NOTAUTH by the workers);
+# every DNS datagram sent to the TAP (part 3 fails: dataplane +0, kernel +20); signed queries and
+# IXFR kept from the TAP (NSD's UDP IXFR unanswered, its refresh later than 2 s); the notify
+# thread not binding a listen address (no NOTIFY leaves: "Network is unreachable"); the transfer
+# thread not binding one (part 2's first AXFR never comes).
 #
-# Environment: SANDNSD, SANDNSCTL (default build/control/...), KNOTD, KNOTC, KEEP=1 keeps the
-# temporary dir. Root only (namespaces, DPDK): exit 77 otherwise, or without knotd, knotc, kdig or
-# python3-dnspython. Traffic stays in the namespaces it makes (198.18.0.0/24), removed on exit;
+# Environment: SANDNSD, SANDNSCTL (default build/control/...), KNOTD, KNOTC, NSD, KEEP=1 keeps the
+# temporary dir. Root only (namespaces, DPDK): exit 77 otherwise, or without knotd, knotc, nsd, kdig
+# or python3-dnspython. Traffic stays in the namespaces it makes (198.18.0.0/24), removed on exit;
 # ends only the processes it started, by PID; every wait is bounded.
 set -uo pipefail
 
@@ -133,6 +139,23 @@ kstat() { stat_of "$(grep "^$2:" <<<"$1")" "$3"; }
 # the kernel-socket UDP thread's name in stats (the one with a udp-received counter, not the
 # dataplane's lines)
 udp_thread() { grep -o '^udp[^:]*' <<<"$1" | head -n 1; }
+
+# plain_udp_stays ZONE SERIAL WHAT: 20 plain UDP SOA queries for ZONE, answered SERIAL by the
+# workers: the dataplane's udp-answered moves by 20, the kernel UDP thread's udp-received not at all.
+plain_udp_stays() {
+	local zone=$1 serial=$2 what=$3 st0 st1 out n d_dp d_k args=()
+	st0=$(ctl stats)
+	for _ in $(seq 1 20); do args+=("$zone" SOA); done
+	out=$(C kdig @$S4 +norec +time=2 +retry=1 +short "${args[@]}" 2>&1)
+	n=$(grep -c " $serial " <<<"$out")
+	check "$what 20 plain UDP SOA queries answered with serial $serial (got $n)" test "$n" = 20
+	st1=$(ctl stats)
+	d_dp=$(($(stat_of "$(grep '^dataplane:' <<<"$st1")" udp-answered) -
+		$(stat_of "$(grep '^dataplane:' <<<"$st0")" udp-answered)))
+	d_k=$(($(kstat "$st1" "$UDPT" udp-received) - $(kstat "$st0" "$UDPT" udp-received)))
+	check "$what ... by the workers: the dataplane's udp-answered +$d_dp (>= 20)" test "$d_dp" -ge 20
+	check "$what ... not by the kernel: $UDPT udp-received +$d_k (0)" test "$d_k" = 0
+}
 
 # ================================================================ 1. sandnsd primary, Knot secondary
 KSPORT=$(pick_port $(( 20000 + ($$ * 5) % 12000 ))) || die "no port"
@@ -256,18 +279,7 @@ check "NSD's signed IXFR over UDP, handed to the kernel: the kernel UDP thread a
 d_xfr=$(($(kstat "$st1" total xfr) - $(kstat "$st0" total xfr)))
 check "... then the transfer over TCP (xfr +$d_xfr)" test "$d_xfr" -ge 1
 
-# ---------------------------------------------------------------- 3. plain UDP stays in the dataplane
-st0=$(ctl stats)
-args=()
-for _ in $(seq 1 20); do args+=(example.com SOA); done
-out=$(C kdig @$S4 +norec +time=2 +retry=1 +short "${args[@]}" 2>&1)
-n=$(grep -c " $S2 " <<<"$out")
-check "20 plain UDP SOA queries answered with serial $S2 (got $n)" test "$n" = 20
-st1=$(ctl stats)
-d_dp=$(($(stat_of "$(grep '^dataplane:' <<<"$st1")" udp-answered) - $(stat_of "$(grep '^dataplane:' <<<"$st0")" udp-answered)))
-d_k=$(($(kstat "$st1" "$UDPT" udp-received) - $(kstat "$st0" "$UDPT" udp-received)))
-check "... by the workers: the dataplane's udp-answered +$d_dp (>= 20)" test "$d_dp" -ge 20
-check "... not by the kernel: $UDPT udp-received +$d_k (0)" test "$d_k" = 0
+plain_udp_stays example.com "$S2" "(primary)"
 stop_knot
 stop_nsd
 stop_sandnsd
@@ -386,6 +398,8 @@ check "an unsigned NOTIFY over UDP from $C4B (allowed without a key): NOERROR aa
 	test "$out" = "NOERROR aa unsigned"
 n2=$(ctl zone-status "$SZ" | grep -o 'notifies [0-9]*' | awk '{ print $2 }')
 check "... counted by zone-status (notifies ${n1:-?} -> ${n2:-?})" test "${n2:-0}" -gt "${n1:-0}"
+# 3. with secondary zones the workers hand NOTIFY to the kernel, and nothing else
+plain_udp_stays "$SZ" 101 "(secondary)"
 
 stop_knot
 stop_sandnsd
