@@ -509,6 +509,7 @@ int xfrin_start(xfrin_t *x, char *err, size_t errlen)
 	if (x->nz == 0 || x->started)
 		return SANDNS_EOK;
 	xfrin_net_stop_fd(x->stop_fd);
+	xfrin_net_sources(x->cfg);
 	rc = pthread_create(&x->tid, NULL, xfrin_main, x);
 	if (rc != 0) {
 		snprintf(err, errlen, "secondary zones: cannot start the transfer thread: %s",

@@ -2,6 +2,7 @@
 /* xfrin_net.c: asking a primary: the SOA query (UDP, TCP on TC), AXFR/IXFR over TCP, all bounded */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,27 @@ void xfrin_net_stop_fd(int fd)
 	stop_fd = fd;
 }
 
+/* io dpdk: the source address per family (port 0); family 0: none, the kernel picks. */
+static struct sockaddr_storage src4, src6;
+
+void xfrin_net_sources(const cfg_t *cfg)
+{
+	memset(&src4, 0, sizeof(src4));
+	memset(&src6, 0, sizeof(src6));
+	for (size_t i = 0; cfg->io == CFG_IO_DPDK && i < cfg->nlistens; i++) {
+		struct sockaddr_storage *src =
+		    cfg->listens[i].ss.ss_family == AF_INET ? &src4 : &src6;
+
+		if (src->ss_family != 0)
+			continue;
+		memcpy(src, &cfg->listens[i].ss, sizeof(*src));
+		if (src->ss_family == AF_INET)
+			((struct sockaddr_in *)src)->sin_port = 0;
+		else
+			((struct sockaddr_in6 *)src)->sin6_port = 0;
+	}
+}
+
 /* Milliseconds left until DEADLINE (at least 1 while it is not reached; 0 once it is). */
 static int left_ms(uint64_t deadline)
 {
@@ -165,11 +187,22 @@ static int io_full(int fd, uint8_t *buf, size_t len, bool out, uint64_t total_de
 static int peer_socket(const cfg_primary_t *p, int type, char *err, size_t errlen)
 {
 	int fd = socket(p->addr.ss.ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	const struct sockaddr_storage *src;
 	int soerr = 0;
 	socklen_t sl = sizeof(soerr);
 
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: socket: %s", p->addr.text, strerror(errno));
+		return -1;
+	}
+	src = p->addr.ss.ss_family == AF_INET ? &src4 : &src6;
+	if (src->ss_family != 0 &&
+	    bind(fd, (const struct sockaddr *)src,
+		 src->ss_family == AF_INET ? sizeof(struct sockaddr_in)
+					   : sizeof(struct sockaddr_in6)) != 0) {
+		snprintf(err, errlen, "%s: cannot send from our listen address: %s", p->addr.text,
+			 strerror(errno));
+		close(fd);
 		return -1;
 	}
 	if (connect(fd, (const struct sockaddr *)&p->addr.ss, p->addr.len) == 0)

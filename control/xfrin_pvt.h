@@ -47,6 +47,13 @@ bool xfrin_exchange_signed_whole(void);
 void xfrin_net_stop_fd(int fd);
 
 /*
+ * xfrin_net.c: with io dpdk, the source of every socket to a primary: the first listen address
+ * of its family (the TAP holds it and routes what leaves from it; the host has no other route to
+ * the data port's network). With kernel sockets the kernel picks the source.
+ */
+void xfrin_net_sources(const cfg_t *cfg);
+
+/*
  * xfrin_net.c: the SOA serial of ZONE at primary P: UDP, TCP when truncated. XFRIN_OK with
  * *SERIAL and a copy of the SOA in *SOA (NULL: not wanted), or XFRIN_FAIL with the reason.
  */
