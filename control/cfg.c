@@ -322,18 +322,6 @@ int cfg_load_args(cfg_t *cfg, int argc, char *const argv[], char *err, size_t er
 	return SANDNS_EOK;
 }
 
-/* Whether two origins name the same zone: case and the final dot do not matter. */
-static bool cfg_same_origin(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la > 1 && a[la - 1] == '.')
-		la--;
-	if (lb > 1 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
-}
-
 static bool cfg_same_sockaddr(const cfg_addr_t *a, const cfg_addr_t *b)
 {
 	return a->len == b->len && memcmp(&a->ss, &b->ss, a->len) == 0;

@@ -314,6 +314,9 @@ bool cfg_xfr_allowed(const cfg_t *cfg, const struct sockaddr *sa, const tsig_key
 /* The same for NOTIFY from SA (allow-notify). */
 bool cfg_notify_allowed(const cfg_t *cfg, const struct sockaddr *sa, const tsig_key_t *key);
 
+/* Whether two origins name the same zone: case and the final dot do not matter. */
+bool cfg_same_origin(const char *a, const char *b);
+
 /* The key named NAME ("xfr" or "xfr."), or NULL: for `notify ORIGIN ADDR key NAME` and the like. */
 const tsig_key_t *cfg_key_find(const cfg_t *cfg, const char *name);
 

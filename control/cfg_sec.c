@@ -8,18 +8,6 @@
 #include "cfg_pvt.h"
 #include "sandns_err.h"
 
-/* Whether two origins name the same zone: case and the final dot do not matter. */
-static bool same_origin(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la > 1 && a[la - 1] == '.')
-		la--;
-	if (lb > 1 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
-}
-
 /* Appends ELEM (SIZE octets) to *ARRAYP of *N (cfg_opts.c's cfg_push would make a cycle). */
 static bool push(void *arrayp, size_t *n, size_t size, const void *elem)
 {
@@ -81,7 +69,8 @@ int cfg_check_primaries(cfg_t *cfg, char *err, size_t errlen)
 					"primary %s %s key %s: no key %s is defined (add a key or "
 					"key-file line for it)",
 					p->origin, p->addr.text, p->key, p->key);
-		for (z = 0; z < cfg->nzones && !same_origin(cfg->zones[z].origin, p->origin); z++)
+		for (z = 0; z < cfg->nzones && !cfg_same_origin(cfg->zones[z].origin, p->origin);
+		     z++)
 			;
 		if (z == cfg->nzones)
 			return cfg_fail(err, errlen,
@@ -96,7 +85,7 @@ int cfg_check_primaries(cfg_t *cfg, char *err, size_t errlen)
 		bool any = false;
 
 		for (size_t i = 0; i < cfg->nprimaries; i++) {
-			if (!same_origin(cfg->zones[z].origin, cfg->primaries[i].origin))
+			if (!cfg_same_origin(cfg->zones[z].origin, cfg->primaries[i].origin))
 				continue;
 			if (len < sizeof(text))
 				len +=
@@ -126,7 +115,7 @@ size_t cfg_zone_primaries(const cfg_t *cfg, size_t zone, const cfg_primary_t **o
 	size_t n = 0;
 
 	for (size_t i = 0; i < cfg->nprimaries && n < max; i++)
-		if (same_origin(cfg->zones[zone].origin, cfg->primaries[i].origin))
+		if (cfg_same_origin(cfg->zones[zone].origin, cfg->primaries[i].origin))
 			out[n++] = &cfg->primaries[i];
 	return n;
 }

@@ -281,3 +281,14 @@ void cfg_addr_format(const struct sockaddr *sa, char *buf, size_t len)
 		snprintf(host, sizeof(host), "?");
 	snprintf(buf, len, "%s@%u", host, port);
 }
+
+bool cfg_same_origin(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 1 && a[la - 1] == '.')
+		la--;
+	if (lb > 1 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}

@@ -282,19 +282,11 @@ static void h_zone_notify(struct ctl_req *r)
 	const ctl_t *ctl = r->ctl;
 	const char *zone = r->argv[0];
 	const ctl_zone_info_t *z = NULL;
-	size_t zl = strlen(zone), n;
+	size_t n;
 
-	if (zl > 1 && zone[zl - 1] == '.')
-		zl--;
-	for (size_t i = 0; i < ctl->info.nzones && z == NULL; i++) {
-		const char *o = ctl->info.zones[i].origin;
-		size_t ol = strlen(o);
-
-		if (ol > 1 && o[ol - 1] == '.')
-			ol--;
-		if (ol == zl && strncasecmp(o, zone, zl) == 0)
+	for (size_t i = 0; i < ctl->info.nzones && z == NULL; i++)
+		if (cfg_same_origin(ctl->info.zones[i].origin, zone))
 			z = &ctl->info.zones[i];
-	}
 	if (z == NULL) {
 		snprintf(r->err, r->errlen, "no zone %s is configured", zone);
 		return;

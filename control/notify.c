@@ -83,22 +83,10 @@ struct notify {
 	unsigned log_lines;
 };
 
-/* Whether origins A and B are the same zone (case and a final dot do not matter). */
-static bool same_origin(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la > 1 && a[la - 1] == '.')
-		la--;
-	if (lb > 1 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
-}
-
 static struct nzone *zone_find(const notify_t *n, const char *origin)
 {
 	for (size_t i = 0; n != NULL && i < n->nzones; i++)
-		if (same_origin(n->zones[i].origin, origin))
+		if (cfg_same_origin(n->zones[i].origin, origin))
 			return &n->zones[i];
 	return NULL;
 }

@@ -235,22 +235,10 @@ bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct socka
 	return true;
 }
 
-/* Whether configured origin A names B (case and the final dot do not matter). */
-static bool same_name(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la > 1 && a[la - 1] == '.')
-		la--;
-	if (lb > 1 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
-}
-
 int xfrin_request(xfrin_t *x, const char *zone, bool axfr)
 {
 	for (size_t i = 0; x != NULL && i < x->nz; i++) {
-		if (!same_name(x->z[i].origin, zone))
+		if (!cfg_same_origin(x->z[i].origin, zone))
 			continue;
 		if (axfr)
 			__atomic_store_n(&x->z[i].want, WANT_AXFR, __ATOMIC_RELEASE);
