@@ -314,6 +314,14 @@ bool cfg_xfr_allowed(const cfg_t *cfg, const struct sockaddr *sa, const tsig_key
 /* The same for NOTIFY from SA (allow-notify). */
 bool cfg_notify_allowed(const cfg_t *cfg, const struct sockaddr *sa, const tsig_key_t *key);
 
+/*
+ * With io dpdk, the addresses our own requests (NOTIFY, SOA queries, transfers) leave from: the
+ * first listen address of each family, port 0 (the host routes to the peers only what leaves
+ * from the dataplane's addresses, through the TAP). Family 0: none (always so with sockets).
+ */
+void cfg_dpdk_sources(const cfg_t *cfg, struct sockaddr_storage *src4,
+		      struct sockaddr_storage *src6);
+
 /* Whether two origins name the same zone: case and the final dot do not matter. */
 bool cfg_same_origin(const char *a, const char *b);
 

@@ -17,20 +17,6 @@
 /* A key file larger than this is not one. */
 #define CFG_KEY_FILE_MAX (1u << 20)
 
-/* Appends ELEM (SIZE octets) to the array *ARRAYP of *N (keys_push()'s twin: no call back). */
-static int keys_push(void *arrayp, size_t *n, size_t size, const void *elem)
-{
-	void **array = arrayp;
-	void *grown = realloc(*array, (*n + 1) * size);
-
-	if (grown == NULL)
-		return -ENOMEM;
-	memcpy((char *)grown + *n * size, elem, size);
-	*array = grown;
-	(*n)++;
-	return SANDNS_EOK;
-}
-
 /* "FILE:LINE" or "--KEY" into buf. */
 static void cfg_where(const struct cfg_src *src, const char *key, char *buf, size_t len)
 {
@@ -50,11 +36,11 @@ static int cfg_key_push(cfg_t *cfg, tsig_key_t *k, const char *where, char *err,
 			return cfg_fail(err, errlen, "key %s is defined twice (first at %s)",
 					k->text, cfg->key_where[i]);
 	w = strdup(where);
-	if (w == NULL || keys_push(&cfg->keys, &cfg->nkeys, sizeof(*k), k) != SANDNS_EOK) {
+	if (w == NULL || cfg_push(&cfg->keys, &cfg->nkeys, sizeof(*k), k) != SANDNS_EOK) {
 		free(w);
 		return cfg_fail(err, errlen, "out of memory");
 	}
-	if (keys_push(&cfg->key_where, &(size_t){cfg->nkeys - 1}, sizeof(w), &w) != SANDNS_EOK) {
+	if (cfg_push(&cfg->key_where, &(size_t){cfg->nkeys - 1}, sizeof(w), &w) != SANDNS_EOK) {
 		cfg->nkeys--;
 		free(w);
 		return cfg_fail(err, errlen, "out of memory");
@@ -351,7 +337,7 @@ int cfg_acl_add(cfg_acl_t **acl, size_t *n, const char *key, const char *value,
 		memcpy(a.key, rest, kl);
 	}
 	cfg_where(src, key, a.where, sizeof(a.where));
-	if (keys_push(acl, n, sizeof(a), &a) != SANDNS_EOK)
+	if (cfg_push(acl, n, sizeof(a), &a) != SANDNS_EOK)
 		return cfg_fail(err, errlen, "%s: out of memory", key);
 	return SANDNS_EOK;
 }

@@ -72,19 +72,6 @@ int cfg_find_key(const char *name, bool cmdline)
 	return -1;
 }
 
-int cfg_push(void *arrayp, size_t *n, size_t size, const void *elem)
-{
-	void **array = arrayp;
-	void *grown = realloc(*array, (*n + 1) * size);
-
-	if (grown == NULL)
-		return -ENOMEM;
-	memcpy((char *)grown + *n * size, elem, size);
-	*array = grown;
-	(*n)++;
-	return SANDNS_EOK;
-}
-
 int cfg_push_str(char ***array, size_t *n, const char *s)
 {
 	char *copy = strdup(s);

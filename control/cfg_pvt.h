@@ -73,7 +73,7 @@ int cfg_find_key(const char *name, bool cmdline);
 int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 	      const struct cfg_src *src, char *err, size_t errlen);
 
-/* cfg_opts.c: appends ELEM (SIZE bytes) to the array *ARRAYP of *N; SANDNS_EOK or -ENOMEM. */
+/* cfg_val.c: appends ELEM (SIZE bytes) to the array *ARRAYP of *N; SANDNS_EOK or -ENOMEM. */
 int cfg_push(void *arrayp, size_t *n, size_t size, const void *elem);
 /* cfg_opts.c: appends a copy of S to the string array *ARRAY of *N. */
 int cfg_push_str(char ***array, size_t *n, const char *s);

@@ -8,20 +8,6 @@
 #include "cfg_pvt.h"
 #include "sandns_err.h"
 
-/* Appends ELEM (SIZE octets) to *ARRAYP of *N (cfg_opts.c's cfg_push would make a cycle). */
-static bool push(void *arrayp, size_t *n, size_t size, const void *elem)
-{
-	void **array = arrayp;
-	char *grown = realloc(*array, (*n + 1) * size);
-
-	if (grown == NULL)
-		return false;
-	memcpy(grown + *n * size, elem, size);
-	*array = grown;
-	(*n)++;
-	return true;
-}
-
 int cfg_set_primary(cfg_t *cfg, const char *key, const char *value, char *err, size_t errlen)
 {
 	char *copy = strdup(value), *tok[5], *save = NULL, reason[256];
@@ -49,7 +35,7 @@ int cfg_set_primary(cfg_t *cfg, const char *key, const char *value, char *err, s
 	p.key = n == 4 ? strdup(tok[3]) : NULL;
 	free(copy);
 	if (p.origin == NULL || (n == 4 && p.key == NULL) ||
-	    !push(&cfg->primaries, &cfg->nprimaries, sizeof(p), &p)) {
+	    cfg_push(&cfg->primaries, &cfg->nprimaries, sizeof(p), &p) != SANDNS_EOK) {
 		free(p.origin);
 		free(p.key);
 		return cfg_fail(err, errlen, "%s: out of memory", key);

@@ -292,3 +292,35 @@ bool cfg_same_origin(const char *a, const char *b)
 		lb--;
 	return la == lb && strncasecmp(a, b, la) == 0;
 }
+
+int cfg_push(void *arrayp, size_t *n, size_t size, const void *elem)
+{
+	void **array = arrayp;
+	void *grown = realloc(*array, (*n + 1) * size);
+
+	if (grown == NULL)
+		return -ENOMEM;
+	memcpy((char *)grown + *n * size, elem, size);
+	*array = grown;
+	(*n)++;
+	return SANDNS_EOK;
+}
+
+void cfg_dpdk_sources(const cfg_t *cfg, struct sockaddr_storage *src4,
+		      struct sockaddr_storage *src6)
+{
+	memset(src4, 0, sizeof(*src4));
+	memset(src6, 0, sizeof(*src6));
+	for (size_t i = 0; cfg->io == CFG_IO_DPDK && i < cfg->nlistens; i++) {
+		struct sockaddr_storage *src =
+		    cfg->listens[i].ss.ss_family == AF_INET ? src4 : src6;
+
+		if (src->ss_family != 0)
+			continue;
+		memcpy(src, &cfg->listens[i].ss, sizeof(*src));
+		if (src->ss_family == AF_INET)
+			((struct sockaddr_in *)src)->sin_port = 0;
+		else
+			((struct sockaddr_in6 *)src)->sin6_port = 0;
+	}
+}

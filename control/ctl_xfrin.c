@@ -93,17 +93,6 @@ static const char *iso(time_t t, char *buf, size_t len)
 	return buf;
 }
 
-static bool zone_named(const char *origin, const char *name)
-{
-	size_t a = strlen(origin), b = strlen(name);
-
-	if (a > 1 && origin[a - 1] == '.')
-		a--;
-	if (b > 1 && name[b - 1] == '.')
-		b--;
-	return a == b && strncasecmp(origin, name, a) == 0;
-}
-
 static void status_text(const ctl_zone_info_t *zi, const xfrin_zstate_t *s, buf_t *b)
 {
 	char t1[32], t2[32], t3[32];
@@ -185,7 +174,7 @@ bool ctl_zone_status(ctl_t *ctl, const char *zone, bool json, buf_t *b, char *er
 		xfrin_zstate_t st;
 		bool sec;
 
-		if (zone != NULL && !zone_named(zi->origin, zone))
+		if (zone != NULL && !cfg_same_origin(zi->origin, zone))
 			continue;
 		sec = xfrin_zone_state(ctl->xfrin, i, &st);
 		if (json && shown > 0)

@@ -155,18 +155,7 @@ notify_t *notify_new(const cfg_t *cfg, char *err, size_t errlen)
 	 * to those addresses on other ports come back through the TAP: send from one of them.
 	 * With kernel sockets the kernel picks the source, as Knot does without `via`.
 	 */
-	for (size_t i = 0; cfg->io == CFG_IO_DPDK && i < cfg->nlistens; i++) {
-		struct sockaddr_storage *src =
-		    cfg->listens[i].ss.ss_family == AF_INET ? &n->src4 : &n->src6;
-
-		if (src->ss_family != 0)
-			continue;
-		memcpy(src, &cfg->listens[i].ss, sizeof(*src));
-		if (src->ss_family == AF_INET)
-			((struct sockaddr_in *)src)->sin_port = 0;
-		else
-			((struct sockaddr_in6 *)src)->sin6_port = 0;
-	}
+	cfg_dpdk_sources(cfg, &n->src4, &n->src6);
 	n->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (n->efd < 0) {
 		snprintf(err, errlen, "notify: cannot make an eventfd: %s", strerror(errno));

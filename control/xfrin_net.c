@@ -114,20 +114,7 @@ static struct sockaddr_storage src4, src6;
 
 void xfrin_net_sources(const cfg_t *cfg)
 {
-	memset(&src4, 0, sizeof(src4));
-	memset(&src6, 0, sizeof(src6));
-	for (size_t i = 0; cfg->io == CFG_IO_DPDK && i < cfg->nlistens; i++) {
-		struct sockaddr_storage *src =
-		    cfg->listens[i].ss.ss_family == AF_INET ? &src4 : &src6;
-
-		if (src->ss_family != 0)
-			continue;
-		memcpy(src, &cfg->listens[i].ss, sizeof(*src));
-		if (src->ss_family == AF_INET)
-			((struct sockaddr_in *)src)->sin_port = 0;
-		else
-			((struct sockaddr_in6 *)src)->sin6_port = 0;
-	}
+	cfg_dpdk_sources(cfg, &src4, &src6);
 }
 
 /* Milliseconds left until DEADLINE (at least 1 while it is not reached; 0 once it is). */
