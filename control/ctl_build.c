@@ -30,7 +30,8 @@
 static void ctl_zone_warning(void *ctx, const char *msg)
 {
 	(void)ctx;
-	log_msg(LOG_WARNING, "warning: %s", msg);
+	/* MSG says "FILE:LINE: warning: ..." already (zload_msg.c). */
+	log_msg(LOG_WARNING, "%s", msg);
 }
 
 bool ctl_build_drop_zones(const cfg_t *cfg, ctl_build_t *b)

@@ -111,11 +111,11 @@ static void status_text(const ctl_zone_info_t *zi, const xfrin_zstate_t *s, buf_
 	else
 		buf_printf(b, "  primary serial none (no copy yet), file %s\n",
 			   zi->src.path != NULL ? zi->src.path : "-");
-	buf_printf(b, "  last refresh %s: %s: %s\n", iso(s->last_time, t1, sizeof(t1)),
-		   s->last_time == 0 ? "none yet"
-		   : s->last_ok	     ? "ok"
-				     : "failed",
-		   s->last);
+	if (s->last_time == 0)
+		buf_printf(b, "  last refresh: none yet\n");
+	else
+		buf_printf(b, "  last refresh %s: %s: %s\n", iso(s->last_time, t1, sizeof(t1)),
+			   s->last_ok ? "ok" : "failed", s->last);
 	buf_printf(b, "  next refresh %s, expires %s%s\n", iso(s->next_time, t2, sizeof(t2)),
 		   iso(s->expire_time, t3, sizeof(t3)), s->expired ? " (expired)" : "");
 	if (s->reload_err[0] != '\0')
