@@ -221,6 +221,14 @@ static int second(xfrin_apply_t *a, ldns_rr *rr, uint32_t serial, char *err, siz
 		a->state = S_DONE;
 		return 1;
 	}
+	if (is_soa) {
+		/* Neither an IXFR from our serial nor the AXFR's end: one SOA per zone (RFC 5936
+		 * 2.2); an IXFR that does not start from our serial is asked again as AXFR. */
+		ldns_rr_free(rr);
+		snprintf(err, errlen, "an SOA of serial %u inside the %s", serial,
+			 a->asked_ixfr ? "IXFR" : "AXFR");
+		return a->asked_ixfr ? XFRIN_FALLBACK : XFRIN_FAIL;
+	}
 	if (!xfrin_zone_push(&a->z, rr)) {
 		ldns_rr_free(rr);
 		snprintf(err, errlen, "out of memory");
