@@ -106,7 +106,7 @@ typedef struct xfrin_apply {
 	ldns_rr **adds; /* IXFR: the additions of the sequence being read */
 	size_t nadds, capadds;
 	bool uptodate; /* the response was our SOA alone */
-	/* Reads our copy for an IXFR: xfrin_file_read() (the fuzz target gives a zone in memory). */
+	/* Reads our copy for an IXFR: xfrin_file_read() (fuzz-xfrin's from memory). */
 	int (*read_copy)(const char *path, const ldns_rdf *origin, xfrin_zone_t *z, char *err,
 			 size_t errlen);
 } xfrin_apply_t;
