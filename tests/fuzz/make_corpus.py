@@ -331,6 +331,22 @@ for i in range(4):
     r = response(q, [ZONE_SOA.format(20)] + ZONE_RRS + [ZONE_SOA.format(20)])
     write(TS, f'signed-request-{i}', framed(i, qw))
     write(TS, f'signed-response-{i}', framed(i, r.to_wire()))
+    # A transfer in three messages, each signed, chained (RFC 8945 5.3.1).
+    parts, ctx = [], None
+    for rrs in ([ZONE_SOA.format(20)] + ZONE_RRS[:2], ZONE_RRS[2:], [ZONE_SOA.format(20)]):
+        r = response(q, rrs)
+        parts.append(r.to_wire(multi=True, tsig_ctx=ctx))
+        ctx = r.tsig_ctx
+    write(TS, f'signed-transfer-{i}', framed(i, *parts))
+    # The same with the middle message unsigned: the third one's MAC covers it.
+    r = response(q, ZONE_RRS[2:])
+    r.keyring, r.tsig = None, None
+    parts[1] = r.to_wire()
+    first = response(q, [ZONE_SOA.format(20)] + ZONE_RRS[:2])
+    parts[0] = first.to_wire(multi=True)
+    first.tsig_ctx.update(parts[1])
+    parts[2] = response(q, [ZONE_SOA.format(20)]).to_wire(multi=True, tsig_ctx=first.tsig_ctx)
+    write(TS, f'signed-transfer-unsigned-middle-{i}', framed(i, *parts))
     # An unknown key, a wrong secret, BADTIME (signed an hour early).
     q2 = plain_query(0x4321, 'example.com.', 'SOA')
     q2.use_tsig(dns.tsigkeyring.from_text({'nokey.fuzz.': TSIG_KEYS[i][2]}), 'nokey.fuzz.',
