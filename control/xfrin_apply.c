@@ -52,6 +52,7 @@ void xfrin_apply_init(xfrin_apply_t *a, const char *path, const ldns_rdf *origin
 	a->ours = ours;
 	a->asked_ixfr = ixfr;
 	a->state = S_START;
+	a->read_copy = xfrin_file_read;
 }
 
 void xfrin_apply_clear(xfrin_apply_t *a)
@@ -189,7 +190,7 @@ static int second(xfrin_apply_t *a, ldns_rr *rr, uint32_t serial, char *err, siz
 
 	if (a->asked_ixfr && is_soa && serial == a->ours && fresh != a->ours) {
 		xfrin_zone_t old = {0};
-		int rc = xfrin_file_read(a->path, a->origin, &old, err, errlen);
+		int rc = a->read_copy(a->path, a->origin, &old, err, errlen);
 
 		ldns_rr_free(rr);
 		if (rc != 0 || old.soa == NULL || xfrin_soa_field(old.soa, 2) != a->ours) {
@@ -219,6 +220,14 @@ static int second(xfrin_apply_t *a, ldns_rr *rr, uint32_t serial, char *err, siz
 		ldns_rr_free(rr);
 		a->state = S_DONE;
 		return 1;
+	}
+	if (is_soa) {
+		/* Neither an IXFR from our serial nor the AXFR's end: one SOA per zone (RFC 5936
+		 * 2.2); an IXFR that does not start from our serial is asked again as AXFR. */
+		ldns_rr_free(rr);
+		snprintf(err, errlen, "an SOA of serial %u inside the %s", serial,
+			 a->asked_ixfr ? "IXFR" : "AXFR");
+		return a->asked_ixfr ? XFRIN_FALLBACK : XFRIN_FAIL;
 	}
 	if (!xfrin_zone_push(&a->z, rr)) {
 		ldns_rr_free(rr);

@@ -387,6 +387,52 @@ int xfrin_soa_query(const cfg_primary_t *p, const ldns_rdf *zone, uint32_t *seri
 	return rc;
 }
 
+int xfrin_take_msg(const cfg_primary_t *p, const ldns_pkt *req, const uint8_t *wire, size_t len,
+		   uint64_t nmsg, bool ixfr, xfrin_rr_fn fn, void *ctx, char *err, size_t errlen)
+{
+	const char *what = ixfr ? "IXFR" : "AXFR";
+	ldns_pkt *msg = NULL;
+	int rc = XFRIN_FAIL, r;
+
+	if (ldns_wire2pkt(&msg, wire, len) != LDNS_STATUS_OK) {
+		snprintf(err, errlen, "%s: %s: a message that does not parse", p->addr.text, what);
+		return XFRIN_FAIL;
+	}
+	if (xfrin_msg_check(p, req, wire, len, msg, nmsg == 1, err, errlen) != XFRIN_OK) {
+		/* An IXFR refused or not known: AXFR instead (RFC 1995 allows either). */
+		if (ixfr && nmsg == 1 && ldns_pkt_qr(msg) &&
+		    ldns_pkt_get_rcode(msg) != LDNS_RCODE_NOERROR)
+			rc = XFRIN_FALLBACK;
+		goto out;
+	}
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(msg)); i++) {
+		ldns_rr *rr = ldns_rr_clone(ldns_rr_list_rr(ldns_pkt_answer(msg), i));
+
+		if (rr == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		r = fn(ctx, rr, err, errlen);
+		if (r == 1 && !xfrin_exchange_signed_whole()) {
+			snprintf(err, errlen, "%s: %s: its last message is not signed",
+				 p->addr.text, what);
+			goto out;
+		}
+		if (r != XFRIN_OK) {
+			rc = r;
+			goto out;
+		}
+	}
+	if (ldns_rr_list_rr_count(ldns_pkt_answer(msg)) == 0) {
+		snprintf(err, errlen, "%s: %s: a message without records", p->addr.text, what);
+		goto out;
+	}
+	rc = XFRIN_OK;
+out:
+	ldns_pkt_free(msg);
+	return rc;
+}
+
 int xfrin_tcp_transfer(const cfg_primary_t *p, const ldns_rdf *zone, const ldns_rr *ours,
 		       uint64_t max_bytes, xfrin_rr_fn fn, void *ctx, uint64_t *bytes,
 		       uint64_t *msgs, char *err, size_t errlen)
@@ -394,7 +440,7 @@ int xfrin_tcp_transfer(const cfg_primary_t *p, const ldns_rdf *zone, const ldns_
 	const uint64_t deadline = clock_now_ms() + XFRIN_TOTAL_MS;
 	const char *what = ours != NULL ? "IXFR" : "AXFR";
 	uint8_t *wire = NULL, *buf = NULL;
-	ldns_pkt *q, *msg = NULL;
+	ldns_pkt *q;
 	int fd = -1, rc = XFRIN_FAIL, n, r;
 	size_t wlen;
 
@@ -428,49 +474,15 @@ int xfrin_tcp_transfer(const cfg_primary_t *p, const ldns_rdf *zone, const ldns_
 				 p->addr.text, what, (unsigned long long)max_bytes, XFRIN_MAX_MSGS);
 			goto out;
 		}
-		if (ldns_wire2pkt(&msg, buf, (size_t)n) != LDNS_STATUS_OK) {
-			snprintf(err, errlen, "%s: %s: a message that does not parse", p->addr.text,
-				 what);
+		r = xfrin_take_msg(p, q, buf, (size_t)n, *msgs, ours != NULL, fn, ctx, err, errlen);
+		if (r != XFRIN_OK) {
+			rc = r == 1 ? XFRIN_OK : r;
 			goto out;
 		}
-		if (xfrin_msg_check(p, q, buf, (size_t)n, msg, *msgs == 1, err, errlen) !=
-		    XFRIN_OK) {
-			/* An IXFR refused or not known: AXFR instead (RFC 1995 allows either). */
-			if (ours != NULL && *msgs == 1 && ldns_pkt_qr(msg) &&
-			    ldns_pkt_get_rcode(msg) != LDNS_RCODE_NOERROR)
-				rc = XFRIN_FALLBACK;
-			goto out;
-		}
-		for (size_t i = 0; i < ldns_rr_list_rr_count(ldns_pkt_answer(msg)); i++) {
-			ldns_rr *rr = ldns_rr_clone(ldns_rr_list_rr(ldns_pkt_answer(msg), i));
-
-			if (rr == NULL) {
-				snprintf(err, errlen, "out of memory");
-				goto out;
-			}
-			r = fn(ctx, rr, err, errlen);
-			if (r == 1 && !xfrin_exchange_signed_whole()) {
-				snprintf(err, errlen, "%s: %s: its last message is not signed",
-					 p->addr.text, what);
-				goto out;
-			}
-			if (r != XFRIN_OK) {
-				rc = r == 1 ? XFRIN_OK : r;
-				goto out;
-			}
-		}
-		if (ldns_rr_list_rr_count(ldns_pkt_answer(msg)) == 0) {
-			snprintf(err, errlen, "%s: %s: a message without records", p->addr.text,
-				 what);
-			goto out;
-		}
-		ldns_pkt_free(msg);
-		msg = NULL;
 	}
 out:
 	if (fd >= 0)
 		close(fd);
-	ldns_pkt_free(msg);
 	ldns_pkt_free(q);
 	free(wire);
 	free(buf);

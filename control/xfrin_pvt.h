@@ -73,6 +73,16 @@ int xfrin_tcp_transfer(const cfg_primary_t *p, const ldns_rdf *zone, const ldns_
 		       uint64_t max_bytes, xfrin_rr_fn fn, void *ctx, uint64_t *bytes,
 		       uint64_t *msgs, char *err, size_t errlen);
 
+/*
+ * xfrin_net.c: one message of a transfer's response, as received (WIRE, LEN octets; NMSG its
+ * number from 1) to the request REQ: checked (xfrin_msg_check), then its answer records to FN in
+ * order. XFRIN_OK to read the next message; 1 when FN said the transfer is whole (and its last
+ * message was signed where TSIG is on); XFRIN_FAIL or XFRIN_FALLBACK (an IXFR refused) with the
+ * reason. IXFR says which was asked, for the messages and the fallback.
+ */
+int xfrin_take_msg(const cfg_primary_t *p, const ldns_pkt *req, const uint8_t *wire, size_t len,
+		   uint64_t nmsg, bool ixfr, xfrin_rr_fn fn, void *ctx, char *err, size_t errlen);
+
 /* xfrin_apply.c: a zone's records being put together from a transfer. */
 typedef struct xfrin_zone {
 	ldns_rr *soa;	/* the new SOA (the first record of the response) */
@@ -96,6 +106,9 @@ typedef struct xfrin_apply {
 	ldns_rr **adds; /* IXFR: the additions of the sequence being read */
 	size_t nadds, capadds;
 	bool uptodate; /* the response was our SOA alone */
+	/* Reads our copy for an IXFR: xfrin_file_read() (fuzz-xfrin's from memory). */
+	int (*read_copy)(const char *path, const ldns_rdf *origin, xfrin_zone_t *z, char *err,
+			 size_t errlen);
 } xfrin_apply_t;
 
 void xfrin_apply_init(xfrin_apply_t *a, const char *path, const ldns_rdf *origin, uint32_t ours,

@@ -279,6 +279,19 @@ static void test_apply(void)
 	xfrin_apply_init(&a, zpath, origin, 0, false);
 	CU_ASSERT_EQUAL(feed(&a, axfr + 1), XFRIN_FAIL);
 	xfrin_apply_clear(&a);
+	/* A second SOA of another serial: not a record of the zone (fuzz-xfrin found it kept as
+	 * one); asked IXFR, it is not a diff from our serial: AXFR instead. */
+	{
+		static const char *const soa2[] = {SOA(10), SOA(9),
+						   "x.sec.test. 300 IN A 192.0.2.1", SOA(10), NULL};
+
+		xfrin_apply_init(&a, zpath, origin, 0, false);
+		CU_ASSERT_EQUAL(feed(&a, soa2), XFRIN_FAIL);
+		xfrin_apply_clear(&a);
+		xfrin_apply_init(&a, zpath, origin, 8, true);
+		CU_ASSERT_EQUAL(feed(&a, soa2), XFRIN_FALLBACK);
+		xfrin_apply_clear(&a);
+	}
 	ldns_rdf_deep_free(origin);
 }
 

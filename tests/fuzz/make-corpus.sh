@@ -16,7 +16,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 OUT=$HERE/corpus
 
-for t in fuzz-answer fuzz-pkt fuzz-zload fuzz-ctl fuzz-cert; do
+for t in fuzz-answer fuzz-pkt fuzz-zload fuzz-ctl fuzz-cert fuzz-tsig fuzz-xfrin; do
 	mkdir -p "$OUT/$t"
 	find "$OUT/$t" -type f ! -name 'crash-*' ! -name 'regress-*' -delete
 done

@@ -266,3 +266,124 @@ for i, line in enumerate([
     write(CTL, f'l{i:02d}-' + (re.sub(r'[^a-z0-9]+', '_', line.lower()).strip('_') or 'empty'), line + '\n')
 write(CTL, 'session', 'status\nexplain mail.example.com A\nreload example.net.\npolicy show\nstop\n')
 write(CTL, 'session-crlf', 'json status\r\nexplain\texample.com.\tSOA\r\n')
+
+# ---- fuzz-tsig and fuzz-xfrin: a mode octet, then messages, each behind a 2-octet length
+# (fuzz_tsig.c and fuzz_xfrin.c say what the mode's bits mean). The TSIG records are made at the
+# targets' fixed clock, NOW, with their keys.
+import time  # noqa: E402
+
+import dns.name  # noqa: E402
+import dns.rrset  # noqa: E402
+import dns.tsig  # noqa: E402
+import dns.tsigkeyring  # noqa: E402
+
+NOW = 1700000000
+time.time = lambda: NOW
+TSIG_KEYS = [('k1.fuzz.', dns.tsig.HMAC_SHA1, 'c2FuZG5zLWZ1enotc2hhMS1zZWNyZXQ='),
+             ('k256.fuzz.', dns.tsig.HMAC_SHA256, 'c2FuZG5zLWZ1enotc2hhMjU2LXNlY3JldC1rZXk='),
+             ('k384.fuzz.', dns.tsig.HMAC_SHA384, 'c2FuZG5zLWZ1enotc2hhMzg0LXNlY3JldC1rZXktMzg0'),
+             ('k512.fuzz.', dns.tsig.HMAC_SHA512,
+              'c2FuZG5zLWZ1enotc2hhNTEyLXNlY3JldC1rZXktNTEyLTUxMg==')]
+
+
+def framed(mode, *msgs):
+    return bytes([mode]) + b''.join(struct.pack('!H', len(m)) + m for m in msgs)
+
+
+def keyring(i):
+    name, alg, secret = TSIG_KEYS[i]
+    return dns.tsigkeyring.from_text({name: secret}), dns.name.from_text(name), alg
+
+
+def plain_query(qid, name, rdtype):
+    m = dns.message.make_query(name, rdtype)
+    m.id = qid
+    m.flags = 0
+    return m
+
+
+def response(q, rrs, rcode=0):
+    r = dns.message.make_response(q)
+    r.flags |= dns.flags.AA
+    r.set_rcode(rcode)
+    for text in rrs:
+        r.answer.append(dns.rrset.from_text(*text.split(None, 4)))
+    return r
+
+
+ZONE_SOA = 'example.com. 3600 IN SOA ns1.example.com. host.example.com. {} 7200 900 1209600 300'
+ZONE_RRS = ['example.com. 3600 IN NS ns1.example.com.', 'ns1.example.com. 3600 IN A 192.0.2.1',
+            'mail.example.com. 3600 IN A 192.0.2.25', 'www.example.com. 300 IN CNAME mail.example.com.']
+
+TS = 'fuzz-tsig'
+for i in range(4):
+    ring, kname, alg = keyring(i)
+    # Signed by the target itself (mode bit 2): a query, then a transfer's three messages.
+    q = plain_query(0x1234, 'example.com.', 'AXFR')
+    parts = [response(q, [ZONE_SOA.format(20)] + ZONE_RRS[:2]).to_wire(),
+             response(q, ZONE_RRS[2:]).to_wire(), response(q, [ZONE_SOA.format(20)]).to_wire()]
+    write(TS, f'selfsigned-{i}', framed(4 | i, q.to_wire(), *parts))
+    write(TS, f'selfsigned-unsigned-middle-{i}', framed(4 | 8 | i, *parts))
+    # Signed here, at NOW: the request verifies (server side), the response to the target's own
+    # request verifies (client side, its MAC chained to that request's).
+    q.use_tsig(ring, kname, algorithm=alg)
+    qw = q.to_wire()
+    r = response(q, [ZONE_SOA.format(20)] + ZONE_RRS + [ZONE_SOA.format(20)])
+    write(TS, f'signed-request-{i}', framed(i, qw))
+    write(TS, f'signed-response-{i}', framed(i, r.to_wire()))
+    # A transfer in three messages, each signed, chained (RFC 8945 5.3.1).
+    parts, ctx = [], None
+    for rrs in ([ZONE_SOA.format(20)] + ZONE_RRS[:2], ZONE_RRS[2:], [ZONE_SOA.format(20)]):
+        r = response(q, rrs)
+        parts.append(r.to_wire(multi=True, tsig_ctx=ctx))
+        ctx = r.tsig_ctx
+    write(TS, f'signed-transfer-{i}', framed(i, *parts))
+    # The same with the middle message unsigned: the third one's MAC covers it.
+    r = response(q, ZONE_RRS[2:])
+    r.keyring, r.tsig = None, None
+    parts[1] = r.to_wire()
+    first = response(q, [ZONE_SOA.format(20)] + ZONE_RRS[:2])
+    parts[0] = first.to_wire(multi=True)
+    first.tsig_ctx.update(parts[1])
+    parts[2] = response(q, [ZONE_SOA.format(20)]).to_wire(multi=True, tsig_ctx=first.tsig_ctx)
+    write(TS, f'signed-transfer-unsigned-middle-{i}', framed(i, *parts))
+    # An unknown key, a wrong secret, BADTIME (signed an hour early).
+    q2 = plain_query(0x4321, 'example.com.', 'SOA')
+    q2.use_tsig(dns.tsigkeyring.from_text({'nokey.fuzz.': TSIG_KEYS[i][2]}), 'nokey.fuzz.',
+                algorithm=alg)
+    write(TS, f'badkey-{i}', framed(i, q2.to_wire()))
+    q3 = plain_query(0x4321, 'example.com.', 'SOA')
+    q3.use_tsig(dns.tsigkeyring.from_text({TSIG_KEYS[i][0]: 'AAAAAAAAAAAAAAAAAAAAAA=='}),
+                TSIG_KEYS[i][0], algorithm=alg)
+    write(TS, f'badsig-{i}', framed(i, q3.to_wire()))
+    time.time = lambda: NOW - 3600
+    q4 = plain_query(0x4321, 'example.com.', 'SOA')
+    q4.use_tsig(ring, kname, algorithm=alg)
+    write(TS, f'badtime-{i}', framed(i, q4.to_wire()))
+    time.time = lambda: NOW
+write(TS, 'unsigned', framed(0, plain_query(7, 'example.com.', 'SOA').to_wire()))
+
+XF = 'fuzz-xfrin'
+q = plain_query(0x5a5a, 'example.com.', 'AXFR')
+soa20 = ZONE_SOA.format(20)
+axfr1 = response(q, [soa20] + ZONE_RRS + [soa20]).to_wire()
+axfr3 = [response(q, [soa20] + ZONE_RRS[:2]).to_wire(), response(q, ZONE_RRS[2:]).to_wire(),
+         response(q, [soa20]).to_wire()]
+for mode in (0, 2):
+    write(XF, f'axfr-one-{mode}', framed(mode, axfr1))
+    write(XF, f'axfr-three-{mode}', framed(mode, *axfr3))
+write(XF, 'axfr-soa-only', framed(0, response(q, [soa20, soa20]).to_wire()))
+write(XF, 'axfr-refused', framed(0, response(q, [], rcode=5).to_wire()))
+iq = plain_query(0x5a5a, 'example.com.', 'IXFR')
+iq.authority.append(dns.rrset.from_text(*ZONE_SOA.format(10).split(None, 4)))
+ixfr = [ZONE_SOA.format(12), ZONE_SOA.format(10), 'mail.example.com. 3600 IN A 192.0.2.25',
+        ZONE_SOA.format(11), 'mail.example.com. 3600 IN A 192.0.2.26',
+        ZONE_SOA.format(11), 'www.example.com. 300 IN CNAME mail.example.com.',
+        ZONE_SOA.format(12), 'www.example.com. 300 IN A 192.0.2.80', ZONE_SOA.format(12)]
+for mode in (1, 3):
+    write(XF, f'ixfr-{mode}', framed(mode, response(iq, ixfr).to_wire()))
+    write(XF, f'ixfr-split-{mode}', framed(mode, response(iq, ixfr[:4]).to_wire(),
+                                           response(iq, ixfr[4:]).to_wire()))
+write(XF, 'ixfr-uptodate', framed(1, response(iq, [ZONE_SOA.format(10)]).to_wire()))
+write(XF, 'ixfr-as-axfr', framed(1, response(iq, [soa20] + ZONE_RRS + [soa20]).to_wire()))
+write(XF, 'ixfr-notimp', framed(1, response(iq, [], rcode=4).to_wire()))
