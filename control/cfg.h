@@ -58,6 +58,9 @@
  *                                  `reload ZONE`, `policy reload` and `explain` (no: they read
  *                                  the zone files again). auto (default): yes up to 250,000
  *                                  records in all; a large zone then costs its snapshot only.
+ *   zone-max-size SIZE             the largest text of one zone, its file and every $INCLUDE
+ *                                  together, K, M, G or T, 4096..1T (default 1G); bounded by the
+ *                                  octets actually read.
  *   state-dir DIR                  what sandnsd keeps across restarts: the serials served and
  *                                  each zone's IXFR journal (default /var/lib/sandns, set when
  *                                  building: meson -Dstate_dir). Created mode 0700 at start when
