@@ -144,9 +144,19 @@ bool ixfr_iter_start(ixfr_iter_t *it, const ixfr_hist_t *h, uint32_t from);
 /* The next RR (*RR, *LEN octets, inside the history); false once all were given. */
 bool ixfr_iter_next(ixfr_iter_t *it, const uint8_t **rr, size_t *len);
 
-/* ---- ixfr_out.c: an IXFR query against the history (xfr.c streams the answer) ---- */
+/* ---- ixfr_query.c: the serial an IXFR query asks from ---- */
 
 struct zt_query;
+
+/*
+ * The serial of the IXFR query QUERY's SOA (RFC 1995 3; Q its question, parsed): the first
+ * authority record, an SOA owned by the question's name (what Knot requires), read inside its
+ * RDATA. False when there is none such: FORMERR.
+ */
+bool ixfr_query_serial(const uint8_t *query, size_t qlen, const struct zt_query *q,
+		       uint32_t *serial);
+
+/* ---- ixfr_out.c: an IXFR query against the history (xfr.c streams the answer) ---- */
 
 /*
  * What the IXFR query QUERY asks for: Q gets the query parsed (question, EDNS: query.h), IT the

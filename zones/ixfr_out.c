@@ -9,34 +9,6 @@
 #include "zt_index.h"
 #include "zt_pvt.h"
 
-/* The serial in the IXFR query's authority SOA (answer.c checked it is there). */
-static bool query_serial(const uint8_t *query, size_t qlen, const struct zt_query *q,
-			 uint32_t *serial)
-{
-	uint16_t an = wire_get16(query + 6), ns = wire_get16(query + 8);
-	wire_ctx_t c;
-
-	wire_ctx_init(&c, query, qlen);
-	wire_ctx_skip(&c, WIRE_HDR_LEN + q->qname_len + 4);
-	for (unsigned i = 0; i < an; i++) {
-		wire_ctx_skip_name(&c);
-		wire_ctx_skip(&c, 8);
-		wire_ctx_skip(&c, wire_ctx_read16(&c));
-	}
-	if (ns == 0)
-		return false;
-	wire_ctx_skip_name(&c);
-	if (wire_ctx_read16(&c) != T_SOA)
-		return false;
-	wire_ctx_skip(&c, 8);
-	wire_ctx_skip_name(&c);
-	wire_ctx_skip_name(&c);
-	if (c.err != 0 || wire_ctx_left(&c) < 4)
-		return false;
-	*serial = wire_get32(c.pos);
-	return true;
-}
-
 int ixfr_out_prepare(const zt_t *zt, const uint8_t *query, size_t qlen, struct zt_query *q,
 		     ixfr_iter_t *it)
 {
@@ -56,7 +28,7 @@ int ixfr_out_prepare(const zt_t *zt, const uint8_t *query, size_t qlen, struct z
 	wire_ctx_skip(&c, 4);
 	edns_parse_records(&c, q, wire_get16(query + 6), wire_get16(query + 8),
 			   wire_get16(query + 10));
-	if (c.err != 0 || q->rcode != 0 || !query_serial(query, qlen, q, &theirs))
+	if (c.err != 0 || q->rcode != 0 || !ixfr_query_serial(query, qlen, q, &theirs))
 		return SANDNS_EMALF;
 	n = zt_find(zt, q->key, q->qname_len);
 	if (n == ZT_NONE || !(zt->nodes[n].flags & ZN_APEX))
