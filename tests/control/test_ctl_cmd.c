@@ -204,82 +204,50 @@ static void test_table_usage(void)
 
 /* ------------------------------------------------------------------ requests */
 
+/* What people have always seen (the e2e tests and scripts grep it). */
+static const char help_text[] =
+    "ok\n"
+    "status: uptime, zones and serials, snapshot size, addresses, "
+    "queries answered\n"
+    "stats: counters of every serving thread\n"
+    "reload [ZONE]: load every zone file (or ZONE's) again; publish "
+    "only if all load\n"
+    "policy show [DOMAIN]: the certificates, and per domain the "
+    "autodiscover decisions with their reasons\n"
+    "policy reload: read every certificate again, re-evaluate, publish\n"
+    "policy check --cert FILE [--cert FILE...] [--zone DOMAIN]: what the served data would "
+    "become with these certificate files (as sandnsd sees them; no tls://) in place "
+    "of the configured ones: per domain the decisions before => after, the records "
+    "that would come or go, the serial; publishes nothing\n"
+    "explain NAME TYPE: why NAME TYPE gets its answer (zone data, "
+    "wildcard, policy)\n"
+    "lookup --cert FILE NAME TYPE: as lookup, from the snapshot the served one would "
+    "become with FILE as the certificate (one such preview at a time, freed 10 s "
+    "after its last use)\n"
+    "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
+    "its rcode and answer records\n"
+    "zone-notify ZONE: send NOTIFY for ZONE to its notify targets now, whatever its "
+    "serial\n"
+    "zone-status [ZONE]: every zone (or ZONE): serial served, source (file or "
+    "primaries), and for a secondary zone its last refresh and result, next "
+    "refresh, expiry\n"
+    "zone-refresh ZONE: secondary ZONE: ask its primaries for the SOA now, "
+    "transfer if newer\n"
+    "zone-retransfer ZONE: secondary ZONE: a full transfer (AXFR) now\n"
+    "stop: stop sandnsd\n"
+    "prefix a command with 'json' for JSON\n"
+    ".\n";
+
 static void test_help(void)
 {
-	/* What people have always seen (the e2e tests and scripts grep it). */
-	CU_ASSERT(answers(
-	    "help",
-	    "ok\n"
-	    "status: uptime, zones and serials, snapshot size, addresses, "
-	    "queries answered\n"
-	    "stats: counters of every serving thread\n"
-	    "reload [ZONE]: load every zone file (or ZONE's) again; publish "
-	    "only if all load\n"
-	    "policy show [DOMAIN]: the certificates, and per domain the "
-	    "autodiscover decisions with their reasons\n"
-	    "policy reload: read every certificate again, re-evaluate, publish\n"
-	    "policy check --cert FILE [--cert FILE...] [--zone DOMAIN]: what the served data would "
-	    "become with these certificate files (as sandnsd sees them; no tls://) in place "
-	    "of the configured ones: per domain the decisions before => after, the records "
-	    "that would come or go, the serial; publishes nothing\n"
-	    "explain NAME TYPE: why NAME TYPE gets its answer (zone data, "
-	    "wildcard, policy)\n"
-	    "lookup --cert FILE NAME TYPE: as lookup, from the snapshot the served one would "
-	    "become with FILE as the certificate (one such preview at a time, freed 10 s "
-	    "after its last use)\n"
-	    "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
-	    "its rcode and answer records\n"
-	    "zone-notify ZONE: send NOTIFY for ZONE to its notify targets now, whatever its "
-	    "serial\n"
-	    "zone-status [ZONE]: every zone (or ZONE): serial served, source (file or "
-	    "primaries), and for a secondary zone its last refresh and result, next "
-	    "refresh, expiry\n"
-	    "zone-refresh ZONE: secondary ZONE: ask its primaries for the SOA now, "
-	    "transfer if newer\n"
-	    "zone-retransfer ZONE: secondary ZONE: a full transfer (AXFR) now\n"
-	    "stop: stop sandnsd\n"
-	    "prefix a command with 'json' for JSON\n"
-	    ".\n"));
+	CU_ASSERT(answers("help", help_text));
 	CU_ASSERT(answers("json help",
 			  "ok\n{\"commands\":[\"status\",\"stats\",\"reload\","
 			  "\"policy show\",\"policy reload\",\"policy check\",\"explain\",\"lookup "
 			  "--cert\",\"lookup\",\"zone-notify\",\"zone-status\",\"zone-refresh\","
 			  "\"zone-retransfer\",\"stop\"]}\n.\n"));
 	/* help ignores what follows it. */
-	CU_ASSERT(answers(
-	    "help me please",
-	    "ok\n"
-	    "status: uptime, zones and serials, snapshot size, "
-	    "addresses, queries answered\n"
-	    "stats: counters of every serving thread\n"
-	    "reload [ZONE]: load every zone file (or ZONE's) again; "
-	    "publish only if all load\n"
-	    "policy show [DOMAIN]: the certificates, and per domain "
-	    "the autodiscover decisions with their reasons\n"
-	    "policy reload: read every certificate again, "
-	    "re-evaluate, publish\n"
-	    "policy check --cert FILE [--cert FILE...] [--zone DOMAIN]: what the served data would "
-	    "become with these certificate files (as sandnsd sees them; no tls://) in place "
-	    "of the configured ones: per domain the decisions before => after, the records "
-	    "that would come or go, the serial; publishes nothing\n"
-	    "explain NAME TYPE: why NAME TYPE gets its answer (zone "
-	    "data, wildcard, policy)\n"
-	    "lookup --cert FILE NAME TYPE: as lookup, from the snapshot the served one would "
-	    "become with FILE as the certificate (one such preview at a time, freed 10 s "
-	    "after its last use)\n"
-	    "lookup NAME TYPE: the answer NAME TYPE gets from the served snapshot: "
-	    "its rcode and answer records\n"
-	    "zone-notify ZONE: send NOTIFY for ZONE to its notify targets now, whatever its "
-	    "serial\n"
-	    "zone-status [ZONE]: every zone (or ZONE): serial served, source (file or "
-	    "primaries), and for a secondary zone its last refresh and result, next "
-	    "refresh, expiry\n"
-	    "zone-refresh ZONE: secondary ZONE: ask its primaries for the SOA now, "
-	    "transfer if newer\n"
-	    "zone-retransfer ZONE: secondary ZONE: a full transfer (AXFR) now\n"
-	    "stop: stop sandnsd\n"
-	    "prefix a command with 'json' for JSON\n"
-	    ".\n"));
+	CU_ASSERT(answers("help me please", help_text));
 }
 
 #define COMMANDS                                                                                   \
