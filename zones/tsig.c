@@ -157,10 +157,10 @@ const tsig_key_t *tsig_key_find_text(const tsig_key_t *keys, size_t n, const cha
 }
 
 /*
- * Reads the name at *POS of MSG (LEN), following pointers, into OUT in lower case; moves *POS
- * past it. The length, 0 when it is malformed.
+ * Reads the name at *POS of MSG (LEN), following pointers, into OUT (in lower case when LOWER);
+ * moves *POS past it. The length, 0 when it is malformed.
  */
-static size_t read_name(const uint8_t *msg, size_t len, size_t *pos, uint8_t out[256])
+static size_t expand_name(const uint8_t *msg, size_t len, size_t *pos, uint8_t out[256], bool lower)
 {
 	size_t p = *pos, o = 0, end = 0;
 	unsigned hops = 0;
@@ -183,13 +183,18 @@ static size_t read_name(const uint8_t *msg, size_t len, size_t *pos, uint8_t out
 			return 0;
 		out[o++] = l;
 		for (size_t i = 0; i < l; i++)
-			out[o++] = wire_lower(msg[p + 1 + i]);
+			out[o++] = lower ? wire_lower(msg[p + 1 + i]) : msg[p + 1 + i];
 		p += 1 + (size_t)l;
 		if (l == 0)
 			break;
 	}
 	*pos = end != 0 ? end : p;
 	return o;
+}
+
+static size_t read_name(const uint8_t *msg, size_t len, size_t *pos, uint8_t out[256])
+{
+	return expand_name(msg, len, pos, out, true);
 }
 
 int tsig_find(const uint8_t *msg, size_t len, size_t *off)
@@ -594,24 +599,35 @@ int tsig_sign(tsig_ctx_t *ctx, uint8_t *msg, size_t len, size_t cap, size_t *new
 size_t tsig_error_answer(tsig_ctx_t *ctx, const uint8_t *query, size_t qlen, uint8_t *resp,
 			 size_t cap)
 {
-	uint8_t name[256];
-	size_t pos = WIRE_HDR_LEN, len;
+	uint8_t name[256], tail[4];
+	size_t pos = WIRE_HDR_LEN, nlen = 0, len;
+	uint16_t flags;
 
 	if (qlen < WIRE_HDR_LEN || cap < WIRE_HDR_LEN)
 		return 0;
-	if (wire_get16(query + 4) == 1 && read_name(query, qlen, &pos, name) != 0 &&
-	    qlen - pos >= 4)
-		pos += 4;
-	else
-		pos = WIRE_HDR_LEN;
-	if (pos > cap)
+	/* The question is echoed with its name written out: a compression pointer in it may
+	 * point past what the answer keeps of the query. */
+	if (wire_get16(query + 4) == 1) {
+		nlen = expand_name(query, qlen, &pos, name, false);
+		if (nlen != 0 && qlen - pos >= 4)
+			memcpy(tail, query + pos, 4);
+		else
+			nlen = 0;
+	}
+	if (WIRE_HDR_LEN + (nlen != 0 ? nlen + 4 : 0) > cap)
 		return 0;
-	memmove(resp, query, pos);
 	/* QR, the opcode and RD kept, rcode NOTAUTH (RFC 8945 5.2). */
-	wire_put16(resp + 2, (uint16_t)(0x8000 | (wire_get16(query + 2) & 0x7900) | 9));
-	wire_put16(resp + 4, pos > WIRE_HDR_LEN ? 1 : 0);
+	flags = (uint16_t)(0x8000 | (wire_get16(query + 2) & 0x7900) | 9);
+	memmove(resp, query, 2);
+	wire_put16(resp + 2, flags);
+	wire_put16(resp + 4, nlen != 0 ? 1 : 0);
 	memset(resp + 6, 0, 6);
-	len = pos;
+	len = WIRE_HDR_LEN;
+	if (nlen != 0) {
+		memcpy(resp + len, name, nlen);
+		memcpy(resp + len + nlen, tail, 4);
+		len += nlen + 4;
+	}
 	if (tsig_sign_first(ctx, resp, len, cap, &len) != 0)
 		return 0;
 	return len;
