@@ -3,7 +3,9 @@
  * answer.c: sandns-bench, the answer engine alone on one core. Loads zones (by default the
  * sample zones with the sample certificate, so the autodiscover policy is applied), builds a
  * query mix in memory, checks every query's answer once, then answers the mix for a few seconds
- * and prints queries per second. --records N generates a mail domain of N records first.
+ * and prints queries per second. --records N generates a mail domain of N records first. With
+ * --zone ORIGIN=FILE the mix is drawn from those zones' own names (zonemix.c) and the answers'
+ * rcodes are counted: most of them errors is a failure.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,6 +21,7 @@
 #include "cfg.h"
 #include "ctl.h"
 #include "sandns_err.h"
+#include "zonemix.h"
 #include "zt.h"
 
 #ifndef SANDNS_SOURCE_ROOT
@@ -29,8 +32,10 @@
 #define QUERY_MAX 300	 /* a question of at most 255 octets, header and OPT */
 #define CHECK_EVERY 4096 /* queries between clock reads */
 #define GEN_DOMAIN "example.com."
+#define MAX_ZONES 64
 
-enum expect { EXP_ANSWER, EXP_NODATA, EXP_NXDOMAIN };
+/* What a kind's answers must be; EXP_ANY: anything, the rcodes counted (a zone's own mix). */
+enum expect { EXP_ANSWER, EXP_NODATA, EXP_NXDOMAIN, EXP_ANY };
 
 /* One kind of query in the mix: a name pattern ('%' is replaced by a random host), a type. */
 struct kind {
@@ -66,6 +71,8 @@ static const char *type_name(uint16_t t)
 		return "AAAA";
 	case 33:
 		return "SRV";
+	case 0:
+		return "*";
 	}
 	return "?";
 }
@@ -96,6 +103,12 @@ static const struct kind gen_kinds[] = {
 
 #define NKINDS (sizeof(sample_kinds) / sizeof(sample_kinds[0]))
 
+/* The mix drawn from the zones given (--zone): their own names, and names made up under them. */
+static const struct kind zone_kinds[] = {
+    {"names", "each (owner, type) of the zones", 0, EXP_ANY},
+    {"made-up", "nxXXXXXXXX.ORIGIN", 1, EXP_ANY},
+};
+
 static uint64_t rng_state = 0x853c49e6748fea9bull;
 
 static uint32_t rnd(void)
@@ -123,11 +136,14 @@ static void die(const char *fmt, const char *arg)
 	exit(1);
 }
 
-/* Writes the query for NAME (presentation, absolute) and TYPE into Q; EDNS adds an OPT. */
-static void make_query(struct query *q, const char *name, uint16_t type, bool edns)
+/*
+ * Writes the query for the wire name NAME (LEN octets) and TYPE into Q, its letters in random
+ * case as resolvers using 0x20 send them; EDNS adds an OPT.
+ */
+static void make_query_wire(struct query *q, const uint8_t *name, size_t len, uint16_t type,
+			    bool edns)
 {
 	uint8_t *p = q->buf;
-	const char *l = name;
 
 	memset(p, 0, 12);
 	p[0] = (uint8_t)(rnd() >> 8);
@@ -135,22 +151,22 @@ static void make_query(struct query *q, const char *name, uint16_t type, bool ed
 	p[5] = 1; /* QDCOUNT */
 	p[11] = edns ? 1 : 0;
 	p += 12;
-	while (*l != '\0' && strcmp(l, ".") != 0) {
-		const char *dot = strchr(l, '.');
-		size_t n = dot != NULL ? (size_t)(dot - l) : strlen(l);
+	for (size_t i = 0; i < len;) {
+		size_t n = name[i];
 
-		*p++ = (uint8_t)n;
-		for (size_t i = 0; i < n; i++) {
-			char c = l[i];
+		*p++ = name[i++];
+		for (size_t k = 0; k < n; k++, i++) {
+			uint8_t c = name[i];
 
-			/* random case, as resolvers using 0x20 send it */
 			if (c >= 'a' && c <= 'z' && (rnd() & 1))
-				c = (char)(c - 'a' + 'A');
-			*p++ = (uint8_t)c;
+				c = (uint8_t)(c - 'a' + 'A');
+			else if (c >= 'A' && c <= 'Z' && (rnd() & 1))
+				c = (uint8_t)(c - 'A' + 'a');
+			*p++ = c;
 		}
-		l += n + (dot != NULL);
+		if (n == 0)
+			break;
 	}
-	*p++ = 0;
 	*p++ = (uint8_t)(type >> 8);
 	*p++ = (uint8_t)type;
 	*p++ = 0;
@@ -162,6 +178,25 @@ static void make_query(struct query *q, const char *name, uint16_t type, bool ed
 		p += sizeof(opt);
 	}
 	q->len = (uint16_t)(p - q->buf);
+}
+
+/* The same for NAME in presentation form (absolute). */
+static void make_query(struct query *q, const char *name, uint16_t type, bool edns)
+{
+	uint8_t wire[256], *p = wire;
+	const char *l = name;
+
+	while (*l != '\0' && strcmp(l, ".") != 0) {
+		const char *dot = strchr(l, '.');
+		size_t n = dot != NULL ? (size_t)(dot - l) : strlen(l);
+
+		*p++ = (uint8_t)n;
+		memcpy(p, l, n);
+		p += n;
+		l += n + (dot != NULL);
+	}
+	*p++ = 0;
+	make_query_wire(q, wire, (size_t)(p - wire), type, edns);
 }
 
 /* NAME with each '%' replaced by a random host label among HOSTS (or a random word). */
@@ -180,11 +215,17 @@ static void expand(const char *pattern, unsigned long hosts, char *out, size_t l
 		snprintf(out, len, "%.*sq%08x%s", (int)(pct - pattern), pattern, rnd(), pct + 1);
 }
 
-/* Answers every query once and checks its rcode and answer count against the kind's. */
-static void check_pool(const zt_t *zt, const struct pool *pl, const struct kind *const *of)
+/*
+ * Answers every query once and checks its rcode and answer count against the kind's; the
+ * kinds that take any answer have their rcodes counted, printed as LABEL's, and fail when most
+ * are errors.
+ */
+static void check_pool(const zt_t *zt, const struct pool *pl, const struct kind *const *of,
+		       const char *label)
 {
 	static uint8_t resp[65535];
 	const zt_answer_ctx_t ctx = {.transport = ZT_UDP};
+	size_t rcodes[16] = {0}, counted = 0, errors = 0;
 
 	for (size_t i = 0; i < pl->n; i++) {
 		const struct kind *k = of[i];
@@ -192,16 +233,40 @@ static void check_pool(const zt_t *zt, const struct pool *pl, const struct kind 
 		size_t len =
 		    zt_answer(zt, pl->q[i].buf, pl->q[i].len, resp, sizeof(resp), &ctx, &info);
 		unsigned an = len >= 12 ? (unsigned)resp[6] << 8 | resp[7] : 0;
-		bool ok = len >= 12 && !info.truncated &&
-			  (k->expect == EXP_NXDOMAIN ? info.rcode == 3 && an == 0
-			   : k->expect == EXP_NODATA ? info.rcode == 0 && an == 0
-						     : info.rcode == 0 && an > 0);
+		bool ok;
+
+		if (k->expect == EXP_ANY) {
+			rcodes[info.rcode & 15]++;
+			counted++;
+			errors += zonemix_rcode_is_error(info.rcode & 15) || len < 12;
+			continue;
+		}
+		ok = len >= 12 && !info.truncated &&
+		     (k->expect == EXP_NXDOMAIN ? info.rcode == 3 && an == 0
+		      : k->expect == EXP_NODATA ? info.rcode == 0 && an == 0
+						: info.rcode == 0 && an > 0);
 
 		if (!ok) {
 			fprintf(stderr,
 				"sandns-bench: the %s query (%s %s) got rcode %u with %u answers, "
 				"not what the mix expects: wrong zones, or no --cert?\n",
 				k->label, k->name, type_name(k->type), info.rcode, an);
+			exit(1);
+		}
+	}
+	if (counted > 0) {
+		char buf[16];
+
+		printf("%-9s rcodes:", label);
+		for (unsigned rc = 0; rc < 16; rc++)
+			if (rcodes[rc] > 0)
+				printf(" %s %zu", zonemix_rcode_name(rc, buf), rcodes[rc]);
+		printf(" (of %zu)\n", counted);
+		if (errors * 2 > counted) {
+			fprintf(stderr,
+				"sandns-bench: FAILED: %zu of %zu answers are errors: the zones "
+				"do not load as given, or the mix asks what they do not hold\n",
+				errors, counted);
 			exit(1);
 		}
 	}
@@ -294,6 +359,38 @@ static void make_pool(struct pool *pl, const struct kind *kinds, size_t nkinds, 
 	}
 }
 
+/*
+ * A pool of POOL_SIZE queries drawn at random from MIX (half with EDNS): its own names (WHICH
+ * 0), the made-up ones (1) or both (-1); their kinds from zone_kinds.
+ */
+static void make_pool_mix(struct pool *pl, const struct zonemix *mix, int which,
+			  const struct kind **of)
+{
+	size_t *idx = calloc(mix->n, sizeof(*idx)), nidx = 0, *seen;
+
+	pl->n = POOL_SIZE;
+	pl->q = calloc(POOL_SIZE, sizeof(*pl->q));
+	seen = calloc(mix->n, sizeof(*seen));
+	if (idx == NULL || pl->q == NULL || seen == NULL)
+		die("%s", "out of memory");
+	for (size_t i = 0; i < mix->n; i++)
+		if (which < 0 || mix->q[i].nx == which)
+			idx[nidx++] = i;
+	if (nidx == 0)
+		die("%s", "the zones have no names to ask");
+	pl->names = 0;
+	for (size_t i = 0; i < POOL_SIZE; i++) {
+		size_t j = idx[rnd() % nidx];
+		const struct zonemix_q *q = &mix->q[j];
+
+		make_query_wire(&pl->q[i], q->name, q->name_len, q->type, i % 2 == 1);
+		of[i] = &zone_kinds[q->nx];
+		pl->names += seen[j]++ == 0;
+	}
+	free(seen);
+	free(idx);
+}
+
 /* Writes a mail domain of about RECORDS records to PATH: the apex, mail, autodiscover, hosts. */
 static void generate_zone(const char *path, unsigned long records, unsigned long *hosts)
 {
@@ -341,6 +438,8 @@ static void usage(FILE *f)
 	    "The answer engine alone, on one core: a query mix answered in memory.\n"
 	    "  default            the sample zones and certificate (zones/sample/ of the source\n"
 	    "                     tree this program was built from)\n"
+	    "  --zone ORIGIN=FILE a zone to load instead (repeatable): the mix is drawn from its\n"
+	    "                     own names, and names made up under ORIGIN; the rcodes counted\n"
 	    "  --records N        generate a mail domain " GEN_DOMAIN " of N records instead\n"
 	    "  --seconds S        how long the whole mix runs (3); --warmup S before it (0.5)\n"
 	    "  --iterations N     a fixed number of queries instead of a time (for callgrind)\n"
@@ -366,6 +465,9 @@ int main(int argc, char **argv)
 	bool quick = false, own_zones = false, own_certs = false;
 	const struct kind *kinds = sample_kinds;
 	const struct kind **of;
+	const char *zone_specs[MAX_ZONES];
+	size_t nzone_specs = 0, nkinds = NKINDS;
+	struct zonemix mix = {NULL, 0, 0};
 	struct pool pool;
 	ctl_build_t b;
 	cfg_t *cfg;
@@ -379,6 +481,9 @@ int main(int argc, char **argv)
 		case 'z':
 			fprintf(conf_f, "zone %s\n", optarg);
 			own_zones = true;
+			if (nzone_specs == MAX_ZONES)
+				die("more than %s --zone", "64");
+			zone_specs[nzone_specs++] = optarg;
 			break;
 		case 'c':
 			fprintf(conf_f, "cert %s\n", optarg);
@@ -462,13 +567,23 @@ int main(int argc, char **argv)
 	       b.records, b.nzones, build_s, (double)zt_memsize(b.zt) / 1048576.0,
 	       (double)rss_kib() / 1024.0, (double)(rss_kib() - rss0) / 1024.0);
 
+	if (nzone_specs > 0 && records == 0) {
+		for (size_t z = 0; z < nzone_specs; z++)
+			if (zonemix_add(&mix, zone_specs[z], err, sizeof(err)) != 0)
+				die("%s", err);
+		kinds = zone_kinds;
+		nkinds = sizeof(zone_kinds) / sizeof(zone_kinds[0]);
+	}
 	of = calloc(POOL_SIZE, sizeof(*of));
 	if (of == NULL)
 		die("%s", "out of memory");
 	if (!quick && iterations == 0) {
-		for (size_t k = 0; k < NKINDS; k++) {
-			make_pool(&pool, &kinds[k], 1, hosts, of);
-			check_pool(b.zt, &pool, of);
+		for (size_t k = 0; k < nkinds; k++) {
+			if (mix.n > 0)
+				make_pool_mix(&pool, &mix, (int)k, of);
+			else
+				make_pool(&pool, &kinds[k], 1, hosts, of);
+			check_pool(b.zt, &pool, of, kinds[k].label);
 			run_mix(b.zt, &pool, 0, warmup / 4);
 			mqps = measure(b.zt, &pool, 0, seconds / 4, &ns);
 			printf("%-9s %-30s %-3s %6.1f Mqps, %6.1f ns/query\n", kinds[k].label,
@@ -476,8 +591,11 @@ int main(int argc, char **argv)
 			free(pool.q);
 		}
 	}
-	make_pool(&pool, kinds, NKINDS, hosts, of);
-	check_pool(b.zt, &pool, of);
+	if (mix.n > 0)
+		make_pool_mix(&pool, &mix, -1, of);
+	else
+		make_pool(&pool, kinds, NKINDS, hosts, of);
+	check_pool(b.zt, &pool, of, "mix");
 	if (iterations == 0)
 		run_mix(b.zt, &pool, 0, warmup);
 	mqps = measure(b.zt, &pool, iterations, seconds, &ns);
@@ -488,11 +606,12 @@ int main(int argc, char **argv)
 		for (size_t z = 0; z < b.nzones && off < sizeof(zones); z++)
 			off += (size_t)snprintf(zones + off, sizeof(zones) - off, "%s%s",
 						z > 0 ? "," : "", b.zones[z].origin);
-		printf("answer: %.1f Mqps/core, %.1f ns/query (mix=standard, zone=%s, names=%zu)\n",
-		       mqps, ns, zones, pool.names);
+		printf("answer: %.1f Mqps/core, %.1f ns/query (mix=%s, zone=%s, names=%zu)\n", mqps,
+		       ns, mix.n > 0 ? "zone" : "standard", zones, pool.names);
 	}
 	free(pool.q);
 	free(of);
+	zonemix_free(&mix);
 	ctl_build_clear(&b);
 	cfg_free(&cfg);
 	free(conf);

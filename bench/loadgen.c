@@ -17,17 +17,22 @@
  * qps, 0.66 s at 100k. A reply whose id is not pending (a duplicate, or after its id was
  * reused) counts as late, never as answered; so lost = sent - answered exactly.
  *
- * Every answer must be NOERROR, not truncated, echo the question, and, for TXT, hold in the
- * answer section exactly two TXT records at NAME of one version: "vN-a" and "vN-b" (the
- * design of tests/e2e/reload_load.py). Anything else (two versions mixed, one record missing,
- * another rcode) counts as mixed. Arrival times are the kernel's (SO_TIMESTAMPNS), so a
- * generator that is late to read does not make a gap of its own; the longest gap is the
- * longest interval of the sending period [start, start + DURATION] with no reply arriving,
- * edges included. At the end one line on stdout:
+ * With --zone ORIGIN=FILE (repeatable) the queries are drawn at random from the zone's own
+ * names instead: every (owner, type) of the file, and one made-up name under ORIGIN for every
+ * eight of them (zonemix.c).
+ *
+ * With one name, every answer must be NOERROR, not truncated, echo the question, and, for TXT,
+ * hold in the answer section exactly two TXT records at NAME of one version: "vN-a" and
+ * "vN-b" (the design of tests/e2e/reload_load.py). Anything else (two versions mixed, one
+ * record missing, another rcode) counts as mixed. With --zone, an answer counts as mixed when
+ * it is truncated or does not echo its question; its rcode is counted either way. Arrival times are
+ * the kernel's (SO_TIMESTAMPNS), so a generator that is late to read does not make a gap of its
+ * own; the longest gap is the longest interval of the sending period [start, start + DURATION] with
+ * no reply arriving, edges included. At the end one line on stdout:
  *
  *   sent=N answered=M lost=L mixed=X versions=v1,v2 longest_gap_ms=G p50_us=.. p99_us=..
  *   max_us=.. rate=R late=K send_errors=E longest_send_gap_ms=S longest_server_gap_ms=V
- *   gap_at_ms=T
+ *   gap_at_ms=T rcodes=NOERROR:N,NXDOMAIN:M,...
  *
  * Latencies run from just before sendmmsg() to the kernel's receive time of the answer. rate
  * is what was really sent per second; longest_send_gap_ms the longest the generator itself
@@ -37,7 +42,9 @@
  * older query), so it is the time queries waited while nothing came back. gap_at_ms: where the
  * longest gap began, from the start. --gap-log MS prints every gap longer than MS on stderr
  * ("gap MS ms at T ms (epoch NS) server MS ms"), to set against the times of other events.
- * Exit status: 0, or 2 on a usage error.
+ * rcodes counts the answers by rcode (those seen only). Exit status: 0; 1 when nothing was
+ * answered or most answers were errors (an rcode other than NOERROR and NXDOMAIN: the wrong
+ * address, zone or name), said on stderr; 2 on a usage error.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -56,6 +63,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zonemix.h"
+
 #define BATCH 64
 #define PKT_MAX 4096
 #define NIDS 65536
@@ -67,18 +76,22 @@
 #define SRING 65536
 
 #define TYPE_TXT 16
+#define MAX_ZONES 16
 
 struct opts {
 	double rate, duration, drain, gap_log_ms;
 	int64_t tick_ns;
 	const char *name;
 	uint16_t qtype;
+	const char *zones[MAX_ZONES]; /* --zone ORIGIN=FILE */
+	unsigned nzones;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 };
 
 struct stats {
 	uint64_t sent, answered, mixed, late, send_errors;
+	uint64_t rcodes[16];
 	char versions[MAX_VERSIONS][16];
 	unsigned nversions;
 	uint32_t *hist; /* HIST_US + 1 buckets */
@@ -92,6 +105,7 @@ struct stats {
 
 struct pending {
 	int64_t sent_ns; /* CLOCK_REALTIME; 0: not pending */
+	uint32_t q;	 /* the question asked: an index in the mix */
 };
 
 static int64_t now_ns(clockid_t c)
@@ -107,7 +121,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: sandns-loadgen [--rate QPS] [--duration S] [--drain S] [--name NAME]\n"
 		   "                      [--type TXT|A|AAAA|MX|SOA|NS|SRV|N] [--gap-log MS] "
 		   "[--tick-us US]\n"
-		   "                      ADDR[@PORT]\n"
+		   "                      [--zone ORIGIN=FILE]... ADDR[@PORT]\n"
 		   "  --rate QPS      queries per second (20000)\n"
 		   "  --duration S    seconds of sending (10)\n"
 		   "  --drain S       seconds to wait for the last answers (1)\n"
@@ -115,6 +129,8 @@ static void usage(FILE *f)
 		   "  --type TYPE     the query type (TXT: answers must be one whole version)\n"
 		   "  --gap-log MS    print every reply gap longer than MS ms on stderr\n"
 		   "  --tick-us US    sleep at least US microseconds between turns (50; 0: spin)\n"
+		   "  --zone ORIGIN=FILE  draw the queries from the zone's own names (repeatable;\n"
+		   "                  instead of --name and --type)\n"
 		   "  ADDR[@PORT]     an IPv4 or IPv6 address, port 53 when omitted\n");
 }
 
@@ -219,15 +235,12 @@ static int parse_double(const char *s, double min, double *out)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = {{"rate", required_argument, NULL, 'r'},
-					   {"duration", required_argument, NULL, 'd'},
-					   {"drain", required_argument, NULL, 'w'},
-					   {"name", required_argument, NULL, 'n'},
-					   {"type", required_argument, NULL, 't'},
-					   {"gap-log", required_argument, NULL, 'g'},
-					   {"tick-us", required_argument, NULL, 'k'},
-					   {"help", no_argument, NULL, 'h'},
-					   {NULL, 0, NULL, 0}};
+	static const struct option lo[] = {
+	    {"rate", required_argument, NULL, 'r'},    {"duration", required_argument, NULL, 'd'},
+	    {"drain", required_argument, NULL, 'w'},   {"name", required_argument, NULL, 'n'},
+	    {"type", required_argument, NULL, 't'},    {"gap-log", required_argument, NULL, 'g'},
+	    {"tick-us", required_argument, NULL, 'k'}, {"zone", required_argument, NULL, 'z'},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0}};
 	double tick_us = 50;
 	int c;
 
@@ -237,7 +250,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->gap_log_ms = 0;
 	o->name = "ver.example.com.";
 	o->qtype = TYPE_TXT;
-	while ((c = getopt_long(argc, argv, "r:d:w:n:t:g:k:h", lo, NULL)) != -1) {
+	o->nzones = 0;
+	while ((c = getopt_long(argc, argv, "r:d:w:n:t:g:k:z:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (parse_double(optarg, 1, &o->rate) != 0)
@@ -265,6 +279,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'k':
 			if (parse_double(optarg, 0, &tick_us) != 0 || tick_us > 1e6)
 				return -1;
+			break;
+		case 'z':
+			if (o->nzones == MAX_ZONES)
+				return -1;
+			o->zones[o->nzones++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -375,8 +394,8 @@ static void version_seen(struct stats *st, const char *v, size_t vlen)
  * bytes, holds "vN", and *VLEN its length).
  */
 static bool reply_clean(const uint8_t *reply, size_t len, const uint8_t *query, size_t qlen,
-			const uint8_t *lname, size_t lnamelen, uint16_t qtype, char *ver,
-			size_t *vlen)
+			const uint8_t *lname, size_t lnamelen, uint16_t qtype, bool any_rcode,
+			char *ver, size_t *vlen)
 {
 	struct cur c = {.p = reply, .len = len, .off = 12};
 	uint16_t ancount, i;
@@ -384,7 +403,7 @@ static bool reply_clean(const uint8_t *reply, size_t len, const uint8_t *query, 
 	size_t vl = 0;
 
 	if (len < qlen || (reply[2] & 0x80) == 0 || (reply[2] & 0x02) != 0 ||
-	    (reply[3] & 0x0f) != 0)
+	    (!any_rcode && (reply[3] & 0x0f) != 0))
 		return false;
 	/* qdcount 1 and the question as sent (the server echoes our case) */
 	if (reply[4] != 0 || reply[5] != 1 || memcmp(reply + 12, query + 12, qlen - 12) != 0)
@@ -446,6 +465,25 @@ static bool reply_clean(const uint8_t *reply, size_t len, const uint8_t *query, 
 		return false;
 	*vlen = vl;
 	return true;
+}
+
+/*
+ * The query for Q into OUT (12 + 255 + 4 octets): id 0, no flags (no RD: as from another name
+ * server), one question, class IN. Its length.
+ */
+static size_t render_query(const struct zonemix_q *q, uint8_t *out)
+{
+	size_t len = 12;
+
+	memset(out, 0, 12);
+	out[5] = 1;
+	memcpy(out + len, q->name, q->name_len);
+	len += q->name_len;
+	out[len++] = (uint8_t)(q->type >> 8);
+	out[len++] = (uint8_t)q->type;
+	out[len++] = 0;
+	out[len++] = 1;
+	return len;
 }
 
 /* The kernel's receive time of MSG (CLOCK_REALTIME), or FALLBACK when it did not give one. */
@@ -530,6 +568,53 @@ static uint64_t percentile_us(const struct stats *st, double q)
 	return HIST_US;
 }
 
+/* " rcodes=NOERROR:N,..." of the rcodes seen, or " rcodes=-" when nothing was answered. */
+static void print_rcodes(const struct stats *st)
+{
+	const char *sep = " rcodes=";
+	char buf[16];
+
+	for (unsigned rc = 0; rc < 16; rc++) {
+		if (st->rcodes[rc] == 0)
+			continue;
+		printf("%s%s:%" PRIu64, sep, zonemix_rcode_name(rc, buf), st->rcodes[rc]);
+		sep = ",";
+	}
+	if (st->answered == 0)
+		printf("%s-", sep);
+}
+
+/* The exit status: 1, said on stderr, when nothing was answered or most answers were errors. */
+static int verdict(const struct stats *st)
+{
+	uint64_t errors = 0;
+	char buf[16];
+	unsigned worst = 0;
+
+	if (st->sent > 0 && st->answered == 0) {
+		fprintf(stderr,
+			"sandns-loadgen: FAILED: none of %" PRIu64
+			" queries was answered (is the server at that address?)\n",
+			st->sent);
+		return 1;
+	}
+	for (unsigned rc = 0; rc < 16; rc++) {
+		if (!zonemix_rcode_is_error(rc))
+			continue;
+		errors += st->rcodes[rc];
+		if (!zonemix_rcode_is_error(worst) || st->rcodes[rc] > st->rcodes[worst])
+			worst = rc;
+	}
+	if (errors * 2 > st->answered) {
+		fprintf(stderr,
+			"sandns-loadgen: FAILED: %" PRIu64 " of %" PRIu64
+			" answers were errors, most %s (the wrong address, zone or name?)\n",
+			errors, st->answered, zonemix_rcode_name(worst, buf));
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct pending pend[NIDS];
@@ -538,7 +623,10 @@ int main(int argc, char **argv)
 	struct mmsghdr smsg[BATCH], rmsg[BATCH];
 	struct iovec siov[BATCH], riov[BATCH];
 	uint8_t query[12 + 255 + 4], lname[256];
-	size_t qlen, lnamelen, i;
+	size_t qlen, lnamelen = 0, i;
+	struct zonemix mix = {NULL, 0, 0};
+	uint32_t rng = 0x2545f491u;
+	char err[512];
 	struct opts o;
 	struct stats st;
 	uint64_t total, next_id = 0;
@@ -550,23 +638,35 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	memset(query, 0, sizeof(query));
-	lnamelen = name_to_wire(o.name, lname);
-	if (lnamelen == 0) {
-		fprintf(stderr, "sandns-loadgen: not a domain name: %s\n", o.name);
+	for (unsigned z = 0; z < o.nzones; z++) {
+		if (zonemix_add(&mix, o.zones[z], err, sizeof(err)) != 0) {
+			fprintf(stderr, "sandns-loadgen: %s\n", err);
+			return 2;
+		}
+	}
+	if (o.nzones == 0) {
+		/* one name: the mix of one question */
+		mix.q = calloc(1, sizeof(*mix.q));
+		if (mix.q == NULL) {
+			fprintf(stderr, "sandns-loadgen: out of memory\n");
+			return 1;
+		}
+		lnamelen = name_to_wire(o.name, lname);
+		if (lnamelen == 0) {
+			fprintf(stderr, "sandns-loadgen: not a domain name: %s\n", o.name);
+			return 2;
+		}
+		memcpy(mix.q[0].name, lname, lnamelen);
+		mix.q[0].name_len = (uint8_t)lnamelen;
+		mix.q[0].type = o.qtype;
+		mix.n = mix.n_zone = 1;
+		for (i = 0; i < lnamelen; i++)
+			lname[i] = (uint8_t)tolower(lname[i]);
+	}
+	if (mix.n == 0) {
+		fprintf(stderr, "sandns-loadgen: the zones have no names to ask\n");
 		return 2;
 	}
-	/* header: id set per query, no flags (no RD: as from another name server), qdcount 1 */
-	query[5] = 1;
-	memcpy(query + 12, lname, lnamelen);
-	qlen = 12 + lnamelen;
-	query[qlen++] = (uint8_t)(o.qtype >> 8);
-	query[qlen++] = (uint8_t)o.qtype;
-	query[qlen++] = 0;
-	query[qlen++] = 1; /* IN */
-	for (i = 0; i < lnamelen; i++)
-		lname[i] = (uint8_t)tolower(lname[i]);
-
 	memset(&st, 0, sizeof(st));
 	st.hist = calloc(HIST_US + 1, sizeof(st.hist[0]));
 	st.sring = calloc(SRING, sizeof(st.sring[0]));
@@ -593,9 +693,7 @@ int main(int argc, char **argv)
 	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 
 	for (i = 0; i < BATCH; i++) {
-		memcpy(sbufs[i], query, qlen);
 		siov[i].iov_base = sbufs[i];
-		siov[i].iov_len = qlen;
 		memset(&smsg[i], 0, sizeof(smsg[i]));
 		smsg[i].msg_hdr.msg_iov = &siov[i];
 		smsg[i].msg_hdr.msg_iovlen = 1;
@@ -625,14 +723,24 @@ int main(int argc, char **argv)
 			due = total;
 		while (st.sent + st.send_errors < due) {
 			unsigned k, want = (unsigned)(due - st.sent - st.send_errors);
+			uint32_t qis[BATCH];
 
 			if (want > BATCH)
 				want = BATCH;
 			for (k = 0; k < want; k++) {
 				uint16_t id = (uint16_t)(next_id + k);
+				uint32_t qi = 0;
 
+				if (mix.n > 1) {
+					rng ^= rng << 13;
+					rng ^= rng >> 17;
+					rng ^= rng << 5;
+					qi = rng % (uint32_t)mix.n;
+				}
+				siov[k].iov_len = render_query(&mix.q[qi], sbufs[k]);
 				sbufs[k][0] = (uint8_t)(id >> 8);
 				sbufs[k][1] = (uint8_t)id;
+				qis[k] = qi;
 			}
 			real = now_ns(CLOCK_REALTIME);
 			n = sendmmsg(fd, smsg, want, 0);
@@ -652,6 +760,7 @@ int main(int argc, char **argv)
 
 				/* an id still pending after 65536 queries is given up: lost */
 				p->sent_ns = real;
+				p->q = qis[k];
 			}
 			next_id += (unsigned)n;
 			st.sent += (unsigned)n;
@@ -702,6 +811,8 @@ int main(int argc, char **argv)
 				lat = t - p->sent_ns;
 				p->sent_ns = 0;
 				st.answered++;
+				st.rcodes[r[3] & 0x0f]++;
+				qlen = render_query(&mix.q[p->q], query);
 				if (lat < 0)
 					lat = 0;
 				if ((uint64_t)lat > st.lat_max_ns)
@@ -709,7 +820,8 @@ int main(int argc, char **argv)
 				st.hist[lat / 1000 > HIST_US ? HIST_US : lat / 1000]++;
 				note_arrival(&st, &o, t);
 				if ((rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) != 0 ||
-				    !reply_clean(r, len, query, qlen, lname, lnamelen, o.qtype, ver,
+				    !reply_clean(r, len, query, qlen, lname, lnamelen,
+						 o.nzones > 0 ? 0 : o.qtype, o.nzones > 0, ver,
 						 &vlen))
 					st.mixed++;
 				else if (vlen != 0)
@@ -764,12 +876,15 @@ int main(int argc, char **argv)
 		printf("%s%s", a ? "," : "", st.versions[a]);
 	printf(" longest_gap_ms=%.3f p50_us=%" PRIu64 " p99_us=%" PRIu64 " max_us=%" PRIu64
 	       " rate=%.0f late=%" PRIu64 " send_errors=%" PRIu64
-	       " longest_send_gap_ms=%.3f longest_server_gap_ms=%.3f gap_at_ms=%.1f\n",
+	       " longest_send_gap_ms=%.3f longest_server_gap_ms=%.3f gap_at_ms=%.1f",
 	       st.gap_max / 1e6, percentile_us(&st, 0.50), percentile_us(&st, 0.99),
 	       st.lat_max_ns / 1000, (double)st.sent / o.duration, st.late, st.send_errors,
 	       st.send_gap_max / 1e6, st.srv_gap_max / 1e6, st.gap_at / 1e6);
+	print_rcodes(&st);
+	printf("\n");
 	free(st.hist);
 	free(st.sring);
+	zonemix_free(&mix);
 	close(fd);
-	return 0;
+	return verdict(&st);
 }
