@@ -77,6 +77,7 @@ void cfg_free(cfg_t **cfgp)
 	free(cfg->identity);
 	free(cfg->srv_target);
 	free(cfg->serial_state);
+	free(cfg->dnstap);
 	free(cfg->state_dir);
 	free(cfg->version);
 	free(cfg);

@@ -72,6 +72,11 @@
  *                                  oldest changes go first; a client older than what is kept
  *                                  gets the zone AXFR-style.
  *   ixfr-max-depth N               changesets kept per zone, 1..100000 (default 20).
+ *   dnstap FILE|unix:PATH          the query log in dnstap: every query and its response (a
+ *                                  transfer: its query), UDP and TCP, socket and DPDK modes,
+ *                                  written to FILE (created or truncated at start) or to a
+ *                                  reader's unix socket by a thread of its own; what it cannot
+ *                                  keep up with is dropped and counted (stats). Default: none.
  *   control PATH                   Unix socket for sandnsctl, created mode 0600. Default: none.
  *   foreground yes|no              stay in the foreground and log to stderr (default no: fork
  *                                  into the background and log to syslog).
@@ -248,6 +253,7 @@ typedef struct cfg {
 	bool watch;		      /* reload zone and certificate files when they change */
 	enum cfg_keep keep_zones;     /* keep the zones as read, beside the snapshot */
 	char *serial_state;	      /* file remembering the serials served, or NULL */
+	char *dnstap;		      /* the query log: a file, "unix:PATH", or NULL: none */
 	/*
 	 * Where the serials served and the IXFR journals live. NULL: none (cfg_new() sets no
 	 * default, so that a configuration read in a test writes nothing; sandnsd puts

@@ -40,6 +40,7 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_WATCH] = {"watch", "watch", false, false},
     [CFG_K_KEEP_ZONES] = {"keep-zones", "keep-zones", false, false},
     [CFG_K_SERIAL_STATE] = {"serial-state", "serial-state", false, false},
+    [CFG_K_DNSTAP] = {"dnstap", "dnstap", false, false},
     [CFG_K_ZONE_MAX_SIZE] = {"zone-max-size", "zone-max-size", false, false},
     [CFG_K_STATE_DIR] = {"state-dir", "state-dir", false, false},
     [CFG_K_IXFR_MAX_SIZE] = {"ixfr-max-size", "ixfr-max-size", false, false},
@@ -334,6 +335,24 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		return cfg_parse_bool(key, value, &cfg->legacy_cn_fallback, err, errlen);
 	case CFG_K_WATCH:
 		return cfg_parse_bool(key, value, &cfg->watch, err, errlen);
+	case CFG_K_DNSTAP:
+		if (*value == '\0' || strcmp(value, "unix:") == 0)
+			return cfg_fail(err, errlen, "%s: a file or unix:PATH is needed", key);
+		if (strncmp(value, "unix:", 5) == 0) {
+			char *path = cfg_abs_path(src->basedir, value + 5);
+
+			copy = path != NULL ? malloc(strlen(path) + 6) : NULL;
+			if (copy != NULL)
+				sprintf(copy, "unix:%s", path);
+			free(path);
+		} else {
+			copy = cfg_abs_path(src->basedir, value);
+		}
+		if (copy == NULL)
+			return cfg_fail(err, errlen, "%s: out of memory", key);
+		free(cfg->dnstap);
+		cfg->dnstap = copy;
+		return SANDNS_EOK;
 	case CFG_K_SERIAL_STATE:
 		copy = cfg_abs_path(src->basedir, value);
 		if (copy == NULL)

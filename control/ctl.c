@@ -25,6 +25,11 @@ void ctl_set_extra_stats(ctl_t *ctl, ctl_stats_fn fn, void *arg)
 	ctl->extra_arg = arg;
 }
 
+void ctl_set_dnstap(ctl_t *ctl, const dnstap_t *tap)
+{
+	ctl->tap = tap;
+}
+
 void ctl_set_extra_dgram(ctl_t *ctl, ctl_dgram_fn fn, void *arg)
 {
 	ctl->extra_dgram = fn;

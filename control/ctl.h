@@ -9,6 +9,7 @@
 
 #include "cert.h"
 #include "cfg.h"
+#include "dnstap.h"
 #include "policy.h"
 #include "srv.h"
 #include "zsrc.h"
@@ -176,6 +177,9 @@ void ctl_set_extra_stats(ctl_t *ctl, ctl_stats_fn fn, void *arg);
  */
 typedef void (*ctl_dgram_fn)(void *arg, uint64_t out[DGRAM_STAT_COUNT]);
 void ctl_set_extra_dgram(ctl_t *ctl, ctl_dgram_fn fn, void *arg);
+
+/* The query log whose counters `stats` shows (dnstap-queued, dnstap-dropped); NULL: none. */
+void ctl_set_dnstap(ctl_t *ctl, const dnstap_t *tap);
 
 /* Closes the control socket (removing its path) and frees *ctl; the published snapshot stays. */
 void ctl_free(ctl_t **ctl);

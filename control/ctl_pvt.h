@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "ctl.h"
+#include "dnstap.h"
 #include "notify.h"
 
 enum ctl_kind {
@@ -54,6 +55,7 @@ struct ctl {
 	void *extra_arg;
 	ctl_dgram_fn extra_dgram; /* the dataplane's UDP answering counters, or NULL */
 	void *extra_dgram_arg;
+	const dnstap_t *tap; /* the query log, for `stats`; NULL: none */
 
 	/* The published snapshot: only this thread publishes, so it may read it freely. */
 	zt_t *current;

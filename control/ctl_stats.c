@@ -335,6 +335,22 @@ static void ctl_extra_stats(ctl_t *ctl, bool json, buf_t *b)
 	free(text);
 }
 
+/* The query log's counters: a line, or ',"dnstap":{...}' inside the JSON object. */
+static void ctl_tap_stats(const ctl_t *ctl, bool json, buf_t *b)
+{
+	uint64_t queued, dropped;
+
+	if (ctl->tap == NULL)
+		return;
+	dnstap_counts(ctl->tap, &queued, &dropped);
+	if (json)
+		buf_printf(b, ",\"dnstap\":{\"dnstap-queued\":%llu,\"dnstap-dropped\":%llu}",
+			   (unsigned long long)queued, (unsigned long long)dropped);
+	else
+		buf_printf(b, "dnstap: dnstap-queued %llu dnstap-dropped %llu\n",
+			   (unsigned long long)queued, (unsigned long long)dropped);
+}
+
 void ctl_cmd_stats(ctl_t *ctl, bool json, buf_t *b)
 {
 	uint64_t st[SRV_STAT_COUNT], total[SRV_STAT_COUNT];
@@ -363,9 +379,11 @@ void ctl_cmd_stats(ctl_t *ctl, bool json, buf_t *b)
 		ctl_stats_json(b, total);
 		BUF_LIT(b, "}");
 		ctl_extra_stats(ctl, true, b);
+		ctl_tap_stats(ctl, true, b);
 		BUF_LIT(b, "}\n");
 	} else {
 		ctl_stats_line(b, "total", NULL, total);
 		ctl_extra_stats(ctl, false, b);
+		ctl_tap_stats(ctl, false, b);
 	}
 }

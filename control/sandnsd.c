@@ -14,6 +14,7 @@
 
 #include "cfg.h"
 #include "ctl.h"
+#include "dnstap.h"
 #include "dp.h"
 #include "log.h"
 #include "sandns_err.h"
@@ -402,6 +403,7 @@ int main(int argc, char **argv)
 	srv_t *srv = NULL;
 	ctl_t *ctl = NULL;
 	dp_t *dp = NULL;
+	dnstap_t *tap = NULL;
 	struct ctl_thread_arg cta;
 	pthread_t ctl_tid;
 	cpu_set_t main_cpus, ctl_cpus;
@@ -491,6 +493,23 @@ int main(int argc, char **argv)
 			cpus_moved = true;
 	}
 
+	/* The query log's thread after the fork too; a queue for every answering thread. */
+	if (cfg->dnstap != NULL) {
+		tap = dnstap_open(cfg->dnstap,
+				  (unsigned)srv_thread_count(srv) +
+				      (dp != NULL ? dp_worker_count(dp) : 0),
+				  cfg->identity, SANDNS_VERSION, err, sizeof(err));
+		if (tap == NULL) {
+			log_msg(LOG_ERR, "%s", err);
+			status = EXIT_CONFIG;
+			goto out_free_ctl;
+		}
+		srv_set_dnstap(srv, tap);
+		if (dp != NULL)
+			dp_set_dnstap(dp, tap);
+		ctl_set_dnstap(ctl, tap);
+	}
+
 	nzones = build.nzones;
 	records = build.records;
 	bytes = zt_memsize(build.zt);
@@ -541,12 +560,20 @@ out_stop_srv:
 	}
 	dp_stop(dp);
 	srv_stop(srv);
+	/* Every answering thread has stopped: what they queued is written out. */
+	if (dnstap_close(tap) != 0)
+		log_msg(LOG_WARNING,
+			"dnstap %s: the reader has not read for %d s: stopping without the "
+			"messages still queued",
+			cfg->dnstap, DNSTAP_CLOSE_SECONDS);
+	tap = NULL;
 	if (status == EXIT_SUCCESS)
 		log_msg(LOG_NOTICE, "stopped");
 out_unpublish:
 	/* No reader is left: free the snapshot now rather than at exit. */
 	zpub_publish(NULL);
 out_free_ctl:
+	(void)dnstap_close(tap);
 	dp_free(&dp);
 	ctl_free(&ctl);
 out_free_srv:

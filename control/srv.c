@@ -326,6 +326,12 @@ const char *srv_listen_text(const srv_t *srv, size_t i)
 	return srv->listens[i]->text;
 }
 
+void srv_set_dnstap(srv_t *srv, dnstap_t *tap)
+{
+	for (size_t i = 0; i < srv->nthreads; i++)
+		srv->threads[i].tap = dnstap_queue(tap);
+}
+
 size_t srv_thread_count(const srv_t *srv)
 {
 	return srv->nthreads;

@@ -10,6 +10,7 @@
 
 #include "cfg.h"
 #include "dgram.h"
+#include "dnstap.h"
 
 typedef struct srv srv_t;
 
@@ -85,5 +86,11 @@ const char *srv_listen_text(const srv_t *srv, size_t i);
 size_t srv_thread_count(const srv_t *srv);
 const char *srv_thread_name(const srv_t *srv, size_t i);
 void srv_thread_stats(const srv_t *srv, size_t i, uint64_t out[SRV_STAT_COUNT]);
+
+/*
+ * Gives each serving thread a queue of the query log TAP (NULL: none); before srv_start(). The
+ * threads then log every query and its response (a transfer: its query only).
+ */
+void srv_set_dnstap(srv_t *srv, dnstap_t *tap);
 
 #endif

@@ -3,6 +3,8 @@
 #ifndef SRV_PVT_H
 #define SRV_PVT_H
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
 
@@ -19,6 +21,7 @@ struct srv_thread {
 	char name[16];
 	int *fds; /* UDP: this worker's sockets, one per address; TCP: the listeners */
 	size_t nfds;
+	dnstap_q_t *tap; /* its query log queue (srv_set_dnstap()), or NULL */
 } __attribute__((aligned(SRV_CACHE_LINE)));
 
 struct srv {
@@ -33,6 +36,37 @@ struct srv {
 	srv_notify_fn notify; /* NOTIFY accepted? (secondary zones), or NULL */
 	void *notify_arg;
 };
+
+/*
+ * The client's address in NAME as the rate limit and the query log take it (4 octets for IPv4,
+ * also when mapped into IPv6; 16 for IPv6) with its length in *ALEN, and its port in *PORT;
+ * NULL (and *ALEN 0) for another family.
+ */
+static inline const uint8_t *srv_client(const struct sockaddr_storage *name, size_t *alen,
+					uint16_t *port)
+{
+	if (name->ss_family == AF_INET) {
+		const struct sockaddr_in *a4 = (const struct sockaddr_in *)name;
+
+		*alen = 4;
+		*port = ntohs(a4->sin_port);
+		return (const uint8_t *)&a4->sin_addr;
+	}
+	if (name->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a6 = (const struct sockaddr_in6 *)name;
+
+		*port = ntohs(a6->sin6_port);
+		if (IN6_IS_ADDR_V4MAPPED(&a6->sin6_addr)) {
+			*alen = 4;
+			return a6->sin6_addr.s6_addr + 12;
+		}
+		*alen = 16;
+		return a6->sin6_addr.s6_addr;
+	}
+	*alen = 0;
+	*port = 0;
+	return NULL;
+}
 
 /* Counts N more of S; only the owning thread calls it, other threads load the value. */
 static inline void srv_stat_add(struct srv_thread *t, enum srv_stat s, uint64_t n)

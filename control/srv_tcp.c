@@ -350,6 +350,17 @@ static size_t tcp_answer_signed(struct tcp_loop *l, struct tcp_conn *c, uint8_t 
 	return n;
 }
 
+/* The query log: MSG (LEN octets) from c's peer (RESPONSE false) or to it (true). */
+static void tcp_tap(struct srv_thread *t, const struct tcp_conn *c, bool response,
+		    const uint8_t *msg, size_t len)
+{
+	uint16_t port;
+	size_t alen;
+	const uint8_t *client = srv_client(&c->peer, &alen, &port);
+
+	dnstap_log(t->tap, response, DNSTAP_TCP, client, alen, port, msg, len);
+}
+
 /*
  * Answers one query into the output. SANDNS_EMALF: no answer, and the stream is not to be
  * trusted any further; any other error: the connection must close at once.
@@ -367,6 +378,8 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t
 	srv_stat_add(t, SRV_TCP_QUERIES, 1);
 	if (l->zt == NULL)
 		return -ENOENT;
+	if (t->tap != NULL)
+		tcp_tap(t, c, false, q, qlen);
 	rc = tcp_out_reserve(c, 2 + TCP_MSG_MAX);
 	if (rc != SANDNS_EOK)
 		return rc;
@@ -383,6 +396,8 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t
 			info.rcode = 0;
 		c->out[c->out_len] = (uint8_t)(len >> 8);
 		c->out[c->out_len + 1] = (uint8_t)len;
+		if (t->tap != NULL)
+			tcp_tap(t, c, true, c->out + c->out_len + 2, len);
 		c->out_len += 2 + len;
 		srv_stat_add(t, SRV_TCP_ANSWERED, 1);
 		dgram_stat_rcode(srv_dgram_stats(t), info.rcode);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dnstap.h"
 #include "dp_pkt.h"
 
 typedef struct dp dp_t;
@@ -65,6 +66,9 @@ void dp_port_mac_text(const dp_t *dp, char *buf, size_t len);
  * creates the control threads: they inherit it instead of the main lcore's single CPU.
  */
 void dp_control_cpus(const dp_t *dp, cpu_set_t *out);
+
+/* Gives each worker a queue of the query log TAP (NULL: none); before dp_start(). */
+void dp_set_dnstap(dp_t *dp, dnstap_t *tap);
 
 /* Worker lcores (one per queue pair) and whether the main lcore is one of them (`-l N`). */
 unsigned dp_worker_count(const dp_t *dp);

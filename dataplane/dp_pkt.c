@@ -191,8 +191,10 @@ static inline uint16_t dns_answer(const zt_t *zt, uint8_t *dns, uint16_t qlen, s
 				  size_t limit, const uint8_t *client, size_t alen,
 				  dp_result_t *res)
 {
-	size_t n = dgram_answer(res->dg, zt, dns, qlen, RTE_MIN(room, limit), client, alen,
-				&res->info, &res->rrl_action);
+	/* The client's port, for the query log: the UDP header is right before DNS. */
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(dns - sizeof(*udp));
+	size_t n = dgram_answer_from(res->dg, zt, dns, qlen, RTE_MIN(room, limit), client, alen,
+				     rte_be_to_cpu_16(udp->src_port), &res->info, &res->rrl_action);
 
 	res->dns = n != 0;
 	return (uint16_t)n;

@@ -306,6 +306,12 @@ void dp_control_cpus(const dp_t *dp, cpu_set_t *out)
 		*out = dp->cpus_before_eal;
 }
 
+void dp_set_dnstap(dp_t *dp, dnstap_t *tap)
+{
+	for (unsigned i = 0; i < dp->nworkers; i++)
+		dp->workers[i].dg.tap = dnstap_queue(tap);
+}
+
 unsigned dp_worker_count(const dp_t *dp)
 {
 	return dp->nworkers;

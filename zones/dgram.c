@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* dgram.c: the UDP counters, and signed queries and IXFR answered off the inline path */
+#include <stdlib.h>
 #include <string.h>
 
 #include "dgram.h"
@@ -55,6 +56,25 @@ static size_t dgram_truncate(uint8_t *buf, size_t n)
 	wire_put16(buf + 4, end > WIRE_HDR_LEN ? 1 : 0);
 	memset(buf + 6, 0, 6);
 	return end;
+}
+
+size_t dgram_answer_tapped(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf, size_t qlen,
+			   size_t cap, const uint8_t *client, size_t alen, uint16_t port,
+			   zt_answer_info_t *info, uint8_t *rrl_action)
+{
+	size_t flen, n;
+	void *qf = dnstap_encode(dg->tap, false, DNSTAP_UDP, client, alen, port, buf, qlen, &flen);
+
+	n = dgram_answer_plain(dg, zt, buf, qlen, cap, client, alen, info, rrl_action);
+	if (n == 0 && (info->tsig | info->xfr_ask) && dg->auth == NULL) {
+		/* Passed on untouched (DPDK): logged where it is answered. */
+		free(qf);
+		return 0;
+	}
+	dnstap_submit(dg->tap, qf, flen);
+	if (n != 0)
+		dnstap_log(dg->tap, true, DNSTAP_UDP, client, alen, port, buf, n);
+	return n;
 }
 
 size_t dgram_answer_auth(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf, size_t qlen,

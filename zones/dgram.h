@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dnstap.h"
 #include "rrl.h"
 #include "tsig.h"
 #include "zt.h"
@@ -93,6 +94,7 @@ typedef struct dgram_ctx {
 	rrl_t *rrl;	 /* its response rate limiter (rrl_tick() once per batch), or NULL */
 	uint64_t *stats; /* its counters, DGRAM_STAT_COUNT of them (enum dgram_stat) */
 	const dgram_auth_t *auth; /* keys and transfer ACL; NULL: see dgram_answer() */
+	dnstap_q_t *tap;	  /* its query log queue, or NULL: no query log */
 } dgram_ctx_t;
 
 /* Counts N more of S in ST; only the owning thread calls it, other threads load the value. */
@@ -118,6 +120,14 @@ size_t dgram_answer_auth(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf, si
 			 size_t cap, const uint8_t *client, size_t alen, zt_answer_info_t *info);
 
 /*
+ * dgram_answer() with the query log on (dg->tap): the query and its response logged around
+ * dgram_answer_plain(). Off the common path: not inline.
+ */
+size_t dgram_answer_tapped(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf, size_t qlen,
+			   size_t cap, const uint8_t *client, size_t alen, uint16_t port,
+			   zt_answer_info_t *info, uint8_t *rrl_action);
+
+/*
  * Answers the UDP query in BUF (QLEN bytes) in place from the snapshot ZT (NULL: none yet, so no
  * response) in at most CAP bytes, puts the response through the rate limit of DG for the client
  * CLIENT (ALEN bytes: 4 for IPv4, 16 for IPv6, network order) and counts into dg->stats. Returns
@@ -130,9 +140,9 @@ size_t dgram_answer_auth(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf, si
  * dg->auth is NULL (DPDK) it returns 0 without counting, nothing written: the caller passes the
  * query on to whoever has the keys.
  */
-static inline size_t dgram_answer(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf, size_t qlen,
-				  size_t cap, const uint8_t *client, size_t alen,
-				  zt_answer_info_t *info, uint8_t *rrl_action)
+static inline size_t dgram_answer_plain(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf,
+					size_t qlen, size_t cap, const uint8_t *client, size_t alen,
+					zt_answer_info_t *info, uint8_t *rrl_action)
 {
 	static const zt_answer_ctx_t udp = {
 	    .transport = ZT_UDP, .xfr_allowed = false, .xfr_ask = true};
@@ -180,5 +190,27 @@ static inline size_t dgram_answer(const dgram_ctx_t *dg, const zt_t *zt, uint8_t
  * the received added up (DGRAM_RECEIVED: answered + dropped + rrl-dropped).
  */
 void dgram_stats_read(const uint64_t *st, uint64_t out[DGRAM_STAT_COUNT]);
+
+/*
+ * dgram_answer_plain(), and the query and its response logged when the thread has a query log
+ * (dg->tap); PORT is the client's, for the log only.
+ */
+static inline size_t dgram_answer_from(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf,
+				       size_t qlen, size_t cap, const uint8_t *client, size_t alen,
+				       uint16_t port, zt_answer_info_t *info, uint8_t *rrl_action)
+{
+	if (__builtin_expect(dg->tap != NULL, 0))
+		return dgram_answer_tapped(dg, zt, buf, qlen, cap, client, alen, port, info,
+					   rrl_action);
+	return dgram_answer_plain(dg, zt, buf, qlen, cap, client, alen, info, rrl_action);
+}
+
+/* dgram_answer_from() for a caller that does not know the client's port. */
+static inline size_t dgram_answer(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf, size_t qlen,
+				  size_t cap, const uint8_t *client, size_t alen,
+				  zt_answer_info_t *info, uint8_t *rrl_action)
+{
+	return dgram_answer_from(dg, zt, buf, qlen, cap, client, alen, 0, info, rrl_action);
+}
 
 #endif

@@ -4,7 +4,8 @@
 # net_af_packet (then net_af_xdp), a client namespace with no static neighbours: kdig over IPv4
 # and IPv6, ping, TCP through the exception TAP, a truncated answer retried over TCP, a few
 # seconds of dnsperf with nothing lost, sandnsctl stats and status (counting the dataplane's
-# answers), a clean stop on SIGTERM.
+# answers), a clean stop on SIGTERM; the query log (dnstap) of what the workers and the
+# kernel-socket threads answered, read back with dnstap-ldns.
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir.
 # Traffic stays inside the namespaces it makes (198.18.0.0/24, 2001:db8::/64); they are removed
@@ -22,7 +23,7 @@ skip() { echo "dpdk: SKIP: $*"; exit 77; }
 [ -x "$SANDNSD" ] || die "no sandnsd at $SANDNSD (build first, or set SANDNSD)"
 [ -x "$SANDNSCTL" ] || die "no sandnsctl at $SANDNSCTL (build first, or set SANDNSCTL)"
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces, DPDK)"
-for c in ip kdig dnsperf ping ethtool; do
+for c in ip kdig dnsperf ping ethtool dnstap-ldns; do
 	command -v "$c" >/dev/null || die "$c not found (scripts/deps.sh installs it)"
 done
 
@@ -79,7 +80,7 @@ run_pmd() {
 	ip netns exec "$SRV" timeout -s KILL 200 "$SANDNSD" --foreground --io dpdk \
 		--zone "example.com.=$TMP/example.com.zone" \
 		--listen 198.18.0.2 --listen 2001:db8::2 --control "$sock" --state-dir "$TMP/$name.state" \
-		--key "xfr hmac-sha256 $TSIG_SECRET" -- "${eal[@]}" >"$log" 2>&1 &
+		--key "xfr hmac-sha256 $TSIG_SECRET" --dnstap "$TMP/$name.tap" -- "${eal[@]}" >"$log" 2>&1 &
 	PID=$!
 	if ! wait_serving "$log" "$PID" 60; then
 		stop_sandnsd
@@ -158,6 +159,20 @@ finish() {
 	check "$name: the source rules are gone" test -z "$(ip -n "$SRV" rule | grep 198.18.0.2)"
 }
 
+# check_dnstap PMD: the query log of run_pmd's queries (written out once sandnsd stopped): the
+# workers' UDP queries from both client addresses, each with its response (dnsperf's 600 at
+# least), and TCP (the exception path, answered by the kernel-socket thread) logged too.
+check_dnstap() {
+	local name=$1 tap aq ar
+	tap=$(dnstap-ldns -r "$TMP/$name.tap" 2>&1)
+	aq=$(grep -c ' AQ 198\.18\.0\.1 UDP ' <<<"$tap")
+	ar=$(grep -c ' AR 198\.18\.0\.1 UDP ' <<<"$tap")
+	check "$name: dnstap: the workers' UDP queries logged ($aq >= 600)" test "$aq" -ge 600
+	check "$name: dnstap: each with its response ($ar)" test "$aq" = "$ar"
+	check "$name: dnstap: IPv6 clients too" has "$tap" ' AQ 2001:db8::1 UDP '
+	check "$name: dnstap: TCP through the exception path" has "$tap" ' AR 198\.18\.0\.1 TCP '
+}
+
 # ---------------------------------------------------------------- net_af_packet: must work
 run_pmd af_packet 1
 rc=$?
@@ -166,6 +181,7 @@ if [ $rc = 2 ]; then
 	sed 's/^/     /' "$TMP/af_packet.log"
 else
 	finish af_packet
+	check_dnstap af_packet
 fi
 
 # ---------------------------------------------------------------- net_af_xdp: when it exists
@@ -182,6 +198,7 @@ if [ $rc = 2 ]; then
 	fi
 else
 	finish af_xdp
+	check_dnstap af_xdp
 fi
 
 # ---------------------------------------------------------------- rate limiting on the fast path
