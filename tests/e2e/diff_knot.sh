@@ -23,13 +23,16 @@ ZONES=(
 	"deleg.test.=$ROOT/tests/data/peer/deleg.test.zone"
 	"hosted.deleg.test.=$ROOT/tests/data/peer/hosted.deleg.test.zone"
 	"nsec.test.=$ROOT/tests/data/peer/nsec.test.zone"
+	"nsec3.test.=$ROOT/tests/data/peer/nsec3.test.zone"
 )
-# Signed with NSEC3: served by both, but only its NSEC3 owners and transfers are compared.
+# Signed with NSEC3 (Knot's signer, and ldns-signzone -n below): their denial proofs are asked
+# for besides (dnscompare.py --nsec3-zone).
 NSEC3_ZONES=(
 	"nsec3.test.=$ROOT/tests/data/peer/nsec3.test.zone"
 )
 
 die() { echo "diff_knot: $*" >&2; exit 1; }
+command -v ldns-signzone >/dev/null || die "ldns-signzone not found (apt-get install ldnsutils)"
 [ -x "$SANDNSD" ] || die "no sandnsd at $SANDNSD (build first, or set SANDNSD)"
 { [ -n "$KNOTD" ] && [ -x "$KNOTD" ]; } || die "knotd not found (apt-get install knot)"
 command -v kdig >/dev/null || die "kdig not found (apt-get install knot-dnsutils)"
@@ -72,6 +75,29 @@ big_zone() {
 }
 big_zone >"$TMP/big.test.zone"
 ZONES+=("big.test.=$TMP/big.test.zone")
+
+# NSEC3 zones signed now by ldns-signzone -n with a key made for the run (RFC 5155 7.2 cases):
+# names, empty non-terminals (b.c, c, ent), a wildcard with a real name beside it, CNAMEs to a
+# name and below a wildcard, delegations with DS, without, and below an empty non-terminal.
+# Signed four ways: no salt; a salt; a salt and 5 iterations; opt-out (-p).
+nsec3_zone() {
+	printf '$ORIGIN %s\n$TTL 300\n@ SOA ns1 host 1 7200 3600 1209600 300\n@ NS ns1\n' "$1"
+	printf 'ns1 A 192.0.2.1\nwww A 192.0.2.2\nwww AAAA 2001:db8::2\na.b.c A 192.0.2.3\n'
+	printf '*.wild A 192.0.2.4\n*.wild MX 10 www\nx.wild TXT "real"\ncname CNAME www\n'
+	printf 'wcname CNAME x.wild\nmail MX 10 www\nsecure NS ns.secure\nns.secure A 192.0.2.5\n'
+	printf 'secure DS 12345 13 2 %s\n' 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF
+	printf 'insecure NS ns.insecure\nns.insecure A 192.0.2.6\ndeleg.ent NS ns.example.\n'
+}
+for v in "n3a:-t 0" "n3s:-t 0 -s cafe0123" "n3i:-t 5 -s 00ff" "n3o:-t 0 -p"; do
+	o=${v%%:*}.test.
+	nsec3_zone "$o" >"$TMP/${o}zone"
+	key=$(cd "$TMP" && ldns-keygen -a ECDSAP256SHA256 -k "$o") || die "ldns-keygen failed"
+	# shellcheck disable=SC2086 # the options are words
+	(cd "$TMP" && ldns-signzone -n ${v#*:} -f "${o}signed" "${o}zone" "$key") ||
+		die "ldns-signzone failed for $o"
+	ZONES+=("$o=$TMP/${o}signed")
+	NSEC3_ZONES+=("$o=$TMP/${o}signed")
+done
 
 # stop_one PID NAME: SIGTERM, up to 5 s, then SIGKILL. Only PIDs this script started. Leaves the
 # exit status in STOP_RC.
@@ -132,7 +158,7 @@ mkdir -p "$TMP/knot/db"
 	echo "    journal-content: none"
 	echo "    acl: loopback_xfr"
 	echo "zone:"
-	for z in "${ZONES[@]}" "${NSEC3_ZONES[@]}"; do
+	for z in "${ZONES[@]}"; do
 		echo "  - domain: \"${z%%=*}\""
 		echo "    file: \"${z#*=}\""
 	done
@@ -145,10 +171,7 @@ zargs=()
 for z in "${ZONES[@]}"; do zargs+=(--zone "$z"); done
 n3args=()
 served=("${zargs[@]}")
-for z in "${NSEC3_ZONES[@]}"; do
-	n3args+=(--nsec3-zone "$z")
-	served+=(--zone "$z")
-done
+for z in "${NSEC3_ZONES[@]}"; do n3args+=(--nsec3-zone "$z"); done
 "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$SANDNS_PORT" \
 	--allow-transfer 127.0.0.0/8 --identity sandns-diff --control "$TMP/sandns.sock" "${served[@]}" \
 	--state-dir "$TMP/sandnsd.state" >"$TMP/sandnsd.log" 2>&1 &
@@ -163,7 +186,7 @@ done
 grep -q '^sandnsd: serving' "$TMP/sandnsd.log" || die "sandnsd not serving after 30 s"
 
 # Knot loads zones in the background: wait until every apex answers its SOA
-for z in "${ZONES[@]}" "${NSEC3_ZONES[@]}"; do
+for z in "${ZONES[@]}"; do
 	o=${z%%=*}
 	for i in $(seq 1 100); do
 		if kdig @127.0.0.1 -p "$KNOT_PORT" +norec +time=1 +retry=0 "$o" SOA 2>/dev/null |
