@@ -594,17 +594,17 @@ static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
 	}
 	w->r->flags = (uint16_t)((w->r->flags & ~0xf) | RC_NXDOMAIN);
 	res_soa(zt, w->r, node->zone, w->dnssec);
-	if (w->dnssec && (node->flags & ZN_SIGNED) && zt->zones[node->zone].has_nsec3) {
-		/* RFC 5155 7.2.2: closest encloser proof, and no wildcard at the encloser. */
-		const zt_zone_t *z = &zt->zones[node->zone];
-
-		res_n3_encloser_proof(zt, w->r, z, n, name);
-		res_add_nx(zt, w->r, nsec3_wildcard(z, n3_encloser(zt, z, n)), T_NSEC3);
-	} else if (w->dnssec && (node->flags & ZN_SIGNED)) {
+	if (w->dnssec && (node->flags & ZN_SIGNED)) {
 		const zt_zone_t *z = &zt->zones[node->zone];
 		uint8_t wild[WIRE_NAME_MAX + 1];
 		size_t elen = node->name_len;
 
+		if (z->has_nsec3) {
+			/* RFC 5155 7.2.2: closest encloser proof, no wildcard at the encloser. */
+			res_n3_encloser_proof(zt, w->r, z, n, name);
+			res_add_nx(zt, w->r, nsec3_wildcard(z, n3_encloser(zt, z, n)), T_NSEC3);
+			return;
+		}
 		res_add_nsec(zt, w->r, nsec_covering(zt, z, name));
 		if (elen + 2 <= WIRE_NAME_MAX) {
 			wild[0] = 1;
