@@ -267,18 +267,13 @@ static void res_add_nsec(const zt_t *zt, res_t *r, uint32_t node)
 }
 
 /*
- * Whether node N is in its zone's NSEC3 chain (RFC 5155 7.1): the apex, names with
- * authoritative data and empty non-terminals; a delegation unless it opted out (no NSEC3).
+ * Whether node N is in its zone's NSEC3 chain (RFC 5155 7.1): the apex, and the names that
+ * have an NSEC3. Opt-out leaves out insecure delegations and the empty non-terminals above only
+ * them; names below a cut have none (nsec3.c). Knot's answers take the same view.
  */
 static bool n3_in_chain(const zt_t *zt, const zt_zone_t *z, uint32_t n)
 {
-	const zt_node_t *node = node_at(zt, n);
-
-	if (node->flags & ZN_APEX)
-		return true;
-	if (node->deleg != ZT_NONE && node->deleg != n)
-		return false;
-	return !(node->flags & ZN_CUT) || nsec3_match(z, n) != ZT_NONE;
+	return (node_at(zt, n)->flags & ZN_APEX) || nsec3_match(z, n) != ZT_NONE;
 }
 
 /* The closest provable encloser from N: N, or the first of its ancestors in the chain. */
@@ -324,14 +319,17 @@ static void res_n3_encloser_proof(const zt_t *zt, res_t *r, const zt_zone_t *z, 
 	res_add_nx(zt, r, n3_next_closer(zt, z, cpe, name), T_NSEC3);
 }
 
-/* No DS at CUT, with NSEC3: its NSEC3, or the opt-out proof (RFC 5155 7.2.7, 7.2.4). */
-static void res_n3_no_ds(const zt_t *zt, res_t *r, const zt_zone_t *z, uint32_t cut)
+/*
+ * NODATA at node N, and no DS at a cut N, with NSEC3: its NSEC3, or when it has none (opted
+ * out) the closest encloser proof (RFC 5155 7.2.3, 7.2.4, 7.2.7).
+ */
+static void res_n3_nodata(const zt_t *zt, res_t *r, const zt_zone_t *z, uint32_t n)
 {
-	uint32_t match = nsec3_match(z, cut);
+	uint32_t match = nsec3_match(z, n);
 
 	res_add_nx(zt, r, match, T_NSEC3);
 	if (match == ZT_NONE)
-		res_n3_encloser_proof(zt, r, z, cut, zt_node_name(zt, node_at(zt, cut)));
+		res_n3_encloser_proof(zt, r, z, n, zt_node_name(zt, node_at(zt, n)));
 }
 
 static void res_soa(const zt_t *zt, res_t *r, uint32_t zone, bool dnssec)
@@ -375,7 +373,7 @@ void res_referral(const zt_t *zt, uint32_t cut, bool dnssec, res_t *r)
 		if (ds != ZT_NONE)
 			res_add_set(zt, r, 2, OWN_NODE, cut, NULL, ds, true);
 		else if (zt->zones[zone_of(zt, cut)].has_nsec3)
-			res_n3_no_ds(zt, r, &zt->zones[zone_of(zt, cut)], cut);
+			res_n3_nodata(zt, r, &zt->zones[zone_of(zt, cut)], cut);
 		else
 			res_add_nsec(zt, r, cut);
 	}
@@ -463,15 +461,13 @@ nodata:
 	if (w->dnssec && (node->flags & ZN_SIGNED) && zt->zones[node->zone].has_nsec3) {
 		const zt_zone_t *z = &zt->zones[node->zone];
 
-		/* RFC 5155 7.2.3-7.2.5: the NSEC3 of the name, and for a wildcard's NODATA or an
-		 * opted-out delegation's DS the closest encloser proof too. */
+		/* RFC 5155 7.2.3-7.2.5: the NSEC3 of the name, and for a wildcard's NODATA or a
+		 * name without NSEC3 (opted out) the closest encloser proof too. */
 		if (wild_ce != ZT_NONE) {
 			res_add_nx(zt, r, nsec3_match(z, n), T_NSEC3);
 			res_n3_encloser_proof(zt, r, z, wild_ce, wild_name);
-		} else if (node->flags & ZN_CUT) {
-			res_n3_no_ds(zt, r, z, n);
 		} else {
-			res_add_nx(zt, r, nsec3_match(z, n), T_NSEC3);
+			res_n3_nodata(zt, r, z, n);
 		}
 	} else if (w->dnssec && (node->flags & ZN_SIGNED)) {
 		if (node_rrset(zt, n, T_NSEC) != ZT_NONE)
