@@ -84,7 +84,9 @@ ZONES+=("big.test.=$TMP/big.test.zone")
 # NSEC3 zones signed now by ldns-signzone -n with a key made for the run (RFC 5155 7.2 cases):
 # names, empty non-terminals (b.c, c, ent), a wildcard with a real name beside it, CNAMEs to a
 # name and below a wildcard, delegations with DS, without, and below an empty non-terminal.
-# Signed four ways: no salt; a salt; a salt and 5 iterations; opt-out (-p).
+# Signed four ways: no salt; a salt; a salt and 5 iterations; opt-out (-p). The salted two differ
+# from the first only in their hashes: they get the NSEC3 queries, not the whole list again
+# (GENERIC_SKIP), which keeps the run's length.
 nsec3_zone() {
 	printf '$ORIGIN %s\n$TTL 300\n@ SOA ns1 host 1 7200 3600 1209600 300\n@ NS ns1\n' "$1"
 	printf 'ns1 A 192.0.2.1\nwww A 192.0.2.2\nwww AAAA 2001:db8::2\na.b.c A 192.0.2.3\n'
@@ -93,6 +95,7 @@ nsec3_zone() {
 	printf 'secure DS 12345 13 2 %s\n' 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF
 	printf 'insecure NS ns.insecure\nns.insecure A 192.0.2.6\ndeleg.ent NS ns.example.\n'
 }
+GENERIC_SKIP=
 for v in "n3a:-t 0" "n3s:-t 0 -s cafe0123" "n3i:-t 5 -s 00ff" "n3o:-t 0 -p"; do
 	o=${v%%:*}.test.
 	nsec3_zone "$o" >"$TMP/${o}zone"
@@ -102,6 +105,7 @@ for v in "n3a:-t 0" "n3s:-t 0 -s cafe0123" "n3i:-t 5 -s 00ff" "n3o:-t 0 -p"; do
 		die "ldns-signzone failed for $o"
 	ZONES+=("$o=$TMP/${o}signed")
 	NSEC3_ZONES+=("$o=$TMP/${o}signed")
+	case $o in n3s.* | n3i.*) GENERIC_SKIP+=" $o " ;; esac
 	cat "$TMP/$key.key" >>"$TMP/anchors"
 done
 
@@ -175,9 +179,12 @@ KNOT_PID=$!
 
 # ---- sandnsd on kernel sockets
 zargs=()
-for z in "${ZONES[@]}"; do zargs+=(--zone "$z"); done
+served=()
+for z in "${ZONES[@]}"; do
+	served+=(--zone "$z")
+	[[ $GENERIC_SKIP == *" ${z%%=*} "* ]] || zargs+=(--zone "$z")
+done
 n3args=()
-served=("${zargs[@]}")
 for z in "${NSEC3_ZONES[@]}"; do n3args+=(--nsec3-zone "$z"); done
 "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$SANDNS_PORT" \
 	--allow-transfer 127.0.0.0/8 --identity sandns-diff --control "$TMP/sandns.sock" "${served[@]}" \
