@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nsec3.h"
 #include "resolve.h"
 #include "zt_index.h"
 
@@ -247,17 +248,88 @@ static uint32_t nsec_covering(const zt_t *zt, const zt_zone_t *z, const uint8_t 
 	return z->nsec[lo == 0 ? z->nnsec - 1 : lo - 1];
 }
 
-/* The NSEC at NODE and its signature; nothing for ZT_NONE (a signed zone without NSEC). */
-static void res_add_nsec(const zt_t *zt, res_t *r, uint32_t node)
+/* The NSEC (or NSEC3: TYPE) at NODE and its signature; nothing for ZT_NONE or none there. */
+static void res_add_nx(const zt_t *zt, res_t *r, uint32_t node, uint16_t type)
 {
 	uint32_t nsec;
 
 	if (node == ZT_NONE)
 		return;
-	nsec = node_rrset(zt, node, T_NSEC);
+	nsec = node_rrset(zt, node, type);
 
 	if (nsec != ZT_NONE)
 		res_add_set(zt, r, 2, OWN_NODE, node, NULL, nsec, true);
+}
+
+static void res_add_nsec(const zt_t *zt, res_t *r, uint32_t node)
+{
+	res_add_nx(zt, r, node, T_NSEC);
+}
+
+/*
+ * Whether node N is in its zone's NSEC3 chain (RFC 5155 7.1): the apex, and the names that
+ * have an NSEC3. Opt-out leaves out insecure delegations and the empty non-terminals above only
+ * them; names below a cut have none (nsec3.c). Knot's answers take the same view.
+ */
+static bool n3_in_chain(const zt_t *zt, const zt_zone_t *z, uint32_t n)
+{
+	return (node_at(zt, n)->flags & ZN_APEX) || nsec3_match(z, n) != ZT_NONE;
+}
+
+/* The closest provable encloser from N: N, or the first of its ancestors in the chain. */
+static uint32_t n3_encloser(const zt_t *zt, const zt_zone_t *z, uint32_t n)
+{
+	while (!n3_in_chain(zt, z, n)) {
+		const zt_node_t *node = node_at(zt, n);
+		const uint8_t *name = zt_node_name(zt, node);
+		uint32_t p = zt_find(zt, name + name[0] + 1, node->name_len - name[0] - 1u);
+
+		if (p == ZT_NONE || node_at(zt, p)->zone != node->zone)
+			return z->apex;
+		n = p;
+	}
+	return n;
+}
+
+/*
+ * The NSEC3 owner covering the next closer name of NAME to the encloser CPE (RFC 5155 1.3):
+ * the one hash a query costs (the rest was hashed when the snapshot was compiled).
+ */
+static uint32_t n3_next_closer(const zt_t *zt, const zt_zone_t *z, uint32_t cpe,
+			       const uint8_t *name)
+{
+	unsigned labels = wire_name_labels(name), ce = node_at(zt, cpe)->labels;
+	uint32_t cover = ZT_NONE;
+
+	if (labels <= ce)
+		return ZT_NONE;
+	for (unsigned i = labels - ce - 1; i > 0; i--)
+		name += *name + 1;
+	nsec3_lookup(zt, z, name, &cover);
+	return cover;
+}
+
+/* The closest encloser proof of NAME (RFC 5155 7.2.1) from its closest encloser CE. */
+static void res_n3_encloser_proof(const zt_t *zt, res_t *r, const zt_zone_t *z, uint32_t ce,
+				  const uint8_t *name)
+{
+	uint32_t cpe = n3_encloser(zt, z, ce);
+
+	res_add_nx(zt, r, nsec3_match(z, cpe), T_NSEC3);
+	res_add_nx(zt, r, n3_next_closer(zt, z, cpe, name), T_NSEC3);
+}
+
+/*
+ * NODATA at node N, and no DS at a cut N, with NSEC3: its NSEC3, or when it has none (opted
+ * out) the closest encloser proof (RFC 5155 7.2.3, 7.2.4, 7.2.7).
+ */
+static void res_n3_nodata(const zt_t *zt, res_t *r, const zt_zone_t *z, uint32_t n)
+{
+	uint32_t match = nsec3_match(z, n);
+
+	res_add_nx(zt, r, match, T_NSEC3);
+	if (match == ZT_NONE)
+		res_n3_encloser_proof(zt, r, z, n, zt_node_name(zt, node_at(zt, n)));
 }
 
 static void res_soa(const zt_t *zt, res_t *r, uint32_t zone, bool dnssec)
@@ -300,6 +372,8 @@ void res_referral(const zt_t *zt, uint32_t cut, bool dnssec, res_t *r)
 		ds = node_rrset(zt, cut, T_DS);
 		if (ds != ZT_NONE)
 			res_add_set(zt, r, 2, OWN_NODE, cut, NULL, ds, true);
+		else if (zt->zones[zone_of(zt, cut)].has_nsec3)
+			res_n3_nodata(zt, r, &zt->zones[zone_of(zt, cut)], cut);
 		else
 			res_add_nsec(zt, r, cut);
 	}
@@ -313,6 +387,8 @@ struct res_walk {
 	bool dnssec;
 	uint32_t zone; /* the zone the chain stays in */
 	unsigned hops;
+	uint32_t wild_ce;	  /* the next node is a wildcard expanded below this encloser */
+	const uint8_t *wild_name; /* for this name (else ZT_NONE) */
 };
 
 static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind);
@@ -334,8 +410,10 @@ static void walk_node(struct res_walk *w, uint32_t n, uint8_t kind, const uint8_
 	const zt_t *zt = w->zt;
 	res_t *r = w->r;
 	const zt_node_t *node = node_at(zt, n);
-	uint32_t set;
+	uint32_t set, wild_ce = w->wild_ce;
+	const uint8_t *wild_name = w->wild_name;
 
+	w->wild_ce = ZT_NONE;
 	if (w->qtype == T_ANY) {
 		/* RFC 8482: one RRset, the one with the lowest type (what Knot returns). */
 		for (uint32_t i = node->rrsets; i < node->rrsets + node->nrrsets; i++) {
@@ -380,7 +458,18 @@ static void walk_node(struct res_walk *w, uint32_t n, uint8_t kind, const uint8_
 nodata:
 	r->flags = (uint16_t)(r->flags & ~0xf);
 	res_soa(zt, r, node->zone, w->dnssec);
-	if (w->dnssec && (node->flags & ZN_SIGNED)) {
+	if (w->dnssec && (node->flags & ZN_SIGNED) && zt->zones[node->zone].has_nsec3) {
+		const zt_zone_t *z = &zt->zones[node->zone];
+
+		/* RFC 5155 7.2.3-7.2.5: the NSEC3 of the name, and for a wildcard's NODATA or a
+		 * name without NSEC3 (opted out) the closest encloser proof too. */
+		if (wild_ce != ZT_NONE) {
+			res_add_nx(zt, r, nsec3_match(z, n), T_NSEC3);
+			res_n3_encloser_proof(zt, r, z, wild_ce, wild_name);
+		} else {
+			res_n3_nodata(zt, r, z, n);
+		}
+	} else if (w->dnssec && (node->flags & ZN_SIGNED)) {
 		if (node_rrset(zt, n, T_NSEC) != ZT_NONE)
 			res_add_nsec(zt, r, n);
 		else
@@ -488,9 +577,14 @@ static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
 	if (node->wildcard != ZT_NONE) {
 		const zt_zone_t *z = &zt->zones[node->zone];
 
+		w->wild_ce = n;
+		w->wild_name = name;
 		walk_node(w, node->wildcard, kind, name);
-		/* Prove that the name itself does not exist (RFC 4035 3.1.3.3). */
-		if (w->dnssec && (node->flags & ZN_SIGNED))
+		/* Prove that the name itself does not exist (RFC 4035 3.1.3.3, RFC 5155 7.2.6). */
+		if (w->dnssec && (node->flags & ZN_SIGNED) && z->has_nsec3)
+			res_add_nx(zt, w->r, n3_next_closer(zt, z, n3_encloser(zt, z, n), name),
+				   T_NSEC3);
+		else if (w->dnssec && (node->flags & ZN_SIGNED))
 			res_add_nsec(zt, w->r, nsec_covering(zt, z, name));
 		return;
 	}
@@ -501,6 +595,12 @@ static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
 		uint8_t wild[WIRE_NAME_MAX + 1];
 		size_t elen = node->name_len;
 
+		if (z->has_nsec3) {
+			/* RFC 5155 7.2.2: closest encloser proof, no wildcard at the encloser. */
+			res_n3_encloser_proof(zt, w->r, z, n, name);
+			res_add_nx(zt, w->r, nsec3_wildcard(z, n3_encloser(zt, z, n)), T_NSEC3);
+			return;
+		}
 		res_add_nsec(zt, w->r, nsec_covering(zt, z, name));
 		if (elen + 2 <= WIRE_NAME_MAX) {
 			wild[0] = 1;
@@ -558,7 +658,8 @@ void res_resolve(const zt_t *zt, const uint8_t *qname, uint16_t qtype, bool dnss
 	size_t len = wire_name_lower(key, qname);
 	const uint8_t *k;
 	uint32_t n;
-	struct res_walk w = {.zt = zt, .r = r, .qtype = qtype, .dnssec = dnssec};
+	struct res_walk w = {
+	    .zt = zt, .r = r, .qtype = qtype, .dnssec = dnssec, .wild_ce = ZT_NONE};
 
 	res_reset(r);
 	r->qname = qname;
@@ -582,6 +683,7 @@ void res_at_node(const zt_t *zt, uint32_t node, uint16_t qtype, bool dnssec, res
 	    .qtype = qtype,
 	    .dnssec = dnssec,
 	    .zone = node_at(zt, node)->zone,
+	    .wild_ce = ZT_NONE,
 	};
 
 	res_reset(r);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nsec3.h"
 #include "wire.h"
 #include "zt_order.h"
 #include "zthread.h"
@@ -144,7 +145,8 @@ int zt_order_zone(zt_t *zt, uint32_t z)
 	zone->nnsec = nn;
 	zone->axfr = axfr;
 	zone->naxfr = na;
-	return 0;
+	/* A signed zone's NSEC3 chain, for its answers (nothing to do without NSEC3PARAM). */
+	return zone->is_signed ? nsec3_zone(zt, z) : 0;
 nomem:
 	free(order);
 	free(nsec);

@@ -81,6 +81,17 @@ typedef struct zt_zone {
 	bool is_signed;	   /* DNSKEY or RRSIG present */
 	uint32_t *nsec;	   /* signed zones: node indexes of NSEC owners, canonical order */
 	uint32_t nnsec;
+	/* NSEC3 (an NSEC3PARAM at the apex, nsec3.c): the chain in hash order, the hash's
+	 * parameters, and per node [n3base, n3base + n3count) the NSEC3 owners that match its
+	 * hash and cover its wildcard's (n3[2 * i], n3[2 * i + 1]: node indexes or ZT_NONE) */
+	bool has_nsec3;
+	uint8_t n3saltlen;
+	uint16_t n3iter;
+	uint8_t n3salt[255];
+	uint32_t *nsec3;
+	uint32_t nnsec3;
+	uint32_t n3base, n3count;
+	uint32_t *n3;
 	uint32_t *axfr;		/* every RRset index of the zone in transfer order (SOA excluded) */
 	uint32_t naxfr;		/* (nsec and axfr of an ORDER_LATER zone: after zt_order_wait()) */
 	bool order_later;	/* its transfer order is sorted on a thread after zt_new() */

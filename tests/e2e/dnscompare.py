@@ -62,6 +62,7 @@ P_512 = Profile("edns512", payload=512)        # EDNS with the smallest payload
 P_DO512 = Profile("do512", payload=512, do=True)  # DNSSEC OK in 512: signed answers cut
 P_TCP = Profile("tcp", tcp=True)
 P_TCP_NOEDNS = Profile("tcp-noedns", edns=None, tcp=True)
+P_TCP_DO = Profile("tcp-do", payload=4096, do=True, tcp=True)
 P_RD = Profile("rd", flags=dns.flags.RD)       # RD echoed, RA stays clear
 P_CD = Profile("cd", flags=dns.flags.CD)       # CD echoed
 
@@ -161,17 +162,43 @@ class Builder:
 
 
 def build_nsec3_queries(b, z):
-    """A zone signed with NSEC3: its NSEC3 owners are no names of the zone (RFC 5155 7.2.8),
-    so NXDOMAIN whatever the type; without DO (sandns proves no NSEC3 denial yet)."""
+    """A zone signed with NSEC3 (RFC 5155 7.2), with DO unless said: NXDOMAIN (closest encloser,
+    next closer, wildcard), NODATA, empty non-terminals, wildcard answers and wildcard NODATA,
+    DS and no DS at delegations (opted out or not), and the NSEC3 owners themselves, which are
+    no names of the zone (7.2.8): NXDOMAIN whatever the type. The zone's own names are asked
+    too by build_queries() when it is also given as a --zone."""
     b.add(z.origin, "SOA")
-    b.add(z.origin, "NSEC3PARAM")
+    b.add(z.origin, "NSEC3PARAM", P_DO)
     for o in z.nsec3:
         for t in ("NSEC3", "A", "RRSIG", "TXT", "ANY"):
             b.add(o, t)
+            b.add(o, t, P_DO)
         for prof in (P_NOEDNS, P_TCP):
             b.add(o, "NSEC3", prof)
-        b.add(b.case_variant(o), "NSEC3", tag="case")
+        b.add(b.case_variant(o), "NSEC3", P_DO, tag="case")
         b.add(dns.name.from_text("below", o), "A")
+        b.add(dns.name.from_text("below", o), "A", P_DO)
+    names = [o for o in z.owners if o not in z.nsec3] + list(z.ents)
+    for n in names:
+        for t in ("A", "TXT", "DS", "NSEC3", "NSEC", "RRSIG", "ANY"):
+            b.add(n, t, P_DO)
+        b.add(n, "MX", P_DO512)
+        for nx in ("sandns-nx", "x.y.sandns-nx", "*"):
+            b.add(dns.name.from_text(nx, n), "A", P_DO)
+        b.add(dns.name.from_text("sandns-nx", n), "TXT", P_DO512)
+        b.add(dns.name.from_text("sandns-nx", n), "DS", P_TCP_DO)
+    for w in z.wildcards:
+        parent = w.parent()
+        for label in ("anything", "a.b", "host-x.y.z"):
+            n = dns.name.from_text(label, parent)
+            for t in ("A", "MX", "TXT", "AAAA", "DS", "NSEC3", "ANY"):
+                b.add(n, t, P_DO)
+            b.add(b.case_variant(n), "A", P_DO, tag="case")
+    for c in z.cuts:
+        for n in (c, dns.name.from_text("www", c), dns.name.from_text("a.b", c)):
+            for t in ("A", "DS", "NS", "TXT"):
+                b.add(n, t, P_DO)
+            b.add(n, "DS", P_TCP_DO)
 
 
 def build_queries(zones, seed, nsec3_zones=()):
@@ -496,8 +523,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--zone", action="append", required=True, metavar="ORIGIN=FILE")
     ap.add_argument("--nsec3-zone", action="append", default=[], metavar="ORIGIN=FILE",
-                    help="a zone signed with NSEC3: only its NSEC3 owner names (without DO) "
-                    "and its transfers are compared")
+                    help="a zone signed with NSEC3: its denial proofs are asked for (with DO); "
+                    "give it as --zone too for the rest")
     ap.add_argument("--ref", required=True, metavar="HOST:PORT")
     ap.add_argument("--cand", required=True, metavar="HOST:PORT")
     ap.add_argument("--ref-name", default="knot")
@@ -553,7 +580,8 @@ def main():
             failed += left
             break
     else:
-        for z in zones + nsec3_zones:  # zone transfers, compared as multisets of records
+        only3 = [z for z in nsec3_zones if z.origin not in {y.origin for y in zones}]
+        for z in zones + only3:  # zone transfers, compared as multisets of records
             ra, ca = axfr(ref, z.origin, args.timeout), axfr(cand, z.origin, args.timeout)
             desc = "%s AXFR tcp" % z.origin.to_text()
             # Both refused alike with an rcode (a zone holding an RRset no message holds:

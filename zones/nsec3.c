@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* nsec3.c: a zone's NSEC3 chain: hashed names (RFC 5155 5), matching and covering owners */
+/* SHA1_Init() and its kin: deprecated by OpenSSL 3 for EVP, which allocates a context. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <errno.h>
+#include <openssl/sha.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nsec3.h"
+#include "wire.h"
+
+static const char b32hex[] = "0123456789abcdefghijklmnopqrstuv";
+
+void nsec3_hash_label(const zt_zone_t *zone, const uint8_t *name, uint8_t out[NSEC3_LABEL_LEN])
+{
+	uint8_t buf[WIRE_NAME_MAX + 1 + 255];
+	uint8_t md[SHA_DIGEST_LENGTH];
+	size_t len = wire_name_lower(buf, name);
+	unsigned bits = 0, acc = 0, o = 0;
+
+	/*
+	 * IH(0) = H(owner | salt), IH(k) = H(IH(k-1) | salt). OpenSSL's SHA-1 with its context on
+	 * the stack: the one-shot SHA1() and EVP allocate a context each call, and the answer path
+	 * never allocates (libldns's portable SHA-1 costs a fifth more).
+	 */
+	SHA_CTX c;
+
+	memcpy(buf + len, zone->n3salt, zone->n3saltlen);
+	SHA1_Init(&c);
+	SHA1_Update(&c, buf, len + zone->n3saltlen);
+	SHA1_Final(md, &c);
+	for (unsigned k = 0; k < zone->n3iter; k++) {
+		SHA1_Init(&c);
+		SHA1_Update(&c, md, sizeof(md));
+		SHA1_Update(&c, zone->n3salt, zone->n3saltlen);
+		SHA1_Final(md, &c);
+	}
+	for (unsigned i = 0; i < sizeof(md); i++) {
+		acc = (acc << 8) | md[i];
+		bits += 8;
+		while (bits >= 5) {
+			bits -= 5;
+			out[o++] = (uint8_t)b32hex[(acc >> bits) & 31];
+		}
+	}
+}
+
+/* The first label of NSEC3 owner node N (NSEC3_LABEL_LEN octets: nsec3_zone() keeps no other). */
+static const uint8_t *owner_label(const zt_t *zt, uint32_t n)
+{
+	return zt->arena + zt->nodes[n].name + 1;
+}
+
+static int cmp_owner(const void *a, const void *b, void *ctx)
+{
+	return memcmp(owner_label(ctx, *(const uint32_t *)a),
+		      owner_label(ctx, *(const uint32_t *)b), NSEC3_LABEL_LEN);
+}
+
+/* The owner with the greatest label at or before LABEL (wrapping around); *EXACT if equal. */
+static uint32_t chain_find(const zt_t *zt, const zt_zone_t *zone, const uint8_t *label, bool *exact)
+{
+	uint32_t lo = 0, hi = zone->nnsec3;
+
+	*exact = false;
+	if (zone->nnsec3 == 0)
+		return ZT_NONE;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (memcmp(owner_label(zt, zone->nsec3[mid]), label, NSEC3_LABEL_LEN) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return zone->nsec3[zone->nnsec3 - 1];
+	*exact = memcmp(owner_label(zt, zone->nsec3[lo - 1]), label, NSEC3_LABEL_LEN) == 0;
+	return zone->nsec3[lo - 1];
+}
+
+uint32_t nsec3_lookup(const zt_t *zt, const zt_zone_t *zone, const uint8_t *name, uint32_t *cover)
+{
+	uint8_t label[NSEC3_LABEL_LEN];
+	bool exact;
+	uint32_t n;
+
+	nsec3_hash_label(zone, name, label);
+	n = chain_find(zt, zone, label, &exact);
+	if (cover != NULL)
+		*cover = exact ? ZT_NONE : n;
+	return exact ? n : ZT_NONE;
+}
+
+/* The NSEC3PARAM at zone Z's apex: its hash's parameters. False if none (or not SHA-1). */
+static bool zone_params(zt_t *zt, zt_zone_t *zone)
+{
+	const zt_node_t *apex = &zt->nodes[zone->apex];
+
+	for (uint32_t i = apex->rrsets; i < apex->rrsets + apex->nrrsets; i++) {
+		const zt_rrset_t *s = &zt->rrsets[i];
+		const uint8_t *rd = zt->arena + s->data + 2;
+		uint16_t rdlen = wire_get16(zt->arena + s->data);
+
+		if (s->type != T_NSEC3PARAM || s->count == 0 || rdlen < 5 || rd[0] != 1 ||
+		    rdlen < 5u + rd[4])
+			continue;
+		zone->n3iter = wire_get16(rd + 2);
+		zone->n3saltlen = rd[4];
+		memcpy(zone->n3salt, rd + 5, rd[4]);
+		return true;
+	}
+	return false;
+}
+
+/* Whether node N owns an NSEC3 RRset named by a hash right below the apex (APEX, ALEN). */
+static bool is_owner(const zt_t *zt, uint32_t n, const uint8_t *apex, size_t alen)
+{
+	const zt_node_t *node = &zt->nodes[n];
+	const uint8_t *name = zt->arena + node->name;
+
+	if (name[0] != NSEC3_LABEL_LEN || node->name_len != 1u + NSEC3_LABEL_LEN + alen ||
+	    memcmp(name + 1 + NSEC3_LABEL_LEN, apex, alen) != 0)
+		return false;
+	for (uint32_t i = node->rrsets; i < node->rrsets + node->nrrsets; i++)
+		if (zt->rrsets[i].type == T_NSEC3)
+			return true;
+	return false;
+}
+
+/* Each name's facts: the owner matching its hash, the one covering its wildcard's. */
+static void node_facts(zt_t *zt, zt_zone_t *zone)
+{
+	for (uint32_t i = 0; i < zone->n3count; i++) {
+		uint32_t n = zone->n3base + i;
+		const zt_node_t *node = &zt->nodes[n];
+		uint8_t wild[WIRE_NAME_MAX + 1];
+		uint32_t cover = ZT_NONE;
+
+		zone->n3[2 * i] = zone->n3[2 * i + 1] = ZT_NONE;
+		/* NSEC3 owners and names below a cut are in no chain; a cut is (or opts out). */
+		if (node->zone != (uint32_t)(zone - zt->zones) ||
+		    ((node->flags & ZN_SHADOW) && !(node->flags & ZN_CUT)) ||
+		    (node->deleg != ZT_NONE && node->deleg != n))
+			continue;
+		zone->n3[2 * i] = nsec3_lookup(zt, zone, zt->arena + node->name, NULL);
+		if (node->name_len + 2u > WIRE_NAME_MAX + 1u)
+			continue;
+		wild[0] = 1;
+		wild[1] = '*';
+		memcpy(wild + 2, zt->arena + node->name, node->name_len);
+		nsec3_lookup(zt, zone, wild, &cover);
+		zone->n3[2 * i + 1] = cover;
+	}
+}
+
+int nsec3_zone(zt_t *zt, uint32_t z)
+{
+	zt_zone_t *zone = &zt->zones[z];
+	const zt_node_t *apex = &zt->nodes[zone->apex];
+	uint32_t lo = UINT32_MAX, hi = 0, nn = 0;
+
+	free(zone->nsec3);
+	free(zone->n3);
+	zone->nsec3 = zone->n3 = NULL;
+	zone->nnsec3 = zone->n3count = 0;
+	zone->has_nsec3 = zone_params(zt, zone);
+	if (!zone->has_nsec3)
+		return 0;
+	for (uint32_t n = 0; n < zt->nnodes; n++) {
+		if (zt->nodes[n].zone != z)
+			continue;
+		lo = n < lo ? n : lo;
+		hi = n > hi ? n : hi;
+		nn += is_owner(zt, n, zt->arena + apex->name, apex->name_len);
+	}
+	zone->n3base = lo;
+	zone->n3count = hi - lo + 1;
+	zone->nsec3 = malloc((nn ? nn : 1) * sizeof(uint32_t));
+	zone->n3 = malloc(2u * zone->n3count * sizeof(uint32_t));
+	if (zone->nsec3 == NULL || zone->n3 == NULL) {
+		zone->has_nsec3 = false;
+		return -ENOMEM;
+	}
+	for (uint32_t n = lo; n <= hi; n++)
+		if (zt->nodes[n].zone == z &&
+		    is_owner(zt, n, zt->arena + apex->name, apex->name_len))
+			zone->nsec3[zone->nnsec3++] = n;
+	qsort_r(zone->nsec3, zone->nnsec3, sizeof(uint32_t), cmp_owner, zt);
+	zt->memsize += (zone->nnsec3 + 2u * zone->n3count) * sizeof(uint32_t);
+	node_facts(zt, zone);
+	return 0;
+}

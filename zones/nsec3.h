@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* nsec3.h: a zone's NSEC3 chain: hashed names (RFC 5155 5), matching and covering owners */
+#ifndef NSEC3_H
+#define NSEC3_H
+
+#include <stdint.h>
+
+#include "zt_pvt.h"
+
+/* Octets of a hashed owner label: SHA-1 in base32hex. */
+#define NSEC3_LABEL_LEN 32
+
+/*
+ * Zone Z's NSEC3 chain, when its apex has an NSEC3PARAM (whose parameters hash names, as
+ * Knot's): its owners in hash order, and for each of its names the owner matching the name's
+ * hash and the one covering the hash of its wildcard. 0 (nothing to do for other zones) or
+ * -ENOMEM.
+ */
+int nsec3_zone(zt_t *zt, uint32_t z);
+
+/* The hashed owner label of NAME (a wire name, any case) with ZONE's parameters. */
+void nsec3_hash_label(const zt_zone_t *zone, const uint8_t *name, uint8_t out[NSEC3_LABEL_LEN]);
+
+/*
+ * The NSEC3 owner (a node) of the hash of NAME when there is one; else ZT_NONE, and *COVER
+ * (if not NULL) is the owner that covers it (the last one before it, wrapping around).
+ */
+uint32_t nsec3_lookup(const zt_t *zt, const zt_zone_t *zone, const uint8_t *name, uint32_t *cover);
+
+/* The NSEC3 owner matching node N's hash, or ZT_NONE. */
+static inline uint32_t nsec3_match(const zt_zone_t *zone, uint32_t n)
+{
+	return n - zone->n3base < zone->n3count ? zone->n3[2 * (n - zone->n3base)] : ZT_NONE;
+}
+
+/* The NSEC3 owner covering the hash of the wildcard below node N, or ZT_NONE. */
+static inline uint32_t nsec3_wildcard(const zt_zone_t *zone, uint32_t n)
+{
+	return n - zone->n3base < zone->n3count ? zone->n3[2 * (n - zone->n3base) + 1] : ZT_NONE;
+}
+
+#endif
