@@ -20,6 +20,8 @@
 
 #include "cfg.h"
 #include "ctl.h"
+#include "dgram.h"
+#include "dnstap.h"
 #include "sandns_err.h"
 #include "zonemix.h"
 #include "zt.h"
@@ -272,6 +274,13 @@ static void check_pool(const zt_t *zt, const struct pool *pl, const struct kind 
 	}
 }
 
+/*
+ * With --dgram, the queries go through dgram_answer_from() as the UDP threads and the DPDK workers
+ * answer them (in place, counted; with --dnstap, logged too), from this client and port.
+ */
+static const dgram_ctx_t *bench_dg;
+static const uint8_t bench_client[4] = {198, 18, 0, 1};
+
 /* The timed loop: answers the pool round and round. Not inlined: callgrind counts this alone. */
 __attribute__((noinline)) static uint64_t run_mix(const zt_t *zt, const struct pool *pl,
 						  uint64_t iterations, double seconds)
@@ -287,7 +296,15 @@ __attribute__((noinline)) static uint64_t run_mix(const zt_t *zt, const struct p
 		for (unsigned b = 0; b < CHECK_EVERY; b++) {
 			const struct query *q = &pl->q[i];
 
-			zt_answer(zt, q->buf, q->len, resp, sizeof(resp), &ctx, &info);
+			if (bench_dg != NULL) {
+				uint8_t act = RRL_SEND;
+
+				memcpy(resp, q->buf, q->len);
+				dgram_answer_from(bench_dg, zt, resp, q->len, sizeof(resp),
+						  bench_client, 4, 53000, &info, &act);
+			} else {
+				zt_answer(zt, q->buf, q->len, resp, sizeof(resp), &ctx, &info);
+			}
 			if (++i == pl->n)
 				i = 0;
 		}
@@ -444,6 +461,8 @@ static void usage(FILE *f)
 	    "  --seconds S        how long the whole mix runs (3); --warmup S before it (0.5)\n"
 	    "  --iterations N     a fixed number of queries instead of a time (for callgrind)\n"
 	    "  --cpu N            pin to CPU N\n"
+	    "  --dgram            answer as the UDP threads do (dgram_answer: in place, counted)\n"
+	    "  --dnstap FILE      --dgram with the query log on, written to FILE\n"
 	    "  --quick            only the whole mix, not one line per kind of query\n");
 }
 
@@ -454,6 +473,7 @@ int main(int argc, char **argv)
 	    {"records", required_argument, NULL, 'r'}, {"seconds", required_argument, NULL, 's'},
 	    {"warmup", required_argument, NULL, 'w'},  {"iterations", required_argument, NULL, 'i'},
 	    {"cpu", required_argument, NULL, 'p'},     {"quick", no_argument, NULL, 'q'},
+	    {"dgram", no_argument, NULL, 'g'},	       {"dnstap", required_argument, NULL, 't'},
 	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	char *conf = NULL, err[2048], gen_path[] = "/tmp/sandns-bench-XXXXXX";
@@ -468,6 +488,11 @@ int main(int argc, char **argv)
 	const char *zone_specs[MAX_ZONES];
 	size_t nzone_specs = 0, nkinds = NKINDS;
 	struct zonemix mix = {NULL, 0, 0};
+	static uint64_t dg_stats[DGRAM_STAT_COUNT];
+	dgram_ctx_t dg = {.stats = dg_stats};
+	const char *tap_file = NULL;
+	dnstap_t *tap = NULL;
+	bool use_dg = false;
 	struct pool pool;
 	ctl_build_t b;
 	cfg_t *cfg;
@@ -506,6 +531,13 @@ int main(int argc, char **argv)
 			break;
 		case 'q':
 			quick = true;
+			break;
+		case 'g':
+			use_dg = true;
+			break;
+		case 't':
+			tap_file = optarg;
+			use_dg = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -574,6 +606,14 @@ int main(int argc, char **argv)
 		kinds = zone_kinds;
 		nkinds = sizeof(zone_kinds) / sizeof(zone_kinds[0]);
 	}
+	if (tap_file != NULL) {
+		tap = dnstap_open(tap_file, 1, "sandns-bench", NULL, err, sizeof(err));
+		if (tap == NULL)
+			die("%s", err);
+		dg.tap = dnstap_queue(tap);
+	}
+	if (use_dg)
+		bench_dg = &dg;
 	of = calloc(POOL_SIZE, sizeof(*of));
 	if (of == NULL)
 		die("%s", "out of memory");
@@ -606,8 +646,19 @@ int main(int argc, char **argv)
 		for (size_t z = 0; z < b.nzones && off < sizeof(zones); z++)
 			off += (size_t)snprintf(zones + off, sizeof(zones) - off, "%s%s",
 						z > 0 ? "," : "", b.zones[z].origin);
-		printf("answer: %.1f Mqps/core, %.1f ns/query (mix=%s, zone=%s, names=%zu)\n", mqps,
-		       ns, mix.n > 0 ? "zone" : "standard", zones, pool.names);
+		printf("answer: %.1f Mqps/core, %.1f ns/query (mix=%s, zone=%s, names=%zu%s)\n",
+		       mqps, ns, mix.n > 0 ? "zone" : "standard", zones, pool.names,
+		       tap != NULL ? ", dgram, dnstap"
+		       : use_dg	   ? ", dgram"
+				   : "");
+	}
+	if (tap != NULL) {
+		uint64_t queued, dropped;
+
+		dnstap_counts(tap, &queued, &dropped);
+		printf("dnstap: %llu messages queued, %llu dropped (queue full)\n",
+		       (unsigned long long)queued, (unsigned long long)dropped);
+		(void)dnstap_close(tap);
 	}
 	free(pool.q);
 	free(of);

@@ -16,6 +16,9 @@
 #   nsd-udp             nsd on kernel UDP (rrl-ratelimit: 0)
 #   reflector-af_xdp    bench/sandns-reflector (swap and send back), net_af_xdp: the floor
 #   reflector-af_packet the reflector on net_af_packet (not in the default list)
+#   sandnsd-af_xdp-dnstap  sandnsd-af_xdp with the query log on (dnstap to a file in the temporary
+#                       directory; not in the default list): the cost of the log, and what it
+#                       dropped (its dnstap-queued and dnstap-dropped are printed after each run)
 # RUNS times, round robin (run 1 of every server, then run 2, ...), each server is started, gets
 # the generator for DURATION seconds at each offered rate, and is stopped; a run's best replies/s is
 # kept with its offered rate, its loss and the CPU use of both cores while it ran (/proc/stat).
@@ -25,7 +28,7 @@
 #
 # Environment: GEN (dpgen, the default, or kxdpgun), GEN_PMD (dpgen's port: af_xdp, the default,
 # or af_packet), GEN_NAPI_FIFO (1: the generator's veth NAPI thread runs SCHED_FIFO; 0: not),
-# SANDNSD, REFLECTOR, DPGEN (default build/...), SERVERS (the six above), RUNS (3),
+# SANDNSD, SANDNSCTL, REFLECTOR, DPGEN (default build/...), SERVERS (the six above), RUNS (3),
 # DURATION (5), RATES (one list for every server; default: KERNEL_RATES for knot-udp and
 # nsd-udp, "50000 100000 150000 200000 250000 300000", XDP_RATES for the others, "100000
 # 200000 350000 500000 650000 800000"), DNSPERF_QPS (20000; 0: no dnsperf), DNSPERF_TIME (5),
@@ -45,6 +48,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 SANDNSD=${SANDNSD:-$ROOT/build/control/sandnsd}
+SANDNSCTL=${SANDNSCTL:-$ROOT/build/control/sandnsctl}
 REFLECTOR=${REFLECTOR:-$ROOT/build/bench/sandns-reflector}
 DPGEN=${DPGEN:-$ROOT/build/bench/sandns-dpgen}
 GEN=${GEN:-dpgen}
@@ -87,7 +91,7 @@ else
 fi
 for name in $SERVERS; do
 	case $name in
-	sandnsd-af_xdp | sandnsd-af_packet)
+	sandnsd-af_xdp | sandnsd-af_packet | sandnsd-af_xdp-dnstap)
 		[ -x "$SANDNSD" ] || die "no sandnsd at $SANDNSD (build first, or set SANDNSD)" ;;
 	reflector-af_xdp | reflector-af_packet)
 		[ -x "$REFLECTOR" ] || die "no reflector at $REFLECTOR (build first, or set REFLECTOR)" ;;
@@ -304,9 +308,12 @@ EOF
 start_server() {
 	local name=$1 run=$2 eal=() log=$TMP/$1-r$2.log ready='' dir=$TMP/$1-r$2.d
 	local life=$((60 + DNSPERF_TIME + 15 + $(rates_of "$name" | wc -w) * (DURATION + 25)))
+	local pmd=${name#*-} tap=()
+	pmd=${pmd%-dnstap}
+	[ "$name" = "${name%-dnstap}" ] || tap=(--dnstap "$TMP/$name-r$run.tap")
 	case $name in
 	sandnsd-* | reflector-*)
-		topo_eal eal "${name#*-}" "$VS" "$SRV_CPU" "sandnsbench$$-$name-r$run" \
+		topo_eal eal "$pmd" "$VS" "$SRV_CPU" "sandnsbench$$-$name-r$run" \
 			--log-level=lib.eal:notice || return 1
 		;;
 	esac
@@ -323,7 +330,7 @@ start_server() {
 			--io dpdk --zone "example.com.=$ZDIR/example.com.zone" \
 			--zone "example.net.=$ZDIR/example.net.zone" --cert "$CERT" --listen "$SADDR" \
 			--control "$TMP/$name-r$run.sock" --state-dir "$TMP/$name-r$run.state" \
-			-- "${eal[@]}" >"$log" 2>&1 9>&- &
+			"${tap[@]}" -- "${eal[@]}" >"$log" 2>&1 9>&- &
 		ready='^sandnsd: serving'
 		;;
 	reflector-*)
@@ -592,7 +599,12 @@ for run in $(seq 1 "$RUNS"); do
 			fi
 			sleep 0.5
 		done
+		case $name in
+		*-dnstap) "$SANDNSCTL" --control "$TMP/$name-r$run.sock" stats 2>&1 | grep '^dnstap:' |
+			sed "s/^/  $name run $run: /" ;;
+		esac
 		stop_server
+		rm -f "$TMP/$name-r$run.tap"
 		flock -u 9
 		case $name in
 		reflector-*) grep '^sandns-reflector: rx=' "$TMP/$name-r$run.log" | sed 's/^/  /' ;;

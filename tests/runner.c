@@ -39,6 +39,7 @@ static const struct {
     {"xfrin", reg_cutest_xfrin},
     {"bigans", reg_cutest_bigans},
     {"nsec3", reg_cutest_nsec3},
+    {"dnstap", reg_cutest_dnstap},
     {NULL, NULL},
 };
 // clang-format on

@@ -10,7 +10,7 @@
 #include <fstrm.h>
 
 #include "dnstap.h"
-#include "dnstap.pb-c.h"
+#include "dnstap_wire.h"
 
 #define CONTENT_TYPE "protobuf:dnstap.Dnstap"
 #define QUEUE_SIZE 4096	 /* messages a queue holds (a power of 2, fstrm's bound 16384) */
@@ -29,6 +29,9 @@ struct dnstap {
 	struct dnstap_q *queues;
 	unsigned nqueues, taken;
 	char *identity, *version;
+	size_t identity_len, version_len;
+	uint8_t prefix[2 * (10 + 255)]; /* the identity and version fields, written once */
+	size_t prefix_len;
 };
 
 static struct fstrm_writer *open_writer(const char *dest, char *err, size_t errlen)
@@ -94,6 +97,16 @@ dnstap_t *dnstap_open(const char *dest, unsigned nqueues, const char *identity, 
 		return NULL;
 	}
 	memset(tap->queues, 0, nqueues * sizeof(*tap->queues));
+	tap->identity_len = identity != NULL ? strnlen(identity, 255) : 0;
+	tap->version_len = version != NULL ? strnlen(version, 255) : 0;
+	{
+		const struct dnstap_msg m = {.identity = (const uint8_t *)tap->identity,
+					     .identity_len = tap->identity_len,
+					     .version = (const uint8_t *)tap->version,
+					     .version_len = tap->version_len};
+
+		tap->prefix_len = dnstap_wire_prefix(&m, tap->prefix);
+	}
 	tap->nqueues = nqueues;
 	w = open_writer(dest, err, errlen);
 	if (w == NULL) {
@@ -182,58 +195,32 @@ static void count(uint64_t *c)
 void *dnstap_encode(dnstap_q_t *q, bool response, enum dnstap_proto proto, const uint8_t *client,
 		    size_t alen, uint16_t port, const uint8_t *msg, size_t len, size_t *size)
 {
-	Dnstap__Dnstap d = DNSTAP__DNSTAP__INIT;
-	Dnstap__Message m = DNSTAP__MESSAGE__INIT;
 	const dnstap_t *tap = q->tap;
+	struct dnstap_msg m = {
+	    .identity = (const uint8_t *)tap->identity,
+	    .identity_len = tap->identity_len,
+	    .version = (const uint8_t *)tap->version,
+	    .version_len = tap->version_len,
+	    .type = response ? DNSTAP_AUTH_RESPONSE : DNSTAP_AUTH_QUERY,
+	    .family = alen == 16 ? DNSTAP_INET6 : DNSTAP_INET,
+	    .proto = proto == DNSTAP_TCP ? DNSTAP_PROTO_TCP : DNSTAP_PROTO_UDP,
+	    .addr = client,
+	    .alen = client != NULL && (alen == 4 || alen == 16) ? alen : 0,
+	    .port = port,
+	    .dns = msg,
+	    .dns_len = len,
+	};
 	struct timespec now;
+	size_t inner;
 	uint8_t *buf;
 
-	*size = 0;
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (tap->identity != NULL) {
-		d.has_identity = 1;
-		d.identity.data = (uint8_t *)tap->identity;
-		d.identity.len = strlen(tap->identity);
-	}
-	if (tap->version != NULL) {
-		d.has_version = 1;
-		d.version.data = (uint8_t *)tap->version;
-		d.version.len = strlen(tap->version);
-	}
-	d.type = DNSTAP__DNSTAP__TYPE__MESSAGE;
-	d.message = &m;
-	m.type =
-	    response ? DNSTAP__MESSAGE__TYPE__AUTH_RESPONSE : DNSTAP__MESSAGE__TYPE__AUTH_QUERY;
-	m.has_socket_family = 1;
-	m.socket_family = alen == 16 ? DNSTAP__SOCKET_FAMILY__INET6 : DNSTAP__SOCKET_FAMILY__INET;
-	m.has_socket_protocol = 1;
-	m.socket_protocol =
-	    proto == DNSTAP_TCP ? DNSTAP__SOCKET_PROTOCOL__TCP : DNSTAP__SOCKET_PROTOCOL__UDP;
-	if (client != NULL && (alen == 4 || alen == 16)) {
-		m.has_query_address = 1;
-		m.query_address.data = (uint8_t *)client;
-		m.query_address.len = alen;
-		m.has_query_port = 1;
-		m.query_port = port;
-	}
-	if (response) {
-		m.has_response_time_sec = m.has_response_time_nsec = 1;
-		m.response_time_sec = (uint64_t)now.tv_sec;
-		m.response_time_nsec = (uint32_t)now.tv_nsec;
-		m.has_response_message = 1;
-		m.response_message.data = (uint8_t *)msg;
-		m.response_message.len = len;
-	} else {
-		m.has_query_time_sec = m.has_query_time_nsec = 1;
-		m.query_time_sec = (uint64_t)now.tv_sec;
-		m.query_time_nsec = (uint32_t)now.tv_nsec;
-		m.has_query_message = 1;
-		m.query_message.data = (uint8_t *)msg;
-		m.query_message.len = len;
-	}
-	buf = malloc(dnstap__dnstap__get_packed_size(&d));
+	m.sec = (uint64_t)now.tv_sec;
+	m.nsec = (uint32_t)now.tv_nsec;
+	*size = 0;
+	buf = malloc(dnstap_wire_size(&m, &inner));
 	if (buf != NULL)
-		*size = dnstap__dnstap__pack(&d, buf);
+		*size = dnstap_wire_write(&m, inner, tap->prefix, tap->prefix_len, buf);
 	return buf;
 }
 
