@@ -65,6 +65,8 @@ ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* Ignored during start-up (sandnsd.c): blocked now, the signalfd takes it (log reopen). */
+	signal(SIGUSR1, SIG_DFL);
 	ctl->sig_ev.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	ctl->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ctl->sig_ev.fd < 0 || ctl->ep < 0) {

@@ -542,6 +542,8 @@ static const struct ctl_handler *ctl_dispatch(struct ctl_req *r, const char *cmd
 	r->argv = w + used;
 	/* Only a command that ignores its words (CTL_ARGS_ANY) can have more than were kept. */
 	r->argc = (nw < CTL_WORDS_MAX ? nw : CTL_WORDS_MAX) - used;
+	/* The command's name only: its words may be paths nobody asked to have logged. */
+	log_msg(LOG_DEBUG, "control: %s", c->name);
 	h->fn(r);
 	return h;
 }

@@ -105,8 +105,8 @@ static const char usage_text[] =
     "                           no privileges\n"
     "\n"
     "Signals: SIGINT/SIGTERM stop, SIGHUP reloads every zone (certificates: sandnsctl\n"
-    "policy reload), SIGUSR1 reopens the log files (logrotate); one during start-up is\n"
-    "acted on once serving. SIGUSR2 is ignored.\n"
+    "policy reload), SIGUSR1 reopens the log files (logrotate); a SIGHUP during start-up\n"
+    "is acted on once serving, a SIGUSR1 ignored. SIGUSR2 is ignored.\n"
     "Exit status: 0 stopped, 1 could not run, 2 bad configuration or zone (--check-zone:\n"
     "the zone has errors).\n";
 
@@ -193,9 +193,10 @@ static void stop_during_start(int sig)
 /*
  * The signals before anything slow (zones, tls:// probes) and before any thread, which
  * inherits the mask: SIGHUP is blocked, so one that comes while starting stays pending and the
- * control loop's signalfd reads it once serving (a reload then, as knotd and nsd remember it),
- * and so is SIGUSR1 (log files reopened); SIGINT/SIGTERM stop at once until ctl_new() blocks
- * them for its signalfd too; SIGUSR2 (no meaning yet) and SIGPIPE are ignored. Blocking rather than
+ * control loop's signalfd reads it once serving (a reload then, as knotd and nsd remember it);
+ * SIGINT/SIGTERM stop at once until ctl_new() blocks them for its signalfd too; SIGUSR1 is
+ * ignored until then (ctl_new() takes it: log files reopened; the files were opened just
+ * before the zones load), SIGUSR2 (no meaning yet) and SIGPIPE always. Blocking rather than
  * a handler for SIGHUP: no system call of the start-up (connect, poll of a probe) is interrupted by
  * one.
  */
@@ -207,6 +208,7 @@ static void signals_at_start(void)
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = SIG_IGN;
+	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
 	sa.sa_handler = stop_during_start;
@@ -214,7 +216,6 @@ static void signals_at_start(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 

@@ -33,5 +33,7 @@ void reg_cutest_dgram(void); /* tests/zones/test_dgram.c: one datagram answered,
 void reg_cutest_notify(void); /* tests/control/test_notify.c: NOTIFY out, lines to answers */
 void reg_cutest_xfr(void);    /* tests/zones/test_xfr.c: the transfer cursor, resumed, referenced */
 void reg_cutest_bigans(void); /* tests/zones/test_bigans.c: answers of any size */
+void reg_cutest_zcheck(void); /* tests/zones/test_zcheck.c: the loader's check mode */
+void reg_cutest_log(void);    /* tests/control/test_log.c: log targets, levels, reopening */
 
 #endif
