@@ -149,7 +149,7 @@ static void ctl_signal(ctl_t *ctl)
 		} else if (si.ssi_signo == SIGUSR1) {
 			log_reopen(err, sizeof(err)); /* logs how it went */
 		} else {
-			log_msg(LOG_INFO, "SIG%s: stopping", sigabbrev_np((int)si.ssi_signo));
+			log_msg(LOG_NOTICE, "SIG%s: stopping", sigabbrev_np((int)si.ssi_signo));
 			ctl->stop = true;
 		}
 	}
