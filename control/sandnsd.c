@@ -576,6 +576,5 @@ out_free_cfg:
 	if (ready_fd >= 0)
 		close(ready_fd);
 	cfg_free(&cfg);
-	log_reset();
 	return status;
 }
