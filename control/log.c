@@ -224,6 +224,17 @@ static void file_line(int fd, int prio, const char *text)
 	}
 }
 
+/* Whether a target (or the echo) takes a message at PRIO. */
+static bool log_wanted(int prio)
+{
+	if (prio <= log_default_level)
+		return true; /* the implicit targets, the echo, and targets without a level */
+	for (unsigned i = 0; i < log_ntargets; i++)
+		if (prio <= log_targets[i].level)
+			return true;
+	return false;
+}
+
 void log_msg(int prio, const char *fmt, ...)
 {
 	char msg[2048];
@@ -232,13 +243,13 @@ void log_msg(int prio, const char *fmt, ...)
 	int lvl;
 
 	prio &= 7;
-	/* The commonest case first: nothing wants the message. */
+	/* Nothing wants it (debug, mostly): not even formatted. */
+	if (!log_wanted(prio))
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (log_ntargets == 0) {
-		if (prio > log_default_level)
-			return;
 		if (!__atomic_load_n(&log_bg, __ATOMIC_ACQUIRE) || !syslog_line(prio, msg))
 			stderr_line(msg);
 		return;
