@@ -130,6 +130,8 @@ EOF
 	check "syslog back: that line not on stderr" \
 		test "$(count "$LOG" '^sandnsd: reloaded every zone')" = 2
 	stop_sandnsd
+	rc=$?
+	check "SIGTERM: exit status 0 (got $rc)" test "$rc" = 0
 
 	# No /dev/log at all when sandnsd starts.
 	stop_pid "$RECV" 5 receiver
@@ -221,6 +223,8 @@ check "the warning file: the next error in it" \
 OUT=$(ctl json log-reopen)
 check "log-reopen (json)" has "$OUT" '"reopened":2'
 stop_sandnsd
+rc=$?
+check "SIGTERM: exit status 0 (LeakSanitizer's verdict under ASan; got $rc)" test "$rc" = 0
 check "stopped: the last lines in the files" has "$(cat "$TMP/debug.log")" " notice: stopped$"
 
 # Refused at start, naming what is wrong (exit status 2, configuration).
