@@ -195,10 +195,9 @@ static void stop_during_start(int sig)
  * inherits the mask: SIGHUP is blocked, so one that comes while starting stays pending and the
  * control loop's signalfd reads it once serving (a reload then, as knotd and nsd remember it);
  * SIGINT/SIGTERM stop at once until ctl_new() blocks them for its signalfd too; SIGUSR1 is
- * ignored until then (ctl_new() takes it: log files reopened; the files were opened just
- * before the zones load), SIGUSR2 (no meaning yet) and SIGPIPE always. Blocking rather than
- * a handler for SIGHUP: no system call of the start-up (connect, poll of a probe) is interrupted by
- * one.
+ * ignored until then (ctl_new() takes it: log files reopened; they were opened just before the
+ * zones load), SIGUSR2 (no meaning yet) and SIGPIPE always. Blocking rather than a handler for
+ * SIGHUP: no system call of the start-up (connect, poll of a probe) is interrupted by one.
  */
 static void signals_at_start(void)
 {
