@@ -25,6 +25,9 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_CERT] = {"cert", "cert", true, false},
     [CFG_K_CONTROL] = {"control", "control", false, false},
     [CFG_K_FOREGROUND] = {"foreground", "foreground", false, true},
+    [CFG_K_LOG_TARGET] = {"log-target", "log-target", true, false},
+    [CFG_K_LOG_LEVEL] = {"log-level", "log-level", false, false},
+    [CFG_K_CHECK_ZONE] = {NULL, "check-zone", false, false},
     [CFG_K_UDP_MAX_PAYLOAD] = {"udp-max-payload", "udp-max-payload", false, false},
     [CFG_K_IDENTITY] = {"identity", "identity", false, false},
     [CFG_K_VERSION] = {"version", "server-version", false, false},
@@ -57,9 +60,6 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_KEY_FILE] = {"key-file", "key-file", true, false},
     [CFG_K_PRIMARY] = {"primary", "primary", true, false},
     [CFG_K_ALLOW_NOTIFY] = {"allow-notify", "allow-notify", true, false},
-    [CFG_K_LOG_TARGET] = {"log-target", "log-target", true, false},
-    [CFG_K_LOG_LEVEL] = {"log-level", "log-level", false, false},
-    [CFG_K_CHECK_ZONE] = {NULL, "check-zone", false, false},
 };
 
 int cfg_find_key(const char *name, bool cmdline)
