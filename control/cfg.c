@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "cfg.h"
@@ -42,6 +43,7 @@ cfg_t *cfg_new(void)
 	cfg->rrl.table_size = 65536;
 	cfg->rrl.ipv4_prefix = 24;
 	cfg->rrl.ipv6_prefix = 56;
+	cfg->log_level = LOG_INFO;
 	return cfg;
 }
 
@@ -67,6 +69,8 @@ void cfg_free(cfg_t **cfgp)
 	free(cfg->notifies);
 	cfg_keys_free(cfg);
 	cfg_free_primaries(cfg);
+	cfg_log_free(cfg);
+	free(cfg->check_zone);
 	for (i = 0; i < cfg->ncerts; i++)
 		free(cfg->certs[i]);
 	free(cfg->certs);

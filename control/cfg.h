@@ -80,6 +80,15 @@
  *   control PATH                   Unix socket for sandnsctl, created mode 0600. Default: none.
  *   foreground yes|no              stay in the foreground and log to stderr (default no: fork
  *                                  into the background and log to syslog).
+ *   log-target stderr|syslog|FILE [level LEVEL]
+ *                              (+) where messages go: stderr, syslog (LOG_DAEMON to /dev/log,
+ *                                  which journald reads; unreachable: stderr, said once) or FILE
+ *                                  (appended to, "TIMESTAMP LEVEL: MESSAGE" lines; opened again
+ *                                  on SIGUSR1 and `sandnsctl log-reopen`, for logrotate), each at
+ *                                  its own LEVEL or log-level's. Several at once; at most 8.
+ *                                  Default: stderr in the foreground, syslog in the background.
+ *   log-level error|warning|notice|info|debug
+ *                                  the level of targets given without one (default info).
  *   udp-max-payload N              largest UDP response when EDNS allows more than 512,
  *                                  512..65535 (default 1232).
  *   identity NAME                  CHAOS TXT answer for id.server. and hostname.bind.
@@ -195,6 +204,13 @@ typedef struct cfg_acl {
 } cfg_acl_t;
 
 /* `primary ORIGIN ADDR[@PORT] [key NAME]`: zone ORIGIN is transferred from ADDR. */
+/* `log-target stderr|syslog|FILE [level LEVEL]`. */
+typedef struct cfg_log_target {
+	int kind;   /* enum log_kind (log.h) */
+	char *path; /* FILE, absolute; NULL for stderr and syslog */
+	int level;  /* a syslog priority (LOG_ERR..LOG_DEBUG); -1: log-level's */
+} cfg_log_target_t;
+
 typedef struct cfg_primary {
 	char *origin;		/* as written */
 	cfg_addr_t addr;	/* with its port (53 when omitted) */
@@ -264,9 +280,14 @@ typedef struct cfg {
 	unsigned ixfr_max_depth; /* changesets kept per zone (ixfr-max-depth) */
 	uint64_t zone_max_size;	 /* octets of one zone's text (file + $INCLUDEs); 0: default */
 	rrl_cfg_t rrl;		 /* response rate limiting on UDP; off while rrl.rate is 0 */
+	cfg_log_target_t
+	    *log_targets; /* none: stderr in the foreground, syslog in the background */
+	size_t nlog_targets;
+	int log_level; /* log-level: a syslog priority, LOG_INFO by default */
 
 	bool show_help;	   /* --help was given: print usage, serve nothing */
 	bool show_version; /* --version was given */
+	char *check_zone;  /* --check-zone ORIGIN=FILE: check that zone (zcheck.c), serve nothing */
 } cfg_t;
 
 /* A configuration with every default set and nothing to serve yet; NULL without memory. */
@@ -339,6 +360,12 @@ const tsig_key_t *cfg_key_find(const cfg_t *cfg, const char *name);
 
 /* The primaries of configured zone ZONE (an index), in order: up to MAX into OUT; how many. */
 size_t cfg_zone_primaries(const cfg_t *cfg, size_t zone, const cfg_primary_t **out, size_t max);
+
+/*
+ * cfg_log.c: the log as CFG says (its targets and level), from now on; BACKGROUND: sandnsd will
+ * fork, so messages go to stderr too until log_background(). SANDNS_EOK or SANDNS_ECONFIG.
+ */
+int cfg_log_open(const cfg_t *cfg, bool background, char *err, size_t errlen);
 
 /* Writes "ADDR@PORT" for an IPv4 or IPv6 socket address into buf (always terminated). */
 void cfg_addr_format(const struct sockaddr *sa, char *buf, size_t len);

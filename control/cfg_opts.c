@@ -25,6 +25,9 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_CERT] = {"cert", "cert", true, false},
     [CFG_K_CONTROL] = {"control", "control", false, false},
     [CFG_K_FOREGROUND] = {"foreground", "foreground", false, true},
+    [CFG_K_LOG_TARGET] = {"log-target", "log-target", true, false},
+    [CFG_K_LOG_LEVEL] = {"log-level", "log-level", false, false},
+    [CFG_K_CHECK_ZONE] = {NULL, "check-zone", false, false},
     [CFG_K_UDP_MAX_PAYLOAD] = {"udp-max-payload", "udp-max-payload", false, false},
     [CFG_K_IDENTITY] = {"identity", "identity", false, false},
     [CFG_K_VERSION] = {"version", "server-version", false, false},
@@ -403,6 +406,16 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		return cfg_set_notify(cfg, key, value, src, err, errlen);
 	case CFG_K_PRIMARY:
 		return cfg_set_primary(cfg, key, value, err, errlen);
+	case CFG_K_LOG_TARGET:
+		return cfg_log_target(cfg, key, value, src, err, errlen);
+	case CFG_K_LOG_LEVEL:
+		return cfg_log_level(cfg, key, value, err, errlen);
+	case CFG_K_CHECK_ZONE:
+		if (strchr(value, '=') == NULL || *value == '=')
+			return cfg_fail(err, errlen, "%s: expected ORIGIN=FILE, not '%s'", key,
+					value);
+		rc = cfg_replace_str(&cfg->check_zone, value);
+		break;
 	case CFG_K_COUNT:
 		break;
 	}

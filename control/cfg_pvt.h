@@ -16,6 +16,9 @@ enum cfg_key {
 	CFG_K_CERT,
 	CFG_K_CONTROL,
 	CFG_K_FOREGROUND,
+	CFG_K_LOG_TARGET,
+	CFG_K_LOG_LEVEL,
+	CFG_K_CHECK_ZONE,
 	CFG_K_UDP_MAX_PAYLOAD,
 	CFG_K_IDENTITY,
 	CFG_K_VERSION,
@@ -50,7 +53,7 @@ enum cfg_key {
 };
 
 struct cfg_keydef {
-	const char *name;   /* in the file */
+	const char *name;   /* in the file; NULL: none (an action of the command line) */
 	const char *option; /* on the command line, without "--"; NULL: none */
 	bool repeatable;
 	bool flag; /* on the command line it takes no value */
@@ -112,6 +115,12 @@ int cfg_parse_size(const char *key, const char *value, uint64_t min, uint64_t ma
 
 /* cfg_val.c: VALUE as yes/true/on/1 or no/false/off/0 for KEY. */
 int cfg_parse_bool(const char *key, const char *value, bool *out, char *err, size_t errlen);
+
+/* cfg_log.c: `log-target stderr|syslog|FILE [level LEVEL]` and `log-level LEVEL`. */
+int cfg_log_target(cfg_t *cfg, const char *key, const char *value, const struct cfg_src *src,
+		   char *err, size_t errlen);
+int cfg_log_level(cfg_t *cfg, const char *key, const char *value, char *err, size_t errlen);
+void cfg_log_free(cfg_t *cfg);
 
 /* cfg_sec.c: `primary ORIGIN ADDR[@PORT] [key NAME]` and `allow-notify PREFIX`. */
 int cfg_set_primary(cfg_t *cfg, const char *key, const char *value, char *err, size_t errlen);

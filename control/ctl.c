@@ -68,7 +68,10 @@ ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* Ignored during start-up (sandnsd.c): blocked now, the signalfd takes it (log reopen). */
+	signal(SIGUSR1, SIG_DFL);
 	ctl->sig_ev.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	ctl->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ctl->sig_ev.fd < 0 || ctl->ep < 0) {
@@ -148,8 +151,10 @@ static void ctl_signal(ctl_t *ctl)
 					"reload failed, still serving the previous "
 					"snapshot: %s",
 					err);
+		} else if (si.ssi_signo == SIGUSR1) {
+			log_reopen(err, sizeof(err)); /* logs how it went */
 		} else {
-			log_msg(LOG_INFO, "SIG%s: stopping", sigabbrev_np((int)si.ssi_signo));
+			log_msg(LOG_NOTICE, "SIG%s: stopping", sigabbrev_np((int)si.ssi_signo));
 			ctl->stop = true;
 		}
 	}

@@ -312,6 +312,21 @@ static void h_zone_notify(struct ctl_req *r)
 	}
 }
 
+/* log-reopen: the log files opened again (logrotate's postrotate), as SIGUSR1 does. */
+static void h_log_reopen(struct ctl_req *r)
+{
+	int n = log_reopen(r->err, r->errlen);
+
+	if (n < 0)
+		return;
+	if (r->json)
+		buf_printf(r->body, "{\"ok\":true,\"reopened\":%d}\n", n);
+	else if (n == 0)
+		BUF_LIT(r->body, "no log file to reopen (log-target FILE sets one)\n");
+	else
+		buf_printf(r->body, "reopened %d log file%s\n", n, n == 1 ? "" : "s");
+}
+
 static void h_stop(struct ctl_req *r)
 {
 	buf_printf(r->body, r->json ? "{\"ok\":true,\"stopping\":true}\n" : "stopping\n");
@@ -397,6 +412,7 @@ static const struct ctl_handler {
     {"zone-status", h_zone_status, NULL},
     {"zone-refresh", h_zone_refresh, NULL},
     {"zone-retransfer", h_zone_retransfer, NULL},
+    {"log-reopen", h_log_reopen, NULL},
     {"stop", h_stop, NULL},
     {"help", h_help, NULL},
 };
@@ -526,6 +542,8 @@ static const struct ctl_handler *ctl_dispatch(struct ctl_req *r, const char *cmd
 	r->argv = w + used;
 	/* Only a command that ignores its words (CTL_ARGS_ANY) can have more than were kept. */
 	r->argc = (nw < CTL_WORDS_MAX ? nw : CTL_WORDS_MAX) - used;
+	/* The command's name only: its words may be paths nobody asked to have logged. */
+	log_msg(LOG_DEBUG, "control: %s", c->name);
 	h->fn(r);
 	return h;
 }

@@ -34,6 +34,8 @@ const ctl_cmd_def_t ctl_cmds[] = {
     {"zone-refresh", "ZONE", 1, 1, true,
      "secondary ZONE: ask its primaries for the SOA now, transfer if newer"},
     {"zone-retransfer", "ZONE", 1, 1, true, "secondary ZONE: a full transfer (AXFR) now"},
+    {"log-reopen", "", 0, 0, true,
+     "open the log files again (after logrotate renamed them), as SIGUSR1 does"},
     {"stop", "", 0, 0, true, "stop sandnsd"},
     {"help", "", 0, CTL_ARGS_ANY, false, "the daemon's list of commands"},
 };

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "sandns_err.h"
 #include "srv.h"
+#include "zcheck.h"
 #include "zload.h"
 #include "zpub.h"
 
@@ -32,7 +33,8 @@ enum { EXIT_RUNTIME = 1, EXIT_CONFIG = 2 };
 static const char usage_text[] =
     "usage: sandnsd [--config FILE] [--zone ORIGIN=FILE]... [--listen ADDR[@PORT]]...\n"
     "         [--io dpdk|socket] [--allow-transfer PREFIX]... [--cert SOURCE]...\n"
-    "         [--control PATH] [--foreground] [-- EAL-ARGS]\n"
+    "         [--control PATH] [--foreground] [--log-target T]... [-- EAL-ARGS]\n"
+    "       sandnsd --check-zone ORIGIN=FILE [--cert FILE]...\n"
     "\n"
     "Authoritative DNS server: answers from precompiled zone snapshots.\n"
     "\n"
@@ -77,6 +79,11 @@ static const char usage_text[] =
     "                           250,000 records; no: reloads read the files again)\n"
     "  --control PATH           control socket for sandnsctl (mode 0600)\n"
     "  --foreground             stay in the foreground, log to stderr\n"
+    "  --log-target stderr|syslog|FILE [level LEVEL]  where messages go (repeatable;\n"
+    "                           default stderr in the foreground, syslog after); a FILE\n"
+    "                           is reopened on SIGUSR1 or sandnsctl log-reopen\n"
+    "  --log-level LEVEL        error, warning, notice, info (default) or debug: the\n"
+    "                           level of the targets given without one\n"
     "  --udp-max-payload N      largest EDNS UDP response, 512..65535 (1232)\n"
     "  --identity NAME          CHAOS id.server./hostname.bind. answer\n"
     "  --server-version TEXT    CHAOS version.server./version.bind. answer\n"
@@ -93,11 +100,16 @@ static const char usage_text[] =
     "  --rate-limit-ipv4-prefix N, --rate-limit-ipv6-prefix N\n"
     "                           the bits of a client address that make its network (24, 56)\n"
     "  --version                print the version\n"
+    "  --check-zone ORIGIN=FILE check the zone file (and its $INCLUDEs): every error as\n"
+    "                           FILE:LINE: reason, exit 2 if any; with --cert, the\n"
+    "                           autodiscover policy's verdict too. Serves nothing, needs\n"
+    "                           no privileges\n"
     "\n"
     "Signals: SIGINT/SIGTERM stop, SIGHUP reloads every zone (certificates: sandnsctl\n"
-    "policy reload); a SIGHUP during start-up is acted on once serving. SIGUSR1 and\n"
-    "SIGUSR2 are ignored.\n"
-    "Exit status: 0 stopped, 1 could not run, 2 bad configuration or zone.\n";
+    "policy reload), SIGUSR1 reopens the log files (logrotate); a SIGHUP during start-up\n"
+    "is acted on once serving, a SIGUSR1 ignored. SIGUSR2 is ignored.\n"
+    "Exit status: 0 stopped, 1 could not run, 2 bad configuration or zone (--check-zone:\n"
+    "the zone has errors).\n";
 
 /* mkdir -p: the parents of PATH (mode 0755), then PATH itself with MODE. 0 or -errno. */
 static int make_dirs(char *path, mode_t mode)
@@ -183,9 +195,10 @@ static void stop_during_start(int sig)
  * The signals before anything slow (zones, tls:// probes) and before any thread, which
  * inherits the mask: SIGHUP is blocked, so one that comes while starting stays pending and the
  * control loop's signalfd reads it once serving (a reload then, as knotd and nsd remember it);
- * SIGINT/SIGTERM stop at once until ctl_new() blocks them for its signalfd too; SIGUSR1,
- * SIGUSR2 (no meaning yet) and SIGPIPE are ignored. Blocking rather than a handler for SIGHUP:
- * no system call of the start-up (connect, poll of a probe) is interrupted by one.
+ * SIGINT/SIGTERM stop at once until ctl_new() blocks them for its signalfd too; SIGUSR1 is
+ * ignored until then (ctl_new() takes it: log files reopened; they were opened just before the
+ * zones load), SIGUSR2 (no meaning yet) and SIGPIPE always. Blocking rather than a handler for
+ * SIGHUP: no system call of the start-up (connect, poll of a probe) is interrupted by one.
  */
 static void signals_at_start(void)
 {
@@ -248,14 +261,14 @@ static int daemonize(void)
 	return p[1];
 }
 
-/* After the start-up line: tell the parent, leave the terminal, log to syslog. */
+/* After the start-up line: tell the parent, leave the terminal, log to syslog (log.h). */
 static void daemon_ready(int ready_fd)
 {
 	int null;
 
-	log_use_syslog();
+	log_background();
 	if (write(ready_fd, "R", 1) != 1)
-		syslog(LOG_WARNING, "cannot tell the parent process that sandnsd is up");
+		log_msg(LOG_WARNING, "cannot tell the parent process that sandnsd is up");
 	close(ready_fd);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null >= 0) {
@@ -431,8 +444,13 @@ int main(int argc, char **argv)
 		status = EXIT_SUCCESS;
 		goto out_free_cfg;
 	}
+	if (cfg->check_zone != NULL) {
+		status = zcheck_main(cfg);
+		goto out_free_cfg;
+	}
 	if (cfg_check(cfg, err, sizeof(err)) != SANDNS_EOK ||
-	    state_dir_ready(cfg, err, sizeof(err)) != SANDNS_EOK) {
+	    state_dir_ready(cfg, err, sizeof(err)) != SANDNS_EOK ||
+	    cfg_log_open(cfg, !cfg->foreground, err, sizeof(err)) != SANDNS_EOK) {
 		fprintf(stderr, "sandnsd: %s\n", err);
 		goto out_free_cfg;
 	}

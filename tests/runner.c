@@ -18,6 +18,8 @@ static const struct {
     /* one suite a line (clang-format would pack them in columns) */
     {"wire", reg_cutest_wire},
     {"zload", reg_cutest_zload},
+    {"zcheck", reg_cutest_zcheck},
+    {"log", reg_cutest_log},
     {"answer", reg_cutest_answer},
     {"dp_pkt", reg_cutest_dp_pkt},
     {"cfg", reg_cutest_cfg},

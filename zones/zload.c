@@ -23,10 +23,23 @@ size_t zload_text_max(void)
 	return __atomic_load_n(&zload_text_bound, __ATOMIC_RELAXED);
 }
 
-/* TEXT (LEN octets, BOUND the zone's bound; ID the file it came from) read, then validated. */
+/* The check mode's side of a reading (zload_check): where errors go, how many at most. */
+struct zload_collect {
+	zload_warn_fn error;
+	void *ctx;
+	size_t max;
+	size_t nerrors; /* out */
+	bool stopped;	/* out */
+};
+
+/*
+ * TEXT (LEN octets, BOUND the zone's bound; ID the file it came from) read, then validated.
+ * C: the check mode, NULL for a load.
+ */
 static zload_zone_t *zload_common(const char *origin, const char *text, size_t len,
 				  const char *name, size_t bound, const struct zload_file_id *id,
-				  zload_warn_fn warn, void *warn_ctx, char *err, size_t errlen)
+				  zload_warn_fn warn, void *warn_ctx, char *err, size_t errlen,
+				  struct zload_collect *c)
 {
 	struct zload_state st = {
 	    .warn = warn,
@@ -37,6 +50,9 @@ static zload_zone_t *zload_common(const char *origin, const char *text, size_t l
 	    .text_max = bound,
 	    .text_read = len,
 	    .open_files = {*id},
+	    .collect = c != NULL ? c->error : NULL,
+	    .collect_ctx = c != NULL ? c->ctx : NULL,
+	    .max_errors = c != NULL ? c->max : 0,
 	};
 	zload_zone_t *z = calloc(1, sizeof(*z));
 	size_t olen = strlen(origin);
@@ -70,7 +86,13 @@ static zload_zone_t *zload_common(const char *origin, const char *text, size_t l
 fail_nomem:
 	if (errlen > 0 && err[0] == '\0')
 		snprintf(err, errlen, "%s: out of memory", name);
+	if (c != NULL && st.nerrors == 0)
+		zload_fail(&st, name, 0, "out of memory");
 fail:
+	if (c != NULL) {
+		c->nerrors = st.nerrors;
+		c->stopped = st.stopped;
+	}
 	if (errlen > 0 && err[0] == '\0')
 		snprintf(err, errlen, "%s: cannot load zone", name);
 	ldns_rdf_deep_free(st.prev);
@@ -84,7 +106,7 @@ zload_zone_t *zload_string(const char *origin, const char *text, const char *nam
 	const struct zload_file_id none = {.known = false};
 
 	return zload_common(origin, text, strlen(text), name, zload_text_max(), &none, warn,
-			    warn_ctx, err, errlen);
+			    warn_ctx, err, errlen, NULL);
 }
 
 zload_zone_t *zload_file(const char *origin, const char *path, zload_warn_fn warn, void *warn_ctx,
@@ -101,7 +123,49 @@ zload_zone_t *zload_file(const char *origin, const char *path, zload_warn_fn war
 		snprintf(err, errlen, "%s: %s", path, why);
 		return NULL;
 	}
-	z = zload_common(origin, text, len, path, bound, &id, warn, warn_ctx, err, errlen);
+	z = zload_common(origin, text, len, path, bound, &id, warn, warn_ctx, err, errlen, NULL);
 	free(text);
 	return z;
+}
+
+size_t zload_check(const char *origin, const char *path, const char *text, zload_warn_fn warn,
+		   void *warn_ctx, zload_warn_fn error, void *error_ctx, size_t max_errors,
+		   bool *stopped)
+{
+	struct zload_collect c = {.error = error, .ctx = error_ctx, .max = max_errors};
+	const struct zload_file_id none = {.known = false};
+	size_t bound = zload_text_max(), len;
+	struct zload_file_id id;
+	char err[1024], why[256];
+	char *buf = NULL;
+	zload_zone_t *z;
+
+	*stopped = false;
+	if (max_errors == 0)
+		c.max = SIZE_MAX;
+	if (text == NULL) {
+		if (zload_read_all(path, bound, 0, NULL, 0, &buf, &len, &id, why, sizeof(why)) !=
+		    0) {
+			snprintf(err, sizeof(err), "%s: %s", path, why);
+			error(error_ctx, err);
+			return 1;
+		}
+		text = buf;
+	} else {
+		len = strlen(text);
+		id = none;
+	}
+	z = zload_common(origin, text, len, path, bound, &id, warn, warn_ctx, err, sizeof(err), &c);
+	free(buf);
+	if (z != NULL) {
+		zload_free(&z);
+		return 0;
+	}
+	*stopped = c.stopped;
+	if (c.nerrors == 0) {
+		/* Not an error of the text (memory): said all the same. */
+		error(error_ctx, err);
+		return 1;
+	}
+	return c.nerrors;
 }

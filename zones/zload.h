@@ -58,6 +58,19 @@ size_t zload_text_max(void);
 zload_zone_t *zload_string(const char *origin, const char *text, const char *name,
 			   zload_warn_fn warn, void *warn_ctx, char *err, size_t errlen);
 
+/*
+ * Checks the master file PATH (or, when TEXT is not NULL, that text, PATH naming it) for zone
+ * ORIGIN as zload_file() reads it, but goes on after an error: ERROR gets every error of the
+ * file and of its $INCLUDEs ("FILE:LINE: reason"), syntax in file order then the zone rules
+ * (out-of-zone data, SOA, apex NS, CNAME beside other data, glue), WARN every warning. At
+ * MAX_ERRORS errors (0: no bound) the check stops and *STOPPED says so. Returns how many
+ * errors: 0 when zload_file() would load the zone. The loads themselves never pay for it: the
+ * check mode is a branch taken on their error paths only.
+ */
+size_t zload_check(const char *origin, const char *path, const char *text, zload_warn_fn warn,
+		   void *warn_ctx, zload_warn_fn error, void *error_ctx, size_t max_errors,
+		   bool *stopped);
+
 /* The origin in presentation form with its trailing dot (owned by the zone). */
 const char *zload_origin(const zload_zone_t *zone);
 

@@ -120,22 +120,22 @@ static int zload_include(struct zload_state *st, char *line, const char *file, i
 	org = strtok_r(NULL, " \t\r", &save);
 	if (path == NULL) {
 		zload_fail(st, file, line_nr, "$INCLUDE without a file name");
-		return SANDNS_EPARSE;
+		return zload_go_on(st) ? 0 : SANDNS_EPARSE;
 	}
 	if (depth >= ZLOAD_INCLUDE_DEPTH) {
 		zload_fail(st, file, line_nr, "$INCLUDE nested more than %d deep",
 			   ZLOAD_INCLUDE_DEPTH);
-		return SANDNS_EPARSE;
+		return zload_go_on(st) ? 0 : SANDNS_EPARSE;
 	}
 	if (++st->includes > ZLOAD_INCLUDE_MAX) {
 		zload_fail(st, file, line_nr, "more than %d $INCLUDE files in one zone",
 			   ZLOAD_INCLUDE_MAX);
-		return SANDNS_EPARSE;
+		return SANDNS_EPARSE; /* the same again for every $INCLUDE after it */
 	}
 	if (org != NULL && org[0] != ';') {
 		if (ldns_str2rdf_dname(&inc_origin, org) != LDNS_STATUS_OK) {
 			zload_fail(st, file, line_nr, "$INCLUDE origin '%s' is not a name", org);
-			return SANDNS_EPARSE;
+			return zload_go_on(st) ? 0 : SANDNS_EPARSE;
 		}
 		if (!ldns_dname_str_absolute(org)) {
 			ldns_rdf *abs = ldns_dname_cat_clone(inc_origin, origin);
@@ -148,7 +148,7 @@ static int zload_include(struct zload_state *st, char *line, const char *file, i
 			     &len, &id, why, sizeof(why));
 	if (ret != 0) {
 		zload_fail(st, file, line_nr, "$INCLUDE %s: %s", path, why);
-		ret = SANDNS_EPARSE;
+		ret = zload_go_on(st) ? 0 : SANDNS_EPARSE; /* the check mode: the next line */
 		goto out;
 	}
 	st->text_read += len;

@@ -173,6 +173,96 @@ static bool fields_kept(struct zload_state *st, const ldns_rr *rr, const char *t
 }
 
 /*
+ * Whether T (N octets) is a TTL as RFC 1035 and BIND write them: a number, or numbers each with
+ * a unit (s, m, h, d, w: "1h30m"), at most 2^32-1 seconds. ldns reads "1x2y" as 1, and a
+ * number past 2^32 as what is left of it.
+ */
+static bool ttl_text_ok(const char *t, size_t n)
+{
+	uint64_t total = 0, v = 0;
+	bool digits = false;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = (char)tolower((unsigned char)t[i]);
+		uint64_t unit;
+
+		if (isdigit((unsigned char)c)) {
+			v = v * 10 + (uint64_t)(c - '0');
+			digits = true;
+			if (v > UINT32_MAX)
+				return false;
+			continue;
+		}
+		if (!digits)
+			return false;
+		unit = c == 's'	  ? 1
+		       : c == 'm' ? 60
+		       : c == 'h' ? 3600
+		       : c == 'd' ? 86400
+		       : c == 'w' ? 604800
+				  : 0;
+		if (unit == 0)
+			return false;
+		total += v * unit;
+		v = 0;
+		digits = false;
+	}
+	return total + v <= UINT32_MAX;
+}
+
+/*
+ * The TTL of the record (or $TTL) TEXT (LEN octets: its lines, blank and comment lines before
+ * it too), when one is written: true when it reads as a TTL (or none is there), else false with
+ * the token in *BAD and *BADLEN. Owner, then up to two fields: a TTL and a class, in any order.
+ */
+static bool record_ttl_ok(const char *text, size_t len, const char **bad, size_t *badlen)
+{
+	size_t i = 0;
+
+	/* The blank and comment lines ldns skipped to reach the record. */
+	for (size_t s = 0; s < len; s = i) {
+		while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r'))
+			i++;
+		if (i < len && text[i] == ';')
+			while (i < len && text[i] != '\n')
+				i++;
+		if (i < len && text[i] == '\n') {
+			i++;
+			continue;
+		}
+		i = s;
+		break;
+	}
+	if (i < len && !isspace((unsigned char)text[i]))
+		while (i < len && !isspace((unsigned char)text[i]))
+			i++; /* the owner */
+	for (int k = 0; k < 2; k++) {
+		size_t start;
+
+		while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '('))
+			i++;
+		start = i;
+		while (i < len && !isspace((unsigned char)text[i]) && text[i] != ';' &&
+		       text[i] != '(' && text[i] != ')')
+			i++;
+		if (i == start)
+			return true;
+		if (isdigit((unsigned char)text[start])) {
+			*bad = text + start;
+			*badlen = i - start;
+			return ttl_text_ok(text + start, i - start);
+		}
+		if (!(i - start == 2 && (strncasecmp(text + start, "IN", 2) == 0 ||
+					 strncasecmp(text + start, "CH", 2) == 0 ||
+					 strncasecmp(text + start, "HS", 2) == 0 ||
+					 strncasecmp(text + start, "CS", 2) == 0)) &&
+		    !(i - start > 5 && strncasecmp(text + start, "CLASS", 5) == 0))
+			return true; /* the type: no TTL written */
+	}
+	return true;
+}
+
+/*
  * Records that ldns reads: TEXT (LEN octets, whole lines) parsed with ldns_rr_new_frm_fp_l(),
  * which handles $ORIGIN, $TTL, parentheses and RFC 3597 syntax. LINE_BASE: the line before the
  * first. *ORIGIN follows $ORIGIN.
@@ -198,10 +288,26 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 		 */
 		uint32_t ttl = st->default_ttl != 0 ? st->default_ttl : UINT32_MAX;
 		long at = ftell(fp);
+		const char *bad = NULL;
+		size_t badlen = 0;
 		ldns_status s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, origin, &st->prev, &line_nr);
+		/* Where the record's text ends (once: ftell on a memory stream is not free). */
+		long end = at >= 0 ? ftell(fp) : -1;
 
 		if (s == LDNS_STATUS_SYNTAX_EMPTY || s == LDNS_STATUS_SYNTAX_ORIGIN)
 			continue;
+		if ((s == LDNS_STATUS_OK || s == LDNS_STATUS_SYNTAX_TTL) && end > at &&
+		    !record_ttl_ok(text + at, (size_t)(end - at), &bad, &badlen)) {
+			zload_fail(st, file, line_nr > before ? line_nr : before + 1,
+				   "bad TTL '%.*s' (a number of seconds up to 4294967295, or with "
+				   "units: 1h30m)",
+				   (int)(badlen < 40 ? badlen : 40), bad);
+			ldns_rr_free(rr);
+			if (zload_go_on(st))
+				continue;
+			ret = SANDNS_EPARSE;
+			break;
+		}
 		if (s == LDNS_STATUS_SYNTAX_TTL) {
 			st->default_ttl = ttl;
 			st->have_ttl = true;
@@ -213,36 +319,36 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 			/* ldns counts the line it stopped on; name the one that failed. */
 			zload_fail(st, file, line_nr > before ? line_nr : before + 1, "%s",
 				   ldns_get_errorstr_by_id(s));
+			ldns_rr_free(rr);
+			/* The check mode goes on after the record, if ldns read past it. */
+			if (zload_go_on(st) && end > at)
+				continue;
 			ret = SANDNS_EPARSE;
 			break;
 		}
 		if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
 			zload_fail(st, file, line_nr, "class %u is not IN",
 				   (unsigned)ldns_rr_get_class(rr));
-			ldns_rr_free(rr);
 			ret = SANDNS_EZONE;
-			break;
-		}
-		if (!zload_names_fit(rr)) {
+		} else if (!zload_names_fit(rr)) {
 			zload_fail(st, file, line_nr,
 				   "a domain name is longer than 255 octets (RFC 1035 3.1)");
-			ldns_rr_free(rr);
 			ret = SANDNS_EPARSE;
-			break;
-		}
-		if (!zload_rdata_typed(rr)) {
+		} else if (!zload_rdata_typed(rr)) {
 			zload_fail(st, file, line_nr,
 				   "the record data does not fit its type (RFC 3597 \\# data "
 				   "must be the whole record data, in the type's wire form)");
-			ldns_rr_free(rr);
 			ret = SANDNS_EPARSE;
-			break;
+		} else if (at >= 0 && end >= at &&
+			   !fields_kept(st, rr, text + at, (size_t)(end - at), file, line_nr)) {
+			ret = SANDNS_EPARSE;
 		}
-		if (at >= 0 && ftell(fp) >= at &&
-		    !fields_kept(st, rr, text + at, (size_t)(ftell(fp) - at), file, line_nr)) {
+		if (ret != 0) {
 			ldns_rr_free(rr);
-			ret = SANDNS_EPARSE;
-			break;
+			if (!zload_go_on(st))
+				break;
+			ret = 0;
+			continue;
 		}
 		/* ldns skips blank lines in the same call: the line it ended on is the one we
 		 * know (for a record in parentheses, its last). */
@@ -250,7 +356,7 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 		if (ret == -EINVAL) {
 			zload_fail(st, file, line_nr,
 				   "the record data is longer than 65535 octets");
-			ret = SANDNS_EPARSE;
+			ret = zload_go_on(st) ? 0 : SANDNS_EPARSE;
 		}
 		if (ret != 0)
 			break;

@@ -19,6 +19,11 @@ void zload_fail(struct zload_state *st, const char *file, int line, const char *
 	va_start(ap, fmt);
 	vsnprintf(st->err + n, st->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
+	if (st->collect == NULL || st->stopped)
+		return;
+	st->collect(st->collect_ctx, st->err);
+	if (++st->nerrors >= st->max_errors)
+		st->stopped = true;
 }
 
 void zload_warn(struct zload_state *st, const char *file, int line, const char *fmt, ...)

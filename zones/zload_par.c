@@ -144,7 +144,9 @@ int zload_lines_par(struct zload_state *st, const char *text, size_t len, const 
 	unsigned n;
 	int ret;
 
-	if (zload_no_fast_path || zload_piece_min == 0 || len / zload_piece_min < 2 || max < 2)
+	/* The check mode (st->collect) reads in one pass: its errors come in file order. */
+	if (zload_no_fast_path || zload_piece_min == 0 || len / zload_piece_min < 2 || max < 2 ||
+	    st->collect != NULL)
 		return zload_lines(st, text, len, file, file_idx, origin, line_base);
 	if (len / zload_piece_min < max)
 		max = (unsigned)(len / zload_piece_min);

@@ -59,7 +59,21 @@ struct zload_state {
 	uint8_t prev_wire[WIRE_NAME_MAX + 1];
 	size_t prev_len;
 	bool prev_stale;
+	/*
+	 * The check mode (zload_check): each error goes to COLLECT and the reading goes on with the
+	 * next record (zload_go_on), until MAX_ERRORS (then STOPPED). NULL: the first error stops.
+	 */
+	zload_warn_fn collect;
+	void *collect_ctx;
+	size_t nerrors, max_errors;
+	bool stopped;
 };
+
+/* After an error: whether to go on with the next record or rule (the check mode) or stop. */
+static inline bool zload_go_on(const struct zload_state *st)
+{
+	return st->collect != NULL && !st->stopped;
+}
 
 /* Makes PREV the fast reader's previous owner, if it is behind; false without memory. */
 static inline bool prev_sync(struct zload_state *st)
@@ -88,7 +102,10 @@ static inline void prev_from_ldns(struct zload_state *st)
 	}
 }
 
-/* zload_msg.c: "FILE:LINE: reason" into st->err (LINE 0: "FILE: reason"). */
+/*
+ * zload_msg.c: "FILE:LINE: reason" into st->err (LINE 0: "FILE: reason"); in the check mode also
+ * to st->collect, counted.
+ */
 void __attribute__((format(printf, 4, 5)))
 zload_fail(struct zload_state *st, const char *file, int line, const char *fmt, ...);
 /* zload_msg.c: "FILE:LINE: warning: reason" to st->warn, if there is one. */

@@ -245,32 +245,42 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 			zload_fail(st, zload_rr_file(z, i), z->rr_line[i], "%s is out of zone %s",
 				   otext ? otext : "owner", z->origin_text);
 			free(otext);
-			return SANDNS_EZONE;
+			if (!zload_go_on(st))
+				return SANDNS_EZONE;
+			continue;
 		}
 		if (t == T_SOA) {
 			if (!apex) {
 				zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
 					   "SOA record not at the zone apex %s", z->origin_text);
-				return SANDNS_EZONE;
-			}
-			if (++soa_count > 1) {
+				if (!zload_go_on(st))
+					return SANDNS_EZONE;
+			} else if (++soa_count > 1) {
 				zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
 					   "more than one SOA record at %s", z->origin_text);
-				return SANDNS_EZONE;
+				if (!zload_go_on(st))
+					return SANDNS_EZONE;
+			} else {
+				soa_i = i;
 			}
-			soa_i = i;
 		}
 		if (t == T_NS && apex)
 			apex_ns++;
 	}
 	if (soa_count == 0) {
 		zload_fail(st, z->files[0], 0, "no SOA record at the zone apex %s", z->origin_text);
-		return SANDNS_EZONE;
+		if (!zload_go_on(st))
+			return SANDNS_EZONE;
 	}
 	if (apex_ns == 0) {
-		zload_fail(st, zload_rr_file(z, soa_i), z->rr_line[soa_i],
-			   "no NS record at the zone apex %s", z->origin_text);
-		return SANDNS_EZONE;
+		if (soa_count > 0)
+			zload_fail(st, zload_rr_file(z, soa_i), z->rr_line[soa_i],
+				   "no NS record at the zone apex %s", z->origin_text);
+		else
+			zload_fail(st, z->files[0], 0, "no NS record at the zone apex %s",
+				   z->origin_text);
+		if (!zload_go_on(st))
+			return SANDNS_EZONE;
 	}
 	/* Per owner: CNAME beside other data, several CNAMEs, TTLs within an RRset. */
 	for (size_t k = 0; k < n;) {
@@ -318,7 +328,8 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 					     : "CNAME beside other data at %s (RFC 1034 3.6.2)",
 				   o ? o : "a name");
 			free(o);
-			return SANDNS_EZONE;
+			if (!zload_go_on(st))
+				return SANDNS_EZONE;
 		}
 		k = end;
 	}
@@ -349,10 +360,12 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 				   "missing glue: delegation to %s, which has no A or AAAA record",
 				   t ? t : "");
 			free(t);
-			return SANDNS_EZONE;
+			if (!zload_go_on(st))
+				return SANDNS_EZONE;
 		}
 	}
-	return 0;
+	/* The check mode: the errors were said; the zone is not loaded all the same. */
+	return st->nerrors > 0 ? SANDNS_EZONE : 0;
 }
 
 /* Sorts, drops exact duplicates (with a warning, as Knot does), validates. */

@@ -189,7 +189,7 @@ static void test_table_usage(void)
 		 "reload, policy check --cert FILE [--cert FILE...] [--zone "
 		 "DOMAIN], explain NAME TYPE, lookup --cert FILE NAME TYPE, lookup "
 		 "NAME TYPE, zone-notify ZONE, zone-status [ZONE], zone-refresh ZONE, "
-		 "zone-retransfer ZONE, stop, help");
+		 "zone-retransfer ZONE, log-reopen, stop, help");
 	CU_ASSERT_EQUAL(ctl_cmds_usage_of("policy", buf, sizeof(buf)), 3);
 	CU_ASSERT_STRING_EQUAL(buf, "policy show [DOMAIN] | policy reload | " POLICY_CHECK);
 	CU_ASSERT_EQUAL(ctl_cmds_usage_of("explain", buf, sizeof(buf)), 1);
@@ -234,6 +234,8 @@ static const char help_text[] =
     "zone-refresh ZONE: secondary ZONE: ask its primaries for the SOA now, "
     "transfer if newer\n"
     "zone-retransfer ZONE: secondary ZONE: a full transfer (AXFR) now\n"
+    "log-reopen: open the log files again (after logrotate renamed them), as SIGUSR1 "
+    "does\n"
     "stop: stop sandnsd\n"
     "prefix a command with 'json' for JSON\n"
     ".\n";
@@ -245,7 +247,7 @@ static void test_help(void)
 			  "ok\n{\"commands\":[\"status\",\"stats\",\"reload\","
 			  "\"policy show\",\"policy reload\",\"policy check\",\"explain\",\"lookup "
 			  "--cert\",\"lookup\",\"zone-notify\",\"zone-status\",\"zone-refresh\","
-			  "\"zone-retransfer\",\"stop\"]}\n.\n"));
+			  "\"zone-retransfer\",\"log-reopen\",\"stop\"]}\n.\n"));
 	/* help ignores what follows it. */
 	CU_ASSERT(answers("help me please", help_text));
 }
@@ -253,7 +255,7 @@ static void test_help(void)
 #define COMMANDS                                                                                   \
 	"status, stats, reload [ZONE], policy show [DOMAIN], policy reload, " POLICY_CHECK         \
 	", explain NAME TYPE, lookup --cert FILE NAME TYPE, lookup NAME TYPE, zone-notify ZONE, "  \
-	"zone-status [ZONE], zone-refresh ZONE, zone-retransfer ZONE, stop, help"
+	"zone-status [ZONE], zone-refresh ZONE, zone-retransfer ZONE, log-reopen, stop, help"
 
 static void test_errors(void)
 {
