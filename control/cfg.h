@@ -131,6 +131,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "rrl.h"
 #include "tsig.h"
@@ -156,6 +157,7 @@ enum cfg_io { CFG_IO_SOCKET = 0, CFG_IO_DPDK = 1 };
 typedef struct cfg_zone {
 	char *origin; /* as written ("example.com." or "example.com") */
 	zsrc_t src;   /* where it comes from: `zone ORIGIN FILE` gives a file (absolute path) */
+	char *where;  /* "FILE:LINE" or "--zone", for messages (NULL: unknown) */
 } cfg_zone_t;
 
 typedef struct cfg_addr {
@@ -258,10 +260,28 @@ typedef struct cfg {
 	unsigned ixfr_max_depth; /* changesets kept per zone (ixfr-max-depth) */
 	uint64_t zone_max_size;	 /* octets of one zone's text (file + $INCLUDEs); 0: default */
 	rrl_cfg_t rrl;		 /* response rate limiting on UDP; off while rrl.rate is 0 */
+	char *user;		 /* `user USER[:GROUP]` as written, or NULL: stay who we are */
+	uid_t uid;		 /* ... that account's, resolved when read */
+	gid_t gid;
+	char *pid_file; /* absolute path, or NULL */
+
+	/*
+	 * Every error met while reading and checking (each "FILE:LINE: reason", or "--KEY:
+	 * reason"), the first CFG_ERRORS_MAX of them; nerrors_more counts those left out.
+	 * The err argument of the functions below holds the first one.
+	 */
+	char **errors;
+	size_t nerrors;
+	size_t nerrors_more;
+	size_t errors_mark; /* the count when the current call began: its first goes into err */
 
 	bool show_help;	   /* --help was given: print usage, serve nothing */
 	bool show_version; /* --version was given */
+	bool check_config; /* --check-config: check every file named, serve nothing */
 } cfg_t;
+
+/* The errors kept for --check-config (see cfg_t.errors). */
+#define CFG_ERRORS_MAX 100
 
 /* A configuration with every default set and nothing to serve yet; NULL without memory. */
 cfg_t *cfg_new(void);
@@ -294,6 +314,14 @@ int cfg_load_args(cfg_t *cfg, int argc, char *const argv[], char *err, size_t er
  * Returns SANDNS_EOK or SANDNS_ECONFIG with what to fix in err.
  */
 int cfg_check(cfg_t *cfg, char *err, size_t errlen);
+
+/*
+ * --check-config, after cfg_check(): what sandnsd would read at start, without reading it
+ * whole: every zone file (a secondary zone's may be missing) and certificate file readable
+ * and regular, and the directories of state-dir, pid-file, control and serial-state there.
+ * Each problem is added to cfg->errors; SANDNS_EOK when there was none.
+ */
+int cfg_check_files(cfg_t *cfg);
 
 /*
  * Parses "ADDR", "ADDR@PORT", "[ADDR]:PORT" or "IPV4:PORT" (numeric addresses only; the

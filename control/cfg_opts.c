@@ -57,6 +57,8 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_KEY_FILE] = {"key-file", "key-file", true, false},
     [CFG_K_PRIMARY] = {"primary", "primary", true, false},
     [CFG_K_ALLOW_NOTIFY] = {"allow-notify", "allow-notify", true, false},
+    [CFG_K_USER] = {"user", "user", false, false},
+    [CFG_K_PID_FILE] = {"pid-file", "pid-file", false, false},
 };
 
 int cfg_find_key(const char *name, bool cmdline)
@@ -136,7 +138,11 @@ static int cfg_set_zone(cfg_t *cfg, const char *key, const char *value, const st
 
 	z.origin = strndup(value, olen);
 	abs = cfg_abs_path(src->basedir, path);
-	if (z.origin == NULL || abs == NULL || zsrc_file(&z.src, abs) != SANDNS_EOK)
+	if (src->name != NULL ? asprintf(&z.where, "%s:%u", src->name, src->line) < 0
+			      : asprintf(&z.where, "%s", key) < 0)
+		z.where = NULL;
+	if (z.origin == NULL || abs == NULL || z.where == NULL ||
+	    zsrc_file(&z.src, abs) != SANDNS_EOK)
 		goto out_nomem;
 	free(abs);
 	abs = NULL;
@@ -146,6 +152,7 @@ static int cfg_set_zone(cfg_t *cfg, const char *key, const char *value, const st
 
 out_nomem:
 	free(z.origin);
+	free(z.where);
 	free(abs);
 	zsrc_clear(&z.src);
 	return cfg_fail(err, errlen, "%s: out of memory", key);
@@ -251,6 +258,11 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		}
 		if (copy == NULL)
 			return cfg_fail(err, errlen, "%s: out of memory", key);
+		if (cfg->check_config && strncmp(value, "tls://", 6) != 0 &&
+		    cfg_check_cert_file(key, copy, err, errlen) != SANDNS_EOK) {
+			free(copy);
+			return SANDNS_ECONFIG;
+		}
 		rc = cfg_push(&cfg->certs, &cfg->ncerts, sizeof(copy), &copy);
 		if (rc != SANDNS_EOK)
 			free(copy);
@@ -384,6 +396,10 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		return cfg_set_notify(cfg, key, value, src, err, errlen);
 	case CFG_K_PRIMARY:
 		return cfg_set_primary(cfg, key, value, err, errlen);
+	case CFG_K_USER:
+		return cfg_set_user(cfg, key, value, err, errlen);
+	case CFG_K_PID_FILE:
+		return cfg_set_pid_file(cfg, key, value, src, err, errlen);
 	case CFG_K_COUNT:
 		break;
 	}
