@@ -75,6 +75,13 @@
  *   control PATH                   Unix socket for sandnsctl, created mode 0600. Default: none.
  *   foreground yes|no              stay in the foreground and log to stderr (default no: fork
  *                                  into the background and log to syslog).
+ *   user USER[:GROUP]              once every socket is bound, become USER (names or numbers;
+ *                                  the account must exist, root is refused): the state-dir, its
+ *                                  files, serial-state and the control socket are given to it;
+ *                                  io socket keeps no capability, io dpdk keeps in its main
+ *                                  thread what the PMDs need at exit (svc.h). Default: stay.
+ *   pid-file FILE                  write the pid to FILE, locked while running, removed at exit;
+ *                                  a second sandnsd with it refuses to start. Default: none.
  *   udp-max-payload N              largest UDP response when EDNS allows more than 512,
  *                                  512..65535 (default 1232).
  *   identity NAME                  CHAOS TXT answer for id.server. and hostname.bind.
@@ -123,7 +130,9 @@
  *
  * Errors name the file and line and say what to fix:
  *   sandns.conf:3: listen: port 70000 is out of range (1..65535)
- * sandnsd prints them and exits with status 2 before it serves anything.
+ * Reading goes on after an error: every one is kept (cfg_t.errors). sandnsd prints them all and
+ * exits with status 2 before it serves anything; `sandnsd --check-config` prints them (with what
+ * cfg_check_files() finds) and serves nothing.
  */
 
 #include <netinet/in.h>
@@ -319,7 +328,8 @@ int cfg_check(cfg_t *cfg, char *err, size_t errlen);
  * --check-config, after cfg_check(): what sandnsd would read at start, without reading it
  * whole: every zone file (a secondary zone's may be missing) and certificate file readable
  * and regular, and the directories of state-dir, pid-file, control and serial-state there.
- * Each problem is added to cfg->errors; SANDNS_EOK when there was none.
+ * Each problem is added to cfg->errors, whose errors of one file are then put in the order of
+ * their lines; SANDNS_EOK when there was none.
  */
 int cfg_check_files(cfg_t *cfg);
 

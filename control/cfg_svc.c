@@ -153,6 +153,48 @@ static int cfg_dir_there(cfg_t *cfg, const char *what, const char *path, bool di
 	return rc;
 }
 
+/* The line of an error "FILE:LINE: reason" (0 for none), and FILE's length in *NAMELEN. */
+static unsigned long cfg_error_line(const char *e, size_t *namelen)
+{
+	for (const char *p = strchr(e, ':'); p != NULL; p = strchr(p + 1, ':')) {
+		char *end;
+		unsigned long n;
+
+		if (p[1] < '0' || p[1] > '9')
+			continue;
+		n = strtoul(p + 1, &end, 10);
+		if (*end == ':') {
+			*namelen = (size_t)(p - e);
+			return n;
+		}
+	}
+	return 0;
+}
+
+/* Whether error A comes before B: the same file, an earlier line. */
+static bool cfg_error_before(const char *a, const char *b)
+{
+	size_t la = 0, lb = 0;
+	unsigned long na = cfg_error_line(a, &la), nb = cfg_error_line(b, &lb);
+
+	return na != 0 && nb != 0 && la == lb && memcmp(a, b, la) == 0 && na < nb;
+}
+
+/* The errors of one file in the order of its lines (the files' checks come after the keys'). */
+static void cfg_sort_errors(cfg_t *cfg)
+{
+	for (size_t i = 1; i < cfg->nerrors; i++) {
+		char *e = cfg->errors[i];
+		size_t j = i;
+
+		while (j > 0 && cfg_error_before(e, cfg->errors[j - 1])) {
+			cfg->errors[j] = cfg->errors[j - 1];
+			j--;
+		}
+		cfg->errors[j] = e;
+	}
+}
+
 int cfg_check_files(cfg_t *cfg)
 {
 	const char *why;
@@ -196,5 +238,6 @@ int cfg_check_files(cfg_t *cfg)
 	if (cfg->serial_state != NULL &&
 	    cfg_dir_there(cfg, "serial-state", cfg->serial_state, false) != SANDNS_EOK)
 		rc = SANDNS_ECONFIG;
+	cfg_sort_errors(cfg);
 	return rc;
 }
