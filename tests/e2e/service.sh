@@ -203,9 +203,14 @@ NOTIFY_SOCKET=$NSOCK "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$PO
 PID=$!
 # nlines PATTERN: how many notify messages match
 nlines() { grep -c -- "$1" "$NOUT"; }
-wait_notify() { # wait_notify PATTERN COUNT: at most 20 s for COUNT messages matching
+wait_notify() { # wait_notify PATTERN COUNT: at most 20 s (less once sandnsd is gone) for COUNT
+	local gone=0
 	for _ in $(seq 1 200); do
 		[ "$(nlines "$1")" -ge "$2" ] && return 0
+		if [ -n "$PID" ] && ! kill -0 "$PID" 2>/dev/null; then
+			gone=$((gone + 1))
+			[ "$gone" -lt 10 ] || break
+		fi
 		sleep 0.1
 	done
 	echo "     notify messages so far:"; sed 's/^/       /' "$NOUT"
