@@ -82,6 +82,8 @@ void cfg_free(cfg_t **cfgp)
 	free(cfg->version);
 	free(cfg->user);
 	free(cfg->pid_file);
+	for (i = 0; i < CFG_KEYS_MAX; i++)
+		free(cfg->set_at[i]);
 	for (i = 0; i < cfg->nerrors; i++)
 		free(cfg->errors[i]);
 	free(cfg->errors);

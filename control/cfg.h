@@ -153,6 +153,9 @@
 
 enum cfg_io { CFG_IO_SOCKET = 0, CFG_IO_DPDK = 1 };
 
+/* At least the number of configuration keys (cfg_pvt.h checks it). */
+#define CFG_KEYS_MAX 64
+
 /* The default state-dir, chosen when sandns is built (meson option state_dir). */
 #ifdef SANDNS_STATE_DIR
 #define CFG_STATE_DIR_DEFAULT SANDNS_STATE_DIR
@@ -273,6 +276,8 @@ typedef struct cfg {
 	uid_t uid;		 /* ... that account's, resolved when read */
 	gid_t gid;
 	char *pid_file; /* absolute path, or NULL */
+	/* Where each key (cfg_pvt.h's enum cfg_key) was last set: "FILE:LINE", "--KEY" or NULL. */
+	char *set_at[CFG_KEYS_MAX];
 
 	/*
 	 * Every error met while reading and checking (each "FILE:LINE: reason", or "--KEY:

@@ -218,6 +218,11 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 
 	if (*value == '\0' && k != CFG_K_FOREGROUND)
 		return cfg_fail(err, errlen, "%s needs a value", key);
+	/* Where it was set, for --check-config's messages about what it names. */
+	free(cfg->set_at[k]);
+	if (src->name != NULL ? asprintf(&cfg->set_at[k], "%s:%u", src->name, src->line) < 0
+			      : asprintf(&cfg->set_at[k], "%s", key) < 0)
+		cfg->set_at[k] = NULL;
 
 	switch (k) {
 	case CFG_K_ZONE:

@@ -50,6 +50,8 @@ enum cfg_key {
 	CFG_K_COUNT
 };
 
+_Static_assert(CFG_K_COUNT <= CFG_KEYS_MAX, "cfg_t.set_at has a slot for every key");
+
 struct cfg_keydef {
 	const char *name;   /* in the file */
 	const char *option; /* on the command line, without "--"; NULL: none */

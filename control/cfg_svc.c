@@ -132,23 +132,30 @@ int cfg_check_cert_file(const char *key, const char *path, char *err, size_t err
 	return SANDNS_EOK;
 }
 
-/* The directory PATH is in (or PATH itself when DIR) exists: else an error naming WHAT. */
-static int cfg_dir_there(cfg_t *cfg, const char *what, const char *path, bool dir)
+/*
+ * The directory PATH is in (or PATH itself when DIR) exists: else an error naming key K, at AT
+ * (NULL: where K was set).
+ */
+static int cfg_dir_there(cfg_t *cfg, enum cfg_key k, const char *at, const char *path, bool dir)
 {
+	if (at == NULL)
+		at = cfg->set_at[k] != NULL ? cfg->set_at[k] : cfg_keys[k].name;
 	char *copy = strdup(path), *slash;
 	struct stat st;
 	int rc = SANDNS_EOK;
 
 	if (copy == NULL)
-		return cfg_error(cfg, NULL, 0, "%s %s: out of memory", what, path);
+		return cfg_error(cfg, NULL, 0, "%s: %s %s: out of memory", at, cfg_keys[k].name,
+				 path);
 	slash = strrchr(copy, '/');
 	if (!dir && slash != NULL)
 		*(slash == copy ? slash + 1 : slash) = '\0';
 	if (stat(copy, &st) != 0)
-		rc = cfg_error(cfg, NULL, 0, "%s %s: the directory %s: %s", what, path, copy,
-			       strerror(errno));
+		rc = cfg_error(cfg, NULL, 0, "%s: %s %s: the directory %s: %s", at,
+			       cfg_keys[k].name, path, copy, strerror(errno));
 	else if (!S_ISDIR(st.st_mode))
-		rc = cfg_error(cfg, NULL, 0, "%s %s: %s is not a directory", what, path, copy);
+		rc = cfg_error(cfg, NULL, 0, "%s: %s %s: %s is not a directory", at,
+			       cfg_keys[k].name, path, copy);
 	free(copy);
 	return rc;
 }
@@ -207,7 +214,7 @@ int cfg_check_files(cfg_t *cfg)
 
 		/* A secondary zone's copy comes with its first transfer. */
 		if (e == -ENOENT && z->src.kind == ZSRC_PRIMARY) {
-			if (cfg_dir_there(cfg, "zone", z->src.path, false) != SANDNS_EOK)
+			if (cfg_dir_there(cfg, CFG_K_ZONE, where, z->src.path, false) != SANDNS_EOK)
 				rc = SANDNS_ECONFIG;
 			continue;
 		}
@@ -218,25 +225,29 @@ int cfg_check_files(cfg_t *cfg)
 	/* sandnsd creates the state directory itself (mode 0700): its parent must be there. */
 	{
 		const char *dir = cfg->state_dir != NULL ? cfg->state_dir : CFG_STATE_DIR_DEFAULT;
+		const char *at = cfg->set_at[CFG_K_STATE_DIR] != NULL ? cfg->set_at[CFG_K_STATE_DIR]
+								      : "(default)";
 		struct stat st;
 
 		if (stat(dir, &st) == 0) {
 			if (!S_ISDIR(st.st_mode))
-				rc = cfg_error(cfg, NULL, 0, "state-dir %s: not a directory", dir);
+				rc = cfg_error(cfg, NULL, 0, "%s: state-dir %s: not a directory",
+					       at, dir);
 		} else if (errno != ENOENT) {
-			rc = cfg_error(cfg, NULL, 0, "state-dir %s: %s", dir, strerror(errno));
-		} else if (cfg_dir_there(cfg, "state-dir", dir, false) != SANDNS_EOK) {
+			rc = cfg_error(cfg, NULL, 0, "%s: state-dir %s: %s", at, dir,
+				       strerror(errno));
+		} else if (cfg_dir_there(cfg, CFG_K_STATE_DIR, NULL, dir, false) != SANDNS_EOK) {
 			rc = SANDNS_ECONFIG;
 		}
 	}
 	if (cfg->pid_file != NULL &&
-	    cfg_dir_there(cfg, "pid-file", cfg->pid_file, false) != SANDNS_EOK)
+	    cfg_dir_there(cfg, CFG_K_PID_FILE, NULL, cfg->pid_file, false) != SANDNS_EOK)
 		rc = SANDNS_ECONFIG;
 	if (cfg->control != NULL &&
-	    cfg_dir_there(cfg, "control", cfg->control, false) != SANDNS_EOK)
+	    cfg_dir_there(cfg, CFG_K_CONTROL, NULL, cfg->control, false) != SANDNS_EOK)
 		rc = SANDNS_ECONFIG;
 	if (cfg->serial_state != NULL &&
-	    cfg_dir_there(cfg, "serial-state", cfg->serial_state, false) != SANDNS_EOK)
+	    cfg_dir_there(cfg, CFG_K_SERIAL_STATE, NULL, cfg->serial_state, false) != SANDNS_EOK)
 		rc = SANDNS_ECONFIG;
 	cfg_sort_errors(cfg);
 	return rc;

@@ -85,7 +85,8 @@ static void test_check_all(void)
 	CU_ASSERT(has_error(cfg, "t.conf:2: notify b. 192.0.2.1@53: b. is not a served zone"));
 	CU_ASSERT_EQUAL(cfg_check_files(cfg), SANDNS_ECONFIG);
 	CU_ASSERT(has_error(cfg, "t.conf:1: zone a.: cannot read"));
-	CU_ASSERT(has_error(cfg, "pid-file "));
+	CU_ASSERT(has_error(cfg, "t.conf:4: pid-file "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cfg->errors[3], "t.conf:4:"));
 	/* The file's errors in the order of its lines. */
 	CU_ASSERT_PTR_NOT_NULL(strstr(cfg->errors[1], "t.conf:1:"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(cfg->errors[2], "t.conf:2:"));

@@ -126,7 +126,7 @@ check "tmpfiles.d: the state and run directories, the user's" \
 	test "$(grep -c '^d .* sandns sandns' "$(installed lib/tmpfiles.d/sandns.conf)")" = 2
 
 # ---------------------------------------------------------------- --check-config
-# One bad file, five errors on five lines: every one is listed with its line, exit 2.
+# One bad file, errors on seven lines: every one is listed with its line, exit 2.
 cat >"$TMP/bad.conf" <<EOF
 zone example.net. $SAMPLE/example.net.zone
 listen 127.0.0.1@70000
@@ -135,11 +135,12 @@ tcp-idle-timeout soon
 zone example.org. $TMP/missing.zone
 user no-such-user-sandns-test
 cert $TMP/missing.pem
+pid-file $TMP/nodir/sandnsd.pid
 EOF
 "$SANDNSD" --check-config --config "$TMP/bad.conf" >"$TMP/check.out" 2>&1
 RC=$?
 check "--check-config on a bad file: exit 2 (got $RC)" test "$RC" = 2
-for l in 2 3 4 5 6 7; do
+for l in 2 3 4 5 6 7 8; do
 	check "--check-config: the error of line $l listed" grep -q "^$TMP/bad.conf:$l: " "$TMP/check.out"
 done
 check "--check-config: the missing zone file named" grep -q "bad.conf:5: zone example.org.: cannot read .*missing.zone" "$TMP/check.out"
