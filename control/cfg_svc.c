@@ -133,29 +133,29 @@ int cfg_check_cert_file(const char *key, const char *path, char *err, size_t err
 }
 
 /*
- * The directory PATH is in (or PATH itself when DIR) exists: else an error naming key K, at AT
- * (NULL: where K was set).
+ * The directory PATH is in (or PATH itself when DIR) exists: else an error naming key K (called
+ * NAME), at AT (NULL: where K was set).
  */
-static int cfg_dir_there(cfg_t *cfg, enum cfg_key k, const char *at, const char *path, bool dir)
+static int cfg_dir_there(cfg_t *cfg, enum cfg_key k, const char *name, const char *at,
+			 const char *path, bool dir)
 {
 	if (at == NULL)
-		at = cfg->set_at[k] != NULL ? cfg->set_at[k] : cfg_keys[k].name;
+		at = cfg->set_at[k] != NULL ? cfg->set_at[k] : name;
 	char *copy = strdup(path), *slash;
 	struct stat st;
 	int rc = SANDNS_EOK;
 
 	if (copy == NULL)
-		return cfg_error(cfg, NULL, 0, "%s: %s %s: out of memory", at, cfg_keys[k].name,
-				 path);
+		return cfg_error(cfg, NULL, 0, "%s: %s %s: out of memory", at, name, path);
 	slash = strrchr(copy, '/');
 	if (!dir && slash != NULL)
 		*(slash == copy ? slash + 1 : slash) = '\0';
 	if (stat(copy, &st) != 0)
-		rc = cfg_error(cfg, NULL, 0, "%s: %s %s: the directory %s: %s", at,
-			       cfg_keys[k].name, path, copy, strerror(errno));
+		rc = cfg_error(cfg, NULL, 0, "%s: %s %s: the directory %s: %s", at, name, path,
+			       copy, strerror(errno));
 	else if (!S_ISDIR(st.st_mode))
-		rc = cfg_error(cfg, NULL, 0, "%s: %s %s: %s is not a directory", at,
-			       cfg_keys[k].name, path, copy);
+		rc = cfg_error(cfg, NULL, 0, "%s: %s %s: %s is not a directory", at, name, path,
+			       copy);
 	free(copy);
 	return rc;
 }
@@ -214,7 +214,8 @@ int cfg_check_files(cfg_t *cfg)
 
 		/* A secondary zone's copy comes with its first transfer. */
 		if (e == -ENOENT && z->src.kind == ZSRC_PRIMARY) {
-			if (cfg_dir_there(cfg, CFG_K_ZONE, where, z->src.path, false) != SANDNS_EOK)
+			if (cfg_dir_there(cfg, CFG_K_ZONE, "zone", where, z->src.path, false) !=
+			    SANDNS_EOK)
 				rc = SANDNS_ECONFIG;
 			continue;
 		}
@@ -236,18 +237,20 @@ int cfg_check_files(cfg_t *cfg)
 		} else if (errno != ENOENT) {
 			rc = cfg_error(cfg, NULL, 0, "%s: state-dir %s: %s", at, dir,
 				       strerror(errno));
-		} else if (cfg_dir_there(cfg, CFG_K_STATE_DIR, NULL, dir, false) != SANDNS_EOK) {
+		} else if (cfg_dir_there(cfg, CFG_K_STATE_DIR, "state-dir", NULL, dir, false) !=
+			   SANDNS_EOK) {
 			rc = SANDNS_ECONFIG;
 		}
 	}
-	if (cfg->pid_file != NULL &&
-	    cfg_dir_there(cfg, CFG_K_PID_FILE, NULL, cfg->pid_file, false) != SANDNS_EOK)
+	if (cfg->pid_file != NULL && cfg_dir_there(cfg, CFG_K_PID_FILE, "pid-file", NULL,
+						   cfg->pid_file, false) != SANDNS_EOK)
 		rc = SANDNS_ECONFIG;
 	if (cfg->control != NULL &&
-	    cfg_dir_there(cfg, CFG_K_CONTROL, NULL, cfg->control, false) != SANDNS_EOK)
+	    cfg_dir_there(cfg, CFG_K_CONTROL, "control", NULL, cfg->control, false) != SANDNS_EOK)
 		rc = SANDNS_ECONFIG;
 	if (cfg->serial_state != NULL &&
-	    cfg_dir_there(cfg, CFG_K_SERIAL_STATE, NULL, cfg->serial_state, false) != SANDNS_EOK)
+	    cfg_dir_there(cfg, CFG_K_SERIAL_STATE, "serial-state", NULL, cfg->serial_state,
+			  false) != SANDNS_EOK)
 		rc = SANDNS_ECONFIG;
 	cfg_sort_errors(cfg);
 	return rc;
