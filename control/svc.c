@@ -226,12 +226,13 @@ static int svc_cap_set(uint64_t keep)
 /*
  * With io dpdk: what the PMDs need to take down at exit what they set up (the AF_XDP program
  * and its maps, the TAP's addresses, the kernel's settings of the port): CAP_NET_ADMIN,
- * CAP_NET_RAW, CAP_SYS_ADMIN and CAP_BPF (libxdp's detach), CAP_IPC_LOCK (locked memory).
+ * CAP_NET_RAW, CAP_SYS_ADMIN and CAP_BPF (libxdp's detach), CAP_DAC_OVERRIDE (libxdp's lock
+ * directory /run/xdp and its pins in /sys/fs/bpf are root's), CAP_IPC_LOCK (locked memory).
  */
 static uint64_t svc_dpdk_caps(void)
 {
-	static const unsigned want[] = {CAP_NET_ADMIN, CAP_NET_RAW, CAP_SYS_ADMIN, CAP_IPC_LOCK,
-					39 /* CAP_BPF, Linux 5.8 */};
+	static const unsigned want[] = {CAP_NET_ADMIN, CAP_NET_RAW, CAP_SYS_ADMIN, CAP_DAC_OVERRIDE,
+					CAP_IPC_LOCK,  39 /* CAP_BPF, Linux 5.8 */};
 	unsigned last = svc_cap_last();
 	uint64_t keep = 0;
 

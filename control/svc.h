@@ -36,7 +36,8 @@ void svc_pid_release(const char *path, int *fd);
  * becomes it (setgroups, setgid, setuid, every thread). The capabilities left: none with io
  * socket; with io dpdk, in this thread only (the one that stops the dataplane), those the PMDs
  * need to take down what they set up: CAP_NET_ADMIN, CAP_NET_RAW, CAP_SYS_ADMIN, CAP_BPF,
- * CAP_IPC_LOCK. Nothing to do without `user`. SANDNS_EOK, or SANDNS_ECONFIG/-errno with err.
+ * CAP_DAC_OVERRIDE, CAP_IPC_LOCK. Nothing to do without `user`. SANDNS_EOK, or
+ * SANDNS_ECONFIG/-errno with err.
  */
 int svc_drop_privileges(const cfg_t *cfg, char *err, size_t errlen);
 
