@@ -9,10 +9,12 @@
 # state directory and control socket are nobody's, and it still answers, reloads a changed zone
 # and takes control requests; the pid file is written, held against a second sandnsd, removed at
 # exit; --check-config lists every error of a bad file with its line (exit 2) and passes a good
-# one and the installed sample (exit 0).
+# one and the installed sample (exit 0); with io dpdk as nobody (root, net_af_packet in
+# namespaces of its own) only the main thread keeps capabilities, those the PMDs need at exit.
 #
 # Usage: service.sh [BUILD_DIR] (default ROOT/build). Environment: SANDNSD, SANDNSCTL, KEEP=1.
-# Exit 77 (skipped) without python3 or kdig. Talks only to 127.0.0.1; ends only what it started.
+# Exit 77 (skipped) without python3 or kdig. Talks only to 127.0.0.1 and inside the namespaces it
+# makes; ends only what it started, by PID.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -39,6 +41,8 @@ cleanup() {
 	local rc=$?
 	stop_sandnsd >/dev/null 2>&1
 	[ -n "$LPID" ] && stop_pid "$LPID" 5 listener >/dev/null 2>&1
+	# the namespaces of the io dpdk part, once scripts/topo.sh is sourced
+	declare -F topo_cleanup >/dev/null && topo_cleanup
 	if [ "${KEEP:-0}" = 1 ]; then echo "service: kept $TMP"; else rm -rf "$TMP"; fi
 	exit $rc
 }
@@ -285,6 +289,57 @@ echo 999999 >"$PIDFILE"
 start_sandnsd stale --pid-file "$PIDFILE"
 check "a stale pid file is taken over" test "$(cat "$PIDFILE" 2>/dev/null)" = "$PID"
 stop_sandnsd
+
+# ---------------------------------------------------------------- io dpdk as nobody (root)
+# net_af_packet in two namespaces (scripts/topo.sh): the main thread, which stops the dataplane,
+# keeps exactly what the PMDs need at exit (svc.c), every other thread nothing; it answers,
+# reloads as nobody and stops cleanly.
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
+	# shellcheck source=../../scripts/topo.sh
+	. "$ROOT/scripts/topo.sh"
+	TOPO_WHO=service
+	SRVNS=sandns-svcs-$$ CLINS=sandns-svcc-$$ VS=svs$$ VC=svc$$
+	if topo_pair "$SRVNS" "$VS" "$CLINS" "$VC"; then
+		topo_eal eal af_packet "$VS" 0 "sandns$$-svc" --log-level=lib.eal:notice
+		LOG=$TMP/dpdk.log
+		ip netns exec "$SRVNS" "$SANDNSD" --foreground --io dpdk --user nobody \
+			--zone "example.net.=$TMP/example.net.zone" --listen 198.18.0.2 \
+			--control "$RUN/dpdk.sock" --state-dir "$TMP/dpdk.state" -- "${eal[@]}" >"$LOG" 2>&1 &
+		PID=$!
+		if wait_serving "$LOG" "$PID" 60; then
+			# CAP_NET_ADMIN, CAP_NET_RAW, CAP_SYS_ADMIN, CAP_DAC_OVERRIDE, CAP_IPC_LOCK and,
+			# where the kernel has it, CAP_BPF
+			want=$(printf '%016x' $(( (1 << 12) | (1 << 13) | (1 << 21) | (1 << 1) | (1 << 14) |
+				($(cat /proc/sys/kernel/cap_last_cap) >= 39 ? 1 << 39 : 0) )))
+			main=$(sed -n 's/^CapEff:\t*//p' "/proc/$PID/status")
+			check "dpdk as nobody: the main thread keeps what the PMDs need ($main, want $want)" \
+				test "$main" = "$want"
+			others=0
+			for t in /proc/"$PID"/task/*; do
+				[ "${t##*/}" = "$PID" ] && continue
+				v=$(sed -n 's/^CapEff:\t*//p' "$t/status" 2>/dev/null)
+				[ -z "$v" ] || [ "$v" = 0000000000000000 ] ||
+					{ others=$((others + 1)); echo "     $(cat "$t/comm"): CapEff $v"; }
+			done
+			check "dpdk as nobody: every other thread keeps nothing" test "$others" = 0
+			out=$(ip netns exec "$CLINS" kdig @198.18.0.2 +norec +time=2 +retry=1 example.net SOA 2>&1)
+			check "dpdk as nobody: it answers" has "$out" 'status: NOERROR'
+			out=$("$SANDNSCTL" --control "$RUN/dpdk.sock" reload 2>&1)
+			check "dpdk as nobody: reload" has "$out" "reloaded"
+			stop_sandnsd
+			RC=$?
+			check "dpdk as nobody: stops with status 0 (got $RC)" test "$RC" = 0
+		else
+			bad "dpdk as nobody: sandnsd did not serve; its log:"
+			sed 's/^/     /' "$LOG"
+			stop_sandnsd
+		fi
+	else
+		bad "dpdk as nobody: cannot make the namespaces"
+	fi
+else
+	echo "note not root: the io dpdk part as nobody is skipped"
+fi
 
 echo "service: $passed passed, $failed failed"
 [ "$failed" = 0 ]
