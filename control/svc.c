@@ -145,15 +145,6 @@ void svc_pid_release(const char *path, int *fd)
 
 /* ---- dropping privileges ---- */
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SVC_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define SVC_ASAN 1
-#endif
-
 /* Gives PATH (not following a symbolic link) to UID:GID when it exists; false on failure. */
 static bool svc_give(const char *path, uid_t uid, gid_t gid)
 {
@@ -298,13 +289,6 @@ int svc_drop_privileges(const cfg_t *cfg, char *err, size_t errlen)
 			return rc;
 		}
 	}
-#ifdef SVC_ASAN
-	/*
-	 * Sanitizer builds only: LeakSanitizer stops the threads at exit with ptrace, which the
-	 * kernel refuses once setuid has made the process non-dumpable.
-	 */
-	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-#endif
 	/* No way back: a process that could become root again has dropped nothing. */
 	if (setuid(0) == 0 || seteuid(0) == 0) {
 		snprintf(err, errlen, "user %s: root could be regained; refusing to go on",
