@@ -124,7 +124,7 @@
  *   listen 127.0.0.1@5353
  *   listen ::1@5353
  *   allow-transfer 127.0.0.0/8
- *   control /run/sandns.sock
+ *   control /run/sandns/sandnsd.sock       # sandnsctl's default
  *   state-dir /var/lib/sandns                 # the default
  *   identity ns1.example.com
  *
