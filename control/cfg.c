@@ -57,6 +57,7 @@ void cfg_free(cfg_t **cfgp)
 	cfg = *cfgp;
 	for (i = 0; i < cfg->nzones; i++) {
 		free(cfg->zones[i].origin);
+		free(cfg->zones[i].where);
 		zsrc_clear(&cfg->zones[i].src);
 	}
 	free(cfg->zones);
@@ -84,6 +85,13 @@ void cfg_free(cfg_t **cfgp)
 	free(cfg->dnstap);
 	free(cfg->state_dir);
 	free(cfg->version);
+	free(cfg->user);
+	free(cfg->pid_file);
+	for (i = 0; i < CFG_KEYS_MAX; i++)
+		free(cfg->set_at[i]);
+	for (i = 0; i < cfg->nerrors; i++)
+		free(cfg->errors[i]);
+	free(cfg->errors);
 	free(cfg);
 	*cfgp = NULL;
 }
@@ -121,7 +129,9 @@ int cfg_load_string(cfg_t *cfg, const char *text, const char *name, const char *
 	char *buf = NULL;
 	int rc = SANDNS_EOK;
 
-	for (; text != NULL && *text != '\0' && rc == SANDNS_EOK; text = next) {
+	CFG_ERRORS_BEGIN(cfg);
+	/* Every line is read, whatever failed before: each error is kept (cfg->errors). */
+	for (; text != NULL && *text != '\0'; text = next) {
 		size_t len = strcspn(text, "\n");
 		char *line, *value, *end;
 		int k;
@@ -131,7 +141,7 @@ int cfg_load_string(cfg_t *cfg, const char *text, const char *name, const char *
 		free(buf);
 		buf = strndup(text, len);
 		if (buf == NULL) {
-			rc = cfg_fail(err, errlen, "%s: out of memory", name);
+			rc = cfg_error(cfg, err, errlen, "%s: out of memory", name);
 			break;
 		}
 		line = cfg_strip_line(buf);
@@ -151,29 +161,30 @@ int cfg_load_string(cfg_t *cfg, const char *text, const char *name, const char *
 
 		k = cfg_find_key(line, false);
 		if (k < 0) {
-			if (strcmp(line, "config") == 0)
-				rc = cfg_fail(err, errlen,
-					      "%s:%u: 'config' only works on the command line",
-					      name, lineno);
+			if (strcmp(line, "config") == 0 || strcmp(line, "check-config") == 0)
+				rc = cfg_error(cfg, err, errlen,
+					       "%s:%u: '%s' only works on the command line", name,
+					       lineno, line);
 			else
-				rc = cfg_fail(err, errlen, "%s:%u: unknown key '%s'", name, lineno,
-					      line);
-			break;
+				rc = cfg_error(cfg, err, errlen, "%s:%u: unknown key '%s'", name,
+					       lineno, line);
+			continue;
 		}
 		if (!cfg_keys[k].repeatable && seen[k] != 0) {
-			rc = cfg_fail(err, errlen, "%s:%u: '%s' is already set on line %u", name,
-				      lineno, line, seen[k]);
-			break;
+			rc = cfg_error(cfg, err, errlen, "%s:%u: '%s' is already set on line %u",
+				       name, lineno, line, seen[k]);
+			continue;
 		}
 		seen[k] = lineno;
 		src.line = lineno;
 		if (*value == '\0') {
-			rc = cfg_fail(err, errlen, "%s:%u: '%s' needs a value", name, lineno, line);
-			break;
+			rc = cfg_error(cfg, err, errlen, "%s:%u: '%s' needs a value", name, lineno,
+				       line);
+			continue;
 		}
-		rc = cfg_apply(cfg, (enum cfg_key)k, line, value, &src, reason, sizeof(reason));
-		if (rc != SANDNS_EOK)
-			cfg_fail(err, errlen, "%s:%u: %s", name, lineno, reason);
+		if (cfg_apply(cfg, (enum cfg_key)k, line, value, &src, reason, sizeof(reason)) !=
+		    SANDNS_EOK)
+			rc = cfg_error(cfg, err, errlen, "%s:%u: %s", name, lineno, reason);
 	}
 	free(buf);
 	return rc;
@@ -187,44 +198,47 @@ int cfg_load_file(cfg_t *cfg, const char *path, char *err, size_t errlen)
 	FILE *f;
 	int rc, fd;
 
+	CFG_ERRORS_BEGIN(cfg);
 	/* O_NONBLOCK: a FIFO named here is refused below (not regular), never waited on. */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	if (f == NULL && fd >= 0)
 		close(fd);
 	if (f == NULL)
-		return cfg_fail(err, errlen, "cannot read the configuration file %s: %s", path,
-				strerror(errno));
+		return cfg_error(cfg, err, errlen, "cannot read the configuration file %s: %s",
+				 path, strerror(errno));
 	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		rc = cfg_fail(err, errlen, "the configuration file %s is not a regular file", path);
+		rc = cfg_error(cfg, err, errlen, "the configuration file %s is not a regular file",
+			       path);
 		goto out_close;
 	}
 	if (st.st_size > (off_t)CFG_FILE_MAX) {
-		rc = cfg_fail(err, errlen, "the configuration file %s is larger than %u bytes",
+		rc =
+		    cfg_error(cfg, err, errlen, "the configuration file %s is larger than %u bytes",
 			      path, CFG_FILE_MAX);
 		goto out_close;
 	}
 	text = malloc((size_t)st.st_size + 1);
 	if (text == NULL) {
-		rc = cfg_fail(err, errlen, "%s: out of memory", path);
+		rc = cfg_error(cfg, err, errlen, "%s: out of memory", path);
 		goto out_close;
 	}
 	got = fread(text, 1, (size_t)st.st_size, f);
 	if (ferror(f)) {
-		rc = cfg_fail(err, errlen, "cannot read the configuration file %s: %s", path,
-			      strerror(errno));
+		rc = cfg_error(cfg, err, errlen, "cannot read the configuration file %s: %s", path,
+			       strerror(errno));
 		goto out_free_text;
 	}
 	text[got] = '\0';
 	if (memchr(text, '\0', got) != NULL) {
-		rc = cfg_fail(err, errlen, "the configuration file %s is not text", path);
+		rc = cfg_error(cfg, err, errlen, "the configuration file %s is not text", path);
 		goto out_free_text;
 	}
 
 	/* Relative paths inside the file are relative to its directory. */
 	abs = cfg_abs_path(NULL, path);
 	if (abs == NULL) {
-		rc = cfg_fail(err, errlen, "%s: out of memory", path);
+		rc = cfg_error(cfg, err, errlen, "%s: out of memory", path);
 		goto out_free_text;
 	}
 	slash = strrchr(abs, '/');
@@ -246,10 +260,11 @@ int cfg_load_args(cfg_t *cfg, int argc, char *const argv[], char *err, size_t er
 {
 	const struct cfg_src src = {.cmdline = true, .basedir = NULL};
 	const char *config = NULL;
-	char reason[512];
+	char reason[512], why[512];
 	char key[64];
-	int i, rc;
+	int i, rc = SANDNS_EOK;
 
+	CFG_ERRORS_BEGIN(cfg);
 	/* The file first, wherever --config stands: the other options override it. */
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		const char *path;
@@ -258,22 +273,23 @@ int cfg_load_args(cfg_t *cfg, int argc, char *const argv[], char *err, size_t er
 			path = argv[i] + 9;
 		} else if (strcmp(argv[i], "--config") == 0) {
 			if (i + 1 >= argc)
-				return cfg_fail(err, errlen, "--config needs a file");
+				return cfg_error(cfg, err, errlen, "--config needs a file");
 			path = argv[++i];
 		} else {
+			/* Known before the file is read: it checks the files it names. */
+			if (strcmp(argv[i], "--check-config") == 0)
+				cfg->check_config = true;
 			continue;
 		}
 		if (config != NULL)
-			return cfg_fail(err, errlen, "--config is given twice");
+			return cfg_error(cfg, err, errlen, "--config is given twice");
 		if (*path == '\0')
-			return cfg_fail(err, errlen, "--config needs a file");
+			return cfg_error(cfg, err, errlen, "--config needs a file");
 		config = path;
 	}
-	if (config != NULL) {
+	/* A bad file does not stop the options' reading: every error is kept (cfg->errors). */
+	if (config != NULL)
 		rc = cfg_load_file(cfg, config, err, errlen);
-		if (rc != SANDNS_EOK)
-			return rc;
-	}
 
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i], *value, *eq;
@@ -282,7 +298,7 @@ int cfg_load_args(cfg_t *cfg, int argc, char *const argv[], char *err, size_t er
 		if (strcmp(arg, "--") == 0) {
 			for (i++; i < argc; i++)
 				if (cfg_push_str(&cfg->eal_args, &cfg->neal_args, argv[i]) != 0)
-					return cfg_fail(err, errlen, "out of memory");
+					return cfg_error(cfg, err, errlen, "out of memory");
 			break;
 		}
 		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
@@ -293,11 +309,15 @@ int cfg_load_args(cfg_t *cfg, int argc, char *const argv[], char *err, size_t er
 			cfg->show_version = true;
 			continue;
 		}
-		if (strncmp(arg, "--", 2) != 0)
-			return cfg_fail(err, errlen,
-					"unexpected argument '%s': options start with --, EAL "
-					"arguments go after --",
-					arg);
+		if (strcmp(arg, "--check-config") == 0)
+			continue;
+		if (strncmp(arg, "--", 2) != 0) {
+			rc = cfg_error(cfg, err, errlen,
+				       "unexpected argument '%s': options start with --, EAL "
+				       "arguments go after --",
+				       arg);
+			continue;
+		}
 		eq = strchr(arg + 2, '=');
 		snprintf(key, sizeof(key), "%.*s",
 			 (int)(eq != NULL ? (size_t)(eq - arg - 2) : strlen(arg + 2)), arg + 2);
@@ -307,24 +327,26 @@ int cfg_load_args(cfg_t *cfg, int argc, char *const argv[], char *err, size_t er
 			continue;
 		}
 		k = cfg_find_key(key, true);
-		if (k < 0)
-			return cfg_fail(err, errlen, "unknown option --%s (see sandnsd --help)",
-					key);
+		if (k < 0) {
+			rc = cfg_error(cfg, err, errlen, "unknown option --%s (see sandnsd --help)",
+				       key);
+			continue;
+		}
 		if (eq != NULL) {
 			value = eq + 1;
 		} else if (cfg_keys[k].flag) {
 			value = "";
 		} else {
 			if (i + 1 >= argc)
-				return cfg_fail(err, errlen, "--%s needs a value", key);
+				return cfg_error(cfg, err, errlen, "--%s needs a value", key);
 			value = argv[++i];
 		}
 		snprintf(reason, sizeof(reason), "--%s", key);
-		rc = cfg_apply(cfg, (enum cfg_key)k, reason, value, &src, err, errlen);
-		if (rc != SANDNS_EOK)
-			return rc;
+		if (cfg_apply(cfg, (enum cfg_key)k, reason, value, &src, why, sizeof(why)) !=
+		    SANDNS_EOK)
+			rc = cfg_error(cfg, err, errlen, "%s", why);
 	}
-	return SANDNS_EOK;
+	return rc;
 }
 
 static bool cfg_same_sockaddr(const cfg_addr_t *a, const cfg_addr_t *b)
@@ -445,35 +467,46 @@ static int cfg_check_notify(cfg_t *cfg, char *err, size_t errlen)
 
 int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 {
+	char e[1024];
 	size_t i, j;
+	int rc = SANDNS_EOK;
 
-	if (cfg->io == CFG_IO_DPDK) {
-		if (cfg_check_dpdk(cfg, err, errlen) != SANDNS_EOK)
-			return SANDNS_ECONFIG;
-	} else if (cfg->neal_args > 0)
-		return cfg_fail(err, errlen,
-				"EAL arguments (after --) are only used with --io dpdk; remove "
-				"them, or the eal-args lines");
-	if (cfg_keys_check(cfg, err, errlen) != SANDNS_EOK)
-		return SANDNS_ECONFIG;
+	CFG_ERRORS_BEGIN(cfg);
+	/* Every check runs: each error is kept (cfg->errors), the first also goes into err. */
+#define CFG_CHECK(call)                                                                            \
+	do {                                                                                       \
+		if ((call) != SANDNS_EOK)                                                          \
+			rc = cfg_error(cfg, err, errlen, "%s", e);                                 \
+	} while (0)
+	if (cfg->io == CFG_IO_DPDK)
+		CFG_CHECK(cfg_check_dpdk(cfg, e, sizeof(e)));
+	else if (cfg->neal_args > 0)
+		CFG_CHECK(cfg_fail(e, sizeof(e),
+				   "EAL arguments (after --) are only used with --io dpdk; remove "
+				   "them, or the eal-args lines"));
+	CFG_CHECK(cfg_keys_check(cfg, e, sizeof(e)));
 	if (cfg->nzones == 0)
-		return cfg_fail(err, errlen,
-				"no zones to serve: add --zone ORIGIN=FILE, or a line 'zone ORIGIN "
-				"FILE' to the configuration file");
+		CFG_CHECK(cfg_fail(e, sizeof(e),
+				   "no zones to serve: add --zone ORIGIN=FILE, or a line 'zone "
+				   "ORIGIN FILE' to the configuration file"));
 
 	/* The same zone twice is a mistake unless it is the very same source. */
 	for (i = 0; i < cfg->nzones; i++) {
 		for (j = i + 1; j < cfg->nzones; j++) {
 			if (!cfg_same_origin(cfg->zones[i].origin, cfg->zones[j].origin))
 				continue;
-			if (!zsrc_same(&cfg->zones[i].src, &cfg->zones[j].src))
-				return cfg_fail(err, errlen,
-						"zone %s is given twice, from %s and from %s; keep "
-						"one",
-						cfg->zones[j].origin,
-						zsrc_where(&cfg->zones[i].src),
-						zsrc_where(&cfg->zones[j].src));
+			if (!zsrc_same(&cfg->zones[i].src, &cfg->zones[j].src)) {
+				CFG_CHECK(cfg_fail(
+				    e, sizeof(e),
+				    "%s: zone %s is given twice, from %s and from "
+				    "%s; keep one",
+				    cfg->zones[j].where != NULL ? cfg->zones[j].where : "zone",
+				    cfg->zones[j].origin, zsrc_where(&cfg->zones[i].src),
+				    zsrc_where(&cfg->zones[j].src)));
+				continue;
+			}
 			free(cfg->zones[j].origin);
+			free(cfg->zones[j].where);
 			zsrc_clear(&cfg->zones[j].src);
 			memmove(&cfg->zones[j], &cfg->zones[j + 1],
 				(cfg->nzones - j - 1) * sizeof(cfg->zones[0]));
@@ -482,18 +515,16 @@ int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 		}
 	}
 
-	if (cfg_check_notify(cfg, err, errlen) != SANDNS_EOK)
-		return SANDNS_ECONFIG;
-	if (cfg_check_primaries(cfg, err, errlen) != SANDNS_EOK)
-		return SANDNS_ECONFIG;
+	CFG_CHECK(cfg_check_notify(cfg, e, sizeof(e)));
+	CFG_CHECK(cfg_check_primaries(cfg, e, sizeof(e)));
 	/*
 	 * The rate limit's tables, one per UDP worker: bounded together, since spoofed sources
 	 * touch every page of them. (DPDK: the workers are EAL's lcores, checked in dp_port.c.)
 	 */
 	if (cfg->io == CFG_IO_SOCKET && cfg->rrl.rate > 0 &&
 	    rrl_table_bytes(cfg->rrl.table_size) * cfg->udp_workers > RRL_TABLES_MAX)
-		return cfg_fail(
-		    err, errlen,
+		CFG_CHECK(cfg_fail(
+		    e, sizeof(e),
 		    "rate-limit-table-size %u with udp-workers %u: the rate limit's tables "
 		    "would take %.1f GiB (%zu buckets of %u octets for each of %u "
 		    "threads), more than %llu GiB; lower rate-limit-table-size or "
@@ -501,12 +532,13 @@ int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 		    cfg->rrl.table_size, cfg->udp_workers,
 		    (double)(rrl_table_bytes(cfg->rrl.table_size) * cfg->udp_workers) / (1 << 30),
 		    rrl_buckets(cfg->rrl.table_size), RRL_BUCKET_BYTES, cfg->udp_workers,
-		    (unsigned long long)(RRL_TABLES_MAX >> 30));
+		    (unsigned long long)(RRL_TABLES_MAX >> 30)));
+#undef CFG_CHECK
 
 	if (cfg->nlistens == 0) {
 		if (cfg_add_default_listen(cfg, "127.0.0.1@53") != SANDNS_EOK ||
 		    cfg_add_default_listen(cfg, "::1@53") != SANDNS_EOK)
-			return cfg_fail(err, errlen, "out of memory");
+			return cfg_error(cfg, err, errlen, "out of memory");
 	}
 	/* An address given in the file and again on the command line is served once. */
 	for (i = 0; i < cfg->nlistens; i++) {
@@ -519,5 +551,5 @@ int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 			j--;
 		}
 	}
-	return SANDNS_EOK;
+	return rc;
 }

@@ -89,6 +89,13 @@
  *                                  Default: stderr in the foreground, syslog in the background.
  *   log-level error|warning|notice|info|debug
  *                                  the level of targets given without one (default info).
+ *   user USER[:GROUP]              once every socket is bound, become USER (names or numbers;
+ *                                  the account must exist, root is refused): the state-dir, its
+ *                                  files, serial-state and the control socket are given to it;
+ *                                  io socket keeps no capability, io dpdk keeps in its main
+ *                                  thread what the PMDs need at exit (svc.h). Default: stay.
+ *   pid-file FILE                  write the pid to FILE, locked while running, removed at exit;
+ *                                  a second sandnsd with it refuses to start. Default: none.
  *   udp-max-payload N              largest UDP response when EDNS allows more than 512,
  *                                  512..65535 (default 1232).
  *   identity NAME                  CHAOS TXT answer for id.server. and hostname.bind.
@@ -131,13 +138,15 @@
  *   listen 127.0.0.1@5353
  *   listen ::1@5353
  *   allow-transfer 127.0.0.0/8
- *   control /run/sandns.sock
+ *   control /run/sandns/sandnsd.sock       # sandnsctl's default
  *   state-dir /var/lib/sandns                 # the default
  *   identity ns1.example.com
  *
  * Errors name the file and line and say what to fix:
  *   sandns.conf:3: listen: port 70000 is out of range (1..65535)
- * sandnsd prints them and exits with status 2 before it serves anything.
+ * Reading goes on after an error: every one is kept (cfg_t.errors). sandnsd prints them all and
+ * exits with status 2 before it serves anything; `sandnsd --check-config` prints them (with what
+ * cfg_check_files() finds) and serves nothing.
  */
 
 #include <netinet/in.h>
@@ -145,6 +154,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "rrl.h"
 #include "tsig.h"
@@ -156,6 +166,9 @@
 #define CFG_DPDK_MAX_ADDRS 8
 
 enum cfg_io { CFG_IO_SOCKET = 0, CFG_IO_DPDK = 1 };
+
+/* At least the number of configuration keys (cfg_pvt.h checks it). */
+#define CFG_KEYS_MAX 64
 
 /* The default state-dir, chosen when sandns is built (meson option state_dir). */
 #ifdef SANDNS_STATE_DIR
@@ -170,6 +183,7 @@ enum cfg_io { CFG_IO_SOCKET = 0, CFG_IO_DPDK = 1 };
 typedef struct cfg_zone {
 	char *origin; /* as written ("example.com." or "example.com") */
 	zsrc_t src;   /* where it comes from: `zone ORIGIN FILE` gives a file (absolute path) */
+	char *where;  /* "FILE:LINE" or "--zone", for messages (NULL: unknown) */
 } cfg_zone_t;
 
 typedef struct cfg_addr {
@@ -285,10 +299,31 @@ typedef struct cfg {
 	size_t nlog_targets;
 	int log_level; /* log-level: a syslog priority, LOG_INFO by default */
 
+	char *user;		 /* `user USER[:GROUP]` as written, or NULL: stay who we are */
+	uid_t uid;		 /* ... that account's, resolved when read */
+	gid_t gid;
+	char *pid_file; /* absolute path, or NULL */
+	/* Where each key (cfg_pvt.h's enum cfg_key) was last set: "FILE:LINE", "--KEY" or NULL. */
+	char *set_at[CFG_KEYS_MAX];
+
+	/*
+	 * Every error met while reading and checking (each "FILE:LINE: reason", or "--KEY:
+	 * reason"), the first CFG_ERRORS_MAX of them; nerrors_more counts those left out.
+	 * The err argument of the functions below holds the first one.
+	 */
+	char **errors;
+	size_t nerrors;
+	size_t nerrors_more;
+	size_t errors_mark; /* the count when the current call began: its first goes into err */
+
 	bool show_help;	   /* --help was given: print usage, serve nothing */
 	bool show_version; /* --version was given */
+	bool check_config; /* --check-config: check every file named, serve nothing */
 	char *check_zone;  /* --check-zone ORIGIN=FILE: check that zone (zcheck.c), serve nothing */
 } cfg_t;
+
+/* The errors kept for --check-config (see cfg_t.errors). */
+#define CFG_ERRORS_MAX 100
 
 /* A configuration with every default set and nothing to serve yet; NULL without memory. */
 cfg_t *cfg_new(void);
@@ -321,6 +356,15 @@ int cfg_load_args(cfg_t *cfg, int argc, char *const argv[], char *err, size_t er
  * Returns SANDNS_EOK or SANDNS_ECONFIG with what to fix in err.
  */
 int cfg_check(cfg_t *cfg, char *err, size_t errlen);
+
+/*
+ * --check-config, after cfg_check(): what sandnsd would read at start, without reading it
+ * whole: every zone file (a secondary zone's may be missing) and certificate file readable
+ * and regular, and the directories of state-dir, pid-file, control and serial-state there.
+ * Each problem is added to cfg->errors, whose errors of one file are then put in the order of
+ * their lines; SANDNS_EOK when there was none.
+ */
+int cfg_check_files(cfg_t *cfg);
 
 /*
  * Parses "ADDR", "ADDR@PORT", "[ADDR]:PORT" or "IPV4:PORT" (numeric addresses only; the

@@ -61,6 +61,8 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_KEY_FILE] = {"key-file", "key-file", true, false},
     [CFG_K_PRIMARY] = {"primary", "primary", true, false},
     [CFG_K_ALLOW_NOTIFY] = {"allow-notify", "allow-notify", true, false},
+    [CFG_K_USER] = {"user", "user", false, false},
+    [CFG_K_PID_FILE] = {"pid-file", "pid-file", false, false},
 };
 
 int cfg_find_key(const char *name, bool cmdline)
@@ -140,7 +142,11 @@ static int cfg_set_zone(cfg_t *cfg, const char *key, const char *value, const st
 
 	z.origin = strndup(value, olen);
 	abs = cfg_abs_path(src->basedir, path);
-	if (z.origin == NULL || abs == NULL || zsrc_file(&z.src, abs) != SANDNS_EOK)
+	if (src->name != NULL ? asprintf(&z.where, "%s:%u", src->name, src->line) < 0
+			      : asprintf(&z.where, "%s", key) < 0)
+		z.where = NULL;
+	if (z.origin == NULL || abs == NULL || z.where == NULL ||
+	    zsrc_file(&z.src, abs) != SANDNS_EOK)
 		goto out_nomem;
 	free(abs);
 	abs = NULL;
@@ -150,6 +156,7 @@ static int cfg_set_zone(cfg_t *cfg, const char *key, const char *value, const st
 
 out_nomem:
 	free(z.origin);
+	free(z.where);
 	free(abs);
 	zsrc_clear(&z.src);
 	return cfg_fail(err, errlen, "%s: out of memory", key);
@@ -215,6 +222,11 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 
 	if (*value == '\0' && k != CFG_K_FOREGROUND)
 		return cfg_fail(err, errlen, "%s needs a value", key);
+	/* Where it was set, for --check-config's messages about what it names. */
+	free(cfg->set_at[k]);
+	if (src->name != NULL ? asprintf(&cfg->set_at[k], "%s:%u", src->name, src->line) < 0
+			      : asprintf(&cfg->set_at[k], "%s", key) < 0)
+		cfg->set_at[k] = NULL;
 
 	switch (k) {
 	case CFG_K_ZONE:
@@ -255,6 +267,11 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		}
 		if (copy == NULL)
 			return cfg_fail(err, errlen, "%s: out of memory", key);
+		if (cfg->check_config && strncmp(value, "tls://", 6) != 0 &&
+		    cfg_check_cert_file(key, copy, err, errlen) != SANDNS_EOK) {
+			free(copy);
+			return SANDNS_ECONFIG;
+		}
 		rc = cfg_push(&cfg->certs, &cfg->ncerts, sizeof(copy), &copy);
 		if (rc != SANDNS_EOK)
 			free(copy);
@@ -416,6 +433,10 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 					value);
 		rc = cfg_replace_str(&cfg->check_zone, value);
 		break;
+	case CFG_K_USER:
+		return cfg_set_user(cfg, key, value, err, errlen);
+	case CFG_K_PID_FILE:
+		return cfg_set_pid_file(cfg, key, value, src, err, errlen);
 	case CFG_K_COUNT:
 		break;
 	}

@@ -49,8 +49,12 @@ enum cfg_key {
 	CFG_K_PRIMARY,
 	CFG_K_ALLOW_NOTIFY,
 	CFG_K_DNSTAP,
+	CFG_K_USER,
+	CFG_K_PID_FILE,
 	CFG_K_COUNT
 };
+
+_Static_assert(CFG_K_COUNT <= CFG_KEYS_MAX, "cfg_t.set_at has a slot for every key");
 
 struct cfg_keydef {
 	const char *name;   /* in the file; NULL: none (an action of the command line) */
@@ -99,6 +103,15 @@ void cfg_keys_free(cfg_t *cfg);
 /* cfg_val.c: the message into err (ERRLEN bytes); returns SANDNS_ECONFIG. */
 __attribute__((format(printf, 3, 4))) int cfg_fail(char *err, size_t errlen, const char *fmt, ...);
 
+/*
+ * cfg_val.c: adds the message to cfg->errors (the first CFG_ERRORS_MAX; the others are only
+ * counted) and, when ERR is given and this is the first error since the public function called
+ * began (CFG_ERRORS_BEGIN at its start), into ERR too. SANDNS_ECONFIG.
+ */
+#define CFG_ERRORS_BEGIN(cfg) ((cfg)->errors_mark = (cfg)->nerrors + (cfg)->nerrors_more)
+__attribute__((format(printf, 4, 5))) int cfg_error(cfg_t *cfg, char *err, size_t errlen,
+						    const char *fmt, ...);
+
 /* cfg_val.c: PATH made absolute against BASEDIR or the current directory; the caller frees it. */
 char *cfg_abs_path(const char *basedir, const char *path);
 
@@ -127,5 +140,12 @@ int cfg_set_primary(cfg_t *cfg, const char *key, const char *value, char *err, s
 /* cfg_sec.c: each primary names a configured zone (which becomes a secondary zone); no key yet. */
 int cfg_check_primaries(cfg_t *cfg, char *err, size_t errlen);
 void cfg_free_primaries(cfg_t *cfg);
+
+/* cfg_svc.c: `user USER[:GROUP]` (the account looked up now) and `pid-file FILE`. */
+int cfg_set_user(cfg_t *cfg, const char *key, const char *value, char *err, size_t errlen);
+int cfg_set_pid_file(cfg_t *cfg, const char *key, const char *value, const struct cfg_src *src,
+		     char *err, size_t errlen);
+/* cfg_svc.c: with --check-config, a certificate file that cannot be read (at its line). */
+int cfg_check_cert_file(const char *key, const char *path, char *err, size_t errlen);
 
 #endif

@@ -28,6 +28,27 @@ int cfg_fail(char *err, size_t errlen, const char *fmt, ...)
 	return SANDNS_ECONFIG;
 }
 
+int cfg_error(cfg_t *cfg, char *err, size_t errlen, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		msg = NULL;
+	if (err != NULL && errlen > 0 && cfg->nerrors + cfg->nerrors_more == cfg->errors_mark)
+		snprintf(err, errlen, "%s", msg != NULL ? msg : "out of memory");
+	if (msg == NULL || cfg->nerrors >= CFG_ERRORS_MAX ||
+	    cfg_push(&cfg->errors, &cfg->nerrors, sizeof(msg), &msg) != SANDNS_EOK) {
+		free(msg);
+		cfg->nerrors_more++;
+	}
+	return SANDNS_ECONFIG;
+}
+
 char *cfg_abs_path(const char *basedir, const char *path)
 {
 	char cwd[4096];

@@ -16,6 +16,7 @@
 #include "ctl_pvt.h"
 #include "log.h"
 #include "sandns_err.h"
+#include "svc.h"
 
 #define CTL_EVENTS 16
 
@@ -143,7 +144,12 @@ static void ctl_signal(ctl_t *ctl)
 
 	while (read(ctl->sig_ev.fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			if (ctl_reload(ctl, NULL, err, sizeof(err)) == SANDNS_EOK)
+			bool ok;
+
+			svc_reloading("every zone (SIGHUP)");
+			ok = ctl_reload(ctl, NULL, err, sizeof(err)) == SANDNS_EOK;
+			svc_reloaded(ok, ctl->info.nzones, ctl->info.records, err);
+			if (ok)
 				log_msg(LOG_INFO, "reloaded %zu zones (%zu records) on SIGHUP",
 					ctl->info.nzones, ctl->info.records);
 			else

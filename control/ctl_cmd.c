@@ -14,6 +14,7 @@
 #include "ctl_pvt.h"
 #include "log.h"
 #include "sandns_err.h"
+#include "svc.h"
 
 /* One request being answered: what the handlers read and write. */
 struct ctl_req {
@@ -38,8 +39,14 @@ static void ctl_cmd_reload(ctl_t *ctl, const ctl_rebuild_t *what, bool json, buf
 	char text[600];
 	size_t i, n;
 
-	if (ctl_reload(ctl, what, err, errlen) != SANDNS_EOK)
+	svc_reloading(what->certs	   ? "the certificates"
+		      : what->zone != NULL ? what->zone
+					   : "every zone");
+	if (ctl_reload(ctl, what, err, errlen) != SANDNS_EOK) {
+		svc_reloaded(false, 0, 0, err);
 		return;
+	}
+	svc_reloaded(true, ctl->info.nzones, ctl->info.records, NULL);
 	err[0] = '\0';
 	zt = ctl->current;
 	if (json) {

@@ -25,6 +25,6 @@
  */
 
 #define CTL_LINE_MAX 4096
-#define CTL_PATH_DEFAULT "/run/sandns.sock"
+#define CTL_PATH_DEFAULT "/run/sandns/sandnsd.sock"
 
 #endif

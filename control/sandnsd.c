@@ -19,6 +19,7 @@
 #include "log.h"
 #include "sandns_err.h"
 #include "srv.h"
+#include "svc.h"
 #include "zcheck.h"
 #include "zload.h"
 #include "zpub.h"
@@ -33,7 +34,9 @@ enum { EXIT_RUNTIME = 1, EXIT_CONFIG = 2 };
 static const char usage_text[] =
     "usage: sandnsd [--config FILE] [--zone ORIGIN=FILE]... [--listen ADDR[@PORT]]...\n"
     "         [--io dpdk|socket] [--allow-transfer PREFIX]... [--cert SOURCE]...\n"
-    "         [--control PATH] [--foreground] [--log-target T]... [-- EAL-ARGS]\n"
+    "         [--control PATH] [--foreground] [--log-target T]... [--user USER]\n"
+    "         [-- EAL-ARGS]\n"
+    "       sandnsd --check-config [--config FILE] [OPTION]...\n"
     "       sandnsd --check-zone ORIGIN=FILE [--cert FILE]...\n"
     "\n"
     "Authoritative DNS server: answers from precompiled zone snapshots.\n"
@@ -84,6 +87,13 @@ static const char usage_text[] =
     "                           is reopened on SIGUSR1 or sandnsctl log-reopen\n"
     "  --log-level LEVEL        error, warning, notice, info (default) or debug: the\n"
     "                           level of the targets given without one\n"
+    "  --user USER[:GROUP]      once the sockets are bound, run as USER (the state-dir\n"
+    "                           and the control socket become its; socket mode keeps no\n"
+    "                           capability, dpdk mode what the PMD needs to stop)\n"
+    "  --pid-file FILE          write the pid to FILE (removed at exit); refuse to start\n"
+    "                           while another sandnsd holds it\n"
+    "  --check-config           read and check the configuration and every file it names,\n"
+    "                           print each error as FILE:LINE: reason, serve nothing\n"
     "  --udp-max-payload N      largest EDNS UDP response, 512..65535 (1232)\n"
     "  --identity NAME          CHAOS id.server./hostname.bind. answer\n"
     "  --server-version TEXT    CHAOS version.server./version.bind. answer\n"
@@ -109,7 +119,7 @@ static const char usage_text[] =
     "policy reload), SIGUSR1 reopens the log files (logrotate); a SIGHUP during start-up\n"
     "is acted on once serving, a SIGUSR1 ignored. SIGUSR2 is ignored.\n"
     "Exit status: 0 stopped, 1 could not run, 2 bad configuration or zone (--check-zone:\n"
-    "the zone has errors).\n";
+    "the zone has errors; --check-config: 0 valid, 2 not).\n";
 
 /* mkdir -p: the parents of PATH (mode 0755), then PATH itself with MODE. 0 or -errno. */
 static int make_dirs(char *path, mode_t mode)
@@ -408,6 +418,38 @@ static void *ctl_thread_main(void *arg)
 	return NULL;
 }
 
+/* Every error the configuration had (cfg->errors), or ERR alone; ERR when there were none. */
+static void print_errors(const cfg_t *cfg, const char *prefix, const char *err)
+{
+	for (size_t i = 0; i < cfg->nerrors; i++)
+		fprintf(stderr, "%s%s\n", prefix, cfg->errors[i]);
+	if (cfg->nerrors == 0)
+		fprintf(stderr, "%s%s\n", prefix, err);
+	if (cfg->nerrors_more > 0)
+		fprintf(stderr, "sandnsd: %zu more errors not shown\n", cfg->nerrors_more);
+}
+
+/* --check-config: everything read and checked, every error listed; 0 or EXIT_CONFIG. */
+static int check_config(cfg_t *cfg)
+{
+	char err[2048];
+
+	if (cfg->show_help || cfg->show_version)
+		fprintf(stderr, "sandnsd: --check-config: --help and --version are ignored\n");
+	cfg_check(cfg, err, sizeof(err));
+	cfg_check_files(cfg);
+	if (cfg->nerrors > 0) {
+		print_errors(cfg, "", err);
+		fprintf(stderr, "sandnsd: the configuration has %zu error%s\n",
+			cfg->nerrors + cfg->nerrors_more,
+			cfg->nerrors + cfg->nerrors_more == 1 ? "" : "s");
+		return EXIT_CONFIG;
+	}
+	printf("sandnsd: the configuration is valid (%zu zone%s)\n", cfg->nzones,
+	       cfg->nzones == 1 ? "" : "s");
+	return EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
 	char err[2048];
@@ -421,7 +463,7 @@ int main(int argc, char **argv)
 	pthread_t ctl_tid;
 	cpu_set_t main_cpus, ctl_cpus;
 	bool ctl_threaded = false, cpus_moved = false;
-	int status = EXIT_CONFIG, ready_fd = -1, rc;
+	int status = EXIT_CONFIG, ready_fd = -1, pid_fd = -1, rc;
 	size_t nzones, records, bytes;
 
 	signals_at_start();
@@ -430,8 +472,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sandnsd: out of memory\n");
 		return EXIT_RUNTIME;
 	}
-	if (cfg_load_args(cfg, argc, argv, err, sizeof(err)) != SANDNS_EOK) {
-		fprintf(stderr, "sandnsd: %s\n", err);
+	rc = cfg_load_args(cfg, argc, argv, err, sizeof(err));
+	if (cfg->check_config) {
+		status = check_config(cfg);
+		goto out_free_cfg;
+	}
+	if (rc != SANDNS_EOK) {
+		print_errors(cfg, "sandnsd: ", err);
 		goto out_free_cfg;
 	}
 	/* One zone's text (its file and $INCLUDEs) is bounded: see zone-max-size. */
@@ -448,10 +495,19 @@ int main(int argc, char **argv)
 		status = zcheck_main(cfg);
 		goto out_free_cfg;
 	}
-	if (cfg_check(cfg, err, sizeof(err)) != SANDNS_EOK ||
-	    state_dir_ready(cfg, err, sizeof(err)) != SANDNS_EOK ||
+	if (cfg_check(cfg, err, sizeof(err)) != SANDNS_EOK) {
+		print_errors(cfg, "sandnsd: ", err);
+		goto out_free_cfg;
+	}
+	if (state_dir_ready(cfg, err, sizeof(err)) != SANDNS_EOK ||
 	    cfg_log_open(cfg, !cfg->foreground, err, sizeof(err)) != SANDNS_EOK) {
 		fprintf(stderr, "sandnsd: %s\n", err);
+		goto out_free_cfg;
+	}
+	/* Before anything slow: a second sandnsd on the same pid file stops here. */
+	if (cfg->pid_file != NULL && (pid_fd = svc_pid_take(cfg->pid_file, err, sizeof(err))) < 0) {
+		fprintf(stderr, "sandnsd: %s\n", err);
+		status = EXIT_RUNTIME;
 		goto out_free_cfg;
 	}
 
@@ -480,6 +536,7 @@ int main(int argc, char **argv)
 				strerror(-ready_fd));
 			goto out_free_ctl;
 		}
+		svc_pid_write(pid_fd);
 		if (ctl_after_fork(ctl, err, sizeof(err)) != SANDNS_EOK) {
 			log_msg(LOG_ERR, "%s", err);
 			goto out_free_ctl;
@@ -555,6 +612,11 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERR, "%s", err);
 		goto out_stop_srv;
 	}
+	/* Everything is bound and started: what is left needs no root (svc.h). */
+	if (svc_drop_privileges(cfg, err, sizeof(err)) != SANDNS_EOK) {
+		log_msg(LOG_ERR, "%s", err);
+		goto out_stop_srv;
+	}
 	print_serving(nzones, records, bytes, srv, dp);
 	/* Once answering: a secondary asks for the SOA as soon as it hears the NOTIFY. */
 	if (ctl_start_notify(ctl, err, sizeof(err)) != SANDNS_EOK) {
@@ -565,11 +627,13 @@ int main(int argc, char **argv)
 		daemon_ready(ready_fd);
 		ready_fd = -1;
 	}
+	svc_ready("serving %zu zone%s (%zu records)", nzones, nzones == 1 ? "" : "s", records);
 
 	if (ctl_threaded)
 		dp_poll_main(dp); /* until the control thread sees a stop */
 	else
 		ctl_run(ctl);
+	svc_stopping("told to stop");
 	status = EXIT_SUCCESS;
 out_stop_srv:
 	if (ctl_threaded) {
@@ -601,6 +665,8 @@ out_free_build:
 out_free_cfg:
 	if (ready_fd >= 0)
 		close(ready_fd);
+	if (cfg != NULL && cfg->pid_file != NULL)
+		svc_pid_release(cfg->pid_file, &pid_fd);
 	cfg_free(&cfg);
 	return status;
 }

@@ -27,6 +27,7 @@ void reg_cutest_adcheck(void); /* tests/control/test_adcheck.c: autodiscover-che
 void reg_cutest_ixfr(void); /* tests/zones/test_ixfr.c: differences, history, journal, IXFR out */
 void reg_cutest_cfg_keys(
     void);		     /* tests/control/test_cfg_keys.c: TSIG keys and ACLs in the config */
+void reg_cutest_svc(void);   /* tests/control/test_svc.c: every error kept, user, pid-file */
 void reg_cutest_tsig(void);  /* tests/zones/test_tsig.c: TSIG against dnspython's signatures */
 void reg_cutest_xfrin(void); /* tests/control/test_xfrin.c: secondary zones, no network */
 void reg_cutest_dgram(void); /* tests/zones/test_dgram.c: one datagram answered, limited, counted */

@@ -42,6 +42,7 @@ static const struct {
     {"bigans", reg_cutest_bigans},
     {"nsec3", reg_cutest_nsec3},
     {"dnstap", reg_cutest_dnstap},
+    {"svc", reg_cutest_svc},
     {NULL, NULL},
 };
 // clang-format on
