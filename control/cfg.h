@@ -299,8 +299,8 @@ typedef struct cfg {
 	size_t nlog_targets;
 	int log_level; /* log-level: a syslog priority, LOG_INFO by default */
 
-	char *user;		 /* `user USER[:GROUP]` as written, or NULL: stay who we are */
-	uid_t uid;		 /* ... that account's, resolved when read */
+	char *user; /* `user USER[:GROUP]` as written, or NULL: stay who we are */
+	uid_t uid;  /* ... that account's, resolved when read */
 	gid_t gid;
 	char *pid_file; /* absolute path, or NULL */
 	/* Where each key (cfg_pvt.h's enum cfg_key) was last set: "FILE:LINE", "--KEY" or NULL. */

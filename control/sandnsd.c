@@ -95,6 +95,8 @@ static const char usage_text[] =
     "  --check-config           read and check the configuration and every file it names,\n"
     "                           print each error as FILE:LINE: reason, serve nothing\n"
     "  --udp-max-payload N      largest EDNS UDP response, 512..65535 (1232)\n"
+    "  --dnstap FILE|unix:PATH  the query log in dnstap: every query and response,\n"
+    "                           to FILE or a reader's socket (drops counted in stats)\n"
     "  --identity NAME          CHAOS id.server./hostname.bind. answer\n"
     "  --server-version TEXT    CHAOS version.server./version.bind. answer\n"
     "                           (config key: version)\n"
