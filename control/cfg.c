@@ -79,6 +79,8 @@ void cfg_free(cfg_t **cfgp)
 	free(cfg->serial_state);
 	free(cfg->state_dir);
 	free(cfg->version);
+	free(cfg->nsid);
+	explicit_bzero(cfg->cookie_secret, sizeof(cfg->cookie_secret));
 	free(cfg);
 	*cfgp = NULL;
 }

@@ -3,8 +3,12 @@
 #ifndef SRV_PVT_H
 #define SRV_PVT_H
 
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
 
 #include "srv.h"
 
@@ -56,5 +60,29 @@ bool srv_notify_answer(struct srv *srv, uint8_t *resp, size_t len,
 /* Thread bodies (arg: struct srv_thread *). */
 void *srv_udp_main(void *arg);
 void *srv_tcp_main(void *arg);
+
+/*
+ * The client's address at NAME for the rate limit and DNS cookies, into *ALEN bytes at the
+ * return value (an IPv4-mapped IPv6 address counts as IPv4); NULL for another family.
+ */
+static inline const uint8_t *srv_client_ip(const struct sockaddr_storage *name, size_t *alen)
+{
+	if (name->ss_family == AF_INET) {
+		*alen = 4;
+		return (const uint8_t *)&((const struct sockaddr_in *)name)->sin_addr;
+	}
+	if (name->ss_family == AF_INET6) {
+		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)name)->sin6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			*alen = 4;
+			return a6->s6_addr + 12;
+		}
+		*alen = 16;
+		return a6->s6_addr;
+	}
+	*alen = 0;
+	return NULL;
+}
 
 #endif

@@ -91,31 +91,7 @@ static void udp_batch_prepare(struct udp_batch *b)
 	}
 }
 
-/*
- * The client's address at NAME for the rate limit, into *ALEN bytes at the return value (an
- * IPv4-mapped IPv6 address counts as IPv4); NULL for another family, which is not limited.
- */
-static const uint8_t *udp_client(const struct sockaddr_storage *name, size_t *alen)
-{
-	if (name->ss_family == AF_INET) {
-		*alen = 4;
-		return (const uint8_t *)&((const struct sockaddr_in *)name)->sin_addr;
-	}
-	if (name->ss_family == AF_INET6) {
-		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)name)->sin6_addr;
-
-		if (IN6_IS_ADDR_V4MAPPED(a6)) {
-			*alen = 4;
-			return a6->s6_addr + 12;
-		}
-		*alen = 16;
-		return a6->s6_addr;
-	}
-	*alen = 0;
-	return NULL;
-}
-
-/* CLIENT (ALEN octets, as udp_client() gave it) as a socket address, port 0. */
+/* CLIENT (ALEN octets, as srv_client_ip() gave it) as a socket address, port 0. */
 static bool udp_client_addr(const uint8_t *client, size_t alen, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -140,7 +116,7 @@ static bool udp_notify_signed(void *arg, uint8_t *resp, size_t len, const uint8_
 	return udp_client_addr(client, alen, &ss) && srv_notify_answer(arg, resp, len, &ss, key);
 }
 
-/* The transfer ACL for dgram_answer_auth(): CLIENT as udp_client() gave it. */
+/* The transfer ACL for dgram_answer_auth(): CLIENT as srv_client_ip() gave it. */
 static bool udp_xfr_allowed(const void *arg, const uint8_t *client, size_t alen,
 			    const tsig_key_t *key)
 {
@@ -196,7 +172,7 @@ static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *
 		const uint8_t *client;
 		size_t len, clen, alen;
 
-		client = udp_client(&b->names[i], &alen);
+		client = srv_client_ip(&b->names[i], &alen);
 		dg.rrl = client != NULL ? rrl : NULL;
 		/* A datagram cut short (MSG_TRUNC) is not answered: counted as without a snapshot.
 		 */

@@ -87,7 +87,7 @@ static size_t emit(const zt_t *zt, const uint8_t *query, const struct zt_query *
 	}
 	len += t->len;
 	if (q->edns) {
-		len += edns_put_opt_plain(resp + len, zt, q, 0);
+		len += edns_put_opt_answer(resp + len, zt, q);
 		ar++;
 	}
 	wire_put16(resp + 6, t->an);
@@ -397,7 +397,7 @@ static size_t answer_chaos(const zt_t *zt, const uint8_t *query, const struct zt
 	if (tlen > 255)
 		tlen = 255;
 	/* Not authoritative data: AA stays clear (as Knot and NSD). */
-	if (WIRE_HDR_LEN + q->qname_len + 4 + 12 + 1 + tlen + EDNS_OPT_RESERVE > limit)
+	if (WIRE_HDR_LEN + q->qname_len + 4 + 12 + 1 + tlen + edns_reserve(q) > limit)
 		return answer_empty(zt, query, q, resp, F_TC, 0, EDE_NONE);
 	len = put_head(resp, query, q, 0);
 	wire_put16(resp + len, 0xc000 | WIRE_HDR_LEN);
@@ -410,7 +410,7 @@ static size_t answer_chaos(const zt_t *zt, const uint8_t *query, const struct zt
 	len += 13 + tlen;
 	wire_put16(resp + 6, 1);
 	if (q->edns) {
-		len += edns_put_opt_plain(resp + len, zt, q, 0);
+		len += edns_put_opt_answer(resp + len, zt, q);
 		wire_put16(resp + 10, 1);
 	}
 	return len;
@@ -438,7 +438,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		return 0;
 	}
 	q.has_question = false;
-	q.edns = false;
+	q.edns = 0;
 	q.dnssec = false;
 	q.rcode = 0;
 	q.edns_version = 0;
@@ -478,11 +478,14 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 			info->tsig = true;
 			return 0;
 		}
+		/* NSID, cookies: what the options asked for, and the room their answer takes. */
+		if (q.opts != 0)
+			edns_settle(zt, ctx, &q, (flags & F_OPCODE_MASK) >> 11);
 	}
 	/* Octets past what the counts announce: FORMERR whatever the opcode, without OPT (Knot's
 	 * parser refuses the whole message; the question it read is echoed). */
 	if (c.err == 0 && c.pos != c.end) {
-		q.edns = false;
+		q.edns = 0;
 		info->rcode = RC_FORMERR;
 		return answer_empty(zt, query, &q, resp, RC_FORMERR, 0, EDE_NONE);
 	}
@@ -521,7 +524,8 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	if (q.rcode != 0) {
 		/* Echo nothing we could not read. */
 		q.has_question = q.has_question && c.err == 0;
-		return answer_empty(zt, query, &q, resp, q.rcode, 0, EDE_NONE);
+		return answer_empty(zt, query, &q, resp, q.rcode & 0xf, (uint8_t)(q.rcode >> 4),
+				    EDE_NONE);
 	}
 	/* Class IN and an ordinary type (not 0, AXFR, IXFR): one test for what most queries are. */
 	if (q.qclass == C_IN && (uint16_t)(q.qtype - 1) < T_IXFR - 1)
