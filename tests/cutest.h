@@ -32,6 +32,7 @@ void reg_cutest_xfrin(void); /* tests/control/test_xfrin.c: secondary zones, no 
 void reg_cutest_dgram(void); /* tests/zones/test_dgram.c: one datagram answered, limited, counted */
 void reg_cutest_notify(void); /* tests/control/test_notify.c: NOTIFY out, lines to answers */
 void reg_cutest_xfr(void);    /* tests/zones/test_xfr.c: the transfer cursor, resumed, referenced */
-void reg_cutest_bigans(void); /* tests/zones/test_bigans.c: answers of any size */
+void reg_cutest_bigans(void);
+void reg_cutest_edns(void); /* tests/zones/test_bigans.c: answers of any size */
 
 #endif

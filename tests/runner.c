@@ -38,6 +38,7 @@ static const struct {
     {"cfg_keys", reg_cutest_cfg_keys},
     {"xfrin", reg_cutest_xfrin},
     {"bigans", reg_cutest_bigans},
+    {"edns", reg_cutest_edns},
     {NULL, NULL},
 };
 // clang-format on
