@@ -416,6 +416,28 @@ static size_t answer_chaos(const zt_t *zt, const uint8_t *query, const struct zt
 	return len;
 }
 
+/* What records_rest() found past the question. */
+enum rest { REST_ON, REST_TSIG, REST_BADCOOKIE };
+
+/*
+ * The records after the question when they are more than one plain OPT (off the common path):
+ * REST_TSIG for a signed query (RFC 8945: nothing written until the caller verified and
+ * stripped it); REST_BADCOOKIE when the cookie asks for that answer whatever the opcode (Knot),
+ * unless the message is FORMERR (octets past its records, no question); else REST_ON, with
+ * NSID and cookies settled (the room their answer takes).
+ */
+static enum rest __attribute__((noinline))
+records_rest(const zt_t *zt, const zt_answer_ctx_t *ctx, wire_ctx_t *c, struct zt_query *q,
+	     uint16_t qd, uint16_t an, uint16_t ns, uint16_t ar)
+{
+	edns_parse_records(c, q, an, ns, ar);
+	if (q->tsig && q->rcode == 0 && c->err == 0 && c->pos == c->end)
+		return REST_TSIG;
+	if (q->opts != 0 && edns_settle(zt, ctx, q) && c->err == 0 && c->pos == c->end && qd == 1)
+		return REST_BADCOOKIE;
+	return REST_ON;
+}
+
 size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *resp, size_t cap,
 		 const zt_answer_ctx_t *ctx, zt_answer_info_t *info)
 {
@@ -471,16 +493,17 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	}
 	/* Even a question-less query may carry an OPT that its FORMERR should echo. */
 	if (c.err == 0 && (an | ns | ar) != 0 && !edns_parse_plain(&c, &q, an, ns, ar)) {
-		edns_parse_records(&c, &q, an, ns, ar);
-		/* Signed (RFC 8945): nothing written until the caller verified and stripped it. Off
-		 * the common path: a plain OPT (or none) never gets here. */
-		if (__builtin_expect(q.tsig, 0) && q.rcode == 0 && c.err == 0 && c.pos == c.end) {
+		switch (records_rest(zt, ctx, &c, &q, qd, an, ns, ar)) {
+		case REST_TSIG:
 			info->tsig = true;
 			return 0;
+		case REST_BADCOOKIE:
+			info->rcode = RC_BADCOOKIE;
+			return answer_empty(zt, query, &q, resp, RC_BADCOOKIE & 0xf,
+					    RC_BADCOOKIE >> 4, EDE_NONE);
+		default:
+			break;
 		}
-		/* NSID, cookies: what the options asked for, and the room their answer takes. */
-		if (q.opts != 0)
-			edns_settle(zt, ctx, &q, (flags & F_OPCODE_MASK) >> 11);
 	}
 	/* Octets past what the counts announce: FORMERR whatever the opcode, without OPT (Knot's
 	 * parser refuses the whole message; the question it read is echoed). */
@@ -524,8 +547,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	if (q.rcode != 0) {
 		/* Echo nothing we could not read. */
 		q.has_question = q.has_question && c.err == 0;
-		return answer_empty(zt, query, &q, resp, q.rcode & 0xf, (uint8_t)(q.rcode >> 4),
-				    EDE_NONE);
+		return answer_empty(zt, query, &q, resp, q.rcode, 0, EDE_NONE);
 	}
 	/* Class IN and an ordinary type (not 0, AXFR, IXFR): one test for what most queries are. */
 	if (q.qclass == C_IN && (uint16_t)(q.qtype - 1) < T_IXFR - 1)

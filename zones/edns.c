@@ -118,17 +118,19 @@ static size_t edns_option_put(uint8_t *p, uint16_t code, const uint8_t *data, ui
 	return 4u + len;
 }
 
-void edns_settle(const zt_t *zt, const zt_answer_ctx_t *ctx, struct zt_query *q, unsigned opcode)
+bool edns_settle(const zt_t *zt, const zt_answer_ctx_t *ctx, struct zt_query *q)
 {
 	unsigned room = EDNS_OPT_LEN;
 
 	if (q->edns == 0)
-		return;
+		return false;
 	if ((q->opts & EDNS_Q_NSID) && zt->nsid_len != 0)
 		room += 4u + zt->nsid_len;
 	else
 		q->opts &= (uint8_t)~EDNS_Q_NSID;
-	if (!(q->opts & EDNS_Q_COOKIE) || !zt->cookies || ctx->client_len == 0) {
+	/* BADVERS (an EDNS version we do not speak) comes first and without a cookie (Knot). */
+	if (!(q->opts & EDNS_Q_COOKIE) || !zt->cookies || ctx->client_len == 0 ||
+	    q->edns_version != 0) {
 		q->opts &= (uint8_t) ~(EDNS_Q_COOKIE | EDNS_Q_COOKIE_BAD);
 	} else if (q->opts & EDNS_Q_COOKIE_BAD) {
 		/* Knot's mod-cookies: FORMERR, the OPT (and NSID) kept, no COOKIE. */
@@ -141,19 +143,20 @@ void edns_settle(const zt_t *zt, const zt_answer_ctx_t *ctx, struct zt_query *q,
 		if (!cookie_valid(q->cookie + COOKIE_CLIENT_LEN, q->cookie_len - COOKIE_CLIENT_LEN,
 				  zt->cookie_secret, q->cookie, now, ctx->client,
 				  ctx->client_len)) {
-			/* None, or not ours, or too old: a fresh one. Over UDP a QUERY is not
-			 * answered but with BADCOOKIE (RFC 7873 5.2.3, 5.4; Knot's badcookie-slip
-			 * 1); over TCP the connection shows the client is where it says. */
+			/* None, or not ours, or too old: a fresh one. Over UDP nothing is answered
+			 * but BADCOOKIE, whatever the opcode (RFC 7873 5.2.3, 5.4; Knot's
+			 * badcookie-slip 1); over TCP the connection shows the client is where it
+			 * says. */
 			cookie_make(q->cookie + COOKIE_CLIENT_LEN, zt->cookie_secret, q->cookie,
 				    now, ctx->client, ctx->client_len);
 			q->cookie_len = COOKIE_CLIENT_LEN + COOKIE_SERVER_LEN;
-			if (ctx->transport == ZT_UDP && opcode == 0 && q->rcode == 0 &&
-			    q->edns_version == 0)
+			if (ctx->transport == ZT_UDP && q->rcode == 0)
 				q->rcode = RC_BADCOOKIE;
 		}
 		room += 4u + q->cookie_len;
 	}
 	q->edns = (uint8_t)room;
+	return q->rcode == RC_BADCOOKIE;
 }
 
 size_t edns_put_opt(uint8_t *p, const zt_t *zt, const struct zt_query *q, uint8_t ext_rcode,

@@ -76,13 +76,14 @@ static inline bool edns_parse_plain(wire_ctx_t *c, struct zt_query *q, uint16_t 
 void edns_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t ns, uint16_t ar);
 
 /*
- * What the options noted in Q get in the answer from ZT to the client of CTX, for a query with
- * OPCODE: NSID when one is configured; a COOKIE (RFC 7873, 9018) when cookies are on and the
- * client's address is known: a valid server cookie echoed, else a fresh one (with BADCOOKIE in
- * q->rcode over UDP for a QUERY, as Knot's mod-cookies), a malformed one FORMERR. Sets q->edns
- * to the room our OPT takes with them. Only for queries whose OPT has options.
+ * What the options noted in Q get in the answer from ZT to the client of CTX: NSID when one is
+ * configured; a COOKIE (RFC 7873, 9018) when cookies are on, the client's address is known and
+ * the EDNS version is 0: a valid server cookie echoed, else a fresh one (with BADCOOKIE in
+ * q->rcode over UDP, any opcode, as Knot's mod-cookies), a malformed one FORMERR. Sets q->edns
+ * to the room our OPT takes with them; true for BADCOOKIE. Only for queries whose OPT has
+ * options.
  */
-void edns_settle(const zt_t *zt, const zt_answer_ctx_t *ctx, struct zt_query *q, unsigned opcode);
+bool edns_settle(const zt_t *zt, const zt_answer_ctx_t *ctx, struct zt_query *q);
 
 /*
  * Our OPT record without options at P (EDNS_OPT_LEN octets): our payload size, EXT_RCODE, DO

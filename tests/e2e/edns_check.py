@@ -80,11 +80,11 @@ def name_wire(name):
     return out + b"\0"
 
 
-def query(name, opts, qid=0x5151, qtype=1):
+def query(name, opts, qid=0x5151, qtype=1, version=0, flags=0x0100, payload=1232):
     """A query for NAME with an OPT whose RDATA is OPTS (raw octets, lengths as given)."""
-    head = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 1)
+    head = struct.pack(">HHHHHH", qid, flags, 1, 0, 0, 1)
     q = name_wire(name) + struct.pack(">HH", qtype, 1)
-    opt = b"\0" + struct.pack(">HHIH", 41, 1232, 0, len(opts)) + opts
+    opt = b"\0" + struct.pack(">HHIH", 41, payload, version << 16, len(opts)) + opts
     return head + q + opt
 
 
@@ -232,6 +232,7 @@ def main():
                  cookie_from=cc)
     both("client cookie alone, TCP", query(www, option(10, cc)), tcp=True, expect=0,
          cookie_from=cc)
+    own = {}
     if all(first.get(w) and cookie_of(first[w]) for w in servers):
         own = {w: cookie_of(first[w]) for w in servers}
         r = both("the server cookie returned", lambda w: query(www, option(10, own[w])),
@@ -270,6 +271,17 @@ def main():
     both("Padding asked, TCP", query(www, nsid + option(12, b"")), tcp=True, expect=0)
     both("NSID and cookie on a REFUSED name", query("www.example.org", nsid + option(10, cc)),
          expect=23, cookie_from=cc)
+    both("EDNS version 1 with NSID and a cookie: BADVERS",
+         query(www, nsid + option(10, cc), version=1), expect=16)
+    for op, name in ((4, "NOTIFY"), (5, "UPDATE"), (2, "STATUS")):
+        both(f"{name} with a client cookie, UDP",
+             query("example.com", nsid + option(10, cc), qtype=6, flags=op << 11), expect=23)
+    both("NOTIFY with a client cookie, TCP",
+         query("example.com", option(10, cc), qtype=6, flags=4 << 11), tcp=True, expect=9)
+    for size in (512, 560, 600):
+        both(f"a large answer at {size} octets with NSID and a cookie (room for them)",
+             lambda w: query("big.example.com", nsid + option(10, own[w] if w in own else cc),
+                             qtype=16, payload=size))
     sys.exit(1 if failures else 0)
 
 

@@ -52,6 +52,10 @@ $TTL 3600
 ns1 A 192.0.2.53
 www A 192.0.2.80
 EOF
+# A TXT set of about 500 octets: NSID and a cookie decide whether it fits 512, 560 or 600.
+for i in 1 2 3 4 5 6 7; do
+	printf 'big TXT "%s-%d"\n' "$(printf 'y%.0s' $(seq 1 52))" "$i"
+done >>"$TMP/example.com.zone"
 
 # start_knot PREFIX PORT: knotd (run through PREFIX, e.g. `ip netns exec NS`) on 127.0.0.1@PORT
 # with the NSID and the cookies module; sets KNOT_PID, waits until it answers.

@@ -436,7 +436,7 @@ static void test_cookie_bad(void)
 	CU_ASSERT_EQUAL(r.rcode, RC_FORMERR);
 	CU_ASSERT_FALSE(r.has_opt);
 	done(&r);
-	/* EDNS version 1 with a client cookie: BADVERS, not BADCOOKIE. */
+	/* EDNS version 1 with a client cookie: BADVERS, not BADCOOKIE, and no COOKIE. */
 	n = opt(o, 10, cc, 8);
 	{
 		size_t qlen = query_opts("www.example.com", o, n);
@@ -444,9 +444,10 @@ static void test_cookie_bad(void)
 		qbuf[qlen - n - 11 + 6] = 1;
 		CU_ASSERT_TRUE_FATAL(answer(zt, qlen, ZT_UDP, ip4, &r));
 		CU_ASSERT_EQUAL(r.rcode, RC_BADVERS);
+		CU_ASSERT_EQUAL(r.cookie_len, -1); /* none (Knot) */
 		done(&r);
 	}
-	/* A NOTIFY with a client cookie is no QUERY: no BADCOOKIE for it. */
+	/* A NOTIFY with a client cookie over UDP: BADCOOKIE too (Knot), and not taken. */
 	n = opt(o, 10, cc, 8);
 	{
 		size_t qlen = query_opts("example.com", o, n);
@@ -454,8 +455,19 @@ static void test_cookie_bad(void)
 		wire_put16(qbuf + 2, 4 << 11);
 		wire_put16(qbuf + qlen - n - 11 - 4, T_SOA);
 		CU_ASSERT_TRUE_FATAL(answer(zt, qlen, ZT_UDP, ip4, &r));
+		CU_ASSERT_EQUAL(r.rcode, RC_BADCOOKIE);
+		CU_ASSERT_FALSE(info.notify);
+		CU_ASSERT_EQUAL(r.cookie_len, 24);
+		done(&r);
+		/* Over TCP it is a NOTIFY like any other. */
+		CU_ASSERT_TRUE_FATAL(answer(zt, qlen, ZT_TCP, ip4, &r));
 		CU_ASSERT_EQUAL(r.rcode, RC_NOTAUTH);
 		CU_ASSERT_TRUE(info.notify);
+		done(&r);
+		/* UPDATE (opcode 5): BADCOOKIE over UDP rather than NOTIMP. */
+		wire_put16(qbuf + 2, 5 << 11);
+		CU_ASSERT_TRUE_FATAL(answer(zt, qlen, ZT_UDP, ip4, &r));
+		CU_ASSERT_EQUAL(r.rcode, RC_BADCOOKIE);
 		done(&r);
 	}
 }
