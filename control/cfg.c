@@ -92,6 +92,8 @@ void cfg_free(cfg_t **cfgp)
 	for (i = 0; i < cfg->nerrors; i++)
 		free(cfg->errors[i]);
 	free(cfg->errors);
+	free(cfg->nsid);
+	explicit_bzero(cfg->cookie_secret, sizeof(cfg->cookie_secret));
 	free(cfg);
 	*cfgp = NULL;
 }

@@ -102,6 +102,14 @@
  *                                  (default: those queries are REFUSED).
  *   version TEXT                   CHAOS TXT answer for version.server. and version.bind.
  *                                  (default: REFUSED).
+ *   nsid TEXT | nsid 0xHEX         NSID (RFC 5001) in the answer to a query with an NSID
+ *                                  option, at most 128 octets (default: none).
+ *   cookies yes|no                 DNS cookies (RFC 7873, RFC 9018 server cookies) as Knot's
+ *                                  mod-cookies: over UDP a query without our valid server
+ *                                  cookie gets BADCOOKIE with a fresh one (default no, as Knot
+ *                                  3.2 without the module: cookie options ignored).
+ *   cookie-secret HEX              the cookies' SipHash key, 32 hex digits: the same on every
+ *                                  server of an anycast fleet (default: random at start).
  *   tcp-idle-timeout SECONDS       close a TCP connection idle this long, 1..3600 (default 10).
  *   tcp-io-timeout MS              milliseconds one TCP message may take to arrive whole once
  *                                  it started, 100..60000 (default 1000); then the connection goes.
@@ -270,8 +278,13 @@ typedef struct cfg {
 	char *control; /* absolute path of the control socket, or NULL */
 	bool foreground;
 	uint16_t udp_max_payload;
-	char *identity;		   /* or NULL */
-	char *version;		   /* or NULL */
+	char *identity; /* or NULL */
+	char *version;	/* or NULL */
+	uint8_t *nsid;	/* NSID answered (RFC 5001), or NULL */
+	size_t nsid_len;
+	bool cookies;		   /* DNS cookies (RFC 7873, 9018) answered */
+	bool cookie_secret_set;	   /* cookie_secret given; else random at start */
+	uint8_t cookie_secret[16]; /* never printed */
 	unsigned tcp_idle_timeout; /* seconds */
 	unsigned tcp_io_timeout;   /* milliseconds for one message to arrive whole */
 	unsigned tcp_max_clients;

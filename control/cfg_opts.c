@@ -16,6 +16,7 @@
 #include "cert.h"
 #include "cfg_pvt.h"
 #include "sandns_err.h"
+#include "zt.h"
 
 const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_ZONE] = {"zone", "zone", true, false},
@@ -63,6 +64,9 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_ALLOW_NOTIFY] = {"allow-notify", "allow-notify", true, false},
     [CFG_K_USER] = {"user", "user", false, false},
     [CFG_K_PID_FILE] = {"pid-file", "pid-file", false, false},
+    [CFG_K_NSID] = {"nsid", "nsid", false, false},
+    [CFG_K_COOKIES] = {"cookies", "cookies", false, false},
+    [CFG_K_COOKIE_SECRET] = {"cookie-secret", "cookie-secret", false, false},
 };
 
 int cfg_find_key(const char *name, bool cmdline)
@@ -160,6 +164,49 @@ out_nomem:
 	free(abs);
 	zsrc_clear(&z.src);
 	return cfg_fail(err, errlen, "%s: out of memory", key);
+}
+
+/* Hex digits (HEX, an even number of them) into OUT (at most CAP octets); -1 when not so. */
+static long cfg_hex(const char *hex, uint8_t *out, size_t cap)
+{
+	size_t n = strlen(hex);
+
+	if (n == 0 || n % 2 != 0 || n / 2 > cap || strspn(hex, "0123456789abcdefABCDEF") != n)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		char pair[3] = {hex[2 * i], hex[2 * i + 1], '\0'};
+
+		out[i] = (uint8_t)strtoul(pair, NULL, 16);
+	}
+	return (long)(n / 2);
+}
+
+/* `nsid TEXT` or `nsid 0xHEX` (as Knot's nsid): the octets answered to an NSID query. */
+static int cfg_set_nsid(cfg_t *cfg, const char *key, const char *value, char *err, size_t errlen)
+{
+	uint8_t buf[ZT_NSID_MAX];
+	long n;
+
+	if (strncasecmp(value, "0x", 2) == 0) {
+		n = cfg_hex(value + 2, buf, sizeof(buf));
+		if (n < 0)
+			return cfg_fail(err, errlen,
+					"%s: '%s' is not 1 to %d octets in hex (an even number of "
+					"hex digits after 0x)",
+					key, value, ZT_NSID_MAX);
+	} else {
+		n = (long)strlen(value);
+		if (n > ZT_NSID_MAX)
+			return cfg_fail(err, errlen, "%s: longer than %d octets", key, ZT_NSID_MAX);
+		memcpy(buf, value, (size_t)n);
+	}
+	free(cfg->nsid);
+	cfg->nsid = malloc((size_t)n);
+	if (cfg->nsid == NULL)
+		return cfg_fail(err, errlen, "%s: out of memory", key);
+	memcpy(cfg->nsid, buf, (size_t)n);
+	cfg->nsid_len = (size_t)n;
+	return SANDNS_EOK;
 }
 
 /* `notify ORIGIN ADDR[@PORT] [key NAME]` (on the command line: one value, the same words). */
@@ -437,6 +484,17 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		return cfg_set_user(cfg, key, value, err, errlen);
 	case CFG_K_PID_FILE:
 		return cfg_set_pid_file(cfg, key, value, src, err, errlen);
+	case CFG_K_NSID:
+		return cfg_set_nsid(cfg, key, value, err, errlen);
+	case CFG_K_COOKIES:
+		return cfg_parse_bool(key, value, &cfg->cookies, err, errlen);
+	case CFG_K_COOKIE_SECRET:
+		/* Never echoed in the message: it is a secret. */
+		if (cfg_hex(value, cfg->cookie_secret, sizeof(cfg->cookie_secret)) !=
+		    (long)sizeof(cfg->cookie_secret))
+			return cfg_fail(err, errlen, "%s: expected 32 hex digits (16 octets)", key);
+		cfg->cookie_secret_set = true;
+		return SANDNS_EOK;
 	case CFG_K_COUNT:
 		break;
 	}

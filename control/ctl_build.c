@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -532,6 +534,37 @@ static void policy_alerts(const ctl_build_t *b)
 				policy_reason(b->policy, i));
 }
 
+/* The cookie secret when the configuration gives none: drawn once a process, so that a reload
+ * keeps the cookies clients hold valid. */
+static uint8_t cookie_secret[16];
+
+static void cookie_secret_draw(void)
+{
+	size_t got = 0;
+
+	while (got < sizeof(cookie_secret)) {
+		ssize_t n = getrandom(cookie_secret + got, sizeof(cookie_secret) - got, 0);
+
+		if (n > 0)
+			got += (size_t)n;
+		else if (errno != EINTR)
+			abort(); /* no randomness at all: no secret worth the name */
+	}
+}
+
+/* The secret the snapshot's DNS cookies are made with, or NULL with cookies off. */
+static const uint8_t *cookie_secret_of(const cfg_t *cfg)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	if (!cfg->cookies)
+		return NULL;
+	if (cfg->cookie_secret_set)
+		return cfg->cookie_secret;
+	pthread_once(&once, cookie_secret_draw);
+	return cookie_secret;
+}
+
 int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
 	      ctl_build_t *out, char *err, size_t errlen)
 {
@@ -540,6 +573,9 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	    .udp_max_payload = cfg->udp_max_payload,
 	    .identity = cfg->identity,
 	    .version = cfg->version,
+	    .nsid = cfg->nsid,
+	    .nsid_len = cfg->nsid_len,
+	    .cookie_secret = cookie_secret_of(cfg),
 	};
 	const policy_opts_t popts = {
 	    .srv_target = cfg->srv_target,

@@ -7,6 +7,9 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
 
 #include "srv.h"
 
@@ -90,5 +93,13 @@ bool srv_notify_answer(struct srv *srv, uint8_t *resp, size_t len,
 /* Thread bodies (arg: struct srv_thread *). */
 void *srv_udp_main(void *arg);
 void *srv_tcp_main(void *arg);
+
+/* srv_client() without the port: the address for the rate limit and DNS cookies. */
+static inline const uint8_t *srv_client_ip(const struct sockaddr_storage *name, size_t *alen)
+{
+	uint16_t port;
+
+	return srv_client(name, alen, &port);
+}
 
 #endif

@@ -66,7 +66,7 @@ struct tcp_ev {
 struct tcp_conn {
 	struct tcp_ev ev; /* first: epoll hands back this pointer */
 	bool xfr_allowed;
-	struct sockaddr_storage peer; /* for the transfer ACL of signed queries */
+	struct sockaddr_storage peer; /* for the transfer ACL and DNS cookies */
 	tsig_ctx_t *tsig;	      /* signs each message of its transfer; NULL: unsigned */
 	bool eof;	  /* the client shut its side: answer what is queued, then close */
 	bool xfr_wait;	  /* its transfer waits for the zone's order (retried on a timer) */
@@ -319,8 +319,11 @@ static size_t tcp_answer_signed(struct tcp_loop *l, struct tcp_conn *c, uint8_t 
 				uint8_t *resp, zt_answer_info_t *info, tsig_ctx_t *sig)
 {
 	zt_answer_ctx_t ctx = {.transport = ZT_TCP};
-	size_t off, n;
+	size_t off, n, alen;
 	int r;
+
+	ctx.client = srv_client_ip(&c->peer, &alen);
+	ctx.client_len = (uint8_t)alen;
 
 	tsig_ctx_init(sig, 0);
 	r = tsig_find(q, *qlen, &off) == 1
@@ -367,13 +370,16 @@ static void tcp_tap(struct srv_thread *t, const struct tcp_conn *c, bool respons
  */
 static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t qlen)
 {
-	const zt_answer_ctx_t ctx = {.transport = ZT_TCP, .xfr_allowed = c->xfr_allowed};
+	zt_answer_ctx_t ctx = {.transport = ZT_TCP, .xfr_allowed = c->xfr_allowed};
 	struct srv_thread *t = l->t;
 	zt_answer_info_t info = {0};
 	tsig_ctx_t sig;
 	bool signed_q;
 	size_t len;
 	int rc;
+
+	ctx.client = srv_client_ip(&c->peer, &len);
+	ctx.client_len = (uint8_t)len;
 
 	srv_stat_add(t, SRV_TCP_QUERIES, 1);
 	if (l->zt == NULL)

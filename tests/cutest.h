@@ -38,5 +38,6 @@ void reg_cutest_nsec3(void);  /* tests/zones/test_nsec3.c: NSEC3 hashes and deni
 void reg_cutest_dnstap(void); /* tests/zones/test_dnstap.c: dnstap messages, read back */
 void reg_cutest_zcheck(void); /* tests/zones/test_zcheck.c: the loader's check mode */
 void reg_cutest_log(void);    /* tests/control/test_log.c: log targets, levels, reopening */
+void reg_cutest_edns(void);   /* tests/zones/test_edns.c: NSID, cookies, padding */
 
 #endif

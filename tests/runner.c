@@ -43,6 +43,7 @@ static const struct {
     {"nsec3", reg_cutest_nsec3},
     {"dnstap", reg_cutest_dnstap},
     {"svc", reg_cutest_svc},
+    {"edns", reg_cutest_edns},
     {NULL, NULL},
 };
 // clang-format on

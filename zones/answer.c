@@ -87,7 +87,7 @@ static size_t emit(const zt_t *zt, const uint8_t *query, const struct zt_query *
 	}
 	len += t->len;
 	if (q->edns) {
-		len += edns_put_opt_plain(resp + len, zt, q, 0);
+		len += edns_put_opt_answer(resp + len, zt, q);
 		ar++;
 	}
 	wire_put16(resp + 6, t->an);
@@ -397,7 +397,7 @@ static size_t answer_chaos(const zt_t *zt, const uint8_t *query, const struct zt
 	if (tlen > 255)
 		tlen = 255;
 	/* Not authoritative data: AA stays clear (as Knot and NSD). */
-	if (WIRE_HDR_LEN + q->qname_len + 4 + 12 + 1 + tlen + EDNS_OPT_RESERVE > limit)
+	if (WIRE_HDR_LEN + q->qname_len + 4 + 12 + 1 + tlen + edns_reserve(q) > limit)
 		return answer_empty(zt, query, q, resp, F_TC, 0, EDE_NONE);
 	len = put_head(resp, query, q, 0);
 	wire_put16(resp + len, 0xc000 | WIRE_HDR_LEN);
@@ -410,10 +410,32 @@ static size_t answer_chaos(const zt_t *zt, const uint8_t *query, const struct zt
 	len += 13 + tlen;
 	wire_put16(resp + 6, 1);
 	if (q->edns) {
-		len += edns_put_opt_plain(resp + len, zt, q, 0);
+		len += edns_put_opt_answer(resp + len, zt, q);
 		wire_put16(resp + 10, 1);
 	}
 	return len;
+}
+
+/* What records_rest() found past the question. */
+enum rest { REST_ON, REST_TSIG, REST_BADCOOKIE };
+
+/*
+ * The records after the question when they are more than one plain OPT (off the common path):
+ * REST_TSIG for a signed query (RFC 8945: nothing written until the caller verified and
+ * stripped it); REST_BADCOOKIE when the cookie asks for that answer whatever the opcode (Knot),
+ * unless the message is FORMERR (octets past its records, no question); else REST_ON, with
+ * NSID and cookies settled (the room their answer takes).
+ */
+static enum rest __attribute__((noinline))
+records_rest(const zt_t *zt, const zt_answer_ctx_t *ctx, wire_ctx_t *c, struct zt_query *q,
+	     uint16_t qd, uint16_t an, uint16_t ns, uint16_t ar)
+{
+	edns_parse_records(c, q, an, ns, ar);
+	if (q->tsig && q->rcode == 0 && c->err == 0 && c->pos == c->end)
+		return REST_TSIG;
+	if (q->opts != 0 && edns_settle(zt, ctx, q) && c->err == 0 && c->pos == c->end && qd == 1)
+		return REST_BADCOOKIE;
+	return REST_ON;
 }
 
 size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *resp, size_t cap,
@@ -438,7 +460,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		return 0;
 	}
 	q.has_question = false;
-	q.edns = false;
+	q.edns = 0;
 	q.dnssec = false;
 	q.rcode = 0;
 	q.edns_version = 0;
@@ -471,18 +493,22 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	}
 	/* Even a question-less query may carry an OPT that its FORMERR should echo. */
 	if (c.err == 0 && (an | ns | ar) != 0 && !edns_parse_plain(&c, &q, an, ns, ar)) {
-		edns_parse_records(&c, &q, an, ns, ar);
-		/* Signed (RFC 8945): nothing written until the caller verified and stripped it. Off
-		 * the common path: a plain OPT (or none) never gets here. */
-		if (__builtin_expect(q.tsig, 0) && q.rcode == 0 && c.err == 0 && c.pos == c.end) {
+		switch (records_rest(zt, ctx, &c, &q, qd, an, ns, ar)) {
+		case REST_TSIG:
 			info->tsig = true;
 			return 0;
+		case REST_BADCOOKIE:
+			info->rcode = RC_BADCOOKIE;
+			return answer_empty(zt, query, &q, resp, RC_BADCOOKIE & 0xf,
+					    RC_BADCOOKIE >> 4, EDE_NONE);
+		default:
+			break;
 		}
 	}
 	/* Octets past what the counts announce: FORMERR whatever the opcode, without OPT (Knot's
 	 * parser refuses the whole message; the question it read is echoed). */
 	if (c.err == 0 && c.pos != c.end) {
-		q.edns = false;
+		q.edns = 0;
 		info->rcode = RC_FORMERR;
 		return answer_empty(zt, query, &q, resp, RC_FORMERR, 0, EDE_NONE);
 	}

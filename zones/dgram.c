@@ -81,7 +81,9 @@ size_t dgram_answer_auth(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf, si
 			 size_t cap, const uint8_t *client, size_t alen, zt_answer_info_t *info)
 {
 	const dgram_auth_t *a = dg->auth;
-	zt_answer_ctx_t ctx = {.transport = ZT_UDP};
+	zt_answer_ctx_t ctx = {.transport = ZT_UDP,
+			       .client = client,
+			       .client_len = client != NULL ? (uint8_t)alen : 0};
 	const tsig_key_t *key = NULL;
 	bool sign = info->tsig;
 	size_t off, n, limit = 0;

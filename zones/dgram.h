@@ -144,8 +144,12 @@ static inline size_t dgram_answer_plain(const dgram_ctx_t *dg, const zt_t *zt, u
 					size_t qlen, size_t cap, const uint8_t *client, size_t alen,
 					zt_answer_info_t *info, uint8_t *rrl_action)
 {
-	static const zt_answer_ctx_t udp = {
-	    .transport = ZT_UDP, .xfr_allowed = false, .xfr_ask = true};
+	/* The client's address goes with the query: DNS cookies hash it. */
+	const zt_answer_ctx_t udp = {.transport = ZT_UDP,
+				     .xfr_allowed = false,
+				     .xfr_ask = true,
+				     .client_len = (uint8_t)alen,
+				     .client = client};
 	uint64_t *st = dg->stats;
 	size_t n = 0;
 

@@ -2,20 +2,38 @@
 /* edns.c: EDNS (RFC 6891): the OPT record of a query read, its options dispatched, ours written */
 #include "edns.h"
 
+#include <time.h>
+
+#include "cookie.h"
+
 /*
- * One option of the query's OPT record (CODE, LEN octets at DATA, inside the record). None
- * changes the answer yet: unknown options are ignored (RFC 6891 6.1.2), and so are those we do
- * not answer (NSID, cookies, padding). Their handling goes here.
+ * One option of the query's OPT record (CODE, LEN octets at DATA, inside the record), noted in
+ * Q: the message may be overwritten by its answer before edns_settle() decides. Unknown options
+ * are ignored (RFC 6891 6.1.2).
  */
 static void edns_option_read(struct zt_query *q, uint16_t code, const uint8_t *data, uint16_t len)
 {
-	(void)q;
-	(void)data;
-	(void)len;
 	switch (code) {
 	case EDNS_OPTION_NSID:
+		/* A query's NSID should be empty; Knot answers one that is not all the same. */
+		q->opts |= EDNS_Q_NSID;
+		break;
 	case EDNS_OPTION_COOKIE:
+		/* The last COOKIE option counts (as Knot). A client cookie of 8 octets, alone or
+		 * with a server cookie of 8 to 32 (RFC 7873 4); any other length is FORMERR. */
+		q->opts |= EDNS_Q_COOKIE;
+		if (len != COOKIE_CLIENT_LEN && (len < COOKIE_CLIENT_LEN + COOKIE_SERVER_MIN ||
+						 len > COOKIE_CLIENT_LEN + COOKIE_SERVER_MAX)) {
+			q->opts |= EDNS_Q_COOKIE_BAD;
+			break;
+		}
+		q->opts &= (uint8_t)~EDNS_Q_COOKIE_BAD;
+		memcpy(q->cookie, data, len);
+		q->cookie_len = (uint8_t)len;
+		break;
 	case EDNS_OPTION_PADDING:
+		q->opts |= EDNS_Q_PADDING;
+		break;
 	default:
 		break;
 	}
@@ -43,6 +61,7 @@ void edns_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t
 	bool seen_opt = false;
 
 	q->tsig = false;
+	q->opts = 0;
 	if (edns_parse_plain(c, q, an, ns, ar))
 		return;
 
@@ -59,7 +78,7 @@ void edns_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t
 		wire_ctx_skip(c, rdlen);
 		if (c->err != 0) {
 			q->rcode = RC_FORMERR;
-			q->edns = false;
+			q->edns = 0;
 			return;
 		}
 		/* A TSIG (RFC 8945 5.1) only last, in the additional section; the caller verifies
@@ -67,7 +86,7 @@ void edns_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t
 		if (type == T_TSIG) {
 			if (i + 1 != total || i < (unsigned)an + ns) {
 				q->rcode = RC_FORMERR;
-				q->edns = false;
+				q->edns = 0;
 				return;
 			}
 			q->tsig = true;
@@ -79,11 +98,11 @@ void edns_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t
 		if (i < (unsigned)an + ns || seen_opt || owner_len != 1 || owner[0] != 0 ||
 		    !edns_options_read(q, rd, rdlen)) {
 			q->rcode = RC_FORMERR;
-			q->edns = false;
+			q->edns = 0;
 			return;
 		}
 		seen_opt = true;
-		q->edns = true;
+		q->edns = EDNS_OPT_LEN;
 		q->payload = cls < 512 ? 512 : cls;
 		q->edns_version = (uint8_t)(ttl_hi & 0xff);
 		q->dnssec = (ttl_lo & EDNS_DO) != 0;
@@ -99,12 +118,61 @@ static size_t edns_option_put(uint8_t *p, uint16_t code, const uint8_t *data, ui
 	return 4u + len;
 }
 
+bool edns_settle(const zt_t *zt, const zt_answer_ctx_t *ctx, struct zt_query *q)
+{
+	unsigned room = EDNS_OPT_LEN;
+
+	if (q->edns == 0)
+		return false;
+	if ((q->opts & EDNS_Q_NSID) && zt->nsid_len != 0)
+		room += 4u + zt->nsid_len;
+	else
+		q->opts &= (uint8_t)~EDNS_Q_NSID;
+	/* BADVERS (an EDNS version we do not speak) comes first and without a cookie (Knot). */
+	if (!(q->opts & EDNS_Q_COOKIE) || !zt->cookies || ctx->client_len == 0 ||
+	    q->edns_version != 0) {
+		q->opts &= (uint8_t) ~(EDNS_Q_COOKIE | EDNS_Q_COOKIE_BAD);
+	} else if (q->opts & EDNS_Q_COOKIE_BAD) {
+		/* Knot's mod-cookies: FORMERR, the OPT (and NSID) kept, no COOKIE. */
+		q->opts &= (uint8_t) ~(EDNS_Q_COOKIE | EDNS_Q_COOKIE_BAD);
+		if (q->rcode == 0)
+			q->rcode = RC_FORMERR;
+	} else {
+		uint32_t now = (uint32_t)time(NULL);
+
+		if (!cookie_valid(q->cookie + COOKIE_CLIENT_LEN, q->cookie_len - COOKIE_CLIENT_LEN,
+				  zt->cookie_secret, q->cookie, now, ctx->client,
+				  ctx->client_len)) {
+			/* None, or not ours, or too old: a fresh one. Over UDP nothing is answered
+			 * but BADCOOKIE, whatever the opcode (RFC 7873 5.2.3, 5.4; Knot's
+			 * badcookie-slip 1); over TCP the connection shows the client is where it
+			 * says. */
+			cookie_make(q->cookie + COOKIE_CLIENT_LEN, zt->cookie_secret, q->cookie,
+				    now, ctx->client, ctx->client_len);
+			q->cookie_len = COOKIE_CLIENT_LEN + COOKIE_SERVER_LEN;
+			if (ctx->transport == ZT_UDP && q->rcode == 0)
+				q->rcode = RC_BADCOOKIE;
+		}
+		room += 4u + q->cookie_len;
+	}
+	q->edns = (uint8_t)room;
+	return q->rcode == RC_BADCOOKIE;
+}
+
 size_t edns_put_opt(uint8_t *p, const zt_t *zt, const struct zt_query *q, uint8_t ext_rcode,
 		    int ede)
 {
 	size_t len = edns_put_opt_plain(p, zt, q, ext_rcode);
 
-	/* The options, each after the last; RDLENGTH (octets 9 and 10) counts them. */
+	/* The options, each after the last; RDLENGTH (octets 9 and 10) counts them. Knot's
+	 * order: NSID, COOKIE, EDE. */
+	if (q->edns != EDNS_OPT_LEN) {
+		if (q->opts & EDNS_Q_NSID)
+			len += edns_option_put(p + len, EDNS_OPTION_NSID, zt->nsid, zt->nsid_len);
+		if (q->opts & EDNS_Q_COOKIE)
+			len +=
+			    edns_option_put(p + len, EDNS_OPTION_COOKIE, q->cookie, q->cookie_len);
+	}
 	if (ede != EDE_NONE) {
 		uint8_t code[2];
 

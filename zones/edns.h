@@ -16,7 +16,7 @@
 
 /*
  * Room a response keeps for our OPT record: an answer is rendered to fit the client's size less
- * this. Options we add to every response (NSID, cookies, padding, TSIG) must be counted here.
+ * this. The options a query asks for (NSID, cookies) add theirs to q->edns (edns_settle()).
  */
 #define EDNS_OPT_RESERVE EDNS_OPT_LEN
 
@@ -28,6 +28,15 @@ enum edns_option {
 	EDNS_OPTION_EDE = 15,	  /* RFC 8914, extended DNS errors */
 };
 
+/* What the options of a query's OPT asked for (q->opts). */
+enum edns_q_opt {
+	EDNS_Q_NSID = 1,       /* an NSID option (its content, which should be empty, ignored) */
+	EDNS_Q_COOKIE = 2,     /* a COOKIE option (the last one counts, as Knot): in q->cookie */
+	EDNS_Q_COOKIE_BAD = 4, /* a COOKIE option of a length RFC 7873 4 does not allow */
+	EDNS_Q_PADDING = 8,    /* a Padding option: never answered with padding (as Knot 3.2 over
+				* UDP and TCP: it pads only encrypted transports, which we lack) */
+};
+
 /* Extended DNS error codes we send (RFC 8914 4), or EDE_NONE. */
 #define EDE_NONE (-1)
 #define EDE_NOT_AUTHORITATIVE 20
@@ -35,7 +44,7 @@ enum edns_option {
 /* The room to keep for our OPT record in the response to Q (none without EDNS). */
 static inline size_t edns_reserve(const struct zt_query *q)
 {
-	return q->edns ? EDNS_OPT_RESERVE : 0;
+	return q->edns;
 }
 
 /*
@@ -51,7 +60,7 @@ static inline bool edns_parse_plain(wire_ctx_t *c, struct zt_query *q, uint16_t 
 	    wire_get16(c->pos + 1) != T_OPT || wire_get16(c->pos + 9) != 0)
 		return false;
 	cls = wire_get16(c->pos + 3);
-	q->edns = true;
+	q->edns = EDNS_OPT_LEN;
 	q->payload = cls < 512 ? 512 : cls;
 	q->edns_version = c->pos[6];
 	q->dnssec = (wire_get16(c->pos + 7) & EDNS_DO) != 0;
@@ -59,8 +68,22 @@ static inline bool edns_parse_plain(wire_ctx_t *c, struct zt_query *q, uint16_t 
 	return true;
 }
 
-/* Reads the records after the question; finds the OPT record (sets q->edns...) or FORMERR. */
+/*
+ * Reads the records after the question; finds the OPT record (sets q->edns...) or FORMERR. The
+ * options it carries are noted (q->opts, q->cookie) for edns_settle(); q->edns stays the room of
+ * an OPT without options.
+ */
 void edns_parse_records(wire_ctx_t *c, struct zt_query *q, uint16_t an, uint16_t ns, uint16_t ar);
+
+/*
+ * What the options noted in Q get in the answer from ZT to the client of CTX: NSID when one is
+ * configured; a COOKIE (RFC 7873, 9018) when cookies are on, the client's address is known and
+ * the EDNS version is 0: a valid server cookie echoed, else a fresh one (with BADCOOKIE in
+ * q->rcode over UDP, any opcode, as Knot's mod-cookies), a malformed one FORMERR. Sets q->edns
+ * to the room our OPT takes with them; true for BADCOOKIE. Only for queries whose OPT has
+ * options.
+ */
+bool edns_settle(const zt_t *zt, const zt_answer_ctx_t *ctx, struct zt_query *q);
 
 /*
  * Our OPT record without options at P (EDNS_OPT_LEN octets): our payload size, EXT_RCODE, DO
@@ -86,10 +109,18 @@ static inline size_t edns_put_opt_plain(uint8_t *p, const zt_t *zt, const struct
 }
 
 /*
- * Our OPT record at P with the options the response carries: EDE (RFC 8914) when EDE is not
- * EDE_NONE (6 octets more). Returns its length.
+ * Our OPT record at P with the options the response carries: those edns_settle() kept (NSID,
+ * COOKIE), then EDE (RFC 8914) when EDE is not EDE_NONE (6 octets more). Returns its length.
  */
 size_t edns_put_opt(uint8_t *p, const zt_t *zt, const struct zt_query *q, uint8_t ext_rcode,
 		    int ede);
+
+/* Our OPT record for an answer (NOERROR or NXDOMAIN): without options on the common path. */
+static inline size_t edns_put_opt_answer(uint8_t *p, const zt_t *zt, const struct zt_query *q)
+{
+	if (__builtin_expect(q->edns == EDNS_OPT_LEN, 1))
+		return edns_put_opt_plain(p, zt, q, 0);
+	return edns_put_opt(p, zt, q, 0, EDE_NONE);
+}
 
 #endif

@@ -20,12 +20,17 @@ struct zt_query {
 	uint16_t qtype;
 	uint16_t qclass;
 	bool has_question;
-	bool edns;
+	uint8_t edns; /* 0: no OPT; else the octets our OPT takes (EDNS_OPT_LEN, more: options) */
 	bool dnssec;
 	uint8_t edns_version;
 	uint16_t payload;
 	uint8_t rcode; /* an error found while parsing (FORMERR...) or 0 */
 	bool tsig;     /* the last additional record is a TSIG (RFC 8945): the caller verifies */
+	/* Set only past the common path (edns_parse_records(), edns_settle()); read when edns says
+	 * our OPT carries options. */
+	uint8_t opts;	    /* EDNS_Q_* (edns.h): the options asked for */
+	uint8_t cookie_len; /* octets in cookie[]: client cookie, then server cookie */
+	uint8_t cookie[40];
 };
 
 /*

@@ -56,6 +56,7 @@ enum {
 	RC_REFUSED = 5,
 	RC_NOTAUTH = 9,
 	RC_BADVERS = 16,
+	RC_BADCOOKIE = 23, /* RFC 7873: rcode 7 in the header, extended rcode 1 in the OPT */
 };
 /* Header flag bits in the second 16-bit word. */
 #define F_QR 0x8000

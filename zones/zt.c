@@ -83,6 +83,15 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 		goto fail_nomem;
 	if (absent_set(zt, opts) != 0)
 		goto fail_nomem;
+	if (opts && opts->nsid != NULL && opts->nsid_len > 0) {
+		zt->nsid_len =
+		    (uint8_t)(opts->nsid_len < ZT_NSID_MAX ? opts->nsid_len : ZT_NSID_MAX);
+		memcpy(zt->nsid, opts->nsid, zt->nsid_len);
+	}
+	if (opts && opts->cookie_secret != NULL) {
+		zt->cookies = true;
+		memcpy(zt->cookie_secret, opts->cookie_secret, sizeof(zt->cookie_secret));
+	}
 	zt->zones = calloc(nzones ? nzones : 1, sizeof(zt_zone_t));
 	if (zt->zones == NULL || zt_index_resize(zt, (uint32_t)(nrr + 16)) != 0)
 		goto fail_nomem;
@@ -179,6 +188,8 @@ void zt_free(zt_t **ztp)
 	free(zt->identity);
 	free(zt->version);
 	free(zt->absent);
+	/* The cookie secret goes with the snapshot, not left behind in freed memory. */
+	explicit_bzero(zt->cookie_secret, sizeof(zt->cookie_secret));
 	free(zt);
 }
 

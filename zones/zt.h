@@ -34,7 +34,14 @@ typedef struct zt_opts {
 	size_t nedits;
 	const char *const *absent; /* origins of zones served but with no data: SERVFAIL under */
 	size_t nabsent;		   /* them (an expired secondary zone, as Knot answers) */
+	const uint8_t *nsid;	   /* NSID (RFC 5001) to answer with, NSID_LEN octets; NULL: none */
+	size_t nsid_len;	   /* at most ZT_NSID_MAX */
+	const uint8_t *cookie_secret; /* DNS cookies (RFC 7873, 9018) with this 16-octet secret;
+				       * NULL: cookie options ignored */
 } zt_opts_t;
+
+/* The longest NSID served: the OPT record's room must stay small (edns.h). */
+#define ZT_NSID_MAX 128
 
 /*
  * Compiles the zones into a snapshot with every answer rendered ahead of time. The zones are
@@ -78,9 +85,11 @@ unsigned long zt_zone_serial(const zt_t *zt, size_t i);
 enum zt_transport { ZT_UDP = 0, ZT_TCP = 1 };
 
 typedef struct zt_answer_ctx {
-	uint8_t transport; /* enum zt_transport */
-	bool xfr_allowed;  /* the client may transfer zones (checked by the caller's ACL) */
-	bool xfr_ask;	   /* the ACL is not checked yet: an IXFR returns 0 with info->xfr_ask */
+	uint8_t transport;  /* enum zt_transport */
+	bool xfr_allowed;   /* the client may transfer zones (checked by the caller's ACL) */
+	bool xfr_ask;	    /* the ACL is not checked yet: an IXFR returns 0 with info->xfr_ask */
+	uint8_t client_len; /* octets at client: 4 (IPv4) or 16 (IPv6); 0: unknown */
+	const uint8_t *client; /* the client's address, for DNS cookies (none when unknown) */
 } zt_answer_ctx_t;
 
 typedef struct zt_answer_info {

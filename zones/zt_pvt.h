@@ -149,6 +149,10 @@ struct zt {
 	unsigned long refs;		/* references (zt_ref(), zt_free()); atomic */
 	uint8_t *absent;		/* zones with no data (SERVFAIL): lower-case wire names */
 	size_t absent_len;		/* one after the other, ABSENT_LEN octets in all */
+	uint8_t nsid_len;		/* NSID (RFC 5001) answered when asked; 0: none */
+	uint8_t nsid[ZT_NSID_MAX];
+	bool cookies;		   /* DNS cookies answered (RFC 7873, 9018) with this secret */
+	uint8_t cookie_secret[16]; /* never shown anywhere */
 };
 
 static inline const uint8_t *zt_node_name(const zt_t *zt, const zt_node_t *n)

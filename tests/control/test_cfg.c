@@ -666,6 +666,40 @@ static void test_xfr_acl(void)
 	cfg_free(&cfg);
 }
 
+/* NSID as text or hex (as Knot's nsid), cookies, and a secret that no message repeats. */
+static void test_edns_keys(void)
+{
+	cfg_t *cfg;
+
+	CU_ASSERT_EQUAL_FATAL(load(&cfg, "nsid ns1.example\n"), SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg->nsid_len, 11);
+	CU_ASSERT_EQUAL(memcmp(cfg->nsid, "ns1.example", 11), 0);
+	CU_ASSERT_FALSE(cfg->cookies); /* as Knot 3.2 without mod-cookies */
+	CU_ASSERT_FALSE(cfg->cookie_secret_set);
+	cfg_free(&cfg);
+	CU_ASSERT_EQUAL_FATAL(load(&cfg, "nsid 0x00FF10\ncookies yes\n"
+					 "cookie-secret e5e973e5a6b2a43f48e7dc849e37bfcf\n"),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg->nsid_len, 3);
+	CU_ASSERT_EQUAL(memcmp(cfg->nsid, "\x00\xff\x10", 3), 0);
+	CU_ASSERT_TRUE(cfg->cookies);
+	CU_ASSERT_TRUE(cfg->cookie_secret_set);
+	CU_ASSERT_EQUAL(cfg->cookie_secret[0], 0xe5);
+	CU_ASSERT_EQUAL(cfg->cookie_secret[15], 0xcf);
+	cfg_free(&cfg);
+	load_fails("nsid 0x0\n", "nsid: '0x0' is not 1 to 128 octets in hex");
+	load_fails("nsid 0xzz\n", "is not 1 to 128 octets in hex");
+	load_fails("nsid "
+		   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		   "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+		   "nsid: longer than 128 octets");
+	load_fails("cookies maybe\n", "cookies: expected yes or no");
+	load_fails("cookie-secret 00112233\n", "cookie-secret: expected 32 hex digits");
+	/* The secret is never in a message, even a wrong one. */
+	load_fails("cookie-secret e5e973e5a6b2a43f48e7dc849e37bfcz\n", "expected 32 hex digits");
+	CU_ASSERT_PTR_NULL(strstr(err, "e5e973"));
+}
+
 void reg_cutest_cfg(void)
 {
 	CU_pSuite s = CU_add_suite("cfg", NULL, NULL);
@@ -688,4 +722,5 @@ void reg_cutest_cfg(void)
 	CU_add_test(s, "prefixes", test_parse_prefix);
 	CU_add_test(s, "prefix matching", test_prefix_match);
 	CU_add_test(s, "transfer ACL", test_xfr_acl);
+	CU_add_test(s, "nsid, cookies, cookie-secret", test_edns_keys);
 }

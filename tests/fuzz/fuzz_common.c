@@ -62,7 +62,9 @@ const zt_t *fz_snapshot(void)
 
 	if (zt != NULL)
 		return zt;
-	cfg = fz_config(NULL);
+	/* NSID and cookies on: the options' answers are fuzzed too (a client address given). */
+	cfg = fz_config("nsid fuzz.nsid.test\ncookies yes\n"
+			"cookie-secret 000102030405060708090a0b0c0d0e0f\n");
 	if (ctl_build(cfg, NULL, NULL, &b, err, sizeof(err)) != SANDNS_EOK) {
 		fprintf(stderr, "fuzz: the snapshot: %s\n", err);
 		exit(1);

@@ -85,6 +85,27 @@ write('fuzz-answer', 'edns-options', query('example.com.', 'A', edns=0, options=
     dns.edns.GenericOption(dns.edns.COOKIE, bytes(range(8))),
     dns.edns.ECSOption('198.18.0.0', 24),
     dns.edns.GenericOption(dns.edns.PADDING, bytes(16))]))
+# NSID, cookies and padding (fz_snapshot() answers NSID and cookies): well formed, then lying
+ck = bytes(range(1, 9))
+write('fuzz-answer', 'edns-nsid', query('mail.example.com.', 'A', edns=0, qid=0x4544, options=[
+    dns.edns.GenericOption(3, b'')]))
+write('fuzz-answer', 'edns-nsid-content', query('mail.example.com.', 'A', edns=0, qid=0x4544, options=[
+    dns.edns.GenericOption(3, b'\xab\xcd')]))
+write('fuzz-answer', 'edns-cookie-client', query('mail.example.com.', 'A', edns=0, qid=0x4544, options=[
+    dns.edns.GenericOption(10, ck)]))
+write('fuzz-answer', 'edns-cookie-server', query('mail.example.com.', 'A', edns=0, qid=0x4544, options=[
+    dns.edns.GenericOption(3, b''),
+    dns.edns.GenericOption(10, ck + bytes([1, 0, 0, 0, 0x6b, 0x14, 0x4a, 0xd6]) + bytes(8))]))
+write('fuzz-answer', 'edns-cookie-bad-length', query('mail.example.com.', 'A', edns=0, qid=0x4544, options=[
+    dns.edns.GenericOption(10, ck + b'\x01')]))
+write('fuzz-answer', 'edns-cookie-twice', query('nope.example.com.', 'A', edns=0, qid=0x4544, options=[
+    dns.edns.GenericOption(10, ck), dns.edns.GenericOption(10, ck[::-1] + bytes(32))]))
+write('fuzz-answer', 'edns-padding', query('example.com.', 'SOA', edns=0, qid=0x4544, options=[
+    dns.edns.GenericOption(12, bytes(48))]))
+q = query('example.com.', 'SOA', edns=0, qid=0x4544, options=[dns.edns.GenericOption(10, ck)])
+write('fuzz-answer', 'edns-cookie-lying', q[:-10] + b'\x00\x20' + q[-8:])
+write('fuzz-answer', 'edns-cookie-chaos', query('id.server.', 'TXT', 'CH', edns=0, qid=0x4544, options=[
+    dns.edns.GenericOption(3, b''), dns.edns.GenericOption(10, ck)]))
 write('fuzz-answer', 'opcode-notify', query('example.com.', 'SOA', opcode='NOTIFY'))
 write('fuzz-answer', 'opcode-update', query('example.com.', 'SOA', opcode='UPDATE'))
 write('fuzz-answer', 'opcode-status', query('example.com.', 'SOA', opcode='STATUS'))
@@ -387,3 +408,10 @@ for mode in (1, 3):
 write(XF, 'ixfr-uptodate', framed(1, response(iq, [ZONE_SOA.format(10)]).to_wire()))
 write(XF, 'ixfr-as-axfr', framed(1, response(iq, [soa20] + ZONE_RRS + [soa20]).to_wire()))
 write(XF, 'ixfr-notimp', framed(1, response(iq, [], rcode=4).to_wire()))
+
+# ---- fuzz-pkt: DNS cookies and NSID through the dataplane (last: they draw no random numbers
+# the seeds above depend on)
+write(PKT, 'udp4-cookie-nsid', eth(udp4(query('mail.example.com.', 'A', edns=0, qid=0x4544, options=[
+    dns.edns.GenericOption(3, b''), dns.edns.GenericOption(10, bytes(range(8)))])), 0x0800))
+write(PKT, 'udp6-cookie', eth(udp6(query('mail.example.com.', 'AAAA', edns=0, qid=0x4544, options=[
+    dns.edns.GenericOption(10, bytes(range(8)) + bytes([1, 0, 0, 0]) + bytes(12))])), 0x86dd))
