@@ -73,6 +73,8 @@
  *                                  gets the zone AXFR-style.
  *   ixfr-max-depth N               changesets kept per zone, 1..100000 (default 20).
  *   control PATH                   Unix socket for sandnsctl, created mode 0600. Default: none.
+ *   metrics ADDR@PORT              serve Prometheus text on http://ADDR:PORT/metrics (its own
+ *                                  thread, libmicrohttpd; port required). Default: off.
  *   foreground yes|no              stay in the foreground and log to stderr (default no: fork
  *                                  into the background and log to syslog).
  *   udp-max-payload N              largest UDP response when EDNS allows more than 512,
@@ -232,7 +234,9 @@ typedef struct cfg {
 	size_t nprimaries;
 
 	enum cfg_io io;
-	char *control; /* absolute path of the control socket, or NULL */
+	char *control;	    /* absolute path of the control socket, or NULL */
+	cfg_addr_t metrics; /* where /metrics is served, when has_metrics */
+	bool has_metrics;
 	bool foreground;
 	uint16_t udp_max_payload;
 	char *identity;		   /* or NULL */

@@ -45,6 +45,7 @@ enum cfg_key {
 	CFG_K_KEY_FILE,
 	CFG_K_PRIMARY,
 	CFG_K_ALLOW_NOTIFY,
+	CFG_K_METRICS,
 	CFG_K_COUNT
 };
 

@@ -61,7 +61,8 @@ struct ctl {
 	uint64_t loaded_ms;
 	unsigned long reloads;
 	unsigned long reload_failures;
-	bool said_dropped; /* the keep-zones message was logged */
+	bool said_dropped;	     /* the keep-zones message was logged */
+	struct ctl_metrics *metrics; /* ctl_metrics.c: /metrics and the breakdowns of `stats` */
 
 	/*
 	 * Fetching the tls:// certificate sources, off this thread (ctl_probe.c): on an interval
@@ -260,5 +261,14 @@ bool ctl_fmt_policy(const ctl_build_t *b, const char *domain, bool json, buf_t *
  */
 bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, const char *type,
 		     bool json, buf_t *out, char *err, size_t errlen);
+
+/*
+ * ctl_metrics.c: after each publish, what /metrics shows of the snapshot (update); after each
+ * reload, its time and result too (reloaded); the breakdowns `stats` appends; freed with ctl.
+ */
+void ctl_metrics_update(ctl_t *ctl);
+void ctl_metrics_reloaded(ctl_t *ctl, bool ok);
+void ctl_metrics_stats(ctl_t *ctl, bool json, buf_t *b);
+void ctl_metrics_free(ctl_t *ctl);
 
 #endif

@@ -344,3 +344,13 @@ void srv_thread_stats(const srv_t *srv, size_t i, uint64_t out[SRV_STAT_COUNT])
 		out[s] = __atomic_load_n(&srv->threads[i].stats[s], __ATOMIC_RELAXED);
 	dgram_stats_read(&srv->threads[i].stats[SRV_DGRAM], &out[SRV_DGRAM]);
 }
+
+bool srv_thread_tcp(const srv_t *srv, size_t i)
+{
+	return i + 1 == srv->nthreads; /* the TCP thread comes last */
+}
+
+void srv_thread_zones(const srv_t *srv, size_t i, uint64_t out[DGRAM_ZONES])
+{
+	dgram_zones_add(srv->threads[i].zones, out);
+}

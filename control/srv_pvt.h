@@ -13,6 +13,7 @@
 /* One serving thread. Cache-line aligned: its counters are written by this thread alone. */
 struct srv_thread {
 	uint64_t stats[SRV_STAT_COUNT];
+	uint64_t zones[DGRAM_ZONES]; /* responses per zone (dgram.h), this thread's alone */
 	struct srv *srv;
 	pthread_t tid;
 	bool started;

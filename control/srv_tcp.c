@@ -68,12 +68,13 @@ struct tcp_conn {
 	bool xfr_allowed;
 	struct sockaddr_storage peer; /* for the transfer ACL of signed queries */
 	tsig_ctx_t *tsig;	      /* signs each message of its transfer; NULL: unsigned */
-	bool eof;	  /* the client shut its side: answer what is queued, then close */
-	bool xfr_wait;	  /* its transfer waits for the zone's order (retried on a timer) */
-	zt_xfr_t *xfr;	  /* the transfer under way, or NULL: no query is read meanwhile */
-	uint32_t events;  /* epoll interest now */
-	uint64_t last_ms; /* last progress in either direction */
-	uint64_t msg_ms;  /* since when a partial message waits for the rest; 0: none seen yet */
+	bool eof;      /* the client shut its side: answer what is queued, then close */
+	bool xfr_wait; /* its transfer waits for the zone's order (retried on a timer) */
+	zt_xfr_t *xfr; /* the transfer under way, or NULL: no query is read meanwhile */
+	zt_answer_info_t xfr_info; /* its question's type and zone, counted when it is done */
+	uint32_t events;	   /* epoll interest now */
+	uint64_t last_ms;	   /* last progress in either direction */
+	uint64_t msg_ms; /* since when a partial message waits for the rest; 0: none seen yet */
 	struct tcp_conn *prev, *next; /* idle order: the head has waited longest */
 	uint8_t *out;
 	size_t out_off, out_len, out_cap;
@@ -281,7 +282,7 @@ static int tcp_xfr_turn(struct tcp_loop *l, struct tcp_conn *c)
 	if (zt_xfr_done(c->xfr)) {
 		tcp_xfr_stop(l, c);
 		srv_stat_add(l->t, SRV_TCP_ANSWERED, 1);
-		dgram_stat_rcode(srv_dgram_stats(l->t), 0);
+		dgram_count(srv_dgram_stats(l->t), l->t->zones, &c->xfr_info);
 	}
 	return SANDNS_EOK;
 }
@@ -385,7 +386,7 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t
 		c->out[c->out_len + 1] = (uint8_t)len;
 		c->out_len += 2 + len;
 		srv_stat_add(t, SRV_TCP_ANSWERED, 1);
-		dgram_stat_rcode(srv_dgram_stats(t), info.rcode);
+		dgram_count(srv_dgram_stats(t), t->zones, &info);
 		if (info.truncated)
 			srv_stat_add(t, SRV_TRUNCATED, 1);
 		return SANDNS_EOK;
@@ -401,6 +402,8 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t
 	 * section, and goes on over later turns with that one version throughout (tcp_xfr_turn()).
 	 */
 	srv_stat_add(t, SRV_XFR, 1);
+	c->xfr_info = info;
+	c->xfr_info.rcode = 0;
 	c->xfr = malloc(sizeof(*c->xfr));
 	if (signed_q) {
 		/* Signed: every message of it, each MAC chained to the one before (RFC 8945 5.3.1).

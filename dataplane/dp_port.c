@@ -187,6 +187,7 @@ static int dp_workers_new(struct dp *dp, const rrl_cfg_t *rrl, char *err, size_t
 	for (i = 0; i < dp->nworkers; i++) {
 		dp->workers[i].dp = dp;
 		dp->workers[i].dg.stats = &dp->workers[i].stats[DP_ST_DGRAM];
+		dp->workers[i].dg.zones = dp->workers[i].zones;
 		if (rrl->rate == 0)
 			continue;
 		/* Each worker limits what it answers by itself: no state is shared. */
@@ -210,6 +211,7 @@ dp_t *dp_new(const dp_conf_t *conf, int *errcode, char *err, size_t errlen)
 		*errcode = -ENOMEM;
 		return NULL;
 	}
+	pthread_mutex_init(&dp->stats_lock, NULL);
 	if (sched_getaffinity(0, sizeof(dp->cpus_before_eal), &dp->cpus_before_eal) != 0)
 		CPU_ZERO(&dp->cpus_before_eal);
 	dp->addrs = conf->addrs;
@@ -343,6 +345,38 @@ void dp_dgram_stats(const dp_t *dp, uint64_t out[DGRAM_STAT_COUNT])
 	}
 }
 
+void dp_zone_stats(const dp_t *dp, uint64_t out[DGRAM_ZONES])
+{
+	for (unsigned i = 0; i < dp->nworkers; i++)
+		dgram_zones_add(dp->workers[i].zones, out);
+}
+
+bool dp_port_stats(dp_t *dp, dp_port_stats_t *out)
+{
+	struct rte_eth_stats st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!dp->port_started)
+		return false;
+	/* Ethdev's control functions are not thread-safe on one port: the control thread and
+	 * the metrics thread take turns. The workers never call it. */
+	pthread_mutex_lock(&dp->stats_lock);
+	rc = rte_eth_stats_get(dp->port, &st);
+	pthread_mutex_unlock(&dp->stats_lock);
+	if (rc != 0)
+		return false;
+	out->ipackets = st.ipackets;
+	out->opackets = st.opackets;
+	out->ibytes = st.ibytes;
+	out->obytes = st.obytes;
+	out->imissed = st.imissed;
+	out->ierrors = st.ierrors;
+	out->oerrors = st.oerrors;
+	out->rx_nombuf = st.rx_nombuf;
+	return true;
+}
+
 void dp_free(dp_t **dpp)
 {
 	struct dp *dp;
@@ -369,6 +403,7 @@ void dp_free(dp_t **dpp)
 	for (unsigned i = 0; dp->workers != NULL && i < dp->nworkers; i++)
 		rrl_free(&dp->workers[i].dg.rrl);
 	free(dp->workers);
+	pthread_mutex_destroy(&dp->stats_lock);
 	free(dp);
 	*dpp = NULL;
 }

@@ -10,6 +10,20 @@
 
 const char *const dgram_stat_names[DGRAM_STAT_COUNT] = {DGRAM_STAT_NAMES(0)};
 
+/* The counted types, in the order of their names (slot 0: any other). */
+// clang-format off
+const uint8_t dgram_qtype_slot[DGRAM_QTYPE_MAP] = {
+	[1] = 1, [2] = 2, [5] = 3, [6] = 4, [12] = 5, [15] = 6, [16] = 7, [28] = 8, [33] = 9,
+	[35] = 10, [43] = 11, [46] = 12, [47] = 13, [48] = 14, [50] = 15, [51] = 16, [52] = 17,
+	[64] = 18, [65] = 19, [251] = 20, [252] = 21, [255] = 22, [257] = 23};
+// clang-format on
+
+void dgram_zones_add(const uint64_t *zones, uint64_t out[DGRAM_ZONES])
+{
+	for (size_t z = 0; z < DGRAM_ZONES; z++)
+		out[z] += __atomic_load_n(&zones[z], __ATOMIC_RELAXED);
+}
+
 void dgram_stats_read(const uint64_t *st, uint64_t out[DGRAM_STAT_COUNT])
 {
 	size_t s;

@@ -26,8 +26,23 @@ enum dgram_stat {
 	DGRAM_RRL_SLIPPED, /* responses the rate limit cut to a truncated one instead */
 	DGRAM_RCODE_FIRST, /* responses by rcode: 0..15, BADVERS (16), anything else */
 	DGRAM_RCODE_OTHER = DGRAM_RCODE_FIRST + 17,
-	DGRAM_STAT_COUNT
+	DGRAM_QTYPE_FIRST, /* responses by the question's type: the common ones (DGRAM_QTYPES) */
+	DGRAM_QTYPE_OTHER = DGRAM_QTYPE_FIRST, /* ... any other type, or no question, first */
+	DGRAM_STAT_COUNT = DGRAM_QTYPE_FIRST + 24
 };
+
+/* The types counted by name (dgram_qtype_slot[] maps a type below 512 to its offset, 0 other). */
+#define DGRAM_QTYPES 24
+#define DGRAM_QTYPE_MAP 512
+extern const uint8_t dgram_qtype_slot[DGRAM_QTYPE_MAP];
+
+/*
+ * Responses per zone: slot 1 + the snapshot's zone index (zt_answer_info_t.zone), slot 0 for
+ * none (REFUSED, FORMERR, CHAOS), the last slot for the zones past DGRAM_ZONES - 2 (a snapshot
+ * with more zones counts the rest together). Each answering thread keeps an array of its own
+ * beside its named counters (dgram_ctx_t.zones), written and read as they are.
+ */
+#define DGRAM_ZONES 256
 
 /*
  * The counters' names, written once for every table that has them: designated initializers
@@ -59,7 +74,31 @@ enum dgram_stat {
 	[(base) + DGRAM_RCODE_FIRST + 14] = "rcode14",   \
 	[(base) + DGRAM_RCODE_FIRST + 15] = "rcode15",   \
 	[(base) + DGRAM_RCODE_FIRST + 16] = "badvers",   \
-	[(base) + DGRAM_RCODE_OTHER] = "rcode-other"
+	[(base) + DGRAM_RCODE_OTHER] = "rcode-other",   \
+	[(base) + DGRAM_QTYPE_OTHER] = "qtype-other",   \
+	[(base) + DGRAM_QTYPE_FIRST + 1] = "qtype-a",    \
+	[(base) + DGRAM_QTYPE_FIRST + 2] = "qtype-ns",   \
+	[(base) + DGRAM_QTYPE_FIRST + 3] = "qtype-cname", \
+	[(base) + DGRAM_QTYPE_FIRST + 4] = "qtype-soa",  \
+	[(base) + DGRAM_QTYPE_FIRST + 5] = "qtype-ptr",  \
+	[(base) + DGRAM_QTYPE_FIRST + 6] = "qtype-mx",   \
+	[(base) + DGRAM_QTYPE_FIRST + 7] = "qtype-txt",  \
+	[(base) + DGRAM_QTYPE_FIRST + 8] = "qtype-aaaa", \
+	[(base) + DGRAM_QTYPE_FIRST + 9] = "qtype-srv",  \
+	[(base) + DGRAM_QTYPE_FIRST + 10] = "qtype-naptr", \
+	[(base) + DGRAM_QTYPE_FIRST + 11] = "qtype-ds",  \
+	[(base) + DGRAM_QTYPE_FIRST + 12] = "qtype-rrsig", \
+	[(base) + DGRAM_QTYPE_FIRST + 13] = "qtype-nsec", \
+	[(base) + DGRAM_QTYPE_FIRST + 14] = "qtype-dnskey", \
+	[(base) + DGRAM_QTYPE_FIRST + 15] = "qtype-nsec3", \
+	[(base) + DGRAM_QTYPE_FIRST + 16] = "qtype-nsec3param", \
+	[(base) + DGRAM_QTYPE_FIRST + 17] = "qtype-tlsa", \
+	[(base) + DGRAM_QTYPE_FIRST + 18] = "qtype-svcb", \
+	[(base) + DGRAM_QTYPE_FIRST + 19] = "qtype-https", \
+	[(base) + DGRAM_QTYPE_FIRST + 20] = "qtype-ixfr", \
+	[(base) + DGRAM_QTYPE_FIRST + 21] = "qtype-axfr", \
+	[(base) + DGRAM_QTYPE_FIRST + 22] = "qtype-any", \
+	[(base) + DGRAM_QTYPE_FIRST + 23] = "qtype-caa"
 // clang-format on
 
 /* The same names indexed by enum dgram_stat alone. */
@@ -92,6 +131,7 @@ typedef struct dgram_auth {
 typedef struct dgram_ctx {
 	rrl_t *rrl;	 /* its response rate limiter (rrl_tick() once per batch), or NULL */
 	uint64_t *stats; /* its counters, DGRAM_STAT_COUNT of them (enum dgram_stat) */
+	uint64_t *zones; /* its responses per zone, DGRAM_ZONES of them; NULL: not counted */
 	const dgram_auth_t *auth; /* keys and transfer ACL; NULL: see dgram_answer() */
 } dgram_ctx_t;
 
@@ -106,6 +146,27 @@ static inline void dgram_stat_rcode(uint64_t *st, unsigned rcode)
 {
 	dgram_stat_add(
 	    st, rcode <= 16 ? (enum dgram_stat)(DGRAM_RCODE_FIRST + rcode) : DGRAM_RCODE_OTHER, 1);
+}
+
+/*
+ * One response counted by what INFO says: its rcode and question type into ST, its zone into
+ * ZONES (NULL: none). Two loads, three increments: the whole cost on the answer path.
+ */
+static inline void dgram_count(uint64_t *st, uint64_t *zones, const zt_answer_info_t *info)
+{
+	const unsigned qt = info->qtype;
+	const uint32_t z = info->zone;
+
+	dgram_stat_rcode(st, info->rcode);
+	dgram_stat_add(st,
+		       (enum dgram_stat)(DGRAM_QTYPE_FIRST +
+					 (qt < DGRAM_QTYPE_MAP ? dgram_qtype_slot[qt] : 0)),
+		       1);
+	if (zones != NULL) {
+		uint64_t *c = &zones[z < DGRAM_ZONES - 1 ? z : DGRAM_ZONES - 1];
+
+		__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
+	}
 }
 
 /*
@@ -148,7 +209,7 @@ static inline size_t dgram_answer(const dgram_ctx_t *dg, const zt_t *zt, uint8_t
 			n = dgram_answer_auth(dg, zt, buf, qlen, cap, client, alen, info);
 			if (n != 0) {
 				dgram_stat_add(st, DGRAM_ANSWERED, 1);
-				dgram_stat_rcode(st, info->rcode);
+				dgram_count(st, dg->zones, info);
 				return n;
 			}
 		}
@@ -169,7 +230,7 @@ static inline size_t dgram_answer(const dgram_ctx_t *dg, const zt_t *zt, uint8_t
 			dgram_stat_add(st, DGRAM_RRL_SLIPPED, 1);
 	}
 	dgram_stat_add(st, DGRAM_ANSWERED, 1);
-	dgram_stat_rcode(st, info->rcode);
+	dgram_count(st, dg->zones, info);
 	if (info->truncated)
 		dgram_stat_add(st, DGRAM_TRUNCATED, 1);
 	return n;
@@ -180,5 +241,8 @@ static inline size_t dgram_answer(const dgram_ctx_t *dg, const zt_t *zt, uint8_t
  * the received added up (DGRAM_RECEIVED: answered + dropped + rrl-dropped).
  */
 void dgram_stats_read(const uint64_t *st, uint64_t out[DGRAM_STAT_COUNT]);
+
+/* Adds the per-zone counters ZONES one thread keeps (relaxed loads) into OUT. */
+void dgram_zones_add(const uint64_t *zones, uint64_t out[DGRAM_ZONES]);
 
 #endif
