@@ -181,6 +181,42 @@ static void test_rcodes(void)
 	CU_ASSERT_STRING_EQUAL(dgram_stat_names[DGRAM_RCODE_OTHER], "rcode-other");
 }
 
+/* By question type (the common ones by name, the rest together) and by zone (slot 1 + index). */
+static void test_types_and_zones(void)
+{
+	uint64_t st[DGRAM_STAT_COUNT] = {0}, zones[DGRAM_ZONES] = {0};
+	const dgram_ctx_t dg = {.rrl = NULL, .stats = st, .zones = zones};
+	uint8_t resp[4096], act;
+	zt_answer_info_t info = {.rcode = 0, .qtype = 65535, .zone = 100000};
+
+	CU_ASSERT(ask(&dg, zt, "mail.example.com.", 1, 0, resp, &act) > 0);
+	CU_ASSERT(ask(&dg, zt, "mail.example.com.", 28, 0, resp, &act) > 0);
+	CU_ASSERT(ask(&dg, zt, "example.com.", 257, 0, resp, &act) > 0);   /* CAA: named */
+	CU_ASSERT(ask(&dg, zt, "example.com.", 99, 0, resp, &act) > 0);	   /* SPF: other */
+	CU_ASSERT(ask(&dg, zt, "www.example.org.", 1, 0, resp, &act) > 0); /* REFUSED: no zone */
+	CU_ASSERT_STRING_EQUAL(dgram_stat_names[DGRAM_QTYPE_FIRST + dgram_qtype_slot[1]],
+			       "qtype-a");
+	CU_ASSERT_STRING_EQUAL(dgram_stat_names[DGRAM_QTYPE_FIRST + dgram_qtype_slot[28]],
+			       "qtype-aaaa");
+	CU_ASSERT_STRING_EQUAL(dgram_stat_names[DGRAM_QTYPE_FIRST + dgram_qtype_slot[257]],
+			       "qtype-caa");
+	CU_ASSERT_STRING_EQUAL(dgram_stat_names[DGRAM_QTYPE_FIRST + dgram_qtype_slot[65]],
+			       "qtype-https");
+	CU_ASSERT_EQUAL(st[DGRAM_QTYPE_FIRST + dgram_qtype_slot[1]], 2);
+	CU_ASSERT_EQUAL(st[DGRAM_QTYPE_FIRST + dgram_qtype_slot[28]], 1);
+	CU_ASSERT_EQUAL(st[DGRAM_QTYPE_FIRST + dgram_qtype_slot[257]], 1);
+	CU_ASSERT_EQUAL(st[DGRAM_QTYPE_OTHER], 1);
+	CU_ASSERT_EQUAL(zones[1], 4); /* example.com., the snapshot's zone 0 */
+	CU_ASSERT_EQUAL(zones[0], 1);
+	/* Past the bounds: a type above the map is other, a zone past the slots the last slot. */
+	dgram_count(st, zones, &info);
+	CU_ASSERT_EQUAL(st[DGRAM_QTYPE_OTHER], 2);
+	CU_ASSERT_EQUAL(zones[DGRAM_ZONES - 1], 1);
+	/* Without a zone array only the named counters move. */
+	dgram_count(st, NULL, &info);
+	CU_ASSERT_EQUAL(st[DGRAM_QTYPE_OTHER], 3);
+}
+
 /* One set of names in both serving modes: the socket workers' and the DPDK workers' tables. */
 static void test_names(void)
 {
@@ -220,5 +256,6 @@ void reg_cutest_dgram(void)
 	CU_add_test(s, "answered, dropped, truncated, by rcode", test_answer_and_count);
 	CU_add_test(s, "rate-limited: whole, slipped, dropped", test_rate_limited);
 	CU_add_test(s, "BADVERS and other rcodes", test_rcodes);
+	CU_add_test(s, "by question type and by zone", test_types_and_zones);
 	CU_add_test(s, "one set of names for sockets and DPDK", test_names);
 }
