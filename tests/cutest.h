@@ -29,10 +29,11 @@ void reg_cutest_cfg_keys(
     void);		     /* tests/control/test_cfg_keys.c: TSIG keys and ACLs in the config */
 void reg_cutest_tsig(void);  /* tests/zones/test_tsig.c: TSIG against dnspython's signatures */
 void reg_cutest_xfrin(void); /* tests/control/test_xfrin.c: secondary zones, no network */
-void reg_cutest_metrics(void); /* tests/control/test_metrics.c: the Prometheus exposition */
 void reg_cutest_dgram(void); /* tests/zones/test_dgram.c: one datagram answered, limited, counted */
 void reg_cutest_notify(void); /* tests/control/test_notify.c: NOTIFY out, lines to answers */
 void reg_cutest_xfr(void);    /* tests/zones/test_xfr.c: the transfer cursor, resumed, referenced */
 void reg_cutest_bigans(void); /* tests/zones/test_bigans.c: answers of any size */
+
+void reg_cutest_metrics(void); /* tests/control/test_metrics.c: the Prometheus exposition */
 
 #endif
