@@ -32,7 +32,7 @@ enum { EXIT_RUNTIME = 1, EXIT_CONFIG = 2 };
 static const char usage_text[] =
     "usage: sandnsd [--config FILE] [--zone ORIGIN=FILE]... [--listen ADDR[@PORT]]...\n"
     "         [--io dpdk|socket] [--allow-transfer PREFIX]... [--cert SOURCE]...\n"
-    "         [--control PATH] [--foreground] [-- EAL-ARGS]\n"
+    "         [--control PATH] [--metrics ADDR@PORT] [--foreground] [-- EAL-ARGS]\n"
     "\n"
     "Authoritative DNS server: answers from precompiled zone snapshots.\n"
     "\n"
@@ -76,6 +76,7 @@ static const char usage_text[] =
     "  --keep-zones auto|yes|no keep the zones as read beside the snapshot (auto: up to\n"
     "                           250,000 records; no: reloads read the files again)\n"
     "  --control PATH           control socket for sandnsctl (mode 0600)\n"
+    "  --metrics ADDR@PORT      Prometheus text on http://ADDR:PORT/metrics (off)\n"
     "  --foreground             stay in the foreground, log to stderr\n"
     "  --udp-max-payload N      largest EDNS UDP response, 512..65535 (1232)\n"
     "  --identity NAME          CHAOS id.server./hostname.bind. answer\n"

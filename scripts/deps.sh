@@ -7,9 +7,9 @@
 set -euo pipefail
 
 BUILD_PKGS=(gcc meson ninja-build pkg-config libldns-dev liburcu-dev libssl-dev libcunit1-dev
-	libdpdk-dev dpdk)
+	libdpdk-dev dpdk libmicrohttpd-dev)
 TEST_PKGS=(knot knot-dnsutils python3 python3-dnspython iproute2 openssl dnsperf iputils-ping
-	ethtool nsd python3-exchangelib)
+	ethtool nsd python3-exchangelib python3-prometheus-client)
 # The libFuzzer targets (tests/fuzz/, build-fuzz/): clang 14; its sanitizer and libFuzzer
 # runtimes (libclang_rt.fuzzer, .asan, .ubsan), which clang-14 only recommends; llvm-14 for
 # llvm-symbolizer, which turns the addresses of a crash report into file:line.
