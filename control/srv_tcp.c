@@ -282,7 +282,7 @@ static int tcp_xfr_turn(struct tcp_loop *l, struct tcp_conn *c)
 	if (zt_xfr_done(c->xfr)) {
 		tcp_xfr_stop(l, c);
 		srv_stat_add(l->t, SRV_TCP_ANSWERED, 1);
-		dgram_count(srv_dgram_stats(l->t), l->t->zones, &c->xfr_info);
+		dgram_count(l->t->detail, &c->xfr_info);
 	}
 	return SANDNS_EOK;
 }
@@ -386,7 +386,7 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t
 		c->out[c->out_len + 1] = (uint8_t)len;
 		c->out_len += 2 + len;
 		srv_stat_add(t, SRV_TCP_ANSWERED, 1);
-		dgram_count(srv_dgram_stats(t), t->zones, &info);
+		dgram_count(t->detail, &info);
 		if (info.truncated)
 			srv_stat_add(t, SRV_TRUNCATED, 1);
 		return SANDNS_EOK;

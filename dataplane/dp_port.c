@@ -187,7 +187,7 @@ static int dp_workers_new(struct dp *dp, const rrl_cfg_t *rrl, char *err, size_t
 	for (i = 0; i < dp->nworkers; i++) {
 		dp->workers[i].dp = dp;
 		dp->workers[i].dg.stats = &dp->workers[i].stats[DP_ST_DGRAM];
-		dp->workers[i].dg.zones = dp->workers[i].zones;
+		dp->workers[i].dg.detail = dp->workers[i].detail;
 		if (rrl->rate == 0)
 			continue;
 		/* Each worker limits what it answers by itself: no state is shared. */
@@ -329,7 +329,7 @@ void dp_worker_stats(const dp_t *dp, unsigned i, uint64_t out[DP_ST_COUNT])
 
 	for (s = 0; s < DP_ST_DGRAM; s++)
 		out[s] = __atomic_load_n(&dp->workers[i].stats[s], __ATOMIC_RELAXED);
-	dgram_stats_read(dp->workers[i].dg.stats, &out[DP_ST_DGRAM]);
+	dgram_stats_read(dp->workers[i].dg.stats, dp->workers[i].detail, &out[DP_ST_DGRAM]);
 }
 
 void dp_dgram_stats(const dp_t *dp, uint64_t out[DGRAM_STAT_COUNT])
@@ -339,7 +339,7 @@ void dp_dgram_stats(const dp_t *dp, uint64_t out[DGRAM_STAT_COUNT])
 
 	memset(out, 0, sizeof(one));
 	for (i = 0; i < dp->nworkers; i++) {
-		dgram_stats_read(dp->workers[i].dg.stats, one);
+		dgram_stats_read(dp->workers[i].dg.stats, dp->workers[i].detail, one);
 		for (s = 0; s < DGRAM_STAT_COUNT; s++)
 			out[s] += one[s];
 	}
@@ -348,7 +348,7 @@ void dp_dgram_stats(const dp_t *dp, uint64_t out[DGRAM_STAT_COUNT])
 void dp_zone_stats(const dp_t *dp, uint64_t out[DGRAM_ZONES])
 {
 	for (unsigned i = 0; i < dp->nworkers; i++)
-		dgram_zones_add(dp->workers[i].zones, out);
+		dgram_zones_add(dp->workers[i].detail, out);
 }
 
 bool dp_port_stats(dp_t *dp, dp_port_stats_t *out)

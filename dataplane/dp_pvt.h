@@ -24,7 +24,7 @@
 /* One worker: its queue pair on both ports and its counters, alone on its cache lines. */
 struct dp_worker {
 	uint64_t stats[DP_ST_COUNT];
-	uint64_t zones[DGRAM_ZONES]; /* responses per zone (dgram.h) */
+	uint64_t detail[DGRAM_DETAIL]; /* by rcode and type, by zone (dgram.h) */
 	struct dp *dp;
 	dgram_ctx_t dg; /* its response rate limiter (or NULL), its counters from DP_ST_DGRAM */
 	unsigned lcore;

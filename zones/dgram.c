@@ -18,19 +18,28 @@ const uint8_t dgram_qtype_slot[DGRAM_QTYPE_MAP] = {
 	[64] = 18, [65] = 19, [251] = 20, [252] = 21, [255] = 22, [257] = 23};
 // clang-format on
 
-void dgram_zones_add(const uint64_t *zones, uint64_t out[DGRAM_ZONES])
+void dgram_zones_add(const uint64_t *detail, uint64_t out[DGRAM_ZONES])
 {
 	for (size_t z = 0; z < DGRAM_ZONES; z++)
-		out[z] += __atomic_load_n(&zones[z], __ATOMIC_RELAXED);
+		out[z] += __atomic_load_n(&detail[DGRAM_MATRIX + z], __ATOMIC_RELAXED);
 }
 
-void dgram_stats_read(const uint64_t *st, uint64_t out[DGRAM_STAT_COUNT])
+void dgram_stats_read(const uint64_t *st, const uint64_t *detail, uint64_t out[DGRAM_STAT_COUNT])
 {
 	size_t s;
 
 	for (s = 0; s < DGRAM_STAT_COUNT; s++)
 		out[s] = __atomic_load_n(&st[s], __ATOMIC_RELAXED);
 	out[DGRAM_RECEIVED] = out[DGRAM_ANSWERED] + out[DGRAM_DROPPED] + out[DGRAM_RRL_DROPPED];
+	for (size_t r = 0; r < DGRAM_RCODES; r++) {
+		for (size_t q = 0; q < DGRAM_QTYPES; q++) {
+			const uint64_t n =
+			    __atomic_load_n(&detail[r * DGRAM_QTYPES + q], __ATOMIC_RELAXED);
+
+			out[DGRAM_RCODE_FIRST + r] += n;
+			out[DGRAM_QTYPE_FIRST + q] += n;
+		}
+	}
 }
 
 /* The UDP limit the engine applies to QUERY (QLEN): its EDNS payload within ours, else 512. */

@@ -37,12 +37,18 @@ enum dgram_stat {
 extern const uint8_t dgram_qtype_slot[DGRAM_QTYPE_MAP];
 
 /*
- * Responses per zone: slot 1 + the snapshot's zone index (zt_answer_info_t.zone), slot 0 for
- * none (REFUSED, FORMERR, CHAOS), the last slot for the zones past DGRAM_ZONES - 2 (a snapshot
- * with more zones counts the rest together). Each answering thread keeps an array of its own
- * beside its named counters (dgram_ctx_t.zones), written and read as they are.
+ * The detail each answering thread keeps beside its named counters (dgram_ctx_t.detail,
+ * DGRAM_DETAIL of them, written and read as they are): first its responses by rcode (0..16,
+ * then any other: DGRAM_RCODES rows) and question type (DGRAM_QTYPES columns), one increment a
+ * response where two counters would take two, whose sums dgram_stats_read() adds to the named
+ * rcode and type counters; then its responses per zone: slot 1 + the snapshot's zone index
+ * (zt_answer_info_t.zone), slot 0 for none (REFUSED, FORMERR, CHAOS), the last slot for the
+ * zones past DGRAM_ZONES - 2 (a snapshot with more zones counts the rest together).
  */
+#define DGRAM_RCODES 18
+#define DGRAM_MATRIX (DGRAM_RCODES * DGRAM_QTYPES)
 #define DGRAM_ZONES 256
+#define DGRAM_DETAIL (DGRAM_MATRIX + DGRAM_ZONES)
 
 /*
  * The counters' names, written once for every table that has them: designated initializers
@@ -129,9 +135,9 @@ typedef struct dgram_auth {
 
 /* What one answering thread brings to dgram_answer(). */
 typedef struct dgram_ctx {
-	rrl_t *rrl;	 /* its response rate limiter (rrl_tick() once per batch), or NULL */
-	uint64_t *stats; /* its counters, DGRAM_STAT_COUNT of them (enum dgram_stat) */
-	uint64_t *zones; /* its responses per zone, DGRAM_ZONES of them; NULL: not counted */
+	rrl_t *rrl;	  /* its response rate limiter (rrl_tick() once per batch), or NULL */
+	uint64_t *stats;  /* its counters, DGRAM_STAT_COUNT of them (enum dgram_stat) */
+	uint64_t *detail; /* its responses by rcode and type, and by zone (DGRAM_DETAIL) */
 	const dgram_auth_t *auth; /* keys and transfer ACL; NULL: see dgram_answer() */
 } dgram_ctx_t;
 
@@ -141,7 +147,7 @@ static inline void dgram_stat_add(uint64_t *st, enum dgram_stat s, uint64_t n)
 	__atomic_store_n(&st[s], st[s] + n, __ATOMIC_RELAXED);
 }
 
-/* One more response with RCODE (zt_answer_info_t's: 16 is BADVERS); TCP counts here too. */
+/* One more response with RCODE (zt_answer_info_t's: 16 is BADVERS), besides dgram_count(). */
 static inline void dgram_stat_rcode(uint64_t *st, unsigned rcode)
 {
 	dgram_stat_add(
@@ -149,24 +155,19 @@ static inline void dgram_stat_rcode(uint64_t *st, unsigned rcode)
 }
 
 /*
- * One response counted by what INFO says: its rcode and question type into ST, its zone into
- * ZONES (NULL: none). Two loads, three increments: the whole cost on the answer path.
+ * One response counted in DETAIL (a thread's, DGRAM_DETAIL) by what INFO says: by its rcode and
+ * question type, and by its zone. Two increments: the whole cost on the answer path.
  */
-static inline void dgram_count(uint64_t *st, uint64_t *zones, const zt_answer_info_t *info)
+static inline void dgram_count(uint64_t *detail, const zt_answer_info_t *info)
 {
-	const unsigned qt = info->qtype;
+	const unsigned rc = info->rcode, qt = info->qtype;
 	const uint32_t z = info->zone;
+	uint64_t *c = &detail[(rc <= 16 ? rc : 17) * DGRAM_QTYPES +
+			      (qt < DGRAM_QTYPE_MAP ? dgram_qtype_slot[qt] : 0)];
 
-	dgram_stat_rcode(st, info->rcode);
-	dgram_stat_add(st,
-		       (enum dgram_stat)(DGRAM_QTYPE_FIRST +
-					 (qt < DGRAM_QTYPE_MAP ? dgram_qtype_slot[qt] : 0)),
-		       1);
-	if (zones != NULL) {
-		uint64_t *c = &zones[z < DGRAM_ZONES - 1 ? z : DGRAM_ZONES - 1];
-
-		__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
-	}
+	__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
+	c = &detail[DGRAM_MATRIX + (z < DGRAM_ZONES - 1 ? z : DGRAM_ZONES - 1)];
+	__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
 }
 
 /*
@@ -209,7 +210,7 @@ static inline size_t dgram_answer(const dgram_ctx_t *dg, const zt_t *zt, uint8_t
 			n = dgram_answer_auth(dg, zt, buf, qlen, cap, client, alen, info);
 			if (n != 0) {
 				dgram_stat_add(st, DGRAM_ANSWERED, 1);
-				dgram_count(st, dg->zones, info);
+				dgram_count(dg->detail, info);
 				return n;
 			}
 		}
@@ -230,19 +231,20 @@ static inline size_t dgram_answer(const dgram_ctx_t *dg, const zt_t *zt, uint8_t
 			dgram_stat_add(st, DGRAM_RRL_SLIPPED, 1);
 	}
 	dgram_stat_add(st, DGRAM_ANSWERED, 1);
-	dgram_count(st, dg->zones, info);
+	dgram_count(dg->detail, info);
 	if (info->truncated)
 		dgram_stat_add(st, DGRAM_TRUNCATED, 1);
 	return n;
 }
 
 /*
- * A copy of the counters ST that one thread keeps (relaxed loads), for any other thread, with
- * the received added up (DGRAM_RECEIVED: answered + dropped + rrl-dropped).
+ * A copy of the counters ST and DETAIL that one thread keeps (relaxed loads), for any other
+ * thread, with the received added up (DGRAM_RECEIVED: answered + dropped + rrl-dropped) and the
+ * rcode and type counters with DETAIL's responses by rcode and type added.
  */
-void dgram_stats_read(const uint64_t *st, uint64_t out[DGRAM_STAT_COUNT]);
+void dgram_stats_read(const uint64_t *st, const uint64_t *detail, uint64_t out[DGRAM_STAT_COUNT]);
 
-/* Adds the per-zone counters ZONES one thread keeps (relaxed loads) into OUT. */
-void dgram_zones_add(const uint64_t *zones, uint64_t out[DGRAM_ZONES]);
+/* Adds the per-zone counters of DETAIL (one thread's, relaxed loads) into OUT. */
+void dgram_zones_add(const uint64_t *detail, uint64_t out[DGRAM_ZONES]);
 
 #endif
