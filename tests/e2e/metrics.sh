@@ -4,7 +4,7 @@
 # types, an NXDOMAIN, a REFUSED) counted exactly in /metrics, parsed with prometheus_client's
 # parser, and the same numbers in `sandnsctl --json stats`; a reload's result; scrapers that hold
 # connections and never read stop neither queries nor `sandnsctl status`; bad metrics settings
-# stop sandnsd at start naming the key; then --io dpdk (net_af_packet in namespaces, root): the
+# stop sandnsd at start naming the key; the policy's decisions; then --io dpdk (net_af_packet in namespaces, root): the
 # dpdk transport label and the port's counters.
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir.
 set -uo pipefail
@@ -44,8 +44,9 @@ quiet() { "$@" >/dev/null; }
 # ---------------------------------------------------------------- kernel sockets
 MPORT=$(pick_port $((20000 + ($$ * 7) % 12000))) || die "no free port"
 cp "$SAMPLE/example.com.zone" "$TMP/example.com.zone"
-start_sandnsd m --zone "example.com.=$TMP/example.com.zone" --metrics "127.0.0.1@$MPORT" ||
-	exit 1
+# With the sample certificate: the autodiscover policy's decisions show as sandns_policy_decision.
+start_sandnsd m --zone "example.com.=$TMP/example.com.zone" --metrics "127.0.0.1@$MPORT" \
+	--cert "$SAMPLE/mail.example.com.pem" || exit 1
 URL=http://127.0.0.1:$MPORT/metrics
 q() { kdig @127.0.0.1 -p "$PORT" +norec +time=2 +retry=0 "$@" 2>&1; }
 rc_of() { q "$@" | grep -o 'status: [A-Z]*' | head -n 1 | sed 's/status: //'; }
@@ -68,12 +69,15 @@ echo "bad 3600 IN A not-an-address" >>"$TMP/example.com.zone"
 check "sandnsctl stats shows the rcodes by transport" has "$(cat "$TMP/stats.txt")" \
 	'^udp rcode: NOERROR=7 NXDOMAIN=1 REFUSED=1$'
 check "sandnsctl stats shows the zones" has "$(cat "$TMP/stats.txt")" 'example.net.=10'
+SERIAL=$("$SANDNSCTL" --control "$SOCK" --json status | $PY -c \
+	'import json, sys; print([z["serial"] for z in json.load(sys.stdin)["zones"] if z["origin"] == "example.net."][0])')
 EXPECTED='{"transports": ["udp", "tcp"],
  "qtype": {"udp": {"A": 5, "AAAA": 2, "MX": 1, "SOA": 1}, "tcp": {"TXT": 2, "AAAA": 1, "NS": 1}},
  "rcode": {"udp": {"NOERROR": 7, "NXDOMAIN": 1, "REFUSED": 1}, "tcp": {"NOERROR": 2, "NXDOMAIN": 1, "REFUSED": 1}},
  "received": {"udp": 9, "tcp": 4},
  "zones": {"example.net.": 10, "example.com.": 1, "(none)": 2},
- "serials": {"example.net.": 2024060101},
+ "serials": {"example.net.": '"$SERIAL"'},
+ "policy": [["example.com.", "autodiscover.example.com.", "A", "synthesize-srv"]],
  "reload_ok": 0, "reload_failed": 1}'
 run_counted "metrics match what was sent" $PY "$CHECK" "$URL" "$TMP/stats.json" "$EXPECTED"
 

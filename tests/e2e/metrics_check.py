@@ -97,6 +97,12 @@ def main():
         verdict(stats.get("zones", {}).get(zone) == exp, "stats zones %s = %s" % (zone, stats.get("zones", {}).get(zone)))
     for zone, serial in expected.get("serials", {}).items():
         verdict(value(sm, "sandns_zone_serial", zone=zone) == serial, "sandns_zone_serial{zone=%s} = %d" % (zone, serial))
+    for domain, name, family, decision in expected.get("policy", []):
+        v = [val for (n, labels), val in sm.items() if n == "sandns_policy_decision" and dict(labels).get("domain") == domain
+             and dict(labels).get("name") == name and dict(labels).get("family") == family]
+        got = [dict(labels)["decision"] for (n, labels), val in sm.items() if n == "sandns_policy_decision"
+               and dict(labels).get("name") == name and dict(labels).get("family") == family]
+        verdict(v == [1.0] and got == [decision], "sandns_policy_decision %s %s %s: %s (want %s)" % (domain, name, family, got, decision))
     if "reload_ok" in expected:
         verdict(value(sm, "sandns_last_reload_success") == expected["reload_ok"], "sandns_last_reload_success = %s" % expected["reload_ok"])
         verdict(value(sm, "sandns_reloads_total", result="failed") == expected["reload_failed"], "sandns_reloads_total{result=failed} = %s" % expected["reload_failed"])
