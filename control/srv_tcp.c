@@ -68,18 +68,19 @@ struct tcp_conn {
 	bool xfr_allowed;
 	struct sockaddr_storage peer; /* for the transfer ACL of signed queries */
 	tsig_ctx_t *tsig;	      /* signs each message of its transfer; NULL: unsigned */
-	bool eof;      /* the client shut its side: answer what is queued, then close */
-	bool xfr_wait; /* its transfer waits for the zone's order (retried on a timer) */
-	zt_xfr_t *xfr; /* the transfer under way, or NULL: no query is read meanwhile */
-	zt_answer_info_t xfr_info; /* its question's type and zone, counted when it is done */
-	uint32_t events;	   /* epoll interest now */
-	uint64_t last_ms;	   /* last progress in either direction */
-	uint64_t msg_ms; /* since when a partial message waits for the rest; 0: none seen yet */
+	bool eof;	  /* the client shut its side: answer what is queued, then close */
+	bool xfr_wait;	  /* its transfer waits for the zone's order (retried on a timer) */
+	zt_xfr_t *xfr;	  /* the transfer under way, or NULL: no query is read meanwhile */
+	uint32_t events;  /* epoll interest now */
+	uint64_t last_ms; /* last progress in either direction */
+	uint64_t msg_ms;  /* since when a partial message waits for the rest; 0: none seen yet */
 	struct tcp_conn *prev, *next; /* idle order: the head has waited longest */
 	uint8_t *out;
 	size_t out_off, out_len, out_cap;
 	size_t in_len;
 	uint8_t in[2 + TCP_MSG_MAX]; /* one whole message always fits */
+	/* The transfer's question type and zone, counted when it is done. */
+	zt_answer_info_t xfr_info;
 };
 
 struct tcp_loop {
