@@ -234,8 +234,9 @@ typedef struct cfg {
 	size_t nprimaries;
 
 	enum cfg_io io;
-	char *control;	    /* absolute path of the control socket, or NULL */
-	cfg_addr_t metrics; /* where /metrics is served, when has_metrics */
+	char *control; /* absolute path of the control socket, or NULL */
+	/* Where /metrics is served, when has_metrics. */
+	cfg_addr_t metrics;
 	bool has_metrics;
 	bool foreground;
 	uint16_t udp_max_payload;

@@ -61,8 +61,9 @@ struct ctl {
 	uint64_t loaded_ms;
 	unsigned long reloads;
 	unsigned long reload_failures;
-	bool said_dropped;	     /* the keep-zones message was logged */
-	struct ctl_metrics *metrics; /* ctl_metrics.c: /metrics and the breakdowns of `stats` */
+	bool said_dropped; /* the keep-zones message was logged */
+	/* ctl_metrics.c: what /metrics and the breakdowns of `stats` need of this thread. */
+	struct ctl_metrics *metrics;
 
 	/*
 	 * Fetching the tls:// certificate sources, off this thread (ctl_probe.c): on an interval

@@ -39,9 +39,10 @@ struct dp {
 	struct rte_mempool *pool;
 	struct dp_worker *workers;
 	unsigned nworkers;
-	bool main_polls;	    /* a single lcore: the main lcore is the only worker */
-	int stop;		    /* CMM_STORE_SHARED once; the loops poll it */
-	pthread_mutex_t stats_lock; /* rte_eth_stats_get() from one thread at a time (not lcores) */
+	bool main_polls; /* a single lcore: the main lcore is the only worker */
+	int stop;	 /* CMM_STORE_SHARED once; the loops poll it */
+	/* rte_eth_stats_get() from one thread at a time (never a worker lcore). */
+	pthread_mutex_t stats_lock;
 
 	cpu_set_t cpus_before_eal;
 	bool eal_ready, port_started, tap_started, remote_running;
