@@ -488,8 +488,8 @@ int main(int argc, char **argv)
 	const char *zone_specs[MAX_ZONES];
 	size_t nzone_specs = 0, nkinds = NKINDS;
 	struct zonemix mix = {NULL, 0, 0};
-	static uint64_t dg_stats[DGRAM_STAT_COUNT];
-	dgram_ctx_t dg = {.stats = dg_stats};
+	static uint64_t dg_stats[DGRAM_STAT_COUNT], dg_detail[DGRAM_DETAIL];
+	dgram_ctx_t dg = {.stats = dg_stats, .detail = dg_detail};
 	const char *tap_file = NULL;
 	dnstap_t *tap = NULL;
 	bool use_dg = false;

@@ -78,6 +78,8 @@
  *                                  reader's unix socket by a thread of its own; what it cannot
  *                                  keep up with is dropped and counted (stats). Default: none.
  *   control PATH                   Unix socket for sandnsctl, created mode 0600. Default: none.
+ *   metrics ADDR@PORT              serve Prometheus text on http://ADDR:PORT/metrics (its own
+ *                                  thread, libmicrohttpd; port required). Default: off.
  *   foreground yes|no              stay in the foreground and log to stderr (default no: fork
  *                                  into the background and log to syslog).
  *   log-target stderr|syslog|FILE [level LEVEL]
@@ -276,6 +278,9 @@ typedef struct cfg {
 
 	enum cfg_io io;
 	char *control; /* absolute path of the control socket, or NULL */
+	/* Where /metrics is served, when has_metrics. */
+	cfg_addr_t metrics;
+	bool has_metrics;
 	bool foreground;
 	uint16_t udp_max_payload;
 	char *identity; /* or NULL */

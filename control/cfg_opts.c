@@ -67,6 +67,7 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_NSID] = {"nsid", "nsid", false, false},
     [CFG_K_COOKIES] = {"cookies", "cookies", false, false},
     [CFG_K_COOKIE_SECRET] = {"cookie-secret", "cookie-secret", false, false},
+    [CFG_K_METRICS] = {"metrics", "metrics", false, false},
 };
 
 int cfg_find_key(const char *name, bool cmdline)
@@ -336,6 +337,16 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		}
 		free(cfg->control);
 		cfg->control = copy;
+		return SANDNS_EOK;
+	case CFG_K_METRICS:
+		/* The port is not 53's default: a metrics port is always the operator's choice. */
+		if (strchr(value, '@') == NULL && strstr(value, "]:") == NULL &&
+		    (strchr(value, ':') == NULL || strchr(value, ':') != strrchr(value, ':')))
+			return cfg_fail(err, errlen, "%s %s: give the port too (ADDR@PORT)", key,
+					value);
+		if (cfg_parse_addr(value, &cfg->metrics, reason, sizeof(reason)) != SANDNS_EOK)
+			return cfg_fail(err, errlen, "%s: %s", key, reason);
+		cfg->has_metrics = true;
 		return SANDNS_EOK;
 	case CFG_K_FOREGROUND:
 		if (*value == '\0') {

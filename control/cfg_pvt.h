@@ -54,6 +54,7 @@ enum cfg_key {
 	CFG_K_NSID,
 	CFG_K_COOKIES,
 	CFG_K_COOKIE_SECRET,
+	CFG_K_METRICS,
 	CFG_K_COUNT
 };
 

@@ -246,6 +246,7 @@ void ctl_free(ctl_t **ctlp)
 	if (ctl->ep >= 0)
 		close(ctl->ep);
 	ctl_build_clear(&ctl->info);
+	ctl_metrics_free(ctl);
 	free(ctl);
 	*ctlp = NULL;
 }

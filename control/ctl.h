@@ -181,6 +181,14 @@ void ctl_set_extra_dgram(ctl_t *ctl, ctl_dgram_fn fn, void *arg);
 /* The query log whose counters `stats` shows (dnstap-queued, dnstap-dropped); NULL: none. */
 void ctl_set_dnstap(ctl_t *ctl, const dnstap_t *tap);
 
+/*
+ * The metrics endpoint (NULL: none) and where the counters are (SRC, copied: the DPDK workers'
+ * too), for /metrics and the breakdowns of `stats`. Before the first publish.
+ */
+struct metrics;
+struct metrics_src;
+void ctl_set_metrics(ctl_t *ctl, struct metrics *server, const struct metrics_src *src);
+
 /* Closes the control socket (removing its path) and frees *ctl; the published snapshot stays. */
 void ctl_free(ctl_t **ctl);
 

@@ -85,6 +85,7 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 	ctl->loaded_ms = clock_now_ms();
 	ctl_notify_changed(ctl, b);
 	ctl_take_info(ctl, b);
+	ctl_metrics_update(ctl);
 	for (size_t i = 0; i < ctl->info.nzones; i++)
 		if (ctl->info.zones[i].serial_stale)
 			log_msg(LOG_WARNING, CTL_STALE_SERIAL_FMT, ctl->info.zones[i].origin,
@@ -117,11 +118,13 @@ int ctl_reload(ctl_t *ctl, const ctl_rebuild_t *what, char *err, size_t errlen)
 	rc = ctl_build(ctl->cfg, &ctl->info, what, &b, err, errlen);
 	if (rc != SANDNS_EOK) {
 		ctl->reload_failures++;
+		ctl_metrics_reloaded(ctl, false);
 		return rc;
 	}
 	/* Only this thread publishes: the served snapshot is still there to compare with. */
 	ctl_build_check_serials(&ctl->info, ctl->current, &b);
 	ctl_publish(ctl, &b);
 	ctl->reloads++;
+	ctl_metrics_reloaded(ctl, true);
 	return SANDNS_EOK;
 }

@@ -64,6 +64,8 @@ struct ctl {
 	unsigned long reloads;
 	unsigned long reload_failures;
 	bool said_dropped; /* the keep-zones message was logged */
+	/* ctl_metrics.c: what /metrics and the breakdowns of `stats` need of this thread. */
+	struct ctl_metrics *metrics;
 
 	/*
 	 * Fetching the tls:// certificate sources, off this thread (ctl_probe.c): on an interval
@@ -262,5 +264,14 @@ bool ctl_fmt_policy(const ctl_build_t *b, const char *domain, bool json, buf_t *
  */
 bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, const char *type,
 		     bool json, buf_t *out, char *err, size_t errlen);
+
+/*
+ * ctl_metrics.c: after each publish, what /metrics shows of the snapshot (update); after each
+ * reload, its time and result too (reloaded); the breakdowns `stats` appends; freed with ctl.
+ */
+void ctl_metrics_update(ctl_t *ctl);
+void ctl_metrics_reloaded(ctl_t *ctl, bool ok);
+void ctl_metrics_stats(ctl_t *ctl, bool json, buf_t *b);
+void ctl_metrics_free(ctl_t *ctl);
 
 #endif

@@ -378,11 +378,13 @@ void ctl_cmd_stats(ctl_t *ctl, bool json, buf_t *b)
 		BUF_LIT(b, "],\"total\":{\"name\":\"total\"");
 		ctl_stats_json(b, total);
 		BUF_LIT(b, "}");
+		ctl_metrics_stats(ctl, true, b);
 		ctl_extra_stats(ctl, true, b);
 		ctl_tap_stats(ctl, true, b);
 		BUF_LIT(b, "}\n");
 	} else {
 		ctl_stats_line(b, "total", NULL, total);
+		ctl_metrics_stats(ctl, false, b);
 		ctl_extra_stats(ctl, false, b);
 		ctl_tap_stats(ctl, false, b);
 	}

@@ -17,6 +17,7 @@
 #include "dnstap.h"
 #include "dp.h"
 #include "log.h"
+#include "metrics.h"
 #include "sandns_err.h"
 #include "srv.h"
 #include "svc.h"
@@ -34,8 +35,8 @@ enum { EXIT_RUNTIME = 1, EXIT_CONFIG = 2 };
 static const char usage_text[] =
     "usage: sandnsd [--config FILE] [--zone ORIGIN=FILE]... [--listen ADDR[@PORT]]...\n"
     "         [--io dpdk|socket] [--allow-transfer PREFIX]... [--cert SOURCE]...\n"
-    "         [--control PATH] [--foreground] [--log-target T]... [--user USER]\n"
-    "         [-- EAL-ARGS]\n"
+    "         [--control PATH] [--metrics ADDR@PORT] [--foreground] [--log-target T]...\n"
+    "         [--user USER] [-- EAL-ARGS]\n"
     "       sandnsd --check-config [--config FILE] [OPTION]...\n"
     "       sandnsd --check-zone ORIGIN=FILE [--cert FILE]...\n"
     "\n"
@@ -81,6 +82,7 @@ static const char usage_text[] =
     "  --keep-zones auto|yes|no keep the zones as read beside the snapshot (auto: up to\n"
     "                           250,000 records; no: reloads read the files again)\n"
     "  --control PATH           control socket for sandnsctl (mode 0600)\n"
+    "  --metrics ADDR@PORT      Prometheus text on http://ADDR:PORT/metrics (off)\n"
     "  --foreground             stay in the foreground, log to stderr\n"
     "  --log-target stderr|syslog|FILE [level LEVEL]  where messages go (repeatable;\n"
     "                           default stderr in the foreground, syslog after); a FILE\n"
@@ -408,6 +410,28 @@ static void dp_dgram_total(void *arg, uint64_t out[DGRAM_STAT_COUNT])
 	dp_dgram_stats(arg, out);
 }
 
+/* /metrics and `stats`: the DPDK workers' counters and the data port's. */
+static void dp_zones_total(void *arg, uint64_t out[DGRAM_ZONES])
+{
+	dp_zone_stats(arg, out);
+}
+
+static bool dp_port_counters(void *arg, metrics_port_t *out)
+{
+	dp_port_stats_t st;
+	bool ok = dp_port_stats(arg, &st);
+
+	out->ipackets = st.ipackets;
+	out->opackets = st.opackets;
+	out->ibytes = st.ibytes;
+	out->obytes = st.obytes;
+	out->imissed = st.imissed;
+	out->ierrors = st.ierrors;
+	out->oerrors = st.oerrors;
+	out->rx_nombuf = st.rx_nombuf;
+	return ok;
+}
+
 /* The control plane on its own thread while the only lcore polls (`-l N`). */
 struct ctl_thread_arg {
 	ctl_t *ctl;
@@ -464,6 +488,8 @@ int main(int argc, char **argv)
 	ctl_t *ctl = NULL;
 	dp_t *dp = NULL;
 	dnstap_t *tap = NULL;
+	metrics_t *metrics = NULL;
+	metrics_src_t msrc = {0};
 	struct ctl_thread_arg cta;
 	pthread_t ctl_tid;
 	cpu_set_t main_cpus, ctl_cpus;
@@ -534,6 +560,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sandnsd: %s\n", err);
 		goto out_free_srv;
 	}
+	/* Bound before the fork: an address in use is a start-up error on the terminal. */
+	if (cfg->has_metrics && (metrics = metrics_new(cfg, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "sandnsd: %s\n", err);
+		status = EXIT_CONFIG;
+		goto out_free_ctl;
+	}
 	if (!cfg->foreground) {
 		ready_fd = daemonize();
 		if (ready_fd < 0) {
@@ -565,6 +597,10 @@ int main(int argc, char **argv)
 		}
 		ctl_set_extra_stats(ctl, dp_stats_format, dp);
 		ctl_set_extra_dgram(ctl, dp_dgram_total, dp);
+		msrc.dp_dgram = dp_dgram_total;
+		msrc.dp_zones = dp_zones_total;
+		msrc.dp_port = dp_port_counters;
+		msrc.dp_arg = dp;
 		/* The control threads get the CPUs the workers leave (EAL pinned us to one). */
 		dp_control_cpus(dp, &ctl_cpus);
 		if (CPU_COUNT(&ctl_cpus) > 0 &&
@@ -593,12 +629,19 @@ int main(int argc, char **argv)
 	nzones = build.nzones;
 	records = build.records;
 	bytes = zt_memsize(build.zt);
+	msrc.srv = srv;
+	ctl_set_metrics(ctl, metrics, &msrc);
 	/* The zones as read are dropped (keep-zones) once answering, when ctl_run() starts. */
 	ctl_publish_first(ctl, &build);
 	rc = srv_start(srv, err, sizeof(err));
 	if (rc != SANDNS_EOK) {
 		log_msg(LOG_ERR, "%s", err);
 		goto out_unpublish;
+	}
+	/* On the control plane's CPUs (DPDK), with the signals blocked, like the other threads. */
+	if (metrics != NULL && metrics_start(metrics, &msrc, err, sizeof(err)) != SANDNS_EOK) {
+		log_msg(LOG_ERR, "%s", err);
+		goto out_stop_srv;
 	}
 	if (dp != NULL && dp_main_polls(dp)) {
 		cta.ctl = ctl;
@@ -645,6 +688,9 @@ out_stop_srv:
 		dp_request_stop(dp);
 		pthread_join(ctl_tid, NULL);
 	}
+	/* No scrape reads the counters once the workers' memory goes. */
+	metrics_free(&metrics);
+	ctl_set_metrics(ctl, NULL, &msrc);
 	dp_stop(dp);
 	srv_stop(srv);
 	/* Every answering thread has stopped: what they queued is written out. */
@@ -661,6 +707,7 @@ out_unpublish:
 	zpub_publish(NULL);
 out_free_ctl:
 	(void)dnstap_close(tap);
+	metrics_free(&metrics);
 	dp_free(&dp);
 	ctl_free(&ctl);
 out_free_srv:

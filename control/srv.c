@@ -348,5 +348,16 @@ void srv_thread_stats(const srv_t *srv, size_t i, uint64_t out[SRV_STAT_COUNT])
 
 	for (s = 0; s < SRV_DGRAM; s++)
 		out[s] = __atomic_load_n(&srv->threads[i].stats[s], __ATOMIC_RELAXED);
-	dgram_stats_read(&srv->threads[i].stats[SRV_DGRAM], &out[SRV_DGRAM]);
+	dgram_stats_read(&srv->threads[i].stats[SRV_DGRAM], srv->threads[i].detail,
+			 &out[SRV_DGRAM]);
+}
+
+bool srv_thread_tcp(const srv_t *srv, size_t i)
+{
+	return i + 1 == srv->nthreads; /* the TCP thread comes last */
+}
+
+void srv_thread_zones(const srv_t *srv, size_t i, uint64_t out[DGRAM_ZONES])
+{
+	dgram_zones_add(srv->threads[i].detail, out);
 }

@@ -86,6 +86,9 @@ const char *srv_listen_text(const srv_t *srv, size_t i);
 size_t srv_thread_count(const srv_t *srv);
 const char *srv_thread_name(const srv_t *srv, size_t i);
 void srv_thread_stats(const srv_t *srv, size_t i, uint64_t out[SRV_STAT_COUNT]);
+/* Whether thread I serves TCP (else UDP); its responses per zone added into OUT (dgram.h). */
+bool srv_thread_tcp(const srv_t *srv, size_t i);
+void srv_thread_zones(const srv_t *srv, size_t i, uint64_t out[DGRAM_ZONES]);
 
 /*
  * Gives each serving thread a queue of the query log TAP (NULL: none); before srv_start(). The

@@ -18,6 +18,7 @@
 /* One serving thread. Cache-line aligned: its counters are written by this thread alone. */
 struct srv_thread {
 	uint64_t stats[SRV_STAT_COUNT];
+	uint64_t detail[DGRAM_DETAIL]; /* by rcode and type, by zone (dgram.h): its own */
 	struct srv *srv;
 	pthread_t tid;
 	bool started;
@@ -77,7 +78,7 @@ static inline void srv_stat_add(struct srv_thread *t, enum srv_stat s, uint64_t 
 	__atomic_store_n(&t->stats[s], t->stats[s] + n, __ATOMIC_RELAXED);
 }
 
-/* The thread's UDP answering counters (enum dgram_stat), for dgram_answer() and TCP's rcodes. */
+/* The thread's UDP answering counters (enum dgram_stat), for dgram_answer(). */
 static inline uint64_t *srv_dgram_stats(struct srv_thread *t)
 {
 	return &t->stats[SRV_DGRAM];

@@ -79,6 +79,8 @@ struct tcp_conn {
 	size_t out_off, out_len, out_cap;
 	size_t in_len;
 	uint8_t in[2 + TCP_MSG_MAX]; /* one whole message always fits */
+	/* The transfer's question type and zone, counted when it is done. */
+	zt_answer_info_t xfr_info;
 };
 
 struct tcp_loop {
@@ -281,7 +283,7 @@ static int tcp_xfr_turn(struct tcp_loop *l, struct tcp_conn *c)
 	if (zt_xfr_done(c->xfr)) {
 		tcp_xfr_stop(l, c);
 		srv_stat_add(l->t, SRV_TCP_ANSWERED, 1);
-		dgram_stat_rcode(srv_dgram_stats(l->t), 0);
+		dgram_count(l->t->detail, &c->xfr_info);
 	}
 	return SANDNS_EOK;
 }
@@ -406,7 +408,7 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t
 			tcp_tap(t, c, true, c->out + c->out_len + 2, len);
 		c->out_len += 2 + len;
 		srv_stat_add(t, SRV_TCP_ANSWERED, 1);
-		dgram_stat_rcode(srv_dgram_stats(t), info.rcode);
+		dgram_count(t->detail, &info);
 		if (info.truncated)
 			srv_stat_add(t, SRV_TRUNCATED, 1);
 		return SANDNS_EOK;
@@ -422,6 +424,8 @@ static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t
 	 * section, and goes on over later turns with that one version throughout (tcp_xfr_turn()).
 	 */
 	srv_stat_add(t, SRV_XFR, 1);
+	c->xfr_info = info;
+	c->xfr_info.rcode = 0;
 	c->xfr = malloc(sizeof(*c->xfr));
 	if (signed_q) {
 		/* Signed: every message of it, each MAC chained to the one before (RFC 8945 5.3.1).

@@ -151,7 +151,11 @@ bool srv_notify_answer(struct srv *srv, uint8_t *resp, size_t len,
 static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *b, rrl_t *rrl,
 				const dgram_auth_t *auth)
 {
-	dgram_ctx_t dg = {.rrl = rrl, .stats = srv_dgram_stats(t), .auth = auth, .tap = t->tap};
+	dgram_ctx_t dg = {.rrl = rrl,
+			  .stats = srv_dgram_stats(t),
+			  .detail = t->detail,
+			  .auth = auth,
+			  .tap = t->tap};
 	unsigned i, nout = 0, sent = 0;
 	const zt_t *zt;
 	int n;

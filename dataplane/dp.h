@@ -103,4 +103,23 @@ void dp_worker_stats(const dp_t *dp, unsigned i, uint64_t out[DP_ST_COUNT]);
  */
 void dp_dgram_stats(const dp_t *dp, uint64_t out[DGRAM_STAT_COUNT]);
 
+/* The workers' responses per zone (dgram.h's slots) added into OUT. */
+void dp_zone_stats(const dp_t *dp, uint64_t out[DGRAM_ZONES]);
+
+/* The data port's own counters (rte_eth_stats_get): what the NIC or its driver saw. */
+typedef struct dp_port_stats {
+	uint64_t ipackets, opackets, ibytes, obytes;
+	uint64_t imissed;   /* dropped by the port: the RX queues were full */
+	uint64_t ierrors;   /* erroneous frames received */
+	uint64_t oerrors;   /* frames that failed to go out */
+	uint64_t rx_nombuf; /* RX mbuf allocation failures */
+} dp_port_stats_t;
+
+/*
+ * Reads them into OUT (zeros and false when the port is not started or the driver fails). Any
+ * thread but a worker lcore; calls are serialised inside (ethdev's control path is not
+ * thread-safe on one port).
+ */
+bool dp_port_stats(dp_t *dp, dp_port_stats_t *out);
+
 #endif

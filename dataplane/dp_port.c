@@ -187,6 +187,7 @@ static int dp_workers_new(struct dp *dp, const rrl_cfg_t *rrl, char *err, size_t
 	for (i = 0; i < dp->nworkers; i++) {
 		dp->workers[i].dp = dp;
 		dp->workers[i].dg.stats = &dp->workers[i].stats[DP_ST_DGRAM];
+		dp->workers[i].dg.detail = dp->workers[i].detail;
 		if (rrl->rate == 0)
 			continue;
 		/* Each worker limits what it answers by itself: no state is shared. */
@@ -210,6 +211,7 @@ dp_t *dp_new(const dp_conf_t *conf, int *errcode, char *err, size_t errlen)
 		*errcode = -ENOMEM;
 		return NULL;
 	}
+	pthread_mutex_init(&dp->stats_lock, NULL);
 	if (sched_getaffinity(0, sizeof(dp->cpus_before_eal), &dp->cpus_before_eal) != 0)
 		CPU_ZERO(&dp->cpus_before_eal);
 	dp->addrs = conf->addrs;
@@ -333,7 +335,7 @@ void dp_worker_stats(const dp_t *dp, unsigned i, uint64_t out[DP_ST_COUNT])
 
 	for (s = 0; s < DP_ST_DGRAM; s++)
 		out[s] = __atomic_load_n(&dp->workers[i].stats[s], __ATOMIC_RELAXED);
-	dgram_stats_read(dp->workers[i].dg.stats, &out[DP_ST_DGRAM]);
+	dgram_stats_read(dp->workers[i].dg.stats, dp->workers[i].detail, &out[DP_ST_DGRAM]);
 }
 
 void dp_dgram_stats(const dp_t *dp, uint64_t out[DGRAM_STAT_COUNT])
@@ -343,10 +345,42 @@ void dp_dgram_stats(const dp_t *dp, uint64_t out[DGRAM_STAT_COUNT])
 
 	memset(out, 0, sizeof(one));
 	for (i = 0; i < dp->nworkers; i++) {
-		dgram_stats_read(dp->workers[i].dg.stats, one);
+		dgram_stats_read(dp->workers[i].dg.stats, dp->workers[i].detail, one);
 		for (s = 0; s < DGRAM_STAT_COUNT; s++)
 			out[s] += one[s];
 	}
+}
+
+void dp_zone_stats(const dp_t *dp, uint64_t out[DGRAM_ZONES])
+{
+	for (unsigned i = 0; i < dp->nworkers; i++)
+		dgram_zones_add(dp->workers[i].detail, out);
+}
+
+bool dp_port_stats(dp_t *dp, dp_port_stats_t *out)
+{
+	struct rte_eth_stats st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!dp->port_started)
+		return false;
+	/* Ethdev's control functions are not thread-safe on one port: the control thread and
+	 * the metrics thread take turns. The workers never call it. */
+	pthread_mutex_lock(&dp->stats_lock);
+	rc = rte_eth_stats_get(dp->port, &st);
+	pthread_mutex_unlock(&dp->stats_lock);
+	if (rc != 0)
+		return false;
+	out->ipackets = st.ipackets;
+	out->opackets = st.opackets;
+	out->ibytes = st.ibytes;
+	out->obytes = st.obytes;
+	out->imissed = st.imissed;
+	out->ierrors = st.ierrors;
+	out->oerrors = st.oerrors;
+	out->rx_nombuf = st.rx_nombuf;
+	return true;
 }
 
 void dp_free(dp_t **dpp)
@@ -375,6 +409,7 @@ void dp_free(dp_t **dpp)
 	for (unsigned i = 0; dp->workers != NULL && i < dp->nworkers; i++)
 		rrl_free(&dp->workers[i].dg.rrl);
 	free(dp->workers);
+	pthread_mutex_destroy(&dp->stats_lock);
 	free(dp);
 	*dpp = NULL;
 }

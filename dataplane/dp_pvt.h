@@ -4,6 +4,7 @@
 #define DP_PVT_H
 
 #include <net/if.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,6 +24,7 @@
 /* One worker: its queue pair on both ports and its counters, alone on its cache lines. */
 struct dp_worker {
 	uint64_t stats[DP_ST_COUNT];
+	uint64_t detail[DGRAM_DETAIL]; /* by rcode and type, by zone (dgram.h) */
 	struct dp *dp;
 	dgram_ctx_t dg; /* its response rate limiter (or NULL), its counters from DP_ST_DGRAM */
 	unsigned lcore;
@@ -39,6 +41,8 @@ struct dp {
 	unsigned nworkers;
 	bool main_polls; /* a single lcore: the main lcore is the only worker */
 	int stop;	 /* CMM_STORE_SHARED once; the loops poll it */
+	/* rte_eth_stats_get() from one thread at a time (never a worker lcore). */
+	pthread_mutex_t stats_lock;
 
 	cpu_set_t cpus_before_eal;
 	bool eal_ready, port_started, tap_started, remote_running;

@@ -40,4 +40,6 @@ void reg_cutest_zcheck(void); /* tests/zones/test_zcheck.c: the loader's check m
 void reg_cutest_log(void);    /* tests/control/test_log.c: log targets, levels, reopening */
 void reg_cutest_edns(void);   /* tests/zones/test_edns.c: NSID, cookies, padding */
 
+void reg_cutest_metrics(void); /* tests/control/test_metrics.c: the Prometheus exposition */
+
 #endif

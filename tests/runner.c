@@ -32,6 +32,7 @@ static const struct {
     {"ctl_cmd", reg_cutest_ctl_cmd},
     {"zsrc", reg_cutest_zsrc},
     {"dgram", reg_cutest_dgram},
+    {"metrics", reg_cutest_metrics},
     {"adcheck", reg_cutest_adcheck},
     {"notify", reg_cutest_notify},
     {"ixfr", reg_cutest_ixfr},

@@ -21,7 +21,8 @@ struct tail {
 	uint64_t id; /* what the answer is, whatever the name asked (zt_answer_info) */
 	const uint16_t *fix;
 	unsigned nfix;
-	int delta; /* how far the blob moves (real minus reference qname length) */
+	int delta;     /* how far the blob moves (real minus reference qname length) */
+	uint32_t zone; /* 1 + the answering zone's index (zt_answer_info) */
 };
 
 /* The live path renders here: per thread, so the engine never allocates. */
@@ -208,6 +209,7 @@ static enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, stru
 		if (q->qtype == T_DS && zt->nodes[n].parent_side != ZT_NONE)
 			n = zt->nodes[n].parent_side;
 		node = &zt->nodes[n];
+		t->zone = node->zone + 1;
 		dnssec = q->dnssec && (node->flags & ZN_SIGNED);
 		if (node->deleg != ZT_NONE) {
 			const zt_node_t *d = &zt->nodes[node->deleg];
@@ -240,6 +242,7 @@ static enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, stru
 	if (n == ZT_NONE)
 		return LOOKUP_REFUSED;
 	node = &zt->nodes[n];
+	t->zone = node->zone + 1;
 	dnssec = q->dnssec && (node->flags & ZN_SIGNED);
 	if (node->deleg != ZT_NONE) {
 		const zt_node_t *d = &zt->nodes[node->deleg];
@@ -477,6 +480,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 			/* Four octets are there: read without the cursor's checks. */
 			q.qtype = wire_get16(c.pos);
 			q.qclass = wire_get16(c.pos + 2);
+			info->qtype = q.qtype;
 			c.pos += 4;
 			q.has_question = true;
 		} else if (ctx->transport == ZT_TCP) {
@@ -576,6 +580,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 			info->rcode = RC_NOTAUTH;
 			return answer_empty(zt, query, &q, resp, RC_NOTAUTH, 0, EDE_NONE);
 		}
+		info->zone = t.zone = zt->nodes[n].zone + 1;
 		if (q.qtype == T_IXFR) {
 			if (answer_ixfr(zt, query, qlen, &q, resp, limit, ctx,
 					&zt->zones[zt->nodes[n].zone], info, &t, &len))
@@ -617,6 +622,7 @@ lookup:
 		break;
 	}
 answer:
+	info->zone = t.zone;
 	info->truncated = (t.flags & F_TC) != 0;
 	info->answer = t.id;
 	len = emit(zt, query, &q, resp, &t);

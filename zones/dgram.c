@@ -11,13 +11,36 @@
 
 const char *const dgram_stat_names[DGRAM_STAT_COUNT] = {DGRAM_STAT_NAMES(0)};
 
-void dgram_stats_read(const uint64_t *st, uint64_t out[DGRAM_STAT_COUNT])
+/* The counted types, in the order of their names (slot 0: any other). */
+// clang-format off
+const uint8_t dgram_qtype_slot[DGRAM_QTYPE_MAP] = {
+	[1] = 1, [2] = 2, [5] = 3, [6] = 4, [12] = 5, [15] = 6, [16] = 7, [28] = 8, [33] = 9,
+	[35] = 10, [43] = 11, [46] = 12, [47] = 13, [48] = 14, [50] = 15, [51] = 16, [52] = 17,
+	[64] = 18, [65] = 19, [251] = 20, [252] = 21, [255] = 22, [257] = 23};
+// clang-format on
+
+void dgram_zones_add(const uint64_t *detail, uint64_t out[DGRAM_ZONES])
+{
+	for (size_t z = 0; z < DGRAM_ZONES; z++)
+		out[z] += __atomic_load_n(&detail[DGRAM_MATRIX + z], __ATOMIC_RELAXED);
+}
+
+void dgram_stats_read(const uint64_t *st, const uint64_t *detail, uint64_t out[DGRAM_STAT_COUNT])
 {
 	size_t s;
 
 	for (s = 0; s < DGRAM_STAT_COUNT; s++)
 		out[s] = __atomic_load_n(&st[s], __ATOMIC_RELAXED);
 	out[DGRAM_RECEIVED] = out[DGRAM_ANSWERED] + out[DGRAM_DROPPED] + out[DGRAM_RRL_DROPPED];
+	for (size_t r = 0; r < DGRAM_RCODES; r++) {
+		for (size_t q = 0; q < DGRAM_QTYPES; q++) {
+			const uint64_t n =
+			    __atomic_load_n(&detail[r * DGRAM_QTYPES + q], __ATOMIC_RELAXED);
+
+			out[DGRAM_RCODE_FIRST + r] += n;
+			out[DGRAM_QTYPE_FIRST + q] += n;
+		}
+	}
 }
 
 /* The UDP limit the engine applies to QUERY (QLEN): its EDNS payload within ours, else 512. */

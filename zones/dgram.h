@@ -27,8 +27,29 @@ enum dgram_stat {
 	DGRAM_RRL_SLIPPED, /* responses the rate limit cut to a truncated one instead */
 	DGRAM_RCODE_FIRST, /* responses by rcode: 0..15, BADVERS (16), anything else */
 	DGRAM_RCODE_OTHER = DGRAM_RCODE_FIRST + 17,
-	DGRAM_STAT_COUNT
+	DGRAM_QTYPE_FIRST, /* responses by the question's type: the common ones (DGRAM_QTYPES) */
+	DGRAM_QTYPE_OTHER = DGRAM_QTYPE_FIRST, /* ... any other type, or no question, first */
+	DGRAM_STAT_COUNT = DGRAM_QTYPE_FIRST + 24
 };
+
+/* The types counted by name (dgram_qtype_slot[] maps a type below 512 to its offset, 0 other). */
+#define DGRAM_QTYPES 24
+#define DGRAM_QTYPE_MAP 512
+extern const uint8_t dgram_qtype_slot[DGRAM_QTYPE_MAP];
+
+/*
+ * The detail each answering thread keeps beside its named counters (dgram_ctx_t.detail,
+ * DGRAM_DETAIL of them, written and read as they are): first its responses by rcode (0..16,
+ * then any other: DGRAM_RCODES rows) and question type (DGRAM_QTYPES columns), one increment a
+ * response where two counters would take two, whose sums dgram_stats_read() adds to the named
+ * rcode and type counters; then its responses per zone: slot 1 + the snapshot's zone index
+ * (zt_answer_info_t.zone), slot 0 for none (REFUSED, FORMERR, CHAOS), the last slot for the
+ * zones past DGRAM_ZONES - 2 (a snapshot with more zones counts the rest together).
+ */
+#define DGRAM_RCODES 18
+#define DGRAM_MATRIX (DGRAM_RCODES * DGRAM_QTYPES)
+#define DGRAM_ZONES 256
+#define DGRAM_DETAIL (DGRAM_MATRIX + DGRAM_ZONES)
 
 /*
  * The counters' names, written once for every table that has them: designated initializers
@@ -60,7 +81,31 @@ enum dgram_stat {
 	[(base) + DGRAM_RCODE_FIRST + 14] = "rcode14",   \
 	[(base) + DGRAM_RCODE_FIRST + 15] = "rcode15",   \
 	[(base) + DGRAM_RCODE_FIRST + 16] = "badvers",   \
-	[(base) + DGRAM_RCODE_OTHER] = "rcode-other"
+	[(base) + DGRAM_RCODE_OTHER] = "rcode-other",   \
+	[(base) + DGRAM_QTYPE_OTHER] = "qtype-other",   \
+	[(base) + DGRAM_QTYPE_FIRST + 1] = "qtype-a",    \
+	[(base) + DGRAM_QTYPE_FIRST + 2] = "qtype-ns",   \
+	[(base) + DGRAM_QTYPE_FIRST + 3] = "qtype-cname", \
+	[(base) + DGRAM_QTYPE_FIRST + 4] = "qtype-soa",  \
+	[(base) + DGRAM_QTYPE_FIRST + 5] = "qtype-ptr",  \
+	[(base) + DGRAM_QTYPE_FIRST + 6] = "qtype-mx",   \
+	[(base) + DGRAM_QTYPE_FIRST + 7] = "qtype-txt",  \
+	[(base) + DGRAM_QTYPE_FIRST + 8] = "qtype-aaaa", \
+	[(base) + DGRAM_QTYPE_FIRST + 9] = "qtype-srv",  \
+	[(base) + DGRAM_QTYPE_FIRST + 10] = "qtype-naptr", \
+	[(base) + DGRAM_QTYPE_FIRST + 11] = "qtype-ds",  \
+	[(base) + DGRAM_QTYPE_FIRST + 12] = "qtype-rrsig", \
+	[(base) + DGRAM_QTYPE_FIRST + 13] = "qtype-nsec", \
+	[(base) + DGRAM_QTYPE_FIRST + 14] = "qtype-dnskey", \
+	[(base) + DGRAM_QTYPE_FIRST + 15] = "qtype-nsec3", \
+	[(base) + DGRAM_QTYPE_FIRST + 16] = "qtype-nsec3param", \
+	[(base) + DGRAM_QTYPE_FIRST + 17] = "qtype-tlsa", \
+	[(base) + DGRAM_QTYPE_FIRST + 18] = "qtype-svcb", \
+	[(base) + DGRAM_QTYPE_FIRST + 19] = "qtype-https", \
+	[(base) + DGRAM_QTYPE_FIRST + 20] = "qtype-ixfr", \
+	[(base) + DGRAM_QTYPE_FIRST + 21] = "qtype-axfr", \
+	[(base) + DGRAM_QTYPE_FIRST + 22] = "qtype-any", \
+	[(base) + DGRAM_QTYPE_FIRST + 23] = "qtype-caa"
 // clang-format on
 
 /* The same names indexed by enum dgram_stat alone. */
@@ -91,8 +136,9 @@ typedef struct dgram_auth {
 
 /* What one answering thread brings to dgram_answer(). */
 typedef struct dgram_ctx {
-	rrl_t *rrl;	 /* its response rate limiter (rrl_tick() once per batch), or NULL */
-	uint64_t *stats; /* its counters, DGRAM_STAT_COUNT of them (enum dgram_stat) */
+	rrl_t *rrl;	  /* its response rate limiter (rrl_tick() once per batch), or NULL */
+	uint64_t *stats;  /* its counters, DGRAM_STAT_COUNT of them (enum dgram_stat) */
+	uint64_t *detail; /* its responses by rcode and type, and by zone (DGRAM_DETAIL) */
 	const dgram_auth_t *auth; /* keys and transfer ACL; NULL: see dgram_answer() */
 	dnstap_q_t *tap;	  /* its query log queue, or NULL: no query log */
 } dgram_ctx_t;
@@ -103,11 +149,27 @@ static inline void dgram_stat_add(uint64_t *st, enum dgram_stat s, uint64_t n)
 	__atomic_store_n(&st[s], st[s] + n, __ATOMIC_RELAXED);
 }
 
-/* One more response with RCODE (zt_answer_info_t's: 16 is BADVERS); TCP counts here too. */
+/* One more response with RCODE (zt_answer_info_t's: 16 is BADVERS), besides dgram_count(). */
 static inline void dgram_stat_rcode(uint64_t *st, unsigned rcode)
 {
 	dgram_stat_add(
 	    st, rcode <= 16 ? (enum dgram_stat)(DGRAM_RCODE_FIRST + rcode) : DGRAM_RCODE_OTHER, 1);
+}
+
+/*
+ * One response counted in DETAIL (a thread's, DGRAM_DETAIL) by what INFO says: by its rcode and
+ * question type, and by its zone. Two increments: the whole cost on the answer path.
+ */
+static inline void dgram_count(uint64_t *detail, const zt_answer_info_t *info)
+{
+	const unsigned rc = info->rcode, qt = info->qtype;
+	const uint32_t z = info->zone;
+	uint64_t *c = &detail[(rc <= 16 ? rc : 17) * DGRAM_QTYPES +
+			      (qt < DGRAM_QTYPE_MAP ? dgram_qtype_slot[qt] : 0)];
+
+	__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
+	c = &detail[DGRAM_MATRIX + (z < DGRAM_ZONES - 1 ? z : DGRAM_ZONES - 1)];
+	__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
 }
 
 /*
@@ -162,7 +224,7 @@ static inline size_t dgram_answer_plain(const dgram_ctx_t *dg, const zt_t *zt, u
 			n = dgram_answer_auth(dg, zt, buf, qlen, cap, client, alen, info);
 			if (n != 0) {
 				dgram_stat_add(st, DGRAM_ANSWERED, 1);
-				dgram_stat_rcode(st, info->rcode);
+				dgram_count(dg->detail, info);
 				return n;
 			}
 		}
@@ -183,17 +245,21 @@ static inline size_t dgram_answer_plain(const dgram_ctx_t *dg, const zt_t *zt, u
 			dgram_stat_add(st, DGRAM_RRL_SLIPPED, 1);
 	}
 	dgram_stat_add(st, DGRAM_ANSWERED, 1);
-	dgram_stat_rcode(st, info->rcode);
+	dgram_count(dg->detail, info);
 	if (info->truncated)
 		dgram_stat_add(st, DGRAM_TRUNCATED, 1);
 	return n;
 }
 
 /*
- * A copy of the counters ST that one thread keeps (relaxed loads), for any other thread, with
- * the received added up (DGRAM_RECEIVED: answered + dropped + rrl-dropped).
+ * A copy of the counters ST and DETAIL that one thread keeps (relaxed loads), for any other
+ * thread, with the received added up (DGRAM_RECEIVED: answered + dropped + rrl-dropped) and the
+ * rcode and type counters with DETAIL's responses by rcode and type added.
  */
-void dgram_stats_read(const uint64_t *st, uint64_t out[DGRAM_STAT_COUNT]);
+void dgram_stats_read(const uint64_t *st, const uint64_t *detail, uint64_t out[DGRAM_STAT_COUNT]);
+
+/* Adds the per-zone counters of DETAIL (one thread's, relaxed loads) into OUT. */
+void dgram_zones_add(const uint64_t *detail, uint64_t out[DGRAM_ZONES]);
 
 /*
  * dgram_answer_plain(), and the query and its response logged when the thread has a query log

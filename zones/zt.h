@@ -107,6 +107,8 @@ typedef struct zt_answer_info {
 	 * 0 for errors. Response rate limiting keys on it.
 	 */
 	uint64_t answer;
+	uint16_t qtype; /* the question's type; 0: none read (counted by type, dgram.h) */
+	uint32_t zone;	/* 1 + the index of the zone that answered (zt_zone_origin()); 0: none */
 } zt_answer_info_t;
 
 /*

@@ -347,14 +347,16 @@ static uint16_t f_echo6(uint16_t tci)
  * sees any access past it, then copies the result back into frame[].
  */
 static uint64_t run_st[DGRAM_STAT_COUNT]; /* the UDP answering counters of every run() */
-static dgram_ctx_t run_dg = {.rrl = NULL, .stats = run_st}; /* normally no rate limiter */
+static uint64_t run_detail[DGRAM_DETAIL];
+static dgram_ctx_t run_dg = {
+    .rrl = NULL, .stats = run_st, .detail = run_detail}; /* normally no rate limiter */
 
 /* Counter S of run_st as `sandnsctl stats` shows it. */
 static uint64_t run_stat(enum dgram_stat s)
 {
 	uint64_t out[DGRAM_STAT_COUNT];
 
-	dgram_stats_read(run_st, out);
+	dgram_stats_read(run_st, run_detail, out);
 	return out[s];
 }
 
@@ -801,6 +803,7 @@ static void test_dns_rrl(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(run_dg.rrl);
 		rrl_tick_at(run_dg.rrl, 42);
 		memset(run_st, 0, sizeof(run_st));
+		memset(run_detail, 0, sizeof(run_detail));
 		for (int i = 0; i < 6; i++) {
 			uint16_t len = fam == 4 ? f_dns4(0, 0x77, 0x0100, "example.com", T_A, 1)
 						: f_dns6(0, 0x77, "example.com", T_A);

@@ -139,8 +139,8 @@ static bool fix_checksums(uint8_t *f, size_t len)
 /* One run of FRAME (LEN octets) in a heap buffer of exactly ROOM octets. */
 static void handle(const uint8_t *frame, uint16_t len, uint16_t room, rrl_t *rrl)
 {
-	static uint64_t st[DGRAM_STAT_COUNT];
-	const dgram_ctx_t dg = {.rrl = rrl, .stats = st};
+	static uint64_t st[DGRAM_STAT_COUNT], detail[DGRAM_DETAIL];
+	const dgram_ctx_t dg = {.rrl = rrl, .stats = st, .detail = detail};
 	uint8_t *buf = malloc(room);
 	dp_result_t res;
 

@@ -54,10 +54,13 @@ static int suite_cleanup(void)
 	return 0;
 }
 
-/* The counters of ST as a reader sees them (dgram_stats_read: received added up). */
+/* Each test's detail (dgram_ctx_t.detail), cleared by the test that uses it. */
+static uint64_t detail[DGRAM_DETAIL];
+
+/* The counters of ST as a reader sees them (dgram_stats_read: received and the detail added). */
 static void read_all(const uint64_t *st, uint64_t out[DGRAM_STAT_COUNT])
 {
-	dgram_stats_read(st, out);
+	dgram_stats_read(st, detail, out);
 }
 
 /*
@@ -78,10 +81,11 @@ static size_t ask(const dgram_ctx_t *dg, const zt_t *t, const char *name, uint16
 static void test_answer_and_count(void)
 {
 	uint64_t st[DGRAM_STAT_COUNT] = {0}, v[DGRAM_STAT_COUNT];
-	const dgram_ctx_t dg = {.rrl = NULL, .stats = st};
+	const dgram_ctx_t dg = {.rrl = NULL, .stats = st, .detail = detail};
 	uint8_t resp[4096], act;
 	size_t n;
 
+	memset(detail, 0, sizeof(detail));
 	n = ask(&dg, zt, "mail.example.com.", 1, 0, resp, &act);
 	CU_ASSERT_FATAL(n > WIRE_HDR_LEN);
 	CU_ASSERT_EQUAL(wire_get16(resp), 0x4321);
@@ -124,10 +128,11 @@ static void test_rate_limited(void)
 	const rrl_cfg_t c = {
 	    .rate = 2, .slip = 2, .table_size = 64, .ipv4_prefix = 24, .ipv6_prefix = 56};
 	uint64_t st[DGRAM_STAT_COUNT] = {0}, v[DGRAM_STAT_COUNT];
-	dgram_ctx_t dg = {.rrl = rrl_new(&c), .stats = st};
+	dgram_ctx_t dg = {.rrl = rrl_new(&c), .stats = st, .detail = detail};
 	unsigned whole = 0, slipped = 0, dropped = 0;
 	uint8_t resp[4096], act;
 
+	memset(detail, 0, sizeof(detail));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dg.rrl);
 	rrl_tick_at(dg.rrl, 77);
 	for (int i = 0; i < 8; i++) {
@@ -181,6 +186,51 @@ static void test_rcodes(void)
 	CU_ASSERT_STRING_EQUAL(dgram_stat_names[DGRAM_RCODE_OTHER], "rcode-other");
 }
 
+/* By question type (the common ones by name, the rest together) and by zone (slot 1 + index). */
+static void test_types_and_zones(void)
+{
+	uint64_t st[DGRAM_STAT_COUNT] = {0}, v[DGRAM_STAT_COUNT], zones[DGRAM_ZONES] = {0};
+	const dgram_ctx_t dg = {.rrl = NULL, .stats = st, .detail = detail};
+	uint8_t resp[4096], act;
+	zt_answer_info_t info = {.rcode = 200, .qtype = 65535, .zone = 100000};
+
+	memset(detail, 0, sizeof(detail));
+	CU_ASSERT(ask(&dg, zt, "mail.example.com.", 1, 0, resp, &act) > 0);
+	CU_ASSERT(ask(&dg, zt, "mail.example.com.", 28, 0, resp, &act) > 0);
+	CU_ASSERT(ask(&dg, zt, "example.com.", 257, 0, resp, &act) > 0);   /* CAA: named */
+	CU_ASSERT(ask(&dg, zt, "example.com.", 99, 0, resp, &act) > 0);	   /* SPF: other */
+	CU_ASSERT(ask(&dg, zt, "www.example.org.", 1, 0, resp, &act) > 0); /* REFUSED: no zone */
+	CU_ASSERT_STRING_EQUAL(dgram_stat_names[DGRAM_QTYPE_FIRST + dgram_qtype_slot[1]],
+			       "qtype-a");
+	CU_ASSERT_STRING_EQUAL(dgram_stat_names[DGRAM_QTYPE_FIRST + dgram_qtype_slot[28]],
+			       "qtype-aaaa");
+	CU_ASSERT_STRING_EQUAL(dgram_stat_names[DGRAM_QTYPE_FIRST + dgram_qtype_slot[257]],
+			       "qtype-caa");
+	CU_ASSERT_STRING_EQUAL(dgram_stat_names[DGRAM_QTYPE_FIRST + dgram_qtype_slot[65]],
+			       "qtype-https");
+	read_all(st, v);
+	CU_ASSERT_EQUAL(v[DGRAM_QTYPE_FIRST + dgram_qtype_slot[1]], 2);
+	CU_ASSERT_EQUAL(v[DGRAM_QTYPE_FIRST + dgram_qtype_slot[28]], 1);
+	CU_ASSERT_EQUAL(v[DGRAM_QTYPE_FIRST + dgram_qtype_slot[257]], 1);
+	CU_ASSERT_EQUAL(v[DGRAM_QTYPE_OTHER], 1);
+	CU_ASSERT_EQUAL(v[DGRAM_RCODE_FIRST + 0], 4);
+	CU_ASSERT_EQUAL(v[DGRAM_RCODE_FIRST + 5], 1);
+	/* By rcode and type at once: the REFUSED one was an A. */
+	CU_ASSERT_EQUAL(detail[5 * DGRAM_QTYPES + dgram_qtype_slot[1]], 1);
+	dgram_zones_add(detail, zones);
+	CU_ASSERT_EQUAL(zones[1], 4); /* example.com., the snapshot's zone 0 */
+	CU_ASSERT_EQUAL(zones[0], 1);
+	/* Past the bounds: a type above the map is other, an rcode past BADVERS other, a zone past
+	 * the slots the last slot. */
+	dgram_count(detail, &info);
+	read_all(st, v);
+	CU_ASSERT_EQUAL(v[DGRAM_QTYPE_OTHER], 2);
+	CU_ASSERT_EQUAL(v[DGRAM_RCODE_OTHER], 1);
+	memset(zones, 0, sizeof(zones));
+	dgram_zones_add(detail, zones);
+	CU_ASSERT_EQUAL(zones[DGRAM_ZONES - 1], 1);
+}
+
 /* One set of names in both serving modes: the socket workers' and the DPDK workers' tables. */
 static void test_names(void)
 {
@@ -220,5 +270,6 @@ void reg_cutest_dgram(void)
 	CU_add_test(s, "answered, dropped, truncated, by rcode", test_answer_and_count);
 	CU_add_test(s, "rate-limited: whole, slipped, dropped", test_rate_limited);
 	CU_add_test(s, "BADVERS and other rcodes", test_rcodes);
+	CU_add_test(s, "by question type and by zone", test_types_and_zones);
 	CU_add_test(s, "one set of names for sockets and DPDK", test_names);
 }
