@@ -55,7 +55,8 @@ enum ctl_certs {
 /* What a rebuild reads again; everything else comes from the previous build. */
 typedef struct ctl_rebuild {
 	bool zones;	      /* read zones from their sources again ... */
-	const char *zone;     /* ... only this one (an origin), or every one when NULL */
+	const char *zone;     /* ... only this one (an origin), or every one when NULL ... */
+	const bool *zone_set; /* ... but for those false here (per cfg->zones; NULL: none) */
 	enum ctl_certs certs; /* which certificate sources to read again */
 	cert_t *const *fresh; /* per source, a leaf just probed (NULL: keep the previous) */
 	bool preview;	      /* never published (policy check): no alerts logged */
