@@ -291,6 +291,8 @@ void ctl_reload_watch(ctl_t *ctl, const ctl_rebuild_t *what, int level, const ch
 void ctl_reload_xfrin(ctl_t *ctl, size_t zone);
 /* A probe's leaves (per cfg->certs, NULL where it failed; referenced, not taken over). */
 void ctl_reload_probe(ctl_t *ctl, cert_t *const *probed);
+/* Whether a reload (or a probe's rebuild) runs now; *WAITING: requests merged for the next. */
+bool ctl_reload_busy(ctl_t *ctl, unsigned *waiting);
 /* Replies of finished jobs: takes the next one (false: none left); *OUT malloc'd, or NULL. */
 bool ctl_reload_reply(ctl_t *ctl, uint64_t *id, char **out, size_t *outlen);
 

@@ -32,6 +32,8 @@ struct ctl_rl {
 	pthread_t tid;
 	bool running; /* the thread runs (set and cleared by the control thread) */
 	bool stop;
+	bool busy;	  /* a job runs */
+	unsigned waiting; /* requests merged into PENDING */
 	struct ctl_rl_job *pending;
 	cert_t **probed; /* a probe's leaves not yet looked at (a newer probe replaces them) */
 	struct rl_reply *replies, **replies_tail;
@@ -113,6 +115,7 @@ static int job_close(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errle
 	int rc;
 
 	if (rl != NULL && rl->running) {
+		rl->waiting++;
 		pthread_cond_signal(&rl->cv);
 		pthread_mutex_unlock(&rl->mu);
 		return SANDNS_EOK;
@@ -342,6 +345,8 @@ static void *rl_main(void *arg)
 		probed = rl->probed;
 		rl->pending = NULL;
 		rl->probed = NULL;
+		rl->busy = true;
+		rl->waiting = 0;
 		pthread_mutex_unlock(&rl->mu);
 		if (job != NULL)
 			ctl_rl_job_run(ctl, job, err, sizeof(err));
@@ -351,6 +356,7 @@ static void *rl_main(void *arg)
 		pthread_mutex_lock(&rl->mu);
 		if (job != NULL)
 			replies_post(ctl, job);
+		rl->busy = false;
 		job_free(ctl->cfg, job);
 	}
 	pthread_mutex_unlock(&rl->mu);
@@ -415,6 +421,21 @@ void ctl_reload_stop(ctl_t *ctl)
 	rl->pending = NULL;
 	certs_free(rl->probed, ctl->cfg->ncerts);
 	rl->probed = NULL;
+}
+
+bool ctl_reload_busy(ctl_t *ctl, unsigned *waiting)
+{
+	struct ctl_rl *rl = ctl->rl;
+	bool busy;
+
+	*waiting = 0;
+	if (rl == NULL)
+		return false;
+	pthread_mutex_lock(&rl->mu);
+	busy = rl->busy;
+	*waiting = rl->waiting;
+	pthread_mutex_unlock(&rl->mu);
+	return busy;
 }
 
 bool ctl_reload_reply(ctl_t *ctl, uint64_t *id, char **out, size_t *outlen)
