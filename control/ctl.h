@@ -97,6 +97,8 @@ enum ctl_flip ctl_flip(const char *served, char **pending, const char *seen);
  * were dropped.
  */
 bool ctl_build_drop_zones(const cfg_t *cfg, ctl_build_t *b);
+/* Whether CFG's keep-zones keeps the zones as read of B (ctl_build_drop_zones() keeps them). */
+bool ctl_build_keeps_zones(const cfg_t *cfg, const ctl_build_t *b);
 
 /*
  * Writes the serials B serves to the serial state (state-dir's file, or serial-state's). Called

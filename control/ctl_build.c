@@ -34,10 +34,15 @@ static void ctl_zone_warning(void *ctx, const char *msg)
 	log_msg(LOG_WARNING, "%s", msg);
 }
 
+bool ctl_build_keeps_zones(const cfg_t *cfg, const ctl_build_t *b)
+{
+	return cfg->keep_zones == CFG_KEEP_YES ||
+	       (cfg->keep_zones == CFG_KEEP_AUTO && b->records <= CFG_KEEP_AUTO_RECORDS);
+}
+
 bool ctl_build_drop_zones(const cfg_t *cfg, ctl_build_t *b)
 {
-	if (cfg->keep_zones == CFG_KEEP_YES ||
-	    (cfg->keep_zones == CFG_KEEP_AUTO && b->records <= CFG_KEEP_AUTO_RECORDS))
+	if (ctl_build_keeps_zones(cfg, b))
 		return false;
 	for (size_t i = 0; i < b->nzones; i++)
 		zload_free(&b->raw[i]);

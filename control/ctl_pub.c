@@ -18,13 +18,13 @@
  * runs (ctl_reload.c): the control thread holds it while it answers, so that what it reads stays
  * put. Before that thread starts and after it ends only the control thread publishes.
  */
-static void pub_lock(ctl_t *ctl)
+void ctl_pub_lock(ctl_t *ctl)
 {
 	if (ctl->rl != NULL)
 		pthread_mutex_lock(&ctl->pub_mu);
 }
 
-static void pub_unlock(ctl_t *ctl)
+void ctl_pub_unlock(ctl_t *ctl)
 {
 	if (ctl->rl != NULL)
 		pthread_mutex_unlock(&ctl->pub_mu);
@@ -32,9 +32,9 @@ static void pub_unlock(ctl_t *ctl)
 
 void ctl_pub_count(ctl_t *ctl, unsigned long *counter)
 {
-	pub_lock(ctl);
+	ctl_pub_lock(ctl);
 	(*counter)++;
-	pub_unlock(ctl);
+	ctl_pub_unlock(ctl);
 }
 
 size_t ctl_notify_zone(ctl_t *ctl, const char *origin, unsigned long serial)
@@ -94,7 +94,7 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 	if (next != NULL)
 		ixfr_pub_prepare(ctl->current, next, &ixfr);
 	/* The swap: what the control thread reads (current, info) changes with what is served. */
-	pub_lock(ctl);
+	ctl_pub_lock(ctl);
 	old = zpub_swap(next);
 	ctl->current = next;
 	ctl->loaded_ms = clock_now_ms();
@@ -102,7 +102,7 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 	ctl->info = *b;
 	ctl->info.zt = NULL;
 	memset(b, 0, sizeof(*b));
-	pub_unlock(ctl);
+	ctl_pub_unlock(ctl);
 	/* Waits for every reader to leave the old snapshot, then frees it: no one else sees it. */
 	zpub_retire(old);
 	/* After the fork and with the signals blocked (ctl_new): threads may start. */
@@ -116,15 +116,29 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 				ctl->info.zones[i].src_serial);
 }
 
-/* Frees the zones as read when keep-zones says not to keep them (ctl_build_drop_zones()). */
+/*
+ * Frees the zones as read when keep-zones says not to keep them (ctl_build_drop_zones()): taken
+ * out of the published info under pub_mu, freed after it (a tenth of a second for a million
+ * records, which the control thread does not wait for).
+ */
 void ctl_drop_zones(ctl_t *ctl)
 {
-	bool dropped;
+	ctl_build_t gone = {.nzones = ctl->info.nzones, .records = ctl->info.records};
 
-	pub_lock(ctl);
-	dropped = ctl_build_drop_zones(ctl->cfg, &ctl->info);
-	pub_unlock(ctl);
-	if (dropped && !ctl->said_dropped) {
+	if (ctl->info.raw == NULL || ctl_build_keeps_zones(ctl->cfg, &ctl->info))
+		return;
+	gone.raw = calloc(gone.nzones + 1, sizeof(*gone.raw));
+	if (gone.raw == NULL)
+		return; /* kept: only memory, and the next publish tries again */
+	ctl_pub_lock(ctl);
+	for (size_t i = 0; i < gone.nzones; i++) {
+		gone.raw[i] = ctl->info.raw[i];
+		ctl->info.raw[i] = NULL;
+	}
+	ctl_pub_unlock(ctl);
+	ctl_build_drop_zones(ctl->cfg, &gone);
+	free(gone.raw);
+	if (!ctl->said_dropped) {
 		log_msg(LOG_INFO,
 			"%zu records: the zones as read are not kept in memory "
 			"(keep-zones); reloads and explain read the files again",

@@ -98,7 +98,8 @@ struct ctl {
 	bool defer_ok;			  /* set around a control client's request: ... */
 	bool deferred;		/* ... its handler may say here that the reply comes later */
 	uint64_t next_probe_ms; /* 0: no tls:// source or no interval */
-	char *pending_key;	/* decisions a probe saw that differ from those served, or NULL */
+	char *
+	    pending_key; /* decisions a probe saw that differ from those served, or NULL (pub_mu) */
 	unsigned long probes, probe_flips;
 
 	/* `policy check`, `lookup --cert`: one preview build at a time, never published. */
@@ -214,6 +215,12 @@ bool ctl_zone_refresh(ctl_t *ctl, const char *zone, bool axfr, char *err, size_t
 #define CTL_STALE_SERIAL_FMT                                                                       \
 	"%s: zone file changed but its serial %lu did not; secondaries will not see the change"
 
+/*
+ * ctl_pub.c: pub_mu taken (and let go) by the reload thread around what the control thread reads
+ * of the published state (and pending_key); nothing while that thread does not run.
+ */
+void ctl_pub_lock(ctl_t *ctl);
+void ctl_pub_unlock(ctl_t *ctl);
 /* ctl_pub.c: adds one to COUNTER (a field of CTL read by `status`) as a publish changes it. */
 void ctl_pub_count(ctl_t *ctl, unsigned long *counter);
 /* ctl_pub.c: frees the zones as read when keep-zones says not to keep them (logged once). */

@@ -158,8 +158,10 @@ int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 	what.zone_set = job->zones_all ? NULL : job->zones;
 	if (job->policy) {
 		/* A policy reload decides anew: what a probe saw once is forgotten. */
+		ctl_pub_lock(ctl);
 		free(ctl->pending_key);
 		ctl->pending_key = NULL;
+		ctl_pub_unlock(ctl);
 	}
 	rc = ctl_reload(ctl, &what, err, errlen);
 	if (job->sighups > 0 && rc == SANDNS_EOK)
@@ -203,6 +205,7 @@ static bool leaf_changed(const ctl_t *ctl, cert_t *const *probed)
 void ctl_rl_probe_run(ctl_t *ctl, cert_t *const *probed)
 {
 	ctl_rebuild_t what = {.fresh = probed};
+	enum ctl_flip flip;
 	ctl_build_t b;
 	char err[1024];
 	size_t got = 0;
@@ -212,8 +215,10 @@ void ctl_rl_probe_run(ctl_t *ctl, cert_t *const *probed)
 	if (got == 0 || !leaf_changed(ctl, probed)) {
 		/* The same leaves as served: the served decisions stand. */
 		if (got > 0) {
+			ctl_pub_lock(ctl);
 			free(ctl->pending_key);
 			ctl->pending_key = NULL;
+			ctl_pub_unlock(ctl);
 		}
 		return;
 	}
@@ -226,7 +231,11 @@ void ctl_rl_probe_run(ctl_t *ctl, cert_t *const *probed)
 		ctl_build_clear(&b); /* stopping: nothing more is published */
 		return;
 	}
-	switch (ctl_flip(ctl->info.policy_key, &ctl->pending_key, b.policy_key)) {
+	/* `status` shows whether a flip is pending: the control thread reads it. */
+	ctl_pub_lock(ctl);
+	flip = ctl_flip(ctl->info.policy_key, &ctl->pending_key, b.policy_key);
+	ctl_pub_unlock(ctl);
+	switch (flip) {
 	case CTL_FLIP_SAME:
 		/* A new leaf with the same decisions: show it, nothing served changes. */
 		ctl_publish(ctl, &b);
