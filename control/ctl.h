@@ -132,7 +132,8 @@ int ctl_after_fork(ctl_t *ctl, char *err, size_t errlen);
 
 /*
  * Publishes the snapshot of B (taking it over and leaving B empty), waits for the grace period
- * and frees the previous one. Only the control thread publishes.
+ * and frees the previous one. One thread publishes: the control thread until ctl_run() starts
+ * the reload thread (ctl_reload.c), that one from then on.
  */
 void ctl_publish(ctl_t *ctl, ctl_build_t *b);
 
@@ -144,8 +145,10 @@ void ctl_publish(ctl_t *ctl, ctl_build_t *b);
 void ctl_publish_first(ctl_t *ctl, ctl_build_t *b);
 
 /*
- * Rebuilds what WHAT says (NULL: every zone) and publishes the result. If anything fails the
- * served snapshot stays and err holds the reason. Returns SANDNS_EOK or the error.
+ * Rebuilds what WHAT says (NULL: every zone) and publishes the result, on the publishing thread
+ * (ctl_publish). If anything fails the served snapshot stays and err holds the reason; a build
+ * that ends once the reload thread is told to stop is dropped, not published. Returns
+ * SANDNS_EOK or the error.
  */
 int ctl_reload(ctl_t *ctl, const ctl_rebuild_t *what, char *err, size_t errlen);
 

@@ -169,7 +169,7 @@ int ctl_reload(ctl_t *ctl, const ctl_rebuild_t *what, char *err, size_t errlen)
 		ctl_pub_count(ctl, &ctl->reload_failures);
 		return rc;
 	}
-	/* Only this thread publishes: the served snapshot is still there to compare with. */
+	/* The one publisher runs this: the served snapshot is still there to compare with. */
 	ctl_build_check_serials(&ctl->info, ctl->current, &b);
 	ctl_publish(ctl, &b);
 	ctl_pub_count(ctl, &ctl->reloads);

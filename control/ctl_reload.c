@@ -249,8 +249,11 @@ void ctl_reload_watch(ctl_t *ctl, const ctl_rebuild_t *what, int level, const ch
 		job->zones_all = true;
 	else if (what->zones && zone_index(ctl->cfg, what->zone) < ctl->cfg->nzones)
 		job->zones[zone_index(ctl->cfg, what->zone)] = true;
-	if (what->certs > job->certs)
-		job->certs = what->certs;
+	/* ALL (files and endpoints) covers FILES, which covers KEEP. */
+	if (what->certs == CTL_CERTS_ALL || job->certs == CTL_CERTS_ALL)
+		job->certs = CTL_CERTS_ALL;
+	else if (what->certs == CTL_CERTS_FILES)
+		job->certs = CTL_CERTS_FILES;
 	job_close(ctl, job, err, sizeof(err));
 }
 
