@@ -97,6 +97,12 @@ wait_reloading() {
 	return 1
 }
 
+# log_clean LOG: no sanitizer report (ASan, LeakSanitizer, UBSan, TSan) in LOG.
+log_clean() {
+	! grep -E 'AddressSanitizer|LeakSanitizer|ThreadSanitizer|runtime error:|SUMMARY: ' "$1" ||
+		{ echo "     sanitizer report in $1"; return 1; }
+}
+
 reloads_of() { grep -o 'reloads: [0-9]* done' <<<"$1" | grep -o '[0-9]*'; }
 
 awk -v n="$RECORDS" 'BEGIN { for (i = 0; i < n; i++)
@@ -196,6 +202,7 @@ if wait_reloading 60 "$TMP/d.rc"; then
 else
 	bad "the reload before SIGTERM was not seen running"
 fi
+check "sandnsd log: no sanitizer report" log_clean "$LOG"
 
 echo "reload-thread: $passed passed, $failed failed"
 [ "$failed" = 0 ]
