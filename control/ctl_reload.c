@@ -394,6 +394,7 @@ int ctl_reload_start(ctl_t *ctl, char *err, size_t errlen)
 		rc = -rc;
 		goto out_free;
 	}
+	pthread_setname_np(rl->tid, "sandns-reload");
 	return SANDNS_EOK;
 out_free:
 	if (ctl->rl_ev.fd >= 0)
