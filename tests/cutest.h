@@ -10,17 +10,16 @@
  * registry that runner.c created. They return nothing: a failed registration shows up in
  * CU_get_error(), which the runner checks after each call. tests/X/test_Y.c defines reg_cutest_Y.
  */
-void reg_cutest_wire(void);   /* tests/zones/test_wire.c: wire parsing and names */
-void reg_cutest_zload(void);  /* tests/zones/test_zload.c: zone loading and validation errors */
-void reg_cutest_answer(void); /* tests/zones/test_answer.c: the answer engine's rules */
-void reg_cutest_dp_pkt(void); /* tests/dataplane/test_dp_pkt.c: the packet layer, frame by frame */
-void reg_cutest_cfg(void);    /* tests/control/test_cfg.c: configuration file and command line */
-void reg_cutest_cert(void);   /* tests/control/test_cert.c: certificates, SAN matching, tls:// */
-void reg_cutest_policy(void); /* tests/control/test_policy.c: the autodiscover decisions */
-void reg_cutest_zedit(void);  /* tests/zones/test_zedit.c: edited zones, and what they answer */
-void reg_cutest_ctl(void);    /* tests/control/test_ctl.c: building snapshots, serials, flips */
-void reg_cutest_rrl(void);    /* tests/zones/test_rrl.c: response rate limiting */
-void reg_cutest_ctl_reload(void); /* tests/control/test_ctl_reload.c: the reload thread */
+void reg_cutest_wire(void);    /* tests/zones/test_wire.c: wire parsing and names */
+void reg_cutest_zload(void);   /* tests/zones/test_zload.c: zone loading and validation errors */
+void reg_cutest_answer(void);  /* tests/zones/test_answer.c: the answer engine's rules */
+void reg_cutest_dp_pkt(void);  /* tests/dataplane/test_dp_pkt.c: the packet layer, frame by frame */
+void reg_cutest_cfg(void);     /* tests/control/test_cfg.c: configuration file and command line */
+void reg_cutest_cert(void);    /* tests/control/test_cert.c: certificates, SAN matching, tls:// */
+void reg_cutest_policy(void);  /* tests/control/test_policy.c: the autodiscover decisions */
+void reg_cutest_zedit(void);   /* tests/zones/test_zedit.c: edited zones, and what they answer */
+void reg_cutest_ctl(void);     /* tests/control/test_ctl.c: building snapshots, serials, flips */
+void reg_cutest_rrl(void);     /* tests/zones/test_rrl.c: response rate limiting */
 void reg_cutest_ctl_cmd(void); /* tests/control/test_ctl_cmd.c: the control commands, one table */
 void reg_cutest_zsrc(void);    /* tests/control/test_zsrc.c: where a zone comes from */
 void reg_cutest_index(void);   /* tests/zones/test_index.c: the name index's one hash */
@@ -34,5 +33,7 @@ void reg_cutest_dgram(void); /* tests/zones/test_dgram.c: one datagram answered,
 void reg_cutest_notify(void); /* tests/control/test_notify.c: NOTIFY out, lines to answers */
 void reg_cutest_xfr(void);    /* tests/zones/test_xfr.c: the transfer cursor, resumed, referenced */
 void reg_cutest_bigans(void); /* tests/zones/test_bigans.c: answers of any size */
+/* tests/control/test_ctl_reload.c: the reload thread, requests merged, replies deferred */
+void reg_cutest_ctl_reload(void);
 
 #endif
