@@ -203,7 +203,8 @@ out_free_cert:
 
 cert_t *cert_ref(cert_t *c)
 {
-	c->refs++;
+	/* Atomic: the reload thread and the control thread's previews share the leaves. */
+	__atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
 	return c;
 }
 
@@ -216,10 +217,9 @@ void cert_free(cert_t **cp)
 		return;
 	c = *cp;
 	*cp = NULL;
-	if (c->refs > 0) {
-		c->refs--;
+	/* The last holder (no reference left to drop) frees: refs counts the others. */
+	if (__atomic_fetch_sub(&c->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
-	}
 	for (i = 0; i < c->n_sans; i++)
 		free(c->sans[i]);
 	free(c->sans);

@@ -62,6 +62,9 @@ ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen)
 	ctl->watch_ev.fd = -1;
 	ctl->xfrin_ev.kind = CTL_EV_XFRIN;
 	ctl->xfrin_ev.fd = -1;
+	ctl->rl_ev.kind = CTL_EV_RELOAD;
+	ctl->rl_ev.fd = -1;
+	pthread_mutex_init(&ctl->pub_mu, NULL);
 	ctl->lock_fd = -1;
 	ctl->started_ms = clock_now_ms();
 
@@ -140,24 +143,13 @@ int ctl_start_notify(ctl_t *ctl, char *err, size_t errlen)
 static void ctl_signal(ctl_t *ctl)
 {
 	struct signalfd_siginfo si;
-	char err[1024];
 
 	while (read(ctl->sig_ev.fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			bool ok;
-
-			svc_reloading("every zone (SIGHUP)");
-			ok = ctl_reload(ctl, NULL, err, sizeof(err)) == SANDNS_EOK;
-			svc_reloaded(ok, ctl->info.nzones, ctl->info.records, err);
-			if (ok)
-				log_msg(LOG_INFO, "reloaded %zu zones (%zu records) on SIGHUP",
-					ctl->info.nzones, ctl->info.records);
-			else
-				log_msg(LOG_ERR,
-					"reload failed, still serving the previous "
-					"snapshot: %s",
-					err);
+			ctl_reload_sighup(ctl); /* logged once done, on the reload thread */
 		} else if (si.ssi_signo == SIGUSR1) {
+			char err[512];
+
 			log_reopen(err, sizeof(err)); /* logs how it went */
 		} else {
 			log_msg(LOG_NOTICE, "SIG%s: stopping", sigabbrev_np((int)si.ssi_signo));
@@ -166,39 +158,58 @@ static void ctl_signal(ctl_t *ctl)
 	}
 }
 
-/* Does what the probe or the watch asked for (ctl_todo_t), then logs how it went. */
-static void ctl_do(ctl_t *ctl, ctl_todo_t *todo)
+/* Has the reload thread do what the watch asked for (ctl_todo_t), logged once done. */
+static void ctl_do(ctl_t *ctl, const ctl_todo_t *todo)
 {
-	char err[1024];
+	if (todo->want == CTL_WANT_RELOAD)
+		ctl_reload_watch(ctl, &todo->what, todo->level, todo->done, todo->failed);
+}
 
-	if (todo->want == CTL_WANT_PUBLISH) {
-		ctl_publish(ctl, &todo->build);
-		if (todo->flip) {
-			ctl->probe_flips++;
-			ctl->reloads++;
-		}
-	} else if (todo->want == CTL_WANT_RELOAD &&
-		   ctl_reload(ctl, &todo->what, err, sizeof(err)) != SANDNS_EOK) {
-		log_msg(LOG_ERR, "%s: %s", todo->failed, err);
-		todo->done[0] = '\0';
+/* The reload thread's replies to the clients that wait for them (ctl_reload_ask). */
+static void ctl_reload_event(ctl_t *ctl)
+{
+	uint64_t v, id;
+	char *out;
+	size_t len;
+
+	if (ctl->rl_ev.fd >= 0 && read(ctl->rl_ev.fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_msg(LOG_ERR, "reload: cannot read its event: %s", strerror(errno));
+	while (ctl_reload_reply(ctl, &id, &out, &len)) {
+		struct ctl_waiter **pp = &ctl->waiters, *w;
+
+		while (*pp != NULL && (*pp)->id != id)
+			pp = &(*pp)->next;
+		w = *pp;
+		if (w != NULL)
+			*pp = w->next;
+		/* Answering reads the client's next request, which may add a waiter. */
+		ctl_client_answer(ctl, w != NULL ? w->c : NULL, out, len);
+		free(w);
 	}
-	if (todo->done[0] != '\0')
-		log_msg(todo->level, "%s", todo->done);
-	ctl_build_clear(&todo->build);
 }
 
 void ctl_run(ctl_t *ctl)
 {
 	struct epoll_event events[CTL_EVENTS];
 	ctl_todo_t todo;
+	char err[256];
 	int n, i;
 
 	/* Seeded with the zones as read, before they may be dropped. */
 	ctl_xfrin_start(ctl);
 	/* What ctl_publish_first() left: the server answers by now. */
 	ctl_drop_zones(ctl);
+	/* From here on the reload thread publishes; without it, reloads stay on this thread. */
+	if (ctl_reload_start(ctl, err, sizeof(err)) != SANDNS_EOK)
+		log_msg(LOG_ERR, "%s: reloads run on the control thread", err);
+	/* Held over each round of events: the reload thread swaps what is served in between. */
+	pthread_mutex_lock(&ctl->pub_mu);
 	while (!ctl->stop) {
-		n = epoll_wait(ctl->ep, events, CTL_EVENTS, ctl_accept_tick(ctl, 1000));
+		int timeout = ctl_accept_tick(ctl, 1000);
+
+		pthread_mutex_unlock(&ctl->pub_mu);
+		n = epoll_wait(ctl->ep, events, CTL_EVENTS, timeout);
+		pthread_mutex_lock(&ctl->pub_mu);
 		for (i = 0; i < n; i++) {
 			struct ctl_ev *ev = events[i].data.ptr;
 
@@ -207,8 +218,9 @@ void ctl_run(ctl_t *ctl)
 			} else if (ev->kind == CTL_EV_LISTEN) {
 				ctl_accept(ctl);
 			} else if (ev->kind == CTL_EV_PROBE) {
-				ctl_probe_done(ctl, &todo);
-				ctl_do(ctl, &todo);
+				ctl_probe_done(ctl);
+			} else if (ev->kind == CTL_EV_RELOAD) {
+				ctl_reload_event(ctl);
 			} else if (ev->kind == CTL_EV_WATCH) {
 				ctl_watch_event(ctl);
 			} else if (ev->kind == CTL_EV_XFRIN) {
@@ -223,6 +235,10 @@ void ctl_run(ctl_t *ctl)
 		ctl_do(ctl, &todo);
 		ctl_clients_expire(ctl);
 	}
+	pthread_mutex_unlock(&ctl->pub_mu);
+	/* A reload running ends and is dropped; the replies it gave go out with the last ones. */
+	ctl_reload_stop(ctl);
+	ctl_reload_event(ctl);
 }
 
 void ctl_free(ctl_t **ctlp)
@@ -232,6 +248,7 @@ void ctl_free(ctl_t **ctlp)
 	if (ctlp == NULL || *ctlp == NULL)
 		return;
 	ctl = *ctlp;
+	ctl_reload_free(ctl);
 	notify_free(&ctl->notify);
 	ctl_clients_close(ctl);
 	ctl_xfrin_fini(ctl);
@@ -247,6 +264,7 @@ void ctl_free(ctl_t **ctlp)
 		close(ctl->ep);
 	ctl_build_clear(&ctl->info);
 	ctl_metrics_free(ctl);
+	pthread_mutex_destroy(&ctl->pub_mu);
 	free(ctl);
 	*ctlp = NULL;
 }

@@ -56,7 +56,8 @@ enum ctl_certs {
 /* What a rebuild reads again; everything else comes from the previous build. */
 typedef struct ctl_rebuild {
 	bool zones;	      /* read zones from their sources again ... */
-	const char *zone;     /* ... only this one (an origin), or every one when NULL */
+	const char *zone;     /* ... only this one (an origin), or every one when NULL ... */
+	const bool *zone_set; /* ... but for those false here (per cfg->zones; NULL: none) */
 	enum ctl_certs certs; /* which certificate sources to read again */
 	cert_t *const *fresh; /* per source, a leaf just probed (NULL: keep the previous) */
 	bool preview;	      /* never published (policy check): no alerts logged */
@@ -97,6 +98,8 @@ enum ctl_flip ctl_flip(const char *served, char **pending, const char *seen);
  * were dropped.
  */
 bool ctl_build_drop_zones(const cfg_t *cfg, ctl_build_t *b);
+/* Whether CFG's keep-zones keeps the zones as read of B (ctl_build_drop_zones() keeps them). */
+bool ctl_build_keeps_zones(const cfg_t *cfg, const ctl_build_t *b);
 
 /*
  * Writes the serials B serves to the serial state (state-dir's file, or serial-state's). Called
@@ -130,7 +133,8 @@ int ctl_after_fork(ctl_t *ctl, char *err, size_t errlen);
 
 /*
  * Publishes the snapshot of B (taking it over and leaving B empty), waits for the grace period
- * and frees the previous one. Only the control thread publishes.
+ * and frees the previous one. One thread publishes: the control thread until ctl_run() starts
+ * the reload thread (ctl_reload.c), that one from then on.
  */
 void ctl_publish(ctl_t *ctl, ctl_build_t *b);
 
@@ -142,8 +146,10 @@ void ctl_publish(ctl_t *ctl, ctl_build_t *b);
 void ctl_publish_first(ctl_t *ctl, ctl_build_t *b);
 
 /*
- * Rebuilds what WHAT says (NULL: every zone) and publishes the result. If anything fails the
- * served snapshot stays and err holds the reason. Returns SANDNS_EOK or the error.
+ * Rebuilds what WHAT says (NULL: every zone) and publishes the result, on the publishing thread
+ * (ctl_publish). If anything fails the served snapshot stays and err holds the reason; a build
+ * that ends once the reload thread is told to stop is dropped, not published. Returns
+ * SANDNS_EOK or the error.
  */
 int ctl_reload(ctl_t *ctl, const ctl_rebuild_t *what, char *err, size_t errlen);
 

@@ -36,10 +36,15 @@ static void ctl_zone_warning(void *ctx, const char *msg)
 	log_msg(LOG_WARNING, "%s", msg);
 }
 
+bool ctl_build_keeps_zones(const cfg_t *cfg, const ctl_build_t *b)
+{
+	return cfg->keep_zones == CFG_KEEP_YES ||
+	       (cfg->keep_zones == CFG_KEEP_AUTO && b->records <= CFG_KEEP_AUTO_RECORDS);
+}
+
 bool ctl_build_drop_zones(const cfg_t *cfg, ctl_build_t *b)
 {
-	if (cfg->keep_zones == CFG_KEEP_YES ||
-	    (cfg->keep_zones == CFG_KEEP_AUTO && b->records <= CFG_KEEP_AUTO_RECORDS))
+	if (ctl_build_keeps_zones(cfg, b))
 		return false;
 	for (size_t i = 0; i < b->nzones; i++)
 		zload_free(&b->raw[i]);
@@ -420,6 +425,14 @@ static zload_zone_t *absent_zone(const char *origin, char *err, size_t errlen)
 	return zload_string(origin, text, why, NULL, NULL, err, errlen);
 }
 
+/* Whether WHAT (asking for zones) names zone Z, the Ith of the configuration. */
+static bool asked_for(const ctl_rebuild_t *what, const cfg_zone_t *z, size_t i)
+{
+	if (what->zone != NULL)
+		return zone_named(z, what->zone);
+	return what->zone_set == NULL || what->zone_set[i];
+}
+
 static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
 		       ctl_build_t *b, char *err, size_t errlen)
 {
@@ -430,7 +443,7 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebu
 
 		/* A zone not kept in memory (keep-zones) is read again whatever WHAT says. */
 		if (prev == NULL || prev->raw[i] == NULL ||
-		    (what->zones && (what->zone == NULL || zone_named(z, what->zone)))) {
+		    (what->zones && asked_for(what, z, i))) {
 			b->raw[i] =
 			    zsrc_load_served(&z->src, z->origin, prev == NULL, ctl_zone_warning,
 					     NULL, &b->zones[i].absent, err, errlen);

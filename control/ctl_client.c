@@ -197,6 +197,9 @@ static void ctl_client_close(ctl_t *ctl, struct ctl_client *c)
 	ctl->nclients--;
 	if (ctl->reload_client == c)
 		ctl->reload_client = NULL; /* the reload goes on; its reply is dropped */
+	for (struct ctl_waiter *w = ctl->waiters; w != NULL; w = w->next)
+		if (w->c == c)
+			w->c = NULL; /* likewise for the reload thread's */
 	free(c->out);
 	c->out = NULL;
 	c->next = ctl->dead;
@@ -229,13 +232,18 @@ static void ctl_client_request(ctl_t *ctl, struct ctl_client *c, const char *lin
 		c->out_len = c->out != NULL ? strlen(c->out) : 0;
 		c->close_after = true;
 	} else if (ctl->deferred) {
-		/* The handler answers later (a `policy reload` fetching endpoints). */
+		/* The handler answers later: the reload thread's job, or a `policy reload`
+		 * fetching endpoints first. */
 		free(c->out);
 		c->out = NULL;
 		c->out_len = 0;
 		c->deferred = true;
-		ctl->reload_client = c;
+		if (ctl->defer_waiter != NULL)
+			ctl->defer_waiter->c = c;
+		else
+			ctl->reload_client = c;
 	}
+	ctl->defer_waiter = NULL;
 	ctl->defer_ok = false;
 	ctl->deferred = false;
 	if (stop)

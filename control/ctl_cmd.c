@@ -32,61 +32,6 @@ struct ctl_req {
 /* Words a request may have after its command's name (`policy check` takes the most). */
 #define CTL_WORDS_MAX 24
 
-static void ctl_cmd_reload(ctl_t *ctl, const ctl_rebuild_t *what, bool json, buf_t *b, char *err,
-			   size_t errlen)
-{
-	const zt_t *zt;
-	char text[600];
-	size_t i, n;
-
-	svc_reloading(what->certs	   ? "the certificates"
-		      : what->zone != NULL ? what->zone
-					   : "every zone");
-	if (ctl_reload(ctl, what, err, errlen) != SANDNS_EOK) {
-		svc_reloaded(false, 0, 0, err);
-		return;
-	}
-	svc_reloaded(true, ctl->info.nzones, ctl->info.records, NULL);
-	err[0] = '\0';
-	zt = ctl->current;
-	if (json) {
-		buf_printf(b,
-			   "{\"ok\":true,\"zones\":%zu,\"records\":%zu,\"snapshot_bytes\":%zu,"
-			   "\"serials\":{",
-			   zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
-		for (i = 0; i < zt_zone_count(zt); i++) {
-			buf_json_str(b, zt_zone_origin(zt, i));
-			buf_printf(b, ":%lu%s", zt_zone_serial(zt, i),
-				   i + 1 < zt_zone_count(zt) ? "," : "");
-		}
-		BUF_LIT(b, "},\"warnings\":[");
-		for (i = 0, n = 0; i < ctl->info.nzones; i++) {
-			if (!ctl->info.zones[i].serial_stale)
-				continue;
-			snprintf(text, sizeof(text), CTL_STALE_SERIAL_FMT,
-				 ctl->info.zones[i].origin, ctl->info.zones[i].src_serial);
-			if (n++ > 0)
-				BUF_LIT(b, ",");
-			buf_json_str(b, text);
-		}
-		BUF_LIT(b, "]}\n");
-		return;
-	}
-	buf_printf(b, "reloaded %s: %zu zones, %zu records, %zu bytes snapshot\n",
-		   what->certs		? "the certificates"
-		   : what->zone != NULL ? what->zone
-					: "every zone",
-		   zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
-	for (i = 0; i < zt_zone_count(zt); i++)
-		buf_printf(b, "zone %s serial %lu\n", zt_zone_origin(zt, i), zt_zone_serial(zt, i));
-	for (i = 0; i < ctl->info.nzones; i++)
-		if (ctl->info.zones[i].serial_stale) {
-			BUF_LIT(b, "warning: ");
-			buf_printf(b, CTL_STALE_SERIAL_FMT "\n", ctl->info.zones[i].origin,
-				   ctl->info.zones[i].src_serial);
-		}
-}
-
 static void h_status(struct ctl_req *r)
 {
 	ctl_cmd_status(r->ctl, r->json, r->body);
@@ -97,18 +42,14 @@ static void h_stats(struct ctl_req *r)
 	ctl_cmd_stats(r->ctl, r->json, r->body);
 }
 
+/* `reload [ZONE]`: the reload thread's job; the reply waits for it, the control socket not. */
 static void h_reload(struct ctl_req *r)
 {
 	ctl_t *ctl = r->ctl;
-	const char *zone = r->argc == 1 ? r->argv[0] : NULL;
-	ctl_rebuild_t what = {.zones = true, .zone = zone};
 
-	ctl_cmd_reload(ctl, &what, r->json, r->body, r->err, r->errlen);
-	if (r->err[0] != '\0')
-		log_msg(LOG_ERR, "reload failed, still serving the previous snapshot: %s", r->err);
-	else
-		log_msg(LOG_INFO, "reloaded %s (%zu zones, %zu records) on request",
-			zone != NULL ? zone : "every zone", ctl->info.nzones, ctl->info.records);
+	ctl_reload_ask(ctl, CTL_ASK_RELOAD, r->argc == 1 ? r->argv[0] : NULL, r->json, NULL,
+		       ctl->defer_ok ? &ctl->deferred : NULL, r->body, r->err, r->errlen,
+		       &r->keep_body);
 }
 
 static void h_policy_show(struct ctl_req *r)
@@ -117,54 +58,19 @@ static void h_policy_show(struct ctl_req *r)
 		       r->errlen);
 }
 
-/* A policy reload that reads again what WHAT says: rebuilt, published, answered into R. */
-static void policy_reload_run(struct ctl_req *r, const ctl_rebuild_t *what)
-{
-	ctl_t *ctl = r->ctl;
-
-	free(ctl->pending_key);
-	ctl->pending_key = NULL;
-	ctl_cmd_reload(ctl, what, r->json, r->body, r->err, r->errlen);
-	if (r->err[0] != '\0')
-		log_msg(LOG_ERR,
-			"policy reload failed, the previous certificates and policy stay: %s",
-			r->err);
-	else
-		log_msg(LOG_INFO, "policy reloaded: %zu certificate%s", ctl->info.ncerts,
-			ctl->info.ncerts == 1 ? "" : "s");
-	if (r->err[0] == '\0' && !r->json) {
-		BUF_LIT(r->body, "\n");
-		ctl_fmt_policy(&ctl->info, NULL, false, r->body, r->err, r->errlen);
-	}
-	/*
-	 * Published all the same (an expired leaf decides by its names, as the policy says), but
-	 * a deployment that clients will refuse is no success: the reply says so, exit non-zero.
-	 */
-	if (r->err[0] == '\0' && ctl_cert_validity_problem(&ctl->info, r->err, r->errlen)) {
-		size_t n = strlen(r->err);
-
-		snprintf(r->err + n, r->errlen - n, "; the policy was reloaded and published");
-		r->keep_body = true;
-		if (r->json) {
-			r->body->len = 0;
-			BUF_LIT(r->body, "{\"ok\":false,\"published\":true,\"error\":");
-			buf_json_str(r->body, r->err);
-			BUF_LIT(r->body, "}\n");
-		}
-	}
-}
-
 static void h_policy_reload(struct ctl_req *r)
 {
 	ctl_t *ctl = r->ctl;
-	const ctl_rebuild_t what = {.certs = CTL_CERTS_ALL};
 
 	if (!ctl->defer_ok || !cert_any_tls(ctl->cfg->certs, ctl->cfg->ncerts)) {
-		/* Files only (never a wait: rfile.h), or no control socket to answer later. */
-		policy_reload_run(r, &what);
+		/* Files only (never a wait: rfile.h), or no control socket to answer later: the
+		 * reload thread's job (or this thread's, without it). */
+		ctl_reload_ask(ctl, CTL_ASK_POLICY, NULL, r->json, NULL,
+			       ctl->defer_ok ? &ctl->deferred : NULL, r->body, r->err, r->errlen,
+			       &r->keep_body);
 		return;
 	}
-	/* The endpoints are fetched off this thread: the reply waits, the control socket not. */
+	/* The endpoints are fetched off this thread first (ctl_probe.c), then reloaded. */
 	if (ctl->reload_pending) {
 		snprintf(r->err, r->errlen,
 			 "a policy reload is in progress (its tls:// sources are being fetched); "
@@ -408,7 +314,7 @@ static const struct ctl_handler {
 } ctl_handlers[] = {
     {"status", h_status, NULL},
     {"stats", h_stats, NULL},
-    {"reload", h_reload, "the previous snapshot is still served\n"},
+    {"reload", h_reload, CTL_RELOAD_FAILED_BODY},
     {"policy show", h_policy_show, NULL},
     {"policy reload", h_policy_reload, NULL},
     {"policy check", h_policy_check, NULL},
@@ -463,31 +369,6 @@ static size_t ctl_words(const char *args, char *buf, size_t len, const char **w,
 		n++;
 	}
 	return n;
-}
-
-/* Frames a response: status line, dot-stuffed body, "." line. */
-static void ctl_frame(buf_t *out, const char *error, const buf_t *body)
-{
-	const char *p, *end;
-
-	if (error != NULL) {
-		BUF_LIT(out, "error: ");
-		for (p = error; *p != '\0'; p++)
-			buf_put(out, *p == '\n' || *p == '\r' ? " " : p, 1);
-		BUF_LIT(out, "\n");
-	} else {
-		BUF_LIT(out, "ok\n");
-	}
-	for (p = body->p; p != NULL && p < body->p + body->len; p = end + 1) {
-		end = memchr(p, '\n', (size_t)(body->p + body->len - p));
-		if (end == NULL)
-			end = body->p + body->len;
-		if (*p == '.')
-			BUF_LIT(out, ".");
-		buf_put(out, p, (size_t)(end - p));
-		BUF_LIT(out, "\n");
-	}
-	BUF_LIT(out, ".\n");
 }
 
 /*
@@ -559,29 +440,8 @@ static const struct ctl_handler *ctl_dispatch(struct ctl_req *r, const char *cmd
  * body. SANDNS_EOK or -ENOMEM. */
 static int ctl_respond(struct ctl_req *r, const struct ctl_handler *h, char **out, size_t *outlen)
 {
-	buf_t *body = r->body, resp = {0};
-	const char *err = r->err;
-
-	if (err[0] != '\0' && !r->keep_body) {
-		body->len = 0;
-		if (r->json) {
-			BUF_LIT(body, "{\"ok\":false,\"error\":");
-			buf_json_str(body, err);
-			BUF_LIT(body, "}\n");
-		} else if (h != NULL && h->failed != NULL) {
-			buf_printf(body, "%s", h->failed);
-		}
-	}
-	ctl_frame(&resp, err[0] != '\0' ? err : NULL, body);
-	free(body->p);
-	body->p = NULL;
-	if (body->oom || resp.oom) {
-		free(resp.p);
-		return -ENOMEM;
-	}
-	*out = resp.p;
-	*outlen = resp.len;
-	return SANDNS_EOK;
+	return ctl_frame_reply(r->json, r->err, r->keep_body, h != NULL ? h->failed : NULL, r->body,
+			       out, outlen);
 }
 
 int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bool *stop)
@@ -627,18 +487,4 @@ int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bo
 	}
 	*stop = r.stop;
 	return ctl_respond(&r, h, out, outlen);
-}
-
-void ctl_policy_reload_done(ctl_t *ctl, cert_t *const *fresh, char **out, size_t *outlen)
-{
-	buf_t body = {0};
-	char err[1024] = "";
-	struct ctl_req r = {
-	    .ctl = ctl, .json = ctl->reload_json, .body = &body, .err = err, .errlen = sizeof(err)};
-	/* The files read again here; the endpoints' leaves are FRESH (or those served). */
-	const ctl_rebuild_t what = {.certs = CTL_CERTS_FILES, .fresh = fresh};
-
-	policy_reload_run(&r, &what);
-	if (ctl_respond(&r, ctl_handler_find("policy reload"), out, outlen) != SANDNS_EOK)
-		*out = NULL;
 }

@@ -38,23 +38,6 @@ struct ctl_fetch {
 	char **reason; /* per source, a failure */
 };
 
-enum ctl_flip ctl_flip(const char *served, char **pending, const char *seen)
-{
-	if (strcmp(served, seen) == 0) {
-		free(*pending);
-		*pending = NULL;
-		return CTL_FLIP_SAME;
-	}
-	if (*pending != NULL && strcmp(*pending, seen) == 0) {
-		free(*pending);
-		*pending = NULL;
-		return CTL_FLIP_APPLY;
-	}
-	free(*pending);
-	*pending = strdup(seen); /* without memory: no flip now, the next probe tries again */
-	return CTL_FLIP_WAIT;
-}
-
 static bool is_tls(const char *src)
 {
 	return strncmp(src, "tls://", 6) == 0;
@@ -150,21 +133,28 @@ static void probe_schedule(ctl_t *ctl)
 		: 0;
 }
 
-/* Answers the `policy reload` waiting for its fetch with what FRESH brought (NULL: none). */
+/* The `policy reload` waiting for its fetch: its reload, with what FRESH brought (NULL: none). */
 static void reload_finish(ctl_t *ctl, cert_t *const *fresh)
 {
-	char *out = NULL;
-	size_t len = 0;
-
-	/*
-	 * The client is taken first: answering it reads its next request, which may be another
-	 * `policy reload` that defers it again and sets reload_client anew.
-	 */
 	struct ctl_client *c = ctl->reload_client;
+	buf_t body = {0};
+	char err[1024] = "", *out = NULL;
+	size_t len = 0;
+	bool deferred = false, keep = false;
 
 	ctl->reload_client = NULL;
 	ctl->reload_pending = false;
-	ctl_policy_reload_done(ctl, fresh, &out, &len);
+	ctl_reload_ask(ctl, CTL_ASK_POLICY, NULL, ctl->reload_json, fresh, &deferred, &body, err,
+		       sizeof(err), &keep);
+	if (deferred) {
+		/* The reload thread's job answers it (NULL: it went away, the reply is dropped). */
+		ctl->defer_waiter->c = c;
+		ctl->defer_waiter = NULL;
+		return;
+	}
+	/* Done here (no reload thread) or refused: answered now. */
+	if (ctl_frame_reply(ctl->reload_json, err, keep, NULL, &body, &out, &len) != SANDNS_EOK)
+		out = NULL;
 	ctl_client_answer(ctl, c, out, len);
 }
 
@@ -216,26 +206,10 @@ static void probe_free(ctl_t *ctl)
 	ctl->probe_err = NULL;
 }
 
-/* Whether the probe brought a leaf other than the one served for some source. */
-static bool leaf_changed(const ctl_t *ctl)
-{
-	for (size_t i = 0; i < ctl->cfg->ncerts && i < ctl->info.ncerts; i++)
-		if (ctl->probed[i] != NULL &&
-		    strcmp(cert_fingerprint_sha256(ctl->probed[i]),
-			   cert_fingerprint_sha256(ctl->info.certs[i])) != 0)
-			return true;
-	return false;
-}
-
-void ctl_probe_done(ctl_t *ctl, ctl_todo_t *todo)
+void ctl_probe_done(ctl_t *ctl)
 {
 	uint64_t v;
-	ctl_rebuild_t what = {0};
-	ctl_build_t b;
-	char err[1024];
-	size_t got = 0;
 
-	memset(todo, 0, sizeof(*todo));
 	if (read(ctl->probe_ev.fd, &v, sizeof(v)) != (ssize_t)sizeof(v) || !ctl->probing)
 		return;
 	pthread_join(ctl->probe_tid, NULL);
@@ -261,55 +235,14 @@ void ctl_probe_done(ctl_t *ctl, ctl_todo_t *todo)
 	ctl->fetch = NULL;
 	ctl->probes++;
 	probe_schedule(ctl);
-	for (size_t i = 0; i < ctl->cfg->ncerts; i++) {
+	for (size_t i = 0; i < ctl->cfg->ncerts; i++)
 		if (ctl->probe_err[i] != NULL)
 			/* The last good leaf keeps serving: an endpoint down is no new certificate.
 			 */
 			log_msg(LOG_WARNING, "certificate probe: %s (keeping the leaf seen before)",
 				ctl->probe_err[i]);
-		got += ctl->probed[i] != NULL;
-	}
-	if (got == 0 || !leaf_changed(ctl)) {
-		/* The same leaves as served: the served decisions stand. */
-		if (got > 0) {
-			free(ctl->pending_key);
-			ctl->pending_key = NULL;
-		}
-		probe_free(ctl);
-		return;
-	}
-	what.fresh = ctl->probed;
-	if (ctl_build(ctl->cfg, &ctl->info, &what, &b, err, sizeof(err)) != SANDNS_EOK) {
-		log_msg(LOG_ERR, "certificate probe: cannot rebuild, the previous policy stays: %s",
-			err);
-		probe_free(ctl);
-		return;
-	}
-	switch (ctl_flip(ctl->info.policy_key, &ctl->pending_key, b.policy_key)) {
-	case CTL_FLIP_SAME:
-		/* A new leaf with the same decisions: show it, nothing served changes. */
-		todo->want = CTL_WANT_PUBLISH;
-		todo->level = LOG_INFO;
-		snprintf(todo->done, sizeof(todo->done),
-			 "certificate probe: new leaf, same decisions");
-		break;
-	case CTL_FLIP_APPLY:
-		todo->want = CTL_WANT_PUBLISH;
-		todo->flip = true;
-		todo->level = LOG_NOTICE;
-		snprintf(todo->done, sizeof(todo->done),
-			 "certificate probe: the decisions changed in two probes in a row: new "
-			 "policy published");
-		break;
-	case CTL_FLIP_WAIT:
-		log_msg(LOG_NOTICE, "certificate probe: the decisions would change; waiting for "
-				    "the next probe to agree before publishing");
-		break;
-	}
-	if (todo->want == CTL_WANT_PUBLISH)
-		todo->build = b; /* the control loop publishes it */
-	else
-		ctl_build_clear(&b);
+	/* Compared with what is served, rebuilt and published (two probes agreeing) there. */
+	ctl_reload_probe(ctl, ctl->probed);
 	probe_free(ctl);
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ctl_pub.c: publishing a build's snapshot, and rebuilding then publishing (a reload) */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,13 +13,28 @@
 #include "sandns_err.h"
 #include "zpub.h"
 
-/* Replaces the remembered build info by that of B (whose snapshot was just published). */
-static void ctl_take_info(ctl_t *ctl, ctl_build_t *b)
+/*
+ * The published state (current, info, the counters) changes under pub_mu once the reload thread
+ * runs (ctl_reload.c): the control thread holds it while it answers, so that what it reads stays
+ * put. Before that thread starts and after it ends only the control thread publishes.
+ */
+void ctl_pub_lock(ctl_t *ctl)
 {
-	ctl_build_clear(&ctl->info);
-	ctl->info = *b;
-	ctl->info.zt = NULL;
-	memset(b, 0, sizeof(*b));
+	if (ctl->rl != NULL)
+		pthread_mutex_lock(&ctl->pub_mu);
+}
+
+void ctl_pub_unlock(ctl_t *ctl)
+{
+	if (ctl->rl != NULL)
+		pthread_mutex_unlock(&ctl->pub_mu);
+}
+
+void ctl_pub_count(ctl_t *ctl, unsigned long *counter)
+{
+	ctl_pub_lock(ctl);
+	(*counter)++;
+	ctl_pub_unlock(ctl);
 }
 
 size_t ctl_notify_zone(ctl_t *ctl, const char *origin, unsigned long serial)
@@ -39,17 +55,17 @@ size_t ctl_notify_zone(ctl_t *ctl, const char *origin, unsigned long serial)
 /*
  * The one place that compares the serials served before and after a publish (every publish goes
  * through ctl_publish_first: start, reloads, policy reloads, the probe, the watch): a zone whose
- * serial changed, or that is new, is NOTIFYed. ctl->info still describes the snapshot before.
+ * serial changed, or that is new, is NOTIFYed. BEFORE describes the snapshot replaced.
  */
-static void ctl_notify_changed(ctl_t *ctl, const ctl_build_t *b)
+static void ctl_notify_changed(ctl_t *ctl, const ctl_build_t *before, const ctl_build_t *b)
 {
 	for (size_t i = 0; i < b->nzones; i++) {
 		const ctl_zone_info_t *z = &b->zones[i];
 		const ctl_zone_info_t *was = NULL;
 
-		for (size_t j = 0; j < ctl->info.nzones && was == NULL; j++)
-			if (strcasecmp(ctl->info.zones[j].origin, z->origin) == 0)
-				was = &ctl->info.zones[j];
+		for (size_t j = 0; j < before->nzones && was == NULL; j++)
+			if (strcasecmp(before->zones[j].origin, z->origin) == 0)
+				was = &before->zones[j];
 		if (was == NULL || was->serial != z->serial)
 			ctl_notify_zone(ctl, z->origin, z->serial);
 	}
@@ -63,7 +79,8 @@ static void ixfr_log(void *ctx, int priority, const char *msg)
 
 void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 {
-	zt_t *next = b->zt;
+	zt_t *next = b->zt, *old;
+	ctl_build_t before;
 	const ixfr_conf_t ixfr = {.dir = ctl->cfg->state_dir,
 				  .max_bytes = ctl->cfg->ixfr_max_size,
 				  .max_depth = ctl->cfg->ixfr_max_depth,
@@ -76,26 +93,54 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 	/* IXFR: what changed since the snapshot served, carried by the new one (ixfr_pub.c). */
 	if (next != NULL)
 		ixfr_pub_prepare(ctl->current, next, &ixfr);
-	/* Waits for every reader to leave the old snapshot, then frees it. */
-	zpub_publish(next);
+	/* The swap: what the control thread reads (current, info) changes with what is served. */
+	ctl_pub_lock(ctl);
+	old = zpub_swap(next);
+	ctl->current = next;
+	ctl->loaded_ms = clock_now_ms();
+	before = ctl->info;
+	ctl->info = *b;
+	ctl->info.zt = NULL;
+	memset(b, 0, sizeof(*b));
+	/* What /metrics shows of the snapshot (its zones, serials, the policy's decisions). */
+	ctl_metrics_update(ctl);
+	ctl_pub_unlock(ctl);
+	/* Waits for every reader to leave the old snapshot, then frees it: no one else sees it. */
+	zpub_retire(old);
 	/* After the fork and with the signals blocked (ctl_new): threads may start. */
 	if (next != NULL)
 		zt_order_start(next);
-	ctl->current = next;
-	ctl->loaded_ms = clock_now_ms();
-	ctl_notify_changed(ctl, b);
-	ctl_take_info(ctl, b);
-	ctl_metrics_update(ctl);
+	ctl_notify_changed(ctl, &before, &ctl->info);
+	ctl_build_clear(&before);
 	for (size_t i = 0; i < ctl->info.nzones; i++)
 		if (ctl->info.zones[i].serial_stale)
 			log_msg(LOG_WARNING, CTL_STALE_SERIAL_FMT, ctl->info.zones[i].origin,
 				ctl->info.zones[i].src_serial);
 }
 
-/* Frees the zones as read when keep-zones says not to keep them (ctl_build_drop_zones()). */
+/*
+ * Frees the zones as read when keep-zones says not to keep them (ctl_build_drop_zones()): taken
+ * out of the published info under pub_mu, freed after it (a tenth of a second for a million
+ * records, which the control thread does not wait for).
+ */
 void ctl_drop_zones(ctl_t *ctl)
 {
-	if (ctl_build_drop_zones(ctl->cfg, &ctl->info) && !ctl->said_dropped) {
+	ctl_build_t gone = {.nzones = ctl->info.nzones, .records = ctl->info.records};
+
+	if (ctl->info.raw == NULL || ctl_build_keeps_zones(ctl->cfg, &ctl->info))
+		return;
+	gone.raw = calloc(gone.nzones + 1, sizeof(*gone.raw));
+	if (gone.raw == NULL)
+		return; /* kept: only memory, and the next publish tries again */
+	ctl_pub_lock(ctl);
+	for (size_t i = 0; i < gone.nzones; i++) {
+		gone.raw[i] = ctl->info.raw[i];
+		ctl->info.raw[i] = NULL;
+	}
+	ctl_pub_unlock(ctl);
+	ctl_build_drop_zones(ctl->cfg, &gone);
+	free(gone.raw);
+	if (!ctl->said_dropped) {
 		log_msg(LOG_INFO,
 			"%zu records: the zones as read are not kept in memory "
 			"(keep-zones); reloads and explain read the files again",
@@ -116,15 +161,25 @@ int ctl_reload(ctl_t *ctl, const ctl_rebuild_t *what, char *err, size_t errlen)
 	int rc;
 
 	rc = ctl_build(ctl->cfg, &ctl->info, what, &b, err, errlen);
+	if (rc == SANDNS_EOK && __atomic_load_n(&ctl->rl_stop, __ATOMIC_ACQUIRE)) {
+		/* The daemon stops: a build that ends meanwhile is dropped, never published. */
+		ctl_build_clear(&b);
+		snprintf(err, errlen, "the daemon is stopping; nothing was published");
+		rc = SANDNS_ECONFIG;
+	}
 	if (rc != SANDNS_EOK) {
+		ctl_pub_lock(ctl);
 		ctl->reload_failures++;
 		ctl_metrics_reloaded(ctl, false);
+		ctl_pub_unlock(ctl);
 		return rc;
 	}
-	/* Only this thread publishes: the served snapshot is still there to compare with. */
+	/* The one publisher runs this: the served snapshot is still there to compare with. */
 	ctl_build_check_serials(&ctl->info, ctl->current, &b);
 	ctl_publish(ctl, &b);
+	ctl_pub_lock(ctl);
 	ctl->reloads++;
 	ctl_metrics_reloaded(ctl, true);
+	ctl_pub_unlock(ctl);
 	return SANDNS_EOK;
 }

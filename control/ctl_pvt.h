@@ -22,6 +22,17 @@ enum ctl_kind {
 	CTL_EV_PROBE,
 	CTL_EV_WATCH,
 	CTL_EV_XFRIN,
+	CTL_EV_RELOAD,
+};
+
+/*
+ * A client whose reply a reload thread's job gives (ctl_reload.c): this thread's own list, so
+ * that the reload thread never sees a client. The reply comes back tagged with ID.
+ */
+struct ctl_waiter {
+	uint64_t id;
+	struct ctl_client *c; /* NULL: it went away (the reload goes on, its reply is dropped) */
+	struct ctl_waiter *next;
 };
 
 struct ctl_ev {
@@ -57,7 +68,14 @@ struct ctl {
 	void *extra_dgram_arg;
 	const dnstap_t *tap; /* the query log, for `stats`; NULL: none */
 
-	/* The published snapshot: only this thread publishes, so it may read it freely. */
+	/*
+	 * The published snapshot. One thread publishes: this one until ctl_run() starts the reload
+	 * thread (ctl_reload.c), that one from then on, which reads them freely and changes them
+	 * (and the counters reloads, reload_failures, probe_flips) only under PUB_MU. This thread
+	 * holds PUB_MU over each round of events (ctl_run), so what it reads stays put meanwhile;
+	 * it never changes them itself.
+	 */
+	pthread_mutex_t pub_mu;
 	zt_t *current;
 	ctl_build_t info; /* what it was built from (its zt is NULL: published) */
 	uint64_t loaded_ms;
@@ -84,7 +102,8 @@ struct ctl {
 	bool defer_ok;			  /* set around a control client's request: ... */
 	bool deferred;		/* ... its handler may say here that the reply comes later */
 	uint64_t next_probe_ms; /* 0: no tls:// source or no interval */
-	char *pending_key;	/* decisions a probe saw that differ from those served, or NULL */
+	char *
+	    pending_key; /* decisions a probe saw that differ from those served, or NULL (pub_mu) */
 	unsigned long probes, probe_flips;
 
 	/* `policy check`, `lookup --cert`: one preview build at a time, never published. */
@@ -104,23 +123,27 @@ struct ctl {
 	/* Secondary zones (ctl_xfrin.c): the transfer thread asks for reloads on xfrin_ev. */
 	struct xfrin *xfrin;
 	struct ctl_ev xfrin_ev;
+
+	/* The reload thread (ctl_reload.c); NULL: not running, reloads run on this thread. */
+	struct ctl_rl *rl;
+	struct ctl_ev rl_ev; /* eventfd: replies of its jobs are ready (ctl_reload_replies) */
+	bool rl_stop;	     /* atomic: stopping, a build that ends is dropped (ctl_reload) */
+	struct ctl_waiter *waiters;	 /* this thread's: clients waiting for a job's reply */
+	struct ctl_waiter *defer_waiter; /* a handler deferred its reply to this waiter */
+	uint64_t waiter_ids;
 };
 
 /*
- * What the probe or the watch wants done. They never publish or reload themselves: they hand
- * this back to the control loop (ctl.c), which does it and then logs DONE (or FAILED and the
- * reason).
+ * What the watch wants done. It never reloads itself: it hands this back to the control loop
+ * (ctl.c), which has the reload thread do it and log DONE (or FAILED and the reason).
  */
 enum ctl_want {
 	CTL_WANT_NOTHING = 0,
-	CTL_WANT_PUBLISH, /* publish BUILD: the probe's build with the leaves it fetched */
-	CTL_WANT_RELOAD,  /* rebuild what WHAT says and publish: files changed */
+	CTL_WANT_RELOAD, /* rebuild what WHAT says and publish: files changed */
 };
 
 typedef struct ctl_todo {
 	enum ctl_want want;
-	ctl_build_t build;  /* CTL_WANT_PUBLISH (empty otherwise) */
-	bool flip;	    /* ... its decisions replace the served ones: a flip and a reload */
 	ctl_rebuild_t what; /* CTL_WANT_RELOAD */
 	int level;	    /* syslog level of DONE */
 	char done[640];	    /* logged once done ("" nothing) */
@@ -129,8 +152,11 @@ typedef struct ctl_todo {
 
 /* ctl_probe.c: starts the probe of the tls:// sources when it is due (about once a second). */
 void ctl_probe_tick(ctl_t *ctl);
-/* The probe thread signalled: joins it and says in TODO what to publish (after two agree). */
-void ctl_probe_done(ctl_t *ctl, ctl_todo_t *todo);
+/*
+ * The probe thread signalled: joins it and hands the leaves it fetched to the reload thread
+ * (ctl_reload_probe), or the `policy reload` waiting for them its reload.
+ */
+void ctl_probe_done(ctl_t *ctl);
 /* Stops a running fetch (at once, or leaves the thread to end alone) and frees all (at exit). */
 void ctl_probe_fini(ctl_t *ctl);
 
@@ -193,6 +219,14 @@ bool ctl_zone_refresh(ctl_t *ctl, const char *zone, bool axfr, char *err, size_t
 #define CTL_STALE_SERIAL_FMT                                                                       \
 	"%s: zone file changed but its serial %lu did not; secondaries will not see the change"
 
+/*
+ * ctl_pub.c: pub_mu taken (and let go) by the reload thread around what the control thread reads
+ * of the published state (and pending_key); nothing while that thread does not run.
+ */
+void ctl_pub_lock(ctl_t *ctl);
+void ctl_pub_unlock(ctl_t *ctl);
+/* ctl_pub.c: adds one to COUNTER (a field of CTL read by `status`) as a publish changes it. */
+void ctl_pub_count(ctl_t *ctl, unsigned long *counter);
 /* ctl_pub.c: frees the zones as read when keep-zones says not to keep them (logged once). */
 void ctl_drop_zones(ctl_t *ctl);
 /*
@@ -238,11 +272,53 @@ void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b);
 void ctl_cmd_stats(ctl_t *ctl, bool json, buf_t *b);
 
 /*
- * ctl_cmd.c: the end of a deferred `policy reload`, once its tls:// leaves are fetched: FRESH
- * (per source, NULL where the fetch failed: the leaf served stays) with the files read again,
- * published, and the reply framed into *OUT (malloc'd, *OUTLEN bytes; NULL without memory).
+ * ctl_reload.c: the reload thread. It compiles, diffs and publishes what is asked of it while
+ * this thread goes on answering; requests that arrive while it works are merged (the union of
+ * what they read again) and run once after it. Start (ctl_run, after the fork): SANDNS_EOK or
+ * an error (reloads then stay on this thread). Stop: ends it, its build dropped if one runs.
  */
-void ctl_policy_reload_done(ctl_t *ctl, cert_t *const *fresh, char **out, size_t *outlen);
+int ctl_reload_start(ctl_t *ctl, char *err, size_t errlen);
+void ctl_reload_stop(ctl_t *ctl);
+/* Frees what the thread left (its last replies, the waiters) at exit. */
+void ctl_reload_free(ctl_t *ctl);
+
+/* What a client asked for: its reply is worded after it (ctl_reload_job.c). */
+enum ctl_ask_kind { CTL_ASK_RELOAD, CTL_ASK_POLICY };
+
+/*
+ * A client's `reload [ZONE]` (ZONE NULL: every zone) or `policy reload` (FRESH: per source,
+ * the leaves just fetched, NULL: none). With the thread running, the reply is deferred to a
+ * new waiter (ctl->defer_waiter; its client set by the caller) and *DEFERRED set; without it
+ * the reload runs here and its reply goes into BODY, or ERR (with *KEEP_BODY) on failure.
+ */
+void ctl_reload_ask(ctl_t *ctl, enum ctl_ask_kind kind, const char *zone, bool json,
+		    cert_t *const *fresh, bool *deferred, buf_t *body, char *err, size_t errlen,
+		    bool *keep_body);
+/* SIGHUP, or the watch (WHAT, logging DONE at LEVEL or FAILED: the reason): a reload to run. */
+void ctl_reload_sighup(ctl_t *ctl);
+void ctl_reload_watch(ctl_t *ctl, const ctl_rebuild_t *what, int level, const char *done,
+		      const char *failed);
+/* The transfer thread brought zone I (of cfg->zones): a reload of it, then xfrin_reloaded(). */
+void ctl_reload_xfrin(ctl_t *ctl, size_t zone);
+/* A probe's leaves (per cfg->certs, NULL where it failed; referenced, not taken over). */
+void ctl_reload_probe(ctl_t *ctl, cert_t *const *probed);
+/* Whether a reload (or a probe's rebuild) runs now; *WAITING: requests merged for the next. */
+bool ctl_reload_busy(ctl_t *ctl, unsigned *waiting);
+/* Replies of finished jobs: takes the next one (false: none left); *OUT malloc'd, or NULL. */
+bool ctl_reload_reply(ctl_t *ctl, uint64_t *id, char **out, size_t *outlen);
+
+/* ctl_frame.c: a reply framed (status line, dot-stuffed BODY, "."): ERR NULL for "ok". */
+void ctl_frame(buf_t *out, const char *error, const buf_t *body);
+/*
+ * A request's reply framed into *OUT (malloc'd, *OUTLEN bytes): BODY, or the error ERR ("" none)
+ * with BODY replaced (unless KEEP_BODY) by {"ok":false,...} in JSON or FAILED (NULL: nothing)
+ * in text. Frees BODY's memory. SANDNS_EOK or -ENOMEM.
+ */
+int ctl_frame_reply(bool json, const char *err, bool keep_body, const char *failed, buf_t *body,
+		    char **out, size_t *outlen);
+
+/* The text body of a failed `reload`. */
+#define CTL_RELOAD_FAILED_BODY "the previous snapshot is still served\n"
 
 /* ctl_cmd.c: the handlers of the commands in ctl_cmds[], by name (for the unit test). */
 size_t ctl_handler_count(void);

@@ -179,6 +179,8 @@ void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b)
 	const size_t nz = zt != NULL ? zt_zone_count(zt) : 0;
 	const size_t bytes = zt != NULL ? zt_memsize(zt) : 0;
 	uint64_t total[SRV_STAT_COUNT];
+	unsigned waiting;
+	const bool reloading = ctl_reload_busy(ctl, &waiting);
 	char dur[64];
 	size_t i;
 
@@ -229,11 +231,12 @@ void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b)
 		ctl_status_notify(ctl, true, now, b);
 		buf_printf(b,
 			   ",\"records\":%zu,\"snapshot_bytes\":%zu,\"loaded_seconds_ago\":%llu,"
-			   "\"reloads\":%lu,\"reload_failures\":%lu,\"queries_answered\":%llu,"
+			   "\"reloads\":%lu,\"reload_failures\":%lu,\"reload_running\":%s,"
+			   "\"reload_waiting\":%u,\"queries_answered\":%llu,"
 			   "\"udp_answered\":%llu,\"tcp_answered\":%llu,\"policy\":%s,"
 			   "\"certificates\":%zu,\"certificate_probes\":%lu,\"probe_flips\":%lu}\n",
 			   ctl->info.records, bytes, (unsigned long long)age, ctl->reloads,
-			   ctl->reload_failures,
+			   ctl->reload_failures, reloading ? "true" : "false", waiting,
 			   (unsigned long long)(total[SRV_UDP_ANSWERED] + total[SRV_TCP_ANSWERED]),
 			   (unsigned long long)total[SRV_UDP_ANSWERED],
 			   (unsigned long long)total[SRV_TCP_ANSWERED],
@@ -256,6 +259,9 @@ void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b)
 		   "snapshot: %zu zones, %zu records, %zu bytes, loaded %s ago (reloads: %lu "
 		   "done, %lu failed)\n",
 		   nz, ctl->info.records, bytes, dur, ctl->reloads, ctl->reload_failures);
+	if (reloading || waiting > 0)
+		buf_printf(b, "reload: in progress (%u more request%s waiting for the next)\n",
+			   waiting, waiting == 1 ? "" : "s");
 	for (i = 0; i < nz; i++) {
 		const ctl_zone_info_t *z = ctl_zone_find(ctl, zt_zone_origin(zt, i));
 

@@ -53,27 +53,12 @@ void ctl_xfrin_start(ctl_t *ctl)
 void ctl_xfrin_event(ctl_t *ctl)
 {
 	size_t zones[64], n;
-	char err[1024];
 
-	while ((n = xfrin_take_reloads(ctl->xfrin, zones, 64)) > 0) {
-		for (size_t k = 0; k < n; k++) {
-			const char *origin = ctl->cfg->zones[zones[k]].origin;
-			ctl_rebuild_t what = {.zones = true, .zone = origin};
-
-			if (ctl_reload(ctl, &what, err, sizeof(err)) != SANDNS_EOK) {
-				log_msg(LOG_ERR,
-					"zone %s: the transferred copy is not served, the "
-					"previous snapshot stays: %s",
-					origin, err);
-				xfrin_reloaded(ctl->xfrin, zones[k], err);
-				continue;
-			}
-			xfrin_reloaded(ctl->xfrin, zones[k], NULL);
-			log_msg(LOG_INFO, "zone %s: reloaded, serial %lu served%s", origin,
-				ctl->info.zones[zones[k]].serial,
-				ctl->info.zones[zones[k]].absent ? " (expired: SERVFAIL)" : "");
-		}
-	}
+	/* Each a reload of its zone, merged on the reload thread, which tells the transfer
+	 * thread how it went (xfrin_reloaded) and NOTIFYs a serial changed (ctl_pub.c). */
+	while ((n = xfrin_take_reloads(ctl->xfrin, zones, 64)) > 0)
+		for (size_t k = 0; k < n; k++)
+			ctl_reload_xfrin(ctl, zones[k]);
 }
 
 void ctl_xfrin_fini(ctl_t *ctl)

@@ -30,6 +30,7 @@ static const struct {
     {"rrl", reg_cutest_rrl},
     {"index", reg_cutest_index},
     {"ctl_cmd", reg_cutest_ctl_cmd},
+    {"ctl_reload", reg_cutest_ctl_reload},
     {"zsrc", reg_cutest_zsrc},
     {"dgram", reg_cutest_dgram},
     {"metrics", reg_cutest_metrics},

@@ -186,7 +186,8 @@ bool zload_is_signed(const zload_zone_t *zone)
 
 zload_zone_t *zload_ref(zload_zone_t *zone)
 {
-	zone->refs++;
+	/* Atomic: the reload thread and the control thread's previews share the zones as read. */
+	__atomic_add_fetch(&zone->refs, 1, __ATOMIC_RELAXED);
 	return zone;
 }
 
@@ -198,10 +199,9 @@ void zload_free(zload_zone_t **zone)
 		return;
 	z = *zone;
 	*zone = NULL;
-	if (z->refs > 0) {
-		z->refs--;
+	/* The last holder (no reference left to drop) frees: refs counts the others. */
+	if (__atomic_fetch_sub(&z->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
-	}
 	free(z->recs);
 	free(z->data);
 	ldns_rdf_deep_free(z->origin);

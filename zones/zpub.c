@@ -4,10 +4,13 @@
 
 zt_t *zpub_snapshot;
 
-void zpub_publish(zt_t *next)
+zt_t *zpub_swap(zt_t *next)
 {
-	zt_t *old = rcu_xchg_pointer(&zpub_snapshot, next);
+	return rcu_xchg_pointer(&zpub_snapshot, next);
+}
 
+void zpub_retire(zt_t *old)
+{
 	/*
 	 * Every reader that could hold OLD passes a quiescent state before this returns; a zone
 	 * transfer that must keep it longer took a reference meanwhile (zt_ref()). The published
@@ -15,4 +18,9 @@ void zpub_publish(zt_t *next)
 	 */
 	synchronize_rcu();
 	zt_free(&old);
+}
+
+void zpub_publish(zt_t *next)
+{
+	zpub_retire(zpub_swap(next));
 }

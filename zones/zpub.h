@@ -24,4 +24,14 @@ static inline const zt_t *zpub_current(void)
  */
 void zpub_publish(zt_t *next);
 
+/*
+ * zpub_publish() in two steps, for a writer that must say what it serves in between: the swap
+ * (NEXT visible to new readers; returns the snapshot it replaced) and the retirement (waits for
+ * the grace period, then drops OLD's published reference). synchronize_rcu() needs no
+ * registration of the calling thread with urcu-qsbr, so any writer thread may call it (not a
+ * registered reader while online).
+ */
+zt_t *zpub_swap(zt_t *next);
+void zpub_retire(zt_t *old);
+
 #endif

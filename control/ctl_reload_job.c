@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ctl_reload_job.c: what the reload thread runs: a reload and its replies, a probe's leaves */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "buf.h"
+#include "ctl_rl.h"
+#include "log.h"
+#include "sandns_err.h"
+#include "svc.h"
+#include "xfrin.h"
+
+enum ctl_flip ctl_flip(const char *served, char **pending, const char *seen)
+{
+	if (strcmp(served, seen) == 0) {
+		free(*pending);
+		*pending = NULL;
+		return CTL_FLIP_SAME;
+	}
+	if (*pending != NULL && strcmp(*pending, seen) == 0) {
+		free(*pending);
+		*pending = NULL;
+		return CTL_FLIP_APPLY;
+	}
+	free(*pending);
+	*pending = strdup(seen); /* without memory: no flip now, the next probe tries again */
+	return CTL_FLIP_WAIT;
+}
+
+/* What a reload serves now, as `reload` and `policy reload` say it (LABEL: what was read). */
+static void reload_text(const ctl_t *ctl, const char *label, bool json, buf_t *b)
+{
+	const zt_t *zt = ctl->current;
+	char text[600];
+	size_t i, n;
+
+	if (json) {
+		buf_printf(b,
+			   "{\"ok\":true,\"zones\":%zu,\"records\":%zu,\"snapshot_bytes\":%zu,"
+			   "\"serials\":{",
+			   zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
+		for (i = 0; i < zt_zone_count(zt); i++) {
+			buf_json_str(b, zt_zone_origin(zt, i));
+			buf_printf(b, ":%lu%s", zt_zone_serial(zt, i),
+				   i + 1 < zt_zone_count(zt) ? "," : "");
+		}
+		BUF_LIT(b, "},\"warnings\":[");
+		for (i = 0, n = 0; i < ctl->info.nzones; i++) {
+			if (!ctl->info.zones[i].serial_stale)
+				continue;
+			snprintf(text, sizeof(text), CTL_STALE_SERIAL_FMT,
+				 ctl->info.zones[i].origin, ctl->info.zones[i].src_serial);
+			if (n++ > 0)
+				BUF_LIT(b, ",");
+			buf_json_str(b, text);
+		}
+		BUF_LIT(b, "]}\n");
+		return;
+	}
+	buf_printf(b, "reloaded %s: %zu zones, %zu records, %zu bytes snapshot\n", label,
+		   zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
+	for (i = 0; i < zt_zone_count(zt); i++)
+		buf_printf(b, "zone %s serial %lu\n", zt_zone_origin(zt, i), zt_zone_serial(zt, i));
+	for (i = 0; i < ctl->info.nzones; i++)
+		if (ctl->info.zones[i].serial_stale) {
+			BUF_LIT(b, "warning: ");
+			buf_printf(b, CTL_STALE_SERIAL_FMT "\n", ctl->info.zones[i].origin,
+				   ctl->info.zones[i].src_serial);
+		}
+}
+
+/* The rest of a `policy reload`'s reply once published: the policy, a leaf's validity. */
+static void policy_reply(ctl_t *ctl, bool json, buf_t *body, char *err, size_t errlen,
+			 bool *keep_body)
+{
+	log_msg(LOG_INFO, "policy reloaded: %zu certificate%s", ctl->info.ncerts,
+		ctl->info.ncerts == 1 ? "" : "s");
+	if (!json) {
+		BUF_LIT(body, "\n");
+		ctl_fmt_policy(&ctl->info, NULL, false, body, err, errlen);
+	}
+	/*
+	 * Published all the same (an expired leaf decides by its names, as the policy says), but
+	 * a deployment that clients will refuse is no success: the reply says so, exit non-zero.
+	 */
+	if (err[0] == '\0' && ctl_cert_validity_problem(&ctl->info, err, errlen)) {
+		size_t n = strlen(err);
+
+		snprintf(err + n, errlen - n, "; the policy was reloaded and published");
+		*keep_body = true;
+		if (json) {
+			body->len = 0;
+			BUF_LIT(body, "{\"ok\":false,\"published\":true,\"error\":");
+			buf_json_str(body, err);
+			BUF_LIT(body, "}\n");
+		}
+	}
+}
+
+void ctl_rl_reply(ctl_t *ctl, enum ctl_ask_kind kind, const char *zone, bool json, int rc,
+		  const char *joberr, buf_t *body, char *err, size_t errlen, bool *keep_body)
+{
+	const bool policy = kind == CTL_ASK_POLICY;
+
+	if (rc != SANDNS_EOK) {
+		snprintf(err, errlen, "%s", joberr);
+		log_msg(LOG_ERR, "%s: %s",
+			policy ? "policy reload failed, the previous certificates and policy stay"
+			       : "reload failed, still serving the previous snapshot",
+			err);
+		return;
+	}
+	reload_text(ctl,
+		    policy	   ? "the certificates"
+		    : zone != NULL ? zone
+				   : "every zone",
+		    json, body);
+	if (policy)
+		policy_reply(ctl, json, body, err, errlen, keep_body);
+	else
+		log_msg(LOG_INFO, "reloaded %s (%zu zones, %zu records) on request",
+			zone != NULL ? zone : "every zone", ctl->info.nzones, ctl->info.records);
+}
+
+/* The transfer thread hears how its zones' reloads went; each is logged as it was. */
+static void xfrin_told(ctl_t *ctl, const struct ctl_rl_job *job, int rc, const char *err)
+{
+	for (size_t i = 0; i < ctl->cfg->nzones; i++) {
+		const char *origin = ctl->cfg->zones[i].origin;
+
+		if (!job->xfrin[i])
+			continue;
+		if (rc != SANDNS_EOK) {
+			log_msg(LOG_ERR,
+				"zone %s: the transferred copy is not served, the previous "
+				"snapshot stays: %s",
+				origin, err);
+			xfrin_reloaded(ctl->xfrin, i, err);
+			continue;
+		}
+		xfrin_reloaded(ctl->xfrin, i, NULL);
+		log_msg(LOG_INFO, "zone %s: reloaded, serial %lu served%s", origin,
+			ctl->info.zones[i].serial,
+			ctl->info.zones[i].absent ? " (expired: SERVFAIL)" : "");
+	}
+}
+
+int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
+{
+	ctl_rebuild_t what = {.certs = job->certs, .fresh = job->fresh};
+	bool some = false, announce;
+	int rc;
+
+	for (size_t i = 0; i < ctl->cfg->nzones; i++)
+		some |= job->zones[i];
+	what.zones = job->zones_all || some;
+	what.zone_set = job->zones_all ? NULL : job->zones;
+	if (job->policy) {
+		/* A policy reload decides anew: what a probe saw once is forgotten. */
+		ctl_pub_lock(ctl);
+		free(ctl->pending_key);
+		ctl->pending_key = NULL;
+		ctl_pub_unlock(ctl);
+	}
+	/* systemd hears of the reloads someone asked for (SIGHUP, reload, policy reload). */
+	announce = job->sighups > 0 || job->asks != NULL;
+	if (announce)
+		svc_reloading(job->zones_all ? "every zone"
+			      : job->policy  ? "the certificates"
+					     : "some zones");
+	rc = ctl_reload(ctl, &what, err, errlen);
+	if (announce)
+		svc_reloaded(rc == SANDNS_EOK, ctl->info.nzones, ctl->info.records,
+			     rc == SANDNS_EOK ? NULL : err);
+	if (job->sighups > 0 && rc == SANDNS_EOK)
+		log_msg(LOG_INFO, "reloaded %zu zones (%zu records) on SIGHUP", ctl->info.nzones,
+			ctl->info.records);
+	else if (job->sighups > 0)
+		log_msg(LOG_ERR, "reload failed, still serving the previous snapshot: %s", err);
+	for (const struct ctl_rl_note *n = job->notes; n != NULL; n = n->next) {
+		if (rc == SANDNS_EOK)
+			log_msg(n->level, "%s", n->done);
+		else
+			log_msg(LOG_ERR, "%s: %s", n->failed, err);
+	}
+	if (ctl->xfrin != NULL)
+		xfrin_told(ctl, job, rc, err);
+	for (struct ctl_rl_ask *a = job->asks; a != NULL; a = a->next) {
+		buf_t body = {0};
+		char aerr[1024] = "";
+		bool keep = false;
+
+		ctl_rl_reply(ctl, a->kind, a->zone, a->json, rc, err, &body, aerr, sizeof(aerr),
+			     &keep);
+		if (ctl_frame_reply(a->json, aerr, keep,
+				    a->kind == CTL_ASK_RELOAD ? CTL_RELOAD_FAILED_BODY : NULL,
+				    &body, &a->out, &a->len) != SANDNS_EOK)
+			a->out = NULL;
+	}
+	return rc;
+}
+
+/* Whether PROBED has a leaf other than the one served for some source. */
+static bool leaf_changed(const ctl_t *ctl, cert_t *const *probed)
+{
+	for (size_t i = 0; i < ctl->cfg->ncerts && i < ctl->info.ncerts; i++)
+		if (probed[i] != NULL && strcmp(cert_fingerprint_sha256(probed[i]),
+						cert_fingerprint_sha256(ctl->info.certs[i])) != 0)
+			return true;
+	return false;
+}
+
+void ctl_rl_probe_run(ctl_t *ctl, cert_t *const *probed)
+{
+	ctl_rebuild_t what = {.fresh = probed};
+	enum ctl_flip flip;
+	ctl_build_t b;
+	char err[1024];
+	size_t got = 0;
+
+	for (size_t i = 0; i < ctl->cfg->ncerts; i++)
+		got += probed[i] != NULL;
+	if (got == 0 || !leaf_changed(ctl, probed)) {
+		/* The same leaves as served: the served decisions stand. */
+		if (got > 0) {
+			ctl_pub_lock(ctl);
+			free(ctl->pending_key);
+			ctl->pending_key = NULL;
+			ctl_pub_unlock(ctl);
+		}
+		return;
+	}
+	if (ctl_build(ctl->cfg, &ctl->info, &what, &b, err, sizeof(err)) != SANDNS_EOK) {
+		log_msg(LOG_ERR, "certificate probe: cannot rebuild, the previous policy stays: %s",
+			err);
+		return;
+	}
+	if (__atomic_load_n(&ctl->rl_stop, __ATOMIC_ACQUIRE)) {
+		ctl_build_clear(&b); /* stopping: nothing more is published */
+		return;
+	}
+	/* `status` shows whether a flip is pending: the control thread reads it. */
+	ctl_pub_lock(ctl);
+	flip = ctl_flip(ctl->info.policy_key, &ctl->pending_key, b.policy_key);
+	ctl_pub_unlock(ctl);
+	switch (flip) {
+	case CTL_FLIP_SAME:
+		/* A new leaf with the same decisions: show it, nothing served changes. */
+		ctl_publish(ctl, &b);
+		log_msg(LOG_INFO, "certificate probe: new leaf, same decisions");
+		break;
+	case CTL_FLIP_APPLY:
+		ctl_publish(ctl, &b);
+		ctl_pub_count(ctl, &ctl->probe_flips);
+		ctl_pub_count(ctl, &ctl->reloads);
+		log_msg(LOG_NOTICE, "certificate probe: the decisions changed in two probes in a "
+				    "row: new policy published");
+		break;
+	case CTL_FLIP_WAIT:
+		log_msg(LOG_NOTICE, "certificate probe: the decisions would change; waiting for "
+				    "the next probe to agree before publishing");
+		break;
+	}
+	ctl_build_clear(&b);
+}

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test_ctl_reload.c: CUnit suite for the reload thread (control/ctl_reload.c): deferred replies,
+ * requests merged while a reload runs, status answered meanwhile, a failed reload */
+#include <arpa/inet.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "cfg.h"
+#include "ctl.h"
+#include "ctl_pvt.h"
+#include "cutest.h"
+#include "sandns_err.h"
+#include "tutil.h"
+
+static char dir[] = "/tmp/sandns-test-ctl-reload-XXXXXX";
+static bool dir_made;
+static char zpath[512];
+static cfg_t *cfg;
+static srv_t *srv;
+static ctl_t *ctl;
+
+static unsigned free_port(void)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	unsigned port = 0;
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &sl) == 0)
+		port = ntohs(sin.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+/* example.com with serial SERIAL (BROKEN: a file that does not parse). */
+static bool write_zone(unsigned serial, bool broken)
+{
+	FILE *f = fopen(zpath, "w");
+
+	if (f == NULL)
+		return false;
+	if (broken)
+		fputs("this is no zone file\n", f);
+	else
+		fprintf(f,
+			"$TTL 300\n"
+			"@ IN SOA ns1.example.com. host.example.com. %u 3600 900 604800 300\n"
+			"@ IN NS ns1.example.com.\n"
+			"ns1 IN A 192.0.2.1\n",
+			serial);
+	return fclose(f) == 0;
+}
+
+static int suite_init(void)
+{
+	char conf[1024], err[1024];
+	ctl_build_t b;
+	sigset_t old;
+
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	dir_made = true;
+	snprintf(zpath, sizeof(zpath), "%s/example.com.zone", dir);
+	if (!write_zone(1, false))
+		return -1;
+	snprintf(conf, sizeof(conf),
+		 "zone example.com. %s\nlisten 127.0.0.1@%u\ncert-probe-interval 0\n", zpath,
+		 free_port());
+	cfg = cfg_new();
+	if (cfg == NULL || cfg_load_string(cfg, conf, "test", NULL, err, sizeof(err)) != 0 ||
+	    cfg_check(cfg, err, sizeof(err)) != 0)
+		return -1;
+	srv = srv_new(cfg, err, sizeof(err));
+	if (srv == NULL)
+		return -1;
+	/* ctl_new blocks SIGINT, SIGTERM and SIGHUP for its signalfd: not in the test runner. */
+	pthread_sigmask(SIG_SETMASK, NULL, &old);
+	ctl = ctl_new(cfg, srv, err, sizeof(err));
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ctl == NULL || ctl_build(cfg, NULL, NULL, &b, err, sizeof(err)) != SANDNS_EOK)
+		return -1;
+	ctl_publish(ctl, &b);
+	return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int suite_cleanup(void)
+{
+	ctl_free(&ctl);
+	srv_free(&srv);
+	cfg_free(&cfg);
+	return dir_made ? nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS) : 0;
+}
+
+/* LINE answered as for a client (the reply may be deferred); the waiter's id, or 0. */
+static uint64_t defer(const char *line)
+{
+	char *out = NULL;
+	size_t len = 0;
+	bool stop = false;
+	uint64_t id = 0;
+
+	ctl->defer_ok = true;
+	CU_ASSERT_EQUAL_FATAL(ctl_handle_line(ctl, line, &out, &len, &stop), SANDNS_EOK);
+	CU_ASSERT(ctl->deferred);
+	if (ctl->deferred && ctl->defer_waiter != NULL)
+		id = ctl->defer_waiter->id;
+	ctl->defer_ok = false;
+	ctl->deferred = false;
+	ctl->defer_waiter = NULL;
+	free(out);
+	return id;
+}
+
+/* The response to LINE, answered now (malloc'd). */
+static char *ask(const char *line)
+{
+	char *out = NULL;
+	size_t len = 0;
+	bool stop = false;
+
+	CU_ASSERT_EQUAL_FATAL(ctl_handle_line(ctl, line, &out, &len, &stop), SANDNS_EOK);
+	return out;
+}
+
+/* Waits (10 s at most) until the thread runs a job. */
+static bool wait_busy(void)
+{
+	unsigned waiting;
+
+	for (int i = 0; i < 1000; i++) {
+		if (ctl_reload_busy(ctl, &waiting))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* The next reply the thread hands back (10 s at most): its id and text (malloc'd), or NULL. */
+static char *next_reply(uint64_t *id)
+{
+	struct pollfd pfd = {.fd = ctl->rl_ev.fd, .events = POLLIN};
+	uint64_t v;
+	char *out;
+	size_t len;
+
+	for (int i = 0; i < 100; i++) {
+		if (ctl_reload_reply(ctl, id, &out, &len))
+			return out;
+		if (poll(&pfd, 1, 100) > 0 && read(ctl->rl_ev.fd, &v, sizeof(v)) < 0)
+			break;
+	}
+	return NULL;
+}
+
+/* The waiters the test played the client for: the control loop drops each one it answers. */
+static void drop_waiters(void)
+{
+	while (ctl->waiters != NULL) {
+		struct ctl_waiter *w = ctl->waiters;
+
+		ctl->waiters = w->next;
+		free(w);
+	}
+}
+
+static void test_merge(void)
+{
+	char err[256], *st, *got[3] = {NULL, NULL, NULL};
+	uint64_t ids[3], id;
+	unsigned long r0;
+
+	CU_ASSERT_EQUAL_FATAL(ctl_reload_start(ctl, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_FATAL(write_zone(2, false));
+	/* Held as the control loop holds it over a round: the thread's swap waits for it. */
+	pthread_mutex_lock(&ctl->pub_mu);
+	r0 = ctl->reloads;
+	ids[0] = defer("reload");
+	CU_ASSERT_FATAL(ids[0] != 0);
+	CU_ASSERT_FATAL(wait_busy());
+	CU_ASSERT_FATAL(write_zone(3, false));
+	ids[1] = defer("reload example.com.");
+	ids[2] = defer("json reload");
+	CU_ASSERT(ids[1] != 0 && ids[2] != 0 && ids[1] != ids[0] && ids[2] != ids[1]);
+	/* A reload runs, two wait: status answers all the same, from what is served. */
+	st = ask("status");
+	CU_ASSERT_PTR_NOT_NULL(strstr(st, "reload: in progress (2 more requests waiting"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(st, "zone example.com. serial 1,"));
+	free(st);
+	pthread_mutex_unlock(&ctl->pub_mu);
+
+	for (int n = 0; n < 3; n++) {
+		char *out = next_reply(&id);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+		for (int k = 0; k < 3; k++)
+			if (ids[k] == id && got[k] == NULL) {
+				got[k] = out;
+				out = NULL;
+			}
+		CU_ASSERT_PTR_NULL(out); /* an id asked for, answered once */
+		free(out);
+	}
+	CU_ASSERT(got[0] != NULL && strncmp(got[0], "ok\nreloaded every zone: 1 zones", 31) == 0);
+	/* The two asked during the first ran together after it, and saw serial 3. */
+	CU_ASSERT(got[1] != NULL && strncmp(got[1], "ok\nreloaded example.com.: 1 zones", 33) == 0);
+	CU_ASSERT(got[1] != NULL && strstr(got[1], "zone example.com. serial 3\n") != NULL);
+	CU_ASSERT(got[2] != NULL && strstr(got[2], "\"ok\":true") != NULL);
+	CU_ASSERT(got[2] != NULL && strstr(got[2], "\"example.com.\":3") != NULL);
+	for (int k = 0; k < 3; k++)
+		free(got[k]);
+	pthread_mutex_lock(&ctl->pub_mu);
+	CU_ASSERT_EQUAL(ctl->reloads, r0 + 2);
+	pthread_mutex_unlock(&ctl->pub_mu);
+	drop_waiters();
+	ctl_reload_free(ctl);
+}
+
+static void test_failed(void)
+{
+	char err[256], *out, *st;
+	uint64_t id, got = 0;
+	unsigned long f0;
+
+	CU_ASSERT_EQUAL_FATAL(ctl_reload_start(ctl, err, sizeof(err)), SANDNS_EOK);
+	f0 = ctl->reload_failures;
+	CU_ASSERT_FATAL(write_zone(4, true));
+	id = defer("reload");
+	out = next_reply(&got);
+	CU_ASSERT_EQUAL(got, id);
+	CU_ASSERT(out != NULL && strncmp(out, "error: ", 7) == 0);
+	CU_ASSERT(out != NULL && strstr(out, "example.com.zone:1") != NULL);
+	CU_ASSERT(out != NULL && strstr(out, "the previous snapshot is still served") != NULL);
+	free(out);
+	/* An unknown zone is refused at once: nothing is queued. */
+	out = ask("reload nosuch.example.");
+	CU_ASSERT(strncmp(out, "error: no zone nosuch.example. is configured", 44) == 0);
+	free(out);
+	pthread_mutex_lock(&ctl->pub_mu);
+	CU_ASSERT_EQUAL(ctl->reload_failures, f0 + 1);
+	st = ask("status");
+	CU_ASSERT_PTR_NOT_NULL(strstr(st, "zone example.com. serial 3,"));
+	CU_ASSERT_PTR_NULL(strstr(st, "reload: in progress"));
+	free(st);
+	pthread_mutex_unlock(&ctl->pub_mu);
+	CU_ASSERT_FATAL(write_zone(3, false));
+	drop_waiters();
+	ctl_reload_free(ctl);
+}
+
+void reg_cutest_ctl_reload(void)
+{
+	CU_pSuite s = CU_add_suite("ctl_reload", suite_init, suite_cleanup);
+
+	CU_add_test(s, "merge: requests during a reload run once after it, status answers",
+		    test_merge);
+	CU_add_test(s, "failed: the error to the client, the last snapshot stays", test_failed);
+}
