@@ -16,99 +16,10 @@
 #include "clock.h"
 #include "log.h"
 #include "sandns_err.h"
-#include "srv_pvt.h"
+#include "srv_tcp_pvt.h"
 #include "tsig.h"
 #include "xfr.h"
 #include "zpub.h"
-
-#define TCP_MSG_MAX 65535
-/* Queued queries are answered only while less output than this waits to be sent. */
-#define TCP_OUT_SOFT (64u << 10)
-/* An output buffer larger than this is given back once it has drained (after a transfer). */
-#define TCP_OUT_KEEP (256u << 10)
-/*
- * A transfer's next message is rendered only while less than this waits in its output, and one
- * a turn: a client that does not read holds at most this and one message (the buffer's first
- * size, 128 KiB, is never outgrown), and every other client gets its turn between messages.
- */
-#define TCP_XFR_OUT_LOW (32u << 10)
-/* A transfer whose zone's order is still being sorted is looked at again this often. */
-#define TCP_XFR_RETRY_MS 10
-/* Transfers refused at transfers-out: one log line at most this often. */
-#define TCP_XFR_LOG_MS 5000
-#define TCP_EVENTS 64
-/* Reads per connection and event, then the others get their turn (epoll is level-triggered). */
-#define TCP_READS_PER_EVENT 4
-#define TCP_ACCEPTS_PER_EVENT 64
-/*
- * accept() failing for want of descriptors or memory leaves the connection in the backlog and the
- * listener readable: the listeners leave epoll for this long, doubled while it persists, up to
- * the max; one log line at most every TCP_FAIL_LOG_MS.
- */
-#define TCP_PAUSE_MIN_MS 100
-#define TCP_PAUSE_MAX_MS 1000
-#define TCP_FAIL_LOG_MS 5000
-/*
- * Out of descriptors, a client gives way only once it has been quiet this long: new ones
- * arriving in a burst would otherwise close each other before any had said a word.
- */
-#define TCP_EVICT_QUIET_MS 1000
-/* Descriptors the TCP clients never take: the control socket's clients, reloads, the probe. */
-#define TCP_FD_RESERVE 16
-
-enum tcp_kind { TCP_EV_LISTENER, TCP_EV_CONN, TCP_EV_STOP };
-
-struct tcp_ev {
-	enum tcp_kind kind;
-	int fd;
-};
-
-struct tcp_conn {
-	struct tcp_ev ev; /* first: epoll hands back this pointer */
-	bool xfr_allowed;
-	struct sockaddr_storage peer; /* for the transfer ACL and DNS cookies */
-	tsig_ctx_t *tsig;	      /* signs each message of its transfer; NULL: unsigned */
-	bool eof;	  /* the client shut its side: answer what is queued, then close */
-	bool xfr_wait;	  /* its transfer waits for the zone's order (retried on a timer) */
-	zt_xfr_t *xfr;	  /* the transfer under way, or NULL: no query is read meanwhile */
-	uint32_t events;  /* epoll interest now */
-	uint64_t last_ms; /* last progress in either direction */
-	uint64_t msg_ms;  /* since when a partial message waits for the rest; 0: none seen yet */
-	struct tcp_conn *prev, *next; /* idle order: the head has waited longest */
-	uint8_t *out;
-	size_t out_off, out_len, out_cap;
-	size_t in_len;
-	uint8_t in[2 + TCP_MSG_MAX]; /* one whole message always fits */
-	/* The transfer's question type and zone, counted when it is done. */
-	zt_answer_info_t xfr_info;
-};
-
-struct tcp_loop {
-	struct srv_thread *t;
-	const cfg_t *cfg;
-	int ep;
-	struct tcp_ev *listeners;
-	size_t nlisteners;
-	struct tcp_ev stop_ev;
-	struct tcp_conn *head, *tail; /* every open connection, least recently active first */
-	size_t nconns;
-	struct tcp_conn
-	    *dead; /* closed in this batch; freed after it (events may still name them) */
-	uint64_t now_ms;
-	uint64_t idle_ms;
-	uint64_t io_ms;		/* tcp-io-timeout: how long one message may take to arrive */
-	size_t max_clients;	/* tcp-max-clients, or fewer when the descriptors allow fewer */
-	uint64_t paused_until;	/* the listeners are out of epoll until then; 0: they are in */
-	uint64_t pause_ms;	/* the next pause */
-	uint64_t fail_log_ms;	/* when a failed accept was last logged */
-	uint64_t fail_unlogged; /* failed accepts since then */
-	unsigned nxfr;		/* transfers under way */
-	unsigned xfr_max;	/* transfers-out */
-	unsigned nxfr_wait;	/* of which waiting for their zone's order */
-	uint64_t xfr_log_ms;	/* when a refused transfer was last logged */
-	uint64_t xfr_unlogged;	/* refused since then */
-	const zt_t *zt;		/* valid only inside the current batch */
-};
 
 static size_t tcp_pending(const struct tcp_conn *c)
 {
@@ -199,34 +110,6 @@ static void tcp_want(struct tcp_loop *l, struct tcp_conn *c, uint32_t events)
 		tcp_close(l, c);
 }
 
-/* Room for NEED more bytes of output. */
-static int tcp_out_reserve(struct tcp_conn *c, size_t need)
-{
-	size_t cap;
-	uint8_t *grown;
-
-	if (c->out_off == c->out_len)
-		c->out_off = c->out_len = 0;
-	if (c->out_cap - c->out_len >= need)
-		return SANDNS_EOK;
-	if (c->out_off != 0) {
-		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
-		c->out_len -= c->out_off;
-		c->out_off = 0;
-		if (c->out_cap - c->out_len >= need)
-			return SANDNS_EOK;
-	}
-	cap = c->out_cap != 0 ? c->out_cap * 2 : 2 * (2 + TCP_MSG_MAX);
-	while (cap < c->out_len + need)
-		cap *= 2;
-	grown = realloc(c->out, cap);
-	if (grown == NULL)
-		return -ENOMEM;
-	c->out = grown;
-	c->out_cap = cap;
-	return SANDNS_EOK;
-}
-
 /*
  * The one place a finished transfer message is handed to the connection: LEN octets at
  * c->out + c->out_len + 2, after room for the length prefix, with at least ZT_XFR_TSIG_ROOM
@@ -270,7 +153,7 @@ static int tcp_xfr_turn(struct tcp_loop *l, struct tcp_conn *c)
 		l->nxfr_wait--;
 	}
 	if (rc == SANDNS_EOK)
-		rc = tcp_out_reserve(c, 2 + TCP_MSG_MAX);
+		rc = srv_tcp_reserve(c, 2 + TCP_MSG_MAX);
 	if (rc == SANDNS_EOK)
 		rc = zt_xfr_next(c->xfr, c->out + c->out_len + 2, TCP_MSG_MAX, &len);
 	if (rc == SANDNS_EOK && len != 0)
@@ -285,168 +168,6 @@ static int tcp_xfr_turn(struct tcp_loop *l, struct tcp_conn *c)
 		srv_stat_add(l->t, SRV_TCP_ANSWERED, 1);
 		dgram_count(l->t->detail, &c->xfr_info);
 	}
-	return SANDNS_EOK;
-}
-
-/*
- * transfers-out are under way: the transfer asked for by Q is refused (REFUSED, as BIND does),
- * counted, and logged at most once every TCP_XFR_LOG_MS. Returns the response's length.
- */
-static size_t tcp_xfr_refuse(struct tcp_loop *l, const uint8_t *q, size_t qlen, uint8_t *resp,
-			     zt_answer_info_t *info)
-{
-	srv_stat_add(l->t, SRV_XFR_REFUSED, 1);
-	info->xfr = false;
-	info->rcode = RC_REFUSED;
-	if (l->xfr_log_ms == 0 || l->now_ms - l->xfr_log_ms >= TCP_XFR_LOG_MS) {
-		log_msg(LOG_WARNING,
-			"zone transfer refused: transfers-out %u are under way "
-			"(%llu more refused since the last message)",
-			l->xfr_max, (unsigned long long)l->xfr_unlogged);
-		l->xfr_log_ms = l->now_ms;
-		l->xfr_unlogged = 0;
-	} else {
-		l->xfr_unlogged++;
-	}
-	return zt_xfr_refused(l->zt, q, qlen, resp, TCP_MSG_MAX);
-}
-
-/*
- * The signed query Q (*QLEN octets, inside c->in: its TSIG is stripped in place) verified into
- * SIG, then answered into RESP (TCP_MSG_MAX of room) and signed. TSIG errors: BADKEY and BADSIG
- * unsigned, BADTIME signed, rcode NOTAUTH (RFC 8945 5.2, as Knot). Returns the answer's length;
- * 0 with info->xfr: a transfer to start, each of its messages signed with SIG.
- */
-static size_t tcp_answer_signed(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t *qlen,
-				uint8_t *resp, zt_answer_info_t *info, tsig_ctx_t *sig)
-{
-	zt_answer_ctx_t ctx = {.transport = ZT_TCP};
-	size_t off, n, alen;
-	int r;
-
-	ctx.client = srv_client_ip(&c->peer, &alen);
-	ctx.client_len = (uint8_t)alen;
-
-	tsig_ctx_init(sig, 0);
-	r = tsig_find(q, *qlen, &off) == 1
-		? tsig_server_verify(sig, l->cfg->keys, l->cfg->nkeys, q, qlen, off)
-		: -1;
-	if (r < 0) {
-		info->rcode = RC_FORMERR;
-		return tsig_formerr_answer(q, resp);
-	}
-	if (r != TSIG_OK) {
-		info->rcode = RC_NOTAUTH;
-		return tsig_error_answer(sig, q, *qlen, resp, TCP_MSG_MAX);
-	}
-	ctx.xfr_allowed = cfg_xfr_allowed(l->cfg, (struct sockaddr *)&c->peer, sig->key);
-	n = zt_answer(l->zt, q, *qlen, resp, TCP_MSG_MAX - tsig_reserve(sig), &ctx, info);
-	/* A signed NOTIFY: taken or not here, before the answer is signed. */
-	if (info->notify && n != 0 && srv_notify_answer(l->t->srv, resp, n, &c->peer, sig->key))
-		info->rcode = 0;
-	info->notify = false;
-	if (n == 0 && info->xfr && l->nxfr >= l->xfr_max)
-		n = tcp_xfr_refuse(l, q, *qlen, resp, info);
-	if (n == 0)
-		return 0;
-	tsig_xfr_refused(sig, resp, ctx.xfr_allowed);
-	if (tsig_sign_first(sig, resp, n, TCP_MSG_MAX, &n) != 0)
-		return 0;
-	return n;
-}
-
-/* The query log: MSG (LEN octets) from c's peer (RESPONSE false) or to it (true). */
-static void tcp_tap(struct srv_thread *t, const struct tcp_conn *c, bool response,
-		    const uint8_t *msg, size_t len)
-{
-	uint16_t port;
-	size_t alen;
-	const uint8_t *client = srv_client(&c->peer, &alen, &port);
-
-	dnstap_log(t->tap, response, DNSTAP_TCP, client, alen, port, msg, len);
-}
-
-/*
- * Answers one query into the output. SANDNS_EMALF: no answer, and the stream is not to be
- * trusted any further; any other error: the connection must close at once.
- */
-static int tcp_answer(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t qlen)
-{
-	zt_answer_ctx_t ctx = {.transport = ZT_TCP, .xfr_allowed = c->xfr_allowed};
-	struct srv_thread *t = l->t;
-	zt_answer_info_t info = {0};
-	tsig_ctx_t sig;
-	bool signed_q;
-	size_t len;
-	int rc;
-
-	ctx.client = srv_client_ip(&c->peer, &len);
-	ctx.client_len = (uint8_t)len;
-
-	srv_stat_add(t, SRV_TCP_QUERIES, 1);
-	if (l->zt == NULL)
-		return -ENOENT;
-	if (t->tap != NULL)
-		tcp_tap(t, c, false, q, qlen);
-	rc = tcp_out_reserve(c, 2 + TCP_MSG_MAX);
-	if (rc != SANDNS_EOK)
-		return rc;
-	len = zt_answer(l->zt, q, qlen, c->out + c->out_len + 2, TCP_MSG_MAX, &ctx, &info);
-	/* zt_answer() leaves info.tsig set and writes nothing: verified, answered, signed here. */
-	signed_q = info.tsig;
-	if (signed_q)
-		len = tcp_answer_signed(l, c, q, &qlen, c->out + c->out_len + 2, &info, &sig);
-	else if (len == 0 && info.xfr && l->nxfr >= l->xfr_max)
-		len = tcp_xfr_refuse(l, q, qlen, c->out + c->out_len + 2, &info);
-	if (len != 0) {
-		if (info.notify &&
-		    srv_notify_answer(t->srv, c->out + c->out_len + 2, len, &c->peer, NULL))
-			info.rcode = 0;
-		c->out[c->out_len] = (uint8_t)(len >> 8);
-		c->out[c->out_len + 1] = (uint8_t)len;
-		if (t->tap != NULL)
-			tcp_tap(t, c, true, c->out + c->out_len + 2, len);
-		c->out_len += 2 + len;
-		srv_stat_add(t, SRV_TCP_ANSWERED, 1);
-		dgram_count(t->detail, &info);
-		if (info.truncated)
-			srv_stat_add(t, SRV_TRUNCATED, 1);
-		return SANDNS_EOK;
-	}
-	if (!info.xfr) {
-		/* Not a query: on a stream the framing is no longer trusted (Knot closes too). */
-		srv_stat_add(t, SRV_TCP_DROPPED, 1);
-		return SANDNS_EMALF;
-	}
-
-	/*
-	 * A transfer: it takes a reference on this batch's snapshot here, inside the read-side
-	 * section, and goes on over later turns with that one version throughout (tcp_xfr_turn()).
-	 */
-	srv_stat_add(t, SRV_XFR, 1);
-	c->xfr_info = info;
-	c->xfr_info.rcode = 0;
-	c->xfr = malloc(sizeof(*c->xfr));
-	if (signed_q) {
-		/* Signed: every message of it, each MAC chained to the one before (RFC 8945 5.3.1).
-		 */
-		c->tsig = malloc(sizeof(*c->tsig));
-		if (c->tsig != NULL)
-			memcpy(c->tsig, &sig, sizeof(sig));
-	}
-	rc = c->xfr != NULL && (!signed_q || c->tsig != NULL)
-		 ? zt_xfr_begin_query(c->xfr, l->zt, q, qlen)
-		 : -ENOMEM;
-	if (rc != SANDNS_EOK) {
-		free(c->xfr);
-		c->xfr = NULL;
-		free(c->tsig);
-		c->tsig = NULL;
-		srv_stat_add(t, SRV_XFR_FAILED, 1);
-		log_msg(LOG_WARNING, "zone transfer stopped: %s", sandns_strerror(rc));
-		return rc;
-	}
-	l->nxfr++;
 	return SANDNS_EOK;
 }
 
@@ -472,7 +193,7 @@ static int tcp_answer_queued(struct tcp_loop *l, struct tcp_conn *c)
 			srv_stat_add(l->t, SRV_TCP_DROPPED, 1);
 			rc = SANDNS_EMALF;
 		} else {
-			rc = tcp_answer(l, c, c->in + off + 2, mlen);
+			rc = srv_tcp_answer(l, c, c->in + off + 2, mlen);
 		}
 		off += 2 + mlen;
 		if (rc != SANDNS_EOK)

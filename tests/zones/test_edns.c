@@ -496,8 +496,8 @@ static void test_padding(void)
 static void test_dgram_cookie(void)
 {
 	const uint8_t cc[8] = {8, 7, 6, 5, 4, 3, 2, 1};
-	uint64_t st[DGRAM_STAT_COUNT] = {0};
-	const dgram_ctx_t dg = {.stats = st};
+	static uint64_t st[DGRAM_STAT_COUNT], detail[DGRAM_DETAIL];
+	const dgram_ctx_t dg = {.stats = st, .detail = detail};
 	uint8_t o[64], act = 0, buf[1232];
 	uint16_t n = opt(o, 10, cc, 8);
 	size_t qlen = query_opts("www.example.com", o, n), len;
