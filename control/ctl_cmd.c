@@ -272,7 +272,7 @@ static void h_help(struct ctl_req *r)
 	if (r->json)
 		BUF_LIT(r->body, "]}\n");
 	else
-		BUF_LIT(r->body, "prefix a command with 'json' for JSON\n");
+		BUF_LIT(r->body, "sandnsctl --json COMMAND: the same in JSON\n");
 }
 
 static void h_zone_status(struct ctl_req *r)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* sandnsctl.c: send one request to sandnsd's control socket and print the reply */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -85,11 +86,66 @@ static void usage_wrapped(FILE *f, const char *text)
 	fputc('\n', f);
 }
 
+/*
+ * The control socket sandnsd's configuration FILE names (its last `control` line; a relative
+ * path is taken from FILE's directory, as sandnsd takes it) into OUT. Only that key is read:
+ * the rest (key files, certificates) may be for sandnsd's eyes. -1 with the reason on stderr.
+ */
+static int control_from_config(const char *file, char *out, size_t outlen)
+{
+	char line[4096], dir[PATH_MAX], found[PATH_MAX] = "";
+	const char *slash = strrchr(file, '/');
+	unsigned lineno = 0, at = 0;
+	FILE *f = fopen(file, "r");
+
+	if (f == NULL) {
+		fprintf(stderr, "sandnsctl: %s: %s\n", file, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p = line, *end;
+
+		lineno++;
+		if ((end = strchr(p, '#')) != NULL)
+			*end = '\0';
+		p += strspn(p, " \t");
+		if (strncmp(p, "control", 7) != 0 || (p[7] != ' ' && p[7] != '\t'))
+			continue;
+		p += 7 + strspn(p + 7, " \t");
+		end = p + strlen(p);
+		while (end > p && strchr(" \t\r\n", end[-1]) != NULL)
+			*--end = '\0';
+		if (*p == '\0' || strlen(p) >= sizeof(found)) {
+			fprintf(stderr, "sandnsctl: %s:%u: control: a path is needed\n", file,
+				lineno);
+			fclose(f);
+			return -1;
+		}
+		snprintf(found, sizeof(found), "%s", p);
+		at = lineno;
+	}
+	fclose(f);
+	if (at == 0) {
+		fprintf(stderr,
+			"sandnsctl: %s has no control line: sandnsd has no control socket\n", file);
+		return -1;
+	}
+	if (found[0] == '/' || slash == NULL)
+		snprintf(dir, sizeof(dir), "%s", found[0] == '/' ? "" : ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - file), file);
+	if (found[0] == '/')
+		snprintf(out, outlen, "%s", found);
+	else if ((size_t)snprintf(out, outlen, "%s/%s", dir, found) >= outlen)
+		return -1;
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	char one[128];
 
-	fputs("usage: sandnsctl [--control PATH] [--json] COMMAND [ARGS]\n"
+	fputs("usage: sandnsctl [--control PATH | --config FILE] [--json] COMMAND [ARGS]\n"
 	      "\n"
 	      "Commands:\n",
 	      f);
@@ -107,6 +163,7 @@ static void usage(FILE *f)
 	usage_wrapped(f, ADCHECK_HELP);
 	fputs("\n"
 	      "  --control PATH   the daemon's control socket (default " CTL_PATH_DEFAULT ")\n"
+	      "  --config FILE    the control socket sandnsd's configuration FILE names\n"
 	      "  --json           ask for JSON\n"
 	      "\n"
 	      "Exit status: 0 done, 1 the daemon refused (reason on stderr), 2 usage, "
@@ -521,7 +578,7 @@ static int autodiscover_check(const char *path, bool json, int argc, char **argv
 int main(int argc, char **argv)
 {
 	const char *path = CTL_PATH_DEFAULT;
-	char request[CTL_LINE_MAX + 1];
+	char request[CTL_LINE_MAX + 1], conf_path[PATH_MAX];
 	char *body = NULL;
 	bool json = false, ok = false;
 	size_t off = 0;
@@ -534,6 +591,13 @@ int main(int argc, char **argv)
 			path = argv[++i];
 		} else if (strncmp(argv[i], "--control=", 10) == 0) {
 			path = argv[i] + 10;
+		} else if ((strcmp(argv[i], "--config") == 0 && i + 1 < argc) ||
+			   strncmp(argv[i], "--config=", 9) == 0) {
+			const char *file = argv[i][8] == '=' ? argv[i] + 9 : argv[++i];
+
+			if (control_from_config(file, conf_path, sizeof(conf_path)) != 0)
+				return EXIT_USAGE;
+			path = conf_path;
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;

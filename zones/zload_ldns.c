@@ -326,7 +326,14 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 			ret = SANDNS_EPARSE;
 			break;
 		}
-		if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
+		if (ldns_rr_get_type(rr) == 0) {
+			/* ldns takes a word it does not know as type 0 ("broken line"), and
+			 * TYPE0 is reserved (RFC 6895 3.1): neither is a record. */
+			zload_fail(st, file, line_nr,
+				   "no known record type (a mnemonic such as A or MX, or TYPEnnn "
+				   "other than 0)");
+			ret = SANDNS_EPARSE;
+		} else if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
 			zload_fail(st, file, line_nr, "class %u is not IN",
 				   (unsigned)ldns_rr_get_class(rr));
 			ret = SANDNS_EZONE;

@@ -237,7 +237,7 @@ static const char help_text[] =
     "log-reopen: open the log files again (after logrotate renamed them), as SIGUSR1 "
     "does\n"
     "stop: stop sandnsd\n"
-    "prefix a command with 'json' for JSON\n"
+    "sandnsctl --json COMMAND: the same in JSON\n"
     ".\n";
 
 static void test_help(void)

@@ -251,6 +251,17 @@ fi
 check "it answers" has "$(q example.net SOA)" 'status: NOERROR'
 out=$("$SANDNSCTL" --control "$SOCK" status 2>&1)
 check "the control socket answers root (sandnsctl status)" has "$out" "example.net"
+# sandnsctl --config: the control socket sandnsd's configuration names, a relative path taken
+# from the file's directory (not sandnsctl's); a file without one is a usage error.
+printf '# the daemon'"'"'s file\nzone example.net. x.zone\ncontrol %s   # relative\n' "$(basename "$SOCK")" \
+	>"$(dirname "$SOCK")/ctl.conf"
+out=$(cd / && "$SANDNSCTL" --config "$(dirname "$SOCK")/ctl.conf" status 2>&1)
+check "sandnsctl --config FILE: the control socket FILE names" has "$out" "example.net"
+printf 'zone example.net. x.zone\n' >"$TMP/noctl.conf"
+out=$("$SANDNSCTL" --config "$TMP/noctl.conf" status 2>&1)
+rc=$?
+check "sandnsctl --config without a control line: exit 2, said ($rc)" \
+	test "$rc" = 2 -a -n "$(grep 'has no control line' <<<"$out")"
 
 # A changed zone, then `sandnsctl reload`: RELOADING=1 (with MONOTONIC_USEC) then READY=1, and
 # the new record is served (read by the user the daemon now is).

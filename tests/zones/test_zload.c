@@ -368,6 +368,13 @@ static void test_class(void)
 	LOAD_FAILS(HEAD "www HS TXT \"x\"\n", "t.zone:6:", "class 4", "not IN");
 }
 
+/* A word that is no type ("broken line": ldns made it a type-0 record) and TYPE0 (reserved). */
+static void test_no_type(void)
+{
+	LOAD_FAILS(HEAD "broken line\n", "t.zone:6:", "no known record type");
+	LOAD_FAILS(HEAD "x 3600 IN TYPE0 \\# 0\n", "t.zone:6:", "no known record type");
+}
+
 /*
  * RFC 3597 data must be the whole record data: ldns reads "SRV 20 40 500 \\# 4 0a000001" as five
  * numbers and "A \\# 0" as an address record without an address, records whose wire form no
@@ -1320,6 +1327,7 @@ void reg_cutest_zload(void)
 	CU_add_test(s, "error: two CNAMEs", test_two_cnames);
 	CU_add_test(s, "error: missing glue", test_missing_glue);
 	CU_add_test(s, "error: class other than IN", test_class);
+	CU_add_test(s, "error: no known record type", test_no_type);
 	CU_add_test(s, "error: syntax, with its line", test_syntax_error_line);
 	CU_add_test(s, "error: bad origin", test_bad_origin);
 	CU_add_test(s, "error: message cut to the buffer", test_err_buffer);
