@@ -150,6 +150,8 @@ void ctl_reload_ask(ctl_t *ctl, enum ctl_ask_kind kind, const char *zone, bool j
 
 	if (zone != NULL && (zi = zone_index(cfg, zone)) == cfg->nzones) {
 		snprintf(err, errlen, "no zone %s is configured", zone);
+		/* Refused at once, but logged as every failed reload is. */
+		log_msg(LOG_ERR, "reload failed, still serving the previous snapshot: %s", err);
 		return;
 	}
 	if (queue && deferred == NULL) {

@@ -8,7 +8,9 @@
 # and garbage streams and a client that pipelines without reading, while new UDP and TCP
 # clients must be answered, then checks that the idle timeout closes them all; sandnsctl stats
 # must agree with what was sent; SIGTERM must end sandnsd with status 0 (under ASan, a leak or
-# any error found makes that non-zero).
+# any error found makes that non-zero). In socket mode the metrics endpoint and the query log
+# (dnstap) are on throughout, /metrics scraped every 0.2 s while the abuse goes on: afterwards a
+# scrape still answers and the query log reads back whole (dnstap-ldns).
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir,
 # RATE (UDP messages per second, 5000; lower it for slow builds), COUNT (messages in socket
@@ -49,9 +51,11 @@ VC=veth-ac$$
 . "$ROOT/scripts/topo.sh"
 TOPO_WHO=abuse
 
+SCRAPER=
 cleanup() {
 	local rc=$?
 	stop_sandnsd >/dev/null 2>&1
+	[ -z "$SCRAPER" ] || kill "$SCRAPER" 2>/dev/null
 	topo_cleanup
 	if [ "${KEEP:-0}" = 1 ]; then echo "abuse: kept $TMP"; else rm -rf "$TMP"; fi
 	exit $rc
@@ -110,9 +114,11 @@ stats_check() {
 
 # ================================================================ kernel sockets
 PORT=$(pick_port $(( 20000 + ($$ * 3 + 2) % 12000 ))) || die "no free port"
+MPORT=$(pick_port $((PORT + 11)) "$PORT") || die "no free port"
 SOCK=$TMP/sandns.sock
 "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$PORT" --control "$SOCK" \
 	--state-dir "$TMP/sandnsd.state" --tcp-max-clients "$MAX_CLIENTS" --tcp-idle-timeout "$IDLE_TIMEOUT" --udp-max-payload 65535 \
+	--metrics "127.0.0.1@$MPORT" --dnstap "$TMP/abuse.tap" \
 	"${ZONE_ARGS[@]}" >"$TMP/sandnsd.log" 2>&1 &
 PID=$!
 if ! wait_serving "$TMP/sandnsd.log" "$PID"; then
@@ -122,6 +128,12 @@ fi
 ok "socket: sandnsd serving on 127.0.0.1@$PORT (pid $PID, tcp-max-clients $MAX_CLIENTS," \
 	"tcp-idle-timeout $IDLE_TIMEOUT s, udp-max-payload 65535)"
 
+# a scraper all along, as Prometheus would be (every 0.2 s, each scrape bounded)
+( while kill -0 "$PID" 2>/dev/null; do
+	curl -s -m 2 -o /dev/null "http://127.0.0.1:$MPORT/metrics"
+	sleep 0.2
+done ) &
+SCRAPER=$!
 before=$(timeout 10 "$SANDNSCTL" --control "$SOCK" stats 2>&1)
 echo "--- socket: malformed.py ($COUNT messages at $RATE/s)"
 run_counted "socket: malformed.py" timeout 240 $PY "$HERE/malformed.py" --server 127.0.0.1 \
@@ -142,10 +154,24 @@ check "socket: stats count idle timeouts" test "$(stat_of "$st" tcp-timeouts)" -
 echo "--- socket: the good answers once more ($(elapsed))"
 run_counted "socket: liveness after the TCP abuse" timeout 60 $PY "$HERE/malformed.py" \
 	--server 127.0.0.1 --port "$PORT" --skip-barrage --label "socket, after TCP" "${MAL_ARGS[@]}"
+out=$(curl -s -m 5 "http://127.0.0.1:$MPORT/metrics" 2>&1)
+check "socket: /metrics answers after the abuse ($(grep -c '^sandns_' <<<"$out") samples)" \
+	has "$out" '^sandns_responses_total{transport="udp",rcode="FORMERR"} [1-9]'
+st=$(timeout 10 "$SANDNSCTL" --control "$SOCK" stats 2>&1)
+grep '^dnstap:' <<<"$st" | sed 's/^/     /'
 
 stop_sandnsd
 rc=$?
 check "socket: SIGTERM: sandnsd exits with status 0 (got $rc)" test "$rc" = 0
+kill "$SCRAPER" 2>/dev/null
+wait "$SCRAPER" 2>/dev/null
+if command -v dnstap-ldns >/dev/null; then
+	dnstap-ldns -r "$TMP/abuse.tap" >"$TMP/abuse.tap.txt" 2>&1
+	rc=$?
+	tap=$(grep -c ' A[QR] ' "$TMP/abuse.tap.txt")
+	check "socket: the query log reads back after the abuse (exit $rc, $tap messages)" \
+		test "$rc" = 0 -a "$tap" -gt 1000
+fi
 if [ "$failed" -ne 0 ]; then
 	echo "--- socket: sandnsd log (last 30 lines)"
 	tail -n 30 "$TMP/sandnsd.log" | sed 's/^/     /'
