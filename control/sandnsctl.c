@@ -604,6 +604,11 @@ static int run(int argc, char **argv, bool *json)
 			return EXIT_USAGE;
 		}
 	}
+	/* `sandnsctl json COMMAND`: the protocol's own prefix, taken as --json (one envelope). */
+	if (i < argc && strcmp(argv[i], "json") == 0) {
+		*json = true;
+		i++;
+	}
 	if (i >= argc) {
 		usage(stderr);
 		return EXIT_USAGE;
