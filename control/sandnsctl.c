@@ -160,14 +160,15 @@ static void usage(FILE *f)
 	/* Run here, not by the daemon: its usage is too long for the column. */
 	fprintf(f, "  %s\n%*s", ADCHECK_USAGE, USAGE_COL, "");
 	usage_wrapped(f, ADCHECK_HELP);
-	fputs("\n"
-	      "  --control PATH   the daemon's control socket (default " CTL_PATH_DEFAULT ")\n"
-	      "  --config FILE    the control socket sandnsd's configuration FILE names\n"
-	      "  --json           ask for JSON\n"
-	      "\n"
-	      "Exit status: 0 done, 1 the daemon refused (reason on stderr), 2 usage, "
-	      "connection or protocol error.\n",
-	      f);
+	fputs(
+	    "\n"
+	    "  --control PATH   the daemon's control socket (default " CTL_PATH_DEFAULT ")\n"
+	    "  --config FILE    the control socket sandnsd's configuration FILE names\n"
+	    "  --json           one JSON document: {\"version\":1,\"ok\":...,\"data\"/\"error\"}\n"
+	    "\n"
+	    "Exit status: 0 done, 1 the daemon refused (reason on stderr), 2 usage, "
+	    "connection or protocol error.\n",
+	    f);
 }
 
 static int ctl_connect(const char *path)
