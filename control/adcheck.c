@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "adcheck.h"
+#include "ctl_out.h"
 
 #define AD_PATH "/Autodiscover/Autodiscover.xml"
 #define AD_TYPE_A 1
@@ -544,6 +545,17 @@ static void print_steps(const char *email, const char *domain, const ad_opts_t *
 		if (steps[i].verdict == AD_OK)
 			ok_at = steps[i].n;
 	if (json) {
+		char why[80];
+
+		/* ok only with exit 0; otherwise the result line is the error (ctl_out.h). */
+		if (ok_at > 0)
+			snprintf(
+			    why, sizeof(why),
+			    "a client succeeds at step %ld, after a warning at an earlier step",
+			    ok_at);
+		else
+			snprintf(why, sizeof(why), "no step succeeds without a warning");
+		ctl_out_begin(status == 0, why);
 		printf("{\"email\":");
 		json_str(email);
 		printf(",\"domain\":");
@@ -589,7 +601,8 @@ static void print_steps(const char *email, const char *domain, const ad_opts_t *
 			printf("%ld", ok_at);
 		else
 			printf("null");
-		printf(",\"exit\":%d}\n", status);
+		printf(",\"exit\":%d}", status);
+		ctl_out_end();
 		return;
 	}
 	printf("autodiscover-check %s: domain %s; DNS from %s; CA %s; timeout %d ms\n", email,
@@ -628,12 +641,11 @@ int adcheck_run(const char *email, const ad_opts_t *o, bool json)
 	int status;
 
 	if (steps == NULL) {
-		fprintf(stderr, "sandnsctl: out of memory\n");
+		ctl_say("out of memory");
 		return 2;
 	}
 	if (!adcheck_domain(email, domain, sizeof(domain))) {
-		fprintf(stderr, "sandnsctl: autodiscover-check: not an e-mail address: %s\n",
-			email);
+		ctl_say("autodiscover-check: not an e-mail address: %s", email);
 		free(steps);
 		return 2;
 	}
@@ -659,8 +671,8 @@ int adcheck_run(const char *email, const ad_opts_t *o, bool json)
 					? &s->probe[s->nprobes - 1].a
 					: &s->probe[s->nprobes - 1].aaaa;
 
-		fprintf(stderr, "sandnsctl: autodiscover-check: cannot ask %s for %s %s: %s\n",
-			o->dns_via, d->qname, type_name(d->qtype), d->error);
+		ctl_say("autodiscover-check: cannot ask %s for %s %s: %s", o->dns_via, d->qname,
+			type_name(d->qtype), d->error);
 		free(steps);
 		return 2;
 	}

@@ -77,6 +77,40 @@ void buf_json_str(buf_t *b, const char *s)
 	BUF_LIT(b, "\"");
 }
 
+/* S's first N octets as a JSON string. */
+static void json_strn(buf_t *b, const char *s, size_t n)
+{
+	char one[512], *big;
+
+	if (n < sizeof(one)) {
+		memcpy(one, s, n);
+		one[n] = '\0';
+		buf_json_str(b, one);
+		return;
+	}
+	big = strndup(s, n);
+	if (big == NULL) {
+		b->oom = true;
+		return;
+	}
+	buf_json_str(b, big);
+	free(big);
+}
+
+void buf_json_lines(buf_t *b, const char *text)
+{
+	BUF_LIT(b, "[");
+	for (const char *l = text; l != NULL && *l != '\0';) {
+		size_t n = strcspn(l, "\n");
+
+		if (l != text)
+			BUF_LIT(b, ",");
+		json_strn(b, l, n);
+		l += n + (l[n] == '\n');
+	}
+	BUF_LIT(b, "]");
+}
+
 void buf_json_key(buf_t *b, const char *name)
 {
 	char key[64];

@@ -23,6 +23,10 @@ __attribute__((format(printf, 2, 3))) void buf_printf(buf_t *b, const char *fmt,
 /* Appends S as a JSON string, quotes included (control octets and non-ASCII as \u00XX). */
 void buf_json_str(buf_t *b, const char *s);
 
+/* Appends the lines of TEXT (each ending in a newline, the last one may not) as a JSON array of
+ * strings, the newlines left out: [] for NULL or "". */
+void buf_json_lines(buf_t *b, const char *text);
+
 /* Appends NAME as a JSON key and its colon, '-' turned into '_' ("udp-received" ->
  * "udp_received":). */
 void buf_json_key(buf_t *b, const char *name);

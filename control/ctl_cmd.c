@@ -214,7 +214,7 @@ static void h_zone_notify(struct ctl_req *r)
 	log_msg(LOG_INFO, "NOTIFY %s serial %lu to %zu target%s on request", z->origin, z->serial,
 		n, n == 1 ? "" : "s");
 	if (r->json) {
-		BUF_LIT(r->body, "{\"ok\":true,\"zone\":");
+		BUF_LIT(r->body, "{\"zone\":");
 		buf_json_str(r->body, z->origin);
 		buf_printf(r->body, ",\"serial\":%lu,\"targets\":%zu}\n", z->serial, n);
 	} else {
@@ -233,7 +233,7 @@ static void h_log_reopen(struct ctl_req *r)
 	if (n < 0)
 		return;
 	if (r->json)
-		buf_printf(r->body, "{\"ok\":true,\"reopened\":%d}\n", n);
+		buf_printf(r->body, "{\"reopened\":%d}\n", n);
 	else if (n == 0)
 		BUF_LIT(r->body, "no log file to reopen (log-target FILE sets one)\n");
 	else
@@ -242,7 +242,7 @@ static void h_log_reopen(struct ctl_req *r)
 
 static void h_stop(struct ctl_req *r)
 {
-	buf_printf(r->body, r->json ? "{\"ok\":true,\"stopping\":true}\n" : "stopping\n");
+	buf_printf(r->body, r->json ? "{\"stopping\":true}\n" : "stopping\n");
 	r->stop = true;
 }
 
@@ -287,7 +287,7 @@ static void zone_refresh(struct ctl_req *r, bool axfr)
 	if (!ctl_zone_refresh(r->ctl, r->argv[0], axfr, r->err, r->errlen))
 		return;
 	if (r->json) {
-		BUF_LIT(r->body, "{\"ok\":true,\"zone\":");
+		BUF_LIT(r->body, "{\"zone\":");
 		buf_json_str(r->body, r->argv[0]);
 		buf_printf(r->body, ",\"queued\":\"%s\"}\n", axfr ? "axfr" : "refresh");
 	} else {

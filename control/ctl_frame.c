@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "ctl_proto.h"
 #include "ctl_pvt.h"
 #include "sandns_err.h"
 
@@ -40,7 +41,7 @@ int ctl_frame_reply(bool json, const char *err, bool keep_body, const char *fail
 	if (err[0] != '\0' && !keep_body) {
 		body->len = 0;
 		if (json) {
-			BUF_LIT(body, "{\"ok\":false,\"error\":");
+			BUF_LIT(body, CTL_JSON_ERROR_PREFIX);
 			buf_json_str(body, err);
 			BUF_LIT(body, "}\n");
 		} else if (failed != NULL) {

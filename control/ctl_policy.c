@@ -162,24 +162,9 @@ bool ctl_fmt_policy(const ctl_build_t *b, const char *domain, bool json, buf_t *
 			first = false;
 		}
 		if (json) {
-			BUF_LIT(out, "],\"edits\":[");
-			first = true;
-			for (const char *l = zi->edits; l != NULL && *l != '\0';) {
-				size_t n = strcspn(l, "\n");
-				char *one = strndup(l, n);
-
-				if (one == NULL) {
-					out->oom = true;
-					break;
-				}
-				if (!first)
-					BUF_LIT(out, ",");
-				buf_json_str(out, one);
-				free(one);
-				first = false;
-				l += n + (l[n] == '\n');
-			}
-			BUF_LIT(out, "]}");
+			BUF_LIT(out, "],\"edits\":");
+			buf_json_lines(out, zi->edits);
+			BUF_LIT(out, "}");
 		} else if (zi->edits != NULL && zi->edits[0] != '\0') {
 			BUF_LIT(out, "  zone data changed:\n");
 			for (const char *l = zi->edits; *l != '\0';) {
@@ -309,7 +294,7 @@ static void fmt_policy_part(const ctl_build_t *b, const zload_zone_t *raw, const
 								      : "empty-node";
 
 			buf_printf(out, "%s{\"edit\":\"%s\",\"records\":", first ? "" : ",", op);
-			buf_json_str(out, lines);
+			buf_json_lines(out, lines);
 			BUF_LIT(out, "}");
 		} else if (e->op == ZLOAD_EDIT_WITHHOLD) {
 			for (const char *l = lines; *l != '\0';) {
@@ -392,7 +377,7 @@ bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, con
 		buf_json_str(out, x->node);
 		buf_printf(out, ",\"rcode\":\"%s\",\"aa\":%s,\"records\":", rcode_text(x->rcode),
 			   x->aa ? "true" : "false");
-		buf_json_str(out, x->text);
+		buf_json_lines(out, x->text);
 		BUF_LIT(out, ",\"sources\":");
 	} else {
 		if (x->match == ZT_MATCH_NO_ZONE)
@@ -409,7 +394,7 @@ bool ctl_fmt_explain(const ctl_build_t *b, const zt_t *zt, const char *name, con
 	for (size_t i = 0; i < x->nsrc; i++)
 		fmt_source(b, raw, x->zone, &x->src[i], lines, sizeof(lines));
 	if (json) {
-		buf_json_str(out, lines);
+		buf_json_lines(out, lines);
 		buf_printf(out, ",\"lines_kept\":%s,\"policy\":[", kept ? "true" : "false");
 	} else {
 		for (const char *l = lines; *l != '\0';) {

@@ -15,8 +15,11 @@
  *     BODY LINES...
  *     .
  * A body line that starts with "." is sent with one more "." in front (as SMTP does), which
- * the reader takes off. With "json" the body is a single JSON document (on errors
- * {"ok":false,"error":"REASON"}); without it, text for people.
+ * the reader takes off. With "json" the body is a single JSON document: the command's, or on
+ * an error {"ok":false,"error":"REASON"} (CTL_JSON_ERROR_PREFIX), or the command's own document
+ * when its failure comes with one (a policy reload published with an expired leaf, a policy
+ * check that finds one); a command's document never begins with that prefix. Without "json",
+ * text for people. sandnsctl --json wraps what it gets in one envelope (ctl_out.h).
  *
  * Only root and the daemon's own user may use it: the daemon checks the peer's credentials
  * (SO_PEERCRED) on accept and answers anyone else "error: permission denied: ..." and closes.
@@ -25,6 +28,7 @@
  */
 
 #define CTL_LINE_MAX 4096
+#define CTL_JSON_ERROR_PREFIX "{\"ok\":false,\"error\":"
 #define CTL_PATH_DEFAULT "/run/sandns/sandnsd.sock"
 
 #endif

@@ -38,7 +38,7 @@ static void reload_text(const ctl_t *ctl, const char *label, bool json, buf_t *b
 
 	if (json) {
 		buf_printf(b,
-			   "{\"ok\":true,\"zones\":%zu,\"records\":%zu,\"snapshot_bytes\":%zu,"
+			   "{\"zones\":%zu,\"records\":%zu,\"snapshot_bytes\":%zu,"
 			   "\"serials\":{",
 			   zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
 		for (i = 0; i < zt_zone_count(zt); i++) {
@@ -90,11 +90,15 @@ static void policy_reply(ctl_t *ctl, bool json, buf_t *body, char *err, size_t e
 
 		snprintf(err + n, errlen - n, "; the policy was reloaded and published");
 		*keep_body = true;
-		if (json) {
-			body->len = 0;
-			BUF_LIT(body, "{\"ok\":false,\"published\":true,\"error\":");
-			buf_json_str(body, err);
-			BUF_LIT(body, "}\n");
+		if (json && body->len > 0 && body->p[0] == '{') {
+			/* What is served now, said published (the reply's error says why it
+			 * failed). */
+			buf_t doc = {0};
+
+			BUF_LIT(&doc, "{\"published\":true,");
+			buf_put(&doc, body->p + 1, body->len - 1);
+			free(body->p);
+			*body = doc;
 		}
 	}
 }

@@ -15,6 +15,7 @@
 
 #include "adcheck.h"
 #include "ctl_cmds.h"
+#include "ctl_out.h"
 #include "ctl_proto.h"
 
 #ifndef SANDNS_VERSION
@@ -99,7 +100,7 @@ static int control_from_config(const char *file, char *out, size_t outlen)
 	FILE *f = fopen(file, "r");
 
 	if (f == NULL) {
-		fprintf(stderr, "sandnsctl: %s: %s\n", file, strerror(errno));
+		ctl_say("%s: %s\n", file, strerror(errno));
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -116,8 +117,7 @@ static int control_from_config(const char *file, char *out, size_t outlen)
 		while (end > p && strchr(" \t\r\n", end[-1]) != NULL)
 			*--end = '\0';
 		if (*p == '\0' || strlen(p) >= sizeof(found)) {
-			fprintf(stderr, "sandnsctl: %s:%u: control: a path is needed\n", file,
-				lineno);
+			ctl_say("%s:%u: control: a path is needed\n", file, lineno);
 			fclose(f);
 			return -1;
 		}
@@ -126,8 +126,7 @@ static int control_from_config(const char *file, char *out, size_t outlen)
 	}
 	fclose(f);
 	if (at == 0) {
-		fprintf(stderr,
-			"sandnsctl: %s has no control line: sandnsd has no control socket\n", file);
+		ctl_say("%s has no control line: sandnsd has no control socket\n", file);
 		return -1;
 	}
 	if (found[0] == '/' || slash == NULL)
@@ -161,14 +160,15 @@ static void usage(FILE *f)
 	/* Run here, not by the daemon: its usage is too long for the column. */
 	fprintf(f, "  %s\n%*s", ADCHECK_USAGE, USAGE_COL, "");
 	usage_wrapped(f, ADCHECK_HELP);
-	fputs("\n"
-	      "  --control PATH   the daemon's control socket (default " CTL_PATH_DEFAULT ")\n"
-	      "  --config FILE    the control socket sandnsd's configuration FILE names\n"
-	      "  --json           ask for JSON\n"
-	      "\n"
-	      "Exit status: 0 done, 1 the daemon refused (reason on stderr), 2 usage, "
-	      "connection or protocol error.\n",
-	      f);
+	fputs(
+	    "\n"
+	    "  --control PATH   the daemon's control socket (default " CTL_PATH_DEFAULT ")\n"
+	    "  --config FILE    the control socket sandnsd's configuration FILE names\n"
+	    "  --json           one JSON document: {\"version\":1,\"ok\":...,\"data\"/\"error\"}\n"
+	    "\n"
+	    "Exit status: 0 done, 1 the daemon refused (reason on stderr), 2 usage, "
+	    "connection or protocol error.\n",
+	    f);
 }
 
 static int ctl_connect(const char *path)
@@ -177,18 +177,17 @@ static int ctl_connect(const char *path)
 	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "sandnsctl: control socket path too long: %s\n", path);
+		ctl_say("control socket path too long: %s\n", path);
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		fprintf(stderr, "sandnsctl: socket: %s\n", strerror(errno));
+		ctl_say("socket: %s\n", strerror(errno));
 		return -1;
 	}
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		fprintf(stderr,
-			"sandnsctl: cannot connect to %s: %s (is sandnsd running with "
+		ctl_say("cannot connect to %s: %s (is sandnsd running with "
 			"--control %s?)\n",
 			path, strerror(errno), path);
 		close(fd);
@@ -254,14 +253,14 @@ static ssize_t read_reply(int fd, char **out, int timeout_ms)
 		if (reply_end(buf, len) != NULL)
 			break;
 		if (now >= deadline) {
-			fprintf(stderr, "sandnsctl: no reply within %d ms\n", timeout_ms);
+			ctl_say("no reply within %d ms\n", timeout_ms);
 			goto out_fail;
 		}
 		if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
 			goto out_fail;
 		if (len == cap) {
 			if (cap >= CTL_REPLY_MAX) {
-				fprintf(stderr, "sandnsctl: reply too long\n");
+				ctl_say("reply too long\n");
 				goto out_fail;
 			}
 			cap *= 2;
@@ -274,12 +273,12 @@ static ssize_t read_reply(int fd, char **out, int timeout_ms)
 		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 			continue;
 		if (n < 0) {
-			fprintf(stderr, "sandnsctl: reading the reply: %s\n", strerror(errno));
+			ctl_say("reading the reply: %s\n", strerror(errno));
 			goto out_fail;
 		}
 		if (n == 0) {
-			fprintf(stderr, "sandnsctl: the daemon closed the connection before it "
-					"finished its reply\n");
+			ctl_say("the daemon closed the connection before it "
+				"finished its reply\n");
 			goto out_fail;
 		}
 		len += (size_t)n;
@@ -314,7 +313,7 @@ static int ctl_call(const char *path, const char *request, size_t len, int timeo
 		 * uid, too many clients): its reason is waiting in our receive buffer.
 		 */
 		if (errno != EPIPE && errno != ECONNRESET) {
-			fprintf(stderr, "sandnsctl: sending to %s: %s\n", path, strerror(errno));
+			ctl_say("sending to %s: %s\n", path, strerror(errno));
 			goto out_close;
 		}
 	}
@@ -328,23 +327,23 @@ static int ctl_call(const char *path, const char *request, size_t len, int timeo
 	 * and refused, never followed.
 	 */
 	if (memchr(reply, '\0', (size_t)rlen) != NULL) {
-		fprintf(stderr, "sandnsctl: a malformed reply (a NUL octet in it)\n");
+		ctl_say("a malformed reply (a NUL octet in it)\n");
 		goto out_free;
 	}
 	next = memchr(reply, '\n', (size_t)rlen);
 	if (next == NULL) {
-		fprintf(stderr, "sandnsctl: a malformed reply (no status line)\n");
+		ctl_say("a malformed reply (no status line)\n");
 		goto out_free;
 	}
 	*next++ = '\0';
 	*ok = strcmp(reply, "ok") == 0;
 	if (!*ok && strncmp(reply, "error: ", 7) != 0) {
-		fprintf(stderr, "sandnsctl: unexpected reply: %.200s\n", reply);
+		ctl_say("unexpected reply: %.200s\n", reply);
 		goto out_free;
 	}
 	end = (char *)reply_end(next, (size_t)(reply + rlen - next));
 	if (end == NULL) {
-		fprintf(stderr, "sandnsctl: a malformed reply (its end is missing)\n");
+		ctl_say("a malformed reply (its end is missing)\n");
 		goto out_free;
 	}
 	end -= 2; /* the "." line: every line before it ends in a newline */
@@ -443,27 +442,23 @@ static bool preview_setup(const char *path, const char *file, int timeout_ms, ad
 
 	*nc = adcheck_newcert_load(file, err, sizeof(err));
 	if (*nc == NULL) {
-		fprintf(stderr, "sandnsctl: autodiscover-check --cert: %s\n", err);
+		ctl_say("autodiscover-check --cert: %s\n", err);
 		return false;
 	}
 	if (strpbrk(file, " \t\r\n") != NULL) {
-		fprintf(
-		    stderr,
-		    "sandnsctl: autodiscover-check --cert %s: the control protocol cannot carry "
-		    "a file name with a space in it\n",
-		    file);
+		ctl_say("autodiscover-check --cert %s: the control protocol cannot carry "
+			"a file name with a space in it\n",
+			file);
 		return false;
 	}
 	if (ctl_call(path, "policy show\n", 12, timeout_ms, &ok, &body) != 0) {
-		fprintf(stderr,
-			"sandnsctl: autodiscover-check: cannot ask sandnsd (%s) for its "
+		ctl_say("autodiscover-check: cannot ask sandnsd (%s) for its "
 			"certificates\n",
 			path);
 		return false;
 	}
 	if (!ok) {
-		fprintf(stderr, "sandnsctl: autodiscover-check: sandnsd refused policy show: %s",
-			body);
+		ctl_say("autodiscover-check: sandnsd refused policy show: %s", body);
 		free(body);
 		return false;
 	}
@@ -474,7 +469,7 @@ static bool preview_setup(const char *path, const char *file, int timeout_ms, ad
 }
 
 /* `autodiscover-check EMAIL [OPTIONS]` (ARGV after the command's name): its exit status. */
-static int autodiscover_check(const char *path, bool json, int argc, char **argv)
+static int autodiscover_check(const char *path, bool *json, int argc, char **argv)
 {
 	struct ctl_dns cd = {.path = path};
 	ad_opts_t o = {.timeout_ms = 5000, .dns = ctl_dns_ask, .dns_ctx = &cd};
@@ -490,7 +485,7 @@ static int autodiscover_check(const char *path, bool json, int argc, char **argv
 		char *end;
 
 		if (strcmp(a, "--json") == 0) {
-			json = true;
+			*json = true;
 		} else if (strcmp(a, "--resolver") == 0 && v != NULL) {
 			resolver = v;
 			i++;
@@ -504,9 +499,8 @@ static int autodiscover_check(const char *path, bool json, int argc, char **argv
 			double t = strtod(v, &end);
 
 			if (end == v || *end != '\0' || !(t > 0 && t <= AD_TIMEOUT_MAX)) {
-				fprintf(stderr,
-					"sandnsctl: --timeout wants seconds in (0, %d]: %s\n",
-					AD_TIMEOUT_MAX, v);
+				ctl_say("--timeout wants seconds in (0, %d]: %s\n", AD_TIMEOUT_MAX,
+					v);
 				return EXIT_USAGE;
 			}
 			o.timeout_ms = (int)(t * 1000);
@@ -516,8 +510,7 @@ static int autodiscover_check(const char *path, bool json, int argc, char **argv
 		} else if (a[0] != '-' && email == NULL) {
 			email = a;
 		} else {
-			fprintf(stderr, "sandnsctl: autodiscover-check: unexpected argument %s\n",
-				a);
+			ctl_say("autodiscover-check: unexpected argument %s\n", a);
 			fputs("usage: sandnsctl [--control PATH] [--json] " ADCHECK_USAGE "\n",
 			      stderr);
 			return EXIT_USAGE;
@@ -528,17 +521,16 @@ static int autodiscover_check(const char *path, bool json, int argc, char **argv
 		return EXIT_USAGE;
 	}
 	if (o.ca != NULL && access(o.ca, R_OK) != 0) {
-		fprintf(stderr, "sandnsctl: --ca %s: %s\n", o.ca, strerror(errno));
+		ctl_say("--ca %s: %s\n", o.ca, strerror(errno));
 		return EXIT_USAGE;
 	}
 	if (o.ca != NULL && !adcheck_ca_loads(o.ca)) {
-		fprintf(stderr, "sandnsctl: --ca %s: no certificate in it could be loaded\n", o.ca);
+		ctl_say("--ca %s: no certificate in it could be loaded\n", o.ca);
 		return EXIT_USAGE;
 	}
 	cd.timeout_ms = o.timeout_ms;
 	if (cert != NULL && resolver != NULL) {
-		fprintf(stderr,
-			"sandnsctl: autodiscover-check: --cert asks sandnsd's preview for the "
+		ctl_say("autodiscover-check: --cert asks sandnsd's preview for the "
 			"DNS answers: not with --resolver\n");
 		return EXIT_USAGE;
 	}
@@ -552,13 +544,12 @@ static int autodiscover_check(const char *path, bool json, int argc, char **argv
 			 path);
 	} else if (resolver != NULL) {
 		if (!adcheck_parse_server(resolver, addr, sizeof(addr), &port)) {
-			fprintf(stderr, "sandnsctl: --resolver wants ADDR[@PORT]: %s\n", resolver);
+			ctl_say("--resolver wants ADDR[@PORT]: %s\n", resolver);
 			return EXIT_USAGE;
 		}
 		res = adcheck_resolver_new(addr, port, o.timeout_ms);
 		if (res == NULL) {
-			fprintf(stderr, "sandnsctl: --resolver %s: cannot set up a resolver\n",
-				resolver);
+			ctl_say("--resolver %s: cannot set up a resolver\n", resolver);
 			return EXIT_USAGE;
 		}
 		o.dns = adcheck_resolver_ask;
@@ -568,25 +559,26 @@ static int autodiscover_check(const char *path, bool json, int argc, char **argv
 		snprintf(via, sizeof(via), "sandnsd (lookup on %s)", path);
 	}
 	o.dns_via = via;
-	status = adcheck_run(email, &o, json);
+	status = adcheck_run(email, &o, *json);
 	adcheck_resolver_free(res);
 	adcheck_newcert_free(nc);
 	fflush(stdout);
 	return status;
 }
 
-int main(int argc, char **argv)
+/* The command ARGV asks for, run: its exit status; *JSON: whether --json was given. */
+static int run(int argc, char **argv, bool *json)
 {
 	const char *path = CTL_PATH_DEFAULT;
 	char request[CTL_LINE_MAX + 1], conf_path[PATH_MAX];
 	char *body = NULL;
-	bool json = false, ok = false;
+	bool ok = false;
 	size_t off = 0;
 	int i;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
-			json = true;
+			*json = true;
 		} else if (strcmp(argv[i], "--control") == 0 && i + 1 < argc) {
 			path = argv[++i];
 		} else if (strncmp(argv[i], "--control=", 10) == 0) {
@@ -608,10 +600,15 @@ int main(int argc, char **argv)
 			i++;
 			break;
 		} else {
-			fprintf(stderr, "sandnsctl: unknown option %s\n", argv[i]);
+			ctl_say("unknown option %s\n", argv[i]);
 			usage(stderr);
 			return EXIT_USAGE;
 		}
+	}
+	/* `sandnsctl json COMMAND`: the protocol's own prefix, taken as --json (one envelope). */
+	if (i < argc && strcmp(argv[i], "json") == 0) {
+		*json = true;
+		i++;
 	}
 	if (i >= argc) {
 		usage(stderr);
@@ -621,7 +618,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[i], "autodiscover-check") == 0)
 		return autodiscover_check(path, json, argc - i - 1, argv + i + 1);
 
-	if (json)
+	if (*json)
 		off = (size_t)snprintf(request, sizeof(request), "json");
 	for (int first = i; i < argc; i++) {
 		char absbuf[4096];
@@ -631,23 +628,20 @@ int main(int argc, char **argv)
 				       : argv[i];
 
 		if (strpbrk(argv[i], "\r\n") != NULL) {
-			fprintf(stderr, "sandnsctl: arguments cannot hold line breaks\n");
+			ctl_say("arguments cannot hold line breaks\n");
 			return EXIT_USAGE;
 		}
 		if (i > first && strcmp(argv[i - 1], "--cert") == 0 &&
 		    strpbrk(argv[i], " \t") != NULL) {
-			fprintf(
-			    stderr,
-			    "sandnsctl: --cert %s: the control protocol cannot carry a file name "
-			    "with a space in it\n",
-			    argv[i]);
+			ctl_say("--cert %s: the control protocol cannot carry a file name "
+				"with a space in it\n",
+				argv[i]);
 			return EXIT_USAGE;
 		}
 		off += (size_t)snprintf(request + off, sizeof(request) - off, "%s%s",
 					off != 0 ? " " : "", word);
 		if (off + 1 >= CTL_LINE_MAX) {
-			fprintf(stderr, "sandnsctl: the request is longer than %d bytes\n",
-				CTL_LINE_MAX - 1);
+			ctl_say("the request is longer than %d bytes\n", CTL_LINE_MAX - 1);
 			return EXIT_USAGE;
 		}
 	}
@@ -655,16 +649,38 @@ int main(int argc, char **argv)
 
 	if (ctl_call(path, request, off, CTL_REPLY_TIMEOUT_MS, &ok, &body) != 0)
 		return EXIT_USAGE;
-	if (ok) {
+	if (ok && *json) {
+		ctl_out(true, NULL, body);
+	} else if (ok) {
 		fputs(body, stdout);
 	} else {
 		/* A refusal's reason goes to stderr, then its text; JSON always to stdout. */
-		const size_t rl = strcspn(body, "\n") + 1;
+		const size_t rl = strcspn(body, "\n");
+		const char *rest = body + rl + (body[rl] == '\n');
 
-		fprintf(stderr, "sandnsctl: %.*s", (int)rl, body);
-		fputs(body + rl, json ? stdout : stderr);
+		body[rl] = '\0';
+		fprintf(stderr, "sandnsctl: %s\n", body);
+		if (!*json)
+			fputs(rest, stderr);
+		else if (strncmp(rest, CTL_JSON_ERROR_PREFIX, strlen(CTL_JSON_ERROR_PREFIX)) == 0)
+			ctl_out(false, body, NULL); /* the reason alone (ctl_proto.h) */
+		else
+			ctl_out(false, body, rest); /* the command's document that goes with it */
 	}
 	fflush(stdout);
 	free(body);
 	return ok ? 0 : EXIT_REFUSED;
+}
+
+int main(int argc, char **argv)
+{
+	bool json = false;
+	int rc = run(argc, argv, &json);
+
+	/* --json: one document, whatever ended the command (the reason is on stderr too). */
+	if (json && rc != 0 && !ctl_out_done())
+		ctl_out(false,
+			ctl_said()[0] != '\0' ? ctl_said() : "usage error (see sandnsctl --help)",
+			NULL);
+	return rc;
 }

@@ -339,7 +339,9 @@ adcheck_case() {
 		check "$name: autodiscover-check --json: one document, steps 1 to 4, step 4 ok, exit 0" \
 			$PY -c '
 import json, sys
-d = json.loads(sys.argv[1])
+e = json.loads(sys.argv[1])
+assert e["version"] == 1 and e["ok"] is True and "error" not in e, e
+d = e["data"]
 s = d["steps"]
 assert int(sys.argv[2]) == 0 and d["exit"] == 0 and d["succeeded_at"] == 4, d
 assert [x["step"] for x in s] == [1, 2, 3, 4], s

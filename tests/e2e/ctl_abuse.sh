@@ -165,12 +165,13 @@ same_answers() {
 	diff <(echo "$1") <(echo "$now") | sed 's/^/       /' | head -n 20
 	return 1
 }
-# json_field KEY: KEY of the JSON object on stdin ("absent", or "invalid" when it is not JSON)
+# json_field KEY: KEY of the document in sandnsctl's --json envelope on stdin ("absent", or
+# "invalid" when it is not JSON)
 json_field() {
 	$PY -c 'import json, sys
 try:
-	print(json.load(sys.stdin).get(sys.argv[1], "absent"))
-except ValueError:
+	print(json.load(sys.stdin)["data"].get(sys.argv[1], "absent"))
+except (ValueError, KeyError):
 	print("invalid")' "$1"
 }
 # No sanitizer report in LOG

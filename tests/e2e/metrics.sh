@@ -70,7 +70,7 @@ check "sandnsctl stats shows the rcodes by transport" has "$(cat "$TMP/stats.txt
 	'^udp rcode: NOERROR=7 NXDOMAIN=1 REFUSED=1$'
 check "sandnsctl stats shows the zones" has "$(cat "$TMP/stats.txt")" 'example.net.=10'
 SERIAL=$("$SANDNSCTL" --control "$SOCK" --json status | $PY -c \
-	'import json, sys; print([z["serial"] for z in json.load(sys.stdin)["zones"] if z["origin"] == "example.net."][0])')
+	'import json, sys; print([z["serial"] for z in json.load(sys.stdin)["data"]["zones"] if z["origin"] == "example.net."][0])')
 EXPECTED='{"transports": ["udp", "tcp"],
  "qtype": {"udp": {"A": 5, "AAAA": 2, "MX": 1, "SOA": 1}, "tcp": {"TXT": 2, "AAAA": 1, "NS": 1}},
  "rcode": {"udp": {"NOERROR": 7, "NXDOMAIN": 1, "REFUSED": 1}, "tcp": {"NOERROR": 2, "NXDOMAIN": 1, "REFUSED": 1}},

@@ -63,7 +63,7 @@ def main():
     verdict(ctype.startswith("text/plain"), "Content-Type text/plain (%s)" % ctype)
     sm = samples(text)
     with open(stats_file) as f:
-        stats = json.load(f)
+        stats = json.load(f)["data"]  # sandnsctl's envelope: the document is its data
     by = stats.get("by_transport", {})
     # sandns_queries_total and sandns_responses_total: exactly what was sent, per transport.
     for fam, label, key in (("sandns_queries_total", "qtype", "qtype"),

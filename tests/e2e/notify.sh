@@ -234,7 +234,7 @@ check "status: nsd's last NOTIFY ok" has "$st" "notify example.com. to 127.0.0.1
 JSON=$(ctl --json status 2>&1)
 check "status --json: the targets with their result" python3 -c '
 import json, sys
-d = json.loads(sys.argv[1])
+d = json.loads(sys.argv[1])["data"]
 n = {x["target"]: x for x in d["notify"]}
 assert n["127.0.0.1@'"$KPORT"'"]["result"] == "ok", n
 assert n["127.0.0.1@'"$NPORT"'"]["serial"] == '"$FILE_SERIAL"', n
@@ -281,7 +281,7 @@ check "nsd: autodiscover.example.com A withheld, serial $S3" no_a_at "$NPORT"
 # knotd stopped: its port is dead. The zone changes; the NOTIFY to it is tried 5 times (1+2+4+4+4
 # s) and given up with one log line, while status answers at once.
 stop_knot
-sent0=$(ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["notify_counters"]["sent"])')
+sent0=$(ctl --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["notify_counters"]["sent"])')
 S4=2024060301
 sed -i "s/$S2 ; serial/$S4 ; serial/" "$ZONE"
 echo "notify-test2 300 IN TXT \"reload two\"" >>"$ZONE"
@@ -311,10 +311,10 @@ n=$(grep -c "NOTIFY example.com. to 127.0.0.1@$KPORT: failed" "$LOG")
 check "one failure line in the log (got $n)" test "$n" = 1
 JSON=$(ctl --json status 2>&1)
 tries=$(python3 -c 'import json, sys
-d = json.loads(sys.argv[1])
+d = json.loads(sys.argv[1])["data"]
 print([x.get("tries") for x in d["notify"] if x["target"] == sys.argv[2]][0])' "$JSON" "127.0.0.1@$KPORT")
 check "status --json: 5 tries to the dead port (got $tries)" test "$tries" = 5
-sent1=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["notify_counters"]["sent"])' "$JSON")
+sent1=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["data"]["notify_counters"]["sent"])' "$JSON")
 # 5 to the dead port, 1 to nsd (2 if nsd was slow to answer the first)
 check "6 datagrams sent: 5 to the dead port, 1 to nsd (got $((sent1 - sent0)))" \
 	test "$((sent1 - sent0))" -ge 6 -a "$((sent1 - sent0))" -le 7

@@ -132,13 +132,17 @@ decision_says() {
 	done
 }
 
-# Every JSON check starts with this: the reply, parsed, in d (or a one-line failure)
+# Every JSON check starts with this: sandnsctl's envelope, parsed, in env, and the command's
+# document (its data) in d (or a one-line failure)
 JSON_LOAD='import json, sys
 t = sys.stdin.read()
 try:
-	d = json.loads(t)
+	env = json.loads(t)
 except ValueError as e:
 	sys.exit("     not JSON (%s): %r" % (e, t[:300]))
+if not isinstance(env, dict) or env.get("version") != 1 or "data" not in env:
+	sys.exit("     not an envelope of version 1 with data: %r" % t[:300])
+d = env["data"]
 '
 # json_decision NAME FAMILY DECISION TARGET APPLIED: `policy show --json` (stdin) has that
 # decision; TARGET or APPLIED '-' are not checked
@@ -346,7 +350,7 @@ JSON=$(ctl --json policy check --cert "$PKI/leafB.chain.pem" --zone example.com.
 check "check: --json: before and after of autodiscover.example.com. A, the SRV going" \
 	$PY -c "$JSON_LOAD"'
 dom = d["domains"]
-assert d["ok"] is True and d["preview"] is True and len(dom) == 1, d
+assert env["ok"] is True and d["preview"] is True and len(dom) == 1, env
 x = [x for x in dom[0]["decisions"] if x["name"] == "autodiscover.example.com." and x["family"] == "A"]
 assert len(x) == 1 and x[0]["changed"], x
 assert x[0]["before"]["decision"] == "synthesize-srv" and x[0]["before"]["applied"], x
@@ -477,8 +481,8 @@ JSON=$(ctl --json policy reload 2>/dev/null)
 rc=$?
 check "(e) policy reload --json (expired): exit 1, ok false, published true (got $rc)" \
 	$PY -c "$JSON_LOAD"'
-assert int(sys.argv[1]) == 1 and d["ok"] is False and d["published"] is True, d
-assert "expired" in d["error"], d' "$rc" <<<"$JSON"
+assert int(sys.argv[1]) == 1 and env["ok"] is False and d["published"] is True, env
+assert "expired" in env["error"] and d["zones"] >= 1, env' "$rc" <<<"$JSON"
 check "(e) policy show: the certificate is expired" has "$(ctl policy show 2>&1)" ": expired (critical: clients will refuse it)"
 check "sandnsd (main) still running after the refused policy reload" kill -0 "$PID"
 stop_sandnsd

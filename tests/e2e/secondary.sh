@@ -208,7 +208,7 @@ check "zone-status: serial, source, primary" has "$st" "zone $ZONE serial 101 so
 check "zone-status: last refresh ok, an IXFR, the NOTIFY counted" bash -c "grep -q 'ixfr 1' <<<'$st' && grep -q 'notifies [1-9]' <<<'$st'"
 check "zone-status: the times" bash -c "grep -q 'last refresh 20..-' <<<'$st' && grep -q 'next refresh 20..-' <<<'$st' && grep -q 'expires 20..-' <<<'$st'"
 st=$(ctl json zone-status)
-check "zone-status --json lists the file zone and the secondary" bash -c "$PY -c 'import json,sys; d=json.load(sys.stdin); z={x[\"zone\"]:x for x in d[\"zones\"]}; assert z[\"$ZONE\"][\"source\"]==\"primary\" and z[\"$ZONE\"][\"serial\"]==101 and z[\"example.net.\"][\"source\"]==\"file\"' <<<'$st'"
+check "zone-status --json lists the file zone and the secondary" bash -c "$PY -c 'import json,sys; d=json.load(sys.stdin)[\"data\"]; z={x[\"zone\"]:x for x in d[\"zones\"]}; assert z[\"$ZONE\"][\"source\"]==\"primary\" and z[\"$ZONE\"][\"serial\"]==101 and z[\"example.net.\"][\"source\"]==\"file\"' <<<'$st'"
 
 # ---- 3. NOTIFY: accepted from allow-notify only, and only for a secondary zone
 check "NOTIFY from 127.0.0.1 (allowed): NOERROR aa" has "$(notify 127.0.0.1 "$ZONE")" "NOERROR aa q=$ZONE"

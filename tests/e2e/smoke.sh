@@ -135,6 +135,66 @@ check "sandnsctl status: exit 0 (got $rc)" test "$rc" = 0
 check "sandnsctl status: lists example.com" has "$st" "example.com"
 check "control socket mode 0600" test "$(stat -c %a "$TMP/sandns.sock" 2>/dev/null)" = 600
 
+# sandnsctl --json: one document for every command, however it ends, with the exit status as
+# documented: {"version":1,"ok":true,"data":{...}} or {"version":1,"ok":false,"error":"..."};
+# no string in it holds a newline (lists are arrays).
+# envelope RC OK [--control PATH] ARGS...: sandnsctl --json ARGS exits RC and prints that.
+envelope() {
+	local want_rc=$1 want_ok=$2 out rc sock=$TMP/sandns.sock
+	shift 2
+	if [ "$1" = --control ]; then
+		sock=$2
+		shift 2
+	fi
+	out=$("$SANDNSCTL" --control "$sock" --json "$@" 2>/dev/null)
+	rc=$?
+	$PY -c 'import json, sys
+want_rc, rc, want_ok, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "true", sys.argv[4]
+def lines_in(x, where):
+	if isinstance(x, str) and "\n" in x:
+		sys.exit("     a newline in %s: %r" % (where, x[:200]))
+	for k, v in (x.items() if isinstance(x, dict) else enumerate(x) if isinstance(x, list) else []):
+		lines_in(v, "%s.%s" % (where, k))
+if rc != want_rc:
+	sys.exit("     exit %d, not %d: %r" % (rc, want_rc, out[:300]))
+try:
+	d = json.loads(out)  # the whole output: one document, nothing after it
+except ValueError as e:
+	sys.exit("     not one JSON document (%s): %r" % (e, out[:300]))
+if not isinstance(d, dict) or d.get("version") != 1 or d.get("ok") is not want_ok:
+	sys.exit("     not version 1 with ok %s: %r" % (want_ok, out[:300]))
+if want_ok and not (isinstance(d.get("data"), dict) and "error" not in d):
+	sys.exit("     ok without a data object, or with an error: %r" % out[:300])
+if not want_ok and not (isinstance(d.get("error"), str) and d["error"]):
+	sys.exit("     not ok without an error: %r" % out[:300])
+if want_ok and "ok" in d["data"]:
+	sys.exit("     an ok inside the data: %r" % out[:300])
+lines_in(d, "")
+if sys.argv[5:7] == ["explain", "www.example.com"]:
+	x = d["data"]
+	for k in ("records", "sources"):
+		if not isinstance(x.get(k), list) or not x[k] or not all(isinstance(l, str) for l in x[k]):
+			sys.exit("     explain: %s is not an array of lines: %r" % (k, x.get(k)))
+	if not any(l.startswith("answer: www.example.com.") for l in x["records"]):
+		sys.exit("     explain: no answer line in %r" % x["records"])
+' "$want_rc" "$rc" "$want_ok" "$out" "$@"
+}
+check "--json status: version 1, ok, data, exit 0" envelope 0 true status
+check "--json stats: the same" envelope 0 true stats
+check "--json zone-status: the same" envelope 0 true zone-status
+check "--json policy show: the same" envelope 0 true policy show
+check "--json explain: the same, records and sources arrays of lines" \
+	envelope 0 true explain www.example.com A
+check "--json help: the same" envelope 0 true help
+check "json status (the word): the same envelope" envelope 0 true json status
+check "--json reload nosuch.: ok false, the error, exit 1" envelope 1 false reload nosuch.
+check "--json an unknown command: ok false, the error, exit 1" envelope 1 false frobnicate
+check "--json explain with one word: ok false (usage), exit 1" envelope 1 false explain www
+check "--json to no daemon: ok false, the error, exit 2" \
+	envelope 2 false --control "$TMP/nobody.sock" status
+out=$("$SANDNSCTL" --control "$TMP/sandns.sock" --json reload nosuch. 2>&1 >/dev/null)
+check "--json reload nosuch.: the reason on stderr too" has "$out" "^sandnsctl: no zone nosuch. is configured$"
+
 # ---------------------------------------------------------------- reloads
 # A good change is served after `sandnsctl reload`.
 sed -i -e 's/2024060101 ; serial/2024060102 ; serial/' \

@@ -142,7 +142,7 @@ rm -f "$TMP/stall"
 start_sandnsd probe --cert "$TLSSRC" --cert-probe-interval 1 || exit 1
 # The endpoint answering: the reply deferred for its fetch, in JSON as asked.
 out=$(ctl json policy reload 2>&1)
-check "json policy reload with a live endpoint" has "$out" '"ok":true'
+check "json policy reload with a live endpoint" has "$out" '^{"version":1,"ok":true,"data":{"zones":'
 # Two policy reloads in one write on one connection: answering the first reads the second, which
 # waits for a fetch of its own; it must be answered too (it once was lost, its client left waiting).
 n=$($PY - "$SOCK" <<'EOF'

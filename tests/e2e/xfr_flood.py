@@ -367,7 +367,7 @@ def part_flood(opts, want):
     check(ref1 - ref0 == opts.extra, "xfr-refused counts them (%d -> %d)" % (ref0, ref1))
     rc, out, _ = ctl(["--json", "stats"], opts)
     try:
-        js = sum(t.get("xfr_refused", 0) for t in json.loads(out)["threads"])
+        js = sum(t.get("xfr_refused", 0) for t in json.loads(out)["data"]["threads"])
     except (ValueError, KeyError, TypeError, AttributeError):
         js = None
     check(js == ref1, "stats --json says so too (xfr_refused %s)" % js)
