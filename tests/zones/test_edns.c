@@ -392,7 +392,8 @@ static void test_cookie_flow(void)
 
 static void test_cookie_bad(void)
 {
-	const uint8_t cc[40] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+	/* One octet more than the longest well-formed option, for the 41-octet case. */
+	const uint8_t cc[41] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
 	static const uint16_t bad_len[] = {0, 7, 9, 15, 41};
 	uint8_t o[128];
 	struct reply r;
