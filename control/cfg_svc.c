@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "cfg_pvt.h"
@@ -161,6 +163,44 @@ static int cfg_dir_there(cfg_t *cfg, enum cfg_key k, const char *name, const cha
 }
 
 /* The line of an error "FILE:LINE: reason" (0 for none), and FILE's length in *NAMELEN. */
+/* A file sandnsd will create at PATH (key K, called NAME): its directory there, its name a name. */
+static int cfg_file_there(cfg_t *cfg, enum cfg_key k, const char *name, const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base != NULL ? base + 1 : path;
+	if (strlen(base) > NAME_MAX)
+		return cfg_error(cfg, NULL, 0, "%s: %s %s: a file name of at most %d octets",
+				 cfg->set_at[k] != NULL ? cfg->set_at[k] : name, name, path,
+				 NAME_MAX);
+	return cfg_dir_there(cfg, k, name, NULL, path, false);
+}
+
+/* The files the query log and the log targets write: what would stop the start. */
+static int cfg_files_there(cfg_t *cfg)
+{
+	int rc = SANDNS_EOK;
+
+	if (cfg->dnstap != NULL && strncmp(cfg->dnstap, "unix:", 5) == 0) {
+		const char *at =
+		    cfg->set_at[CFG_K_DNSTAP] != NULL ? cfg->set_at[CFG_K_DNSTAP] : "dnstap";
+
+		if (strlen(cfg->dnstap + 5) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+			rc = cfg_error(
+			    cfg, NULL, 0, "%s: dnstap %s: a socket path of at most %zu octets", at,
+			    cfg->dnstap, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+	} else if (cfg->dnstap != NULL &&
+		   cfg_file_there(cfg, CFG_K_DNSTAP, "dnstap", cfg->dnstap) != SANDNS_EOK) {
+		rc = SANDNS_ECONFIG;
+	}
+	for (size_t i = 0; i < cfg->nlog_targets; i++)
+		if (cfg->log_targets[i].path != NULL &&
+		    cfg_file_there(cfg, CFG_K_LOG_TARGET, "log-target", cfg->log_targets[i].path) !=
+			SANDNS_EOK)
+			rc = SANDNS_ECONFIG;
+	return rc;
+}
+
 static unsigned long cfg_error_line(const char *e, size_t *namelen)
 {
 	for (const char *p = strchr(e, ':'); p != NULL; p = strchr(p + 1, ':')) {
@@ -251,6 +291,8 @@ int cfg_check_files(cfg_t *cfg)
 	if (cfg->serial_state != NULL &&
 	    cfg_dir_there(cfg, CFG_K_SERIAL_STATE, "serial-state", NULL, cfg->serial_state,
 			  false) != SANDNS_EOK)
+		rc = SANDNS_ECONFIG;
+	if (cfg_files_there(cfg) != SANDNS_EOK)
 		rc = SANDNS_ECONFIG;
 	cfg_sort_errors(cfg);
 	return rc;

@@ -20,7 +20,6 @@
 #include "sandns_err.h"
 
 /* Control clients are few (operators, scripts); these bound what a stuck one can hold. */
-#define CTL_CLIENTS_MAX 256
 /* At the cap, a client silent this long gives its place to a new one. */
 #define CTL_EVICT_IDLE_MS 1000
 #define CTL_CLIENT_IDLE_MS (60 * 1000)

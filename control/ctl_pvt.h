@@ -29,6 +29,14 @@ enum ctl_kind {
  * A client whose reply a reload thread's job gives (ctl_reload.c): this thread's own list, so
  * that the reload thread never sees a client. The reply comes back tagged with ID.
  */
+/* Control clients at once (ctl_client.c). */
+#define CTL_CLIENTS_MAX 256
+/*
+ * Of them, clients waiting for a reload's reply at most (ctl_reload.c): the rest stay free, so
+ * that `status` and `stop` always get in while reloads queue.
+ */
+#define CTL_WAITERS_MAX (CTL_CLIENTS_MAX - 16)
+
 struct ctl_waiter {
 	uint64_t id;
 	struct ctl_client *c; /* NULL: it went away (the reload goes on, its reply is dropped) */

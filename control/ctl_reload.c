@@ -160,6 +160,17 @@ void ctl_reload_ask(ctl_t *ctl, enum ctl_ask_kind kind, const char *zone, bool j
 		return;
 	}
 	if (queue) {
+		size_t nwaiting = 0;
+
+		for (const struct ctl_waiter *x = ctl->waiters; x != NULL; x = x->next)
+			nwaiting++;
+		if (nwaiting >= CTL_WAITERS_MAX) {
+			snprintf(err, errlen,
+				 "%zu clients wait for reloads already; try again once they are "
+				 "answered",
+				 nwaiting);
+			return;
+		}
 		a = calloc(1, sizeof(*a));
 		w = calloc(1, sizeof(*w));
 		if (a == NULL || w == NULL || (zone != NULL && (a->zone = strdup(zone)) == NULL)) {

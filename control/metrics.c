@@ -279,6 +279,11 @@ static enum MHD_Result metrics_handle(void *cls, struct MHD_Connection *conn, co
 
 	(void)version;
 	(void)upload_data;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		/* At once, from the headers: a POST's body is never read (libmicrohttpd drops it
+		 * with the connection), and the client still hears why. */
+		return metrics_reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, strdup("GET only\n"), 9,
+				     text);
 	if (*state == NULL) {
 		/* The first call only sees the headers: answer on the next one. */
 		*state = m;
@@ -286,9 +291,6 @@ static enum MHD_Result metrics_handle(void *cls, struct MHD_Connection *conn, co
 	}
 	if (*upload_size != 0)
 		return MHD_NO; /* a body nobody asked for: the connection goes */
-	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-		return metrics_reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, strdup("GET only\n"), 9,
-				     text);
 	if (strcmp(url, "/metrics") != 0)
 		return metrics_reply(conn, MHD_HTTP_NOT_FOUND, strdup("see /metrics\n"), 13, text);
 	body = metrics_scrape(m, &len);

@@ -420,14 +420,15 @@ static size_t answer_chaos(const zt_t *zt, const uint8_t *query, const struct zt
 }
 
 /* What records_rest() found past the question. */
-enum rest { REST_ON, REST_TSIG, REST_BADCOOKIE };
+enum rest { REST_ON, REST_TSIG, REST_BADCOOKIE, REST_OPT_FORMERR };
 
 /*
  * The records after the question when they are more than one plain OPT (off the common path):
  * REST_TSIG for a signed query (RFC 8945: nothing written until the caller verified and
  * stripped it); REST_BADCOOKIE when the cookie asks for that answer whatever the opcode (Knot),
- * unless the message is FORMERR (octets past its records, no question); else REST_ON, with
- * NSID and cookies settled (the room their answer takes).
+ * unless the message is FORMERR (octets past its records, no question); REST_OPT_FORMERR when an
+ * option is malformed (a COOKIE of a length RFC 7873 does not allow): FORMERR whatever the opcode,
+ * as Knot answers; else REST_ON, with NSID and cookies settled (the room their answer takes).
  */
 static enum rest __attribute__((noinline))
 records_rest(const zt_t *zt, const zt_answer_ctx_t *ctx, wire_ctx_t *c, struct zt_query *q,
@@ -436,8 +437,15 @@ records_rest(const zt_t *zt, const zt_answer_ctx_t *ctx, wire_ctx_t *c, struct z
 	edns_parse_records(c, q, an, ns, ar);
 	if (q->tsig && q->rcode == 0 && c->err == 0 && c->pos == c->end)
 		return REST_TSIG;
-	if (q->opts != 0 && edns_settle(zt, ctx, q) && c->err == 0 && c->pos == c->end && qd == 1)
-		return REST_BADCOOKIE;
+	if (q->opts != 0) {
+		const bool was_formerr = q->rcode == RC_FORMERR;
+
+		if (edns_settle(zt, ctx, q) && c->err == 0 && c->pos == c->end && qd == 1)
+			return REST_BADCOOKIE;
+		if (!was_formerr && q->rcode == RC_FORMERR && c->err == 0 && c->pos == c->end &&
+		    qd == 1)
+			return REST_OPT_FORMERR;
+	}
 	return REST_ON;
 }
 
@@ -505,6 +513,9 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 			info->rcode = RC_BADCOOKIE;
 			return answer_empty(zt, query, &q, resp, RC_BADCOOKIE & 0xf,
 					    RC_BADCOOKIE >> 4, EDE_NONE);
+		case REST_OPT_FORMERR:
+			info->rcode = RC_FORMERR;
+			return answer_empty(zt, query, &q, resp, RC_FORMERR, 0, EDE_NONE);
 		default:
 			break;
 		}

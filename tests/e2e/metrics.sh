@@ -98,6 +98,11 @@ check "GET elsewhere is 404" has "$($PY -c "
 import urllib.request, urllib.error
 try: urllib.request.urlopen('http://127.0.0.1:$MPORT/', timeout=5)
 except urllib.error.HTTPError as e: print(e.code)" 2>&1)" '^404$'
+check "POST with a body is 405, answered" has "$($PY -c "
+import urllib.request, urllib.error
+try: urllib.request.urlopen(urllib.request.Request('$URL', data=b'x' * 100000, method='POST'), timeout=5)
+except urllib.error.HTTPError as e: print(e.code)
+except Exception as e: print('no answer:', e)" 2>&1)" '^405$'
 stop_sandnsd
 check "sandnsd stops cleanly" test $? = 0
 

@@ -155,6 +155,14 @@ check "--check-config: no error for line 1" bash -c "! grep -q '^$TMP/bad.conf:1
 # An option's error is listed with the file's.
 "$SANDNSD" --check-config --config "$TMP/bad.conf" --udp-workers 0 >"$TMP/check2.out" 2>&1
 check "--check-config: an option's error listed too" grep -q '^--udp-workers: ' "$TMP/check2.out"
+# What would stop the start later: the query log's directory, a log file's name, a socket path.
+printf 'zone example.net. %s\nstate-dir %s\ndnstap %s/nodir/q.tap\nlog-target %s/%0300d.log\n' \
+	"$SAMPLE/example.net.zone" "$TMP/gaps.state" "$TMP" "$TMP" 0 >"$TMP/gaps.conf"
+"$SANDNSD" --check-config --config "$TMP/gaps.conf" >"$TMP/gaps.out" 2>&1
+RC=$?
+check "--check-config: dnstap's directory and a log file's name (exit $RC)" \
+	test "$RC" = 2 -a -n "$(grep 'gaps.conf:3: dnstap .*nodir' "$TMP/gaps.out")" \
+	-a -n "$(grep 'gaps.conf:4: log-target .*a file name of at most' "$TMP/gaps.out")"
 [ "$failed" = 0 ] || sed 's/^/     /' "$TMP/check.out"
 
 printf 'zone example.net. %s\nlisten 127.0.0.1@5353\nstate-dir %s\n' \

@@ -411,6 +411,19 @@ static void test_cookie_bad(void)
 		CU_ASSERT_EQUAL(r.cookie_len, -1);
 		done(&r);
 	}
+	/* The same whatever the opcode (Knot): not NOTIFY's NOTAUTH nor UPDATE's NOTIMP. */
+	for (unsigned opcode = 1; opcode <= 5; opcode++) {
+		size_t ql;
+
+		n = opt(o, 3, NULL, 0);
+		n = (uint16_t)(n + opt(o + n, 10, cc, 3));
+		ql = query_opts("www.example.com", o, n);
+		qbuf[2] = (uint8_t)((qbuf[2] & 0x87) | opcode << 3);
+		CU_ASSERT_TRUE_FATAL(answer(zt, ql, ZT_UDP, ip4, &r));
+		CU_ASSERT_EQUAL(r.rcode, RC_FORMERR);
+		CU_ASSERT_EQUAL(r.nsid_len, 9);
+		done(&r);
+	}
 	/* 16 and 40 octets are well formed (server cookies of 8 and 32 we did not make). */
 	n = opt(o, 10, cc, 40);
 	CU_ASSERT_TRUE_FATAL(answer(zt, query_opts("www.example.com", o, n), ZT_UDP, ip4, &r));
