@@ -127,6 +127,7 @@ static void test_proofs(void)
 		CU_ASSERT_EQUAL(ldns_pkt_get_rcode(p), LDNS_RCODE_NXDOMAIN);
 		ldns_pkt_free(p);
 		zt_free(&t);
+		zload_free(&z); /* zt_new() only read it */
 	}
 }
 
