@@ -72,7 +72,7 @@ static int split_spec(const char *spec, char *origin, size_t olen, const char **
 	return **file != '\0' ? 0 : -1;
 }
 
-/* Reads FILE's records under ORIGIN into MIX from START on; their count in *N. */
+/* Appends FILE's records under ORIGIN to MIX (growing it, *CAP its room); their count in *N. */
 static int read_zone(struct zonemix *mix, size_t *cap, const char *file, ldns_rdf *origin,
 		     size_t *n, char *err, size_t errlen)
 {
