@@ -163,7 +163,6 @@ const tsig_key_t *tsig_key_find_text(const tsig_key_t *keys, size_t n, const cha
 static size_t expand_name(const uint8_t *msg, size_t len, size_t *pos, uint8_t out[256], bool lower)
 {
 	size_t p = *pos, o = 0, end = 0;
-	unsigned hops = 0;
 
 	for (;;) {
 		uint8_t l;
@@ -172,11 +171,19 @@ static size_t expand_name(const uint8_t *msg, size_t len, size_t *pos, uint8_t o
 			return 0;
 		l = msg[p];
 		if ((l & 0xc0) == 0xc0) {
-			if (p + 1 >= len || ++hops > 64)
+			size_t target;
+
+			if (p + 1 >= len)
+				return 0;
+			target = (size_t)(l & 0x3f) << 8 | msg[p + 1];
+			/* Only backwards, as the query parser (wire.c) and Knot: no loops, and
+			 * nothing past the name is read (what follows, a TSIG appended, cannot
+			 * change it). */
+			if (target >= p)
 				return 0;
 			if (end == 0)
 				end = p + 2;
-			p = (size_t)(l & 0x3f) << 8 | msg[p + 1];
+			p = target;
 			continue;
 		}
 		if (l > WIRE_LABEL_MAX || p + 1 + l > len || o + 1 + l > WIRE_NAME_MAX)

@@ -302,20 +302,16 @@ static void test_error_answers(void)
 }
 
 /*
- * A question name that is a compression pointer to a later record (which the answer does not
- * keep): the error answer writes the name out, and stays a well-formed, findable TSIG answer.
+ * A question name that is a compression pointer into the header (ID 0x0161 and a zero flags octet
+ * read as "a."), which the answer's header changes: the error answer writes the name out, and
+ * stays a well-formed, findable TSIG answer.
  */
 static void test_error_answer_pointer(void)
 {
-	static const uint8_t q[] = {
-	    0x12, 0x34, 0x00, 0x00, 0, 1, 0, 0, 0, 0, 0, 1,
-	    /* the question's name: a pointer to the additional A record's owner, at 18 */
-	    0xc0, 18, 0, 6, 0, 1,
-	    /* mail.example. A 192.0.2.1 */
-	    4, 'm', 'a', 'i', 'l', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 1, 0, 1, 0, 0, 0, 60,
-	    0, 4, 192, 0, 2, 1};
-	static const uint8_t name[] = {4,   'm', 'a', 'i', 'l', 7,   'e',
-				       'x', 'a', 'm', 'p', 'l', 'e', 0};
+	static const uint8_t q[] = {0x01, 'a', 0x00, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+				    /* the question's name: a pointer to the ID */
+				    0xc0, 0, 0, 6, 0, 1};
+	static const uint8_t name[] = {1, 'a', 0};
 	const size_t nl = sizeof(name);
 	const struct tv *v = &tvs[1];
 	uint8_t out[1024];
@@ -334,6 +330,7 @@ static void test_error_answer_pointer(void)
 	CU_ASSERT_EQUAL(tsig_server_verify(&c, NULL, 0, buf, &len, off), TSIG_BADKEY);
 	n = tsig_error_answer(&c, buf, len, out, sizeof(out));
 	CU_ASSERT_TRUE_FATAL(n > WIRE_HDR_LEN + nl + 4);
+	CU_ASSERT_EQUAL(out[2] & 0x80, 0x80);
 	CU_ASSERT_EQUAL(wire_get16(out + 4), 1);
 	CU_ASSERT_TRUE(memcmp(out + WIRE_HDR_LEN, name, nl) == 0);
 	CU_ASSERT_EQUAL(wire_get16(out + WIRE_HDR_LEN + nl), 6);
@@ -343,6 +340,42 @@ static void test_error_answer_pointer(void)
 	n = tsig_error_answer(&c, buf, len, buf, sizeof(buf));
 	CU_ASSERT_EQUAL(tsig_find(buf, n, &off), 1);
 	CU_ASSERT_TRUE(memcmp(buf + WIRE_HDR_LEN, name, nl) == 0);
+}
+
+/*
+ * Compression pointers that do not point back (RFC 1035 4.1.4: to a prior occurrence) make the
+ * message malformed, as in the query parser and Knot: a question pointing at a later record, a
+ * record's owner pointing at itself. What follows a name (a TSIG appended by a signer) can never
+ * change how it reads.
+ */
+static void test_forward_pointer(void)
+{
+	static const uint8_t fwd[] = {
+	    0x12, 0x34, 0x00, 0x00, 0, 1, 0, 0, 0, 0, 0, 1,
+	    /* the question's name: a pointer to the additional A record's owner, at 18 */
+	    0xc0, 18, 0, 6, 0, 1,
+	    /* mail.example. A 192.0.2.1 */
+	    4, 'm', 'a', 'i', 'l', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 1, 0, 1, 0, 0, 0, 60,
+	    0, 4, 192, 0, 2, 1};
+	static const uint8_t self[] = {0x12, 0x34, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 1,
+				       /* an owner that points at itself */
+				       0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1};
+	const struct tv *v = &tvs[1];
+	tsig_key_t k;
+	tsig_ctx_t c;
+	size_t len, off = 0;
+
+	key_of(v, &k);
+	memcpy(buf, fwd, sizeof(fwd));
+	tsig_ctx_init(&c, TV_TIME);
+	CU_ASSERT_EQUAL_FATAL(tsig_client_sign(&c, &k, buf, sizeof(fwd), sizeof(buf), &len), 0);
+	tsig_ctx_clear(&c);
+	CU_ASSERT_EQUAL(tsig_find(buf, len, &off), -1);
+	memcpy(buf, self, sizeof(self));
+	tsig_ctx_init(&c, TV_TIME);
+	CU_ASSERT_EQUAL_FATAL(tsig_client_sign(&c, &k, buf, sizeof(self), sizeof(buf), &len), 0);
+	tsig_ctx_clear(&c);
+	CU_ASSERT_EQUAL(tsig_find(buf, len, &off), -1);
 }
 
 /* MAC sizes (RFC 8945 5.2.2.1): truncated to half the hash passes, shorter is FORMERR. */
@@ -441,6 +474,7 @@ void reg_cutest_tsig(void)
 	CU_add_test(s, "client verification, unsigned messages between", test_client_verify);
 	CU_add_test(s, "error answers", test_error_answers);
 	CU_add_test(s, "an error answer to a compressed question", test_error_answer_pointer);
+	CU_add_test(s, "forward compression pointers are malformed", test_forward_pointer);
 	CU_add_test(s, "truncated MACs", test_truncation);
 	CU_add_test(s, "where the TSIG stands", test_find);
 	CU_add_test(s, "keys", test_keys);
