@@ -607,7 +607,8 @@ int main(int argc, char **argv)
 		nkinds = sizeof(zone_kinds) / sizeof(zone_kinds[0]);
 	}
 	if (tap_file != NULL) {
-		tap = dnstap_open(tap_file, 1, "sandns-bench", NULL, err, sizeof(err));
+		tap = dnstap_open(tap_file, 1, DNSTAP_LOG_QUERIES | DNSTAP_LOG_RESPONSES,
+				  "sandns-bench", NULL, err, sizeof(err));
 		if (tap == NULL)
 			die("%s", err);
 		dg.tap = dnstap_queue(tap);
@@ -656,7 +657,7 @@ int main(int argc, char **argv)
 		uint64_t queued, dropped;
 
 		dnstap_counts(tap, &queued, &dropped);
-		printf("dnstap: %llu messages queued, %llu dropped (queue full)\n",
+		printf("dnstap: %llu messages queued, %llu dropped (the log could not keep up)\n",
 		       (unsigned long long)queued, (unsigned long long)dropped);
 		(void)dnstap_close(tap);
 	}

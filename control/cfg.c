@@ -37,6 +37,8 @@ cfg_t *cfg_new(void)
 	cfg->transfers_out = 10;
 	cfg->udp_workers = 1;
 	cfg->cert_probe_interval = 300;
+	cfg->dnstap_log_queries = true;
+	cfg->dnstap_log_responses = true;
 	cfg->ixfr_max_size = CFG_IXFR_MAX_SIZE;
 	cfg->ixfr_max_depth = CFG_IXFR_MAX_DEPTH;
 	cfg->rrl.slip = 2;

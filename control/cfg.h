@@ -77,6 +77,9 @@
  *                                  written to FILE (created or truncated at start) or to a
  *                                  reader's unix socket by a thread of its own; what it cannot
  *                                  keep up with is dropped and counted (stats). Default: none.
+ *   dnstap-log-queries yes|no      the query log's AUTH_QUERY messages (default yes), as Knot's
+ *                                  mod-dnstap log-queries.
+ *   dnstap-log-responses yes|no    its AUTH_RESPONSE messages (default yes): log-responses.
  *   control PATH                   Unix socket for sandnsctl, created mode 0600. Default: none.
  *   metrics ADDR@PORT              serve Prometheus text on http://ADDR:PORT/metrics (its own
  *                                  thread, libmicrohttpd; port required). Default: off.
@@ -302,6 +305,8 @@ typedef struct cfg {
 	enum cfg_keep keep_zones;     /* keep the zones as read, beside the snapshot */
 	char *serial_state;	      /* file remembering the serials served, or NULL */
 	char *dnstap;		      /* the query log: a file, "unix:PATH", or NULL: none */
+	bool dnstap_log_queries;      /* its AUTH_QUERY messages (default yes) */
+	bool dnstap_log_responses;    /* its AUTH_RESPONSE messages (default yes) */
 	/*
 	 * Where the serials served and the IXFR journals live. NULL: none (cfg_new() sets no
 	 * default, so that a configuration read in a test writes nothing; sandnsd puts

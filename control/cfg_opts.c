@@ -45,6 +45,8 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_KEEP_ZONES] = {"keep-zones", "keep-zones", false, false},
     [CFG_K_SERIAL_STATE] = {"serial-state", "serial-state", false, false},
     [CFG_K_DNSTAP] = {"dnstap", "dnstap", false, false},
+    [CFG_K_DNSTAP_LOG_QUERIES] = {"dnstap-log-queries", "dnstap-log-queries", false, false},
+    [CFG_K_DNSTAP_LOG_RESPONSES] = {"dnstap-log-responses", "dnstap-log-responses", false, false},
     [CFG_K_ZONE_MAX_SIZE] = {"zone-max-size", "zone-max-size", false, false},
     [CFG_K_STATE_DIR] = {"state-dir", "state-dir", false, false},
     [CFG_K_IXFR_MAX_SIZE] = {"ixfr-max-size", "ixfr-max-size", false, false},
@@ -499,6 +501,10 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		return cfg_set_nsid(cfg, key, value, err, errlen);
 	case CFG_K_COOKIES:
 		return cfg_parse_bool(key, value, &cfg->cookies, err, errlen);
+	case CFG_K_DNSTAP_LOG_QUERIES:
+		return cfg_parse_bool(key, value, &cfg->dnstap_log_queries, err, errlen);
+	case CFG_K_DNSTAP_LOG_RESPONSES:
+		return cfg_parse_bool(key, value, &cfg->dnstap_log_responses, err, errlen);
 	case CFG_K_COOKIE_SECRET:
 		/* Never echoed in the message: it is a secret. */
 		if (cfg_hex(value, cfg->cookie_secret, sizeof(cfg->cookie_secret)) !=

@@ -99,6 +99,8 @@ static const char usage_text[] =
     "  --udp-max-payload N      largest EDNS UDP response, 512..65535 (1232)\n"
     "  --dnstap FILE|unix:PATH  the query log in dnstap: every query and response,\n"
     "                           to FILE or a reader's socket (drops counted in stats)\n"
+    "  --dnstap-log-queries yes|no    log the queries (yes)\n"
+    "  --dnstap-log-responses yes|no  log the responses (yes)\n"
     "  --identity NAME          CHAOS id.server./hostname.bind. answer\n"
     "  --server-version TEXT    CHAOS version.server./version.bind. answer\n"
     "                           (config key: version)\n"
@@ -614,6 +616,8 @@ int main(int argc, char **argv)
 		tap = dnstap_open(cfg->dnstap,
 				  (unsigned)srv_thread_count(srv) +
 				      (dp != NULL ? dp_worker_count(dp) : 0),
+				  (cfg->dnstap_log_queries ? DNSTAP_LOG_QUERIES : 0) |
+				      (cfg->dnstap_log_responses ? DNSTAP_LOG_RESPONSES : 0),
 				  cfg->identity, SANDNS_VERSION, err, sizeof(err));
 		if (tap == NULL) {
 			log_msg(LOG_ERR, "%s", err);

@@ -36,9 +36,10 @@ void reg_cutest_xfr(void);    /* tests/zones/test_xfr.c: the transfer cursor, re
 void reg_cutest_bigans(void); /* tests/zones/test_bigans.c: answers of any size */
 void reg_cutest_nsec3(void);  /* tests/zones/test_nsec3.c: NSEC3 hashes and denial proofs */
 void reg_cutest_dnstap(void); /* tests/zones/test_dnstap.c: dnstap messages, read back */
-void reg_cutest_zcheck(void); /* tests/zones/test_zcheck.c: the loader's check mode */
-void reg_cutest_log(void);    /* tests/control/test_log.c: log targets, levels, reopening */
-void reg_cutest_edns(void);   /* tests/zones/test_edns.c: NSID, cookies, padding */
+void reg_cutest_dnstap_log(void); /* tests/zones/test_dnstap_log.c: the log's rings and file */
+void reg_cutest_zcheck(void);	  /* tests/zones/test_zcheck.c: the loader's check mode */
+void reg_cutest_log(void);	  /* tests/control/test_log.c: log targets, levels, reopening */
+void reg_cutest_edns(void);	  /* tests/zones/test_edns.c: NSID, cookies, padding */
 
 void reg_cutest_metrics(void); /* tests/control/test_metrics.c: the Prometheus exposition */
 /* tests/control/test_ctl_reload.c: the reload thread, requests merged, replies deferred */

@@ -44,6 +44,7 @@ static const struct {
     {"bigans", reg_cutest_bigans},
     {"nsec3", reg_cutest_nsec3},
     {"dnstap", reg_cutest_dnstap},
+    {"dnstap_log", reg_cutest_dnstap_log},
     {"svc", reg_cutest_svc},
     {"edns", reg_cutest_edns},
     {NULL, NULL},

@@ -85,16 +85,17 @@ size_t dgram_answer_tapped(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf, 
 			   size_t cap, const uint8_t *client, size_t alen, uint16_t port,
 			   zt_answer_info_t *info, uint8_t *rrl_action)
 {
-	size_t flen, n;
-	void *qf = dnstap_encode(dg->tap, false, DNSTAP_UDP, client, alen, port, buf, qlen, &flen);
+	size_t n;
+	dnstap_rec_t *qr =
+	    dnstap_capture(dg->tap, false, DNSTAP_UDP, client, alen, port, buf, qlen);
 
 	n = dgram_answer_plain(dg, zt, buf, qlen, cap, client, alen, info, rrl_action);
 	if (n == 0 && (info->tsig | info->xfr_ask) && dg->auth == NULL) {
 		/* Passed on untouched (DPDK): logged where it is answered. */
-		free(qf);
+		dnstap_cancel(dg->tap, qr);
 		return 0;
 	}
-	dnstap_submit(dg->tap, qf, flen);
+	dnstap_commit(dg->tap, qr);
 	if (n != 0)
 		dnstap_log(dg->tap, true, DNSTAP_UDP, client, alen, port, buf, n);
 	return n;

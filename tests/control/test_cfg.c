@@ -666,7 +666,8 @@ static void test_xfr_acl(void)
 	cfg_free(&cfg);
 }
 
-/* NSID as text or hex (as Knot's nsid), cookies, and a secret that no message repeats. */
+/* NSID as text or hex (as Knot's nsid), cookies, a secret that no message repeats; what the query
+ * log takes. */
 static void test_edns_keys(void)
 {
 	cfg_t *cfg;
@@ -676,7 +677,14 @@ static void test_edns_keys(void)
 	CU_ASSERT_EQUAL(memcmp(cfg->nsid, "ns1.example", 11), 0);
 	CU_ASSERT_FALSE(cfg->cookies); /* as Knot 3.2 without mod-cookies */
 	CU_ASSERT_FALSE(cfg->cookie_secret_set);
+	CU_ASSERT_TRUE(cfg->dnstap_log_queries && cfg->dnstap_log_responses);
 	cfg_free(&cfg);
+	CU_ASSERT_EQUAL_FATAL(load(&cfg, "dnstap-log-queries no\ndnstap-log-responses yes\n"),
+			      SANDNS_EOK);
+	CU_ASSERT_FALSE(cfg->dnstap_log_queries);
+	CU_ASSERT_TRUE(cfg->dnstap_log_responses);
+	cfg_free(&cfg);
+	load_fails("dnstap-log-responses maybe\n", "dnstap-log-responses: expected yes or no");
 	CU_ASSERT_EQUAL_FATAL(load(&cfg, "nsid 0x00FF10\ncookies yes\n"
 					 "cookie-secret e5e973e5a6b2a43f48e7dc849e37bfcf\n"),
 			      SANDNS_EOK);
