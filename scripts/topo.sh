@@ -61,30 +61,34 @@ topo_lo_addr() {
 	return 0
 }
 
-# topo_pair [--ipv6] [--napi] SRV VS CLI VC: namespaces SRV and CLI, each with lo up, joined by
+# topo_pair [--ipv6] [--napi] [--queues N] SRV VS CLI VC: namespaces SRV and CLI, each with lo up, joined by
 # a veth whose end VS is in SRV and VC in CLI, both up. VC gets TOPO_CLI4/24 (and TOPO_CLI6/64
 # without duplicate address detection with --ipv6); VS gets no address (the PMD drives it).
 # Transmit checksum offload off on both ends. --napi (the benchmarks): also rx, tso and gso off
 # and GRO on, so that veth receive runs in NAPI, and threaded NAPI on both ends, so that its
-# kthreads (napi/DEV-N) can be pinned (topo_pin_napi). Returns 1, saying why, when a step fails;
+# kthreads (napi/DEV-N) can be pinned (topo_pin_napi). --queues N: N receive and N transmit queues
+# on both ends (the client's kernel spreads its flows over them by hash, each arriving on the queue
+# of the same number at the far end). Returns 1, saying why, when a step fails;
 # what it made by then is removed by topo_cleanup.
 topo_pair() {
-	local ipv6=0 napi=0 srv vs cli vc off dev ns
+	local ipv6=0 napi=0 queues=1 srv vs cli vc off dev ns
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--ipv6) ipv6=1 ;;
 		--napi) napi=1 ;;
+		--queues) queues=$2; shift ;;
 		*) break ;;
 		esac
 		shift
 	done
-	[ $# = 4 ] || { topo_say "topo_pair [--ipv6] [--napi] SRV VS CLI VC"; return 1; }
+	[ $# = 4 ] || { topo_say "topo_pair [--ipv6] [--napi] [--queues N] SRV VS CLI VC"; return 1; }
 	srv=$1 vs=$2 cli=$3 vc=$4
 	for ns in "$srv" "$cli"; do
 		ip netns add "$ns" || { topo_say "cannot create namespace $ns"; return 1; }
 		TOPO_NS+=("$ns")
 	done
-	ip link add "$vs" type veth peer name "$vc" || { topo_say "cannot create a veth pair"; return 1; }
+	ip link add "$vs" numtxqueues "$queues" numrxqueues "$queues" type veth peer name "$vc" \
+		numtxqueues "$queues" numrxqueues "$queues" || { topo_say "cannot create a veth pair"; return 1; }
 	TOPO_VETH+=("$vs")
 	if ! ip link set "$vs" netns "$srv" || ! ip link set "$vc" netns "$cli"; then
 		topo_say "cannot move the veth $vs/$vc into $srv/$cli"
@@ -127,8 +131,9 @@ topo_forget_veth() {
 
 # topo_eal VAR PMD IFACE LCORES PREFIX [MORE...]: sets the array VAR to the EAL arguments for a
 # DPDK process on the veth end IFACE: no huge pages (512 MB of ordinary memory), no PCI scan,
-# lcores LCORES, one virtual port for PMD (af_packet: net_af_packet0, af_xdp: net_af_xdp0; none:
-# no port), the runtime file prefix PREFIX (unique per process: it names /var/run/dpdk/PREFIX,
+# lcores LCORES (EAL's -l; a map with @, such as '(0-2)@(0-1)': --lcores, more lcores than
+# CPUs), one virtual port for PMD (af_packet: net_af_packet0, af_xdp: net_af_xdp0; none:
+# no port; af_packet,qpairs=2 or af_xdp,queue_count=2: the driver's arguments after the name), the runtime file prefix PREFIX (unique per process: it names /var/run/dpdk/PREFIX,
 # which topo_cleanup removes), then MORE as they are (e.g. --log-level=lib.eal:notice).
 topo_eal() {
 	local -n topo_eal_out=$1
@@ -137,9 +142,13 @@ topo_eal() {
 	case $prefix in
 	'' | */* | .*) topo_say "topo_eal: bad file prefix '$prefix'"; return 1 ;;
 	esac
-	topo_eal_out=(--no-huge -m 512 --no-pci -l "$cores")
+	case $cores in
+	*@*) topo_eal_out=(--no-huge -m 512 --no-pci --lcores "$cores") ;;
+	*) topo_eal_out=(--no-huge -m 512 --no-pci -l "$cores") ;;
+	esac
 	case $pmd in
 	af_packet | af_xdp) topo_eal_out+=("--vdev=net_${pmd}0,iface=$iface") ;;
+	af_packet,* | af_xdp,*) topo_eal_out+=("--vdev=net_${pmd%%,*}0,iface=$iface,${pmd#*,}") ;;
 	none) ;;
 	*) topo_say "topo_eal: unknown PMD '$pmd' (af_packet, af_xdp or none)"; return 1 ;;
 	esac
