@@ -12,7 +12,6 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
-#include <urcu/system.h>
 
 #include "log.h"
 #include "sandns_err.h"
@@ -283,7 +282,7 @@ void srv_stop(srv_t *srv)
 
 	if (srv == NULL || !srv->running)
 		return;
-	CMM_STORE_SHARED(srv->stopping, 1);
+	__atomic_store_n(&srv->stopping, 1, __ATOMIC_RELEASE);
 	if (write(srv->stop_fd, &one, sizeof(one)) != sizeof(one))
 		log_msg(LOG_ERR, "cannot wake the serving threads: %s", strerror(errno));
 	for (i = 0; i < srv->nthreads; i++) {

@@ -31,7 +31,7 @@ struct srv_thread {
 struct srv {
 	const cfg_t *cfg;
 	int stop_fd;  /* eventfd, readable for good once the threads must stop */
-	int stopping; /* set once with CMM_STORE_SHARED; the UDP loop checks it between batches */
+	int stopping; /* set once (atomic, release); the UDP loop checks it between batches */
 	struct srv_thread *threads; /* udp-workers UDP threads, then the TCP thread */
 	size_t nthreads;
 	const cfg_addr_t **listens; /* the addresses served (into cfg) */

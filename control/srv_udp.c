@@ -257,7 +257,7 @@ void *srv_udp_main(void *arg)
 	pfds[t->nfds].events = POLLIN;
 
 	rcu_register_thread();
-	while (!CMM_LOAD_SHARED(srv->stopping)) {
+	while (!__atomic_load_n(&srv->stopping, __ATOMIC_ACQUIRE)) {
 		unsigned got = 0;
 
 		/* Round robin over the addresses, one batch each. */
