@@ -56,11 +56,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Under ASan: libxdp (DPDK 22.11's af_xdp PMD) leaks its umem handle when the port closes.
-printf '# libxdp: the umem struct xsk_umem__create allocates is not freed on close\nleak:xsk_umem__create\n' \
-	>"$TMP/lsan.supp"
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TMP/lsan.supp"
-
 topo_pair --queues 2 "$SRV" "$VS" "$CLI" "$VC" || die "cannot set up the namespaces"
 C() { ip netns exec "$CLI" "$@"; }
 q() { C kdig +norec +time=2 +retry=1 "$@" 2>&1; }
