@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* dnstap.c: the query log in dnstap (protobuf in Frame Streams), written by its own thread */
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -17,13 +18,13 @@
 #define INLINE_MAX 464	  /* DNS messages up to this long are copied into their record */
 #define DRAIN_BATCH 256	  /* records the encoder takes from one ring before the next ring */
 #define FSTRM_QUEUE 16384 /* frames the encoder may have queued for the writer (fstrm's most) */
-/* The encoder's nap when every ring is empty: 50 us for the first 100 times (a ring fills in
- * about 0.3 ms at a full worker's rate), then 1 ms, and 10 ms after about a second of nothing. */
-#define NAP_BUSY_NS 50000L
-#define NAP_NS 1000000L
-#define NAP_IDLE_NS 10000000L
-#define REOPEN_SECONDS 5 /* a unix socket reader gone: tried again this often */
-#define FLUSH_SECONDS 1	 /* a file written at least this often */
+/* The encoder's naps (a ring fills in about 0.3 ms at a full worker's rate): */
+#define NAP_BUSY_NS 50000L	   /* after a busy pass */
+#define NAP_NS 1000000L		   /* after a light or empty one, or when the writer is full */
+#define NAP_IDLE_NS 10000000L	   /* after a second of nothing */
+#define DNSTAP_STOP_NS 1000000000L /* at a stop, what the writer cannot take in 1 s is dropped */
+#define REOPEN_SECONDS 5	   /* a unix socket reader gone: tried again this often */
+#define FLUSH_SECONDS 1		   /* a file written at least this often */
 #define CACHE_LINE 64
 
 /*
@@ -48,6 +49,7 @@ struct dnstap_q {
 	uint64_t head;	    /* records published (its release stores; the encoder acquires) */
 	uint64_t tail_seen; /* the encoder's tail as last read */
 	uint64_t captured, dropped; /* its stores, others' relaxed loads */
+	bool full;		    /* the last capture found no room: dropped if committed */
 	struct dnstap_rec *ring;
 	dnstap_t *tap;
 	/* The encoder's, on a line of its own: */
@@ -120,8 +122,12 @@ static void count(uint64_t *c)
 	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + 1, __ATOMIC_RELEASE);
 }
 
-/* One record as a frame, queued for the writer; counted as dropped when it cannot be. */
-static void encode_submit(dnstap_t *tap, const struct dnstap_rec *r)
+/*
+ * One record as a frame, queued for the writer. False when the writer's queue is full: the
+ * record stays in its ring to be tried again (the rings take the pressure, and a full ring
+ * drops at capture, where it is counted). A frame that cannot be allocated is dropped here.
+ */
+static bool encode_submit(dnstap_t *tap, const struct dnstap_rec *r)
 {
 	const struct dnstap_msg m = {
 	    .type = r->response ? DNSTAP_AUTH_RESPONSE : DNSTAP_AUTH_QUERY,
@@ -140,64 +146,105 @@ static void encode_submit(dnstap_t *tap, const struct dnstap_rec *r)
 
 	if (frame == NULL) {
 		count(&tap->enc_dropped);
-		return;
+		return true;
 	}
 	size = dnstap_wire_write(&m, inner, tap->prefix, tap->prefix_len, frame);
 	if (fstrm_iothr_submit(tap->iothr, tap->fq, frame, size, fstrm_free_wrapper, NULL) !=
 	    fstrm_res_success) {
 		free(frame);
-		count(&tap->enc_dropped);
+		return false;
 	}
+	return true;
 }
 
-/* Encodes up to DRAIN_BATCH records of Q's ring; how many. */
-static size_t drain(dnstap_t *tap, struct dnstap_q *q)
+/* Frees the record at T of Q's ring and hands the slot back to its thread. */
+static void release(struct dnstap_q *q, uint64_t t)
+{
+	struct dnstap_rec *r = &q->ring[(t - 1) & (RING_SLOTS - 1)];
+
+	free(r->big);
+	r->big = NULL;
+	__atomic_store_n(&q->tail, t, __ATOMIC_RELEASE);
+}
+
+/*
+ * Encodes up to DRAIN_BATCH records of Q's ring; how many. *BLOCKED: the writer's queue was
+ * full (the record it refused stays first in the ring).
+ */
+static size_t drain(dnstap_t *tap, struct dnstap_q *q, bool *blocked)
 {
 	uint64_t t = q->tail, h = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
 	size_t n = 0;
 
-	for (; t != h && n < DRAIN_BATCH; t++, n++) {
-		struct dnstap_rec *r = &q->ring[t & (RING_SLOTS - 1)];
-
-		encode_submit(tap, r);
-		free(r->big);
-		r->big = NULL;
+	for (; t != h && n < DRAIN_BATCH; n++) {
+		if (!encode_submit(tap, &q->ring[t & (RING_SLOTS - 1)])) {
+			*blocked = true;
+			break;
+		}
+		release(q, ++t);
 	}
-	if (n > 0)
-		__atomic_store_n(&q->tail, t, __ATOMIC_RELEASE);
 	return n;
 }
 
-/* The encoder: every ring in turn until told to stop, then what is left of them. */
+/* At a stop whose time is up: what is still in the rings, counted as dropped. */
+static void drop_rest(dnstap_t *tap)
+{
+	for (unsigned i = 0; i < tap->nqueues; i++) {
+		struct dnstap_q *q = &tap->queues[i];
+		uint64_t t = q->tail, h = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+
+		while (t != h) {
+			count(&tap->enc_dropped);
+			release(q, ++t);
+		}
+	}
+}
+
+/*
+ * The encoder: every ring in turn until told to stop, then what is left of them (for at most
+ * DNSTAP_STOP_NS while the writer cannot take it). Its naps follow what a pass found: none
+ * after a full batch, 50 us after a busy pass, 1 ms after a light or empty one, 10 ms once it
+ * has found nothing for about a second.
+ */
 static void *encoder_main(void *arg)
 {
 	dnstap_t *tap = arg;
 	unsigned empty = 0;
+	struct timespec stop_at = {0, 0}, now;
 
 	pthread_setname_np(pthread_self(), "sandns-dnstap");
 	for (;;) {
 		/* Read before the pass: a stop seen here came after the last record was published.
 		 */
-		bool stop = __atomic_load_n(&tap->stop, __ATOMIC_ACQUIRE) != 0;
+		bool stop = __atomic_load_n(&tap->stop, __ATOMIC_ACQUIRE) != 0, blocked = false;
 		size_t n = 0;
+		long nap;
 
-		for (unsigned i = 0; i < tap->nqueues; i++)
-			n += drain(tap, &tap->queues[i]);
-		if (n > 0) {
-			empty = 0;
+		for (unsigned i = 0; i < tap->nqueues && !blocked; i++)
+			n += drain(tap, &tap->queues[i], &blocked);
+		if (stop) {
+			if (!blocked && n == 0)
+				break;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (stop_at.tv_sec == 0)
+				stop_at = now;
+			else if ((now.tv_sec - stop_at.tv_sec) * 1000000000L + now.tv_nsec -
+				     stop_at.tv_nsec >
+				 DNSTAP_STOP_NS) {
+				drop_rest(tap);
+				break;
+			}
+		}
+		empty = n > 0 ? 0 : empty < 1000 ? empty + 1 : empty;
+		if (blocked)
+			nap = NAP_NS;
+		else if (n >= DRAIN_BATCH)
 			continue;
-		}
-		if (stop)
-			break;
-		{
-			struct timespec nap = {0, empty < 100	 ? NAP_BUSY_NS
-						  : empty < 1100 ? NAP_NS
-								 : NAP_IDLE_NS};
-
-			if (empty < 1100)
-				empty++;
-			nanosleep(&nap, NULL);
-		}
+		else
+			nap = n >= DRAIN_BATCH / 8 ? NAP_BUSY_NS
+			      : empty < 1000	   ? NAP_NS
+						   : NAP_IDLE_NS;
+		nanosleep(&(struct timespec){0, nap}, NULL);
 	}
 	return NULL;
 }
@@ -294,6 +341,10 @@ int dnstap_close(dnstap_t *tap)
 
 	if (tap == NULL)
 		return 0;
+	/* The whole close within DNSTAP_CLOSE_SECONDS: the encoder's part (at most
+	 * DNSTAP_STOP_NS), then the writer's. */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += DNSTAP_CLOSE_SECONDS;
 	if (tap->encoder_started) {
 		/* It never waits on the writer (a full fstrm queue drops): it ends once the rings
 		 * are empty. */
@@ -305,8 +356,6 @@ int dnstap_close(dnstap_t *tap)
 		if (pthread_create(&th, NULL, destroy_main, tap) != 0) {
 			fstrm_iothr_destroy(&tap->iothr);
 		} else {
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += DNSTAP_CLOSE_SECONDS;
 			if (pthread_timedjoin_np(th, NULL, &until) != 0) {
 				pthread_detach(th);
 				return -ETIMEDOUT; /* TAP stays: the thread still uses it */
@@ -346,7 +395,7 @@ dnstap_rec_t *dnstap_capture(dnstap_q_t *q, bool response, enum dnstap_proto pro
 	if (head - q->tail_seen >= RING_SLOTS) {
 		q->tail_seen = __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE);
 		if (head - q->tail_seen >= RING_SLOTS) {
-			count(&q->dropped);
+			q->full = true; /* counted by dnstap_commit(), not by dnstap_cancel() */
 			return NULL;
 		}
 	}
@@ -356,7 +405,7 @@ dnstap_rec_t *dnstap_capture(dnstap_q_t *q, bool response, enum dnstap_proto pro
 	if (len > INLINE_MAX) {
 		r->big = malloc(len);
 		if (r->big == NULL) {
-			count(&q->dropped);
+			q->full = true;
 			return NULL;
 		}
 		memcpy(r->big, msg, len);
@@ -378,8 +427,14 @@ dnstap_rec_t *dnstap_capture(dnstap_q_t *q, bool response, enum dnstap_proto pro
 
 void dnstap_commit(dnstap_q_t *q, dnstap_rec_t *r)
 {
-	if (r == NULL)
+	if (r == NULL) {
+		if (q->full)
+			count(&q->dropped);
+		q->full = false;
 		return;
+	}
+	/* One capture at a time: the record at the head, or a caller mixed two up. */
+	assert(r == &q->ring[__atomic_load_n(&q->head, __ATOMIC_RELAXED) & (RING_SLOTS - 1)]);
 	count(&q->captured); /* before the encoder can see it, and count it lost */
 	__atomic_store_n(&q->head, __atomic_load_n(&q->head, __ATOMIC_RELAXED) + 1,
 			 __ATOMIC_RELEASE);
@@ -387,8 +442,10 @@ void dnstap_commit(dnstap_q_t *q, dnstap_rec_t *r)
 
 void dnstap_cancel(dnstap_q_t *q, dnstap_rec_t *r)
 {
-	(void)q;
+	q->full = false;
 	if (r != NULL) {
+		assert(r ==
+		       &q->ring[__atomic_load_n(&q->head, __ATOMIC_RELAXED) & (RING_SLOTS - 1)]);
 		free(r->big);
 		r->big = NULL;
 	}

@@ -125,6 +125,19 @@ static void test_order(void)
 	unlink(path);
 }
 
+/* Logs MSG (64 octets) until a capture finds Q's ring full (left uncommitted); whether one did. */
+static bool fill(dnstap_q_t *q, const uint8_t *msg)
+{
+	for (unsigned i = 0; i < 1000000; i++) {
+		dnstap_rec_t *r = dnstap_capture(q, false, DNSTAP_UDP, NULL, 0, 0, msg, 64);
+
+		if (r == NULL)
+			return true;
+		dnstap_commit(q, r);
+	}
+	return false;
+}
+
 /* More than a ring holds at once: what is not written is counted, and nothing else is lost. */
 static void test_overflow(void)
 {
@@ -147,6 +160,22 @@ static void test_overflow(void)
 	}
 	dnstap_counts(tap, &queued, &dropped);
 	CU_ASSERT_EQUAL(queued + dropped, n);
+	/* A capture that finds the ring full, then cancelled (a query the kernel will answer and
+	 * log): not a drop; committed: one. */
+	{
+		uint64_t q2, d2;
+
+		CU_ASSERT_TRUE_FATAL(fill(q, msg));
+		dnstap_counts(tap, &queued, &dropped);
+		dnstap_cancel(q, NULL);
+		dnstap_counts(tap, &q2, &d2);
+		CU_ASSERT_EQUAL(d2, dropped);
+		CU_ASSERT_TRUE_FATAL(fill(q, msg));
+		dnstap_commit(q, NULL);
+		dnstap_counts(tap, &q2, &d2);
+		CU_ASSERT_EQUAL(d2, dropped + 1);
+		dnstap_counts(tap, &queued, &dropped);
+	}
 	CU_ASSERT_EQUAL(dnstap_close(tap), 0);
 	CU_ASSERT_EQUAL(read_back(NULL, NULL), queued);
 	unlink(path);
