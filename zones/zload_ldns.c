@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "sandns_err.h"
 #include "wire.h"
+#include "zload_scan.h"
 #include "zload_state.h"
 
 /*
@@ -210,16 +212,12 @@ static bool ttl_text_ok(const char *t, size_t n)
 	return total + v <= UINT32_MAX;
 }
 
-/*
- * The TTL of the record (or $TTL) TEXT (LEN octets: its lines, blank and comment lines before
- * it too), when one is written: true when it reads as a TTL (or none is there), else false with
- * the token in *BAD and *BADLEN. Owner, then up to two fields: a TTL and a class, in any order.
- */
-static bool record_ttl_ok(const char *text, size_t len, const char **bad, size_t *badlen)
+/* Where the record in TEXT (LEN octets) has its first field after the owner: the blank and
+ * comment lines ldns skipped to reach it, then the owner (none when the line starts blank). */
+static size_t after_owner(const char *text, size_t len)
 {
 	size_t i = 0;
 
-	/* The blank and comment lines ldns skipped to reach the record. */
 	for (size_t s = 0; s < len; s = i) {
 		while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r'))
 			i++;
@@ -235,31 +233,73 @@ static bool record_ttl_ok(const char *text, size_t len, const char **bad, size_t
 	}
 	if (i < len && !isspace((unsigned char)text[i]))
 		while (i < len && !isspace((unsigned char)text[i]))
-			i++; /* the owner */
-	for (int k = 0; k < 2; k++) {
-		size_t start;
+			i++;
+	return i;
+}
 
-		while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '('))
-			i++;
-		start = i;
-		while (i < len && !isspace((unsigned char)text[i]) && text[i] != ';' &&
-		       text[i] != '(' && text[i] != ')')
-			i++;
-		if (i == start)
-			return true;
+/* The next field at *I of TEXT (LEN octets) on the record's line: [*START, *I); false at none. */
+static bool next_field(const char *text, size_t len, size_t *i, size_t *start)
+{
+	while (*i < len && (text[*i] == ' ' || text[*i] == '\t' || text[*i] == '('))
+		(*i)++;
+	*start = *i;
+	while (*i < len && !isspace((unsigned char)text[*i]) && text[*i] != ';' &&
+	       text[*i] != '(' && text[*i] != ')')
+		(*i)++;
+	return *i > *start;
+}
+
+static bool is_class(const char *t, size_t n)
+{
+	return (n == 2 && (strncasecmp(t, "IN", 2) == 0 || strncasecmp(t, "CH", 2) == 0 ||
+			   strncasecmp(t, "HS", 2) == 0 || strncasecmp(t, "CS", 2) == 0)) ||
+	       (n > 5 && strncasecmp(t, "CLASS", 5) == 0);
+}
+
+/*
+ * The TTL of the record (or $TTL) TEXT (LEN octets: its lines, blank and comment lines before
+ * it too), when one is written: true when it reads as a TTL (or none is there), else false with
+ * the token in *BAD and *BADLEN. Owner, then up to two fields: a TTL and a class, in any order.
+ */
+static bool record_ttl_ok(const char *text, size_t len, const char **bad, size_t *badlen)
+{
+	size_t i = after_owner(text, len), start;
+
+	for (int k = 0; k < 2 && next_field(text, len, &i, &start); k++) {
 		if (isdigit((unsigned char)text[start])) {
 			*bad = text + start;
 			*badlen = i - start;
 			return ttl_text_ok(text + start, i - start);
 		}
-		if (!(i - start == 2 && (strncasecmp(text + start, "IN", 2) == 0 ||
-					 strncasecmp(text + start, "CH", 2) == 0 ||
-					 strncasecmp(text + start, "HS", 2) == 0 ||
-					 strncasecmp(text + start, "CS", 2) == 0)) &&
-		    !(i - start > 5 && strncasecmp(text + start, "CLASS", 5) == 0))
+		if (!is_class(text + start, i - start))
 			return true; /* the type: no TTL written */
 	}
 	return true;
+}
+
+/*
+ * RFC 1035 5.1 lets the class come before the TTL ("www IN 300 A ..."), as BIND and Knot read
+ * it; ldns reads only the TTL first. The record whose first line is TEXT (LEN octets) gets the
+ * two swapped in place: the same octets, so its lines and offsets stay.
+ */
+static void class_ttl_swap(char *text, size_t len)
+{
+	size_t i = after_owner(text, len), s1, e1, s2, e2;
+	char tmp[128];
+
+	if (!next_field(text, len, &i, &s1) || !is_class(text + s1, i - s1))
+		return;
+	e1 = i;
+	if (!next_field(text, len, &i, &s2) || !isdigit((unsigned char)text[s2]))
+		return;
+	e2 = i;
+	if (e2 - s1 > sizeof(tmp))
+		return;
+	/* "IN<gap>300" -> "300<gap>IN" */
+	memcpy(tmp, text + s2, e2 - s2);
+	memcpy(tmp + (e2 - s2), text + e1, s2 - e1);
+	memcpy(tmp + (e2 - s2) + (s2 - e1), text + s1, e1 - s1);
+	memcpy(text + s1, tmp, e2 - s1);
 }
 
 /*
@@ -273,11 +313,36 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 	FILE *fp;
 	int line_nr = line_base, ret = 0;
 
+	char *copy;
+
 	if (!prev_sync(st))
 		return -ENOMEM;
-	fp = fmemopen((void *)text, len, "r");
-	if (fp == NULL)
-		return len > 0 ? -errno : 0;
+	if (len == 0)
+		return 0;
+	/* A copy, so that a record's class and TTL can be put in the order ldns reads. */
+	copy = malloc(len);
+	if (copy == NULL)
+		return -ENOMEM;
+	memcpy(copy, text, len);
+	text = copy;
+	{
+		/* Every line that starts a record (the stream reads ahead: before it opens). */
+		struct line_scan sc = {0};
+
+		for (size_t off = 0, eol; off < len; off = eol) {
+			const char *nl = memchr(copy + off, '\n', len - off);
+
+			eol = nl != NULL ? (size_t)(nl - copy) + 1 : len;
+			if (scan_free(&sc))
+				class_ttl_swap(copy + off, eol - off);
+			scan_line(&sc, copy, off, eol);
+		}
+	}
+	fp = fmemopen(copy, len, "r");
+	if (fp == NULL) {
+		free(copy);
+		return -errno;
+	}
 	while (!feof(fp)) {
 		ldns_rr *rr = NULL;
 		int before = line_nr;
@@ -290,7 +355,9 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 		long at = ftell(fp);
 		const char *bad = NULL;
 		size_t badlen = 0;
-		ldns_status s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, origin, &st->prev, &line_nr);
+		ldns_status s;
+
+		s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, origin, &st->prev, &line_nr);
 		/* Where the record's text ends (once: ftell on a memory stream is not free). */
 		long end = at >= 0 ? ftell(fp) : -1;
 
@@ -369,6 +436,7 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 			break;
 	}
 	fclose(fp);
+	free(copy);
 	prev_from_ldns(st);
 	return ret;
 }

@@ -997,6 +997,41 @@ static void test_include_loops_and_depth(void)
 	}
 }
 
+/*
+ * RFC 1035 5.1: the class may come before the TTL, as BIND and Knot read it (ldns does not):
+ * the record keeps its TTL; a line inside parentheses that looks the same is record data.
+ */
+static void test_class_before_ttl(void)
+{
+	zload_zone_t *z = load(HEAD "x IN 60 A 192.0.2.1\n"
+				    "  in 61 AAAA 2001:db8::1\n"
+				    "y CLASS1 62 TXT \"t\" ; a comment\n"
+				    "z 63 IN MX 10 x\n"
+				    "w IN TXT ( \"a\"\n"
+				    "  IN 5 )\n",
+			       NULL);
+	static const uint32_t ttls[] = {60, 61, 62, 63, 3600};
+	static const uint8_t txt[] = {1, 'a', 2, 'I', 'N', 1, '5'};
+	size_t n = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	for (size_t i = 0; i < zload_rr_count(z); i++) {
+		const zload_rec_t *r = &z->recs[i];
+
+		if (r->type == T_SOA || r->type == T_NS || i < 3)
+			continue;
+		CU_ASSERT_EQUAL(r->ttl, ttls[n]);
+		if (n == 4) {
+			CU_ASSERT_EQUAL(r->rdlen, sizeof(txt));
+			CU_ASSERT_TRUE(r->rdlen == sizeof(txt) &&
+				       memcmp(zload_rec_rdata(z, i), txt, sizeof(txt)) == 0);
+		}
+		n++;
+	}
+	CU_ASSERT_EQUAL(n, 5);
+	zload_free(&z);
+}
+
 /* ------------------------------------------------------------------ the fast reader */
 
 /* TEXT read with the fast reader (FAST) or ldns alone, by THREADS readers of PIECE octets each. */
@@ -1344,6 +1379,7 @@ void reg_cutest_zload(void)
 	CU_add_test(s, "rfile_read: bounded by the octets read", test_rfile_read);
 	CU_add_test(s, "error: $INCLUDE loops, and nesting too deep", test_include_loops_and_depth);
 	CU_add_test(s, "the fast reader reads as ldns does", test_fast_reader_same);
+	CU_add_test(s, "the class before the TTL (RFC 1035 5.1)", test_class_before_ttl);
 	CU_add_test(s, "records are on their own lines", test_fast_reader_lines);
 	CU_add_test(s, "a large text read in pieces reads as one pass", test_pieces_same);
 	CU_add_test(s, "RFC 3597 data that does not fit its type: refused", test_rdata_fits_type);
