@@ -39,6 +39,7 @@ void reg_cutest_dnstap(void); /* tests/zones/test_dnstap.c: dnstap messages, rea
 void reg_cutest_zcheck(void); /* tests/zones/test_zcheck.c: the loader's check mode */
 void reg_cutest_log(void);    /* tests/control/test_log.c: log targets, levels, reopening */
 void reg_cutest_edns(void);   /* tests/zones/test_edns.c: NSID, cookies, padding */
+void reg_cutest_sign(void);   /* tests/zones/test_sign.c: keys, signatures, NSEC(3) chains */
 
 void reg_cutest_metrics(void); /* tests/control/test_metrics.c: the Prometheus exposition */
 /* tests/control/test_ctl_reload.c: the reload thread, requests merged, replies deferred */

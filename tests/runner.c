@@ -46,6 +46,7 @@ static const struct {
     {"dnstap", reg_cutest_dnstap},
     {"svc", reg_cutest_svc},
     {"edns", reg_cutest_edns},
+    {"sign", reg_cutest_sign},
     {NULL, NULL},
 };
 // clang-format on

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* sign_pvt.h: what the signer (sign.c) reads of a zone's keys (sign_keys.c) in libldns terms */
+#ifndef SIGN_PVT_H
+#define SIGN_PVT_H
+
+#include <ldns/ldns.h>
+
+#include "sign.h"
+
+/* The keys, as libldns signs with them (owned by KEYS). */
+ldns_key_list *sign_keys_list(const sign_keys_t *keys);
+/* Key I's DNSKEY record (owned by KEYS). */
+const ldns_rr *sign_key_rr(const sign_keys_t *keys, size_t i);
+
+#endif
