@@ -31,6 +31,8 @@ typedef struct ctl_zone_info {
 	int64_t sign_expire; /* when its signatures expire (Unix time) */
 	int64_t sign_due;    /* when they are to be renewed (a reload of the zone is queued) */
 	uint64_t sign_hash;  /* of the keys and the policy it was signed with */
+	uint64_t sign_src;   /* of the zone as read (sign_zone_digest) */
+	int64_t sign_retry;  /* renewal asked for: not again before then (ctl_resign.c) */
 } ctl_zone_info_t;
 
 /*

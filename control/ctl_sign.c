@@ -33,13 +33,24 @@ static size_t index_of(const ctl_build_t *b, const char *origin)
 	return b != NULL ? j : 0;
 }
 
+/* T as "2026-12-19T20:56:00Z". */
+static const char *utc(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)t);
+	return buf;
+}
+
 /* RFC 1982: whether serial A is newer than B. */
 static bool newer(unsigned long a, unsigned long b)
 {
 	return (int32_t)(uint32_t)(a - b) > 0;
 }
 
-/* Logs the DNSKEYs and DSes of KEYS (new keys: the parent needs the DS). */
+/* Logs the keys of KEYS, some just made, with the DS of each KSK (the parent needs it). */
 static void log_keys(const char *origin, const sign_keys_t *keys)
 {
 	for (size_t k = 0; k < sign_keys_count(keys); k++) {
@@ -70,6 +81,7 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 	unsigned long want;
 	sign_keys_t *keys;
 	bool made = false;
+	char t1[32], t2[32];
 
 	if (sg == NULL || info->absent)
 		return SANDNS_EOK;
@@ -85,9 +97,11 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 	if (made)
 		log_keys(info->origin, keys);
 	info->sign_hash = params_hash(sign_keys_hash(keys), &sg->params);
-	/* The same zone, edits, keys and policy, its signatures fresh: what was signed stands. */
+	info->sign_src = sign_zone_digest(b->raw[i]);
+	/* The same zone (read again or not), edits, keys and policy, its signatures fresh: what
+	 * was signed stands. */
 	if (prev != NULL && before != NULL && j < prev->nzones && prev->signed_zones != NULL &&
-	    prev->signed_zones[j] != NULL && prev->raw[j] == b->raw[i] &&
+	    prev->signed_zones[j] != NULL && before->sign_src == info->sign_src &&
 	    before->edits_hash == info->edits_hash && before->sign_hash == info->sign_hash &&
 	    now < before->sign_due) {
 		b->signed_zones[i] = zload_ref(prev->signed_zones[j]);
@@ -110,11 +124,12 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 		info->sign_due = (int64_t)expires - (int64_t)sg->params.refresh;
 		log_msg(LOG_INFO,
 			"zone %s: signed (%s, algorithm %u, %zu key%s), serial %lu, "
-			"signatures valid until %lld, renewed from %lld",
+			"signatures valid until %s, renewed from %s",
 			info->origin, sg->params.nsec3 ? "NSEC3" : "NSEC",
 			(unsigned)sg->params.algorithm, sign_keys_count(keys),
 			sign_keys_count(keys) == 1 ? "" : "s", info->serial,
-			(long long)info->sign_expire, (long long)info->sign_due);
+			utc(info->sign_expire, t1, sizeof(t1)),
+			utc(info->sign_due, t2, sizeof(t2)));
 	}
 	sign_keys_free(&keys);
 	*out = (zt_zone_edits_t){.zone = b->signed_zones[i], .serial = info->serial};

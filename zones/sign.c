@@ -184,3 +184,34 @@ fail:
 	zload_free(&z);
 	return NULL;
 }
+
+static uint64_t fnv(uint64_t h, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+uint64_t sign_zone_digest(const zload_zone_t *zone)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < zone->nrecs; i++) {
+		const zload_rec_t *r = &zone->recs[i];
+		const uint8_t *o = zload_rec_owner(zone, i);
+		uint8_t fixed[8] = {(uint8_t)(r->type >> 8),  (uint8_t)r->type,
+				    (uint8_t)(r->ttl >> 24),  (uint8_t)(r->ttl >> 16),
+				    (uint8_t)(r->ttl >> 8),   (uint8_t)r->ttl,
+				    (uint8_t)(r->rdlen >> 8), (uint8_t)r->rdlen};
+		size_t olen = 0;
+
+		while (o[olen] != 0)
+			olen += (size_t)o[olen] + 1;
+		h = fnv(h, o, olen + 1);
+		h = fnv(h, fixed, sizeof(fixed));
+		h = fnv(h, zload_rec_rdata(zone, i), r->rdlen);
+	}
+	for (size_t i = 0; i < zone->nempty; i++)
+		h = fnv(h, ldns_rdf_data(zone->empty[i]), ldns_rdf_size(zone->empty[i]));
+	return h;
+}

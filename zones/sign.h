@@ -64,4 +64,10 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 			unsigned long serial, const sign_keys_t *keys, const sign_params_t *p,
 			time_t now, time_t *expires, char *err, size_t errlen);
 
+/*
+ * sign.c: a digest of ZONE's records as read (owners, types, TTLs, data, in file order): the same
+ * zone read again gives the same digest, so that its fresh signatures are reused.
+ */
+uint64_t sign_zone_digest(const zload_zone_t *zone);
+
 #endif

@@ -69,15 +69,29 @@ size_t sign_keys_count(const sign_keys_t *keys)
 	return keys != NULL ? keys->n : 0;
 }
 
+/* RR in presentation form on one line, without ldns's comment, tabs as spaces. */
+static char *rr_text(const ldns_rr *rr)
+{
+	char *s = ldns_rr2str_fmt(ldns_output_format_nocomments, rr);
+	size_t len = s != NULL ? strlen(s) : 0;
+
+	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' '))
+		s[--len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\t')
+			s[i] = ' ';
+	return s;
+}
+
 char *sign_key_dnskey(const sign_keys_t *keys, size_t i)
 {
-	return ldns_rr2str(keys->dnskey[i]);
+	return rr_text(keys->dnskey[i]);
 }
 
 char *sign_key_ds(const sign_keys_t *keys, size_t i)
 {
 	ldns_rr *ds = ldns_key_rr2ds(keys->dnskey[i], LDNS_SHA256);
-	char *s = ds != NULL ? ldns_rr2str(ds) : NULL;
+	char *s = ds != NULL ? rr_text(ds) : NULL;
 
 	ldns_rr_free(ds);
 	return s;
@@ -281,9 +295,23 @@ static int make_key(sign_keys_t *keys, const char *dir, const char *text, ldns_r
 	if (ldns_key2buffer_str(buf, k) != LDNS_STATUS_OK ||
 	    (privtext = ldns_buffer_export2str(buf)) == NULL)
 		goto nomem;
-	pubtext = ldns_rr2str(rr);
-	if (pubtext == NULL)
+	if (asprintf(&pubtext, "; This is a %s key, keyid %u, for %s (made by sandns)\n",
+		     flags & LDNS_KEY_SEP_KEY ? "key-signing" : "zone-signing",
+		     (unsigned)ldns_calc_keytag(rr), text) < 0) {
+		pubtext = NULL;
 		goto nomem;
+	}
+	{
+		char *line = rr_text(rr), *all = NULL;
+
+		if (line == NULL || asprintf(&all, "%s%s\n", pubtext, line) < 0) {
+			free(line);
+			goto nomem;
+		}
+		free(line);
+		free(pubtext);
+		pubtext = all;
+	}
 	/* The private half first: a .key alone would be a key that cannot sign. */
 	snprintf(pub, sizeof(pub), "%s.private", base);
 	if (write_new(pub, privtext, 0600, err, errlen) != 0)
