@@ -47,6 +47,7 @@ static const struct {
     {"svc", reg_cutest_svc},
     {"edns", reg_cutest_edns},
     {"sign", reg_cutest_sign},
+    {"cfg_dnssec", reg_cutest_cfg_dnssec},
     {NULL, NULL},
 };
 // clang-format on
