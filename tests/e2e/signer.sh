@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # signer.sh: sandnsd as the DNSSEC signer of the sample zones, checked by validators nobody here
 # wrote. Two runs: algorithm 13 (one CSK; example.com NSEC, example.net NSEC3) and algorithm 15
-# (KSK+ZSK; example.com NSEC3, example.net NSEC), the autodiscover policy on (the sample
+# (KSK+ZSK; example.com NSEC3, example.net NSEC with a KSK ldns-keygen made), the policy on (the sample
 # certificate does not cover autodiscover.example.com). In each, unbound, validating with the
 # zones' DNSKEYs as trust anchors and sandnsd as its only server, must find secure (AD) answers:
 # positive, CNAME, wildcard, NXDOMAIN, NODATA, autodiscover.example.com A (the policy's NODATA)
@@ -206,9 +206,17 @@ check "alg13: the key files mended, the reload goes through" ctl reload
 stop_sandnsd
 
 # ---- run 2: algorithm 15, KSK+ZSK; signatures of 40 s renewed 34 s before they expire
+# example.net's KSK made by ldns-keygen beforehand (keys move between signers), in a key
+# directory of its own.
+mkdir -m 700 "$TMP/keys15"
+ldnstag=$(cd "$TMP/keys15" && ldns-keygen -a ED25519 -k example.net.) ||
+	die "ldns-keygen failed"
 pol="algorithm ed25519 single-type-signing no rrsig-lifetime 40s rrsig-refresh 34s"
 start alg15 --dnssec-policy "ed3 $pol nsec3 yes" --dnssec-policy "ed $pol" \
-	--dnssec-signing "example.com. policy ed3" --dnssec-signing "example.net. policy ed" || exit 1
+	--dnssec-signing "example.com. policy ed3" --dnssec-signing "example.net. policy ed" \
+	--dnssec-key-dir "$TMP/keys15" || exit 1
+check "alg15: example.net signs with the KSK ldns-keygen made ($ldnstag)" has \
+	"$(ctl zone-keys example.net.)" "^key $((10#${ldnstag##*+})): key-signing"
 keys=$(ctl zone-keys example.com.)
 check "alg15: a KSK and a ZSK" test "$(grep -c 'DNSKEY 25[67] 3 15' <<<"$keys")" = 2
 check "alg15: example.com answers NSEC3" has "$(q nx.example.com. A +dnssec)" 'IN.NSEC3.'
