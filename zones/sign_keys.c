@@ -392,7 +392,8 @@ static int list_bases(const char *dir, const char *prefix, char ***out, size_t *
 		(*out)[(*n)++] = base;
 	}
 	closedir(d);
-	qsort(*out, *n, sizeof(**out), cmp_str);
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), cmp_str);
 	return 0;
 }
 

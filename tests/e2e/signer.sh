@@ -178,7 +178,7 @@ ctl reload >/dev/null
 check "alg13: a reload with nothing changed keeps the serial (signatures reused)" \
 	test "$(serial_of example.com.)" = "$s1"
 tag1=$(grep -o 'DNSKEY 257 3 13 [^ ]*' <<<"$keys")
-stop_sandnsd
+check "sandnsd stops cleanly (status 0; under ASan: nothing leaked)" stop_sandnsd
 
 start alg13 --dnssec "example.com. nsec" --dnssec "example.net nsec3" || exit 1
 check "alg13: after a restart the same key" has "$(ctl zone-keys example.com.)" "$tag1"
@@ -203,7 +203,7 @@ check "alg13: a .key that is not the .private's half is refused, naming it" \
 	has "$(ctl reload 2>&1)" "$(basename "$pub").*mismatched"
 cp "$TMP/pub.saved" "$pub"
 check "alg13: the key files mended, the reload goes through" ctl reload
-stop_sandnsd
+check "sandnsd stops cleanly (status 0; under ASan: nothing leaked)" stop_sandnsd
 
 # ---- run 2: algorithm 15, KSK+ZSK; signatures of 40 s renewed 34 s before they expire
 # example.net's KSK made by ldns-keygen beforehand (keys move between signers), in a key
@@ -234,7 +234,7 @@ check "alg15: signatures renewed by themselves (serial $s1 -> $(serial_of exampl
 	test "$(serial_of example.com.)" -gt "$s1"
 check "alg15: ... said in the log" grep -q 'example.com.: signatures renewed' "$LOG"
 axfr_verified alg15-renewed
-stop_sandnsd
+check "sandnsd stops cleanly (status 0; under ASan: nothing leaked)" stop_sandnsd
 
 # ---- a zone both presigned and set to be signed: refused at start, naming the zone
 q2=$(mktemp "$TMP/presigned.XXXX")
@@ -248,6 +248,8 @@ new_port
 PID=$!
 for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
 stop_sandnsd
+prc=$?
+check "a presigned zone set to be signed: sandnsd exits with status 2 ($prc)" test "$prc" = 2
 check "a presigned zone set to be signed is refused, naming the zone" \
 	grep -q 'example.com.: the zone file holds DNSSEC records.*presigned' "$TMP/pre.log"
 
