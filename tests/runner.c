@@ -48,6 +48,7 @@ static const struct {
     {"edns", reg_cutest_edns},
     {"sign", reg_cutest_sign},
     {"cfg_dnssec", reg_cutest_cfg_dnssec},
+    {"ctl_sign", reg_cutest_ctl_sign},
     {NULL, NULL},
 };
 // clang-format on
