@@ -259,3 +259,19 @@ void cfg_free_dnssec(cfg_t *cfg)
 	free(cfg->dnssec_policies);
 	free(cfg->key_dir);
 }
+
+int cfg_check_dnssec_files(cfg_t *cfg)
+{
+	char buf[4096], why[1024];
+	const char *dir = cfg_key_dir(cfg, buf, sizeof(buf));
+	int rc = SANDNS_EOK;
+
+	if (dir == NULL && cfg->nsignings > 0)
+		dir = CFG_STATE_DIR_DEFAULT "/" CFG_KEY_DIR_NAME;
+	for (size_t i = 0; i < cfg->nsignings; i++)
+		if (sign_keys_check(dir, cfg->signings[i].origin, &cfg->signings[i].params, why,
+				    sizeof(why)) != 0)
+			rc = cfg_error(cfg, NULL, 0, "%s: zone %s: %s", cfg->signings[i].where,
+				       cfg->signings[i].origin, why);
+	return rc;
+}

@@ -158,6 +158,8 @@ int cfg_set_signing(cfg_t *cfg, enum cfg_key k, const char *key, const char *val
 /* cfg_dnssec.c: each signed zone is configured once, with a defined policy (params set). */
 int cfg_check_dnssec(cfg_t *cfg, char *err, size_t errlen);
 void cfg_free_dnssec(cfg_t *cfg);
+/* cfg_dnssec.c: --check-config: the key files of each signed zone read and match (cfg->errors). */
+int cfg_check_dnssec_files(cfg_t *cfg);
 
 /* cfg_svc.c: `user USER[:GROUP]` (the account looked up now) and `pid-file FILE`. */
 int cfg_set_user(cfg_t *cfg, const char *key, const char *value, char *err, size_t errlen);

@@ -36,6 +36,13 @@ typedef struct sign_keys sign_keys_t;
 sign_keys_t *sign_keys_load(const char *dir, const char *origin, const sign_params_t *p,
 			    bool create, bool *made, char *err, size_t errlen);
 void sign_keys_free(sign_keys_t **keys);
+/*
+ * sign_keys.c: checks the key files of zone ORIGIN in DIR as sign_keys_load() reads them,
+ * without making any (--check-config): 0 when every pair there reads and matches (none at all,
+ * or no DIR yet, is fine: keys are made at start), else -1 with the reason in err.
+ */
+int sign_keys_check(const char *dir, const char *origin, const sign_params_t *p, char *err,
+		    size_t errlen);
 
 /* How many keys; key I's DNSKEY and DS (SHA-256) in presentation form, malloc'd (or NULL). */
 size_t sign_keys_count(const sign_keys_t *keys);

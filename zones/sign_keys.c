@@ -469,3 +469,23 @@ out:
 		sign_keys_free(&keys);
 	return keys;
 }
+
+int sign_keys_check(const char *dir, const char *origin, const sign_params_t *p, char *err,
+		    size_t errlen)
+{
+	struct stat st;
+	sign_keys_t *keys;
+
+	if (stat(dir, &st) != 0 && errno == ENOENT)
+		return 0;
+	keys = sign_keys_load(dir, origin, p, false, NULL, err, errlen);
+	if (keys != NULL) {
+		sign_keys_free(&keys);
+		return 0;
+	}
+	/* Keys missing are made at start; only files that are there and wrong are errors. */
+	return strstr(err, ": no key-signing key") != NULL ||
+		       strstr(err, ": no zone-signing key") != NULL
+		   ? 0
+		   : -1;
+}

@@ -194,6 +194,9 @@ check "alg13: a broken .private makes the reload fail, naming the file" has "$ou
 check "alg13: ... and the last snapshot still serves, signed" has \
 	"$(q example.com. SOA +dnssec)" "RRSIG.SOA 13 2 3600"
 check "alg13: ... with its serial" test "$(serial_of example.com.)" = "$s2"
+out=$("$SANDNSD" --check-config --state-dir "$TMP/alg13.state" \
+	--zone "example.com.=$SAMPLE/example.com.zone" --dnssec "example.com. nsec" 2>&1)
+check "alg13: --check-config names the broken key file too" has "$out" "$(basename "$priv")"
 cp "$TMP/priv.saved" "$priv"
 pub=${priv%.private}.key
 cp "$pub" "$TMP/pub.saved"
