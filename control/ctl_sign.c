@@ -79,6 +79,8 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 	size_t j = index_of(prev, info->origin);
 	time_t now = time(NULL), expires = 0;
 	unsigned long want;
+	const zload_zone_t *reuse;
+	size_t reused = 0;
 	sign_keys_t *keys;
 	bool made = false;
 	char t1[32], t2[32];
@@ -114,8 +116,14 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 		if (before != NULL && !newer(want, before->serial))
 			want = (before->serial + 1) & 0xffffffffUL;
 		info->serial = want;
-		b->signed_zones[i] = sign_zone(b->raw[i], edits, nedits, info->serial, keys,
-					       &sg->params, now, &expires, err, errlen);
+		/* Signatures of RRsets that did not change are kept (same keys and policy). */
+		reuse = prev != NULL && before != NULL && j < prev->nzones &&
+				prev->signed_zones != NULL && before->sign_hash == info->sign_hash
+			    ? prev->signed_zones[j]
+			    : NULL;
+		b->signed_zones[i] =
+		    sign_zone(b->raw[i], edits, nedits, info->serial, keys, &sg->params, reuse, now,
+			      &expires, &reused, err, errlen);
 		if (b->signed_zones[i] == NULL) {
 			sign_keys_free(&keys);
 			return SANDNS_EZONE;
@@ -123,11 +131,11 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 		info->sign_expire = (int64_t)expires;
 		info->sign_due = (int64_t)expires - (int64_t)sg->params.refresh;
 		log_msg(LOG_INFO,
-			"zone %s: signed (%s, algorithm %u, %zu key%s), serial %lu, "
-			"signatures valid until %s, renewed from %s",
+			"zone %s: signed (%s, algorithm %u, %zu key%s, %zu signatures kept), "
+			"serial %lu, signatures valid until %s, renewed from %s",
 			info->origin, sg->params.nsec3 ? "NSEC3" : "NSEC",
 			(unsigned)sg->params.algorithm, sign_keys_count(keys),
-			sign_keys_count(keys) == 1 ? "" : "s", info->serial,
+			sign_keys_count(keys) == 1 ? "" : "s", reused, info->serial,
 			utc(info->sign_expire, t1, sizeof(t1)),
 			utc(info->sign_due, t2, sizeof(t2)));
 	}

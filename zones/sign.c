@@ -105,10 +105,49 @@ static int push_copy(zload_zone_t *z, const ldns_rr *rr, unsigned file)
 	return copy != NULL && zload_push(z, copy, file, 0) == 0 ? 0 : -ENOMEM;
 }
 
+/*
+ * Signatures put on the RRsets before signing (sign_reuse) stay, and their keys sign no more.
+ * libldns also asks with no signature (SIG NULL) for a set that has none: then sign it.
+ */
+static int keep_signature(ldns_rr *sig, void *arg)
+{
+	(void)arg;
+	return sig != NULL ? LDNS_SIGNATURE_LEAVE_NO_ADD : LDNS_SIGNATURE_LEAVE_ADD_NEW;
+}
+
+/* Appends the DNSSEC records of DZ (DNSKEY, NSEC3PARAM, NSEC or NSEC3, RRSIG) to Z. */
+static int push_dnssec(zload_zone_t *z, ldns_dnssec_zone *dz, unsigned file)
+{
+	for (ldns_rbnode_t *n = ldns_rbtree_first(dz->names); n != LDNS_RBTREE_NULL;
+	     n = ldns_rbtree_next(n)) {
+		ldns_dnssec_name *name = (ldns_dnssec_name *)n->data;
+		const ldns_dnssec_rrs *r;
+
+		for (const ldns_dnssec_rrsets *s = name->rrsets; s != NULL; s = s->next) {
+			if (s->type == LDNS_RR_TYPE_DNSKEY || s->type == LDNS_RR_TYPE_NSEC3PARAM)
+				for (r = s->rrs; r != NULL; r = r->next)
+					if (push_copy(z, r->rr, file) != 0)
+						return -ENOMEM;
+			for (r = s->signatures; r != NULL; r = r->next)
+				if (push_copy(z, r->rr, file) != 0)
+					return -ENOMEM;
+		}
+		if (name->nsec != NULL && push_copy(z, name->nsec, file) != 0)
+			return -ENOMEM;
+		for (r = name->nsec_signatures; r != NULL; r = r->next)
+			if (push_copy(z, r->rr, file) != 0)
+				return -ENOMEM;
+	}
+	return 0;
+}
+
 zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
 			unsigned long serial, const sign_keys_t *keys, const sign_params_t *p,
-			time_t now, time_t *expires, char *err, size_t errlen)
+			const zload_zone_t *prev, time_t now, time_t *expires, size_t *reused,
+			char *err, size_t errlen)
 {
+	uint32_t min_exp = (uint32_t)(now + p->lifetime);
+	long kept = 0;
 	ldns_key_list *list = sign_keys_list(keys);
 	ldns_dnssec_zone *dz = NULL;
 	ldns_rr_list *added = NULL;
@@ -141,14 +180,20 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 		ldns_key_set_inception(k, (uint32_t)(now - SIGN_INCEPTION_SLACK));
 		ldns_key_set_expiration(k, (uint32_t)(now + p->lifetime));
 	}
+	if (prev != NULL) {
+		/* Kept only if still valid past the next renewal and half the time after it. */
+		kept = sign_reuse(dz, prev, keys,
+				  (uint32_t)(now + p->refresh + (p->lifetime - p->refresh) / 2),
+				  &min_exp);
+		if (kept < 0)
+			goto nomem;
+	}
 	if (p->nsec3)
 		/* RFC 9276 3.1: SHA-1, no opt-out, no extra iterations, no salt. */
-		st = ldns_dnssec_zone_sign_nsec3(dz, added, list,
-						 ldns_dnssec_default_replace_signatures, NULL,
-						 LDNS_SHA1, 0, 0, 0, NULL);
+		st = ldns_dnssec_zone_sign_nsec3(dz, added, list, keep_signature, NULL, LDNS_SHA1,
+						 0, 0, 0, NULL);
 	else
-		st = ldns_dnssec_zone_sign(dz, added, list, ldns_dnssec_default_replace_signatures,
-					   NULL);
+		st = ldns_dnssec_zone_sign(dz, added, list, keep_signature, NULL);
 	if (st != LDNS_STATUS_OK) {
 		snprintf(err, errlen, "%s: signing failed: %s", zone->origin_text,
 			 ldns_get_errorstr_by_id(st));
@@ -157,20 +202,13 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 	file = zload_add_file(z, "(dnssec)");
 	if (file < 0)
 		goto nomem;
-	for (size_t i = 0; i < sign_keys_count(keys); i++) {
-		ldns_rr *rr = ldns_rr_clone(sign_key_rr(keys, i));
-
-		if (rr == NULL)
-			goto nomem;
-		ldns_rr_set_ttl(rr, soa_ttl(z));
-		if (zload_push(z, rr, (unsigned)file, 0) != 0)
-			goto nomem;
-	}
-	for (size_t i = 0; i < ldns_rr_list_rr_count(added); i++)
-		if (push_copy(z, ldns_rr_list_rr(added, i), (unsigned)file) != 0)
-			goto nomem;
+	/* Walked rather than taken from ADDED: the signatures kept are in the zone only. */
+	if (push_dnssec(z, dz, (unsigned)file) != 0)
+		goto nomem;
 	z->is_signed = true;
-	*expires = now + p->lifetime;
+	*expires = (time_t)min_exp;
+	if (reused != NULL)
+		*reused = (size_t)kept;
 	ldns_rr_list_free(added);
 	ldns_dnssec_zone_deep_free(dz);
 	return z;

@@ -64,12 +64,16 @@ const char *sign_alg_name(uint8_t alg);
 /*
  * sign.c: a copy of ZONE with EDITS applied and serial SERIAL (as zload_edit()), signed with
  * KEYS as P says at time NOW: DNSKEY, NSEC or NSEC3 (with NSEC3PARAM) and RRSIG records added,
- * the policy's empty nodes in the chain. *EXPIRES gets when its signatures expire. A zone that
- * holds DNSSEC records already (presigned) is an error. NULL with the reason in err.
+ * the policy's empty nodes in the chain. PREV (NULL: none), the zone as signed before with the
+ * same keys: the RRSIGs of its RRsets that did not change are kept when they are valid for at
+ * least the refresh time and half the rest of the lifetime (*REUSED says how many; may be NULL).
+ * *EXPIRES gets when the first of its signatures expires. A zone that holds DNSSEC records
+ * already (presigned) is an error. NULL with the reason in err.
  */
 zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
 			unsigned long serial, const sign_keys_t *keys, const sign_params_t *p,
-			time_t now, time_t *expires, char *err, size_t errlen);
+			const zload_zone_t *prev, time_t now, time_t *expires, size_t *reused,
+			char *err, size_t errlen);
 
 /*
  * sign.c: a digest of ZONE's records as read (owners, types, TTLs, data, in file order): the same

@@ -225,7 +225,8 @@ static void sign_and_check(uint8_t alg, bool csk, bool nsec3)
 	tmp_dir(dir, sizeof(dir));
 	keys = sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
-	s = sign_zone(z, edits, 3, 2024060102, keys, &p, time(NULL), &expires, err, sizeof(err));
+	s = sign_zone(z, edits, 3, 2024060102, keys, &p, NULL, time(NULL), &expires, NULL, err,
+		      sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_TRUE(zload_is_signed(s));
 	CU_ASSERT_EQUAL(zload_serial(s), 2024060102);
@@ -301,6 +302,57 @@ static void test_sign_kskzsk15_nsec(void)
 	sign_and_check(15, false, false);
 }
 
+/* Signed again after a change: the unchanged RRsets keep their signatures, all verify. */
+static void test_reuse(void)
+{
+	sign_params_t p = {13, false, true, 86400, 3600};
+	char dir[64], err[1024], text[2048];
+	zload_zone_t *z1, *z2, *s1, *s2;
+	sign_keys_t *keys;
+	ldns_rr_list *l, *dnskeys, *sigs1, *sigs2;
+	size_t reused = 0, sets = 0, same = 0;
+	time_t e1, e2, now = time(NULL);
+
+	tmp_dir(dir, sizeof(dir));
+	keys = sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+	z1 = zload_string("example.com.", zone_text, "t.zone", NULL, NULL, err, sizeof(err));
+	snprintf(text, sizeof(text), "%smail IN TXT \"new\"\n", zone_text);
+	z2 = zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z2);
+	s1 = sign_zone(z1, NULL, 0, 5, keys, &p, NULL, now - 60, &e1, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	s2 = sign_zone(z2, NULL, 0, 6, keys, &p, s1, now, &e2, &reused, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	/* apex NS A MX DNSKEY, ns1 A, a.b.c TXT, *.w A (mail's A too): kept; SOA, NSEC3 new */
+	CU_ASSERT(reused >= 7);
+	CU_ASSERT_EQUAL(e2, e1); /* the first to expire: those kept */
+	l = records(s2);
+	dnskeys = of_type(l, LDNS_RR_TYPE_DNSKEY);
+	CU_ASSERT_EQUAL(verified_sets(l, dnskeys, &sets), sets);
+	/* The RRSIG over ns1's A is the very same record; the SOA's is not. */
+	sigs1 = records(s1);
+	sigs2 = of_type(l, LDNS_RR_TYPE_RRSIG);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(sigs2); i++)
+		for (size_t j = 0; j < ldns_rr_list_rr_count(sigs1); j++)
+			same += ldns_rr_compare(ldns_rr_list_rr(sigs2, i),
+						ldns_rr_list_rr(sigs1, j)) == 0 &&
+				ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(
+				    ldns_rr_list_rr(sigs2, i))) == LDNS_RR_TYPE_SOA;
+	CU_ASSERT_EQUAL(same, 0);
+	ldns_rr_list_deep_free(sigs1);
+	ldns_rr_list_free(sigs2);
+	ldns_rr_list_free(dnskeys);
+	ldns_rr_list_deep_free(l);
+	zload_free(&s1);
+	zload_free(&s2);
+	zload_free(&z1);
+	zload_free(&z2);
+	sign_keys_free(&keys);
+	rm_dir(dir);
+}
+
 /* A presigned zone set to be signed: refused, naming the zone. */
 static void test_presigned_refused(void)
 {
@@ -315,7 +367,8 @@ static void test_presigned_refused(void)
 	snprintf(text, sizeof(text), "%s%s", zone_text, "@ IN DNSKEY 257 3 13 AAAA\n");
 	z = zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
-	s = sign_zone(z, NULL, 0, 1, keys, &csk13, time(NULL), &expires, err, sizeof(err));
+	s = sign_zone(z, NULL, 0, 1, keys, &csk13, NULL, time(NULL), &expires, NULL, err,
+		      sizeof(err));
 	CU_ASSERT_PTR_NULL(s);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "example.com."));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "presigned"));
@@ -334,5 +387,6 @@ void reg_cutest_sign(void)
 	CU_add_test(s, "KSK+ZSK 13 NSEC3", test_sign_kskzsk13_nsec3);
 	CU_add_test(s, "CSK 15 NSEC3", test_sign_csk15_nsec3);
 	CU_add_test(s, "KSK+ZSK 15 NSEC", test_sign_kskzsk15_nsec);
+	CU_add_test(s, "signatures of unchanged RRsets kept", test_reuse);
 	CU_add_test(s, "presigned zone refused", test_presigned_refused);
 }
