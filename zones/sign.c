@@ -115,6 +115,30 @@ static int keep_signature(ldns_rr *sig, void *arg)
 	return sig != NULL ? LDNS_SIGNATURE_LEAVE_NO_ADD : LDNS_SIGNATURE_LEAVE_ADD_NEW;
 }
 
+/*
+ * The NSEC3 chain of DZ with RFC 9276's parameters (SHA-1, no opt-out, no extra iterations, no
+ * salt): its empty non-terminals, the NSEC3PARAM at the apex, an NSEC3 per name.
+ */
+static ldns_status add_nsec3_chain(ldns_dnssec_zone *dz, ldns_rr_list *added)
+{
+	ldns_status st = ldns_dnssec_zone_add_empty_nonterminals(dz);
+	ldns_rr *param;
+
+	if (st != LDNS_STATUS_OK)
+		return st;
+	param = ldns_rr_new_frm_type(LDNS_RR_TYPE_NSEC3PARAM);
+	if (param == NULL)
+		return LDNS_STATUS_MEM_ERR;
+	ldns_rr_set_owner(param, ldns_rdf_clone(dz->soa->name));
+	ldns_nsec3_add_param_rdfs(param, LDNS_SHA1, 0, 0, 0, NULL);
+	st = ldns_dnssec_zone_add_rr(dz, param);
+	if (st != LDNS_STATUS_OK) {
+		ldns_rr_free(param);
+		return st;
+	}
+	return ldns_dnssec_zone_create_nsec3s(dz, added, LDNS_SHA1, 0, 0, 0, NULL);
+}
+
 /* Appends the DNSSEC records of DZ (DNSKEY, NSEC3PARAM, NSEC or NSEC3, RRSIG) to Z. */
 static int push_dnssec(zload_zone_t *z, ldns_dnssec_zone *dz, unsigned file)
 {
@@ -180,7 +204,14 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 		ldns_key_set_inception(k, (uint32_t)(now - SIGN_INCEPTION_SLACK));
 		ldns_key_set_expiration(k, (uint32_t)(now + p->lifetime));
 	}
-	if (prev != NULL) {
+	/* As ldns_dnssec_zone_sign(_nsec3) do it, in steps, so that the signatures kept go on
+	 * the chain before it is signed. */
+	st = ldns_dnssec_zone_mark_glue(dz);
+	if (st == LDNS_STATUS_OK && p->nsec3)
+		st = add_nsec3_chain(dz, added);
+	else if (st == LDNS_STATUS_OK)
+		st = ldns_dnssec_zone_create_nsecs(dz, added);
+	if (st == LDNS_STATUS_OK && prev != NULL) {
 		/* Kept only if still valid past the next renewal and half the time after it. */
 		kept = sign_reuse(dz, prev, keys,
 				  (uint32_t)(now + p->refresh + (p->lifetime - p->refresh) / 2),
@@ -188,12 +219,8 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 		if (kept < 0)
 			goto nomem;
 	}
-	if (p->nsec3)
-		/* RFC 9276 3.1: SHA-1, no opt-out, no extra iterations, no salt. */
-		st = ldns_dnssec_zone_sign_nsec3(dz, added, list, keep_signature, NULL, LDNS_SHA1,
-						 0, 0, 0, NULL);
-	else
-		st = ldns_dnssec_zone_sign(dz, added, list, keep_signature, NULL);
+	if (st == LDNS_STATUS_OK)
+		st = ldns_dnssec_zone_create_rrsigs(dz, added, list, keep_signature, NULL);
 	if (st != LDNS_STATUS_OK) {
 		snprintf(err, errlen, "%s: signing failed: %s", zone->origin_text,
 			 ldns_get_errorstr_by_id(st));

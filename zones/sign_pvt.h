@@ -13,9 +13,10 @@ ldns_key_list *sign_keys_list(const sign_keys_t *keys);
 const ldns_rr *sign_key_rr(const sign_keys_t *keys, size_t i);
 
 /*
- * sign_reuse.c: on each RRset of DZ whose records PREV (the zone signed before) holds the same,
- * PREV's RRSIGs over it that expire no sooner than KEEP_UNTIL and were made by one of KEYS;
- * *MIN_EXP lowered to the earliest expiration kept. How many were kept, or -ENOMEM.
+ * sign_reuse.c: on each RRset of DZ (its NSEC or NSEC3 chain made, not signed yet) whose
+ * records PREV (the zone signed before) holds the same, and on each NSEC or NSEC3 that PREV
+ * holds the same, PREV's RRSIGs over it that expire no sooner than KEEP_UNTIL and were made by
+ * one of KEYS; *MIN_EXP lowered to the earliest expiration kept. How many were kept, -ENOMEM.
  */
 long sign_reuse(ldns_dnssec_zone *dz, const zload_zone_t *prev, const sign_keys_t *keys,
 		uint32_t keep_until, uint32_t *min_exp);

@@ -87,6 +87,30 @@ static bool same_rrset(const reuse_index_t *x, const ldns_dnssec_rrsets *rrset,
 	return matched == old && old > 0;
 }
 
+/* Whether RR is the one record PREV holds at its owner and type (TTL and data the same). */
+static bool same_record(const reuse_index_t *x, const ldns_rr *rr, ldns_buffer *buf)
+{
+	const zload_zone_t *p = x->prev;
+	const uint8_t *owner = ldns_rdf_data(ldns_rr_owner(rr));
+	uint32_t key = ldns_rr_get_type(rr);
+	size_t n = 0;
+	bool same = false;
+
+	ldns_buffer_clear(buf);
+	if (ldns_rr_rdata2buffer_wire(buf, rr) != LDNS_STATUS_OK)
+		return false;
+	for (uint32_t r = x->head[bucket_hash(owner, key) & x->mask]; r != 0; r = x->next[r - 1]) {
+		if (rec_key(p, r - 1) != key || !wire_name_eq(zload_rec_owner(p, r - 1), owner))
+			continue;
+		n++;
+		same = p->recs[r - 1].ttl == ldns_rr_ttl(rr) &&
+		       p->recs[r - 1].rdlen == ldns_buffer_position(buf) &&
+		       memcmp(zload_rec_rdata(p, r - 1), ldns_buffer_begin(buf),
+			      p->recs[r - 1].rdlen) == 0;
+	}
+	return n == 1 && same;
+}
+
 /* Whether KEYS holds a key of TAG. */
 static bool key_known(const sign_keys_t *keys, uint16_t tag)
 {
@@ -97,14 +121,15 @@ static bool key_known(const sign_keys_t *keys, uint16_t tag)
 }
 
 /*
- * The RRSIGs of PREV over RRSET's owner and type that expire no sooner than KEEP_UNTIL, made
- * by one of KEYS, put on RRSET. How many; -ENOMEM.
+ * The RRSIGs of PREV over OWNER's TYPE that expire no sooner than KEEP_UNTIL, made by one of
+ * KEYS, put on SIGS. How many; -ENOMEM.
  */
-static int attach(const reuse_index_t *x, ldns_dnssec_rrsets *rrset, const uint8_t *owner,
-		  const sign_keys_t *keys, uint32_t keep_until, uint32_t *min_exp)
+static int attach(const reuse_index_t *x, ldns_dnssec_rrs **sigs, uint16_t type,
+		  const uint8_t *owner, const sign_keys_t *keys, uint32_t keep_until,
+		  uint32_t *min_exp)
 {
 	const zload_zone_t *p = x->prev;
-	uint32_t key = 0x10000u | rrset->type;
+	uint32_t key = 0x10000u | type;
 	int n = 0;
 
 	for (uint32_t r = x->head[bucket_hash(owner, key) & x->mask]; r != 0; r = x->next[r - 1]) {
@@ -122,14 +147,14 @@ static int attach(const reuse_index_t *x, ldns_dnssec_rrsets *rrset, const uint8
 		sig = zload_rr(p, r - 1);
 		if (sig == NULL)
 			return -ENOMEM;
-		if (rrset->signatures == NULL) {
-			rrset->signatures = ldns_dnssec_rrs_new();
-			if (rrset->signatures == NULL) {
+		if (*sigs == NULL) {
+			*sigs = ldns_dnssec_rrs_new();
+			if (*sigs == NULL) {
 				ldns_rr_free(sig);
 				return -ENOMEM;
 			}
-			rrset->signatures->rr = sig;
-		} else if (ldns_dnssec_rrs_add_rr(rrset->signatures, sig) != LDNS_STATUS_OK) {
+			(*sigs)->rr = sig;
+		} else if (ldns_dnssec_rrs_add_rr(*sigs, sig) != LDNS_STATUS_OK) {
 			ldns_rr_free(sig);
 			return -ENOMEM;
 		}
@@ -159,11 +184,21 @@ long sign_reuse(ldns_dnssec_zone *dz, const zload_zone_t *prev, const sign_keys_
 		for (ldns_dnssec_rrsets *s = name->rrsets; s != NULL && reused >= 0; s = s->next) {
 			int got;
 
-			/* The SOA's serial moved; NSEC and NSEC3 are made again (signed anew). */
+			/* The SOA's serial moved: signed anew. */
 			if (s->type == LDNS_RR_TYPE_SOA || s->type == LDNS_RR_TYPE_RRSIG ||
 			    !same_rrset(&x, s, owner, buf))
 				continue;
-			got = attach(&x, s, owner, keys, keep_until, min_exp);
+			got = attach(&x, &s->signatures, (uint16_t)s->type, owner, keys, keep_until,
+				     min_exp);
+			reused = got < 0 ? got : reused + got;
+		}
+		/* The name's NSEC or NSEC3 (at its hashed owner), made just now: kept signed when
+		 * it is the record PREV had. */
+		if (name->nsec != NULL && reused >= 0 && same_record(&x, name->nsec, buf)) {
+			int got = attach(
+			    &x, &name->nsec_signatures, (uint16_t)ldns_rr_get_type(name->nsec),
+			    ldns_rdf_data(ldns_rr_owner(name->nsec)), keys, keep_until, min_exp);
+
 			reused = got < 0 ? got : reused + got;
 		}
 	}

@@ -64,7 +64,7 @@ serial_of() { q "$1" SOA +short | awk '{print $3}'; }
 start() {
 	local name=$1
 	shift
-	start_sandnsd "$name" --zone "example.com.=$SAMPLE/example.com.zone" \
+	start_sandnsd "$name" --zone "example.com.=${ECOM:-$SAMPLE/example.com.zone}" \
 		--cert "$SAMPLE/mail.example.com.pem" --allow-transfer 127.0.0.0/8 "$@"
 }
 
@@ -156,7 +156,9 @@ axfr_verified() {
 	done
 }
 
-# ---- run 1: algorithm 13, one CSK each (the defaults)
+# ---- run 1: algorithm 13, one CSK each (the defaults); example.com from a copy it changes
+ECOM=$TMP/example.com.zone
+cp "$SAMPLE/example.com.zone" "$ECOM"
 start alg13 --dnssec "example.com. nsec" --dnssec "example.net nsec3" || exit 1
 check "alg13: example.com's keys made (one CSK, 0600 .private)" \
 	test "$(stat -c %a "$TMP"/alg13.state/keys/Kexample.com.+013+*.private)" = 600
@@ -206,8 +208,17 @@ check "alg13: a .key that is not the .private's half is refused, naming it" \
 	has "$(ctl reload 2>&1)" "$(basename "$pub").*mismatched"
 cp "$TMP/pub.saved" "$pub"
 check "alg13: the key files mended, the reload goes through" ctl reload
+# A change: only what changed is signed anew, the rest keeps its signatures; all verify.
+sed -i 's/2024060101 ; serial/2024060201 ; serial/' "$ECOM"
+echo 'new IN A 198.18.0.77' >>"$ECOM"
+ctl reload example.com. >/dev/null
+check "alg13: after a change, the unchanged RRsets' signatures kept" \
+	grep -q 'example.com.: signed (NSEC, algorithm 13, 1 key, [1-9][0-9]* signatures kept), serial 2024060202' "$LOG"
+check "alg13: ... the new record served signed" has "$(q new.example.com. A +dnssec)" 'RRSIG.A 13 3'
+axfr_verified alg13-changed
 check "sandnsd stops cleanly (status 0; under ASan: nothing leaked)" stop_sandnsd
 
+ECOM=
 # ---- run 2: algorithm 15, KSK+ZSK; signatures of 40 s renewed 34 s before they expire
 # example.net's KSK made by ldns-keygen beforehand (keys move between signers), in a key
 # directory of its own.
