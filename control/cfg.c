@@ -72,6 +72,7 @@ void cfg_free(cfg_t **cfgp)
 	free(cfg->notifies);
 	cfg_keys_free(cfg);
 	cfg_free_primaries(cfg);
+	cfg_free_dnssec(cfg);
 	cfg_log_free(cfg);
 	free(cfg->check_zone);
 	for (i = 0; i < cfg->ncerts; i++)
@@ -521,6 +522,7 @@ int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 
 	CFG_CHECK(cfg_check_notify(cfg, e, sizeof(e)));
 	CFG_CHECK(cfg_check_primaries(cfg, e, sizeof(e)));
+	CFG_CHECK(cfg_check_dnssec(cfg, e, sizeof(e)));
 	/*
 	 * The rate limit's tables, one per UDP worker: bounded together, since spoofed sources
 	 * touch every page of them. (DPDK: the workers are EAL's lcores, checked in dp_port.c.)

@@ -141,6 +141,17 @@
  *                                  key NAME: requests signed, answers verified (TSIG).
  *                                  Refresh, retry and expire come from the zone's SOA
  *                                  (docs/configuration.md).
+ *   dnssec ORIGIN nsec|nsec3   (+) sandns signs zone ORIGIN (a configured zone) with the default
+ *                                  policy: a CSK of algorithm 13, NSEC or NSEC3 (RFC 9276: no
+ *                                  extra iterations, no salt), rrsig-lifetime 14d, rrsig-refresh
+ * 7d. dnssec-signing ORIGIN [policy NAME]
+ *                              (+) sandns signs zone ORIGIN with dnssec-policy NAME (or the
+ * default). dnssec-policy NAME [algorithm ecdsap256sha256|ed25519] [single-type-signing yes|no]
+ *                  [nsec3 yes|no] [rrsig-lifetime TIME] [rrsig-refresh TIME]
+ *                              (+) a signing policy (Knot's policy keys); TIME: seconds, or with
+ *                                  s, m, h, d or w; the refresh shorter than the lifetime.
+ *   dnssec-key-dir DIR             the signing keys, BIND K*.key/.private pairs, made there when
+ *                                  missing (default: state-dir's "keys"; docs/configuration.md).
  *   eal-args ARG...            (+) DPDK EAL arguments, split at white space (command line: after
  *                                  --); only with io dpdk.
  *
@@ -170,6 +181,7 @@
 #include <sys/types.h>
 
 #include "rrl.h"
+#include "sign.h"
 #include "tsig.h"
 #include "zsrc.h"
 
@@ -245,6 +257,25 @@ typedef struct cfg_primary {
 	const tsig_key_t *tkey; /* that key, found by cfg_check() (cfg->keys) */
 } cfg_primary_t;
 
+/* `dnssec-policy NAME ...`: how the zones that name it are signed. */
+typedef struct cfg_dnssec_policy {
+	char *name;
+	sign_params_t params;
+	char *where; /* "FILE:LINE" or "--dnssec-policy" */
+} cfg_dnssec_policy_t;
+
+/* `dnssec-signing ORIGIN [policy NAME]` or `dnssec ORIGIN nsec|nsec3`: sandns signs ORIGIN. */
+typedef struct cfg_signing {
+	char *origin;	      /* as written; cfg_check makes sure it is a configured zone */
+	char *policy;	      /* a dnssec-policy's name, or NULL: the default policy */
+	int nsec3;	      /* `dnssec` line: 1 nsec3, 0 nsec; -1: the policy's */
+	sign_params_t params; /* the policy's, set by cfg_check */
+	char *where;	      /* "FILE:LINE" or "--dnssec-signing", for messages */
+} cfg_signing_t;
+
+/* The key directory under state-dir when dnssec-key-dir gives none. */
+#define CFG_KEY_DIR_NAME "keys"
+
 /* Whether the zones as read stay in memory beside the compiled snapshot (keep-zones). */
 enum cfg_keep {
 	CFG_KEEP_AUTO = 0, /* yes up to CFG_KEEP_AUTO_RECORDS records in all, no above */
@@ -278,6 +309,11 @@ typedef struct cfg {
 	size_t neal_args;
 	cfg_primary_t *primaries; /* in the order given: a zone's are tried in that order */
 	size_t nprimaries;
+	cfg_signing_t *signings; /* zones sandns signs (dnssec, dnssec-signing) */
+	size_t nsignings;
+	cfg_dnssec_policy_t *dnssec_policies;
+	size_t ndnssec_policies;
+	char *key_dir; /* dnssec-key-dir, absolute; NULL: state-dir's "keys" */
 
 	enum cfg_io io;
 	char *control; /* absolute path of the control socket, or NULL */
@@ -344,6 +380,14 @@ typedef struct cfg {
 	bool check_config; /* --check-config: check every file named, serve nothing */
 	char *check_zone;  /* --check-zone ORIGIN=FILE: check that zone (zcheck.c), serve nothing */
 } cfg_t;
+
+/* cfg_dnssec.c: how zone ORIGIN is signed, or NULL: sandns does not sign it. */
+const cfg_signing_t *cfg_signing_of(const cfg_t *cfg, const char *origin);
+/* cfg_dnssec.c: the key directory (dnssec-key-dir, else state-dir's "keys" in BUF), or NULL. */
+const char *cfg_key_dir(const cfg_t *cfg, char *buf, size_t len);
+/* cfg_dnssec.c: the policy of zones given no dnssec-policy: a CSK of algorithm 13, NSEC, 14
+ * days' signatures renewed 7 days before they expire. */
+extern const sign_params_t cfg_dnssec_default;
 
 /* The errors kept for --check-config (see cfg_t.errors). */
 #define CFG_ERRORS_MAX 100

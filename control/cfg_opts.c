@@ -70,6 +70,10 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_COOKIES] = {"cookies", "cookies", false, false},
     [CFG_K_COOKIE_SECRET] = {"cookie-secret", "cookie-secret", false, false},
     [CFG_K_METRICS] = {"metrics", "metrics", false, false},
+    [CFG_K_DNSSEC] = {"dnssec", "dnssec", true, false},
+    [CFG_K_DNSSEC_SIGNING] = {"dnssec-signing", "dnssec-signing", true, false},
+    [CFG_K_DNSSEC_POLICY] = {"dnssec-policy", "dnssec-policy", true, false},
+    [CFG_K_DNSSEC_KEY_DIR] = {"dnssec-key-dir", "dnssec-key-dir", false, false},
 };
 
 int cfg_find_key(const char *name, bool cmdline)
@@ -481,6 +485,20 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		return rc;
 	case CFG_K_NOTIFY:
 		return cfg_set_notify(cfg, key, value, src, err, errlen);
+	case CFG_K_DNSSEC:
+	case CFG_K_DNSSEC_SIGNING:
+		return cfg_set_signing(cfg, k, key, value, src, err, errlen);
+	case CFG_K_DNSSEC_POLICY:
+		return cfg_set_dnssec_policy(cfg, key, value, src, err, errlen);
+	case CFG_K_DNSSEC_KEY_DIR:
+		if (*value == '\0')
+			return cfg_fail(err, errlen, "%s: a directory is needed", key);
+		copy = cfg_abs_path(src->basedir, value);
+		if (copy == NULL)
+			return cfg_fail(err, errlen, "%s: out of memory", key);
+		free(cfg->key_dir);
+		cfg->key_dir = copy;
+		return SANDNS_EOK;
 	case CFG_K_PRIMARY:
 		return cfg_set_primary(cfg, key, value, err, errlen);
 	case CFG_K_LOG_TARGET:

@@ -57,6 +57,10 @@ enum cfg_key {
 	CFG_K_COOKIES,
 	CFG_K_COOKIE_SECRET,
 	CFG_K_METRICS,
+	CFG_K_DNSSEC,
+	CFG_K_DNSSEC_SIGNING,
+	CFG_K_DNSSEC_POLICY,
+	CFG_K_DNSSEC_KEY_DIR,
 	CFG_K_COUNT
 };
 
@@ -146,6 +150,18 @@ int cfg_set_primary(cfg_t *cfg, const char *key, const char *value, char *err, s
 /* cfg_sec.c: each primary names a configured zone (which becomes a secondary zone); no key yet. */
 int cfg_check_primaries(cfg_t *cfg, char *err, size_t errlen);
 void cfg_free_primaries(cfg_t *cfg);
+
+/* cfg_dnssec.c: `dnssec-policy NAME ...`; `dnssec ORIGIN nsec|nsec3` and `dnssec-signing ORIGIN
+ * [policy NAME]` (K says which). */
+int cfg_set_dnssec_policy(cfg_t *cfg, const char *key, const char *value, const struct cfg_src *src,
+			  char *err, size_t errlen);
+int cfg_set_signing(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
+		    const struct cfg_src *src, char *err, size_t errlen);
+/* cfg_dnssec.c: each signed zone is configured once, with a defined policy (params set). */
+int cfg_check_dnssec(cfg_t *cfg, char *err, size_t errlen);
+void cfg_free_dnssec(cfg_t *cfg);
+/* cfg_dnssec.c: --check-config: the key files of each signed zone read and match (cfg->errors). */
+int cfg_check_dnssec_files(cfg_t *cfg);
 
 /* cfg_svc.c: `user USER[:GROUP]` (the account looked up now) and `pid-file FILE`. */
 int cfg_set_user(cfg_t *cfg, const char *key, const char *value, char *err, size_t errlen);

@@ -294,6 +294,8 @@ int cfg_check_files(cfg_t *cfg)
 		rc = SANDNS_ECONFIG;
 	if (cfg_files_there(cfg) != SANDNS_EOK)
 		rc = SANDNS_ECONFIG;
+	if (cfg_check_dnssec_files(cfg) != SANDNS_EOK)
+		rc = SANDNS_ECONFIG;
 	cfg_sort_errors(cfg);
 	return rc;
 }

@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "ctl.h"
+#include "ctl_keys.h"
 #include "ctl_pvt.h"
 #include "log.h"
 #include "sandns_err.h"
@@ -233,6 +234,7 @@ void ctl_run(ctl_t *ctl)
 		ctl_preview_tick(ctl);
 		ctl_watch_tick(ctl, &todo);
 		ctl_do(ctl, &todo);
+		ctl_resign_tick(ctl);
 		ctl_clients_expire(ctl);
 	}
 	pthread_mutex_unlock(&ctl->pub_mu);

@@ -27,6 +27,12 @@ typedef struct ctl_zone_info {
 	bool serial_stale; /* what it serves changed since the build before, its serial did not */
 	bool absent; /* a secondary zone with nothing to serve (not transferred, expired): SERVFAIL
 		      */
+	bool dnssec; /* sandns signs it (dnssec, dnssec-signing): the fields below say how */
+	int64_t sign_expire; /* when its signatures expire (Unix time) */
+	int64_t sign_due;    /* when they are to be renewed (a reload of the zone is queued) */
+	uint64_t sign_hash;  /* of the keys and the policy it was signed with */
+	uint64_t sign_src;   /* of the zone as read (sign_zone_digest) */
+	int64_t sign_retry;  /* renewal asked for: not again before then (ctl_resign.c) */
 } ctl_zone_info_t;
 
 /*
@@ -40,7 +46,8 @@ typedef struct ctl_build {
 	size_t nzones;
 	size_t records; /* over all zones */
 	zload_zone_t **raw;
-	cert_t **certs; /* cfg->certs order */
+	zload_zone_t **signed_zones; /* per zone: as signed (NULL: not signed by sandns) */
+	cert_t **certs;		     /* cfg->certs order */
 	size_t ncerts;
 	policy_t *policy; /* NULL: no certificate configured, the policy is off */
 	char *policy_key; /* the decisions in one string, to compare evaluations; "" when off */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ctl_pvt.h"
+#include "ctl_sign.h"
 #include "log.h"
 #include "rfile.h"
 #include "rrtype.h"
@@ -46,8 +47,11 @@ bool ctl_build_drop_zones(const cfg_t *cfg, ctl_build_t *b)
 {
 	if (ctl_build_keeps_zones(cfg, b))
 		return false;
-	for (size_t i = 0; i < b->nzones; i++)
+	for (size_t i = 0; i < b->nzones; i++) {
 		zload_free(&b->raw[i]);
+		if (b->signed_zones != NULL)
+			zload_free(&b->signed_zones[i]);
+	}
 	/* Millions of small allocations went back to malloc: give the pages to the system. */
 	malloc_trim(0);
 	return true;
@@ -64,9 +68,12 @@ void ctl_build_clear(ctl_build_t *b)
 		free(b->zones[i].edits);
 		if (b->raw != NULL)
 			zload_free(&b->raw[i]);
+		if (b->signed_zones != NULL)
+			zload_free(&b->signed_zones[i]);
 	}
 	free(b->zones);
 	free(b->raw);
+	free(b->signed_zones);
 	for (i = 0; i < b->ncerts; i++)
 		if (b->certs != NULL)
 			cert_free(&b->certs[i]);
@@ -486,8 +493,9 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebu
  * How zone I of B is compiled: OUT gets the policy's edits for it (FLAT: room for all of them)
  * and the serial to serve; OUT->nedits is 0 and the serial the file's when nothing changes.
  */
-static int serve_zone(const ctl_build_t *prev, ctl_build_t *b, size_t i, const zload_edit_t **edits,
-		      zload_edit_t *flat, zt_zone_edits_t *out, char *err, size_t errlen)
+static int serve_zone(const cfg_t *cfg, const ctl_build_t *prev, bool preview, ctl_build_t *b,
+		      size_t i, const zload_edit_t **edits, zload_edit_t *flat,
+		      zt_zone_edits_t *out, char *err, size_t errlen)
 {
 	ctl_zone_info_t *info = &b->zones[i];
 	const ctl_zone_info_t *before = info_find(prev, info->origin);
@@ -526,6 +534,9 @@ static int serve_zone(const ctl_build_t *prev, ctl_build_t *b, size_t i, const z
 	    .nedits = n,
 	    .serial = info->serial,
 	};
+	/* A zone sandns signs: signed with the edits in (a preview is never signed). */
+	if (!preview)
+		return ctl_sign_zone(cfg, prev, before, b, i, flat, n, out, err, errlen);
 	return SANDNS_EOK;
 }
 
@@ -621,9 +632,11 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	}
 	b.zones = calloc(cfg->nzones + 1, sizeof(b.zones[0]));
 	b.raw = calloc(cfg->nzones + 1, sizeof(b.raw[0]));
+	b.signed_zones = calloc(cfg->nzones + 1, sizeof(b.signed_zones[0]));
 	b.certs = calloc(cfg->ncerts + 1, sizeof(b.certs[0]));
 	zedits = calloc(cfg->nzones + 1, sizeof(zedits[0]));
-	if (b.zones == NULL || b.raw == NULL || b.certs == NULL || zedits == NULL)
+	if (b.zones == NULL || b.raw == NULL || b.signed_zones == NULL || b.certs == NULL ||
+	    zedits == NULL)
 		goto out_nomem;
 	rc = load_inputs(cfg, prev, what, &b, err, errlen);
 	if (rc != SANDNS_EOK)
@@ -664,7 +677,8 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		if (info->origin == NULL || zsrc_copy(&info->src, &cfg->zones[i].src) != SANDNS_EOK)
 			goto out_nomem;
 		b.records += info->records;
-		rc = serve_zone(prev, &b, i, edits, flat + nflat, &zedits[i], err, errlen);
+		rc = serve_zone(cfg, prev, what->preview, &b, i, edits, flat + nflat, &zedits[i],
+				err, errlen);
 		if (rc != SANDNS_EOK)
 			goto out;
 		nflat += zedits[i].nedits;
@@ -680,7 +694,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		if (b.zones[i].absent)
 			dead[ndead++] = b.zones[i].origin;
 		else
-			live[nlive++] = b.raw[i];
+			live[nlive++] = b.signed_zones[i] != NULL ? b.signed_zones[i] : b.raw[i];
 	}
 	opts.edits = zedits;
 	opts.nedits = b.nzones;

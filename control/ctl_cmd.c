@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "ctl_cmds.h"
+#include "ctl_keys.h"
 #include "ctl_proto.h"
 #include "ctl_pvt.h"
 #include "log.h"
@@ -281,6 +282,11 @@ static void h_zone_status(struct ctl_req *r)
 			r->errlen);
 }
 
+static void h_zone_keys(struct ctl_req *r)
+{
+	ctl_zone_keys(r->ctl, r->argv[0], r->json, r->body, r->err, r->errlen);
+}
+
 /* zone-refresh / zone-retransfer: the transfer thread is asked; the reply does not wait. */
 static void zone_refresh(struct ctl_req *r, bool axfr)
 {
@@ -323,6 +329,7 @@ static const struct ctl_handler {
     {"lookup", h_lookup, NULL},
     {"zone-notify", h_zone_notify, NULL},
     {"zone-status", h_zone_status, NULL},
+    {"zone-keys", h_zone_keys, NULL},
     {"zone-refresh", h_zone_refresh, NULL},
     {"zone-retransfer", h_zone_retransfer, NULL},
     {"log-reopen", h_log_reopen, NULL},

@@ -31,6 +31,8 @@ const ctl_cmd_def_t ctl_cmds[] = {
     {"zone-status", "[ZONE]", 0, 1, true,
      "every zone (or ZONE): serial served, source (file or primaries), and for a secondary "
      "zone its last refresh and result, next refresh, expiry"},
+    {"zone-keys", "ZONE", 1, 1, true,
+     "a zone sandns signs: its DNSKEY records and the DS (SHA-256) its parent needs"},
     {"zone-refresh", "ZONE", 1, 1, true,
      "secondary ZONE: ask its primaries for the SOA now, transfer if newer"},
     {"zone-retransfer", "ZONE", 1, 1, true, "secondary ZONE: a full transfer (AXFR) now"},

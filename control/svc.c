@@ -254,6 +254,18 @@ int svc_drop_privileges(const cfg_t *cfg, char *err, size_t errlen)
 	rc = svc_give_state_dir(state, cfg->uid, cfg->gid, err, errlen);
 	if (rc != SANDNS_EOK)
 		return rc;
+	/* The signing keys (made by the first build, as root) must stay readable after the drop. */
+	if (cfg->nsignings > 0) {
+		char kbuf[4200];
+		const char *keys = cfg_key_dir(cfg, kbuf, sizeof(kbuf));
+		struct stat st;
+
+		if (keys != NULL && lstat(keys, &st) == 0 && S_ISDIR(st.st_mode)) {
+			rc = svc_give_state_dir(keys, cfg->uid, cfg->gid, err, errlen);
+			if (rc != SANDNS_EOK)
+				return rc;
+		}
+	}
 	snprintf(lock, sizeof(lock), "%s.lock", cfg->control != NULL ? cfg->control : "");
 	if ((cfg->serial_state != NULL && !svc_give(cfg->serial_state, cfg->uid, cfg->gid)) ||
 	    (cfg->control != NULL && (!svc_give(cfg->control, cfg->uid, cfg->gid) ||

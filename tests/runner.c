@@ -47,6 +47,9 @@ static const struct {
     {"dnstap_log", reg_cutest_dnstap_log},
     {"svc", reg_cutest_svc},
     {"edns", reg_cutest_edns},
+    {"sign", reg_cutest_sign},
+    {"cfg_dnssec", reg_cutest_cfg_dnssec},
+    {"ctl_sign", reg_cutest_ctl_sign},
     {NULL, NULL},
 };
 // clang-format on

@@ -185,11 +185,12 @@ static void test_table_usage(void)
 	CU_ASSERT_STRING_EQUAL(buf, "status");
 	ctl_cmds_list(buf, sizeof(buf));
 	CU_ASSERT_STRING_EQUAL(
-	    buf, "status, stats, reload [ZONE], policy show [DOMAIN], policy "
-		 "reload, policy check --cert FILE [--cert FILE...] [--zone "
-		 "DOMAIN], explain NAME TYPE, lookup --cert FILE NAME TYPE, lookup "
-		 "NAME TYPE, zone-notify ZONE, zone-status [ZONE], zone-refresh ZONE, "
-		 "zone-retransfer ZONE, log-reopen, stop, help");
+	    buf,
+	    "status, stats, reload [ZONE], policy show [DOMAIN], policy "
+	    "reload, policy check --cert FILE [--cert FILE...] [--zone "
+	    "DOMAIN], explain NAME TYPE, lookup --cert FILE NAME TYPE, lookup "
+	    "NAME TYPE, zone-notify ZONE, zone-status [ZONE], zone-keys ZONE, zone-refresh ZONE, "
+	    "zone-retransfer ZONE, log-reopen, stop, help");
 	CU_ASSERT_EQUAL(ctl_cmds_usage_of("policy", buf, sizeof(buf)), 3);
 	CU_ASSERT_STRING_EQUAL(buf, "policy show [DOMAIN] | policy reload | " POLICY_CHECK);
 	CU_ASSERT_EQUAL(ctl_cmds_usage_of("explain", buf, sizeof(buf)), 1);
@@ -231,6 +232,8 @@ static const char help_text[] =
     "zone-status [ZONE]: every zone (or ZONE): serial served, source (file or "
     "primaries), and for a secondary zone its last refresh and result, next "
     "refresh, expiry\n"
+    "zone-keys ZONE: a zone sandns signs: its DNSKEY records and the DS (SHA-256) its "
+    "parent needs\n"
     "zone-refresh ZONE: secondary ZONE: ask its primaries for the SOA now, "
     "transfer if newer\n"
     "zone-retransfer ZONE: secondary ZONE: a full transfer (AXFR) now\n"
@@ -243,11 +246,12 @@ static const char help_text[] =
 static void test_help(void)
 {
 	CU_ASSERT(answers("help", help_text));
-	CU_ASSERT(answers("json help",
-			  "ok\n{\"commands\":[\"status\",\"stats\",\"reload\","
-			  "\"policy show\",\"policy reload\",\"policy check\",\"explain\",\"lookup "
-			  "--cert\",\"lookup\",\"zone-notify\",\"zone-status\",\"zone-refresh\","
-			  "\"zone-retransfer\",\"log-reopen\",\"stop\"]}\n.\n"));
+	CU_ASSERT(answers(
+	    "json help",
+	    "ok\n{\"commands\":[\"status\",\"stats\",\"reload\","
+	    "\"policy show\",\"policy reload\",\"policy check\",\"explain\",\"lookup "
+	    "--cert\",\"lookup\",\"zone-notify\",\"zone-status\",\"zone-keys\",\"zone-refresh\","
+	    "\"zone-retransfer\",\"log-reopen\",\"stop\"]}\n.\n"));
 	/* help ignores what follows it. */
 	CU_ASSERT(answers("help me please", help_text));
 }
@@ -255,7 +259,8 @@ static void test_help(void)
 #define COMMANDS                                                                                   \
 	"status, stats, reload [ZONE], policy show [DOMAIN], policy reload, " POLICY_CHECK         \
 	", explain NAME TYPE, lookup --cert FILE NAME TYPE, lookup NAME TYPE, zone-notify ZONE, "  \
-	"zone-status [ZONE], zone-refresh ZONE, zone-retransfer ZONE, log-reopen, stop, help"
+	"zone-status [ZONE], zone-keys ZONE, zone-refresh ZONE, zone-retransfer ZONE, "            \
+	"log-reopen, stop, help"
 
 static void test_errors(void)
 {

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ctl_sign.c: the zones sandns signs, signed in the build (or their fresh signatures reused) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "ctl_sign.h"
+#include "log.h"
+#include "sandns_err.h"
+#include "sign.h"
+
+/* A digest of the policy's parameters, mixed into that of the keys. */
+static uint64_t params_hash(uint64_t h, const sign_params_t *p)
+{
+	const uint32_t v[] = {p->algorithm, p->csk, p->nsec3, p->lifetime, p->refresh};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		h = (h ^ v[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* The index of zone ORIGIN in B, or B->nzones. */
+static size_t index_of(const ctl_build_t *b, const char *origin)
+{
+	size_t j;
+
+	for (j = 0; b != NULL && j < b->nzones; j++)
+		if (b->zones[j].origin != NULL && strcasecmp(b->zones[j].origin, origin) == 0)
+			break;
+	return b != NULL ? j : 0;
+}
+
+/* T as "2026-12-19T20:56:00Z". */
+static const char *utc(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)t);
+	return buf;
+}
+
+/* RFC 1982: whether serial A is newer than B. */
+static bool newer(unsigned long a, unsigned long b)
+{
+	return (int32_t)(uint32_t)(a - b) > 0;
+}
+
+/* Logs the keys of KEYS, some just made, with the DS of each KSK (the parent needs it). */
+static void log_keys(const char *origin, const sign_keys_t *keys)
+{
+	for (size_t k = 0; k < sign_keys_count(keys); k++) {
+		char *ds = sign_key_ds(keys, k);
+		size_t len = ds != NULL ? strlen(ds) : 0;
+
+		while (len > 0 && (ds[len - 1] == '\n' || ds[len - 1] == ' '))
+			ds[--len] = '\0';
+
+		log_msg(LOG_NOTICE, "zone %s: new %s key, tag %u, algorithm %u, in %s; DS: %s",
+			origin, sign_key_flags(keys, k) & 1 ? "key-signing" : "zone-signing",
+			(unsigned)sign_key_tag(keys, k), (unsigned)sign_key_algorithm(keys, k),
+			sign_key_file(keys, k), ds != NULL ? ds : "(out of memory)");
+		free(ds);
+	}
+}
+
+int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info_t *before,
+		  ctl_build_t *b, size_t i, const zload_edit_t *edits, size_t nedits,
+		  zt_zone_edits_t *out, char *err, size_t errlen)
+{
+	const cfg_signing_t *sg = cfg_signing_of(cfg, b->zones[i].origin);
+	ctl_zone_info_t *info = &b->zones[i];
+	char dirbuf[4096];
+	const char *dir = cfg_key_dir(cfg, dirbuf, sizeof(dirbuf));
+	size_t j = index_of(prev, info->origin);
+	time_t now = time(NULL), expires = 0;
+	unsigned long want;
+	const zload_zone_t *reuse;
+	size_t reused = 0;
+	sign_keys_t *keys;
+	bool made = false;
+	char t1[32], t2[32];
+
+	if (sg == NULL || info->absent)
+		return SANDNS_EOK;
+	info->dnssec = true;
+	if (dir == NULL) {
+		snprintf(err, errlen, "zone %s: no key directory (set state-dir or dnssec-key-dir)",
+			 info->origin);
+		return SANDNS_ECONFIG;
+	}
+	keys = sign_keys_load(dir, info->origin, &sg->params, true, &made, err, errlen);
+	if (keys == NULL)
+		return SANDNS_ECONFIG;
+	if (made)
+		log_keys(info->origin, keys);
+	info->sign_hash = params_hash(sign_keys_hash(keys), &sg->params);
+	info->sign_src = sign_zone_digest(b->raw[i]);
+	/* The same zone (read again or not), edits, keys and policy, its signatures fresh: what
+	 * was signed stands. */
+	if (prev != NULL && before != NULL && j < prev->nzones && prev->signed_zones != NULL &&
+	    prev->signed_zones[j] != NULL && before->sign_src == info->sign_src &&
+	    before->edits_hash == info->edits_hash && before->sign_hash == info->sign_hash &&
+	    now < before->sign_due) {
+		b->signed_zones[i] = zload_ref(prev->signed_zones[j]);
+		info->serial = before->serial;
+		info->sign_expire = before->sign_expire;
+		info->sign_due = before->sign_due;
+	} else {
+		/* New signatures: a new serial, never one served before (RFC 1982 forward). */
+		want = (info->src_serial + (info->edits[0] != '\0' ? 1 : 0)) & 0xffffffffUL;
+		if (before != NULL && !newer(want, before->serial))
+			want = (before->serial + 1) & 0xffffffffUL;
+		info->serial = want;
+		/* Signatures of RRsets that did not change are kept (same keys and policy). */
+		reuse = prev != NULL && before != NULL && j < prev->nzones &&
+				prev->signed_zones != NULL && before->sign_hash == info->sign_hash
+			    ? prev->signed_zones[j]
+			    : NULL;
+		b->signed_zones[i] =
+		    sign_zone(b->raw[i], edits, nedits, info->serial, keys, &sg->params, reuse, now,
+			      &expires, &reused, err, errlen);
+		if (b->signed_zones[i] == NULL) {
+			sign_keys_free(&keys);
+			return SANDNS_EZONE;
+		}
+		info->sign_expire = (int64_t)expires;
+		info->sign_due = (int64_t)expires - (int64_t)sg->params.refresh;
+		log_msg(LOG_INFO,
+			"zone %s: signed (%s, algorithm %u, %zu key%s, %zu signatures kept), "
+			"serial %lu, signatures valid until %s, renewed from %s",
+			info->origin, sg->params.nsec3 ? "NSEC3" : "NSEC",
+			(unsigned)sg->params.algorithm, sign_keys_count(keys),
+			sign_keys_count(keys) == 1 ? "" : "s", reused, info->serial,
+			utc(info->sign_expire, t1, sizeof(t1)),
+			utc(info->sign_due, t2, sizeof(t2)));
+	}
+	sign_keys_free(&keys);
+	*out = (zt_zone_edits_t){.zone = b->signed_zones[i], .serial = info->serial};
+	return SANDNS_EOK;
+}
+
+int64_t ctl_sign_next_due(const ctl_build_t *b)
+{
+	int64_t due = 0;
+
+	for (size_t i = 0; b != NULL && i < b->nzones; i++)
+		if (b->zones[i].dnssec && b->zones[i].sign_due > 0 &&
+		    (due == 0 || b->zones[i].sign_due < due))
+			due = b->zones[i].sign_due;
+	return due;
+}

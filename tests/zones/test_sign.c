@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test_sign.c: CUnit suite for the signer: keys made and read back, signatures, NSEC chains */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "cutest.h"
+#include "sign.h"
+#include "zload.h"
+#include "zload_pvt.h"
+
+static const char zone_text[] = "$ORIGIN example.com.\n$TTL 3600\n"
+				"@ IN SOA ns1 hostmaster 2024060101 7200 3600 1209600 300\n"
+				"@ IN NS ns1\n@ IN NS ns.other.net.\n@ IN A 198.18.0.10\n"
+				"@ IN MX 10 mail\nns1 IN A 198.18.0.53\nmail IN A 198.18.0.25\n"
+				"autodiscover 300 IN A 198.18.0.25\n"
+				"a.b.c IN TXT \"an empty non-terminal above\"\n"
+				"sub IN NS ns.sub\nns.sub IN A 198.18.0.99\n"
+				"*.w IN A 198.18.0.80\n";
+
+/* A fresh key directory (removed with its files by rm_dir). */
+static void tmp_dir(char *buf, size_t len)
+{
+	snprintf(buf, len, "/tmp/sandns-sign-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(buf));
+}
+
+static void rm_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[4096];
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	if (d != NULL)
+		closedir(d);
+	rmdir(dir);
+}
+
+static const sign_params_t csk13 = {13, true, false, 14 * 86400, 7 * 86400};
+
+/* Keys made once, read back the same; .private mode 0600; a KSK+ZSK policy makes two. */
+static void test_keys_made_and_read(void)
+{
+	char dir[64], err[1024];
+	sign_params_t split = csk13;
+	sign_keys_t *k1, *k2;
+	bool made = false;
+	struct stat st;
+
+	tmp_dir(dir, sizeof(dir));
+	k1 = sign_keys_load(dir, "Example.COM", &csk13, true, &made, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k1);
+	CU_ASSERT_TRUE(made);
+	CU_ASSERT_EQUAL(sign_keys_count(k1), 1);
+	CU_ASSERT_EQUAL(sign_key_flags(k1, 0), 257);
+	CU_ASSERT_EQUAL(sign_key_algorithm(k1, 0), 13);
+	CU_ASSERT_EQUAL(stat(sign_key_file(k1, 0), &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+	CU_ASSERT_PTR_NOT_NULL(strstr(sign_key_file(k1, 0), "/Kexample.com.+013+"));
+	k2 = sign_keys_load(dir, "example.com.", &csk13, false, &made, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k2);
+	CU_ASSERT_FALSE(made);
+	CU_ASSERT_EQUAL(sign_key_tag(k1, 0), sign_key_tag(k2, 0));
+	CU_ASSERT_EQUAL(sign_keys_hash(k1), sign_keys_hash(k2));
+	sign_keys_free(&k2);
+	/* A KSK+ZSK policy keeps the KSK and adds a ZSK. */
+	split.csk = false;
+	k2 = sign_keys_load(dir, "example.com.", &split, true, &made, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k2);
+	CU_ASSERT_TRUE(made);
+	CU_ASSERT_EQUAL(sign_keys_count(k2), 2);
+	CU_ASSERT_NOT_EQUAL(sign_keys_hash(k1), sign_keys_hash(k2));
+	sign_keys_free(&k2);
+	/* Ed25519 keys are another algorithm: made beside. */
+	split.algorithm = 15;
+	k2 = sign_keys_load(dir, "example.com.", &split, true, &made, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k2);
+	CU_ASSERT_EQUAL(sign_keys_count(k2), 2);
+	CU_ASSERT_EQUAL(sign_key_algorithm(k2, 0), 15);
+	sign_keys_free(&k2);
+	sign_keys_free(&k1);
+	rm_dir(dir);
+}
+
+/* A .key that is not the .private's half, a missing key, an algorithm we do not sign with. */
+static void test_keys_bad(void)
+{
+	char dir[64], dir2[64], err[1024], cmd[512];
+	sign_params_t p = csk13;
+	sign_keys_t *k1, *k2;
+
+	tmp_dir(dir, sizeof(dir));
+	tmp_dir(dir2, sizeof(dir2));
+	k1 = sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
+	k2 = sign_keys_load(dir2, "example.com.", &p, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k2);
+	/* dir's .key replaced by dir2's (its name kept): mismatched. */
+	snprintf(cmd, sizeof(cmd), "cat %s/*.key > %.*s.key", dir2,
+		 (int)(strlen(sign_key_file(k1, 0)) - 8), sign_key_file(k1, 0));
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	sign_keys_free(&k1);
+	sign_keys_free(&k2);
+	k1 = sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(k1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, ".key"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "mismatched"));
+	/* No key and none to be made. */
+	k1 = sign_keys_load(dir2, "example.net.", &p, false, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(k1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no key-signing key"));
+	p.algorithm = 8;
+	k1 = sign_keys_load(dir2, "example.com.", &p, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(k1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not supported"));
+	CU_ASSERT_EQUAL(sign_alg_parse("ecdsap256sha256"), 13);
+	CU_ASSERT_EQUAL(sign_alg_parse("ED25519"), 15);
+	CU_ASSERT_EQUAL(sign_alg_parse("rsasha256"), 0);
+	rm_dir(dir);
+	rm_dir(dir2);
+}
+
+/* Every record of Z as ldns records. */
+static ldns_rr_list *records(const zload_zone_t *z)
+{
+	ldns_rr_list *l = ldns_rr_list_new();
+
+	for (size_t i = 0; i < z->nrecs; i++)
+		ldns_rr_list_push_rr(l, zload_rr(z, i));
+	return l;
+}
+
+/* How many RRsets of L (not RRSIG; not NS below the apex, nor glue) verify; *SETS: how many. */
+static size_t verified_sets(ldns_rr_list *l, ldns_rr_list *keys, size_t *sets)
+{
+	ldns_rdf *sub = ldns_dname_new_frm_str("sub.example.com.");
+	size_t ok = 0;
+
+	*sets = 0;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(l, i);
+		ldns_rr_type t = ldns_rr_get_type(rr);
+		ldns_rr_list *set, *sigs, *good;
+		bool first = true, delegated;
+
+		for (size_t j = 0; j < i && first; j++)
+			first = !(ldns_rr_get_type(ldns_rr_list_rr(l, j)) == t &&
+				  ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(l, j)),
+						     ldns_rr_owner(rr)) == 0);
+		/* sub's NS and ns.sub's glue are not signed (RFC 4035 2.2); sub's NSEC is. */
+		delegated =
+		    ldns_dname_is_subdomain(ldns_rr_owner(rr), sub) && t != LDNS_RR_TYPE_NSEC;
+		delegated = delegated || (t == LDNS_RR_TYPE_NS &&
+					  ldns_dname_compare(ldns_rr_owner(rr), sub) == 0);
+		if (!first || t == LDNS_RR_TYPE_RRSIG || delegated)
+			continue;
+		(*sets)++;
+		set = ldns_rr_list_new();
+		sigs = ldns_rr_list_new();
+		for (size_t j = 0; j < ldns_rr_list_rr_count(l); j++) {
+			ldns_rr *o = ldns_rr_list_rr(l, j);
+
+			if (ldns_dname_compare(ldns_rr_owner(o), ldns_rr_owner(rr)) != 0)
+				continue;
+			if (ldns_rr_get_type(o) == t)
+				ldns_rr_list_push_rr(set, o);
+			else if (ldns_rr_get_type(o) == LDNS_RR_TYPE_RRSIG &&
+				 ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(o)) == t)
+				ldns_rr_list_push_rr(sigs, o);
+		}
+		good = ldns_rr_list_new();
+		if (ldns_rr_list_rr_count(sigs) > 0 &&
+		    ldns_verify_rrsig_keylist(set, ldns_rr_list_rr(sigs, 0), keys, good) ==
+			LDNS_STATUS_OK)
+			ok++;
+		ldns_rr_list_free(good);
+		ldns_rr_list_free(set);
+		ldns_rr_list_free(sigs);
+	}
+	ldns_rdf_deep_free(sub);
+	return ok;
+}
+
+static ldns_rr_list *of_type(ldns_rr_list *l, ldns_rr_type t)
+{
+	ldns_rr_list *out = ldns_rr_list_new();
+
+	for (size_t i = 0; i < ldns_rr_list_rr_count(l); i++)
+		if (ldns_rr_get_type(ldns_rr_list_rr(l, i)) == t)
+			ldns_rr_list_push_rr(out, ldns_rr_list_rr(l, i));
+	return out;
+}
+
+/* The zone signed with KSK+ZSK and NSEC: every set verifies, the NSEC chain is whole. */
+static void sign_and_check(uint8_t alg, bool csk, bool nsec3)
+{
+	static const zload_edit_t edits[] = {
+	    {ZLOAD_EDIT_WITHHOLD, "autodiscover.example.com.", 1, 0, NULL},
+	    {ZLOAD_EDIT_EMPTY_NODE, "autodiscover.example.com.", 0, 0, NULL},
+	    {ZLOAD_EDIT_ADD, "_autodiscover._tcp.example.com.", 33, 3600,
+	     "0 0 443 mail.example.com."},
+	};
+	sign_params_t p = {alg, csk, nsec3, 86400, 3600};
+	char dir[64], err[1024];
+	zload_zone_t *z =
+	    zload_string("example.com.", zone_text, "t.zone", NULL, NULL, err, sizeof(err));
+	sign_keys_t *keys;
+	zload_zone_t *s;
+	ldns_rr_list *l, *dnskeys, *chain;
+	time_t expires = 0;
+	size_t sets = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	tmp_dir(dir, sizeof(dir));
+	keys = sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+	s = sign_zone(z, edits, 3, 2024060102, keys, &p, NULL, time(NULL), &expires, NULL, err,
+		      sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_TRUE(zload_is_signed(s));
+	CU_ASSERT_EQUAL(zload_serial(s), 2024060102);
+	CU_ASSERT(expires > time(NULL) + 86000);
+	l = records(s);
+	dnskeys = of_type(l, LDNS_RR_TYPE_DNSKEY);
+	CU_ASSERT_EQUAL(ldns_rr_list_rr_count(dnskeys), csk ? 1 : 2);
+	/* apex SOA NS A MX DNSKEY (NSEC3PARAM), ns1 A, mail A, a.b.c TXT, sub? (NS unsigned),
+	 * *.w A, the SRV, and the chain's own records. */
+	CU_ASSERT_EQUAL(verified_sets(l, dnskeys, &sets), sets);
+	CU_ASSERT(sets >= 10);
+	chain = of_type(l, nsec3 ? LDNS_RR_TYPE_NSEC3 : LDNS_RR_TYPE_NSEC);
+	if (!nsec3) {
+		/* apex, _autodiscover._tcp, a.b.c, autodiscover (empty node), mail, ns1, sub,
+		 * *.w: 8 names, each NSEC naming the next in canonical order, the last the apex. */
+		ldns_rr_list_sort(chain);
+		CU_ASSERT_EQUAL(ldns_rr_list_rr_count(chain), 8);
+		for (size_t i = 0; i < ldns_rr_list_rr_count(chain); i++) {
+			ldns_rr *rr = ldns_rr_list_rr(chain, i);
+			size_t covered = 0;
+			char *owner = ldns_rdf2str(ldns_rr_owner(rr));
+
+			for (size_t j = 0; j < ldns_rr_list_rr_count(chain); j++)
+				covered += ldns_dname_compare(
+					       ldns_rr_rdf(rr, 0),
+					       ldns_rr_owner(ldns_rr_list_rr(chain, j))) == 0;
+			CU_ASSERT_EQUAL(covered, 1);
+			if (strcmp(owner, "autodiscover.example.com.") == 0) {
+				/* withheld A: its NSEC says NSEC and RRSIG only */
+				CU_ASSERT_FALSE(ldns_nsec_bitmap_covers_type(ldns_rr_rdf(rr, 1),
+									     LDNS_RR_TYPE_A));
+				CU_ASSERT_TRUE(ldns_nsec_bitmap_covers_type(ldns_rr_rdf(rr, 1),
+									    LDNS_RR_TYPE_RRSIG));
+			}
+			free(owner);
+		}
+	} else {
+		ldns_rr_list *param = of_type(l, LDNS_RR_TYPE_NSEC3PARAM);
+
+		/* the 8 names and the empty non-terminals _tcp, b.c, c and w (RFC 5155 7.1) */
+		CU_ASSERT_EQUAL(ldns_rr_list_rr_count(chain), 12);
+		CU_ASSERT_EQUAL_FATAL(ldns_rr_list_rr_count(param), 1);
+		CU_ASSERT_EQUAL(ldns_nsec3_iterations(ldns_rr_list_rr(param, 0)), 0);
+		CU_ASSERT_EQUAL(ldns_nsec3_salt_length(ldns_rr_list_rr(param, 0)), 0);
+		ldns_rr_list_free(param);
+	}
+	ldns_rr_list_free(chain);
+	ldns_rr_list_free(dnskeys);
+	ldns_rr_list_deep_free(l);
+	zload_free(&s);
+	zload_free(&z);
+	sign_keys_free(&keys);
+	rm_dir(dir);
+}
+
+static void test_sign_csk13_nsec(void)
+{
+	sign_and_check(13, true, false);
+}
+
+static void test_sign_kskzsk13_nsec3(void)
+{
+	sign_and_check(13, false, true);
+}
+
+static void test_sign_csk15_nsec3(void)
+{
+	sign_and_check(15, true, true);
+}
+
+static void test_sign_kskzsk15_nsec(void)
+{
+	sign_and_check(15, false, false);
+}
+
+/* Signed again after a change: the unchanged RRsets keep their signatures, all verify. */
+static void test_reuse(void)
+{
+	sign_params_t p = {13, false, true, 86400, 3600};
+	char dir[64], err[1024], text[2048];
+	zload_zone_t *z1, *z2, *s1, *s2;
+	sign_keys_t *keys;
+	ldns_rr_list *l, *dnskeys, *sigs1, *sigs2;
+	size_t reused = 0, sets = 0, same = 0;
+	time_t e1, e2, now = time(NULL);
+
+	tmp_dir(dir, sizeof(dir));
+	keys = sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+	z1 = zload_string("example.com.", zone_text, "t.zone", NULL, NULL, err, sizeof(err));
+	snprintf(text, sizeof(text), "%smail IN TXT \"new\"\n", zone_text);
+	z2 = zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z2);
+	s1 = sign_zone(z1, NULL, 0, 5, keys, &p, NULL, now - 60, &e1, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	s2 = sign_zone(z2, NULL, 0, 6, keys, &p, s1, now, &e2, &reused, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	/* apex NS A MX DNSKEY, ns1 A, a.b.c TXT, *.w A (mail's A too): kept; SOA, NSEC3 new */
+	CU_ASSERT(reused >= 7);
+	CU_ASSERT_EQUAL(e2, e1); /* the first to expire: those kept */
+	l = records(s2);
+	dnskeys = of_type(l, LDNS_RR_TYPE_DNSKEY);
+	CU_ASSERT_EQUAL(verified_sets(l, dnskeys, &sets), sets);
+	/* The RRSIG over ns1's A is the very same record; the SOA's is not. */
+	sigs1 = records(s1);
+	sigs2 = of_type(l, LDNS_RR_TYPE_RRSIG);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(sigs2); i++)
+		for (size_t j = 0; j < ldns_rr_list_rr_count(sigs1); j++)
+			same += ldns_rr_compare(ldns_rr_list_rr(sigs2, i),
+						ldns_rr_list_rr(sigs1, j)) == 0 &&
+				ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(
+				    ldns_rr_list_rr(sigs2, i))) == LDNS_RR_TYPE_SOA;
+	CU_ASSERT_EQUAL(same, 0);
+	ldns_rr_list_deep_free(sigs1);
+	ldns_rr_list_free(sigs2);
+	ldns_rr_list_free(dnskeys);
+	ldns_rr_list_deep_free(l);
+	zload_free(&s1);
+	zload_free(&s2);
+	zload_free(&z1);
+	zload_free(&z2);
+	sign_keys_free(&keys);
+	rm_dir(dir);
+}
+
+/* A presigned zone set to be signed: refused, naming the zone. */
+static void test_presigned_refused(void)
+{
+	char dir[64], err[1024], text[2048];
+	sign_keys_t *keys;
+	zload_zone_t *z, *s;
+	time_t expires;
+
+	tmp_dir(dir, sizeof(dir));
+	keys = sign_keys_load(dir, "example.com.", &csk13, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+	snprintf(text, sizeof(text), "%s%s", zone_text, "@ IN DNSKEY 257 3 13 AAAA\n");
+	z = zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	s = sign_zone(z, NULL, 0, 1, keys, &csk13, NULL, time(NULL), &expires, NULL, err,
+		      sizeof(err));
+	CU_ASSERT_PTR_NULL(s);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "example.com."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "presigned"));
+	zload_free(&z);
+	sign_keys_free(&keys);
+	rm_dir(dir);
+}
+
+void reg_cutest_sign(void)
+{
+	CU_pSuite s = CU_add_suite("sign", NULL, NULL);
+
+	CU_add_test(s, "keys made, read back the same", test_keys_made_and_read);
+	CU_add_test(s, "bad key files, algorithms", test_keys_bad);
+	CU_add_test(s, "CSK 13 NSEC: signatures verify, chain whole", test_sign_csk13_nsec);
+	CU_add_test(s, "KSK+ZSK 13 NSEC3", test_sign_kskzsk13_nsec3);
+	CU_add_test(s, "CSK 15 NSEC3", test_sign_csk15_nsec3);
+	CU_add_test(s, "KSK+ZSK 15 NSEC", test_sign_kskzsk15_nsec);
+	CU_add_test(s, "signatures of unchanged RRsets kept", test_reuse);
+	CU_add_test(s, "presigned zone refused", test_presigned_refused);
+}

@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* sign_keys.c: a signed zone's keys: BIND K*.key/.private pairs read, checked and made */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ldns/ldns.h>
+
+#include "sign_pvt.h"
+
+/* Keys one zone may have in the directory (a rollover has a few at most). */
+#define SIGN_KEYS_MAX 16
+
+struct sign_keys {
+	ldns_key_list *list;
+	ldns_rr *dnskey[SIGN_KEYS_MAX]; /* each key's public half */
+	char *file[SIGN_KEYS_MAX];	/* its .private file */
+	size_t n;
+};
+
+uint8_t sign_alg_parse(const char *name)
+{
+	if (strcasecmp(name, "ecdsap256sha256") == 0 || strcmp(name, "13") == 0)
+		return SIGN_ALG_ECDSAP256SHA256;
+	if (strcasecmp(name, "ed25519") == 0 || strcmp(name, "15") == 0)
+		return SIGN_ALG_ED25519;
+	return 0;
+}
+
+const char *sign_alg_name(uint8_t alg)
+{
+	return alg == SIGN_ALG_ED25519 ? "ed25519" : "ecdsap256sha256";
+}
+
+void sign_keys_free(sign_keys_t **keys)
+{
+	sign_keys_t *k = *keys;
+
+	if (k == NULL)
+		return;
+	if (k->list != NULL)
+		ldns_key_list_free(k->list); /* frees the keys too */
+	for (size_t i = 0; i < k->n; i++) {
+		ldns_rr_free(k->dnskey[i]);
+		free(k->file[i]);
+	}
+	free(k);
+	*keys = NULL;
+}
+
+ldns_key_list *sign_keys_list(const sign_keys_t *keys)
+{
+	return keys->list;
+}
+
+const ldns_rr *sign_key_rr(const sign_keys_t *keys, size_t i)
+{
+	return keys->dnskey[i];
+}
+
+size_t sign_keys_count(const sign_keys_t *keys)
+{
+	return keys != NULL ? keys->n : 0;
+}
+
+/* RR in presentation form on one line, without ldns's comment, tabs as spaces. */
+static char *rr_text(const ldns_rr *rr)
+{
+	char *s = ldns_rr2str_fmt(ldns_output_format_nocomments, rr);
+	size_t len = s != NULL ? strlen(s) : 0;
+
+	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' '))
+		s[--len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\t')
+			s[i] = ' ';
+	return s;
+}
+
+char *sign_key_dnskey(const sign_keys_t *keys, size_t i)
+{
+	return rr_text(keys->dnskey[i]);
+}
+
+char *sign_key_ds(const sign_keys_t *keys, size_t i)
+{
+	ldns_rr *ds = ldns_key_rr2ds(keys->dnskey[i], LDNS_SHA256);
+	char *s = ds != NULL ? rr_text(ds) : NULL;
+
+	ldns_rr_free(ds);
+	return s;
+}
+
+uint16_t sign_key_tag(const sign_keys_t *keys, size_t i)
+{
+	return ldns_calc_keytag(keys->dnskey[i]);
+}
+
+uint16_t sign_key_flags(const sign_keys_t *keys, size_t i)
+{
+	return ldns_rdf2native_int16(ldns_rr_rdf(keys->dnskey[i], 0));
+}
+
+uint8_t sign_key_algorithm(const sign_keys_t *keys, size_t i)
+{
+	return ldns_rdf2native_int8(ldns_rr_rdf(keys->dnskey[i], 2));
+}
+
+const char *sign_key_file(const sign_keys_t *keys, size_t i)
+{
+	return keys->file[i];
+}
+
+uint64_t sign_keys_hash(const sign_keys_t *keys)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; keys != NULL && i < keys->n; i++) {
+		const ldns_rdf *pub = ldns_rr_rdf(keys->dnskey[i], 3);
+		const uint8_t *p = ldns_rdf_data(pub);
+		uint16_t flags = sign_key_flags(keys, i);
+
+		h = (h ^ (flags >> 8)) * 0x100000001b3ull;
+		h = (h ^ (flags & 0xff)) * 0x100000001b3ull;
+		for (size_t j = 0; j < ldns_rdf_size(pub); j++)
+			h = (h ^ p[j]) * 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* The first DNSKEY record of the .key file PATH into *RR; 0 or the reason in err. */
+static int read_dnskey(const char *path, ldns_rdf *origin, ldns_rr **rr, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	ldns_rdf *prev = NULL, *orig = ldns_rdf_clone(origin);
+	uint32_t ttl = 3600;
+	int line = 0;
+	ldns_status st = LDNS_STATUS_SYNTAX_EMPTY;
+
+	*rr = NULL;
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		ldns_rdf_deep_free(orig);
+		return -1;
+	}
+	while (!feof(f)) {
+		st = ldns_rr_new_frm_fp_l(rr, f, &ttl, &orig, &prev, &line);
+		if (st == LDNS_STATUS_OK ||
+		    (st != LDNS_STATUS_SYNTAX_EMPTY && st != LDNS_STATUS_SYNTAX_TTL &&
+		     st != LDNS_STATUS_SYNTAX_ORIGIN))
+			break;
+	}
+	fclose(f);
+	ldns_rdf_deep_free(orig);
+	ldns_rdf_deep_free(prev);
+	if (st != LDNS_STATUS_OK || *rr == NULL) {
+		snprintf(err, errlen, "%s:%d: no DNSKEY record (%s)", path, line,
+			 st == LDNS_STATUS_OK ? "empty" : ldns_get_errorstr_by_id(st));
+		ldns_rr_free(*rr);
+		*rr = NULL;
+		return -1;
+	}
+	if (ldns_rr_get_type(*rr) != LDNS_RR_TYPE_DNSKEY ||
+	    ldns_dname_compare(ldns_rr_owner(*rr), origin) != 0) {
+		snprintf(err, errlen, "%s: not a DNSKEY record of the zone", path);
+		ldns_rr_free(*rr);
+		*rr = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Key BASE (BASE.private and BASE.key) into KEYS; 0 or the reason (naming the file) in err. */
+static int load_pair(sign_keys_t *keys, const char *base, ldns_rdf *origin, uint8_t alg, char *err,
+		     size_t errlen)
+{
+	char priv[4096], pub[4096];
+	ldns_key *k = NULL;
+	ldns_rr *rr = NULL, *mine = NULL;
+	int line = 0;
+	FILE *f;
+	ldns_status st;
+
+	if (keys->n == SIGN_KEYS_MAX) {
+		snprintf(err, errlen, "%s: more than %d keys for the zone", base, SIGN_KEYS_MAX);
+		return -1;
+	}
+	snprintf(priv, sizeof(priv), "%s.private", base);
+	snprintf(pub, sizeof(pub), "%s.key", base);
+	f = fopen(priv, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", priv, strerror(errno));
+		return -1;
+	}
+	st = ldns_key_new_frm_fp_l(&k, f, &line);
+	fclose(f);
+	if (st != LDNS_STATUS_OK) {
+		snprintf(err, errlen, "%s:%d: not a private key: %s", priv, line,
+			 ldns_get_errorstr_by_id(st));
+		return -1;
+	}
+	if ((uint8_t)ldns_key_algorithm(k) != alg) {
+		snprintf(err, errlen, "%s: algorithm %u, not the policy's %u", priv,
+			 (unsigned)ldns_key_algorithm(k), (unsigned)alg);
+		ldns_key_deep_free(k);
+		return -1;
+	}
+	if (read_dnskey(pub, origin, &rr, err, errlen) != 0) {
+		ldns_key_deep_free(k);
+		return -1;
+	}
+	ldns_key_set_flags(k, ldns_rdf2native_int16(ldns_rr_rdf(rr, 0)));
+	ldns_key_set_pubkey_owner(k, ldns_rdf_clone(origin));
+	mine = ldns_key2rr(k);
+	/* The .key must be the .private's public half: same algorithm and key data. */
+	if (mine == NULL || ldns_rdf_compare(ldns_rr_rdf(rr, 2), ldns_rr_rdf(mine, 2)) != 0 ||
+	    ldns_rdf_compare(ldns_rr_rdf(rr, 3), ldns_rr_rdf(mine, 3)) != 0) {
+		snprintf(err, errlen, "%s: its public key is not that of %s (mismatched key files)",
+			 pub, priv);
+		ldns_rr_free(mine);
+		ldns_rr_free(rr);
+		ldns_key_deep_free(k);
+		return -1;
+	}
+	ldns_rr_free(mine);
+	ldns_key_set_keytag(k, ldns_calc_keytag(rr));
+	keys->file[keys->n] = strdup(priv);
+	if (keys->file[keys->n] == NULL || !ldns_key_list_push_key(keys->list, k)) {
+		snprintf(err, errlen, "%s: out of memory", priv);
+		free(keys->file[keys->n]);
+		ldns_rr_free(rr);
+		ldns_key_deep_free(k);
+		return -1;
+	}
+	keys->dnskey[keys->n++] = rr;
+	return 0;
+}
+
+/* Writes TEXT to PATH, a new file of MODE (never over one): 0 or the reason in err. */
+static int write_new(const char *path, const char *text, mode_t mode, char *err, size_t errlen)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	bool ok;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create it: %s", path, strerror(errno));
+		return -1;
+	}
+	ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+	ok = close(fd) == 0 && ok;
+	if (!ok) {
+		snprintf(err, errlen, "%s: cannot write it: %s", path, strerror(errno));
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Makes a key of FLAGS in DIR for ORIGIN (TEXT: "example.com."), written and added to KEYS. */
+static int make_key(sign_keys_t *keys, const char *dir, const char *text, ldns_rdf *origin,
+		    uint8_t alg, uint16_t flags, char *err, size_t errlen)
+{
+	char base[4096], pub[4200], *pubtext = NULL, *privtext = NULL;
+	ldns_key *k = ldns_key_new_frm_algorithm((ldns_signing_algorithm)alg, 256);
+	ldns_buffer *buf = ldns_buffer_new(1024);
+	ldns_rr *rr = NULL;
+	struct stat st;
+	int rc = -1;
+
+	if (k == NULL || buf == NULL) {
+		snprintf(err, errlen, "%s: cannot make a key of algorithm %u for %s", dir,
+			 (unsigned)alg, text);
+		goto out;
+	}
+	ldns_key_set_flags(k, flags);
+	ldns_key_set_pubkey_owner(k, ldns_rdf_clone(origin));
+	rr = ldns_key2rr(k);
+	if (rr == NULL)
+		goto nomem;
+	ldns_key_set_keytag(k, ldns_calc_keytag(rr));
+	snprintf(base, sizeof(base), "%s/K%s+%03u+%05u", dir, text, (unsigned)alg,
+		 (unsigned)ldns_calc_keytag(rr));
+	snprintf(pub, sizeof(pub), "%s.key", base);
+	if (stat(pub, &st) == 0) {
+		snprintf(err, errlen, "%s: exists already (a key tag taken): try again", pub);
+		goto out;
+	}
+	if (ldns_key2buffer_str(buf, k) != LDNS_STATUS_OK ||
+	    (privtext = ldns_buffer_export2str(buf)) == NULL)
+		goto nomem;
+	if (asprintf(&pubtext, "; This is a %s key, keyid %u, for %s (made by sandns)\n",
+		     flags & LDNS_KEY_SEP_KEY ? "key-signing" : "zone-signing",
+		     (unsigned)ldns_calc_keytag(rr), text) < 0) {
+		pubtext = NULL;
+		goto nomem;
+	}
+	{
+		char *line = rr_text(rr), *all = NULL;
+
+		if (line == NULL || asprintf(&all, "%s%s\n", pubtext, line) < 0) {
+			free(line);
+			goto nomem;
+		}
+		free(line);
+		free(pubtext);
+		pubtext = all;
+	}
+	/* The private half first: a .key alone would be a key that cannot sign. */
+	snprintf(pub, sizeof(pub), "%s.private", base);
+	if (write_new(pub, privtext, 0600, err, errlen) != 0)
+		goto out;
+	snprintf(pub, sizeof(pub), "%s.key", base);
+	if (write_new(pub, pubtext, 0644, err, errlen) != 0)
+		goto out;
+	snprintf(pub, sizeof(pub), "%s.private", base);
+	keys->file[keys->n] = strdup(pub);
+	if (keys->file[keys->n] == NULL || !ldns_key_list_push_key(keys->list, k))
+		goto nomem;
+	keys->dnskey[keys->n++] = rr;
+	rr = NULL;
+	k = NULL;
+	rc = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "%s: out of memory making a key for %s", dir, text);
+out:
+	if (privtext != NULL) {
+		explicit_bzero(privtext, strlen(privtext));
+		free(privtext);
+	}
+	free(pubtext);
+	ldns_buffer_free(buf);
+	ldns_rr_free(rr);
+	if (k != NULL)
+		ldns_key_deep_free(k);
+	return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The bases (DIR/K<ORIGIN>+<ALG>+<TAG>) of the key files in DIR, sorted; -1 with err. */
+static int list_bases(const char *dir, const char *prefix, char ***out, size_t *n, char *err,
+		      size_t errlen)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t plen = strlen(prefix);
+
+	*out = NULL;
+	*n = 0;
+	if (d == NULL) {
+		snprintf(err, errlen, "key directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name), stem;
+		char **grown, *base;
+		bool dup = false;
+
+		if (strncasecmp(de->d_name, prefix, plen) != 0)
+			continue;
+		if (len > 8 && strcmp(de->d_name + len - 8, ".private") == 0)
+			stem = len - 8;
+		else if (len > 4 && strcmp(de->d_name + len - 4, ".key") == 0)
+			stem = len - 4;
+		else
+			continue;
+		for (size_t i = 0; i < *n && !dup; i++)
+			dup = strlen((*out)[i]) == strlen(dir) + 1 + stem &&
+			      strncmp((*out)[i] + strlen(dir) + 1, de->d_name, stem) == 0;
+		if (dup)
+			continue;
+		grown = realloc(*out, (*n + 1) * sizeof(*grown));
+		if (grown == NULL || asprintf(&base, "%s/%.*s", dir, (int)stem, de->d_name) < 0) {
+			if (grown != NULL)
+				*out = grown;
+			closedir(d);
+			snprintf(err, errlen, "key directory %s: out of memory", dir);
+			return -1;
+		}
+		*out = grown;
+		(*out)[(*n)++] = base;
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), cmp_str);
+	return 0;
+}
+
+sign_keys_t *sign_keys_load(const char *dir, const char *origin, const sign_params_t *p,
+			    bool create, bool *made, char *err, size_t errlen)
+{
+	sign_keys_t *keys = calloc(1, sizeof(*keys));
+	ldns_rdf *name = NULL;
+	char text[300], prefix[320], **bases = NULL;
+	size_t nbases = 0, len = strlen(origin);
+	bool ksk = false, zsk = false;
+	int rc = -1;
+
+	if (made != NULL)
+		*made = false;
+	if (keys == NULL || (keys->list = ldns_key_list_new()) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", origin);
+		goto out;
+	}
+	if (p->algorithm != SIGN_ALG_ECDSAP256SHA256 && p->algorithm != SIGN_ALG_ED25519) {
+		snprintf(err, errlen, "%s: algorithm %u is not supported (13 or 15)", origin,
+			 (unsigned)p->algorithm);
+		goto out;
+	}
+	snprintf(text, sizeof(text), "%s%s", origin, len > 0 && origin[len - 1] == '.' ? "" : ".");
+	for (char *c = text; *c != '\0'; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	if (ldns_str2rdf_dname(&name, text) != LDNS_STATUS_OK) {
+		snprintf(err, errlen, "%s: not a domain name", origin);
+		goto out;
+	}
+	if (create && mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "key directory %s: cannot create it: %s", dir,
+			 strerror(errno));
+		goto out;
+	}
+	snprintf(prefix, sizeof(prefix), "K%s+%03u+", text, (unsigned)p->algorithm);
+	if (list_bases(dir, prefix, &bases, &nbases, err, errlen) != 0)
+		goto out;
+	for (size_t i = 0; i < nbases; i++)
+		if (load_pair(keys, bases[i], name, p->algorithm, err, errlen) != 0)
+			goto out;
+	for (size_t i = 0; i < keys->n; i++) {
+		if (sign_key_flags(keys, i) & LDNS_KEY_SEP_KEY)
+			ksk = true;
+		else
+			zsk = true;
+	}
+	if (!ksk || (!p->csk && !zsk)) {
+		if (!create) {
+			snprintf(err, errlen, "%s: no %s key of algorithm %u in %s", text,
+				 ksk ? "zone-signing" : "key-signing", (unsigned)p->algorithm, dir);
+			goto out;
+		}
+		if (!ksk && make_key(keys, dir, text, name, p->algorithm,
+				     LDNS_KEY_ZONE_KEY | LDNS_KEY_SEP_KEY, err, errlen) != 0)
+			goto out;
+		if (!p->csk && !zsk &&
+		    make_key(keys, dir, text, name, p->algorithm, LDNS_KEY_ZONE_KEY, err, errlen) !=
+			0)
+			goto out;
+		if (made != NULL)
+			*made = true;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < nbases; i++)
+		free(bases[i]);
+	free(bases);
+	ldns_rdf_deep_free(name);
+	if (rc != 0)
+		sign_keys_free(&keys);
+	return keys;
+}
+
+int sign_keys_check(const char *dir, const char *origin, const sign_params_t *p, char *err,
+		    size_t errlen)
+{
+	struct stat st;
+	sign_keys_t *keys;
+
+	if (stat(dir, &st) != 0 && errno == ENOENT)
+		return 0;
+	keys = sign_keys_load(dir, origin, p, false, NULL, err, errlen);
+	if (keys != NULL) {
+		sign_keys_free(&keys);
+		return 0;
+	}
+	/* Keys missing are made at start; only files that are there and wrong are errors. */
+	return strstr(err, ": no key-signing key") != NULL ||
+		       strstr(err, ": no zone-signing key") != NULL
+		   ? 0
+		   : -1;
+}
