@@ -252,8 +252,10 @@ enum cfg_keep {
 
 /*
  * The whole configuration. Filled by cfg_load_*(), completed by cfg_check(), then only read
- * (by every thread: it must not change while sandnsd serves). A plain struct rather than an
- * opaque one: it is data that the server and control modules read field by field.
+ * (by every thread: it never changes while sandnsd serves). `reload` and SIGHUP read a new one
+ * and switch every thread to it as a whole (docs/design.md, "Configuration reload"); the one
+ * replaced is freed once no thread can read it. A plain struct rather than an opaque one: it is
+ * data that the server and control modules read field by field.
  */
 typedef struct cfg {
 	cfg_zone_t *zones;
@@ -428,6 +430,16 @@ size_t cfg_zone_primaries(const cfg_t *cfg, size_t zone, const cfg_primary_t **o
  * fork, so messages go to stderr too until log_background(). SANDNS_EOK or SANDNS_ECONFIG.
  */
 int cfg_log_open(const cfg_t *cfg, bool background, char *err, size_t errlen);
+
+/*
+ * cfg_reload.c: NEXT, a configuration read again while sandnsd serves CUR, keeps CUR's values of
+ * the keys only a restart can change (listen, io, eal-args, control, metrics, foreground, user,
+ * pid-file, log-target, log-level, dnstap, state-dir, serial-state, udp-workers, tcp-*,
+ * transfers-out, rate-limit*, cert, cert-probe-interval, watch, zone-max-size): each one that
+ * differs is said in WARN (LEN bytes), "warning: KEY changed: restart sandnsd to apply\n" a
+ * line, and counted in *NWARN. SANDNS_EOK or -ENOMEM.
+ */
+int cfg_keep_static(cfg_t *next, const cfg_t *cur, char *warn, size_t len, size_t *nwarn);
 
 /* Writes "ADDR@PORT" for an IPv4 or IPv6 socket address into buf (always terminated). */
 void cfg_addr_format(const struct sockaddr *sa, char *buf, size_t len);

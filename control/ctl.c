@@ -50,6 +50,7 @@ ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen)
 		return NULL;
 	}
 	ctl->cfg = cfg;
+	ctl->cfg_boot = cfg;
 	ctl->srv = srv;
 	ctl->ep = -1;
 	ctl->sig_ev.kind = CTL_EV_SIGNAL;
@@ -264,6 +265,17 @@ void ctl_free(ctl_t **ctlp)
 		close(ctl->ep);
 	ctl_build_clear(&ctl->info);
 	ctl_metrics_free(ctl);
+	/* The configurations read again (sandnsd's own is its to free). */
+	ctl_cfg_reap(ctl, NULL);
+	cfg_free(&ctl->cfg_next);
+	if (ctl->cfg != ctl->cfg_boot) {
+		cfg_t *own = (cfg_t *)ctl->cfg;
+
+		cfg_free(&own);
+	}
+	for (int i = 0; ctl->argv != NULL && i < ctl->argc; i++)
+		free(ctl->argv[i]);
+	free(ctl->argv);
 	pthread_mutex_destroy(&ctl->pub_mu);
 	free(ctl);
 	*ctlp = NULL;

@@ -560,6 +560,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sandnsd: %s\n", err);
 		goto out_free_srv;
 	}
+	/* `reload` and SIGHUP read the configuration again as this command line says. */
+	if (ctl_set_args(ctl, argc, argv) != SANDNS_EOK) {
+		fprintf(stderr, "sandnsd: out of memory\n");
+		goto out_free_ctl;
+	}
 	/* Bound before the fork: an address in use is a start-up error on the terminal. */
 	if (cfg->has_metrics && (metrics = metrics_new(cfg, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "sandnsd: %s\n", err);
