@@ -138,6 +138,11 @@
  *                                  key NAME: requests signed, answers verified (TSIG).
  *                                  Refresh, retry and expire come from the zone's SOA
  *                                  (docs/configuration.md).
+ *   catalog ORIGIN consumer    (+) zone ORIGIN, a secondary zone (zone and primary lines), is a
+ *                                  catalog zone (RFC 9432, version 2): each member it lists
+ *                                  becomes a secondary zone of the same primaries (same keys),
+ *                                  its copy in state-dir's catalog/ directory; members come and
+ *                                  go with the catalog's transfers, at run time.
  *   eal-args ARG...            (+) DPDK EAL arguments, split at white space (command line: after
  *                                  --); only with io dpdk.
  *
@@ -191,10 +196,18 @@ enum cfg_io { CFG_IO_SOCKET = 0, CFG_IO_DPDK = 1 };
 #define CFG_IXFR_MAX_DEPTH 20
 
 typedef struct cfg_zone {
-	char *origin; /* as written ("example.com." or "example.com") */
-	zsrc_t src;   /* where it comes from: `zone ORIGIN FILE` gives a file (absolute path) */
-	char *where;  /* "FILE:LINE" or "--zone", for messages (NULL: unknown) */
+	char *origin;  /* as written ("example.com." or "example.com") */
+	zsrc_t src;    /* where it comes from: `zone ORIGIN FILE` gives a file (absolute path) */
+	char *where;   /* "FILE:LINE" or "--zone", for messages (NULL: unknown) */
+	char *catalog; /* a member of this consumer catalog (cfg_add_member), or NULL */
 } cfg_zone_t;
+
+/* `catalog ORIGIN consumer|producer`: ORIGIN (a configured zone) is a catalog (RFC 9432). */
+typedef struct cfg_catalog {
+	char *origin;  /* as written */
+	bool producer; /* false: consumer (its members become secondary zones) */
+	char *where;   /* "FILE:LINE" or "--catalog", for messages */
+} cfg_catalog_t;
 
 typedef struct cfg_addr {
 	struct sockaddr_storage ss; /* with the port set */
@@ -277,6 +290,15 @@ typedef struct cfg {
 	size_t neal_args;
 	cfg_primary_t *primaries; /* in the order given: a zone's are tried in that order */
 	size_t nprimaries;
+	cfg_catalog_t *catalogs;
+	size_t ncatalogs;
+	/*
+	 * The configuration file's text as read (NULL: none), and, when REUSE_TEXT is set before
+	 * cfg_load_args(), the text read in place of the file (a catalog's members change: the
+	 * configuration is made again from what was read, never from a file edited meanwhile).
+	 */
+	char *text;
+	const char *reuse_text;
 
 	enum cfg_io io;
 	char *control; /* absolute path of the control socket, or NULL */
@@ -440,6 +462,16 @@ int cfg_log_open(const cfg_t *cfg, bool background, char *err, size_t errlen);
  * line, and counted in *NWARN. SANDNS_EOK or -ENOMEM.
  */
 int cfg_keep_static(cfg_t *next, const cfg_t *cur, char *warn, size_t len, size_t *nwarn);
+
+/*
+ * cfg_cat.c, before cfg_check(): zone MEMBER, a member of consumer catalog CATALOG (one of
+ * cfg->catalogs), becomes a secondary zone of the catalog's primaries (the same keys), its copy
+ * kept in PATH. SANDNS_EOK or -ENOMEM.
+ */
+int cfg_add_member(cfg_t *cfg, const char *member, const char *path, const char *catalog);
+
+/* The catalog zone ORIGIN is, or NULL. */
+const cfg_catalog_t *cfg_catalog_find(const cfg_t *cfg, const char *origin);
 
 /* Writes "ADDR@PORT" for an IPv4 or IPv6 socket address into buf (always terminated). */
 void cfg_addr_format(const struct sockaddr *sa, char *buf, size_t len);

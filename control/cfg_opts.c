@@ -68,6 +68,7 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_COOKIES] = {"cookies", "cookies", false, false},
     [CFG_K_COOKIE_SECRET] = {"cookie-secret", "cookie-secret", false, false},
     [CFG_K_METRICS] = {"metrics", "metrics", false, false},
+    [CFG_K_CATALOG] = {"catalog", "catalog", true, false},
 };
 
 int cfg_find_key(const char *name, bool cmdline)
@@ -481,6 +482,8 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		return cfg_set_notify(cfg, key, value, src, err, errlen);
 	case CFG_K_PRIMARY:
 		return cfg_set_primary(cfg, key, value, err, errlen);
+	case CFG_K_CATALOG:
+		return cfg_set_catalog(cfg, key, value, src, err, errlen);
 	case CFG_K_LOG_TARGET:
 		return cfg_log_target(cfg, key, value, src, err, errlen);
 	case CFG_K_LOG_LEVEL:

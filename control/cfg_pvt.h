@@ -55,6 +55,7 @@ enum cfg_key {
 	CFG_K_COOKIES,
 	CFG_K_COOKIE_SECRET,
 	CFG_K_METRICS,
+	CFG_K_CATALOG,
 	CFG_K_COUNT
 };
 
@@ -144,6 +145,12 @@ int cfg_set_primary(cfg_t *cfg, const char *key, const char *value, char *err, s
 /* cfg_sec.c: each primary names a configured zone (which becomes a secondary zone); no key yet. */
 int cfg_check_primaries(cfg_t *cfg, char *err, size_t errlen);
 void cfg_free_primaries(cfg_t *cfg);
+
+/* cfg_cat.c: `catalog ORIGIN consumer|producer`; its check (cfg_check); freeing. */
+int cfg_set_catalog(cfg_t *cfg, const char *key, const char *value, const struct cfg_src *src,
+		    char *err, size_t errlen);
+int cfg_check_catalogs(cfg_t *cfg, char *err, size_t errlen);
+void cfg_free_catalogs(cfg_t *cfg);
 
 /* cfg_svc.c: `user USER[:GROUP]` (the account looked up now) and `pid-file FILE`. */
 int cfg_set_user(cfg_t *cfg, const char *key, const char *value, char *err, size_t errlen);

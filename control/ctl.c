@@ -198,6 +198,8 @@ void ctl_run(ctl_t *ctl)
 
 	/* Seeded with the zones as read, before they may be dropped. */
 	ctl_xfrin_start(ctl);
+	/* The consumer catalogs' members, from their copies (then kept up by transfers). */
+	ctl_catz_update(ctl);
 	/* What ctl_publish_first() left: the server answers by now. */
 	ctl_drop_zones(ctl);
 	/* From here on the reload thread publishes; without it, reloads stay on this thread. */
@@ -267,6 +269,7 @@ void ctl_free(ctl_t **ctlp)
 	ctl_metrics_free(ctl);
 	/* The configurations read again (sandnsd's own is its to free). */
 	ctl_cfg_reap(ctl, NULL);
+	ctl_catz_free(ctl);
 	cfg_free(&ctl->cfg_next);
 	if (ctl->cfg != ctl->cfg_boot) {
 		cfg_t *own = (cfg_t *)ctl->cfg;

@@ -75,7 +75,9 @@ cfg_t *ctl_conf_read(ctl_t *ctl, char *warn, size_t wlen, char *err, size_t errl
 		return NULL;
 	}
 	/* The first error is the one said: "FILE:LINE: reason", as sandnsd says it at start. */
+	/* The members the consumer catalogs gave stay (the catalogs say when they go). */
 	if (cfg_load_args(next, ctl->argc, ctl->argv, err, errlen) != SANDNS_EOK ||
+	    ctl_catz_carry(ctl->cfg, next, NULL) != SANDNS_EOK ||
 	    cfg_check(next, err, errlen) != SANDNS_EOK) {
 		if (next->nerrors > 0)
 			snprintf(err, errlen, "%s", next->errors[0]);

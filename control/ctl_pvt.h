@@ -152,7 +152,24 @@ struct ctl {
 	char **argv;		     /* sandnsd's command line, --config made absolute */
 	int argc;
 	bool has_config; /* it names a configuration file: `reload` reads it again */
+	/* Consumer catalogs: the serial of each last read (ctl_catz.c; the publisher's). */
+	struct ctl_catz_seen *catz_seen;
+	size_t ncatz_seen;
 };
+
+/*
+ * ctl_catz.c: the members of the consumer catalogs of CUR (but catalog EXCEPT's; NULL: none)
+ * added to NEXT (read, not yet checked) where NEXT still has the catalog and no zone of that
+ * name: a configuration read again keeps the members the catalogs gave. SANDNS_EOK or -ENOMEM.
+ */
+int ctl_catz_carry(const cfg_t *cur, cfg_t *next, const char *except);
+/*
+ * ctl_catz.c, the publisher after a publish: each consumer catalog served with a serial not
+ * read yet is read; members added or removed switch the configuration (ctl_reload_cfg), only
+ * the new members read. A broken catalog keeps the members it had (logged).
+ */
+void ctl_catz_update(ctl_t *ctl);
+void ctl_catz_free(ctl_t *ctl);
 
 /* A configuration replaced (ctl_cfgswap.c). */
 struct ctl_cfg_old {

@@ -253,6 +253,9 @@ int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 	} else {
 		rc = ctl_reload(ctl, &what, err, errlen);
 	}
+	/* A catalog transferred or read again: its members follow. */
+	if (rc == SANDNS_EOK)
+		ctl_catz_update(ctl);
 	if (announce)
 		svc_reloaded(rc == SANDNS_EOK, ctl->info.nzones, ctl->info.records,
 			     rc == SANDNS_EOK ? NULL : err);
