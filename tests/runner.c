@@ -46,6 +46,7 @@ static const struct {
     {"dnstap", reg_cutest_dnstap},
     {"svc", reg_cutest_svc},
     {"edns", reg_cutest_edns},
+    {"catz", reg_cutest_catz},
     {NULL, NULL},
 };
 // clang-format on
