@@ -61,6 +61,8 @@ static const char usage_text[] =
     "  --primary \"ORIGIN ADDR[@PORT]\"  zone ORIGIN (also given with --zone ORIGIN=FILE,\n"
     "                           where its copy is kept) is transferred from ADDR\n"
     "                           (repeatable: primaries tried in order)\n"
+    "  --catalog 'ORIGIN consumer'  the secondary zone ORIGIN is a catalog (RFC 9432):\n"
+    "                           its members are served as secondary zones (repeatable)\n"
     "  --cert SOURCE            certificate the autodiscover policy checks: a PEM (leaf\n"
     "                           first) or DER file, or tls://HOST[:PORT][@ADDR], the leaf\n"
     "                           that endpoint presents for SNI HOST (repeatable; none:\n"
