@@ -46,4 +46,29 @@ bool catz_has(const catz_t *c, const char *member);
  */
 void catz_file_name(const char *member, char *buf, size_t len);
 
+/*
+ * catz_gen.c: the unique label of member MEMBER in a catalog sandns produces: a 64-bit FNV-1a hash
+ * of its name (lower case, with the final dot) in 16 hex digits, the same at every publish.
+ */
+void catz_label(const char *member, char *buf, size_t len);
+
+/*
+ * catz_gen.c: catalog ORIGIN as sandns produces it: SOA and NS "invalid.", version "2", one PTR per
+ * member of MEMBERS (N names with their final dot) under its catz_label(). The serial is
+ * PREV_SERIAL while the members are PREV's (the catalog produced before, NULL: none), else the
+ * time (Knot's generated catalogs' rule), above PREV_SERIAL. NULL with the reason in ERR.
+ */
+zload_zone_t *catz_produce(const char *origin, const char *const *members, size_t n,
+			   const zload_zone_t *prev, unsigned long prev_serial, char *err,
+			   size_t errlen);
+
+/*
+ * catz_gen.c: for zone ZONE (an index) of CFG: *MADE says whether it is a catalog sandns produces
+ * (`catalog ORIGIN producer`); if so, it made of every other zone CFG configures (the catalogs
+ * apart), as catz_produce() with PREV and PREV_SERIAL (the build before's), or NULL with ERR.
+ */
+struct cfg;
+zload_zone_t *catz_produce_cfg(const struct cfg *cfg, size_t zone, const zload_zone_t *prev,
+			       unsigned long prev_serial, bool *made, char *err, size_t errlen);
+
 #endif

@@ -143,6 +143,8 @@
  *                                  becomes a secondary zone of the same primaries (same keys),
  *                                  its copy in state-dir's catalog/ directory; members come and
  *                                  go with the catalog's transfers, at run time.
+ *   catalog ORIGIN producer    (+) sandns makes zone ORIGIN (its zone line's FILE is not read)
+ *                                  a catalog of every other zone it serves, at each publish.
  *   eal-args ARG...            (+) DPDK EAL arguments, split at white space (command line: after
  *                                  --); only with io dpdk.
  *

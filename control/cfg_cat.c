@@ -56,12 +56,13 @@ int cfg_check_catalogs(cfg_t *cfg, char *err, size_t errlen)
 					"%s: catalog %s: no zone %s is configured; add 'zone %s "
 					"FILE' and its primary line",
 					c->where, c->origin, c->origin, c->origin);
-		if (c->producer)
-			return cfg_fail(err, errlen,
-					"%s: catalog %s producer: not supported by this version "
-					"(consumer only)",
-					c->where, c->origin);
-		if (cfg_zone_primaries(cfg, z, &p, 1) == 0)
+		if (c->producer && cfg_zone_primaries(cfg, z, &p, 1) > 0)
+			return cfg_fail(
+			    err, errlen,
+			    "%s: catalog %s producer: %s is a secondary zone; sandns "
+			    "makes a catalog it produces itself (drop its primary lines)",
+			    c->where, c->origin, c->origin);
+		if (!c->producer && cfg_zone_primaries(cfg, z, &p, 1) == 0)
 			return cfg_fail(err, errlen,
 					"%s: catalog %s consumer: %s must be a secondary zone (add "
 					"'primary %s ADDR')",

@@ -268,6 +268,43 @@ static void test_keep_static(void)
 	cfg_free(&cur);
 }
 
+static void test_produce(void)
+{
+	const char *m2[] = {"b.test.", "a.test."}, *m3[] = {"b.test.", "a.test.", "c.test."};
+	char err[512], l1[32], l2[32];
+	zload_zone_t *z1, *z2, *z3;
+	catz_t c;
+
+	/* The label: stable, whatever the case or the final dot; distinct per name. */
+	catz_label("Example.COM", l1, sizeof(l1));
+	catz_label("example.com.", l2, sizeof(l2));
+	CU_ASSERT_STRING_EQUAL(l1, l2);
+	CU_ASSERT_EQUAL(strlen(l1), 16);
+	catz_label("example.net.", l2, sizeof(l2));
+	CU_ASSERT(strcmp(l1, l2) != 0);
+
+	z1 = catz_produce("cat.test.", m2, 2, NULL, 100, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
+	CU_ASSERT(zload_serial(z1) > 100);
+	/* What it makes reads back as a catalog with those members. */
+	CU_ASSERT_EQUAL_FATAL(catz_parse(z1, &c, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(c.nmembers, 2);
+	CU_ASSERT(catz_has(&c, "a.test.") && catz_has(&c, "b.test."));
+	catz_label("b.test.", l1, sizeof(l1));
+	CU_ASSERT_STRING_EQUAL(c.members[0].label, l1);
+	catz_clear(&c);
+	/* The same members: the same serial. Another: a newer one, even within the second. */
+	z2 = catz_produce("cat.test.", m2, 2, z1, zload_serial(z1), err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z2);
+	CU_ASSERT_EQUAL(zload_serial(z2), zload_serial(z1));
+	z3 = catz_produce("cat.test.", m3, 3, z2, zload_serial(z2), err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z3);
+	CU_ASSERT(zload_serial(z3) > zload_serial(z2));
+	zload_free(&z1);
+	zload_free(&z2);
+	zload_free(&z3);
+}
+
 void reg_cutest_catz(void)
 {
 	CU_pSuite s = CU_add_suite("catz", NULL, NULL);
@@ -279,4 +316,5 @@ void reg_cutest_catz(void)
 	CU_add_test(s, "members' file names: escaped, short, never a path", test_file_name);
 	CU_add_test(s, "catalog key and members as secondary zones", test_cfg_catalog);
 	CU_add_test(s, "a configuration read again keeps what needs a restart", test_keep_static);
+	CU_add_test(s, "producer: labels, the catalog made, its serial", test_produce);
 }

@@ -5,7 +5,10 @@
 # transferred, zone-status naming its catalog, its copy under state-dir/catalog/; a member added
 # on the primary (config change + knotc reload) served within seconds, one removed REFUSED and its
 # copy gone; a member that sandnsd serves from a file already left out (logged, the file's data
-# still served); a restart serves the members from their copies at once.
+# still served); a restart serves the members from their copies at once. Then sandnsd the producer
+# (catalog-role: interpret on a second Knot): the catalog it makes (version "2", a PTR per zone), its
+# zones served by the Knot consumer, a zone added and one removed with `sandnsctl reload` followed
+# by the consumer within seconds (NOTIFY, IXFR of the catalog).
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KNOTD, KNOTC, KEEP=1 keeps the
 # temporary directory. Talks only to 127.0.0.1; ends only the processes it started, by PID.
@@ -37,7 +40,7 @@ cleanup() {
 	stop_sandnsd
 	[ -n "$KNOT_PID" ] && stop_pid "$KNOT_PID" 5 "catalog: knotd"
 	if [ "$failed" -ne 0 ] || [ "$rc" -ne 0 ]; then
-		for f in "$TMP/sandnsd.log" "$TMP/knot.log"; do
+		for f in "$TMP/sandnsd.log" "$TMP/knot.log" "$TMP/producer.log" "$TMP/knot2.log"; do
 			[ -s "$f" ] && { echo "--- last lines of $f"; tail -n 40 "$f"; }
 		done
 	fi
@@ -202,5 +205,96 @@ start_consumer
 check "after a restart with the primary down m2.test. is served from its copy" served_within m2.test. 192.0.2.22 5
 
 stop_sandnsd
+
+# ---- sandnsd the producer (catalog pcat.test. producer), a Knot consumer (catalog-role: interpret)
+PPORT=$(pick_port $(( (PORT - 20000 + 31) % 12000 + 20000 )) "$KPORT") || die "no free port"
+KPORT2=$(pick_port $(( (PPORT - 20000 + 37) % 12000 + 20000 )) "$PPORT") || die "no free port"
+mkdir -p "$TMP/knot2"
+cat >"$TMP/knot2.conf" <<CONF
+server:
+    rundir: "$TMP/knot2"
+    listen: 127.0.0.1@$KPORT2
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+database:
+    storage: "$TMP/knot2"
+log:
+  - target: "$TMP/knot2.log"
+    any: info
+remote:
+  - id: sandns
+    address: 127.0.0.1@$PPORT
+acl:
+  - id: from_sandns
+    address: 127.0.0.1
+    action: notify
+template:
+  - id: default
+    master: sandns
+    acl: from_sandns
+    zonefile-sync: -1
+    journal-content: none
+    semantic-checks: off
+  - id: member
+    master: sandns
+    acl: from_sandns
+    zonefile-sync: -1
+    journal-content: none
+    semantic-checks: off
+zone:
+  - domain: pcat.test.
+    catalog-role: interpret
+    catalog-template: member
+CONF
+"$KNOTD" -c "$TMP/knot2.conf" >"$TMP/knotd2.out" 2>&1 &
+KNOT_PID=$!
+producer_conf() { # producer_conf ZONE...: sandnsd's configuration serving these zones and pcat.test.
+	{
+		echo "listen 127.0.0.1@$PPORT"
+		echo "control $TMP/pctl.sock"
+		echo "state-dir $TMP/pstate"
+		echo "allow-transfer 127.0.0.0/8"
+		echo "zone pcat.test. made-by-sandns.zone"
+		echo "catalog pcat.test. producer"
+		echo "notify pcat.test. 127.0.0.1@$KPORT2"
+		for z in "$@"; do echo "zone $z zones/${z}zone"; done
+	} >"$TMP/producer.conf"
+}
+producer_conf m1.test.
+"$SANDNSD" --foreground --io socket --config "$TMP/producer.conf" >"$TMP/producer.log" 2>&1 &
+PID=$!
+wait_serving "$TMP/producer.log" "$PID" || die "sandnsd (producer) did not start serving within 30 s"
+ok "sandnsd producing pcat.test. on 127.0.0.1@$PPORT"
+axfr=$(kdig @127.0.0.1 -p "$PPORT" +time=2 pcat.test. AXFR 2>&1)
+check "the catalog sandnsd makes has version \"2\"" has "$axfr" 'version.pcat.test.*TXT.*"2"'
+check "... and m1.test. as a member" has "$axfr" 'zones.pcat.test.*PTR.*m1.test.'
+kq() { kdig @127.0.0.1 -p "$KPORT2" +norec +time=1 +retry=0 "$@" 2>&1; }
+knot_serves() { # knot_serves NAME ADDRESS SECONDS
+	local got=
+	for _ in $(seq 1 $(($3 * 10))); do
+		got=$(kq "www.$1" A +short)
+		[ "$got" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "     knot: www.$1: '$got', want $2"
+	return 1
+}
+check "the Knot consumer serves member m1.test. within 15 s" knot_serves m1.test. 192.0.2.11 15
+producer_conf m1.test. m2.test.
+pctl() { "$SANDNSCTL" --control "$TMP/pctl.sock" "$@" 2>&1; }
+check "sandnsctl reload of the producer succeeds" pctl reload
+check "a zone added to sandnsd (reload) is a member: Knot serves m2.test. within 15 s" \
+	knot_serves m2.test. 192.0.2.22 15
+producer_conf m2.test.
+pctl reload >/dev/null
+gone=0
+for _ in $(seq 1 150); do
+	kq m1.test. SOA | grep -q 'status: REFUSED' && { gone=1; break; }
+	sleep 0.1
+done
+check "a zone removed from sandnsd leaves the Knot consumer within 15 s (REFUSED)" [ "$gone" = 1 ]
+stop_sandnsd
+
 echo "catalog: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
