@@ -102,6 +102,7 @@ static void switch_notify(ctl_t *ctl)
 			err);
 		return;
 	}
+	notify_carry(n, ctl->notify); /* `status` counts on from what was sent before */
 	notify_free(&ctl->notify);
 	ctl->notify = n;
 }
