@@ -183,9 +183,13 @@ print(f"sent={sent} answered={answered} lost={len(pending)} bad={bad}", flush=Tr
 PYEOF
 LOAD_PID=$!
 
-# ---- 1. a file zone and a secondary zone added
+axfr_of() { kdig @127.0.0.1 -p "$PORT" +time=2 +retry=0 a.test. AXFR 2>&1; }
+check "AXFR of a.test. refused before (no allow-transfer)" bash -c "! kdig @127.0.0.1 -p $PORT +time=2 +retry=0 a.test. AXFR 2>&1 | grep -q 'www.a.test.'"
+
+# ---- 1. a file zone, a secondary zone and a transfer ACL added
 base_conf
 cat >>"$CONF" <<CONF
+allow-transfer 127.0.0.0/8
 zone c.test. zones/c.test.zone
 zone sec.test. sec/sec.test.zone
 primary sec.test. 127.0.0.1@$KPORT
@@ -198,6 +202,7 @@ check "the secondary sec.test. is transferred: serial 100 within 5 s" serial_is 
 check "its copy was written" grep -q 'www' "$TMP/sec/sec.test.zone"
 out=$(ctl zone-status sec.test.)
 check "zone-status sec.test. shows its primary" has "$out" "127.0.0.1@$KPORT"
+check "the new allow-transfer applies: AXFR of a.test. served" has "$(axfr_of)" "www.a.test."
 
 # ---- 2. a setting that needs a restart: kept, and said
 sed -i "s/^listen .*/listen 127.0.0.1@$OTHER/" "$CONF"
@@ -220,6 +225,7 @@ check "zone-status no longer knows sec.test." has "$out" "no zone sec.test. is s
 check "the log says its refreshes stop" grep -q "zone sec.test.: no longer a secondary zone" "$TMP/sandnsd.log"
 out=$(ctl status)
 check "status counts 2 zones" has "$out" "2 zones"
+check "allow-transfer removed: AXFR of a.test. refused again" hasnt "$(axfr_of)" "www.a.test."
 
 # ---- 4. a broken configuration: an error naming FILE:LINE, nothing changes
 base_conf
