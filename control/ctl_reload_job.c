@@ -254,8 +254,10 @@ int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 		rc = ctl_reload(ctl, &what, err, errlen);
 	}
 	/* A catalog transferred or read again: its members follow. */
-	if (rc == SANDNS_EOK)
+	if (rc == SANDNS_EOK) {
 		ctl_catz_update(ctl);
+		ctl_rl_job_remap(ctl, job); /* members added or removed: another configuration */
+	}
 	if (announce)
 		svc_reloaded(rc == SANDNS_EOK, ctl->info.nzones, ctl->info.records,
 			     rc == SANDNS_EOK ? NULL : err);

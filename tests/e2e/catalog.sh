@@ -66,6 +66,7 @@ ZONE
 zone_file m1.test. 11 192.0.2.11
 zone_file m2.test. 22 192.0.2.22
 zone_file a.test. 33 192.0.2.33
+zone_file m3.test. 44 192.0.2.44
 cp "$TMP/zones/a.test.zone" "$TMP/zones/a-local.zone"
 sed -i 's/192.0.2.33/198.51.100.33/' "$TMP/zones/a-local.zone"
 
@@ -111,7 +112,7 @@ CONF
 	done
 }
 knotc() { "$KNOTC" -c "$TMP/knot.conf" -t 5 "$@"; }
-knot_conf m1.test.
+knot_conf m1.test. m3.test.
 "$KNOTD" -c "$TMP/knot.conf" >"$TMP/knotd.out" 2>&1 &
 KNOT_PID=$!
 for _ in $(seq 1 100); do
@@ -164,17 +165,20 @@ refused_within() {
 }
 
 check "the member m1.test. is served within 10 s" served_within m1.test. 192.0.2.11 10
+check "the member m3.test. is served too" served_within m3.test. 192.0.2.44 10
 out=$(ctl zone-status m1.test.)
 check "zone-status m1.test. names its catalog" has "$out" "member of catalog catalog.test."
 check "zone-status m1.test. shows its primary" has "$out" "127.0.0.1@$KPORT"
 check "its copy is state-dir/catalog/m1.test.zone" grep -q 192.0.2.11 "$TMP/state/catalog/m1.test.zone"
 check "m2.test. is not served yet" refused_within m2.test. 1
 
-# ---- a member added on the primary
+# ---- a member added on the primary, another removed at the same time
 knot_conf m1.test. m2.test.
 knotc reload >/dev/null || bad "knotc reload failed"
 check "m2.test. added on the primary is served within 10 s" served_within m2.test. 192.0.2.22 10
-check "the log says a member was added" grep -q "catalog catalog.test.: 1 member added" "$TMP/sandnsd.log"
+check "the log says a member was added and one removed" \
+	grep -q "catalog catalog.test.: 1 member added, 1 removed" "$TMP/sandnsd.log"
+check "m3.test. removed at the same time is REFUSED" refused_within m3.test. 5
 
 # ---- a member removed on the primary
 knot_conf m2.test.
