@@ -475,6 +475,14 @@ int cfg_add_member(cfg_t *cfg, const char *member, const char *path, const char 
 /* The catalog zone ORIGIN is, or NULL. */
 const cfg_catalog_t *cfg_catalog_find(const cfg_t *cfg, const char *origin);
 
+/*
+ * cfg_reload.c: whether A and B, checked (and B through cfg_keep_static()), configure the same
+ * running server: zones and their sources, primaries, notify targets, catalogs, keys (secrets
+ * included), access lists, what goes into the snapshot, and the file's text. A `reload` of the
+ * same configuration then switches nothing.
+ */
+bool cfg_same_running(const cfg_t *a, const cfg_t *b);
+
 /* Writes "ADDR@PORT" for an IPv4 or IPv6 socket address into buf (always terminated). */
 void cfg_addr_format(const struct sockaddr *sa, char *buf, size_t len);
 

@@ -192,3 +192,73 @@ int cfg_keep_static(cfg_t *next, const cfg_t *cur, char *warn, size_t len, size_
 		*nwarn = n;
 	return ok ? SANDNS_EOK : -ENOMEM;
 }
+
+static bool acls_eq(const cfg_acl_t *a, size_t na, const cfg_acl_t *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a[i].prefix.text, b[i].prefix.text) != 0 ||
+		    strcmp(a[i].key, b[i].key) != 0)
+			return false;
+	return true;
+}
+
+static bool keys_eq(const cfg_t *a, const cfg_t *b)
+{
+	if (a->nkeys != b->nkeys)
+		return false;
+	for (size_t i = 0; i < a->nkeys; i++) {
+		const tsig_key_t *x = &a->keys[i], *y = &b->keys[i];
+
+		if (x->name_len != y->name_len || memcmp(x->name, y->name, x->name_len) != 0 ||
+		    x->alg != y->alg || x->secret_len != y->secret_len ||
+		    memcmp(x->secret, y->secret, x->secret_len) != 0)
+			return false;
+	}
+	return true;
+}
+
+static bool zones_eq(const cfg_t *a, const cfg_t *b)
+{
+	if (a->nzones != b->nzones || a->nprimaries != b->nprimaries ||
+	    a->nnotifies != b->nnotifies || a->ncatalogs != b->ncatalogs)
+		return false;
+	for (size_t i = 0; i < a->nzones; i++)
+		if (strcmp(a->zones[i].origin, b->zones[i].origin) != 0 ||
+		    !zsrc_same(&a->zones[i].src, &b->zones[i].src) ||
+		    !str_eq(a->zones[i].catalog, b->zones[i].catalog))
+			return false;
+	for (size_t i = 0; i < a->nprimaries; i++)
+		if (strcmp(a->primaries[i].origin, b->primaries[i].origin) != 0 ||
+		    strcmp(a->primaries[i].addr.text, b->primaries[i].addr.text) != 0 ||
+		    !str_eq(a->primaries[i].key, b->primaries[i].key))
+			return false;
+	for (size_t i = 0; i < a->nnotifies; i++)
+		if (strcmp(a->notifies[i].origin, b->notifies[i].origin) != 0 ||
+		    strcmp(a->notifies[i].addr.text, b->notifies[i].addr.text) != 0 ||
+		    !str_eq(a->notifies[i].key, b->notifies[i].key))
+			return false;
+	for (size_t i = 0; i < a->ncatalogs; i++)
+		if (strcmp(a->catalogs[i].origin, b->catalogs[i].origin) != 0 ||
+		    a->catalogs[i].producer != b->catalogs[i].producer)
+			return false;
+	return true;
+}
+
+bool cfg_same_running(const cfg_t *a, const cfg_t *b)
+{
+	return zones_eq(a, b) && keys_eq(a, b) &&
+	       acls_eq(a->xfr_acl, a->nxfr_acl, b->xfr_acl, b->nxfr_acl) &&
+	       acls_eq(a->notify_acl, a->nnotify_acl, b->notify_acl, b->nnotify_acl) &&
+	       str_eq(a->identity, b->identity) && str_eq(a->version, b->version) &&
+	       a->nsid_len == b->nsid_len &&
+	       (a->nsid_len == 0 || memcmp(a->nsid, b->nsid, a->nsid_len) == 0) &&
+	       a->udp_max_payload == b->udp_max_payload && a->cookies == b->cookies &&
+	       a->cookie_secret_set == b->cookie_secret_set &&
+	       memcmp(a->cookie_secret, b->cookie_secret, sizeof(a->cookie_secret)) == 0 &&
+	       str_eq(a->srv_target, b->srv_target) &&
+	       a->legacy_cn_fallback == b->legacy_cn_fallback && a->keep_zones == b->keep_zones &&
+	       a->ixfr_max_size == b->ixfr_max_size && a->ixfr_max_depth == b->ixfr_max_depth &&
+	       str_eq(a->text, b->text);
+}

@@ -91,5 +91,9 @@ cfg_t *ctl_conf_read(ctl_t *ctl, char *warn, size_t wlen, char *err, size_t errl
 		cfg_free(&next);
 		return NULL;
 	}
+	/* Nothing that runs changes (the zone files may have): no switch, a reload as before;
+	 * WARN still says what would need a restart. */
+	if (cfg_same_running(next, ctl->cfg))
+		cfg_free(&next);
 	return next;
 }

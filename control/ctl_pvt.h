@@ -181,7 +181,8 @@ struct ctl_cfg_old {
  * ctl_conf.c: the configuration read again as sandnsd's command line says, checked, with the
  * settings only a restart changes kept as they are (each that differs said in WARN: "warning:
  * KEY changed: restart sandnsd to apply"). NULL with "FILE:LINE: reason" in ERR when it does
- * not parse or check; NULL with ERR "" when sandnsd was started without a configuration file.
+ * not parse or check; NULL with ERR "" when sandnsd was started without a configuration file, or
+ * when what it configures is what runs (cfg_same_running(); WARN may still say something).
  */
 cfg_t *ctl_conf_read(ctl_t *ctl, char *warn, size_t wlen, char *err, size_t errlen);
 

@@ -96,11 +96,13 @@ static struct ctl_rl_job *job_new(const cfg_t *cfg)
 /* JOB switches to NEWCFG (taken over; NULL: none), replacing one an earlier request read. */
 static void job_take_cfg(struct ctl_rl_job *job, cfg_t *newcfg, const char *warn)
 {
-	if (newcfg == NULL)
+	if (newcfg == NULL && warn[0] == '\0')
 		return;
-	cfg_free(&job->newcfg);
+	if (newcfg != NULL) {
+		cfg_free(&job->newcfg);
+		job->newcfg = newcfg;
+	}
 	free(job->warn);
-	job->newcfg = newcfg;
 	job->warn = strdup(warn); /* without memory: the warnings go unsaid */
 }
 

@@ -243,15 +243,15 @@ int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 		job->newcfg = NULL;
 		/* Its zones now index the configuration in force, when it was switched to. */
 		ctl_rl_job_remap(ctl, job);
-		for (const char *w = job->warn; rc == SANDNS_EOK && w != NULL && *w != '\0';) {
-			const char *nl = strchr(w, '\n');
-			int n = nl != NULL ? (int)(nl - w) : (int)strlen(w);
-
-			log_msg(LOG_WARNING, "configuration reloaded, %.*s", n, w);
-			w += n + (nl != NULL);
-		}
 	} else {
 		rc = ctl_reload(ctl, &what, err, errlen);
+	}
+	for (const char *w = job->warn; rc == SANDNS_EOK && w != NULL && *w != '\0';) {
+		const char *nl = strchr(w, '\n');
+		int n = nl != NULL ? (int)(nl - w) : (int)strlen(w);
+
+		log_msg(LOG_WARNING, "configuration reloaded, %.*s", n, w);
+		w += n + (nl != NULL);
 	}
 	/* A catalog transferred or read again: its members follow. */
 	if (rc == SANDNS_EOK) {

@@ -264,6 +264,27 @@ static void test_keep_static(void)
 	CU_ASSERT_STRING_EQUAL(next->listens[0].text, "127.0.0.1@5300");
 	CU_ASSERT_STRING_EQUAL(next->identity, "two");
 	CU_ASSERT_EQUAL(next->nzones, 2);
+	CU_ASSERT(!cfg_same_running(next, cur));
+	cfg_free(&next);
+	cfg_free(&cur);
+
+	/* The same configuration switches nothing; a key's secret alone changing does. */
+	cur = cfg_of(
+	    "zone a.test. a.zone\nkey k hmac-sha256 MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI=\n",
+	    &rc, err, sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(rc, SANDNS_EOK);
+	next = cfg_of(
+	    "zone a.test. a.zone\nkey k hmac-sha256 MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI=\n",
+	    &rc, err, sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(rc, SANDNS_EOK);
+	CU_ASSERT(cfg_same_running(next, cur));
+	cfg_free(&next);
+	next = cfg_of(
+	    "zone a.test. a.zone\nkey k hmac-sha256 QTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI=\n",
+	    &rc, err, sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(rc, SANDNS_EOK);
+	next->text = cur->text != NULL ? strdup(cur->text) : NULL; /* the text aside */
+	CU_ASSERT(!cfg_same_running(next, cur));
 	cfg_free(&next);
 	cfg_free(&cur);
 }
