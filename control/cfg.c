@@ -60,9 +60,12 @@ void cfg_free(cfg_t **cfgp)
 	for (i = 0; i < cfg->nzones; i++) {
 		free(cfg->zones[i].origin);
 		free(cfg->zones[i].where);
+		free(cfg->zones[i].catalog);
 		zsrc_clear(&cfg->zones[i].src);
 	}
 	free(cfg->zones);
+	cfg_free_catalogs(cfg);
+	free(cfg->text);
 	free(cfg->listens);
 	for (i = 0; i < cfg->nnotifies; i++) {
 		free(cfg->notifies[i].origin);
@@ -195,6 +198,29 @@ int cfg_load_string(cfg_t *cfg, const char *text, const char *name, const char *
 	return rc;
 }
 
+/* TEXT, read earlier from the configuration file PATH, read again (its copy kept). */
+static int cfg_load_text_of(cfg_t *cfg, const char *path, const char *text, char *err,
+			    size_t errlen)
+{
+	char *abs = cfg_abs_path(NULL, path), *slash;
+	int rc;
+
+	free(cfg->text);
+	cfg->text = strdup(text);
+	if (abs == NULL || cfg->text == NULL) {
+		free(abs);
+		return cfg_error(cfg, err, errlen, "%s: out of memory", path);
+	}
+	slash = strrchr(abs, '/');
+	if (slash == abs)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	rc = cfg_load_string(cfg, text, path, abs, err, errlen);
+	free(abs);
+	return rc;
+}
+
 int cfg_load_file(cfg_t *cfg, const char *path, char *err, size_t errlen)
 {
 	char *text = NULL, *abs = NULL, *slash;
@@ -240,6 +266,8 @@ int cfg_load_file(cfg_t *cfg, const char *path, char *err, size_t errlen)
 		goto out_free_text;
 	}
 
+	free(cfg->text);
+	cfg->text = strdup(text); /* without memory: a catalog's change reads the file again */
 	/* Relative paths inside the file are relative to its directory. */
 	abs = cfg_abs_path(NULL, path);
 	if (abs == NULL) {
@@ -293,7 +321,9 @@ int cfg_load_args(cfg_t *cfg, int argc, char *const argv[], char *err, size_t er
 		config = path;
 	}
 	/* A bad file does not stop the options' reading: every error is kept (cfg->errors). */
-	if (config != NULL)
+	if (config != NULL && cfg->reuse_text != NULL)
+		rc = cfg_load_text_of(cfg, config, cfg->reuse_text, err, errlen);
+	else if (config != NULL)
 		rc = cfg_load_file(cfg, config, err, errlen);
 
 	for (i = 1; i < argc; i++) {
@@ -512,6 +542,7 @@ int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 			}
 			free(cfg->zones[j].origin);
 			free(cfg->zones[j].where);
+			free(cfg->zones[j].catalog);
 			zsrc_clear(&cfg->zones[j].src);
 			memmove(&cfg->zones[j], &cfg->zones[j + 1],
 				(cfg->nzones - j - 1) * sizeof(cfg->zones[0]));
@@ -523,6 +554,7 @@ int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 	CFG_CHECK(cfg_check_notify(cfg, e, sizeof(e)));
 	CFG_CHECK(cfg_check_primaries(cfg, e, sizeof(e)));
 	CFG_CHECK(cfg_check_dnssec(cfg, e, sizeof(e)));
+	CFG_CHECK(cfg_check_catalogs(cfg, e, sizeof(e)));
 	/*
 	 * The rate limit's tables, one per UDP worker: bounded together, since spoofed sources
 	 * touch every page of them. (DPDK: the workers are EAL's lcores, checked in dp_port.c.)

@@ -144,14 +144,23 @@
  *   dnssec ORIGIN nsec|nsec3   (+) sandns signs zone ORIGIN (a configured zone) with the default
  *                                  policy: a CSK of algorithm 13, NSEC or NSEC3 (RFC 9276: no
  *                                  extra iterations, no salt), rrsig-lifetime 14d, rrsig-refresh
- * 7d. dnssec-signing ORIGIN [policy NAME]
+ *                                  7d.
+ *   dnssec-signing ORIGIN [policy NAME]
  *                              (+) sandns signs zone ORIGIN with dnssec-policy NAME (or the
- * default). dnssec-policy NAME [algorithm ecdsap256sha256|ed25519] [single-type-signing yes|no]
+ *                                  default).
+ *   dnssec-policy NAME [algorithm ecdsap256sha256|ed25519] [single-type-signing yes|no]
  *                  [nsec3 yes|no] [rrsig-lifetime TIME] [rrsig-refresh TIME]
  *                              (+) a signing policy (Knot's policy keys); TIME: seconds, or with
  *                                  s, m, h, d or w; the refresh shorter than the lifetime.
  *   dnssec-key-dir DIR             the signing keys, BIND K*.key/.private pairs, made there when
  *                                  missing (default: state-dir's "keys"; docs/configuration.md).
+ *   catalog ORIGIN consumer    (+) zone ORIGIN, a secondary zone (zone and primary lines), is a
+ *                                  catalog zone (RFC 9432, version 2): each member it lists
+ *                                  becomes a secondary zone of the same primaries (same keys),
+ *                                  its copy in state-dir's catalog/ directory; members come and
+ *                                  go with the catalog's transfers, at run time.
+ *   catalog ORIGIN producer    (+) sandns makes zone ORIGIN (its zone line's FILE is not read)
+ *                                  a catalog of every other zone it serves, at each publish.
  *   eal-args ARG...            (+) DPDK EAL arguments, split at white space (command line: after
  *                                  --); only with io dpdk.
  *
@@ -206,10 +215,18 @@ enum cfg_io { CFG_IO_SOCKET = 0, CFG_IO_DPDK = 1 };
 #define CFG_IXFR_MAX_DEPTH 20
 
 typedef struct cfg_zone {
-	char *origin; /* as written ("example.com." or "example.com") */
-	zsrc_t src;   /* where it comes from: `zone ORIGIN FILE` gives a file (absolute path) */
-	char *where;  /* "FILE:LINE" or "--zone", for messages (NULL: unknown) */
+	char *origin;  /* as written ("example.com." or "example.com") */
+	zsrc_t src;    /* where it comes from: `zone ORIGIN FILE` gives a file (absolute path) */
+	char *where;   /* "FILE:LINE" or "--zone", for messages (NULL: unknown) */
+	char *catalog; /* a member of this consumer catalog (cfg_add_member), or NULL */
 } cfg_zone_t;
+
+/* `catalog ORIGIN consumer|producer`: ORIGIN (a configured zone) is a catalog (RFC 9432). */
+typedef struct cfg_catalog {
+	char *origin;  /* as written */
+	bool producer; /* false: consumer (its members become secondary zones) */
+	char *where;   /* "FILE:LINE" or "--catalog", for messages */
+} cfg_catalog_t;
 
 typedef struct cfg_addr {
 	struct sockaddr_storage ss; /* with the port set */
@@ -286,8 +303,10 @@ enum cfg_keep {
 
 /*
  * The whole configuration. Filled by cfg_load_*(), completed by cfg_check(), then only read
- * (by every thread: it must not change while sandnsd serves). A plain struct rather than an
- * opaque one: it is data that the server and control modules read field by field.
+ * (by every thread: it never changes while sandnsd serves). `reload` and SIGHUP read a new one
+ * and switch every thread to it as a whole (docs/design.md, "Configuration reload"); the one
+ * replaced is freed once no thread can read it. A plain struct rather than an opaque one: it is
+ * data that the server and control modules read field by field.
  */
 typedef struct cfg {
 	cfg_zone_t *zones;
@@ -314,6 +333,15 @@ typedef struct cfg {
 	cfg_dnssec_policy_t *dnssec_policies;
 	size_t ndnssec_policies;
 	char *key_dir; /* dnssec-key-dir, absolute; NULL: state-dir's "keys" */
+	cfg_catalog_t *catalogs;
+	size_t ncatalogs;
+	/*
+	 * The configuration file's text as read (NULL: none), and, when REUSE_TEXT is set before
+	 * cfg_load_args(), the text read in place of the file (a catalog's members change: the
+	 * configuration is made again from what was read, never from a file edited meanwhile).
+	 */
+	char *text;
+	const char *reuse_text;
 
 	enum cfg_io io;
 	char *control; /* absolute path of the control socket, or NULL */
@@ -477,6 +505,34 @@ size_t cfg_zone_primaries(const cfg_t *cfg, size_t zone, const cfg_primary_t **o
  * fork, so messages go to stderr too until log_background(). SANDNS_EOK or SANDNS_ECONFIG.
  */
 int cfg_log_open(const cfg_t *cfg, bool background, char *err, size_t errlen);
+
+/*
+ * cfg_reload.c: NEXT, a configuration read again while sandnsd serves CUR, keeps CUR's values of
+ * the keys only a restart can change (listen, io, eal-args, control, metrics, foreground, user,
+ * pid-file, log-target, log-level, dnstap, state-dir, serial-state, udp-workers, tcp-*,
+ * transfers-out, rate-limit*, cert, cert-probe-interval, watch, zone-max-size): each one that
+ * differs is said in WARN (LEN bytes), "warning: KEY changed: restart sandnsd to apply\n" a
+ * line, and counted in *NWARN. SANDNS_EOK or -ENOMEM.
+ */
+int cfg_keep_static(cfg_t *next, const cfg_t *cur, char *warn, size_t len, size_t *nwarn);
+
+/*
+ * cfg_cat.c, before cfg_check(): zone MEMBER, a member of consumer catalog CATALOG (one of
+ * cfg->catalogs), becomes a secondary zone of the catalog's primaries (the same keys), its copy
+ * kept in PATH. SANDNS_EOK or -ENOMEM.
+ */
+int cfg_add_member(cfg_t *cfg, const char *member, const char *path, const char *catalog);
+
+/* The catalog zone ORIGIN is, or NULL. */
+const cfg_catalog_t *cfg_catalog_find(const cfg_t *cfg, const char *origin);
+
+/*
+ * cfg_reload.c: whether A and B, checked (and B through cfg_keep_static()), configure the same
+ * running server: zones and their sources, primaries, notify targets, catalogs, keys (secrets
+ * included), access lists, what goes into the snapshot, and the file's text. A `reload` of the
+ * same configuration then switches nothing.
+ */
+bool cfg_same_running(const cfg_t *a, const cfg_t *b);
 
 /* Writes "ADDR@PORT" for an IPv4 or IPv6 socket address into buf (always terminated). */
 void cfg_addr_format(const struct sockaddr *sa, char *buf, size_t len);

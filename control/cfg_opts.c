@@ -74,6 +74,7 @@ const struct cfg_keydef cfg_keys[CFG_K_COUNT] = {
     [CFG_K_DNSSEC_SIGNING] = {"dnssec-signing", "dnssec-signing", true, false},
     [CFG_K_DNSSEC_POLICY] = {"dnssec-policy", "dnssec-policy", true, false},
     [CFG_K_DNSSEC_KEY_DIR] = {"dnssec-key-dir", "dnssec-key-dir", false, false},
+    [CFG_K_CATALOG] = {"catalog", "catalog", true, false},
 };
 
 int cfg_find_key(const char *name, bool cmdline)
@@ -501,6 +502,8 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		return SANDNS_EOK;
 	case CFG_K_PRIMARY:
 		return cfg_set_primary(cfg, key, value, err, errlen);
+	case CFG_K_CATALOG:
+		return cfg_set_catalog(cfg, key, value, src, err, errlen);
 	case CFG_K_LOG_TARGET:
 		return cfg_log_target(cfg, key, value, src, err, errlen);
 	case CFG_K_LOG_LEVEL:

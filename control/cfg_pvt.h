@@ -61,6 +61,7 @@ enum cfg_key {
 	CFG_K_DNSSEC_SIGNING,
 	CFG_K_DNSSEC_POLICY,
 	CFG_K_DNSSEC_KEY_DIR,
+	CFG_K_CATALOG,
 	CFG_K_COUNT
 };
 
@@ -162,6 +163,11 @@ int cfg_check_dnssec(cfg_t *cfg, char *err, size_t errlen);
 void cfg_free_dnssec(cfg_t *cfg);
 /* cfg_dnssec.c: --check-config: the key files of each signed zone read and match (cfg->errors). */
 int cfg_check_dnssec_files(cfg_t *cfg);
+/* cfg_cat.c: `catalog ORIGIN consumer|producer`; its check (cfg_check); freeing. */
+int cfg_set_catalog(cfg_t *cfg, const char *key, const char *value, const struct cfg_src *src,
+		    char *err, size_t errlen);
+int cfg_check_catalogs(cfg_t *cfg, char *err, size_t errlen);
+void cfg_free_catalogs(cfg_t *cfg);
 
 /* cfg_svc.c: `user USER[:GROUP]` (the account looked up now) and `pid-file FILE`. */
 int cfg_set_user(cfg_t *cfg, const char *key, const char *value, char *err, size_t errlen);

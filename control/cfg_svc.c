@@ -250,7 +250,12 @@ int cfg_check_files(cfg_t *cfg)
 	for (size_t i = 0; i < cfg->nzones; i++) {
 		const cfg_zone_t *z = &cfg->zones[i];
 		const char *where = z->where != NULL ? z->where : "zone";
+		const cfg_catalog_t *cat = cfg_catalog_find(cfg, z->origin);
 		int e = cfg_readable(z->src.path, &why);
+
+		/* A catalog sandns produces is made, never read. */
+		if (cat != NULL && cat->producer)
+			continue;
 
 		/* A secondary zone's copy comes with its first transfer. */
 		if (e == -ENOENT && z->src.kind == ZSRC_PRIMARY) {

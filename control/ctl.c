@@ -51,6 +51,7 @@ ctl_t *ctl_new(const cfg_t *cfg, srv_t *srv, char *err, size_t errlen)
 		return NULL;
 	}
 	ctl->cfg = cfg;
+	ctl->cfg_boot = cfg;
 	ctl->srv = srv;
 	ctl->ep = -1;
 	ctl->sig_ev.kind = CTL_EV_SIGNAL;
@@ -198,6 +199,8 @@ void ctl_run(ctl_t *ctl)
 
 	/* Seeded with the zones as read, before they may be dropped. */
 	ctl_xfrin_start(ctl);
+	/* The consumer catalogs' members, from their copies (then kept up by transfers). */
+	ctl_catz_update(ctl);
 	/* What ctl_publish_first() left: the server answers by now. */
 	ctl_drop_zones(ctl);
 	/* From here on the reload thread publishes; without it, reloads stay on this thread. */
@@ -266,6 +269,18 @@ void ctl_free(ctl_t **ctlp)
 		close(ctl->ep);
 	ctl_build_clear(&ctl->info);
 	ctl_metrics_free(ctl);
+	/* The configurations read again (sandnsd's own is its to free). */
+	ctl_cfg_reap(ctl, NULL);
+	ctl_catz_free(ctl);
+	cfg_free(&ctl->cfg_next);
+	if (ctl->cfg != ctl->cfg_boot) {
+		cfg_t *own = (cfg_t *)ctl->cfg;
+
+		cfg_free(&own);
+	}
+	for (int i = 0; ctl->argv != NULL && i < ctl->argc; i++)
+		free(ctl->argv[i]);
+	free(ctl->argv);
 	pthread_mutex_destroy(&ctl->pub_mu);
 	free(ctl);
 	*ctlp = NULL;

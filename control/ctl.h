@@ -166,6 +166,13 @@ int ctl_reload(ctl_t *ctl, const ctl_rebuild_t *what, char *err, size_t errlen);
  */
 int ctl_start_notify(ctl_t *ctl, char *err, size_t errlen);
 
+/*
+ * sandnsd's command line (copied; a relative --config made absolute): `reload` and SIGHUP read
+ * the configuration again as it says. Without it, or without --config, they read the zones
+ * again only. SANDNS_EOK or -ENOMEM.
+ */
+int ctl_set_args(ctl_t *ctl, int argc, char *const argv[]);
+
 /* Serves signals and the control socket until SIGINT, SIGTERM or a `stop` request. */
 void ctl_run(ctl_t *ctl);
 

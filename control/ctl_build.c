@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "catz.h"
 #include "ctl_pvt.h"
 #include "ctl_sign.h"
 #include "log.h"
@@ -447,7 +448,19 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebu
 
 	for (size_t i = 0; i < cfg->nzones; i++) {
 		const cfg_zone_t *z = &cfg->zones[i];
+		bool made;
 
+		/* A catalog sandns produces (catz_gen.c): made again from the zones at every build.
+		 */
+		b->raw[i] = catz_produce_cfg(cfg, i, prev != NULL ? prev->raw[i] : NULL,
+					     prev != NULL ? prev->zones[i].src_serial : 0, &made,
+					     err, errlen);
+		if (made && b->raw[i] == NULL)
+			return SANDNS_EZONE;
+		if (made) {
+			b->nzones++;
+			continue;
+		}
 		/* A zone not kept in memory (keep-zones) is read again whatever WHAT says. */
 		if (prev == NULL || prev->raw[i] == NULL ||
 		    (what->zones && asked_for(what, z, i))) {

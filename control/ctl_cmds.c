@@ -10,7 +10,8 @@ const ctl_cmd_def_t ctl_cmds[] = {
      "uptime, zones and serials, snapshot size, addresses, queries answered"},
     {"stats", "", 0, 0, true, "counters of every serving thread"},
     {"reload", "[ZONE]", 0, 1, true,
-     "load every zone file (or ZONE's) again; publish only if all load"},
+     "read the configuration file and every zone file (ZONE: its file only) again; "
+     "publish only if all load"},
     {"policy show", "[DOMAIN]", 0, 1, true,
      "the certificates, and per domain the autodiscover decisions with their reasons"},
     {"policy reload", "", 0, 0, true, "read every certificate again, re-evaluate, publish"},

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ctl_pub.c: publishing a build's snapshot, and rebuilding then publishing (a reload) */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,9 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 	ctl->info = *b;
 	ctl->info.zt = NULL;
 	memset(b, 0, sizeof(*b));
+	/* A configuration read again: in force from the same moment as what it built. */
+	if (ctl->cfg_next != NULL)
+		ctl_cfg_switch(ctl);
 	/* What /metrics shows of the snapshot (its zones, serials, the policy's decisions). */
 	ctl_metrics_update(ctl);
 	ctl_pub_unlock(ctl);
@@ -155,6 +159,51 @@ void ctl_publish(ctl_t *ctl, ctl_build_t *b)
 	ctl_drop_zones(ctl);
 }
 
+/* A reload's build is published; its counters follow (B: the build, MAP: what it was built on). */
+static int reload_end(ctl_t *ctl, int rc, const ctl_build_t *map, ctl_build_t *b)
+{
+	if (rc != SANDNS_EOK) {
+		ctl_pub_lock(ctl);
+		ctl->reload_failures++;
+		ctl_metrics_reloaded(ctl, false);
+		ctl_pub_unlock(ctl);
+		return rc;
+	}
+	/* The one publisher runs this: the served snapshot is still there to compare with. */
+	ctl_build_check_serials(map, ctl->current, b);
+	ctl_publish(ctl, b);
+	ctl_pub_lock(ctl);
+	ctl->reloads++;
+	ctl_metrics_reloaded(ctl, true);
+	ctl_pub_unlock(ctl);
+	return SANDNS_EOK;
+}
+
+int ctl_reload_cfg(ctl_t *ctl, cfg_t *next, const ctl_rebuild_t *what, char *err, size_t errlen)
+{
+	ctl_build_t map, b;
+	int rc;
+
+	if (ctl_cfg_prev_map(next, &ctl->info, &map) != SANDNS_EOK) {
+		cfg_free(&next);
+		snprintf(err, errlen, "out of memory");
+		return reload_end(ctl, -ENOMEM, NULL, NULL);
+	}
+	rc = ctl_build(next, &map, what, &b, err, errlen);
+	if (rc == SANDNS_EOK && __atomic_load_n(&ctl->rl_stop, __ATOMIC_ACQUIRE)) {
+		ctl_build_clear(&b);
+		snprintf(err, errlen, "the daemon is stopping; nothing was published");
+		rc = SANDNS_ECONFIG;
+	}
+	if (rc != SANDNS_EOK)
+		cfg_free(&next);
+	else
+		ctl->cfg_next = next; /* switched to by the publish (ctl_cfg_switch) */
+	rc = reload_end(ctl, rc, &map, &b);
+	ctl_cfg_prev_unmap(&map);
+	return rc;
+}
+
 int ctl_reload(ctl_t *ctl, const ctl_rebuild_t *what, char *err, size_t errlen)
 {
 	ctl_build_t b;
@@ -167,19 +216,5 @@ int ctl_reload(ctl_t *ctl, const ctl_rebuild_t *what, char *err, size_t errlen)
 		snprintf(err, errlen, "the daemon is stopping; nothing was published");
 		rc = SANDNS_ECONFIG;
 	}
-	if (rc != SANDNS_EOK) {
-		ctl_pub_lock(ctl);
-		ctl->reload_failures++;
-		ctl_metrics_reloaded(ctl, false);
-		ctl_pub_unlock(ctl);
-		return rc;
-	}
-	/* The one publisher runs this: the served snapshot is still there to compare with. */
-	ctl_build_check_serials(&ctl->info, ctl->current, &b);
-	ctl_publish(ctl, &b);
-	ctl_pub_lock(ctl);
-	ctl->reloads++;
-	ctl_metrics_reloaded(ctl, true);
-	ctl_pub_unlock(ctl);
-	return SANDNS_EOK;
+	return reload_end(ctl, rc, &ctl->info, &b);
 }

@@ -139,7 +139,74 @@ struct ctl {
 	struct ctl_waiter *waiters;	 /* this thread's: clients waiting for a job's reply */
 	struct ctl_waiter *defer_waiter; /* a handler deferred its reply to this waiter */
 	uint64_t waiter_ids;
+
+	/*
+	 * The configuration read again (`reload`, SIGHUP: ctl_conf.c, ctl_cfgswap.c). CFG above is
+	 * the one in force: the control thread reads it during its rounds (under PUB_MU), the
+	 * publisher swaps it under PUB_MU together with the snapshot built from it. CFG_BOOT is
+	 * sandnsd's own (never freed here); the others are this object's.
+	 */
+	const cfg_t *cfg_boot;
+	cfg_t *cfg_next;	     /* the publisher's: the next publish switches to it */
+	struct ctl_cfg_old *cfg_old; /* replaced ones, freed once no queued job indexes them */
+	char **argv;		     /* sandnsd's command line, --config made absolute */
+	int argc;
+	bool has_config; /* it names a configuration file: `reload` reads it again */
+	/* Consumer catalogs: the serial of each last read (ctl_catz.c; the publisher's). */
+	struct ctl_catz_seen *catz_seen;
+	size_t ncatz_seen;
 };
+
+/*
+ * ctl_catz.c: the members of the consumer catalogs of CUR (but catalog EXCEPT's; NULL: none)
+ * added to NEXT (read, not yet checked) where NEXT still has the catalog and no zone of that
+ * name: a configuration read again keeps the members the catalogs gave. SANDNS_EOK or -ENOMEM.
+ */
+int ctl_catz_carry(const cfg_t *cur, cfg_t *next, const char *except);
+/*
+ * ctl_catz.c, the publisher after a publish: each consumer catalog served with a serial not
+ * read yet is read; members added or removed switch the configuration (ctl_reload_cfg), only
+ * the new members read. A broken catalog keeps the members it had (logged).
+ */
+void ctl_catz_update(ctl_t *ctl);
+void ctl_catz_free(ctl_t *ctl);
+
+/* A configuration replaced (ctl_cfgswap.c). */
+struct ctl_cfg_old {
+	cfg_t *cfg;
+	struct ctl_cfg_old *next;
+};
+
+/*
+ * ctl_conf.c: the configuration read again as sandnsd's command line says, checked, with the
+ * settings only a restart changes kept as they are (each that differs said in WARN: "warning:
+ * KEY changed: restart sandnsd to apply"). NULL with "FILE:LINE: reason" in ERR when it does
+ * not parse or check; NULL with ERR "" when sandnsd was started without a configuration file, or
+ * when what it configures is what runs (cfg_same_running(); WARN may still say something).
+ */
+cfg_t *ctl_conf_read(ctl_t *ctl, char *warn, size_t wlen, char *err, size_t errlen);
+
+/*
+ * ctl_cfgswap.c: MAP, PREV (the published build) seen through configuration NEXT: per zone of
+ * NEXT, what PREV served under its origin (its zone as read only when the source is the same),
+ * so that ctl_build(NEXT, MAP, ...) reads only what is new. Shallow: freed with
+ * ctl_cfg_prev_unmap(). SANDNS_EOK or -ENOMEM.
+ */
+int ctl_cfg_prev_map(const cfg_t *next, const ctl_build_t *prev, ctl_build_t *map);
+void ctl_cfg_prev_unmap(ctl_build_t *map);
+/*
+ * ctl_cfgswap.c, the publisher under PUB_MU once INFO is the build made from CFG_NEXT: CFG
+ * becomes CFG_NEXT for every thread (serving threads' keys and ACLs, the transfer thread's
+ * zones, the NOTIFY targets, the watch); the one replaced waits in CFG_OLD.
+ */
+void ctl_cfg_switch(ctl_t *ctl);
+/* ctl_cfgswap.c: frees the replaced configurations but KEEP (NULL: all of them). */
+void ctl_cfg_reap(ctl_t *ctl, const cfg_t *keep);
+/*
+ * ctl_pub.c: a reload with configuration NEXT (taken over: switched to, or freed on failure):
+ * what WHAT asks is read again, the zones NEXT adds read, those it drops gone.
+ */
+int ctl_reload_cfg(ctl_t *ctl, cfg_t *next, const ctl_rebuild_t *what, char *err, size_t errlen);
 
 /*
  * What the watch wants done. It never reloads itself: it hands this back to the control loop

@@ -52,6 +52,8 @@ static void job_free(const cfg_t *cfg, struct ctl_rl_job *job)
 		return;
 	free(job->zones);
 	free(job->xfrin);
+	cfg_free(&job->newcfg);
+	free(job->warn);
 	certs_free(job->fresh, cfg->ncerts);
 	while (job->notes != NULL) {
 		struct ctl_rl_note *n = job->notes;
@@ -78,6 +80,7 @@ static struct ctl_rl_job *job_new(const cfg_t *cfg)
 
 	if (job == NULL)
 		return NULL;
+	job->cfg = cfg;
 	job->zones = calloc(cfg->nzones + 1, sizeof(*job->zones));
 	job->xfrin = calloc(cfg->nzones + 1, sizeof(*job->xfrin));
 	job->fresh = calloc(cfg->ncerts + 1, sizeof(*job->fresh));
@@ -88,6 +91,19 @@ static struct ctl_rl_job *job_new(const cfg_t *cfg)
 		return NULL;
 	}
 	return job;
+}
+
+/* JOB switches to NEWCFG (taken over; NULL: none), replacing one an earlier request read. */
+static void job_take_cfg(struct ctl_rl_job *job, cfg_t *newcfg, const char *warn)
+{
+	if (newcfg == NULL && warn[0] == '\0')
+		return;
+	if (newcfg != NULL) {
+		cfg_free(&job->newcfg);
+		job->newcfg = newcfg;
+	}
+	free(job->warn);
+	job->warn = strdup(warn); /* without memory: the warnings go unsaid */
 }
 
 /* The job requests go into: the pending one (under MU) when the thread runs, else a new one. */
@@ -102,6 +118,8 @@ static struct ctl_rl_job *job_open(ctl_t *ctl)
 		rl->pending = job_new(ctl->cfg);
 	if (rl->pending == NULL)
 		pthread_mutex_unlock(&rl->mu);
+	else /* made before a configuration switch: what we add indexes the new one */
+		ctl_rl_job_remap(ctl, rl->pending);
 	return rl->pending;
 }
 
@@ -122,6 +140,7 @@ static int job_close(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errle
 	}
 	rc = ctl_rl_job_run(ctl, job, err, errlen);
 	job_free(ctl->cfg, job);
+	ctl_cfg_reap(ctl, NULL); /* run here: no job queued indexes a configuration replaced */
 	return rc;
 }
 
@@ -141,6 +160,8 @@ void ctl_reload_ask(ctl_t *ctl, enum ctl_ask_kind kind, const char *zone, bool j
 {
 	const cfg_t *cfg = ctl->cfg;
 	const bool queue = ctl->rl != NULL && ctl->rl->running;
+	cfg_t *newcfg = NULL;
+	char warn[2048];
 	struct ctl_rl_ask *a = NULL;
 	struct ctl_waiter *w = NULL;
 	struct ctl_rl_job *job;
@@ -154,8 +175,22 @@ void ctl_reload_ask(ctl_t *ctl, enum ctl_ask_kind kind, const char *zone, bool j
 		log_msg(LOG_ERR, "reload failed, still serving the previous snapshot: %s", err);
 		return;
 	}
+	/* `reload` (every zone): the configuration file is read again first, here. */
+	if (kind == CTL_ASK_RELOAD && zone == NULL) {
+		newcfg = ctl_conf_read(ctl, warn, sizeof(warn), joberr, sizeof(joberr));
+		if (newcfg == NULL && joberr[0] != '\0') {
+			snprintf(err, errlen, "%s", joberr);
+			log_msg(
+			    LOG_ERR,
+			    "reload failed, the configuration is not read again and the previous "
+			    "snapshot is still served: %s",
+			    err);
+			return;
+		}
+	}
 	if (queue && deferred == NULL) {
 		/* Only a client's request waits for the thread; no other caller asks. */
+		cfg_free(&newcfg);
 		snprintf(err, errlen, "a reload runs on the reload thread; try again");
 		return;
 	}
@@ -165,6 +200,7 @@ void ctl_reload_ask(ctl_t *ctl, enum ctl_ask_kind kind, const char *zone, bool j
 		for (const struct ctl_waiter *x = ctl->waiters; x != NULL; x = x->next)
 			nwaiting++;
 		if (nwaiting >= CTL_WAITERS_MAX) {
+			cfg_free(&newcfg);
 			snprintf(err, errlen,
 				 "%zu clients wait for reloads already; try again once they are "
 				 "answered",
@@ -174,6 +210,7 @@ void ctl_reload_ask(ctl_t *ctl, enum ctl_ask_kind kind, const char *zone, bool j
 		a = calloc(1, sizeof(*a));
 		w = calloc(1, sizeof(*w));
 		if (a == NULL || w == NULL || (zone != NULL && (a->zone = strdup(zone)) == NULL)) {
+			cfg_free(&newcfg);
 			free(a != NULL ? a->zone : NULL);
 			free(a);
 			free(w);
@@ -186,6 +223,7 @@ void ctl_reload_ask(ctl_t *ctl, enum ctl_ask_kind kind, const char *zone, bool j
 	}
 	job = job_open(ctl);
 	if (job == NULL) {
+		cfg_free(&newcfg);
 		free(a != NULL ? a->zone : NULL);
 		free(a);
 		free(w);
@@ -208,6 +246,7 @@ void ctl_reload_ask(ctl_t *ctl, enum ctl_ask_kind kind, const char *zone, bool j
 		job->zones[zi] = true;
 	} else {
 		job->zones_all = true;
+		job_take_cfg(job, newcfg, warn);
 	}
 	if (a != NULL) {
 		*job->asks_tail = a;
@@ -225,14 +264,25 @@ void ctl_reload_ask(ctl_t *ctl, enum ctl_ask_kind kind, const char *zone, bool j
 
 void ctl_reload_sighup(ctl_t *ctl)
 {
-	char err[1024];
-	struct ctl_rl_job *job = job_open(ctl);
+	char err[1024], warn[2048];
+	cfg_t *newcfg = ctl_conf_read(ctl, warn, sizeof(warn), err, sizeof(err));
+	struct ctl_rl_job *job;
 
+	if (newcfg == NULL && err[0] != '\0') {
+		log_msg(LOG_ERR,
+			"reload on SIGHUP failed, the configuration is not read again and the "
+			"previous snapshot is still served: %s",
+			err);
+		return;
+	}
+	job = job_open(ctl);
 	if (job == NULL) {
+		cfg_free(&newcfg);
 		log_msg(LOG_ERR, "reload on SIGHUP: out of memory");
 		return;
 	}
 	job->zones_all = true;
+	job_take_cfg(job, newcfg, warn);
 	job->sighups++;
 	job_close(ctl, job, err, sizeof(err));
 }
@@ -374,6 +424,10 @@ static void *rl_main(void *arg)
 			replies_post(ctl, job);
 		rl->busy = false;
 		job_free(ctl->cfg, job);
+		/* Configurations switched from go once no queued job indexes them (the grace
+		 * periods were waited for by the switch). */
+		if (ctl->cfg_old != NULL)
+			ctl_cfg_reap(ctl, rl->pending != NULL ? rl->pending->cfg : NULL);
 	}
 	pthread_mutex_unlock(&rl->mu);
 	return NULL;

@@ -151,12 +151,73 @@ static void xfrin_told(ctl_t *ctl, const struct ctl_rl_job *job, int rc, const c
 	}
 }
 
+bool ctl_rl_job_remap(ctl_t *ctl, struct ctl_rl_job *job)
+{
+	const cfg_t *from = job->cfg, *to = ctl->cfg;
+	bool *zones, *xfrin;
+
+	if (from == to)
+		return true;
+	zones = calloc(to->nzones + 1, sizeof(*zones));
+	xfrin = calloc(to->nzones + 1, sizeof(*xfrin));
+	if (zones == NULL || xfrin == NULL) {
+		free(zones);
+		free(xfrin);
+		/* Read every zone again rather than a wrong one; no transfer told (a refresh
+		 * brings it again). */
+		memset(job->zones, 0, from->nzones * sizeof(*job->zones));
+		memset(job->xfrin, 0, from->nzones * sizeof(*job->xfrin));
+		job->zones_all = true;
+		return false;
+	}
+	for (size_t i = 0; i < from->nzones; i++)
+		for (size_t j = 0; (job->zones[i] || job->xfrin[i]) && j < to->nzones; j++)
+			if (cfg_same_origin(from->zones[i].origin, to->zones[j].origin)) {
+				zones[j] = job->zones[i];
+				xfrin[j] = job->xfrin[i];
+			}
+	free(job->zones);
+	free(job->xfrin);
+	job->zones = zones;
+	job->xfrin = xfrin;
+	job->cfg = to;
+	return true;
+}
+
+/* The reply's "warning:" lines of a configuration read again (text, or JSON's "config"). */
+static void warn_reply(const char *warn, bool json, buf_t *body)
+{
+	const char *p = warn;
+
+	if (!json) {
+		buf_put(body, warn, strlen(warn));
+		return;
+	}
+	if (body->len < 3 || body->p[body->len - 2] != '}')
+		return;
+	body->len -= 2; /* "}\n" */
+	BUF_LIT(body, ",\"config_warnings\":[");
+	for (bool first = true; *p != '\0'; first = false) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		char line[512];
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		if (!first)
+			BUF_LIT(body, ",");
+		buf_json_str(body, line);
+		p += n + (nl != NULL);
+	}
+	BUF_LIT(body, "]}\n");
+}
+
 int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 {
 	ctl_rebuild_t what = {.certs = job->certs, .fresh = job->fresh};
 	bool some = false, announce;
 	int rc;
 
+	ctl_rl_job_remap(ctl, job);
 	for (size_t i = 0; i < ctl->cfg->nzones; i++)
 		some |= job->zones[i];
 	what.zones = job->zones_all || some;
@@ -174,7 +235,29 @@ int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 		svc_reloading(job->zones_all ? "every zone"
 			      : job->policy  ? "the certificates"
 					     : "some zones");
-	rc = ctl_reload(ctl, &what, err, errlen);
+	if (job->newcfg != NULL) {
+		/* The configuration read again: every zone read again, as `reload` always did. */
+		what.zones = true;
+		what.zone_set = NULL;
+		rc = ctl_reload_cfg(ctl, job->newcfg, &what, err, errlen);
+		job->newcfg = NULL;
+		/* Its zones now index the configuration in force, when it was switched to. */
+		ctl_rl_job_remap(ctl, job);
+	} else {
+		rc = ctl_reload(ctl, &what, err, errlen);
+	}
+	for (const char *w = job->warn; rc == SANDNS_EOK && w != NULL && *w != '\0';) {
+		const char *nl = strchr(w, '\n');
+		int n = nl != NULL ? (int)(nl - w) : (int)strlen(w);
+
+		log_msg(LOG_WARNING, "configuration reloaded, %.*s", n, w);
+		w += n + (nl != NULL);
+	}
+	/* A catalog transferred or read again: its members follow. */
+	if (rc == SANDNS_EOK) {
+		ctl_catz_update(ctl);
+		ctl_rl_job_remap(ctl, job); /* members added or removed: another configuration */
+	}
 	if (announce)
 		svc_reloaded(rc == SANDNS_EOK, ctl->info.nzones, ctl->info.records,
 			     rc == SANDNS_EOK ? NULL : err);
@@ -198,6 +281,9 @@ int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 
 		ctl_rl_reply(ctl, a->kind, a->zone, a->json, rc, err, &body, aerr, sizeof(aerr),
 			     &keep);
+		if (rc == SANDNS_EOK && a->kind == CTL_ASK_RELOAD && a->zone == NULL &&
+		    job->warn != NULL)
+			warn_reply(job->warn, a->json, &body);
 		if (ctl_frame_reply(a->json, aerr, keep,
 				    a->kind == CTL_ASK_RELOAD ? CTL_RELOAD_FAILED_BODY : NULL,
 				    &body, &a->out, &a->len) != SANDNS_EOK)

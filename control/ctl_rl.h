@@ -33,6 +33,9 @@ struct ctl_rl_note {
  * set in ZONES; certificates: the most any request asked for, with the newest fetched leaves.
  */
 struct ctl_rl_job {
+	const cfg_t *cfg; /* the configuration ZONES and XFRIN index (ctl_rl_job_remap) */
+	cfg_t *newcfg; /* `reload`, SIGHUP: the configuration read again, to switch to; or NULL */
+	char *warn;    /* ... what of it needs a restart ("warning: ..." lines), or NULL */
 	bool zones_all;
 	bool *zones; /* per cfg->zones: read again */
 	enum ctl_certs certs;
@@ -43,6 +46,12 @@ struct ctl_rl_job {
 	struct ctl_rl_note *notes, **notes_tail;
 	struct ctl_rl_ask *asks, **asks_tail;
 };
+
+/*
+ * ctl_reload_job.c: JOB's ZONES and XFRIN made to index ctl->cfg (by origin) when they index
+ * another (a configuration switched meanwhile). False without memory (then every zone).
+ */
+bool ctl_rl_job_remap(ctl_t *ctl, struct ctl_rl_job *job);
 
 /*
  * ctl_reload_job.c: runs JOB (the reload, then its logs, the transfer thread told, and each

@@ -78,7 +78,8 @@ static const char *iso(time_t t, char *buf, size_t len)
 	return buf;
 }
 
-static void status_text(const ctl_zone_info_t *zi, const xfrin_zstate_t *s, buf_t *b)
+static void status_text(const ctl_zone_info_t *zi, const xfrin_zstate_t *s, const char *cat,
+			buf_t *b)
 {
 	char t1[32], t2[32], t3[32];
 
@@ -88,6 +89,8 @@ static void status_text(const ctl_zone_info_t *zi, const xfrin_zstate_t *s, buf_
 	else
 		buf_printf(b, "zone %s serial %lu source %s %s\n", zi->origin, zi->serial,
 			   zsrc_kind_name(&zi->src), zsrc_where(&zi->src));
+	if (cat != NULL)
+		buf_printf(b, "  member of catalog %s\n", cat);
 	if (s == NULL)
 		return;
 	if (s->have)
@@ -109,7 +112,8 @@ static void status_text(const ctl_zone_info_t *zi, const xfrin_zstate_t *s, buf_
 		   s->notifies, s->notifies_coalesced, s->transfers, s->ixfrs, s->failures);
 }
 
-static void status_json(const ctl_zone_info_t *zi, const xfrin_zstate_t *s, buf_t *b)
+static void status_json(const ctl_zone_info_t *zi, const xfrin_zstate_t *s, const char *cat,
+			buf_t *b)
 {
 	char t[32];
 
@@ -125,6 +129,11 @@ static void status_json(const ctl_zone_info_t *zi, const xfrin_zstate_t *s, buf_
 	buf_json_str(b, zsrc_where(&zi->src));
 	BUF_LIT(b, ",\"file\":");
 	buf_json_str(b, zi->src.path != NULL ? zi->src.path : "");
+	BUF_LIT(b, ",\"catalog\":");
+	if (cat != NULL)
+		buf_json_str(b, cat);
+	else
+		BUF_LIT(b, "null");
 	if (s != NULL) {
 		if (s->have)
 			buf_printf(b, ",\"primary_serial\":%u", s->serial);
@@ -156,18 +165,21 @@ bool ctl_zone_status(ctl_t *ctl, const char *zone, bool json, buf_t *b, char *er
 		BUF_LIT(b, "{\"zones\":[");
 	for (size_t i = 0; i < ctl->info.nzones; i++) {
 		const ctl_zone_info_t *zi = &ctl->info.zones[i];
+		const char *cat;
 		xfrin_zstate_t st;
 		bool sec;
 
 		if (zone != NULL && !cfg_same_origin(zi->origin, zone))
 			continue;
 		sec = xfrin_zone_state(ctl->xfrin, i, &st);
+		/* The configuration's zones are in the order of the build's. */
+		cat = i < ctl->cfg->nzones ? ctl->cfg->zones[i].catalog : NULL;
 		if (json && shown > 0)
 			BUF_LIT(b, ",");
 		if (json)
-			status_json(zi, sec ? &st : NULL, b);
+			status_json(zi, sec ? &st : NULL, cat, b);
 		else
-			status_text(zi, sec ? &st : NULL, b);
+			status_text(zi, sec ? &st : NULL, cat, b);
 		shown++;
 	}
 	if (json)

@@ -293,6 +293,32 @@ void notify_get_counters(notify_t *n, notify_counters_t *out)
 	pthread_mutex_unlock(&n->lock);
 }
 
+void notify_carry(notify_t *to, notify_t *from)
+{
+	if (to == NULL || from == NULL)
+		return;
+	pthread_mutex_lock(&from->lock);
+	pthread_mutex_lock(&to->lock);
+	to->count.sent += from->count.sent;
+	to->count.ok += from->count.ok;
+	to->count.failed += from->count.failed;
+	to->count.superseded += from->count.superseded;
+	to->count.waited += from->count.waited;
+	to->count.stray += from->count.stray;
+	to->count.log_dropped += from->count.log_dropped;
+	/* A target kept (same zone, same address) shows its last outcome until its next NOTIFY. */
+	for (size_t i = 0; i < to->ntgts; i++)
+		for (size_t j = 0; j < from->ntgts; j++)
+			if (to->tgts[i].st.result == NOTIFY_NONE &&
+			    strcmp(to->tgts[i].text, from->tgts[j].text) == 0 &&
+			    cfg_same_origin(to->tgts[i].st.origin, from->tgts[j].st.origin)) {
+				to->tgts[i].st = from->tgts[j].st;
+				break;
+			}
+	pthread_mutex_unlock(&to->lock);
+	pthread_mutex_unlock(&from->lock);
+}
+
 /* ---------------------------------------------------------------- the thread */
 
 /* A log line within the rate limit (NOTIFY_LOG_PER_MIN), else counted. Thread only. */

@@ -90,6 +90,12 @@ typedef struct notify_counters {
 } notify_counters_t;
 void notify_get_counters(notify_t *n, notify_counters_t *out);
 
+/*
+ * A configuration read again replaced FROM by TO: TO's counters go on from FROM's, and each
+ * target of TO that FROM had (same zone and address) shows FROM's last outcome until its own.
+ */
+void notify_carry(notify_t *to, notify_t *from);
+
 /* Stops the thread (at once: nothing it does blocks) and frees *N (NULL is fine). */
 void notify_free(notify_t **n);
 

@@ -68,6 +68,9 @@ static const char usage_text[] =
     "                           [single-type-signing yes|no] [nsec3 yes|no]\n"
     "                           [rrsig-lifetime T] [rrsig-refresh T]'  a signing policy\n"
     "  --dnssec-key-dir DIR     the signing keys, BIND K*.key/.private (STATE-DIR/keys)\n"
+    "  --catalog 'ORIGIN consumer|producer'  zone ORIGIN is a catalog (RFC 9432): a\n"
+    "                           secondary zone whose members are served as secondary\n"
+    "                           zones, or one sandns makes of its zones (repeatable)\n"
     "  --cert SOURCE            certificate the autodiscover policy checks: a PEM (leaf\n"
     "                           first) or DER file, or tls://HOST[:PORT][@ADDR], the leaf\n"
     "                           that endpoint presents for SNI HOST (repeatable; none:\n"
@@ -568,6 +571,11 @@ int main(int argc, char **argv)
 	if (ctl == NULL) {
 		fprintf(stderr, "sandnsd: %s\n", err);
 		goto out_free_srv;
+	}
+	/* `reload` and SIGHUP read the configuration again as this command line says. */
+	if (ctl_set_args(ctl, argc, argv) != SANDNS_EOK) {
+		fprintf(stderr, "sandnsd: out of memory\n");
+		goto out_free_ctl;
 	}
 	/* Bound before the fork: an address in use is a start-up error on the terminal. */
 	if (cfg->has_metrics && (metrics = metrics_new(cfg, err, sizeof(err))) == NULL) {

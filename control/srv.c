@@ -187,6 +187,15 @@ static int srv_bind_address(srv_t *srv, const cfg_addr_t *a, char *err, size_t e
 	return SANDNS_EOK;
 }
 
+void srv_set_cfg(srv_t *srv, const cfg_t *cfg)
+{
+	if (srv->live == cfg)
+		return;
+	rcu_assign_pointer(srv->live, (cfg_t *)cfg);
+	/* Not a reader (the reload thread): waits for every serving thread's quiescent state. */
+	synchronize_rcu();
+}
+
 srv_t *srv_new(const cfg_t *cfg, char *err, size_t errlen)
 {
 	srv_t *srv;
@@ -197,6 +206,7 @@ srv_t *srv_new(const cfg_t *cfg, char *err, size_t errlen)
 	if (srv == NULL)
 		goto out_nomem;
 	srv->cfg = cfg;
+	srv->live = (cfg_t *)cfg;
 	srv->stop_fd = -1;
 	/*
 	 * io dpdk: UDP is the dataplane's; what it passes to the kernel through its TAP is served

@@ -78,6 +78,14 @@ typedef bool (*srv_notify_fn)(void *arg, const uint8_t *msg, size_t len,
 			      const struct sockaddr *from, const tsig_key_t *key);
 void srv_set_notify(srv_t *srv, srv_notify_fn fn, void *arg);
 
+/*
+ * The configuration whose TSIG keys and ACLs the serving threads use from now on (the one
+ * srv_new() was given until then). Returns once no serving thread can still read the one it
+ * replaces (a grace period): the caller may then free that one. Listen addresses and limits
+ * stay those srv_new() was given.
+ */
+void srv_set_cfg(srv_t *srv, const cfg_t *cfg);
+
 /* The addresses actually served, as "127.0.0.1@53". */
 size_t srv_listen_count(const srv_t *srv);
 const char *srv_listen_text(const srv_t *srv, size_t i);

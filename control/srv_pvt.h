@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <urcu-qsbr.h>
 
 #include "srv.h"
 
@@ -29,7 +30,13 @@ struct srv_thread {
 } __attribute__((aligned(SRV_CACHE_LINE)));
 
 struct srv {
-	const cfg_t *cfg;
+	const cfg_t *cfg; /* the configuration it started with: addresses, limits (never swapped) */
+	/*
+	 * What may change at run time (`reload` reads the configuration again): the TSIG keys and
+	 * the ACLs, read with srv_live() inside a read-side section (urcu-qsbr) and never kept past
+	 * a quiescent state; srv_set_cfg() swaps it and waits for the grace period.
+	 */
+	cfg_t *live;
 	int stop_fd;  /* eventfd, readable for good once the threads must stop */
 	int stopping; /* set once (atomic, release); the UDP loop checks it between batches */
 	struct srv_thread *threads; /* udp-workers UDP threads, then the TCP thread */
@@ -88,6 +95,11 @@ static inline uint64_t *srv_dgram_stats(struct srv_thread *t)
  * srv_udp.c: a NOTIFY the engine answered NOTAUTH (RESP, LEN octets, from FROM): made NOERROR
  * with AA when the secondary side takes it (srv_set_notify), UDP and TCP alike; whether it did.
  */
+static inline const cfg_t *srv_live(const struct srv *srv)
+{
+	return rcu_dereference(srv->live);
+}
+
 bool srv_notify_answer(struct srv *srv, uint8_t *resp, size_t len,
 		       const struct sockaddr_storage *from, const tsig_key_t *key);
 

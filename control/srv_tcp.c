@@ -439,7 +439,7 @@ static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 		}
 		c->ev.kind = TCP_EV_CONN;
 		c->ev.fd = fd;
-		c->xfr_allowed = cfg_xfr_allowed(l->cfg, (struct sockaddr *)&ss, NULL);
+		c->xfr_allowed = cfg_xfr_allowed(srv_live(l->t->srv), (struct sockaddr *)&ss, NULL);
 		memcpy(&c->peer, &ss, sizeof(ss));
 		c->tsig = NULL;
 		c->eof = false;

@@ -75,9 +75,11 @@ static size_t tcp_answer_signed(struct tcp_loop *l, struct tcp_conn *c, uint8_t 
 	ctx.client = srv_client_ip(&c->peer, &alen);
 	ctx.client_len = (uint8_t)alen;
 
+	const cfg_t *live = srv_live(l->t->srv);
+
 	tsig_ctx_init(sig, 0);
 	r = tsig_find(q, *qlen, &off) == 1
-		? tsig_server_verify(sig, l->cfg->keys, l->cfg->nkeys, q, qlen, off)
+		? tsig_server_verify(sig, live->keys, live->nkeys, q, qlen, off)
 		: -1;
 	if (r < 0) {
 		info->rcode = RC_FORMERR;
@@ -87,7 +89,7 @@ static size_t tcp_answer_signed(struct tcp_loop *l, struct tcp_conn *c, uint8_t 
 		info->rcode = RC_NOTAUTH;
 		return tsig_error_answer(sig, q, *qlen, resp, TCP_MSG_MAX);
 	}
-	ctx.xfr_allowed = cfg_xfr_allowed(l->cfg, (struct sockaddr *)&c->peer, sig->key);
+	ctx.xfr_allowed = cfg_xfr_allowed(live, (struct sockaddr *)&c->peer, sig->key);
 	n = zt_answer(l->zt, q, *qlen, resp, TCP_MSG_MAX - tsig_reserve(sig), &ctx, info);
 	/* A signed NOTIFY: taken or not here, before the answer is signed. */
 	if (info->notify && n != 0 && srv_notify_answer(l->t->srv, resp, n, &c->peer, sig->key))
@@ -174,9 +176,17 @@ int srv_tcp_answer(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t ql
 	if (signed_q) {
 		/* Signed: every message of it, each MAC chained to the one before (RFC 8945 5.3.1).
 		 */
-		c->tsig = malloc(sizeof(*c->tsig));
-		if (c->tsig != NULL)
+		/* With a copy of its key: the transfer outlives a configuration reload. */
+		c->tsig = malloc(sizeof(*c->tsig) + sizeof(tsig_key_t));
+		if (c->tsig != NULL) {
+			tsig_key_t *key = (tsig_key_t *)(c->tsig + 1);
+
 			memcpy(c->tsig, &sig, sizeof(sig));
+			if (sig.key != NULL) {
+				memcpy(key, sig.key, sizeof(*key));
+				c->tsig->key = key;
+			}
+		}
 	}
 	rc = c->xfr != NULL && (!signed_q || c->tsig != NULL)
 		 ? zt_xfr_begin_query(c->xfr, l->zt, q, qlen)

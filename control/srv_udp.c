@@ -148,9 +148,17 @@ bool srv_notify_answer(struct srv *srv, uint8_t *resp, size_t len,
  * (through RRL, unless it is NULL). Runs inside the caller's read-side section. Returns how
  * many datagrams it read.
  */
-static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *b, rrl_t *rrl,
-				const dgram_auth_t *auth)
+static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *b, rrl_t *rrl)
 {
+	/* The keys and ACLs of the configuration in force: read once a batch (srv_live). */
+	const cfg_t *live = srv_live(t->srv);
+	const dgram_auth_t auth0 = {.keys = live->keys,
+				    .nkeys = live->nkeys,
+				    .xfr_allowed = udp_xfr_allowed,
+				    .arg = live,
+				    .notify = udp_notify_signed,
+				    .notify_arg = t->srv};
+	const dgram_auth_t *auth = &auth0;
 	dgram_ctx_t dg = {.rrl = rrl,
 			  .stats = srv_dgram_stats(t),
 			  .detail = t->detail,
@@ -226,12 +234,6 @@ void *srv_udp_main(void *arg)
 {
 	struct srv_thread *t = arg;
 	struct srv *srv = t->srv;
-	const dgram_auth_t auth = {.keys = srv->cfg->keys,
-				   .nkeys = srv->cfg->nkeys,
-				   .xfr_allowed = udp_xfr_allowed,
-				   .arg = srv->cfg,
-				   .notify = udp_notify_signed,
-				   .notify_arg = srv};
 	struct pollfd *pfds;
 	struct udp_batch *b;
 	rrl_t *rrl = NULL;
@@ -262,7 +264,7 @@ void *srv_udp_main(void *arg)
 
 		/* Round robin over the addresses, one batch each. */
 		for (i = 0; i < t->nfds; i++)
-			got += udp_serve_batch(t, t->fds[i], b, rrl, &auth);
+			got += udp_serve_batch(t, t->fds[i], b, rrl);
 		rcu_quiescent_state();
 		if (got != 0)
 			continue;

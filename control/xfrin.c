@@ -19,6 +19,8 @@
 #include "xfrin_pvt.h"
 #include "zsrc.h"
 
+#include <urcu-qsbr.h>
+
 #define XFRIN_MAX_PRIMARIES 16
 /* The same failure of a zone is logged again only after this long. */
 #define XFRIN_LOG_EVERY_MS 300000
@@ -49,13 +51,22 @@ struct xz {
 	xfrin_zstate_t st; /* under the lock */
 };
 
+/* What a serving thread's NOTIFY reads (xfrin_notify): swapped whole by xfrin_reconfigure(). */
+struct xtab {
+	const cfg_t *cfg; /* allow-notify */
+	struct xz *z;
+	size_t nz;
+};
+
 struct xfrin {
 	const cfg_t *cfg;
 	struct xz *z;
 	size_t nz;
-	int wake_fd;  /* eventfd: a request for the thread */
-	int stop_fd;  /* eventfd: written once, at the end */
-	int event_fd; /* eventfd: zones to reload, for the control thread */
+	struct xtab *tab; /* the same, for the serving threads: read under urcu-qsbr */
+	bool armed;	  /* xfrin_start() was called: a reconfiguration starts the thread */
+	int wake_fd;	  /* eventfd: a request for the thread */
+	int stop_fd;	  /* eventfd: written once, at the end */
+	int event_fd;	  /* eventfd: zones to reload, for the control thread */
 	pthread_mutex_t lock;
 	pthread_t tid;
 	bool started;
@@ -73,6 +84,24 @@ static void set_timers(struct xz *z, unsigned long refresh, unsigned long retry,
 	z->expire = expire < XFRIN_EXPIRE_MIN  ? XFRIN_EXPIRE_MIN
 		    : expire > XFRIN_TIMER_MAX ? XFRIN_TIMER_MAX
 					       : expire;
+}
+
+/* Z made the secondary zone of configured zone I of CFG, nothing known of it yet. */
+static int zone_init(struct xz *z, const cfg_t *cfg, size_t i, char *err, size_t errlen)
+{
+	z->zone = i;
+	z->origin = cfg->zones[i].origin;
+	z->path = cfg->zones[i].src.path;
+	z->nprim = cfg_zone_primaries(cfg, i, z->prim, XFRIN_MAX_PRIMARIES);
+	if (ldns_str2rdf_dname(&z->name, z->origin) != LDNS_STATUS_OK) {
+		snprintf(err, errlen, "zone %s: not a domain name", z->origin);
+		return SANDNS_ECONFIG;
+	}
+	ldns_dname2canonical(z->name);
+	/* Until an SOA says otherwise (no copy yet): retry every 30 s. */
+	set_timers(z, 3600, 30, 604800);
+	z->want = WANT_REFRESH;
+	return SANDNS_EOK;
 }
 
 xfrin_t *xfrin_new(const cfg_t *cfg, char *err, size_t errlen)
@@ -95,25 +124,18 @@ xfrin_t *xfrin_new(const cfg_t *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	for (size_t i = 0; i < cfg->nzones; i++) {
-		struct xz *z = &x->z[x->nz];
-
 		if (cfg->zones[i].src.kind != ZSRC_PRIMARY)
 			continue;
-		z->zone = i;
-		z->origin = cfg->zones[i].origin;
-		z->path = cfg->zones[i].src.path;
-		z->nprim = cfg_zone_primaries(cfg, i, z->prim, XFRIN_MAX_PRIMARIES);
-		if (ldns_str2rdf_dname(&z->name, z->origin) != LDNS_STATUS_OK) {
-			snprintf(err, errlen, "zone %s: not a domain name", z->origin);
+		if (zone_init(&x->z[x->nz], cfg, i, err, errlen) != SANDNS_EOK) {
 			xfrin_free(&x);
 			return NULL;
 		}
-		ldns_dname2canonical(z->name);
-		/* Until an SOA says otherwise (no copy yet): retry every 30 s. */
-		set_timers(z, 3600, 30, 604800);
-		z->want = WANT_REFRESH;
 		x->nz++;
 	}
+	x->tab = calloc(1, sizeof(*x->tab));
+	if (x->tab == NULL)
+		goto nomem;
+	*x->tab = (struct xtab){.cfg = cfg, .z = x->z, .nz = x->nz};
 	return x;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -193,7 +215,7 @@ void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err)
 }
 
 /* The zone whose lower-case wire name is at MSG+12 (checked by the engine), or NULL. */
-static struct xz *by_wire(xfrin_t *x, const uint8_t *msg, size_t len)
+static struct xz *by_wire(const struct xtab *x, const uint8_t *msg, size_t len)
 {
 	for (size_t i = 0; i < x->nz; i++) {
 		const uint8_t *w = ldns_rdf_data(x->z[i].name);
@@ -216,12 +238,14 @@ static struct xz *by_wire(xfrin_t *x, const uint8_t *msg, size_t len)
 bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct sockaddr *from,
 		  const tsig_key_t *key)
 {
+	const struct xtab *tab = x != NULL ? rcu_dereference(x->tab) : NULL;
 	struct xz *z;
 	int was = WANT_NONE;
 
-	if (x == NULL || x->nz == 0 || !cfg_notify_allowed(x->cfg, from, key))
+	/* A serving thread, inside its read-side section: TAB stays until its quiescent state. */
+	if (tab == NULL || tab->nz == 0 || !cfg_notify_allowed(tab->cfg, from, key))
 		return false;
-	z = by_wire(x, msg, len);
+	z = by_wire(tab, msg, len);
 	if (z == NULL)
 		return false;
 	/* One flag per zone: a NOTIFY while one waits adds nothing but a count. */
@@ -494,6 +518,7 @@ int xfrin_start(xfrin_t *x, char *err, size_t errlen)
 {
 	int rc;
 
+	x->armed = true;
 	if (x->nz == 0 || x->started)
 		return SANDNS_EOK;
 	xfrin_net_stop_fd(x->stop_fd);
@@ -522,6 +547,7 @@ void xfrin_free(xfrin_t **xp)
 	for (size_t i = 0; i < x->nz; i++)
 		ldns_rdf_deep_free(x->z[i].name);
 	free(x->z);
+	free(x->tab);
 	if (x->wake_fd >= 0)
 		close(x->wake_fd);
 	if (x->stop_fd >= 0)
@@ -531,4 +557,97 @@ void xfrin_free(xfrin_t **xp)
 	pthread_mutex_destroy(&x->lock);
 	free(x);
 	*xp = NULL;
+}
+
+/* Z's state, kept by a reconfiguration, goes on as the Ith secondary zone of CFG. */
+static void zone_move(struct xz *to, struct xz *from, const cfg_t *cfg, size_t i)
+{
+	*to = *from;
+	from->name = NULL;
+	to->zone = i;
+	to->origin = cfg->zones[i].origin;
+	to->path = cfg->zones[i].src.path;
+	to->nprim = cfg_zone_primaries(cfg, i, to->prim, XFRIN_MAX_PRIMARIES);
+	/* What serving threads add to FROM until the grace period ends is added after it. */
+	to->want = to->reload = 0;
+	to->notifies = to->coalesced = 0;
+}
+
+int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
+{
+	struct xz *z = calloc(cfg->nzones + 1, sizeof(*z));
+	size_t *from = calloc(cfg->nzones + 1, sizeof(*from)), nz = 0, i, k;
+	struct xtab *tab = calloc(1, sizeof(*tab)), *old_tab;
+	struct xz *old = x->z;
+	const size_t old_nz = x->nz;
+	uint64_t v;
+	int rc = SANDNS_EOK;
+
+	if (z == NULL || from == NULL || tab == NULL) {
+		free(z);
+		free(from);
+		free(tab);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < cfg->nzones; i++) {
+		const cfg_zone_t *cz = &cfg->zones[i];
+
+		if (cz->src.kind != ZSRC_PRIMARY)
+			continue;
+		for (k = 0; k < old_nz; k++)
+			if (old[k].name != NULL && cfg_same_origin(old[k].origin, cz->origin) &&
+			    strcmp(old[k].path, cz->src.path) == 0)
+				break;
+		from[nz] = k;
+		if (k < old_nz)
+			zone_move(&z[nz], &old[k], cfg, i);
+		else if (zone_init(&z[nz], cfg, i, err, errlen) != SANDNS_EOK)
+			rc = SANDNS_ECONFIG; /* cfg_check() let no such origin through */
+		else
+			nz++;
+		if (k < old_nz)
+			nz++;
+	}
+	/* The thread ends (a transfer under way is cut, asked again once it runs again). */
+	if (x->started) {
+		wake(x->stop_fd);
+		pthread_join(x->tid, NULL);
+		x->started = false;
+		(void)!read(x->stop_fd, &v, sizeof(v));
+	}
+	*tab = (struct xtab){.cfg = cfg, .z = z, .nz = nz};
+	old_tab = x->tab;
+	rcu_assign_pointer(x->tab, tab);
+	synchronize_rcu();
+	/* No serving thread reads OLD now: what NOTIFYs set there carries over. */
+	for (i = 0; i < nz; i++) {
+		if (from[i] >= old_nz)
+			continue;
+		k = from[i];
+		__atomic_fetch_or(&z[i].want, __atomic_load_n(&old[k].want, __ATOMIC_ACQUIRE),
+				  __ATOMIC_ACQ_REL);
+		__atomic_fetch_or(&z[i].reload, __atomic_load_n(&old[k].reload, __ATOMIC_ACQUIRE),
+				  __ATOMIC_ACQ_REL);
+		__atomic_fetch_add(&z[i].notifies, old[k].notifies, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&z[i].coalesced, old[k].coalesced, __ATOMIC_RELAXED);
+	}
+	pthread_mutex_lock(&x->lock);
+	x->z = z;
+	x->nz = nz;
+	x->cfg = cfg;
+	pthread_mutex_unlock(&x->lock);
+	/* The zones no longer configured: their state goes. */
+	for (k = 0; k < old_nz; k++)
+		if (old[k].name != NULL) {
+			log_msg(LOG_INFO, "zone %s: no longer a secondary zone, its refreshes stop",
+				old[k].origin);
+			ldns_rdf_deep_free(old[k].name);
+		}
+	free(old);
+	free(old_tab);
+	free(from);
+	if (x->armed && rc == SANDNS_EOK)
+		rc = xfrin_start(x, err, errlen);
+	return rc;
 }

@@ -38,6 +38,16 @@ void xfrin_seed(xfrin_t *x, size_t zone, const zload_zone_t *raw);
 /* Starts the thread (after the fork into the background); SANDNS_EOK or an error. */
 int xfrin_start(xfrin_t *x, char *err, size_t errlen);
 
+/*
+ * The secondary zones are now those of CFG (which must outlive X or the next call): zones kept
+ * (same origin and file) keep their state and timers, new ones are refreshed at once, those
+ * gone are dropped with their state. The thread is stopped meanwhile (a transfer under way is
+ * cut and asked again) and started again; a NOTIFY a serving thread takes meanwhile is kept.
+ * Waits for a grace period (urcu-qsbr): call it from no registered reader. Indexes given out
+ * before (xfrin_take_reloads) are CFG's from now on. SANDNS_EOK or an error with the reason.
+ */
+int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen);
+
 /* Stops the thread (a transfer under way is cut at once) and frees *X (NULL is fine). */
 void xfrin_free(xfrin_t **x);
 

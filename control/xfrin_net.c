@@ -372,8 +372,9 @@ int xfrin_soa_query(const cfg_primary_t *p, const ldns_rdf *zone, uint32_t *seri
 			 refused ? " (port unreachable)" : "");
 	if (fd >= 0)
 		close(fd);
-	if (ans != NULL && ldns_pkt_tc(ans)) {
-		/* Truncated: asked again over TCP, where its answer is checked. */
+	if (ans != NULL && (ldns_pkt_tc(ans) || ldns_pkt_get_rcode(ans) == LDNS_RCODE_REFUSED)) {
+		/* Truncated, or refused (Knot answers its catalog zones over TCP only): asked
+		 * again over TCP, where its answer is checked. */
 		ldns_pkt_free(ans);
 		ans = NULL;
 		checked = soa_tcp(p, q, wire, wlen, &ans, err, errlen) == XFRIN_OK;

@@ -47,5 +47,7 @@ void reg_cutest_ctl_sign(void);	  /* tests/control/test_ctl_sign.c: the build si
 void reg_cutest_metrics(void); /* tests/control/test_metrics.c: the Prometheus exposition */
 /* tests/control/test_ctl_reload.c: the reload thread, requests merged, replies deferred */
 void reg_cutest_ctl_reload(void);
+void reg_cutest_catz(
+    void); /* tests/control/test_catz.c: catalog zones, the configuration read again */
 
 #endif

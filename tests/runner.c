@@ -50,6 +50,7 @@ static const struct {
     {"sign", reg_cutest_sign},
     {"cfg_dnssec", reg_cutest_cfg_dnssec},
     {"ctl_sign", reg_cutest_ctl_sign},
+    {"catz", reg_cutest_catz},
     {NULL, NULL},
 };
 // clang-format on

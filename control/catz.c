@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* catz.c: reads a catalog zone (RFC 9432, version 2): its version, its members, their file names */
+#include <ctype.h>
+#include <errno.h>
+#include <ldns/ldns.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "catz.h"
+#include "sandns_err.h"
+
+#define RR_TYPE_PTR 12
+#define RR_TYPE_TXT 16
+
+/* What the walk over the catalog's records gathers. */
+struct walk {
+	const char *origin; /* the catalog's, lower case with the final dot */
+	size_t olen;
+	unsigned nversions;
+	char version[64];    /* the first version TXT's text */
+	catz_member_t *ptrs; /* every PTR at UNIQUE.zones.ORIGIN, in order */
+	size_t nptrs, cap;
+	bool nomem;
+};
+
+static char *lower_dup(const char *s)
+{
+	char *d = strdup(s);
+
+	for (char *p = d; p != NULL && *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return d;
+}
+
+static int walk_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
+{
+	struct walk *w = ctx;
+	size_t olen = strlen(owner);
+	const char *label_end;
+
+	(void)ttl;
+	if (olen <= w->olen || strcmp(owner + olen - w->olen, w->origin) != 0 ||
+	    owner[olen - w->olen - 1] != '.')
+		return 0; /* the apex, or outside */
+	if (type == RR_TYPE_TXT && olen == w->olen + 8 && strncmp(owner, "version.", 8) == 0) {
+		if (w->nversions++ == 0)
+			snprintf(w->version, sizeof(w->version), "%s", rdata);
+		return 0;
+	}
+	if (type != RR_TYPE_PTR)
+		return 0;
+	/* UNIQUE.zones.ORIGIN: one label, then "zones." right above the origin. */
+	label_end = strchr(owner, '.');
+	if (label_end == NULL || (size_t)(label_end - owner) + 1 + 6 + w->olen != olen ||
+	    strncmp(label_end + 1, "zones.", 6) != 0)
+		return 0; /* a property (group, coo) or elsewhere: not a member */
+	if (w->nptrs == w->cap) {
+		size_t cap = w->cap != 0 ? w->cap * 2 : 16;
+		catz_member_t *p = realloc(w->ptrs, cap * sizeof(*p));
+
+		if (p == NULL) {
+			w->nomem = true;
+			return 1;
+		}
+		w->ptrs = p;
+		w->cap = cap;
+	}
+	w->ptrs[w->nptrs].label = strndup(owner, (size_t)(label_end - owner));
+	w->ptrs[w->nptrs].name = lower_dup(rdata);
+	if (w->ptrs[w->nptrs].label == NULL || w->ptrs[w->nptrs].name == NULL) {
+		free(w->ptrs[w->nptrs].label);
+		free(w->ptrs[w->nptrs].name);
+		w->nomem = true;
+		return 1;
+	}
+	w->nptrs++;
+	return 0;
+}
+
+static bool refuse(catz_t *out, const char *fmt, const char *a, const char *b)
+{
+	char **r = realloc(out->refused, (out->nrefused + 1) * sizeof(*r));
+
+	if (r == NULL)
+		return false;
+	out->refused = r;
+	if (asprintf(&r[out->nrefused], fmt, a, b) < 0)
+		return false;
+	out->nrefused++;
+	return true;
+}
+
+/* Whether NAME is an absolute domain name in presentation form. */
+static bool good_name(const char *name)
+{
+	ldns_rdf *rdf = NULL;
+	size_t len = strlen(name);
+
+	if (len == 0 || name[len - 1] != '.' || (len >= 2 && name[len - 2] == '\\'))
+		return false;
+	if (ldns_str2rdf_dname(&rdf, name) != LDNS_STATUS_OK)
+		return false;
+	ldns_rdf_deep_free(rdf);
+	return true;
+}
+
+bool catz_has(const catz_t *c, const char *member)
+{
+	size_t ml = strlen(member);
+
+	if (ml > 0 && member[ml - 1] == '.')
+		ml--;
+	for (size_t i = 0; i < c->nmembers; i++) {
+		size_t nl = strlen(c->members[i].name) - 1;
+
+		if (nl == ml && strncasecmp(c->members[i].name, member, ml) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Sorts out W's PTRs into OUT: those that make a member, those refused (and why). */
+static int members_of(struct walk *w, catz_t *out)
+{
+	for (size_t i = 0; i < w->nptrs; i++) {
+		const catz_member_t *p = &w->ptrs[i];
+		size_t same_label = 0, same_name = 0;
+		bool first_label = true, first_name = true;
+
+		for (size_t j = 0; j < w->nptrs; j++) {
+			if (strcmp(w->ptrs[j].label, p->label) == 0) {
+				same_label++;
+				first_label &= j >= i;
+			}
+			if (strcmp(w->ptrs[j].name, p->name) == 0) {
+				same_name++;
+				first_name &= j >= i;
+			}
+		}
+		if (same_label > 1) {
+			if (first_label &&
+			    !refuse(out,
+				    "%s.zones: %s: several PTR records under one label "
+				    "(RFC 9432 4.1: exactly one)",
+				    p->label, p->name))
+				return -ENOMEM;
+			continue;
+		}
+		if (!good_name(p->name)) {
+			if (!refuse(out, "%s: %s: not an absolute domain name", p->name, p->label))
+				return -ENOMEM;
+			continue;
+		}
+		if (strcmp(p->name, w->origin) == 0) {
+			if (!refuse(out, "%s: the catalog cannot list itself (%s)", p->name,
+				    p->label))
+				return -ENOMEM;
+			continue;
+		}
+		if (same_name > 1) {
+			if (first_name && !refuse(out,
+						  "%s: listed twice in the catalog (label %s and "
+						  "others): left out until it is listed once",
+						  p->name, p->label))
+				return -ENOMEM;
+			continue;
+		}
+		out->members[out->nmembers].name = strdup(p->name);
+		out->members[out->nmembers].label = strdup(p->label);
+		if (out->members[out->nmembers].name == NULL ||
+		    out->members[out->nmembers].label == NULL) {
+			free(out->members[out->nmembers].name);
+			free(out->members[out->nmembers].label);
+			return -ENOMEM;
+		}
+		out->nmembers++;
+	}
+	return SANDNS_EOK;
+}
+
+int catz_parse(const zload_zone_t *zone, catz_t *out, char *err, size_t errlen)
+{
+	struct walk w = {0};
+	char *origin = lower_dup(zload_origin(zone));
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (origin == NULL)
+		goto nomem;
+	w.origin = origin;
+	w.olen = strlen(origin);
+	rc = zload_foreach(zone, walk_rr, &w);
+	if (rc != 0 || w.nomem)
+		goto nomem;
+	if (w.nversions != 1 || strcmp(w.version, "\"2\"") != 0) {
+		if (w.nversions == 0)
+			snprintf(err, errlen, "catalog %s: no version.%s TXT record (RFC 9432 4.2)",
+				 origin, origin);
+		else if (w.nversions > 1)
+			snprintf(err, errlen, "catalog %s: %u version TXT records, one is needed",
+				 origin, w.nversions);
+		else
+			snprintf(err, errlen,
+				 "catalog %s: version %s is not supported (only \"2\", RFC 9432)",
+				 origin, w.version);
+		rc = SANDNS_EZONE;
+		goto out;
+	}
+	out->members = calloc(w.nptrs + 1, sizeof(*out->members));
+	if (out->members == NULL || members_of(&w, out) != SANDNS_EOK)
+		goto nomem;
+	rc = SANDNS_EOK;
+	goto out;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	rc = -ENOMEM;
+out:
+	if (rc != SANDNS_EOK)
+		catz_clear(out);
+	for (size_t i = 0; i < w.nptrs; i++) {
+		free(w.ptrs[i].name);
+		free(w.ptrs[i].label);
+	}
+	free(w.ptrs);
+	free(origin);
+	return rc;
+}
+
+void catz_clear(catz_t *out)
+{
+	for (size_t i = 0; i < out->nmembers; i++) {
+		free(out->members[i].name);
+		free(out->members[i].label);
+	}
+	free(out->members);
+	for (size_t i = 0; i < out->nrefused; i++)
+		free(out->refused[i]);
+	free(out->refused);
+	memset(out, 0, sizeof(*out));
+}
+
+void catz_file_name(const char *member, char *buf, size_t len)
+{
+	size_t n = strlen(member), o = 0;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	if (n > 0 && member[n - 1] == '.')
+		n--;
+	if (n == 0) {
+		snprintf(buf, len, "@root.zone");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)tolower((unsigned char)member[i]);
+
+		h = (h ^ c) * 0x100000001b3ULL;
+		if (o + 8 >= len || o >= 200)
+			continue;
+		/* A dot between labels stays; a first, a last or a doubled one is escaped. */
+		if (isalnum(c) || c == '-' || c == '_' ||
+		    (c == '.' && i > 0 && i + 1 < n && member[i + 1] != '.' && buf[o - 1] != '.'))
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, len - o, "%%%02X", c);
+	}
+	if (o >= 200) {
+		o = 180;
+		o += (size_t)snprintf(buf + o, len - o, "~%016llx", (unsigned long long)h);
+	}
+	snprintf(buf + o, len - o, ".zone");
+}

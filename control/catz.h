@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* catz.h: a catalog zone (RFC 9432, version 2) read: its members, and where their copies live */
+#ifndef CATZ_H
+#define CATZ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "zload.h"
+
+/* One member: the zone, and the unique label it is listed under (UNIQUE.zones.CATALOG). */
+typedef struct catz_member {
+	char *name;  /* lower case, with the final dot */
+	char *label; /* lower case, as in the owner */
+} catz_member_t;
+
+typedef struct catz {
+	catz_member_t *members; /* in the order of their first record */
+	size_t nmembers;
+	char **refused; /* why each member left out was, one reason each ("NAME: ...") */
+	size_t nrefused;
+} catz_t;
+
+/*
+ * The members of catalog ZONE (as read: its origin is the catalog's). A catalog without exactly
+ * one version TXT "2" (version.CATALOG) is refused whole: SANDNS_EZONE with the reason in ERR
+ * (the caller keeps the members it had). Otherwise SANDNS_EOK and OUT holds every member listed
+ * once by one PTR; a member listed under two labels, a label with several PTR records, a PTR
+ * naming no valid absolute name, the catalog itself: left out, each with its reason in
+ * OUT->refused. -ENOMEM without memory.
+ */
+int catz_parse(const zload_zone_t *zone, catz_t *out, char *err, size_t errlen);
+
+/* Frees what OUT holds; leaves it empty. */
+void catz_clear(catz_t *out);
+
+/* Whether MEMBER (any case, final dot or not) is among C's members. */
+bool catz_has(const catz_t *c, const char *member);
+
+/*
+ * The file name of member MEMBER's copy, without a directory: the name in lower case without
+ * its final dot, each octet other than a-z, 0-9, '-', '_' and the dots between labels written
+ * %XX, then ".zone" ("example.com.zone", "odd%2Fname.example.zone"; the root "@root.zone");
+ * beyond 200 characters, the first 180 then "~" and a 64-bit FNV-1a hash of the whole name in
+ * hex. Never empty, never "." or "..", no '/'. Into BUF (LEN bytes, at least 256).
+ */
+void catz_file_name(const char *member, char *buf, size_t len);
+
+/*
+ * catz_gen.c: the unique label of member MEMBER in a catalog sandns produces: a 64-bit FNV-1a hash
+ * of its name (lower case, with the final dot) in 16 hex digits, the same at every publish.
+ */
+void catz_label(const char *member, char *buf, size_t len);
+
+/*
+ * catz_gen.c: catalog ORIGIN as sandns produces it: SOA and NS "invalid.", version "2", one PTR per
+ * member of MEMBERS (N names with their final dot) under its catz_label(). The serial is
+ * PREV_SERIAL while the members are PREV's (the catalog produced before, NULL: none), else the
+ * time (Knot's generated catalogs' rule), above PREV_SERIAL. NULL with the reason in ERR.
+ */
+zload_zone_t *catz_produce(const char *origin, const char *const *members, size_t n,
+			   const zload_zone_t *prev, unsigned long prev_serial, char *err,
+			   size_t errlen);
+
+/*
+ * catz_gen.c: for zone ZONE (an index) of CFG: *MADE says whether it is a catalog sandns produces
+ * (`catalog ORIGIN producer`); if so, it made of every other zone CFG configures (the catalogs
+ * apart), as catz_produce() with PREV and PREV_SERIAL (the build before's), or NULL with ERR.
+ */
+struct cfg;
+zload_zone_t *catz_produce_cfg(const struct cfg *cfg, size_t zone, const zload_zone_t *prev,
+			       unsigned long prev_serial, bool *made, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* catz_gen.c: a catalog zone made (RFC 9432, version 2): sandns the producer, its zones the members
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "buf.h"
+#include "catz.h"
+#include "cfg.h"
+#include "sandns_err.h"
+
+#define RR_TYPE_PTR 12
+
+void catz_label(const char *member, char *buf, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t n = strlen(member);
+
+	/* The name as served: lower case, with the final dot, whatever was written. */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)tolower((unsigned char)member[i])) * 0x100000001b3ULL;
+	if (n == 0 || member[n - 1] != '.')
+		h = (h ^ (uint8_t)'.') * 0x100000001b3ULL;
+	snprintf(buf, len, "%016llx", (unsigned long long)h);
+}
+
+/* Whether PREV's PTR members are exactly MEMBERS (each once). */
+struct same_ctx {
+	const char *const *members;
+	size_t n, seen;
+	bool differ;
+};
+
+static int same_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
+{
+	struct same_ctx *s = ctx;
+	size_t k;
+
+	(void)owner;
+	(void)ttl;
+	if (type != RR_TYPE_PTR)
+		return 0;
+	for (k = 0; k < s->n; k++)
+		if (strcasecmp(s->members[k], rdata) == 0)
+			break;
+	if (k == s->n)
+		s->differ = true;
+	s->seen++;
+	return 0;
+}
+
+zload_zone_t *catz_produce(const char *origin, const char *const *members, size_t n,
+			   const zload_zone_t *prev, unsigned long prev_serial, char *err,
+			   size_t errlen)
+{
+	struct same_ctx same = {.members = members, .n = n};
+	unsigned long serial = (unsigned long)time(NULL);
+	char label[32];
+	zload_zone_t *z;
+	buf_t t = {0};
+
+	/* The same members: the same serial (nothing for consumers to fetch). Else a newer one,
+	 * the time as Knot's generated catalogs, and never one not above the last. */
+	if (prev != NULL && zload_foreach(prev, same_rr, &same) == 0 && !same.differ &&
+	    same.seen == n)
+		serial = prev_serial;
+	else if (serial <= prev_serial || serial > 0xffffffffUL)
+		serial = (prev_serial + 1) & 0xffffffffUL;
+	buf_printf(&t, "@ 0 IN SOA invalid. invalid. %lu 3600 600 2147483646 0\n", serial);
+	BUF_LIT(&t, "@ 0 IN NS invalid.\nversion 0 IN TXT \"2\"\n");
+	for (size_t k = 0; k < n; k++) {
+		size_t ml = strlen(members[k]);
+
+		catz_label(members[k], label, sizeof(label));
+		buf_printf(&t, "%s.zones 0 IN PTR %s%s\n", label, members[k],
+			   ml > 0 && members[k][ml - 1] == '.' ? "" : ".");
+	}
+	if (t.p == NULL || t.oom) {
+		free(t.p);
+		snprintf(err, errlen, "catalog %s: out of memory", origin);
+		return NULL;
+	}
+	z = zload_string(origin, t.p, origin, NULL, NULL, err, errlen);
+	free(t.p);
+	return z;
+}
+
+zload_zone_t *catz_produce_cfg(const cfg_t *cfg, size_t zone, const zload_zone_t *prev,
+			       unsigned long prev_serial, bool *made, char *err, size_t errlen)
+{
+	const cfg_catalog_t *c = cfg_catalog_find(cfg, cfg->zones[zone].origin);
+	const char **members;
+	char **names;
+	size_t n = 0;
+	zload_zone_t *z = NULL;
+
+	*made = c != NULL && c->producer;
+	if (!*made)
+		return NULL;
+	members = calloc(cfg->nzones + 1, sizeof(*members));
+	names = calloc(cfg->nzones + 1, sizeof(*names));
+	if (members == NULL || names == NULL)
+		goto out;
+	/* Every zone configured but the catalogs themselves. */
+	for (size_t i = 0; i < cfg->nzones; i++) {
+		const char *o = cfg->zones[i].origin;
+		size_t ol = strlen(o);
+
+		if (cfg_catalog_find(cfg, o) != NULL)
+			continue;
+		if (asprintf(&names[n], "%s%s", o, ol > 0 && o[ol - 1] == '.' ? "" : ".") < 0) {
+			names[n] = NULL;
+			goto out;
+		}
+		members[n] = names[n];
+		n++;
+	}
+	z = catz_produce(cfg->zones[zone].origin, members, n, prev, prev_serial, err, errlen);
+out:
+	if (z == NULL && (members == NULL || names == NULL || n < cfg->nzones))
+		if (err[0] == '\0')
+			snprintf(err, errlen, "catalog %s: out of memory", cfg->zones[zone].origin);
+	for (size_t i = 0; names != NULL && i < n; i++)
+		free(names[i]);
+	free(names);
+	free(members);
+	return z;
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* cfg_cat.c: the catalog key (RFC 9432), and the member zones a consumer catalog adds */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg_pvt.h"
+#include "sandns_err.h"
+
+int cfg_set_catalog(cfg_t *cfg, const char *key, const char *value, const struct cfg_src *src,
+		    char *err, size_t errlen)
+{
+	char origin[512], role[32], extra[2];
+	cfg_catalog_t c = {0};
+	int n = sscanf(value, "%511s %31s %1s", origin, role, extra);
+
+	if (n != 2 || (strcmp(role, "consumer") != 0 && strcmp(role, "producer") != 0))
+		return cfg_fail(err, errlen, "%s: expected ORIGIN consumer|producer, not '%s'", key,
+				value);
+	c.producer = strcmp(role, "producer") == 0;
+	c.origin = strdup(origin);
+	if (src->cmdline)
+		c.where = strdup("--catalog");
+	else if (asprintf(&c.where, "%s:%u", src->name, src->line) < 0)
+		c.where = NULL;
+	if (c.origin == NULL || c.where == NULL ||
+	    cfg_push(&cfg->catalogs, &cfg->ncatalogs, sizeof(c), &c) != SANDNS_EOK) {
+		free(c.origin);
+		free(c.where);
+		return cfg_fail(err, errlen, "%s: out of memory", key);
+	}
+	return SANDNS_EOK;
+}
+
+const cfg_catalog_t *cfg_catalog_find(const cfg_t *cfg, const char *origin)
+{
+	for (size_t i = 0; i < cfg->ncatalogs; i++)
+		if (cfg_same_origin(cfg->catalogs[i].origin, origin))
+			return &cfg->catalogs[i];
+	return NULL;
+}
+
+int cfg_check_catalogs(cfg_t *cfg, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < cfg->ncatalogs; i++) {
+		const cfg_catalog_t *c = &cfg->catalogs[i];
+		const cfg_primary_t *p;
+		size_t z;
+
+		for (z = 0; z < cfg->nzones && !cfg_same_origin(cfg->zones[z].origin, c->origin);
+		     z++)
+			;
+		if (z == cfg->nzones)
+			return cfg_fail(err, errlen,
+					"%s: catalog %s: no zone %s is configured; add 'zone %s "
+					"FILE' and its primary line",
+					c->where, c->origin, c->origin, c->origin);
+		if (c->producer && cfg_zone_primaries(cfg, z, &p, 1) > 0)
+			return cfg_fail(
+			    err, errlen,
+			    "%s: catalog %s producer: %s is a secondary zone; sandns "
+			    "makes a catalog it produces itself (drop its primary lines)",
+			    c->where, c->origin, c->origin);
+		if (!c->producer && cfg_zone_primaries(cfg, z, &p, 1) == 0)
+			return cfg_fail(err, errlen,
+					"%s: catalog %s consumer: %s must be a secondary zone (add "
+					"'primary %s ADDR')",
+					c->where, c->origin, c->origin, c->origin);
+		if (cfg->zones[z].catalog != NULL)
+			return cfg_fail(err, errlen, "%s: catalog %s: it is a member of catalog %s",
+					c->where, c->origin, cfg->zones[z].catalog);
+		for (size_t j = 0; j < i; j++)
+			if (cfg_same_origin(cfg->catalogs[j].origin, c->origin))
+				return cfg_fail(err, errlen, "%s: catalog %s is given twice (%s)",
+						c->where, c->origin, cfg->catalogs[j].where);
+	}
+	return SANDNS_EOK;
+}
+
+void cfg_free_catalogs(cfg_t *cfg)
+{
+	for (size_t i = 0; i < cfg->ncatalogs; i++) {
+		free(cfg->catalogs[i].origin);
+		free(cfg->catalogs[i].where);
+	}
+	free(cfg->catalogs);
+	cfg->catalogs = NULL;
+	cfg->ncatalogs = 0;
+}
+
+int cfg_add_member(cfg_t *cfg, const char *member, const char *path, const char *catalog)
+{
+	cfg_zone_t z = {0};
+	size_t n = cfg->nprimaries;
+
+	z.origin = strdup(member);
+	z.catalog = strdup(catalog);
+	if (asprintf(&z.where, "catalog %s", catalog) < 0)
+		z.where = NULL;
+	if (z.origin == NULL || z.catalog == NULL || z.where == NULL ||
+	    zsrc_file(&z.src, path) != SANDNS_EOK)
+		goto nomem;
+	if (cfg_push(&cfg->zones, &cfg->nzones, sizeof(z), &z) != SANDNS_EOK) {
+		zsrc_clear(&z.src);
+		goto nomem;
+	}
+	/* The catalog's primaries, in their order, with their keys. */
+	for (size_t i = 0; i < n; i++) {
+		cfg_primary_t p = cfg->primaries[i];
+
+		if (!cfg_same_origin(p.origin, catalog))
+			continue;
+		p.origin = strdup(member);
+		p.key = p.key != NULL ? strdup(p.key) : NULL;
+		p.tkey = NULL;
+		if (p.origin == NULL || (cfg->primaries[i].key != NULL && p.key == NULL) ||
+		    cfg_push(&cfg->primaries, &cfg->nprimaries, sizeof(p), &p) != SANDNS_EOK) {
+			free(p.origin);
+			free(p.key);
+			return -ENOMEM;
+		}
+	}
+	return SANDNS_EOK;
+nomem:
+	free(z.origin);
+	free(z.catalog);
+	free(z.where);
+	return -ENOMEM;
+}

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ctl_catz.c: catalog zones consumed: members added and removed as the catalog's transfers say */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "catz.h"
+#include "ctl_pvt.h"
+#include "log.h"
+#include "sandns_err.h"
+
+/* The directory under state-dir where members' copies live. */
+#define CATZ_DIR "catalog"
+
+/* Member MEMBER's copy: state-dir/catalog/NAME.zone (catz_file_name) into BUF; false: no room. */
+static bool member_path(const cfg_t *cfg, const char *member, char *buf, size_t len)
+{
+	char name[256];
+
+	if (cfg->state_dir == NULL)
+		return false;
+	catz_file_name(member, name, sizeof(name));
+	return (size_t)snprintf(buf, len, "%s/" CATZ_DIR "/%s", cfg->state_dir, name) < len;
+}
+
+/* The zone of CFG named ORIGIN, or NULL. */
+static const cfg_zone_t *zone_of(const cfg_t *cfg, const char *origin)
+{
+	for (size_t i = 0; i < cfg->nzones; i++)
+		if (cfg_same_origin(cfg->zones[i].origin, origin))
+			return &cfg->zones[i];
+	return NULL;
+}
+
+int ctl_catz_carry(const cfg_t *cur, cfg_t *next, const char *except)
+{
+	for (size_t i = 0; i < cur->nzones; i++) {
+		const cfg_zone_t *z = &cur->zones[i];
+		const cfg_catalog_t *c;
+
+		if (z->catalog == NULL || (except != NULL && cfg_same_origin(z->catalog, except)))
+			continue;
+		c = cfg_catalog_find(next, z->catalog);
+		/* Its catalog gone, or the zone now configured otherwise: the member goes. */
+		if (c == NULL || c->producer || zone_of(next, z->origin) != NULL)
+			continue;
+		if (cfg_add_member(next, z->origin, z->src.path, z->catalog) != SANDNS_EOK)
+			return -ENOMEM;
+	}
+	return SANDNS_EOK;
+}
+
+/* The serial of each consumer catalog last read (so that a reload of others reads none again). */
+struct ctl_catz_seen {
+	char *origin;
+	unsigned long serial;
+};
+
+static bool seen_before(ctl_t *ctl, const char *origin, unsigned long serial)
+{
+	struct ctl_catz_seen *s;
+
+	for (size_t i = 0; i < ctl->ncatz_seen; i++)
+		if (cfg_same_origin(ctl->catz_seen[i].origin, origin)) {
+			if (ctl->catz_seen[i].serial == serial)
+				return true;
+			ctl->catz_seen[i].serial = serial;
+			return false;
+		}
+	s = realloc(ctl->catz_seen, (ctl->ncatz_seen + 1) * sizeof(*s));
+	if (s == NULL)
+		return false;
+	ctl->catz_seen = s;
+	s[ctl->ncatz_seen].origin = strdup(origin);
+	s[ctl->ncatz_seen].serial = serial;
+	if (s[ctl->ncatz_seen].origin != NULL)
+		ctl->ncatz_seen++;
+	return false;
+}
+
+void ctl_catz_free(ctl_t *ctl)
+{
+	for (size_t i = 0; i < ctl->ncatz_seen; i++)
+		free(ctl->catz_seen[i].origin);
+	free(ctl->catz_seen);
+	ctl->catz_seen = NULL;
+	ctl->ncatz_seen = 0;
+}
+
+/* The members catalog CAT (the Ith zone served) lists, those refused logged; false: keep. */
+static bool read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
+{
+	const zload_zone_t *raw = ctl->info.raw != NULL ? ctl->info.raw[i] : NULL;
+	zload_zone_t *read = NULL;
+	char err[1024];
+	int rc;
+
+	if (raw == NULL) {
+		/* Not kept in memory (keep-zones): its copy read again. */
+		read = zsrc_load(&ctl->cfg->zones[i].src, ctl->cfg->zones[i].origin, NULL, NULL,
+				 err, sizeof(err));
+		if (read == NULL) {
+			log_msg(LOG_ERR, "catalog %s: cannot read it: %s; its members stay", cat,
+				err);
+			return false;
+		}
+		raw = read;
+	}
+	rc = catz_parse(raw, out, err, sizeof(err));
+	zload_free(&read);
+	if (rc != SANDNS_EOK) {
+		log_msg(LOG_ERR, "%s; the members it had stay served", err);
+		return false;
+	}
+	for (size_t k = 0; k < out->nrefused; k++)
+		log_msg(LOG_WARNING, "catalog %s: member %s", cat, out->refused[k]);
+	return true;
+}
+
+/*
+ * The configuration in force made again (as last read: its text, never a file edited since)
+ * with catalog CAT's members those of WANT (those configured otherwise left out and logged);
+ * the other catalogs' members kept. NULL (logged) on failure.
+ */
+static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want)
+{
+	char err[1024], warn[2048], path[4096];
+	size_t nwarn = 0;
+	cfg_t *next = cfg_new();
+
+	if (next == NULL)
+		goto nomem;
+	next->reuse_text = ctl->cfg->text;
+	if (cfg_load_args(next, ctl->argc, ctl->argv, err, sizeof(err)) != SANDNS_EOK)
+		goto fail;
+	if (ctl_catz_carry(ctl->cfg, next, cat) != SANDNS_EOK)
+		goto nomem;
+	for (size_t k = 0; k < want->nmembers; k++) {
+		const char *m = want->members[k].name;
+		const cfg_zone_t *z = zone_of(next, m);
+
+		if (z != NULL)
+			continue; /* configured otherwise: said by left_out() */
+		if (!member_path(ctl->cfg, m, path, sizeof(path))) {
+			log_msg(LOG_WARNING, "catalog %s: member %s is left out: no state-dir", cat,
+				m);
+			continue;
+		}
+		if (cfg_add_member(next, m, path, cat) != SANDNS_EOK)
+			goto nomem;
+	}
+	if (cfg_check(next, err, sizeof(err)) != SANDNS_EOK)
+		goto fail;
+	if (cfg_keep_static(next, ctl->cfg, warn, sizeof(warn), &nwarn) != SANDNS_EOK)
+		goto nomem;
+	return next;
+nomem:
+	snprintf(err, sizeof(err), "out of memory");
+fail:
+	if (next != NULL && next->nerrors > 0)
+		snprintf(err, sizeof(err), "%s", next->errors[0]);
+	log_msg(LOG_ERR, "catalog %s: its members cannot be applied: %s", cat, err);
+	cfg_free(&next);
+	return NULL;
+}
+
+/* The members of WANT that CFG configures otherwise (a zone line, another catalog): logged. */
+static void left_out(const cfg_t *cfg, const char *cat, const catz_t *want)
+{
+	for (size_t k = 0; k < want->nmembers; k++) {
+		const cfg_zone_t *z = zone_of(cfg, want->members[k].name);
+
+		if (z == NULL || (z->catalog != NULL && cfg_same_origin(z->catalog, cat)))
+			continue;
+		log_msg(LOG_WARNING,
+			"catalog %s: member %s is left out: it is configured already (%s%s)", cat,
+			want->members[k].name, z->catalog != NULL ? "catalog " : "",
+			z->catalog != NULL ? z->catalog
+			: z->where != NULL ? z->where
+					   : "zone");
+	}
+}
+
+/* Whether catalog CAT's members in CFG are exactly WANT's (those WANT has configured apart). */
+static bool same_members(const cfg_t *cfg, const char *cat, const catz_t *want)
+{
+	size_t have = 0, listed = 0;
+
+	for (size_t i = 0; i < cfg->nzones; i++)
+		if (cfg->zones[i].catalog != NULL && cfg_same_origin(cfg->zones[i].catalog, cat)) {
+			if (!catz_has(want, cfg->zones[i].origin))
+				return false;
+			have++;
+		}
+	for (size_t k = 0; k < want->nmembers; k++) {
+		const cfg_zone_t *z = zone_of(cfg, want->members[k].name);
+
+		if (z == NULL)
+			return false;
+		listed += z->catalog != NULL && cfg_same_origin(z->catalog, cat);
+	}
+	return have == listed;
+}
+
+/* Applies catalog CAT's members WANT: NEXT switched to; the copies of members gone removed. */
+static void apply(ctl_t *ctl, const char *cat, const catz_t *want)
+{
+	const ctl_rebuild_t what = {.zones = false}; /* only the new members are read */
+	char err[1024], dir[4096];
+	cfg_t *next, *old = (cfg_t *)ctl->cfg;
+	char **gone = NULL;
+	size_t ngone = 0, added = 0;
+
+	snprintf(dir, sizeof(dir), "%s/" CATZ_DIR, ctl->cfg->state_dir);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		log_msg(LOG_ERR, "catalog %s: cannot create %s: %s", cat, dir, strerror(errno));
+	next = remake(ctl, cat, want);
+	if (next == NULL)
+		return;
+	gone = calloc(old->nzones + 1, sizeof(*gone));
+	for (size_t i = 0; gone != NULL && i < old->nzones; i++) {
+		const cfg_zone_t *z = &old->zones[i];
+
+		if (z->catalog != NULL && cfg_same_origin(z->catalog, cat) &&
+		    zone_of(next, z->origin) == NULL)
+			gone[ngone++] = strdup(z->src.path);
+	}
+	for (size_t i = 0; i < next->nzones; i++)
+		added += zone_of(old, next->zones[i].origin) == NULL;
+	if (ctl_reload_cfg(ctl, next, &what, err, sizeof(err)) != SANDNS_EOK) {
+		log_msg(LOG_ERR, "catalog %s: its members cannot be served: %s", cat, err);
+		ngone = 0;
+	} else {
+		log_msg(LOG_NOTICE, "catalog %s: %zu member%s added, %zu removed; %zu zones served",
+			cat, added, added == 1 ? "" : "s", ngone, ctl->info.nzones);
+	}
+	/* A member removed leaves nothing behind: its copy goes too. */
+	for (size_t i = 0; gone != NULL && i < ngone; i++)
+		if (gone[i] != NULL && unlink(gone[i]) != 0 && errno != ENOENT)
+			log_msg(LOG_WARNING, "catalog %s: cannot remove %s: %s", cat, gone[i],
+				strerror(errno));
+	for (size_t i = 0; gone != NULL && i < old->nzones; i++)
+		free(gone[i]);
+	free(gone);
+}
+
+void ctl_catz_update(ctl_t *ctl)
+{
+	if (ctl->argv == NULL)
+		return; /* no command line to make the configuration again from */
+	for (size_t c = 0; c < ctl->cfg->ncatalogs; c++) {
+		char cat[256];
+		size_t i;
+		catz_t want;
+
+		if (ctl->cfg->catalogs[c].producer)
+			continue;
+		/* A switch below replaces the configuration: the catalog's name is copied. */
+		snprintf(cat, sizeof(cat), "%s", ctl->cfg->catalogs[c].origin);
+		for (i = 0;
+		     i < ctl->info.nzones && !cfg_same_origin(ctl->info.zones[i].origin, cat); i++)
+			;
+		if (i == ctl->info.nzones || ctl->info.zones[i].absent ||
+		    seen_before(ctl, cat, ctl->info.zones[i].src_serial))
+			continue;
+		if (!read_members(ctl, cat, i, &want))
+			continue;
+		left_out(ctl->cfg, cat, &want);
+		if (!same_members(ctl->cfg, cat, &want))
+			apply(ctl, cat, &want);
+		catz_clear(&want);
+	}
+}

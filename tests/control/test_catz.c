@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test_catz.c: CUnit suite for catalog zones (control/catz.c, cfg_cat.c): the member list read
+ * from a catalog (version, duplicates, bad PTRs), the members' file names, the catalog key, and a
+ * configuration read again keeping what needs a restart (cfg_reload.c) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "catz.h"
+#include "cfg.h"
+#include "cutest.h"
+#include "sandns_err.h"
+#include "zload.h"
+
+#define HEAD                                                                                       \
+	"$TTL 0\n"                                                                                 \
+	"@ IN SOA invalid. invalid. 1 3600 600 2147483646 0\n"                                     \
+	"@ IN NS invalid.\n"
+
+/* The members of catalog text TEXT (origin cat.test.) into OUT; catz_parse's return. */
+static int parse(const char *text, catz_t *out, char *err, size_t errlen)
+{
+	char lerr[512];
+	zload_zone_t *z =
+	    zload_string("cat.test.", text, "cat.zone", NULL, NULL, lerr, sizeof(lerr));
+	int rc;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	rc = catz_parse(z, out, err, errlen);
+	zload_free(&z);
+	return rc;
+}
+
+/* Whether one of C's refusal reasons holds WHAT. */
+static bool refused(const catz_t *c, const char *what)
+{
+	for (size_t i = 0; i < c->nrefused; i++)
+		if (strstr(c->refused[i], what) != NULL)
+			return true;
+	return false;
+}
+
+static void test_members(void)
+{
+	char err[512];
+	catz_t c;
+
+	CU_ASSERT_EQUAL_FATAL(parse(HEAD "version IN TXT \"2\"\n"
+					 "a1.zones IN PTR Example.COM.\n"
+					 "group.a1.zones IN TXT \"blue\"\n"
+					 "b2.zones IN PTR example.net.\n"
+					 "coo.b2.zones IN PTR other.cat.\n"
+					 "elsewhere IN PTR not-a-member.test.\n",
+				    &c, err, sizeof(err)),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(c.nmembers, 2);
+	CU_ASSERT_STRING_EQUAL(c.members[0].name, "example.com.");
+	CU_ASSERT_STRING_EQUAL(c.members[0].label, "a1");
+	CU_ASSERT_STRING_EQUAL(c.members[1].name, "example.net.");
+	CU_ASSERT_EQUAL(c.nrefused, 0);
+	CU_ASSERT(catz_has(&c, "EXAMPLE.com"));
+	CU_ASSERT(catz_has(&c, "example.net."));
+	CU_ASSERT(!catz_has(&c, "not-a-member.test."));
+	CU_ASSERT(!catz_has(&c, "other.cat."));
+	catz_clear(&c);
+
+	/* An empty catalog is a catalog: no member. */
+	CU_ASSERT_EQUAL(parse(HEAD "version IN TXT \"2\"\n", &c, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(c.nmembers, 0);
+	catz_clear(&c);
+}
+
+static void test_version(void)
+{
+	char err[512] = "";
+	catz_t c;
+
+	CU_ASSERT_EQUAL(parse(HEAD "a.zones IN PTR example.com.\n", &c, err, sizeof(err)),
+			SANDNS_EZONE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no version.cat.test. TXT"));
+	CU_ASSERT_EQUAL(c.nmembers, 0);
+	CU_ASSERT_EQUAL(
+	    parse(HEAD "version IN TXT \"1\"\na.zones IN PTR example.com.\n", &c, err, sizeof(err)),
+	    SANDNS_EZONE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "version \"1\" is not supported"));
+	CU_ASSERT_EQUAL(
+	    parse(HEAD "version IN TXT \"2\"\nversion IN TXT \"1\"\n", &c, err, sizeof(err)),
+	    SANDNS_EZONE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "2 version TXT records"));
+}
+
+static void test_duplicates(void)
+{
+	char err[512];
+	catz_t c;
+
+	/* The same member under two labels: left out whole, the others stay. */
+	CU_ASSERT_EQUAL_FATAL(parse(HEAD "version IN TXT \"2\"\n"
+					 "a.zones IN PTR twice.test.\n"
+					 "b.zones IN PTR ok.test.\n"
+					 "c.zones IN PTR TWICE.test.\n",
+				    &c, err, sizeof(err)),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(c.nmembers, 1);
+	CU_ASSERT_STRING_EQUAL(c.members[0].name, "ok.test.");
+	CU_ASSERT_EQUAL(c.nrefused, 1);
+	CU_ASSERT(refused(&c, "twice.test.: listed twice"));
+	CU_ASSERT(!catz_has(&c, "twice.test."));
+	catz_clear(&c);
+}
+
+static void test_bad_ptr(void)
+{
+	char err[512];
+	catz_t c;
+
+	/* Two PTRs under one label (RFC 9432 4.1: exactly one), the catalog naming itself. */
+	CU_ASSERT_EQUAL_FATAL(parse(HEAD "version IN TXT \"2\"\n"
+					 "x.zones IN PTR one.test.\n"
+					 "x.zones IN PTR two.test.\n"
+					 "y.zones IN PTR cat.test.\n"
+					 "z.zones IN PTR good.test.\n",
+				    &c, err, sizeof(err)),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(c.nmembers, 1);
+	CU_ASSERT_STRING_EQUAL(c.members[0].name, "good.test.");
+	CU_ASSERT(refused(&c, "several PTR records"));
+	CU_ASSERT(refused(&c, "cannot list itself"));
+	CU_ASSERT(!catz_has(&c, "one.test."));
+	CU_ASSERT(!catz_has(&c, "two.test."));
+	catz_clear(&c);
+}
+
+static void test_file_name(void)
+{
+	char buf[256], longname[300];
+	size_t n = 0;
+
+	catz_file_name("Example.COM.", buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "example.com.zone");
+	catz_file_name("example.com", buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "example.com.zone");
+	catz_file_name("a/b.example.", buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "a%2Fb.example.zone");
+	catz_file_name("100%.example.", buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "100%25.example.zone");
+	catz_file_name(".", buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "@root.zone");
+	catz_file_name("..", buf, sizeof(buf));
+	CU_ASSERT_PTR_NULL(strchr(buf, '/'));
+	CU_ASSERT(strcmp(buf, "..") != 0 && strcmp(buf, ".") != 0);
+	/* Long: cut, with a hash that tells two long names apart. */
+	/* Four labels of 62 octets: 252 characters and "test." */
+	while (n < 4 * 63) {
+		memset(longname + n, 'a' + (char)(n / 63), 62);
+		longname[n + 62] = '.';
+		n += 63;
+	}
+	memcpy(longname + n, "test.", 6);
+	catz_file_name(longname, buf, sizeof(buf));
+	CU_ASSERT(strlen(buf) <= 210);
+	CU_ASSERT_PTR_NOT_NULL(strchr(buf, '~'));
+	{
+		char other[256];
+
+		longname[0] = 'z';
+		catz_file_name(longname, other, sizeof(other));
+		CU_ASSERT(strcmp(buf, other) != 0);
+	}
+}
+
+static cfg_t *cfg_of(const char *text, int *rc, char *err, size_t errlen)
+{
+	cfg_t *cfg = cfg_new();
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	*rc = cfg_load_string(cfg, text, "t.conf", "/etc/sandns", err, errlen);
+	if (*rc == SANDNS_EOK)
+		*rc = cfg_check(cfg, err, errlen);
+	return cfg;
+}
+
+static void test_cfg_catalog(void)
+{
+	char err[512];
+	const cfg_primary_t *p[4];
+	cfg_t *cfg;
+	int rc;
+
+	cfg = cfg_of("key k1 hmac-sha256 MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI=\n"
+		     "zone cat.test. cat.zone\n"
+		     "primary cat.test. 192.0.2.1@5300 key k1\n"
+		     "primary cat.test. 192.0.2.2\n"
+		     "catalog cat.test. consumer\n",
+		     &rc, err, sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(rc, SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(cfg->ncatalogs, 1);
+	CU_ASSERT(!cfg->catalogs[0].producer);
+	CU_ASSERT_PTR_NOT_NULL(cfg_catalog_find(cfg, "CAT.test"));
+	cfg_free(&cfg);
+
+	/* A member: a secondary zone of the catalog's primaries, with their keys, once checked. */
+	cfg = cfg_new();
+	CU_ASSERT_EQUAL_FATAL(
+	    cfg_load_string(cfg,
+			    "key k1 hmac-sha256 MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI=\n"
+			    "zone cat.test. cat.zone\n"
+			    "primary cat.test. 192.0.2.1@5300 key k1\n"
+			    "primary cat.test. 192.0.2.2\n"
+			    "catalog cat.test. consumer\n",
+			    "t.conf", "/etc/sandns", err, sizeof(err)),
+	    SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(
+	    cfg_add_member(cfg, "m.test.", "/var/lib/sandns/catalog/m.test.zone", "cat.test."),
+	    SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(cfg->nzones, 2);
+	CU_ASSERT_STRING_EQUAL(cfg->zones[1].catalog, "cat.test.");
+	CU_ASSERT_EQUAL(cfg->zones[1].src.kind, ZSRC_PRIMARY);
+	CU_ASSERT_EQUAL_FATAL(cfg_zone_primaries(cfg, 1, p, 4), 2);
+	CU_ASSERT_STRING_EQUAL(p[0]->addr.text, "192.0.2.1@5300");
+	CU_ASSERT_PTR_NOT_NULL(p[0]->tkey);
+	CU_ASSERT_PTR_NULL(p[1]->tkey);
+	cfg_free(&cfg);
+
+	/* What is refused, naming the line. */
+	cfg =
+	    cfg_of("zone cat.test. cat.zone\ncatalog cat.test. consumer\n", &rc, err, sizeof(err));
+	CU_ASSERT_EQUAL(rc, SANDNS_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "t.conf:2: catalog cat.test. consumer"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "must be a secondary zone"));
+	cfg_free(&cfg);
+	cfg = cfg_of("zone a.test. a.zone\ncatalog cat.test. consumer\n", &rc, err, sizeof(err));
+	CU_ASSERT_EQUAL(rc, SANDNS_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no zone cat.test. is configured"));
+	cfg_free(&cfg);
+	cfg = cfg_of("zone a.test. a.zone\ncatalog a.test. maybe\n", &rc, err, sizeof(err));
+	CU_ASSERT_EQUAL(rc, SANDNS_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "expected ORIGIN consumer|producer"));
+	cfg_free(&cfg);
+}
+
+static void test_keep_static(void)
+{
+	char err[512], warn[1024];
+	size_t n = 0;
+	cfg_t *cur, *next;
+	int rc;
+
+	cur = cfg_of("zone a.test. a.zone\nlisten 127.0.0.1@5300\ntcp-max-clients 10\n"
+		     "identity one\n",
+		     &rc, err, sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(rc, SANDNS_EOK);
+	next = cfg_of("zone a.test. a.zone\nzone b.test. b.zone\nlisten 127.0.0.1@5301\n"
+		      "tcp-max-clients 10\nidentity two\n",
+		      &rc, err, sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(rc, SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg_keep_static(next, cur, warn, sizeof(warn), &n), SANDNS_EOK);
+	/* listen needs a restart: kept and said; identity and zones apply. */
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(warn, "warning: listen changed: restart sandnsd to apply\n");
+	CU_ASSERT_STRING_EQUAL(next->listens[0].text, "127.0.0.1@5300");
+	CU_ASSERT_STRING_EQUAL(next->identity, "two");
+	CU_ASSERT_EQUAL(next->nzones, 2);
+	CU_ASSERT(!cfg_same_running(next, cur));
+	cfg_free(&next);
+	cfg_free(&cur);
+
+	/* The same configuration switches nothing; a key's secret alone changing does. */
+	cur = cfg_of(
+	    "zone a.test. a.zone\nkey k hmac-sha256 MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI=\n",
+	    &rc, err, sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(rc, SANDNS_EOK);
+	next = cfg_of(
+	    "zone a.test. a.zone\nkey k hmac-sha256 MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI=\n",
+	    &rc, err, sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(rc, SANDNS_EOK);
+	CU_ASSERT(cfg_same_running(next, cur));
+	cfg_free(&next);
+	next = cfg_of(
+	    "zone a.test. a.zone\nkey k hmac-sha256 QTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI=\n",
+	    &rc, err, sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(rc, SANDNS_EOK);
+	next->text = cur->text != NULL ? strdup(cur->text) : NULL; /* the text aside */
+	CU_ASSERT(!cfg_same_running(next, cur));
+	cfg_free(&next);
+	cfg_free(&cur);
+}
+
+static void test_produce(void)
+{
+	const char *m2[] = {"b.test.", "a.test."}, *m3[] = {"b.test.", "a.test.", "c.test."};
+	char err[512], l1[32], l2[32];
+	zload_zone_t *z1, *z2, *z3;
+	catz_t c;
+
+	/* The label: stable, whatever the case or the final dot; distinct per name. */
+	catz_label("Example.COM", l1, sizeof(l1));
+	catz_label("example.com.", l2, sizeof(l2));
+	CU_ASSERT_STRING_EQUAL(l1, l2);
+	CU_ASSERT_EQUAL(strlen(l1), 16);
+	catz_label("example.net.", l2, sizeof(l2));
+	CU_ASSERT(strcmp(l1, l2) != 0);
+
+	z1 = catz_produce("cat.test.", m2, 2, NULL, 100, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
+	CU_ASSERT(zload_serial(z1) > 100);
+	/* What it makes reads back as a catalog with those members. */
+	CU_ASSERT_EQUAL_FATAL(catz_parse(z1, &c, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(c.nmembers, 2);
+	CU_ASSERT(catz_has(&c, "a.test.") && catz_has(&c, "b.test."));
+	catz_label("b.test.", l1, sizeof(l1));
+	CU_ASSERT_STRING_EQUAL(c.members[0].label, l1);
+	catz_clear(&c);
+	/* The same members: the same serial. Another: a newer one, even within the second. */
+	z2 = catz_produce("cat.test.", m2, 2, z1, zload_serial(z1), err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z2);
+	CU_ASSERT_EQUAL(zload_serial(z2), zload_serial(z1));
+	z3 = catz_produce("cat.test.", m3, 3, z2, zload_serial(z2), err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z3);
+	CU_ASSERT(zload_serial(z3) > zload_serial(z2));
+	zload_free(&z1);
+	zload_free(&z2);
+	zload_free(&z3);
+}
+
+void reg_cutest_catz(void)
+{
+	CU_pSuite s = CU_add_suite("catz", NULL, NULL);
+
+	CU_add_test(s, "members: PTRs under zones, properties and others ignored", test_members);
+	CU_add_test(s, "version: none, \"1\", twice: the catalog refused", test_version);
+	CU_add_test(s, "a member listed twice is left out, the others stay", test_duplicates);
+	CU_add_test(s, "several PTRs under a label, the catalog itself", test_bad_ptr);
+	CU_add_test(s, "members' file names: escaped, short, never a path", test_file_name);
+	CU_add_test(s, "catalog key and members as secondary zones", test_cfg_catalog);
+	CU_add_test(s, "a configuration read again keeps what needs a restart", test_keep_static);
+	CU_add_test(s, "producer: labels, the catalog made, its serial", test_produce);
+}
