@@ -246,6 +246,11 @@ for _ in $(seq 1 40); do
 done
 check "alg15: signatures renewed by themselves (serial $s1 -> $(serial_of example.com.))" \
 	test "$(serial_of example.com.)" -gt "$s1"
+# The reload's reply (logged) comes after its snapshot is published: wait for the line too.
+for _ in $(seq 1 20); do
+	grep -q 'example.com.: signatures renewed' "$LOG" && break
+	sleep 0.5
+done
 check "alg15: ... said in the log" grep -q 'example.com.: signatures renewed' "$LOG"
 axfr_verified alg15-renewed
 check "sandnsd stops cleanly (status 0; under ASan: nothing leaked)" stop_sandnsd
