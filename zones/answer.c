@@ -508,7 +508,7 @@ static size_t answer_limit(const zt_t *zt, const struct zt_query *q, const zt_an
 static inline bool query_plain(const uint8_t *query, size_t qlen, struct zt_query *q)
 {
 	/* QDCOUNT 1, ANCOUNT 0, NSCOUNT 0, ARCOUNT 0 or 1: one load (wire order). */
-	const uint64_t counts_none = 0x0000000000000100ull, counts_opt = 0x0001000000000100ull;
+	const uint64_t counts_none = 0x0000000000000100ull, counts_opt = 0x0100000000000100ull;
 	wire_ctx_t c;
 	uint64_t counts;
 
