@@ -49,7 +49,7 @@ static inline __m128i query_lower16(__m128i v)
 
 /*
  * The LEN octets of a name at START (inside the message, whose LEFT octets from START are
- * readable) lower-cased into KEY, zeros after it up to the next multiple of 8; returns its hash
+ * readable) lower-cased into KEY, 8 zeros after it (zt_find_slack_h()); returns its hash
  * (zt_hash_slack() of KEY), taken from the words as they go by.
  */
 static inline uint64_t query_lower_hash(uint8_t *key, const uint8_t *start, size_t len, size_t left)
@@ -124,12 +124,12 @@ static inline uint64_t query_lower_hash(uint8_t *key, const uint8_t *start, size
 		} else {
 			w = wire_lower8(wire_load_tail(start, rest));
 		}
-		/* The rest as a little-endian number; the octets past the name are zeros (slack).
-		 */
+		/* The rest as a little-endian number (the octets past the name as zeros). */
 		h = zt_hash_last(h, w);
 		w = WIRE_LE64(w);
 		memcpy(key + i, &w, 8);
 	}
+	memset(key + len, 0, 8);
 	return zt_hash_end(h);
 }
 

@@ -119,20 +119,30 @@ uint32_t zt_find(const zt_t *zt, const uint8_t *key, size_t len);
 uint32_t zt_find_closest(const zt_t *zt, const uint8_t *key, size_t len, const uint8_t **at);
 
 /*
- * zt_find() for a KEY followed by at least WIRE_SLACK readable octets (the arena's names are
- * too), whose hash H (zt_hash_slack) is known: names are compared a word at a time, the last
- * word masked, never assembled octet by octet. The answer engine's lookup.
+ * zt_find() for a KEY followed by WIRE_SLACK octets of zeros (the query's key, and so every
+ * suffix of it: query_parse_qname() writes them), whose hash H (zt_hash_slack) is known: names
+ * are compared a word at a time, the node's last word masked (the arena's names are followed by
+ * WIRE_SLACK readable octets), the key's read whole, never assembled octet by octet. The answer
+ * engine's lookup.
  */
 static inline uint32_t zt_find_slack_h(const zt_t *zt, const uint8_t *key, size_t len, uint64_t h)
 {
-	const size_t words = len / 8, rest = len % 8;
-	const uint64_t mask = rest != 0 ? ~0ull >> (64 - 8 * rest) : 0;
-	uint64_t w, last = 0;
+	/* The octets of a last word that belong to the name, by how many there are (0: none). */
+	static const uint64_t tail_mask[8] = {0,
+					      0xffull,
+					      0xffffull,
+					      0xffffffull,
+					      0xffffffffull,
+					      0xffffffffffull,
+					      0xffffffffffffull,
+					      0xffffffffffffffull};
+	const size_t words = len / 8;
+	const uint64_t mask = tail_mask[len % 8];
+	uint64_t w, last;
 
-	if (rest != 0) {
-		memcpy(&last, key + 8 * words, 8);
-		last = WIRE_LE64(last) & mask;
-	}
+	/* The key's last word: the rest of the name, zeros after it (all zeros when none). */
+	memcpy(&last, key + 8 * words, 8);
+	last = WIRE_LE64(last);
 	for (uint32_t i = (uint32_t)h & zt->index_mask;; i = (i + 1) & zt->index_mask) {
 		uint32_t n = zt->index[i];
 		const zt_node_t *node;
@@ -155,11 +165,9 @@ static inline uint32_t zt_find_slack_h(const zt_t *zt, const uint8_t *key, size_
 		}
 		if (k < words)
 			continue;
-		if (rest != 0) {
-			memcpy(&w, name + 8 * words, 8);
-			if ((WIRE_LE64(w) & mask) != last)
-				continue;
-		}
+		memcpy(&w, name + 8 * words, 8);
+		if ((WIRE_LE64(w) & mask) != last)
+			continue;
 		return n;
 	}
 }
