@@ -708,8 +708,9 @@ lookup:
 
 		if (__builtin_expect(need <= 512, 1) ||
 		    need <= (limit != 0 ? limit : (limit = answer_limit(zt, &q, ctx, cap)))) {
+			/* Never truncated (make_blob() keeps no rendering with TC): info->truncated
+			 * stays false. */
 			info->zone = t.zone;
-			info->truncated = (b->flags & F_TC) != 0;
 			info->answer = (uint64_t)off + 1;
 			info->rcode = (uint8_t)(b->flags & 0xf);
 			return emit_blob(zt, query, &q, resp, b, delta);

@@ -140,17 +140,20 @@ static inline uint64_t query_lower_hash(uint8_t *key, const uint8_t *start, size
 static inline bool query_parse_qname(wire_ctx_t *c, struct zt_query *q)
 {
 	const uint8_t *start = c->pos;
-	size_t left = wire_ctx_left(c), len = 0;
+	const size_t left = wire_ctx_left(c);
+	/* The root label at octet WIRE_NAME_MAX - 1 at the latest: a name of 255 octets at most. */
+	const size_t end = left < WIRE_NAME_MAX ? left : WIRE_NAME_MAX;
+	size_t len = 0;
 
 	/*
 	 * The label lengths first: a question name is the first name, it cannot point back. The
-	 * walk stays inside the message; the name's length is checked once, at the end. One test
-	 * a label for both the root label and a length over 63 (or a pointer).
+	 * walk stays inside the message and the longest name at once (END). One test a label for
+	 * both the root label and a length over 63 (or a pointer).
 	 */
 	for (;;) {
 		uint8_t l;
 
-		if (len >= left)
+		if (len >= end)
 			return false;
 		l = start[len];
 		len += (size_t)l + 1;
@@ -160,8 +163,6 @@ static inline bool query_parse_qname(wire_ctx_t *c, struct zt_query *q)
 			return false;
 		}
 	}
-	if (len > WIRE_NAME_MAX)
-		return false;
 	/*
 	 * Every octet up to the root label was inside the message: copy it lower-cased, and hash
 	 * the words as they go by (the index's hash, zt_hash_slack(), without reading them again).
