@@ -97,25 +97,50 @@ static size_t emit(const zt_t *zt, const uint8_t *query, const struct zt_query *
 	return len;
 }
 
-/* False when the blob cannot move that far (its pointers would pass 16383). */
-static bool tail_from_blob(struct tail *t, const zt_t *zt, uint32_t off, int delta)
+/* False when the blob at OFF cannot move DELTA octets (its pointers would pass 16383). */
+static inline bool blob_moves(const zt_t *zt, uint32_t off, int delta)
 {
 	const zt_blob_t *b = zt_blob(zt, off);
 
-	if (delta != 0 && b->nfix > 0 && (int)b->max_ptr + delta > WIRE_PTR_MAX)
-		return false;
+	return delta == 0 || b->nfix == 0 || (int)b->max_ptr + delta <= WIRE_PTR_MAX;
+}
 
-	t->flags = b->flags;
-	t->an = b->an;
-	t->ns = b->ns;
-	t->ar = b->ar;
-	t->data = zt_blob_data(b);
-	t->len = b->len;
-	t->id = (uint64_t)off + 1;
-	t->fix = zt_blob_fix(b);
-	t->nfix = b->nfix;
-	t->delta = delta;
-	return true;
+/*
+ * The precomputed answer B moved by DELTA: header and question (as asked) copied at once, the
+ * blob, its pointers moved, our OPT; the header's words written once. It fits: checked.
+ */
+static inline size_t emit_blob(const zt_t *zt, const uint8_t *query, const struct zt_query *q,
+			       uint8_t *resp, const zt_blob_t *b, int delta)
+{
+	const size_t head = WIRE_HDR_LEN + q->qname_len + 4;
+	const uint16_t qflags = wire_get16(query + 2);
+	uint8_t *p = resp + head;
+	uint16_t ar = b->ar;
+	size_t len = head + b->len;
+
+	if (resp != query)
+		memcpy(resp, query, head);
+	memcpy(p, zt_blob_data(b), b->len);
+	if (delta != 0) {
+		const uint16_t *fix = zt_blob_fix(b);
+
+		for (unsigned i = 0; i < b->nfix; i++) {
+			uint8_t *f = p + fix[i];
+			uint16_t target = (uint16_t)((wire_get16(f) & WIRE_PTR_MAX) + delta);
+
+			wire_put16(f, (uint16_t)(0xc000 | target));
+		}
+	}
+	if (q->edns) {
+		len += edns_put_opt_answer(resp + len, zt, q);
+		ar++;
+	}
+	wire_put16(resp + 2, (uint16_t)(F_QR | (qflags & (F_OPCODE_MASK | F_RD)) | b->flags));
+	wire_put16(resp + 4, 1);
+	wire_put16(resp + 6, b->an);
+	wire_put16(resp + 8, b->ns);
+	wire_put16(resp + 10, ar);
+	return len;
 }
 
 /*
@@ -181,20 +206,27 @@ static uint32_t node_blob(const zt_t *zt, const zt_node_t *node, uint16_t qtype,
 
 /* What lookup() found for a question. */
 enum lookup_outcome {
-	LOOKUP_BLOB,	/* a precomputed answer, in the tail */
+	LOOKUP_BLOB,	/* a precomputed answer: its offset and how far it moves */
 	LOOKUP_LIVE,	/* none that serves: resolve and render now (tail_live()) */
 	LOOKUP_REFUSED, /* no served zone holds the name */
 };
 
-/* The blob at OFF moved by DELTA into T, or LOOKUP_LIVE when it cannot move that far. */
-static inline enum lookup_outcome found_blob(struct tail *t, const zt_t *zt, uint32_t off,
-					     int delta)
+/* The blob at OFF moved by DELTA (into *OFF and *DELTA), or LOOKUP_LIVE when it cannot move
+ * that far. */
+static inline enum lookup_outcome found_blob(const zt_t *zt, uint32_t blob, int move, uint32_t *off,
+					     int *delta)
 {
-	return tail_from_blob(t, zt, off, delta) ? LOOKUP_BLOB : LOOKUP_LIVE;
+	*off = blob;
+	*delta = move;
+	return blob_moves(zt, blob, move) ? LOOKUP_BLOB : LOOKUP_LIVE;
 }
 
-/* Finds the precomputed answer for Q (into T when there is one). */
-static enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, struct tail *t)
+/*
+ * Finds the precomputed answer for Q: its blob's offset and move when there is one; *ZONE is 1 +
+ * the index of the zone that holds the name.
+ */
+static inline enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, uint32_t *off,
+					 int *delta, uint32_t *zone)
 {
 	const uint8_t *k = q->key;
 	size_t len = q->qname_len;
@@ -209,7 +241,7 @@ static enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, stru
 		if (q->qtype == T_DS && zt->nodes[n].parent_side != ZT_NONE)
 			n = zt->nodes[n].parent_side;
 		node = &zt->nodes[n];
-		t->zone = node->zone + 1;
+		*zone = node->zone + 1;
 		dnssec = q->dnssec && (node->flags & ZN_SIGNED);
 		if (node->deleg != ZT_NONE) {
 			const zt_node_t *d = &zt->nodes[node->deleg];
@@ -223,14 +255,15 @@ static enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, stru
 				blob = dnssec ? from->referral_do : from->referral;
 				if (blob >= ZT_LIVE)
 					return LOOKUP_LIVE;
-				return found_blob(t, zt, blob, (int)len - (int)from->name_len);
+				return found_blob(zt, blob, (int)len - (int)from->name_len, off,
+						  delta);
 			}
 		}
 		blob = node_blob(zt, node, q->qtype, dnssec);
 		if (blob >= ZT_LIVE)
 			return LOOKUP_LIVE;
 		ref_len = zt_blob(zt, blob)->ref_qlen;
-		return found_blob(t, zt, blob, (int)len - (int)ref_len);
+		return found_blob(zt, blob, (int)len - (int)ref_len, off, delta);
 	}
 	while (*k != 0) {
 		len -= (size_t)*k + 1;
@@ -242,7 +275,7 @@ static enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, stru
 	if (n == ZT_NONE)
 		return LOOKUP_REFUSED;
 	node = &zt->nodes[n];
-	t->zone = node->zone + 1;
+	*zone = node->zone + 1;
 	dnssec = q->dnssec && (node->flags & ZN_SIGNED);
 	if (node->deleg != ZT_NONE) {
 		const zt_node_t *d = &zt->nodes[node->deleg];
@@ -253,7 +286,7 @@ static enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, stru
 		blob = dnssec ? from->referral_do : from->referral;
 		if (blob >= ZT_LIVE)
 			return LOOKUP_LIVE;
-		return found_blob(t, zt, blob, (int)q->qname_len - (int)from->name_len);
+		return found_blob(zt, blob, (int)q->qname_len - (int)from->name_len, off, delta);
 	}
 	if ((node->flags & ZN_DNAME) || dnssec)
 		return LOOKUP_LIVE;
@@ -265,7 +298,7 @@ static enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, stru
 		blob = zt->zones[node->zone].nxdomain;
 	}
 	ref_len = zt_blob(zt, blob)->ref_qlen;
-	return found_blob(t, zt, blob, (int)q->qname_len - (int)ref_len);
+	return found_blob(zt, blob, (int)q->qname_len - (int)ref_len, off, delta);
 }
 
 /*
@@ -449,17 +482,80 @@ records_rest(const zt_t *zt, const zt_answer_ctx_t *ctx, wire_ctx_t *c, struct z
 	return REST_ON;
 }
 
+/* The largest response to Q: the client's EDNS size within ours over UDP, else 512; never below. */
+static size_t answer_limit(const zt_t *zt, const struct zt_query *q, const zt_answer_ctx_t *ctx,
+			   size_t cap)
+{
+	size_t limit;
+
+	if (ctx->transport == ZT_TCP) {
+		limit = cap < 65535 ? cap : 65535;
+	} else {
+		limit = q->edns ? (q->payload < zt->udp_max ? q->payload : zt->udp_max) : 512;
+		/* What one UDP datagram can carry over IPv4 (65535 - 20 - 8): more is never sent.
+		 */
+		if (limit > UDP_PAYLOAD_MAX)
+			limit = UDP_PAYLOAD_MAX;
+	}
+	return limit < cap ? limit : cap;
+}
+
+/*
+ * Most queries: QUERY, opcode 0, one question of class IN and an ordinary type, nothing after
+ * it or exactly one OPT without options (EDNS version 0). True when QUERY is one (Q holds it);
+ * else the general path reads it again from the start, and nothing here was kept.
+ */
+static inline bool query_plain(const uint8_t *query, size_t qlen, struct zt_query *q)
+{
+	/* QDCOUNT 1, ANCOUNT 0, NSCOUNT 0, ARCOUNT 0 or 1: one load (wire order). */
+	const uint64_t counts_none = 0x0000000000000100ull, counts_opt = 0x0100000000000100ull;
+	wire_ctx_t c;
+	uint64_t counts;
+
+	if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__ || qlen < WIRE_HDR_LEN + 5 ||
+	    (wire_get16(query + 2) & (F_QR | F_OPCODE_MASK)) != 0)
+		return false;
+	memcpy(&counts, query + 4, 8);
+	if (counts != counts_none && counts != counts_opt)
+		return false;
+	wire_ctx_init(&c, query, qlen);
+	c.pos += WIRE_HDR_LEN;
+	if (!query_parse_qname(&c, q) || wire_ctx_left(&c) < 4)
+		return false;
+	q->qtype = wire_get16(c.pos);
+	q->qclass = wire_get16(c.pos + 2);
+	c.pos += 4;
+	if (q->qclass != C_IN || (uint16_t)(q->qtype - 1) >= T_IXFR - 1)
+		return false;
+	q->has_question = true;
+	q->rcode = 0;
+	if (counts == counts_none) {
+		q->edns = 0;
+		q->dnssec = false;
+		q->edns_version = 0;
+		q->payload = 512;
+		return c.pos == c.end;
+	}
+	return edns_parse_plain(&c, q, 0, 0, 1) && q->edns_version == 0;
+}
+
 size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *resp, size_t cap,
 		 const zt_answer_ctx_t *ctx, zt_answer_info_t *info)
 {
 	struct zt_query q;
 	wire_ctx_t c;
 	uint16_t flags, qd, an, ns, ar;
-	size_t limit;
+	size_t limit = 0; /* 0: not needed yet (answer_limit()) */
 	struct tail t;
 	size_t len;
+	uint32_t off;
+	int delta;
 
 	memset(info, 0, sizeof(*info));
+	if (__builtin_expect(cap >= 512 && query_plain(query, qlen, &q), 1)) {
+		info->qtype = q.qtype;
+		goto lookup;
+	}
 	if (qlen < WIRE_HDR_LEN || cap < 512) {
 		info->dropped = true;
 		return 0;
@@ -529,17 +625,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	}
 	if (qd == 0)
 		q.rcode = RC_FORMERR;
-	if (ctx->transport == ZT_TCP) {
-		limit = cap < 65535 ? cap : 65535;
-	} else {
-		limit = q.edns ? (q.payload < zt->udp_max ? q.payload : zt->udp_max) : 512;
-		/* What one UDP datagram can carry over IPv4 (65535 - 20 - 8): more is never sent.
-		 */
-		if (limit > UDP_PAYLOAD_MAX)
-			limit = UDP_PAYLOAD_MAX;
-	}
-	if (limit > cap)
-		limit = cap;
+	limit = answer_limit(zt, &q, ctx, cap);
 	info->rcode = q.rcode;
 	/* An EDNS version we do not speak is BADVERS whatever the opcode (RFC 6891 6.1.3). */
 	if (q.rcode == 0 && q.edns && q.edns_version > 0) {
@@ -606,7 +692,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		return 0;
 	}
 lookup:
-	switch (lookup(zt, &q, &t)) {
+	switch (lookup(zt, &q, &off, &delta, &t.zone)) {
 	case LOOKUP_REFUSED:
 		if (zt->absent_len != 0 && under_absent(zt, q.key, q.qname_len)) {
 			info->rcode = RC_SERVFAIL;
@@ -614,13 +700,26 @@ lookup:
 		}
 		info->rcode = RC_REFUSED;
 		return answer_empty(zt, query, &q, resp, RC_REFUSED, 0, EDE_NOT_AUTHORITATIVE);
-	case LOOKUP_BLOB:
-		/* The precomputed answer when it fits with our OPT; else rendered live, truncated.
-		 */
-		if (WIRE_HDR_LEN + q.qname_len + 4 + t.len + edns_reserve(&q) <= limit)
-			break;
+	case LOOKUP_BLOB: {
+		/* The precomputed answer when it fits with our OPT (any answer fits 512 octets,
+		 * the least limit); else rendered live, truncated. */
+		const zt_blob_t *b = zt_blob(zt, off);
+		const size_t need = WIRE_HDR_LEN + q.qname_len + 4 + b->len + edns_reserve(&q);
+
+		if (__builtin_expect(need <= 512, 1) ||
+		    need <= (limit != 0 ? limit : (limit = answer_limit(zt, &q, ctx, cap)))) {
+			/* Never truncated (make_blob() keeps no rendering with TC): info->truncated
+			 * stays false. */
+			info->zone = t.zone;
+			info->answer = (uint64_t)off + 1;
+			info->rcode = (uint8_t)(b->flags & 0xf);
+			return emit_blob(zt, query, &q, resp, b, delta);
+		}
+	}
 		/* fall through */
 	case LOOKUP_LIVE:
+		if (limit == 0)
+			limit = answer_limit(zt, &q, ctx, cap);
 		/*
 		 * Over TCP an answer or authority section that does not fit the largest message
 		 * is SERVFAIL; a referral whose glue does not fit keeps TC (both as Knot).

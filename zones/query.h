@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE4_2__
+#include <nmmintrin.h>
+#endif
 
 #include "wire.h"
 #include "zt_index.h"
@@ -33,43 +36,82 @@ struct zt_query {
 	uint8_t cookie[40];
 };
 
-/*
- * Reads the question name at the cursor (no compression) into q->qname and q->key, and its
- * hash into q->hash; false when it is not a valid name inside the message.
- */
-static inline bool query_parse_qname(wire_ctx_t *c, struct zt_query *q)
+#ifdef __SSE4_2__
+/* Sixteen octets lower-cased at once: 'A'..'Z' moved to -128..-103 are the only ones below -102. */
+static inline __m128i query_lower16(__m128i v)
 {
-	const uint8_t *start = c->pos;
-	size_t left = wire_ctx_left(c), len = 0, i = 0;
-	uint64_t h, w;
+	const __m128i t = _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - 'A')));
+	const __m128i upper = _mm_cmplt_epi8(t, _mm_set1_epi8((char)(-128 + 26)));
 
+	return _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+}
+#endif
+
+/*
+ * The LEN octets of a name at START (inside the message, whose LEFT octets from START are
+ * readable) lower-cased into KEY, 8 zeros after it (zt_find_slack_h()); returns its hash
+ * (zt_hash_slack() of KEY), taken from the words as they go by.
+ */
+static inline uint64_t query_lower_hash(uint8_t *key, const uint8_t *start, size_t len, size_t left)
+{
+	uint64_t h = zt_hash_start(len), w;
+	size_t i = 0;
+
+#ifdef __SSE4_2__
 	/*
-	 * The label lengths first: a question name is the first name, it cannot point back. The
-	 * walk stays inside the message; the name's length is checked once, at the end.
+	 * Sixteen octets at a time; the last sixteen of the name overlap what came before (lowering
+	 * twice changes nothing), or a short name is read with what follows it in the message.
 	 */
-	for (;;) {
-		uint8_t l;
+	if (len >= 16 || left >= 16) {
+		__m128i v;
+		uint64_t lo, hi;
+		size_t r;
 
-		if (len >= left)
-			return false;
-		l = start[len];
-		if (l > WIRE_LABEL_MAX)
-			return false;
-		len += (size_t)l + 1;
-		if (l == 0)
-			break;
+		for (; i + 16 <= len; i += 16) {
+			v = query_lower16(
+			    _mm_loadu_si128((const __m128i *)(const void *)(start + i)));
+			_mm_storeu_si128((__m128i *)(void *)(key + i), v);
+			h = zt_hash_word(h, (uint64_t)_mm_cvtsi128_si64(v));
+			h = zt_hash_word(h, (uint64_t)_mm_extract_epi64(v, 1));
+		}
+		r = len - i;
+		if (r != 0) {
+			/* R < 16 octets left: the 16 that end the name (or start it, when shorter).
+			 */
+			const size_t from = len >= 16 ? len - 16 : 0;
+			const unsigned skip = (unsigned)(i - from); /* octets of v before octet I */
+
+			v = query_lower16(
+			    _mm_loadu_si128((const __m128i *)(const void *)(start + from)));
+			_mm_storeu_si128((__m128i *)(void *)(key + from), v);
+			lo = (uint64_t)_mm_cvtsi128_si64(v);
+			hi = (uint64_t)_mm_extract_epi64(v, 1);
+			/* v as octets [skip, skip + r) of lo:hi, little-endian. */
+			if (skip >= 8) {
+				lo = hi >> (8 * (skip - 8));
+				hi = 0;
+			} else if (skip != 0) {
+				lo = lo >> (8 * skip) | hi << (8 * (8 - skip));
+				hi >>= 8 * skip;
+			}
+			if (r >= 8) {
+				h = zt_hash_word(h, lo);
+				if (r > 8)
+					h = zt_hash_last(h, hi & (~0ull >> (64 - 8 * (r - 8))));
+			} else {
+				h = zt_hash_last(h, lo & (~0ull >> (64 - 8 * r)));
+			}
+		}
+		memset(key + len, 0, 8);
+		return zt_hash_end(h);
 	}
-	if (len > WIRE_NAME_MAX)
-		return false;
-	/*
-	 * Every octet up to the root label was inside the message: copy it lower-cased, and hash
-	 * the words as they go by (the index's hash, zt_hash_slack(), without reading them again).
-	 */
-	h = zt_hash_start(len);
+#else
+	(void)left;
+#endif
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&w, start + i, 8);
 		w = wire_lower8(w);
-		memcpy(q->key + i, &w, 8);
+		memcpy(key + i, &w, 8);
 		h = zt_hash_word(h, w);
 	}
 	if (i < len) {
@@ -82,13 +124,50 @@ static inline bool query_parse_qname(wire_ctx_t *c, struct zt_query *q)
 		} else {
 			w = wire_lower8(wire_load_tail(start, rest));
 		}
-		/* The rest as a little-endian number; the octets past the name are zeros (slack).
-		 */
+		/* The rest as a little-endian number (the octets past the name as zeros). */
 		h = zt_hash_last(h, w);
 		w = WIRE_LE64(w);
-		memcpy(q->key + i, &w, 8);
+		memcpy(key + i, &w, 8);
 	}
-	q->hash = zt_hash_end(h);
+	memset(key + len, 0, 8);
+	return zt_hash_end(h);
+}
+
+/*
+ * Reads the question name at the cursor (no compression) into q->qname and q->key, and its
+ * hash into q->hash; false when it is not a valid name inside the message.
+ */
+static inline bool query_parse_qname(wire_ctx_t *c, struct zt_query *q)
+{
+	const uint8_t *start = c->pos;
+	const size_t left = wire_ctx_left(c);
+	/* The root label at octet WIRE_NAME_MAX - 1 at the latest: a name of 255 octets at most. */
+	const size_t end = left < WIRE_NAME_MAX ? left : WIRE_NAME_MAX;
+	size_t len = 0;
+
+	/*
+	 * The label lengths first: a question name is the first name, it cannot point back. The
+	 * walk stays inside the message and the longest name at once (END). One test a label for
+	 * both the root label and a length over 63 (or a pointer).
+	 */
+	for (;;) {
+		uint8_t l;
+
+		if (len >= end)
+			return false;
+		l = start[len];
+		len += (size_t)l + 1;
+		if ((uint8_t)(l - 1) >= WIRE_LABEL_MAX) {
+			if (l == 0)
+				break;
+			return false;
+		}
+	}
+	/*
+	 * Every octet up to the root label was inside the message: copy it lower-cased, and hash
+	 * the words as they go by (the index's hash, zt_hash_slack(), without reading them again).
+	 */
+	q->hash = query_lower_hash(q->key, start, len, left);
 	q->qname = start;
 	q->qname_len = len;
 	c->pos += len;

@@ -132,7 +132,7 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 		goto fail_nomem;
 	zt->memsize += sizeof(*zt) + zt->arena_len + zt->nnodes * sizeof(zt_node_t) +
 		       zt->nrrsets * sizeof(zt_rrset_t) + zt->nans * sizeof(zt_ans_t) +
-		       nzones * sizeof(zt_zone_t) + (zt->index_mask + 1u) * sizeof(uint32_t);
+		       nzones * sizeof(zt_zone_t) + (zt->index_mask + 1u) * sizeof(zt_slot_t);
 	free(b->pend);
 	free(b->pdata);
 	free(zones);

@@ -9,13 +9,16 @@
 uint32_t zt_find(const zt_t *zt, const uint8_t *key, size_t len)
 {
 	uint64_t h = zt_hash(key, len);
+	const uint32_t tag = zt_index_tag(h);
 
 	for (uint32_t i = (uint32_t)h & zt->index_mask;; i = (i + 1) & zt->index_mask) {
-		uint32_t n = zt->index[i];
+		uint32_t n = zt->index[i].node;
 		const zt_node_t *node;
 
 		if (n == ZT_NONE)
 			return ZT_NONE;
+		if (zt->index[i].tag != tag)
+			continue;
 		node = &zt->nodes[n];
 		if (node->name_len == len && wire_mem_eq(zt->arena + node->name, key, len))
 			return n;
@@ -43,8 +46,8 @@ void zt_index_insert(zt_t *zt, uint32_t n)
 	uint64_t h = zt_hash(zt->arena + node->name, node->name_len);
 
 	for (uint32_t i = (uint32_t)h & zt->index_mask;; i = (i + 1) & zt->index_mask) {
-		if (zt->index[i] == ZT_NONE) {
-			zt->index[i] = n;
+		if (zt->index[i].node == ZT_NONE) {
+			zt->index[i] = (zt_slot_t){.node = n, .tag = zt_index_tag(h)};
 			return;
 		}
 	}
@@ -59,9 +62,9 @@ int zt_index_resize(zt_t *zt, uint32_t want_nodes)
 	while (size < want_nodes * 2u)
 		size *= 2;
 	/* Its own mapping from 2 MiB on, as the other big arrays get. */
-	if (zt_mem_fresh(zt, ZT_ARR_INDEX, size * sizeof(uint32_t)) != 0)
+	if (zt_mem_fresh(zt, ZT_ARR_INDEX, size * sizeof(zt_slot_t)) != 0)
 		return -ENOMEM;
-	memset(zt->index, 0xff, size * sizeof(uint32_t));
+	memset(zt->index, 0xff, size * sizeof(zt_slot_t));
 	zt->index_mask = size - 1;
 	/* Parent-side nodes below a served child's apex stay out of the index. */
 	for (uint32_t n = 0; n < zt->nnodes; n++)

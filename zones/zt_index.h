@@ -97,6 +97,16 @@ static inline uint64_t zt_hash_name(const uint8_t *key, size_t len, bool slack)
 	return zt_hash_end(h);
 }
 
+/* The hash H folded to the 32 bits an index slot keeps of it (CRC32-C's are all of it). */
+static inline uint32_t zt_index_tag(uint64_t h)
+{
+#ifdef __SSE4_2__
+	return (uint32_t)h;
+#else
+	return (uint32_t)(h ^ (h >> 32));
+#endif
+}
+
 /* 64-bit hash of a lower-cased wire name. */
 static inline uint64_t zt_hash(const uint8_t *name, size_t len)
 {
@@ -119,29 +129,46 @@ uint32_t zt_find(const zt_t *zt, const uint8_t *key, size_t len);
 uint32_t zt_find_closest(const zt_t *zt, const uint8_t *key, size_t len, const uint8_t **at);
 
 /*
- * zt_find() for a KEY followed by at least WIRE_SLACK readable octets (the arena's names are
- * too), whose hash H (zt_hash_slack) is known: names are compared a word at a time, the last
- * word masked, never assembled octet by octet. The answer engine's lookup.
+ * zt_find() for a KEY followed by WIRE_SLACK octets of zeros (the query's key, and so every
+ * suffix of it: query_parse_qname() writes them), whose hash H (zt_hash_slack) is known: names
+ * are compared a word at a time, the node's last word masked (the arena's names are followed by
+ * WIRE_SLACK readable octets), the key's read whole, never assembled octet by octet. The answer
+ * engine's lookup.
  */
 static inline uint32_t zt_find_slack_h(const zt_t *zt, const uint8_t *key, size_t len, uint64_t h)
 {
-	const size_t words = len / 8, rest = len % 8;
-	const uint64_t mask = rest != 0 ? ~0ull >> (64 - 8 * rest) : 0;
-	uint64_t w, last = 0;
+	/* The octets of a last word that belong to the name, by how many there are (0: none). */
+	static const uint64_t tail_mask[8] = {0,
+					      0xffull,
+					      0xffffull,
+					      0xffffffull,
+					      0xffffffffull,
+					      0xffffffffffull,
+					      0xffffffffffffull,
+					      0xffffffffffffffull};
+	const size_t words = len / 8;
+	const uint64_t mask = tail_mask[len % 8];
+	const uint32_t tag = zt_index_tag(h);
+	uint64_t w, last;
 
-	if (rest != 0) {
-		memcpy(&last, key + 8 * words, 8);
-		last = WIRE_LE64(last) & mask;
-	}
+	/* The key's last word: the rest of the name, zeros after it (all zeros when none). */
+	memcpy(&last, key + 8 * words, 8);
+	last = WIRE_LE64(last);
 	for (uint32_t i = (uint32_t)h & zt->index_mask;; i = (i + 1) & zt->index_mask) {
-		uint32_t n = zt->index[i];
+		const zt_slot_t slot = zt->index[i];
 		const zt_node_t *node;
 		const uint8_t *name;
 		size_t k;
 
-		if (n == ZT_NONE)
+		/* Another name's slot is passed without reading its node; an empty one ends it. */
+		if (slot.tag != tag) {
+			if (slot.node == ZT_NONE)
+				return ZT_NONE;
+			continue;
+		}
+		if (slot.node == ZT_NONE)
 			return ZT_NONE;
-		node = &zt->nodes[n];
+		node = &zt->nodes[slot.node];
 		if (node->name_len != len)
 			continue;
 		name = zt->arena + node->name;
@@ -155,12 +182,10 @@ static inline uint32_t zt_find_slack_h(const zt_t *zt, const uint8_t *key, size_
 		}
 		if (k < words)
 			continue;
-		if (rest != 0) {
-			memcpy(&w, name + 8 * words, 8);
-			if ((WIRE_LE64(w) & mask) != last)
-				continue;
-		}
-		return n;
+		memcpy(&w, name + 8 * words, 8);
+		if ((WIRE_LE64(w) & mask) != last)
+			continue;
+		return slot.node;
 	}
 }
 

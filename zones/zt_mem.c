@@ -99,7 +99,7 @@ static void **big_array(zt_t *zt, enum zt_array a, size_t *len)
 	case ZT_ARR_INDEX:
 	default:
 		p = (void **)&zt->index;
-		l = (zt->index_mask + 1u) * sizeof(uint32_t);
+		l = (zt->index_mask + 1u) * sizeof(zt_slot_t);
 		break;
 	}
 	if (len != NULL)

@@ -115,6 +115,15 @@ typedef struct zt_blob {
 } zt_blob_t;
 
 /*
+ * A slot of the name index: a node, or ZT_NONE, and its name's hash folded to 32 bits
+ * (zt_index_tag()), so that a probe passes the slots of other names without reading their node.
+ */
+typedef struct zt_slot {
+	uint32_t node;
+	uint32_t tag;
+} zt_slot_t;
+
+/*
  * The snapshot's big arrays: each gets a mapping of its own, advised for huge pages, from 2 MiB
  * on (zt_mem.h). The names index big_map[] and the build's capacities.
  */
@@ -138,7 +147,7 @@ struct zt {
 	uint32_t nans;
 	zt_zone_t *zones;
 	uint32_t nzones;
-	uint32_t *index; /* open addressing: node index or ZT_NONE */
+	zt_slot_t *index; /* open addressing (zt_index.h) */
 	uint32_t index_mask;
 	uint16_t udp_max;
 	char *identity;

@@ -92,11 +92,13 @@ static unsigned checked;
 /*
  * The name NAME (LEN octets, any case) through the query path's parse, at the very end of a
  * buffer of its own (a read past the message shows under ASan), against the build side's hash
- * of the name lower-cased octet by octet: the same key, zeros after it, the same hash.
+ * of the name lower-cased octet by octet: the same key, zeros after it, the same hash. Then
+ * again with TAIL octets of the message after it (upper-case letters and 0xff, as a type and
+ * an OPT would be): a short name is then read sixteen octets at a time, what follows with it.
  */
-static void check_name(const uint8_t *name, size_t len)
+static void check_name_tail(const uint8_t *name, size_t len, size_t tail)
 {
-	uint8_t *msg = malloc(len);
+	uint8_t *msg = malloc(len + tail);
 	uint8_t lower[WIRE_NAME_MAX + 1 + WIRE_SLACK];
 	struct zt_query q;
 	wire_ctx_t c;
@@ -104,18 +106,21 @@ static void check_name(const uint8_t *name, size_t len)
 
 	CU_ASSERT_FATAL(msg != NULL);
 	memcpy(msg, name, len);
+	for (size_t i = 0; i < tail; i++)
+		msg[len + i] = i % 2 ? 0xff : (uint8_t)('A' + i);
 	memset(lower, 0, sizeof(lower));
 	CU_ASSERT_EQUAL_FATAL(wire_name_lower(lower, name), len);
 	built = zt_hash(lower, len);
 	memset(&q, 0xa5, sizeof(q));
-	wire_ctx_init(&c, msg, len);
+	wire_ctx_init(&c, msg, len + tail);
 	CU_ASSERT_FATAL(query_parse_qname(&c, &q));
 	CU_ASSERT_EQUAL(q.qname_len, len);
 	CU_ASSERT_PTR_EQUAL(q.qname, msg);
-	CU_ASSERT_EQUAL(wire_ctx_left(&c), 0);
+	CU_ASSERT_EQUAL(wire_ctx_left(&c), tail);
 	CU_ASSERT_EQUAL(memcmp(q.key, lower, len), 0);
-	/* The key's last word is whole: zeros up to the next multiple of 8 (the slack). */
-	for (size_t i = len; i < ((len + 7) & ~(size_t)7); i++)
+	/* The key's last word is whole: 8 zeros after the name (the slack zt_find_slack_h()
+	 * reads whole, for the key and any suffix of it). */
+	for (size_t i = len; i < len + WIRE_SLACK; i++)
 		CU_ASSERT_EQUAL(q.key[i], 0);
 	CU_ASSERT_EQUAL(q.hash, built);
 	CU_ASSERT_EQUAL(zt_hash_slack(lower, len), built);
@@ -124,9 +129,15 @@ static void check_name(const uint8_t *name, size_t len)
 		char text[WIRE_NAME_MAX * 4 + 1];
 
 		wire_name_to_text(lower, text, sizeof(text));
-		fprintf(stderr, "hash differs for %s (%zu octets)\n", text, len);
+		fprintf(stderr, "hash differs for %s (%zu octets, %zu after)\n", text, len, tail);
 	}
 	free(msg);
+}
+
+static void check_name(const uint8_t *name, size_t len)
+{
+	check_name_tail(name, len, 0);
+	check_name_tail(name, len, 16);
 	checked++;
 }
 
