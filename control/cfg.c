@@ -223,7 +223,7 @@ static int cfg_load_text_of(cfg_t *cfg, const char *path, const char *text, char
 
 int cfg_load_file(cfg_t *cfg, const char *path, char *err, size_t errlen)
 {
-	char *text = NULL, *abs = NULL, *slash;
+	char *text = NULL;
 	struct stat st;
 	size_t got = 0;
 	FILE *f;
@@ -266,22 +266,8 @@ int cfg_load_file(cfg_t *cfg, const char *path, char *err, size_t errlen)
 		goto out_free_text;
 	}
 
-	free(cfg->text);
-	cfg->text = strdup(text); /* without memory: a catalog's change reads the file again */
 	/* Relative paths inside the file are relative to its directory. */
-	abs = cfg_abs_path(NULL, path);
-	if (abs == NULL) {
-		rc = cfg_error(cfg, err, errlen, "%s: out of memory", path);
-		goto out_free_text;
-	}
-	slash = strrchr(abs, '/');
-	if (slash == abs)
-		slash[1] = '\0';
-	else if (slash != NULL)
-		*slash = '\0';
-	rc = cfg_load_string(cfg, text, path, abs, err, errlen);
-
-	free(abs);
+	rc = cfg_load_text_of(cfg, path, text, err, errlen);
 out_free_text:
 	free(text);
 out_close:

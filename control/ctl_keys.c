@@ -5,20 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "ctl_keys.h"
 #include "ctl_pvt.h"
 #include "sign.h"
-
-/* T as "2026-12-19T20:56:00Z". */
-static const char *utc(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "%lld", (long long)t);
-	return buf;
-}
 
 static void key_out(const sign_keys_t *keys, size_t k, bool json, bool first, buf_t *b)
 {
@@ -96,7 +86,8 @@ bool ctl_zone_keys(ctl_t *ctl, const char *zone, bool json, buf_t *b, char *err,
 			   zi->origin, sg->params.nsec3 ? "NSEC3" : "NSEC",
 			   (unsigned)sg->params.algorithm, sign_alg_name(sg->params.algorithm),
 			   sg->params.csk ? "one CSK" : "KSK and ZSK", zi->serial,
-			   utc(zi->sign_expire, t1, sizeof(t1)), utc(zi->sign_due, t2, sizeof(t2)));
+			   clock_utc(zi->sign_expire, t1, sizeof(t1)),
+			   clock_utc(zi->sign_due, t2, sizeof(t2)));
 	}
 	for (size_t k = 0; k < sign_keys_count(keys); k++)
 		key_out(keys, k, json, k == 0, b);

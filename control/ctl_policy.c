@@ -6,20 +6,13 @@
 #include <strings.h>
 #include <time.h>
 
+#include "clock.h"
 #include "ctl_pvt.h"
 #include "rrtype.h"
 
 const char *ctl_family_name(enum policy_family f)
 {
 	return f == POLICY_FAMILY_A ? "A" : "AAAA";
-}
-
-static void utc_text(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "%lld", (long long)t);
 }
 
 static const char *validity_text(const cert_t *c)
@@ -34,8 +27,8 @@ void ctl_fmt_cert(const cert_t *c, bool json, bool first, buf_t *out)
 	char nb[32], na[32];
 	const char *cn = cert_subject_cn(c);
 
-	utc_text(cert_not_before(c), nb, sizeof(nb));
-	utc_text(cert_not_after(c), na, sizeof(na));
+	(void)clock_utc(cert_not_before(c), nb, sizeof(nb));
+	(void)clock_utc(cert_not_after(c), na, sizeof(na));
 	if (json) {
 		if (!first)
 			BUF_LIT(out, ",");

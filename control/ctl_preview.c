@@ -454,13 +454,11 @@ bool ctl_cert_validity_problem(const ctl_build_t *b, char *err, size_t errlen)
 		const cert_t *c = b->certs[i];
 		int v = cert_validity(c, time(NULL));
 		time_t t = v > 0 ? cert_not_after(c) : cert_not_before(c);
-		struct tm tm;
-		char when[32] = "?";
+		char when[32];
 
 		if (v == 0)
 			continue;
-		if (gmtime_r(&t, &tm) != NULL)
-			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		clock_utc(t, when, sizeof(when));
 		snprintf(err, errlen,
 			 "certificate %s is %s (%s %s): clients will refuse it; its names still "
 			 "decide the policy",

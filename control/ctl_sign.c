@@ -7,6 +7,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "clock.h"
 #include "ctl_sign.h"
 #include "log.h"
 #include "sandns_err.h"
@@ -31,17 +32,6 @@ static size_t index_of(const ctl_build_t *b, const char *origin)
 		if (b->zones[j].origin != NULL && strcasecmp(b->zones[j].origin, origin) == 0)
 			break;
 	return b != NULL ? j : 0;
-}
-
-/* T as "2026-12-19T20:56:00Z". */
-static const char *utc(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "%lld", (long long)t);
-	return buf;
 }
 
 /* RFC 1982: whether serial A is newer than B. */
@@ -136,8 +126,8 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 			info->origin, sg->params.nsec3 ? "NSEC3" : "NSEC",
 			(unsigned)sg->params.algorithm, sign_keys_count(keys),
 			sign_keys_count(keys) == 1 ? "" : "s", reused, info->serial,
-			utc(info->sign_expire, t1, sizeof(t1)),
-			utc(info->sign_due, t2, sizeof(t2)));
+			clock_utc(info->sign_expire, t1, sizeof(t1)),
+			clock_utc(info->sign_due, t2, sizeof(t2)));
 	}
 	sign_keys_free(&keys);
 	*out = (zt_zone_edits_t){.zone = b->signed_zones[i], .serial = info->serial};

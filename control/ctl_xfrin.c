@@ -8,6 +8,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "clock.h"
 #include "ctl_pvt.h"
 #include "log.h"
 #include "sandns_err.h"
@@ -70,12 +71,7 @@ void ctl_xfrin_fini(ctl_t *ctl)
 /* T as "2026-12-05T14:50:01Z" ("-" for 0). */
 static const char *iso(time_t t, char *buf, size_t len)
 {
-	struct tm tm;
-
-	if (t == 0 || gmtime_r(&t, &tm) == NULL)
-		return "-";
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return buf;
+	return t == 0 ? "-" : clock_utc(t, buf, len);
 }
 
 static void status_text(const ctl_zone_info_t *zi, const xfrin_zstate_t *s, const char *cat,
