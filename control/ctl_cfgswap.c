@@ -28,6 +28,17 @@ int ctl_cfg_prev_map(const cfg_t *next, const ctl_build_t *prev, ctl_build_t *ma
 			return -ENOMEM;
 		}
 	}
+	if (prev->signed_zones != NULL) {
+		/* What sandns signed: kept, or its signatures reused, by the zone's next build. */
+		map->signed_zones = calloc(next->nzones + 1, sizeof(*map->signed_zones));
+		if (map->signed_zones == NULL) {
+			free(map->zones);
+			free(map->raw);
+			map->zones = NULL;
+			map->raw = NULL;
+			return -ENOMEM;
+		}
+	}
 	for (size_t i = 0; i < next->nzones; i++) {
 		const cfg_zone_t *z = &next->zones[i];
 		size_t j;
@@ -44,6 +55,8 @@ int ctl_cfg_prev_map(const cfg_t *next, const ctl_build_t *prev, ctl_build_t *ma
 		map->zones[i] = prev->zones[j];
 		if (map->raw != NULL && zsrc_same(&prev->zones[j].src, &z->src))
 			map->raw[i] = prev->raw[j];
+		if (map->signed_zones != NULL)
+			map->signed_zones[i] = prev->signed_zones[j];
 	}
 	map->certs = prev->certs;
 	map->ncerts = prev->ncerts;
@@ -54,6 +67,7 @@ void ctl_cfg_prev_unmap(ctl_build_t *map)
 {
 	free(map->zones);
 	free(map->raw);
+	free(map->signed_zones);
 	memset(map, 0, sizeof(*map));
 }
 

@@ -5,7 +5,8 @@
 # primary are added (served, the secondary transferred, zone-status shows it), a listen line
 # changed (kept, the reply says "warning: listen changed: restart sandnsd to apply"), zones
 # removed (REFUSED, gone from zone-status), a broken configuration (the reply names FILE:LINE, the
-# zones stay served), a zone added back on SIGHUP; all the while a UDP query loop on the zones
+# zones stay served), a zone added back on SIGHUP, signing switched on and off (the serial moves each
+# time; an unrelated edit keeps signatures and serial); all the while a UDP query loop on the zones
 # that stay must lose nothing and see only NOERROR.
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KNOTD, KEEP=1 keeps the temporary
@@ -255,6 +256,28 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 check "after SIGHUP c.test. is served again" [ "$ok_hup" = 1 ]
+
+# ---- 6. signing switched on and off at run time: each moves the serial; a change elsewhere in
+# the file keeps the signatures and the serial
+soa_serial() { q "$PORT" c.test. SOA +short | awk '{ print $3 }'; }
+dnskeys() { q "$PORT" c.test. DNSKEY +short | grep -c .; }
+s0=$(soa_serial)
+echo "dnssec c.test. nsec" >>"$CONF"
+out=$(ctl reload)
+s1=$(soa_serial)
+check "dnssec added by reload: c.test. gets its DNSKEY" [ "$(dnskeys)" -ge 1 ]
+check "... and a newer serial ($s0 -> $s1)" [ "${s1:-0}" -gt "${s0:-0}" ]
+signed=$(grep -c 'zone c.test.: signed' "$TMP/sandnsd.log")
+echo "identity conf-reload" >>"$CONF"
+out=$(ctl reload)
+check "an unrelated line added: c.test.'s serial stays ($(soa_serial))" [ "$(soa_serial)" = "$s1" ]
+check "... and it is not signed again" [ "$(grep -c 'zone c.test.: signed' "$TMP/sandnsd.log")" = "$signed" ]
+sed -i '/^dnssec c.test./d' "$CONF"
+out=$(ctl reload)
+s2=$(soa_serial)
+check "dnssec removed by reload: no DNSKEY" [ "$(dnskeys)" = 0 ]
+check "... and the serial moves on ($s1 -> $s2), so secondaries see the change" \
+	[ "${s2:-0}" -gt "${s1:-0}" ]
 
 # ---- the query loop lost nothing
 touch "$TMP/load.stop"
