@@ -272,6 +272,7 @@ typedef struct cfg_primary {
 	cfg_addr_t addr;	/* with its port (53 when omitted) */
 	char *key;		/* the TSIG key's name, or NULL */
 	const tsig_key_t *tkey; /* that key, found by cfg_check() (cfg->keys) */
+	char where[128];	/* "sandns.conf:7" or "--primary", for messages */
 } cfg_primary_t;
 
 /* `dnssec-policy NAME ...`: how the zones that name it are signed. */

@@ -501,7 +501,7 @@ int cfg_apply(cfg_t *cfg, enum cfg_key k, const char *key, const char *value,
 		cfg->key_dir = copy;
 		return SANDNS_EOK;
 	case CFG_K_PRIMARY:
-		return cfg_set_primary(cfg, key, value, err, errlen);
+		return cfg_set_primary(cfg, key, value, src, err, errlen);
 	case CFG_K_CATALOG:
 		return cfg_set_catalog(cfg, key, value, src, err, errlen);
 	case CFG_K_LOG_TARGET:

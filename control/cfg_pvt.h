@@ -147,7 +147,8 @@ int cfg_log_level(cfg_t *cfg, const char *key, const char *value, char *err, siz
 void cfg_log_free(cfg_t *cfg);
 
 /* cfg_sec.c: `primary ORIGIN ADDR[@PORT] [key NAME]` and `allow-notify PREFIX`. */
-int cfg_set_primary(cfg_t *cfg, const char *key, const char *value, char *err, size_t errlen);
+int cfg_set_primary(cfg_t *cfg, const char *key, const char *value, const struct cfg_src *src,
+		    char *err, size_t errlen);
 /* cfg_sec.c: each primary names a configured zone (which becomes a secondary zone); no key yet. */
 int cfg_check_primaries(cfg_t *cfg, char *err, size_t errlen);
 void cfg_free_primaries(cfg_t *cfg);

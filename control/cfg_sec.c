@@ -8,7 +8,8 @@
 #include "cfg_pvt.h"
 #include "sandns_err.h"
 
-int cfg_set_primary(cfg_t *cfg, const char *key, const char *value, char *err, size_t errlen)
+int cfg_set_primary(cfg_t *cfg, const char *key, const char *value, const struct cfg_src *src,
+		    char *err, size_t errlen)
 {
 	char *copy = strdup(value), *tok[5], *save = NULL, reason[256];
 	cfg_primary_t p = {0};
@@ -33,6 +34,10 @@ int cfg_set_primary(cfg_t *cfg, const char *key, const char *value, char *err, s
 	}
 	p.origin = strdup(tok[0]);
 	p.key = n == 4 ? strdup(tok[3]) : NULL;
+	if (src->name != NULL)
+		snprintf(p.where, sizeof(p.where), "%s:%u", src->name, src->line);
+	else
+		snprintf(p.where, sizeof(p.where), "%s", key);
 	free(copy);
 	if (p.origin == NULL || (n == 4 && p.key == NULL) ||
 	    cfg_push(&cfg->primaries, &cfg->nprimaries, sizeof(p), &p) != SANDNS_EOK) {
@@ -52,17 +57,17 @@ int cfg_check_primaries(cfg_t *cfg, char *err, size_t errlen)
 		p->tkey = p->key != NULL ? cfg_key_find(cfg, p->key) : NULL;
 		if (p->key != NULL && p->tkey == NULL)
 			return cfg_fail(err, errlen,
-					"primary %s %s key %s: no key %s is defined (add a key or "
-					"key-file line for it)",
-					p->origin, p->addr.text, p->key, p->key);
+					"%s: primary %s %s key %s: no key %s is defined (add a key "
+					"or key-file line for it)",
+					p->where, p->origin, p->addr.text, p->key, p->key);
 		for (z = 0; z < cfg->nzones && !cfg_same_origin(cfg->zones[z].origin, p->origin);
 		     z++)
 			;
 		if (z == cfg->nzones)
 			return cfg_fail(err, errlen,
-					"primary %s %s: no zone %s is configured; add 'zone %s "
+					"%s: primary %s %s: no zone %s is configured; add 'zone %s "
 					"FILE' (FILE: where its transferred copy is kept)",
-					p->origin, p->addr.text, p->origin, p->origin);
+					p->where, p->origin, p->addr.text, p->origin, p->origin);
 	}
 	/* Each secondary zone's source: its file, filled from the primaries, tried in order. */
 	for (size_t z = 0; z < cfg->nzones; z++) {

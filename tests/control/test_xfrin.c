@@ -81,7 +81,8 @@ static void test_cfg(void)
 	snprintf(text, sizeof(text), "zone sec.test. %s\nprimary sec.test. 192.0.2.1 key k1\n",
 		 zpath);
 	CU_ASSERT_EQUAL(load(cfg, text, err, sizeof(err)), SANDNS_ECONFIG);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "key k1: no key k1 is defined"));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(err, "t.conf:2: primary sec.test. 192.0.2.1@53 key k1: no key k1 is defined"));
 	cfg_free(&cfg);
 	/* Defined, the primary has it. */
 	cfg = cfg_new();
