@@ -38,11 +38,12 @@ void catz_clear(catz_t *out);
 bool catz_has(const catz_t *c, const char *member);
 
 /*
- * The file name of member MEMBER's copy, without a directory: the name in lower case without
- * its final dot, each octet other than a-z, 0-9, '-', '_' and the dots between labels written
- * %XX, then ".zone" ("example.com.zone", "odd%2Fname.example.zone"; the root "@root.zone");
- * beyond 200 characters, the first 180 then "~" and a 64-bit FNV-1a hash of the whole name in
- * hex. Never empty, never "." or "..", no '/'. Into BUF (LEN bytes, at least 256).
+ * The file name of member MEMBER's copy, without a directory: the name in presentation form
+ * (a dot inside a label as "\."), in lower case, without its final dot, each character other
+ * than a-z, 0-9, '-', '_' and '.' written %XX, then ".zone" ("example.com.zone",
+ * "odd%2Fname.example.zone"; the root "@root.zone"); beyond 200 characters, the first 180 then "~"
+ * and a 64-bit FNV-1a hash of the whole name in hex. Never empty, never "." or "..", no '/'. Into
+ * BUF (LEN bytes, at least 256).
  */
 void catz_file_name(const char *member, char *buf, size_t len);
 
