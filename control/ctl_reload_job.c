@@ -241,6 +241,10 @@ int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 		what.zone_set = NULL;
 		rc = ctl_reload_cfg(ctl, job->newcfg, &what, err, errlen);
 		job->newcfg = NULL;
+		/* Each consumer catalog's members weighed again against it (below): a zone line
+		 * that had taken one over may be gone. */
+		if (rc == SANDNS_EOK)
+			ctl_catz_free(ctl);
 		/* Its zones now index the configuration in force, when it was switched to. */
 		ctl_rl_job_remap(ctl, job);
 	} else {

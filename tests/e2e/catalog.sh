@@ -199,6 +199,12 @@ done
 check "a member configured as a file zone is left out, logged" [ "$left" = 1 ]
 check "a.test. still answers from its file" served_within a.test. 198.51.100.33 1
 check "m2.test. is still served" served_within m2.test. 192.0.2.22 1
+# The zone line removed: the catalog's member comes in its place.
+sed -i '/^zone a.test. /d' "$TMP/sandns.conf"
+out=$(ctl reload)
+check "its zone line removed (reload): a.test. is served as the catalog's member within 10 s" \
+	served_within a.test. 192.0.2.33 10
+check "... zone-status says so" has "$(ctl zone-status a.test.)" "member of catalog catalog.test."
 
 # ---- a restart: the members from their copies, at once
 stop_sandnsd
