@@ -16,6 +16,18 @@
 #include "xfrin_pvt.h"
 
 /*
+ * ldns_wire2pkt() of a primary's message, which must have at most one TSIG, its last record
+ * (RFC 8945 5.1; tsig_find()): libldns 1.8.3 keeps only the last of several and loses the
+ * others' memory, which a primary could repeat message after message.
+ */
+static bool parse_msg(ldns_pkt **pkt, const uint8_t *wire, size_t len)
+{
+	size_t off;
+
+	return tsig_find(wire, len, &off) >= 0 && ldns_wire2pkt(pkt, wire, len) == LDNS_STATUS_OK;
+}
+
+/*
  * The TSIG state of the exchange in progress: the transfer thread has one request out at a time
  * (an SOA query, then perhaps a transfer), each answered before the next is made.
  */
@@ -317,7 +329,7 @@ static int soa_tcp(const cfg_primary_t *p, const ldns_pkt *q, const uint8_t *wir
 	rc = io_full(fd, buf, wlen + 2, true, deadline);
 	n = rc == SANDNS_EOK ? tcp_read_msg(fd, buf, deadline) : rc;
 	close(fd);
-	if (n < 0 || ldns_wire2pkt(ans, buf, (size_t)n) != LDNS_STATUS_OK) {
+	if (n < 0 || !parse_msg(ans, buf, (size_t)n)) {
 		snprintf(err, errlen, "%s: SOA query over TCP: %s", p->addr.text,
 			 n < 0 ? io_reason(n) : "an answer that does not parse");
 		free(buf);
@@ -354,7 +366,7 @@ int xfrin_soa_query(const cfg_primary_t *p, const ldns_rdf *zone, uint32_t *seri
 		/* Datagrams not the answer (another id, a late one) are skipped till the end. */
 		while (ans == NULL && wait_fd(fd, POLLIN, deadline)) {
 			n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-			if (n < 12 || ldns_wire2pkt(&ans, buf, (size_t)n) != LDNS_STATUS_OK) {
+			if (n < 12 || !parse_msg(&ans, buf, (size_t)n)) {
 				ans = NULL;
 				refused = n < 0 && errno == ECONNREFUSED;
 				if (refused)
@@ -395,7 +407,7 @@ int xfrin_take_msg(const cfg_primary_t *p, const ldns_pkt *req, const uint8_t *w
 	ldns_pkt *msg = NULL;
 	int rc = XFRIN_FAIL, r;
 
-	if (ldns_wire2pkt(&msg, wire, len) != LDNS_STATUS_OK) {
+	if (!parse_msg(&msg, wire, len)) {
 		snprintf(err, errlen, "%s: %s: a message that does not parse", p->addr.text, what);
 		return XFRIN_FAIL;
 	}
