@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "catz.h"
+#include "fnv.h"
 #include "sandns_err.h"
 
 #define RR_TYPE_PTR 12
@@ -245,7 +246,7 @@ void catz_clear(catz_t *out)
 void catz_file_name(const char *member, char *buf, size_t len)
 {
 	size_t n = strlen(member), o = 0;
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = FNV_START;
 
 	if (n > 0 && member[n - 1] == '.')
 		n--;
@@ -256,7 +257,7 @@ void catz_file_name(const char *member, char *buf, size_t len)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)tolower((unsigned char)member[i]);
 
-		h = (h ^ c) * 0x100000001b3ULL;
+		h = fnv_byte(h, c);
 		if (o + 8 >= len || o >= 200)
 			continue;
 		/* A dot between labels stays; a first, a last or a doubled one is escaped. */

@@ -13,20 +13,21 @@
 #include "buf.h"
 #include "catz.h"
 #include "cfg.h"
+#include "fnv.h"
 #include "sandns_err.h"
 
 #define RR_TYPE_PTR 12
 
 void catz_label(const char *member, char *buf, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = FNV_START;
 	size_t n = strlen(member);
 
 	/* The name as served: lower case, with the final dot, whatever was written. */
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)tolower((unsigned char)member[i])) * 0x100000001b3ULL;
+		h = fnv_byte(h, (uint8_t)tolower((unsigned char)member[i]));
 	if (n == 0 || member[n - 1] != '.')
-		h = (h ^ (uint8_t)'.') * 0x100000001b3ULL;
+		h = fnv_byte(h, '.');
 	snprintf(buf, len, "%016llx", (unsigned long long)h);
 }
 

@@ -17,6 +17,7 @@
 #include "catz.h"
 #include "ctl_pvt.h"
 #include "ctl_sign.h"
+#include "fnv.h"
 #include "log.h"
 #include "rfile.h"
 #include "rrtype.h"
@@ -197,23 +198,16 @@ static const ctl_zone_info_t *info_find(const ctl_build_t *b, const char *origin
 	return NULL;
 }
 
-static uint64_t fnv1a_bytes(uint64_t h, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
-
 static uint64_t fnv1a(const char *s)
 {
-	return fnv1a_bytes(0xcbf29ce484222325ull, (const uint8_t *)s, strlen(s));
+	return fnv_bytes(FNV_START, s, strlen(s));
 }
 
 static int digest_msg(void *ctx, const uint8_t *msg, size_t len)
 {
 	uint64_t *h = ctx;
 
-	*h = fnv1a_bytes(*h, msg, len);
+	*h = fnv_bytes(*h, msg, len);
 	return 0;
 }
 
@@ -226,7 +220,7 @@ static uint64_t zone_digest(const zt_t *zt, const char *origin)
 {
 	uint8_t q[12 + 256 + 4] = {0, 0, 0, 0, 0, 1}; /* id 0, QDCOUNT 1 */
 	size_t len = 12, lab;
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = FNV_START;
 
 	while (*origin != '\0' && strcmp(origin, ".") != 0) {
 		lab = strcspn(origin, ".");

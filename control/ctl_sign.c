@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "ctl_sign.h"
+#include "fnv.h"
 #include "log.h"
 #include "sandns_err.h"
 #include "sign.h"
@@ -18,9 +19,7 @@ static uint64_t params_hash(uint64_t h, const sign_params_t *p)
 {
 	const uint32_t v[] = {p->algorithm, p->csk, p->nsec3, p->lifetime, p->refresh};
 
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		h = (h ^ v[i]) * 0x100000001b3ull;
-	return h;
+	return fnv_bytes(h, v, sizeof(v));
 }
 
 /* The index of zone ORIGIN in B, or B->nzones. */

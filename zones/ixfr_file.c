@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fnv.h"
 #include "ixfr_pvt.h"
 #include "rfile.h"
 #include "sandns_err.h"
@@ -16,15 +17,6 @@
 /* The file: this header, then per changeset [u32 length][its RRs][u64 FNV-1a of the RRs]. */
 static const char journal_magic[8] = {'S', 'N', 'S', 'I', 'X', 'F', 'R', '1'};
 #define REC_OVERHEAD 12u
-
-static uint64_t fnv1a(const uint8_t *p, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
 
 uint64_t ixfr_file_record_size(const ixfr_cs_t *cs)
 {
@@ -108,8 +100,9 @@ int ixfr_file_read(const char *path, uint64_t max_file, uint64_t max_bytes, unsi
 		uint32_t rl;
 
 		if (len - off < REC_OVERHEAD || (rl = wire_get32(buf + off)) > len - off - 12 ||
-		    fnv1a(buf + off + 4, rl) != ((uint64_t)wire_get32(buf + off + 4 + rl) << 32 |
-						 wire_get32(buf + off + 8 + rl))) {
+		    fnv_bytes(FNV_START, buf + off + 4, rl) !=
+			((uint64_t)wire_get32(buf + off + 4 + rl) << 32 |
+			 wire_get32(buf + off + 8 + rl))) {
 			ret = SANDNS_EPARSE;
 			snprintf(err, errlen, "IXFR journal %s: damaged at offset %zu", path, off);
 			break;
@@ -165,7 +158,7 @@ static bool write_all(int fd, const void *p, size_t len)
 static bool write_record(int fd, const ixfr_cs_t *cs)
 {
 	uint8_t head[4], tail[8];
-	uint64_t sum = fnv1a(ixfr_cs_data(cs), ixfr_cs_size(cs));
+	uint64_t sum = fnv_bytes(FNV_START, ixfr_cs_data(cs), ixfr_cs_size(cs));
 
 	wire_put32(head, (uint32_t)ixfr_cs_size(cs));
 	wire_put32(tail, (uint32_t)(sum >> 32));

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "sign_pvt.h"
 #include "zload_pvt.h"
 
@@ -250,16 +251,9 @@ fail:
 	return NULL;
 }
 
-static uint64_t fnv(uint64_t h, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	return h;
-}
-
 uint64_t sign_zone_digest(const zload_zone_t *zone)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = FNV_START;
 
 	for (size_t i = 0; i < zone->nrecs; i++) {
 		const zload_rec_t *r = &zone->recs[i];
@@ -272,11 +266,11 @@ uint64_t sign_zone_digest(const zload_zone_t *zone)
 
 		while (o[olen] != 0)
 			olen += (size_t)o[olen] + 1;
-		h = fnv(h, o, olen + 1);
-		h = fnv(h, fixed, sizeof(fixed));
-		h = fnv(h, zload_rec_rdata(zone, i), r->rdlen);
+		h = fnv_bytes(h, o, olen + 1);
+		h = fnv_bytes(h, fixed, sizeof(fixed));
+		h = fnv_bytes(h, zload_rec_rdata(zone, i), r->rdlen);
 	}
 	for (size_t i = 0; i < zone->nempty; i++)
-		h = fnv(h, ldns_rdf_data(zone->empty[i]), ldns_rdf_size(zone->empty[i]));
+		h = fnv_bytes(h, ldns_rdf_data(zone->empty[i]), ldns_rdf_size(zone->empty[i]));
 	return h;
 }

@@ -12,6 +12,7 @@
 
 #include <ldns/ldns.h>
 
+#include "fnv.h"
 #include "sign_pvt.h"
 
 /* Keys one zone may have in the directory (a rollover has a few at most). */
@@ -119,17 +120,14 @@ const char *sign_key_file(const sign_keys_t *keys, size_t i)
 
 uint64_t sign_keys_hash(const sign_keys_t *keys)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = FNV_START;
 
 	for (size_t i = 0; keys != NULL && i < keys->n; i++) {
 		const ldns_rdf *pub = ldns_rr_rdf(keys->dnskey[i], 3);
-		const uint8_t *p = ldns_rdf_data(pub);
 		uint16_t flags = sign_key_flags(keys, i);
 
-		h = (h ^ (flags >> 8)) * 0x100000001b3ull;
-		h = (h ^ (flags & 0xff)) * 0x100000001b3ull;
-		for (size_t j = 0; j < ldns_rdf_size(pub); j++)
-			h = (h ^ p[j]) * 0x100000001b3ull;
+		h = fnv_byte(fnv_byte(h, (uint8_t)(flags >> 8)), (uint8_t)flags);
+		h = fnv_bytes(h, ldns_rdf_data(pub), ldns_rdf_size(pub));
 	}
 	return h;
 }

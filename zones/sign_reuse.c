@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "sign_pvt.h"
 #include "wire.h"
 #include "zload_pvt.h"
@@ -27,11 +28,11 @@ static uint32_t rec_key(const zload_zone_t *z, size_t i)
 /* FNV-1a of OWNER (a wire name, any case) and KEY. */
 static uint64_t bucket_hash(const uint8_t *owner, uint32_t key)
 {
-	uint64_t h = 0xcbf29ce484222325ull ^ key;
+	uint64_t h = FNV_START ^ key;
 	size_t len = wire_name_len(owner);
 
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ wire_lower(owner[i])) * 0x100000001b3ull;
+		h = fnv_byte(h, wire_lower(owner[i]));
 	return h;
 }
 
