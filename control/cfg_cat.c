@@ -20,10 +20,7 @@ int cfg_set_catalog(cfg_t *cfg, const char *key, const char *value, const struct
 				value);
 	c.producer = strcmp(role, "producer") == 0;
 	c.origin = strdup(origin);
-	if (src->cmdline)
-		c.where = strdup("--catalog");
-	else if (asprintf(&c.where, "%s:%u", src->name, src->line) < 0)
-		c.where = NULL;
+	c.where = cfg_where_dup(src, key);
 	if (c.origin == NULL || c.where == NULL ||
 	    cfg_push(&cfg->catalogs, &cfg->ncatalogs, sizeof(c), &c) != SANDNS_EOK) {
 		free(c.origin);

@@ -13,16 +13,6 @@
 const sign_params_t cfg_dnssec_default = {SIGN_ALG_ECDSAP256SHA256, true, false, 14 * 86400,
 					  7 * 86400};
 
-/* "FILE:LINE" or "--KEY" into a new string. */
-static char *where_of(const char *key, const struct cfg_src *src)
-{
-	char *s = NULL;
-
-	if (src->cmdline || src->name == NULL)
-		return asprintf(&s, "--%s", key) < 0 ? NULL : s;
-	return asprintf(&s, "%s:%u", src->name, src->line) < 0 ? NULL : s;
-}
-
 /* Splits a copy of VALUE at white space into TOK (at most MAX; *N more than MAX: too many). */
 static char *split(const char *value, char **tok, size_t max, size_t *n)
 {
@@ -137,7 +127,7 @@ int cfg_set_dnssec_policy(cfg_t *cfg, const char *key, const char *value, const 
 				      cfg->dnssec_policies[i].where);
 	if (rc == SANDNS_EOK) {
 		pol.name = strdup(tok[0]);
-		pol.where = where_of(key, src);
+		pol.where = cfg_where_dup(src, key);
 		if (pol.name == NULL || pol.where == NULL ||
 		    cfg_push(&cfg->dnssec_policies, &cfg->ndnssec_policies, sizeof(pol), &pol) !=
 			SANDNS_EOK) {
@@ -175,7 +165,7 @@ int cfg_set_signing(cfg_t *cfg, enum cfg_key k, const char *key, const char *val
 	}
 	s.origin = strdup(tok[0]);
 	s.policy = n == 3 ? strdup(tok[2]) : NULL;
-	s.where = where_of(key, src);
+	s.where = cfg_where_dup(src, key);
 	free(copy);
 	if (s.origin == NULL || (n == 3 && s.policy == NULL) || s.where == NULL ||
 	    cfg_push(&cfg->signings, &cfg->nsignings, sizeof(s), &s) != SANDNS_EOK) {

@@ -17,15 +17,6 @@
 /* A key file larger than this is not one. */
 #define CFG_KEY_FILE_MAX (1u << 20)
 
-/* "FILE:LINE" or "--KEY" into buf. */
-static void cfg_where(const struct cfg_src *src, const char *key, char *buf, size_t len)
-{
-	if (src->name != NULL)
-		snprintf(buf, len, "%s:%u", src->name, src->line);
-	else
-		snprintf(buf, len, "%s", key);
-}
-
 /* Adds K (defined at WHERE) unless its name is taken: SANDNS_ECONFIG with the reason in err. */
 static int cfg_key_push(cfg_t *cfg, tsig_key_t *k, const char *where, char *err, size_t errlen)
 {

@@ -154,9 +154,7 @@ static int cfg_set_zone(cfg_t *cfg, const char *key, const char *value, const st
 
 	z.origin = strndup(value, olen);
 	abs = cfg_abs_path(src->basedir, path);
-	if (src->name != NULL ? asprintf(&z.where, "%s:%u", src->name, src->line) < 0
-			      : asprintf(&z.where, "%s", key) < 0)
-		z.where = NULL;
+	z.where = cfg_where_dup(src, key);
 	if (z.origin == NULL || abs == NULL || z.where == NULL ||
 	    zsrc_file(&z.src, abs) != SANDNS_EOK)
 		goto out_nomem;
@@ -246,12 +244,7 @@ static int cfg_set_notify(cfg_t *cfg, const char *key, const char *value, const 
 	}
 	n.origin = strdup(w[0]);
 	n.key = nw == 4 ? strdup(w[3]) : NULL;
-	if (src->name != NULL)
-		rc = asprintf(&n.where, "%s:%u", src->name, src->line);
-	else
-		rc = asprintf(&n.where, "%s", key);
-	if (rc < 0)
-		n.where = NULL;
+	n.where = cfg_where_dup(src, key);
 	if (n.origin == NULL || (nw == 4 && n.key == NULL) || n.where == NULL ||
 	    cfg_push(&cfg->notifies, &cfg->nnotifies, sizeof(n), &n) != SANDNS_EOK) {
 		free(n.origin);

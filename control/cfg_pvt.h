@@ -111,6 +111,12 @@ int cfg_keys_check(cfg_t *cfg, char *err, size_t errlen);
 /* cfg_keys.c: frees the keys (secrets wiped) and the ACLs. */
 void cfg_keys_free(cfg_t *cfg);
 
+/* cfg_val.c: where a setting was made, for its messages: "FILE:LINE", or KEY as given on the
+ * command line ("--zone"), into BUF (LEN bytes); cfg_where_dup(): a new string (NULL without
+ * memory). */
+void cfg_where(const struct cfg_src *src, const char *key, char *buf, size_t len);
+char *cfg_where_dup(const struct cfg_src *src, const char *key);
+
 /* cfg_val.c: the message into err (ERRLEN bytes); returns SANDNS_ECONFIG. */
 __attribute__((format(printf, 3, 4))) int cfg_fail(char *err, size_t errlen, const char *fmt, ...);
 

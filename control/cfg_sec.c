@@ -34,10 +34,7 @@ int cfg_set_primary(cfg_t *cfg, const char *key, const char *value, const struct
 	}
 	p.origin = strdup(tok[0]);
 	p.key = n == 4 ? strdup(tok[3]) : NULL;
-	if (src->name != NULL)
-		snprintf(p.where, sizeof(p.where), "%s:%u", src->name, src->line);
-	else
-		snprintf(p.where, sizeof(p.where), "%s", key);
+	cfg_where(src, key, p.where, sizeof(p.where));
 	free(copy);
 	if (p.origin == NULL || (n == 4 && p.key == NULL) ||
 	    cfg_push(&cfg->primaries, &cfg->nprimaries, sizeof(p), &p) != SANDNS_EOK) {

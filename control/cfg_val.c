@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,22 @@
 
 #include "cfg_pvt.h"
 #include "sandns_err.h"
+
+void cfg_where(const struct cfg_src *src, const char *key, char *buf, size_t len)
+{
+	if (src->name != NULL)
+		snprintf(buf, len, "%s:%u", src->name, src->line);
+	else
+		snprintf(buf, len, "%s", key);
+}
+
+char *cfg_where_dup(const struct cfg_src *src, const char *key)
+{
+	char buf[PATH_MAX + 16];
+
+	cfg_where(src, key, buf, sizeof(buf));
+	return strdup(buf);
+}
 
 int cfg_fail(char *err, size_t errlen, const char *fmt, ...)
 {

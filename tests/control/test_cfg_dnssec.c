@@ -87,10 +87,33 @@ static void test_errors(void)
 	fails("zone a. a.zone\ndnssec-policy p\ndnssec-policy p\n", "defined already at t.conf:2");
 }
 
+/* On the command line the errors name the option as given ("--dnssec", "--catalog"). */
+static void test_cmdline_where(void)
+{
+	char *dnssec[] = {"sandnsd", "--zone", "example.com.=a.zone", "--dnssec",
+			  "nozone.test. nsec"};
+	char *catalog[] = {"sandnsd", "--zone", "example.com.=a.zone", "--catalog",
+			   "example.com. consumer"};
+	cfg_t *cfg = cfg_new();
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	if (cfg_load_args(cfg, 5, dnssec, err, sizeof(err)) == SANDNS_EOK)
+		CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_EQUAL(strncmp(err, "--dnssec: ", 10), 0);
+	cfg_free(&cfg);
+	cfg = cfg_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	if (cfg_load_args(cfg, 5, catalog, err, sizeof(err)) == SANDNS_EOK)
+		CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_EQUAL(strncmp(err, "--catalog: ", 11), 0);
+	cfg_free(&cfg);
+}
+
 void reg_cutest_cfg_dnssec(void)
 {
 	CU_pSuite s = CU_add_suite("cfg_dnssec", NULL, NULL);
 
 	CU_add_test(s, "dnssec, dnssec-signing, dnssec-policy, dnssec-key-dir", test_lines);
 	CU_add_test(s, "errors name the line and what to fix", test_errors);
+	CU_add_test(s, "on the command line, errors name the option", test_cmdline_where);
 }
