@@ -19,6 +19,11 @@
 #   sandnsd-af_xdp-dnstap  sandnsd-af_xdp with the query log on (dnstap to a file in the temporary
 #                       directory; not in the default list): the cost of the log, and what it
 #                       dropped (its dnstap-queued and dnstap-dropped are printed after each run)
+#   sandnsd-af_xdp-metrics sandnsd-af_xdp with the Prometheus endpoint on (127.0.0.1@9953 in the
+#                       server's namespace; not in the default list), scraped every SCRAPE seconds
+#                       (1) by curl while it is measured: the cost of the endpoint and its scrapes
+#                       (the counters themselves are always counted); the scrapes and the last
+#                       sandns_queries_total are printed after each run
 # RUNS times, round robin (run 1 of every server, then run 2, ...), each server is started, gets
 # the generator for DURATION seconds at each offered rate, and is stopped; a run's best replies/s is
 # kept with its offered rate, its loss and the CPU use of both cores while it ran (/proc/stat).
@@ -33,7 +38,7 @@
 # nsd-udp, "50000 100000 150000 200000 250000 300000", XDP_RATES for the others, "100000
 # 200000 350000 500000 650000 800000"), DNSPERF_QPS (20000; 0: no dnsperf), DNSPERF_TIME (5),
 # GEN_CPU (0), SRV_CPU (1), KEEP=1 keeps the logs, LOCK (/tmp/sandns-bench.lock), LOCK_WAIT
-# (3600 s), OTHERS_MAX (20). Each server's run (start, sweep, stop) holds LOCK, so that
+# (3600 s), OTHERS_MAX (20), SCRAPE (1: seconds between the metrics variant's scrapes). Each server's run (start, sweep, stop) holds LOCK, so that
 # benchmarks sharing the machine don't overlap. Builds and tests of others don't take it: a rate
 # during which processes not of this benchmark took OTHERS_MAX % of a core or more is measured
 # once more, and the quieter of the two is kept; the "others" columns say what was left.
@@ -91,8 +96,10 @@ else
 fi
 for name in $SERVERS; do
 	case $name in
-	sandnsd-af_xdp | sandnsd-af_packet | sandnsd-af_xdp-dnstap)
-		[ -x "$SANDNSD" ] || die "no sandnsd at $SANDNSD (build first, or set SANDNSD)" ;;
+	sandnsd-af_xdp | sandnsd-af_packet | sandnsd-af_xdp-dnstap | sandnsd-af_xdp-metrics)
+		[ -x "$SANDNSD" ] || die "no sandnsd at $SANDNSD (build first, or set SANDNSD)"
+		[ "$name" = "${name%-metrics}" ] || NEED+=(curl)
+		;;
 	reflector-af_xdp | reflector-af_packet)
 		[ -x "$REFLECTOR" ] || die "no reflector at $REFLECTOR (build first, or set REFLECTOR)" ;;
 	knot-xdp | knot-udp) NEED+=(knotd) ;;
@@ -122,13 +129,42 @@ cp "$REFLECTOR" "$TMP/sandns-reflector" 2>/dev/null && REFLECTOR=$TMP/sandns-ref
 [ "$GEN" = dpgen ] && cp "$DPGEN" "$TMP/sandns-dpgen" 2>/dev/null && DPGEN=$TMP/sandns-dpgen
 CG=/sys/fs/cgroup/cpuset/sandns-bench-$$
 PID=
+SCRAPER=
+MPORT=9953
+SCRAPE=${SCRAPE:-1}
 PINNER=
 KADDR=0
 declare -A NA # server -> why it cannot run here ("not available on this kernel: ...")
 
 # Ends our server: SIGTERM, up to 15 s, then SIGKILL; then whatever it left in our server
 # namespace (nsd's children, say), by PID.
+# The metrics variant's scraper: curl in the server's namespace every SCRAPE seconds (each
+# bounded to 1 s), the last body kept in $TMP/scrape, one line per scrape in $TMP/scrapes.
+start_scraper() {
+	: >"$TMP/scrapes"
+	: >"$TMP/scrape.err"
+	(
+		while :; do
+			if ip netns exec "$SRV" curl -s -m 1 -o "$TMP/scrape.new" \
+				"http://127.0.0.1:$MPORT/metrics"; then
+				mv "$TMP/scrape.new" "$TMP/scrape" && echo ok >>"$TMP/scrapes"
+			else
+				echo failed >>"$TMP/scrape.err"
+			fi
+			sleep "$SCRAPE"
+		done
+	) 9>&- &
+	SCRAPER=$!
+}
+stop_scraper() {
+	[ -n "$SCRAPER" ] || return 0
+	kill "$SCRAPER" 2>/dev/null
+	wait "$SCRAPER" 2>/dev/null
+	SCRAPER=
+}
+
 stop_server() {
+	stop_scraper
 	[ -n "$PID" ] || return 0
 	kill -TERM "$PID" 2>/dev/null
 	for _ in $(seq 1 150); do
@@ -310,7 +346,12 @@ start_server() {
 	local life=$((60 + DNSPERF_TIME + 15 + $(rates_of "$name" | wc -w) * (DURATION + 25)))
 	local pmd=${name#*-} tap=()
 	pmd=${pmd%-dnstap}
+	pmd=${pmd%-metrics}
 	[ "$name" = "${name%-dnstap}" ] || tap=(--dnstap "$TMP/$name-r$run.tap")
+	if [ "$name" != "${name%-metrics}" ]; then
+		ip -n "$SRV" link set lo up
+		tap=(--metrics "127.0.0.1@$MPORT")
+	fi
 	case $name in
 	sandnsd-* | reflector-*)
 		topo_eal eal "$pmd" "$VS" "$SRV_CPU" "sandnsbench$$-$name-r$run" \
@@ -562,6 +603,7 @@ for run in $(seq 1 "$RUNS"); do
 			head -5 <<<"$chk" | sed 's/^/     /'
 		fi
 		[ "$run" = 1 ] && [ "$DNSPERF_QPS" != 0 ] && run_dnsperf "$name"
+		case $name in *-metrics) start_scraper ;; esac
 		best=0
 		for rate in $(rates_of "$name"); do
 			read -r sent replies cg cs csu csk oth othtop gc rc < <(run_gun "$name" "$run" "$rate")
@@ -600,6 +642,12 @@ for run in $(seq 1 "$RUNS"); do
 			sleep 0.5
 		done
 		case $name in
+		*-metrics)
+			stop_scraper
+			echo "  $name run $run: $(wc -l <"$TMP/scrapes") scrapes;" \
+				"$(grep -c . "$TMP/scrape.err") failed;" \
+				"$(awk '/^sandns_queries_total/ { n += $NF } END { printf "last scrape: sandns_queries_total %d", n }' "$TMP/scrape")"
+			;;
 		*-dnstap) "$SANDNSCTL" --control "$TMP/$name-r$run.sock" stats 2>&1 | grep '^dnstap:' |
 			sed "s/^/  $name run $run: /" ;;
 		esac
