@@ -24,6 +24,8 @@
 #                       (1) by curl while it is measured: the cost of the endpoint and its scrapes
 #                       (the counters themselves are always counted); the scrapes and the last
 #                       sandns_queries_total are printed after each run
+#   sandnsd-af_xdp-alt  sandnsd-af_xdp run from SANDNSD_ALT, another build (not in the default
+#                       list): two builds side by side in one run, e.g. a change's cost
 # RUNS times, round robin (run 1 of every server, then run 2, ...), each server is started, gets
 # the generator for DURATION seconds at each offered rate, and is stopped; a run's best replies/s is
 # kept with its offered rate, its loss and the CPU use of both cores while it ran (/proc/stat).
@@ -33,7 +35,7 @@
 #
 # Environment: GEN (dpgen, the default, or kxdpgun), GEN_PMD (dpgen's port: af_xdp, the default,
 # or af_packet), GEN_NAPI_FIFO (1: the generator's veth NAPI thread runs SCHED_FIFO; 0: not),
-# SANDNSD, SANDNSCTL, REFLECTOR, DPGEN (default build/...), SERVERS (the six above), RUNS (3),
+# SANDNSD, SANDNSCTL, REFLECTOR, DPGEN (default build/...), SANDNSD_ALT (for -alt), SERVERS (the six above), RUNS (3),
 # DURATION (5), RATES (one list for every server; default: KERNEL_RATES for knot-udp and
 # nsd-udp, "50000 100000 150000 200000 250000 300000", XDP_RATES for the others, "100000
 # 200000 350000 500000 650000 800000"), DNSPERF_QPS (20000; 0: no dnsperf), DNSPERF_TIME (5),
@@ -96,8 +98,10 @@ else
 fi
 for name in $SERVERS; do
 	case $name in
-	sandnsd-af_xdp | sandnsd-af_packet | sandnsd-af_xdp-dnstap | sandnsd-af_xdp-metrics)
+	sandnsd-af_xdp | sandnsd-af_packet | sandnsd-af_xdp-dnstap | sandnsd-af_xdp-metrics | sandnsd-af_xdp-alt)
 		[ -x "$SANDNSD" ] || die "no sandnsd at $SANDNSD (build first, or set SANDNSD)"
+		[ "$name" = "${name%-alt}" ] || [ -x "${SANDNSD_ALT:-}" ] ||
+			die "sandnsd-af_xdp-alt needs SANDNSD_ALT, another sandnsd to run"
 		[ "$name" = "${name%-metrics}" ] || NEED+=(curl)
 		;;
 	reflector-af_xdp | reflector-af_packet)
@@ -125,6 +129,7 @@ TMP=$(mktemp -d /tmp/sandns-bench.XXXXXX)
 chmod 755 "$TMP"
 # Copies: every run uses the same binaries, whatever is rebuilt meanwhile.
 cp "$SANDNSD" "$TMP/sandnsd" 2>/dev/null && SANDNSD=$TMP/sandnsd
+if [ -n "${SANDNSD_ALT:-}" ]; then cp "$SANDNSD_ALT" "$TMP/sandnsd-alt" 2>/dev/null && SANDNSD_ALT=$TMP/sandnsd-alt; fi
 cp "$REFLECTOR" "$TMP/sandns-reflector" 2>/dev/null && REFLECTOR=$TMP/sandns-reflector
 [ "$GEN" = dpgen ] && cp "$DPGEN" "$TMP/sandns-dpgen" 2>/dev/null && DPGEN=$TMP/sandns-dpgen
 CG=/sys/fs/cgroup/cpuset/sandns-bench-$$
@@ -347,6 +352,9 @@ start_server() {
 	local pmd=${name#*-} tap=()
 	pmd=${pmd%-dnstap}
 	pmd=${pmd%-metrics}
+	pmd=${pmd%-alt}
+	local bin=$SANDNSD
+	[ "$name" = "${name%-alt}" ] || bin=$SANDNSD_ALT
 	[ "$name" = "${name%-dnstap}" ] || tap=(--dnstap "$TMP/$name-r$run.tap")
 	if [ "$name" != "${name%-metrics}" ]; then
 		ip -n "$SRV" link set lo up
@@ -367,7 +375,7 @@ start_server() {
 	esac
 	case $name in
 	sandnsd-*)
-		"${ON_SRV[@]}" ip netns exec "$SRV" timeout -s KILL "$life" "$SANDNSD" --foreground \
+		"${ON_SRV[@]}" ip netns exec "$SRV" timeout -s KILL "$life" "$bin" --foreground \
 			--io dpdk --zone "example.com.=$ZDIR/example.com.zone" \
 			--zone "example.net.=$ZDIR/example.net.zone" --cert "$CERT" --listen "$SADDR" \
 			--control "$TMP/$name-r$run.sock" --state-dir "$TMP/$name-r$run.state" \
@@ -569,6 +577,7 @@ else
 fi
 echo "bench: $(nproc) cores, kernel $(uname -r), generator: $GENDESC, $(knotd -V 2>&1 | head -1), $(nsd -v 2>&1 | head -1)"
 echo "bench: sandnsd $(sha256sum "$SANDNSD" | cut -c1-12) (git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$(git -C "$ROOT" status --porcelain -uno 2>/dev/null | grep -q . && echo ', work tree modified'))"
+[ -z "${SANDNSD_ALT:-}" ] || echo "bench: sandnsd-af_xdp-alt runs $(sha256sum "$SANDNSD_ALT" | cut -c1-12)"
 echo "bench: generator cpu $GEN_CPU, server cpu $SRV_CPU; $RUNS runs; $DURATION s per rate; servers: $SERVERS"
 if [ -n "$RATES" ]; then echo "bench: rates: $RATES"; else
 	echo "bench: rates: $KERNEL_RATES (knot-udp, nsd-udp); $XDP_RATES (the others)"; fi
