@@ -81,10 +81,20 @@ static int walk_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, co
 	return 0;
 }
 
+/*
+ * A reason a member was left out, into OUT->refused; past CATZ_REASONS_MAX of them only counted
+ * (OUT->nrefused_more), so that a catalog of a million bad PTRs costs neither a million lines of
+ * log nor their memory.
+ */
 static bool refuse(catz_t *out, const char *fmt, const char *a, const char *b)
 {
-	char **r = realloc(out->refused, (out->nrefused + 1) * sizeof(*r));
+	char **r;
 
+	if (out->nrefused >= CATZ_REASONS_MAX) {
+		out->nrefused_more++;
+		return true;
+	}
+	r = realloc(out->refused, (out->nrefused + 1) * sizeof(*r));
 	if (r == NULL)
 		return false;
 	out->refused = r;
@@ -123,42 +133,92 @@ bool catz_has(const catz_t *c, const char *member)
 	return false;
 }
 
-/* Sorts out W's PTRs into OUT: those that make a member, those refused (and why). */
-static int members_of(struct walk *w, catz_t *out)
+/* The PTRs' indexes sorted by label (or by name), ties in record order: qsort's context. */
+static const catz_member_t *sort_ptrs;
+static bool sort_by_name;
+
+static int ptr_cmp(const void *x, const void *y)
 {
+	const size_t a = *(const size_t *)x, b = *(const size_t *)y;
+	const int c = sort_by_name ? strcmp(sort_ptrs[a].name, sort_ptrs[b].name)
+				   : strcmp(sort_ptrs[a].label, sort_ptrs[b].label);
+
+	return c != 0 ? c : (a > b) - (a < b);
+}
+
+/*
+ * For each PTR of W, how many share its label (or its name) into COUNT, and whether it is the
+ * first of them in record order into FIRST: sorted, so that a catalog of n PTRs costs n log n,
+ * not n squared. False without memory.
+ */
+static bool group(const struct walk *w, bool by_name, size_t *count, bool *first)
+{
+	size_t *idx = malloc((w->nptrs + 1) * sizeof(*idx));
+
+	if (idx == NULL)
+		return false;
+	for (size_t i = 0; i < w->nptrs; i++)
+		idx[i] = i;
+	sort_ptrs = w->ptrs;
+	sort_by_name = by_name;
+	qsort(idx, w->nptrs, sizeof(*idx), ptr_cmp);
+	for (size_t i = 0, end; i < w->nptrs; i = end) {
+		const catz_member_t *g = &w->ptrs[idx[i]];
+
+		for (end = i + 1; end < w->nptrs; end++) {
+			const catz_member_t *o = &w->ptrs[idx[end]];
+
+			if (strcmp(by_name ? o->name : o->label, by_name ? g->name : g->label) != 0)
+				break;
+		}
+		for (size_t k = i; k < end; k++) {
+			count[idx[k]] = end - i;
+			first[idx[k]] = k == i;
+		}
+	}
+	free(idx);
+	return true;
+}
+
+/*
+ * Sorts out W's PTRs into OUT: those that make a member (the first MAX_MEMBERS of them), those
+ * refused (and why).
+ */
+static int members_of(struct walk *w, catz_t *out, size_t max_members)
+{
+	size_t *n_label = calloc(w->nptrs + 1, sizeof(size_t));
+	size_t *n_name = calloc(w->nptrs + 1, sizeof(size_t));
+	bool *f_label = calloc(w->nptrs + 1, sizeof(bool));
+	bool *f_name = calloc(w->nptrs + 1, sizeof(bool));
+	size_t over = 0;
+	int rc = -ENOMEM;
+
+	if (n_label == NULL || n_name == NULL || f_label == NULL || f_name == NULL ||
+	    !group(w, false, n_label, f_label) || !group(w, true, n_name, f_name))
+		goto out;
 	for (size_t i = 0; i < w->nptrs; i++) {
 		const catz_member_t *p = &w->ptrs[i];
-		size_t same_label = 0, same_name = 0;
-		bool first_label = true, first_name = true;
+		const size_t same_label = n_label[i], same_name = n_name[i];
+		const bool first_label = f_label[i], first_name = f_name[i];
 
-		for (size_t j = 0; j < w->nptrs; j++) {
-			if (strcmp(w->ptrs[j].label, p->label) == 0) {
-				same_label++;
-				first_label &= j >= i;
-			}
-			if (strcmp(w->ptrs[j].name, p->name) == 0) {
-				same_name++;
-				first_name &= j >= i;
-			}
-		}
 		if (same_label > 1) {
 			if (first_label &&
 			    !refuse(out,
 				    "%s.zones: %s: several PTR records under one label "
 				    "(RFC 9432 4.1: exactly one)",
 				    p->label, p->name))
-				return -ENOMEM;
+				goto out;
 			continue;
 		}
 		if (!good_name(p->name)) {
 			if (!refuse(out, "%s: %s: not an absolute domain name", p->name, p->label))
-				return -ENOMEM;
+				goto out;
 			continue;
 		}
 		if (strcmp(p->name, w->origin) == 0) {
 			if (!refuse(out, "%s: the catalog cannot list itself (%s)", p->name,
 				    p->label))
-				return -ENOMEM;
+				goto out;
 			continue;
 		}
 		if (same_name > 1) {
@@ -166,7 +226,11 @@ static int members_of(struct walk *w, catz_t *out)
 						  "%s: listed twice in the catalog (label %s and "
 						  "others): left out until it is listed once",
 						  p->name, p->label))
-				return -ENOMEM;
+				goto out;
+			continue;
+		}
+		if (out->nmembers >= max_members) {
+			over++;
 			continue;
 		}
 		out->members[out->nmembers].name = strdup(p->name);
@@ -175,14 +239,21 @@ static int members_of(struct walk *w, catz_t *out)
 		    out->members[out->nmembers].label == NULL) {
 			free(out->members[out->nmembers].name);
 			free(out->members[out->nmembers].label);
-			return -ENOMEM;
+			goto out;
 		}
 		out->nmembers++;
 	}
-	return SANDNS_EOK;
+	out->over = over;
+	rc = SANDNS_EOK;
+out:
+	free(n_label);
+	free(n_name);
+	free(f_label);
+	free(f_name);
+	return rc;
 }
 
-int catz_parse(const zload_zone_t *zone, catz_t *out, char *err, size_t errlen)
+int catz_parse(const zload_zone_t *zone, size_t max_members, catz_t *out, char *err, size_t errlen)
 {
 	struct walk w = {0};
 	char *origin = lower_dup(zload_origin(zone));
@@ -211,7 +282,7 @@ int catz_parse(const zload_zone_t *zone, catz_t *out, char *err, size_t errlen)
 		goto out;
 	}
 	out->members = calloc(w.nptrs + 1, sizeof(*out->members));
-	if (out->members == NULL || members_of(&w, out) != SANDNS_EOK)
+	if (out->members == NULL || members_of(&w, out, max_members) != SANDNS_EOK)
 		goto nomem;
 	rc = SANDNS_EOK;
 	goto out;

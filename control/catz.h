@@ -14,22 +14,38 @@ typedef struct catz_member {
 	char *label; /* lower case, as in the owner */
 } catz_member_t;
 
+/* Reasons kept one by one in catz_t.refused; those past it are only counted. */
+#define CATZ_REASONS_MAX 64
+
+/*
+ * Members a consumer catalog may add unless its line says otherwise (`catalog ORIGIN consumer
+ * max-members N`): each is a zone served, transferred and refreshed, and a catalog comes from a
+ * primary, so the number is bounded like everything an outsider can make us hold.
+ */
+#define CATZ_MAX_MEMBERS_DEFAULT 10000
+/* The largest max-members taken. */
+#define CATZ_MAX_MEMBERS_LIMIT 1000000
+
 typedef struct catz {
 	catz_member_t *members; /* in the order of their first record */
 	size_t nmembers;
 	char **refused; /* why each member left out was, one reason each ("NAME: ...") */
 	size_t nrefused;
+	size_t nrefused_more; /* members left out past CATZ_REASONS_MAX reasons: counted only */
+	size_t over;	      /* valid members left out past the bound on members */
 } catz_t;
 
 /*
  * The members of catalog ZONE (as read: its origin is the catalog's). A catalog without exactly
  * one version TXT "2" (version.CATALOG) is refused whole: SANDNS_EZONE with the reason in ERR
  * (the caller keeps the members it had). Otherwise SANDNS_EOK and OUT holds every member listed
- * once by one PTR; a member listed under two labels, a label with several PTR records, a PTR
+ * once by one PTR, the first MAX_MEMBERS of them in record order (those past it counted in
+ * OUT->over); a member listed under two labels, a label with several PTR records, a PTR
  * naming no valid absolute name, the catalog itself: left out, each with its reason in
- * OUT->refused. -ENOMEM without memory.
+ * OUT->refused (past CATZ_REASONS_MAX, counted in OUT->nrefused_more). Costs n log n for n
+ * PTR records. -ENOMEM without memory.
  */
-int catz_parse(const zload_zone_t *zone, catz_t *out, char *err, size_t errlen);
+int catz_parse(const zload_zone_t *zone, size_t max_members, catz_t *out, char *err, size_t errlen);
 
 /* Frees what OUT holds; leaves it empty. */
 void catz_clear(catz_t *out);

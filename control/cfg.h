@@ -154,11 +154,13 @@
  *                                  s, m, h, d or w; the refresh shorter than the lifetime.
  *   dnssec-key-dir DIR             the signing keys, BIND K*.key/.private pairs, made there when
  *                                  missing (default: state-dir's "keys"; docs/configuration.md).
- *   catalog ORIGIN consumer    (+) zone ORIGIN, a secondary zone (zone and primary lines), is a
+ *   catalog ORIGIN consumer [max-members N]
+ *                              (+) zone ORIGIN, a secondary zone (zone and primary lines), is a
  *                                  catalog zone (RFC 9432, version 2): each member it lists
  *                                  becomes a secondary zone of the same primaries (same keys),
  *                                  its copy in state-dir's catalog/ directory; members come and
- *                                  go with the catalog's transfers, at run time.
+ *                                  go with the catalog's transfers, at run time. At most N
+ *                                  members (default 10000; 1..1000000), the first listed.
  *   catalog ORIGIN producer    (+) sandns makes zone ORIGIN (its zone line's FILE is not read)
  *                                  a catalog of every other zone it serves, at each publish.
  *   eal-args ARG...            (+) DPDK EAL arguments, split at white space (command line: after
@@ -223,9 +225,10 @@ typedef struct cfg_zone {
 
 /* `catalog ORIGIN consumer|producer`: ORIGIN (a configured zone) is a catalog (RFC 9432). */
 typedef struct cfg_catalog {
-	char *origin;  /* as written */
-	bool producer; /* false: consumer (its members become secondary zones) */
-	char *where;   /* "FILE:LINE" or "--catalog", for messages */
+	char *origin;	    /* as written */
+	bool producer;	    /* false: consumer (its members become secondary zones) */
+	char *where;	    /* "FILE:LINE" or "--catalog", for messages */
+	size_t max_members; /* a consumer adds at most these (CATZ_MAX_MEMBERS_DEFAULT) */
 } cfg_catalog_t;
 
 typedef struct cfg_addr {

@@ -5,20 +5,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catz.h"
 #include "cfg_pvt.h"
 #include "sandns_err.h"
 
 int cfg_set_catalog(cfg_t *cfg, const char *key, const char *value, const struct cfg_src *src,
 		    char *err, size_t errlen)
 {
-	char origin[512], role[32], extra[2];
-	cfg_catalog_t c = {0};
-	int n = sscanf(value, "%511s %31s %1s", origin, role, extra);
+	char origin[512], role[32], opt[32], num[32], extra[2];
+	cfg_catalog_t c = {.max_members = CATZ_MAX_MEMBERS_DEFAULT};
+	int n = sscanf(value, "%511s %31s %31s %31s %1s", origin, role, opt, num, extra);
+	char *end;
 
-	if (n != 2 || (strcmp(role, "consumer") != 0 && strcmp(role, "producer") != 0))
-		return cfg_fail(err, errlen, "%s: expected ORIGIN consumer|producer, not '%s'", key,
-				value);
+	if ((n != 2 && n != 4) || (strcmp(role, "consumer") != 0 && strcmp(role, "producer") != 0))
+		return cfg_fail(err, errlen,
+				"%s: expected ORIGIN consumer [max-members N] or ORIGIN producer, "
+				"not '%s'",
+				key, value);
 	c.producer = strcmp(role, "producer") == 0;
+	if (n == 4) {
+		unsigned long long v;
+
+		if (c.producer || strcmp(opt, "max-members") != 0)
+			return cfg_fail(err, errlen,
+					"%s: expected ORIGIN consumer [max-members N] or ORIGIN "
+					"producer, not '%s'",
+					key, value);
+		errno = 0;
+		v = strtoull(num, &end, 10);
+		if (errno != 0 || end == num || *end != '\0' || num[0] == '-' || v < 1 ||
+		    v > CATZ_MAX_MEMBERS_LIMIT)
+			return cfg_fail(err, errlen,
+					"%s: max-members '%s' is not a number of 1 to %d", key, num,
+					CATZ_MAX_MEMBERS_LIMIT);
+		c.max_members = (size_t)v;
+	}
 	c.origin = strdup(origin);
 	c.where = cfg_where_dup(src, key);
 	if (c.origin == NULL || c.where == NULL ||

@@ -95,6 +95,7 @@ void ctl_catz_free(ctl_t *ctl)
 static bool read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
 {
 	const zload_zone_t *raw = ctl->info.raw != NULL ? ctl->info.raw[i] : NULL;
+	const cfg_catalog_t *c = cfg_catalog_find(ctl->cfg, cat);
 	zload_zone_t *read = NULL;
 	char err[1024];
 	int rc;
@@ -110,7 +111,8 @@ static bool read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
 		}
 		raw = read;
 	}
-	rc = catz_parse(raw, out, err, sizeof(err));
+	rc = catz_parse(raw, c != NULL ? c->max_members : CATZ_MAX_MEMBERS_DEFAULT, out, err,
+			sizeof(err));
 	zload_free(&read);
 	if (rc != SANDNS_EOK) {
 		log_msg(LOG_ERR, "%s; the members it had stay served", err);
@@ -118,6 +120,14 @@ static bool read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
 	}
 	for (size_t k = 0; k < out->nrefused; k++)
 		log_msg(LOG_WARNING, "catalog %s: member %s", cat, out->refused[k]);
+	if (out->nrefused_more > 0)
+		log_msg(LOG_WARNING, "catalog %s: %zu more members left out for such reasons", cat,
+			out->nrefused_more);
+	if (out->over > 0)
+		log_msg(LOG_WARNING,
+			"catalog %s: %zu members past the first %zu left out: the catalog's "
+			"max-members (%s)",
+			cat, out->over, out->nmembers, c != NULL ? c->where : "default");
 	return true;
 }
 

@@ -28,7 +28,7 @@ static int parse(const char *text, catz_t *out, char *err, size_t errlen)
 	int rc;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
-	rc = catz_parse(z, out, err, errlen);
+	rc = catz_parse(z, CATZ_MAX_MEMBERS_DEFAULT, out, err, errlen);
 	zload_free(&z);
 	return rc;
 }
@@ -238,8 +238,111 @@ static void test_cfg_catalog(void)
 	cfg_free(&cfg);
 	cfg = cfg_of("zone a.test. a.zone\ncatalog a.test. maybe\n", &rc, err, sizeof(err));
 	CU_ASSERT_EQUAL(rc, SANDNS_ECONFIG);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "expected ORIGIN consumer|producer"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "expected ORIGIN consumer [max-members N]"));
 	cfg_free(&cfg);
+
+	/* max-members: a consumer's bound, 10000 unless said; a number of 1 to 1000000. */
+	cfg = cfg_of("zone cat.test. cat.zone\nprimary cat.test. 192.0.2.1\n"
+		     "catalog cat.test. consumer max-members 3\n",
+		     &rc, err, sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(rc, SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg->catalogs[0].max_members, 3);
+	cfg_free(&cfg);
+	cfg = cfg_of("zone cat.test. cat.zone\nprimary cat.test. 192.0.2.1\n"
+		     "catalog cat.test. consumer\n",
+		     &rc, err, sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(rc, SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg->catalogs[0].max_members, CATZ_MAX_MEMBERS_DEFAULT);
+	cfg_free(&cfg);
+	{
+		static const char *const bad[] = {
+		    "catalog cat.test. consumer max-members 0\n",
+		    "catalog cat.test. consumer max-members 1000001\n",
+		    "catalog cat.test. consumer max-members -1\n",
+		    "catalog cat.test. consumer max-members 12x\n",
+		    "catalog cat.test. consumer max-zones 12\n",
+		    "catalog cat.test. producer max-members 12\n",
+		    "catalog cat.test. consumer max-members\n"};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char text[256];
+
+			snprintf(text, sizeof(text),
+				 "zone cat.test. cat.zone\nprimary cat.test. 192.0.2.1\n%s",
+				 bad[i]);
+			cfg = cfg_of(text, &rc, err, sizeof(err));
+			CU_ASSERT_EQUAL(rc, SANDNS_ECONFIG);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, "t.conf:3: catalog"));
+			cfg_free(&cfg);
+		}
+	}
+}
+
+/* A catalog's text of N members m<i>.test. under labels l<i>, then EXTRA. */
+static char *big_catalog(size_t n, const char *extra)
+{
+	size_t cap = 256 + n * 48 + strlen(extra), o;
+	char *t = malloc(cap);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	o = (size_t)snprintf(t, cap, "%s", HEAD "version IN TXT \"2\"\n");
+	for (size_t i = 0; i < n; i++)
+		o += (size_t)snprintf(t + o, cap - o, "l%zu.zones IN PTR m%zu.test.\n", i, i);
+	snprintf(t + o, cap - o, "%s", extra);
+	return t;
+}
+
+/*
+ * What a primary can make us hold is bounded: members past max-members are left out (the first
+ * ones, in record order, kept) and counted; past CATZ_REASONS_MAX reasons, refusals are only
+ * counted; and 20,000 PTRs are sorted out at once (n log n: n squared string comparisons would
+ * take minutes at a million).
+ */
+static void test_bounds(void)
+{
+	char err[512], lerr[512];
+	catz_t c;
+	char *text = big_catalog(20000, "");
+	zload_zone_t *z =
+	    zload_string("cat.test.", text, "cat.zone", NULL, NULL, lerr, sizeof(lerr));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL_FATAL(catz_parse(z, 5, &c, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(c.nmembers, 5);
+	CU_ASSERT_EQUAL(c.over, 19995);
+	CU_ASSERT_STRING_EQUAL(c.members[0].name, "m0.test.");
+	CU_ASSERT_STRING_EQUAL(c.members[4].name, "m4.test.");
+	CU_ASSERT_EQUAL(c.nrefused, 0);
+	catz_clear(&c);
+	CU_ASSERT_EQUAL_FATAL(catz_parse(z, CATZ_MAX_MEMBERS_DEFAULT, &c, err, sizeof(err)),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL(c.nmembers, CATZ_MAX_MEMBERS_DEFAULT);
+	CU_ASSERT_EQUAL(c.over, 20000 - CATZ_MAX_MEMBERS_DEFAULT);
+	catz_clear(&c);
+	zload_free(&z);
+	free(text);
+
+	/* 100 members each listed twice: 100 reasons, 64 kept, 36 counted; none a member. */
+	{
+		char extra[4096 * 2];
+		size_t o = 0;
+
+		for (size_t i = 0; i < 100; i++)
+			o += (size_t)snprintf(extra + o, sizeof(extra) - o,
+					      "d%zu.zones IN PTR m%zu.test.\n", i, i);
+		text = big_catalog(100, extra);
+	}
+	z = zload_string("cat.test.", text, "cat.zone", NULL, NULL, lerr, sizeof(lerr));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL_FATAL(catz_parse(z, CATZ_MAX_MEMBERS_DEFAULT, &c, err, sizeof(err)),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL(c.nmembers, 0);
+	CU_ASSERT_EQUAL(c.nrefused, CATZ_REASONS_MAX);
+	CU_ASSERT_EQUAL(c.nrefused_more, 100 - CATZ_REASONS_MAX);
+	CU_ASSERT(refused(&c, "listed twice"));
+	catz_clear(&c);
+	zload_free(&z);
+	free(text);
 }
 
 static void test_keep_static(void)
@@ -308,7 +411,8 @@ static void test_produce(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
 	CU_ASSERT(zload_serial(z1) > 100);
 	/* What it makes reads back as a catalog with those members. */
-	CU_ASSERT_EQUAL_FATAL(catz_parse(z1, &c, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(catz_parse(z1, CATZ_MAX_MEMBERS_DEFAULT, &c, err, sizeof(err)),
+			      SANDNS_EOK);
 	CU_ASSERT_EQUAL(c.nmembers, 2);
 	CU_ASSERT(catz_has(&c, "a.test.") && catz_has(&c, "b.test."));
 	catz_label("b.test.", l1, sizeof(l1));
@@ -336,6 +440,7 @@ void reg_cutest_catz(void)
 	CU_add_test(s, "several PTRs under a label, the catalog itself", test_bad_ptr);
 	CU_add_test(s, "members' file names: escaped, short, never a path", test_file_name);
 	CU_add_test(s, "catalog key and members as secondary zones", test_cfg_catalog);
+	CU_add_test(s, "bounds: max-members, reasons counted past 64, n log n", test_bounds);
 	CU_add_test(s, "a configuration read again keeps what needs a restart", test_keep_static);
 	CU_add_test(s, "producer: labels, the catalog made, its serial", test_produce);
 }
