@@ -327,9 +327,11 @@ static void print_serving(size_t nzones, size_t records, size_t bytes, srv_t *sr
 		char mac[RTE_ETHER_ADDR_FMT_SIZE];
 
 		dp_port_mac_text(dp, mac, sizeof(mac));
-		log_msg(LOG_NOTICE, "%s udp+tcp (dpdk: %s port %s, %u worker%s, exception path %s)",
-			line, dp_port_driver(dp), mac, dp_worker_count(dp),
-			dp_worker_count(dp) == 1 ? "" : "s", dp_tap_name(dp));
+		log_msg(
+		    LOG_NOTICE,
+		    "%s udp+tcp (dpdk: %s port %s, %u worker%s, checksums %s, exception path %s)",
+		    line, dp_port_driver(dp), mac, dp_worker_count(dp),
+		    dp_worker_count(dp) == 1 ? "" : "s", dp_port_csum_text(dp), dp_tap_name(dp));
 		return;
 	}
 	log_msg(LOG_NOTICE, "%s udp+tcp", line);

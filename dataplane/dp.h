@@ -36,6 +36,9 @@ enum dp_stat {
 	DP_ST_TX_FULL,	   /* frames freed because a TX queue was full */
 	DP_ST_MULTISEG,	   /* frames freed because they span several mbufs */
 	DP_ST_IDLE_SLEEPS, /* back-off sleeps after empty polls */
+	DP_ST_RX_CSUM_HW,  /* frames whose IP and L4 checksums the port found good (not summed here)
+			    */
+	DP_ST_TX_CSUM_HW,  /* answers whose IPv4 header and UDP checksums the port wrote */
 	DP_ST_DROP_FIRST,  /* dropped by dp_pkt, one counter per reason below DP_DROP_COUNTED */
 	DP_ST_DGRAM = DP_ST_DROP_FIRST + DP_DROP_COUNTED, /* enum dgram_stat from here on */
 	DP_ST_COUNT = DP_ST_DGRAM + DGRAM_STAT_COUNT
@@ -59,6 +62,8 @@ dp_t *dp_new(const dp_conf_t *conf, int *errcode, char *err, size_t errlen);
 const char *dp_tap_name(const dp_t *dp);
 const char *dp_port_driver(const dp_t *dp);
 void dp_port_mac_text(const dp_t *dp, char *buf, size_t len);
+/* Who verifies and who writes the IPv4 and UDP checksums: "rx port, tx software" and the like. */
+const char *dp_port_csum_text(const dp_t *dp);
 
 /*
  * The CPUs for the control plane's threads: those sandnsd was allowed before EAL pinned it,

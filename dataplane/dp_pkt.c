@@ -263,7 +263,8 @@ static enum dp_drop_reason handle_udp4(const dp_addrs_t *a, const zt_t *zt,
 	/* Bytes after the datagram inside the IP packet: the datagram is what counts. */
 	if (ulen < l4len)
 		ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + ulen));
-	if (udp->dgram_cksum != 0 && !l4_cksum_ok_v4(ip, udp, ulen))
+	if (udp->dgram_cksum != 0 && !(res->rx_ok & DP_RX_L4_GOOD) &&
+	    !l4_cksum_ok_v4(ip, udp, ulen))
 		return DP_DROP_BAD_CSUM;
 	if (ip4_src_bad(ip->src_addr))
 		return DP_DROP_BAD_IP;
@@ -281,9 +282,17 @@ static enum dp_drop_reason handle_udp4(const dp_addrs_t *a, const zt_t *zt,
 	ip->fragment_offset = 0;
 	ip->time_to_live = DP_REPLY_TTL;
 	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	udp->dgram_cksum = 0;
-	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	if (a->tx_csum) {
+		/* The port writes both: the UDP field holds the pseudo-header's sum for it. */
+		udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, 0);
+		res->tx_csum = 4;
+		res->l2_len = (uint8_t)((uint8_t *)ip - (uint8_t *)eth);
+		res->l3_len = sizeof(*ip);
+	} else {
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		udp->dgram_cksum = 0;
+		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	}
 	eth_reply(eth, a);
 	res->verdict = DP_TX;
 	res->len = (uint16_t)(dns_off + n);
@@ -343,7 +352,7 @@ static enum dp_drop_reason handle_ipv4(const dp_addrs_t *a, const zt_t *zt,
 	if (tot < ihl || tot > l3len)
 		return DP_DROP_BAD_IP;
 	/* Over the whole header, stored checksum included, a correct one sums to 0xffff. */
-	if (rte_ipv4_cksum(ip) != 0)
+	if (!(res->rx_ok & DP_RX_IP_GOOD) && rte_ipv4_cksum(ip) != 0)
 		return DP_DROP_BAD_CSUM;
 	if (!ip4_is_ours(a, ip->dst_addr))
 		return DP_DROP_NOT_OURS;
@@ -391,7 +400,8 @@ static enum dp_drop_reason handle_udp6(const dp_addrs_t *a, const zt_t *zt,
 	if (ulen < l4len)
 		ip6->payload_len = rte_cpu_to_be_16(ulen);
 	/* RFC 8200 8.1: over IPv6 a zero UDP checksum is not "none", it is wrong. */
-	if (udp->dgram_cksum == 0 || !l4_cksum_ok_v6(ip6, udp, ulen))
+	if (udp->dgram_cksum == 0 ||
+	    (!(res->rx_ok & DP_RX_L4_GOOD) && !l4_cksum_ok_v6(ip6, udp, ulen)))
 		return DP_DROP_BAD_CSUM;
 
 	n = dns_answer(zt, (uint8_t *)eth + dns_off, ulen - sizeof(*udp), room - dns_off,
@@ -401,8 +411,15 @@ static enum dp_drop_reason handle_udp6(const dp_addrs_t *a, const zt_t *zt,
 	udp_reply(udp, n);
 	ip6->payload_len = udp->dgram_len;
 	ip6_reply(ip6, DP_REPLY_TTL);
-	udp->dgram_cksum = 0;
-	udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip6, udp);
+	if (a->tx_csum) {
+		udp->dgram_cksum = rte_ipv6_phdr_cksum(ip6, 0);
+		res->tx_csum = 6;
+		res->l2_len = (uint8_t)((uint8_t *)ip6 - (uint8_t *)eth);
+		res->l3_len = sizeof(*ip6);
+	} else {
+		udp->dgram_cksum = 0;
+		udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip6, udp);
+	}
 	eth_reply(eth, a);
 	res->verdict = DP_TX;
 	res->len = (uint16_t)(dns_off + n);
@@ -592,12 +609,13 @@ static enum dp_drop_reason handle_eth(const dp_addrs_t *addrs, const zt_t *zt, u
 }
 
 void dp_pkt_handle(const dp_addrs_t *addrs, const zt_t *zt, const dgram_ctx_t *dg, uint8_t *frame,
-		   uint16_t len, uint16_t room, dp_result_t *res)
+		   uint16_t len, uint16_t room, unsigned rx_ok, dp_result_t *res)
 {
 	enum dp_drop_reason reason;
 
 	memset(res, 0, sizeof(*res));
 	res->dg = dg;
+	res->rx_ok = rx_ok;
 	reason = handle_eth(addrs, zt, frame, RTE_MIN(len, room), room, res);
 	if (reason != DP_DROP_NONE) {
 		res->verdict = DP_DROP;

@@ -50,7 +50,14 @@ typedef struct dp_addrs {
 	unsigned n_ip6;
 	uint16_t dns_port;     /* host byte order; DP_DNS_PORT */
 	bool notify_to_kernel; /* NOTIFY goes through the TAP to sandnsd (secondary zones) */
+	bool tx_csum; /* the port writes IPv4 header and UDP checksums (RTE_ETH_TX_OFFLOAD_*):
+		       * an answer leaves them to it (dp_result_t.tx_csum) */
 } dp_addrs_t;
+
+/* What the port verified of a frame it received (its mbuf's RX checksum flags): dp_pkt_handle's
+ * RX_OK. Only a good checksum is taken; a bad or unknown one is checked again in software. */
+#define DP_RX_IP_GOOD 0x1 /* the IPv4 header checksum */
+#define DP_RX_L4_GOOD 0x2 /* the UDP checksum */
 
 typedef struct dp_result {
 	enum dp_verdict verdict;
@@ -60,6 +67,11 @@ typedef struct dp_result {
 	uint8_t rrl_action;	    /* enum rrl_action: RRL_SLIP cut the answer short (TC) */
 	zt_answer_info_t info;	    /* when dns */
 	const dgram_ctx_t *dg;	    /* dp_pkt_handle()'s, for the handlers below it */
+	unsigned rx_ok;		    /* dp_pkt_handle()'s RX_OK */
+	/* When DP_TX with the port's checksums (addrs->tx_csum): 4 or 6, the IP version, else 0;
+	 * the caller sets the mbuf's TX checksum flags and L2_LEN, L3_LEN for the port. */
+	uint8_t tx_csum;
+	uint8_t l2_len, l3_len;
 } dp_result_t;
 
 /*
@@ -71,10 +83,13 @@ typedef struct dp_result {
  * checksums. Other packets to our addresses (TCP, other ports, fragments, other ICMP) are
  * DP_EXCEPTION; the rest DP_DROP with a reason. DNS queries go through dgram_answer() with the
  * worker's DG: its response rate limiter (NULL: none; call rrl_tick() once per burst) and its
- * UDP answering counters, which count every query that reaches the engine. Never allocates,
- * locks or blocks.
+ * UDP answering counters, which count every query that reaches the engine. RX_OK (DP_RX_*)
+ * says which checksums the port verified already: those are not computed again. When
+ * addrs->tx_csum, a DNS answer over UDP gets its IPv4 header checksum 0 and its UDP checksum
+ * the pseudo-header's (what DPDK's checksum offload wants), and res->tx_csum says so. Never
+ * allocates, locks or blocks.
  */
 void dp_pkt_handle(const dp_addrs_t *addrs, const zt_t *zt, const dgram_ctx_t *dg, uint8_t *frame,
-		   uint16_t len, uint16_t room, dp_result_t *res);
+		   uint16_t len, uint16_t room, unsigned rx_ok, dp_result_t *res);
 
 #endif

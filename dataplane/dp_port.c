@@ -51,6 +51,10 @@ static int dp_eal_init(struct dp *dp, const dp_conf_t *conf, char *err, size_t e
 	return SANDNS_EOK;
 }
 
+/* The checksum offloads taken when the data port offers them, both or neither (dp_port_setup). */
+#define DP_CSUM_RX (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM)
+#define DP_CSUM_TX (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM)
+
 /* The first port that is not our TAP is the data port. */
 static int dp_find_ports(struct dp *dp, char *err, size_t errlen)
 {
@@ -79,8 +83,12 @@ static int dp_find_ports(struct dp *dp, char *err, size_t errlen)
 	return SANDNS_EOK;
 }
 
-/* NQ queue pairs on PORT, RSS across them when the port has it, then started. */
-static int dp_port_setup(struct dp *dp, uint16_t port, uint16_t nq, char *err, size_t errlen)
+/*
+ * NQ queue pairs on PORT, RSS across them when the port has it, checksum offloads when CSUM (the
+ * data port) and the port has them, then started.
+ */
+static int dp_port_setup(struct dp *dp, uint16_t port, uint16_t nq, bool csum, char *err,
+			 size_t errlen)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
@@ -103,9 +111,18 @@ static int dp_port_setup(struct dp *dp, uint16_t port, uint16_t nq, char *err, s
 		    info.flow_type_rss_offloads;
 	}
 	/*
-	 * No checksum offloads are asked for: dp_pkt verifies and writes every checksum itself,
-	 * which the virtual ports (af_packet, af_xdp, tap) need anyway.
+	 * Checksums: where the port offers to verify (RX) or write (TX) both the IPv4 header's and
+	 * UDP's, it is asked to; dp_pkt does the rest, and all of it on ports that offer nothing
+	 * (af_packet, af_xdp). IPv6 has no header checksum: its UDP one goes with the same flag.
 	 */
+	if (csum && (info.rx_offload_capa & DP_CSUM_RX) == DP_CSUM_RX) {
+		conf.rxmode.offloads |= DP_CSUM_RX;
+		dp->rx_csum = true;
+	}
+	if (csum && (info.tx_offload_capa & DP_CSUM_TX) == DP_CSUM_TX) {
+		conf.txmode.offloads |= DP_CSUM_TX;
+		dp->addrs.tx_csum = true;
+	}
 	rc = rte_eth_dev_configure(port, nq, nq, &conf);
 	if (rc != 0)
 		goto fail;
@@ -233,7 +250,9 @@ dp_t *dp_new(const dp_conf_t *conf, int *errcode, char *err, size_t errlen)
 
 		if (rte_eth_dev_info_get(dp->port, &info) == 0) {
 			snprintf(dp->driver, sizeof(dp->driver), "%s", info.driver_name);
-			dp_port_kernel_quiet(dp, info.if_index);
+			/* A tap's kernel side is the peer, not our own port: left as it is. */
+			if (strcmp(info.driver_name, "net_tap") != 0)
+				dp_port_kernel_quiet(dp, info.if_index);
 		}
 	}
 	rc = dp_workers_new(dp, &conf->rrl, err, errlen);
@@ -250,7 +269,7 @@ dp_t *dp_new(const dp_conf_t *conf, int *errcode, char *err, size_t errlen)
 			 dp->tap_ifname, rte_strerror(-rc));
 		goto out_free;
 	}
-	rc = dp_port_setup(dp, dp->port, (uint16_t)dp->nworkers, err, errlen);
+	rc = dp_port_setup(dp, dp->port, (uint16_t)dp->nworkers, true, err, errlen);
 	if (rc != SANDNS_EOK)
 		goto out_free;
 	dp->port_started = true;
@@ -262,7 +281,7 @@ dp_t *dp_new(const dp_conf_t *conf, int *errcode, char *err, size_t errlen)
 			mtu = RTE_ETHER_MTU;
 		dp->mtu = mtu;
 	}
-	rc = dp_port_setup(dp, dp->tap_port, (uint16_t)dp->nworkers, err, errlen);
+	rc = dp_port_setup(dp, dp->tap_port, (uint16_t)dp->nworkers, false, err, errlen);
 	if (rc != SANDNS_EOK)
 		goto out_free;
 	dp->tap_started = true;
@@ -285,6 +304,14 @@ const char *dp_tap_name(const dp_t *dp)
 const char *dp_port_driver(const dp_t *dp)
 {
 	return dp->driver;
+}
+
+const char *dp_port_csum_text(const dp_t *dp)
+{
+	static const char *const text[2][2] = {{"rx software, tx software", "rx software, tx port"},
+					       {"rx port, tx software", "rx port, tx port"}};
+
+	return text[dp->rx_csum][dp->addrs.tx_csum];
 }
 
 void dp_port_mac_text(const dp_t *dp, char *buf, size_t len)

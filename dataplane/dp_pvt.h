@@ -36,6 +36,7 @@ struct dp {
 	uint16_t port;	  /* the data port */
 	uint16_t tap_port;
 	uint16_t mtu; /* the data port's: answers never make bigger IP packets */
+	bool rx_csum; /* the port verifies IPv4 header and UDP checksums (its RX flags say how) */
 	struct rte_mempool *pool;
 	struct dp_worker *workers;
 	unsigned nworkers;

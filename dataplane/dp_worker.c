@@ -26,6 +26,8 @@ const char *const dp_stat_names[DP_ST_COUNT] = {
     [DP_ST_TX_FULL] = "tx-full",
     [DP_ST_MULTISEG] = "drop-multiseg",
     [DP_ST_IDLE_SLEEPS] = "idle-sleeps",
+    [DP_ST_RX_CSUM_HW] = "rx-csum-offloaded",
+    [DP_ST_TX_CSUM_HW] = "tx-csum-offloaded",
     [DP_ST_DROP_FIRST + DP_DROP_NONE] = "drop-other",
     [DP_ST_DROP_FIRST + DP_DROP_RUNT] = "drop-runt",
     [DP_ST_DROP_FIRST + DP_DROP_NOT_OURS] = "drop-not-ours",
@@ -80,6 +82,7 @@ static inline uint16_t dp_poll_port(struct dp_worker *w)
 	uint16_t n, i, ntx = 0, nexc = 0;
 	const zt_t *zt;
 	dp_result_t res;
+	uint64_t rx_hw = 0, tx_hw = 0;
 
 	n = rte_eth_rx_burst(dp->port, w->queue, rx, DP_BURST);
 	if (n == 0)
@@ -111,13 +114,34 @@ static inline uint16_t dp_poll_port(struct dp_worker *w)
 			rte_pktmbuf_free(m);
 			continue;
 		}
+		unsigned rx_ok = 0;
+
+		if (dp->rx_csum) {
+			/* Only what the port found good is taken; the rest is checked again. */
+			if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) ==
+			    RTE_MBUF_F_RX_IP_CKSUM_GOOD)
+				rx_ok |= DP_RX_IP_GOOD;
+			if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+			    RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+				rx_ok |= DP_RX_L4_GOOD;
+			rx_hw += rx_ok == (DP_RX_IP_GOOD | DP_RX_L4_GOOD);
+		}
 		dp_pkt_handle(&dp->addrs, zt, &w->dg, frame, m->data_len,
-			      (uint16_t)(room > UINT16_MAX ? UINT16_MAX : room), &res);
+			      (uint16_t)(room > UINT16_MAX ? UINT16_MAX : room), rx_ok, &res);
 		switch (res.verdict) {
 		case DP_TX:
 			m->data_len = res.len;
 			m->pkt_len = res.len;
 			m->ol_flags = 0;
+			if (res.tx_csum != 0) {
+				m->ol_flags = res.tx_csum == 4
+						  ? RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+							RTE_MBUF_F_TX_UDP_CKSUM
+						  : RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_UDP_CKSUM;
+				m->l2_len = res.l2_len;
+				m->l3_len = res.l3_len;
+				tx_hw++;
+			}
 			tx[ntx++] = m;
 			break;
 		case DP_EXCEPTION:
@@ -138,6 +162,10 @@ static inline uint16_t dp_poll_port(struct dp_worker *w)
 	}
 	dp_stat_add(w, DP_ST_TX, ntx);
 	dp_stat_add(w, DP_ST_EXCEPTION, nexc);
+	if (dp->rx_csum | dp->addrs.tx_csum) {
+		dp_stat_add(w, DP_ST_RX_CSUM_HW, rx_hw);
+		dp_stat_add(w, DP_ST_TX_CSUM_HW, tx_hw);
+	}
 	dp_send(w, dp->port, tx, ntx);
 	dp_send(w, dp->tap_port, exc, nexc);
 	return n;

@@ -132,7 +132,8 @@ topo_forget_veth() {
 # topo_eal VAR PMD IFACE LCORES PREFIX [MORE...]: sets the array VAR to the EAL arguments for a
 # DPDK process on the veth end IFACE: no huge pages (512 MB of ordinary memory), no PCI scan,
 # lcores LCORES (EAL's -l; a map with @, such as '(0-2)@(0-1)': --lcores, more lcores than
-# CPUs), one virtual port for PMD (af_packet: net_af_packet0, af_xdp: net_af_xdp0; none:
+# CPUs), one virtual port for PMD (af_packet: net_af_packet0, af_xdp: net_af_xdp0; tap:
+# net_tap_data0, a tap whose kernel interface IFACE it makes, the peer's side; none:
 # no port; af_packet,qpairs=2 or af_xdp,queue_count=2: the driver's arguments after the name), the runtime file prefix PREFIX (unique per process: it names /var/run/dpdk/PREFIX,
 # which topo_cleanup removes), then MORE as they are (e.g. --log-level=lib.eal:notice).
 topo_eal() {
@@ -149,8 +150,9 @@ topo_eal() {
 	case $pmd in
 	af_packet | af_xdp) topo_eal_out+=("--vdev=net_${pmd}0,iface=$iface") ;;
 	af_packet,* | af_xdp,*) topo_eal_out+=("--vdev=net_${pmd%%,*}0,iface=$iface,${pmd#*,}") ;;
+	tap) topo_eal_out+=("--vdev=net_tap_data0,iface=$iface") ;;
 	none) ;;
-	*) topo_say "topo_eal: unknown PMD '$pmd' (af_packet, af_xdp or none)"; return 1 ;;
+	*) topo_say "topo_eal: unknown PMD '$pmd' (af_packet, af_xdp, tap or none)"; return 1 ;;
 	esac
 	topo_eal_out+=("--file-prefix=$prefix" "$@")
 	TOPO_DPDK+=("$prefix")

@@ -360,6 +360,9 @@ static uint64_t run_stat(enum dgram_stat s)
 	return out[s];
 }
 
+/* What the port verified of the frames run() hands over (DP_RX_*): 0 unless a test says. */
+static unsigned run_rx_ok;
+
 static void run(uint16_t len, uint16_t room, dp_result_t *res)
 {
 	uint8_t *buf = malloc(room);
@@ -368,7 +371,7 @@ static void run(uint16_t len, uint16_t room, dp_result_t *res)
 	memcpy(orig, frame, len);
 	memcpy(buf, frame, len);
 	memset(res, 0xa5, sizeof(*res)); /* the handler must set every field it reports */
-	dp_pkt_handle(&addrs, zt, &run_dg, buf, len, room, res);
+	dp_pkt_handle(&addrs, zt, &run_dg, buf, len, room, run_rx_ok, res);
 	memcpy(frame, buf, res->verdict == DP_TX && res->len > len ? res->len : len);
 	free(buf);
 }
@@ -1032,6 +1035,91 @@ static void test_udp6_bad_csum(void)
 	expect_drop(len, DP_DROP_BAD_CSUM);
 }
 
+/*
+ * A port that verifies checksums (RX): what it found good is not summed again (a frame it calls
+ * good is answered even with wrong sums: none is computed), the rest is. Counted by the worker.
+ */
+static void test_rx_csum_offload(void)
+{
+	dp_result_t res;
+	uint16_t len = f_dns4(0, 1, 0x0100, "example.com", T_A, 1);
+
+	frame[14 + 10] ^= 0x01; /* the IPv4 header's sum */
+	frame[len - 3] ^= 0x20; /* a byte of the question: the UDP sum */
+	run_rx_ok = DP_RX_IP_GOOD | DP_RX_L4_GOOD;
+	run(len, ROOM, &res);
+	CU_ASSERT_EQUAL(res.verdict, DP_TX);
+	len = f_dns4(0, 1, 0x0100, "example.com", T_A, 1);
+	frame[len - 3] ^= 0x20;
+	run_rx_ok = DP_RX_IP_GOOD; /* the port could not say for UDP: summed here */
+	expect_drop(len, DP_DROP_BAD_CSUM);
+	len = f_dns4(0, 1, 0x0100, "example.com", T_A, 1);
+	frame[14 + 10] ^= 0x01;
+	run_rx_ok = DP_RX_L4_GOOD;
+	expect_drop(len, DP_DROP_BAD_CSUM);
+	len = f_dns6(0, 1, "example.com", T_A);
+	frame[len - 3] ^= 0x20;
+	run_rx_ok = DP_RX_L4_GOOD;
+	run(len, ROOM, &res);
+	CU_ASSERT_EQUAL(res.verdict, DP_TX);
+	/* Zero over IPv6 is wrong whatever the port says. */
+	len = f_dns6(0, 1, "example.com", T_A);
+	put16(frame + 14 + 40 + 6, 0);
+	expect_drop(len, DP_DROP_BAD_CSUM);
+	run_rx_ok = 0;
+}
+
+/*
+ * A port that writes checksums (TX): the answer leaves its IPv4 header sum 0 and its UDP field
+ * holding the pseudo-header's folded sum (DPDK's contract), says which in res, and the sums a
+ * port completes from there are right.
+ */
+static void check_tx_csum(uint16_t tci, bool v6)
+{
+	const size_t l3 = tci ? 18 : 14;
+	uint8_t *ip = frame + l3, *udp = ip + (v6 ? 40 : 20);
+	uint16_t len =
+	    v6 ? f_dns6(tci, 7, "example.com", T_A) : f_dns4(tci, 7, 0x0100, "example.com", T_A, 1);
+	dp_result_t res;
+	uint16_t ulen;
+
+	addrs.tx_csum = true;
+	run(len, ROOM, &res);
+	addrs.tx_csum = false;
+	CU_ASSERT_EQUAL_FATAL(res.verdict, DP_TX);
+	CU_ASSERT_EQUAL(res.tx_csum, v6 ? 6 : 4);
+	CU_ASSERT_EQUAL(res.l2_len, l3);
+	CU_ASSERT_EQUAL(res.l3_len, v6 ? 40 : 20);
+	ulen = get16(udp + 4);
+	if (v6) {
+		CU_ASSERT_EQUAL(get16(udp + 6), fold(phdr6(ip, 17, ulen)));
+	} else {
+		CU_ASSERT_EQUAL(get16(ip + 10), 0);
+		CU_ASSERT_EQUAL(get16(udp + 6), fold(phdr4(ip, 17, ulen)));
+		put16(ip + 10, cksum(ip, 20, 0)); /* what the port writes */
+		CU_ASSERT_EQUAL(fold(sum16(ip, 20, 0)), 0xffff);
+	}
+	/* The port sums the datagram from the field's value on, and stores the complement. */
+	put16(udp + 6, (uint16_t)~fold(sum16(udp, ulen, 0)));
+	CU_ASSERT_TRUE(v6 ? l4_valid6(ip, udp, ulen) : l4_valid4(ip, udp, ulen));
+	check_dns(udp + 8, ulen - 8u, 7, 0, 1, a_apex);
+	/* Without the offload, no flags and the sums written here. */
+	len =
+	    v6 ? f_dns6(tci, 7, "example.com", T_A) : f_dns4(tci, 7, 0x0100, "example.com", T_A, 1);
+	run(len, ROOM, &res);
+	CU_ASSERT_EQUAL(res.tx_csum, 0);
+	CU_ASSERT_TRUE(v6 ? l4_valid6(ip, udp, get16(udp + 4))
+			  : l4_valid4(ip, udp, get16(udp + 4)));
+}
+
+static void test_tx_csum_offload(void)
+{
+	check_tx_csum(0, false);
+	check_tx_csum(VLAN_TCI, false);
+	check_tx_csum(0, true);
+	check_tx_csum(VLAN_TCI, true);
+}
+
 static void test_ip4_bad_header(void)
 {
 	uint16_t len;
@@ -1295,7 +1383,7 @@ static void test_mutations(void)
 		heap = malloc(room ? room : 1);
 		CU_ASSERT_FATAL(heap != NULL);
 		memcpy(heap, frame, cut);
-		dp_pkt_handle(&addrs, zt, &run_dg, heap, cut, room, &res);
+		dp_pkt_handle(&addrs, zt, &run_dg, heap, cut, room, 0, &res);
 		if (res.verdict == DP_TX) {
 			CU_ASSERT_TRUE(res.len <= room);
 			CU_ASSERT_TRUE(res.len >= 14);
@@ -1336,6 +1424,9 @@ void reg_cutest_dp_pkt(void)
 	CU_add_test(s, "ipv4 bad header checksum", test_ip4_bad_csum);
 	CU_add_test(s, "udp/ipv4 bad checksum", test_udp4_bad_csum);
 	CU_add_test(s, "udp/ipv6 bad or zero checksum", test_udp6_bad_csum);
+	CU_add_test(s, "checksums the port verified are not summed again", test_rx_csum_offload);
+	CU_add_test(s, "checksums left to the port: flags, lengths, pseudo-header",
+		    test_tx_csum_offload);
 	CU_add_test(s, "ipv4 bad headers", test_ip4_bad_header);
 	CU_add_test(s, "runts", test_runts);
 	CU_add_test(s, "ipv6 bad version", test_ip6_bad_version);
