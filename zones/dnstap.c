@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <fstrm.h>
 
@@ -18,6 +21,7 @@
 #define INLINE_MAX 464	  /* DNS messages up to this long are copied into their record */
 #define DRAIN_BATCH 256	  /* records the encoder takes from one ring before the next ring */
 #define FSTRM_QUEUE 16384 /* frames the encoder may have queued for the writer (fstrm's most) */
+#define LOG_NICE 19	  /* the log's two threads yield to the answering ones (log_yields) */
 /* The encoder's naps (a ring fills in about 0.3 ms at a full worker's rate): */
 #define NAP_BUSY_NS 50000L	   /* after a busy pass */
 #define NAP_NS 1000000L		   /* after a light or empty one, or when the writer is full */
@@ -50,6 +54,8 @@ struct dnstap_q {
 	uint64_t tail_seen; /* the encoder's tail as last read */
 	uint64_t captured, dropped; /* its stores, others' relaxed loads */
 	bool full;		    /* the last capture found no room: dropped if committed */
+	uint64_t sec;		    /* the time of the last query captured (or tried) */
+	uint32_t nsec;
 	struct dnstap_rec *ring;
 	dnstap_t *tap;
 	/* The encoder's, on a line of its own: */
@@ -201,6 +207,34 @@ static void drop_rest(dnstap_t *tap)
 }
 
 /*
+ * The calling thread (the encoder, and the one libfstrm's writer is started from, whose nice it
+ * inherits) yields to every other: the log takes what CPU the answering threads leave. A DPDK
+ * worker polls without a pause, so on a core both share the log would otherwise take half of it;
+ * at nice 19 it takes a few percent, the rest of the log is dropped and counted, and where a core
+ * is free the log has it all.
+ */
+static void log_yields(void)
+{
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), LOG_NICE);
+}
+
+/* fstrm_iothr_init() on a thread of nice LOG_NICE, so that libfstrm's writer inherits it. */
+struct iothr_start {
+	const struct fstrm_iothr_options *opt;
+	struct fstrm_writer **w;
+	struct fstrm_iothr *iothr;
+};
+
+static void *iothr_start_main(void *arg)
+{
+	struct iothr_start *s = arg;
+
+	log_yields();
+	s->iothr = fstrm_iothr_init(s->opt, s->w);
+	return NULL;
+}
+
+/*
  * The encoder: every ring in turn until told to stop, then what is left of them (for at most
  * DNSTAP_STOP_NS while the writer cannot take it). Its naps follow what a pass found: none
  * after a full batch, 50 us after a busy pass, 1 ms after a light or empty one, 10 ms once it
@@ -211,6 +245,8 @@ static void *encoder_main(void *arg)
 	dnstap_t *tap = arg;
 	unsigned empty = 0;
 	struct timespec stop_at = {0, 0}, now;
+
+	log_yields();
 
 	pthread_setname_np(pthread_self(), "sandns-dnstap");
 	for (;;) {
@@ -307,7 +343,16 @@ dnstap_t *dnstap_open(const char *dest, unsigned nqueues, unsigned what, const c
 	fstrm_iothr_options_set_reopen_interval(opt, REOPEN_SECONDS);
 	fstrm_iothr_options_set_flush_timeout(opt, FLUSH_SECONDS);
 	/* On success the I/O thread owns the writer. */
-	tap->iothr = fstrm_iothr_init(opt, &w);
+	{
+		struct iothr_start s = {.opt = opt, .w = &w, .iothr = NULL};
+		pthread_t th;
+
+		if (pthread_create(&th, NULL, iothr_start_main, &s) == 0)
+			pthread_join(th, NULL);
+		else
+			s.iothr = fstrm_iothr_init(opt, &w); /* at this thread's priority, then */
+		tap->iothr = s.iothr;
+	}
 	fstrm_iothr_options_destroy(&opt);
 	if (tap->iothr == NULL) {
 		if (w != NULL)
@@ -388,10 +433,20 @@ dnstap_rec_t *dnstap_capture(dnstap_q_t *q, bool response, enum dnstap_proto pro
 {
 	uint64_t head = __atomic_load_n(&q->head, __ATOMIC_RELAXED);
 	struct dnstap_rec *r;
-	struct timespec now;
 
 	if ((q->tap->what & (response ? DNSTAP_LOG_RESPONSES : DNSTAP_LOG_QUERIES)) == 0)
 		return NULL;
+	/*
+	 * One clock read a query: its response, answered on this thread within the microsecond,
+	 * takes the query's time (when queries are not logged, it reads its own).
+	 */
+	if (!response || (q->tap->what & DNSTAP_LOG_QUERIES) == 0) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		q->sec = (uint64_t)now.tv_sec;
+		q->nsec = (uint32_t)now.tv_nsec;
+	}
 	if (head - q->tail_seen >= RING_SLOTS) {
 		q->tail_seen = __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE);
 		if (head - q->tail_seen >= RING_SLOTS) {
@@ -412,9 +467,8 @@ dnstap_rec_t *dnstap_capture(dnstap_q_t *q, bool response, enum dnstap_proto pro
 	} else {
 		memcpy(r->msg, msg, len);
 	}
-	clock_gettime(CLOCK_REALTIME, &now);
-	r->sec = (uint64_t)now.tv_sec;
-	r->nsec = (uint32_t)now.tv_nsec;
+	r->sec = q->sec;
+	r->nsec = q->nsec;
 	r->len = (uint16_t)len;
 	r->port = port;
 	r->response = response;

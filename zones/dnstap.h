@@ -53,8 +53,10 @@ dnstap_q_t *dnstap_queue(dnstap_t *tap);
 /*
  * Logs the message MSG (LEN octets) that CLIENT (ALEN octets: 4 or 16, network order) at PORT
  * sent (RESPONSE false: AUTH_QUERY) or is sent (true: AUTH_RESPONSE), over PROTO, at the
- * current time, if the log takes that kind. Never blocks: when the ring is full the message is
- * dropped and counted. Costs the thread a copy of the message (bench/RESULTS.md).
+ * current time, if the log takes that kind. A response takes the time of the last query Q
+ * logged (one clock read a query: the thread answers it within the microsecond), or its own
+ * when queries are not logged. Never blocks: when the ring is full the message is dropped and
+ * counted. Costs the thread a copy of the message (bench/RESULTS.md).
  */
 void dnstap_log(dnstap_q_t *q, bool response, enum dnstap_proto proto, const uint8_t *client,
 		size_t alen, uint16_t port, const uint8_t *msg, size_t len);

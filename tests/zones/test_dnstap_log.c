@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* test_dnstap_log.c: CUnit suite for zones/dnstap.c, its file read back with fstrm and protobuf-c
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -218,6 +220,119 @@ static void test_responses_only(void)
 	unlink(path);
 }
 
+/* Frame times into ARG (uint64_t[2] per frame: seconds, nanoseconds), up to 4 frames. */
+static void get_times(const Dnstap__Dnstap *d, size_t n, void *arg)
+{
+	uint64_t *t = arg;
+	const Dnstap__Message *m = d->message;
+	const bool response = m->type == DNSTAP__MESSAGE__TYPE__AUTH_RESPONSE;
+
+	if (n >= 4)
+		return;
+	t[2 * n] = response ? m->response_time_sec : m->query_time_sec;
+	t[2 * n + 1] = response ? m->response_time_nsec : m->query_time_nsec;
+}
+
+/*
+ * One clock read a query: a response takes its query's time; with queries not logged, each
+ * response reads its own.
+ */
+static void test_times(void)
+{
+	char err[256];
+	dnstap_t *tap;
+	dnstap_q_t *q;
+	uint8_t msg[64];
+	uint64_t t[8] = {0};
+	const struct timespec pause = {0, 20000000};
+
+	make_msg(msg, sizeof(msg), 1);
+	fresh_path();
+	tap = dnstap_open(path, 1, DNSTAP_LOG_QUERIES | DNSTAP_LOG_RESPONSES, NULL, NULL, err,
+			  sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tap);
+	q = dnstap_queue(tap);
+	dnstap_log(q, false, DNSTAP_UDP, NULL, 0, 0, msg, sizeof(msg));
+	nanosleep(&pause, NULL);
+	dnstap_log(q, true, DNSTAP_UDP, NULL, 0, 0, msg, sizeof(msg));
+	nanosleep(&pause, NULL);
+	dnstap_log(q, false, DNSTAP_UDP, NULL, 0, 0, msg, sizeof(msg));
+	CU_ASSERT_EQUAL(dnstap_close(tap), 0);
+	CU_ASSERT_EQUAL_FATAL(read_back(get_times, t), 3);
+	CU_ASSERT_TRUE(t[0] == t[2] && t[1] == t[3]); /* the query's time */
+	CU_ASSERT_TRUE(t[4] * 1000000000u + t[5] >= t[0] * 1000000000u + t[1] + 40000000u);
+
+	fresh_path();
+	tap = dnstap_open(path, 1, DNSTAP_LOG_RESPONSES, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tap);
+	q = dnstap_queue(tap);
+	dnstap_log(q, true, DNSTAP_UDP, NULL, 0, 0, msg, sizeof(msg));
+	nanosleep(&pause, NULL);
+	dnstap_log(q, true, DNSTAP_UDP, NULL, 0, 0, msg, sizeof(msg));
+	CU_ASSERT_EQUAL(dnstap_close(tap), 0);
+	CU_ASSERT_EQUAL_FATAL(read_back(get_times, t), 2);
+	CU_ASSERT_TRUE(t[2] * 1000000000u + t[3] >= t[0] * 1000000000u + t[1] + 20000000u);
+	unlink(path);
+}
+
+/* The nice value of thread TID of this process, or -100 when it cannot be read. */
+static int thread_nice(const char *tid)
+{
+	char p[64], buf[1024], *e;
+	FILE *f;
+	int nice = -100;
+
+	snprintf(p, sizeof(p), "/proc/self/task/%s/stat", tid);
+	f = fopen(p, "r");
+	if (f == NULL)
+		return nice;
+	if (fgets(buf, sizeof(buf), f) != NULL && (e = strrchr(buf, ')')) != NULL) {
+		/* After the name: state (3) ... nice is field 19, the 17th after it. */
+		char *tok = strtok(e + 2, " ");
+
+		for (int i = 3; tok != NULL && i < 19; i++)
+			tok = strtok(NULL, " ");
+		if (tok != NULL)
+			nice = atoi(tok);
+	}
+	fclose(f);
+	return nice;
+}
+
+/* How many of this process's threads run at nice 19. */
+static unsigned threads_at_19(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	unsigned n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' && thread_nice(e->d_name) == 19)
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* The log's two threads (the encoder and libfstrm's writer) yield to the answering ones. */
+static void test_threads_yield(void)
+{
+	char err[256];
+	dnstap_t *tap;
+	unsigned before = threads_at_19(), after = 0;
+	const struct timespec tick = {0, 10000000};
+
+	fresh_path();
+	tap = dnstap_open(path, 1, DNSTAP_LOG_QUERIES, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tap);
+	for (int i = 0; i < 200 && (after = threads_at_19()) < before + 2; i++)
+		nanosleep(&tick, NULL);
+	CU_ASSERT_EQUAL(after, before + 2);
+	CU_ASSERT_EQUAL(dnstap_close(tap), 0);
+	unlink(path);
+}
+
 /* A file that cannot be made: the reason, no log. */
 static void test_bad_path(void)
 {
@@ -236,4 +351,6 @@ void reg_cutest_dnstap_log(void)
 	CU_add_test(s, "a full ring drops and counts", test_overflow);
 	CU_add_test(s, "responses only", test_responses_only);
 	CU_add_test(s, "a file that cannot be made", test_bad_path);
+	CU_add_test(s, "a response takes its query's time", test_times);
+	CU_add_test(s, "the log's threads yield to the answering ones", test_threads_yield);
 }
