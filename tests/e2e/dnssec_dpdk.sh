@@ -13,7 +13,8 @@
 # signed child (through the DS); the insecure child's answer comes back without AD; the tampered
 # name SERVFAIL while its zone's other names stay secure. The referrals themselves as sandnsd
 # gives them (DS and its RRSIG, or the NSEC proving none); kzonecheck and ldns-verify-zone accept
-# each signed zone's AXFR.
+# each signed zone's AXFR. A presigned zone whose signatures all expired is served, with a warning
+# naming its file.
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir.
 # Talks only to 127.0.0.1 and inside the namespaces it makes (198.18.0.0/24), removed on exit.
@@ -132,7 +133,19 @@ check "example.org: one RRSIG tampered with (the rest as signed)" \
 check "ldns-verify-zone rejects the tampered file (the tampering is real)" \
 	bash -c '! ldns-verify-zone "$1" >/dev/null 2>&1' _ "$TMP/example.org.tampered"
 
+# stale.example: presigned, every signature expired in 2020: served, with a warning naming the file.
+{
+	printf '$ORIGIN stale.example.\n$TTL 3600\n'
+	echo '@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300'
+	echo '@ IN NS ns1'
+	echo 'ns1 IN A 198.18.3.53'
+} >"$TMP/stale.zone"
+stalekey=$(cd "$TMP" && ldns-keygen -a ECDSAP256SHA256 -k stale.example.) || die "ldns-keygen failed"
+(cd "$TMP" && ldns-signzone -i 20200101000000 -e 20200201000000 -f stale.signed stale.zone \
+	"$stalekey") || die "ldns-signzone failed"
+
 ZONES=(--zone "example.com.=$TMP/example.com.zone" --zone "example.net.=$TMP/example.net.zone"
+	--zone "stale.example.=$TMP/stale.signed"
 	--zone "sub.example.com.=$TMP/sub.example.com.zone"
 	--zone "insecure.example.com.=$TMP/insecure.example.com.zone"
 	--zone "example.org.=$TMP/example.org.tampered"
@@ -283,6 +296,9 @@ SOCK=$TMP/socket.sock
 PID=$!
 wait_serving "$LOG" "$PID" || { sed 's/^/     /' "$LOG"; die "sandnsd did not start serving"; }
 ok "socket: sandnsd serving on 127.0.0.1@$PORT (pid $PID)"
+check "socket: a presigned zone with every signature expired: a warning naming its file" grep -q \
+	"$TMP/stale.signed: zone stale.example.: none of its [0-9]* RRSIGs is valid now (.*): [0-9]* expired, 0 not yet valid" "$LOG"
+check "socket: ... and the zone is served" has "$(kdig @127.0.0.1 -p "$PORT" +short stale.example. SOA)" '^ns1.stale.example. '
 check "socket: sub.example.com signed with the key made for it" \
 	has "$("$SANDNSCTL" --control "$SOCK" zone-keys sub.example.com.)" "$(awk '{print $5}' <<<"$sub_ds") 13 2"
 : >"$TMP/anchors"
