@@ -5,8 +5,11 @@
  * query mix in memory, checks every query's answer once, then answers the mix for a few seconds
  * and prints queries per second. --records N generates a mail domain of N records first. With
  * --zone ORIGIN=FILE the mix is drawn from those zones' own names (zonemix.c) and the answers'
- * rcodes are counted: most of them errors is a failure.
+ * rcodes are counted: most of them errors is a failure. --dnssec ORIGIN nsec|nsec3 has the build
+ * sign a zone as sandnsd does (keys made in a temporary directory); --do sets EDNS's DO bit on
+ * every query, as validating resolvers do.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <sched.h>
@@ -113,6 +116,11 @@ static const struct kind zone_kinds[] = {
 
 static uint64_t rng_state = 0x853c49e6748fea9bull;
 
+/* --do: every query with EDNS and its DO bit (otherwise half of them with EDNS, without DO). */
+static bool bench_do;
+/* --dnssec: with --do, every answer must carry signatures (check_pool). */
+static bool bench_signed;
+
 static uint32_t rnd(void)
 {
 	/* xorshift64*: reproducible mixes from run to run */
@@ -177,6 +185,8 @@ static void make_query_wire(struct query *q, const uint8_t *name, size_t len, ui
 		static const uint8_t opt[11] = {0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0};
 
 		memcpy(p, opt, sizeof(opt));
+		if (bench_do)
+			p[7] = 0x80; /* the DO bit, the first of the OPT TTL's flags (RFC 3225) */
 		p += sizeof(opt);
 	}
 	q->len = (uint16_t)(p - q->buf);
@@ -248,11 +258,18 @@ static void check_pool(const zt_t *zt, const struct pool *pl, const struct kind 
 		      : k->expect == EXP_NODATA ? info.rcode == 0 && an == 0
 						: info.rcode == 0 && an > 0);
 
+		/* signed zones asked with DO: an RRSIG beside the answer, or the SOA's in authority
+		 */
+		if (ok && bench_do && bench_signed)
+			ok = k->expect == EXP_ANSWER ? an >= 2
+						     : ((unsigned)resp[8] << 8 | resp[9]) >= 2;
 		if (!ok) {
 			fprintf(stderr,
 				"sandns-bench: the %s query (%s %s) got rcode %u with %u answers, "
-				"not what the mix expects: wrong zones, or no --cert?\n",
-				k->label, k->name, type_name(k->type), info.rcode, an);
+				"not what the mix expects: wrong zones, or no --cert?%s\n",
+				k->label, k->name, type_name(k->type), info.rcode, an,
+				bench_do && bench_signed ? " (signed, DO: signatures expected)"
+							 : "");
 			exit(1);
 		}
 	}
@@ -347,7 +364,7 @@ static void make_pool(struct pool *pl, const struct kind *kinds, size_t nkinds, 
 		const struct kind *k = &kinds[(i / 2) % nkinds];
 
 		expand(k->name, strncmp(k->name, "h%", 2) == 0 ? hosts : 0, name, sizeof(name));
-		make_query(&pl->q[i], name, k->type, i % 2 == 1);
+		make_query(&pl->q[i], name, k->type, bench_do || i % 2 == 1);
 		of[i] = k;
 		names[i] = strdup(name);
 		if (names[i] == NULL)
@@ -400,7 +417,7 @@ static void make_pool_mix(struct pool *pl, const struct zonemix *mix, int which,
 		size_t j = idx[rnd() % nidx];
 		const struct zonemix_q *q = &mix->q[j];
 
-		make_query_wire(&pl->q[i], q->name, q->name_len, q->type, i % 2 == 1);
+		make_query_wire(&pl->q[i], q->name, q->name_len, q->type, bench_do || i % 2 == 1);
 		of[i] = &zone_kinds[q->nx];
 		pl->names += seen[j]++ == 0;
 	}
@@ -429,6 +446,28 @@ static void generate_zone(const char *path, unsigned long records, unsigned long
 			h & 255);
 	if (fclose(f) != 0)
 		die("cannot write %s", path);
+}
+
+/* The temporary key directory of --dnssec, removed with its keys at exit. */
+static char key_dir[] = "/tmp/sandns-bench-keys-XXXXXX";
+static bool key_dir_made;
+
+static void key_dir_remove(void)
+{
+	DIR *d = key_dir_made ? opendir(key_dir) : NULL;
+	struct dirent *de;
+	char path[sizeof(key_dir) + 300];
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", key_dir, de->d_name);
+		unlink(path);
+	}
+	if (d != NULL) {
+		closedir(d);
+		rmdir(key_dir);
+	}
 }
 
 static long rss_kib(void)
@@ -463,6 +502,10 @@ static void usage(FILE *f)
 	    "  --cpu N            pin to CPU N\n"
 	    "  --dgram            answer as the UDP threads do (dgram_answer: in place, counted)\n"
 	    "  --dnstap FILE      --dgram with the query log on, written to FILE\n"
+	    "  --dnssec 'ORIGIN nsec|nsec3'  sign zone ORIGIN as sandnsd does (repeatable; the\n"
+	    "                     keys made in a temporary directory, removed at exit)\n"
+	    "  --do               every query with EDNS and the DO bit (else half with EDNS, no "
+	    "DO)\n"
 	    "  --quick            only the whole mix, not one line per kind of query\n");
 }
 
@@ -474,6 +517,7 @@ int main(int argc, char **argv)
 	    {"warmup", required_argument, NULL, 'w'},  {"iterations", required_argument, NULL, 'i'},
 	    {"cpu", required_argument, NULL, 'p'},     {"quick", no_argument, NULL, 'q'},
 	    {"dgram", no_argument, NULL, 'g'},	       {"dnstap", required_argument, NULL, 't'},
+	    {"dnssec", required_argument, NULL, 'd'},  {"do", no_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
 	};
 	char *conf = NULL, err[2048], gen_path[] = "/tmp/sandns-bench-XXXXXX";
@@ -482,7 +526,7 @@ int main(int argc, char **argv)
 	double seconds = 3, warmup = 0.5, t0, build_s, mqps, ns;
 	unsigned long records = 0, hosts = 0;
 	uint64_t iterations = 0;
-	bool quick = false, own_zones = false, own_certs = false;
+	bool quick = false, own_zones = false, own_certs = false, signs = false;
 	const struct kind *kinds = sample_kinds;
 	const struct kind **of;
 	const char *zone_specs[MAX_ZONES];
@@ -539,6 +583,14 @@ int main(int argc, char **argv)
 			tap_file = optarg;
 			use_dg = true;
 			break;
+		case 'd':
+			fprintf(conf_f, "dnssec %s\n", optarg);
+			signs = true;
+			bench_signed = true;
+			break;
+		case 'D':
+			bench_do = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -579,6 +631,13 @@ int main(int argc, char **argv)
 			"zone example.net. " SANDNS_SOURCE_ROOT "/zones/sample/example.net.zone\n");
 	if (!own_certs)
 		fprintf(conf_f, "cert " SANDNS_SOURCE_ROOT "/zones/sample/mail.example.com.pem\n");
+	if (signs) {
+		if (mkdtemp(key_dir) == NULL)
+			die("cannot create %s", key_dir);
+		key_dir_made = true;
+		atexit(key_dir_remove);
+		fprintf(conf_f, "dnssec-key-dir %s\n", key_dir);
+	}
 	if (fclose(conf_f) != 0)
 		die("%s", "out of memory");
 
@@ -647,8 +706,9 @@ int main(int argc, char **argv)
 		for (size_t z = 0; z < b.nzones && off < sizeof(zones); z++)
 			off += (size_t)snprintf(zones + off, sizeof(zones) - off, "%s%s",
 						z > 0 ? "," : "", b.zones[z].origin);
-		printf("answer: %.1f Mqps/core, %.1f ns/query (mix=%s, zone=%s, names=%zu%s)\n",
+		printf("answer: %.1f Mqps/core, %.1f ns/query (mix=%s, zone=%s, names=%zu%s%s%s)\n",
 		       mqps, ns, mix.n > 0 ? "zone" : "standard", zones, pool.names,
+		       signs ? ", signed" : "", bench_do ? ", do" : "",
 		       tap != NULL ? ", dgram, dnstap"
 		       : use_dg	   ? ", dgram"
 				   : "");

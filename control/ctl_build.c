@@ -22,6 +22,7 @@
 #include "rfile.h"
 #include "rrtype.h"
 #include "sandns_err.h"
+#include "sigtime.h"
 #include "zload.h"
 
 /* A certificate source gets this long to answer (tls://); files take what they take. */
@@ -465,6 +466,12 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebu
 				b->raw[i] = absent_zone(z->origin, err, errlen);
 			if (b->raw[i] == NULL)
 				return SANDNS_EZONE;
+			/* Presigned, no signature valid now: served, as Knot does, warned. */
+			if (zload_is_signed(b->raw[i]) && cfg_signing_of(cfg, z->origin) == NULL &&
+			    sigtime_presigned_stale(b->raw[i],
+						    z->src.path != NULL ? z->src.path : z->origin,
+						    sigtime_now(), reason, sizeof(reason)))
+				log_msg(LOG_WARNING, "%s", reason);
 		} else {
 			b->raw[i] = zload_ref(prev->raw[i]);
 			b->zones[i].absent = prev->zones[i].absent;

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "sandns_err.h"
 #include "sign.h"
+#include "sigtime.h"
 
 /* A digest of the policy's parameters, mixed into that of the keys. */
 static uint64_t params_hash(uint64_t h, const sign_params_t *p)
@@ -66,7 +67,7 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 	char dirbuf[4096];
 	const char *dir = cfg_key_dir(cfg, dirbuf, sizeof(dirbuf));
 	size_t j = index_of(prev, info->origin);
-	time_t now = time(NULL), expires = 0;
+	time_t now = (time_t)sigtime_now(), expires = 0;
 	unsigned long want;
 	const zload_zone_t *reuse;
 	size_t reused = 0;
@@ -110,6 +111,13 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 				prev->signed_zones != NULL && before->sign_hash == info->sign_hash
 			    ? prev->signed_zones[j]
 			    : NULL;
+		/* A clock gone back past the signatures served: refused, the last build stands. */
+		if (prev != NULL && j < prev->nzones && prev->signed_zones != NULL &&
+		    sigtime_clock_check(prev->signed_zones[j], info->origin, now,
+					SIGTIME_CLOCK_MARGIN, err, errlen) != 0) {
+			sign_keys_free(&keys);
+			return SANDNS_EZONE;
+		}
 		b->signed_zones[i] =
 		    sign_zone(b->raw[i], edits, nedits, info->serial, keys, &sg->params, reuse, now,
 			      &expires, &reused, err, errlen);

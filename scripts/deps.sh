@@ -13,7 +13,7 @@ BUILD_PKGS=(gcc meson ninja-build pkg-config libldns-dev liburcu-dev libssl-dev 
 # `meson install` puts in place with them.
 TEST_PKGS=(knot knot-dnsutils python3 python3-dnspython iproute2 openssl dnsperf iputils-ping
 	ethtool nsd python3-exchangelib dnstap-ldns fstrm-bin ldnsutils unbound man-db systemd
-	python3-prometheus-client)
+	python3-prometheus-client knot-dnssecutils)
 # The libFuzzer targets (tests/fuzz/, build-fuzz/): clang 14; its sanitizer and libFuzzer
 # runtimes (libclang_rt.fuzzer, .asan, .ubsan), which clang-14 only recommends; llvm-14 for
 # llvm-symbolizer, which turns the addresses of a crash report into file:line.

@@ -43,6 +43,7 @@ void reg_cutest_edns(void);	  /* tests/zones/test_edns.c: NSID, cookies, padding
 void reg_cutest_sign(void);	  /* tests/zones/test_sign.c: keys, signatures, NSEC(3) chains */
 void reg_cutest_cfg_dnssec(void); /* tests/control/test_cfg_dnssec.c: the signing keys */
 void reg_cutest_ctl_sign(void);	  /* tests/control/test_ctl_sign.c: the build signs, serials */
+void reg_cutest_sigtime(void);	  /* tests/zones/test_sigtime.c: RRSIG periods against the clock */
 
 void reg_cutest_metrics(void); /* tests/control/test_metrics.c: the Prometheus exposition */
 /* tests/control/test_ctl_reload.c: the reload thread, requests merged, replies deferred */

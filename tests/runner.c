@@ -50,6 +50,7 @@ static const struct {
     {"sign", reg_cutest_sign},
     {"cfg_dnssec", reg_cutest_cfg_dnssec},
     {"ctl_sign", reg_cutest_ctl_sign},
+    {"sigtime", reg_cutest_sigtime},
     {"catz", reg_cutest_catz},
     {NULL, NULL},
 };

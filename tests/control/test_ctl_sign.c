@@ -13,6 +13,7 @@
 #include "ctl.h"
 #include "cutest.h"
 #include "sandns_err.h"
+#include "sigtime.h"
 
 static char dir[64], err[1024];
 
@@ -145,10 +146,42 @@ static void test_bad_input(void)
 	rm_tree(dir);
 }
 
+/* The clock stepped back three days after signing: a change is not signed (the error names the
+ * zone), the build before stands; back by half an hour (within the margin) it signs. */
+static void test_clock_back(void)
+{
+	ctl_build_t b1, b2;
+	cfg_t *cfg;
+
+	snprintf(dir, sizeof(dir), "/tmp/sandns-ctlsign-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	write_zone("");
+	cfg = config();
+	if (build(cfg, NULL, &b1) != SANDNS_EOK)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b1.zt);
+	write_zone("www IN A 192.0.2.80\n");
+	sigtime_set_skew(-3 * 86400);
+	CU_ASSERT_EQUAL(build(cfg, &b1, &b2), SANDNS_EZONE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "zone example.net.: the clock"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "went back"));
+	CU_ASSERT_PTR_NOT_NULL(b1.signed_zones[0]);
+	CU_ASSERT_EQUAL(b1.zones[0].serial, 10);
+	sigtime_set_skew(-1800);
+	CU_ASSERT_EQUAL(build(cfg, &b1, &b2), SANDNS_EOK);
+	CU_ASSERT_EQUAL(b2.zones[0].serial, 11);
+	sigtime_set_skew(0);
+	ctl_build_clear(&b1);
+	ctl_build_clear(&b2);
+	cfg_free(&cfg);
+	rm_tree(dir);
+}
+
 void reg_cutest_ctl_sign(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_sign", NULL, NULL);
 
 	CU_add_test(s, "serials, signatures reused, renewed", test_serials_and_reuse);
 	CU_add_test(s, "presigned zone, broken key file", test_bad_input);
+	CU_add_test(s, "the clock gone back: no re-sign", test_clock_back);
 }

@@ -6,7 +6,8 @@
 # certificate does not cover autodiscover.example.com). In each, unbound, validating with the
 # zones' DNSKEYs as trust anchors and sandnsd as its only server, must find secure (AD) answers:
 # positive, CNAME, wildcard, NXDOMAIN, NODATA, autodiscover.example.com A (the policy's NODATA)
-# and the policy's _autodiscover._tcp SRV; ldns-verify-zone accepts each zone as AXFR gives it;
+# and the policy's _autodiscover._tcp SRV; ldns-verify-zone and kzonecheck accept each zone as
+# AXFR gives it;
 # zone-keys shows the DNSKEYs and the DS. Then: a reload with nothing changed keeps the serial
 # (fresh signatures reused); a restart keeps the keys and moves the serial forward; a broken
 # key file makes the reload fail naming the file while the last zone keeps serving; signatures
@@ -14,7 +15,8 @@
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir.
 # Talks only to 127.0.0.1; ends only the processes it started, by PID; waits are bounded.
-# Exit status: 0 all passed, 1 a check failed, 77 skipped (no kdig, unbound or ldns-verify-zone).
+# Exit status: 0 all passed, 1 a check failed, 77 skipped (no kdig, unbound, ldns-verify-zone or
+# kzonecheck).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -29,6 +31,7 @@ skip() { echo "signer: SKIP: $*"; exit 77; }
 [ -x "$SANDNSCTL" ] || die "no sandnsctl at $SANDNSCTL (build first, or set SANDNSCTL)"
 command -v kdig >/dev/null || skip "kdig not found (apt-get install knot-dnsutils)"
 command -v ldns-verify-zone >/dev/null || skip "ldns-verify-zone not found (apt-get install ldnsutils)"
+command -v kzonecheck >/dev/null || skip "kzonecheck not found (apt-get install knot-dnssecutils)"
 UNBOUND=${UNBOUND:-$(PATH=$PATH:/usr/sbin:/sbin command -v unbound || true)}
 [ -n "$UNBOUND" ] || skip "unbound not found (apt-get install unbound)"
 
@@ -142,7 +145,8 @@ EOF
 	stop_unbound
 }
 
-# axfr_verified TAG: ldns-verify-zone accepts both zones as AXFR gives them.
+# axfr_verified TAG: ldns-verify-zone and kzonecheck (Knot's semantic checks, DNSSEC's too)
+# accept both zones as AXFR gives them.
 axfr_verified() {
 	local tag=$1 z
 	for z in example.com. example.net.; do
@@ -152,6 +156,12 @@ axfr_verified() {
 		else
 			bad "$tag: ldns-verify-zone rejects the AXFR of $z:"
 			head -5 <<<"$out" | sed 's/^/     /'
+		fi
+		if out=$(kzonecheck -d on -o "$z" "$TMP/$tag-$z.axfr" 2>&1); then
+			ok "$tag: kzonecheck -d on accepts the AXFR of $z"
+		else
+			bad "$tag: kzonecheck -d on rejects the AXFR of $z:"
+			head -8 <<<"$out" | sed 's/^/     /'
 		fi
 	done
 }
