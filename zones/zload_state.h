@@ -19,7 +19,8 @@
  * threads) -> zload_lines.c (the fast reader) -> zload_ldns.c (ldns reads the rest);
  * zload_validate.c (the zone rules) and zload_query.c (text, lookups) beside them; all of them
  * -> zload_store.c (the records) and zload_msg.c (errors and warnings). zedit.c (copies of a
- * zone with edits) uses the store only.
+ * zone with edits) uses the store only; zload_xfr.c (a transfer's next version) the store and
+ * zload_finish().
  */
 
 /* Nested $INCLUDE beyond this depth is refused: it is almost certainly a loop. */
