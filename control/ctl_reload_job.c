@@ -344,11 +344,13 @@ static bool leaf_changed(const ctl_t *ctl, cert_t *const *probed)
 
 void ctl_rl_probe_run(ctl_t *ctl, cert_t *const *probed)
 {
+	zload_zone_t **given = NULL;
 	ctl_rebuild_t what = {.fresh = probed};
 	enum ctl_flip flip;
 	ctl_build_t b;
 	char err[1024];
 	size_t got = 0;
+	int rc;
 
 	for (size_t i = 0; i < ctl->cfg->ncerts; i++)
 		got += probed[i] != NULL;
@@ -362,7 +364,12 @@ void ctl_rl_probe_run(ctl_t *ctl, cert_t *const *probed)
 		}
 		return;
 	}
-	if (ctl_build(ctl->cfg, &ctl->info, &what, &b, err, sizeof(err)) != SANDNS_EOK) {
+	/* Zones not kept in memory are read again: a secondary zone's from the transfer thread. */
+	given = given_of(ctl, ctl->cfg);
+	what.given = given;
+	rc = ctl_build(ctl->cfg, &ctl->info, &what, &b, err, sizeof(err));
+	given_free(given, ctl->cfg->nzones);
+	if (rc != SANDNS_EOK) {
 		log_msg(LOG_ERR, "certificate probe: cannot rebuild, the previous policy stays: %s",
 			err);
 		return;

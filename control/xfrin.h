@@ -76,6 +76,9 @@ zload_zone_t *xfrin_copy(xfrin_t *x, const char *origin);
  */
 bool xfrin_copy_pending(const char *path, uint32_t *serial);
 
+/* xfrin_file.c: the mark beside the copy PATH removed (a catalog member gone with its copy). */
+void xfrin_copy_forget(const char *path);
+
 /*
  * Any serving thread: the NOTIFY MSG (LEN octets, its question read by the engine) from FROM,
  * signed with KEY (verified; NULL: unsigned). True when it is for a secondary zone and FROM with

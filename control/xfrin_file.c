@@ -134,6 +134,14 @@ bool xfrin_copy_pending(const char *path, uint32_t *serial)
 	return true;
 }
 
+void xfrin_copy_forget(const char *path)
+{
+	char mark[4096];
+
+	if ((size_t)snprintf(mark, sizeof(mark), "%s" MARK_SUFFIX, path) < sizeof(mark))
+		(void)unlink(mark);
+}
+
 void xfrin_file_touch(const char *path)
 {
 	(void)utimensat(AT_FDCWD, path, NULL, 0);
