@@ -203,7 +203,7 @@ int zload_xfr_print(const zload_zone_t *z, FILE *f);
 
 /*
  * Another reference to ZONE (a loaded zone is never changed): each needs its own zload_free().
- * Not thread-safe: one thread (the control thread) holds the references.
+ * The count is atomic: the reload thread, the transfer thread and its writer share versions.
  */
 zload_zone_t *zload_ref(zload_zone_t *zone);
 
