@@ -361,6 +361,50 @@ size_t zload_xfr_count(const zload_xfr_t *x)
 	return n;
 }
 
+static int order_cmp(const void *a, const void *b, void *ctx)
+{
+	return zload_rec_order(ctx, *(const size_t *)a, *(const size_t *)b);
+}
+
+/*
+ * The order zload_finish() would sort Z into (zload_rec_order), made from BASE's (its survivors,
+ * not GONE, are Z's first NBASE records, in BASE's order) and Z's other records (the additions,
+ * few) sorted and merged in. NULL without memory (then zload_finish sorts).
+ */
+static size_t *merged_order(const zload_zone_t *base, const bool *gone, const zload_zone_t *z,
+			    size_t nbase)
+{
+	size_t n = z->nrecs, nadd = n - nbase, a = 0, b = 0, k = 0, w = 0;
+	size_t *renum = malloc((base->nrecs + 1) * sizeof(*renum));
+	size_t *adds = malloc((nadd + 1) * sizeof(*adds));
+	size_t *idx = malloc((n + 1) * sizeof(*idx));
+	size_t *surv = renum;
+
+	if (renum == NULL || adds == NULL || idx == NULL) {
+		free(renum);
+		free(adds);
+		free(idx);
+		return NULL;
+	}
+	for (size_t i = 0; i < base->nrecs; i++)
+		renum[i] = gone[i] ? SIZE_MAX : w++;
+	/* The survivors in BASE's order, renumbered (in place: each is read before written). */
+	for (size_t i = 0; i < base->nrecs; i++)
+		if (renum[base->by_owner[i]] != SIZE_MAX)
+			idx[k++] = renum[base->by_owner[i]];
+	memcpy(surv, idx, k * sizeof(*surv));
+	for (size_t i = 0; i < nadd; i++)
+		adds[i] = nbase + i;
+	qsort_r(adds, nadd, sizeof(*adds), order_cmp, (void *)z);
+	for (k = 0; a < nbase || b < nadd;)
+		idx[k++] = b == nadd || (a < nbase && zload_rec_order(z, surv[a], adds[b]) < 0)
+			       ? surv[a++]
+			       : adds[b++];
+	free(renum);
+	free(adds);
+	return idx;
+}
+
 zload_zone_t *zload_xfr_finish(zload_xfr_t **xp, zload_warn_fn warn, void *warn_ctx, char *err,
 			       size_t errlen)
 {
@@ -368,7 +412,7 @@ zload_zone_t *zload_xfr_finish(zload_xfr_t **xp, zload_warn_fn warn, void *warn_
 	const zload_zone_t *base = x->base;
 	zload_zone_t *z = NULL, *ad = x->adds;
 	struct zload_state st = {.warn = warn, .warn_ctx = warn_ctx, .err = err, .errlen = errlen};
-	size_t w = 0;
+	size_t w = 0, nbase = 0, *sorted;
 
 	if (errlen > 0)
 		err[0] = '\0';
@@ -399,6 +443,7 @@ zload_zone_t *zload_xfr_finish(zload_xfr_t **xp, zload_warn_fn warn, void *warn_
 			w++;
 		}
 		z->nrecs = w;
+		nbase = w;
 		for (size_t i = 0; i < ad->nrecs; i++) {
 			const zload_rec_t *r = &ad->recs[i];
 			const uint8_t *o = zload_rec_owner(ad, i);
@@ -411,10 +456,13 @@ zload_zone_t *zload_xfr_finish(zload_xfr_t **xp, zload_warn_fn warn, void *warn_
 				goto nomem;
 		}
 	}
+	/* BASE's order kept, the additions merged in: no sort of the whole zone. */
+	sorted =
+	    base != NULL && base->by_owner != NULL ? merged_order(base, x->gone, z, nbase) : NULL;
 	zload_xfr_free(xp);
 	st.zone = z;
 	/* Sorted, checked against the zone rules exactly as a file is (zload_finish). */
-	if (zload_finish(&st) != 0) {
+	if ((sorted != NULL ? zload_finish_sorted(&st, sorted) : zload_finish(&st)) != 0) {
 		if (errlen > 0 && err[0] == '\0')
 			snprintf(err, errlen, "%s: out of memory", z->origin_text);
 		zload_free(&z);

@@ -10,6 +10,7 @@
 
 #include "cutest.h"
 #include "zload.h"
+#include "zload_state.h"
 
 #define SOA(n) "@ 300 IN SOA ns1 h " #n " 3600 60 600 60\n"
 #define BASE                                                                                       \
@@ -272,6 +273,13 @@ static void test_many(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
 	CU_ASSERT_EQUAL(zload_rr_count(z), zload_rr_count(base));
 	CU_ASSERT_EQUAL(at(z, "h7.sec.test.", 1), 1);
+	/* The old order kept and the additions merged in: the order a full sort gives. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z->by_owner);
+	for (size_t k = 1; k < z->nrecs; k++)
+		if (zload_rec_order(z, z->by_owner[k - 1], z->by_owner[k]) >= 0) {
+			CU_FAIL("the new version's index is out of order");
+			break;
+		}
 	CU_ASSERT_EQUAL(zload_describe(z, "h7.sec.test.", 1, line, sizeof(line)), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "10.1.0.7"));
 	zload_free(&z);
