@@ -10,15 +10,13 @@
  * registry that runner.c created. They return nothing: a failed registration shows up in
  * CU_get_error(), which the runner checks after each call. tests/X/test_Y.c defines reg_cutest_Y.
  */
-void reg_cutest_wire(void);   /* tests/zones/test_wire.c: wire parsing and names */
-void reg_cutest_zload(void);  /* tests/zones/test_zload.c: zone loading and validation errors */
-void reg_cutest_answer(void); /* tests/zones/test_answer.c: the answer engine's rules */
-void reg_cutest_dp_pkt(void); /* tests/dataplane/test_dp_pkt.c: the packet layer, frame by frame */
-void reg_cutest_cfg(void);    /* tests/control/test_cfg.c: configuration file and command line */
-void reg_cutest_cert(void);   /* tests/control/test_cert.c: certificates, SAN matching, tls:// */
-void reg_cutest_policy(void); /* tests/control/test_policy.c: the autodiscover decisions */
-void reg_cutest_zload_xfr(
-    void); /* tests/zones/test_zload_xfr.c: a zone's next version from a transfer */
+void reg_cutest_wire(void);    /* tests/zones/test_wire.c: wire parsing and names */
+void reg_cutest_zload(void);   /* tests/zones/test_zload.c: zone loading and validation errors */
+void reg_cutest_answer(void);  /* tests/zones/test_answer.c: the answer engine's rules */
+void reg_cutest_dp_pkt(void);  /* tests/dataplane/test_dp_pkt.c: the packet layer, frame by frame */
+void reg_cutest_cfg(void);     /* tests/control/test_cfg.c: configuration file and command line */
+void reg_cutest_cert(void);    /* tests/control/test_cert.c: certificates, SAN matching, tls:// */
+void reg_cutest_policy(void);  /* tests/control/test_policy.c: the autodiscover decisions */
 void reg_cutest_zedit(void);   /* tests/zones/test_zedit.c: edited zones, and what they answer */
 void reg_cutest_ctl(void);     /* tests/control/test_ctl.c: building snapshots, serials, flips */
 void reg_cutest_rrl(void);     /* tests/zones/test_rrl.c: response rate limiting */
@@ -51,5 +49,7 @@ void reg_cutest_metrics(void); /* tests/control/test_metrics.c: the Prometheus e
 void reg_cutest_ctl_reload(void);
 void reg_cutest_catz(
     void); /* tests/control/test_catz.c: catalog zones, the configuration read again */
+/* tests/zones/test_zload_xfr.c: a zone's next version from a transfer (IXFR applied, AXFR) */
+void reg_cutest_zload_xfr(void);
 
 #endif
