@@ -20,8 +20,9 @@
 # (they run at the same time). BIG_RUNS (3) commits; for each, the seconds until each secondary
 # serves the new serial, and the resident memory of each (before, the peak sampled every 10 ms
 # and VmHWM reset at the commit, SETTLE (3) s after the last one serves it); sandnsd's phases from
-# the time stamps of its log, the primary's log and its copy on disk (the temporary file appears
-# when the IXFR has been applied to the copy read back, the copy is replaced when written).
+# the time stamps of its log, the primary's log and its copy on disk (the IXFR applied to the
+# version held in memory and handed over: "IXFR from" logged; reloaded: compiled and published;
+# then, off that path, the copy written: its temporary file appears, then it replaces the copy).
 #
 #   bash bench/propagation.sh                   # both parts
 #   bash bench/propagation.sh --quick           # a smoke check, under a minute
@@ -449,7 +450,8 @@ part2() {
 	q = [x["sandns"] / x["knot"] for x in r if x["sandns"] and x["knot"]]
 	print("\nratio sandns / knot (time to serve), median of the per-commit ratios: %.2f (%s)" % (statistics.median(q), " ".join("%.2f" % x for x in q)))
 	PYEOF
-	# the reload phase alone: the same zone reloaded from the copy on disk, nothing else happening
+	# the reload phase alone: the same zone reloaded (the version the transfer thread holds: no
+	# file read; compile and publish), nothing else happening
 	local rl=() t1 t2
 	for i in 1 2 3; do
 		t1=$(date +%s%N)
@@ -457,7 +459,7 @@ part2() {
 		t2=$(date +%s%N)
 		rl+=("$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')")
 	done
-	echo "sandnsd secondary: \`sandnsctl reload $zone\` of its copy alone, 3 times: ${rl[*]} s"
+	echo "sandnsd secondary: \`sandnsctl reload $zone\` (the version held: compile + publish) alone, 3 times: ${rl[*]} s"
 	for p in "${PIDS[@]}"; do stop_pid "$p" 30 "propagation: pid $p" >/dev/null 2>&1; done
 	PIDS=()
 }
@@ -496,15 +498,17 @@ phases() {
 	p_x = times(d + "/kp.log", "IXFR, outgoing", "started")
 	s_ixfr, s_text = first(d + "/s.log", "IXFR from")
 	s_rel, _ = first(d + "/s.log", "reloaded, serial")
+	s_wr, _ = first(d + "/s.log", "copy written, serial")
 	k_start, _ = first(d + "/k.log", "IXFR, incoming", "started")
 	k_done, k_text = first(d + "/k.log", "IXFR, incoming", "finished")
 	k_upd, _ = first(d + "/k.log", "zone updated")
 	k_flush, _ = first(d + "/k.log", "zone file updated")
 	print("run %s: sandns served %s s, knot %s s; commit returned %s s" % (run, out["times"]["sandns"], out["times"]["knot"], out["command_secs"]))
 	print("  primary: first NOTIFY sent %s | IXFRs served from %s" % (show(p_n), ", ".join(show(x) for x in p_x) or "-"))
-	print("  sandns: the IXFR applied to the copy read back (its temporary file appears) %s"
-	      " | the copy written (renamed) %s | logged %s | reloaded (load+compile+publish) %s | served %s" %
-	      (show(ev.get("sandns:tmp")), show(ev.get("sandns:renamed")), show(s_ixfr), show(s_rel), show(out["times"]["sandns"])))
+	print("  sandns: the IXFR applied in memory, handed over (logged) %s | reloaded (compile+publish) %s"
+	      " | served %s | then the copy: its temporary file appears %s, renamed %s, logged %s" %
+	      (show(s_ixfr), show(s_rel), show(out["times"]["sandns"]), show(ev.get("sandns:tmp")),
+	       show(ev.get("sandns:renamed")), show(s_wr)))
 	print("  knot:   IXFR started %s | finished %s | zone updated (logged) %s | served %s | zone file written %s" %
 	      (show(k_start), show(k_done), show(k_upd), show(out["times"]["knot"]), show(k_flush)))
 	if s_text:

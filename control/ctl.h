@@ -68,6 +68,9 @@ typedef struct ctl_rebuild {
 	enum ctl_certs certs; /* which certificate sources to read again */
 	cert_t *const *fresh; /* per source, a leaf just probed (NULL: keep the previous) */
 	bool preview;	      /* never published (policy check): no alerts logged */
+	/* Per cfg->zones (or NULL): a zone in memory served in place of reading its source when
+	 * it is read again (a secondary zone's version the transfer thread holds: xfrin_copy) */
+	zload_zone_t *const *given;
 } ctl_rebuild_t;
 
 /*

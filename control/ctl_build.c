@@ -457,8 +457,13 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebu
 			continue;
 		}
 		/* A zone not kept in memory (keep-zones) is read again whatever WHAT says. */
-		if (prev == NULL || prev->raw[i] == NULL ||
-		    (what->zones && asked_for(what, z, i))) {
+		if (what->given != NULL && what->given[i] != NULL &&
+		    (prev == NULL || prev->raw[i] == NULL ||
+		     (what->zones && asked_for(what, z, i)))) {
+			/* From memory: its file may be written only later (xfrin.c's writer). */
+			b->raw[i] = zload_ref(what->given[i]);
+		} else if (prev == NULL || prev->raw[i] == NULL ||
+			   (what->zones && asked_for(what, z, i))) {
 			b->raw[i] =
 			    zsrc_load_served(&z->src, z->origin, prev == NULL, ctl_zone_warning,
 					     NULL, &b->zones[i].absent, err, errlen);

@@ -12,6 +12,7 @@
 #include "ctl_pvt.h"
 #include "log.h"
 #include "sandns_err.h"
+#include "xfrin.h"
 
 /* The directory under state-dir where members' copies live. */
 #define CATZ_DIR "catalog"
@@ -250,9 +251,12 @@ static void apply(ctl_t *ctl, const char *cat, const catz_t *want)
 	}
 	/* A member removed leaves nothing behind: its copy goes too. */
 	for (size_t i = 0; gone != NULL && i < ngone; i++)
-		if (gone[i] != NULL && unlink(gone[i]) != 0 && errno != ENOENT)
-			log_msg(LOG_WARNING, "catalog %s: cannot remove %s: %s", cat, gone[i],
-				strerror(errno));
+		if (gone[i] != NULL) {
+			if (unlink(gone[i]) != 0 && errno != ENOENT)
+				log_msg(LOG_WARNING, "catalog %s: cannot remove %s: %s", cat,
+					gone[i], strerror(errno));
+			xfrin_copy_forget(gone[i]); /* its mark (FILE.serial) too */
+		}
 	for (size_t i = 0; gone != NULL && i < old->nzones; i++)
 		free(gone[i]);
 	free(gone);

@@ -211,6 +211,32 @@ static void warn_reply(const char *warn, bool json, buf_t *body)
 	BUF_LIT(body, "]}\n");
 }
 
+/*
+ * Per zone of CFG, the version of a secondary zone the transfer thread holds (a reference), or
+ * NULL: a reload serves it rather than its file, which the writer may not have written yet.
+ * NULL when there is no secondary zone (or no memory: the files are read).
+ */
+static zload_zone_t **given_of(ctl_t *ctl, const cfg_t *cfg)
+{
+	zload_zone_t **g = NULL;
+
+	for (size_t i = 0; ctl->xfrin != NULL && i < cfg->nzones; i++) {
+		if (cfg->zones[i].src.kind != ZSRC_PRIMARY)
+			continue;
+		if (g == NULL && (g = calloc(cfg->nzones + 1, sizeof(*g))) == NULL)
+			return NULL;
+		g[i] = xfrin_copy(ctl->xfrin, cfg->zones[i].origin);
+	}
+	return g;
+}
+
+static void given_free(zload_zone_t **g, size_t n)
+{
+	for (size_t i = 0; g != NULL && i < n; i++)
+		zload_free(&g[i]);
+	free(g);
+}
+
 int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 {
 	ctl_rebuild_t what = {.certs = job->certs, .fresh = job->fresh};
@@ -236,10 +262,15 @@ int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 			      : job->policy  ? "the certificates"
 					     : "some zones");
 	if (job->newcfg != NULL) {
+		const size_t ng = job->newcfg->nzones;
+		zload_zone_t **given = given_of(ctl, job->newcfg);
+
 		/* The configuration read again: every zone read again, as `reload` always did. */
 		what.zones = true;
 		what.zone_set = NULL;
+		what.given = given;
 		rc = ctl_reload_cfg(ctl, job->newcfg, &what, err, errlen);
+		given_free(given, ng);
 		job->newcfg = NULL;
 		/* Each consumer catalog's members weighed again against it (below): a zone line
 		 * that had taken one over may be gone. */
@@ -248,7 +279,12 @@ int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 		/* Its zones now index the configuration in force, when it was switched to. */
 		ctl_rl_job_remap(ctl, job);
 	} else {
+		zload_zone_t **given = given_of(ctl, ctl->cfg);
+		const size_t ng = ctl->cfg->nzones;
+
+		what.given = given;
 		rc = ctl_reload(ctl, &what, err, errlen);
+		given_free(given, ng);
 	}
 	for (const char *w = job->warn; rc == SANDNS_EOK && w != NULL && *w != '\0';) {
 		const char *nl = strchr(w, '\n');
@@ -308,11 +344,13 @@ static bool leaf_changed(const ctl_t *ctl, cert_t *const *probed)
 
 void ctl_rl_probe_run(ctl_t *ctl, cert_t *const *probed)
 {
+	zload_zone_t **given = NULL;
 	ctl_rebuild_t what = {.fresh = probed};
 	enum ctl_flip flip;
 	ctl_build_t b;
 	char err[1024];
 	size_t got = 0;
+	int rc;
 
 	for (size_t i = 0; i < ctl->cfg->ncerts; i++)
 		got += probed[i] != NULL;
@@ -326,7 +364,12 @@ void ctl_rl_probe_run(ctl_t *ctl, cert_t *const *probed)
 		}
 		return;
 	}
-	if (ctl_build(ctl->cfg, &ctl->info, &what, &b, err, sizeof(err)) != SANDNS_EOK) {
+	/* Zones not kept in memory are read again: a secondary zone's from the transfer thread. */
+	given = given_of(ctl, ctl->cfg);
+	what.given = given;
+	rc = ctl_build(ctl->cfg, &ctl->info, &what, &b, err, sizeof(err));
+	given_free(given, ctl->cfg->nzones);
+	if (rc != SANDNS_EOK) {
 		log_msg(LOG_ERR, "certificate probe: cannot rebuild, the previous policy stays: %s",
 			err);
 		return;

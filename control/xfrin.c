@@ -49,6 +49,15 @@ struct xz {
 	uint64_t logged_ms;
 	char logged[256];
 	xfrin_zstate_t st; /* under the lock */
+	/*
+	 * Under the lock: MEM, the version held (transferred, or loaded at start), which an IXFR
+	 * applies to and reloads serve (xfrin_copy); UNSAVED, one handed over whose file the
+	 * writer has yet to write, once its reload is done (WRITE_OK); GEN counts the versions.
+	 */
+	zload_zone_t *mem;
+	zload_zone_t *unsaved;
+	bool write_ok;
+	unsigned long gen;
 };
 
 /* What a serving thread's NOTIFY reads (xfrin_notify): swapped whole by xfrin_reconfigure(). */
@@ -70,6 +79,17 @@ struct xfrin {
 	pthread_mutex_t lock;
 	pthread_t tid;
 	bool started;
+	/*
+	 * The writer: a thread of its own writes the copies handed over once served, so that
+	 * neither a transfer nor the control thread waits for the disk. MARK_MU orders the marks
+	 * (xfrin_file_mark) of the transfer thread and the writer; it is taken before LOCK.
+	 */
+	pthread_t wr_tid;
+	pthread_cond_t wr_cv;
+	bool wr_started;
+	bool wr_stop; /* under LOCK */
+	pthread_mutex_t mark_mu;
+	unsigned wr_delay_ms; /* tests: SANDNS_TEST_XFRIN_WRITE_DELAY_MS before each write */
 };
 
 static void set_timers(struct xz *z, unsigned long refresh, unsigned long retry,
@@ -115,6 +135,12 @@ xfrin_t *xfrin_new(const cfg_t *cfg, char *err, size_t errlen)
 	x->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	x->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	pthread_mutex_init(&x->lock, NULL);
+	pthread_mutex_init(&x->mark_mu, NULL);
+	pthread_cond_init(&x->wr_cv, NULL);
+	/* Read by tests only (tests/e2e/secondary.sh): a crash between serving and writing. */
+	if (getenv("SANDNS_TEST_XFRIN_WRITE_DELAY_MS") != NULL)
+		x->wr_delay_ms =
+		    (unsigned)strtoul(getenv("SANDNS_TEST_XFRIN_WRITE_DELAY_MS"), NULL, 10);
 	x->z = calloc(cfg->nzones + 1, sizeof(*x->z));
 	if (x->z == NULL)
 		goto nomem;
@@ -156,7 +182,7 @@ static struct xz *by_zone(xfrin_t *x, size_t zone)
 	return NULL;
 }
 
-void xfrin_seed(xfrin_t *x, size_t zone, const zload_zone_t *raw)
+void xfrin_seed(xfrin_t *x, size_t zone, zload_zone_t *raw)
 {
 	struct xz *z = by_zone(x, zone);
 	unsigned long refresh, retry, expire;
@@ -167,6 +193,8 @@ void xfrin_seed(xfrin_t *x, size_t zone, const zload_zone_t *raw)
 	if (zsrc_soa_timers(raw, &refresh, &retry, &expire))
 		set_timers(z, refresh, retry, expire);
 	pthread_mutex_lock(&x->lock);
+	zload_free(&z->mem);
+	z->mem = zload_ref(raw); /* what the first IXFR applies to: no file read again */
 	z->st.have = true;
 	z->st.serial = (uint32_t)zload_serial(raw);
 	/* The file's modification time is its last successful refresh (zsrc_load_served()). */
@@ -211,7 +239,25 @@ void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err)
 		return;
 	pthread_mutex_lock(&x->lock);
 	snprintf(z->st.reload_err, sizeof(z->st.reload_err), "%s", err != NULL ? err : "");
+	/* Served (or refused by the build): the writer may write the copy now. */
+	z->write_ok = true;
+	pthread_cond_signal(&x->wr_cv);
 	pthread_mutex_unlock(&x->lock);
+}
+
+zload_zone_t *xfrin_copy(xfrin_t *x, const char *origin)
+{
+	zload_zone_t *z = NULL;
+
+	if (x == NULL)
+		return NULL;
+	pthread_mutex_lock(&x->lock);
+	for (size_t i = 0; i < x->nz && z == NULL; i++)
+		if (cfg_same_origin(x->z[i].origin, origin) && x->z[i].mem != NULL &&
+		    !x->z[i].st.expired)
+			z = zload_ref(x->z[i].mem);
+	pthread_mutex_unlock(&x->lock);
+	return z;
 }
 
 /* The zone whose lower-case wire name is at MSG+12 (checked by the engine), or NULL. */
@@ -348,7 +394,68 @@ static ldns_rr *our_soa(const struct xz *z, uint32_t serial)
 	return rr;
 }
 
-/* One transfer from P (IXFR when IXFR), written to the file. XFRIN_OK/UPTODATE or an error. */
+/* A warning about a transferred zone (a duplicate record, an RRset too large...). */
+static void zone_warn(void *ctx, const char *msg)
+{
+	log_msg(LOG_WARNING, "zone %s: %s", ((const struct xz *)ctx)->origin, msg);
+}
+
+/*
+ * The version an IXFR of Z applies to: the one held, else (not seeded: none was loaded at start
+ * when the first build read it) its copy read once from the file; NULL: AXFR. A reference.
+ */
+static zload_zone_t *ixfr_base(xfrin_t *x, struct xz *z)
+{
+	zload_zone_t *base;
+	char err[512];
+
+	pthread_mutex_lock(&x->lock);
+	base = z->mem != NULL ? zload_ref(z->mem) : NULL;
+	pthread_mutex_unlock(&x->lock);
+	if (base != NULL)
+		return base;
+	base = zload_file(z->origin, z->path, NULL, NULL, err, sizeof(err));
+	if (base == NULL)
+		return NULL;
+	pthread_mutex_lock(&x->lock);
+	if (z->mem == NULL)
+		z->mem = zload_ref(base);
+	pthread_mutex_unlock(&x->lock);
+	return base;
+}
+
+/*
+ * NZ (taken over), the version just transferred, handed over: marked pending on disk first (a
+ * restart then knows its file is behind what was served), then held (the next IXFR's base),
+ * waiting for the writer, and a reload asked of the control thread, which serves it from here.
+ */
+static int hand_over(xfrin_t *x, struct xz *z, zload_zone_t *nz, char *err, size_t errlen)
+{
+	zload_zone_t *old;
+
+	pthread_mutex_lock(&x->mark_mu);
+	if (xfrin_file_mark(z->path, true, (uint32_t)zload_serial(nz), err, errlen) != SANDNS_EOK) {
+		pthread_mutex_unlock(&x->mark_mu);
+		zload_free(&nz);
+		return XFRIN_FAIL;
+	}
+	pthread_mutex_lock(&x->lock);
+	old = z->mem;
+	z->mem = nz;
+	/* A version not written yet is superseded: only the newest is written. */
+	zload_free(&z->unsaved);
+	z->unsaved = zload_ref(nz);
+	z->write_ok = false;
+	z->gen++;
+	z->st.expired = false; /* served again at once (xfrin_copy) */
+	pthread_mutex_unlock(&x->lock);
+	pthread_mutex_unlock(&x->mark_mu);
+	zload_free(&old);
+	want_reload(x, z);
+	return XFRIN_OK;
+}
+
+/* One transfer from P (IXFR when IXFR), handed over. XFRIN_OK/UPTODATE or an error. */
 static int transfer(xfrin_t *x, struct xz *z, const cfg_primary_t *p, bool ixfr, char *why,
 		    size_t whylen)
 {
@@ -356,50 +463,64 @@ static int transfer(xfrin_t *x, struct xz *z, const cfg_primary_t *p, bool ixfr,
 	    x->cfg->zone_max_size != 0 ? x->cfg->zone_max_size : (uint64_t)zload_text_max();
 	uint32_t ours = z->st.serial, fresh;
 	ldns_rr *soa = ixfr ? our_soa(z, ours) : NULL;
+	zload_zone_t *base = ixfr ? ixfr_base(x, z) : NULL, *nz = NULL;
 	uint64_t bytes, msgs;
 	xfrin_apply_t a;
-	char err[512] = "";
+	char err[512] = "", source[96];
+	bool refused = false;
 	int rc;
 
 	if (ixfr && soa == NULL) {
 		snprintf(why, whylen, "out of memory");
+		zload_free(&base);
 		return XFRIN_FAIL;
 	}
-	xfrin_apply_init(&a, z->path, z->name, ours, ixfr);
+	snprintf(source, sizeof(source), "%s from %s", ixfr ? "IXFR" : "AXFR", p->addr.text);
+	xfrin_apply_init(&a, z->name, ours, ixfr, base, source);
 	rc = xfrin_tcp_transfer(p, z->name, soa, max_bytes, xfrin_apply_rr, &a, &bytes, &msgs, err,
 				sizeof(err));
 	ldns_rr_free(soa);
 	if (rc == XFRIN_OK && a.uptodate) {
 		xfrin_apply_clear(&a);
+		zload_free(&base);
 		return XFRIN_UPTODATE;
 	}
-	if (rc == XFRIN_OK && xfrin_file_write(z->path, &a.z, err, sizeof(err)) != SANDNS_EOK)
-		rc = XFRIN_FAIL;
+	if (rc == XFRIN_OK) {
+		/* Checked as a file load is: a zone that breaks the rules is refused whole. */
+		nz = xfrin_apply_finish(&a, zone_warn, z, err, sizeof(err));
+		refused = nz == NULL;
+		if (nz == NULL)
+			rc = XFRIN_FAIL;
+	}
+	zload_free(&base);
+	if (rc == XFRIN_OK) {
+		fresh = xfrin_soa_field(a.soa, 2);
+		set_timers(z, xfrin_soa_field(a.soa, 3), xfrin_soa_field(a.soa, 4),
+			   xfrin_soa_field(a.soa, 5));
+		rc = hand_over(x, z, nz, err, sizeof(err));
+	}
 	if (rc != XFRIN_OK) {
-		snprintf(why, whylen, "%s from %s: %s", ixfr ? "IXFR" : "AXFR", p->addr.text, err);
+		snprintf(why, whylen, "%s: %s%s", source,
+			 refused ? "refused, the last good version stays served: " : "", err);
 		xfrin_apply_clear(&a);
 		return rc;
 	}
-	fresh = xfrin_soa_field(a.z.soa, 2);
-	set_timers(z, xfrin_soa_field(a.z.soa, 3), xfrin_soa_field(a.z.soa, 4),
-		   xfrin_soa_field(a.z.soa, 5));
-	if (a.z.ixfr)
+	if (a.ixfr)
 		snprintf(why, whylen, "IXFR from %s: serial %u -> %u (%zu changes), %zu records",
-			 p->addr.text, ours, fresh, a.z.ndiffs, a.z.n + 1);
+			 p->addr.text, ours, fresh, a.ndiffs, a.nrecs);
 	else
 		snprintf(why, whylen, "AXFR from %s: serial %u, %zu records, %llu octets",
-			 p->addr.text, fresh, a.z.n + 1, (unsigned long long)bytes);
+			 p->addr.text, fresh, a.nrecs, (unsigned long long)bytes);
 	pthread_mutex_lock(&x->lock);
 	z->st.have = true;
 	z->st.serial = fresh;
 	z->st.transfers++;
-	if (a.z.ixfr)
+	if (a.ixfr)
 		z->st.ixfrs++;
 	pthread_mutex_unlock(&x->lock);
 	xfrin_apply_clear(&a);
 	log_msg(LOG_INFO, "zone %s: %s", z->origin, why);
 	refreshed(x, z);
-	want_reload(x, z);
 	return XFRIN_OK;
 }
 
@@ -514,11 +635,101 @@ static void *xfrin_main(void *arg)
 	return NULL;
 }
 
+/* The zone whose copy is the next to write, or NULL (under the lock). */
+static struct xz *next_write(xfrin_t *x)
+{
+	for (size_t i = 0; i < x->nz; i++)
+		if (x->z[i].unsaved != NULL && (x->z[i].write_ok || x->wr_stop))
+			return &x->z[i];
+	return NULL;
+}
+
+/* The writer: ZONE (version GEN of ORIGIN, whose copy is PATH) written, then marked written. */
+static void write_copy(xfrin_t *x, zload_zone_t *zone, const char *origin, const char *path,
+		       unsigned long gen)
+{
+	uint64_t t0 = clock_now_ms();
+	unsigned long serial = zload_serial(zone);
+	char err[1024];
+	bool same = false;
+
+	for (unsigned ms = 0;
+	     ms < x->wr_delay_ms && !__atomic_load_n(&x->wr_stop, __ATOMIC_RELAXED); ms += 10)
+		(void)poll(NULL, 0, 10);
+	if (xfrin_file_write(path, zone, err, sizeof(err)) != SANDNS_EOK) {
+		/* Its mark stays pending: a restart refreshes it from the primary, never serving
+		 * the older file (zsrc_load_served). The next transfer writes again. */
+		log_msg(LOG_ERR, "zone %s: serial %lu is served but its copy is not written: %s",
+			origin, serial, err);
+		return;
+	}
+	pthread_mutex_lock(&x->mark_mu);
+	pthread_mutex_lock(&x->lock);
+	for (size_t i = 0; i < x->nz; i++)
+		if (cfg_same_origin(x->z[i].origin, origin) && strcmp(x->z[i].path, path) == 0)
+			same = x->z[i].gen == gen;
+	pthread_mutex_unlock(&x->lock);
+	/* A newer version handed over meanwhile keeps its pending mark. */
+	if (same && xfrin_file_mark(path, false, (uint32_t)serial, err, sizeof(err)) != SANDNS_EOK)
+		log_msg(LOG_WARNING, "zone %s: %s", origin, err);
+	pthread_mutex_unlock(&x->mark_mu);
+	log_msg(LOG_INFO, "zone %s: copy written, serial %lu, %zu records, to %s (%llu ms)", origin,
+		serial, zload_rr_count(zone), path, (unsigned long long)(clock_now_ms() - t0));
+}
+
+static void *writer_main(void *arg)
+{
+	xfrin_t *x = arg;
+
+	pthread_mutex_lock(&x->lock);
+	for (;;) {
+		struct xz *z = next_write(x);
+		zload_zone_t *zone;
+		char *origin, *path;
+		unsigned long gen;
+
+		if (z == NULL) {
+			if (x->wr_stop)
+				break; /* every copy served is written: stop */
+			pthread_cond_wait(&x->wr_cv, &x->lock);
+			continue;
+		}
+		zone = z->unsaved;
+		z->unsaved = NULL;
+		gen = z->gen;
+		origin = strdup(z->origin);
+		path = strdup(z->path);
+		pthread_mutex_unlock(&x->lock);
+		if (origin != NULL && path != NULL)
+			write_copy(x, zone, origin, path, gen);
+		else
+			log_msg(LOG_ERR, "zone %s: its copy is not written: out of memory",
+				zload_origin(zone));
+		zload_free(&zone);
+		free(origin);
+		free(path);
+		pthread_mutex_lock(&x->lock);
+	}
+	pthread_mutex_unlock(&x->lock);
+	return NULL;
+}
+
 int xfrin_start(xfrin_t *x, char *err, size_t errlen)
 {
 	int rc;
 
 	x->armed = true;
+	if (x->nz > 0 && !x->wr_started) {
+		rc = pthread_create(&x->wr_tid, NULL, writer_main, x);
+		if (rc != 0) {
+			snprintf(err, errlen,
+				 "secondary zones: cannot start the copies' writer: %s",
+				 strerror(rc));
+			return -rc;
+		}
+		pthread_setname_np(x->wr_tid, "sandns-xfrwrite");
+		x->wr_started = true;
+	}
 	if (x->nz == 0 || x->started)
 		return SANDNS_EOK;
 	xfrin_net_stop_fd(x->stop_fd);
@@ -544,8 +755,19 @@ void xfrin_free(xfrin_t **xp)
 		wake(x->stop_fd);
 		pthread_join(x->tid, NULL);
 	}
-	for (size_t i = 0; i < x->nz; i++)
+	if (x->wr_started) {
+		/* The copies served and not yet written are written before it ends. */
+		pthread_mutex_lock(&x->lock);
+		__atomic_store_n(&x->wr_stop, true, __ATOMIC_RELAXED);
+		pthread_cond_signal(&x->wr_cv);
+		pthread_mutex_unlock(&x->lock);
+		pthread_join(x->wr_tid, NULL);
+	}
+	for (size_t i = 0; i < x->nz; i++) {
 		ldns_rdf_deep_free(x->z[i].name);
+		zload_free(&x->z[i].mem);
+		zload_free(&x->z[i].unsaved);
+	}
 	free(x->z);
 	free(x->tab);
 	if (x->wake_fd >= 0)
@@ -555,6 +777,8 @@ void xfrin_free(xfrin_t **xp)
 	if (x->event_fd >= 0)
 		close(x->event_fd);
 	pthread_mutex_destroy(&x->lock);
+	pthread_mutex_destroy(&x->mark_mu);
+	pthread_cond_destroy(&x->wr_cv);
 	free(x);
 	*xp = NULL;
 }
@@ -564,6 +788,7 @@ static void zone_move(struct xz *to, struct xz *from, const cfg_t *cfg, size_t i
 {
 	*to = *from;
 	from->name = NULL;
+	from->mem = from->unsaved = NULL; /* the writer sees one owner only (under the lock) */
 	to->zone = i;
 	to->origin = cfg->zones[i].origin;
 	to->path = cfg->zones[i].src.path;
@@ -590,6 +815,15 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	/* The thread ends (a transfer under way is cut, asked again once it runs again). */
+	if (x->started) {
+		wake(x->stop_fd);
+		pthread_join(x->tid, NULL);
+		x->started = false;
+		(void)!read(x->stop_fd, &v, sizeof(v));
+	}
+	/* The copies held move under the lock: the writer takes them from X->Z meanwhile. */
+	pthread_mutex_lock(&x->lock);
 	for (i = 0; i < cfg->nzones; i++) {
 		const cfg_zone_t *cz = &cfg->zones[i];
 
@@ -609,13 +843,7 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 		if (k < old_nz)
 			nz++;
 	}
-	/* The thread ends (a transfer under way is cut, asked again once it runs again). */
-	if (x->started) {
-		wake(x->stop_fd);
-		pthread_join(x->tid, NULL);
-		x->started = false;
-		(void)!read(x->stop_fd, &v, sizeof(v));
-	}
+	pthread_mutex_unlock(&x->lock);
 	*tab = (struct xtab){.cfg = cfg, .z = z, .nz = nz};
 	old_tab = x->tab;
 	rcu_assign_pointer(x->tab, tab);
@@ -643,6 +871,8 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 			log_msg(LOG_INFO, "zone %s: no longer a secondary zone, its refreshes stop",
 				old[k].origin);
 			ldns_rdf_deep_free(old[k].name);
+			zload_free(&old[k].mem);
+			zload_free(&old[k].unsaved);
 		}
 	free(old);
 	free(old_tab);

@@ -16,10 +16,11 @@
 
 /*
  * One thread refreshes every secondary zone (a zone with `primary` lines): SOA query, then IXFR
- * (AXFR when refused, inconsistent or answered AXFR-style), the copy written to the zone's
- * file, and a reload of that zone asked of the control thread (which builds and publishes as
- * for any reload). Timers from the SOA: refresh, retry, expire. It never publishes, and never
- * blocks another thread: they hand it requests through flags and an eventfd.
+ * (AXFR when refused, inconsistent or answered AXFR-style) applied to the version held in
+ * memory, and a reload of that zone asked of the control thread (which builds and publishes it
+ * from memory as for any reload); another thread writes the zone's file once it is served.
+ * Timers from the SOA: refresh, retry, expire. It never publishes, and never blocks another
+ * thread: they hand it requests through flags and an eventfd.
  */
 typedef struct xfrin xfrin_t;
 
@@ -33,7 +34,7 @@ int xfrin_event_fd(const xfrin_t *x);
  * Control thread, before xfrin_start(): what the first build serves of configured zone ZONE:
  * RAW as read from its file, or NULL when absent (not transferred yet, expired).
  */
-void xfrin_seed(xfrin_t *x, size_t zone, const zload_zone_t *raw);
+void xfrin_seed(xfrin_t *x, size_t zone, zload_zone_t *raw);
 
 /* Starts the thread (after the fork into the background); SANDNS_EOK or an error. */
 int xfrin_start(xfrin_t *x, char *err, size_t errlen);
@@ -54,8 +55,29 @@ void xfrin_free(xfrin_t **x);
 /* Control thread: the configured zones (indexes) to reload now, up to MAX into OUT; how many. */
 size_t xfrin_take_reloads(xfrin_t *x, size_t *out, size_t max);
 
-/* Control thread: how the reload of zone ZONE went (ERR: why it failed; NULL when it did not). */
+/*
+ * Control thread: how the reload of zone ZONE went (ERR: why it failed; NULL when it did not).
+ * The copy it served is written to the zone's file from then on, by the writer thread.
+ */
 void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err);
+
+/*
+ * Any thread: a reference to the version of secondary zone ORIGIN the transfer thread holds in
+ * memory (the last one transferred, or loaded at start), which its file holds or will hold once
+ * the writer has written it; NULL when there is none or the zone expired. A reload serves it in
+ * place of reading the file (ctl_build: ctl_rebuild_t.given).
+ */
+zload_zone_t *xfrin_copy(xfrin_t *x, const char *origin);
+
+/*
+ * xfrin_file.c: whether the copy at PATH is behind what was served: a version (*SERIAL) was
+ * handed over to be served and PATH was not written with it yet (a crash came between). A load
+ * of PATH whose serial is not *SERIAL must then not be served (zsrc_load_served()).
+ */
+bool xfrin_copy_pending(const char *path, uint32_t *serial);
+
+/* xfrin_file.c: the mark beside the copy PATH removed (a catalog member gone with its copy). */
+void xfrin_copy_forget(const char *path);
 
 /*
  * Any serving thread: the NOTIFY MSG (LEN octets, its question read by the engine) from FROM,

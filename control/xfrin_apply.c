@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* xfrin_apply.c: a transfer's records put together: AXFR whole, or IXFR applied to our copy */
+/* xfrin_apply.c: a transfer's records into the zone's next version: AXFR whole, IXFR applied */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,173 +9,54 @@
 
 enum { S_START, S_SECOND, S_AXFR, S_DEL, S_ADD, S_DONE };
 
-/* The record's key: a 4-octet length, then its canonical wire form with TTL 0. */
-static uint8_t *rr_key(ldns_rr *rr)
-{
-	ldns_buffer *b = ldns_buffer_new(256);
-	uint32_t ttl = ldns_rr_ttl(rr);
-	uint8_t *key = NULL;
-	size_t len;
-
-	if (b == NULL)
-		return NULL;
-	ldns_rr_set_ttl(rr, 0);
-	if (ldns_rr2buffer_wire_canonical(b, rr, LDNS_SECTION_ANSWER) == LDNS_STATUS_OK) {
-		len = ldns_buffer_position(b);
-		key = malloc(len + 4);
-		if (key != NULL) {
-			memcpy(key, &(uint32_t){(uint32_t)len}, 4);
-			memcpy(key + 4, ldns_buffer_begin(b), len);
-		}
-	}
-	ldns_rr_set_ttl(rr, ttl);
-	ldns_buffer_free(b);
-	return key;
-}
-
-static int key_cmp(const uint8_t *a, const uint8_t *b)
-{
-	uint32_t la, lb;
-	int c;
-
-	memcpy(&la, a, 4);
-	memcpy(&lb, b, 4);
-	c = memcmp(a + 4, b + 4, la < lb ? la : lb);
-	return c != 0 ? c : (la > lb) - (la < lb);
-}
-
-void xfrin_apply_init(xfrin_apply_t *a, const char *path, const ldns_rdf *origin, uint32_t ours,
-		      bool ixfr)
+void xfrin_apply_init(xfrin_apply_t *a, const ldns_rdf *origin, uint32_t ours, bool ixfr,
+		      const zload_zone_t *base, const char *source)
 {
 	memset(a, 0, sizeof(*a));
-	a->path = path;
 	a->origin = origin;
 	a->ours = ours;
 	a->asked_ixfr = ixfr;
+	a->base = base;
 	a->state = S_START;
-	a->read_copy = xfrin_file_read;
+	snprintf(a->source, sizeof(a->source), "%s", source);
 }
 
 void xfrin_apply_clear(xfrin_apply_t *a)
 {
-	xfrin_zone_clear(&a->z);
-	for (size_t i = 0; i < a->nadds; i++)
-		ldns_rr_free(a->adds[i]);
-	free(a->adds);
-	a->adds = NULL;
-	a->nadds = a->capadds = 0;
+	ldns_rr_free(a->soa);
+	a->soa = NULL;
+	zload_xfr_free(&a->b);
+	ldns_buffer_free(a->buf);
+	a->buf = NULL;
 }
 
-/* Sorts Z's records by key (made where missing); false without memory. */
-struct pair {
-	uint8_t *key;
-	ldns_rr *rr;
-};
-
-static int pair_cmp(const void *x, const void *y)
+/* RR deleted from (DEL) or added to the version being built: 0, -ENOENT (not held), -ENOMEM. */
+static int put(xfrin_apply_t *a, const ldns_rr *rr, bool del)
 {
-	return key_cmp(((const struct pair *)x)->key, ((const struct pair *)y)->key);
+	const ldns_rdf *o = ldns_rr_owner(rr);
+
+	if (a->buf == NULL && (a->buf = ldns_buffer_new(512)) == NULL)
+		return -ENOMEM;
+	ldns_buffer_clear(a->buf);
+	if (ldns_rr_rdata2buffer_wire(a->buf, rr) != LDNS_STATUS_OK)
+		return -ENOMEM;
+	if (ldns_rdf_size(o) > 255 || ldns_buffer_position(a->buf) > 65535)
+		return -EINVAL;
+	return (del ? zload_xfr_del : zload_xfr_add)(
+	    a->b, ldns_rdf_data(o), (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr),
+	    ldns_buffer_begin(a->buf), ldns_buffer_position(a->buf));
 }
 
-static bool zone_sort(xfrin_zone_t *z)
+/* put() for an addition, RR freed: XFRIN_OK or XFRIN_FAIL with the reason. */
+static int add(xfrin_apply_t *a, ldns_rr *rr, char *err, size_t errlen)
 {
-	struct pair *p = malloc((z->n + 1) * sizeof(*p));
-	size_t k = 0;
+	int rc = put(a, rr, false);
 
-	if (p == NULL)
-		return false;
-	for (size_t i = 0; i < z->n; i++) {
-		if (z->keys[i] == NULL && (z->keys[i] = rr_key(z->rrs[i])) == NULL) {
-			free(p);
-			return false;
-		}
-		p[i] = (struct pair){z->keys[i], z->rrs[i]};
-	}
-	qsort(p, z->n, sizeof(*p), pair_cmp);
-	/* The same record twice (TTL apart) is one record. */
-	for (size_t i = 0; i < z->n; i++) {
-		if (k > 0 && key_cmp(p[i].key, z->keys[k - 1]) == 0) {
-			free(p[i].key);
-			ldns_rr_free(p[i].rr);
-			continue;
-		}
-		z->keys[k] = p[i].key;
-		z->rrs[k++] = p[i].rr;
-	}
-	z->n = k;
-	free(p);
-	return true;
-}
-
-/* IXFR: takes RR out of Z (sorted; its key stays till the sequence ends); false when Z does
- * not hold it. */
-static bool zone_delete(xfrin_zone_t *z, ldns_rr *rr)
-{
-	uint8_t *key = rr_key(rr);
-	size_t lo = 0, hi = z->n;
-
-	while (key != NULL && lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = key_cmp(key, z->keys[mid]);
-
-		if (c == 0) {
-			free(key);
-			if (z->rrs[mid] == NULL)
-				return false;
-			ldns_rr_free(z->rrs[mid]);
-			z->rrs[mid] = NULL;
-			return true;
-		}
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	free(key);
-	return false;
-}
-
-/* IXFR: the end of one sequence: deleted records out, additions in, sorted again. */
-static bool sequence_end(xfrin_apply_t *a)
-{
-	xfrin_zone_t *z = &a->z;
-	size_t k = 0;
-
-	for (size_t i = 0; i < z->n; i++) {
-		if (z->rrs[i] == NULL) {
-			free(z->keys[i]);
-			continue;
-		}
-		z->keys[k] = z->keys[i];
-		z->rrs[k++] = z->rrs[i];
-	}
-	z->n = k;
-	for (size_t i = 0; i < a->nadds; i++) {
-		if (!xfrin_zone_push(z, a->adds[i])) {
-			for (size_t j = i; j < a->nadds; j++)
-				ldns_rr_free(a->adds[j]);
-			a->nadds = 0;
-			return false;
-		}
-	}
-	a->nadds = 0;
-	z->ndiffs++;
-	return zone_sort(z);
-}
-
-static bool adds_push(xfrin_apply_t *a, ldns_rr *rr)
-{
-	if (a->nadds == a->capadds) {
-		size_t cap = a->capadds != 0 ? a->capadds * 2 : 64;
-		ldns_rr **grown = realloc(a->adds, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return false;
-		a->adds = grown;
-		a->capadds = cap;
-	}
-	a->adds[a->nadds++] = rr;
-	return true;
+	ldns_rr_free(rr);
+	if (rc == 0)
+		return XFRIN_OK;
+	snprintf(err, errlen, "%s", rc == -EINVAL ? "a record too long" : "out of memory");
+	return XFRIN_FAIL;
 }
 
 static bool newer(uint32_t x, uint32_t y)
@@ -182,39 +64,58 @@ static bool newer(uint32_t x, uint32_t y)
 	return (int32_t)(x - y) > 0;
 }
 
+/* The version being built: applied to BASE (an IXFR) or from nothing (an AXFR). */
+static int start(xfrin_apply_t *a, const zload_zone_t *base, char *err, size_t errlen)
+{
+	char *origin = ldns_rdf2str(a->origin);
+
+	a->b = origin != NULL ? zload_xfr_new(origin, base, a->source) : NULL;
+	free(origin);
+	if (a->b != NULL)
+		return XFRIN_OK;
+	snprintf(err, errlen, "out of memory");
+	return XFRIN_FAIL;
+}
+
 /* The second record of the response says what kind it is (RFC 1995 4). */
 static int second(xfrin_apply_t *a, ldns_rr *rr, uint32_t serial, char *err, size_t errlen)
 {
-	const uint32_t fresh = xfrin_soa_field(a->z.soa, 2);
+	const uint32_t fresh = xfrin_soa_field(a->soa, 2);
 	bool is_soa = ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA;
+	int rc;
 
 	if (a->asked_ixfr && is_soa && serial == a->ours && fresh != a->ours) {
-		xfrin_zone_t old = {0};
-		int rc = a->read_copy(a->path, a->origin, &old, err, errlen);
-
-		ldns_rr_free(rr);
-		if (rc != 0 || old.soa == NULL || xfrin_soa_field(old.soa, 2) != a->ours) {
-			if (rc == 0)
-				snprintf(err, errlen,
-					 "our copy is not at serial %u: IXFR cannot "
-					 "apply",
-					 a->ours);
-			xfrin_zone_clear(&old);
+		if (a->base == NULL || zload_serial(a->base) != a->ours) {
+			ldns_rr_free(rr);
+			snprintf(err, errlen, "our copy is not at serial %u: IXFR cannot apply",
+				 a->ours);
 			return XFRIN_FALLBACK;
 		}
-		ldns_rr_free(old.soa);
-		old.soa = a->z.soa;
-		a->z = old;
-		a->z.ixfr = true;
+		a->ixfr = true;
 		a->cur = a->ours;
 		a->state = S_DEL;
-		if (!zone_sort(&a->z)) {
+		rc = start(a, a->base, err, errlen);
+		/* The sequence's old SOA: the one we hold goes. */
+		if (rc == XFRIN_OK && put(a, rr, true) != 0) {
 			snprintf(err, errlen, "out of memory");
-			return XFRIN_FAIL;
+			rc = XFRIN_FAIL;
 		}
-		return XFRIN_OK;
+		ldns_rr_free(rr);
+		return rc;
 	}
 	a->state = S_AXFR;
+	rc = start(a, NULL, err, errlen);
+	if (rc == XFRIN_OK) {
+		ldns_rr *soa = ldns_rr_clone(a->soa);
+
+		rc = soa != NULL ? add(a, soa, err, errlen) : XFRIN_FAIL;
+		if (soa == NULL)
+			snprintf(err, errlen, "out of memory");
+	}
+	if (rc != XFRIN_OK) {
+		ldns_rr_free(rr);
+		return rc;
+	}
 	if (is_soa && serial == fresh) {
 		/* AXFR-style of a zone that is its SOA alone. */
 		ldns_rr_free(rr);
@@ -229,12 +130,45 @@ static int second(xfrin_apply_t *a, ldns_rr *rr, uint32_t serial, char *err, siz
 			 a->asked_ixfr ? "IXFR" : "AXFR");
 		return a->asked_ixfr ? XFRIN_FALLBACK : XFRIN_FAIL;
 	}
-	if (!xfrin_zone_push(&a->z, rr)) {
+	return add(a, rr, err, errlen);
+}
+
+/* IXFR: a deletion (RR freed); one of a record we do not hold is inconsistent: AXFR instead. */
+static int del(xfrin_apply_t *a, ldns_rr *rr, char *err, size_t errlen)
+{
+	int rc = put(a, rr, true);
+	char *s;
+
+	if (rc == 0) {
 		ldns_rr_free(rr);
-		snprintf(err, errlen, "out of memory");
-		return XFRIN_FAIL;
+		return XFRIN_OK;
 	}
-	return XFRIN_OK;
+	s = rc == -ENOENT ? ldns_rr2str(rr) : NULL;
+	if (rc == -ENOENT)
+		snprintf(err, errlen, "IXFR deletes a record we do not hold: %.200s", s ? s : "?");
+	else
+		snprintf(err, errlen, "%s", rc == -EINVAL ? "a record too long" : "out of memory");
+	free(s);
+	ldns_rr_free(rr);
+	return rc == -ENOENT ? XFRIN_FALLBACK : XFRIN_FAIL;
+}
+
+/* IXFR: an SOA after additions: the next sequence's old SOA, or the end. */
+static int after_adds(xfrin_apply_t *a, ldns_rr *rr, uint32_t serial, char *err, size_t errlen)
+{
+	a->ndiffs++;
+	if (serial == a->cur && serial == xfrin_soa_field(a->soa, 2)) {
+		ldns_rr_free(rr);
+		a->state = S_DONE;
+		return 1;
+	}
+	if (serial != a->cur) {
+		ldns_rr_free(rr);
+		snprintf(err, errlen, "IXFR: a sequence from %u after one to %u", serial, a->cur);
+		return XFRIN_FALLBACK;
+	}
+	a->state = S_DEL;
+	return del(a, rr, err, errlen);
 }
 
 int xfrin_apply_rr(void *ctx, ldns_rr *rr, char *err, size_t errlen)
@@ -267,7 +201,7 @@ int xfrin_apply_rr(void *ctx, ldns_rr *rr, char *err, size_t errlen)
 			snprintf(err, errlen, "the transfer does not start with the SOA");
 			return XFRIN_FAIL;
 		}
-		a->z.soa = rr;
+		a->soa = rr;
 		a->state = S_SECOND;
 		if (a->asked_ixfr && !newer(serial, a->ours)) {
 			a->uptodate = true;
@@ -279,7 +213,7 @@ int xfrin_apply_rr(void *ctx, ldns_rr *rr, char *err, size_t errlen)
 		return second(a, rr, serial, err, errlen);
 	case S_AXFR:
 		if (is_soa) {
-			bool end = serial == xfrin_soa_field(a->z.soa, 2);
+			bool end = serial == xfrin_soa_field(a->soa, 2);
 
 			ldns_rr_free(rr);
 			if (!end) {
@@ -290,62 +224,53 @@ int xfrin_apply_rr(void *ctx, ldns_rr *rr, char *err, size_t errlen)
 			a->state = S_DONE;
 			return 1;
 		}
-		if (!xfrin_zone_push(&a->z, rr)) {
-			ldns_rr_free(rr);
-			snprintf(err, errlen, "out of memory");
-			return XFRIN_FAIL;
-		}
-		return XFRIN_OK;
+		return add(a, rr, err, errlen);
 	case S_DEL:
-		if (is_soa) {
+		if (!is_soa)
+			return del(a, rr, err, errlen);
+		if (!newer(serial, a->cur)) {
 			ldns_rr_free(rr);
-			if (!newer(serial, a->cur)) {
-				snprintf(err, errlen, "IXFR: a sequence from %u to %u", a->cur,
-					 serial);
-				return XFRIN_FALLBACK;
-			}
-			a->cur = serial;
-			a->state = S_ADD;
-			return XFRIN_OK;
-		}
-		if (!zone_delete(&a->z, rr)) {
-			char *s = ldns_rr2str(rr);
-
-			snprintf(err, errlen, "IXFR deletes a record we do not hold: %.200s",
-				 s ? s : "?");
-			free(s);
-			ldns_rr_free(rr);
+			snprintf(err, errlen, "IXFR: a sequence from %u to %u", a->cur, serial);
 			return XFRIN_FALLBACK;
 		}
-		ldns_rr_free(rr);
-		return XFRIN_OK;
+		/* The sequence's new SOA: the version's SOA from now on. */
+		a->cur = serial;
+		a->state = S_ADD;
+		return add(a, rr, err, errlen);
 	case S_ADD:
-		if (!is_soa) {
-			if (!adds_push(a, rr)) {
-				ldns_rr_free(rr);
-				snprintf(err, errlen, "out of memory");
-				return XFRIN_FAIL;
-			}
-			return XFRIN_OK;
-		}
-		ldns_rr_free(rr);
-		if (!sequence_end(a)) {
-			snprintf(err, errlen, "out of memory");
-			return XFRIN_FAIL;
-		}
-		if (serial == a->cur && serial == xfrin_soa_field(a->z.soa, 2)) {
-			a->state = S_DONE;
-			return 1;
-		}
-		if (serial != a->cur) {
-			snprintf(err, errlen, "IXFR: a sequence from %u after one to %u", serial,
-				 a->cur);
-			return XFRIN_FALLBACK;
-		}
-		a->state = S_DEL;
-		return XFRIN_OK;
+		if (!is_soa)
+			return add(a, rr, err, errlen);
+		return after_adds(a, rr, serial, err, errlen);
 	default:
 		ldns_rr_free(rr);
 		return 1;
 	}
+}
+
+zload_zone_t *xfrin_apply_finish(xfrin_apply_t *a, zload_warn_fn warn, void *warn_ctx, char *err,
+				 size_t errlen)
+{
+	uint32_t fresh = a->soa != NULL ? xfrin_soa_field(a->soa, 2) : 0;
+	zload_zone_t *z;
+
+	if (a->state != S_DONE || a->uptodate || a->b == NULL) {
+		snprintf(err, errlen, "the transfer is not whole");
+		return NULL;
+	}
+	a->nrecs = zload_xfr_count(a->b);
+	z = zload_xfr_finish(&a->b, warn, warn_ctx, err, errlen);
+	if (z != NULL && zload_serial(z) != fresh) {
+		/* The IXFR's last sequence must end at the SOA it began with. */
+		snprintf(err, errlen, "the transferred zone ends at serial %lu, not %u",
+			 zload_serial(z), fresh);
+		zload_free(&z);
+	}
+	return z;
+}
+
+uint32_t xfrin_soa_field(const ldns_rr *soa, size_t i)
+{
+	const ldns_rdf *f = ldns_rr_rdf(soa, i);
+
+	return f != NULL && ldns_rdf_size(f) == 4 ? ldns_rdf2native_int32(f) : 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* xfrin_file.c: a secondary zone's copy on disk: written atomically, read back for an IXFR */
+/* xfrin_file.c: a secondary zone's copy on disk: written atomically, and its mark of what it holds
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,7 +10,13 @@
 #include <unistd.h>
 
 #include "sandns_err.h"
+#include "xfrin.h"
 #include "xfrin_pvt.h"
+
+/* The mark's file: the copy's path and this. */
+#define MARK_SUFFIX ".serial"
+/* Its one line, always as long: "pending 0000000012\n" or "written 0000000012\n". */
+#define MARK_LEN 19
 
 /* The directory of PATH into DIR ("." when it has none). */
 static void dir_of(const char *path, char *dir, size_t len)
@@ -24,13 +31,27 @@ static void dir_of(const char *path, char *dir, size_t len)
 		snprintf(dir, len, "%.*s", (int)(slash - path), path);
 }
 
-int xfrin_file_write(const char *path, const xfrin_zone_t *z, char *err, size_t errlen)
+/* The directory of PATH fsync'd: a rename or a file created there survives a power loss. */
+static void dir_sync(const char *path)
+{
+	char dir[4096];
+	int dfd;
+
+	dir_of(path, dir, sizeof(dir));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+}
+
+int xfrin_file_write(const char *path, const zload_zone_t *z, char *err, size_t errlen)
 {
 	char tmp[4096], dir[4096];
 	const char *base = strrchr(path, '/');
 	FILE *f;
 	bool ok;
-	int fd, dfd;
+	int fd;
 
 	dir_of(path, dir, sizeof(dir));
 	base = base != NULL ? base + 1 : path;
@@ -52,13 +73,10 @@ int xfrin_file_write(const char *path, const xfrin_zone_t *z, char *err, size_t 
 		unlink(tmp);
 		return -ENOMEM;
 	}
-	fprintf(f, ";; transferred by sandnsd: serial %u, %zu records and the SOA\n",
-		xfrin_soa_field(z->soa, 2), z->n);
-	ldns_rr_print(f, z->soa);
-	for (size_t i = 0; i < z->n; i++)
-		if (z->rrs[i] != NULL)
-			ldns_rr_print(f, z->rrs[i]);
-	ok = !ferror(f) && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	fprintf(f, ";; transferred by sandnsd: serial %lu, %zu records\n", zload_serial(z),
+		zload_rr_count(z));
+	ok = zload_xfr_print(z, f) == 0;
+	ok = ok && !ferror(f) && fflush(f) == 0 && fsync(fileno(f)) == 0;
 	ok = fclose(f) == 0 && ok;
 	if (!ok || rename(tmp, path) != 0) {
 		snprintf(err, errlen, "cannot write %.900s: %s", path, strerror(errno));
@@ -66,60 +84,62 @@ int xfrin_file_write(const char *path, const xfrin_zone_t *z, char *err, size_t 
 		return -EIO;
 	}
 	/* The rename itself must survive a power loss: the directory too. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
+	dir_sync(path);
 	return SANDNS_EOK;
 }
 
-int xfrin_file_read(const char *path, const ldns_rdf *origin, xfrin_zone_t *z, char *err,
-		    size_t errlen)
+int xfrin_file_mark(const char *path, bool pending, uint32_t serial, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	ldns_zone *zone = NULL;
-	ldns_rr_list *rrs;
-	ldns_rr *rr;
-	ldns_status st;
-	int line = 0;
-	struct stat sb;
-	FILE *f;
+	char mark[4096], line[MARK_LEN + 1];
+	bool created;
+	int fd;
 
-	memset(z, 0, sizeof(*z));
-	/* Our own copy, a regular file: never a FIFO someone put there. */
-	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    (f = fdopen(fd, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path,
-			 fd < 0 ? strerror(errno) : "not a regular file");
+	if ((size_t)snprintf(mark, sizeof(mark), "%s" MARK_SUFFIX, path) >= sizeof(mark)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	created = access(mark, F_OK) != 0;
+	/* Rewritten in place, one line of fixed length: no rename, one fdatasync. */
+	fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	snprintf(line, sizeof(line), "%s %010u\n", pending ? "pending" : "written", serial);
+	if (fd < 0 || pwrite(fd, line, MARK_LEN, 0) != MARK_LEN || fdatasync(fd) != 0) {
+		snprintf(err, errlen, "cannot write %.900s: %s", mark, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return SANDNS_EZONE;
+		return -EIO;
 	}
-	st = ldns_zone_new_frm_fp_l(&zone, f, origin, 3600, LDNS_RR_CLASS_IN, &line);
-	fclose(f);
-	if (st != LDNS_STATUS_OK || ldns_zone_soa(zone) == NULL) {
-		snprintf(err, errlen, "%s:%d: %s", path, line,
-			 st != LDNS_STATUS_OK ? ldns_get_errorstr_by_id(st) : "no SOA");
-		ldns_zone_deep_free(zone);
-		return SANDNS_EZONE;
-	}
-	z->soa = ldns_rr_clone(ldns_zone_soa(zone));
-	rrs = ldns_zone_rrs(zone);
-	while (z->soa != NULL && (rr = ldns_rr_list_pop_rr(rrs)) != NULL) {
-		if (!xfrin_zone_push(z, rr)) {
-			ldns_rr_free(rr);
-			break;
-		}
-	}
-	if (z->soa == NULL || ldns_rr_list_rr_count(rrs) != 0) {
-		ldns_zone_deep_free(zone);
-		xfrin_zone_clear(z);
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	ldns_zone_deep_free(zone);
+	close(fd);
+	if (created)
+		dir_sync(mark);
 	return SANDNS_EOK;
+}
+
+bool xfrin_copy_pending(const char *path, uint32_t *serial)
+{
+	char mark[4096], line[MARK_LEN + 1] = "";
+	unsigned long s;
+	ssize_t n;
+	int fd;
+
+	if ((size_t)snprintf(mark, sizeof(mark), "%s" MARK_SUFFIX, path) >= sizeof(mark))
+		return false;
+	fd = open(mark, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	n = read(fd, line, MARK_LEN);
+	close(fd);
+	if (n != MARK_LEN || sscanf(line, "pending %10lu", &s) != 1)
+		return false;
+	*serial = (uint32_t)s;
+	return true;
+}
+
+void xfrin_copy_forget(const char *path)
+{
+	char mark[4096];
+
+	if ((size_t)snprintf(mark, sizeof(mark), "%s" MARK_SUFFIX, path) < sizeof(mark))
+		(void)unlink(mark);
 }
 
 void xfrin_file_touch(const char *path)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "zload.h"
 
 /* Bounds against a primary nobody trusts. */
 #define XFRIN_CONNECT_MS 3000	/* a TCP connection is up within this */
@@ -83,56 +84,52 @@ int xfrin_tcp_transfer(const cfg_primary_t *p, const ldns_rdf *zone, const ldns_
 int xfrin_take_msg(const cfg_primary_t *p, const ldns_pkt *req, const uint8_t *wire, size_t len,
 		   uint64_t nmsg, bool ixfr, xfrin_rr_fn fn, void *ctx, char *err, size_t errlen);
 
-/* xfrin_apply.c: a zone's records being put together from a transfer. */
-typedef struct xfrin_zone {
-	ldns_rr *soa;	/* the new SOA (the first record of the response) */
-	ldns_rr **rrs;	/* every other record */
-	uint8_t **keys; /* per record: its canonical wire form without TTL (compare, sort) */
-	size_t n, cap;
-	bool ixfr;     /* an incremental response applied to the copy we had */
-	size_t ndiffs; /* its sequences of deletions and additions */
-} xfrin_zone_t;
-
-/* The state of one transfer's record stream (xfrin_apply.c). */
+/* The state of one transfer's record stream (xfrin_apply.c): the zone's next version built. */
 typedef struct xfrin_apply {
-	const char *path; /* our copy (an IXFR applies to it) */
 	const ldns_rdf *origin;
-	uint32_t ours; /* the serial we hold (IXFR) */
+	uint32_t ours;		  /* the serial we hold (IXFR) */
+	const zload_zone_t *base; /* our copy at serial OURS, which an IXFR applies to (or NULL) */
 	bool asked_ixfr;
-	int state;    /* internal */
-	uint32_t cur; /* IXFR: the serial the diffs have reached */
-	size_t count; /* records seen */
-	xfrin_zone_t z;
-	ldns_rr **adds; /* IXFR: the additions of the sequence being read */
-	size_t nadds, capadds;
+	char source[96]; /* "IXFR from ADDR": where the records came from, in messages */
+	int state;	 /* internal */
+	uint32_t cur;	 /* IXFR: the serial the diffs have reached */
+	size_t count;	 /* records seen */
+	ldns_rr *soa;	 /* the new SOA (the first record of the response) */
+	zload_xfr_t *b;	 /* the next version being built */
+	ldns_buffer *buf;
+	bool ixfr;     /* an incremental response, applied to BASE */
+	size_t ndiffs; /* its sequences of deletions and additions */
+	size_t nrecs;  /* records of the version made (xfrin_apply_finish) */
 	bool uptodate; /* the response was our SOA alone */
-	/* Reads our copy for an IXFR: xfrin_file_read() (fuzz-xfrin's from memory). */
-	int (*read_copy)(const char *path, const ldns_rdf *origin, xfrin_zone_t *z, char *err,
-			 size_t errlen);
 } xfrin_apply_t;
 
-void xfrin_apply_init(xfrin_apply_t *a, const char *path, const ldns_rdf *origin, uint32_t ours,
-		      bool ixfr);
+void xfrin_apply_init(xfrin_apply_t *a, const ldns_rdf *origin, uint32_t ours, bool ixfr,
+		      const zload_zone_t *base, const char *source);
 /* An xfrin_rr_fn: CTX is an xfrin_apply_t. */
 int xfrin_apply_rr(void *ctx, ldns_rr *rr, char *err, size_t errlen);
+/*
+ * Once the transfer is whole (xfrin_apply_rr returned 1, not up to date): the next version,
+ * checked against the zone rules as a file load is (zload_xfr_finish; WARN gets its warnings),
+ * at the new SOA's serial. NULL with the reason in ERR: the transfer is refused.
+ */
+zload_zone_t *xfrin_apply_finish(xfrin_apply_t *a, zload_warn_fn warn, void *warn_ctx, char *err,
+				 size_t errlen);
 void xfrin_apply_clear(xfrin_apply_t *a);
+/* xfrin_apply.c: the SOA's serial, refresh, retry, expire (RDATA fields 3 to 6). */
+uint32_t xfrin_soa_field(const ldns_rr *soa, size_t i);
 
 /*
- * xfrin_file.c: writes SOA and the records of Z to PATH atomically (a temporary file in its
- * directory, fsync, rename, the directory fsync'd). SANDNS_EOK or an error with the reason.
+ * xfrin_file.c: writes Z to PATH atomically (a temporary file in its directory, fsync, rename,
+ * the directory fsync'd). SANDNS_EOK or an error with the reason.
  */
-int xfrin_file_write(const char *path, const xfrin_zone_t *z, char *err, size_t errlen);
-/* Our copy at PATH read back into Z (the SOA apart); SANDNS_EOK or an error with the reason. */
-int xfrin_file_read(const char *path, const ldns_rdf *origin, xfrin_zone_t *z, char *err,
-		    size_t errlen);
+int xfrin_file_write(const char *path, const zload_zone_t *z, char *err, size_t errlen);
+/*
+ * xfrin_file.c: PATH's mark (xfrin_copy_pending() reads it), written and fdatasync'd: version
+ * SERIAL is handed over to be served and PATH does not hold it yet (PENDING), or PATH holds it
+ * now. SANDNS_EOK or an error with the reason.
+ */
+int xfrin_file_mark(const char *path, bool pending, uint32_t serial, char *err, size_t errlen);
 /* The modification time of PATH set to now: the zone was refreshed (its expire starts again). */
 void xfrin_file_touch(const char *path);
-
-/* xfrin_apply.c: Z's record I's key made (canonical wire without TTL); false without memory. */
-bool xfrin_zone_push(xfrin_zone_t *z, ldns_rr *rr);
-void xfrin_zone_clear(xfrin_zone_t *z);
-
-/* The SOA's serial, refresh, retry, expire (RDATA fields 3 to 6). */
-uint32_t xfrin_soa_field(const ldns_rr *soa, size_t i);
 
 #endif

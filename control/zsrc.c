@@ -2,6 +2,7 @@
 /* zsrc.c: where a served zone comes from (a master file, a primary), for all that reads or names it
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 
 #include "sandns_err.h"
+#include "xfrin.h"
 #include "zsrc.h"
 
 int zsrc_file(zsrc_t *out, const char *path)
@@ -127,6 +129,7 @@ zload_zone_t *zsrc_load_served(const zsrc_t *s, const char *origin, bool first, 
 			       void *warn_ctx, bool *absent, char *err, size_t errlen)
 {
 	unsigned long refresh, retry, expire;
+	uint32_t pending;
 	zload_zone_t *z;
 	struct stat st;
 
@@ -142,6 +145,17 @@ zload_zone_t *zsrc_load_served(const zsrc_t *s, const char *origin, bool first, 
 	z = zsrc_load(s, origin, warn, warn_ctx, err, errlen);
 	if (z == NULL) {
 		*absent = first;
+		return NULL;
+	}
+	if (xfrin_copy_pending(s->path, &pending) && zload_serial(z) != pending) {
+		/* Served at PENDING, then a crash before the copy was written: never the older
+		 * copy (a lower serial, stale data); a refresh is due at once (xfrin.c). */
+		snprintf(err, errlen,
+			 "zone %s: its copy %s holds serial %lu, but serial %u was served and not "
+			 "written before sandnsd stopped",
+			 origin, s->path, zload_serial(z), pending);
+		zload_free(&z);
+		*absent = true;
 		return NULL;
 	}
 	if (zsrc_soa_timers(z, &refresh, &retry, &expire) &&

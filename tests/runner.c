@@ -26,6 +26,7 @@ static const struct {
     {"cert", reg_cutest_cert},
     {"policy", reg_cutest_policy},
     {"zedit", reg_cutest_zedit},
+    {"zload_xfr", reg_cutest_zload_xfr},
     {"ctl", reg_cutest_ctl},
     {"rrl", reg_cutest_rrl},
     {"index", reg_cutest_index},

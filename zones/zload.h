@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct zload_zone zload_zone_t;
 
@@ -152,8 +153,57 @@ bool zload_has_name(const zload_zone_t *zone, const char *name, bool at, bool be
 bool zload_is_signed(const zload_zone_t *zone);
 
 /*
+ * A zone's next version from a transfer (zload_xfr.c), without reading a file and without an
+ * ldns object per record. BASE (the version served, kept alive by the caller until the end) is
+ * what an IXFR applies to; NULL: an AXFR, every record given by zload_xfr_add(). SOURCE names
+ * the transfer in messages ("IXFR from ADDR", the records numbered as lines). NULL without
+ * memory.
+ */
+typedef struct zload_xfr zload_xfr_t;
+zload_xfr_t *zload_xfr_new(const char *origin, const zload_zone_t *base, const char *source);
+
+/*
+ * An IXFR's deletion (RFC 1995: a sequence's deletions, then its additions; its old SOA is
+ * deleted, its new SOA added): OWNER (wire, any case), TYPE and RDATA (uncompressed wire) of a
+ * record the version holds, compared as ldns_rr_compare() compares records (owners and the names
+ * in RFC 4034 6.2's types without case, the TTL apart); an SOA by its serial alone. 0; -ENOENT
+ * when no such record is held (the IXFR is inconsistent: AXFR instead); -EINVAL (an owner or
+ * data too long), -ENOMEM; SANDNS_EPARSE for an AXFR.
+ */
+int zload_xfr_del(zload_xfr_t *x, const uint8_t *owner, uint16_t type, uint32_t ttl,
+		  const uint8_t *rdata, size_t rdlen);
+
+/*
+ * An addition (IXFR), or a record of an AXFR. In an IXFR a record held already (its TTL apart)
+ * is replaced: a set holds a record once. 0, -EINVAL or -ENOMEM.
+ */
+int zload_xfr_add(zload_xfr_t *x, const uint8_t *owner, uint16_t type, uint32_t ttl,
+		  const uint8_t *rdata, size_t rdlen);
+
+/* How many records the version holds now. */
+size_t zload_xfr_count(const zload_xfr_t *x);
+
+/*
+ * The new version, sorted and checked against the zone rules exactly as zload_file() checks a
+ * file (SOA, apex NS, CNAME beside other data, out-of-zone data, glue; duplicates of an AXFR
+ * dropped with a warning to WARN): NULL with "WHERE:LINE: reason" in ERR when it breaks one
+ * (WHERE the base's file for its records, SOURCE for the transfer's). *X is freed either way.
+ */
+zload_zone_t *zload_xfr_finish(zload_xfr_t **x, zload_warn_fn warn, void *warn_ctx, char *err,
+			       size_t errlen);
+
+/* Frees *X (NULL is fine) and leaves NULL. */
+void zload_xfr_free(zload_xfr_t **x);
+
+/*
+ * Z as a zone file to F, one record a line in ldns's presentation form (owners as received,
+ * absolute names, the SOA first): what a secondary keeps of a transfer. 0, -ENOMEM or -EIO.
+ */
+int zload_xfr_print(const zload_zone_t *z, FILE *f);
+
+/*
  * Another reference to ZONE (a loaded zone is never changed): each needs its own zload_free().
- * Not thread-safe: one thread (the control thread) holds the references.
+ * The count is atomic: the reload thread, the transfer thread and its writer share versions.
  */
 zload_zone_t *zload_ref(zload_zone_t *zone);
 

@@ -19,7 +19,8 @@
  * threads) -> zload_lines.c (the fast reader) -> zload_ldns.c (ldns reads the rest);
  * zload_validate.c (the zone rules) and zload_query.c (text, lookups) beside them; all of them
  * -> zload_store.c (the records) and zload_msg.c (errors and warnings). zedit.c (copies of a
- * zone with edits) uses the store only.
+ * zone with edits) uses the store only; zload_xfr.c (a transfer's next version) the store and
+ * zload_finish().
  */
 
 /* Nested $INCLUDE beyond this depth is refused: it is almost certainly a loop. */
@@ -114,6 +115,13 @@ zload_warn(struct zload_state *st, const char *file, int line, const char *fmt, 
 
 /* zload_validate.c: sorts the records, drops duplicates, checks the zone rules (0 or an error). */
 int zload_finish(struct zload_state *st);
+/*
+ * zload_validate.c: as zload_finish() for records already in the sort's order: IDX (malloc'd,
+ * one index per record of st->zone, ordered by zload_rec_order()) is taken over either way.
+ */
+int zload_finish_sorted(struct zload_state *st, size_t *idx);
+/* zload_validate.c: the sort's order of records I and J: owner (owner_cmp), type, data, index. */
+int zload_rec_order(const zload_zone_t *z, size_t i, size_t j);
 
 /* zload_ldns.c: records of whole lines TEXT read by ldns; *ORIGIN follows $ORIGIN. */
 int zload_ldns(struct zload_state *st, const char *text, size_t len, const char *file, int file_idx,

@@ -369,22 +369,35 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 }
 
 /* Sorts, drops exact duplicates (with a warning, as Knot does), validates. */
+int zload_rec_order(const zload_zone_t *z, size_t i, size_t j)
+{
+	int c = owner_cmp(zload_rec_owner(z, i), zload_rec_owner(z, j));
+
+	if (c != 0)
+		return c;
+	if (z->recs[i].type != z->recs[j].type)
+		return z->recs[i].type < z->recs[j].type ? -1 : 1;
+	c = rdata_cmp(z, i, j);
+	if (c != 0)
+		return c;
+	return i < j ? -1 : (i > j);
+}
+
 int zload_finish(struct zload_state *st)
 {
 	zload_zone_t *z = st->zone;
 	size_t n = z->nrecs;
 	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
-	bool *dup = calloc(n ? n : 1, sizeof(*dup));
-	size_t m = 0;
-	int ret = -ENOMEM;
 
-	if (idx == NULL || dup == NULL)
-		goto out;
+	if (idx == NULL)
+		return -ENOMEM;
 	{
 		struct rrkey *keys = malloc((n ? n : 1) * sizeof(*keys));
 
-		if (keys == NULL)
-			goto out;
+		if (keys == NULL) {
+			free(idx);
+			return -ENOMEM;
+		}
 		for (size_t i = 0; i < n; i++)
 			rrkey_set(&keys[i], z, i);
 		qsort_r(keys, n, sizeof(*keys), cmp_rrkey, z);
@@ -392,6 +405,19 @@ int zload_finish(struct zload_state *st)
 			idx[i] = keys[i].idx;
 		free(keys);
 	}
+	return zload_finish_sorted(st, idx);
+}
+
+int zload_finish_sorted(struct zload_state *st, size_t *idx)
+{
+	zload_zone_t *z = st->zone;
+	size_t n = z->nrecs;
+	bool *dup = calloc(n ? n : 1, sizeof(*dup));
+	size_t m = 0;
+	int ret = -ENOMEM;
+
+	if (dup == NULL)
+		goto out;
 	for (size_t k = 1; k < n; k++) {
 		if (zload_rec_same(z, idx[k - 1], idx[k])) {
 			dup[idx[k]] = true;

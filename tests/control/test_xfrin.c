@@ -193,15 +193,23 @@ static int feed(xfrin_apply_t *a, const char *const *texts)
 	return rc;
 }
 
-static bool holds(const xfrin_zone_t *z, const char *text)
+static int count_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
 {
-	ldns_rr *want = rr(text);
-	bool found = false;
+	(void)owner;
+	(void)type;
+	(void)ttl;
+	(void)rdata;
+	(*(size_t *)ctx)++;
+	return 0;
+}
 
-	for (size_t i = 0; i < z->n && !found; i++)
-		found = ldns_rr_compare(z->rrs[i], want) == 0;
-	ldns_rr_free(want);
-	return found;
+/* How many records Z holds at OWNER (of any type). */
+static size_t holds(const zload_zone_t *z, const char *owner)
+{
+	size_t n = 0;
+
+	CU_ASSERT_EQUAL(zload_lookup(z, owner, 0, count_rr, &n), 0);
+	return n;
 }
 
 static void test_apply(void)
@@ -225,59 +233,79 @@ static void test_apply(void)
 					   NULL};
 	static const char *const bad[] = {SOA(12), SOA(10), "nothere.sec.test. 300 IN A 192.0.2.7",
 					  NULL};
+	static const char *const broken[] = {
+	    SOA(12), SOA(10), SOA(12), "ns1.sec.test. 300 IN CNAME old.sec.test.", SOA(12), NULL};
 	static const char *const current[] = {SOA(10), NULL};
 	static const char *const outside[] = {SOA(10), "www.other.test. 300 IN A 192.0.2.1", NULL};
 	ldns_rdf *origin = ldns_dname_new_frm_str("sec.test.");
+	zload_zone_t *copy, *z;
 	xfrin_apply_t a;
-	xfrin_zone_t back;
 	char err[512];
+	uint32_t serial = 0;
 
-	/* AXFR: every record, the SOA apart; written, read back. */
-	xfrin_apply_init(&a, zpath, origin, 0, false);
+	/* AXFR: every record, the SOA too; written, read back. */
+	xfrin_apply_init(&a, origin, 0, false, NULL, "AXFR test");
 	CU_ASSERT_EQUAL(feed(&a, axfr), 1);
-	CU_ASSERT_EQUAL(a.z.n, 3);
-	CU_ASSERT_EQUAL(xfrin_soa_field(a.z.soa, 2), 10);
-	CU_ASSERT_EQUAL_FATAL(xfrin_file_write(zpath, &a.z, err, sizeof(err)), SANDNS_EOK);
+	copy = xfrin_apply_finish(&a, NULL, NULL, err, sizeof(err));
 	xfrin_apply_clear(&a);
-	CU_ASSERT_EQUAL_FATAL(xfrin_file_read(zpath, origin, &back, err, sizeof(err)), SANDNS_EOK);
-	CU_ASSERT_EQUAL(back.n, 3);
-	CU_ASSERT_EQUAL(xfrin_soa_field(back.soa, 2), 10);
-	xfrin_zone_clear(&back);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+	CU_ASSERT_EQUAL(zload_rr_count(copy), 4);
+	CU_ASSERT_EQUAL(zload_serial(copy), 10);
+	CU_ASSERT_EQUAL_FATAL(xfrin_file_write(zpath, copy, err, sizeof(err)), SANDNS_EOK);
+	z = zload_file("sec.test.", zpath, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_rr_count(z), 4);
+	CU_ASSERT_EQUAL(zload_serial(z), 10);
+	zload_free(&z);
 
-	/* IXFR: two sequences applied to the copy; an addition taken back in the second. */
-	xfrin_apply_init(&a, zpath, origin, 10, true);
+	/* IXFR: two sequences applied to the copy in memory; an addition taken back. */
+	xfrin_apply_init(&a, origin, 10, true, copy, "IXFR test");
 	CU_ASSERT_EQUAL(feed(&a, ixfr), 1);
-	CU_ASSERT_TRUE(a.z.ixfr);
-	CU_ASSERT_EQUAL(a.z.ndiffs, 2);
-	CU_ASSERT_EQUAL(a.z.n, 3);
-	CU_ASSERT_TRUE(holds(&a.z, "new2.sec.test. 300 IN A 192.0.2.11"));
-	CU_ASSERT_FALSE(holds(&a.z, "new.sec.test. 300 IN A 192.0.2.10"));
-	CU_ASSERT_FALSE(holds(&a.z, "old.sec.test. 300 IN A 192.0.2.99"));
-	CU_ASSERT_EQUAL(xfrin_soa_field(a.z.soa, 2), 12);
+	CU_ASSERT_TRUE(a.ixfr);
+	CU_ASSERT_EQUAL(a.ndiffs, 2);
+	z = xfrin_apply_finish(&a, NULL, NULL, err, sizeof(err));
 	xfrin_apply_clear(&a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_rr_count(z), 4);
+	CU_ASSERT_EQUAL(holds(z, "new2.sec.test."), 1);
+	CU_ASSERT_EQUAL(holds(z, "new.sec.test."), 0);
+	CU_ASSERT_EQUAL(holds(z, "old.sec.test."), 0);
+	CU_ASSERT_EQUAL(zload_serial(z), 12);
+	CU_ASSERT_EQUAL(holds(copy, "old.sec.test."), 1); /* the copy is never changed */
+	zload_free(&z);
 
 	/* A deletion of what we do not hold: AXFR instead. */
-	xfrin_apply_init(&a, zpath, origin, 10, true);
+	xfrin_apply_init(&a, origin, 10, true, copy, "IXFR test");
 	CU_ASSERT_EQUAL(feed(&a, bad), XFRIN_FALLBACK);
 	xfrin_apply_clear(&a);
+	/* A version that breaks the zone rules: refused with the reason. */
+	xfrin_apply_init(&a, origin, 10, true, copy, "IXFR test");
+	CU_ASSERT_EQUAL(feed(&a, broken), 1);
+	CU_ASSERT_PTR_NULL(xfrin_apply_finish(&a, NULL, NULL, err, sizeof(err)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "CNAME beside other data"));
+	xfrin_apply_clear(&a);
 	/* Our copy is not at the serial the IXFR starts from: AXFR instead. */
-	xfrin_apply_init(&a, zpath, origin, 9, true);
+	xfrin_apply_init(&a, origin, 9, true, copy, "IXFR test");
 	{
 		static const char *const from9[] = {SOA(12), SOA(9), NULL};
 
 		CU_ASSERT_EQUAL(feed(&a, from9), XFRIN_FALLBACK);
 	}
 	xfrin_apply_clear(&a);
+	/* No copy to apply it to: AXFR instead. */
+	xfrin_apply_init(&a, origin, 10, true, NULL, "IXFR test");
+	CU_ASSERT_EQUAL(feed(&a, ixfr), XFRIN_FALLBACK);
+	xfrin_apply_clear(&a);
 	/* Our SOA alone: nothing newer. */
-	xfrin_apply_init(&a, zpath, origin, 10, true);
+	xfrin_apply_init(&a, origin, 10, true, copy, "IXFR test");
 	CU_ASSERT_EQUAL(feed(&a, current), 1);
 	CU_ASSERT_TRUE(a.uptodate);
 	xfrin_apply_clear(&a);
 	/* A record outside the zone, or a transfer not starting with the SOA: refused. */
-	xfrin_apply_init(&a, zpath, origin, 0, false);
+	xfrin_apply_init(&a, origin, 0, false, NULL, "AXFR test");
 	CU_ASSERT_EQUAL(feed(&a, outside), XFRIN_FAIL);
 	xfrin_apply_clear(&a);
-	xfrin_apply_init(&a, zpath, origin, 0, false);
+	xfrin_apply_init(&a, origin, 0, false, NULL, "AXFR test");
 	CU_ASSERT_EQUAL(feed(&a, axfr + 1), XFRIN_FAIL);
 	xfrin_apply_clear(&a);
 	/* A second SOA of another serial: not a record of the zone (fuzz-xfrin found it kept as
@@ -286,13 +314,27 @@ static void test_apply(void)
 		static const char *const soa2[] = {SOA(10), SOA(9),
 						   "x.sec.test. 300 IN A 192.0.2.1", SOA(10), NULL};
 
-		xfrin_apply_init(&a, zpath, origin, 0, false);
+		xfrin_apply_init(&a, origin, 0, false, NULL, "AXFR test");
 		CU_ASSERT_EQUAL(feed(&a, soa2), XFRIN_FAIL);
 		xfrin_apply_clear(&a);
-		xfrin_apply_init(&a, zpath, origin, 8, true);
+		xfrin_apply_init(&a, origin, 8, true, copy, "IXFR test");
 		CU_ASSERT_EQUAL(feed(&a, soa2), XFRIN_FALLBACK);
 		xfrin_apply_clear(&a);
 	}
+	/* The mark: a version served and not written yet, then written. */
+	CU_ASSERT_FALSE(xfrin_copy_pending(zpath, &serial));
+	CU_ASSERT_EQUAL(xfrin_file_mark(zpath, true, 12, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_TRUE(xfrin_copy_pending(zpath, &serial));
+	CU_ASSERT_EQUAL(serial, 12);
+	CU_ASSERT_EQUAL(xfrin_file_mark(zpath, false, 12, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_FALSE(xfrin_copy_pending(zpath, &serial));
+	{
+		char mark[600];
+
+		snprintf(mark, sizeof(mark), "%s.serial", zpath);
+		unlink(mark);
+	}
+	zload_free(&copy);
 	ldns_rdf_deep_free(origin);
 }
 

@@ -139,6 +139,18 @@ wait_serial() {
 	echo "     serial served: '$got', want $want"
 	return 1
 }
+# until_ok SECONDS CMD...: CMD succeeds within SECONDS
+until_ok() {
+	local tenths=$(($1 * 10))
+	shift
+	for _ in $(seq 1 "$tenths"); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# file_serial: the SOA serial of the copy on disk (sandnsd writes it with the SOA first)
+file_serial() { awk '$4 == "SOA" { print $7; exit }' "$TMP/secondary/sec.test.zone"; }
 rcode_is() {
 	local out
 	out=$(q "$1" "$2")
@@ -186,7 +198,7 @@ check "knotd primary serves $ZONE serial 100" [ "$(kserial)" = 100 ]
 start_secondary sandnsd1 || exit 1
 check "the first AXFR: sandnsd serves serial 100 within 5 s" wait_serial 100 5
 check "the transferred records are served" bash -c "kdig @127.0.0.1 -p $SPORT +short www.$ZONE A | grep -qx 192.0.2.80"
-check "the copy was written to its file" grep -q '192.0.2.99' "$TMP/secondary/sec.test.zone"
+check "the copy was written to its file (after it was served)" until_ok 5 grep -q '192.0.2.99' "$TMP/secondary/sec.test.zone"
 check "the log says AXFR" grep -q "zone $ZONE: AXFR from 127.0.0.1@$KPORT: serial 100" "$LOG"
 check "a file zone beside it is served" rcode_is example.net. SOA NOERROR
 
@@ -202,7 +214,7 @@ check "the deleted record is gone" rcode_is "old.$ZONE" A NXDOMAIN
 check "sandnsd applied an IXFR (its log)" grep -q "zone $ZONE: IXFR from 127.0.0.1@$KPORT: serial 100 -> 101" "$LOG"
 check "Knot sent an incremental transfer (its log)" grep -Eq "IXFR, outgoing.*started, serial 100 -> 101" "$TMP/knot.log"
 check "Knot's NOTIFYs (over TCP) were all accepted" bash -c "grep -q 'notify, outgoing, remote 127.0.0.1@$SPORT, serial 101' '$TMP/knot.log' && ! grep -q NOTAUTH '$TMP/knot.log'"
-check "the copy on disk has the change" bash -c "grep -q 192.0.2.10 '$TMP/secondary/sec.test.zone' && ! grep -q 192.0.2.99 '$TMP/secondary/sec.test.zone'"
+check "the copy on disk has the change (written after it was served)" until_ok 5 bash -c "grep -q 192.0.2.10 '$TMP/secondary/sec.test.zone' && ! grep -q 192.0.2.99 '$TMP/secondary/sec.test.zone'"
 st=$(ctl zone-status "$ZONE")
 check "zone-status: serial, source, primary" has "$st" "zone $ZONE serial 101 source primary 127.0.0.1@$KPORT"
 check "zone-status: last refresh ok, an IXFR, the NOTIFY counted" bash -c "grep -q 'ixfr 1' <<<'$st' && grep -q 'notifies [1-9]' <<<'$st'"
@@ -371,6 +383,71 @@ check "the wrong secret: the refresh fails, zone-status says TSIG" tsig_failed
 check "the wrong secret: serial $before still served, without the change" \
 	bash -c "[ '$(serial_of "$ZONE")' = '$before' ] && [ -z \"\$(kdig @127.0.0.1 -p $SPORT +short signed2.$ZONE A)\" ]"
 check "the secret appears nowhere in the log" bash -c "! grep -q '$TSIG_SECRET' '$LOG'"
+
+# ---- 10. served before written (docs/design.md, "Secondary zones"): the writer is held 4 s
+# after each serve by SANDNS_TEST_XFRIN_WRITE_DELAY_MS (read by tests only). An IXFR is served
+# while the file still holds the previous serial, the file is written afterwards, and a restart
+# (the primary down) serves the new serial from it at once. Then kill -9 between the serving and
+# the write: the restart never serves the older copy (SERVFAIL until the primary is asked, at
+# once) and the served serial does not go back. The policy of step 8 raised the served serials
+# above the primary's (state-dir remembers them): the primary's are those of the copy on disk.
+stop_sandnsd
+COPY=$TMP/secondary/sec.test.zone
+# served_after OLD SECONDS: prints the serial served once it is another than OLD
+served_after() {
+	local got
+	for _ in $(seq 1 $(($2 * 10))); do
+		got=$(serial_of "$ZONE")
+		[ -n "$got" ] && [ "$got" != "$1" ] && { echo "$got"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+# file_is SERIAL SECONDS: the copy on disk holds SERIAL within SECONDS
+file_is() { until_ok "$2" bash -c "[ \"\$(awk '\$4 == \"SOA\" { print \$7; exit }' '$COPY')\" = $1 ]"; }
+SANDNS_TEST_XFRIN_WRITE_DELAY_MS=4000 PKEY=k1 start_secondary sandnsd6 --key "k1 hmac-sha256 $TSIG_SECRET" || exit 1
+p0=$(kserial)
+check "the primary's serial $p0 transferred and written (the first refresh)" file_is "$p0" 15
+v0=$(serial_of "$ZONE")
+p1=$((p0 + 1))
+knotc zone-begin "$ZONE" >/dev/null &&
+	knotc zone-set "$ZONE" fast 300 A 192.0.2.16 >/dev/null &&
+	knotc zone-commit "$ZONE" >/dev/null
+v1=$(served_after "$v0" 2)
+check "NOTIFY -> primary serial $p1 served within 2 s (serial $v1, after $v0)" [ -n "$v1" ]
+check "... served before its file is written: the copy on disk still holds $p0" [ "$(file_serial)" = "$p0" ]
+check "... its mark says serial $p1 is pending" grep -q "^pending 0*$p1\$" "$COPY.serial"
+check "the copy is written afterwards (within 10 s): serial $p1" file_is "$p1" 10
+check "... with the change, and its mark says written" bash -c "grep -q 192.0.2.16 '$COPY' && grep -q '^written 0*$p1\$' '$COPY.serial'"
+check "the log says it was written" grep -q "zone $ZONE: copy written, serial $p1" "$LOG"
+stop_sandnsd
+stop_knot
+PKEY=k1 start_secondary sandnsd7 --key "k1 hmac-sha256 $TSIG_SECRET" || exit 1
+check "a restart after it, the primary down: serial $v1 served at once" [ "$(serial_of "$ZONE")" = "$v1" ]
+check "... with the change" bash -c "kdig @127.0.0.1 -p $SPORT +short fast.$ZONE A | grep -qx 192.0.2.16"
+stop_sandnsd
+start_knot
+SANDNS_TEST_XFRIN_WRITE_DELAY_MS=8000 PKEY=k1 start_secondary sandnsd8 --key "k1 hmac-sha256 $TSIG_SECRET" || exit 1
+p2=$((p1 + 1))
+knotc zone-begin "$ZONE" >/dev/null &&
+	knotc zone-set "$ZONE" crash 300 A 192.0.2.17 >/dev/null &&
+	knotc zone-commit "$ZONE" >/dev/null
+v2=$(served_after "$v1" 2)
+check "NOTIFY -> primary serial $p2 served within 2 s (serial $v2)" [ -n "$v2" ]
+check "... its file not written yet (still $p1)" [ "$(file_serial)" = "$p1" ]
+kill -9 "$PID" 2>/dev/null
+wait "$PID" 2>/dev/null
+PID=
+check "killed (-9) between the serving and the write: the file still holds $p1" [ "$(file_serial)" = "$p1" ]
+stop_knot
+PKEY=k1 start_secondary sandnsd9 --key "k1 hmac-sha256 $TSIG_SECRET" || exit 1
+check "the restart (primary down) never serves the older copy: SERVFAIL, not serial $v1" rcode_is "$ZONE" SOA SERVFAIL
+check "... and says why" grep -q "serial $p2 was served and not written" "$LOG"
+start_knot
+ctl zone-refresh "$ZONE" >/dev/null
+check "the primary back: serial $v2 served again within 5 s (never lower)" wait_serial "$v2" 5
+check "... with the change" bash -c "kdig @127.0.0.1 -p $SPORT +short crash.$ZONE A | grep -qx 192.0.2.17"
+check "... and written to the file" file_is "$p2" 10
 
 stop_sandnsd
 rc=$?

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test_zload_xfr.c: CUnit suite for a zone's next version from a transfer (zones/zload_xfr.c) */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+#include <ldns/ldns.h>
+
+#include "cutest.h"
+#include "zload.h"
+#include "zload_state.h"
+
+#define SOA(n) "@ 300 IN SOA ns1 h " #n " 3600 60 600 60\n"
+#define BASE                                                                                       \
+	"$ORIGIN sec.test.\n" SOA(10) "@ 300 IN NS ns1\n"                                          \
+				      "ns1 300 IN A 192.0.2.1\n"                                   \
+				      "WWW 300 IN A 192.0.2.80\n"                                  \
+				      "old 300 IN A 192.0.2.99\n"                                  \
+				      "alias 300 IN CNAME Target.sec.test.\n"                      \
+				      "txt 300 IN TXT \"Abc\"\n"
+
+static char err[1024];
+
+static zload_zone_t *base_zone(void)
+{
+	zload_zone_t *z =
+	    zload_string("sec.test.", BASE, "base.zone", NULL, NULL, err, sizeof(err));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	return z;
+}
+
+/* One record (presentation form, absolute) deleted (DEL) or added through X: the call's return. */
+static int op(zload_xfr_t *x, bool del, const char *text)
+{
+	ldns_rr *rr = NULL;
+	ldns_buffer *b = ldns_buffer_new(512);
+	int rc;
+
+	CU_ASSERT_EQUAL_FATAL(ldns_rr_new_frm_str(&rr, text, 300, NULL, NULL), LDNS_STATUS_OK);
+	CU_ASSERT_EQUAL_FATAL(ldns_rr_rdata2buffer_wire(b, rr), LDNS_STATUS_OK);
+	rc = (del ? zload_xfr_del : zload_xfr_add)(x, ldns_rdf_data(ldns_rr_owner(rr)),
+						   (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr),
+						   ldns_buffer_begin(b), ldns_buffer_position(b));
+	ldns_buffer_free(b);
+	ldns_rr_free(rr);
+	return rc;
+}
+
+static int count_fn(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
+{
+	(void)owner;
+	(void)type;
+	(void)ttl;
+	(void)rdata;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+/* How many records Z holds at OWNER of TYPE. */
+static size_t at(const zload_zone_t *z, const char *owner, uint16_t type)
+{
+	size_t n = 0;
+
+	CU_ASSERT_EQUAL(zload_lookup(z, owner, type, count_fn, &n), 0);
+	return n;
+}
+
+static void test_del_add(void)
+{
+	zload_zone_t *base = base_zone(), *z;
+	zload_xfr_t *x = zload_xfr_new("sec.test.", base, "IXFR test");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	/* Sequence 10 -> 11: old out, new in. */
+	CU_ASSERT_EQUAL(
+	    op(x, true, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 10 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(op(x, true, "old.sec.test. 300 IN A 192.0.2.99"), 0);
+	CU_ASSERT_EQUAL(
+	    op(x, false, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 11 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "new.sec.test. 300 IN A 192.0.2.10"), 0);
+	/* Sequence 11 -> 12: what the first added is taken back. */
+	CU_ASSERT_EQUAL(
+	    op(x, true, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 11 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(op(x, true, "new.sec.test. 300 IN A 192.0.2.10"), 0);
+	CU_ASSERT_EQUAL(
+	    op(x, false, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 12 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "new2.sec.test. 300 IN A 192.0.2.11"), 0);
+	CU_ASSERT_EQUAL(zload_xfr_count(x), 7);
+	z = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(x);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_serial(z), 12);
+	CU_ASSERT_EQUAL(zload_rr_count(z), 7);
+	CU_ASSERT_EQUAL(at(z, "old.sec.test.", 0), 0);
+	CU_ASSERT_EQUAL(at(z, "new.sec.test.", 0), 0);
+	CU_ASSERT_EQUAL(at(z, "new2.sec.test.", 1), 1);
+	CU_ASSERT_EQUAL(at(z, "sec.test.", 6), 1);
+	/* The base is never changed. */
+	CU_ASSERT_EQUAL(zload_serial(base), 10);
+	CU_ASSERT_EQUAL(zload_rr_count(base), 7);
+	CU_ASSERT_EQUAL(at(base, "old.sec.test.", 1), 1);
+	zload_free(&z);
+	zload_free(&base);
+}
+
+static void test_duplicates_absent(void)
+{
+	zload_zone_t *base = base_zone(), *z;
+	zload_xfr_t *x = zload_xfr_new("sec.test.", base, "IXFR test");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	/* A record held already (another TTL): replaced, held once. */
+	CU_ASSERT_EQUAL(op(x, false, "ns1.sec.test. 600 IN A 192.0.2.1"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "dup.sec.test. 300 IN A 192.0.2.5"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "dup.sec.test. 300 IN A 192.0.2.5"), 0);
+	/* A deletion of what is not there: inconsistent. */
+	CU_ASSERT_EQUAL(op(x, true, "nothere.sec.test. 300 IN A 192.0.2.7"), -ENOENT);
+	CU_ASSERT_EQUAL(op(x, true, "ns1.sec.test. 300 IN A 192.0.2.2"), -ENOENT);
+	/* An SOA of another serial than held: not there either. */
+	CU_ASSERT_EQUAL(
+	    op(x, true, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 9 3600 60 600 60"),
+	    -ENOENT);
+	z = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_rr_count(z), 8);
+	CU_ASSERT_EQUAL(at(z, "ns1.sec.test.", 1), 1);
+	CU_ASSERT_EQUAL(at(z, "dup.sec.test.", 1), 1);
+	zload_free(&z);
+	zload_free(&base);
+}
+
+static void test_soa_only(void)
+{
+	zload_zone_t *base = base_zone(), *z;
+	zload_xfr_t *x = zload_xfr_new("sec.test.", base, "IXFR test");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	/* The old SOA matched by its serial (other timers in it: the same version's SOA). */
+	CU_ASSERT_EQUAL(op(x, true, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 10 1 1 1 1"),
+			0);
+	CU_ASSERT_EQUAL(
+	    op(x, false, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 11 7200 60 600 60"), 0);
+	z = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_serial(z), 11);
+	CU_ASSERT_EQUAL(zload_rr_count(z), zload_rr_count(base));
+	CU_ASSERT_EQUAL(at(z, "sec.test.", 6), 1);
+	zload_free(&z);
+	zload_free(&base);
+}
+
+static void test_case(void)
+{
+	zload_zone_t *base = base_zone(), *z;
+	zload_xfr_t *x = zload_xfr_new("sec.test.", base, "IXFR test");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	/* Owners without case; a CNAME's target without case (RFC 4034 6.2), as ldns_rr_compare. */
+	CU_ASSERT_EQUAL(op(x, true, "www.SEC.test. 300 IN A 192.0.2.80"), 0);
+	CU_ASSERT_EQUAL(op(x, true, "ALIAS.sec.test. 300 IN CNAME target.SEC.test."), 0);
+	/* TXT data is no name: its case counts. */
+	CU_ASSERT_EQUAL(op(x, true, "txt.sec.test. 300 IN TXT \"abc\""), -ENOENT);
+	CU_ASSERT_EQUAL(op(x, true, "txt.sec.test. 300 IN TXT \"Abc\""), 0);
+	/* Added in one case, deleted in another. */
+	CU_ASSERT_EQUAL(op(x, false, "Mixed.sec.test. 300 IN MX 10 Mail.sec.test."), 0);
+	CU_ASSERT_EQUAL(op(x, true, "mixed.SEC.TEST. 300 IN MX 10 mail.sec.test."), 0);
+	z = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_rr_count(z), 4);
+	CU_ASSERT_EQUAL(at(z, "www.sec.test.", 0), 0);
+	CU_ASSERT_EQUAL(at(z, "alias.sec.test.", 0), 0);
+	CU_ASSERT_EQUAL(at(z, "mixed.sec.test.", 0), 0);
+	zload_free(&z);
+	zload_free(&base);
+}
+
+static void test_rules(void)
+{
+	zload_zone_t *base = base_zone(), *z;
+	zload_xfr_t *x = zload_xfr_new("sec.test.", base, "IXFR from 192.0.2.53");
+
+	/* CNAME beside other data: refused as a file load refuses it, the reason named. */
+	CU_ASSERT_EQUAL(op(x, false, "alias.sec.test. 300 IN A 192.0.2.3"), 0);
+	z = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "CNAME beside other data"));
+	/* The apex NS deleted: no NS at the apex. */
+	x = zload_xfr_new("sec.test.", base, "IXFR from 192.0.2.53");
+	CU_ASSERT_EQUAL(op(x, true, "sec.test. 300 IN NS ns1.sec.test."), 0);
+	z = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no NS record at the zone apex"));
+	/* Out of zone, and a delegation without glue. */
+	x = zload_xfr_new("sec.test.", base, "IXFR from 192.0.2.53");
+	CU_ASSERT_EQUAL(op(x, false, "www.other.test. 300 IN A 192.0.2.3"), 0);
+	z = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "out of zone"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "IXFR from 192.0.2.53:"));
+	x = zload_xfr_new("sec.test.", base, "IXFR from 192.0.2.53");
+	CU_ASSERT_EQUAL(op(x, false, "sub.sec.test. 300 IN NS ns.sub.sec.test."), 0);
+	z = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "missing glue"));
+	zload_free(&base);
+}
+
+static void warn_count(void *ctx, const char *msg)
+{
+	(void)msg;
+	(*(unsigned *)ctx)++;
+}
+
+static void test_axfr(void)
+{
+	zload_xfr_t *x = zload_xfr_new("sec.test", NULL, "AXFR test");
+	unsigned warns = 0;
+	zload_zone_t *z;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	CU_ASSERT_EQUAL(
+	    op(x, false, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 5 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "sec.test. 300 IN NS ns1.sec.test."), 0);
+	CU_ASSERT_EQUAL(op(x, false, "ns1.sec.test. 300 IN A 192.0.2.1"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "NS1.sec.test. 300 IN A 192.0.2.1"), 0);
+	/* An AXFR deletes nothing. */
+	CU_ASSERT_NOT_EQUAL(op(x, true, "ns1.sec.test. 300 IN A 192.0.2.1"), 0);
+	z = zload_xfr_finish(&x, warn_count, &warns, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(warns, 1); /* the duplicate */
+	CU_ASSERT_EQUAL(zload_rr_count(z), 3);
+	CU_ASSERT_EQUAL(zload_serial(z), 5);
+	CU_ASSERT_STRING_EQUAL(zload_origin(z), "sec.test.");
+	zload_free(&z);
+	/* Without an SOA: refused. */
+	x = zload_xfr_new("sec.test.", NULL, "AXFR test");
+	CU_ASSERT_EQUAL(op(x, false, "sec.test. 300 IN NS ns1.sec.test."), 0);
+	z = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no SOA"));
+}
+
+/* A larger zone: many changes in one sequence, found through the sorted index. */
+static void test_many(void)
+{
+	size_t len = 0, cap = 1 << 20;
+	char *text = malloc(cap);
+	zload_zone_t *base, *z;
+	zload_xfr_t *x;
+	char line[128];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	len += (size_t)snprintf(text + len, cap - len, "%s", BASE);
+	for (int i = 0; i < 5000; i++)
+		len += (size_t)snprintf(text + len, cap - len, "h%d 300 IN A 10.0.%d.%d\n", i,
+					i / 256, i % 256);
+	base = zload_string("sec.test.", text, "many.zone", NULL, NULL, err, sizeof(err));
+	free(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(base);
+	x = zload_xfr_new("sec.test.", base, "IXFR test");
+	for (int i = 0; i < 5000; i += 7) {
+		snprintf(line, sizeof(line), "H%d.sec.test. 300 IN A 10.0.%d.%d", i, i / 256,
+			 i % 256);
+		CU_ASSERT_EQUAL(op(x, true, line), 0);
+		snprintf(line, sizeof(line), "h%d.sec.test. 300 IN A 10.1.%d.%d", i, i / 256,
+			 i % 256);
+		CU_ASSERT_EQUAL(op(x, false, line), 0);
+	}
+	z = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_rr_count(z), zload_rr_count(base));
+	CU_ASSERT_EQUAL(at(z, "h7.sec.test.", 1), 1);
+	/* The old order kept and the additions merged in: the order a full sort gives. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z->by_owner);
+	for (size_t k = 1; k < z->nrecs; k++)
+		if (zload_rec_order(z, z->by_owner[k - 1], z->by_owner[k]) >= 0) {
+			CU_FAIL("the new version's index is out of order");
+			break;
+		}
+	CU_ASSERT_EQUAL(zload_describe(z, "h7.sec.test.", 1, line, sizeof(line)), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "10.1.0.7"));
+	zload_free(&z);
+	zload_free(&base);
+}
+
+void reg_cutest_zload_xfr(void)
+{
+	CU_pSuite s = CU_add_suite("zload_xfr", NULL, NULL);
+
+	CU_add_test(s, "IXFR: deletions, additions, two sequences, the base untouched",
+		    test_del_add);
+	CU_add_test(s, "IXFR: duplicates held once, a deletion of an absent record",
+		    test_duplicates_absent);
+	CU_add_test(s, "IXFR: an SOA-only change", test_soa_only);
+	CU_add_test(s, "IXFR: case in owners and data as ldns_rr_compare", test_case);
+	CU_add_test(s, "zone rules: refused with the reason", test_rules);
+	CU_add_test(s, "AXFR: built from the records, duplicates, no SOA", test_axfr);
+	CU_add_test(s, "IXFR: many changes through the sorted index", test_many);
+}
