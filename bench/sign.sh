@@ -185,9 +185,9 @@ knot_txn() {
 	done
 }
 
-# one SERVER: prints "COLD_S PEAK_MIB RELOAD_S PEAK_AFTER_MIB TXN_S KEPT SIGNED_S" (TXN_S "-"
-# for sandnsd; KEPT: the signatures sandnsd says it kept, SIGNED_S: when it said the zone was
-# signed, "-" for knot); the server stopped after.
+# one SERVER: prints "COLD_S PEAK_MIB RELOAD_S PEAK_AFTER_MIB TXN_S KEPT SIGNED" (TXN_S "-" for
+# sandnsd; KEPT: the signatures sandnsd says it kept, SIGNED: "SECONDS/PEAK_MIB" when its log
+# said the zone was signed, "-" for knot); the server stopped after.
 one() {
 	local rc
 	measure "$@"
@@ -207,7 +207,7 @@ measure() {
 			kill -0 "$PID" 2>/dev/null || exit 0
 			sleep 0.05
 		done
-		date +%s.%N >"$D/signed_at") &
+		echo "$(date +%s.%N) $(rss_of "$PID" VmHWM)" >"$D/signed_at") &
 		watch=$!
 	fi
 	if ! cold=$(poll "$t0" "$LAST" "$WANT"); then
@@ -218,7 +218,8 @@ measure() {
 	peak=$(rss_of "$PID" VmHWM)
 	if [ -n "$watch" ]; then
 		wait "$watch"
-		[ -s "$D/signed_at" ] && signed=$(awk -v a="$t0" '{ printf "%.2f", $1 - a }' "$D/signed_at")
+		[ -s "$D/signed_at" ] &&
+			signed=$(awk -v a="$t0" '{ printf "%.2f/%s", $1 - a, $2 }' "$D/signed_at")
 	fi
 	cp "$TMP/zone.changed" "$D/example.com.zone"
 	t0=$(date +%s.%N)
@@ -257,7 +258,7 @@ measure() {
 stats() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "- - -"; exit }
 	m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m, v[1], v[NR] }'; }
 
-declare -A C P R Q X G
+declare -A C P R Q X G H
 exec 9>"${LOCK:-/tmp/sandns-bench.lock}"
 for r in $(seq 1 "$RUNS"); do
 	for s in $SERVERS; do
@@ -270,9 +271,10 @@ for r in $(seq 1 "$RUNS"); do
 			echo "run $r $s: signed and answering after $cold s, peak $peak MiB;" \
 				"$CHANGES changes served signed $reload s after the reload (peak then $after MiB)" \
 				"$([ "$txn" != - ] && echo "; through a transaction: $txn s")"
-			[ "$signed" != - ] && echo "    its log said signed after $signed s (then compiled and published)"
+			[ "$signed" != - ] && echo "    its log said signed after ${signed%/*} s, peak by then" \
+				"${signed#*/} MiB (then compiled and published)"
 			[ "$kept" != - ] && echo "    the reload kept $kept signatures"
-			[ "$signed" != - ] && G[$s]+="$signed "
+			[ "$signed" != - ] && G[$s]+="${signed%/*} " && H[$s]+="${signed#*/} "
 			C[$s]+="$cold "
 			P[$s]+="$peak "
 			R[$s]+="$reload "
@@ -298,6 +300,8 @@ done
 for s in $SERVERS; do
 	[ -n "${G[$s]:-}" ] || continue
 	read -r gm gl gh <<<"$(tr ' ' '\n' <<<"${G[$s]}" | grep . | stats)"
-	echo "$s: its log said signed after $gm s ($gl..$gh); the rest is the compile and publication"
+	read -r hm hl hh <<<"$(tr ' ' '\n' <<<"${H[$s]}" | grep . | stats)"
+	echo "$s: its log said signed after $gm s ($gl..$gh), peak $hm MiB ($hl..$hh) by then;" \
+		"the rest is the compile and publication"
 done
 echo "($RECORDS records, $CHANGES changes, $RUNS runs each, $CPUS CPUs, $(date -u '+%Y-%m-%d %H:%M UTC'))"

@@ -220,7 +220,7 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 	uint32_t min_exp = (uint32_t)(now + p->lifetime);
 	long kept = 0;
 	zload_zone_t *z = NULL;
-	int file;
+	int file, rc;
 
 	if (zone->is_signed) {
 		snprintf(err, errlen,
@@ -247,8 +247,16 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 	c.file = (unsigned)file;
 	if (ctx_init(&c, z, keys, p, now, err, errlen) != 0)
 		goto fail;
-	if (sign_canon_sort(&c) != 0 || sign_chain(&c, z->empty, z->nempty) != 0)
+	if (sign_canon_sort(&c) != 0)
 		goto nomem;
+	rc = sign_chain(&c, z->empty, z->nempty);
+	if (rc == -ENOMEM)
+		goto nomem;
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: signing failed: its NSEC/NSEC3 chain could not be made",
+			 zone->origin_text);
+		goto fail;
+	}
 	if (prev != NULL && (x = sign_reuse_new(prev)) == NULL)
 		goto nomem;
 	/* Kept only if still valid past the next renewal and half the time after it. */

@@ -31,6 +31,8 @@ typedef struct walk {
 	size_t pend_bmlen;
 	bool have_pend;
 	uint16_t *types; /* room for 65536 + 2 types */
+	EVP_MD *sha1;	 /* fetched once: an implicit fetch per digest takes locks */
+	EVP_MD_CTX *md;
 	uint8_t *bm, *rdata;
 	n3_t *n3;
 	size_t nn3, n3cap;
@@ -102,7 +104,10 @@ static int push_nsec3(walk_t *w, const uint8_t *name, size_t bmlen)
 	}
 	e = &w->n3[w->nn3];
 	/* RFC 5155 5: no salt, no extra iteration (RFC 9276): SHA-1 of the canonical name. */
-	SHA1(name, wire_name_len(name), e->hash);
+	if (EVP_DigestInit_ex2(w->md, w->sha1, NULL) != 1 ||
+	    EVP_DigestUpdate(w->md, name, wire_name_len(name)) != 1 ||
+	    EVP_DigestFinal_ex(w->md, e->hash, NULL) != 1)
+		return -EINVAL;
 	owner[0] = 32;
 	sign_base32hex(e->hash, owner + 1);
 	memcpy(owner + 33, c->apex, c->apex_len);
@@ -285,8 +290,10 @@ int sign_chain(sign_ctx_t *c, ldns_rdf *const *empty, size_t nempty)
 	w.bm = malloc(BITMAP_MAX);
 	w.pend_bm = malloc(BITMAP_MAX);
 	w.rdata = malloc(WIRE_NAME_MAX + N3_HEAD + SHA_DIGEST_LENGTH + BITMAP_MAX);
+	w.sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+	w.md = EVP_MD_CTX_new();
 	if (w.types == NULL || w.bm == NULL || w.pend_bm == NULL || w.rdata == NULL ||
-	    (nempty > 0 && sorted == NULL))
+	    w.sha1 == NULL || w.md == NULL || (nempty > 0 && sorted == NULL))
 		goto out;
 	if (nempty > 0) {
 		memcpy(sorted, empty, nempty * sizeof(*sorted));
@@ -314,5 +321,7 @@ out:
 	free(w.pend_bm);
 	free(w.rdata);
 	free(w.n3);
+	EVP_MD_free(w.sha1);
+	EVP_MD_CTX_free(w.md);
 	return rc;
 }

@@ -26,6 +26,8 @@ typedef struct signer {
 	size_t *next; /* the next set to take, shared */
 	EVP_PKEY_CTX *pctx[SIGN_KEYS_MAX];
 	EVP_MD_CTX *mctx[SIGN_KEYS_MAX];
+	EVP_MD_CTX *hctx;     /* SHA-256 for ECDSA */
+	const EVP_MD *sha256; /* fetched once: an implicit fetch per digest takes locks */
 	uint8_t *buf;
 	size_t cap;
 	size_t done;
@@ -72,8 +74,10 @@ static bool sign_data(signer_t *s, size_t k, const uint8_t *data, size_t len,
 		uint8_t md[SHA256_DIGEST_LENGTH], der[80];
 		size_t derlen = sizeof(der);
 
-		SHA256(data, len, md);
-		return EVP_PKEY_sign(s->pctx[k], der, &derlen, md, sizeof(md)) == 1 &&
+		return EVP_DigestInit_ex2(s->hctx, s->sha256, NULL) == 1 &&
+		       EVP_DigestUpdate(s->hctx, data, len) == 1 &&
+		       EVP_DigestFinal_ex(s->hctx, md, NULL) == 1 &&
+		       EVP_PKEY_sign(s->pctx[k], der, &derlen, md, sizeof(md)) == 1 &&
 		       der_to_rs(der, derlen, out);
 	}
 	/* Ed25519 signs the data itself (RFC 8080 4). */
@@ -156,9 +160,12 @@ static void *work(void *arg)
 }
 
 /* S's OpenSSL contexts; false (reason in S's err) when they cannot be made. */
-static bool signer_init(signer_t *s, sign_ctx_t *c, size_t *next)
+static bool signer_init(signer_t *s, sign_ctx_t *c, size_t *next, const EVP_MD *sha256)
 {
-	*s = (signer_t){.c = c, .next = next};
+	*s = (signer_t){.c = c, .next = next, .sha256 = sha256};
+	s->hctx = EVP_MD_CTX_new();
+	if (s->hctx == NULL || sha256 == NULL)
+		goto fail;
 	for (size_t k = 0; k < c->nkeys; k++) {
 		if (c->p->algorithm != SIGN_ALG_ECDSAP256SHA256) {
 			s->mctx[k] = EVP_MD_CTX_new();
@@ -184,6 +191,7 @@ static void signer_done(signer_t *s)
 		EVP_PKEY_CTX_free(s->pctx[k]);
 		EVP_MD_CTX_free(s->mctx[k]);
 	}
+	EVP_MD_CTX_free(s->hctx);
 	free(s->buf);
 }
 
@@ -195,6 +203,7 @@ int sign_run(sign_ctx_t *c, char *err, size_t errlen)
 	size_t next = 0, todo = 0;
 	unsigned n = sign_threads;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	EVP_MD *sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	int rc = 0;
 
 	for (size_t i = 0; i < c->nsets; i++)
@@ -206,7 +215,7 @@ int sign_run(sign_ctx_t *c, char *err, size_t errlen)
 	if (todo < SIGN_THREADED_MIN)
 		n = 1;
 	for (unsigned t = 0; t < n; t++)
-		signer_init(&s[t], c, &next);
+		signer_init(&s[t], c, &next, sha256);
 	/* The caller's thread is the first signer; the others join it. */
 	for (unsigned t = 1; t < n; t++)
 		started[t] = !s[t].failed && pthread_create(&tid[t], NULL, work, &s[t]) == 0;
@@ -223,6 +232,7 @@ int sign_run(sign_ctx_t *c, char *err, size_t errlen)
 		}
 		signer_done(&s[t]);
 	}
+	EVP_MD_free(sha256);
 	/* A thread that could not start left its share to the others: all signed, or an error. */
 	return rc;
 }
