@@ -3,8 +3,9 @@
 # sign.sh: signing a zone of RECORDS records (default 1,000,000 hosts under example.com, the zone
 # of bench/coldstart.sh) from cold, side by side: sandnsd (`--dnssec "example.com. nsec3"`) and
 # Knot DNS's automatic signing (dnssec-signing: on; a policy of ecdsap256sha256, one CSK as
-# sandns makes, NSEC3 with RFC 9276's parameters: 0 iterations, no salt; signing-threads: one per
-# online CPU) sign the same file. For each: the seconds from exec until the last host of the file
+# sandns makes, NSEC3 with RFC 9276's parameters: 0 iterations, no salt; signing-threads
+# KNOT_THREADS, by default one per online CPU as sandns uses; Knot's own default is 1) sign the
+# same file. For each: the seconds from exec until the last host of the file
 # is answered with its RRSIG (both serve a zone only once it is signed), and the peak resident
 # memory (VmHWM) by then; for sandnsd also when its log says the zone is signed (the rest, until
 # it answers, is the compile of the signed zone and its publication). Then, on the running
@@ -34,6 +35,7 @@ CHANGES=${CHANGES:-100}
 SERVERS=${SERVERS:-sandnsd knot}
 TIMEOUT=${TIMEOUT:-900}
 CPUS=$(nproc)
+KNOT_THREADS=${KNOT_THREADS:-$CPUS}
 
 die() { echo "sign: $*" >&2; exit 1; }
 /usr/bin/python3 -c 'import dns.message' 2>/dev/null || die "python3-dnspython not found (scripts/deps.sh)"
@@ -84,7 +86,7 @@ CH=$((STEP * CHANGES - 1))
 CHNAME=$(printf 'h%07d.example.com.' "$CH")
 CHWANT=$(printf '10.255.%d.%d' $((CH / 256 % 256)) $((CH % 256)))
 echo "sign: $RECORDS records ($(du -m "$TMP/zone.orig" | cut -f1) MiB), the last host $LAST $WANT;" \
-	"$CHANGES changed, the last $CHNAME $CHWANT; $CPUS CPUs"
+	"$CHANGES changed, the last $CHNAME $CHWANT; $CPUS CPUs, Knot's signing-threads $KNOT_THREADS"
 
 # rss_of PID [FIELD]: resident MiB of PID (FIELD VmHWM: its peak), one decimal.
 rss_of() {
@@ -121,7 +123,7 @@ start() {
 		    nsec3: on
 		    nsec3-iterations: 0
 		    nsec3-salt-length: 0
-		    signing-threads: $CPUS
+		    signing-threads: $KNOT_THREADS
 		template:
 		  - id: default
 		    storage: $D
