@@ -645,6 +645,70 @@ static void test_threads(void)
 	rm_dir(dir);
 }
 
+/* How many RRSIGs Z holds. */
+static size_t rrsig_count(const zload_zone_t *z)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < z->nrecs; i++)
+		n += z->recs[i].type == LDNS_RR_TYPE_RRSIG;
+	return n;
+}
+
+/*
+ * Only what changed is signed again: a new type at a name (its RRset, the name's NSEC3 whose
+ * bitmap changed, the SOA), or a new name (its RRset and NSEC3, the NSEC3 before it in hash
+ * order whose next hash changed, the SOA); every other signature kept, and all verify.
+ */
+static void test_reuse_exact(void)
+{
+	sign_params_t p = {13, true, true, 86400, 3600};
+	char dir[64], err[1024], text[2048];
+	zload_zone_t *z0, *z1, *z2, *s0, *s1, *s2;
+	sign_keys_t *keys;
+	ldns_rr_list *l, *dnskeys;
+	size_t reused = 0, sets, signed_sets;
+	time_t e, now = time(NULL);
+
+	tmp_dir(dir, sizeof(dir));
+	keys = sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+	z0 = zload_string("example.com.", zone_text, "t.zone", NULL, NULL, err, sizeof(err));
+	snprintf(text, sizeof(text), "%smail IN TXT \"new\"\n", zone_text);
+	z1 = zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
+	snprintf(text, sizeof(text), "%snewhost IN A 198.18.0.77\n", zone_text);
+	z2 = zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z2);
+	s0 = sign_zone(z0, NULL, 0, 5, keys, &p, NULL, now - 60, &e, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
+	s1 = sign_zone(z1, NULL, 0, 6, keys, &p, s0, now, &e, &reused, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	/* mail TXT, mail's NSEC3, the SOA */
+	CU_ASSERT_EQUAL(rrsig_count(s1), rrsig_count(s0) + 1);
+	CU_ASSERT_EQUAL(reused, rrsig_count(s1) - 3);
+	s2 = sign_zone(z2, NULL, 0, 6, keys, &p, s0, now, &e, &reused, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	/* newhost A and its NSEC3, the NSEC3 before it, the SOA */
+	CU_ASSERT_EQUAL(rrsig_count(s2), rrsig_count(s0) + 2);
+	CU_ASSERT_EQUAL(reused, rrsig_count(s2) - 4);
+	l = records(s2);
+	dnskeys = of_type(l, LDNS_RR_TYPE_DNSKEY);
+	sets = verify_all(l, dnskeys, &signed_sets);
+	CU_ASSERT(signed_sets > 0 && signed_sets <= sets);
+	ldns_rr_list_free(dnskeys);
+	ldns_rr_list_deep_free(l);
+	zload_free(&s0);
+	zload_free(&s1);
+	zload_free(&s2);
+	zload_free(&z0);
+	zload_free(&z1);
+	zload_free(&z2);
+	sign_keys_free(&keys);
+	rm_dir(dir);
+}
+
 void reg_cutest_sign(void)
 {
 	CU_pSuite s = CU_add_suite("sign", NULL, NULL);
@@ -660,4 +724,5 @@ void reg_cutest_sign(void)
 	CU_add_test(s, "canonical RDATA: names of 6.2's types only", test_canonical_rdata);
 	CU_add_test(s, "mixed case signed: verifies, ECDSA r||s", test_canonical_signed);
 	CU_add_test(s, "two threads: verifies, same as one", test_threads);
+	CU_add_test(s, "only what changed signed again", test_reuse_exact);
 }
