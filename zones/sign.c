@@ -7,163 +7,207 @@
 
 #include "fnv.h"
 #include "sign_pvt.h"
-#include "zload_pvt.h"
+#include "wire.h"
 
 /* Signatures start this long before now: validators whose clocks lag still take them. */
 #define SIGN_INCEPTION_SLACK 3600
 
-/* Adds NAME (a node the policy keeps without records) to DZ, so that the chain covers it. */
-static int add_empty_name(ldns_dnssec_zone *dz, const ldns_rdf *name)
+/* C set up for Z: its apex, keys, the SOA's TTLs, the times. 0 or the reason in err. */
+static int ctx_init(sign_ctx_t *c, zload_zone_t *z, const sign_keys_t *keys, const sign_params_t *p,
+		    time_t now, char *err, size_t errlen)
 {
-	ldns_dnssec_name *n;
-	ldns_rbnode_t *node;
+	uint32_t soa_ttl = 3600, minimum = 3600;
 
-	if (ldns_rbtree_search(dz->names, name) != NULL)
-		return 0;
-	n = ldns_dnssec_name_new();
-	node = malloc(sizeof(*node));
-	if (n == NULL || node == NULL) {
-		free(node);
-		if (n != NULL)
-			ldns_dnssec_name_free(n);
-		return -ENOMEM;
+	c->z = z;
+	c->keys = keys;
+	c->p = p;
+	c->apex_len = wire_name_lower(c->apex, ldns_rdf_data(z->origin));
+	c->apex_labels = wire_name_labels(c->apex);
+	c->nkeys = sign_keys_count(keys);
+	for (size_t k = 0; k < c->nkeys; k++) {
+		c->tag[k] = sign_key_tag(keys, k);
+		c->pkey[k] = sign_key_pkey(keys, k);
+		if (c->pkey[k] == NULL) {
+			snprintf(err, errlen, "%s: key %u cannot sign (%s)", z->origin_text,
+				 (unsigned)c->tag[k], sign_key_file(keys, k));
+			return -1;
+		}
 	}
-	ldns_dnssec_name_set_name(n, ldns_rdf_clone(name));
-	if (ldns_dnssec_name_name(n) == NULL) {
-		free(node);
-		ldns_dnssec_name_free(n);
-		return -ENOMEM;
+	for (size_t i = 0; i < z->nrecs; i++)
+		if (z->recs[i].type == LDNS_RR_TYPE_SOA && z->recs[i].rdlen >= 4) {
+			soa_ttl = z->recs[i].ttl;
+			minimum = wire_get32(zload_rec_rdata(z, i) + z->recs[i].rdlen - 4);
+			break;
+		}
+	c->nsec_ttl = soa_ttl < minimum ? soa_ttl : minimum;
+	c->inception = (uint32_t)(now - SIGN_INCEPTION_SLACK);
+	c->expiration = (uint32_t)(now + p->lifetime);
+	/* The keys at the apex, with the SOA's TTL; NSEC3's parameters (RFC 9276). */
+	for (size_t k = 0; k < c->nkeys; k++) {
+		uint8_t rd[1024];
+		size_t len = sign_key_rdata(keys, k, rd);
+
+		if (zload_push_wire(z, c->apex, c->apex_len, LDNS_RR_TYPE_DNSKEY, soa_ttl, rd, len,
+				    c->file, 0) != 0)
+			goto nomem;
 	}
-	ldns_dname2canonical(ldns_dnssec_name_name(n));
-	n->name_alloced = true; /* freed with the zone */
-	node->key = ldns_dnssec_name_name(n);
-	node->data = n;
-	if (ldns_rbtree_insert(dz->names, node) == NULL) {
-		free(node);
-		ldns_dnssec_name_deep_free(n);
+	if (p->nsec3) {
+		static const uint8_t param[5] = {1, 0, 0, 0, 0};
+
+		if (zload_push_wire(z, c->apex, c->apex_len, LDNS_RR_TYPE_NSEC3PARAM, c->nsec_ttl,
+				    param, sizeof(param), c->file, 0) != 0)
+			goto nomem;
 	}
 	return 0;
-}
-
-/* The TTL of Z's SOA record (3600 if it had none: never, a loaded zone has one). */
-static uint32_t soa_ttl(const zload_zone_t *z)
-{
-	for (size_t i = 0; i < z->nrecs; i++)
-		if (z->recs[i].type == LDNS_RR_TYPE_SOA)
-			return z->recs[i].ttl;
-	return 3600;
-}
-
-/* The records of Z, its empty nodes and KEYS' DNSKEYs (TTL: the SOA's) into a new DZ. */
-static ldns_dnssec_zone *to_dnssec_zone(const zload_zone_t *z, const sign_keys_t *keys, char *err,
-					size_t errlen)
-{
-	ldns_dnssec_zone *dz = ldns_dnssec_zone_new();
-
-	if (dz == NULL)
-		goto nomem;
-	for (size_t i = 0; i < z->nrecs; i++) {
-		ldns_rr *rr = zload_rr(z, i);
-
-		if (rr == NULL)
-			goto nomem;
-		ldns_dname2canonical(ldns_rr_owner(rr));
-		if (ldns_dnssec_zone_add_rr(dz, rr) != LDNS_STATUS_OK) {
-			ldns_rr_free(rr);
-			snprintf(err, errlen, "%s: cannot sign: a record could not be added",
-				 z->origin_text);
-			ldns_dnssec_zone_deep_free(dz);
-			return NULL;
-		}
-	}
-	for (size_t i = 0; i < z->nempty; i++)
-		if (add_empty_name(dz, z->empty[i]) != 0)
-			goto nomem;
-	for (size_t i = 0; i < sign_keys_count(keys); i++) {
-		ldns_rr *rr = ldns_rr_clone(sign_key_rr(keys, i));
-
-		if (rr == NULL)
-			goto nomem;
-		ldns_rr_set_ttl(rr, soa_ttl(z));
-		if (ldns_dnssec_zone_add_rr(dz, rr) != LDNS_STATUS_OK) {
-			ldns_rr_free(rr);
-			goto nomem;
-		}
-	}
-	return dz;
 nomem:
 	snprintf(err, errlen, "%s: out of memory signing it", z->origin_text);
-	if (dz != NULL)
-		ldns_dnssec_zone_deep_free(dz);
-	return NULL;
+	return -1;
 }
 
-/* Appends a copy of RR to Z (from file index FILE); 0 or -ENOMEM. */
-static int push_copy(zload_zone_t *z, const ldns_rr *rr, unsigned file)
+/* Which of C's keys sign an RRset of TYPE: the KSKs the DNSKEYs, the ZSKs the rest (or all). */
+static uint16_t keys_for(const sign_ctx_t *c, uint16_t type)
 {
-	ldns_rr *copy = ldns_rr_clone(rr);
+	uint16_t ksk = 0, zsk = 0;
 
-	return copy != NULL && zload_push(z, copy, file, 0) == 0 ? 0 : -ENOMEM;
-}
-
-/*
- * Signatures put on the RRsets before signing (sign_reuse) stay, and their keys sign no more.
- * libldns also asks with no signature (SIG NULL) for a set that has none: then sign it.
- */
-static int keep_signature(ldns_rr *sig, void *arg)
-{
-	(void)arg;
-	return sig != NULL ? LDNS_SIGNATURE_LEAVE_NO_ADD : LDNS_SIGNATURE_LEAVE_ADD_NEW;
-}
-
-/*
- * The NSEC3 chain of DZ with RFC 9276's parameters (SHA-1, no opt-out, no extra iterations, no
- * salt): its empty non-terminals, the NSEC3PARAM at the apex, an NSEC3 per name.
- */
-static ldns_status add_nsec3_chain(ldns_dnssec_zone *dz, ldns_rr_list *added)
-{
-	ldns_status st = ldns_dnssec_zone_add_empty_nonterminals(dz);
-	ldns_rr *param;
-
-	if (st != LDNS_STATUS_OK)
-		return st;
-	param = ldns_rr_new_frm_type(LDNS_RR_TYPE_NSEC3PARAM);
-	if (param == NULL)
-		return LDNS_STATUS_MEM_ERR;
-	ldns_rr_set_owner(param, ldns_rdf_clone(dz->soa->name));
-	ldns_nsec3_add_param_rdfs(param, LDNS_SHA1, 0, 0, 0, NULL);
-	st = ldns_dnssec_zone_add_rr(dz, param);
-	if (st != LDNS_STATUS_OK) {
-		ldns_rr_free(param);
-		return st;
+	for (size_t k = 0; k < c->nkeys; k++) {
+		if (sign_key_flags(c->keys, k) & LDNS_KEY_SEP_KEY)
+			ksk |= (uint16_t)(1u << k);
+		else
+			zsk |= (uint16_t)(1u << k);
 	}
-	return ldns_dnssec_zone_create_nsec3s(dz, added, LDNS_SHA1, 0, 0, 0, NULL);
+	if (type == LDNS_RR_TYPE_DNSKEY)
+		return ksk != 0 ? ksk : zsk;
+	return zsk != 0 ? zsk : ksk;
 }
 
-/* Appends the DNSSEC records of DZ (DNSKEY, NSEC3PARAM, NSEC or NSEC3, RRSIG) to Z. */
-static int push_dnssec(zload_zone_t *z, ldns_dnssec_zone *dz, unsigned file)
+/* Room in Z for MORE records and DATA octets, exactly; false without memory. */
+static bool grow(zload_zone_t *z, size_t more, size_t data)
 {
-	for (ldns_rbnode_t *n = ldns_rbtree_first(dz->names); n != LDNS_RBTREE_NULL;
-	     n = ldns_rbtree_next(n)) {
-		ldns_dnssec_name *name = (ldns_dnssec_name *)n->data;
-		const ldns_dnssec_rrs *r;
+	size_t n = z->nrecs + more;
+	void *p;
 
-		for (const ldns_dnssec_rrsets *s = name->rrsets; s != NULL; s = s->next) {
-			if (s->type == LDNS_RR_TYPE_DNSKEY || s->type == LDNS_RR_TYPE_NSEC3PARAM)
-				for (r = s->rrs; r != NULL; r = r->next)
-					if (push_copy(z, r->rr, file) != 0)
-						return -ENOMEM;
-			for (r = s->signatures; r != NULL; r = r->next)
-				if (push_copy(z, r->rr, file) != 0)
+	if (n >= UINT32_MAX || z->data_len + data >= UINT32_MAX)
+		return false;
+	if (n > z->cap) {
+		if ((p = realloc(z->recs, n * sizeof(*z->recs))) == NULL)
+			return false;
+		z->recs = p;
+		if ((p = realloc(z->rr_file, n * sizeof(*z->rr_file))) == NULL)
+			return false;
+		z->rr_file = p;
+		if ((p = realloc(z->rr_line, n * sizeof(*z->rr_line))) == NULL)
+			return false;
+		z->rr_line = p;
+		z->cap = n;
+	}
+	if (z->data_len + data > z->data_cap) {
+		if ((p = realloc(z->data, z->data_len + data)) == NULL)
+			return false;
+		z->data = p;
+		z->data_cap = z->data_len + data;
+	}
+	return true;
+}
+
+/*
+ * The RRSIG records of C's sets laid out at the end of its zone: those kept from PREV (X, the
+ * index of it; NULL: none) copied, those to be made written up to their signatures. How many
+ * were kept; -ENOMEM.
+ */
+static long layout(sign_ctx_t *c, const sign_reuse_t *x, const zload_zone_t *prev,
+		   uint32_t keep_until, uint32_t *min_exp)
+{
+	zload_zone_t *z = c->z;
+	uint32_t *kept = NULL, got[SIGN_KEYS_MAX * 2];
+	size_t nkept = 0, keptcap = 0, recs = 0, data = 0, fresh = SIGN_RRSIG_FIXED + c->apex_len;
+	size_t rec, off;
+	uint16_t masks[2] = {keys_for(c, LDNS_RR_TYPE_DNSKEY), keys_for(c, 0)};
+
+	fresh += SIGN_SIG_LEN;
+	for (size_t i = 0; i < c->nsets; i++) {
+		sign_set_t *s = &c->sets[i];
+		size_t n = x != NULL ? sign_reuse_find(x, c, s, keep_until, got, SIGN_KEYS_MAX * 2,
+						       min_exp)
+				     : 0;
+
+		if (n > 0) {
+			if (nkept + n > keptcap) {
+				size_t cap = keptcap * 2 + 1024;
+				uint32_t *g = realloc(kept, cap * sizeof(*g));
+
+				if (g == NULL) {
+					free(kept);
 					return -ENOMEM;
+				}
+				kept = g;
+				keptcap = cap;
+			}
+			s->slot = (uint32_t)nkept; /* until the records are laid out */
+			memcpy(kept + nkept, got, n * sizeof(*got));
+			nkept += n;
+			for (size_t k = 0; k < n; k++)
+				data += prev->recs[got[k]].rdlen;
+			s->nsig = (uint8_t)n;
+			s->signers = 0;
+			s->keymask = 0;
+		} else {
+			s->keymask = masks[s->type == LDNS_RR_TYPE_DNSKEY ? 0 : 1];
+			s->signers = (uint8_t)__builtin_popcount(s->keymask);
+			s->nsig = s->signers;
+			data += fresh * s->nsig;
 		}
-		if (name->nsec != NULL && push_copy(z, name->nsec, file) != 0)
-			return -ENOMEM;
-		for (r = name->nsec_signatures; r != NULL; r = r->next)
-			if (push_copy(z, r->rr, file) != 0)
-				return -ENOMEM;
+		recs += s->nsig;
 	}
-	return 0;
+	if (!grow(z, recs, data)) {
+		free(kept);
+		return -ENOMEM;
+	}
+	rec = z->nrecs;
+	off = z->data_len;
+	for (size_t i = 0; i < c->nsets; i++) {
+		sign_set_t *s = &c->sets[i];
+		uint32_t owner = z->recs[c->order[s->first]].owner, from = s->slot;
+		const uint8_t *o = z->data + owner;
+		uint8_t labels = (uint8_t)(wire_name_labels(o) - (o[0] == 1 && o[1] == '*'));
+		size_t k = 0;
+
+		s->slot = (uint32_t)rec;
+		for (size_t j = 0; j < s->nsig; j++, rec++) {
+			uint8_t *rd = z->data + off;
+			size_t len;
+
+			if (s->signers == 0) {
+				len = prev->recs[kept[from + j]].rdlen;
+				memcpy(rd, zload_rec_rdata(prev, kept[from + j]), len);
+			} else {
+				while (!(s->keymask & (1u << k)))
+					k++;
+				/* RFC 4034 3.1; the signature itself is sign_run's */
+				wire_put16(rd, s->type);
+				rd[2] = c->p->algorithm;
+				rd[3] = labels;
+				wire_put32(rd + 4, s->ttl);
+				wire_put32(rd + 8, c->expiration);
+				wire_put32(rd + 12, c->inception);
+				wire_put16(rd + 16, c->tag[k++]);
+				memcpy(rd + SIGN_RRSIG_FIXED, c->apex, c->apex_len);
+				len = fresh;
+				memset(rd + len - SIGN_SIG_LEN, 0, SIGN_SIG_LEN);
+			}
+			z->recs[rec] = (zload_rec_t){.owner = owner,
+						     .rdata = (uint32_t)off,
+						     .ttl = s->ttl,
+						     .type = LDNS_RR_TYPE_RRSIG,
+						     .rdlen = (uint16_t)len};
+			z->rr_file[rec] = c->file;
+			z->rr_line[rec] = 0;
+			off += len;
+		}
+	}
+	z->nrecs = rec;
+	z->data_len = off;
+	free(kept);
+	return (long)nkept;
 }
 
 zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
@@ -171,14 +215,12 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 			const zload_zone_t *prev, time_t now, time_t *expires, size_t *reused,
 			char *err, size_t errlen)
 {
+	sign_ctx_t c = {0};
+	sign_reuse_t *x = NULL;
 	uint32_t min_exp = (uint32_t)(now + p->lifetime);
 	long kept = 0;
-	ldns_key_list *list = sign_keys_list(keys);
-	ldns_dnssec_zone *dz = NULL;
-	ldns_rr_list *added = NULL;
 	zload_zone_t *z = NULL;
-	ldns_status st;
-	int file;
+	int file, rc;
 
 	if (zone->is_signed) {
 		snprintf(err, errlen,
@@ -192,61 +234,52 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 		snprintf(err, errlen, "%s: no key to sign with", zone->origin_text);
 		return NULL;
 	}
+	if (sign_keys_count(keys) > SIGN_KEYS_MAX) {
+		snprintf(err, errlen, "%s: more than %d keys", zone->origin_text, SIGN_KEYS_MAX);
+		return NULL;
+	}
 	z = zload_edit(zone, edits, nedits, serial, "autodiscover policy", err, errlen);
 	if (z == NULL)
 		return NULL;
-	dz = to_dnssec_zone(z, keys, err, errlen);
-	added = ldns_rr_list_new();
-	if (dz == NULL || added == NULL)
-		goto fail;
-	for (size_t i = 0; i < ldns_key_list_key_count(list); i++) {
-		ldns_key *k = ldns_key_list_key(list, i);
-
-		ldns_key_set_inception(k, (uint32_t)(now - SIGN_INCEPTION_SLACK));
-		ldns_key_set_expiration(k, (uint32_t)(now + p->lifetime));
-	}
-	/* As ldns_dnssec_zone_sign(_nsec3) do it, in steps, so that the signatures kept go on
-	 * the chain before it is signed. */
-	st = ldns_dnssec_zone_mark_glue(dz);
-	if (st == LDNS_STATUS_OK && p->nsec3)
-		st = add_nsec3_chain(dz, added);
-	else if (st == LDNS_STATUS_OK)
-		st = ldns_dnssec_zone_create_nsecs(dz, added);
-	if (st == LDNS_STATUS_OK && prev != NULL) {
-		/* Kept only if still valid past the next renewal and half the time after it. */
-		kept = sign_reuse(dz, prev, keys,
-				  (uint32_t)(now + p->refresh + (p->lifetime - p->refresh) / 2),
-				  &min_exp);
-		if (kept < 0)
-			goto nomem;
-	}
-	if (st == LDNS_STATUS_OK)
-		st = ldns_dnssec_zone_create_rrsigs(dz, added, list, keep_signature, NULL);
-	if (st != LDNS_STATUS_OK) {
-		snprintf(err, errlen, "%s: signing failed: %s", zone->origin_text,
-			 ldns_get_errorstr_by_id(st));
-		goto fail;
-	}
 	file = zload_add_file(z, "(dnssec)");
 	if (file < 0)
 		goto nomem;
-	/* Walked rather than taken from ADDED: the signatures kept are in the zone only. */
-	if (push_dnssec(z, dz, (unsigned)file) != 0)
+	c.file = (unsigned)file;
+	if (ctx_init(&c, z, keys, p, now, err, errlen) != 0)
+		goto fail;
+	if (sign_canon_sort(&c) != 0)
 		goto nomem;
+	rc = sign_chain(&c, z->empty, z->nempty);
+	if (rc == -ENOMEM)
+		goto nomem;
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: signing failed: its NSEC/NSEC3 chain could not be made",
+			 zone->origin_text);
+		goto fail;
+	}
+	if (prev != NULL && (x = sign_reuse_new(prev)) == NULL)
+		goto nomem;
+	/* Kept only if still valid past the next renewal and half the time after it. */
+	kept = layout(&c, x, prev, (uint32_t)(now + p->refresh + (p->lifetime - p->refresh) / 2),
+		      &min_exp);
+	sign_reuse_free(&x);
+	if (kept < 0)
+		goto nomem;
+	if (sign_run(&c, err, errlen) != 0)
+		goto fail;
+	free(c.order);
+	free(c.sets);
 	z->is_signed = true;
 	*expires = (time_t)min_exp;
 	if (reused != NULL)
 		*reused = (size_t)kept;
-	ldns_rr_list_free(added);
-	ldns_dnssec_zone_deep_free(dz);
 	return z;
 nomem:
 	snprintf(err, errlen, "%s: out of memory signing it", zone->origin_text);
 fail:
-	if (added != NULL)
-		ldns_rr_list_free(added);
-	if (dz != NULL)
-		ldns_dnssec_zone_deep_free(dz);
+	sign_reuse_free(&x);
+	free(c.order);
+	free(c.sets);
 	zload_free(&z);
 	return NULL;
 }

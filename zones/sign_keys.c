@@ -15,9 +15,6 @@
 #include "fnv.h"
 #include "sign_pvt.h"
 
-/* Keys one zone may have in the directory (a rollover has a few at most). */
-#define SIGN_KEYS_MAX 16
-
 struct sign_keys {
 	ldns_key_list *list;
 	ldns_rr *dnskey[SIGN_KEYS_MAX]; /* each key's public half */
@@ -55,14 +52,24 @@ void sign_keys_free(sign_keys_t **keys)
 	*keys = NULL;
 }
 
-ldns_key_list *sign_keys_list(const sign_keys_t *keys)
+EVP_PKEY *sign_key_pkey(const sign_keys_t *keys, size_t i)
 {
-	return keys->list;
+	return ldns_key_evp_key(ldns_key_list_key(keys->list, i));
 }
 
-const ldns_rr *sign_key_rr(const sign_keys_t *keys, size_t i)
+size_t sign_key_rdata(const sign_keys_t *keys, size_t i, uint8_t *out)
 {
-	return keys->dnskey[i];
+	size_t len = 0;
+
+	for (size_t f = 0; f < ldns_rr_rd_count(keys->dnskey[i]); f++) {
+		const ldns_rdf *rdf = ldns_rr_rdf(keys->dnskey[i], f);
+
+		if (len + ldns_rdf_size(rdf) > 1024)
+			break;
+		memcpy(out + len, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
+		len += ldns_rdf_size(rdf);
+	}
+	return len;
 }
 
 size_t sign_keys_count(const sign_keys_t *keys)

@@ -8,9 +8,12 @@
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
 
 #include "cutest.h"
 #include "sign.h"
+#include "sign_pvt.h"
 #include "zload.h"
 #include "zload_pvt.h"
 
@@ -377,6 +380,335 @@ static void test_presigned_refused(void)
 	rm_dir(dir);
 }
 
+/* RFC 4034 6.2: names in the data of the types listed there lower-cased, nothing else. */
+static void test_canonical_rdata(void)
+{
+	static const struct {
+		uint16_t type;
+		const char *text;
+		const char *want;
+	} cases[] = {
+	    {LDNS_RR_TYPE_NS, "NS1.Example.COM.", "ns1.example.com."},
+	    {LDNS_RR_TYPE_CNAME, "WWW.Example.com.", "www.example.com."},
+	    {LDNS_RR_TYPE_MX, "10 MAIL.Example.com.", "10 mail.example.com."},
+	    {LDNS_RR_TYPE_SRV, "0 5 443 Mail.EXAMPLE.com.", "0 5 443 mail.example.com."},
+	    {LDNS_RR_TYPE_SOA, "NS1.X. Host.X. 1 2 3 4 5", "ns1.x. host.x. 1 2 3 4 5"},
+	    {LDNS_RR_TYPE_NAPTR, "1 2 \"U\" \"E2U+sip\" \"!^.*$!X!\" Sip.X.",
+	     "1 2 \"U\" \"E2U+sip\" \"!^.*$!X!\" sip.x."},
+	    {LDNS_RR_TYPE_DNAME, "Other.ORG.", "other.org."},
+	    {LDNS_RR_TYPE_PTR, "Host.X.", "host.x."},
+	    /* not in the list: kept as is */
+	    {LDNS_RR_TYPE_TXT, "\"MiXeD Case\"", "\"MiXeD Case\""},
+	    {LDNS_RR_TYPE_HINFO, "\"INTEL\" \"Linux\"", "\"INTEL\" \"Linux\""},
+	    {LDNS_RR_TYPE_NSEC, "Next.X. A", "Next.X. A"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char line[512];
+		ldns_rr *in = NULL, *want = NULL;
+		ldns_buffer *a = ldns_buffer_new(512), *b = ldns_buffer_new(512);
+		uint8_t out[512];
+
+		snprintf(line, sizeof(line), "x. 300 IN %s %s",
+			 ldns_rr_descript(cases[i].type)->_name, cases[i].text);
+		CU_ASSERT_EQUAL_FATAL(ldns_rr_new_frm_str(&in, line, 0, NULL, NULL),
+				      LDNS_STATUS_OK);
+		snprintf(line, sizeof(line), "x. 300 IN %s %s",
+			 ldns_rr_descript(cases[i].type)->_name, cases[i].want);
+		CU_ASSERT_EQUAL_FATAL(ldns_rr_new_frm_str(&want, line, 0, NULL, NULL),
+				      LDNS_STATUS_OK);
+		ldns_rr_rdata2buffer_wire(a, in);
+		ldns_rr_rdata2buffer_wire(b, want);
+		CU_ASSERT_EQUAL_FATAL(ldns_buffer_position(a), ldns_buffer_position(b));
+		sign_canon_rdata(cases[i].type, ldns_buffer_begin(a), ldns_buffer_position(a), out);
+		if (memcmp(out, ldns_buffer_begin(b), ldns_buffer_position(b)) != 0)
+			fprintf(stderr, "canonical form of %s wrong\n", line);
+		CU_ASSERT_EQUAL(memcmp(out, ldns_buffer_begin(b), ldns_buffer_position(b)), 0);
+		ldns_rr_free(in);
+		ldns_rr_free(want);
+		ldns_buffer_free(a);
+		ldns_buffer_free(b);
+	}
+}
+
+/*
+ * Every RRset of L (not RRSIG) that is signed verifies with KEYS: L sorted, each owner's sets
+ * and their RRSIGs side by side (linear, for large zones). How many sets, *SIGNED of them
+ * signed, all checked.
+ */
+static size_t verify_all(ldns_rr_list *l, ldns_rr_list *keys, size_t *signed_sets)
+{
+	size_t n = ldns_rr_list_rr_count(l), sets = 0, ok = 0;
+
+	*signed_sets = 0;
+	ldns_rr_list_sort(l);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+
+		while (j < n && ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(l, j)),
+						   ldns_rr_owner(ldns_rr_list_rr(l, i))) == 0)
+			j++;
+		for (size_t a = i; a < j; a++) {
+			ldns_rr_type t = ldns_rr_get_type(ldns_rr_list_rr(l, a));
+			ldns_rr_list *set, *good;
+			size_t nsig = 0;
+			bool all = true;
+
+			if (t == LDNS_RR_TYPE_RRSIG ||
+			    (a > i && ldns_rr_get_type(ldns_rr_list_rr(l, a - 1)) == t))
+				continue;
+			sets++;
+			set = ldns_rr_list_new();
+			for (size_t b = a; b < j && ldns_rr_get_type(ldns_rr_list_rr(l, b)) == t;
+			     b++)
+				ldns_rr_list_push_rr(set, ldns_rr_list_rr(l, b));
+			for (size_t b = i; b < j; b++) {
+				ldns_rr *sig = ldns_rr_list_rr(l, b);
+
+				if (ldns_rr_get_type(sig) != LDNS_RR_TYPE_RRSIG ||
+				    ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(sig)) != t)
+					continue;
+				good = ldns_rr_list_new();
+				all = all && ldns_verify_rrsig_keylist(set, sig, keys, good) ==
+						 LDNS_STATUS_OK;
+				ldns_rr_list_free(good);
+				nsig++;
+			}
+			*signed_sets += nsig > 0;
+			ok += nsig > 0 && all;
+			ldns_rr_list_free(set);
+		}
+		i = j;
+	}
+	CU_ASSERT_EQUAL(ok, *signed_sets);
+	return sets;
+}
+
+/*
+ * Mixed case in owners and in the data of NS, MX, SRV, CNAME (lower-cased when signed) and TXT
+ * (kept): every set verifies. An ECDSA signature is RFC 6605's r||s: 64 octets that OpenSSL
+ * verifies as the two integers over the signed data libldns builds.
+ */
+static void test_canonical_signed(void)
+{
+	static const char text[] =
+	    "$ORIGIN Example.COM.\n$TTL 3600\n"
+	    "@ IN SOA NS1 HostMaster 1 7200 3600 1209600 300\n"
+	    "@ IN NS NS1\n@ IN NS ns.Other.NET.\n@ IN MX 10 MAIL.example.com.\n"
+	    "@ IN MX 20 mx2.EXAMPLE.com.\nNS1 IN A 198.18.0.53\n"
+	    "Mail IN A 198.18.0.25\nmail IN TXT \"MiXeD Case\"\n"
+	    "mail IN TXT \"another\"\n_sip._TCP IN SRV 0 5 5060 Mail.Example.com.\n"
+	    "WWW IN CNAME Mail.EXAMPLE.com.\n";
+	sign_params_t p = {13, true, true, 86400, 3600};
+	char dir[64], err[1024];
+	zload_zone_t *z =
+	    zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
+	sign_keys_t *keys;
+	zload_zone_t *s;
+	ldns_rr_list *l, *dnskeys, *sigs;
+	size_t sets, signed_sets, checked = 0;
+	time_t expires;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	tmp_dir(dir, sizeof(dir));
+	keys = sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+	s = sign_zone(z, NULL, 0, 2, keys, &p, NULL, time(NULL), &expires, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	l = records(s);
+	dnskeys = of_type(l, LDNS_RR_TYPE_DNSKEY);
+	sets = verify_all(l, dnskeys, &signed_sets);
+	/* apex SOA NS MX DNSKEY NSEC3PARAM, ns1 A, mail A TXT, SRV, CNAME, 6 NSEC3 (with _tcp) */
+	CU_ASSERT_EQUAL(signed_sets, sets);
+	CU_ASSERT_EQUAL(sets, 16);
+	sigs = of_type(l, LDNS_RR_TYPE_RRSIG);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(sigs); i++) {
+		ldns_rr *sig = ldns_rr_list_rr(sigs, i);
+		ldns_rr_type t = ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(sig));
+		const ldns_rdf *raw = ldns_rr_rrsig_sig(sig);
+		ldns_rr_list *set = ldns_rr_list_new();
+		ldns_buffer *buf = ldns_buffer_new(4096);
+		ECDSA_SIG *es = ECDSA_SIG_new();
+		unsigned char *der = NULL;
+		EVP_MD_CTX *md = EVP_MD_CTX_new();
+		int derlen;
+
+		CU_ASSERT_EQUAL(ldns_rdf_size(raw), 64);
+		for (size_t j = 0; j < ldns_rr_list_rr_count(l); j++) {
+			ldns_rr *rr = ldns_rr_list_rr(l, j);
+
+			if (ldns_rr_get_type(rr) == t &&
+			    ldns_dname_compare(ldns_rr_owner(rr), ldns_rr_owner(sig)) == 0) {
+				ldns_rr *c = ldns_rr_clone(rr);
+
+				ldns_rr2canonical(c);
+				ldns_rr_set_ttl(c,
+						ldns_rdf2native_int32(ldns_rr_rrsig_origttl(sig)));
+				ldns_rr_list_push_rr(set, c);
+			}
+		}
+		ldns_rr_list_sort(set);
+		/* the signed data: RRSIG's data without the signature, then the set (3.1.8.1) */
+		CU_ASSERT_EQUAL(ldns_rrsig2buffer_wire(buf, sig), LDNS_STATUS_OK);
+		CU_ASSERT_EQUAL(ldns_rr_list2buffer_wire(buf, set), LDNS_STATUS_OK);
+		ECDSA_SIG_set0(es, BN_bin2bn(ldns_rdf_data(raw), 32, NULL),
+			       BN_bin2bn(ldns_rdf_data(raw) + 32, 32, NULL));
+		derlen = i2d_ECDSA_SIG(es, &der);
+		CU_ASSERT(derlen > 0);
+		CU_ASSERT_EQUAL(
+		    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, sign_key_pkey(keys, 0)), 1);
+		CU_ASSERT_EQUAL(EVP_DigestVerify(md, der, (size_t)derlen, ldns_buffer_begin(buf),
+						 ldns_buffer_position(buf)),
+				1);
+		checked++;
+		EVP_MD_CTX_free(md);
+		OPENSSL_free(der);
+		ECDSA_SIG_free(es);
+		ldns_buffer_free(buf);
+		ldns_rr_list_deep_free(set);
+	}
+	CU_ASSERT_EQUAL(checked, 16);
+	ldns_rr_list_free(sigs);
+	ldns_rr_list_free(dnskeys);
+	ldns_rr_list_deep_free(l);
+	zload_free(&s);
+	zload_free(&z);
+	sign_keys_free(&keys);
+	rm_dir(dir);
+}
+
+/* A zone of HOSTS hosts (and a delegation) in zone text, malloc'd. */
+static char *hosts_zone(size_t hosts)
+{
+	size_t cap = 256 + hosts * 48, len;
+	char *t = malloc(cap);
+
+	len = (size_t)snprintf(t, cap,
+			       "$ORIGIN example.com.\n$TTL 3600\n"
+			       "@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+			       "@ IN NS ns1\nns1 IN A 198.18.0.53\nsub IN NS ns.sub\n"
+			       "ns.sub IN A 198.18.0.99\n");
+	for (size_t h = 0; h < hosts; h++)
+		len += (size_t)snprintf(t + len, cap - len, "H%05zu.Dept%zu IN A 10.0.%zu.%zu\n", h,
+					h % 7, h / 256 % 256, h % 256);
+	return t;
+}
+
+/* Two threads sign a zone that verifies; with Ed25519 (deterministic) the same as one thread. */
+static void test_threads(void)
+{
+	sign_params_t p13 = {13, false, true, 86400, 3600}, p15 = {15, true, false, 86400, 3600};
+	char dir[64], err[1024], *text = hosts_zone(1500);
+	zload_zone_t *z =
+	    zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
+	sign_keys_t *keys;
+	zload_zone_t *s1, *s2;
+	ldns_rr_list *l, *dnskeys;
+	size_t sets, signed_sets;
+	time_t expires, now = time(NULL);
+	unsigned saved = sign_threads;
+
+	free(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	tmp_dir(dir, sizeof(dir));
+	keys = sign_keys_load(dir, "example.com.", &p13, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+	sign_threads = 2;
+	s2 = sign_zone(z, NULL, 0, 2, keys, &p13, NULL, now, &expires, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	l = records(s2);
+	dnskeys = of_type(l, LDNS_RR_TYPE_DNSKEY);
+	sets = verify_all(l, dnskeys, &signed_sets);
+	/* 1500 hosts' A and NSEC3, the 7 departments' NSEC3 (empty non-terminals), apex, ns1;
+	 * sub's NS and its glue unsigned, sub's NSEC3 signed */
+	CU_ASSERT(signed_sets >= 3000);
+	CU_ASSERT_EQUAL(sets - signed_sets, 2);
+	ldns_rr_list_free(dnskeys);
+	ldns_rr_list_deep_free(l);
+	zload_free(&s2);
+	sign_keys_free(&keys);
+	keys = sign_keys_load(dir, "example.com.", &p15, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+	s2 = sign_zone(z, NULL, 0, 2, keys, &p15, NULL, now, &expires, NULL, err, sizeof(err));
+	sign_threads = 1;
+	s1 = sign_zone(z, NULL, 0, 2, keys, &p15, NULL, now, &expires, NULL, err, sizeof(err));
+	sign_threads = saved;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	CU_ASSERT_EQUAL_FATAL(s1->nrecs, s2->nrecs);
+	CU_ASSERT_EQUAL(s1->data_len, s2->data_len);
+	CU_ASSERT_EQUAL(memcmp(s1->data, s2->data, s1->data_len), 0);
+	zload_free(&s1);
+	zload_free(&s2);
+	zload_free(&z);
+	sign_keys_free(&keys);
+	rm_dir(dir);
+}
+
+/* How many RRSIGs Z holds. */
+static size_t rrsig_count(const zload_zone_t *z)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < z->nrecs; i++)
+		n += z->recs[i].type == LDNS_RR_TYPE_RRSIG;
+	return n;
+}
+
+/*
+ * Only what changed is signed again: a new type at a name (its RRset, the name's NSEC3 whose
+ * bitmap changed, the SOA), or a new name (its RRset and NSEC3, the NSEC3 before it in hash
+ * order whose next hash changed, the SOA); every other signature kept, and all verify.
+ */
+static void test_reuse_exact(void)
+{
+	sign_params_t p = {13, true, true, 86400, 3600};
+	char dir[64], err[1024], text[2048];
+	zload_zone_t *z0, *z1, *z2, *s0, *s1, *s2;
+	sign_keys_t *keys;
+	ldns_rr_list *l, *dnskeys;
+	size_t reused = 0, sets, signed_sets;
+	time_t e, now = time(NULL);
+
+	tmp_dir(dir, sizeof(dir));
+	keys = sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+	z0 = zload_string("example.com.", zone_text, "t.zone", NULL, NULL, err, sizeof(err));
+	snprintf(text, sizeof(text), "%smail IN TXT \"new\"\n", zone_text);
+	z1 = zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
+	snprintf(text, sizeof(text), "%snewhost IN A 198.18.0.77\n", zone_text);
+	z2 = zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z2);
+	s0 = sign_zone(z0, NULL, 0, 5, keys, &p, NULL, now - 60, &e, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
+	s1 = sign_zone(z1, NULL, 0, 6, keys, &p, s0, now, &e, &reused, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	/* mail TXT, mail's NSEC3, the SOA */
+	CU_ASSERT_EQUAL(rrsig_count(s1), rrsig_count(s0) + 1);
+	CU_ASSERT_EQUAL(reused, rrsig_count(s1) - 3);
+	s2 = sign_zone(z2, NULL, 0, 6, keys, &p, s0, now, &e, &reused, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
+	/* newhost A and its NSEC3, the NSEC3 before it, the SOA */
+	CU_ASSERT_EQUAL(rrsig_count(s2), rrsig_count(s0) + 2);
+	CU_ASSERT_EQUAL(reused, rrsig_count(s2) - 4);
+	l = records(s2);
+	dnskeys = of_type(l, LDNS_RR_TYPE_DNSKEY);
+	sets = verify_all(l, dnskeys, &signed_sets);
+	CU_ASSERT(signed_sets > 0 && signed_sets <= sets);
+	ldns_rr_list_free(dnskeys);
+	ldns_rr_list_deep_free(l);
+	zload_free(&s0);
+	zload_free(&s1);
+	zload_free(&s2);
+	zload_free(&z0);
+	zload_free(&z1);
+	zload_free(&z2);
+	sign_keys_free(&keys);
+	rm_dir(dir);
+}
+
 void reg_cutest_sign(void)
 {
 	CU_pSuite s = CU_add_suite("sign", NULL, NULL);
@@ -389,4 +721,8 @@ void reg_cutest_sign(void)
 	CU_add_test(s, "KSK+ZSK 15 NSEC", test_sign_kskzsk15_nsec);
 	CU_add_test(s, "signatures of unchanged RRsets kept", test_reuse);
 	CU_add_test(s, "presigned zone refused", test_presigned_refused);
+	CU_add_test(s, "canonical RDATA: names of 6.2's types only", test_canonical_rdata);
+	CU_add_test(s, "mixed case signed: verifies, ECDSA r||s", test_canonical_signed);
+	CU_add_test(s, "two threads: verifies, same as one", test_threads);
+	CU_add_test(s, "only what changed signed again", test_reuse_exact);
 }
