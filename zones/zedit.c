@@ -63,9 +63,7 @@ static void edit_withhold(zload_zone_t *z, const ldns_rdf *name, uint16_t type)
 	for (size_t i = 0; i < n; i++) {
 		if (z->recs[i].type == type && owner_is(z, i, name))
 			continue;
-		z->recs[w] = z->recs[i];
-		z->rr_file[w] = z->rr_file[i];
-		z->rr_line[w] = z->rr_line[i];
+		zload_rec_move(z, w, i);
 		w++;
 	}
 	z->nrecs = w;

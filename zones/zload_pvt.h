@@ -51,6 +51,14 @@ static inline const uint8_t *zload_rec_rdata(const zload_zone_t *z, size_t i)
 	return z->data + z->recs[i].rdata;
 }
 
+/* Record I of Z moved down to slot W (W <= I): one step of dropping records in place. */
+static inline void zload_rec_move(zload_zone_t *z, size_t w, size_t i)
+{
+	z->recs[w] = z->recs[i];
+	z->rr_file[w] = z->rr_file[i];
+	z->rr_line[w] = z->rr_line[i];
+}
+
 /* Tests set it (zload_lines.c): every line is read by ldns, to compare with the fast reader. */
 extern bool zload_no_fast_path;
 /*

@@ -207,6 +207,20 @@ static bool rdata_same(const zload_zone_t *a, size_t i, const zload_zone_t *b, s
 }
 
 /*
+ * Whether record I of Z is record R of AD: the same data as ldns_rr_compare() has it, or, BY_SERIAL
+ * (an SOA matched by serial), an SOA of serial WANT.
+ */
+static bool same_rec(const zload_zone_t *z, size_t i, const zload_zone_t *ad, size_t r,
+		     bool by_serial, uint32_t want)
+{
+	uint32_t have;
+
+	if (by_serial)
+		return soa_serial(zload_rec_rdata(z, i), z->recs[i].rdlen, &have) && have == want;
+	return rdata_same(z, i, ad, r);
+}
+
+/*
  * Record R (the last of ADDS, just pushed) among what the version holds now: in ADDS before it
  * (an index plus one, in *IN_ADDS) or in BASE (*IN_BASE), not deleted. An SOA matches the SOA
  * held whatever its data when SOA_BY_SERIAL says so and their serials agree.
@@ -217,7 +231,7 @@ static void find(const zload_xfr_t *x, size_t r, bool soa_by_serial, size_t *in_
 	const zload_zone_t *ad = x->adds, *base = x->base;
 	const uint8_t *owner = zload_rec_owner(ad, r);
 	uint16_t type = ad->recs[r].type;
-	uint32_t want = 0, have;
+	uint32_t want = 0;
 	bool by_serial = type == T_SOA && soa_by_serial &&
 			 soa_serial(zload_rec_rdata(ad, r), ad->recs[r].rdlen, &want);
 
@@ -229,9 +243,7 @@ static void find(const zload_xfr_t *x, size_t r, bool soa_by_serial, size_t *in_
 		if (i == r || x->add_gone[i] || ad->recs[i].type != type ||
 		    !wire_name_eq(zload_rec_owner(ad, i), owner))
 			continue;
-		if (by_serial ? soa_serial(zload_rec_rdata(ad, i), ad->recs[i].rdlen, &have) &&
-				    have == want
-			      : rdata_same(ad, i, ad, r)) {
+		if (same_rec(ad, i, ad, r, by_serial, want)) {
 			*in_adds = i + 1;
 			return;
 		}
@@ -244,10 +256,7 @@ static void find(const zload_xfr_t *x, size_t r, bool soa_by_serial, size_t *in_
 			if (x->gone[i] || base->recs[i].type != type ||
 			    !wire_name_eq(zload_rec_owner(base, i), owner))
 				continue;
-			if (by_serial ? soa_serial(zload_rec_rdata(base, i), base->recs[i].rdlen,
-						   &have) &&
-					    have == want
-				      : rdata_same(base, i, ad, r)) {
+			if (same_rec(base, i, ad, r, by_serial, want)) {
 				*in_base = i + 1;
 				return;
 			}
@@ -276,10 +285,7 @@ static void find(const zload_xfr_t *x, size_t r, bool soa_by_serial, size_t *in_
 				break;
 			if (x->gone[i])
 				continue;
-			if (by_serial ? soa_serial(zload_rec_rdata(base, i), base->recs[i].rdlen,
-						   &have) &&
-					    have == want
-				      : rdata_same(base, i, ad, r)) {
+			if (same_rec(base, i, ad, r, by_serial, want)) {
 				*in_base = i + 1;
 				return;
 			}
@@ -437,9 +443,7 @@ zload_zone_t *zload_xfr_finish(zload_xfr_t **xp, zload_warn_fn warn, void *warn_
 		for (size_t i = 0; i < base->nrecs; i++) {
 			if (x->gone[i])
 				continue;
-			z->recs[w] = z->recs[i];
-			z->rr_file[w] = z->rr_file[i];
-			z->rr_line[w] = z->rr_line[i];
+			zload_rec_move(z, w, i);
 			w++;
 		}
 		z->nrecs = w;
