@@ -33,6 +33,8 @@ done
 [ -x "$SANDNSD" ] || die "no sandnsd at $SANDNSD (build first, or set SANDNSD)"
 # shellcheck source=../tests/e2e/lib.sh
 . "$ROOT/tests/e2e/lib.sh"
+# shellcheck source=genzone.sh
+. "$ROOT/bench/genzone.sh"
 
 TMP=$(mktemp -d /tmp/sandns-coldstart.XXXXXX)
 chmod 755 "$TMP"
@@ -47,17 +49,7 @@ trap 'exit 130' INT TERM
 # The zone: the sample's mail server and autodiscover, then hosts h0000000... with addresses.
 ZONE=$TMP/example.com.zone
 hosts=$((RECORDS - 12))
-awk -v n="$hosts" 'BEGIN {
-	print "$ORIGIN example.com.\n$TTL 3600"
-	print "@ IN SOA ns1 hostmaster 2026112601 7200 3600 1209600 300"
-	print "@ IN NS ns1\n@ IN NS ns2\n@ IN MX 10 mail\n@ IN A 198.18.4.10"
-	print "ns1 IN A 198.18.4.53\nns2 IN A 198.18.5.53"
-	print "mail IN A 198.18.0.25\nmail IN AAAA 2001:db8:25::25"
-	print "autodiscover IN A 198.18.0.25\nautodiscover IN AAAA 2001:db8:25::25"
-	print "*.users IN A 198.18.4.80"
-	for (h = 0; h < n; h++)
-		printf "h%07d IN A 10.%d.%d.%d\n", h, int(h / 65536) % 256, int(h / 256) % 256, h % 256
-}' >"$ZONE" || die "cannot write $ZONE"
+gen_mail_zone "$hosts" 2026112601 >"$ZONE" || die "cannot write $ZONE"
 LAST=$(printf 'h%07d.example.com.' $((hosts - 1)))
 WANT=$(printf '10.%d.%d.%d' $(((hosts - 1) / 65536 % 256)) $(((hosts - 1) / 256 % 256)) $(((hosts - 1) % 256)))
 echo "coldstart: $RECORDS records ($(du -m "$ZONE" | cut -f1) MiB), the last host $LAST $WANT"

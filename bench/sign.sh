@@ -46,6 +46,8 @@ done
 [ -x "$SANDNSCTL" ] || die "no sandnsctl at $SANDNSCTL (build first, or set SANDNSCTL)"
 # shellcheck source=../tests/e2e/lib.sh
 . "$ROOT/tests/e2e/lib.sh"
+# shellcheck source=genzone.sh
+. "$ROOT/bench/genzone.sh"
 
 TMP=$(mktemp -d /tmp/sandns-sign.XXXXXX)
 chmod 755 "$TMP"
@@ -60,25 +62,8 @@ trap 'exit 130' INT TERM
 # The zone (coldstart.sh's), and a copy with CHANGES hosts, spread over it, at new addresses
 # and the serial moved forward.
 hosts=$((RECORDS - 12))
-gen() {
-	awk -v n="$hosts" -v serial="$1" -v changes="$2" 'BEGIN {
-	print "$ORIGIN example.com.\n$TTL 3600"
-	print "@ IN SOA ns1 hostmaster " serial " 7200 3600 1209600 300"
-	print "@ IN NS ns1\n@ IN NS ns2\n@ IN MX 10 mail\n@ IN A 198.18.4.10"
-	print "ns1 IN A 198.18.4.53\nns2 IN A 198.18.5.53"
-	print "mail IN A 198.18.0.25\nmail IN AAAA 2001:db8:25::25"
-	print "autodiscover IN A 198.18.0.25\nautodiscover IN AAAA 2001:db8:25::25"
-	print "*.users IN A 198.18.4.80"
-	step = changes > 0 ? int(n / changes) : 0
-	for (h = 0; h < n; h++)
-		if (step > 0 && h % step == step - 1 && h / step < changes)
-			printf "h%07d IN A 10.255.%d.%d\n", h, int(h / 256) % 256, h % 256
-		else
-			printf "h%07d IN A 10.%d.%d.%d\n", h, int(h / 65536) % 256, int(h / 256) % 256, h % 256
-}'
-}
-gen 2026112601 0 >"$TMP/zone.orig" || die "cannot write the zone"
-gen 2026112602 "$CHANGES" >"$TMP/zone.changed" || die "cannot write the changed zone"
+gen_mail_zone "$hosts" 2026112601 >"$TMP/zone.orig" || die "cannot write the zone"
+gen_mail_zone "$hosts" 2026112602 "$CHANGES" >"$TMP/zone.changed" || die "cannot write the changed zone"
 STEP=$((hosts / CHANGES))
 LAST=$(printf 'h%07d.example.com.' $((hosts - 1)))
 WANT=$(printf '10.%d.%d.%d' $(((hosts - 1) / 65536 % 256)) $(((hosts - 1) / 256 % 256)) $(((hosts - 1) % 256)))
