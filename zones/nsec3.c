@@ -7,17 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b32hex.h"
 #include "nsec3.h"
 #include "wire.h"
-
-static const char b32hex[] = "0123456789abcdefghijklmnopqrstuv";
 
 void nsec3_hash_label(const zt_zone_t *zone, const uint8_t *name, uint8_t out[NSEC3_LABEL_LEN])
 {
 	uint8_t buf[WIRE_NAME_MAX + 1 + 255];
 	uint8_t md[SHA_DIGEST_LENGTH];
 	size_t len = wire_name_lower(buf, name);
-	unsigned bits = 0, acc = 0, o = 0;
 
 	/*
 	 * IH(0) = H(owner | salt), IH(k) = H(IH(k-1) | salt). OpenSSL's SHA-1 with its context on
@@ -36,14 +34,7 @@ void nsec3_hash_label(const zt_zone_t *zone, const uint8_t *name, uint8_t out[NS
 		SHA1_Update(&c, zone->n3salt, zone->n3saltlen);
 		SHA1_Final(md, &c);
 	}
-	for (unsigned i = 0; i < sizeof(md); i++) {
-		acc = (acc << 8) | md[i];
-		bits += 8;
-		while (bits >= 5) {
-			bits -= 5;
-			out[o++] = (uint8_t)b32hex[(acc >> bits) & 31];
-		}
-	}
+	b32hex_sha1(md, out);
 }
 
 /* The first label of NSEC3 owner node N (NSEC3_LABEL_LEN octets: nsec3_zone() keeps no other). */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* sign_canon.c: the signer's canonical form and order (RFC 4034 6), type bitmaps, base32hex */
+/* sign_canon.c: the signer's canonical form and order (RFC 4034 6), type bitmaps */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,21 +216,4 @@ size_t sign_type_bitmap(const uint16_t *types, size_t ntypes, uint8_t *out)
 		len += nbits;
 	}
 	return len;
-}
-
-void sign_base32hex(const uint8_t hash[20], uint8_t out[32])
-{
-	static const char digits[] = "0123456789abcdefghijklmnopqrstuv";
-
-	/* 20 octets: four groups of 5 octets, 8 digits each */
-	for (int g = 0; g < 4; g++) {
-		uint64_t v = 0;
-
-		for (int k = 0; k < 5; k++)
-			v = (v << 8) | hash[5 * g + k];
-		for (int k = 7; k >= 0; k--) {
-			out[8 * g + k] = (uint8_t)digits[v & 31];
-			v >>= 5;
-		}
-	}
 }

@@ -6,6 +6,7 @@
 
 #include <openssl/sha.h>
 
+#include "b32hex.h"
 #include "sign_pvt.h"
 #include "wire.h"
 
@@ -109,7 +110,7 @@ static int push_nsec3(walk_t *w, const uint8_t *name, size_t bmlen)
 	    EVP_DigestFinal_ex(w->md, e->hash, NULL) != 1)
 		return -EINVAL;
 	owner[0] = 32;
-	sign_base32hex(e->hash, owner + 1);
+	b32hex_sha1(e->hash, owner + 1);
 	memcpy(owner + 33, c->apex, c->apex_len);
 	memset(w->rdata, 0, N3_HEAD + SHA_DIGEST_LENGTH);
 	w->rdata[0] = 1; /* SHA-1; flags 0 (no opt-out), 0 iterations, no salt */

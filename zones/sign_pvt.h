@@ -67,8 +67,6 @@ int sign_canon_sort(sign_ctx_t *c);
  * (room for 8704 octets at most; a few dozen in practice); its length.
  */
 size_t sign_type_bitmap(const uint16_t *types, size_t ntypes, uint8_t *out);
-/* sign_canon.c: the 20 octets of HASH in base32hex (RFC 4648 7), lower case, into OUT (32). */
-void sign_base32hex(const uint8_t hash[20], uint8_t out[32]);
 
 /*
  * sign_chain.c: C's names walked in canonical order: occluded ones (below a delegation or a
