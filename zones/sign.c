@@ -80,35 +80,6 @@ static uint16_t keys_for(const sign_ctx_t *c, uint16_t type)
 	return zsk != 0 ? zsk : ksk;
 }
 
-/* Room in Z for MORE records and DATA octets, exactly; false without memory. */
-static bool grow(zload_zone_t *z, size_t more, size_t data)
-{
-	size_t n = z->nrecs + more;
-	void *p;
-
-	if (n >= UINT32_MAX || z->data_len + data >= UINT32_MAX)
-		return false;
-	if (n > z->cap) {
-		if ((p = realloc(z->recs, n * sizeof(*z->recs))) == NULL)
-			return false;
-		z->recs = p;
-		if ((p = realloc(z->rr_file, n * sizeof(*z->rr_file))) == NULL)
-			return false;
-		z->rr_file = p;
-		if ((p = realloc(z->rr_line, n * sizeof(*z->rr_line))) == NULL)
-			return false;
-		z->rr_line = p;
-		z->cap = n;
-	}
-	if (z->data_len + data > z->data_cap) {
-		if ((p = realloc(z->data, z->data_len + data)) == NULL)
-			return false;
-		z->data = p;
-		z->data_cap = z->data_len + data;
-	}
-	return true;
-}
-
 /*
  * The RRSIG records of C's sets laid out at the end of its zone: those kept from PREV (X, the
  * index of it; NULL: none) copied, those to be made written up to their signatures. How many
@@ -158,7 +129,7 @@ static long layout(sign_ctx_t *c, const sign_reuse_t *x, const zload_zone_t *pre
 		}
 		recs += s->nsig;
 	}
-	if (!grow(z, recs, data)) {
+	if (!zload_reserve(z, recs, data, true)) {
 		free(kept);
 		return -ENOMEM;
 	}

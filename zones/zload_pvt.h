@@ -71,6 +71,12 @@ extern size_t zload_piece_min;
 extern unsigned long zload_pieces_threaded;
 
 /* The loader's files and zedit.c share these; zload_store.c has them unless said otherwise. */
+/*
+ * Room for NEED more records and MORE_DATA more octets: capacities doubled as they fill, or,
+ * EXACT, just that much (a zone whose final size is known: no slack on a million records).
+ * False without memory, or past the 32-bit record numbers and offsets.
+ */
+bool zload_reserve(zload_zone_t *z, size_t need, size_t more_data, bool exact);
 /* Appends NAME to the zone's file names; returns its index or -ENOMEM. */
 int zload_add_file(zload_zone_t *z, const char *name);
 /*

@@ -20,8 +20,7 @@ int zload_add_file(zload_zone_t *z, const char *name)
 	return (int)z->nfiles++;
 }
 
-/* Room for NEED more records (MORE_DATA more octets); false without memory. */
-static bool zload_reserve(zload_zone_t *z, size_t need, size_t more_data)
+bool zload_reserve(zload_zone_t *z, size_t need, size_t more_data, bool exact)
 {
 	/* Record numbers and data offsets are 32-bit (the sort's keys, the snapshot's offsets). */
 	if (z->nrecs + need >= UINT32_MAX || z->data_len + more_data >= UINT32_MAX)
@@ -34,6 +33,8 @@ static bool zload_reserve(zload_zone_t *z, size_t need, size_t more_data)
 
 		while (cap < z->nrecs + need)
 			cap *= 2;
+		if (exact)
+			cap = z->nrecs + need;
 		r = realloc(z->recs, cap * sizeof(*r));
 		if (r == NULL)
 			return false;
@@ -54,6 +55,8 @@ static bool zload_reserve(zload_zone_t *z, size_t need, size_t more_data)
 
 		while (cap < z->data_len + more_data)
 			cap *= 2;
+		if (exact)
+			cap = z->data_len + more_data;
 		d = realloc(z->data, cap);
 		if (d == NULL)
 			return false;
@@ -72,7 +75,7 @@ int zload_push_wire(zload_zone_t *z, const uint8_t *owner, size_t olen, uint16_t
 
 	if (olen > WIRE_NAME_MAX || rdlen > UINT16_MAX)
 		return -EINVAL;
-	if (!zload_reserve(z, 1, olen + rdlen))
+	if (!zload_reserve(z, 1, olen + rdlen, false))
 		return -ENOMEM;
 	r = &z->recs[n];
 	/* A name's records are usually together: they share its octets. */
@@ -117,7 +120,7 @@ bool zload_adopt(zload_zone_t *zone, const zload_zone_t *piece)
 {
 	size_t n = piece->nrecs, base = zone->data_len;
 
-	if (!zload_reserve(zone, n, piece->data_len))
+	if (!zload_reserve(zone, n, piece->data_len, false))
 		return false;
 	if (piece->data_len > 0)
 		memcpy(zone->data + base, piece->data, piece->data_len);
