@@ -11,6 +11,7 @@
 
 #include "catz.h"
 #include "fnv.h"
+#include "grow.h"
 #include "sandns_err.h"
 
 #define RR_TYPE_PTR 12
@@ -58,16 +59,9 @@ static int walk_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, co
 	if (label_end == NULL || (size_t)(label_end - owner) + 1 + 6 + w->olen != olen ||
 	    strncmp(label_end + 1, "zones.", 6) != 0)
 		return 0; /* a property (group, coo) or elsewhere: not a member */
-	if (w->nptrs == w->cap) {
-		size_t cap = w->cap != 0 ? w->cap * 2 : 16;
-		catz_member_t *p = realloc(w->ptrs, cap * sizeof(*p));
-
-		if (p == NULL) {
-			w->nomem = true;
-			return 1;
-		}
-		w->ptrs = p;
-		w->cap = cap;
+	if (!GROW(w->ptrs, w->cap, w->nptrs + 1, 16)) {
+		w->nomem = true;
+		return 1;
 	}
 	w->ptrs[w->nptrs].label = strndup(owner, (size_t)(label_end - owner));
 	w->ptrs[w->nptrs].name = lower_dup(rdata);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "origins.h"
 #include "policy.h"
 
@@ -331,15 +332,8 @@ static int add_decision(policy_t *p, const char *domain, const char *name, enum 
 {
 	struct decision *d;
 
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-
-		d = realloc(p->d, cap * sizeof(*d));
-		if (d == NULL)
-			return -ENOMEM;
-		p->d = d;
-		p->cap = cap;
-	}
+	if (!GROW(p->d, p->cap, p->n + 1, 16))
+		return -ENOMEM;
 	d = &p->d[p->n];
 	*d = (struct decision){
 	    .family = fam,
@@ -624,15 +618,8 @@ static int add_edit(policy_t *p, const char *domain, enum zload_edit_op op, cons
 		    strcmp(o->rdata != NULL ? o->rdata : "", rdata != NULL ? rdata : "") == 0)
 			return 0; /* A and AAAA may ask for the same change */
 	}
-	if (p->ne == p->ecap) {
-		size_t cap = p->ecap ? p->ecap * 2 : 16;
-
-		e = realloc(p->e, cap * sizeof(*e));
-		if (e == NULL)
-			return -ENOMEM;
-		p->e = e;
-		p->ecap = cap;
-	}
+	if (!GROW(p->e, p->ecap, p->ne + 1, 16))
+		return -ENOMEM;
 	e = &p->e[p->ne];
 	*e = (struct edit){.e = {.op = op, .type = type, .ttl = ttl}};
 	e->domain = strdup(domain);

@@ -53,6 +53,7 @@ static const struct {
     {"ctl_sign", reg_cutest_ctl_sign},
     {"sigtime", reg_cutest_sigtime},
     {"catz", reg_cutest_catz},
+    {"grow", reg_cutest_grow},
     {NULL, NULL},
 };
 // clang-format on

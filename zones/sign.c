@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fnv.h"
+#include "grow.h"
 #include "sign_pvt.h"
 #include "wire.h"
 
@@ -102,16 +103,9 @@ static long layout(sign_ctx_t *c, const sign_reuse_t *x, const zload_zone_t *pre
 				     : 0;
 
 		if (n > 0) {
-			if (nkept + n > keptcap) {
-				size_t cap = keptcap * 2 + 1024;
-				uint32_t *g = realloc(kept, cap * sizeof(*g));
-
-				if (g == NULL) {
-					free(kept);
-					return -ENOMEM;
-				}
-				kept = g;
-				keptcap = cap;
+			if (!GROW(kept, keptcap, nkept + n, 1024)) {
+				free(kept);
+				return -ENOMEM;
 			}
 			s->slot = (uint32_t)nkept; /* until the records are laid out */
 			memcpy(kept + nkept, got, n * sizeof(*got));

@@ -7,6 +7,7 @@
 #include <openssl/sha.h>
 
 #include "b32hex.h"
+#include "grow.h"
 #include "sign_pvt.h"
 #include "wire.h"
 
@@ -42,15 +43,8 @@ typedef struct walk {
 /* Appends the record index REC to C's order, and a set of it alone to C's sets. */
 static int add_order(sign_ctx_t *c, uint32_t rec)
 {
-	if (c->norder == c->ordercap) {
-		size_t cap = c->ordercap * 2 + 64;
-		uint32_t *o = realloc(c->order, cap * sizeof(*o));
-
-		if (o == NULL)
-			return -ENOMEM;
-		c->order = o;
-		c->ordercap = cap;
-	}
+	if (!GROW(c->order, c->ordercap, c->norder + 1, 64))
+		return -ENOMEM;
 	c->order[c->norder++] = rec;
 	return 0;
 }
@@ -59,15 +53,8 @@ static int add_set(sign_ctx_t *c, uint32_t first, uint32_t count, uint16_t type)
 {
 	uint32_t ttl = UINT32_MAX;
 
-	if (c->nsets == c->setcap) {
-		size_t cap = c->setcap * 2 + 256;
-		sign_set_t *s = realloc(c->sets, cap * sizeof(*s));
-
-		if (s == NULL)
-			return -ENOMEM;
-		c->sets = s;
-		c->setcap = cap;
-	}
+	if (!GROW(c->sets, c->setcap, c->nsets + 1, 256))
+		return -ENOMEM;
 	for (uint32_t k = first; k < first + count; k++)
 		if (c->z->recs[c->order[k]].ttl < ttl)
 			ttl = c->z->recs[c->order[k]].ttl;
@@ -94,15 +81,8 @@ static int push_nsec3(walk_t *w, const uint8_t *name, size_t bmlen)
 	uint8_t owner[WIRE_NAME_MAX + 33];
 	n3_t *e;
 
-	if (w->nn3 == w->n3cap) {
-		size_t cap = w->n3cap * 2 + 1024;
-		n3_t *g = realloc(w->n3, cap * sizeof(*g));
-
-		if (g == NULL)
-			return -ENOMEM;
-		w->n3 = g;
-		w->n3cap = cap;
-	}
+	if (!GROW(w->n3, w->n3cap, w->nn3 + 1, 1024))
+		return -ENOMEM;
 	e = &w->n3[w->nn3];
 	/* RFC 5155 5: no salt, no extra iteration (RFC 9276): SHA-1 of the canonical name. */
 	if (EVP_DigestInit_ex2(w->md, w->sha1, NULL) != 1 ||
