@@ -47,13 +47,80 @@ static int absent_set(zt_t *zt, const zt_opts_t *opts)
 	return 0;
 }
 
+/* By zone, then by place in the caller's array (qsort is not stable; the later entry wins). */
+static int cmp_edits_zone(const void *a, const void *b)
+{
+	const zt_zone_edits_t *ea = *(const zt_zone_edits_t *const *)a;
+	const zt_zone_edits_t *eb = *(const zt_zone_edits_t *const *)b;
+	uintptr_t x = (uintptr_t)ea->zone, y = (uintptr_t)eb->zone;
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	return ea < eb ? -1 : ea > eb;
+}
+
+/*
+ * The edits of ZONE among the N of BY_ZONE (sorted by zone, the last given for a zone last), or
+ * NULL: a binary search, where a pass per zone over every zone's edits cost zones x zones.
+ */
+static const zt_zone_edits_t *edits_of(const zt_zone_edits_t *const *by_zone, size_t n,
+				       const zload_zone_t *zone)
+{
+	size_t lo = 0, hi = n;
+
+	/* The first entry whose zone is past ZONE; the one before it is the last for ZONE. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((uintptr_t)by_zone[mid]->zone <= (uintptr_t)zone)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && by_zone[lo - 1]->zone == zone ? by_zone[lo - 1] : NULL;
+}
+
+/* One served origin, for has_sub_find(). */
+struct origin_at {
+	const uint8_t *name;
+	size_t z;
+};
+
+static int cmp_origin_at(const void *a, const void *b)
+{
+	return wire_name_cmp_canonical(((const struct origin_at *)a)->name,
+				       ((const struct origin_at *)b)->name);
+}
+
+/*
+ * Per zone, whether another of the NZONES lies below its origin: in canonical order a name's
+ * subtree follows it, so the origin right after it says. n log n, where a pass over every zone
+ * per zone would take minutes for tens of thousands of zones. HAS_SUB: NZONES flags, set.
+ */
+static int has_sub_find(zload_zone_t *const *zones, size_t nzones, bool *has_sub)
+{
+	struct origin_at *o = malloc((nzones ? nzones : 1) * sizeof(*o));
+
+	if (o == NULL)
+		return -ENOMEM;
+	for (size_t z = 0; z < nzones; z++)
+		o[z] = (struct origin_at){.name = ldns_rdf_data(zones[z]->origin), .z = z};
+	qsort(o, nzones, sizeof(*o), cmp_origin_at);
+	for (size_t k = 0; k + 1 < nzones; k++)
+		if (wire_name_is_sub(o[k + 1].name, o[k].name))
+			has_sub[o[k].z] = true;
+	free(o);
+	return 0;
+}
+
 zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts, char *err,
 	     size_t errlen)
 {
 	struct zt_build *b = calloc(1, sizeof(*b));
 	zload_zone_t **zones = calloc(nzones ? nzones : 1, sizeof(*zones));
 	zt_t *zt = NULL;
-	size_t nrr = 0;
+	size_t nrr = 0, nby_zone = 0;
+	const zt_zone_edits_t **by_zone = NULL;
 
 	if (errlen > 0)
 		err[0] = '\0';
@@ -72,6 +139,16 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 		/* Deeper zones first: a name belongs to the deepest zone that holds it. */
 		qsort(zones, nzones, sizeof(*zones), cmp_zone_depth);
 	}
+	b->has_sub = calloc(nzones ? nzones : 1, sizeof(*b->has_sub));
+	if (b->has_sub == NULL || has_sub_find(zones, nzones, b->has_sub) != 0)
+		goto fail_nomem;
+	nby_zone = opts != NULL ? opts->nedits : 0;
+	by_zone = malloc((nby_zone ? nby_zone : 1) * sizeof(*by_zone));
+	if (by_zone == NULL)
+		goto fail_nomem;
+	for (size_t k = 0; k < nby_zone; k++)
+		by_zone[k] = &opts->edits[k];
+	qsort(by_zone, nby_zone, sizeof(*by_zone), cmp_edits_zone);
 	for (size_t i = 0; i < nzones; i++)
 		nrr += zload_rr_count(zones[i]);
 	zt->udp_max = opts && opts->udp_max_payload ? opts->udp_max_payload : ZT_UDP_MAX_DEFAULT;
@@ -98,11 +175,8 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 	zt->nzones = (uint32_t)nzones;
 	for (size_t z = 0; z < nzones; z++) {
 		zt->zones[z].origin = strdup(zones[z]->origin_text);
-		const zt_zone_edits_t *e = NULL;
+		const zt_zone_edits_t *e = edits_of(by_zone, nby_zone, zones[z]);
 
-		for (size_t k = 0; opts != NULL && k < opts->nedits; k++)
-			if (opts->edits[k].zone == zones[z])
-				e = &opts->edits[k];
 		zt->zones[z].serial = e != NULL ? e->serial & 0xffffffffUL : zones[z]->serial;
 		zt->zones[z].soa = ZT_NONE;
 		if (zt->zones[z].origin == NULL)
@@ -135,6 +209,8 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 		       nzones * sizeof(zt_zone_t) + (zt->index_mask + 1u) * sizeof(zt_slot_t);
 	free(b->pend);
 	free(b->pdata);
+	free(b->has_sub);
+	free(by_zone);
 	free(zones);
 	free(b);
 	return zt;
@@ -149,7 +225,9 @@ fail:
 		zt_mem_join(&b->mem);
 		free(b->pend);
 		free(b->pdata);
+		free(b->has_sub);
 	}
+	free(by_zone);
 	free(b);
 	zt_free(&zt);
 	return NULL;

@@ -32,6 +32,7 @@ struct zt_build {
 	size_t npend, pend_cap;
 	char *err;
 	size_t errlen;
+	bool *has_sub; /* per zone (sorted deepest first): another served zone lies below it */
 	uint8_t scratch[65536]; /* where answers are rendered before they become blobs */
 };
 

@@ -92,21 +92,24 @@ static uint32_t node_get_shadow(struct zt_build *b, const uint8_t *key, size_t l
 	return node_append(b, key, len, zone, ZN_SHADOW);
 }
 
-/* Whether NAME (lower-cased) is at or below the apex of a zone deeper than zone Z. */
-static bool shadowed(const zt_t *zt, zload_zone_t *const *zones, size_t nzones, size_t z,
-		     const uint8_t *name)
+/*
+ * Whether KEY (LEN octets, lower-cased, at or below zone Z's apex of APEX_LEN octets) is at or
+ * below the apex of another zone we serve. Deeper zones are loaded first, so their apexes are
+ * in the index: one lookup per label between the name and Z's apex, and none at all for a zone
+ * with no zone below it (HAS_SUB), which is most.
+ */
+static bool shadowed(const zt_t *zt, bool has_sub, uint32_t z, const uint8_t *key, size_t len,
+		     size_t apex_len)
 {
-	const uint8_t *own = ldns_rdf_data(zones[z]->origin);
-	unsigned own_labels = wire_name_labels(own);
+	if (!has_sub)
+		return false;
+	while (len > apex_len) {
+		uint32_t n = zt_find(zt, key, len);
 
-	(void)zt;
-	for (size_t i = 0; i < nzones; i++) {
-		const uint8_t *apex = ldns_rdf_data(zones[i]->origin);
-
-		if (i == z || wire_name_labels(apex) <= own_labels)
-			continue;
-		if (wire_name_is_sub(name, apex))
+		if (n != ZT_NONE && (zt->nodes[n].flags & ZN_APEX) && zt->nodes[n].zone != z)
 			return true;
+		len -= (size_t)*key + 1;
+		key += *key + 1;
 	}
 	return false;
 }
@@ -274,7 +277,8 @@ static int load_rr(struct zt_build *b, struct load *l, const struct rec *rr, siz
 		return 0;
 	if (l->sorted && len == l->last_len && memcmp(key, l->last_key, len) == 0) {
 		node = l->last_node; /* its ancestors are there too */
-	} else if (shadowed(zt, l->zones, l->nzones, l->z, key)) {
+	} else if (shadowed(zt, b->has_sub != NULL && b->has_sub[l->z], (uint32_t)l->z, key, len,
+			    ldns_rdf_size(zone->origin))) {
 		/* The parent side of a zone we also serve: for AXFR and DS only. */
 		node = node_get_shadow(b, key, len, (uint32_t)l->z);
 	} else {
@@ -335,7 +339,8 @@ static int load_empty(struct zt_build *b, const struct load *l, const ldns_rdf *
 	uint8_t key[WIRE_NAME_MAX + 1];
 	size_t len = wire_name_lower(key, ldns_rdf_data(name));
 
-	if (shadowed(b->zt, l->zones, l->nzones, l->z, key))
+	if (shadowed(b->zt, b->has_sub != NULL && b->has_sub[l->z], (uint32_t)l->z, key, len,
+		     ldns_rdf_size(zone->origin)))
 		return 0;
 	if (node_get(b, key, len, (uint32_t)l->z) == ZT_NONE ||
 	    node_ancestors(b, key, len, ldns_rdf_size(zone->origin), (uint32_t)l->z) != 0)
@@ -369,7 +374,7 @@ int zt_nodes_load_zone(struct zt_build *b, zload_zone_t *const *zones, size_t nz
 	    .nzones = nzones,
 	    .z = z,
 	    .ze = &ze,
-	    .buf = ldns_buffer_new(65535),
+	    .buf = NULL, /* only for the policy's added records: most zones have none */
 	};
 	uint8_t key[WIRE_NAME_MAX + 1];
 	uint32_t apex;
@@ -379,7 +384,7 @@ int zt_nodes_load_zone(struct zt_build *b, zload_zone_t *const *zones, size_t nz
 		ret = zedits_init(b, &ze, zone, e);
 	else
 		memset(&ze, 0, sizeof(ze));
-	if (ret == 0 && l.buf == NULL)
+	if (ret == 0 && ze.nadd > 0 && (l.buf = ldns_buffer_new(65535)) == NULL)
 		ret = -ENOMEM;
 	if (ret != 0)
 		goto out;
@@ -453,6 +458,7 @@ int zt_nodes_load_zone(struct zt_build *b, zload_zone_t *const *zones, size_t nz
 	}
 out:
 	zedits_free(&ze);
-	ldns_buffer_free(l.buf);
+	if (l.buf != NULL)
+		ldns_buffer_free(l.buf);
 	return ret;
 }

@@ -92,10 +92,22 @@ static int sort_canonical(const zt_t *zt, uint32_t *order, uint32_t n)
 	return 0;
 }
 
+/*
+ * The nodes of zone Z are [first_node, this): zones are loaded one after the other and every node
+ * is made while loading the zone it belongs to (zt_nodes.c). Walking that range rather than every
+ * node keeps these passes from costing zones x nodes (minutes for tens of thousands of zones).
+ */
+static uint32_t zone_nodes_end(const zt_t *zt, uint32_t z)
+{
+	return z + 1 < zt->nzones ? zt->zones[z + 1].first_node : zt->nnodes;
+}
+
 void zt_order_counts(const zt_t *zt, uint32_t z, uint32_t *nn, uint32_t *na)
 {
+	uint32_t end = zone_nodes_end(zt, z);
+
 	*nn = *na = 0;
-	for (uint32_t n = 0; n < zt->nnodes; n++) {
+	for (uint32_t n = zt->zones[z].first_node; n < end; n++) {
 		const zt_node_t *node = &zt->nodes[n];
 
 		if (node->zone != z)
@@ -114,15 +126,15 @@ void zt_order_counts(const zt_t *zt, uint32_t z, uint32_t *nn, uint32_t *na)
 int zt_order_zone(zt_t *zt, uint32_t z)
 {
 	zt_zone_t *zone = &zt->zones[z];
-	uint32_t nn, na, no = 0, *order, *nsec, *axfr;
+	uint32_t nn, na, no = 0, *order, *nsec, *axfr, end = zone_nodes_end(zt, z);
 
 	zt_order_counts(zt, z, &nn, &na);
-	order = malloc((zt->nnodes ? zt->nnodes : 1) * sizeof(uint32_t));
+	order = malloc((end > zone->first_node ? end - zone->first_node : 1) * sizeof(uint32_t));
 	nsec = malloc((nn ? nn : 1) * sizeof(uint32_t));
 	axfr = malloc((na ? na : 1) * sizeof(uint32_t));
 	if (order == NULL || nsec == NULL || axfr == NULL)
 		goto nomem;
-	for (uint32_t n = 0; n < zt->nnodes; n++)
+	for (uint32_t n = zone->first_node; n < end; n++)
 		if (zt->nodes[n].zone == z && zt->nodes[n].nrrsets > 0)
 			order[no++] = n;
 	if (sort_canonical(zt, order, no) != 0)
