@@ -64,6 +64,7 @@ void cfg_free(cfg_t **cfgp)
 		zsrc_clear(&cfg->zones[i].src);
 	}
 	free(cfg->zones);
+	cfg_zone_index_free(cfg);
 	cfg_free_catalogs(cfg);
 	free(cfg->text);
 	free(cfg->listens);
@@ -457,10 +458,7 @@ static int cfg_check_notify(cfg_t *cfg, char *err, size_t errlen)
 	for (i = 0; i < cfg->nnotifies; i++) {
 		const cfg_notify_t *n = &cfg->notifies[i];
 
-		for (j = 0; j < cfg->nzones && !cfg_same_origin(cfg->zones[j].origin, n->origin);
-		     j++)
-			;
-		if (j == cfg->nzones)
+		if (cfg_zone_find(cfg, n->origin) < 0)
 			return cfg_fail(err, errlen,
 					"%s: notify %s %s: %s is not a served zone (add a zone "
 					"line for it, or fix the name)",
@@ -482,6 +480,60 @@ static int cfg_check_notify(cfg_t *cfg, char *err, size_t errlen)
 			cfg->nnotifies--;
 			j--;
 		}
+	}
+	return SANDNS_EOK;
+}
+
+/*
+ * Zones given more than once: a repeat of the same source is dropped (the first stays), one from
+ * another source is an error (counted into *RC, as cfg_check's checks are). Through an index of
+ * the origins: tens of thousands of zones compared pairwise took seconds. The index left is the
+ * checked list's. Returns -ENOMEM only when out of memory.
+ */
+static int cfg_dedup_zones(cfg_t *cfg, char *err, size_t errlen, int *rc)
+{
+	bool *drop = calloc(cfg->nzones + 1, sizeof(*drop));
+	size_t kept = 0, ndrop = 0;
+	char e[1024];
+
+	if (drop == NULL || cfg_zone_index(cfg) != 0) {
+		free(drop);
+		*rc = cfg_error(cfg, err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t j = 0; j < cfg->nzones; j++) {
+		long i = cfg_zone_find(cfg, cfg->zones[j].origin);
+
+		if (i < 0 || (size_t)i == j)
+			continue;
+		if (zsrc_same(&cfg->zones[i].src, &cfg->zones[j].src)) {
+			drop[j] = true;
+			ndrop++;
+			continue;
+		}
+		cfg_fail(e, sizeof(e), "%s: zone %s is given twice, from %s and from %s; keep one",
+			 cfg->zones[j].where != NULL ? cfg->zones[j].where : "zone",
+			 cfg->zones[j].origin, zsrc_where(&cfg->zones[i].src),
+			 zsrc_where(&cfg->zones[j].src));
+		*rc = cfg_error(cfg, err, errlen, "%s", e);
+	}
+	for (size_t j = 0; ndrop > 0 && j < cfg->nzones; j++) {
+		if (!drop[j]) {
+			cfg->zones[kept++] = cfg->zones[j];
+			continue;
+		}
+		free(cfg->zones[j].origin);
+		free(cfg->zones[j].where);
+		free(cfg->zones[j].catalog);
+		zsrc_clear(&cfg->zones[j].src);
+	}
+	free(drop);
+	if (ndrop == 0)
+		return SANDNS_EOK;
+	cfg->nzones = kept;
+	if (cfg_zone_index(cfg) != 0) {
+		*rc = cfg_error(cfg, err, errlen, "out of memory");
+		return -ENOMEM;
 	}
 	return SANDNS_EOK;
 }
@@ -512,30 +564,8 @@ int cfg_check(cfg_t *cfg, char *err, size_t errlen)
 				   "ORIGIN FILE' to the configuration file"));
 
 	/* The same zone twice is a mistake unless it is the very same source. */
-	for (i = 0; i < cfg->nzones; i++) {
-		for (j = i + 1; j < cfg->nzones; j++) {
-			if (!cfg_same_origin(cfg->zones[i].origin, cfg->zones[j].origin))
-				continue;
-			if (!zsrc_same(&cfg->zones[i].src, &cfg->zones[j].src)) {
-				CFG_CHECK(cfg_fail(
-				    e, sizeof(e),
-				    "%s: zone %s is given twice, from %s and from "
-				    "%s; keep one",
-				    cfg->zones[j].where != NULL ? cfg->zones[j].where : "zone",
-				    cfg->zones[j].origin, zsrc_where(&cfg->zones[i].src),
-				    zsrc_where(&cfg->zones[j].src)));
-				continue;
-			}
-			free(cfg->zones[j].origin);
-			free(cfg->zones[j].where);
-			free(cfg->zones[j].catalog);
-			zsrc_clear(&cfg->zones[j].src);
-			memmove(&cfg->zones[j], &cfg->zones[j + 1],
-				(cfg->nzones - j - 1) * sizeof(cfg->zones[0]));
-			cfg->nzones--;
-			j--;
-		}
-	}
+	if (cfg_dedup_zones(cfg, err, errlen, &rc) != SANDNS_EOK)
+		return rc;
 
 	CFG_CHECK(cfg_check_notify(cfg, e, sizeof(e)));
 	CFG_CHECK(cfg_check_primaries(cfg, e, sizeof(e)));

@@ -315,6 +315,12 @@ enum cfg_keep {
 typedef struct cfg {
 	cfg_zone_t *zones;
 	size_t nzones;
+	/* zones by origin (cfg_zone_index(), made once the list is checked): for the
+	 * ZONE_INDEX_N zones at ZONE_INDEX_OF; a list changed since is walked (cfg_zone_find) */
+	struct origins *zone_index;
+	const char **zone_index_names;
+	const cfg_zone_t *zone_index_of;
+	size_t zone_index_n;
 	cfg_addr_t *listens;
 	size_t nlistens;
 	cfg_acl_t *xfr_acl; /* allow-transfer */
@@ -497,6 +503,16 @@ void cfg_dpdk_sources(const cfg_t *cfg, struct sockaddr_storage *src4,
 
 /* Whether two origins name the same zone: case and the final dot do not matter. */
 bool cfg_same_origin(const char *a, const char *b);
+
+/*
+ * cfg_find.c: the index of the zone whose origin is ORIGIN (cfg_same_origin()), or -1: at once
+ * once cfg_zone_index() has indexed the list (cfg_check() does), else one pass.
+ */
+long cfg_zone_find(const cfg_t *cfg, const char *origin);
+
+/* Indexes CFG's zones by origin (the first of any that repeat); 0 or -ENOMEM (walked then). */
+int cfg_zone_index(cfg_t *cfg);
+void cfg_zone_index_free(cfg_t *cfg);
 
 /* The key named NAME ("xfr" or "xfr."), or NULL: for `notify ORIGIN ADDR key NAME` and the like. */
 const tsig_key_t *cfg_key_find(const cfg_t *cfg, const char *name);

@@ -64,11 +64,9 @@ int cfg_check_catalogs(cfg_t *cfg, char *err, size_t errlen)
 	for (size_t i = 0; i < cfg->ncatalogs; i++) {
 		const cfg_catalog_t *c = &cfg->catalogs[i];
 		const cfg_primary_t *p;
-		size_t z;
+		long zi = cfg_zone_find(cfg, c->origin);
+		size_t z = zi >= 0 ? (size_t)zi : cfg->nzones;
 
-		for (z = 0; z < cfg->nzones && !cfg_same_origin(cfg->zones[z].origin, c->origin);
-		     z++)
-			;
 		if (z == cfg->nzones)
 			return cfg_fail(err, errlen,
 					"%s: catalog %s: no zone %s is configured; add 'zone %s "

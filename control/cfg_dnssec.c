@@ -181,12 +181,9 @@ int cfg_check_dnssec(cfg_t *cfg, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < cfg->nsignings; i++) {
 		cfg_signing_t *s = &cfg->signings[i];
-		size_t z, j;
+		size_t j;
 
-		for (z = 0; z < cfg->nzones && !cfg_same_origin(cfg->zones[z].origin, s->origin);
-		     z++)
-			;
-		if (z == cfg->nzones)
+		if (cfg_zone_find(cfg, s->origin) < 0)
 			return cfg_fail(
 			    err, errlen,
 			    "%s: %s is not a served zone (add a zone line for it, or fix "

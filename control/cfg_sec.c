@@ -49,7 +49,6 @@ int cfg_check_primaries(cfg_t *cfg, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < cfg->nprimaries; i++) {
 		cfg_primary_t *p = &cfg->primaries[i];
-		size_t z;
 
 		p->tkey = p->key != NULL ? cfg_key_find(cfg, p->key) : NULL;
 		if (p->key != NULL && p->tkey == NULL)
@@ -57,10 +56,7 @@ int cfg_check_primaries(cfg_t *cfg, char *err, size_t errlen)
 					"%s: primary %s %s key %s: no key %s is defined (add a key "
 					"or key-file line for it)",
 					p->where, p->origin, p->addr.text, p->key, p->key);
-		for (z = 0; z < cfg->nzones && !cfg_same_origin(cfg->zones[z].origin, p->origin);
-		     z++)
-			;
-		if (z == cfg->nzones)
+		if (cfg_zone_find(cfg, p->origin) < 0)
 			return cfg_fail(err, errlen,
 					"%s: primary %s %s: no zone %s is configured; add 'zone %s "
 					"FILE' (FILE: where its transferred copy is kept)",

@@ -51,6 +51,10 @@ typedef struct ctl_build {
 	size_t ncerts;
 	policy_t *policy; /* NULL: no certificate configured, the policy is off */
 	char *policy_key; /* the decisions in one string, to compare evaluations; "" when off */
+	/* zones by origin (ctl_build_index()), so that a build with tens of thousands of zones
+	 * finds each in its predecessor at once; NULL: not indexed, ctl_build_find() walks */
+	struct origins *by_origin;
+	const char **by_origin_names;
 } ctl_build_t;
 
 /* Which certificate sources a rebuild reads again. */
@@ -120,6 +124,18 @@ void ctl_build_save_serials(const cfg_t *cfg, const ctl_build_t *b);
 
 /* Frees what a build holds (a snapshot not published too); leaves it empty. */
 void ctl_build_clear(ctl_build_t *b);
+
+/* ctl_find.c: indexes B's zones by origin (again, if it was); 0 or -ENOMEM (B unindexed). */
+int ctl_build_index(ctl_build_t *b);
+
+/* Drops B's index (the zones stay). */
+void ctl_build_index_free(ctl_build_t *b);
+
+/*
+ * The zone of B (NULL: none) whose origin is ORIGIN, case and a final dot aside: through the
+ * index when B has one, else one pass. NULL when there is none.
+ */
+ctl_zone_info_t *ctl_build_find(const ctl_build_t *b, const char *origin);
 
 /* The decisions of P as one comparable string (malloc'd; "" for NULL), or NULL without memory. */
 char *ctl_policy_key(const policy_t *p);

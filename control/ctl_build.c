@@ -83,6 +83,7 @@ void ctl_build_clear(ctl_build_t *b)
 	free(b->certs);
 	policy_free(&b->policy);
 	free(b->policy_key);
+	ctl_build_index_free(b);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -191,14 +192,6 @@ static unsigned long served_serial(const ctl_zone_info_t *before, unsigned long 
 	return serial_newer(want, before->serial) ? want : (before->serial + 1) & 0xffffffffUL;
 }
 
-static const ctl_zone_info_t *info_find(const ctl_build_t *b, const char *origin)
-{
-	for (size_t i = 0; b != NULL && i < b->nzones; i++)
-		if (strcasecmp(b->zones[i].origin, origin) == 0)
-			return &b->zones[i];
-	return NULL;
-}
-
 static uint64_t fnv1a(const char *s)
 {
 	return fnv_bytes(FNV_START, s, strlen(s));
@@ -247,7 +240,7 @@ void ctl_build_check_serials(const ctl_build_t *prev, const zt_t *prev_zt, ctl_b
 {
 	for (size_t i = 0; i < b->nzones; i++) {
 		ctl_zone_info_t *info = &b->zones[i];
-		const ctl_zone_info_t *before = info_find(prev, info->origin);
+		const ctl_zone_info_t *before = ctl_build_find(prev, info->origin);
 		uint64_t was;
 
 		info->serial_stale = false;
@@ -517,7 +510,7 @@ static int serve_zone(const cfg_t *cfg, const ctl_build_t *prev, bool preview, c
 		      zt_zone_edits_t *out, char *err, size_t errlen)
 {
 	ctl_zone_info_t *info = &b->zones[i];
-	const ctl_zone_info_t *before = info_find(prev, info->origin);
+	const ctl_zone_info_t *before = ctl_build_find(prev, info->origin);
 	size_t n;
 
 	if (info->absent) {
@@ -670,6 +663,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	/* The first build of a process: what was served before it, when it was remembered. */
 	if (prev == NULL && state_file != NULL) {
 		state_read(state_file, &state);
+		(void)ctl_build_index(&state); /* without memory, it is walked */
 		prev = &state;
 	}
 
@@ -730,6 +724,8 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		rc = SANDNS_EZONE;
 		goto out;
 	}
+	if (ctl_build_index(&b) != 0)
+		goto out_nomem;
 	*out = b;
 	memset(&b, 0, sizeof(b));
 	rc = SANDNS_EOK;
@@ -743,6 +739,7 @@ out:
 	free(zedits);
 	free(flat);
 	free(edits);
+	ctl_build_index_free(&state);
 	for (i = 0; i < state.nzones; i++)
 		free(state.zones[i].origin);
 	free(state.zones);

@@ -41,11 +41,9 @@ int ctl_cfg_prev_map(const cfg_t *next, const ctl_build_t *prev, ctl_build_t *ma
 	}
 	for (size_t i = 0; i < next->nzones; i++) {
 		const cfg_zone_t *z = &next->zones[i];
-		size_t j;
+		const ctl_zone_info_t *was = ctl_build_find(prev, z->origin);
+		size_t j = was != NULL ? (size_t)(was - prev->zones) : prev->nzones;
 
-		for (j = 0; j < prev->nzones && !cfg_same_origin(prev->zones[j].origin, z->origin);
-		     j++)
-			;
 		if (j == prev->nzones) {
 			/* New: nothing served before under this name (no origin matches ""). */
 			map->zones[i].origin = (char *)"";
@@ -60,11 +58,13 @@ int ctl_cfg_prev_map(const cfg_t *next, const ctl_build_t *prev, ctl_build_t *ma
 	}
 	map->certs = prev->certs;
 	map->ncerts = prev->ncerts;
+	(void)ctl_build_index(map); /* without memory, it is walked */
 	return SANDNS_EOK;
 }
 
 void ctl_cfg_prev_unmap(ctl_build_t *map)
 {
+	ctl_build_index_free(map);
 	free(map->zones);
 	free(map->raw);
 	free(map->signed_zones);

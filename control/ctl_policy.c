@@ -207,10 +207,9 @@ static const char *rcode_text(uint8_t rc)
 
 static size_t zone_index(const ctl_build_t *b, const char *origin)
 {
-	for (size_t z = 0; z < b->nzones; z++)
-		if (strcasecmp(b->zones[z].origin, origin) == 0)
-			return z;
-	return b->nzones;
+	const ctl_zone_info_t *z = ctl_build_find(b, origin);
+
+	return z != NULL ? (size_t)(z - b->zones) : b->nzones;
 }
 
 static bool same_name(const char *a, const char *b)

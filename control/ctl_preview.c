@@ -131,14 +131,6 @@ const zt_t *ctl_preview_zt(ctl_t *ctl, const char *file, char *err, size_t errle
 
 /* ---------------------------------------------------------------- policy check */
 
-static const ctl_zone_info_t *zone_of(const ctl_build_t *b, const char *origin)
-{
-	for (size_t i = 0; i < b->nzones; i++)
-		if (strcasecmp(b->zones[i].origin, origin) == 0)
-			return &b->zones[i];
-	return NULL;
-}
-
 /* Whether D (with or without its final dot) names ORIGIN. */
 static bool names_zone(const char *d, const char *origin)
 {
@@ -391,7 +383,7 @@ static void fmt_nodes(const char *before, const char *after, buf_t *out)
 static bool fmt_domain(const ctl_build_t *s, const ctl_build_t *pv, size_t z, bool json, bool first,
 		       buf_t *out)
 {
-	const ctl_zone_info_t *after = &pv->zones[z], *now = zone_of(s, after->origin);
+	const ctl_zone_info_t *after = &pv->zones[z], *now = ctl_build_find(s, after->origin);
 	const char *eb = now != NULL ? now->edits : "", *ea = after->edits;
 	unsigned long serial = now != NULL ? now->serial : after->src_serial;
 	const zload_zone_t *raw = pv->raw != NULL ? pv->raw[z] : NULL;

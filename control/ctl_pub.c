@@ -62,11 +62,8 @@ static void ctl_notify_changed(ctl_t *ctl, const ctl_build_t *before, const ctl_
 {
 	for (size_t i = 0; i < b->nzones; i++) {
 		const ctl_zone_info_t *z = &b->zones[i];
-		const ctl_zone_info_t *was = NULL;
+		const ctl_zone_info_t *was = ctl_build_find(before, z->origin);
 
-		for (size_t j = 0; j < before->nzones && was == NULL; j++)
-			if (strcasecmp(before->zones[j].origin, z->origin) == 0)
-				was = &before->zones[j];
 		if (was == NULL || was->serial != z->serial)
 			ctl_notify_zone(ctl, z->origin, z->serial);
 	}

@@ -26,12 +26,9 @@ static uint64_t params_hash(uint64_t h, const sign_params_t *p)
 /* The index of zone ORIGIN in B, or B->nzones. */
 static size_t index_of(const ctl_build_t *b, const char *origin)
 {
-	size_t j;
+	const ctl_zone_info_t *z = ctl_build_find(b, origin);
 
-	for (j = 0; b != NULL && j < b->nzones; j++)
-		if (b->zones[j].origin != NULL && strcasecmp(b->zones[j].origin, origin) == 0)
-			break;
-	return b != NULL ? j : 0;
+	return b == NULL ? 0 : z != NULL ? (size_t)(z - b->zones) : b->nzones;
 }
 
 /* RFC 1982: whether serial A is newer than B. */

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* origins.c: which of a set of zone origins holds a name (the longest), in label steps */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "fnv.h"
 
 #include "origins.h"
 
@@ -12,27 +16,36 @@ struct origins {
 	uint32_t *slot; /* index into names + 1; 0: empty */
 };
 
-/* FNV-1a of the LEN octets at S. */
+/* LEN octets at S without a final dot (but for the root's): the length that names the origin. */
+static size_t key_len(const char *s, size_t len)
+{
+	return len > 1 && s[len - 1] == '.' ? len - 1 : len;
+}
+
+/* FNV-1a of the LEN octets at S, lower-cased. */
 static uint64_t hash(const char *s, size_t len)
 {
-	uint64_t h = 14695981039346656037ull;
+	uint64_t h = FNV_START;
 
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
+		h = fnv_byte(h, (uint8_t)tolower((unsigned char)s[i]));
 	return h;
 }
 
 /* The slot holding the origin of LEN octets at S, or the empty slot where it would go. */
 static size_t probe(const origins_t *o, const char *s, size_t len)
 {
-	size_t i = (size_t)hash(s, len) & o->mask;
+	size_t i;
 
+	len = key_len(s, len);
+	i = (size_t)hash(s, len) & o->mask;
 	for (;;) {
 		uint32_t v = o->slot[i];
 
 		if (v == 0)
 			return i;
-		if (strlen(o->names[v - 1]) == len && memcmp(o->names[v - 1], s, len) == 0)
+		if (key_len(o->names[v - 1], strlen(o->names[v - 1])) == len &&
+		    strncasecmp(o->names[v - 1], s, len) == 0)
 			return i;
 		i = (i + 1) & o->mask;
 	}
@@ -87,6 +100,13 @@ long origins_find(const origins_t *o, const char *name)
 			return -1;
 		p++;
 	}
+}
+
+long origins_exact(const origins_t *o, const char *name)
+{
+	uint32_t v = o->slot[probe(o, name, strlen(name))];
+
+	return (long)v - 1;
 }
 
 void origins_free(origins_t *o)

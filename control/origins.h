@@ -19,6 +19,13 @@ origins_t *origins_new(const char *const *names, size_t n);
 /* The index into NAMES of the longest origin that equals NAME or lies above it, or -1. */
 long origins_find(const origins_t *o, const char *name);
 
+/*
+ * The index into NAMES of the (first) origin equal to NAME, or -1. Here, and in how the index
+ * is built, case does not count and neither does a final dot: "Example.COM" is
+ * "example.com.", as the configuration compares origins. Any form of name is fine.
+ */
+long origins_exact(const origins_t *o, const char *name);
+
 void origins_free(origins_t *o);
 
 #endif

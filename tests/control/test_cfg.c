@@ -512,6 +512,19 @@ static void test_check(void)
 	CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
 	CU_ASSERT_EQUAL(cfg->nzones, 2);
 	cfg_free(&cfg);
+	/* Repeats dropped, the first of each kept in place, the list found by origin after. */
+	CU_ASSERT_EQUAL(load(&cfg, "zone a. /a\nzone c /c\nzone A /a\nzone b. /b\nzone a /a\n"
+				   "zone C. /c\n"),
+			SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(cfg->nzones, 3);
+	CU_ASSERT_STRING_EQUAL(cfg->zones[0].origin, "a.");
+	CU_ASSERT_STRING_EQUAL(cfg->zones[1].origin, "c"); /* as written first */
+	CU_ASSERT_STRING_EQUAL(cfg->zones[2].origin, "b.");
+	CU_ASSERT_EQUAL(cfg_zone_find(cfg, "B"), 2);
+	CU_ASSERT_EQUAL(cfg_zone_find(cfg, "a."), 0);
+	CU_ASSERT_EQUAL(cfg_zone_find(cfg, "x.a."), -1);
+	cfg_free(&cfg);
 	CU_ASSERT_EQUAL(load(&cfg, "zone a. /a\nzone a /other\n"), SANDNS_EOK);
 	CU_ASSERT_EQUAL(cfg_check(cfg, err, sizeof(err)), SANDNS_ECONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "zone a is given twice, from /a and from /other"));

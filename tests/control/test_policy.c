@@ -442,6 +442,16 @@ static void test_origins(void)
 	CU_ASSERT_EQUAL(origins_find(r, "example.com."), 1);
 	CU_ASSERT_EQUAL(origins_find(r, "."), 1);
 	CU_ASSERT_EQUAL(origins_find(none, "example.com."), -1);
+	/* Exact: case and a final dot aside, the first of two equal origins, never a parent. */
+	CU_ASSERT_EQUAL(origins_exact(o, "example.com."), 0);
+	CU_ASSERT_EQUAL(origins_exact(o, "EXAMPLE.Com"), 0);
+	CU_ASSERT_EQUAL(origins_exact(o, "Sub.Example.COM."), 1);
+	CU_ASSERT_EQUAL(origins_exact(o, "mail.example.com."), -1);
+	CU_ASSERT_EQUAL(origins_exact(o, "com."), -1);
+	CU_ASSERT_EQUAL(origins_exact(o, "example.com.."), -1);
+	CU_ASSERT_EQUAL(origins_exact(r, "."), 1);
+	CU_ASSERT_EQUAL(origins_exact(r, "ORG"), 0);
+	CU_ASSERT_EQUAL(origins_exact(none, "."), -1);
 	origins_free(o);
 	origins_free(r);
 	origins_free(none);
