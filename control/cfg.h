@@ -276,6 +276,7 @@ typedef struct cfg_primary {
 	char *key;		/* the TSIG key's name, or NULL */
 	const tsig_key_t *tkey; /* that key, found by cfg_check() (cfg->keys) */
 	char where[128];	/* "sandns.conf:7" or "--primary", for messages */
+	size_t next_same; /* the next primary line of the same zone, or SIZE_MAX (cfg_check()) */
 } cfg_primary_t;
 
 /* `dnssec-policy NAME ...`: how the zones that name it are signed. */
@@ -338,6 +339,12 @@ typedef struct cfg {
 	size_t neal_args;
 	cfg_primary_t *primaries; /* in the order given: a zone's are tried in that order */
 	size_t nprimaries;
+	/* the primaries by origin, the first of each zone's (its next: next_same), for the
+	 * NPRIMARY_INDEX at PRIMARY_INDEX_OF (cfg_primary_index()) */
+	struct origins *primary_index;
+	const char **primary_index_names;
+	const cfg_primary_t *primary_index_of;
+	size_t primary_index_n;
 	cfg_signing_t *signings; /* zones sandns signs (dnssec, dnssec-signing) */
 	size_t nsignings;
 	cfg_dnssec_policy_t *dnssec_policies;
@@ -513,6 +520,13 @@ long cfg_zone_find(const cfg_t *cfg, const char *origin);
 /* Indexes CFG's zones by origin (the first of any that repeat); 0 or -ENOMEM (walked then). */
 int cfg_zone_index(cfg_t *cfg);
 void cfg_zone_index_free(cfg_t *cfg);
+
+/* Indexes CFG's primary lines by origin and links each zone's in order; 0 or -ENOMEM. */
+int cfg_primary_index(cfg_t *cfg);
+void cfg_primary_index_free(cfg_t *cfg);
+
+/* The first primary line of zone ORIGIN (its next: next_same), or SIZE_MAX. */
+size_t cfg_primary_first(const cfg_t *cfg, const char *origin);
 
 /* The key named NAME ("xfr" or "xfr."), or NULL: for `notify ORIGIN ADDR key NAME` and the like. */
 const tsig_key_t *cfg_key_find(const cfg_t *cfg, const char *name);

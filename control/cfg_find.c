@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* cfg_find.c: a configured zone found by its origin, through an index of the zones' origins */
+/* cfg_find.c: a configured zone, or its primary lines, found by origin through an index */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "cfg.h"
@@ -47,4 +48,63 @@ long cfg_zone_find(const cfg_t *cfg, const char *origin)
 		if (cfg_same_origin(cfg->zones[i].origin, origin))
 			return (long)i;
 	return -1;
+}
+
+void cfg_primary_index_free(cfg_t *cfg)
+{
+	origins_free(cfg->primary_index);
+	free(cfg->primary_index_names);
+	cfg->primary_index = NULL;
+	cfg->primary_index_names = NULL;
+	cfg->primary_index_of = NULL;
+	cfg->primary_index_n = 0;
+}
+
+int cfg_primary_index(cfg_t *cfg)
+{
+	const char **names;
+	size_t *last;
+
+	cfg_primary_index_free(cfg);
+	names = calloc(cfg->nprimaries + 1, sizeof(*names));
+	last = calloc(cfg->nprimaries + 1, sizeof(*last));
+	if (names == NULL || last == NULL)
+		goto nomem;
+	for (size_t i = 0; i < cfg->nprimaries; i++)
+		names[i] = cfg->primaries[i].origin;
+	cfg->primary_index = origins_new(names, cfg->nprimaries);
+	if (cfg->primary_index == NULL)
+		goto nomem;
+	/* Each line after the first of its zone hangs from the one before it: LAST[first]. */
+	for (size_t i = 0; i < cfg->nprimaries; i++) {
+		long first = origins_exact(cfg->primary_index, names[i]);
+
+		cfg->primaries[i].next_same = SIZE_MAX;
+		if (first >= 0 && (size_t)first != i)
+			cfg->primaries[last[first]].next_same = i;
+		if (first >= 0)
+			last[first] = i;
+	}
+	free(last);
+	cfg->primary_index_names = names;
+	cfg->primary_index_of = cfg->primaries;
+	cfg->primary_index_n = cfg->nprimaries;
+	return 0;
+nomem:
+	origins_free(cfg->primary_index);
+	cfg->primary_index = NULL;
+	free(names);
+	free(last);
+	return -ENOMEM;
+}
+
+size_t cfg_primary_first(const cfg_t *cfg, const char *origin)
+{
+	long i;
+
+	if (cfg->primary_index == NULL || cfg->primary_index_of != cfg->primaries ||
+	    cfg->primary_index_n != cfg->nprimaries)
+		return SIZE_MAX;
+	i = origins_exact(cfg->primary_index, origin);
+	return i >= 0 ? (size_t)i : SIZE_MAX;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* cfg_sec.c: the secondary-zone key: primary (where a zone is transferred from) */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,15 +63,16 @@ int cfg_check_primaries(cfg_t *cfg, char *err, size_t errlen)
 					"FILE' (FILE: where its transferred copy is kept)",
 					p->where, p->origin, p->addr.text, p->origin, p->origin);
 	}
+	if (cfg_primary_index(cfg) != 0)
+		return cfg_fail(err, errlen, "out of memory");
 	/* Each secondary zone's source: its file, filled from the primaries, tried in order. */
 	for (size_t z = 0; z < cfg->nzones; z++) {
 		char text[512] = "";
 		size_t len = 0;
 		bool any = false;
 
-		for (size_t i = 0; i < cfg->nprimaries; i++) {
-			if (!cfg_same_origin(cfg->zones[z].origin, cfg->primaries[i].origin))
-				continue;
+		for (size_t i = cfg_primary_first(cfg, cfg->zones[z].origin); i != SIZE_MAX;
+		     i = cfg->primaries[i].next_same) {
 			if (len < sizeof(text))
 				len +=
 				    (size_t)snprintf(text + len, sizeof(text) - len, "%s%s",
@@ -92,12 +94,20 @@ void cfg_free_primaries(cfg_t *cfg)
 	free(cfg->primaries);
 	cfg->primaries = NULL;
 	cfg->nprimaries = 0;
+	cfg_primary_index_free(cfg);
 }
 
 size_t cfg_zone_primaries(const cfg_t *cfg, size_t zone, const cfg_primary_t **out, size_t max)
 {
 	size_t n = 0;
 
+	if (cfg->primary_index != NULL && cfg->primary_index_of == cfg->primaries &&
+	    cfg->primary_index_n == cfg->nprimaries) {
+		for (size_t i = cfg_primary_first(cfg, cfg->zones[zone].origin);
+		     i != SIZE_MAX && n < max; i = cfg->primaries[i].next_same)
+			out[n++] = &cfg->primaries[i];
+		return n;
+	}
 	for (size_t i = 0; i < cfg->nprimaries && n < max; i++)
 		if (cfg_same_origin(cfg->zones[zone].origin, cfg->primaries[i].origin))
 			out[n++] = &cfg->primaries[i];

@@ -76,6 +76,24 @@ static void test_cfg(void)
 	CU_ASSERT_FALSE(cfg_notify_allowed(cfg, (struct sockaddr *)&sin, NULL));
 	cfg_free(&cfg);
 
+	/* Each zone's primaries in the order given, whatever lines come between. */
+	cfg = cfg_new();
+	snprintf(text, sizeof(text),
+		 "zone a.test. %s\nzone b.test. %s\nprimary a.test 192.0.2.1\n"
+		 "primary b.test 192.0.2.5\nprimary A.TEST. 192.0.2.2\nprimary a.test 192.0.2.3\n",
+		 zpath, fpath);
+	CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(cfg_zone_primaries(cfg, 0, p, 4), 3);
+	CU_ASSERT_STRING_EQUAL(p[0]->addr.text, "192.0.2.1@53");
+	CU_ASSERT_STRING_EQUAL(p[1]->addr.text, "192.0.2.2@53");
+	CU_ASSERT_STRING_EQUAL(p[2]->addr.text, "192.0.2.3@53");
+	CU_ASSERT_EQUAL(cfg_zone_primaries(cfg, 0, p, 2), 2); /* no more than asked */
+	CU_ASSERT_EQUAL_FATAL(cfg_zone_primaries(cfg, 1, p, 4), 1);
+	CU_ASSERT_STRING_EQUAL(p[0]->addr.text, "192.0.2.5@53");
+	CU_ASSERT_STRING_EQUAL(zsrc_where(&cfg->zones[0].src),
+			       "192.0.2.1@53, 192.0.2.2@53, 192.0.2.3@53");
+	cfg_free(&cfg);
+
 	/* A key not defined is refused: never a silently unsigned transfer. */
 	cfg = cfg_new();
 	snprintf(text, sizeof(text), "zone sec.test. %s\nprimary sec.test. 192.0.2.1 key k1\n",
