@@ -31,41 +31,84 @@ void catz_label(const char *member, char *buf, size_t len)
 	snprintf(buf, len, "%016llx", (unsigned long long)h);
 }
 
-/* Whether PREV's PTR members are exactly MEMBERS (each once). */
+/* Whether PREV's PTR members are exactly MEMBERS (sorted, as served: see served()). */
 struct same_ctx {
-	const char *const *members;
+	char *const *members;
 	size_t n, seen;
 	bool differ;
 };
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int same_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
 {
 	struct same_ctx *s = ctx;
-	size_t k;
 
 	(void)owner;
 	(void)ttl;
 	if (type != RR_TYPE_PTR)
 		return 0;
-	for (k = 0; k < s->n; k++)
-		if (strcasecmp(s->members[k], rdata) == 0)
-			break;
-	if (k == s->n)
+	if (bsearch(&rdata, s->members, s->n, sizeof(*s->members), cmp_name) == NULL)
 		s->differ = true;
 	s->seen++;
 	return 0;
+}
+
+/*
+ * The N MEMBERS as served: lower case with the final dot (a member written "Example.COM" is
+ * the same member as "example.com."), in their order, then the same N pointers sorted (at
+ * [N, 2N)); NULL without memory. Freed with free_served().
+ */
+static char **served(const char *const *members, size_t n)
+{
+	char **m = calloc(2 * n + 1, sizeof(*m));
+
+	for (size_t k = 0; m != NULL && k < n; k++) {
+		size_t ml = strlen(members[k]);
+
+		if (asprintf(&m[k], "%s%s", members[k],
+			     ml > 0 && members[k][ml - 1] == '.' ? "" : ".") < 0) {
+			m[k] = NULL;
+			for (size_t i = 0; i < k; i++)
+				free(m[i]);
+			free(m);
+			return NULL;
+		}
+		for (char *c = m[k]; *c != '\0'; c++)
+			*c = (char)tolower((unsigned char)*c);
+	}
+	if (m != NULL) {
+		memcpy(m + n, m, n * sizeof(*m));
+		qsort(m + n, n, sizeof(*m), cmp_name);
+	}
+	return m;
+}
+
+static void free_served(char **m, size_t n)
+{
+	for (size_t k = 0; m != NULL && k < n; k++)
+		free(m[k]);
+	free(m);
 }
 
 zload_zone_t *catz_produce(const char *origin, const char *const *members, size_t n,
 			   const zload_zone_t *prev, unsigned long prev_serial, char *err,
 			   size_t errlen)
 {
-	struct same_ctx same = {.members = members, .n = n};
+	char **m = served(members, n);
+	struct same_ctx same = {.members = m != NULL ? m + n : NULL, .n = n};
 	unsigned long serial = (unsigned long)time(NULL);
 	char label[32];
 	zload_zone_t *z;
 	buf_t t = {0};
 
+	if (m == NULL) {
+		snprintf(err, errlen, "catalog %s: out of memory", origin);
+		return NULL;
+	}
 	/* The same members: the same serial (nothing for consumers to fetch). Else a newer one,
 	 * the time as Knot's generated catalogs, and never one not above the last. */
 	if (prev != NULL && zload_foreach(prev, same_rr, &same) == 0 && !same.differ &&
@@ -76,12 +119,10 @@ zload_zone_t *catz_produce(const char *origin, const char *const *members, size_
 	buf_printf(&t, "@ 0 IN SOA invalid. invalid. %lu 3600 600 2147483646 0\n", serial);
 	BUF_LIT(&t, "@ 0 IN NS invalid.\nversion 0 IN TXT \"2\"\n");
 	for (size_t k = 0; k < n; k++) {
-		size_t ml = strlen(members[k]);
-
-		catz_label(members[k], label, sizeof(label));
-		buf_printf(&t, "%s.zones 0 IN PTR %s%s\n", label, members[k],
-			   ml > 0 && members[k][ml - 1] == '.' ? "" : ".");
+		catz_label(m[k], label, sizeof(label));
+		buf_printf(&t, "%s.zones 0 IN PTR %s\n", label, m[k]);
 	}
+	free_served(m, n);
 	if (t.p == NULL || t.oom) {
 		free(t.p);
 		snprintf(err, errlen, "catalog %s: out of memory", origin);

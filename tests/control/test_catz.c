@@ -392,10 +392,24 @@ static void test_keep_static(void)
 	cfg_free(&cur);
 }
 
+/* Appends each PTR's RDATA and a newline to the string CTX (256 octets). */
+static int ptr_text(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
+{
+	char *s = ctx;
+	size_t l = strlen(s);
+
+	(void)owner;
+	(void)ttl;
+	if (type == 12)
+		snprintf(s + l, 256 - l, "%s\n", rdata);
+	return 0;
+}
+
 static void test_produce(void)
 {
 	const char *m2[] = {"b.test.", "a.test."}, *m3[] = {"b.test.", "a.test.", "c.test."};
-	char err[512], l1[32], l2[32];
+	const char *m2case[] = {"B.Test", "a.TEST."};
+	char err[512], l1[32], l2[32], ptrs[256] = "";
 	zload_zone_t *z1, *z2, *z3;
 	catz_t c;
 
@@ -425,6 +439,14 @@ static void test_produce(void)
 	z3 = catz_produce("cat.test.", m3, 3, z2, zload_serial(z2), err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z3);
 	CU_ASSERT(zload_serial(z3) > zload_serial(z2));
+	zload_free(&z3);
+	/* A member written in another case is the same member: the same serial, the same data. */
+	z3 = catz_produce("cat.test.", m2case, 2, z2, zload_serial(z2), err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z3);
+	CU_ASSERT_EQUAL(zload_serial(z3), zload_serial(z2));
+	CU_ASSERT_EQUAL(zload_foreach(z3, ptr_text, ptrs), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(ptrs, "b.test.\n"));
+	CU_ASSERT_PTR_NULL(strstr(ptrs, "B.Test"));
 	zload_free(&z1);
 	zload_free(&z2);
 	zload_free(&z3);
