@@ -2,6 +2,7 @@
 /* zload_include.c: zone files read whole, cut at each $INCLUDE, the files it names read in turn */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +103,22 @@ int zload_read_all(const char *path, size_t bound, size_t used, const struct zlo
 	return ret == 0 ? 0 : -1;
 }
 
+/*
+ * The file an $INCLUDE of FILE names as PATH: an absolute path as it is, a relative one from the
+ * directory of FILE (as Knot reads it: not from wherever sandnsd was started), or as it is when
+ * FILE names no directory (a zone given from the current one, or a text). NULL: too long.
+ */
+static const char *include_path(const char *file, const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(file, '/');
+
+	if (path[0] == '/' || slash == NULL)
+		return path;
+	if ((size_t)snprintf(buf, len, "%.*s/%s", (int)(slash - file), file, path) >= len)
+		return NULL;
+	return buf;
+}
+
 /* "$INCLUDE file [origin]" on LINE (NUL-terminated, no newline). */
 static int zload_include(struct zload_state *st, char *line, const char *file, int line_nr,
 			 ldns_rdf *origin, int depth)
@@ -112,7 +129,8 @@ static int zload_include(struct zload_state *st, char *line, const char *file, i
 	char *text = NULL;
 	size_t len = 0;
 	struct zload_file_id id;
-	char why[256];
+	char why[256], full[PATH_MAX];
+	const char *where;
 	int ret;
 
 	strtok_r(line, " \t", &save);
@@ -144,16 +162,25 @@ static int zload_include(struct zload_state *st, char *line, const char *file, i
 			inc_origin = abs;
 		}
 	}
-	ret = zload_read_all(path, st->text_max, st->text_read, st->open_files, depth + 1, &text,
+	where = include_path(file, path, full, sizeof(full));
+	if (where == NULL) {
+		zload_fail(st, file, line_nr, "$INCLUDE %s: the path is too long", path);
+		ret = zload_go_on(st) ? 0 : SANDNS_EPARSE;
+		goto out;
+	}
+	ret = zload_read_all(where, st->text_max, st->text_read, st->open_files, depth + 1, &text,
 			     &len, &id, why, sizeof(why));
 	if (ret != 0) {
-		zload_fail(st, file, line_nr, "$INCLUDE %s: %s", path, why);
+		if (where != path)
+			zload_fail(st, file, line_nr, "$INCLUDE %s (%s): %s", path, where, why);
+		else
+			zload_fail(st, file, line_nr, "$INCLUDE %s: %s", path, why);
 		ret = zload_go_on(st) ? 0 : SANDNS_EPARSE; /* the check mode: the next line */
 		goto out;
 	}
 	st->text_read += len;
 	st->open_files[depth + 1] = id;
-	ret = zload_text(st, text, len, path, inc_origin ? inc_origin : origin, depth + 1);
+	ret = zload_text(st, text, len, where, inc_origin ? inc_origin : origin, depth + 1);
 	st->open_files[depth + 1].known = false;
 out:
 	free(text);

@@ -564,6 +564,25 @@ static void test_include(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
 	CU_ASSERT_EQUAL(zload_rr_count(z), 6);
 	zload_free(&z);
+	/* A relative name is the including file's neighbour, wherever the process runs (the
+	 * suite runs elsewhere than DIR); its errors name it by that path. */
+	path = put_file(0, "main.zone", HEAD "$INCLUDE inc1.zone\nafter IN A 192.0.2.99\n");
+	z = load_file(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_rr_count(z), 6);
+	zload_free(&z);
+	put_file(1, "inc1.zone", "www IN A 192.0.2.800\n");
+	z = load_file(path, NULL);
+	CU_ASSERT_PTR_NULL(z);
+	snprintf(text, sizeof(text), "%s/inc1.zone:1:", dir);
+	CU_ASSERT_TRUE(has_all(err, text, NULL));
+	zload_free(&z);
+	path = put_file(0, "main.zone", HEAD "$INCLUDE no-such.zone\n");
+	z = load_file(path, NULL);
+	CU_ASSERT_PTR_NULL(z);
+	snprintf(text, sizeof(text), "$INCLUDE no-such.zone (%s/no-such.zone): ", dir);
+	CU_ASSERT_TRUE(has_all(err, text, strerror(ENOENT), NULL));
+	zload_free(&z);
 }
 
 static void test_include_lines(void)
