@@ -13,6 +13,7 @@ struct ctl_metrics {
 	metrics_src_t src;
 	char *zone_names[DGRAM_ZONES];
 	uint64_t zone_base[DGRAM_ZONES];
+	uint64_t zone_carry[DGRAM_ZONES];
 	time_t reload_at; /* the last reload (the start until one happens) */
 	bool reload_ok;
 };
@@ -58,10 +59,15 @@ static const char *ctl_slot_origin(const zt_t *zt, size_t z)
 	return zt_zone_origin(zt, z - 1);
 }
 
-/* When the snapshot's zone list changed, the per-zone counters restart from what they hold. */
+/*
+ * When the snapshot's zone list changed, a zone may count in another slot: each zone's count
+ * goes on from what it had in its old slot (a zone new to the list starts at 0), so that its
+ * counter never goes back. The slots are at most DGRAM_ZONES: comparing them all is bounded.
+ */
 static void ctl_metrics_zones(ctl_t *ctl, struct ctl_metrics *cm)
 {
 	metrics_counts_t *c;
+	uint64_t had[DGRAM_ZONES];
 	bool same = true;
 
 	for (size_t z = 1; z < DGRAM_ZONES - 1 && same; z++) {
@@ -73,12 +79,25 @@ static void ctl_metrics_zones(ctl_t *ctl, struct ctl_metrics *cm)
 	if (same || (c = malloc(sizeof(*c))) == NULL)
 		return;
 	metrics_gather(&cm->src, c);
+	for (size_t z = 0; z < DGRAM_ZONES; z++)
+		had[z] = metrics_zone_value(c, cm->zone_base, cm->zone_carry, z);
+	for (size_t z = 1; z < DGRAM_ZONES - 1; z++) {
+		const char *now = ctl_slot_origin(ctl->current, z);
+		uint64_t carried = 0;
+
+		for (size_t o = 1; now != NULL && o < DGRAM_ZONES - 1; o++)
+			if (cm->zone_names[o] != NULL && strcmp(cm->zone_names[o], now) == 0) {
+				carried = had[o];
+				break;
+			}
+		cm->zone_base[z] = c->zones[z];
+		cm->zone_carry[z] = carried;
+	}
 	for (size_t z = 1; z < DGRAM_ZONES - 1; z++) {
 		const char *now = ctl_slot_origin(ctl->current, z);
 
 		free(cm->zone_names[z]);
 		cm->zone_names[z] = now != NULL ? strdup(now) : NULL;
-		cm->zone_base[z] = c->zones[z];
 	}
 	free(c);
 }
@@ -147,6 +166,7 @@ void ctl_metrics_update(ctl_t *ctl)
 	ctl_metrics_gauges(ctl, cm, &b);
 	v.zone_names = (const char *const *)cm->zone_names;
 	v.zone_base = cm->zone_base;
+	v.zone_carry = cm->zone_carry;
 	v.gauges = b.p;
 	if (!b.oom)
 		metrics_set_view(cm->server, &v);
@@ -227,7 +247,7 @@ void ctl_metrics_stats(ctl_t *ctl, bool json, buf_t *b)
 		const char *name = z == 0		  ? "(none)"
 				   : z == DGRAM_ZONES - 1 ? "(other)"
 							  : cm->zone_names[z];
-		const uint64_t n = metrics_zone_value(c, cm->zone_base, z);
+		const uint64_t n = metrics_zone_value(c, cm->zone_base, cm->zone_carry, z);
 
 		if (name == NULL || (n == 0 && cm->zone_names[z] == NULL))
 			continue;

@@ -28,6 +28,7 @@ struct metrics {
 	pthread_mutex_t lock; /* the view: the control thread sets it, scrapes copy it */
 	char *zone_names[DGRAM_ZONES];
 	uint64_t zone_base[DGRAM_ZONES];
+	uint64_t zone_carry[DGRAM_ZONES];
 	char *gauges;
 };
 
@@ -190,8 +191,9 @@ void metrics_render(buf_t *b, const metrics_counts_t *c, const metrics_view_t *v
 			continue;
 		BUF_LIT(b, "sandns_zone_queries_total{zone=");
 		metrics_label(b, name);
-		buf_printf(b, "} %llu\n",
-			   (unsigned long long)metrics_zone_value(c, v->zone_base, z));
+		buf_printf(
+		    b, "} %llu\n",
+		    (unsigned long long)metrics_zone_value(c, v->zone_base, v->zone_carry, z));
 	}
 	if (c->has_port)
 		metrics_port(b, &c->port);
@@ -216,6 +218,7 @@ int metrics_set_view(metrics_t *m, const metrics_view_t *v)
 			names[z] = old;
 		}
 		memcpy(m->zone_base, v->zone_base, sizeof(m->zone_base));
+		memcpy(m->zone_carry, v->zone_carry, sizeof(m->zone_carry));
 		free(m->gauges);
 		m->gauges = gauges;
 		gauges = NULL;
@@ -240,6 +243,7 @@ static char *metrics_scrape(metrics_t *m, size_t *len)
 	pthread_mutex_lock(&m->lock);
 	v.zone_names = (const char *const *)m->zone_names;
 	v.zone_base = m->zone_base;
+	v.zone_carry = m->zone_carry;
 	v.gauges = m->gauges;
 	metrics_render(&b, c, &v);
 	pthread_mutex_unlock(&m->lock);

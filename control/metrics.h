@@ -47,14 +47,16 @@ void metrics_gather(const metrics_src_t *src, metrics_counts_t *out);
 
 /*
  * What the control thread knows for the scrapes, set after each publish and reload (copied):
- * per zone slot (dgram.h: 1 + the snapshot's index) its origin or NULL, and the count it had
- * when the snapshot's zones last changed (subtracted: a new zone list restarts the per-zone
- * counters, which Prometheus reads as a counter reset), and GAUGES, the rest of the exposition
- * already in text (serials, snapshot, reloads, policy).
+ * per zone slot (dgram.h: 1 + the snapshot's index) its origin or NULL, the count the slot had
+ * when the snapshot's zones last changed (subtracted) and what its zone had counted before
+ * that, in whatever slot (added: a zone's counter goes on across zone list changes, a zone new
+ * to the list starts at 0), and GAUGES, the rest of the exposition already in text (serials,
+ * snapshot, reloads, policy).
  */
 typedef struct metrics_view {
 	const char *const *zone_names; /* DGRAM_ZONES of them */
 	const uint64_t *zone_base;     /* DGRAM_ZONES of them */
+	const uint64_t *zone_carry;    /* DGRAM_ZONES of them */
 	const char *gauges;
 } metrics_view_t;
 
@@ -89,9 +91,10 @@ void metrics_stat_label(size_t s, char out[METRICS_LABEL_MAX]);
 void metrics_label(buf_t *b, const char *value);
 
 /* The per-zone count of slot Z less its base (0 when the counter went backwards). */
-static inline uint64_t metrics_zone_value(const metrics_counts_t *c, const uint64_t *base, size_t z)
+static inline uint64_t metrics_zone_value(const metrics_counts_t *c, const uint64_t *base,
+					  const uint64_t *carry, size_t z)
 {
-	return c->zones[z] > base[z] ? c->zones[z] - base[z] : 0;
+	return (c->zones[z] > base[z] ? c->zones[z] - base[z] : 0) + carry[z];
 }
 
 #endif

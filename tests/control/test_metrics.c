@@ -13,8 +13,9 @@ static void test_render(void)
 {
 	static metrics_counts_t c;
 	const char *names[DGRAM_ZONES] = {0};
-	uint64_t base[DGRAM_ZONES] = {0};
-	const metrics_view_t v = {.zone_names = names, .zone_base = base, .gauges = "g 1\n"};
+	uint64_t base[DGRAM_ZONES] = {0}, carry[DGRAM_ZONES] = {0};
+	const metrics_view_t v = {
+	    .zone_names = names, .zone_base = base, .zone_carry = carry, .gauges = "g 1\n"};
 	buf_t b = {0};
 
 	memset(&c, 0, sizeof(c));
@@ -23,7 +24,8 @@ static void test_render(void)
 	c.zones[0] = 4;
 	c.zones[1] = 9;
 	c.zones[2] = 5;
-	base[2] = 7; /* went backwards past a zone list change: 0, never a wrap */
+	base[2] = 7;   /* went backwards past a zone list change: 0, never a wrap */
+	carry[1] = 20; /* what the zone counted in another slot before the list changed */
 	names[1] = "we\"ird\\zone.";
 	names[2] = "example.net.";
 	metrics_render(&b, &c, &v);
@@ -34,7 +36,7 @@ static void test_render(void)
 	    strstr(b.p, "sandns_responses_total{transport=\"tcp\",rcode=\"NXDOMAIN\"} 2\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(b.p, "sandns_zone_queries_total{zone=\"(none)\"} 4\n"));
 	CU_ASSERT_PTR_NOT_NULL(
-	    strstr(b.p, "sandns_zone_queries_total{zone=\"we\\\"ird\\\\zone.\"} 9\n"));
+	    strstr(b.p, "sandns_zone_queries_total{zone=\"we\\\"ird\\\\zone.\"} 29\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(b.p, "sandns_zone_queries_total{zone=\"example.net.\"} 0\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(b.p, "# TYPE sandns_queries_total counter\n"));
 	CU_ASSERT_PTR_NULL(strstr(b.p, "transport=\"dpdk\""));

@@ -118,6 +118,30 @@ out=$(timeout 20 "$SANDNSD" --foreground --listen "127.0.0.1@$PORT" --state-dir 
 check "metrics on a port in use: refused at start, naming the key" has "$out" \
 	"^sandnsd: metrics 127.0.0.1@$PORT: cannot listen there: Address already in use"
 
+# ------------------------------------------- per-zone counters across a change of the zone list
+# Zones added by a configuration reload take slots before the others (deeper zones come first):
+# each zone's counter goes on from its count, the new ones start at 0.
+printf 'zone example.com. %s\n' "$TMP/example.com.zone" >"$TMP/zl.conf"
+cp "$SAMPLE/example.com.zone" "$TMP/example.com.zone"
+start_sandnsd zl --config "$TMP/zl.conf" --metrics "127.0.0.1@$MPORT" || exit 1
+zone_count() { "$SANDNSCTL" --control "$SOCK" stats | tr ' ,:' '\n\n\n' | grep -x "$1=[0-9]*"; }
+for _ in 1 2 3; do q www.example.net A +short >/dev/null; done
+for _ in 1 2; do q example.com SOA +short >/dev/null; done
+check "before: example.net. counted 3" test "$(zone_count example.net.)" = example.net.=3
+check "before: example.com. counted 2" test "$(zone_count example.com.)" = example.com.=2
+printf '$TTL 300\n@ SOA ns hostmaster 1 7200 900 1209600 300\n@ NS ns\nns A 192.0.2.1\n' >"$TMP/sub.zone"
+printf 'zone a.sub.example.net. %s\nzone sub.example.net. %s\n' "$TMP/sub.zone" "$TMP/sub.zone" >>"$TMP/zl.conf"
+check "reload with two zones added before the others" quiet "$SANDNSCTL" --control "$SOCK" reload
+q sub.example.net SOA +short >/dev/null
+check "after: example.net. still 3" test "$(zone_count example.net.)" = example.net.=3
+check "after: example.com. still 2" test "$(zone_count example.com.)" = example.com.=2
+check "after: the new sub.example.net. counts from 0" test "$(zone_count sub.example.net.)" = sub.example.net.=1
+q www.example.net A +short >/dev/null
+check "after: example.net. goes on (4)" test "$(zone_count example.net.)" = example.net.=4
+out=$(timeout 10 $PY -c "import urllib.request; print(urllib.request.urlopen('$URL', timeout=5).read().decode())" 2>&1)
+check "/metrics says the same" has "$out" 'sandns_zone_queries_total{zone="example.com."} 2$'
+stop_sandnsd
+
 # ---------------------------------------------------------------- DPDK: the dpdk label, the port
 if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null; then
 	echo "SKIP dpdk part: needs root and ip"
