@@ -17,6 +17,7 @@
 #include "catz.h"
 #include "ctl_pvt.h"
 #include "ctl_sign.h"
+#include "ctl_state.h"
 #include "fnv.h"
 #include "log.h"
 #include "rfile.h"
@@ -27,11 +28,6 @@
 
 /* A certificate source gets this long to answer (tls://); files take what they take. */
 #define CTL_CERT_TIMEOUT_MS 5000
-/* The serials' file in the state directory (serial-state names another). */
-#define CTL_SERIALS_FILE "serials"
-/* serial-state holds a line per zone (under 600 bytes, 40 or so usually): room for
- * about a hundred thousand zones. */
-#define CTL_STATE_MAX (4u << 20)
 
 static void ctl_zone_warning(void *ctx, const char *msg)
 {
@@ -260,140 +256,6 @@ void ctl_build_check_serials(const ctl_build_t *prev, const zt_t *prev_zt, ctl_b
 	}
 }
 
-/*
- * serial-state: what was served before this process started, one zone a line, "ORIGIN SERIAL
- * FILE_SERIAL EDITS_HASH", so that a restart never serves an older serial than secondaries
- * hold. Read into STATE (zones only: origin, serials, hash); a missing file is an empty state.
- */
-static void state_read(const char *path, ctl_build_t *state)
-{
-	char line[1024], origin[512], why[1024], *text = NULL;
-	unsigned long serial, file_serial;
-	unsigned long long hash;
-	size_t len = 0;
-	int nr = 0, fd, rc;
-	FILE *f = NULL;
-
-	/* Never a FIFO or a device (the start would wait on it), and bounded while it is read. */
-	fd = rfile_open("serial-state ", path, O_RDONLY, 0, CTL_STATE_MAX, why, sizeof(why));
-	if (fd >= 0) {
-		rc = rfile_read(fd, CTL_STATE_MAX, &text, &len);
-		close(fd);
-		if (rc == 0 && len == 0) {
-			free(text);
-			return; /* empty: nothing remembered */
-		}
-		if (rc == 0)
-			f = fmemopen(text, len, "r");
-		else
-			errno = -rc;
-		if (f == NULL && rc == -EFBIG)
-			snprintf(why, sizeof(why), "serial-state %.900s: more than %u bytes", path,
-				 CTL_STATE_MAX);
-		else if (f == NULL)
-			snprintf(why, sizeof(why), "serial-state %.900s: %s", path,
-				 strerror(errno));
-	}
-	if (f == NULL) {
-		free(text);
-		if (fd != -ENOENT)
-			log_msg(LOG_WARNING, "%s (serials start from the files)", why);
-		return;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		ctl_zone_info_t *zi, *grown;
-
-		nr++;
-		if (sscanf(line, "%511s %lu %lu %llx", origin, &serial, &file_serial, &hash) != 4) {
-			log_msg(LOG_WARNING,
-				"serial-state %s:%d: not 'ORIGIN SERIAL FILE_SERIAL "
-				"HASH', ignored",
-				path, nr);
-			continue;
-		}
-		grown = realloc(state->zones, (state->nzones + 1) * sizeof(*grown));
-		if (grown == NULL)
-			break;
-		state->zones = grown;
-		zi = &state->zones[state->nzones];
-		*zi = (ctl_zone_info_t){.serial = serial & 0xffffffffUL,
-					.src_serial = file_serial & 0xffffffffUL,
-					.edits_hash = (uint64_t)hash};
-		zi->origin = strdup(origin);
-		if (zi->origin == NULL)
-			break;
-		state->nzones++;
-	}
-	fclose(f);
-	free(text);
-}
-
-/* Writes B's serials to PATH (a new file renamed over the old one); a failure is logged. */
-static void state_write(const char *path, const ctl_build_t *b)
-{
-	char dir[4096];
-	const char *slash;
-	int dfd;
-	char tmp[4096], why[1024];
-	FILE *f;
-	bool ok;
-	int fd;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) >= sizeof(tmp))
-		return;
-	/* What sits at TMP is replaced by a new file: a FIFO there must not hold us either. */
-	fd = rfile_open("serial-state ", tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0666, 0,
-			why, sizeof(why));
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (f == NULL && fd >= 0) {
-		snprintf(why, sizeof(why), "serial-state %.900s: %s", tmp, strerror(errno));
-		close(fd);
-	}
-	if (f == NULL) {
-		log_msg(LOG_WARNING, "%s", why);
-		return;
-	}
-	for (size_t i = 0; i < b->nzones; i++)
-		fprintf(f, "%s %lu %lu %016llx\n", b->zones[i].origin, b->zones[i].serial,
-			b->zones[i].src_serial, (unsigned long long)b->zones[i].edits_hash);
-	ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
-	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		log_msg(LOG_WARNING, "serial-state %s: cannot write: %s", path, strerror(errno));
-		unlink(tmp);
-		return;
-	}
-	/* The rename itself must survive a power loss: the directory too. */
-	slash = strrchr(path, '/');
-	snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : (int)(slash - path + 1),
-		 slash == NULL ? "." : path);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-}
-
-/* Where the serials are remembered: serial-state, else state-dir's "serials"; NULL: nowhere. */
-static const char *state_path(const cfg_t *cfg, char *buf, size_t len)
-{
-	if (cfg->serial_state != NULL)
-		return cfg->serial_state;
-	if (cfg->state_dir == NULL ||
-	    (size_t)snprintf(buf, len, "%s/" CTL_SERIALS_FILE, cfg->state_dir) >= len)
-		return NULL;
-	return buf;
-}
-
-void ctl_build_save_serials(const cfg_t *cfg, const ctl_build_t *b)
-{
-	char buf[4096];
-	const char *path = state_path(cfg, buf, sizeof(buf));
-
-	if (path != NULL)
-		state_write(path, b);
-}
-
 /* Whether configured zone Z is the one "reload ZONE" names (with or without the final dot). */
 static bool zone_named(const cfg_zone_t *z, const char *name)
 {
@@ -429,8 +291,8 @@ static bool asked_for(const ctl_rebuild_t *what, const cfg_zone_t *z, size_t i)
 	return what->zone_set == NULL || what->zone_set[i];
 }
 
-static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
-		       ctl_build_t *b, char *err, size_t errlen)
+static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *known,
+		       const ctl_rebuild_t *what, ctl_build_t *b, char *err, size_t errlen)
 {
 	char reason[1024];
 
@@ -457,9 +319,17 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebu
 			b->raw[i] = zload_ref(what->given[i]);
 		} else if (prev == NULL || prev->raw[i] == NULL ||
 			   (what->zones && asked_for(what, z, i))) {
-			b->raw[i] =
-			    zsrc_load_served(&z->src, z->origin, prev == NULL, ctl_zone_warning,
-					     NULL, &b->zones[i].absent, err, errlen);
+			/* What was served of its file (KNOWN: the build served, else serial-state;
+			 * serials 0 and 0: nothing yet): a secondary zone's copy that is not it
+			 * is not served (zsrc.c). */
+			const ctl_zone_info_t *was = ctl_build_find(known, z->origin);
+			const uint32_t served = was != NULL ? (uint32_t)was->src_serial : 0;
+			const bool remembered =
+			    was != NULL && (was->serial != 0 || was->src_serial != 0);
+
+			b->raw[i] = zsrc_load_served(&z->src, z->origin, prev == NULL,
+						     remembered ? &served : NULL, ctl_zone_warning,
+						     NULL, &b->zones[i].absent, err, errlen);
 			if (b->raw[i] == NULL && b->zones[i].absent)
 				b->raw[i] = absent_zone(z->origin, err, errlen);
 			if (b->raw[i] == NULL)
@@ -625,7 +495,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	};
 	ctl_build_t b = {0}, state = {0};
 	char state_buf[4096];
-	const char *state_file = state_path(cfg, state_buf, sizeof(state_buf));
+	const char *state_file = ctl_state_path(cfg, state_buf, sizeof(state_buf));
 	zt_zone_edits_t *zedits = NULL;
 	const zload_edit_t **edits = NULL;
 	zload_edit_t *flat = NULL;
@@ -656,16 +526,16 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	if (b.zones == NULL || b.raw == NULL || b.signed_zones == NULL || b.certs == NULL ||
 	    zedits == NULL)
 		goto out_nomem;
-	rc = load_inputs(cfg, prev, what, &b, err, errlen);
-	if (rc != SANDNS_EOK)
-		goto out;
-
 	/* The first build of a process: what was served before it, when it was remembered. */
 	if (prev == NULL && state_file != NULL) {
-		state_read(state_file, &state);
+		ctl_state_read(state_file, &state);
 		(void)ctl_build_index(&state); /* without memory, it is walked */
-		prev = &state;
 	}
+	rc = load_inputs(cfg, prev, prev != NULL ? prev : &state, what, &b, err, errlen);
+	if (rc != SANDNS_EOK)
+		goto out;
+	if (prev == NULL && state_file != NULL)
+		prev = &state;
 
 	/* No certificate, no policy: the zones are served as written. */
 	if (b.ncerts > 0) {

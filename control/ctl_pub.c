@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "ctl_pvt.h"
@@ -69,6 +70,29 @@ static void ctl_notify_changed(ctl_t *ctl, const ctl_build_t *before, const ctl_
 	}
 }
 
+/*
+ * The IXFR journals of the zones BEFORE served and B no longer does (a zone gone from the
+ * configuration or from a catalog) removed from DIR: once the publish that drops them is done,
+ * so that none is left behind, nor read again should the zone come back (its history then
+ * starts anew).
+ */
+static void drop_journals(const char *dir, const ctl_build_t *before, const ctl_build_t *b)
+{
+	char path[4096];
+
+	for (size_t i = 0; dir != NULL && i < before->nzones; i++) {
+		const char *origin = before->zones[i].origin;
+		bool kept = false;
+
+		for (size_t j = 0; j < b->nzones && !kept; j++)
+			kept = strcasecmp(b->zones[j].origin, origin) == 0;
+		if (!kept && ixfr_journal_path(dir, origin, path, sizeof(path)) &&
+		    unlink(path) == 0)
+			log_msg(LOG_INFO, "zone %s: no longer served, its IXFR journal %s removed",
+				origin, path);
+	}
+}
+
 static void ixfr_log(void *ctx, int priority, const char *msg)
 {
 	(void)ctx;
@@ -86,9 +110,11 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 
 	b->zt = NULL;
 	/* The serials are on disk before anyone can see them (served or NOTIFYed): a restart
-	 * after a crash never serves lower ones than a secondary already holds. */
+	 * after a crash never serves lower ones than a secondary already holds, nor a secondary
+	 * zone's copy older than the one served (ctl_state.c). The one sync before the swap. */
 	ctl_build_save_serials(ctl->cfg, b);
-	/* IXFR: what changed since the snapshot served, carried by the new one (ixfr_pub.c). */
+	/* IXFR: what changed since the snapshot served, carried by the new one (ixfr_pub.c); its
+	 * journal is written after the swap (ixfr_pub_commit, below). */
 	if (next != NULL)
 		ixfr_pub_prepare(ctl->current, next, &ixfr);
 	/* The swap: what the control thread reads (current, info) changes with what is served. */
@@ -112,7 +138,11 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 	if (next != NULL)
 		zt_order_start(next);
 	ctl_notify_changed(ctl, &before, &ctl->info);
+	drop_journals(ixfr.dir, &before, &ctl->info);
 	ctl_build_clear(&before);
+	/* Served and NOTIFYed: now the IXFR journals (append, fsync). A crash before they are on
+	 * disk costs our own secondaries an AXFR, never a wrong IXFR (docs/design.md). */
+	ixfr_pub_commit(next, &ixfr);
 	for (size_t i = 0; i < ctl->info.nzones; i++)
 		if (ctl->info.zones[i].serial_stale)
 			log_msg(LOG_WARNING, CTL_STALE_SERIAL_FMT, ctl->info.zones[i].origin,

@@ -81,14 +81,12 @@ struct xfrin {
 	bool started;
 	/*
 	 * The writer: a thread of its own writes the copies handed over once served, so that
-	 * neither a transfer nor the control thread waits for the disk. MARK_MU orders the marks
-	 * (xfrin_file_mark) of the transfer thread and the writer; it is taken before LOCK.
+	 * neither a transfer nor the control thread waits for the disk.
 	 */
 	pthread_t wr_tid;
 	pthread_cond_t wr_cv;
 	bool wr_started;
-	bool wr_stop; /* under LOCK */
-	pthread_mutex_t mark_mu;
+	bool wr_stop;	      /* under LOCK */
 	unsigned wr_delay_ms; /* tests: SANDNS_TEST_XFRIN_WRITE_DELAY_MS before each write */
 };
 
@@ -135,7 +133,6 @@ xfrin_t *xfrin_new(const cfg_t *cfg, char *err, size_t errlen)
 	x->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	x->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	pthread_mutex_init(&x->lock, NULL);
-	pthread_mutex_init(&x->mark_mu, NULL);
 	pthread_cond_init(&x->wr_cv, NULL);
 	/* Read by tests only (tests/e2e/secondary.sh): a crash between serving and writing. */
 	if (getenv("SANDNS_TEST_XFRIN_WRITE_DELAY_MS") != NULL)
@@ -425,20 +422,15 @@ static zload_zone_t *ixfr_base(xfrin_t *x, struct xz *z)
 }
 
 /*
- * NZ (taken over), the version just transferred, handed over: marked pending on disk first (a
- * restart then knows its file is behind what was served), then held (the next IXFR's base),
+ * NZ (taken over), the version just transferred, handed over: held (the next IXFR's base),
  * waiting for the writer, and a reload asked of the control thread, which serves it from here.
+ * Nothing is written here: the publish that serves it first syncs serial-state, which then
+ * says which serial of the copy was served; a restart does not serve a copy that is not it.
  */
-static int hand_over(xfrin_t *x, struct xz *z, zload_zone_t *nz, char *err, size_t errlen)
+static void hand_over(xfrin_t *x, struct xz *z, zload_zone_t *nz)
 {
 	zload_zone_t *old;
 
-	pthread_mutex_lock(&x->mark_mu);
-	if (xfrin_file_mark(z->path, true, (uint32_t)zload_serial(nz), err, errlen) != SANDNS_EOK) {
-		pthread_mutex_unlock(&x->mark_mu);
-		zload_free(&nz);
-		return XFRIN_FAIL;
-	}
 	pthread_mutex_lock(&x->lock);
 	old = z->mem;
 	z->mem = nz;
@@ -449,10 +441,8 @@ static int hand_over(xfrin_t *x, struct xz *z, zload_zone_t *nz, char *err, size
 	z->gen++;
 	z->st.expired = false; /* served again at once (xfrin_copy) */
 	pthread_mutex_unlock(&x->lock);
-	pthread_mutex_unlock(&x->mark_mu);
 	zload_free(&old);
 	want_reload(x, z);
-	return XFRIN_OK;
 }
 
 /* One transfer from P (IXFR when IXFR), handed over. XFRIN_OK/UPTODATE or an error. */
@@ -497,7 +487,7 @@ static int transfer(xfrin_t *x, struct xz *z, const cfg_primary_t *p, bool ixfr,
 		fresh = xfrin_soa_field(a.soa, 2);
 		set_timers(z, xfrin_soa_field(a.soa, 3), xfrin_soa_field(a.soa, 4),
 			   xfrin_soa_field(a.soa, 5));
-		rc = hand_over(x, z, nz, err, sizeof(err));
+		hand_over(x, z, nz);
 	}
 	if (rc != XFRIN_OK) {
 		snprintf(why, whylen, "%s: %s%s", source,
@@ -644,35 +634,62 @@ static struct xz *next_write(xfrin_t *x)
 	return NULL;
 }
 
-/* The writer: ZONE (version GEN of ORIGIN, whose copy is PATH) written, then marked written. */
+/* Whether version GEN of ORIGIN (whose copy is PATH) is still the newest handed over. */
+static bool newest(xfrin_t *x, const char *origin, const char *path, unsigned long gen)
+{
+	bool same = false;
+
+	pthread_mutex_lock(&x->lock);
+	for (size_t i = 0; i < x->nz; i++)
+		if (cfg_same_origin(x->z[i].origin, origin) && strcmp(x->z[i].path, path) == 0)
+			same = x->z[i].gen == gen;
+	pthread_mutex_unlock(&x->lock);
+	return same;
+}
+
+/* The writer waits MS milliseconds, less when it is to stop. */
+static void writer_wait(xfrin_t *x, unsigned ms)
+{
+	for (unsigned t = 0; t < ms && !__atomic_load_n(&x->wr_stop, __ATOMIC_RELAXED); t += 10)
+		(void)poll(NULL, 0, 10);
+}
+
+/*
+ * The writer: ZONE (version GEN of ORIGIN, whose copy is PATH) written. A failed write is tried
+ * again (XFRIN_WRITE_TRIES in all, waiting longer each time) while no newer version came (that
+ * one is written instead) and the daemon does not stop; each failure is logged, and the last.
+ */
 static void write_copy(xfrin_t *x, zload_zone_t *zone, const char *origin, const char *path,
 		       unsigned long gen)
 {
 	uint64_t t0 = clock_now_ms();
 	unsigned long serial = zload_serial(zone);
 	char err[1024];
-	bool same = false;
+	unsigned tries = 1;
 
-	for (unsigned ms = 0;
-	     ms < x->wr_delay_ms && !__atomic_load_n(&x->wr_stop, __ATOMIC_RELAXED); ms += 10)
-		(void)poll(NULL, 0, 10);
-	if (xfrin_file_write(path, zone, err, sizeof(err)) != SANDNS_EOK) {
-		/* Its mark stays pending: a restart refreshes it from the primary, never serving
-		 * the older file (zsrc_load_served). The next transfer writes again. */
-		log_msg(LOG_ERR, "zone %s: serial %lu is served but its copy is not written: %s",
-			origin, serial, err);
-		return;
+	writer_wait(x, x->wr_delay_ms);
+	while (xfrin_file_write(path, zone, err, sizeof(err)) != SANDNS_EOK) {
+		if (tries >= XFRIN_WRITE_TRIES || __atomic_load_n(&x->wr_stop, __ATOMIC_RELAXED) ||
+		    !newest(x, origin, path, gen)) {
+			/* serial-state says serial SERIAL was served: a restart does not serve the
+			 * older copy (zsrc_load_served) but refreshes it from the primary. */
+			log_msg(LOG_ERR,
+				"zone %s: serial %lu is served but its copy is not written (try "
+				"%u, given up until the next transfer; a restart answers SERVFAIL "
+				"until the primary is asked): %s",
+				origin, serial, tries, err);
+			return;
+		}
+		log_msg(LOG_ERR,
+			"zone %s: serial %lu is served but its copy is not written (try %u of %u, "
+			"again in %u ms): %s",
+			origin, serial, tries, XFRIN_WRITE_TRIES, 500u << (tries - 1), err);
+		writer_wait(x, 500u << (tries - 1));
+		tries++;
 	}
-	pthread_mutex_lock(&x->mark_mu);
-	pthread_mutex_lock(&x->lock);
-	for (size_t i = 0; i < x->nz; i++)
-		if (cfg_same_origin(x->z[i].origin, origin) && strcmp(x->z[i].path, path) == 0)
-			same = x->z[i].gen == gen;
-	pthread_mutex_unlock(&x->lock);
-	/* A newer version handed over meanwhile keeps its pending mark. */
-	if (same && xfrin_file_mark(path, false, (uint32_t)serial, err, sizeof(err)) != SANDNS_EOK)
-		log_msg(LOG_WARNING, "zone %s: %s", origin, err);
-	pthread_mutex_unlock(&x->mark_mu);
+	/* A mark an older sandnsd left beside the copy says nothing any more (serial-state does).
+	 */
+	xfrin_copy_forget(path);
 	log_msg(LOG_INFO, "zone %s: copy written, serial %lu, %zu records, to %s (%llu ms)", origin,
 		serial, zload_rr_count(zone), path, (unsigned long long)(clock_now_ms() - t0));
 }
@@ -777,7 +794,6 @@ void xfrin_free(xfrin_t **xp)
 	if (x->event_fd >= 0)
 		close(x->event_fd);
 	pthread_mutex_destroy(&x->lock);
-	pthread_mutex_destroy(&x->mark_mu);
 	pthread_cond_destroy(&x->wr_cv);
 	free(x);
 	*xp = NULL;

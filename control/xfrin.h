@@ -70,13 +70,16 @@ void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err);
 zload_zone_t *xfrin_copy(xfrin_t *x, const char *origin);
 
 /*
- * xfrin_file.c: whether the copy at PATH is behind what was served: a version (*SERIAL) was
- * handed over to be served and PATH was not written with it yet (a crash came between). A load
- * of PATH whose serial is not *SERIAL must then not be served (zsrc_load_served()).
+ * xfrin_file.c: whether the mark an older sandnsd left beside the copy at PATH (PATH.serial:
+ * `pending SERIAL`) says a version (*SERIAL) was handed over to be served and PATH was not
+ * written with it (a crash came between). A load of PATH whose serial is not *SERIAL must then
+ * not be served (zsrc_load_served()). sandnsd now keeps that in serial-state (ctl_state.c),
+ * writes no mark and removes one once it writes the copy.
  */
 bool xfrin_copy_pending(const char *path, uint32_t *serial);
 
-/* xfrin_file.c: the mark beside the copy PATH removed (a catalog member gone with its copy). */
+/* xfrin_file.c: the mark beside the copy PATH removed (a catalog member gone with its copy, or
+ * the copy written). */
 void xfrin_copy_forget(const char *path);
 
 /*

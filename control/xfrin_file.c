@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* xfrin_file.c: a secondary zone's copy on disk: written atomically, and its mark of what it holds
- */
+/* xfrin_file.c: a secondary zone's copy on disk: written atomically; an older sandnsd's mark */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,7 +14,8 @@
 
 /* The mark's file: the copy's path and this. */
 #define MARK_SUFFIX ".serial"
-/* Its one line, always as long: "pending 0000000012\n" or "written 0000000012\n". */
+/* Its one line, always as long: "pending 0000000012\n" or "written 0000000012\n" (written by
+ * sandnsd before serial-state said which copy was served; read, never written any more). */
 #define MARK_LEN 19
 
 /* The directory of PATH into DIR ("." when it has none). */
@@ -85,32 +85,6 @@ int xfrin_file_write(const char *path, const zload_zone_t *z, char *err, size_t 
 	}
 	/* The rename itself must survive a power loss: the directory too. */
 	dir_sync(path);
-	return SANDNS_EOK;
-}
-
-int xfrin_file_mark(const char *path, bool pending, uint32_t serial, char *err, size_t errlen)
-{
-	char mark[4096], line[MARK_LEN + 1];
-	bool created;
-	int fd;
-
-	if ((size_t)snprintf(mark, sizeof(mark), "%s" MARK_SUFFIX, path) >= sizeof(mark)) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return -ENAMETOOLONG;
-	}
-	created = access(mark, F_OK) != 0;
-	/* Rewritten in place, one line of fixed length: no rename, one fdatasync. */
-	fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	snprintf(line, sizeof(line), "%s %010u\n", pending ? "pending" : "written", serial);
-	if (fd < 0 || pwrite(fd, line, MARK_LEN, 0) != MARK_LEN || fdatasync(fd) != 0) {
-		snprintf(err, errlen, "cannot write %.900s: %s", mark, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -EIO;
-	}
-	close(fd);
-	if (created)
-		dir_sync(mark);
 	return SANDNS_EOK;
 }
 

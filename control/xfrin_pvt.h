@@ -18,6 +18,7 @@
 #define XFRIN_TOTAL_MS 600000	/* one whole transfer */
 #define XFRIN_MAX_RRS 20000000u /* records in one transfer */
 #define XFRIN_MAX_MSGS 5000000u /* messages in one transfer */
+#define XFRIN_WRITE_TRIES 4u /* writes of a copy before the writer gives up (0.5, 1, 2 s apart) */
 
 /* What the transfer of one zone from one primary brings (xfrin_net.c reads, xfrin_apply.c builds).
  */
@@ -123,12 +124,6 @@ uint32_t xfrin_soa_field(const ldns_rr *soa, size_t i);
  * the directory fsync'd). SANDNS_EOK or an error with the reason.
  */
 int xfrin_file_write(const char *path, const zload_zone_t *z, char *err, size_t errlen);
-/*
- * xfrin_file.c: PATH's mark (xfrin_copy_pending() reads it), written and fdatasync'd: version
- * SERIAL is handed over to be served and PATH does not hold it yet (PENDING), or PATH holds it
- * now. SANDNS_EOK or an error with the reason.
- */
-int xfrin_file_mark(const char *path, bool pending, uint32_t serial, char *err, size_t errlen);
 /* The modification time of PATH set to now: the zone was refreshed (its expire starts again). */
 void xfrin_file_touch(const char *path);
 

@@ -125,13 +125,15 @@ bool zsrc_soa_timers(const zload_zone_t *zone, unsigned long *refresh, unsigned 
 	return true;
 }
 
-zload_zone_t *zsrc_load_served(const zsrc_t *s, const char *origin, bool first, zload_warn_fn warn,
-			       void *warn_ctx, bool *absent, char *err, size_t errlen)
+zload_zone_t *zsrc_load_served(const zsrc_t *s, const char *origin, bool first,
+			       const uint32_t *served, zload_warn_fn warn, void *warn_ctx,
+			       bool *absent, char *err, size_t errlen)
 {
 	unsigned long refresh, retry, expire;
 	uint32_t pending;
 	zload_zone_t *z;
 	struct stat st;
+	bool behind;
 
 	*absent = false;
 	if (s->kind != ZSRC_PRIMARY)
@@ -147,7 +149,13 @@ zload_zone_t *zsrc_load_served(const zsrc_t *s, const char *origin, bool first, 
 		*absent = first;
 		return NULL;
 	}
-	if (xfrin_copy_pending(s->path, &pending) && zload_serial(z) != pending) {
+	/* What was served (serial-state), else an older sandnsd's mark beside the copy. */
+	behind = served != NULL && zload_serial(z) != *served;
+	if (behind)
+		pending = *served;
+	else
+		behind = xfrin_copy_pending(s->path, &pending) && zload_serial(z) != pending;
+	if (behind) {
 		/* Served at PENDING, then a crash before the copy was written: never the older
 		 * copy (a lower serial, stale data); a refresh is due at once (xfrin.c). */
 		snprintf(err, errlen,

@@ -62,11 +62,15 @@ zload_zone_t *zsrc_load(const zsrc_t *s, const char *origin, zload_warn_fn warn,
  * Reads zone ORIGIN from S to serve it. A secondary zone (ZSRC_PRIMARY) may have nothing to
  * serve: not transferred yet (no file), expired (its file, whose modification time is its last
  * successful refresh, is older than its SOA's expire), or, at start (FIRST), a copy that does
- * not load. Then NULL with *ABSENT set and the reason in err: the zone is answered SERVFAIL
- * until a transfer brings it. Otherwise as zsrc_load() (*ABSENT false).
+ * not load, or a copy that is not the version last served: SERVED (NULL: not known), the
+ * serial of the copy that was served (serial-state's FILE_SERIAL at start), or a `pending` mark
+ * left beside it by an older sandnsd (xfrin_copy_pending()). Then NULL with *ABSENT set and the
+ * reason in err: the zone is answered SERVFAIL until a transfer brings it. Otherwise as
+ * zsrc_load() (*ABSENT false).
  */
-zload_zone_t *zsrc_load_served(const zsrc_t *s, const char *origin, bool first, zload_warn_fn warn,
-			       void *warn_ctx, bool *absent, char *err, size_t errlen);
+zload_zone_t *zsrc_load_served(const zsrc_t *s, const char *origin, bool first,
+			       const uint32_t *served, zload_warn_fn warn, void *warn_ctx,
+			       bool *absent, char *err, size_t errlen);
 
 /* The shortest expire a secondary zone gets, whatever its SOA says (Knot's expire-min-interval). */
 #define ZSRC_EXPIRE_MIN 3

@@ -22,6 +22,7 @@ void reg_cutest_ctl(void);     /* tests/control/test_ctl.c: building snapshots, 
 void reg_cutest_rrl(void);     /* tests/zones/test_rrl.c: response rate limiting */
 void reg_cutest_ctl_cmd(void); /* tests/control/test_ctl_cmd.c: the control commands, one table */
 void reg_cutest_zsrc(void);    /* tests/control/test_zsrc.c: where a zone comes from */
+void reg_cutest_state(void);   /* tests/control/test_state.c: serial-state in two slots */
 void reg_cutest_index(void);   /* tests/zones/test_index.c: the name index's one hash */
 void reg_cutest_adcheck(void); /* tests/control/test_adcheck.c: autodiscover-check, no network */
 void reg_cutest_ixfr(void); /* tests/zones/test_ixfr.c: differences, history, journal, IXFR out */

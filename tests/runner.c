@@ -33,6 +33,7 @@ static const struct {
     {"ctl_cmd", reg_cutest_ctl_cmd},
     {"ctl_reload", reg_cutest_ctl_reload},
     {"zsrc", reg_cutest_zsrc},
+    {"state", reg_cutest_state},
     {"dgram", reg_cutest_dgram},
     {"metrics", reg_cutest_metrics},
     {"adcheck", reg_cutest_adcheck},

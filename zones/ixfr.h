@@ -114,11 +114,21 @@ typedef struct ixfr_conf {
 /*
  * Before NEXT is published in place of OLD (NULL: the first snapshot of the process): every
  * zone of NEXT gets its history. A zone whose served serial moved forward gets OLD's history
- * plus the difference (ixfr_diff()), bounded, and its journal appended or rewritten; one whose
- * serial is the same keeps OLD's; the first snapshot reads the journals, kept only when they
- * end at the serial served. Nothing here fails a publish: what goes wrong is logged.
+ * plus the difference (ixfr_diff()), bounded, and its journal is to be appended or rewritten
+ * (by ixfr_pub_commit(), after the swap); one whose serial is the same keeps OLD's; the first
+ * snapshot reads the journals, kept only when they end at the serial served. Nothing here
+ * fails a publish: what goes wrong is logged.
  */
 void ixfr_pub_prepare(const zt_t *old, zt_t *next, const ixfr_conf_t *conf);
+
+/*
+ * Once NEXT (prepared by ixfr_pub_prepare()) is served, by the one publisher, before it prepares
+ * the next: the journals of the zones whose history changed written and fsync'd. A crash before
+ * this leaves a journal that ends before the serial served (or a damaged last record): read at
+ * start, it is dropped (ixfr_pub_prepare() with OLD NULL), never served: secondaries older than
+ * the serial served then transfer the whole zone.
+ */
+void ixfr_pub_commit(zt_t *next, const ixfr_conf_t *conf);
 
 /* The journal's file name for ORIGIN in DIR into BUF: "DIR/ORIGIN.journal" (escaped). */
 bool ixfr_journal_path(const char *dir, const char *origin, char *buf, size_t len);

@@ -118,14 +118,16 @@ static ixfr_hist_t *first(const zt_t *next, uint32_t z, const ixfr_conf_t *conf,
 	return h;
 }
 
-/* Writes H's last changeset to the journal PATH (or the whole journal again). */
+/* What ixfr_pub_commit() writes of a history (ixfr_hist.file_todo). */
+enum { IXFR_FILE_NONE, IXFR_FILE_APPEND, IXFR_FILE_REWRITE };
+
+/* Plans the journal of H: its last changeset appended, or the whole journal written again;
+ * ixfr_pub_commit() writes it once the snapshot is served. */
 static void journal(ixfr_hist_t *h, const ixfr_hist_t *prev, const ixfr_conf_t *conf,
 		    const char *path)
 {
 	const ixfr_cs_t *cs = h->n > 0 ? h->cs[h->n - 1] : NULL;
-	char err[1024];
 	bool append;
-	int ret;
 
 	if (path == NULL)
 		return;
@@ -140,19 +142,40 @@ static void journal(ixfr_hist_t *h, const ixfr_hist_t *prev, const ixfr_conf_t *
 		append =
 		    h->file_bytes <= 2 * conf->max_bytes && h->file_recs <= 2 * conf->max_depth;
 	}
-	if (append) {
-		ret = ixfr_file_append(path, cs, err, sizeof(err));
-	} else {
-		ret = ixfr_file_write(path, h, err, sizeof(err));
+	if (!append) {
 		h->file_recs = (unsigned)h->n;
 		h->file_bytes = 8;
 		for (size_t i = 0; i < h->n; i++)
 			h->file_bytes += ixfr_file_record_size(h->cs[i]);
 	}
-	h->file_synced = ret == SANDNS_EOK;
-	if (ret != SANDNS_EOK)
-		say(conf, LOG_WARNING, "%s (IXFR from older serials will not survive a restart)",
-		    err);
+	h->file_synced = false;
+	h->file_todo = append ? IXFR_FILE_APPEND : IXFR_FILE_REWRITE;
+}
+
+void ixfr_pub_commit(zt_t *next, const ixfr_conf_t *conf)
+{
+	char path[4096], err[1024];
+
+	for (uint32_t z = 0; next != NULL && conf->dir != NULL && z < next->nzones; z++) {
+		ixfr_hist_t *h = next->zones[z].ixfr;
+		int ret;
+
+		if (h == NULL || h->file_todo == IXFR_FILE_NONE)
+			continue;
+		if (!ixfr_journal_path(conf->dir, next->zones[z].origin, path, sizeof(path))) {
+			h->file_todo = IXFR_FILE_NONE;
+			continue;
+		}
+		if (h->file_todo == IXFR_FILE_APPEND)
+			ret = ixfr_file_append(path, h->cs[h->n - 1], err, sizeof(err));
+		else
+			ret = ixfr_file_write(path, h, err, sizeof(err));
+		h->file_todo = IXFR_FILE_NONE;
+		h->file_synced = ret == SANDNS_EOK;
+		if (ret != SANDNS_EOK)
+			say(conf, LOG_WARNING,
+			    "%s (IXFR from older serials will not survive a restart)", err);
+	}
 }
 
 /* Zone Z's history in NEXT, from zone OZ's in OLD. */

@@ -25,10 +25,13 @@ struct ixfr_hist {
 	/*
 	 * The journal's bookkeeping, set by ixfr_pub.c before the snapshot is published: how many
 	 * records and octets the file holds, whether it ends with this history's last changeset.
+	 * FILE_TODO: what ixfr_pub_commit() still has to write once the snapshot is served (an
+	 * IXFR_FILE_* of ixfr_pub.c); FILE_SYNCED is set only when that is on disk.
 	 */
 	unsigned file_recs;
 	uint64_t file_bytes;
 	bool file_synced;
+	unsigned char file_todo;
 	struct ixfr_cs *cs[]; /* oldest first */
 };
 

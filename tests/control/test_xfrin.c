@@ -339,18 +339,27 @@ static void test_apply(void)
 		CU_ASSERT_EQUAL(feed(&a, soa2), XFRIN_FALLBACK);
 		xfrin_apply_clear(&a);
 	}
-	/* The mark: a version served and not written yet, then written. */
-	CU_ASSERT_FALSE(xfrin_copy_pending(zpath, &serial));
-	CU_ASSERT_EQUAL(xfrin_file_mark(zpath, true, 12, err, sizeof(err)), SANDNS_EOK);
-	CU_ASSERT_TRUE(xfrin_copy_pending(zpath, &serial));
-	CU_ASSERT_EQUAL(serial, 12);
-	CU_ASSERT_EQUAL(xfrin_file_mark(zpath, false, 12, err, sizeof(err)), SANDNS_EOK);
-	CU_ASSERT_FALSE(xfrin_copy_pending(zpath, &serial));
+	/* The mark an older sandnsd left (read for the upgrade, never written now): a version
+	 * served and not written yet, then written; removed once the copy is written. */
 	{
 		char mark[600];
+		FILE *f;
 
 		snprintf(mark, sizeof(mark), "%s.serial", zpath);
-		unlink(mark);
+		CU_ASSERT_FALSE(xfrin_copy_pending(zpath, &serial));
+		f = fopen(mark, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		fputs("pending 0000000012\n", f);
+		fclose(f);
+		CU_ASSERT_TRUE(xfrin_copy_pending(zpath, &serial));
+		CU_ASSERT_EQUAL(serial, 12);
+		f = fopen(mark, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		fputs("written 0000000012\n", f);
+		fclose(f);
+		CU_ASSERT_FALSE(xfrin_copy_pending(zpath, &serial));
+		xfrin_copy_forget(zpath);
+		CU_ASSERT_EQUAL(access(mark, F_OK), -1);
 	}
 	zload_free(&copy);
 	ldns_rdf_deep_free(origin);

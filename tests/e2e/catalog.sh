@@ -296,6 +296,11 @@ pctl() { "$SANDNSCTL" --control "$TMP/pctl.sock" "$@" 2>&1; }
 check "sandnsctl reload of the producer succeeds" pctl reload
 check "a zone added to sandnsd (reload) is a member: Knot serves m2.test. within 15 s" \
 	knot_serves m2.test. 192.0.2.22 15
+# A zone's IXFR journal goes with the zone (after the publish that drops it). m1.test. was served
+# at one serial only (no journal): it gets the catalog's, as a process before this one would have
+# left it; the catalog's own (its serial changed with the members) stays.
+check "the catalog's serial changed: its IXFR journal is in the state directory" [ -s "$TMP/pstate/pcat.test.journal" ]
+cp "$TMP/pstate/pcat.test.journal" "$TMP/pstate/m1.test.journal"
 producer_conf m2.test.
 pctl reload >/dev/null
 gone=0
@@ -304,6 +309,15 @@ for _ in $(seq 1 150); do
 	sleep 0.1
 done
 check "a zone removed from sandnsd leaves the Knot consumer within 15 s (REFUSED)" [ "$gone" = 1 ]
+journal_gone() { # within 5 s
+	for _ in $(seq 1 50); do
+		[ ! -e "$TMP/pstate/m1.test.journal" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "... its IXFR journal removed from the state directory" journal_gone
+check "... the catalog's kept" [ -s "$TMP/pstate/pcat.test.journal" ]
 stop_sandnsd
 
 echo "catalog: $passed passed, $failed failed"

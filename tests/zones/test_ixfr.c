@@ -42,6 +42,13 @@ static zt_t *zone(unsigned serial, const char *extra)
 	return t;
 }
 
+/* NEXT published after OLD as ctl_pub.c does: prepared, (served,) its journal committed. */
+static void publish(const zt_t *old, zt_t *next, const ixfr_conf_t *conf)
+{
+	ixfr_pub_prepare(old, next, conf);
+	ixfr_pub_commit(next, conf);
+}
+
 /* One wire RR as "owner ttl type rdata" (ldns's text, tabs as spaces). */
 static void rr_text(const uint8_t *rr, size_t len, char *out, size_t outlen)
 {
@@ -367,10 +374,13 @@ static void test_publish_and_out(void)
 
 	snprintf(path, sizeof(path), "%s/example.com.journal", dir);
 	unlink(path);
-	ixfr_pub_prepare(NULL, a, &conf);
+	publish(NULL, a, &conf);
 	CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(a, 0)), 0);
 	ixfr_pub_prepare(a, b, &conf);
 	CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(b, 0)), 1);
+	/* The journal is written once the snapshot is served, not before. */
+	CU_ASSERT_EQUAL(access(path, F_OK), -1);
+	ixfr_pub_commit(b, &conf);
 	CU_ASSERT_EQUAL(access(path, F_OK), 0);
 	/* IXFR from 1: the difference, in one message with the question. */
 	qlen = ixfr_query(q, 1);
@@ -391,19 +401,19 @@ static void test_publish_and_out(void)
 	CU_ASSERT_EQUAL(s.rrs, 6); /* SOA, NS, ns1, www, x, SOA */
 	/* A restart at serial 2: the journal is read back; at serial 3 it is dropped. */
 	c = zone(2, "x IN A 192.0.2.7\n");
-	ixfr_pub_prepare(NULL, c, &conf);
+	publish(NULL, c, &conf);
 	CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(c, 0)), 1);
 	d = zone(3, "x IN A 192.0.2.7\n");
-	ixfr_pub_prepare(NULL, d, &conf);
+	publish(NULL, d, &conf);
 	CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(d, 0)), 0);
 	CU_ASSERT_EQUAL(access(path, F_OK), -1);
 	/* A damaged journal is no reason not to serve: a new history starts. */
 	put_file(path, "damaged", 7);
 	zt_free(&c);
 	c = zone(2, "x IN A 192.0.2.7\n");
-	ixfr_pub_prepare(NULL, c, &conf);
+	publish(NULL, c, &conf);
 	CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(c, 0)), 0);
-	ixfr_pub_prepare(c, d, &conf);
+	publish(c, d, &conf);
 	CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(d, 0)), 1);
 	unlink(path);
 	zt_free(&a);
@@ -424,11 +434,11 @@ static void test_journal_compaction(void)
 
 	snprintf(path, sizeof(path), "%s/example.com.journal", dir);
 	unlink(path);
-	ixfr_pub_prepare(NULL, prev, &conf);
+	publish(NULL, prev, &conf);
 	for (unsigned s = 2; s <= 9; s++) {
 		snprintf(extra, sizeof(extra), "v IN A 192.0.2.%u\n", s);
 		next = zone(s, extra);
-		ixfr_pub_prepare(prev, next, &conf);
+		publish(prev, next, &conf);
 		zt_free(&prev);
 		prev = next;
 		CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(prev, 0)), s - 1 < 2 ? s - 1 : 2);
@@ -461,8 +471,8 @@ static void test_out_messages(void)
 		o += (size_t)snprintf(extra + o, sizeof(extra) - o,
 				      "t%d IN TXT \"a record of some forty octets\"\n", i);
 	b = zone(2, extra);
-	ixfr_pub_prepare(NULL, a, &conf);
-	ixfr_pub_prepare(a, b, &conf);
+	publish(NULL, a, &conf);
+	publish(a, b, &conf);
 	qlen = ixfr_query(q, 1);
 	CU_ASSERT_EQUAL(zt_xfr_render(b, q, qlen, collect, &s), 0);
 	CU_ASSERT(s.msgs >= 2);
@@ -473,6 +483,72 @@ static void test_out_messages(void)
 	CU_ASSERT_EQUAL(zt_xfr_render(b, q, qlen, collect, &s), SANDNS_EMALF);
 	zt_free(&a);
 	zt_free(&b);
+}
+
+/*
+ * A crash after a publish, before its journal was on disk (ixfr_pub_commit() runs after the
+ * swap): the journal lacks the last changeset, or holds it torn. The restart serves the serial
+ * of the last publish; the journal, which does not reach it, is dropped: an IXFR from any older
+ * serial is answered with the whole zone, never with a history that stops short.
+ */
+static void test_journal_missing_last(void)
+{
+	const ixfr_conf_t conf = {.dir = dir, .max_bytes = 1 << 20, .max_depth = 20};
+	zt_t *a = zone(1, ""), *b = zone(2, "x IN A 192.0.2.7\n"), *c, *r;
+	struct zt_query pq;
+	ixfr_iter_t it;
+	uint8_t q[512], buf[8192];
+	char path[256];
+	size_t qlen, len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/example.com.journal", dir);
+	unlink(path);
+	publish(NULL, a, &conf);
+	publish(a, b, &conf);
+	/* Served at 3, then the crash: its changeset never reached the journal. */
+	c = zone(3, "x IN A 192.0.2.7\ny IN A 192.0.2.8\n");
+	ixfr_pub_prepare(b, c, &conf);
+	CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(c, 0)), 2);
+	r = zone(3, "x IN A 192.0.2.7\ny IN A 192.0.2.8\n");
+	publish(NULL, r, &conf);
+	CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(r, 0)), 0);
+	qlen = ixfr_query(q, 2);
+	CU_ASSERT_EQUAL(ixfr_out_prepare(r, q, qlen, &pq, &it), IXFR_OUT_AXFR);
+	qlen = ixfr_query(q, 1);
+	CU_ASSERT_EQUAL(ixfr_out_prepare(r, q, qlen, &pq, &it), IXFR_OUT_AXFR);
+	zt_free(&r);
+	/* The same with its record torn (a part written): dropped too. */
+	zt_free(&b);
+	b = zone(2, "x IN A 192.0.2.7\n");
+	publish(NULL, b, &conf); /* a new history from 2 */
+	zt_free(&c);
+	c = zone(3, "x IN A 192.0.2.7\ny IN A 192.0.2.8\n");
+	publish(b, c, &conf);
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	CU_ASSERT_FATAL(len > 20 && len < sizeof(buf));
+	put_file(path, buf, len - 5);
+	r = zone(3, "x IN A 192.0.2.7\ny IN A 192.0.2.8\n");
+	publish(NULL, r, &conf);
+	CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(r, 0)), 0);
+	qlen = ixfr_query(q, 2);
+	CU_ASSERT_EQUAL(ixfr_out_prepare(r, q, qlen, &pq, &it), IXFR_OUT_AXFR);
+	/* Committed whole: the restart serves IXFR from 2 again. */
+	put_file(path, buf, len);
+	zt_free(&r);
+	r = zone(3, "x IN A 192.0.2.7\ny IN A 192.0.2.8\n");
+	publish(NULL, r, &conf);
+	CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(r, 0)), 1);
+	qlen = ixfr_query(q, 2);
+	CU_ASSERT_NOT_EQUAL(ixfr_out_prepare(r, q, qlen, &pq, &it), IXFR_OUT_AXFR);
+	unlink(path);
+	zt_free(&a);
+	zt_free(&b);
+	zt_free(&c);
+	zt_free(&r);
 }
 
 static void test_journal_path(void)
@@ -511,5 +587,7 @@ void reg_cutest_ixfr(void)
 	CU_add_test(s, "publish, journal at restart, IXFR out", test_publish_and_out);
 	CU_add_test(s, "the journal appended, then compacted", test_journal_compaction);
 	CU_add_test(s, "a large IXFR: several messages", test_out_messages);
+	CU_add_test(s, "a journal without its last changeset is dropped at restart",
+		    test_journal_missing_last);
 	CU_add_test(s, "the journal's file name", test_journal_path);
 }
