@@ -216,22 +216,6 @@ static bool state_render(const ctl_build_t *b, char **out, size_t *len)
 	return true;
 }
 
-/* The directory that holds PATH fsync'd: a rename there survives a power loss. */
-static void dir_sync(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char dir[4096];
-	int dfd;
-
-	snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : (int)(slash - path + 1),
-		 slash == NULL ? "." : path);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-}
-
 /* A new PATH of two slots of SLOT octets, the first holding LINES (LEN octets) as SEQ: written
  * beside it, fsync'd, renamed over it, the directory fsync'd. */
 static int state_new_file(const char *path, size_t slot, unsigned long long seq, const char *lines,
@@ -269,7 +253,7 @@ static int state_new_file(const char *path, size_t slot, unsigned long long seq,
 		unlink(tmp);
 		return -e;
 	}
-	dir_sync(path);
+	rfile_sync_dir(path);
 	return SANDNS_EOK;
 }
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rfile.h"
 #include "sandns_err.h"
 #include "xfrin.h"
 #include "xfrin_pvt.h"
@@ -29,20 +30,6 @@ static void dir_of(const char *path, char *dir, size_t len)
 		snprintf(dir, len, "/");
 	else
 		snprintf(dir, len, "%.*s", (int)(slash - path), path);
-}
-
-/* The directory of PATH fsync'd: a rename or a file created there survives a power loss. */
-static void dir_sync(const char *path)
-{
-	char dir[4096];
-	int dfd;
-
-	dir_of(path, dir, sizeof(dir));
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
 }
 
 int xfrin_file_write(const char *path, const zload_zone_t *z, char *err, size_t errlen)
@@ -84,7 +71,7 @@ int xfrin_file_write(const char *path, const zload_zone_t *z, char *err, size_t 
 		return -EIO;
 	}
 	/* The rename itself must survive a power loss: the directory too. */
-	dir_sync(path);
+	rfile_sync_dir(path);
 	return SANDNS_EOK;
 }
 

@@ -192,22 +192,6 @@ int ixfr_file_append(const char *path, const ixfr_cs_t *cs, char *err, size_t er
 	return ret;
 }
 
-/* Syncs the directory that holds PATH, so that a rename there survives a power loss. */
-static void sync_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char dir[4096];
-	int dfd;
-
-	snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : (int)(slash - path + 1),
-		 slash == NULL ? "." : path);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-}
-
 int ixfr_file_write(const char *path, const ixfr_hist_t *h, char *err, size_t errlen)
 {
 	char tmp[4096];
@@ -218,7 +202,7 @@ int ixfr_file_write(const char *path, const ixfr_hist_t *h, char *err, size_t er
 		if (unlink(path) != 0 && errno != ENOENT)
 			return fail(err, errlen, -errno, "IXFR journal %s: cannot remove: %s", path,
 				    strerror(errno));
-		sync_dir(path);
+		rfile_sync_dir(path);
 		return SANDNS_EOK;
 	}
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) >= sizeof(tmp))
@@ -242,6 +226,6 @@ int ixfr_file_write(const char *path, const ixfr_hist_t *h, char *err, size_t er
 		return fail(err, errlen, -e, "IXFR journal %s: cannot write: %s", path,
 			    strerror(e));
 	}
-	sync_dir(path);
+	rfile_sync_dir(path);
 	return SANDNS_EOK;
 }

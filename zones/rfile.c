@@ -144,3 +144,20 @@ int rfile_open(const char *what, const char *path, int flags, mode_t mode, unsig
 	}
 	return fd;
 }
+
+void rfile_sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	int dfd;
+
+	/* "a/b" -> "a/", "/b" -> "/", "b" -> "." */
+	if ((size_t)snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : (int)(slash - path + 1),
+			     slash == NULL ? "." : path) >= sizeof(dir))
+		return;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+}

@@ -41,6 +41,12 @@ const char *rfile_irregular(int fd, const struct stat *sb);
  */
 int rfile_read(int fd, unsigned long long max, char **data, size_t *len);
 
+/*
+ * Syncs the directory that holds PATH (fsync), so that a file renamed or created there survives
+ * a power loss; a directory that cannot be opened is left as it is (the file itself was synced).
+ */
+void rfile_sync_dir(const char *path);
+
 /* What kind of file MODE (st_mode) says it is: "a fifo", "a directory", ... */
 const char *rfile_kind(mode_t mode);
 
