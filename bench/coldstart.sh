@@ -36,15 +36,9 @@ done
 # shellcheck source=genzone.sh
 . "$ROOT/bench/genzone.sh"
 
-TMP=$(mktemp -d /tmp/sandns-coldstart.XXXXXX)
-chmod 755 "$TMP"
-PID=
-cleanup() {
-	[ -n "$PID" ] && stop_pid "$PID" 10 "coldstart: server" >/dev/null 2>&1
-	if [ "${KEEP:-0}" = 1 ]; then echo "coldstart: kept $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=lib.sh
+. "$ROOT/bench/lib.sh"
+bench_tmpdir coldstart 10
 
 # The zone: the sample's mail server and autodiscover, then hosts h0000000... with addresses.
 ZONE=$TMP/example.com.zone
@@ -178,8 +172,6 @@ one() {
 }
 
 # median / min / max of the numbers on stdin
-stats() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "- - -"; exit }
-	m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m, v[1], v[NR] }'; }
 
 declare -A T M S P
 exec 9>"${LOCK:-/tmp/sandns-bench.lock}"

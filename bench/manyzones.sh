@@ -35,15 +35,9 @@ done
 # shellcheck source=../tests/e2e/lib.sh
 . "$ROOT/tests/e2e/lib.sh"
 
-TMP=$(mktemp -d /tmp/sandns-manyzones.XXXXXX)
-chmod 755 "$TMP"
-PID=
-cleanup() {
-	[ -n "$PID" ] && stop_pid "$PID" 20 "manyzones: server" >/dev/null 2>&1
-	if [ "${KEEP:-0}" = 1 ]; then echo "manyzones: kept $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=lib.sh
+. "$ROOT/bench/lib.sh"
+bench_tmpdir manyzones 20
 
 # The one zone file every zone is read from (relative names: each zone gets its own origin).
 ZFILE=$TMP/zone.db
@@ -166,8 +160,6 @@ one() {
 	echo "$a $b $c"
 }
 
-stats() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "- - -"; exit }
-	m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m, v[1], v[NR] }'; }
 
 echo "manyzones: $ZONES zones, $RUNS runs, git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A A B C

@@ -49,15 +49,9 @@ done
 # shellcheck source=genzone.sh
 . "$ROOT/bench/genzone.sh"
 
-TMP=$(mktemp -d /tmp/sandns-sign.XXXXXX)
-chmod 755 "$TMP"
-PID=
-cleanup() {
-	[ -n "$PID" ] && stop_pid "$PID" 20 "sign: server" >/dev/null 2>&1
-	if [ "${KEEP:-0}" = 1 ]; then echo "sign: kept $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=lib.sh
+. "$ROOT/bench/lib.sh"
+bench_tmpdir sign 20
 
 # The zone (coldstart.sh's), and a copy with CHANGES hosts, spread over it, at new addresses
 # and the serial moved forward.
@@ -242,8 +236,6 @@ measure() {
 }
 
 # median / min / max of the numbers on stdin
-stats() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "- - -"; exit }
-	m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m, v[1], v[NR] }'; }
 
 declare -A C P R Q X G H
 exec 9>"${LOCK:-/tmp/sandns-bench.lock}"
