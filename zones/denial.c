@@ -12,12 +12,31 @@
 #include "zt_index.h"
 
 /* The longest canonical key: every octet escaped, a terminator a label. */
-#define KEY_MAX (2 * WIRE_NAME_MAX + 2)
+#define KEY_MAX (2 * WIRE_NAME_MAX + 2 + 8) /* and 8 octets of room */
+
+/* Whether one of the N octets at P is 0 or 1 (they are escaped); P is readable 8 octets on. */
+static inline bool has_low(const uint8_t *p, unsigned n)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+
+	for (unsigned o = 0; o < n; o += 8) {
+		uint64_t v;
+
+		memcpy(&v, p + o, 8);
+		if (n - o < 8)
+			v |= ~0ull << (8 * (n - o)); /* past the label: taken as 0xff */
+		v &= ~ones;			     /* 0 and 1 become 0, no other octet does */
+		if (((v - ones) & ~v & high) != 0)
+			return true;
+	}
+	return false;
+}
 
 /*
  * NAME's canonical key (RFC 4034 6.1) at OUT, ordered as memcmp orders it: the labels from the
- * last, lower-cased, octets 0 and 1 written as 1 1 and 1 2, each label ended by 0 (sorts before
- * any octet: a label before the longer ones it begins, a name before the names below it).
+ * last, octets 0 and 1 written as 1 1 and 1 2, each label ended by 0 (sorts before any octet: a
+ * label before the longer ones it begins, a name before the names below it). NAME is in lower
+ * case and readable 8 octets past its end; OUT has room for 8 octets more than the key.
  * BND (if not NULL) gets the key's length after each label, from the root: BND[i] for i labels.
  */
 static size_t canon_key(uint8_t *out, const uint8_t *name, uint16_t *bnd)
@@ -33,14 +52,18 @@ static size_t canon_key(uint8_t *out, const uint8_t *name, uint16_t *bnd)
 	while (n > 0) {
 		const uint8_t *l = lab[--n];
 
-		for (unsigned j = 1; j <= l[0]; j++) {
-			uint8_t c = wire_lower(l[j]);
-
-			if (c <= 1) {
-				out[len++] = 1;
-				out[len++] = (uint8_t)(c + 1);
-			} else {
-				out[len++] = c;
+		if (__builtin_expect(!has_low(l + 1, l[0]), 1)) {
+			for (unsigned o = 0; o < l[0]; o += 8)
+				memcpy(out + len + o, l + 1 + o, 8);
+			len += l[0];
+		} else {
+			for (unsigned j = 1; j <= l[0]; j++) {
+				if (l[j] <= 1) {
+					out[len++] = 1;
+					out[len++] = (uint8_t)(l[j] + 1);
+				} else {
+					out[len++] = l[j];
+				}
 			}
 		}
 		out[len++] = 0;
@@ -50,37 +73,70 @@ static size_t canon_key(uint8_t *out, const uint8_t *name, uint16_t *bnd)
 	return len;
 }
 
+/* canon_key() of NAME in any case, wherever it is. */
+static size_t canon_key_any(uint8_t *out, const uint8_t *name)
+{
+	uint8_t low[WIRE_NAME_MAX + 1 + 8];
+
+	wire_name_lower(low, name);
+	return canon_key(out, low, NULL);
+}
+
+/* The 8 octets of KEY from FROM on (0 past its end) as a number: they order as memcmp does. */
+static inline uint64_t key_prefix(const uint8_t *key, size_t klen, size_t from)
+{
+	uint64_t v = 0;
+
+	if (klen <= from)
+		return 0;
+	memcpy(&v, key + from, 8); /* the key has room past its end (canon_key()) */
+	v = __builtin_bswap64(v);
+	return klen - from >= 8 ? v : v & ~0ull << (8 * (8 - (klen - from)));
+}
+
 int denial_keys(zt_t *zt, uint32_t z)
 {
 	zt_zone_t *zone = &zt->zones[z];
 	size_t cap = 0, len = 0;
-	uint8_t *keys, *fit;
+	uint8_t *keys, *fit, apex[KEY_MAX];
 	uint32_t *off;
+	uint64_t *pre;
 
 	free(zone->nsec_keys);
 	free(zone->nsec_koff);
+	free(zone->nsec_pre);
 	zone->nsec_keys = NULL;
 	zone->nsec_koff = NULL;
+	zone->nsec_pre = NULL;
 	if (zone->nnsec == 0)
 		return 0;
 	for (uint32_t i = 0; i < zone->nnsec; i++)
 		cap += 2u * zt->nodes[zone->nsec[i]].name_len;
-	keys = malloc(cap);
+	keys = malloc(cap + 8);
 	off = malloc((zone->nnsec + 1u) * sizeof(*off));
-	if (keys == NULL || off == NULL) {
+	pre = malloc(zone->nnsec * sizeof(*pre));
+	if (keys == NULL || off == NULL || pre == NULL) {
 		free(keys);
 		free(off);
+		free(pre);
 		return -ENOMEM;
 	}
+	/* Every key of the zone begins with the apex's: the prefixes are taken after it. */
+	zone->nsec_kbase = (uint16_t)canon_key_any(apex, zt_node_name(zt, &zt->nodes[zone->apex]));
 	for (uint32_t i = 0; i < zone->nnsec; i++) {
+		size_t klen =
+		    canon_key_any(keys + len, zt_node_name(zt, &zt->nodes[zone->nsec[i]]));
+
 		off[i] = (uint32_t)len;
-		len += canon_key(keys + len, zt_node_name(zt, &zt->nodes[zone->nsec[i]]), NULL);
+		pre[i] = key_prefix(keys + len, klen, zone->nsec_kbase);
+		len += klen;
 	}
 	off[zone->nnsec] = (uint32_t)len;
-	fit = realloc(keys, len);
+	fit = realloc(keys, len + 8);
 	zone->nsec_keys = fit != NULL ? fit : keys;
 	zone->nsec_koff = off;
-	zt->memsize += len + (zone->nnsec + 1u) * sizeof(*off);
+	zone->nsec_pre = pre;
+	zt->memsize += len + (zone->nnsec + 1u) * sizeof(*off) + zone->nnsec * sizeof(*pre);
 	return 0;
 }
 
@@ -88,15 +144,25 @@ int denial_keys(zt_t *zt, uint32_t z)
 static uint32_t cover_key(const zt_zone_t *z, const uint8_t *key, size_t klen)
 {
 	uint32_t lo = 0, hi = z->nnsec;
+	uint64_t qp = key_prefix(key, klen, z->nsec_kbase);
 
 	if (z->nnsec == 0)
 		return ZT_NONE;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		size_t ml = z->nsec_koff[mid + 1] - z->nsec_koff[mid];
-		int c = memcmp(z->nsec_keys + z->nsec_koff[mid], key, ml < klen ? ml : klen);
+		uint64_t mp = z->nsec_pre[mid];
+		bool le;
 
-		if (c < 0 || (c == 0 && ml <= klen))
+		if (mp != qp) {
+			le = mp < qp;
+		} else {
+			size_t ml = z->nsec_koff[mid + 1] - z->nsec_koff[mid];
+			int c =
+			    memcmp(z->nsec_keys + z->nsec_koff[mid], key, ml < klen ? ml : klen);
+
+			le = c < 0 || (c == 0 && ml <= klen);
+		}
+		if (le)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -111,14 +177,15 @@ uint32_t denial_nsec_cover(const zt_t *zt, const zt_zone_t *z, const uint8_t *na
 	(void)zt;
 	if (z->nsec_keys == NULL)
 		return ZT_NONE;
-	return cover_key(z, key, canon_key(key, name, NULL));
+	return cover_key(z, key, canon_key_any(key, name));
 }
 
 static uint32_t node_rrset(const zt_t *zt, uint32_t n, uint16_t type)
 {
 	const zt_node_t *node = &zt->nodes[n];
 
-	for (uint32_t i = node->rrsets; i < node->rrsets + node->nrrsets; i++)
+	/* From the last: the types sought here (NSEC, NSEC3, RRSIG) sort late. */
+	for (uint32_t i = node->rrsets + node->nrrsets; i-- > node->rrsets;)
 		if (zt->rrsets[i].type == type)
 			return i;
 	return ZT_NONE;
@@ -128,7 +195,7 @@ static uint32_t node_sigs(const zt_t *zt, uint32_t n, uint16_t covered)
 {
 	const zt_node_t *node = &zt->nodes[n];
 
-	for (uint32_t i = node->rrsets; i < node->rrsets + node->nrrsets; i++)
+	for (uint32_t i = node->rrsets + node->nrrsets; i-- > node->rrsets;)
 		if (zt->rrsets[i].type == T_RRSIG && zt->rrsets[i].covered == covered)
 			return i;
 	return ZT_NONE;
@@ -178,8 +245,10 @@ struct dw {
 	size_t len, limit;
 	size_t ref;	    /* the name an owner is compared with first (rbuf_t's sfx_pos) */
 	size_t owner_pos;   /* where the last owner written whole went (rbuf_t's owner_pos) */
-	uint16_t qpos[128]; /* where the question's labels start */
+	const uint8_t *key; /* the question in lower case */
+	uint16_t qpos[128]; /* where its labels start in it */
 	unsigned qn;
+	unsigned apex_labels; /* the zone's apex: the question and every owner end with it */
 	bool err;
 };
 
@@ -224,24 +293,22 @@ static void put_ptr(struct dw *w, size_t target)
 }
 
 /*
- * How many labels NAME ends with that the question ends with too (any case): render.c's
- * compression against the question. NAME's labels go to LAB (at most 128), their count to *NL.
+ * How many labels NAME (a lower-case name of the zone: it ends with the apex, as the question
+ * does) of LABELS labels ends with that the question ends with too: render.c's compression
+ * against the question. NAME's labels go to LAB.
  */
-static unsigned q_tail(const struct dw *w, const uint8_t *name, const uint8_t **lab, unsigned *nl)
+static unsigned q_tail(const struct dw *w, const uint8_t *name, unsigned labels,
+		       const uint8_t **lab)
 {
-	unsigned k = 0, n = 0;
+	unsigned k = w->apex_labels, n = 0;
 
-	for (const uint8_t *p = name; *p != 0 && n < 128; p += *p + 1)
+	for (const uint8_t *p = name; *p != 0 && n < labels; p += *p + 1)
 		lab[n++] = p;
-	*nl = n;
 	while (k < w->qn && k < n) {
-		const uint8_t *x = lab[n - 1 - k], *y = w->buf + w->qpos[w->qn - 1 - k];
+		const uint8_t *x = lab[n - 1 - k], *y = w->key + w->qpos[w->qn - 1 - k];
 
-		if (*x != *y)
-			return k;
-		for (uint8_t i = 1; i <= *x; i++)
-			if (wire_lower(x[i]) != wire_lower(y[i]))
-				return k;
+		if (*x != *y || memcmp(x + 1, y + 1, *x) != 0)
+			break;
 		k++;
 	}
 	return k;
@@ -252,10 +319,10 @@ static unsigned q_tail(const struct dw *w, const uint8_t *name, const uint8_t **
  * root whole; a repeated owner (REPEAT) as a pointer to the last; the reference name when it is
  * that one; else compressed against the question, the longest common tail of whole labels.
  */
-static void put_owner(struct dw *w, const uint8_t *name, bool repeat)
+static void put_owner(struct dw *w, const uint8_t *name, unsigned labels, bool repeat)
 {
 	const uint8_t *lab[128];
-	unsigned nl = 0, k = 0;
+	unsigned k;
 	size_t start;
 
 	if (name[0] == 0) {
@@ -274,13 +341,13 @@ static void put_owner(struct dw *w, const uint8_t *name, bool repeat)
 		return;
 	}
 	w->ref = WIRE_HDR_LEN;
-	k = q_tail(w, name, lab, &nl);
+	k = q_tail(w, name, labels, lab);
 	start = w->len;
 	if (k == 0) {
 		put_bytes(w, name, wire_name_len(name));
 	} else {
-		put_bytes(w, name, (size_t)(lab[nl - k] - name));
-		put_ptr(w, w->qpos[w->qn - k]);
+		put_bytes(w, name, (size_t)(lab[labels - k] - name));
+		put_ptr(w, WIRE_HDR_LEN + w->qpos[w->qn - k]);
 	}
 	if (!w->err && w->len - start > 2 && w->len < WIRE_PTR_MAX)
 		w->ref = start;
@@ -292,19 +359,24 @@ static uint16_t put_set(struct dw *w, const zt_t *zt, uint32_t s, uint32_t n, bo
 	const zt_rrset_t *set = &zt->rrsets[s];
 	const uint8_t *p = zt->arena + set->data;
 	const uint8_t *name = zt_node_name(zt, &zt->nodes[n]);
-	uint8_t head[10];
+	unsigned labels = zt->nodes[n].labels;
+	uint8_t head[8];
 
 	wire_put16(head, set->type);
 	wire_put16(head + 2, C_IN);
 	wire_put32(head + 4, set->ttl);
 	for (uint16_t k = 0; k < set->count; k++) {
-		uint16_t rdlen = wire_get16(p);
+		size_t rd = 2u + wire_get16(p); /* its length and data, as the arena holds them */
 
-		put_owner(w, name, repeat || k > 0);
-		memcpy(head + 8, p, 2);
-		put_bytes(w, head, 10);
-		put_bytes(w, p + 2, rdlen);
-		p += 2 + rdlen;
+		put_owner(w, name, labels, repeat || k > 0);
+		if (w->err || w->len + 8 + rd > w->limit) {
+			w->err = true;
+			return 0;
+		}
+		memcpy(w->buf + w->len, head, 8);
+		memcpy(w->buf + w->len + 8, p, rd);
+		w->len += 8 + rd;
+		p += rd;
 	}
 	return set->count;
 }
@@ -376,19 +448,17 @@ static bool blob_moves(const zt_blob_t *b, int delta)
  * Whether the SOA's MNAME or RNAME ends with more of the question than the apex: the live path
  * compresses it further than the relocatable SOA (anchored at the apex) does.
  */
-static bool soa_below(const struct dw *w, const zt_t *zt, const zt_zone_t *z)
+static bool soa_below(const struct dw *w, const zt_zone_t *z)
 {
-	const uint8_t *rd = zt->arena + zt->rrsets[z->soa].data + 2;
-	const uint8_t *lab[128];
-	unsigned apex = zt->nodes[z->apex].labels;
+	const uint8_t *y;
 
-	for (int i = 0; i < 2; i++) {
-		unsigned nl;
-
-		if (q_tail(w, rd, lab, &nl) > apex)
+	if (w->qn <= w->apex_labels)
+		return false;
+	y = w->key + w->qpos[w->qn - 1 - w->apex_labels];
+	for (int i = 0; i < 2; i++)
+		if (z->nx_soa_lab[i][0] != 0 && z->nx_soa_lab[i][0] == *y &&
+		    memcmp(z->nx_soa_lab[i] + 1, y + 1, *y) == 0)
 			return true;
-		rd += wire_name_len(rd);
-	}
 	return false;
 }
 
@@ -403,7 +473,7 @@ static bool nxdomain(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 	uint16_t type = T_NSEC;
 	int delta;
 
-	if (z->nx_do >= ZT_LIVE || soa_below(w, zt, z))
+	if (z->nx_do >= ZT_LIVE || soa_below(w, z))
 		return false;
 	b = zt_blob(zt, z->nx_do);
 	delta = (int)q->qname_len - (int)b->ref_qlen;
@@ -455,6 +525,7 @@ static bool wildcard(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 	const zt_node_t *node = &zt->nodes[ce];
 	const zt_zone_t *z = &zt->zones[node->zone];
 	uint32_t wild = node->wildcard, set, blob = ZT_NONE, cand = ZT_NONE;
+	uint8_t key[KEY_MAX];
 	const zt_node_t *wn = &zt->nodes[wild];
 	const zt_blob_t *b;
 	int delta;
@@ -477,8 +548,8 @@ static bool wildcard(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 	put_blob(w, b, 0, b->len, delta);
 	if (z->has_nsec3)
 		cand = denial_n3_next_closer(zt, z, denial_n3_encloser(zt, z, ce), q->key);
-	else
-		cand = denial_nsec_cover(zt, z, q->key);
+	else if (z->nsec_keys != NULL)
+		cand = cover_key(z, key, canon_key(key, q->key, NULL));
 	w->ref = WIRE_HDR_LEN;
 	t->ns = put_proof(w, zt, &cand, 1, z->has_nsec3 ? T_NSEC3 : T_NSEC, ZT_NONE, NULL, 0, 0);
 	t->an = b->an;
@@ -510,7 +581,9 @@ bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t
 	w.ref = WIRE_HDR_LEN;
 	w.owner_pos = 0;
 	w.qn = 0;
-	for (size_t o = WIRE_HDR_LEN; buf[o] != 0 && w.qn < 128; o += buf[o] + 1u)
+	w.key = q->key;
+	w.apex_labels = zt->nodes[zt->zones[zt->nodes[ce].zone].apex].labels;
+	for (size_t o = 0; q->key[o] != 0 && w.qn < 128; o += q->key[o] + 1u)
 		w.qpos[w.qn++] = (uint16_t)o;
 	if (zt->nodes[ce].wildcard != ZT_NONE)
 		ok = wildcard(&w, zt, q, ce, t);

@@ -180,6 +180,7 @@ void zt_free(zt_t **ztp)
 		free(zt->zones[z].nsec);
 		free(zt->zones[z].nsec_keys);
 		free(zt->zones[z].nsec_koff);
+		free(zt->zones[z].nsec_pre);
 		free(zt->zones[z].nsec3);
 		free(zt->zones[z].n3);
 		free(zt->zones[z].axfr);

@@ -316,6 +316,27 @@ static int make_node_answers(struct zt_build *b, struct blob_ctx *c, uint32_t n,
 	return 0;
 }
 
+/* Zone Z's nx_soa_lab: of the SOA's MNAME and RNAME, the label below APEX (LABELS labels). */
+static void soa_labels(zt_t *zt, uint32_t z, const uint8_t *apex, unsigned labels)
+{
+	const uint8_t *rd = zt->arena + zt->rrsets[zt->zones[z].soa].data + 2;
+
+	for (int i = 0; i < 2; i++) {
+		unsigned nl = wire_name_labels(rd);
+		const uint8_t *l = rd;
+
+		zt->zones[z].nx_soa_lab[i][0] = 0;
+		if (nl > labels && wire_name_is_sub(rd, apex)) {
+			for (unsigned k = nl - labels - 1; k > 0; k--)
+				l += *l + 1;
+			zt->zones[z].nx_soa_lab[i][0] = *l;
+			for (unsigned j = 1; j <= *l; j++)
+				zt->zones[z].nx_soa_lab[i][j] = wire_lower(l[j]);
+		}
+		rd += wire_name_len(rd);
+	}
+}
+
 /*
  * Signed zone Z's NXDOMAIN with DO, but for its proof: the SOA and its RRSIG, relocatable below
  * the apex (APEX, LABELS), and where the proof goes between them (denial.c); the name its owners
@@ -347,6 +368,7 @@ static void make_nx_do(struct zt_build *b, struct blob_ctx *c, uint32_t z, const
 	    zt_blob(zt, blob)->len < rb.len - head ||
 	    memcmp(zt_blob_data(zt_blob(zt, blob)), b->scratch + head, rb.len - head) != 0)
 		return;
+	soa_labels(zt, z, apex, labels);
 	zt->zones[z].nx_split = (uint16_t)(rb.len - head);
 	zt->zones[z].nx_ref = rb.sfx_pos >= head ? (uint16_t)(rb.sfx_pos - head) : UINT16_MAX;
 	zt->zones[z].nx_do = blob;
