@@ -35,6 +35,7 @@ void reg_cutest_dgram(void); /* tests/zones/test_dgram.c: one datagram answered,
 void reg_cutest_notify(void); /* tests/control/test_notify.c: NOTIFY out, lines to answers */
 void reg_cutest_xfr(void);    /* tests/zones/test_xfr.c: the transfer cursor, resumed, referenced */
 void reg_cutest_bigans(void); /* tests/zones/test_bigans.c: answers of any size */
+void reg_cutest_denial(void); /* tests/zones/test_denial.c: DO denial answers composed */
 void reg_cutest_nsec3(void);  /* tests/zones/test_nsec3.c: NSEC3 hashes and denial proofs */
 void reg_cutest_dnstap(void); /* tests/zones/test_dnstap.c: dnstap messages, read back */
 void reg_cutest_dnstap_log(void); /* tests/zones/test_dnstap_log.c: the log's rings and file */

@@ -45,6 +45,7 @@ static const struct {
     {"xfrin", reg_cutest_xfrin},
     {"bigans", reg_cutest_bigans},
     {"nsec3", reg_cutest_nsec3},
+    {"denial", reg_cutest_denial},
     {"dnstap", reg_cutest_dnstap},
     {"dnstap_log", reg_cutest_dnstap_log},
     {"svc", reg_cutest_svc},

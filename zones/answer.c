@@ -2,6 +2,7 @@
 /* answer.c: the answer engine: query bytes + snapshot -> response bytes, no allocation */
 #include <string.h>
 
+#include "denial.h"
 #include "edns.h"
 #include "ixfr.h"
 #include "query.h"
@@ -208,6 +209,7 @@ static uint32_t node_blob(const zt_t *zt, const zt_node_t *node, uint16_t qtype,
 enum lookup_outcome {
 	LOOKUP_BLOB,	/* a precomputed answer: its offset and how far it moves */
 	LOOKUP_LIVE,	/* none that serves: resolve and render now (tail_live()) */
+	LOOKUP_DENIAL,	/* a name that does not exist, DO set, signed: composed (denial.c) */
 	LOOKUP_REFUSED, /* no served zone holds the name */
 };
 
@@ -288,8 +290,12 @@ static inline enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *
 			return LOOKUP_LIVE;
 		return found_blob(zt, blob, (int)q->qname_len - (int)from->name_len, off, delta);
 	}
-	if ((node->flags & ZN_DNAME) || dnssec)
+	if (node->flags & ZN_DNAME)
 		return LOOKUP_LIVE;
+	if (dnssec) {
+		*off = n; /* the closest encloser */
+		return LOOKUP_DENIAL;
+	}
 	if (node->wildcard != ZT_NONE) {
 		blob = node_blob(zt, &zt->nodes[node->wildcard], q->qtype, false);
 		if (blob >= ZT_LIVE)
@@ -716,8 +722,28 @@ lookup:
 			return emit_blob(zt, query, &q, resp, b, delta);
 		}
 	}
+		goto live;
+	case LOOKUP_DENIAL: {
+		struct denial_tail d;
+
+		if (limit == 0)
+			limit = answer_limit(zt, &q, ctx, cap);
+		if (denial_answer(zt, &q, off, limit - edns_reserve(&q), live_buf, sizeof(live_buf),
+				  &d)) {
+			t = (struct tail){.flags = d.flags,
+					  .an = d.an,
+					  .ns = d.ns,
+					  .ar = d.ar,
+					  .data = d.data,
+					  .len = d.len,
+					  .id = d.id,
+					  .zone = t.zone};
+			break;
+		}
+	}
 		/* fall through */
 	case LOOKUP_LIVE:
+	live:
 		if (limit == 0)
 			limit = answer_limit(zt, &q, ctx, cap);
 		/*

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "denial.h"
 #include "nsec3.h"
 #include "resolve.h"
 #include "zt_index.h"
@@ -228,26 +229,6 @@ static void res_additional(const zt_t *zt, res_t *r, uint32_t rrset, uint32_t zo
 	}
 }
 
-/* The NSEC record whose owner is the greatest at or before NAME in canonical order. */
-static uint32_t nsec_covering(const zt_t *zt, const zt_zone_t *z, const uint8_t *name)
-{
-	uint32_t lo = 0, hi = z->nnsec;
-
-	if (z->nnsec == 0)
-		return ZT_NONE;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		const uint8_t *mn = zt_node_name(zt, node_at(zt, z->nsec[mid]));
-
-		if (wire_name_cmp_canonical(mn, name) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	/* Before the first owner: the last NSEC wraps around to the apex. */
-	return z->nsec[lo == 0 ? z->nnsec - 1 : lo - 1];
-}
-
 /* The NSEC (or NSEC3: TYPE) at NODE and its signature; nothing for ZT_NONE or none there. */
 static void res_add_nx(const zt_t *zt, res_t *r, uint32_t node, uint16_t type)
 {
@@ -266,57 +247,14 @@ static void res_add_nsec(const zt_t *zt, res_t *r, uint32_t node)
 	res_add_nx(zt, r, node, T_NSEC);
 }
 
-/*
- * Whether node N is in its zone's NSEC3 chain (RFC 5155 7.1): the apex, and the names that
- * have an NSEC3. Opt-out leaves out insecure delegations and the empty non-terminals above only
- * them; names below a cut have none (nsec3.c). Knot's answers take the same view.
- */
-static bool n3_in_chain(const zt_t *zt, const zt_zone_t *z, uint32_t n)
-{
-	return (node_at(zt, n)->flags & ZN_APEX) || nsec3_match(z, n) != ZT_NONE;
-}
-
-/* The closest provable encloser from N: N, or the first of its ancestors in the chain. */
-static uint32_t n3_encloser(const zt_t *zt, const zt_zone_t *z, uint32_t n)
-{
-	while (!n3_in_chain(zt, z, n)) {
-		const zt_node_t *node = node_at(zt, n);
-		const uint8_t *name = zt_node_name(zt, node);
-		uint32_t p = zt_find(zt, name + name[0] + 1, node->name_len - name[0] - 1u);
-
-		if (p == ZT_NONE || node_at(zt, p)->zone != node->zone)
-			return z->apex;
-		n = p;
-	}
-	return n;
-}
-
-/*
- * The NSEC3 owner covering the next closer name of NAME to the encloser CPE (RFC 5155 1.3):
- * the one hash a query costs (the rest was hashed when the snapshot was compiled).
- */
-static uint32_t n3_next_closer(const zt_t *zt, const zt_zone_t *z, uint32_t cpe,
-			       const uint8_t *name)
-{
-	unsigned labels = wire_name_labels(name), ce = node_at(zt, cpe)->labels;
-	uint32_t cover = ZT_NONE;
-
-	if (labels <= ce)
-		return ZT_NONE;
-	for (unsigned i = labels - ce - 1; i > 0; i--)
-		name += *name + 1;
-	nsec3_lookup(zt, z, name, &cover);
-	return cover;
-}
-
 /* The closest encloser proof of NAME (RFC 5155 7.2.1) from its closest encloser CE. */
 static void res_n3_encloser_proof(const zt_t *zt, res_t *r, const zt_zone_t *z, uint32_t ce,
 				  const uint8_t *name)
 {
-	uint32_t cpe = n3_encloser(zt, z, ce);
+	uint32_t cpe = denial_n3_encloser(zt, z, ce);
 
 	res_add_nx(zt, r, nsec3_match(z, cpe), T_NSEC3);
-	res_add_nx(zt, r, n3_next_closer(zt, z, cpe, name), T_NSEC3);
+	res_add_nx(zt, r, denial_n3_next_closer(zt, z, cpe, name), T_NSEC3);
 }
 
 /*
@@ -475,7 +413,7 @@ nodata:
 		else
 			res_add_nsec(
 			    zt, r,
-			    nsec_covering(zt, &zt->zones[node->zone], zt_node_name(zt, node)));
+			    denial_nsec_cover(zt, &zt->zones[node->zone], zt_node_name(zt, node)));
 	}
 }
 
@@ -582,10 +520,11 @@ static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
 		walk_node(w, node->wildcard, kind, name);
 		/* Prove that the name itself does not exist (RFC 4035 3.1.3.3, RFC 5155 7.2.6). */
 		if (w->dnssec && (node->flags & ZN_SIGNED) && z->has_nsec3)
-			res_add_nx(zt, w->r, n3_next_closer(zt, z, n3_encloser(zt, z, n), name),
+			res_add_nx(zt, w->r,
+				   denial_n3_next_closer(zt, z, denial_n3_encloser(zt, z, n), name),
 				   T_NSEC3);
 		else if (w->dnssec && (node->flags & ZN_SIGNED))
-			res_add_nsec(zt, w->r, nsec_covering(zt, z, name));
+			res_add_nsec(zt, w->r, denial_nsec_cover(zt, z, name));
 		return;
 	}
 	w->r->flags = (uint16_t)((w->r->flags & ~0xf) | RC_NXDOMAIN);
@@ -598,15 +537,16 @@ static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
 		if (z->has_nsec3) {
 			/* RFC 5155 7.2.2: closest encloser proof, no wildcard at the encloser. */
 			res_n3_encloser_proof(zt, w->r, z, n, name);
-			res_add_nx(zt, w->r, nsec3_wildcard(z, n3_encloser(zt, z, n)), T_NSEC3);
+			res_add_nx(zt, w->r, nsec3_wildcard(z, denial_n3_encloser(zt, z, n)),
+				   T_NSEC3);
 			return;
 		}
-		res_add_nsec(zt, w->r, nsec_covering(zt, z, name));
+		res_add_nsec(zt, w->r, denial_nsec_cover(zt, z, name));
 		if (elen + 2 <= WIRE_NAME_MAX) {
 			wild[0] = 1;
 			wild[1] = '*';
 			memcpy(wild + 2, zt_node_name(zt, node), elen);
-			res_add_nsec(zt, w->r, nsec_covering(zt, z, wild));
+			res_add_nsec(zt, w->r, denial_nsec_cover(zt, z, wild));
 		}
 	}
 }

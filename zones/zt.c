@@ -256,6 +256,9 @@ void zt_free(zt_t **ztp)
 	for (uint32_t z = 0; zt->zones != NULL && z < zt->nzones; z++) {
 		free(zt->zones[z].origin);
 		free(zt->zones[z].nsec);
+		free(zt->zones[z].nsec_keys);
+		free(zt->zones[z].nsec_koff);
+		free(zt->zones[z].nsec_pre);
 		free(zt->zones[z].nsec3);
 		free(zt->zones[z].n3);
 		free(zt->zones[z].axfr);

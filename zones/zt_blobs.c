@@ -316,6 +316,64 @@ static int make_node_answers(struct zt_build *b, struct blob_ctx *c, uint32_t n,
 	return 0;
 }
 
+/* Zone Z's nx_soa_lab: of the SOA's MNAME and RNAME, the label below APEX (LABELS labels). */
+static void soa_labels(zt_t *zt, uint32_t z, const uint8_t *apex, unsigned labels)
+{
+	const uint8_t *rd = zt->arena + zt->rrsets[zt->zones[z].soa].data + 2;
+
+	for (int i = 0; i < 2; i++) {
+		unsigned nl = wire_name_labels(rd);
+		const uint8_t *l = rd;
+
+		zt->zones[z].nx_soa_lab[i][0] = 0;
+		if (nl > labels && wire_name_is_sub(rd, apex)) {
+			for (unsigned k = nl - labels - 1; k > 0; k--)
+				l += *l + 1;
+			zt->zones[z].nx_soa_lab[i][0] = *l;
+			for (unsigned j = 1; j <= *l; j++)
+				zt->zones[z].nx_soa_lab[i][j] = wire_lower(l[j]);
+		}
+		rd += wire_name_len(rd);
+	}
+}
+
+/*
+ * Signed zone Z's NXDOMAIN with DO, but for its proof: the SOA and its RRSIG, relocatable below
+ * the apex (APEX, LABELS), and where the proof goes between them (denial.c); the name its owners
+ * are compared with first is the one the SOA's rendering left (render.c's reference name).
+ */
+static void make_nx_do(struct zt_build *b, struct blob_ctx *c, uint32_t z, const uint8_t *apex,
+		       unsigned labels)
+{
+	zt_t *zt = b->zt;
+	rbuf_t rb;
+	uint16_t counts[3];
+	size_t head = WIRE_HDR_LEN + wire_name_len(apex) + 4;
+	uint32_t blob;
+
+	zt->zones[z].nx_do = ZT_NONE;
+	if (!zt->zones[z].is_signed)
+		return;
+	res_reset(&c->r);
+	res_negative(zt, z, RC_NXDOMAIN, true, &c->r);
+	blob = make_blob(b, &c->r, apex, true, labels);
+	if (blob >= ZT_LIVE)
+		return;
+	/* The SOA alone (scratch is make_blob()'s: after it): the same octets, before the RRSIG. */
+	res_reset(&c->r);
+	res_negative(zt, z, RC_NXDOMAIN, false, &c->r);
+	rbuf_start(&rb, b->scratch, sizeof(b->scratch), apex, 0, C_IN, true, labels);
+	rbuf_put_res(&rb, zt, &c->r, counts);
+	if (rb.err != 0 || rb.tc || rb.len - head >= UINT16_MAX ||
+	    zt_blob(zt, blob)->len < rb.len - head ||
+	    memcmp(zt_blob_data(zt_blob(zt, blob)), b->scratch + head, rb.len - head) != 0)
+		return;
+	soa_labels(zt, z, apex, labels);
+	zt->zones[z].nx_split = (uint16_t)(rb.len - head);
+	zt->zones[z].nx_ref = rb.sfx_pos >= head ? (uint16_t)(rb.sfx_pos - head) : UINT16_MAX;
+	zt->zones[z].nx_do = blob;
+}
+
 /* The referrals of the cuts, before the names below them (make_node_answers()). */
 static void make_cut_referrals(struct zt_build *b, struct blob_ctx *c)
 {
@@ -354,6 +412,8 @@ int zt_blobs_make(struct zt_build *b)
 		res_reset(&c.r);
 		res_negative(zt, z, RC_NOERROR, false, &c.r);
 		zone->nodata = make_blob(b, &c.r, apex, true, labels);
+		make_nx_do(b, &c, z, apex, labels);
+		zone = &zt->zones[z];
 		if (zone->nxdomain >= ZT_LIVE || zone->nodata >= ZT_LIVE) {
 			zt_build_fail(b, "zone %s: cannot render its negative answer",
 				      zone->origin);

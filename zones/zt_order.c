@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "denial.h"
 #include "nsec3.h"
 #include "wire.h"
 #include "zt_order.h"
@@ -157,6 +158,8 @@ int zt_order_zone(zt_t *zt, uint32_t z)
 	zone->nnsec = nn;
 	zone->axfr = axfr;
 	zone->naxfr = na;
+	if (denial_keys(zt, z) != 0)
+		return -ENOMEM;
 	/* A signed zone's NSEC3 chain, for its answers (nothing to do without NSEC3PARAM). */
 	return zone->is_signed ? nsec3_zone(zt, z) : 0;
 nomem:

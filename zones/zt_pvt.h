@@ -81,6 +81,19 @@ typedef struct zt_zone {
 	bool is_signed;	   /* DNSKEY or RRSIG present */
 	uint32_t *nsec;	   /* signed zones: node indexes of NSEC owners, canonical order */
 	uint32_t nnsec;
+	uint8_t *nsec_keys;  /* their canonical keys, one after the other (denial.c) */
+	uint32_t *nsec_koff; /* key i at [nsec_koff[i], nsec_koff[i + 1]) */
+	uint64_t *nsec_pre;  /* of key i, the 8 octets after the apex's key, as a number */
+	uint16_t nsec_kbase; /* the apex's key length: every key begins with it */
+	/* Signed: NXDOMAIN's SOA then its RRSIG, relocatable (ZT_NONE: none; zt_blobs.c); the
+	 * RRSIG's offset in it, and the name the owners after the SOA are compared with first, as
+	 * an offset in it (UINT16_MAX: the question). denial.c puts the proof between the two. */
+	uint32_t nx_do;
+	uint16_t nx_split;
+	uint16_t nx_ref;
+	/* The SOA's MNAME and RNAME, when below the apex: their label just below it (lower case,
+	 * length first; else 0). A question under that label gets them compressed further. */
+	uint8_t nx_soa_lab[2][64];
 	/* NSEC3 (an NSEC3PARAM at the apex, nsec3.c): the chain in hash order, the hash's
 	 * parameters, and per node [n3base, n3base + n3count) the NSEC3 owners that match its
 	 * hash and cover its wildcard's (n3[2 * i], n3[2 * i + 1]: node indexes or ZT_NONE) */

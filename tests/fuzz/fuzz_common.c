@@ -40,6 +40,10 @@ cfg_t *fz_config(const char *extra)
 		 "zone example.org. tests/data/peer/example.org.zone\n"
 		 "zone deleg.test. tests/data/peer/deleg.test.zone\n"
 		 "zone hosted.deleg.test. tests/data/peer/hosted.deleg.test.zone\n"
+		 /* signed (NSEC, NSEC3, NSEC3 opt-out): their denial answers with DO (denial.c) */
+		 "zone nsec.test. tests/data/peer/nsec.test.zone\n"
+		 "zone nsec3.test. tests/data/peer/nsec3.test.zone\n"
+		 "zone optout.test. tests/data/peer/optout.test.zone\n"
 		 "cert zones/sample/mail.example.com.pem\n"
 		 "identity fuzz.sandns.test\n"
 		 "version sandns-fuzz\n"

@@ -415,3 +415,13 @@ write(PKT, 'udp4-cookie-nsid', eth(udp4(query('mail.example.com.', 'A', edns=0, 
     dns.edns.GenericOption(3, b''), dns.edns.GenericOption(10, bytes(range(8)))])), 0x0800))
 write(PKT, 'udp6-cookie', eth(udp6(query('mail.example.com.', 'AAAA', edns=0, qid=0x4544, options=[
     dns.edns.GenericOption(10, bytes(range(8)) + bytes([1, 0, 0, 0]) + bytes(12))])), 0x86dd))
+
+# ---- fuzz-answer: denial with DO in the signed peer zones (NSEC, NSEC3, NSEC3 opt-out): NXDOMAIN,
+# wildcard answers and their NODATA, composed off the live path (zones/denial.c). Fixed IDs, last
+# in this file: the seeds above keep their bytes.
+for i, (name, t) in enumerate([
+        ('nx.nsec.test.', 'A'), ('a.b.nx.NSEC.test.', 'TXT'), ('x.wild.nsec.test.', 'A'),
+        ('nx.nsec3.test.', 'A'), ('Deep.NX.nsec3.test.', 'MX'), ('x.wild.nsec3.test.', 'TXT'),
+        ('nx.optout.test.', 'A'), ('a.b.wild.optout.test.', 'A'), ('x.ent2.optout.test.', 'AAAA')]):
+    base = re.sub(r'[^a-z0-9]+', '_', (name + t).lower()).strip('_')
+    write('fuzz-answer', f'do-{base}', query(name, t, edns=0, do=True, qid=0x4400 + i))

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test_denial.c: CUnit suite for denial answers with DO composed off the live path (denial.c) */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "cutest.h"
+#include "denial.h"
+#include "render.h"
+#include "resolve.h"
+#include "sign.h"
+#include "tutil.h"
+#include "wire.h"
+#include "zload.h"
+#include "zt.h"
+#include "zt_index.h"
+
+/* Names that sort around the wildcard's '*', escapes, the SOA's names, empty non-terminals. */
+static const char zone_head[] =
+    "$ORIGIN dn.test.\n$TTL 300\n@ SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+    "@ NS ns1\n@ NS ns2.other.test.\nns1 A 192.0.2.1\nhostmaster TXT \"rname\"\n"
+    "www A 192.0.2.2\nwww AAAA 2001:db8::2\na.b.c A 192.0.2.3\n!bang A 192.0.2.4\n"
+    "\\000zero A 192.0.2.5\n\\001one TXT \"one\"\nMiXeD A 192.0.2.6\n"
+    "*.wild A 192.0.2.7\n*.wild TXT \"w\"\n*.wild MX 10 www\nx.wild TXT \"x\"\n"
+    "*.deep.w2 AAAA 2001:db8::7\n!.w2 A 192.0.2.8\nsub NS ns.sub\nns.sub A 192.0.2.9\n"
+    "mail MX 10 www\nmail MX 20 ns1\n";
+
+/* TEXT (labels with \\DDD escapes, no trailing dot) in wire form at OUT; its length. */
+static size_t name_wire(uint8_t *out, const char *text)
+{
+	size_t o = 0;
+
+	while (*text != '\0') {
+		size_t at = o++;
+
+		while (*text != '\0' && *text != '.') {
+			if (text[0] == '\\' && text[1] >= '0' && text[1] <= '9') {
+				out[o++] = (uint8_t)((text[1] - '0') * 100 + (text[2] - '0') * 10 +
+						     (text[3] - '0'));
+				text += 4;
+			} else {
+				out[o++] = (uint8_t)*text++;
+			}
+		}
+		out[at] = (uint8_t)(o - at - 1);
+		if (*text == '.')
+			text++;
+	}
+	out[o++] = 0;
+	return o;
+}
+
+/* What the live path (resolve.c, render.c) answers: the message's tail, counts and flags. */
+static size_t live(const zt_t *t, const uint8_t *qname, uint16_t qtype, uint8_t *buf,
+		   uint16_t counts[3], uint16_t *flags)
+{
+	static res_item_t items[RES_LIVE_ITEMS];
+	res_t r;
+	rbuf_t rb;
+
+	res_init(&r, items, RES_LIVE_ITEMS);
+	res_resolve(t, qname, qtype, true, &r);
+	rbuf_start(&rb, buf, 65536, qname, qtype, C_IN, false, wire_name_labels(qname));
+	rbuf_put_res(&rb, t, &r, counts);
+	*flags = (uint16_t)(r.flags | (rb.tc ? F_TC : 0));
+	return rb.err == 0 ? rb.len : 0;
+}
+
+/* The closest encloser of KEY (lower case), as answer.c's lookup finds it. */
+static uint32_t encloser(const zt_t *t, const uint8_t *key, size_t len)
+{
+	const uint8_t *k = key;
+	uint32_t n = zt_find(t, k, len);
+
+	while (n == ZT_NONE && *k != 0) {
+		len -= (size_t)*k + 1;
+		k += *k + 1;
+		n = zt_find(t, k, len);
+	}
+	return n;
+}
+
+/*
+ * Asks T for NAME (presentation)/QTYPE with DO: when denial.c composes the answer, it is the
+ * live path's to the octet. Returns 1 when it was composed, 0 when left to the live path.
+ */
+static int check(const zt_t *t, const char *name, uint16_t qtype)
+{
+	static uint8_t buf[65536], ref[65536];
+	struct zt_query q;
+	struct denial_tail d;
+	uint8_t wire[WIRE_NAME_MAX + 1];
+	uint16_t counts[3], flags;
+	size_t len, rlen, head;
+	uint32_t ce;
+
+	memset(&q, 0, sizeof(q));
+	q.qname_len = name_wire(wire, name);
+	memcpy(wire + q.qname_len, "\0\0\0\1", 4);
+	wire_put16(wire + q.qname_len, qtype);
+	q.qname = wire;
+	wire_name_lower(q.key, wire);
+	q.qtype = qtype;
+	q.qclass = C_IN;
+	q.has_question = true;
+	q.dnssec = true;
+	q.edns = 11;
+	ce = encloser(t, q.key, q.qname_len);
+	CU_ASSERT_NOT_EQUAL_FATAL(ce, ZT_NONE);
+	if (zt_find(t, q.key, q.qname_len) != ZT_NONE ||
+	    !denial_answer(t, &q, ce, 65535, buf, sizeof(buf), &d))
+		return 0;
+	head = WIRE_HDR_LEN + q.qname_len + 4;
+	rlen = live(t, wire, qtype, ref, counts, &flags);
+	len = d.len + head;
+	CU_ASSERT_EQUAL(len, rlen);
+	CU_ASSERT_EQUAL(d.flags, flags);
+	CU_ASSERT_EQUAL(d.an, counts[0]);
+	CU_ASSERT_EQUAL(d.ns, counts[1]);
+	CU_ASSERT_EQUAL(d.ar, counts[2]);
+	if (len != rlen || memcmp(d.data, ref + head, d.len) != 0) {
+		CU_FAIL("composed answer differs from the live one");
+		fprintf(stderr, "differs: %s type %u (%zu/%zu octets)\n", name, qtype, len, rlen);
+	}
+	return 1;
+}
+
+static void rm_dir(const char *dir)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	char path[4096];
+
+	while (dh != NULL && (de = readdir(dh)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	if (dh != NULL)
+		closedir(dh);
+	rmdir(dir);
+}
+
+/* The zone signed with NSEC3 or NSEC as sandnsd signs it, compiled. */
+static zt_t *signed_zone(bool nsec3)
+{
+	static const sign_params_t p0 = {13, true, false, 14 * 86400, 7 * 86400};
+	sign_params_t p = p0;
+	char dir[64], err[1024];
+	char *text = malloc(65536);
+	size_t off;
+	zload_zone_t *z, *s;
+	sign_keys_t *keys;
+	time_t expires;
+	zt_t *t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	off = (size_t)snprintf(text, 65536, "%s", zone_head);
+	/* A chain of some hundred owners, two levels deep: the covering search's steps. */
+	for (int i = 0; i < 150; i++)
+		off += (size_t)snprintf(text + off, 65536 - off, "h%d.g%d A 192.0.2.%d\n", i * 7,
+					i % 9, i % 250);
+	p.nsec3 = nsec3;
+	snprintf(dir, sizeof(dir), "/tmp/sandns-denial-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	keys = sign_keys_load(dir, "dn.test.", &p, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+	z = zload_string("dn.test.", text, "dn.zone", NULL, NULL, err, sizeof(err));
+	if (z == NULL)
+		fprintf(stderr, "%s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	s = sign_zone(z, NULL, 0, 1, keys, &p, NULL, time(NULL), &expires, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	t = zt_new(&s, 1, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	zload_free(&s);
+	zload_free(&z);
+	sign_keys_free(&keys);
+	rm_dir(dir);
+	free(text);
+	return t;
+}
+
+/* Names that do not exist all over the zone, in several cases and types: as the live path. */
+static void compare_all(bool nsec3)
+{
+	static const char *const under[] = {"dn.test",
+					    "www.dn.test",
+					    "b.c.dn.test",
+					    "c.dn.test",
+					    "a.b.c.dn.test",
+					    "wild.dn.test",
+					    "x.wild.dn.test",
+					    "w2.dn.test",
+					    "deep.w2.dn.test",
+					    "g3.dn.test",
+					    "h21.g3.dn.test",
+					    "ns1.dn.test",
+					    "hostmaster.dn.test",
+					    "mixed.dn.test"};
+	static const char *const labels[] = {"nx", "a", "0", "!", "zz", "H7", "Hostmaster", "ns1",
+					     "www", "g4", "h999", "-x", "MiXeD", "x.y",
+					     /* before every name below the apex: its NSEC covers */
+					     "\\000", "\\001", "\\000\\000", "\\001x", "\\000zerO"};
+	static const uint16_t types[] = {T_A,	T_AAAA, T_TXT, T_MX,	T_NS,	T_NSEC,
+					 T_SOA, T_DS,	T_ANY, T_RRSIG, T_CNAME};
+	zt_t *t = signed_zone(nsec3);
+	unsigned composed = 0, asked = 0;
+	char name[512];
+
+	for (size_t u = 0; u < sizeof(under) / sizeof(under[0]); u++)
+		for (size_t l = 0; l < sizeof(labels) / sizeof(labels[0]); l++)
+			for (size_t y = 0; y < sizeof(types) / sizeof(types[0]); y++) {
+				snprintf(name, sizeof(name), "%s.%s", labels[l], under[u]);
+				composed += (unsigned)check(t, name, types[y]);
+				asked++;
+			}
+	/* Most are composed (the rest: a wildcard's NODATA, its MX, ANY, RRSIG). */
+	CU_ASSERT(composed > asked / 2);
+	zt_free(&t);
+}
+
+static void test_nsec(void)
+{
+	compare_all(false);
+}
+
+static void test_nsec3(void)
+{
+	compare_all(true);
+}
+
+/* The covering NSEC by canonical keys is the one canonical comparisons find. */
+static void test_cover(void)
+{
+	zt_t *t = signed_zone(false);
+	const zt_zone_t *z = &t->zones[0];
+	static const char *const names[] = {"dn.test",		"!.dn.test",	"*.dn.test",
+					    "\\000.dn.test",	"a.dn.test",	"ZZZ.dn.test",
+					    "g3.dn.test",	"a.g3.dn.test", "h7.g0.dn.test",
+					    "zz.h7.g0.dn.test", "c.dn.test",	"\\001one.dn.test"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		uint8_t w[WIRE_NAME_MAX + 1];
+		uint32_t best = ZT_NONE;
+
+		name_wire(w, names[i]);
+		for (uint32_t k = 0; k < z->nnsec; k++)
+			if (wire_name_cmp_canonical(zt_node_name(t, &t->nodes[z->nsec[k]]), w) <= 0)
+				best = z->nsec[k];
+		if (best == ZT_NONE)
+			best = z->nsec[z->nnsec - 1];
+		CU_ASSERT_EQUAL(denial_nsec_cover(t, z, w), best);
+	}
+	zt_free(&t);
+}
+
+void reg_cutest_denial(void)
+{
+	CU_pSuite s = CU_add_suite("denial", NULL, NULL);
+
+	CU_add_test(s, "NSEC: composed NXDOMAIN and wildcard answers are the live ones", test_nsec);
+	CU_add_test(s, "NSEC3: composed NXDOMAIN and wildcard answers are the live ones",
+		    test_nsec3);
+	CU_add_test(s, "covering NSEC by canonical keys", test_cover);
+}

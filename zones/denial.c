@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* denial.c: DNSSEC denial with the DO bit off the live path: NSEC keys, proofs composed from parts
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "denial.h"
+#include "nsec3.h"
+#include "resolve.h" /* ZT_LIVE */
+#include "wire.h"
+#include "zt_index.h"
+
+/* The longest canonical key: every octet escaped, a terminator a label. */
+#define KEY_MAX (2 * WIRE_NAME_MAX + 2 + 8) /* and 8 octets of room */
+
+/* Whether one of the N octets at P is 0 or 1 (they are escaped); P is readable 8 octets on. */
+static inline bool has_low(const uint8_t *p, unsigned n)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+
+	for (unsigned o = 0; o < n; o += 8) {
+		uint64_t v;
+
+		memcpy(&v, p + o, 8);
+		if (n - o < 8)
+			v |= ~0ull << (8 * (n - o)); /* past the label: taken as 0xff */
+		v &= ~ones;			     /* 0 and 1 become 0, no other octet does */
+		if (((v - ones) & ~v & high) != 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * NAME's canonical key (RFC 4034 6.1) at OUT, ordered as memcmp orders it: the labels from the
+ * last, octets 0 and 1 written as 1 1 and 1 2, each label ended by 0 (sorts before any octet: a
+ * label before the longer ones it begins, a name before the names below it). NAME is in lower
+ * case and readable 8 octets past its end; OUT has room for 8 octets more than the key.
+ * BND (if not NULL) gets the key's length after each label, from the root: BND[i] for i labels.
+ */
+static size_t canon_key(uint8_t *out, const uint8_t *name, uint16_t *bnd)
+{
+	const uint8_t *lab[128];
+	unsigned n = 0, i = 0;
+	size_t len = 0;
+
+	for (const uint8_t *p = name; *p != 0 && n < 128; p += *p + 1)
+		lab[n++] = p;
+	if (bnd != NULL)
+		bnd[0] = 0;
+	while (n > 0) {
+		const uint8_t *l = lab[--n];
+
+		if (__builtin_expect(!has_low(l + 1, l[0]), 1)) {
+			for (unsigned o = 0; o < l[0]; o += 8)
+				memcpy(out + len + o, l + 1 + o, 8);
+			len += l[0];
+		} else {
+			for (unsigned j = 1; j <= l[0]; j++) {
+				if (l[j] <= 1) {
+					out[len++] = 1;
+					out[len++] = (uint8_t)(l[j] + 1);
+				} else {
+					out[len++] = l[j];
+				}
+			}
+		}
+		out[len++] = 0;
+		if (bnd != NULL)
+			bnd[++i] = (uint16_t)len;
+	}
+	return len;
+}
+
+/* canon_key() of NAME in any case, wherever it is. */
+static size_t canon_key_any(uint8_t *out, const uint8_t *name)
+{
+	uint8_t low[WIRE_NAME_MAX + 1 + 8];
+
+	wire_name_lower(low, name);
+	return canon_key(out, low, NULL);
+}
+
+/* The 8 octets of KEY from FROM on (0 past its end) as a number: they order as memcmp does. */
+static inline uint64_t key_prefix(const uint8_t *key, size_t klen, size_t from)
+{
+	uint64_t v = 0;
+
+	if (klen <= from)
+		return 0;
+	memcpy(&v, key + from, 8); /* the key has room past its end (canon_key()) */
+	v = __builtin_bswap64(v);
+	return klen - from >= 8 ? v : v & ~0ull << (8 * (8 - (klen - from)));
+}
+
+int denial_keys(zt_t *zt, uint32_t z)
+{
+	zt_zone_t *zone = &zt->zones[z];
+	size_t cap = 0, len = 0;
+	uint8_t *keys, *fit, apex[KEY_MAX];
+	uint32_t *off;
+	uint64_t *pre;
+
+	free(zone->nsec_keys);
+	free(zone->nsec_koff);
+	free(zone->nsec_pre);
+	zone->nsec_keys = NULL;
+	zone->nsec_koff = NULL;
+	zone->nsec_pre = NULL;
+	if (zone->nnsec == 0)
+		return 0;
+	for (uint32_t i = 0; i < zone->nnsec; i++)
+		cap += 2u * zt->nodes[zone->nsec[i]].name_len;
+	keys = malloc(cap + 8);
+	off = malloc((zone->nnsec + 1u) * sizeof(*off));
+	pre = malloc(zone->nnsec * sizeof(*pre));
+	if (keys == NULL || off == NULL || pre == NULL) {
+		free(keys);
+		free(off);
+		free(pre);
+		return -ENOMEM;
+	}
+	/* Every key of the zone begins with the apex's: the prefixes are taken after it. */
+	zone->nsec_kbase = (uint16_t)canon_key_any(apex, zt_node_name(zt, &zt->nodes[zone->apex]));
+	for (uint32_t i = 0; i < zone->nnsec; i++) {
+		size_t klen =
+		    canon_key_any(keys + len, zt_node_name(zt, &zt->nodes[zone->nsec[i]]));
+
+		off[i] = (uint32_t)len;
+		pre[i] = key_prefix(keys + len, klen, zone->nsec_kbase);
+		len += klen;
+	}
+	off[zone->nnsec] = (uint32_t)len;
+	fit = realloc(keys, len + 8);
+	zone->nsec_keys = fit != NULL ? fit : keys;
+	zone->nsec_koff = off;
+	zone->nsec_pre = pre;
+	zt->memsize += len + (zone->nnsec + 1u) * sizeof(*off) + zone->nnsec * sizeof(*pre);
+	return 0;
+}
+
+/* The NSEC owner with the greatest key at or before KEY, wrapping around to the last. */
+static uint32_t cover_key(const zt_zone_t *z, const uint8_t *key, size_t klen)
+{
+	uint32_t lo = 0, hi = z->nnsec;
+	uint64_t qp = key_prefix(key, klen, z->nsec_kbase);
+
+	if (z->nnsec == 0)
+		return ZT_NONE;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		uint64_t mp = z->nsec_pre[mid];
+		bool le;
+
+		if (mp != qp) {
+			le = mp < qp;
+		} else {
+			size_t ml = z->nsec_koff[mid + 1] - z->nsec_koff[mid];
+			int c =
+			    memcmp(z->nsec_keys + z->nsec_koff[mid], key, ml < klen ? ml : klen);
+
+			le = c < 0 || (c == 0 && ml <= klen);
+		}
+		if (le)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return z->nsec[lo == 0 ? z->nnsec - 1 : lo - 1];
+}
+
+uint32_t denial_nsec_cover(const zt_t *zt, const zt_zone_t *z, const uint8_t *name)
+{
+	uint8_t key[KEY_MAX];
+
+	(void)zt;
+	if (z->nsec_keys == NULL)
+		return ZT_NONE;
+	return cover_key(z, key, canon_key_any(key, name));
+}
+
+static uint32_t node_rrset(const zt_t *zt, uint32_t n, uint16_t type)
+{
+	const zt_node_t *node = &zt->nodes[n];
+
+	/* From the last: the types sought here (NSEC, NSEC3, RRSIG) sort late. */
+	for (uint32_t i = node->rrsets + node->nrrsets; i-- > node->rrsets;)
+		if (zt->rrsets[i].type == type)
+			return i;
+	return ZT_NONE;
+}
+
+static uint32_t node_sigs(const zt_t *zt, uint32_t n, uint16_t covered)
+{
+	const zt_node_t *node = &zt->nodes[n];
+
+	for (uint32_t i = node->rrsets + node->nrrsets; i-- > node->rrsets;)
+		if (zt->rrsets[i].type == T_RRSIG && zt->rrsets[i].covered == covered)
+			return i;
+	return ZT_NONE;
+}
+
+/*
+ * Whether node N is in its zone's NSEC3 chain (RFC 5155 7.1): the apex, and the names that
+ * have an NSEC3. Opt-out leaves out insecure delegations and the empty non-terminals above only
+ * them; names below a cut have none (nsec3.c). Knot's answers take the same view.
+ */
+static bool n3_in_chain(const zt_t *zt, const zt_zone_t *z, uint32_t n)
+{
+	return (zt->nodes[n].flags & ZN_APEX) || nsec3_match(z, n) != ZT_NONE;
+}
+
+uint32_t denial_n3_encloser(const zt_t *zt, const zt_zone_t *z, uint32_t n)
+{
+	while (!n3_in_chain(zt, z, n)) {
+		const zt_node_t *node = &zt->nodes[n];
+		const uint8_t *name = zt_node_name(zt, node);
+		uint32_t p = zt_find(zt, name + name[0] + 1, node->name_len - name[0] - 1u);
+
+		if (p == ZT_NONE || zt->nodes[p].zone != node->zone)
+			return z->apex;
+		n = p;
+	}
+	return n;
+}
+
+uint32_t denial_n3_next_closer(const zt_t *zt, const zt_zone_t *z, uint32_t cpe,
+			       const uint8_t *name)
+{
+	unsigned labels = wire_name_labels(name), ce = zt->nodes[cpe].labels;
+	uint32_t cover = ZT_NONE;
+
+	if (labels <= ce)
+		return ZT_NONE;
+	for (unsigned i = labels - ce - 1; i > 0; i--)
+		name += *name + 1;
+	nsec3_lookup(zt, z, name, &cover);
+	return cover;
+}
+
+/* The message being written, as render.c's rbuf_t keeps it for what is written here. */
+struct dw {
+	uint8_t *buf;
+	size_t len, limit;
+	size_t ref;	    /* the name an owner is compared with first (rbuf_t's sfx_pos) */
+	size_t owner_pos;   /* where the last owner written whole went (rbuf_t's owner_pos) */
+	const uint8_t *key; /* the question in lower case */
+	uint16_t qpos[128]; /* where its labels start in it */
+	unsigned qn;
+	unsigned apex_labels; /* the zone's apex: the question and every owner end with it */
+	bool err;
+};
+
+/* Whether the name at OFF of BUF (pointers followed) is S, in any case (render.c's). */
+static bool name_at_eq(const uint8_t *buf, size_t off, const uint8_t *s)
+{
+	for (unsigned guard = 0; guard < 128; guard++) {
+		uint8_t l = buf[off];
+
+		if ((l & 0xc0) == 0xc0) {
+			off = (size_t)((l & 0x3f) << 8 | buf[off + 1]);
+			continue;
+		}
+		if (l != *s)
+			return false;
+		if (l == 0)
+			return true;
+		for (uint8_t i = 1; i <= l; i++)
+			if (wire_lower(buf[off + i]) != wire_lower(s[i]))
+				return false;
+		off += (size_t)l + 1;
+		s += l + 1;
+	}
+	return false;
+}
+
+static void put_bytes(struct dw *w, const uint8_t *p, size_t n)
+{
+	if (w->err || w->len + n > w->limit) {
+		w->err = true;
+		return;
+	}
+	memcpy(w->buf + w->len, p, n);
+	w->len += n;
+}
+
+static void put_ptr(struct dw *w, size_t target)
+{
+	uint8_t p[2] = {(uint8_t)(0xc0 | target >> 8), (uint8_t)target};
+
+	put_bytes(w, p, 2);
+}
+
+/*
+ * How many labels NAME (a lower-case name of the zone: it ends with the apex, as the question
+ * does) of LABELS labels ends with that the question ends with too: render.c's compression
+ * against the question. NAME's labels go to LAB.
+ */
+static unsigned q_tail(const struct dw *w, const uint8_t *name, unsigned labels,
+		       const uint8_t **lab)
+{
+	unsigned k = w->apex_labels, n = 0;
+
+	for (const uint8_t *p = name; *p != 0 && n < labels; p += *p + 1)
+		lab[n++] = p;
+	while (k < w->qn && k < n) {
+		const uint8_t *x = lab[n - 1 - k], *y = w->key + w->qpos[w->qn - 1 - k];
+
+		if (*x != *y || memcmp(x + 1, y + 1, *x) != 0)
+			break;
+		k++;
+	}
+	return k;
+}
+
+/*
+ * An owner NAME (lower case) of the authority section as render.c's rb_owner() writes it: the
+ * root whole; a repeated owner (REPEAT) as a pointer to the last; the reference name when it is
+ * that one; else compressed against the question, the longest common tail of whole labels.
+ */
+static void put_owner(struct dw *w, const uint8_t *name, unsigned labels, bool repeat)
+{
+	const uint8_t *lab[128];
+	unsigned k;
+	size_t start;
+
+	if (name[0] == 0) {
+		w->owner_pos = w->len;
+		put_bytes(w, name, 1);
+		w->ref = WIRE_HDR_LEN;
+		return;
+	}
+	if (repeat && w->owner_pos <= WIRE_PTR_MAX) {
+		put_ptr(w, w->owner_pos);
+		return;
+	}
+	w->owner_pos = w->len;
+	if (w->ref <= WIRE_PTR_MAX && name_at_eq(w->buf, w->ref, name)) {
+		put_ptr(w, w->ref);
+		return;
+	}
+	w->ref = WIRE_HDR_LEN;
+	k = q_tail(w, name, labels, lab);
+	start = w->len;
+	if (k == 0) {
+		put_bytes(w, name, wire_name_len(name));
+	} else {
+		put_bytes(w, name, (size_t)(lab[labels - k] - name));
+		put_ptr(w, WIRE_HDR_LEN + w->qpos[w->qn - k]);
+	}
+	if (!w->err && w->len - start > 2 && w->len < WIRE_PTR_MAX)
+		w->ref = start;
+}
+
+/* RRset S of node N, its records' data as they are (NSEC, NSEC3, RRSIG); its record count. */
+static uint16_t put_set(struct dw *w, const zt_t *zt, uint32_t s, uint32_t n, bool repeat)
+{
+	const zt_rrset_t *set = &zt->rrsets[s];
+	const uint8_t *p = zt->arena + set->data;
+	const uint8_t *name = zt_node_name(zt, &zt->nodes[n]);
+	unsigned labels = zt->nodes[n].labels;
+	uint8_t head[8];
+
+	wire_put16(head, set->type);
+	wire_put16(head + 2, C_IN);
+	wire_put32(head + 4, set->ttl);
+	for (uint16_t k = 0; k < set->count; k++) {
+		size_t rd = 2u + wire_get16(p); /* its length and data, as the arena holds them */
+
+		put_owner(w, name, labels, repeat || k > 0);
+		if (w->err || w->len + 8 + rd > w->limit) {
+			w->err = true;
+			return 0;
+		}
+		memcpy(w->buf + w->len, head, 8);
+		memcpy(w->buf + w->len + 8, p, rd);
+		w->len += 8 + rd;
+		p += rd;
+	}
+	return set->count;
+}
+
+/* Copies [FROM, TO) of blob B to the message, its pointers moved by DELTA. */
+static void put_blob(struct dw *w, const zt_blob_t *b, uint32_t from, uint32_t to, int delta)
+{
+	const uint16_t *fix = zt_blob_fix(b);
+	size_t at = w->len;
+
+	put_bytes(w, zt_blob_data(b) + from, to - from);
+	if (w->err || delta == 0)
+		return;
+	for (unsigned i = 0; i < b->nfix; i++) {
+		uint8_t *f;
+
+		if (fix[i] < from || fix[i] >= to)
+			continue;
+		f = w->buf + at + (fix[i] - from);
+		wire_put16(f, (uint16_t)(0xc000 | ((wire_get16(f) & WIRE_PTR_MAX) + delta)));
+	}
+}
+
+/* The proof's RRsets (TYPE, each of its nodes once) in order, then their signatures. */
+static uint16_t put_proof(struct dw *w, const zt_t *zt, const uint32_t *cand, unsigned nc,
+			  uint16_t type, uint32_t prev, const zt_blob_t *b, uint32_t split,
+			  int delta)
+{
+	uint32_t node[3], pos[3];
+	unsigned n = 0;
+	uint16_t count = 0;
+
+	for (unsigned i = 0; i < nc; i++) {
+		uint32_t s;
+		bool seen = false;
+
+		if (cand[i] == ZT_NONE)
+			continue;
+		for (unsigned j = 0; j < n; j++)
+			seen = seen || node[j] == cand[i];
+		s = node_rrset(zt, cand[i], type);
+		if (seen || s == ZT_NONE)
+			continue;
+		/* An owner is repeated when the record before had it (render.c's same_owner()). */
+		count = (uint16_t)(count + put_set(w, zt, s, cand[i], cand[i] == prev));
+		prev = cand[i];
+		pos[n] = (uint32_t)w->owner_pos;
+		node[n++] = cand[i];
+	}
+	if (b != NULL)
+		put_blob(w, b, split, b->len, delta);
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t sig = node_sigs(zt, node[i], type);
+
+		if (sig == ZT_NONE)
+			continue;
+		w->owner_pos = pos[i];
+		count = (uint16_t)(count + put_set(w, zt, sig, node[i], true));
+	}
+	return count;
+}
+
+static bool blob_moves(const zt_blob_t *b, int delta)
+{
+	return delta == 0 || b->nfix == 0 || (int)b->max_ptr + delta <= WIRE_PTR_MAX;
+}
+
+/*
+ * Whether the SOA's MNAME or RNAME ends with more of the question than the apex: the live path
+ * compresses it further than the relocatable SOA (anchored at the apex) does.
+ */
+static bool soa_below(const struct dw *w, const zt_zone_t *z)
+{
+	const uint8_t *y;
+
+	if (w->qn <= w->apex_labels)
+		return false;
+	y = w->key + w->qpos[w->qn - 1 - w->apex_labels];
+	for (int i = 0; i < 2; i++)
+		if (z->nx_soa_lab[i][0] != 0 && z->nx_soa_lab[i][0] == *y &&
+		    memcmp(z->nx_soa_lab[i] + 1, y + 1, *y) == 0)
+			return true;
+	return false;
+}
+
+/* NXDOMAIN below CE (resolve.c's walk_name()): the SOA, the proof, their signatures. */
+static bool nxdomain(struct dw *w, const zt_t *zt, const struct zt_query *q, uint32_t ce,
+		     struct denial_tail *t)
+{
+	const zt_node_t *node = &zt->nodes[ce];
+	const zt_zone_t *z = &zt->zones[node->zone];
+	const zt_blob_t *b;
+	uint32_t cand[3] = {ZT_NONE, ZT_NONE, ZT_NONE};
+	uint16_t type = T_NSEC;
+	int delta;
+
+	if (z->nx_do >= ZT_LIVE || soa_below(w, z))
+		return false;
+	b = zt_blob(zt, z->nx_do);
+	delta = (int)q->qname_len - (int)b->ref_qlen;
+	if (!blob_moves(b, delta))
+		return false;
+	if (z->has_nsec3) {
+		uint32_t cpe = denial_n3_encloser(zt, z, ce);
+
+		/* RFC 5155 7.2.2: closest encloser proof, no wildcard at the encloser. */
+		cand[0] = nsec3_match(z, cpe);
+		cand[1] = denial_n3_next_closer(zt, z, cpe, q->key);
+		cand[2] = nsec3_wildcard(z, cpe);
+		type = T_NSEC3;
+	} else if (z->nsec_keys != NULL) {
+		uint8_t key[KEY_MAX + 2];
+		uint16_t bnd[129];
+		size_t klen = canon_key(key, q->key, bnd);
+
+		cand[0] = cover_key(z, key, klen);
+		if (node->name_len + 2u <= WIRE_NAME_MAX) {
+			/* The wildcard's key: the encloser's (the question's first labels), then
+			 * '*'. */
+			klen = bnd[node->labels];
+			key[klen++] = '*';
+			key[klen++] = 0;
+			cand[1] = cover_key(z, key, klen);
+		}
+	}
+	put_blob(w, b, 0, z->nx_split, delta);
+	w->ref = z->nx_ref == UINT16_MAX ? WIRE_HDR_LEN : w->len - z->nx_split + z->nx_ref;
+	w->owner_pos = w->len - z->nx_split;
+	t->ns = (uint16_t)(b->ns + put_proof(w, zt, cand, 3, type, z->apex, b, z->nx_split, delta));
+	t->an = t->ar = 0;
+	t->flags = b->flags;
+	t->id = 1ull << 32 | z->soa;
+	return true;
+}
+
+/* Whether RDATA of TYPE holds names that render.c compresses (they move its reference name). */
+static bool type_has_names(uint16_t type)
+{
+	return (type >= T_NS && type <= 9) || type == T_PTR || type == 14 || type == T_MX;
+}
+
+/* A wildcard's answer below CE (its blob) and the proof that the name does not exist. */
+static bool wildcard(struct dw *w, const zt_t *zt, const struct zt_query *q, uint32_t ce,
+		     struct denial_tail *t)
+{
+	const zt_node_t *node = &zt->nodes[ce];
+	const zt_zone_t *z = &zt->zones[node->zone];
+	uint32_t wild = node->wildcard, set, blob = ZT_NONE, cand = ZT_NONE;
+	uint8_t key[KEY_MAX];
+	const zt_node_t *wn = &zt->nodes[wild];
+	const zt_blob_t *b;
+	int delta;
+
+	if ((wn->flags & (ZN_CNAME | ZN_DNAME)) || q->qtype == T_ANY || q->qtype == T_RRSIG ||
+	    type_has_names(q->qtype) || (set = node_rrset(zt, wild, q->qtype)) == ZT_NONE)
+		return false;
+	for (uint32_t i = wn->ans_do; i < wn->ans_do + wn->nans_do; i++)
+		if (zt->ans[i].qtype == q->qtype) {
+			blob = zt->ans[i].blob;
+			break;
+		}
+	if (blob >= ZT_LIVE)
+		return false;
+	b = zt_blob(zt, blob);
+	delta = (int)q->qname_len - (int)b->ref_qlen;
+	/* Its answer only: a reference name left where the question is. */
+	if (b->ns != 0 || b->ar != 0 || (b->flags & 0xf) != 0 || !blob_moves(b, delta))
+		return false;
+	put_blob(w, b, 0, b->len, delta);
+	if (z->has_nsec3)
+		cand = denial_n3_next_closer(zt, z, denial_n3_encloser(zt, z, ce), q->key);
+	else if (z->nsec_keys != NULL)
+		cand = cover_key(z, key, canon_key(key, q->key, NULL));
+	w->ref = WIRE_HDR_LEN;
+	t->ns = put_proof(w, zt, &cand, 1, z->has_nsec3 ? T_NSEC3 : T_NSEC, ZT_NONE, NULL, 0, 0);
+	t->an = b->an;
+	t->ar = 0;
+	t->flags = b->flags;
+	t->id = 1ull << 32 | set;
+	return true;
+}
+
+bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t limit,
+		   uint8_t *buf, size_t cap, struct denial_tail *t)
+{
+	struct dw w;
+	size_t head = WIRE_HDR_LEN + q->qname_len + 4;
+	bool ok;
+
+	if (limit > cap)
+		limit = cap;
+	/* Every position written stays one a pointer can name. */
+	if (limit > WIRE_PTR_MAX)
+		limit = WIRE_PTR_MAX;
+	if (head > limit || !q->has_question)
+		return false;
+	memcpy(buf + WIRE_HDR_LEN, q->qname, q->qname_len + 4);
+	w.buf = buf;
+	w.len = head;
+	w.limit = limit;
+	w.err = false;
+	w.ref = WIRE_HDR_LEN;
+	w.owner_pos = 0;
+	w.qn = 0;
+	w.key = q->key;
+	w.apex_labels = zt->nodes[zt->zones[zt->nodes[ce].zone].apex].labels;
+	for (size_t o = 0; q->key[o] != 0 && w.qn < 128; o += q->key[o] + 1u)
+		w.qpos[w.qn++] = (uint16_t)o;
+	if (zt->nodes[ce].wildcard != ZT_NONE)
+		ok = wildcard(&w, zt, q, ce, t);
+	else
+		ok = nxdomain(&w, zt, q, ce, t);
+	if (!ok || w.err)
+		return false;
+	t->data = buf + head;
+	t->len = w.len - head;
+	return true;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* denial.h: DNSSEC denial answers with the DO bit composed from precomputed parts (zones/ only) */
+#ifndef DENIAL_H
+#define DENIAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "query.h"
+#include "zt_pvt.h"
+
+/* A response tail (everything after the question) that denial_answer() wrote. */
+struct denial_tail {
+	uint16_t flags; /* AA and rcode */
+	uint16_t an, ns, ar;
+	const uint8_t *data;
+	size_t len;
+	uint64_t id; /* what the answer is (zt_answer_info.answer) */
+};
+
+/*
+ * Zone Z's NSEC owners (zone->nsec) as canonical keys compared with memcmp: labels from the
+ * last, lower-cased, 0 and 1 escaped, each ended by 0. 0 or -ENOMEM.
+ */
+int denial_keys(zt_t *zt, uint32_t z);
+
+/* The NSEC owner (a node) covering NAME (a wire name, any case) in zone Z, or ZT_NONE. */
+uint32_t denial_nsec_cover(const zt_t *zt, const zt_zone_t *z, const uint8_t *name);
+
+/* The closest provable encloser from node N in NSEC3 zone Z: N, or its first ancestor in the
+ * chain (opt-out leaves some out), else the apex. */
+uint32_t denial_n3_encloser(const zt_t *zt, const zt_zone_t *z, uint32_t n);
+
+/* The NSEC3 owner covering the next closer name of NAME to the encloser CPE (RFC 5155 1.3), or
+ * ZT_NONE: the one hash a query costs. */
+uint32_t denial_n3_next_closer(const zt_t *zt, const zt_zone_t *z, uint32_t cpe,
+			       const uint8_t *name);
+
+/*
+ * The answer to Q (DO set) whose name does not exist below node CE of a signed zone: NXDOMAIN
+ * with its proof, or the wildcard's answer with the proof that the name does not exist, the
+ * bytes the live path (resolve.c, render.c) writes, in BUF (CAP octets, the question copied
+ * first) within LIMIT octets for the message. False when this is not one of those (DNAME, a
+ * wildcard's NODATA or CNAME, additional records) or it does not fit: the live path answers.
+ */
+bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t limit,
+		   uint8_t *buf, size_t cap, struct denial_tail *t);
+
+#endif
