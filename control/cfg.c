@@ -20,8 +20,8 @@
 #include "rrl.h"
 #include "sandns_err.h"
 
-/* A configuration file larger than this is surely not one. */
-#define CFG_FILE_MAX (1u << 20)
+/* A configuration file larger than this is surely not one (a million zone lines fit). */
+#define CFG_FILE_MAX (64u << 20)
 
 cfg_t *cfg_new(void)
 {
