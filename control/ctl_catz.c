@@ -31,10 +31,9 @@ static bool member_path(const cfg_t *cfg, const char *member, char *buf, size_t 
 /* The zone of CFG named ORIGIN, or NULL. */
 static const cfg_zone_t *zone_of(const cfg_t *cfg, const char *origin)
 {
-	for (size_t i = 0; i < cfg->nzones; i++)
-		if (cfg_same_origin(cfg->zones[i].origin, origin))
-			return &cfg->zones[i];
-	return NULL;
+	long i = cfg_zone_find(cfg, origin); /* indexed once checked, else a pass */
+
+	return i < 0 ? NULL : &cfg->zones[i];
 }
 
 int ctl_catz_carry(const cfg_t *cur, cfg_t *next, const char *except)

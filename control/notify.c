@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "log.h"
 #include "notify.h"
+#include "origins.h"
 #include "sandns_err.h"
 #include "tsig.h"
 #include "wire.h"
@@ -293,11 +294,50 @@ void notify_get_counters(notify_t *n, notify_counters_t *out)
 	pthread_mutex_unlock(&n->lock);
 }
 
+/* FROM's target of TO's target T (same zone, same address), or NULL: through IX (FROM's targets by
+ * origin) and NEXT (the next of the same origin, SIZE_MAX: none), else (NULL: no memory) a pass. */
+static const struct ntgt *carried(const notify_t *from, const struct ntgt *t, const origins_t *ix,
+				  const size_t *next)
+{
+	long first = ix != NULL ? origins_exact(ix, t->st.origin) : -1;
+
+	for (size_t j = first < 0 ? SIZE_MAX : (size_t)first; ix != NULL && j != SIZE_MAX;
+	     j = next[j])
+		if (strcmp(t->text, from->tgts[j].text) == 0)
+			return &from->tgts[j];
+	for (size_t j = 0; ix == NULL && j < from->ntgts; j++)
+		if (strcmp(t->text, from->tgts[j].text) == 0 &&
+		    cfg_same_origin(t->st.origin, from->tgts[j].st.origin))
+			return &from->tgts[j];
+	return NULL;
+}
+
 void notify_carry(notify_t *to, notify_t *from)
 {
+	const char **names;
+	size_t *next, *last;
+	origins_t *ix = NULL;
+
 	if (to == NULL || from == NULL)
 		return;
+	/* FROM's targets by origin (targets of one zone chained in order): no pass per target. */
+	names = calloc(from->ntgts + 1, sizeof(*names));
+	next = calloc(from->ntgts + 1, sizeof(*next));
+	last = calloc(from->ntgts + 1, sizeof(*last));
 	pthread_mutex_lock(&from->lock);
+	if (names != NULL && next != NULL && last != NULL) {
+		for (size_t j = 0; j < from->ntgts; j++)
+			names[j] = from->tgts[j].st.origin;
+		ix = origins_new(names, from->ntgts);
+	}
+	for (size_t j = 0; ix != NULL && j < from->ntgts; j++) {
+		size_t f = (size_t)origins_exact(ix, names[j]);
+
+		next[j] = last[j] = SIZE_MAX;
+		if (f != j)
+			next[last[f]] = j;
+		last[f] = j;
+	}
 	pthread_mutex_lock(&to->lock);
 	to->count.sent += from->count.sent;
 	to->count.ok += from->count.ok;
@@ -307,16 +347,21 @@ void notify_carry(notify_t *to, notify_t *from)
 	to->count.stray += from->count.stray;
 	to->count.log_dropped += from->count.log_dropped;
 	/* A target kept (same zone, same address) shows its last outcome until its next NOTIFY. */
-	for (size_t i = 0; i < to->ntgts; i++)
-		for (size_t j = 0; j < from->ntgts; j++)
-			if (to->tgts[i].st.result == NOTIFY_NONE &&
-			    strcmp(to->tgts[i].text, from->tgts[j].text) == 0 &&
-			    cfg_same_origin(to->tgts[i].st.origin, from->tgts[j].st.origin)) {
-				to->tgts[i].st = from->tgts[j].st;
-				break;
-			}
+	for (size_t i = 0; i < to->ntgts; i++) {
+		const struct ntgt *f;
+
+		if (to->tgts[i].st.result != NOTIFY_NONE)
+			continue;
+		f = carried(from, &to->tgts[i], ix, next);
+		if (f != NULL)
+			to->tgts[i].st = f->st;
+	}
 	pthread_mutex_unlock(&to->lock);
 	pthread_mutex_unlock(&from->lock);
+	origins_free(ix);
+	free(names);
+	free(next);
+	free(last);
 }
 
 /* ---------------------------------------------------------------- the thread */

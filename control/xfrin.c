@@ -17,11 +17,11 @@
 #include "sandns_err.h"
 #include "xfrin.h"
 #include "xfrin_pvt.h"
+#include "xfrin_tab.h"
 #include "zsrc.h"
 
 #include <urcu-qsbr.h>
 
-#define XFRIN_MAX_PRIMARIES 16
 /* The same failure of a zone is logged again only after this long. */
 #define XFRIN_LOG_EVERY_MS 300000
 /* A new reason is logged, but not more often than this. */
@@ -32,46 +32,12 @@
 #define XFRIN_EXPIRE_MIN ZSRC_EXPIRE_MIN
 #define XFRIN_TIMER_MAX (366UL * 86400)
 
-enum { WANT_NONE = 0, WANT_REFRESH = 1, WANT_AXFR = 2 };
-
-struct xz {
-	size_t zone; /* in cfg->zones */
-	const char *origin;
-	const char *path;
-	ldns_rdf *name;
-	const cfg_primary_t *prim[XFRIN_MAX_PRIMARIES];
-	size_t nprim;
-	int want;   /* WANT_*: atomic, set by any thread, taken by the transfer thread */
-	int reload; /* atomic: the control thread must reload the zone */
-	unsigned long notifies, coalesced; /* atomic: NOTIFYs taken, and those a flag absorbed */
-	uint64_t next_ms;		   /* the transfer thread's: next refresh (monotonic) */
-	unsigned long refresh, retry, expire;
-	uint64_t logged_ms;
-	char logged[256];
-	xfrin_zstate_t st; /* under the lock */
-	/*
-	 * Under the lock: MEM, the version held (transferred, or loaded at start), which an IXFR
-	 * applies to and reloads serve (xfrin_copy); UNSAVED, one handed over whose file the
-	 * writer has yet to write, once its reload is done (WRITE_OK); GEN counts the versions.
-	 */
-	zload_zone_t *mem;
-	zload_zone_t *unsaved;
-	bool write_ok;
-	unsigned long gen;
-};
-
-/* What a serving thread's NOTIFY reads (xfrin_notify): swapped whole by xfrin_reconfigure(). */
-struct xtab {
-	const cfg_t *cfg; /* allow-notify */
-	struct xz *z;
-	size_t nz;
-};
-
 struct xfrin {
 	const cfg_t *cfg;
 	struct xz *z;
 	size_t nz;
 	struct xtab *tab; /* the same, for the serving threads: read under urcu-qsbr */
+	struct xtab *ix;  /* the same, with Z (swapped under LOCK): lookups by other threads */
 	bool armed;	  /* xfrin_start() was called: a reconfiguration starts the thread */
 	int wake_fd;	  /* eventfd: a request for the thread */
 	int stop_fd;	  /* eventfd: written once, at the end */
@@ -155,10 +121,10 @@ xfrin_t *xfrin_new(const cfg_t *cfg, char *err, size_t errlen)
 		}
 		x->nz++;
 	}
-	x->tab = calloc(1, sizeof(*x->tab));
+	x->tab = x->ix = xtab_new(cfg, x->z, x->nz, cfg->nzones);
 	if (x->tab == NULL)
 		goto nomem;
-	*x->tab = (struct xtab){.cfg = cfg, .z = x->z, .nz = x->nz};
+	xtab_index(x->tab, x->nz);
 	return x;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -173,10 +139,7 @@ int xfrin_event_fd(const xfrin_t *x)
 
 static struct xz *by_zone(xfrin_t *x, size_t zone)
 {
-	for (size_t i = 0; i < x->nz; i++)
-		if (x->z[i].zone == zone)
-			return &x->z[i];
-	return NULL;
+	return xtab_zone(x->ix, zone);
 }
 
 void xfrin_seed(xfrin_t *x, size_t zone, zload_zone_t *raw)
@@ -249,33 +212,12 @@ zload_zone_t *xfrin_copy(xfrin_t *x, const char *origin)
 	if (x == NULL)
 		return NULL;
 	pthread_mutex_lock(&x->lock);
-	for (size_t i = 0; i < x->nz && z == NULL; i++)
-		if (cfg_same_origin(x->z[i].origin, origin) && x->z[i].mem != NULL &&
-		    !x->z[i].st.expired)
-			z = zload_ref(x->z[i].mem);
+	const struct xz *s = xtab_origin(x->ix, origin);
+
+	if (s != NULL && s->mem != NULL && !s->st.expired)
+		z = zload_ref(s->mem);
 	pthread_mutex_unlock(&x->lock);
 	return z;
-}
-
-/* The zone whose lower-case wire name is at MSG+12 (checked by the engine), or NULL. */
-static struct xz *by_wire(const struct xtab *x, const uint8_t *msg, size_t len)
-{
-	for (size_t i = 0; i < x->nz; i++) {
-		const uint8_t *w = ldns_rdf_data(x->z[i].name);
-		size_t wl = ldns_rdf_size(x->z[i].name), k;
-
-		if (12 + wl > len)
-			continue;
-		for (k = 0; k < wl; k++) {
-			uint8_t c = msg[12 + k];
-
-			if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != w[k])
-				break;
-		}
-		if (k == wl)
-			return &x->z[i];
-	}
-	return NULL;
 }
 
 bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct sockaddr *from,
@@ -288,7 +230,7 @@ bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct socka
 	/* A serving thread, inside its read-side section: TAB stays until its quiescent state. */
 	if (tab == NULL || tab->nz == 0 || !cfg_notify_allowed(tab->cfg, from, key))
 		return false;
-	z = by_wire(tab, msg, len);
+	z = xtab_wire(tab, msg, len); /* no allocation, no lock */
 	if (z == NULL)
 		return false;
 	/* One flag per zone: a NOTIFY while one waits adds nothing but a count. */
@@ -304,17 +246,16 @@ bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct socka
 
 int xfrin_request(xfrin_t *x, const char *zone, bool axfr)
 {
-	for (size_t i = 0; x != NULL && i < x->nz; i++) {
-		if (!cfg_same_origin(x->z[i].origin, zone))
-			continue;
-		if (axfr)
-			__atomic_store_n(&x->z[i].want, WANT_AXFR, __ATOMIC_RELEASE);
-		else
-			__atomic_fetch_or(&x->z[i].want, WANT_REFRESH, __ATOMIC_ACQ_REL);
-		wake(x->wake_fd);
-		return SANDNS_EOK;
-	}
-	return -ENOENT;
+	struct xz *z = x != NULL ? xtab_origin(x->ix, zone) : NULL;
+
+	if (z == NULL)
+		return -ENOENT;
+	if (axfr)
+		__atomic_store_n(&z->want, WANT_AXFR, __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_or(&z->want, WANT_REFRESH, __ATOMIC_ACQ_REL);
+	wake(x->wake_fd);
+	return SANDNS_EOK;
 }
 
 bool xfrin_zone_state(xfrin_t *x, size_t zone, xfrin_zstate_t *out)
@@ -567,11 +508,18 @@ static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 	__atomic_store_n(&z->next_ms, clock_now_ms() + z->retry * 1000, __ATOMIC_RELAXED);
 }
 
-/* Zones whose copy outlived its expire: the control thread reloads them (they go SERVFAIL). */
-static void check_expiry(xfrin_t *x)
+/*
+ * Zones whose copy outlived its expire: the control thread reloads them (they go SERVFAIL).
+ * Once a second (*LAST, the second last checked): expiries are in seconds, and a pass over
+ * every zone after each refresh made a sweep over many due zones cost zones x zones.
+ */
+static void check_expiry(xfrin_t *x, time_t *last)
 {
 	time_t now = time(NULL);
 
+	if (now == *last)
+		return;
+	*last = now;
 	for (size_t i = 0; i < x->nz; i++) {
 		struct xz *z = &x->z[i];
 		bool now_expired;
@@ -597,6 +545,7 @@ static void *xfrin_main(void *arg)
 	xfrin_t *x = arg;
 	struct pollfd pfd[2] = {{.fd = x->wake_fd, .events = POLLIN},
 				{.fd = x->stop_fd, .events = POLLIN}};
+	time_t checked = 0;
 
 	for (;;) {
 		uint64_t now = clock_now_ms(), next = now + 1000, v;
@@ -612,7 +561,7 @@ static void *xfrin_main(void *arg)
 			else if (z->next_ms < next)
 				next = z->next_ms;
 		}
-		check_expiry(x);
+		check_expiry(x, &checked);
 		if (due != NULL) {
 			refresh(x, due, (want & WANT_AXFR) != 0);
 		} else {
@@ -640,9 +589,9 @@ static bool newest(xfrin_t *x, const char *origin, const char *path, unsigned lo
 	bool same = false;
 
 	pthread_mutex_lock(&x->lock);
-	for (size_t i = 0; i < x->nz; i++)
-		if (cfg_same_origin(x->z[i].origin, origin) && strcmp(x->z[i].path, path) == 0)
-			same = x->z[i].gen == gen;
+	const struct xz *z = xtab_origin(x->ix, origin);
+
+	same = z != NULL && strcmp(z->path, path) == 0 && z->gen == gen;
 	pthread_mutex_unlock(&x->lock);
 	return same;
 }
@@ -786,7 +735,7 @@ void xfrin_free(xfrin_t **xp)
 		zload_free(&x->z[i].unsaved);
 	}
 	free(x->z);
-	free(x->tab);
+	xtab_free(x->tab);
 	if (x->wake_fd >= 0)
 		close(x->wake_fd);
 	if (x->stop_fd >= 0)
@@ -818,8 +767,8 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 {
 	struct xz *z = calloc(cfg->nzones + 1, sizeof(*z));
 	size_t *from = calloc(cfg->nzones + 1, sizeof(*from)), nz = 0, i, k;
-	struct xtab *tab = calloc(1, sizeof(*tab)), *old_tab;
-	struct xz *old = x->z;
+	struct xtab *tab = xtab_new(cfg, z, cfg->nzones, cfg->nzones), *old_tab;
+	struct xz *old = x->z, *o;
 	const size_t old_nz = x->nz;
 	uint64_t v;
 	int rc = SANDNS_EOK;
@@ -827,7 +776,7 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 	if (z == NULL || from == NULL || tab == NULL) {
 		free(z);
 		free(from);
-		free(tab);
+		xtab_free(tab);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -845,10 +794,10 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 
 		if (cz->src.kind != ZSRC_PRIMARY)
 			continue;
-		for (k = 0; k < old_nz; k++)
-			if (old[k].name != NULL && cfg_same_origin(old[k].origin, cz->origin) &&
-			    strcmp(old[k].path, cz->src.path) == 0)
-				break;
+		o = xtab_origin(x->ix, cz->origin);
+		k = o != NULL && o->name != NULL && strcmp(o->path, cz->src.path) == 0
+			? (size_t)(o - old)
+			: old_nz;
 		from[nz] = k;
 		if (k < old_nz)
 			zone_move(&z[nz], &old[k], cfg, i);
@@ -860,7 +809,7 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 			nz++;
 	}
 	pthread_mutex_unlock(&x->lock);
-	*tab = (struct xtab){.cfg = cfg, .z = z, .nz = nz};
+	xtab_index(tab, nz);
 	old_tab = x->tab;
 	rcu_assign_pointer(x->tab, tab);
 	synchronize_rcu();
@@ -879,6 +828,7 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 	pthread_mutex_lock(&x->lock);
 	x->z = z;
 	x->nz = nz;
+	x->ix = tab;
 	x->cfg = cfg;
 	pthread_mutex_unlock(&x->lock);
 	/* The zones no longer configured: their state goes. */
@@ -891,7 +841,7 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 			zload_free(&old[k].unsaved);
 		}
 	free(old);
-	free(old_tab);
+	xtab_free(old_tab);
 	free(from);
 	if (x->armed && rc == SANDNS_EOK)
 		rc = xfrin_start(x, err, errlen);
