@@ -40,6 +40,7 @@ struct xfrin {
 	struct xtab *ix;  /* the same, with Z (swapped under LOCK): lookups by other threads */
 	bool armed;	  /* xfrin_start() was called: a reconfiguration starts the thread */
 	int wake_fd;	  /* eventfd: a request for the thread */
+	size_t want_min;  /* atomic: the lowest zone flagged (want) since the thread looked */
 	int stop_fd;	  /* eventfd: written once, at the end */
 	int event_fd;	  /* eventfd: zones to reload, for the control thread */
 	pthread_mutex_t lock;
@@ -98,6 +99,7 @@ xfrin_t *xfrin_new(const cfg_t *cfg, char *err, size_t errlen)
 	x->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	x->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	x->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	x->want_min = SIZE_MAX;
 	pthread_mutex_init(&x->lock, NULL);
 	pthread_cond_init(&x->wr_cv, NULL);
 	/* Read by tests only (tests/e2e/secondary.sh): a crash between serving and writing. */
@@ -172,6 +174,17 @@ static void wake(int fd)
 	(void)!write(fd, &one, sizeof(one));
 }
 
+/* Zone I of the table has its want flag set: the transfer thread looks from there on. */
+static void want_from(xfrin_t *x, size_t i)
+{
+	size_t m = __atomic_load_n(&x->want_min, __ATOMIC_ACQUIRE);
+
+	while (i < m && !__atomic_compare_exchange_n(&x->want_min, &m, i, false, __ATOMIC_ACQ_REL,
+						     __ATOMIC_ACQUIRE))
+		;
+	wake(x->wake_fd);
+}
+
 /* Asks the control thread to reload zone Z. */
 static void want_reload(xfrin_t *x, struct xz *z)
 {
@@ -240,7 +253,7 @@ bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct socka
 	__atomic_fetch_add(&z->notifies, 1, __ATOMIC_RELAXED);
 	if (was != WANT_NONE)
 		__atomic_fetch_add(&z->coalesced, 1, __ATOMIC_RELAXED);
-	wake(x->wake_fd);
+	want_from(x, (size_t)(z - tab->z));
 	return true;
 }
 
@@ -254,7 +267,7 @@ int xfrin_request(xfrin_t *x, const char *zone, bool axfr)
 		__atomic_store_n(&z->want, WANT_AXFR, __ATOMIC_RELEASE);
 	else
 		__atomic_fetch_or(&z->want, WANT_REFRESH, __ATOMIC_ACQ_REL);
-	wake(x->wake_fd);
+	want_from(x, (size_t)(z - x->ix->z));
 	return SANDNS_EOK;
 }
 
@@ -546,21 +559,39 @@ static void *xfrin_main(void *arg)
 	struct pollfd pfd[2] = {{.fd = x->wake_fd, .events = POLLIN},
 				{.fd = x->stop_fd, .events = POLLIN}};
 	time_t checked = 0;
+	/*
+	 * The first zone due (flagged, or its time come) is refreshed, as a pass from the first
+	 * zone finds it; the zones below LO were not due when last looked at, and stay so until
+	 * LO_NEXT (the earliest of their times) or a flag (want_min): a sweep over many due zones
+	 * does not start from the first zone each time.
+	 */
+	size_t lo = 0, i, m;
+	uint64_t lo_next = UINT64_MAX;
 
 	for (;;) {
 		uint64_t now = clock_now_ms(), next = now + 1000, v;
 		struct xz *due = NULL;
 		int want = WANT_NONE;
 
-		for (size_t i = 0; i < x->nz && due == NULL; i++) {
+		m = __atomic_exchange_n(&x->want_min, SIZE_MAX, __ATOMIC_ACQ_REL);
+		if (lo_next <= now) {
+			lo = 0;
+			lo_next = UINT64_MAX;
+		}
+		if (m < lo)
+			lo = m; /* LO_NEXT still bounds the zones below M */
+		for (i = lo; i < x->nz && due == NULL; i++) {
 			struct xz *z = &x->z[i];
 
 			want = __atomic_exchange_n(&z->want, WANT_NONE, __ATOMIC_ACQ_REL);
 			if (want != WANT_NONE || z->next_ms <= now)
 				due = z;
-			else if (z->next_ms < next)
-				next = z->next_ms;
+			else if (z->next_ms < lo_next)
+				lo_next = z->next_ms;
 		}
+		lo = due != NULL ? i - 1 : x->nz;
+		if (lo_next < next)
+			next = lo_next;
 		check_expiry(x, &checked);
 		if (due != NULL) {
 			refresh(x, due, (want & WANT_AXFR) != 0);
