@@ -292,6 +292,11 @@ static void test_thread(void)
 	CU_ASSERT_EQUAL_FATAL(rc, SANDNS_EOK);
 	n2 = notify_new(cfg2, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(n2);
+	/* Each zone's targets, found by origin (case and a final dot aside). */
+	CU_ASSERT_EQUAL(notify_zone_targets(n2, "example.com"), 2);
+	CU_ASSERT_EQUAL(notify_zone_targets(n2, "A.TEST."), 1);
+	CU_ASSERT_EQUAL(notify_zone_targets(n2, "b.test."), 0);
+	CU_ASSERT_EQUAL(notify_target_count(n2), 3);
 	notify_carry(n2, n);
 	CU_ASSERT_TRUE(notify_state(n2, 0, &st));
 	CU_ASSERT_EQUAL(st.result, NOTIFY_NONE);
