@@ -54,6 +54,7 @@ struct xfrin {
 	pthread_cond_t wr_cv;
 	bool wr_started;
 	bool wr_stop;	      /* under LOCK */
+	size_t wr_min;	      /* under LOCK: no copy below this zone is to write (next_write) */
 	unsigned wr_delay_ms; /* tests: SANDNS_TEST_XFRIN_WRITE_DELAY_MS before each write */
 };
 
@@ -207,6 +208,7 @@ size_t xfrin_take_reloads(xfrin_t *x, size_t *out, size_t max)
 void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err)
 {
 	struct xz *z = by_zone(x, zone);
+	size_t i;
 
 	if (z == NULL)
 		return;
@@ -214,6 +216,8 @@ void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err)
 	snprintf(z->st.reload_err, sizeof(z->st.reload_err), "%s", err != NULL ? err : "");
 	/* Served (or refused by the build): the writer may write the copy now. */
 	z->write_ok = true;
+	i = ((uintptr_t)z - (uintptr_t)x->z) / sizeof(*z); /* not in X->Z (swapped): from 0 */
+	x->wr_min = i < x->nz && i > x->wr_min ? x->wr_min : i < x->nz ? i : 0;
 	pthread_cond_signal(&x->wr_cv);
 	pthread_mutex_unlock(&x->lock);
 }
@@ -608,9 +612,10 @@ static void *xfrin_main(void *arg)
 /* The zone whose copy is the next to write, or NULL (under the lock). */
 static struct xz *next_write(xfrin_t *x)
 {
-	for (size_t i = 0; i < x->nz; i++)
+	for (size_t i = x->wr_min; i < x->nz; i++)
 		if (x->z[i].unsaved != NULL && (x->z[i].write_ok || x->wr_stop))
-			return &x->z[i];
+			return &x->z[(x->wr_min = i)];
+	x->wr_min = x->nz; /* the first to write is found from the first zone it could be */
 	return NULL;
 }
 
@@ -756,6 +761,7 @@ void xfrin_free(xfrin_t **xp)
 		/* The copies served and not yet written are written before it ends. */
 		pthread_mutex_lock(&x->lock);
 		__atomic_store_n(&x->wr_stop, true, __ATOMIC_RELAXED);
+		x->wr_min = 0;
 		pthread_cond_signal(&x->wr_cv);
 		pthread_mutex_unlock(&x->lock);
 		pthread_join(x->wr_tid, NULL);
@@ -860,6 +866,7 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 	x->z = z;
 	x->nz = nz;
 	x->ix = tab;
+	x->wr_min = 0;
 	x->cfg = cfg;
 	pthread_mutex_unlock(&x->lock);
 	/* The zones no longer configured: their state goes. */
