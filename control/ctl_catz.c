@@ -11,6 +11,7 @@
 #include "catz.h"
 #include "ctl_pvt.h"
 #include "log.h"
+#include "origins.h"
 #include "sandns_err.h"
 #include "xfrin.h"
 
@@ -31,14 +32,35 @@ static bool member_path(const cfg_t *cfg, const char *member, char *buf, size_t 
 /* The zone of CFG named ORIGIN, or NULL. */
 static const cfg_zone_t *zone_of(const cfg_t *cfg, const char *origin)
 {
-	for (size_t i = 0; i < cfg->nzones; i++)
-		if (cfg_same_origin(cfg->zones[i].origin, origin))
-			return &cfg->zones[i];
-	return NULL;
+	long i = cfg_zone_find(cfg, origin); /* indexed once checked, else a pass */
+
+	return i < 0 ? NULL : &cfg->zones[i];
+}
+
+/*
+ * The zone of CFG named ORIGIN among its first N, those indexed before members were added
+ * (cfg_zone_index; without memory, a pass): what zone_of() finds while the list grows, when
+ * no zone added since can be ORIGIN.
+ */
+static const cfg_zone_t *zone_among(const cfg_t *cfg, const char *origin, size_t n)
+{
+	long i = -1;
+
+	if (cfg->zone_index != NULL && cfg->zone_index_n == n)
+		i = origins_exact(cfg->zone_index, origin);
+	for (size_t k = 0; (cfg->zone_index == NULL || cfg->zone_index_n != n) && i < 0 && k < n;
+	     k++)
+		if (cfg_same_origin(cfg->zones[k].origin, origin))
+			i = (long)k;
+	return i < 0 ? NULL : &cfg->zones[i];
 }
 
 int ctl_catz_carry(const cfg_t *cur, cfg_t *next, const char *except)
 {
+	const size_t n0 = next->nzones;
+
+	/* CUR's zones are unique (checked): none added here is another's origin. */
+	(void)cfg_zone_index(next);
 	for (size_t i = 0; i < cur->nzones; i++) {
 		const cfg_zone_t *z = &cur->zones[i];
 		const cfg_catalog_t *c;
@@ -47,7 +69,7 @@ int ctl_catz_carry(const cfg_t *cur, cfg_t *next, const char *except)
 			continue;
 		c = cfg_catalog_find(next, z->catalog);
 		/* Its catalog gone, or the zone now configured otherwise: the member goes. */
-		if (c == NULL || c->producer || zone_of(next, z->origin) != NULL)
+		if (c == NULL || c->producer || zone_among(next, z->origin, n0) != NULL)
 			continue;
 		if (cfg_add_member(next, z->origin, z->src.path, z->catalog) != SANDNS_EOK)
 			return -ENOMEM;
@@ -140,8 +162,11 @@ static bool read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
 static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want)
 {
 	char err[1024], warn[2048], path[4096];
-	size_t nwarn = 0;
+	size_t nwarn = 0, n0;
 	cfg_t *next = cfg_new();
+	const char **names = NULL;
+	bool *added = NULL;
+	origins_t *mix = NULL;
 
 	if (next == NULL)
 		goto nomem;
@@ -150,11 +175,24 @@ static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want)
 		goto fail;
 	if (ctl_catz_carry(ctl->cfg, next, cat) != SANDNS_EOK)
 		goto nomem;
+	/* NEXT's zones indexed, and WANT's members: a member given twice finds the first's zone. */
+	n0 = next->nzones;
+	(void)cfg_zone_index(next);
+	names = calloc(want->nmembers + 1, sizeof(*names));
+	added = calloc(want->nmembers + 1, sizeof(*added));
+	if (names == NULL || added == NULL)
+		goto nomem;
+	for (size_t k = 0; k < want->nmembers; k++)
+		names[k] = want->members[k].name;
+	mix = origins_new(names, want->nmembers);
+	if (mix == NULL)
+		goto nomem;
 	for (size_t k = 0; k < want->nmembers; k++) {
 		const char *m = want->members[k].name;
-		const cfg_zone_t *z = zone_of(next, m);
+		const cfg_zone_t *z = zone_among(next, m, n0);
+		long first = origins_exact(mix, m);
 
-		if (z != NULL)
+		if (z != NULL || (first >= 0 && added[first]))
 			continue; /* configured otherwise: said by left_out() */
 		if (!member_path(ctl->cfg, m, path, sizeof(path))) {
 			log_msg(LOG_WARNING, "catalog %s: member %s is left out: no state-dir", cat,
@@ -163,7 +201,12 @@ static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want)
 		}
 		if (cfg_add_member(next, m, path, cat) != SANDNS_EOK)
 			goto nomem;
+		added[k] = true;
 	}
+	origins_free(mix);
+	free(names);
+	free(added);
+	mix = NULL, names = NULL, added = NULL;
 	if (cfg_check(next, err, sizeof(err)) != SANDNS_EOK)
 		goto fail;
 	if (cfg_keep_static(next, ctl->cfg, warn, sizeof(warn), &nwarn) != SANDNS_EOK)
@@ -172,6 +215,9 @@ static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want)
 nomem:
 	snprintf(err, sizeof(err), "out of memory");
 fail:
+	origins_free(mix);
+	free(names);
+	free(added);
 	if (next != NULL && next->nerrors > 0)
 		snprintf(err, sizeof(err), "%s", next->errors[0]);
 	log_msg(LOG_ERR, "catalog %s: its members cannot be applied: %s", cat, err);

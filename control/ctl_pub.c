@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -82,10 +81,9 @@ static void drop_journals(const char *dir, const ctl_build_t *before, const ctl_
 
 	for (size_t i = 0; dir != NULL && i < before->nzones; i++) {
 		const char *origin = before->zones[i].origin;
-		bool kept = false;
+		/* B's zones by origin (indexed when built, else walked): no pass per zone. */
+		bool kept = ctl_build_find(b, origin) != NULL;
 
-		for (size_t j = 0; j < b->nzones && !kept; j++)
-			kept = strcasecmp(b->zones[j].origin, origin) == 0;
 		if (!kept && ixfr_journal_path(dir, origin, path, sizeof(path)) &&
 		    unlink(path) == 0)
 			log_msg(LOG_INFO, "zone %s: no longer served, its IXFR journal %s removed",

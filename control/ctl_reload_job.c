@@ -170,12 +170,19 @@ bool ctl_rl_job_remap(ctl_t *ctl, struct ctl_rl_job *job)
 		job->zones_all = true;
 		return false;
 	}
-	for (size_t i = 0; i < from->nzones; i++)
-		for (size_t j = 0; (job->zones[i] || job->xfrin[i]) && j < to->nzones; j++)
-			if (cfg_same_origin(from->zones[i].origin, to->zones[j].origin)) {
-				zones[j] = job->zones[i];
-				xfrin[j] = job->xfrin[i];
-			}
+	/* Each zone's flags to the zone of the same origin (TO's origins are indexed and unique).
+	 */
+	for (size_t i = 0; i < from->nzones; i++) {
+		long j;
+
+		if (!job->zones[i] && !job->xfrin[i])
+			continue;
+		j = cfg_zone_find(to, from->zones[i].origin);
+		if (j >= 0) {
+			zones[j] = job->zones[i];
+			xfrin[j] = job->xfrin[i];
+		}
+	}
 	free(job->zones);
 	free(job->xfrin);
 	job->zones = zones;

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "log.h"
 #include "notify.h"
+#include "origins.h"
 #include "sandns_err.h"
 #include "tsig.h"
 #include "wire.h"
@@ -37,6 +38,7 @@ struct nzone {
 	size_t len;
 	uint32_t serial;
 	uint64_t gen; /* bumped by each request (under the lock) */
+	size_t ntgts; /* its targets */
 };
 
 /* One secondary of one zone. */
@@ -68,6 +70,8 @@ struct notify {
 	pthread_mutex_t lock;
 	struct nzone *zones;
 	size_t nzones;
+	origins_t *by_origin; /* ZONES by origin (NULL: no memory, a pass), over NAMES */
+	const char **names;
 	struct ntgt *tgts;
 	size_t ntgts;
 	int fd4, fd6, efd;
@@ -85,6 +89,10 @@ struct notify {
 
 static struct nzone *zone_find(const notify_t *n, const char *origin)
 {
+	long i = n != NULL && n->by_origin != NULL ? origins_exact(n->by_origin, origin) : -1;
+
+	if (i >= 0 || (n != NULL && n->by_origin != NULL))
+		return i >= 0 ? &n->zones[i] : NULL;
 	for (size_t i = 0; n != NULL && i < n->nzones; i++)
 		if (cfg_same_origin(n->zones[i].origin, origin))
 			return &n->zones[i];
@@ -108,18 +116,25 @@ static int udp_socket(int family, char *err, size_t errlen)
 notify_t *notify_new(const cfg_t *cfg, char *err, size_t errlen)
 {
 	notify_t *n = calloc(1, sizeof(*n));
+	/* Per configured zone, its zone here + 1: the lines of a zone gathered without a pass. */
+	size_t *of = calloc(cfg->nzones + 1, sizeof(*of));
 
 	if (n == NULL)
 		goto out_nomem;
 	n->fd4 = n->fd6 = n->efd = -1;
 	pthread_mutex_init(&n->lock, NULL);
+	if (of == NULL)
+		goto out_nomem;
 	n->zones = calloc(cfg->nnotifies + 1, sizeof(*n->zones));
 	n->tgts = calloc(cfg->nnotifies + 1, sizeof(*n->tgts));
 	if (n->zones == NULL || n->tgts == NULL)
 		goto out_nomem;
 	for (size_t i = 0; i < cfg->nnotifies; i++) {
 		const cfg_notify_t *c = &cfg->notifies[i];
-		struct nzone *z = zone_find(n, c->origin);
+		const long zi = cfg_zone_find(cfg, c->origin);
+		struct nzone *z = zi < 0	? zone_find(n, c->origin)
+				  : of[zi] == 0 ? NULL
+						: &n->zones[of[zi] - 1];
 		struct ntgt *t = &n->tgts[n->ntgts++];
 
 		if (z == NULL) {
@@ -133,7 +148,10 @@ notify_t *notify_new(const cfg_t *cfg, char *err, size_t errlen)
 				goto out_nomem;
 			}
 			n->nzones++;
+			if (zi >= 0)
+				of[zi] = n->nzones;
 		}
+		z->ntgts++;
 		t->zone = (size_t)(z - n->zones);
 		memcpy(&t->ss, &c->addr.ss, sizeof(t->ss));
 		t->sslen = c->addr.len;
@@ -155,6 +173,13 @@ notify_t *notify_new(const cfg_t *cfg, char *err, size_t errlen)
 	 * to those addresses on other ports come back through the TAP: send from one of them.
 	 * With kernel sockets the kernel picks the source, as Knot does without `via`.
 	 */
+	n->names = calloc(n->nzones + 1, sizeof(*n->names));
+	for (size_t i = 0; n->names != NULL && i < n->nzones; i++)
+		n->names[i] = n->zones[i].origin;
+	/* Without memory, zone_find() walks the zones. */
+	n->by_origin = n->names != NULL ? origins_new(n->names, n->nzones) : NULL;
+	free(of);
+	of = NULL;
 	cfg_dpdk_sources(cfg, &n->src4, &n->src6);
 	n->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (n->efd < 0) {
@@ -166,6 +191,7 @@ notify_t *notify_new(const cfg_t *cfg, char *err, size_t errlen)
 out_nomem:
 	snprintf(err, errlen, "notify: out of memory");
 out_free:
+	free(of);
 	notify_free(&n);
 	return NULL;
 }
@@ -173,11 +199,8 @@ out_free:
 size_t notify_zone_targets(const notify_t *n, const char *origin)
 {
 	const struct nzone *z = zone_find(n, origin);
-	size_t count = 0;
 
-	for (size_t i = 0; z != NULL && i < n->ntgts; i++)
-		count += &n->zones[n->tgts[i].zone] == z;
-	return count;
+	return z != NULL ? z->ntgts : 0;
 }
 
 size_t notify_target_count(const notify_t *n)
@@ -293,11 +316,50 @@ void notify_get_counters(notify_t *n, notify_counters_t *out)
 	pthread_mutex_unlock(&n->lock);
 }
 
+/* FROM's target of TO's target T (same zone, same address), or NULL: through IX (FROM's targets by
+ * origin) and NEXT (the next of the same origin, SIZE_MAX: none), else (NULL: no memory) a pass. */
+static const struct ntgt *carried(const notify_t *from, const struct ntgt *t, const origins_t *ix,
+				  const size_t *next)
+{
+	long first = ix != NULL ? origins_exact(ix, t->st.origin) : -1;
+
+	for (size_t j = first < 0 ? SIZE_MAX : (size_t)first; ix != NULL && j != SIZE_MAX;
+	     j = next[j])
+		if (strcmp(t->text, from->tgts[j].text) == 0)
+			return &from->tgts[j];
+	for (size_t j = 0; ix == NULL && j < from->ntgts; j++)
+		if (strcmp(t->text, from->tgts[j].text) == 0 &&
+		    cfg_same_origin(t->st.origin, from->tgts[j].st.origin))
+			return &from->tgts[j];
+	return NULL;
+}
+
 void notify_carry(notify_t *to, notify_t *from)
 {
+	const char **names;
+	size_t *next, *last;
+	origins_t *ix = NULL;
+
 	if (to == NULL || from == NULL)
 		return;
+	/* FROM's targets by origin (targets of one zone chained in order): no pass per target. */
+	names = calloc(from->ntgts + 1, sizeof(*names));
+	next = calloc(from->ntgts + 1, sizeof(*next));
+	last = calloc(from->ntgts + 1, sizeof(*last));
 	pthread_mutex_lock(&from->lock);
+	if (names != NULL && next != NULL && last != NULL) {
+		for (size_t j = 0; j < from->ntgts; j++)
+			names[j] = from->tgts[j].st.origin;
+		ix = origins_new(names, from->ntgts);
+	}
+	for (size_t j = 0; ix != NULL && j < from->ntgts; j++) {
+		size_t f = (size_t)origins_exact(ix, names[j]);
+
+		next[j] = last[j] = SIZE_MAX;
+		if (f != j)
+			next[last[f]] = j;
+		last[f] = j;
+	}
 	pthread_mutex_lock(&to->lock);
 	to->count.sent += from->count.sent;
 	to->count.ok += from->count.ok;
@@ -307,16 +369,21 @@ void notify_carry(notify_t *to, notify_t *from)
 	to->count.stray += from->count.stray;
 	to->count.log_dropped += from->count.log_dropped;
 	/* A target kept (same zone, same address) shows its last outcome until its next NOTIFY. */
-	for (size_t i = 0; i < to->ntgts; i++)
-		for (size_t j = 0; j < from->ntgts; j++)
-			if (to->tgts[i].st.result == NOTIFY_NONE &&
-			    strcmp(to->tgts[i].text, from->tgts[j].text) == 0 &&
-			    cfg_same_origin(to->tgts[i].st.origin, from->tgts[j].st.origin)) {
-				to->tgts[i].st = from->tgts[j].st;
-				break;
-			}
+	for (size_t i = 0; i < to->ntgts; i++) {
+		const struct ntgt *f;
+
+		if (to->tgts[i].st.result != NOTIFY_NONE)
+			continue;
+		f = carried(from, &to->tgts[i], ix, next);
+		if (f != NULL)
+			to->tgts[i].st = f->st;
+	}
 	pthread_mutex_unlock(&to->lock);
 	pthread_mutex_unlock(&from->lock);
+	origins_free(ix);
+	free(names);
+	free(next);
+	free(last);
 }
 
 /* ---------------------------------------------------------------- the thread */
@@ -657,6 +724,8 @@ void notify_free(notify_t **np)
 		free(n->zones[i].msg);
 	}
 	free(n->zones);
+	origins_free(n->by_origin);
+	free(n->names);
 	for (size_t i = 0; i < n->ntgts; i++)
 		tsig_ctx_clear(&n->tgts[i].tsig);
 	free(n->tgts);

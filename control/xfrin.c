@@ -17,11 +17,11 @@
 #include "sandns_err.h"
 #include "xfrin.h"
 #include "xfrin_pvt.h"
+#include "xfrin_tab.h"
 #include "zsrc.h"
 
 #include <urcu-qsbr.h>
 
-#define XFRIN_MAX_PRIMARIES 16
 /* The same failure of a zone is logged again only after this long. */
 #define XFRIN_LOG_EVERY_MS 300000
 /* A new reason is logged, but not more often than this. */
@@ -32,48 +32,15 @@
 #define XFRIN_EXPIRE_MIN ZSRC_EXPIRE_MIN
 #define XFRIN_TIMER_MAX (366UL * 86400)
 
-enum { WANT_NONE = 0, WANT_REFRESH = 1, WANT_AXFR = 2 };
-
-struct xz {
-	size_t zone; /* in cfg->zones */
-	const char *origin;
-	const char *path;
-	ldns_rdf *name;
-	const cfg_primary_t *prim[XFRIN_MAX_PRIMARIES];
-	size_t nprim;
-	int want;   /* WANT_*: atomic, set by any thread, taken by the transfer thread */
-	int reload; /* atomic: the control thread must reload the zone */
-	unsigned long notifies, coalesced; /* atomic: NOTIFYs taken, and those a flag absorbed */
-	uint64_t next_ms;		   /* the transfer thread's: next refresh (monotonic) */
-	unsigned long refresh, retry, expire;
-	uint64_t logged_ms;
-	char logged[256];
-	xfrin_zstate_t st; /* under the lock */
-	/*
-	 * Under the lock: MEM, the version held (transferred, or loaded at start), which an IXFR
-	 * applies to and reloads serve (xfrin_copy); UNSAVED, one handed over whose file the
-	 * writer has yet to write, once its reload is done (WRITE_OK); GEN counts the versions.
-	 */
-	zload_zone_t *mem;
-	zload_zone_t *unsaved;
-	bool write_ok;
-	unsigned long gen;
-};
-
-/* What a serving thread's NOTIFY reads (xfrin_notify): swapped whole by xfrin_reconfigure(). */
-struct xtab {
-	const cfg_t *cfg; /* allow-notify */
-	struct xz *z;
-	size_t nz;
-};
-
 struct xfrin {
 	const cfg_t *cfg;
 	struct xz *z;
 	size_t nz;
 	struct xtab *tab; /* the same, for the serving threads: read under urcu-qsbr */
+	struct xtab *ix;  /* the same, with Z (swapped under LOCK): lookups by other threads */
 	bool armed;	  /* xfrin_start() was called: a reconfiguration starts the thread */
 	int wake_fd;	  /* eventfd: a request for the thread */
+	size_t want_min;  /* atomic: the lowest zone flagged (want) since the thread looked */
 	int stop_fd;	  /* eventfd: written once, at the end */
 	int event_fd;	  /* eventfd: zones to reload, for the control thread */
 	pthread_mutex_t lock;
@@ -87,6 +54,7 @@ struct xfrin {
 	pthread_cond_t wr_cv;
 	bool wr_started;
 	bool wr_stop;	      /* under LOCK */
+	size_t wr_min;	      /* under LOCK: no copy below this zone is to write (next_write) */
 	unsigned wr_delay_ms; /* tests: SANDNS_TEST_XFRIN_WRITE_DELAY_MS before each write */
 };
 
@@ -132,6 +100,7 @@ xfrin_t *xfrin_new(const cfg_t *cfg, char *err, size_t errlen)
 	x->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	x->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	x->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	x->want_min = SIZE_MAX;
 	pthread_mutex_init(&x->lock, NULL);
 	pthread_cond_init(&x->wr_cv, NULL);
 	/* Read by tests only (tests/e2e/secondary.sh): a crash between serving and writing. */
@@ -155,10 +124,10 @@ xfrin_t *xfrin_new(const cfg_t *cfg, char *err, size_t errlen)
 		}
 		x->nz++;
 	}
-	x->tab = calloc(1, sizeof(*x->tab));
+	x->tab = x->ix = xtab_new(cfg, x->z, x->nz, cfg->nzones);
 	if (x->tab == NULL)
 		goto nomem;
-	*x->tab = (struct xtab){.cfg = cfg, .z = x->z, .nz = x->nz};
+	xtab_index(x->tab, x->nz);
 	return x;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -173,10 +142,7 @@ int xfrin_event_fd(const xfrin_t *x)
 
 static struct xz *by_zone(xfrin_t *x, size_t zone)
 {
-	for (size_t i = 0; i < x->nz; i++)
-		if (x->z[i].zone == zone)
-			return &x->z[i];
-	return NULL;
+	return xtab_zone(x->ix, zone);
 }
 
 void xfrin_seed(xfrin_t *x, size_t zone, zload_zone_t *raw)
@@ -209,6 +175,17 @@ static void wake(int fd)
 	(void)!write(fd, &one, sizeof(one));
 }
 
+/* Zone I of the table has its want flag set: the transfer thread looks from there on. */
+static void want_from(xfrin_t *x, size_t i)
+{
+	size_t m = __atomic_load_n(&x->want_min, __ATOMIC_ACQUIRE);
+
+	while (i < m && !__atomic_compare_exchange_n(&x->want_min, &m, i, false, __ATOMIC_ACQ_REL,
+						     __ATOMIC_ACQUIRE))
+		;
+	wake(x->wake_fd);
+}
+
 /* Asks the control thread to reload zone Z. */
 static void want_reload(xfrin_t *x, struct xz *z)
 {
@@ -231,6 +208,7 @@ size_t xfrin_take_reloads(xfrin_t *x, size_t *out, size_t max)
 void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err)
 {
 	struct xz *z = by_zone(x, zone);
+	size_t i;
 
 	if (z == NULL)
 		return;
@@ -238,6 +216,8 @@ void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err)
 	snprintf(z->st.reload_err, sizeof(z->st.reload_err), "%s", err != NULL ? err : "");
 	/* Served (or refused by the build): the writer may write the copy now. */
 	z->write_ok = true;
+	i = ((uintptr_t)z - (uintptr_t)x->z) / sizeof(*z); /* not in X->Z (swapped): from 0 */
+	x->wr_min = i < x->nz && i > x->wr_min ? x->wr_min : i < x->nz ? i : 0;
 	pthread_cond_signal(&x->wr_cv);
 	pthread_mutex_unlock(&x->lock);
 }
@@ -249,33 +229,12 @@ zload_zone_t *xfrin_copy(xfrin_t *x, const char *origin)
 	if (x == NULL)
 		return NULL;
 	pthread_mutex_lock(&x->lock);
-	for (size_t i = 0; i < x->nz && z == NULL; i++)
-		if (cfg_same_origin(x->z[i].origin, origin) && x->z[i].mem != NULL &&
-		    !x->z[i].st.expired)
-			z = zload_ref(x->z[i].mem);
+	const struct xz *s = xtab_origin(x->ix, origin);
+
+	if (s != NULL && s->mem != NULL && !s->st.expired)
+		z = zload_ref(s->mem);
 	pthread_mutex_unlock(&x->lock);
 	return z;
-}
-
-/* The zone whose lower-case wire name is at MSG+12 (checked by the engine), or NULL. */
-static struct xz *by_wire(const struct xtab *x, const uint8_t *msg, size_t len)
-{
-	for (size_t i = 0; i < x->nz; i++) {
-		const uint8_t *w = ldns_rdf_data(x->z[i].name);
-		size_t wl = ldns_rdf_size(x->z[i].name), k;
-
-		if (12 + wl > len)
-			continue;
-		for (k = 0; k < wl; k++) {
-			uint8_t c = msg[12 + k];
-
-			if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != w[k])
-				break;
-		}
-		if (k == wl)
-			return &x->z[i];
-	}
-	return NULL;
 }
 
 bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct sockaddr *from,
@@ -288,7 +247,7 @@ bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct socka
 	/* A serving thread, inside its read-side section: TAB stays until its quiescent state. */
 	if (tab == NULL || tab->nz == 0 || !cfg_notify_allowed(tab->cfg, from, key))
 		return false;
-	z = by_wire(tab, msg, len);
+	z = xtab_wire(tab, msg, len); /* no allocation, no lock */
 	if (z == NULL)
 		return false;
 	/* One flag per zone: a NOTIFY while one waits adds nothing but a count. */
@@ -298,23 +257,22 @@ bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct socka
 	__atomic_fetch_add(&z->notifies, 1, __ATOMIC_RELAXED);
 	if (was != WANT_NONE)
 		__atomic_fetch_add(&z->coalesced, 1, __ATOMIC_RELAXED);
-	wake(x->wake_fd);
+	want_from(x, (size_t)(z - tab->z));
 	return true;
 }
 
 int xfrin_request(xfrin_t *x, const char *zone, bool axfr)
 {
-	for (size_t i = 0; x != NULL && i < x->nz; i++) {
-		if (!cfg_same_origin(x->z[i].origin, zone))
-			continue;
-		if (axfr)
-			__atomic_store_n(&x->z[i].want, WANT_AXFR, __ATOMIC_RELEASE);
-		else
-			__atomic_fetch_or(&x->z[i].want, WANT_REFRESH, __ATOMIC_ACQ_REL);
-		wake(x->wake_fd);
-		return SANDNS_EOK;
-	}
-	return -ENOENT;
+	struct xz *z = x != NULL ? xtab_origin(x->ix, zone) : NULL;
+
+	if (z == NULL)
+		return -ENOENT;
+	if (axfr)
+		__atomic_store_n(&z->want, WANT_AXFR, __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_or(&z->want, WANT_REFRESH, __ATOMIC_ACQ_REL);
+	want_from(x, (size_t)(z - x->ix->z));
+	return SANDNS_EOK;
 }
 
 bool xfrin_zone_state(xfrin_t *x, size_t zone, xfrin_zstate_t *out)
@@ -567,11 +525,18 @@ static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 	__atomic_store_n(&z->next_ms, clock_now_ms() + z->retry * 1000, __ATOMIC_RELAXED);
 }
 
-/* Zones whose copy outlived its expire: the control thread reloads them (they go SERVFAIL). */
-static void check_expiry(xfrin_t *x)
+/*
+ * Zones whose copy outlived its expire: the control thread reloads them (they go SERVFAIL).
+ * Once a second (*LAST, the second last checked): expiries are in seconds, and a pass over
+ * every zone after each refresh made a sweep over many due zones cost zones x zones.
+ */
+static void check_expiry(xfrin_t *x, time_t *last)
 {
 	time_t now = time(NULL);
 
+	if (now == *last)
+		return;
+	*last = now;
 	for (size_t i = 0; i < x->nz; i++) {
 		struct xz *z = &x->z[i];
 		bool now_expired;
@@ -597,22 +562,41 @@ static void *xfrin_main(void *arg)
 	xfrin_t *x = arg;
 	struct pollfd pfd[2] = {{.fd = x->wake_fd, .events = POLLIN},
 				{.fd = x->stop_fd, .events = POLLIN}};
+	time_t checked = 0;
+	/*
+	 * The first zone due (flagged, or its time come) is refreshed, as a pass from the first
+	 * zone finds it; the zones below LO were not due when last looked at, and stay so until
+	 * LO_NEXT (the earliest of their times) or a flag (want_min): a sweep over many due zones
+	 * does not start from the first zone each time.
+	 */
+	size_t lo = 0, i, m;
+	uint64_t lo_next = UINT64_MAX;
 
 	for (;;) {
 		uint64_t now = clock_now_ms(), next = now + 1000, v;
 		struct xz *due = NULL;
 		int want = WANT_NONE;
 
-		for (size_t i = 0; i < x->nz && due == NULL; i++) {
+		m = __atomic_exchange_n(&x->want_min, SIZE_MAX, __ATOMIC_ACQ_REL);
+		if (lo_next <= now) {
+			lo = 0;
+			lo_next = UINT64_MAX;
+		}
+		if (m < lo)
+			lo = m; /* LO_NEXT still bounds the zones below M */
+		for (i = lo; i < x->nz && due == NULL; i++) {
 			struct xz *z = &x->z[i];
 
 			want = __atomic_exchange_n(&z->want, WANT_NONE, __ATOMIC_ACQ_REL);
 			if (want != WANT_NONE || z->next_ms <= now)
 				due = z;
-			else if (z->next_ms < next)
-				next = z->next_ms;
+			else if (z->next_ms < lo_next)
+				lo_next = z->next_ms;
 		}
-		check_expiry(x);
+		lo = due != NULL ? i - 1 : x->nz;
+		if (lo_next < next)
+			next = lo_next;
+		check_expiry(x, &checked);
 		if (due != NULL) {
 			refresh(x, due, (want & WANT_AXFR) != 0);
 		} else {
@@ -628,9 +612,10 @@ static void *xfrin_main(void *arg)
 /* The zone whose copy is the next to write, or NULL (under the lock). */
 static struct xz *next_write(xfrin_t *x)
 {
-	for (size_t i = 0; i < x->nz; i++)
+	for (size_t i = x->wr_min; i < x->nz; i++)
 		if (x->z[i].unsaved != NULL && (x->z[i].write_ok || x->wr_stop))
-			return &x->z[i];
+			return &x->z[(x->wr_min = i)];
+	x->wr_min = x->nz; /* the first to write is found from the first zone it could be */
 	return NULL;
 }
 
@@ -640,9 +625,9 @@ static bool newest(xfrin_t *x, const char *origin, const char *path, unsigned lo
 	bool same = false;
 
 	pthread_mutex_lock(&x->lock);
-	for (size_t i = 0; i < x->nz; i++)
-		if (cfg_same_origin(x->z[i].origin, origin) && strcmp(x->z[i].path, path) == 0)
-			same = x->z[i].gen == gen;
+	const struct xz *z = xtab_origin(x->ix, origin);
+
+	same = z != NULL && strcmp(z->path, path) == 0 && z->gen == gen;
 	pthread_mutex_unlock(&x->lock);
 	return same;
 }
@@ -776,6 +761,7 @@ void xfrin_free(xfrin_t **xp)
 		/* The copies served and not yet written are written before it ends. */
 		pthread_mutex_lock(&x->lock);
 		__atomic_store_n(&x->wr_stop, true, __ATOMIC_RELAXED);
+		x->wr_min = 0;
 		pthread_cond_signal(&x->wr_cv);
 		pthread_mutex_unlock(&x->lock);
 		pthread_join(x->wr_tid, NULL);
@@ -786,7 +772,7 @@ void xfrin_free(xfrin_t **xp)
 		zload_free(&x->z[i].unsaved);
 	}
 	free(x->z);
-	free(x->tab);
+	xtab_free(x->tab);
 	if (x->wake_fd >= 0)
 		close(x->wake_fd);
 	if (x->stop_fd >= 0)
@@ -818,8 +804,8 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 {
 	struct xz *z = calloc(cfg->nzones + 1, sizeof(*z));
 	size_t *from = calloc(cfg->nzones + 1, sizeof(*from)), nz = 0, i, k;
-	struct xtab *tab = calloc(1, sizeof(*tab)), *old_tab;
-	struct xz *old = x->z;
+	struct xtab *tab = xtab_new(cfg, z, cfg->nzones, cfg->nzones), *old_tab;
+	struct xz *old = x->z, *o;
 	const size_t old_nz = x->nz;
 	uint64_t v;
 	int rc = SANDNS_EOK;
@@ -827,7 +813,7 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 	if (z == NULL || from == NULL || tab == NULL) {
 		free(z);
 		free(from);
-		free(tab);
+		xtab_free(tab);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -845,10 +831,10 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 
 		if (cz->src.kind != ZSRC_PRIMARY)
 			continue;
-		for (k = 0; k < old_nz; k++)
-			if (old[k].name != NULL && cfg_same_origin(old[k].origin, cz->origin) &&
-			    strcmp(old[k].path, cz->src.path) == 0)
-				break;
+		o = xtab_origin(x->ix, cz->origin);
+		k = o != NULL && o->name != NULL && strcmp(o->path, cz->src.path) == 0
+			? (size_t)(o - old)
+			: old_nz;
 		from[nz] = k;
 		if (k < old_nz)
 			zone_move(&z[nz], &old[k], cfg, i);
@@ -860,7 +846,7 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 			nz++;
 	}
 	pthread_mutex_unlock(&x->lock);
-	*tab = (struct xtab){.cfg = cfg, .z = z, .nz = nz};
+	xtab_index(tab, nz);
 	old_tab = x->tab;
 	rcu_assign_pointer(x->tab, tab);
 	synchronize_rcu();
@@ -879,6 +865,8 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 	pthread_mutex_lock(&x->lock);
 	x->z = z;
 	x->nz = nz;
+	x->ix = tab;
+	x->wr_min = 0;
 	x->cfg = cfg;
 	pthread_mutex_unlock(&x->lock);
 	/* The zones no longer configured: their state goes. */
@@ -891,7 +879,7 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 			zload_free(&old[k].unsaved);
 		}
 	free(old);
-	free(old_tab);
+	xtab_free(old_tab);
 	free(from);
 	if (x->armed && rc == SANDNS_EOK)
 		rc = xfrin_start(x, err, errlen);

@@ -203,8 +203,8 @@ static void test_thread(void)
 	notify_state_t st;
 	zt_t *zt = snapshot();
 	size_t len, n1;
-	notify_t *n;
-	cfg_t *cfg;
+	notify_t *n, *n2, *n3;
+	cfg_t *cfg, *cfg2, *cfg3;
 
 	CU_ASSERT_FATAL(fd >= 0 && other >= 0);
 	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0);
@@ -281,6 +281,45 @@ static void test_thread(void)
 	CU_ASSERT_EQUAL(st.serial, 8);
 	notify_get_counters(n, &c);
 	CU_ASSERT_EQUAL(c.superseded, 1);
+
+	/* A reconfiguration's targets: the one of the same zone (case and a final dot aside) and
+	 * the same address shows the last outcome; another zone or another address does not. */
+	snprintf(text, sizeof(text),
+		 "zone example.com. /x\nzone a.test /x\nnotify a.test 127.0.0.1@%u\n"
+		 "notify EXAMPLE.Com 127.0.0.2@%u\nnotify example.com. 127.0.0.1@%u\n",
+		 ntohs(sin.sin_port), ntohs(sin.sin_port), ntohs(sin.sin_port));
+	cfg2 = load(text, &rc);
+	CU_ASSERT_EQUAL_FATAL(rc, SANDNS_EOK);
+	n2 = notify_new(cfg2, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n2);
+	/* Each zone's targets, found by origin (case and a final dot aside). */
+	CU_ASSERT_EQUAL(notify_zone_targets(n2, "example.com"), 2);
+	CU_ASSERT_EQUAL(notify_zone_targets(n2, "A.TEST."), 1);
+	CU_ASSERT_EQUAL(notify_zone_targets(n2, "b.test."), 0);
+	CU_ASSERT_EQUAL(notify_target_count(n2), 3);
+	notify_carry(n2, n);
+	CU_ASSERT_TRUE(notify_state(n2, 0, &st));
+	CU_ASSERT_EQUAL(st.result, NOTIFY_NONE);
+	CU_ASSERT_TRUE(notify_state(n2, 1, &st));
+	CU_ASSERT_EQUAL(st.result, NOTIFY_NONE);
+	CU_ASSERT_TRUE(notify_state(n2, 2, &st));
+	CU_ASSERT_EQUAL(st.result, NOTIFY_OK);
+	CU_ASSERT_EQUAL(st.serial, 8);
+	/* Carried on again: the zone's first target in N2 is another address, its second is it. */
+	snprintf(text, sizeof(text), "zone example.com. /x\nnotify example.com 127.0.0.1@%u\n",
+		 ntohs(sin.sin_port));
+	cfg3 = load(text, &rc);
+	CU_ASSERT_EQUAL_FATAL(rc, SANDNS_EOK);
+	n3 = notify_new(cfg3, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n3);
+	notify_carry(n3, n2);
+	CU_ASSERT_TRUE(notify_state(n3, 0, &st));
+	CU_ASSERT_EQUAL(st.result, NOTIFY_OK);
+	CU_ASSERT_EQUAL(st.serial, 8);
+	notify_free(&n3);
+	cfg_free(&cfg3);
+	notify_free(&n2);
+	cfg_free(&cfg2);
 
 	notify_free(&n);
 	CU_ASSERT_PTR_NULL(n);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* test_xfrin.c: CUnit suite for secondary zones: the primary/allow-notify keys, an absent zone's
- * SERVFAIL, NOTIFY seen by the engine, and transfers put together (AXFR, IXFR, inconsistent) */
+ * SERVFAIL, NOTIFY seen by the engine, transfers put together (AXFR, IXFR, inconsistent) and
+ * the zone table's lookups */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "tutil.h"
 #include "xfrin.h"
 #include "xfrin_pvt.h"
+#include "xfrin_tab.h"
 #include "zsrc.h"
 
 static char dir[] = "/tmp/sandns-test-xfrin-XXXXXX";
@@ -406,6 +408,90 @@ static void test_notify(void)
 	cfg_free(&cfg);
 }
 
+/* A query for NAME (presentation form) at MSG: header, then the wire name; its length. */
+static size_t wire_query(const char *name, uint8_t *msg, size_t cap)
+{
+	ldns_rdf *r = NULL;
+	size_t n;
+
+	memset(msg, 0, cap);
+	CU_ASSERT_EQUAL_FATAL(ldns_str2rdf_dname(&r, name), LDNS_STATUS_OK);
+	n = ldns_rdf_size(r);
+	CU_ASSERT_FATAL(12 + n + 4 <= cap);
+	memcpy(msg + 12, ldns_rdf_data(r), n);
+	ldns_rdf_deep_free(r);
+	return 12 + n + 4;
+}
+
+static void test_tab(void)
+{
+	/* Zone numbers as in a configuration where zones 1, 2 and 5 are not secondary; "b.test"
+	 * twice (never after cfg_check()): the first wins, as a pass finds it. */
+	static const char *const origins[] = {"a.test.", "B.Test", "c.test.", "b.test.", "."};
+	static const size_t zone[] = {0, 3, 4, 6, 7};
+	struct xz z[5];
+	struct xtab *t;
+	uint8_t msg[300];
+	size_t len;
+
+	memset(z, 0, sizeof(z));
+	for (size_t i = 0; i < 5; i++) {
+		z[i].zone = zone[i];
+		z[i].origin = origins[i];
+		CU_ASSERT_EQUAL_FATAL(ldns_str2rdf_dname(&z[i].name, origins[i]), LDNS_STATUS_OK);
+		ldns_dname2canonical(z[i].name);
+	}
+	t = xtab_new(NULL, z, 5, 8);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	xtab_index(t, 5);
+	/* By origin: case and a final dot aside; the first of two; absent. */
+	CU_ASSERT_PTR_EQUAL(xtab_origin(t, "a.test"), &z[0]);
+	CU_ASSERT_PTR_EQUAL(xtab_origin(t, "A.TEST."), &z[0]);
+	CU_ASSERT_PTR_EQUAL(xtab_origin(t, "b.test."), &z[1]);
+	CU_ASSERT_PTR_EQUAL(xtab_origin(t, "c.Test"), &z[2]);
+	CU_ASSERT_PTR_EQUAL(xtab_origin(t, "."), &z[4]);
+	CU_ASSERT_PTR_NULL(xtab_origin(t, "d.test."));
+	CU_ASSERT_PTR_NULL(xtab_origin(t, "x.a.test."));
+	CU_ASSERT_PTR_NULL(xtab_origin(t, "test."));
+	/* By configured zone number. */
+	CU_ASSERT_PTR_EQUAL(xtab_zone(t, 0), &z[0]);
+	CU_ASSERT_PTR_EQUAL(xtab_zone(t, 4), &z[2]);
+	CU_ASSERT_PTR_EQUAL(xtab_zone(t, 7), &z[4]);
+	CU_ASSERT_PTR_NULL(xtab_zone(t, 1));
+	CU_ASSERT_PTR_NULL(xtab_zone(t, 5));
+	CU_ASSERT_PTR_NULL(xtab_zone(t, 8));
+	CU_ASSERT_PTR_NULL(xtab_zone(t, 1000));
+	/* By the wire name after a header: any case; the first of two; absent, cut, a pointer. */
+	len = wire_query("A.TeSt.", msg, sizeof(msg));
+	CU_ASSERT_PTR_EQUAL(xtab_wire(t, msg, len), &z[0]);
+	len = wire_query("b.TEST.", msg, sizeof(msg));
+	CU_ASSERT_PTR_EQUAL(xtab_wire(t, msg, len), &z[1]);
+	len = wire_query(".", msg, sizeof(msg));
+	CU_ASSERT_PTR_EQUAL(xtab_wire(t, msg, len), &z[4]);
+	len = wire_query("www.a.test.", msg, sizeof(msg));
+	CU_ASSERT_PTR_NULL(xtab_wire(t, msg, len));
+	len = wire_query("test.", msg, sizeof(msg));
+	CU_ASSERT_PTR_NULL(xtab_wire(t, msg, len));
+	len = wire_query("c.test.", msg, sizeof(msg));
+	CU_ASSERT_PTR_EQUAL(xtab_wire(t, msg, len), &z[2]);
+	CU_ASSERT_PTR_NULL(xtab_wire(t, msg, 12 + 3)); /* the name cut */
+	CU_ASSERT_PTR_NULL(xtab_wire(t, msg, 12));
+	msg[12] = 0xc0; /* a pointer: no zone */
+	CU_ASSERT_PTR_NULL(xtab_wire(t, msg, len));
+	xtab_free(t);
+	/* An empty table finds nothing. */
+	t = xtab_new(NULL, z, 0, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	xtab_index(t, 0);
+	CU_ASSERT_PTR_NULL(xtab_origin(t, "a.test."));
+	CU_ASSERT_PTR_NULL(xtab_zone(t, 0));
+	len = wire_query("a.test.", msg, sizeof(msg));
+	CU_ASSERT_PTR_NULL(xtab_wire(t, msg, len));
+	xtab_free(t);
+	for (size_t i = 0; i < 5; i++)
+		ldns_rdf_deep_free(z[i].name);
+}
+
 void reg_cutest_xfrin(void)
 {
 	CU_pSuite s = CU_add_suite("xfrin", suite_init, suite_cleanup);
@@ -414,4 +500,5 @@ void reg_cutest_xfrin(void)
 	CU_add_test(s, "build: an absent secondary zone is SERVFAIL; NOTIFY flagged", test_absent);
 	CU_add_test(s, "apply: AXFR, IXFR sequences, inconsistent, current, outside", test_apply);
 	CU_add_test(s, "notify and requests: the zone, the peer, coalesced", test_notify);
+	CU_add_test(s, "table: by origin, zone number and wire name", test_tab);
 }
