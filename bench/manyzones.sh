@@ -136,12 +136,23 @@ reload() { # SERVER DIR
 	esac
 }
 
-# one SERVER: prints "START RELOAD ADD" seconds, or fails
+# one SERVER: prints "START RELOAD ADD" seconds, or fails; the server is stopped either way (this
+# runs in a command substitution: the caller never sees its PID)
 one() {
-	local s=$1 d port t0 a b c
+	local s=$1 d port rc
 	d=$(mktemp -d "$TMP/$s.XXXX")
 	port=$(pick_port $((20000 + ($$ + RANDOM) % 12000))) || return 1
 	write_zone 1
+	measure "$s" "$d" "$port"
+	rc=$?
+	[ -n "$PID" ] && stop_pid "$PID" 30 "manyzones: $s" >/dev/null 2>&1
+	PID=
+	return $rc
+}
+
+# measure SERVER DIR PORT: starts it (PID) and prints the three figures, or fails
+measure() {
+	local s=$1 d=$2 port=$3 t0 a b c
 	t0=$(date +%s.%N)
 	start "$s" "$d" "$port"
 	# shellcheck disable=SC2086
@@ -169,8 +180,6 @@ for r in $(seq 1 "$RUNS"); do
 		flock 9
 		out=$(one "$s")
 		rc=$?
-		[ -n "$PID" ] && stop_pid "$PID" 30 "manyzones: $s" >/dev/null 2>&1
-		PID=
 		flock -u 9
 		if [ $rc = 0 ]; then
 			read -r a b c <<<"$out"
