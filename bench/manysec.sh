@@ -28,14 +28,9 @@ die() { echo "manysec: $*" >&2; exit 1; }
 # shellcheck source=../tests/e2e/lib.sh
 . "$ROOT/tests/e2e/lib.sh"
 
-TMP=$(mktemp -d /tmp/sandns-manysec.XXXXXX)
-PID=
-cleanup() {
-	[ -n "$PID" ] && stop_pid "$PID" 30 "manysec: sandnsd" >/dev/null 2>&1
-	if [ "${KEEP:-0}" = 1 ]; then echo "manysec: kept $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=lib.sh
+. "$ROOT/bench/lib.sh"
+bench_tmpdir manysec 30
 
 port=$(pick_port $((20000 + ($$ + RANDOM) % 12000))) || die "no free port"
 mkdir -p "$TMP/z"
