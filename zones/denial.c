@@ -252,29 +252,6 @@ struct dw {
 	bool err;
 };
 
-/* Whether the name at OFF of BUF (pointers followed) is S, in any case (render.c's). */
-static bool name_at_eq(const uint8_t *buf, size_t off, const uint8_t *s)
-{
-	for (unsigned guard = 0; guard < 128; guard++) {
-		uint8_t l = buf[off];
-
-		if ((l & 0xc0) == 0xc0) {
-			off = (size_t)((l & 0x3f) << 8 | buf[off + 1]);
-			continue;
-		}
-		if (l != *s)
-			return false;
-		if (l == 0)
-			return true;
-		for (uint8_t i = 1; i <= l; i++)
-			if (wire_lower(buf[off + i]) != wire_lower(s[i]))
-				return false;
-		off += (size_t)l + 1;
-		s += l + 1;
-	}
-	return false;
-}
-
 static void put_bytes(struct dw *w, const uint8_t *p, size_t n)
 {
 	if (w->err || w->len + n > w->limit) {
@@ -336,7 +313,7 @@ static void put_owner(struct dw *w, const uint8_t *name, unsigned labels, bool r
 		return;
 	}
 	w->owner_pos = w->len;
-	if (w->ref <= WIRE_PTR_MAX && name_at_eq(w->buf, w->ref, name)) {
+	if (w->ref <= WIRE_PTR_MAX && wire_name_at_eq(w->buf, w->ref, name)) {
 		put_ptr(w, w->ref);
 		return;
 	}

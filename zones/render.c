@@ -4,32 +4,10 @@
 
 #include "render.h"
 
-static bool name_at_eq(const uint8_t *buf, size_t off, const uint8_t *s)
-{
-	for (unsigned guard = 0; guard < 128; guard++) {
-		uint8_t l = buf[off];
-
-		if ((l & 0xc0) == 0xc0) {
-			off = (size_t)((l & 0x3f) << 8 | buf[off + 1]);
-			continue;
-		}
-		if (l != *s)
-			return false;
-		if (l == 0)
-			return true;
-		for (uint8_t i = 1; i <= l; i++)
-			if (wire_lower(buf[off + i]) != wire_lower(s[i]))
-				return false;
-		off += (size_t)l + 1;
-		s += l + 1;
-	}
-	return false;
-}
-
 static int dict_find(const rbuf_t *rb, const uint8_t *s)
 {
 	for (unsigned i = 0; i < rb->ndict; i++)
-		if (name_at_eq(rb->buf, rb->dict[i], s))
+		if (wire_name_at_eq(rb->buf, rb->dict[i], s))
 			return rb->dict[i];
 	return -1;
 }
@@ -298,7 +276,7 @@ static void rb_owner(rbuf_t *rb, const zt_t *zt, const res_item_t *it, bool repe
 		return;
 	}
 	if (rb->sfx_pos != 0 && rb->sfx_pos <= WIRE_PTR_MAX &&
-	    name_at_eq(rb->buf, rb->sfx_pos, owner) &&
+	    wire_name_at_eq(rb->buf, rb->sfx_pos, owner) &&
 	    !(rb->reloc && rb->sfx_pos == WIRE_HDR_LEN)) {
 		rb_ptr(rb, (uint16_t)rb->sfx_pos);
 		return;

@@ -118,6 +118,33 @@ static inline uint8_t wire_lower(uint8_t c)
 }
 
 /*
+ * Whether the name at OFF of a message being written, BUF (its compression pointers followed:
+ * they were written by us, backwards; a loop stops after 128 hops), is S (uncompressed), in any
+ * case: what name compression asks of a name already in the message.
+ */
+static inline bool wire_name_at_eq(const uint8_t *buf, size_t off, const uint8_t *s)
+{
+	for (unsigned guard = 0; guard < 128; guard++) {
+		uint8_t l = buf[off];
+
+		if ((l & 0xc0) == 0xc0) {
+			off = (size_t)((l & 0x3f) << 8 | buf[off + 1]);
+			continue;
+		}
+		if (l != *s)
+			return false;
+		if (l == 0)
+			return true;
+		for (uint8_t i = 1; i <= l; i++)
+			if (wire_lower(buf[off + i]) != wire_lower(s[i]))
+				return false;
+		off += (size_t)l + 1;
+		s += l + 1;
+	}
+	return false;
+}
+
+/*
  * The last N (< 8) octets at P as one word, without reading past them (the hash and the name
  * comparison take names 8 octets at a time, then this).
  */
