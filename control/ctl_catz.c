@@ -242,17 +242,35 @@ static void left_out(const cfg_t *cfg, const char *cat, const catz_t *want)
 	}
 }
 
-/* Whether catalog CAT's members in CFG are exactly WANT's (those WANT has configured apart). */
+/*
+ * Whether catalog CAT's members in CFG are exactly WANT's (those WANT has configured apart).
+ * WANT's names are indexed once (without memory: catz_has walks them): ten thousand members
+ * would otherwise be compared with each other's zones, 10^8 times per refresh.
+ */
 static bool same_members(const cfg_t *cfg, const char *cat, const catz_t *want)
 {
 	size_t have = 0, listed = 0;
+	const char **names = calloc(want->nmembers + 1, sizeof(*names));
+	origins_t *idx = NULL;
+	bool in;
 
+	for (size_t k = 0; names != NULL && k < want->nmembers; k++)
+		names[k] = want->members[k].name;
+	if (names != NULL)
+		idx = origins_new(names, want->nmembers);
 	for (size_t i = 0; i < cfg->nzones; i++)
 		if (cfg->zones[i].catalog != NULL && cfg_same_origin(cfg->zones[i].catalog, cat)) {
-			if (!catz_has(want, cfg->zones[i].origin))
+			in = idx != NULL ? origins_exact(idx, cfg->zones[i].origin) >= 0
+					 : catz_has(want, cfg->zones[i].origin);
+			if (!in) {
+				origins_free(idx);
+				free(names);
 				return false;
+			}
 			have++;
 		}
+	origins_free(idx);
+	free(names);
 	for (size_t k = 0; k < want->nmembers; k++) {
 		const cfg_zone_t *z = zone_of(cfg, want->members[k].name);
 
