@@ -80,12 +80,8 @@ static size_t emit(const zt_t *zt, const uint8_t *query, const struct zt_query *
 	wire_put16(resp + 4, 1);
 	memcpy(resp + len, t->data, t->len);
 	if (t->delta != 0) {
-		for (unsigned i = 0; i < t->nfix; i++) {
-			uint8_t *p = resp + len + t->fix[i];
-			uint16_t target = (uint16_t)((wire_get16(p) & WIRE_PTR_MAX) + t->delta);
-
-			wire_put16(p, (uint16_t)(0xc000 | target));
-		}
+		for (unsigned i = 0; i < t->nfix; i++)
+			zt_ptr_move(resp + len + t->fix[i], t->delta);
 	}
 	len += t->len;
 	if (q->edns) {
@@ -101,9 +97,7 @@ static size_t emit(const zt_t *zt, const uint8_t *query, const struct zt_query *
 /* False when the blob at OFF cannot move DELTA octets (its pointers would pass 16383). */
 static inline bool blob_moves(const zt_t *zt, uint32_t off, int delta)
 {
-	const zt_blob_t *b = zt_blob(zt, off);
-
-	return delta == 0 || b->nfix == 0 || (int)b->max_ptr + delta <= WIRE_PTR_MAX;
+	return zt_blob_moves(zt_blob(zt, off), delta);
 }
 
 /*
@@ -125,12 +119,8 @@ static inline size_t emit_blob(const zt_t *zt, const uint8_t *query, const struc
 	if (delta != 0) {
 		const uint16_t *fix = zt_blob_fix(b);
 
-		for (unsigned i = 0; i < b->nfix; i++) {
-			uint8_t *f = p + fix[i];
-			uint16_t target = (uint16_t)((wire_get16(f) & WIRE_PTR_MAX) + delta);
-
-			wire_put16(f, (uint16_t)(0xc000 | target));
-		}
+		for (unsigned i = 0; i < b->nfix; i++)
+			zt_ptr_move(p + fix[i], delta);
 	}
 	if (q->edns) {
 		len += edns_put_opt_answer(resp + len, zt, q);

@@ -367,14 +367,9 @@ static void put_blob(struct dw *w, const zt_blob_t *b, uint32_t from, uint32_t t
 	put_bytes(w, zt_blob_data(b) + from, to - from);
 	if (w->err || delta == 0)
 		return;
-	for (unsigned i = 0; i < b->nfix; i++) {
-		uint8_t *f;
-
-		if (fix[i] < from || fix[i] >= to)
-			continue;
-		f = w->buf + at + (fix[i] - from);
-		wire_put16(f, (uint16_t)(0xc000 | ((wire_get16(f) & WIRE_PTR_MAX) + delta)));
-	}
+	for (unsigned i = 0; i < b->nfix; i++)
+		if (fix[i] >= from && fix[i] < to)
+			zt_ptr_move(w->buf + at + (fix[i] - from), delta);
 }
 
 /* The proof's RRsets (TYPE, each of its nodes once) in order, then their signatures. */
@@ -416,11 +411,6 @@ static uint16_t put_proof(struct dw *w, const zt_t *zt, const uint32_t *cand, un
 	return count;
 }
 
-static bool blob_moves(const zt_blob_t *b, int delta)
-{
-	return delta == 0 || b->nfix == 0 || (int)b->max_ptr + delta <= WIRE_PTR_MAX;
-}
-
 /*
  * Whether the SOA's MNAME or RNAME ends with more of the question than the apex: the live path
  * compresses it further than the relocatable SOA (anchored at the apex) does.
@@ -454,7 +444,7 @@ static bool nxdomain(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 		return false;
 	b = zt_blob(zt, z->nx_do);
 	delta = (int)q->qname_len - (int)b->ref_qlen;
-	if (!blob_moves(b, delta))
+	if (!zt_blob_moves(b, delta))
 		return false;
 	if (z->has_nsec3) {
 		uint32_t cpe = denial_n3_encloser(zt, z, ce);
@@ -520,7 +510,7 @@ static bool wildcard(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 	b = zt_blob(zt, blob);
 	delta = (int)q->qname_len - (int)b->ref_qlen;
 	/* Its answer only: a reference name left where the question is. */
-	if (b->ns != 0 || b->ar != 0 || (b->flags & 0xf) != 0 || !blob_moves(b, delta))
+	if (b->ns != 0 || b->ar != 0 || (b->flags & 0xf) != 0 || !zt_blob_moves(b, delta))
 		return false;
 	put_blob(w, b, 0, b->len, delta);
 	if (z->has_nsec3)

@@ -197,6 +197,18 @@ static inline const uint16_t *zt_blob_fix(const zt_blob_t *b)
 	return (const uint16_t *)(const void *)(zt_blob_data(b) + ((b->len + 1) & ~1u));
 }
 
+/* False when blob B cannot move DELTA octets: one of its pointers would pass 16383. */
+static inline bool zt_blob_moves(const zt_blob_t *b, int delta)
+{
+	return delta == 0 || b->nfix == 0 || (int)b->max_ptr + delta <= WIRE_PTR_MAX;
+}
+
+/* The compression pointer at P of a copied blob, moved by DELTA (zt_blob_moves() said it can). */
+static inline void zt_ptr_move(uint8_t *p, int delta)
+{
+	wire_put16(p, (uint16_t)(0xc000 | ((wire_get16(p) & WIRE_PTR_MAX) + delta)));
+}
+
 static inline size_t zt_blob_size(uint32_t len, uint16_t nfix)
 {
 	return sizeof(zt_blob_t) + ((len + 1) & ~1u) + nfix * sizeof(uint16_t);
