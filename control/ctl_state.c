@@ -11,6 +11,7 @@
 
 #include "ctl_state.h"
 #include "fnv.h"
+#include "grow.h"
 #include "log.h"
 #include "rfile.h"
 #include "sandns_err.h"
@@ -113,6 +114,7 @@ static void state_lines(const char *path, const char *text, size_t len, ctl_buil
 	char line[1024], origin[512];
 	unsigned long serial, file_serial;
 	unsigned long long hash;
+	size_t cap = state->nzones;
 	int nr = 0;
 	FILE *f;
 
@@ -125,7 +127,7 @@ static void state_lines(const char *path, const char *text, size_t len, ctl_buil
 		return;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
-		ctl_zone_info_t *zi, *grown;
+		ctl_zone_info_t *zi;
 
 		nr++;
 		if (sscanf(line, "%511s %lu %lu %llx", origin, &serial, &file_serial, &hash) != 4) {
@@ -135,10 +137,9 @@ static void state_lines(const char *path, const char *text, size_t len, ctl_buil
 				path, nr);
 			continue;
 		}
-		grown = realloc(state->zones, (state->nzones + 1) * sizeof(*grown));
-		if (grown == NULL)
+		/* Doubling: tens of thousands of zones are read at start, one line each. */
+		if (!GROW(state->zones, cap, state->nzones + 1, 64))
 			break;
-		state->zones = grown;
 		zi = &state->zones[state->nzones];
 		*zi = (ctl_zone_info_t){.serial = serial & 0xffffffffUL,
 					.src_serial = file_serial & 0xffffffffUL,
