@@ -276,7 +276,6 @@ typedef struct cfg_primary {
 	char *key;		/* the TSIG key's name, or NULL */
 	const tsig_key_t *tkey; /* that key, found by cfg_check() (cfg->keys) */
 	char where[128];	/* "sandns.conf:7" or "--primary", for messages */
-	size_t next_same; /* the next primary line of the same zone, or SIZE_MAX (cfg_check()) */
 } cfg_primary_t;
 
 /* `dnssec-policy NAME ...`: how the zones that name it are signed. */
@@ -339,10 +338,11 @@ typedef struct cfg {
 	size_t neal_args;
 	cfg_primary_t *primaries; /* in the order given: a zone's are tried in that order */
 	size_t nprimaries;
-	/* the primaries by origin, the first of each zone's (its next: next_same), for the
+	/* the primaries by origin, the first of each zone's (its next: primary_next[i]), for the
 	 * NPRIMARY_INDEX at PRIMARY_INDEX_OF (cfg_primary_index()) */
 	struct origins *primary_index;
 	const char **primary_index_names;
+	size_t *primary_next; /* per primary line, the next one of the same zone, or SIZE_MAX */
 	const cfg_primary_t *primary_index_of;
 	size_t primary_index_n;
 	cfg_signing_t *signings; /* zones sandns signs (dnssec, dnssec-signing) */
@@ -525,7 +525,7 @@ void cfg_zone_index_free(cfg_t *cfg);
 int cfg_primary_index(cfg_t *cfg);
 void cfg_primary_index_free(cfg_t *cfg);
 
-/* The first primary line of zone ORIGIN (its next: next_same), or SIZE_MAX. */
+/* The first primary line of zone ORIGIN (its next: primary_next), or SIZE_MAX. */
 size_t cfg_primary_first(const cfg_t *cfg, const char *origin);
 
 /* The key named NAME ("xfr" or "xfr."), or NULL: for `notify ORIGIN ADDR key NAME` and the like. */

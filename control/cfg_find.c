@@ -54,8 +54,10 @@ void cfg_primary_index_free(cfg_t *cfg)
 {
 	origins_free(cfg->primary_index);
 	free(cfg->primary_index_names);
+	free(cfg->primary_next);
 	cfg->primary_index = NULL;
 	cfg->primary_index_names = NULL;
+	cfg->primary_next = NULL;
 	cfg->primary_index_of = NULL;
 	cfg->primary_index_n = 0;
 }
@@ -63,30 +65,22 @@ void cfg_primary_index_free(cfg_t *cfg)
 int cfg_primary_index(cfg_t *cfg)
 {
 	const char **names;
-	size_t *last;
+	size_t *next;
 
 	cfg_primary_index_free(cfg);
 	names = calloc(cfg->nprimaries + 1, sizeof(*names));
-	last = calloc(cfg->nprimaries + 1, sizeof(*last));
-	if (names == NULL || last == NULL)
+	next = calloc(cfg->nprimaries + 1, sizeof(*next));
+	if (names == NULL || next == NULL)
 		goto nomem;
 	for (size_t i = 0; i < cfg->nprimaries; i++)
 		names[i] = cfg->primaries[i].origin;
 	cfg->primary_index = origins_new(names, cfg->nprimaries);
-	if (cfg->primary_index == NULL)
+	/* Each zone's lines chained in their order, from the first (origins_exact()). */
+	if (cfg->primary_index == NULL ||
+	    origins_chain(cfg->primary_index, names, cfg->nprimaries, next) != 0)
 		goto nomem;
-	/* Each line after the first of its zone hangs from the one before it: LAST[first]. */
-	for (size_t i = 0; i < cfg->nprimaries; i++) {
-		long first = origins_exact(cfg->primary_index, names[i]);
-
-		cfg->primaries[i].next_same = SIZE_MAX;
-		if (first >= 0 && (size_t)first != i)
-			cfg->primaries[last[first]].next_same = i;
-		if (first >= 0)
-			last[first] = i;
-	}
-	free(last);
 	cfg->primary_index_names = names;
+	cfg->primary_next = next;
 	cfg->primary_index_of = cfg->primaries;
 	cfg->primary_index_n = cfg->nprimaries;
 	return 0;
@@ -94,7 +88,7 @@ nomem:
 	origins_free(cfg->primary_index);
 	cfg->primary_index = NULL;
 	free(names);
-	free(last);
+	free(next);
 	return -ENOMEM;
 }
 

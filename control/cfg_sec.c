@@ -72,7 +72,7 @@ int cfg_check_primaries(cfg_t *cfg, char *err, size_t errlen)
 		bool any = false;
 
 		for (size_t i = cfg_primary_first(cfg, cfg->zones[z].origin); i != SIZE_MAX;
-		     i = cfg->primaries[i].next_same) {
+		     i = cfg->primary_next[i]) {
 			if (len < sizeof(text))
 				len +=
 				    (size_t)snprintf(text + len, sizeof(text) - len, "%s%s",
@@ -104,7 +104,7 @@ size_t cfg_zone_primaries(const cfg_t *cfg, size_t zone, const cfg_primary_t **o
 	if (cfg->primary_index != NULL && cfg->primary_index_of == cfg->primaries &&
 	    cfg->primary_index_n == cfg->nprimaries) {
 		for (size_t i = cfg_primary_first(cfg, cfg->zones[zone].origin);
-		     i != SIZE_MAX && n < max; i = cfg->primaries[i].next_same)
+		     i != SIZE_MAX && n < max; i = cfg->primary_next[i])
 			out[n++] = &cfg->primaries[i];
 		return n;
 	}

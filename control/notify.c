@@ -337,7 +337,7 @@ static const struct ntgt *carried(const notify_t *from, const struct ntgt *t, co
 void notify_carry(notify_t *to, notify_t *from)
 {
 	const char **names;
-	size_t *next, *last;
+	size_t *next;
 	origins_t *ix = NULL;
 
 	if (to == NULL || from == NULL)
@@ -345,20 +345,15 @@ void notify_carry(notify_t *to, notify_t *from)
 	/* FROM's targets by origin (targets of one zone chained in order): no pass per target. */
 	names = calloc(from->ntgts + 1, sizeof(*names));
 	next = calloc(from->ntgts + 1, sizeof(*next));
-	last = calloc(from->ntgts + 1, sizeof(*last));
 	pthread_mutex_lock(&from->lock);
-	if (names != NULL && next != NULL && last != NULL) {
+	if (names != NULL && next != NULL) {
 		for (size_t j = 0; j < from->ntgts; j++)
 			names[j] = from->tgts[j].st.origin;
 		ix = origins_new(names, from->ntgts);
 	}
-	for (size_t j = 0; ix != NULL && j < from->ntgts; j++) {
-		size_t f = (size_t)origins_exact(ix, names[j]);
-
-		next[j] = last[j] = SIZE_MAX;
-		if (f != j)
-			next[last[f]] = j;
-		last[f] = j;
+	if (ix != NULL && origins_chain(ix, names, from->ntgts, next) != 0) {
+		origins_free(ix); /* without memory: a pass (carried()) */
+		ix = NULL;
 	}
 	pthread_mutex_lock(&to->lock);
 	to->count.sent += from->count.sent;
@@ -383,7 +378,6 @@ void notify_carry(notify_t *to, notify_t *from)
 	origins_free(ix);
 	free(names);
 	free(next);
-	free(last);
 }
 
 /* ---------------------------------------------------------------- the thread */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* origins.c: which of a set of zone origins holds a name (the longest), in label steps */
 #include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,26 @@ long origins_exact(const origins_t *o, const char *name)
 	uint32_t v = o->slot[probe(o, name, strlen(name))];
 
 	return (long)v - 1;
+}
+
+int origins_chain(const origins_t *o, const char *const *names, size_t n, size_t *next)
+{
+	size_t *last = calloc(n + 1, sizeof(*last)); /* per first of a name, its latest so far */
+
+	if (last == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		long first = origins_exact(o, names[i]);
+
+		next[i] = SIZE_MAX;
+		if (first < 0)
+			continue; /* not in O: a chain of its own */
+		if ((size_t)first != i)
+			next[last[first]] = i;
+		last[first] = i;
+	}
+	free(last);
+	return 0;
 }
 
 void origins_free(origins_t *o)

@@ -26,6 +26,13 @@ long origins_find(const origins_t *o, const char *name);
  */
 long origins_exact(const origins_t *o, const char *name);
 
+/*
+ * The N NAMES O was made of, each linked to the next equal one (origins_exact()'s sense) in
+ * their order: NEXT[i] is its index, or SIZE_MAX for the last; the first of each is what
+ * origins_exact() finds. 0, or -ENOMEM (NEXT untouched).
+ */
+int origins_chain(const origins_t *o, const char *const *names, size_t n, size_t *next);
+
 void origins_free(origins_t *o);
 
 #endif

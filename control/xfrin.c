@@ -217,7 +217,7 @@ void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err)
 	/* Served (or refused by the build): the writer may write the copy now. */
 	z->write_ok = true;
 	i = ((uintptr_t)z - (uintptr_t)x->z) / sizeof(*z); /* not in X->Z (swapped): from 0 */
-	x->wr_min = i < x->nz && i > x->wr_min ? x->wr_min : i < x->nz ? i : 0;
+	x->wr_min = i >= x->nz ? 0 : i < x->wr_min ? i : x->wr_min;
 	pthread_cond_signal(&x->wr_cv);
 	pthread_mutex_unlock(&x->lock);
 }

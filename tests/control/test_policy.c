@@ -452,6 +452,22 @@ static void test_origins(void)
 	CU_ASSERT_EQUAL(origins_exact(r, "."), 1);
 	CU_ASSERT_EQUAL(origins_exact(r, "ORG"), 0);
 	CU_ASSERT_EQUAL(origins_exact(none, "."), -1);
+	/* Chains: each name to the next equal one, in order; the first is origins_exact()'s. */
+	{
+		const char *dup[] = {"a.test", "B.test.", "A.TEST.", "c.test.", "a.test."};
+		size_t next[5];
+		origins_t *d = origins_new(dup, 5);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+		CU_ASSERT_EQUAL_FATAL(origins_chain(d, dup, 5, next), 0);
+		CU_ASSERT_EQUAL(origins_exact(d, "a.test."), 0);
+		CU_ASSERT_EQUAL(next[0], 2);
+		CU_ASSERT_EQUAL(next[2], 4);
+		CU_ASSERT_EQUAL(next[4], SIZE_MAX);
+		CU_ASSERT_EQUAL(next[1], SIZE_MAX);
+		CU_ASSERT_EQUAL(next[3], SIZE_MAX);
+		origins_free(d);
+	}
 	origins_free(o);
 	origins_free(r);
 	origins_free(none);
