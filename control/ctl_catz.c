@@ -164,9 +164,6 @@ static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want)
 	char err[1024], warn[2048], path[4096];
 	size_t nwarn = 0, n0;
 	cfg_t *next = cfg_new();
-	const char **names = NULL;
-	bool *added = NULL;
-	origins_t *mix = NULL;
 
 	if (next == NULL)
 		goto nomem;
@@ -175,24 +172,17 @@ static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want)
 		goto fail;
 	if (ctl_catz_carry(ctl->cfg, next, cat) != SANDNS_EOK)
 		goto nomem;
-	/* NEXT's zones indexed, and WANT's members: a member given twice finds the first's zone. */
+	/*
+	 * NEXT's zones indexed before the members are added: WANT's names are unique (catz_parse
+	 * leaves out a member listed twice), so none added here is another member's zone.
+	 */
 	n0 = next->nzones;
 	(void)cfg_zone_index(next);
-	names = calloc(want->nmembers + 1, sizeof(*names));
-	added = calloc(want->nmembers + 1, sizeof(*added));
-	if (names == NULL || added == NULL)
-		goto nomem;
-	for (size_t k = 0; k < want->nmembers; k++)
-		names[k] = want->members[k].name;
-	mix = origins_new(names, want->nmembers);
-	if (mix == NULL)
-		goto nomem;
 	for (size_t k = 0; k < want->nmembers; k++) {
 		const char *m = want->members[k].name;
 		const cfg_zone_t *z = zone_among(next, m, n0);
-		long first = origins_exact(mix, m);
 
-		if (z != NULL || (first >= 0 && added[first]))
+		if (z != NULL)
 			continue; /* configured otherwise: said by left_out() */
 		if (!member_path(ctl->cfg, m, path, sizeof(path))) {
 			log_msg(LOG_WARNING, "catalog %s: member %s is left out: no state-dir", cat,
@@ -201,12 +191,7 @@ static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want)
 		}
 		if (cfg_add_member(next, m, path, cat) != SANDNS_EOK)
 			goto nomem;
-		added[k] = true;
 	}
-	origins_free(mix);
-	free(names);
-	free(added);
-	mix = NULL, names = NULL, added = NULL;
 	if (cfg_check(next, err, sizeof(err)) != SANDNS_EOK)
 		goto fail;
 	if (cfg_keep_static(next, ctl->cfg, warn, sizeof(warn), &nwarn) != SANDNS_EOK)
@@ -215,9 +200,6 @@ static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want)
 nomem:
 	snprintf(err, sizeof(err), "out of memory");
 fail:
-	origins_free(mix);
-	free(names);
-	free(added);
 	if (next != NULL && next->nerrors > 0)
 		snprintf(err, sizeof(err), "%s", next->errors[0]);
 	log_msg(LOG_ERR, "catalog %s: its members cannot be applied: %s", cat, err);
