@@ -118,7 +118,7 @@ static ixfr_hist_t *first(const zt_t *next, uint32_t z, const ixfr_conf_t *conf,
 	return h;
 }
 
-/* What ixfr_pub_commit() writes of a history (ixfr_hist.file_todo). */
+/* What ixfr_pub_commit() writes of a history (ixfr_hist.file_op). */
 enum { IXFR_FILE_NONE, IXFR_FILE_APPEND, IXFR_FILE_REWRITE };
 
 /* Plans the journal of H: its last changeset appended, or the whole journal written again;
@@ -149,7 +149,7 @@ static void journal(ixfr_hist_t *h, const ixfr_hist_t *prev, const ixfr_conf_t *
 			h->file_bytes += ixfr_file_record_size(h->cs[i]);
 	}
 	h->file_synced = false;
-	h->file_todo = append ? IXFR_FILE_APPEND : IXFR_FILE_REWRITE;
+	h->file_op = append ? IXFR_FILE_APPEND : IXFR_FILE_REWRITE;
 }
 
 void ixfr_pub_commit(zt_t *next, const ixfr_conf_t *conf)
@@ -160,17 +160,17 @@ void ixfr_pub_commit(zt_t *next, const ixfr_conf_t *conf)
 		ixfr_hist_t *h = next->zones[z].ixfr;
 		int ret;
 
-		if (h == NULL || h->file_todo == IXFR_FILE_NONE)
+		if (h == NULL || h->file_op == IXFR_FILE_NONE)
 			continue;
 		if (!ixfr_journal_path(conf->dir, next->zones[z].origin, path, sizeof(path))) {
-			h->file_todo = IXFR_FILE_NONE;
+			h->file_op = IXFR_FILE_NONE;
 			continue;
 		}
-		if (h->file_todo == IXFR_FILE_APPEND)
+		if (h->file_op == IXFR_FILE_APPEND)
 			ret = ixfr_file_append(path, h->cs[h->n - 1], err, sizeof(err));
 		else
 			ret = ixfr_file_write(path, h, err, sizeof(err));
-		h->file_todo = IXFR_FILE_NONE;
+		h->file_op = IXFR_FILE_NONE;
 		h->file_synced = ret == SANDNS_EOK;
 		if (ret != SANDNS_EOK)
 			say(conf, LOG_WARNING,

@@ -31,7 +31,7 @@ struct ixfr_hist {
 	unsigned file_recs;
 	uint64_t file_bytes;
 	bool file_synced;
-	unsigned char file_todo;
+	unsigned char file_op;
 	struct ixfr_cs *cs[]; /* oldest first */
 };
 
