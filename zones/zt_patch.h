@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zt_patch.h: a snapshot made from the one served by compiling again only the names that changed */
+#ifndef ZT_PATCH_H
+#define ZT_PATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zt.h"
+
+/* zt_patch()'s answer when it does not make this change: compile them all with zt_new(). */
+#define ZT_PATCH_FULL 1
+
+/* One zone's new version and what changed in it since the snapshot it is patched into. */
+typedef struct zt_patch_in {
+	const zload_zone_t *zone;     /* the new version, whole; BASE serves a zone of its origin */
+	const zt_zone_edits_t *edits; /* its policy edits (or NULL), the same BASE was built with */
+	unsigned long serial;	      /* the SOA serial served */
+	const uint8_t *const *names;  /* every owner whose records differ from BASE's (added,
+				       * changed or removed): lower-case wire names */
+	size_t nnames;
+} zt_patch_in_t;
+
+/*
+ * A snapshot that answers exactly as zt_new() would (byte for byte) over BASE's zones with
+ * IN->zone in place of the version BASE holds, with the options BASE was made with; made in time
+ * that grows with IN->nnames, not with the zone: the names listed are compiled again, the rest
+ * of BASE is shared with it (its big arrays are reference-counted: the new snapshot may outlive
+ * BASE). Zones keep their order and numbers. Returns 0 with *OUT (one reference, the caller's);
+ * ZT_PATCH_FULL with the reason in ERR when the change is one a patch does not make (the caller
+ * then compiles with zt_new(); docs/design.md lists them); or a negative sandns error / -errno.
+ * One patch at a time per line of snapshots (the reload thread); BASE stays valid meanwhile.
+ */
+int zt_patch(const zt_t *base, const zt_patch_in_t *in, zt_t **out, char *err, size_t errlen);
+
+/*
+ * When zone Z of ZT was made by zt_patch() from FROM: true, with the names that changed (as given
+ * to it; owned by ZT). IXFR's history then compares only those names' RRsets (ixfr_pub.c).
+ */
+bool zt_patch_names(const zt_t *zt, uint32_t z, const zt_t *from, const uint8_t *const **names,
+		    size_t *nnames);
+
+#endif
