@@ -25,7 +25,10 @@
 # without reloads), MODES ("socket dpdk"), PMD (af_xdp), GEN_CPU (0), SRV_CPU (1), SRV_CPUS (the
 # cores sandnsd's process may use, SRV_CPU; "0,1" in dpdk mode keeps the poll loop on SRV_CPU,
 # EAL's lcore, and lets sandnsd put its control thread on the other core), DRIVER_CPU (GEN_CPU),
-# GAP_LOG_MS (2: gaps longer than this are counted and set against the reloads), NOBUILD=1
+# GAP_LOG_MS (2: gaps longer than this are counted and set against the reloads), PAD (0: the
+# zone is example.com as sampled plus ver; N adds N one-A-record names, of which PAD_CHANGE (100)
+# change with each reload: the reload of a large zone with a small change; every version is
+# written aside before the run, so with PAD=1000000 keep RELOADS near 10), NOBUILD=1
 # skips the build (meson setup + ninja in build/), KEEP=1 keeps the logs. Measured runs on a
 # shared machine: `flock /tmp/sandns-bench.lock bash bench/reload.sh`. Needs root for the dpdk
 # mode (skipped, said so, otherwise). Traffic: 127.0.0.1, and 198.18.0.0/24 inside the
@@ -51,6 +54,8 @@ SRV_CPU=${SRV_CPU:-1}
 SRV_CPUS=${SRV_CPUS:-$SRV_CPU}
 DRIVER_CPU=${DRIVER_CPU:-$GEN_CPU}
 GAP_LOG_MS=${GAP_LOG_MS:-2}
+PAD=${PAD:-0}
+PAD_CHANGE=${PAD_CHANGE:-100}
 
 die() { echo "reload: $*" >&2; exit 1; }
 
@@ -112,11 +117,19 @@ fi
 
 # ---------------------------------------------------------------- the two versions
 # As tests/e2e/reload_load.py: example.com with a two-record TXT RRset at ver, "vN-a" "vN-b".
+# With PAD, PAD more names pad0..pad(PAD-1) with an A record each: the same in both versions but
+# for the first PAD_CHANGE of them, whose addresses differ (a large zone with a small change).
 for v in v1 v2; do
 	{
 		cat "$SAMPLE/example.com.zone"
 		printf 'ver                     IN  TXT   "%s-a"\n' "$v"
 		printf 'ver                     IN  TXT   "%s-b"\n' "$v"
+		if [ "$PAD" -gt 0 ]; then
+			awk -v n="$PAD" -v c="$PAD_CHANGE" -v w="${v#v}" 'BEGIN {
+				for (i = 0; i < n; i++)
+					printf "pad%d IN A 10.%d.%d.%d\n", i, (i < c ? w : 0),
+						int(i / 256) % 256, i % 256 }'
+		fi
 	} >"$TMP/$v.zone"
 done
 LZONE=$TMP/example.com.zone
