@@ -62,11 +62,13 @@ zload_zone_t *ctl_signstate_take(const cfg_t *cfg, const ctl_zone_info_t *info,
 	char path[4096], err[1024], what[256], t[32];
 	const char *origin = info->origin;
 	zload_zone_t *z;
+	uint64_t t0;
 	bool missing;
 
 	*as_is = false;
 	if (!ctl_signstate_path(cfg->state_dir, origin, path, sizeof(path)))
 		return NULL;
+	t0 = clock_now_ms();
 	z = sign_state_read(path, origin, m, &missing, err, sizeof(err));
 	if (z == NULL) {
 		if (!missing)
@@ -74,6 +76,9 @@ zload_zone_t *ctl_signstate_take(const cfg_t *cfg, const ctl_zone_info_t *info,
 				origin, err);
 		return NULL;
 	}
+	log_msg(LOG_INFO, "zone %s: signed zone %s read (%zu records, serial %lu, %llu ms)", origin,
+		path, zload_rr_count(z), (unsigned long)m->serial,
+		(unsigned long long)(clock_now_ms() - t0));
 	if (params_differ(&m->p, p, what, sizeof(what))) {
 		log_msg(LOG_WARNING,
 			"zone %s: signed zone %s: signed with another dnssec policy (%s): "
