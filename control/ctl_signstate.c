@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ctl_signstate.c: the signed zones kept in the state directory: taken at start, saved, dropped */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -132,6 +135,60 @@ static void drop_one(const char *dir, const char *origin, const char *why)
 		log_msg(LOG_INFO, "zone %s: %s, its signed zone %s removed", origin, why, path);
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether NAME ends with SUFFIX. */
+static bool ends_with(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), m = strlen(suffix);
+
+	return n > m && strcmp(name + n - m, suffix) == 0;
+}
+
+/*
+ * The files of DIR that no zone of B that CFG signs owns removed: those of zones gone from the
+ * configuration or no longer signed while sandnsd was down, and writes a crash cut short
+ * (".signed.new").
+ */
+static void drop_strays(const char *dir, const cfg_t *cfg, const ctl_build_t *b)
+{
+	char **mine = calloc(b->nzones + 1, sizeof(*mine)), path[4096];
+	size_t n = 0, dlen = strlen(dir);
+	struct dirent *de;
+	DIR *d;
+
+	if (mine == NULL)
+		return; /* left for the next start */
+	for (size_t i = 0; i < b->nzones; i++)
+		if (cfg_signing_of(cfg, b->zones[i].origin) != NULL &&
+		    ctl_signstate_path(dir, b->zones[i].origin, path, sizeof(path)) &&
+		    (mine[n] = strdup(path + dlen + 1)) != NULL)
+			n++;
+	qsort(mine, n, sizeof(*mine), name_cmp);
+	d = opendir(dir);
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		const char *name = de->d_name;
+		bool cut = ends_with(name, "." SIGNED_SUFFIX ".new");
+		struct stat st;
+
+		if ((!cut && !ends_with(name, "." SIGNED_SUFFIX)) ||
+		    (!cut && bsearch(&name, mine, n, sizeof(*mine), name_cmp) != NULL) ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path) ||
+		    lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || unlink(path) != 0)
+			continue;
+		log_msg(LOG_INFO, "%s removed: %s", path,
+			cut ? "a write cut short" : "no zone signed here owns it");
+	}
+	if (d != NULL)
+		closedir(d);
+	for (size_t i = 0; i < n; i++)
+		free(mine[i]);
+	free(mine);
+}
+
 void ctl_signstate_drop(const cfg_t *cfg, const ctl_build_t *before, const ctl_build_t *b)
 {
 	const char *dir = cfg->state_dir;
@@ -148,10 +205,9 @@ void ctl_signstate_drop(const cfg_t *cfg, const ctl_build_t *before, const ctl_b
 		else if (cfg_signing_of(cfg, origin) == NULL)
 			drop_one(dir, origin, "no longer signed");
 	}
-	/* Signed before the restart, not since: nothing in memory says so. */
-	for (size_t i = 0; before->nzones == 0 && i < b->nzones; i++)
-		if (cfg_signing_of(cfg, b->zones[i].origin) == NULL)
-			drop_one(dir, b->zones[i].origin, "not signed");
+	/* At start nothing in memory says what was signed before: the directory does. */
+	if (before->nzones == 0)
+		drop_strays(dir, cfg, b);
 }
 
 void ctl_signstate_save(const cfg_t *cfg, const ctl_build_t *b)

@@ -30,8 +30,9 @@ zload_zone_t *ctl_signstate_take(const cfg_t *cfg, const ctl_zone_info_t *info,
 
 /*
  * After the publish of B (BEFORE: the build it replaced): the files of the zones BEFORE signed
- * that B no longer serves or CFG no longer signs removed (at the first publish, those of every zone
- * of B that is not signed).
+ * that B no longer serves or CFG no longer signs removed; at the first publish (BEFORE has no
+ * zone), every ORIGIN.signed in the state directory that no zone of B that CFG signs owns, and
+ * every ORIGIN.signed.new (a write a crash cut short).
  */
 void ctl_signstate_drop(const cfg_t *cfg, const ctl_build_t *before, const ctl_build_t *b);
 

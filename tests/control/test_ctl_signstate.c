@@ -209,11 +209,21 @@ static void test_ignored(void)
 	rm_tree(dir);
 }
 
+static void touch(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("x", f);
+	fclose(f);
+}
+
 /* A zone no longer signed, or no longer served: its file removed after the publish. */
 static void test_dropped(void)
 {
 	ctl_build_t b1, b2, none = {0};
 	cfg_t *cfg, *plain;
+	char other[256], cut[300];
 
 	snprintf(dir, sizeof(dir), "/tmp/sandns-signkeep-XXXXXX");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
@@ -231,6 +241,17 @@ static void test_dropped(void)
 	CU_ASSERT_EQUAL(access(kept, F_OK), 0);
 	ctl_signstate_drop(plain, &none, &b2);
 	CU_ASSERT_NOT_EQUAL(access(kept, F_OK), 0);
+	/* At a start, the files no zone signed here owns (a zone gone while sandnsd was down, a
+	 * write cut short) removed; the signed zone's own kept. */
+	ctl_signstate_save(cfg, &b1);
+	snprintf(other, sizeof(other), "%s/state/other.org.signed", dir);
+	snprintf(cut, sizeof(cut), "%s.new", kept);
+	touch(other);
+	touch(cut);
+	ctl_signstate_drop(cfg, &none, &b1);
+	CU_ASSERT_EQUAL(access(kept, F_OK), 0);
+	CU_ASSERT_NOT_EQUAL(access(other, F_OK), 0);
+	CU_ASSERT_NOT_EQUAL(access(cut, F_OK), 0);
 	/* Gone from the configuration. */
 	ctl_signstate_save(cfg, &b1);
 	ctl_signstate_drop(cfg, &b1, &none);
