@@ -5,10 +5,12 @@
 # state directory it is restarted: the same serials, the same RRSIG octets (SOA, an A record, the
 # DNSKEY set), no signature made. Then example.com's file is edited while sandnsd is down (one
 # address changed, the file's serial left as it was): after the restart that RRset's signature
-# is new, an unchanged one is the same, and the serial is newer. Then the saved file damaged
-# (one octet): it is ignored with a log line naming it and why, the zone signed anew.
+# is new, an unchanged one is the same, and the serial is newer. Then a change reloaded while it
+# runs (saved again), and a restart: the same serial, and an IXFR from the serial before the reload
+# is incremental (the journal's history goes on). Then the saved file damaged (one octet): it is
+# ignored with a log line naming it and why, the zone signed anew.
 #
-# Environment: SANDNSD (default build/control/sandnsd), KEEP=1 keeps the temporary dir.
+# Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir.
 # Talks only to 127.0.0.1; ends only the processes it started, by PID; waits are bounded.
 # Exit status: 0 all passed, 1 a check failed, 77 skipped (no kdig).
 set -uo pipefail
@@ -16,11 +18,13 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 SANDNSD=${SANDNSD:-$ROOT/build/control/sandnsd}
+SANDNSCTL=${SANDNSCTL:-$ROOT/build/control/sandnsctl}
 SAMPLE=$ROOT/zones/sample
 
 die() { echo "signkeep: $*" >&2; exit 1; }
 skip() { echo "signkeep: SKIP: $*"; exit 77; }
 [ -x "$SANDNSD" ] || die "no sandnsd at $SANDNSD (build first, or set SANDNSD)"
+[ -x "$SANDNSCTL" ] || die "no sandnsctl at $SANDNSCTL (build first, or set SANDNSCTL)"
 command -v kdig >/dev/null || skip "kdig not found (apt-get install knot-dnsutils)"
 
 TMP=$(mktemp -d /tmp/sandns-signkeep.XXXXXX)
@@ -53,7 +57,7 @@ STATE=$TMP/keep.state
 # when they were signed anew (WAIT_SAVED=1).
 start() {
 	start_sandnsd keep --zone "example.com.=$ECOM" --dnssec "example.com. nsec3" \
-		--dnssec "example.net nsec" || exit 1
+		--dnssec "example.net nsec" --allow-transfer 127.0.0.0/8 || exit 1
 	[ "${WAIT_SAVED:-0}" = 1 ] || return 0
 	for _ in $(seq 1 300); do
 		[ "$(grep -c 'signed zone saved to' "$LOG")" -ge "${NSAVED:-2}" ] && return 0
@@ -117,6 +121,27 @@ check "edited while down: the DNSKEY set's RRSIG is the same" test "$c_key" = "$
 check "edited while down: example.net kept as it was (serial $a_net)" test "$c_net" = "$a_net"
 check "edited while down: example.net host A's RRSIG is the same" test "$c_host" = "$a_host"
 check "sandnsd stops cleanly" stop_sandnsd
+
+# ---- a change reloaded, then a restart: the IXFR history goes on (the serial served is the same)
+start
+sed -i 's/^owa\( *\)IN  AAAA  2001:db8:25::25/owa\1IN  AAAA  2001:db8:25::26/' "$ECOM"
+grep -q '^owa.*2001:db8:25::26' "$ECOM" || die "the sample zone's owa AAAA line is not as expected"
+"$SANDNSCTL" --control "$SOCK" reload example.com. >/dev/null
+i_com=$(serial_of example.com.)
+check "reloaded: example.com's serial is newer ($c_com -> $i_com)" test "$i_com" -gt "$c_com"
+for _ in $(seq 1 100); do
+	[ "$(grep -c 'signed zone saved to' "$LOG")" -ge 1 ] && break
+	sleep 0.1
+done
+check "reloaded: the new signed zone saved" grep -q "signed zone saved to .*example.com.signed (serial $i_com" "$LOG"
+check "sandnsd stops cleanly" stop_sandnsd
+start
+check "restart after the reload: the same serial ($i_com)" test "$(serial_of example.com.)" = "$i_com"
+ixfr=$(q example.com. "IXFR=$c_com" +nocomments +nostats | awk '$4 == "SOA" {print $7}' | tr '\n' ' ')
+check "restart after the reload: IXFR from $c_com is incremental (SOAs $i_com $c_com $i_com $i_com)" \
+	test "$ixfr" = "$i_com $c_com $i_com $i_com "
+check "sandnsd stops cleanly" stop_sandnsd
+c_com=$i_com
 
 # ---- the saved file damaged: ignored, naming it; signed anew
 size=$(stat -c %s "$STATE/example.com.signed")
