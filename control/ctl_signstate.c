@@ -210,12 +210,12 @@ void ctl_signstate_drop(const cfg_t *cfg, const ctl_build_t *before, const ctl_b
 		drop_strays(dir, cfg, b);
 }
 
-void ctl_signstate_save(const cfg_t *cfg, const ctl_build_t *b)
+void ctl_signstate_save(const cfg_t *cfg, ctl_build_t *b)
 {
 	char path[4096], err[1024];
 
 	for (size_t i = 0; cfg->state_dir != NULL && i < b->nzones; i++) {
-		const ctl_zone_info_t *info = &b->zones[i];
+		ctl_zone_info_t *info = &b->zones[i];
 		const cfg_signing_t *sg = cfg_signing_of(cfg, info->origin);
 		sign_state_meta_t m;
 		uint64_t t0;
@@ -224,6 +224,7 @@ void ctl_signstate_save(const cfg_t *cfg, const ctl_build_t *b)
 		    sg == NULL ||
 		    !ctl_signstate_path(cfg->state_dir, info->origin, path, sizeof(path)))
 			continue;
+		info->sign_fresh = false; /* written once, whatever comes of it */
 		m = (sign_state_meta_t){.src = info->sign_src,
 					.edits = info->edits_hash,
 					.sign = info->sign_hash,

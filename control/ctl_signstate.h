@@ -38,8 +38,10 @@ void ctl_signstate_drop(const cfg_t *cfg, const ctl_build_t *before, const ctl_b
 
 /*
  * After the publish of B, off the swap: each zone of B signed anew (sign_fresh) written to its
- * file (sign_state_write: a new file renamed over the old one); a failure is logged.
+ * file (sign_state_write: a new file renamed over the old one), its sign_fresh cleared (a second
+ * call writes nothing); a failure is logged. Only the publisher calls it (B is what it published:
+ * no other thread reads sign_fresh).
  */
-void ctl_signstate_save(const cfg_t *cfg, const ctl_build_t *b);
+void ctl_signstate_save(const cfg_t *cfg, ctl_build_t *b);
 
 #endif

@@ -52,17 +52,24 @@ static cfg_t *config(const char *mode)
 	return cfg;
 }
 
-/* A build as at a start (nothing in memory before it), published as ctl_publish_first saves. */
-static void start(const cfg_t *cfg, ctl_build_t *b)
+/*
+ * A build as at a start (nothing in memory before it), saved as a publish saves it; whether it
+ * signed anew (its sign_fresh, which the save clears).
+ */
+static bool start(const cfg_t *cfg, ctl_build_t *b)
 {
+	bool fresh;
+
 	static const ctl_rebuild_t all = {.zones = true};
 
 	err[0] = '\0';
 	if (ctl_build(cfg, NULL, &all, b, err, sizeof(err)) != SANDNS_EOK)
 		fprintf(stderr, "\n  %s\n", err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b->zt);
+	fresh = b->zones[0].sign_fresh;
 	ctl_build_save_serials(cfg, b);
 	ctl_signstate_save(cfg, b);
+	return fresh;
 }
 
 /* How many RRSIGs of A are in B octet for octet (and whether A's SOA one is, in *SOA). */
@@ -120,13 +127,11 @@ static void test_restart(void)
 	snprintf(kept, sizeof(kept), "%s/state/example.net.signed", dir);
 	write_zone("");
 	cfg = config("nsec3");
-	start(cfg, &b1);
-	CU_ASSERT_TRUE(b1.zones[0].sign_fresh);
+	CU_ASSERT_TRUE(start(cfg, &b1));
 	CU_ASSERT_EQUAL(access(kept, F_OK), 0);
 	CU_ASSERT_EQUAL(b1.zones[0].serial, 10);
 	/* Restart, nothing changed: the same records, the same serial, nothing signed. */
-	start(cfg, &b2);
-	CU_ASSERT_FALSE(b2.zones[0].sign_fresh);
+	CU_ASSERT_FALSE(start(cfg, &b2));
 	CU_ASSERT_EQUAL(b2.zones[0].serial, 10);
 	CU_ASSERT_EQUAL(b2.zones[0].sign_expire, b1.zones[0].sign_expire);
 	CU_ASSERT_EQUAL(b2.zones[0].sign_due, b1.zones[0].sign_due);
@@ -141,8 +146,7 @@ static void test_restart(void)
 	/* Edited while down (the file's serial unchanged): www's A, its NSEC3, the one before it
 	 * and the SOA signed anew; the rest kept; the serial newer. */
 	write_zone("www IN A 192.0.2.80\n");
-	start(cfg, &b3);
-	CU_ASSERT_TRUE(b3.zones[0].sign_fresh);
+	CU_ASSERT_TRUE(start(cfg, &b3));
 	CU_ASSERT_EQUAL(b3.zones[0].serial, 11);
 	CU_ASSERT_EQUAL(same_sigs(b2.signed_zones[0], b3.signed_zones[0], &soa),
 			sig_count(b2.signed_zones[0]) - 2);
@@ -152,8 +156,7 @@ static void test_restart(void)
 	ctl_build_clear(&b2);
 	ctl_build_clear(&b3);
 	/* Saved again: the next start serves that one. */
-	start(cfg, &b1);
-	CU_ASSERT_FALSE(b1.zones[0].sign_fresh);
+	CU_ASSERT_FALSE(start(cfg, &b1));
 	CU_ASSERT_EQUAL(b1.zones[0].serial, 11);
 	ctl_build_clear(&b1);
 	cfg_free(&cfg);
@@ -178,29 +181,25 @@ static void test_ignored(void)
 	/* New keys: nothing of the file kept, a newer serial. */
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s/state/keys'", dir);
 	CU_ASSERT_EQUAL(system(cmd), 0);
-	start(cfg, &b2);
-	CU_ASSERT_TRUE(b2.zones[0].sign_fresh);
+	CU_ASSERT_TRUE(start(cfg, &b2));
 	CU_ASSERT_EQUAL(same_sigs(b1.signed_zones[0], b2.signed_zones[0], &soa), 0);
 	CU_ASSERT_EQUAL(b2.zones[0].serial, 11);
 	ctl_build_clear(&b1);
 	/* NSEC now: signed anew. */
-	start(nsec, &b1);
-	CU_ASSERT_TRUE(b1.zones[0].sign_fresh);
+	CU_ASSERT_TRUE(start(nsec, &b1));
 	CU_ASSERT_EQUAL(same_sigs(b2.signed_zones[0], b1.signed_zones[0], &soa), 0);
 	CU_ASSERT_EQUAL(b1.zones[0].serial, 12);
 	ctl_build_clear(&b2);
 	/* Torn: signed anew. */
 	CU_ASSERT_EQUAL(truncate(kept, 200), 0);
-	start(nsec, &b2);
-	CU_ASSERT_TRUE(b2.zones[0].sign_fresh);
+	CU_ASSERT_TRUE(start(nsec, &b2));
 	CU_ASSERT_EQUAL(same_sigs(b1.signed_zones[0], b2.signed_zones[0], &soa), 0);
 	CU_ASSERT_EQUAL(b2.zones[0].serial, 13);
 	/* A serial served since (the serial state says 14): the file is not served as it is. */
 	b2.zones[0].serial = 14;
 	ctl_build_save_serials(nsec, &b2);
 	ctl_build_clear(&b1);
-	start(nsec, &b1);
-	CU_ASSERT_TRUE(b1.zones[0].sign_fresh);
+	CU_ASSERT_TRUE(start(nsec, &b1));
 	CU_ASSERT_EQUAL(b1.zones[0].serial, 15);
 	ctl_build_clear(&b1);
 	ctl_build_clear(&b2);
@@ -233,16 +232,26 @@ static void test_dropped(void)
 	plain = config(NULL);
 	start(cfg, &b1);
 	CU_ASSERT_EQUAL(access(kept, F_OK), 0);
+	/* Saved once: a second call (nothing signed since) writes nothing. */
+	CU_ASSERT_FALSE(b1.zones[0].sign_fresh);
+	CU_ASSERT_EQUAL(unlink(kept), 0);
+	ctl_signstate_save(cfg, &b1);
+	CU_ASSERT_NOT_EQUAL(access(kept, F_OK), 0);
+	b1.zones[0].sign_fresh = true;
+	ctl_signstate_save(cfg, &b1);
+	CU_ASSERT_EQUAL(access(kept, F_OK), 0);
 	start(plain, &b2);
 	ctl_signstate_drop(plain, &b1, &b2);
 	CU_ASSERT_NOT_EQUAL(access(kept, F_OK), 0);
 	/* At a start (nothing before), a zone not signed loses a file left there. */
+	b1.zones[0].sign_fresh = true;
 	ctl_signstate_save(cfg, &b1);
 	CU_ASSERT_EQUAL(access(kept, F_OK), 0);
 	ctl_signstate_drop(plain, &none, &b2);
 	CU_ASSERT_NOT_EQUAL(access(kept, F_OK), 0);
 	/* At a start, the files no zone signed here owns (a zone gone while sandnsd was down, a
 	 * write cut short) removed; the signed zone's own kept. */
+	b1.zones[0].sign_fresh = true;
 	ctl_signstate_save(cfg, &b1);
 	snprintf(other, sizeof(other), "%s/state/other.org.signed", dir);
 	snprintf(cut, sizeof(cut), "%s.new", kept);
@@ -253,6 +262,7 @@ static void test_dropped(void)
 	CU_ASSERT_NOT_EQUAL(access(other, F_OK), 0);
 	CU_ASSERT_NOT_EQUAL(access(cut, F_OK), 0);
 	/* Gone from the configuration. */
+	b1.zones[0].sign_fresh = true;
 	ctl_signstate_save(cfg, &b1);
 	ctl_signstate_drop(cfg, &b1, &none);
 	CU_ASSERT_NOT_EQUAL(access(kept, F_OK), 0);
