@@ -204,8 +204,7 @@ void ctl_run(ctl_t *ctl)
 	ctl_catz_update(ctl);
 	/* What ctl_publish_first() left: the server answers by now. */
 	ctl_drop_zones(ctl);
-	/* The zones the start signed, kept for the next one (before the reload thread publishes).
-	 */
+	/* The zones the start signed, kept for the next start (before the reload thread runs). */
 	ctl_signstate_save(ctl->cfg, &ctl->info);
 	/* From here on the reload thread publishes; without it, reloads stay on this thread. */
 	if (ctl_reload_start(ctl, err, sizeof(err)) != SANDNS_EOK)
