@@ -196,6 +196,10 @@ int sign_state_write(const char *path, const zload_zone_t *z, const sign_state_m
 	w.buf = malloc(STATE_BUF);
 	if (w.md == NULL || w.buf == NULL || EVP_DigestInit_ex(w.md, EVP_sha256(), NULL) != 1)
 		w.rc = -ENOMEM;
+	/* signatures are public, but the file is the state directory's: its owner's alone (a file
+	 * left by a crash keeps its mode through O_TRUNC) */
+	if (w.rc == 0 && fchmod(w.fd, 0600) != 0)
+		w.rc = -errno;
 	put_zone(&w, z, m);
 	if (w.rc == 0 && fsync(w.fd) != 0)
 		w.rc = -errno;
