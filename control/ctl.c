@@ -15,6 +15,7 @@
 #include "ctl.h"
 #include "ctl_keys.h"
 #include "ctl_pvt.h"
+#include "ctl_signstate.h"
 #include "log.h"
 #include "sandns_err.h"
 #include "svc.h"
@@ -203,6 +204,8 @@ void ctl_run(ctl_t *ctl)
 	ctl_catz_update(ctl);
 	/* What ctl_publish_first() left: the server answers by now. */
 	ctl_drop_zones(ctl);
+	/* The zones the start signed, kept for the next start (before the reload thread runs). */
+	ctl_signstate_save(ctl->cfg, &ctl->info);
 	/* From here on the reload thread publishes; without it, reloads stay on this thread. */
 	if (ctl_reload_start(ctl, err, sizeof(err)) != SANDNS_EOK)
 		log_msg(LOG_ERR, "%s: reloads run on the control thread", err);

@@ -33,6 +33,7 @@ typedef struct ctl_zone_info {
 	uint64_t sign_hash;  /* of the keys and the policy it was signed with */
 	uint64_t sign_src;   /* of the zone as read (sign_zone_digest) */
 	int64_t sign_retry;  /* renewal asked for: not again before then (ctl_resign.c) */
+	bool sign_fresh;     /* signed by this build: saved to the state directory once published */
 } ctl_zone_info_t;
 
 /*

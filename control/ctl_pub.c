@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "ctl_pvt.h"
+#include "ctl_signstate.h"
 #include "ixfr.h"
 #include "log.h"
 #include "sandns_err.h"
@@ -100,6 +101,7 @@ static void ixfr_log(void *ctx, int priority, const char *msg)
 void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 {
 	zt_t *next = b->zt, *old;
+	bool first = ctl->current == NULL; /* at start: nothing answers until this returns */
 	ctl_build_t before;
 	const ixfr_conf_t ixfr = {.dir = ctl->cfg->state_dir,
 				  .max_bytes = ctl->cfg->ixfr_max_size,
@@ -137,10 +139,15 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 		zt_order_start(next);
 	ctl_notify_changed(ctl, &before, &ctl->info);
 	drop_journals(ixfr.dir, &before, &ctl->info);
+	ctl_signstate_drop(ctl->cfg, &before, &ctl->info);
 	ctl_build_clear(&before);
 	/* Served and NOTIFYed: now the IXFR journals (append, fsync). A crash before they are on
 	 * disk costs our own secondaries an AXFR, never a wrong IXFR (docs/design.md). */
 	ixfr_pub_commit(next, &ixfr);
+	/* Then the zones signed anew, kept for a restart (ctl_signstate.c); at start once the
+	 * server answers (ctl_run). */
+	if (!first)
+		ctl_signstate_save(ctl->cfg, &ctl->info);
 	for (size_t i = 0; i < ctl->info.nzones; i++)
 		if (ctl->info.zones[i].serial_stale)
 			log_msg(LOG_WARNING, CTL_STALE_SERIAL_FMT, ctl->info.zones[i].origin,

@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "ctl_sign.h"
+#include "ctl_signstate.h"
 #include "fnv.h"
 #include "log.h"
 #include "sandns_err.h"
@@ -67,9 +68,11 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 	time_t now = (time_t)sigtime_now(), expires = 0;
 	unsigned long want;
 	const zload_zone_t *reuse;
+	zload_zone_t *kept = NULL;
+	sign_state_meta_t km;
 	size_t reused = 0;
 	sign_keys_t *keys;
-	bool made = false;
+	bool made = false, as_is = false, in_prev;
 	char t1[32], t2[32];
 
 	if (sg == NULL || info->absent)
@@ -87,12 +90,28 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 		log_keys(info->origin, keys);
 	info->sign_hash = params_hash(sign_keys_hash(keys), &sg->params);
 	info->sign_src = sign_zone_digest(b->raw[i]);
-	/* The same zone (read again or not), edits, keys and policy, its signatures fresh: what
-	 * was signed stands. */
-	if (prev != NULL && before != NULL && j < prev->nzones && prev->signed_zones != NULL &&
-	    prev->signed_zones[j] != NULL && before->sign_src == info->sign_src &&
-	    before->edits_hash == info->edits_hash && before->sign_hash == info->sign_hash &&
-	    now < before->sign_due) {
+	in_prev = prev != NULL && before != NULL && j < prev->nzones &&
+		  prev->signed_zones != NULL && prev->signed_zones[j] != NULL;
+	/* None in memory (the first build after a start): the one kept in the state directory. */
+	if (!in_prev)
+		kept = ctl_signstate_take(cfg, info, before, &sg->params, now, &km, &as_is);
+	if (kept != NULL && as_is) {
+		/* Signed from the same zone, edits, keys and policy, still fresh: served again. */
+		b->signed_zones[i] = kept;
+		info->serial = km.serial;
+		info->sign_expire = km.expire;
+		info->sign_due = km.due;
+		log_msg(LOG_INFO,
+			"zone %s: signed version kept across the restart (%zu records, serial %lu, "
+			"signatures valid until %s, renewed from %s)",
+			info->origin, zload_rr_count(kept), info->serial,
+			clock_utc(info->sign_expire, t1, sizeof(t1)),
+			clock_utc(info->sign_due, t2, sizeof(t2)));
+	} else if (in_prev && before->sign_src == info->sign_src &&
+		   before->edits_hash == info->edits_hash && before->sign_hash == info->sign_hash &&
+		   now < before->sign_due) {
+		/* The same zone (read again or not), edits, keys and policy, its signatures fresh:
+		 * what was signed stands. */
 		b->signed_zones[i] = zload_ref(prev->signed_zones[j]);
 		info->serial = before->serial;
 		info->sign_expire = before->sign_expire;
@@ -102,26 +121,30 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 		want = (info->src_serial + (info->edits[0] != '\0' ? 1 : 0)) & 0xffffffffUL;
 		if (before != NULL && !newer(want, before->serial))
 			want = (before->serial + 1) & 0xffffffffUL;
+		if (kept != NULL && !newer(want, km.serial))
+			want = (km.serial + 1) & 0xffffffffUL;
 		info->serial = want;
 		/* Signatures of RRsets that did not change are kept (same keys and policy). */
-		reuse = prev != NULL && before != NULL && j < prev->nzones &&
-				prev->signed_zones != NULL && before->sign_hash == info->sign_hash
-			    ? prev->signed_zones[j]
-			    : NULL;
+		reuse = kept != NULL					  ? kept
+			: in_prev && before->sign_hash == info->sign_hash ? prev->signed_zones[j]
+									  : NULL;
 		/* A clock gone back past the signatures served: refused, the last build stands. */
 		if (prev != NULL && j < prev->nzones && prev->signed_zones != NULL &&
 		    sigtime_clock_check(prev->signed_zones[j], info->origin, now,
 					SIGTIME_CLOCK_MARGIN, err, errlen) != 0) {
+			zload_free(&kept);
 			sign_keys_free(&keys);
 			return SANDNS_EZONE;
 		}
 		b->signed_zones[i] =
 		    sign_zone(b->raw[i], edits, nedits, info->serial, keys, &sg->params, reuse, now,
 			      &expires, &reused, err, errlen);
+		zload_free(&kept);
 		if (b->signed_zones[i] == NULL) {
 			sign_keys_free(&keys);
 			return SANDNS_EZONE;
 		}
+		info->sign_fresh = true;
 		info->sign_expire = (int64_t)expires;
 		info->sign_due = (int64_t)expires - (int64_t)sg->params.refresh;
 		log_msg(LOG_INFO,

@@ -38,14 +38,16 @@ void reg_cutest_bigans(void); /* tests/zones/test_bigans.c: answers of any size 
 void reg_cutest_denial(void); /* tests/zones/test_denial.c: DO denial answers composed */
 void reg_cutest_nsec3(void);  /* tests/zones/test_nsec3.c: NSEC3 hashes and denial proofs */
 void reg_cutest_dnstap(void); /* tests/zones/test_dnstap.c: dnstap messages, read back */
-void reg_cutest_dnstap_log(void); /* tests/zones/test_dnstap_log.c: the log's rings and file */
-void reg_cutest_zcheck(void);	  /* tests/zones/test_zcheck.c: the loader's check mode */
-void reg_cutest_log(void);	  /* tests/control/test_log.c: log targets, levels, reopening */
-void reg_cutest_edns(void);	  /* tests/zones/test_edns.c: NSID, cookies, padding */
-void reg_cutest_sign(void);	  /* tests/zones/test_sign.c: keys, signatures, NSEC(3) chains */
-void reg_cutest_cfg_dnssec(void); /* tests/control/test_cfg_dnssec.c: the signing keys */
-void reg_cutest_ctl_sign(void);	  /* tests/control/test_ctl_sign.c: the build signs, serials */
-void reg_cutest_sigtime(void);	  /* tests/zones/test_sigtime.c: RRSIG periods against the clock */
+void reg_cutest_dnstap_log(void);    /* tests/zones/test_dnstap_log.c: the log's rings and file */
+void reg_cutest_zcheck(void);	     /* tests/zones/test_zcheck.c: the loader's check mode */
+void reg_cutest_log(void);	     /* tests/control/test_log.c: log targets, levels, reopening */
+void reg_cutest_edns(void);	     /* tests/zones/test_edns.c: NSID, cookies, padding */
+void reg_cutest_sign(void);	     /* tests/zones/test_sign.c: keys, signatures, NSEC(3) chains */
+void reg_cutest_sign_state(void);    /* tests/zones/test_sign_state.c: a signed zone in a file */
+void reg_cutest_ctl_signstate(void); /* tests/control/test_ctl_signstate.c: kept across restarts */
+void reg_cutest_cfg_dnssec(void);    /* tests/control/test_cfg_dnssec.c: the signing keys */
+void reg_cutest_ctl_sign(void);	     /* tests/control/test_ctl_sign.c: the build signs, serials */
+void reg_cutest_sigtime(void); /* tests/zones/test_sigtime.c: RRSIG periods against the clock */
 
 void reg_cutest_metrics(void); /* tests/control/test_metrics.c: the Prometheus exposition */
 /* tests/control/test_ctl_reload.c: the reload thread, requests merged, replies deferred */

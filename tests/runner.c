@@ -51,6 +51,8 @@ static const struct {
     {"svc", reg_cutest_svc},
     {"edns", reg_cutest_edns},
     {"sign", reg_cutest_sign},
+    {"sign_state", reg_cutest_sign_state},
+    {"ctl_signstate", reg_cutest_ctl_signstate},
     {"cfg_dnssec", reg_cutest_cfg_dnssec},
     {"ctl_sign", reg_cutest_ctl_sign},
     {"sigtime", reg_cutest_sigtime},
