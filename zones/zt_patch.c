@@ -241,10 +241,11 @@ static int patch_run(struct patch *p)
 	size_t start[ZT_STORE_ARRAYS];
 	int ret;
 
-	if ((ret = check_zone(p)) != 0)
-		return ret;
+	/* BASE's transfer orders first: the checks and the new order read them. */
 	if (zt_order_wait(p->base) != 0)
 		return -ENOMEM;
+	if ((ret = check_zone(p)) != 0)
+		return ret;
 	p->pn = calloc(p->in->nnames ? p->in->nnames : 1, sizeof(*p->pn));
 	if (p->pn == NULL || zt_patch_nset_init(&p->changed, p->in->nnames + 1) != 0)
 		return -ENOMEM;

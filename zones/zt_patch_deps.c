@@ -100,12 +100,26 @@ int zt_deps_add_node(struct zt_deps *d, const zt_t *zt, uint32_t n)
 				continue;
 			}
 			/* The chain's end depends on the target and on the names above it (which
-			 * one exists decides its closest encloser), the apex excepted. */
-			for (; wire_name_labels(t) > apex->labels; t += *t + 1)
+			 * one exists decides its closest encloser), and on the wildcards that may
+			 * stand for it (their own chains). */
+			for (const uint8_t *target = t; wire_name_labels(t) >= apex->labels;
+			     t += *t + 1) {
+				uint8_t wild[WIRE_NAME_MAX + 1];
+				size_t tl = wire_name_len(t);
+
 				if (dep_add(d, t, node, true) != 0)
 					return -ENOMEM;
-			if (wire_name_labels(t) == apex->labels && dep_add(d, t, node, true) != 0)
-				return -ENOMEM;
+				/* "*.T" never answers T itself: the names above it. */
+				if (t != target && tl + 2 <= WIRE_NAME_MAX) {
+					wild[0] = 1;
+					wild[1] = '*';
+					memcpy(wild + 2, t, tl);
+					if (dep_add(d, wild, node, true) != 0)
+						return -ENOMEM;
+				}
+				if (wire_name_labels(t) == apex->labels)
+					break;
+			}
 		}
 	}
 	return 0;
@@ -154,7 +168,6 @@ void zt_deps_find(const struct zt_deps *d, const uint8_t *key, size_t len, size_
 /* Zone Z's nodes (those in ZT's index) into the map: the first patch of a zone in a store. */
 static int scan_zone(struct zt_deps *d, const zt_t *zt, uint32_t z)
 {
-	size_t had = d->nextra;
 
 	for (uint32_t i = 0; i <= zt->index_mask; i++) {
 		uint32_t n = zt->index[i].node;
@@ -165,7 +178,6 @@ static int scan_zone(struct zt_deps *d, const zt_t *zt, uint32_t z)
 	/* The extras so far join the main part, sorted once. */
 	if (grow((void **)&d->main, &d->cmain, d->nmain + d->nextra, sizeof(*d->main)) != 0)
 		return -ENOMEM;
-	(void)had;
 	memcpy(d->main + d->nmain, d->extra, d->nextra * sizeof(*d->extra));
 	d->nmain += d->nextra;
 	d->nextra = 0;
