@@ -14,10 +14,10 @@
  * several arrays, and with 4 KiB pages each is also a TLB miss (a page walk, slower still in a
  * virtual machine); the build, too, faults in 2 MiB at a time rather than 4 KiB.
  */
-static void *map_huge(size_t len)
+static void *map_huge_flags(size_t len, int flags)
 {
-	void *m = mmap(NULL, len + ZT_MEM_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
+	void *m = mmap(NULL, len + ZT_MEM_HUGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
 	uintptr_t start, aligned;
 
 	if (m == MAP_FAILED)
@@ -32,6 +32,11 @@ static void *map_huge(size_t len)
 	/* Advice only: without transparent huge pages it is plain memory. */
 	(void)madvise((void *)aligned, len, MADV_HUGEPAGE);
 	return (void *)aligned;
+}
+
+static void *map_huge(size_t len)
+{
+	return map_huge_flags(len, 0);
 }
 
 static void *prefault_main(void *arg)
@@ -223,8 +228,18 @@ static void *store_array(zt_t *zt, enum zt_array a, void *p, size_t used, size_t
 	void *m;
 
 	if (zt->big_map[a] > 0) {
-		m = mremap(p, zt->big_map[a], room, MREMAP_MAYMOVE);
-		return m == MAP_FAILED ? NULL : m;
+		/* Its pages moved into the first part of a larger mapping, 2 MiB aligned, whose
+		 * rest is reserved without being counted (MAP_NORESERVE: strict overcommit too). */
+		m = map_huge_flags(room, MAP_NORESERVE);
+		if (m == NULL)
+			return NULL;
+		if (mremap(p, zt->big_map[a], zt->big_map[a], MREMAP_MAYMOVE | MREMAP_FIXED, m) ==
+		    MAP_FAILED) {
+			munmap(m, room);
+			return NULL;
+		}
+		(void)madvise(m, room, MADV_HUGEPAGE);
+		return m;
 	}
 	m = mmap(NULL, room, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		 -1, 0);

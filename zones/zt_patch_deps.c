@@ -134,7 +134,8 @@ static int cmp_dep(const void *a, const void *b)
 
 void zt_deps_sort(struct zt_deps *d)
 {
-	qsort(d->extra, d->nextra, sizeof(*d->extra), cmp_dep);
+	if (d->nextra > 1)
+		qsort(d->extra, d->nextra, sizeof(*d->extra), cmp_dep);
 }
 
 /* [*lo, *hi): the entries of the N sorted at V whose hash is H. */
@@ -184,10 +185,12 @@ static int scan_zone(struct zt_deps *d, const zt_t *zt, uint32_t z)
 	/* The extras so far join the main part, sorted once. */
 	if (grow((void **)&d->main, &d->cmain, d->nmain + d->nextra, sizeof(*d->main)) != 0)
 		return -ENOMEM;
-	memcpy(d->main + d->nmain, d->extra, d->nextra * sizeof(*d->extra));
+	if (d->nextra > 0)
+		memcpy(d->main + d->nmain, d->extra, d->nextra * sizeof(*d->extra));
 	d->nmain += d->nextra;
 	d->nextra = 0;
-	qsort(d->main, d->nmain, sizeof(*d->main), cmp_dep);
+	if (d->nmain > 1)
+		qsort(d->main, d->nmain, sizeof(*d->main), cmp_dep);
 	return 0;
 }
 
