@@ -14,6 +14,10 @@ static void deps_free(void *p)
 
 	if (d == NULL)
 		return;
+	for (uint32_t z = 0; d->neg != NULL && z < d->nzones; z++) {
+		free(d->neg[z].name);
+		free(d->neg[z].len);
+	}
 	free(d->scanned);
 	free(d->main);
 	free(d->extra);
@@ -74,10 +78,14 @@ int zt_deps_add_node(struct zt_deps *d, const zt_t *zt, uint32_t n)
 	const uint8_t *apex_name = zt->arena + apex->name;
 
 	if (node->nrrsets == 0 || (node->flags & ZN_CNAME) || node->deleg == n) {
-		if (grow((void **)&d->neg, &d->cneg, d->nneg + 1, sizeof(*d->neg)) != 0)
+		struct zt_neg *g = &d->neg[node->zone];
+		size_t cap = g->cap;
+
+		if (grow((void **)&g->name, &cap, g->n + 1, sizeof(*g->name)) != 0 ||
+		    grow((void **)&g->len, &g->cap, g->n + 1, sizeof(*g->len)) != 0)
 			return -ENOMEM;
-		d->neg[d->nneg++] =
-		    (struct zt_neg){.name = node->name, .len = node->name_len, .zone = node->zone};
+		g->name[g->n] = node->name;
+		g->len[g->n++] = node->name_len;
 	}
 	for (uint32_t s = node->rrsets; node->nrrsets > 0 && s < node->rrsets + node->nrrsets;
 	     s++) {
@@ -203,7 +211,10 @@ int zt_deps_get(zt_store_t *st, const zt_t *zt, uint32_t z, struct zt_deps **out
 		if (d == NULL)
 			return -ENOMEM;
 		d->scanned = calloc(zt->nzones ? zt->nzones : 1, sizeof(*d->scanned));
-		if (d->scanned == NULL) {
+		d->neg = calloc(zt->nzones ? zt->nzones : 1, sizeof(*d->neg));
+		if (d->scanned == NULL || d->neg == NULL) {
+			free(d->scanned);
+			free(d->neg);
 			free(d);
 			return -ENOMEM;
 		}

@@ -32,10 +32,11 @@ struct zt_dep {
 	uint8_t cname; /* through a CNAME: the referrer's own referrers depend on it too */
 };
 
+/* One zone's names whose answers hold its SOA (arena offsets and lengths). */
 struct zt_neg {
-	uint32_t name; /* arena offset */
-	uint16_t len;
-	uint32_t zone;
+	uint32_t *name;
+	uint16_t *len;
+	size_t n, cap;
 };
 
 struct zt_deps {
@@ -45,8 +46,7 @@ struct zt_deps {
 	size_t nmain, cmain;
 	struct zt_dep *extra; /* added by patches, sorted by h (zt_deps_sort()) */
 	size_t nextra, cextra;
-	struct zt_neg *neg;
-	size_t nneg, cneg;
+	struct zt_neg *neg; /* per zone */
 };
 
 /*

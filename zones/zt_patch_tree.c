@@ -554,10 +554,10 @@ int zt_patch_collect(struct patch *p, bool soa)
 				goto out;
 		ret = -ENOMEM;
 	}
-	for (size_t i = 0; soa && i < d->nneg; i++) {
-		struct zt_dep e = {.name = d->neg[i].name, .len = d->neg[i].len};
+	for (size_t i = 0; soa && i < d->neg[p->z].n; i++) {
+		struct zt_dep e = {.name = d->neg[p->z].name[i], .len = d->neg[p->z].len[i]};
 
-		if (d->neg[i].zone == p->z && (ret = referrer(p, &c, &e, true)) != 0)
+		if ((ret = referrer(p, &c, &e, true)) != 0)
 			goto out;
 		ret = -ENOMEM;
 	}

@@ -787,6 +787,128 @@ static void test_child_zone(void)
 	zt_fini(&t1);
 }
 
+/* Two zones of one store patched in turn: example.net, then example.com from that patch. */
+static void test_two_zones(void)
+{
+	struct ztext tc0, tc1, tn1;
+	zload_zone_t *others[2], *com0, *com1, *net1, *all[3];
+	struct names ch = {0}, names = {0};
+	zt_t *base, *p1 = NULL, *p2 = NULL, *whole;
+	char err[512] = "";
+	zt_patch_in_t in;
+
+	others_load(others);
+	zt_init(&tc0, base_lines, sizeof(base_lines) / sizeof(base_lines[0]));
+	com0 = zt_load(&tc0, "example.com.");
+	base = compile(com0, others);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(base);
+	zt_init(&tn1, other_lines, sizeof(other_lines) / sizeof(other_lines[0]));
+	zt_del(&tn1, "www A 198.51.100.80");
+	zt_add(&tn1, "www CNAME ns");
+	zt_del(&tn1, "@ SOA ns hm 5 7200 3600 1209600 60");
+	zt_add(&tn1, "@ SOA ns hm 6 7200 3600 1209600 60");
+	net1 = zt_load(&tn1, "example.net.");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(net1);
+	changed_names(&ch, others[0], net1);
+	in = (zt_patch_in_t){
+	    .zone = net1, .serial = 6, .names = (const uint8_t *const *)ch.w, .nnames = ch.n};
+	CU_ASSERT_EQUAL_FATAL(zt_patch(base, &in, &p1, err, sizeof(err)), 0);
+	names_free(&ch);
+	zt_free(&base);
+	zt_copy(&tc1, &tc0);
+	zt_del(&tc1, "mail A 192.0.2.25");
+	zt_add(&tc1, "mail A 192.0.2.26");
+	zt_add(&tc1, "new.q.r A 192.0.2.27");
+	zt_soa(&tc1, 2, 300);
+	com1 = zt_load(&tc1, "example.com.");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(com1);
+	changed_names(&ch, com0, com1);
+	in = (zt_patch_in_t){
+	    .zone = com1, .serial = 2, .names = (const uint8_t *const *)ch.w, .nnames = ch.n};
+	if (zt_patch(p1, &in, &p2, err, sizeof(err)) != 0)
+		fprintf(stderr, "patch: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p2);
+	all[0] = net1;
+	all[1] = com1;
+	all[2] = others[1];
+	whole = zt_new(all, 3, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(whole);
+	names_of(&names, com0);
+	names_of(&names, com1);
+	names_of(&names, net1);
+	names_of(&names, others[0]);
+	mismatches = 0;
+	same_answers(whole, p2, &names, "example.com");
+	same_answers(whole, p2, &names, "example.net");
+	CU_ASSERT_EQUAL(mismatches, 0);
+	zt_free(&p1);
+	zt_free(&whole);
+	zt_free(&p2);
+	names_free(&ch);
+	names_free(&names);
+	zload_free(&com0);
+	zload_free(&com1);
+	zload_free(&net1);
+	zload_free(&others[0]);
+	zload_free(&others[1]);
+	zt_fini(&tc0);
+	zt_fini(&tc1);
+	zt_fini(&tn1);
+}
+
+/* Patches of patches until the store's room is used up: then ZT_PATCH_FULL, saying so. */
+static void test_room(void)
+{
+	char big[251], line[2300], err[512] = "";
+	struct ztext t;
+	zload_zone_t *prev, *cur;
+	zt_t *snap, *next = NULL;
+	uint8_t apex[WIRE_NAME_MAX + 1];
+	const uint8_t *names[1] = {apex};
+	int ret = 0;
+	unsigned i;
+
+	memset(big, 'x', 250);
+	big[250] = '\0';
+	t.n = 0;
+	zt_add(&t, "@ 300 SOA ns hm 1 7200 3600 1209600 60");
+	zt_add(&t, "@ 300 NS ns");
+	zt_add(&t, "ns 300 A 192.0.2.1");
+	snprintf(line, sizeof(line), "@ 300 TXT %s %s %s %s %s %s %s %s", big, big, big, big, big,
+		 big, big, big);
+	zt_add(&t, line);
+	prev = zt_load(&t, "room.test.");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(prev);
+	snap = zt_new(&prev, 1, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(snap);
+	tu_name_wire(apex, "room.test");
+	for (i = 2; i < 20000; i++) {
+		zt_patch_in_t in = {.names = names, .nnames = 1, .serial = i};
+
+		snprintf(line, sizeof(line), "@ 300 SOA ns hm %u 7200 3600 1209600 60", i - 1);
+		CU_ASSERT_TRUE_FATAL(zt_del(&t, line));
+		snprintf(line, sizeof(line), "@ 300 SOA ns hm %u 7200 3600 1209600 60", i);
+		zt_add(&t, line);
+		cur = zt_load(&t, "room.test.");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(cur);
+		in.zone = cur;
+		ret = zt_patch(snap, &in, &next, err, sizeof(err));
+		zload_free(&prev);
+		prev = cur;
+		if (ret != 0)
+			break;
+		zt_free(&snap);
+		snap = next;
+		CU_ASSERT_EQUAL(zt_zone_serial(snap, 0), i);
+	}
+	CU_ASSERT_EQUAL(ret, ZT_PATCH_FULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no room"));
+	CU_ASSERT_TRUE(i > 100);
+	zt_free(&snap);
+	zload_free(&prev);
+	zt_fini(&t);
+}
+
 void reg_cutest_patchunit(void)
 {
 	CU_pSuite s = CU_add_suite("patchunit", NULL, NULL);
@@ -799,5 +921,7 @@ void reg_cutest_patchunit(void)
 	CU_add_test(s, "20 patches, BASE freed first", test_chain_base_first);
 	CU_add_test(s, "20 patches, BASE freed last", test_chain_base_last);
 	CU_add_test(s, "a zone below another patched", test_child_zone);
+	CU_add_test(s, "two zones of one store patched in turn", test_two_zones);
+	CU_add_test(s, "no room left in the store", test_room);
 	CU_add_test(s, "a 100-name patch of a large zone", test_big);
 }
