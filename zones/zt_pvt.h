@@ -75,7 +75,8 @@ _Static_assert(sizeof(zt_node_t) == 64, "zt_node_t is not 64 octets");
 
 typedef struct zt_zone {
 	uint32_t apex;	     /* node index */
-	uint32_t first_node; /* nodes created while loading it start here */
+	uint32_t first_node; /* nodes created while loading it start here (zt_new()'s; a patched
+			      * zone's new nodes are past every zone's: no run of it to walk) */
 	char *origin;
 	unsigned long serial;
 	uint32_t soa;	   /* RRset index of the SOA */
