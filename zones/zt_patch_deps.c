@@ -186,7 +186,8 @@ static int scan_zone(struct zt_deps *d, const zt_t *zt, uint32_t z)
 	for (uint32_t n = zt->zones[z].first_node; n < end; n++) {
 		const zt_node_t *node = &zt->nodes[n];
 
-		if (node->zone == z && !(node->flags & ZN_SHADOW) &&
+		/* A parent side (out of the index) answers DS only: its NODATA holds the SOA. */
+		if (node->zone == z && (!(node->flags & ZN_SHADOW) || node->deleg == n) &&
 		    zt_deps_add_node(d, zt, n) != 0)
 			return -ENOMEM;
 	}

@@ -160,8 +160,8 @@ static uint32_t cow(struct patch *p, uint32_t n)
 	if (c == ZT_NONE)
 		return ZT_NONE;
 	zt_index_replace(zt, n, c);
-	if ((zt->nodes[c].flags & ZN_APEX) && zt->zones[p->z].apex == n)
-		zt->zones[p->z].apex = c;
+	if ((zt->nodes[c].flags & ZN_APEX) && zt->zones[zt->nodes[c].zone].apex == n)
+		zt->zones[zt->nodes[c].zone].apex = c;
 	name = zt->arena + zt->nodes[c].name;
 	if (name[0] == 1 && name[1] == '*' && !(zt->nodes[c].flags & ZN_APEX)) {
 		size_t len = zt->nodes[c].name_len;
@@ -457,6 +457,7 @@ int zt_patch_build_tree(struct patch *p)
 
 /* Names whose referrers are looked for, and those already looked at or to be rendered. */
 struct closure {
+	struct nset sides; /* served children's apexes whose parent side is rendered again */
 	struct nset seen;
 	const uint8_t **work;
 	uint16_t *wlen;
@@ -499,8 +500,18 @@ static int referrer(struct patch *p, struct closure *c, const struct zt_dep *e, 
 	if (zt_patch_nset_get(&p->changed, k, e->len) != ZT_NONE)
 		return 0; /* rendered anyway */
 	n = zt_find(zt, k, e->len);
-	if (n == ZT_NONE || zt->nodes[n].zone != p->z)
+	if (n == ZT_NONE)
 		return 0;
+	if (zt->nodes[n].zone != p->z) {
+		uint32_t side = zt->nodes[n].parent_side;
+
+		/* A served child's apex: its parent side here answers DS, NODATA with our SOA
+		 * when it has none. */
+		if (soa && side != ZT_NONE && zt->nodes[side].zone == p->z &&
+		    zt_patch_nset_add(&c->sides, k, e->len, n) < 0)
+			return -ENOMEM;
+		return 0;
+	}
 	if (zt->nodes[n].deleg != ZT_NONE && zt->nodes[n].deleg != n)
 		return 0; /* below a cut: the cut's referral */
 	if ((zt->nodes[n].flags & ZN_CUT) && !soa)
@@ -522,7 +533,8 @@ int zt_patch_collect(struct patch *p, bool soa)
 	const struct zt_deps *d = p->deps;
 	int ret = -ENOMEM;
 
-	if (zt_patch_nset_init(&c.seen, p->npn + p->nents + 16) != 0 ||
+	if (zt_patch_nset_init(&c.sides, 16) != 0 ||
+	    zt_patch_nset_init(&c.seen, p->npn + p->nents + 16) != 0 ||
 	    zt_patch_nset_init(&c.rend, p->npn + p->nents + 16) != 0)
 		goto out;
 	for (size_t i = 0; i < p->npn; i++)
@@ -569,11 +581,25 @@ int zt_patch_collect(struct patch *p, bool soa)
 		n = mine(p, c.rend.t[i].k, c.rend.t[i].len);
 		if (n == ZT_NONE || zt_patch_push(&p->render, &p->nrender, &p->crender, n) != 0)
 			goto out;
-		if (p->zt->nodes[n].flags & ZN_APEX)
-			p->zt->zones[p->z].apex = n;
+	}
+	/* A parent side is out of the index: copied, and its child's apex (copied too) points at
+	 * the copy, which the answers to DS read. */
+	for (uint32_t i = 0; i <= c.sides.mask; i++) {
+		zt_t *zt = p->zt;
+		uint32_t ap, side;
+
+		if (c.sides.t[i].k == NULL)
+			continue;
+		ap = mine(p, c.sides.t[i].k, c.sides.t[i].len);
+		side = ap != ZT_NONE ? node_append(p, zt->nodes[ap].parent_side) : ZT_NONE;
+		if (side == ZT_NONE ||
+		    zt_patch_push(&p->render, &p->nrender, &p->crender, side) != 0)
+			goto out;
+		zt->nodes[ap].parent_side = side;
 	}
 	ret = 0;
 out:
+	free(c.sides.t);
 	free(c.seen.t);
 	free(c.rend.t);
 	free(c.work);
