@@ -64,8 +64,11 @@ static int check_name(struct patch *p, struct pn *pn)
 	if (!wire_name_is_sub(k, p->apex))
 		return zt_patch_full(p, "%s is not in zone %s", zt_patch_text(k, t, sizeof(t)),
 				     base->zones[p->z].origin);
-	if (k[0] == 1 && k[1] == '*')
-		return zt_patch_full(p, "%s is a wildcard", zt_patch_text(k, t, sizeof(t)));
+	/* A wildcard, or a name below one (which an empty wildcard may be made or go for). */
+	for (const uint8_t *l = k; l < k + len - p->apex_len; l += *l + 1)
+		if (l[0] == 1 && l[1] == '*')
+			return zt_patch_full(p, "%s is or is below a wildcard",
+					     zt_patch_text(k, t, sizeof(t)));
 	pn->old = zt_find(base, k, len);
 	for (;;) {
 		uint32_t n = zt_find(base, k, len);

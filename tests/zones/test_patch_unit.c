@@ -506,6 +506,7 @@ static void test_fallbacks(void)
 		   true, true);
 	one_change(NULL, L("dn DNAME example.net."), true, true);
 	one_change(L("*.wild A 192.0.2.99"), L("*.wild A 192.0.2.98"), true, true);
+	one_change(NULL, L("www.*.q A 192.0.2.1"), true, true); /* makes the empty "*.q" */
 	one_change(L("ns.sub A 192.0.2.200"), L("ns.sub A 192.0.2.201"), true, true); /* glue */
 	one_change(NULL, L("x.child A 192.0.2.1"), true, true);		       /* another zone's */
 	one_change(L("ns1 A 192.0.2.53"), L("ns1 A 192.0.2.54"), false, true); /* sub's NS */
@@ -932,8 +933,9 @@ static void test_room(void)
 }
 
 /* A few random names (from a small pool, so that they meet) and the records they get. */
-static const char *const pool[] = {"a",	   "b",	  "www",      "mail",	    "x",   "q",
-				   "wild", "a.b", "host.a.b", "deep.e.n.t", "c.p", "_tcp"};
+static const char *const pool[] = {"a",	     "b",   "www",	"mail",	      "x",	 "q",
+				   "wild",   "a.b", "host.a.b", "deep.e.n.t", "c.p",	 "_tcp",
+				   "y.wild", "*.q", "ns.sub",	"child",      "z.child", "alias"};
 
 static void random_line(char *line, size_t len, unsigned *seed)
 {
