@@ -943,11 +943,13 @@ static void random_line(char *line, size_t len, unsigned *seed)
 	const char *target = pool[rand_r(seed) % (sizeof(pool) / sizeof(pool[0]))];
 	char o[64];
 
-	if (rand_r(seed) % 3 == 0)
+	if (rand_r(seed) % 12 == 0)
+		snprintf(o, sizeof(o), "@"); /* the apex */
+	else if (rand_r(seed) % 3 == 0)
 		snprintf(o, sizeof(o), "%s.%s", pool[rand_r(seed) % 5], owner);
 	else
 		snprintf(o, sizeof(o), "%s", owner);
-	switch (rand_r(seed) % 7) {
+	switch (rand_r(seed) % 8) {
 	case 0:
 		snprintf(line, len, "%s A 192.0.2.%u", o, rand_r(seed) % 250);
 		break;
@@ -965,6 +967,10 @@ static void random_line(char *line, size_t len, unsigned *seed)
 		break;
 	case 5:
 		snprintf(line, len, "%s CNAME %s", o, target);
+		break;
+	case 6: /* a delegation below the apex falls back: rarely */
+		snprintf(line, len, "%s NS %s", o[0] == '@' || rand_r(seed) % 8 == 0 ? o : "@",
+			 target);
 		break;
 	default:
 		snprintf(line, len, "%s TYPE4000 \\# 2 %04x", o, rand_r(seed) % 65535);
