@@ -58,6 +58,7 @@ static const struct {
     {"sigtime", reg_cutest_sigtime},
     {"catz", reg_cutest_catz},
     {"grow", reg_cutest_grow},
+    {"patchunit", reg_cutest_patchunit},
     {NULL, NULL},
 };
 // clang-format on

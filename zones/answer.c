@@ -192,7 +192,11 @@ static uint32_t node_blob(const zt_t *zt, const zt_node_t *node, uint16_t qtype,
 	if (node->ans0_qtype == qtype)
 		return node->ans0_blob;
 	b = find_ans(zt, node->ans, node->nans, qtype);
-	return b != ZT_NONE ? b : node->ans_default;
+	if (b != ZT_NONE)
+		return b;
+	/* Most nodes' NODATA is their zone's (a patch renders it again with a new SOA). */
+	return node->ans_default == ZT_ZONE_NODATA ? zt->zones[node->zone].nodata
+						   : node->ans_default;
 }
 
 /* What lookup() found for a question. */

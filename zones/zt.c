@@ -11,6 +11,7 @@
 #include "zt_index.h"
 #include "zt_mem.h"
 #include "zt_order.h"
+#include "zt_patch_rec.h"
 
 static int cmp_zone_depth(const void *a, const void *b)
 {
@@ -201,8 +202,7 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 	if (zt_mem_arena_put(&b->mem, NULL, WIRE_SLACK, 1) == ZT_NONE)
 		goto fail_nomem;
 	zt_mem_join(&b->mem);
-	zt_mem_settle(zt);
-	if (zt_order_job_new(zt) != 0)
+	if (zt_mem_settle(zt) != 0 || zt_order_job_new(zt) != 0)
 		goto fail_nomem;
 	zt->memsize += sizeof(*zt) + zt->arena_len + zt->nnodes * sizeof(zt_node_t) +
 		       zt->nrrsets * sizeof(zt_rrset_t) + zt->nans * sizeof(zt_ans_t) +
@@ -254,6 +254,13 @@ void zt_free(zt_t **ztp)
 		return;
 	zt_order_job_free(zt);
 	for (uint32_t z = 0; zt->zones != NULL && z < zt->nzones; z++) {
+		ixfr_hist_unref(&zt->zones[z].ixfr);
+		/* Shared with patched snapshots: the last one frees what they share. */
+		if (zt->zones[z].shared != NULL) {
+			if (__atomic_sub_fetch(zt->zones[z].shared, 1, __ATOMIC_ACQ_REL) != 0)
+				continue;
+			free(zt->zones[z].shared);
+		}
 		free(zt->zones[z].origin);
 		free(zt->zones[z].nsec);
 		free(zt->zones[z].nsec_keys);
@@ -262,8 +269,8 @@ void zt_free(zt_t **ztp)
 		free(zt->zones[z].nsec3);
 		free(zt->zones[z].n3);
 		free(zt->zones[z].axfr);
-		ixfr_hist_unref(&zt->zones[z].ixfr);
 	}
+	zt_patch_rec_free(zt->patch);
 	free(zt->zones);
 	zt_mem_free(zt);
 	free(zt->identity);

@@ -301,7 +301,8 @@ static int make_node_answers(struct zt_build *b, struct blob_ctx *c, uint32_t n,
 	 * the node's NSEC goes with it. A CNAME's default depends on its target: answered live.
 	 */
 	if (!dnssec && !(node->flags & ZN_CNAME) && !(node->flags & ZN_APEX)) {
-		node->ans_default = zt->zones[node->zone].nodata;
+		node->ans_default =
+		    ZT_ZONE_NODATA; /* zt->zones[node->zone].nodata, at query time */
 	} else if (!dnssec && !(node->flags & ZN_CNAME)) {
 		/* The apex has its own: the root's question has no label to compress against. */
 		res_at_node(zt, n, T_OPT, false, r);
@@ -391,6 +392,47 @@ static void make_cut_referrals(struct zt_build *b, struct blob_ctx *c)
 	}
 }
 
+/* Zone Z's negative answers (NXDOMAIN, NODATA, and signed, NXDOMAIN's with DO). */
+static int make_zone_negatives(struct zt_build *b, struct blob_ctx *c, uint32_t z)
+{
+	zt_t *zt = b->zt;
+	zt_zone_t *zone = &zt->zones[z];
+	uint8_t apex[WIRE_NAME_MAX + 1];
+	unsigned labels = zt->nodes[zone->apex].labels;
+
+	memcpy(apex, zt->arena + zt->nodes[zone->apex].name, zt->nodes[zone->apex].name_len);
+	res_reset(&c->r);
+	res_negative(zt, z, RC_NXDOMAIN, false, &c->r);
+	zone->nxdomain = make_blob(b, &c->r, apex, true, labels);
+	res_reset(&c->r);
+	res_negative(zt, z, RC_NOERROR, false, &c->r);
+	zone->nodata = make_blob(b, &c->r, apex, true, labels);
+	make_nx_do(b, c, z, apex, labels);
+	zone = &zt->zones[z];
+	if (zone->nxdomain >= ZT_LIVE || zone->nodata >= ZT_LIVE) {
+		zt_build_fail(b, "zone %s: cannot render its negative answer", zone->origin);
+		return SANDNS_EZONE;
+	}
+	return 0;
+}
+
+int zt_blobs_patch(struct zt_build *b, uint32_t z, const uint32_t *nodes, size_t count)
+{
+	struct blob_ctx c = {.qtypes = NULL, .qcap = 0};
+	int ret = -ENOMEM;
+
+	if (res_init_heap(&c.r) != 0 || res_init_heap(&c.r0) != 0)
+		goto out;
+	ret = make_zone_negatives(b, &c, z);
+	for (size_t i = 0; i < count && ret == 0; i++)
+		ret = make_node_answers(b, &c, nodes[i], false);
+out:
+	res_fini(&c.r);
+	res_fini(&c.r0);
+	free(c.qtypes);
+	return ret;
+}
+
 int zt_blobs_make(struct zt_build *b)
 {
 	zt_t *zt = b->zt;
@@ -400,27 +442,11 @@ int zt_blobs_make(struct zt_build *b)
 	if (res_init_heap(&c.r) != 0 || res_init_heap(&c.r0) != 0)
 		goto out;
 	for (uint32_t z = 0; z < zt->nzones; z++) {
-		zt_zone_t *zone = &zt->zones[z];
-		uint8_t apex[WIRE_NAME_MAX + 1];
-		unsigned labels = zt->nodes[zone->apex].labels;
-
-		memcpy(apex, zt->arena + zt->nodes[zone->apex].name,
-		       zt->nodes[zone->apex].name_len);
-		res_reset(&c.r);
-		res_negative(zt, z, RC_NXDOMAIN, false, &c.r);
-		zone->nxdomain = make_blob(b, &c.r, apex, true, labels);
-		res_reset(&c.r);
-		res_negative(zt, z, RC_NOERROR, false, &c.r);
-		zone->nodata = make_blob(b, &c.r, apex, true, labels);
-		make_nx_do(b, &c, z, apex, labels);
-		zone = &zt->zones[z];
-		if (zone->nxdomain >= ZT_LIVE || zone->nodata >= ZT_LIVE) {
-			zt_build_fail(b, "zone %s: cannot render its negative answer",
-				      zone->origin);
-			ret = SANDNS_EZONE;
+		ret = make_zone_negatives(b, &c, z);
+		if (ret != 0)
 			goto out;
-		}
 	}
+	ret = -ENOMEM;
 	make_cut_referrals(b, &c);
 	for (uint32_t n = 0; n < zt->nnodes; n++) {
 		bool is_signed = zt->nodes[n].flags & ZN_SIGNED;

@@ -69,4 +69,10 @@ int zt_rrsets_link(struct zt_build *b);
 /* zt_blobs.c: every precomputed answer (blob) of every node and zone. */
 int zt_blobs_make(struct zt_build *b);
 
+/*
+ * zt_blobs.c, for zt_patch(): zone Z's negative answers again, then the answers of the COUNT
+ * NODES (unsigned; neither a cut's referral nor a name below a cut: those stay as they are).
+ */
+int zt_blobs_patch(struct zt_build *b, uint32_t z, const uint32_t *nodes, size_t count);
+
 #endif

@@ -48,6 +48,7 @@ void zt_index_insert(zt_t *zt, uint32_t n)
 	for (uint32_t i = (uint32_t)h & zt->index_mask;; i = (i + 1) & zt->index_mask) {
 		if (zt->index[i].node == ZT_NONE) {
 			zt->index[i] = (zt_slot_t){.node = n, .tag = zt_index_tag(h)};
+			zt->index_count++;
 			return;
 		}
 	}
@@ -66,9 +67,71 @@ int zt_index_resize(zt_t *zt, uint32_t want_nodes)
 		return -ENOMEM;
 	memset(zt->index, 0xff, size * sizeof(zt_slot_t));
 	zt->index_mask = size - 1;
+	zt->index_count = 0;
 	/* Parent-side nodes below a served child's apex stay out of the index. */
 	for (uint32_t n = 0; n < zt->nnodes; n++)
 		if (!(zt->nodes[n].flags & ZN_SHADOW))
 			zt_index_insert(zt, n);
 	return 0;
+}
+
+/* The slot of node N's name, or ZT_NONE. */
+static uint32_t slot_of(const zt_t *zt, const uint8_t *key, size_t len)
+{
+	uint64_t h = zt_hash(key, len);
+	const uint32_t tag = zt_index_tag(h);
+
+	for (uint32_t i = (uint32_t)h & zt->index_mask;; i = (i + 1) & zt->index_mask) {
+		uint32_t n = zt->index[i].node;
+
+		if (n == ZT_NONE)
+			return ZT_NONE;
+		if (zt->index[i].tag == tag && zt->nodes[n].name_len == len &&
+		    wire_mem_eq(zt->arena + zt->nodes[n].name, key, len))
+			return i;
+	}
+}
+
+bool zt_index_replace(zt_t *zt, uint32_t old, uint32_t n)
+{
+	const zt_node_t *node = &zt->nodes[old];
+	uint32_t i = slot_of(zt, zt->arena + node->name, node->name_len);
+
+	if (i == ZT_NONE || zt->index[i].node != old)
+		return false;
+	zt->index[i].node = n;
+	return true;
+}
+
+/*
+ * Backward-shift deletion (linear probing): the slots after the one emptied move back into it
+ * when their home slot does not lie between, so that every probe still ends at an empty slot
+ * only after passing its name. No tombstones: the index of a patched snapshot stays as fast.
+ */
+bool zt_index_remove(zt_t *zt, uint32_t old)
+{
+	const zt_node_t *node = &zt->nodes[old];
+	uint32_t hole = slot_of(zt, zt->arena + node->name, node->name_len);
+	const uint32_t mask = zt->index_mask;
+
+	if (hole == ZT_NONE || zt->index[hole].node != old)
+		return false;
+	for (uint32_t j = (hole + 1) & mask;; j = (j + 1) & mask) {
+		const zt_slot_t s = zt->index[j];
+		const zt_node_t *sn;
+		uint32_t home;
+
+		if (s.node == ZT_NONE)
+			break;
+		sn = &zt->nodes[s.node];
+		home = (uint32_t)zt_hash(zt->arena + sn->name, sn->name_len) & mask;
+		/* J stays when its home lies cyclically in (hole, j]. */
+		if (((j - home) & mask) < ((j - hole) & mask))
+			continue;
+		zt->index[hole] = s;
+		hole = j;
+	}
+	zt->index[hole] = (zt_slot_t){.node = ZT_NONE, .tag = UINT32_MAX};
+	zt->index_count--;
+	return true;
 }

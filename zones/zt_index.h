@@ -205,6 +205,12 @@ void zt_index_insert(zt_t *zt, uint32_t n);
  */
 int zt_index_resize(zt_t *zt, uint32_t want_nodes);
 
+/* Points the slot of node OLD's name at node N (same name). False: OLD is not in the index. */
+bool zt_index_replace(zt_t *zt, uint32_t old, uint32_t n);
+
+/* Takes node OLD out of the index (zt_patch()). False: it is not in it. */
+bool zt_index_remove(zt_t *zt, uint32_t old);
+
 /* Whether one more node needs a larger index first (it is kept at most half full). */
 static inline bool zt_index_full(const zt_t *zt)
 {

@@ -14,10 +14,10 @@
  * several arrays, and with 4 KiB pages each is also a TLB miss (a page walk, slower still in a
  * virtual machine); the build, too, faults in 2 MiB at a time rather than 4 KiB.
  */
-static void *map_huge(size_t len)
+static void *map_huge_flags(size_t len, int flags)
 {
-	void *m = mmap(NULL, len + ZT_MEM_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
+	void *m = mmap(NULL, len + ZT_MEM_HUGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
 	uintptr_t start, aligned;
 
 	if (m == MAP_FAILED)
@@ -32,6 +32,11 @@ static void *map_huge(size_t len)
 	/* Advice only: without transparent huge pages it is plain memory. */
 	(void)madvise((void *)aligned, len, MADV_HUGEPAGE);
 	return (void *)aligned;
+}
+
+static void *map_huge(size_t len)
+{
+	return map_huge_flags(len, 0);
 }
 
 static void *prefault_main(void *arg)
@@ -123,6 +128,10 @@ int zt_mem_grow_slow(zt_mem_t *mem, enum zt_array a, size_t need)
 
 	if (need <= cap)
 		return 0;
+	if (mem->fixed && a < ZT_STORE_ARRAYS) {
+		mem->failed = true; /* a store's array: it cannot move under its readers */
+		return -ENOSPC;
+	}
 	while (ncap < need)
 		ncap *= 2;
 	if (ncap < ZT_MEM_HUGE) {
@@ -201,9 +210,52 @@ int zt_mem_fresh(zt_t *zt, enum zt_array a, size_t len)
 	return *p != NULL ? 0 : -ENOMEM;
 }
 
-/* An array in its own mapping keeps the 2 MiB pages it uses; arrays below stay on the heap. */
-void zt_mem_settle(zt_t *zt)
+/* Room a store keeps past what the compile used (LEN bytes): an eighth more, and 4 MiB. */
+static size_t store_room(size_t len)
 {
+	size_t r = len + len / 8 + ((size_t)4 << 20);
+
+	return (r + ZT_MEM_HUGE - 1) & ~(ZT_MEM_HUGE - 1);
+}
+
+/*
+ * Big array A (USED bytes) moved into a mapping of ROOM bytes: a mapping of its own grows in
+ * place or moves its pages (mremap() copies nothing), one on the heap is copied. The pages past
+ * USED are never touched here: address space only, until a patch writes there.
+ */
+static void *store_array(zt_t *zt, enum zt_array a, void *p, size_t used, size_t room)
+{
+	void *m;
+
+	if (zt->big_map[a] > 0) {
+		/* Its pages moved into the first part of a larger mapping, 2 MiB aligned, whose
+		 * rest is reserved without being counted (MAP_NORESERVE: strict overcommit too). */
+		m = map_huge_flags(room, MAP_NORESERVE);
+		if (m == NULL)
+			return NULL;
+		if (mremap(p, zt->big_map[a], zt->big_map[a], MREMAP_MAYMOVE | MREMAP_FIXED, m) ==
+		    MAP_FAILED) {
+			munmap(m, room);
+			return NULL;
+		}
+		(void)madvise(m, room, MADV_HUGEPAGE);
+		return m;
+	}
+	m = mmap(NULL, room, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	if (used > 0)
+		memcpy(m, p, used);
+	free(p);
+	return m;
+}
+
+/* An array in its own mapping keeps the 2 MiB pages it uses; arrays below stay on the heap. */
+int zt_mem_settle(zt_t *zt)
+{
+	zt_store_t *st;
+
 	for (int a = 0; a < ZT_ARR_COUNT; a++) {
 		size_t len, keep;
 		void **p = big_array(zt, (enum zt_array)a, &len);
@@ -216,6 +268,66 @@ void zt_mem_settle(zt_t *zt)
 			zt->big_map[a] = keep;
 		}
 	}
+	st = calloc(1, sizeof(*st));
+	if (st == NULL || pthread_mutex_init(&st->lock, NULL) != 0) {
+		free(st);
+		return -ENOMEM;
+	}
+	st->refs = 1;
+	zt->store = st;
+	for (int a = 0; a < ZT_STORE_ARRAYS; a++) {
+		size_t len, room;
+		void **p = big_array(zt, (enum zt_array)a, &len);
+		void *m;
+
+		room = store_room(len);
+		m = store_array(zt, (enum zt_array)a, *p, len, room);
+		if (m == NULL)
+			return -ENOMEM;
+		*p = m;
+		zt->big_map[a] = 0;
+		st->base[a] = m;
+		st->map[a] = room;
+		st->tip[a] = len;
+	}
+	return 0;
+}
+
+void zt_mem_patch_start(zt_mem_t *m, zt_t *zt, zt_store_t *st)
+{
+	memset(m, 0, sizeof(*m));
+	m->zt = zt;
+	m->fixed = true;
+	zt_store_ref(st);
+	zt->store = st;
+	zt->arena = st->base[ZT_ARR_ARENA];
+	zt->arena_len = st->tip[ZT_ARR_ARENA];
+	zt->nodes = st->base[ZT_ARR_NODES];
+	zt->nnodes = (uint32_t)(st->tip[ZT_ARR_NODES] / sizeof(zt_node_t));
+	zt->rrsets = st->base[ZT_ARR_RRSETS];
+	zt->nrrsets = (uint32_t)(st->tip[ZT_ARR_RRSETS] / sizeof(zt_rrset_t));
+	zt->ans = st->base[ZT_ARR_ANS];
+	zt->nans = (uint32_t)(st->tip[ZT_ARR_ANS] / sizeof(zt_ans_t));
+	for (int a = 0; a < ZT_STORE_ARRAYS; a++)
+		m->cap[a] = st->map[a];
+}
+
+void zt_store_ref(zt_store_t *st)
+{
+	__atomic_add_fetch(&st->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void store_unref(zt_store_t *st)
+{
+	if (__atomic_sub_fetch(&st->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	for (int a = 0; a < ZT_STORE_ARRAYS; a++)
+		if (st->base[a] != NULL)
+			munmap(st->base[a], st->map[a]);
+	if (st->deps != NULL && st->deps_free != NULL)
+		st->deps_free(st->deps);
+	pthread_mutex_destroy(&st->lock);
+	free(st);
 }
 
 void zt_mem_free(zt_t *zt)
@@ -225,7 +337,10 @@ void zt_mem_free(zt_t *zt)
 
 		if (zt->big_map[a] > 0)
 			munmap(*p, zt->big_map[a]);
-		else
+		else if (zt->store == NULL || a >= ZT_STORE_ARRAYS || zt->store->base[a] != *p)
 			free(*p);
 	}
+	if (zt->store != NULL)
+		store_unref(zt->store);
+	zt->store = NULL;
 }

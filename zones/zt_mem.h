@@ -26,7 +26,28 @@ typedef struct zt_mem {
 	zt_t *zt;
 	size_t cap[ZT_ARR_COUNT]; /* bytes allocated for each (enum zt_array) */
 	struct zt_prefault pf[ZT_ARR_COUNT];
+	bool fixed;  /* a patch: the arrays are a store's and cannot move; no room is a failure */
+	bool failed; /* a patch ran out of room (something may have gone live for it) */
 } zt_mem_t;
+
+/* The big arrays a store shares: arena, nodes, rrsets, ans (not the index). */
+#define ZT_STORE_ARRAYS ZT_ARR_INDEX
+
+/*
+ * The big arrays of a compiled snapshot, shared by every snapshot patched from it (zt_patch.h).
+ * Each is one mapping with room reserved past what the compile used (untouched pages cost
+ * nothing); a patch appends at TIP and nothing ever writes below it again, so that the
+ * snapshots reading it, each within its own lengths, see it never change.
+ */
+typedef struct zt_store {
+	unsigned long refs; /* snapshots using it (atomic) */
+	void *base[ZT_STORE_ARRAYS];
+	size_t map[ZT_STORE_ARRAYS]; /* mapping lengths */
+	size_t tip[ZT_STORE_ARRAYS]; /* bytes written so far: a patch appends here */
+	pthread_mutex_t lock;	     /* one patch at a time */
+	void *deps;		     /* the patches' dependency map (zt_patch_deps.c), or NULL */
+	void (*deps_free)(void *deps);
+} zt_store_t;
 
 /*
  * Makes room for NEED bytes in big array A of the snapshot being built (zt_mem_grow() when it
@@ -54,8 +75,18 @@ int zt_mem_fresh(zt_t *zt, enum zt_array a, size_t len);
 /* Waits for every prefault thread: before the build ends or fails. */
 void zt_mem_join(zt_mem_t *m);
 
-/* Gives back what the arrays of a finished snapshot reserved for growth (whole huge pages). */
-void zt_mem_settle(zt_t *zt);
+/*
+ * Gives back what the arrays of a finished snapshot reserved for growth (whole huge pages), then
+ * makes its store (zt->store): arena, nodes, rrsets and ans in mappings with room for patches
+ * (about an eighth more, and a few MiB, of address space only). 0 or -ENOMEM.
+ */
+int zt_mem_settle(zt_t *zt);
+
+/* A patch's arrays: ZT's (made from a snapshot of STORE) at the store's tip, fixed in place. */
+void zt_mem_patch_start(zt_mem_t *m, zt_t *zt, zt_store_t *store);
+
+/* Another reference to STORE; zt_mem_free() drops a snapshot's. */
+void zt_store_ref(zt_store_t *store);
 
 /* Frees the snapshot's big arrays. */
 void zt_mem_free(zt_t *zt);

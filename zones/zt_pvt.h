@@ -23,6 +23,10 @@ struct ixfr_hist;
 #define ZN_SIGNED 0x10 /* its zone has DNSKEY or RRSIG records */
 #define ZN_SHADOW 0x20 /* not in the index: parent side below a child apex; NSEC3 owners */
 
+/* A node's ans_default meaning "its zone's NODATA" (zt->zones[node->zone].nodata), which a
+ * patch renders again when the SOA changes, leaving the nodes that use it untouched. */
+#define ZT_ZONE_NODATA (UINT32_MAX - 2)
+
 /*
  * A compiled RRset: COUNT records of [u16 rdlen][rdata] at arena offset DATA, RDATA as in
  * the zone file (names uncompressed, case kept). RRSIGs are kept one RRset per covered type.
@@ -71,7 +75,8 @@ _Static_assert(sizeof(zt_node_t) == 64, "zt_node_t is not 64 octets");
 
 typedef struct zt_zone {
 	uint32_t apex;	     /* node index */
-	uint32_t first_node; /* nodes created while loading it start here */
+	uint32_t first_node; /* nodes created while loading it start here (zt_new()'s; a patched
+			      * zone's new nodes are past every zone's: no run of it to walk) */
 	char *origin;
 	unsigned long serial;
 	uint32_t soa;	   /* RRset index of the SOA */
@@ -109,6 +114,9 @@ typedef struct zt_zone {
 	uint32_t naxfr;		/* (nsec and axfr of an ORDER_LATER zone: after zt_order_wait()) */
 	bool order_later;	/* its transfer order is sorted on a thread after zt_new() */
 	struct ixfr_hist *ixfr; /* the changesets leading to its serial (ixfr.h), or NULL */
+	/* NULL: this snapshot alone owns origin, nsec..., n3 and axfr. Else a count (atomic) of
+	 * the snapshots that share them (zt_patch() copies unchanged zones): the last frees. */
+	unsigned long *shared;
 } zt_zone_t;
 
 /*
@@ -173,8 +181,11 @@ struct zt {
 	size_t absent_len;		/* one after the other, ABSENT_LEN octets in all */
 	uint8_t nsid_len;		/* NSID (RFC 5001) answered when asked; 0: none */
 	uint8_t nsid[ZT_NSID_MAX];
-	bool cookies;		   /* DNS cookies answered (RFC 7873, 9018) with this secret */
-	uint8_t cookie_secret[16]; /* never shown anywhere */
+	bool cookies;		    /* DNS cookies answered (RFC 7873, 9018) with this secret */
+	uint8_t cookie_secret[16];  /* never shown anywhere */
+	uint32_t index_count;	    /* nodes in the index */
+	struct zt_store *store;	    /* arena, nodes, rrsets, ans: shared with patched snapshots */
+	struct zt_patch_rec *patch; /* made by zt_patch(): from what, which names (or NULL) */
 };
 
 static inline const uint8_t *zt_node_name(const zt_t *zt, const zt_node_t *n)

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zt_patch_deps.c: which names' answers hold other names' records, for zt_patch() to redo */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wire.h"
+#include "zt_index.h"
+#include "zt_patch_pvt.h"
+
+static void deps_free(void *p)
+{
+	struct zt_deps *d = p;
+
+	if (d == NULL)
+		return;
+	for (uint32_t z = 0; d->neg != NULL && z < d->nzones; z++) {
+		free(d->neg[z].name);
+		free(d->neg[z].len);
+	}
+	free(d->scanned);
+	free(d->main);
+	free(d->extra);
+	free(d->neg);
+	free(d);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap = *cap ? *cap : 256;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	np = realloc(*p, ncap * elem);
+	if (np == NULL)
+		return -ENOMEM;
+	*p = np;
+	*cap = ncap;
+	return 0;
+}
+
+static int dep_add(struct zt_deps *d, const uint8_t *target, const zt_node_t *ref, bool cname)
+{
+	uint8_t key[WIRE_NAME_MAX + 1];
+	size_t len = wire_name_lower(key, target);
+
+	if (grow((void **)&d->extra, &d->cextra, d->nextra + 1, sizeof(*d->extra)) != 0)
+		return -ENOMEM;
+	d->extra[d->nextra++] = (struct zt_dep){
+	    .h = zt_hash(key, len), .name = ref->name, .len = ref->name_len, .cname = cname};
+	return 0;
+}
+
+/* Offset of the target name in one record of TYPE, as resolve.c's additional processing. */
+static int target_offset(uint16_t type)
+{
+	switch (type) {
+	case T_NS:
+		return 0;
+	case T_MX:
+		return 2;
+	case T_SRV:
+		return 6;
+	case T_CNAME:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int zt_deps_add_node(struct zt_deps *d, const zt_t *zt, uint32_t n)
+{
+	const zt_node_t *node = &zt->nodes[n];
+	const zt_node_t *apex = &zt->nodes[zt->zones[node->zone].apex];
+	const uint8_t *apex_name = zt->arena + apex->name;
+
+	if (node->nrrsets == 0 || (node->flags & ZN_CNAME) || node->deleg == n) {
+		struct zt_neg *g = &d->neg[node->zone];
+		size_t cap = g->cap;
+
+		if (grow((void **)&g->name, &cap, g->n + 1, sizeof(*g->name)) != 0 ||
+		    grow((void **)&g->len, &g->cap, g->n + 1, sizeof(*g->len)) != 0)
+			return -ENOMEM;
+		g->name[g->n] = node->name;
+		g->len[g->n++] = node->name_len;
+	}
+	for (uint32_t s = node->rrsets; node->nrrsets > 0 && s < node->rrsets + node->nrrsets;
+	     s++) {
+		const zt_rrset_t *set = &zt->rrsets[s];
+		int toff = target_offset(set->type);
+		const uint8_t *p = zt->arena + set->data;
+
+		if (toff < 0)
+			continue;
+		for (uint16_t i = 0; i < set->count; i++) {
+			uint16_t rdlen = wire_get16(p);
+			const uint8_t *t = p + 2 + toff;
+
+			p += 2 + rdlen;
+			if ((int)rdlen <= toff || !wire_name_is_sub(t, apex_name))
+				continue;
+			if (set->type != T_CNAME) {
+				if (dep_add(d, t, node, false) != 0)
+					return -ENOMEM;
+				continue;
+			}
+			/* The chain's end depends on the target and on the names above it (which
+			 * one exists decides its closest encloser), and on the wildcards that may
+			 * stand for it (their own chains). */
+			for (const uint8_t *target = t; wire_name_labels(t) >= apex->labels;
+			     t += *t + 1) {
+				uint8_t wild[WIRE_NAME_MAX + 1];
+				size_t tl = wire_name_len(t);
+
+				if (dep_add(d, t, node, true) != 0)
+					return -ENOMEM;
+				/* "*.T" never answers T itself: the names above it. */
+				if (t != target && tl + 2 <= WIRE_NAME_MAX) {
+					wild[0] = 1;
+					wild[1] = '*';
+					memcpy(wild + 2, t, tl);
+					if (dep_add(d, wild, node, true) != 0)
+						return -ENOMEM;
+				}
+				if (wire_name_labels(t) == apex->labels)
+					break;
+			}
+		}
+	}
+	return 0;
+}
+
+static int cmp_dep(const void *a, const void *b)
+{
+	const struct zt_dep *x = a, *y = b;
+
+	return x->h < y->h ? -1 : (x->h > y->h);
+}
+
+void zt_deps_sort(struct zt_deps *d)
+{
+	if (d->nextra > 1)
+		qsort(d->extra, d->nextra, sizeof(*d->extra), cmp_dep);
+}
+
+/* [*lo, *hi): the entries of the N sorted at V whose hash is H. */
+static void range(const struct zt_dep *v, size_t n, uint64_t h, size_t *lo, size_t *hi)
+{
+	size_t a = 0, b = n;
+
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+
+		if (v[m].h < h)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	for (b = a; b < n && v[b].h == h; b++)
+		;
+	*hi = b;
+}
+
+void zt_deps_find(const struct zt_deps *d, const uint8_t *key, size_t len, size_t *m0, size_t *m1,
+		  size_t *e0, size_t *e1)
+{
+	uint64_t h = zt_hash(key, len);
+
+	range(d->main, d->nmain, h, m0, m1);
+	range(d->extra, d->nextra, h, e0, e1);
+}
+
+/*
+ * Zone Z's nodes into the map: the first patch of a zone in a store. A zone never patched in it
+ * still has the nodes its compile made, one run of the array (zt_nodes.c): read in order, where
+ * a walk of the index read a node at random per name (a tenth of a second for a million).
+ */
+static int scan_zone(struct zt_deps *d, const zt_t *zt, uint32_t z)
+{
+	uint32_t end = z + 1 < zt->nzones ? zt->zones[z + 1].first_node : zt->nnodes;
+
+	for (uint32_t n = zt->zones[z].first_node; n < end; n++) {
+		const zt_node_t *node = &zt->nodes[n];
+
+		/* A parent side (out of the index) answers DS only: its NODATA holds the SOA. */
+		if (node->zone == z && (!(node->flags & ZN_SHADOW) || node->deleg == n) &&
+		    zt_deps_add_node(d, zt, n) != 0)
+			return -ENOMEM;
+	}
+	/* The extras so far join the main part, sorted once. */
+	if (grow((void **)&d->main, &d->cmain, d->nmain + d->nextra, sizeof(*d->main)) != 0)
+		return -ENOMEM;
+	if (d->nextra > 0)
+		memcpy(d->main + d->nmain, d->extra, d->nextra * sizeof(*d->extra));
+	d->nmain += d->nextra;
+	d->nextra = 0;
+	if (d->nmain > 1)
+		qsort(d->main, d->nmain, sizeof(*d->main), cmp_dep);
+	return 0;
+}
+
+int zt_deps_get(zt_store_t *st, const zt_t *zt, uint32_t z, struct zt_deps **out)
+{
+	struct zt_deps *d = st->deps;
+
+	if (d == NULL) {
+		d = calloc(1, sizeof(*d));
+		if (d == NULL)
+			return -ENOMEM;
+		d->scanned = calloc(zt->nzones ? zt->nzones : 1, sizeof(*d->scanned));
+		d->neg = calloc(zt->nzones ? zt->nzones : 1, sizeof(*d->neg));
+		if (d->scanned == NULL || d->neg == NULL) {
+			free(d->scanned);
+			free(d->neg);
+			free(d);
+			return -ENOMEM;
+		}
+		d->nzones = zt->nzones;
+		st->deps = d;
+		st->deps_free = deps_free;
+	}
+	if (z >= d->nzones)
+		return -EINVAL;
+	if (!d->scanned[z]) {
+		zt_deps_sort(d);
+		if (scan_zone(d, zt, z) != 0)
+			return -ENOMEM;
+		d->scanned[z] = true;
+	}
+	*out = d;
+	return 0;
+}

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zt_patch_pvt.h: what zt_patch()'s files share: the dependency map and the patch's record */
+#ifndef ZT_PATCH_PVT_H
+#define ZT_PATCH_PVT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "zload.h"
+#include "zt_build.h"
+#include "zt_mem.h"
+#include "zt_patch.h"
+#include "zt_pvt.h"
+
+/*
+ * Which names' answers hold records of other names (zt_patch_deps.c), kept in a store for the
+ * patches made from it: a name whose records name a target (NS, MX, SRV: the target's A/AAAA go
+ * in the additional section; CNAME: the chain is followed, so the target and the names between
+ * it and the apex count) is a referrer of it. Names only, as arena offsets (the arena never
+ * changes below its tip): a referrer no longer there, or no longer referring, costs an answer
+ * rendered again, never a wrong one. Also the names whose answers hold the SOA (NODATA or
+ * NXDOMAIN in them: empty non-terminals, CNAMEs, cuts' DS), rendered again when it changes.
+ */
+struct zt_dep {
+	uint64_t h;    /* zt_hash() of the target */
+	uint32_t name; /* the referrer's name (arena offset) */
+	uint16_t len;
+	uint8_t cname; /* through a CNAME: the referrer's own referrers depend on it too */
+};
+
+/* One zone's names whose answers hold its SOA (arena offsets and lengths). */
+struct zt_neg {
+	uint32_t *name;
+	uint16_t *len;
+	size_t n, cap;
+};
+
+struct zt_deps {
+	bool *scanned; /* per zone: its nodes are in */
+	uint32_t nzones;
+	struct zt_dep *main; /* sorted by h */
+	size_t nmain, cmain;
+	struct zt_dep *extra; /* added by patches, sorted by h (zt_deps_sort()) */
+	size_t nextra, cextra;
+	struct zt_neg *neg; /* per zone */
+};
+
+/*
+ * The store's map, with zone Z of ZT (a snapshot of that store) scanned into it the first time:
+ * 0, or -ENOMEM.
+ */
+int zt_deps_get(zt_store_t *st, const zt_t *zt, uint32_t z, struct zt_deps **out);
+
+/* Node N of ZT's targets and SOA-bearing answers, added (to the extras). 0 or -ENOMEM. */
+int zt_deps_add_node(struct zt_deps *d, const zt_t *zt, uint32_t n);
+
+/* Sorts what zt_deps_add_node() added, for zt_deps_find(). */
+void zt_deps_sort(struct zt_deps *d);
+
+/* The referrers of the lower-case name KEY (LEN octets): [*first, *end) of main, then extra. */
+void zt_deps_find(const struct zt_deps *d, const uint8_t *key, size_t len, size_t *m0, size_t *m1,
+		  size_t *e0, size_t *e1);
+
+/* ---- the patch being made (zt_patch.c and its helpers) ---- */
+
+/* A name given as changed. */
+struct pn {
+	uint8_t key[WIRE_NAME_MAX + 1]; /* lower case */
+	size_t len;
+	uint32_t old;  /* BASE's node, or ZT_NONE */
+	size_t r0, r1; /* its records in the new version: by_owner[r0, r1) */
+	bool has;      /* it has records in the new version */
+	bool ent;      /* it keeps no records but has children: an empty non-terminal */
+	uint32_t node; /* its node in the new snapshot, or ZT_NONE (gone) */
+};
+
+/* A set of names (pointers to lower-case wire names that outlive it), each with a value. */
+struct nset {
+	struct nent {
+		const uint8_t *k;
+		uint32_t len, val;
+	} * t;
+	uint32_t mask, n;
+};
+
+struct patch {
+	const zt_t *base;
+	const zt_patch_in_t *in;
+	const zload_zone_t *zone;
+	zt_t *zt;
+	struct zt_build *b;
+	uint32_t z;
+	uint32_t first_new;  /* nodes from this one on are the patch's */
+	const uint8_t *apex; /* lower-case name (in PN or the arena) */
+	size_t apex_len;
+	struct pn *pn;
+	size_t npn;
+	struct nset changed; /* names of PN -> index */
+	struct nset under;   /* the names above those that get records (strictly) */
+	uint32_t *ents;	     /* empty non-terminals made (new nodes) */
+	size_t nents, cents;
+	uint32_t *gone; /* BASE's empty non-terminals taken out (their nodes) */
+	size_t ngone, cgone;
+	uint32_t *render; /* nodes whose answers are rendered */
+	size_t nrender, crender;
+	struct zt_deps *deps;
+	char *err;
+	size_t errlen;
+};
+
+static inline int __attribute__((format(printf, 2, 3)))
+zt_patch_full(struct patch *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->err, p->errlen, fmt, ap);
+	va_end(ap);
+	return ZT_PATCH_FULL;
+}
+
+static inline const char *zt_patch_text(const uint8_t *name, char *buf, size_t len)
+{
+	wire_name_to_text(name, buf, len);
+	return buf;
+}
+
+/* The parent of the lower-case name KEY (LEN octets), and its length. */
+static inline const uint8_t *zt_patch_parent(const uint8_t *key, size_t *len)
+{
+	*len -= (size_t)*key + 1;
+	return key + *key + 1;
+}
+
+/* zt_patch_tree.c: the name set (VAL of K, or ZT_NONE; adding: 1 added, 0 there, -ENOMEM). */
+int zt_patch_nset_init(struct nset *s, size_t want);
+uint32_t zt_patch_nset_get(const struct nset *s, const uint8_t *k, size_t len);
+int zt_patch_nset_add(struct nset *s, const uint8_t *k, size_t len, uint32_t val);
+
+/* zt_patch_tree.c: appends X to the growing array *V. 0 or -ENOMEM. */
+int zt_patch_push(uint32_t **v, size_t *n, size_t *cap, uint32_t x);
+
+/*
+ * zt_patch_tree.c: every changed name's node made again (or taken out), with the tree around it
+ * (new empty non-terminals in p->ents). 0 or -ENOMEM.
+ */
+int zt_patch_build_tree(struct patch *p);
+
+/*
+ * zt_patch_tree.c: the nodes to render again though their records stay (p->render); SOA: it
+ * changed. 0, ZT_PATCH_FULL or -ENOMEM.
+ */
+int zt_patch_collect(struct patch *p, bool soa);
+
+/*
+ * zt_patch_tree.c: whether the name KEY (LEN octets, lower case) of zone p->z has a name below
+ * it with records once patched (BASE's transfer order says which it had).
+ */
+bool zt_patch_has_kids(const struct patch *p, const uint8_t *key, size_t len);
+
+/* zt_patch_order.c: zone p->z's transfer order in the new snapshot. 0 or -ENOMEM. */
+int zt_patch_axfr(struct patch *p);
+
+/* What zt_patch() remembers of a patched snapshot (zt_patch_names()). */
+struct zt_patch_rec {
+	uint32_t zone;
+	const zt_t *from; /* compared, never read: it may be gone */
+	uint8_t **names;
+	size_t nnames;
+};
+
+/* A record of NNAMES NAMES (copied) for zone Z from FROM; NULL without memory. */
+struct zt_patch_rec *zt_patch_rec_new(uint32_t z, const zt_t *from, const uint8_t *const *names,
+				      size_t nnames);
+
+void zt_patch_rec_free(struct zt_patch_rec *rec);
+
+#endif
