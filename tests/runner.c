@@ -56,6 +56,7 @@ static const struct {
     {"sigtime", reg_cutest_sigtime},
     {"catz", reg_cutest_catz},
     {"grow", reg_cutest_grow},
+    {"patch", reg_cutest_patch},
     {NULL, NULL},
 };
 // clang-format on
