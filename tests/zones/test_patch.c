@@ -14,7 +14,9 @@
  *
  * PATCH_TEST_SEED (a number) picks other seeds, PATCH_TEST_CHAINS how many chains. Built with
  * -DPATCH_TEST_SELFCHECK, zt_patch is replaced by a stand-in that compiles whole with zt_new(),
- * and a test checks that the comparisons catch each of its deliberate faults.
+ * and a test checks that the comparisons catch each of its deliberate faults:
+ *   meson setup build-self -Dc_args=-DPATCH_TEST_SELFCHECK
+ *   ninja -C build-self tests/sandns-tests && build-self/tests/sandns-tests patch
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -115,6 +117,8 @@ static const char *tname(uint16_t t)
 		return "AAAA";
 	case TY_SRV:
 		return "SRV";
+	case TY_DNAME:
+		return "DNAME";
 	default:
 		return "TYPE0";
 	}
@@ -425,7 +429,8 @@ static void gen_zone(struct zmodel *m, int zi, uint64_t *rng)
 	ADDF("cn.%s", TY_CNAME, "nx.%s", o);
 	ADDF("cw.%s", TY_CNAME, "t1.w.%s", o);
 	ADDF("a.b.c.%s", TY_TXT, "\"deep\"");
-	for (int k = 0; k < 3; k++) /* over 512 octets: truncated over UDP without EDNS */
+	ADDF("dn.%s", TY_DNAME, "w.%s", o); /* x.dn.O becomes x.w.O: the wildcard's */
+	for (int k = 0; k < 3; k++)	    /* over 512 octets: truncated over UDP without EDNS */
 		ADDF("big.%s", TY_TXT, "\"%d-%0150u\" \"%0100u\"", k, rnd(rng, 1000), k);
 	if (zi == 0) {
 		ADDF("kid.%s", TY_NS, "ns1.kid.%s", o);
@@ -455,6 +460,7 @@ enum op {
 	OP_WILD,
 	OP_CUT,
 	OP_TO_CNAME,
+	OP_DNAME,
 	OP_COUNT
 };
 
@@ -575,6 +581,16 @@ static void apply_op(struct zmodel *m, enum op op, uint64_t *rng)
 			rand_target(m, rng, rd, sizeof(rd));
 			add(m, own, TY_CNAME, 300, rd);
 		}
+		break;
+	case OP_DNAME: /* the DNAME's target moved, or the DNAME gone or back */
+		snprintf(own, sizeof(own), "dn.%s", m->origin);
+		i = find_set(m, own, TY_DNAME);
+		if (i >= 0 && rnd(rng, 3) == 0)
+			del(m, (size_t)i);
+		else if (i >= 0)
+			rand_target(m, rng, m->r[i].rdata, sizeof(m->r[i].rdata));
+		else if (!has_owner(m, own))
+			add(m, own, TY_DNAME, 300, m->origin);
 		break;
 	default:
 		break;
@@ -1159,12 +1175,13 @@ static void compare(struct cmp *c, const zt_t *ref, const zt_t *got, const struc
 			     zt_zone_serial(got, z));
 	for (int i = 0; i < NZ; i++) {
 		names_of_model(&l, &w->m[i], rng);
-		for (int k = 0; k < 4; k++) {
-			static const char *const extra[] = {"x.sub",	    "a.b.w",
-							    "autodiscover", "_autodiscover._tcp",
-							    "x.empty",	    "zz.far"};
+		/* Under the cuts, the wildcard, the DNAME, the edits' names. */
+		static const char *const extra[] = {
+		    "x.sub",  "a.b.w",	"autodiscover", "_autodiscover._tcp", "x.empty", "zz.far",
+		    "www.dn", "a.b.dn", "x.kid"};
 
-			snprintf(buf, sizeof(buf), "%s.%s", extra[rnd(rng, 6)], origins[i]);
+		for (size_t k = 0; k < sizeof(extra) / sizeof(extra[0]); k++) {
+			snprintf(buf, sizeof(buf), "%s.%s", extra[k], origins[i]);
 			names_add(&l, buf);
 		}
 		names_add(&l, "x.ns1.kid.pt.test.");
