@@ -796,6 +796,8 @@ static void world_serials(const struct world *w, unsigned long *s)
 #ifdef PATCH_TEST_SELFCHECK
 static struct world *fake_world;
 static enum fault fake_fault;
+static bool
+    fake_made; /* the last call made its fault (a serial alone has no name to leave stale) */
 
 /*
  * The next version with fault F: a changed name's old records (the first name for which that
@@ -820,6 +822,7 @@ static zload_zone_t *fake_zone(struct world *w, enum fault f)
 				add(&m, name, old->r[i].type, old->r[i].ttl, old->r[i].rdata);
 		z = model_load(&m, err, sizeof(err));
 	}
+	fake_made = z != NULL || f != FAULT_STALE;
 	if (z == NULL) {
 		model_copy(&m, &w->next);
 		for (size_t i = 0; i < m.n && f == FAULT_TTL; i++)
@@ -859,6 +862,7 @@ static int fake_patch(const zt_t *base, const zt_patch_in_t *in, zt_t **out, cha
 			serials[w->pz] = served_serial(w, w->pz, &w->m[w->pz]);
 	}
 	o = world_opts(w, zones, serials);
+	fake_made = fake_fault != FAULT_NONE && (faulty == NULL || fake_made);
 	if (fake_fault == FAULT_OPTS) {
 		o.udp_max_payload = 0;
 		o.identity = o.version = NULL;
@@ -1210,6 +1214,9 @@ static struct {
 	unsigned n;
 } reasons[NREASONS];
 static unsigned long npatched, nfull;
+/* Patches compared, and those where some answer differed. */
+static unsigned long steps_compared, steps_differing;
+static unsigned long steps_faulty; /* self-check: those where the stand-in made its fault */
 
 static void fallback(const char *err)
 {
@@ -1281,6 +1288,7 @@ static zt_t *patch_step(struct world *w, zt_t *base, int pz, int step, enum free
 	unsigned long serials[NZ];
 	struct zmodel old = {0};
 	struct cmp c = {.w = w, .what = "patch", .step = step};
+	bool made = false;
 	/* The questions' own generator: the changes that follow do not depend on the verdict. */
 	uint64_t crng = (w->seed + 1) * 0xD1B54A32D192ED03ULL + (uint64_t)step * 977 + (uint64_t)pz;
 
@@ -1307,6 +1315,9 @@ static zt_t *patch_step(struct world *w, zt_t *base, int pz, int step, enum free
 	fake_world = w;
 #endif
 	*ret = PATCH(base, &in, &out, err, sizeof(err));
+#ifdef PATCH_TEST_SELFCHECK
+	made = fake_made;
+#endif
 
 	/* The world moves on: the old version is freed (the snapshots must not need it). */
 	model_copy(&old, &w->m[pz]);
@@ -1365,6 +1376,9 @@ static zt_t *patch_step(struct world *w, zt_t *base, int pz, int step, enum free
 			fprintf(stderr, "  changed: %s\n", w->changed[k]);
 	}
 	*diffs += c.diffs;
+	steps_compared += *ret == 0;
+	steps_differing += c.diffs > 0;
+	steps_faulty += made;
 	for (size_t k = 0; k < w->nchanged; k++) {
 		free(wnames[k]);
 		free(w->changed[k]);
@@ -1775,8 +1789,13 @@ static void test_selfcheck_faults(void)
 		unsigned long d;
 
 		fake_fault = (enum fault)f;
-		d = run_chain(base_seed() + 500, 4, f % 2 == 0, true);
-		printf("\n  self-check: fault '%s': %lu differences found", fault_names[f], d);
+		steps_compared = steps_differing = steps_faulty = 0;
+		d = run_chain(base_seed() + 500, 8, f % 2 == 0, true);
+		printf("\n  self-check: fault '%s': %lu differences found, in %lu of %lu patches "
+		       "(the fault made in %lu)",
+		       fault_names[f], d, steps_differing, steps_compared, steps_faulty);
+		/* Every patch with the fault made is caught; none without. */
+		CU_ASSERT_EQUAL(steps_differing, steps_faulty);
 		if (f == FAULT_NONE) {
 			CU_ASSERT_EQUAL(d, 0);
 		} else {
