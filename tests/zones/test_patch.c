@@ -743,6 +743,12 @@ static void world_init(struct world *w, uint64_t seed, bool edits, bool opts)
 			w->opts.nsid = w->nsid;
 			w->opts.nsid_len = 4;
 		}
+		if (rnd(&w->rng, 2)) { /* an expired secondary zone: SERVFAIL under it */
+			static const char *const absent[] = {"gone.test."};
+
+			w->opts.absent = absent;
+			w->opts.nabsent = 1;
+		}
 	}
 }
 
@@ -867,6 +873,8 @@ static int fake_patch(const zt_t *base, const zt_patch_in_t *in, zt_t **out, cha
 		o.udp_max_payload = 0;
 		o.identity = o.version = NULL;
 		o.nsid = NULL;
+		o.absent = NULL;
+		o.nabsent = 0;
 	}
 	*out = zt_new(zones, NZ, &o, err, errlen);
 	zload_free(&faulty);
@@ -1190,6 +1198,7 @@ static void compare(struct cmp *c, const zt_t *ref, const zt_t *got, const struc
 		}
 		names_add(&l, "x.ns1.kid.pt.test.");
 	}
+	names_add(&l, "x.gone.test.");
 	if (old != NULL)
 		names_of_model(&l, old, rng);
 	names_uniq(&l);
@@ -1777,6 +1786,41 @@ static void test_scale(void)
 	report("scale");
 }
 
+#ifndef PATCH_TEST_SELFCHECK
+/* A zone BASE does not serve is no patch: an error or ZT_PATCH_FULL, and no snapshot. */
+static void test_other_zone(void)
+{
+	static const char text[] = "other.test. 300 IN SOA ns.other.test. h.other.test. 1 2 3 4 5\n"
+				   "other.test. 300 IN NS ns.other.test.\n"
+				   "ns.other.test. 300 IN A 192.0.2.1\n";
+	struct world *w = calloc(1, sizeof(*w));
+	unsigned long serials[NZ];
+	uint8_t name[64];
+	const uint8_t *names[] = {name};
+	char err[512] = "";
+	zload_zone_t *z;
+	zt_t *base, *out = NULL;
+	zt_patch_in_t in;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	world_init(w, base_seed(), false, false);
+	world_serials(w, serials);
+	base = world_compile(w, w->z, serials);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(base);
+	z = zload_string("other.test", text, "other", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	tu_name_wire(name, "other.test.");
+	in = (zt_patch_in_t){.zone = z, .serial = 1, .names = names, .nnames = 1};
+	CU_ASSERT_NOT_EQUAL(zt_patch(base, &in, &out, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NULL(out);
+	zt_free(&out);
+	zt_free(&base);
+	zload_free(&z);
+	world_free(w);
+	free(w);
+}
+#endif
+
 #ifdef PATCH_TEST_SELFCHECK
 /* The stand-in with each fault: the comparisons must find it; without one, nothing. */
 static void test_selfcheck_faults(void)
@@ -1814,6 +1858,9 @@ void reg_cutest_patch(void)
 	CU_add_test(s, "chains of random patches answer as zt_new", test_chains);
 	CU_add_test(s, "kinds of change that must be patched", test_must_patch);
 	CU_add_test(s, "20,000 records, 100 changes", test_scale);
+#ifndef PATCH_TEST_SELFCHECK
+	CU_add_test(s, "a zone the snapshot does not serve", test_other_zone);
+#endif
 #ifdef PATCH_TEST_SELFCHECK
 	CU_add_test(s, "self-check: the stand-in's faults are caught", test_selfcheck_faults);
 #endif
