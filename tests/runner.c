@@ -59,6 +59,7 @@ static const struct {
     {"catz", reg_cutest_catz},
     {"grow", reg_cutest_grow},
     {"patchunit", reg_cutest_patchunit},
+    {"patch", reg_cutest_patch},
     {NULL, NULL},
 };
 // clang-format on

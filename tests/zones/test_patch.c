@@ -1,0 +1,1879 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test_patch.c: CUnit suite for zt_patch: random zones and changes, answers against zt_new's */
+/*
+ * Zones are generated from a seed (a parent, its child behind a delegation, a sibling), changed
+ * at random one zone at a time, and each new version given to zt_patch() as the reload path
+ * would give it: the whole zone, its policy edits, the serial served and the owners whose
+ * records differ (computed here from the two versions). The patched snapshot must answer every
+ * question as zt_new() over the new zones does, octet for octet: every owner of both versions,
+ * their parents, names below them that do not exist, names under wildcards and cuts, many
+ * types, with and without EDNS and DO, over UDP and TCP; the AXFR of every zone, message by
+ * message; zt_explain() of some names. A chain patches 20 times, each time from the previous
+ * result. zt_patch() may answer ZT_PATCH_FULL (the caller then compiles whole): counted, with
+ * its reasons, printed once; for the kinds of change it must patch, that fails the test.
+ *
+ * PATCH_TEST_SEED (a number) picks other seeds, PATCH_TEST_CHAINS how many chains. Built with
+ * -DPATCH_TEST_SELFCHECK, zt_patch is replaced by a stand-in that compiles whole with zt_new(),
+ * and a test checks that the comparisons catch each of its deliberate faults:
+ *   meson setup build-self -Dc_args=-DPATCH_TEST_SELFCHECK
+ *   ninja -C build-self tests/sandns-tests && build-self/tests/sandns-tests patch
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <CUnit/CUnit.h>
+
+#include "cutest.h"
+#include "sandns_err.h"
+#include "tutil.h"
+#include "zload.h"
+#include "zt.h"
+#include "zt_patch.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define PT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PT_ASAN 1
+#endif
+#endif
+#ifndef PT_ASAN
+#define PT_ASAN 0
+#endif
+
+enum {
+	TY_A = 1,
+	TY_NS = 2,
+	TY_CNAME = 5,
+	TY_SOA = 6,
+	TY_MX = 15,
+	TY_TXT = 16,
+	TY_AAAA = 28,
+	TY_SRV = 33,
+	TY_DNAME = 39,
+	TY_DS = 43,
+	TY_HTTPS = 65,
+	TY_AXFR = 252,
+	TY_ANY = 255,
+};
+
+/* ---- a deterministic generator ---- */
+
+static uint64_t rnd64(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+static unsigned rnd(uint64_t *s, unsigned n)
+{
+	return n == 0 ? 0 : (unsigned)(rnd64(s) % n);
+}
+
+/* ---- a zone as records in file order, and its text ---- */
+
+#define OWN_MAX 160
+#define RD_MAX 440
+
+struct rec {
+	char owner[OWN_MAX]; /* absolute, lower case */
+	uint16_t type;
+	uint32_t ttl;
+	char rdata[RD_MAX];
+};
+
+struct zmodel {
+	char origin[64];
+	struct rec *r;
+	size_t n, cap;
+	unsigned long serial;
+};
+
+static const char *tname(uint16_t t)
+{
+	switch (t) {
+	case TY_A:
+		return "A";
+	case TY_NS:
+		return "NS";
+	case TY_CNAME:
+		return "CNAME";
+	case TY_SOA:
+		return "SOA";
+	case TY_MX:
+		return "MX";
+	case TY_TXT:
+		return "TXT";
+	case TY_AAAA:
+		return "AAAA";
+	case TY_SRV:
+		return "SRV";
+	case TY_DNAME:
+		return "DNAME";
+	default:
+		return "TYPE0";
+	}
+}
+
+static void model_free(struct zmodel *m)
+{
+	free(m->r);
+	memset(m, 0, sizeof(*m));
+}
+
+static void model_copy(struct zmodel *dst, const struct zmodel *src)
+{
+	free(dst->r);
+	*dst = *src;
+	dst->cap = src->n + 16;
+	dst->r = malloc(dst->cap * sizeof(*dst->r));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dst->r);
+	memcpy(dst->r, src->r, src->n * sizeof(*src->r));
+}
+
+static ssize_t find_set(const struct zmodel *m, const char *owner, uint16_t type)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->r[i].type == type && strcmp(m->r[i].owner, owner) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static bool has_owner(const struct zmodel *m, const char *owner)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->r[i].owner, owner) == 0)
+			return true;
+	return false;
+}
+
+/* Adds a record unless it is held already or breaks the CNAME rule; the RRset's TTL. */
+static bool add(struct zmodel *m, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
+{
+	ssize_t set = find_set(m, owner, type);
+	struct rec *r;
+
+	if (strlen(owner) >= OWN_MAX - 1 || strlen(rdata) >= RD_MAX - 1)
+		return false;
+	for (size_t i = 0; i < m->n; i++) {
+		if (strcmp(m->r[i].owner, owner) != 0)
+			continue;
+		if ((type == TY_CNAME) != (m->r[i].type == TY_CNAME))
+			return false;
+		if (m->r[i].type == type && strcmp(m->r[i].rdata, rdata) == 0)
+			return false;
+	}
+	if (type == TY_CNAME && set >= 0)
+		return false;
+	if (m->n == m->cap) {
+		m->cap = m->cap * 2 + 64;
+		m->r = realloc(m->r, m->cap * sizeof(*m->r));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m->r);
+	}
+	r = &m->r[m->n++];
+	snprintf(r->owner, sizeof(r->owner), "%s", owner);
+	r->type = type;
+	r->ttl = set >= 0 ? m->r[set].ttl : ttl;
+	snprintf(r->rdata, sizeof(r->rdata), "%s", rdata);
+	return true;
+}
+
+static void del(struct zmodel *m, size_t i)
+{
+	memmove(&m->r[i], &m->r[i + 1], (m->n - i - 1) * sizeof(*m->r));
+	m->n--;
+}
+
+static void del_owner(struct zmodel *m, const char *owner)
+{
+	for (size_t i = m->n; i-- > 0;)
+		if (strcmp(m->r[i].owner, owner) == 0)
+			del(m, i);
+}
+
+static void set_soa(struct zmodel *m)
+{
+	ssize_t i = find_set(m, m->origin, TY_SOA);
+
+	if (i >= 0)
+		snprintf(m->r[i].rdata, sizeof(m->r[i].rdata),
+			 "ns1.%s hostmaster.%s %lu 7200 3600 1209600 300", m->origin, m->origin,
+			 m->serial);
+}
+
+static char *model_text(const struct zmodel *m)
+{
+	size_t cap = 64 + m->n * (OWN_MAX + RD_MAX + 32), o = 0;
+	char *t = malloc(cap);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	t[0] = '\0';
+	for (size_t i = 0; i < m->n; i++)
+		o += (size_t)snprintf(t + o, cap - o, "%s %u IN %s %s\n", m->r[i].owner,
+				      m->r[i].ttl, tname(m->r[i].type), m->r[i].rdata);
+	return t;
+}
+
+static zload_zone_t *model_load(const struct zmodel *m, char *err, size_t errlen)
+{
+	char *text = model_text(m);
+	zload_zone_t *z = zload_string(m->origin, text, "generated", NULL, NULL, err, errlen);
+
+	free(text);
+	return z;
+}
+
+/* The parent of NAME (absolute): the text after its first label; NULL for the root. */
+static const char *parent_of(const char *name)
+{
+	const char *dot = strchr(name, '.');
+
+	return dot == NULL || dot[1] == '\0' ? (dot ? "." : NULL) : dot + 1;
+}
+
+/* Whether NAME is OWNER or below it. */
+static bool at_or_below(const char *name, const char *owner)
+{
+	size_t ln = strlen(name), lo = strlen(owner);
+
+	return ln >= lo && strcmp(name + ln - lo, owner) == 0 &&
+	       (ln == lo || name[ln - lo - 1] == '.');
+}
+
+/* ---- the zones: a parent, its child behind a delegation, a sibling ---- */
+
+#define NZ 3
+static const char *const origins[NZ] = {"pt.test.", "kid.pt.test.", "st.test."};
+
+/* Labels new names are made of; never those the generator reserves (w, sub, kid, edits'). */
+static const char *const pool[] = {"www", "mail", "ns1", "ns2",	 "ftp",	 "api", "db", "a",
+				   "b",	  "x",	  "y",	 "deep", "host", "svc", "lb", "web",
+				   "cdn", "m",	  "q",	 "r7",	 "lab",	 "ent"};
+#define NPOOL (sizeof(pool) / sizeof(pool[0]))
+
+static void rand_addr(uint64_t *rng, uint16_t type, char *out, size_t len)
+{
+	static const char *const nets[] = {"192.0.2", "198.51.100", "203.0.113"};
+
+	if (type == TY_A)
+		snprintf(out, len, "%s.%u", nets[rnd(rng, 3)], 1 + rnd(rng, 254));
+	else
+		snprintf(out, len, "2001:db8:%x::%x", rnd(rng, 16), 1 + rnd(rng, 0xfffe));
+}
+
+/* A name some record may point at: in the zone, in another zone, nowhere, under a wildcard. */
+static void rand_target(const struct zmodel *m, uint64_t *rng, char *out, size_t len)
+{
+	static const char *const fixed[] = {"www", "mail", "ns1", "ns2", "c1"};
+	const char *other = origins[rnd(rng, NZ)];
+
+	switch (rnd(rng, 10)) {
+	case 0:
+	case 1:
+	case 2:
+		if (m->n > 0) {
+			const char *o = m->r[rnd(rng, (unsigned)m->n)].owner;
+
+			if (o[0] != '*') {
+				snprintf(out, len, "%s", o);
+				return;
+			}
+		}
+		/* fall through */
+	case 3:
+		snprintf(out, len, "%s.%s", fixed[rnd(rng, 5)], m->origin);
+		return;
+	case 4:
+	case 5:
+		snprintf(out, len, "%s.%s", fixed[rnd(rng, 5)], other);
+		return;
+	case 6:
+		snprintf(out, len, "nx%u.%s", rnd(rng, 4), m->origin);
+		return;
+	case 7:
+		snprintf(out, len, "t%u.w.%s", rnd(rng, 4), m->origin);
+		return;
+	case 8:
+		snprintf(out, len, "host.example.");
+		return;
+	default:
+		snprintf(out, len, "ns1.kid.pt.test.");
+		return;
+	}
+}
+
+static void rand_rdata(const struct zmodel *m, uint64_t *rng, uint16_t type, char *out, size_t len)
+{
+	char t[OWN_MAX];
+
+	switch (type) {
+	case TY_A:
+	case TY_AAAA:
+		rand_addr(rng, type, out, len);
+		return;
+	case TY_TXT:
+		if (rnd(rng, 3) == 0) { /* big: truncates a 512-octet answer */
+			size_t o = 0;
+
+			for (int k = 0; k < 4; k++)
+				o += (size_t)snprintf(out + o, len - o, "%s\"%u-%080u\"",
+						      k ? " " : "", k, rnd(rng, 100000));
+		} else {
+			snprintf(out, len, "\"t%u\"", rnd(rng, 1000));
+		}
+		return;
+	case TY_MX:
+		rand_target(m, rng, t, sizeof(t));
+		snprintf(out, len, "%u %s", 10 * rnd(rng, 4), t);
+		return;
+	case TY_SRV:
+		rand_target(m, rng, t, sizeof(t));
+		snprintf(out, len, "%u %u %u %s", rnd(rng, 3), rnd(rng, 10), 443 + rnd(rng, 3), t);
+		return;
+	default: /* CNAME, NS */
+		rand_target(m, rng, out, len);
+		return;
+	}
+}
+
+static const uint16_t data_types[] = {TY_A, TY_AAAA, TY_TXT, TY_MX, TY_SRV, TY_A, TY_CNAME};
+
+/* A new name: under the apex or an owner, up to 4 labels deeper (empty non-terminals). */
+static void rand_name(const struct zmodel *m, uint64_t *rng, char *out, size_t len)
+{
+	const char *base = m->origin;
+	size_t o = 0;
+	unsigned depth = 1 + rnd(rng, 4);
+
+	if (rnd(rng, 3) == 0 && m->n > 0) {
+		const char *own = m->r[rnd(rng, (unsigned)m->n)].owner;
+
+		if (own[0] != '*' && strlen(own) < 100)
+			base = own;
+		depth = 1 + rnd(rng, 2);
+	}
+	for (unsigned d = 0; d < depth; d++)
+		o += (size_t)snprintf(out + o, len - o, "%s.", pool[rnd(rng, NPOOL)]);
+	snprintf(out + o, len - o, "%s", base);
+}
+
+static void add_rand_name(struct zmodel *m, uint64_t *rng)
+{
+	char name[OWN_MAX], rd[RD_MAX];
+	unsigned sets = 1 + rnd(rng, 3);
+
+	rand_name(m, rng, name, sizeof(name));
+	for (unsigned s = 0; s < sets; s++) {
+		uint16_t t = data_types[rnd(rng, sizeof(data_types) / sizeof(data_types[0]))];
+		unsigned nrr = t == TY_CNAME ? 1 : 1 + rnd(rng, 3);
+
+		for (unsigned k = 0; k < nrr; k++) {
+			rand_rdata(m, rng, t, rd, sizeof(rd));
+			add(m, name, t, 300, rd);
+		}
+	}
+}
+
+/* Zone ZI's first version. */
+static void gen_zone(struct zmodel *m, int zi, uint64_t *rng)
+{
+	const char *o = origins[zi], *other = origins[(zi + 1 + rnd(rng, 2)) % NZ];
+	char n[OWN_MAX], rd[RD_MAX];
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->origin, sizeof(m->origin), "%s", o);
+	m->serial = 1000 + rnd(rng, 1000);
+	add(m, o, TY_SOA, 3600, "x");
+	set_soa(m);
+#define ADDF(owner_fmt, type, ...)                                                                 \
+	do {                                                                                       \
+		snprintf(n, sizeof(n), owner_fmt, o);                                              \
+		snprintf(rd, sizeof(rd), __VA_ARGS__);                                             \
+		add(m, n, type, 300, rd);                                                          \
+	} while (0)
+	ADDF("%s", TY_NS, "ns1.%s", o);
+	ADDF("%s", TY_NS, "ns2.%s", o);
+	if (rnd(rng, 2))
+		ADDF("%s", TY_NS, "ns1.%s", other);
+	ADDF("ns1.%s", TY_A, "192.0.2.%u", 1 + rnd(rng, 200));
+	ADDF("ns2.%s", TY_A, "192.0.2.%u", 1 + rnd(rng, 200));
+	ADDF("ns2.%s", TY_AAAA, "2001:db8::%x", 1 + rnd(rng, 200));
+	ADDF("%s", TY_MX, "10 mail.%s", o);
+	ADDF("%s", TY_MX, "20 mail.%s", other);
+	ADDF("mail.%s", TY_A, "198.51.100.%u", 1 + rnd(rng, 200));
+	ADDF("mail.%s", TY_AAAA, "2001:db8:1::%x", 1 + rnd(rng, 200));
+	ADDF("%s", TY_SRV, "0 5 443 www.%s", o);
+	ADDF("%s", TY_TXT, "\"v=%u\"", rnd(rng, 100));
+	ADDF("www.%s", TY_A, "203.0.113.%u", 1 + rnd(rng, 100));
+	ADDF("www.%s", TY_A, "203.0.113.%u", 101 + rnd(rng, 100));
+	ADDF("www.%s", TY_AAAA, "2001:db8:2::%x", 1 + rnd(rng, 200));
+	ADDF("*.w.%s", TY_A, "192.0.2.%u", 1 + rnd(rng, 200));
+	ADDF("*.w.%s", TY_TXT, "\"wild\"");
+	ADDF("*.w.%s", TY_MX, "10 mail.%s", o);
+	ADDF("sub.%s", TY_NS, "ns.sub.%s", o);
+	ADDF("sub.%s", TY_NS, "ns1.%s", other);
+	ADDF("ns.sub.%s", TY_A, "192.0.2.%u", 1 + rnd(rng, 200));
+	ADDF("far.%s", TY_NS, "ns.example.%s", "");
+	ADDF("c1.%s", TY_CNAME, "c2.%s", o);
+	ADDF("c2.%s", TY_CNAME, "www.%s", o);
+	ADDF("cx.%s", TY_CNAME, "www.%s", other);
+	ADDF("cn.%s", TY_CNAME, "nx.%s", o);
+	ADDF("cw.%s", TY_CNAME, "t1.w.%s", o);
+	ADDF("a.b.c.%s", TY_TXT, "\"deep\"");
+	ADDF("dn.%s", TY_DNAME, "w.%s", o); /* x.dn.O becomes x.w.O: the wildcard's */
+	for (int k = 0; k < 3; k++)	    /* over 512 octets: truncated over UDP without EDNS */
+		ADDF("big.%s", TY_TXT, "\"%d-%0150u\" \"%0100u\"", k, rnd(rng, 1000), k);
+	if (zi == 0) {
+		ADDF("kid.%s", TY_NS, "ns1.kid.%s", o);
+		ADDF("kid.%s", TY_NS, "ns2.kid.%s", o);
+		ADDF("ns1.kid.%s", TY_A, "192.0.2.%u", 1 + rnd(rng, 200));
+		ADDF("ns2.kid.%s", TY_AAAA, "2001:db8::%x", 1 + rnd(rng, 200));
+		ADDF("ck.%s", TY_CNAME, "www.kid.%s", o);
+	}
+	if (zi == 2 && rnd(rng, 2))
+		ADDF("*.%s", TY_TXT, "\"apex wildcard\"");
+#undef ADDF
+	for (unsigned k = 8 + rnd(rng, 12); k > 0; k--)
+		add_rand_name(m, rng);
+}
+
+/* ---- changes ---- */
+
+enum op {
+	OP_ADDR,
+	OP_ADD_REC,
+	OP_DEL_REC,
+	OP_ADD_NAME,
+	OP_DEL_NAME,
+	OP_CNAME,
+	OP_TTL,
+	OP_TARGET,
+	OP_WILD,
+	OP_CUT,
+	OP_TO_CNAME,
+	OP_DNAME,
+	OP_COUNT
+};
+
+/* A random record of TYPE (0: any but the SOA), or -1. */
+static ssize_t pick(const struct zmodel *m, uint64_t *rng, uint16_t type)
+{
+	for (int tries = 0; tries < 64 && m->n > 0; tries++) {
+		size_t i = rnd(rng, (unsigned)m->n);
+
+		if (m->r[i].type == TY_SOA)
+			continue;
+		if (type == 0 || m->r[i].type == type || (type == TY_A && m->r[i].type == TY_AAAA))
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+static void apply_op(struct zmodel *m, enum op op, uint64_t *rng)
+{
+	static const uint32_t ttls[] = {60, 300, 3600, 86400};
+	char rd[RD_MAX], own[OWN_MAX];
+	ssize_t i;
+
+	switch (op) {
+	case OP_ADDR: /* an address: often an MX, SRV or NS target's */
+		if (rnd(rng, 2)) {
+			snprintf(own, sizeof(own), "%s.%s", rnd(rng, 2) ? "mail" : "ns1",
+				 m->origin);
+			i = find_set(m, own, TY_A);
+		} else {
+			i = pick(m, rng, TY_A);
+		}
+		if (i >= 0) {
+			rand_addr(rng, m->r[i].type, rd, sizeof(rd));
+			if (find_set(m, m->r[i].owner, m->r[i].type) >= 0)
+				snprintf(m->r[i].rdata, sizeof(m->r[i].rdata), "%s", rd);
+		}
+		break;
+	case OP_ADD_REC:
+		i = pick(m, rng, 0);
+		if (i >= 0) {
+			uint16_t t = data_types[rnd(rng, 5)];
+
+			snprintf(own, sizeof(own), "%s", m->r[i].owner);
+			rand_rdata(m, rng, t, rd, sizeof(rd));
+			add(m, own, t, 300, rd);
+		}
+		break;
+	case OP_DEL_REC:
+		i = pick(m, rng, 0);
+		if (i >= 0)
+			del(m, (size_t)i);
+		break;
+	case OP_ADD_NAME:
+		add_rand_name(m, rng);
+		break;
+	case OP_DEL_NAME:
+		i = pick(m, rng, 0);
+		if (i >= 0 && strcmp(m->r[i].owner, m->origin) != 0) {
+			snprintf(own, sizeof(own), "%s", m->r[i].owner);
+			del_owner(m, own);
+		}
+		break;
+	case OP_CNAME:
+		i = pick(m, rng, TY_CNAME);
+		if (i >= 0)
+			rand_target(m, rng, m->r[i].rdata, sizeof(m->r[i].rdata));
+		break;
+	case OP_TTL:
+		i = pick(m, rng, 0);
+		if (i >= 0) {
+			uint32_t ttl = ttls[rnd(rng, 4)];
+
+			for (size_t k = 0; k < m->n; k++)
+				if (m->r[k].type == m->r[i].type &&
+				    strcmp(m->r[k].owner, m->r[i].owner) == 0)
+					m->r[k].ttl = ttl;
+		}
+		break;
+	case OP_TARGET:
+		i = pick(m, rng, rnd(rng, 2) ? TY_MX : TY_SRV);
+		if (i >= 0) {
+			rand_rdata(m, rng, m->r[i].type, rd, sizeof(rd));
+			snprintf(m->r[i].rdata, sizeof(m->r[i].rdata), "%s", rd);
+		}
+		break;
+	case OP_WILD:
+		snprintf(own, sizeof(own), "*.%s.%s", rnd(rng, 2) ? "w" : pool[rnd(rng, NPOOL)],
+			 m->origin);
+		if (has_owner(m, own) && rnd(rng, 2)) {
+			del_owner(m, own);
+		} else {
+			uint16_t t = data_types[rnd(rng, 5)];
+
+			rand_rdata(m, rng, t, rd, sizeof(rd));
+			add(m, own, t, 300, rd);
+		}
+		break;
+	case OP_CUT: /* a delegation added or taken away (a patch may compile whole) */
+		snprintf(own, sizeof(own), "sub.%s", m->origin);
+		if (has_owner(m, own) && rnd(rng, 2)) {
+			del_owner(m, own);
+		} else {
+			char ns[OWN_MAX + 8];
+
+			rand_name(m, rng, own, sizeof(own));
+			snprintf(ns, sizeof(ns), "ns.%s", own);
+			add(m, own, TY_NS, 300, ns);
+			rand_addr(rng, TY_A, rd, sizeof(rd));
+			add(m, ns, TY_A, 300, rd);
+		}
+		break;
+	case OP_TO_CNAME:
+		i = pick(m, rng, 0);
+		if (i >= 0 && strcmp(m->r[i].owner, m->origin) != 0) {
+			snprintf(own, sizeof(own), "%s", m->r[i].owner);
+			del_owner(m, own);
+			rand_target(m, rng, rd, sizeof(rd));
+			add(m, own, TY_CNAME, 300, rd);
+		}
+		break;
+	case OP_DNAME: /* the DNAME's target moved, or the DNAME gone or back */
+		snprintf(own, sizeof(own), "dn.%s", m->origin);
+		i = find_set(m, own, TY_DNAME);
+		if (i >= 0 && rnd(rng, 3) == 0)
+			del(m, (size_t)i);
+		else if (i >= 0)
+			rand_target(m, rng, m->r[i].rdata, sizeof(m->r[i].rdata));
+		else if (!has_owner(m, own))
+			add(m, own, TY_DNAME, 300, m->origin);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Owners whose records differ between A and B (in file order, so that a set written in
+ * another order counts as changed too): a list of strings, each malloc'd.
+ */
+static int cmp_rec_owner(const void *a, const void *b)
+{
+	const struct rec *const *x = a, *const *y = b;
+	int c = strcmp((*x)->owner, (*y)->owner);
+
+	return c != 0 ? c : (*x < *y ? -1 : *x > *y);
+}
+
+static const struct rec **sorted_recs(const struct zmodel *m)
+{
+	const struct rec **p = malloc((m->n + 1) * sizeof(*p));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	for (size_t i = 0; i < m->n; i++)
+		p[i] = &m->r[i];
+	qsort(p, m->n, sizeof(*p), cmp_rec_owner);
+	return p;
+}
+
+static bool rec_same(const struct rec *a, const struct rec *b)
+{
+	return a->type == b->type && a->ttl == b->ttl && strcmp(a->rdata, b->rdata) == 0;
+}
+
+static size_t changed_owners(const struct zmodel *a, const struct zmodel *b, char ***out)
+{
+	const struct rec **pa = sorted_recs(a), **pb = sorted_recs(b);
+	size_t i = 0, j = 0, n = 0;
+	char **list = malloc((a->n + b->n + 1) * sizeof(*list));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(list);
+	while (i < a->n || j < b->n) {
+		int c = i == a->n ? 1 : j == b->n ? -1 : strcmp(pa[i]->owner, pb[j]->owner);
+		const char *owner = c <= 0 ? pa[i]->owner : pb[j]->owner;
+		size_t ei = i, ej = j;
+		bool same = c == 0;
+
+		while (ei < a->n && strcmp(pa[ei]->owner, owner) == 0)
+			ei++;
+		while (ej < b->n && strcmp(pb[ej]->owner, owner) == 0)
+			ej++;
+		if (same && ei - i == ej - j) {
+			for (size_t k = 0; k < ei - i && same; k++)
+				same = rec_same(pa[i + k], pb[j + k]);
+		} else {
+			same = false;
+		}
+		if (!same)
+			list[n++] = strdup(owner);
+		i = ei;
+		j = ej;
+	}
+	free(pa);
+	free(pb);
+	*out = list;
+	return n;
+}
+
+/* ---- a world: the zones served, their edits and options ---- */
+
+enum fault { FAULT_NONE, FAULT_STALE, FAULT_TTL, FAULT_SERIAL, FAULT_OPTS, FAULT_COUNT };
+
+struct world {
+	uint64_t seed, rng;
+	struct zmodel m[NZ];
+	zload_zone_t *z[NZ];
+	bool edits_on[NZ];
+	zload_edit_t ed[NZ][4];
+	char ed_text[NZ][4][2][OWN_MAX];
+	size_t ned[NZ];
+	zt_zone_edits_t ze[NZ];
+	zt_opts_t opts;
+	uint8_t nsid[4];
+	/* during a patch: zone PZ's next version (what the self-check's stand-in reads) */
+	int pz;
+	struct zmodel next;
+	char **changed;
+	size_t nchanged;
+};
+
+/* The serial zone I serves: its policy edits bump it. */
+static unsigned long served_serial(const struct world *w, int i, const struct zmodel *m)
+{
+	return w->edits_on[i] ? m->serial + 100000 : m->serial;
+}
+
+static void world_edits(struct world *w, int i)
+{
+	const char *o = origins[i];
+
+	snprintf(w->ed_text[i][0][0], OWN_MAX, "_autodiscover._tcp.%s", o);
+	snprintf(w->ed_text[i][0][1], OWN_MAX, "0 0 443 mail.%s", o);
+	snprintf(w->ed_text[i][1][0], OWN_MAX, "autodiscover.%s", o);
+	snprintf(w->ed_text[i][2][0], OWN_MAX, "www.%s", o);
+	snprintf(w->ed_text[i][3][0], OWN_MAX, "empty.%s", o);
+	w->ed[i][0] = (zload_edit_t){.op = ZLOAD_EDIT_ADD,
+				     .owner = w->ed_text[i][0][0],
+				     .type = TY_SRV,
+				     .ttl = 600,
+				     .rdata = w->ed_text[i][0][1]};
+	w->ed[i][1] = (zload_edit_t){.op = ZLOAD_EDIT_ADD,
+				     .owner = w->ed_text[i][1][0],
+				     .type = TY_A,
+				     .ttl = 600,
+				     .rdata = "192.0.2.250"};
+	w->ed[i][2] = (zload_edit_t){
+	    .op = ZLOAD_EDIT_WITHHOLD, .owner = w->ed_text[i][2][0], .type = TY_AAAA};
+	w->ed[i][3] = (zload_edit_t){.op = ZLOAD_EDIT_EMPTY_NODE, .owner = w->ed_text[i][3][0]};
+	w->ned[i] = 4;
+}
+
+static void world_init(struct world *w, uint64_t seed, bool edits, bool opts)
+{
+	char err[512];
+
+	memset(w, 0, sizeof(*w));
+	w->seed = seed;
+	w->rng = seed * 0x9E3779B97F4A7C15ULL + 1;
+	for (int i = 0; i < NZ; i++) {
+		gen_zone(&w->m[i], i, &w->rng);
+		w->z[i] = model_load(&w->m[i], err, sizeof(err));
+		if (w->z[i] == NULL)
+			fprintf(stderr, "patch: seed %llu: zone %s: %s\n", (unsigned long long)seed,
+				origins[i], err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(w->z[i]);
+		w->edits_on[i] = edits && rnd(&w->rng, 2);
+		if (w->edits_on[i])
+			world_edits(w, i);
+	}
+	if (opts) {
+		static const uint16_t sizes[] = {0, 512, 1400};
+
+		/* Never all defaults: a patch that lost them is seen. */
+		w->opts.udp_max_payload = sizes[rnd(&w->rng, 3)];
+		w->opts.identity = "patch-test";
+		if (rnd(&w->rng, 2))
+			w->opts.version = "sandns patch test";
+		if (rnd(&w->rng, 2)) {
+			memcpy(w->nsid, "nsid", 4);
+			w->opts.nsid = w->nsid;
+			w->opts.nsid_len = 4;
+		}
+		if (rnd(&w->rng, 2)) { /* an expired secondary zone: SERVFAIL under it */
+			static const char *const absent[] = {"gone.test."};
+
+			w->opts.absent = absent;
+			w->opts.nabsent = 1;
+		}
+	}
+}
+
+static void world_free(struct world *w)
+{
+	for (int i = 0; i < NZ; i++) {
+		zload_free(&w->z[i]);
+		model_free(&w->m[i]);
+	}
+	model_free(&w->next);
+}
+
+/* Options over ZONES (the world's, or some in their place), with SERIALS served. */
+static zt_opts_t world_opts(struct world *w, zload_zone_t *const *zones,
+			    const unsigned long *serials)
+{
+	zt_opts_t o = w->opts;
+	size_t n = 0;
+
+	for (int i = 0; i < NZ; i++)
+		if (w->edits_on[i])
+			w->ze[n++] = (zt_zone_edits_t){.zone = zones[i],
+						       .edits = w->ed[i],
+						       .nedits = w->ned[i],
+						       .serial = serials[i]};
+	o.edits = n > 0 ? w->ze : NULL;
+	o.nedits = n;
+	return o;
+}
+
+static zt_t *world_compile(struct world *w, zload_zone_t *const *zones,
+			   const unsigned long *serials)
+{
+	zt_opts_t o = world_opts(w, zones, serials);
+	char err[512];
+	zt_t *t = zt_new(zones, NZ, &o, err, sizeof(err));
+
+	if (t == NULL)
+		fprintf(stderr, "patch: seed %llu: zt_new: %s\n", (unsigned long long)w->seed, err);
+	return t;
+}
+
+static void world_serials(const struct world *w, unsigned long *s)
+{
+	for (int i = 0; i < NZ; i++)
+		s[i] = served_serial(w, i, &w->m[i]);
+}
+
+/* ---- the stand-in for zt_patch (self-check builds only) ---- */
+
+#ifdef PATCH_TEST_SELFCHECK
+static struct world *fake_world;
+static enum fault fake_fault;
+static bool
+    fake_made; /* the last call made its fault (a serial alone has no name to leave stale) */
+
+/*
+ * The next version with fault F: a changed name's old records (the first name for which that
+ * version loads), or a TTL moved, or the old serial.
+ */
+static zload_zone_t *fake_zone(struct world *w, enum fault f)
+{
+	const struct zmodel *old = &w->m[w->pz];
+	struct zmodel m = {0};
+	zload_zone_t *z = NULL;
+	char err[512];
+
+	for (size_t k = 0; k < w->nchanged && f == FAULT_STALE && z == NULL; k++) {
+		const char *name = w->changed[k];
+
+		if (strcmp(name, old->origin) == 0)
+			continue;
+		model_copy(&m, &w->next);
+		del_owner(&m, name);
+		for (size_t i = 0; i < old->n; i++)
+			if (strcmp(old->r[i].owner, name) == 0)
+				add(&m, name, old->r[i].type, old->r[i].ttl, old->r[i].rdata);
+		z = model_load(&m, err, sizeof(err));
+	}
+	fake_made = z != NULL || f != FAULT_STALE;
+	if (z == NULL) {
+		model_copy(&m, &w->next);
+		for (size_t i = 0; i < m.n && f == FAULT_TTL; i++)
+			if (m.r[i].type == TY_A) {
+				m.r[i].ttl++;
+				break;
+			}
+		if (f == FAULT_SERIAL) {
+			m.serial = old->serial;
+			set_soa(&m);
+		}
+		z = model_load(&m, err, sizeof(err));
+	}
+	model_free(&m);
+	return z;
+}
+
+static int fake_patch(const zt_t *base, const zt_patch_in_t *in, zt_t **out, char *err,
+		      size_t errlen)
+{
+	struct world *w = fake_world;
+	zload_zone_t *zones[NZ], *faulty = NULL;
+	unsigned long serials[NZ];
+	zt_opts_t o;
+
+	(void)base;
+	world_serials(w, serials);
+	memcpy(zones, w->z, sizeof(zones));
+	zones[w->pz] = (zload_zone_t *)(uintptr_t)in->zone;
+	serials[w->pz] = in->edits != NULL ? in->edits->serial : in->serial;
+	if (fake_fault == FAULT_STALE || fake_fault == FAULT_TTL || fake_fault == FAULT_SERIAL) {
+		faulty = fake_zone(w, fake_fault);
+		if (faulty == NULL)
+			return SANDNS_EZONE;
+		zones[w->pz] = faulty;
+		if (fake_fault == FAULT_SERIAL)
+			serials[w->pz] = served_serial(w, w->pz, &w->m[w->pz]);
+	}
+	o = world_opts(w, zones, serials);
+	fake_made = fake_fault != FAULT_NONE && (faulty == NULL || fake_made);
+	if (fake_fault == FAULT_OPTS) {
+		o.udp_max_payload = 0;
+		o.identity = o.version = NULL;
+		o.nsid = NULL;
+		o.absent = NULL;
+		o.nabsent = 0;
+	}
+	*out = zt_new(zones, NZ, &o, err, errlen);
+	zload_free(&faulty);
+	return *out != NULL ? 0 : SANDNS_EZONE;
+}
+#define PATCH fake_patch
+#else
+#define PATCH zt_patch
+#endif
+
+/* ---- the comparison ---- */
+
+struct cmp {
+	const struct world *w;
+	const char *what;
+	int step;
+	unsigned long queries, diffs;
+};
+
+static void diff(struct cmp *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->diffs++ >= 6)
+		return;
+	fprintf(stderr,
+		"\npatch: DIFFERS (seed %llu, %s, step %d): ", (unsigned long long)c->w->seed,
+		c->what, c->step);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+struct variant {
+	uint8_t transport;
+	bool edns, dnssec;
+	uint16_t size;
+	bool nsid; /* the NSID option asked for (RFC 5001) */
+};
+
+static const struct variant variants[] = {
+    {ZT_UDP, false, false, 0, false},  {ZT_TCP, false, false, 0, false},
+    {ZT_UDP, true, false, 1232, true}, {ZT_TCP, true, true, 4096, false},
+    {ZT_UDP, true, true, 512, false},
+};
+#define NVAR (sizeof(variants) / sizeof(variants[0]))
+
+static const uint16_t qtypes[] = {TY_A,	    TY_AAAA, TY_MX, TY_SRV,   TY_NS,	TY_SOA, TY_TXT,
+				  TY_CNAME, TY_ANY,  TY_DS, TY_DNAME, TY_HTTPS, 99};
+#define NQT (sizeof(qtypes) / sizeof(qtypes[0]))
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static size_t make_query(uint8_t *q, uint16_t id, bool rd, const uint8_t *wname, size_t wlen,
+			 uint16_t qtype, uint16_t qclass, const struct variant *v)
+{
+	size_t o = 12 + wlen;
+
+	memset(q, 0, 12);
+	put16(q, id);
+	put16(q + 2, rd ? 0x0100 : 0);
+	put16(q + 4, 1);
+	memcpy(q + 12, wname, wlen);
+	put16(q + o, qtype);
+	put16(q + o + 2, qclass);
+	o += 4;
+	if (v->edns) {
+		put16(q + 10, 1);
+		q[o] = 0;
+		put16(q + o + 1, 41);
+		put16(q + o + 3, v->size);
+		q[o + 5] = 0;
+		q[o + 6] = 0;
+		put16(q + o + 7, v->dnssec ? 0x8000 : 0);
+		put16(q + o + 9, v->nsid ? 4 : 0);
+		o += 11;
+		if (v->nsid) {
+			put16(q + o, 3);
+			put16(q + o + 2, 0);
+			o += 4;
+		}
+	}
+	return o;
+}
+
+/* What the reference answered, over every question asked: the cases the test reached. */
+static struct {
+	unsigned long rcode[6], tc, referral, answered, nodata;
+} seen;
+
+static void seen_note(const uint8_t *r, size_t len, const zt_answer_info_t *info)
+{
+	if (len < 12)
+		return;
+	seen.rcode[info->rcode < 6 ? info->rcode : 5]++;
+	seen.tc += info->truncated;
+	if (info->rcode == 0 && (r[7] | r[6]) != 0)
+		seen.answered++;
+	else if (info->rcode == 0 && (r[2] & 0x04) == 0)
+		seen.referral++;
+	else if (info->rcode == 0)
+		seen.nodata++;
+}
+
+/* One question to both snapshots: the same octets and the same verdict. */
+static void ask_both(struct cmp *c, const zt_t *ref, const zt_t *got, const char *name,
+		     uint16_t qtype, uint16_t qclass, const struct variant *v, uint64_t *rng)
+{
+	static uint8_t q[600], ra[65535], rb[65535];
+	uint8_t wname[300];
+	size_t wlen = tu_name_wire(wname, name), qlen, la, lb;
+	zt_answer_ctx_t ctx = {.transport = v->transport};
+	zt_answer_info_t ia, ib;
+
+	/* Letters of the question in either case: the answers must echo them alike. */
+	if (rnd(rng, 4) == 0)
+		for (size_t k = 0; k < wlen; k++)
+			if (wname[k] >= 'a' && wname[k] <= 'z' && rnd(rng, 2))
+				wname[k] ^= 0x20;
+	qlen = make_query(q, (uint16_t)rnd64(rng), rnd(rng, 2), wname, wlen, qtype, qclass, v);
+	memset(&ia, 0, sizeof(ia));
+	memset(&ib, 0, sizeof(ib));
+	la = zt_answer(ref, q, qlen, ra, sizeof(ra), &ctx, &ia);
+	lb = zt_answer(got, q, qlen, rb, sizeof(rb), &ctx, &ib);
+	c->queries++;
+	seen_note(ra, la, &ia);
+	if (la != lb || memcmp(ra, rb, la) != 0) {
+		size_t at = 0;
+
+		while (at < la && at < lb && ra[at] == rb[at])
+			at++;
+		diff(c,
+		     "%s type %u %s edns %d/%u do %d: %zu vs %zu octets, first difference at %zu",
+		     name, qtype, v->transport == ZT_TCP ? "TCP" : "UDP", v->edns, v->size,
+		     v->dnssec, la, lb, at);
+	} else if (ia.rcode != ib.rcode || ia.truncated != ib.truncated || ia.zone != ib.zone ||
+		   ia.xfr != ib.xfr || ia.dropped != ib.dropped) {
+		diff(c, "%s type %u: answer info differs (rcode %u/%u tc %d/%d zone %u/%u)", name,
+		     qtype, ia.rcode, ib.rcode, ia.truncated, ib.truncated, ia.zone, ib.zone);
+	}
+}
+
+/* Every transfer message, length-prefixed. */
+struct msgs {
+	uint8_t *buf;
+	size_t len, cap;
+	unsigned n;
+};
+
+static int msgs_sink(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct msgs *m = ctx;
+
+	if (m->len + 2 + len > m->cap) {
+		m->cap = (m->len + 2 + len) * 2;
+		m->buf = realloc(m->buf, m->cap);
+		if (m->buf == NULL)
+			return -1;
+	}
+	m->buf[m->len] = (uint8_t)(len >> 8);
+	m->buf[m->len + 1] = (uint8_t)len;
+	memcpy(m->buf + m->len + 2, msg, len);
+	m->len += 2 + len;
+	m->n++;
+	return 0;
+}
+
+static void axfr_both(struct cmp *c, const zt_t *ref, const zt_t *got, const char *origin)
+{
+	struct msgs a = {0}, b = {0};
+	uint8_t q[512];
+	size_t qlen = tu_query(q, 0x5a5a, 0, origin, TY_AXFR, 1);
+	int ra = zt_xfr_render(ref, q, qlen, msgs_sink, &a);
+	int rb = zt_xfr_render(got, q, qlen, msgs_sink, &b);
+
+	if (ra != rb || a.n != b.n || a.len != b.len || memcmp(a.buf, b.buf, a.len) != 0) {
+		unsigned msg = 0;
+
+		/* The first message that differs. */
+		for (size_t o = 0; o + 2 <= a.len && o + 2 <= b.len; msg++) {
+			size_t l = ((size_t)a.buf[o] << 8) | a.buf[o + 1];
+
+			if (o + 2 + l > b.len || memcmp(a.buf + o, b.buf + o, 2 + l) != 0)
+				break;
+			o += 2 + l;
+		}
+		diff(c, "AXFR of %s: %d/%d, %u/%u messages, %zu/%zu octets, message %u differs",
+		     origin, ra, rb, a.n, b.n, a.len, b.len, msg);
+	}
+	free(a.buf);
+	free(b.buf);
+}
+
+static void explain_both(struct cmp *c, const zt_t *ref, const zt_t *got, const char *name,
+			 const char *type)
+{
+	static zt_explanation_t ea, eb;
+	char err[256];
+	int ra = zt_explain(ref, name, type, &ea, err, sizeof(err));
+	int rb = zt_explain(got, name, type, &eb, err, sizeof(err));
+	bool same = ra == rb && ea.match == eb.match && strcmp(ea.name, eb.name) == 0 &&
+		    strcmp(ea.zone, eb.zone) == 0 && ea.serial == eb.serial &&
+		    strcmp(ea.node, eb.node) == 0 && ea.rcode == eb.rcode && ea.aa == eb.aa &&
+		    ea.nsrc == eb.nsrc && strcmp(ea.text, eb.text) == 0;
+
+	for (size_t k = 0; same && k < ea.nsrc && k < ZT_EXPLAIN_SOURCES; k++)
+		same = strcmp(ea.src[k].owner, eb.src[k].owner) == 0 &&
+		       ea.src[k].type == eb.src[k].type && ea.src[k].section == eb.src[k].section;
+	if (!same)
+		diff(c, "explain %s %s: match %d/%d node %s/%s", name, type, ea.match, eb.match,
+		     ea.node, eb.node);
+}
+
+/* ---- the names asked ---- */
+
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static void names_add(struct names *l, const char *name)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap * 2 + 256;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(l->v);
+	}
+	l->v[l->n++] = strdup(name);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void names_uniq(struct names *l)
+{
+	size_t o = 0;
+
+	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	for (size_t i = 0; i < l->n; i++) {
+		if (o > 0 && strcmp(l->v[o - 1], l->v[i]) == 0)
+			free(l->v[i]);
+		else
+			l->v[o++] = l->v[i];
+	}
+	l->n = o;
+}
+
+static void names_free(struct names *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* NAME, its parents up to the root, and names below it that may not exist. */
+static void names_around(struct names *l, const char *name, uint64_t *rng)
+{
+	char buf[OWN_MAX + 32];
+	const char *p = name;
+
+	if (name[0] == '*') { /* names the wildcard answers for, one and two labels deep */
+		snprintf(buf, sizeof(buf), "z%u%s", rnd(rng, 100), name + 1);
+		names_add(l, buf);
+		snprintf(buf, sizeof(buf), "a.b%s", name + 1);
+		names_add(l, buf);
+	}
+	snprintf(buf, sizeof(buf), "zq%u.%s", rnd(rng, 10), name);
+	names_add(l, buf);
+	while (p != NULL) {
+		names_add(l, p);
+		p = parent_of(p);
+		if (p != NULL && strcmp(p, ".") == 0)
+			p = NULL;
+	}
+}
+
+static void names_of_model(struct names *l, const struct zmodel *m, uint64_t *rng)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (i == 0 || strcmp(m->r[i].owner, m->r[i - 1].owner) != 0)
+			names_around(l, m->r[i].owner, rng);
+}
+
+/* Every zone's answers, AXFR and a few explanations: REF (zt_new's) against GOT. */
+static void compare(struct cmp *c, const zt_t *ref, const zt_t *got, const struct zmodel *old,
+		    uint64_t *rng)
+{
+	static const char *const xtypes[] = {"A", "MX", "NS", "TXT", "SOA", "ANY"};
+	const struct world *w = c->w;
+	struct names l = {0};
+	char buf[OWN_MAX + 32];
+
+	if (zt_zone_count(ref) != zt_zone_count(got)) {
+		diff(c, "zone count %zu/%zu", zt_zone_count(ref), zt_zone_count(got));
+		return;
+	}
+	for (size_t z = 0; z < zt_zone_count(ref); z++)
+		if (strcmp(zt_zone_origin(ref, z), zt_zone_origin(got, z)) != 0 ||
+		    zt_zone_serial(ref, z) != zt_zone_serial(got, z))
+			diff(c, "zone %zu: %s %lu / %s %lu", z, zt_zone_origin(ref, z),
+			     zt_zone_serial(ref, z), zt_zone_origin(got, z),
+			     zt_zone_serial(got, z));
+	for (int i = 0; i < NZ; i++) {
+		names_of_model(&l, &w->m[i], rng);
+		/* Under the cuts, the wildcard, the DNAME, the edits' names. */
+		static const char *const extra[] = {
+		    "x.sub",  "a.b.w",	"autodiscover", "_autodiscover._tcp", "x.empty", "zz.far",
+		    "www.dn", "a.b.dn", "x.kid"};
+
+		for (size_t k = 0; k < sizeof(extra) / sizeof(extra[0]); k++) {
+			snprintf(buf, sizeof(buf), "%s.%s", extra[k], origins[i]);
+			names_add(&l, buf);
+		}
+		names_add(&l, "x.ns1.kid.pt.test.");
+	}
+	names_add(&l, "x.gone.test.");
+	if (old != NULL)
+		names_of_model(&l, old, rng);
+	names_uniq(&l);
+	for (size_t n = 0; n < l.n; n++)
+		for (size_t t = 0; t < NQT; t++)
+			for (size_t v = 0; v < NVAR; v++)
+				ask_both(c, ref, got, l.v[n], qtypes[t], 1, &variants[v], rng);
+	ask_both(c, ref, got, "id.server.", TY_TXT, 3, &variants[0], rng);
+	ask_both(c, ref, got, "version.bind.", TY_TXT, 3, &variants[2], rng);
+	for (int i = 0; i < NZ; i++)
+		axfr_both(c, ref, got, origins[i]);
+	for (int k = 0; k < 6 && l.n > 0; k++)
+		explain_both(c, ref, got, l.v[rnd(rng, (unsigned)l.n)], xtypes[rnd(rng, 6)]);
+	names_free(&l);
+}
+
+/* ---- fallbacks, counted by reason ---- */
+
+#define NREASONS 16
+static struct {
+	char text[160];
+	unsigned n;
+} reasons[NREASONS];
+static unsigned long npatched, nfull;
+/* Patches compared, and those where some answer differed. */
+static unsigned long steps_compared, steps_differing;
+static unsigned long steps_faulty; /* self-check: those where the stand-in made its fault */
+
+static void fallback(const char *err)
+{
+	int k;
+
+	nfull++;
+	for (k = 0; k < NREASONS && reasons[k].n > 0; k++)
+		if (strcmp(reasons[k].text, err) == 0)
+			break;
+	if (k == NREASONS)
+		k = NREASONS - 1;
+	if (reasons[k].n++ == 0)
+		snprintf(reasons[k].text, sizeof(reasons[k].text), "%.150s", err);
+}
+
+static void report(const char *test)
+{
+	printf("\n  patch %s: %lu patched, %lu compiled whole (ZT_PATCH_FULL)", test, npatched,
+	       nfull);
+	for (int k = 0; k < NREASONS && reasons[k].n > 0; k++)
+		printf("\n    %u x %s", reasons[k].n, reasons[k].text);
+	printf("\n    answers compared: %lu NOERROR with data, %lu NODATA, %lu referrals, %lu "
+	       "NXDOMAIN, %lu REFUSED, %lu other; %lu truncated\n",
+	       seen.answered, seen.nodata, seen.referral, seen.rcode[3], seen.rcode[5],
+	       seen.rcode[1] + seen.rcode[2] + seen.rcode[4], seen.tc);
+	memset(reasons, 0, sizeof(reasons));
+	memset(&seen, 0, sizeof(seen));
+	npatched = nfull = 0;
+}
+
+/* ---- one patch ---- */
+
+#ifndef PATCH_TEST_SELFCHECK
+static size_t wire_len(const uint8_t *w)
+{
+	size_t o = 0;
+
+	while (w[o] != 0)
+		o += (size_t)w[o] + 1;
+	return o + 1;
+}
+#endif
+
+/* Zone ORIGIN's index in T, or -1. */
+static int zone_index(const zt_t *t, const char *origin)
+{
+	for (size_t z = 0; z < zt_zone_count(t); z++)
+		if (strcmp(zt_zone_origin(t, z), origin) == 0)
+			return (int)z;
+	return -1;
+}
+
+enum free_order { BASE_FIRST, PATCHED_FIRST };
+
+/*
+ * Zone PZ becomes W->next: patches BASE (the snapshot of W's zones as they were), compares the
+ * result with zt_new()'s and returns the snapshot to patch next (one reference), or NULL when
+ * something failed. *RET gets zt_patch()'s return. BASE's reference is dropped.
+ */
+static zt_t *patch_step(struct world *w, zt_t *base, int pz, int step, enum free_order order,
+			int *ret, unsigned long *diffs)
+{
+	char err[512] = "", zerr[512];
+	zload_zone_t *nz = model_load(&w->next, zerr, sizeof(zerr));
+	uint8_t **wnames;
+	zt_patch_in_t in;
+	zt_zone_edits_t ze;
+	zt_t *out = NULL, *ref;
+	unsigned long serials[NZ];
+	struct zmodel old = {0};
+	struct cmp c = {.w = w, .what = "patch", .step = step};
+	bool made = false;
+	/* The questions' own generator: the changes that follow do not depend on the verdict. */
+	uint64_t crng = (w->seed + 1) * 0xD1B54A32D192ED03ULL + (uint64_t)step * 977 + (uint64_t)pz;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nz);
+	w->pz = pz;
+	w->nchanged = changed_owners(&w->m[pz], &w->next, &w->changed);
+	wnames = malloc((w->nchanged + 1) * sizeof(*wnames));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(wnames);
+	for (size_t k = 0; k < w->nchanged; k++) {
+		wnames[k] = malloc(strlen(w->changed[k]) + 2);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(wnames[k]);
+		tu_name_wire(wnames[k], w->changed[k]);
+	}
+	ze = (zt_zone_edits_t){.zone = nz,
+			       .edits = w->ed[pz],
+			       .nedits = w->ned[pz],
+			       .serial = served_serial(w, pz, &w->next)};
+	in = (zt_patch_in_t){.zone = nz,
+			     .edits = w->edits_on[pz] ? &ze : NULL,
+			     .serial = served_serial(w, pz, &w->next),
+			     .names = (const uint8_t *const *)wnames,
+			     .nnames = w->nchanged};
+#ifdef PATCH_TEST_SELFCHECK
+	fake_world = w;
+#endif
+	*ret = PATCH(base, &in, &out, err, sizeof(err));
+#ifdef PATCH_TEST_SELFCHECK
+	made = fake_made;
+#endif
+
+	/* The world moves on: the old version is freed (the snapshots must not need it). */
+	model_copy(&old, &w->m[pz]);
+	model_copy(&w->m[pz], &w->next);
+	zload_free(&w->z[pz]);
+	w->z[pz] = nz;
+	world_serials(w, serials);
+	ref = world_compile(w, w->z, serials);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+
+	if (*ret == 0 && out != NULL) {
+		int zi = zone_index(out, origins[pz]);
+		const uint8_t *const *pn = NULL;
+		size_t pnn = 0;
+		zt_t *again = NULL;
+
+		npatched++;
+#ifndef PATCH_TEST_SELFCHECK
+		/* The names it was given, as given; none for a snapshot zt_new() made. */
+		CU_ASSERT_TRUE(zi >= 0 && zt_patch_names(out, (uint32_t)zi, base, &pn, &pnn));
+		CU_ASSERT_EQUAL(pnn, w->nchanged);
+		for (size_t k = 0; pn != NULL && k < pnn && k < w->nchanged; k++)
+			CU_ASSERT_TRUE(memcmp(pn[k], wnames[k], wire_len(wnames[k])) == 0);
+		CU_ASSERT_FALSE(zi >= 0 && zt_patch_names(ref, (uint32_t)zi, base, &pn, &pnn));
+#endif
+		(void)zi;
+		(void)pn;
+		(void)pnn;
+		if (order == BASE_FIRST) {
+			zt_free(&base); /* the patched one lives on alone */
+		} else {
+			/* Another patch of BASE, freed before BASE: BASE stays whole. */
+			CU_ASSERT_EQUAL(PATCH(base, &in, &again, err, sizeof(err)), 0);
+			zt_free(&again);
+		}
+		compare(&c, ref, out, &old, &crng);
+		zt_free(&base);
+		zt_free(&ref);
+	} else if (*ret == ZT_PATCH_FULL) {
+		CU_ASSERT_PTR_NULL(out);
+		fallback(err);
+		zt_free(&base);
+		out = ref; /* the caller compiles whole */
+	} else {
+		fprintf(stderr, "\npatch: seed %llu step %d: zt_patch returned %d: %s\n",
+			(unsigned long long)w->seed, step, *ret, err);
+		CU_FAIL("zt_patch failed");
+		zt_free(&out);
+		zt_free(&base);
+		out = ref;
+	}
+	if (c.diffs > 0) {
+		fprintf(stderr, "patch: seed %llu step %d zone %s: %lu of %lu answers differ\n",
+			(unsigned long long)w->seed, step, origins[pz], c.diffs, c.queries);
+		for (size_t k = 0; k < w->nchanged && k < 12; k++) {
+			const struct zmodel *v[2] = {&old, &w->m[pz]};
+
+			fprintf(stderr, "  changed: %s\n", w->changed[k]);
+			for (int side = 0; side < 2; side++)
+				for (size_t i = 0; i < v[side]->n; i++)
+					if (strcmp(v[side]->r[i].owner, w->changed[k]) == 0)
+						fprintf(stderr, "    %c %u %s %s\n",
+							side ? '+' : '-', v[side]->r[i].ttl,
+							tname(v[side]->r[i].type),
+							v[side]->r[i].rdata);
+		}
+	}
+	*diffs += c.diffs;
+	steps_compared += *ret == 0;
+	steps_differing += c.diffs > 0;
+	steps_faulty += made;
+	for (size_t k = 0; k < w->nchanged; k++) {
+		free(wnames[k]);
+		free(w->changed[k]);
+	}
+	free(wnames);
+	free(w->changed);
+	w->changed = NULL;
+	w->nchanged = 0;
+	model_free(&old);
+	return out;
+}
+
+/* The changes that touch no cut, wildcard or DNAME by design (they still may, by chance). */
+static const enum op easy_ops[] = {OP_ADDR,	OP_ADD_REC, OP_DEL_REC, OP_ADD_NAME,
+				   OP_DEL_NAME, OP_CNAME,   OP_TTL,	OP_TARGET};
+
+/*
+ * W->next: zone PZ with a random change set (a version that loads), the serial moved; any
+ * kind of change when HARD, else those of easy_ops.
+ */
+static void random_change(struct world *w, int pz, bool hard)
+{
+	char err[512];
+
+	for (int tries = 0; tries < 40; tries++) {
+		unsigned nops = rnd(&w->rng, 6);
+		zload_zone_t *z;
+
+		model_copy(&w->next, &w->m[pz]);
+		w->next.serial += 1 + rnd(&w->rng, 3);
+		set_soa(&w->next);
+		for (unsigned k = 0; k < nops && tries < 39; k++)
+			apply_op(
+			    &w->next,
+			    hard ? (enum op)rnd(&w->rng, OP_COUNT)
+				 : easy_ops[rnd(&w->rng, sizeof(easy_ops) / sizeof(easy_ops[0]))],
+			    &w->rng);
+		z = model_load(&w->next, err, sizeof(err));
+		if (z != NULL) {
+			zload_free(&z);
+			return;
+		}
+	}
+	CU_FAIL("no change set loads");
+}
+
+/* A chain of STEPS patches from SEED; the differences found. */
+static unsigned long run_chain(uint64_t seed, int steps, bool edits, bool hard)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	unsigned long serials[NZ], diffs = 0;
+	zt_t *t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	world_init(w, seed, edits, true);
+	world_serials(w, serials);
+	t = world_compile(w, w->z, serials);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (int s = 0; s < steps && t != NULL; s++) {
+		/* The parent most often: its answers lead into the other two. */
+		int pz = rnd(&w->rng, 4) < 2 ? 0 : 1 + (int)rnd(&w->rng, 2), ret;
+
+		random_change(w, pz, hard);
+		t = patch_step(w, t, pz, s, rnd(&w->rng, 2) ? BASE_FIRST : PATCHED_FIRST, &ret,
+			       &diffs);
+	}
+	zt_free(&t);
+	world_free(w);
+	free(w);
+	return diffs;
+}
+
+static uint64_t base_seed(void)
+{
+	const char *s = getenv("PATCH_TEST_SEED");
+
+	return s != NULL && *s != '\0' ? strtoull(s, NULL, 0) : 20261206;
+}
+
+static int chains(void)
+{
+	const char *s = getenv("PATCH_TEST_CHAINS");
+
+	if (s != NULL && *s != '\0')
+		return atoi(s);
+	return PT_ASAN ? 2 : 10;
+}
+
+/*
+ * Chains of 20 patches, half of them with policy edits, half of them with any kind of change
+ * (the others with those a patch is most likely to make): every answer zt_new()'s. A chain's
+ * seed alone makes it: PATCH_TEST_SEED=S PATCH_TEST_CHAINS=1 runs chain S again.
+ */
+static void test_chains(void)
+{
+	uint64_t seed = base_seed();
+	int n = chains();
+
+	for (int k = 0; k < n; k++) {
+		/* The seed says it all: edits on odd seeds, any change on two seeds of four. */
+		uint64_t sd = seed + (uint64_t)k;
+		unsigned long d = run_chain(sd, 20, sd % 2 == 1, sd % 4 == 0 || sd % 4 == 3);
+
+		if (d != 0)
+			fprintf(stderr,
+				"patch: seed %llu: %lu differences (PATCH_TEST_SEED=%llu "
+				"PATCH_TEST_CHAINS=1 reproduces it)\n",
+				(unsigned long long)(seed + (uint64_t)k), d,
+				(unsigned long long)(seed + (uint64_t)k));
+		CU_ASSERT_EQUAL(d, 0);
+	}
+	report("chains");
+}
+
+/* ---- the kinds of change a patch must make ---- */
+
+/* Whether any zone's data names NAME (a target of CNAME, MX, SRV or NS). */
+static bool referenced(const struct world *w, const char *name)
+{
+	size_t ln = strlen(name);
+
+	for (int i = 0; i < NZ; i++)
+		for (size_t k = 0; k < w->m[i].n; k++) {
+			const char *rd = w->m[i].r[k].rdata, *sp = strrchr(rd, ' ');
+			const char *last = sp != NULL ? sp + 1 : rd;
+
+			if (w->m[i].r[k].type != TY_TXT && strncmp(last, name, ln) == 0 &&
+			    last[ln] == '\0')
+				return true;
+		}
+	return false;
+}
+
+/* Whether NAME is at or below a cut of M (an NS off the apex), or a wildcard. */
+static bool near_cut(const struct zmodel *m, const char *name)
+{
+	if (name[0] == '*')
+		return true;
+	for (size_t k = 0; k < m->n; k++)
+		if (m->r[k].type == TY_NS && strcmp(m->r[k].owner, m->origin) != 0 &&
+		    at_or_below(name, m->r[k].owner))
+			return true;
+	return false;
+}
+
+static bool has_below(const struct zmodel *m, const char *name)
+{
+	for (size_t k = 0; k < m->n; k++)
+		if (strcmp(m->r[k].owner, name) != 0 && at_or_below(m->r[k].owner, name))
+			return true;
+	return false;
+}
+
+enum must { MUST_ADDR, MUST_LEAF_ADD, MUST_LEAF_DEL, MUST_MX_ADDR, MUST_SERIAL, MUST_COUNT };
+static const char *const must_names[] = {
+    "the address of an ordinary name", "a new leaf under the apex",
+    "a leaf removed under a parent with records", "an MX target's address", "the SOA serial alone"};
+
+/* W->next: zone PZ with change KIND alone (and the serial); false when no name fits. */
+static bool must_change(struct world *w, int pz, enum must kind)
+{
+	struct zmodel *m = &w->next;
+	char rd[64], mx[OWN_MAX];
+	ssize_t at;
+
+	model_copy(m, &w->m[pz]);
+	m->serial++;
+	set_soa(m);
+	switch (kind) {
+	case MUST_ADDR:
+	case MUST_LEAF_DEL:
+		for (size_t k = 0; k < m->n; k++) {
+			const char *o = m->r[k].owner, *par = parent_of(o);
+
+			if (strcmp(o, m->origin) == 0 || near_cut(m, o) || referenced(w, o) ||
+			    find_set(m, o, TY_CNAME) >= 0 || has_below(m, o))
+				continue;
+			if (kind == MUST_ADDR && m->r[k].type == TY_A) {
+				snprintf(m->r[k].rdata, sizeof(m->r[k].rdata), "192.0.2.%u",
+					 m->r[k].rdata[strlen(m->r[k].rdata) - 1] == '9' ? 8 : 9);
+				return true;
+			}
+			if (kind == MUST_LEAF_DEL && par != NULL && has_owner(m, par)) {
+				char own[OWN_MAX];
+
+				snprintf(own, sizeof(own), "%s", o);
+				del_owner(m, own);
+				return true;
+			}
+		}
+		return false;
+	case MUST_LEAF_ADD:
+		snprintf(mx, sizeof(mx), "newleaf.%s", m->origin);
+		return !has_owner(m, mx) && !referenced(w, mx) &&
+		       add(m, mx, TY_A, 300, "192.0.2.77");
+	case MUST_MX_ADDR:
+		snprintf(mx, sizeof(mx), "mail.%s", m->origin);
+		at = find_set(m, mx, TY_A);
+		if (at < 0)
+			return false;
+		snprintf(rd, sizeof(rd), "198.51.100.%u",
+			 strcmp(m->r[at].rdata, "198.51.100.250") == 0 ? 251 : 250);
+		snprintf(m->r[at].rdata, sizeof(m->r[at].rdata), "%s", rd);
+		return true;
+	default:
+		return true;
+	}
+}
+
+/*
+ * Each kind of change a patch must make, alone on an unsigned zone with no cut touched, in
+ * each zone of a few worlds (no edits): zt_patch() returns 0, and answers as zt_new().
+ */
+static void test_must_patch(void)
+{
+	uint64_t seed = base_seed() + 1000;
+	unsigned tried[MUST_COUNT] = {0}, full[MUST_COUNT] = {0};
+
+	for (int s = 0; s < (PT_ASAN ? 1 : 3); s++) {
+		for (int pz = 0; pz < NZ; pz++) {
+			for (int kind = 0; kind < MUST_COUNT; kind++) {
+				struct world *w = calloc(1, sizeof(*w));
+				unsigned long serials[NZ], diffs = 0;
+				zt_t *t;
+				int ret = 0;
+
+				CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+				world_init(w, seed + (uint64_t)s, false, s == 1);
+				world_serials(w, serials);
+				t = world_compile(w, w->z, serials);
+				CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+				if (must_change(w, pz, (enum must)kind)) {
+					tried[kind]++;
+					t = patch_step(w, t, pz, kind, BASE_FIRST, &ret, &diffs);
+					CU_ASSERT_EQUAL(diffs, 0);
+					if (ret != 0) {
+						full[kind]++;
+						fprintf(stderr,
+							"\npatch: seed %llu zone %s: %s was not "
+							"patched (%d)\n",
+							(unsigned long long)w->seed, origins[pz],
+							must_names[kind], ret);
+					}
+				}
+				zt_free(&t);
+				world_free(w);
+				free(w);
+			}
+		}
+	}
+	for (int kind = 0; kind < MUST_COUNT; kind++) {
+		char what[160];
+
+		CU_ASSERT_TRUE(tried[kind] > 0); /* the worlds hold a name of each kind */
+		/* The failure names the kind of change compiled whole. */
+		snprintf(what, sizeof(what), "zt_patch must patch %s (%u of %u compiled whole)",
+			 must_names[kind], full[kind], tried[kind]);
+		CU_assertImplementation(full[kind] == 0, __LINE__, what, __FILE__, "", CU_FALSE);
+	}
+	report("must-patch");
+}
+
+/* ---- scale: 20,000 A records, 100 changes ---- */
+
+static void test_scale(void)
+{
+	static const uint16_t types[] = {TY_A, TY_AAAA, TY_TXT, TY_ANY, TY_NS, TY_SOA};
+	struct world *w = calloc(1, sizeof(*w));
+	struct zmodel *m;
+	struct names l = {0};
+	unsigned long serials[NZ];
+	char err[512], name[OWN_MAX + 320], rd[64];
+	zt_t *base, *out = NULL, *ref;
+	zload_zone_t *nz;
+	zt_patch_in_t in;
+	uint8_t **wnames;
+	char **changed;
+	size_t nchanged;
+	struct cmp c = {.w = w, .what = "scale", .step = 0};
+	uint64_t rng = base_seed() ^ 0x5ca1e;
+	int ret;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	world_init(w, base_seed() + 77, false, false);
+	m = &w->m[2]; /* st.test. becomes the big zone */
+	for (unsigned k = 0; k < 20000; k++) {
+		snprintf(name, sizeof(name), "h%u.g%u.%s", k, k % 50, m->origin);
+		snprintf(rd, sizeof(rd), "10.%u.%u.%u", k >> 16, (k >> 8) & 255, k & 255);
+		add(m, name, TY_A, 300, rd);
+	}
+	zload_free(&w->z[2]);
+	w->z[2] = model_load(m, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w->z[2]);
+	world_serials(w, serials);
+	base = world_compile(w, w->z, serials);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(base);
+
+	model_copy(&w->next, m);
+	w->next.serial++;
+	set_soa(&w->next);
+	for (unsigned k = 0; k < 100; k++) {
+		size_t i = rnd(&rng, (unsigned)w->next.n);
+
+		if (w->next.r[i].type != TY_A)
+			continue;
+		switch (k % 4) {
+		case 0: /* an address */
+		case 1:
+			snprintf(w->next.r[i].rdata, sizeof(w->next.r[i].rdata), "10.200.%u.%u", k,
+				 rnd(&rng, 256));
+			break;
+		case 2: /* a name removed */
+			snprintf(name, sizeof(name), "%s", w->next.r[i].owner);
+			del_owner(&w->next, name);
+			break;
+		default: /* a name added, deeper */
+			snprintf(name, sizeof(name), "n%u.x%u.%s", k, rnd(&rng, 5), m->origin);
+			add(&w->next, name, TY_A, 300, "10.201.0.1");
+			break;
+		}
+	}
+	nz = model_load(&w->next, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nz);
+	nchanged = changed_owners(m, &w->next, &changed);
+	wnames = malloc((nchanged + 1) * sizeof(*wnames));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(wnames);
+	for (size_t k = 0; k < nchanged; k++) {
+		wnames[k] = malloc(strlen(changed[k]) + 2);
+		tu_name_wire(wnames[k], changed[k]);
+	}
+	in = (zt_patch_in_t){.zone = nz,
+			     .serial = w->next.serial,
+			     .names = (const uint8_t *const *)wnames,
+			     .nnames = nchanged};
+	w->pz = 2;
+#ifdef PATCH_TEST_SELFCHECK
+	fake_world = w;
+#endif
+	ret = PATCH(base, &in, &out, err, sizeof(err));
+	model_copy(&w->m[2], &w->next);
+	zload_free(&w->z[2]);
+	w->z[2] = nz;
+	world_serials(w, serials);
+	ref = world_compile(w, w->z, serials);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+	if (ret == 0) {
+		const struct rec **sorted = sorted_recs(&w->m[2]);
+
+		npatched++;
+		zt_free(&base);
+		/* The names changed, their neighbours in the new version, 1,000 others. */
+		for (size_t k = 0; k < nchanged; k++)
+			names_around(&l, changed[k], &rng);
+		for (size_t k = 0; k < w->m[2].n; k++) {
+			bool near = false;
+
+			for (size_t d = 0; d < nchanged && !near; d++)
+				near = (k > 0 && strcmp(sorted[k - 1]->owner, changed[d]) == 0) ||
+				       (k + 1 < w->m[2].n &&
+					strcmp(sorted[k + 1]->owner, changed[d]) == 0);
+			if (near)
+				names_add(&l, sorted[k]->owner);
+		}
+		for (unsigned k = 0; k < 1000; k++) {
+			if (k % 2)
+				names_add(&l, w->m[2].r[rnd(&rng, (unsigned)w->m[2].n)].owner);
+			else {
+				snprintf(name, sizeof(name), "h%u.g%u.%s", rnd(&rng, 25000),
+					 rnd(&rng, 60), m->origin);
+				names_add(&l, name);
+			}
+		}
+		names_uniq(&l);
+		for (size_t n = 0; n < l.n; n++)
+			for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+				ask_both(&c, ref, out, l.v[n], types[t], 1, &variants[n % NVAR],
+					 &rng);
+		axfr_both(&c, ref, out, m->origin);
+		free(sorted);
+		names_free(&l);
+		CU_ASSERT_EQUAL(c.diffs, 0);
+		zt_free(&out);
+	} else if (ret == ZT_PATCH_FULL) {
+		fallback(err);
+	} else {
+		CU_FAIL("zt_patch failed on the big zone");
+	}
+	zt_free(&base);
+	zt_free(&ref);
+	for (size_t k = 0; k < nchanged; k++) {
+		free(wnames[k]);
+		free(changed[k]);
+	}
+	free(wnames);
+	free(changed);
+	world_free(w);
+	free(w);
+	report("scale");
+}
+
+#ifndef PATCH_TEST_SELFCHECK
+/* A zone BASE does not serve is no patch: an error or ZT_PATCH_FULL, and no snapshot. */
+static void test_other_zone(void)
+{
+	static const char text[] = "other.test. 300 IN SOA ns.other.test. h.other.test. 1 2 3 4 5\n"
+				   "other.test. 300 IN NS ns.other.test.\n"
+				   "ns.other.test. 300 IN A 192.0.2.1\n";
+	struct world *w = calloc(1, sizeof(*w));
+	unsigned long serials[NZ];
+	uint8_t name[64];
+	const uint8_t *names[] = {name};
+	char err[512] = "";
+	zload_zone_t *z;
+	zt_t *base, *out = NULL;
+	zt_patch_in_t in;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	world_init(w, base_seed(), false, false);
+	world_serials(w, serials);
+	base = world_compile(w, w->z, serials);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(base);
+	z = zload_string("other.test", text, "other", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	tu_name_wire(name, "other.test.");
+	in = (zt_patch_in_t){.zone = z, .serial = 1, .names = names, .nnames = 1};
+	CU_ASSERT_NOT_EQUAL(zt_patch(base, &in, &out, err, sizeof(err)), 0);
+	CU_ASSERT_PTR_NULL(out);
+	zt_free(&out);
+	zt_free(&base);
+	zload_free(&z);
+	world_free(w);
+	free(w);
+}
+#endif
+
+#ifdef PATCH_TEST_SELFCHECK
+/* The stand-in with each fault: the comparisons must find it; without one, nothing. */
+static void test_selfcheck_faults(void)
+{
+	static const char *const fault_names[] = {"none", "a changed name left stale",
+						  "a record's TTL moved", "the serial not moved",
+						  "the snapshot's options lost"};
+
+	for (int f = 0; f < FAULT_COUNT; f++) {
+		unsigned long d;
+
+		fake_fault = (enum fault)f;
+		steps_compared = steps_differing = steps_faulty = 0;
+		d = run_chain(base_seed() + 500, 8, f % 2 == 0, true);
+		printf("\n  self-check: fault '%s': %lu differences found, in %lu of %lu patches "
+		       "(the fault made in %lu)",
+		       fault_names[f], d, steps_differing, steps_compared, steps_faulty);
+		/* Every patch with the fault made is caught; none without. */
+		CU_ASSERT_EQUAL(steps_differing, steps_faulty);
+		if (f == FAULT_NONE) {
+			CU_ASSERT_EQUAL(d, 0);
+		} else {
+			CU_ASSERT_TRUE(d > 0);
+		}
+	}
+	fake_fault = FAULT_NONE;
+	printf("\n");
+}
+#endif
+
+void reg_cutest_patch(void)
+{
+	CU_pSuite s = CU_add_suite("patch", NULL, NULL);
+
+	CU_add_test(s, "chains of random patches answer as zt_new", test_chains);
+	CU_add_test(s, "kinds of change that must be patched", test_must_patch);
+	CU_add_test(s, "20,000 records, 100 changes", test_scale);
+#ifndef PATCH_TEST_SELFCHECK
+	CU_add_test(s, "a zone the snapshot does not serve", test_other_zone);
+#endif
+#ifdef PATCH_TEST_SELFCHECK
+	CU_add_test(s, "self-check: the stand-in's faults are caught", test_selfcheck_faults);
+#endif
+}
