@@ -1573,7 +1573,8 @@ static bool must_change(struct world *w, int pz, enum must kind)
 			const char *o = m->r[k].owner, *par = parent_of(o);
 
 			if (strcmp(o, m->origin) == 0 || near_cut(m, o) || referenced(w, o) ||
-			    find_set(m, o, TY_CNAME) >= 0 || has_below(m, o))
+			    find_set(m, o, TY_CNAME) >= 0 || find_set(m, o, TY_DNAME) >= 0 ||
+			    has_below(m, o))
 				continue;
 			if (kind == MUST_ADDR && m->r[k].type == TY_A) {
 				snprintf(m->r[k].rdata, sizeof(m->r[k].rdata), "192.0.2.%u",
