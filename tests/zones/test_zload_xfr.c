@@ -208,6 +208,129 @@ static void test_rules(void)
 	zload_free(&base);
 }
 
+/* The rules checked on the owners an IXFR touched only: the same errors as a whole check. */
+static void test_touched_rules(void)
+{
+	static const char deleg[] = BASE "sub 300 IN NS ns.sub\n"
+					 "ns.sub 300 IN A 192.0.2.7\n";
+	zload_zone_t *base = base_zone(), *z,
+		     *b2 = zload_string("sec.test.", deleg, "deleg.zone", NULL, NULL, err,
+					sizeof(err));
+	zload_xfr_t *x = zload_xfr_new("sec.test.", base, "IXFR from 192.0.2.53");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b2);
+	/* A CNAME beside an A added: the message a whole check gives, the addition's line. */
+	CU_ASSERT_EQUAL(
+	    op(x, true, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 10 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(
+	    op(x, false, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 11 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "alias.sec.test. 300 IN A 192.0.2.3"), 0);
+	z = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_STRING_EQUAL(err, "IXFR from 192.0.2.53:2: CNAME beside other data at "
+				    "alias.sec.test. (RFC 1034 3.6.2)");
+	/* A CNAME added beside the A records of a name. */
+	x = zload_xfr_new("sec.test.", base, "IXFR from 192.0.2.53");
+	CU_ASSERT_EQUAL(op(x, false, "www.sec.test. 300 IN CNAME alias.sec.test."), 0);
+	CU_ASSERT_PTR_NULL(zload_xfr_finish(&x, NULL, NULL, err, sizeof(err)));
+	CU_ASSERT_STRING_EQUAL(err, "IXFR from 192.0.2.53:1: CNAME beside other data at "
+				    "www.sec.test. (RFC 1034 3.6.2)");
+	/* The glue of a delegation deleted: the delegation's NS (untouched) fails, its line. */
+	x = zload_xfr_new("sec.test.", b2, "IXFR from 192.0.2.53");
+	CU_ASSERT_EQUAL(op(x, true, "ns.sub.sec.test. 300 IN A 192.0.2.7"), 0);
+	CU_ASSERT_PTR_NULL(zload_xfr_finish(&x, NULL, NULL, err, sizeof(err)));
+	CU_ASSERT_STRING_EQUAL(err, "deleg.zone:9: missing glue: delegation to ns.sub.sec.test., "
+				    "which has no A or AAAA record");
+	/* A second SOA at the apex; an SOA below it. */
+	x = zload_xfr_new("sec.test.", base, "IXFR from 192.0.2.53");
+	CU_ASSERT_EQUAL(
+	    op(x, false, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 12 3600 60 600 60"), 0);
+	CU_ASSERT_PTR_NULL(zload_xfr_finish(&x, NULL, NULL, err, sizeof(err)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "more than one SOA record at sec.test."));
+	x = zload_xfr_new("sec.test.", base, "IXFR from 192.0.2.53");
+	CU_ASSERT_EQUAL(
+	    op(x, false, "www.sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 12 3600 60 600 60"),
+	    0);
+	CU_ASSERT_PTR_NULL(zload_xfr_finish(&x, NULL, NULL, err, sizeof(err)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "SOA record not at the zone apex"));
+	zload_free(&b2);
+	zload_free(&base);
+}
+
+/* Names as presentation text, one a line, for comparing lists. */
+static void names_text(const zload_names_t *nm, char *buf, size_t len)
+{
+	size_t n, at = 0;
+	const uint8_t *const *names = zload_names_list(nm, &n);
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		ldns_rdf *r = ldns_rdf_new_frm_data(
+		    LDNS_RDF_TYPE_DNAME, names[i][0] == 0 ? 1 : strlen((const char *)names[i]) + 1,
+		    names[i]);
+		char *t = r != NULL ? ldns_rdf2str(r) : NULL;
+
+		at += (size_t)snprintf(buf + at, len - at, "%s\n", t != NULL ? t : "?");
+		free(t);
+		ldns_rdf_deep_free(r);
+	}
+}
+
+/*
+ * The IXFR's version: the same records and order as the same zone loaded from a file, and the
+ * names it changed noted: the same as the two versions walked together find.
+ */
+static void test_names(void)
+{
+	static const char after[] =
+	    "$ORIGIN sec.test.\n" SOA(11) "@ 300 IN NS ns1\n"
+					  "ns1 300 IN A 192.0.2.1\n"
+					  "WWW 300 IN A 192.0.2.80\n"
+					  "alias 300 IN CNAME Target.sec.test.\n"
+					  "txt 300 IN TXT \"Abc\"\n"
+					  "new 300 IN A 192.0.2.5\n"
+					  "www 300 IN A 192.0.2.81\n";
+	zload_zone_t *base = base_zone(), *z, *file;
+	zload_xfr_t *x = zload_xfr_new("sec.test.", base, "IXFR");
+	zload_names_t *noted = NULL, *walked = NULL;
+	char a[1024], b[1024], da[4096] = "", db[4096] = "";
+
+	CU_ASSERT_EQUAL(
+	    op(x, true, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 10 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(op(x, true, "old.sec.test. 300 IN A 192.0.2.99"), 0);
+	CU_ASSERT_EQUAL(
+	    op(x, false, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 11 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "new.sec.test. 300 IN A 192.0.2.5"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "www.sec.test. 300 IN A 192.0.2.81"), 0);
+	z = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	file = zload_string("sec.test.", after, "after.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+	CU_ASSERT_EQUAL(zload_serial(z), 11);
+	CU_ASSERT_EQUAL(zload_rr_count(z), zload_rr_count(file));
+	zload_describe(z, "www.sec.test.", 0, da, sizeof(da));
+	zload_describe(file, "www.sec.test.", 0, db, sizeof(db));
+	CU_ASSERT_PTR_NOT_NULL(strstr(da, "192.0.2.81"));
+	CU_ASSERT_EQUAL(zload_changes(base, z, &noted), 0);
+	CU_ASSERT_EQUAL(zload_changes(base, file, &walked), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(noted);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(walked);
+	names_text(noted, a, sizeof(a));
+	names_text(walked, b, sizeof(b));
+	CU_ASSERT_STRING_EQUAL(a, "sec.test.\nnew.sec.test.\nold.sec.test.\nwww.sec.test.\n");
+	CU_ASSERT_STRING_EQUAL(b, a);
+	zload_names_free(&walked);
+	/* The same version: nothing changed. */
+	CU_ASSERT_EQUAL(zload_changes(z, z, &walked), 0);
+	names_text(walked, b, sizeof(b));
+	CU_ASSERT_STRING_EQUAL(b, "");
+	zload_names_free(&walked);
+	zload_names_free(&noted);
+	zload_free(&file);
+	zload_free(&z);
+	zload_free(&base);
+}
+
 static void warn_count(void *ctx, const char *msg)
 {
 	(void)msg;
@@ -297,6 +420,9 @@ void reg_cutest_zload_xfr(void)
 	CU_add_test(s, "IXFR: an SOA-only change", test_soa_only);
 	CU_add_test(s, "IXFR: case in owners and data as ldns_rr_compare", test_case);
 	CU_add_test(s, "zone rules: refused with the reason", test_rules);
+	CU_add_test(s, "zone rules on the owners touched: a whole check's errors",
+		    test_touched_rules);
+	CU_add_test(s, "IXFR: the names it changed, as two versions walked find them", test_names);
 	CU_add_test(s, "AXFR: built from the records, duplicates, no SOA", test_axfr);
 	CU_add_test(s, "IXFR: many changes through the sorted index", test_many);
 }
