@@ -126,6 +126,72 @@ static void test_diff(void)
 	zt_free(&b);
 }
 
+/*
+ * The changeset from the changed names alone (a patched snapshot's history) is the whole walk's,
+ * octet for octet: two zt_new() snapshots, the names as zload_changes() finds them, reversed
+ * and repeated (their order is not the transfer's).
+ */
+static void test_diff_names(void)
+{
+	static char ta[20000], tb[20000];
+	const char *head = "$ORIGIN example.com.\n$TTL 3600\n@ IN NS ns1\nns1 IN A 192.0.2.53\n";
+	size_t la = 0, lb = 0, n;
+	char err[512];
+	zload_zone_t *za, *zb;
+	zt_t *a, *b;
+	ixfr_cs_t *whole = NULL, *part = NULL;
+	zload_names_t *nm = NULL;
+	const uint8_t *const *names;
+	const uint8_t *list[256];
+
+	la += (size_t)snprintf(ta + la, sizeof(ta) - la, "%s@ IN SOA ns1 h 1 1 1 1 1\n", head);
+	lb += (size_t)snprintf(tb + lb, sizeof(tb) - lb, "%s@ IN SOA ns1 h 2 1 1 1 1\n", head);
+	for (int i = 0; i < 200; i++) {
+		la += (size_t)snprintf(ta + la, sizeof(ta) - la, "n%d IN A 10.0.0.%d\n", i, i);
+		/* Every 17th changed, every 23rd gone, every 29th given a TXT, TTL of 31st. */
+		if (i % 23 != 0)
+			lb += (size_t)snprintf(tb + lb, sizeof(tb) - lb, "n%d %d IN A 10.0.%d.%d\n",
+					       i, i % 31 == 0 ? 60 : 3600, i % 17 == 0, i);
+		if (i % 29 == 0)
+			lb += (size_t)snprintf(tb + lb, sizeof(tb) - lb, "n%d IN TXT \"t%d\"\n", i,
+					       i);
+	}
+	/* A new delegation with its glue, and a wildcard. */
+	lb += (size_t)snprintf(tb + lb, sizeof(tb) - lb,
+			       "sub IN NS ns.sub\nns.sub IN A 192.0.2.9\n*.w IN TXT \"w\"\n");
+	za = zload_string("example.com.", ta, "a.zone", NULL, NULL, err, sizeof(err));
+	zb = zload_string("example.com.", tb, "b.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(za);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(zb);
+	a = zt_new(&za, 1, NULL, err, sizeof(err));
+	b = zt_new(&zb, 1, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL_FATAL(zload_changes(za, zb, &nm), 0);
+	names = zload_names_list(nm, &n);
+	CU_ASSERT_FATAL(n > 20 && 2 * n <= 256);
+	for (size_t i = 0; i < n; i++)
+		list[i] = list[2 * n - 1 - i] = names[i];
+	CU_ASSERT_EQUAL_FATAL(ixfr_diff(a, 0, b, 0, 0, &whole), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(ixfr_diff_names(a, 0, b, 0, list, 2 * n, 0, &part), SANDNS_EOK);
+	CU_ASSERT_EQUAL(ixfr_cs_size(part), ixfr_cs_size(whole));
+	CU_ASSERT(ixfr_cs_size(part) == ixfr_cs_size(whole) &&
+		  memcmp(ixfr_cs_data(part), ixfr_cs_data(whole), ixfr_cs_size(whole)) == 0);
+	ixfr_cs_unref(&part);
+	/* A name missed is a change missed: the comparison can tell. */
+	CU_ASSERT_EQUAL_FATAL(ixfr_diff_names(a, 0, b, 0, names, n - 1, 0, &part), SANDNS_EOK);
+	CU_ASSERT(ixfr_cs_size(part) < ixfr_cs_size(whole));
+	ixfr_cs_unref(&part);
+	/* The bound as the whole walk has it. */
+	CU_ASSERT_EQUAL(ixfr_diff_names(a, 0, b, 0, list, 2 * n, 100, &part), SANDNS_ELIMIT);
+	ixfr_cs_unref(&whole);
+	zload_names_free(&nm);
+	zload_free(&za);
+	zload_free(&zb);
+	zt_free(&a);
+	zt_free(&b);
+}
+
 /* The changeset from serial S to S+1 (a record more each time). */
 static ixfr_cs_t *step(unsigned s)
 {
@@ -580,6 +646,8 @@ void reg_cutest_ixfr(void)
 	if (s == NULL)
 		return;
 	CU_add_test(s, "the difference: added, removed, TTL, rdata, SOA", test_diff);
+	CU_add_test(s, "the difference of the names changed alone: the same changeset",
+		    test_diff_names);
 	CU_add_test(s, "the history's bounds: the oldest go first", test_bounds);
 	CU_add_test(s, "the RRs of an IXFR response", test_iter);
 	CU_add_test(s, "the journal: written, appended, read back", test_journal);
