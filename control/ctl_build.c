@@ -599,7 +599,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		if (rc != 0 && rc != ZT_PATCH_FULL)
 			goto out;
 		if (rc == ZT_PATCH_FULL)
-			log_msg(LOG_DEBUG, "snapshot compiled whole: %s", why);
+			log_msg(LOG_INFO, "snapshot compiled whole: %s", why);
 	}
 	if (b.zt == NULL)
 		b.zt = zt_new(live, nlive, &opts, err, errlen);
