@@ -96,6 +96,26 @@ int main(int argc, char **argv)
 		printf("records %u changes %u: applied %.1f ms, zload_xfr_finish %.1f ms (%zu "
 		       "records)\n",
 		       records, changes, t1 - t0, t2 - t1, zload_rr_count(next));
+		{
+			/* The names a reload patches: noted by the IXFR, or found by a walk of both
+			 * versions (what a file reload does). */
+			zload_names_t *nm = NULL;
+			size_t n1, n2;
+
+			t0 = now_ms();
+			zload_changes(z, next, &nm);
+			zload_names_list(nm, &n1);
+			zload_names_free(&nm);
+			t1 = now_ms();
+			zload_changes(next, z, &nm);
+			zload_names_list(nm, &n2);
+			zload_names_free(&nm);
+			t2 = now_ms();
+			printf(
+			    "  changed names: %zu noted, %.2f ms; %zu by a walk of both versions, "
+			    "%.1f ms\n",
+			    n1, t1 - t0, n2, t2 - t1);
+		}
 		zload_free(&next);
 	}
 	zload_free(&z);
