@@ -250,8 +250,10 @@ int ixfr_diff_names(const zt_t *old, uint32_t oz, const zt_t *new, uint32_t nz,
 	}
 	/* The names in transfer order, each once: their RRsets are where the whole walk has them.
 	 */
-	memcpy(sorted, names, nnames * sizeof(*sorted));
-	qsort(sorted, nnames, sizeof(*sorted), canon_cmp);
+	if (nnames > 0) {
+		memcpy(sorted, names, nnames * sizeof(*sorted));
+		qsort(sorted, nnames, sizeof(*sorted), canon_cmp);
+	}
 	put_rrset(&del, old, &old->rrsets[zo->soa]);
 	put_rrset(&add, new, &new->rrsets[zn->soa]);
 	for (size_t k = 0; k < nnames; k++) {

@@ -78,7 +78,8 @@ bool zload_names_seal(zload_names_t *nm)
 {
 	size_t m = 0;
 
-	qsort_r(nm->off, nm->n, sizeof(*nm->off), cmp_off, nm->buf);
+	if (nm->n > 1)
+		qsort_r(nm->off, nm->n, sizeof(*nm->off), cmp_off, nm->buf);
 	for (size_t i = 0; i < nm->n; i++)
 		if (m == 0 || owner_cmp(nm->buf + nm->off[m - 1], nm->buf + nm->off[i]) != 0)
 			nm->off[m++] = nm->off[i];

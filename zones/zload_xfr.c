@@ -568,7 +568,8 @@ static int next_version(zload_xfr_t *x, zload_zone_t *z, struct zload_state *st,
 
 	for (size_t i = 0; i < ad->nrecs; i++)
 		nadd += !x->add_gone[i];
-	qsort(x->dels, nd, sizeof(*x->dels), size_cmp);
+	if (nd > 1)
+		qsort(x->dels, nd, sizeof(*x->dels), size_cmp);
 	if (nm == NULL || !zload_reserve_huge(z, nsurv + nadd, base->data_len + ad->data_len))
 		goto out;
 
