@@ -434,12 +434,14 @@ static void survivors(const zload_zone_t *base, const size_t *dels, size_t nd, s
 }
 
 /*
- * The order zload_finish() would sort Z into: SURV (Z's first NSURV records in BASE's order)
- * with Z's others (ADDS, NADD: the additions, few) sorted and put in place each by a search.
+ * The order zload_finish() would sort Z into, in IDX: BASE's survivors (Z's first NSURV records
+ * in BASE's order) are at IDX[NADD..], Z's others (ADDS, NADD: the additions, few) are sorted
+ * and each put in place by a search, the survivors moved down before it in runs (a run never
+ * reaches what is still to be read).
  */
-static void merge_adds(const zload_zone_t *z, const size_t *surv, size_t nsurv, size_t *adds,
-		       size_t nadd, size_t *idx)
+static void merge_adds(const zload_zone_t *z, size_t *idx, size_t nsurv, size_t *adds, size_t nadd)
 {
+	const size_t *surv = idx + nadd;
 	size_t from = 0, k = 0;
 
 	qsort_r(adds, nadd, sizeof(*adds), order_cmp, (void *)z);
@@ -454,12 +456,12 @@ static void merge_adds(const zload_zone_t *z, const size_t *surv, size_t nsurv, 
 			else
 				hi = mid;
 		}
-		memcpy(idx + k, surv + from, (lo - from) * sizeof(*idx));
+		memmove(idx + k, surv + from, (lo - from) * sizeof(*idx));
 		k += lo - from;
 		from = lo;
 		idx[k++] = adds[b];
 	}
-	memcpy(idx + k, surv + from, (nsurv - from) * sizeof(*idx));
+	/* The survivors after the last addition are in place already (K == NADD + FROM). */
 }
 
 /* The positions of IDX (Z's N records sorted) that hold OWNER's records: [*FROM, *TO). */
@@ -561,7 +563,7 @@ static int next_version(zload_xfr_t *x, zload_zone_t *z, struct zload_state *st,
 {
 	const zload_zone_t *base = x->base, *ad = x->adds;
 	size_t nd = x->deleted, nsurv = base->nrecs - nd, nadd = 0, w = 0, nsp = 0;
-	size_t *idx = NULL, *surv = NULL, *adds = NULL, *blk = NULL;
+	size_t *idx = NULL, *adds = NULL, *blk = NULL;
 	struct zload_span *sp = NULL;
 	zload_names_t *nm = zload_names_new();
 	int ret = -ENOMEM;
@@ -605,17 +607,16 @@ static int next_version(zload_xfr_t *x, zload_zone_t *z, struct zload_state *st,
 	if (!zload_names_seal(nm))
 		goto out;
 	idx = big_alloc((z->nrecs + 1) * sizeof(*idx));
-	surv = big_alloc((nsurv + 1) * sizeof(*surv));
 	adds = malloc((nadd + 1) * sizeof(*adds));
 	blk = malloc(((base->nrecs >> RENUM_BLOCK_SHIFT) + 2) * sizeof(*blk));
-	if (idx == NULL || surv == NULL || adds == NULL || blk == NULL)
+	if (idx == NULL || adds == NULL || blk == NULL)
 		goto out;
 
-	survivors(base, x->dels, nd, blk, surv);
+	survivors(base, x->dels, nd, blk, idx + nadd);
 
 	for (size_t i = 0; i < nadd; i++)
 		adds[i] = nsurv + i;
-	merge_adds(z, surv, nsurv, adds, nadd, idx);
+	merge_adds(z, idx, nsurv, adds, nadd);
 	z->is_signed = still_signed(base, x->dels, nd, z) ||
 		       zload_is_signed(ad) /* never set on ADDS: looked for below */;
 	for (size_t i = nsurv; i < z->nrecs && !z->is_signed; i++)
@@ -633,7 +634,6 @@ static int next_version(zload_xfr_t *x, zload_zone_t *z, struct zload_state *st,
 	}
 out:
 	free(idx);
-	free(surv);
 	free(adds);
 	free(blk);
 	free(sp);
