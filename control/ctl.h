@@ -32,6 +32,7 @@ typedef struct ctl_zone_info {
 	int64_t sign_due;    /* when they are to be renewed (a reload of the zone is queued) */
 	uint64_t sign_hash;  /* of the keys and the policy it was signed with */
 	uint64_t sign_src;   /* of the zone as read (sign_zone_digest) */
+	uint64_t zone_ver;   /* zload_version() of the zone as read: known when it is not kept */
 	int64_t sign_retry;  /* renewal asked for: not again before then (ctl_resign.c) */
 } ctl_zone_info_t;
 

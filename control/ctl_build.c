@@ -564,6 +564,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 
 		info->origin = strdup(zload_origin(b.raw[i]));
 		info->records = zload_rr_count(b.raw[i]);
+		info->zone_ver = zload_version(b.raw[i]);
 		if (info->origin == NULL || zsrc_copy(&info->src, &cfg->zones[i].src) != SANDNS_EOK)
 			goto out_nomem;
 		b.records += info->records;

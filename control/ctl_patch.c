@@ -23,9 +23,16 @@ static const zload_zone_t *compiled(const ctl_build_t *b, size_t i)
 								     : b->raw[i];
 }
 
+/* Whether PREV still holds zone I as read (keep-zones may have dropped it after the publish). */
+static bool kept(const ctl_build_t *prev, size_t i)
+{
+	return prev->raw != NULL && prev->raw[i] != NULL;
+}
+
 /*
  * Why zone I of B (built on PREV) cannot be patched in, or NULL: an unchanged zone must be the
- * very version PREV compiled, a changed one a zone sandns does not sign, served before.
+ * very version PREV compiled (by its number when PREV no longer holds it), a changed one a zone
+ * sandns does not sign, served before.
  */
 static const char *zone_blocks(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *b,
 			       size_t i, bool *changed)
@@ -39,8 +46,10 @@ static const char *zone_blocks(const cfg_t *cfg, const ctl_build_t *prev, const 
 		return "a secondary zone comes or goes";
 	if (strcmp(now->edits, was->edits) != 0)
 		return "the policy's edits changed";
-	if (compiled(b, i) != NULL && compiled(b, i) == compiled(prev, i) &&
-	    now->serial == was->serial)
+	if (now->serial == was->serial &&
+	    (kept(prev, i)
+		 ? compiled(b, i) != NULL && compiled(b, i) == compiled(prev, i)
+		 : b->signed_zones[i] == NULL && !was->dnssec && now->zone_ver == was->zone_ver))
 		return NULL;
 	*changed = true;
 	if (now->absent)
@@ -48,8 +57,6 @@ static const char *zone_blocks(const cfg_t *cfg, const ctl_build_t *prev, const 
 	if (now->dnssec || was->dnssec || cfg_signing_of(cfg, now->origin) != NULL ||
 	    b->signed_zones[i] != NULL)
 		return "a zone sandns signs changed";
-	if (prev->raw[i] == NULL)
-		return "the zones as read were not kept (keep-zones)";
 	return NULL;
 }
 
@@ -90,11 +97,19 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 		const uint8_t *const *list;
 		zt_patch_in_t in;
 		zt_t *next = NULL;
-		int ch = zload_changes(prev->raw[i], b->raw[i], &nm);
+		/* The served version compared, or, not kept, what the transfers since noted. */
+		int ch = kept(prev, i)
+			     ? zload_changes(prev->raw[i], b->raw[i], &nm)
+			     : zload_changes_since(prev->zones[i].zone_ver, b->raw[i], &nm);
 
 		if (ch != 0) {
-			snprintf(why, whylen, "zone %s: %s", b->zones[i].origin,
-				 ch == -ENOTSUP ? "no way to tell what changed" : "out of memory");
+			snprintf(
+			    why, whylen, "zone %s: %s", b->zones[i].origin,
+			    ch != -ENOTSUP ? "out of memory"
+			    : kept(prev, i)
+				? "no way to tell what changed"
+				: "the version served is not kept (keep-zones) and no transfer "
+				  "noted what changed");
 			rc = ZT_PATCH_FULL;
 			break;
 		}

@@ -227,6 +227,18 @@ void zload_names_free(zload_names_t **nm);
  */
 int zload_changes(const zload_zone_t *from, const zload_zone_t *to, zload_names_t **out);
 
+/*
+ * A number that names this version of a zone and no other in the process (drawn at the first
+ * call): what zload_changes_since() takes when the version itself is no longer held.
+ */
+uint64_t zload_version(const zload_zone_t *zone);
+
+/*
+ * zload_changes() from the version numbered FROM (zload_version()), which may be freed already:
+ * only what TO noted (an IXFR applied since). -ENOTSUP when it noted nothing since FROM.
+ */
+int zload_changes_since(uint64_t from, const zload_zone_t *to, zload_names_t **out);
+
 /* Drops a reference to *zone and frees it with the last (NULL is fine); leaves NULL behind. */
 void zload_free(zload_zone_t **zone);
 

@@ -116,7 +116,7 @@ static zload_names_t *names_copy(const zload_names_t *nm, const zload_names_t *m
 }
 
 /* Z's version number, drawn the first time it is asked for (any thread). */
-static uint64_t version_of(const zload_zone_t *z)
+uint64_t zload_version(const zload_zone_t *z)
 {
 	static uint64_t next_ver;
 	uint64_t *v = (uint64_t *)&((zload_zone_t *)z)->ver,
@@ -147,7 +147,7 @@ bool zload_names_delta(zload_zone_t *z, const zload_zone_t *base, zload_names_t 
 		zload_names_free(&touched);
 		return false;
 	}
-	z->deltas[0] = (struct zload_delta){.from = version_of(base), .names = touched};
+	z->deltas[0] = (struct zload_delta){.from = zload_version(base), .names = touched};
 	z->ndeltas = 1;
 	for (size_t i = 0; i < base->ndeltas && z->ndeltas < DELTAS_MAX; i++) {
 		const zload_names_t *before = base->deltas[i].names;
@@ -234,6 +234,18 @@ static int diff_walk(const zload_zone_t *a, const zload_zone_t *b, zload_names_t
 	return 0;
 }
 
+int zload_changes_since(uint64_t from, const zload_zone_t *to, zload_names_t **out)
+{
+	*out = NULL;
+	for (size_t i = 0; from != 0 && i < to->ndeltas; i++) {
+		if (to->deltas[i].from != from)
+			continue;
+		*out = names_copy(to->deltas[i].names, NULL);
+		return *out != NULL ? 0 : -ENOMEM;
+	}
+	return -ENOTSUP;
+}
+
 int zload_changes(const zload_zone_t *from, const zload_zone_t *to, zload_names_t **out)
 {
 	zload_names_t *nm;
@@ -241,14 +253,9 @@ int zload_changes(const zload_zone_t *from, const zload_zone_t *to, zload_names_
 
 	*out = NULL;
 	if (from != to) {
-		uint64_t v = version_of(from);
-
-		for (size_t i = 0; i < to->ndeltas; i++) {
-			if (to->deltas[i].from != v)
-				continue;
-			*out = names_copy(to->deltas[i].names, NULL);
-			return *out != NULL ? 0 : -ENOMEM;
-		}
+		rc = zload_changes_since(zload_version(from), to, out);
+		if (rc != -ENOTSUP)
+			return rc;
 	}
 	if (from->by_owner == NULL || to->by_owner == NULL || from->nempty > 0 || to->nempty > 0)
 		return -ENOTSUP;

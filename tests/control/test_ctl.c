@@ -773,6 +773,23 @@ static void test_build_one_zone(void)
 	cfg_free(&cfg);
 }
 
+/* One record (presentation form) deleted (DEL) or added through X: the call's return. */
+static int xfr_op(zload_xfr_t *x, bool del, const char *text)
+{
+	ldns_rr *rr = NULL;
+	ldns_buffer *buf = ldns_buffer_new(512);
+	int rc;
+
+	CU_ASSERT_EQUAL_FATAL(ldns_rr_new_frm_str(&rr, text, 3600, NULL, NULL), LDNS_STATUS_OK);
+	CU_ASSERT_EQUAL_FATAL(ldns_rr_rdata2buffer_wire(buf, rr), LDNS_STATUS_OK);
+	rc = (del ? zload_xfr_del : zload_xfr_add)(
+	    x, ldns_rdf_data(ldns_rr_owner(rr)), (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr),
+	    ldns_buffer_begin(buf), ldns_buffer_position(buf));
+	ldns_buffer_free(buf);
+	ldns_rr_free(rr);
+	return rc;
+}
+
 /* Zone I of B as zt_new() compiles it (no edits). */
 static zt_zone_edits_t plain(const ctl_build_t *b, size_t i)
 {
@@ -840,8 +857,47 @@ static void test_build_patch(void)
 	ze[1] = plain(&c, 1);
 	CU_ASSERT_EQUAL(ctl_patch(cfg, &b, b.zt, &c, ze, &out, why, sizeof(why), err, sizeof(err)),
 			ZT_PATCH_FULL);
-	CU_ASSERT_STRING_EQUAL(why, "the zones as read were not kept (keep-zones)");
+	CU_ASSERT_STRING_EQUAL(why,
+			       "zone example.org.: the version served is not kept (keep-zones) "
+			       "and no transfer noted what changed");
 	ctl_build_clear(&c);
+	/* Not kept, but an IXFR applied to the version served noted its names: patched. */
+	{
+		zload_zone_t *given[2] = {NULL, NULL};
+		ctl_rebuild_t on = org;
+		zload_xfr_t *x;
+
+		build(cfg, NULL, NULL, &d);
+		x = zload_xfr_new("example.org.", d.raw[1], "IXFR");
+		CU_ASSERT_EQUAL(xfr_op(x, true,
+				       "example.org. 3600 IN SOA ns1.example.org. "
+				       "hostmaster.example.org. 7 7200 3600 1209600 300"),
+				0);
+		CU_ASSERT_EQUAL(xfr_op(x, false,
+				       "example.org. 3600 IN SOA ns1.example.org. "
+				       "hostmaster.example.org. 8 7200 3600 1209600 300"),
+				0);
+		CU_ASSERT_EQUAL(xfr_op(x, false, "ixfr.example.org. 3600 IN A 192.0.2.66"), 0);
+		given[1] = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(given[1]);
+		zload_free(&d.raw[1]);
+		on.given = given;
+		build(cfg, &d, &on, &c);
+		ze[0] = plain(&c, 0);
+		ze[1] = plain(&c, 1);
+		rc = ctl_patch(cfg, &d, d.zt, &c, ze, &out, why, sizeof(why), err, sizeof(err));
+		if (rc == 0) {
+			CU_ASSERT_EQUAL(c.patched_names, 2); /* the apex and ixfr.example.org. */
+			ask(out, "ixfr.example.org.", T_A);
+			EXPECT(LDNS_RCODE_NOERROR, 1, 0);
+			zt_free(&out);
+		} else {
+			CU_ASSERT_STRING_EQUAL(why, "stub");
+		}
+		zload_free(&given[1]);
+		ctl_build_clear(&c);
+		ctl_build_clear(&d);
+	}
 	/* Through ctl_build, the snapshot served as base: the change served, patched or not. */
 	write_text("p2.zone", org_zone);
 	ctl_build_clear(&b);
