@@ -32,6 +32,7 @@ typedef struct ctl_zone_info {
 	int64_t sign_due;    /* when they are to be renewed (a reload of the zone is queued) */
 	uint64_t sign_hash;  /* of the keys and the policy it was signed with */
 	uint64_t sign_src;   /* of the zone as read (sign_zone_digest) */
+	uint64_t zone_ver;   /* zload_version() of the zone as read: known when it is not kept */
 	int64_t sign_retry;  /* renewal asked for: not again before then (ctl_resign.c) */
 	bool sign_fresh;     /* signed by this build: saved to the state directory once published */
 } ctl_zone_info_t;
@@ -50,8 +51,10 @@ typedef struct ctl_build {
 	zload_zone_t **signed_zones; /* per zone: as signed (NULL: not signed by sandns) */
 	cert_t **certs;		     /* cfg->certs order */
 	size_t ncerts;
-	policy_t *policy; /* NULL: no certificate configured, the policy is off */
-	char *policy_key; /* the decisions in one string, to compare evaluations; "" when off */
+	bool patched;	      /* ZT was patched from the snapshot served (ctl_patch.c) ... */
+	size_t patched_names; /* ... with this many names compiled again */
+	policy_t *policy;     /* NULL: no certificate configured, the policy is off */
+	char *policy_key;     /* the decisions in one string, to compare evaluations; "" when off */
 	/* zones by origin (ctl_build_index()), so that a build with tens of thousands of zones
 	 * finds each in its predecessor at once; NULL: not indexed, ctl_build_find() walks */
 	struct origins *by_origin;
@@ -76,6 +79,9 @@ typedef struct ctl_rebuild {
 	/* Per cfg->zones (or NULL): a zone in memory served in place of reading its source when
 	 * it is read again (a secondary zone's version the transfer thread holds: xfrin_copy) */
 	zload_zone_t *const *given;
+	/* The snapshot served (PREV's), when the reload may patch it rather than compile every
+	 * zone (ctl_patch.c): the reload thread's own builds on the configuration in force. */
+	const zt_t *base;
 } ctl_rebuild_t;
 
 /*
@@ -98,6 +104,18 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
  * compared (their transfers, rendered from both snapshots).
  */
 void ctl_build_check_serials(const ctl_build_t *prev, const zt_t *prev_zt, ctl_build_t *b);
+
+/*
+ * ctl_patch.c: B's snapshot (B built on PREV, ZEDITS its zones' edits) made from BASE, PREV's
+ * snapshot, by zt_patch() of each zone whose data alone changed (their names from
+ * zload_changes()), when nothing else did: the same zones and configuration, edits, policy,
+ * no zone sandns signs changed, at most a few zones. 0 with *OUT, B->patched and
+ * B->patched_names set; ZT_PATCH_FULL with the reason in WHY (compile with zt_new()); or
+ * zt_patch()'s error with the reason in ERR.
+ */
+int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_build_t *b,
+	      const zt_zone_edits_t *zedits, zt_t **out, char *why, size_t whylen, char *err,
+	      size_t errlen);
 
 /*
  * Whether a probe's decisions SEEN replace the SERVED ones (docs/autodiscover-policy.md: a decision

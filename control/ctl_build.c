@@ -25,6 +25,7 @@
 #include "sandns_err.h"
 #include "sigtime.h"
 #include "zload.h"
+#include "zt_patch.h"
 
 /* A certificate source gets this long to answer (tls://); files take what they take. */
 #define CTL_CERT_TIMEOUT_MS 5000
@@ -563,6 +564,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 
 		info->origin = strdup(zload_origin(b.raw[i]));
 		info->records = zload_rr_count(b.raw[i]);
+		info->zone_ver = zload_version(b.raw[i]);
 		if (info->origin == NULL || zsrc_copy(&info->src, &cfg->zones[i].src) != SANDNS_EOK)
 			goto out_nomem;
 		b.records += info->records;
@@ -589,7 +591,19 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	opts.nedits = b.nzones;
 	opts.absent = dead;
 	opts.nabsent = ndead;
-	b.zt = zt_new(live, nlive, &opts, err, errlen);
+	if (what->base != NULL && prev != &state) {
+		char why[512];
+
+		/* Only some zones' data changed: their names compiled again, the rest shared. */
+		rc = ctl_patch(cfg, prev, what->base, &b, zedits, &b.zt, why, sizeof(why), err,
+			       errlen);
+		if (rc != 0 && rc != ZT_PATCH_FULL)
+			goto out;
+		if (rc == ZT_PATCH_FULL)
+			log_msg(LOG_INFO, "snapshot compiled whole: %s", why);
+	}
+	if (b.zt == NULL)
+		b.zt = zt_new(live, nlive, &opts, err, errlen);
 	if (b.zt == NULL) {
 		rc = SANDNS_EZONE;
 		goto out;

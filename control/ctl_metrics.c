@@ -127,6 +127,11 @@ static void ctl_metrics_gauges(ctl_t *ctl, struct ctl_metrics *cm, buf_t *b)
 		   "# TYPE sandns_reloads_total counter\n"
 		   "sandns_reloads_total{result=\"ok\"} %lu\n"
 		   "sandns_reloads_total{result=\"failed\"} %lu\n"
+		   "# HELP sandns_snapshot_builds_total Snapshots reloads published, by how they "
+		   "were made: patched from the one served, or compiled whole.\n"
+		   "# TYPE sandns_snapshot_builds_total counter\n"
+		   "sandns_snapshot_builds_total{build=\"patched\"} %lu\n"
+		   "sandns_snapshot_builds_total{build=\"full\"} %lu\n"
 		   "# HELP sandns_last_reload_timestamp_seconds When the last reload ended (the "
 		   "start until one did).\n"
 		   "# TYPE sandns_last_reload_timestamp_seconds gauge\n"
@@ -135,7 +140,8 @@ static void ctl_metrics_gauges(ctl_t *ctl, struct ctl_metrics *cm, buf_t *b)
 		   "(1) or failed (0).\n"
 		   "# TYPE sandns_last_reload_success gauge\nsandns_last_reload_success %d\n",
 		   nz, ctl->info.records, zt != NULL ? zt_memsize(zt) : 0, ctl->reloads,
-		   ctl->reload_failures, (long long)cm->reload_at, cm->reload_ok ? 1 : 0);
+		   ctl->reload_failures, ctl->builds_patched, ctl->builds_full,
+		   (long long)cm->reload_at, cm->reload_ok ? 1 : 0);
 	if (p == NULL)
 		return;
 	BUF_LIT(b, "# HELP sandns_policy_decision The autodiscover policy's decisions served "

@@ -206,6 +206,10 @@ static int reload_end(ctl_t *ctl, int rc, const ctl_build_t *map, ctl_build_t *b
 	ctl_publish(ctl, b);
 	ctl_pub_lock(ctl);
 	ctl->reloads++;
+	if (ctl->info.patched)
+		ctl->builds_patched++;
+	else
+		ctl->builds_full++;
 	ctl_metrics_reloaded(ctl, true);
 	ctl_pub_unlock(ctl);
 	return SANDNS_EOK;
@@ -238,10 +242,13 @@ int ctl_reload_cfg(ctl_t *ctl, cfg_t *next, const ctl_rebuild_t *what, char *err
 
 int ctl_reload(ctl_t *ctl, const ctl_rebuild_t *what, char *err, size_t errlen)
 {
+	ctl_rebuild_t on_served = *what;
 	ctl_build_t b;
 	int rc;
 
-	rc = ctl_build(ctl->cfg, &ctl->info, what, &b, err, errlen);
+	/* The configuration in force built the snapshot served: it may be patched. */
+	on_served.base = ctl->current;
+	rc = ctl_build(ctl->cfg, &ctl->info, &on_served, &b, err, errlen);
 	if (rc == SANDNS_EOK && __atomic_load_n(&ctl->rl_stop, __ATOMIC_ACQUIRE)) {
 		/* The daemon stops: a build that ends meanwhile is dropped, never published. */
 		ctl_build_clear(&b);

@@ -89,6 +89,8 @@ struct ctl {
 	uint64_t loaded_ms;
 	unsigned long reloads;
 	unsigned long reload_failures;
+	/* Snapshots published by reloads: patched from the one served (ctl_patch.c), or whole. */
+	unsigned long builds_patched, builds_full;
 	bool said_dropped; /* the keep-zones message was logged */
 	/* ctl_metrics.c: what /metrics and the breakdowns of `stats` need of this thread. */
 	struct ctl_metrics *metrics;

@@ -124,8 +124,11 @@ void ctl_rl_reply(ctl_t *ctl, enum ctl_ask_kind kind, const char *zone, bool jso
 	if (policy)
 		policy_reply(ctl, json, body, err, errlen, keep_body);
 	else
-		log_msg(LOG_INFO, "reloaded %s (%zu zones, %zu records) on request",
-			zone != NULL ? zone : "every zone", ctl->info.nzones, ctl->info.records);
+		log_msg(LOG_INFO, "reloaded %s (%zu zones, %zu records) on request, %s%.0zu%s",
+			zone != NULL ? zone : "every zone", ctl->info.nzones, ctl->info.records,
+			ctl->info.patched ? "patched " : "full compile",
+			ctl->info.patched ? ctl->info.patched_names : 0,
+			ctl->info.patched ? " names" : "");
 }
 
 /* The transfer thread hears how its zones' reloads went; each is logged as it was. */
@@ -145,9 +148,16 @@ static void xfrin_told(ctl_t *ctl, const struct ctl_rl_job *job, int rc, const c
 			continue;
 		}
 		xfrin_reloaded(ctl->xfrin, i, NULL);
-		log_msg(LOG_INFO, "zone %s: reloaded, serial %lu served%s", origin,
-			ctl->info.zones[i].serial,
-			ctl->info.zones[i].absent ? " (expired: SERVFAIL)" : "");
+		if (ctl->info.patched)
+			log_msg(LOG_INFO,
+				"zone %s: reloaded, serial %lu served%s, patched %zu names", origin,
+				ctl->info.zones[i].serial,
+				ctl->info.zones[i].absent ? " (expired: SERVFAIL)" : "",
+				ctl->info.patched_names);
+		else
+			log_msg(LOG_INFO, "zone %s: reloaded, serial %lu served%s, full compile",
+				origin, ctl->info.zones[i].serial,
+				ctl->info.zones[i].absent ? " (expired: SERVFAIL)" : "");
 	}
 }
 

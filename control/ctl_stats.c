@@ -231,12 +231,14 @@ void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b)
 		ctl_status_notify(ctl, true, now, b);
 		buf_printf(b,
 			   ",\"records\":%zu,\"snapshot_bytes\":%zu,\"loaded_seconds_ago\":%llu,"
-			   "\"reloads\":%lu,\"reload_failures\":%lu,\"reload_running\":%s,"
+			   "\"reloads\":%lu,\"reload_failures\":%lu,\"builds_patched\":%lu,"
+			   "\"builds_full\":%lu,\"reload_running\":%s,"
 			   "\"reload_waiting\":%u,\"queries_answered\":%llu,"
 			   "\"udp_answered\":%llu,\"tcp_answered\":%llu,\"policy\":%s,"
 			   "\"certificates\":%zu,\"certificate_probes\":%lu,\"probe_flips\":%lu}\n",
 			   ctl->info.records, bytes, (unsigned long long)age, ctl->reloads,
-			   ctl->reload_failures, reloading ? "true" : "false", waiting,
+			   ctl->reload_failures, ctl->builds_patched, ctl->builds_full,
+			   reloading ? "true" : "false", waiting,
 			   (unsigned long long)(total[SRV_UDP_ANSWERED] + total[SRV_TCP_ANSWERED]),
 			   (unsigned long long)total[SRV_UDP_ANSWERED],
 			   (unsigned long long)total[SRV_TCP_ANSWERED],
@@ -257,8 +259,9 @@ void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b)
 	ctl_format_duration(dur, sizeof(dur), age);
 	buf_printf(b,
 		   "snapshot: %zu zones, %zu records, %zu bytes, loaded %s ago (reloads: %lu "
-		   "done, %lu failed)\n",
-		   nz, ctl->info.records, bytes, dur, ctl->reloads, ctl->reload_failures);
+		   "done, %lu failed; snapshots %lu patched, %lu compiled whole)\n",
+		   nz, ctl->info.records, bytes, dur, ctl->reloads, ctl->reload_failures,
+		   ctl->builds_patched, ctl->builds_full);
 	if (reloading || waiting > 0)
 		buf_printf(b, "reload: in progress (%u more request%s waiting for the next)\n",
 			   waiting, waiting == 1 ? "" : "s");

@@ -78,6 +78,16 @@ void ixfr_hist_attach(zt_t *zt, uint32_t z, ixfr_hist_t *h);
 int ixfr_diff(const zt_t *old, uint32_t oz, const zt_t *new, uint32_t nz, uint64_t max_bytes,
 	      ixfr_cs_t **out);
 
+/*
+ * ixfr_diff() when only the owners NAMES (wire, any order, repeats fine) can differ between the
+ * two versions (a snapshot patched: zt_patch_names()): only their RRsets compared, each found by
+ * a search of the transfer orders. The same changeset as ixfr_diff() then, in time that grows
+ * with the names, not the zone.
+ */
+int ixfr_diff_names(const zt_t *old, uint32_t oz, const zt_t *new, uint32_t nz,
+		    const uint8_t *const *names, size_t nnames, uint64_t max_bytes,
+		    ixfr_cs_t **out);
+
 /* ---- ixfr_file.c: a zone's journal file ---- */
 
 /*

@@ -126,12 +126,62 @@ static void diff_rrset(struct dbuf *del, struct dbuf *add, const zt_t *a, const 
 	}
 }
 
+/*
+ * The RRsets OLD's AXFR[I..IEND) and NEW's AXFR[J..JEND) (transfer order) walked together: the
+ * RRs only in OLD to DEL, those only in NEW to ADD. False once a buffer failed or the bound passed.
+ */
+static bool walk(struct dbuf *del, struct dbuf *add, const zt_t *old, const uint32_t *ax,
+		 uint32_t i, uint32_t iend, const zt_t *new, const uint32_t *ay, uint32_t j,
+		 uint32_t jend, uint64_t max_bytes)
+{
+	while ((i < iend || j < jend) && del->err == 0 && add->err == 0) {
+		const zt_rrset_t *x = i < iend ? &old->rrsets[ax[i]] : NULL;
+		const zt_rrset_t *y = j < jend ? &new->rrsets[ay[j]] : NULL;
+		int c = x == NULL ? 1 : y == NULL ? -1 : cmp_rrset(old, x, new, y);
+
+		if (c < 0) {
+			put_rrset(del, old, x);
+			i++;
+		} else if (c > 0) {
+			put_rrset(add, new, y);
+			j++;
+		} else {
+			diff_rrset(del, add, old, x, new, y);
+			i++;
+			j++;
+		}
+		if (max_bytes != 0 && del->len + add->len > max_bytes)
+			del->err = SANDNS_ELIMIT;
+	}
+	return del->err == 0 && add->err == 0;
+}
+
+/* The changeset from the two buffers: deletions then additions. */
+static int finish(struct dbuf *del, struct dbuf *add, ixfr_cs_t **out)
+{
+	int ret = del->err != 0 ? del->err : add->err;
+
+	if (ret == 0) {
+		/* One buffer: the deletions then the additions (the bound was checked). */
+		del->bound = 0;
+		dbuf_put(del, add->p, add->len);
+		ret = del->err;
+	}
+	if (ret == 0) {
+		*out = ixfr_cs_new(del->p, del->len);
+		if (*out == NULL)
+			ret = -ENOMEM;
+	}
+	free(del->p);
+	free(add->p);
+	return ret;
+}
+
 int ixfr_diff(const zt_t *old, uint32_t oz, const zt_t *new, uint32_t nz, uint64_t max_bytes,
 	      ixfr_cs_t **out)
 {
 	const zt_zone_t *zo = &old->zones[oz], *zn = &new->zones[nz];
 	struct dbuf del = {.bound = max_bytes}, add = {.bound = max_bytes};
-	uint32_t i = 0, j = 0;
 	int ret;
 
 	*out = NULL;
@@ -144,38 +194,80 @@ int ixfr_diff(const zt_t *old, uint32_t oz, const zt_t *new, uint32_t nz, uint64
 	/* The old SOA first, then the deletions; the new SOA, then the additions. */
 	put_rrset(&del, old, &old->rrsets[zo->soa]);
 	put_rrset(&add, new, &new->rrsets[zn->soa]);
-	while ((i < zo->naxfr || j < zn->naxfr) && del.err == 0 && add.err == 0) {
-		const zt_rrset_t *x = i < zo->naxfr ? &old->rrsets[zo->axfr[i]] : NULL;
-		const zt_rrset_t *y = j < zn->naxfr ? &new->rrsets[zn->axfr[j]] : NULL;
-		int c = x == NULL ? 1 : y == NULL ? -1 : cmp_rrset(old, x, new, y);
+	walk(&del, &add, old, zo->axfr, 0, zo->naxfr, new, zn->axfr, 0, zn->naxfr, max_bytes);
+	return finish(&del, &add, out);
+}
 
-		if (c < 0) {
-			put_rrset(&del, old, x);
-			i++;
-		} else if (c > 0) {
-			put_rrset(&add, new, y);
-			j++;
-		} else {
-			diff_rrset(&del, &add, old, x, new, y);
-			i++;
-			j++;
-		}
-		if (max_bytes != 0 && del.len + add.len > max_bytes)
-			del.err = SANDNS_ELIMIT;
+/* The first position of ZONE's transfer order (N RRsets) whose owner is not before NAME. */
+static uint32_t first_at(const zt_t *zt, const uint32_t *ax, uint32_t n, const uint8_t *name)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const zt_rrset_t *s = &zt->rrsets[ax[mid]];
+
+		if (wire_name_cmp_canonical(zt_node_name(zt, &zt->nodes[s->node]), name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	ret = del.err != 0 ? del.err : add.err;
-	if (ret == 0) {
-		/* One buffer: the deletions then the additions (the bound was checked). */
-		del.bound = 0;
-		dbuf_put(&del, add.p, add.len);
-		ret = del.err;
+	return lo;
+}
+
+/* The end of NAME's RRsets from position AT of the transfer order. */
+static uint32_t end_at(const zt_t *zt, const uint32_t *ax, uint32_t n, uint32_t at,
+		       const uint8_t *name)
+{
+	while (at < n && wire_name_cmp_canonical(
+			     zt_node_name(zt, &zt->nodes[zt->rrsets[ax[at]].node]), name) == 0)
+		at++;
+	return at;
+}
+
+static int canon_cmp(const void *a, const void *b)
+{
+	return wire_name_cmp_canonical(*(const uint8_t *const *)a, *(const uint8_t *const *)b);
+}
+
+int ixfr_diff_names(const zt_t *old, uint32_t oz, const zt_t *new, uint32_t nz,
+		    const uint8_t *const *names, size_t nnames, uint64_t max_bytes, ixfr_cs_t **out)
+{
+	const zt_zone_t *zo = &old->zones[oz], *zn = &new->zones[nz];
+	struct dbuf del = {.bound = max_bytes}, add = {.bound = max_bytes};
+	const uint8_t **sorted = malloc((nnames + 1) * sizeof(*sorted));
+	int ret;
+
+	*out = NULL;
+	if (sorted == NULL)
+		return -ENOMEM;
+	ret = zt_order_wait(old);
+	if (ret == 0)
+		ret = zt_order_wait(new);
+	if (ret != 0) {
+		free(sorted);
+		return ret;
 	}
-	if (ret == 0) {
-		*out = ixfr_cs_new(del.p, del.len);
-		if (*out == NULL)
-			ret = -ENOMEM;
+	/* The names in transfer order, each once: their RRsets are where the whole walk has them.
+	 */
+	if (nnames > 0) {
+		memcpy(sorted, names, nnames * sizeof(*sorted));
+		qsort(sorted, nnames, sizeof(*sorted), canon_cmp);
 	}
-	free(del.p);
-	free(add.p);
-	return ret;
+	put_rrset(&del, old, &old->rrsets[zo->soa]);
+	put_rrset(&add, new, &new->rrsets[zn->soa]);
+	for (size_t k = 0; k < nnames; k++) {
+		uint32_t i, j;
+
+		if (k > 0 && canon_cmp(&sorted[k - 1], &sorted[k]) == 0)
+			continue;
+		i = first_at(old, zo->axfr, zo->naxfr, sorted[k]);
+		j = first_at(new, zn->axfr, zn->naxfr, sorted[k]);
+		if (!walk(&del, &add, old, zo->axfr, i,
+			  end_at(old, zo->axfr, zo->naxfr, i, sorted[k]), new, zn->axfr, j,
+			  end_at(new, zn->axfr, zn->naxfr, j, sorted[k]), max_bytes))
+			break;
+	}
+	free(sorted);
+	return finish(&del, &add, out);
 }

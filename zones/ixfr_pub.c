@@ -10,6 +10,7 @@
 #include "ixfr_pvt.h"
 #include "sandns_err.h"
 #include "zt_index.h"
+#include "zt_patch.h"
 #include "zt_pvt.h"
 
 static void __attribute__((format(printf, 3, 4)))
@@ -185,6 +186,8 @@ static ixfr_hist_t *carry(const zt_t *old, uint32_t oz, const zt_t *next, uint32
 	const ixfr_hist_t *prev = old->zones[oz].ixfr;
 	uint32_t was = (uint32_t)old->zones[oz].serial, now = (uint32_t)next->zones[z].serial;
 	const char *origin = next->zones[z].origin;
+	const uint8_t *const *names;
+	size_t nnames;
 	ixfr_cs_t *cs;
 	ixfr_hist_t *h;
 	unsigned dropped;
@@ -202,7 +205,11 @@ static ixfr_hist_t *carry(const zt_t *old, uint32_t oz, const zt_t *next, uint32
 			journal(h, NULL, conf, path);
 		return h;
 	}
-	ret = ixfr_diff(old, oz, next, z, conf->max_bytes, &cs);
+	/* A zone patched from OLD's: only the names compiled again can differ. */
+	if (zt_patch_names(next, z, old, &names, &nnames))
+		ret = ixfr_diff_names(old, oz, next, z, names, nnames, conf->max_bytes, &cs);
+	else
+		ret = ixfr_diff(old, oz, next, z, conf->max_bytes, &cs);
 	if (ret != SANDNS_EOK) {
 		if (ret == SANDNS_ELIMIT)
 			say(conf, LOG_NOTICE,

@@ -207,6 +207,38 @@ int zload_xfr_print(const zload_zone_t *z, FILE *f);
  */
 zload_zone_t *zload_ref(zload_zone_t *zone);
 
+/*
+ * A list of owner names (lower-case wire form, sorted, each once): what changed between two
+ * versions of a zone (zload_names.c).
+ */
+typedef struct zload_names zload_names_t;
+
+/* The names of NM and how many (*N); owned by NM. */
+const uint8_t *const *zload_names_list(const zload_names_t *nm, size_t *n);
+/* Frees *NM (NULL is fine) and leaves NULL. */
+void zload_names_free(zload_names_t **nm);
+
+/*
+ * The owners whose records differ between FROM and TO, two versions of one zone (added,
+ * changed or removed, their TTLs and file order within an owner included): those an IXFR
+ * applied since FROM noted (zload_xfr_finish()), else both versions' sorted records walked
+ * together in one pass (no compile). 0 with *OUT (the caller's); -ENOTSUP when neither can
+ * tell (a version never sorted, empty nodes from edits); -ENOMEM.
+ */
+int zload_changes(const zload_zone_t *from, const zload_zone_t *to, zload_names_t **out);
+
+/*
+ * A number that names this version of a zone and no other in the process (drawn at the first
+ * call): what zload_changes_since() takes when the version itself is no longer held.
+ */
+uint64_t zload_version(const zload_zone_t *zone);
+
+/*
+ * zload_changes() from the version numbered FROM (zload_version()), which may be freed already:
+ * only what TO noted (an IXFR applied since). -ENOTSUP when it noted nothing since FROM.
+ */
+int zload_changes_since(uint64_t from, const zload_zone_t *to, zload_names_t **out);
+
 /* Drops a reference to *zone and frees it with the last (NULL is fine); leaves NULL behind. */
 void zload_free(zload_zone_t **zone);
 

@@ -39,6 +39,19 @@ struct zload_zone {
 	unsigned refs;	  /* zload_ref() calls not yet matched by zload_free() */
 	size_t *by_owner; /* record indexes sorted by owner (zload_owner.h's owner_cmp), or NULL */
 	bool is_signed;	  /* DNSKEY or RRSIG present */
+	uint64_t ver;	  /* this version's number (zload_version(); 0: none drawn yet) */
+	/*
+	 * What changed since earlier versions it was made from (an IXFR applied: zload_xfr.c):
+	 * per version number, the owners changed since it (zload_names.c). The newest first.
+	 */
+	struct zload_delta *deltas;
+	size_t ndeltas;
+};
+
+/* The owners changed since version FROM. */
+struct zload_delta {
+	uint64_t from;
+	zload_names_t *names;
 };
 
 static inline const uint8_t *zload_rec_owner(const zload_zone_t *z, size_t i)
@@ -77,6 +90,13 @@ extern unsigned long zload_pieces_threaded;
  * False without memory, or past the 32-bit record numbers and offsets.
  */
 bool zload_reserve(zload_zone_t *z, size_t need, size_t more_data, bool exact);
+/*
+ * zload_reserve() for a zone still empty that is about to be filled with NEED records and
+ * MORE_DATA octets at once (a copy): exactly that, in huge pages where the kernel gives them.
+ */
+bool zload_reserve_huge(zload_zone_t *z, size_t need, size_t more_data);
+/* zload_store.c: asks for huge pages over the 2 MiB-aligned part of P (LEN octets): a hint. */
+void huge_hint(void *p, size_t len);
 /* Appends NAME to the zone's file names; returns its index or -ENOMEM. */
 int zload_add_file(zload_zone_t *z, const char *name);
 /*
@@ -115,5 +135,20 @@ int zload_edit_rr(const zload_zone_t *z, const zload_edit_t *e, ldns_rr **out, c
 		  size_t errlen);
 /* The file record I came from. */
 const char *zload_rr_file(const zload_zone_t *z, size_t i);
+
+/* zload_names.c: an empty list of names, or NULL without memory. */
+zload_names_t *zload_names_new(void);
+/* zload_names.c: NAME (wire, any case) added, lower-cased; false without memory. */
+bool zload_names_add(zload_names_t *nm, const uint8_t *name);
+/* zload_names.c: sorted and made unique, the list of pointers made; false without memory. */
+bool zload_names_seal(zload_names_t *nm);
+/*
+ * zload_names.c: Z (an IXFR's new version, made from BASE) learns what changed: TOUCHED (sealed,
+ * taken over) since BASE, and since each version BASE knew its changes from, the union.
+ * False without memory (Z then knows nothing: a reload diffs or compiles whole).
+ */
+bool zload_names_delta(zload_zone_t *z, const zload_zone_t *base, zload_names_t *touched);
+/* zload_names.c: Z's deltas freed (zload_free()). */
+void zload_deltas_free(zload_zone_t *z);
 
 #endif

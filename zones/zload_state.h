@@ -120,6 +120,19 @@ int zload_finish(struct zload_state *st);
  * one index per record of st->zone, ordered by zload_rec_order()) is taken over either way.
  */
 int zload_finish_sorted(struct zload_state *st, size_t *idx);
+/* Positions [FROM, TO) of a zone's sorted records: the records of whole owners. */
+struct zload_span {
+	size_t from, to;
+};
+/*
+ * zload_validate.c: as zload_finish_sorted() for a zone whose records passed the rules but for
+ * the owners at SP[0..NSP) (an IXFR's: whole owners, in order, the apex's among them, with
+ * what the rules relate them to, their ancestors): those checked alone, for duplicates and
+ * against the rules (the same errors as a whole check would find first). IDX is taken over;
+ * st->zone's is_signed is the caller's.
+ */
+int zload_finish_touched(struct zload_state *st, size_t *idx, const struct zload_span *sp,
+			 size_t nsp);
 /* zload_validate.c: the sort's order of records I and J: owner (owner_cmp), type, data, index. */
 int zload_rec_order(const zload_zone_t *z, size_t i, size_t j);
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "wire.h"
 #include "zload_pvt.h"
@@ -63,6 +64,38 @@ bool zload_reserve(zload_zone_t *z, size_t need, size_t more_data, bool exact)
 		z->data = d;
 		z->data_cap = cap;
 	}
+	return true;
+}
+
+void huge_hint(void *p, size_t len)
+{
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1),
+		  to = ((uintptr_t)p + len) & ~(huge - 1);
+
+	if (p != NULL && to > from)
+		(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
+}
+
+bool zload_reserve_huge(zload_zone_t *z, size_t need, size_t more_data)
+{
+	if (z->nrecs != 0 || z->data_len != 0 || z->cap != 0 || z->data_cap != 0)
+		return zload_reserve(z, need, more_data, true);
+	if (need >= UINT32_MAX || more_data >= UINT32_MAX)
+		return false;
+	/* One allocation each, hinted before a page of it is touched. */
+	z->recs = malloc((need ? need : 1) * sizeof(*z->recs));
+	z->rr_file = malloc((need ? need : 1) * sizeof(*z->rr_file));
+	z->rr_line = malloc((need ? need : 1) * sizeof(*z->rr_line));
+	z->data = malloc(more_data ? more_data : 1);
+	if (z->recs == NULL || z->rr_file == NULL || z->rr_line == NULL || z->data == NULL)
+		return false; /* what was got is freed with the zone */
+	z->cap = need ? need : 1;
+	z->data_cap = more_data ? more_data : 1;
+	huge_hint(z->recs, need * sizeof(*z->recs));
+	huge_hint(z->rr_file, need * sizeof(*z->rr_file));
+	huge_hint(z->rr_line, need * sizeof(*z->rr_line));
+	huge_hint(z->data, more_data);
 	return true;
 }
 
@@ -218,5 +251,6 @@ void zload_free(zload_zone_t **zone)
 		ldns_rdf_deep_free(z->empty[i]);
 	free(z->empty);
 	free(z->by_owner);
+	zload_deltas_free(z);
 	free(z);
 }

@@ -226,47 +226,58 @@ static void rrset_size_check(struct zload_state *st, const size_t *idx, size_t f
 	free(t);
 }
 
-static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
+/*
+ * The zone rules over the positions SP[0..NSP) of IDX (N records sorted, without duplicates):
+ * spans of whole owners, in order, the apex's among them; every record when the zone is new, the
+ * owners an IXFR touched (and their ancestors) when the rest passed them already. Lookups
+ * (glue) see all N.
+ */
+static int zload_validate(struct zload_state *st, size_t *idx, size_t n,
+			  const struct zload_span *sp, size_t nsp)
 {
 	zload_zone_t *z = st->zone;
 	const uint8_t *origin = ldns_rdf_data(z->origin);
 	size_t soa_count = 0, apex_ns = 0;
 	size_t soa_i = 0;
 
-	for (size_t k = 0; k < n; k++) {
-		size_t i = idx[k];
-		const uint8_t *owner = zload_rec_owner(z, i);
-		uint16_t t = z->recs[i].type;
-		bool apex = owner_cmp(owner, origin) == 0;
-		char *otext;
+	for (size_t s = 0; s < nsp; s++)
+		for (size_t k = sp[s].from; k < sp[s].to; k++) {
+			size_t i = idx[k];
+			const uint8_t *owner = zload_rec_owner(z, i);
+			uint16_t t = z->recs[i].type;
+			bool apex = owner_cmp(owner, origin) == 0;
+			char *otext;
 
-		if (!apex && !owner_below(owner, origin)) {
-			otext = name_str(owner);
-			zload_fail(st, zload_rr_file(z, i), z->rr_line[i], "%s is out of zone %s",
-				   otext ? otext : "owner", z->origin_text);
-			free(otext);
-			if (!zload_go_on(st))
-				return SANDNS_EZONE;
-			continue;
-		}
-		if (t == T_SOA) {
-			if (!apex) {
+			if (!apex && !owner_below(owner, origin)) {
+				otext = name_str(owner);
 				zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
-					   "SOA record not at the zone apex %s", z->origin_text);
+					   "%s is out of zone %s", otext ? otext : "owner",
+					   z->origin_text);
+				free(otext);
 				if (!zload_go_on(st))
 					return SANDNS_EZONE;
-			} else if (++soa_count > 1) {
-				zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
-					   "more than one SOA record at %s", z->origin_text);
-				if (!zload_go_on(st))
-					return SANDNS_EZONE;
-			} else {
-				soa_i = i;
+				continue;
 			}
+			if (t == T_SOA) {
+				if (!apex) {
+					zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
+						   "SOA record not at the zone apex %s",
+						   z->origin_text);
+					if (!zload_go_on(st))
+						return SANDNS_EZONE;
+				} else if (++soa_count > 1) {
+					zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
+						   "more than one SOA record at %s",
+						   z->origin_text);
+					if (!zload_go_on(st))
+						return SANDNS_EZONE;
+				} else {
+					soa_i = i;
+				}
+			}
+			if (t == T_NS && apex)
+				apex_ns++;
 		}
-		if (t == T_NS && apex)
-			apex_ns++;
-	}
 	if (soa_count == 0) {
 		zload_fail(st, z->files[0], 0, "no SOA record at the zone apex %s", z->origin_text);
 		if (!zload_go_on(st))
@@ -283,87 +294,97 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n)
 			return SANDNS_EZONE;
 	}
 	/* Per owner: CNAME beside other data, several CNAMEs, TTLs within an RRset. */
-	for (size_t k = 0; k < n;) {
-		size_t end = k + 1;
-		size_t cname = 0, other = 0, cname_i = 0, other_i = 0;
+	for (size_t s = 0; s < nsp; s++)
+		for (size_t k = sp[s].from; k < sp[s].to;) {
+			size_t end = k + 1;
+			size_t cname = 0, other = 0, cname_i = 0, other_i = 0;
 
-		while (end < n &&
-		       owner_cmp(zload_rec_owner(z, idx[k]), zload_rec_owner(z, idx[end])) == 0)
-			end++;
-		for (size_t j = k, set = k, first = idx[k]; j < end; j++) {
-			const zload_rec_t *r = &z->recs[idx[j]];
+			while (end < sp[s].to && owner_cmp(zload_rec_owner(z, idx[k]),
+							   zload_rec_owner(z, idx[end])) == 0)
+				end++;
+			for (size_t j = k, set = k, first = idx[k]; j < end; j++) {
+				const zload_rec_t *r = &z->recs[idx[j]];
 
-			if (r->type == T_CNAME) {
-				cname++;
-				cname_i = idx[j];
-			} else if (r->type != T_RRSIG && r->type != T_NSEC) {
-				other++;
-				other_i = idx[j];
+				if (r->type == T_CNAME) {
+					cname++;
+					cname_i = idx[j];
+				} else if (r->type != T_RRSIG && r->type != T_NSEC) {
+					other++;
+					other_i = idx[j];
+				}
+				/* An RRset's TTL is its first record's in the file (what is
+				 * served). */
+				if (z->recs[idx[set]].type != r->type) {
+					set = j;
+					first = idx[j];
+				}
+				if (idx[j] < first)
+					first = idx[j];
+				if (j + 1 < end && z->recs[idx[j + 1]].type == r->type)
+					continue;
+				rrset_size_check(st, idx, set, j, first);
+				for (size_t q = set; q <= j && r->type != T_RRSIG; q++)
+					if (z->recs[idx[q]].ttl != z->recs[first].ttl)
+						zload_warn(st, zload_rr_file(z, idx[q]),
+							   z->rr_line[idx[q]],
+							   "TTL %u differs from the RRset's TTL %u "
+							   "(line %d); "
+							   "the first one is served",
+							   z->recs[idx[q]].ttl, z->recs[first].ttl,
+							   z->rr_line[first]);
 			}
-			/* An RRset's TTL is its first record's in the file (what is served). */
-			if (z->recs[idx[set]].type != r->type) {
-				set = j;
-				first = idx[j];
-			}
-			if (idx[j] < first)
-				first = idx[j];
-			if (j + 1 < end && z->recs[idx[j + 1]].type == r->type)
-				continue;
-			rrset_size_check(st, idx, set, j, first);
-			for (size_t q = set; q <= j && r->type != T_RRSIG; q++)
-				if (z->recs[idx[q]].ttl != z->recs[first].ttl)
-					zload_warn(
-					    st, zload_rr_file(z, idx[q]), z->rr_line[idx[q]],
-					    "TTL %u differs from the RRset's TTL %u (line %d); "
-					    "the first one is served",
-					    z->recs[idx[q]].ttl, z->recs[first].ttl,
-					    z->rr_line[first]);
-		}
-		if (cname > 1 || (cname == 1 && other > 0)) {
-			size_t at = cname > 1 ? cname_i : (cname_i > other_i ? cname_i : other_i);
-			char *o = name_str(zload_rec_owner(z, at));
+			if (cname > 1 || (cname == 1 && other > 0)) {
+				size_t at =
+				    cname > 1 ? cname_i : (cname_i > other_i ? cname_i : other_i);
+				char *o = name_str(zload_rec_owner(z, at));
 
-			zload_fail(st, zload_rr_file(z, at), z->rr_line[at],
-				   cname > 1 ? "more than one CNAME record at %s"
-					     : "CNAME beside other data at %s (RFC 1034 3.6.2)",
-				   o ? o : "a name");
-			free(o);
-			if (!zload_go_on(st))
-				return SANDNS_EZONE;
+				zload_fail(st, zload_rr_file(z, at), z->rr_line[at],
+					   cname > 1
+					       ? "more than one CNAME record at %s"
+					       : "CNAME beside other data at %s (RFC 1034 3.6.2)",
+					   o ? o : "a name");
+				free(o);
+				if (!zload_go_on(st))
+					return SANDNS_EZONE;
+			}
+			k = end;
 		}
-		k = end;
-	}
 	/* Delegations: in-bailiwick NS targets need glue. */
-	for (size_t k = 0; k < n; k++) {
-		size_t i = idx[k];
-		const uint8_t *owner = zload_rec_owner(z, i), *target = zload_rec_rdata(z, i);
-		bool apex;
+	for (size_t s = 0; s < nsp; s++)
+		for (size_t k = sp[s].from; k < sp[s].to; k++) {
+			size_t i = idx[k];
+			const uint8_t *owner = zload_rec_owner(z, i),
+				      *target = zload_rec_rdata(z, i);
+			bool apex;
 
-		if (z->recs[i].type != T_NS || z->recs[i].rdlen < 1)
-			continue;
-		apex = owner_cmp(owner, origin) == 0;
-		if (apex) {
-			if (owner_below(target, origin) && !has_address(z, idx, n, target)) {
+			if (z->recs[i].type != T_NS || z->recs[i].rdlen < 1)
+				continue;
+			apex = owner_cmp(owner, origin) == 0;
+			if (apex) {
+				if (owner_below(target, origin) &&
+				    !has_address(z, idx, n, target)) {
+					char *t = name_str(target);
+
+					zload_warn(st, zload_rr_file(z, i), z->rr_line[i],
+						   "name server %s has no address in the zone",
+						   t ? t : "");
+					free(t);
+				}
+				continue;
+			}
+			if ((owner_below(target, owner) || owner_cmp(target, owner) == 0) &&
+			    !has_address(z, idx, n, target)) {
 				char *t = name_str(target);
 
-				zload_warn(st, zload_rr_file(z, i), z->rr_line[i],
-					   "name server %s has no address in the zone", t ? t : "");
+				zload_fail(
+				    st, zload_rr_file(z, i), z->rr_line[i],
+				    "missing glue: delegation to %s, which has no A or AAAA record",
+				    t ? t : "");
 				free(t);
+				if (!zload_go_on(st))
+					return SANDNS_EZONE;
 			}
-			continue;
 		}
-		if ((owner_below(target, owner) || owner_cmp(target, owner) == 0) &&
-		    !has_address(z, idx, n, target)) {
-			char *t = name_str(target);
-
-			zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
-				   "missing glue: delegation to %s, which has no A or AAAA record",
-				   t ? t : "");
-			free(t);
-			if (!zload_go_on(st))
-				return SANDNS_EZONE;
-		}
-	}
 	/* The check mode: the errors were said; the zone is not loaded all the same. */
 	return st->nerrors > 0 ? SANDNS_EZONE : 0;
 }
@@ -428,7 +449,11 @@ int zload_finish_sorted(struct zload_state *st, size_t *idx)
 	for (size_t k = 0; k < n; k++)
 		if (!dup[idx[k]])
 			idx[m++] = idx[k];
-	ret = zload_validate(st, idx, m);
+	{
+		const struct zload_span all = {0, m};
+
+		ret = zload_validate(st, idx, m, &all, 1);
+	}
 	if (ret != 0)
 		goto out;
 	/*
@@ -477,4 +502,39 @@ out:
 	free(idx);
 	free(dup);
 	return ret;
+}
+
+int zload_finish_touched(struct zload_state *st, size_t *idx, const struct zload_span *sp,
+			 size_t nsp)
+{
+	zload_zone_t *z = st->zone;
+	int ret;
+
+	/* A duplicate (none is expected: an addition replaces the record held) takes the whole
+	 * way, which drops it and says so. */
+	for (size_t s = 0; s < nsp; s++)
+		for (size_t k = sp[s].from + 1; k < sp[s].to; k++)
+			if (zload_rec_same(z, idx[k - 1], idx[k]))
+				return zload_finish_sorted(st, idx);
+	ret = zload_validate(st, idx, z->nrecs, sp, nsp);
+	if (ret != 0) {
+		free(idx);
+		return ret;
+	}
+	/* The one SOA, at the apex (checked): the serial. */
+	for (size_t s = 0; s < nsp; s++)
+		for (size_t k = sp[s].from; k < sp[s].to; k++) {
+			const zload_rec_t *r = &z->recs[idx[k]];
+			const uint8_t *rd = z->data + r->rdata;
+			size_t at;
+
+			if (r->type != T_SOA)
+				continue;
+			at = wire_name_len(rd);
+			at += wire_name_len(rd + at);
+			if (at + 4 <= r->rdlen)
+				z->serial = wire_get32(rd + at);
+		}
+	z->by_owner = idx;
+	return 0;
 }

@@ -25,6 +25,7 @@
 #include "wire.h"
 #include "zload.h"
 #include "zt.h"
+#include "zt_patch.h"
 
 #define DAY (24 * 3600L)
 #define D "example.net."
@@ -772,6 +773,153 @@ static void test_build_one_zone(void)
 	cfg_free(&cfg);
 }
 
+/* One record (presentation form) deleted (DEL) or added through X: the call's return. */
+static int xfr_op(zload_xfr_t *x, bool del, const char *text)
+{
+	ldns_rr *rr = NULL;
+	ldns_buffer *buf = ldns_buffer_new(512);
+	int rc;
+
+	CU_ASSERT_EQUAL_FATAL(ldns_rr_new_frm_str(&rr, text, 3600, NULL, NULL), LDNS_STATUS_OK);
+	CU_ASSERT_EQUAL_FATAL(ldns_rr_rdata2buffer_wire(buf, rr), LDNS_STATUS_OK);
+	rc = (del ? zload_xfr_del : zload_xfr_add)(
+	    x, ldns_rdf_data(ldns_rr_owner(rr)), (uint16_t)ldns_rr_get_type(rr), ldns_rr_ttl(rr),
+	    ldns_buffer_begin(buf), ldns_buffer_position(buf));
+	ldns_buffer_free(buf);
+	ldns_rr_free(rr);
+	return rc;
+}
+
+/* Zone I of B as zt_new() compiles it (no edits). */
+static zt_zone_edits_t plain(const ctl_build_t *b, size_t i)
+{
+	return (zt_zone_edits_t){.zone = b->raw[i], .serial = b->zones[i].serial};
+}
+
+/*
+ * A reload that changes one zone's data only reaches zt_patch() (with the stub: its "stub"
+ * reason; with zt_patch: a patched snapshot that answers the change); what else changed
+ * (nothing at all, a zone not kept) compiles whole, saying why. Through ctl_build() with the
+ * snapshot served as base, the change is served either way.
+ */
+static void test_build_patch(void)
+{
+	const ctl_rebuild_t org = {.zones = true, .zone = "example.org."};
+	const ctl_rebuild_t none = {.zones = false};
+	char why[256];
+	zt_zone_edits_t ze[2];
+	cfg_t *cfg;
+	ctl_build_t b, c, d;
+	zt_t *out = (zt_t *)1;
+	int rc;
+
+	write_zone("p1.zone", 100, NULL);
+	write_text("p2.zone", org_zone);
+	cfg = config("zone example.net. p1.zone\nzone example.org p2.zone\n");
+	build(cfg, NULL, NULL, &b);
+	{
+		char text[512];
+
+		snprintf(text, sizeof(text), "%snew 3600 IN A 192.0.2.64\n", org_zone);
+		write_text("p2.zone", text);
+	}
+	build(cfg, &b, &org, &c);
+	ze[0] = plain(&c, 0);
+	ze[1] = plain(&c, 1);
+	rc = ctl_patch(cfg, &b, b.zt, &c, ze, &out, why, sizeof(why), err, sizeof(err));
+	if (rc == 0) {
+		CU_ASSERT_TRUE(c.patched);
+		CU_ASSERT_EQUAL(c.patched_names, 1);
+		ask(out, "new.example.org.", T_A);
+		EXPECT(LDNS_RCODE_NOERROR, 1, 0);
+		zt_free(&out);
+	} else {
+		CU_ASSERT_EQUAL(rc, ZT_PATCH_FULL);
+		CU_ASSERT_STRING_EQUAL(why, "stub");
+		CU_ASSERT_PTR_NULL(out);
+		CU_ASSERT_FALSE(c.patched);
+	}
+	/* Nothing read again: no zone's data changed. */
+	build(cfg, &b, &none, &d);
+	ze[0] = plain(&d, 0);
+	ze[1] = plain(&d, 1);
+	CU_ASSERT_EQUAL(ctl_patch(cfg, &b, b.zt, &d, ze, &out, why, sizeof(why), err, sizeof(err)),
+			ZT_PATCH_FULL);
+	CU_ASSERT_STRING_EQUAL(why, "no zone's data changed");
+	/* No snapshot served to patch. */
+	CU_ASSERT_EQUAL(ctl_patch(cfg, &b, NULL, &c, ze, &out, why, sizeof(why), err, sizeof(err)),
+			ZT_PATCH_FULL);
+	CU_ASSERT_STRING_EQUAL(why, "no snapshot of these zones to patch");
+	ctl_build_clear(&d);
+	/* The zones as read not kept (keep-zones): nothing to compare the new version with. */
+	zload_free(&b.raw[1]);
+	ze[0] = plain(&c, 0);
+	ze[1] = plain(&c, 1);
+	CU_ASSERT_EQUAL(ctl_patch(cfg, &b, b.zt, &c, ze, &out, why, sizeof(why), err, sizeof(err)),
+			ZT_PATCH_FULL);
+	CU_ASSERT_STRING_EQUAL(why,
+			       "zone example.org.: the version served is not kept (keep-zones) "
+			       "and no transfer noted what changed");
+	ctl_build_clear(&c);
+	/* Not kept, but an IXFR applied to the version served noted its names: patched. */
+	{
+		zload_zone_t *given[2] = {NULL, NULL};
+		ctl_rebuild_t on = org;
+		zload_xfr_t *x;
+
+		build(cfg, NULL, NULL, &d);
+		x = zload_xfr_new("example.org.", d.raw[1], "IXFR");
+		CU_ASSERT_EQUAL(xfr_op(x, true,
+				       "example.org. 3600 IN SOA ns1.example.org. "
+				       "hostmaster.example.org. 7 7200 3600 1209600 300"),
+				0);
+		CU_ASSERT_EQUAL(xfr_op(x, false,
+				       "example.org. 3600 IN SOA ns1.example.org. "
+				       "hostmaster.example.org. 8 7200 3600 1209600 300"),
+				0);
+		CU_ASSERT_EQUAL(xfr_op(x, false, "ixfr.example.org. 3600 IN A 192.0.2.66"), 0);
+		given[1] = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(given[1]);
+		zload_free(&d.raw[1]);
+		on.given = given;
+		build(cfg, &d, &on, &c);
+		ze[0] = plain(&c, 0);
+		ze[1] = plain(&c, 1);
+		rc = ctl_patch(cfg, &d, d.zt, &c, ze, &out, why, sizeof(why), err, sizeof(err));
+		if (rc == 0) {
+			CU_ASSERT_EQUAL(c.patched_names, 2); /* the apex and ixfr.example.org. */
+			ask(out, "ixfr.example.org.", T_A);
+			EXPECT(LDNS_RCODE_NOERROR, 1, 0);
+			zt_free(&out);
+		} else {
+			CU_ASSERT_STRING_EQUAL(why, "stub");
+		}
+		zload_free(&given[1]);
+		ctl_build_clear(&c);
+		ctl_build_clear(&d);
+	}
+	/* Through ctl_build, the snapshot served as base: the change served, patched or not. */
+	write_text("p2.zone", org_zone);
+	ctl_build_clear(&b);
+	build(cfg, NULL, NULL, &b);
+	{
+		char text[512];
+		ctl_rebuild_t on = org;
+
+		snprintf(text, sizeof(text), "%snew2 3600 IN A 192.0.2.65\n", org_zone);
+		write_text("p2.zone", text);
+		on.base = b.zt;
+		build(cfg, &b, &on, &c);
+	}
+	ask(c.zt, "new2.example.org.", T_A);
+	EXPECT(LDNS_RCODE_NOERROR, 1, 0);
+	ask(c.zt, "mail.example.net.", T_A);
+	EXPECT(LDNS_RCODE_NOERROR, 1, 0);
+	ctl_build_clear(&b);
+	ctl_build_clear(&c);
+	cfg_free(&cfg);
+}
+
 /*
  * The policy reads every zone: reloading one zone can change another's edits (its SRV target
  * lives in the zone reloaded). The other zone is not read again, yet its serial moves.
@@ -1175,6 +1323,8 @@ void reg_cutest_ctl(void)
 	CU_add_test(s, "build: the file's serial moves", test_build_file_serial);
 	CU_add_test(s, "build: a freshly probed leaf", test_build_fresh_cert);
 	CU_add_test(s, "build: reload one zone", test_build_one_zone);
+	CU_add_test(s, "build: one zone's data changed: patched, else compiled whole (why)",
+		    test_build_patch);
 	CU_add_test(s, "build: zone changed, serial not", test_build_stale_serial);
 	CU_add_test(s, "build: one zone reloaded, another's edits change", test_build_cross_zone);
 	CU_add_test(s, "build: bad certificate, unknown zone, missing file", test_build_errors);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # secondary.sh: sandnsd as a secondary of a Knot DNS primary on loopback: the first transfer
 # (AXFR, the copy written to its file), a change on the primary -> NOTIFY -> IXFR served within
-# 2 s, a primary restarted without its journal (AXFR instead), sandnsd restarted with the primary
+# 2 s through a snapshot patched with its names (a new delegation: the whole compile), a primary
+# restarted without its journal (AXFR instead), sandnsd restarted with the primary
 # down (the saved copy served at once), a lying and a stalling primary, expiry (SERVFAIL),
 # zone-status, NOTIFY refused to others, and the autodiscover policy editing a secondary zone (the
 # served serial: the primary's + 1, and newer at every change); then TSIG: a primary whose
@@ -221,6 +222,21 @@ check "zone-status: last refresh ok, an IXFR, the NOTIFY counted" bash -c "grep 
 check "zone-status: the times" bash -c "grep -q 'last refresh 20..-' <<<'$st' && grep -q 'next refresh 20..-' <<<'$st' && grep -q 'expires 20..-' <<<'$st'"
 st=$(ctl json zone-status)
 check "zone-status --json lists the file zone and the secondary" bash -c "$PY -c 'import json,sys; d=json.load(sys.stdin)[\"data\"]; z={x[\"zone\"]:x for x in d[\"zones\"]}; assert z[\"$ZONE\"][\"source\"]==\"primary\" and z[\"$ZONE\"][\"serial\"]==101 and z[\"example.net.\"][\"source\"]==\"file\"' <<<'$st'"
+
+# ---- 2b. the IXFR's few names patched into the snapshot served, not every zone compiled again;
+# a change a patch does not make (a new delegation with its glue) takes the whole compile
+builds() { ctl json status | $PY -c "import json,sys; print(json.load(sys.stdin)['data']['builds_$1'])"; }
+check "the IXFR was served by a patched snapshot (status builds_patched)" [ "$(builds patched)" -ge 1 ]
+check "the reload's log line says patched" grep -Eq "zone $ZONE: reloaded, serial 101 served, patched [0-9]+ names" "$LOG"
+check "status counts the patched snapshots" bash -c "'$SANDNSCTL' --control '$SOCK' status | grep -Eq 'snapshots [1-9][0-9]* patched'"
+full_before=$(builds full)
+knotc zone-begin "$ZONE" >/dev/null &&
+	knotc zone-set "$ZONE" sub 300 NS ns.sub >/dev/null &&
+	knotc zone-set "$ZONE" ns.sub 300 A 192.0.2.11 >/dev/null &&
+	knotc zone-commit "$ZONE" >/dev/null
+check "NOTIFY -> the delegation served (serial 102) within 2 s" wait_serial 102 2
+check "the delegation is a referral with its glue" bash -c "kdig @127.0.0.1 -p $SPORT +norec www.sub.$ZONE A | grep -q 'ns.sub.$ZONE.*192.0.2.11'"
+check "the delegation took the whole compile (status builds_full)" [ "$(builds full)" -gt "$full_before" ]
 
 # ---- 3. NOTIFY: accepted from allow-notify only, and only for a secondary zone
 check "NOTIFY from 127.0.0.1 (allowed): NOERROR aa" has "$(notify 127.0.0.1 "$ZONE")" "NOERROR aa q=$ZONE"

@@ -18,6 +18,7 @@
 #include "wire.h"
 #include "zload.h"
 #include "zt.h"
+#include "zt_patch.h"
 
 static char dir[] = "/tmp/sandns-test-ixfr-XXXXXX";
 
@@ -122,6 +123,150 @@ static void test_diff(void)
 	/* Above the bound: no changeset. */
 	CU_ASSERT_EQUAL(ixfr_diff(a, 0, b, 0, 100, &cs), SANDNS_ELIMIT);
 	CU_ASSERT_PTR_NULL(cs);
+	zt_free(&a);
+	zt_free(&b);
+}
+
+/*
+ * The changeset from the changed names alone (a patched snapshot's history) is the whole walk's,
+ * octet for octet: two zt_new() snapshots, the names as zload_changes() finds them, reversed
+ * and repeated (their order is not the transfer's).
+ */
+/*
+ * Two versions of example.com. into TA and TB (LEN octets each): 200 names, then some changed,
+ * gone, given a TXT or another TTL; DELEG: a new delegation with its glue and a wildcard too.
+ */
+static void two_versions(char *ta, char *tb, size_t len, bool deleg)
+{
+	const char *head = "$ORIGIN example.com.\n$TTL 3600\n@ IN NS ns1\nns1 IN A 192.0.2.53\n";
+	size_t la = 0, lb = 0;
+
+	la += (size_t)snprintf(ta + la, len - la, "%s@ IN SOA ns1 h 1 1 1 1 1\n", head);
+	lb += (size_t)snprintf(tb + lb, len - lb, "%s@ IN SOA ns1 h 2 1 1 1 1\n", head);
+	for (int i = 0; i < 200; i++) {
+		la += (size_t)snprintf(ta + la, len - la, "n%d IN A 10.0.0.%d\n", i, i);
+		/* Every 17th changed, every 23rd gone, every 29th given a TXT, TTL of 31st. */
+		if (i % 23 != 0)
+			lb += (size_t)snprintf(tb + lb, len - lb, "n%d %d IN A 10.0.%d.%d\n", i,
+					       i % 31 == 0 ? 60 : 3600, i % 17 == 0, i);
+		if (i % 29 == 0)
+			lb += (size_t)snprintf(tb + lb, len - lb, "n%d IN TXT \"t%d\"\n", i, i);
+	}
+	if (deleg)
+		snprintf(tb + lb, len - lb,
+			 "sub IN NS ns.sub\nns.sub IN A 192.0.2.9\n*.w IN TXT \"w\"\n");
+}
+
+static void test_diff_names(void)
+{
+	static char ta[20000], tb[20000];
+	size_t n;
+	char err[512];
+	zload_zone_t *za, *zb;
+	zt_t *a, *b;
+	ixfr_cs_t *whole = NULL, *part = NULL;
+	zload_names_t *nm = NULL;
+	const uint8_t *const *names;
+	const uint8_t *list[256];
+
+	two_versions(ta, tb, sizeof(ta), true);
+	za = zload_string("example.com.", ta, "a.zone", NULL, NULL, err, sizeof(err));
+	zb = zload_string("example.com.", tb, "b.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(za);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(zb);
+	a = zt_new(&za, 1, NULL, err, sizeof(err));
+	b = zt_new(&zb, 1, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL_FATAL(zload_changes(za, zb, &nm), 0);
+	names = zload_names_list(nm, &n);
+	CU_ASSERT_FATAL(n > 20 && 2 * n <= 256);
+	for (size_t i = 0; i < n; i++)
+		list[i] = list[2 * n - 1 - i] = names[i];
+	CU_ASSERT_EQUAL_FATAL(ixfr_diff(a, 0, b, 0, 0, &whole), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(ixfr_diff_names(a, 0, b, 0, list, 2 * n, 0, &part), SANDNS_EOK);
+	CU_ASSERT_EQUAL(ixfr_cs_size(part), ixfr_cs_size(whole));
+	CU_ASSERT(ixfr_cs_size(part) == ixfr_cs_size(whole) &&
+		  memcmp(ixfr_cs_data(part), ixfr_cs_data(whole), ixfr_cs_size(whole)) == 0);
+	ixfr_cs_unref(&part);
+	/* A name missed is a change missed: the comparison can tell. */
+	CU_ASSERT_EQUAL_FATAL(ixfr_diff_names(a, 0, b, 0, names, n - 1, 0, &part), SANDNS_EOK);
+	CU_ASSERT(ixfr_cs_size(part) < ixfr_cs_size(whole));
+	ixfr_cs_unref(&part);
+	/* The bound as the whole walk has it. */
+	CU_ASSERT_EQUAL(ixfr_diff_names(a, 0, b, 0, list, 2 * n, 100, &part), SANDNS_ELIMIT);
+	ixfr_cs_unref(&whole);
+	zload_names_free(&nm);
+	zload_free(&za);
+	zload_free(&zb);
+	zt_free(&a);
+	zt_free(&b);
+}
+
+/*
+ * A snapshot patched (zt_patch) from another: the changeset of its names alone is the whole
+ * walk's, and the one ixfr_pub_prepare() carries. While zt_patch is the stub, its reason only.
+ */
+static void test_diff_patched(void)
+{
+	static char ta[20000], tb[20000];
+	char err[512], why[256];
+	zload_zone_t *za, *zb;
+	zt_t *a, *b, *p = NULL;
+	ixfr_cs_t *whole = NULL, *part = NULL, *full = NULL;
+	zload_names_t *nm = NULL;
+	const uint8_t *const *names;
+	size_t n;
+	int rc;
+
+	two_versions(ta, tb, sizeof(ta), false);
+	za = zload_string("example.com.", ta, "a.zone", NULL, NULL, err, sizeof(err));
+	zb = zload_string("example.com.", tb, "b.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(za);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(zb);
+	a = zt_new(&za, 1, NULL, err, sizeof(err));
+	b = zt_new(&zb, 1, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL_FATAL(zload_changes(za, zb, &nm), 0);
+	names = zload_names_list(nm, &n);
+	{
+		const zt_patch_in_t in = {
+		    .zone = zb, .serial = zload_serial(zb), .names = names, .nnames = n};
+
+		rc = zt_patch(a, &in, &p, why, sizeof(why));
+	}
+	if (rc == ZT_PATCH_FULL) {
+		CU_ASSERT_STRING_EQUAL(why, "stub");
+		CU_ASSERT_FALSE(zt_patch_names(b, 0, a, &names, &n));
+	} else {
+		const uint8_t *const *pn;
+		size_t np;
+		const ixfr_hist_t *h;
+
+		CU_ASSERT_EQUAL_FATAL(rc, 0);
+		CU_ASSERT_TRUE_FATAL(zt_patch_names(p, 0, a, &pn, &np));
+		CU_ASSERT_EQUAL(np, n);
+		CU_ASSERT_EQUAL_FATAL(ixfr_diff(a, 0, b, 0, 0, &full), SANDNS_EOK);
+		CU_ASSERT_EQUAL_FATAL(ixfr_diff(a, 0, p, 0, 0, &whole), SANDNS_EOK);
+		CU_ASSERT_EQUAL_FATAL(ixfr_diff_names(a, 0, p, 0, pn, np, 0, &part), SANDNS_EOK);
+		CU_ASSERT(ixfr_cs_size(part) == ixfr_cs_size(whole) &&
+			  memcmp(ixfr_cs_data(part), ixfr_cs_data(whole), ixfr_cs_size(part)) == 0);
+		CU_ASSERT(ixfr_cs_size(full) == ixfr_cs_size(whole) &&
+			  memcmp(ixfr_cs_data(full), ixfr_cs_data(whole), ixfr_cs_size(full)) == 0);
+		/* Published: the history carries that changeset. */
+		ixfr_pub_prepare(a, p, &(ixfr_conf_t){.max_bytes = 1 << 20, .max_depth = 10});
+		h = ixfr_hist_of(p, 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+		CU_ASSERT_EQUAL(ixfr_hist_count(h), 1);
+		ixfr_cs_unref(&full);
+		ixfr_cs_unref(&whole);
+		ixfr_cs_unref(&part);
+		zt_free(&p);
+	}
+	zload_names_free(&nm);
+	zload_free(&za);
+	zload_free(&zb);
 	zt_free(&a);
 	zt_free(&b);
 }
@@ -580,6 +725,10 @@ void reg_cutest_ixfr(void)
 	if (s == NULL)
 		return;
 	CU_add_test(s, "the difference: added, removed, TTL, rdata, SOA", test_diff);
+	CU_add_test(s, "the difference of the names changed alone: the same changeset",
+		    test_diff_names);
+	CU_add_test(s, "a patched snapshot's changeset: its names alone, the same",
+		    test_diff_patched);
 	CU_add_test(s, "the history's bounds: the oldest go first", test_bounds);
 	CU_add_test(s, "the RRs of an IXFR response", test_iter);
 	CU_add_test(s, "the journal: written, appended, read back", test_journal);

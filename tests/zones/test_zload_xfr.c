@@ -208,6 +208,262 @@ static void test_rules(void)
 	zload_free(&base);
 }
 
+/* The rules checked on the owners an IXFR touched only: the same errors as a whole check. */
+static void test_touched_rules(void)
+{
+	static const char deleg[] = BASE "sub 300 IN NS ns.sub\n"
+					 "ns.sub 300 IN A 192.0.2.7\n";
+	zload_zone_t *base = base_zone(), *z,
+		     *b2 = zload_string("sec.test.", deleg, "deleg.zone", NULL, NULL, err,
+					sizeof(err));
+	zload_xfr_t *x = zload_xfr_new("sec.test.", base, "IXFR from 192.0.2.53");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b2);
+	/* A CNAME beside an A added: the message a whole check gives, the addition's line. */
+	CU_ASSERT_EQUAL(
+	    op(x, true, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 10 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(
+	    op(x, false, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 11 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "alias.sec.test. 300 IN A 192.0.2.3"), 0);
+	z = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_STRING_EQUAL(err, "IXFR from 192.0.2.53:2: CNAME beside other data at "
+				    "alias.sec.test. (RFC 1034 3.6.2)");
+	/* A CNAME added beside the A records of a name. */
+	x = zload_xfr_new("sec.test.", base, "IXFR from 192.0.2.53");
+	CU_ASSERT_EQUAL(op(x, false, "www.sec.test. 300 IN CNAME alias.sec.test."), 0);
+	CU_ASSERT_PTR_NULL(zload_xfr_finish(&x, NULL, NULL, err, sizeof(err)));
+	CU_ASSERT_STRING_EQUAL(err, "IXFR from 192.0.2.53:1: CNAME beside other data at "
+				    "www.sec.test. (RFC 1034 3.6.2)");
+	/* The glue of a delegation deleted: the delegation's NS (untouched) fails, its line. */
+	x = zload_xfr_new("sec.test.", b2, "IXFR from 192.0.2.53");
+	CU_ASSERT_EQUAL(op(x, true, "ns.sub.sec.test. 300 IN A 192.0.2.7"), 0);
+	CU_ASSERT_PTR_NULL(zload_xfr_finish(&x, NULL, NULL, err, sizeof(err)));
+	CU_ASSERT_STRING_EQUAL(err, "deleg.zone:9: missing glue: delegation to ns.sub.sec.test., "
+				    "which has no A or AAAA record");
+	/* A second SOA at the apex; an SOA below it. */
+	x = zload_xfr_new("sec.test.", base, "IXFR from 192.0.2.53");
+	CU_ASSERT_EQUAL(
+	    op(x, false, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 12 3600 60 600 60"), 0);
+	CU_ASSERT_PTR_NULL(zload_xfr_finish(&x, NULL, NULL, err, sizeof(err)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "more than one SOA record at sec.test."));
+	x = zload_xfr_new("sec.test.", base, "IXFR from 192.0.2.53");
+	CU_ASSERT_EQUAL(
+	    op(x, false, "www.sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 12 3600 60 600 60"),
+	    0);
+	CU_ASSERT_PTR_NULL(zload_xfr_finish(&x, NULL, NULL, err, sizeof(err)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "SOA record not at the zone apex"));
+	zload_free(&b2);
+	zload_free(&base);
+}
+
+/* Names as presentation text, one a line, for comparing lists. */
+static void names_text(const zload_names_t *nm, char *buf, size_t len)
+{
+	size_t n, at = 0;
+	const uint8_t *const *names = zload_names_list(nm, &n);
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		ldns_rdf *r = ldns_rdf_new_frm_data(
+		    LDNS_RDF_TYPE_DNAME, names[i][0] == 0 ? 1 : strlen((const char *)names[i]) + 1,
+		    names[i]);
+		char *t = r != NULL ? ldns_rdf2str(r) : NULL;
+
+		at += (size_t)snprintf(buf + at, len - at, "%s\n", t != NULL ? t : "?");
+		free(t);
+		ldns_rdf_deep_free(r);
+	}
+}
+
+/*
+ * The IXFR's version: the same records and order as the same zone loaded from a file, and the
+ * names it changed noted: the same as the two versions walked together find.
+ */
+static void test_names(void)
+{
+	static const char after[] =
+	    "$ORIGIN sec.test.\n" SOA(11) "@ 300 IN NS ns1\n"
+					  "ns1 300 IN A 192.0.2.1\n"
+					  "WWW 300 IN A 192.0.2.80\n"
+					  "alias 300 IN CNAME Target.sec.test.\n"
+					  "txt 300 IN TXT \"Abc\"\n"
+					  "new 300 IN A 192.0.2.5\n"
+					  "www 300 IN A 192.0.2.81\n";
+	zload_zone_t *base = base_zone(), *z, *file;
+	zload_xfr_t *x = zload_xfr_new("sec.test.", base, "IXFR");
+	zload_names_t *noted = NULL, *walked = NULL;
+	char a[1024], b[1024], da[4096] = "", db[4096] = "";
+
+	CU_ASSERT_EQUAL(
+	    op(x, true, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 10 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(op(x, true, "old.sec.test. 300 IN A 192.0.2.99"), 0);
+	CU_ASSERT_EQUAL(
+	    op(x, false, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 11 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "new.sec.test. 300 IN A 192.0.2.5"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "www.sec.test. 300 IN A 192.0.2.81"), 0);
+	z = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	file = zload_string("sec.test.", after, "after.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+	CU_ASSERT_EQUAL(zload_serial(z), 11);
+	CU_ASSERT_EQUAL(zload_rr_count(z), zload_rr_count(file));
+	zload_describe(z, "www.sec.test.", 0, da, sizeof(da));
+	zload_describe(file, "www.sec.test.", 0, db, sizeof(db));
+	CU_ASSERT_PTR_NOT_NULL(strstr(da, "192.0.2.81"));
+	CU_ASSERT_EQUAL(zload_changes(base, z, &noted), 0);
+	CU_ASSERT_EQUAL(zload_changes(base, file, &walked), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(noted);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(walked);
+	names_text(noted, a, sizeof(a));
+	names_text(walked, b, sizeof(b));
+	CU_ASSERT_STRING_EQUAL(a, "sec.test.\nnew.sec.test.\nold.sec.test.\nwww.sec.test.\n");
+	CU_ASSERT_STRING_EQUAL(b, a);
+	zload_names_free(&walked);
+	/* The same version: nothing changed. */
+	CU_ASSERT_EQUAL(zload_changes(z, z, &walked), 0);
+	names_text(walked, b, sizeof(b));
+	CU_ASSERT_STRING_EQUAL(b, "");
+	zload_names_free(&walked);
+	zload_names_free(&noted);
+	zload_free(&file);
+	zload_free(&z);
+	zload_free(&base);
+}
+
+/* Record R of Z as a line: owner as held (case kept), type, TTL, data octets in hex. */
+static void rec_line(const zload_zone_t *z, size_t r, char *out, size_t len)
+{
+	const uint8_t *o = zload_rec_owner(z, r), *d = zload_rec_rdata(z, r);
+	size_t at = 0, ol = 0;
+
+	while (o[ol] != 0)
+		ol += (size_t)o[ol] + 1;
+	for (size_t k = 0; k <= ol && at + 3 < len; k++)
+		at += (size_t)snprintf(out + at, len - at, "%02x", o[k]);
+	at += (size_t)snprintf(out + at, len - at, " %u %u ", z->recs[r].type, z->recs[r].ttl);
+	for (size_t k = 0; k < z->recs[r].rdlen && at + 3 < len; k++)
+		at += (size_t)snprintf(out + at, len - at, "%02x", d[k]);
+}
+
+/*
+ * Random IXFRs (deletions and additions at old and new owners, case mixed) against the same
+ * records loaded from a file in the same order: the same records, the same sorted index, and
+ * the names noted the same as a walk of the two versions finds.
+ */
+static void test_random(void)
+{
+	enum { NBASE = 3000, NCHANGE = 150 };
+	static char text[1 << 20], after[1 << 20];
+	static bool gone[NBASE];
+	static const char *const types[] = {"A 10.%d.%d.%d", "TXT \"t%d-%d-%d\"",
+					    "MX %d m%d.x%d.sec.test."};
+	unsigned seed = 12345;
+	char a[4096], b[4096], line[256];
+
+	for (int round = 0; round < 4; round++) {
+		size_t len = 0, alen = 0;
+		int i_next = 0;
+		zload_zone_t *base, *z, *file;
+		zload_xfr_t *x;
+		zload_names_t *noted = NULL, *walked = NULL;
+		size_t nn, nw;
+
+		memset(gone, 0, sizeof(gone));
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s", BASE);
+		for (int i = 0; i < NBASE; i++) {
+			int t = i % 3;
+
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%d 300 IN ",
+						(i & 4) ? "N" : "n", i / 3 % 700);
+			len += (size_t)snprintf(text + len, sizeof(text) - len, types[t], i % 250,
+						i / 250, round);
+			text[len++] = '\n';
+		}
+		text[len] = '\0';
+		base = zload_string("sec.test.", text, "r.zone", NULL, NULL, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(base);
+		x = zload_xfr_new("sec.test.", base, "IXFR");
+		CU_ASSERT_EQUAL(
+		    op(x, true, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 10 3600 60 600 60"),
+		    0);
+		for (int c = 0; c < NCHANGE; c++) {
+			int i = (int)(rand_r(&seed) % NBASE), t = i % 3;
+			char data[128];
+
+			if (gone[i])
+				continue;
+			gone[i] = true;
+			snprintf(data, sizeof(data), types[t], i % 250, i / 250, round);
+			snprintf(line, sizeof(line), "n%d.sec.test. 300 IN %s", i / 3 % 700, data);
+			CU_ASSERT_EQUAL(op(x, true, line), 0);
+		}
+		CU_ASSERT_EQUAL(
+		    op(x, false,
+		       "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 11 3600 60 600 60"),
+		    0);
+		/* The file: the base's lines not deleted, in order, then the additions. */
+		for (const char *p = text, *gen = text + strlen(BASE); *p != '\0';) {
+			const char *nl = strchr(p, '\n');
+			size_t n = (size_t)(nl - p) + 1;
+			/* A generated record's number: lines after BASE's, one each. */
+			int i = p < gen ? -1 : i_next++;
+
+			/* The SOA deleted, added again after the base's records. */
+			if (strncmp(p, "@ 300 IN SOA", 12) != 0 && (i < 0 || !gone[i])) {
+				memcpy(after + alen, p, n);
+				alen += n;
+			}
+			p += n;
+		}
+		alen += (size_t)snprintf(
+		    after + alen, sizeof(after) - alen,
+		    "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 11 3600 60 600 60\n");
+		for (int c = 0; c < NCHANGE; c++) {
+			int o = (int)(rand_r(&seed) % 900);
+
+			snprintf(line, sizeof(line), "%s%d.sec.test. 60 IN A 172.16.%d.%d",
+				 (c & 1) ? "N" : "n", o, round, c);
+			CU_ASSERT_EQUAL(op(x, false, line), 0);
+			alen += (size_t)snprintf(after + alen, sizeof(after) - alen, "%s\n", line);
+		}
+		after[alen] = '\0';
+		z = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+		file = zload_string("sec.test.", after, "after.zone", NULL, NULL, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+		CU_ASSERT_EQUAL_FATAL(z->nrecs, file->nrecs);
+		CU_ASSERT_EQUAL(zload_serial(z), 11);
+		for (size_t r = 0; r < z->nrecs; r++) {
+			rec_line(z, r, a, sizeof(a));
+			rec_line(file, r, b, sizeof(b));
+			if (strcmp(a, b) != 0 || z->by_owner[r] != file->by_owner[r]) {
+				CU_FAIL("the IXFR's version differs from the file's");
+				break;
+			}
+		}
+		CU_ASSERT_EQUAL(zload_changes(base, z, &noted), 0);
+		CU_ASSERT_EQUAL(zload_changes(base, file, &walked), 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(noted);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(walked);
+		zload_names_list(noted, &nn);
+		zload_names_list(walked, &nw);
+		CU_ASSERT(nn > 100);
+		CU_ASSERT_EQUAL(nn, nw);
+		for (size_t k = 0; k < nn && k < nw; k++)
+			if (strcmp((const char *)zload_names_list(noted, &nn)[k],
+				   (const char *)zload_names_list(walked, &nw)[k]) != 0) {
+				CU_FAIL("the names noted differ from those a walk finds");
+				break;
+			}
+		zload_names_free(&noted);
+		zload_names_free(&walked);
+		zload_free(&file);
+		zload_free(&z);
+		zload_free(&base);
+	}
+}
+
 static void warn_count(void *ctx, const char *msg)
 {
 	(void)msg;
@@ -297,6 +553,11 @@ void reg_cutest_zload_xfr(void)
 	CU_add_test(s, "IXFR: an SOA-only change", test_soa_only);
 	CU_add_test(s, "IXFR: case in owners and data as ldns_rr_compare", test_case);
 	CU_add_test(s, "zone rules: refused with the reason", test_rules);
+	CU_add_test(s, "zone rules on the owners touched: a whole check's errors",
+		    test_touched_rules);
+	CU_add_test(s, "IXFR: the names it changed, as two versions walked find them", test_names);
+	CU_add_test(s, "IXFR: random changes, the version a file of the same records gives",
+		    test_random);
 	CU_add_test(s, "AXFR: built from the records, duplicates, no SOA", test_axfr);
 	CU_add_test(s, "IXFR: many changes through the sorted index", test_many);
 }
