@@ -46,6 +46,7 @@ struct zt_deps {
 	size_t nmain, cmain;
 	struct zt_dep *extra; /* added by patches, sorted by h (zt_deps_sort()) */
 	size_t nextra, cextra;
+	size_t nsorted;	    /* extra[0, nsorted) is sorted: zt_deps_sort() merges in the rest */
 	struct zt_neg *neg; /* per zone */
 };
 
