@@ -106,6 +106,8 @@ struct patch {
 	size_t nents, cents;
 	uint32_t *gone; /* BASE's empty non-terminals taken out (their nodes) */
 	size_t ngone, cgone;
+	uint32_t *cuts; /* cuts whose referrals are rendered again (their NS targets changed) */
+	size_t ncuts, ccuts;
 	uint32_t *render; /* nodes whose answers are rendered */
 	size_t nrender, crender;
 	struct zt_deps *deps;

@@ -55,6 +55,7 @@ static const char *const base_lines[] = {
     "sub NS ns.sub",
     "sub NS ns1",
     "ns.sub A 192.0.2.200",
+    "x.y.sub A 192.0.2.202",
     "txt TXT \"hello\" \"world\"",
     "deep.e.n.t A 192.0.2.7",
     "p A 192.0.2.11",
@@ -458,6 +459,10 @@ static void test_additional_target(void)
 	one_change(L("mail A 192.0.2.25"), L("mail A 192.0.2.26", "mail AAAA 2001:db8::25"), true,
 		   false);
 	one_change(L("ns2 A 192.0.2.54"), L("ns2 A 192.0.2.154"), true, false);
+	/* ns1 is an NS target of the delegation sub too: its referral and its glue's */
+	one_change(L("ns1 A 192.0.2.53"), L("ns1 A 192.0.2.153"), true, false);
+	one_change(L("ns1 A 192.0.2.53"), L("ns1 AAAA 2001:db8::53"), false, false);
+	one_change(NULL, L("deeper.ns.sub A 192.0.2.201", "ns1 TXT \"x\""), false, true);
 	one_change(L("sip A 192.0.2.90"), NULL, true, false);
 	one_change(NULL, L("xmpp AAAA 2001:db8::52"), true, false);
 }
@@ -509,8 +514,8 @@ static void test_fallbacks(void)
 	one_change(L("*.wild A 192.0.2.99"), L("*.wild A 192.0.2.98"), true, true);
 	one_change(NULL, L("www.*.q A 192.0.2.1"), true, true); /* makes the empty "*.q" */
 	one_change(L("ns.sub A 192.0.2.200"), L("ns.sub A 192.0.2.201"), true, true); /* glue */
-	one_change(NULL, L("x.child A 192.0.2.1"), true, true);		       /* another zone's */
-	one_change(L("ns1 A 192.0.2.53"), L("ns1 A 192.0.2.54"), false, true); /* sub's NS */
+	one_change(NULL, L("x.child A 192.0.2.1"), true, true); /* another zone's */
+
 	one_change(NULL, L("key DNSKEY 256 3 8 AwEAAQ=="), true, true);
 }
 
