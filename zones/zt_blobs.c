@@ -416,7 +416,8 @@ static int make_zone_negatives(struct zt_build *b, struct blob_ctx *c, uint32_t 
 	return 0;
 }
 
-int zt_blobs_patch(struct zt_build *b, uint32_t z, const uint32_t *nodes, size_t count)
+int zt_blobs_patch(struct zt_build *b, uint32_t z, const uint32_t *cuts, size_t ncuts,
+		   const uint32_t *nodes, size_t count)
 {
 	struct blob_ctx c = {.qtypes = NULL, .qcap = 0};
 	int ret = -ENOMEM;
@@ -424,6 +425,14 @@ int zt_blobs_patch(struct zt_build *b, uint32_t z, const uint32_t *nodes, size_t
 	if (res_init_heap(&c.r) != 0 || res_init_heap(&c.r0) != 0)
 		goto out;
 	ret = make_zone_negatives(b, &c, z);
+	/* The cuts' referrals before the names below them, as make_cut_referrals(). */
+	for (size_t i = 0; i < ncuts && ret == 0; i++) {
+		const zt_node_t *cut = &b->zt->nodes[cuts[i]];
+		uint8_t name[WIRE_NAME_MAX + 1];
+
+		memcpy(name, b->zt->arena + cut->name, cut->name_len);
+		make_referral(b, &c, cuts[i], cuts[i], name, false);
+	}
 	for (size_t i = 0; i < count && ret == 0; i++)
 		ret = make_node_answers(b, &c, nodes[i], false);
 out:

@@ -70,9 +70,11 @@ int zt_rrsets_link(struct zt_build *b);
 int zt_blobs_make(struct zt_build *b);
 
 /*
- * zt_blobs.c, for zt_patch(): zone Z's negative answers again, then the answers of the COUNT
- * NODES (unsigned; neither a cut's referral nor a name below a cut: those stay as they are).
+ * zt_blobs.c, for zt_patch(): zone Z's negative answers again, the referrals of the NCUTS CUTS,
+ * then the answers of the COUNT NODES (unsigned; a cut's is its DS, a name below a cut's is its
+ * referral from the cut its deleg names).
  */
-int zt_blobs_patch(struct zt_build *b, uint32_t z, const uint32_t *nodes, size_t count);
+int zt_blobs_patch(struct zt_build *b, uint32_t z, const uint32_t *cuts, size_t ncuts,
+		   const uint32_t *nodes, size_t count);
 
 #endif

@@ -298,7 +298,7 @@ static int patch_run(struct patch *p)
 	for (size_t i = 0; i < p->nents; i++)
 		if (zt_patch_push(&p->render, &p->nrender, &p->crender, p->ents[i]) != 0)
 			goto nomem;
-	ret = zt_blobs_patch(p->b, p->z, p->render, p->nrender);
+	ret = zt_blobs_patch(p->b, p->z, p->cuts, p->ncuts, p->render, p->nrender);
 	if (ret != 0)
 		goto out;
 	if (zt_patch_axfr(p) != 0 || zt_mem_arena_put(&p->b->mem, NULL, WIRE_SLACK, 1) == ZT_NONE)
@@ -379,6 +379,7 @@ int zt_patch(const zt_t *base, const zt_patch_in_t *in, zt_t **out, char *err, s
 	free(p.ents);
 	free(p.gone);
 	free(p.render);
+	free(p.cuts);
 	free(p.b);
 	return ret;
 }

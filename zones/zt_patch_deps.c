@@ -140,10 +140,52 @@ static int cmp_dep(const void *a, const void *b)
 	return x->h < y->h ? -1 : (x->h > y->h);
 }
 
+/* The sorted runs A (NA) and B (NB) merged into OUT. */
+static void merge(struct zt_dep *out, const struct zt_dep *a, size_t na, const struct zt_dep *b,
+		  size_t nb)
+{
+	size_t i = 0, j = 0, k = 0;
+
+	while (i < na && j < nb)
+		out[k++] = b[j].h < a[i].h ? b[j++] : a[i++];
+	while (i < na)
+		out[k++] = a[i++];
+	while (j < nb)
+		out[k++] = b[j++];
+}
+
+/*
+ * The new entries sorted and merged into the extras: time that grows with the extras, not the
+ * map. When the extras pass a quarter of the main part, they join it (each entry joins once
+ * per doubling of the map). Without memory for a merge, a sort of them all.
+ */
 void zt_deps_sort(struct zt_deps *d)
 {
-	if (d->nextra > 1)
-		qsort(d->extra, d->nextra, sizeof(*d->extra), cmp_dep);
+	size_t nnew = d->nextra - d->nsorted;
+	struct zt_dep *tmp;
+
+	if (nnew > 1)
+		qsort(d->extra + d->nsorted, nnew, sizeof(*d->extra), cmp_dep);
+	if (nnew > 0 && d->nsorted > 0) {
+		tmp = malloc(d->nextra * sizeof(*tmp));
+		if (tmp == NULL) {
+			qsort(d->extra, d->nextra, sizeof(*d->extra), cmp_dep);
+		} else {
+			merge(tmp, d->extra, d->nsorted, d->extra + d->nsorted, nnew);
+			memcpy(d->extra, tmp, d->nextra * sizeof(*tmp));
+			free(tmp);
+		}
+	}
+	d->nsorted = d->nextra;
+	if (d->nextra > 4096 && d->nextra * 4 > d->nmain &&
+	    (tmp = malloc((d->nmain + d->nextra) * sizeof(*tmp))) != NULL) {
+		merge(tmp, d->main, d->nmain, d->extra, d->nextra);
+		free(d->main);
+		d->main = tmp;
+		d->nmain += d->nextra;
+		d->cmain = d->nmain;
+		d->nextra = d->nsorted = 0;
+	}
 }
 
 /* [*lo, *hi): the entries of the N sorted at V whose hash is H. */
@@ -197,7 +239,7 @@ static int scan_zone(struct zt_deps *d, const zt_t *zt, uint32_t z)
 	if (d->nextra > 0)
 		memcpy(d->main + d->nmain, d->extra, d->nextra * sizeof(*d->extra));
 	d->nmain += d->nextra;
-	d->nextra = 0;
+	d->nextra = d->nsorted = 0;
 	if (d->nmain > 1)
 		qsort(d->main, d->nmain, sizeof(*d->main), cmp_dep);
 	return 0;

@@ -46,6 +46,7 @@ struct zt_deps {
 	size_t nmain, cmain;
 	struct zt_dep *extra; /* added by patches, sorted by h (zt_deps_sort()) */
 	size_t nextra, cextra;
+	size_t nsorted;	    /* extra[0, nsorted) is sorted: zt_deps_sort() merges in the rest */
 	struct zt_neg *neg; /* per zone */
 };
 
@@ -105,6 +106,8 @@ struct patch {
 	size_t nents, cents;
 	uint32_t *gone; /* BASE's empty non-terminals taken out (their nodes) */
 	size_t ngone, cgone;
+	uint32_t *cuts; /* cuts whose referrals are rendered again (their NS targets changed) */
+	size_t ncuts, ccuts;
 	uint32_t *render; /* nodes whose answers are rendered */
 	size_t nrender, crender;
 	struct zt_deps *deps;

@@ -458,6 +458,7 @@ int zt_patch_build_tree(struct patch *p)
 /* Names whose referrers are looked for, and those already looked at or to be rendered. */
 struct closure {
 	struct nset sides; /* served children's apexes whose parent side is rendered again */
+	struct nset cuts;  /* cuts whose referrals are rendered again */
 	struct nset seen;
 	const uint8_t **work;
 	uint16_t *wlen;
@@ -495,7 +496,6 @@ static int referrer(struct patch *p, struct closure *c, const struct zt_dep *e, 
 	const zt_t *zt = p->zt;
 	const uint8_t *k = zt->arena + e->name;
 	uint32_t n;
-	char t[WIRE_NAME_MAX * 4 + 1];
 
 	if (zt_patch_nset_get(&p->changed, k, e->len) != ZT_NONE)
 		return 0; /* rendered anyway */
@@ -514,12 +514,72 @@ static int referrer(struct patch *p, struct closure *c, const struct zt_dep *e, 
 	}
 	if (zt->nodes[n].deleg != ZT_NONE && zt->nodes[n].deleg != n)
 		return 0; /* below a cut: the cut's referral */
-	if ((zt->nodes[n].flags & ZN_CUT) && !soa)
-		return zt_patch_full(p, "a name changed that the delegation at %s names",
-				     zt_patch_text(k, t, sizeof(t)));
+	if ((zt->nodes[n].flags & ZN_CUT) && !soa) {
+		/* An NS target of the delegation: its referral, and its names' below it. */
+		return zt_patch_nset_add(&c->cuts, k, e->len, n) < 0 ? -ENOMEM : 0;
+	}
 	if (zt_patch_nset_add(&c->rend, k, e->len, n) < 0)
 		return -ENOMEM;
 	return e->cname ? work_push(c, k, e->len) : 0;
+}
+
+/*
+ * The cut KEY (LEN octets) copied, its referral listed to be rendered again, and every name
+ * below it (BASE's owners there, in its transfer order, and the empty non-terminals above
+ * them) copied, pointed at the copy and listed: each has its own copy of the referral.
+ */
+static int redo_cut(struct patch *p, const uint8_t *key, size_t len)
+{
+	const zt_t *base = p->base;
+	const zt_zone_t *bz = &base->zones[p->z];
+	zt_t *zt = p->zt;
+	struct nset below;
+	size_t lo = 0, hi = bz->naxfr;
+	uint32_t cut = mine(p, key, len);
+	int ret = -ENOMEM;
+
+	if (cut == ZT_NONE || zt_patch_nset_init(&below, 64) != 0)
+		return -ENOMEM;
+	if (zt_patch_push(&p->cuts, &p->ncuts, &p->ccuts, cut) != 0 ||
+	    zt_patch_push(&p->render, &p->nrender, &p->crender, cut) != 0)
+		goto out;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const zt_node_t *o = &base->nodes[base->rrsets[bz->axfr[mid]].node];
+
+		if (wire_name_cmp_canonical(base->arena + o->name, key) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < bz->naxfr; lo++) {
+		const zt_node_t *o = &base->nodes[base->rrsets[bz->axfr[lo]].node];
+		const uint8_t *on = base->arena + o->name;
+		size_t olen = o->name_len;
+
+		if (!wire_name_is_sub(on, key))
+			break;
+		for (; olen > len; on = zt_patch_parent(on, &olen))
+			if (zt_patch_nset_add(&below, on, olen, 0) < 0)
+				goto out;
+	}
+	for (uint32_t i = 0; i <= below.mask; i++) {
+		uint32_t n;
+
+		if (below.t[i].k == NULL)
+			continue;
+		n = zt_find(zt, below.t[i].k, below.t[i].len);
+		if (n == ZT_NONE || zt->nodes[n].zone != p->z)
+			continue; /* a parent side, out of the index */
+		n = cow(p, n);
+		if (n == ZT_NONE || zt_patch_push(&p->render, &p->nrender, &p->crender, n) != 0)
+			goto out;
+		zt->nodes[n].deleg = cut;
+	}
+	ret = 0;
+out:
+	free(below.t);
+	return ret;
 }
 
 /*
@@ -533,7 +593,7 @@ int zt_patch_collect(struct patch *p, bool soa)
 	const struct zt_deps *d = p->deps;
 	int ret = -ENOMEM;
 
-	if (zt_patch_nset_init(&c.sides, 16) != 0 ||
+	if (zt_patch_nset_init(&c.sides, 16) != 0 || zt_patch_nset_init(&c.cuts, 16) != 0 ||
 	    zt_patch_nset_init(&c.seen, p->npn + p->nents + 16) != 0 ||
 	    zt_patch_nset_init(&c.rend, p->npn + p->nents + 16) != 0)
 		goto out;
@@ -582,6 +642,9 @@ int zt_patch_collect(struct patch *p, bool soa)
 		if (n == ZT_NONE || zt_patch_push(&p->render, &p->nrender, &p->crender, n) != 0)
 			goto out;
 	}
+	for (uint32_t i = 0; i <= c.cuts.mask; i++)
+		if (c.cuts.t[i].k != NULL && redo_cut(p, c.cuts.t[i].k, c.cuts.t[i].len) != 0)
+			goto out;
 	/* A parent side is out of the index: copied, and its child's apex (copied too) points at
 	 * the copy, which the answers to DS read. */
 	for (uint32_t i = 0; i <= c.sides.mask; i++) {
@@ -600,6 +663,7 @@ int zt_patch_collect(struct patch *p, bool soa)
 	ret = 0;
 out:
 	free(c.sides.t);
+	free(c.cuts.t);
 	free(c.seen.t);
 	free(c.rend.t);
 	free(c.work);

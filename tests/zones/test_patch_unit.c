@@ -15,6 +15,7 @@
 #include "zt.h"
 #include "zt_order.h"
 #include "zt_patch.h"
+#include "zt_patch_pvt.h"
 #include "zt_pvt.h"
 
 #define MAXL 256
@@ -54,6 +55,7 @@ static const char *const base_lines[] = {
     "sub NS ns.sub",
     "sub NS ns1",
     "ns.sub A 192.0.2.200",
+    "x.y.sub A 192.0.2.202",
     "txt TXT \"hello\" \"world\"",
     "deep.e.n.t A 192.0.2.7",
     "p A 192.0.2.11",
@@ -457,6 +459,10 @@ static void test_additional_target(void)
 	one_change(L("mail A 192.0.2.25"), L("mail A 192.0.2.26", "mail AAAA 2001:db8::25"), true,
 		   false);
 	one_change(L("ns2 A 192.0.2.54"), L("ns2 A 192.0.2.154"), true, false);
+	/* ns1 is an NS target of the delegation sub too: its referral and its glue's */
+	one_change(L("ns1 A 192.0.2.53"), L("ns1 A 192.0.2.153"), true, false);
+	one_change(L("ns1 A 192.0.2.53"), L("ns1 AAAA 2001:db8::53"), false, false);
+	one_change(NULL, L("deeper.ns.sub A 192.0.2.201", "ns1 TXT \"x\""), false, true);
 	one_change(L("sip A 192.0.2.90"), NULL, true, false);
 	one_change(NULL, L("xmpp AAAA 2001:db8::52"), true, false);
 }
@@ -508,8 +514,8 @@ static void test_fallbacks(void)
 	one_change(L("*.wild A 192.0.2.99"), L("*.wild A 192.0.2.98"), true, true);
 	one_change(NULL, L("www.*.q A 192.0.2.1"), true, true); /* makes the empty "*.q" */
 	one_change(L("ns.sub A 192.0.2.200"), L("ns.sub A 192.0.2.201"), true, true); /* glue */
-	one_change(NULL, L("x.child A 192.0.2.1"), true, true);		       /* another zone's */
-	one_change(L("ns1 A 192.0.2.53"), L("ns1 A 192.0.2.54"), false, true); /* sub's NS */
+	one_change(NULL, L("x.child A 192.0.2.1"), true, true); /* another zone's */
+
 	one_change(NULL, L("key DNSKEY 256 3 8 AwEAAQ=="), true, true);
 }
 
@@ -1055,6 +1061,47 @@ static void test_random(void)
 	zt_fini(&t);
 }
 
+/* The dependency map's extras merged in batches, then joined to its main part: all found. */
+static void test_deps_merge(void)
+{
+	struct zt_deps d = {0};
+	unsigned seed = 7;
+	size_t total = 0;
+
+	for (int batch = 0; batch < 40; batch++) {
+		for (int i = 0; i < 211; i++) {
+			if (d.nextra == d.cextra) {
+				d.cextra = d.cextra ? 2 * d.cextra : 256;
+				d.extra = realloc(d.extra, d.cextra * sizeof(*d.extra));
+			}
+			/* hashes of 0..999, each once per name number */
+			d.extra[d.nextra++] = (struct zt_dep){.h = (uint64_t)(rand_r(&seed) % 1000),
+							      .name = (uint32_t)total++};
+		}
+		zt_deps_sort(&d);
+		CU_ASSERT_EQUAL(d.nsorted, d.nextra);
+		for (size_t i = 1; i < d.nextra; i++)
+			CU_ASSERT_FATAL(d.extra[i - 1].h <= d.extra[i].h);
+		for (size_t i = 1; i < d.nmain; i++)
+			CU_ASSERT_FATAL(d.main[i - 1].h <= d.main[i].h);
+		CU_ASSERT_EQUAL(d.nmain + d.nextra, total);
+	}
+	CU_ASSERT_TRUE(d.nmain > 0); /* joined at least once */
+	{
+		uint8_t *seen = calloc(total, 1);
+
+		for (size_t i = 0; i < d.nmain; i++)
+			seen[d.main[i].name]++;
+		for (size_t i = 0; i < d.nextra; i++)
+			seen[d.extra[i].name]++;
+		for (size_t i = 0; i < total; i++)
+			CU_ASSERT_EQUAL_FATAL(seen[i], 1);
+		free(seen);
+	}
+	free(d.main);
+	free(d.extra);
+}
+
 void reg_cutest_patchunit(void)
 {
 	CU_pSuite s = CU_add_suite("patchunit", NULL, NULL);
@@ -1070,5 +1117,6 @@ void reg_cutest_patchunit(void)
 	CU_add_test(s, "two zones of one store patched in turn", test_two_zones);
 	CU_add_test(s, "no room left in the store", test_room);
 	CU_add_test(s, "seeded random edits", test_random);
+	CU_add_test(s, "the dependency map merged", test_deps_merge);
 	CU_add_test(s, "a 100-name patch of a large zone", test_big);
 }
