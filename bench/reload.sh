@@ -28,7 +28,8 @@
 # GAP_LOG_MS (2: gaps longer than this are counted and set against the reloads), PAD (0: the
 # zone is example.com as sampled plus ver; N adds N one-A-record names, of which PAD_CHANGE (100)
 # change with each reload: the reload of a large zone with a small change; every version is
-# written aside before the run, so with PAD=1000000 keep RELOADS near 10), NOBUILD=1
+# written aside before the run, so with PAD=1000000 keep RELOADS near 10), SANDNSD_ARGS (more
+# options for sandnsd, e.g. "--keep-zones yes" so that a large zone's reload is a patch), NOBUILD=1
 # skips the build (meson setup + ninja in build/), KEEP=1 keeps the logs. Measured runs on a
 # shared machine: `flock /tmp/sandns-bench.lock bash bench/reload.sh`. Needs root for the dpdk
 # mode (skipped, said so, otherwise). Traffic: 127.0.0.1, and 198.18.0.0/24 inside the
@@ -56,6 +57,7 @@ DRIVER_CPU=${DRIVER_CPU:-$GEN_CPU}
 GAP_LOG_MS=${GAP_LOG_MS:-2}
 PAD=${PAD:-0}
 PAD_CHANGE=${PAD_CHANGE:-100}
+read -r -a SANDNSD_ARGS <<<"${SANDNSD_ARGS:-}"
 
 die() { echo "reload: $*" >&2; exit 1; }
 
@@ -317,7 +319,7 @@ start_socket() {
 	SOCK=$TMP/socket.sock
 	"${ON_SRV[@]}" timeout -s KILL $((BASE_SECS + DURATION + 200)) "$SANDNSD" --foreground \
 		--io socket --zone "example.com.=$LZONE" --listen "127.0.0.1@$port" --control "$SOCK" \
-		--state-dir "$TMP/socket.state" >"$TMP/socket.log" 2>&1 &
+		--state-dir "$TMP/socket.state" "${SANDNSD_ARGS[@]}" >"$TMP/socket.log" 2>&1 &
 	PID=$!
 	TARGET=127.0.0.1@$port
 	IN_GEN=()
@@ -338,7 +340,8 @@ start_dpdk() {
 	SOCK=$TMP/dpdk.sock
 	"${ON_SRV[@]}" ip netns exec "$SRV" timeout -s KILL $((BASE_SECS + DURATION + 200)) \
 		"$SANDNSD" --foreground --io dpdk --zone "example.com.=$LZONE" --listen 198.18.0.2 \
-		--control "$SOCK" --state-dir "$TMP/dpdk.state" -- "${eal[@]}" >"$TMP/dpdk.log" 2>&1 &
+		--control "$SOCK" --state-dir "$TMP/dpdk.state" "${SANDNSD_ARGS[@]}" -- "${eal[@]}" \
+		>"$TMP/dpdk.log" 2>&1 &
 	PID=$!
 	TARGET=198.18.0.2
 	IN_GEN=(ip netns exec "$CLI")
