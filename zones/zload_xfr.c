@@ -565,51 +565,41 @@ static bool recs_alloc(zload_zone_t *z, size_t n)
 	return z->recs != NULL && z->rr_file != NULL && z->rr_line != NULL;
 }
 
-/* Room for LEN more octets at AT in *D (*CAP long), grown as a copy grows. */
-static bool data_room(uint8_t **d, size_t *cap, size_t at, size_t len)
-{
-	uint8_t *g;
-	size_t c = *cap;
-
-	if (at + len <= c)
-		return true;
-	while (c < at + len)
-		c = c / 2 * 3 + 4096;
-	g = realloc(*d, c);
-	if (g == NULL)
-		return false;
-	*d = g;
-	*cap = c;
-	return true;
-}
-
 /*
  * Z's records (BASE's survivors, copied) given octets of Z's own: each record's owner and data
- * copied from BASE, the garbage left behind, with room for MORE octets and then some. One pass
- * per record: a version made anew (BASE's octets not shared, or their store full or mostly
- * garbage). LIVE: the octets expected. False without memory.
+ * copied from BASE, the garbage left behind, with room for MORE octets and then some. Two
+ * passes per record (the octets counted, then copied): a version made anew (BASE's octets not
+ * shared, or their store full or mostly garbage). False without memory.
  */
-static bool compact(zload_zone_t *z, const zload_zone_t *base, size_t live, size_t more)
+static bool compact(zload_zone_t *z, const zload_zone_t *base, size_t more)
 {
-	size_t cap = live + more, at = 0;
+	size_t cap = 0, at = 0;
 	uint32_t last = UINT32_MAX, moved = 0;
 	uint8_t *d;
 
+	/* Records in a row share their owner's octets, as they did in BASE. */
+	for (size_t i = 0; i < z->nrecs; i++) {
+		const zload_rec_t *r = &z->recs[i];
+
+		if (r->owner != last)
+			cap += wire_name_len(base->data + r->owner);
+		last = r->owner;
+		cap += r->rdlen;
+	}
+	cap += more;
+	if (cap >= UINT32_MAX - 1)
+		return false;
 	cap += zload_store_room_for(cap);
 	d = big_alloc(cap ? cap : 1);
 	if (d == NULL)
 		return false;
+	last = UINT32_MAX;
 	for (size_t i = 0; i < z->nrecs; i++) {
 		zload_rec_t *r = &z->recs[i];
-		size_t olen = r->owner != last ? wire_name_len(base->data + r->owner) : 0;
 
-		/* An estimate short (owners shared by records apart: a signer's RRSIGs) grows. */
-		if (!data_room(&d, &cap, at, olen + r->rdlen)) {
-			free(d);
-			return false;
-		}
-		/* Records in a row share their owner's octets, as they did in BASE. */
 		if (r->owner != last) {
+			size_t olen = wire_name_len(base->data + r->owner);
+
 			last = r->owner;
 			memcpy(d + at, base->data + r->owner, olen);
 			moved = (uint32_t)at;
@@ -619,10 +609,6 @@ static bool compact(zload_zone_t *z, const zload_zone_t *base, size_t live, size
 		memcpy(d + at, base->data + r->rdata, r->rdlen);
 		r->rdata = (uint32_t)at;
 		at += r->rdlen;
-	}
-	if (at + more >= UINT32_MAX || !data_room(&d, &cap, at, more)) {
-		free(d);
-		return false;
 	}
 	z->data = d;
 	z->data_len = at;
@@ -682,9 +668,7 @@ static int next_version(zload_xfr_t *x, zload_zone_t *z, struct zload_state *st,
 			goto out;
 	}
 	z->nrecs = w;
-	if (!shared &&
-	    !compact(z, base, base->garbage < base->data_len ? base->data_len - base->garbage : 0,
-		     more))
+	if (!shared && !compact(z, base, more))
 		goto out;
 
 	for (size_t i = 0; i < ad->nrecs; i++) {
