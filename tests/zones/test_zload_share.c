@@ -223,8 +223,12 @@ static void chain(bool oldest)
 		shared += v[k]->store != NULL && v[k]->store == v[k - 1]->store &&
 			  v[k]->data == v[k - 1]->data;
 		CU_ASSERT(same_as_file(v[k], text[k]));
-		if (k == NVER / 2 - 5)
+		if (k == NVER / 2 - 5) {
 			model_copy(&old, &m);
+			/* Other changes than the chain's next ones (other octets). */
+			old.seed ^= 0x5a5a;
+			old.added += 100000;
+		}
 		if (k == NVER / 2) {
 			/* From an older version again: its own octets past the store's tip, past
 			 * what the newer versions appended. */
