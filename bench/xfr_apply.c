@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* xfr_apply.c: the time to make a large zone's next version from a small IXFR (zload_xfr) */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,14 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Octets malloc has handed out and not had back: what a version costs, as the difference. */
+static size_t in_use(void)
+{
+	struct mallinfo2 m = mallinfo2();
+
+	return m.uordblks + m.hblkhd;
 }
 
 /* "hN.bench.test." in wire form into W; its length. */
@@ -48,12 +57,15 @@ int main(int argc, char **argv)
 {
 	unsigned records = argc > 1 ? (unsigned)atoi(argv[1]) : 1000000;
 	unsigned changes = argc > 2 ? (unsigned)atoi(argv[2]) : 100;
+	/* Each round applies an IXFR to the version the round before made, as a secondary does. */
+	int rounds = argc > 3 ? atoi(argv[3]) : 3;
 	size_t cap = (size_t)records * 48 + 256, len = 0;
 	char *text = malloc(cap), err[1024];
 	zload_zone_t *z, *next;
 	zload_xfr_t *x;
 	uint8_t w[256], rd[128];
 	double t0, t1, t2;
+	size_t m0, m1;
 
 	len += (size_t)snprintf(text + len, cap - len,
 				"$ORIGIN bench.test.\n@ 300 IN SOA ns1 h 1 0 0 0 0\n"
@@ -67,35 +79,38 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	for (int round = 0; round < 3; round++) {
+	for (int round = 0; round < rounds; round++) {
 		t0 = now_ms();
 		x = zload_xfr_new("bench.test.", z, "IXFR from bench");
-		zload_xfr_del(x, apex, 6, 300, rd, soa(rd, 1));
-		/* Half the changes delete a record, half add one at a new name. */
+		zload_xfr_del(x, apex, 6, 300, rd, soa(rd, (unsigned)round + 1));
+		/* Half the changes delete a record of the file, half add one at a new name. */
 		for (unsigned c = 0; c < changes / 2; c++) {
-			unsigned i = (c * 7919u) % (records - 4);
+			unsigned i = (c * 7919u + (unsigned)round * (changes / 2)) % (records - 4);
 			uint8_t a[4] = {10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i};
 
 			if (zload_xfr_del(x, w, 1, 300, a, (owner(w, i), 4)) != 0)
 				fprintf(stderr, "deletion %u failed\n", i);
 		}
-		zload_xfr_add(x, apex, 6, 300, rd, soa(rd, 2));
+		zload_xfr_add(x, apex, 6, 300, rd, soa(rd, (unsigned)round + 2));
 		for (unsigned c = 0; c < changes - changes / 2; c++) {
 			uint8_t a[4] = {172, 16, (uint8_t)(c >> 8), (uint8_t)c};
 
-			owner(w, records + c);
+			owner(w, records + (unsigned)round * changes + c);
 			zload_xfr_add(x, w, 1, 300, a, 4);
 		}
 		t1 = now_ms();
+		m0 = in_use();
 		next = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
 		t2 = now_ms();
+		m1 = in_use();
 		if (next == NULL) {
 			fprintf(stderr, "%s\n", err);
 			return 1;
 		}
 		printf("records %u changes %u: applied %.1f ms, zload_xfr_finish %.1f ms (%zu "
-		       "records)\n",
-		       records, changes, t1 - t0, t2 - t1, zload_rr_count(next));
+		       "records), %.1f MiB more held\n",
+		       records, changes, t1 - t0, t2 - t1, zload_rr_count(next),
+		       ((double)m1 - (double)m0) / (1 << 20));
 		{
 			/* The names a reload patches: noted by the IXFR, or found by a walk of both
 			 * versions (what a file reload does). */
@@ -116,7 +131,8 @@ int main(int argc, char **argv)
 			    "%.1f ms\n",
 			    n1, t1 - t0, n2, t2 - t1);
 		}
-		zload_free(&next);
+		zload_free(&z);
+		z = next;
 	}
 	zload_free(&z);
 	return 0;

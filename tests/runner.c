@@ -27,6 +27,7 @@ static const struct {
     {"policy", reg_cutest_policy},
     {"zedit", reg_cutest_zedit},
     {"zload_xfr", reg_cutest_zload_xfr},
+    {"zshare", reg_cutest_zshare},
     {"ctl", reg_cutest_ctl},
     {"rrl", reg_cutest_rrl},
     {"index", reg_cutest_index},

@@ -82,6 +82,8 @@ static zload_zone_t *zload_common(const char *origin, const char *text, size_t l
 	if (zload_finish(&st) != 0)
 		goto fail;
 	ldns_rdf_deep_free(st.prev);
+	/* Its octets a store a secondary's next versions share (zload_xfr.c): no copy. */
+	(void)zload_store_make(z);
 	return z;
 fail_nomem:
 	if (errlen > 0 && err[0] == '\0')

@@ -46,6 +46,25 @@ struct zload_zone {
 	 */
 	struct zload_delta *deltas;
 	size_t ndeltas;
+	/*
+	 * DATA's owner when successive versions share it (zload_store.c), or NULL: DATA is the
+	 * zone's own. Shared, DATA_CAP is the end of this version's own octets: an append past it
+	 * makes the zone a private copy first (zload_reserve()).
+	 */
+	struct zload_store *store;
+	size_t garbage; /* octets of DATA[0, data_len) no record of this version reads (at most) */
+};
+
+/*
+ * The octets of a zone's successive versions (IXFRs applied: zload_xfr.c): each version reads
+ * DATA below its own data_len only and appends past TIP only, so what one version reads is
+ * never written again. Freed with the last version that holds it.
+ */
+struct zload_store {
+	uint8_t *data;
+	size_t cap;    /* octets allocated */
+	size_t tip;    /* octets handed out (atomic): every version's data_len is at most this */
+	unsigned refs; /* holders besides the first (atomic), as zload_zone's refs */
 };
 
 /* The owners changed since version FROM. */
@@ -97,6 +116,24 @@ bool zload_reserve(zload_zone_t *z, size_t need, size_t more_data, bool exact);
 bool zload_reserve_huge(zload_zone_t *z, size_t need, size_t more_data);
 /* zload_store.c: asks for huge pages over the 2 MiB-aligned part of P (LEN octets): a hint. */
 void huge_hint(void *p, size_t len);
+/*
+ * Z's octets (its own, Z just made) become a store that its next versions can share: no copy.
+ * False without memory (Z then keeps them as its own).
+ */
+bool zload_store_make(zload_zone_t *z);
+/*
+ * Z (a version being made from BASE, whose octets are a store) shares BASE's octets, with MORE
+ * octets of its own past the store's tip to append to (zload_push_wire()). False when the
+ * store has no such room (Z unchanged: it makes octets of its own then).
+ */
+bool zload_store_share(zload_zone_t *z, const zload_zone_t *base, size_t more);
+/*
+ * Tests set it (zload_store.c): the octets of room left past a version's when they are made
+ * anew (SIZE_MAX, the default: half of them and 1 MiB; room untouched costs no memory).
+ */
+extern size_t zload_store_room;
+/* zload_store.c: the room for octets of LEN made anew, as zload_store_room says. */
+size_t zload_store_room_for(size_t len);
 /* Appends NAME to the zone's file names; returns its index or -ENOMEM. */
 int zload_add_file(zload_zone_t *z, const char *name);
 /*

@@ -21,10 +21,101 @@ int zload_add_file(zload_zone_t *z, const char *name)
 	return (int)z->nfiles++;
 }
 
+size_t zload_store_room = SIZE_MAX;
+
+size_t zload_store_room_for(size_t len)
+{
+	size_t room = zload_store_room != SIZE_MAX ? zload_store_room : len / 2 + ((size_t)1 << 20);
+
+	/* Data offsets are 32-bit. */
+	if (len >= UINT32_MAX - 1)
+		return 0;
+	return room < UINT32_MAX - 1 - len ? room : UINT32_MAX - 1 - len;
+}
+
+/* The store S dropped by one holder; the last frees it. */
+static void store_drop(struct zload_store *s)
+{
+	if (__atomic_fetch_sub(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	free(s->data);
+	free(s);
+}
+
+bool zload_store_make(zload_zone_t *z)
+{
+	struct zload_store *s;
+
+	if (z->store != NULL)
+		return true;
+	s = malloc(sizeof(*s));
+	if (s == NULL)
+		return false;
+	*s = (struct zload_store){
+	    .data = z->data, .cap = z->data_cap, .tip = z->data_len, .refs = 0};
+	z->store = s;
+	z->data_cap = z->data_len;
+	return true;
+}
+
+bool zload_store_share(zload_zone_t *z, const zload_zone_t *base, size_t more)
+{
+	struct zload_store *s = base->store;
+	size_t tip;
+
+	if (s == NULL || z->store != NULL || z->data != NULL)
+		return false;
+	/* The room claimed past the tip: whoever else appends (another version made from an
+	 * older one) claims past this. */
+	tip = __atomic_load_n(&s->tip, __ATOMIC_ACQUIRE);
+	do {
+		if (tip < base->data_len || tip > s->cap || s->cap - tip < more ||
+		    tip + more >= UINT32_MAX)
+			return false;
+	} while (!__atomic_compare_exchange_n(&s->tip, &tip, tip + more, false, __ATOMIC_ACQ_REL,
+					      __ATOMIC_ACQUIRE));
+	__atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
+	z->store = s;
+	z->data = s->data;
+	z->data_len = tip;
+	z->data_cap = tip + more;
+	/* What other versions appended between BASE's octets and the room: read by none here. */
+	z->garbage = base->garbage + (tip - base->data_len);
+	return true;
+}
+
+/*
+ * Z's octets made its own again before an append past its room: the store's buffer itself
+ * when Z holds it alone (no version reads it), else a copy. False without memory.
+ */
+static bool store_unshare(zload_zone_t *z)
+{
+	struct zload_store *s = z->store;
+	uint8_t *d;
+
+	if (__atomic_load_n(&s->refs, __ATOMIC_ACQUIRE) == 0) {
+		z->data_cap = s->cap;
+		free(s);
+		z->store = NULL;
+		return true;
+	}
+	d = malloc(z->data_len ? z->data_len : 1);
+	if (d == NULL)
+		return false;
+	memcpy(d, z->data, z->data_len);
+	store_drop(s);
+	z->store = NULL;
+	z->data = d;
+	z->data_cap = z->data_len ? z->data_len : 1;
+	return true;
+}
+
 bool zload_reserve(zload_zone_t *z, size_t need, size_t more_data, bool exact)
 {
 	/* Record numbers and data offsets are 32-bit (the sort's keys, the snapshot's offsets). */
 	if (z->nrecs + need >= UINT32_MAX || z->data_len + more_data >= UINT32_MAX)
+		return false;
+	if (z->store != NULL && z->data_len + more_data > z->data_cap && !store_unshare(z))
 		return false;
 	if (z->nrecs + need > z->cap) {
 		size_t cap = z->cap ? z->cap : 256;
@@ -239,7 +330,10 @@ void zload_free(zload_zone_t **zone)
 	if (__atomic_fetch_sub(&z->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	free(z->recs);
-	free(z->data);
+	if (z->store != NULL)
+		store_drop(z->store);
+	else
+		free(z->data);
 	ldns_rdf_deep_free(z->origin);
 	for (size_t i = 0; i < z->nfiles; i++)
 		free(z->files[i]);

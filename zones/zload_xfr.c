@@ -551,32 +551,110 @@ static bool still_signed(const zload_zone_t *base, const size_t *dels, size_t nd
 	return false;
 }
 
+/* Octets of the versions' store no record reads: past this share of a version's, it is made anew.
+ */
+#define GARBAGE_DIV 4
+
+/* Room for N records in Z's (empty) record arrays, exactly, in huge pages where they come. */
+static bool recs_alloc(zload_zone_t *z, size_t n)
+{
+	z->recs = big_alloc((n ? n : 1) * sizeof(*z->recs));
+	z->rr_file = big_alloc((n ? n : 1) * sizeof(*z->rr_file));
+	z->rr_line = big_alloc((n ? n : 1) * sizeof(*z->rr_line));
+	z->cap = n ? n : 1;
+	return z->recs != NULL && z->rr_file != NULL && z->rr_line != NULL;
+}
+
+/*
+ * Z's records (BASE's survivors, copied) given octets of Z's own: each record's owner and data
+ * copied from BASE, the garbage left behind, with room for MORE octets and then some. Two
+ * passes per record (the octets counted, then copied): a version made anew (BASE's octets not
+ * shared, or their store full or mostly garbage). False without memory.
+ */
+static bool compact(zload_zone_t *z, const zload_zone_t *base, size_t more)
+{
+	size_t cap = 0, at = 0;
+	uint32_t last = UINT32_MAX, moved = 0;
+	uint8_t *d;
+
+	/* Records in a row share their owner's octets, as they did in BASE. */
+	for (size_t i = 0; i < z->nrecs; i++) {
+		const zload_rec_t *r = &z->recs[i];
+
+		if (r->owner != last)
+			cap += wire_name_len(base->data + r->owner);
+		last = r->owner;
+		cap += r->rdlen;
+	}
+	cap += more;
+	if (cap >= UINT32_MAX - 1)
+		return false;
+	cap += zload_store_room_for(cap);
+	d = big_alloc(cap ? cap : 1);
+	if (d == NULL)
+		return false;
+	last = UINT32_MAX;
+	for (size_t i = 0; i < z->nrecs; i++) {
+		zload_rec_t *r = &z->recs[i];
+
+		if (r->owner != last) {
+			size_t olen = wire_name_len(base->data + r->owner);
+
+			last = r->owner;
+			memcpy(d + at, base->data + r->owner, olen);
+			moved = (uint32_t)at;
+			at += olen;
+		}
+		r->owner = moved;
+		memcpy(d + at, base->data + r->rdata, r->rdlen);
+		r->rdata = (uint32_t)at;
+		at += r->rdlen;
+	}
+	z->data = d;
+	z->data_len = at;
+	z->data_cap = cap ? cap : 1;
+	z->garbage = 0;
+	return true;
+}
+
 /*
  * An IXFR's new version from BASE (sorted) without a pass per record but copies: BASE's
- * octets whole, its records but the deleted ones in runs, the additions pushed; BASE's order
- * with the additions put in place; the rules checked on the owners touched only (BASE passed
- * them). Z: the new version begun (origin, files). The names touched go to *TOUCHED. 0, or
- * -ENOMEM, or the rules' error.
+ * octets shared (their store: zload_store.c), its records but the deleted ones copied in runs,
+ * the additions pushed past the store's tip; BASE's order with the additions put in place; the
+ * rules checked on the owners touched only (BASE passed them). Octets made anew (compact())
+ * when the store has no room or its garbage passes a share. Z: the new version begun (origin,
+ * files). The names touched go to *TOUCHED. 0, or -ENOMEM, or the rules' error.
  */
 static int next_version(zload_xfr_t *x, zload_zone_t *z, struct zload_state *st,
 			zload_names_t **touched)
 {
 	const zload_zone_t *base = x->base, *ad = x->adds;
 	size_t nd = x->deleted, nsurv = base->nrecs - nd, nadd = 0, w = 0, nsp = 0;
+	size_t more = 0, dead = 0;
 	size_t *idx = NULL, *adds = NULL, *blk = NULL;
 	struct zload_span *sp = NULL;
 	zload_names_t *nm = zload_names_new();
+	bool shared;
 	int ret = -ENOMEM;
 
 	for (size_t i = 0; i < ad->nrecs; i++)
-		nadd += !x->add_gone[i];
+		if (!x->add_gone[i]) {
+			nadd++;
+			more += wire_name_len(zload_rec_owner(ad, i)) + ad->recs[i].rdlen;
+		}
+	/* The octets deleted (an owner counted each time: from above). */
+	for (size_t d = 0; d < nd; d++)
+		dead +=
+		    wire_name_len(zload_rec_owner(base, x->dels[d])) + base->recs[x->dels[d]].rdlen;
 	if (nd > 1)
 		qsort(x->dels, nd, sizeof(*x->dels), size_cmp);
-	if (nm == NULL || !zload_reserve_huge(z, nsurv + nadd, base->data_len + ad->data_len))
+	if (nm == NULL || !recs_alloc(z, nsurv + nadd))
 		goto out;
+	shared = base->garbage + dead <= base->data_len / GARBAGE_DIV &&
+		 zload_store_share(z, base, more);
+	if (shared)
+		z->garbage += dead;
 
-	memcpy(z->data, base->data, base->data_len);
-	z->data_len = base->data_len;
 	/* BASE's records but the deleted ones, in runs; the owners of those deleted noted. */
 	for (size_t d = 0, from = 0; d <= nd; d++) {
 		size_t to = d < nd ? x->dels[d] : base->nrecs;
@@ -590,6 +668,8 @@ static int next_version(zload_xfr_t *x, zload_zone_t *z, struct zload_state *st,
 			goto out;
 	}
 	z->nrecs = w;
+	if (!shared && !compact(z, base, more))
+		goto out;
 
 	for (size_t i = 0; i < ad->nrecs; i++) {
 		const zload_rec_t *r = &ad->recs[i];
@@ -713,6 +793,8 @@ zload_zone_t *zload_xfr_finish(zload_xfr_t **xp, zload_warn_fn warn, void *warn_
 		zload_free(&z);
 		return NULL;
 	}
+	/* Its octets a store its next versions share (a shared version's are one already). */
+	(void)zload_store_make(z);
 	return z;
 nomem:
 	snprintf(err, errlen, "%s: out of memory", ad->origin_text);
