@@ -206,14 +206,6 @@ static uint32_t node_new(struct patch *p, const uint8_t *key, size_t len)
 
 /* ---- the records of a changed name ---- */
 
-struct prec {
-	uint16_t type;
-	uint16_t rdlen;
-	uint32_t ttl;
-	uint32_t order;
-	const uint8_t *rd;
-};
-
 /* As zt_rrsets.c's order: type, then RDATA in binary order, then place in the file. */
 static int cmp_prec(const void *a, const void *b)
 {
@@ -234,21 +226,12 @@ static int cmp_prec(const void *a, const void *b)
 static int node_records(struct patch *p, const struct pn *pn, uint32_t n)
 {
 	zt_t *zt = p->zt;
-	const zload_zone_t *zone = p->zone;
-	size_t cnt = pn->r1 - pn->r0;
+	size_t cnt = zt_patch_recs(p, pn, NULL);
 	struct prec *r = malloc((cnt ? cnt : 1) * sizeof(*r));
 
 	if (r == NULL)
 		return -ENOMEM;
-	for (size_t k = 0; k < cnt; k++) {
-		size_t i = zone->by_owner[pn->r0 + k];
-
-		r[k] = (struct prec){.type = zone->recs[i].type,
-				     .rdlen = zone->recs[i].rdlen,
-				     .ttl = zone->recs[i].ttl,
-				     .order = (uint32_t)i,
-				     .rd = zload_rec_rdata(zone, i)};
-	}
+	zt_patch_recs(p, pn, r);
 	qsort(r, cnt, sizeof(*r), cmp_prec);
 	for (size_t i = 0, j; i < cnt; i = j) {
 		uint32_t first = r[i].order, ttl = r[i].ttl, start = ZT_NONE;
@@ -387,7 +370,8 @@ static int unlink_up(struct patch *p, const uint8_t *key, size_t len)
 		uint32_t n;
 
 		key = zt_patch_parent(key, &len);
-		if (len <= p->apex_len || zt_patch_nset_get(&p->changed, key, len) != ZT_NONE)
+		if (len <= p->apex_len || zt_patch_nset_get(&p->changed, key, len) != ZT_NONE ||
+		    zt_patch_kept(p, key, len))
 			return 0;
 		n = zt_find(zt, key, len);
 		if (n == ZT_NONE || zt->nodes[n].nrrsets > 0 || zt_patch_has_kids(p, key, len))
