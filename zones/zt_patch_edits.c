@@ -61,6 +61,11 @@ int zt_patch_edits_init(struct patch *p)
 	int ret = -ENOMEM;
 
 	memset(pe, 0, sizeof(*pe));
+	if (zt_edits_fp(e) != p->base->zones[p->z].edits_fp)
+		return zt_patch_full(p,
+				     "zone %s: the policy's edits are not those it was compiled "
+				     "with",
+				     p->base->zones[p->z].origin);
 	if (n > 0 && zload_edits_check(zone, e->edits, n, why, sizeof(why)) != 0)
 		return zt_patch_full(p, "the policy's edits do not apply: %s", why);
 	pe->wh = calloc(n + 1, sizeof(*pe->wh));
