@@ -16,7 +16,6 @@ void zt_patch_edits_free(struct patch *p)
 	free(pe->add);
 	free(pe->keep);
 	free(pe->rdata);
-	free(pe->keepset.t);
 	memset(pe, 0, sizeof(*pe));
 }
 
@@ -132,11 +131,6 @@ int zt_patch_edits_init(struct patch *p)
 
 		keep_add(p, key, wire_name_lower(key, ldns_rdf_data(zone->empty[i])));
 	}
-	if (zt_patch_nset_init(&pe->keepset, pe->nkeep + 1) != 0)
-		goto out;
-	for (size_t i = 0; i < pe->nkeep; i++)
-		if (zt_patch_nset_add(&pe->keepset, pe->keep[i].key, pe->keep[i].len, 0) < 0)
-			goto out;
 	ret = 0;
 out:
 	if (buf != NULL)
@@ -194,5 +188,9 @@ size_t zt_patch_recs(const struct patch *p, const struct pn *pn, struct prec *ou
 
 bool zt_patch_kept(const struct patch *p, const uint8_t *key, size_t len)
 {
-	return p->ed.nkeep > 0 && zt_patch_nset_get(&p->ed.keepset, key, len) != ZT_NONE;
+	/* A few names at most (the policy keeps one a mail domain): looked through. */
+	for (size_t i = 0; i < p->ed.nkeep; i++)
+		if (p->ed.keep[i].len == len && memcmp(p->ed.keep[i].key, key, len) == 0)
+			return true;
+	return false;
 }

@@ -108,7 +108,6 @@ struct pedits {
 		size_t len;
 	} * keep;
 	size_t nkeep;
-	struct nset keepset;
 	uint8_t *rdata;
 };
 
