@@ -757,13 +757,37 @@ static double since(const struct timespec *t0)
  * environment variable SANDNS_PATCH_BIG says so; 20,000 otherwise) against zt_new. Printed,
  * never asserted on time; the answers of the changed names are compared.
  */
-static void test_big(void)
+/* The policy's kind of edits of big.test: h5's A withheld, an SRV to h7 added, a name kept. */
+static const zload_edit_t big_edits[] = {
+    {.op = ZLOAD_EDIT_WITHHOLD, .owner = "h5.big.test.", .type = T_A},
+    {.op = ZLOAD_EDIT_ADD,
+     .owner = "_autodiscover._tcp.big.test.",
+     .type = T_SRV,
+     .ttl = 600,
+     .rdata = "0 0 443 h7.big.test."},
+    {.op = ZLOAD_EDIT_EMPTY_NODE, .owner = "h9.big.test."},
+};
+
+/* Z compiled alone, with big_edits when EDITED. */
+static zt_t *big_new(zload_zone_t *z, bool edited, char *err, size_t errlen)
+{
+	zt_zone_edits_t e = {.zone = z,
+			     .edits = big_edits,
+			     .nedits = sizeof(big_edits) / sizeof(big_edits[0]),
+			     .serial = z->serial + 1};
+	zt_opts_t o = {.edits = &e, .nedits = 1};
+
+	return zt_new(&z, 1, edited ? &o : NULL, err, errlen);
+}
+
+static void big(bool edited)
 {
 	const char *env = getenv("SANDNS_PATCH_BIG");
 	unsigned n = env != NULL ? (unsigned)strtoul(env, NULL, 10) : 20000;
 	zload_zone_t *z0 = big_zone(n, 1, 0), *z1 = big_zone(n, 2, 100);
 	struct names ch = {0};
 	zt_patch_in_t in;
+	zt_zone_edits_t ze;
 	struct timespec t0;
 	char err[256];
 	double tp, tn;
@@ -772,7 +796,7 @@ static void test_big(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
-	base = zt_new(&z0, 1, NULL, err, sizeof(err));
+	base = big_new(z0, edited, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(base);
 	{
 		uint8_t w[WIRE_NAME_MAX + 1];
@@ -788,6 +812,12 @@ static void test_big(void)
 	}
 	in = (zt_patch_in_t){
 	    .zone = z1, .serial = 2, .names = (const uint8_t *const *)ch.w, .nnames = ch.n};
+	ze = (zt_zone_edits_t){.zone = z1,
+			       .edits = big_edits,
+			       .nedits = sizeof(big_edits) / sizeof(big_edits[0]),
+			       .serial = 3};
+	if (edited)
+		in.edits = &ze;
 	/* Its transfer order is sorted after zt_new() (a thread, where served): not the patch's. */
 	CU_ASSERT_EQUAL(zt_order_wait(base), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -796,13 +826,14 @@ static void test_big(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	tp = since(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	whole = zt_new(&z1, 1, NULL, err, sizeof(err));
+	whole = big_new(z1, edited, err, sizeof(err));
 	tn = since(&t0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(whole);
 	fprintf(stderr,
-		"\npatch: %u records, %zu names: zt_patch %.4f s, zt_new %.4f s; memsize patched "
-		"%zu, whole %zu\n",
-		n, ch.n, tp, tn, zt_memsize(p), zt_memsize(whole));
+		"\npatch: %u records%s, %zu names: zt_patch %.4f s, zt_new %.4f s; memsize "
+		"patched %zu, whole %zu\n",
+		n, edited ? " (the policy's edits)" : "", ch.n, tp, tn, zt_memsize(p),
+		zt_memsize(whole));
 	/* A second patch, of the patched one: the map of targets is made by the first. */
 	{
 		zload_zone_t *z2 = big_zone(n, 3, 200);
@@ -823,6 +854,10 @@ static void test_big(void)
 				     .serial = 3,
 				     .names = (const uint8_t *const *)ch2.w,
 				     .nnames = ch2.n};
+		ze.zone = z2;
+		ze.serial = 4;
+		if (edited)
+			in.edits = &ze;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		CU_ASSERT_EQUAL(zt_patch(p, &in, &p2, err, sizeof(err)), 0);
 		fprintf(stderr, "patch: the next 100-name patch (of the patched one) %.4f s\n",
@@ -831,9 +866,15 @@ static void test_big(void)
 		names_free(&ch2);
 		zload_free(&z2);
 	}
+	{
+		uint8_t w[WIRE_NAME_MAX + 1];
+
+		tu_name_wire(w, "_autodiscover._tcp.big.test");
+		names_add(&ch, w);
+	}
 	for (size_t i = 0; i < ch.n; i++)
-		for (int t = 0; t < 3; t++) {
-			uint16_t qt = t == 0 ? T_A : t == 1 ? T_AAAA : T_SOA;
+		for (int t = 0; t < 4; t++) {
+			uint16_t qt = t == 0 ? T_A : t == 1 ? T_AAAA : t == 2 ? T_SOA : T_SRV;
 			size_t la = ask(whole, ch.w[i], qt, 1, ra), lb = ask(p, ch.w[i], qt, 1, rb);
 
 			CU_ASSERT_TRUE(la == lb && memcmp(ra, rb, la) == 0);
@@ -844,6 +885,16 @@ static void test_big(void)
 	zt_free(&whole);
 	zload_free(&z0);
 	zload_free(&z1);
+}
+
+static void test_big(void)
+{
+	big(false);
+}
+
+static void test_big_edited(void)
+{
+	big(true);
 }
 
 /* The child zone patched (its apex has a parent side in example.com, which answers DS). */
@@ -1205,4 +1256,5 @@ void reg_cutest_patchunit(void)
 	CU_add_test(s, "seeded random edits", test_random);
 	CU_add_test(s, "the dependency map merged", test_deps_merge);
 	CU_add_test(s, "a 100-name patch of a large zone", test_big);
+	CU_add_test(s, "a 100-name patch of a large zone the policy edits", test_big_edited);
 }
