@@ -389,6 +389,7 @@ int zt_nodes_load_zone(struct zt_build *b, zload_zone_t *const *zones, size_t nz
 	if (ret != 0)
 		goto out;
 	zt->zones[z].first_node = zt->nnodes;
+	zt->zones[z].edits_fp = zt_edits_fp(e);
 	wire_name_lower(key, ldns_rdf_data(zone->origin));
 	apex = node_get(b, key, ldns_rdf_size(zone->origin), (uint32_t)z);
 	if (apex == ZT_NONE || zt->nodes[apex].zone != z) {

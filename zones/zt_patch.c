@@ -89,8 +89,8 @@ static int check_name(struct patch *p, struct pn *pn)
 		k = zt_patch_parent(k, &len);
 	}
 	owner_range(p->zone, pn->key, &pn->r0, &pn->r1);
-	pn->has = pn->r1 > pn->r0;
-	if (pn->r1 - pn->r0 > UINT16_MAX)
+	pn->has = zt_patch_recs(p, pn, NULL) > 0;
+	if (pn->r1 - pn->r0 + p->ed.nadd > UINT16_MAX)
 		return zt_patch_full(p, "%s has too many records",
 				     zt_patch_text(pn->key, t, sizeof(t)));
 	for (size_t r = pn->r0; r < pn->r1; r++) {
@@ -100,21 +100,42 @@ static int check_name(struct patch *p, struct pn *pn)
 			return zt_patch_full(p, "%s has %s", zt_patch_text(pn->key, t, sizeof(t)),
 					     why);
 	}
+	for (size_t i = 0; i < p->ed.nadd; i++) {
+		const struct padd *a = &p->ed.add[i];
+		const char *why = a->len == pn->len && memcmp(a->key, pn->key, pn->len) == 0
+				      ? type_unpatched(a->type, apex)
+				      : NULL;
+
+		if (why != NULL)
+			return zt_patch_full(p, "%s has %s added by the policy",
+					     zt_patch_text(pn->key, t, sizeof(t)), why);
+	}
 	if (apex && !pn->has)
 		return zt_patch_full(p, "zone %s has no SOA", base->zones[p->z].origin);
 	return 0;
 }
 
 /*
- * The names that lose their records and keep children become empty non-terminals; the others
- * go (zt_patch_build_tree() takes out the empty ones above them too). Whether one keeps
- * children is read from the tree as it will be: a name added below it, or one of BASE's names
- * below it that keeps its records.
+ * The names that lose their records and keep children become empty non-terminals, as do the
+ * names the zone keeps without records (EMPTY_NODE); the others go (zt_patch_build_tree()
+ * takes out the empty ones above them too). Whether one keeps children is read from the tree
+ * as it will be: a name added below it, a name kept below it, or one of BASE's names below it
+ * that keeps its records.
  */
 static int decide_tree(struct patch *p)
 {
-	if (zt_patch_nset_init(&p->under, p->npn * 4 + 16) != 0)
+	if (zt_patch_nset_init(&p->under, p->npn * 4 + p->ed.nkeep * 4 + 16) != 0)
 		return -ENOMEM;
+	for (size_t i = 0; i < p->ed.nkeep; i++) {
+		const uint8_t *k = p->ed.keep[i].key;
+		size_t len = p->ed.keep[i].len;
+
+		while (len > p->apex_len) {
+			k = zt_patch_parent(k, &len);
+			if (zt_patch_nset_add(&p->under, k, len, 0) < 0)
+				return -ENOMEM;
+		}
+	}
 	for (size_t i = 0; i < p->npn; i++) {
 		const uint8_t *k = p->pn[i].key;
 		size_t len = p->pn[i].len;
@@ -127,7 +148,8 @@ static int decide_tree(struct patch *p)
 	}
 	for (size_t i = 0; i < p->npn; i++)
 		if (!p->pn[i].has && p->pn[i].old != ZT_NONE)
-			p->pn[i].ent = zt_patch_has_kids(p, p->pn[i].key, p->pn[i].len);
+			p->pn[i].ent = zt_patch_kept(p, p->pn[i].key, p->pn[i].len) ||
+				       zt_patch_has_kids(p, p->pn[i].key, p->pn[i].len);
 	return 0;
 }
 
@@ -224,10 +246,6 @@ static int check_zone(struct patch *p)
 
 	if (zone->is_signed || zone->has_nsec3)
 		return zt_patch_full(p, "zone %s is signed", zone->origin);
-	if (in->edits != NULL && in->edits->nedits > 0)
-		return zt_patch_full(p, "zone %s has the policy's edits", zone->origin);
-	if (in->zone->nempty > 0)
-		return zt_patch_full(p, "zone %s keeps names without records", zone->origin);
 	if (in->zone->by_owner == NULL)
 		return zt_patch_full(p, "zone %s has no index by owner", zone->origin);
 	if (in->nnames > 64 && in->nnames > zone->naxfr / 8)
@@ -247,7 +265,7 @@ static int patch_run(struct patch *p)
 	/* BASE's transfer orders first: the checks and the new order read them. */
 	if (zt_order_wait(p->base) != 0)
 		return -ENOMEM;
-	if ((ret = check_zone(p)) != 0)
+	if ((ret = check_zone(p)) != 0 || (ret = zt_patch_edits_init(p)) != 0)
 		return ret;
 	p->pn = calloc(p->in->nnames ? p->in->nnames : 1, sizeof(*p->pn));
 	if (p->pn == NULL || zt_patch_nset_init(&p->changed, p->in->nnames + 1) != 0)
@@ -373,6 +391,7 @@ int zt_patch(const zt_t *base, const zt_patch_in_t *in, zt_t **out, char *err, s
 	if (ret < 0 && errlen > 0 && err[0] == '\0')
 		snprintf(err, errlen, "cannot patch zone %s: %s", in->zone->origin_text,
 			 strerror(-ret));
+	zt_patch_edits_free(&p);
 	free(p.pn);
 	free(p.changed.t);
 	free(p.under.t);

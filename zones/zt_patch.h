@@ -14,7 +14,8 @@
 /* One zone's new version and what changed in it since the snapshot it is patched into. */
 typedef struct zt_patch_in {
 	const zload_zone_t *zone;     /* the new version, whole; BASE serves a zone of its origin */
-	const zt_zone_edits_t *edits; /* its policy edits (or NULL), the same BASE was built with */
+	const zt_zone_edits_t *edits; /* its policy edits (or NULL), the same BASE was built with
+				       * (else ZT_PATCH_FULL), applied to the names listed */
 	unsigned long serial;	      /* the SOA serial served */
 	const uint8_t *const *names;  /* every owner whose records differ from BASE's (added,
 				       * changed or removed): lower-case wire names */

@@ -88,6 +88,38 @@ struct nset {
 	uint32_t mask, n;
 };
 
+/* The policy's edits of the zone patched, as zt_nodes.c applies them (zt_patch_edits.c). */
+struct pedits {
+	struct pwh { /* WITHHOLD TYPE at KEY, the edits' AT-th */
+		uint8_t key[WIRE_NAME_MAX + 1];
+		size_t len, at;
+		uint16_t type;
+	} * wh;
+	size_t nwh;
+	struct padd { /* ADD: RDLEN octets at rdata + RD */
+		uint8_t key[WIRE_NAME_MAX + 1];
+		size_t len, at, rd;
+		uint32_t ttl;
+		uint16_t type, rdlen;
+	} * add;
+	size_t nadd;
+	struct pkeep { /* a name kept without records (EMPTY_NODE, or the zone's own) */
+		uint8_t key[WIRE_NAME_MAX + 1];
+		size_t len;
+	} * keep;
+	size_t nkeep;
+	uint8_t *rdata;
+};
+
+/* One record a changed name gets. */
+struct prec {
+	uint16_t type;
+	uint16_t rdlen;
+	uint32_t ttl;
+	uint32_t order; /* its place in the file (the edits' after all), for the RRset's TTL */
+	const uint8_t *rd;
+};
+
 struct patch {
 	const zt_t *base;
 	const zt_patch_in_t *in;
@@ -111,6 +143,7 @@ struct patch {
 	uint32_t *render; /* nodes whose answers are rendered */
 	size_t nrender, crender;
 	struct zt_deps *deps;
+	struct pedits ed;
 	char *err;
 	size_t errlen;
 };
@@ -164,6 +197,22 @@ int zt_patch_collect(struct patch *p, bool soa);
  * it with records once patched (BASE's transfer order says which it had).
  */
 bool zt_patch_has_kids(const struct patch *p, const uint8_t *key, size_t len);
+
+/*
+ * zt_patch_edits.c: P's edits read (0, ZT_PATCH_FULL when they do not apply, or -ENOMEM), and
+ * freed.
+ */
+int zt_patch_edits_init(struct patch *p);
+void zt_patch_edits_free(struct patch *p);
+
+/*
+ * zt_patch_edits.c: the records changed name PN gets once edited, into OUT (NULL: counted
+ * only): the zone's not withheld, then the edits' added at its name. Their number.
+ */
+size_t zt_patch_recs(const struct patch *p, const struct pn *pn, struct prec *out);
+
+/* zt_patch_edits.c: whether KEY (LEN octets) is a name the zone keeps without records. */
+bool zt_patch_kept(const struct patch *p, const uint8_t *key, size_t len);
 
 /* zt_patch_order.c: zone p->z's transfer order in the new snapshot. 0 or -ENOMEM. */
 int zt_patch_axfr(struct patch *p);

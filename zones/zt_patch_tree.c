@@ -206,14 +206,6 @@ static uint32_t node_new(struct patch *p, const uint8_t *key, size_t len)
 
 /* ---- the records of a changed name ---- */
 
-struct prec {
-	uint16_t type;
-	uint16_t rdlen;
-	uint32_t ttl;
-	uint32_t order;
-	const uint8_t *rd;
-};
-
 /* As zt_rrsets.c's order: type, then RDATA in binary order, then place in the file. */
 static int cmp_prec(const void *a, const void *b)
 {
@@ -234,21 +226,12 @@ static int cmp_prec(const void *a, const void *b)
 static int node_records(struct patch *p, const struct pn *pn, uint32_t n)
 {
 	zt_t *zt = p->zt;
-	const zload_zone_t *zone = p->zone;
-	size_t cnt = pn->r1 - pn->r0;
+	size_t cnt = zt_patch_recs(p, pn, NULL);
 	struct prec *r = malloc((cnt ? cnt : 1) * sizeof(*r));
 
 	if (r == NULL)
 		return -ENOMEM;
-	for (size_t k = 0; k < cnt; k++) {
-		size_t i = zone->by_owner[pn->r0 + k];
-
-		r[k] = (struct prec){.type = zone->recs[i].type,
-				     .rdlen = zone->recs[i].rdlen,
-				     .ttl = zone->recs[i].ttl,
-				     .order = (uint32_t)i,
-				     .rd = zload_rec_rdata(zone, i)};
-	}
+	zt_patch_recs(p, pn, r);
 	qsort(r, cnt, sizeof(*r), cmp_prec);
 	for (size_t i = 0, j; i < cnt; i = j) {
 		uint32_t first = r[i].order, ttl = r[i].ttl, start = ZT_NONE;
@@ -387,7 +370,8 @@ static int unlink_up(struct patch *p, const uint8_t *key, size_t len)
 		uint32_t n;
 
 		key = zt_patch_parent(key, &len);
-		if (len <= p->apex_len || zt_patch_nset_get(&p->changed, key, len) != ZT_NONE)
+		if (len <= p->apex_len || zt_patch_nset_get(&p->changed, key, len) != ZT_NONE ||
+		    zt_patch_kept(p, key, len))
 			return 0;
 		n = zt_find(zt, key, len);
 		if (n == ZT_NONE || zt->nodes[n].nrrsets > 0 || zt_patch_has_kids(p, key, len))
@@ -462,30 +446,45 @@ struct closure {
 	struct nset seen;
 	const uint8_t **work;
 	uint16_t *wlen;
+	uint8_t *wchain;
 	size_t nwork, cwork;
 	struct nset rend;
 };
 
-static int work_push(struct closure *c, const uint8_t *k, size_t len)
+/*
+ * K (LEN octets) to look up the referrers of: all of them (its records or its absence
+ * changed), or, CHAIN, only those that reach it through a CNAME (its answer changed, not its
+ * records: a CNAME chain ending there holds that answer). Each name once each way.
+ */
+static int work_push(struct closure *c, const uint8_t *k, size_t len, bool chain)
 {
-	int r = zt_patch_nset_add(&c->seen, k, len, 0);
+	struct nent *e = nset_slot(&c->seen, k, len);
+	uint32_t want = chain ? 1 : 2;
 
-	if (r <= 0)
-		return r;
+	if (e->k != NULL && e->val >= want)
+		return 0;
+	if (e->k != NULL)
+		e->val = want;
+	else if (zt_patch_nset_add(&c->seen, k, len, want) < 0)
+		return -ENOMEM;
 	if (c->nwork == c->cwork) {
 		size_t ncap = c->cwork ? c->cwork * 2 : 64;
 		const uint8_t **w = realloc(c->work, ncap * sizeof(*w));
 		uint16_t *l = realloc(c->wlen, ncap * sizeof(*l));
+		uint8_t *ch = realloc(c->wchain, ncap);
 
 		if (w != NULL)
 			c->work = w;
 		if (l != NULL)
 			c->wlen = l;
-		if (w == NULL || l == NULL)
+		if (ch != NULL)
+			c->wchain = ch;
+		if (w == NULL || l == NULL || ch == NULL)
 			return -ENOMEM;
 		c->cwork = ncap;
 	}
 	c->work[c->nwork] = k;
+	c->wchain[c->nwork] = chain;
 	c->wlen[c->nwork++] = (uint16_t)len;
 	return 0;
 }
@@ -520,7 +519,8 @@ static int referrer(struct patch *p, struct closure *c, const struct zt_dep *e, 
 	}
 	if (zt_patch_nset_add(&c->rend, k, e->len, n) < 0)
 		return -ENOMEM;
-	return e->cname ? work_push(c, k, e->len) : 0;
+	/* Its answer changes: the chains that end in it too (through a CNAME: all, as before). */
+	return work_push(c, k, e->len, !e->cname);
 }
 
 /*
@@ -599,30 +599,33 @@ int zt_patch_collect(struct patch *p, bool soa)
 		goto out;
 	for (size_t i = 0; i < p->npn; i++)
 		if ((p->pn[i].has || p->pn[i].old != ZT_NONE || p->pn[i].ent) &&
-		    work_push(&c, p->pn[i].key, p->pn[i].len) < 0)
+		    work_push(&c, p->pn[i].key, p->pn[i].len, false) < 0)
 			goto out;
 	for (size_t i = 0; i < p->ngone; i++) {
 		const zt_node_t *e = &p->zt->nodes[p->gone[i]];
 
-		if (work_push(&c, p->zt->arena + e->name, e->name_len) < 0)
+		if (work_push(&c, p->zt->arena + e->name, e->name_len, false) < 0)
 			goto out;
 	}
 	for (size_t i = 0; i < p->nents; i++) {
 		const zt_node_t *e = &p->zt->nodes[p->ents[i]];
 
-		if (work_push(&c, p->zt->arena + e->name, e->name_len) < 0)
+		if (work_push(&c, p->zt->arena + e->name, e->name_len, false) < 0)
 			goto out;
 	}
 	while (c.nwork > 0) {
 		const uint8_t *k = c.work[--c.nwork];
 		size_t len = c.wlen[c.nwork], m0, m1, e0, e1;
+		bool chain = c.wchain[c.nwork];
 
 		zt_deps_find(d, k, len, &m0, &m1, &e0, &e1);
 		for (size_t i = m0; i < m1; i++)
-			if ((ret = referrer(p, &c, &d->main[i], false)) != 0)
+			if ((!chain || d->main[i].cname) &&
+			    (ret = referrer(p, &c, &d->main[i], false)) != 0)
 				goto out;
 		for (size_t i = e0; i < e1; i++)
-			if ((ret = referrer(p, &c, &d->extra[i], false)) != 0)
+			if ((!chain || d->extra[i].cname) &&
+			    (ret = referrer(p, &c, &d->extra[i], false)) != 0)
 				goto out;
 		ret = -ENOMEM;
 	}
@@ -668,5 +671,6 @@ out:
 	free(c.rend.t);
 	free(c.work);
 	free(c.wlen);
+	free(c.wchain);
 	return ret;
 }

@@ -113,6 +113,7 @@ typedef struct zt_zone {
 	uint32_t *axfr;		/* every RRset index of the zone in transfer order (SOA excluded) */
 	uint32_t naxfr;		/* (nsec and axfr of an ORDER_LATER zone: after zt_order_wait()) */
 	bool order_later;	/* its transfer order is sorted on a thread after zt_new() */
+	uint64_t edits_fp;	/* the policy's edits it was compiled with (zt_edits_fp()) */
 	struct ixfr_hist *ixfr; /* the changesets leading to its serial (ixfr.h), or NULL */
 	/* NULL: this snapshot alone owns origin, nsec..., n3 and axfr. Else a count (atomic) of
 	 * the snapshots that share them (zt_patch() copies unchanged zones): the last frees. */
@@ -223,6 +224,34 @@ static inline void zt_ptr_move(uint8_t *p, int delta)
 static inline size_t zt_blob_size(uint32_t len, uint16_t nfix)
 {
 	return sizeof(zt_blob_t) + ((len + 1) & ~1u) + nfix * sizeof(uint16_t);
+}
+
+/*
+ * A fingerprint of the policy's edits E (the serial aside), 0 for none: zt_patch() patches a
+ * zone with the edits it was compiled with only.
+ */
+static inline uint64_t zt_edits_fp(const zt_zone_edits_t *e)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	if (e == NULL || e->nedits == 0)
+		return 0;
+	for (size_t i = 0; i < e->nedits; i++) {
+		const zload_edit_t *ed = &e->edits[i];
+		const char *txt[2] = {ed->owner, ed->op == ZLOAD_EDIT_ADD ? ed->rdata : ""};
+		uint64_t nums[3] = {(uint64_t)ed->op, ed->type,
+				    ed->op == ZLOAD_EDIT_ADD ? ed->ttl : 0};
+
+		for (int k = 0; k < 3; k++)
+			h = (h ^ nums[k]) * 0x100000001b3ULL;
+		for (int k = 0; k < 2; k++)
+			for (const char *c = txt[k] != NULL ? txt[k] : "";; c++) {
+				h = (h ^ (uint8_t)*c) * 0x100000001b3ULL;
+				if (*c == '\0')
+					break;
+			}
+	}
+	return h != 0 ? h : 1;
 }
 
 #endif

@@ -921,6 +921,53 @@ static void test_build_patch(void)
 }
 
 /*
+ * The zone the policy edits, reloaded with a name added, then its SRV target's address moved:
+ * each a patched snapshot (the same edits and decisions), with the edits in force in it.
+ */
+static void test_build_patch_edits(void)
+{
+	const ctl_rebuild_t net = {.zones = true, .zone = "example.net."};
+	ctl_rebuild_t on = net;
+	cfg_t *cfg;
+	ctl_build_t b, c, d;
+
+	write_zone("pe.zone", 100, "_autodiscover._tcp IN SRV 0 0 443 owa\n");
+	write_cert("pe.pem", "DNS:mail.example.net");
+	cfg = config("zone example.net. pe.zone\ncert pe.pem\n");
+	build(cfg, NULL, NULL, &b);
+	expect_n_replaced(b.zt, "101");
+	write_zone("pe.zone", 101, "_autodiscover._tcp IN SRV 0 0 443 owa\nnew IN A 192.0.2.64\n");
+	on.base = b.zt;
+	build(cfg, &b, &on, &c);
+	CU_ASSERT_TRUE(c.patched);
+	CU_ASSERT_EQUAL(c.patched_names, 2); /* the apex and new.D */
+	expect_n_replaced(c.zt, "102");
+	ask(c.zt, "new." D, T_A);
+	EXPECT(LDNS_RCODE_NOERROR, 1, 0);
+	ask(c.zt, SRV, T_SRV);
+	EXPECT(LDNS_RCODE_NOERROR, 1, 0);
+	CU_ASSERT_TRUE(list_has(ldns_pkt_answer(resp), SRV " 3600 IN SRV 0 0 443 mail." D));
+	CU_ASSERT_TRUE(list_has(ldns_pkt_additional(resp), "mail." D " 3600 IN A 192.0.2.25"));
+	/* The SRV's target moves: its answer's additional section with it. */
+	write_text("pe.zone", "$ORIGIN example.net.\n$TTL 3600\n"
+			      "@ IN SOA ns1 hostmaster 102 7200 3600 1209600 300\n"
+			      "@ IN NS ns1\nns1 IN A 192.0.2.53\nmail IN A 192.0.2.27\n"
+			      "owa IN A 192.0.2.26\nautodiscover IN A 192.0.2.25\n"
+			      "_autodiscover._tcp IN SRV 0 0 443 owa\nnew IN A 192.0.2.64\n");
+	on.base = c.zt;
+	build(cfg, &c, &on, &d);
+	CU_ASSERT_TRUE(d.patched);
+	expect_n_replaced(d.zt, "103");
+	ask(d.zt, SRV, T_SRV);
+	EXPECT(LDNS_RCODE_NOERROR, 1, 0);
+	CU_ASSERT_TRUE(list_has(ldns_pkt_additional(resp), "mail." D " 3600 IN A 192.0.2.27"));
+	ctl_build_clear(&b);
+	ctl_build_clear(&c);
+	ctl_build_clear(&d);
+	cfg_free(&cfg);
+}
+
+/*
  * The policy reads every zone: reloading one zone can change another's edits (its SRV target
  * lives in the zone reloaded). The other zone is not read again, yet its serial moves.
  */
@@ -1326,6 +1373,8 @@ void reg_cutest_ctl(void)
 	CU_add_test(s, "build: one zone's data changed: patched, else compiled whole (why)",
 		    test_build_patch);
 	CU_add_test(s, "build: zone changed, serial not", test_build_stale_serial);
+	CU_add_test(s, "build: the policy's zone changed: patched with its edits",
+		    test_build_patch_edits);
 	CU_add_test(s, "build: one zone reloaded, another's edits change", test_build_cross_zone);
 	CU_add_test(s, "build: bad certificate, unknown zone, missing file", test_build_errors);
 	CU_add_test(s, "build: zone file broken on reload", test_build_broken_zone);

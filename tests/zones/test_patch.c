@@ -461,6 +461,7 @@ enum op {
 	OP_CUT,
 	OP_TO_CNAME,
 	OP_DNAME,
+	OP_EDITED,
 	OP_COUNT
 };
 
@@ -592,6 +593,25 @@ static void apply_op(struct zmodel *m, enum op op, uint64_t *rng)
 		else if (!has_owner(m, own))
 			add(m, own, TY_DNAME, 300, m->origin);
 		break;
+	case OP_EDITED: /* at a name the policy's edits touch (world_edits()), or below one */
+	{
+		static const char *const at[] = {"autodiscover", "_autodiscover._tcp",
+						 "www",		 "empty",
+						 "x.empty",	 "a.autodiscover"};
+		static const uint16_t types[] = {TY_A, TY_AAAA, TY_SRV, TY_TXT};
+		uint16_t t = types[rnd(rng, 4)];
+
+		snprintf(own, sizeof(own), "%s.%s", at[rnd(rng, 6)], m->origin);
+		if (has_owner(m, own) && rnd(rng, 3) == 0) {
+			del_owner(m, own);
+		} else if ((i = find_set(m, own, t)) >= 0 && rnd(rng, 2)) {
+			del(m, (size_t)i);
+		} else {
+			rand_rdata(m, rng, t, rd, sizeof(rd));
+			add(m, own, t, 300, rd);
+		}
+		break;
+	}
 	default:
 		break;
 	}
@@ -1411,8 +1431,8 @@ static zt_t *patch_step(struct world *w, zt_t *base, int pz, int step, enum free
 }
 
 /* The changes that touch no cut, wildcard or DNAME by design (they still may, by chance). */
-static const enum op easy_ops[] = {OP_ADDR,	OP_ADD_REC, OP_DEL_REC, OP_ADD_NAME,
-				   OP_DEL_NAME, OP_CNAME,   OP_TTL,	OP_TARGET};
+static const enum op easy_ops[] = {OP_ADDR,  OP_ADD_REC, OP_DEL_REC, OP_ADD_NAME, OP_DEL_NAME,
+				   OP_CNAME, OP_TTL,	 OP_TARGET,  OP_EDITED};
 
 /*
  * W->next: zone PZ with a random change set (a version that loads), the serial moved; any

@@ -327,12 +327,26 @@ static void same_answers(const zt_t *a, const zt_t *b, const struct names *s, co
 	free(xb.d);
 }
 
+/* The policy's edits of example.com (NULL: none), compiled with it and given to the patch. */
+static const zload_edit_t *ed_on;
+static size_t ned_on;
+/* The patch is given none (BASE has them): it must fall back. */
+static bool ed_patch_off;
+
+static zt_zone_edits_t edits_of(zload_zone_t *com)
+{
+	return (zt_zone_edits_t){
+	    .zone = com, .edits = ed_on, .nedits = ned_on, .serial = com->serial + 100};
+}
+
 /* The three zones, with example.com's text T. */
 static zt_t *compile(zload_zone_t *com, zload_zone_t **others)
 {
 	zload_zone_t *all[3] = {others[0], com, others[1]};
 	char err[512];
-	zt_t *zt = zt_new(all, 3, NULL, err, sizeof(err));
+	zt_zone_edits_t e = edits_of(com);
+	zt_opts_t o = {.edits = &e, .nedits = 1};
+	zt_t *zt = zt_new(all, 3, ed_on != NULL ? &o : NULL, err, sizeof(err));
 
 	if (zt == NULL)
 		fprintf(stderr, "zt_new: %s\n", err);
@@ -360,8 +374,11 @@ static zt_t *patch_check(zt_t *base, zload_zone_t *old, zload_zone_t *new, zload
 {
 	struct names ch = {0}, ask_names = {0};
 	zt_patch_in_t in = {.zone = new, .serial = new->serial};
+	zt_zone_edits_t e = edits_of(new);
 	zt_t *p = NULL, *whole;
 
+	if (ed_on != NULL && !ed_patch_off)
+		in.edits = &e;
 	changed_names(&ch, old, new);
 	in.names = (const uint8_t *const *)ch.w;
 	in.nnames = ch.n;
@@ -376,6 +393,14 @@ static zt_t *patch_check(zt_t *base, zload_zone_t *old, zload_zone_t *new, zload
 		names_of(&ask_names, new);
 		names_of(&ask_names, others[0]);
 		names_of(&ask_names, others[1]);
+		for (size_t i = 0; i < ned_on; i++) {
+			uint8_t w[WIRE_NAME_MAX + 1], x[WIRE_NAME_MAX + 3] = {1, 'x'};
+
+			tu_name_wire(w, ed_on[i].owner);
+			names_add(&ask_names, w);
+			memcpy(x + 2, w, wire_name_len(w));
+			names_add(&ask_names, x);
+		}
 		size_t before = mismatches;
 
 		same_answers(whole, p, &ask_names, "example.com");
@@ -404,6 +429,8 @@ static zt_t *patch_check(zt_t *base, zload_zone_t *old, zload_zone_t *new, zload
 
 /* A line of base_lines left out of the base zone (and so of both versions), or NULL. */
 static const char *base_drop;
+/* Lines added to the base zone (and so to both versions), or NULL. */
+static const char *const *base_more;
 
 /* One change of the base zone: patched, compared; EXPECT_FULL: it must fall back. */
 static void one_change(const char *const *del, const char *const *add, bool soa, bool expect_full)
@@ -418,6 +445,8 @@ static void one_change(const char *const *del, const char *const *add, bool soa,
 	zt_init(&t0, base_lines, sizeof(base_lines) / sizeof(base_lines[0]));
 	if (base_drop != NULL)
 		CU_ASSERT_TRUE(zt_del(&t0, base_drop));
+	for (size_t i = 0; base_more != NULL && base_more[i] != NULL; i++)
+		zt_add(&t0, base_more[i]);
 	zt_copy(&t1, &t0);
 	for (size_t i = 0; del != NULL && del[i] != NULL; i++)
 		CU_ASSERT_TRUE(zt_del(&t1, del[i]));
@@ -464,6 +493,8 @@ static void test_additional_target(void)
 	one_change(L("ns1 A 192.0.2.53"), L("ns1 AAAA 2001:db8::53"), false, false);
 	one_change(NULL, L("deeper.ns.sub A 192.0.2.201", "ns1 TXT \"x\""), false, true);
 	one_change(L("sip A 192.0.2.90"), NULL, true, false);
+	/* The SOA as it was: alias2's chain ends at *.wild, whose MX's target moves. */
+	one_change(L("mail A 192.0.2.25"), L("mail AAAA 2001:db8::25"), false, false);
 	one_change(NULL, L("xmpp AAAA 2001:db8::52"), true, false);
 }
 
@@ -517,6 +548,60 @@ static void test_fallbacks(void)
 	one_change(NULL, L("x.child A 192.0.2.1"), true, true); /* another zone's */
 
 	one_change(NULL, L("key DNSKEY 256 3 8 AwEAAQ=="), true, true);
+}
+
+/* The autodiscover policy's kind of edits: a type withheld, an SRV put in, names kept empty. */
+static const zload_edit_t ad_edits[] = {
+    {.op = ZLOAD_EDIT_WITHHOLD, .owner = "autodiscover.example.com.", .type = T_A},
+    {.op = ZLOAD_EDIT_WITHHOLD, .owner = "_autodiscover._tcp.example.com.", .type = T_SRV},
+    {.op = ZLOAD_EDIT_ADD,
+     .owner = "_autodiscover._tcp.example.com.",
+     .type = T_SRV,
+     .ttl = 600,
+     .rdata = "0 0 443 mail.example.com."},
+    {.op = ZLOAD_EDIT_ADD,
+     .owner = "autodiscover.example.com.",
+     .type = T_TXT,
+     .ttl = 60,
+     .rdata = "\"added\""},
+    {.op = ZLOAD_EDIT_EMPTY_NODE, .owner = "e.wild.example.com."},
+    {.op = ZLOAD_EDIT_EMPTY_NODE, .owner = "empty.example.com."},
+};
+
+static void test_edits(void)
+{
+	ed_on = ad_edits;
+	ned_on = sizeof(ad_edits) / sizeof(ad_edits[0]);
+	base_more = L("autodiscover A 192.0.2.70", "autodiscover TXT \"ad\"",
+		      "_autodiscover._tcp SRV 0 0 443 old", "e.wild TXT \"e\"", "empty TXT \"e\"");
+	/* The withheld A changes: nothing served does, but it is patched all the same. */
+	one_change(L("autodiscover A 192.0.2.70"), L("autodiscover A 192.0.2.71"), true, false);
+	/* Beside the added TXT (the zone's first: its TTL), an AAAA. */
+	one_change(L("autodiscover TXT \"ad\""), L("autodiscover AAAA 2001:db8::70"), true, false);
+	one_change(L("autodiscover TXT \"ad\"", "autodiscover A 192.0.2.70"), NULL, true, false);
+	/* The added SRV's target moves: the SRV's additional section. */
+	one_change(L("mail A 192.0.2.25"), L("mail A 192.0.2.26"), true, false);
+	one_change(L("mail A 192.0.2.25"), L("mail AAAA 2001:db8::25"), false, false);
+	/* The zone's own SRV there is withheld, its TXT is not. */
+	one_change(L("_autodiscover._tcp SRV 0 0 443 old"),
+		   L("_autodiscover._tcp SRV 0 0 443 sip", "_autodiscover._tcp TXT \"t\""), true,
+		   false);
+	/* A name kept empty loses its records: NODATA, and no wildcard answers for it. */
+	one_change(L("e.wild TXT \"e\""), NULL, true, false);
+	one_change(L("empty TXT \"e\""), NULL, false, false);
+	one_change(NULL, L("x.empty A 192.0.2.72"), true, false);
+	one_change(L("empty TXT \"e\""), L("x.empty A 192.0.2.72"), true, false);
+	base_more = L("autodiscover A 192.0.2.70", "x.empty A 192.0.2.72", "y.e.wild A 192.0.2.73");
+	one_change(L("x.empty A 192.0.2.72"), NULL, true, false);
+	one_change(L("y.e.wild A 192.0.2.73"), NULL, true, false);
+	one_change(NULL, L("empty AAAA 2001:db8::72"), true, false);
+	/* Edits other than BASE's (here none): compiled whole. */
+	ed_patch_off = true;
+	one_change(L("mail A 192.0.2.25"), L("mail A 192.0.2.26"), true, true);
+	ed_patch_off = false;
+	ed_on = NULL;
+	ned_on = 0;
+	base_more = NULL;
 }
 
 static void test_policy_and_size(void)
@@ -672,13 +757,37 @@ static double since(const struct timespec *t0)
  * environment variable SANDNS_PATCH_BIG says so; 20,000 otherwise) against zt_new. Printed,
  * never asserted on time; the answers of the changed names are compared.
  */
-static void test_big(void)
+/* The policy's kind of edits of big.test: h5's A withheld, an SRV to h7 added, a name kept. */
+static const zload_edit_t big_edits[] = {
+    {.op = ZLOAD_EDIT_WITHHOLD, .owner = "h5.big.test.", .type = T_A},
+    {.op = ZLOAD_EDIT_ADD,
+     .owner = "_autodiscover._tcp.big.test.",
+     .type = T_SRV,
+     .ttl = 600,
+     .rdata = "0 0 443 h7.big.test."},
+    {.op = ZLOAD_EDIT_EMPTY_NODE, .owner = "h9.big.test."},
+};
+
+/* Z compiled alone, with big_edits when EDITED. */
+static zt_t *big_new(zload_zone_t *z, bool edited, char *err, size_t errlen)
+{
+	zt_zone_edits_t e = {.zone = z,
+			     .edits = big_edits,
+			     .nedits = sizeof(big_edits) / sizeof(big_edits[0]),
+			     .serial = z->serial + 1};
+	zt_opts_t o = {.edits = &e, .nedits = 1};
+
+	return zt_new(&z, 1, edited ? &o : NULL, err, errlen);
+}
+
+static void big(bool edited)
 {
 	const char *env = getenv("SANDNS_PATCH_BIG");
 	unsigned n = env != NULL ? (unsigned)strtoul(env, NULL, 10) : 20000;
 	zload_zone_t *z0 = big_zone(n, 1, 0), *z1 = big_zone(n, 2, 100);
 	struct names ch = {0};
 	zt_patch_in_t in;
+	zt_zone_edits_t ze;
 	struct timespec t0;
 	char err[256];
 	double tp, tn;
@@ -687,7 +796,7 @@ static void test_big(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
-	base = zt_new(&z0, 1, NULL, err, sizeof(err));
+	base = big_new(z0, edited, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(base);
 	{
 		uint8_t w[WIRE_NAME_MAX + 1];
@@ -703,6 +812,12 @@ static void test_big(void)
 	}
 	in = (zt_patch_in_t){
 	    .zone = z1, .serial = 2, .names = (const uint8_t *const *)ch.w, .nnames = ch.n};
+	ze = (zt_zone_edits_t){.zone = z1,
+			       .edits = big_edits,
+			       .nedits = sizeof(big_edits) / sizeof(big_edits[0]),
+			       .serial = 3};
+	if (edited)
+		in.edits = &ze;
 	/* Its transfer order is sorted after zt_new() (a thread, where served): not the patch's. */
 	CU_ASSERT_EQUAL(zt_order_wait(base), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -711,13 +826,14 @@ static void test_big(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	tp = since(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	whole = zt_new(&z1, 1, NULL, err, sizeof(err));
+	whole = big_new(z1, edited, err, sizeof(err));
 	tn = since(&t0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(whole);
 	fprintf(stderr,
-		"\npatch: %u records, %zu names: zt_patch %.4f s, zt_new %.4f s; memsize patched "
-		"%zu, whole %zu\n",
-		n, ch.n, tp, tn, zt_memsize(p), zt_memsize(whole));
+		"\npatch: %u records%s, %zu names: zt_patch %.4f s, zt_new %.4f s; memsize "
+		"patched %zu, whole %zu\n",
+		n, edited ? " (the policy's edits)" : "", ch.n, tp, tn, zt_memsize(p),
+		zt_memsize(whole));
 	/* A second patch, of the patched one: the map of targets is made by the first. */
 	{
 		zload_zone_t *z2 = big_zone(n, 3, 200);
@@ -738,6 +854,10 @@ static void test_big(void)
 				     .serial = 3,
 				     .names = (const uint8_t *const *)ch2.w,
 				     .nnames = ch2.n};
+		ze.zone = z2;
+		ze.serial = 4;
+		if (edited)
+			in.edits = &ze;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		CU_ASSERT_EQUAL(zt_patch(p, &in, &p2, err, sizeof(err)), 0);
 		fprintf(stderr, "patch: the next 100-name patch (of the patched one) %.4f s\n",
@@ -746,9 +866,15 @@ static void test_big(void)
 		names_free(&ch2);
 		zload_free(&z2);
 	}
+	{
+		uint8_t w[WIRE_NAME_MAX + 1];
+
+		tu_name_wire(w, "_autodiscover._tcp.big.test");
+		names_add(&ch, w);
+	}
 	for (size_t i = 0; i < ch.n; i++)
-		for (int t = 0; t < 3; t++) {
-			uint16_t qt = t == 0 ? T_A : t == 1 ? T_AAAA : T_SOA;
+		for (int t = 0; t < 4; t++) {
+			uint16_t qt = t == 0 ? T_A : t == 1 ? T_AAAA : t == 2 ? T_SOA : T_SRV;
 			size_t la = ask(whole, ch.w[i], qt, 1, ra), lb = ask(p, ch.w[i], qt, 1, rb);
 
 			CU_ASSERT_TRUE(la == lb && memcmp(ra, rb, la) == 0);
@@ -759,6 +885,16 @@ static void test_big(void)
 	zt_free(&whole);
 	zload_free(&z0);
 	zload_free(&z1);
+}
+
+static void test_big(void)
+{
+	big(false);
+}
+
+static void test_big_edited(void)
+{
+	big(true);
 }
 
 /* The child zone patched (its apex has a parent side in example.com, which answers DS). */
@@ -1111,6 +1247,7 @@ void reg_cutest_patchunit(void)
 	CU_add_test(s, "names added and removed", test_names_added_removed);
 	CU_add_test(s, "what falls back", test_fallbacks);
 	CU_add_test(s, "policy edits and size fall back", test_policy_and_size);
+	CU_add_test(s, "zones with the policy's edits", test_edits);
 	CU_add_test(s, "20 patches, BASE freed first", test_chain_base_first);
 	CU_add_test(s, "20 patches, BASE freed last", test_chain_base_last);
 	CU_add_test(s, "a zone below another patched", test_child_zone);
@@ -1119,4 +1256,5 @@ void reg_cutest_patchunit(void)
 	CU_add_test(s, "seeded random edits", test_random);
 	CU_add_test(s, "the dependency map merged", test_deps_merge);
 	CU_add_test(s, "a 100-name patch of a large zone", test_big);
+	CU_add_test(s, "a 100-name patch of a large zone the policy edits", test_big_edited);
 }
