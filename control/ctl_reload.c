@@ -13,6 +13,7 @@
 #include "ctl_rl.h"
 #include "log.h"
 #include "sandns_err.h"
+#include "xfrin.h"
 
 /* A framed reply for waiter ID, from the reload thread to the control thread. */
 struct rl_reply {
@@ -34,6 +35,7 @@ struct ctl_rl {
 	bool stop;
 	bool busy;	  /* a job runs */
 	unsigned waiting; /* requests merged into PENDING */
+	bool xfrin_due;	  /* the transfer thread has zones to reload (xfrin_take_reloads) */
 	struct ctl_rl_job *pending;
 	cert_t **probed; /* a probe's leaves not yet looked at (a newer probe replaces them) */
 	struct rl_reply *replies, **replies_tail;
@@ -335,6 +337,56 @@ void ctl_reload_xfrin(ctl_t *ctl, size_t zone)
 	job_close(ctl, job, err, sizeof(err));
 }
 
+/* The transfer thread's waker (xfrin_set_waker), set while the thread runs: zones are due. */
+static void xfrin_waker(void *arg)
+{
+	struct ctl_rl *rl = ((ctl_t *)arg)->rl;
+
+	pthread_mutex_lock(&rl->mu);
+	rl->xfrin_due = true;
+	rl->waiting++;
+	pthread_cond_signal(&rl->cv);
+	pthread_mutex_unlock(&rl->mu);
+}
+
+bool ctl_reload_xfrin_due(ctl_t *ctl)
+{
+	if (ctl->rl == NULL || !ctl->rl->running)
+		return false;
+	xfrin_waker(ctl);
+	return true;
+}
+
+/*
+ * The reload thread: the zones the transfer thread handed over, into JOB (NULL: a new one).
+ * Their indexes are of the configuration in force: this thread alone switches it, and the
+ * transfer thread's table with it (ctl_cfg_switch, xfrin_reconfigure), flags carried over.
+ */
+static struct ctl_rl_job *xfrin_take(ctl_t *ctl, struct ctl_rl_job *job)
+{
+	const cfg_t *cfg = ctl->cfg;
+	size_t zones[64], n;
+
+	while (ctl->xfrin != NULL && (n = xfrin_take_reloads(ctl->xfrin, zones, 64)) > 0) {
+		if (job == NULL)
+			job = job_new(cfg);
+		else /* opened before a configuration switch: what we add indexes the new one */
+			ctl_rl_job_remap(ctl, job);
+		for (size_t k = 0; k < n; k++) {
+			if (zones[k] >= cfg->nzones)
+				continue;
+			if (job == NULL) {
+				log_msg(LOG_ERR, "zone %s: cannot reload it: out of memory",
+					cfg->zones[zones[k]].origin);
+				continue;
+			}
+			job->zones[zones[k]] = true;
+			job->xfrin[zones[k]] = true;
+		}
+	}
+	return job;
+}
+
 void ctl_reload_probe(ctl_t *ctl, cert_t *const *probed)
 {
 	const size_t n = ctl->cfg->ncerts;
@@ -402,18 +454,24 @@ static void *rl_main(void *arg)
 	for (;;) {
 		struct ctl_rl_job *job;
 		cert_t **probed;
+		bool due;
 
-		while (!rl->stop && rl->pending == NULL && rl->probed == NULL)
+		while (!rl->stop && rl->pending == NULL && rl->probed == NULL && !rl->xfrin_due)
 			pthread_cond_wait(&rl->cv, &rl->mu);
 		if (rl->stop)
 			break;
 		job = rl->pending;
 		probed = rl->probed;
+		due = rl->xfrin_due;
 		rl->pending = NULL;
 		rl->probed = NULL;
+		rl->xfrin_due = false;
 		rl->busy = true;
 		rl->waiting = 0;
 		pthread_mutex_unlock(&rl->mu);
+		/* Secondary zones' new versions join what was asked meanwhile, as one job. */
+		if (due)
+			job = xfrin_take(ctl, job);
 		if (job != NULL)
 			ctl_rl_job_run(ctl, job, err, sizeof(err));
 		if (probed != NULL)
@@ -462,6 +520,10 @@ int ctl_reload_start(ctl_t *ctl, char *err, size_t errlen)
 		goto out_free;
 	}
 	pthread_setname_np(rl->tid, "sandns-reload");
+	/* The transfer thread hands its zones here, not through the control thread (what it
+	 * asked before comes through ctl_xfrin_event, which passes it on). */
+	if (ctl->xfrin != NULL)
+		xfrin_set_waker(ctl->xfrin, xfrin_waker, ctl);
 	return SANDNS_EOK;
 out_free:
 	if (ctl->rl_ev.fd >= 0)
@@ -480,7 +542,10 @@ void ctl_reload_stop(ctl_t *ctl)
 
 	if (rl == NULL || !rl->running)
 		return;
-	/* A build running ends (it cannot be cut short) and is dropped; queued jobs never run. */
+	/* A build running ends (it cannot be cut short) and is dropped; queued jobs never run.
+	 * The transfer thread no longer calls in here once this returns. */
+	if (ctl->xfrin != NULL)
+		xfrin_set_waker(ctl->xfrin, NULL, NULL);
 	__atomic_store_n(&ctl->rl_stop, true, __ATOMIC_RELEASE);
 	pthread_mutex_lock(&rl->mu);
 	rl->stop = true;
