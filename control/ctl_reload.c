@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ctl_reload.c: the reload thread: reload requests queued and merged, run off the control thread */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@ struct ctl_rl {
 	struct ctl_rl_job *pending;
 	cert_t **probed; /* a probe's leaves not yet looked at (a newer probe replaces them) */
 	struct rl_reply *replies, **replies_tail;
+	unsigned delay_ms; /* tests: SANDNS_TEST_RELOAD_DELAY_MS before a configuration switch */
 };
 
 static void certs_free(cert_t **certs, size_t n)
@@ -470,6 +472,12 @@ static void *rl_main(void *arg)
 		rl->waiting = 0;
 		pthread_mutex_unlock(&rl->mu);
 		/* Secondary zones' new versions join what was asked meanwhile, as one job. */
+		/* Tests only: a window in which a transfer lands before the switch
+		 * (xfrin-renumber). */
+		for (unsigned t = 0; job != NULL && job->newcfg != NULL && t < rl->delay_ms &&
+				     !__atomic_load_n(&ctl->rl_stop, __ATOMIC_ACQUIRE);
+		     t += 10)
+			(void)poll(NULL, 0, 10);
 		if (due)
 			job = xfrin_take(ctl, job);
 		if (job != NULL)
@@ -504,6 +512,9 @@ int ctl_reload_start(ctl_t *ctl, char *err, size_t errlen)
 	pthread_mutex_init(&rl->mu, NULL);
 	pthread_cond_init(&rl->cv, NULL);
 	rl->replies_tail = &rl->replies;
+	/* Read by tests only (tests/e2e/xfrin_renumber.sh). */
+	if (getenv("SANDNS_TEST_RELOAD_DELAY_MS") != NULL)
+		rl->delay_ms = (unsigned)strtoul(getenv("SANDNS_TEST_RELOAD_DELAY_MS"), NULL, 10);
 	ctl->rl_ev.kind = CTL_EV_RELOAD;
 	ctl->rl_ev.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (ctl->rl_ev.fd < 0 || epoll_ctl(ctl->ep, EPOLL_CTL_ADD, ctl->rl_ev.fd, &ev) != 0) {
