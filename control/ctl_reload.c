@@ -347,8 +347,9 @@ static void xfrin_waker(void *arg)
 	pthread_mutex_lock(&rl->mu);
 	rl->xfrin_due = true;
 	rl->waiting++;
-	pthread_cond_signal(&rl->cv);
 	pthread_mutex_unlock(&rl->mu);
+	/* After the unlock: the thread woken does not block at once on the lock we hold. */
+	pthread_cond_signal(&rl->cv);
 }
 
 bool ctl_reload_xfrin_due(ctl_t *ctl)
