@@ -377,6 +377,11 @@ void ctl_reload_watch(ctl_t *ctl, const ctl_rebuild_t *what, int level, const ch
 		      const char *failed);
 /* The transfer thread brought zone I (of cfg->zones): a reload of it, then xfrin_reloaded(). */
 void ctl_reload_xfrin(ctl_t *ctl, size_t zone);
+/*
+ * Control thread: zones the transfer thread flagged before the reload thread ran are that
+ * thread's to take (it takes them itself: xfrin_take_reloads); false when it does not run.
+ */
+bool ctl_reload_xfrin_due(ctl_t *ctl);
 /* A probe's leaves (per cfg->certs, NULL where it failed; referenced, not taken over). */
 void ctl_reload_probe(ctl_t *ctl, cert_t *const *probed);
 /* Whether a reload (or a probe's rebuild) runs now; *WAITING: requests merged for the next. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ctl_reload.c: the reload thread: reload requests queued and merged, run off the control thread */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "ctl_rl.h"
 #include "log.h"
 #include "sandns_err.h"
+#include "xfrin.h"
 
 /* A framed reply for waiter ID, from the reload thread to the control thread. */
 struct rl_reply {
@@ -34,9 +36,11 @@ struct ctl_rl {
 	bool stop;
 	bool busy;	  /* a job runs */
 	unsigned waiting; /* requests merged into PENDING */
+	bool xfrin_due;	  /* the transfer thread has zones to reload (xfrin_take_reloads) */
 	struct ctl_rl_job *pending;
 	cert_t **probed; /* a probe's leaves not yet looked at (a newer probe replaces them) */
 	struct rl_reply *replies, **replies_tail;
+	unsigned delay_ms; /* tests: SANDNS_TEST_RELOAD_DELAY_MS before a configuration switch */
 };
 
 static void certs_free(cert_t **certs, size_t n)
@@ -335,6 +339,57 @@ void ctl_reload_xfrin(ctl_t *ctl, size_t zone)
 	job_close(ctl, job, err, sizeof(err));
 }
 
+/* The transfer thread's waker (xfrin_set_waker), set while the thread runs: zones are due. */
+static void xfrin_waker(void *arg)
+{
+	struct ctl_rl *rl = ((ctl_t *)arg)->rl;
+
+	pthread_mutex_lock(&rl->mu);
+	rl->xfrin_due = true;
+	rl->waiting++;
+	pthread_mutex_unlock(&rl->mu);
+	/* After the unlock: the thread woken does not block at once on the lock we hold. */
+	pthread_cond_signal(&rl->cv);
+}
+
+bool ctl_reload_xfrin_due(ctl_t *ctl)
+{
+	if (ctl->rl == NULL || !ctl->rl->running)
+		return false;
+	xfrin_waker(ctl);
+	return true;
+}
+
+/*
+ * The reload thread: the zones the transfer thread handed over, into JOB (NULL: a new one).
+ * Their indexes are of the configuration in force: this thread alone switches it, and the
+ * transfer thread's table with it (ctl_cfg_switch, xfrin_reconfigure), flags carried over.
+ */
+static struct ctl_rl_job *xfrin_take(ctl_t *ctl, struct ctl_rl_job *job)
+{
+	const cfg_t *cfg = ctl->cfg;
+	size_t zones[64], n;
+
+	while (ctl->xfrin != NULL && (n = xfrin_take_reloads(ctl->xfrin, zones, 64)) > 0) {
+		if (job == NULL)
+			job = job_new(cfg);
+		else /* opened before a configuration switch: what we add indexes the new one */
+			ctl_rl_job_remap(ctl, job);
+		for (size_t k = 0; k < n; k++) {
+			if (zones[k] >= cfg->nzones)
+				continue;
+			if (job == NULL) {
+				log_msg(LOG_ERR, "zone %s: cannot reload it: out of memory",
+					cfg->zones[zones[k]].origin);
+				continue;
+			}
+			job->zones[zones[k]] = true;
+			job->xfrin[zones[k]] = true;
+		}
+	}
+	return job;
+}
+
 void ctl_reload_probe(ctl_t *ctl, cert_t *const *probed)
 {
 	const size_t n = ctl->cfg->ncerts;
@@ -402,18 +457,30 @@ static void *rl_main(void *arg)
 	for (;;) {
 		struct ctl_rl_job *job;
 		cert_t **probed;
+		bool due;
 
-		while (!rl->stop && rl->pending == NULL && rl->probed == NULL)
+		while (!rl->stop && rl->pending == NULL && rl->probed == NULL && !rl->xfrin_due)
 			pthread_cond_wait(&rl->cv, &rl->mu);
 		if (rl->stop)
 			break;
 		job = rl->pending;
 		probed = rl->probed;
+		due = rl->xfrin_due;
 		rl->pending = NULL;
 		rl->probed = NULL;
+		rl->xfrin_due = false;
 		rl->busy = true;
 		rl->waiting = 0;
 		pthread_mutex_unlock(&rl->mu);
+		/* Secondary zones' new versions join what was asked meanwhile, as one job. */
+		/* Tests only: a window in which a transfer lands before the switch
+		 * (xfrin-renumber). */
+		for (unsigned t = 0; job != NULL && job->newcfg != NULL && t < rl->delay_ms &&
+				     !__atomic_load_n(&ctl->rl_stop, __ATOMIC_ACQUIRE);
+		     t += 10)
+			(void)poll(NULL, 0, 10);
+		if (due)
+			job = xfrin_take(ctl, job);
 		if (job != NULL)
 			ctl_rl_job_run(ctl, job, err, sizeof(err));
 		if (probed != NULL)
@@ -446,6 +513,9 @@ int ctl_reload_start(ctl_t *ctl, char *err, size_t errlen)
 	pthread_mutex_init(&rl->mu, NULL);
 	pthread_cond_init(&rl->cv, NULL);
 	rl->replies_tail = &rl->replies;
+	/* Read by tests only (tests/e2e/xfrin_renumber.sh). */
+	if (getenv("SANDNS_TEST_RELOAD_DELAY_MS") != NULL)
+		rl->delay_ms = (unsigned)strtoul(getenv("SANDNS_TEST_RELOAD_DELAY_MS"), NULL, 10);
 	ctl->rl_ev.kind = CTL_EV_RELOAD;
 	ctl->rl_ev.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (ctl->rl_ev.fd < 0 || epoll_ctl(ctl->ep, EPOLL_CTL_ADD, ctl->rl_ev.fd, &ev) != 0) {
@@ -462,6 +532,10 @@ int ctl_reload_start(ctl_t *ctl, char *err, size_t errlen)
 		goto out_free;
 	}
 	pthread_setname_np(rl->tid, "sandns-reload");
+	/* The transfer thread hands its zones here, not through the control thread (what it
+	 * asked before comes through ctl_xfrin_event, which passes it on). */
+	if (ctl->xfrin != NULL)
+		xfrin_set_waker(ctl->xfrin, xfrin_waker, ctl);
 	return SANDNS_EOK;
 out_free:
 	if (ctl->rl_ev.fd >= 0)
@@ -480,7 +554,10 @@ void ctl_reload_stop(ctl_t *ctl)
 
 	if (rl == NULL || !rl->running)
 		return;
-	/* A build running ends (it cannot be cut short) and is dropped; queued jobs never run. */
+	/* A build running ends (it cannot be cut short) and is dropped; queued jobs never run.
+	 * The transfer thread no longer calls in here once this returns. */
+	if (ctl->xfrin != NULL)
+		xfrin_set_waker(ctl->xfrin, NULL, NULL);
 	__atomic_store_n(&ctl->rl_stop, true, __ATOMIC_RELEASE);
 	pthread_mutex_lock(&rl->mu);
 	rl->stop = true;

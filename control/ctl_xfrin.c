@@ -7,6 +7,7 @@
 #include <sys/epoll.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "ctl_pvt.h"
@@ -54,8 +55,15 @@ void ctl_xfrin_start(ctl_t *ctl)
 void ctl_xfrin_event(ctl_t *ctl)
 {
 	size_t zones[64], n;
+	uint64_t v;
 
-	/* Each a reload of its zone, merged on the reload thread, which tells the transfer
+	/* Asked before the reload thread ran (since, the transfer thread wakes it): that thread
+	 * takes the zones itself. */
+	if (ctl_reload_xfrin_due(ctl)) {
+		(void)!read(ctl->xfrin_ev.fd, &v, sizeof(v));
+		return;
+	}
+	/* No reload thread: each a reload of its zone, run here, which tells the transfer
 	 * thread how it went (xfrin_reloaded) and NOTIFYs a serial changed (ctl_pub.c). */
 	while ((n = xfrin_take_reloads(ctl->xfrin, zones, 64)) > 0)
 		for (size_t k = 0; k < n; k++)

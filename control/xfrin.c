@@ -42,8 +42,11 @@ struct xfrin {
 	int wake_fd;	  /* eventfd: a request for the thread */
 	size_t want_min;  /* atomic: the lowest zone flagged (want) since the thread looked */
 	int stop_fd;	  /* eventfd: written once, at the end */
-	int event_fd;	  /* eventfd: zones to reload, for the control thread */
+	int event_fd;	  /* eventfd: zones to reload, for the control thread (no WAKER) */
 	pthread_mutex_t lock;
+	pthread_mutex_t waker_mu; /* WAKER and WAKER_ARG: set, and called, under it */
+	xfrin_waker_fn waker;
+	void *waker_arg;
 	pthread_t tid;
 	bool started;
 	/*
@@ -102,6 +105,7 @@ xfrin_t *xfrin_new(const cfg_t *cfg, char *err, size_t errlen)
 	x->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	x->want_min = SIZE_MAX;
 	pthread_mutex_init(&x->lock, NULL);
+	pthread_mutex_init(&x->waker_mu, NULL);
 	pthread_cond_init(&x->wr_cv, NULL);
 	/* Read by tests only (tests/e2e/secondary.sh): a crash between serving and writing. */
 	if (getenv("SANDNS_TEST_XFRIN_WRITE_DELAY_MS") != NULL)
@@ -140,14 +144,9 @@ int xfrin_event_fd(const xfrin_t *x)
 	return x->event_fd;
 }
 
-static struct xz *by_zone(xfrin_t *x, size_t zone)
-{
-	return xtab_zone(x->ix, zone);
-}
-
 void xfrin_seed(xfrin_t *x, size_t zone, zload_zone_t *raw)
 {
-	struct xz *z = by_zone(x, zone);
+	struct xz *z = xtab_zone(x->ix, zone);
 	unsigned long refresh, retry, expire;
 	struct stat sb;
 
@@ -186,11 +185,21 @@ static void want_from(xfrin_t *x, size_t i)
 	wake(x->wake_fd);
 }
 
-/* Asks the control thread to reload zone Z. */
+/* Asks for a reload of zone Z: of the reload thread (the waker) or the control thread. */
 static void want_reload(xfrin_t *x, struct xz *z)
 {
 	__atomic_store_n(&z->reload, 1, __ATOMIC_RELEASE);
-	wake(x->event_fd);
+	pthread_mutex_lock(&x->waker_mu);
+	x->waker != NULL ? x->waker(x->waker_arg) : wake(x->event_fd);
+	pthread_mutex_unlock(&x->waker_mu);
+}
+
+void xfrin_set_waker(xfrin_t *x, xfrin_waker_fn fn, void *arg)
+{
+	pthread_mutex_lock(&x->waker_mu);
+	x->waker = fn;
+	x->waker_arg = arg;
+	pthread_mutex_unlock(&x->waker_mu);
 }
 
 size_t xfrin_take_reloads(xfrin_t *x, size_t *out, size_t max)
@@ -207,7 +216,7 @@ size_t xfrin_take_reloads(xfrin_t *x, size_t *out, size_t max)
 
 void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err)
 {
-	struct xz *z = by_zone(x, zone);
+	struct xz *z = xtab_zone(x->ix, zone);
 	size_t i;
 
 	if (z == NULL)
@@ -277,7 +286,7 @@ int xfrin_request(xfrin_t *x, const char *zone, bool axfr)
 
 bool xfrin_zone_state(xfrin_t *x, size_t zone, xfrin_zstate_t *out)
 {
-	struct xz *z = x != NULL ? by_zone(x, zone) : NULL;
+	struct xz *z = x != NULL ? xtab_zone(x->ix, zone) : NULL;
 	uint64_t now = clock_now_ms(), next;
 
 	if (z == NULL)
@@ -780,6 +789,7 @@ void xfrin_free(xfrin_t **xp)
 	if (x->event_fd >= 0)
 		close(x->event_fd);
 	pthread_mutex_destroy(&x->lock);
+	pthread_mutex_destroy(&x->waker_mu);
 	pthread_cond_destroy(&x->wr_cv);
 	free(x);
 	*xp = NULL;

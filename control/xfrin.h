@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* xfrin.h: secondary zones: the transfer thread, its timers, NOTIFY in, and what it tells the
- * control thread */
+ * reload thread */
 #ifndef XFRIN_H
 #define XFRIN_H
 
@@ -17,8 +17,9 @@
 /*
  * One thread refreshes every secondary zone (a zone with `primary` lines): SOA query, then IXFR
  * (AXFR when refused, inconsistent or answered AXFR-style) applied to the version held in
- * memory, and a reload of that zone asked of the control thread (which builds and publishes it
- * from memory as for any reload); another thread writes the zone's file once it is served.
+ * memory, and a reload of that zone asked of the reload thread (the waker; the control thread
+ * without one), which builds and publishes it from memory as for any reload; another thread
+ * writes the zone's file once it is served.
  * Timers from the SOA: refresh, retry, expire. It never publishes, and never blocks another
  * thread: they hand it requests through flags and an eventfd.
  */
@@ -27,8 +28,21 @@ typedef struct xfrin xfrin_t;
 /* The state for CFG's secondary zones (none: an idle object). NULL with the reason in err. */
 xfrin_t *xfrin_new(const cfg_t *cfg, char *err, size_t errlen);
 
-/* Readable (an eventfd) when zones wait to be reloaded: the control thread polls it. */
+/* Readable (an eventfd) when zones wait to be reloaded and no waker is set: the control thread
+ * polls it. */
 int xfrin_event_fd(const xfrin_t *x);
+
+/*
+ * Called by the transfer thread once zones wait to be reloaded (xfrin_take_reloads), in place of
+ * the eventfd: it must only flag them for the thread that takes them, and wake it.
+ */
+typedef void (*xfrin_waker_fn)(void *arg);
+
+/*
+ * FN(ARG) is the waker from now on (NULL: the eventfd again). Returns once no call of the one
+ * before runs: ARG may go then.
+ */
+void xfrin_set_waker(xfrin_t *x, xfrin_waker_fn fn, void *arg);
 
 /*
  * Control thread, before xfrin_start(): what the first build serves of configured zone ZONE:
@@ -52,12 +66,16 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen);
 /* Stops the thread (a transfer under way is cut at once) and frees *X (NULL is fine). */
 void xfrin_free(xfrin_t **x);
 
-/* Control thread: the configured zones (indexes) to reload now, up to MAX into OUT; how many. */
+/*
+ * The thread that reloads (the reload thread, which also calls xfrin_reconfigure, or the control
+ * thread when there is none): the configured zones (indexes of the configuration last given) to
+ * reload now, up to MAX into OUT; how many.
+ */
 size_t xfrin_take_reloads(xfrin_t *x, size_t *out, size_t max);
 
 /*
- * Control thread: how the reload of zone ZONE went (ERR: why it failed; NULL when it did not).
- * The copy it served is written to the zone's file from then on, by the writer thread.
+ * The thread that reloads: how the reload of zone ZONE went (ERR: why it failed; NULL when it did
+ * not). The copy it served is written to the zone's file from then on, by the writer thread.
  */
 void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err);
 
