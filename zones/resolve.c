@@ -145,21 +145,6 @@ static uint32_t zone_of(const zt_t *zt, uint32_t n)
 	return node_at(zt, n)->zone;
 }
 
-/* Offset of the target name inside one record's RDATA, for additional-section processing. */
-static int target_offset(uint16_t type)
-{
-	switch (type) {
-	case T_NS:
-		return 0;
-	case T_MX:
-		return 2;
-	case T_SRV:
-		return 6;
-	default:
-		return -1;
-	}
-}
-
 /*
  * Whether the A/AAAA of TARGET (node T) are glue a referral cannot go without: T is at or below
  * a cut and within the NS owner's own name (Knot's "mandatory glue", RFC 9471 in-domain glue).
@@ -182,7 +167,7 @@ static void res_additional(const zt_t *zt, res_t *r, uint32_t rrset, uint32_t zo
 			   bool referral)
 {
 	const zt_rrset_t *set = &zt->rrsets[rrset];
-	int toff = target_offset(set->type);
+	int toff = res_target_offset(set->type);
 
 	/*
 	 * An RRset that cannot fit in the message (each record an owner pointer, 10 octets, the

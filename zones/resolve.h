@@ -55,6 +55,24 @@ typedef struct res {
 			* additional processing, nothing of it would be written */
 } res_t;
 
+/*
+ * Offset of the target name inside one record's RDATA of TYPE, for additional-section processing
+ * (NS, MX, SRV); -1 for the other types. zt_patch_deps.c follows the same targets.
+ */
+static inline int res_target_offset(uint16_t type)
+{
+	switch (type) {
+	case T_NS:
+		return 0;
+	case T_MX:
+		return 2;
+	case T_SRV:
+		return 6;
+	default:
+		return -1;
+	}
+}
+
 /* R holds at most CAP items, in ITEMS (the caller's: no allocation ever); limit 65535. */
 void res_init(res_t *r, res_item_t *items, unsigned cap);
 

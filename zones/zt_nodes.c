@@ -4,27 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "sandns_err.h"
 #include "zload_pvt.h"
 #include "zt_build.h"
 #include "zt_index.h"
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 64;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*p, ncap * elem);
-	if (np == NULL)
-		return -ENOMEM;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
 
 /* Appends a node for a lower-cased wire name, in no index yet; ZT_NONE without memory. */
 static uint32_t node_append(struct zt_build *b, const uint8_t *key, size_t len, uint32_t zone,
@@ -301,11 +285,11 @@ static int load_rr(struct zt_build *b, struct load *l, const struct rec *rr, siz
 	}
 	if (node == ZT_NONE)
 		return -ENOMEM;
-	if (grow((void **)&b->pend, &b->pend_cap, b->npend + 1, sizeof(*b->pend)) != 0)
+	if (!GROW(b->pend, b->pend_cap, b->npend + 1, 64))
 		return -ENOMEM;
 	/* [u16 len][rdata] in the build's own buffer: zt_rrsets_make() copies it into the arena. */
 	if (b->pdata_len + 2u + rdlen > UINT32_MAX ||
-	    grow((void **)&b->pdata, &b->pdata_cap, b->pdata_len + 2u + rdlen, 1) != 0)
+	    !GROW(b->pdata, b->pdata_cap, b->pdata_len + 2u + rdlen, 64))
 		return -ENOMEM;
 	off = (uint32_t)b->pdata_len;
 	wire_put16(lenb, rdlen);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+#include "resolve.h"
 #include "wire.h"
 #include "zt_index.h"
 #include "zt_patch_pvt.h"
@@ -25,50 +27,16 @@ static void deps_free(void *p)
 	free(d);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap ? *cap : 256;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*p, ncap * elem);
-	if (np == NULL)
-		return -ENOMEM;
-	*p = np;
-	*cap = ncap;
-	return 0;
-}
-
 static int dep_add(struct zt_deps *d, const uint8_t *target, const zt_node_t *ref, bool cname)
 {
 	uint8_t key[WIRE_NAME_MAX + 1];
 	size_t len = wire_name_lower(key, target);
 
-	if (grow((void **)&d->extra, &d->cextra, d->nextra + 1, sizeof(*d->extra)) != 0)
+	if (!GROW(d->extra, d->cextra, d->nextra + 1, 256))
 		return -ENOMEM;
 	d->extra[d->nextra++] = (struct zt_dep){
 	    .h = zt_hash(key, len), .name = ref->name, .len = ref->name_len, .cname = cname};
 	return 0;
-}
-
-/* Offset of the target name in one record of TYPE, as resolve.c's additional processing. */
-static int target_offset(uint16_t type)
-{
-	switch (type) {
-	case T_NS:
-		return 0;
-	case T_MX:
-		return 2;
-	case T_SRV:
-		return 6;
-	case T_CNAME:
-		return 0;
-	default:
-		return -1;
-	}
 }
 
 int zt_deps_add_node(struct zt_deps *d, const zt_t *zt, uint32_t n)
@@ -81,8 +49,7 @@ int zt_deps_add_node(struct zt_deps *d, const zt_t *zt, uint32_t n)
 		struct zt_neg *g = &d->neg[node->zone];
 		size_t cap = g->cap;
 
-		if (grow((void **)&g->name, &cap, g->n + 1, sizeof(*g->name)) != 0 ||
-		    grow((void **)&g->len, &g->cap, g->n + 1, sizeof(*g->len)) != 0)
+		if (!GROW(g->name, cap, g->n + 1, 256) || !GROW(g->len, g->cap, g->n + 1, 256))
 			return -ENOMEM;
 		g->name[g->n] = node->name;
 		g->len[g->n++] = node->name_len;
@@ -90,7 +57,8 @@ int zt_deps_add_node(struct zt_deps *d, const zt_t *zt, uint32_t n)
 	for (uint32_t s = node->rrsets; node->nrrsets > 0 && s < node->rrsets + node->nrrsets;
 	     s++) {
 		const zt_rrset_t *set = &zt->rrsets[s];
-		int toff = target_offset(set->type);
+		/* the targets additional processing follows, and a CNAME's */
+		int toff = set->type == T_CNAME ? 0 : res_target_offset(set->type);
 		const uint8_t *p = zt->arena + set->data;
 
 		if (toff < 0)
@@ -234,7 +202,7 @@ static int scan_zone(struct zt_deps *d, const zt_t *zt, uint32_t z)
 			return -ENOMEM;
 	}
 	/* The extras so far join the main part, sorted once. */
-	if (grow((void **)&d->main, &d->cmain, d->nmain + d->nextra, sizeof(*d->main)) != 0)
+	if (!GROW(d->main, d->cmain, d->nmain + d->nextra, 256))
 		return -ENOMEM;
 	if (d->nextra > 0)
 		memcpy(d->main + d->nmain, d->extra, d->nextra * sizeof(*d->extra));
