@@ -411,8 +411,9 @@ static int serve_zone(const cfg_t *cfg, const ctl_build_t *prev, bool preview, c
 	info->src_serial = zload_serial(b->raw[i]);
 	info->edits_hash = fnv1a(info->edits);
 	info->serial = served_serial(before, info->src_serial, info->edits, info->edits_hash);
-	/* Signed by sandns before and no more: what is served changed (its DNSKEY, RRSIG and NSEC
-	 * records go), so the serial moves on, as for any change. */
+	/* Signed by sandns before (the build before, or at a start serial-state's record) and no
+	 * more: what is served changed (its DNSKEY, RRSIG and NSEC records go), so the serial
+	 * moves on, as for any change. */
 	if (!preview && before != NULL && before->dnssec &&
 	    cfg_signing_of(cfg, info->origin) == NULL &&
 	    !serial_newer(info->serial, before->serial))

@@ -111,7 +111,7 @@ static bool slots_of(const char *text, size_t len, const char **lines, size_t *l
 /* The lines of serial-state PATH (TEXT, LEN octets) into STATE. */
 static void state_lines(const char *path, const char *text, size_t len, ctl_build_t *state)
 {
-	char line[1024], origin[512];
+	char line[1024], origin[512], sig[16];
 	unsigned long serial, file_serial;
 	unsigned long long hash;
 	size_t cap = state->nzones;
@@ -130,20 +130,30 @@ static void state_lines(const char *path, const char *text, size_t len, ctl_buil
 		ctl_zone_info_t *zi;
 
 		nr++;
-		if (sscanf(line, "%511s %lu %lu %llx", origin, &serial, &file_serial, &hash) != 4) {
+		/* The fifth field came later: a line without it (written before) says nothing of
+		 * signing, read as not signed by sandns, as it was then. */
+		sig[0] = '\0';
+		if (sscanf(line, "%511s %lu %lu %llx %15s", origin, &serial, &file_serial, &hash,
+			   sig) < 4) {
 			log_msg(LOG_WARNING,
 				"serial-state %s:%d: not 'ORIGIN SERIAL FILE_SERIAL "
-				"HASH', ignored",
+				"HASH [signed|unsigned]', ignored",
 				path, nr);
 			continue;
 		}
+		if (sig[0] != '\0' && strcmp(sig, "signed") != 0 && strcmp(sig, "unsigned") != 0)
+			log_msg(LOG_WARNING,
+				"serial-state %s:%d: '%s' is neither 'signed' nor 'unsigned': read "
+				"as unsigned",
+				path, nr, sig);
 		/* Doubling: tens of thousands of zones are read at start, one line each. */
 		if (!GROW(state->zones, cap, state->nzones + 1, 64))
 			break;
 		zi = &state->zones[state->nzones];
 		*zi = (ctl_zone_info_t){.serial = serial & 0xffffffffUL,
 					.src_serial = file_serial & 0xffffffffUL,
-					.edits_hash = (uint64_t)hash};
+					.edits_hash = (uint64_t)hash,
+					.dnssec = strcmp(sig, "signed") == 0};
 		zi->origin = strdup(origin);
 		if (zi->origin == NULL)
 			break;
@@ -207,8 +217,9 @@ static bool state_render(const ctl_build_t *b, char **out, size_t *len)
 	if (f == NULL)
 		return false;
 	for (size_t i = 0; i < b->nzones; i++)
-		fprintf(f, "%s %lu %lu %016llx\n", b->zones[i].origin, b->zones[i].serial,
-			b->zones[i].src_serial, (unsigned long long)b->zones[i].edits_hash);
+		fprintf(f, "%s %lu %lu %016llx %s\n", b->zones[i].origin, b->zones[i].serial,
+			b->zones[i].src_serial, (unsigned long long)b->zones[i].edits_hash,
+			b->zones[i].dnssec ? "signed" : "unsigned");
 	if (fclose(f) != 0) {
 		free(*out);
 		*out = NULL;

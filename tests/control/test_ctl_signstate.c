@@ -273,6 +273,58 @@ static void test_dropped(void)
 	rm_tree(dir);
 }
 
+/* The serial served at a start by CFG (its build cleared); *SIGNED: whether sandns signed it. */
+static unsigned long start_serial(const cfg_t *cfg, bool drop, bool *signd)
+{
+	ctl_build_t b, none = {0};
+	unsigned long serial;
+
+	start(cfg, &b);
+	if (drop)
+		ctl_signstate_drop(cfg, &none, &b); /* as sandnsd does once it serves */
+	serial = b.zones[0].serial;
+	*signd = b.signed_zones[0] != NULL;
+	CU_ASSERT_EQUAL(b.zones[0].dnssec, *signd);
+	ctl_build_clear(&b);
+	return serial;
+}
+
+/*
+ * Signed by sandns, then not, then signed again, each change made while sandnsd was down: the
+ * serial moves on at each (what is served changed), and stays at a restart with nothing changed.
+ */
+static void test_signed_toggled(void)
+{
+	cfg_t *cfg, *plain;
+	bool sig;
+
+	snprintf(dir, sizeof(dir), "/tmp/sandns-signkeep-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(kept, sizeof(kept), "%s/state/example.net.signed", dir);
+	write_zone("");
+	cfg = config("nsec");
+	plain = config(NULL);
+	CU_ASSERT_EQUAL(start_serial(cfg, true, &sig), 10);
+	CU_ASSERT_TRUE(sig);
+	/* The dnssec line gone: unsigned, newer (its signed file left there, not dropped). */
+	CU_ASSERT_EQUAL(start_serial(plain, false, &sig), 11);
+	CU_ASSERT_FALSE(sig);
+	CU_ASSERT_EQUAL(access(kept, F_OK), 0);
+	CU_ASSERT_EQUAL(start_serial(plain, false, &sig), 11);
+	/* Signed again: the file kept at 10, older than 11, is not served as it is. */
+	CU_ASSERT_EQUAL(start_serial(cfg, true, &sig), 12);
+	CU_ASSERT_TRUE(sig);
+	CU_ASSERT_EQUAL(start_serial(cfg, true, &sig), 12);
+	/* Once more, its file dropped as sandnsd drops it: newer each way. */
+	CU_ASSERT_EQUAL(start_serial(plain, true, &sig), 13);
+	CU_ASSERT_NOT_EQUAL(access(kept, F_OK), 0);
+	CU_ASSERT_EQUAL(start_serial(cfg, true, &sig), 14);
+	CU_ASSERT_TRUE(sig);
+	cfg_free(&plain);
+	cfg_free(&cfg);
+	rm_tree(dir);
+}
+
 void reg_cutest_ctl_signstate(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_signstate", NULL, NULL);
@@ -280,4 +332,6 @@ void reg_cutest_ctl_signstate(void)
 	CU_add_test(s, "restart: kept as is; edited while down: what changed", test_restart);
 	CU_add_test(s, "keys, mode, torn file, older serial: ignored", test_ignored);
 	CU_add_test(s, "no longer signed or served: file removed", test_dropped);
+	CU_add_test(s, "signed, unsigned, signed across restarts: the serial moves on",
+		    test_signed_toggled);
 }

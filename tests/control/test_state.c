@@ -12,12 +12,13 @@
 #include "ctl.h"
 #include "ctl_state.h"
 #include "cutest.h"
+#include "fnv.h"
 #include "sandns_err.h"
 #include "zload.h"
 #include "zsrc.h"
 
 static char dir[] = "/tmp/sandns-test-state-XXXXXX";
-static char path[256];
+static char path[256], err_buf[1024], o0[] = "z0.test.", o1[] = "z1.test.";
 
 /* A build of N zones z0.test. ... each at SERIAL (its file's: SERIAL - 1), as a publish saves. */
 static void save(size_t n, unsigned long serial)
@@ -129,6 +130,25 @@ static void test_slots(void)
 	unlink(path);
 }
 
+/* Whether zone z0.test. and z1.test. of what a restart reads were signed by sandns (SIG0,
+ * SIG1), at serial SERIAL. */
+static void restart_signed(unsigned long serial, bool sig0, bool sig1)
+{
+	ctl_build_t st = {0};
+
+	ctl_state_read(path, &st);
+	CU_ASSERT_EQUAL_FATAL(st.nzones, 2);
+	CU_ASSERT_STRING_EQUAL(st.zones[0].origin, "z0.test.");
+	CU_ASSERT_EQUAL(st.zones[0].serial, serial);
+	CU_ASSERT_EQUAL(st.zones[0].src_serial, serial - 1);
+	CU_ASSERT_EQUAL(st.zones[0].edits_hash, 0xab);
+	CU_ASSERT_EQUAL(st.zones[0].dnssec, sig0);
+	CU_ASSERT_EQUAL(st.zones[1].dnssec, sig1);
+	for (size_t i = 0; i < st.nzones; i++)
+		free(st.zones[i].origin);
+	free(st.zones);
+}
+
 /* The first format (the lines alone) is read, and replaced by two slots at the first write. */
 static void test_old_format(void)
 {
@@ -142,6 +162,7 @@ static void test_old_format(void)
 	fclose(f);
 	CU_ASSERT_EQUAL(restart(&n), 41);
 	CU_ASSERT_EQUAL(n, 2);
+	restart_signed(41, false, false);
 	save(2, 42);
 	CU_ASSERT_EQUAL(restart(&n), 42);
 	f = fopen(path, "r");
@@ -149,6 +170,82 @@ static void test_old_format(void)
 	CU_ASSERT_EQUAL(fread(head, 1, 22, f), 22);
 	fclose(f);
 	CU_ASSERT_STRING_EQUAL(head, "sandns-serial-state 2 ");
+	unlink(path);
+}
+
+/* Whether sandns signed each zone is remembered: written, read back, written again. */
+static void test_signed_flag(void)
+{
+	ctl_build_t b = {0};
+	ctl_zone_info_t z[2] = {
+	    {.origin = o0, .serial = 21, .src_serial = 20, .edits_hash = 0xab, .dnssec = true},
+	    {.origin = o1, .serial = 21, .src_serial = 20, .edits_hash = 0xab},
+	};
+
+	unlink(path);
+	b.zones = z;
+	b.nzones = 2;
+	CU_ASSERT_EQUAL(ctl_state_write(path, &b, err_buf, sizeof(err_buf)), SANDNS_EOK);
+	restart_signed(21, true, false);
+	/* In place (the other slot), the flags turned. */
+	z[0].dnssec = false;
+	z[1].dnssec = true;
+	z[0].serial = z[1].serial = 22;
+	z[0].src_serial = z[1].src_serial = 21;
+	CU_ASSERT_EQUAL(ctl_state_write(path, &b, err_buf, sizeof(err_buf)), SANDNS_EOK);
+	restart_signed(22, false, true);
+	unlink(path);
+}
+
+/*
+ * A file of two slots written before the flag was (lines of four fields): read, the zones as
+ * not signed by sandns; the next write adds the flag, in place.
+ */
+static void test_unflagged_slots(void)
+{
+	static const char lines[] = "z0.test. 31 30 00000000000000ab\nz1.test. 31 30 "
+				    "00000000000000ab\n";
+	char *file = calloc(2, 4096), hdr[100], text[256] = "";
+	unsigned long long sum;
+	unsigned len = (unsigned)strlen(lines);
+	ctl_build_t b = {0};
+	ctl_zone_info_t z[2] = {
+	    {.origin = o0, .serial = 32, .src_serial = 31, .edits_hash = 0xab, .dnssec = true},
+	    {.origin = o1, .serial = 32, .src_serial = 31, .edits_hash = 0xab},
+	};
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+	/* The slot's header as sandns wrote it then: its sum over the header up to the sum's
+	 * digits, then the lines. */
+	snprintf(hdr, sizeof(hdr),
+		 "sandns-serial-state 2 slot %010u seq %020llu len %010u sum %016llx\n", 4096u,
+		 1ull, len, 0ull);
+	CU_ASSERT_EQUAL_FATAL(strlen(hdr), 99);
+	sum = fnv_bytes(fnv_bytes(FNV_START, hdr, 99 - 17), lines, len);
+	snprintf(hdr, sizeof(hdr),
+		 "sandns-serial-state 2 slot %010u seq %020llu len %010u sum %016llx\n", 4096u,
+		 1ull, len, sum);
+	memcpy(file, hdr, 99);
+	memcpy(file + 99, lines, len);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fwrite(file, 1, 8192, f), 8192);
+	fclose(f);
+	free(file);
+	restart_signed(31, false, false);
+	b.zones = z;
+	b.nzones = 2;
+	CU_ASSERT_EQUAL(ctl_state_write(path, &b, err_buf, sizeof(err_buf)), SANDNS_EOK);
+	restart_signed(32, true, false);
+	CU_ASSERT_EQUAL(size_of(path), 8192);
+	/* The new lines in the second slot, with the flag. */
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fseek(f, 4096 + 99, SEEK_SET), 0);
+	CU_ASSERT_PTR_NOT_NULL(fgets(text, sizeof(text), f));
+	fclose(f);
+	CU_ASSERT_STRING_EQUAL(text, "z0.test. 32 31 00000000000000ab signed\n");
 	unlink(path);
 }
 
@@ -238,6 +335,10 @@ void reg_cutest_state(void)
 	CU_add_test(s, "serial-state: the newer whole slot wins, torn and garbage slots",
 		    test_slots);
 	CU_add_test(s, "serial-state: the first format read, then replaced", test_old_format);
+	CU_add_test(s, "serial-state: whether sandns signed each zone, round trip",
+		    test_signed_flag);
+	CU_add_test(s, "serial-state: slots written before that flag read, then flagged",
+		    test_unflagged_slots);
 	CU_add_test(s, "serial-state: a state larger than its slots", test_growth);
 	CU_add_test(s, "a copy behind the serial served is not served", test_copy_behind);
 }

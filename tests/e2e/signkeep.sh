@@ -8,7 +8,9 @@
 # is new, an unchanged one is the same, and the serial is newer. Then a change reloaded while it
 # runs (saved again), and a restart: the same serial, and an IXFR from the serial before the reload
 # is incremental (the journal's history goes on). Then the saved file damaged (one octet): it is
-# ignored with a log line naming it and why, the zone signed anew.
+# ignored with a log line naming it and why, the zone signed anew. Then example.net's dnssec
+# line removed while sandnsd is down: served unsigned with a newer serial (secondaries compare
+# serials), the same after a restart; and the line back while down: signed again, newer still.
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir.
 # Talks only to 127.0.0.1; ends only the processes it started, by PID; waits are bounded.
@@ -55,9 +57,12 @@ STATE=$TMP/keep.state
 
 # start: sandnsd signing both zones; waits until it says both signed zones are in the state dir
 # when they were signed anew (WAIT_SAVED=1).
+# NET_SIGNED=0: example.net not signed (no --dnssec for it).
 start() {
+	local net=(--dnssec "example.net nsec")
+	[ "${NET_SIGNED:-1}" = 1 ] || net=()
 	start_sandnsd keep --zone "example.com.=$ECOM" --dnssec "example.com. nsec3" \
-		--dnssec "example.net nsec" --allow-transfer 127.0.0.0/8 || exit 1
+		"${net[@]}" --allow-transfer 127.0.0.0/8 || exit 1
 	[ "${WAIT_SAVED:-0}" = 1 ] || return 0
 	for _ in $(seq 1 300); do
 		[ "$(grep -c 'signed zone saved to' "$LOG")" -ge "${NSAVED:-2}" ] && return 0
@@ -154,6 +159,27 @@ check "damaged: the log names the file and why" \
 check "damaged: signed anew, a newer serial ($c_com -> $d_com)" test "$d_com" -gt "$c_com"
 check "damaged: mail A signed anew" test "$d_mail" != "$c_mail"
 check "damaged: example.net still kept (serial $a_net)" test "$d_net" = "$a_net"
+check "sandnsd stops cleanly" stop_sandnsd
+
+# ---- example.net no longer signed while down: what is served changed, so does the serial
+NET_SIGNED=0 start
+e_net=$(serial_of example.net.)
+check "unsigned while down: example.net's serial is newer ($d_net -> $e_net)" \
+	test -n "$e_net" -a "$e_net" -gt "$d_net"
+check "unsigned while down: no RRSIG for host.example.net A" test -z "$(sig_of host.example.net. A)"
+check "unsigned while down: no DNSKEY at example.net" test -z "$(q example.net. DNSKEY +short)"
+check "sandnsd stops cleanly" stop_sandnsd
+NET_SIGNED=0 start
+check "unsigned, restart with nothing changed: the same serial ($e_net)" \
+	test "$(serial_of example.net.)" = "$e_net"
+check "sandnsd stops cleanly" stop_sandnsd
+
+# ---- signed again while down: newer again
+NSAVED=1 WAIT_SAVED=1 start
+f_net=$(serial_of example.net.)
+check "signed again while down: example.net's serial is newer ($e_net -> $f_net)" \
+	test -n "$f_net" -a "$f_net" -gt "$e_net"
+check "signed again while down: host.example.net A signed" test -n "$(sig_of host.example.net. A)"
 check "sandnsd stops cleanly" stop_sandnsd
 
 echo "signkeep: $passed passed, $failed failed"
