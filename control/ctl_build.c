@@ -390,6 +390,9 @@ static int serve_zone(const cfg_t *cfg, const ctl_build_t *prev, bool preview, c
 		info->src_serial = before != NULL ? before->src_serial : 0;
 		info->serial = before != NULL ? before->serial : 0;
 		info->edits_hash = before != NULL ? before->edits_hash : fnv1a("");
+		/* And whether sandns signed what it served: when the zone comes back unsigned, its
+		 * serial must move on (serial-state keeps the flag for the restart after this). */
+		info->dnssec = before != NULL && before->dnssec;
 		*out = (zt_zone_edits_t){.zone = b->raw[i], .serial = info->serial};
 		return info->edits != NULL ? SANDNS_EOK : -ENOMEM;
 	}
