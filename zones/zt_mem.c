@@ -191,6 +191,54 @@ uint32_t zt_mem_arena_put(zt_mem_t *m, const void *data, size_t len, size_t alig
 	return (uint32_t)off;
 }
 
+/*
+ * The last freed snapshot's index mapping, kept for the next index of the same size: a patch
+ * copies the served snapshot's index (16 MiB for a million names) into memory that, fresh,
+ * faults in page by page (tens of milliseconds on a loaded virtual machine); the one freed
+ * after the publish before is the same size. Only mappings no snapshot reads any more are kept
+ * (given back by zt_mem_free(), where they were unmapped before), advised MADV_FREE: the kernel
+ * may take their pages under pressure, until then a write reuses them without a fault. Whoever
+ * takes it overwrites it whole (a copy, or 0xff).
+ */
+static struct {
+	pthread_mutex_t mu;
+	void *p;
+	size_t len;
+} spare = {PTHREAD_MUTEX_INITIALIZER, NULL, 0};
+
+/* The mapping P of LEN bytes, no longer read by anyone: kept as the spare, the one before
+ * unmapped. */
+static void spare_put(void *p, size_t len)
+{
+	void *old;
+	size_t olen;
+
+	(void)madvise(p, len, MADV_FREE);
+	pthread_mutex_lock(&spare.mu);
+	old = spare.p;
+	olen = spare.len;
+	spare.p = p;
+	spare.len = len;
+	pthread_mutex_unlock(&spare.mu);
+	if (old != NULL)
+		munmap(old, olen);
+}
+
+/* The spare if it is LEN bytes (then no longer the spare), else NULL. */
+static void *spare_take(size_t len)
+{
+	void *p = NULL;
+
+	pthread_mutex_lock(&spare.mu);
+	if (spare.p != NULL && spare.len == len) {
+		p = spare.p;
+		spare.p = NULL;
+		spare.len = 0;
+	}
+	pthread_mutex_unlock(&spare.mu);
+	return p;
+}
+
 int zt_mem_fresh(zt_t *zt, enum zt_array a, size_t len)
 {
 	void **p = big_array(zt, a, NULL);
@@ -200,6 +248,10 @@ int zt_mem_fresh(zt_t *zt, enum zt_array a, size_t len)
 	else
 		free(*p);
 	zt->big_map[a] = 0;
+	if (a == ZT_ARR_INDEX && len >= ZT_MEM_HUGE && (*p = spare_take(len)) != NULL) {
+		zt->big_map[a] = len;
+		return 0;
+	}
 	if (len >= ZT_MEM_HUGE) {
 		*p = map_huge(len);
 		if (*p != NULL)
@@ -335,7 +387,9 @@ void zt_mem_free(zt_t *zt)
 	for (int a = 0; a < ZT_ARR_COUNT; a++) {
 		void **p = big_array(zt, (enum zt_array)a, NULL);
 
-		if (zt->big_map[a] > 0)
+		if (zt->big_map[a] > 0 && a == ZT_ARR_INDEX)
+			spare_put(*p, zt->big_map[a]);
+		else if (zt->big_map[a] > 0)
 			munmap(*p, zt->big_map[a]);
 		else if (zt->store == NULL || a >= ZT_STORE_ARRAYS || zt->store->base[a] != *p)
 			free(*p);
