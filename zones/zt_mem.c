@@ -262,6 +262,15 @@ int zt_mem_fresh(zt_t *zt, enum zt_array a, size_t len)
 	return *p != NULL ? 0 : -ENOMEM;
 }
 
+bool zt_mem_store_worn(const zt_store_t *st)
+{
+	size_t tip = 0;
+
+	for (int a = 0; a < ZT_STORE_ARRAYS; a++)
+		tip += st->tip[a];
+	return tip - st->compiled > st->compiled / 4 + ((size_t)1 << 20);
+}
+
 /* Room a store keeps past what the compile used (LEN bytes): an eighth more, and 4 MiB. */
 static size_t store_room(size_t len)
 {
@@ -341,6 +350,7 @@ int zt_mem_settle(zt_t *zt)
 		st->base[a] = m;
 		st->map[a] = room;
 		st->tip[a] = len;
+		st->compiled += len;
 	}
 	return 0;
 }

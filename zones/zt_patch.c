@@ -382,7 +382,11 @@ int zt_patch(const zt_t *base, const zt_patch_in_t *in, zt_t **out, char *err, s
 	p.b->errlen = errlen;
 	p.b->mem.zt = p.zt;
 	pthread_mutex_lock(&base->store->lock);
-	ret = patch_run(&p);
+	/* Bounded garbage: past it, a whole compile makes a fresh store and frees this one. */
+	ret = zt_mem_store_worn(base->store)
+		  ? zt_patch_full(&p, "zone %s: the patches' replaced answers are compiled away",
+				  in->zone->origin_text)
+		  : patch_run(&p);
 	pthread_mutex_unlock(&base->store->lock);
 	if (ret == 0)
 		*out = p.zt;

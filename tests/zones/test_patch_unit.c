@@ -1067,7 +1067,8 @@ static void test_room(void)
 		CU_ASSERT_EQUAL(zt_zone_serial(snap, 0), i);
 	}
 	CU_ASSERT_EQUAL(ret, ZT_PATCH_FULL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no room"));
+	/* A small store's garbage bound comes before its room runs out; either ends the line. */
+	CU_ASSERT_TRUE(strstr(err, "no room") != NULL || strstr(err, "compiled away") != NULL);
 	CU_ASSERT_TRUE(i > 100);
 	zt_free(&snap);
 	zload_free(&prev);
