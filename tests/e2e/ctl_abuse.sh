@@ -516,12 +516,17 @@ if [ -n "$line" ]; then
 	rw=$(field rss_warm_kib)
 	re=$(field rss_end_kib)
 	growth=$(field rss_growth_kib)
-	check "loop: snapshot size after $WARMUP and after $RELOADS reloads identical ($sw, $se bytes)" \
-		test "$sw" = "$se"
 	s1=$(field sizes_v1)
 	s2=$(field sizes_v2)
-	check "loop: every reload of the same file reports the same snapshot size (v1: $s1; v2: $s2)" \
-		test -n "$s1" -a -n "$s2" -a "${s1//,/}" = "$s1" -a "${s2//,/}" = "$s2"
+	# Builds are deterministic, of two kinds: a reload that changes a few names patches the
+	# snapshot served (its size counts what the patch adds), and past the patches' garbage
+	# bound one is compiled whole. So every size reported is one of two, for both versions.
+	sizes=$(tr ',' '\n' <<<"$s1,$s2" | sort -u | grep -c .)
+	check "loop: every reload reports one of two snapshot sizes, patched or whole (v1: $s1; v2: $s2)" \
+		test -n "$s1" -a -n "$s2" -a "$sizes" -le 2
+	among() { tr ',' '\n' <<<"$s1,$s2" | grep -qx -e "$1"; }
+	check "loop: snapshot size after $WARMUP and after $RELOADS reloads among them ($sw, $se bytes)" \
+		eval 'among "$sw" && among "$se"'
 	check "loop: VmRSS growth from reload $WARMUP to $RELOADS under $RSS_MAX_KIB KiB ($rw -> $re KiB: ${growth} KiB)" \
 		test "$growth" -lt "$RSS_MAX_KIB"
 	check "loop: status counts $RELOADS reloads, none failed ($(field status_reloads), $(field status_failures))" \
