@@ -205,9 +205,10 @@ static void test_unflagged_slots(void)
 {
 	static const char lines[] = "z0.test. 31 30 00000000000000ab\nz1.test. 31 30 "
 				    "00000000000000ab\n";
-	char *file = calloc(2, 4096), hdr[100], text[256] = "";
+	static char file[8192];
+	char hdr[100], text[256] = "";
 	unsigned long long sum;
-	unsigned len = (unsigned)strlen(lines);
+	const unsigned len = (unsigned)sizeof(lines) - 1;
 	ctl_build_t b = {0};
 	ctl_zone_info_t z[2] = {
 	    {.origin = o0, .serial = 32, .src_serial = 31, .edits_hash = 0xab, .dnssec = true},
@@ -215,7 +216,7 @@ static void test_unflagged_slots(void)
 	};
 	FILE *f;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+	memset(file, 0, sizeof(file));
 	/* The slot's header as sandns wrote it then: its sum over the header up to the sum's
 	 * digits, then the lines. */
 	snprintf(hdr, sizeof(hdr),
@@ -232,7 +233,6 @@ static void test_unflagged_slots(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	CU_ASSERT_EQUAL(fwrite(file, 1, 8192, f), 8192);
 	fclose(f);
-	free(file);
 	restart_signed(31, false, false);
 	b.zones = z;
 	b.nzones = 2;
