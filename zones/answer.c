@@ -624,7 +624,10 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		info->rcode = RC_FORMERR;
 		return answer_empty(zt, query, &q, resp, RC_FORMERR, 0, EDE_NONE);
 	}
-	if (qd == 0)
+	/* No question: FORMERR, unless a QUERY asks for a server cookie with a well-formed COOKIE
+	 * and cookies are on (RFC 7873 5.4; edns_settle() chose NOERROR or BADCOOKIE). */
+	if (qd == 0 &&
+	    !(c.err == 0 && (flags & F_OPCODE_MASK) == 0 && q.edns && (q.opts & EDNS_Q_COOKIE)))
 		q.rcode = RC_FORMERR;
 	limit = answer_limit(zt, &q, ctx, cap);
 	info->rcode = q.rcode;
@@ -649,8 +652,12 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 	if (q.rcode != 0) {
 		/* Echo nothing we could not read. */
 		q.has_question = q.has_question && c.err == 0;
-		return answer_empty(zt, query, &q, resp, q.rcode, 0, EDE_NONE);
+		return answer_empty(zt, query, &q, resp, q.rcode & 0xf, (uint8_t)(q.rcode >> 4),
+				    EDE_NONE);
 	}
+	/* The server cookie asked for (above): an empty NOERROR with it. */
+	if (qd == 0)
+		return answer_empty(zt, query, &q, resp, 0, 0, EDE_NONE);
 	/* Class IN and an ordinary type (not 0, AXFR, IXFR): one test for what most queries are. */
 	if (q.qclass == C_IN && (uint16_t)(q.qtype - 1) < T_IXFR - 1)
 		goto lookup;

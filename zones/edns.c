@@ -139,6 +139,7 @@ bool edns_settle(const zt_t *zt, const zt_answer_ctx_t *ctx, struct zt_query *q)
 			q->rcode = RC_FORMERR;
 	} else {
 		uint32_t now = (uint32_t)time(NULL);
+		const bool had_server = q->cookie_len > COOKIE_CLIENT_LEN;
 
 		if (!cookie_valid(q->cookie + COOKIE_CLIENT_LEN, q->cookie_len - COOKIE_CLIENT_LEN,
 				  zt->cookie_secret, q->cookie, now, ctx->client,
@@ -146,11 +147,14 @@ bool edns_settle(const zt_t *zt, const zt_answer_ctx_t *ctx, struct zt_query *q)
 			/* None, or not ours, or too old: a fresh one. Over UDP nothing is answered
 			 * but BADCOOKIE, whatever the opcode (RFC 7873 5.2.3, 5.4; Knot's
 			 * badcookie-slip 1); over TCP the connection shows the client is where it
-			 * says. */
+			 * says. A query without a question (no rcode yet, none read: QDCOUNT 0)
+			 * asks for a server cookie (RFC 7873 5.4): NOERROR when it sent none,
+			 * BADCOOKIE when the one it sent is not valid, whatever the transport. */
 			cookie_make(q->cookie + COOKIE_CLIENT_LEN, zt->cookie_secret, q->cookie,
 				    now, ctx->client, ctx->client_len);
 			q->cookie_len = COOKIE_CLIENT_LEN + COOKIE_SERVER_LEN;
-			if (ctx->transport == ZT_UDP && q->rcode == 0)
+			if (q->rcode == 0 &&
+			    (q->has_question ? ctx->transport == ZT_UDP : had_server))
 				q->rcode = RC_BADCOOKIE;
 		}
 		room += 4u + q->cookie_len;

@@ -390,6 +390,92 @@ static void test_cookie_flow(void)
 	done(&r);
 }
 
+/* A query with no question, an OPT holding OPTS: QDCOUNT 0, opcode OPCODE. */
+static size_t query_noq(unsigned opcode, const uint8_t *opts, uint16_t optlen)
+{
+	memset(qbuf, 0, WIRE_HDR_LEN);
+	wire_put16(qbuf, 0x4343);
+	wire_put16(qbuf + 2, (uint16_t)(opcode << 11));
+	wire_put16(qbuf + 10, 1);
+	qbuf[WIRE_HDR_LEN] = 0;
+	wire_put16(qbuf + WIRE_HDR_LEN + 1, T_OPT);
+	wire_put16(qbuf + WIRE_HDR_LEN + 3, 1232);
+	memset(qbuf + WIRE_HDR_LEN + 5, 0, 4);
+	wire_put16(qbuf + WIRE_HDR_LEN + 9, optlen);
+	memcpy(qbuf + WIRE_HDR_LEN + 11, opts, optlen);
+	return WIRE_HDR_LEN + 11u + optlen;
+}
+
+static void test_cookie_noq(void)
+{
+	const uint8_t cc[8] = {0x71, 0x02, 0xa3, 0x14, 0x55, 0x96, 0x07, 0xf8};
+	uint8_t o[64] = {0}, full[24];
+	struct reply r;
+	uint16_t n;
+	uint32_t now = (uint32_t)time(NULL);
+
+	/* RFC 7873 5.4: a client cookie alone, no question: NOERROR with a server cookie (BIND
+	 * 9.18 answers so; Knot 3.2's module FORMERR without one), over UDP and TCP. */
+	n = opt(o, 10, cc, 8);
+	for (int tcp = 0; tcp < 2; tcp++) {
+		CU_ASSERT_TRUE_FATAL(
+		    answer(zt, query_noq(0, o, n), tcp ? ZT_TCP : ZT_UDP, ip4, &r));
+		CU_ASSERT_EQUAL(r.rcode, RC_NOERROR);
+		CU_ASSERT_EQUAL(info.rcode, RC_NOERROR);
+		CU_ASSERT_EQUAL(ldns_pkt_qdcount(r.pkt), 0);
+		CU_ASSERT_EQUAL(ldns_pkt_ancount(r.pkt), 0);
+		CU_ASSERT_FALSE(ldns_pkt_aa(r.pkt));
+		CU_ASSERT_EQUAL(ldns_pkt_id(r.pkt), 0x4343);
+		CU_ASSERT_EQUAL_FATAL(r.cookie_len, 24);
+		CU_ASSERT_EQUAL(memcmp(r.cookie, cc, 8), 0);
+		CU_ASSERT_TRUE(cookie_valid(r.cookie + 8, 16, secret, cc, now, ip4, 4));
+		memcpy(full, r.cookie, 24);
+		done(&r);
+	}
+	/* The server cookie sent back, valid: NOERROR, the same cookie. */
+	n = opt(o, 10, full, 24);
+	CU_ASSERT_TRUE_FATAL(answer(zt, query_noq(0, o, n), ZT_UDP, ip4, &r));
+	CU_ASSERT_EQUAL(r.rcode, RC_NOERROR);
+	CU_ASSERT_EQUAL_FATAL(r.cookie_len, 24);
+	CU_ASSERT_EQUAL(memcmp(r.cookie, full, 24), 0);
+	done(&r);
+	/* Not valid (corrupted): BADCOOKIE with a fresh one, over TCP as well. */
+	full[20] ^= 0x01;
+	n = opt(o, 10, full, 24);
+	for (int tcp = 0; tcp < 2; tcp++) {
+		CU_ASSERT_TRUE_FATAL(
+		    answer(zt, query_noq(0, o, n), tcp ? ZT_TCP : ZT_UDP, ip4, &r));
+		CU_ASSERT_EQUAL(r.rcode, RC_BADCOOKIE);
+		CU_ASSERT_EQUAL(info.rcode, RC_BADCOOKIE);
+		CU_ASSERT_EQUAL_FATAL(r.cookie_len, 24);
+		CU_ASSERT_TRUE(cookie_valid(r.cookie + 8, 16, secret, cc, now, ip4, 4));
+		done(&r);
+	}
+	/* Cookies off, no COOKIE, a malformed one, or another opcode: FORMERR as before. */
+	n = opt(o, 10, cc, 8);
+	CU_ASSERT_TRUE_FATAL(answer(zt_plain, query_noq(0, o, n), ZT_UDP, ip4, &r));
+	CU_ASSERT_EQUAL(r.rcode, RC_FORMERR);
+	CU_ASSERT_EQUAL(r.cookie_len, -1);
+	done(&r);
+	n = opt(o, 3, NULL, 0);
+	CU_ASSERT_TRUE_FATAL(answer(zt, query_noq(0, o, n), ZT_UDP, ip4, &r));
+	CU_ASSERT_EQUAL(r.rcode, RC_FORMERR);
+	done(&r);
+	n = opt(o, 10, cc, 7);
+	CU_ASSERT_TRUE_FATAL(answer(zt, query_noq(0, o, n), ZT_UDP, ip4, &r));
+	CU_ASSERT_EQUAL(r.rcode, RC_FORMERR);
+	CU_ASSERT_EQUAL(r.cookie_len, -1);
+	done(&r);
+	n = opt(o, 10, cc, 8);
+	CU_ASSERT_TRUE_FATAL(answer(zt, query_noq(5, o, n), ZT_UDP, ip4, &r));
+	CU_ASSERT_NOT_EQUAL(r.rcode, RC_NOERROR);
+	done(&r);
+	/* No client address known (cookies cannot be made): FORMERR. */
+	CU_ASSERT_TRUE_FATAL(answer(zt, query_noq(0, o, n), ZT_UDP, NULL, &r));
+	CU_ASSERT_EQUAL(r.rcode, RC_FORMERR);
+	done(&r);
+}
+
 static void test_cookie_bad(void)
 {
 	/* One octet more than the longest well-formed option, for the 41-octet case. */
@@ -542,6 +628,7 @@ void reg_cutest_edns(void)
 	CU_add_test(s, "NSID", test_nsid);
 	CU_add_test(s, "cookies: first, valid, corrupted, expired", test_cookie_flow);
 	CU_add_test(s, "cookies: malformed, twice, BADVERS, NOTIFY", test_cookie_bad);
+	CU_add_test(s, "cookies: no question, a server cookie asked for", test_cookie_noq);
 	CU_add_test(s, "padding accepted, not answered", test_padding);
 	CU_add_test(s, "cookies through dgram_answer (sockets, DPDK)", test_dgram_cookie);
 }
