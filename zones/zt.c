@@ -233,6 +233,39 @@ fail:
 	return NULL;
 }
 
+/* Whether strings A and B (either may be NULL) are the same. */
+static bool same_text(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+bool zt_opts_match(const zt_t *zt, const zt_opts_t *opts)
+{
+	zt_t absent = {0};
+	uint16_t udp = opts && opts->udp_max_payload ? opts->udp_max_payload : ZT_UDP_MAX_DEFAULT;
+	size_t nsid_len = opts && opts->nsid != NULL ? opts->nsid_len : 0;
+	bool same;
+
+	if (udp < 512)
+		udp = 512;
+	if (nsid_len > ZT_NSID_MAX)
+		nsid_len = ZT_NSID_MAX;
+	if (zt->udp_max != udp || !same_text(zt->identity, opts ? opts->identity : NULL) ||
+	    !same_text(zt->version, opts ? opts->version : NULL) || zt->nsid_len != nsid_len ||
+	    (nsid_len > 0 && memcmp(zt->nsid, opts->nsid, nsid_len) != 0) ||
+	    zt->cookies != (opts && opts->cookie_secret != NULL) ||
+	    (zt->cookies &&
+	     memcmp(zt->cookie_secret, opts->cookie_secret, sizeof(zt->cookie_secret)) != 0))
+		return false;
+	/* The zones answered SERVFAIL, as zt_new() lists them. */
+	if (absent_set(&absent, opts) != 0)
+		return false;
+	same = absent.absent_len == zt->absent_len &&
+	       (zt->absent_len == 0 || memcmp(absent.absent, zt->absent, zt->absent_len) == 0);
+	free(absent.absent);
+	return same;
+}
+
 zt_t *zt_ref(const zt_t *zt)
 {
 	zt_t *own = (zt_t *)(uintptr_t)zt; /* immutable but for the count */
@@ -289,6 +322,15 @@ size_t zt_memsize(const zt_t *zt)
 size_t zt_zone_count(const zt_t *zt)
 {
 	return zt->nzones;
+}
+
+size_t zt_zones_served(const zt_t *zt)
+{
+	size_t n = 0;
+
+	for (uint32_t z = 0; z < zt->nzones; z++)
+		n += zt->zones[z].origin != NULL;
+	return n;
 }
 
 const char *zt_zone_origin(const zt_t *zt, size_t i)
