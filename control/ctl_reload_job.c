@@ -40,11 +40,14 @@ static void reload_text(const ctl_t *ctl, const char *label, bool json, buf_t *b
 		buf_printf(b,
 			   "{\"zones\":%zu,\"records\":%zu,\"snapshot_bytes\":%zu,"
 			   "\"serials\":{",
-			   zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
-		for (i = 0; i < zt_zone_count(zt); i++) {
+			   zt_zones_served(zt), ctl->info.records, zt_memsize(zt));
+		for (i = 0, n = 0; i < zt_zone_count(zt); i++) {
+			if (zt_zone_origin(zt, i) == NULL)
+				continue; /* a slot left empty by a zone taken out */
+			if (n++ > 0)
+				BUF_LIT(b, ",");
 			buf_json_str(b, zt_zone_origin(zt, i));
-			buf_printf(b, ":%lu%s", zt_zone_serial(zt, i),
-				   i + 1 < zt_zone_count(zt) ? "," : "");
+			buf_printf(b, ":%lu", zt_zone_serial(zt, i));
 		}
 		BUF_LIT(b, "},\"warnings\":[");
 		for (i = 0, n = 0; i < ctl->info.nzones; i++) {
@@ -60,9 +63,11 @@ static void reload_text(const ctl_t *ctl, const char *label, bool json, buf_t *b
 		return;
 	}
 	buf_printf(b, "reloaded %s: %zu zones, %zu records, %zu bytes snapshot\n", label,
-		   zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
+		   zt_zones_served(zt), ctl->info.records, zt_memsize(zt));
 	for (i = 0; i < zt_zone_count(zt); i++)
-		buf_printf(b, "zone %s serial %lu\n", zt_zone_origin(zt, i), zt_zone_serial(zt, i));
+		if (zt_zone_origin(zt, i) != NULL)
+			buf_printf(b, "zone %s serial %lu\n", zt_zone_origin(zt, i),
+				   zt_zone_serial(zt, i));
 	for (i = 0; i < ctl->info.nzones; i++)
 		if (ctl->info.zones[i].serial_stale) {
 			BUF_LIT(b, "warning: ");
