@@ -58,11 +58,9 @@ static const char *zone_blocks(const cfg_t *cfg, const ctl_build_t *prev, size_t
 	return NULL;
 }
 
-/* Why zone I of B, which PREV did not serve, cannot be added by a patch, or NULL. */
+/* Why zone I of B, which PREV did not serve (or without data), cannot be added by a patch. */
 static const char *added_blocks(const cfg_t *cfg, const ctl_build_t *b, size_t i)
 {
-	if (b->zones[i].absent)
-		return "a secondary zone without data comes";
 	if (b->zones[i].dnssec || cfg_signing_of(cfg, b->zones[i].origin) != NULL ||
 	    b->signed_zones[i] != NULL)
 		return "a zone sandns signs comes";
@@ -78,6 +76,7 @@ struct plan {
 	size_t nadd;
 	const char *remove[CTL_PATCH_ZONES_MAX];
 	size_t nremove;
+	bool absent; /* the zones answered SERVFAIL change */
 };
 
 /* B's zones against PREV's (by origin) and BASE's: PL made, or why not. */
@@ -90,20 +89,32 @@ static const char *plan_make(const cfg_t *cfg, const ctl_build_t *prev, const zt
 		   b->policy_key != NULL ? b->policy_key : "") != 0)
 		return "the policy's decisions changed";
 	if (!zt_opts_match(base, opts))
-		return "the settings or the zones answered SERVFAIL changed";
+		return "the settings changed";
+	pl->absent = !zt_absent_same(base, opts);
 	for (size_t i = 0; no == NULL && i < b->nzones; i++) {
 		const ctl_zone_info_t *was = ctl_build_find(prev, b->zones[i].origin);
 		bool ch;
 
-		if (was == NULL) {
+		/* Not served before, or without data (answered SERVFAIL, never compiled), and
+		 * served now: added. Without data now: in the list zt_patch_zones() is given. */
+		if ((was == NULL || was->absent) && !b->zones[i].absent) {
 			no = added_blocks(cfg, b, i);
-			if (no == NULL && pl->nadd == CTL_PATCH_ZONES_MAX)
+			if (no == NULL && pl->nadd + pl->nremove >= CTL_PATCH_ZONES_MAX)
 				no = "too many zones come or go";
 			if (no == NULL) {
 				pl->add[pl->nadd] = b->raw[i];
 				pl->add_edits[pl->nadd] = &opts->edits[i];
 				pl->add_origin[pl->nadd++] = b->zones[i].origin;
 			}
+			continue;
+		}
+		if (was == NULL || b->zones[i].absent) {
+			/* Served before and expired now: taken out, answered SERVFAIL. */
+			if (was != NULL && !was->absent &&
+			    pl->nremove + pl->nadd >= CTL_PATCH_ZONES_MAX)
+				no = "too many zones come or go";
+			else if (was != NULL && !was->absent)
+				pl->remove[pl->nremove++] = b->zones[i].origin;
 			continue;
 		}
 		no = zone_blocks(cfg, prev, (size_t)(was - prev->zones), b, i, &ch);
@@ -122,12 +133,12 @@ static const char *plan_make(const cfg_t *cfg, const ctl_build_t *prev, const zt
 
 		if (o == NULL || ctl_build_find(b, o) != NULL)
 			continue;
-		if (pl->nremove + pl->nadd == CTL_PATCH_ZONES_MAX)
+		if (pl->nremove + pl->nadd >= CTL_PATCH_ZONES_MAX)
 			no = "too many zones come or go";
 		else
 			pl->remove[pl->nremove++] = o;
 	}
-	if (no == NULL && pl->nchanged == 0 && pl->nadd == 0 && pl->nremove == 0)
+	if (no == NULL && pl->nchanged == 0 && pl->nadd == 0 && pl->nremove == 0 && !pl->absent)
 		no = "no zone's data changed";
 	if (no == NULL && pl->nadd + pl->nremove > CTL_PATCH_ZONES_MAX)
 		no = "too many zones come or go";
@@ -197,7 +208,7 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 		cur = next;
 	}
 	/* Then the zones that come and go: the others' nodes untouched, their numbers kept. */
-	if (rc == 0 && (pl.nadd > 0 || pl.nremove > 0)) {
+	if (rc == 0 && (pl.nadd > 0 || pl.nremove > 0 || pl.absent)) {
 		const zt_patch_zones_in_t zin = {.add = pl.add,
 						 .add_edits = pl.add_edits,
 						 .nadd = pl.nadd,

@@ -75,10 +75,12 @@ void zt_free(zt_t **zt);
 void zt_order_start(const zt_t *zt);
 
 /*
- * Whether ZT was made with OPTS's settings (UDP size, identity, version, NSID, cookies) and
- * the same zones answered SERVFAIL: what a snapshot patched from it keeps (zt_patch.h).
+ * Whether ZT was made with OPTS's settings (UDP size, identity, version, NSID, cookies): what a
+ * snapshot patched from it keeps (zt_patch.h). zt_absent_same(): and the same zones answered
+ * SERVFAIL, in the same order (zt_patch_zones() makes them otherwise).
  */
 bool zt_opts_match(const zt_t *zt, const zt_opts_t *opts);
+bool zt_absent_same(const zt_t *zt, const zt_opts_t *opts);
 
 /* Bytes the snapshot holds (all its allocations). */
 size_t zt_memsize(const zt_t *zt);

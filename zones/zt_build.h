@@ -49,6 +49,12 @@ zt_build_fail(struct zt_build *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * zt.c: the origins OPTS->absent lists (zones with no data, answered SERVFAIL) as lower-case wire
+ * names one after another, into *LIST (malloc'd; NULL when none), *LEN octets. 0 or -ENOMEM.
+ */
+int zt_absent_list(const zt_opts_t *opts, uint8_t **list, size_t *len);
+
 /* ---- the stages (zt.c runs them) ---- */
 
 /*

@@ -24,23 +24,85 @@ static const uint8_t *apex_of(const zt_t *zt, uint32_t z)
 	return zt->arena + zt->nodes[zt->zones[z].apex].name;
 }
 
+/* The zones answered SERVFAIL (lower-case names one after another) before and after. */
+struct absent {
+	const uint8_t *old, *now;
+	size_t old_len, now_len;
+};
+
+/* Whether the name KEY is in the list L (LEN octets of lower-case names). */
+static bool listed(const uint8_t *l, size_t len, const uint8_t *key)
+{
+	for (size_t o = 0; o < len; o += wire_name_len(l + o))
+		if (wire_name_len(l + o) == wire_name_len(key) &&
+		    memcmp(l + o, key, wire_name_len(key)) == 0)
+			return true;
+	return false;
+}
+
+/* Whether KEY lies above or below (not at) a name of the list L (LEN octets). */
+static bool nested_in(const uint8_t *l, size_t len, const uint8_t *key)
+{
+	for (size_t o = 0; o < len; o += wire_name_len(l + o))
+		if (nested(key, l + o) && !(wire_name_len(l + o) == wire_name_len(key) &&
+					    memcmp(l + o, key, wire_name_len(key)) == 0))
+			return true;
+	return false;
+}
+
 /*
  * Why KEY (a zone's origin, lower case) cannot come or go by a patch: it lies at, above or below
- * another zone of BASE (but zone SKIP), one answered SERVFAIL, or one of the OTHERS (NOTHERS
- * lower-case names, itself among them); NULL when none.
+ * another zone of BASE (but zone SKIP), one of the OTHERS (NOTHERS lower-case names, itself among
+ * them), or above or below one answered SERVFAIL before or after (at one: the zone itself, once
+ * without data); NULL when none. KEY's answers then hold nothing of another zone, nor another's
+ * of KEY's.
  */
 static const char *nesting(const zt_t *base, const uint8_t *key, uint32_t skip,
-			   const uint8_t *const *others, size_t nothers)
+			   const uint8_t *const *others, size_t nothers, const struct absent *ab)
 {
 	for (uint32_t z = 0; z < base->nzones; z++)
 		if (z != skip && base->zones[z].origin != NULL && nested(key, apex_of(base, z)))
 			return "it is at, above or below another zone served";
-	for (size_t o = 0; o < base->absent_len; o += wire_name_len(base->absent + o))
-		if (nested(key, base->absent + o))
-			return "it is at, above or below a zone answered SERVFAIL";
+	if (nested_in(ab->old, ab->old_len, key) || nested_in(ab->now, ab->now_len, key))
+		return "it is above or below a zone answered SERVFAIL";
 	for (size_t i = 0; i < nothers; i++)
 		if (others[i] != key && nested(key, others[i]))
 			return "it is at, above or below another zone that comes or goes";
+	return NULL;
+}
+
+/*
+ * Why the zones answered SERVFAIL cannot change from AB->old to AB->now by a patch: one that
+ * comes or goes lies above or below a zone served (BASE's, or one of the ADDED, NADDED lower-case
+ * names; at one: that zone itself, which went or came); NULL when none. SERVFAIL is answered
+ * only where no zone is served: above or below none, no other answer changes.
+ */
+static const char *absent_change(const zt_t *base, const struct absent *ab,
+				 const uint8_t *const *added, size_t nadded)
+{
+	for (int side = 0; side < 2; side++) {
+		const uint8_t *l = side ? ab->now : ab->old, *other = side ? ab->old : ab->now;
+		size_t len = side ? ab->now_len : ab->old_len;
+		size_t olen = side ? ab->old_len : ab->now_len;
+
+		for (size_t o = 0; o < len; o += wire_name_len(l + o)) {
+			const uint8_t *x = l + o;
+
+			if (listed(other, olen, x))
+				continue; /* answered SERVFAIL before and after */
+			for (uint32_t z = 0; z < base->nzones; z++)
+				if (base->zones[z].origin != NULL && nested(x, apex_of(base, z)) &&
+				    !wire_name_eq(x, apex_of(base, z)))
+					return "a zone answered SERVFAIL that comes or goes is "
+					       "above "
+					       "or below another zone served";
+			for (size_t i = 0; i < nadded; i++)
+				if (nested(x, added[i]) && !wire_name_eq(x, added[i]))
+					return "a zone answered SERVFAIL that comes or goes is "
+					       "above "
+					       "or below a zone added";
+		}
+	}
 	return NULL;
 }
 
@@ -195,7 +257,7 @@ static int zone_in(struct patch *p, zload_zone_t *zone, const zt_zone_edits_t *e
 
 /* The checks, then the patch, under the store's lock. */
 static int zones_run(struct patch *p, const zt_patch_zones_in_t *in, const uint8_t *const *keys,
-		     uint32_t *gone, size_t *dropped)
+		     uint32_t *gone, size_t *dropped, struct absent *ab)
 {
 	const zt_t *base = p->base;
 	zt_t *zt = p->zt;
@@ -206,7 +268,10 @@ static int zones_run(struct patch *p, const zt_patch_zones_in_t *in, const uint8
 	int ret = 0;
 
 	if (!zt_opts_match(base, in->opts))
-		return zt_patch_full(p, "the settings or the zones answered SERVFAIL changed");
+		return zt_patch_full(p, "the settings changed");
+	why = absent_change(base, ab, keys + in->nremove, in->nadd);
+	if (why != NULL)
+		return zt_patch_full(p, "%s", why);
 	for (uint32_t z = 0; z < base->nzones; z++)
 		holes += base->zones[z].origin == NULL;
 	if (holes > HOLES_MAX && holes > (base->nzones + in->nadd) / 4)
@@ -220,7 +285,7 @@ static int zones_run(struct patch *p, const zt_patch_zones_in_t *in, const uint8
 		gone[i] = base->nodes[n].zone;
 		if (base->zones[gone[i]].is_signed || base->zones[gone[i]].has_nsec3)
 			return zt_patch_full(p, "zone %s is signed", in->remove[i]);
-		why = nesting(base, keys[i], gone[i], keys, in->nremove + in->nadd);
+		why = nesting(base, keys[i], gone[i], keys, in->nremove + in->nadd, ab);
 		if (why != NULL)
 			return zt_patch_full(p, "zone %s cannot go by a patch: %s", in->remove[i],
 					     why);
@@ -231,7 +296,7 @@ static int zones_run(struct patch *p, const zt_patch_zones_in_t *in, const uint8
 
 		if (zone_signed(in->add[i]))
 			return zt_patch_full(p, "zone %s is signed", in->add[i]->origin_text);
-		why = nesting(base, k, ZT_NONE, keys, in->nremove + in->nadd);
+		why = nesting(base, k, ZT_NONE, keys, in->nremove + in->nadd, ab);
 		if (why != NULL)
 			return zt_patch_full(p, "zone %s cannot come by a patch: %s",
 					     zt_patch_text(k, t, sizeof(t)), why);
@@ -252,6 +317,11 @@ static int zones_run(struct patch *p, const zt_patch_zones_in_t *in, const uint8
 	start[ZT_ARR_ANS] = zt->nans;
 	for (size_t i = 0; i < in->nremove; i++)
 		zone_out(zt, gone[i]);
+	/* The zones answered SERVFAIL now (the copy's given back). */
+	free(zt->absent);
+	zt->absent = (uint8_t *)ab->now;
+	zt->absent_len = ab->now_len;
+	ab->now = NULL;
 	by_num = calloc(base->nzones + in->nadd + 1, sizeof(*by_num));
 	if (by_num == NULL)
 		return -ENOMEM;
@@ -297,6 +367,8 @@ int zt_patch_zones(const zt_t *base, const zt_patch_zones_in_t *in, zt_t **out, 
 	uint8_t(*keys)[WIRE_NAME_MAX + 1] = calloc(nkeys ? nkeys : 1, sizeof(*keys));
 	const uint8_t **list = calloc(nkeys ? nkeys : 1, sizeof(*list));
 	uint32_t *gone = calloc(in->nremove ? in->nremove : 1, sizeof(*gone));
+	struct absent ab = {.now = NULL};
+	uint8_t *now = NULL;
 	int ret = -ENOMEM;
 
 	*out = NULL;
@@ -311,11 +383,16 @@ int zt_patch_zones(const zt_t *base, const zt_patch_zones_in_t *in, zt_t **out, 
 		goto out;
 	}
 	keys_of(in, keys, list);
+	ab.old = base->absent;
+	ab.old_len = base->absent_len;
+	if (zt_absent_list(in->opts, &now, &ab.now_len) != 0)
+		goto out;
+	ab.now = now;
 	p.b->err = err;
 	p.b->errlen = errlen;
 	p.b->mem.zt = p.zt;
 	pthread_mutex_lock(&base->store->lock);
-	ret = zones_run(&p, in, list, gone, &dropped);
+	ret = zones_run(&p, in, list, gone, &dropped, &ab);
 	if (ret == 0)
 		base->store->dropped += dropped;
 	pthread_mutex_unlock(&base->store->lock);
@@ -328,6 +405,8 @@ out:
 	zt_free(&p.zt);
 	if (ret < 0 && errlen > 0 && err[0] == '\0')
 		snprintf(err, errlen, "cannot add or take out zones: %s", strerror(-ret));
+	if (ab.now != NULL)
+		free(now); /* not taken by the snapshot */
 	free(p.b);
 	free(keys);
 	free(list);

@@ -688,9 +688,10 @@ struct world {
 	struct zmodel m[NZ];
 	zload_zone_t *z[NZ];
 	bool edits_on[NZ];
-	bool off[NZ]; /* not served now (taken out by zt_patch_zones(), or never added) */
-	bool
-	    renumbered; /* zt_patch_zones() made the snapshot patched now: zones numbered its way */
+	bool off[NZ];	 /* not served now (taken out by zt_patch_zones(), or never added) */
+	bool renumbered; /* zones numbered by zt_patch_zones() in the snapshot now */
+	const char *absent_v[2]; /* the zones answered SERVFAIL (opts.absent) */
+	size_t nabsent_v;
 	zload_edit_t ed[NZ][4];
 	char ed_text[NZ][4][2][OWN_MAX];
 	size_t ned[NZ];
@@ -767,10 +768,9 @@ static void world_init(struct world *w, uint64_t seed, bool edits, bool opts)
 			w->opts.nsid_len = 4;
 		}
 		if (rnd(&w->rng, 2)) { /* an expired secondary zone: SERVFAIL under it */
-			static const char *const absent[] = {"gone.test."};
-
-			w->opts.absent = absent;
-			w->opts.nabsent = 1;
+			w->absent_v[w->nabsent_v++] = "gone.test.";
+			w->opts.absent = w->absent_v;
+			w->opts.nabsent = w->nabsent_v;
 		}
 	}
 }
@@ -1617,6 +1617,9 @@ static zt_t *zones_step(struct world *w, zt_t *base, int zi, int step, bool must
 		in.nremove = 1;
 	}
 	w->off[zi] = !w->off[zi];
+	if (w->nabsent_v > 0 && strcmp(w->absent_v[w->nabsent_v - 1], origins[zi]) == 0)
+		w->opts.nabsent = --w->nabsent_v; /* it had no data: it has now */
+	w->opts.absent = w->absent_v;
 	o = world_opts(w, w->z, serials);
 	in.opts = &o;
 	ret = zt_patch_zones(base, &in, &out, err, sizeof(err));
@@ -1653,6 +1656,41 @@ static zt_t *zones_step(struct world *w, zt_t *base, int zi, int step, bool must
 	return out;
 }
 
+/* ORIGIN (served by no zone) answered SERVFAIL from now on, by a patch: as zt_new() does. */
+static zt_t *absent_step(struct world *w, zt_t *base, const char *origin, int step,
+			 unsigned long *diffs)
+{
+	char err[512] = "";
+	zt_t *out = NULL, *ref;
+	unsigned long serials[NZ];
+	zt_patch_zones_in_t in = {.nadd = 0};
+	zt_opts_t o;
+	struct cmp c = {.w = w, .what = "absent", .step = step, .any_order = true};
+	uint64_t crng = (w->seed + 9) * 0xD1B54A32D192ED03ULL + (uint64_t)step * 71;
+	int ret;
+
+	w->absent_v[w->nabsent_v++] = origin;
+	w->opts.absent = w->absent_v;
+	w->opts.nabsent = w->nabsent_v;
+	world_serials(w, serials);
+	o = world_opts(w, w->z, serials);
+	in.opts = &o;
+	ret = zt_patch_zones(base, &in, &out, err, sizeof(err));
+	if (ret != 0)
+		fprintf(stderr, "\npatch: seed %llu step %d: %s answered SERVFAIL: %d %s\n",
+			(unsigned long long)w->seed, step, origin, ret, err);
+	CU_ASSERT_EQUAL_FATAL(ret, 0);
+	zones_patched++;
+	ref = world_compile(w, w->z, serials);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+	ask_both(&c, ref, out, "www.st.test.", TY_A, 1, &variants[0], &crng);
+	compare(&c, ref, out, NULL, &crng);
+	*diffs += c.diffs;
+	zt_free(&base);
+	zt_free(&ref);
+	return out;
+}
+
 /*
  * Chains where the sibling zone (st.test.) is taken out and added again between changes of the
  * zones served: each time patched, every answer zt_new()'s over the zones then served, and the
@@ -1682,7 +1720,11 @@ static void test_zones_come_go(void)
 			unsigned r = rnd(&w->rng, 10);
 			int ret;
 
-			if (r < 4) {
+			if (r < 2 && w->off[2] && w->nabsent_v < 2) {
+				/* A member without data yet: answered SERVFAIL, then added. */
+				t = absent_step(w, t, "st.test.", s, &d);
+				t = zones_step(w, t, 2, s, true, &d);
+			} else if (r < 4) {
 				t = zones_step(w, t, 2, s, true, &d);
 			} else if (r == 4 && !w->off[1]) {
 				t = zones_step(w, t, 1, s, false, &d);
