@@ -407,6 +407,10 @@ out:
 		snprintf(err, errlen, "cannot add or take out zones: %s", strerror(-ret));
 	if (ab.now != NULL)
 		free(now); /* not taken by the snapshot */
+	if (p.b != NULL) {
+		free(p.b->pend);
+		free(p.b->pdata);
+	}
 	free(p.b);
 	free(keys);
 	free(list);
