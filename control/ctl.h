@@ -52,7 +52,8 @@ typedef struct ctl_build {
 	cert_t **certs;		     /* cfg->certs order */
 	size_t ncerts;
 	bool patched;	      /* ZT was patched from the snapshot served (ctl_patch.c) ... */
-	size_t patched_names; /* ... with this many names compiled again */
+	size_t patched_names; /* ... with this many names compiled again ... */
+	size_t patched_zones; /* ... and this many zones added or taken out (zt_patch_zones) */
 	policy_t *policy;     /* NULL: no certificate configured, the policy is off */
 	char *policy_key;     /* the decisions in one string, to compare evaluations; "" when off */
 	/* zones by origin (ctl_build_index()), so that a build with tens of thousands of zones
@@ -97,6 +98,10 @@ typedef struct ctl_rebuild {
 int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
 	      ctl_build_t *out, char *err, size_t errlen);
 
+/* The snapshot's settings CFG gives (edits and absent zones aside): what ctl_build() starts from.
+ */
+void ctl_build_opts(const cfg_t *cfg, zt_opts_t *opts);
+
 /*
  * Sets serial_stale on each zone of B (built from PREV, whose snapshot is PREV_ZT) that serves
  * other records than PREV_ZT did while its file's serial and the served one stayed the same:
@@ -106,15 +111,16 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 void ctl_build_check_serials(const ctl_build_t *prev, const zt_t *prev_zt, ctl_build_t *b);
 
 /*
- * ctl_patch.c: B's snapshot (B built on PREV, ZEDITS its zones' edits) made from BASE, PREV's
- * snapshot, by zt_patch() of each zone whose data alone changed (their names from
- * zload_changes()), when nothing else did: the same zones and configuration, edits, policy,
- * no zone sandns signs changed, at most a few zones. 0 with *OUT, B->patched and
- * B->patched_names set; ZT_PATCH_FULL with the reason in WHY (compile with zt_new()); or
- * zt_patch()'s error with the reason in ERR.
+ * ctl_patch.c: B's snapshot (B built on PREV, OPTS what zt_new() would get, its edits B's zones')
+ * made from BASE, PREV's snapshot: zt_patch() of each zone whose data alone changed (their
+ * names from zload_changes()), then zt_patch_zones() for the zones B adds (not in PREV, by
+ * origin) and those BASE serves that B has no more, when nothing else did: the same settings,
+ * edits and policy, no zone sandns signs changed, comes or goes, at most a few zones. 0 with
+ * *OUT, B->patched, B->patched_names and B->patched_zones set; ZT_PATCH_FULL with the reason in
+ * WHY (compile with zt_new()); or the patch's error with the reason in ERR.
  */
 int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_build_t *b,
-	      const zt_zone_edits_t *zedits, zt_t **out, char *why, size_t whylen, char *err,
+	      const zt_opts_t *opts, zt_t **out, char *why, size_t whylen, char *err,
 	      size_t errlen);
 
 /*

@@ -482,11 +482,9 @@ static const uint8_t *cookie_secret_of(const cfg_t *cfg)
 	return cookie_secret;
 }
 
-int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
-	      ctl_build_t *out, char *err, size_t errlen)
+void ctl_build_opts(const cfg_t *cfg, zt_opts_t *opts)
 {
-	static const ctl_rebuild_t zones_only = {.zones = true};
-	zt_opts_t opts = {
+	*opts = (zt_opts_t){
 	    .udp_max_payload = cfg->udp_max_payload,
 	    .identity = cfg->identity,
 	    .version = cfg->version,
@@ -494,6 +492,13 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	    .nsid_len = cfg->nsid_len,
 	    .cookie_secret = cookie_secret_of(cfg),
 	};
+}
+
+int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
+	      ctl_build_t *out, char *err, size_t errlen)
+{
+	static const ctl_rebuild_t zones_only = {.zones = true};
+	zt_opts_t opts;
 	const policy_opts_t popts = {
 	    .srv_target = cfg->srv_target,
 	    .legacy_cn_fallback = cfg->legacy_cn_fallback,
@@ -510,6 +515,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	int rc = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
+	ctl_build_opts(cfg, &opts);
 	if (what == NULL)
 		what = &zones_only;
 	/* A build that was never published (nothing loaded yet) is no previous one. */
@@ -599,7 +605,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		char why[512];
 
 		/* Only some zones' data changed: their names compiled again, the rest shared. */
-		rc = ctl_patch(cfg, prev, what->base, &b, zedits, &b.zt, why, sizeof(why), err,
+		rc = ctl_patch(cfg, prev, what->base, &b, &opts, &b.zt, why, sizeof(why), err,
 			       errlen);
 		if (rc != 0 && rc != ZT_PATCH_FULL)
 			goto out;

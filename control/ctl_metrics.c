@@ -112,6 +112,8 @@ static void ctl_metrics_gauges(ctl_t *ctl, struct ctl_metrics *cm, buf_t *b)
 	BUF_LIT(b, "# HELP sandns_zone_serial The SOA serial served per zone.\n"
 		   "# TYPE sandns_zone_serial gauge\n");
 	for (size_t i = 0; i < nz; i++) {
+		if (zt_zone_origin(zt, i) == NULL)
+			continue; /* a slot left empty by a zone taken out */
 		BUF_LIT(b, "sandns_zone_serial{zone=");
 		metrics_label(b, zt_zone_origin(zt, i));
 		buf_printf(b, "} %lu\n", zt_zone_serial(zt, i));
@@ -139,9 +141,10 @@ static void ctl_metrics_gauges(ctl_t *ctl, struct ctl_metrics *cm, buf_t *b)
 		   "# HELP sandns_last_reload_success Whether the last reload was published "
 		   "(1) or failed (0).\n"
 		   "# TYPE sandns_last_reload_success gauge\nsandns_last_reload_success %d\n",
-		   nz, ctl->info.records, zt != NULL ? zt_memsize(zt) : 0, ctl->reloads,
-		   ctl->reload_failures, ctl->builds_patched, ctl->builds_full,
-		   (long long)cm->reload_at, cm->reload_ok ? 1 : 0);
+		   zt != NULL ? zt_zones_served(zt) : 0, ctl->info.records,
+		   zt != NULL ? zt_memsize(zt) : 0, ctl->reloads, ctl->reload_failures,
+		   ctl->builds_patched, ctl->builds_full, (long long)cm->reload_at,
+		   cm->reload_ok ? 1 : 0);
 	if (p == NULL)
 		return;
 	BUF_LIT(b, "# HELP sandns_policy_decision The autodiscover policy's decisions served "

@@ -30,25 +30,23 @@ static bool kept(const ctl_build_t *prev, size_t i)
 }
 
 /*
- * Why zone I of B (built on PREV) cannot be patched in, or NULL: an unchanged zone must be the
- * very version PREV compiled (by its number when PREV no longer holds it), a changed one a zone
- * sandns does not sign, served before.
+ * Why zone I of B cannot be patched in, zone J of PREV (the same origin) served before, or NULL:
+ * an unchanged zone must be the very version PREV compiled (by its number when PREV no longer
+ * holds it), a changed one a zone sandns does not sign.
  */
-static const char *zone_blocks(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *b,
-			       size_t i, bool *changed)
+static const char *zone_blocks(const cfg_t *cfg, const ctl_build_t *prev, size_t j,
+			       const ctl_build_t *b, size_t i, bool *changed)
 {
-	const ctl_zone_info_t *now = &b->zones[i], *was = &prev->zones[i];
+	const ctl_zone_info_t *now = &b->zones[i], *was = &prev->zones[j];
 
 	*changed = false;
-	if (strcasecmp(now->origin, was->origin) != 0)
-		return "the zones are not those of the snapshot served";
 	if (now->absent != was->absent)
 		return "a secondary zone comes or goes";
 	if (strcmp(now->edits, was->edits) != 0)
 		return "the policy's edits changed";
 	if (now->serial == was->serial &&
-	    (kept(prev, i)
-		 ? compiled(b, i) != NULL && compiled(b, i) == compiled(prev, i)
+	    (kept(prev, j)
+		 ? compiled(b, i) != NULL && compiled(b, i) == compiled(prev, j)
 		 : b->signed_zones[i] == NULL && !was->dnssec && now->zone_ver == was->zone_ver))
 		return NULL;
 	*changed = true;
@@ -60,53 +58,128 @@ static const char *zone_blocks(const cfg_t *cfg, const ctl_build_t *prev, const 
 	return NULL;
 }
 
-int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_build_t *b,
-	      const zt_zone_edits_t *zedits, zt_t **out, char *why, size_t whylen, char *err,
-	      size_t errlen)
+/* Why zone I of B, which PREV did not serve (or without data), cannot be added by a patch. */
+static const char *added_blocks(const cfg_t *cfg, const ctl_build_t *b, size_t i)
 {
-	size_t changed[CTL_PATCH_ZONES_MAX], nchanged = 0, names = 0;
-	const char *no = NULL;
-	zt_t *cur = NULL;
-	int rc = ZT_PATCH_FULL;
+	if (b->zones[i].dnssec || cfg_signing_of(cfg, b->zones[i].origin) != NULL ||
+	    b->signed_zones[i] != NULL)
+		return "a zone sandns signs comes";
+	return NULL;
+}
 
-	*out = NULL;
-	if (base == NULL || prev == NULL || prev->nzones != b->nzones)
-		no = "no snapshot of these zones to patch";
-	else if (strcmp(prev->policy_key != NULL ? prev->policy_key : "",
-			b->policy_key != NULL ? b->policy_key : "") != 0)
-		no = "the policy's decisions changed";
+/* What a patch makes of B: zones whose data changed, zones that come and go. */
+struct plan {
+	size_t changed[CTL_PATCH_ZONES_MAX], was[CTL_PATCH_ZONES_MAX], nchanged;
+	zload_zone_t *add[CTL_PATCH_ZONES_MAX];
+	const zt_zone_edits_t *add_edits[CTL_PATCH_ZONES_MAX];
+	const char *add_origin[CTL_PATCH_ZONES_MAX];
+	size_t nadd;
+	const char *remove[CTL_PATCH_ZONES_MAX];
+	size_t nremove;
+	bool absent; /* the zones answered SERVFAIL change */
+};
+
+/* B's zones against PREV's (by origin) and BASE's: PL made, or why not. */
+static const char *plan_make(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base,
+			     ctl_build_t *b, const zt_opts_t *opts, struct plan *pl)
+{
+	const char *no = NULL;
+
+	if (strcmp(prev->policy_key != NULL ? prev->policy_key : "",
+		   b->policy_key != NULL ? b->policy_key : "") != 0)
+		return "the policy's decisions changed";
+	if (!zt_opts_match(base, opts))
+		return "the settings changed";
+	pl->absent = !zt_absent_same(base, opts);
 	for (size_t i = 0; no == NULL && i < b->nzones; i++) {
+		const ctl_zone_info_t *was = ctl_build_find(prev, b->zones[i].origin);
 		bool ch;
 
-		no = zone_blocks(cfg, prev, b, i, &ch);
-		if (no == NULL && ch && nchanged == CTL_PATCH_ZONES_MAX)
+		/* Not served before, or without data (answered SERVFAIL, never compiled), and
+		 * served now: added. Without data now: in the list zt_patch_zones() is given. */
+		if ((was == NULL || was->absent) && !b->zones[i].absent) {
+			no = added_blocks(cfg, b, i);
+			if (no == NULL && pl->nadd + pl->nremove >= CTL_PATCH_ZONES_MAX)
+				no = "too many zones come or go";
+			if (no == NULL) {
+				pl->add[pl->nadd] = b->raw[i];
+				pl->add_edits[pl->nadd] = &opts->edits[i];
+				pl->add_origin[pl->nadd++] = b->zones[i].origin;
+			}
+			continue;
+		}
+		if (was == NULL || b->zones[i].absent) {
+			/* Served before and expired now: taken out, answered SERVFAIL. */
+			if (was != NULL && !was->absent &&
+			    pl->nremove + pl->nadd >= CTL_PATCH_ZONES_MAX)
+				no = "too many zones come or go";
+			else if (was != NULL && !was->absent)
+				pl->remove[pl->nremove++] = b->zones[i].origin;
+			continue;
+		}
+		no = zone_blocks(cfg, prev, (size_t)(was - prev->zones), b, i, &ch);
+		if (no == NULL && ch && pl->nchanged == CTL_PATCH_ZONES_MAX)
 			no = "too many zones changed";
-		if (no == NULL && ch)
-			changed[nchanged++] = i;
+		if (no == NULL && ch) {
+			pl->was[pl->nchanged] = (size_t)(was - prev->zones);
+			pl->changed[pl->nchanged++] = i;
+		}
 	}
-	if (no == NULL && nchanged == 0)
+	/* The zones served that B no longer has (its index: no pass over B per zone). */
+	if (no == NULL)
+		(void)ctl_build_index(b); /* without memory, it is walked */
+	for (size_t z = 0; no == NULL && z < zt_zone_count(base); z++) {
+		const char *o = zt_zone_origin(base, z);
+
+		if (o == NULL || ctl_build_find(b, o) != NULL)
+			continue;
+		if (pl->nremove + pl->nadd >= CTL_PATCH_ZONES_MAX)
+			no = "too many zones come or go";
+		else
+			pl->remove[pl->nremove++] = o;
+	}
+	if (no == NULL && pl->nchanged == 0 && pl->nadd == 0 && pl->nremove == 0 && !pl->absent)
 		no = "no zone's data changed";
+	if (no == NULL && pl->nadd + pl->nremove > CTL_PATCH_ZONES_MAX)
+		no = "too many zones come or go";
+	return no;
+}
+
+int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_build_t *b,
+	      const zt_opts_t *opts, zt_t **out, char *why, size_t whylen, char *err, size_t errlen)
+{
+	struct plan pl = {.nchanged = 0};
+	size_t names = 0;
+	const char *no = NULL;
+	zt_t *cur = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (base == NULL || prev == NULL)
+		no = "no snapshot of these zones to patch";
+	else
+		no = plan_make(cfg, prev, base, b, opts, &pl);
 	if (no != NULL) {
 		snprintf(why, whylen, "%s", no);
 		return ZT_PATCH_FULL;
 	}
 	/* One patch a zone, each on the one before it. */
-	for (size_t k = 0; k < nchanged; k++) {
-		size_t i = changed[k], n;
+	for (size_t k = 0; k < pl.nchanged; k++) {
+		size_t i = pl.changed[k], j = pl.was[k], n;
 		zload_names_t *nm = NULL;
 		const uint8_t *const *list;
 		zt_patch_in_t in;
 		zt_t *next = NULL;
 		/* The served version compared, or, not kept, what the transfers since noted. */
-		int ch = kept(prev, i)
-			     ? zload_changes(prev->raw[i], b->raw[i], &nm)
-			     : zload_changes_since(prev->zones[i].zone_ver, b->raw[i], &nm);
+		int ch = kept(prev, j)
+			     ? zload_changes(prev->raw[j], b->raw[i], &nm)
+			     : zload_changes_since(prev->zones[j].zone_ver, b->raw[i], &nm);
 
 		if (ch != 0) {
 			snprintf(
 			    why, whylen, "zone %s: %s", b->zones[i].origin,
 			    ch != -ENOTSUP ? "out of memory"
-			    : kept(prev, i)
+			    : kept(prev, j)
 				? "no way to tell what changed"
 				: "the version served is not kept (keep-zones) and no transfer "
 				  "noted what changed");
@@ -114,28 +187,57 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 			break;
 		}
 		list = zload_names_list(nm, &n);
+		/* Read again and the same records (a configuration reload reads every zone): what
+		 * is served of it stays, but for one patch at least (a snapshot of its own). */
+		if (n == 0 && b->zones[i].serial == prev->zones[j].serial &&
+		    (cur != NULL || k + 1 < pl.nchanged || pl.nadd + pl.nremove > 0)) {
+			zload_names_free(&nm);
+			continue;
+		}
 		in = (zt_patch_in_t){.zone = b->raw[i],
-				     .edits = &zedits[i],
+				     .edits = &opts->edits[i],
 				     .serial = b->zones[i].serial,
 				     .names = list,
 				     .nnames = n};
 		rc = zt_patch(cur != NULL ? cur : base, &in, &next, why, whylen);
 		zload_names_free(&nm);
-		if (rc != 0) {
-			if (rc != ZT_PATCH_FULL)
-				snprintf(err, errlen, "%s", why);
+		if (rc != 0)
 			break;
-		}
 		names += n;
 		zt_free(&cur);
 		cur = next;
 	}
+	/* Then the zones that come and go: the others' nodes untouched, their numbers kept. */
+	if (rc == 0 && (pl.nadd > 0 || pl.nremove > 0 || pl.absent)) {
+		const zt_patch_zones_in_t zin = {.add = pl.add,
+						 .add_edits = pl.add_edits,
+						 .nadd = pl.nadd,
+						 .remove = pl.remove,
+						 .nremove = pl.nremove,
+						 .opts = opts};
+		zt_t *next = NULL;
+
+		rc = zt_patch_zones(cur != NULL ? cur : base, &zin, &next, why, whylen);
+		if (rc == 0) {
+			zt_free(&cur);
+			cur = next;
+		}
+	}
 	if (rc != 0) {
+		if (rc != ZT_PATCH_FULL)
+			snprintf(err, errlen, "%s", why);
 		zt_free(&cur);
 		return rc;
 	}
+	for (size_t k = 0; k < pl.nadd; k++)
+		log_msg(LOG_INFO, "snapshot patched: zone %s added, the other zones untouched",
+			pl.add_origin[k]);
+	for (size_t k = 0; k < pl.nremove; k++)
+		log_msg(LOG_INFO, "snapshot patched: zone %s taken out, the other zones untouched",
+			pl.remove[k]);
 	*out = cur;
 	b->patched_names = names;
+	b->patched_zones = pl.nadd + pl.nremove;
 	b->patched = true;
 	return 0;
 }

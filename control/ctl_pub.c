@@ -217,15 +217,19 @@ static int reload_end(ctl_t *ctl, int rc, const ctl_build_t *map, ctl_build_t *b
 
 int ctl_reload_cfg(ctl_t *ctl, cfg_t *next, const ctl_rebuild_t *what, char *err, size_t errlen)
 {
+	ctl_rebuild_t on_served = *what;
 	ctl_build_t map, b;
 	int rc;
 
+	/* The snapshot served, made with the configuration replaced: patched when only some
+	 * zones' data changed, or zones came or went (ctl_patch.c compares the settings). */
+	on_served.base = ctl->current;
 	if (ctl_cfg_prev_map(next, &ctl->info, &map) != SANDNS_EOK) {
 		cfg_free(&next);
 		snprintf(err, errlen, "out of memory");
 		return reload_end(ctl, -ENOMEM, NULL, NULL);
 	}
-	rc = ctl_build(next, &map, what, &b, err, errlen);
+	rc = ctl_build(next, &map, &on_served, &b, err, errlen);
 	if (rc == SANDNS_EOK && __atomic_load_n(&ctl->rl_stop, __ATOMIC_ACQUIRE)) {
 		ctl_build_clear(&b);
 		snprintf(err, errlen, "the daemon is stopping; nothing was published");

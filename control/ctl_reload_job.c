@@ -40,11 +40,14 @@ static void reload_text(const ctl_t *ctl, const char *label, bool json, buf_t *b
 		buf_printf(b,
 			   "{\"zones\":%zu,\"records\":%zu,\"snapshot_bytes\":%zu,"
 			   "\"serials\":{",
-			   zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
-		for (i = 0; i < zt_zone_count(zt); i++) {
+			   zt_zones_served(zt), ctl->info.records, zt_memsize(zt));
+		for (i = 0, n = 0; i < zt_zone_count(zt); i++) {
+			if (zt_zone_origin(zt, i) == NULL)
+				continue; /* a slot left empty by a zone taken out */
+			if (n++ > 0)
+				BUF_LIT(b, ",");
 			buf_json_str(b, zt_zone_origin(zt, i));
-			buf_printf(b, ":%lu%s", zt_zone_serial(zt, i),
-				   i + 1 < zt_zone_count(zt) ? "," : "");
+			buf_printf(b, ":%lu", zt_zone_serial(zt, i));
 		}
 		BUF_LIT(b, "},\"warnings\":[");
 		for (i = 0, n = 0; i < ctl->info.nzones; i++) {
@@ -60,9 +63,11 @@ static void reload_text(const ctl_t *ctl, const char *label, bool json, buf_t *b
 		return;
 	}
 	buf_printf(b, "reloaded %s: %zu zones, %zu records, %zu bytes snapshot\n", label,
-		   zt_zone_count(zt), ctl->info.records, zt_memsize(zt));
+		   zt_zones_served(zt), ctl->info.records, zt_memsize(zt));
 	for (i = 0; i < zt_zone_count(zt); i++)
-		buf_printf(b, "zone %s serial %lu\n", zt_zone_origin(zt, i), zt_zone_serial(zt, i));
+		if (zt_zone_origin(zt, i) != NULL)
+			buf_printf(b, "zone %s serial %lu\n", zt_zone_origin(zt, i),
+				   zt_zone_serial(zt, i));
 	for (i = 0; i < ctl->info.nzones; i++)
 		if (ctl->info.zones[i].serial_stale) {
 			BUF_LIT(b, "warning: ");
@@ -103,10 +108,24 @@ static void policy_reply(ctl_t *ctl, bool json, buf_t *body, char *err, size_t e
 	}
 }
 
+/* How the snapshot served was made, for the log: "patched N names[, M zones in or out]". */
+static const char *patched_text(const ctl_t *ctl, char *buf, size_t len)
+{
+	if (!ctl->info.patched)
+		return "full compile";
+	if (ctl->info.patched_zones == 0)
+		snprintf(buf, len, "patched %zu names", ctl->info.patched_names);
+	else
+		snprintf(buf, len, "patched %zu names, %zu zones added or taken out",
+			 ctl->info.patched_names, ctl->info.patched_zones);
+	return buf;
+}
+
 void ctl_rl_reply(ctl_t *ctl, enum ctl_ask_kind kind, const char *zone, bool json, int rc,
 		  const char *joberr, buf_t *body, char *err, size_t errlen, bool *keep_body)
 {
 	const bool policy = kind == CTL_ASK_POLICY;
+	char text[96];
 
 	if (rc != SANDNS_EOK) {
 		snprintf(err, errlen, "%s", joberr);
@@ -124,16 +143,16 @@ void ctl_rl_reply(ctl_t *ctl, enum ctl_ask_kind kind, const char *zone, bool jso
 	if (policy)
 		policy_reply(ctl, json, body, err, errlen, keep_body);
 	else
-		log_msg(LOG_INFO, "reloaded %s (%zu zones, %zu records) on request, %s%.0zu%s",
+		log_msg(LOG_INFO, "reloaded %s (%zu zones, %zu records) on request, %s",
 			zone != NULL ? zone : "every zone", ctl->info.nzones, ctl->info.records,
-			ctl->info.patched ? "patched " : "full compile",
-			ctl->info.patched ? ctl->info.patched_names : 0,
-			ctl->info.patched ? " names" : "");
+			patched_text(ctl, text, sizeof(text)));
 }
 
 /* The transfer thread hears how its zones' reloads went; each is logged as it was. */
 static void xfrin_told(ctl_t *ctl, const struct ctl_rl_job *job, int rc, const char *err)
 {
+	char text[96];
+
 	for (size_t i = 0; i < ctl->cfg->nzones; i++) {
 		const char *origin = ctl->cfg->zones[i].origin;
 
@@ -148,16 +167,10 @@ static void xfrin_told(ctl_t *ctl, const struct ctl_rl_job *job, int rc, const c
 			continue;
 		}
 		xfrin_reloaded(ctl->xfrin, i, NULL);
-		if (ctl->info.patched)
-			log_msg(LOG_INFO,
-				"zone %s: reloaded, serial %lu served%s, patched %zu names", origin,
-				ctl->info.zones[i].serial,
-				ctl->info.zones[i].absent ? " (expired: SERVFAIL)" : "",
-				ctl->info.patched_names);
-		else
-			log_msg(LOG_INFO, "zone %s: reloaded, serial %lu served%s, full compile",
-				origin, ctl->info.zones[i].serial,
-				ctl->info.zones[i].absent ? " (expired: SERVFAIL)" : "");
+		log_msg(LOG_INFO, "zone %s: reloaded, serial %lu served%s, %s", origin,
+			ctl->info.zones[i].serial,
+			ctl->info.zones[i].absent ? " (expired: SERVFAIL)" : "",
+			patched_text(ctl, text, sizeof(text)));
 	}
 }
 

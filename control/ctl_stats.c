@@ -182,7 +182,7 @@ void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b)
 	unsigned waiting;
 	const bool reloading = ctl_reload_busy(ctl, &waiting);
 	char dur[64];
-	size_t i;
+	size_t i, shown;
 
 	ctl_stats_total(ctl, total);
 	if (ctl->extra_dgram != NULL) {
@@ -212,10 +212,13 @@ void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b)
 		buf_printf(b, ",\"control_clients\":%zu,\"control_refused\":%llu", ctl->nclients,
 			   (unsigned long long)ctl->refused);
 		BUF_LIT(b, ",\"zones\":[");
-		for (i = 0; i < nz; i++) {
-			const ctl_zone_info_t *z = ctl_zone_find(ctl, zt_zone_origin(zt, i));
+		for (i = 0, shown = 0; i < nz; i++) {
+			const ctl_zone_info_t *z;
 
-			if (i != 0)
+			if (zt_zone_origin(zt, i) == NULL)
+				continue; /* a slot left empty by a zone taken out */
+			z = ctl_zone_find(ctl, zt_zone_origin(zt, i));
+			if (shown++ != 0)
 				BUF_LIT(b, ",");
 			BUF_LIT(b, "{\"origin\":");
 			buf_json_str(b, zt_zone_origin(zt, i));
@@ -260,14 +263,17 @@ void ctl_cmd_status(ctl_t *ctl, bool json, buf_t *b)
 	buf_printf(b,
 		   "snapshot: %zu zones, %zu records, %zu bytes, loaded %s ago (reloads: %lu "
 		   "done, %lu failed; snapshots %lu patched, %lu compiled whole)\n",
-		   nz, ctl->info.records, bytes, dur, ctl->reloads, ctl->reload_failures,
-		   ctl->builds_patched, ctl->builds_full);
+		   zt != NULL ? zt_zones_served(zt) : 0, ctl->info.records, bytes, dur,
+		   ctl->reloads, ctl->reload_failures, ctl->builds_patched, ctl->builds_full);
 	if (reloading || waiting > 0)
 		buf_printf(b, "reload: in progress (%u more request%s waiting for the next)\n",
 			   waiting, waiting == 1 ? "" : "s");
 	for (i = 0; i < nz; i++) {
-		const ctl_zone_info_t *z = ctl_zone_find(ctl, zt_zone_origin(zt, i));
+		const ctl_zone_info_t *z;
 
+		if (zt_zone_origin(zt, i) == NULL)
+			continue; /* a slot left empty by a zone taken out */
+		z = ctl_zone_find(ctl, zt_zone_origin(zt, i));
 		buf_printf(b, "zone %s serial %lu, %zu records, %s %s\n", zt_zone_origin(zt, i),
 			   zt_zone_serial(zt, i), z != NULL ? z->records : 0,
 			   z != NULL ? zsrc_kind_name(&z->src) : "file",

@@ -236,7 +236,11 @@ void ixfr_pub_prepare(const zt_t *old, zt_t *next, const ixfr_conf_t *conf)
 
 	for (uint32_t z = 0; z < next->nzones; z++) {
 		const char *p = NULL;
-		uint32_t oz = old != NULL ? old_zone(old, next, z) : ZT_NONE;
+		uint32_t oz;
+
+		if (next->zones[z].origin == NULL)
+			continue; /* a slot left empty (zt_patch_zones()) */
+		oz = old != NULL ? old_zone(old, next, z) : ZT_NONE;
 
 		if (conf->dir != NULL &&
 		    ixfr_journal_path(conf->dir, next->zones[z].origin, path, sizeof(path)))

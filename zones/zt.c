@@ -22,11 +22,11 @@ static int cmp_zone_depth(const void *a, const void *b)
 	return lx > ly ? -1 : (lx < ly);
 }
 
-/* The origins of zones with no data, as lower-case wire names one after another. */
-static int absent_set(zt_t *zt, const zt_opts_t *opts)
+int zt_absent_list(const zt_opts_t *opts, uint8_t **list, size_t *len)
 {
 	size_t cap = 0;
 
+	*list = NULL;
 	for (size_t i = 0; opts != NULL && i < opts->nabsent; i++) {
 		ldns_rdf *d = ldns_dname_new_frm_str(opts->absent[i]);
 		uint8_t *grown;
@@ -34,17 +34,20 @@ static int absent_set(zt_t *zt, const zt_opts_t *opts)
 		if (d == NULL)
 			continue; /* not a name: nothing can be asked under it */
 		ldns_dname2canonical(d);
-		grown = realloc(zt->absent, cap + ldns_rdf_size(d));
+		grown = realloc(*list, cap + ldns_rdf_size(d));
 		if (grown == NULL) {
 			ldns_rdf_deep_free(d);
+			free(*list);
+			*list = NULL;
+			*len = 0;
 			return -ENOMEM;
 		}
 		memcpy(grown + cap, ldns_rdf_data(d), ldns_rdf_size(d));
 		cap += ldns_rdf_size(d);
-		zt->absent = grown;
+		*list = grown;
 		ldns_rdf_deep_free(d);
 	}
-	zt->absent_len = cap;
+	*len = cap;
 	return 0;
 }
 
@@ -159,7 +162,7 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 		goto fail_nomem;
 	if (opts && opts->version && (zt->version = strdup(opts->version)) == NULL)
 		goto fail_nomem;
-	if (absent_set(zt, opts) != 0)
+	if (zt_absent_list(opts, &zt->absent, &zt->absent_len) != 0)
 		goto fail_nomem;
 	if (opts && opts->nsid != NULL && opts->nsid_len > 0) {
 		zt->nsid_len =
@@ -233,6 +236,42 @@ fail:
 	return NULL;
 }
 
+/* Whether strings A and B (either may be NULL) are the same. */
+static bool same_text(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+bool zt_opts_match(const zt_t *zt, const zt_opts_t *opts)
+{
+	uint16_t udp = opts && opts->udp_max_payload ? opts->udp_max_payload : ZT_UDP_MAX_DEFAULT;
+	size_t nsid_len = opts && opts->nsid != NULL ? opts->nsid_len : 0;
+
+	if (udp < 512)
+		udp = 512;
+	if (nsid_len > ZT_NSID_MAX)
+		nsid_len = ZT_NSID_MAX;
+	return zt->udp_max == udp && same_text(zt->identity, opts ? opts->identity : NULL) &&
+	       same_text(zt->version, opts ? opts->version : NULL) && zt->nsid_len == nsid_len &&
+	       (nsid_len == 0 || memcmp(zt->nsid, opts->nsid, nsid_len) == 0) &&
+	       zt->cookies == (opts && opts->cookie_secret != NULL) &&
+	       (!zt->cookies ||
+		memcmp(zt->cookie_secret, opts->cookie_secret, sizeof(zt->cookie_secret)) == 0);
+}
+
+bool zt_absent_same(const zt_t *zt, const zt_opts_t *opts)
+{
+	uint8_t *list;
+	size_t len;
+	bool same;
+
+	if (zt_absent_list(opts, &list, &len) != 0)
+		return false;
+	same = len == zt->absent_len && (len == 0 || memcmp(list, zt->absent, len) == 0);
+	free(list);
+	return same;
+}
+
 zt_t *zt_ref(const zt_t *zt)
 {
 	zt_t *own = (zt_t *)(uintptr_t)zt; /* immutable but for the count */
@@ -289,6 +328,15 @@ size_t zt_memsize(const zt_t *zt)
 size_t zt_zone_count(const zt_t *zt)
 {
 	return zt->nzones;
+}
+
+size_t zt_zones_served(const zt_t *zt)
+{
+	size_t n = 0;
+
+	for (uint32_t z = 0; z < zt->nzones; z++)
+		n += zt->zones[z].origin != NULL;
+	return n;
 }
 
 const char *zt_zone_origin(const zt_t *zt, size_t i)

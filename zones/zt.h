@@ -74,11 +74,25 @@ void zt_free(zt_t **zt);
  */
 void zt_order_start(const zt_t *zt);
 
+/*
+ * Whether ZT was made with OPTS's settings (UDP size, identity, version, NSID, cookies): what a
+ * snapshot patched from it keeps (zt_patch.h). zt_absent_same(): and the same zones answered
+ * SERVFAIL, in the same order (zt_patch_zones() makes them otherwise).
+ */
+bool zt_opts_match(const zt_t *zt, const zt_opts_t *opts);
+bool zt_absent_same(const zt_t *zt, const zt_opts_t *opts);
+
 /* Bytes the snapshot holds (all its allocations). */
 size_t zt_memsize(const zt_t *zt);
 
-/* Number of zones and their origins (presentation form, owned by the snapshot). */
+/*
+ * Number of zone slots and their origins (presentation form, owned by the snapshot). A slot
+ * whose zone a patch took out (zt_patch_zones()) has no origin (NULL) and serial 0: zone
+ * numbers (zt_answer_info_t.zone) stay those of the zones kept. zt_zones_served() counts the
+ * zones, slots with an origin.
+ */
 size_t zt_zone_count(const zt_t *zt);
+size_t zt_zones_served(const zt_t *zt);
 const char *zt_zone_origin(const zt_t *zt, size_t i);
 unsigned long zt_zone_serial(const zt_t *zt, size_t i);
 

@@ -33,6 +33,8 @@ struct zt_build {
 	char *err;
 	size_t errlen;
 	bool *has_sub; /* per zone (sorted deepest first): another served zone lies below it */
+	bool patch;    /* compiling a zone into a patched snapshot (zt_patch_zones()): its index
+			* holds only some of the store's nodes, and grows by zt_index_room() */
 	uint8_t scratch[65536]; /* where answers are rendered before they become blobs */
 };
 
@@ -46,6 +48,12 @@ zt_build_fail(struct zt_build *b, const char *fmt, ...)
 	vsnprintf(b->err, b->errlen, fmt, ap);
 	va_end(ap);
 }
+
+/*
+ * zt.c: the origins OPTS->absent lists (zones with no data, answered SERVFAIL) as lower-case wire
+ * names one after another, into *LIST (malloc'd; NULL when none), *LEN octets. 0 or -ENOMEM.
+ */
+int zt_absent_list(const zt_opts_t *opts, uint8_t **list, size_t *len);
 
 /* ---- the stages (zt.c runs them) ---- */
 
@@ -65,6 +73,12 @@ int zt_rrsets_make(struct zt_build *b);
  * facts (negative TTL, NSEC chain, transfer order unless it waits). 0 or -ENOMEM.
  */
 int zt_rrsets_link(struct zt_build *b);
+
+/*
+ * zt_rrsets.c, for zt_patch_zones(): zone Z's nodes, the last made ([first_node, nnodes)),
+ * linked, and its facts made (its transfer order sorted now). 0 or -ENOMEM.
+ */
+int zt_rrsets_link_zone(struct zt_build *b, uint32_t z);
 
 /* zt_blobs.c: every precomputed answer (blob) of every node and zone. */
 int zt_blobs_make(struct zt_build *b);

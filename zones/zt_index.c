@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* zt_index.c: the snapshot's name index: open addressing from a name to its node */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "zt_index.h"
@@ -134,4 +135,29 @@ bool zt_index_remove(zt_t *zt, uint32_t old)
 	zt->index[hole] = (zt_slot_t){.node = ZT_NONE, .tag = UINT32_MAX};
 	zt->index_count--;
 	return true;
+}
+
+int zt_index_room(zt_t *zt)
+{
+	zt_slot_t *old;
+	uint32_t size = zt->index_mask + 1u;
+
+	if ((zt->index_count + 1u) * 2u <= size)
+		return 0;
+	old = malloc(size * sizeof(*old));
+	if (old == NULL)
+		return -ENOMEM;
+	memcpy(old, zt->index, size * sizeof(*old));
+	if (zt_mem_fresh(zt, ZT_ARR_INDEX, 2u * size * sizeof(zt_slot_t)) != 0) {
+		free(old);
+		return -ENOMEM;
+	}
+	memset(zt->index, 0xff, 2u * size * sizeof(zt_slot_t));
+	zt->index_mask = 2u * size - 1u;
+	zt->index_count = 0;
+	for (uint32_t i = 0; i < size; i++)
+		if (old[i].node != ZT_NONE)
+			zt_index_insert(zt, old[i].node);
+	free(old);
+	return 0;
 }

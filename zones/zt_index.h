@@ -211,6 +211,14 @@ bool zt_index_replace(zt_t *zt, uint32_t old, uint32_t n);
 /* Takes node OLD out of the index (zt_patch()). False: it is not in it. */
 bool zt_index_remove(zt_t *zt, uint32_t old);
 
+/*
+ * Room for one more name in an index that holds only some of the snapshot's nodes (a patch's:
+ * the store's other nodes are older versions or other snapshots'): when it is half full it
+ * doubles, the names it holds put back (never every node, as zt_index_resize() would). 0 or
+ * -ENOMEM.
+ */
+int zt_index_room(zt_t *zt);
+
 /* Whether one more node needs a larger index first (it is kept at most half full). */
 static inline bool zt_index_full(const zt_t *zt)
 {

@@ -262,13 +262,18 @@ int zt_mem_fresh(zt_t *zt, enum zt_array a, size_t len)
 	return *p != NULL ? 0 : -ENOMEM;
 }
 
-bool zt_mem_store_worn(const zt_store_t *st)
+bool zt_mem_store_worn_by(const zt_store_t *st, size_t more)
 {
 	size_t tip = 0;
 
 	for (int a = 0; a < ZT_STORE_ARRAYS; a++)
 		tip += st->tip[a];
-	return tip - st->compiled > st->compiled / 4 + ((size_t)1 << 20);
+	return tip - st->compiled + st->dropped + more > st->compiled / 4 + ((size_t)1 << 20);
+}
+
+bool zt_mem_store_worn(const zt_store_t *st)
+{
+	return zt_mem_store_worn_by(st, 0);
 }
 
 /* Room a store keeps past what the compile used (LEN bytes): an eighth more, and 4 MiB. */
@@ -335,6 +340,7 @@ int zt_mem_settle(zt_t *zt)
 		return -ENOMEM;
 	}
 	st->refs = 1;
+	st->nodes_compiled = zt->nnodes;
 	zt->store = st;
 	for (int a = 0; a < ZT_STORE_ARRAYS; a++) {
 		size_t len, room;

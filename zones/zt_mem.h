@@ -45,17 +45,23 @@ typedef struct zt_store {
 	size_t map[ZT_STORE_ARRAYS]; /* mapping lengths */
 	size_t tip[ZT_STORE_ARRAYS]; /* bytes written so far: a patch appends here */
 	size_t compiled;	     /* bytes the compile wrote, all arrays together */
+	size_t dropped;		     /* bytes of zones patches took out (zt_patch_zones()) */
+	uint32_t nodes_compiled;     /* nodes the compile made: the patches' come after */
 	pthread_mutex_t lock;	     /* one patch at a time */
 	void *deps;		     /* the patches' dependency map (zt_patch_deps.c), or NULL */
 	void (*deps_free)(void *deps);
 } zt_store_t;
 
 /*
- * Whether the patches of store ST appended more than a quarter of what the compile wrote (and
- * 1 MiB): answers replaced since are garbage that only a whole compile gives back, so the next
- * change is compiled whole rather than patched. Under ST's lock.
+ * Whether the patches of store ST appended (or left behind, zones taken out) more than a quarter
+ * of what the compile wrote (and 1 MiB): answers replaced since are garbage that only a whole
+ * compile gives back, so the next change is compiled whole rather than patched. Under ST's lock.
  */
 bool zt_mem_store_worn(const zt_store_t *st);
+
+/* The same with MORE bytes of garbage to come (a zone about to be taken out), and those taken
+ * out before (ST->dropped) counted. */
+bool zt_mem_store_worn_by(const zt_store_t *st, size_t more);
 
 /*
  * Makes room for NEED bytes in big array A of the snapshot being built (zt_mem_grow() when it

@@ -45,6 +45,16 @@ static uint32_t node_append(struct zt_build *b, const uint8_t *key, size_t len, 
 	return n;
 }
 
+/* Room in the index for one more name: a compile's grows to hold every node, a patch's its own. */
+static int index_room(struct zt_build *b)
+{
+	zt_t *zt = b->zt;
+
+	if (b->patch)
+		return zt_index_room(zt);
+	return zt_index_full(zt) ? zt_index_resize(zt, (zt->nnodes + 1) * 2) : 0;
+}
+
 /* Finds or creates the node for a lower-cased wire name; ENT parents are created by the caller. */
 static uint32_t node_get(struct zt_build *b, const uint8_t *key, size_t len, uint32_t zone)
 {
@@ -53,7 +63,7 @@ static uint32_t node_get(struct zt_build *b, const uint8_t *key, size_t len, uin
 
 	if (n != ZT_NONE)
 		return n;
-	if (zt_index_full(zt) && zt_index_resize(zt, (zt->nnodes + 1) * 2) != 0)
+	if (index_room(b) != 0)
 		return ZT_NONE;
 	n = node_append(b, key, len, zone, 0);
 	if (n != ZT_NONE)
@@ -232,7 +242,7 @@ static uint32_t node_new(struct zt_build *b, const uint8_t *key, size_t len, uin
 	zt_t *zt = b->zt;
 	uint32_t n;
 
-	if (zt_index_full(zt) && zt_index_resize(zt, (zt->nnodes + 1) * 2) != 0)
+	if (index_room(b) != 0)
 		return ZT_NONE;
 	n = node_append(b, key, len, zone, 0);
 	if (n != ZT_NONE)

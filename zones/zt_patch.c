@@ -155,19 +155,28 @@ static int decide_tree(struct patch *p)
 
 /* ---- the patch ---- */
 
-/* The snapshot's own copy of BASE's zones: zone Z its own, the others shared (counted). */
-static int zones_copy(struct patch *p)
+/*
+ * The snapshot's own copy of BASE's zones, with room for ROOM more: zone p->z its own (none:
+ * ZT_NONE), the others shared (counted); a zone taken out before (no origin) stays a hole.
+ */
+static int zones_copy(struct patch *p, uint32_t room)
 {
 	const zt_t *base = p->base;
 	zt_t *zt = p->zt;
 
-	zt->zones = calloc(base->nzones ? base->nzones : 1, sizeof(zt_zone_t));
+	zt->zones = calloc(base->nzones + room ? base->nzones + room : 1, sizeof(zt_zone_t));
 	if (zt->zones == NULL)
 		return -ENOMEM;
 	zt->nzones = base->nzones;
 	for (uint32_t z = 0; z < base->nzones; z++) {
 		zt_zone_t *bz = &base->zones[z], *nz = &zt->zones[z];
 
+		if (bz->origin == NULL) {
+			nz->first_node = bz->first_node; /* the runs of the zones around it */
+			nz->apex = ZT_NONE;
+			nz->soa = ZT_NONE;
+			continue;
+		}
 		*nz = *bz;
 		nz->ixfr = NULL; /* as zt_new() leaves it: the publisher carries histories */
 		nz->order_later = false;
@@ -237,6 +246,13 @@ static int snapshot_copy(struct patch *p)
 	return 0;
 }
 
+int zt_patch_copy(struct patch *p, uint32_t room)
+{
+	int ret = zones_copy(p, room);
+
+	return ret != 0 ? ret : snapshot_copy(p);
+}
+
 /* What only a full compile makes, said in P's error: ZT_PATCH_FULL; else 0. */
 static int check_zone(struct patch *p)
 {
@@ -285,7 +301,7 @@ static int patch_run(struct patch *p)
 	}
 	if ((ret = decide_tree(p)) != 0)
 		return ret;
-	if ((ret = zones_copy(p)) != 0 || (ret = snapshot_copy(p)) != 0)
+	if ((ret = zt_patch_copy(p, 0)) != 0)
 		return ret;
 	zt_mem_patch_start(&p->b->mem, zt, p->base->store);
 	p->b->zt = zt;

@@ -34,6 +34,33 @@ typedef struct zt_patch_in {
  */
 int zt_patch(const zt_t *base, const zt_patch_in_t *in, zt_t **out, char *err, size_t errlen);
 
+/* Zones a snapshot gains and loses (zt_patch_zones()). */
+typedef struct zt_patch_zones_in {
+	zload_zone_t *const *add;		 /* zones BASE does not serve, compiled in whole */
+	const zt_zone_edits_t *const *add_edits; /* each one's edits and served serial, or NULL */
+	size_t nadd;
+	const char *const *remove; /* origins of zones BASE serves that go */
+	size_t nremove;
+	const zt_opts_t *opts; /* what zt_new() would be given: BASE's settings (else FULL), the
+				* zones answered SERVFAIL from now on */
+} zt_patch_zones_in_t;
+
+/*
+ * A snapshot that answers as zt_new() would over BASE's zones with IN->add added and
+ * IN->remove taken out, and IN->opts's zones answered SERVFAIL, made without touching the other
+ * zones: each added zone is compiled past the store's tip under a new zone number (after
+ * BASE's), its names put in the new snapshot's own index; a removed zone's names leave that
+ * index and its number stays a slot with no origin (zt_zone_origin()), so that every other zone
+ * keeps its number and its nodes. What it does not make: ZT_PATCH_FULL with the reason in ERR:
+ * a zone added or removed that is signed, at, above or below another served zone (or above or
+ * below one answered SERVFAIL), a zone answered SERVFAIL that comes or goes above or below a
+ * served one, other settings than BASE's, the store worn (zt_mem_store_worn_by(), the zone
+ * taken out counted), too many slots left empty. BASE's patch record (zt_patch_names()) is
+ * carried. Otherwise as zt_patch(): 0 with *OUT, or an error.
+ */
+int zt_patch_zones(const zt_t *base, const zt_patch_zones_in_t *in, zt_t **out, char *err,
+		   size_t errlen);
+
 /*
  * When zone Z of ZT was made by zt_patch() from FROM: true, with the names that changed (as given
  * to it; owned by ZT). IXFR's history then compares only those names' RRsets (ixfr_pub.c).

@@ -213,6 +213,28 @@ static int scan_zone(struct zt_deps *d, const zt_t *zt, uint32_t z)
 	return 0;
 }
 
+/* Room in D for zone numbers below N (a patched snapshot's added zones): 0 or -ENOMEM. */
+static int deps_zones(struct zt_deps *d, uint32_t n)
+{
+	uint32_t *scanned;
+	struct zt_neg *neg;
+
+	if (n <= d->nzones)
+		return 0;
+	scanned = realloc(d->scanned, n * sizeof(*scanned));
+	if (scanned == NULL)
+		return -ENOMEM;
+	d->scanned = scanned;
+	neg = realloc(d->neg, n * sizeof(*neg));
+	if (neg == NULL)
+		return -ENOMEM;
+	d->neg = neg;
+	memset(d->scanned + d->nzones, 0, (n - d->nzones) * sizeof(*scanned));
+	memset(d->neg + d->nzones, 0, (n - d->nzones) * sizeof(*neg));
+	d->nzones = n;
+	return 0;
+}
+
 int zt_deps_get(zt_store_t *st, const zt_t *zt, uint32_t z, struct zt_deps **out)
 {
 	struct zt_deps *d = st->deps;
@@ -221,25 +243,18 @@ int zt_deps_get(zt_store_t *st, const zt_t *zt, uint32_t z, struct zt_deps **out
 		d = calloc(1, sizeof(*d));
 		if (d == NULL)
 			return -ENOMEM;
-		d->scanned = calloc(zt->nzones ? zt->nzones : 1, sizeof(*d->scanned));
-		d->neg = calloc(zt->nzones ? zt->nzones : 1, sizeof(*d->neg));
-		if (d->scanned == NULL || d->neg == NULL) {
-			free(d->scanned);
-			free(d->neg);
-			free(d);
-			return -ENOMEM;
-		}
-		d->nzones = zt->nzones;
 		st->deps = d;
 		st->deps_free = deps_free;
 	}
-	if (z >= d->nzones)
-		return -EINVAL;
-	if (!d->scanned[z]) {
+	if (z >= zt->nzones || deps_zones(d, zt->nzones) != 0)
+		return z >= zt->nzones ? -EINVAL : -ENOMEM;
+	/* Scanned: this very zone (the number may have been another's, taken out since). */
+	if (d->scanned[z] != zt->zones[z].first_node + 1u) {
 		zt_deps_sort(d);
+		d->neg[z].n = 0;
 		if (scan_zone(d, zt, z) != 0)
 			return -ENOMEM;
-		d->scanned[z] = true;
+		d->scanned[z] = zt->zones[z].first_node + 1u;
 	}
 	*out = d;
 	return 0;

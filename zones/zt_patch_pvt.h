@@ -40,7 +40,8 @@ struct zt_neg {
 };
 
 struct zt_deps {
-	bool *scanned; /* per zone: its nodes are in */
+	uint32_t *scanned; /* per zone number: 1 + the first_node of the zone whose nodes are in
+			    * (a zone added by zt_patch_zones() under a number another had: not) */
 	uint32_t nzones;
 	struct zt_dep *main; /* sorted by h */
 	size_t nmain, cmain;
@@ -171,6 +172,12 @@ static inline const uint8_t *zt_patch_parent(const uint8_t *key, size_t *len)
 	*len -= (size_t)*key + 1;
 	return key + *key + 1;
 }
+
+/*
+ * zt_patch.c: the new snapshot p->zt made BASE's copy: its settings and index, its zones (zone
+ * p->z its own, ZT_NONE: none; the others shared), with room for ROOM zones more. 0 or -ENOMEM.
+ */
+int zt_patch_copy(struct patch *p, uint32_t room);
 
 /* zt_patch_tree.c: the name set (VAL of K, or ZT_NONE; adding: 1 added, 0 there, -ENOMEM). */
 int zt_patch_nset_init(struct nset *s, size_t want);

@@ -82,32 +82,6 @@ int zt_patch_push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
 
 /* ---- nodes ---- */
 
-/* Room in the new index for one more name: it doubles, every name put back, when half full. */
-static int index_room(zt_t *zt)
-{
-	zt_slot_t *old;
-	uint32_t size = zt->index_mask + 1u;
-
-	if ((zt->index_count + 1u) * 2u <= size)
-		return 0;
-	old = malloc(size * sizeof(*old));
-	if (old == NULL)
-		return -ENOMEM;
-	memcpy(old, zt->index, size * sizeof(*old));
-	if (zt_mem_fresh(zt, ZT_ARR_INDEX, 2u * size * sizeof(zt_slot_t)) != 0) {
-		free(old);
-		return -ENOMEM;
-	}
-	memset(zt->index, 0xff, 2u * size * sizeof(zt_slot_t));
-	zt->index_mask = 2u * size - 1u;
-	zt->index_count = 0;
-	for (uint32_t i = 0; i < size; i++)
-		if (old[i].node != ZT_NONE)
-			zt_index_insert(zt, old[i].node);
-	free(old);
-	return 0;
-}
-
 /* A node appended: a copy of FROM (a node of the snapshot) or, FROM = ZT_NONE, blank. */
 static uint32_t node_append(struct patch *p, uint32_t from)
 {
@@ -184,7 +158,7 @@ static uint32_t node_new(struct patch *p, const uint8_t *key, size_t len)
 	zt_t *zt = p->zt;
 	uint32_t n, name;
 
-	if (index_room(zt) != 0)
+	if (zt_index_room(zt) != 0)
 		return ZT_NONE;
 	name = zt_mem_arena_put(&p->b->mem, key, len, 1);
 	if (name == ZT_NONE)

@@ -163,29 +163,30 @@ static uint32_t parent_of(const zt_t *zt, uint32_t n)
 	return zt_find(zt, name + name[0] + 1, node->name_len - name[0] - 1u);
 }
 
-static uint32_t deleg_of(zt_t *zt, uint32_t n, uint8_t *done)
+/* DONE: a flag per node from FROM on (the nodes linked); parents are among them. */
+static uint32_t deleg_of(zt_t *zt, uint32_t n, uint8_t *done, uint32_t from)
 {
 	zt_node_t *node = &zt->nodes[n];
 	uint32_t p, d = ZT_NONE;
 
-	if (done[n])
+	if (done[n - from])
 		return node->deleg;
 	if (node->flags & ZN_SHADOW) {
 		/* Only the parent-side cut itself answers anything (DS). */
 		node->deleg = (node->flags & ZN_CUT) ? n : ZT_NONE;
-		done[n] = 1;
+		done[n - from] = 1;
 		return node->deleg;
 	}
 	p = parent_of(zt, n);
 	if (p != ZT_NONE) {
-		d = deleg_of(zt, p, done);
+		d = deleg_of(zt, p, done, from);
 		if (d == ZT_NONE && (zt->nodes[p].flags & ZN_DNAME))
 			d = p;
 	}
 	if (d == ZT_NONE && (node->flags & ZN_CUT))
 		d = n;
 	node->deleg = d;
-	done[n] = 1;
+	done[n - from] = 1;
 	return d;
 }
 
@@ -221,23 +222,23 @@ static int nsec3_hide(zt_t *zt)
 	return hidden == 0 ? 0 : zt_index_resize(zt, zt->nnodes);
 }
 
-int zt_rrsets_link(struct zt_build *b)
+/*
+ * Nodes [FROM, nnodes) linked: delegations, wildcards, parent sides. The parent of each is
+ * among them, or is an apex (a zone added to a patched snapshot: no served zone above it).
+ */
+static int link_nodes(zt_t *zt, uint32_t from)
 {
-	zt_t *zt = b->zt;
-	uint8_t *done;
+	uint8_t *done = calloc(zt->nnodes > from ? zt->nnodes - from : 1, 1);
 
-	if (nsec3_hide(zt) != 0)
-		return -ENOMEM;
-	done = calloc(zt->nnodes ? zt->nnodes : 1, 1);
 	if (done == NULL)
 		return -ENOMEM;
-	for (uint32_t n = 0; n < zt->nnodes; n++) {
+	for (uint32_t n = from; n < zt->nnodes; n++) {
 		zt_node_t *node = &zt->nodes[n];
 		const uint8_t *name = zt->arena + node->name;
 
 		if (zt->zones[node->zone].is_signed)
 			node->flags |= ZN_SIGNED;
-		deleg_of(zt, n, done);
+		deleg_of(zt, n, done, from);
 		if (node->flags & ZN_SHADOW) {
 			uint32_t child = zt_find(zt, name, node->name_len);
 
@@ -254,25 +255,51 @@ int zt_rrsets_link(struct zt_build *b)
 		}
 	}
 	free(done);
-	/* Zone facts: negative TTL, NSEC chain, transfer order. */
-	for (uint32_t z = 0; z < zt->nzones; z++) {
-		zt_zone_t *zone = &zt->zones[z];
-		const zt_rrset_t *soa = &zt->rrsets[zone->soa];
-		const uint8_t *rd = zt->arena + soa->data + 2;
-		size_t l1 = wire_name_len(rd), l2 = wire_name_len(rd + l1);
-		uint32_t minimum = wire_get32(rd + l1 + l2 + 16);
-		uint32_t nn, na;
-
-		zone->neg_ttl = soa->ttl < minimum ? soa->ttl : minimum;
-		zt_order_counts(zt, z, &nn, &na);
-		zt->memsize += (nn + na) * sizeof(uint32_t);
-		/*
-		 * An unsigned zone's transfer order waits (zt_order_start(), zt_order_wait()):
-		 * nothing but a transfer needs it. A signed zone's answers need its NSEC chain now.
-		 */
-		zone->order_later = !zone->is_signed && nn == 0 && zt->nnodes >= zt_order_async_min;
-		if (!zone->order_later && zt_order_zone(zt, z) != 0)
-			return -ENOMEM;
-	}
 	return 0;
+}
+
+/* Zone Z's facts: negative TTL, NSEC chain, transfer order (LATER: it may wait). */
+static int zone_facts(zt_t *zt, uint32_t z, bool later)
+{
+	zt_zone_t *zone = &zt->zones[z];
+	const zt_rrset_t *soa = &zt->rrsets[zone->soa];
+	const uint8_t *rd = zt->arena + soa->data + 2;
+	size_t l1 = wire_name_len(rd), l2 = wire_name_len(rd + l1);
+	uint32_t minimum = wire_get32(rd + l1 + l2 + 16);
+	uint32_t nn, na;
+
+	zone->neg_ttl = soa->ttl < minimum ? soa->ttl : minimum;
+	zt_order_counts(zt, z, &nn, &na);
+	zt->memsize += (nn + na) * sizeof(uint32_t);
+	/*
+	 * An unsigned zone's transfer order waits (zt_order_start(), zt_order_wait()): nothing
+	 * but a transfer needs it. A signed zone's answers need its NSEC chain now.
+	 */
+	zone->order_later =
+	    later && !zone->is_signed && nn == 0 && zt->nnodes >= zt_order_async_min;
+	if (!zone->order_later && zt_order_zone(zt, z) != 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int zt_rrsets_link(struct zt_build *b)
+{
+	zt_t *zt = b->zt;
+
+	if (nsec3_hide(zt) != 0 || link_nodes(zt, 0) != 0)
+		return -ENOMEM;
+	for (uint32_t z = 0; z < zt->nzones; z++)
+		if (zone_facts(zt, z, true) != 0)
+			return -ENOMEM;
+	return 0;
+}
+
+int zt_rrsets_link_zone(struct zt_build *b, uint32_t z)
+{
+	zt_t *zt = b->zt;
+
+	/* Unsigned (zt_patch_zones() checks): no NSEC3 owner to hide. */
+	if (link_nodes(zt, zt->zones[z].first_node) != 0)
+		return -ENOMEM;
+	return zone_facts(zt, z, false);
 }

@@ -796,6 +796,15 @@ static zt_zone_edits_t plain(const ctl_build_t *b, size_t i)
 	return (zt_zone_edits_t){.zone = b->raw[i], .serial = b->zones[i].serial};
 }
 
+/* What ctl_build() compiles with: CFG's settings, the edits ZE (two zones), into O. */
+static const zt_opts_t *opts_of(const cfg_t *cfg, const zt_zone_edits_t *ze, zt_opts_t *o)
+{
+	ctl_build_opts(cfg, o);
+	o->edits = ze;
+	o->nedits = 2;
+	return o;
+}
+
 /*
  * A reload that changes one zone's data only is patched (zt_patch(): a snapshot that answers
  * the change); what else changed
@@ -808,6 +817,7 @@ static void test_build_patch(void)
 	const ctl_rebuild_t none = {.zones = false};
 	char why[256];
 	zt_zone_edits_t ze[2];
+	zt_opts_t o;
 	cfg_t *cfg;
 	ctl_build_t b, c, d;
 	zt_t *out = (zt_t *)1;
@@ -826,7 +836,8 @@ static void test_build_patch(void)
 	build(cfg, &b, &org, &c);
 	ze[0] = plain(&c, 0);
 	ze[1] = plain(&c, 1);
-	rc = ctl_patch(cfg, &b, b.zt, &c, ze, &out, why, sizeof(why), err, sizeof(err));
+	rc = ctl_patch(cfg, &b, b.zt, &c, opts_of(cfg, ze, &o), &out, why, sizeof(why), err,
+		       sizeof(err));
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
 	CU_ASSERT_TRUE(c.patched);
 	CU_ASSERT_EQUAL(c.patched_names, 1);
@@ -837,11 +848,13 @@ static void test_build_patch(void)
 	build(cfg, &b, &none, &d);
 	ze[0] = plain(&d, 0);
 	ze[1] = plain(&d, 1);
-	CU_ASSERT_EQUAL(ctl_patch(cfg, &b, b.zt, &d, ze, &out, why, sizeof(why), err, sizeof(err)),
+	CU_ASSERT_EQUAL(ctl_patch(cfg, &b, b.zt, &d, opts_of(cfg, ze, &o), &out, why, sizeof(why),
+				  err, sizeof(err)),
 			ZT_PATCH_FULL);
 	CU_ASSERT_STRING_EQUAL(why, "no zone's data changed");
 	/* No snapshot served to patch. */
-	CU_ASSERT_EQUAL(ctl_patch(cfg, &b, NULL, &c, ze, &out, why, sizeof(why), err, sizeof(err)),
+	CU_ASSERT_EQUAL(ctl_patch(cfg, &b, NULL, &c, opts_of(cfg, ze, &o), &out, why, sizeof(why),
+				  err, sizeof(err)),
 			ZT_PATCH_FULL);
 	CU_ASSERT_STRING_EQUAL(why, "no snapshot of these zones to patch");
 	ctl_build_clear(&d);
@@ -849,7 +862,8 @@ static void test_build_patch(void)
 	zload_free(&b.raw[1]);
 	ze[0] = plain(&c, 0);
 	ze[1] = plain(&c, 1);
-	CU_ASSERT_EQUAL(ctl_patch(cfg, &b, b.zt, &c, ze, &out, why, sizeof(why), err, sizeof(err)),
+	CU_ASSERT_EQUAL(ctl_patch(cfg, &b, b.zt, &c, opts_of(cfg, ze, &o), &out, why, sizeof(why),
+				  err, sizeof(err)),
 			ZT_PATCH_FULL);
 	CU_ASSERT_STRING_EQUAL(why,
 			       "zone example.org.: the version served is not kept (keep-zones) "
@@ -879,7 +893,8 @@ static void test_build_patch(void)
 		build(cfg, &d, &on, &c);
 		ze[0] = plain(&c, 0);
 		ze[1] = plain(&c, 1);
-		rc = ctl_patch(cfg, &d, d.zt, &c, ze, &out, why, sizeof(why), err, sizeof(err));
+		rc = ctl_patch(cfg, &d, d.zt, &c, opts_of(cfg, ze, &o), &out, why, sizeof(why), err,
+			       sizeof(err));
 		CU_ASSERT_EQUAL_FATAL(rc, 0);
 		CU_ASSERT_EQUAL(c.patched_names, 2); /* the apex and ixfr.example.org. */
 		ask(out, "ixfr.example.org.", T_A);

@@ -26,6 +26,7 @@
 static char dir[] = "/tmp/sandns-test-ctl-reload-XXXXXX";
 static bool dir_made;
 static char zpath[512];
+static char conf_text[1024]; /* the configuration the suite starts with */
 static cfg_t *cfg;
 static srv_t *srv;
 static ctl_t *ctl;
@@ -79,6 +80,7 @@ static int suite_init(void)
 	snprintf(conf, sizeof(conf),
 		 "zone example.com. %s\nlisten 127.0.0.1@%u\ncert-probe-interval 0\n", zpath,
 		 free_port());
+	snprintf(conf_text, sizeof(conf_text), "%s", conf);
 	cfg = cfg_new();
 	if (cfg == NULL || cfg_load_string(cfg, conf, "test", NULL, err, sizeof(err)) != 0 ||
 	    cfg_check(cfg, err, sizeof(err)) != 0)
@@ -268,6 +270,81 @@ static void test_failed(void)
 	ctl_reload_free(ctl);
 }
 
+/* The suite's configuration with EXTRA lines after it, checked (NULL: it does not load). */
+static cfg_t *conf_with(const char *extra)
+{
+	char text[2048], err[1024];
+	cfg_t *c = cfg_new();
+
+	snprintf(text, sizeof(text), "%s%s", conf_text, extra);
+	if (c == NULL || cfg_load_string(c, text, "test", NULL, err, sizeof(err)) != 0 ||
+	    cfg_check(c, err, sizeof(err)) != 0) {
+		fprintf(stderr, "conf_with: %s\n", err);
+		cfg_free(&c);
+	}
+	return c;
+}
+
+/*
+ * A configuration reload that adds a zone beside the one served, then one that takes it out
+ * again: each snapshot patched from the one served (zt_patch_zones(): the other zone's nodes
+ * untouched), counted as patched, the zone answered then gone.
+ */
+static void test_zone_added(void)
+{
+	const ctl_rebuild_t every = {.zones = true}; /* as a configuration reload reads them */
+	char err[512], line[1024], npath[600], *st;
+	unsigned long patched = ctl->builds_patched, full = ctl->builds_full;
+	const zt_t *served = ctl->current;
+	cfg_t *next;
+	FILE *f;
+	int rc;
+
+	/* The reload thread the tests before stopped: this thread reloads, as before it runs. */
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	f = fopen(npath, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("$TTL 300\n@ IN SOA ns1.example.net. host.example.net. 7 3600 900 604800 300\n"
+	      "@ IN NS ns1.example.net.\nns1 IN A 192.0.2.7\nwww IN A 192.0.2.8\n",
+	      f);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	snprintf(line, sizeof(line), "zone example.net. %s\n", npath);
+	next = conf_with(line);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	rc = ctl_reload_cfg(ctl, next, &every, err, sizeof(err));
+	if (rc != SANDNS_EOK)
+		fprintf(stderr, "reload: %s\n", err);
+	CU_ASSERT_EQUAL_FATAL(rc, SANDNS_EOK);
+	CU_ASSERT_PTR_NOT_EQUAL(ctl->current, served);
+	CU_ASSERT_TRUE(ctl->info.patched);
+	CU_ASSERT_EQUAL(ctl->info.patched_zones, 1);
+	CU_ASSERT_EQUAL(ctl->builds_patched, patched + 1);
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	st = ask("status");
+	CU_ASSERT_PTR_NOT_NULL(strstr(st, "snapshot: 2 zones"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(st, "zone example.net. serial 7,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(st, "zone example.com. serial 3,"));
+	free(st);
+	/* And out again: the first zone's nodes still the compile's, its slot left empty. */
+	next = conf_with("");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_EQUAL_FATAL(ctl_reload_cfg(ctl, next, &every, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_TRUE(ctl->info.patched);
+	CU_ASSERT_EQUAL(ctl->info.patched_zones, 1);
+	CU_ASSERT_EQUAL(ctl->builds_patched, patched + 2);
+	CU_ASSERT_EQUAL(zt_zones_served(ctl->current), 1);
+	st = ask("status");
+	CU_ASSERT_PTR_NOT_NULL(strstr(st, "snapshot: 1 zones"));
+	CU_ASSERT_PTR_NULL(strstr(st, "example.net."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(st, "zone example.com. serial 3,"));
+	free(st);
+	st = ask("reload");
+	CU_ASSERT_PTR_NULL(strstr(st, "(null)"));
+	free(st);
+	remove(npath);
+}
+
 void reg_cutest_ctl_reload(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_reload", suite_init, suite_cleanup);
@@ -275,4 +352,6 @@ void reg_cutest_ctl_reload(void)
 	CU_add_test(s, "merge: requests during a reload run once after it, status answers",
 		    test_merge);
 	CU_add_test(s, "failed: the error to the client, the last snapshot stays", test_failed);
+	CU_add_test(s, "a zone added and taken out by configuration reloads: patched",
+		    test_zone_added);
 }

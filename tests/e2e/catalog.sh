@@ -3,6 +3,7 @@
 # catalog.sh: catalog zones (RFC 9432, version 2), sandnsd as the consumer of a catalog that a Knot
 # primary generates (catalog-role: generate): the first member served once the catalog is
 # transferred, zone-status naming its catalog, its copy under state-dir/catalog/; a member added
+# or removed patched into or out of the snapshot served (zt_patch_zones); a member added
 # on the primary (config change + knotc reload) served within seconds, one removed REFUSED and its
 # copy gone; a member that sandnsd serves from a file already left out (logged, the file's data
 # still served); a restart serves the members from their copies at once. Then sandnsd the producer
@@ -179,6 +180,10 @@ check "m2.test. added on the primary is served within 10 s" served_within m2.tes
 check "the log says a member was added and one removed" \
 	grep -q "catalog catalog.test.: 1 member added, 1 removed" "$TMP/sandnsd.log"
 check "m3.test. removed at the same time is REFUSED" refused_within m3.test. 5
+check "the member added is patched into the snapshot served, not compiled with the others" \
+	grep -q "snapshot patched: zone m2.test. added, the other zones untouched" "$TMP/sandnsd.log"
+check "the member removed is taken out of it by a patch too" \
+	grep -q "snapshot patched: zone m3.test. taken out, the other zones untouched" "$TMP/sandnsd.log"
 
 # ---- a member removed on the primary
 knot_conf m2.test.

@@ -688,6 +688,10 @@ struct world {
 	struct zmodel m[NZ];
 	zload_zone_t *z[NZ];
 	bool edits_on[NZ];
+	bool off[NZ];	 /* not served now (taken out by zt_patch_zones(), or never added) */
+	bool renumbered; /* zones numbered by zt_patch_zones() in the snapshot now */
+	const char *absent_v[2]; /* the zones answered SERVFAIL (opts.absent) */
+	size_t nabsent_v;
 	zload_edit_t ed[NZ][4];
 	char ed_text[NZ][4][2][OWN_MAX];
 	size_t ned[NZ];
@@ -764,10 +768,9 @@ static void world_init(struct world *w, uint64_t seed, bool edits, bool opts)
 			w->opts.nsid_len = 4;
 		}
 		if (rnd(&w->rng, 2)) { /* an expired secondary zone: SERVFAIL under it */
-			static const char *const absent[] = {"gone.test."};
-
-			w->opts.absent = absent;
-			w->opts.nabsent = 1;
+			w->absent_v[w->nabsent_v++] = "gone.test.";
+			w->opts.absent = w->absent_v;
+			w->opts.nabsent = w->nabsent_v;
 		}
 	}
 }
@@ -803,8 +806,15 @@ static zt_t *world_compile(struct world *w, zload_zone_t *const *zones,
 			   const unsigned long *serials)
 {
 	zt_opts_t o = world_opts(w, zones, serials);
+	zload_zone_t *on[NZ];
+	size_t non = 0;
 	char err[512];
-	zt_t *t = zt_new(zones, NZ, &o, err, sizeof(err));
+	zt_t *t;
+
+	for (int i = 0; i < NZ; i++)
+		if (!w->off[i])
+			on[non++] = zones[i];
+	t = zt_new(on, non, &o, err, sizeof(err));
 
 	if (t == NULL)
 		fprintf(stderr, "patch: seed %llu: zt_new: %s\n", (unsigned long long)w->seed, err);
@@ -911,6 +921,7 @@ struct cmp {
 	const struct world *w;
 	const char *what;
 	int step;
+	bool any_order; /* zones came or went: the patch numbers them otherwise than zt_new() */
 	unsigned long queries, diffs;
 };
 
@@ -990,6 +1001,19 @@ static struct {
 	unsigned long rcode[6], tc, referral, answered, nodata;
 } seen;
 
+/* Whether answer infos' zones A (of REF) and B (of GOT) are one: the same number, or once zones
+ * came or went (C->any_order), the same origin. */
+static bool same_zone(const struct cmp *c, const zt_t *ref, uint32_t a, const zt_t *got, uint32_t b)
+{
+	const char *oa, *ob;
+
+	if (a == b || !c->any_order || a == 0 || b == 0)
+		return a == b;
+	oa = zt_zone_origin(ref, a - 1);
+	ob = zt_zone_origin(got, b - 1);
+	return oa != NULL && ob != NULL && strcmp(oa, ob) == 0;
+}
+
 static void seen_note(const uint8_t *r, size_t len, const zt_answer_info_t *info)
 {
 	if (len < 12)
@@ -1035,8 +1059,9 @@ static void ask_both(struct cmp *c, const zt_t *ref, const zt_t *got, const char
 		     "%s type %u %s edns %d/%u do %d: %zu vs %zu octets, first difference at %zu",
 		     name, qtype, v->transport == ZT_TCP ? "TCP" : "UDP", v->edns, v->size,
 		     v->dnssec, la, lb, at);
-	} else if (ia.rcode != ib.rcode || ia.truncated != ib.truncated || ia.zone != ib.zone ||
-		   ia.xfr != ib.xfr || ia.dropped != ib.dropped) {
+	} else if (ia.rcode != ib.rcode || ia.truncated != ib.truncated ||
+		   !same_zone(c, ref, ia.zone, got, ib.zone) || ia.xfr != ib.xfr ||
+		   ia.dropped != ib.dropped) {
 		diff(c, "%s type %u: answer info differs (rcode %u/%u tc %d/%d zone %u/%u)", name,
 		     qtype, ia.rcode, ib.rcode, ia.truncated, ib.truncated, ia.zone, ib.zone);
 	}
@@ -1186,6 +1211,15 @@ static void names_of_model(struct names *l, const struct zmodel *m, uint64_t *rn
 			names_around(l, m->r[i].owner, rng);
 }
 
+/* Zone ORIGIN's index in T (slots with no origin passed), or -1. */
+static int zone_index(const zt_t *t, const char *origin)
+{
+	for (size_t z = 0; z < zt_zone_count(t); z++)
+		if (zt_zone_origin(t, z) != NULL && strcmp(zt_zone_origin(t, z), origin) == 0)
+			return (int)z;
+	return -1;
+}
+
 /* Every zone's answers, AXFR and a few explanations: REF (zt_new's) against GOT. */
 static void compare(struct cmp *c, const zt_t *ref, const zt_t *got, const struct zmodel *old,
 		    uint64_t *rng)
@@ -1195,16 +1229,25 @@ static void compare(struct cmp *c, const zt_t *ref, const zt_t *got, const struc
 	struct names l = {0};
 	char buf[OWN_MAX + 32];
 
-	if (zt_zone_count(ref) != zt_zone_count(got)) {
-		diff(c, "zone count %zu/%zu", zt_zone_count(ref), zt_zone_count(got));
+	/* The same zones and serials; a patch that added or took out zones numbers them its way
+	 * (slots of zones taken out have no origin), so they are matched by origin. */
+	if (zt_zones_served(ref) != zt_zones_served(got) ||
+	    zt_zone_count(ref) != zt_zones_served(ref)) {
+		diff(c, "zone count %zu/%zu", zt_zones_served(ref), zt_zones_served(got));
 		return;
 	}
-	for (size_t z = 0; z < zt_zone_count(ref); z++)
-		if (strcmp(zt_zone_origin(ref, z), zt_zone_origin(got, z)) != 0 ||
-		    zt_zone_serial(ref, z) != zt_zone_serial(got, z))
-			diff(c, "zone %zu: %s %lu / %s %lu", z, zt_zone_origin(ref, z),
-			     zt_zone_serial(ref, z), zt_zone_origin(got, z),
-			     zt_zone_serial(got, z));
+	for (size_t z = 0; z < zt_zone_count(ref); z++) {
+		int g = zone_index(got, zt_zone_origin(ref, z));
+
+		if (g < 0 || zt_zone_serial(ref, z) != zt_zone_serial(got, (size_t)g))
+			diff(c, "zone %zu: %s %lu / %s", z, zt_zone_origin(ref, z),
+			     zt_zone_serial(ref, z), g < 0 ? "missing" : "other serial");
+	}
+	if (zt_zone_count(got) == zt_zones_served(got) && !c->any_order)
+		for (size_t z = 0; z < zt_zone_count(ref); z++)
+			if (strcmp(zt_zone_origin(ref, z), zt_zone_origin(got, z)) != 0)
+				diff(c, "zone %zu: %s / %s", z, zt_zone_origin(ref, z),
+				     zt_zone_origin(got, z));
 	for (int i = 0; i < NZ; i++) {
 		names_of_model(&l, &w->m[i], rng);
 		/* Under the cuts, the wildcard, the DNAME, the edits' names. */
@@ -1289,15 +1332,6 @@ static size_t wire_len(const uint8_t *w)
 }
 #endif
 
-/* Zone ORIGIN's index in T, or -1. */
-static int zone_index(const zt_t *t, const char *origin)
-{
-	for (size_t z = 0; z < zt_zone_count(t); z++)
-		if (strcmp(zt_zone_origin(t, z), origin) == 0)
-			return (int)z;
-	return -1;
-}
-
 enum free_order { BASE_FIRST, PATCHED_FIRST };
 
 /*
@@ -1316,7 +1350,7 @@ static zt_t *patch_step(struct world *w, zt_t *base, int pz, int step, enum free
 	zt_t *out = NULL, *ref;
 	unsigned long serials[NZ];
 	struct zmodel old = {0};
-	struct cmp c = {.w = w, .what = "patch", .step = step};
+	struct cmp c = {.w = w, .what = "patch", .step = step, .any_order = w->renumbered};
 	bool made = false;
 	/* The questions' own generator: the changes that follow do not depend on the verdict. */
 	uint64_t crng = (w->seed + 1) * 0xD1B54A32D192ED03ULL + (uint64_t)step * 977 + (uint64_t)pz;
@@ -1531,6 +1565,200 @@ static void test_chains(void)
 	}
 	report("chains");
 }
+
+/* ---- zones added and taken out (zt_patch_zones) ---- */
+
+#ifndef PATCH_TEST_SELFCHECK
+static unsigned long zones_patched, zones_full;
+
+/*
+ * Zone ZI taken out of BASE (served) or added to it (not served; given a new version first):
+ * zt_patch_zones() against zt_new() over the zones then served. MUST: it must patch (a zone
+ * beside the others), else it must compile whole (nested in another). The snapshot to go on
+ * with (one reference); BASE's is dropped.
+ */
+static zt_t *zones_step(struct world *w, zt_t *base, int zi, int step, bool must,
+			unsigned long *diffs)
+{
+	char err[512] = "";
+	zt_t *out = NULL, *ref;
+	unsigned long serials[NZ];
+	zt_zone_edits_t ze;
+	const zt_zone_edits_t *zep[1];
+	const char *rm[1] = {origins[zi]};
+	zload_zone_t *add[1];
+	zt_patch_zones_in_t in = {.nadd = 0};
+	zt_opts_t o;
+	struct cmp c = {.w = w, .what = "zones", .step = step, .any_order = true};
+	uint64_t crng = (w->seed + 7) * 0xD1B54A32D192ED03ULL + (uint64_t)step * 131 + (uint64_t)zi;
+	int ret;
+
+	if (w->off[zi]) {
+		/* Back with a version of its own, as a member added to a catalog would be. */
+		random_change(w, zi, false);
+		model_copy(&w->m[zi], &w->next);
+		zload_free(&w->z[zi]);
+		w->z[zi] = model_load(&w->m[zi], err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(w->z[zi]);
+	}
+	world_serials(w, serials);
+	if (w->off[zi]) {
+		add[0] = w->z[zi];
+		ze = (zt_zone_edits_t){.zone = w->z[zi],
+				       .edits = w->ed[zi],
+				       .nedits = w->ned[zi],
+				       .serial = serials[zi]};
+		zep[0] = w->edits_on[zi] ? &ze : NULL;
+		in.add = add;
+		in.add_edits = zep;
+		in.nadd = 1;
+	} else {
+		in.remove = rm;
+		in.nremove = 1;
+	}
+	w->off[zi] = !w->off[zi];
+	if (w->nabsent_v > 0 && strcmp(w->absent_v[w->nabsent_v - 1], origins[zi]) == 0)
+		w->opts.nabsent = --w->nabsent_v; /* it had no data: it has now */
+	w->opts.absent = w->absent_v;
+	o = world_opts(w, w->z, serials);
+	in.opts = &o;
+	ret = zt_patch_zones(base, &in, &out, err, sizeof(err));
+	ref = world_compile(w, w->z, serials);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+	if (ret == 0) {
+		zones_patched++;
+		w->renumbered = true;
+		CU_ASSERT_TRUE(must);
+		compare(&c, ref, out, NULL, &crng);
+		zt_free(&base);
+		zt_free(&ref);
+	} else {
+		if (ret != ZT_PATCH_FULL)
+			fprintf(stderr, "\npatch: seed %llu step %d: zt_patch_zones: %d: %s\n",
+				(unsigned long long)w->seed, step, ret, err);
+		CU_ASSERT_EQUAL(ret, ZT_PATCH_FULL);
+		CU_ASSERT_PTR_NULL(out);
+		if (must)
+			fprintf(stderr, "\npatch: seed %llu step %d: zone %s compiled whole: %s\n",
+				(unsigned long long)w->seed, step, origins[zi], err);
+		CU_ASSERT_FALSE(must);
+		zones_full++;
+		fallback(err);
+		w->renumbered = false;
+		zt_free(&base);
+		out = ref;
+	}
+	if (c.diffs > 0)
+		fprintf(stderr, "patch: seed %llu step %d: zone %s %s: %lu of %lu answers differ\n",
+			(unsigned long long)w->seed, step, origins[zi],
+			w->off[zi] ? "taken out" : "added", c.diffs, c.queries);
+	*diffs += c.diffs;
+	return out;
+}
+
+/* ORIGIN (served by no zone) answered SERVFAIL from now on, by a patch: as zt_new() does. */
+static zt_t *absent_step(struct world *w, zt_t *base, const char *origin, int step,
+			 unsigned long *diffs)
+{
+	char err[512] = "";
+	zt_t *out = NULL, *ref;
+	unsigned long serials[NZ];
+	zt_patch_zones_in_t in = {.nadd = 0};
+	zt_opts_t o;
+	struct cmp c = {.w = w, .what = "absent", .step = step, .any_order = true};
+	uint64_t crng = (w->seed + 9) * 0xD1B54A32D192ED03ULL + (uint64_t)step * 71;
+	int ret;
+
+	w->absent_v[w->nabsent_v++] = origin;
+	w->opts.absent = w->absent_v;
+	w->opts.nabsent = w->nabsent_v;
+	world_serials(w, serials);
+	o = world_opts(w, w->z, serials);
+	in.opts = &o;
+	ret = zt_patch_zones(base, &in, &out, err, sizeof(err));
+	if (ret != 0)
+		fprintf(stderr, "\npatch: seed %llu step %d: %s answered SERVFAIL: %d %s\n",
+			(unsigned long long)w->seed, step, origin, ret, err);
+	CU_ASSERT_EQUAL_FATAL(ret, 0);
+	zones_patched++;
+	ref = world_compile(w, w->z, serials);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+	ask_both(&c, ref, out, "www.st.test.", TY_A, 1, &variants[0], &crng);
+	compare(&c, ref, out, NULL, &crng);
+	*diffs += c.diffs;
+	zt_free(&base);
+	zt_free(&ref);
+	return out;
+}
+
+/*
+ * Chains where the sibling zone (st.test.) is taken out and added again between changes of the
+ * zones served: each time patched, every answer zt_new()'s over the zones then served, and the
+ * data patches after it (of the zone added again too: a zone number new to the store) as well.
+ * The child zone (kid.pt.test., below the parent) taken out must be compiled whole.
+ */
+static void test_zones_come_go(void)
+{
+	uint64_t seed = base_seed() + 1000;
+	int n = chains();
+	unsigned long total = 0;
+
+	for (int k = 0; k < n; k++) {
+		struct world *w = calloc(1, sizeof(*w));
+		unsigned long serials[NZ], d = 0;
+		uint64_t sd = seed + (uint64_t)k;
+		zt_t *t;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+		world_init(w, sd, sd % 2 == 1, true);
+		/* Half the chains start without the sibling: added first. */
+		w->off[2] = sd % 4 >= 2;
+		world_serials(w, serials);
+		t = world_compile(w, w->z, serials);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+		for (int s = 0; s < 24 && t != NULL; s++) {
+			unsigned r = rnd(&w->rng, 10);
+			int ret;
+
+			if (r < 2 && w->off[2] && w->nabsent_v < 2) {
+				/* A member without data yet: answered SERVFAIL, then added. */
+				t = absent_step(w, t, "st.test.", s, &d);
+				t = zones_step(w, t, 2, s, true, &d);
+			} else if (r < 4) {
+				t = zones_step(w, t, 2, s, true, &d);
+			} else if (r == 4 && !w->off[1]) {
+				t = zones_step(w, t, 1, s, false, &d);
+				/* compiled whole: served again at once, as it was */
+				w->off[1] = false;
+				world_serials(w, serials);
+				zt_free(&t);
+				t = world_compile(w, w->z, serials);
+				w->renumbered = false;
+			} else {
+				int pz = w->off[2] || rnd(&w->rng, 2) ? 0 : 2;
+
+				random_change(w, pz, false);
+				t = patch_step(w, t, pz, s, BASE_FIRST, &ret, &d);
+			}
+		}
+		if (d != 0)
+			fprintf(stderr,
+				"patch: zones: seed %llu: %lu differences (PATCH_TEST_SEED=%llu "
+				"PATCH_TEST_CHAINS=1 reproduces it)\n",
+				(unsigned long long)sd, d, (unsigned long long)(sd - 1000));
+		total += d;
+		zt_free(&t);
+		world_free(w);
+		free(w);
+	}
+	CU_ASSERT_EQUAL(total, 0);
+	CU_ASSERT_TRUE(zones_patched > 0);
+	printf("\n  zones: %lu added or taken out by a patch, %lu compiled whole", zones_patched,
+	       zones_full);
+	report("zones");
+	zones_patched = zones_full = 0;
+}
+#endif
 
 /* ---- the kinds of change a patch must make ---- */
 
@@ -1893,6 +2121,7 @@ void reg_cutest_patch(void)
 	CU_add_test(s, "20,000 records, 100 changes", test_scale);
 #ifndef PATCH_TEST_SELFCHECK
 	CU_add_test(s, "a zone the snapshot does not serve", test_other_zone);
+	CU_add_test(s, "zones added and taken out answer as zt_new", test_zones_come_go);
 #endif
 #ifdef PATCH_TEST_SELFCHECK
 	CU_add_test(s, "self-check: the stand-in's faults are caught", test_selfcheck_faults);

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# zoneadd.sh: a small zone added beside a large one, two ways, with two builds side by side. The
+# server B serves example.com (HOSTS one-A-record names, genzone.sh; keep-zones yes, so that a
+# reload need not read it again to know it is unchanged) and consumes the catalog pcat.test. that
+# a second sandnsd, A, produces (NOTIFY to B). Per run and build:
+#   catalog  a zone line added to A's configuration and `sandnsctl reload` on A: A's catalog gets
+#            the member, B transfers the catalog, then the member (its first refresh is at once);
+#            the time from the reload on A until B answers the member's www A;
+#   config   a zone line added to B's own configuration and `sandnsctl reload` on B (which reads
+#            every zone again: the large one too, in both builds); the time until B answers it.
+# For each, B's peak resident memory over that time (VmHWM, reset before through clear_refs),
+# its resident memory before, and whether B's log says the snapshot was patched or compiled whole.
+# BUILDS ("BASE_BUILD BUILD": the base's build directory, then this tree's) alternate run by run,
+# RUNS (3) times; medians and min..max printed per build. HOSTS (1000000), KEEP=1 keeps the
+# logs. Holds /tmp/sandns-bench.lock while it measures. Loopback only; ends only the servers it
+# started, by PID; every wait is bounded.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+BASE_BUILD=${BASE_BUILD:?BASE_BUILD: the build directory of the base to compare with}
+HOSTS=${HOSTS:-1000000}
+RUNS=${RUNS:-3}
+KDIG=${KDIG:-kdig}
+
+# shellcheck source=../tests/e2e/lib.sh
+. "$ROOT/tests/e2e/lib.sh"
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+# shellcheck source=genzone.sh
+. "$HERE/genzone.sh"
+
+die() { echo "zoneadd: $*" >&2; exit 1; }
+command -v "$KDIG" >/dev/null || die "kdig is needed"
+bench_tmpdir zoneadd 30
+APID=
+
+stop_all() {
+	[ -n "$PID" ] && stop_pid "$PID" 30 "zoneadd: sandnsd B" >/dev/null 2>&1
+	[ -n "$APID" ] && stop_pid "$APID" 10 "zoneadd: sandnsd A" >/dev/null 2>&1
+	PID=
+	APID=
+}
+trap 'stop_all; bench_cleanup' EXIT
+
+gen_mail_zone "$HOSTS" 1 >"$TMP/example.com.zone"
+small_zone() { # small_zone ORIGIN ADDRESS: a zone of a few records, www at ADDRESS
+	printf '$ORIGIN %s\n$TTL 300\n@ IN SOA ns1 h 1 3600 900 604800 300\n@ IN NS ns1\n' "$1"
+	printf 'ns1 IN A 192.0.2.1\nwww IN A %s\nmail IN A 192.0.2.3\n' "$2"
+}
+small_zone m0.test. 192.0.2.10 >"$TMP/m0.test.zone"
+small_zone new.test. 192.0.2.20 >"$TMP/new.test.zone"
+small_zone cfg.test. 192.0.2.30 >"$TMP/cfg.test.zone"
+
+now_ms() { date +%s%3N; }
+# answered_within NAME ADDRESS SECONDS: B answers www.NAME A with ADDRESS within SECONDS
+answered_within() {
+	local end=$(($(now_ms) + $3 * 1000))
+	while [ "$(now_ms)" -lt "$end" ]; do
+		[ "$("$KDIG" @127.0.0.1 -p "$BPORT" +short +time=1 +retry=0 "www.$1" A 2>/dev/null)" = "$2" ] &&
+			return 0
+		sleep 0.01
+	done
+	return 1
+}
+hwm_kb() { awk '/^VmHWM/ { print $2 }' "/proc/$PID/status"; }
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$PID/status"; }
+how_made() { # how_made LOG ORIGIN: how the snapshot that brought ORIGIN in was made
+	if grep -q "snapshot patched: zone $2 added" "$1"; then echo patched; else echo whole; fi
+}
+
+# run_one BUILD_DIR LABEL N: one run of both cases; appends "LABEL CASE MS PEAK_MB BEFORE_MB HOW"
+run_one() {
+	local bdir=$1 label=$2 n=$3 d="$TMP/$2.$3" t0 t1 before
+	mkdir -p "$d"
+	APORT=$(pick_port $((20000 + ($$ + n * 97) % 12000))) || die "no free port"
+	BPORT=$(pick_port $((20000 + ($$ + n * 97 + 53) % 12000)) "$APORT") || die "no free port"
+	a_conf() {
+		{
+			echo "listen 127.0.0.1@$APORT"
+			echo "control $d/a.sock"
+			echo "state-dir $d/a.state"
+			echo "allow-transfer 127.0.0.0/8"
+			echo "zone pcat.test. made-by-sandns.zone"
+			echo "catalog pcat.test. producer"
+			echo "notify pcat.test. 127.0.0.1@$BPORT"
+			for z in "$@"; do echo "zone $z $TMP/${z}zone"; done
+		} >"$d/a.conf"
+	}
+	a_conf m0.test.
+	mkdir -p "$d/b.state/sec"
+	cat >"$d/b.conf" <<CONF
+listen 127.0.0.1@$BPORT
+control $d/b.sock
+state-dir $d/b.state
+keep-zones yes
+allow-notify 127.0.0.1
+zone example.com. $TMP/example.com.zone
+zone pcat.test. $d/b.state/sec/pcat.test.zone
+primary pcat.test. 127.0.0.1@$APORT
+catalog pcat.test. consumer
+CONF
+	"$bdir/control/sandnsd" --foreground --io socket --config "$d/a.conf" >"$d/a.log" 2>&1 &
+	APID=$!
+	wait_serving "$d/a.log" "$APID" || die "$label: sandnsd A did not start: $(tail -3 "$d/a.log")"
+	"$bdir/control/sandnsd" --foreground --io socket --config "$d/b.conf" >"$d/b.log" 2>&1 &
+	PID=$!
+	wait_serving "$d/b.log" "$PID" 180 || die "$label: sandnsd B did not start: $(tail -3 "$d/b.log")"
+	answered_within m0.test. 192.0.2.10 60 || die "$label: B does not serve the first member"
+	sleep 2 # the first transfers' reloads settled
+	# The catalog: a member added on A.
+	before=$(rss_kb)
+	echo 5 >"/proc/$PID/clear_refs"
+	a_conf m0.test. new.test.
+	t0=$(now_ms)
+	"$bdir/control/sandnsctl" --control "$d/a.sock" reload >/dev/null ||
+		die "$label: reload on A failed"
+	answered_within new.test. 192.0.2.20 120 || die "$label: B did not answer the new member"
+	t1=$(now_ms)
+	sleep 1
+	echo "$label catalog $((t1 - t0)) $(($(hwm_kb) / 1024)) $((before / 1024)) $(how_made "$d/b.log" new.test.)" >>"$TMP/results"
+	# The configuration: a zone line added to B's.
+	before=$(rss_kb)
+	echo 5 >"/proc/$PID/clear_refs"
+	echo "zone cfg.test. $TMP/cfg.test.zone" >>"$d/b.conf"
+	t0=$(now_ms)
+	"$bdir/control/sandnsctl" --control "$d/b.sock" reload >/dev/null ||
+		die "$label: reload on B failed"
+	answered_within cfg.test. 192.0.2.30 120 || die "$label: B did not answer the new zone"
+	t1=$(now_ms)
+	echo "$label config $((t1 - t0)) $(($(hwm_kb) / 1024)) $((before / 1024)) $(how_made "$d/b.log" cfg.test.)" >>"$TMP/results"
+	stop_all
+}
+
+exec 9>"${LOCK:-/tmp/sandns-bench.lock}"
+flock 9
+: >"$TMP/results"
+for n in $(seq 1 "$RUNS"); do
+	run_one "$BASE_BUILD" base "$n"
+	run_one "$BUILD" new "$n"
+done
+flock -u 9
+echo "zoneadd: $HOSTS records in example.com., $RUNS runs per build (ms until answered; MB)"
+printf '%-6s %-8s %-22s %-22s %-22s %s\n' build case "ms median (min..max)" "peak RSS MB" \
+	"RSS before MB" "snapshot"
+for b in base new; do
+	for c in catalog config; do
+		ms=$(awk -v b=$b -v c=$c '$1 == b && $2 == c { print $3 }' "$TMP/results" | stats)
+		pk=$(awk -v b=$b -v c=$c '$1 == b && $2 == c { print $4 }' "$TMP/results" | stats)
+		bf=$(awk -v b=$b -v c=$c '$1 == b && $2 == c { print $5 }' "$TMP/results" | stats)
+		how=$(awk -v b=$b -v c=$c '$1 == b && $2 == c { print $6 }' "$TMP/results" | sort | uniq -c |
+			awk '{ s = s (NR > 1 ? ", " : "") $2 " x" $1 } END { print s }')
+		read -r m1 m2 m3 <<<"$ms"
+		read -r p1 p2 p3 <<<"$pk"
+		read -r f1 f2 f3 <<<"$bf"
+		printf '%-6s %-8s %-22s %-22s %-22s %s\n' "$b" "$c" "$m1 ($m2..$m3)" "$p1 ($p2..$p3)" \
+			"$f1 ($f2..$f3)" "$how"
+	done
+done
