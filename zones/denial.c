@@ -562,3 +562,49 @@ bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t
 	t->len = w.len - head;
 	return true;
 }
+
+/* Copies [FROM, TO) of blob B to OUT, its pointers moved by DELTA. */
+static void copy_part(uint8_t *out, const zt_blob_t *b, uint32_t from, uint32_t to, int delta)
+{
+	const uint16_t *fix = zt_blob_fix(b);
+
+	memcpy(out, zt_blob_data(b) + from, to - from);
+	for (unsigned i = 0; i < b->nfix && delta != 0; i++)
+		if (fix[i] >= from && fix[i] < to)
+			zt_ptr_move(out + (fix[i] - from), delta);
+}
+
+bool denial_nodata(const zt_t *zt, const struct zt_query *q, uint32_t n, size_t limit, uint8_t *buf,
+		   size_t cap, struct denial_tail *t)
+{
+	const zt_node_t *node = &zt->nodes[n];
+	const zt_zone_t *z = &zt->zones[node->zone];
+	uint32_t off = zt->ans[node->ans_do + node->nans_do].blob;
+	const zt_blob_t *h = zt_blob(zt, z->nx_do), *p = zt_blob(zt, off);
+	size_t head = WIRE_HDR_LEN + q->qname_len + 4;
+	uint32_t split = z->nx_split;
+	int delta = (int)q->qname_len - (int)h->ref_qlen;
+	uint8_t *o = buf + head;
+
+	if (limit > cap)
+		limit = cap;
+	/* Made for this name (zt_blobs.c): only the SOA's part moves. */
+	if (head + h->len + p->len > limit || p->ref_qlen != q->qname_len ||
+	    !zt_blob_moves(h, delta))
+		return false;
+	copy_part(o, h, 0, split, delta);
+	o += split;
+	copy_part(o, p, 0, p->part, 0);
+	o += p->part;
+	copy_part(o, h, split, h->len, delta);
+	o += h->len - split;
+	copy_part(o, p, p->part, p->len, 0);
+	t->flags = p->flags;
+	t->an = 0;
+	t->ns = (uint16_t)(h->ns + p->ns);
+	t->ar = 0;
+	t->data = buf + head;
+	t->len = h->len + p->len;
+	t->id = (uint64_t)off + 1;
+	return true;
+}

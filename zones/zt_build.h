@@ -66,6 +66,18 @@ int zt_rrsets_make(struct zt_build *b);
  */
 int zt_rrsets_link(struct zt_build *b);
 
+/*
+ * zt_blobs.c: whether a question for type RRSIG is left to the live path (true) or gets blobs
+ * like any other type (false: for the tests, which compare the two answers octet for octet).
+ */
+extern bool zt_blobs_rrsig_live;
+
+/*
+ * zt_blobs.c: whether a signed node's NODATA with DO is kept as its proof alone, joined to its
+ * zone's SOA and RRSIG when asked (true; ZT_NODATA_SPLIT), or whole (false: for the tests).
+ */
+extern bool zt_blobs_nodata_split;
+
 /* zt_blobs.c: every precomputed answer (blob) of every node and zone. */
 int zt_blobs_make(struct zt_build *b);
 
