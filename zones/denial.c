@@ -563,17 +563,6 @@ bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t
 	return true;
 }
 
-/* Copies [FROM, TO) of blob B to OUT, its pointers moved by DELTA. */
-static void copy_part(uint8_t *out, const zt_blob_t *b, uint32_t from, uint32_t to, int delta)
-{
-	const uint16_t *fix = zt_blob_fix(b);
-
-	memcpy(out, zt_blob_data(b) + from, to - from);
-	for (unsigned i = 0; i < b->nfix && delta != 0; i++)
-		if (fix[i] >= from && fix[i] < to)
-			zt_ptr_move(out + (fix[i] - from), delta);
-}
-
 bool denial_nodata(const zt_t *zt, const struct zt_query *q, uint32_t n, size_t limit, uint8_t *buf,
 		   size_t cap, struct denial_tail *t)
 {
@@ -588,17 +577,20 @@ bool denial_nodata(const zt_t *zt, const struct zt_query *q, uint32_t n, size_t 
 
 	if (limit > cap)
 		limit = cap;
-	/* Made for this name (zt_blobs.c): only the SOA's part moves. */
+	/* The proof was made for this name (zt_blobs.c). */
 	if (head + h->len + p->len > limit || p->ref_qlen != q->qname_len ||
 	    !zt_blob_moves(h, delta))
 		return false;
-	copy_part(o, h, 0, split, delta);
-	o += split;
-	copy_part(o, p, 0, p->part, 0);
-	o += p->part;
-	copy_part(o, h, split, h->len, delta);
-	o += h->len - split;
-	copy_part(o, p, p->part, p->len, 0);
+	/* SOA, the proof's records, the SOA's RRSIG, the proof's: only the SOA's part moves. */
+	memcpy(o, zt_blob_data(h), split);
+	memcpy(o + split, zt_blob_data(p), p->part);
+	memcpy(o + split + p->part, zt_blob_data(h) + split, h->len - split);
+	memcpy(o + h->len + p->part, zt_blob_data(p) + p->part, p->len - p->part);
+	for (unsigned i = 0; i < h->nfix && delta != 0; i++) {
+		uint16_t at = zt_blob_fix(h)[i];
+
+		zt_ptr_move(o + at + (at >= split ? p->part : 0), delta);
+	}
 	t->flags = p->flags;
 	t->an = 0;
 	t->ns = (uint16_t)(h->ns + p->ns);

@@ -11,7 +11,7 @@
 #include "zt_index.h"
 
 bool zt_blobs_rrsig_live = true;
-bool zt_blobs_nodata_split = true;
+size_t zt_blobs_split_min = 65536;
 
 /* What the blob maker keeps from node to node: resolutions on the heap (any size), qtypes. */
 struct blob_ctx {
@@ -442,7 +442,7 @@ static int make_node_answers(struct zt_build *b, struct blob_ctx *c, uint32_t n,
 		/* OPT never has data in a zone: this renders the node's NODATA. */
 		res_at_node(zt, n, T_OPT, true, r);
 		node->ans_default_do = make_blob(b, r, name, false, anchor);
-		if (node->ans_default_do < ZT_LIVE && zt_blobs_nodata_split)
+		if (node->ans_default_do < ZT_LIVE && zt->nnodes >= zt_blobs_split_min)
 			return split_nodata(b, c, n, zt->nodes[n].ans_default_do);
 	}
 	return 0;

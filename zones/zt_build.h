@@ -73,10 +73,12 @@ int zt_rrsets_link(struct zt_build *b);
 extern bool zt_blobs_rrsig_live;
 
 /*
- * zt_blobs.c: whether a signed node's NODATA with DO is kept as its proof alone, joined to its
- * zone's SOA and RRSIG when asked (true; ZT_NODATA_SPLIT), or whole (false: for the tests).
+ * zt_blobs.c: from how many names on (all zones of the snapshot) a signed node's NODATA with
+ * DO is kept as its proof alone, joined to its zone's SOA and RRSIG when asked
+ * (ZT_NODATA_SPLIT): in a large zone the memory counts more than the copies that joining adds
+ * (some 300 instructions a NODATA with DO); below, whole. The tests set it.
  */
-extern bool zt_blobs_nodata_split;
+extern size_t zt_blobs_split_min;
 
 /* zt_blobs.c: every precomputed answer (blob) of every node and zone. */
 int zt_blobs_make(struct zt_build *b);

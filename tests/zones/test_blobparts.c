@@ -100,11 +100,13 @@ static zt_t *compile(zload_zone_t *z, bool parts)
 	char err[1024];
 	zt_t *t;
 
+	size_t was = zt_blobs_split_min;
+
 	zt_blobs_rrsig_live = parts;
-	zt_blobs_nodata_split = parts;
+	zt_blobs_split_min = parts ? 0 : SIZE_MAX;
 	t = zt_new(&z, 1, NULL, err, sizeof(err));
 	zt_blobs_rrsig_live = true;
-	zt_blobs_nodata_split = true;
+	zt_blobs_split_min = was;
 	if (t == NULL)
 		fprintf(stderr, "%s\n", err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
