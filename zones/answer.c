@@ -205,6 +205,7 @@ enum lookup_outcome {
 	LOOKUP_BLOB,	/* a precomputed answer: its offset and how far it moves */
 	LOOKUP_LIVE,	/* none that serves: resolve and render now (tail_live()) */
 	LOOKUP_DENIAL,	/* a name that does not exist, DO set, signed: composed (denial.c) */
+	LOOKUP_NODATA,	/* a NODATA with DO kept in parts (ZT_NODATA_SPLIT): joined (denial.c) */
 	LOOKUP_REFUSED, /* no served zone holds the name */
 };
 
@@ -257,8 +258,10 @@ static inline enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *
 			}
 		}
 		blob = node_blob(zt, node, q->qtype, dnssec);
-		if (blob >= ZT_LIVE)
-			return LOOKUP_LIVE;
+		if (blob >= ZT_NODATA_SPLIT) {
+			*off = n;
+			return blob == ZT_NODATA_SPLIT ? LOOKUP_NODATA : LOOKUP_LIVE;
+		}
 		ref_len = zt_blob(zt, blob)->ref_qlen;
 		return found_blob(zt, blob, (int)len - (int)ref_len, off, delta);
 	}
@@ -725,6 +728,24 @@ lookup:
 		}
 	}
 		goto live;
+	case LOOKUP_NODATA: {
+		struct denial_tail d;
+
+		if (limit == 0)
+			limit = answer_limit(zt, &q, ctx, cap);
+		if (!denial_nodata(zt, &q, off, limit - edns_reserve(&q), live_buf,
+				   sizeof(live_buf), &d))
+			goto live;
+		t = (struct tail){.flags = d.flags,
+				  .an = d.an,
+				  .ns = d.ns,
+				  .ar = d.ar,
+				  .data = d.data,
+				  .len = d.len,
+				  .id = d.id,
+				  .zone = t.zone};
+		break;
+	}
 	case LOOKUP_DENIAL: {
 		struct denial_tail d;
 

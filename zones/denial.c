@@ -562,3 +562,41 @@ bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t
 	t->len = w.len - head;
 	return true;
 }
+
+bool denial_nodata(const zt_t *zt, const struct zt_query *q, uint32_t n, size_t limit, uint8_t *buf,
+		   size_t cap, struct denial_tail *t)
+{
+	const zt_node_t *node = &zt->nodes[n];
+	const zt_zone_t *z = &zt->zones[node->zone];
+	uint32_t off = zt->ans[node->ans_do + node->nans_do].blob;
+	const zt_blob_t *h = zt_blob(zt, z->nx_do), *p = zt_blob(zt, off);
+	size_t head = WIRE_HDR_LEN + q->qname_len + 4;
+	uint32_t split = z->nx_split;
+	int delta = (int)q->qname_len - (int)h->ref_qlen;
+	uint8_t *o = buf + head;
+
+	if (limit > cap)
+		limit = cap;
+	/* The proof was made for this name (zt_blobs.c). */
+	if (head + h->len + p->len > limit || p->ref_qlen != q->qname_len ||
+	    !zt_blob_moves(h, delta))
+		return false;
+	/* SOA, the proof's records, the SOA's RRSIG, the proof's: only the SOA's part moves. */
+	memcpy(o, zt_blob_data(h), split);
+	memcpy(o + split, zt_blob_data(p), p->part);
+	memcpy(o + split + p->part, zt_blob_data(h) + split, h->len - split);
+	memcpy(o + h->len + p->part, zt_blob_data(p) + p->part, p->len - p->part);
+	for (unsigned i = 0; i < h->nfix && delta != 0; i++) {
+		uint16_t at = zt_blob_fix(h)[i];
+
+		zt_ptr_move(o + at + (at >= split ? p->part : 0), delta);
+	}
+	t->flags = p->flags;
+	t->an = 0;
+	t->ns = (uint16_t)(h->ns + p->ns);
+	t->ar = 0;
+	t->data = buf + head;
+	t->len = h->len + p->len;
+	t->id = (uint64_t)off + 1;
+	return true;
+}

@@ -47,4 +47,13 @@ uint32_t denial_n3_next_closer(const zt_t *zt, const zt_zone_t *z, uint32_t cpe,
 bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t limit,
 		   uint8_t *buf, size_t cap, struct denial_tail *t);
 
+/*
+ * The NODATA with DO of node N whose ans_default_do is ZT_NODATA_SPLIT, asked by Q (its name):
+ * its zone's SOA and RRSIG (nx_do) with the node's proof, the octets its blob held, in BUF (CAP
+ * octets; the tail after the question) within LIMIT octets for the message. False when it
+ * does not fit: the live path answers, truncated.
+ */
+bool denial_nodata(const zt_t *zt, const struct zt_query *q, uint32_t n, size_t limit, uint8_t *buf,
+		   size_t cap, struct denial_tail *t);
+
 #endif

@@ -10,11 +10,16 @@
 #include "zt_build.h"
 #include "zt_index.h"
 
+bool zt_blobs_rrsig_live = true;
+size_t zt_blobs_split_min = 65536;
+
 /* What the blob maker keeps from node to node: resolutions on the heap (any size), qtypes. */
 struct blob_ctx {
 	res_t r, r0;	  /* a resolution, and the first type's (ANY may be the same) */
 	uint16_t *qtypes; /* the qtypes of a node (node_qtypes()) */
 	unsigned qcap;
+	uint8_t *buf; /* split_nodata()'s copies */
+	size_t cap;
 };
 
 /*
@@ -207,6 +212,120 @@ static uint32_t same_blob(const zt_t *zt, uint32_t first, uint32_t blob)
 	return ZT_NONE;
 }
 
+/*
+ * In DATA (LEN octets), the octets from OFF up to the first RRSIG record (a section's RRsets come
+ * before their signatures: render.c), or SIZE_MAX when no RRSIG follows.
+ */
+static size_t until_rrsig(const uint8_t *d, size_t len, size_t off)
+{
+	for (size_t o = off; o < len;) {
+		size_t p = o;
+
+		while (p < len && d[p] != 0 && (d[p] & 0xc0) == 0)
+			p += d[p] + 1u;
+		if (p >= len)
+			return SIZE_MAX;
+		p += (d[p] & 0xc0) == 0xc0 ? 2 : 1;
+		if (p + 10 > len)
+			return SIZE_MAX;
+		if (wire_get16(d + p) == T_RRSIG)
+			return o - off;
+		o = p + 10 + wire_get16(d + p + 8);
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * Node N's NODATA with DO, blob F (just made, at the arena's end), as its zone's SOA and RRSIG
+ * (nx_do) with the node's proof: when F is nx_do moved to N's name with the proof's records
+ * after the SOA and their signatures after the SOA's, F becomes the proof's blob alone (its
+ * part: the records' octets), N's ans_default_do ZT_NODATA_SPLIT and the blob the zt->ans line
+ * after N's DO answers, which must be the last made. Else F stays N's default.
+ */
+static int split_nodata(struct zt_build *b, struct blob_ctx *c, uint32_t n, uint32_t f)
+{
+	zt_t *zt = b->zt;
+	const zt_zone_t *z = &zt->zones[zt->nodes[n].zone];
+	const zt_blob_t *h, *fb = zt_blob(zt, f);
+	const uint8_t *fd = zt_blob_data(fb);
+	size_t split = z->nx_split, h2, xl, ylen, fsize;
+	uint16_t nfix = 0, ns;
+	int dh;
+	uint32_t off;
+	zt_blob_t *t;
+
+	if (z->nx_do >= ZT_LIVE || f + zt_blob_size(fb->len, fb->nfix) != zt->arena_len)
+		return 0;
+	h = zt_blob(zt, z->nx_do);
+	dh = (int)fb->ref_qlen - (int)h->ref_qlen;
+	h2 = h->len - split;
+	if (fb->an != 0 || fb->ar != 0 || h->an != 0 || h->ar != 0 || fb->ns <= h->ns ||
+	    fb->len <= h->len || (fb->flags & 0xf) != 0 || !zt_blob_moves(h, dh) ||
+	    (xl = until_rrsig(fd, fb->len, split)) == SIZE_MAX || split + xl + h2 > fb->len ||
+	    xl > UINT16_MAX)
+		return 0;
+	fsize = zt_blob_size(fb->len, fb->nfix);
+	if (c->cap < fsize || c->cap < h->len) {
+		size_t need = fsize > h->len ? fsize : h->len;
+		uint8_t *more = realloc(c->buf, need);
+
+		if (more == NULL)
+			return -ENOMEM;
+		c->buf = more;
+		c->cap = need;
+	}
+	/* The SOA and its RRSIG, moved to this name, must be F's own octets. */
+	memcpy(c->buf, zt_blob_data(h), h->len);
+	for (unsigned i = 0; i < h->nfix && dh != 0; i++)
+		zt_ptr_move(c->buf + zt_blob_fix(h)[i], dh);
+	if (memcmp(c->buf, fd, split) != 0 || memcmp(c->buf + split, fd + split + xl, h2) != 0)
+		return 0;
+	/* The proof: F's octets but the SOA's and its RRSIG's, the pointers among them kept. */
+	ylen = fb->len - split - xl - h2;
+	ns = (uint16_t)(fb->ns - h->ns);
+	/* F copied out (the proof's blob is written where it was). */
+	memcpy(c->buf, fb, fsize);
+	fb = (const zt_blob_t *)(const void *)c->buf;
+	fd = zt_blob_data(fb);
+	for (unsigned i = 0; i < fb->nfix; i++) {
+		uint16_t pos = zt_blob_fix(fb)[i];
+
+		nfix += (pos >= split && pos < split + xl) || pos >= split + xl + h2;
+	}
+	zt->arena_len = f;
+	off = zt_mem_arena_put(&b->mem, NULL, zt_blob_size((uint32_t)(xl + ylen), nfix), 4);
+	if (off == ZT_NONE)
+		return -ENOMEM;
+	t = (zt_blob_t *)(void *)(zt->arena + off);
+	t->flags = fb->flags;
+	t->ns = ns;
+	t->ref_qlen = fb->ref_qlen;
+	t->max_ptr = fb->max_ptr;
+	t->nfix = nfix;
+	t->part = (uint16_t)xl;
+	t->len = (uint32_t)(xl + ylen);
+	memcpy(zt->arena + off + sizeof(*t), fd + split, xl);
+	memcpy(zt->arena + off + sizeof(*t) + xl, fd + split + xl + h2, ylen);
+	{
+		uint16_t *fix = (uint16_t *)(void *)(zt->arena + off + sizeof(*t) +
+						     ((t->len + 1) & ~(size_t)1));
+		unsigned k = 0;
+
+		for (unsigned i = 0; i < fb->nfix; i++) {
+			uint16_t pos = zt_blob_fix(fb)[i];
+
+			if (pos >= split && pos < split + xl)
+				fix[k++] = (uint16_t)(pos - split);
+			else if (pos >= split + xl + h2)
+				fix[k++] = (uint16_t)(pos - split - h2);
+		}
+	}
+	if (add_ans(b, T_OPT, off) != 0)
+		return -ENOMEM;
+	zt->nodes[n].ans_default_do = ZT_NODATA_SPLIT;
+	return 0;
+}
+
 static int make_node_answers(struct zt_build *b, struct blob_ctx *c, uint32_t n, bool dnssec)
 {
 	zt_t *zt = b->zt;
@@ -255,6 +374,17 @@ static int make_node_answers(struct zt_build *b, struct blob_ctx *c, uint32_t n,
 		size_t before = zt->arena_len;
 		res_t *ri = i == 0 ? r0 : r;
 
+		/*
+		 * A question for the signatures themselves is answered live: no validator asks
+		 * one (the signatures come with the answers they sign), and its blob, one RRSIG
+		 * record or more per name of a signed zone, with DO and without, was a fifth of
+		 * a signed zone's snapshot. The live path renders the octets the blob held.
+		 */
+		if (c->qtypes[i] == T_RRSIG && zt_blobs_rrsig_live) {
+			if (add_ans(b, T_RRSIG, ZT_LIVE) != 0)
+				return -ENOMEM;
+			continue;
+		}
 		res_at_node(zt, n, c->qtypes[i], dnssec, ri);
 		/*
 		 * ANY is answered with one RRset, the lowest type's (resolve.c): when it resolves
@@ -312,7 +442,8 @@ static int make_node_answers(struct zt_build *b, struct blob_ctx *c, uint32_t n,
 		/* OPT never has data in a zone: this renders the node's NODATA. */
 		res_at_node(zt, n, T_OPT, true, r);
 		node->ans_default_do = make_blob(b, r, name, false, anchor);
-		node = &zt->nodes[n];
+		if (node->ans_default_do < ZT_LIVE && zt->nnodes >= zt_blobs_split_min)
+			return split_nodata(b, c, n, zt->nodes[n].ans_default_do);
 	}
 	return 0;
 }
@@ -419,7 +550,7 @@ static int make_zone_negatives(struct zt_build *b, struct blob_ctx *c, uint32_t 
 int zt_blobs_patch(struct zt_build *b, uint32_t z, const uint32_t *cuts, size_t ncuts,
 		   const uint32_t *nodes, size_t count)
 {
-	struct blob_ctx c = {.qtypes = NULL, .qcap = 0};
+	struct blob_ctx c = {.qtypes = NULL, .qcap = 0, .buf = NULL, .cap = 0};
 	int ret = -ENOMEM;
 
 	if (res_init_heap(&c.r) != 0 || res_init_heap(&c.r0) != 0)
@@ -439,13 +570,14 @@ out:
 	res_fini(&c.r);
 	res_fini(&c.r0);
 	free(c.qtypes);
+	free(c.buf);
 	return ret;
 }
 
 int zt_blobs_make(struct zt_build *b)
 {
 	zt_t *zt = b->zt;
-	struct blob_ctx c = {.qtypes = NULL, .qcap = 0};
+	struct blob_ctx c = {.qtypes = NULL, .qcap = 0, .buf = NULL, .cap = 0};
 	int ret = -ENOMEM;
 
 	if (res_init_heap(&c.r) != 0 || res_init_heap(&c.r0) != 0)
@@ -470,5 +602,6 @@ out:
 	res_fini(&c.r);
 	res_fini(&c.r0);
 	free(c.qtypes);
+	free(c.buf);
 	return ret;
 }

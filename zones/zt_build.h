@@ -80,6 +80,20 @@ int zt_rrsets_link(struct zt_build *b);
  */
 int zt_rrsets_link_zone(struct zt_build *b, uint32_t z);
 
+/*
+ * zt_blobs.c: whether a question for type RRSIG is left to the live path (true) or gets blobs
+ * like any other type (false: for the tests, which compare the two answers octet for octet).
+ */
+extern bool zt_blobs_rrsig_live;
+
+/*
+ * zt_blobs.c: from how many names on (all zones of the snapshot) a signed node's NODATA with
+ * DO is kept as its proof alone, joined to its zone's SOA and RRSIG when asked
+ * (ZT_NODATA_SPLIT): in a large zone the memory counts more than the copies that joining adds
+ * (some 300 instructions a NODATA with DO); below, whole. The tests set it.
+ */
+extern size_t zt_blobs_split_min;
+
 /* zt_blobs.c: every precomputed answer (blob) of every node and zone. */
 int zt_blobs_make(struct zt_build *b);
 

@@ -113,6 +113,24 @@ static void **big_array(zt_t *zt, enum zt_array a, size_t *len)
 }
 
 /*
+ * Mapped array A (MAP bytes at BASE) faulted in from FROM, at most ZT_MEM_AHEAD bytes; the build
+ * may write up to the middle of that stretch (and NEED at least) before it asks for the next
+ * one (zt_mem_grow_slow()), so that what is faulted in stays within ZT_MEM_AHEAD and a half
+ * of what is written. (Half the array's size at once, a million-name signed zone's arena had
+ * 500 MiB faulted in that the build never wrote, at the peak of the process.)
+ */
+static void ahead(zt_mem_t *m, enum zt_array a, uint8_t *base, size_t from, size_t map, size_t need)
+{
+	size_t len = map - from < ZT_MEM_AHEAD ? map - from : ZT_MEM_AHEAD;
+	size_t cap = from + len < map ? from + len / 2 : map;
+
+	if (len > 0)
+		prefault(m, a, base + from, len);
+	m->ahead[a] = from + len;
+	m->cap[a] = cap > need ? cap : need;
+}
+
+/*
  * Below 2 MiB an array lives on the heap, so that a small zone keeps small pages. From then on it
  * has a mapping of its own (map_huge()), which grows by moving its pages into a larger mapping:
  * mremap() moves page tables and copies nothing, and zt_mem_settle() then only trims the tail.
@@ -122,7 +140,7 @@ static void **big_array(zt_t *zt, enum zt_array a, size_t *len)
 int zt_mem_grow_slow(zt_mem_t *mem, enum zt_array a, size_t need)
 {
 	zt_t *zt = mem->zt;
-	size_t cap = mem->cap[a], ncap = cap ? cap : 4096, used;
+	size_t cap = mem->cap[a], ncap, used, from;
 	void **p = big_array(zt, a, &used);
 	void *m;
 
@@ -132,6 +150,16 @@ int zt_mem_grow_slow(zt_mem_t *mem, enum zt_array a, size_t need)
 		mem->failed = true; /* a store's array: it cannot move under its readers */
 		return -ENOSPC;
 	}
+	if (zt->big_map[a] > 0 && need <= zt->big_map[a]) {
+		/* Room in its mapping: the next stretch faulted in ahead. */
+		ahead(mem, a, *p, mem->ahead[a] > need ? mem->ahead[a] : need & ~(ZT_MEM_HUGE - 1),
+		      zt->big_map[a], need);
+		return 0;
+	}
+	/* The heap's copy is all faulted in; a mapping, as far as it was faulted in ahead. */
+	from = zt->big_map[a] > 0 ? mem->ahead[a] : cap;
+	cap = zt->big_map[a] > 0 ? zt->big_map[a] : cap;
+	ncap = cap ? cap : 4096;
 	while (ncap < need)
 		ncap *= 2;
 	if (ncap < ZT_MEM_HUGE) {
@@ -158,14 +186,9 @@ int zt_mem_grow_slow(zt_mem_t *mem, enum zt_array a, size_t need)
 			free(*p);
 		}
 		zt->big_map[a] = ncap;
-		/* Half the old size ahead at most: the peak stays near what is used. */
-		{
-			size_t from = cap > used ? cap : used, len = ncap - from;
-
-			if (len > from / 2 && from / 2 >= ZT_MEM_HUGE)
-				len = from / 2;
-			prefault(mem, a, (uint8_t *)m + from, len);
-		}
+		*p = m;
+		ahead(mem, a, m, from, ncap, need);
+		return 0;
 	}
 	*p = m;
 	mem->cap[a] = ncap;

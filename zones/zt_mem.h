@@ -13,6 +13,9 @@
 /* From this size on an array has a mapping of its own, advised for 2 MiB pages. */
 #define ZT_MEM_HUGE ((size_t)2 << 20)
 
+/* How far a mapped array is faulted in ahead of the build, at most (zt_mem.c). */
+#define ZT_MEM_AHEAD ((size_t)32 << 20)
+
 /* A stretch of a big array being faulted in ahead of the build (a thread of its own). */
 struct zt_prefault {
 	pthread_t tid;
@@ -24,7 +27,9 @@ struct zt_prefault {
 /* The big arrays of a snapshot being built: what each can hold, what is being faulted in. */
 typedef struct zt_mem {
 	zt_t *zt;
-	size_t cap[ZT_ARR_COUNT]; /* bytes allocated for each (enum zt_array) */
+	size_t cap[ZT_ARR_COUNT];   /* bytes each may take before zt_mem_grow_slow() (enum
+				     * zt_array): allocated, or within its mapping, faulted in */
+	size_t ahead[ZT_ARR_COUNT]; /* a mapped array: faulted in (or being) up to here */
 	struct zt_prefault pf[ZT_ARR_COUNT];
 	bool fixed;  /* a patch: the arrays are a store's and cannot move; no room is a failure */
 	bool failed; /* a patch ran out of room (something may have gone live for it) */

@@ -28,6 +28,16 @@ struct ixfr_hist;
 #define ZT_ZONE_NODATA (UINT32_MAX - 2)
 
 /*
+ * A signed node's ans_default_do meaning: its NODATA with DO is its zone's SOA and RRSIG (nx_do,
+ * split at nx_split) with the node's own proof (its NSEC or NSEC3) between and the proof's
+ * signatures after them; the proof's blob (zt_blob_t.part: where its signatures begin) is the
+ * zt->ans line after the node's DO answers (ans_do + nans_do), which no question type finds.
+ * denial_nodata() joins them. A million names' SOA and RRSIG were a tenth of a signed zone's
+ * snapshot. From this value up, none is a blob.
+ */
+#define ZT_NODATA_SPLIT (UINT32_MAX - 3)
+
+/*
  * A compiled RRset: COUNT records of [u16 rdlen][rdata] at arena offset DATA, RDATA as in
  * the zone file (names uncompressed, case kept). RRSIGs are kept one RRset per covered type.
  */
@@ -132,6 +142,7 @@ typedef struct zt_blob {
 	uint16_t ref_qlen;
 	uint16_t max_ptr; /* largest pointer target among the fix-ups */
 	uint16_t nfix;
+	uint16_t part; /* a NODATA proof (ZT_NODATA_SPLIT): its records' octets, then the sigs' */
 	uint32_t len;
 	/* followed by: uint8_t data[len]; uint16_t fix[nfix] */
 } zt_blob_t;
