@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* answer.c: the answer engine: query bytes + snapshot -> response bytes, no allocation */
 #include <string.h>
+#ifdef __SSE4_2__
+#include <nmmintrin.h>
+#endif
 
 #include "denial.h"
 #include "edns.h"
@@ -126,11 +129,36 @@ static inline size_t emit_blob(const zt_t *zt, const uint8_t *query, const struc
 		len += edns_put_opt_answer(resp + len, zt, q);
 		ar++;
 	}
+#ifdef __SSE4_2__
+	/*
+	 * The header in one store with the question's first four octets (QUERY's sixteen, which
+	 * RESP holds too): the blob's flags and counts (host order, ARCOUNT with our OPT) moved
+	 * to octets 2..11 big-endian, QR and QDCOUNT's 1 added, the query's opcode and RD kept.
+	 */
+	{
+		const __m128i order = _mm_setr_epi8(-128, -128, 1, 0, -128, -128, 3, 2, 5, 4, 7, 6,
+						    -128, -128, -128, -128);
+		const __m128i fixed =
+		    _mm_setr_epi8(0, 0, (char)(F_QR >> 8), 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+		const __m128i keep = _mm_setr_epi8(0, 0, (char)((F_OPCODE_MASK | F_RD) >> 8),
+						   (char)((F_OPCODE_MASK | F_RD) & 0xff), 0, 0, 0,
+						   0, 0, 0, 0, 0, 0, 0, 0, 0);
+		const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)query);
+		__m128i h = _mm_loadl_epi64((const __m128i *)(const void *)b);
+
+		(void)qflags;
+		h = _mm_insert_epi16(h, ar, 3);
+		h = _mm_or_si128(_mm_shuffle_epi8(h, order),
+				 _mm_or_si128(fixed, _mm_and_si128(v, keep)));
+		_mm_storeu_si128((__m128i *)(void *)resp, _mm_blend_epi16(v, h, 0x3e));
+	}
+#else
 	wire_put16(resp + 2, (uint16_t)(F_QR | (qflags & (F_OPCODE_MASK | F_RD)) | b->flags));
 	wire_put16(resp + 4, 1);
 	wire_put16(resp + 6, b->an);
 	wire_put16(resp + 8, b->ns);
 	wire_put16(resp + 10, ar);
+#endif
 	return len;
 }
 
