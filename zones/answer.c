@@ -250,8 +250,8 @@ static inline enum lookup_outcome found_blob(const zt_t *zt, uint32_t blob, int 
  * Finds the precomputed answer for Q: its blob's offset and move when there is one; *ZONE is 1 +
  * the index of the zone that holds the name.
  */
-static inline enum lookup_outcome lookup(const zt_t *zt, const struct zt_query *q, uint32_t *off,
-					 int *delta, uint32_t *zone)
+static inline __attribute__((always_inline)) enum lookup_outcome
+lookup(const zt_t *zt, const struct zt_query *q, uint32_t *off, int *delta, uint32_t *zone)
 {
 	const uint8_t *k = q->key;
 	size_t len = q->qname_len;
@@ -568,8 +568,15 @@ static inline bool query_plain(const uint8_t *query, size_t qlen, struct zt_quer
 	return edns_parse_plain(&c, q, 0, 0, 1) && q->edns_version == 0;
 }
 
-size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *resp, size_t cap,
-		 const zt_answer_ctx_t *ctx, zt_answer_info_t *info)
+/*
+ * The engine, inlined into its two entries: zt_answer(), and zt_answer_inplace() for the UDP
+ * paths, where RESP is QUERY (the header and question stay where they are: the tests and copies
+ * for that fold away, and the call takes six arguments, all in registers).
+ */
+static inline __attribute__((always_inline)) size_t answer(const zt_t *zt, const uint8_t *query,
+							   size_t qlen, uint8_t *resp, size_t cap,
+							   const zt_answer_ctx_t *ctx,
+							   zt_answer_info_t *info)
 {
 	struct zt_query q;
 	wire_ctx_t c;
@@ -721,7 +728,7 @@ size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *res
 		return 0;
 	}
 lookup:
-	switch (lookup(zt, &q, &off, &delta, &t.zone)) {
+	switch (__builtin_expect(lookup(zt, &q, &off, &delta, &t.zone), LOOKUP_BLOB)) {
 	case LOOKUP_REFUSED:
 		if (zt->absent_len != 0 && under_absent(zt, q.key, q.qname_len)) {
 			info->rcode = RC_SERVFAIL;
@@ -766,6 +773,7 @@ lookup:
 	}
 		/* fall through */
 	case LOOKUP_LIVE:
+	default:
 	live:
 		if (limit == 0)
 			limit = answer_limit(zt, &q, ctx, cap);
@@ -787,4 +795,16 @@ answer:
 	len = emit(zt, query, &q, resp, &t);
 	info->rcode = (uint8_t)(wire_get16(resp + 2) & 0xf);
 	return len;
+}
+
+size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *resp, size_t cap,
+		 const zt_answer_ctx_t *ctx, zt_answer_info_t *info)
+{
+	return answer(zt, query, qlen, resp, cap, ctx, info);
+}
+
+size_t zt_answer_inplace(const zt_t *zt, uint8_t *buf, size_t qlen, size_t cap,
+			 const zt_answer_ctx_t *ctx, zt_answer_info_t *info)
+{
+	return answer(zt, buf, qlen, buf, cap, ctx, info);
 }

@@ -232,7 +232,7 @@ static inline size_t dgram_answer_plain(const dgram_ctx_t *dg, const zt_t *zt, u
 	size_t n = 0;
 
 	if (__builtin_expect(zt != NULL, 1))
-		n = zt_answer(zt, buf, qlen, buf, cap, &udp, info);
+		n = zt_answer_inplace(zt, buf, qlen, cap, &udp, info);
 	if (n == 0 || n > cap) {
 		if (__builtin_expect(n == 0 && (info->tsig | info->xfr_ask), 0)) {
 			if (dg->auth == NULL)
