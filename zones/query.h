@@ -159,19 +159,21 @@ static inline bool query_parse_qname(wire_ctx_t *c, struct zt_query *q)
 	 * walk stays inside the message and the longest name at once (END). One test a label for
 	 * both the root label and a length over 63 (or a pointer).
 	 */
+	if (end == 0)
+		return false;
 	for (;;) {
-		uint8_t l;
+		const uint8_t l = start[len];
 
-		if (len >= end)
-			return false;
-		l = start[len];
-		len += (size_t)l + 1;
 		if ((uint8_t)(l - 1) >= WIRE_LABEL_MAX) {
 			if (l == 0)
 				break;
 			return false;
 		}
+		len += (size_t)l + 1;
+		if (len >= end)
+			return false;
 	}
+	len++; /* the root label */
 	/*
 	 * Every octet up to the root label was inside the message: copy it lower-cased, and hash
 	 * the words as they go by (the index's hash, zt_hash_slack(), without reading them again).
