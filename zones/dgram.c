@@ -19,6 +19,14 @@ const uint8_t dgram_qtype_slot[DGRAM_QTYPE_MAP] = {
 	[64] = 18, [65] = 19, [251] = 20, [252] = 21, [255] = 22, [257] = 23};
 // clang-format on
 
+/* Rows 0..16 for the rcodes 0..16 (BADVERS last), row 17 for any other (gnu11 ranges). */
+#define ROW(r) [r] = (r)*DGRAM_QTYPES
+const uint16_t dgram_rcode_row[256] = {
+    ROW(0),  ROW(1),  ROW(2),  ROW(3),	ROW(4),	 ROW(5),
+    ROW(6),  ROW(7),  ROW(8),  ROW(9),	ROW(10), ROW(11),
+    ROW(12), ROW(13), ROW(14), ROW(15), ROW(16), [17 ... 255] = (DGRAM_RCODES - 1) * DGRAM_QTYPES};
+#undef ROW
+
 void dgram_zones_add(const uint64_t *detail, uint64_t out[DGRAM_ZONES])
 {
 	for (size_t z = 0; z < DGRAM_ZONES; z++)

@@ -51,6 +51,9 @@ extern const uint8_t dgram_qtype_slot[DGRAM_QTYPE_MAP];
 #define DGRAM_ZONES 256
 #define DGRAM_DETAIL (DGRAM_MATRIX + DGRAM_ZONES)
 
+/* The offset of an rcode's row in the detail (zt_answer_info_t.rcode: 0..16 theirs, else 17). */
+extern const uint16_t dgram_rcode_row[256];
+
 /*
  * The counters' names, written once for every table that has them: designated initializers
  * for an enum that holds enum dgram_stat from BASE on, as in
@@ -143,10 +146,25 @@ typedef struct dgram_ctx {
 	dnstap_q_t *tap;	  /* its query log queue, or NULL: no query log */
 } dgram_ctx_t;
 
+/*
+ * N more in the counter *C, which only the owning thread writes while other threads load it
+ * (relaxed). On x86-64 one add to memory: an aligned 8-octet store is single-copy atomic there,
+ * as __atomic_store_n()'s is, and the load and store it makes are one instruction instead of
+ * three (two counters a response on the answer path). Elsewhere a relaxed store.
+ */
+static inline void dgram_add(uint64_t *c, uint64_t n)
+{
+#if defined(__x86_64__)
+	__asm__("addq %1, %0" : "+m"(*c) : "er"(n) : "cc");
+#else
+	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+#endif
+}
+
 /* Counts N more of S in ST; only the owning thread calls it, other threads load the value. */
 static inline void dgram_stat_add(uint64_t *st, enum dgram_stat s, uint64_t n)
 {
-	__atomic_store_n(&st[s], st[s] + n, __ATOMIC_RELAXED);
+	dgram_add(&st[s], n);
 }
 
 /* One more response with RCODE (zt_answer_info_t's: 16 is BADVERS), besides dgram_count(). */
@@ -162,14 +180,12 @@ static inline void dgram_stat_rcode(uint64_t *st, unsigned rcode)
  */
 static inline void dgram_count(uint64_t *detail, const zt_answer_info_t *info)
 {
-	const unsigned rc = info->rcode, qt = info->qtype;
-	const uint32_t z = info->zone;
-	uint64_t *c = &detail[(rc <= 16 ? rc : 17) * DGRAM_QTYPES +
-			      (qt < DGRAM_QTYPE_MAP ? dgram_qtype_slot[qt] : 0)];
+	const size_t qt = info->qtype, z = info->zone;
 
-	__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
-	c = &detail[DGRAM_MATRIX + (z < DGRAM_ZONES - 1 ? z : DGRAM_ZONES - 1)];
-	__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
+	dgram_add(&detail[(size_t)dgram_rcode_row[info->rcode] +
+			  (qt < DGRAM_QTYPE_MAP ? dgram_qtype_slot[qt] : 0)],
+		  1);
+	dgram_add(&detail[DGRAM_MATRIX + (z < DGRAM_ZONES - 1 ? z : DGRAM_ZONES - 1)], 1);
 }
 
 /*
@@ -216,7 +232,7 @@ static inline size_t dgram_answer_plain(const dgram_ctx_t *dg, const zt_t *zt, u
 	size_t n = 0;
 
 	if (__builtin_expect(zt != NULL, 1))
-		n = zt_answer(zt, buf, qlen, buf, cap, &udp, info);
+		n = zt_answer_inplace(zt, buf, qlen, cap, &udp, info);
 	if (n == 0 || n > cap) {
 		if (__builtin_expect(n == 0 && (info->tsig | info->xfr_ask), 0)) {
 			if (dg->auth == NULL)

@@ -64,7 +64,7 @@ static inline uint64_t query_lower_hash(uint8_t *key, const uint8_t *start, size
 	 */
 	if (len >= 16 || left >= 16) {
 		__m128i v;
-		uint64_t lo, hi;
+		uint64_t lo;
 		size_t r;
 
 		for (; i + 16 <= len; i += 16) {
@@ -76,30 +76,39 @@ static inline uint64_t query_lower_hash(uint8_t *key, const uint8_t *start, size
 		}
 		r = len - i;
 		if (r != 0) {
-			/* R < 16 octets left: the 16 that end the name (or start it, when shorter).
+			/*
+			 * R < 16 octets left: the 16 that end the name (or start it, when shorter),
+			 * SKIP of them hashed already. Its last R moved down to the vector's start
+			 * and what follows them zeroed (two windows on the tables: a shuffle, a
+			 * mask), the rest of the name as zt_hash_last() takes it, without shifting
+			 * words.
 			 */
+			static const uint8_t shift[32] = {
+			    0,	  1,	2,    3,    4,	  5,	6,    7,    8,	  9,	10,
+			    11,	  12,	13,   14,   15,	  0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+			    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80};
+			static const uint8_t keep[32] = {
+			    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			    0xff, 0xff, 0xff, 0xff, 0xff, 0,	0,    0,    0,	  0,	0,
+			    0,	  0,	0,    0,    0,	  0,	0,    0,    0,	  0};
 			const size_t from = len >= 16 ? len - 16 : 0;
-			const unsigned skip = (unsigned)(i - from); /* octets of v before octet I */
+			const size_t skip = i - from; /* octets of v before octet I */
+			__m128i t;
 
 			v = query_lower16(
 			    _mm_loadu_si128((const __m128i *)(const void *)(start + from)));
 			_mm_storeu_si128((__m128i *)(void *)(key + from), v);
-			lo = (uint64_t)_mm_cvtsi128_si64(v);
-			hi = (uint64_t)_mm_extract_epi64(v, 1);
-			/* v as octets [skip, skip + r) of lo:hi, little-endian. */
-			if (skip >= 8) {
-				lo = hi >> (8 * (skip - 8));
-				hi = 0;
-			} else if (skip != 0) {
-				lo = lo >> (8 * skip) | hi << (8 * (8 - skip));
-				hi >>= 8 * skip;
-			}
+			t = _mm_shuffle_epi8(
+			    v, _mm_loadu_si128((const __m128i *)(const void *)(shift + skip)));
+			t = _mm_and_si128(
+			    t, _mm_loadu_si128((const __m128i *)(const void *)(keep + 16 - r)));
+			lo = (uint64_t)_mm_cvtsi128_si64(t);
 			if (r >= 8) {
 				h = zt_hash_word(h, lo);
 				if (r > 8)
-					h = zt_hash_last(h, hi & (~0ull >> (64 - 8 * (r - 8))));
+					h = zt_hash_last(h, (uint64_t)_mm_extract_epi64(t, 1));
 			} else {
-				h = zt_hash_last(h, lo & (~0ull >> (64 - 8 * r)));
+				h = zt_hash_last(h, lo);
 			}
 		}
 		memset(key + len, 0, 8);
@@ -150,19 +159,21 @@ static inline bool query_parse_qname(wire_ctx_t *c, struct zt_query *q)
 	 * walk stays inside the message and the longest name at once (END). One test a label for
 	 * both the root label and a length over 63 (or a pointer).
 	 */
+	if (end == 0)
+		return false;
 	for (;;) {
-		uint8_t l;
+		const uint8_t l = start[len];
 
-		if (len >= end)
-			return false;
-		l = start[len];
-		len += (size_t)l + 1;
 		if ((uint8_t)(l - 1) >= WIRE_LABEL_MAX) {
 			if (l == 0)
 				break;
 			return false;
 		}
+		len += (size_t)l + 1;
+		if (len >= end)
+			return false;
 	}
+	len++; /* the root label */
 	/*
 	 * Every octet up to the root label was inside the message: copy it lower-cased, and hash
 	 * the words as they go by (the index's hash, zt_hash_slack(), without reading them again).

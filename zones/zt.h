@@ -134,6 +134,10 @@ typedef struct zt_answer_info {
 size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *resp, size_t cap,
 		 const zt_answer_ctx_t *ctx, zt_answer_info_t *info);
 
+/* zt_answer() in place: the response written over the query in BUF (the UDP paths). */
+size_t zt_answer_inplace(const zt_t *zt, uint8_t *buf, size_t qlen, size_t cap,
+			 const zt_answer_ctx_t *ctx, zt_answer_info_t *info);
+
 /* Receives each message of a zone transfer (without the TCP length prefix). */
 typedef int (*zt_xfr_sink)(void *ctx, const uint8_t *msg, size_t len);
 

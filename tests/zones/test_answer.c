@@ -1568,21 +1568,29 @@ static void test_axfr_render_large(void)
 	zload_free(&z);
 }
 
-/* Answers qbuf[0..qlen) into a separate buffer and in place; both must be the same bytes. */
+/*
+ * Answers qbuf[0..qlen) into a separate buffer, in place, and in place by zt_answer_inplace() (the
+ * UDP paths' entry); all three must be the same bytes, and say the same.
+ */
 static void check_in_place(uint8_t transport)
 {
-	static uint8_t sep[65536], inplace[65536];
+	static uint8_t sep[65536], inplace[65536], entry[65536];
 	zt_answer_ctx_t ctx = {.transport = transport};
-	zt_answer_info_t i1, i2;
-	size_t l1, l2;
+	zt_answer_info_t i1, i2, i3;
+	size_t l1, l2, l3;
 
 	memcpy(inplace, qbuf, qlen);
+	memcpy(entry, qbuf, qlen);
 	l1 = zt_answer(zt, qbuf, qlen, sep, sizeof(sep), &ctx, &i1);
 	l2 = zt_answer(zt, inplace, qlen, inplace, sizeof(inplace), &ctx, &i2);
+	l3 = zt_answer_inplace(zt, entry, qlen, sizeof(entry), &ctx, &i3);
 	CU_ASSERT_TRUE(l1 > 0);
 	CU_ASSERT_EQUAL(l1, l2);
 	CU_ASSERT_TRUE(l1 == l2 && memcmp(sep, inplace, l1) == 0);
 	CU_ASSERT_EQUAL(memcmp(&i1, &i2, sizeof(i1)), 0);
+	CU_ASSERT_EQUAL(l1, l3);
+	CU_ASSERT_TRUE(l1 == l3 && memcmp(sep, entry, l1) == 0);
+	CU_ASSERT_EQUAL(memcmp(&i1, &i3, sizeof(i1)), 0);
 }
 
 static void test_in_place(void)

@@ -184,6 +184,17 @@ static void test_rcodes(void)
 	CU_ASSERT_EQUAL(st[DGRAM_RCODE_OTHER], 2);
 	CU_ASSERT_STRING_EQUAL(dgram_stat_names[DGRAM_RCODE_FIRST + 16], "badvers");
 	CU_ASSERT_STRING_EQUAL(dgram_stat_names[DGRAM_RCODE_OTHER], "rcode-other");
+	/* dgram_count()'s rows (a table): each rcode to 16 its own, every other one row 17. */
+	memset(detail, 0, sizeof(detail));
+	for (unsigned rc = 0; rc < 256; rc++) {
+		const zt_answer_info_t info = {.rcode = (uint8_t)rc, .qtype = 1, .zone = 3};
+
+		dgram_count(detail, &info);
+	}
+	for (unsigned r = 0; r < DGRAM_RCODES; r++)
+		CU_ASSERT_EQUAL(detail[r * DGRAM_QTYPES + dgram_qtype_slot[1]],
+				r < 17 ? 1 : 256 - 17);
+	CU_ASSERT_EQUAL(detail[DGRAM_MATRIX + 3], 256);
 }
 
 /* By question type (the common ones by name, the rest together) and by zone (slot 1 + index). */

@@ -248,6 +248,14 @@ static void test_parse_refuses(void)
 	memcpy(msg, "\003www\007example", 12); /* no root label: the message ends first */
 	wire_ctx_init(&c, msg, 12);
 	CU_ASSERT_FALSE(query_parse_qname(&c, &q));
+	wire_ctx_init(&c, msg, 0); /* nothing at all: not even the length octet is read */
+	CU_ASSERT_FALSE(query_parse_qname(&c, &q));
+	msg[12] = 0; /* the root label is the message's last octet */
+	wire_ctx_init(&c, msg, 13);
+	CU_ASSERT_TRUE(query_parse_qname(&c, &q));
+	CU_ASSERT_EQUAL(q.qname_len, 13);
+	wire_ctx_init(&c, msg, 11); /* ...and one short of it: the walk stops at the end */
+	CU_ASSERT_FALSE(query_parse_qname(&c, &q));
 	msg[0] = 64; /* a label length over 63 (or a compression pointer) */
 	wire_ctx_init(&c, msg, 12);
 	CU_ASSERT_FALSE(query_parse_qname(&c, &q));
