@@ -140,14 +140,13 @@ int denial_keys(zt_t *zt, uint32_t z)
 	return 0;
 }
 
-/* The NSEC owner with the greatest key at or before KEY, wrapping around to the last. */
-static uint32_t cover_key(const zt_zone_t *z, const uint8_t *key, size_t klen)
+/* The index in zone->nsec of the NSEC owner with the greatest key at or before KEY, wrapping
+ * around to the last (the zone has NSEC owners). */
+static uint32_t cover_idx(const zt_zone_t *z, const uint8_t *key, size_t klen)
 {
 	uint32_t lo = 0, hi = z->nnsec;
 	uint64_t qp = key_prefix(key, klen, z->nsec_kbase);
 
-	if (z->nnsec == 0)
-		return ZT_NONE;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		uint64_t mp = z->nsec_pre[mid];
@@ -167,7 +166,13 @@ static uint32_t cover_key(const zt_zone_t *z, const uint8_t *key, size_t klen)
 		else
 			hi = mid;
 	}
-	return z->nsec[lo == 0 ? z->nnsec - 1 : lo - 1];
+	return lo == 0 ? z->nnsec - 1 : lo - 1;
+}
+
+/* The NSEC owner (a node) with the greatest key at or before KEY, wrapping around to the last. */
+static uint32_t cover_key(const zt_zone_t *z, const uint8_t *key, size_t klen)
+{
+	return z->nnsec == 0 ? ZT_NONE : z->nsec[cover_idx(z, key, klen)];
 }
 
 uint32_t denial_nsec_cover(const zt_t *zt, const zt_zone_t *z, const uint8_t *name)
@@ -250,7 +255,18 @@ struct dw {
 	unsigned qn;
 	unsigned apex_labels; /* the zone's apex: the question and every owner end with it */
 	bool err;
+	uint16_t *fix; /* rendering a blob (denial_render()): where its pointers go, or NULL */
+	unsigned nfix, fcap;
 };
+
+/* Rendering a blob: a pointer at POS of the message moves with the question's length. */
+static void fix_add(struct dw *w, size_t pos)
+{
+	if (w->nfix == w->fcap)
+		w->err = true;
+	else
+		w->fix[w->nfix++] = (uint16_t)pos;
+}
 
 static void put_bytes(struct dw *w, const uint8_t *p, size_t n)
 {
@@ -266,6 +282,9 @@ static void put_ptr(struct dw *w, size_t target)
 {
 	uint8_t p[2] = {(uint8_t)(0xc0 | target >> 8), (uint8_t)target};
 
+	/* Only a pointer to the question itself stays where it is (none is written here). */
+	if (w->fix != NULL && target != WIRE_HDR_LEN)
+		fix_add(w, w->len);
 	put_bytes(w, p, 2);
 }
 
@@ -365,11 +384,36 @@ static void put_blob(struct dw *w, const zt_blob_t *b, uint32_t from, uint32_t t
 	size_t at = w->len;
 
 	put_bytes(w, zt_blob_data(b) + from, to - from);
-	if (w->err || delta == 0)
+	if (w->err || (delta == 0 && w->fix == NULL))
 		return;
 	for (unsigned i = 0; i < b->nfix; i++)
-		if (fix[i] >= from && fix[i] < to)
-			zt_ptr_move(w->buf + at + (fix[i] - from), delta);
+		if (fix[i] >= from && fix[i] < to) {
+			if (delta != 0)
+				zt_ptr_move(w->buf + at + (fix[i] - from), delta);
+			if (w->fix != NULL)
+				fix_add(w, at + (fix[i] - from));
+		}
+}
+
+/*
+ * Proof blob PB (denial_render(), rendered right after its question) copied to the message: its
+ * pointers into the question move by DELTA, those into itself by how far it moved.
+ */
+static void put_proof_blob(struct dw *w, const zt_blob_t *pb, int delta)
+{
+	const uint16_t *fix = zt_blob_fix(pb);
+	size_t at = w->len, qend = WIRE_HDR_LEN + pb->ref_qlen + 4u;
+
+	put_bytes(w, zt_blob_data(pb), pb->len);
+	if (w->err)
+		return;
+	for (unsigned i = 0; i < pb->nfix; i++) {
+		uint8_t *p = w->buf + at + fix[i];
+		int move = (wire_get16(p) & WIRE_PTR_MAX) < qend ? delta : (int)at - (int)qend;
+
+		if (move != 0)
+			zt_ptr_move(p, move);
+	}
 }
 
 /* The proof's RRsets (TYPE, each of its nodes once) in order, then their signatures. */
@@ -429,9 +473,21 @@ static bool soa_below(const struct dw *w, const zt_zone_t *z)
 	return false;
 }
 
-/* NXDOMAIN below CE (resolve.c's walk_name()): the SOA, the proof, their signatures. */
+/* Zone Z's blob for NSEC I below the encloser CE (zt_denial.c), or ZT_NONE. */
+static uint32_t nsec_blob(const zt_zone_t *z, uint32_t i, uint32_t ce)
+{
+	for (uint32_t k = z->nxb_idx[i]; k < z->nxb_idx[i + 1]; k++)
+		if (z->nxb[2 * k] == ce)
+			return z->nxb[2 * k + 1];
+	return ZT_NONE;
+}
+
+/*
+ * NXDOMAIN below CE (resolve.c's walk_name()): the SOA, the proof, their signatures. COVER: the
+ * NSEC covering the question (a node), or ZT_NONE to search for it.
+ */
 static bool nxdomain(struct dw *w, const zt_t *zt, const struct zt_query *q, uint32_t ce,
-		     struct denial_tail *t)
+		     uint32_t cover, struct denial_tail *t)
 {
 	const zt_node_t *node = &zt->nodes[ce];
 	const zt_zone_t *z = &zt->zones[node->zone];
@@ -459,7 +515,7 @@ static bool nxdomain(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 		uint16_t bnd[129];
 		size_t klen = canon_key(key, q->key, bnd);
 
-		cand[0] = cover_key(z, key, klen);
+		cand[0] = cover != ZT_NONE ? cover : cover_key(z, key, klen);
 		if (node->name_len + 2u <= WIRE_NAME_MAX) {
 			/* The wildcard's key: the encloser's (the question's first labels), then
 			 * '*'. */
@@ -513,16 +569,56 @@ static bool wildcard(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 	if (b->ns != 0 || b->ar != 0 || (b->flags & 0xf) != 0 || !zt_blob_moves(b, delta))
 		return false;
 	put_blob(w, b, 0, b->len, delta);
-	if (z->has_nsec3)
-		cand = denial_n3_next_closer(zt, z, denial_n3_encloser(zt, z, ce), q->key);
-	else if (z->nsec_keys != NULL)
-		cand = cover_key(z, key, canon_key(key, q->key, NULL));
-	w->ref = WIRE_HDR_LEN;
-	t->ns = put_proof(w, zt, &cand, 1, z->has_nsec3 ? T_NSEC3 : T_NSEC, ZT_NONE, NULL, 0, 0);
 	t->an = b->an;
 	t->ar = 0;
 	t->flags = b->flags;
 	t->id = 1ull << 32 | set;
+	if (z->has_nsec3) {
+		cand = denial_n3_next_closer(zt, z, denial_n3_encloser(zt, z, ce), q->key);
+	} else if (z->nsec_keys != NULL) {
+		uint32_t i = cover_idx(z, key, canon_key(key, q->key, NULL)), pb;
+
+		/* The proof rendered at compile time for this NSEC below this encloser. */
+		if (z->nxb_idx != NULL && (pb = nsec_blob(z, i, ce)) != ZT_NONE) {
+			put_proof_blob(w, zt_blob(zt, pb), delta);
+			t->ns = zt_blob(zt, pb)->ns;
+			return true;
+		}
+		cand = z->nsec[i];
+	}
+	w->ref = WIRE_HDR_LEN;
+	t->ns = put_proof(w, zt, &cand, 1, z->has_nsec3 ? T_NSEC3 : T_NSEC, ZT_NONE, NULL, 0, 0);
+	return true;
+}
+
+/* The message's writer for Q below CE in BUF (CAP octets), the question copied; false when the
+ * question does not fit LIMIT. */
+static bool dw_start(struct dw *w, const zt_t *zt, const struct zt_query *q, uint32_t ce,
+		     size_t limit, uint8_t *buf, size_t cap)
+{
+	size_t head = WIRE_HDR_LEN + q->qname_len + 4;
+
+	if (limit > cap)
+		limit = cap;
+	/* Every position written stays one a pointer can name. */
+	if (limit > WIRE_PTR_MAX)
+		limit = WIRE_PTR_MAX;
+	if (head > limit || !q->has_question)
+		return false;
+	memcpy(buf + WIRE_HDR_LEN, q->qname, q->qname_len + 4);
+	w->buf = buf;
+	w->len = head;
+	w->limit = limit;
+	w->err = false;
+	w->ref = WIRE_HDR_LEN;
+	w->owner_pos = 0;
+	w->qn = 0;
+	w->key = q->key;
+	w->apex_labels = zt->nodes[zt->zones[zt->nodes[ce].zone].apex].labels;
+	w->fix = NULL;
+	w->nfix = w->fcap = 0;
+	for (size_t o = 0; q->key[o] != 0 && w->qn < 128; o += q->key[o] + 1u)
+		w->qpos[w->qn++] = (uint16_t)o;
 	return true;
 }
 
@@ -533,32 +629,135 @@ bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t
 	size_t head = WIRE_HDR_LEN + q->qname_len + 4;
 	bool ok;
 
-	if (limit > cap)
-		limit = cap;
-	/* Every position written stays one a pointer can name. */
-	if (limit > WIRE_PTR_MAX)
-		limit = WIRE_PTR_MAX;
-	if (head > limit || !q->has_question)
+	if (!dw_start(&w, zt, q, ce, limit, buf, cap))
 		return false;
-	memcpy(buf + WIRE_HDR_LEN, q->qname, q->qname_len + 4);
-	w.buf = buf;
-	w.len = head;
-	w.limit = limit;
-	w.err = false;
-	w.ref = WIRE_HDR_LEN;
-	w.owner_pos = 0;
-	w.qn = 0;
-	w.key = q->key;
-	w.apex_labels = zt->nodes[zt->zones[zt->nodes[ce].zone].apex].labels;
-	for (size_t o = 0; q->key[o] != 0 && w.qn < 128; o += q->key[o] + 1u)
-		w.qpos[w.qn++] = (uint16_t)o;
 	if (zt->nodes[ce].wildcard != ZT_NONE)
 		ok = wildcard(&w, zt, q, ce, t);
 	else
-		ok = nxdomain(&w, zt, q, ce, t);
+		ok = nxdomain(&w, zt, q, ce, ZT_NONE, t);
 	if (!ok || w.err)
 		return false;
 	t->data = buf + head;
 	t->len = w.len - head;
+	return true;
+}
+
+/* Whether the question's label just below the apex is one the SOA's names compress to. */
+static bool q_soa_below(const zt_zone_t *z, const uint8_t *key, unsigned apex_labels)
+{
+	unsigned n = 0;
+	const uint8_t *y = key;
+
+	if (z->nx_soa_lab[0][0] == 0 && z->nx_soa_lab[1][0] == 0)
+		return false;
+	for (const uint8_t *p = key; *p != 0; p += *p + 1)
+		n++;
+	if (n <= apex_labels)
+		return false;
+	for (unsigned k = n - apex_labels - 1; k > 0; k--)
+		y += *y + 1;
+	for (int i = 0; i < 2; i++)
+		if (z->nx_soa_lab[i][0] != 0 && z->nx_soa_lab[i][0] == *y &&
+		    memcmp(z->nx_soa_lab[i] + 1, y + 1, *y) == 0)
+			return true;
+	return false;
+}
+
+uint32_t denial_blob(const zt_t *zt, const struct zt_query *q, uint32_t ce, int *delta,
+		     uint64_t *id)
+{
+	const zt_node_t *node = &zt->nodes[ce];
+	const zt_zone_t *z = &zt->zones[node->zone];
+	uint8_t key[KEY_MAX];
+	uint32_t blob;
+
+	if (z->nxb_idx == NULL || node->wildcard != ZT_NONE)
+		return ZT_NONE;
+	/* Below any other encloser that label is the encloser's: seen when the blob was made. */
+	if (ce == z->apex && q_soa_below(z, q->key, node->labels))
+		return ZT_NONE;
+	blob = nsec_blob(z, cover_idx(z, key, canon_key(key, q->key, NULL)), ce);
+	if (blob == ZT_NONE)
+		return ZT_NONE;
+	*delta = (int)q->qname_len - (int)zt_blob(zt, blob)->ref_qlen;
+	if (!zt_blob_moves(zt_blob(zt, blob), *delta))
+		return ZT_NONE;
+	*id = 1ull << 32 | z->soa;
+	return blob;
+}
+
+bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint8_t *buf, size_t cap,
+		   uint16_t *fix, unsigned fcap, struct denial_built *out)
+{
+	const zt_zone_t *zone = &zt->zones[z];
+	const zt_node_t *node = &zt->nodes[ce];
+	struct zt_query q;
+	uint8_t name[WIRE_NAME_MAX + 4];
+	struct denial_tail t;
+	struct dw w;
+	size_t head;
+	unsigned c;
+
+	if (node->name_len + 2u > WIRE_NAME_MAX)
+		return false;
+	/*
+	 * A question one label below CE that no name of the zone has, a label the SOA's names do
+	 * not compress to: its owners compress to it only as far as CE, as every question's
+	 * whose closest encloser is CE.
+	 */
+	memset(&q, 0, sizeof(q));
+	for (c = 0; c < 256; c++) {
+		if (c >= 'A' && c <= 'Z')
+			continue;
+		name[0] = 1;
+		name[1] = (uint8_t)c;
+		memcpy(name + 2, zt_node_name(zt, node), node->name_len);
+		memcpy(q.key, name, node->name_len + 2u);
+		if (zt_find(zt, q.key, node->name_len + 2u) == ZT_NONE &&
+		    !q_soa_below(zone, q.key, zt->nodes[zone->apex].labels))
+			break;
+	}
+	if (c == 256)
+		return false;
+	q.qname_len = node->name_len + 2u;
+	memcpy(name + q.qname_len, "\0\1\0\1", 4); /* A, IN: the type does not matter */
+	q.qname = name;
+	q.qtype = T_A;
+	q.qclass = C_IN;
+	q.has_question = true;
+	q.dnssec = true;
+	head = WIRE_HDR_LEN + q.qname_len + 4;
+	if (!dw_start(&w, zt, &q, ce, cap, buf, cap))
+		return false;
+	w.fix = fix;
+	w.fcap = fcap;
+	if (node->wildcard != ZT_NONE) {
+		uint32_t cand = zone->nsec[i];
+
+		w.ref = WIRE_HDR_LEN;
+		t.ns = put_proof(&w, zt, &cand, 1, T_NSEC, ZT_NONE, NULL, 0, 0);
+		t.an = t.ar = 0;
+		t.flags = 0;
+	} else if (!nxdomain(&w, zt, &q, ce, zone->nsec[i], &t)) {
+		return false;
+	}
+	if (w.err)
+		return false;
+	out->flags = t.flags;
+	out->an = t.an;
+	out->ns = t.ns;
+	out->ar = t.ar;
+	out->ref_qlen = (uint16_t)q.qname_len;
+	out->data = buf + head;
+	out->len = w.len - head;
+	out->nfix = w.nfix;
+	out->max_ptr = 0;
+	for (unsigned k = 0; k < w.nfix; k++) {
+		uint16_t target = wire_get16(buf + fix[k]) & WIRE_PTR_MAX;
+
+		if (target > out->max_ptr)
+			out->max_ptr = target;
+		fix[k] = (uint16_t)(fix[k] - head);
+	}
 	return true;
 }

@@ -178,6 +178,8 @@ static int zones_copy(struct patch *p)
 			nz->nsec_keys = NULL;
 			nz->nsec_koff = NULL;
 			nz->nsec_pre = NULL;
+			nz->nxb_idx = NULL;
+			nz->nxb = NULL;
 			nz->nsec3 = NULL;
 			nz->nnsec3 = 0;
 			nz->n3 = NULL;

@@ -99,6 +99,12 @@ typedef struct zt_zone {
 	/* The SOA's MNAME and RNAME, when below the apex: their label just below it (lower case,
 	 * length first; else 0). A question under that label gets them compressed further. */
 	uint8_t nx_soa_lab[2][64];
+	/* Signed NSEC zones within the budget (zt_denial.c), else NULL: per NSEC i, for k in
+	 * [nxb_idx[i], nxb_idx[i + 1]), nxb[2k] is a closest encloser (a node) and nxb[2k + 1]
+	 * the arena offset of the blob answering names it covers below it: the whole NXDOMAIN,
+	 * or (the encloser has a wildcard) the proof that follows the wildcard's answer. */
+	uint32_t *nxb_idx;
+	uint32_t *nxb;
 	/* NSEC3 (an NSEC3PARAM at the apex, nsec3.c): the chain in hash order, the hash's
 	 * parameters, and per node [n3base, n3base + n3count) the NSEC3 owners that match its
 	 * hash and cover its wildcard's (n3[2 * i], n3[2 * i + 1]: node indexes or ZT_NONE) */
