@@ -37,9 +37,11 @@ static inline bool has_low(const uint8_t *p, unsigned n)
  * last, octets 0 and 1 written as 1 1 and 1 2, each label ended by 0 (sorts before any octet: a
  * label before the longer ones it begins, a name before the names below it). NAME is in lower
  * case and readable 8 octets past its end; OUT has room for 8 octets more than the key.
- * BND (if not NULL) gets the key's length after each label, from the root: BND[i] for i labels.
+ * The last SKIP labels are left out (a zone's apex: every name of the zone ends with it).
+ * BND (if not NULL) gets the key's length after each label, from the root: BND[i] for i labels
+ * (after the SKIP).
  */
-static size_t canon_key(uint8_t *out, const uint8_t *name, uint16_t *bnd)
+static size_t canon_key(uint8_t *out, const uint8_t *name, unsigned skip, uint16_t *bnd)
 {
 	const uint8_t *lab[128];
 	unsigned n = 0, i = 0;
@@ -47,6 +49,7 @@ static size_t canon_key(uint8_t *out, const uint8_t *name, uint16_t *bnd)
 
 	for (const uint8_t *p = name; *p != 0 && n < 128; p += *p + 1)
 		lab[n++] = p;
+	n = n > skip ? n - skip : 0;
 	if (bnd != NULL)
 		bnd[0] = 0;
 	while (n > 0) {
@@ -79,7 +82,7 @@ static size_t canon_key_any(uint8_t *out, const uint8_t *name)
 	uint8_t low[WIRE_NAME_MAX + 1 + 8];
 
 	wire_name_lower(low, name);
-	return canon_key(out, low, NULL);
+	return canon_key(out, low, 0, NULL);
 }
 
 /* The 8 octets of KEY from FROM on (0 past its end) as a number: they order as memcmp does. */
@@ -140,12 +143,15 @@ int denial_keys(zt_t *zt, uint32_t z)
 	return 0;
 }
 
-/* The index in zone->nsec of the NSEC owner with the greatest key at or before KEY, wrapping
- * around to the last (the zone has NSEC owners). */
+/*
+ * The index in zone->nsec of the NSEC owner with the greatest key at or before KEY, wrapping
+ * around to the last (the zone has NSEC owners). KEY is a name's of the zone without the apex's
+ * (canon_key() skipping the apex's labels).
+ */
 static uint32_t cover_idx(const zt_zone_t *z, const uint8_t *key, size_t klen)
 {
 	uint32_t lo = 0, hi = z->nnsec;
-	uint64_t qp = key_prefix(key, klen, z->nsec_kbase);
+	uint64_t qp = key_prefix(key, klen, 0);
 
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -155,9 +161,9 @@ static uint32_t cover_idx(const zt_zone_t *z, const uint8_t *key, size_t klen)
 		if (mp != qp) {
 			le = mp < qp;
 		} else {
-			size_t ml = z->nsec_koff[mid + 1] - z->nsec_koff[mid];
-			int c =
-			    memcmp(z->nsec_keys + z->nsec_koff[mid], key, ml < klen ? ml : klen);
+			size_t ml = z->nsec_koff[mid + 1] - z->nsec_koff[mid] - z->nsec_kbase;
+			int c = memcmp(z->nsec_keys + z->nsec_koff[mid] + z->nsec_kbase, key,
+				       ml < klen ? ml : klen);
 
 			le = c < 0 || (c == 0 && ml <= klen);
 		}
@@ -177,12 +183,12 @@ static uint32_t cover_key(const zt_zone_t *z, const uint8_t *key, size_t klen)
 
 uint32_t denial_nsec_cover(const zt_t *zt, const zt_zone_t *z, const uint8_t *name)
 {
-	uint8_t key[KEY_MAX];
+	uint8_t key[KEY_MAX], low[WIRE_NAME_MAX + 1 + 8];
 
-	(void)zt;
 	if (z->nsec_keys == NULL)
 		return ZT_NONE;
-	return cover_key(z, key, canon_key_any(key, name));
+	wire_name_lower(low, name);
+	return cover_key(z, key, canon_key(key, low, zt->nodes[z->apex].labels, NULL));
 }
 
 static uint32_t node_rrset(const zt_t *zt, uint32_t n, uint16_t type)
@@ -395,27 +401,6 @@ static void put_blob(struct dw *w, const zt_blob_t *b, uint32_t from, uint32_t t
 		}
 }
 
-/*
- * Proof blob PB (denial_render(), rendered right after its question) copied to the message: its
- * pointers into the question move by DELTA, those into itself by how far it moved.
- */
-static void put_proof_blob(struct dw *w, const zt_blob_t *pb, int delta)
-{
-	const uint16_t *fix = zt_blob_fix(pb);
-	size_t at = w->len, qend = WIRE_HDR_LEN + pb->ref_qlen + 4u;
-
-	put_bytes(w, zt_blob_data(pb), pb->len);
-	if (w->err)
-		return;
-	for (unsigned i = 0; i < pb->nfix; i++) {
-		uint8_t *p = w->buf + at + fix[i];
-		int move = (wire_get16(p) & WIRE_PTR_MAX) < qend ? delta : (int)at - (int)qend;
-
-		if (move != 0)
-			zt_ptr_move(p, move);
-	}
-}
-
 /* The proof's RRsets (TYPE, each of its nodes once) in order, then their signatures. */
 static uint16_t put_proof(struct dw *w, const zt_t *zt, const uint32_t *cand, unsigned nc,
 			  uint16_t type, uint32_t prev, const zt_blob_t *b, uint32_t split,
@@ -473,15 +458,6 @@ static bool soa_below(const struct dw *w, const zt_zone_t *z)
 	return false;
 }
 
-/* Zone Z's blob for NSEC I below the encloser CE (zt_denial.c), or ZT_NONE. */
-static uint32_t nsec_blob(const zt_zone_t *z, uint32_t i, uint32_t ce)
-{
-	for (uint32_t k = z->nxb_idx[i]; k < z->nxb_idx[i + 1]; k++)
-		if (z->nxb[2 * k] == ce)
-			return z->nxb[2 * k + 1];
-	return ZT_NONE;
-}
-
 /*
  * NXDOMAIN below CE (resolve.c's walk_name()): the SOA, the proof, their signatures. COVER: the
  * NSEC covering the question (a node), or ZT_NONE to search for it.
@@ -513,13 +489,13 @@ static bool nxdomain(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 	} else if (z->nsec_keys != NULL) {
 		uint8_t key[KEY_MAX + 2];
 		uint16_t bnd[129];
-		size_t klen = canon_key(key, q->key, bnd);
+		size_t klen = canon_key(key, q->key, w->apex_labels, bnd);
 
 		cand[0] = cover != ZT_NONE ? cover : cover_key(z, key, klen);
 		if (node->name_len + 2u <= WIRE_NAME_MAX) {
 			/* The wildcard's key: the encloser's (the question's first labels), then
 			 * '*'. */
-			klen = bnd[node->labels];
+			klen = bnd[node->labels - w->apex_labels];
 			key[klen++] = '*';
 			key[klen++] = 0;
 			cand[1] = cover_key(z, key, klen);
@@ -541,9 +517,12 @@ static bool type_has_names(uint16_t type)
 	return (type >= T_NS && type <= 9) || type == T_PTR || type == 14 || type == T_MX;
 }
 
-/* A wildcard's answer below CE (its blob) and the proof that the name does not exist. */
+/*
+ * A wildcard's answer below CE (its blob) and the proof that the name does not exist. COVER: the
+ * NSEC covering the question (a node), or ZT_NONE to search for it.
+ */
 static bool wildcard(struct dw *w, const zt_t *zt, const struct zt_query *q, uint32_t ce,
-		     struct denial_tail *t)
+		     uint32_t cover, struct denial_tail *t)
 {
 	const zt_node_t *node = &zt->nodes[ce];
 	const zt_zone_t *z = &zt->zones[node->zone];
@@ -573,19 +552,12 @@ static bool wildcard(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 	t->ar = 0;
 	t->flags = b->flags;
 	t->id = 1ull << 32 | set;
-	if (z->has_nsec3) {
+	if (z->has_nsec3)
 		cand = denial_n3_next_closer(zt, z, denial_n3_encloser(zt, z, ce), q->key);
-	} else if (z->nsec_keys != NULL) {
-		uint32_t i = cover_idx(z, key, canon_key(key, q->key, NULL)), pb;
-
-		/* The proof rendered at compile time for this NSEC below this encloser. */
-		if (z->nxb_idx != NULL && (pb = nsec_blob(z, i, ce)) != ZT_NONE) {
-			put_proof_blob(w, zt_blob(zt, pb), delta);
-			t->ns = zt_blob(zt, pb)->ns;
-			return true;
-		}
-		cand = z->nsec[i];
-	}
+	else if (cover != ZT_NONE)
+		cand = cover;
+	else if (z->nsec_keys != NULL)
+		cand = cover_key(z, key, canon_key(key, q->key, w->apex_labels, NULL));
 	w->ref = WIRE_HDR_LEN;
 	t->ns = put_proof(w, zt, &cand, 1, z->has_nsec3 ? T_NSEC3 : T_NSEC, ZT_NONE, NULL, 0, 0);
 	return true;
@@ -632,7 +604,7 @@ bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t
 	if (!dw_start(&w, zt, q, ce, limit, buf, cap))
 		return false;
 	if (zt->nodes[ce].wildcard != ZT_NONE)
-		ok = wildcard(&w, zt, q, ce, t);
+		ok = wildcard(&w, zt, q, ce, ZT_NONE, t);
 	else
 		ok = nxdomain(&w, zt, q, ce, ZT_NONE, t);
 	if (!ok || w.err)
@@ -668,26 +640,35 @@ uint32_t denial_blob(const zt_t *zt, const struct zt_query *q, uint32_t ce, int 
 {
 	const zt_node_t *node = &zt->nodes[ce];
 	const zt_zone_t *z = &zt->zones[node->zone];
+	const uint32_t *e, *end;
 	uint8_t key[KEY_MAX];
-	uint32_t blob;
+	unsigned apex_labels;
+	uint32_t i;
 
-	if (z->nxb_idx == NULL || node->wildcard != ZT_NONE)
+	if (z->nxb_idx == NULL)
 		return ZT_NONE;
-	/* Below any other encloser that label is the encloser's: seen when the blob was made. */
-	if (ce == z->apex && q_soa_below(z, q->key, node->labels))
+	apex_labels = zt->nodes[z->apex].labels;
+	i = cover_idx(z, key, canon_key(key, q->key, apex_labels, NULL));
+	/* Its blobs: the encloser, the qtype (0: any), the blob, what it answers. */
+	for (e = z->nxb + 4 * z->nxb_idx[i], end = z->nxb + 4 * z->nxb_idx[i + 1]; e < end; e += 4)
+		if (e[0] == ce && (e[1] == 0 || e[1] == q->qtype))
+			break;
+	if (e == end)
 		return ZT_NONE;
-	blob = nsec_blob(z, cover_idx(z, key, canon_key(key, q->key, NULL)), ce);
-	if (blob == ZT_NONE)
+	/* NXDOMAIN at the apex: the question's label below it may be one the SOA's names
+	 * compress to (below any other encloser that label is the encloser's, seen when the blob
+	 * was made). */
+	if (e[1] == 0 && ce == z->apex && q_soa_below(z, q->key, apex_labels))
 		return ZT_NONE;
-	*delta = (int)q->qname_len - (int)zt_blob(zt, blob)->ref_qlen;
-	if (!zt_blob_moves(zt_blob(zt, blob), *delta))
+	*delta = (int)q->qname_len - (int)zt_blob(zt, e[2])->ref_qlen;
+	if (!zt_blob_moves(zt_blob(zt, e[2]), *delta))
 		return ZT_NONE;
-	*id = 1ull << 32 | z->soa;
-	return blob;
+	*id = 1ull << 32 | e[3];
+	return e[2];
 }
 
-bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint8_t *buf, size_t cap,
-		   uint16_t *fix, unsigned fcap, struct denial_built *out)
+bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint16_t qtype,
+		   uint8_t *buf, size_t cap, uint16_t *fix, unsigned fcap, struct denial_built *out)
 {
 	const zt_zone_t *zone = &zt->zones[z];
 	const zt_node_t *node = &zt->nodes[ce];
@@ -720,9 +701,10 @@ bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint8_t 
 	if (c == 256)
 		return false;
 	q.qname_len = node->name_len + 2u;
-	memcpy(name + q.qname_len, "\0\1\0\1", 4); /* A, IN: the type does not matter */
+	wire_put16(name + q.qname_len, qtype != 0 ? qtype : T_A); /* NXDOMAIN: any type */
+	wire_put16(name + q.qname_len + 2, C_IN);
 	q.qname = name;
-	q.qtype = T_A;
+	q.qtype = qtype != 0 ? qtype : T_A;
 	q.qclass = C_IN;
 	q.has_question = true;
 	q.dnssec = true;
@@ -731,16 +713,9 @@ bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint8_t 
 		return false;
 	w.fix = fix;
 	w.fcap = fcap;
-	if (node->wildcard != ZT_NONE) {
-		uint32_t cand = zone->nsec[i];
-
-		w.ref = WIRE_HDR_LEN;
-		t.ns = put_proof(&w, zt, &cand, 1, T_NSEC, ZT_NONE, NULL, 0, 0);
-		t.an = t.ar = 0;
-		t.flags = 0;
-	} else if (!nxdomain(&w, zt, &q, ce, zone->nsec[i], &t)) {
+	if (node->wildcard != ZT_NONE ? !wildcard(&w, zt, &q, ce, zone->nsec[i], &t)
+				      : !nxdomain(&w, zt, &q, ce, zone->nsec[i], &t))
 		return false;
-	}
 	if (w.err)
 		return false;
 	out->flags = t.flags;
@@ -748,6 +723,7 @@ bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint8_t 
 	out->ns = t.ns;
 	out->ar = t.ar;
 	out->ref_qlen = (uint16_t)q.qname_len;
+	out->what = (uint32_t)t.id;
 	out->data = buf + head;
 	out->len = w.len - head;
 	out->nfix = w.nfix;

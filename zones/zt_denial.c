@@ -9,7 +9,8 @@
 #include "zt_build.h"
 #include "zt_index.h"
 
-/* Per zone: 32 MiB holds the blobs of a zone of some 25,000 NSEC owners (two each, ~600 octets). */
+/* Per zone: 32 MiB holds the NXDOMAIN blobs of a zone of some 25,000 NSEC owners (two each,
+ * ~600 octets). */
 size_t zt_denial_budget = (size_t)32 << 20;
 
 /* A blob's pointers that move: an NXDOMAIN has a dozen. */
@@ -135,36 +136,50 @@ static int zone_blobs(struct zt_build *b, uint32_t z)
 		idx[i] = (uint32_t)nent;
 		enclosers(zt, z, i, e);
 		for (unsigned k = 0; k < e->count; k++) {
-			struct denial_built d;
-			uint32_t off;
+			const zt_node_t *ce = &zt->nodes[e->n[k]];
+			const zt_node_t *wn =
+			    ce->wildcard != ZT_NONE ? &zt->nodes[ce->wildcard] : NULL;
+			/* NXDOMAIN (qtype 0), or the wildcard's answer to each of its types. */
+			uint32_t nq = wn != NULL ? wn->nans_do : 1;
 
-			if (!denial_render(zt, z, i, e->n[k], b->scratch, sizeof(b->scratch), fix,
-					   FIX_MAX, &d))
-				continue; /* that encloser's answers are composed */
-			used += zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 2 * sizeof(*ent);
-			if (used > zt_denial_budget)
-				goto over;
-			if (nent == cap) {
-				uint32_t *more;
+			for (uint32_t a = 0; a < nq; a++) {
+				uint16_t qtype = wn != NULL ? zt->ans[wn->ans_do + a].qtype : 0;
+				struct denial_built d;
+				uint32_t off;
 
-				cap = cap ? 2 * cap : 64;
-				more = realloc(ent, 2 * cap * sizeof(*ent));
-				if (more == NULL)
+				if (!denial_render(zt, z, i, e->n[k], qtype, b->scratch,
+						   sizeof(b->scratch), fix, FIX_MAX, &d))
+					continue; /* that one is composed, or answered live */
+				used += zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) +
+					4 * sizeof(*ent);
+				if (used > zt_denial_budget)
+					goto over;
+				if (nent == cap) {
+					uint32_t *more;
+
+					cap = cap ? 2 * cap : 64;
+					more = realloc(ent, 4 * cap * sizeof(*ent));
+					if (more == NULL)
+						goto nomem;
+					ent = more;
+				}
+				off = put_blob(b, &d, fix);
+				if (off == ZT_NONE)
 					goto nomem;
-				ent = more;
+				ent[4 * nent] = e->n[k];
+				ent[4 * nent + 1] = qtype;
+				ent[4 * nent + 2] = off;
+				ent[4 * nent + 3] = d.what;
+				nent++;
+				ce = &zt->nodes[e->n[k]];
+				wn = ce->wildcard != ZT_NONE ? &zt->nodes[ce->wildcard] : NULL;
 			}
-			off = put_blob(b, &d, fix);
-			if (off == ZT_NONE)
-				goto nomem;
-			ent[2 * nent] = e->n[k];
-			ent[2 * nent + 1] = off;
-			nent++;
 		}
 	}
 	idx[zone->nnsec] = (uint32_t)nent;
 	free(e);
 	if (nent > 0 && nent < cap) {
-		uint32_t *fit = realloc(ent, 2 * nent * sizeof(*ent));
+		uint32_t *fit = realloc(ent, 4 * nent * sizeof(*ent));
 
 		ent = fit != NULL ? fit : ent;
 	}
@@ -175,7 +190,7 @@ static int zone_blobs(struct zt_build *b, uint32_t z)
 		zone->nxb_idx = NULL;
 		return -ENOMEM;
 	}
-	zt->memsize += (zone->nnsec + 1u + 2 * nent) * sizeof(uint32_t);
+	zt->memsize += (zone->nnsec + 1u + 4 * nent) * sizeof(uint32_t);
 	return 0;
 over:
 	/* Past the budget: the zone's blobs, the last put in the arena, are taken back. */

@@ -100,9 +100,11 @@ typedef struct zt_zone {
 	 * length first; else 0). A question under that label gets them compressed further. */
 	uint8_t nx_soa_lab[2][64];
 	/* Signed NSEC zones within the budget (zt_denial.c), else NULL: per NSEC i, for k in
-	 * [nxb_idx[i], nxb_idx[i + 1]), nxb[2k] is a closest encloser (a node) and nxb[2k + 1]
-	 * the arena offset of the blob answering names it covers below it: the whole NXDOMAIN,
-	 * or (the encloser has a wildcard) the proof that follows the wildcard's answer. */
+	 * [nxb_idx[i], nxb_idx[i + 1]), nxb[4k] is a closest encloser (a node), nxb[4k + 1] a
+	 * qtype (0: any), nxb[4k + 2] the arena offset of the whole answer to the names it covers
+	 * below it (NXDOMAIN, or the encloser's wildcard's answer with its proof), nxb[4k + 3]
+	 * what that answer is (zt_answer_info.answer's low bits: the SOA's or the wildcard's
+	 * RRset). */
 	uint32_t *nxb_idx;
 	uint32_t *nxb;
 	/* NSEC3 (an NSEC3PARAM at the apex, nsec3.c): the chain in hash order, the hash's

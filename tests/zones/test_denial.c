@@ -317,21 +317,27 @@ static void test_budget(void)
 }
 
 /*
- * The comparison sees a wrong blob: one octet of every NXDOMAIN blob, then of every wildcard's
- * proof, changed (in its last record, a signature), and the answers differ from the live ones.
+ * The comparison sees a wrong blob: one octet of every NXDOMAIN blob, then of every wildcard
+ * answer's, changed (in its last record, a signature), then every blob's pointers left unmoved:
+ * the answers differ from the live ones.
  */
 static void test_wrong_blob(void)
 {
-	for (int wild = 0; wild < 2; wild++) {
+	for (int wild = 0; wild < 3; wild++) {
 		zt_t *t = signed_zone(false);
 		zt_zone_t *z = &t->zones[0];
 		unsigned asked, blobs, changed = 0;
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(z->nxb_idx);
 		for (uint32_t k = 0; k < z->nxb_idx[z->nnsec]; k++) {
-			zt_blob_t *b = (zt_blob_t *)(void *)(t->arena + z->nxb[2 * k + 1]);
+			zt_blob_t *b = (zt_blob_t *)(void *)(t->arena + z->nxb[4 * k + 2]);
 
-			if ((t->nodes[z->nxb[2 * k]].wildcard != ZT_NONE) != (wild == 1))
+			if (wild == 2) {
+				b->nfix = 0; /* its pointers left where they were rendered */
+				changed++;
+				continue;
+			}
+			if ((t->nodes[z->nxb[4 * k]].wildcard != ZT_NONE) != (wild == 1))
 				continue;
 			((uint8_t *)(b + 1))[b->len - 1] ^= 0x55;
 			changed++;
@@ -342,7 +348,10 @@ static void test_wrong_blob(void)
 		ask_all(t, &asked, &blobs);
 		quiet = false;
 		CU_ASSERT(ndiff > 0);
-		fprintf(stderr, "wrong %s blobs: %u answers differ\n", wild ? "proof" : "NXDOMAIN",
+		fprintf(stderr, "wrong %s blobs: %u answers differ\n",
+			wild == 2 ? "fix-ups of the"
+			: wild	  ? "wildcard"
+				  : "NXDOMAIN",
 			ndiff);
 		zt_free(&t);
 	}
