@@ -37,19 +37,22 @@ static inline bool has_low(const uint8_t *p, unsigned n)
  * last, octets 0 and 1 written as 1 1 and 1 2, each label ended by 0 (sorts before any octet: a
  * label before the longer ones it begins, a name before the names below it). NAME is in lower
  * case and readable 8 octets past its end; OUT has room for 8 octets more than the key.
- * The last SKIP labels are left out (a zone's apex: every name of the zone ends with it).
- * BND (if not NULL) gets the key's length after each label, from the root: BND[i] for i labels
- * (after the SKIP).
+ * Only the labels in NAME's first REL octets are taken (a name of a zone: those before the
+ * apex, which every name of the zone ends with). BND (if not NULL) gets the key's length after
+ * each label, from the last taken: BND[i] for i labels. BELOW (if not NULL) gets the last label
+ * taken (NULL: none).
  */
-static size_t canon_key(uint8_t *out, const uint8_t *name, unsigned skip, uint16_t *bnd)
+static size_t canon_key(uint8_t *out, const uint8_t *name, size_t rel, uint16_t *bnd,
+			const uint8_t **below)
 {
 	const uint8_t *lab[128];
 	unsigned n = 0, i = 0;
 	size_t len = 0;
 
-	for (const uint8_t *p = name; *p != 0 && n < 128; p += *p + 1)
+	for (const uint8_t *p = name; p < name + rel && n < 128; p += *p + 1)
 		lab[n++] = p;
-	n = n > skip ? n - skip : 0;
+	if (below != NULL)
+		*below = n > 0 ? lab[n - 1] : NULL;
 	if (bnd != NULL)
 		bnd[0] = 0;
 	while (n > 0) {
@@ -81,8 +84,7 @@ static size_t canon_key_any(uint8_t *out, const uint8_t *name)
 {
 	uint8_t low[WIRE_NAME_MAX + 1 + 8];
 
-	wire_name_lower(low, name);
-	return canon_key(out, low, 0, NULL);
+	return canon_key(out, low, wire_name_lower(low, name) - 1, NULL, NULL);
 }
 
 /* The 8 octets of KEY from FROM on (0 past its end) as a number: they order as memcmp does. */
@@ -146,7 +148,7 @@ int denial_keys(zt_t *zt, uint32_t z)
 /*
  * The index in zone->nsec of the NSEC owner with the greatest key at or before KEY, wrapping
  * around to the last (the zone has NSEC owners). KEY is a name's of the zone without the apex's
- * (canon_key() skipping the apex's labels).
+ * (canon_key() of the labels before the apex's).
  */
 static uint32_t cover_idx(const zt_zone_t *z, const uint8_t *key, size_t klen)
 {
@@ -187,8 +189,10 @@ uint32_t denial_nsec_cover(const zt_t *zt, const zt_zone_t *z, const uint8_t *na
 
 	if (z->nsec_keys == NULL)
 		return ZT_NONE;
-	wire_name_lower(low, name);
-	return cover_key(z, key, canon_key(key, low, zt->nodes[z->apex].labels, NULL));
+	return cover_key(z, key,
+			 canon_key(key, low,
+				   wire_name_lower(low, name) - zt->nodes[z->apex].name_len, NULL,
+				   NULL));
 }
 
 static uint32_t node_rrset(const zt_t *zt, uint32_t n, uint16_t type)
@@ -489,7 +493,8 @@ static bool nxdomain(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 	} else if (z->nsec_keys != NULL) {
 		uint8_t key[KEY_MAX + 2];
 		uint16_t bnd[129];
-		size_t klen = canon_key(key, q->key, w->apex_labels, bnd);
+		size_t klen =
+		    canon_key(key, q->key, q->qname_len - zt->nodes[z->apex].name_len, bnd, NULL);
 
 		cand[0] = cover != ZT_NONE ? cover : cover_key(z, key, klen);
 		if (node->name_len + 2u <= WIRE_NAME_MAX) {
@@ -557,7 +562,9 @@ static bool wildcard(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 	else if (cover != ZT_NONE)
 		cand = cover;
 	else if (z->nsec_keys != NULL)
-		cand = cover_key(z, key, canon_key(key, q->key, w->apex_labels, NULL));
+		cand = cover_key(
+		    z, key,
+		    canon_key(key, q->key, q->qname_len - zt->nodes[z->apex].name_len, NULL, NULL));
 	w->ref = WIRE_HDR_LEN;
 	t->ns = put_proof(w, zt, &cand, 1, z->has_nsec3 ? T_NSEC3 : T_NSEC, ZT_NONE, NULL, 0, 0);
 	return true;
@@ -614,23 +621,15 @@ bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t
 	return true;
 }
 
-/* Whether the question's label just below the apex is one the SOA's names compress to. */
-static bool q_soa_below(const zt_zone_t *z, const uint8_t *key, unsigned apex_labels)
+/* Whether LAB (a label, lower case; NULL: none) is one the SOA's names below the apex have
+ * just below it: then they compress to a question with it. */
+static bool soa_label(const zt_zone_t *z, const uint8_t *lab)
 {
-	unsigned n = 0;
-	const uint8_t *y = key;
-
-	if (z->nx_soa_lab[0][0] == 0 && z->nx_soa_lab[1][0] == 0)
+	if (lab == NULL)
 		return false;
-	for (const uint8_t *p = key; *p != 0; p += *p + 1)
-		n++;
-	if (n <= apex_labels)
-		return false;
-	for (unsigned k = n - apex_labels - 1; k > 0; k--)
-		y += *y + 1;
 	for (int i = 0; i < 2; i++)
-		if (z->nx_soa_lab[i][0] != 0 && z->nx_soa_lab[i][0] == *y &&
-		    memcmp(z->nx_soa_lab[i] + 1, y + 1, *y) == 0)
+		if (z->nx_soa_lab[i][0] != 0 && z->nx_soa_lab[i][0] == *lab &&
+		    memcmp(z->nx_soa_lab[i] + 1, lab + 1, *lab) == 0)
 			return true;
 	return false;
 }
@@ -641,14 +640,15 @@ uint32_t denial_blob(const zt_t *zt, const struct zt_query *q, uint32_t ce, int 
 	const zt_node_t *node = &zt->nodes[ce];
 	const zt_zone_t *z = &zt->zones[node->zone];
 	const uint32_t *e, *end;
+	const uint8_t *below;
 	uint8_t key[KEY_MAX];
-	unsigned apex_labels;
 	uint32_t i;
 
 	if (z->nxb_idx == NULL)
 		return ZT_NONE;
-	apex_labels = zt->nodes[z->apex].labels;
-	i = cover_idx(z, key, canon_key(key, q->key, apex_labels, NULL));
+	i = cover_idx(
+	    z, key,
+	    canon_key(key, q->key, q->qname_len - zt->nodes[z->apex].name_len, NULL, &below));
 	/* Its blobs: the encloser, the qtype (0: any), the blob, what it answers. */
 	for (e = z->nxb + 4 * z->nxb_idx[i], end = z->nxb + 4 * z->nxb_idx[i + 1]; e < end; e += 4)
 		if (e[0] == ce && (e[1] == 0 || e[1] == q->qtype))
@@ -658,7 +658,7 @@ uint32_t denial_blob(const zt_t *zt, const struct zt_query *q, uint32_t ce, int 
 	/* NXDOMAIN at the apex: the question's label below it may be one the SOA's names
 	 * compress to (below any other encloser that label is the encloser's, seen when the blob
 	 * was made). */
-	if (e[1] == 0 && ce == z->apex && q_soa_below(z, q->key, apex_labels))
+	if (e[1] == 0 && ce == z->apex && soa_label(z, below))
 		return ZT_NONE;
 	*delta = (int)q->qname_len - (int)zt_blob(zt, e[2])->ref_qlen;
 	if (!zt_blob_moves(zt_blob(zt, e[2]), *delta))
@@ -695,7 +695,7 @@ bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint16_t
 		memcpy(name + 2, zt_node_name(zt, node), node->name_len);
 		memcpy(q.key, name, node->name_len + 2u);
 		if (zt_find(zt, q.key, node->name_len + 2u) == ZT_NONE &&
-		    !q_soa_below(zone, q.key, zt->nodes[zone->apex].labels))
+		    (ce != zone->apex || !soa_label(zone, q.key)))
 			break;
 	}
 	if (c == 256)
