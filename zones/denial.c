@@ -49,7 +49,7 @@ static size_t canon_key(uint8_t *out, const uint8_t *name, size_t rel, uint16_t 
 	unsigned n = 0, i = 0;
 	size_t len = 0;
 
-	for (const uint8_t *p = name; p < name + rel && n < 128; p += *p + 1)
+	for (const uint8_t *p = name; p < name + rel && *p != 0 && n < 128; p += *p + 1)
 		lab[n++] = p;
 	if (below != NULL)
 		*below = n > 0 ? lab[n - 1] : NULL;
