@@ -783,7 +783,23 @@ lookup:
 	}
 	case LOOKUP_DENIAL: {
 		struct denial_tail d;
+		uint32_t nb = denial_blob(zt, &q, off, &delta, &d.id);
 
+		/* An NSEC zone's NXDOMAIN made whole at compile time: as a blob above. */
+		if (nb != ZT_NONE) {
+			const zt_blob_t *b = zt_blob(zt, nb);
+			const size_t need =
+			    WIRE_HDR_LEN + q.qname_len + 4 + b->len + edns_reserve(&q);
+
+			if (need <= 512 ||
+			    need <=
+				(limit != 0 ? limit : (limit = answer_limit(zt, &q, ctx, cap)))) {
+				info->zone = t.zone;
+				info->answer = d.id;
+				info->rcode = (uint8_t)(b->flags & 0xf);
+				return emit_blob(zt, query, &q, resp, b, delta);
+			}
+		}
 		if (limit == 0)
 			limit = answer_limit(zt, &q, ctx, cap);
 		if (denial_answer(zt, &q, off, limit - edns_reserve(&q), live_buf, sizeof(live_buf),

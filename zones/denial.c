@@ -37,16 +37,22 @@ static inline bool has_low(const uint8_t *p, unsigned n)
  * last, octets 0 and 1 written as 1 1 and 1 2, each label ended by 0 (sorts before any octet: a
  * label before the longer ones it begins, a name before the names below it). NAME is in lower
  * case and readable 8 octets past its end; OUT has room for 8 octets more than the key.
- * BND (if not NULL) gets the key's length after each label, from the root: BND[i] for i labels.
+ * Only the labels in NAME's first REL octets are taken (a name of a zone: those before the
+ * apex, which every name of the zone ends with). BND (if not NULL) gets the key's length after
+ * each label, from the last taken: BND[i] for i labels. BELOW (if not NULL) gets the last label
+ * taken (NULL: none).
  */
-static size_t canon_key(uint8_t *out, const uint8_t *name, uint16_t *bnd)
+static size_t canon_key(uint8_t *out, const uint8_t *name, size_t rel, uint16_t *bnd,
+			const uint8_t **below)
 {
 	const uint8_t *lab[128];
 	unsigned n = 0, i = 0;
 	size_t len = 0;
 
-	for (const uint8_t *p = name; *p != 0 && n < 128; p += *p + 1)
+	for (const uint8_t *p = name; p < name + rel && *p != 0 && n < 128; p += *p + 1)
 		lab[n++] = p;
+	if (below != NULL)
+		*below = n > 0 ? lab[n - 1] : NULL;
 	if (bnd != NULL)
 		bnd[0] = 0;
 	while (n > 0) {
@@ -78,8 +84,7 @@ static size_t canon_key_any(uint8_t *out, const uint8_t *name)
 {
 	uint8_t low[WIRE_NAME_MAX + 1 + 8];
 
-	wire_name_lower(low, name);
-	return canon_key(out, low, NULL);
+	return canon_key(out, low, wire_name_lower(low, name) - 1, NULL, NULL);
 }
 
 /* The 8 octets of KEY from FROM on (0 past its end) as a number: they order as memcmp does. */
@@ -140,14 +145,16 @@ int denial_keys(zt_t *zt, uint32_t z)
 	return 0;
 }
 
-/* The NSEC owner with the greatest key at or before KEY, wrapping around to the last. */
-static uint32_t cover_key(const zt_zone_t *z, const uint8_t *key, size_t klen)
+/*
+ * The index in zone->nsec of the NSEC owner with the greatest key at or before KEY, wrapping
+ * around to the last (the zone has NSEC owners). KEY is a name's of the zone without the apex's
+ * (canon_key() of the labels before the apex's).
+ */
+static uint32_t cover_idx(const zt_zone_t *z, const uint8_t *key, size_t klen)
 {
 	uint32_t lo = 0, hi = z->nnsec;
-	uint64_t qp = key_prefix(key, klen, z->nsec_kbase);
+	uint64_t qp = key_prefix(key, klen, 0);
 
-	if (z->nnsec == 0)
-		return ZT_NONE;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		uint64_t mp = z->nsec_pre[mid];
@@ -156,9 +163,9 @@ static uint32_t cover_key(const zt_zone_t *z, const uint8_t *key, size_t klen)
 		if (mp != qp) {
 			le = mp < qp;
 		} else {
-			size_t ml = z->nsec_koff[mid + 1] - z->nsec_koff[mid];
-			int c =
-			    memcmp(z->nsec_keys + z->nsec_koff[mid], key, ml < klen ? ml : klen);
+			size_t ml = z->nsec_koff[mid + 1] - z->nsec_koff[mid] - z->nsec_kbase;
+			int c = memcmp(z->nsec_keys + z->nsec_koff[mid] + z->nsec_kbase, key,
+				       ml < klen ? ml : klen);
 
 			le = c < 0 || (c == 0 && ml <= klen);
 		}
@@ -167,17 +174,25 @@ static uint32_t cover_key(const zt_zone_t *z, const uint8_t *key, size_t klen)
 		else
 			hi = mid;
 	}
-	return z->nsec[lo == 0 ? z->nnsec - 1 : lo - 1];
+	return lo == 0 ? z->nnsec - 1 : lo - 1;
+}
+
+/* The NSEC owner (a node) with the greatest key at or before KEY, wrapping around to the last. */
+static uint32_t cover_key(const zt_zone_t *z, const uint8_t *key, size_t klen)
+{
+	return z->nnsec == 0 ? ZT_NONE : z->nsec[cover_idx(z, key, klen)];
 }
 
 uint32_t denial_nsec_cover(const zt_t *zt, const zt_zone_t *z, const uint8_t *name)
 {
-	uint8_t key[KEY_MAX];
+	uint8_t key[KEY_MAX], low[WIRE_NAME_MAX + 1 + 8];
 
-	(void)zt;
 	if (z->nsec_keys == NULL)
 		return ZT_NONE;
-	return cover_key(z, key, canon_key_any(key, name));
+	return cover_key(z, key,
+			 canon_key(key, low,
+				   wire_name_lower(low, name) - zt->nodes[z->apex].name_len, NULL,
+				   NULL));
 }
 
 static uint32_t node_rrset(const zt_t *zt, uint32_t n, uint16_t type)
@@ -250,7 +265,18 @@ struct dw {
 	unsigned qn;
 	unsigned apex_labels; /* the zone's apex: the question and every owner end with it */
 	bool err;
+	uint16_t *fix; /* rendering a blob (denial_render()): where its pointers go, or NULL */
+	unsigned nfix, fcap;
 };
+
+/* Rendering a blob: a pointer at POS of the message moves with the question's length. */
+static void fix_add(struct dw *w, size_t pos)
+{
+	if (w->nfix == w->fcap)
+		w->err = true;
+	else
+		w->fix[w->nfix++] = (uint16_t)pos;
+}
 
 static void put_bytes(struct dw *w, const uint8_t *p, size_t n)
 {
@@ -266,6 +292,9 @@ static void put_ptr(struct dw *w, size_t target)
 {
 	uint8_t p[2] = {(uint8_t)(0xc0 | target >> 8), (uint8_t)target};
 
+	/* Only a pointer to the question itself stays where it is (none is written here). */
+	if (w->fix != NULL && target != WIRE_HDR_LEN)
+		fix_add(w, w->len);
 	put_bytes(w, p, 2);
 }
 
@@ -365,11 +394,15 @@ static void put_blob(struct dw *w, const zt_blob_t *b, uint32_t from, uint32_t t
 	size_t at = w->len;
 
 	put_bytes(w, zt_blob_data(b) + from, to - from);
-	if (w->err || delta == 0)
+	if (w->err || (delta == 0 && w->fix == NULL))
 		return;
 	for (unsigned i = 0; i < b->nfix; i++)
-		if (fix[i] >= from && fix[i] < to)
-			zt_ptr_move(w->buf + at + (fix[i] - from), delta);
+		if (fix[i] >= from && fix[i] < to) {
+			if (delta != 0)
+				zt_ptr_move(w->buf + at + (fix[i] - from), delta);
+			if (w->fix != NULL)
+				fix_add(w, at + (fix[i] - from));
+		}
 }
 
 /* The proof's RRsets (TYPE, each of its nodes once) in order, then their signatures. */
@@ -429,9 +462,12 @@ static bool soa_below(const struct dw *w, const zt_zone_t *z)
 	return false;
 }
 
-/* NXDOMAIN below CE (resolve.c's walk_name()): the SOA, the proof, their signatures. */
+/*
+ * NXDOMAIN below CE (resolve.c's walk_name()): the SOA, the proof, their signatures. COVER: the
+ * NSEC covering the question (a node), or ZT_NONE to search for it.
+ */
 static bool nxdomain(struct dw *w, const zt_t *zt, const struct zt_query *q, uint32_t ce,
-		     struct denial_tail *t)
+		     uint32_t cover, struct denial_tail *t)
 {
 	const zt_node_t *node = &zt->nodes[ce];
 	const zt_zone_t *z = &zt->zones[node->zone];
@@ -457,13 +493,14 @@ static bool nxdomain(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 	} else if (z->nsec_keys != NULL) {
 		uint8_t key[KEY_MAX + 2];
 		uint16_t bnd[129];
-		size_t klen = canon_key(key, q->key, bnd);
+		size_t klen =
+		    canon_key(key, q->key, q->qname_len - zt->nodes[z->apex].name_len, bnd, NULL);
 
-		cand[0] = cover_key(z, key, klen);
+		cand[0] = cover != ZT_NONE ? cover : cover_key(z, key, klen);
 		if (node->name_len + 2u <= WIRE_NAME_MAX) {
 			/* The wildcard's key: the encloser's (the question's first labels), then
 			 * '*'. */
-			klen = bnd[node->labels];
+			klen = bnd[node->labels - w->apex_labels];
 			key[klen++] = '*';
 			key[klen++] = 0;
 			cand[1] = cover_key(z, key, klen);
@@ -485,9 +522,12 @@ static bool type_has_names(uint16_t type)
 	return (type >= T_NS && type <= 9) || type == T_PTR || type == 14 || type == T_MX;
 }
 
-/* A wildcard's answer below CE (its blob) and the proof that the name does not exist. */
+/*
+ * A wildcard's answer below CE (its blob) and the proof that the name does not exist. COVER: the
+ * NSEC covering the question (a node), or ZT_NONE to search for it.
+ */
 static bool wildcard(struct dw *w, const zt_t *zt, const struct zt_query *q, uint32_t ce,
-		     struct denial_tail *t)
+		     uint32_t cover, struct denial_tail *t)
 {
 	const zt_node_t *node = &zt->nodes[ce];
 	const zt_zone_t *z = &zt->zones[node->zone];
@@ -513,16 +553,51 @@ static bool wildcard(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 	if (b->ns != 0 || b->ar != 0 || (b->flags & 0xf) != 0 || !zt_blob_moves(b, delta))
 		return false;
 	put_blob(w, b, 0, b->len, delta);
-	if (z->has_nsec3)
-		cand = denial_n3_next_closer(zt, z, denial_n3_encloser(zt, z, ce), q->key);
-	else if (z->nsec_keys != NULL)
-		cand = cover_key(z, key, canon_key(key, q->key, NULL));
-	w->ref = WIRE_HDR_LEN;
-	t->ns = put_proof(w, zt, &cand, 1, z->has_nsec3 ? T_NSEC3 : T_NSEC, ZT_NONE, NULL, 0, 0);
 	t->an = b->an;
 	t->ar = 0;
 	t->flags = b->flags;
 	t->id = 1ull << 32 | set;
+	if (z->has_nsec3)
+		cand = denial_n3_next_closer(zt, z, denial_n3_encloser(zt, z, ce), q->key);
+	else if (cover != ZT_NONE)
+		cand = cover;
+	else if (z->nsec_keys != NULL)
+		cand = cover_key(
+		    z, key,
+		    canon_key(key, q->key, q->qname_len - zt->nodes[z->apex].name_len, NULL, NULL));
+	w->ref = WIRE_HDR_LEN;
+	t->ns = put_proof(w, zt, &cand, 1, z->has_nsec3 ? T_NSEC3 : T_NSEC, ZT_NONE, NULL, 0, 0);
+	return true;
+}
+
+/* The message's writer for Q below CE in BUF (CAP octets), the question copied; false when the
+ * question does not fit LIMIT. */
+static bool dw_start(struct dw *w, const zt_t *zt, const struct zt_query *q, uint32_t ce,
+		     size_t limit, uint8_t *buf, size_t cap)
+{
+	size_t head = WIRE_HDR_LEN + q->qname_len + 4;
+
+	if (limit > cap)
+		limit = cap;
+	/* Every position written stays one a pointer can name. */
+	if (limit > WIRE_PTR_MAX)
+		limit = WIRE_PTR_MAX;
+	if (head > limit || !q->has_question)
+		return false;
+	memcpy(buf + WIRE_HDR_LEN, q->qname, q->qname_len + 4);
+	w->buf = buf;
+	w->len = head;
+	w->limit = limit;
+	w->err = false;
+	w->ref = WIRE_HDR_LEN;
+	w->owner_pos = 0;
+	w->qn = 0;
+	w->key = q->key;
+	w->apex_labels = zt->nodes[zt->zones[zt->nodes[ce].zone].apex].labels;
+	w->fix = NULL;
+	w->nfix = w->fcap = 0;
+	for (size_t o = 0; q->key[o] != 0 && w->qn < 128; o += q->key[o] + 1u)
+		w->qpos[w->qn++] = (uint16_t)o;
 	return true;
 }
 
@@ -533,29 +608,12 @@ bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t
 	size_t head = WIRE_HDR_LEN + q->qname_len + 4;
 	bool ok;
 
-	if (limit > cap)
-		limit = cap;
-	/* Every position written stays one a pointer can name. */
-	if (limit > WIRE_PTR_MAX)
-		limit = WIRE_PTR_MAX;
-	if (head > limit || !q->has_question)
+	if (!dw_start(&w, zt, q, ce, limit, buf, cap))
 		return false;
-	memcpy(buf + WIRE_HDR_LEN, q->qname, q->qname_len + 4);
-	w.buf = buf;
-	w.len = head;
-	w.limit = limit;
-	w.err = false;
-	w.ref = WIRE_HDR_LEN;
-	w.owner_pos = 0;
-	w.qn = 0;
-	w.key = q->key;
-	w.apex_labels = zt->nodes[zt->zones[zt->nodes[ce].zone].apex].labels;
-	for (size_t o = 0; q->key[o] != 0 && w.qn < 128; o += q->key[o] + 1u)
-		w.qpos[w.qn++] = (uint16_t)o;
 	if (zt->nodes[ce].wildcard != ZT_NONE)
-		ok = wildcard(&w, zt, q, ce, t);
+		ok = wildcard(&w, zt, q, ce, ZT_NONE, t);
 	else
-		ok = nxdomain(&w, zt, q, ce, t);
+		ok = nxdomain(&w, zt, q, ce, ZT_NONE, t);
 	if (!ok || w.err)
 		return false;
 	t->data = buf + head;
@@ -598,5 +656,122 @@ bool denial_nodata(const zt_t *zt, const struct zt_query *q, uint32_t n, size_t 
 	t->data = buf + head;
 	t->len = h->len + p->len;
 	t->id = (uint64_t)off + 1;
+	return true;
+}
+
+/* Whether LAB (a label, lower case; NULL: none) is one the SOA's names below the apex have
+ * just below it: then they compress to a question with it. */
+static bool soa_label(const zt_zone_t *z, const uint8_t *lab)
+{
+	if (lab == NULL)
+		return false;
+	for (int i = 0; i < 2; i++)
+		if (z->nx_soa_lab[i][0] != 0 && z->nx_soa_lab[i][0] == *lab &&
+		    memcmp(z->nx_soa_lab[i] + 1, lab + 1, *lab) == 0)
+			return true;
+	return false;
+}
+
+uint32_t denial_blob(const zt_t *zt, const struct zt_query *q, uint32_t ce, int *delta,
+		     uint64_t *id)
+{
+	const zt_node_t *node = &zt->nodes[ce];
+	const zt_zone_t *z = &zt->zones[node->zone];
+	const uint32_t *e, *end;
+	const uint8_t *below;
+	uint8_t key[KEY_MAX];
+	uint32_t i;
+
+	if (z->nxb_idx == NULL)
+		return ZT_NONE;
+	i = cover_idx(
+	    z, key,
+	    canon_key(key, q->key, q->qname_len - zt->nodes[z->apex].name_len, NULL, &below));
+	/* Its blobs: the encloser, the qtype (0: any), the blob, what it answers. */
+	for (e = z->nxb + 4 * z->nxb_idx[i], end = z->nxb + 4 * z->nxb_idx[i + 1]; e < end; e += 4)
+		if (e[0] == ce && (e[1] == 0 || e[1] == q->qtype))
+			break;
+	if (e == end)
+		return ZT_NONE;
+	/* NXDOMAIN at the apex: the question's label below it may be one the SOA's names
+	 * compress to (below any other encloser that label is the encloser's, seen when the blob
+	 * was made). */
+	if (e[1] == 0 && ce == z->apex && soa_label(z, below))
+		return ZT_NONE;
+	*delta = (int)q->qname_len - (int)zt_blob(zt, e[2])->ref_qlen;
+	if (!zt_blob_moves(zt_blob(zt, e[2]), *delta))
+		return ZT_NONE;
+	*id = 1ull << 32 | e[3];
+	return e[2];
+}
+
+bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint16_t qtype,
+		   uint8_t *buf, size_t cap, uint16_t *fix, unsigned fcap, struct denial_built *out)
+{
+	const zt_zone_t *zone = &zt->zones[z];
+	const zt_node_t *node = &zt->nodes[ce];
+	struct zt_query q;
+	uint8_t name[WIRE_NAME_MAX + 4];
+	struct denial_tail t;
+	struct dw w;
+	size_t head;
+	unsigned c;
+
+	if (node->name_len + 2u > WIRE_NAME_MAX)
+		return false;
+	/*
+	 * A question one label below CE that no name of the zone has, a label the SOA's names do
+	 * not compress to: its owners compress to it only as far as CE, as every question's
+	 * whose closest encloser is CE.
+	 */
+	memset(&q, 0, sizeof(q));
+	for (c = 0; c < 256; c++) {
+		if (c >= 'A' && c <= 'Z')
+			continue;
+		name[0] = 1;
+		name[1] = (uint8_t)c;
+		memcpy(name + 2, zt_node_name(zt, node), node->name_len);
+		memcpy(q.key, name, node->name_len + 2u);
+		if (zt_find(zt, q.key, node->name_len + 2u) == ZT_NONE &&
+		    (ce != zone->apex || !soa_label(zone, q.key)))
+			break;
+	}
+	if (c == 256)
+		return false;
+	q.qname_len = node->name_len + 2u;
+	wire_put16(name + q.qname_len, qtype != 0 ? qtype : T_A); /* NXDOMAIN: any type */
+	wire_put16(name + q.qname_len + 2, C_IN);
+	q.qname = name;
+	q.qtype = qtype != 0 ? qtype : T_A;
+	q.qclass = C_IN;
+	q.has_question = true;
+	q.dnssec = true;
+	head = WIRE_HDR_LEN + q.qname_len + 4;
+	if (!dw_start(&w, zt, &q, ce, cap, buf, cap))
+		return false;
+	w.fix = fix;
+	w.fcap = fcap;
+	if (node->wildcard != ZT_NONE ? !wildcard(&w, zt, &q, ce, zone->nsec[i], &t)
+				      : !nxdomain(&w, zt, &q, ce, zone->nsec[i], &t))
+		return false;
+	if (w.err)
+		return false;
+	out->flags = t.flags;
+	out->an = t.an;
+	out->ns = t.ns;
+	out->ar = t.ar;
+	out->ref_qlen = (uint16_t)q.qname_len;
+	out->what = (uint32_t)t.id;
+	out->data = buf + head;
+	out->len = w.len - head;
+	out->nfix = w.nfix;
+	out->max_ptr = 0;
+	for (unsigned k = 0; k < w.nfix; k++) {
+		uint16_t target = wire_get16(buf + fix[k]) & WIRE_PTR_MAX;
+
+		if (target > out->max_ptr)
+			out->max_ptr = target;
+		fix[k] = (uint16_t)(fix[k] - head);
+	}
 	return true;
 }

@@ -56,4 +56,34 @@ bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t
 bool denial_nodata(const zt_t *zt, const struct zt_query *q, uint32_t n, size_t limit, uint8_t *buf,
 		   size_t cap, struct denial_tail *t);
 
+/*
+ * The whole NXDOMAIN with DO for Q below CE, or the wildcard's answer with its proof, made at
+ * compile time (zt_denial.c): the arena offset
+ * of its blob, how far it moves (*DELTA) and what it is (*ID, as zt_answer_info.answer); ZT_NONE
+ * when the zone has none for it (denial_answer() then).
+ */
+uint32_t denial_blob(const zt_t *zt, const struct zt_query *q, uint32_t ce, int *delta,
+		     uint64_t *id);
+
+/* A tail denial_render() wrote, as a blob is made of it (zt_blob_t). */
+struct denial_built {
+	uint32_t what; /* what it answers: zt_answer_info.answer's low 32 bits */
+	uint16_t flags, an, ns, ar;
+	uint16_t ref_qlen, max_ptr;
+	const uint8_t *data;
+	size_t len;
+	unsigned nfix; /* the FIX given, relative to DATA */
+};
+
+/*
+ * For the compile (zt_denial.c): in NSEC zone Z, the answer to a name covered by its NSEC I
+ * (zone->nsec[I]) whose closest encloser is CE, for a question one label below CE: the whole
+ * NXDOMAIN (QTYPE 0: the same for every type), or when CE has a wildcard its answer to QTYPE
+ * with the proof. Written in BUF (CAP octets), the positions of the pointers that move with the
+ * question in FIX (FCAP of them). False when it is not one denial_answer() composes.
+ */
+bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint16_t qtype,
+		   uint8_t *buf, size_t cap, uint16_t *fix, unsigned fcap,
+		   struct denial_built *out);
+
 #endif

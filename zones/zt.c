@@ -210,6 +210,8 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 		goto fail_nomem;
 	if (zt_blobs_make(b) != 0)
 		goto fail;
+	if (zt_denial_make(b) != 0)
+		goto fail_nomem;
 	/* Octets after the last name, so that zt_find_slack() may read whole words past any. */
 	if (zt_mem_arena_put(&b->mem, NULL, WIRE_SLACK, 1) == ZT_NONE)
 		goto fail_nomem;
@@ -314,6 +316,8 @@ void zt_free(zt_t **ztp)
 		free(zt->zones[z].nsec_keys);
 		free(zt->zones[z].nsec_koff);
 		free(zt->zones[z].nsec_pre);
+		free(zt->zones[z].nxb_idx);
+		free(zt->zones[z].nxb);
 		free(zt->zones[z].nsec3);
 		free(zt->zones[z].n3);
 		free(zt->zones[z].axfr);

@@ -98,6 +98,15 @@ extern size_t zt_blobs_split_min;
 int zt_blobs_make(struct zt_build *b);
 
 /*
+ * zt_denial.c: each signed NSEC zone's NXDOMAIN answers with DO (and its wildcards' proofs) as
+ * blobs per (covering NSEC, closest encloser), when they fit zt_denial_budget octets. 0 or -ENOMEM.
+ */
+int zt_denial_make(struct zt_build *b);
+
+/* Tests set it: the octets a zone's denial blobs may take (else it has none: composed). */
+extern size_t zt_denial_budget;
+
+/*
  * zt_blobs.c, for zt_patch(): zone Z's negative answers again, the referrals of the NCUTS CUTS,
  * then the answers of the COUNT NODES (unsigned; a cut's is its DS, a name below a cut's is its
  * referral from the cut its deleg names).

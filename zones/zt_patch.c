@@ -187,6 +187,8 @@ static int zones_copy(struct patch *p, uint32_t room)
 			nz->nsec_keys = NULL;
 			nz->nsec_koff = NULL;
 			nz->nsec_pre = NULL;
+			nz->nxb_idx = NULL;
+			nz->nxb = NULL;
 			nz->nsec3 = NULL;
 			nz->nnsec3 = 0;
 			nz->n3 = NULL;

@@ -109,6 +109,14 @@ typedef struct zt_zone {
 	/* The SOA's MNAME and RNAME, when below the apex: their label just below it (lower case,
 	 * length first; else 0). A question under that label gets them compressed further. */
 	uint8_t nx_soa_lab[2][64];
+	/* Signed NSEC zones within the budget (zt_denial.c), else NULL: per NSEC i, for k in
+	 * [nxb_idx[i], nxb_idx[i + 1]), nxb[4k] is a closest encloser (a node), nxb[4k + 1] a
+	 * qtype (0: any), nxb[4k + 2] the arena offset of the whole answer to the names it covers
+	 * below it (NXDOMAIN, or the encloser's wildcard's answer with its proof), nxb[4k + 3]
+	 * what that answer is (zt_answer_info.answer's low bits: the SOA's or the wildcard's
+	 * RRset). */
+	uint32_t *nxb_idx;
+	uint32_t *nxb;
 	/* NSEC3 (an NSEC3PARAM at the apex, nsec3.c): the chain in hash order, the hash's
 	 * parameters, and per node [n3base, n3base + n3count) the NSEC3 owners that match its
 	 * hash and cover its wildcard's (n3[2 * i], n3[2 * i + 1]: node indexes or ZT_NONE) */

@@ -18,6 +18,7 @@
 #include "wire.h"
 #include "zload.h"
 #include "zt.h"
+#include "zt_build.h"
 #include "zt_index.h"
 
 /* Names that sort around the wildcard's '*', escapes, the SOA's names, empty non-terminals. */
@@ -85,19 +86,43 @@ static uint32_t encloser(const zt_t *t, const uint8_t *key, size_t len)
 	return n;
 }
 
+/* Differences from the live path seen, and whether they fail the test (else only counted). */
+static unsigned ndiff;
+static bool quiet;
+
+/* One answer (tail LEN octets at DATA, counts and flags) against the live one. */
+static void same_as_live(const char *what, const char *name, uint16_t qtype, const uint8_t *data,
+			 size_t len, uint16_t flags, uint16_t an, uint16_t ns, uint16_t ar,
+			 const uint8_t *ref, size_t rlen, const uint16_t counts[3], uint16_t rflags)
+{
+	bool same = len == rlen && flags == rflags && an == counts[0] && ns == counts[1] &&
+		    ar == counts[2] && memcmp(data, ref, len) == 0;
+
+	if (same)
+		return;
+	ndiff++;
+	if (quiet)
+		return;
+	CU_FAIL("answer differs from the live one");
+	fprintf(stderr, "%s differs: %s type %u (%zu/%zu octets)\n", what, name, qtype, len, rlen);
+}
+
 /*
- * Asks T for NAME (presentation)/QTYPE with DO: when denial.c composes the answer, it is the
- * live path's to the octet. Returns 1 when it was composed, 0 when left to the live path.
+ * Asks T for NAME (presentation)/QTYPE with DO: when denial.c composes the answer, or has a
+ * blob for it, it is the live path's to the octet. Returns 1 when it was composed, 2 when a blob
+ * answered (3: both), 0 when left to the live path.
  */
 static int check(const zt_t *t, const char *name, uint16_t qtype)
 {
-	static uint8_t buf[65536], ref[65536];
+	static uint8_t buf[65536], ref[65536], blob[65536];
 	struct zt_query q;
 	struct denial_tail d;
 	uint8_t wire[WIRE_NAME_MAX + 1];
 	uint16_t counts[3], flags;
-	size_t len, rlen, head;
-	uint32_t ce;
+	size_t rlen, head;
+	uint32_t ce, nb;
+	uint64_t id;
+	int delta, ret = 0;
 
 	memset(&q, 0, sizeof(q));
 	q.qname_len = name_wire(wire, name);
@@ -112,22 +137,35 @@ static int check(const zt_t *t, const char *name, uint16_t qtype)
 	q.edns = 11;
 	ce = encloser(t, q.key, q.qname_len);
 	CU_ASSERT_NOT_EQUAL_FATAL(ce, ZT_NONE);
-	if (zt_find(t, q.key, q.qname_len) != ZT_NONE ||
-	    !denial_answer(t, &q, ce, 65535, buf, sizeof(buf), &d))
+	/* As answer.c: a name that exists, or below a cut or a DNAME, is no denial. */
+	if (zt_find(t, q.key, q.qname_len) != ZT_NONE || t->nodes[ce].deleg != ZT_NONE ||
+	    (t->nodes[ce].flags & ZN_DNAME))
 		return 0;
 	head = WIRE_HDR_LEN + q.qname_len + 4;
 	rlen = live(t, wire, qtype, ref, counts, &flags);
-	len = d.len + head;
-	CU_ASSERT_EQUAL(len, rlen);
-	CU_ASSERT_EQUAL(d.flags, flags);
-	CU_ASSERT_EQUAL(d.an, counts[0]);
-	CU_ASSERT_EQUAL(d.ns, counts[1]);
-	CU_ASSERT_EQUAL(d.ar, counts[2]);
-	if (len != rlen || memcmp(d.data, ref + head, d.len) != 0) {
-		CU_FAIL("composed answer differs from the live one");
-		fprintf(stderr, "differs: %s type %u (%zu/%zu octets)\n", name, qtype, len, rlen);
+	CU_ASSERT_FATAL(rlen >= head);
+	if (denial_answer(t, &q, ce, 65535, buf, sizeof(buf), &d)) {
+		same_as_live("composed", name, qtype, d.data, d.len, d.flags, d.an, d.ns, d.ar,
+			     ref + head, rlen - head, counts, flags);
+		ret |= 1;
 	}
-	return 1;
+	/* The NXDOMAIN blob, moved as answer.c's emit_blob() moves it. */
+	nb = denial_blob(t, &q, ce, &delta, &id);
+	if (nb != ZT_NONE) {
+		const zt_blob_t *b = zt_blob(t, nb);
+		const uint16_t *fix = zt_blob_fix(b);
+
+		CU_ASSERT(ret == 1);
+		CU_ASSERT_EQUAL(id, d.id);
+		memcpy(blob, buf, head);
+		memcpy(blob + head, zt_blob_data(b), b->len);
+		for (unsigned i = 0; i < b->nfix && delta != 0; i++)
+			zt_ptr_move(blob + head + fix[i], delta);
+		same_as_live("blob", name, qtype, blob + head, b->len, b->flags, b->an, b->ns,
+			     b->ar, ref + head, rlen - head, counts, flags);
+		ret |= 2;
+	}
+	return ret;
 }
 
 static void rm_dir(const char *dir)
@@ -187,8 +225,9 @@ static zt_t *signed_zone(bool nsec3)
 	return t;
 }
 
-/* Names that do not exist all over the zone, in several cases and types: as the live path. */
-static void compare_all(bool nsec3)
+/* Names that do not exist all over zone T, in several cases and types; *BLOBS: how many a blob
+ * answered. Returns how many denial.c composed. */
+static unsigned ask_all(const zt_t *t, unsigned *asked, unsigned *blobs)
 {
 	static const char *const under[] = {"dn.test",
 					    "www.dn.test",
@@ -203,26 +242,49 @@ static void compare_all(bool nsec3)
 					    "h21.g3.dn.test",
 					    "ns1.dn.test",
 					    "hostmaster.dn.test",
-					    "mixed.dn.test"};
+					    "mixed.dn.test",
+					    "sub.dn.test",
+					    "long-label-here-for-a-larger-question.x.y.dn.test"};
 	static const char *const labels[] = {"nx", "a", "0", "!", "zz", "H7", "Hostmaster", "ns1",
 					     "www", "g4", "h999", "-x", "MiXeD", "x.y",
 					     /* before every name below the apex: its NSEC covers */
 					     "\\000", "\\001", "\\000\\000", "\\001x", "\\000zerO"};
 	static const uint16_t types[] = {T_A,	T_AAAA, T_TXT, T_MX,	T_NS,	T_NSEC,
 					 T_SOA, T_DS,	T_ANY, T_RRSIG, T_CNAME};
-	zt_t *t = signed_zone(nsec3);
-	unsigned composed = 0, asked = 0;
+	unsigned composed = 0;
 	char name[512];
 
+	*asked = *blobs = 0;
 	for (size_t u = 0; u < sizeof(under) / sizeof(under[0]); u++)
 		for (size_t l = 0; l < sizeof(labels) / sizeof(labels[0]); l++)
 			for (size_t y = 0; y < sizeof(types) / sizeof(types[0]); y++) {
+				int r;
+
 				snprintf(name, sizeof(name), "%s.%s", labels[l], under[u]);
-				composed += (unsigned)check(t, name, types[y]);
-				asked++;
+				r = check(t, name, types[y]);
+				composed += (unsigned)(r & 1);
+				*blobs += (unsigned)(r >> 1);
+				(*asked)++;
 			}
+	return composed;
+}
+
+/* Names that do not exist all over the zone, in several cases and types: as the live path. */
+static void compare_all(bool nsec3)
+{
+	zt_t *t = signed_zone(nsec3);
+	unsigned asked, blobs, composed = ask_all(t, &asked, &blobs);
+
 	/* Most are composed (the rest: a wildcard's NODATA, its MX, ANY, RRSIG). */
 	CU_ASSERT(composed > asked / 2);
+	/* NSEC: the NXDOMAINs are blobs made at compile time (NSEC3: none). */
+	if (nsec3) {
+		CU_ASSERT_EQUAL(blobs, 0);
+		CU_ASSERT_PTR_NULL(t->zones[0].nxb_idx);
+	} else {
+		CU_ASSERT(blobs > asked / 4);
+		CU_ASSERT_PTR_NOT_NULL(t->zones[0].nxb_idx);
+	}
 	zt_free(&t);
 }
 
@@ -234,6 +296,65 @@ static void test_nsec(void)
 static void test_nsec3(void)
 {
 	compare_all(true);
+}
+
+/* A zone past the budget has no blobs: every answer composed, the same octets. */
+static void test_budget(void)
+{
+	size_t saved = zt_denial_budget;
+	zt_t *t;
+	unsigned asked, blobs, composed;
+
+	zt_denial_budget = 20000; /* the zone's would take some 200 KB */
+	t = signed_zone(false);
+	zt_denial_budget = saved;
+	CU_ASSERT_PTR_NULL(t->zones[0].nxb_idx);
+	CU_ASSERT_PTR_NULL(t->zones[0].nxb);
+	composed = ask_all(t, &asked, &blobs);
+	CU_ASSERT_EQUAL(blobs, 0);
+	CU_ASSERT(composed > asked / 2);
+	zt_free(&t);
+}
+
+/*
+ * The comparison sees a wrong blob: one octet of every NXDOMAIN blob, then of every wildcard
+ * answer's, changed (in its last record, a signature), then every blob's pointers left unmoved:
+ * the answers differ from the live ones.
+ */
+static void test_wrong_blob(void)
+{
+	for (int wild = 0; wild < 3; wild++) {
+		zt_t *t = signed_zone(false);
+		zt_zone_t *z = &t->zones[0];
+		unsigned asked, blobs, changed = 0;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(z->nxb_idx);
+		for (uint32_t k = 0; k < z->nxb_idx[z->nnsec]; k++) {
+			zt_blob_t *b = (zt_blob_t *)(void *)(t->arena + z->nxb[4 * k + 2]);
+
+			if (wild == 2) {
+				b->nfix = 0; /* its pointers left where they were rendered */
+				changed++;
+				continue;
+			}
+			if ((t->nodes[z->nxb[4 * k]].wildcard != ZT_NONE) != (wild == 1))
+				continue;
+			((uint8_t *)(b + 1))[b->len - 1] ^= 0x55;
+			changed++;
+		}
+		CU_ASSERT(changed > 0);
+		ndiff = 0;
+		quiet = true;
+		ask_all(t, &asked, &blobs);
+		quiet = false;
+		CU_ASSERT(ndiff > 0);
+		fprintf(stderr, "wrong %s blobs: %u answers differ\n",
+			wild == 2 ? "fix-ups of the"
+			: wild	  ? "wildcard"
+				  : "NXDOMAIN",
+			ndiff);
+		zt_free(&t);
+	}
 }
 
 /* The covering NSEC by canonical keys is the one canonical comparisons find. */
@@ -269,4 +390,6 @@ void reg_cutest_denial(void)
 	CU_add_test(s, "NSEC3: composed NXDOMAIN and wildcard answers are the live ones",
 		    test_nsec3);
 	CU_add_test(s, "covering NSEC by canonical keys", test_cover);
+	CU_add_test(s, "NSEC zone past the denial budget: composed, the same answers", test_budget);
+	CU_add_test(s, "a wrong denial blob is seen", test_wrong_blob);
 }
