@@ -53,6 +53,13 @@ struct zload_zone {
 	 */
 	struct zload_store *store;
 	size_t garbage; /* octets of DATA[0, data_len) no record of this version reads (at most) */
+	/*
+	 * A transfer's version (zload_xfr.c): freed, its record arrays and BY_OWNER go to the
+	 * spare that the next version takes (zload_spare.c). OWNER_CAP: the entries BY_OWNER has
+	 * room for (at least; 0: not known).
+	 */
+	bool give_back;
+	size_t owner_cap;
 };
 
 /*
@@ -172,6 +179,29 @@ int zload_edit_rr(const zload_zone_t *z, const zload_edit_t *e, ldns_rr **out, c
 		  size_t errlen);
 /* The file record I came from. */
 const char *zload_rr_file(const zload_zone_t *z, size_t i);
+
+/*
+ * zload_spare.c: the arrays of the transfer versions freed, one set kept for the next version
+ * a transfer makes. Tests set zload_spare_min (the fewest records whose arrays are kept: 65536)
+ * and read zload_spare_taken (arrays taken, each array set counted once).
+ */
+extern size_t zload_spare_min;
+extern unsigned long zload_spare_taken;
+/*
+ * Z, being freed with its last reference: its record arrays and BY_OWNER kept as the spare
+ * (the pointers left NULL) when Z gives them back (give_back), holds zload_spare_min records
+ * and they are not much larger than it needs; the spare before freed.
+ */
+void zload_spare_put(zload_zone_t *z);
+/*
+ * Z (its record arrays not made yet) gets the spare's when they hold N records and not much
+ * more (then true, z->cap set); else false, and a spare that does not fit is freed.
+ */
+bool zload_spare_recs(zload_zone_t *z, size_t n);
+/* The spare's sorted index if it holds N entries and not much more (*CAP: how many); or NULL. */
+size_t *zload_spare_index(size_t n, size_t *cap);
+/* The spare freed (tests). */
+void zload_spare_drop(void);
 
 /* zload_names.c: an empty list of names, or NULL without memory. */
 zload_names_t *zload_names_new(void);

@@ -329,6 +329,8 @@ void zload_free(zload_zone_t **zone)
 	/* The last holder (no reference left to drop) frees: refs counts the others. */
 	if (__atomic_fetch_sub(&z->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
+	/* No one reads Z now: a transfer's version hands its arrays to the next one. */
+	zload_spare_put(z);
 	free(z->recs);
 	if (z->store != NULL)
 		store_drop(z->store);

@@ -408,7 +408,10 @@ int zload_finish(struct zload_state *st)
 {
 	zload_zone_t *z = st->zone;
 	size_t n = z->nrecs;
-	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
+	/* One entry more: the next version a transfer makes of as many records may reuse it
+	 * (zload_spare.c, zload_xfr.c's next_version()). */
+	size_t *idx = malloc((n + 1) * sizeof(*idx));
+	int ret;
 
 	if (idx == NULL)
 		return -ENOMEM;
@@ -426,7 +429,10 @@ int zload_finish(struct zload_state *st)
 			idx[i] = keys[i].idx;
 		free(keys);
 	}
-	return zload_finish_sorted(st, idx);
+	ret = zload_finish_sorted(st, idx);
+	if (ret == 0)
+		z->owner_cap = n + 1;
+	return ret;
 }
 
 int zload_finish_sorted(struct zload_state *st, size_t *idx)

@@ -555,14 +555,41 @@ static bool still_signed(const zload_zone_t *base, const size_t *dels, size_t nd
  */
 #define GARBAGE_DIV 4
 
-/* Room for N records in Z's (empty) record arrays, exactly, in huge pages where they come. */
+/*
+ * Entries for arrays of N that a later version may take again (zload_spare.c): a little more,
+ * so that one that has grown by a few changes still fits.
+ */
+static size_t with_slack(size_t n)
+{
+	return n < zload_spare_min ? (n ? n : 1) : n + n / 256 + 256;
+}
+
+/*
+ * Room for N records in Z's (empty) record arrays: a freed version's (the spare) when they fit,
+ * else made, in huge pages where they come.
+ */
 static bool recs_alloc(zload_zone_t *z, size_t n)
 {
-	z->recs = big_alloc((n ? n : 1) * sizeof(*z->recs));
-	z->rr_file = big_alloc((n ? n : 1) * sizeof(*z->rr_file));
-	z->rr_line = big_alloc((n ? n : 1) * sizeof(*z->rr_line));
-	z->cap = n ? n : 1;
+	size_t cap = with_slack(n);
+
+	if (zload_spare_recs(z, n))
+		return true;
+	z->recs = big_alloc(cap * sizeof(*z->recs));
+	z->rr_file = big_alloc(cap * sizeof(*z->rr_file));
+	z->rr_line = big_alloc(cap * sizeof(*z->rr_line));
+	z->cap = cap;
 	return z->recs != NULL && z->rr_file != NULL && z->rr_line != NULL;
+}
+
+/* Room for Z's sorted index of N entries: the spare's when it fits, else made (*CAP set). */
+static size_t *index_alloc(size_t n, size_t *cap)
+{
+	size_t *idx = zload_spare_index(n, cap);
+
+	if (idx != NULL)
+		return idx;
+	*cap = with_slack(n);
+	return big_alloc(*cap * sizeof(*idx));
 }
 
 /*
@@ -686,7 +713,7 @@ static int next_version(zload_xfr_t *x, zload_zone_t *z, struct zload_state *st,
 	}
 	if (!zload_names_seal(nm))
 		goto out;
-	idx = big_alloc((z->nrecs + 1) * sizeof(*idx));
+	idx = index_alloc(z->nrecs + 1, &z->owner_cap);
 	adds = malloc((nadd + 1) * sizeof(*adds));
 	blk = malloc(((base->nrecs >> RENUM_BLOCK_SHIFT) + 2) * sizeof(*blk));
 	if (idx == NULL || adds == NULL || blk == NULL)
@@ -795,6 +822,8 @@ zload_zone_t *zload_xfr_finish(zload_xfr_t **xp, zload_warn_fn warn, void *warn_
 	}
 	/* Its octets a store its next versions share (a shared version's are one already). */
 	(void)zload_store_make(z);
+	/* Freed, its arrays serve the next version (zload_spare.c). */
+	z->give_back = true;
 	return z;
 nomem:
 	snprintf(err, errlen, "%s: out of memory", ad->origin_text);

@@ -10,6 +10,7 @@
 #include <ldns/ldns.h>
 
 #include "cutest.h"
+#include "fnv.h"
 #include "zload.h"
 #include "zload_state.h"
 
@@ -376,6 +377,120 @@ static void test_append_unshares(void)
 	model_free(&m);
 }
 
+/* A hash of what Z's readers read: its records, files, lines, sorted index and octets. */
+static uint64_t version_sum(const zload_zone_t *z)
+{
+	uint64_t h = fnv_bytes(FNV_START, z->recs, z->nrecs * sizeof(*z->recs));
+
+	h = fnv_bytes(h, z->rr_file, z->nrecs * sizeof(*z->rr_file));
+	h = fnv_bytes(h, z->rr_line, z->nrecs * sizeof(*z->rr_line));
+	h = fnv_bytes(h, z->by_owner, z->nrecs * sizeof(*z->by_owner));
+	return fnv_bytes(h, z->data, z->data_len);
+}
+
+/* Whether A and B hold the same records (octets, files, lines), index, serial, signedness. */
+static bool same_version(const zload_zone_t *a, const zload_zone_t *b)
+{
+	char x[1024], y[1024];
+	bool same = a->nrecs == b->nrecs && zload_serial(a) == zload_serial(b) &&
+		    zload_is_signed(a) == zload_is_signed(b) && a->nfiles == b->nfiles;
+
+	for (size_t f = 0; same && f < a->nfiles; f++)
+		same = strcmp(a->files[f], b->files[f]) == 0;
+	for (size_t r = 0; same && r < a->nrecs; r++) {
+		rec_line(a, r, x, sizeof(x));
+		rec_line(b, r, y, sizeof(y));
+		same = strcmp(x, y) == 0 && a->rr_file[r] == b->rr_file[r] &&
+		       a->rr_line[r] == b->rr_line[r] && a->by_owner[r] == b->by_owner[r];
+	}
+	return same;
+}
+
+/*
+ * A transfer's version freed hands its arrays to the next one (zload_spare.c): that version is
+ * the one made on fresh memory, entry for entry, and the version it is made from (held) is
+ * never written. A file's version keeps its own; a spare that does not fit is not taken.
+ */
+static void test_spare(void)
+{
+	static struct model m, twin;
+	const size_t saved_min = zload_spare_min;
+	zload_zone_t *v0, *v1, *v2, *v3, *fresh, *small, *next;
+	uintptr_t recs1, idx1;
+	unsigned long taken;
+	uint64_t held;
+	char *text;
+
+	zload_spare_drop();
+	zload_spare_min = 1000;
+	model_base(&m);
+	text = model_text(&m);
+	v0 = zload_string("sec.test.", text, "base.zone", NULL, NULL, err, sizeof(err));
+	free(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v0);
+	taken = zload_spare_taken;
+	v1 = ixfr(v0, &m, 15, 20);
+	zload_free(&v0); /* a file's version: its arrays its own */
+	v2 = ixfr(v1, &m, 15, 20);
+	CU_ASSERT_EQUAL(zload_spare_taken, taken);
+	/* V1 freed (V2 held, as a secondary holds the version served): its arrays the spare,
+	 * holding V1's records still. */
+	recs1 = (uintptr_t)v1->recs;
+	idx1 = (uintptr_t)v1->by_owner;
+	zload_free(&v1);
+	model_copy(&twin, &m);
+	held = version_sum(v2);
+	v3 = ixfr(v2, &m, 15, 20);
+	CU_ASSERT_EQUAL(zload_spare_taken, taken + 2);
+	CU_ASSERT_EQUAL((uintptr_t)v3->recs, recs1);
+	CU_ASSERT_EQUAL((uintptr_t)v3->by_owner, idx1);
+	CU_ASSERT_EQUAL(version_sum(v2), held);
+	text = model_text(&m);
+	CU_ASSERT(same_as_file(v3, text));
+	free(text);
+	/* The same IXFR on fresh memory (nothing kept or taken below SIZE_MAX records). */
+	zload_spare_min = SIZE_MAX;
+	fresh = ixfr(v2, &twin, 15, 20);
+	CU_ASSERT_EQUAL(zload_spare_taken, taken + 2);
+	CU_ASSERT(fresh->recs != v3->recs);
+	CU_ASSERT(same_version(v3, fresh));
+	CU_ASSERT_EQUAL(version_sum(v2), held);
+	zload_free(&fresh);
+	model_free(&twin);
+
+	/* V2 freed: the spare, which a zone of a twentieth of its size does not take. */
+	zload_spare_min = 100;
+	zload_free(&v2);
+	{
+		static struct model s;
+
+		memset(&s, 0, sizeof(s));
+		s.serial = 10;
+		s.seed = 99;
+		push(&s, false, SOA_FMT, s.serial);
+		push(&s, false, "sec.test. 300 IN NS ns1.sec.test.");
+		push(&s, false, "ns1.sec.test. 300 IN A 192.0.2.1");
+		for (int i = 0; i < 150; i++)
+			push(&s, true, "s%d.sec.test. 300 IN A 10.9.%d.%d", i, i / 250, i % 250);
+		text = model_text(&s);
+		small = zload_string("sec.test.", text, "small.zone", NULL, NULL, err, sizeof(err));
+		free(text);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(small);
+		next = ixfr(small, &s, 5, 5);
+		CU_ASSERT_EQUAL(zload_spare_taken, taken + 2);
+		text = model_text(&s);
+		CU_ASSERT(same_as_file(next, text));
+		free(text);
+		zload_free(&next);
+		zload_free(&small);
+		model_free(&s);
+	}
+	zload_free(&v3);
+	model_free(&m);
+	zload_spare_drop();
+	zload_spare_min = saved_min;
+}
+
 void reg_cutest_zshare(void)
 {
 	CU_pSuite s = CU_add_suite("zshare", NULL, NULL);
@@ -385,4 +500,6 @@ void reg_cutest_zshare(void)
 	CU_add_test(s, "store without room: versions made anew, each its file", test_room);
 	CU_add_test(s, "garbage past a share: a version made anew", test_garbage);
 	CU_add_test(s, "an append to a shared version: its own octets first", test_append_unshares);
+	CU_add_test(s, "a transfer's version freed: its arrays the next one's, as made fresh",
+		    test_spare);
 }

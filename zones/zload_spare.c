@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zload_spare.c: a transfer's freed version hands its big arrays to the next version made */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "zload_pvt.h"
+
+/*
+ * A secondary's next version (zload_xfr.c) copies the held version's records, their files and
+ * lines and its sorted index into arrays of its own: 30 MiB for a million records, which,
+ * fresh, fault in page by page (tens to hundreds of milliseconds in a virtual machine, ten
+ * times the copy itself). The version freed after the publish before is the same size: its
+ * arrays are kept here, one set, resident, and taken by the next version a transfer makes if
+ * they fit. Not advised MADV_FREE: on the kernels measured (6.18) a write to such a page faults
+ * as a fresh one does (bench/RESULTS.md, 2026-12-06), which is the cost the spare is for. Only
+ * arrays of a version freed with its last reference are kept: nothing anyone reads. Whoever
+ * takes them writes every entry it will read.
+ */
+static struct {
+	pthread_mutex_t mu;
+	zload_rec_t *recs;
+	unsigned *rr_file;
+	int *rr_line;
+	size_t cap; /* entries of recs, rr_file and rr_line */
+	size_t *by_owner;
+	size_t owner_cap; /* entries of by_owner */
+} spare = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+size_t zload_spare_min = 65536;
+unsigned long zload_spare_taken;
+
+/* Whether arrays of CAP entries hold N and not much more: what a version of N would waste. */
+static bool fits(size_t cap, size_t n)
+{
+	return cap >= n && cap - n <= n / 4 + 1024;
+}
+
+void zload_spare_put(zload_zone_t *z)
+{
+	zload_rec_t *recs = NULL;
+	unsigned *rr_file = NULL;
+	int *rr_line = NULL;
+	size_t *by_owner = NULL;
+
+	if (!z->give_back || z->nrecs < zload_spare_min)
+		return;
+	/* Arrays a version of its size would not take are freed as they were. */
+	if (z->recs == NULL || z->rr_file == NULL || z->rr_line == NULL || !fits(z->cap, z->nrecs))
+		z->cap = 0;
+	if (z->by_owner == NULL || !fits(z->owner_cap, z->nrecs + 1))
+		z->owner_cap = 0;
+	if (z->cap == 0 && z->owner_cap == 0)
+		return;
+	pthread_mutex_lock(&spare.mu);
+	/* One set: the one before goes (freed below, outside the lock). */
+	if (z->cap != 0) {
+		recs = spare.recs;
+		rr_file = spare.rr_file;
+		rr_line = spare.rr_line;
+		spare.recs = z->recs;
+		spare.rr_file = z->rr_file;
+		spare.rr_line = z->rr_line;
+		spare.cap = z->cap;
+		z->recs = NULL;
+		z->rr_file = NULL;
+		z->rr_line = NULL;
+	}
+	if (z->owner_cap != 0) {
+		by_owner = spare.by_owner;
+		spare.by_owner = z->by_owner;
+		spare.owner_cap = z->owner_cap;
+		z->by_owner = NULL;
+	}
+	pthread_mutex_unlock(&spare.mu);
+	free(recs);
+	free(rr_file);
+	free(rr_line);
+	free(by_owner);
+}
+
+bool zload_spare_recs(zload_zone_t *z, size_t n)
+{
+	zload_rec_t *recs;
+	unsigned *rr_file;
+	int *rr_line;
+	size_t cap;
+
+	if (n < zload_spare_min || z->recs != NULL || z->rr_file != NULL || z->rr_line != NULL)
+		return false;
+	pthread_mutex_lock(&spare.mu);
+	recs = spare.recs;
+	rr_file = spare.rr_file;
+	rr_line = spare.rr_line;
+	cap = spare.cap;
+	spare.recs = NULL;
+	spare.rr_file = NULL;
+	spare.rr_line = NULL;
+	spare.cap = 0;
+	pthread_mutex_unlock(&spare.mu);
+	if (recs == NULL)
+		return false;
+	if (!fits(cap, n)) {
+		/* Another zone's, or this one's grown or shrunk: no use kept. */
+		free(recs);
+		free(rr_file);
+		free(rr_line);
+		return false;
+	}
+	z->recs = recs;
+	z->rr_file = rr_file;
+	z->rr_line = rr_line;
+	z->cap = cap;
+	__atomic_add_fetch(&zload_spare_taken, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+size_t *zload_spare_index(size_t n, size_t *cap)
+{
+	size_t *p, c;
+
+	if (n < zload_spare_min)
+		return NULL;
+	pthread_mutex_lock(&spare.mu);
+	p = spare.by_owner;
+	c = spare.owner_cap;
+	spare.by_owner = NULL;
+	spare.owner_cap = 0;
+	pthread_mutex_unlock(&spare.mu);
+	if (p != NULL && !fits(c, n)) {
+		free(p);
+		p = NULL;
+	}
+	if (p != NULL) {
+		*cap = c;
+		__atomic_add_fetch(&zload_spare_taken, 1, __ATOMIC_RELAXED);
+	}
+	return p;
+}
+
+void zload_spare_drop(void)
+{
+	pthread_mutex_lock(&spare.mu);
+	free(spare.recs);
+	free(spare.rr_file);
+	free(spare.rr_line);
+	free(spare.by_owner);
+	spare.recs = NULL;
+	spare.rr_file = NULL;
+	spare.rr_line = NULL;
+	spare.by_owner = NULL;
+	spare.cap = spare.owner_cap = 0;
+	pthread_mutex_unlock(&spare.mu);
+}
