@@ -47,10 +47,15 @@ static unsigned free_port(void)
 }
 
 /* example.com with serial SERIAL (BROKEN: a file that does not parse). */
+/* The zone file replaced whole (written aside, renamed): a reload running meanwhile reads the old
+ * file or the new one, never one half written. */
 static bool write_zone(unsigned serial, bool broken)
 {
-	FILE *f = fopen(zpath, "w");
+	char tmp[sizeof(zpath) + 8];
+	FILE *f;
 
+	snprintf(tmp, sizeof(tmp), "%s.new", zpath);
+	f = fopen(tmp, "w");
 	if (f == NULL)
 		return false;
 	if (broken)
@@ -62,7 +67,7 @@ static bool write_zone(unsigned serial, bool broken)
 			"@ IN NS ns1.example.com.\n"
 			"ns1 IN A 192.0.2.1\n",
 			serial);
-	return fclose(f) == 0;
+	return fclose(f) == 0 && rename(tmp, zpath) == 0;
 }
 
 static int suite_init(void)
