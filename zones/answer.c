@@ -571,6 +571,79 @@ static inline bool query_plain(const uint8_t *query, size_t qlen, struct zt_quer
 	return edns_parse_plain(&c, q, 0, 0, 1) && q->edns_version == 0;
 }
 
+/* Q's answer with the tail T after its question; INFO says what it is. */
+static size_t __attribute__((noinline))
+answer_tail(const zt_t *zt, const uint8_t *query, const struct zt_query *q, uint8_t *resp,
+	    const struct tail *t, zt_answer_info_t *info)
+{
+	size_t len;
+
+	info->zone = t->zone;
+	info->truncated = (t->flags & F_TC) != 0;
+	info->answer = t->id;
+	len = emit(zt, query, q, resp, t);
+	info->rcode = (uint8_t)(wire_get16(resp + 2) & 0xf);
+	return len;
+}
+
+/*
+ * What lookup() FOUND that is no blob sent as it is (out of the common path): a signed zone's
+ * denial with DO (a blob made at compile time, else composed by denial.c), a NODATA with DO kept
+ * in parts, or the live path (nothing precomputed, or a blob over the client's size). OFF and
+ * ZONE as lookup() gave them; LIMIT 0 when not computed yet.
+ */
+static size_t __attribute__((noinline))
+answer_rest(const zt_t *zt, const zt_answer_ctx_t *ctx, const uint8_t *query,
+	    const struct zt_query *q, uint8_t *resp, size_t cap, size_t limit,
+	    enum lookup_outcome found, uint32_t off, uint32_t zone, zt_answer_info_t *info)
+{
+	struct tail t = {.zone = zone};
+	struct denial_tail d;
+	bool composed = false;
+
+	if (limit == 0)
+		limit = answer_limit(zt, q, ctx, cap);
+	if (found == LOOKUP_DENIAL) {
+		int delta;
+		uint32_t nb = denial_blob(zt, q, off, &delta, &d.id);
+
+		/* An NSEC zone's NXDOMAIN made whole at compile time: sent as a blob (any answer
+		 * fits 512 octets, the least limit). */
+		if (nb != ZT_NONE) {
+			const zt_blob_t *b = zt_blob(zt, nb);
+
+			if (WIRE_HDR_LEN + q->qname_len + 4 + b->len + edns_reserve(q) <= limit) {
+				info->zone = zone;
+				info->answer = d.id;
+				info->rcode = (uint8_t)(b->flags & 0xf);
+				return emit_blob(zt, query, q, resp, b, delta);
+			}
+		}
+		composed = denial_answer(zt, q, off, limit - edns_reserve(q), live_buf,
+					 sizeof(live_buf), &d);
+	} else if (found == LOOKUP_NODATA) {
+		composed = denial_nodata(zt, q, off, limit - edns_reserve(q), live_buf,
+					 sizeof(live_buf), &d);
+	}
+	if (composed) {
+		t = (struct tail){.flags = d.flags,
+				  .an = d.an,
+				  .ns = d.ns,
+				  .ar = d.ar,
+				  .data = d.data,
+				  .len = d.len,
+				  .id = d.id,
+				  .zone = zone};
+	} else if (!tail_live(&t, zt, q, limit - edns_reserve(q)) ||
+		   (live_rb.cut && ctx->transport == ZT_TCP)) {
+		/* Over TCP an answer or authority section that does not fit the largest message
+		 * is SERVFAIL; a referral whose glue does not fit keeps TC (both as Knot). */
+		info->rcode = RC_SERVFAIL;
+		return answer_empty(zt, query, q, resp, RC_SERVFAIL, 0, EDE_NONE);
+	}
+	return answer_tail(zt, query, q, resp, &t, info);
+}
+
 /*
  * The engine, inlined into its two entries: zt_answer(), and zt_answer_inplace() for the UDP
  * paths, where RESP is QUERY (the header and question stay where they are: the tests and copies
@@ -587,8 +660,9 @@ static inline __attribute__((always_inline)) size_t answer(const zt_t *zt, const
 	size_t limit = 0; /* 0: not needed yet (answer_limit()) */
 	struct tail t;
 	size_t len;
-	uint32_t off;
+	uint32_t off = 0, zone;
 	int delta;
+	enum lookup_outcome found;
 
 	memset(info, 0, sizeof(*info));
 	if (__builtin_expect(cap >= 512 && query_plain(query, qlen, &q), 1)) {
@@ -738,7 +812,8 @@ static inline __attribute__((always_inline)) size_t answer(const zt_t *zt, const
 		return 0;
 	}
 lookup:
-	switch (__builtin_expect(lookup(zt, &q, &off, &delta, &t.zone), LOOKUP_BLOB)) {
+	found = lookup(zt, &q, &off, &delta, &zone);
+	switch (__builtin_expect(found, LOOKUP_BLOB)) {
 	case LOOKUP_REFUSED:
 		if (zt->absent_len != 0 && under_absent(zt, q.key, q.qname_len)) {
 			info->rcode = RC_SERVFAIL;
@@ -756,89 +831,19 @@ lookup:
 		    need <= (limit != 0 ? limit : (limit = answer_limit(zt, &q, ctx, cap)))) {
 			/* Never truncated (make_blob() keeps no rendering with TC): info->truncated
 			 * stays false. */
-			info->zone = t.zone;
+			info->zone = zone;
 			info->answer = (uint64_t)off + 1;
 			info->rcode = (uint8_t)(b->flags & 0xf);
 			return emit_blob(zt, query, &q, resp, b, delta);
 		}
-	}
-		goto live;
-	case LOOKUP_NODATA: {
-		struct denial_tail d;
-
-		if (limit == 0)
-			limit = answer_limit(zt, &q, ctx, cap);
-		if (!denial_nodata(zt, &q, off, limit - edns_reserve(&q), live_buf,
-				   sizeof(live_buf), &d))
-			goto live;
-		t = (struct tail){.flags = d.flags,
-				  .an = d.an,
-				  .ns = d.ns,
-				  .ar = d.ar,
-				  .data = d.data,
-				  .len = d.len,
-				  .id = d.id,
-				  .zone = t.zone};
-		break;
-	}
-	case LOOKUP_DENIAL: {
-		struct denial_tail d;
-		uint32_t nb = denial_blob(zt, &q, off, &delta, &d.id);
-
-		/* An NSEC zone's NXDOMAIN made whole at compile time: as a blob above. */
-		if (nb != ZT_NONE) {
-			const zt_blob_t *b = zt_blob(zt, nb);
-			const size_t need =
-			    WIRE_HDR_LEN + q.qname_len + 4 + b->len + edns_reserve(&q);
-
-			if (need <= 512 ||
-			    need <=
-				(limit != 0 ? limit : (limit = answer_limit(zt, &q, ctx, cap)))) {
-				info->zone = t.zone;
-				info->answer = d.id;
-				info->rcode = (uint8_t)(b->flags & 0xf);
-				return emit_blob(zt, query, &q, resp, b, delta);
-			}
-		}
-		if (limit == 0)
-			limit = answer_limit(zt, &q, ctx, cap);
-		if (denial_answer(zt, &q, off, limit - edns_reserve(&q), live_buf, sizeof(live_buf),
-				  &d)) {
-			t = (struct tail){.flags = d.flags,
-					  .an = d.an,
-					  .ns = d.ns,
-					  .ar = d.ar,
-					  .data = d.data,
-					  .len = d.len,
-					  .id = d.id,
-					  .zone = t.zone};
-			break;
-		}
+		found = LOOKUP_LIVE;
 	}
 		/* fall through */
-	case LOOKUP_LIVE:
 	default:
-	live:
-		if (limit == 0)
-			limit = answer_limit(zt, &q, ctx, cap);
-		/*
-		 * Over TCP an answer or authority section that does not fit the largest message
-		 * is SERVFAIL; a referral whose glue does not fit keeps TC (both as Knot).
-		 */
-		if (!tail_live(&t, zt, &q, limit - edns_reserve(&q)) ||
-		    (live_rb.cut && ctx->transport == ZT_TCP)) {
-			info->rcode = RC_SERVFAIL;
-			return answer_empty(zt, query, &q, resp, RC_SERVFAIL, 0, EDE_NONE);
-		}
-		break;
+		return answer_rest(zt, ctx, query, &q, resp, cap, limit, found, off, zone, info);
 	}
 answer:
-	info->zone = t.zone;
-	info->truncated = (t.flags & F_TC) != 0;
-	info->answer = t.id;
-	len = emit(zt, query, &q, resp, &t);
-	info->rcode = (uint8_t)(wire_get16(resp + 2) & 0xf);
-	return len;
+	return answer_tail(zt, query, &q, resp, &t, info);
 }
 
 size_t zt_answer(const zt_t *zt, const uint8_t *query, size_t qlen, uint8_t *resp, size_t cap,
