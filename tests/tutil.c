@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* tutil.c: the helpers of tutil.h */
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -91,4 +93,21 @@ bool tu_write_leaf(const char *path, EVP_PKEY *key, long serial, const char *san
 	X509_EXTENSION_free(ext);
 	X509_free(x);
 	return ok;
+}
+
+void tu_rm_dir(const char *dir)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	char path[4096];
+
+	while (dh != NULL && (de = readdir(dh)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	if (dh != NULL)
+		closedir(dh);
+	rmdir(dir);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* tutil.h: what several test suites build the same way: wire names, queries, certificates */
+/* tutil.h: what several test suites build the same way: wire names, queries, certificates, a
+ * directory removed */
 #ifndef TUTIL_H
 #define TUTIL_H
 
@@ -30,5 +31,8 @@ ldns_pkt *tu_ask(const zt_t *t, uint16_t id, const char *name, uint16_t qtype);
  * from a day ago for a year, signed by KEY, written as PEM to PATH. False on any failure.
  */
 bool tu_write_leaf(const char *path, EVP_PKEY *key, long serial, const char *sans);
+
+/* Directory DIR removed with the files in it (one level: what a test made there). */
+void tu_rm_dir(const char *dir);
 
 #endif

@@ -307,10 +307,7 @@ static int patch_run(struct patch *p)
 		return ret;
 	zt_mem_patch_start(&p->b->mem, zt, p->base->store);
 	p->b->zt = zt;
-	start[ZT_ARR_ARENA] = zt->arena_len;
-	start[ZT_ARR_NODES] = zt->nnodes;
-	start[ZT_ARR_RRSETS] = zt->nrrsets;
-	start[ZT_ARR_ANS] = zt->nans;
+	zt_patch_start(zt, start);
 	p->first_new = zt->nnodes;
 	zt->zones[p->z].serial =
 	    p->in->edits != NULL ? p->in->edits->serial & 0xffffffffUL : p->zone->serial;
@@ -349,16 +346,7 @@ static int patch_run(struct patch *p)
 		    zt_deps_add_node(p->deps, zt, p->render[i]) != 0)
 			goto nomem;
 	zt_deps_sort(p->deps);
-	zt->store->tip[ZT_ARR_ARENA] = zt->arena_len;
-	zt->store->tip[ZT_ARR_NODES] = zt->nnodes * sizeof(zt_node_t);
-	zt->store->tip[ZT_ARR_RRSETS] = zt->nrrsets * sizeof(zt_rrset_t);
-	zt->store->tip[ZT_ARR_ANS] = zt->nans * sizeof(zt_ans_t);
-	zt->memsize = sizeof(*zt) + zt->nzones * sizeof(zt_zone_t) +
-		      (zt->index_mask + 1u) * sizeof(zt_slot_t) + zt->arena_len -
-		      start[ZT_ARR_ARENA] + (zt->nnodes - start[ZT_ARR_NODES]) * sizeof(zt_node_t) +
-		      (zt->nrrsets - start[ZT_ARR_RRSETS]) * sizeof(zt_rrset_t) +
-		      (zt->nans - start[ZT_ARR_ANS]) * sizeof(zt_ans_t) +
-		      zt->zones[p->z].naxfr * sizeof(uint32_t);
+	zt_patch_sealed(zt, start, zt->zones[p->z].naxfr);
 	zt->patch = zt_patch_rec_new(p->z, p->base, p->in->names, p->in->nnames);
 	return zt->patch != NULL ? 0 : -ENOMEM;
 nomem:

@@ -224,6 +224,33 @@ bool zt_patch_kept(const struct patch *p, const uint8_t *key, size_t len);
 /* zt_patch_order.c: zone p->z's transfer order in the new snapshot. 0 or -ENOMEM. */
 int zt_patch_axfr(struct patch *p);
 
+/* Where ZT's store arrays end before a patch appends to them (zt_patch_sealed() takes it). */
+static inline void zt_patch_start(const zt_t *zt, size_t start[ZT_STORE_ARRAYS])
+{
+	start[ZT_ARR_ARENA] = zt->arena_len;
+	start[ZT_ARR_NODES] = zt->nnodes;
+	start[ZT_ARR_RRSETS] = zt->nrrsets;
+	start[ZT_ARR_ANS] = zt->nans;
+}
+
+/*
+ * A patch done: the store's tips moved past what ZT appended, and ZT's size what it owns: its
+ * zones, its index, what it appended since START (zt_patch_start()) and NAXFR transfer-order
+ * entries.
+ */
+static inline void zt_patch_sealed(zt_t *zt, const size_t start[ZT_STORE_ARRAYS], size_t naxfr)
+{
+	zt->store->tip[ZT_ARR_ARENA] = zt->arena_len;
+	zt->store->tip[ZT_ARR_NODES] = zt->nnodes * sizeof(zt_node_t);
+	zt->store->tip[ZT_ARR_RRSETS] = zt->nrrsets * sizeof(zt_rrset_t);
+	zt->store->tip[ZT_ARR_ANS] = zt->nans * sizeof(zt_ans_t);
+	zt->memsize = sizeof(*zt) + zt->nzones * sizeof(zt_zone_t) +
+		      (zt->index_mask + 1u) * sizeof(zt_slot_t) + zt->arena_len -
+		      start[ZT_ARR_ARENA] + (zt->nnodes - start[ZT_ARR_NODES]) * sizeof(zt_node_t) +
+		      (zt->nrrsets - start[ZT_ARR_RRSETS]) * sizeof(zt_rrset_t) +
+		      (zt->nans - start[ZT_ARR_ANS]) * sizeof(zt_ans_t) + naxfr * sizeof(uint32_t);
+}
+
 /* What zt_patch() remembers of a patched snapshot (zt_patch_names()). */
 struct zt_patch_rec {
 	uint32_t zone;

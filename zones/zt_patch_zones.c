@@ -311,10 +311,7 @@ static int zones_run(struct patch *p, const zt_patch_zones_in_t *in, const uint8
 	zt_mem_patch_start(&p->b->mem, zt, base->store);
 	p->b->zt = zt;
 	p->b->patch = true;
-	start[ZT_ARR_ARENA] = zt->arena_len;
-	start[ZT_ARR_NODES] = zt->nnodes;
-	start[ZT_ARR_RRSETS] = zt->nrrsets;
-	start[ZT_ARR_ANS] = zt->nans;
+	zt_patch_start(zt, start);
 	for (size_t i = 0; i < in->nremove; i++)
 		zone_out(zt, gone[i]);
 	/* The zones answered SERVFAIL now (the copy's given back). */
@@ -339,15 +336,7 @@ static int zones_run(struct patch *p, const zt_patch_zones_in_t *in, const uint8
 		return zt_patch_full(p, "no room left in the store for the zones added");
 	if (ret != 0)
 		return ret;
-	zt->store->tip[ZT_ARR_ARENA] = zt->arena_len;
-	zt->store->tip[ZT_ARR_NODES] = zt->nnodes * sizeof(zt_node_t);
-	zt->store->tip[ZT_ARR_RRSETS] = zt->nrrsets * sizeof(zt_rrset_t);
-	zt->store->tip[ZT_ARR_ANS] = zt->nans * sizeof(zt_ans_t);
-	zt->memsize = sizeof(*zt) + zt->nzones * sizeof(zt_zone_t) +
-		      (zt->index_mask + 1u) * sizeof(zt_slot_t) + zt->arena_len -
-		      start[ZT_ARR_ARENA] + (zt->nnodes - start[ZT_ARR_NODES]) * sizeof(zt_node_t) +
-		      (zt->nrrsets - start[ZT_ARR_RRSETS]) * sizeof(zt_rrset_t) +
-		      (zt->nans - start[ZT_ARR_ANS]) * sizeof(zt_ans_t) + naxfr * sizeof(uint32_t);
+	zt_patch_sealed(zt, start, naxfr);
 	/* The names BASE's own patch compiled again, for the IXFR history (zt_patch_names()). */
 	if (base->patch != NULL && zt->zones[base->patch->zone].origin != NULL) {
 		zt->patch = zt_patch_rec_new(base->patch->zone, base->patch->from,

@@ -4,7 +4,6 @@
  * (zt_blobs.c: RRSIG questions live, NODATA with DO as the zone's SOA part and the node's proof):
  * every answer is the one the whole blobs gave, octet for octet
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "cutest.h"
 #include "resolve.h"
 #include "sign.h"
+#include "tutil.h"
 #include "wire.h"
 #include "zload.h"
 #include "zt.h"
@@ -33,23 +33,6 @@ static const char zone_text[] =
     "sec NS ns.sec\nns.sec A 192.0.2.11\n"
     "sec DS 12345 13 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
     "_sip._tcp SRV 10 5 5060 www\n";
-
-static void rm_dir(const char *dir)
-{
-	DIR *dh = opendir(dir);
-	struct dirent *de;
-	char path[4096];
-
-	while (dh != NULL && (de = readdir(dh)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	if (dh != NULL)
-		closedir(dh);
-	rmdir(dir);
-}
 
 /* The zone (and HOSTS names of many TXT records) signed with NSEC3 or NSEC. */
 static zload_zone_t *signed_zone(bool nsec3)
@@ -89,7 +72,7 @@ static zload_zone_t *signed_zone(bool nsec3)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	zload_free(&z);
 	sign_keys_free(&keys);
-	rm_dir(dir);
+	tu_rm_dir(dir);
 	free(text);
 	return s;
 }

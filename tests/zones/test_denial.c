@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* test_denial.c: CUnit suite for denial answers with DO composed off the live path (denial.c) */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,23 +167,6 @@ static int check(const zt_t *t, const char *name, uint16_t qtype)
 	return ret;
 }
 
-static void rm_dir(const char *dir)
-{
-	DIR *dh = opendir(dir);
-	struct dirent *de;
-	char path[4096];
-
-	while (dh != NULL && (de = readdir(dh)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	if (dh != NULL)
-		closedir(dh);
-	rmdir(dir);
-}
-
 /* The zone signed with NSEC3 or NSEC as sandnsd signs it, compiled. */
 static zt_t *signed_zone(bool nsec3)
 {
@@ -220,7 +202,7 @@ static zt_t *signed_zone(bool nsec3)
 	zload_free(&s);
 	zload_free(&z);
 	sign_keys_free(&keys);
-	rm_dir(dir);
+	tu_rm_dir(dir);
 	free(text);
 	return t;
 }

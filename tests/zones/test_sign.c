@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* test_sign.c: CUnit suite for the signer: keys made and read back, signatures, NSEC chains */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "cutest.h"
 #include "sign.h"
 #include "sign_pvt.h"
+#include "tutil.h"
 #include "zload.h"
 #include "zload_pvt.h"
 
@@ -26,28 +26,11 @@ static const char zone_text[] = "$ORIGIN example.com.\n$TTL 3600\n"
 				"sub IN NS ns.sub\nns.sub IN A 198.18.0.99\n"
 				"*.w IN A 198.18.0.80\n";
 
-/* A fresh key directory (removed with its files by rm_dir). */
+/* A fresh key directory (removed with its files by tu_rm_dir). */
 static void tmp_dir(char *buf, size_t len)
 {
 	snprintf(buf, len, "/tmp/sandns-sign-XXXXXX");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(buf));
-}
-
-static void rm_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char path[4096];
-
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(dir);
 }
 
 static const sign_params_t csk13 = {13, true, false, 14 * 86400, 7 * 86400};
@@ -93,7 +76,7 @@ static void test_keys_made_and_read(void)
 	CU_ASSERT_EQUAL(sign_key_algorithm(k2, 0), 15);
 	sign_keys_free(&k2);
 	sign_keys_free(&k1);
-	rm_dir(dir);
+	tu_rm_dir(dir);
 }
 
 /* A .key that is not the .private's half, a missing key, an algorithm we do not sign with. */
@@ -130,8 +113,8 @@ static void test_keys_bad(void)
 	CU_ASSERT_EQUAL(sign_alg_parse("ecdsap256sha256"), 13);
 	CU_ASSERT_EQUAL(sign_alg_parse("ED25519"), 15);
 	CU_ASSERT_EQUAL(sign_alg_parse("rsasha256"), 0);
-	rm_dir(dir);
-	rm_dir(dir2);
+	tu_rm_dir(dir);
+	tu_rm_dir(dir2);
 }
 
 /* Every record of Z as ldns records. */
@@ -282,7 +265,7 @@ static void sign_and_check(uint8_t alg, bool csk, bool nsec3)
 	zload_free(&s);
 	zload_free(&z);
 	sign_keys_free(&keys);
-	rm_dir(dir);
+	tu_rm_dir(dir);
 }
 
 static void test_sign_csk13_nsec(void)
@@ -353,7 +336,7 @@ static void test_reuse(void)
 	zload_free(&z1);
 	zload_free(&z2);
 	sign_keys_free(&keys);
-	rm_dir(dir);
+	tu_rm_dir(dir);
 }
 
 /* A presigned zone set to be signed: refused, naming the zone. */
@@ -377,7 +360,7 @@ static void test_presigned_refused(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "presigned"));
 	zload_free(&z);
 	sign_keys_free(&keys);
-	rm_dir(dir);
+	tu_rm_dir(dir);
 }
 
 /* RFC 4034 6.2: names in the data of the types listed there lower-cased, nothing else. */
@@ -574,7 +557,7 @@ static void test_canonical_signed(void)
 	zload_free(&s);
 	zload_free(&z);
 	sign_keys_free(&keys);
-	rm_dir(dir);
+	tu_rm_dir(dir);
 }
 
 /* A zone of HOSTS hosts (and a delegation) in zone text, malloc'd. */
@@ -642,7 +625,7 @@ static void test_threads(void)
 	zload_free(&s2);
 	zload_free(&z);
 	sign_keys_free(&keys);
-	rm_dir(dir);
+	tu_rm_dir(dir);
 }
 
 /* How many RRSIGs Z holds. */
@@ -706,7 +689,7 @@ static void test_reuse_exact(void)
 	zload_free(&z1);
 	zload_free(&z2);
 	sign_keys_free(&keys);
-	rm_dir(dir);
+	tu_rm_dir(dir);
 }
 
 void reg_cutest_sign(void)
