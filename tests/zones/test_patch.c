@@ -1100,7 +1100,8 @@ static void axfr_both(struct cmp *c, const zt_t *ref, const zt_t *got, const cha
 	int ra = zt_xfr_render(ref, q, qlen, msgs_sink, &a);
 	int rb = zt_xfr_render(got, q, qlen, msgs_sink, &b);
 
-	if (ra != rb || a.n != b.n || a.len != b.len || memcmp(a.buf, b.buf, a.len) != 0) {
+	if (ra != rb || a.n != b.n || a.len != b.len ||
+	    (a.len != 0 && memcmp(a.buf, b.buf, a.len) != 0)) {
 		unsigned msg = 0;
 
 		/* The first message that differs. */
