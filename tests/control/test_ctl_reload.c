@@ -437,6 +437,39 @@ static void test_unchanged(void)
 	CU_ASSERT_NOT_EQUAL(reload_all("reload"), v1);
 }
 
+/*
+ * A configuration reload keeps the version of a zone whose line and files are unchanged, and
+ * reads it again when its FILE is another path, even one naming the very same file (a link).
+ */
+static void test_unchanged_cfg(void)
+{
+	const ctl_rebuild_t whole = {.zones = true, .keep_unchanged = true};
+	char err[512], text[2048], link_path[600];
+	const char *at;
+	uint64_t v;
+	cfg_t *next;
+
+	set_mtime(zpath, 30, 3);
+	v = reload_all("reload"); /* read: its time changed */
+	next = conf_with("");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_EQUAL_FATAL(ctl_reload_cfg(ctl, next, &whole, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(zload_version(ctl->info.raw[0]), v);
+	/* The same file under another name: the zone line changed, read again. */
+	snprintf(link_path, sizeof(link_path), "%s/linked.zone", dir);
+	CU_ASSERT_EQUAL_FATAL(link(zpath, link_path), 0);
+	at = strstr(conf_text, zpath);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - conf_text), conf_text, link_path,
+		 at + strlen(zpath));
+	next = cfg_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(next, text, "test", NULL, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(cfg_check(next, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(ctl_reload_cfg(ctl, next, &whole, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_NOT_EQUAL(zload_version(ctl->info.raw[0]), v);
+}
+
 void reg_cutest_ctl_reload(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_reload", suite_init, suite_cleanup);
@@ -448,4 +481,6 @@ void reg_cutest_ctl_reload(void)
 		    test_zone_added);
 	CU_add_test(s, "a whole reload keeps zones whose files are unchanged, unread",
 		    test_unchanged);
+	CU_add_test(s, "a configuration reload reads a zone whose FILE changed, kept otherwise",
+		    test_unchanged_cfg);
 }
