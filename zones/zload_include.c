@@ -77,8 +77,7 @@ int zload_read_all(const char *path, size_t bound, size_t used, const struct zlo
 	struct timespec now;
 	int fd, ret;
 
-	/* Before the file is looked at: a change after it gets a later time than a second before.
-	 */
+	/* Taken first: any change after the fstat gets a time later than NOW less a second. */
 	if (clock_gettime(CLOCK_REALTIME, &now) != 0)
 		now.tv_sec = 0;
 	fd = zload_open(path, &sb, why, whylen);

@@ -10,12 +10,6 @@
 
 #include "zload.h"
 
-/*
- * One record as read: owner and data in wire form in the zone's octet store (DATA). A zone of
- * a million records was a million ldns objects (five allocations each, 250 MiB, a fifth of the
- * cold start in malloc and in the kernel zeroing their pages); records that need ldns, to
- * print them or to compare them canonically, are made on demand (zload_rr()).
- */
 /* A file a zone was read from ($INCLUDEs too), as it was then (zload_stamp.c). */
 struct zload_stamp {
 	char *path; /* as opened */
@@ -25,6 +19,12 @@ struct zload_stamp {
 	struct timespec mtime;
 };
 
+/*
+ * One record as read: owner and data in wire form in the zone's octet store (DATA). A zone of
+ * a million records was a million ldns objects (five allocations each, 250 MiB, a fifth of the
+ * cold start in malloc and in the kernel zeroing their pages); records that need ldns, to
+ * print them or to compare them canonically, are made on demand (zload_rr()).
+ */
 typedef struct zload_rec {
 	uint32_t owner; /* offset in data: the owner, case as written (records in a row share it) */
 	uint32_t rdata; /* offset in data: the record data, uncompressed */
