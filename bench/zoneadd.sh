@@ -8,7 +8,8 @@
 #            the member, B transfers the catalog, then the member (its first refresh is at once);
 #            the time from the reload on A until B answers the member's www A;
 #   config   a zone line added to B's own configuration and `sandnsctl reload` on B (which reads
-#            every zone again: the large one too, in both builds); the time until B answers it.
+#            every zone file again, the large one too, in builds before whole reloads kept the zones
+#            whose files are unchanged); the time until B answers it.
 # For each, B's peak resident memory over that time (VmHWM, reset before through clear_refs),
 # its resident memory before, and whether B's log says the snapshot was patched or compiled whole.
 # BUILDS ("BASE_BUILD BUILD": the base's build directory, then this tree's) alternate run by run,

@@ -77,6 +77,10 @@ typedef struct ctl_rebuild {
 	enum ctl_certs certs; /* which certificate sources to read again */
 	cert_t *const *fresh; /* per source, a leaf just probed (NULL: keep the previous) */
 	bool preview;	      /* never published (policy check): no alerts logged */
+	/* A whole reload (`reload`, SIGHUP): a zone of a master file that PREV holds as read from
+	 * the same file, that file and its $INCLUDEs unchanged since (zload_files_unchanged()),
+	 * is not read again. Otherwise every zone asked for is read. */
+	bool keep_unchanged;
 	/* Per cfg->zones (or NULL): a zone in memory served in place of reading its source when
 	 * it is read again (a secondary zone's version the transfer thread holds: xfrin_copy) */
 	zload_zone_t *const *given;

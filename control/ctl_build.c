@@ -292,10 +292,25 @@ static bool asked_for(const ctl_rebuild_t *what, const cfg_zone_t *z, size_t i)
 	return what->zone_set == NULL || what->zone_set[i];
 }
 
+/*
+ * Whether zone Z, the Ith of the configuration, may keep the version PREV read: a master file
+ * (not a secondary's copy), PREV's version read from the same origin and file, and that file and
+ * its $INCLUDEs unchanged since.
+ */
+static bool file_unchanged(const ctl_build_t *prev, const cfg_zone_t *z, size_t i)
+{
+	return prev != NULL && prev->raw != NULL && i < prev->nzones && prev->raw[i] != NULL &&
+	       !prev->zones[i].absent && z->src.kind == ZSRC_FILE && z->src.path != NULL &&
+	       zsrc_same(&prev->zones[i].src, &z->src) &&
+	       cfg_same_origin(zload_origin(prev->raw[i]), z->origin) &&
+	       zload_files_unchanged(prev->raw[i], z->src.path);
+}
+
 static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *known,
 		       const ctl_rebuild_t *what, ctl_build_t *b, char *err, size_t errlen)
 {
 	char reason[1024];
+	size_t unchanged = 0;
 
 	for (size_t i = 0; i < cfg->nzones; i++) {
 		const cfg_zone_t *z = &cfg->zones[i];
@@ -318,6 +333,12 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_buil
 		     (what->zones && asked_for(what, z, i)))) {
 			/* From memory: its file may be written only later (xfrin.c's writer). */
 			b->raw[i] = zload_ref(what->given[i]);
+		} else if (what->keep_unchanged && what->zones && asked_for(what, z, i) &&
+			   file_unchanged(prev, z, i)) {
+			/* As read before: neither read nor compared again (its serial stays). */
+			b->raw[i] = zload_ref(prev->raw[i]);
+			b->zones[i].absent = false;
+			unchanged++;
 		} else if (prev == NULL || prev->raw[i] == NULL ||
 			   (what->zones && asked_for(what, z, i))) {
 			/* What was served of its file (KNOWN: the build served, else serial-state;
@@ -347,6 +368,9 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_buil
 		}
 		b->nzones++;
 	}
+	if (unchanged > 0 && !what->preview)
+		log_msg(LOG_INFO, "reload: %zu zone file%s unchanged since read, not read again",
+			unchanged, unchanged == 1 ? "" : "s");
 	for (size_t i = 0; i < cfg->ncerts; i++) {
 		bool tls = strncmp(cfg->certs[i], "tls://", 6) == 0;
 

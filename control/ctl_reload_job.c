@@ -278,6 +278,9 @@ int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 		some |= job->zones[i];
 	what.zones = job->zones_all || some;
 	what.zone_set = job->zones_all ? NULL : job->zones;
+	/* Every zone, none named (`reload ZONE` and a transfer's reload read theirs whatever): a
+	 * zone whose files did not change keeps its version unread. */
+	what.keep_unchanged = job->zones_all && !some;
 	if (job->policy) {
 		/* A policy reload decides anew: what a probe saw once is forgotten. */
 		ctl_pub_lock(ctl);

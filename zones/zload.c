@@ -62,6 +62,9 @@ static zload_zone_t *zload_common(const char *origin, const char *text, size_t l
 	if (z == NULL)
 		goto fail_nomem;
 	st.zone = z;
+	/* The files it is read from (zload_files_unchanged()): a text from memory has none. */
+	z->stamp_bound = bound;
+	(void)zload_stamp_add(z, name, id);
 	z->origin_text = malloc(olen + 2);
 	if (z->origin_text == NULL)
 		goto fail_nomem;
@@ -128,6 +131,12 @@ zload_zone_t *zload_file(const char *origin, const char *path, zload_warn_fn war
 	z = zload_common(origin, text, len, path, bound, &id, warn, warn_ctx, err, errlen, NULL);
 	free(text);
 	return z;
+}
+
+bool zload_files_unchanged(const zload_zone_t *zone, const char *path)
+{
+	/* Another bound might refuse what was read under this one. */
+	return zone->stamp_bound == zload_text_max() && zload_stamps_same(zone, path);
 }
 
 size_t zload_check(const char *origin, const char *path, const char *text, zload_warn_fn warn,

@@ -239,6 +239,15 @@ uint64_t zload_version(const zload_zone_t *zone);
  */
 int zload_changes_since(uint64_t from, const zload_zone_t *to, zload_names_t **out);
 
+/*
+ * Whether ZONE was read from the master file PATH (zload_file()) and that file and every file
+ * it $INCLUDEd are still the files read then: the same device, inode, size and modification
+ * time (nanoseconds) now, under the same bound on the text (zload_text_max()). False whenever
+ * that is not sure: a file that cannot be stat'ed, one modified within a second of its reading
+ * (a later change might keep its time), a version from a text, a transfer or edits.
+ */
+bool zload_files_unchanged(const zload_zone_t *zone, const char *path);
+
 /* Drops a reference to *zone and frees it with the last (NULL is fine); leaves NULL behind. */
 void zload_free(zload_zone_t **zone);
 

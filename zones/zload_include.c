@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rfile.h"
@@ -73,8 +74,13 @@ int zload_read_all(const char *path, size_t bound, size_t used, const struct zlo
 		   size_t whylen)
 {
 	struct stat sb;
-	int fd = zload_open(path, &sb, why, whylen);
-	int ret;
+	struct timespec now;
+	int fd, ret;
+
+	/* Taken first: any change after the fstat gets a time later than NOW less a second. */
+	if (clock_gettime(CLOCK_REALTIME, &now) != 0)
+		now.tv_sec = 0;
+	fd = zload_open(path, &sb, why, whylen);
 
 	*text = NULL;
 	*len = 0;
@@ -82,6 +88,9 @@ int zload_read_all(const char *path, size_t bound, size_t used, const struct zlo
 		return -1;
 	id->dev = sb.st_dev;
 	id->ino = sb.st_ino;
+	id->size = sb.st_size;
+	id->mtime = sb.st_mtim;
+	id->racy = sb.st_mtim.tv_sec >= now.tv_sec - 1;
 	id->known = true;
 	for (int i = 0; i < nreading; i++) {
 		if (reading[i].known && reading[i].dev == id->dev && reading[i].ino == id->ino) {
@@ -179,6 +188,7 @@ static int zload_include(struct zload_state *st, char *line, const char *file, i
 		goto out;
 	}
 	st->text_read += len;
+	(void)zload_stamp_add(st->zone, where, &id); /* not recorded: read again at reloads */
 	st->open_files[depth + 1] = id;
 	ret = zload_text(st, text, len, where, inc_origin ? inc_origin : origin, depth + 1);
 	st->open_files[depth + 1].known = false;

@@ -3,9 +3,21 @@
 #ifndef ZLOAD_PVT_H
 #define ZLOAD_PVT_H
 
+#include <sys/types.h>
+#include <time.h>
+
 #include <ldns/ldns.h>
 
 #include "zload.h"
+
+/* A file a zone was read from ($INCLUDEs too), as it was then (zload_stamp.c). */
+struct zload_stamp {
+	char *path; /* as opened */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
 
 /*
  * One record as read: owner and data in wire form in the zone's octet store (DATA). A zone of
@@ -60,6 +72,15 @@ struct zload_zone {
 	 */
 	bool give_back;
 	size_t owner_cap;
+	/*
+	 * The files read, the zone's own first (zload_stamp.c), under the bound on the text
+	 * STAMP_BOUND; STAMPS_BAD: one not recorded, or changed too recently to tell a later change
+	 * by its time (a text from memory, a transfer's or an edited version: none recorded).
+	 */
+	struct zload_stamp *stamps;
+	size_t nstamps;
+	bool stamps_bad;
+	size_t stamp_bound;
 };
 
 /*
@@ -73,6 +94,9 @@ struct zload_store {
 	size_t tip;    /* octets handed out (atomic): every version's data_len is at most this */
 	unsigned refs; /* holders besides the first (atomic), as zload_zone's refs */
 };
+
+/* zload_stamp.c: frees what Z recorded of the files it was read from (zload_free()). */
+void zload_stamps_free(zload_zone_t *z);
 
 /* The owners changed since version FROM. */
 struct zload_delta {

@@ -33,6 +33,9 @@
 struct zload_file_id {
 	dev_t dev;
 	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	bool racy;  /* modified within a second of the reading: a later change may keep MTIME */
 	bool known; /* false for text from memory */
 };
 
@@ -157,6 +160,16 @@ int zload_lines_par(struct zload_state *st, const char *text, size_t len, const 
 int zload_read_all(const char *path, size_t bound, size_t used, const struct zload_file_id *reading,
 		   int nreading, char **text, size_t *len, struct zload_file_id *id, char *why,
 		   size_t whylen);
+/*
+ * zload_stamp.c: file PATH (ID) recorded as one Z was read from. 0, or -ENOMEM (then Z's files
+ * count as not recorded).
+ */
+int zload_stamp_add(zload_zone_t *z, const char *path, const struct zload_file_id *id);
+/*
+ * zload_stamp.c: whether Z was read from file PATH first and every file it recorded is the same
+ * now (device, inode, size, modification time); false when any was not recorded.
+ */
+bool zload_stamps_same(const zload_zone_t *z, const char *path);
 /* zload_include.c: TEXT, the content of FILE, with the files it $INCLUDEs. */
 int zload_text(struct zload_state *st, const char *text, size_t len, const char *file,
 	       ldns_rdf *origin, int depth);

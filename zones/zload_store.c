@@ -348,5 +348,6 @@ void zload_free(zload_zone_t **zone)
 	free(z->empty);
 	free(z->by_owner);
 	zload_deltas_free(z);
+	zload_stamps_free(z);
 	free(z);
 }

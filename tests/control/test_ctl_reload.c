@@ -2,6 +2,7 @@
 /* test_ctl_reload.c: CUnit suite for the reload thread (control/ctl_reload.c): deferred replies,
  * requests merged while a reload runs, status answered meanwhile, a failed reload */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -22,6 +23,7 @@
 #include "cutest.h"
 #include "sandns_err.h"
 #include "tutil.h"
+#include "zload.h"
 
 static char dir[] = "/tmp/sandns-test-ctl-reload-XXXXXX";
 static bool dir_made;
@@ -350,6 +352,124 @@ static void test_zone_added(void)
 	remove(npath);
 }
 
+/* PATH's modification time set to AGO seconds before now (nanoseconds NSEC). */
+static void set_mtime(const char *path, time_t ago, long nsec)
+{
+	struct timespec t[2] = {{.tv_sec = time(NULL) - ago, .tv_nsec = nsec}};
+
+	t[1] = t[0];
+	CU_ASSERT_EQUAL_FATAL(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+/* example.com (serial 9) with its host from INC by $INCLUDE, written aside and renamed. */
+static void write_with_include(const char *inc)
+{
+	char tmp[sizeof(zpath) + 8];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", zpath);
+	f = fopen(tmp, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fprintf(f,
+		"$TTL 300\n@ IN SOA ns1.example.com. host.example.com. 9 3600 900 604800 300\n"
+		"@ IN NS ns1.example.com.\n$INCLUDE %s\n",
+		inc);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	CU_ASSERT_EQUAL_FATAL(rename(tmp, zpath), 0);
+}
+
+/* `reload` (every zone) through the reload job, as a client asks it; the zone served after. */
+static uint64_t reload_all(const char *line)
+{
+	char *st = ask(line);
+
+	CU_ASSERT_PTR_NULL(strstr(st, "failed"));
+	free(st);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctl->info.raw);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctl->info.raw[0]);
+	return zload_version(ctl->info.raw[0]);
+}
+
+/*
+ * A whole reload keeps the version of a zone whose file and $INCLUDEs are unchanged (the very
+ * version, unread); a file rewritten with the same text but a new time, an $INCLUDE touched, or
+ * `reload ZONE` read it again; its serial stays.
+ */
+static void test_unchanged(void)
+{
+	char inc[600], *st;
+	uint64_t v1, v2, v3;
+	FILE *f;
+
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(inc, sizeof(inc), "%s/hosts.inc", dir);
+	f = fopen(inc, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("ns1 IN A 192.0.2.1\nwww IN A 192.0.2.9\n", f);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	write_with_include(inc);
+	/* Written a minute ago: a change now would show in the time (no second to share). */
+	set_mtime(zpath, 60, 1);
+	set_mtime(inc, 60, 2);
+	v1 = reload_all("reload");
+	CU_ASSERT_EQUAL(zload_serial(ctl->info.raw[0]), 9);
+	CU_ASSERT_EQUAL(reload_all("reload"), v1);
+	/* The same text written again, a new time: read again. */
+	write_with_include(inc);
+	set_mtime(zpath, 50, 1);
+	v2 = reload_all("reload");
+	CU_ASSERT_NOT_EQUAL(v2, v1);
+	CU_ASSERT_EQUAL(reload_all("reload"), v2);
+	/* Only the $INCLUDEd file changed (its time): read again. */
+	set_mtime(inc, 40, 2);
+	v3 = reload_all("reload");
+	CU_ASSERT_NOT_EQUAL(v3, v2);
+	CU_ASSERT_EQUAL(reload_all("reload"), v3);
+	/* `reload ZONE` reads it whatever. */
+	CU_ASSERT_NOT_EQUAL(reload_all("reload example.com"), v3);
+	/* The same records all along: the serial served stays the file's. */
+	st = ask("status");
+	CU_ASSERT_PTR_NOT_NULL(strstr(st, "zone example.com. serial 9,"));
+	free(st);
+	/* Modified within the second before it was read: read again, the time may not show. */
+	write_with_include(inc);
+	v1 = reload_all("reload");
+	CU_ASSERT_NOT_EQUAL(reload_all("reload"), v1);
+}
+
+/*
+ * A configuration reload keeps the version of a zone whose line and files are unchanged, and
+ * reads it again when its FILE is another path, even one naming the very same file (a link).
+ */
+static void test_unchanged_cfg(void)
+{
+	const ctl_rebuild_t whole = {.zones = true, .keep_unchanged = true};
+	char err[512], text[2048], link_path[600];
+	const char *at;
+	uint64_t v;
+	cfg_t *next;
+
+	set_mtime(zpath, 30, 3);
+	v = reload_all("reload"); /* read: its time changed */
+	next = conf_with("");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_EQUAL_FATAL(ctl_reload_cfg(ctl, next, &whole, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(zload_version(ctl->info.raw[0]), v);
+	/* The same file under another name: the zone line changed, read again. */
+	snprintf(link_path, sizeof(link_path), "%s/linked.zone", dir);
+	CU_ASSERT_EQUAL_FATAL(link(zpath, link_path), 0);
+	at = strstr(conf_text, zpath);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - conf_text), conf_text, link_path,
+		 at + strlen(zpath));
+	next = cfg_new();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(next, text, "test", NULL, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(cfg_check(next, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(ctl_reload_cfg(ctl, next, &whole, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_NOT_EQUAL(zload_version(ctl->info.raw[0]), v);
+}
+
 void reg_cutest_ctl_reload(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_reload", suite_init, suite_cleanup);
@@ -359,4 +479,8 @@ void reg_cutest_ctl_reload(void)
 	CU_add_test(s, "failed: the error to the client, the last snapshot stays", test_failed);
 	CU_add_test(s, "a zone added and taken out by configuration reloads: patched",
 		    test_zone_added);
+	CU_add_test(s, "a whole reload keeps zones whose files are unchanged, unread",
+		    test_unchanged);
+	CU_add_test(s, "a configuration reload reads a zone whose FILE changed, kept otherwise",
+		    test_unchanged_cfg);
 }
