@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rr_typed.h"
 #include "xfrin_pvt.h"
 
 enum { S_START, S_SECOND, S_AXFR, S_DEL, S_ADD, S_DONE };
@@ -193,6 +194,17 @@ int xfrin_apply_rr(void *ctx, ldns_rr *rr, char *err, size_t errlen)
 		free(s);
 		ldns_rr_free(rr);
 		return a->asked_ixfr && a->state >= S_DEL ? XFRIN_FALLBACK : XFRIN_FAIL;
+	}
+	if (!rr_rdata_typed(rr)) {
+		/* What Knot and NSD refuse as a malformed message: nothing of it is applied. */
+		char *t = ldns_rr_type2str(ldns_rr_get_type(rr)), *o = ldns_rdf2str(owner);
+
+		snprintf(err, errlen, "a malformed record: %s at %s without the fields of its type",
+			 t ? t : "?", o ? o : "?");
+		free(t);
+		free(o);
+		ldns_rr_free(rr);
+		return XFRIN_FAIL;
 	}
 	switch (a->state) {
 	case S_START:

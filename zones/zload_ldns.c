@@ -7,51 +7,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "rr_typed.h"
 #include "sandns_err.h"
 #include "wire.h"
 #include "zload_scan.h"
 #include "zload_state.h"
-
-/*
- * Whether RR's fields are those its type has (ldns's descriptor: how many, and of which kind).
- * ldns can make them otherwise: "SRV 20 40 500 \# 4 0a000001" (RFC 3597 data after some fields)
- * becomes five 16-bit integers, whose wire form has no target name, and "A \# 0" an address
- * record without an address; the snapshot would serve them as they are: a response, or a whole
- * AXFR message, that no client can parse. Types whose data is opaque (NULL, and every type
- * ldns does not know: one field of any length, RFC 3597) may have none.
- */
-static bool zload_rdata_typed(const ldns_rr *rr)
-{
-	const ldns_rr_descriptor *d = ldns_rr_descript(ldns_rr_get_type(rr));
-	size_t n = ldns_rr_rd_count(rr);
-
-	if (d == NULL)
-		return true;
-	if (n == 0 && ldns_rr_descriptor_field_type(d, 0) == LDNS_RDF_TYPE_UNKNOWN)
-		return true;
-	if (n > ldns_rr_descriptor_maximum(d))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (ldns_rdf_get_type(ldns_rr_rdf(rr, i)) != ldns_rr_descriptor_field_type(d, i))
-			return false;
-	/*
-	 * Fewer fields than the type has: ldns leaves out a last field that \# data holds empty.
-	 * Fine where that field's wire form may be empty (CAA's value, a DS digest, a signature,
-	 * a type bitmap...); a missing number or name is not.
-	 */
-	for (size_t i = n; i < ldns_rr_descriptor_minimum(d); i++) {
-		switch (ldns_rr_descriptor_field_type(d, i)) {
-		case LDNS_RDF_TYPE_B64:
-		case LDNS_RDF_TYPE_HEX:
-		case LDNS_RDF_TYPE_LONG_STR:
-		case LDNS_RDF_TYPE_BITMAP:
-			break;
-		default:
-			return false;
-		}
-	}
-	return true;
-}
 
 /*
  * Whether RR's owner and the names in its data are at most 255 octets: ldns appends the origin
@@ -408,7 +368,7 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 			zload_fail(st, file, line_nr,
 				   "a domain name is longer than 255 octets (RFC 1035 3.1)");
 			ret = SANDNS_EPARSE;
-		} else if (!zload_rdata_typed(rr)) {
+		} else if (!rr_rdata_typed(rr)) {
 			zload_fail(st, file, line_nr,
 				   "the record data does not fit its type (RFC 3597 \\# data "
 				   "must be the whole record data, in the type's wire form)");

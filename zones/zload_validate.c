@@ -173,7 +173,8 @@ static size_t name_min(const zload_zone_t *z, const size_t *idx, size_t from, si
 	if (!exact || whole <= 2 || wire_name_is_sub(owner, name))
 		return whole < 2 ? whole : 2;
 	for (size_t q = from; q <= to; q++)
-		if (q != k && wire_name_is_sub(zload_rec_rdata(z, idx[q]) + at, name))
+		if (q != k && z->recs[idx[q]].rdlen > (size_t)at &&
+		    wire_name_is_sub(zload_rec_rdata(z, idx[q]) + at, name))
 			return 2;
 	return whole < (size_t)name[0] + 3 ? whole : (size_t)name[0] + 3;
 }

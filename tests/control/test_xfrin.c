@@ -341,6 +341,42 @@ static void test_apply(void)
 		CU_ASSERT_EQUAL(feed(&a, soa2), XFRIN_FALLBACK);
 		xfrin_apply_clear(&a);
 	}
+	/* Records as a primary's message carries them, with fewer fields than their type has
+	 * (ldns reads an RDLENGTH of 0 or 2 for an MX as such a record): the transfer is refused,
+	 * as a malformed message is. fuzz-xfrin found the empty one read past the data. */
+	{
+		static const uint8_t mx_none[] = {2,   'm', 'x', 3,   's', 'e', 'c', 4,
+						  't', 'e', 's', 't', 0,   0,	15,  0,
+						  1,   0,   0,	 1,   44,  0,	0};
+		static const uint8_t mx_pref[] = {2,   'm', 'x', 3, 's', 'e', 'c', 4, 't',
+						  'e', 's', 't', 0, 0,	 15,  0,   1, 0,
+						  0,   1,   44,	 0, 2,	 0,   10};
+		static const char *const head[] = {SOA(10),
+						   "mx.sec.test. 300 IN MX 10 ns1.sec.test.", NULL};
+		static const char *const ixfr_head[] = {SOA(12), SOA(10), SOA(12), NULL};
+		const uint8_t *const bad_mx[] = {mx_none, mx_pref};
+		const size_t bad_len[] = {sizeof(mx_none), sizeof(mx_pref)};
+
+		for (int i = 0; i < 2; i++) {
+			for (int ixfr = 0; ixfr < 2; ixfr++) {
+				ldns_rr *m = NULL;
+				size_t pos = 0;
+
+				CU_ASSERT_EQUAL_FATAL(ldns_wire2rr(&m, bad_mx[i], bad_len[i], &pos,
+								   LDNS_SECTION_ANSWER),
+						      LDNS_STATUS_OK);
+				xfrin_apply_init(&a, origin, 10, ixfr, ixfr ? copy : NULL,
+						 "malformed test");
+				CU_ASSERT_EQUAL(feed(&a, ixfr ? ixfr_head : head), XFRIN_OK);
+				err[0] = 0;
+				CU_ASSERT_EQUAL(xfrin_apply_rr(&a, m, err, sizeof(err)),
+						XFRIN_FAIL);
+				CU_ASSERT_PTR_NOT_NULL(
+				    strstr(err, "a malformed record: MX at mx.sec.test."));
+				xfrin_apply_clear(&a);
+			}
+		}
+	}
 	/* The mark an older sandnsd left (read for the upgrade, never written now): a version
 	 * served and not written yet, then written; removed once the copy is written. */
 	{

@@ -43,9 +43,26 @@ rc=0
 seeds_n=$(find "$seeds" -type f | wc -l)
 done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$work/log" | tail -n 1 || true)
 if [ "$rc" -ne 0 ] || [ -z "$done_line" ]; then
-	echo "$name: FAILED (exit $rc); the end of libFuzzer's output:"
-	tail -n 60 "$work/log"
-	ls "$artifacts"/* 2>/dev/null | sed 's/^/reproducer: /' || true
+	# The report from its first line (the frames that tell where), then the end of the output.
+	first=$(grep -nE '^==[0-9]+==ERROR|runtime error:|^INFO: a leak|deadly signal|^fuzz-[a-z]+: ' \
+		"$work/log" | head -n 1 | cut -d: -f1 || true)
+	if [ -n "$first" ]; then
+		echo "$name: FAILED (exit $rc); the report, from line $first of libFuzzer's output:"
+		sed -n "${first},$((first + 40))p" "$work/log"
+		echo "[...] the end of the output:"
+	else
+		echo "$name: FAILED (exit $rc); the end of libFuzzer's output:"
+	fi
+	tail -n 30 "$work/log"
+	# Each reproducer's path; a small one also as base64, so that a CI log alone reproduces it
+	# (base64 -d > crash; FUZZER crash).
+	for f in "$artifacts"/*; do
+		[ -f "$f" ] || continue
+		echo "reproducer: $f ($(stat -c %s "$f") octets)"
+		if [ "$(stat -c %s "$f")" -le 8192 ]; then
+			base64 -w 76 "$f" | sed 's/^/  /'
+		fi
+	done
 	exit 1
 fi
 # "#123456  DONE   cov: 1234 ft: 5678 corp: 120/30Kb lim: 4096 exec/s: 2743 rss: 100Mb"
