@@ -619,7 +619,9 @@ answer_rest(const zt_t *zt, const zt_answer_ctx_t *ctx, const uint8_t *query,
 				return emit_blob(zt, query, q, resp, b, delta);
 			}
 		}
-		composed = denial_answer(zt, q, off, limit - edns_reserve(q), live_buf,
+		composed = denial_n3_answer(zt, q, off, limit - edns_reserve(q), live_buf,
+					    sizeof(live_buf), &d) ||
+			   denial_answer(zt, q, off, limit - edns_reserve(q), live_buf,
 					 sizeof(live_buf), &d);
 	} else if (found == LOOKUP_NODATA) {
 		composed = denial_nodata(zt, q, off, limit - edns_reserve(q), live_buf,

@@ -267,7 +267,13 @@ struct dw {
 	bool err;
 	uint16_t *fix; /* rendering a blob (denial_render()): where its pointers go, or NULL */
 	unsigned nfix, fcap;
+	/* Rendering an NSEC3 NXDOMAIN without its next closer's NSEC3 (denial_n3_render()):
+	 * where that NSEC3 and its signatures would go. */
+	size_t hole[2];
 };
+
+/* A proof's place for the next closer name's NSEC3, left empty (denial_n3_render()). */
+#define N3_HOLE (ZT_NONE - 1)
 
 /* Rendering a blob: a pointer at POS of the message moves with the question's length. */
 static void fix_add(struct dw *w, size_t pos)
@@ -411,13 +417,18 @@ static uint16_t put_proof(struct dw *w, const zt_t *zt, const uint32_t *cand, un
 			  int delta)
 {
 	uint32_t node[3], pos[3];
-	unsigned n = 0;
+	unsigned n = 0, hole = 3;
 	uint16_t count = 0;
 
 	for (unsigned i = 0; i < nc; i++) {
 		uint32_t s;
 		bool seen = false;
 
+		if (cand[i] == N3_HOLE) {
+			w->hole[0] = w->len;
+			hole = n;
+			continue;
+		}
 		if (cand[i] == ZT_NONE)
 			continue;
 		for (unsigned j = 0; j < n; j++)
@@ -434,13 +445,18 @@ static uint16_t put_proof(struct dw *w, const zt_t *zt, const uint32_t *cand, un
 	if (b != NULL)
 		put_blob(w, b, split, b->len, delta);
 	for (unsigned i = 0; i < n; i++) {
-		uint32_t sig = node_sigs(zt, node[i], type);
+		uint32_t sig;
 
+		if (i == hole)
+			w->hole[1] = w->len;
+		sig = node_sigs(zt, node[i], type);
 		if (sig == ZT_NONE)
 			continue;
 		w->owner_pos = pos[i];
 		count = (uint16_t)(count + put_set(w, zt, sig, node[i], true));
 	}
+	if (hole == n)
+		w->hole[1] = w->len;
 	return count;
 }
 
@@ -487,7 +503,7 @@ static bool nxdomain(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 
 		/* RFC 5155 7.2.2: closest encloser proof, no wildcard at the encloser. */
 		cand[0] = nsec3_match(z, cpe);
-		cand[1] = denial_n3_next_closer(zt, z, cpe, q->key);
+		cand[1] = cover == N3_HOLE ? N3_HOLE : denial_n3_next_closer(zt, z, cpe, q->key);
 		cand[2] = nsec3_wildcard(z, cpe);
 		type = T_NSEC3;
 	} else if (z->nsec_keys != NULL) {
@@ -705,6 +721,69 @@ uint32_t denial_blob(const zt_t *zt, const struct zt_query *q, uint32_t ce, int 
 	return e[2];
 }
 
+/*
+ * A question one label below CE that no name of the zone has, a label the SOA's names do not
+ * compress to, into Q (NAME its wire form, QTYPE 0: T_A): its owners compress to it only as far
+ * as CE, as every question's whose closest encloser is CE. False when there is none.
+ */
+static bool render_question(const zt_t *zt, const zt_zone_t *zone, uint32_t ce, uint16_t qtype,
+			    struct zt_query *q, uint8_t name[WIRE_NAME_MAX + 4])
+{
+	const zt_node_t *node = &zt->nodes[ce];
+	unsigned c;
+
+	if (node->name_len + 2u > WIRE_NAME_MAX)
+		return false;
+	memset(q, 0, sizeof(*q));
+	for (c = 0; c < 256; c++) {
+		if (c >= 'A' && c <= 'Z')
+			continue;
+		name[0] = 1;
+		name[1] = (uint8_t)c;
+		memcpy(name + 2, zt_node_name(zt, node), node->name_len);
+		memcpy(q->key, name, node->name_len + 2u);
+		if (zt_find(zt, q->key, node->name_len + 2u) == ZT_NONE &&
+		    (ce != zone->apex || !soa_label(zone, q->key)))
+			break;
+	}
+	if (c == 256)
+		return false;
+	q->qname_len = node->name_len + 2u;
+	wire_put16(name + q->qname_len, qtype != 0 ? qtype : T_A); /* NXDOMAIN: any type */
+	wire_put16(name + q->qname_len + 2, C_IN);
+	q->qname = name;
+	q->qtype = qtype != 0 ? qtype : T_A;
+	q->qclass = C_IN;
+	q->has_question = true;
+	q->dnssec = true;
+	return true;
+}
+
+/* The tail W wrote for Q (T its counts) as OUT, its fix-ups made relative to the tail. */
+static void render_out(const struct dw *w, const struct zt_query *q, const struct denial_tail *t,
+		       uint16_t *fix, struct denial_built *out)
+{
+	size_t head = WIRE_HDR_LEN + q->qname_len + 4;
+
+	out->flags = t->flags;
+	out->an = t->an;
+	out->ns = t->ns;
+	out->ar = t->ar;
+	out->ref_qlen = (uint16_t)q->qname_len;
+	out->what = (uint32_t)t->id;
+	out->data = w->buf + head;
+	out->len = w->len - head;
+	out->nfix = w->nfix;
+	out->max_ptr = 0;
+	for (unsigned k = 0; k < w->nfix; k++) {
+		uint16_t target = wire_get16(w->buf + fix[k]) & WIRE_PTR_MAX;
+
+		if (target > out->max_ptr)
+			out->max_ptr = target;
+		fix[k] = (uint16_t)(fix[k] - head);
+	}
+}
+
 bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint16_t qtype,
 		   uint8_t *buf, size_t cap, uint16_t *fix, unsigned fcap, struct denial_built *out)
 {
@@ -714,40 +793,9 @@ bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint16_t
 	uint8_t name[WIRE_NAME_MAX + 4];
 	struct denial_tail t;
 	struct dw w;
-	size_t head;
-	unsigned c;
 
-	if (node->name_len + 2u > WIRE_NAME_MAX)
-		return false;
-	/*
-	 * A question one label below CE that no name of the zone has, a label the SOA's names do
-	 * not compress to: its owners compress to it only as far as CE, as every question's
-	 * whose closest encloser is CE.
-	 */
-	memset(&q, 0, sizeof(q));
-	for (c = 0; c < 256; c++) {
-		if (c >= 'A' && c <= 'Z')
-			continue;
-		name[0] = 1;
-		name[1] = (uint8_t)c;
-		memcpy(name + 2, zt_node_name(zt, node), node->name_len);
-		memcpy(q.key, name, node->name_len + 2u);
-		if (zt_find(zt, q.key, node->name_len + 2u) == ZT_NONE &&
-		    (ce != zone->apex || !soa_label(zone, q.key)))
-			break;
-	}
-	if (c == 256)
-		return false;
-	q.qname_len = node->name_len + 2u;
-	wire_put16(name + q.qname_len, qtype != 0 ? qtype : T_A); /* NXDOMAIN: any type */
-	wire_put16(name + q.qname_len + 2, C_IN);
-	q.qname = name;
-	q.qtype = qtype != 0 ? qtype : T_A;
-	q.qclass = C_IN;
-	q.has_question = true;
-	q.dnssec = true;
-	head = WIRE_HDR_LEN + q.qname_len + 4;
-	if (!dw_start(&w, zt, &q, ce, cap, buf, cap))
+	if (!render_question(zt, zone, ce, qtype, &q, name) ||
+	    !dw_start(&w, zt, &q, ce, cap, buf, cap))
 		return false;
 	w.fix = fix;
 	w.fcap = fcap;
@@ -756,22 +804,39 @@ bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint16_t
 		return false;
 	if (w.err)
 		return false;
-	out->flags = t.flags;
-	out->an = t.an;
-	out->ns = t.ns;
-	out->ar = t.ar;
-	out->ref_qlen = (uint16_t)q.qname_len;
-	out->what = (uint32_t)t.id;
-	out->data = buf + head;
-	out->len = w.len - head;
-	out->nfix = w.nfix;
-	out->max_ptr = 0;
-	for (unsigned k = 0; k < w.nfix; k++) {
-		uint16_t target = wire_get16(buf + fix[k]) & WIRE_PTR_MAX;
+	render_out(&w, &q, &t, fix, out);
+	return true;
+}
 
-		if (target > out->max_ptr)
-			out->max_ptr = target;
-		fix[k] = (uint16_t)(fix[k] - head);
-	}
+bool denial_n3_render(const zt_t *zt, uint32_t z, uint32_t cpe, uint8_t *buf, size_t cap,
+		      uint16_t *fix, unsigned fcap, struct denial_built *out, uint16_t hole[2])
+{
+	const zt_zone_t *zone = &zt->zones[z];
+	struct zt_query q;
+	uint8_t name[WIRE_NAME_MAX + 4];
+	struct denial_tail t;
+	struct dw w;
+	size_t head;
+
+	/* Its own closest provable encloser, with an NSEC3 of its own: the next closer's is
+	 * compared with that one's, never with the SOA's names. */
+	if (!zone->has_nsec3 || zone->nx_do >= ZT_LIVE ||
+	    denial_n3_encloser(zt, zone, cpe) != cpe || nsec3_match(zone, cpe) == ZT_NONE ||
+	    !render_question(zt, zone, cpe, 0, &q, name) ||
+	    !dw_start(&w, zt, &q, cpe, cap, buf, cap))
+		return false;
+	/* Below the apex, the label above it is the question's and the encloser's: a hashed
+	 * owner's label there compresses the owners further (denial_n3.c answers otherwise). */
+	if (w.qn > w.apex_labels && q.key[w.qpos[w.qn - 1 - w.apex_labels]] == NSEC3_LABEL_LEN)
+		return false;
+	w.fix = fix;
+	w.fcap = fcap;
+	w.hole[0] = w.hole[1] = 0;
+	if (!nxdomain(&w, zt, &q, cpe, N3_HOLE, &t) || w.err || w.hole[0] == 0 || w.hole[1] == 0)
+		return false;
+	head = WIRE_HDR_LEN + q.qname_len + 4;
+	render_out(&w, &q, &t, fix, out);
+	hole[0] = (uint16_t)(w.hole[0] - head);
+	hole[1] = (uint16_t)(w.hole[1] - head);
 	return true;
 }

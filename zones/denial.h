@@ -86,4 +86,24 @@ bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint16_t
 		   uint8_t *buf, size_t cap, uint16_t *fix, unsigned fcap,
 		   struct denial_built *out);
 
+/*
+ * denial_n3.c: as denial_answer(), in an NSEC3 zone, the answer joined from the parts made at
+ * compile time (an NXDOMAIN: its closest provable encloser's, zone->n3nx; a wildcard's answer:
+ * its blob) and the next closer name's NSEC3 and signatures, the one hash a question costs. The
+ * same octets; false when it has no parts for Q or Q is one they do not suit (denial_answer()
+ * then).
+ */
+bool denial_n3_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t limit,
+		      uint8_t *buf, size_t cap, struct denial_tail *t);
+
+/*
+ * For the compile (zt_denial.c): in NSEC3 zone Z, the NXDOMAIN with DO of the names whose closest
+ * provable encloser is CPE, without the next closer name's NSEC3 and its signatures: the rest
+ * of the answer as denial_render() writes it (the answer when that NSEC3 is one of the two the
+ * rest holds), and in HOLE where the two go (offsets in OUT's data). False when there is none
+ * (CPE not its own closest provable encloser, or without an NSEC3 of its own).
+ */
+bool denial_n3_render(const zt_t *zt, uint32_t z, uint32_t cpe, uint8_t *buf, size_t cap,
+		      uint16_t *fix, unsigned fcap, struct denial_built *out, uint16_t hole[2]);
+
 #endif

@@ -320,6 +320,8 @@ void zt_free(zt_t **ztp)
 		free(zt->zones[z].nxb);
 		free(zt->zones[z].nsec3);
 		free(zt->zones[z].n3);
+		free(zt->zones[z].n3pre);
+		free(zt->zones[z].n3nx);
 		free(zt->zones[z].axfr);
 	}
 	zt_patch_rec_free(zt->patch);

@@ -98,12 +98,15 @@ extern size_t zt_blobs_split_min;
 int zt_blobs_make(struct zt_build *b);
 
 /*
- * zt_denial.c: each signed NSEC zone's NXDOMAIN answers with DO (and its wildcards' proofs) as
- * blobs per (covering NSEC, closest encloser), when they fit zt_denial_budget octets. 0 or -ENOMEM.
+ * zt_denial.c: signed zones' NXDOMAIN answers with DO made ahead within zt_denial_budget octets
+ * for the snapshot, shared fairly by its zones: an NSEC zone's (and its wildcards' proofs) as
+ * blobs per (covering NSEC, closest encloser), an NSEC3 zone's as parts per closest provable
+ * encloser. 0 or -ENOMEM.
  */
 int zt_denial_make(struct zt_build *b);
 
-/* Tests set it: the octets a zone's denial blobs may take (else it has none: composed). */
+/* Tests set it: the octets the snapshot's denial answers made ahead may take (those past it are
+ * composed). */
 extern size_t zt_denial_budget;
 
 /*

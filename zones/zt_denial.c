@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* zt_denial.c: signed NSEC zones' NXDOMAIN answers with DO as blobs, within a budget */
+/* zt_denial.c: signed zones' NXDOMAIN answers with DO made ahead, within the snapshot's budget */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "denial.h"
+#include "nsec3.h"
 #include "resolve.h" /* ZT_LIVE */
 #include "zt_build.h"
 #include "zt_index.h"
 
-/* Per zone: 32 MiB holds the NXDOMAIN blobs of a zone of some 25,000 NSEC owners (two each,
- * ~600 octets). */
-size_t zt_denial_budget = (size_t)32 << 20;
+/*
+ * Per snapshot, shared by its signed zones (zt_denial_make()): 64 MiB holds the NXDOMAIN blobs
+ * of some 50,000 NSEC owners (two each, ~600 octets), or the NXDOMAIN parts of some 100,000
+ * NSEC3 names.
+ */
+size_t zt_denial_budget = (size_t)64 << 20;
 
 /* A blob's pointers that move: an NXDOMAIN has a dozen. */
 #define FIX_MAX 128
@@ -87,8 +92,10 @@ static void enclosers(const zt_t *zt, uint32_t z, uint32_t i, struct encl *e)
 		}
 }
 
-/* Blob D (its fix-ups in FIX) into the arena: its offset, or ZT_NONE without memory. */
-static uint32_t put_blob(struct zt_build *b, const struct denial_built *d, const uint16_t *fix)
+/* Blob D (its fix-ups in FIX; PART as zt_blob_t's) into the arena: its offset, or ZT_NONE
+ * without memory. */
+static uint32_t put_blob(struct zt_build *b, const struct denial_built *d, const uint16_t *fix,
+			 uint16_t part)
 {
 	uint32_t off =
 	    zt_mem_arena_put(&b->mem, NULL, zt_blob_size((uint32_t)d->len, (uint16_t)d->nfix), 4);
@@ -105,6 +112,7 @@ static uint32_t put_blob(struct zt_build *b, const struct denial_built *d, const
 	blob->ref_qlen = d->ref_qlen;
 	blob->max_ptr = d->max_ptr;
 	blob->nfix = (uint16_t)d->nfix;
+	blob->part = part;
 	blob->len = (uint32_t)d->len;
 	data = b->zt->arena + off + sizeof(zt_blob_t);
 	memcpy(data, d->data, d->len);
@@ -112,104 +120,265 @@ static uint32_t put_blob(struct zt_build *b, const struct denial_built *d, const
 	return off;
 }
 
-/* Zone Z's blobs, all of them or (past the budget) none. 0 or -ENOMEM. */
-static int zone_blobs(struct zt_build *b, uint32_t z)
+/* A blob made for NSEC I, as zone->nxb holds it with I before. */
+struct nsec_ent {
+	uint32_t i, ce, qtype, off, what;
+};
+
+static int cmp_ent(const void *a, const void *b)
+{
+	const struct nsec_ent *x = a, *y = b;
+
+	/* By NSEC, then as made (the apex's first): each (encloser, qtype) is made once. */
+	if (x->i != y->i)
+		return x->i < y->i ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/*
+ * NSEC zone Z's blobs within SHARE octets (with their tables), the most useful first: the apex's
+ * as closest encloser (a question for a name right below the apex, the usual NXDOMAIN) for every
+ * NSEC, then the other enclosers'. The octets taken, or -1 without memory.
+ */
+static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share)
 {
 	zt_t *zt = b->zt;
 	zt_zone_t *zone = &zt->zones[z];
-	size_t start = zt->arena_len, used, nent = 0, cap = 0;
-	uint32_t *idx, *ent = NULL;
+	size_t used, nent = 0, cap = 0;
+	uint32_t *idx = NULL, *tab = NULL;
+	struct nsec_ent *ent = NULL;
 	struct encl *e;
 	uint16_t fix[FIX_MAX];
+	bool full = false;
 
-	if (!zone->is_signed || zone->has_nsec3 || zone->nsec_keys == NULL || zone->nnsec == 0 ||
-	    zone->nx_do >= ZT_LIVE)
-		return 0;
 	used = (zone->nnsec + 1u) * sizeof(uint32_t);
-	if (used > zt_denial_budget)
+	if (used > share)
 		return 0;
-	idx = malloc(used);
 	e = malloc(sizeof(*e));
-	if (idx == NULL || e == NULL)
-		goto nomem;
-	for (uint32_t i = 0; i < zone->nnsec; i++) {
-		idx[i] = (uint32_t)nent;
-		enclosers(zt, z, i, e);
-		for (unsigned k = 0; k < e->count; k++) {
-			const zt_node_t *ce = &zt->nodes[e->n[k]];
-			const zt_node_t *wn =
-			    ce->wildcard != ZT_NONE ? &zt->nodes[ce->wildcard] : NULL;
-			/* NXDOMAIN (qtype 0), or the wildcard's answer to each of its types. */
-			uint32_t nq = wn != NULL ? wn->nans_do : 1;
+	if (e == NULL)
+		return -1;
+	for (int tier = 0; tier < 2 && !full; tier++)
+		for (uint32_t i = 0; i < zone->nnsec && !full; i++) {
+			enclosers(zt, z, i, e);
+			for (unsigned k = 0; k < e->count && !full; k++) {
+				const zt_node_t *ce = &zt->nodes[e->n[k]];
+				uint32_t wild = ce->wildcard;
+				/* NXDOMAIN (qtype 0), or the wildcard's answer to each type. */
+				uint32_t nq = wild != ZT_NONE ? zt->nodes[wild].nans_do : 1;
 
-			for (uint32_t a = 0; a < nq; a++) {
-				uint16_t qtype = wn != NULL ? zt->ans[wn->ans_do + a].qtype : 0;
-				struct denial_built d;
-				uint32_t off;
+				if ((e->n[k] == zone->apex) != (tier == 0))
+					continue;
+				for (uint32_t a = 0; a < nq; a++) {
+					uint16_t qtype =
+					    wild != ZT_NONE
+						? zt->ans[zt->nodes[wild].ans_do + a].qtype
+						: 0;
+					struct denial_built d;
+					uint32_t off;
 
-				if (!denial_render(zt, z, i, e->n[k], qtype, b->scratch,
-						   sizeof(b->scratch), fix, FIX_MAX, &d))
-					continue; /* that one is composed, or answered live */
-				used += zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) +
-					4 * sizeof(*ent);
-				if (used > zt_denial_budget)
-					goto over;
-				if (nent == cap) {
-					uint32_t *more;
+					if (!denial_render(zt, z, i, e->n[k], qtype, b->scratch,
+							   sizeof(b->scratch), fix, FIX_MAX, &d))
+						continue; /* composed, or answered live */
+					if (used + zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) +
+						4 * sizeof(uint32_t) >
+					    share) {
+						full = true;
+						break;
+					}
+					if (nent == cap) {
+						struct nsec_ent *more;
 
-					cap = cap ? 2 * cap : 64;
-					more = realloc(ent, 4 * cap * sizeof(*ent));
-					if (more == NULL)
+						cap = cap ? 2 * cap : 64;
+						more = realloc(ent, cap * sizeof(*ent));
+						if (more == NULL)
+							goto nomem;
+						ent = more;
+					}
+					off = put_blob(b, &d, fix, 0);
+					if (off == ZT_NONE)
 						goto nomem;
-					ent = more;
+					used += zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) +
+						4 * sizeof(uint32_t);
+					ent[nent++] =
+					    (struct nsec_ent){i, e->n[k], qtype, off, d.what};
 				}
-				off = put_blob(b, &d, fix);
-				if (off == ZT_NONE)
-					goto nomem;
-				ent[4 * nent] = e->n[k];
-				ent[4 * nent + 1] = qtype;
-				ent[4 * nent + 2] = off;
-				ent[4 * nent + 3] = d.what;
-				nent++;
-				ce = &zt->nodes[e->n[k]];
-				wn = ce->wildcard != ZT_NONE ? &zt->nodes[ce->wildcard] : NULL;
 			}
 		}
-	}
-	idx[zone->nnsec] = (uint32_t)nent;
 	free(e);
-	if (nent > 0 && nent < cap) {
-		uint32_t *fit = realloc(ent, 4 * nent * sizeof(*ent));
-
-		ent = fit != NULL ? fit : ent;
+	e = NULL;
+	if (nent == 0) {
+		free(ent);
+		return 0;
 	}
-	zone->nxb_idx = idx;
-	zone->nxb = ent != NULL ? ent : malloc(sizeof(*ent));
-	if (zone->nxb == NULL) {
-		free(idx);
-		zone->nxb_idx = NULL;
-		return -ENOMEM;
+	qsort(ent, nent, sizeof(*ent), cmp_ent);
+	idx = malloc((zone->nnsec + 1u) * sizeof(*idx));
+	tab = malloc(4 * nent * sizeof(*tab));
+	if (idx == NULL || tab == NULL)
+		goto nomem;
+	for (uint32_t i = 0, k = 0; i <= zone->nnsec; i++) {
+		idx[i] = k;
+		while (i < zone->nnsec && k < nent && ent[k].i == i) {
+			tab[4 * k] = ent[k].ce;
+			tab[4 * k + 1] = ent[k].qtype;
+			tab[4 * k + 2] = ent[k].off;
+			tab[4 * k + 3] = ent[k].what;
+			k++;
+		}
 	}
-	zt->memsize += (zone->nnsec + 1u + 4 * nent) * sizeof(uint32_t);
-	return 0;
-over:
-	/* Past the budget: the zone's blobs, the last put in the arena, are taken back. */
-	zt->arena_len = start;
-	free(idx);
 	free(ent);
-	free(e);
-	return 0;
+	zone->nxb_idx = idx;
+	zone->nxb = tab;
+	zt->memsize += (zone->nnsec + 1u + 4 * nent) * sizeof(uint32_t);
+	return (ssize_t)used;
 nomem:
 	free(idx);
+	free(tab);
 	free(ent);
 	free(e);
-	return -ENOMEM;
+	return -1;
+}
+
+static int cmp_depth(const void *a, const void *b, void *ctx)
+{
+	const zt_t *zt = ctx;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	if (zt->nodes[x].labels != zt->nodes[y].labels)
+		return zt->nodes[x].labels < zt->nodes[y].labels ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_triple(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * NSEC3 zone Z's NXDOMAIN parts (denial_n3_render()) within SHARE octets, the most useful
+ * first: the apex's (a question for a name right below it, the usual NXDOMAIN), then the other
+ * closest provable enclosers', fewest labels first (each covers the names below it). The octets
+ * taken, or -1 without memory.
+ */
+static ssize_t nsec3_parts(struct zt_build *b, uint32_t z, size_t share)
+{
+	zt_t *zt = b->zt;
+	zt_zone_t *zone = &zt->zones[z];
+	uint32_t *cand, *tab = NULL, nc = 0, nt = 0;
+	uint16_t fix[FIX_MAX];
+	size_t used = 0;
+
+	cand = malloc((zone->n3count ? zone->n3count : 1) * sizeof(*cand));
+	if (cand == NULL)
+		return -1;
+	for (uint32_t i = 0; i < zone->n3count; i++) {
+		uint32_t n = zone->n3base + i;
+		const zt_node_t *node = &zt->nodes[n];
+
+		/* Questions below a cut, a DNAME or a wildcard are not NXDOMAIN. */
+		if (node->zone == z && zone->n3[2 * i] != ZT_NONE && node->deleg == ZT_NONE &&
+		    node->wildcard == ZT_NONE && (node->flags & ZN_SIGNED) &&
+		    !(node->flags & (ZN_DNAME | ZN_SHADOW)))
+			cand[nc++] = n;
+	}
+	qsort_r(cand, nc, sizeof(*cand), cmp_depth, zt);
+	for (uint32_t k = 0; k < nc; k++) {
+		struct denial_built d;
+		uint16_t hole[2];
+		uint32_t off;
+		size_t size;
+
+		if (!denial_n3_render(zt, z, cand[k], b->scratch, sizeof(b->scratch), fix, FIX_MAX,
+				      &d, hole))
+			continue;
+		size = zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 3 * sizeof(uint32_t);
+		if (used + size > share)
+			break;
+		off = put_blob(b, &d, fix, hole[0]);
+		if (off == ZT_NONE)
+			goto nomem;
+		if (tab == NULL || nt % 64 == 0) {
+			uint32_t *more = realloc(tab, (nt + 64) * 3 * sizeof(*tab));
+
+			if (more == NULL)
+				goto nomem;
+			tab = more;
+		}
+		tab[3 * nt] = cand[k];
+		tab[3 * nt + 1] = off;
+		tab[3 * nt + 2] = hole[1];
+		nt++;
+		used += size;
+	}
+	free(cand);
+	if (nt == 0) {
+		free(tab);
+		return 0;
+	}
+	qsort(tab, nt, 3 * sizeof(*tab), cmp_triple);
+	zone->n3nx = tab;
+	zone->n3nx_count = nt;
+	zt->memsize += 3 * nt * sizeof(*tab);
+	return (ssize_t)used;
+nomem:
+	free(cand);
+	free(tab);
+	return -1;
+}
+
+/* A signed zone that may have denial answers made ahead, and how much it would take (a rough
+ * measure: only the order of zones by it counts). */
+struct want {
+	uint32_t z;
+	uint64_t size;
+};
+
+static int cmp_want(const void *a, const void *b)
+{
+	const struct want *x = a, *y = b;
+
+	if (x->size != y->size)
+		return x->size < y->size ? -1 : 1;
+	return x->z < y->z ? -1 : x->z > y->z;
 }
 
 int zt_denial_make(struct zt_build *b)
 {
-	for (uint32_t z = 0; z < b->zt->nzones; z++)
-		if (zone_blobs(b, z) != 0)
+	zt_t *zt = b->zt;
+	struct want *w = malloc((zt->nzones ? zt->nzones : 1) * sizeof(*w));
+	uint32_t nw = 0;
+	size_t left = zt_denial_budget;
+
+	if (w == NULL)
+		return -ENOMEM;
+	for (uint32_t z = 0; z < zt->nzones; z++) {
+		const zt_zone_t *zone = &zt->zones[z];
+
+		if (zone->origin == NULL || !zone->is_signed || zone->nx_do >= ZT_LIVE)
+			continue;
+		if (zone->has_nsec3 && zone->nnsec3 > 0)
+			w[nw++] = (struct want){z, zone->nnsec3};
+		else if (!zone->has_nsec3 && zone->nsec_keys != NULL && zone->nnsec > 0)
+			w[nw++] = (struct want){z, 2ull * zone->nnsec};
+	}
+	/*
+	 * Shared fairly (max-min): the zones that want least first, each taking at most an equal
+	 * part of what is left; what a zone does not take goes to the larger ones after it.
+	 */
+	qsort(w, nw, sizeof(*w), cmp_want);
+	for (uint32_t k = 0; k < nw; k++) {
+		uint32_t z = w[k].z;
+		size_t share = left / (nw - k);
+		ssize_t used =
+		    zt->zones[z].has_nsec3 ? nsec3_parts(b, z, share) : nsec_blobs(b, z, share);
+
+		if (used < 0) {
+			free(w);
 			return -ENOMEM;
+		}
+		left -= (size_t)used;
+	}
+	free(w);
 	return 0;
 }

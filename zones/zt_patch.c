@@ -192,6 +192,9 @@ static int zones_copy(struct patch *p, uint32_t room)
 			nz->nsec3 = NULL;
 			nz->nnsec3 = 0;
 			nz->n3 = NULL;
+			nz->n3pre = NULL;
+			nz->n3nx = NULL;
+			nz->n3nx_count = 0;
 			nz->axfr = NULL;
 			nz->naxfr = 0;
 			nz->origin = strdup(bz->origin);

@@ -128,6 +128,16 @@ typedef struct zt_zone {
 	uint32_t nnsec3;
 	uint32_t n3base, n3count;
 	uint32_t *n3;
+	uint64_t *n3pre; /* of nsec3[i], its label's first 8 octets as a number (nsec3.c) */
+	/*
+	 * NSEC3 zones within the denial budget (zt_denial.c), else NULL: NXDOMAIN with DO made
+	 * ahead per closest provable encloser, N3NX_COUNT triples sorted by the first: the encloser
+	 * (a node), the arena offset of its answer without the next closer name's NSEC3 (a
+	 * zt_blob_t whose PART is where that NSEC3 goes), and where that NSEC3's signatures go.
+	 * denial_n3.c joins the next closer's in.
+	 */
+	uint32_t *n3nx;
+	uint32_t n3nx_count;
 	uint32_t *axfr;		/* every RRset index of the zone in transfer order (SOA excluded) */
 	uint32_t naxfr;		/* (nsec and axfr of an ORDER_LATER zone: after zt_order_wait()) */
 	bool order_later;	/* its transfer order is sorted on a thread after zt_new() */

@@ -108,8 +108,9 @@ static void same_as_live(const char *what, const char *name, uint16_t qtype, con
 
 /*
  * Asks T for NAME (presentation)/QTYPE with DO: when denial.c composes the answer, or has a
- * blob for it, it is the live path's to the octet. Returns 1 when it was composed, 2 when a blob
- * answered (3: both), 0 when left to the live path.
+ * blob for it, or denial_n3.c joins it from its parts, it is the live path's to the octet.
+ * Returns 1 when it was composed, 2 when a blob answered, 4 when it was joined (or-ed), 0 when
+ * left to the live path.
  */
 static int check(const zt_t *t, const char *name, uint16_t qtype)
 {
@@ -147,6 +148,13 @@ static int check(const zt_t *t, const char *name, uint16_t qtype)
 		same_as_live("composed", name, qtype, d.data, d.len, d.flags, d.an, d.ns, d.ar,
 			     ref + head, rlen - head, counts, flags);
 		ret |= 1;
+	}
+	/* An NSEC3 zone's answer joined from its parts and the next closer's NSEC3. */
+	if (denial_n3_answer(t, &q, ce, 65535, blob, sizeof(blob), &d)) {
+		same_as_live("joined", name, qtype, d.data, d.len, d.flags, d.an, d.ns, d.ar,
+			     ref + head, rlen - head, counts, flags);
+		CU_ASSERT(memcmp(blob + WIRE_HDR_LEN, wire, q.qname_len + 4) == 0);
+		ret |= 4;
 	}
 	/* The NXDOMAIN blob, moved as answer.c's emit_blob() moves it. */
 	nb = denial_blob(t, &q, ce, &delta, &id);
@@ -207,6 +215,27 @@ static zt_t *signed_zone(bool nsec3)
 	return t;
 }
 
+/* The presigned peer zone ORIGIN (tests/data/peer/FILE: Knot's own signing), compiled. */
+static zt_t *peer_zone(const char *origin, const char *file)
+{
+	char path[512], err[1024];
+	zload_zone_t *z;
+	zt_t *t;
+
+	snprintf(path, sizeof(path), "%s/peer/%s", SANDNS_TEST_DATA, file);
+	z = zload_file(origin, path, NULL, NULL, err, sizeof(err));
+	if (z == NULL)
+		fprintf(stderr, "%s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	t = zt_new(&z, 1, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	zload_free(&z);
+	return t;
+}
+
+/* How many answers denial_n3.c joined in the last ask_all(). */
+static unsigned joined;
+
 /* Names that do not exist all over zone T, in several cases and types; *BLOBS: how many a blob
  * answered. Returns how many denial.c composed. */
 static unsigned ask_all(const zt_t *t, unsigned *asked, unsigned *blobs)
@@ -236,7 +265,7 @@ static unsigned ask_all(const zt_t *t, unsigned *asked, unsigned *blobs)
 	unsigned composed = 0;
 	char name[512];
 
-	*asked = *blobs = 0;
+	*asked = *blobs = joined = 0;
 	for (size_t u = 0; u < sizeof(under) / sizeof(under[0]); u++)
 		for (size_t l = 0; l < sizeof(labels) / sizeof(labels[0]); l++)
 			for (size_t y = 0; y < sizeof(types) / sizeof(types[0]); y++) {
@@ -245,7 +274,8 @@ static unsigned ask_all(const zt_t *t, unsigned *asked, unsigned *blobs)
 				snprintf(name, sizeof(name), "%s.%s", labels[l], under[u]);
 				r = check(t, name, types[y]);
 				composed += (unsigned)(r & 1);
-				*blobs += (unsigned)(r >> 1);
+				*blobs += (unsigned)((r >> 1) & 1);
+				joined += (unsigned)(r >> 2);
 				(*asked)++;
 			}
 	return composed;
@@ -259,10 +289,15 @@ static void compare_all(bool nsec3)
 
 	/* Most are composed (the rest: a wildcard's NODATA, its MX, ANY, RRSIG). */
 	CU_ASSERT(composed > asked / 2);
-	/* NSEC: the NXDOMAINs are blobs made at compile time (NSEC3: none). */
+	/* NSEC: the NXDOMAINs are blobs made at compile time; NSEC3: joined from parts made at
+	 * compile time (NXDOMAIN) or the wildcard's blob, with the next closer's NSEC3. */
 	if (nsec3) {
 		CU_ASSERT_EQUAL(blobs, 0);
 		CU_ASSERT_PTR_NULL(t->zones[0].nxb_idx);
+		CU_ASSERT_PTR_NOT_NULL(t->zones[0].n3nx);
+		CU_ASSERT(joined > asked / 4);
+		fprintf(stderr, "NSEC3: %u asked, %u composed, %u joined\n", asked, composed,
+			joined);
 	} else {
 		CU_ASSERT(blobs > asked / 4);
 		CU_ASSERT_PTR_NOT_NULL(t->zones[0].nxb_idx);
@@ -280,22 +315,108 @@ static void test_nsec3(void)
 	compare_all(true);
 }
 
-/* A zone past the budget has no blobs: every answer composed, the same octets. */
+/* The octets zone Z's denial answers made ahead take, as zt_denial.c counts them. */
+static size_t denial_used(const zt_t *t, uint32_t z)
+{
+	const zt_zone_t *zone = &t->zones[z];
+	size_t used = 0;
+
+	for (uint32_t k = 0; zone->n3nx != NULL && k < zone->n3nx_count; k++) {
+		const zt_blob_t *b = zt_blob(t, zone->n3nx[3 * k + 1]);
+
+		used += zt_blob_size(b->len, b->nfix) + 3 * sizeof(uint32_t);
+	}
+	if (zone->nxb_idx != NULL) {
+		used += (zone->nnsec + 1u) * sizeof(uint32_t);
+		for (uint32_t k = 0; k < zone->nxb_idx[zone->nnsec]; k++) {
+			const zt_blob_t *b = zt_blob(t, zone->nxb[4 * k + 2]);
+
+			used += zt_blob_size(b->len, b->nfix) + 4 * sizeof(uint32_t);
+		}
+	}
+	return used;
+}
+
+/*
+ * A zone past the budget keeps what fits, the apex's first: the same answers, composed for the
+ * rest (NSEC: the apex's blob for some NSECs only; NSEC3: the apex's parts, not every name's).
+ */
 static void test_budget(void)
 {
 	size_t saved = zt_denial_budget;
 	zt_t *t;
-	unsigned asked, blobs, composed;
+	unsigned asked, blobs, composed, apex = 0;
+	const zt_zone_t *z;
 
 	zt_denial_budget = 20000; /* the zone's would take some 200 KB */
 	t = signed_zone(false);
-	zt_denial_budget = saved;
-	CU_ASSERT_PTR_NULL(t->zones[0].nxb_idx);
-	CU_ASSERT_PTR_NULL(t->zones[0].nxb);
+	z = &t->zones[0];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z->nxb_idx);
+	CU_ASSERT(denial_used(t, 0) <= 20000 && denial_used(t, 0) > 15000);
+	/* Every one kept has the apex as its encloser. */
+	for (uint32_t k = 0; k < z->nxb_idx[z->nnsec]; k++)
+		apex += z->nxb[4 * k] == z->apex;
+	CU_ASSERT_EQUAL(apex, z->nxb_idx[z->nnsec]);
 	composed = ask_all(t, &asked, &blobs);
-	CU_ASSERT_EQUAL(blobs, 0);
+	CU_ASSERT(blobs > 0 && blobs < asked / 4);
 	CU_ASSERT(composed > asked / 2);
 	zt_free(&t);
+	zt_denial_budget = 2000; /* an NSEC3 NXDOMAIN's parts take some 700 octets */
+	t = signed_zone(true);
+	zt_denial_budget = saved;
+	z = &t->zones[0];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z->n3nx);
+	CU_ASSERT(z->n3nx_count >= 1 && z->n3nx_count < 4);
+	CU_ASSERT_EQUAL(z->n3nx[0], z->apex);
+	CU_ASSERT(denial_used(t, 0) <= 2000);
+	ask_all(t, &asked, &blobs);
+	CU_ASSERT(joined > 0);
+	zt_free(&t);
+}
+
+/*
+ * The budget is the snapshot's, shared fairly: two signed zones in one snapshot whose parts
+ * would take more than it. The smaller takes all it wants when that is at most half; the other
+ * the rest, its apex's first; together no more than the budget.
+ */
+static void test_budget_shared(void)
+{
+	static const char *const zones[][2] = {{"optout.test.", "optout.test.zone"},
+					       {"nsec3.test.", "nsec3.test.zone"}};
+	size_t saved = zt_denial_budget, alone[2], budget;
+	zload_zone_t *z[2];
+	char path[512], err[1024];
+	zt_t *t;
+
+	for (int i = 0; i < 2; i++) {
+		t = peer_zone(zones[i][0], zones[i][1]);
+		alone[i] = denial_used(t, 0);
+		CU_ASSERT(alone[i] > 0);
+		zt_free(&t);
+		snprintf(path, sizeof(path), "%s/peer/%s", SANDNS_TEST_DATA, zones[i][1]);
+		z[i] = zload_file(zones[i][0], path, NULL, NULL, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(z[i]);
+	}
+	/* Each zone alone fits it; both do not. */
+	budget = (alone[0] > alone[1] ? alone[0] : alone[1]) + 100;
+	CU_ASSERT_FATAL(budget < alone[0] + alone[1]);
+	zt_denial_budget = budget;
+	t = zt_new(z, 2, NULL, err, sizeof(err));
+	zt_denial_budget = saved;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	fprintf(stderr, "budget %zu: alone %zu and %zu, together %zu and %zu\n", budget, alone[0],
+		alone[1], denial_used(t, 0), denial_used(t, 1));
+	CU_ASSERT(denial_used(t, 0) + denial_used(t, 1) <= budget);
+	for (int i = 0; i < 2; i++) {
+		CU_ASSERT_PTR_NOT_NULL(t->zones[i].n3nx);
+		if (t->zones[i].n3nx != NULL)
+			CU_ASSERT_EQUAL(t->zones[i].n3nx[0], t->zones[i].apex);
+		if (alone[i] <= budget / 2)
+			CU_ASSERT_EQUAL(denial_used(t, (uint32_t)i), alone[i]);
+	}
+	zt_free(&t);
+	zload_free(&z[0]);
+	zload_free(&z[1]);
 }
 
 /*
@@ -339,6 +460,99 @@ static void test_wrong_blob(void)
 	}
 }
 
+/* Names that do not exist below every name of zone T (and below its hashed owners' labels): as
+ * the live path, whichever way they are answered. How many were joined. */
+static unsigned ask_names(const zt_t *t)
+{
+	static const char *const labels[] = {"nx", "a", "zz", "\\000", "x.y", "mm.nn.oo", "*x"};
+	static const uint16_t types[] = {T_A, T_AAAA, T_TXT, T_MX, T_NS, T_DS, T_SOA};
+	const zt_zone_t *z = &t->zones[0];
+	unsigned n = 0;
+	char under[WIRE_NAME_MAX * 4], name[WIRE_NAME_MAX * 5];
+
+	for (uint32_t i = 0; i < t->nnodes + 2; i++) {
+		const uint8_t *w;
+		size_t o = 0;
+
+		if (i < t->nnodes) {
+			if (t->nodes[i].zone != 0 || (t->nodes[i].flags & ZN_SHADOW))
+				continue;
+			w = zt_node_name(t, &t->nodes[i]);
+		} else {
+			/* A question under a hashed owner's label (it is no name of the index):
+			 * the owners compress to it further. */
+			w = zt_node_name(t, &t->nodes[z->nsec3[i - t->nnodes]]);
+		}
+		for (; *w != 0; w += *w + 1) {
+			for (unsigned k = 1; k <= *w; k++)
+				o += (size_t)snprintf(under + o, sizeof(under) - o, "\\%03u", w[k]);
+			under[o++] = '.';
+		}
+		under[o ? o - 1 : 0] = 0;
+		for (size_t l = 0; l < sizeof(labels) / sizeof(labels[0]); l++)
+			for (size_t y = 0; y < sizeof(types) / sizeof(types[0]); y++) {
+				snprintf(name, sizeof(name), "%s.%s", labels[l], under);
+				n += (unsigned)(check(t, name, types[y]) >> 2);
+			}
+	}
+	return n;
+}
+
+/*
+ * NSEC3 zones signed by Knot: one with opt-out (insecure delegations and the empty non-terminals
+ * above only them out of the chain: a closest provable encloser above the closest encloser),
+ * one without, each with empty non-terminals and a wildcard: the joined answers are the live
+ * ones, every name's NXDOMAIN parts made.
+ */
+static void test_peer(void)
+{
+	static const char *const zones[][2] = {{"optout.test.", "optout.test.zone"},
+					       {"nsec3.test.", "nsec3.test.zone"}};
+
+	for (size_t i = 0; i < 2; i++) {
+		zt_t *t = peer_zone(zones[i][0], zones[i][1]);
+		unsigned n;
+
+		CU_ASSERT_FATAL(t->zones[0].has_nsec3 && t->zones[0].nnsec3 >= 2);
+		CU_ASSERT_PTR_NOT_NULL(t->zones[0].n3nx);
+		n = ask_names(t);
+		fprintf(stderr, "%s: %u joined\n", zones[i][0], n);
+		CU_ASSERT(n > 100);
+		zt_free(&t);
+	}
+}
+
+/*
+ * The comparison sees wrong NSEC3 parts: one octet of each changed, or the place of the next
+ * closer's signatures moved, or their pointers left unmoved: the joined answers differ.
+ */
+static void test_wrong_parts(void)
+{
+	for (int how = 0; how < 3; how++) {
+		zt_t *t = peer_zone("optout.test.", "optout.test.zone");
+		zt_zone_t *z = &t->zones[0];
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(z->n3nx);
+		for (uint32_t k = 0; k < z->n3nx_count; k++) {
+			zt_blob_t *b = (zt_blob_t *)(void *)(t->arena + z->n3nx[3 * k + 1]);
+
+			if (how == 0)
+				((uint8_t *)(b + 1))[b->len - 1] ^= 0x55;
+			else if (how == 1)
+				z->n3nx[3 * k + 2] = b->part;
+			else
+				b->nfix = 0;
+		}
+		ndiff = 0;
+		quiet = true;
+		ask_names(t);
+		quiet = false;
+		CU_ASSERT(ndiff > 0);
+		fprintf(stderr, "wrong NSEC3 parts (%d): %u answers differ\n", how, ndiff);
+		zt_free(&t);
+	}
+}
+
 /* The covering NSEC by canonical keys is the one canonical comparisons find. */
 static void test_cover(void)
 {
@@ -372,6 +586,11 @@ void reg_cutest_denial(void)
 	CU_add_test(s, "NSEC3: composed NXDOMAIN and wildcard answers are the live ones",
 		    test_nsec3);
 	CU_add_test(s, "covering NSEC by canonical keys", test_cover);
-	CU_add_test(s, "NSEC zone past the denial budget: composed, the same answers", test_budget);
+	CU_add_test(s, "zones past the denial budget: the apex's first, the same answers",
+		    test_budget);
+	CU_add_test(s, "the denial budget is the snapshot's, shared fairly", test_budget_shared);
 	CU_add_test(s, "a wrong denial blob is seen", test_wrong_blob);
+	CU_add_test(s, "NSEC3 with opt-out, signed by Knot: joined answers are the live ones",
+		    test_peer);
+	CU_add_test(s, "wrong NSEC3 parts are seen", test_wrong_parts);
 }

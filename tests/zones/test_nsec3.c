@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include <CUnit/CUnit.h>
+#include <openssl/sha.h>
 
+#include "b32hex.h"
 #include "cutest.h"
 #include "nsec3.h"
 #include "tutil.h"
@@ -32,6 +34,49 @@ static void test_hash_rfc5155(void)
 		nsec3_hash_label(&zone, wire, label);
 		CU_ASSERT_EQUAL(memcmp(label, v[i].hash, NSEC3_LABEL_LEN), 0);
 	}
+}
+
+/*
+ * nsec3.c hashes a short input in one block it pads itself: the same hashes as OpenSSL's
+ * SHA1() for names of every length around the one block's 55 octets and past it, salts of 0 to
+ * 40 octets, 0 to 2 extra iterations.
+ */
+static void test_hash_lengths(void)
+{
+	for (unsigned nlen = 2; nlen <= 80; nlen++)
+		for (unsigned slen = 0; slen <= 40; slen += 5)
+			for (unsigned iter = 0; iter <= 2; iter++) {
+				zt_zone_t zone = {.n3iter = (uint16_t)iter,
+						  .n3saltlen = (uint8_t)slen};
+				uint8_t wire[WIRE_NAME_MAX + 1], in[WIRE_NAME_MAX + 255];
+				uint8_t md[SHA_DIGEST_LENGTH], want[NSEC3_LABEL_LEN],
+				    got[NSEC3_LABEL_LEN];
+				size_t o = 0;
+
+				for (unsigned k = 0; k < slen; k++)
+					zone.n3salt[k] = (uint8_t)(k * 37 + 1);
+				/* Labels of up to 9 octets, then the root: about NLEN octets. */
+				while (o + 2 < nlen) {
+					size_t l = nlen - o - 2 < 9 ? nlen - o - 2 : 9;
+
+					wire[o] = (uint8_t)l;
+					for (size_t k = 1; k <= l; k++)
+						wire[o + k] = (uint8_t)('a' + (o + k) % 26);
+					o += l + 1;
+				}
+				wire[o++] = 0;
+				memcpy(in, wire, o);
+				memcpy(in + o, zone.n3salt, slen);
+				SHA1(in, o + slen, md);
+				for (unsigned k = 0; k < iter; k++) {
+					memcpy(in, md, sizeof(md));
+					memcpy(in + sizeof(md), zone.n3salt, slen);
+					SHA1(in, sizeof(md) + slen, md);
+				}
+				b32hex_sha1(md, want);
+				nsec3_hash_label(&zone, wire, got);
+				CU_ASSERT_EQUAL(memcmp(got, want, NSEC3_LABEL_LEN), 0);
+			}
 }
 
 /* Hashed owner label of NAME with no salt and no iteration, as text. */
@@ -136,5 +181,6 @@ void reg_cutest_nsec3(void)
 	CU_pSuite s = CU_add_suite("nsec3", NULL, NULL);
 
 	CU_add_test(s, "NSEC3 hashes of RFC 5155 appendix A", test_hash_rfc5155);
+	CU_add_test(s, "NSEC3 hashes of inputs around one SHA-1 block", test_hash_lengths);
 	CU_add_test(s, "NXDOMAIN, NODATA and owner names of an NSEC3 zone", test_proofs);
 }

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* denial_n3.c: NSEC3 denial with DO joined from parts made ahead and the next closer's NSEC3 */
+#include <string.h>
+
+#include "denial.h"
+#include "nsec3.h"
+#include "resolve.h" /* ZT_LIVE */
+#include "wire.h"
+
+/* RRset of TYPE of node N (RRSIG: the one covering COVERED), from the last, or ZT_NONE. */
+static uint32_t set_of(const zt_t *zt, uint32_t n, uint16_t type, uint16_t covered)
+{
+	const zt_node_t *node = &zt->nodes[n];
+
+	for (uint32_t i = node->rrsets + node->nrrsets; i-- > node->rrsets;)
+		if (zt->rrsets[i].type == type &&
+		    (type != T_RRSIG || zt->rrsets[i].covered == covered))
+			return i;
+	return ZT_NONE;
+}
+
+/*
+ * Node X's (an NSEC3 owner's) RRset of TYPE (NSEC3, or RRSIG: its signatures) at O (ROOM octets)
+ * as denial.c writes a proof's: the NSEC3's first owner its hashed label then a pointer to the
+ * question's apex (APTR; 0: the root zone, written whole), every other owner a pointer to the
+ * first's (message offset AT). Its octets (0: X has no such signatures), SIZE_MAX when they do
+ * not fit or X has no NSEC3; *COUNT gets its records added.
+ */
+static size_t put_set_at(uint8_t *o, size_t room, const zt_t *zt, uint32_t x, uint16_t type,
+			 size_t at, size_t aptr, uint16_t *count)
+{
+	const uint8_t *name = zt_node_name(zt, &zt->nodes[x]);
+	uint32_t s = set_of(zt, x, type, T_NSEC3);
+	const zt_rrset_t *set;
+	const uint8_t *p;
+	size_t len = 0;
+
+	if (s == ZT_NONE)
+		return type == T_RRSIG ? 0 : SIZE_MAX;
+	set = &zt->rrsets[s];
+	p = zt->arena + set->data;
+	for (uint16_t k = 0; k < set->count; k++) {
+		size_t rd = 2u + wire_get16(p);
+		size_t own = type == T_NSEC3 && k == 0 ? 1u + name[0] + (aptr != 0 ? 2 : 1) : 2;
+
+		if (len + own + 8 + rd > room)
+			return SIZE_MAX;
+		if (own == 2) {
+			wire_put16(o + len, (uint16_t)(0xc000 | at));
+		} else {
+			memcpy(o + len, name, 1u + name[0]);
+			if (aptr != 0)
+				wire_put16(o + len + 1 + name[0], (uint16_t)(0xc000 | aptr));
+			else
+				o[len + 1 + name[0]] = 0;
+		}
+		len += own;
+		wire_put16(o + len, set->type);
+		wire_put16(o + len + 2, C_IN);
+		wire_put32(o + len + 4, set->ttl);
+		memcpy(o + len + 8, p, rd);
+		len += 8 + rd;
+		p += rd;
+	}
+	*count = (uint16_t)(*count + set->count);
+	return len;
+}
+
+/*
+ * Whether the question's label just above its zone's apex is one the precomputed parts assume
+ * a question's is not: a hashed owner's length (the owners would compress to it), or for an
+ * NXDOMAIN (SOA) the SOA's names' label below the apex.
+ */
+static bool label_odd(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, bool soa)
+{
+	const uint8_t *k = q->key, *above = NULL;
+	size_t rest = q->qname_len, alen = zt->nodes[z->apex].name_len;
+
+	while (rest > alen && *k != 0) {
+		above = k;
+		rest -= (size_t)*k + 1;
+		k += *k + 1;
+	}
+	if (above == NULL || *above == NSEC3_LABEL_LEN)
+		return true;
+	for (int i = 0; soa && i < 2; i++)
+		if (z->nx_soa_lab[i][0] != 0 && z->nx_soa_lab[i][0] == *above &&
+		    memcmp(z->nx_soa_lab[i] + 1, above + 1, *above) == 0)
+			return true;
+	return false;
+}
+
+/* Zone Z's NXDOMAIN parts for the closest provable encloser CPE (its n3nx triple), or NULL. */
+static const uint32_t *parts_of(const zt_zone_t *z, uint32_t cpe)
+{
+	uint32_t lo = 0, hi = z->n3nx_count;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (z->n3nx[3 * mid] < cpe)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < z->n3nx_count && z->n3nx[3 * lo] == cpe ? z->n3nx + 3 * lo : NULL;
+}
+
+/*
+ * Pointer targets and positions in a part made for a question of REF octets, moved to a message
+ * whose question is DELTA octets longer and whose next closer NSEC3 (L1 octets) and signatures
+ * (L2) went in at S1 and S2 of the tail (RHEAD: where the part's tail began).
+ */
+struct shift {
+	size_t rhead, s1, s2, l1, l2;
+	int delta;
+};
+
+static inline size_t shifted(const struct shift *sh, size_t at)
+{
+	return at + (at >= sh->s1 ? sh->l1 : 0) + (at >= sh->s2 ? sh->l2 : 0);
+}
+
+/* The NXDOMAIN below CE: the parts of its closest provable encloser, the next closer's joined. */
+static bool nxdomain(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, uint32_t ce,
+		     size_t limit, uint8_t *buf, struct denial_tail *t)
+{
+	uint32_t cpe = denial_n3_encloser(zt, z, ce), x;
+	const uint32_t *e = z->n3nx != NULL ? parts_of(z, cpe) : NULL;
+	const zt_blob_t *b;
+	const uint8_t *d;
+	const uint16_t *fix;
+	size_t head = WIRE_HDR_LEN + q->qname_len + 4, end = limit - head;
+	uint8_t *o = buf + head;
+	uint16_t count = 0;
+	struct shift sh;
+
+	if (e == NULL || label_odd(zt, z, q, true))
+		return false;
+	b = zt_blob(zt, e[1]);
+	d = zt_blob_data(b);
+	fix = zt_blob_fix(b);
+	sh.s1 = b->part;
+	sh.s2 = e[2];
+	sh.l1 = sh.l2 = 0;
+	sh.delta = (int)q->qname_len - (int)b->ref_qlen;
+	sh.rhead = WIRE_HDR_LEN + b->ref_qlen + 4;
+	if (head > limit || b->len > end)
+		return false;
+	x = denial_n3_next_closer(zt, z, cpe, q->key);
+	memcpy(o, d, sh.s1);
+	/* One the parts hold already (or none): they are the whole answer. */
+	if (x != ZT_NONE && x != nsec3_match(z, cpe) && x != nsec3_wildcard(z, cpe)) {
+		size_t apex = zt->nodes[z->apex].labels != 0
+				  ? WIRE_HDR_LEN + q->qname_len - zt->nodes[z->apex].name_len
+				  : 0;
+
+		sh.l1 =
+		    put_set_at(o + sh.s1, end - b->len, zt, x, T_NSEC3, head + sh.s1, apex, &count);
+		if (sh.l1 == SIZE_MAX)
+			return false;
+		memcpy(o + sh.s1 + sh.l1, d + sh.s1, sh.s2 - sh.s1);
+		sh.l2 = put_set_at(o + sh.s2 + sh.l1, end - b->len - sh.l1, zt, x, T_RRSIG,
+				   head + sh.s1, 0, &count);
+		if (sh.l2 == SIZE_MAX)
+			return false;
+		memcpy(o + sh.s2 + sh.l1 + sh.l2, d + sh.s2, b->len - sh.s2);
+	} else {
+		memcpy(o + sh.s1, d + sh.s1, b->len - sh.s1);
+	}
+	/* The parts' pointers: to the question's apex and to owners before them. */
+	for (unsigned i = 0; i < b->nfix; i++) {
+		uint8_t *p = o + shifted(&sh, fix[i]);
+		size_t target = wire_get16(p) & WIRE_PTR_MAX;
+
+		if (target >= sh.rhead)
+			target = head + shifted(&sh, target - sh.rhead);
+		else
+			target = (size_t)((int)target + sh.delta);
+		if (target > WIRE_PTR_MAX)
+			return false;
+		wire_put16(p, (uint16_t)(0xc000 | target));
+	}
+	t->flags = b->flags;
+	t->an = t->ar = 0;
+	t->ns = (uint16_t)(b->ns + count);
+	t->data = o;
+	t->len = b->len + sh.l1 + sh.l2;
+	t->id = 1ull << 32 | z->soa;
+	return true;
+}
+
+/* Whether RDATA of TYPE holds names that render.c compresses (as denial.c: no such answer here). */
+static bool type_has_names(uint16_t type)
+{
+	return (type >= T_NS && type <= 9) || type == T_PTR || type == 14 || type == T_MX;
+}
+
+/* The wildcard's answer below CE (its blob) and the next closer's NSEC3: the name does not
+ * exist (RFC 5155 7.2.6). */
+static bool wildcard(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, uint32_t ce,
+		     size_t limit, uint8_t *buf, struct denial_tail *t)
+{
+	uint32_t wild = zt->nodes[ce].wildcard, set, blob = ZT_NONE, x;
+	const zt_node_t *wn = &zt->nodes[wild];
+	size_t head = WIRE_HDR_LEN + q->qname_len + 4, len, l;
+	uint8_t *o = buf + head;
+	const zt_blob_t *b;
+	uint16_t count = 0;
+	int delta;
+
+	if ((wn->flags & (ZN_CNAME | ZN_DNAME)) || q->qtype == T_ANY || q->qtype == T_RRSIG ||
+	    type_has_names(q->qtype) || (set = set_of(zt, wild, q->qtype, 0)) == ZT_NONE)
+		return false;
+	for (uint32_t i = wn->ans_do; i < wn->ans_do + wn->nans_do; i++)
+		if (zt->ans[i].qtype == q->qtype) {
+			blob = zt->ans[i].blob;
+			break;
+		}
+	if (blob >= ZT_LIVE || label_odd(zt, z, q, false))
+		return false;
+	b = zt_blob(zt, blob);
+	delta = (int)q->qname_len - (int)b->ref_qlen;
+	/* Its answer only: a reference name left where the question is. */
+	if (b->ns != 0 || b->ar != 0 || (b->flags & 0xf) != 0 || !zt_blob_moves(b, delta) ||
+	    head > limit || b->len > limit - head)
+		return false;
+	memcpy(o, zt_blob_data(b), b->len);
+	for (unsigned i = 0; i < b->nfix && delta != 0; i++)
+		zt_ptr_move(o + zt_blob_fix(b)[i], delta);
+	len = b->len;
+	x = denial_n3_next_closer(zt, z, denial_n3_encloser(zt, z, ce), q->key);
+	if (x != ZT_NONE) {
+		size_t apex = zt->nodes[z->apex].labels != 0
+				  ? WIRE_HDR_LEN + q->qname_len - zt->nodes[z->apex].name_len
+				  : 0;
+
+		l = put_set_at(o + len, limit - head - len, zt, x, T_NSEC3, head + len, apex,
+			       &count);
+		if (l == SIZE_MAX)
+			return false;
+		len += l;
+		l = put_set_at(o + len, limit - head - len, zt, x, T_RRSIG, head + len - l, 0,
+			       &count);
+		if (l == SIZE_MAX)
+			return false;
+		len += l;
+	}
+	t->flags = b->flags;
+	t->an = b->an;
+	t->ns = count;
+	t->ar = 0;
+	t->data = o;
+	t->len = len;
+	t->id = 1ull << 32 | set;
+	return true;
+}
+
+bool denial_n3_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t limit,
+		      uint8_t *buf, size_t cap, struct denial_tail *t)
+{
+	const zt_zone_t *z = &zt->zones[zt->nodes[ce].zone];
+
+	if (!z->has_nsec3 || !q->has_question)
+		return false;
+	if (limit > cap)
+		limit = cap;
+	/* Every position written stays one a pointer can name. */
+	if (limit > WIRE_PTR_MAX)
+		limit = WIRE_PTR_MAX;
+	if (WIRE_HDR_LEN + q->qname_len + 4 > limit)
+		return false;
+	memcpy(buf + WIRE_HDR_LEN, q->qname, q->qname_len + 4);
+	if (zt->nodes[ce].wildcard != ZT_NONE)
+		return wildcard(zt, z, q, ce, limit, buf, t);
+	return nxdomain(zt, z, q, ce, limit, buf, t);
+}
