@@ -254,6 +254,21 @@ uint32_t denial_n3_next_closer(const zt_t *zt, const zt_zone_t *z, uint32_t cpe,
 	return cover;
 }
 
+uint32_t denial_n3_next_closer_key(const zt_t *zt, const zt_zone_t *z, uint32_t cpe,
+				   const uint8_t *key)
+{
+	unsigned labels = 0, ce = zt->nodes[cpe].labels;
+	const uint8_t *p = key;
+
+	for (; *p != 0; p += *p + 1)
+		labels++;
+	if (labels <= ce)
+		return ZT_NONE;
+	for (unsigned i = labels - ce - 1; i > 0; i--)
+		key += *key + 1;
+	return nsec3_cover_lower(zt, z, key, (size_t)(p - key) + 1);
+}
+
 /* The message being written, as render.c's rbuf_t keeps it for what is written here. */
 struct dw {
 	uint8_t *buf;
@@ -503,7 +518,8 @@ static bool nxdomain(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 
 		/* RFC 5155 7.2.2: closest encloser proof, no wildcard at the encloser. */
 		cand[0] = nsec3_match(z, cpe);
-		cand[1] = cover == N3_HOLE ? N3_HOLE : denial_n3_next_closer(zt, z, cpe, q->key);
+		cand[1] =
+		    cover == N3_HOLE ? N3_HOLE : denial_n3_next_closer_key(zt, z, cpe, q->key);
 		cand[2] = nsec3_wildcard(z, cpe);
 		type = T_NSEC3;
 	} else if (z->nsec_keys != NULL) {
@@ -574,7 +590,7 @@ static bool wildcard(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 	t->flags = b->flags;
 	t->id = 1ull << 32 | set;
 	if (z->has_nsec3)
-		cand = denial_n3_next_closer(zt, z, denial_n3_encloser(zt, z, ce), q->key);
+		cand = denial_n3_next_closer_key(zt, z, denial_n3_encloser(zt, z, ce), q->key);
 	else if (cover != ZT_NONE)
 		cand = cover;
 	else if (z->nsec_keys != NULL)

@@ -32,10 +32,14 @@ uint32_t denial_nsec_cover(const zt_t *zt, const zt_zone_t *z, const uint8_t *na
  * chain (opt-out leaves some out), else the apex. */
 uint32_t denial_n3_encloser(const zt_t *zt, const zt_zone_t *z, uint32_t n);
 
-/* The NSEC3 owner covering the next closer name of NAME to the encloser CPE (RFC 5155 1.3), or
- * ZT_NONE: the one hash a query costs. */
+/* The NSEC3 owner covering the next closer name of NAME (lower case) to the encloser CPE (RFC
+ * 5155 1.3), or ZT_NONE: the one hash a query costs. */
 uint32_t denial_n3_next_closer(const zt_t *zt, const zt_zone_t *z, uint32_t cpe,
 			       const uint8_t *name);
+
+/* The same for KEY, a question's name in lower case (zt_query.key): no copy to lower it. */
+uint32_t denial_n3_next_closer_key(const zt_t *zt, const zt_zone_t *z, uint32_t cpe,
+				   const uint8_t *key);
 
 /*
  * The answer to Q (DO set) whose name does not exist below node CE of a signed zone: NXDOMAIN

@@ -147,7 +147,7 @@ static bool nxdomain(const zt_t *zt, const zt_zone_t *z, const struct zt_query *
 	sh.rhead = WIRE_HDR_LEN + b->ref_qlen + 4;
 	if (head > limit || b->len > end)
 		return false;
-	x = denial_n3_next_closer(zt, z, cpe, q->key);
+	x = denial_n3_next_closer_key(zt, z, cpe, q->key);
 	memcpy(o, d, sh.s1);
 	/* One the parts hold already (or none): they are the whole answer. */
 	if (x != ZT_NONE && x != nsec3_match(z, cpe) && x != nsec3_wildcard(z, cpe)) {
@@ -229,7 +229,7 @@ static bool wildcard(const zt_t *zt, const zt_zone_t *z, const struct zt_query *
 	for (unsigned i = 0; i < b->nfix && delta != 0; i++)
 		zt_ptr_move(o + zt_blob_fix(b)[i], delta);
 	len = b->len;
-	x = denial_n3_next_closer(zt, z, denial_n3_encloser(zt, z, ce), q->key);
+	x = denial_n3_next_closer_key(zt, z, denial_n3_encloser(zt, z, ce), q->key);
 	if (x != ZT_NONE) {
 		size_t apex = zt->nodes[z->apex].labels != 0
 				  ? WIRE_HDR_LEN + q->qname_len - zt->nodes[z->apex].name_len

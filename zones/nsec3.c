@@ -48,17 +48,21 @@ static void sha1_any(const uint8_t *p, size_t n, uint8_t md[SHA_DIGEST_LENGTH])
 	SHA1_Final(md, &c);
 }
 
-/* The hash of NAME (RFC 5155 5): IH(0) = H(owner | salt), IH(k) = H(IH(k-1) | salt). */
-static void hash_name(const zt_zone_t *zone, const uint8_t *name, uint8_t md[SHA_DIGEST_LENGTH])
+/*
+ * The hash of NAME (RFC 5155 5; LEN octets, lower case): IH(0) = H(owner | salt), IH(k) =
+ * H(IH(k-1) | salt).
+ */
+static void hash_lower(const zt_zone_t *zone, const uint8_t *name, size_t len,
+		       uint8_t md[SHA_DIGEST_LENGTH])
 {
 	uint8_t buf[WIRE_NAME_MAX + 1 + 255];
-	size_t len = wire_name_lower(buf, name);
 
 	/*
 	 * OpenSSL's SHA-1 with its context on the stack: the one-shot SHA1() and EVP allocate a
 	 * context each call, and the answer path never allocates (libldns's portable SHA-1 costs a
 	 * fifth more).
 	 */
+	memcpy(buf, name, len);
 	memcpy(buf + len, zone->n3salt, zone->n3saltlen);
 	sha1_any(buf, len + zone->n3saltlen, md);
 	for (unsigned k = 0; k < zone->n3iter; k++) {
@@ -66,6 +70,14 @@ static void hash_name(const zt_zone_t *zone, const uint8_t *name, uint8_t md[SHA
 		memcpy(buf + SHA_DIGEST_LENGTH, zone->n3salt, zone->n3saltlen);
 		sha1_any(buf, SHA_DIGEST_LENGTH + zone->n3saltlen, md);
 	}
+}
+
+/* The hash of NAME in any case. */
+static void hash_name(const zt_zone_t *zone, const uint8_t *name, uint8_t md[SHA_DIGEST_LENGTH])
+{
+	uint8_t low[WIRE_NAME_MAX + 1];
+
+	hash_lower(zone, low, wire_name_lower(low, name), md);
 }
 
 void nsec3_hash_label(const zt_zone_t *zone, const uint8_t *name, uint8_t out[NSEC3_LABEL_LEN])
@@ -273,4 +285,15 @@ int nsec3_zone(zt_t *zt, uint32_t z)
 		       zone->nnsec3 * sizeof(uint64_t);
 	node_facts(zt, zone);
 	return 0;
+}
+
+uint32_t nsec3_cover_lower(const zt_t *zt, const zt_zone_t *zone, const uint8_t *name, size_t len)
+{
+	uint8_t md[SHA_DIGEST_LENGTH];
+	bool exact;
+	uint32_t n;
+
+	hash_lower(zone, name, len, md);
+	n = chain_find(zt, zone, md, &exact);
+	return exact ? ZT_NONE : n;
 }

@@ -27,6 +27,9 @@ void nsec3_hash_label(const zt_zone_t *zone, const uint8_t *name, uint8_t out[NS
  */
 uint32_t nsec3_lookup(const zt_t *zt, const zt_zone_t *zone, const uint8_t *name, uint32_t *cover);
 
+/* As nsec3_lookup()'s *COVER, for NAME in lower case (LEN octets): what a question costs. */
+uint32_t nsec3_cover_lower(const zt_t *zt, const zt_zone_t *zone, const uint8_t *name, size_t len);
+
 /* The NSEC3 owner matching node N's hash, or ZT_NONE. */
 static inline uint32_t nsec3_match(const zt_zone_t *zone, uint32_t n)
 {
