@@ -132,6 +132,14 @@ static uint32_t chain_find(const zt_t *zt, const zt_zone_t *zone,
 {
 	uint32_t lo = 0, hi = zone->nnsec3;
 	uint64_t qp = md_prefix(md);
+
+	/* The hashes are uniform: the bucket of the first bits holds a few owners. */
+	if (zone->n3bkt != NULL) {
+		uint32_t top = ((uint32_t)md[0] << 7 | md[1] >> 1) >> (15 - zone->n3bits);
+
+		lo = zone->n3bkt[top];
+		hi = zone->n3bkt[top + 1];
+	}
 	uint8_t label[NSEC3_LABEL_LEN];
 	bool have = false;
 
@@ -175,6 +183,53 @@ uint32_t nsec3_lookup(const zt_t *zt, const zt_zone_t *zone, const uint8_t *name
 	if (cover != NULL)
 		*cover = exact ? ZT_NONE : n;
 	return exact ? n : ZT_NONE;
+}
+
+/* The value of base32hex digit C, or -1. */
+static int digit(uint8_t c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'v' ? c - 'a' + 10 : -1;
+}
+
+/*
+ * Zone ZONE's buckets (n3bkt): about one owner each, by the first bits of their hashes (the first
+ * three digits of their labels hold 15). None when an owner's label does not begin with three
+ * digits (not a hash: the order of the bits would not be the labels'). 0 or -ENOMEM.
+ */
+static int buckets(zt_t *zt, zt_zone_t *zone)
+{
+	unsigned bits = 0;
+	uint32_t nb, i = 0;
+
+	while (bits < 15 && (2u << bits) <= zone->nnsec3)
+		bits++;
+	for (uint32_t k = 0; k < zone->nnsec3 && bits > 0; k++) {
+		const uint8_t *l = owner_label(zt, zone->nsec3[k]);
+
+		if (digit(l[0]) < 0 || digit(l[1]) < 0 || digit(l[2]) < 0)
+			bits = 0;
+	}
+	zone->n3bits = (uint8_t)bits;
+	if (bits == 0)
+		return 0;
+	nb = 1u << bits;
+	zone->n3bkt = malloc((nb + 1u) * sizeof(uint32_t));
+	if (zone->n3bkt == NULL)
+		return -ENOMEM;
+	for (uint32_t b = 0; b <= nb; b++) {
+		while (i < zone->nnsec3) {
+			const uint8_t *l = owner_label(zt, zone->nsec3[i]);
+			uint32_t top =
+			    (uint32_t)(digit(l[0]) << 10 | digit(l[1]) << 5 | digit(l[2]));
+
+			if (top >> (15 - bits) >= b)
+				break;
+			i++;
+		}
+		zone->n3bkt[b] = i;
+	}
+	zt->memsize += (nb + 1u) * sizeof(uint32_t);
+	return 0;
 }
 
 /* The NSEC3PARAM at zone Z's apex: its hash's parameters. False if none (or not SHA-1). */
@@ -248,8 +303,10 @@ int nsec3_zone(zt_t *zt, uint32_t z)
 	free(zone->nsec3);
 	free(zone->n3);
 	free(zone->n3pre);
-	zone->nsec3 = zone->n3 = NULL;
+	free(zone->n3bkt);
+	zone->nsec3 = zone->n3 = zone->n3bkt = NULL;
 	zone->n3pre = NULL;
+	zone->n3bits = 0;
 	zone->nnsec3 = zone->n3count = 0;
 	zone->has_nsec3 = zone_params(zt, zone);
 	if (!zone->has_nsec3)
@@ -281,6 +338,10 @@ int nsec3_zone(zt_t *zt, uint32_t z)
 	}
 	for (uint32_t i = 0; i < zone->nnsec3; i++)
 		zone->n3pre[i] = label_prefix(owner_label(zt, zone->nsec3[i]));
+	if (buckets(zt, zone) != 0) {
+		zone->has_nsec3 = false;
+		return -ENOMEM;
+	}
 	zt->memsize += (zone->nnsec3 + 2u * zone->n3count) * sizeof(uint32_t) +
 		       zone->nnsec3 * sizeof(uint64_t);
 	node_facts(zt, zone);

@@ -321,6 +321,7 @@ void zt_free(zt_t **ztp)
 		free(zt->zones[z].nsec3);
 		free(zt->zones[z].n3);
 		free(zt->zones[z].n3pre);
+		free(zt->zones[z].n3bkt);
 		free(zt->zones[z].n3nx);
 		free(zt->zones[z].axfr);
 	}

@@ -193,6 +193,8 @@ static int zones_copy(struct patch *p, uint32_t room)
 			nz->nnsec3 = 0;
 			nz->n3 = NULL;
 			nz->n3pre = NULL;
+			nz->n3bkt = NULL;
+			nz->n3bits = 0;
 			nz->n3nx = NULL;
 			nz->n3nx_count = 0;
 			nz->axfr = NULL;

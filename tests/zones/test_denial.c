@@ -10,6 +10,7 @@
 
 #include "cutest.h"
 #include "denial.h"
+#include "nsec3.h"
 #include "render.h"
 #include "resolve.h"
 #include "sign.h"
@@ -553,6 +554,46 @@ static void test_wrong_parts(void)
 	}
 }
 
+/*
+ * The NSEC3 owner matching or covering a hash, found through the buckets of the hashes' first bits
+ * and the labels' prefixes, is the one a scan of every owner's label finds.
+ */
+static void test_nsec3_search(void)
+{
+	zt_t *t = signed_zone(true);
+	const zt_zone_t *z = &t->zones[0];
+
+	CU_ASSERT_FATAL(z->nnsec3 > 100);
+	CU_ASSERT(z->n3bkt != NULL && z->n3bits >= 6);
+	for (unsigned i = 0; i < 3000; i++) {
+		uint8_t w[WIRE_NAME_MAX + 1], label[NSEC3_LABEL_LEN];
+		char name[64];
+		uint32_t best = ZT_NONE, cover = 0, match;
+
+		snprintf(name, sizeof(name), "q%u.%s", i, i % 3 ? "dn.test" : "g1.dn.test");
+		name_wire(w, name);
+		if (i >= 2900) /* names of the zone: their own owner matches */
+			memcpy(w, zt_node_name(t, &t->nodes[z->n3base + i % 50]),
+			       t->nodes[z->n3base + i % 50].name_len);
+		nsec3_hash_label(z, w, label);
+		for (uint32_t k = 0; k < z->nnsec3; k++)
+			if (memcmp(zt_node_name(t, &t->nodes[z->nsec3[k]]) + 1, label,
+				   NSEC3_LABEL_LEN) <= 0)
+				best = z->nsec3[k];
+		if (best == ZT_NONE)
+			best = z->nsec3[z->nnsec3 - 1];
+		match = nsec3_lookup(t, z, w, &cover);
+		if (memcmp(zt_node_name(t, &t->nodes[best]) + 1, label, NSEC3_LABEL_LEN) == 0) {
+			CU_ASSERT_EQUAL(match, best);
+			CU_ASSERT_EQUAL(cover, ZT_NONE);
+		} else {
+			CU_ASSERT_EQUAL(match, ZT_NONE);
+			CU_ASSERT_EQUAL(cover, best);
+		}
+	}
+	zt_free(&t);
+}
+
 /* The covering NSEC by canonical keys is the one canonical comparisons find. */
 static void test_cover(void)
 {
@@ -593,4 +634,5 @@ void reg_cutest_denial(void)
 	CU_add_test(s, "NSEC3 with opt-out, signed by Knot: joined answers are the live ones",
 		    test_peer);
 	CU_add_test(s, "wrong NSEC3 parts are seen", test_wrong_parts);
+	CU_add_test(s, "NSEC3 owners found by buckets and prefixes", test_nsec3_search);
 }
