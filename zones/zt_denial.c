@@ -136,15 +136,16 @@ static int cmp_ent(const void *a, const void *b)
 }
 
 /*
- * NSEC zone Z's blobs within SHARE octets (with their tables), the most useful first: the apex's
- * as closest encloser (a question for a name right below the apex, the usual NXDOMAIN) for every
- * NSEC, then the other enclosers'. The octets taken, or -1 without memory.
+ * NSEC zone Z's blobs, all of them within SHARE octets (with their tables) or none: each serves
+ * only the names its NSEC covers, so a part of them is worth no more than its share of the
+ * questions, while a large zone's would take the whole budget. The octets taken, or -1 without
+ * memory.
  */
 static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share)
 {
 	zt_t *zt = b->zt;
 	zt_zone_t *zone = &zt->zones[z];
-	size_t used, nent = 0, cap = 0;
+	size_t used, nent = 0, cap = 0, start = zt->arena_len;
 	uint32_t *idx = NULL, *tab = NULL;
 	struct nsec_ent *ent = NULL;
 	struct encl *e;
@@ -157,56 +158,53 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share)
 	e = malloc(sizeof(*e));
 	if (e == NULL)
 		return -1;
-	for (int tier = 0; tier < 2 && !full; tier++)
-		for (uint32_t i = 0; i < zone->nnsec && !full; i++) {
-			enclosers(zt, z, i, e);
-			for (unsigned k = 0; k < e->count && !full; k++) {
-				const zt_node_t *ce = &zt->nodes[e->n[k]];
-				uint32_t wild = ce->wildcard;
-				/* NXDOMAIN (qtype 0), or the wildcard's answer to each type. */
-				uint32_t nq = wild != ZT_NONE ? zt->nodes[wild].nans_do : 1;
+	for (uint32_t i = 0; i < zone->nnsec && !full; i++) {
+		enclosers(zt, z, i, e);
+		for (unsigned k = 0; k < e->count && !full; k++) {
+			const zt_node_t *ce = &zt->nodes[e->n[k]];
+			uint32_t wild = ce->wildcard;
+			/* NXDOMAIN (qtype 0), or the wildcard's answer to each type. */
+			uint32_t nq = wild != ZT_NONE ? zt->nodes[wild].nans_do : 1;
 
-				if ((e->n[k] == zone->apex) != (tier == 0))
-					continue;
-				for (uint32_t a = 0; a < nq; a++) {
-					uint16_t qtype =
-					    wild != ZT_NONE
-						? zt->ans[zt->nodes[wild].ans_do + a].qtype
-						: 0;
-					struct denial_built d;
-					uint32_t off;
+			for (uint32_t a = 0; a < nq; a++) {
+				uint16_t qtype =
+				    wild != ZT_NONE ? zt->ans[zt->nodes[wild].ans_do + a].qtype : 0;
+				struct denial_built d;
+				uint32_t off;
 
-					if (!denial_render(zt, z, i, e->n[k], qtype, b->scratch,
-							   sizeof(b->scratch), fix, FIX_MAX, &d))
-						continue; /* composed, or answered live */
-					if (used + zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) +
-						4 * sizeof(uint32_t) >
-					    share) {
-						full = true;
-						break;
-					}
-					if (nent == cap) {
-						struct nsec_ent *more;
-
-						cap = cap ? 2 * cap : 64;
-						more = realloc(ent, cap * sizeof(*ent));
-						if (more == NULL)
-							goto nomem;
-						ent = more;
-					}
-					off = put_blob(b, &d, fix, 0);
-					if (off == ZT_NONE)
-						goto nomem;
-					used += zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) +
-						4 * sizeof(uint32_t);
-					ent[nent++] =
-					    (struct nsec_ent){i, e->n[k], qtype, off, d.what};
+				if (!denial_render(zt, z, i, e->n[k], qtype, b->scratch,
+						   sizeof(b->scratch), fix, FIX_MAX, &d))
+					continue; /* composed, or answered live */
+				if (used + zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) +
+					4 * sizeof(uint32_t) >
+				    share) {
+					full = true;
+					break;
 				}
+				if (nent == cap) {
+					struct nsec_ent *more;
+
+					cap = cap ? 2 * cap : 64;
+					more = realloc(ent, cap * sizeof(*ent));
+					if (more == NULL)
+						goto nomem;
+					ent = more;
+				}
+				off = put_blob(b, &d, fix, 0);
+				if (off == ZT_NONE)
+					goto nomem;
+				used += zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) +
+					4 * sizeof(uint32_t);
+				ent[nent++] = (struct nsec_ent){i, e->n[k], qtype, off, d.what};
 			}
 		}
+	}
 	free(e);
 	e = NULL;
-	if (nent == 0) {
+	if (full || nent == 0) {
+		/* Past its share: the zone's blobs, the last put in the arena, are taken
+		 * back. */
+		zt->arena_len = start;
 		free(ent);
 		return 0;
 	}
@@ -256,10 +254,11 @@ static int cmp_triple(const void *a, const void *b)
 }
 
 /*
- * NSEC3 zone Z's NXDOMAIN parts (denial_n3_render()) within SHARE octets, the most useful
- * first: the apex's (a question for a name right below it, the usual NXDOMAIN), then the other
- * closest provable enclosers', fewest labels first (each covers the names below it). The octets
- * taken, or -1 without memory.
+ * NSEC3 zone Z's NXDOMAIN parts (denial_n3_render()) within SHARE octets: the apex's first
+ * (a question for a name right below it, the usual NXDOMAIN and the random-name floods, one
+ * part for them all), then every other closest provable encloser's (each serving the names
+ * below one name) if they all fit, else none of them: a large zone's would take the whole
+ * budget for little. The octets taken, or -1 without memory.
  */
 static ssize_t nsec3_parts(struct zt_build *b, uint32_t z, size_t share)
 {
@@ -267,7 +266,7 @@ static ssize_t nsec3_parts(struct zt_build *b, uint32_t z, size_t share)
 	zt_zone_t *zone = &zt->zones[z];
 	uint32_t *cand, *tab = NULL, nc = 0, nt = 0;
 	uint16_t fix[FIX_MAX];
-	size_t used = 0;
+	size_t used = 0, after_first = 0, first_used = 0;
 
 	cand = malloc((zone->n3count ? zone->n3count : 1) * sizeof(*cand));
 	if (cand == NULL)
@@ -282,6 +281,7 @@ static ssize_t nsec3_parts(struct zt_build *b, uint32_t z, size_t share)
 		    !(node->flags & (ZN_DNAME | ZN_SHADOW)))
 			cand[nc++] = n;
 	}
+	/* The apex first (it has the fewest labels), then the others by depth. */
 	qsort_r(cand, nc, sizeof(*cand), cmp_depth, zt);
 	for (uint32_t k = 0; k < nc; k++) {
 		struct denial_built d;
@@ -293,8 +293,20 @@ static ssize_t nsec3_parts(struct zt_build *b, uint32_t z, size_t share)
 				      &d, hole))
 			continue;
 		size = zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 3 * sizeof(uint32_t);
-		if (used + size > share)
+		/* The others' parts are about the size of the first's: when half of that
+		 * each would pass the share, none are made. */
+		if (nt == 1 && (size_t)(nc - k) * (size / 2) > share - used)
 			break;
+		if (used + size > share) {
+			if (nt > 1) {
+				/* The others' taken back: they were the last put in the
+				 * arena. */
+				zt->arena_len = after_first;
+				nt = 1;
+				used = first_used;
+			}
+			break;
+		}
 		off = put_blob(b, &d, fix, hole[0]);
 		if (off == ZT_NONE)
 			goto nomem;
@@ -310,6 +322,10 @@ static ssize_t nsec3_parts(struct zt_build *b, uint32_t z, size_t share)
 		tab[3 * nt + 2] = hole[1];
 		nt++;
 		used += size;
+		if (nt == 1) {
+			after_first = zt->arena_len;
+			first_used = used;
+		}
 	}
 	free(cand);
 	if (nt == 0) {
@@ -327,8 +343,8 @@ nomem:
 	return -1;
 }
 
-/* A signed zone that may have denial answers made ahead, and how much it would take (a rough
- * measure: only the order of zones by it counts). */
+/* A signed zone that may have denial answers made ahead, and how much it would take (a
+ * rough measure: only the order of zones by it counts). */
 struct want {
 	uint32_t z;
 	uint64_t size;
@@ -363,8 +379,9 @@ int zt_denial_make(struct zt_build *b)
 			w[nw++] = (struct want){z, 2ull * zone->nnsec};
 	}
 	/*
-	 * Shared fairly (max-min): the zones that want least first, each taking at most an equal
-	 * part of what is left; what a zone does not take goes to the larger ones after it.
+	 * Shared fairly (max-min): the zones that want least first, each taking at most an
+	 * equal part of what is left; what a zone does not take goes to the larger ones
+	 * after it.
 	 */
 	qsort(w, nw, sizeof(*w), cmp_want);
 	for (uint32_t k = 0; k < nw; k++) {
