@@ -42,12 +42,13 @@ void zt_burst_prepare(zt_burst_t *b, const zt_t *zt, const uint8_t *const *bufs,
 	}
 	/* 2: the slots read, the nodes they name asked for (a name that is there, mostly). */
 	for (i = 0; i < n; i++) {
-		const uint32_t tag = zt_index_tag(b->q[i].hash);
-		uint32_t s = (uint32_t)b->q[i].hash & zt->index_mask;
+		uint32_t tag, s;
 
 		b->node[i] = ZT_NONE;
 		if (!b->plain[i])
 			continue;
+		tag = zt_index_tag(b->q[i].hash);
+		s = (uint32_t)b->q[i].hash & zt->index_mask;
 		for (unsigned k = 0; k <= PROBE_AHEAD; k++, s = (s + 1) & zt->index_mask) {
 			const zt_slot_t slot = zt->index[s];
 
@@ -60,8 +61,7 @@ void zt_burst_prepare(zt_burst_t *b, const zt_t *zt, const uint8_t *const *bufs,
 			}
 		}
 	}
-	/* 3: the nodes read, their names and (when it is the type asked) first answers asked for.
-	 */
+	/* 3: the nodes read, their names and first answers (of the type asked) asked for. */
 	for (i = 0; i < n; i++) {
 		const zt_node_t *node;
 
