@@ -9,6 +9,7 @@
 #include <syslog.h>
 #include <urcu-qsbr.h>
 
+#include "burst.h"
 #include "dgram.h"
 #include "log.h"
 #include "srv_pvt.h"
@@ -30,7 +31,8 @@ struct udp_batch {
 	struct iovec iov[UDP_BATCH];
 	struct sockaddr_storage names[UDP_BATCH];
 	union udp_cmsg ctrl[UDP_BATCH];
-	uint8_t *bufs; /* UDP_BATCH * UDP_BUF */
+	uint8_t *bufs;	  /* UDP_BATCH * UDP_BUF */
+	zt_burst_t burst; /* a large snapshot's queries read ahead (zones/burst.h) */
 };
 
 /*
@@ -166,6 +168,7 @@ static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *
 			  .tap = t->tap};
 	unsigned i, nout = 0, sent = 0;
 	const zt_t *zt;
+	zt_burst_t *burst;
 	int n;
 
 	udp_batch_prepare(b);
@@ -176,6 +179,20 @@ static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *
 		rrl_tick(rrl);
 
 	zt = zpub_current();
+	/* A large snapshot: the batch's queries read and their lookups' lines fetched at once. */
+	burst = zt_burst_reads(&b->burst, zt) ? &b->burst : NULL;
+	if (burst != NULL) {
+		const uint8_t *q[UDP_BATCH];
+		uint16_t qlen[UDP_BATCH];
+
+		for (i = 0; i < (unsigned)n; i++) {
+			const bool cut = (b->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+
+			q[i] = cut ? NULL : b->bufs + (size_t)i * UDP_BUF;
+			qlen[i] = cut ? 0 : (uint16_t)b->msgs[i].msg_len;
+		}
+		zt_burst_prepare(burst, zt, q, qlen, (unsigned)n);
+	}
 	for (i = 0; i < (unsigned)n; i++) {
 		struct msghdr *rx = &b->msgs[i].msg_hdr;
 		uint8_t *buf = b->bufs + (size_t)i * UDP_BUF;
@@ -189,9 +206,9 @@ static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *
 		dg.rrl = client != NULL ? rrl : NULL;
 		/* A datagram cut short (MSG_TRUNC) is not answered: counted as without a snapshot.
 		 */
-		len = dgram_answer_from(&dg, (rx->msg_flags & MSG_TRUNC) == 0 ? zt : NULL, buf,
-					b->msgs[i].msg_len, UDP_BUF - 1, client, alen, port, &info,
-					&act);
+		len = dgram_answer_from_burst(&dg, (rx->msg_flags & MSG_TRUNC) == 0 ? zt : NULL,
+					      burst, i, buf, b->msgs[i].msg_len, UDP_BUF - 1,
+					      client, alen, port, &info, &act);
 		if (len == 0)
 			continue;
 		if (info.notify && srv_notify_answer(t->srv, buf, len, &b->names[i], NULL)) {
@@ -251,6 +268,7 @@ void *srv_udp_main(void *arg)
 	b->bufs = malloc((size_t)UDP_BATCH * UDP_BUF);
 	if (b->bufs == NULL)
 		goto out_nomem;
+	zt_burst_init(&b->burst);
 	for (i = 0; i < t->nfds; i++) {
 		pfds[i].fd = t->fds[i];
 		pfds[i].events = POLLIN;

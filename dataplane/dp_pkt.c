@@ -193,8 +193,9 @@ static inline uint16_t dns_answer(const zt_t *zt, uint8_t *dns, uint16_t qlen, s
 {
 	/* The client's port, for the query log: the UDP header is right before DNS. */
 	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(dns - sizeof(*udp));
-	size_t n = dgram_answer_from(res->dg, zt, dns, qlen, RTE_MIN(room, limit), client, alen,
-				     rte_be_to_cpu_16(udp->src_port), &res->info, &res->rrl_action);
+	size_t n = dgram_answer_from_burst(
+	    res->dg, zt, res->burst, res->bi, dns, qlen, RTE_MIN(room, limit), client, alen,
+	    rte_be_to_cpu_16(udp->src_port), &res->info, &res->rrl_action);
 
 	res->dns = n != 0;
 	return (uint16_t)n;
@@ -608,13 +609,16 @@ static enum dp_drop_reason handle_eth(const dp_addrs_t *addrs, const zt_t *zt, u
 	}
 }
 
-void dp_pkt_handle(const dp_addrs_t *addrs, const zt_t *zt, const dgram_ctx_t *dg, uint8_t *frame,
-		   uint16_t len, uint16_t room, unsigned rx_ok, dp_result_t *res)
+void dp_pkt_handle_burst(const dp_addrs_t *addrs, const zt_t *zt, const dgram_ctx_t *dg,
+			 const zt_burst_t *burst, unsigned bi, uint8_t *frame, uint16_t len,
+			 uint16_t room, unsigned rx_ok, dp_result_t *res)
 {
 	enum dp_drop_reason reason;
 
 	memset(res, 0, sizeof(*res));
 	res->dg = dg;
+	res->burst = burst;
+	res->bi = bi;
 	res->rx_ok = rx_ok;
 	reason = handle_eth(addrs, zt, frame, RTE_MIN(len, room), room, res);
 	if (reason != DP_DROP_NONE) {
@@ -623,4 +627,52 @@ void dp_pkt_handle(const dp_addrs_t *addrs, const zt_t *zt, const dgram_ctx_t *d
 		res->len = 0;
 		res->dns = false; /* info stays: the engine's reason for sending nothing */
 	}
+}
+
+void dp_pkt_handle(const dp_addrs_t *addrs, const zt_t *zt, const dgram_ctx_t *dg, uint8_t *frame,
+		   uint16_t len, uint16_t room, unsigned rx_ok, dp_result_t *res)
+{
+	dp_pkt_handle_burst(addrs, zt, dg, NULL, 0, frame, len, room, rx_ok, res);
+}
+
+const uint8_t *dp_pkt_dns(const dp_addrs_t *addrs, const uint8_t *frame, uint16_t len,
+			  uint16_t *qlen)
+{
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
+	uint16_t off = sizeof(*eth), type, l4_off, ulen;
+	const struct rte_udp_hdr *udp;
+
+	if (len < sizeof(*eth) + sizeof(struct rte_vlan_hdr))
+		return NULL;
+	type = rte_be_to_cpu_16(eth->ether_type);
+	if (type == RTE_ETHER_TYPE_VLAN) {
+		type = rte_be_to_cpu_16(((const struct rte_vlan_hdr *)(eth + 1))->eth_proto);
+		off += sizeof(struct rte_vlan_hdr);
+	}
+	if (type == RTE_ETHER_TYPE_IPV4) {
+		const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(frame + off);
+
+		if (len < off + sizeof(*ip) || (ip->version_ihl >> 4) != 4 ||
+		    ip->next_proto_id != IPPROTO_UDP ||
+		    (rte_be_to_cpu_16(ip->fragment_offset) & 0x3fff) != 0)
+			return NULL;
+		l4_off = (uint16_t)(off + (ip->version_ihl & 0xf) * 4u);
+	} else if (type == RTE_ETHER_TYPE_IPV6) {
+		const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)(frame + off);
+
+		if (len < off + sizeof(*ip6) || ip6->proto != IPPROTO_UDP)
+			return NULL;
+		l4_off = (uint16_t)(off + sizeof(*ip6));
+	} else {
+		return NULL;
+	}
+	if ((uint32_t)l4_off + sizeof(*udp) > len)
+		return NULL;
+	udp = (const struct rte_udp_hdr *)(frame + l4_off);
+	ulen = rte_be_to_cpu_16(udp->dgram_len);
+	if (udp->dst_port != rte_cpu_to_be_16(addrs->dns_port) || ulen < sizeof(*udp) ||
+	    (uint32_t)l4_off + ulen > len)
+		return NULL;
+	*qlen = (uint16_t)(ulen - sizeof(*udp));
+	return (const uint8_t *)(udp + 1);
 }

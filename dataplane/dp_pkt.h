@@ -9,6 +9,7 @@
 
 #include <rte_ether.h>
 
+#include "burst.h"
 #include "dgram.h"
 #include "rrl.h"
 #include "zt.h"
@@ -67,6 +68,8 @@ typedef struct dp_result {
 	uint8_t rrl_action;	    /* enum rrl_action: RRL_SLIP cut the answer short (TC) */
 	zt_answer_info_t info;	    /* when dns */
 	const dgram_ctx_t *dg;	    /* dp_pkt_handle()'s, for the handlers below it */
+	const zt_burst_t *burst;    /* dp_pkt_handle_burst()'s (or NULL), likewise */
+	unsigned bi;		    /* and the frame's place in that burst */
 	unsigned rx_ok;		    /* dp_pkt_handle()'s RX_OK */
 	/* When DP_TX with the port's checksums (addrs->tx_csum): 4 or 6, the IP version, else 0;
 	 * the caller sets the mbuf's TX checksum flags and L2_LEN, L3_LEN for the port. */
@@ -91,5 +94,22 @@ typedef struct dp_result {
  */
 void dp_pkt_handle(const dp_addrs_t *addrs, const zt_t *zt, const dgram_ctx_t *dg, uint8_t *frame,
 		   uint16_t len, uint16_t room, unsigned rx_ok, dp_result_t *res);
+
+/*
+ * dp_pkt_handle() for frame BI of a burst whose DNS queries zt_burst_prepare() read ahead into
+ * BURST (found by dp_pkt_dns()): the same verdicts and octets, the query not read again.
+ */
+void dp_pkt_handle_burst(const dp_addrs_t *addrs, const zt_t *zt, const dgram_ctx_t *dg,
+			 const zt_burst_t *burst, unsigned bi, uint8_t *frame, uint16_t len,
+			 uint16_t room, unsigned rx_ok, dp_result_t *res);
+
+/*
+ * Where the DNS message of FRAME (LEN octets) starts when the frame looks like a UDP datagram to
+ * our DNS port (IPv4 unfragmented or IPv6, at most one 802.1Q tag), and its length (*QLEN, as
+ * the UDP header gives it): NULL when it does not. A guess for reading a burst ahead, without the
+ * checks dp_pkt_handle() makes (addresses, checksums); it never reads past LEN.
+ */
+const uint8_t *dp_pkt_dns(const dp_addrs_t *addrs, const uint8_t *frame, uint16_t len,
+			  uint16_t *qlen);
 
 #endif

@@ -205,6 +205,7 @@ static int dp_workers_new(struct dp *dp, const rrl_cfg_t *rrl, char *err, size_t
 		dp->workers[i].dp = dp;
 		dp->workers[i].dg.stats = &dp->workers[i].stats[DP_ST_DGRAM];
 		dp->workers[i].dg.detail = dp->workers[i].detail;
+		zt_burst_init(&dp->workers[i].burst);
 		if (rrl->rate == 0)
 			continue;
 		/* Each worker limits what it answers by itself: no state is shared. */

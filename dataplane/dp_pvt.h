@@ -12,6 +12,7 @@
 #include <rte_common.h>
 #include <rte_mempool.h>
 
+#include "burst.h"
 #include "dp.h"
 
 #define DP_BURST 32
@@ -26,7 +27,8 @@ struct dp_worker {
 	uint64_t stats[DP_ST_COUNT];
 	uint64_t detail[DGRAM_DETAIL]; /* by rcode and type, by zone (dgram.h) */
 	struct dp *dp;
-	dgram_ctx_t dg; /* its response rate limiter (or NULL), its counters from DP_ST_DGRAM */
+	dgram_ctx_t dg;	  /* its response rate limiter (or NULL), its counters from DP_ST_DGRAM */
+	zt_burst_t burst; /* each receive burst's DNS queries read ahead (zones/burst.h) */
 	unsigned lcore;
 	uint16_t queue;
 } __rte_cache_aligned;

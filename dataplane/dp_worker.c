@@ -81,6 +81,7 @@ static inline uint16_t dp_poll_port(struct dp_worker *w)
 	struct rte_mbuf *rx[DP_BURST], *tx[DP_BURST], *exc[DP_BURST];
 	uint16_t n, i, ntx = 0, nexc = 0;
 	const zt_t *zt;
+	zt_burst_t *burst;
 	dp_result_t res;
 	uint64_t rx_hw = 0, tx_hw = 0;
 
@@ -91,6 +92,25 @@ static inline uint16_t dp_poll_port(struct dp_worker *w)
 	zt = zpub_current();
 	if (w->dg.rrl != NULL)
 		rrl_tick(w->dg.rrl);
+	/*
+	 * A large snapshot's lookups wait on memory: the burst's DNS queries are read first and
+	 * the lines their lookups need fetched for all of them at once (zones/burst.h); each is
+	 * then answered below without being read again. A small one is answered frame by frame.
+	 */
+	burst = zt_burst_reads(&w->burst, zt) ? &w->burst : NULL;
+	if (burst != NULL) {
+		const uint8_t *dns[DP_BURST];
+		uint16_t dlen[DP_BURST];
+
+		for (i = 0; i < n; i++) {
+			dlen[i] = 0;
+			dns[i] = rx[i]->nb_segs == 1
+				     ? dp_pkt_dns(&dp->addrs, rte_pktmbuf_mtod(rx[i], uint8_t *),
+						  rx[i]->data_len, &dlen[i])
+				     : NULL;
+		}
+		zt_burst_prepare(burst, zt, dns, dlen, n);
+	}
 	for (i = 0; i < n && i < DP_PREFETCH; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(rx[i], void *));
 	for (i = 0; i < n; i++) {
@@ -126,8 +146,8 @@ static inline uint16_t dp_poll_port(struct dp_worker *w)
 				rx_ok |= DP_RX_L4_GOOD;
 			rx_hw += rx_ok == (DP_RX_IP_GOOD | DP_RX_L4_GOOD);
 		}
-		dp_pkt_handle(&dp->addrs, zt, &w->dg, frame, m->data_len,
-			      (uint16_t)(room > UINT16_MAX ? UINT16_MAX : room), rx_ok, &res);
+		dp_pkt_handle_burst(&dp->addrs, zt, &w->dg, burst, i, frame, m->data_len,
+				    (uint16_t)(room > UINT16_MAX ? UINT16_MAX : room), rx_ok, &res);
 		switch (res.verdict) {
 		case DP_TX:
 			m->data_len = res.len;

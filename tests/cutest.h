@@ -13,6 +13,7 @@
 void reg_cutest_wire(void);    /* tests/zones/test_wire.c: wire parsing and names */
 void reg_cutest_zload(void);   /* tests/zones/test_zload.c: zone loading and validation errors */
 void reg_cutest_answer(void);  /* tests/zones/test_answer.c: the answer engine's rules */
+void reg_cutest_burst(void);   /* tests/zones/test_burst.c: bursts read ahead, answered alike */
 void reg_cutest_dp_pkt(void);  /* tests/dataplane/test_dp_pkt.c: the packet layer, frame by frame */
 void reg_cutest_cfg(void);     /* tests/control/test_cfg.c: configuration file and command line */
 void reg_cutest_cert(void);    /* tests/control/test_cert.c: certificates, SAN matching, tls:// */

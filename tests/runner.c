@@ -21,6 +21,7 @@ static const struct {
     {"zcheck", reg_cutest_zcheck},
     {"log", reg_cutest_log},
     {"answer", reg_cutest_answer},
+    {"burst", reg_cutest_burst},
     {"dp_pkt", reg_cutest_dp_pkt},
     {"cfg", reg_cutest_cfg},
     {"cert", reg_cutest_cert},

@@ -5,10 +5,12 @@
 #include <nmmintrin.h>
 #endif
 
+#include "burst.h"
 #include "denial.h"
 #include "edns.h"
 #include "ixfr.h"
 #include "query.h"
+#include "query_plain.h"
 #include "render.h"
 #include "resolve.h"
 #include "zt_index.h"
@@ -532,45 +534,6 @@ static size_t answer_limit(const zt_t *zt, const struct zt_query *q, const zt_an
 	return limit < cap ? limit : cap;
 }
 
-/*
- * Most queries: QUERY, opcode 0, one question of class IN and an ordinary type, nothing after
- * it or exactly one OPT without options (EDNS version 0). True when QUERY is one (Q holds it);
- * else the general path reads it again from the start, and nothing here was kept.
- */
-static inline bool query_plain(const uint8_t *query, size_t qlen, struct zt_query *q)
-{
-	/* QDCOUNT 1, ANCOUNT 0, NSCOUNT 0, ARCOUNT 0 or 1: one load (wire order). */
-	const uint64_t counts_none = 0x0000000000000100ull, counts_opt = 0x0100000000000100ull;
-	wire_ctx_t c;
-	uint64_t counts;
-
-	if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__ || qlen < WIRE_HDR_LEN + 5 ||
-	    (wire_get16(query + 2) & (F_QR | F_OPCODE_MASK)) != 0)
-		return false;
-	memcpy(&counts, query + 4, 8);
-	if (counts != counts_none && counts != counts_opt)
-		return false;
-	wire_ctx_init(&c, query, qlen);
-	c.pos += WIRE_HDR_LEN;
-	if (!query_parse_qname(&c, q) || wire_ctx_left(&c) < 4)
-		return false;
-	q->qtype = wire_get16(c.pos);
-	q->qclass = wire_get16(c.pos + 2);
-	c.pos += 4;
-	if (q->qclass != C_IN || (uint16_t)(q->qtype - 1) >= T_IXFR - 1)
-		return false;
-	q->has_question = true;
-	q->rcode = 0;
-	if (counts == counts_none) {
-		q->edns = 0;
-		q->dnssec = false;
-		q->edns_version = 0;
-		q->payload = 512;
-		return c.pos == c.end;
-	}
-	return edns_parse_plain(&c, q, 0, 0, 1) && q->edns_version == 0;
-}
-
 /* Q's answer with the tail T after its question; INFO says what it is. */
 static size_t __attribute__((noinline))
 answer_tail(const zt_t *zt, const uint8_t *query, const struct zt_query *q, uint8_t *resp,
@@ -647,6 +610,51 @@ answer_rest(const zt_t *zt, const zt_answer_ctx_t *ctx, const uint8_t *query,
 }
 
 /*
+ * The question Q read (a plain query, or one the general path let through): its lookup, and the
+ * precomputed answer sent as it is when it fits, else answer_rest(). LIMIT 0 when not computed
+ * yet. Inlined into answer() and zt_answer_parsed().
+ */
+static inline __attribute__((always_inline)) size_t
+answer_found(const zt_t *zt, const uint8_t *query, const struct zt_query *q, uint8_t *resp,
+	     size_t cap, size_t limit, const zt_answer_ctx_t *ctx, zt_answer_info_t *info)
+{
+	uint32_t off = 0, zone;
+	int delta;
+	enum lookup_outcome found;
+
+	found = lookup(zt, q, &off, &delta, &zone);
+	switch (__builtin_expect(found, LOOKUP_BLOB)) {
+	case LOOKUP_REFUSED:
+		if (zt->absent_len != 0 && under_absent(zt, q->key, q->qname_len)) {
+			info->rcode = RC_SERVFAIL;
+			return answer_empty(zt, query, q, resp, RC_SERVFAIL, 0, EDE_NONE);
+		}
+		info->rcode = RC_REFUSED;
+		return answer_empty(zt, query, q, resp, RC_REFUSED, 0, EDE_NOT_AUTHORITATIVE);
+	case LOOKUP_BLOB: {
+		/* The precomputed answer when it fits with our OPT (any answer fits 512 octets,
+		 * the least limit); else rendered live, truncated. */
+		const zt_blob_t *b = zt_blob(zt, off);
+		const size_t need = WIRE_HDR_LEN + q->qname_len + 4 + b->len + edns_reserve(q);
+
+		if (__builtin_expect(need <= 512, 1) ||
+		    need <= (limit != 0 ? limit : (limit = answer_limit(zt, q, ctx, cap)))) {
+			/* Never truncated (make_blob() keeps no rendering with TC): info->truncated
+			 * stays false. */
+			info->zone = zone;
+			info->answer = (uint64_t)off + 1;
+			info->rcode = (uint8_t)(b->flags & 0xf);
+			return emit_blob(zt, query, q, resp, b, delta);
+		}
+		found = LOOKUP_LIVE;
+	}
+		/* fall through */
+	default:
+		return answer_rest(zt, ctx, query, q, resp, cap, limit, found, off, zone, info);
+	}
+}
+
+/*
  * The engine, inlined into its two entries: zt_answer(), and zt_answer_inplace() for the UDP
  * paths, where RESP is QUERY (the header and question stay where they are: the tests and copies
  * for that fold away, and the call takes six arguments, all in registers).
@@ -662,9 +670,6 @@ static inline __attribute__((always_inline)) size_t answer(const zt_t *zt, const
 	size_t limit = 0; /* 0: not needed yet (answer_limit()) */
 	struct tail t;
 	size_t len;
-	uint32_t off = 0, zone;
-	int delta;
-	enum lookup_outcome found;
 
 	memset(info, 0, sizeof(*info));
 	if (__builtin_expect(cap >= 512 && query_plain(query, qlen, &q), 1)) {
@@ -814,36 +819,7 @@ static inline __attribute__((always_inline)) size_t answer(const zt_t *zt, const
 		return 0;
 	}
 lookup:
-	found = lookup(zt, &q, &off, &delta, &zone);
-	switch (__builtin_expect(found, LOOKUP_BLOB)) {
-	case LOOKUP_REFUSED:
-		if (zt->absent_len != 0 && under_absent(zt, q.key, q.qname_len)) {
-			info->rcode = RC_SERVFAIL;
-			return answer_empty(zt, query, &q, resp, RC_SERVFAIL, 0, EDE_NONE);
-		}
-		info->rcode = RC_REFUSED;
-		return answer_empty(zt, query, &q, resp, RC_REFUSED, 0, EDE_NOT_AUTHORITATIVE);
-	case LOOKUP_BLOB: {
-		/* The precomputed answer when it fits with our OPT (any answer fits 512 octets,
-		 * the least limit); else rendered live, truncated. */
-		const zt_blob_t *b = zt_blob(zt, off);
-		const size_t need = WIRE_HDR_LEN + q.qname_len + 4 + b->len + edns_reserve(&q);
-
-		if (__builtin_expect(need <= 512, 1) ||
-		    need <= (limit != 0 ? limit : (limit = answer_limit(zt, &q, ctx, cap)))) {
-			/* Never truncated (make_blob() keeps no rendering with TC): info->truncated
-			 * stays false. */
-			info->zone = zone;
-			info->answer = (uint64_t)off + 1;
-			info->rcode = (uint8_t)(b->flags & 0xf);
-			return emit_blob(zt, query, &q, resp, b, delta);
-		}
-		found = LOOKUP_LIVE;
-	}
-		/* fall through */
-	default:
-		return answer_rest(zt, ctx, query, &q, resp, cap, limit, found, off, zone, info);
-	}
+	return answer_found(zt, query, &q, resp, cap, limit, ctx, info);
 answer:
 	return answer_tail(zt, query, &q, resp, &t, info);
 }
@@ -858,4 +834,12 @@ size_t zt_answer_inplace(const zt_t *zt, uint8_t *buf, size_t qlen, size_t cap,
 			 const zt_answer_ctx_t *ctx, zt_answer_info_t *info)
 {
 	return answer(zt, buf, qlen, buf, cap, ctx, info);
+}
+
+size_t zt_answer_parsed(const zt_t *zt, uint8_t *buf, const struct zt_query *q, size_t cap,
+			const zt_answer_ctx_t *ctx, zt_answer_info_t *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->qtype = q->qtype;
+	return answer_found(zt, buf, q, buf, cap, 0, ctx, info);
 }

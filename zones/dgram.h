@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "burst.h"
 #include "dnstap.h"
 #include "rrl.h"
 #include "tsig.h"
@@ -216,9 +217,11 @@ size_t dgram_answer_tapped(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf, 
  * adds them up from the answered, dropped and rrl-dropped, one of which each query ends as.
  * A signed query or an IXFR (info->tsig, info->xfr_ask) is answered by dgram_answer_auth(); when
  * dg->auth is NULL (DPDK) it returns 0 without counting, nothing written: the caller passes the
- * query on to whoever has the keys.
+ * query on to whoever has the keys. BURST (or NULL) and BI: BUF may be query BI of a burst that
+ * zt_burst_prepare() read already (zt_burst_answer(): the same answer, without reading it again).
  */
-static inline size_t dgram_answer_plain(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf,
+static inline size_t dgram_answer_burst(const dgram_ctx_t *dg, const zt_t *zt,
+					const zt_burst_t *burst, unsigned bi, uint8_t *buf,
 					size_t qlen, size_t cap, const uint8_t *client, size_t alen,
 					zt_answer_info_t *info, uint8_t *rrl_action)
 {
@@ -232,7 +235,8 @@ static inline size_t dgram_answer_plain(const dgram_ctx_t *dg, const zt_t *zt, u
 	size_t n = 0;
 
 	if (__builtin_expect(zt != NULL, 1))
-		n = zt_answer_inplace(zt, buf, qlen, cap, &udp, info);
+		n = burst != NULL ? zt_burst_answer(burst, bi, zt, buf, qlen, cap, &udp, info)
+				  : zt_answer_inplace(zt, buf, qlen, cap, &udp, info);
 	if (n == 0 || n > cap) {
 		if (__builtin_expect(n == 0 && (info->tsig | info->xfr_ask), 0)) {
 			if (dg->auth == NULL)
@@ -267,6 +271,14 @@ static inline size_t dgram_answer_plain(const dgram_ctx_t *dg, const zt_t *zt, u
 	return n;
 }
 
+/* dgram_answer_burst() for a query answered alone (no burst read ahead). */
+static inline size_t dgram_answer_plain(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf,
+					size_t qlen, size_t cap, const uint8_t *client, size_t alen,
+					zt_answer_info_t *info, uint8_t *rrl_action)
+{
+	return dgram_answer_burst(dg, zt, NULL, 0, buf, qlen, cap, client, alen, info, rrl_action);
+}
+
 /*
  * A copy of the counters ST and DETAIL that one thread keeps (relaxed loads), for any other
  * thread, with the received added up (DGRAM_RECEIVED: answered + dropped + rrl-dropped) and the
@@ -289,6 +301,20 @@ static inline size_t dgram_answer_from(const dgram_ctx_t *dg, const zt_t *zt, ui
 		return dgram_answer_tapped(dg, zt, buf, qlen, cap, client, alen, port, info,
 					   rrl_action);
 	return dgram_answer_plain(dg, zt, buf, qlen, cap, client, alen, info, rrl_action);
+}
+
+/* dgram_answer_from() for query BI of a burst read ahead (BURST, or NULL: dgram_answer_burst()). */
+static inline size_t dgram_answer_from_burst(const dgram_ctx_t *dg, const zt_t *zt,
+					     const zt_burst_t *burst, unsigned bi, uint8_t *buf,
+					     size_t qlen, size_t cap, const uint8_t *client,
+					     size_t alen, uint16_t port, zt_answer_info_t *info,
+					     uint8_t *rrl_action)
+{
+	if (__builtin_expect(dg->tap != NULL, 0))
+		return dgram_answer_tapped(dg, zt, buf, qlen, cap, client, alen, port, info,
+					   rrl_action);
+	return dgram_answer_burst(dg, zt, burst, bi, buf, qlen, cap, client, alen, info,
+				  rrl_action);
 }
 
 /* dgram_answer_from() for a caller that does not know the client's port. */

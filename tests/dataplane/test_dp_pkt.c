@@ -1396,6 +1396,81 @@ static void test_mutations(void)
 	}
 }
 
+/*
+ * A burst of frames as a worker takes it: dp_pkt_dns() finds each DNS query (and none in the
+ * other frames), zt_burst_prepare() reads them ahead (no minimum of nodes), and
+ * dp_pkt_handle_burst() gives each frame the verdict, length, octets and info that
+ * dp_pkt_handle() gives it alone.
+ */
+static void test_burst(void)
+{
+	enum { NF = 10 };
+	static uint8_t frames[NF][ROOM], alone[ROOM];
+	const uint8_t *dns[NF];
+	uint16_t lens[NF], dlen[NF], off[NF];
+	bool plain[NF];
+	/* the answers, the IXFR and the fragment to the kernel, the ARP reply, another port to the
+	 * kernel, the short datagram dropped */
+	static const enum dp_verdict verdict[NF] = {DP_TX,	  DP_TX,	DP_TX,	      DP_TX,
+						    DP_TX,	  DP_EXCEPTION, DP_EXCEPTION, DP_TX,
+						    DP_EXCEPTION, DP_DROP};
+	zt_burst_t b;
+	unsigned n = 0;
+
+#define KEEP(l, o, p)                                                                              \
+	do {                                                                                       \
+		lens[n] = (l);                                                                     \
+		off[n] = (o);                                                                      \
+		plain[n] = (p);                                                                    \
+		memcpy(frames[n++], frame, ROOM);                                                  \
+	} while (0)
+	KEEP(f_dns4(0, 1, 0x0100, "example.com", T_A, 1), 14 + 28, true);
+	KEEP(f_dns4(VLAN_TCI, 2, 0x0100, "NS1.example.com", T_A, 1), 18 + 28, true);
+	KEEP(f_dns6(0, 3, "example.com", T_NS), 14 + 48, true);
+	KEEP(f_dns6(VLAN_TCI, 4, "nope.example.com", T_A), 18 + 48, true);
+	KEEP(f_dns4(0, 5, 0x0100, "big.example.com", T_TXT, 1), 14 + 28, true);
+	KEEP(f_dns4(0, 6, 0x0000, "example.com", T_IXFR, 1), 14 + 28, false);
+	/* A fragment, ARP, another port, a datagram longer than its frame: no query found. */
+	KEEP(f_dns4(0, 7, 0x0100, "example.com", T_A, 1), 0, false);
+	put16(frames[n - 1] + 20, 0x2000);
+	ip4_recsum(frames[n - 1] + 14);
+	KEEP(f_arp(mac_us, 1, ip4_us), 0, false);
+	KEEP(f_dns4(0, 8, 0x0100, "example.com", T_A, 0), 0, false);
+	put16(frames[n - 1] + 14 + 22, 54);
+	KEEP((uint16_t)(f_dns4(0, 9, 0x0100, "example.com", T_A, 1) - 3), 0, false);
+#undef KEEP
+	CU_ASSERT_EQUAL_FATAL(n, NF);
+	for (unsigned i = 0; i < n; i++) {
+		dns[i] = dp_pkt_dns(&addrs, frames[i], lens[i], &dlen[i]);
+		CU_ASSERT_EQUAL(dns[i] != NULL, off[i] != 0);
+		if (dns[i] == NULL) {
+			dlen[i] = 0;
+			continue;
+		}
+		CU_ASSERT_EQUAL(dns[i] - frames[i], off[i]);
+		CU_ASSERT_EQUAL(dlen[i], lens[i] - off[i]);
+	}
+	zt_burst_init(&b);
+	b.min_nodes = 0;
+	zt_burst_prepare(&b, zt, dns, dlen, n);
+	CU_ASSERT_EQUAL(b.n, n);
+	for (unsigned i = 0; i < n; i++) {
+		dp_result_t r1, r2;
+
+		CU_ASSERT_EQUAL(b.plain[i], plain[i]);
+		memcpy(alone, frames[i], ROOM);
+		dp_pkt_handle(&addrs, zt, &run_dg, alone, lens[i], ROOM, 0, &r1);
+		dp_pkt_handle_burst(&addrs, zt, &run_dg, &b, i, frames[i], lens[i], ROOM, 0, &r2);
+		CU_ASSERT_EQUAL(r1.verdict, r2.verdict);
+		CU_ASSERT_EQUAL(r1.reason, r2.reason);
+		CU_ASSERT_EQUAL(r1.len, r2.len);
+		CU_ASSERT_EQUAL(r1.dns, r2.dns);
+		CU_ASSERT_EQUAL(memcmp(&r1.info, &r2.info, sizeof(r1.info)), 0);
+		CU_ASSERT_EQUAL(memcmp(alone, frames[i], ROOM), 0);
+		CU_ASSERT_EQUAL(r2.verdict, verdict[i]);
+	}
+}
+
 void reg_cutest_dp_pkt(void)
 {
 	CU_pSuite s = CU_add_suite("dp_pkt", dp_init, dp_cleanup);
@@ -1440,4 +1515,5 @@ void reg_cutest_dp_pkt(void)
 	CU_add_test(s, "DNS under the rate limit: drops, truncated slips", test_dns_rrl);
 	CU_add_test(s, "DNS signed (TSIG) or IXFR: the exception path", test_dns_tsig_exception);
 	CU_add_test(s, "NOTIFY: in place, or to the kernel with secondary zones", test_dns_notify);
+	CU_add_test(s, "a burst read ahead: each frame as alone", test_burst);
 }
