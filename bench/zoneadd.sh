@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # zoneadd.sh: a small zone added beside a large one, two ways, with two builds side by side. The
-# server B serves example.com (HOSTS one-A-record names, genzone.sh; keep-zones yes, so that a
-# reload need not read it again to know it is unchanged) and consumes the catalog pcat.test. that
-# a second sandnsd, A, produces (NOTIFY to B). Per run and build:
+# server B serves example.com (HOSTS one-A-record names, genzone.sh; keep-zones KEEP_ZONES, yes
+# unless set: `auto`, the default, keeps no zone above 250,000 records) and consumes the catalog
+# pcat.test. that a second sandnsd, A, produces (NOTIFY to B). Per run and build:
 #   catalog  a zone line added to A's configuration and `sandnsctl reload` on A: A's catalog gets
 #            the member, B transfers the catalog, then the member (its first refresh is at once);
 #            the time from the reload on A until B answers the member's www A;
@@ -23,6 +23,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 BASE_BUILD=${BASE_BUILD:?BASE_BUILD: the build directory of the base to compare with}
 HOSTS=${HOSTS:-1000000}
+KEEP_ZONES=${KEEP_ZONES:-yes}
 RUNS=${RUNS:-3}
 KDIG=${KDIG:-kdig}
 
@@ -96,7 +97,7 @@ run_one() {
 listen 127.0.0.1@$BPORT
 control $d/b.sock
 state-dir $d/b.state
-keep-zones yes
+keep-zones $KEEP_ZONES
 allow-notify 127.0.0.1
 zone example.com. $TMP/example.com.zone
 zone pcat.test. $d/b.state/sec/pcat.test.zone
@@ -143,7 +144,7 @@ for n in $(seq 1 "$RUNS"); do
 	run_one "$BUILD" new "$n"
 done
 flock -u 9
-echo "zoneadd: $HOSTS records in example.com., $RUNS runs per build (ms until answered; MB)"
+echo "zoneadd: $HOSTS records in example.com. (keep-zones $KEEP_ZONES), $RUNS runs per build (ms until answered; MB)"
 printf '%-6s %-8s %-22s %-22s %-22s %s\n' build case "ms median (min..max)" "peak RSS MB" \
 	"RSS before MB" "snapshot"
 for b in base new; do

@@ -486,7 +486,7 @@ static int reload_to(cfg_t *next, enum ctl_certs certs)
 	return rc;
 }
 
-/* The answers of the snapshot served to NAME/TYPE: their count (-1: no response). */
+/* The answers of the snapshot served to NAME/TYPE: their count (-1: no NOERROR response). */
 static int answers(const char *name, uint16_t type)
 {
 	ldns_pkt *r = tu_ask(ctl->current, 1, name, type);
@@ -539,7 +539,7 @@ static bool unread(uint64_t ver)
 static void test_unchanged_not_kept(void)
 {
 	const char *no = "keep-zones no\n";
-	char line[1024], npath[600], *st;
+	char line[2048], npath[600], spath[600], *st;
 	unsigned long full;
 	uint64_t v;
 	FILE *f;
@@ -579,6 +579,38 @@ static void test_unchanged_not_kept(void)
 	st = ask("status");
 	CU_ASSERT_PTR_NOT_NULL(strstr(st, "zone example.com. serial 20,"));
 	free(st);
+	/* A zone below it comes: compiled whole (nested), so read for it; both served. */
+	snprintf(spath, sizeof(spath), "%s/sub.example.com.zone", dir);
+	f = fopen(spath, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("$TTL 300\n@ IN SOA ns1 host 3 3600 900 604800 300\n@ IN NS ns1\n"
+	      "ns1 IN A 192.0.2.33\nwww IN A 192.0.2.34\n",
+	      f);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	set_mtime(spath, 60, 3);
+	snprintf(line, sizeof(line), "%szone example.org. %s\nzone sub.example.com. %s\n", no,
+		 npath, spath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_KEEP), SANDNS_EOK);
+	CU_ASSERT_EQUAL(ctl->builds_full, full + 1);
+	CU_ASSERT_NOT_EQUAL(ctl->info.zones[0].zone_ver, v);
+	CU_ASSERT_EQUAL(answers("www.sub.example.com.", LDNS_RR_TYPE_A), 1);
+	CU_ASSERT_EQUAL(answers("ns1.example.com.", LDNS_RR_TYPE_A), 1);
+	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 20);
+	v = ctl->info.zones[0].zone_ver;
+	reload_line("reload");
+	CU_ASSERT_TRUE(unread(v));
+	CU_ASSERT_EQUAL(answers("www.sub.example.com.", LDNS_RR_TYPE_A), 1);
+	/* Other settings of the snapshot (and the zone below gone): compiled whole, read. */
+	snprintf(line, sizeof(line), "%sidentity ns.test\nzone example.org. %s\n", no, npath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_KEEP), SANDNS_EOK);
+	CU_ASSERT_EQUAL(ctl->builds_full, full + 2);
+	CU_ASSERT_NOT_EQUAL(ctl->info.zones[0].zone_ver, v);
+	CU_ASSERT_EQUAL(answers("www.sub.example.com.", LDNS_RR_TYPE_A), -1); /* NXDOMAIN */
+	CU_ASSERT_EQUAL(answers("ns1.example.com.", LDNS_RR_TYPE_A), 1);
+	snprintf(line, sizeof(line), "%szone example.org. %s\n", no, npath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_KEEP), SANDNS_EOK);
+	v = ctl->info.zones[0].zone_ver;
+	full = ctl->builds_full;
 	/* Its file changed (records and serial): read, the change served, the other zone read
 	 * for the whole compile a zone not kept takes. */
 	write_old(21, "www IN A 192.0.2.80\n");
@@ -618,6 +650,7 @@ static void test_unchanged_not_kept(void)
 	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 21);
 	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
 	remove(npath);
+	remove(spath);
 }
 
 /*
