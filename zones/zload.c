@@ -138,6 +138,11 @@ bool zload_files_unchanged(const zload_zone_t *zone, const char *path)
 	return !zone->stamps_bad && zload_stamps_unchanged(zone->stamps, path);
 }
 
+bool zload_stamps_unchanged(const zload_stamps_t *s, const char *path)
+{
+	return zload_stamps_same(s, path, zload_text_max());
+}
+
 size_t zload_check(const char *origin, const char *path, const char *text, zload_warn_fn warn,
 		   void *warn_ctx, zload_warn_fn error, void *error_ctx, size_t max_errors,
 		   bool *stopped)

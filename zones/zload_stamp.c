@@ -75,12 +75,12 @@ void zload_stamps_free(zload_zone_t *z)
 	zload_stamps_put(&z->stamps);
 }
 
-bool zload_stamps_unchanged(const zload_stamps_t *s, const char *path)
+bool zload_stamps_same(const zload_stamps_t *s, const char *path, size_t bound)
 {
 	struct stat sb;
 
 	/* Another bound might refuse what was read under this one. */
-	if (s == NULL || s->n == 0 || path == NULL || s->bound != zload_text_max() ||
+	if (s == NULL || s->n == 0 || path == NULL || s->bound != bound ||
 	    strcmp(s->s[0].path, path) != 0)
 		return false;
 	for (size_t i = 0; i < s->n; i++) {
