@@ -123,8 +123,11 @@ static bool read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
 	char err[1024];
 	int rc;
 
+	/* Not kept in memory (keep-zones): the version the transfer thread holds, which the
+	 * copy on disk may not hold yet (its writer runs after the reload), else the copy. */
+	if (raw == NULL && ctl->xfrin != NULL && ctl->cfg->zones[i].src.kind == ZSRC_PRIMARY)
+		raw = read = xfrin_copy(ctl->xfrin, ctl->cfg->zones[i].origin);
 	if (raw == NULL) {
-		/* Not kept in memory (keep-zones): its copy read again. */
 		read = zsrc_load(&ctl->cfg->zones[i].src, ctl->cfg->zones[i].origin, NULL, NULL,
 				 err, sizeof(err));
 		if (read == NULL) {
