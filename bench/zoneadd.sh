@@ -120,6 +120,7 @@ CONF
 	"$bdir/control/sandnsd" --foreground --io socket --config "$d/b.conf" >"$d/b.log" 2>&1 &
 	PID=$!
 	wait_serving "$d/b.log" "$PID" 180 || die "$label: sandnsd B did not start: $(tail -3 "$d/b.log")"
+	sleep 2 # B's work after its first snapshot settled (the transfer order, the zones freed)
 	case " $CASES " in *" catalog "*)
 		answered_within m0.test. 192.0.2.10 60 || die "$label: B does not serve the first member"
 		sleep 2 # the first transfers' reloads settled
