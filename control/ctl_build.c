@@ -691,6 +691,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	zload_zone_t **live = NULL;
 	const char **dead = NULL;
 	size_t i, nflat = 0, nlive = 0, ndead = 0, unchanged = 0, unread = 0;
+	char why[512] = "no snapshot to patch";
 	int rc = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
@@ -806,8 +807,6 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	opts.absent = dead;
 	opts.nabsent = ndead;
 	if (what->base != NULL && prev != &state) {
-		char why[512];
-
 		/* Only some zones' data changed: their names compiled again, the rest shared. */
 		rc = ctl_patch(cfg, prev, what->base, &b, &opts, &b.zt, why, sizeof(why), err,
 			       errlen);
@@ -815,13 +814,14 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 			goto out;
 		if (rc == ZT_PATCH_FULL)
 			log_msg(LOG_INFO, "snapshot compiled whole: %s", why);
-		/* A whole compile takes every zone's records: those left unread read now. */
-		if (rc == ZT_PATCH_FULL && unread > 0)
-			rc = read_for_compile(cfg, prev, what->preview, &b, zedits, edits,
-					      flat + nflat, why, err, errlen);
-		if (rc != 0 && rc != ZT_PATCH_FULL)
+	}
+	/* A whole compile takes every zone's records: those left unread are read now. */
+	if (b.zt == NULL && unread > 0) {
+		rc = read_for_compile(cfg, prev, what->preview, &b, zedits, edits, flat + nflat,
+				      why, err, errlen);
+		if (rc != SANDNS_EOK)
 			goto out;
-		unread = b.zt != NULL ? unread : 0;
+		unread = 0;
 	}
 	for (i = 0; i < b.nzones; i++)
 		if (!b.zones[i].absent)
