@@ -33,8 +33,14 @@ typedef struct ctl_zone_info {
 	uint64_t sign_hash;  /* of the keys and the policy it was signed with */
 	uint64_t sign_src;   /* of the zone as read (sign_zone_digest) */
 	uint64_t zone_ver;   /* zload_version() of the zone as read: known when it is not kept */
-	int64_t sign_retry;  /* renewal asked for: not again before then (ctl_resign.c) */
-	bool sign_fresh;     /* signed by this build: saved to the state directory once published */
+	/* What the version read recorded of its files (NULL: nothing sure), kept when the version
+	 * is not (keep-zones): whether they changed since, without it (zload_stamps_unchanged()) */
+	zload_stamps_t *stamps;
+	/* Not read by this build: the version served before (ZONE_VER) compiled in the snapshot
+	 * patched (its raw entry NULL), its files unchanged since (ctl_build.c) */
+	bool unread;
+	int64_t sign_retry; /* renewal asked for: not again before then (ctl_resign.c) */
+	bool sign_fresh;    /* signed by this build: saved to the state directory once published */
 } ctl_zone_info_t;
 
 /*
@@ -143,6 +149,9 @@ enum ctl_flip ctl_flip(const char *served, char **pending, const char *seen);
 bool ctl_build_drop_zones(const cfg_t *cfg, ctl_build_t *b);
 /* Whether CFG's keep-zones keeps the zones as read of B (ctl_build_drop_zones() keeps them). */
 bool ctl_build_keeps_zones(const cfg_t *cfg, const ctl_build_t *b);
+/* The records in all above which keep-zones auto keeps no zone (CFG_KEEP_AUTO_RECORDS; tests
+ * lower it). */
+extern size_t ctl_keep_auto_records;
 
 /*
  * Writes the serials B serves to the serial state (state-dir's file, or serial-state's). Called

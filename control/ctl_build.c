@@ -37,10 +37,12 @@ static void ctl_zone_warning(void *ctx, const char *msg)
 	log_msg(LOG_WARNING, "%s", msg);
 }
 
+size_t ctl_keep_auto_records = CFG_KEEP_AUTO_RECORDS;
+
 bool ctl_build_keeps_zones(const cfg_t *cfg, const ctl_build_t *b)
 {
 	return cfg->keep_zones == CFG_KEEP_YES ||
-	       (cfg->keep_zones == CFG_KEEP_AUTO && b->records <= CFG_KEEP_AUTO_RECORDS);
+	       (cfg->keep_zones == CFG_KEEP_AUTO && b->records <= ctl_keep_auto_records);
 }
 
 bool ctl_build_drop_zones(const cfg_t *cfg, ctl_build_t *b)
@@ -66,6 +68,7 @@ void ctl_build_clear(ctl_build_t *b)
 		free(b->zones[i].origin);
 		zsrc_clear(&b->zones[i].src);
 		free(b->zones[i].edits);
+		zload_stamps_put(&b->zones[i].stamps);
 		if (b->raw != NULL)
 			zload_free(&b->raw[i]);
 		if (b->signed_zones != NULL)
@@ -306,11 +309,122 @@ static bool file_unchanged(const ctl_build_t *prev, const cfg_zone_t *z, size_t 
 	       zload_files_unchanged(prev->raw[i], z->src.path);
 }
 
+/*
+ * Whether zone Z, the Ith of the configuration, may stay unread in build B: PREV compiled it into
+ * the snapshot WHAT patches but holds its version no more (keep-zones), read from the same origin
+ * and master file, none of the policy's edits in it, and its files unchanged since (the stamps
+ * PREV kept). A whole reload's zones (WHAT->keep_unchanged) and those not asked for: `reload
+ * ZONE` reads ZONE. Those that need their records after all are read later (read_unread()).
+ */
+static bool may_stay_unread(const ctl_build_t *prev, const ctl_rebuild_t *what, const cfg_zone_t *z,
+			    size_t i)
+{
+	const ctl_zone_info_t *was;
+
+	if (prev == NULL || what->base == NULL || prev->raw == NULL || i >= prev->nzones ||
+	    prev->raw[i] != NULL || (what->zones && asked_for(what, z, i) && !what->keep_unchanged))
+		return false;
+	was = &prev->zones[i];
+	return !was->absent && z->src.kind == ZSRC_FILE && z->src.path != NULL &&
+	       zsrc_same(&was->src, &z->src) && was->origin != NULL &&
+	       cfg_same_origin(was->origin, z->origin) && was->edits != NULL &&
+	       was->edits[0] == '\0' && zload_stamps_unchanged(was->stamps, z->src.path);
+}
+
+/* Zone I of CFG read from its source into B (FIRST: the first build of the process). */
+static int read_zone(const cfg_t *cfg, bool first, const ctl_build_t *known, ctl_build_t *b,
+		     size_t i, char *err, size_t errlen)
+{
+	const cfg_zone_t *z = &cfg->zones[i];
+	/* What was served of its file (KNOWN: the build served, else serial-state; serials 0 and
+	 * 0: nothing yet): a secondary zone's copy that is not it is not served (zsrc.c). */
+	const ctl_zone_info_t *was = ctl_build_find(known, z->origin);
+	const uint32_t served = was != NULL ? (uint32_t)was->src_serial : 0;
+	const bool remembered = was != NULL && (was->serial != 0 || was->src_serial != 0);
+	char reason[1024];
+
+	b->raw[i] = zsrc_load_served(&z->src, z->origin, first, remembered ? &served : NULL,
+				     ctl_zone_warning, NULL, &b->zones[i].absent, err, errlen);
+	if (b->raw[i] == NULL && b->zones[i].absent)
+		b->raw[i] = absent_zone(z->origin, err, errlen);
+	if (b->raw[i] == NULL)
+		return SANDNS_EZONE;
+	/* Presigned, no signature valid now: served, as Knot does, warned. */
+	if (zload_is_signed(b->raw[i]) && cfg_signing_of(cfg, z->origin) == NULL &&
+	    sigtime_presigned_stale(b->raw[i], z->src.path != NULL ? z->src.path : z->origin,
+				    sigtime_now(), reason, sizeof(reason)))
+		log_msg(LOG_WARNING, "%s", reason);
+	return SANDNS_EOK;
+}
+
+/* Why zone I of B, left unread, needs its records: NULL when it does not (PREV: B's). */
+typedef const char *(*need_fn)(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *b,
+			       size_t i);
+
+static const char *need_policy(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *b,
+			       size_t i)
+{
+	(void)prev;
+	(void)b;
+	(void)i;
+	/* Its decisions weigh every zone's records (SRV targets, CNAMEs across zones). */
+	return cfg->ncerts > 0 ? "the autodiscover policy looks at every zone's records" : NULL;
+}
+
+static const char *need_signing(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *b,
+				size_t i)
+{
+	/* Signed now (a dnssec line added too), or no more: what is served changes. */
+	return cfg_signing_of(cfg, b->zones[i].origin) != NULL || prev->zones[i].dnssec
+		   ? "sandns signs it, or signed it"
+		   : NULL;
+}
+
+static const char *need_keeping(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *b,
+				size_t i)
+{
+	(void)prev;
+	(void)i;
+	/* B->records: every zone's (ctl_build()). */
+	return ctl_build_keeps_zones(cfg, b) ? "keep-zones keeps the zones as read now" : NULL;
+}
+
+/*
+ * The zones of B left unread for which NEED says why they need their records, read now, the
+ * reason logged (zones of CFG's, built on PREV; PREVIEW: nothing logged); before the zones'
+ * facts are filled in (ctl_build()).
+ */
+static int read_unread(const cfg_t *cfg, const ctl_build_t *prev, bool preview, ctl_build_t *b,
+		       need_fn need, char *err, size_t errlen)
+{
+	const char *why = NULL, *first = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < b->nzones; i++) {
+		const char *w = b->zones[i].unread ? need(cfg, prev, b, i) : NULL;
+
+		if (w == NULL)
+			continue;
+		b->zones[i].unread = false;
+		if (read_zone(cfg, false, prev, b, i, err, errlen) != SANDNS_EOK)
+			return SANDNS_EZONE;
+		why = w;
+		first = first != NULL ? first : cfg->zones[i].origin;
+		n++;
+	}
+	if (n > 0 && !preview)
+		log_msg(LOG_INFO,
+			"reload: %zu zone file%s not kept in memory read again though unchanged "
+			"(%s%s): %s",
+			n, n == 1 ? "" : "s", first, n > 1 ? " and more" : "", why);
+	return SANDNS_EOK;
+}
+
 static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *known,
-		       const ctl_rebuild_t *what, ctl_build_t *b, char *err, size_t errlen)
+		       const ctl_rebuild_t *what, ctl_build_t *b, size_t *unchanged, char *err,
+		       size_t errlen)
 {
 	char reason[1024];
-	size_t unchanged = 0;
 
 	for (size_t i = 0; i < cfg->nzones; i++) {
 		const cfg_zone_t *z = &cfg->zones[i];
@@ -338,39 +452,23 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_buil
 			/* As read before: neither read nor compared again (its serial stays). */
 			b->raw[i] = zload_ref(prev->raw[i]);
 			b->zones[i].absent = false;
-			unchanged++;
+			(*unchanged)++;
+		} else if (may_stay_unread(prev, what, z, i)) {
+			/* Not kept in memory, unchanged: its part of the snapshot served stays,
+			 * neither read nor compiled (ctl_patch.c sees its version unchanged). */
+			b->raw[i] = NULL;
+			b->zones[i].absent = false;
+			b->zones[i].unread = true;
 		} else if (prev == NULL || prev->raw[i] == NULL ||
 			   (what->zones && asked_for(what, z, i))) {
-			/* What was served of its file (KNOWN: the build served, else serial-state;
-			 * serials 0 and 0: nothing yet): a secondary zone's copy that is not it
-			 * is not served (zsrc.c). */
-			const ctl_zone_info_t *was = ctl_build_find(known, z->origin);
-			const uint32_t served = was != NULL ? (uint32_t)was->src_serial : 0;
-			const bool remembered =
-			    was != NULL && (was->serial != 0 || was->src_serial != 0);
-
-			b->raw[i] = zsrc_load_served(&z->src, z->origin, prev == NULL,
-						     remembered ? &served : NULL, ctl_zone_warning,
-						     NULL, &b->zones[i].absent, err, errlen);
-			if (b->raw[i] == NULL && b->zones[i].absent)
-				b->raw[i] = absent_zone(z->origin, err, errlen);
-			if (b->raw[i] == NULL)
+			if (read_zone(cfg, prev == NULL, known, b, i, err, errlen) != SANDNS_EOK)
 				return SANDNS_EZONE;
-			/* Presigned, no signature valid now: served, as Knot does, warned. */
-			if (zload_is_signed(b->raw[i]) && cfg_signing_of(cfg, z->origin) == NULL &&
-			    sigtime_presigned_stale(b->raw[i],
-						    z->src.path != NULL ? z->src.path : z->origin,
-						    sigtime_now(), reason, sizeof(reason)))
-				log_msg(LOG_WARNING, "%s", reason);
 		} else {
 			b->raw[i] = zload_ref(prev->raw[i]);
 			b->zones[i].absent = prev->zones[i].absent;
 		}
 		b->nzones++;
 	}
-	if (unchanged > 0 && !what->preview)
-		log_msg(LOG_INFO, "reload: %zu zone file%s unchanged since read, not read again",
-			unchanged, unchanged == 1 ? "" : "s");
 	for (size_t i = 0; i < cfg->ncerts; i++) {
 		bool tls = strncmp(cfg->certs[i], "tls://", 6) == 0;
 
@@ -418,6 +516,18 @@ static int serve_zone(const cfg_t *cfg, const ctl_build_t *prev, bool preview, c
 		 * serial must move on (serial-state keeps the flag for the restart after this). */
 		info->dnssec = before != NULL && before->dnssec;
 		*out = (zt_zone_edits_t){.zone = b->raw[i], .serial = info->serial};
+		return info->edits != NULL ? SANDNS_EOK : -ENOMEM;
+	}
+	if (info->unread) {
+		/* As PREV served it (the same zone of the configuration): no edits, no signature
+		 * (may_stay_unread(), read_unread()), its serials as they were. */
+		const ctl_zone_info_t *was = &prev->zones[i];
+
+		info->edits = strdup("");
+		info->src_serial = was->src_serial;
+		info->edits_hash = fnv1a("");
+		info->serial = served_serial(was, info->src_serial, "", info->edits_hash);
+		*out = (zt_zone_edits_t){.serial = info->serial};
 		return info->edits != NULL ? SANDNS_EOK : -ENOMEM;
 	}
 	if (zone_edits(b->policy, info->origin, edits, &n, &info->edits) != 0) {
@@ -518,6 +628,51 @@ void ctl_build_opts(const cfg_t *cfg, zt_opts_t *opts)
 	};
 }
 
+/*
+ * The zones B left unread, read for a whole compile (WHY: why the snapshot is not patched,
+ * logged) and served again as read (serve_zone(): their serial follows a file that changed
+ * meanwhile); ZEDITS, EDITS, FLAT as ctl_build() passes them (no policy: no zone is left unread
+ * with one, so no edit is added). SANDNS_EOK or an error.
+ */
+static int read_for_compile(const cfg_t *cfg, const ctl_build_t *prev, bool preview, ctl_build_t *b,
+			    zt_zone_edits_t *zedits, const zload_edit_t **edits, zload_edit_t *flat,
+			    const char *why, char *err, size_t errlen)
+{
+	const char *first = NULL;
+	size_t n = 0;
+	int rc;
+
+	for (size_t i = 0; i < b->nzones; i++) {
+		ctl_zone_info_t *info = &b->zones[i];
+
+		if (!info->unread)
+			continue;
+		info->unread = false;
+		rc = read_zone(cfg, false, prev, b, i, err, errlen);
+		if (rc != SANDNS_EOK)
+			return rc;
+		b->records -= info->records;
+		info->records = zload_rr_count(b->raw[i]);
+		b->records += info->records;
+		info->zone_ver = zload_version(b->raw[i]);
+		zload_stamps_put(&info->stamps);
+		info->stamps = zload_stamps(b->raw[i]);
+		free(info->edits);
+		info->edits = NULL;
+		rc = serve_zone(cfg, prev, preview, b, i, edits, flat, &zedits[i], err, errlen);
+		if (rc != SANDNS_EOK)
+			return rc;
+		first = first != NULL ? first : info->origin;
+		n++;
+	}
+	if (n > 0 && !preview)
+		log_msg(LOG_INFO,
+			"reload: %zu zone file%s not kept in memory read again though unchanged "
+			"(%s%s): the snapshot is compiled whole (%s)",
+			n, n == 1 ? "" : "s", first, n > 1 ? " and more" : "", why);
+	return SANDNS_EOK;
+}
+
 int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *what,
 	      ctl_build_t *out, char *err, size_t errlen)
 {
@@ -535,7 +690,8 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	zload_edit_t *flat = NULL;
 	zload_zone_t **live = NULL;
 	const char **dead = NULL;
-	size_t i, nflat = 0, nlive = 0, ndead = 0;
+	size_t i, nflat = 0, nlive = 0, ndead = 0, unchanged = 0, unread = 0;
+	char why[512] = "no snapshot to patch";
 	int rc = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
@@ -566,7 +722,23 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		ctl_state_read(state_file, &state);
 		(void)ctl_build_index(&state); /* without memory, it is walked */
 	}
-	rc = load_inputs(cfg, prev, prev != NULL ? prev : &state, what, &b, err, errlen);
+	rc =
+	    load_inputs(cfg, prev, prev != NULL ? prev : &state, what, &b, &unchanged, err, errlen);
+	/* Zones left unread that need their records all the same (only on a PREV of a build). */
+	if (rc == SANDNS_EOK && prev != NULL)
+		rc = read_unread(cfg, prev, what->preview, &b, need_policy, err, errlen);
+	if (rc == SANDNS_EOK && prev != NULL)
+		rc = read_unread(cfg, prev, what->preview, &b, need_signing, err, errlen);
+	if (rc == SANDNS_EOK && prev != NULL) {
+		/* keep-zones would keep them this time (set so now, or fewer records in all): a
+		 * version to keep, as every other zone's. */
+		b.records = 0;
+		for (i = 0; i < b.nzones; i++)
+			b.records +=
+			    b.zones[i].unread ? prev->zones[i].records : zload_rr_count(b.raw[i]);
+		rc = read_unread(cfg, prev, what->preview, &b, need_keeping, err, errlen);
+		b.records = 0;
+	}
 	if (rc != SANDNS_EOK)
 		goto out;
 	if (prev == NULL && state_file != NULL)
@@ -596,9 +768,21 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	for (i = 0; i < b.nzones; i++) {
 		ctl_zone_info_t *info = &b.zones[i];
 
-		info->origin = strdup(zload_origin(b.raw[i]));
-		info->records = zload_rr_count(b.raw[i]);
-		info->zone_ver = zload_version(b.raw[i]);
+		if (info->unread) {
+			/* What PREV knew of it: its version served, its files as read then. */
+			const ctl_zone_info_t *was = &prev->zones[i];
+
+			info->origin = strdup(was->origin);
+			info->records = was->records;
+			info->zone_ver = was->zone_ver;
+			info->stamps = zload_stamps_ref(was->stamps);
+			unread++;
+		} else {
+			info->origin = strdup(zload_origin(b.raw[i]));
+			info->records = zload_rr_count(b.raw[i]);
+			info->zone_ver = zload_version(b.raw[i]);
+			info->stamps = zload_stamps(b.raw[i]);
+		}
 		if (info->origin == NULL || zsrc_copy(&info->src, &cfg->zones[i].src) != SANDNS_EOK)
 			goto out_nomem;
 		b.records += info->records;
@@ -615,19 +799,14 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	dead = calloc(b.nzones + 1, sizeof(*dead));
 	if (live == NULL || dead == NULL)
 		goto out_nomem;
-	for (i = 0; i < b.nzones; i++) {
+	for (i = 0; i < b.nzones; i++)
 		if (b.zones[i].absent)
 			dead[ndead++] = b.zones[i].origin;
-		else
-			live[nlive++] = b.signed_zones[i] != NULL ? b.signed_zones[i] : b.raw[i];
-	}
 	opts.edits = zedits;
 	opts.nedits = b.nzones;
 	opts.absent = dead;
 	opts.nabsent = ndead;
 	if (what->base != NULL && prev != &state) {
-		char why[512];
-
 		/* Only some zones' data changed: their names compiled again, the rest shared. */
 		rc = ctl_patch(cfg, prev, what->base, &b, &opts, &b.zt, why, sizeof(why), err,
 			       errlen);
@@ -636,6 +815,17 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		if (rc == ZT_PATCH_FULL)
 			log_msg(LOG_INFO, "snapshot compiled whole: %s", why);
 	}
+	/* A whole compile takes every zone's records: those left unread are read now. */
+	if (b.zt == NULL && unread > 0) {
+		rc = read_for_compile(cfg, prev, what->preview, &b, zedits, edits, flat + nflat,
+				      why, err, errlen);
+		if (rc != SANDNS_EOK)
+			goto out;
+		unread = 0;
+	}
+	for (i = 0; i < b.nzones; i++)
+		if (!b.zones[i].absent)
+			live[nlive++] = b.signed_zones[i] != NULL ? b.signed_zones[i] : b.raw[i];
 	if (b.zt == NULL)
 		b.zt = zt_new(live, nlive, &opts, err, errlen);
 	if (b.zt == NULL) {
@@ -644,6 +834,15 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	}
 	if (ctl_build_index(&b) != 0)
 		goto out_nomem;
+	if (unread > 0 && !what->preview)
+		log_msg(
+		    LOG_INFO,
+		    "reload: %zu zone file%s unchanged since read, not read again (%zu not kept "
+		    "in memory: served as compiled before)",
+		    unchanged + unread, unchanged + unread == 1 ? "" : "s", unread);
+	else if (unchanged > 0 && !what->preview)
+		log_msg(LOG_INFO, "reload: %zu zone file%s unchanged since read, not read again",
+			unchanged, unchanged == 1 ? "" : "s");
 	*out = b;
 	memset(&b, 0, sizeof(b));
 	rc = SANDNS_EOK;

@@ -123,8 +123,11 @@ static bool read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
 	char err[1024];
 	int rc;
 
+	/* Not kept in memory (keep-zones): the version the transfer thread holds, which the
+	 * copy on disk may not hold yet (its writer runs after the reload), else the copy. */
+	if (raw == NULL && ctl->xfrin != NULL && ctl->cfg->zones[i].src.kind == ZSRC_PRIMARY)
+		raw = read = xfrin_copy(ctl->xfrin, ctl->cfg->zones[i].origin);
 	if (raw == NULL) {
-		/* Not kept in memory (keep-zones): its copy read again. */
 		read = zsrc_load(&ctl->cfg->zones[i].src, ctl->cfg->zones[i].origin, NULL, NULL,
 				 err, sizeof(err));
 		if (read == NULL) {
@@ -263,14 +266,35 @@ static bool same_members(const cfg_t *cfg, const char *cat, const catz_t *want)
 	return have == listed;
 }
 
+/*
+ * Per zone of CFG, the version of a secondary zone the transfer thread holds (a reference), or
+ * NULL: the one served, which a zone not kept in memory (keep-zones) is read again from, rather
+ * than from its copy on disk (another version, not compared with the one served, or not yet
+ * written). NULL without secondary zones or memory.
+ */
+static zload_zone_t **given_copies(ctl_t *ctl, const cfg_t *cfg)
+{
+	zload_zone_t **g;
+
+	if (ctl->xfrin == NULL || (g = calloc(cfg->nzones + 1, sizeof(*g))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < cfg->nzones; i++)
+		if (cfg->zones[i].src.kind == ZSRC_PRIMARY)
+			g[i] = xfrin_copy(ctl->xfrin, cfg->zones[i].origin);
+	return g;
+}
+
 /* Applies catalog CAT's members WANT: NEXT switched to; the copies of members gone removed. */
 static void apply(ctl_t *ctl, const char *cat, const catz_t *want)
 {
-	const ctl_rebuild_t what = {.zones = false}; /* only the new members are read */
+	ctl_rebuild_t what = {.zones = false}; /* only the new members are read */
+	zload_zone_t **given;
+	size_t ngiven;
 	char err[1024], dir[4096];
 	cfg_t *next, *old = (cfg_t *)ctl->cfg;
 	char **gone = NULL;
 	size_t ngone = 0, added = 0;
+	int rc;
 
 	snprintf(dir, sizeof(dir), "%s/" CATZ_DIR, ctl->cfg->state_dir);
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
@@ -288,7 +312,14 @@ static void apply(ctl_t *ctl, const char *cat, const catz_t *want)
 	}
 	for (size_t i = 0; i < next->nzones; i++)
 		added += zone_of(old, next->zones[i].origin) == NULL;
-	if (ctl_reload_cfg(ctl, next, &what, err, sizeof(err)) != SANDNS_EOK) {
+	given = given_copies(ctl, next);
+	ngiven = next->nzones; /* NEXT is the daemon's, or freed, after the reload */
+	what.given = given;
+	rc = ctl_reload_cfg(ctl, next, &what, err, sizeof(err));
+	for (size_t i = 0; given != NULL && i < ngiven; i++)
+		zload_free(&given[i]);
+	free(given);
+	if (rc != SANDNS_EOK) {
 		log_msg(LOG_ERR, "catalog %s: its members cannot be served: %s", cat, err);
 		ngone = 0;
 	} else {

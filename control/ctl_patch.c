@@ -77,6 +77,7 @@ struct plan {
 	const char *remove[CTL_PATCH_ZONES_MAX];
 	size_t nremove;
 	bool absent; /* the zones answered SERVFAIL change */
+	bool copy;   /* none of that: BASE's zones all shared by a snapshot of B's own */
 };
 
 /* B's zones against PREV's (by origin) and BASE's: PL made, or why not. */
@@ -138,8 +139,14 @@ static const char *plan_make(const cfg_t *cfg, const ctl_build_t *prev, const zt
 		else
 			pl->remove[pl->nremove++] = o;
 	}
-	if (no == NULL && pl->nchanged == 0 && pl->nadd == 0 && pl->nremove == 0 && !pl->absent)
-		no = "no zone's data changed";
+	if (no == NULL && pl->nchanged == 0 && pl->nadd == 0 && pl->nremove == 0 && !pl->absent) {
+		/* A zone B left unread (ctl_build.c) has no records to compile whole with: its part
+		 * of BASE is shared, as every other zone's. */
+		for (size_t i = 0; i < b->nzones && !pl->copy; i++)
+			pl->copy = b->zones[i].unread;
+		if (!pl->copy)
+			no = "no zone's data changed";
+	}
 	if (no == NULL && pl->nadd + pl->nremove > CTL_PATCH_ZONES_MAX)
 		no = "too many zones come or go";
 	return no;
@@ -208,7 +215,7 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 		cur = next;
 	}
 	/* Then the zones that come and go: the others' nodes untouched, their numbers kept. */
-	if (rc == 0 && (pl.nadd > 0 || pl.nremove > 0 || pl.absent)) {
+	if (rc == 0 && (pl.nadd > 0 || pl.nremove > 0 || pl.absent || pl.copy)) {
 		const zt_patch_zones_in_t zin = {.add = pl.add,
 						 .add_edits = pl.add_edits,
 						 .nadd = pl.nadd,
@@ -235,6 +242,8 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 	for (size_t k = 0; k < pl.nremove; k++)
 		log_msg(LOG_INFO, "snapshot patched: zone %s taken out, the other zones untouched",
 			pl.remove[k]);
+	if (pl.copy)
+		log_msg(LOG_INFO, "snapshot patched: no zone's data changed, every zone untouched");
 	*out = cur;
 	b->patched_names = names;
 	b->patched_zones = pl.nadd + pl.nremove;

@@ -135,8 +135,12 @@ zload_zone_t *zload_file(const char *origin, const char *path, zload_warn_fn war
 
 bool zload_files_unchanged(const zload_zone_t *zone, const char *path)
 {
-	/* Another bound might refuse what was read under this one. */
-	return zone->stamp_bound == zload_text_max() && zload_stamps_same(zone, path);
+	return !zone->stamps_bad && zload_stamps_unchanged(zone->stamps, path);
+}
+
+bool zload_stamps_unchanged(const zload_stamps_t *s, const char *path)
+{
+	return zload_stamps_same(s, path, zload_text_max());
 }
 
 size_t zload_check(const char *origin, const char *path, const char *text, zload_warn_fn warn,

@@ -248,6 +248,22 @@ int zload_changes_since(uint64_t from, const zload_zone_t *to, zload_names_t **o
  */
 bool zload_files_unchanged(const zload_zone_t *zone, const char *path);
 
+/*
+ * What a version recorded of the files it was read from, apart from it (zload_stamp.c): a
+ * build keeps it for a zone whose version it frees (keep-zones), and tells from it alone
+ * whether the files changed since. Shared by reference, never written once made.
+ */
+typedef struct zload_stamps zload_stamps_t;
+/* ZONE's record of its files (a new reference), or NULL when zload_files_unchanged() would
+ * always say false (none recorded, or not all). */
+zload_stamps_t *zload_stamps(const zload_zone_t *zone);
+/* Another reference to S (NULL is fine). */
+zload_stamps_t *zload_stamps_ref(zload_stamps_t *s);
+/* Drops a reference to *S, freeing it with the last (NULL is fine); leaves NULL behind. */
+void zload_stamps_put(zload_stamps_t **s);
+/* zload_files_unchanged() of the version S was recorded by (false for NULL). */
+bool zload_stamps_unchanged(const zload_stamps_t *s, const char *path);
+
 /* Drops a reference to *zone and frees it with the last (NULL is fine); leaves NULL behind. */
 void zload_free(zload_zone_t **zone);
 

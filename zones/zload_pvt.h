@@ -73,12 +73,12 @@ struct zload_zone {
 	bool give_back;
 	size_t owner_cap;
 	/*
-	 * The files read, the zone's own first (zload_stamp.c), under the bound on the text
-	 * STAMP_BOUND; STAMPS_BAD: one not recorded, or changed too recently to tell a later change
-	 * by its time (a text from memory, a transfer's or an edited version: none recorded).
+	 * The files read, the zone's own first (zload_stamp.c, shared: zload_stamps()), under the
+	 * bound on the text STAMP_BOUND; STAMPS_BAD: one not recorded, or changed too recently to
+	 * tell a later change by its time (a text from memory, a transfer's or an edited version:
+	 * none recorded).
 	 */
-	struct zload_stamp *stamps;
-	size_t nstamps;
+	struct zload_stamps *stamps;
 	bool stamps_bad;
 	size_t stamp_bound;
 };
@@ -95,7 +95,8 @@ struct zload_store {
 	unsigned refs; /* holders besides the first (atomic), as zload_zone's refs */
 };
 
-/* zload_stamp.c: frees what Z recorded of the files it was read from (zload_free()). */
+/* zload_stamp.c: drops Z's hold on what it recorded of the files it was read from (zload_free()).
+ */
 void zload_stamps_free(zload_zone_t *z);
 
 /* The owners changed since version FROM. */

@@ -166,10 +166,10 @@ int zload_read_all(const char *path, size_t bound, size_t used, const struct zlo
  */
 int zload_stamp_add(zload_zone_t *z, const char *path, const struct zload_file_id *id);
 /*
- * zload_stamp.c: whether Z was read from file PATH first and every file it recorded is the same
- * now (device, inode, size, modification time); false when any was not recorded.
+ * zload_stamp.c: whether S was recorded under the bound on the text BOUND, reading file PATH
+ * first, and every file it recorded is the same now (device, inode, size, modification time).
  */
-bool zload_stamps_same(const zload_zone_t *z, const char *path);
+bool zload_stamps_same(const zload_stamps_t *s, const char *path, size_t bound);
 /* zload_include.c: TEXT, the content of FILE, with the files it $INCLUDEs. */
 int zload_text(struct zload_state *st, const char *text, size_t len, const char *file,
 	       ldns_rdf *origin, int depth);

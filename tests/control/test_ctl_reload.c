@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
+#include <ldns/ldns.h>
+#include <openssl/evp.h>
 
 #include "cfg.h"
 #include "ctl.h"
@@ -470,6 +472,239 @@ static void test_unchanged_cfg(void)
 	CU_ASSERT_NOT_EQUAL(zload_version(ctl->info.raw[0]), v);
 }
 
+/* A whole configuration reload to NEXT as `reload` makes it (ctl_rl_job_run()): SANDNS_EOK. */
+static int reload_to(cfg_t *next, enum ctl_certs certs)
+{
+	const ctl_rebuild_t whole = {.zones = true, .keep_unchanged = true, .certs = certs};
+	char err[512];
+	int rc;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	rc = ctl_reload_cfg(ctl, next, &whole, err, sizeof(err));
+	if (rc != SANDNS_EOK)
+		fprintf(stderr, "reload: %s\n", err);
+	return rc;
+}
+
+/* The answers of the snapshot served to NAME/TYPE: their count (-1: no NOERROR response). */
+static int answers(const char *name, uint16_t type)
+{
+	ldns_pkt *r = tu_ask(ctl->current, 1, name, type);
+	int n = r != NULL && ldns_pkt_get_rcode(r) == LDNS_RCODE_NOERROR ? (int)ldns_pkt_ancount(r)
+									 : -1;
+
+	ldns_pkt_free(r);
+	return n;
+}
+
+/* example.com (serial SERIAL, EXTRA lines after its records), written a minute ago. */
+static void write_old(unsigned serial, const char *extra)
+{
+	char tmp[sizeof(zpath) + 8];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", zpath);
+	f = fopen(tmp, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fprintf(f,
+		"$TTL 300\n@ IN SOA ns1.example.com. host.example.com. %u 3600 900 604800 300\n"
+		"@ IN NS ns1.example.com.\nns1 IN A 192.0.2.1\n%s",
+		serial, extra);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	CU_ASSERT_EQUAL_FATAL(rename(tmp, zpath), 0);
+	set_mtime(zpath, 60, 5);
+}
+
+/* `reload` (or `reload ZONE`) through the reload job, the zone maybe not kept after. */
+static void reload_line(const char *line)
+{
+	char *st = ask(line);
+
+	CU_ASSERT_PTR_NULL(strstr(st, "failed"));
+	free(st);
+}
+
+/* Whether the zone example.com is served unread: the version served before (VER), none held. */
+static bool unread(uint64_t ver)
+{
+	return ctl->info.zones[0].zone_ver == ver && ctl->info.raw[0] == NULL;
+}
+
+/*
+ * A zone not kept in memory (keep-zones no; auto above its bound of records) whose files are
+ * unchanged: a whole reload (and one that adds a zone beside it) leaves it unread, its part of
+ * the snapshot served shared by the patch, its serial served as before; a file changed, a
+ * whole compile, keep-zones set to keep it and `reload ZONE` read it.
+ */
+static void test_unchanged_not_kept(void)
+{
+	const char *no = "keep-zones no\n";
+	char line[2048], npath[600], spath[600], *st;
+	unsigned long full;
+	uint64_t v;
+	FILE *f;
+
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	write_old(20, "");
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(no), CTL_CERTS_KEEP), SANDNS_EOK);
+	/* Not kept: the stamps of the files are, with the zone's facts. */
+	CU_ASSERT_PTR_NULL(ctl->info.raw[0]);
+	CU_ASSERT_PTR_NOT_NULL(ctl->info.zones[0].stamps);
+	v = ctl->info.zones[0].zone_ver;
+	full = ctl->builds_full;
+	reload_line("reload");
+	CU_ASSERT_TRUE(unread(v));
+	CU_ASSERT_TRUE(ctl->info.patched);
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 20);
+	CU_ASSERT_EQUAL(ctl->info.zones[0].records, 3);
+	CU_ASSERT_EQUAL(answers("ns1.example.com.", LDNS_RR_TYPE_A), 1);
+	/* A zone added by the configuration: patched in, the other one still unread. */
+	snprintf(npath, sizeof(npath), "%s/example.org.zone", dir);
+	f = fopen(npath, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("$TTL 300\n@ IN SOA ns1.example.org. host.example.org. 7 3600 900 604800 300\n"
+	      "@ IN NS ns1.example.org.\nns1 IN A 192.0.2.7\n",
+	      f);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	set_mtime(npath, 60, 9);
+	snprintf(line, sizeof(line), "%szone example.org. %s\n", no, npath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_KEEP), SANDNS_EOK);
+	CU_ASSERT_TRUE(unread(v));
+	CU_ASSERT_TRUE(ctl->info.patched);
+	CU_ASSERT_EQUAL(ctl->info.patched_zones, 1);
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	CU_ASSERT_EQUAL(answers("ns1.example.org.", LDNS_RR_TYPE_A), 1);
+	CU_ASSERT_EQUAL(answers("ns1.example.com.", LDNS_RR_TYPE_A), 1);
+	st = ask("status");
+	CU_ASSERT_PTR_NOT_NULL(strstr(st, "zone example.com. serial 20,"));
+	free(st);
+	/* A zone below it comes: compiled whole (nested), so read for it; both served. */
+	snprintf(spath, sizeof(spath), "%s/sub.example.com.zone", dir);
+	f = fopen(spath, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("$TTL 300\n@ IN SOA ns1 host 3 3600 900 604800 300\n@ IN NS ns1\n"
+	      "ns1 IN A 192.0.2.33\nwww IN A 192.0.2.34\n",
+	      f);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	set_mtime(spath, 60, 3);
+	snprintf(line, sizeof(line), "%szone example.org. %s\nzone sub.example.com. %s\n", no,
+		 npath, spath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_KEEP), SANDNS_EOK);
+	CU_ASSERT_EQUAL(ctl->builds_full, full + 1);
+	CU_ASSERT_NOT_EQUAL(ctl->info.zones[0].zone_ver, v);
+	CU_ASSERT_EQUAL(answers("www.sub.example.com.", LDNS_RR_TYPE_A), 1);
+	CU_ASSERT_EQUAL(answers("ns1.example.com.", LDNS_RR_TYPE_A), 1);
+	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 20);
+	v = ctl->info.zones[0].zone_ver;
+	reload_line("reload");
+	CU_ASSERT_TRUE(unread(v));
+	CU_ASSERT_EQUAL(answers("www.sub.example.com.", LDNS_RR_TYPE_A), 1);
+	/* Other settings of the snapshot (and the zone below gone): compiled whole, read. */
+	snprintf(line, sizeof(line), "%sidentity ns.test\nzone example.org. %s\n", no, npath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_KEEP), SANDNS_EOK);
+	CU_ASSERT_EQUAL(ctl->builds_full, full + 2);
+	CU_ASSERT_NOT_EQUAL(ctl->info.zones[0].zone_ver, v);
+	CU_ASSERT_EQUAL(answers("www.sub.example.com.", LDNS_RR_TYPE_A), -1); /* NXDOMAIN */
+	CU_ASSERT_EQUAL(answers("ns1.example.com.", LDNS_RR_TYPE_A), 1);
+	snprintf(line, sizeof(line), "%szone example.org. %s\n", no, npath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_KEEP), SANDNS_EOK);
+	v = ctl->info.zones[0].zone_ver;
+	full = ctl->builds_full;
+	/* Its file changed (records and serial): read, the change served, the other zone read
+	 * for the whole compile a zone not kept takes. */
+	write_old(21, "www IN A 192.0.2.80\n");
+	reload_line("reload");
+	CU_ASSERT_NOT_EQUAL(ctl->info.zones[0].zone_ver, v);
+	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 21);
+	CU_ASSERT_EQUAL(answers("www.example.com.", LDNS_RR_TYPE_A), 1);
+	CU_ASSERT_EQUAL(answers("ns1.example.org.", LDNS_RR_TYPE_A), 1);
+	CU_ASSERT_EQUAL(ctl->builds_full, full + 1);
+	v = ctl->info.zones[0].zone_ver;
+	/* Only its time: read again, the same records served, the serial stays. */
+	set_mtime(zpath, 50, 5);
+	reload_line("reload");
+	CU_ASSERT_NOT_EQUAL(ctl->info.zones[0].zone_ver, v);
+	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 21);
+	v = ctl->info.zones[0].zone_ver;
+	reload_line("reload");
+	CU_ASSERT_TRUE(unread(v));
+	/* `reload ZONE` reads it. */
+	reload_line("reload example.com");
+	CU_ASSERT_NOT_EQUAL(ctl->info.zones[0].zone_ver, v);
+	/* keep-zones auto, above its bound: the same. */
+	ctl_keep_auto_records = 3;
+	snprintf(line, sizeof(line), "zone example.org. %s\n", npath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_KEEP), SANDNS_EOK);
+	CU_ASSERT_PTR_NULL(ctl->info.raw[0]);
+	v = ctl->info.zones[0].zone_ver;
+	reload_line("reload");
+	CU_ASSERT_TRUE(unread(v));
+	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 21);
+	CU_ASSERT_EQUAL(answers("www.example.com.", LDNS_RR_TYPE_A), 1);
+	/* ... and below it: kept now, so read. */
+	ctl_keep_auto_records = CFG_KEEP_AUTO_RECORDS;
+	reload_line("reload");
+	CU_ASSERT_NOT_EQUAL(ctl->info.zones[0].zone_ver, v);
+	CU_ASSERT_PTR_NOT_NULL(ctl->info.raw[0]);
+	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 21);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	remove(npath);
+	remove(spath);
+}
+
+/*
+ * A certificate read again by the same whole reload changes the autodiscover policy's edits of
+ * a zone not kept in memory, its file unchanged: the edits are applied (the policy weighs every
+ * zone's records: they are read), the serial raised; and lifted again the same way.
+ */
+static void test_unchanged_not_kept_cert(void)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	char line[2048], npath[600], cpath[600];
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	f = fopen(npath, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("$TTL 300\n@ IN SOA ns1.example.net. host.example.net. 40 3600 900 604800 300\n"
+	      "@ IN NS ns1.example.net.\nns1 IN A 192.0.2.53\nmail IN A 192.0.2.25\n"
+	      "autodiscover IN A 192.0.2.25\n",
+	      f);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	set_mtime(npath, 60, 7);
+	CU_ASSERT_FATAL(
+	    tu_write_leaf(cpath, key, 1, "DNS:mail.example.net,DNS:autodiscover.example.net"));
+	snprintf(line, sizeof(line), "keep-zones no\nzone example.net. %s\ncert %s\n", npath,
+		 cpath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_PTR_NULL(ctl->info.raw[1]);
+	CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+	CU_ASSERT_EQUAL(ctl->info.zones[1].serial, 40);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
+	/* The certificate no longer covers autodiscover.D: its address withheld, SRV made. */
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, 2, "DNS:mail.example.net"));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[1].edits, "");
+	CU_ASSERT_EQUAL(ctl->info.zones[1].serial, 41);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 0);
+	CU_ASSERT_EQUAL(answers("_autodiscover._tcp.example.net.", LDNS_RR_TYPE_SRV), 1);
+	/* And covered again: lifted, the serial on. */
+	CU_ASSERT_FATAL(
+	    tu_write_leaf(cpath, key, 3, "DNS:mail.example.net,DNS:autodiscover.example.net"));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+	CU_ASSERT_EQUAL(ctl->info.zones[1].serial, 42);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	EVP_PKEY_free(key);
+	remove(npath);
+	remove(cpath);
+}
+
 void reg_cutest_ctl_reload(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_reload", suite_init, suite_cleanup);
@@ -483,4 +718,8 @@ void reg_cutest_ctl_reload(void)
 		    test_unchanged);
 	CU_add_test(s, "a configuration reload reads a zone whose FILE changed, kept otherwise",
 		    test_unchanged_cfg);
+	CU_add_test(s, "a zone not kept in memory, its files unchanged: left unread, patched",
+		    test_unchanged_not_kept);
+	CU_add_test(s, "a zone not kept, a certificate changes its edits: applied",
+		    test_unchanged_not_kept_cert);
 }

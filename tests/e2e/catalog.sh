@@ -130,6 +130,7 @@ listen 127.0.0.1@$PORT
 control $TMP/ctl.sock
 state-dir $TMP/state
 allow-notify 127.0.0.1
+keep-zones ${KEEP_ZONES:-auto}
 zone a.test. zones/a-local.zone
 zone catalog.test. sec/catalog.test.zone
 primary catalog.test. 127.0.0.1@$KPORT
