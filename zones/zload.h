@@ -132,7 +132,8 @@ int zload_edits_check(const zload_zone_t *zone, const zload_edit_t *edits, size_
 
 /*
  * Appends to BUF (LEN bytes, always terminated) one line per record at OWNER of TYPE (0: every
- * type): "FILE:LINE: OWNER TTL IN TYPE RDATA\n".
+ * type): "FILE:LINE: OWNER TTL IN TYPE RDATA\n" ("FILE: ..." for a record without a line: a
+ * transfer's version names the transfer, or the version it was applied to, for those).
  * Returns how many records matched.
  */
 size_t zload_describe(const zload_zone_t *zone, const char *owner, uint16_t type, char *buf,

@@ -6,8 +6,9 @@
 #include "zload_pvt.h"
 
 /*
- * A secondary's next version (zload_xfr.c) copies the held version's records, their files and
- * lines and its sorted index into arrays of its own: 30 MiB for a million records, which,
+ * A secondary's next version (zload_xfr.c) copies the held version's records and its sorted
+ * index into arrays of its own: 19 MiB for a million records (its files and lines are the
+ * changed records' only: zload_pvt.h's LINED), which,
  * fresh, fault in page by page (tens to hundreds of milliseconds in a virtual machine, ten
  * times the copy itself). The version freed after the publish before is the same size: its
  * arrays are kept here, one set, resident, and taken by the next version a transfer makes if
@@ -19,10 +20,8 @@
 static struct {
 	pthread_mutex_t mu;
 	zload_rec_t *recs;
-	unsigned *rr_file;
-	int *rr_line;
-	size_t cap; /* entries of recs, rr_file and rr_line */
-	size_t *by_owner;
+	size_t cap; /* entries of recs */
+	uint32_t *by_owner;
 	size_t owner_cap; /* entries of by_owner */
 } spare = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
@@ -38,14 +37,12 @@ static bool fits(size_t cap, size_t n)
 void zload_spare_put(zload_zone_t *z)
 {
 	zload_rec_t *recs = NULL;
-	unsigned *rr_file = NULL;
-	int *rr_line = NULL;
-	size_t *by_owner = NULL;
+	uint32_t *by_owner = NULL;
 
 	if (!z->give_back || z->nrecs < zload_spare_min)
 		return;
 	/* Arrays a version of its size would not take are freed as they were. */
-	if (z->recs == NULL || z->rr_file == NULL || z->rr_line == NULL || !fits(z->cap, z->nrecs))
+	if (z->recs == NULL || !fits(z->cap, z->nrecs))
 		z->cap = 0;
 	if (z->by_owner == NULL || !fits(z->owner_cap, z->nrecs + 1))
 		z->owner_cap = 0;
@@ -55,15 +52,9 @@ void zload_spare_put(zload_zone_t *z)
 	/* One set: the one before goes (freed below, outside the lock). */
 	if (z->cap != 0) {
 		recs = spare.recs;
-		rr_file = spare.rr_file;
-		rr_line = spare.rr_line;
 		spare.recs = z->recs;
-		spare.rr_file = z->rr_file;
-		spare.rr_line = z->rr_line;
 		spare.cap = z->cap;
 		z->recs = NULL;
-		z->rr_file = NULL;
-		z->rr_line = NULL;
 	}
 	if (z->owner_cap != 0) {
 		by_owner = spare.by_owner;
@@ -73,28 +64,20 @@ void zload_spare_put(zload_zone_t *z)
 	}
 	pthread_mutex_unlock(&spare.mu);
 	free(recs);
-	free(rr_file);
-	free(rr_line);
 	free(by_owner);
 }
 
 bool zload_spare_recs(zload_zone_t *z, size_t n)
 {
 	zload_rec_t *recs;
-	unsigned *rr_file;
-	int *rr_line;
 	size_t cap;
 
-	if (n < zload_spare_min || z->recs != NULL || z->rr_file != NULL || z->rr_line != NULL)
+	if (n < zload_spare_min || z->recs != NULL)
 		return false;
 	pthread_mutex_lock(&spare.mu);
 	recs = spare.recs;
-	rr_file = spare.rr_file;
-	rr_line = spare.rr_line;
 	cap = spare.cap;
 	spare.recs = NULL;
-	spare.rr_file = NULL;
-	spare.rr_line = NULL;
 	spare.cap = 0;
 	pthread_mutex_unlock(&spare.mu);
 	if (recs == NULL)
@@ -102,21 +85,18 @@ bool zload_spare_recs(zload_zone_t *z, size_t n)
 	if (!fits(cap, n)) {
 		/* Another zone's, or this one's grown or shrunk: no use kept. */
 		free(recs);
-		free(rr_file);
-		free(rr_line);
 		return false;
 	}
 	z->recs = recs;
-	z->rr_file = rr_file;
-	z->rr_line = rr_line;
 	z->cap = cap;
 	__atomic_add_fetch(&zload_spare_taken, 1, __ATOMIC_RELAXED);
 	return true;
 }
 
-size_t *zload_spare_index(size_t n, size_t *cap)
+uint32_t *zload_spare_index(size_t n, size_t *cap)
 {
-	size_t *p, c;
+	uint32_t *p;
+	size_t c;
 
 	if (n < zload_spare_min)
 		return NULL;
@@ -141,12 +121,8 @@ void zload_spare_drop(void)
 {
 	pthread_mutex_lock(&spare.mu);
 	free(spare.recs);
-	free(spare.rr_file);
-	free(spare.rr_line);
 	free(spare.by_owner);
 	spare.recs = NULL;
-	spare.rr_file = NULL;
-	spare.rr_line = NULL;
 	spare.by_owner = NULL;
 	spare.cap = spare.owner_cap = 0;
 	pthread_mutex_unlock(&spare.mu);

@@ -382,8 +382,13 @@ static uint64_t version_sum(const zload_zone_t *z)
 {
 	uint64_t h = fnv_bytes(FNV_START, z->recs, z->nrecs * sizeof(*z->recs));
 
-	h = fnv_bytes(h, z->rr_file, z->nrecs * sizeof(*z->rr_file));
-	h = fnv_bytes(h, z->rr_line, z->nrecs * sizeof(*z->rr_line));
+	for (size_t r = 0; r < z->nrecs; r++) {
+		unsigned f = zload_rec_file(z, r);
+		int l = zload_rec_line(z, r);
+
+		h = fnv_bytes(h, &f, sizeof(f));
+		h = fnv_bytes(h, &l, sizeof(l));
+	}
 	h = fnv_bytes(h, z->by_owner, z->nrecs * sizeof(*z->by_owner));
 	return fnv_bytes(h, z->data, z->data_len);
 }
@@ -400,8 +405,9 @@ static bool same_version(const zload_zone_t *a, const zload_zone_t *b)
 	for (size_t r = 0; same && r < a->nrecs; r++) {
 		rec_line(a, r, x, sizeof(x));
 		rec_line(b, r, y, sizeof(y));
-		same = strcmp(x, y) == 0 && a->rr_file[r] == b->rr_file[r] &&
-		       a->rr_line[r] == b->rr_line[r] && a->by_owner[r] == b->by_owner[r];
+		same = strcmp(x, y) == 0 && zload_rec_file(a, r) == zload_rec_file(b, r) &&
+		       zload_rec_line(a, r) == zload_rec_line(b, r) &&
+		       a->by_owner[r] == b->by_owner[r];
 	}
 	return same;
 }
