@@ -289,6 +289,11 @@ void zload_spare_put(zload_zone_t *z);
 bool zload_spare_recs(zload_zone_t *z, size_t n);
 /* The spare's sorted index if it holds N entries and not much more (*CAP: how many); or NULL. */
 uint32_t *zload_spare_index(size_t n, size_t *cap);
+/*
+ * When there is no spare: one made now, CAP records and OWNER_CAP index entries, its pages
+ * written (the first version after an AXFR then finds one, as the versions after it do).
+ */
+void zload_spare_seed(size_t cap, size_t owner_cap);
 /* The spare freed (tests). */
 void zload_spare_drop(void);
 

@@ -2,6 +2,7 @@
 /* zload_spare.c: a transfer's freed version hands its big arrays to the next version made */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "zload_pvt.h"
 
@@ -115,6 +116,45 @@ uint32_t *zload_spare_index(size_t n, size_t *cap)
 		__atomic_add_fetch(&zload_spare_taken, 1, __ATOMIC_RELAXED);
 	}
 	return p;
+}
+
+void zload_spare_seed(size_t cap, size_t owner_cap)
+{
+	zload_rec_t *recs = NULL;
+	uint32_t *by_owner = NULL;
+	bool want;
+
+	if (cap < zload_spare_min)
+		return;
+	pthread_mutex_lock(&spare.mu);
+	want = spare.recs == NULL && spare.by_owner == NULL;
+	pthread_mutex_unlock(&spare.mu);
+	if (!want)
+		return;
+	/* Written whole now: the pages are there when the next version takes them. */
+	recs = malloc(cap * sizeof(*recs));
+	by_owner = malloc(owner_cap * sizeof(*by_owner));
+	if (recs == NULL || by_owner == NULL) {
+		free(recs);
+		free(by_owner);
+		return;
+	}
+	huge_hint(recs, cap * sizeof(*recs));
+	huge_hint(by_owner, owner_cap * sizeof(*by_owner));
+	memset(recs, 0, cap * sizeof(*recs));
+	memset(by_owner, 0, owner_cap * sizeof(*by_owner));
+	pthread_mutex_lock(&spare.mu);
+	if (spare.recs == NULL && spare.by_owner == NULL) {
+		spare.recs = recs;
+		spare.cap = cap;
+		spare.by_owner = by_owner;
+		spare.owner_cap = owner_cap;
+		recs = NULL;
+		by_owner = NULL;
+	}
+	pthread_mutex_unlock(&spare.mu);
+	free(recs);
+	free(by_owner);
 }
 
 void zload_spare_drop(void)

@@ -841,12 +841,21 @@ zload_zone_t *zload_xfr_finish(zload_xfr_t **xp, zload_warn_fn warn, void *warn_
 	(void)zload_store_make(z);
 	/* Freed, its arrays serve the next version (zload_spare.c). */
 	z->give_back = true;
+	/* After an AXFR, the arrays the first IXFR's version takes are made now. */
+	if (base == NULL)
+		zload_xfr_prepare(z);
 	return z;
 nomem:
 	snprintf(err, errlen, "%s: out of memory", ad->origin_text);
 	zload_free(&z);
 	zload_xfr_free(xp);
 	return NULL;
+}
+
+void zload_xfr_prepare(const zload_zone_t *held)
+{
+	if (held != NULL)
+		zload_spare_seed(with_slack(held->nrecs), with_slack(held->nrecs + 1));
 }
 
 int zload_xfr_print(const zload_zone_t *z, FILE *f)

@@ -497,6 +497,59 @@ static void test_spare(void)
 	zload_spare_min = saved_min;
 }
 
+/*
+ * An AXFR's version makes the spare its first IXFR's version takes (zload_spare_seed()), and
+ * so does zload_xfr_prepare() for a copy loaded at a start: that version needs no fresh arrays,
+ * and is the one a file of the same records gives.
+ */
+static void test_spare_seed(void)
+{
+	static struct model m;
+	const size_t saved_min = zload_spare_min;
+	zload_xfr_t *x = zload_xfr_new("sec.test.", NULL, "AXFR test");
+	zload_zone_t *v0, *v1;
+	unsigned long taken;
+	char *text;
+
+	zload_spare_drop();
+	zload_spare_min = 1000;
+	model_base(&m);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	for (size_t i = 0; i < m.n; i++)
+		CU_ASSERT_EQUAL(op(x, false, m.line[i]), 0);
+	v0 = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v0);
+	taken = zload_spare_taken;
+	v1 = ixfr(v0, &m, 15, 20);
+	/* Both the records' array and the index taken. */
+	CU_ASSERT_EQUAL(zload_spare_taken, taken + 2);
+	text = model_text(&m);
+	CU_ASSERT(same_as_file(v1, text));
+	free(text);
+	zload_free(&v1);
+	zload_free(&v0);
+	model_free(&m);
+	/* A copy loaded from its file at a start: made when the transfer thread takes it. */
+	zload_spare_drop();
+	model_base(&m);
+	text = model_text(&m);
+	v0 = zload_string("sec.test.", text, "copy.zone", NULL, NULL, err, sizeof(err));
+	free(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v0);
+	zload_xfr_prepare(v0);
+	taken = zload_spare_taken;
+	v1 = ixfr(v0, &m, 15, 20);
+	CU_ASSERT_EQUAL(zload_spare_taken, taken + 2);
+	text = model_text(&m);
+	CU_ASSERT(same_as_file(v1, text));
+	free(text);
+	zload_free(&v1);
+	zload_free(&v0);
+	model_free(&m);
+	zload_spare_drop();
+	zload_spare_min = saved_min;
+}
+
 void reg_cutest_zshare(void)
 {
 	CU_pSuite s = CU_add_suite("zshare", NULL, NULL);
@@ -508,4 +561,5 @@ void reg_cutest_zshare(void)
 	CU_add_test(s, "an append to a shared version: its own octets first", test_append_unshares);
 	CU_add_test(s, "a transfer's version freed: its arrays the next one's, as made fresh",
 		    test_spare);
+	CU_add_test(s, "an AXFR's version: the spare its first IXFR takes, made", test_spare_seed);
 }
