@@ -201,9 +201,11 @@ void zload_xfr_free(zload_xfr_t **x);
 /*
  * HELD, the version the next IXFR applies to (a secondary's copy loaded at a start): the
  * arrays that IXFR's version will take made now, pages written, when there are none kept
- * (zload_spare.c; zones of 65,536 records and more), so that it costs no fresh memory.
+ * (zload_spare.c; zones of 65,536 records and more), so that it costs no fresh memory; and
+ * HELD, freed with its last reference, hands its own to the version after, as a transfer's
+ * version does.
  */
-void zload_xfr_prepare(const zload_zone_t *held);
+void zload_xfr_prepare(zload_zone_t *held);
 
 /*
  * Z as a zone file to F, one record a line in ldns's presentation form (owners as received,

@@ -852,10 +852,13 @@ nomem:
 	return NULL;
 }
 
-void zload_xfr_prepare(const zload_zone_t *held)
+void zload_xfr_prepare(zload_zone_t *held)
 {
-	if (held != NULL)
-		zload_spare_seed(with_slack(held->nrecs), with_slack(held->nrecs + 1));
+	if (held == NULL)
+		return;
+	zload_spare_seed(with_slack(held->nrecs), with_slack(held->nrecs + 1));
+	/* Read only by the free of its last reference (zload_spare_put()), after every other. */
+	held->give_back = true;
 }
 
 int zload_xfr_print(const zload_zone_t *z, FILE *f)
