@@ -164,6 +164,8 @@ void xfrin_seed(xfrin_t *x, size_t zone, zload_zone_t *raw)
 		z->st.expire_time = sb.st_mtime + (time_t)z->expire;
 	snprintf(z->st.last, sizeof(z->st.last), "loaded serial %u from %s", z->st.serial, z->path);
 	pthread_mutex_unlock(&x->lock);
+	/* The arrays the first IXFR's version takes, made now rather than during that IXFR. */
+	zload_xfr_prepare(raw);
 }
 
 static void wake(int fd)

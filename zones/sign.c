@@ -164,8 +164,7 @@ static long layout(sign_ctx_t *c, const sign_reuse_t *x, const zload_zone_t *pre
 						     .ttl = s->ttl,
 						     .type = LDNS_RR_TYPE_RRSIG,
 						     .rdlen = (uint16_t)len};
-			z->rr_file[rec] = c->file;
-			z->rr_line[rec] = 0;
+			zload_rec_set_line(z, rec, c->file, 0);
 			off += len;
 		}
 	}

@@ -161,8 +161,8 @@ static void put_zone(writer_t *w, const zload_zone_t *z, const sign_state_meta_t
 		wire_put32(t + 8, r->ttl);
 		wire_put16(t + 12, r->type);
 		wire_put16(t + 14, r->rdlen);
-		wire_put32(t + 16, z->rr_file[i]);
-		wire_put32(t + 20, (uint32_t)z->rr_line[i]);
+		wire_put32(t + 16, zload_rec_file(z, i));
+		wire_put32(t + 20, (uint32_t)zload_rec_line(z, i));
 		w_put(w, t, sizeof(t), true);
 	}
 	w_put(w, z->data, z->data_len, true);
@@ -298,7 +298,7 @@ static bool parse_recs(zload_zone_t *z, const uint8_t *t, const counts_t *n)
 	z->rr_line = malloc((n->nrecs + 1) * sizeof(*z->rr_line));
 	if (z->recs == NULL || z->rr_file == NULL || z->rr_line == NULL)
 		return false;
-	z->cap = n->nrecs + 1;
+	z->cap = z->lcap = n->nrecs + 1;
 	for (size_t i = 0; i < n->nrecs; i++, t += STATE_REC) {
 		zload_rec_t *r = &z->recs[i];
 

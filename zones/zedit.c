@@ -58,15 +58,15 @@ static int edit_copy(zload_zone_t *dst, const zload_zone_t *src)
 /* Drops the records of TYPE at NAME, keeping the others (and their lines) in order. */
 static void edit_withhold(zload_zone_t *z, const ldns_rdf *name, uint16_t type)
 {
-	size_t n = z->nrecs, w = 0;
+	size_t n = z->nrecs;
+	struct zload_keep keep = {0};
 
 	for (size_t i = 0; i < n; i++) {
 		if (z->recs[i].type == type && owner_is(z, i, name))
 			continue;
-		zload_rec_move(z, w, i);
-		w++;
+		zload_rec_keep(z, &keep, i);
 	}
-	z->nrecs = w;
+	zload_recs_kept(z, &keep);
 }
 
 int zload_edit_rr(const zload_zone_t *z, const zload_edit_t *e, ldns_rr **out, char *err,

@@ -132,7 +132,8 @@ int zload_edits_check(const zload_zone_t *zone, const zload_edit_t *edits, size_
 
 /*
  * Appends to BUF (LEN bytes, always terminated) one line per record at OWNER of TYPE (0: every
- * type): "FILE:LINE: OWNER TTL IN TYPE RDATA\n".
+ * type): "FILE:LINE: OWNER TTL IN TYPE RDATA\n" ("FILE: ..." for a record without a line: a
+ * transfer's version names the transfer, or the version it was applied to, for those).
  * Returns how many records matched.
  */
 size_t zload_describe(const zload_zone_t *zone, const char *owner, uint16_t type, char *buf,
@@ -187,13 +188,24 @@ size_t zload_xfr_count(const zload_xfr_t *x);
  * The new version, sorted and checked against the zone rules exactly as zload_file() checks a
  * file (SOA, apex NS, CNAME beside other data, out-of-zone data, glue; duplicates of an AXFR
  * dropped with a warning to WARN): NULL with "WHERE:LINE: reason" in ERR when it breaks one
- * (WHERE the base's file for its records, SOURCE for the transfer's). *X is freed either way.
+ * (WHERE SOURCE for the transfer's records, with their place in it; "ORIGIN at serial N" and
+ * no line for those of BASE). *X is freed either way. After an AXFR, the arrays its first
+ * IXFR's version will take are made (zload_xfr_prepare()).
  */
 zload_zone_t *zload_xfr_finish(zload_xfr_t **x, zload_warn_fn warn, void *warn_ctx, char *err,
 			       size_t errlen);
 
 /* Frees *X (NULL is fine) and leaves NULL. */
 void zload_xfr_free(zload_xfr_t **x);
+
+/*
+ * HELD, the version the next IXFR applies to (a secondary's copy loaded at a start): the
+ * arrays that IXFR's version will take made now, pages written, when there are none kept
+ * (zload_spare.c; zones of 65,536 records and more), so that it costs no fresh memory; and
+ * HELD, freed with its last reference, hands its own to the version after, as a transfer's
+ * version does.
+ */
+void zload_xfr_prepare(zload_zone_t *held);
 
 /*
  * Z as a zone file to F, one record a line in ldns's presentation form (owners as received,

@@ -184,7 +184,7 @@ static bool rec_equal(const zload_zone_t *a, size_t i, const zload_zone_t *b, si
  */
 static bool group_equal(const zload_zone_t *a, size_t p, const zload_zone_t *b, size_t q, size_t g)
 {
-	const size_t *ia = a->by_owner + p, *ib = b->by_owner + q;
+	const uint32_t *ia = a->by_owner + p, *ib = b->by_owner + q;
 
 	for (size_t k = 0; k < g; k++)
 		if (!rec_equal(a, ia[k], b, ib[k]))

@@ -42,16 +42,30 @@ struct zload_zone {
 	size_t data_len, data_cap;
 	char **files; /* distinct file names ($INCLUDE adds more) */
 	size_t nfiles;
-	unsigned *rr_file; /* per record: index into files */
-	int *rr_line;	   /* per record: line it ended on */
-	size_t cap;	   /* allocated length of recs, rr_file and rr_line */
+	/*
+	 * Per record from LINED on: the file (index into files) it came from and the line it
+	 * ended on, at rr_file[i - lined] and rr_line[i - lined] (zload_rec_file(),
+	 * zload_rec_line()). The records before LINED have none of their own: a transfer's
+	 * version (zload_xfr.c) keeps no file and line for the records it holds from the versions
+	 * before (nor for an AXFR's, once checked): 8 octets a record no answer reads. Their file
+	 * is files[UNLINED_FILE] (which says where they came from), their line 0. LINED is 0 for
+	 * every zone read from text.
+	 */
+	unsigned *rr_file;
+	int *rr_line;
+	size_t lined; /* at most nrecs */
+	unsigned unlined_file;
+	size_t lcap; /* entries of rr_file and rr_line: room up to record LINED + LCAP */
+	size_t cap;  /* allocated length of recs */
 	unsigned long serial;
 	ldns_rdf **empty; /* names kept as nodes without records (zload_edit's EMPTY_NODE) */
 	size_t nempty;
-	unsigned refs;	  /* zload_ref() calls not yet matched by zload_free() */
-	size_t *by_owner; /* record indexes sorted by owner (zload_owner.h's owner_cmp), or NULL */
-	bool is_signed;	  /* DNSKEY or RRSIG present */
-	uint64_t ver;	  /* this version's number (zload_version(); 0: none drawn yet) */
+	unsigned refs; /* zload_ref() calls not yet matched by zload_free() */
+	/* Record indexes sorted by owner (zload_owner.h's owner_cmp), or NULL. 32-bit, as the
+	 * record numbers are (zload_reserve()). */
+	uint32_t *by_owner;
+	bool is_signed; /* DNSKEY or RRSIG present */
+	uint64_t ver;	/* this version's number (zload_version(); 0: none drawn yet) */
 	/*
 	 * What changed since earlier versions it was made from (an IXFR applied: zload_xfr.c):
 	 * per version number, the owners changed since it (zload_names.c). The newest first.
@@ -115,12 +129,57 @@ static inline const uint8_t *zload_rec_rdata(const zload_zone_t *z, size_t i)
 	return z->data + z->recs[i].rdata;
 }
 
-/* Record I of Z moved down to slot W (W <= I): one step of dropping records in place. */
-static inline void zload_rec_move(zload_zone_t *z, size_t w, size_t i)
+/* The index in Z's files of the file record I came from. */
+static inline unsigned zload_rec_file(const zload_zone_t *z, size_t i)
 {
-	z->recs[w] = z->recs[i];
-	z->rr_file[w] = z->rr_file[i];
-	z->rr_line[w] = z->rr_line[i];
+	return i < z->lined ? z->unlined_file : z->rr_file[i - z->lined];
+}
+
+/* The line record I of Z ended on; 0: not known (a transfer's record, zload_pvt.h's LINED). */
+static inline int zload_rec_line(const zload_zone_t *z, size_t i)
+{
+	return i < z->lined ? 0 : z->rr_line[i - z->lined];
+}
+
+/* Record I's file (an index into Z's files) and line, for a record past Z's LINED. */
+static inline void zload_rec_set_line(zload_zone_t *z, size_t i, unsigned file, int line)
+{
+	if (i >= z->lined) {
+		z->rr_file[i - z->lined] = file;
+		z->rr_line[i - z->lined] = line;
+	}
+}
+
+/*
+ * Dropping records in place: the records kept are given to zload_rec_keep() in order, each
+ * moved down to the next slot with its file and line, then zload_recs_kept() ends it (the
+ * record count, and LINED: the kept records that had no line).
+ */
+struct zload_keep {
+	size_t w;     /* records kept so far */
+	size_t lined; /* the records kept before the first with a line */
+	bool past;    /* one with a line was kept */
+};
+
+static inline void zload_rec_keep(zload_zone_t *z, struct zload_keep *k, size_t i)
+{
+	z->recs[k->w] = z->recs[i];
+	if (i >= z->lined) {
+		if (!k->past) {
+			k->past = true;
+			k->lined = k->w;
+		}
+		/* K->W - K->LINED <= I - LINED: what is still to be read is never written. */
+		z->rr_file[k->w - k->lined] = z->rr_file[i - z->lined];
+		z->rr_line[k->w - k->lined] = z->rr_line[i - z->lined];
+	}
+	k->w++;
+}
+
+static inline void zload_recs_kept(zload_zone_t *z, const struct zload_keep *k)
+{
+	z->lined = k->past ? k->lined : k->w;
+	z->nrecs = k->w;
 }
 
 /* Tests set it (zload_lines.c): every line is read by ldns, to compare with the fast reader. */
@@ -202,29 +261,40 @@ bool zload_rec_same(const zload_zone_t *z, size_t i, size_t j);
  */
 int zload_edit_rr(const zload_zone_t *z, const zload_edit_t *e, ldns_rr **out, char *err,
 		  size_t errlen);
-/* The file record I came from. */
+/* The file record I came from (its name). */
 const char *zload_rr_file(const zload_zone_t *z, size_t i);
+/*
+ * Z's records have no file and line of their own any more (a transfer's version, checked):
+ * each says FILE (an index into Z's files), line 0. The arrays freed.
+ */
+void zload_drop_lines(zload_zone_t *z, unsigned file);
 
 /*
- * zload_spare.c: the arrays of the transfer versions freed, one set kept for the next version
- * a transfer makes. Tests set zload_spare_min (the fewest records whose arrays are kept: 65536)
- * and read zload_spare_taken (arrays taken, each array set counted once).
+ * zload_spare.c: the record arrays (recs) and sorted indexes of the transfer versions freed,
+ * one of each kept for the next version a transfer makes. Tests set zload_spare_min (the fewest
+ * records whose arrays are kept: 65536) and read zload_spare_taken (arrays taken, each array set
+ * counted once).
  */
 extern size_t zload_spare_min;
 extern unsigned long zload_spare_taken;
 /*
- * Z, being freed with its last reference: its record arrays and BY_OWNER kept as the spare
+ * Z, being freed with its last reference: its RECS and BY_OWNER kept as the spare
  * (the pointers left NULL) when Z gives them back (give_back), holds zload_spare_min records
  * and they are not much larger than it needs; the spare before freed.
  */
 void zload_spare_put(zload_zone_t *z);
 /*
- * Z (its record arrays not made yet) gets the spare's when they hold N records and not much
- * more (then true, z->cap set); else false, and a spare that does not fit is freed.
+ * Z (its RECS not made yet) gets the spare's when it holds N records and not much more (then
+ * true, z->cap set); else false, and a spare that does not fit is freed.
  */
 bool zload_spare_recs(zload_zone_t *z, size_t n);
 /* The spare's sorted index if it holds N entries and not much more (*CAP: how many); or NULL. */
-size_t *zload_spare_index(size_t n, size_t *cap);
+uint32_t *zload_spare_index(size_t n, size_t *cap);
+/*
+ * When there is no spare: one made now, CAP records and OWNER_CAP index entries, its pages
+ * written (the first version after an AXFR then finds one, as the versions after it do).
+ */
+void zload_spare_seed(size_t cap, size_t owner_cap);
 /* The spare freed (tests). */
 void zload_spare_drop(void);
 

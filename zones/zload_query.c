@@ -66,9 +66,9 @@ static size_t owner_first(const zload_zone_t *z, const uint8_t *name)
 	return lo;
 }
 
-static int cmp_size(const void *a, const void *b)
+static int cmp_u32(const void *a, const void *b)
 {
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : (x > y);
 }
@@ -156,7 +156,8 @@ int zload_lookup(const zload_zone_t *zone, const char *owner, uint16_t type, zlo
 	name = ldns_rdf_data(rdf);
 	if (zone->by_owner != NULL) {
 		/* The name's records, found by search, then visited in file order. */
-		size_t first = owner_first(zone, name), end = first, *at;
+		size_t first = owner_first(zone, name), end = first;
+		uint32_t *at;
 
 		while (end < n && owner_cmp(zload_rec_owner(zone, zone->by_owner[end]), name) == 0)
 			end++;
@@ -166,7 +167,7 @@ int zload_lookup(const zload_zone_t *zone, const char *owner, uint16_t type, zlo
 			return -ENOMEM;
 		}
 		memcpy(at, zone->by_owner + first, (end - first) * sizeof(*at));
-		qsort(at, end - first, sizeof(*at), cmp_size);
+		qsort(at, end - first, sizeof(*at), cmp_u32);
 		for (size_t k = 0; k < end - first && ret == 0; k++)
 			if (type == 0 || zone->recs[at[k]].type == type)
 				ret = call_rr(zone, at[k], fn, ctx);
@@ -208,8 +209,14 @@ size_t zload_describe(const zload_zone_t *zone, const char *owner, uint16_t type
 		for (char *c = text; *c != '\0'; c++)
 			if (*c == '\t')
 				*c = ' ';
-		off += (size_t)snprintf(buf + off, len - off, "%s:%d: %s\n", zload_rr_file(zone, i),
-					zone->rr_line[i], text);
+		/* A transfer's record held from a version before has no line (zload_pvt.h). */
+		if (i >= zone->lined)
+			off +=
+			    (size_t)snprintf(buf + off, len - off, "%s:%d: %s\n",
+					     zload_rr_file(zone, i), zload_rec_line(zone, i), text);
+		else
+			off += (size_t)snprintf(buf + off, len - off, "%s: %s\n",
+						zload_rr_file(zone, i), text);
 		if (off >= len)
 			off = len - 1;
 		free(text);

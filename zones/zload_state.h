@@ -123,7 +123,7 @@ int zload_finish(struct zload_state *st);
  * zload_validate.c: as zload_finish() for records already in the sort's order: IDX (malloc'd,
  * one index per record of st->zone, ordered by zload_rec_order()) is taken over either way.
  */
-int zload_finish_sorted(struct zload_state *st, size_t *idx);
+int zload_finish_sorted(struct zload_state *st, uint32_t *idx);
 /* Positions [FROM, TO) of a zone's sorted records: the records of whole owners. */
 struct zload_span {
 	size_t from, to;
@@ -135,7 +135,7 @@ struct zload_span {
  * against the rules (the same errors as a whole check would find first). IDX is taken over;
  * st->zone's is_signed is the caller's.
  */
-int zload_finish_touched(struct zload_state *st, size_t *idx, const struct zload_span *sp,
+int zload_finish_touched(struct zload_state *st, uint32_t *idx, const struct zload_span *sp,
 			 size_t nsp);
 /* zload_validate.c: the sort's order of records I and J: owner (owner_cmp), type, data, index. */
 int zload_rec_order(const zload_zone_t *z, size_t i, size_t j);

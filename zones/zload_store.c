@@ -120,8 +120,6 @@ bool zload_reserve(zload_zone_t *z, size_t need, size_t more_data, bool exact)
 	if (z->nrecs + need > z->cap) {
 		size_t cap = z->cap ? z->cap : 256;
 		zload_rec_t *r;
-		unsigned *f;
-		int *l;
 
 		while (cap < z->nrecs + need)
 			cap *= 2;
@@ -131,15 +129,22 @@ bool zload_reserve(zload_zone_t *z, size_t need, size_t more_data, bool exact)
 		if (r == NULL)
 			return false;
 		z->recs = r;
-		f = realloc(z->rr_file, cap * sizeof(*f));
+		z->cap = cap;
+	}
+	/* Files and lines for the records past LINED only (zload_pvt.h), as many as recs holds. */
+	if (z->cap - z->lined > z->lcap) {
+		size_t lcap = z->cap - z->lined;
+		unsigned *f = realloc(z->rr_file, lcap * sizeof(*f));
+		int *l;
+
 		if (f == NULL)
 			return false;
 		z->rr_file = f;
-		l = realloc(z->rr_line, cap * sizeof(*l));
+		l = realloc(z->rr_line, lcap * sizeof(*l));
 		if (l == NULL)
 			return false;
 		z->rr_line = l;
-		z->cap = cap;
+		z->lcap = lcap;
 	}
 	if (z->data_len + more_data > z->data_cap) {
 		size_t cap = z->data_cap ? z->data_cap : 4096;
@@ -181,7 +186,7 @@ bool zload_reserve_huge(zload_zone_t *z, size_t need, size_t more_data)
 	z->data = malloc(more_data ? more_data : 1);
 	if (z->recs == NULL || z->rr_file == NULL || z->rr_line == NULL || z->data == NULL)
 		return false; /* what was got is freed with the zone */
-	z->cap = need ? need : 1;
+	z->cap = z->lcap = need ? need : 1;
 	z->data_cap = more_data ? more_data : 1;
 	huge_hint(z->recs, need * sizeof(*z->recs));
 	huge_hint(z->rr_file, need * sizeof(*z->rr_file));
@@ -219,8 +224,7 @@ int zload_push_wire(zload_zone_t *z, const uint8_t *owner, size_t olen, uint16_t
 	r->rdlen = (uint16_t)rdlen;
 	r->type = type;
 	r->ttl = ttl;
-	z->rr_file[n] = file;
-	z->rr_line[n] = line;
+	zload_rec_set_line(z, n, file, line);
 	z->nrecs++;
 	return 0;
 }
@@ -244,6 +248,11 @@ bool zload_adopt(zload_zone_t *zone, const zload_zone_t *piece)
 {
 	size_t n = piece->nrecs, base = zone->data_len;
 
+	/* A copy of a zone whose first records have no lines (a transfer's): nor have its. */
+	if (zone->nrecs == 0 && zone->cap == 0 && zone->lined == 0) {
+		zone->lined = piece->lined;
+		zone->unlined_file = piece->unlined_file;
+	}
 	if (!zload_reserve(zone, n, piece->data_len, false))
 		return false;
 	if (piece->data_len > 0)
@@ -256,9 +265,15 @@ bool zload_adopt(zload_zone_t *zone, const zload_zone_t *piece)
 		r->owner += (uint32_t)base;
 		r->rdata += (uint32_t)base;
 	}
-	if (n > 0) {
-		memcpy(zone->rr_file + zone->nrecs, piece->rr_file, n * sizeof(*piece->rr_file));
-		memcpy(zone->rr_line + zone->nrecs, piece->rr_line, n * sizeof(*piece->rr_line));
+	if (n > 0 && piece->lined == 0 && zone->nrecs >= zone->lined) {
+		size_t at = zone->nrecs - zone->lined;
+
+		memcpy(zone->rr_file + at, piece->rr_file, n * sizeof(*piece->rr_file));
+		memcpy(zone->rr_line + at, piece->rr_line, n * sizeof(*piece->rr_line));
+	} else {
+		for (size_t i = 0; i < n; i++)
+			zload_rec_set_line(zone, zone->nrecs + i, zload_rec_file(piece, i),
+					   zload_rec_line(piece, i));
 	}
 	zone->nrecs += n;
 	return true;
@@ -288,7 +303,18 @@ ldns_rr *zload_rr(const zload_zone_t *z, size_t i)
 
 const char *zload_rr_file(const zload_zone_t *z, size_t i)
 {
-	return z->files[z->rr_file[i]];
+	return z->files[zload_rec_file(z, i)];
+}
+
+void zload_drop_lines(zload_zone_t *z, unsigned file)
+{
+	free(z->rr_file);
+	free(z->rr_line);
+	z->rr_file = NULL;
+	z->rr_line = NULL;
+	z->lcap = 0; /* made again by zload_reserve() for records appended */
+	z->lined = z->nrecs;
+	z->unlined_file = file;
 }
 
 const char *zload_origin(const zload_zone_t *zone)

@@ -111,7 +111,7 @@ bool zload_rec_same(const zload_zone_t *z, size_t i, size_t j)
 }
 
 /* Whether NAME has an address record in the zone (IDX: sorted by cmp_rrkey; a search). */
-static bool has_address(const zload_zone_t *z, const size_t *idx, size_t n, const uint8_t *name)
+static bool has_address(const zload_zone_t *z, const uint32_t *idx, size_t n, const uint8_t *name)
 {
 	size_t lo = 0, hi = n;
 
@@ -164,7 +164,7 @@ static int name_at(uint16_t t)
  * another record's), else its first label too. EXACT: look at the other records (else every
  * name is taken as a pointer).
  */
-static size_t name_min(const zload_zone_t *z, const size_t *idx, size_t from, size_t to, size_t k,
+static size_t name_min(const zload_zone_t *z, const uint32_t *idx, size_t from, size_t to, size_t k,
 		       const uint8_t *owner, int at, bool exact)
 {
 	const uint8_t *name = zload_rec_rdata(z, idx[k]) + at;
@@ -180,7 +180,7 @@ static size_t name_min(const zload_zone_t *z, const size_t *idx, size_t from, si
 }
 
 /* The fewest octets the RRset IDX[FROM..TO] takes in a message with its question. */
-static size_t rrset_min(const zload_zone_t *z, const size_t *idx, size_t from, size_t to,
+static size_t rrset_min(const zload_zone_t *z, const uint32_t *idx, size_t from, size_t to,
 			bool exact)
 {
 	const uint8_t *owner = zload_rec_owner(z, idx[from]);
@@ -206,7 +206,7 @@ static size_t rrset_min(const zload_zone_t *z, const size_t *idx, size_t from, s
  * and SERVFAIL over TCP, as Knot answers them. The exact look at names runs only when the quick one
  * cannot tell.
  */
-static void rrset_size_check(struct zload_state *st, const size_t *idx, size_t from, size_t to,
+static void rrset_size_check(struct zload_state *st, const uint32_t *idx, size_t from, size_t to,
 			     size_t first)
 {
 	zload_zone_t *z = st->zone;
@@ -219,12 +219,26 @@ static void rrset_size_check(struct zload_state *st, const size_t *idx, size_t f
 		return;
 	o = name_str(zload_rec_owner(z, idx[from]));
 	t = ldns_rr_type2str((ldns_rr_type)z->recs[idx[from]].type);
-	zload_warn(st, zload_rr_file(z, first), z->rr_line[first],
+	zload_warn(st, zload_rr_file(z, first), zload_rec_line(z, first),
 		   "the %s RRset at %s (%zu records) takes %zu octets at least, more than a DNS "
 		   "message holds (65535): it is answered SERVFAIL over TCP, truncated over UDP",
 		   t ? t : "", o ? o : "", to - from + 1, least);
 	free(o);
 	free(t);
+}
+
+/* Warns that record I's TTL is not that of FIRST, its RRset's first record. */
+static void ttl_warn(struct zload_state *st, size_t i, size_t first)
+{
+	const zload_zone_t *z = st->zone;
+	char where[32] = "";
+
+	/* A transfer's record held from before has no line to name (zload_pvt.h's LINED). */
+	if (zload_rec_line(z, first) > 0)
+		snprintf(where, sizeof(where), " (line %d)", zload_rec_line(z, first));
+	zload_warn(st, zload_rr_file(z, i), zload_rec_line(z, i),
+		   "TTL %u differs from the RRset's TTL %u%s; the first one is served",
+		   z->recs[i].ttl, z->recs[first].ttl, where);
 }
 
 /*
@@ -233,7 +247,7 @@ static void rrset_size_check(struct zload_state *st, const size_t *idx, size_t f
  * owners an IXFR touched (and their ancestors) when the rest passed them already. Lookups
  * (glue) see all N.
  */
-static int zload_validate(struct zload_state *st, size_t *idx, size_t n,
+static int zload_validate(struct zload_state *st, uint32_t *idx, size_t n,
 			  const struct zload_span *sp, size_t nsp)
 {
 	zload_zone_t *z = st->zone;
@@ -251,7 +265,7 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n,
 
 			if (!apex && !owner_below(owner, origin)) {
 				otext = name_str(owner);
-				zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
+				zload_fail(st, zload_rr_file(z, i), zload_rec_line(z, i),
 					   "%s is out of zone %s", otext ? otext : "owner",
 					   z->origin_text);
 				free(otext);
@@ -261,13 +275,13 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n,
 			}
 			if (t == T_SOA) {
 				if (!apex) {
-					zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
+					zload_fail(st, zload_rr_file(z, i), zload_rec_line(z, i),
 						   "SOA record not at the zone apex %s",
 						   z->origin_text);
 					if (!zload_go_on(st))
 						return SANDNS_EZONE;
 				} else if (++soa_count > 1) {
-					zload_fail(st, zload_rr_file(z, i), z->rr_line[i],
+					zload_fail(st, zload_rr_file(z, i), zload_rec_line(z, i),
 						   "more than one SOA record at %s",
 						   z->origin_text);
 					if (!zload_go_on(st))
@@ -286,7 +300,7 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n,
 	}
 	if (apex_ns == 0) {
 		if (soa_count > 0)
-			zload_fail(st, zload_rr_file(z, soa_i), z->rr_line[soa_i],
+			zload_fail(st, zload_rr_file(z, soa_i), zload_rec_line(z, soa_i),
 				   "no NS record at the zone apex %s", z->origin_text);
 		else
 			zload_fail(st, z->files[0], 0, "no NS record at the zone apex %s",
@@ -326,20 +340,14 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n,
 				rrset_size_check(st, idx, set, j, first);
 				for (size_t q = set; q <= j && r->type != T_RRSIG; q++)
 					if (z->recs[idx[q]].ttl != z->recs[first].ttl)
-						zload_warn(st, zload_rr_file(z, idx[q]),
-							   z->rr_line[idx[q]],
-							   "TTL %u differs from the RRset's TTL %u "
-							   "(line %d); "
-							   "the first one is served",
-							   z->recs[idx[q]].ttl, z->recs[first].ttl,
-							   z->rr_line[first]);
+						ttl_warn(st, idx[q], first);
 			}
 			if (cname > 1 || (cname == 1 && other > 0)) {
 				size_t at =
 				    cname > 1 ? cname_i : (cname_i > other_i ? cname_i : other_i);
 				char *o = name_str(zload_rec_owner(z, at));
 
-				zload_fail(st, zload_rr_file(z, at), z->rr_line[at],
+				zload_fail(st, zload_rr_file(z, at), zload_rec_line(z, at),
 					   cname > 1
 					       ? "more than one CNAME record at %s"
 					       : "CNAME beside other data at %s (RFC 1034 3.6.2)",
@@ -366,7 +374,7 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n,
 				    !has_address(z, idx, n, target)) {
 					char *t = name_str(target);
 
-					zload_warn(st, zload_rr_file(z, i), z->rr_line[i],
+					zload_warn(st, zload_rr_file(z, i), zload_rec_line(z, i),
 						   "name server %s has no address in the zone",
 						   t ? t : "");
 					free(t);
@@ -378,7 +386,7 @@ static int zload_validate(struct zload_state *st, size_t *idx, size_t n,
 				char *t = name_str(target);
 
 				zload_fail(
-				    st, zload_rr_file(z, i), z->rr_line[i],
+				    st, zload_rr_file(z, i), zload_rec_line(z, i),
 				    "missing glue: delegation to %s, which has no A or AAAA record",
 				    t ? t : "");
 				free(t);
@@ -411,7 +419,7 @@ int zload_finish(struct zload_state *st)
 	size_t n = z->nrecs;
 	/* One entry more: the next version a transfer makes of as many records may reuse it
 	 * (zload_spare.c, zload_xfr.c's next_version()). */
-	size_t *idx = malloc((n + 1) * sizeof(*idx));
+	uint32_t *idx = malloc((n + 1) * sizeof(*idx));
 	int ret;
 
 	if (idx == NULL)
@@ -436,7 +444,7 @@ int zload_finish(struct zload_state *st)
 	return ret;
 }
 
-int zload_finish_sorted(struct zload_state *st, size_t *idx)
+int zload_finish_sorted(struct zload_state *st, uint32_t *idx)
 {
 	zload_zone_t *z = st->zone;
 	size_t n = z->nrecs;
@@ -449,7 +457,7 @@ int zload_finish_sorted(struct zload_state *st, size_t *idx)
 	for (size_t k = 1; k < n; k++) {
 		if (zload_rec_same(z, idx[k - 1], idx[k])) {
 			dup[idx[k]] = true;
-			zload_warn(st, zload_rr_file(z, idx[k]), z->rr_line[idx[k]],
+			zload_warn(st, zload_rr_file(z, idx[k]), zload_rec_line(z, idx[k]),
 				   "duplicate record ignored");
 		}
 	}
@@ -468,7 +476,8 @@ int zload_finish_sorted(struct zload_state *st, size_t *idx)
 	 * RENUM (each old index's new one) is there. The sorted index is kept, renumbered.
 	 */
 	{
-		size_t w = 0, *renum = malloc((n ? n : 1) * sizeof(*renum));
+		struct zload_keep keep = {0};
+		uint32_t *renum = malloc((n ? n : 1) * sizeof(*renum));
 
 		if (renum == NULL) {
 			ret = -ENOMEM;
@@ -478,7 +487,7 @@ int zload_finish_sorted(struct zload_state *st, size_t *idx)
 			const zload_rec_t *r = &z->recs[i];
 
 			if (dup[i]) {
-				renum[i] = SIZE_MAX;
+				renum[i] = UINT32_MAX;
 				continue;
 			}
 			if (r->type == T_SOA) {
@@ -492,12 +501,10 @@ int zload_finish_sorted(struct zload_state *st, size_t *idx)
 			}
 			if (r->type == T_DNSKEY || r->type == T_RRSIG)
 				z->is_signed = true;
-			z->recs[w] = *r;
-			z->rr_file[w] = z->rr_file[i];
-			z->rr_line[w] = z->rr_line[i];
-			renum[i] = w++;
+			renum[i] = (uint32_t)keep.w;
+			zload_rec_keep(z, &keep, i);
 		}
-		z->nrecs = w;
+		zload_recs_kept(z, &keep);
 		for (size_t k = 0; k < m; k++)
 			idx[k] = renum[idx[k]];
 		free(renum);
@@ -511,7 +518,7 @@ out:
 	return ret;
 }
 
-int zload_finish_touched(struct zload_state *st, size_t *idx, const struct zload_span *sp,
+int zload_finish_touched(struct zload_state *st, uint32_t *idx, const struct zload_span *sp,
 			 size_t nsp)
 {
 	zload_zone_t *z = st->zone;

@@ -268,7 +268,7 @@ static void find(const zload_xfr_t *x, size_t r, bool soa_by_serial, size_t *in_
 	}
 	{
 		/* BY_OWNER: by owner (owner_cmp), then type, then data: the first at owner+type. */
-		const size_t *idx = base->by_owner;
+		const uint32_t *idx = base->by_owner;
 		size_t lo = 0, hi = base->nrecs;
 
 		while (lo < hi) {
@@ -380,7 +380,7 @@ size_t zload_xfr_count(const zload_xfr_t *x)
 
 static int order_cmp(const void *a, const void *b, void *ctx)
 {
-	return zload_rec_order(ctx, *(const size_t *)a, *(const size_t *)b);
+	return zload_rec_order(ctx, *(const uint32_t *)a, *(const uint32_t *)b);
 }
 
 /*
@@ -411,7 +411,7 @@ static int size_cmp(const void *a, const void *b)
  * per record: the deletions before each block of records are counted once.
  */
 static void survivors(const zload_zone_t *base, const size_t *dels, size_t nd, size_t *blk,
-		      size_t *surv)
+		      uint32_t *surv)
 {
 	size_t nb = (base->nrecs >> RENUM_BLOCK_SHIFT) + 1, j = 0, k = 0;
 
@@ -429,7 +429,7 @@ static void survivors(const zload_zone_t *base, const size_t *dels, size_t nd, s
 			if (r < nd && dels[r] == old)
 				continue;
 		}
-		surv[k++] = old - r;
+		surv[k++] = (uint32_t)(old - r);
 	}
 }
 
@@ -439,9 +439,10 @@ static void survivors(const zload_zone_t *base, const size_t *dels, size_t nd, s
  * and each put in place by a search, the survivors moved down before it in runs (a run never
  * reaches what is still to be read).
  */
-static void merge_adds(const zload_zone_t *z, size_t *idx, size_t nsurv, size_t *adds, size_t nadd)
+static void merge_adds(const zload_zone_t *z, uint32_t *idx, size_t nsurv, uint32_t *adds,
+		       size_t nadd)
 {
-	const size_t *surv = idx + nadd;
+	const uint32_t *surv = idx + nadd;
 	size_t from = 0, k = 0;
 
 	qsort_r(adds, nadd, sizeof(*adds), order_cmp, (void *)z);
@@ -465,7 +466,7 @@ static void merge_adds(const zload_zone_t *z, size_t *idx, size_t nsurv, size_t 
 }
 
 /* The positions of IDX (Z's N records sorted) that hold OWNER's records: [*FROM, *TO). */
-static void owner_span(const zload_zone_t *z, const size_t *idx, size_t n, const uint8_t *owner,
+static void owner_span(const zload_zone_t *z, const uint32_t *idx, size_t n, const uint8_t *owner,
 		       struct zload_span *sp)
 {
 	size_t lo = 0, hi = n;
@@ -496,7 +497,7 @@ static int span_cmp(const void *a, const void *b)
  * ancestors up to the apex (a delegation above an address deleted needs its glue still), in
  * order, each once. *NSP; NULL without memory.
  */
-static struct zload_span *touched_spans(const zload_zone_t *z, const size_t *idx,
+static struct zload_span *touched_spans(const zload_zone_t *z, const uint32_t *idx,
 					const zload_names_t *nm, size_t *nsp)
 {
 	const uint8_t *origin = ldns_rdf_data(z->origin);
@@ -565,26 +566,27 @@ static size_t with_slack(size_t n)
 }
 
 /*
- * Room for N records in Z's (empty) record arrays: a freed version's (the spare) when they fit,
- * else made, in huge pages where they come.
+ * Room for N records in Z's (empty) RECS: a freed version's (the spare) when it fits, else
+ * made, in huge pages where they come. Files and lines for those past the first NOLINE only
+ * (zload_pvt.h's LINED): the records Z holds from the version before have none.
  */
-static bool recs_alloc(zload_zone_t *z, size_t n)
+static bool recs_alloc(zload_zone_t *z, size_t n, size_t noline)
 {
-	size_t cap = with_slack(n);
-
-	if (zload_spare_recs(z, n))
-		return true;
-	z->recs = big_alloc(cap * sizeof(*z->recs));
-	z->rr_file = big_alloc(cap * sizeof(*z->rr_file));
-	z->rr_line = big_alloc(cap * sizeof(*z->rr_line));
-	z->cap = cap;
+	if (!zload_spare_recs(z, n)) {
+		z->cap = with_slack(n);
+		z->recs = big_alloc(z->cap * sizeof(*z->recs));
+	}
+	z->lined = noline;
+	z->lcap = z->cap - noline;
+	z->rr_file = malloc((z->lcap ? z->lcap : 1) * sizeof(*z->rr_file));
+	z->rr_line = malloc((z->lcap ? z->lcap : 1) * sizeof(*z->rr_line));
 	return z->recs != NULL && z->rr_file != NULL && z->rr_line != NULL;
 }
 
 /* Room for Z's sorted index of N entries: the spare's when it fits, else made (*CAP set). */
-static size_t *index_alloc(size_t n, size_t *cap)
+static uint32_t *index_alloc(size_t n, size_t *cap)
 {
-	size_t *idx = zload_spare_index(n, cap);
+	uint32_t *idx = zload_spare_index(n, cap);
 
 	if (idx != NULL)
 		return idx;
@@ -657,8 +659,8 @@ static int next_version(zload_xfr_t *x, zload_zone_t *z, struct zload_state *st,
 {
 	const zload_zone_t *base = x->base, *ad = x->adds;
 	size_t nd = x->deleted, nsurv = base->nrecs - nd, nadd = 0, w = 0, nsp = 0;
-	size_t more = 0, dead = 0;
-	size_t *idx = NULL, *adds = NULL, *blk = NULL;
+	size_t more = 0, dead = 0, *blk = NULL;
+	uint32_t *idx = NULL, *adds = NULL;
 	struct zload_span *sp = NULL;
 	zload_names_t *nm = zload_names_new();
 	bool shared;
@@ -675,7 +677,7 @@ static int next_version(zload_xfr_t *x, zload_zone_t *z, struct zload_state *st,
 		    wire_name_len(zload_rec_owner(base, x->dels[d])) + base->recs[x->dels[d]].rdlen;
 	if (nd > 1)
 		qsort(x->dels, nd, sizeof(*x->dels), size_cmp);
-	if (nm == NULL || !recs_alloc(z, nsurv + nadd))
+	if (nm == NULL || !recs_alloc(z, nsurv + nadd, nsurv))
 		goto out;
 	shared = base->garbage + dead <= base->data_len / GARBAGE_DIV &&
 		 zload_store_share(z, base, more);
@@ -687,8 +689,6 @@ static int next_version(zload_xfr_t *x, zload_zone_t *z, struct zload_state *st,
 		size_t to = d < nd ? x->dels[d] : base->nrecs;
 
 		memcpy(z->recs + w, base->recs + from, (to - from) * sizeof(*z->recs));
-		memcpy(z->rr_file + w, base->rr_file + from, (to - from) * sizeof(*z->rr_file));
-		memcpy(z->rr_line + w, base->rr_line + from, (to - from) * sizeof(*z->rr_line));
 		w += to - from;
 		from = to + 1;
 		if (d < nd && !zload_names_add(nm, zload_rec_owner(base, x->dels[d])))
@@ -707,8 +707,9 @@ static int next_version(zload_xfr_t *x, zload_zone_t *z, struct zload_state *st,
 			goto out;
 		if (x->add_gone[i])
 			continue;
+		/* The transfer's record: its source's name (Z's first file), its line in it. */
 		if (zload_push_wire(z, o, wire_name_len(o), r->type, r->ttl, zload_rec_rdata(ad, i),
-				    r->rdlen, ad->rr_file[i], ad->rr_line[i]) != 0)
+				    r->rdlen, 0, zload_rec_line(ad, i)) != 0)
 			goto out;
 	}
 	if (!zload_names_seal(nm))
@@ -722,7 +723,7 @@ static int next_version(zload_xfr_t *x, zload_zone_t *z, struct zload_state *st,
 	survivors(base, x->dels, nd, blk, idx + nadd);
 
 	for (size_t i = 0; i < nadd; i++)
-		adds[i] = nsurv + i;
+		adds[i] = (uint32_t)(nsurv + i);
 	merge_adds(z, idx, nsurv, adds, nadd);
 	z->is_signed = still_signed(base, x->dels, nd, z) ||
 		       zload_is_signed(ad) /* never set on ADDS: looked for below */;
@@ -756,7 +757,8 @@ zload_zone_t *zload_xfr_finish(zload_xfr_t **xp, zload_warn_fn warn, void *warn_
 	zload_zone_t *z = NULL, *ad = x->adds;
 	struct zload_state st = {.warn = warn, .warn_ctx = warn_ctx, .err = err, .errlen = errlen};
 	zload_names_t *touched = NULL;
-	size_t w = 0;
+	struct zload_keep keep = {0};
+	unsigned source = x->file;
 	int ret;
 
 	if (errlen > 0)
@@ -773,9 +775,22 @@ zload_zone_t *zload_xfr_finish(zload_xfr_t **xp, zload_warn_fn warn, void *warn_
 		z->origin = ldns_rdf_clone(ad->origin);
 		if (z->origin_text == NULL || z->origin == NULL)
 			goto nomem;
-		for (size_t i = 0; i < ad->nfiles; i++)
-			if (zload_add_file(z, ad->files[i]) < 0)
+		if (base->by_owner != NULL) {
+			/* Two files: the transfer (its records' lines are their places in it)
+			 * and the version it applies to, whose records Z holds without lines. */
+			char held[WIRE_NAME_MAX * 4 + 32];
+
+			snprintf(held, sizeof(held), "%s at serial %lu", base->origin_text,
+				 base->serial);
+			if (zload_add_file(z, ad->files[x->file]) < 0 ||
+			    zload_add_file(z, held) < 0)
 				goto nomem;
+			z->unlined_file = 1;
+		} else {
+			for (size_t i = 0; i < ad->nfiles; i++)
+				if (zload_add_file(z, ad->files[i]) < 0)
+					goto nomem;
+		}
 	}
 	st.zone = z;
 	if (base != NULL && base->by_owner != NULL) {
@@ -791,13 +806,10 @@ zload_zone_t *zload_xfr_finish(zload_xfr_t **xp, zload_warn_fn warn, void *warn_
 			/* BASE never sorted: its octets whole, its records left, sorted whole. */
 			if (!zload_adopt(z, base))
 				goto nomem;
-			for (size_t i = 0; i < base->nrecs; i++) {
-				if (x->gone[i])
-					continue;
-				zload_rec_move(z, w, i);
-				w++;
-			}
-			z->nrecs = w;
+			for (size_t i = 0; i < base->nrecs; i++)
+				if (!x->gone[i])
+					zload_rec_keep(z, &keep, i);
+			zload_recs_kept(z, &keep);
 			for (size_t i = 0; i < ad->nrecs; i++) {
 				const zload_rec_t *r = &ad->recs[i];
 				const uint8_t *o = zload_rec_owner(ad, i);
@@ -806,13 +818,18 @@ zload_zone_t *zload_xfr_finish(zload_xfr_t **xp, zload_warn_fn warn, void *warn_
 					continue;
 				if (zload_push_wire(z, o, wire_name_len(o), r->type, r->ttl,
 						    zload_rec_rdata(ad, i), r->rdlen,
-						    ad->rr_file[i], ad->rr_line[i]) != 0)
+						    zload_rec_file(ad, i),
+						    zload_rec_line(ad, i)) != 0)
 					goto nomem;
 			}
 		}
 		zload_xfr_free(xp);
 		/* Sorted, checked against the zone rules exactly as a file is (zload_finish). */
 		ret = zload_finish(&st);
+		/* Checked, an AXFR's records keep no lines: they name the transfer (zload_pvt.h).
+		 */
+		if (ret == 0 && base == NULL)
+			zload_drop_lines(z, source);
 	}
 	if (ret != 0) {
 		if (errlen > 0 && err[0] == '\0')
@@ -824,12 +841,24 @@ zload_zone_t *zload_xfr_finish(zload_xfr_t **xp, zload_warn_fn warn, void *warn_
 	(void)zload_store_make(z);
 	/* Freed, its arrays serve the next version (zload_spare.c). */
 	z->give_back = true;
+	/* After an AXFR, the arrays the first IXFR's version takes are made now. */
+	if (base == NULL)
+		zload_xfr_prepare(z);
 	return z;
 nomem:
 	snprintf(err, errlen, "%s: out of memory", ad->origin_text);
 	zload_free(&z);
 	zload_xfr_free(xp);
 	return NULL;
+}
+
+void zload_xfr_prepare(zload_zone_t *held)
+{
+	if (held == NULL)
+		return;
+	zload_spare_seed(with_slack(held->nrecs), with_slack(held->nrecs + 1));
+	/* Read only by the free of its last reference (zload_spare_put()), after every other. */
+	held->give_back = true;
 }
 
 int zload_xfr_print(const zload_zone_t *z, FILE *f)

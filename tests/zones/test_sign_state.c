@@ -79,7 +79,7 @@ static bool same_records(const zload_zone_t *a, const zload_zone_t *b)
 		if (x->type != y->type || x->ttl != y->ttl || x->rdlen != y->rdlen ||
 		    memcmp(zload_rec_rdata(a, i), zload_rec_rdata(b, i), x->rdlen) != 0 ||
 		    strcmp(zload_rr_file(a, i), zload_rr_file(b, i)) != 0 ||
-		    a->rr_line[i] != b->rr_line[i])
+		    zload_rec_line(a, i) != zload_rec_line(b, i))
 			return false;
 		if (wire_name_len(zload_rec_owner(a, i)) != wire_name_len(zload_rec_owner(b, i)) ||
 		    memcmp(zload_rec_owner(a, i), zload_rec_owner(b, i),

@@ -1092,14 +1092,15 @@ static void assert_same(zload_zone_t *a, const char *ea, zload_zone_t *b, const 
 		bool same = x->type == y->type && x->ttl == y->ttl && x->rdlen == y->rdlen &&
 			    memcmp(zload_rec_rdata(a, i), zload_rec_rdata(b, i), x->rdlen) == 0 &&
 			    lx == wire_name_len(oy) && memcmp(ox, oy, lx) == 0 &&
-			    a->rr_line[i] == b->rr_line[i] && a->rr_file[i] == b->rr_file[i];
+			    zload_rec_line(a, i) == zload_rec_line(b, i) &&
+			    zload_rec_file(a, i) == zload_rec_file(b, i);
 
 		if (!same) {
 			ldns_rr *rx = zload_rr(a, i), *ry = zload_rr(b, i);
 			char *tx = rx ? ldns_rr2str(rx) : NULL, *ty = ry ? ldns_rr2str(ry) : NULL;
 
 			fprintf(stderr, "\n  record %zu: one pass line %d %s  %s line %d %s", i,
-				a->rr_line[i], tx, how, b->rr_line[i], ty);
+				zload_rec_line(a, i), tx, how, zload_rec_line(b, i), ty);
 			free(tx);
 			free(ty);
 			ldns_rr_free(rx);

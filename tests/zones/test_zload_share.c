@@ -382,8 +382,13 @@ static uint64_t version_sum(const zload_zone_t *z)
 {
 	uint64_t h = fnv_bytes(FNV_START, z->recs, z->nrecs * sizeof(*z->recs));
 
-	h = fnv_bytes(h, z->rr_file, z->nrecs * sizeof(*z->rr_file));
-	h = fnv_bytes(h, z->rr_line, z->nrecs * sizeof(*z->rr_line));
+	for (size_t r = 0; r < z->nrecs; r++) {
+		unsigned f = zload_rec_file(z, r);
+		int l = zload_rec_line(z, r);
+
+		h = fnv_bytes(h, &f, sizeof(f));
+		h = fnv_bytes(h, &l, sizeof(l));
+	}
 	h = fnv_bytes(h, z->by_owner, z->nrecs * sizeof(*z->by_owner));
 	return fnv_bytes(h, z->data, z->data_len);
 }
@@ -400,8 +405,9 @@ static bool same_version(const zload_zone_t *a, const zload_zone_t *b)
 	for (size_t r = 0; same && r < a->nrecs; r++) {
 		rec_line(a, r, x, sizeof(x));
 		rec_line(b, r, y, sizeof(y));
-		same = strcmp(x, y) == 0 && a->rr_file[r] == b->rr_file[r] &&
-		       a->rr_line[r] == b->rr_line[r] && a->by_owner[r] == b->by_owner[r];
+		same = strcmp(x, y) == 0 && zload_rec_file(a, r) == zload_rec_file(b, r) &&
+		       zload_rec_line(a, r) == zload_rec_line(b, r) &&
+		       a->by_owner[r] == b->by_owner[r];
 	}
 	return same;
 }
@@ -491,6 +497,64 @@ static void test_spare(void)
 	zload_spare_min = saved_min;
 }
 
+/*
+ * An AXFR's version makes the spare its first IXFR's version takes (zload_spare_seed()), and
+ * so does zload_xfr_prepare() for a copy loaded at a start: that version needs no fresh arrays,
+ * and is the one a file of the same records gives.
+ */
+static void test_spare_seed(void)
+{
+	static struct model m;
+	const size_t saved_min = zload_spare_min;
+	zload_xfr_t *x = zload_xfr_new("sec.test.", NULL, "AXFR test");
+	zload_zone_t *v0, *v1, *v2;
+	unsigned long taken;
+	char *text;
+
+	zload_spare_drop();
+	zload_spare_min = 1000;
+	model_base(&m);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	for (size_t i = 0; i < m.n; i++)
+		CU_ASSERT_EQUAL(op(x, false, m.line[i]), 0);
+	v0 = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v0);
+	taken = zload_spare_taken;
+	v1 = ixfr(v0, &m, 15, 20);
+	/* Both the records' array and the index taken. */
+	CU_ASSERT_EQUAL(zload_spare_taken, taken + 2);
+	text = model_text(&m);
+	CU_ASSERT(same_as_file(v1, text));
+	free(text);
+	zload_free(&v1);
+	zload_free(&v0);
+	model_free(&m);
+	/* A copy loaded from its file at a start: made when the transfer thread takes it. */
+	zload_spare_drop();
+	model_base(&m);
+	text = model_text(&m);
+	v0 = zload_string("sec.test.", text, "copy.zone", NULL, NULL, err, sizeof(err));
+	free(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v0);
+	zload_xfr_prepare(v0);
+	taken = zload_spare_taken;
+	v1 = ixfr(v0, &m, 15, 20);
+	CU_ASSERT_EQUAL(zload_spare_taken, taken + 2);
+	/* Freed (V1 held now), the copy's arrays are the spare the second IXFR takes: they
+	 * were made to the copy's size, so for a version no larger (20 out, 15 in). */
+	zload_free(&v0);
+	v2 = ixfr(v1, &m, 20, 15);
+	CU_ASSERT_EQUAL(zload_spare_taken, taken + 4);
+	text = model_text(&m);
+	CU_ASSERT(same_as_file(v2, text));
+	free(text);
+	zload_free(&v2);
+	zload_free(&v1);
+	model_free(&m);
+	zload_spare_drop();
+	zload_spare_min = saved_min;
+}
+
 void reg_cutest_zshare(void)
 {
 	CU_pSuite s = CU_add_suite("zshare", NULL, NULL);
@@ -502,4 +566,5 @@ void reg_cutest_zshare(void)
 	CU_add_test(s, "an append to a shared version: its own octets first", test_append_unshares);
 	CU_add_test(s, "a transfer's version freed: its arrays the next one's, as made fresh",
 		    test_spare);
+	CU_add_test(s, "an AXFR's version: the spare its first IXFR takes, made", test_spare_seed);
 }

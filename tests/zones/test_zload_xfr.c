@@ -235,12 +235,13 @@ static void test_touched_rules(void)
 	CU_ASSERT_PTR_NULL(zload_xfr_finish(&x, NULL, NULL, err, sizeof(err)));
 	CU_ASSERT_STRING_EQUAL(err, "IXFR from 192.0.2.53:1: CNAME beside other data at "
 				    "www.sec.test. (RFC 1034 3.6.2)");
-	/* The glue of a delegation deleted: the delegation's NS (untouched) fails, its line. */
+	/* The glue of a delegation deleted: the delegation's NS (untouched) fails, named as a
+	 * record of the version held (a transfer's version keeps no line for those). */
 	x = zload_xfr_new("sec.test.", b2, "IXFR from 192.0.2.53");
 	CU_ASSERT_EQUAL(op(x, true, "ns.sub.sec.test. 300 IN A 192.0.2.7"), 0);
 	CU_ASSERT_PTR_NULL(zload_xfr_finish(&x, NULL, NULL, err, sizeof(err)));
-	CU_ASSERT_STRING_EQUAL(err, "deleg.zone:9: missing glue: delegation to ns.sub.sec.test., "
-				    "which has no A or AAAA record");
+	CU_ASSERT_STRING_EQUAL(err, "sec.test. at serial 10: missing glue: delegation to "
+				    "ns.sub.sec.test., which has no A or AAAA record");
 	/* A second SOA at the apex; an SOA below it. */
 	x = zload_xfr_new("sec.test.", base, "IXFR from 192.0.2.53");
 	CU_ASSERT_EQUAL(
@@ -542,6 +543,88 @@ static void test_many(void)
 	zload_free(&base);
 }
 
+/*
+ * A transfer's version owns a file and line for the records it brought only (zload_pvt.h's
+ * LINED): an AXFR's none once checked, an IXFR's its additions (their place in the transfer);
+ * the records it holds from before name that version. Copies and edits of it keep each
+ * record's file and line right, in place as the records move.
+ */
+static void test_lines(void)
+{
+	zload_xfr_t *x = zload_xfr_new("sec.test.", NULL, "AXFR test");
+	zload_zone_t *axfr, *z, *ed;
+	char d[1024];
+	static const zload_edit_t edits[] = {
+	    {.op = ZLOAD_EDIT_WITHHOLD, .owner = "a.sec.test.", .type = 1},
+	    {.op = ZLOAD_EDIT_WITHHOLD, .owner = "d.sec.test.", .type = 1},
+	    {.op = ZLOAD_EDIT_ADD,
+	     .owner = "e.sec.test.",
+	     .type = 1,
+	     .ttl = 300,
+	     .rdata = "192.0.2.9"},
+	};
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	CU_ASSERT_EQUAL(
+	    op(x, false, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 5 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "sec.test. 300 IN NS ns1.sec.test."), 0);
+	CU_ASSERT_EQUAL(op(x, false, "ns1.sec.test. 300 IN A 192.0.2.1"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "a.sec.test. 300 IN A 192.0.2.2"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "b.sec.test. 300 IN A 192.0.2.3"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "d.sec.test. 300 IN A 192.0.2.6"), 0);
+	axfr = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(axfr);
+	/* Checked, the AXFR's records keep no line: they name the transfer. */
+	CU_ASSERT_EQUAL(axfr->lined, axfr->nrecs);
+	CU_ASSERT_EQUAL(axfr->lcap, 0);
+	CU_ASSERT_EQUAL(sizeof(*axfr->by_owner), 4);
+	CU_ASSERT_EQUAL(zload_describe(axfr, "b.sec.test.", 1, d, sizeof(d)), 1);
+	CU_ASSERT_STRING_EQUAL(d, "AXFR test: b.sec.test. 300 IN A 192.0.2.3\n");
+
+	x = zload_xfr_new("sec.test.", axfr, "IXFR test");
+	CU_ASSERT_EQUAL(
+	    op(x, true, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 5 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(op(x, true, "a.sec.test. 300 IN A 192.0.2.2"), 0);
+	CU_ASSERT_EQUAL(
+	    op(x, false, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 6 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "c.sec.test. 300 IN A 192.0.2.4"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "a.sec.test. 300 IN A 192.0.2.5"), 0);
+	z = zload_xfr_finish(&x, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	/* Lines for the three additions only (and the slack after them). */
+	CU_ASSERT_EQUAL(z->lined, z->nrecs - 3);
+	CU_ASSERT(z->lcap >= 3 && z->lcap <= 3 + 256);
+	d[0] = '\0';
+	CU_ASSERT_EQUAL(zload_describe(z, "c.sec.test.", 1, d, sizeof(d)), 1);
+	CU_ASSERT_STRING_EQUAL(d, "IXFR test:2: c.sec.test. 300 IN A 192.0.2.4\n");
+	d[0] = '\0';
+	CU_ASSERT_EQUAL(zload_describe(z, "b.sec.test.", 1, d, sizeof(d)), 1);
+	CU_ASSERT_STRING_EQUAL(d, "sec.test. at serial 5: b.sec.test. 300 IN A 192.0.2.3\n");
+
+	/* An edit's copy: A at d withheld (a held record: the additions after it move down with
+	 * their lines) and at a (an addition), one added. */
+	ed = zload_edit(z, edits, 3, 7, "policy", err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ed);
+	d[0] = '\0';
+	CU_ASSERT_EQUAL(zload_describe(ed, "a.sec.test.", 1, d, sizeof(d)), 0);
+	CU_ASSERT_EQUAL(zload_describe(ed, "d.sec.test.", 1, d, sizeof(d)), 0);
+	CU_ASSERT_EQUAL(ed->lined, z->lined - 1);
+	CU_ASSERT_EQUAL(zload_describe(ed, "c.sec.test.", 1, d, sizeof(d)), 1);
+	CU_ASSERT_STRING_EQUAL(d, "IXFR test:2: c.sec.test. 300 IN A 192.0.2.4\n");
+	d[0] = '\0';
+	CU_ASSERT_EQUAL(zload_describe(ed, "b.sec.test.", 1, d, sizeof(d)), 1);
+	CU_ASSERT_STRING_EQUAL(d, "sec.test. at serial 5: b.sec.test. 300 IN A 192.0.2.3\n");
+	d[0] = '\0';
+	CU_ASSERT_EQUAL(zload_describe(ed, "e.sec.test.", 1, d, sizeof(d)), 1);
+	CU_ASSERT_STRING_EQUAL(d, "policy:0: e.sec.test. 300 IN A 192.0.2.9\n");
+	d[0] = '\0';
+	CU_ASSERT_EQUAL(zload_describe(ed, "sec.test.", 6, d, sizeof(d)), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d, "IXFR test:1: sec.test."));
+	zload_free(&ed);
+	zload_free(&z);
+	zload_free(&axfr);
+}
+
 void reg_cutest_zload_xfr(void)
 {
 	CU_pSuite s = CU_add_suite("zload_xfr", NULL, NULL);
@@ -560,4 +643,5 @@ void reg_cutest_zload_xfr(void)
 		    test_random);
 	CU_add_test(s, "AXFR: built from the records, duplicates, no SOA", test_axfr);
 	CU_add_test(s, "IXFR: many changes through the sorted index", test_many);
+	CU_add_test(s, "a transfer's version: files and lines of its own records only", test_lines);
 }
