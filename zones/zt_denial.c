@@ -112,8 +112,11 @@ static uint32_t put_blob(struct zt_build *b, const struct denial_built *d, const
 	return off;
 }
 
-/* Zone Z's blobs, all of them or (past the budget) none. 0 or -ENOMEM. */
-static int zone_blobs(struct zt_build *b, uint32_t z)
+/*
+ * Zone Z's blobs, all of them or (past the budget) none. 0 or -ENOMEM. MEASURE: none is kept,
+ * only rendered to be counted: 1 when they would fit the budget (and the zone have them).
+ */
+static int zone_blobs(struct zt_build *b, uint32_t z, bool measure)
 {
 	zt_t *zt = b->zt;
 	zt_zone_t *zone = &zt->zones[z];
@@ -154,6 +157,8 @@ static int zone_blobs(struct zt_build *b, uint32_t z)
 					4 * sizeof(*ent);
 				if (used > zt_denial_budget)
 					goto over;
+				if (measure)
+					continue;
 				if (nent == cap) {
 					uint32_t *more;
 
@@ -178,6 +183,11 @@ static int zone_blobs(struct zt_build *b, uint32_t z)
 	}
 	idx[zone->nnsec] = (uint32_t)nent;
 	free(e);
+	if (measure) {
+		free(idx);
+		free(ent);
+		return 1;
+	}
 	if (nent > 0 && nent < cap) {
 		uint32_t *fit = realloc(ent, 4 * nent * sizeof(*ent));
 
@@ -209,7 +219,12 @@ nomem:
 int zt_denial_make(struct zt_build *b)
 {
 	for (uint32_t z = 0; z < b->zt->nzones; z++)
-		if (zone_blobs(b, z) != 0)
+		if (zone_blobs(b, z, false) != 0)
 			return -ENOMEM;
 	return 0;
+}
+
+int zt_denial_fits(struct zt_build *b, uint32_t z)
+{
+	return zone_blobs(b, z, true);
 }
