@@ -170,7 +170,9 @@ static int cmp_ins(const void *a, const void *b)
 
 /*
  * BASE's NSEC owners with the changed names' taken out and put in where their names go (as
- * zt_order.c orders them), and every owner this patch copied pointed at its copy.
+ * zt_order.c orders them). An owner this patch copied without changing it stays named by its
+ * node in BASE, as its RRsets name it: the same name and records, all that the denial answers
+ * read of it (both its NSEC owners a proof compares come from this table).
  */
 static int merge_nsec(struct patch *p, uint32_t **out, uint32_t *nout)
 {
@@ -178,13 +180,14 @@ static int merge_nsec(struct patch *p, uint32_t **out, uint32_t *nout)
 	const zt_zone_t *bz = &base->zones[p->z];
 	zt_t *zt = p->zt;
 	struct ins *ins = malloc((p->npn ? p->npn : 1) * sizeof(*ins));
-	uint8_t *moved = calloc(base->nnodes / 8 + 1, 1);
-	uint32_t *to = NULL, *v = NULL, nmoved = 0;
-	size_t n = 0, at = 0, k = 0, cap = bz->nnsec + p->npn + 1;
-	int ret = -ENOMEM;
+	uint32_t *v = malloc((bz->nnsec + p->npn + 1) * sizeof(*v));
+	size_t n = 0, at = 0;
 
-	if (ins == NULL || moved == NULL)
-		goto out;
+	if (ins == NULL || v == NULL) {
+		free(ins);
+		free(v);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < p->npn; i++) {
 		const struct pn *pn = &p->pn[i];
 		uint32_t lo = nsec_bound(base, bz, pn->key, false);
@@ -198,28 +201,6 @@ static int merge_nsec(struct patch *p, uint32_t **out, uint32_t *nout)
 		    .key = pn->key};
 	}
 	qsort(ins, p->npn, sizeof(*ins), cmp_ins);
-	/* The nodes copied by this patch (not those made for changed names): BASE's -> copy. */
-	to = malloc((zt->nnodes - p->first_new + 1u) * sizeof(*to) * 2);
-	v = malloc(cap * sizeof(*v));
-	if (to == NULL || v == NULL)
-		goto out;
-	for (uint32_t m = p->first_new; m < zt->nnodes; m++) {
-		const zt_node_t *node = &zt->nodes[m];
-		uint32_t old;
-
-		if (node->zone != p->z || (node->flags & ZN_SHADOW) ||
-		    zt_patch_nset_get(&p->changed, zt->arena + node->name, node->name_len) !=
-			ZT_NONE)
-			continue;
-		old = zt_find(base, zt->arena + node->name, node->name_len);
-		if (old == ZT_NONE || old >= base->nnodes ||
-		    zt_find(zt, zt->arena + node->name, node->name_len) != m)
-			continue;
-		moved[old / 8] |= (uint8_t)(1u << (old % 8));
-		to[2 * nmoved] = old;
-		to[2 * nmoved + 1] = m;
-		nmoved++;
-	}
 	for (size_t j = 0; j <= p->npn; j++) {
 		uint32_t end = j < p->npn ? ins[j].pos : bz->nnsec;
 
@@ -235,27 +216,10 @@ static int merge_nsec(struct patch *p, uint32_t **out, uint32_t *nout)
 		if (ins[j].node != ZT_NONE)
 			v[n++] = ins[j].node;
 	}
-	for (size_t i = 0; i < n && nmoved > 0; i++) {
-		uint32_t o = v[i];
-
-		if (o >= base->nnodes || !(moved[o / 8] & (1u << (o % 8))))
-			continue;
-		for (k = 0; k < nmoved; k++)
-			if (to[2 * k] == o) {
-				v[i] = to[2 * k + 1];
-				break;
-			}
-	}
+	free(ins);
 	*out = v;
 	*nout = (uint32_t)n;
-	v = NULL;
-	ret = 0;
-out:
-	free(ins);
-	free(moved);
-	free(to);
-	free(v);
-	return ret;
+	return 0;
 }
 
 int zt_patch_sig_tables(struct patch *p)

@@ -763,6 +763,33 @@ static sign_params_t world_sign_params(const struct world *w)
 }
 
 /*
+ * TEXT (a signed zone I, one record a line) without the NSEC of "nsecless" and its signature:
+ * a presigned zone with a name whose NODATA proof is the NSEC that covers it, as an empty
+ * non-terminal's is.
+ */
+static void drop_nsec(char *text, int i)
+{
+	char owner[OWN_MAX + 16];
+	size_t olen = (size_t)snprintf(owner, sizeof(owner), "nsecless.%s\t", origins[i]);
+	char *out = text;
+
+	for (char *l = text; *l != '\0';) {
+		char *e = strchr(l, '\n');
+		size_t n = e != NULL ? (size_t)(e - l) + 1 : strlen(l);
+		bool drop =
+		    strncmp(l, owner, olen) == 0 && (memmem(l, n, "\tNSEC\t", 6) != NULL ||
+						     memmem(l, n, "\tRRSIG\tNSEC ", 12) != NULL);
+
+		if (!drop) {
+			memmove(out, l, n);
+			out += n;
+		}
+		l += n;
+	}
+	*out = '\0';
+}
+
+/*
  * Z (zone I's version as read, taken) signed with serial SERIAL, the zone as signed before
  * (PREV, or NULL) giving the signatures of what did not change: what a secondary of a
  * presigned zone receives, or what sandns's signer makes.
@@ -792,6 +819,7 @@ static zload_zone_t *world_sign(struct world *w, int i, zload_zone_t *z, unsigne
 	CU_ASSERT_EQUAL(zload_xfr_print(s, f), 0);
 	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
 	zload_free(&s);
+	drop_nsec(text, i);
 	s = zload_string(origins[i], text, "signed.zone", NULL, NULL, err, sizeof(err));
 	if (s == NULL)
 		fprintf(stderr, "patch: seed %llu: reading %s signed: %s\n",
@@ -799,6 +827,27 @@ static zload_zone_t *world_sign(struct world *w, int i, zload_zone_t *z, unsigne
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	free(text);
 	return s;
+}
+
+/*
+ * A signed world's zone I gets names whose answers hold NSEC records of others: an empty
+ * non-terminal right after www (its NODATA proof is the NSEC before it), a name whose NSEC
+ * drop_nsec() takes out, a delegation whose NS targets are www and mail (its referral with DO
+ * holds its NSEC and their addresses).
+ */
+static void signed_extras(struct zmodel *m, int i)
+{
+	char n[OWN_MAX], rd[RD_MAX];
+
+	snprintf(n, sizeof(n), "a.www0.%s", origins[i]);
+	add(m, n, TY_TXT, 300, "\"below an empty non-terminal\"");
+	snprintf(n, sizeof(n), "nsecless.%s", origins[i]);
+	add(m, n, TY_TXT, 300, "\"no NSEC of its own\"");
+	snprintf(n, sizeof(n), "dlg.%s", origins[i]);
+	snprintf(rd, sizeof(rd), "www.%s", origins[i]);
+	add(m, n, TY_NS, 300, rd);
+	snprintf(rd, sizeof(rd), "mail.%s", origins[i]);
+	add(m, n, TY_NS, 300, rd);
 }
 
 static void world_init(struct world *w, uint64_t seed, bool edits, bool opts, int sig)
@@ -817,6 +866,8 @@ static void world_init(struct world *w, uint64_t seed, bool edits, bool opts, in
 	}
 	for (int i = 0; i < NZ; i++) {
 		gen_zone(&w->m[i], i, &w->rng);
+		if (sig != SIG_NONE)
+			signed_extras(&w->m[i], i);
 		w->z[i] = model_load(&w->m[i], err, sizeof(err));
 		if (w->z[i] == NULL)
 			fprintf(stderr, "patch: seed %llu: zone %s: %s\n", (unsigned long long)seed,
