@@ -106,6 +106,7 @@ struct zmodel {
 	struct rec *r;
 	size_t n, cap;
 	unsigned long serial;
+	unsigned mname; /* the SOA's MNAME: ns1 (0) or ns2 (1) of the zone */
 };
 
 static const char *tname(uint16_t t)
@@ -216,8 +217,8 @@ static void set_soa(struct zmodel *m)
 
 	if (i >= 0)
 		snprintf(m->r[i].rdata, sizeof(m->r[i].rdata),
-			 "ns1.%s hostmaster.%s %lu 7200 3600 1209600 300", m->origin, m->origin,
-			 m->serial);
+			 "ns%u.%s hostmaster.%s %lu 7200 3600 1209600 300", m->mname + 1, m->origin,
+			 m->origin, m->serial);
 }
 
 static char *model_text(const struct zmodel *m)
@@ -1673,6 +1674,9 @@ static void random_change(struct world *w, int pz, bool hard)
 
 		model_copy(&w->next, &w->m[pz]);
 		w->next.serial += 1 + rnd(&w->rng, 3);
+		/* Signed: now and then another MNAME (the NODATA proofs were split against it). */
+		if (w->sig != SIG_NONE && rnd(&w->rng, 6) == 0)
+			w->next.mname ^= 1;
 		set_soa(&w->next);
 		for (unsigned k = 0; k < nops && tries < 39; k++)
 			apply_op(
