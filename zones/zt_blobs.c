@@ -563,9 +563,14 @@ int zt_blobs_patch(struct zt_build *b, uint32_t z, const uint32_t *cuts, size_t 
 
 		memcpy(name, b->zt->arena + cut->name, cut->name_len);
 		make_referral(b, &c, cuts[i], cuts[i], name, false);
+		if (cut->flags & ZN_SIGNED)
+			make_referral(b, &c, cuts[i], cuts[i], name, true);
 	}
-	for (size_t i = 0; i < count && ret == 0; i++)
+	for (size_t i = 0; i < count && ret == 0; i++) {
 		ret = make_node_answers(b, &c, nodes[i], false);
+		if (ret == 0 && (b->zt->nodes[nodes[i]].flags & ZN_SIGNED))
+			ret = make_node_answers(b, &c, nodes[i], true);
+	}
 out:
 	res_fini(&c.r);
 	res_fini(&c.r0);

@@ -105,14 +105,21 @@ int zt_blobs_make(struct zt_build *b);
  */
 int zt_denial_make(struct zt_build *b);
 
+/*
+ * zt_denial.c, for zt_patch(): whether NSEC zone Z would keep its denial blobs in a compile
+ * (zt_denial_make(), given the whole budget: a share is never more): 1 yes, 0 no (past the
+ * budget, none to make, or not an NSEC zone), -ENOMEM. Nothing is kept.
+ */
+int zt_denial_fits(struct zt_build *b, uint32_t z);
+
 /* Tests set it: the octets the snapshot's denial answers made ahead may take (those past it are
  * composed). */
 extern size_t zt_denial_budget;
 
 /*
  * zt_blobs.c, for zt_patch(): zone Z's negative answers again, the referrals of the NCUTS CUTS,
- * then the answers of the COUNT NODES (unsigned; a cut's is its DS, a name below a cut's is its
- * referral from the cut its deleg names).
+ * then the answers of the COUNT NODES (a cut's is its DS, a name below a cut's is its referral
+ * from the cut its deleg names), with DO too in a signed zone.
  */
 int zt_blobs_patch(struct zt_build *b, uint32_t z, const uint32_t *cuts, size_t ncuts,
 		   const uint32_t *nodes, size_t count);

@@ -139,9 +139,9 @@ static int cmp_ent(const void *a, const void *b)
  * NSEC zone Z's blobs, all of them within SHARE octets (with their tables) or none: each serves
  * only the names its NSEC covers, so a part of them is worth no more than its share of the
  * questions, while a large zone's would take the whole budget. The octets taken, or -1 without
- * memory.
+ * memory. MEASURE: none is kept, only rendered to be counted: 1 when they would fit, else 0.
  */
-static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share)
+static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share, bool measure)
 {
 	zt_t *zt = b->zt;
 	zt_zone_t *zone = &zt->zones[z];
@@ -181,6 +181,12 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share)
 					full = true;
 					break;
 				}
+				if (measure) {
+					used += zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) +
+						4 * sizeof(uint32_t);
+					nent++;
+					continue;
+				}
 				if (nent == cap) {
 					struct nsec_ent *more;
 
@@ -201,6 +207,8 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share)
 	}
 	free(e);
 	e = NULL;
+	if (measure)
+		return !full && nent > 0;
 	if (full || nent == 0) {
 		/* Past its share: the zone's blobs, the last put in the arena, are taken
 		 * back. */
@@ -387,8 +395,8 @@ int zt_denial_make(struct zt_build *b)
 	for (uint32_t k = 0; k < nw; k++) {
 		uint32_t z = w[k].z;
 		size_t share = left / (nw - k);
-		ssize_t used =
-		    zt->zones[z].has_nsec3 ? nsec3_parts(b, z, share) : nsec_blobs(b, z, share);
+		ssize_t used = zt->zones[z].has_nsec3 ? nsec3_parts(b, z, share)
+						      : nsec_blobs(b, z, share, false);
 
 		if (used < 0) {
 			free(w);
@@ -398,4 +406,18 @@ int zt_denial_make(struct zt_build *b)
 	}
 	free(w);
 	return 0;
+}
+
+int zt_denial_fits(struct zt_build *b, uint32_t z)
+{
+	const zt_zone_t *zone = &b->zt->zones[z];
+	ssize_t r;
+
+	/* Only NSEC zones are asked (zt_patch_sig.c); the snapshot's other zones can only make
+	 * Z's share smaller than the whole budget, so blobs past it are never kept. */
+	if (zone->origin == NULL || !zone->is_signed || zone->nx_do >= ZT_LIVE || zone->has_nsec3 ||
+	    zone->nsec_keys == NULL || zone->nnsec == 0)
+		return 0;
+	r = nsec_blobs(b, z, zt_denial_budget, true);
+	return r < 0 ? -ENOMEM : (int)r;
 }

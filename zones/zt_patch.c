@@ -12,8 +12,12 @@
 
 /* ---- what a patch does not make ---- */
 
-/* Whether TYPE, at a name other than the apex (APEX: at it), makes a change a patch leaves. */
-static const char *type_unpatched(uint16_t type, bool apex)
+/*
+ * Whether TYPE, at a name other than the apex (APEX: at it), makes a change a patch leaves; in
+ * a zone BASE holds signed (SIGNED), NSEC and RRSIG records, and DNSKEY at the apex, are patched
+ * (zt_patch_sig.c).
+ */
+static const char *type_unpatched(uint16_t type, bool apex, bool is_signed)
 {
 	switch (type) {
 	case T_NS:
@@ -22,12 +26,14 @@ static const char *type_unpatched(uint16_t type, bool apex)
 		return "DS";
 	case T_DNAME:
 		return "DNAME";
-	case T_DNSKEY:
 	case T_RRSIG:
 	case T_NSEC:
+		return is_signed ? NULL : "DNSSEC records";
+	case T_DNSKEY:
+		return is_signed && apex ? NULL : "DNSSEC records";
 	case T_NSEC3:
 	case T_NSEC3PARAM:
-		return "DNSSEC records";
+		return is_signed ? "NSEC3 records" : "DNSSEC records";
 	default:
 		return NULL;
 	}
@@ -60,6 +66,7 @@ static int check_name(struct patch *p, struct pn *pn)
 	const uint8_t *k = pn->key;
 	size_t len = pn->len;
 	bool apex = len == p->apex_len && memcmp(k, p->apex, len) == 0;
+	bool sig = base->zones[p->z].is_signed, ns = false;
 
 	if (!wire_name_is_sub(k, p->apex))
 		return zt_patch_full(p, "%s is not in zone %s", zt_patch_text(k, t, sizeof(t)),
@@ -80,7 +87,12 @@ static int check_name(struct patch *p, struct pn *pn)
 				return zt_patch_full(p, "%s is in zone %s",
 						     zt_patch_text(pn->key, t, sizeof(t)),
 						     base->zones[node->zone].origin);
-			if (node->deleg != ZT_NONE || (node->flags & (ZN_CUT | ZN_DNAME)))
+			/* A signed zone's delegation itself (its NSEC re-signed, its NS or DS
+			 * changed): its referral made again, and the copies below it. */
+			if (sig && k == pn->key && (node->flags & ZN_CUT) && node->deleg == n &&
+			    !(node->flags & (ZN_DNAME | ZN_SHADOW)))
+				pn->cut = true;
+			else if (node->deleg != ZT_NONE || (node->flags & (ZN_CUT | ZN_DNAME)))
 				return zt_patch_full(p, "%s is at or below a zone cut or a DNAME",
 						     zt_patch_text(pn->key, t, sizeof(t)));
 		}
@@ -94,16 +106,23 @@ static int check_name(struct patch *p, struct pn *pn)
 		return zt_patch_full(p, "%s has too many records",
 				     zt_patch_text(pn->key, t, sizeof(t)));
 	for (size_t r = pn->r0; r < pn->r1; r++) {
-		const char *why = type_unpatched(p->zone->recs[p->zone->by_owner[r]].type, apex);
+		uint16_t type = p->zone->recs[p->zone->by_owner[r]].type;
+		const char *why = type_unpatched(type, apex, sig);
 
+		if (pn->cut && (type == T_NS || type == T_DS))
+			why = NULL;
+		ns |= type == T_NS;
 		if (why != NULL)
 			return zt_patch_full(p, "%s has %s", zt_patch_text(pn->key, t, sizeof(t)),
 					     why);
 	}
+	if (pn->cut && !ns)
+		return zt_patch_full(p, "%s is no longer a zone cut",
+				     zt_patch_text(pn->key, t, sizeof(t)));
 	for (size_t i = 0; i < p->ed.nadd; i++) {
 		const struct padd *a = &p->ed.add[i];
 		const char *why = a->len == pn->len && memcmp(a->key, pn->key, pn->len) == 0
-				      ? type_unpatched(a->type, apex)
+				      ? type_unpatched(a->type, apex, sig)
 				      : NULL;
 
 		if (why != NULL)
@@ -112,7 +131,7 @@ static int check_name(struct patch *p, struct pn *pn)
 	}
 	if (apex && !pn->has)
 		return zt_patch_full(p, "zone %s has no SOA", base->zones[p->z].origin);
-	return 0;
+	return apex ? zt_patch_sig_apex(p, pn) : 0;
 }
 
 /*
@@ -267,8 +286,10 @@ static int check_zone(struct patch *p)
 	const zt_zone_t *zone = &base->zones[p->z];
 	const zt_patch_in_t *in = p->in;
 
-	if (zone->is_signed || zone->has_nsec3)
-		return zt_patch_full(p, "zone %s is signed", zone->origin);
+	int ret = zt_patch_sig_check(p);
+
+	if (ret != 0)
+		return ret;
 	if (in->zone->by_owner == NULL)
 		return zt_patch_full(p, "zone %s has no index by owner", zone->origin);
 	if (in->nnames > 64 && in->nnames > zone->naxfr / 8)
@@ -319,6 +340,11 @@ static int patch_run(struct patch *p)
 	if ((ret = zt_deps_get(zt->store, p->base, p->z, &p->deps)) != 0 ||
 	    (ret = zt_patch_build_tree(p)) != 0 || (ret = zt_patch_collect(p, soa)) != 0)
 		goto out;
+	/* The transfer order, and a signed zone's NSEC owners from it, before the answers: those
+	 * of names covered by an NSEC (zt_patch_sig.c) read them. */
+	zt_patch_sig_flags(p);
+	if (zt_patch_axfr(p) != 0 || zt_patch_sig_tables(p) != 0 || zt_patch_sig_covers(p) != 0)
+		goto nomem;
 	{
 		zt_zone_t *zone = &zt->zones[p->z];
 		const zt_rrset_t *s = &zt->rrsets[zone->soa];
@@ -337,9 +363,11 @@ static int patch_run(struct patch *p)
 		if (zt_patch_push(&p->render, &p->nrender, &p->crender, p->ents[i]) != 0)
 			goto nomem;
 	ret = zt_blobs_patch(p->b, p->z, p->cuts, p->ncuts, p->render, p->nrender);
+	if (ret == 0 && !p->b->mem.failed)
+		ret = zt_patch_sig_denial(p);
 	if (ret != 0)
 		goto out;
-	if (zt_patch_axfr(p) != 0 || zt_mem_arena_put(&p->b->mem, NULL, WIRE_SLACK, 1) == ZT_NONE)
+	if (zt_mem_arena_put(&p->b->mem, NULL, WIRE_SLACK, 1) == ZT_NONE)
 		goto nomem;
 	if (p->b->mem.failed) {
 		ret = zt_patch_full(p, "no room left to patch zone %s", zt->zones[p->z].origin);
@@ -352,6 +380,7 @@ static int patch_run(struct patch *p)
 			goto nomem;
 	zt_deps_sort(p->deps);
 	zt_patch_sealed(zt, start, zt->zones[p->z].naxfr);
+	zt->memsize += zt_patch_sig_size(zt, p->z);
 	zt->patch = zt_patch_rec_new(p->z, p->base, p->in->names, p->in->nnames);
 	return zt->patch != NULL ? 0 : -ENOMEM;
 nomem:

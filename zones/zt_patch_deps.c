@@ -45,7 +45,9 @@ int zt_deps_add_node(struct zt_deps *d, const zt_t *zt, uint32_t n)
 	const zt_node_t *apex = &zt->nodes[zt->zones[node->zone].apex];
 	const uint8_t *apex_name = zt->arena + apex->name;
 
-	if (node->nrrsets == 0 || (node->flags & ZN_CNAME) || node->deleg == n) {
+	/* A signed name's NODATA with DO whole, not split (ZT_NODATA_SPLIT): it holds the SOA. */
+	if (node->nrrsets == 0 || (node->flags & ZN_CNAME) || node->deleg == n ||
+	    ((node->flags & ZN_SIGNED) && node->ans_default_do < ZT_NODATA_SPLIT)) {
 		struct zt_neg *g = &d->neg[node->zone];
 		size_t cap = g->cap;
 

@@ -77,6 +77,7 @@ struct pn {
 	size_t r0, r1; /* its records in the new version: by_owner[r0, r1) */
 	bool has;      /* it has records in the new version */
 	bool ent;      /* it keeps no records but has children: an empty non-terminal */
+	bool cut;      /* a delegation of a signed zone, and stays one (zt_patch_collect()) */
 	uint32_t node; /* its node in the new snapshot, or ZT_NONE (gone) */
 };
 
@@ -115,6 +116,7 @@ struct pedits {
 /* One record a changed name gets. */
 struct prec {
 	uint16_t type;
+	uint16_t covered; /* RRSIG: the type it covers (node_records()) */
 	uint16_t rdlen;
 	uint32_t ttl;
 	uint32_t order; /* its place in the file (the edits' after all), for the RRset's TTL */
@@ -200,6 +202,12 @@ int zt_patch_build_tree(struct patch *p);
 int zt_patch_collect(struct patch *p, bool soa);
 
 /*
+ * zt_patch_tree.c: the node of name KEY (LEN octets, lower case) in the new snapshot, made the
+ * patch's own (copied if it was BASE's); ZT_NONE: no such name, or no room.
+ */
+uint32_t zt_patch_mine(struct patch *p, const uint8_t *key, size_t len);
+
+/*
  * zt_patch_tree.c: whether the name KEY (LEN octets, lower case) of zone p->z has a name below
  * it with records once patched (BASE's transfer order says which it had).
  */
@@ -220,6 +228,43 @@ size_t zt_patch_recs(const struct patch *p, const struct pn *pn, struct prec *ou
 
 /* zt_patch_edits.c: whether KEY (LEN octets) is a name the zone keeps without records. */
 bool zt_patch_kept(const struct patch *p, const uint8_t *key, size_t len);
+
+/*
+ * zt_patch_sig.c, a zone BASE holds signed (nothing to do for another): what only a full
+ * compile makes (0 or ZT_PATCH_FULL with the reason): of the zone (NSEC3, denial blobs, NODATA
+ * not split), and of its apex's records in the new version APEX (no longer signed, the SOA's
+ * names or the length of its signatures changed; also -ENOMEM).
+ */
+int zt_patch_sig_check(struct patch *p);
+int zt_patch_sig_apex(struct patch *p, const struct pn *apex);
+
+/* zt_patch_sig.c: the patch's nodes of a signed zone marked ZN_SIGNED, as zt_rrsets.c marks. */
+void zt_patch_sig_flags(struct patch *p);
+
+/*
+ * zt_patch_sig.c, once the transfer order is made: a signed zone's NSEC owners and their keys
+ * (BASE's with the changed names merged in), then the names whose NODATA proof is the NSEC
+ * that covers them, around each changed name, copied and listed to render. 0 or -ENOMEM.
+ */
+int zt_patch_sig_tables(struct patch *p);
+int zt_patch_sig_covers(struct patch *p);
+
+/*
+ * zt_patch_sig.c, once the answers are made: ZT_PATCH_FULL when the zone, compiled whole,
+ * would keep denial blobs (zt_denial_fits()); 0, or -ENOMEM.
+ */
+int zt_patch_sig_denial(struct patch *p);
+
+/* The octets of zone Z's NSEC owner table and keys, which a patched signed zone owns. */
+static inline size_t zt_patch_sig_size(const zt_t *zt, uint32_t z)
+{
+	const zt_zone_t *zone = &zt->zones[z];
+
+	if (!zone->is_signed || zone->nnsec == 0 || zone->nsec_koff == NULL)
+		return 0;
+	return zone->nnsec * (sizeof(uint32_t) * 2 + sizeof(uint64_t)) + sizeof(uint32_t) +
+	       zone->nsec_koff[zone->nnsec];
+}
 
 /* zt_patch_order.c: zone p->z's transfer order in the new snapshot. 0 or -ENOMEM. */
 int zt_patch_axfr(struct patch *p);

@@ -180,7 +180,7 @@ static uint32_t node_new(struct patch *p, const uint8_t *key, size_t len)
 
 /* ---- the records of a changed name ---- */
 
-/* As zt_rrsets.c's order: type, then RDATA in binary order, then place in the file. */
+/* As zt_rrsets.c's order: type, covered type, then RDATA in binary order, then place in file. */
 static int cmp_prec(const void *a, const void *b)
 {
 	const struct prec *x = a, *y = b;
@@ -188,6 +188,8 @@ static int cmp_prec(const void *a, const void *b)
 
 	if (x->type != y->type)
 		return x->type < y->type ? -1 : 1;
+	if (x->covered != y->covered)
+		return x->covered < y->covered ? -1 : 1;
 	c = memcmp(x->rd, y->rd, x->rdlen < y->rdlen ? x->rdlen : y->rdlen);
 	if (c != 0)
 		return c;
@@ -206,13 +208,17 @@ static int node_records(struct patch *p, const struct pn *pn, uint32_t n)
 	if (r == NULL)
 		return -ENOMEM;
 	zt_patch_recs(p, pn, r);
+	/* An RRSIG RRset per type it covers, as zt_nodes.c reads them. */
+	for (size_t k = 0; k < cnt; k++)
+		r[k].covered = r[k].type == T_RRSIG && r[k].rdlen >= 2 ? wire_get16(r[k].rd) : 0;
 	qsort(r, cnt, sizeof(*r), cmp_prec);
 	for (size_t i = 0, j; i < cnt; i = j) {
 		uint32_t first = r[i].order, ttl = r[i].ttl, start = ZT_NONE;
 		size_t count = 0;
 		zt_rrset_t *set;
 
-		for (j = i + 1; j < cnt && r[j].type == r[i].type; j++)
+		for (j = i + 1; j < cnt && r[j].type == r[i].type && r[j].covered == r[i].covered;
+		     j++)
 			if (r[j].order < first) {
 				first = r[j].order;
 				ttl = r[j].ttl;
@@ -247,6 +253,7 @@ static int node_records(struct patch *p, const struct pn *pn, uint32_t n)
 		}
 		set = &zt->rrsets[zt->nrrsets];
 		*set = (zt_rrset_t){.type = r[i].type,
+				    .covered = r[i].covered,
 				    .count = (uint16_t)count,
 				    .node = n,
 				    .ttl = ttl,
@@ -257,6 +264,8 @@ static int node_records(struct patch *p, const struct pn *pn, uint32_t n)
 		zt->nodes[n].nrrsets++;
 		if (set->type == T_CNAME)
 			zt->nodes[n].flags |= ZN_CNAME;
+		if (set->type == T_NS && !(zt->nodes[n].flags & ZN_APEX))
+			zt->nodes[n].flags |= ZN_CUT; /* a delegation kept (pn->cut) */
 		if (set->type == T_SOA)
 			zt->zones[p->z].soa = zt->nrrsets;
 		zt->nrrsets++;
@@ -276,6 +285,11 @@ static uint32_t mine(struct patch *p, const uint8_t *key, size_t len)
 	uint32_t n = zt_find(p->zt, key, len);
 
 	return n == ZT_NONE ? ZT_NONE : cow(p, n);
+}
+
+uint32_t zt_patch_mine(struct patch *p, const uint8_t *key, size_t len)
+{
+	return mine(p, key, len);
 }
 
 /* As zt_patch_pvt.h says: BASE's names below KEY follow it in its transfer order. */
@@ -575,6 +589,10 @@ int zt_patch_collect(struct patch *p, bool soa)
 		if ((p->pn[i].has || p->pn[i].old != ZT_NONE || p->pn[i].ent) &&
 		    work_push(&c, p->pn[i].key, p->pn[i].len, false) < 0)
 			goto out;
+	/* A delegation changed: its referral, and the copies below it (redo_cut()). */
+	for (size_t i = 0; i < p->npn; i++)
+		if (p->pn[i].cut && zt_patch_nset_add(&c.cuts, p->pn[i].key, p->pn[i].len, 0) < 0)
+			goto out;
 	for (size_t i = 0; i < p->ngone; i++) {
 		const zt_node_t *e = &p->zt->nodes[p->gone[i]];
 
@@ -630,6 +648,17 @@ int zt_patch_collect(struct patch *p, bool soa)
 
 		if (c.sides.t[i].k == NULL)
 			continue;
+		/* A signed child's NSEC owners and NSEC3 matches (its zone's tables, shared, not
+		 * this patch's) name its apex's node, and the answers compare the nodes they find
+		 * with the zone's apex: its copy would be another node to them. */
+		ap = zt_find(zt, c.sides.t[i].k, c.sides.t[i].len);
+		if (ap != ZT_NONE && (zt->zones[zt->nodes[ap].zone].is_signed ||
+				      zt->zones[zt->nodes[ap].zone].has_nsec3)) {
+			ret =
+			    zt_patch_full(p, "zone %s: its apex answers DS from here and is signed",
+					  zt->zones[zt->nodes[ap].zone].origin);
+			goto out;
+		}
 		ap = mine(p, c.sides.t[i].k, c.sides.t[i].len);
 		side = ap != ZT_NONE ? node_append(p, zt->nodes[ap].parent_side) : ZT_NONE;
 		if (side == ZT_NONE ||

@@ -12,7 +12,13 @@
  * result. zt_patch() may answer ZT_PATCH_FULL (the caller then compiles whole): counted, with
  * its reasons, printed once; for the kinds of change it must patch, that fails the test.
  *
- * PATCH_TEST_SEED (a number) picks other seeds, PATCH_TEST_CHAINS how many chains. Built with
+ * Signed worlds (SIG_NSEC, SIG_NSEC3) have every zone signed by sign_zone() and each new version
+ * signed again from the one before, its unchanged signatures kept (a step in four keeps the
+ * serial, so that the SOA stays), read back from its text as a secondary has it; the names
+ * given are zload_changes()'s, signatures and NSEC records included.
+ *
+ * PATCH_TEST_SEED (a number) picks other seeds, PATCH_TEST_CHAINS how many chains,
+ * PATCH_TEST_DUMP=1 prints the first differing answer of a step in hex, both sides. Built with
  * -DPATCH_TEST_SELFCHECK, zt_patch is replaced by a stand-in that compiles whole with zt_new(),
  * and a test checks that the comparisons catch each of its deliberate faults:
  *   meson setup build-self -Dc_args=-DPATCH_TEST_SELFCHECK
@@ -24,14 +30,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <CUnit/CUnit.h>
 
 #include "cutest.h"
 #include "sandns_err.h"
+#include "sign.h"
 #include "tutil.h"
+#include "wire.h"
 #include "zload.h"
 #include "zt.h"
+#include "zt_build.h"
 #include "zt_patch.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -96,6 +106,7 @@ struct zmodel {
 	struct rec *r;
 	size_t n, cap;
 	unsigned long serial;
+	unsigned mname; /* the SOA's MNAME: ns1 (0) or ns2 (1) of the zone */
 };
 
 static const char *tname(uint16_t t)
@@ -206,8 +217,8 @@ static void set_soa(struct zmodel *m)
 
 	if (i >= 0)
 		snprintf(m->r[i].rdata, sizeof(m->r[i].rdata),
-			 "ns1.%s hostmaster.%s %lu 7200 3600 1209600 300", m->origin, m->origin,
-			 m->serial);
+			 "ns%u.%s hostmaster.%s %lu 7200 3600 1209600 300", m->mname + 1, m->origin,
+			 m->origin, m->serial);
 }
 
 static char *model_text(const struct zmodel *m)
@@ -681,6 +692,8 @@ static size_t changed_owners(const struct zmodel *a, const struct zmodel *b, cha
 
 /* ---- a world: the zones served, their edits and options ---- */
 
+enum sig { SIG_NONE, SIG_NSEC, SIG_NSEC3 };
+
 enum fault { FAULT_NONE, FAULT_STALE, FAULT_TTL, FAULT_SERIAL, FAULT_OPTS, FAULT_COUNT };
 
 struct world {
@@ -698,6 +711,13 @@ struct world {
 	zt_zone_edits_t ze[NZ];
 	zt_opts_t opts;
 	uint8_t nsid[4];
+	/* signed (SIG_NSEC, SIG_NSEC3): each zone's versions signed by sign_zone(), the one
+	 * before given for its signatures that still hold, as ctl_sign.c signs; keys in KEYDIR */
+	int sig;
+	sign_keys_t *keys[NZ];
+	char keydir[64];
+	time_t now;
+	unsigned long sserial[NZ]; /* the serial each zone was signed with */
 	/* during a patch: zone PZ's next version (what the self-check's stand-in reads) */
 	int pz;
 	struct zmodel next;
@@ -736,20 +756,133 @@ static void world_edits(struct world *w, int i)
 	w->ned[i] = 4;
 }
 
-static void world_init(struct world *w, uint64_t seed, bool edits, bool opts)
+/* The signing policy of world W (ECDSA P-256, one key; NSEC or NSEC3). */
+static sign_params_t world_sign_params(const struct world *w)
+{
+	return (sign_params_t){SIGN_ALG_ECDSAP256SHA256, true, w->sig == SIG_NSEC3, 14 * 86400,
+			       7 * 86400};
+}
+
+/*
+ * TEXT (a signed zone I, one record a line) without the NSEC of "nsecless" and its signature:
+ * a presigned zone with a name whose NODATA proof is the NSEC that covers it, as an empty
+ * non-terminal's is.
+ */
+static void drop_nsec(char *text, int i)
+{
+	char owner[OWN_MAX + 16];
+	size_t olen = (size_t)snprintf(owner, sizeof(owner), "nsecless.%s\t", origins[i]);
+	char *out = text;
+
+	for (char *l = text; *l != '\0';) {
+		char *e = strchr(l, '\n');
+		size_t n = e != NULL ? (size_t)(e - l) + 1 : strlen(l);
+		bool drop =
+		    strncmp(l, owner, olen) == 0 && (memmem(l, n, "\tNSEC\t", 6) != NULL ||
+						     memmem(l, n, "\tRRSIG\tNSEC ", 12) != NULL);
+
+		if (!drop) {
+			memmove(out, l, n);
+			out += n;
+		}
+		l += n;
+	}
+	*out = '\0';
+}
+
+/*
+ * Z (zone I's version as read, taken) signed with serial SERIAL, the zone as signed before
+ * (PREV, or NULL) giving the signatures of what did not change: what a secondary of a
+ * presigned zone receives, or what sandns's signer makes.
+ */
+static zload_zone_t *world_sign(struct world *w, int i, zload_zone_t *z, unsigned long serial,
+				const zload_zone_t *prev)
+{
+	sign_params_t sp = world_sign_params(w);
+	char err[512];
+	time_t expires;
+	zload_zone_t *s = sign_zone(z, NULL, 0, serial, w->keys[i], &sp, prev, w->now, &expires,
+				    NULL, err, sizeof(err));
+
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (s == NULL)
+		fprintf(stderr, "patch: seed %llu: signing %s: %s\n", (unsigned long long)w->seed,
+			origins[i], err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	zload_free(&z);
+	/* Read back from its text, as a secondary or a presigned file has it (indexed by owner,
+	 * which zt_patch() and zload_changes() read). */
+	f = open_memstream(&text, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(zload_xfr_print(s, f), 0);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	zload_free(&s);
+	drop_nsec(text, i);
+	s = zload_string(origins[i], text, "signed.zone", NULL, NULL, err, sizeof(err));
+	if (s == NULL)
+		fprintf(stderr, "patch: seed %llu: reading %s signed: %s\n",
+			(unsigned long long)w->seed, origins[i], err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	free(text);
+	return s;
+}
+
+/*
+ * A signed world's zone I gets names whose answers hold NSEC records of others: an empty
+ * non-terminal right after www (its NODATA proof is the NSEC before it), a name whose NSEC
+ * drop_nsec() takes out, a delegation whose NS targets are www and mail (its referral with DO
+ * holds its NSEC and their addresses).
+ */
+static void signed_extras(struct zmodel *m, int i)
+{
+	char n[OWN_MAX], rd[RD_MAX];
+
+	snprintf(n, sizeof(n), "a.www0.%s", origins[i]);
+	add(m, n, TY_TXT, 300, "\"below an empty non-terminal\"");
+	snprintf(n, sizeof(n), "nsecless.%s", origins[i]);
+	add(m, n, TY_TXT, 300, "\"no NSEC of its own\"");
+	snprintf(n, sizeof(n), "dlg.%s", origins[i]);
+	snprintf(rd, sizeof(rd), "www.%s", origins[i]);
+	add(m, n, TY_NS, 300, rd);
+	snprintf(rd, sizeof(rd), "mail.%s", origins[i]);
+	add(m, n, TY_NS, 300, rd);
+}
+
+static void world_init(struct world *w, uint64_t seed, bool edits, bool opts, int sig)
 {
 	char err[512];
 
 	memset(w, 0, sizeof(*w));
 	w->seed = seed;
 	w->rng = seed * 0x9E3779B97F4A7C15ULL + 1;
+	w->sig = sig;
+	if (sig != SIG_NONE) {
+		snprintf(w->keydir, sizeof(w->keydir), "/tmp/sandns-patchsig-XXXXXX");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(w->keydir));
+		w->now = time(NULL);
+		edits = false; /* the signer signs the edits in: nothing left to edit */
+	}
 	for (int i = 0; i < NZ; i++) {
 		gen_zone(&w->m[i], i, &w->rng);
+		if (sig != SIG_NONE)
+			signed_extras(&w->m[i], i);
 		w->z[i] = model_load(&w->m[i], err, sizeof(err));
 		if (w->z[i] == NULL)
 			fprintf(stderr, "patch: seed %llu: zone %s: %s\n", (unsigned long long)seed,
 				origins[i], err);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(w->z[i]);
+		if (sig != SIG_NONE) {
+			sign_params_t sp = world_sign_params(w);
+
+			w->keys[i] = sign_keys_load(w->keydir, origins[i], &sp, true, NULL, err,
+						    sizeof(err));
+			CU_ASSERT_PTR_NOT_NULL_FATAL(w->keys[i]);
+			w->sserial[i] = w->m[i].serial;
+			w->z[i] = world_sign(w, i, w->z[i], w->sserial[i], NULL);
+		}
 		w->edits_on[i] = edits && rnd(&w->rng, 2);
 		if (w->edits_on[i])
 			world_edits(w, i);
@@ -780,8 +913,11 @@ static void world_free(struct world *w)
 	for (int i = 0; i < NZ; i++) {
 		zload_free(&w->z[i]);
 		model_free(&w->m[i]);
+		sign_keys_free(&w->keys[i]);
 	}
 	model_free(&w->next);
+	if (w->sig != SIG_NONE)
+		tu_rm_dir(w->keydir);
 }
 
 /* Options over ZONES (the world's, or some in their place), with SERIALS served. */
@@ -1059,6 +1195,14 @@ static void ask_both(struct cmp *c, const zt_t *ref, const zt_t *got, const char
 		     "%s type %u %s edns %d/%u do %d: %zu vs %zu octets, first difference at %zu",
 		     name, qtype, v->transport == ZT_TCP ? "TCP" : "UDP", v->edns, v->size,
 		     v->dnssec, la, lb, at);
+		if (getenv("PATCH_TEST_DUMP") != NULL && c->diffs == 1) {
+			for (size_t k = 0; k < la; k++)
+				fprintf(stderr, "%02x%s", ra[k], k % 32 == 31 ? "\n" : " ");
+			fprintf(stderr, "\n--\n");
+			for (size_t k = 0; k < lb; k++)
+				fprintf(stderr, "%02x%s", rb[k], k % 32 == 31 ? "\n" : " ");
+			fprintf(stderr, "\n");
+		}
 	} else if (ia.rcode != ib.rcode || ia.truncated != ib.truncated ||
 		   !same_zone(c, ref, ia.zone, got, ib.zone) || ia.xfr != ib.xfr ||
 		   ia.dropped != ib.dropped) {
@@ -1270,6 +1414,12 @@ static void compare(struct cmp *c, const zt_t *ref, const zt_t *got, const struc
 		for (size_t t = 0; t < NQT; t++)
 			for (size_t v = 0; v < NVAR; v++)
 				ask_both(c, ref, got, l.v[n], qtypes[t], 1, &variants[v], rng);
+	/* Signed: the DNSSEC types too (RRSIG, NSEC, DNSKEY, NSEC3, NSEC3PARAM), with DO. */
+	for (size_t n = 0; w->sig != SIG_NONE && n < l.n; n++)
+		for (uint16_t t = 46; t <= 51; t++)
+			if (t != 49)
+				ask_both(c, ref, got, l.v[n], t, 1, &variants[3 + (n + t) % 2],
+					 rng);
 	ask_both(c, ref, got, "id.server.", TY_TXT, 3, &variants[0], rng);
 	ask_both(c, ref, got, "version.bind.", TY_TXT, 3, &variants[2], rng);
 	for (int i = 0; i < NZ; i++)
@@ -1322,6 +1472,39 @@ static void report(const char *test)
 
 /* ---- one patch ---- */
 
+/*
+ * The owners whose records differ between two signed versions (their signatures and NSEC or
+ * NSEC3 records included), as the reload path has zload_changes() find them: as text in
+ * *TEXT and as wire names in *WIRE (each malloc'd). Their number.
+ */
+static size_t signed_changes(const zload_zone_t *from, const zload_zone_t *to, char ***text,
+			     uint8_t ***wire)
+{
+	zload_names_t *nm = NULL;
+	const uint8_t *const *l;
+	size_t n = 0;
+
+	CU_ASSERT_EQUAL_FATAL(zload_changes(from, to, &nm), 0);
+	l = zload_names_list(nm, &n);
+	*text = malloc((n + 1) * sizeof(**text));
+	*wire = malloc((n + 1) * sizeof(**wire));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(*text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(*wire);
+	for (size_t k = 0; k < n; k++) {
+		size_t len = wire_name_len(l[k]);
+		char buf[WIRE_NAME_MAX * 4 + 1];
+
+		(*wire)[k] = malloc(len);
+		CU_ASSERT_PTR_NOT_NULL_FATAL((*wire)[k]);
+		memcpy((*wire)[k], l[k], len);
+		wire_name_to_text(l[k], buf, sizeof(buf));
+		(*text)[k] = strdup(buf);
+		CU_ASSERT_PTR_NOT_NULL_FATAL((*text)[k]);
+	}
+	zload_names_free(&nm);
+	return n;
+}
+
 #ifndef PATCH_TEST_SELFCHECK
 static size_t wire_len(const uint8_t *w)
 {
@@ -1358,13 +1541,21 @@ static zt_t *patch_step(struct world *w, zt_t *base, int pz, int step, enum free
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(nz);
 	w->pz = pz;
-	w->nchanged = changed_owners(&w->m[pz], &w->next, &w->changed);
-	wnames = malloc((w->nchanged + 1) * sizeof(*wnames));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(wnames);
-	for (size_t k = 0; k < w->nchanged; k++) {
-		wnames[k] = malloc(strlen(w->changed[k]) + 2);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(wnames[k]);
-		tu_name_wire(wnames[k], w->changed[k]);
+	if (w->sig != SIG_NONE) {
+		/* A step in four keeps the serial: the SOA and its signature stay as they were. */
+		if (rnd(&w->rng, 4) != 0)
+			w->sserial[pz] = w->next.serial;
+		nz = world_sign(w, pz, nz, w->sserial[pz], w->z[pz]);
+		w->nchanged = signed_changes(w->z[pz], nz, &w->changed, &wnames);
+	} else {
+		w->nchanged = changed_owners(&w->m[pz], &w->next, &w->changed);
+		wnames = malloc((w->nchanged + 1) * sizeof(*wnames));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(wnames);
+		for (size_t k = 0; k < w->nchanged; k++) {
+			wnames[k] = malloc(strlen(w->changed[k]) + 2);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(wnames[k]);
+			tu_name_wire(wnames[k], w->changed[k]);
+		}
 	}
 	ze = (zt_zone_edits_t){.zone = nz,
 			       .edits = w->ed[pz],
@@ -1483,6 +1674,9 @@ static void random_change(struct world *w, int pz, bool hard)
 
 		model_copy(&w->next, &w->m[pz]);
 		w->next.serial += 1 + rnd(&w->rng, 3);
+		/* Signed: now and then another MNAME (the NODATA proofs were split against it). */
+		if (w->sig != SIG_NONE && rnd(&w->rng, 6) == 0)
+			w->next.mname ^= 1;
 		set_soa(&w->next);
 		for (unsigned k = 0; k < nops && tries < 39; k++)
 			apply_op(
@@ -1500,14 +1694,14 @@ static void random_change(struct world *w, int pz, bool hard)
 }
 
 /* A chain of STEPS patches from SEED; the differences found. */
-static unsigned long run_chain(uint64_t seed, int steps, bool edits, bool hard)
+static unsigned long run_chain(uint64_t seed, int steps, bool edits, bool hard, int sig)
 {
 	struct world *w = calloc(1, sizeof(*w));
 	unsigned long serials[NZ], diffs = 0;
 	zt_t *t;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
-	world_init(w, seed, edits, true);
+	world_init(w, seed, edits, true, sig);
 	world_serials(w, serials);
 	t = world_compile(w, w->z, serials);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
@@ -1554,7 +1748,8 @@ static void test_chains(void)
 	for (int k = 0; k < n; k++) {
 		/* The seed says it all: edits on odd seeds, any change on two seeds of four. */
 		uint64_t sd = seed + (uint64_t)k;
-		unsigned long d = run_chain(sd, 20, sd % 2 == 1, sd % 4 == 0 || sd % 4 == 3);
+		unsigned long d =
+		    run_chain(sd, 20, sd % 2 == 1, sd % 4 == 0 || sd % 4 == 3, SIG_NONE);
 
 		if (d != 0)
 			fprintf(stderr,
@@ -1565,6 +1760,58 @@ static void test_chains(void)
 		CU_ASSERT_EQUAL(d, 0);
 	}
 	report("chains");
+}
+
+/* Runs CHAINS signed chains (SIG) from SEED with NODATA split at SPLIT names and a denial blob
+ * budget of BUDGET octets; the differences found, and how many steps were patched. */
+static unsigned long signed_chains(uint64_t seed, int n, int sig, size_t split, size_t budget,
+				   unsigned long *patched)
+{
+	size_t was_split = zt_blobs_split_min, was_budget = zt_denial_budget;
+	unsigned long d = 0, before = npatched;
+
+	zt_blobs_split_min = split;
+	zt_denial_budget = budget;
+	for (int k = 0; k < n; k++) {
+		uint64_t sd = seed + (uint64_t)k;
+		unsigned long dk = run_chain(sd, 20, false, sd % 2 == 1, sig);
+
+		if (dk != 0)
+			fprintf(stderr, "patch: signed chain (seed %llu): %lu answers differ\n",
+				(unsigned long long)sd, dk);
+		d += dk;
+	}
+	zt_blobs_split_min = was_split;
+	zt_denial_budget = was_budget;
+	*patched = npatched - before;
+	return d;
+}
+
+/*
+ * Signed zones (every zone of the world signed by sign_zone(), each version re-signed from the
+ * one before as a signer does: the changed RRsets', NSEC records' and the SOA's signatures
+ * made anew, the others kept), changed at random: every answer, with DO and without, and the
+ * AXFR, zt_new()'s. An NSEC zone whose NODATA is split and that keeps no denial blobs is
+ * patched (most steps must be); the others compile whole, the reason said.
+ */
+static void test_signed_chains(void)
+{
+	uint64_t seed = base_seed() + 1000;
+	int n = chains();
+	unsigned long patched = 0, full_before = 0;
+
+	CU_ASSERT_EQUAL(signed_chains(seed, n, SIG_NSEC, 0, 0, &patched), 0);
+	CU_ASSERT_TRUE(patched >= (unsigned long)n * 20 / 8);
+	report("signed NSEC");
+	/* Compiled whole: NSEC3; NODATA not split (each holds the SOA); denial blobs kept. */
+	CU_ASSERT_EQUAL(signed_chains(seed, 1, SIG_NSEC3, 0, 0, &patched), 0);
+	CU_ASSERT_EQUAL(patched, 0);
+	CU_ASSERT_EQUAL(signed_chains(seed + 1, 1, SIG_NSEC, SIZE_MAX, 0, &patched), 0);
+	CU_ASSERT_EQUAL(patched, 0);
+	CU_ASSERT_EQUAL(signed_chains(seed + 2, 1, SIG_NSEC, 0, (size_t)32 << 20, &patched), 0);
+	CU_ASSERT_EQUAL(patched, 0);
+	CU_ASSERT_EQUAL(nfull - full_before, 60);
+	report("signed, compiled whole");
 }
 
 /* ---- zones added and taken out (zt_patch_zones) ---- */
@@ -1711,7 +1958,7 @@ static void test_zones_come_go(void)
 		zt_t *t;
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(w);
-		world_init(w, sd, sd % 2 == 1, true);
+		world_init(w, sd, sd % 2 == 1, true, SIG_NONE);
 		/* Half the chains start without the sibling: added first. */
 		w->off[2] = sd % 4 >= 2;
 		world_serials(w, serials);
@@ -1875,7 +2122,7 @@ static void test_must_patch(void)
 				int ret = 0;
 
 				CU_ASSERT_PTR_NOT_NULL_FATAL(w);
-				world_init(w, seed + (uint64_t)s, false, s == 1);
+				world_init(w, seed + (uint64_t)s, false, s == 1, SIG_NONE);
 				world_serials(w, serials);
 				t = world_compile(w, w->z, serials);
 				CU_ASSERT_PTR_NOT_NULL_FATAL(t);
@@ -1931,7 +2178,7 @@ static void test_scale(void)
 	int ret;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
-	world_init(w, base_seed() + 77, false, false);
+	world_init(w, base_seed() + 77, false, false, SIG_NONE);
 	m = &w->m[2]; /* st.test. becomes the big zone */
 	for (unsigned k = 0; k < 20000; k++) {
 		snprintf(name, sizeof(name), "h%u.g%u.%s", k, k % 50, m->origin);
@@ -2065,7 +2312,7 @@ static void test_other_zone(void)
 	zt_patch_in_t in;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
-	world_init(w, base_seed(), false, false);
+	world_init(w, base_seed(), false, false, SIG_NONE);
 	world_serials(w, serials);
 	base = world_compile(w, w->z, serials);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(base);
@@ -2096,7 +2343,7 @@ static void test_selfcheck_faults(void)
 
 		fake_fault = (enum fault)f;
 		steps_compared = steps_differing = steps_faulty = 0;
-		d = run_chain(base_seed() + 500, 8, f % 2 == 0, true);
+		d = run_chain(base_seed() + 500, 8, f % 2 == 0, true, SIG_NONE);
 		printf("\n  self-check: fault '%s': %lu differences found, in %lu of %lu patches "
 		       "(the fault made in %lu)",
 		       fault_names[f], d, steps_differing, steps_compared, steps_faulty);
@@ -2118,6 +2365,7 @@ void reg_cutest_patch(void)
 	CU_pSuite s = CU_add_suite("patch", NULL, NULL);
 
 	CU_add_test(s, "chains of random patches answer as zt_new", test_chains);
+	CU_add_test(s, "signed zones re-signed at random answer as zt_new", test_signed_chains);
 	CU_add_test(s, "kinds of change that must be patched", test_must_patch);
 	CU_add_test(s, "20,000 records, 100 changes", test_scale);
 #ifndef PATCH_TEST_SELFCHECK

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# sigpatch.sh: a 100-record change to a presigned zone of RECORDS records (default 1,000,000 hosts
+# under example.com, the zone of bench/coldstart.sh and bench/sign.sh), side by side for two
+# sandnsd builds (SANDNSD_A, the base, and SANDNSD_B): the zone signed once with ldns-signzone
+# (NSEC, ECDSA P-256, fixed validity so that a cached copy stays the same; SIGNED=FILE takes one
+# signed before), then a copy with CHANGES (100) hosts spread over it at new addresses, their
+# A RRSIGs and the SOA's (serial moved forward) changed as a re-signing changes them (signature
+# octets: nothing validates them here), the NSEC records untouched (the types stay). Each server
+# serves the file (`--keep-zones yes`, so that a reload can compare the versions); once it answers
+# the last host, the changed file replaces it and `sandnsctl reload example.com.`: the seconds
+# until the last changed host is answered with its new address and an RRSIG (DNSSEC OK), the
+# peak resident memory (VmHWM) before and after the reload, and whether the log says the reload
+# was patched. RUNS (3) rounds, the builds alternating; medians, min..max; a markdown table last.
+#
+#   SANDNSD_A=/path/base/sandnsd SANDNSD_B=build/control/sandnsd bench/sigpatch.sh
+#   RECORDS=100000 RUNS=1 bench/sigpatch.sh
+#
+# Needs ldns-signzone, ldns-keygen (ldnsutils) and python3-dnspython. Everything listens on
+# 127.0.0.1 ports picked here, in a temporary directory (KEEP=1 keeps it). Each run holds
+# /tmp/sandns-bench.lock. Only the processes started here are ended, by PID.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+SANDNSD_B=${SANDNSD_B:-$ROOT/build/control/sandnsd}
+SANDNSD_A=${SANDNSD_A:-$SANDNSD_B}
+SANDNSCTL=${SANDNSCTL:-$ROOT/build/control/sandnsctl}
+RECORDS=${RECORDS:-1000000}
+RUNS=${RUNS:-3}
+CHANGES=${CHANGES:-100}
+TIMEOUT=${TIMEOUT:-600}
+SIGNED=${SIGNED:-}
+
+die() { echo "sigpatch: $*" >&2; exit 1; }
+/usr/bin/python3 -c 'import dns.message' 2>/dev/null || die "python3-dnspython not found (scripts/deps.sh)"
+for c in ldns-signzone ldns-keygen flock awk; do
+	command -v "$c" >/dev/null || die "$c not found"
+done
+for b in "$SANDNSD_A" "$SANDNSD_B" "$SANDNSCTL"; do
+	[ -x "$b" ] || die "no $b (build first)"
+done
+# shellcheck source=../tests/e2e/lib.sh
+. "$ROOT/tests/e2e/lib.sh"
+# shellcheck source=genzone.sh
+. "$ROOT/bench/genzone.sh"
+# shellcheck source=lib.sh
+. "$ROOT/bench/lib.sh"
+bench_tmpdir sigpatch 20
+
+hosts=$((RECORDS - 12))
+if [ -z "$SIGNED" ]; then
+	gen_mail_zone "$hosts" 2026120601 >"$TMP/zone.txt" || die "cannot write the zone"
+	key=$(cd "$TMP" && ldns-keygen -a ECDSAP256SHA256 -k example.com.) || die "ldns-keygen failed"
+	echo "sigpatch: signing $RECORDS records with ldns-signzone (NSEC)"
+	(cd "$TMP" && ldns-signzone -o example.com. -i 20261201000000 -e 20270601000000 \
+		-f zone.signed zone.txt "$key") || die "ldns-signzone failed"
+	SIGNED=$TMP/zone.signed
+fi
+STEP=$((hosts / CHANGES))
+# The changed version: CHANGES hosts at 10.255.y.z, their A signatures and the SOA's changed
+# (the first four base64 characters of the signature: the same length), the serial + 1.
+awk -v step="$STEP" -v changes="$CHANGES" '
+function host(o) { return o ~ /^h[0-9][0-9][0-9][0-9][0-9][0-9][0-9]\.example\.com\.$/ ? substr(o, 2, 7) + 0 : -1 }
+function changed(h) { return h >= 0 && h % step == step - 1 && int(h / step) < changes }
+function resig(line,   n, w, i) {
+	n = split(line, w, " ")
+	w[n] = (substr(w[n], 1, 4) == "QUJD" ? "REVG" : "QUJD") substr(w[n], 5)
+	line = w[1]
+	for (i = 2; i <= n; i++) line = line " " w[i]
+	return line
+}
+{
+	split($0, f, "\t")
+	h = host(f[1])
+	if (f[4] == "SOA") { split(f[5], s, " "); sub(" " s[3] " ", " " s[3] + 1 " ", $0); print; next }
+	if (f[1] == "example.com." && f[4] == "RRSIG" && f[5] ~ /^SOA /) { print resig($0); next }
+	if (changed(h) && f[4] == "A") {
+		printf "%s\t%s\t%s\t%s\t10.255.%d.%d\n", f[1], f[2], f[3], f[4], int(h / 256) % 256, h % 256
+		next
+	}
+	if (changed(h) && f[4] == "RRSIG" && f[5] ~ /^A /) { print resig($0); next }
+	print
+}' "$SIGNED" >"$TMP/zone.changed" || die "cannot write the changed zone"
+LAST=$(printf 'h%07d.example.com.' $((hosts - 1)))
+WANT=$(printf '10.%d.%d.%d' $(((hosts - 1) / 65536 % 256)) $(((hosts - 1) / 256 % 256)) $(((hosts - 1) % 256)))
+CH=$((STEP * CHANGES - 1))
+CHNAME=$(printf 'h%07d.example.com.' "$CH")
+CHWANT=$(printf '10.255.%d.%d' $((CH / 256 % 256)) $((CH % 256)))
+ndiff=$(diff "$SIGNED" "$TMP/zone.changed" | grep -c '^>')
+echo "sigpatch: $RECORDS records, $(du -m "$SIGNED" | cut -f1) MiB signed; $ndiff records changed" \
+	"(the last host $CHNAME $CHWANT); A: $SANDNSD_A, B: $SANDNSD_B"
+
+rss_of() {
+	awk -v f="${2:-VmRSS}:" '$1 == f { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null
+}
+
+# Asks NAME A (DNSSEC OK) every 10 ms until the answer is ADDR with an RRSIG over it, or PID
+# ends; prints the seconds since T0.
+POLL='import socket, sys, time, os
+import dns.message, dns.rdatatype
+t0, port, name, want, pid, limit = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), float(sys.argv[6])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.01)
+while time.time() - t0 < limit:
+	q = dns.message.make_query(name, "A", want_dnssec=True)
+	try:
+		s.sendto(q.to_wire(), ("127.0.0.1", port))
+		r = dns.message.from_wire(s.recv(4096))
+		addr = any(rd.to_text() == want for rr in r.answer for rd in rr)
+		sig = any(rr.rdtype == dns.rdatatype.RRSIG and rr.covers == dns.rdatatype.A for rr in r.answer)
+		if addr and sig:
+			print("%.3f" % (time.time() - t0))
+			sys.exit(0)
+	except (socket.timeout, ConnectionRefusedError, dns.exception.DNSException):
+		pass
+	try:
+		os.kill(pid, 0)
+	except OSError:
+		break
+	time.sleep(0.01)
+sys.exit(1)'
+poll() { /usr/bin/python3 -c "$POLL" "$1" "$PORT" "$2" "$3" "$PID" "$TIMEOUT"; }
+
+# one BIN: prints "COLD_S PEAK_MIB RELOAD_S PEAK_AFTER_MIB PATCHED"; the server stopped after.
+one() {
+	local bin=$1 t0 cold peak reload after patched D
+	PORT=$(pick_port $((20000 + ($$ + RANDOM) % 12000))) || return 1
+	D=$(mktemp -d "$TMP/run.XXXX")
+	cp "$SIGNED" "$D/example.com.zone"
+	t0=$(date +%s.%N)
+	"$bin" --foreground --io socket --listen "127.0.0.1@$PORT" --control "$D/ctl.sock" \
+		--zone "example.com.=$D/example.com.zone" --keep-zones yes \
+		--state-dir "$D/state" >"$D/log" 2>&1 &
+	PID=$!
+	if ! cold=$(poll "$t0" "$LAST" "$WANT"); then
+		echo "sigpatch: $bin did not answer (log: $D/log)" >&2
+		tail -5 "$D/log" >&2
+		stop_pid "$PID" 30 sigpatch >/dev/null 2>&1
+		PID=
+		return 1
+	fi
+	peak=$(rss_of "$PID" VmHWM)
+	cp "$TMP/zone.changed" "$D/example.com.zone.new" && mv "$D/example.com.zone.new" "$D/example.com.zone"
+	t0=$(date +%s.%N)
+	"$SANDNSCTL" --control "$D/ctl.sock" reload example.com. >/dev/null 2>&1 &
+	reload=$(poll "$t0" "$CHNAME" "$CHWANT") || reload=-
+	wait $! 2>/dev/null
+	sleep 0.5
+	after=$(rss_of "$PID" VmHWM)
+	patched=no
+	grep -q 'patched' "$D/log" && patched=yes
+	stop_pid "$PID" 30 sigpatch >/dev/null 2>&1
+	PID=
+	echo "$cold $peak $reload $after $patched"
+}
+
+declare -A res
+for r in $(seq 1 "$RUNS"); do
+	for which in A B; do
+		bin=SANDNSD_$which
+		out=$( (flock 9 && one "${!bin}") 9>/tmp/sandns-bench.lock) || out="- - - - -"
+		echo "sigpatch: run $r $which: cold ${out%% *} s; $out"
+		res[$which]+="$out"$'\n'
+	done
+done
+
+med() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else printf "%s (%s..%s)", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
+echo
+echo "| build | first answer (s) | peak MiB served | reload to the change served (s) | peak MiB after | patched |"
+echo "|---|---|---|---|---|---|"
+for which in A B; do
+	col() { printf '%s' "${res[$which]}" | awk -v c="$1" 'NF { print $c }' | grep -v '^-$' | med; }
+	p=$(printf '%s' "${res[$which]}" | awk 'NF { print $5 }' | sort | uniq -c | tr '\n' ' ')
+	echo "| $which | $(col 1) | $(col 2) | $(col 3) | $(col 4) | $p|"
+done
