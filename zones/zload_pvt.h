@@ -3,6 +3,7 @@
 #ifndef ZLOAD_PVT_H
 #define ZLOAD_PVT_H
 
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -205,8 +206,17 @@ bool zload_reserve(zload_zone_t *z, size_t need, size_t more_data, bool exact);
  * MORE_DATA octets at once (a copy): exactly that, in huge pages where the kernel gives them.
  */
 bool zload_reserve_huge(zload_zone_t *z, size_t need, size_t more_data);
-/* zload_store.c: asks for huge pages over the 2 MiB-aligned part of P (LEN octets): a hint. */
-void huge_hint(void *p, size_t len);
+/* Asks for huge pages over the 2 MiB-aligned part of P (LEN octets): a hint. Inline, so that the
+ * files that make arrays (zload_store.c, zload_spare.c, zload_xfr.c) call no one for it. */
+static inline void huge_hint(void *p, size_t len)
+{
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1),
+		  to = ((uintptr_t)p + len) & ~(huge - 1);
+
+	if (p != NULL && to > from)
+		(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
+}
 /*
  * Z's octets (its own, Z just made) become a store that its next versions can share: no copy.
  * False without memory (Z then keeps them as its own).

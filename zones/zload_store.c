@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "wire.h"
 #include "zload_pvt.h"
@@ -161,16 +160,6 @@ bool zload_reserve(zload_zone_t *z, size_t need, size_t more_data, bool exact)
 		z->data_cap = cap;
 	}
 	return true;
-}
-
-void huge_hint(void *p, size_t len)
-{
-	const uintptr_t huge = (uintptr_t)2 << 20;
-	uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1),
-		  to = ((uintptr_t)p + len) & ~(huge - 1);
-
-	if (p != NULL && to > from)
-		(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
 }
 
 bool zload_reserve_huge(zload_zone_t *z, size_t need, size_t more_data)
