@@ -123,35 +123,8 @@ start() {
 	PID=$!
 }
 
-# Asks NAME A (DNSSEC OK) of 127.0.0.1:PORT every 10 ms until the answer is ADDR with an RRSIG
-# over it, or PID ends; prints the seconds since T0 (a time.time() value).
-POLL='import socket, sys, time, os
-import dns.message, dns.rdatatype
-t0, port, name, want, pid, limit = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), float(sys.argv[6])
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(0.01)
-while time.time() - t0 < limit:
-	q = dns.message.make_query(name, "A", want_dnssec=True)
-	try:
-		s.sendto(q.to_wire(), ("127.0.0.1", port))
-		r = dns.message.from_wire(s.recv(4096))
-		addr = any(rd.to_text() == want for rr in r.answer for rd in rr)
-		sig = any(rr.rdtype == dns.rdatatype.RRSIG and rr.covers == dns.rdatatype.A for rr in r.answer)
-		if addr and sig:
-			print("%.2f" % (time.time() - t0))
-			sys.exit(0)
-	except (socket.timeout, ConnectionRefusedError, dns.exception.DNSException):
-		pass
-	except Exception as e:
-		print("poll:", repr(e), file=sys.stderr)
-	try:
-		os.kill(pid, 0)
-	except OSError:
-		break
-	time.sleep(0.01)
-sys.exit(1)'
 
-poll() { /usr/bin/python3 -c "$POLL" "$1" "$PORT" "$2" "$3" "$PID" "$TIMEOUT"; }
+poll() { /usr/bin/python3 "$HERE/poll_signed.py" "$1" "$PORT" "$2" "$3" "$PID" "$TIMEOUT"; }
 
 # knot_txn: CHANGES other hosts (those after the changed ones) moved to 10.254.x.y in a knotc
 # transaction, not committed yet (the commit is timed: each knotc call here is a process).

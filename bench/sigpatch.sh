@@ -95,32 +95,7 @@ rss_of() {
 	awk -v f="${2:-VmRSS}:" '$1 == f { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null
 }
 
-# Asks NAME A (DNSSEC OK) every 10 ms until the answer is ADDR with an RRSIG over it, or PID
-# ends; prints the seconds since T0.
-POLL='import socket, sys, time, os
-import dns.message, dns.rdatatype
-t0, port, name, want, pid, limit = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), float(sys.argv[6])
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(0.01)
-while time.time() - t0 < limit:
-	q = dns.message.make_query(name, "A", want_dnssec=True)
-	try:
-		s.sendto(q.to_wire(), ("127.0.0.1", port))
-		r = dns.message.from_wire(s.recv(4096))
-		addr = any(rd.to_text() == want for rr in r.answer for rd in rr)
-		sig = any(rr.rdtype == dns.rdatatype.RRSIG and rr.covers == dns.rdatatype.A for rr in r.answer)
-		if addr and sig:
-			print("%.3f" % (time.time() - t0))
-			sys.exit(0)
-	except (socket.timeout, ConnectionRefusedError, dns.exception.DNSException):
-		pass
-	try:
-		os.kill(pid, 0)
-	except OSError:
-		break
-	time.sleep(0.01)
-sys.exit(1)'
-poll() { /usr/bin/python3 -c "$POLL" "$1" "$PORT" "$2" "$3" "$PID" "$TIMEOUT"; }
+poll() { /usr/bin/python3 "$HERE/poll_signed.py" "$1" "$PORT" "$2" "$3" "$PID" "$TIMEOUT"; }
 
 # one BIN: prints "COLD_S PEAK_MIB RELOAD_S PEAK_AFTER_MIB PATCHED"; the server stopped after.
 one() {
