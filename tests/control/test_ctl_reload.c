@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,28 +51,37 @@ static unsigned free_port(void)
 	return port;
 }
 
-/* example.com with serial SERIAL (BROKEN: a file that does not parse). */
-/* The zone file replaced whole (written aside, renamed): a reload running meanwhile reads the old
- * file or the new one, never one half written. */
-static bool write_zone(unsigned serial, bool broken)
+/* The zone file replaced whole by the text FMT makes (written aside, renamed): a reload running
+ * meanwhile reads the old file or the new one, never one half written. */
+__attribute__((format(printf, 1, 2))) static bool replace_zone(const char *fmt, ...)
 {
 	char tmp[sizeof(zpath) + 8];
+	va_list ap;
 	FILE *f;
+	int n;
 
 	snprintf(tmp, sizeof(tmp), "%s.new", zpath);
 	f = fopen(tmp, "w");
 	if (f == NULL)
 		return false;
+	va_start(ap, fmt);
+	n = vfprintf(f, fmt, ap);
+	va_end(ap);
+	if (fclose(f) != 0 || n < 0)
+		return false;
+	return rename(tmp, zpath) == 0;
+}
+
+/* example.com with serial SERIAL (BROKEN: a file that does not parse). */
+static bool write_zone(unsigned serial, bool broken)
+{
 	if (broken)
-		fputs("this is no zone file\n", f);
-	else
-		fprintf(f,
-			"$TTL 300\n"
-			"@ IN SOA ns1.example.com. host.example.com. %u 3600 900 604800 300\n"
-			"@ IN NS ns1.example.com.\n"
-			"ns1 IN A 192.0.2.1\n",
-			serial);
-	return fclose(f) == 0 && rename(tmp, zpath) == 0;
+		return replace_zone("this is no zone file\n");
+	return replace_zone("$TTL 300\n"
+			    "@ IN SOA ns1.example.com. host.example.com. %u 3600 900 604800 300\n"
+			    "@ IN NS ns1.example.com.\n"
+			    "ns1 IN A 192.0.2.1\n",
+			    serial);
 }
 
 static int suite_init(void)
@@ -366,18 +376,10 @@ static void set_mtime(const char *path, time_t ago, long nsec)
 /* example.com (serial 9) with its host from INC by $INCLUDE, written aside and renamed. */
 static void write_with_include(const char *inc)
 {
-	char tmp[sizeof(zpath) + 8];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.new", zpath);
-	f = fopen(tmp, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fprintf(f,
-		"$TTL 300\n@ IN SOA ns1.example.com. host.example.com. 9 3600 900 604800 300\n"
-		"@ IN NS ns1.example.com.\n$INCLUDE %s\n",
-		inc);
-	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
-	CU_ASSERT_EQUAL_FATAL(rename(tmp, zpath), 0);
+	CU_ASSERT_TRUE_FATAL(replace_zone(
+	    "$TTL 300\n@ IN SOA ns1.example.com. host.example.com. 9 3600 900 604800 300\n"
+	    "@ IN NS ns1.example.com.\n$INCLUDE %s\n",
+	    inc));
 }
 
 /* `reload` (every zone) through the reload job, as a client asks it; the zone served after. */
@@ -500,18 +502,10 @@ static int answers(const char *name, uint16_t type)
 /* example.com (serial SERIAL, EXTRA lines after its records), written a minute ago. */
 static void write_old(unsigned serial, const char *extra)
 {
-	char tmp[sizeof(zpath) + 8];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.new", zpath);
-	f = fopen(tmp, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fprintf(f,
-		"$TTL 300\n@ IN SOA ns1.example.com. host.example.com. %u 3600 900 604800 300\n"
-		"@ IN NS ns1.example.com.\nns1 IN A 192.0.2.1\n%s",
-		serial, extra);
-	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
-	CU_ASSERT_EQUAL_FATAL(rename(tmp, zpath), 0);
+	CU_ASSERT_TRUE_FATAL(replace_zone(
+	    "$TTL 300\n@ IN SOA ns1.example.com. host.example.com. %u 3600 900 604800 300\n"
+	    "@ IN NS ns1.example.com.\nns1 IN A 192.0.2.1\n%s",
+	    serial, extra));
 	set_mtime(zpath, 60, 5);
 }
 
