@@ -269,6 +269,24 @@ static inline size_t zt_patch_sig_size(const zt_t *zt, uint32_t z)
 /* zt_patch_order.c: zone p->z's transfer order in the new snapshot. 0 or -ENOMEM. */
 int zt_patch_axfr(struct patch *p);
 
+/* The first place of zone ZONE's transfer order (of ZT) whose owner comes after KEY in canonical
+ * order: the names below KEY follow it there. */
+static inline size_t zt_patch_axfr_after(const zt_t *zt, const zt_zone_t *zone, const uint8_t *key)
+{
+	size_t lo = 0, hi = zone->naxfr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const zt_node_t *o = &zt->nodes[zt->rrsets[zone->axfr[mid]].node];
+
+		if (wire_name_cmp_canonical(zt->arena + o->name, key) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Where ZT's store arrays end before a patch appends to them (zt_patch_sealed() takes it). */
 static inline void zt_patch_start(const zt_t *zt, size_t start[ZT_STORE_ARRAYS])
 {

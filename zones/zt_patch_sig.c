@@ -291,25 +291,14 @@ int zt_patch_sig_covers(struct patch *p)
 		uint32_t prev = lo > 0 ? zone->nsec[lo - 1] : ZT_NONE;
 		uint32_t next = hi < zone->nnsec ? zone->nsec[hi] : ZT_NONE;
 		const zt_node_t *nx = next != ZT_NONE ? &zt->nodes[next] : NULL;
-		size_t a = 0, b = zone->naxfr;
+		size_t a = 0;
 
 		if (above(p, pn->key, pn->len) != 0 ||
 		    (nx != NULL && above(p, zt->arena + nx->name, nx->name_len) != 0))
 			return -ENOMEM;
 		/* The transfer order's owners from PREV (exclusive) to NEXT (exclusive). */
-		if (prev != ZT_NONE) {
-			const uint8_t *pk = zt->arena + zt->nodes[prev].name;
-
-			while (a < b) {
-				size_t mid = a + (b - a) / 2;
-				const zt_node_t *o = &zt->nodes[zt->rrsets[zone->axfr[mid]].node];
-
-				if (wire_name_cmp_canonical(zt->arena + o->name, pk) <= 0)
-					a = mid + 1;
-				else
-					b = mid;
-			}
-		}
+		if (prev != ZT_NONE)
+			a = zt_patch_axfr_after(zt, zone, zt->arena + zt->nodes[prev].name);
 		for (; a < zone->naxfr; a++) {
 			const zt_node_t *o = &zt->nodes[zt->rrsets[zone->axfr[a]].node];
 			uint32_t n;

@@ -297,20 +297,12 @@ bool zt_patch_has_kids(const struct patch *p, const uint8_t *key, size_t len)
 {
 	const zt_t *base = p->base;
 	const zt_zone_t *bz = &base->zones[p->z];
-	size_t lo = 0, hi = bz->naxfr;
+	size_t lo;
 
 	if (zt_patch_nset_get(&p->under, key, len) != ZT_NONE)
 		return true;
 	/* BASE's names below KEY follow it in canonical order. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const zt_node_t *o = &base->nodes[base->rrsets[bz->axfr[mid]].node];
-
-		if (wire_name_cmp_canonical(base->arena + o->name, key) <= 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = zt_patch_axfr_after(base, bz, key);
 	for (; lo < bz->naxfr; lo++) {
 		const zt_node_t *o = &base->nodes[base->rrsets[bz->axfr[lo]].node];
 		const uint8_t *on = base->arena + o->name;
