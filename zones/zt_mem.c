@@ -287,11 +287,18 @@ int zt_mem_fresh(zt_t *zt, enum zt_array a, size_t len)
 
 bool zt_mem_store_worn_by(const zt_store_t *st, size_t more)
 {
-	size_t tip = 0;
+	const size_t slack = (size_t)1 << 20;
+	size_t tip = 0, patched, gone = st->dropped + more;
 
 	for (int a = 0; a < ZT_STORE_ARRAYS; a++)
 		tip += st->tip[a];
-	return tip - st->compiled + st->dropped + more > st->compiled / 4 + ((size_t)1 << 20);
+	/* What zt_patch() appended: copies of nodes and answers that replaced older ones. */
+	patched = tip - st->compiled - st->added;
+	/* The zones taken out (or replaced) and the patches' copies at most half the store: what it
+	 * holds stays under twice what a compile of the zones served would, a compile's own peak.
+	 */
+	return patched > st->compiled / 4 + slack ||
+	       2 * gone + patched > st->compiled + st->added + slack;
 }
 
 bool zt_mem_store_worn(const zt_store_t *st)
@@ -299,10 +306,11 @@ bool zt_mem_store_worn(const zt_store_t *st)
 	return zt_mem_store_worn_by(st, 0);
 }
 
-/* Room a store keeps past what the compile used (LEN bytes): an eighth more, and 4 MiB. */
+/* Room a store keeps past what the compile used (LEN bytes): as much again, and 4 MiB (a zone
+ * replaced by zt_patch_zones() is compiled again there, its old version left behind). */
 static size_t store_room(size_t len)
 {
-	size_t r = len + len / 8 + ((size_t)4 << 20);
+	size_t r = 2 * len + ((size_t)4 << 20);
 
 	return (r + ZT_MEM_HUGE - 1) & ~(ZT_MEM_HUGE - 1);
 }

@@ -51,6 +51,7 @@ typedef struct zt_store {
 	size_t tip[ZT_STORE_ARRAYS]; /* bytes written so far: a patch appends here */
 	size_t compiled;	     /* bytes the compile wrote, all arrays together */
 	size_t dropped;		     /* bytes of zones patches took out (zt_patch_zones()) */
+	size_t added;		     /* bytes of zones patches compiled in (zt_patch_zones()) */
 	uint32_t nodes_compiled;     /* nodes the compile made: the patches' come after */
 	pthread_mutex_t lock;	     /* one patch at a time */
 	void *deps;		     /* the patches' dependency map (zt_patch_deps.c), or NULL */
@@ -58,9 +59,11 @@ typedef struct zt_store {
 } zt_store_t;
 
 /*
- * Whether the patches of store ST appended (or left behind, zones taken out) more than a quarter
- * of what the compile wrote (and 1 MiB): answers replaced since are garbage that only a whole
- * compile gives back, so the next change is compiled whole rather than patched. Under ST's lock.
+ * Whether the patches of store ST appended more than a quarter of what the compile wrote (and
+ * 1 MiB), the zones they compiled in aside, or left so much behind (those copies and the zones
+ * taken out or replaced) that it is more than half of what the store holds: answers and zones
+ * replaced since are garbage that only a whole compile gives back, so the next change is compiled
+ * whole rather than patched. Under ST's lock.
  */
 bool zt_mem_store_worn(const zt_store_t *st);
 
@@ -97,7 +100,7 @@ void zt_mem_join(zt_mem_t *m);
 /*
  * Gives back what the arrays of a finished snapshot reserved for growth (whole huge pages), then
  * makes its store (zt->store): arena, nodes, rrsets and ans in mappings with room for patches
- * (about an eighth more, and a few MiB, of address space only). 0 or -ENOMEM.
+ * (as much again, and a few MiB, of address space only). 0 or -ENOMEM.
  */
 int zt_mem_settle(zt_t *zt);
 
