@@ -51,7 +51,10 @@ typedef struct zt_patch_zones_in {
  * zones: each added zone is compiled past the store's tip under a new zone number (after
  * BASE's), its names put in the new snapshot's own index; a removed zone's names leave that
  * index and its number stays a slot with no origin (zt_zone_origin()), so that every other zone
- * keeps its number and its nodes. What it does not make: ZT_PATCH_FULL with the reason in ERR:
+ * keeps its number and its nodes. An origin both taken out and added replaces that zone (a
+ * version with nothing to compare it with): its old names out, the new version compiled in
+ * under a new number, as for any zone that comes and goes. What it does not make: ZT_PATCH_FULL
+ * with the reason in ERR:
  * a zone added or removed that is signed, at, above or below another served zone (or above or
  * below one answered SERVFAIL), a zone answered SERVFAIL that comes or goes above or below a
  * served one, other settings than BASE's, the store worn (zt_mem_store_worn_by(), the zone

@@ -53,9 +53,9 @@ static bool nested_in(const uint8_t *l, size_t len, const uint8_t *key)
 /*
  * Why KEY (a zone's origin, lower case) cannot come or go by a patch: it lies at, above or below
  * another zone of BASE (but zone SKIP), one of the OTHERS (NOTHERS lower-case names, itself among
- * them), or above or below one answered SERVFAIL before or after (at one: the zone itself, once
- * without data); NULL when none. KEY's answers then hold nothing of another zone, nor another's
- * of KEY's.
+ * them, and the same name once more when the zone is replaced: taken out and added), or above or
+ * below one answered SERVFAIL before or after (at one: the zone itself, once without data); NULL
+ * when none. KEY's answers then hold nothing of another zone, nor another's of KEY's.
  */
 static const char *nesting(const zt_t *base, const uint8_t *key, uint32_t skip,
 			   const uint8_t *const *others, size_t nothers, const struct absent *ab)
@@ -66,9 +66,20 @@ static const char *nesting(const zt_t *base, const uint8_t *key, uint32_t skip,
 	if (nested_in(ab->old, ab->old_len, key) || nested_in(ab->now, ab->now_len, key))
 		return "it is above or below a zone answered SERVFAIL";
 	for (size_t i = 0; i < nothers; i++)
-		if (others[i] != key && nested(key, others[i]))
+		if (others[i] != key && !wire_name_eq(key, others[i]) && nested(key, others[i]))
 			return "it is at, above or below another zone that comes or goes";
 	return NULL;
+}
+
+/* The zone of BASE that added zone KEY replaces (GONE: the numbers of IN's zones taken out, KEYS
+ * their names first), or ZT_NONE when none of them has its name. */
+static uint32_t replaced(const zt_patch_zones_in_t *in, const uint8_t *const *keys,
+			 const uint32_t *gone, const uint8_t *key)
+{
+	for (size_t r = 0; r < in->nremove; r++)
+		if (wire_name_eq(keys[r], key))
+			return gone[r];
+	return ZT_NONE;
 }
 
 /*
@@ -296,7 +307,8 @@ static int zones_run(struct patch *p, const zt_patch_zones_in_t *in, const uint8
 
 		if (zone_signed(in->add[i]))
 			return zt_patch_full(p, "zone %s is signed", in->add[i]->origin_text);
-		why = nesting(base, k, ZT_NONE, keys, in->nremove + in->nadd, ab);
+		why =
+		    nesting(base, k, replaced(in, keys, gone, k), keys, in->nremove + in->nadd, ab);
 		if (why != NULL)
 			return zt_patch_full(p, "zone %s cannot come by a patch: %s",
 					     zt_patch_text(k, t, sizeof(t)), why);
@@ -352,7 +364,7 @@ int zt_patch_zones(const zt_t *base, const zt_patch_zones_in_t *in, zt_t **out, 
 		   size_t errlen)
 {
 	struct patch p = {.base = base, .z = ZT_NONE, .err = err, .errlen = errlen};
-	size_t nkeys = in->nremove + in->nadd, dropped = 0;
+	size_t nkeys = in->nremove + in->nadd, dropped = 0, tip = 0;
 	uint8_t(*keys)[WIRE_NAME_MAX + 1] = calloc(nkeys ? nkeys : 1, sizeof(*keys));
 	const uint8_t **list = calloc(nkeys ? nkeys : 1, sizeof(*list));
 	uint32_t *gone = calloc(in->nremove ? in->nremove : 1, sizeof(*gone));
@@ -381,9 +393,16 @@ int zt_patch_zones(const zt_t *base, const zt_patch_zones_in_t *in, zt_t **out, 
 	p.b->errlen = errlen;
 	p.b->mem.zt = p.zt;
 	pthread_mutex_lock(&base->store->lock);
+	for (int a = 0; a < ZT_STORE_ARRAYS; a++)
+		tip -= base->store->tip[a];
 	ret = zones_run(&p, in, list, gone, &dropped, &ab);
-	if (ret == 0)
+	if (ret == 0) {
+		/* What the zones added took: live, not the patches' garbage (zt_mem.h). */
+		for (int a = 0; a < ZT_STORE_ARRAYS; a++)
+			tip += base->store->tip[a];
 		base->store->dropped += dropped;
+		base->store->added += tip;
+	}
 	pthread_mutex_unlock(&base->store->lock);
 out:
 	if (ret == 0) {

@@ -42,6 +42,7 @@
 #include "zload.h"
 #include "zt.h"
 #include "zt_build.h"
+#include "zt_index.h"
 #include "zt_patch.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -1817,7 +1818,7 @@ static void test_signed_chains(void)
 /* ---- zones added and taken out (zt_patch_zones) ---- */
 
 #ifndef PATCH_TEST_SELFCHECK
-static unsigned long zones_patched, zones_full;
+static unsigned long zones_patched, zones_full, zones_replaced;
 
 /*
  * Zone ZI taken out of BASE (served) or added to it (not served; given a new version first):
@@ -1904,6 +1905,93 @@ static zt_t *zones_step(struct world *w, zt_t *base, int zi, int step, bool must
 	return out;
 }
 
+/* Zone ZI's apex node in T, or ZT_NONE. */
+static uint32_t apex_node(const zt_t *t, int zi)
+{
+	uint8_t key[WIRE_NAME_MAX + 1];
+
+	return zt_find(t, key, tu_name_wire(key, origins[zi]));
+}
+
+/*
+ * Zone ZI (served) replaced by a new version as a reload replaces a zone not kept in memory:
+ * zt_patch_zones() taking its origin out and its new version in, in one patch, against zt_new()
+ * over the zones then served. MUST: it must patch (beside the others), and every other zone's
+ * nodes are BASE's own (the same apex node in the same store); else it must compile whole
+ * (nested in another). The snapshot to go on with; BASE's reference is dropped.
+ */
+static zt_t *replace_step(struct world *w, zt_t *base, int zi, int step, bool must,
+			  unsigned long *diffs)
+{
+	char err[512] = "";
+	zt_t *out = NULL, *ref;
+	unsigned long serials[NZ];
+	zt_zone_edits_t ze;
+	const zt_zone_edits_t *zep[1];
+	const char *rm[1] = {origins[zi]};
+	zload_zone_t *add[1];
+	zt_patch_zones_in_t in = {.remove = rm, .nremove = 1, .add = add, .nadd = 1};
+	zt_opts_t o;
+	struct cmp c = {.w = w, .what = "replace", .step = step, .any_order = true};
+	uint64_t crng = (w->seed + 11) * 0xD1B54A32D192ED03ULL + (uint64_t)step * 37 + (uint64_t)zi;
+	int ret;
+
+	random_change(w, zi, false);
+	model_copy(&w->m[zi], &w->next);
+	zload_free(&w->z[zi]);
+	w->z[zi] = model_load(&w->m[zi], err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w->z[zi]);
+	world_serials(w, serials);
+	add[0] = w->z[zi];
+	ze = (zt_zone_edits_t){
+	    .zone = w->z[zi], .edits = w->ed[zi], .nedits = w->ned[zi], .serial = serials[zi]};
+	zep[0] = w->edits_on[zi] ? &ze : NULL;
+	in.add_edits = zep;
+	o = world_opts(w, w->z, serials);
+	in.opts = &o;
+	ret = zt_patch_zones(base, &in, &out, err, sizeof(err));
+	ref = world_compile(w, w->z, serials);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+	if (ret == 0) {
+		zones_patched++;
+		zones_replaced++;
+		w->renumbered = true;
+		CU_ASSERT_TRUE(must);
+		/* The zones beside it shared: their apex the same node of the same store. */
+		CU_ASSERT_PTR_EQUAL(out->nodes, base->nodes);
+		for (int k = 0; k < NZ; k++)
+			if (k != zi && !w->off[k])
+				CU_ASSERT_EQUAL(apex_node(out, k), apex_node(base, k));
+		CU_ASSERT_NOT_EQUAL(apex_node(out, zi), apex_node(base, zi));
+		compare(&c, ref, out, NULL, &crng);
+		zt_free(&base);
+		zt_free(&ref);
+	} else {
+		if (ret != ZT_PATCH_FULL)
+			fprintf(stderr, "\npatch: seed %llu step %d: zt_patch_zones: %d: %s\n",
+				(unsigned long long)w->seed, step, ret, err);
+		CU_ASSERT_EQUAL(ret, ZT_PATCH_FULL);
+		CU_ASSERT_PTR_NULL(out);
+		if (must)
+			fprintf(stderr, "\npatch: seed %llu step %d: zone %s replaced whole: %s\n",
+				(unsigned long long)w->seed, step, origins[zi], err);
+		CU_ASSERT_FALSE(must);
+		/* Nested: said so. */
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot go by a patch"));
+		zones_full++;
+		fallback(err);
+		w->renumbered = false;
+		zt_free(&base);
+		out = ref;
+	}
+	if (c.diffs > 0)
+		fprintf(stderr,
+			"patch: seed %llu step %d: zone %s replaced: %lu of %lu answers differ\n",
+			(unsigned long long)w->seed, step, origins[zi], c.diffs, c.queries);
+	*diffs += c.diffs;
+	return out;
+}
+
 /* ORIGIN (served by no zone) answered SERVFAIL from now on, by a patch: as zt_new() does. */
 static zt_t *absent_step(struct world *w, zt_t *base, const char *origin, int step,
 			 unsigned long *diffs)
@@ -1974,6 +2062,12 @@ static void test_zones_come_go(void)
 				t = zones_step(w, t, 2, s, true, &d);
 			} else if (r < 4) {
 				t = zones_step(w, t, 2, s, true, &d);
+			} else if (r == 5 && !w->off[2]) {
+				/* The sibling replaced (a reload of it not kept in memory). */
+				t = replace_step(w, t, 2, s, true, &d);
+			} else if (r == 6 && !w->off[1] && rnd(&w->rng, 2) == 0) {
+				/* The parent or its child replaced: nested, compiled whole. */
+				t = replace_step(w, t, (int)rnd(&w->rng, 2), s, false, &d);
 			} else if (r == 4 && !w->off[1]) {
 				t = zones_step(w, t, 1, s, false, &d);
 				/* compiled whole: served again at once, as it was */
@@ -2001,10 +2095,12 @@ static void test_zones_come_go(void)
 	}
 	CU_ASSERT_EQUAL(total, 0);
 	CU_ASSERT_TRUE(zones_patched > 0);
-	printf("\n  zones: %lu added or taken out by a patch, %lu compiled whole", zones_patched,
-	       zones_full);
+	CU_ASSERT_TRUE(zones_replaced > 0);
+	printf("\n  zones: %lu added, taken out or replaced by a patch (%lu replaced), %lu "
+	       "compiled whole",
+	       zones_patched, zones_replaced, zones_full);
 	report("zones");
-	zones_patched = zones_full = 0;
+	zones_patched = zones_full = zones_replaced = 0;
 }
 #endif
 
