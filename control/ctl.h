@@ -59,7 +59,8 @@ typedef struct ctl_build {
 	size_t ncerts;
 	bool patched;	      /* ZT was patched from the snapshot served (ctl_patch.c) ... */
 	size_t patched_names; /* ... with this many names compiled again ... */
-	size_t patched_zones; /* ... and this many zones added or taken out (zt_patch_zones) */
+	size_t patched_zones; /* ... and this many zones added, taken out or replaced
+			       * (zt_patch_zones) */
 	policy_t *policy;     /* NULL: no certificate configured, the policy is off */
 	char *policy_key;     /* the decisions in one string, to compare evaluations; "" when off */
 	/* zones by origin (ctl_build_index()), so that a build with tens of thousands of zones
@@ -124,8 +125,10 @@ void ctl_build_check_serials(const ctl_build_t *prev, const zt_t *prev_zt, ctl_b
  * ctl_patch.c: B's snapshot (B built on PREV, OPTS what zt_new() would get, its edits B's zones')
  * made from BASE, PREV's snapshot: zt_patch() of each zone whose data alone changed (their
  * names from zload_changes()), then zt_patch_zones() for the zones B adds (not in PREV, by
- * origin) and those BASE serves that B has no more, when nothing else did: the same settings,
- * edits and policy, no zone sandns signs changed, comes or goes, at most a few zones. 0 with
+ * origin), those BASE serves that B has no more, and those replaced whole (changed, PREV's
+ * version not kept: nothing to compare), when nothing else did: the same settings, edits and
+ * policy, no zone sandns signs changed, comes or goes, at most a few zones; nothing changed at
+ * all, a snapshot of B's own sharing every zone of BASE. 0 with
  * *OUT, B->patched, B->patched_names and B->patched_zones set; ZT_PATCH_FULL with the reason in
  * WHY (compile with zt_new()); or the patch's error with the reason in ERR.
  */

@@ -76,9 +76,33 @@ struct plan {
 	size_t nadd;
 	const char *remove[CTL_PATCH_ZONES_MAX];
 	size_t nremove;
+	/* Which of ADD and REMOVE replace a zone (taken out, its new version added: not kept,
+	 * nothing to compare it with), one of each a zone. */
+	bool add_repl[CTL_PATCH_ZONES_MAX], remove_repl[CTL_PATCH_ZONES_MAX];
+	size_t nreplace;
 	bool absent; /* the zones answered SERVFAIL change */
-	bool copy;   /* none of that: BASE's zones all shared by a snapshot of B's own */
 };
+
+/*
+ * Zone I of B, whose version served (zone J of PREV) is not kept and whose changes no transfer
+ * noted, replaced in PL: its names taken out, the new version's put in by zt_patch_zones(), the
+ * other zones untouched. NULL, or why not.
+ */
+static const char *plan_replace(const ctl_build_t *prev, size_t j, ctl_build_t *b, size_t i,
+				const zt_opts_t *opts, struct plan *pl)
+{
+	if (pl->nadd + pl->nremove + 2 > CTL_PATCH_ZONES_MAX)
+		return "too many zones come or go";
+	/* PREV's origin, as the snapshot names it: the one taken out. */
+	pl->remove_repl[pl->nremove] = true;
+	pl->remove[pl->nremove++] = prev->zones[j].origin;
+	pl->add_repl[pl->nadd] = true;
+	pl->add[pl->nadd] = b->raw[i];
+	pl->add_edits[pl->nadd] = &opts->edits[i];
+	pl->add_origin[pl->nadd++] = b->zones[i].origin;
+	pl->nreplace++;
+	return NULL;
+}
 
 /* B's zones against PREV's (by origin) and BASE's: PL made, or why not. */
 static const char *plan_make(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base,
@@ -139,14 +163,6 @@ static const char *plan_make(const cfg_t *cfg, const ctl_build_t *prev, const zt
 		else
 			pl->remove[pl->nremove++] = o;
 	}
-	if (no == NULL && pl->nchanged == 0 && pl->nadd == 0 && pl->nremove == 0 && !pl->absent) {
-		/* A zone B left unread (ctl_build.c) has no records to compile whole with: its part
-		 * of BASE is shared, as every other zone's. */
-		for (size_t i = 0; i < b->nzones && !pl->copy; i++)
-			pl->copy = b->zones[i].unread;
-		if (!pl->copy)
-			no = "no zone's data changed";
-	}
 	if (no == NULL && pl->nadd + pl->nremove > CTL_PATCH_ZONES_MAX)
 		no = "too many zones come or go";
 	return no;
@@ -159,6 +175,7 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 	size_t names = 0;
 	const char *no = NULL;
 	zt_t *cur = NULL;
+	bool copy;
 	int rc = 0;
 
 	*out = NULL;
@@ -182,22 +199,30 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 			     ? zload_changes(prev->raw[j], b->raw[i], &nm)
 			     : zload_changes_since(prev->zones[j].zone_ver, b->raw[i], &nm);
 
+		/* Not kept, no transfer noted what changed: the zone is replaced whole, after. */
+		if (ch == -ENOTSUP && !kept(prev, j)) {
+			const char *no_repl = plan_replace(prev, j, b, i, opts, &pl);
+
+			if (no_repl == NULL)
+				continue;
+			snprintf(why, whylen,
+				 "zone %s: the version served is not kept (keep-zones) and no "
+				 "transfer noted what changed: %s",
+				 b->zones[i].origin, no_repl);
+			rc = ZT_PATCH_FULL;
+			break;
+		}
 		if (ch != 0) {
-			snprintf(
-			    why, whylen, "zone %s: %s", b->zones[i].origin,
-			    ch != -ENOTSUP ? "out of memory"
-			    : kept(prev, j)
-				? "no way to tell what changed"
-				: "the version served is not kept (keep-zones) and no transfer "
-				  "noted what changed");
+			snprintf(why, whylen, "zone %s: %s", b->zones[i].origin,
+				 ch != -ENOTSUP ? "out of memory" : "no way to tell what changed");
 			rc = ZT_PATCH_FULL;
 			break;
 		}
 		list = zload_names_list(nm, &n);
 		/* Read again and the same records (a configuration reload reads every zone): what
-		 * is served of it stays, but for one patch at least (a snapshot of its own). */
-		if (n == 0 && b->zones[i].serial == prev->zones[j].serial &&
-		    (cur != NULL || k + 1 < pl.nchanged || pl.nadd + pl.nremove > 0)) {
+		 * is served of it stays (with nothing else to patch: a snapshot of its own, below).
+		 */
+		if (n == 0 && b->zones[i].serial == prev->zones[j].serial) {
 			zload_names_free(&nm);
 			continue;
 		}
@@ -214,8 +239,14 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 		zt_free(&cur);
 		cur = next;
 	}
-	/* Then the zones that come and go: the others' nodes untouched, their numbers kept. */
-	if (rc == 0 && (pl.nadd > 0 || pl.nremove > 0 || pl.absent || pl.copy)) {
+	/*
+	 * Then the zones that come and go (or are replaced): the others' nodes untouched, their
+	 * numbers kept. Or nothing changed at all (no zone's data, edits, decisions or settings;
+	 * a zone B left unread, ctl_build.c, has no records to compile whole with): every zone's
+	 * part of BASE shared by a snapshot of B's own, which answers as BASE does.
+	 */
+	copy = pl.nadd == 0 && pl.nremove == 0 && !pl.absent && cur == NULL;
+	if (rc == 0 && (pl.nadd > 0 || pl.nremove > 0 || pl.absent || copy)) {
 		const zt_patch_zones_in_t zin = {.add = pl.add,
 						 .add_edits = pl.add_edits,
 						 .nadd = pl.nadd,
@@ -237,16 +268,23 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 		return rc;
 	}
 	for (size_t k = 0; k < pl.nadd; k++)
-		log_msg(LOG_INFO, "snapshot patched: zone %s added, the other zones untouched",
+		log_msg(LOG_INFO,
+			pl.add_repl[k]
+			    ? "snapshot patched: zone %s replaced (not kept in memory: "
+			      "its names taken out, the new version's compiled in), the "
+			      "other zones untouched"
+			    : "snapshot patched: zone %s added, the other zones untouched",
 			pl.add_origin[k]);
 	for (size_t k = 0; k < pl.nremove; k++)
-		log_msg(LOG_INFO, "snapshot patched: zone %s taken out, the other zones untouched",
-			pl.remove[k]);
-	if (pl.copy)
+		if (!pl.remove_repl[k])
+			log_msg(LOG_INFO,
+				"snapshot patched: zone %s taken out, the other zones untouched",
+				pl.remove[k]);
+	if (copy)
 		log_msg(LOG_INFO, "snapshot patched: no zone's data changed, every zone untouched");
 	*out = cur;
 	b->patched_names = names;
-	b->patched_zones = pl.nadd + pl.nremove;
+	b->patched_zones = pl.nadd + pl.nremove - pl.nreplace;
 	b->patched = true;
 	return 0;
 }

@@ -116,7 +116,7 @@ static const char *patched_text(const ctl_t *ctl, char *buf, size_t len)
 	if (ctl->info.patched_zones == 0)
 		snprintf(buf, len, "patched %zu names", ctl->info.patched_names);
 	else
-		snprintf(buf, len, "patched %zu names, %zu zones added or taken out",
+		snprintf(buf, len, "patched %zu names, %zu zones added, taken out or replaced",
 			 ctl->info.patched_names, ctl->info.patched_zones);
 	return buf;
 }

@@ -2,6 +2,7 @@
 /* tutil.c: the helpers of tutil.h */
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -60,6 +61,85 @@ ldns_pkt *tu_ask(const zt_t *t, uint16_t id, const char *name, uint16_t qtype)
 	if (len == 0 || ldns_wire2pkt(&pkt, r, len) != LDNS_STATUS_OK)
 		return NULL;
 	return pkt;
+}
+
+/* A transfer's messages one after the other, each after its length (a growing buffer). */
+struct tu_xfr {
+	uint8_t *p;
+	size_t len;
+};
+
+static int tu_xfr_sink(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct tu_xfr *x = ctx;
+	uint8_t *g = realloc(x->p, x->len + len + 2);
+
+	if (g == NULL)
+		return -1;
+	g[x->len] = (uint8_t)(len >> 8);
+	g[x->len + 1] = (uint8_t)len;
+	memcpy(g + x->len + 2, msg, len);
+	x->p = g;
+	x->len += len + 2;
+	return 0;
+}
+
+/* T's transfer of NAME (query Q, QLEN octets) into X; its return code. */
+static int tu_xfr_of(const zt_t *t, const uint8_t *q, size_t qlen, struct tu_xfr *x)
+{
+	*x = (struct tu_xfr){0};
+	return zt_xfr_render(t, q, qlen, tu_xfr_sink, x);
+}
+
+bool tu_same_answers(const zt_t *a, const zt_t *b, const char *const *names, size_t n)
+{
+	static const uint16_t types[] = {1, 28, 2, 6, 15, 16, 33, 255};
+	static uint8_t q[512], ra[65535], rb[65535];
+	const zt_answer_ctx_t tcp = {.transport = ZT_TCP, .xfr_allowed = true};
+	const zt_answer_ctx_t udp = {.transport = ZT_UDP};
+	bool same = true;
+
+	for (size_t i = 0; i < n; i++) {
+		struct tu_xfr xa, xb;
+		size_t qlen = tu_query(q, 0x5151, 0, names[i], 252, 1);
+		int rca = tu_xfr_of(a, q, qlen, &xa), rcb = tu_xfr_of(b, q, qlen, &xb);
+
+		if (rca != rcb || xa.len != xb.len ||
+		    (xa.len > 0 && memcmp(xa.p, xb.p, xa.len) != 0)) {
+			fprintf(stderr, "\n  %s AXFR: %d/%d, %zu/%zu octets differ\n", names[i],
+				rca, rcb, xa.len, xb.len);
+			same = false;
+		}
+		free(xa.p);
+		free(xb.p);
+		for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++)
+			for (int e = 0; e < 2; e++) {
+				zt_answer_info_t ia, ib;
+				size_t la, lb;
+
+				qlen = tu_query(q, 0x5151, 0, names[i], types[k], 1);
+				if (e == 1) {
+					/* OPT: root, UDP 1232, no flags, no options. */
+					static const uint8_t opt[] = {0, 0, 41, 4, 208, 0,
+								      0, 0, 0,	0, 0};
+
+					memcpy(q + qlen, opt, sizeof(opt));
+					qlen += sizeof(opt);
+					q[11] = 1; /* ARCOUNT */
+				}
+				la = zt_answer(a, q, qlen, ra, e ? 1232 : sizeof(ra),
+					       e ? &udp : &tcp, &ia);
+				lb = zt_answer(b, q, qlen, rb, e ? 1232 : sizeof(rb),
+					       e ? &udp : &tcp, &ib);
+				if (la != lb || memcmp(ra, rb, la) != 0) {
+					fprintf(stderr, "\n  %s type %u%s: %zu/%zu octets differ\n",
+						names[i], types[k], e ? " (EDNS, UDP)" : "", la,
+						lb);
+					same = false;
+				}
+			}
+	}
+	return same;
 }
 
 bool tu_write_leaf(const char *path, EVP_PKEY *key, long serial, const char *sans)

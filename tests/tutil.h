@@ -27,6 +27,13 @@ size_t tu_query(uint8_t *buf, uint16_t id, uint16_t flags, const char *name, uin
 ldns_pkt *tu_ask(const zt_t *t, uint16_t id, const char *name, uint16_t qtype);
 
 /*
+ * Whether snapshots A and B answer each of NAMES (N of them) in a few types (A, AAAA, NS, SOA,
+ * MX, TXT, SRV, ANY) over TCP and over UDP with EDNS, and its transfer (AXFR: the zone's
+ * messages, or the refusal), with the same octets; each difference is printed.
+ */
+bool tu_same_answers(const zt_t *a, const zt_t *b, const char *const *names, size_t n);
+
+/*
  * A self-signed leaf with subjectAltName SANS (OpenSSL config syntax, "DNS:a,DNS:b"), valid
  * from a day ago for a year, signed by KEY, written as PEM to PATH. False on any failure.
  */

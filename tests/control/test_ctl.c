@@ -25,7 +25,10 @@
 #include "wire.h"
 #include "zload.h"
 #include "zt.h"
+#include "zt_index.h"
+#include "zt_mem.h"
 #include "zt_patch.h"
+#include "zt_pvt.h"
 
 #define DAY (24 * 3600L)
 #define D "example.net."
@@ -805,6 +808,21 @@ static const zt_opts_t *opts_of(const cfg_t *cfg, const zt_zone_edits_t *ze, zt_
 	return o;
 }
 
+/* Names the patch tests compare snapshots on. */
+static const char *const patch_names[] = {
+    "example.net.",    "ns1.example.net.", "mail.example.net.",	  "www.example.net.",
+    "example.org.",    "ns1.example.org.", "new.example.org.",	  "new2.example.org.",
+    "no.example.org.", "sub.example.org.", "www.sub.example.org."};
+#define NPATCH_NAMES (sizeof(patch_names) / sizeof(patch_names[0]))
+
+/* The node of zone ORIGIN's apex in T. */
+static uint32_t apex_of(const zt_t *t, const char *origin)
+{
+	uint8_t key[WIRE_NAME_MAX + 1];
+
+	return zt_find(t, key, tu_name_wire(key, origin));
+}
+
 /*
  * A reload that changes one zone's data only is patched (zt_patch(): a snapshot that answers
  * the change); what else changed
@@ -821,6 +839,7 @@ static void test_build_patch(void)
 	cfg_t *cfg;
 	ctl_build_t b, c, d;
 	zt_t *out = (zt_t *)1;
+	size_t nodes_tip, ans_tip;
 	int rc;
 
 	write_zone("p1.zone", 100, NULL);
@@ -844,30 +863,50 @@ static void test_build_patch(void)
 	ask(out, "new.example.org.", T_A);
 	EXPECT(LDNS_RCODE_NOERROR, 1, 0);
 	zt_free(&out);
-	/* Nothing read again: no zone's data changed. */
+	/* Nothing read again, no zone's data changed (nor edits, decisions, settings): a snapshot
+	 * of its own sharing every zone of the one served, nothing compiled or appended. */
 	build(cfg, &b, &none, &d);
 	ze[0] = plain(&d, 0);
 	ze[1] = plain(&d, 1);
-	CU_ASSERT_EQUAL(ctl_patch(cfg, &b, b.zt, &d, opts_of(cfg, ze, &o), &out, why, sizeof(why),
-				  err, sizeof(err)),
-			ZT_PATCH_FULL);
-	CU_ASSERT_STRING_EQUAL(why, "no zone's data changed");
+	nodes_tip = b.zt->store->tip[ZT_ARR_NODES];
+	ans_tip = b.zt->store->tip[ZT_ARR_ANS];
+	rc = ctl_patch(cfg, &b, b.zt, &d, opts_of(cfg, ze, &o), &out, why, sizeof(why), err,
+		       sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	CU_ASSERT_TRUE(d.patched);
+	CU_ASSERT_EQUAL(d.patched_names, 0);
+	CU_ASSERT_EQUAL(d.patched_zones, 0);
+	CU_ASSERT_PTR_NOT_EQUAL(out, b.zt);
+	CU_ASSERT_PTR_EQUAL(out->nodes, b.zt->nodes);
+	CU_ASSERT_EQUAL(b.zt->store->tip[ZT_ARR_NODES], nodes_tip);
+	CU_ASSERT_EQUAL(b.zt->store->tip[ZT_ARR_ANS], ans_tip);
+	CU_ASSERT_TRUE(tu_same_answers(out, b.zt, patch_names, NPATCH_NAMES));
+	zt_free(&out);
 	/* No snapshot served to patch. */
 	CU_ASSERT_EQUAL(ctl_patch(cfg, &b, NULL, &c, opts_of(cfg, ze, &o), &out, why, sizeof(why),
 				  err, sizeof(err)),
 			ZT_PATCH_FULL);
 	CU_ASSERT_STRING_EQUAL(why, "no snapshot of these zones to patch");
 	ctl_build_clear(&d);
-	/* The zones as read not kept (keep-zones): nothing to compare the new version with. */
+	/* The zones as read not kept (keep-zones): nothing to compare the new version with, the
+	 * zone is replaced (taken out, its new version compiled in); the other zone's nodes are
+	 * the snapshot served's, and the answers those of a whole compile (C's) to the octet. */
 	zload_free(&b.raw[1]);
 	ze[0] = plain(&c, 0);
 	ze[1] = plain(&c, 1);
-	CU_ASSERT_EQUAL(ctl_patch(cfg, &b, b.zt, &c, opts_of(cfg, ze, &o), &out, why, sizeof(why),
-				  err, sizeof(err)),
-			ZT_PATCH_FULL);
-	CU_ASSERT_STRING_EQUAL(why,
-			       "zone example.org.: the version served is not kept (keep-zones) "
-			       "and no transfer noted what changed");
+	rc = ctl_patch(cfg, &b, b.zt, &c, opts_of(cfg, ze, &o), &out, why, sizeof(why), err,
+		       sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	CU_ASSERT_TRUE(c.patched);
+	CU_ASSERT_EQUAL(c.patched_names, 0);
+	CU_ASSERT_EQUAL(c.patched_zones, 1);
+	CU_ASSERT_PTR_EQUAL(out->nodes, b.zt->nodes);
+	CU_ASSERT_EQUAL(apex_of(out, "example.net."), apex_of(b.zt, "example.net."));
+	CU_ASSERT_NOT_EQUAL(apex_of(out, "example.org."), apex_of(b.zt, "example.org."));
+	ask(out, "new.example.org.", T_A);
+	EXPECT(LDNS_RCODE_NOERROR, 1, 0);
+	CU_ASSERT_TRUE(tu_same_answers(out, c.zt, patch_names, NPATCH_NAMES));
+	zt_free(&out);
 	ctl_build_clear(&c);
 	/* Not kept, but an IXFR applied to the version served noted its names: patched. */
 	{
@@ -921,6 +960,43 @@ static void test_build_patch(void)
 	EXPECT(LDNS_RCODE_NOERROR, 1, 0);
 	ask(c.zt, "mail.example.net.", T_A);
 	EXPECT(LDNS_RCODE_NOERROR, 1, 0);
+	ctl_build_clear(&b);
+	ctl_build_clear(&c);
+	cfg_free(&cfg);
+}
+
+/*
+ * A zone not kept in memory that changed, replaced by the patch beside another, unless a zone
+ * served lies below it (or it below one): then compiled whole, saying why.
+ */
+static void test_build_patch_nested(void)
+{
+	const ctl_rebuild_t org = {.zones = true, .zone = "example.org."};
+	char why[256], text[512];
+	zt_zone_edits_t ze[2];
+	zt_opts_t o;
+	cfg_t *cfg;
+	ctl_build_t b, c;
+	zt_t *out = NULL;
+
+	write_text("n1.zone", org_zone);
+	write_text("n2.zone", "$ORIGIN sub.example.org.\n@ 3600 IN SOA ns1 hostmaster 3 7200 3600 "
+			      "1209600 300\n@ 3600 IN NS ns1\nns1 3600 IN A 192.0.2.70\n"
+			      "www 3600 IN A 192.0.2.71\n");
+	cfg = config("zone example.org. n1.zone\nzone sub.example.org. n2.zone\n");
+	build(cfg, NULL, NULL, &b);
+	zload_free(&b.raw[0]);
+	snprintf(text, sizeof(text), "%snew 3600 IN A 192.0.2.64\n", org_zone);
+	write_text("n1.zone", text);
+	build(cfg, &b, &org, &c);
+	ze[0] = plain(&c, 0);
+	ze[1] = plain(&c, 1);
+	CU_ASSERT_EQUAL(ctl_patch(cfg, &b, b.zt, &c, opts_of(cfg, ze, &o), &out, why, sizeof(why),
+				  err, sizeof(err)),
+			ZT_PATCH_FULL);
+	CU_ASSERT_PTR_NULL(out);
+	CU_ASSERT_STRING_EQUAL(why, "zone example.org. cannot go by a patch: it is at, above or "
+				    "below another zone served");
 	ctl_build_clear(&b);
 	ctl_build_clear(&c);
 	cfg_free(&cfg);
@@ -1378,6 +1454,8 @@ void reg_cutest_ctl(void)
 	CU_add_test(s, "build: reload one zone", test_build_one_zone);
 	CU_add_test(s, "build: one zone's data changed: patched, else compiled whole (why)",
 		    test_build_patch);
+	CU_add_test(s, "build: a zone not kept replaced, unless nested: compiled whole (why)",
+		    test_build_patch_nested);
 	CU_add_test(s, "build: zone changed, serial not", test_build_stale_serial);
 	CU_add_test(s, "build: the policy's zone changed: patched with its edits",
 		    test_build_patch_edits);

@@ -27,6 +27,8 @@
 #include "sandns_err.h"
 #include "tutil.h"
 #include "zload.h"
+#include "zt_index.h"
+#include "zt_pvt.h"
 
 static char dir[] = "/tmp/sandns-test-ctl-reload-XXXXXX";
 static bool dir_made;
@@ -535,7 +537,7 @@ static void test_unchanged_not_kept(void)
 	const char *no = "keep-zones no\n";
 	char line[2048], npath[600], spath[600], *st;
 	unsigned long full;
-	uint64_t v;
+	uint64_t v, ov;
 	FILE *f;
 
 	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
@@ -605,15 +607,20 @@ static void test_unchanged_not_kept(void)
 	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_KEEP), SANDNS_EOK);
 	v = ctl->info.zones[0].zone_ver;
 	full = ctl->builds_full;
-	/* Its file changed (records and serial): read, the change served, the other zone read
-	 * for the whole compile a zone not kept takes. */
+	/* Its file changed (records and serial): read, the change served, the zone replaced by
+	 * the patch (nothing to compare with), the other zone left unread. */
+	ov = ctl->info.zones[1].zone_ver;
 	write_old(21, "www IN A 192.0.2.80\n");
 	reload_line("reload");
 	CU_ASSERT_NOT_EQUAL(ctl->info.zones[0].zone_ver, v);
 	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 21);
 	CU_ASSERT_EQUAL(answers("www.example.com.", LDNS_RR_TYPE_A), 1);
 	CU_ASSERT_EQUAL(answers("ns1.example.org.", LDNS_RR_TYPE_A), 1);
-	CU_ASSERT_EQUAL(ctl->builds_full, full + 1);
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	CU_ASSERT_TRUE(ctl->info.patched);
+	CU_ASSERT_EQUAL(ctl->info.patched_zones, 1);
+	CU_ASSERT_EQUAL(ctl->info.zones[1].zone_ver, ov);
+	CU_ASSERT_PTR_NULL(ctl->info.raw[1]);
 	v = ctl->info.zones[0].zone_ver;
 	/* Only its time: read again, the same records served, the serial stays. */
 	set_mtime(zpath, 50, 5);
@@ -645,6 +652,118 @@ static void test_unchanged_not_kept(void)
 	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
 	remove(npath);
 	remove(spath);
+}
+
+/* The apex node of zone ORIGIN in the snapshot served. */
+static uint32_t apex_served(const char *origin)
+{
+	uint8_t key[WIRE_NAME_MAX + 1];
+
+	return zt_find(ctl->current, key, tu_name_wire(key, origin));
+}
+
+/* Whether the snapshot served answers NAMES as a whole compile of the configuration does. */
+static bool as_compiled(const char *const *names, size_t n)
+{
+	char err[512];
+	ctl_build_t ref;
+	bool same;
+
+	CU_ASSERT_EQUAL_FATAL(ctl_build(ctl->cfg, NULL, NULL, &ref, err, sizeof(err)), SANDNS_EOK);
+	same = tu_same_answers(ctl->current, ref.zt, names, n);
+	ctl_build_clear(&ref);
+	return same;
+}
+
+/*
+ * Two zones not kept in memory (keep-zones auto above a bound lowered for the test), one of a
+ * few hundred records: a change to the other (its version served not kept, no transfer noted
+ * what changed) replaces that zone alone in the snapshot served, the large one's nodes and
+ * version untouched (unread), the answers those of a whole compile to the octet; twice in a
+ * row. Then keep-zones yes and a reload that changes nothing: patched, every node shared.
+ */
+static void test_replace_not_kept(void)
+{
+	static const char *const names[] = {
+	    "example.com.", "ns1.example.com.", "www.example.com.",  "new.example.com.",
+	    "example.org.", "h7.example.org.",	"h199.example.org.", "no.example.org."};
+	const size_t nn = sizeof(names) / sizeof(names[0]);
+	char line[2048], npath[600];
+	unsigned long full, patched;
+	const zt_node_t *nodes;
+	uint32_t big_apex;
+	uint64_t ov;
+	FILE *f;
+
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.org.zone", dir);
+	f = fopen(npath, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("$TTL 300\n@ IN SOA ns1.example.org. host.example.org. 7 3600 900 604800 300\n"
+	      "@ IN NS ns1.example.org.\nns1 IN A 192.0.2.7\n",
+	      f);
+	for (int i = 0; i < 300; i++)
+		fprintf(f, "h%d IN A 198.51.100.%d\nh%d IN TXT \"host %d\"\n", i, i % 250, i, i);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	set_mtime(npath, 60, 11);
+	write_old(30, "");
+	ctl_keep_auto_records = 50;
+	snprintf(line, sizeof(line), "zone example.org. %s\n", npath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_KEEP), SANDNS_EOK);
+	CU_ASSERT_PTR_NULL(ctl->info.raw[0]);
+	CU_ASSERT_PTR_NULL(ctl->info.raw[1]);
+	full = ctl->builds_full;
+	patched = ctl->builds_patched;
+	ov = ctl->info.zones[1].zone_ver;
+	nodes = ctl->current->nodes;
+	big_apex = apex_served("example.org.");
+	for (unsigned k = 0; k < 2; k++) {
+		uint32_t apex = apex_served("example.com.");
+
+		write_old(31 + k, k == 0 ? "www IN A 192.0.2.80\n" : "new IN A 192.0.2.81\n");
+		reload_line("reload");
+		CU_ASSERT_EQUAL(ctl->builds_full, full);
+		CU_ASSERT_EQUAL(ctl->builds_patched, patched + 1 + k);
+		CU_ASSERT_TRUE(ctl->info.patched);
+		CU_ASSERT_EQUAL(ctl->info.patched_zones, 1);
+		CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 31 + k);
+		/* The large zone: unread, its nodes the compile's in the same store. */
+		CU_ASSERT_EQUAL(ctl->info.zones[1].zone_ver, ov);
+		CU_ASSERT_PTR_NULL(ctl->info.raw[1]);
+		CU_ASSERT_PTR_EQUAL(ctl->current->nodes, nodes);
+		CU_ASSERT_EQUAL(apex_served("example.org."), big_apex);
+		CU_ASSERT_NOT_EQUAL(apex_served("example.com."), apex);
+		CU_ASSERT_EQUAL(
+		    answers(k == 0 ? "www.example.com." : "new.example.com.", LDNS_RR_TYPE_A), 1);
+		CU_ASSERT_TRUE(as_compiled(names, nn));
+	}
+	/* Everything kept, nothing changed: a reload patches, sharing every node. */
+	ctl_keep_auto_records = CFG_KEEP_AUTO_RECORDS;
+	snprintf(line, sizeof(line), "keep-zones yes\nzone example.org. %s\n", npath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_KEEP), SANDNS_EOK);
+	CU_ASSERT_PTR_NOT_NULL(ctl->info.raw[0]);
+	CU_ASSERT_PTR_NOT_NULL(ctl->info.raw[1]);
+	full = ctl->builds_full;
+	nodes = ctl->current->nodes;
+	big_apex = apex_served("example.org.");
+	{
+		uint32_t apex = apex_served("example.com.");
+		const zt_t *served = ctl->current;
+
+		reload_line("reload");
+		CU_ASSERT_EQUAL(ctl->builds_full, full);
+		CU_ASSERT_TRUE(ctl->info.patched);
+		CU_ASSERT_EQUAL(ctl->info.patched_names, 0);
+		CU_ASSERT_EQUAL(ctl->info.patched_zones, 0);
+		CU_ASSERT_PTR_NOT_EQUAL(ctl->current, served);
+		CU_ASSERT_PTR_EQUAL(ctl->current->nodes, nodes);
+		CU_ASSERT_EQUAL(apex_served("example.org."), big_apex);
+		CU_ASSERT_EQUAL(apex_served("example.com."), apex);
+		CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 32);
+		CU_ASSERT_TRUE(as_compiled(names, nn));
+	}
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	remove(npath);
 }
 
 /*
@@ -714,6 +833,8 @@ void reg_cutest_ctl_reload(void)
 		    test_unchanged_cfg);
 	CU_add_test(s, "a zone not kept in memory, its files unchanged: left unread, patched",
 		    test_unchanged_not_kept);
+	CU_add_test(s, "a zone not kept changed beside a larger one: replaced, the other shared",
+		    test_replace_not_kept);
 	CU_add_test(s, "a zone not kept, a certificate changes its edits: applied",
 		    test_unchanged_not_kept_cert);
 }
