@@ -287,18 +287,19 @@ int zt_mem_fresh(zt_t *zt, enum zt_array a, size_t len)
 
 bool zt_mem_store_worn_by(const zt_store_t *st, size_t more)
 {
-	const size_t slack = (size_t)1 << 20;
+	const size_t slack = (size_t)1 << 20, held = st->compiled + st->added;
 	size_t tip = 0, patched, gone = st->dropped + more;
 
 	for (int a = 0; a < ZT_STORE_ARRAYS; a++)
 		tip += st->tip[a];
 	/* What zt_patch() appended: copies of nodes and answers that replaced older ones. */
 	patched = tip - st->compiled - st->added;
-	/* The zones taken out (or replaced) and the patches' copies at most half the store: what it
-	 * holds stays under twice what a compile of the zones served would, a compile's own peak.
-	 */
-	return patched > st->compiled / 4 + slack ||
-	       2 * gone + patched > st->compiled + st->added + slack;
+	/* The zones taken out (or replaced) and the patches' copies at most what the store holds
+	 * live, an eighth of what it held more (gone + patched <= held - gone + held / 8): the
+	 * store stays under about twice a compile of the zones served, a whole compile's own peak,
+	 * and a zone of more than about half of it (the only zone) is compiled whole, not
+	 * replaced: nothing would be shared. */
+	return patched > st->compiled / 4 + slack || 2 * gone + patched > held + held / 8 + slack;
 }
 
 bool zt_mem_store_worn(const zt_store_t *st)

@@ -61,14 +61,14 @@ typedef struct zt_store {
 /*
  * Whether the patches of store ST appended more than a quarter of what the compile wrote (and
  * 1 MiB), the zones they compiled in aside, or left so much behind (those copies and the zones
- * taken out or replaced) that it is more than half of what the store holds: answers and zones
- * replaced since are garbage that only a whole compile gives back, so the next change is compiled
- * whole rather than patched. Under ST's lock.
+ * taken out or replaced) that it is more than what the store holds live (an eighth of what it
+ * held more): answers and zones replaced since are garbage that only a whole compile gives back,
+ * so the next change is compiled whole rather than patched. Under ST's lock.
  */
 bool zt_mem_store_worn(const zt_store_t *st);
 
-/* The same with MORE bytes of garbage to come (a zone about to be taken out), and those taken
- * out before (ST->dropped) counted. */
+/* The same with MORE bytes of garbage to come (a zone about to be taken out or replaced), and
+ * those taken out before (ST->dropped) counted. */
 bool zt_mem_store_worn_by(const zt_store_t *st, size_t more);
 
 /*

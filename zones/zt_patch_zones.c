@@ -315,8 +315,8 @@ static int zones_run(struct patch *p, const zt_patch_zones_in_t *in, const uint8
 	}
 	/* The zones taken out are garbage in the store from now: counted as patches' are. */
 	if (zt_mem_store_worn_by(base->store, *dropped))
-		return zt_patch_full(p, "the patches' garbage and the zones taken out are compiled "
-					"away");
+		return zt_patch_full(p, "the patches' garbage and the zones taken out or replaced "
+					"are compiled away");
 	/* BASE's transfer orders first: the zones shared carry them. */
 	if (zt_order_wait(base) != 0 || (ret = zt_patch_copy(p, (uint32_t)in->nadd)) != 0)
 		return -ENOMEM;
