@@ -1002,6 +1002,79 @@ static void test_build_patch_nested(void)
 	cfg_free(&cfg);
 }
 
+/* ORIGIN with N A records h0.. (serial SERIAL) as text (malloc'd). */
+static char *many_hosts(const char *origin, unsigned n, unsigned serial)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fprintf(f,
+		"$ORIGIN %s\n@ 3600 IN SOA ns1 hostmaster %u 7200 3600 1209600 300\n"
+		"@ 3600 IN NS ns1\nns1 3600 IN A 192.0.2.1\n",
+		origin, serial);
+	for (unsigned i = 0; i < n; i++)
+		fprintf(f, "h%u 3600 IN A 10.%u.%u.%u\n", i, (i >> 16) & 255, (i >> 8) & 255,
+			i & 255);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	return text;
+}
+
+/*
+ * A zone not kept that is most of the store (beside a small one) is compiled whole rather than
+ * replaced: nothing of it would be shared and its old version would stay as garbage; the small
+ * one beside it is replaced.
+ */
+static void test_build_patch_most(void)
+{
+	const ctl_rebuild_t net = {.zones = true, .zone = "example.net."};
+	const ctl_rebuild_t org = {.zones = true, .zone = "example.org."};
+	char why[256], small[512], *text;
+	zt_zone_edits_t ze[2];
+	zt_opts_t o;
+	cfg_t *cfg;
+	ctl_build_t b, c;
+	zt_t *out = NULL;
+
+	text = many_hosts("example.net.", 30000, 1);
+	write_text("m1.zone", text);
+	free(text);
+	write_text("m2.zone", org_zone);
+	cfg = config("zone example.net. m1.zone\nzone example.org. m2.zone\n");
+	build(cfg, NULL, NULL, &b);
+	/* The small one, not kept, changed: replaced. */
+	zload_free(&b.raw[1]);
+	snprintf(small, sizeof(small), "%snew 3600 IN A 192.0.2.64\n", org_zone);
+	write_text("m2.zone", small);
+	build(cfg, &b, &org, &c);
+	ze[0] = plain(&c, 0);
+	ze[1] = plain(&c, 1);
+	CU_ASSERT_EQUAL(ctl_patch(cfg, &b, b.zt, &c, opts_of(cfg, ze, &o), &out, why, sizeof(why),
+				  err, sizeof(err)),
+			0);
+	CU_ASSERT_EQUAL(c.patched_zones, 1);
+	zt_free(&out);
+	ctl_build_clear(&c);
+	/* The large one, not kept, changed: most of the store, compiled whole. */
+	zload_free(&b.raw[0]);
+	text = many_hosts("example.net.", 30001, 2);
+	write_text("m1.zone", text);
+	free(text);
+	build(cfg, &b, &net, &c);
+	ze[0] = plain(&c, 0);
+	ze[1] = plain(&c, 1);
+	CU_ASSERT_EQUAL(ctl_patch(cfg, &b, b.zt, &c, opts_of(cfg, ze, &o), &out, why, sizeof(why),
+				  err, sizeof(err)),
+			ZT_PATCH_FULL);
+	CU_ASSERT_PTR_NULL(out);
+	CU_ASSERT_STRING_EQUAL(why, "the patches' garbage and the zones taken out or replaced are "
+				    "compiled away");
+	ctl_build_clear(&b);
+	ctl_build_clear(&c);
+	cfg_free(&cfg);
+}
+
 /*
  * The zone the policy edits, reloaded with a name added, then its SRV target's address moved:
  * each a patched snapshot (the same edits and decisions), with the edits in force in it.
@@ -1456,6 +1529,8 @@ void reg_cutest_ctl(void)
 		    test_build_patch);
 	CU_add_test(s, "build: a zone not kept replaced, unless nested: compiled whole (why)",
 		    test_build_patch_nested);
+	CU_add_test(s, "build: a zone not kept, most of the store: compiled whole (why)",
+		    test_build_patch_most);
 	CU_add_test(s, "build: zone changed, serial not", test_build_stale_serial);
 	CU_add_test(s, "build: the policy's zone changed: patched with its edits",
 		    test_build_patch_edits);
