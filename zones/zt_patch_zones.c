@@ -173,9 +173,12 @@ static size_t zone_bytes(const zt_t *zt, uint32_t z)
 		for (uint32_t s = 0; s < node->nrrsets; s++)
 			bytes += sizeof(zt_rrset_t) + zt->rrsets[node->rrsets + s].data_len;
 		for (uint32_t a = 0; a < node->nans; a++) {
-			uint32_t off = zt->ans[node->ans + a].blob;
+			uint32_t off = zt->ans[node->ans + a].blob, k = 0;
 
-			if (off < ZT_ZONE_NODATA) /* not rendered live, nor the zone's */
+			/* An answer the node's others share (ANY's, zt_blobs.c) counted once. */
+			while (k < a && zt->ans[node->ans + k].blob != off)
+				k++;
+			if (off < ZT_ZONE_NODATA && k == a) /* not rendered live, nor the zone's */
 				bytes +=
 				    zt_blob_size(zt_blob(zt, off)->len, zt_blob(zt, off)->nfix);
 		}
