@@ -1022,6 +1022,68 @@ static char *many_hosts(const char *origin, unsigned n, unsigned serial)
 }
 
 /*
+ * Two zones of 100,000 hosts each, not kept: a change to one replaces it (its old version, half the
+ * store, within the garbage bound), the other's nodes shared; a change to either after that
+ * compiles whole (the store's garbage past the bound).
+ */
+static void test_build_patch_equal(void)
+{
+	const ctl_rebuild_t org = {.zones = true, .zone = "example.org."};
+	char why[256], *text;
+	zt_zone_edits_t ze[2];
+	zt_opts_t o;
+	cfg_t *cfg;
+	ctl_build_t b, c;
+	zt_t *out = NULL, *next = NULL;
+
+	text = many_hosts("example.net.", 100000, 1);
+	write_text("e1.zone", text);
+	free(text);
+	text = many_hosts("example.org.", 100000, 1);
+	write_text("e2.zone", text);
+	free(text);
+	cfg = config("zone example.net. e1.zone\nzone example.org. e2.zone\n");
+	build(cfg, NULL, NULL, &b);
+	zload_free(&b.raw[1]);
+	text = many_hosts("example.org.", 100000, 2);
+	write_text("e2.zone", text);
+	free(text);
+	build(cfg, &b, &org, &c);
+	ze[0] = plain(&c, 0);
+	ze[1] = plain(&c, 1);
+	CU_ASSERT_EQUAL_FATAL(ctl_patch(cfg, &b, b.zt, &c, opts_of(cfg, ze, &o), &out, why,
+					sizeof(why), err, sizeof(err)),
+			      0);
+	CU_ASSERT_EQUAL(c.patched_zones, 1);
+	CU_ASSERT_PTR_EQUAL(out->nodes, b.zt->nodes);
+	CU_ASSERT_EQUAL(apex_of(out, "example.net."), apex_of(b.zt, "example.net."));
+	CU_ASSERT_TRUE(tu_same_answers(out, c.zt, patch_names, NPATCH_NAMES));
+	/* Again, on the snapshot replaced: the garbage would pass what is live, compiled whole. */
+	zload_free(&c.raw[1]);
+	zt_free(&c.zt);
+	c.zt = out;
+	{
+		ctl_build_t d;
+
+		text = many_hosts("example.org.", 100000, 3);
+		write_text("e2.zone", text);
+		free(text);
+		build(cfg, &c, &org, &d);
+		ze[0] = plain(&d, 0);
+		ze[1] = plain(&d, 1);
+		CU_ASSERT_EQUAL(ctl_patch(cfg, &c, c.zt, &d, opts_of(cfg, ze, &o), &next, why,
+					  sizeof(why), err, sizeof(err)),
+				ZT_PATCH_FULL);
+		CU_ASSERT_STRING_EQUAL(why, "the patches' garbage and the zones taken out or "
+					    "replaced are compiled away");
+		ctl_build_clear(&d);
+	}
+	ctl_build_clear(&b);
+	ctl_build_clear(&c);
+	cfg_free(&cfg);
+}
+
+/*
  * A zone not kept that is most of the store (beside a small one) is compiled whole rather than
  * replaced: nothing of it would be shared and its old version would stay as garbage; the small
  * one beside it is replaced.
@@ -1531,6 +1593,8 @@ void reg_cutest_ctl(void)
 		    test_build_patch_nested);
 	CU_add_test(s, "build: a zone not kept, most of the store: compiled whole (why)",
 		    test_build_patch_most);
+	CU_add_test(s, "build: one of two equal zones not kept replaced, once",
+		    test_build_patch_equal);
 	CU_add_test(s, "build: zone changed, serial not", test_build_stale_serial);
 	CU_add_test(s, "build: the policy's zone changed: patched with its edits",
 		    test_build_patch_edits);
