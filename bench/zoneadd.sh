@@ -19,8 +19,9 @@
 # (without catalog, B consumes none and A is not started). HOSTS (1000000), KEEP=1 keeps the
 # logs. CERT: a certificate file B is configured with (`cert`: the autodiscover policy on; "sample":
 # zones/sample/mail.example.com.pem, which does not cover autodiscover.example.com, so the policy
-# withholds it in the large zone); each run then checks that B still withholds it after the case. Holds /tmp/sandns-bench.lock while it measures. Loopback only; ends only the servers it
-# started, by PID; every wait is bounded.
+# withholds it in the large zone); each run then checks that B still withholds it after the case.
+# Holds /tmp/sandns-bench.lock while it measures. Loopback only; ends only the servers it started,
+# by PID; every wait is bounded.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
