@@ -882,6 +882,20 @@ static void test_not_kept_policy(void)
 	reload_line("reload");
 	CU_ASSERT_TRUE(unread_at(0, v));
 	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 32);
+	/* keep-zones auto above its bound: the same. */
+	ctl_keep_auto_records = 3;
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(keep), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_PTR_NULL(ctl->info.raw[0]);
+	v = ctl->info.zones[0].zone_ver;
+	v1 = ctl->info.zones[1].zone_ver;
+	full = ctl->builds_full;
+	reload_line("reload");
+	CU_ASSERT_TRUE(unread_at(0, v));
+	CU_ASSERT_TRUE(unread_at(1, v1));
+	CU_ASSERT_TRUE(ctl->info.patched);
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 0);
+	ctl_keep_auto_records = CFG_KEEP_AUTO_RECORDS;
 	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
 	EVP_PKEY_free(key);
 	remove(npath);
