@@ -39,6 +39,9 @@ typedef struct ctl_zone_info {
 	/* Not read by this build: the version served before (ZONE_VER) compiled in the snapshot
 	 * patched (its raw entry NULL), its files unchanged since (ctl_build.c) */
 	bool unread;
+	/* What the autodiscover policy read of the zone when it was read (NULL: nothing, or no
+	 * policy): answers it again while the zone stays unread (ctl_build.c, pview.h) */
+	pview_t *pview;
 	int64_t sign_retry; /* renewal asked for: not again before then (ctl_resign.c) */
 	bool sign_fresh;    /* signed by this build: saved to the state directory once published */
 } ctl_zone_info_t;

@@ -86,9 +86,9 @@ static const char *plan_make(const cfg_t *cfg, const ctl_build_t *prev, const zt
 {
 	const char *no = NULL;
 
-	if (strcmp(prev->policy_key != NULL ? prev->policy_key : "",
-		   b->policy_key != NULL ? b->policy_key : "") != 0)
-		return "the policy's decisions changed";
+	/* What the policy makes of the zones is each zone's edits (and serial), compared zone by
+	 * zone (zone_blocks()): decisions that edit nothing change no answer, and a configuration
+	 * reload (ctl_cfg_prev_map()) or a zone added changes the decisions' list. */
 	if (!zt_opts_match(base, opts))
 		return "the settings changed";
 	pl->absent = !zt_absent_same(base, opts);

@@ -275,6 +275,9 @@ zload_stamps_t *zload_stamps_ref(zload_stamps_t *s);
 void zload_stamps_put(zload_stamps_t **s);
 /* zload_files_unchanged() of the version S was recorded by (false for NULL). */
 bool zload_stamps_unchanged(const zload_stamps_t *s, const char *path);
+/* Whether A and B record the same files as they were, alike (false when either is NULL): two
+ * versions read from the same contents, as far as the stamps tell. */
+bool zload_stamps_equal(const zload_stamps_t *a, const zload_stamps_t *b);
 
 /* Drops a reference to *zone and frees it with the last (NULL is fine); leaves NULL behind. */
 void zload_free(zload_zone_t **zone);
