@@ -73,7 +73,7 @@ stats() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "- - -"; exit
 exec 9>/tmp/sandns-bench.lock
 flock 9
 echo "dorate.sh: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)," \
-	"pinned to CPU $CPU, $RUNS rounds of ${SECONDS_EACH} s a run${EXTRA:+, $EXTRA}, this: $BENCH${BASE:+, base: $BASE}"
+	"pinned to CPU $CPU, $RUNS rounds of ${SECONDS_EACH} s a run${EXTRA:+, $EXTRA}, this: ${BENCH#"$ROOT"/}${BASE:+, base: ${BASE#"$ROOT"/}}"
 declare -A uw uc sw sc rw rc
 for r in $(seq 1 "$RUNS"); do
 	for s in "${sets[@]}"; do
