@@ -31,12 +31,16 @@ command -v taskset >/dev/null || { echo "dorate.sh: taskset not found" >&2; exit
 
 sets=("$@")
 [ ${#sets[@]} -gt 0 ] || sets=(standard n3n3 nsecnsec r10k-n3 r10k-nsec)
+for s in "${sets[@]}"; do
+	case $s in
+	standard | n3n3 | nsecnsec | r10k-n3 | r10k-nsec) ;;
+	*) echo "dorate.sh: unknown set $s (standard n3n3 nsecnsec r10k-n3 r10k-nsec)" >&2; exit 2 ;;
+	esac
+done
 # base SET: the zones' options; sign SET: the signing options (both one option a line)
 base() {
 	case $1 in
 	r10k-*) printf '%s\n' --records 10000 ;;
-	standard | n3n3 | nsecnsec) ;;
-	*) echo "dorate.sh: unknown set $1" >&2; exit 2 ;;
 	esac
 }
 sign() {
