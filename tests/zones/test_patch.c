@@ -12,10 +12,10 @@
  * result. zt_patch() may answer ZT_PATCH_FULL (the caller then compiles whole): counted, with
  * its reasons, printed once; for the kinds of change it must patch, that fails the test.
  *
- * Signed worlds (SIG_NSEC, SIG_NSEC3) have every zone signed by sign_zone() and each new version
- * signed again from the one before, its unchanged signatures kept (a step in four keeps the
- * serial, so that the SOA stays), read back from its text as a secondary has it; the names
- * given are zload_changes()'s, signatures and NSEC records included.
+ * Signed worlds (SIG_NSEC, SIG_NSEC3, SIG_NSEC3_OPTOUT) have every zone signed by sign_zone() and
+ * each new version signed again from the one before, its unchanged signatures kept (a step in four
+ * keeps the serial, so that the SOA stays), read back from its text as a secondary has it; the
+ * names given are zload_changes()'s, signatures and NSEC records included.
  *
  * PATCH_TEST_SEED (a number) picks other seeds, PATCH_TEST_CHAINS how many chains,
  * PATCH_TEST_DUMP=1 prints the first differing answer of a step in hex, both sides. Built with
@@ -33,7 +33,10 @@
 #include <time.h>
 
 #include <CUnit/CUnit.h>
+#include <openssl/sha.h>
+#include <strings.h>
 
+#include "b32hex.h"
 #include "cutest.h"
 #include "sandns_err.h"
 #include "sign.h"
@@ -54,6 +57,8 @@
 #ifndef PT_ASAN
 #define PT_ASAN 0
 #endif
+
+#define NSEC3_LABEL 32
 
 enum {
 	TY_A = 1,
@@ -692,7 +697,9 @@ static size_t changed_owners(const struct zmodel *a, const struct zmodel *b, cha
 
 /* ---- a world: the zones served, their edits and options ---- */
 
-enum sig { SIG_NONE, SIG_NSEC, SIG_NSEC3 };
+/* SIG_NSEC3_OPTOUT: NSEC3, the insecure delegations and an empty non-terminal above only one
+ * left out of the chain (opt_out()). */
+enum sig { SIG_NONE, SIG_NSEC, SIG_NSEC3, SIG_NSEC3_OPTOUT };
 
 enum fault { FAULT_NONE, FAULT_STALE, FAULT_TTL, FAULT_SERIAL, FAULT_OPTS, FAULT_COUNT };
 
@@ -759,7 +766,7 @@ static void world_edits(struct world *w, int i)
 /* The signing policy of world W (ECDSA P-256, one key; NSEC or NSEC3). */
 static sign_params_t world_sign_params(const struct world *w)
 {
-	return (sign_params_t){SIGN_ALG_ECDSAP256SHA256, true, w->sig == SIG_NSEC3, 14 * 86400,
+	return (sign_params_t){SIGN_ALG_ECDSAP256SHA256, true, w->sig >= SIG_NSEC3, 14 * 86400,
 			       7 * 86400};
 }
 
@@ -788,6 +795,56 @@ static void drop_nsec(char *text, int i)
 		l += n;
 	}
 	*out = '\0';
+}
+
+/*
+ * TEXT (a zone I signed with NSEC3) without the NSEC3 of the insecure delegations "dlg" and
+ * "d.oent" and of the empty non-terminal "oent" above it, and their signatures: the chain as
+ * opt-out leaves it (sign_zone() does not opt out; the flag itself is read by no answer).
+ * Hashes as sign_zone() makes them: SHA-1, no salt, no extra iteration.
+ */
+static void opt_out(char *text, int i)
+{
+	static const char *const out[] = {"dlg", "d.oent", "oent"};
+	char owner[3][NSEC3_LABEL + OWN_MAX + 4];
+	size_t olen[3];
+	char *o = text;
+
+	for (int k = 0; k < 3; k++) {
+		char name[OWN_MAX];
+		uint8_t wire[256], md[SHA_DIGEST_LENGTH], label[NSEC3_LABEL];
+		size_t wl = 0;
+
+		snprintf(name, sizeof(name), "%s.%s", out[k], origins[i]);
+		for (const char *l = name; *l != '\0';) {
+			const char *dot = strchr(l, '.');
+			size_t n = (size_t)(dot - l);
+
+			wire[wl++] = (uint8_t)n;
+			memcpy(wire + wl, l, n);
+			wl += n;
+			l = dot + 1;
+		}
+		wire[wl++] = 0;
+		SHA1(wire, wl, md);
+		b32hex_sha1(md, label);
+		olen[k] = (size_t)snprintf(owner[k], sizeof(owner[k]), "%.32s.%s\t",
+					   (const char *)label, origins[i]);
+	}
+	for (char *l = text; *l != '\0';) {
+		char *e = strchr(l, '\n');
+		size_t n = e != NULL ? (size_t)(e - l) + 1 : strlen(l);
+		bool drop = false;
+
+		for (int k = 0; k < 3; k++)
+			drop |= strncasecmp(l, owner[k], olen[k]) == 0;
+		if (!drop) {
+			memmove(o, l, n);
+			o += n;
+		}
+		l += n;
+	}
+	*o = '\0';
 }
 
 /*
@@ -821,6 +878,8 @@ static zload_zone_t *world_sign(struct world *w, int i, zload_zone_t *z, unsigne
 	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
 	zload_free(&s);
 	drop_nsec(text, i);
+	if (w->sig == SIG_NSEC3_OPTOUT)
+		opt_out(text, i);
 	s = zload_string(origins[i], text, "signed.zone", NULL, NULL, err, sizeof(err));
 	if (s == NULL)
 		fprintf(stderr, "patch: seed %llu: reading %s signed: %s\n",
@@ -869,6 +928,13 @@ static void world_init(struct world *w, uint64_t seed, bool edits, bool opts, in
 		gen_zone(&w->m[i], i, &w->rng);
 		if (sig != SIG_NONE)
 			signed_extras(&w->m[i], i);
+		if (sig == SIG_NSEC3_OPTOUT) {
+			char n[OWN_MAX], rd[RD_MAX];
+
+			snprintf(n, sizeof(n), "d.oent.%s", origins[i]);
+			snprintf(rd, sizeof(rd), "ns1.%s", origins[i]);
+			add(&w->m[i], n, TY_NS, 300, rd);
+		}
 		w->z[i] = model_load(&w->m[i], err, sizeof(err));
 		if (w->z[i] == NULL)
 			fprintf(stderr, "patch: seed %llu: zone %s: %s\n", (unsigned long long)seed,
@@ -1803,8 +1869,21 @@ static void test_signed_chains(void)
 	CU_ASSERT_EQUAL(signed_chains(seed, n, SIG_NSEC, 0, 0, &patched), 0);
 	CU_ASSERT_TRUE(patched >= (unsigned long)n * 20 / 8);
 	report("signed NSEC");
-	/* Compiled whole: NSEC3; NODATA not split (each holds the SOA); denial blobs kept. */
-	CU_ASSERT_EQUAL(signed_chains(seed, 1, SIG_NSEC3, 0, 0, &patched), 0);
+	/* NSEC3 zones too: their chain, their names' facts, what the changes' NSEC3 prove; with
+	 * names left out of the chain (opt-out); with the apex's NXDOMAIN parts kept (a budget
+	 * that holds them but not the others'). */
+	CU_ASSERT_EQUAL(signed_chains(seed, n, SIG_NSEC3, 0, 0, &patched), 0);
+	CU_ASSERT_TRUE(patched >= (unsigned long)n * 20 / 8);
+	report("signed NSEC3");
+	CU_ASSERT_EQUAL(signed_chains(seed + 500, n, SIG_NSEC3_OPTOUT, 0, 0, &patched), 0);
+	CU_ASSERT_TRUE(patched >= (unsigned long)n * 20 / 8);
+	report("signed NSEC3, opt-out");
+	CU_ASSERT_EQUAL(signed_chains(seed + 700, n, SIG_NSEC3, 0, 4096, &patched), 0);
+	CU_ASSERT_TRUE(patched >= (unsigned long)n * 20 / 8);
+	report("signed NSEC3, the apex's NXDOMAIN parts kept");
+	/* Compiled whole: NSEC3 parts below the apex kept; NODATA not split (each holds the
+	 * SOA); denial blobs kept. */
+	CU_ASSERT_EQUAL(signed_chains(seed, 1, SIG_NSEC3, 0, (size_t)32 << 20, &patched), 0);
 	CU_ASSERT_EQUAL(patched, 0);
 	CU_ASSERT_EQUAL(signed_chains(seed + 1, 1, SIG_NSEC, SIZE_MAX, 0, &patched), 0);
 	CU_ASSERT_EQUAL(patched, 0);
