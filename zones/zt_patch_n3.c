@@ -48,32 +48,6 @@ static int cmp_remap(const void *a, const void *b)
 	return x->old < y->old ? -1 : x->old > y->old;
 }
 
-/*
- * Whether node N of ZT is a delegation itself: a copy this patch made still names BASE's node of
- * its name as its cut until zt_blobs_patch() points it at itself.
- */
-static bool self_cut(const zt_t *zt, uint32_t n)
-{
-	const zt_node_t *node = &zt->nodes[n], *d;
-
-	if (node->deleg == ZT_NONE || node->deleg == n)
-		return node->deleg == n;
-	d = &zt->nodes[node->deleg];
-	return d->name_len == node->name_len &&
-	       memcmp(zt->arena + d->name, zt->arena + node->name, node->name_len) == 0;
-}
-
-/* Node N's facts (nsec3_facts()), a delegation the patch copied taken as the cut it is. */
-static void facts_of(zt_t *zt, const zt_zone_t *zone, uint32_t n, uint32_t out[2])
-{
-	uint32_t deleg = zt->nodes[n].deleg;
-
-	if (deleg != ZT_NONE && deleg != n && self_cut(zt, n))
-		zt->nodes[n].deleg = n; /* the patch's own node: no reader sees it yet */
-	nsec3_facts(zt, zone, n, out);
-	zt->nodes[n].deleg = deleg;
-}
-
 /* Whether changed name PN is shaped as an NSEC3 owner: one hashed label below the apex. */
 static bool owner_shaped(const struct patch *p, const struct pn *pn)
 {
@@ -386,11 +360,11 @@ static int render_matched(struct patch *p)
 			continue;
 		node = &zt->nodes[n];
 		if (node->zone != p->z || (node->flags & ZN_SHADOW) ||
-		    (node->deleg != ZT_NONE && !self_cut(zt, n)) || node->nrrsets == 0 ||
+		    (node->deleg != ZT_NONE && node->deleg != n) || node->nrrsets == 0 ||
 		    (node->flags & ZN_CNAME))
 			continue;
 		/* A delegation's referral holds its NSEC3 (no DS), and so do the copies below. */
-		if (node->deleg != ZT_NONE) {
+		if (node->deleg == n) {
 			if (zt_patch_redo_cut(p, name, len) != 0)
 				return -ENOMEM;
 			continue;
@@ -534,7 +508,7 @@ int zt_patch_n3_facts(struct patch *p)
 		 * delegation copied without its referral still name it as their cut. */
 		if (zt->nodes[n].zone != p->z)
 			continue;
-		facts_of(zt, zone, n, f);
+		nsec3_facts(zt, zone, n, f);
 		if (f[0] != ZT_NONE)
 			seen[f[0] / 8] |= (uint8_t)(1u << (f[0] % 8));
 	}
