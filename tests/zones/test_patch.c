@@ -2376,6 +2376,76 @@ static void test_scale(void)
 
 #ifndef PATCH_TEST_SELFCHECK
 /* A zone BASE does not serve is no patch: an error or ZT_PATCH_FULL, and no snapshot. */
+/*
+ * An NSEC3 zone's new version with NSEC3PARAM RD (another salt or iterations: another chain),
+ * or with none (RD NULL: no longer NSEC3): zt_patch() must compile whole, saying why.
+ */
+static void nsec3param_change(const char *rd)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	unsigned long serials[NZ];
+	char err[512] = "", *text = NULL, *at;
+	size_t len = 0;
+	zload_names_t *nm = NULL;
+	const uint8_t *const *names;
+	zload_zone_t *z;
+	zt_t *base, *out = NULL;
+	zt_patch_in_t in;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	/* NODATA split, no denial parts: the zone is one a patch may make. */
+	zt_blobs_split_min = 0;
+	zt_denial_budget = 0;
+	world_init(w, base_seed(), false, false, SIG_NSEC3);
+	world_serials(w, serials);
+	base = world_compile(w, w->z, serials);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(base);
+	f = open_memstream(&text, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(zload_xfr_print(w->z[2], f), 0);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	at = strstr(text, "\tNSEC3PARAM\t1 0 0 -");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	if (rd != NULL) {
+		memcpy(at + strlen("\tNSEC3PARAM\t"), rd, strlen(rd)); /* as long as "1 0 0 -" */
+	} else {
+		char *eol = strchr(at, '\n'), *bol = at;
+
+		while (bol > text && bol[-1] != '\n')
+			bol--;
+		memmove(bol, eol + 1, strlen(eol + 1) + 1);
+	}
+	z = zload_string(origins[2], text, "nsec3param", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL_FATAL(zload_changes(w->z[2], z, &nm), 0);
+	names = zload_names_list(nm, &len);
+	in = (zt_patch_in_t){.zone = z, .serial = serials[2], .names = names, .nnames = len};
+	CU_ASSERT_EQUAL(zt_patch(base, &in, &out, err, sizeof(err)), ZT_PATCH_FULL);
+	CU_ASSERT_PTR_NULL(out);
+	if (strstr(err, "NSEC3PARAM") == NULL)
+		fprintf(stderr, "\npatch: NSEC3PARAM %s: %s\n", rd != NULL ? rd : "taken out", err);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "NSEC3PARAM"));
+	zt_free(&out);
+	zt_free(&base);
+	zload_names_free(&nm);
+	zload_free(&z);
+	free(text);
+	world_free(w);
+	free(w);
+}
+
+/* Another NSEC3PARAM, or none: the chain made again, by a whole compile. */
+static void test_nsec3param(void)
+{
+	size_t was = zt_blobs_split_min, budget = zt_denial_budget;
+
+	nsec3param_change("1 0 1 -");
+	nsec3param_change(NULL);
+	zt_blobs_split_min = was;
+	zt_denial_budget = budget;
+}
+
 static void test_other_zone(void)
 {
 	static const char text[] = "other.test. 300 IN SOA ns.other.test. h.other.test. 1 2 3 4 5\n"
@@ -2449,6 +2519,7 @@ void reg_cutest_patch(void)
 	CU_add_test(s, "20,000 records, 100 changes", test_scale);
 #ifndef PATCH_TEST_SELFCHECK
 	CU_add_test(s, "a zone the snapshot does not serve", test_other_zone);
+	CU_add_test(s, "an NSEC3 zone's NSEC3PARAM changed compiles whole", test_nsec3param);
 	CU_add_test(s, "zones added and taken out answer as zt_new", test_zones_come_go);
 #endif
 #ifdef PATCH_TEST_SELFCHECK
