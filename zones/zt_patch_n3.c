@@ -3,13 +3,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "nsec3.h"
-#include "resolve.h" /* ZT_LIVE */
 #include "zt_index.h"
 #include "zt_patch_pvt.h"
 
-/* What a patch keeps of an NSEC3 zone between its steps. */
+/* What one patch of an NSEC3 zone keeps from its tables to its answers. */
 struct patch_n3 {
 	uint32_t *added; /* the new nodes of owners BASE's chain did not have */
 	size_t nadded, cadded;
