@@ -6,7 +6,9 @@
 # (NSEC, ECDSA P-256, fixed validity so that a cached copy stays the same; SIGNED=FILE takes one
 # signed before), then a copy with CHANGES (100) hosts spread over it at new addresses, their
 # A RRSIGs and the SOA's (serial moved forward) changed as a re-signing changes them (signature
-# octets: nothing validates them here), the NSEC records untouched (the types stay). Each server
+# octets: nothing validates them here), the NSEC records untouched (the types stay); NSEC3=1 signs
+# with NSEC3 instead (`ldns-signzone -n -t 0`: no salt, no extra iteration, RFC 9276), the NSEC3
+# records untouched likewise. Each server
 # serves the file (`--keep-zones yes`, so that a reload can compare the versions); once it answers
 # the last host, the changed file replaces it and `sandnsctl reload example.com.`: the seconds
 # until the last changed host is answered with its new address and an RRSIG (DNSSEC OK), the
@@ -15,6 +17,7 @@
 #
 #   SANDNSD_A=/path/base/sandnsd SANDNSD_B=build/control/sandnsd bench/sigpatch.sh
 #   RECORDS=100000 RUNS=1 bench/sigpatch.sh
+#   NSEC3=1 RECORDS=400000 bench/sigpatch.sh
 #
 # Needs ldns-signzone, ldns-keygen (ldnsutils) and python3-dnspython. Everything listens on
 # 127.0.0.1 ports picked here, in a temporary directory (KEEP=1 keeps it). Each run holds
@@ -31,6 +34,7 @@ RUNS=${RUNS:-3}
 CHANGES=${CHANGES:-100}
 TIMEOUT=${TIMEOUT:-600}
 SIGNED=${SIGNED:-}
+NSEC3=${NSEC3:-0}
 
 die() { echo "sigpatch: $*" >&2; exit 1; }
 /usr/bin/python3 -c 'import dns.message' 2>/dev/null || die "python3-dnspython not found (scripts/deps.sh)"
@@ -52,8 +56,11 @@ hosts=$((RECORDS - 12))
 if [ -z "$SIGNED" ]; then
 	gen_mail_zone "$hosts" 2026120601 >"$TMP/zone.txt" || die "cannot write the zone"
 	key=$(cd "$TMP" && ldns-keygen -a ECDSAP256SHA256 -k example.com.) || die "ldns-keygen failed"
-	echo "sigpatch: signing $RECORDS records with ldns-signzone (NSEC)"
-	(cd "$TMP" && ldns-signzone -o example.com. -i 20261201000000 -e 20270601000000 \
+	denial=(NSEC)
+	n3=()
+	[ "$NSEC3" = 1 ] && denial=(NSEC3) && n3=(-n -t 0)
+	echo "sigpatch: signing $RECORDS records with ldns-signzone (${denial[0]})"
+	(cd "$TMP" && ldns-signzone "${n3[@]}" -o example.com. -i 20261201000000 -e 20270601000000 \
 		-f zone.signed zone.txt "$key") || die "ldns-signzone failed"
 	SIGNED=$TMP/zone.signed
 fi
