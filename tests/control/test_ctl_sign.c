@@ -332,8 +332,10 @@ static bool verifies(const zt_t *t, const char *name, uint16_t qtype)
  * blobs (the knobs of a large one): a reload that changes, adds and removes a record is
  * patched (its few names, not the zone), a newer serial served, the new records' signatures
  * valid, every answer with DO and without the octets of a whole compile of the same signed
- * version; so is a renewal of its signatures (due: signed again, no command, a newer serial).
- * NSEC3 compiles whole, and so does a version the build no longer holds (keep-zones).
+ * version; so is a renewal of its signatures asked before any of them fell due (signed again
+ * without a command, a newer serial, the SOA's signature made again and the others kept). A
+ * renewal at the due time makes every signature again: that compiles whole (zt_patch()'s bound
+ * on the names changed), as NSEC3 and a version the build no longer holds (keep-zones) do.
  */
 static void test_patched(void)
 {
@@ -367,7 +369,7 @@ static void test_patched(void)
 	CU_ASSERT_TRUE(verifies(b2.zt, "n99.example.net.", LDNS_RR_TYPE_NSEC));
 	CU_ASSERT_TRUE(verifies(b2.zt, "example.net.", LDNS_RR_TYPE_SOA));
 	ctl_build_clear(&b1);
-	/* The renewal ctl_resign.c queues: the zone read again unchanged, its signatures due. */
+	/* The renewal ctl_resign.c queues: the zone read again unchanged, said due. */
 	b2.zones[0].sign_due = 1;
 	CU_ASSERT_EQUAL_FATAL(rebuild(cfg, &b2, &b3), SANDNS_EOK);
 	CU_ASSERT_TRUE(b3.patched);
