@@ -11,6 +11,7 @@
 
 #include "cfg.h"
 #include "ctl.h"
+#include "ctl_signstate.h"
 #include "cutest.h"
 #include "sandns_err.h"
 #include "sigtime.h"
@@ -329,18 +330,19 @@ static bool verifies(const zt_t *t, const char *name, uint16_t qtype)
 
 /*
  * A zone sandns signs with NSEC, in a snapshot that splits its NODATA and keeps no denial
- * blobs (the knobs of a large one): a reload that changes, adds and removes a record is
- * patched (its few names, not the zone), a newer serial served, the new records' signatures
- * valid, every answer with DO and without the octets of a whole compile of the same signed
- * version; so is a renewal of its signatures asked before any of them fell due (signed again
- * without a command, a newer serial, the SOA's signature made again and the others kept). A
- * renewal at the due time makes every signature again: that compiles whole (zt_patch()'s bound
- * on the names changed), as NSEC3 and a version the build no longer holds (keep-zones) do.
+ * blobs (the knobs of a large one), served after a restart from the state directory: a reload that
+ * changes, adds and removes a record is patched (its few names, not the zone), a newer serial
+ * served, the new records' signatures valid, every answer with DO and without the octets of a whole
+ * compile of the same signed version; so is a renewal of its signatures asked before any of them
+ * fell due (signed again without a command, a newer serial, the SOA's signature made again and the
+ * others kept). A renewal at the due time makes every signature again: that compiles whole
+ * (zt_patch()'s bound on the names changed), as NSEC3 and a version the build no longer holds
+ * (keep-zones) do.
  */
 static void test_patched(void)
 {
 	size_t was_split = zt_blobs_split_min, was_budget = zt_denial_budget;
-	ctl_build_t b1, b2, b3, b4;
+	ctl_build_t b0, b1, b2, b3, b4;
 	zt_t *ref;
 	cfg_t *cfg;
 
@@ -350,8 +352,16 @@ static void test_patched(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	write_big(BIG_NAMES, -1, "");
 	cfg = config_mode("nsec");
+	CU_ASSERT_EQUAL_FATAL(build(cfg, NULL, &b0), SANDNS_EOK);
+	CU_ASSERT_FALSE(b0.patched);
+	/* A restart: its first build serves the signed version the state directory kept (signing
+	 * nothing), and the next reload compares the new one with that. */
+	ctl_build_save_serials(cfg, &b0);
+	ctl_signstate_save(cfg, &b0);
 	CU_ASSERT_EQUAL_FATAL(build(cfg, NULL, &b1), SANDNS_EOK);
-	CU_ASSERT_FALSE(b1.patched);
+	CU_ASSERT_EQUAL(b1.zones[0].serial, 10);
+	CU_ASSERT_FALSE(b1.zones[0].sign_fresh);
+	ctl_build_clear(&b0);
 	/* n5 changed, n7 gone, new1 added: a file reload. */
 	write_big(BIG_NAMES, 7, "n5 IN TXT \"changed\"\nnew1 IN A 192.0.2.99\n");
 	CU_ASSERT_EQUAL_FATAL(rebuild(cfg, &b1, &b2), SANDNS_EOK);
