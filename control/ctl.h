@@ -125,10 +125,10 @@ void ctl_build_check_serials(const ctl_build_t *prev, const zt_t *prev_zt, ctl_b
  * made from BASE, PREV's snapshot: zt_patch() of each zone whose data alone changed (their
  * names from zload_changes()), then zt_patch_zones() for the zones B adds (not in PREV, by
  * origin) and those BASE serves that B has no more, when nothing else did: the same settings,
- * edits and policy, no zone sandns signs comes or goes, one that changed signed with NSEC with
- * the same keys and policy (its signed versions compared and patched in), at most a few zones. 0 with
- * *OUT, B->patched, B->patched_names and B->patched_zones set; ZT_PATCH_FULL with the reason in
- * WHY (compile with zt_new()); or the patch's error with the reason in ERR.
+ * edits and policy, no zone sandns signs comes or goes, one it signs that changed signed with
+ * NSEC with the same keys and policy (its signed versions compared and patched in), at most a
+ * few zones. 0 with *OUT, B->patched, B->patched_names and B->patched_zones set; ZT_PATCH_FULL
+ * with the reason in WHY (compile with zt_new()); or the patch's error with the reason in ERR.
  */
 int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_build_t *b,
 	      const zt_opts_t *opts, zt_t **out, char *why, size_t whylen, char *err,
