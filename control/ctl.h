@@ -55,7 +55,11 @@ typedef struct ctl_build {
 	size_t records; /* over all zones */
 	zload_zone_t **raw;
 	zload_zone_t **signed_zones; /* per zone: as signed (NULL: not signed by sandns) */
-	cert_t **certs;		     /* cfg->certs order */
+	/* per zone: the signed version the build before served, read back from the state directory
+	 * when that build held it no more (keep-zones; ctl_sign.c): what ctl_patch.c compares the
+	 * new one with. Freed once the snapshot is made. */
+	zload_zone_t **served_signed;
+	cert_t **certs; /* cfg->certs order */
 	size_t ncerts;
 	bool patched;	      /* ZT was patched from the snapshot served (ctl_patch.c) ... */
 	size_t patched_names; /* ... with this many names compiled again ... */

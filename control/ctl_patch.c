@@ -30,10 +30,23 @@ static bool kept(const ctl_build_t *prev, size_t i)
 }
 
 /*
+ * The signed version of zone J that PREV's snapshot compiled, as B has it: PREV's own, or the one
+ * B read back from the state directory when PREV held it no more (ctl_sign.c); NULL: neither.
+ */
+static const zload_zone_t *served_signed(const ctl_build_t *prev, size_t j, const ctl_build_t *b,
+					 size_t i)
+{
+	if (prev->signed_zones != NULL && prev->signed_zones[j] != NULL)
+		return prev->signed_zones[j];
+	return b->served_signed != NULL ? b->served_signed[i] : NULL;
+}
+
+/*
  * Why zone I of B, which sandns signs and whose data changed, cannot be patched in over zone J
  * of PREV, or NULL: signed with NSEC both times, with the same keys and policy (else every
- * signature was made again), and both signed versions held: the one PREV compiled is what the
- * new one is compared with (ctl_sign.c indexed both by owner). The policy's edits are signed
+ * signature was made again), and both signed versions held: the one PREV compiled (kept by
+ * PREV, or read back from the state directory) is what the new one is compared with (ctl_sign.c
+ * indexed both by owner). The policy's edits are signed
  * in; zone_blocks() refuses those that changed.
  */
 static const char *signed_blocks(const cfg_t *cfg, const ctl_build_t *prev, size_t j,
@@ -49,9 +62,9 @@ static const char *signed_blocks(const cfg_t *cfg, const ctl_build_t *prev, size
 	if (now->sign_hash != was->sign_hash)
 		return "a zone sandns signs has other keys or signing parameters: every signature "
 		       "is made again";
-	if (prev->signed_zones == NULL || prev->signed_zones[j] == NULL ||
-	    b->signed_zones[i] == NULL)
-		return "the signed version served is not kept (keep-zones)";
+	if (served_signed(prev, j, b, i) == NULL || b->signed_zones[i] == NULL)
+		return "the signed version served is neither kept (keep-zones) nor in the state "
+		       "directory";
 	return NULL;
 }
 
@@ -206,15 +219,18 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 		/* The served version compared (a zone sandns signs: as signed, the version PREV
 		 * compiled, with the one B compiles), or, not kept, what the transfers since noted.
 		 */
-		int ch = kept(prev, j)
-			     ? zload_changes(compiled(prev, j), compiled(b, i), &nm)
+		const zload_zone_t *from = b->zones[i].dnssec ? served_signed(prev, j, b, i)
+					   : kept(prev, j)    ? prev->raw[j]
+							      : NULL;
+		int ch = from != NULL
+			     ? zload_changes(from, compiled(b, i), &nm)
 			     : zload_changes_since(prev->zones[j].zone_ver, b->raw[i], &nm);
 
 		if (ch != 0) {
 			snprintf(
 			    why, whylen, "zone %s: %s", b->zones[i].origin,
 			    ch != -ENOTSUP ? "out of memory"
-			    : kept(prev, j)
+			    : from != NULL
 				? "no way to tell what changed"
 				: "the version served is not kept (keep-zones) and no transfer "
 				  "noted what changed");

@@ -154,6 +154,16 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 		b->signed_zones[i] =
 		    sign_zone(b->raw[i], edits, nedits, info->serial, keys, &sg->params, reuse, now,
 			      &expires, &reused, err, errlen);
+		/* Read back, the version the build before served (which it held no more: its
+		 * serial; the same keys and policy, or it were not kept): kept for ctl_patch.c to
+		 * compare the new one with, indexed as the new one is. */
+		if (kept != NULL && b->signed_zones[i] != NULL && prev != NULL &&
+		    prev->raw != NULL && before != NULL && km.serial == before->serial &&
+		    b->served_signed != NULL && !sg->params.nsec3 &&
+		    zload_index_owners(kept) == 0) {
+			b->served_signed[i] = kept;
+			kept = NULL;
+		}
 		zload_free(&kept);
 		if (b->signed_zones[i] == NULL) {
 			sign_keys_free(&keys);

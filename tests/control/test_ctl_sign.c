@@ -336,8 +336,9 @@ static bool verifies(const zt_t *t, const char *name, uint16_t qtype)
  * compile of the same signed version; so is a renewal of its signatures asked before any of them
  * fell due (signed again without a command, a newer serial, the SOA's signature made again and the
  * others kept). A renewal at the due time makes every signature again: that compiles whole
- * (zt_patch()'s bound on the names changed), as NSEC3 and a version the build no longer holds
- * (keep-zones) do.
+ * (zt_patch()'s bound on the names changed), as NSEC3 does. A version the build no longer holds
+ * (keep-zones) is compared with the one the state directory kept; without that file, compiled
+ * whole.
  */
 static void test_patched(void)
 {
@@ -390,10 +391,27 @@ static void test_patched(void)
 	CU_ASSERT_EQUAL(differing(ref, b3.zt, BIG_NAMES), 0);
 	zt_free(&ref);
 	CU_ASSERT_TRUE(verifies(b3.zt, "example.net.", LDNS_RR_TYPE_SOA));
-	/* Kept no more (keep-zones dropped it after the publish): compiled whole. */
+	/* Kept no more (keep-zones dropped it after the publish): compared with the version the
+	 * state directory kept, patched; without that file, compiled whole. */
+	ctl_build_save_serials(cfg, &b3);
+	ctl_signstate_save(cfg, &b3);
 	write_big(BIG_NAMES, 8, "");
 	zload_free(&b3.signed_zones[0]);
 	zload_free(&b3.raw[0]);
+	CU_ASSERT_EQUAL_FATAL(rebuild(cfg, &b3, &b4), SANDNS_EOK);
+	CU_ASSERT_TRUE(b4.patched);
+	CU_ASSERT_EQUAL(b4.zones[0].serial, 13);
+	CU_ASSERT_PTR_NULL(b4.served_signed[0]);
+	ref = whole(cfg, &b4);
+	CU_ASSERT_EQUAL(differing(ref, b4.zt, BIG_NAMES), 0);
+	zt_free(&ref);
+	ctl_build_clear(&b4);
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/state/example.net.signed", dir);
+		CU_ASSERT_EQUAL(unlink(path), 0);
+	}
 	CU_ASSERT_EQUAL_FATAL(rebuild(cfg, &b3, &b4), SANDNS_EOK);
 	CU_ASSERT_FALSE(b4.patched);
 	ctl_build_clear(&b2);
