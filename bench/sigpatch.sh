@@ -22,6 +22,7 @@
 #   SANDNSD_A=/path/base/sandnsd SANDNSD_B=build/control/sandnsd bench/sigpatch.sh
 #   RECORDS=100000 RUNS=1 bench/sigpatch.sh
 #   SIGNER=sandns RECORDS=100000 bench/sigpatch.sh
+#   SIGNER=sandns KEEP_ZONES=auto bench/sigpatch.sh   # the default: a large zone not kept
 #
 # Needs ldns-signzone, ldns-keygen (ldnsutils) and python3-dnspython. Everything listens on
 # 127.0.0.1 ports picked here, in a temporary directory (KEEP=1 keeps it). Each run holds
@@ -39,6 +40,7 @@ CHANGES=${CHANGES:-100}
 TIMEOUT=${TIMEOUT:-600}
 SIGNED=${SIGNED:-}
 SIGNER=${SIGNER:-ldns}
+KEEP_ZONES=${KEEP_ZONES:-yes}
 
 die() { echo "sigpatch: $*" >&2; exit 1; }
 /usr/bin/python3 -c 'import dns.message' 2>/dev/null || die "python3-dnspython not found (scripts/deps.sh)"
@@ -120,7 +122,7 @@ one() {
 	cp "$SIGNED" "$D/example.com.zone"
 	t0=$(date +%s.%N)
 	"$bin" --foreground --io socket --listen "127.0.0.1@$PORT" --control "$D/ctl.sock" \
-		--zone "example.com.=$D/example.com.zone" --keep-zones yes "${DNSSEC[@]}" \
+		--zone "example.com.=$D/example.com.zone" --keep-zones "$KEEP_ZONES" "${DNSSEC[@]}" \
 		--state-dir "$D/state" >"$D/log" 2>&1 &
 	PID=$!
 	if ! cold=$(poll "$t0" "$LAST" "$WANT"); then
