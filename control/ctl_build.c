@@ -74,10 +74,13 @@ void ctl_build_clear(ctl_build_t *b)
 			zload_free(&b->raw[i]);
 		if (b->signed_zones != NULL)
 			zload_free(&b->signed_zones[i]);
+		if (b->served_signed != NULL)
+			zload_free(&b->served_signed[i]);
 	}
 	free(b->zones);
 	free(b->raw);
 	free(b->signed_zones);
+	free(b->served_signed);
 	for (i = 0; i < b->ncerts; i++)
 		if (b->certs != NULL)
 			cert_free(&b->certs[i]);
@@ -814,10 +817,11 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	b.zones = calloc(cfg->nzones + 1, sizeof(b.zones[0]));
 	b.raw = calloc(cfg->nzones + 1, sizeof(b.raw[0]));
 	b.signed_zones = calloc(cfg->nzones + 1, sizeof(b.signed_zones[0]));
+	b.served_signed = calloc(cfg->nzones + 1, sizeof(b.served_signed[0]));
 	b.certs = calloc(cfg->ncerts + 1, sizeof(b.certs[0]));
 	zedits = calloc(cfg->nzones + 1, sizeof(zedits[0]));
-	if (b.zones == NULL || b.raw == NULL || b.signed_zones == NULL || b.certs == NULL ||
-	    zedits == NULL)
+	if (b.zones == NULL || b.raw == NULL || b.signed_zones == NULL || b.served_signed == NULL ||
+	    b.certs == NULL || zedits == NULL)
 		goto out_nomem;
 	/* The first build of a process: what was served before it, when it was remembered. */
 	if (prev == NULL && state_file != NULL) {
@@ -930,6 +934,9 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		rc = SANDNS_EZONE;
 		goto out;
 	}
+	/* The served versions read back were for the patch only. */
+	for (i = 0; i < b.nzones; i++)
+		zload_free(&b.served_signed[i]);
 	if (ctl_build_index(&b) != 0)
 		goto out_nomem;
 	if (unread > 0 && !what->preview)

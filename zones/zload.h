@@ -220,6 +220,15 @@ int zload_xfr_print(const zload_zone_t *z, FILE *f);
 zload_zone_t *zload_ref(zload_zone_t *zone);
 
 /*
+ * Gives ZONE, a version made in memory and not yet shared (a zone sandns signed, one read back
+ * from the state directory), the index by owner a version read from a file has: what
+ * zload_changes() walks and zt_patch() reads a changed name's records through. Records are
+ * expected once each (no duplicate is dropped). 0 (also when it has one), or -ENOMEM (ZONE left
+ * without: compared and patched never, compiled as before).
+ */
+int zload_index_owners(zload_zone_t *zone);
+
+/*
  * A list of owner names (lower-case wire form, sorted, each once): what changed between two
  * versions of a zone (zload_names.c).
  */
