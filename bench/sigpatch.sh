@@ -6,15 +6,26 @@
 # (NSEC, ECDSA P-256, fixed validity so that a cached copy stays the same; SIGNED=FILE takes one
 # signed before), then a copy with CHANGES (100) hosts spread over it at new addresses, their
 # A RRSIGs and the SOA's (serial moved forward) changed as a re-signing changes them (signature
-# octets: nothing validates them here), the NSEC records untouched (the types stay). Each server
+# octets: nothing validates them here), the NSEC records untouched (the types stay); NSEC3=1 signs
+# with NSEC3 instead (`ldns-signzone -n -t 0`: no salt, no extra iteration, RFC 9276), the NSEC3
+# records untouched likewise. Each server
 # serves the file (`--keep-zones yes`, so that a reload can compare the versions); once it answers
 # the last host, the changed file replaces it and `sandnsctl reload example.com.`: the seconds
 # until the last changed host is answered with its new address and an RRSIG (DNSSEC OK), the
 # peak resident memory (VmHWM) before and after the reload, and whether the log says the reload
 # was patched. RUNS (3) rounds, the builds alternating; medians, min..max; a markdown table last.
 #
+# SIGNER=sandns: the zone sandns signs itself (`--dnssec "example.com. nsec"`, keys made in the
+# run's state directory) from the unsigned file, then a copy with the CHANGES hosts at new
+# addresses and the serial moved (bench/sign.sh's): the reload signs them again (the other
+# signatures kept) and serves the new signed version (issue 14: "a reload that changes 100
+# records of that signed zone: time to serve the re-signed data").
+#
 #   SANDNSD_A=/path/base/sandnsd SANDNSD_B=build/control/sandnsd bench/sigpatch.sh
 #   RECORDS=100000 RUNS=1 bench/sigpatch.sh
+#   NSEC3=1 RECORDS=400000 bench/sigpatch.sh
+#   SIGNER=sandns RECORDS=100000 bench/sigpatch.sh
+#   SIGNER=sandns KEEP_ZONES=auto bench/sigpatch.sh   # the default: a large zone not kept
 #
 # Needs ldns-signzone, ldns-keygen (ldnsutils) and python3-dnspython. Everything listens on
 # 127.0.0.1 ports picked here, in a temporary directory (KEEP=1 keeps it). Each run holds
@@ -31,6 +42,9 @@ RUNS=${RUNS:-3}
 CHANGES=${CHANGES:-100}
 TIMEOUT=${TIMEOUT:-600}
 SIGNED=${SIGNED:-}
+NSEC3=${NSEC3:-0}
+SIGNER=${SIGNER:-ldns}
+KEEP_ZONES=${KEEP_ZONES:-yes}
 
 die() { echo "sigpatch: $*" >&2; exit 1; }
 /usr/bin/python3 -c 'import dns.message' 2>/dev/null || die "python3-dnspython not found (scripts/deps.sh)"
@@ -49,18 +63,28 @@ done
 bench_tmpdir sigpatch 20
 
 hosts=$((RECORDS - 12))
-if [ -z "$SIGNED" ]; then
+STEP=$((hosts / CHANGES))
+DNSSEC=()
+if [ "$SIGNER" = sandns ]; then
+	gen_mail_zone "$hosts" 2026120601 >"$TMP/zone.txt" || die "cannot write the zone"
+	gen_mail_zone "$hosts" 2026120602 "$CHANGES" >"$TMP/zone.changed" ||
+		die "cannot write the changed zone"
+	SIGNED=$TMP/zone.txt
+	DNSSEC=(--dnssec "example.com. nsec")
+elif [ -z "$SIGNED" ]; then
 	gen_mail_zone "$hosts" 2026120601 >"$TMP/zone.txt" || die "cannot write the zone"
 	key=$(cd "$TMP" && ldns-keygen -a ECDSAP256SHA256 -k example.com.) || die "ldns-keygen failed"
-	echo "sigpatch: signing $RECORDS records with ldns-signzone (NSEC)"
-	(cd "$TMP" && ldns-signzone -o example.com. -i 20261201000000 -e 20270601000000 \
+	denial=(NSEC)
+	n3=()
+	[ "$NSEC3" = 1 ] && denial=(NSEC3) && n3=(-n -t 0)
+	echo "sigpatch: signing $RECORDS records with ldns-signzone (${denial[0]})"
+	(cd "$TMP" && ldns-signzone "${n3[@]}" -o example.com. -i 20261201000000 -e 20270601000000 \
 		-f zone.signed zone.txt "$key") || die "ldns-signzone failed"
 	SIGNED=$TMP/zone.signed
 fi
-STEP=$((hosts / CHANGES))
 # The changed version: CHANGES hosts at 10.255.y.z, their A signatures and the SOA's changed
 # (the first four base64 characters of the signature: the same length), the serial + 1.
-awk -v step="$STEP" -v changes="$CHANGES" '
+[ "$SIGNER" = sandns ] || awk -v step="$STEP" -v changes="$CHANGES" '
 function host(o) { return o ~ /^h[0-9][0-9][0-9][0-9][0-9][0-9][0-9]\.example\.com\.$/ ? substr(o, 2, 7) + 0 : -1 }
 function changed(h) { return h >= 0 && h % step == step - 1 && int(h / step) < changes }
 function resig(line,   n, w, i) {
@@ -88,7 +112,7 @@ CH=$((STEP * CHANGES - 1))
 CHNAME=$(printf 'h%07d.example.com.' "$CH")
 CHWANT=$(printf '10.255.%d.%d' $((CH / 256 % 256)) $((CH % 256)))
 ndiff=$(diff "$SIGNED" "$TMP/zone.changed" | grep -c '^>')
-echo "sigpatch: $RECORDS records, $(du -m "$SIGNED" | cut -f1) MiB signed; $ndiff records changed" \
+echo "sigpatch: $RECORDS records, $(du -m "$SIGNED" | cut -f1) MiB (signed by $SIGNER); $ndiff records changed" \
 	"(the last host $CHNAME $CHWANT); A: $SANDNSD_A, B: $SANDNSD_B"
 
 rss_of() {
@@ -105,7 +129,7 @@ one() {
 	cp "$SIGNED" "$D/example.com.zone"
 	t0=$(date +%s.%N)
 	"$bin" --foreground --io socket --listen "127.0.0.1@$PORT" --control "$D/ctl.sock" \
-		--zone "example.com.=$D/example.com.zone" --keep-zones yes \
+		--zone "example.com.=$D/example.com.zone" --keep-zones "$KEEP_ZONES" "${DNSSEC[@]}" \
 		--state-dir "$D/state" >"$D/log" 2>&1 &
 	PID=$!
 	if ! cold=$(poll "$t0" "$LAST" "$WANT"); then

@@ -9,14 +9,19 @@
 #            the time from the reload on A until B answers the member's www A;
 #   config   a zone line added to B's own configuration and `sandnsctl reload` on B (which reads
 #            every zone file again, the large one too, in builds before whole reloads kept the zones
-#            whose files are unchanged); the time until B answers it.
+#            whose files are unchanged); the time until B answers it;
+#   reload   `sandnsctl reload` on B with nothing changed (after the cases before it): the time
+#            until the command returns (the reload published).
 # For each, B's peak resident memory over that time (VmHWM, reset before through clear_refs),
 # its resident memory before, and whether B's log says the snapshot was patched or compiled whole.
 # BUILDS ("BASE_BUILD BUILD": the base's build directory, then this tree's) alternate run by run,
 # RUNS (3) times; medians and min..max printed per build. CASES ("catalog config") the cases run
 # (without catalog, B consumes none and A is not started). HOSTS (1000000), KEEP=1 keeps the
-# logs. Holds /tmp/sandns-bench.lock while it measures. Loopback only; ends only the servers it
-# started, by PID; every wait is bounded.
+# logs. CERT: a certificate file B is configured with (`cert`: the autodiscover policy on; "sample":
+# zones/sample/mail.example.com.pem, which does not cover autodiscover.example.com, so the policy
+# withholds it in the large zone); each run then checks that B still withholds it after the case.
+# Holds /tmp/sandns-bench.lock while it measures. Loopback only; ends only the servers it started,
+# by PID; every wait is bounded.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +33,8 @@ KEEP_ZONES=${KEEP_ZONES:-yes}
 CASES=${CASES:-catalog config}
 RUNS=${RUNS:-3}
 KDIG=${KDIG:-kdig}
+CERT=${CERT:-}
+[ "$CERT" = sample ] && CERT=$ROOT/zones/sample/mail.example.com.pem
 
 # shellcheck source=../tests/e2e/lib.sh
 . "$ROOT/tests/e2e/lib.sh"
@@ -72,6 +79,16 @@ answered_within() {
 	done
 	return 1
 }
+# withheld: the policy's edits of the large zone served (autodiscover A NODATA, the SRV made)
+withheld() {
+	local a srv
+	a=$("$KDIG" @127.0.0.1 -p "$BPORT" +short +time=2 +retry=1 autodiscover.example.com A 2>/dev/null)
+	srv=$("$KDIG" @127.0.0.1 -p "$BPORT" +short +time=2 +retry=1 _autodiscover._tcp.example.com SRV 2>/dev/null)
+	[ -z "$a" ] && [ -n "$srv" ]
+}
+last_made() { # last_made LOG: how the last snapshot was made
+	if grep "on request, " "$1" | tail -n 1 | grep -q "full compile"; then echo whole; else echo patched; fi
+}
 hwm_kb() { awk '/^VmHWM/ { print $2 }' "/proc/$PID/status"; }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$PID/status"; }
 how_made() { # how_made LOG ORIGIN: how the snapshot that brought ORIGIN in was made
@@ -106,6 +123,7 @@ keep-zones $KEEP_ZONES
 allow-notify 127.0.0.1
 zone example.com. $TMP/example.com.zone
 CONF
+	[ -n "$CERT" ] && echo "cert $CERT" >>"$d/b.conf"
 	case " $CASES " in *" catalog "*)
 		cat >>"$d/b.conf" <<CONF
 zone pcat.test. $d/b.state/sec/pcat.test.zone
@@ -147,7 +165,19 @@ CONF
 			die "$label: reload on B failed"
 		answered_within cfg.test. 192.0.2.30 120 || die "$label: B did not answer the new zone"
 		t1=$(now_ms)
+		[ -z "$CERT" ] || withheld || die "$label: autodiscover.example.com is no longer withheld"
 		echo "$label config $((t1 - t0)) $(($(hwm_kb) / 1024)) $((before / 1024)) $(how_made "$d/b.log" cfg.test.)" >>"$TMP/results"
+		;;
+	esac
+	case " $CASES " in *" reload "*)
+		before=$(rss_kb)
+		echo 5 >"/proc/$PID/clear_refs"
+		t0=$(now_ms)
+		"$bdir/control/sandnsctl" --control "$d/b.sock" reload >/dev/null ||
+			die "$label: reload on B failed"
+		t1=$(now_ms)
+		[ -z "$CERT" ] || withheld || die "$label: autodiscover.example.com is no longer withheld"
+		echo "$label reload $((t1 - t0)) $(($(hwm_kb) / 1024)) $((before / 1024)) $(last_made "$d/b.log")" >>"$TMP/results"
 		;;
 	esac
 	stop_all
@@ -161,11 +191,11 @@ for n in $(seq 1 "$RUNS"); do
 	run_one "$BUILD" new "$n"
 done
 flock -u 9
-echo "zoneadd: $HOSTS records in example.com. (keep-zones $KEEP_ZONES), $RUNS runs per build (ms until answered; MB)"
+echo "zoneadd: $HOSTS records in example.com. (keep-zones $KEEP_ZONES${CERT:+, cert $CERT}), $RUNS runs per build (ms until answered; MB)"
 printf '%-6s %-8s %-22s %-22s %-22s %s\n' build case "ms median (min..max)" "peak RSS MB" \
 	"RSS before MB" "snapshot"
 for b in base new; do
-	for c in catalog config; do
+	for c in $CASES; do
 		ms=$(awk -v b=$b -v c=$c '$1 == b && $2 == c { print $3 }' "$TMP/results" | stats)
 		pk=$(awk -v b=$b -v c=$c '$1 == b && $2 == c { print $4 }' "$TMP/results" | stats)
 		bf=$(awk -v b=$b -v c=$c '$1 == b && $2 == c { print $5 }' "$TMP/results" | stats)

@@ -39,6 +39,9 @@ typedef struct ctl_zone_info {
 	/* Not read by this build: the version served before (ZONE_VER) compiled in the snapshot
 	 * patched (its raw entry NULL), its files unchanged since (ctl_build.c) */
 	bool unread;
+	/* What the autodiscover policy read of the zone when it was read (NULL: nothing, or no
+	 * policy): answers it again while the zone stays unread (ctl_build.c, pview.h) */
+	pview_t *pview;
 	int64_t sign_retry; /* renewal asked for: not again before then (ctl_resign.c) */
 	bool sign_fresh;    /* signed by this build: saved to the state directory once published */
 } ctl_zone_info_t;
@@ -55,7 +58,11 @@ typedef struct ctl_build {
 	size_t records; /* over all zones */
 	zload_zone_t **raw;
 	zload_zone_t **signed_zones; /* per zone: as signed (NULL: not signed by sandns) */
-	cert_t **certs;		     /* cfg->certs order */
+	/* per zone: the signed version the build before served, read back from the state directory
+	 * when that build held it no more (keep-zones; ctl_sign.c): what ctl_patch.c compares the
+	 * new one with. Freed once the snapshot is made. */
+	zload_zone_t **served_signed;
+	cert_t **certs; /* cfg->certs order */
 	size_t ncerts;
 	bool patched;	      /* ZT was patched from the snapshot served (ctl_patch.c) ... */
 	size_t patched_names; /* ... with this many names compiled again ... */
@@ -127,10 +134,11 @@ void ctl_build_check_serials(const ctl_build_t *prev, const zt_t *prev_zt, ctl_b
  * names from zload_changes()), then zt_patch_zones() for the zones B adds (not in PREV, by
  * origin), those BASE serves that B has no more, and those replaced whole (changed, PREV's
  * version not kept: nothing to compare), when nothing else did: the same settings, edits and
- * policy, no zone sandns signs changed, comes or goes, at most a few zones; nothing changed at
- * all, a snapshot of B's own sharing every zone of BASE. 0 with
- * *OUT, B->patched, B->patched_names and B->patched_zones set; ZT_PATCH_FULL with the reason in
- * WHY (compile with zt_new()); or the patch's error with the reason in ERR.
+ * policy, no zone sandns signs comes or goes, one it signs that changed signed with NSEC with the
+ * same keys and policy (its signed versions compared and patched in), at most a few zones;
+ * nothing changed at all, a snapshot of B's own sharing every zone of BASE. 0 with *OUT,
+ * B->patched, B->patched_names and B->patched_zones set; ZT_PATCH_FULL with the reason in WHY
+ * (compile with zt_new()); or the patch's error with the reason in ERR.
  */
 int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_build_t *b,
 	      const zt_opts_t *opts, zt_t **out, char *why, size_t whylen, char *err,

@@ -69,14 +69,18 @@ void ctl_build_clear(ctl_build_t *b)
 		zsrc_clear(&b->zones[i].src);
 		free(b->zones[i].edits);
 		zload_stamps_put(&b->zones[i].stamps);
+		pview_put(&b->zones[i].pview);
 		if (b->raw != NULL)
 			zload_free(&b->raw[i]);
 		if (b->signed_zones != NULL)
 			zload_free(&b->signed_zones[i]);
+		if (b->served_signed != NULL)
+			zload_free(&b->served_signed[i]);
 	}
 	free(b->zones);
 	free(b->raw);
 	free(b->signed_zones);
+	free(b->served_signed);
 	for (i = 0; i < b->ncerts; i++)
 		if (b->certs != NULL)
 			cert_free(&b->certs[i]);
@@ -312,9 +316,10 @@ static bool file_unchanged(const ctl_build_t *prev, const cfg_zone_t *z, size_t 
 /*
  * Whether zone Z, the Ith of the configuration, may stay unread in build B: PREV compiled it into
  * the snapshot WHAT patches but holds its version no more (keep-zones), read from the same origin
- * and master file, none of the policy's edits in it, and its files unchanged since (the stamps
- * PREV kept). A whole reload's zones (WHAT->keep_unchanged) and those not asked for: `reload
- * ZONE` reads ZONE. Those that need their records after all are read later (read_unread()).
+ * and master file, and its files unchanged since (the stamps PREV kept). A whole reload's zones
+ * (WHAT->keep_unchanged) and those not asked for: `reload ZONE` reads ZONE. Those that need their
+ * records after all are read later (read_unread(), evaluate_policy(): the policy's edits of it
+ * must be those PREV compiled in).
  */
 static bool may_stay_unread(const ctl_build_t *prev, const ctl_rebuild_t *what, const cfg_zone_t *z,
 			    size_t i)
@@ -328,7 +333,7 @@ static bool may_stay_unread(const ctl_build_t *prev, const ctl_rebuild_t *what, 
 	return !was->absent && z->src.kind == ZSRC_FILE && z->src.path != NULL &&
 	       zsrc_same(&was->src, &z->src) && was->origin != NULL &&
 	       cfg_same_origin(was->origin, z->origin) && was->edits != NULL &&
-	       was->edits[0] == '\0' && zload_stamps_unchanged(was->stamps, z->src.path);
+	       zload_stamps_unchanged(was->stamps, z->src.path);
 }
 
 /* Zone I of CFG read from its source into B (FIRST: the first build of the process). */
@@ -361,16 +366,6 @@ static int read_zone(const cfg_t *cfg, bool first, const ctl_build_t *known, ctl
 typedef const char *(*need_fn)(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *b,
 			       size_t i);
 
-static const char *need_policy(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *b,
-			       size_t i)
-{
-	(void)prev;
-	(void)b;
-	(void)i;
-	/* Its decisions weigh every zone's records (SRV targets, CNAMEs across zones). */
-	return cfg->ncerts > 0 ? "the autodiscover policy looks at every zone's records" : NULL;
-}
-
 static const char *need_signing(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *b,
 				size_t i)
 {
@@ -392,16 +387,18 @@ static const char *need_keeping(const cfg_t *cfg, const ctl_build_t *prev, const
 /*
  * The zones of B left unread for which NEED says why they need their records, read now, the
  * reason logged (zones of CFG's, built on PREV; PREVIEW: nothing logged); before the zones'
- * facts are filled in (ctl_build()).
+ * facts are filled in (ctl_build()). NEED NULL: those WHY names (a reason each, NULL: none).
  */
 static int read_unread(const cfg_t *cfg, const ctl_build_t *prev, bool preview, ctl_build_t *b,
-		       need_fn need, char *err, size_t errlen)
+		       need_fn need, const char *const *whys, char *err, size_t errlen)
 {
 	const char *why = NULL, *first = NULL;
 	size_t n = 0;
 
 	for (size_t i = 0; i < b->nzones; i++) {
-		const char *w = b->zones[i].unread ? need(cfg, prev, b, i) : NULL;
+		const char *w = !b->zones[i].unread ? NULL
+				: need != NULL	    ? need(cfg, prev, b, i)
+						    : whys[i];
 
 		if (w == NULL)
 			continue;
@@ -418,6 +415,106 @@ static int read_unread(const cfg_t *cfg, const ctl_build_t *prev, bool preview, 
 			"(%s%s): %s",
 			n, n == 1 ? "" : "s", first, n > 1 ? " and more" : "", why);
 	return SANDNS_EOK;
+}
+
+/* Whether the policy P's edits of zone ORIGIN are those WAS gives (as zone_edits() writes
+ * them); EDITS: room for all of P's. -ENOMEM, 1 or 0. */
+static int same_edits(const policy_t *p, const char *origin, const char *was,
+		      const zload_edit_t **edits)
+{
+	char *text = NULL;
+	size_t n;
+	int rc = zone_edits(p, origin, edits, &n, &text);
+
+	if (rc == 0)
+		rc = strcmp(text, was) == 0;
+	free(text);
+	return rc;
+}
+
+/*
+ * The autodiscover policy over B's zones (B->policy), each zone's pview set: what the policy read
+ * of a zone read, recorded; a zone left unread answered by what it read of it before (PREV's
+ * pview: its files unchanged since, the same answers). A zone left unread that the policy asks
+ * what that view does not hold, or whose edits are no longer those PREV compiled in (edits added,
+ * changed or lifted: they are compiled from its records), is read, the reason logged, and the
+ * policy evaluated again: the decisions are those reading every zone gives. SANDNS_EOK or an
+ * error.
+ */
+static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool preview,
+			   const policy_opts_t *popts, ctl_build_t *b, char *err, size_t errlen)
+{
+	policy_zone_t *pz = calloc(b->nzones + 1, sizeof(*pz));
+	const char **whys = calloc(b->nzones + 1, sizeof(*whys));
+	const zload_edit_t **edits = NULL;
+	policy_t *p = NULL;
+	int rc = -ENOMEM, same;
+	size_t i, n;
+
+	if (pz == NULL || whys == NULL)
+		goto out;
+	for (;;) {
+		for (i = 0; i < b->nzones; i++) {
+			bool unread = b->zones[i].unread;
+
+			pz[i] = (policy_zone_t){
+			    .origin = unread ? prev->zones[i].origin : zload_origin(b->raw[i]),
+			    .zone = b->raw[i],
+			    .view = unread ? prev->zones[i].pview : NULL,
+			    .record = unread ? NULL : pview_new(),
+			};
+			if (!unread && pz[i].record == NULL)
+				goto out;
+		}
+		p = policy_evaluate_zones(pz, b->nzones, b->certs, b->ncerts, popts, err, errlen);
+		free(edits);
+		edits = p != NULL ? calloc(policy_edit_count(p) + 1, sizeof(*edits)) : NULL;
+		if (edits == NULL)
+			goto out;
+		for (i = n = 0; i < b->nzones; i++) {
+			whys[i] = NULL;
+			if (!b->zones[i].unread)
+				continue;
+			if (pz[i].missed) {
+				whys[i] = "the autodiscover policy asks of it what it did not when "
+					  "it was read";
+			} else {
+				same = same_edits(p, pz[i].origin, prev->zones[i].edits, edits);
+				if (same < 0)
+					goto out;
+				if (!same)
+					whys[i] = "the autodiscover policy's edits of it change";
+			}
+			n += whys[i] != NULL;
+		}
+		if (n == 0)
+			break;
+		policy_free(&p);
+		for (i = 0; i < b->nzones; i++)
+			pview_put(&pz[i].record);
+		rc = read_unread(cfg, prev, preview, b, NULL, whys, err, errlen);
+		if (rc != SANDNS_EOK)
+			goto out;
+		rc = -ENOMEM;
+	}
+	for (i = 0; i < b->nzones; i++) {
+		b->zones[i].pview =
+		    b->zones[i].unread ? pview_ref(prev->zones[i].pview) : pz[i].record;
+		pz[i].record = NULL;
+	}
+	b->policy = p;
+	p = NULL;
+	rc = SANDNS_EOK;
+out:
+	if (rc == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	for (i = 0; pz != NULL && i < b->nzones; i++)
+		pview_put(&pz[i].record);
+	policy_free(&p);
+	free(pz);
+	free(whys);
+	free(edits);
+	return rc;
 }
 
 static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *known,
@@ -519,14 +616,15 @@ static int serve_zone(const cfg_t *cfg, const ctl_build_t *prev, bool preview, c
 		return info->edits != NULL ? SANDNS_EOK : -ENOMEM;
 	}
 	if (info->unread) {
-		/* As PREV served it (the same zone of the configuration): no edits, no signature
-		 * (may_stay_unread(), read_unread()), its serials as they were. */
+		/* As PREV served it (the same zone of the configuration): the same edits, no
+		 * signature (may_stay_unread(), read_unread(), evaluate_policy()), its serials as
+		 * they were. */
 		const ctl_zone_info_t *was = &prev->zones[i];
 
-		info->edits = strdup("");
+		info->edits = strdup(was->edits);
 		info->src_serial = was->src_serial;
-		info->edits_hash = fnv1a("");
-		info->serial = served_serial(was, info->src_serial, "", info->edits_hash);
+		info->edits_hash = was->edits_hash;
+		info->serial = served_serial(was, info->src_serial, was->edits, info->edits_hash);
 		*out = (zt_zone_edits_t){.serial = info->serial};
 		return info->edits != NULL ? SANDNS_EOK : -ENOMEM;
 	}
@@ -631,8 +729,10 @@ void ctl_build_opts(const cfg_t *cfg, zt_opts_t *opts)
 /*
  * The zones B left unread, read for a whole compile (WHY: why the snapshot is not patched,
  * logged) and served again as read (serve_zone(): their serial follows a file that changed
- * meanwhile); ZEDITS, EDITS, FLAT as ctl_build() passes them (no policy: no zone is left unread
- * with one, so no edit is added). SANDNS_EOK or an error.
+ * meanwhile); ZEDITS, EDITS, FLAT as ctl_build() passes them (room for the policy's edits of
+ * them: those PREV compiled in, evaluate_policy() saw to it). Their pview stays when the files
+ * read now are those its version was read from (their stamps alike), else it goes: a file
+ * changed meanwhile (the next reload reads the zone for the policy). SANDNS_EOK or an error.
  */
 static int read_for_compile(const cfg_t *cfg, const ctl_build_t *prev, bool preview, ctl_build_t *b,
 			    zt_zone_edits_t *zedits, const zload_edit_t **edits, zload_edit_t *flat,
@@ -644,6 +744,7 @@ static int read_for_compile(const cfg_t *cfg, const ctl_build_t *prev, bool prev
 
 	for (size_t i = 0; i < b->nzones; i++) {
 		ctl_zone_info_t *info = &b->zones[i];
+		zload_stamps_t *was;
 
 		if (!info->unread)
 			continue;
@@ -655,13 +756,17 @@ static int read_for_compile(const cfg_t *cfg, const ctl_build_t *prev, bool prev
 		info->records = zload_rr_count(b->raw[i]);
 		b->records += info->records;
 		info->zone_ver = zload_version(b->raw[i]);
-		zload_stamps_put(&info->stamps);
+		was = info->stamps;
 		info->stamps = zload_stamps(b->raw[i]);
+		if (!zload_stamps_equal(was, info->stamps))
+			pview_put(&info->pview);
+		zload_stamps_put(&was);
 		free(info->edits);
 		info->edits = NULL;
 		rc = serve_zone(cfg, prev, preview, b, i, edits, flat, &zedits[i], err, errlen);
 		if (rc != SANDNS_EOK)
 			return rc;
+		flat += zedits[i].nedits;
 		first = first != NULL ? first : info->origin;
 		n++;
 	}
@@ -712,10 +817,11 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	b.zones = calloc(cfg->nzones + 1, sizeof(b.zones[0]));
 	b.raw = calloc(cfg->nzones + 1, sizeof(b.raw[0]));
 	b.signed_zones = calloc(cfg->nzones + 1, sizeof(b.signed_zones[0]));
+	b.served_signed = calloc(cfg->nzones + 1, sizeof(b.served_signed[0]));
 	b.certs = calloc(cfg->ncerts + 1, sizeof(b.certs[0]));
 	zedits = calloc(cfg->nzones + 1, sizeof(zedits[0]));
-	if (b.zones == NULL || b.raw == NULL || b.signed_zones == NULL || b.certs == NULL ||
-	    zedits == NULL)
+	if (b.zones == NULL || b.raw == NULL || b.signed_zones == NULL || b.served_signed == NULL ||
+	    b.certs == NULL || zedits == NULL)
 		goto out_nomem;
 	/* The first build of a process: what was served before it, when it was remembered. */
 	if (prev == NULL && state_file != NULL) {
@@ -726,9 +832,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	    load_inputs(cfg, prev, prev != NULL ? prev : &state, what, &b, &unchanged, err, errlen);
 	/* Zones left unread that need their records all the same (only on a PREV of a build). */
 	if (rc == SANDNS_EOK && prev != NULL)
-		rc = read_unread(cfg, prev, what->preview, &b, need_policy, err, errlen);
-	if (rc == SANDNS_EOK && prev != NULL)
-		rc = read_unread(cfg, prev, what->preview, &b, need_signing, err, errlen);
+		rc = read_unread(cfg, prev, what->preview, &b, need_signing, NULL, err, errlen);
 	if (rc == SANDNS_EOK && prev != NULL) {
 		/* keep-zones would keep them this time (set so now, or fewer records in all): a
 		 * version to keep, as every other zone's. */
@@ -736,7 +840,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		for (i = 0; i < b.nzones; i++)
 			b.records +=
 			    b.zones[i].unread ? prev->zones[i].records : zload_rr_count(b.raw[i]);
-		rc = read_unread(cfg, prev, what->preview, &b, need_keeping, err, errlen);
+		rc = read_unread(cfg, prev, what->preview, &b, need_keeping, NULL, err, errlen);
 		b.records = 0;
 	}
 	if (rc != SANDNS_EOK)
@@ -746,11 +850,9 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 
 	/* No certificate, no policy: the zones are served as written. */
 	if (b.ncerts > 0) {
-		b.policy = policy_evaluate(b.raw, b.nzones, b.certs, b.ncerts, &popts, err, errlen);
-		if (b.policy == NULL) {
-			rc = -ENOMEM;
+		rc = evaluate_policy(cfg, prev, what->preview, &popts, &b, err, errlen);
+		if (rc != SANDNS_EOK)
 			goto out;
-		}
 		if (!what->preview)
 			policy_alerts(&b);
 		nflat = policy_edit_count(b.policy);
@@ -832,6 +934,9 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		rc = SANDNS_EZONE;
 		goto out;
 	}
+	/* The served versions read back were for the patch only. */
+	for (i = 0; i < b.nzones; i++)
+		zload_free(&b.served_signed[i]);
 	if (ctl_build_index(&b) != 0)
 		goto out_nomem;
 	if (unread > 0 && !what->preview)

@@ -30,9 +30,48 @@ static bool kept(const ctl_build_t *prev, size_t i)
 }
 
 /*
+ * The signed version of zone J that PREV's snapshot compiled, as B has it: PREV's own, or the one
+ * B read back from the state directory when PREV held it no more (ctl_sign.c); NULL: neither.
+ */
+static const zload_zone_t *served_signed(const ctl_build_t *prev, size_t j, const ctl_build_t *b,
+					 size_t i)
+{
+	if (prev->signed_zones != NULL && prev->signed_zones[j] != NULL)
+		return prev->signed_zones[j];
+	return b->served_signed != NULL ? b->served_signed[i] : NULL;
+}
+
+/*
+ * Why zone I of B, which sandns signs and whose data changed, cannot be patched in over zone J
+ * of PREV, or NULL: signed with NSEC both times, with the same keys and policy (else every
+ * signature was made again), and both signed versions held: the one PREV compiled (kept by
+ * PREV, or read back from the state directory) is what the new one is compared with (ctl_sign.c
+ * indexed both by owner). The policy's edits are signed
+ * in; zone_blocks() refuses those that changed.
+ */
+static const char *signed_blocks(const cfg_t *cfg, const ctl_build_t *prev, size_t j,
+				 const ctl_build_t *b, size_t i)
+{
+	const cfg_signing_t *sg = cfg_signing_of(cfg, b->zones[i].origin);
+	const ctl_zone_info_t *now = &b->zones[i], *was = &prev->zones[j];
+
+	if (sg == NULL || !now->dnssec || !was->dnssec)
+		return "a zone comes to be or stops being signed by sandns";
+	if (sg->params.nsec3)
+		return "a zone sandns signs with NSEC3 changed";
+	if (now->sign_hash != was->sign_hash)
+		return "a zone sandns signs has other keys or signing parameters: every signature "
+		       "is made again";
+	if (served_signed(prev, j, b, i) == NULL || b->signed_zones[i] == NULL)
+		return "the signed version served is neither kept (keep-zones) nor in the state "
+		       "directory";
+	return NULL;
+}
+
+/*
  * Why zone I of B cannot be patched in, zone J of PREV (the same origin) served before, or NULL:
  * an unchanged zone must be the very version PREV compiled (by its number when PREV no longer
- * holds it), a changed one a zone sandns does not sign.
+ * holds it), a changed one a zone sandns does not sign, or one signed_blocks() lets through.
  */
 static const char *zone_blocks(const cfg_t *cfg, const ctl_build_t *prev, size_t j,
 			       const ctl_build_t *b, size_t i, bool *changed)
@@ -54,7 +93,7 @@ static const char *zone_blocks(const cfg_t *cfg, const ctl_build_t *prev, size_t
 		return "a secondary zone without data changed";
 	if (now->dnssec || was->dnssec || cfg_signing_of(cfg, now->origin) != NULL ||
 	    b->signed_zones[i] != NULL)
-		return "a zone sandns signs changed";
+		return signed_blocks(cfg, prev, j, b, i);
 	return NULL;
 }
 
@@ -110,9 +149,9 @@ static const char *plan_make(const cfg_t *cfg, const ctl_build_t *prev, const zt
 {
 	const char *no = NULL;
 
-	if (strcmp(prev->policy_key != NULL ? prev->policy_key : "",
-		   b->policy_key != NULL ? b->policy_key : "") != 0)
-		return "the policy's decisions changed";
+	/* What the policy makes of the zones is each zone's edits (and serial), compared zone by
+	 * zone (zone_blocks()): decisions that edit nothing change no answer, and a configuration
+	 * reload (ctl_cfg_prev_map()) or a zone added changes the decisions' list. */
 	if (!zt_opts_match(base, opts))
 		return "the settings changed";
 	pl->absent = !zt_absent_same(base, opts);
@@ -194,13 +233,18 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 		const uint8_t *const *list;
 		zt_patch_in_t in;
 		zt_t *next = NULL;
-		/* The served version compared, or, not kept, what the transfers since noted. */
-		int ch = kept(prev, j)
-			     ? zload_changes(prev->raw[j], b->raw[i], &nm)
+		/* The served version compared (a zone sandns signs: as signed, the version PREV
+		 * compiled, with the one B compiles), or, not kept, what the transfers since noted.
+		 */
+		const zload_zone_t *from = b->zones[i].dnssec ? served_signed(prev, j, b, i)
+					   : kept(prev, j)    ? prev->raw[j]
+							      : NULL;
+		int ch = from != NULL
+			     ? zload_changes(from, compiled(b, i), &nm)
 			     : zload_changes_since(prev->zones[j].zone_ver, b->raw[i], &nm);
 
 		/* Not kept, no transfer noted what changed: the zone is replaced whole, after. */
-		if (ch == -ENOTSUP && !kept(prev, j)) {
+		if (ch == -ENOTSUP && from == NULL) {
 			const char *no_repl = plan_replace(prev, j, b, i, opts, &pl);
 
 			if (no_repl == NULL)
@@ -226,7 +270,7 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 			zload_names_free(&nm);
 			continue;
 		}
-		in = (zt_patch_in_t){.zone = b->raw[i],
+		in = (zt_patch_in_t){.zone = compiled(b, i),
 				     .edits = &opts->edits[i],
 				     .serial = b->zones[i].serial,
 				     .names = list,

@@ -38,6 +38,20 @@ static bool newer(unsigned long a, unsigned long b)
 	return (int32_t)(uint32_t)(a - b) > 0;
 }
 
+/*
+ * A signed version of an NSEC zone indexed by owner before anything shares it: the next build
+ * that signs the zone again finds the names that changed against it and patches the snapshot
+ * (ctl_patch.c). NSEC3 zones compile whole: no index. Without memory, none (compiled whole).
+ */
+static void index_nsec(zload_zone_t *z, const sign_params_t *p)
+{
+	if (!p->nsec3 && zload_index_owners(z) != 0)
+		log_msg(LOG_WARNING,
+			"zone %s: out of memory indexing its signed version: the next change "
+			"compiles the snapshot whole",
+			zload_origin(z));
+}
+
 /* Logs the keys of KEYS, some just made, with the DS of each KSK (the parent needs it). */
 static void log_keys(const char *origin, const sign_keys_t *keys)
 {
@@ -98,6 +112,7 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 	if (kept != NULL && as_is) {
 		/* Signed from the same zone, edits, keys and policy, still fresh: served again. */
 		b->signed_zones[i] = kept;
+		index_nsec(b->signed_zones[i], &sg->params);
 		info->serial = km.serial;
 		info->sign_expire = km.expire;
 		info->sign_due = km.due;
@@ -139,11 +154,22 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 		b->signed_zones[i] =
 		    sign_zone(b->raw[i], edits, nedits, info->serial, keys, &sg->params, reuse, now,
 			      &expires, &reused, err, errlen);
+		/* Read back, the version the build before served (which it held no more: its
+		 * serial; the same keys and policy, or it were not kept): kept for ctl_patch.c to
+		 * compare the new one with, indexed as the new one is. */
+		if (kept != NULL && b->signed_zones[i] != NULL && prev != NULL &&
+		    prev->raw != NULL && before != NULL && km.serial == before->serial &&
+		    b->served_signed != NULL && !sg->params.nsec3 &&
+		    zload_index_owners(kept) == 0) {
+			b->served_signed[i] = kept;
+			kept = NULL;
+		}
 		zload_free(&kept);
 		if (b->signed_zones[i] == NULL) {
 			sign_keys_free(&keys);
 			return SANDNS_EZONE;
 		}
+		index_nsec(b->signed_zones[i], &sg->params);
 		info->sign_fresh = true;
 		info->sign_expire = (int64_t)expires;
 		info->sign_due = (int64_t)expires - (int64_t)sg->params.refresh;

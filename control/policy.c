@@ -9,6 +9,7 @@
 #include "grow.h"
 #include "origins.h"
 #include "policy.h"
+#include "sandns_err.h"
 
 /* RR types read here, by number: control/ does not see libldns. */
 #define T_A 1
@@ -28,12 +29,17 @@
 #define POLICY_MARKER_TEXT                                                                         \
 	"\"sandns: the A/AAAA here are withheld, the certificate does not cover this name; see "   \
 	"_autodiscover._tcp SRV\""
+/* Addresses (or SRV records) of one name weighed at most: the first in file order. */
+#define POLICY_ADDRS_MAX 64
 /* The longest name in presentation form that fits 255 octets of wire form (no escapes). */
 #define POLICY_NAME_TEXT_MAX 254
 
-/* The served zones, asked through zload's index: nothing is copied out of them. */
+/*
+ * The served zones, asked through zload's index (nothing is copied out of them) or, for a zone
+ * not read, through what the policy read of it before (pview.h).
+ */
 struct pdata {
-	zload_zone_t *const *zones;
+	policy_zone_t *zones;
 	size_t nzones;
 	origins_t *origins; /* the zones' origins, for zone_of() */
 	char *scratch; /* POLICY_NAME_MAX octets: rdata_of()'s answer, valid until its next call */
@@ -83,27 +89,189 @@ static long zone_of(const struct pdata *pd, const char *name)
 	return origins_find(pd->origins, name);
 }
 
-/* The zone that serves NAME, or NULL. */
-static const zload_zone_t *zone_for(const struct pdata *pd, const char *name)
-{
-	long z = zone_of(pd, name);
+/*
+ * What the policy asks of a zone, the four questions below: of the zone read (the answer
+ * recorded in its RECORD), or of the VIEW of a zone not read (a question the view does not hold
+ * marks the zone MISSED and gets "no": the caller reads the zone and evaluates again). A
+ * question that cannot be recorded (no memory) is only missed the next time.
+ */
 
-	return z >= 0 ? pd->zones[z] : NULL;
+/* Whether zone Z holds records at NAME (AT) or below it (BELOW), one of them at least set. */
+static bool z_has(const struct pdata *pd, long z, const char *name, bool at, bool below)
+{
+	policy_zone_t *pz = &pd->zones[z];
+	enum pview_q q = at && below ? PVIEW_HAS_ANY : at ? PVIEW_HAS_AT : PVIEW_HAS_BELOW;
+	int got;
+
+	if (pz->zone != NULL) {
+		bool yes = zload_has_name(pz->zone, name, at, below);
+
+		if (pz->record != NULL)
+			(void)pview_set(pz->record, q, name, yes);
+		return yes;
+	}
+	got = pview_get(pz->view, q, name);
+	if (got < 0)
+		pz->missed = true;
+	return got > 0;
+}
+
+/* Records handed on by z_lookup(): as many as any caller here takes before it stops. */
+#define POLICY_LOOKUP_MAX (POLICY_ADDRS_MAX + 1)
+
+struct collect {
+	char *rdata[POLICY_LOOKUP_MAX];
+	size_t n;
+	bool more; /* the zone holds more than N */
+};
+
+static int collect_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
+{
+	struct collect *c = ctx;
+
+	(void)owner;
+	(void)type;
+	(void)ttl;
+	if (c->n == POLICY_LOOKUP_MAX) {
+		c->more = true;
+		return 1;
+	}
+	c->rdata[c->n] = strdup(rdata);
+	return c->rdata[c->n++] != NULL ? 0 : -ENOMEM;
+}
+
+/* Passes the records after the first SKIP on to FN. */
+struct skip {
+	size_t skip;
+	zload_rr_fn fn;
+	void *ctx;
+};
+
+static int skip_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
+{
+	struct skip *s = ctx;
+
+	if (s->skip > 0) {
+		s->skip--;
+		return 0;
+	}
+	return s->fn(s->ctx, owner, type, ttl, rdata);
+}
+
+/*
+ * Calls FN for each record of TYPE at OWNER in zone Z, in file order, as zload_lookup() does
+ * (the TTL given as 0: no caller reads it): 0, or FN's first non-zero return. A name that does
+ * not parse has no records.
+ */
+static int z_lookup(const struct pdata *pd, long z, const char *owner, uint16_t type,
+		    zload_rr_fn fn, void *ctx)
+{
+	policy_zone_t *pz = &pd->zones[z];
+	struct collect *c = NULL;
+	const char *const *rd;
+	size_t n = 0;
+	bool complete = true;
+	int ret = 0;
+
+	if (pz->zone != NULL) {
+		c = calloc(1, sizeof(*c));
+		if (c == NULL)
+			return -ENOMEM;
+		ret = zload_lookup(pz->zone, owner, type, collect_rr, c);
+		if (ret < 0 && ret != SANDNS_EPARSE)
+			goto out;
+		ret = 0;
+		rd = (const char *const *)c->rdata;
+		n = c->n;
+		complete = !c->more;
+		if (pz->record != NULL)
+			(void)pview_set_rdata(pz->record, owner, type, rd, n, complete);
+	} else {
+		rd = pview_rdata(pz->view, owner, type, &n, &complete);
+		if (rd == NULL) {
+			pz->missed = true;
+			return 0;
+		}
+	}
+	for (size_t k = 0; k < n && ret == 0; k++)
+		ret = fn(ctx, owner, type, 0, rd[k]);
+	if (ret == 0 && !complete) {
+		/* FN takes more than was kept: the rest from the zone, or unknown. */
+		struct skip s = {.skip = n, .fn = fn, .ctx = ctx};
+
+		if (pz->zone != NULL)
+			ret = zload_lookup(pz->zone, owner, type, skip_rr, &s);
+		else
+			pz->missed = true;
+	}
+out:
+	for (size_t k = 0; c != NULL && k < c->n; k++)
+		free(c->rdata[k]);
+	free(c);
+	return ret;
+}
+
+/* Whether NAME holds a record of a type other than A, AAAA and CNAME. */
+static int other_type(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
+{
+	(void)ctx;
+	(void)owner;
+	(void)ttl;
+	(void)rdata;
+	return type != T_A && type != T_AAAA && type != T_CNAME; /* 1: found, stop */
+}
+
+/* Whether NAME in zone Z holds records of a type other than A, AAAA and CNAME. */
+static bool z_other(const struct pdata *pd, long z, const char *name)
+{
+	policy_zone_t *pz = &pd->zones[z];
+	int got;
+
+	if (pz->zone != NULL) {
+		bool yes = zload_lookup(pz->zone, name, 0, other_type, NULL) == 1;
+
+		if (pz->record != NULL)
+			(void)pview_set(pz->record, PVIEW_OTHER, name, yes);
+		return yes;
+	}
+	got = pview_get(pz->view, PVIEW_OTHER, name);
+	if (got < 0)
+		pz->missed = true;
+	return got > 0;
+}
+
+/* Whether zone Z is DNSSEC-signed. */
+static bool z_signed(const struct pdata *pd, long z)
+{
+	policy_zone_t *pz = &pd->zones[z];
+	int got;
+
+	if (pz->zone != NULL) {
+		bool yes = zload_is_signed(pz->zone);
+
+		if (pz->record != NULL)
+			(void)pview_set(pz->record, PVIEW_SIGNED, "", yes);
+		return yes;
+	}
+	got = pview_get(pz->view, PVIEW_SIGNED, "");
+	if (got < 0)
+		pz->missed = true;
+	return got > 0;
 }
 
 static bool node_has_data(const struct pdata *pd, const char *name)
 {
-	const zload_zone_t *z = zone_for(pd, name);
+	long z = zone_of(pd, name);
 
-	return z != NULL && zload_has_name(z, name, true, false);
+	return z >= 0 && z_has(pd, z, name, true, false);
 }
 
 /* Whether NAME exists in the tree: it has data or something below it has (RFC 4592 2.2.2). */
 static bool node_exists(const struct pdata *pd, const char *name)
 {
-	const zload_zone_t *z = zone_for(pd, name);
+	long z = zone_of(pd, name);
 
-	return z != NULL && zload_has_name(z, name, true, true);
+	return z >= 0 && z_has(pd, z, name, true, true);
 }
 
 struct take {
@@ -127,10 +295,10 @@ static int take_first(void *ctx, const char *owner, uint16_t type, uint32_t ttl,
 /* The RDATA of the first record of TYPE at OWNER (in pd->scratch), or NULL. */
 static const char *rdata_of(const struct pdata *pd, const char *owner, uint16_t type)
 {
-	const zload_zone_t *z = zone_for(pd, owner);
+	long z = zone_of(pd, owner);
 	struct take t = {.buf = pd->scratch, .len = POLICY_NAME_MAX};
 
-	if (z == NULL || zload_lookup(z, owner, type, take_first, &t) < 0 || !t.found)
+	if (z < 0 || z_lookup(pd, z, owner, type, take_first, &t) < 0 || !t.found)
 		return NULL;
 	return pd->scratch;
 }
@@ -153,7 +321,7 @@ static const char *answer_owner(const struct pdata *pd, const char *name, char *
 		return name;
 	if (node_exists(pd, name))
 		return NULL;
-	origin = zload_origin(pd->zones[z]);
+	origin = pd->zones[z].origin;
 	for (p = strchr(name, '.'); p != NULL && p[1] != '\0'; p = strchr(p + 1, '.')) {
 		if (!name_under(p + 1, origin))
 			break;
@@ -172,7 +340,6 @@ static const char *answer_owner(const struct pdata *pd, const char *name, char *
 /*
  * Addresses of one family, sorted for comparison; also the RDATA of a few SRV records.
  */
-#define POLICY_ADDRS_MAX 64
 struct addrs {
 	char text[POLICY_ADDRS_MAX][POLICY_NAME_TEXT_MAX + 20]; /* "65535 65535 65535 " + name */
 	const char *a[POLICY_ADDRS_MAX];
@@ -201,11 +368,11 @@ static int take_addr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, 
 
 static void addrs_of(const struct pdata *pd, const char *owner, uint16_t type, struct addrs *out)
 {
-	const zload_zone_t *z = zone_for(pd, owner);
+	long z = zone_of(pd, owner);
 
 	out->n = 0;
-	if (z != NULL)
-		zload_lookup(z, owner, type, take_addr, out);
+	if (z >= 0)
+		z_lookup(pd, z, owner, type, take_addr, out);
 	qsort(out->a, out->n, sizeof(out->a[0]), cmp_str);
 }
 
@@ -379,8 +546,8 @@ static bool existing_srv(const struct pdata *pd, const char *domain, cert_t *con
 	srvs = calloc(1, sizeof(*srvs));
 	if (srvs == NULL)
 		return false;
-	if (zone_for(pd, owner) != NULL) /* SRV RDATA texts, in file order */
-		zload_lookup(zone_for(pd, owner), owner, T_SRV, take_addr, srvs);
+	if (zone_of(pd, owner) >= 0) /* SRV RDATA texts, in file order */
+		z_lookup(pd, zone_of(pd, owner), owner, T_SRV, take_addr, srvs);
 	for (size_t i = 0; i < srvs->n; i++) {
 		const char *rdata = srvs->a[i];
 		unsigned prio, weight, port;
@@ -482,14 +649,14 @@ static bool choose_target(const struct pdata *pd, cert_t *const *certs, size_t n
 
 static bool zone_signed(const struct pdata *pd, size_t z)
 {
-	return zload_is_signed(pd->zones[z]);
+	return z_signed(pd, (long)z);
 }
 
 /* N's decision for one family. */
 static int decide_n(policy_t *p, const struct pdata *pd, size_t z, enum policy_family fam,
 		    cert_t *const *certs, size_t ncerts, const policy_opts_t *opts)
 {
-	const char *domain = zload_origin(pd->zones[z]);
+	const char *domain = pd->zones[z].origin;
 	uint16_t type = (uint16_t)fam;
 	char n[POLICY_NAME_MAX], reason[POLICY_REASON_MAX] = "", target[POLICY_NAME_MAX];
 	char list[POLICY_REASON_MAX / 2];
@@ -584,7 +751,7 @@ out_add : {
 static int decide_apex(policy_t *p, const struct pdata *pd, size_t z, enum policy_family fam,
 		       cert_t *const *certs, size_t ncerts, const policy_opts_t *opts)
 {
-	const char *domain = zload_origin(pd->zones[z]);
+	const char *domain = pd->zones[z].origin;
 	char reason[POLICY_REASON_MAX] = "", list[POLICY_REASON_MAX / 2];
 	struct addrs a;
 	long c;
@@ -638,33 +805,23 @@ static int add_edit(policy_t *p, const char *domain, enum zload_edit_op op, cons
 /* Whether a record lies strictly below NAME (which then exists as a node anyway). */
 static bool has_descendant(const struct pdata *pd, const char *name)
 {
-	const zload_zone_t *z = zone_for(pd, name);
+	long z = zone_of(pd, name);
 
-	return z != NULL && zload_has_name(z, name, false, true);
-}
-
-/* Whether NAME holds a record of a type other than A, AAAA and CNAME. */
-static int other_type(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
-{
-	(void)ctx;
-	(void)owner;
-	(void)ttl;
-	(void)rdata;
-	return type != T_A && type != T_AAAA && type != T_CNAME; /* 1: found, stop */
+	return z >= 0 && z_has(pd, z, name, false, true);
 }
 
 static bool has_other_data(const struct pdata *pd, const char *name)
 {
-	const zload_zone_t *z = zone_for(pd, name);
+	long z = zone_of(pd, name);
 
-	return z != NULL && zload_lookup(z, name, 0, other_type, NULL) == 1;
+	return z >= 0 && z_other(pd, z, name);
 }
 
 /* The edits applying zone Z's decisions, decisions FIRST.. of the policy
  * (docs/autodiscover-policy.md). */
 static int make_edits(policy_t *p, const struct pdata *pd, size_t z, size_t first)
 {
-	const char *domain = zload_origin(pd->zones[z]);
+	const char *domain = pd->zones[z].origin;
 	char n[POLICY_NAME_MAX], srv[POLICY_NAME_MAX], marker[POLICY_NAME_MAX + 16];
 	char rdata[POLICY_NAME_MAX + 16];
 	bool suppress = false, wildcard = false, synth = false;
@@ -729,6 +886,30 @@ static int make_edits(policy_t *p, const struct pdata *pd, size_t z, size_t firs
 policy_t *policy_evaluate(zload_zone_t *const *zones, size_t nzones, cert_t *const *certs,
 			  size_t ncerts, const policy_opts_t *opts, char *err, size_t errlen)
 {
+	policy_zone_t *pz = calloc(nzones + 1, sizeof(*pz));
+	policy_t *p;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if (zones == NULL && nzones > 0) {
+		free(pz);
+		snprintf(err, errlen, "policy: missing argument");
+		return NULL;
+	}
+	if (pz == NULL) {
+		snprintf(err, errlen, "policy: out of memory");
+		return NULL;
+	}
+	for (size_t z = 0; z < nzones; z++)
+		pz[z] = (policy_zone_t){.origin = zload_origin(zones[z]), .zone = zones[z]};
+	p = policy_evaluate_zones(pz, nzones, certs, ncerts, opts, err, errlen);
+	free(pz);
+	return p;
+}
+
+policy_t *policy_evaluate_zones(policy_zone_t *zones, size_t nzones, cert_t *const *certs,
+				size_t ncerts, const policy_opts_t *opts, char *err, size_t errlen)
+{
 	static const enum policy_family fams[] = {POLICY_FAMILY_A, POLICY_FAMILY_AAAA};
 	struct pdata pd = {.zones = zones, .nzones = nzones};
 	const char **names = NULL;
@@ -748,7 +929,7 @@ policy_t *policy_evaluate(zload_zone_t *const *zones, size_t nzones, cert_t *con
 	if (pd.scratch == NULL || names == NULL)
 		goto out_free_policy;
 	for (size_t z = 0; z < nzones; z++)
-		names[z] = zload_origin(zones[z]);
+		names[z] = zones[z].origin;
 	pd.origins = origins_new(names, nzones);
 	if (pd.origins == NULL)
 		goto out_free_policy;

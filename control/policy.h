@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cert.h"
+#include "pview.h"
 #include "zload.h"
 
 /*
@@ -47,6 +48,26 @@ enum policy_kind {
  */
 policy_t *policy_evaluate(zload_zone_t *const *zones, size_t nzones, cert_t *const *certs,
 			  size_t ncerts, const policy_opts_t *opts, char *err, size_t errlen);
+
+/*
+ * One zone for policy_evaluate_zones(): read (ZONE), or not read, answered by VIEW, what an
+ * evaluation recorded of it when it was read (its files unchanged since: the caller's word).
+ */
+typedef struct policy_zone {
+	const char *origin;	  /* presentation form with the final dot (zload_origin()'s) */
+	const zload_zone_t *zone; /* the zone as read, or NULL: not read, VIEW answers for it */
+	const pview_t *view;	  /* ZONE NULL: what the policy read of it before (NULL: nothing) */
+	pview_t *record; /* ZONE set: where what the policy reads of it is recorded, or NULL */
+	bool missed;	 /* set by the evaluation: it asked VIEW what VIEW does not hold */
+} policy_zone_t;
+
+/*
+ * policy_evaluate() over ZONES, some of them maybe not read. The result is what reading them
+ * would give, unless a zone not read comes back MISSED: then its decisions and edits are not
+ * to be used (read that zone and evaluate again). ZONES are written only for RECORD and MISSED.
+ */
+policy_t *policy_evaluate_zones(policy_zone_t *zones, size_t nzones, cert_t *const *certs,
+				size_t ncerts, const policy_opts_t *opts, char *err, size_t errlen);
 
 /* Frees *P (NULL accepted) and leaves NULL behind. */
 void policy_free(policy_t **p);

@@ -19,6 +19,9 @@
 #define UDP_BATCH 32
 /* Every datagram fits whole: a response may then grow in place up to the 64 KiB limit. */
 #define UDP_BUF 65536
+/* The buffers are one cache line more than that apart: at exactly 64 KiB a batch's queries would
+ * all start in the same L1 and L2 sets, and a batch of 32 evict each other's lines. */
+#define UDP_STRIDE (UDP_BUF + 64)
 
 union udp_cmsg {
 	char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
@@ -31,7 +34,7 @@ struct udp_batch {
 	struct iovec iov[UDP_BATCH];
 	struct sockaddr_storage names[UDP_BATCH];
 	union udp_cmsg ctrl[UDP_BATCH];
-	uint8_t *bufs;	  /* UDP_BATCH * UDP_BUF */
+	uint8_t *bufs;	  /* UDP_BATCH buffers of UDP_BUF, UDP_STRIDE apart */
 	zt_burst_t burst; /* a large snapshot's queries read ahead (zones/burst.h) */
 };
 
@@ -80,7 +83,7 @@ static void udp_batch_prepare(struct udp_batch *b)
 	for (i = 0; i < UDP_BATCH; i++) {
 		struct msghdr *h = &b->msgs[i].msg_hdr;
 
-		b->iov[i].iov_base = b->bufs + (size_t)i * UDP_BUF;
+		b->iov[i].iov_base = b->bufs + (size_t)i * UDP_STRIDE;
 		b->iov[i].iov_len = UDP_BUF;
 		h->msg_name = &b->names[i];
 		h->msg_namelen = sizeof(b->names[i]);
@@ -188,14 +191,14 @@ static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *
 		for (i = 0; i < (unsigned)n; i++) {
 			const bool cut = (b->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
 
-			q[i] = cut ? NULL : b->bufs + (size_t)i * UDP_BUF;
+			q[i] = cut ? NULL : b->bufs + (size_t)i * UDP_STRIDE;
 			qlen[i] = cut ? 0 : (uint16_t)b->msgs[i].msg_len;
 		}
 		zt_burst_prepare(burst, zt, q, qlen, (unsigned)n);
 	}
 	for (i = 0; i < (unsigned)n; i++) {
 		struct msghdr *rx = &b->msgs[i].msg_hdr;
-		uint8_t *buf = b->bufs + (size_t)i * UDP_BUF;
+		uint8_t *buf = b->bufs + (size_t)i * UDP_STRIDE;
 		zt_answer_info_t info = {0};
 		uint8_t act = RRL_SEND;
 		const uint8_t *client;
@@ -265,7 +268,7 @@ void *srv_udp_main(void *arg)
 		if (rrl == NULL)
 			goto out_nomem;
 	}
-	b->bufs = malloc((size_t)UDP_BATCH * UDP_BUF);
+	b->bufs = malloc((size_t)UDP_BATCH * UDP_STRIDE);
 	if (b->bufs == NULL)
 		goto out_nomem;
 	zt_burst_init(&b->burst);

@@ -83,7 +83,9 @@ static size_t emit(const zt_t *zt, const uint8_t *query, const struct zt_query *
 	wire_put16(resp + 2,
 		   (uint16_t)(F_QR | (wire_get16(query + 2) & (F_OPCODE_MASK | F_RD)) | t->flags));
 	wire_put16(resp + 4, 1);
-	memcpy(resp + len, t->data, t->len);
+	/* A denial composed in RESP is where it goes already. */
+	if (t->data != resp + len)
+		memcpy(resp + len, t->data, t->len);
 	if (t->delta != 0) {
 		for (unsigned i = 0; i < t->nfix; i++)
 			zt_ptr_move(resp + len + t->fix[i], t->delta);
@@ -582,13 +584,13 @@ answer_rest(const zt_t *zt, const zt_answer_ctx_t *ctx, const uint8_t *query,
 				return emit_blob(zt, query, q, resp, b, delta);
 			}
 		}
-		composed = denial_n3_answer(zt, q, off, limit - edns_reserve(q), live_buf,
-					    sizeof(live_buf), &d) ||
-			   denial_answer(zt, q, off, limit - edns_reserve(q), live_buf,
-					 sizeof(live_buf), &d);
+		/* Composed in RESP itself (LIMIT is within CAP): emit() copies none of it. In
+		 * place, what it overwrites past the question was read (Q), as a blob overwrites
+		 * it. */
+		composed = denial_n3_answer(zt, q, off, limit - edns_reserve(q), resp, cap, &d) ||
+			   denial_answer(zt, q, off, limit - edns_reserve(q), resp, cap, &d);
 	} else if (found == LOOKUP_NODATA) {
-		composed = denial_nodata(zt, q, off, limit - edns_reserve(q), live_buf,
-					 sizeof(live_buf), &d);
+		composed = denial_nodata(zt, q, off, limit - edns_reserve(q), resp, cap, &d);
 	}
 	if (composed) {
 		t = (struct tail){.flags = d.flags,

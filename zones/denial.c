@@ -616,7 +616,8 @@ static bool dw_start(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 		limit = WIRE_PTR_MAX;
 	if (head > limit || !q->has_question)
 		return false;
-	memcpy(buf + WIRE_HDR_LEN, q->qname, q->qname_len + 4);
+	if (buf + WIRE_HDR_LEN != q->qname) /* the question itself when answered in place */
+		memcpy(buf + WIRE_HDR_LEN, q->qname, q->qname_len + 4);
 	w->buf = buf;
 	w->len = head;
 	w->limit = limit;

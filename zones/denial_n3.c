@@ -273,7 +273,8 @@ bool denial_n3_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, siz
 		limit = WIRE_PTR_MAX;
 	if (WIRE_HDR_LEN + q->qname_len + 4 > limit)
 		return false;
-	memcpy(buf + WIRE_HDR_LEN, q->qname, q->qname_len + 4);
+	if (buf + WIRE_HDR_LEN != q->qname) /* the question itself when answered in place */
+		memcpy(buf + WIRE_HDR_LEN, q->qname, q->qname_len + 4);
 	if (zt->nodes[ce].wildcard != ZT_NONE)
 		return wildcard(zt, z, q, ce, limit, buf, t);
 	return nxdomain(zt, z, q, ce, limit, buf, t);

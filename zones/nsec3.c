@@ -100,16 +100,7 @@ static int cmp_owner(const void *a, const void *b, void *ctx)
 		      owner_label(ctx, *(const uint32_t *)b), NSEC3_LABEL_LEN);
 }
 
-/* The first 8 octets of LABEL as a number: they order as memcmp orders them. */
-static inline uint64_t label_prefix(const uint8_t *label)
-{
-	uint64_t v;
-
-	memcpy(&v, label, 8);
-	return __builtin_bswap64(v);
-}
-
-/* label_prefix() of the label of the hash MD: its first 5 octets' 8 base32hex digits. */
+/* nsec3_label_prefix() of the label of the hash MD: its first 5 octets' 8 base32hex digits. */
 static inline uint64_t md_prefix(const uint8_t md[SHA_DIGEST_LENGTH])
 {
 	static const char digits[] = "0123456789abcdefghijklmnopqrstuv";
@@ -191,22 +182,25 @@ static int digit(uint8_t c)
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'v' ? c - 'a' + 10 : -1;
 }
 
-/*
- * Zone ZONE's buckets (n3bkt): about one owner each, by the first bits of their hashes (the first
- * three digits of their labels hold 15). None when an owner's label does not begin with three
- * digits (not a hash: the order of the bits would not be the labels'). 0 or -ENOMEM.
- */
-static int buckets(zt_t *zt, zt_zone_t *zone)
+/* The value of digit K (0..7) of prefix PRE (nsec3_label_prefix()), or -1 when not base32hex. */
+static int pre_digit(uint64_t pre, int k)
+{
+	return digit((uint8_t)(pre >> (56 - 8 * k)));
+}
+
+int nsec3_buckets(zt_t *zt, zt_zone_t *zone)
 {
 	unsigned bits = 0;
 	uint32_t nb, i = 0;
 
+	free(zone->n3bkt);
+	zone->n3bkt = NULL;
 	while (bits < 15 && (2u << bits) <= zone->nnsec3)
 		bits++;
 	for (uint32_t k = 0; k < zone->nnsec3 && bits > 0; k++) {
-		const uint8_t *l = owner_label(zt, zone->nsec3[k]);
+		uint64_t pre = zone->n3pre[k];
 
-		if (digit(l[0]) < 0 || digit(l[1]) < 0 || digit(l[2]) < 0)
+		if (pre_digit(pre, 0) < 0 || pre_digit(pre, 1) < 0 || pre_digit(pre, 2) < 0)
 			bits = 0;
 	}
 	zone->n3bits = (uint8_t)bits;
@@ -218,9 +212,9 @@ static int buckets(zt_t *zt, zt_zone_t *zone)
 		return -ENOMEM;
 	for (uint32_t b = 0; b <= nb; b++) {
 		while (i < zone->nnsec3) {
-			const uint8_t *l = owner_label(zt, zone->nsec3[i]);
-			uint32_t top =
-			    (uint32_t)(digit(l[0]) << 10 | digit(l[1]) << 5 | digit(l[2]));
+			uint64_t pre = zone->n3pre[i];
+			uint32_t top = (uint32_t)(pre_digit(pre, 0) << 10 | pre_digit(pre, 1) << 5 |
+						  pre_digit(pre, 2));
 
 			if (top >> (15 - bits) >= b)
 				break;
@@ -253,8 +247,7 @@ static bool zone_params(zt_t *zt, zt_zone_t *zone)
 	return false;
 }
 
-/* Whether node N owns an NSEC3 RRset named by a hash right below the apex (APEX, ALEN). */
-static bool is_owner(const zt_t *zt, uint32_t n, const uint8_t *apex, size_t alen)
+bool nsec3_is_owner(const zt_t *zt, uint32_t n, const uint8_t *apex, size_t alen)
 {
 	const zt_node_t *node = &zt->nodes[n];
 	const uint8_t *name = zt->arena + node->name;
@@ -268,30 +261,33 @@ static bool is_owner(const zt_t *zt, uint32_t n, const uint8_t *apex, size_t ale
 	return false;
 }
 
+void nsec3_facts(const zt_t *zt, const zt_zone_t *zone, uint32_t n, uint32_t out[2])
+{
+	const zt_node_t *node = &zt->nodes[n];
+	uint8_t wild[WIRE_NAME_MAX + 1];
+	uint32_t cover = ZT_NONE;
+
+	out[0] = out[1] = ZT_NONE;
+	/* NSEC3 owners and names below a cut are in no chain; a cut is (or opts out). */
+	if (node->zone != (uint32_t)(zone - zt->zones) ||
+	    ((node->flags & ZN_SHADOW) && !(node->flags & ZN_CUT)) ||
+	    (node->deleg != ZT_NONE && node->deleg != n))
+		return;
+	out[0] = nsec3_lookup(zt, zone, zt->arena + node->name, NULL);
+	if (node->name_len + 2u > WIRE_NAME_MAX + 1u)
+		return;
+	wild[0] = 1;
+	wild[1] = '*';
+	memcpy(wild + 2, zt->arena + node->name, node->name_len);
+	nsec3_lookup(zt, zone, wild, &cover);
+	out[1] = cover;
+}
+
 /* Each name's facts: the owner matching its hash, the one covering its wildcard's. */
 static void node_facts(zt_t *zt, zt_zone_t *zone)
 {
-	for (uint32_t i = 0; i < zone->n3count; i++) {
-		uint32_t n = zone->n3base + i;
-		const zt_node_t *node = &zt->nodes[n];
-		uint8_t wild[WIRE_NAME_MAX + 1];
-		uint32_t cover = ZT_NONE;
-
-		zone->n3[2 * i] = zone->n3[2 * i + 1] = ZT_NONE;
-		/* NSEC3 owners and names below a cut are in no chain; a cut is (or opts out). */
-		if (node->zone != (uint32_t)(zone - zt->zones) ||
-		    ((node->flags & ZN_SHADOW) && !(node->flags & ZN_CUT)) ||
-		    (node->deleg != ZT_NONE && node->deleg != n))
-			continue;
-		zone->n3[2 * i] = nsec3_lookup(zt, zone, zt->arena + node->name, NULL);
-		if (node->name_len + 2u > WIRE_NAME_MAX + 1u)
-			continue;
-		wild[0] = 1;
-		wild[1] = '*';
-		memcpy(wild + 2, zt->arena + node->name, node->name_len);
-		nsec3_lookup(zt, zone, wild, &cover);
-		zone->n3[2 * i + 1] = cover;
-	}
+	for (uint32_t i = 0; i < zone->n3count; i++)
+		nsec3_facts(zt, zone, zone->n3base + i, zone->n3 + 2 * i);
 }
 
 int nsec3_zone(zt_t *zt, uint32_t z)
@@ -316,7 +312,7 @@ int nsec3_zone(zt_t *zt, uint32_t z)
 			continue;
 		lo = n < lo ? n : lo;
 		hi = n > hi ? n : hi;
-		nn += is_owner(zt, n, zt->arena + apex->name, apex->name_len);
+		nn += nsec3_is_owner(zt, n, zt->arena + apex->name, apex->name_len);
 	}
 	zone->n3base = lo;
 	zone->n3count = hi - lo + 1;
@@ -328,7 +324,7 @@ int nsec3_zone(zt_t *zt, uint32_t z)
 	}
 	for (uint32_t n = lo; n <= hi; n++)
 		if (zt->nodes[n].zone == z &&
-		    is_owner(zt, n, zt->arena + apex->name, apex->name_len))
+		    nsec3_is_owner(zt, n, zt->arena + apex->name, apex->name_len))
 			zone->nsec3[zone->nnsec3++] = n;
 	qsort_r(zone->nsec3, zone->nnsec3, sizeof(uint32_t), cmp_owner, zt);
 	zone->n3pre = malloc((zone->nnsec3 ? zone->nnsec3 : 1) * sizeof(uint64_t));
@@ -337,8 +333,8 @@ int nsec3_zone(zt_t *zt, uint32_t z)
 		return -ENOMEM;
 	}
 	for (uint32_t i = 0; i < zone->nnsec3; i++)
-		zone->n3pre[i] = label_prefix(owner_label(zt, zone->nsec3[i]));
-	if (buckets(zt, zone) != 0) {
+		zone->n3pre[i] = nsec3_label_prefix(owner_label(zt, zone->nsec3[i]));
+	if (nsec3_buckets(zt, zone) != 0) {
 		zone->has_nsec3 = false;
 		return -ENOMEM;
 	}

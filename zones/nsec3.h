@@ -3,7 +3,10 @@
 #ifndef NSEC3_H
 #define NSEC3_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "zt_pvt.h"
 
@@ -29,6 +32,32 @@ uint32_t nsec3_lookup(const zt_t *zt, const zt_zone_t *zone, const uint8_t *name
 
 /* As nsec3_lookup()'s *COVER, for NAME in lower case (LEN octets): what a question costs. */
 uint32_t nsec3_cover_lower(const zt_t *zt, const zt_zone_t *zone, const uint8_t *name, size_t len);
+
+/* Whether node N of ZT owns an NSEC3 RRset named by a hash right below the apex (APEX, ALEN). */
+bool nsec3_is_owner(const zt_t *zt, uint32_t n, const uint8_t *apex, size_t alen);
+
+/*
+ * Node N's facts with ZONE's chain (N3 and its prefixes, whatever its n3 table holds): the
+ * owner matching its hash (OUT[0]) and the one covering its wildcard's (OUT[1]), ZT_NONE when
+ * none, or when N is in no chain (another zone's, below a cut, an NSEC3 owner's none match).
+ */
+void nsec3_facts(const zt_t *zt, const zt_zone_t *zone, uint32_t n, uint32_t out[2]);
+
+/*
+ * ZONE's buckets (n3bkt, n3bits) made from its owners' prefixes (n3pre): about one owner each,
+ * by the first bits of their hashes (the first three digits of their labels hold 15); none
+ * when a label does not begin with three base32hex digits. 0 or -ENOMEM.
+ */
+int nsec3_buckets(zt_t *zt, zt_zone_t *zone);
+
+/* The first 8 octets of LABEL as a number: they order as memcmp orders them. */
+static inline uint64_t nsec3_label_prefix(const uint8_t *label)
+{
+	uint64_t v;
+
+	memcpy(&v, label, 8);
+	return __builtin_bswap64(v);
+}
 
 /* The NSEC3 owner matching node N's hash, or ZT_NONE. */
 static inline uint32_t nsec3_match(const zt_zone_t *zone, uint32_t n)

@@ -220,6 +220,15 @@ int zload_xfr_print(const zload_zone_t *z, FILE *f);
 zload_zone_t *zload_ref(zload_zone_t *zone);
 
 /*
+ * Gives ZONE, a version made in memory and not yet shared (a zone sandns signed, one read back
+ * from the state directory), the index by owner a version read from a file has: what
+ * zload_changes() walks and zt_patch() reads a changed name's records through. Records are
+ * expected once each (no duplicate is dropped). 0 (also when it has one), or -ENOMEM (ZONE left
+ * without: compared and patched never, compiled as before).
+ */
+int zload_index_owners(zload_zone_t *zone);
+
+/*
  * A list of owner names (lower-case wire form, sorted, each once): what changed between two
  * versions of a zone (zload_names.c).
  */
@@ -275,6 +284,9 @@ zload_stamps_t *zload_stamps_ref(zload_stamps_t *s);
 void zload_stamps_put(zload_stamps_t **s);
 /* zload_files_unchanged() of the version S was recorded by (false for NULL). */
 bool zload_stamps_unchanged(const zload_stamps_t *s, const char *path);
+/* Whether A and B record the same files as they were, alike (false when either is NULL): two
+ * versions read from the same contents, as far as the stamps tell. */
+bool zload_stamps_equal(const zload_stamps_t *a, const zload_stamps_t *b);
 
 /* Drops a reference to *zone and frees it with the last (NULL is fine); leaves NULL behind. */
 void zload_free(zload_zone_t **zone);

@@ -93,3 +93,18 @@ bool zload_stamps_same(const zload_stamps_t *s, const char *path, size_t bound)
 	}
 	return true;
 }
+
+bool zload_stamps_equal(const zload_stamps_t *a, const zload_stamps_t *b)
+{
+	if (a == NULL || b == NULL || a->n != b->n || a->bound != b->bound)
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct zload_stamp *x = &a->s[i], *y = &b->s[i];
+
+		if (strcmp(x->path, y->path) != 0 || x->dev != y->dev || x->ino != y->ino ||
+		    x->size != y->size || x->mtime.tv_sec != y->mtime.tv_sec ||
+		    x->mtime.tv_nsec != y->mtime.tv_nsec)
+			return false;
+	}
+	return true;
+}

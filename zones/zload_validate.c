@@ -413,31 +413,51 @@ int zload_rec_order(const zload_zone_t *z, size_t i, size_t j)
 	return i < j ? -1 : (i > j);
 }
 
+/*
+ * Z's records in the sort's order (owner, type, data, file order): malloc'd with one entry
+ * more, so that the next version a transfer makes of as many records may reuse it
+ * (zload_spare.c, zload_xfr.c's next_version()); NULL without memory.
+ */
+static uint32_t *sorted_index(const zload_zone_t *z)
+{
+	size_t n = z->nrecs;
+	uint32_t *idx = malloc((n + 1) * sizeof(*idx));
+	struct rrkey *keys = malloc((n ? n : 1) * sizeof(*keys));
+
+	if (idx == NULL || keys == NULL) {
+		free(idx);
+		free(keys);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		rrkey_set(&keys[i], z, i);
+	qsort_r(keys, n, sizeof(*keys), cmp_rrkey, (void *)z);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = keys[i].idx;
+	free(keys);
+	return idx;
+}
+
+int zload_index_owners(zload_zone_t *z)
+{
+	if (z->by_owner != NULL)
+		return 0;
+	z->by_owner = sorted_index(z);
+	if (z->by_owner == NULL)
+		return -ENOMEM;
+	z->owner_cap = z->nrecs + 1;
+	return 0;
+}
+
 int zload_finish(struct zload_state *st)
 {
 	zload_zone_t *z = st->zone;
 	size_t n = z->nrecs;
-	/* One entry more: the next version a transfer makes of as many records may reuse it
-	 * (zload_spare.c, zload_xfr.c's next_version()). */
-	uint32_t *idx = malloc((n + 1) * sizeof(*idx));
+	uint32_t *idx = sorted_index(z);
 	int ret;
 
 	if (idx == NULL)
 		return -ENOMEM;
-	{
-		struct rrkey *keys = malloc((n ? n : 1) * sizeof(*keys));
-
-		if (keys == NULL) {
-			free(idx);
-			return -ENOMEM;
-		}
-		for (size_t i = 0; i < n; i++)
-			rrkey_set(&keys[i], z, i);
-		qsort_r(keys, n, sizeof(*keys), cmp_rrkey, z);
-		for (size_t i = 0; i < n; i++)
-			idx[i] = keys[i].idx;
-		free(keys);
-	}
 	ret = zload_finish_sorted(st, idx);
 	if (ret == 0)
 		z->owner_cap = n + 1;

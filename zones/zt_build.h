@@ -112,6 +112,16 @@ int zt_denial_make(struct zt_build *b);
  */
 int zt_denial_fits(struct zt_build *b, uint32_t z);
 
+/*
+ * zt_denial.c, for zt_patch(): NSEC3 zone Z's NXDOMAIN parts as a compile would make them when
+ * it keeps only the first closest provable encloser's (the apex's): those made (zone->n3nx,
+ * none past the budget), 0; 1 when a compile, given the whole budget (a share is never more),
+ * may keep others' too (nothing kept then; the caller compiles whole); -ENOMEM. A patched
+ * snapshot's n3 table also holds the nodes its patches replaced: counted too, a compile may
+ * keep others' parts where this keeps the apex's alone (the same answers).
+ */
+int zt_denial_n3_apex(struct zt_build *b, uint32_t z);
+
 /* Tests set it: the octets the snapshot's denial answers made ahead may take (those past it are
  * composed). */
 extern size_t zt_denial_budget;

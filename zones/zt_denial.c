@@ -261,6 +261,17 @@ static int cmp_triple(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Whether zone Z's I-th node (n3base + I) may be a closest provable encloser with parts made:
+ * questions below a cut, a DNAME or a wildcard are not NXDOMAIN. */
+static bool n3_candidate(const zt_t *zt, const zt_zone_t *zone, uint32_t z, uint32_t i)
+{
+	const zt_node_t *node = &zt->nodes[zone->n3base + i];
+
+	return node->zone == z && zone->n3[2 * i] != ZT_NONE && node->deleg == ZT_NONE &&
+	       node->wildcard == ZT_NONE && (node->flags & ZN_SIGNED) &&
+	       !(node->flags & (ZN_DNAME | ZN_SHADOW));
+}
+
 /*
  * NSEC3 zone Z's NXDOMAIN parts (denial_n3_render()) within SHARE octets: the apex's first
  * (a question for a name right below it, the usual NXDOMAIN and the random-name floods, one
@@ -280,14 +291,8 @@ static ssize_t nsec3_parts(struct zt_build *b, uint32_t z, size_t share)
 	if (cand == NULL)
 		return -1;
 	for (uint32_t i = 0; i < zone->n3count; i++) {
-		uint32_t n = zone->n3base + i;
-		const zt_node_t *node = &zt->nodes[n];
-
-		/* Questions below a cut, a DNAME or a wildcard are not NXDOMAIN. */
-		if (node->zone == z && zone->n3[2 * i] != ZT_NONE && node->deleg == ZT_NONE &&
-		    node->wildcard == ZT_NONE && (node->flags & ZN_SIGNED) &&
-		    !(node->flags & (ZN_DNAME | ZN_SHADOW)))
-			cand[nc++] = n;
+		if (n3_candidate(zt, zone, z, i))
+			cand[nc++] = zone->n3base + i;
 	}
 	/* The apex first (it has the fewest labels), then the others by depth. */
 	qsort_r(cand, nc, sizeof(*cand), cmp_depth, zt);
@@ -420,4 +425,68 @@ int zt_denial_fits(struct zt_build *b, uint32_t z)
 		return 0;
 	r = nsec_blobs(b, z, zt_denial_budget, true);
 	return r < 0 ? -ENOMEM : (int)r;
+}
+
+/* How many of the first candidates (by depth) zt_denial_n3_apex() looks at. */
+#define N3_FIRST 8
+
+int zt_denial_n3_apex(struct zt_build *b, uint32_t z)
+{
+	zt_t *zt = b->zt;
+	zt_zone_t *zone = &zt->zones[z];
+	uint32_t first[N3_FIRST], nf = 0, nc = 0, nt = 0, *tab;
+	uint16_t fix[FIX_MAX];
+	size_t share = zt_denial_budget, used = 0;
+
+	if (zone->origin == NULL || !zone->is_signed || zone->nx_do >= ZT_LIVE ||
+	    !zone->has_nsec3 || zone->nnsec3 == 0)
+		return 0;
+	/* The candidates counted, the N3_FIRST first of them in nsec3_parts()'s order kept. */
+	for (uint32_t i = 0; i < zone->n3count; i++) {
+		uint32_t n = zone->n3base + i, k;
+
+		if (!n3_candidate(zt, zone, z, i))
+			continue;
+		nc++;
+		for (k = nf; k > 0 && cmp_depth(&n, &first[k - 1], zt) < 0; k--)
+			if (k < N3_FIRST)
+				first[k] = first[k - 1];
+		if (k < N3_FIRST) {
+			first[k] = n;
+			nf += nf < N3_FIRST;
+		}
+	}
+	for (uint32_t k = 0; k < nf; k++) {
+		struct denial_built d;
+		uint16_t hole[2];
+		uint32_t off;
+		size_t size;
+
+		if (!denial_n3_render(zt, z, first[k], b->scratch, sizeof(b->scratch), fix, FIX_MAX,
+				      &d, hole))
+			continue;
+		size = zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 3 * sizeof(uint32_t);
+		if (nt == 1)
+			/* nsec3_parts() stops here, given the whole budget (a share is never
+			 * more): the first's parts alone. Else it may keep others. */
+			return (size_t)(nc - k) * (size / 2) > share - used ? 0 : 1;
+		/* The first's parts past the budget: another's might be kept first. */
+		if (size > share)
+			return share > 0 ? 1 : 0;
+		off = put_blob(b, &d, fix, hole[0]);
+		tab = malloc(3 * sizeof(*tab));
+		if (off == ZT_NONE || tab == NULL) {
+			free(tab);
+			return -ENOMEM;
+		}
+		tab[0] = first[k];
+		tab[1] = off;
+		tab[2] = hole[1];
+		zone->n3nx = tab;
+		zone->n3nx_count = 1;
+		nt = 1;
+		used = size;
+	}
+	/* All candidates looked at (or the first N3_FIRST would not render: more may). */
+	return nf < nc && nf == N3_FIRST ? 1 : 0;
 }

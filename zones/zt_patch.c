@@ -15,9 +15,10 @@
 /*
  * Whether TYPE, at a name other than the apex (APEX: at it), makes a change a patch leaves; in
  * a zone BASE holds signed (SIGNED), NSEC and RRSIG records, and DNSKEY at the apex, are patched
- * (zt_patch_sig.c).
+ * (zt_patch_sig.c); in one signed with NSEC3 (NSEC3), NSEC3 records and the apex's NSEC3PARAM
+ * too (zt_patch_n3.c).
  */
-static const char *type_unpatched(uint16_t type, bool apex, bool is_signed)
+static const char *type_unpatched(uint16_t type, bool apex, bool is_signed, bool nsec3)
 {
 	switch (type) {
 	case T_NS:
@@ -32,8 +33,9 @@ static const char *type_unpatched(uint16_t type, bool apex, bool is_signed)
 	case T_DNSKEY:
 		return is_signed && apex ? NULL : "DNSSEC records";
 	case T_NSEC3:
+		return nsec3 ? NULL : is_signed ? "NSEC3 records" : "DNSSEC records";
 	case T_NSEC3PARAM:
-		return is_signed ? "NSEC3 records" : "DNSSEC records";
+		return nsec3 && apex ? NULL : is_signed ? "NSEC3 records" : "DNSSEC records";
 	default:
 		return NULL;
 	}
@@ -67,6 +69,8 @@ static int check_name(struct patch *p, struct pn *pn)
 	size_t len = pn->len;
 	bool apex = len == p->apex_len && memcmp(k, p->apex, len) == 0;
 	bool sig = base->zones[p->z].is_signed, ns = false;
+	bool n3 = sig && base->zones[p->z].has_nsec3;
+	int ret;
 
 	if (!wire_name_is_sub(k, p->apex))
 		return zt_patch_full(p, "%s is not in zone %s", zt_patch_text(k, t, sizeof(t)),
@@ -107,7 +111,7 @@ static int check_name(struct patch *p, struct pn *pn)
 				     zt_patch_text(pn->key, t, sizeof(t)));
 	for (size_t r = pn->r0; r < pn->r1; r++) {
 		uint16_t type = p->zone->recs[p->zone->by_owner[r]].type;
-		const char *why = type_unpatched(type, apex, sig);
+		const char *why = type_unpatched(type, apex, sig, n3);
 
 		if (pn->cut && (type == T_NS || type == T_DS))
 			why = NULL;
@@ -122,7 +126,7 @@ static int check_name(struct patch *p, struct pn *pn)
 	for (size_t i = 0; i < p->ed.nadd; i++) {
 		const struct padd *a = &p->ed.add[i];
 		const char *why = a->len == pn->len && memcmp(a->key, pn->key, pn->len) == 0
-				      ? type_unpatched(a->type, apex, sig)
+				      ? type_unpatched(a->type, apex, sig, n3)
 				      : NULL;
 
 		if (why != NULL)
@@ -131,7 +135,10 @@ static int check_name(struct patch *p, struct pn *pn)
 	}
 	if (apex && !pn->has)
 		return zt_patch_full(p, "zone %s has no SOA", base->zones[p->z].origin);
-	return apex ? zt_patch_sig_apex(p, pn) : 0;
+	if (!apex)
+		return 0;
+	ret = zt_patch_sig_apex(p, pn);
+	return ret != 0 ? ret : zt_patch_n3_apex(p, pn);
 }
 
 /*
@@ -338,13 +345,16 @@ static int patch_run(struct patch *p)
 	zt->zones[p->z].serial =
 	    p->in->edits != NULL ? p->in->edits->serial & 0xffffffffUL : p->zone->serial;
 	if ((ret = zt_deps_get(zt->store, p->base, p->z, &p->deps)) != 0 ||
-	    (ret = zt_patch_build_tree(p)) != 0 || (ret = zt_patch_collect(p, soa)) != 0)
+	    (ret = zt_patch_build_tree(p)) != 0 ||
+	    (ret = zt_patch_collect(p, soa || zt_patch_n3_moves(p))) != 0)
 		goto out;
 	/* The transfer order, and a signed zone's NSEC owners from it, before the answers: those
 	 * of names covered by an NSEC (zt_patch_sig.c) read them. */
 	zt_patch_sig_flags(p);
 	if (zt_patch_axfr(p) != 0 || zt_patch_sig_tables(p) != 0 || zt_patch_sig_covers(p) != 0)
 		goto nomem;
+	if ((ret = zt_patch_n3_tables(p)) != 0)
+		goto out;
 	{
 		zt_zone_t *zone = &zt->zones[p->z];
 		const zt_rrset_t *s = &zt->rrsets[zone->soa];
@@ -362,9 +372,14 @@ static int patch_run(struct patch *p)
 	for (size_t i = 0; i < p->nents; i++)
 		if (zt_patch_push(&p->render, &p->nrender, &p->crender, p->ents[i]) != 0)
 			goto nomem;
+	/* An NSEC3 zone's facts for every node made, those rendered included. */
+	if ((ret = zt_patch_n3_facts(p)) != 0)
+		goto out;
 	ret = zt_blobs_patch(p->b, p->z, p->cuts, p->ncuts, p->render, p->nrender);
 	if (ret == 0 && !p->b->mem.failed)
 		ret = zt_patch_sig_denial(p);
+	if (ret == 0 && !p->b->mem.failed)
+		ret = zt_patch_n3_denial(p);
 	if (ret != 0)
 		goto out;
 	if (zt_mem_arena_put(&p->b->mem, NULL, WIRE_SLACK, 1) == ZT_NONE)
@@ -380,7 +395,7 @@ static int patch_run(struct patch *p)
 			goto nomem;
 	zt_deps_sort(p->deps);
 	zt_patch_sealed(zt, start, zt->zones[p->z].naxfr);
-	zt->memsize += zt_patch_sig_size(zt, p->z);
+	zt->memsize += zt_patch_sig_size(zt, p->z) + zt_patch_n3_size(zt, p->z);
 	zt->patch = zt_patch_rec_new(p->z, p->base, p->in->names, p->in->nnames);
 	return zt->patch != NULL ? 0 : -ENOMEM;
 nomem:
@@ -436,6 +451,7 @@ int zt_patch(const zt_t *base, const zt_patch_in_t *in, zt_t **out, char *err, s
 		snprintf(err, errlen, "cannot patch zone %s: %s", in->zone->origin_text,
 			 strerror(-ret));
 	zt_patch_edits_free(&p);
+	zt_patch_n3_free(&p);
 	free(p.pn);
 	free(p.changed.t);
 	free(p.under.t);

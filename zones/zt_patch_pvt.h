@@ -146,6 +146,7 @@ struct patch {
 	uint32_t *render; /* nodes whose answers are rendered */
 	size_t nrender, crender;
 	struct zt_deps *deps;
+	struct patch_n3 *n3; /* an NSEC3 zone's (zt_patch_n3.c), or NULL */
 	struct pedits ed;
 	char *err;
 	size_t errlen;
@@ -208,6 +209,13 @@ int zt_patch_collect(struct patch *p, bool soa);
 uint32_t zt_patch_mine(struct patch *p, const uint8_t *key, size_t len);
 
 /*
+ * zt_patch_tree.c: the delegation KEY (LEN octets, lower case) of zone p->z copied, its referral
+ * listed to render, and every name below it copied, pointed at the copy and listed (each has
+ * its own copy of the referral). 0 or -ENOMEM.
+ */
+int zt_patch_redo_cut(struct patch *p, const uint8_t *key, size_t len);
+
+/*
  * zt_patch_tree.c: whether the name KEY (LEN octets, lower case) of zone p->z has a name below
  * it with records once patched (BASE's transfer order says which it had).
  */
@@ -265,6 +273,33 @@ static inline size_t zt_patch_sig_size(const zt_t *zt, uint32_t z)
 	return zone->nnsec * (sizeof(uint32_t) * 2 + sizeof(uint64_t)) + sizeof(uint32_t) +
 	       zone->nsec_koff[zone->nnsec];
 }
+
+/*
+ * zt_patch_n3.c, a zone BASE holds with an NSEC3 chain (nothing to do for another):
+ * - zt_patch_n3_check(): ZT_PATCH_FULL when BASE keeps NXDOMAIN parts below the apex; else 0.
+ * - zt_patch_n3_apex(): ZT_PATCH_FULL when the new apex APEX's NSEC3PARAM is not BASE's (the
+ *   hash's parameters make the chain); 0; -ENOMEM.
+ * - zt_patch_n3_moves(): whether the patch changes NSEC3 owners (names one hashed label below
+ *   the apex): then the names whose answers hold the SOA are rendered again (zt_patch_collect()),
+ *   delegations, empty non-terminals and CNAMEs among them, whose proofs (a match, a closest
+ *   encloser's, a cover) may have changed.
+ * - zt_patch_n3_tables(), once the transfer order is made: the chain (BASE's with the changed
+ *   owners merged), its prefixes and buckets, the names' facts (BASE's, those naming a changed
+ *   owner made again) and the names whose matching NSEC3 changed listed to render. 0, -ENOMEM.
+ * - zt_patch_n3_facts(), before the answers: the facts of every node the patch made (and none
+ *   for the nodes it replaced); ZT_PATCH_FULL when an owner added matches none of them.
+ * - zt_patch_n3_denial(), after the answers: the apex's NXDOMAIN parts made again, or
+ *   ZT_PATCH_FULL when a compile would keep others (zt_denial_n3_apex()).
+ * - zt_patch_n3_size(): the octets of zone Z's NSEC3 tables; zt_patch_n3_free() frees P's.
+ */
+int zt_patch_n3_check(struct patch *p);
+int zt_patch_n3_apex(struct patch *p, const struct pn *apex);
+bool zt_patch_n3_moves(const struct patch *p);
+int zt_patch_n3_tables(struct patch *p);
+int zt_patch_n3_facts(struct patch *p);
+int zt_patch_n3_denial(struct patch *p);
+size_t zt_patch_n3_size(const zt_t *zt, uint32_t z);
+void zt_patch_n3_free(struct patch *p);
 
 /* zt_patch_order.c: zone p->z's transfer order in the new snapshot. 0 or -ENOMEM. */
 int zt_patch_axfr(struct patch *p);

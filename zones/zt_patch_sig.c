@@ -26,11 +26,12 @@ static bool apex_keyed(const zt_t *zt, const zt_zone_t *zone)
 int zt_patch_sig_check(struct patch *p)
 {
 	const zt_zone_t *zone = &p->base->zones[p->z];
+	int ret;
 
 	if (!zone->is_signed && !zone->has_nsec3)
 		return 0;
-	if (zone->has_nsec3)
-		return zt_patch_full(p, "zone %s is signed with NSEC3", zone->origin);
+	if (zone->has_nsec3 && (ret = zt_patch_n3_check(p)) != 0)
+		return ret;
 	if (zone->nxb_idx != NULL)
 		return zt_patch_full(p, "zone %s keeps its denial answers whole (zt_denial_budget)",
 				     zone->origin);

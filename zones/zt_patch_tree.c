@@ -567,6 +567,11 @@ out:
  * name's records or its absence (zt_patch_pvt.h), through CNAME chains; with a new SOA, those
  * whose answers hold it. Each made the patch's own (cow()) and listed in p->render.
  */
+int zt_patch_redo_cut(struct patch *p, const uint8_t *key, size_t len)
+{
+	return redo_cut(p, key, len);
+}
+
 int zt_patch_collect(struct patch *p, bool soa)
 {
 	struct closure c = {0};

@@ -818,6 +818,210 @@ static void test_unchanged_not_kept_cert(void)
 	remove(cpath);
 }
 
+/* FMT's text written to PATH, its time set a minute ago (NSEC nanoseconds). */
+__attribute__((format(printf, 3, 4))) static void write_at(const char *path, long nsec,
+							   const char *fmt, ...)
+{
+	va_list ap;
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	set_mtime(path, 60, nsec);
+}
+
+/* The policy served: every decision with its reason, every edit, one a line (malloc'd). */
+static char *policy_text(void)
+{
+	const policy_t *p = ctl->info.policy;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (size_t i = 0; p != NULL && i < policy_count(p); i++)
+		fprintf(f, "%s %s %u %s %s %d %d %d: %s\n", policy_domain(p, i), policy_name(p, i),
+			(unsigned)policy_family(p, i), policy_kind_name(policy_kind(p, i)),
+			policy_target(p, i) != NULL ? policy_target(p, i) : "-",
+			policy_applies(p, i), policy_alert(p, i), policy_via_wildcard(p, i),
+			policy_reason(p, i));
+	for (size_t i = 0; p != NULL && i < policy_edit_count(p); i++) {
+		const zload_edit_t *e = policy_edit(p, i);
+
+		fprintf(f, "edit %s %d %s %u %u %s\n", policy_edit_domain(p, i), (int)e->op,
+			e->owner, (unsigned)e->type, (unsigned)e->ttl,
+			e->rdata != NULL ? e->rdata : "-");
+	}
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	return text;
+}
+
+/* Whether zone I is served unread: the version served before (VER), none held. */
+static bool unread_at(size_t i, uint64_t ver)
+{
+	return ctl->info.zones[i].zone_ver == ver && ctl->info.raw[i] == NULL;
+}
+
+/*
+ * With certificates configured, zones not kept whose files are unchanged stay unread on a whole
+ * reload (their edits as compiled): the policy asks what it read of them when they were read
+ * (ctl_zone_info_t.pview). Decisions that weigh records of such a zone (an SRV target, a CNAME
+ * into it) are those reading every zone gives; a name asked of it for the first time reads it; a
+ * certificate that makes the policy edit it, or lift its edits, reads it and applies them.
+ */
+static void test_not_kept_policy(void)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const char *sans =
+	    "DNS:mail.example.com,DNS:other.example.com,DNS:autodiscover.example.com";
+	const char *net = "$TTL 300\n@ IN SOA ns1.example.net. host.example.net. %u 3600 900 "
+			  "604800 300\n@ IN NS ns1.example.net.\nns1 IN A 192.0.2.53\n"
+			  "autodiscover IN A 192.0.2.25\n_autodiscover._tcp IN SRV 0 0 443 %s\n";
+	char line[2100], keep[2048], npath[600], opath[600], cpath[600], *was, *now;
+	uint64_t v, v1, v2;
+	unsigned long full;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	snprintf(opath, sizeof(opath), "%s/example.org.zone", dir);
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	/* example.com: the zone beside the mail domains, its own autodiscover covered. */
+	write_old(30, "mail IN A 192.0.2.25\nhost IN A 192.0.2.99\nother IN A 192.0.2.26\n"
+		      "web IN A 192.0.2.27\nautodiscover IN A 192.0.2.25\n");
+	/* example.net: an SRV into example.com; example.org: a CNAME into it. */
+	write_at(npath, 11, net, 50, "mail.example.com.");
+	write_at(opath, 13,
+		 "$TTL 300\n@ IN SOA ns1.example.org. host.example.org. 60 3600 900 604800 300\n"
+		 "@ IN NS ns1.example.org.\nns1 IN A 192.0.2.54\n"
+		 "autodiscover IN CNAME host.example.com.\n");
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, 1, sans));
+	snprintf(keep, sizeof(keep), "zone example.net. %s\nzone example.org. %s\ncert %s\n", npath,
+		 opath, cpath);
+	snprintf(line, sizeof(line), "keep-zones no\n%s", keep);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_PTR_NULL(ctl->info.raw[0]);
+	CU_ASSERT_STRING_EQUAL(ctl->info.zones[0].edits, "");
+	CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[1].edits, "");
+	CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[2].edits, "");
+	CU_ASSERT_PTR_NOT_NULL(strstr(ctl->info.policy_key,
+				      "autodiscover.example.net. 1 "
+				      "suppress-existing-srv mail.example.com."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(ctl->info.policy_key, "autodiscover.example.org. 1 "
+							    "synthesize-srv mail.example.com."));
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 0);
+	CU_ASSERT_EQUAL(answers("_autodiscover._tcp.example.org.", LDNS_RR_TYPE_SRV), 1);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.com.", LDNS_RR_TYPE_A), 1);
+
+	/* Nothing changed: every zone unread (those edited too), the snapshot patched. */
+	v = ctl->info.zones[0].zone_ver;
+	v1 = ctl->info.zones[1].zone_ver;
+	v2 = ctl->info.zones[2].zone_ver;
+	full = ctl->builds_full;
+	was = policy_text();
+	reload_line("reload");
+	CU_ASSERT_TRUE(unread_at(0, v));
+	CU_ASSERT_TRUE(unread_at(1, v1));
+	CU_ASSERT_TRUE(unread_at(2, v2));
+	CU_ASSERT_TRUE(ctl->info.patched);
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 30);
+	CU_ASSERT_EQUAL(ctl->info.zones[1].serial, 51);
+	CU_ASSERT_EQUAL(ctl->info.zones[2].serial, 61);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 0);
+	CU_ASSERT_EQUAL(answers("_autodiscover._tcp.example.org.", LDNS_RR_TYPE_SRV), 1);
+	now = policy_text();
+	CU_ASSERT_STRING_EQUAL(now, was);
+	free(now);
+	/* The certificates read again (the same): the same. */
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_TRUE(unread_at(0, v));
+	CU_ASSERT_TRUE(unread_at(1, v1));
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	/* Every zone read (kept): the very decisions, reasons and edits. */
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(keep), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_PTR_NOT_NULL(ctl->info.raw[0]);
+	now = policy_text();
+	CU_ASSERT_STRING_EQUAL(now, was);
+	free(now);
+	free(was);
+
+	/* example.net's SRV to another name of example.com, one no certificate covers: asked of
+	 * it for the first time, so example.com is read; what a read of every zone decides. */
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+	v = ctl->info.zones[0].zone_ver;
+	reload_line("reload");
+	CU_ASSERT_TRUE(unread_at(0, v));
+	write_at(npath, 17, net, 52, "web.example.com.");
+	reload_line("reload");
+	CU_ASSERT_NOT_EQUAL(ctl->info.zones[0].zone_ver, v);
+	CU_ASSERT_PTR_NOT_NULL(strstr(ctl->info.policy_key, "autodiscover.example.net. 1 "
+							    "synthesize-srv mail.example.com."));
+	was = policy_text();
+	CU_ASSERT_PTR_NOT_NULL(strstr(was, "web.example.com.) not used: target not covered"));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(keep), CTL_CERTS_ALL), SANDNS_EOK);
+	now = policy_text();
+	CU_ASSERT_STRING_EQUAL(now, was);
+	free(now);
+	free(was);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+	v = ctl->info.zones[0].zone_ver;
+	reload_line("reload");
+	CU_ASSERT_TRUE(unread_at(0, v));
+
+	/* The certificate no longer covers autodiscover.example.com: the policy edits
+	 * example.com, so it is read, the edit applied, its serial raised; then it stays unread
+	 * with its edits. */
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, 2, "DNS:mail.example.com,DNS:other.example.com"));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_NOT_EQUAL(ctl->info.zones[0].zone_ver, v);
+	CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[0].edits, "");
+	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 31);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.com.", LDNS_RR_TYPE_A), 0);
+	CU_ASSERT_EQUAL(answers("_autodiscover._tcp.example.com.", LDNS_RR_TYPE_SRV), 1);
+	v = ctl->info.zones[0].zone_ver;
+	full = ctl->builds_full;
+	reload_line("reload");
+	CU_ASSERT_TRUE(unread_at(0, v));
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[0].edits, "");
+	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 31);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.com.", LDNS_RR_TYPE_A), 0);
+	/* Covered again: the edits lifted (read), the serial on; then unread again. */
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, 3, sans));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_NOT_EQUAL(ctl->info.zones[0].zone_ver, v);
+	CU_ASSERT_STRING_EQUAL(ctl->info.zones[0].edits, "");
+	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 32);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.com.", LDNS_RR_TYPE_A), 1);
+	v = ctl->info.zones[0].zone_ver;
+	reload_line("reload");
+	CU_ASSERT_TRUE(unread_at(0, v));
+	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 32);
+	/* keep-zones auto above its bound: the same. */
+	ctl_keep_auto_records = 3;
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(keep), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_PTR_NULL(ctl->info.raw[0]);
+	v = ctl->info.zones[0].zone_ver;
+	v1 = ctl->info.zones[1].zone_ver;
+	full = ctl->builds_full;
+	reload_line("reload");
+	CU_ASSERT_TRUE(unread_at(0, v));
+	CU_ASSERT_TRUE(unread_at(1, v1));
+	CU_ASSERT_TRUE(ctl->info.patched);
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 0);
+	ctl_keep_auto_records = CFG_KEEP_AUTO_RECORDS;
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	EVP_PKEY_free(key);
+	remove(npath);
+	remove(opath);
+	remove(cpath);
+}
+
 void reg_cutest_ctl_reload(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_reload", suite_init, suite_cleanup);
@@ -837,4 +1041,6 @@ void reg_cutest_ctl_reload(void)
 		    test_replace_not_kept);
 	CU_add_test(s, "a zone not kept, a certificate changes its edits: applied",
 		    test_unchanged_not_kept_cert);
+	CU_add_test(s, "certificates configured: zones not kept stay unread, the policy the same",
+		    test_not_kept_policy);
 }

@@ -11,9 +11,12 @@
 
 #include "cfg.h"
 #include "ctl.h"
+#include "ctl_signstate.h"
 #include "cutest.h"
 #include "sandns_err.h"
 #include "sigtime.h"
+#include "tutil.h"
+#include "zt_build.h"
 
 static char dir[64], err[1024];
 
@@ -177,6 +180,264 @@ static void test_clock_back(void)
 	rm_tree(dir);
 }
 
+/* The zone of test_patched: NAMES A records (n0 .. n<NAMES-1>), but those SKIP says, then EXTRA. */
+static void write_big(int names, int skip, const char *extra)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/z.zone", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fprintf(f, "$ORIGIN example.net.\n$TTL 3600\n@ IN SOA ns1 h 10 7200 3600 1209600 300\n"
+		   "@ IN NS ns1\nns1 IN A 192.0.2.53\n*.wild IN TXT \"w\"\n");
+	for (int k = 0; k < names; k++)
+		if (k != skip)
+			fprintf(f, "n%d IN A 192.0.2.%d\n", k, k % 250 + 1);
+	fputs(extra, f);
+	fclose(f);
+}
+
+static cfg_t *config_mode(const char *mode)
+{
+	char text[512];
+	cfg_t *cfg = cfg_new();
+
+	snprintf(text, sizeof(text), "%s/state", dir);
+	mkdir(text, 0700);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	snprintf(text, sizeof(text),
+		 "zone example.net. z.zone\nstate-dir %s/state\ndnssec example.net %s\n", dir,
+		 mode);
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(cfg, text, "t.conf", dir, err, sizeof(err)),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
+	return cfg;
+}
+
+/* B built on PREV, its snapshot patched from PREV's when it may be, as the reload thread does. */
+static int rebuild(const cfg_t *cfg, const ctl_build_t *prev, ctl_build_t *out)
+{
+	const ctl_rebuild_t on = {.zones = true, .zone = "example.net.", .base = prev->zt};
+
+	err[0] = '\0';
+	return ctl_build(cfg, prev, &on, out, err, sizeof(err));
+}
+
+/* NAME/QTYPE asked of T over TCP, with DO or without: the response's octets in R, its length. */
+static size_t ask_raw(const zt_t *t, const char *name, uint16_t qtype, bool dnssec, uint8_t *r)
+{
+	uint8_t q[512];
+	const zt_answer_ctx_t ctx = {.transport = ZT_TCP};
+	zt_answer_info_t info;
+	size_t len = tu_query(q, 0x5151, 0, name, qtype, 1);
+
+	if (dnssec) {
+		static const uint8_t opt[] = {0, 0, 41, 0x10, 0, 0, 0, 0x80, 0, 0, 0};
+
+		q[11] = 1; /* ARCOUNT */
+		memcpy(q + len, opt, sizeof(opt));
+		len += sizeof(opt);
+	}
+	return zt_answer(t, q, len, r, 65535, &ctx, &info);
+}
+
+/*
+ * Every answer of GOT (patched) against REF (zt_new() over the same signed version): the zone's
+ * names, names below them that do not exist, names under the wildcard, many types, with DO and
+ * without. How many differ.
+ */
+static size_t differing(const zt_t *ref, const zt_t *got, int names)
+{
+	static const uint16_t types[] = {1, 2, 6, 16, 28, 46, 47, 48, 255};
+	static uint8_t a[65535], b[65535];
+	size_t nd = 0;
+
+	for (int k = -3; k < names + 3; k++) {
+		char name[3][64];
+
+		snprintf(name[0], sizeof(name[0]), "%s%d.example.net.", k < 0 ? "x" : "n", k);
+		snprintf(name[1], sizeof(name[1]), "below.n%d.example.net.", k);
+		snprintf(name[2], sizeof(name[2]), "q%d.wild.example.net.", k);
+		if (k == -3)
+			snprintf(name[0], sizeof(name[0]), "example.net.");
+		if (k == -2)
+			snprintf(name[0], sizeof(name[0]), "ns1.example.net.");
+		for (int v = 0; v < 3; v++)
+			for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+				for (int d = 0; d < 2; d++) {
+					size_t la = ask_raw(ref, name[v], types[t], d, a);
+					size_t lb = ask_raw(got, name[v], types[t], d, b);
+
+					if (la != lb || memcmp(a, b, la) != 0) {
+						if (nd == 0)
+							fprintf(stderr,
+								"\n  %s type %u DO %d: "
+								"answers differ\n",
+								name[v], types[t], d);
+						nd++;
+					}
+				}
+	}
+	return nd;
+}
+
+/* B's zone compiled whole (zt_new) from the signed version it holds, as ctl_build() would. */
+static zt_t *whole(const cfg_t *cfg, const ctl_build_t *b)
+{
+	zt_zone_edits_t ze = {.zone = b->signed_zones[0], .serial = b->zones[0].serial};
+	zload_zone_t *live[1] = {b->signed_zones[0]};
+	zt_opts_t o;
+	zt_t *t;
+
+	ctl_build_opts(cfg, &o);
+	o.edits = &ze;
+	o.nedits = 1;
+	t = zt_new(live, 1, &o, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	return t;
+}
+
+/* Whether the answer with DO to NAME/QTYPE from T holds that RRset and signatures that verify
+ * with the zone's DNSKEYs (asked of T too). */
+static bool verifies(const zt_t *t, const char *name, uint16_t qtype)
+{
+	static uint8_t r[65535];
+	ldns_pkt *kp = NULL, *p = NULL;
+	ldns_rr_list *keys, *set, *sigs, *good;
+	size_t len = ask_raw(t, "example.net.", LDNS_RR_TYPE_DNSKEY, true, r);
+	bool ok;
+
+	CU_ASSERT_EQUAL_FATAL(ldns_wire2pkt(&kp, r, len), LDNS_STATUS_OK);
+	len = ask_raw(t, name, qtype, true, r);
+	CU_ASSERT_EQUAL_FATAL(ldns_wire2pkt(&p, r, len), LDNS_STATUS_OK);
+	keys = ldns_pkt_rr_list_by_type(kp, LDNS_RR_TYPE_DNSKEY, LDNS_SECTION_ANSWER);
+	set = ldns_pkt_rr_list_by_type(p, qtype, LDNS_SECTION_ANSWER);
+	sigs = ldns_pkt_rr_list_by_type(p, LDNS_RR_TYPE_RRSIG, LDNS_SECTION_ANSWER);
+	good = ldns_rr_list_new();
+	ok = keys != NULL && set != NULL && sigs != NULL &&
+	     ldns_verify(set, sigs, keys, good) == LDNS_STATUS_OK;
+	ldns_rr_list_deep_free(keys);
+	ldns_rr_list_deep_free(set);
+	ldns_rr_list_deep_free(sigs);
+	ldns_rr_list_free(good);
+	ldns_pkt_free(kp);
+	ldns_pkt_free(p);
+	return ok;
+}
+
+#define BIG_NAMES 300
+
+/*
+ * A zone sandns signs with NSEC, in a snapshot that splits its NODATA and keeps no denial
+ * blobs (the knobs of a large one), served after a restart from the state directory: a reload that
+ * changes, adds and removes a record is patched (its few names, not the zone), a newer serial
+ * served, the new records' signatures valid, every answer with DO and without the octets of a whole
+ * compile of the same signed version; so is a renewal of its signatures asked before any of them
+ * fell due (signed again without a command, a newer serial, the SOA's signature made again and the
+ * others kept). A renewal at the due time makes every signature again: that compiles whole
+ * (zt_patch()'s bound on the names changed), as NSEC3 does. A version the build no longer holds
+ * (keep-zones) is compared with the one the state directory kept; without that file, compiled
+ * whole.
+ */
+static void test_patched(void)
+{
+	size_t was_split = zt_blobs_split_min, was_budget = zt_denial_budget;
+	ctl_build_t b0, b1, b2, b3, b4;
+	zt_t *ref;
+	cfg_t *cfg;
+
+	zt_blobs_split_min = 0;
+	zt_denial_budget = 0;
+	snprintf(dir, sizeof(dir), "/tmp/sandns-ctlsign-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	write_big(BIG_NAMES, -1, "");
+	cfg = config_mode("nsec");
+	CU_ASSERT_EQUAL_FATAL(build(cfg, NULL, &b0), SANDNS_EOK);
+	CU_ASSERT_FALSE(b0.patched);
+	/* A restart: its first build serves the signed version the state directory kept (signing
+	 * nothing), and the next reload compares the new one with that. */
+	ctl_build_save_serials(cfg, &b0);
+	ctl_signstate_save(cfg, &b0);
+	CU_ASSERT_EQUAL_FATAL(build(cfg, NULL, &b1), SANDNS_EOK);
+	CU_ASSERT_EQUAL(b1.zones[0].serial, 10);
+	CU_ASSERT_FALSE(b1.zones[0].sign_fresh);
+	ctl_build_clear(&b0);
+	/* n5 changed, n7 gone, new1 added: a file reload. */
+	write_big(BIG_NAMES, 7, "n5 IN TXT \"changed\"\nnew1 IN A 192.0.2.99\n");
+	CU_ASSERT_EQUAL_FATAL(rebuild(cfg, &b1, &b2), SANDNS_EOK);
+	CU_ASSERT_TRUE(b2.patched);
+	/* n5, new1 and its NSEC predecessor n.., n7's predecessor, the apex (SOA): a few. */
+	CU_ASSERT(b2.patched_names >= 4 && b2.patched_names <= 8);
+	CU_ASSERT_EQUAL(b2.zones[0].serial, 11);
+	CU_ASSERT_PTR_NOT_EQUAL(b2.signed_zones[0], b1.signed_zones[0]);
+	ref = whole(cfg, &b2);
+	CU_ASSERT_EQUAL(differing(ref, b2.zt, BIG_NAMES), 0);
+	zt_free(&ref);
+	CU_ASSERT_TRUE(verifies(b2.zt, "new1.example.net.", LDNS_RR_TYPE_A));
+	CU_ASSERT_TRUE(verifies(b2.zt, "n5.example.net.", LDNS_RR_TYPE_TXT));
+	CU_ASSERT_TRUE(verifies(b2.zt, "n69.example.net.", LDNS_RR_TYPE_NSEC));
+	CU_ASSERT_TRUE(verifies(b2.zt, "n99.example.net.", LDNS_RR_TYPE_NSEC));
+	CU_ASSERT_TRUE(verifies(b2.zt, "example.net.", LDNS_RR_TYPE_SOA));
+	ctl_build_clear(&b1);
+	/* The renewal ctl_resign.c queues: the zone read again unchanged, said due. */
+	b2.zones[0].sign_due = 1;
+	CU_ASSERT_EQUAL_FATAL(rebuild(cfg, &b2, &b3), SANDNS_EOK);
+	CU_ASSERT_TRUE(b3.patched);
+	CU_ASSERT_EQUAL(b3.zones[0].serial, 12);
+	CU_ASSERT(b3.zones[0].sign_due > 1);
+	CU_ASSERT_PTR_NOT_EQUAL(b3.signed_zones[0], b2.signed_zones[0]);
+	ref = whole(cfg, &b3);
+	CU_ASSERT_EQUAL(differing(ref, b3.zt, BIG_NAMES), 0);
+	zt_free(&ref);
+	CU_ASSERT_TRUE(verifies(b3.zt, "example.net.", LDNS_RR_TYPE_SOA));
+	/* Kept no more (keep-zones dropped it after the publish): compared with the version the
+	 * state directory kept, patched; without that file, compiled whole. */
+	ctl_build_save_serials(cfg, &b3);
+	ctl_signstate_save(cfg, &b3);
+	write_big(BIG_NAMES, 8, "");
+	zload_free(&b3.signed_zones[0]);
+	zload_free(&b3.raw[0]);
+	CU_ASSERT_EQUAL_FATAL(rebuild(cfg, &b3, &b4), SANDNS_EOK);
+	CU_ASSERT_TRUE(b4.patched);
+	CU_ASSERT_EQUAL(b4.zones[0].serial, 13);
+	CU_ASSERT_PTR_NULL(b4.served_signed[0]);
+	ref = whole(cfg, &b4);
+	CU_ASSERT_EQUAL(differing(ref, b4.zt, BIG_NAMES), 0);
+	zt_free(&ref);
+	ctl_build_clear(&b4);
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/state/example.net.signed", dir);
+		CU_ASSERT_EQUAL(unlink(path), 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(rebuild(cfg, &b3, &b4), SANDNS_EOK);
+	CU_ASSERT_FALSE(b4.patched);
+	ctl_build_clear(&b2);
+	ctl_build_clear(&b3);
+	ctl_build_clear(&b4);
+	cfg_free(&cfg);
+	rm_tree(dir);
+
+	/* NSEC3: compiled whole. */
+	snprintf(dir, sizeof(dir), "/tmp/sandns-ctlsign-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	write_big(BIG_NAMES, -1, "");
+	cfg = config_mode("nsec3");
+	CU_ASSERT_EQUAL_FATAL(build(cfg, NULL, &b1), SANDNS_EOK);
+	write_big(BIG_NAMES, 7, "");
+	CU_ASSERT_EQUAL_FATAL(rebuild(cfg, &b1, &b2), SANDNS_EOK);
+	CU_ASSERT_FALSE(b2.patched);
+	CU_ASSERT_EQUAL(b2.zones[0].serial, 11);
+	ctl_build_clear(&b1);
+	ctl_build_clear(&b2);
+	cfg_free(&cfg);
+	rm_tree(dir);
+	zt_blobs_split_min = was_split;
+	zt_denial_budget = was_budget;
+}
+
 void reg_cutest_ctl_sign(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_sign", NULL, NULL);
@@ -184,4 +445,5 @@ void reg_cutest_ctl_sign(void)
 	CU_add_test(s, "serials, signatures reused, renewed", test_serials_and_reuse);
 	CU_add_test(s, "presigned zone, broken key file", test_bad_input);
 	CU_add_test(s, "the clock gone back: no re-sign", test_clock_back);
+	CU_add_test(s, "NSEC zone changed, renewed: the snapshot patched", test_patched);
 }

@@ -367,6 +367,142 @@ static void test_two_domains(void)
 	cert_free(&c[1]);
 }
 
+/* Every decision with its reason and every edit of P, one a line (malloc'd). */
+static char *policy_text(const policy_t *p)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (size_t i = 0; i < policy_count(p); i++)
+		fprintf(f, "%s %s %u %s %s %d %d %d: %s\n", policy_domain(p, i), policy_name(p, i),
+			(unsigned)policy_family(p, i), policy_kind_name(policy_kind(p, i)),
+			policy_target(p, i) != NULL ? policy_target(p, i) : "-",
+			policy_applies(p, i), policy_alert(p, i), policy_via_wildcard(p, i),
+			policy_reason(p, i));
+	for (size_t i = 0; i < policy_edit_count(p); i++) {
+		const zload_edit_t *e = policy_edit(p, i);
+
+		fprintf(f, "edit %s %d %s %u %u %s\n", policy_edit_domain(p, i), (int)e->op,
+			e->owner, (unsigned)e->type, (unsigned)e->ttl,
+			e->rdata != NULL ? e->rdata : "-");
+	}
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	return text;
+}
+
+#define VZONES 4
+#define VCERTS 4
+
+/*
+ * A zone not read, answered by the view recorded while it was read (policy_evaluate_zones()):
+ * for every certificate, either the evaluation says it missed the view, or its decisions, reasons
+ * and edits are those of reading every zone. With the certificate the view was recorded under,
+ * it never misses. Zones with CNAMEs across zones, wildcards, two SRV records in file order, a
+ * name with more addresses than the policy weighs, other data at N, and a signed zone.
+ */
+static void test_views(void)
+{
+	static const policy_opts_t opts = {0};
+	static const char *const sans[VCERTS] = {
+	    "DNS:mail.example.com,DNS:web.example.net",
+	    "DNS:mail.example.com,DNS:autodiscover.example.net,DNS:x.example.org",
+	    "DNS:*.example.org,DNS:host.example.com,DNS:autodiscover.example.edu",
+	    "DNS:many.example.edu,DNS:web.example.net",
+	};
+	char edu[8192];
+	size_t off = (size_t)snprintf(
+	    edu, sizeof(edu), "%s",
+	    HEAD("example.edu") "autodiscover TXT \"other data\"\n"
+				"@ DNSKEY 257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+"
+				"GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==\n");
+	zload_zone_t *z[VZONES];
+	cert_t *c[VCERTS];
+	char *full[VCERTS];
+	size_t used = 0, missed = 0;
+
+	for (int k = 0; k < 70; k++)
+		off += (size_t)snprintf(edu + off, sizeof(edu) - off,
+					"autodiscover A 10.0.0.%d\nmany A 10.0.0.%d\n", k, k);
+	z[0] = zone("example.com",
+		    HEAD("example.com") "autodiscover A 192.0.2.10\n"
+					"autodiscover AAAA 2001:db8::10\n"
+					"mail A 192.0.2.10\n"
+					"host A 192.0.2.11\n"
+					"*.users A 192.0.2.12\n"
+					"_autodiscover._tcp SRV 0 0 443 web.example.net.\n"
+					"_autodiscover._tcp SRV 0 0 443 mail\n");
+	z[1] = zone("example.net", HEAD("example.net") "web A 192.0.2.10\n"
+						       "autodiscover CNAME alias.example.org.\n");
+	z[2] = zone("example.org", HEAD("example.org") "alias CNAME host.example.com.\n"
+						       "* A 192.0.2.50\n"
+						       "x.y A 192.0.2.51\n");
+	z[3] = zone("example.edu", edu);
+	for (size_t k = 0; k < VCERTS; k++) {
+		policy_t *p;
+
+		c[k] = make_leaf(sans[k]);
+		p = policy_evaluate(z, VZONES, &c[k], 1, &opts, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		full[k] = policy_text(p);
+		policy_free(&p);
+	}
+	for (size_t rec = 0; rec < VCERTS; rec++) {
+		for (size_t un = 0; un < VZONES; un++) {
+			policy_zone_t pz[VZONES];
+			pview_t *view = pview_new();
+			policy_t *p;
+			char *text;
+
+			CU_ASSERT_PTR_NOT_NULL_FATAL(view);
+			/* Every zone read, zone UN's answers recorded under certificate REC. */
+			for (size_t i = 0; i < VZONES; i++)
+				pz[i] = (policy_zone_t){.origin = zload_origin(z[i]),
+							.zone = z[i],
+							.record = i == un ? view : NULL};
+			p = policy_evaluate_zones(pz, VZONES, &c[rec], 1, &opts, err, sizeof(err));
+			CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+			text = policy_text(p);
+			CU_ASSERT_STRING_EQUAL(text, full[rec]);
+			CU_ASSERT_TRUE(pview_count(view) > 0);
+			free(text);
+			policy_free(&p);
+			/* Zone UN not read, under every certificate. */
+			for (size_t now = 0; now < VCERTS; now++) {
+				for (size_t i = 0; i < VZONES; i++)
+					pz[i] = (policy_zone_t){.origin = zload_origin(z[i]),
+								.zone = i == un ? NULL : z[i],
+								.view = i == un ? view : NULL};
+				p = policy_evaluate_zones(pz, VZONES, &c[now], 1, &opts, err,
+							  sizeof(err));
+				CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+				if (now == rec)
+					CU_ASSERT_FALSE(pz[un].missed);
+				if (pz[un].missed) {
+					missed++;
+				} else {
+					text = policy_text(p);
+					CU_ASSERT_STRING_EQUAL(text, full[now]);
+					free(text);
+					used++;
+				}
+				policy_free(&p);
+			}
+			pview_put(&view);
+		}
+	}
+	/* Both ways taken: views that answer another certificate's questions, and misses. */
+	CU_ASSERT_TRUE(used > VZONES * VCERTS);
+	CU_ASSERT_TRUE(missed > 0);
+	for (size_t k = 0; k < VCERTS; k++) {
+		free(full[k]);
+		cert_free(&c[k]);
+	}
+	for (size_t i = 0; i < VZONES; i++)
+		zload_free(&z[i]);
+}
+
 static void test_srv_target_without_address(void)
 {
 	policy_t *p = eval1("example.com",
@@ -495,5 +631,6 @@ void reg_cutest_policy(void)
 	CU_add_test(s, "N only via wildcard", test_wildcard_only);
 	CU_add_test(s, "two accepted domains", test_two_domains);
 	CU_add_test(s, "SRV target without address", test_srv_target_without_address);
+	CU_add_test(s, "a zone not read: its view answers as the zone, or misses", test_views);
 	CU_add_test(s, "origins: a name's zone", test_origins);
 }

@@ -108,6 +108,48 @@ static void same_as_live(const char *what, const char *name, uint16_t qtype, con
 }
 
 /*
+ * The engine's answer to WIRE (LEN octets, a name)/QTYPE with DO over TRANSPORT: into a buffer of
+ * its own and in place (zt_answer_inplace(), where a denial is composed over the query's OPT),
+ * the same octets, its tail (without our OPT) the live one REF (RLEN octets, COUNTS).
+ */
+static void engine_same(const zt_t *t, const char *name, const uint8_t *wire, size_t len,
+			uint16_t qtype, uint8_t transport, const uint8_t *ref, size_t rlen,
+			const uint16_t counts[3])
+{
+	static uint8_t query[512], sep[65536], inplace[65536];
+	zt_answer_ctx_t ctx = {.transport = transport};
+	zt_answer_info_t i1, i2;
+	size_t head = WIRE_HDR_LEN + len + 4, qlen = head + 11, l1, l2;
+
+	memset(query, 0, WIRE_HDR_LEN);
+	wire_put16(query, 0x4242);
+	wire_put16(query + 4, 1);
+	wire_put16(query + 10, 1);
+	memcpy(query + WIRE_HDR_LEN, wire, len);
+	wire_put16(query + WIRE_HDR_LEN + len, qtype);
+	wire_put16(query + WIRE_HDR_LEN + len + 2, C_IN);
+	/* OPT: payload 65535 (nothing truncated), DO */
+	memcpy(query + head, "\0\0\51\377\377\0\0\200\0\0\0", 11);
+	memcpy(inplace, query, qlen);
+	memset(sep, 0xff, sizeof(sep)); /* nothing of the last answer to lean on */
+	l1 = zt_answer(t, query, qlen, sep, sizeof(sep), &ctx, &i1);
+	l2 = zt_answer_inplace(t, inplace, qlen, sizeof(inplace), &ctx, &i2);
+	CU_ASSERT_TRUE(l1 == l2 && memcmp(sep, inplace, l1) == 0);
+	CU_ASSERT_EQUAL(memcmp(&i1, &i2, sizeof(i1)), 0);
+	CU_ASSERT_FATAL(l1 >= head + 11);
+	if (l1 - 11 - head != rlen || memcmp(sep + head, ref, rlen) != 0 ||
+	    wire_get16(sep + 6) != counts[0] || wire_get16(sep + 8) != counts[1] ||
+	    wire_get16(sep + 10) != counts[2] + 1u) {
+		ndiff++;
+		if (quiet)
+			return;
+		CU_FAIL("the engine's answer is not the live one");
+		fprintf(stderr, "engine differs: %s type %u (%zu/%zu octets)\n", name, qtype,
+			l1 - 11 - head, rlen);
+	}
+}
+
+/*
  * Asks T for NAME (presentation)/QTYPE with DO: when denial.c composes the answer, or has a
  * blob for it, or denial_n3.c joins it from its parts, it is the live path's to the octet.
  * Returns 1 when it was composed, 2 when a blob answered, 4 when it was joined (or-ed), 0 when
@@ -145,6 +187,7 @@ static int check(const zt_t *t, const char *name, uint16_t qtype)
 	head = WIRE_HDR_LEN + q.qname_len + 4;
 	rlen = live(t, wire, qtype, ref, counts, &flags);
 	CU_ASSERT_FATAL(rlen >= head);
+	engine_same(t, name, wire, q.qname_len, qtype, ZT_TCP, ref + head, rlen - head, counts);
 	if (denial_answer(t, &q, ce, 65535, buf, sizeof(buf), &d)) {
 		same_as_live("composed", name, qtype, d.data, d.len, d.flags, d.an, d.ns, d.ar,
 			     ref + head, rlen - head, counts, flags);

@@ -12,10 +12,11 @@
  * result. zt_patch() may answer ZT_PATCH_FULL (the caller then compiles whole): counted, with
  * its reasons, printed once; for the kinds of change it must patch, that fails the test.
  *
- * Signed worlds (SIG_NSEC, SIG_NSEC3) have every zone signed by sign_zone() and each new version
- * signed again from the one before, its unchanged signatures kept (a step in four keeps the
- * serial, so that the SOA stays), read back from its text as a secondary has it; the names
- * given are zload_changes()'s, signatures and NSEC records included.
+ * Signed worlds (SIG_NSEC, SIG_NSEC3, SIG_NSEC3_OPTOUT) have every zone signed by sign_zone() and
+ * each new version signed again from the one before, its unchanged signatures kept (a step in four
+ * keeps the serial, so that the SOA stays), read back from its text as a secondary has it; the
+ * names given are zload_changes()'s, signatures and NSEC records included. SIG_OWN gives the
+ * versions sign_zone() made themselves (indexed by zload_index_owners()), as a zone sandns signs.
  *
  * PATCH_TEST_SEED (a number) picks other seeds, PATCH_TEST_CHAINS how many chains,
  * PATCH_TEST_DUMP=1 prints the first differing answer of a step in hex, both sides. Built with
@@ -33,7 +34,10 @@
 #include <time.h>
 
 #include <CUnit/CUnit.h>
+#include <openssl/sha.h>
+#include <strings.h>
 
+#include "b32hex.h"
 #include "cutest.h"
 #include "sandns_err.h"
 #include "sign.h"
@@ -55,6 +59,8 @@
 #ifndef PT_ASAN
 #define PT_ASAN 0
 #endif
+
+#define NSEC3_LABEL 32
 
 enum {
 	TY_A = 1,
@@ -693,7 +699,11 @@ static size_t changed_owners(const struct zmodel *a, const struct zmodel *b, cha
 
 /* ---- a world: the zones served, their edits and options ---- */
 
-enum sig { SIG_NONE, SIG_NSEC, SIG_NSEC3 };
+/* SIG_OWN: signed with NSEC as sandns signs a zone, the version sign_zone() made given to
+ * zt_patch() and zt_new() as ctl_sign.c keeps it (indexed by owner), not read back.
+ * SIG_NSEC3_OPTOUT: NSEC3, the insecure delegations and an empty non-terminal above only one
+ * left out of the chain (opt_out()). The NSEC3 worlds come last (sign_params()). */
+enum sig { SIG_NONE, SIG_NSEC, SIG_OWN, SIG_NSEC3, SIG_NSEC3_OPTOUT };
 
 enum fault { FAULT_NONE, FAULT_STALE, FAULT_TTL, FAULT_SERIAL, FAULT_OPTS, FAULT_COUNT };
 
@@ -760,7 +770,7 @@ static void world_edits(struct world *w, int i)
 /* The signing policy of world W (ECDSA P-256, one key; NSEC or NSEC3). */
 static sign_params_t world_sign_params(const struct world *w)
 {
-	return (sign_params_t){SIGN_ALG_ECDSAP256SHA256, true, w->sig == SIG_NSEC3, 14 * 86400,
+	return (sign_params_t){SIGN_ALG_ECDSAP256SHA256, true, w->sig >= SIG_NSEC3, 14 * 86400,
 			       7 * 86400};
 }
 
@@ -792,6 +802,56 @@ static void drop_nsec(char *text, int i)
 }
 
 /*
+ * TEXT (a zone I signed with NSEC3) without the NSEC3 of the insecure delegations "dlg" and
+ * "d.oent" and of the empty non-terminal "oent" above it, and their signatures: the chain as
+ * opt-out leaves it (sign_zone() does not opt out; the flag itself is read by no answer).
+ * Hashes as sign_zone() makes them: SHA-1, no salt, no extra iteration.
+ */
+static void opt_out(char *text, int i)
+{
+	static const char *const out[] = {"dlg", "d.oent", "oent"};
+	char owner[3][NSEC3_LABEL + OWN_MAX + 4];
+	size_t olen[3];
+	char *o = text;
+
+	for (int k = 0; k < 3; k++) {
+		char name[OWN_MAX];
+		uint8_t wire[256], md[SHA_DIGEST_LENGTH], label[NSEC3_LABEL];
+		size_t wl = 0;
+
+		snprintf(name, sizeof(name), "%s.%s", out[k], origins[i]);
+		for (const char *l = name; *l != '\0';) {
+			const char *dot = strchr(l, '.');
+			size_t n = (size_t)(dot - l);
+
+			wire[wl++] = (uint8_t)n;
+			memcpy(wire + wl, l, n);
+			wl += n;
+			l = dot + 1;
+		}
+		wire[wl++] = 0;
+		SHA1(wire, wl, md);
+		b32hex_sha1(md, label);
+		olen[k] = (size_t)snprintf(owner[k], sizeof(owner[k]), "%.32s.%s\t",
+					   (const char *)label, origins[i]);
+	}
+	for (char *l = text; *l != '\0';) {
+		char *e = strchr(l, '\n');
+		size_t n = e != NULL ? (size_t)(e - l) + 1 : strlen(l);
+		bool drop = false;
+
+		for (int k = 0; k < 3; k++)
+			drop |= strncasecmp(l, owner[k], olen[k]) == 0;
+		if (!drop) {
+			memmove(o, l, n);
+			o += n;
+		}
+		l += n;
+	}
+	*o = '\0';
+}
+
+/*
  * Z (zone I's version as read, taken) signed with serial SERIAL, the zone as signed before
  * (PREV, or NULL) giving the signatures of what did not change: what a secondary of a
  * presigned zone receives, or what sandns's signer makes.
@@ -814,6 +874,10 @@ static zload_zone_t *world_sign(struct world *w, int i, zload_zone_t *z, unsigne
 			origins[i], err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	zload_free(&z);
+	if (w->sig == SIG_OWN) {
+		CU_ASSERT_EQUAL_FATAL(zload_index_owners(s), 0);
+		return s;
+	}
 	/* Read back from its text, as a secondary or a presigned file has it (indexed by owner,
 	 * which zt_patch() and zload_changes() read). */
 	f = open_memstream(&text, &len);
@@ -822,6 +886,8 @@ static zload_zone_t *world_sign(struct world *w, int i, zload_zone_t *z, unsigne
 	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
 	zload_free(&s);
 	drop_nsec(text, i);
+	if (w->sig == SIG_NSEC3_OPTOUT)
+		opt_out(text, i);
 	s = zload_string(origins[i], text, "signed.zone", NULL, NULL, err, sizeof(err));
 	if (s == NULL)
 		fprintf(stderr, "patch: seed %llu: reading %s signed: %s\n",
@@ -870,6 +936,13 @@ static void world_init(struct world *w, uint64_t seed, bool edits, bool opts, in
 		gen_zone(&w->m[i], i, &w->rng);
 		if (sig != SIG_NONE)
 			signed_extras(&w->m[i], i);
+		if (sig == SIG_NSEC3_OPTOUT) {
+			char n[OWN_MAX], rd[RD_MAX];
+
+			snprintf(n, sizeof(n), "d.oent.%s", origins[i]);
+			snprintf(rd, sizeof(rd), "ns1.%s", origins[i]);
+			add(&w->m[i], n, TY_NS, 300, rd);
+		}
 		w->z[i] = model_load(&w->m[i], err, sizeof(err));
 		if (w->z[i] == NULL)
 			fprintf(stderr, "patch: seed %llu: zone %s: %s\n", (unsigned long long)seed,
@@ -1804,8 +1877,26 @@ static void test_signed_chains(void)
 	CU_ASSERT_EQUAL(signed_chains(seed, n, SIG_NSEC, 0, 0, &patched), 0);
 	CU_ASSERT_TRUE(patched >= (unsigned long)n * 20 / 8);
 	report("signed NSEC");
-	/* Compiled whole: NSEC3; NODATA not split (each holds the SOA); denial blobs kept. */
-	CU_ASSERT_EQUAL(signed_chains(seed, 1, SIG_NSEC3, 0, 0, &patched), 0);
+	/* A zone sandns signs: the signer's own versions, in their record order. */
+	CU_ASSERT_EQUAL(signed_chains(seed + 3, n, SIG_OWN, 0, 0, &patched), 0);
+	CU_ASSERT_TRUE(patched >= (unsigned long)n * 20 / 8);
+	report("signed NSEC by sandns");
+	/* NSEC3 zones too: their chain, their names' facts, what the changes' NSEC3 prove; with
+	 * names left out of the chain (opt-out); with the apex's NXDOMAIN parts kept (a budget
+	 * that holds them but not the others'). */
+	CU_ASSERT_EQUAL(signed_chains(seed, n, SIG_NSEC3, 0, 0, &patched), 0);
+	CU_ASSERT_TRUE(patched >= (unsigned long)n * 20 / 8);
+	report("signed NSEC3");
+	CU_ASSERT_EQUAL(signed_chains(seed + 500, n, SIG_NSEC3_OPTOUT, 0, 0, &patched), 0);
+	CU_ASSERT_TRUE(patched >= (unsigned long)n * 20 / 8);
+	report("signed NSEC3, opt-out");
+	CU_ASSERT_EQUAL(signed_chains(seed + 700, n, SIG_NSEC3, 0, 4096, &patched), 0);
+	CU_ASSERT_TRUE(patched >= (unsigned long)n * 20 / 8);
+	report("signed NSEC3, the apex's NXDOMAIN parts kept");
+	/* Compiled whole: NSEC3 parts below the apex kept; NODATA not split (each holds the
+	 * SOA); denial blobs kept. */
+	full_before = nfull;
+	CU_ASSERT_EQUAL(signed_chains(seed, 1, SIG_NSEC3, 0, (size_t)32 << 20, &patched), 0);
 	CU_ASSERT_EQUAL(patched, 0);
 	CU_ASSERT_EQUAL(signed_chains(seed + 1, 1, SIG_NSEC, SIZE_MAX, 0, &patched), 0);
 	CU_ASSERT_EQUAL(patched, 0);
@@ -2393,6 +2484,76 @@ static void test_scale(void)
 
 #ifndef PATCH_TEST_SELFCHECK
 /* A zone BASE does not serve is no patch: an error or ZT_PATCH_FULL, and no snapshot. */
+/*
+ * An NSEC3 zone's new version with NSEC3PARAM RD (another salt or iterations: another chain),
+ * or with none (RD NULL: no longer NSEC3): zt_patch() must compile whole, saying why.
+ */
+static void nsec3param_change(const char *rd)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	unsigned long serials[NZ];
+	char err[512] = "", *text = NULL, *at;
+	size_t len = 0;
+	zload_names_t *nm = NULL;
+	const uint8_t *const *names;
+	zload_zone_t *z;
+	zt_t *base, *out = NULL;
+	zt_patch_in_t in;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	/* NODATA split, no denial parts: the zone is one a patch may make. */
+	zt_blobs_split_min = 0;
+	zt_denial_budget = 0;
+	world_init(w, base_seed(), false, false, SIG_NSEC3);
+	world_serials(w, serials);
+	base = world_compile(w, w->z, serials);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(base);
+	f = open_memstream(&text, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(zload_xfr_print(w->z[2], f), 0);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	at = strstr(text, "\tNSEC3PARAM\t1 0 0 -");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	if (rd != NULL) {
+		memcpy(at + strlen("\tNSEC3PARAM\t"), rd, strlen(rd)); /* as long as "1 0 0 -" */
+	} else {
+		char *eol = strchr(at, '\n'), *bol = at;
+
+		while (bol > text && bol[-1] != '\n')
+			bol--;
+		memmove(bol, eol + 1, strlen(eol + 1) + 1);
+	}
+	z = zload_string(origins[2], text, "nsec3param", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL_FATAL(zload_changes(w->z[2], z, &nm), 0);
+	names = zload_names_list(nm, &len);
+	in = (zt_patch_in_t){.zone = z, .serial = serials[2], .names = names, .nnames = len};
+	CU_ASSERT_EQUAL(zt_patch(base, &in, &out, err, sizeof(err)), ZT_PATCH_FULL);
+	CU_ASSERT_PTR_NULL(out);
+	if (strstr(err, "NSEC3PARAM") == NULL)
+		fprintf(stderr, "\npatch: NSEC3PARAM %s: %s\n", rd != NULL ? rd : "taken out", err);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "NSEC3PARAM"));
+	zt_free(&out);
+	zt_free(&base);
+	zload_names_free(&nm);
+	zload_free(&z);
+	free(text);
+	world_free(w);
+	free(w);
+}
+
+/* Another NSEC3PARAM, or none: the chain made again, by a whole compile. */
+static void test_nsec3param(void)
+{
+	size_t was = zt_blobs_split_min, budget = zt_denial_budget;
+
+	nsec3param_change("1 0 1 -");
+	nsec3param_change(NULL);
+	zt_blobs_split_min = was;
+	zt_denial_budget = budget;
+}
+
 static void test_other_zone(void)
 {
 	static const char text[] = "other.test. 300 IN SOA ns.other.test. h.other.test. 1 2 3 4 5\n"
@@ -2466,6 +2627,7 @@ void reg_cutest_patch(void)
 	CU_add_test(s, "20,000 records, 100 changes", test_scale);
 #ifndef PATCH_TEST_SELFCHECK
 	CU_add_test(s, "a zone the snapshot does not serve", test_other_zone);
+	CU_add_test(s, "an NSEC3 zone's NSEC3PARAM changed compiles whole", test_nsec3param);
 	CU_add_test(s, "zones added and taken out answer as zt_new", test_zones_come_go);
 #endif
 #ifdef PATCH_TEST_SELFCHECK
