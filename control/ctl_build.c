@@ -16,9 +16,9 @@
 
 #include "catz.h"
 #include "ctl_pvt.h"
+#include "ctl_serial.h"
 #include "ctl_sign.h"
 #include "ctl_state.h"
-#include "fnv.h"
 #include "log.h"
 #include "rfile.h"
 #include "rrtype.h"
@@ -168,100 +168,6 @@ static int zone_edits(const policy_t *p, const char *origin, const zload_edit_t 
 			return -ENOMEM;
 	}
 	return 0;
-}
-
-/* RFC 1982: whether serial A is newer than B. */
-static bool serial_newer(unsigned long a, unsigned long b)
-{
-	return (int32_t)(uint32_t)(a - b) > 0;
-}
-
-/*
- * The serial to serve: the file's when nothing is edited; one more when the policy edits the
- * zone; and whenever what is served changes (file serial or edits), newer than the serial
- * served before, so that secondaries see every change (a policy lifted still moves forward).
- */
-static unsigned long served_serial(const ctl_zone_info_t *before, unsigned long src_serial,
-				   const char *edits, uint64_t edits_hash)
-{
-	unsigned long want = (src_serial + (edits[0] != '\0' ? 1 : 0)) & 0xffffffffUL;
-
-	if (before == NULL)
-		return want;
-	if (before->src_serial == src_serial && before->edits_hash == edits_hash)
-		return before->serial;
-	/* Never raised and nothing to raise for (no policy, a signed zone): the file's own. */
-	if (edits[0] == '\0' && before->serial == before->src_serial)
-		return src_serial;
-	return serial_newer(want, before->serial) ? want : (before->serial + 1) & 0xffffffffUL;
-}
-
-static uint64_t fnv1a(const char *s)
-{
-	return fnv_bytes(FNV_START, s, strlen(s));
-}
-
-static int digest_msg(void *ctx, const uint8_t *msg, size_t len)
-{
-	uint64_t *h = ctx;
-
-	*h = fnv_bytes(*h, msg, len);
-	return 0;
-}
-
-/*
- * A digest of zone ORIGIN as snapshot ZT serves it: its transfer (AXFR, every record in
- * canonical order, the policy's edits and the served serial in), rendered from the
- * precomputed data, no zone file read. 0: not known (an origin with escapes, or no such zone).
- */
-static uint64_t zone_digest(const zt_t *zt, const char *origin)
-{
-	uint8_t q[12 + 256 + 4] = {0, 0, 0, 0, 0, 1}; /* id 0, QDCOUNT 1 */
-	size_t len = 12, lab;
-	uint64_t h = FNV_START;
-
-	while (*origin != '\0' && strcmp(origin, ".") != 0) {
-		lab = strcspn(origin, ".");
-		if (lab == 0 || lab > 63 || len + 1 + lab + 5 > sizeof(q) ||
-		    memchr(origin, '\\', lab) != NULL)
-			return 0;
-		q[len++] = (uint8_t)lab;
-		memcpy(q + len, origin, lab);
-		len += lab;
-		origin += lab + (origin[lab] == '.');
-	}
-	q[len++] = 0;
-	q[len++] = 0;
-	q[len++] = 252; /* AXFR */
-	q[len++] = 0;
-	q[len++] = 1; /* IN */
-	if (zt_xfr_render(zt, q, len, digest_msg, &h) != SANDNS_EOK)
-		return 0;
-	return h != 0 ? h : 1;
-}
-
-void ctl_build_check_serials(const ctl_build_t *prev, const zt_t *prev_zt, ctl_build_t *b)
-{
-	for (size_t i = 0; i < b->nzones; i++) {
-		ctl_zone_info_t *info = &b->zones[i];
-		const ctl_zone_info_t *before = ctl_build_find(prev, info->origin);
-		uint64_t was;
-
-		info->serial_stale = false;
-		/* A secondary zone going or coming back (expired, transferred) is no stale serial.
-		 */
-		if (prev_zt == NULL || info->absent || (before != NULL && before->absent))
-			continue;
-		/* A new serial is seen by secondaries; an unchanged zone needs no look. */
-		if (before == NULL || before->src_serial != info->src_serial ||
-		    before->serial != info->serial)
-			continue;
-		if (prev->raw != NULL && i < prev->nzones && prev->raw[i] == b->raw[i] &&
-		    strcmp(before->edits, info->edits) == 0)
-			continue;
-		was = zone_digest(prev_zt, info->origin);
-		info->serial_stale = was != 0 && was != zone_digest(b->zt, info->origin);
-	}
 }
 
 /* Whether configured zone Z is the one "reload ZONE" names (with or without the final dot). */
@@ -608,7 +514,7 @@ static int serve_zone(const cfg_t *cfg, const ctl_build_t *prev, bool preview, c
 		info->edits = strdup("");
 		info->src_serial = before != NULL ? before->src_serial : 0;
 		info->serial = before != NULL ? before->serial : 0;
-		info->edits_hash = before != NULL ? before->edits_hash : fnv1a("");
+		info->edits_hash = before != NULL ? before->edits_hash : ctl_edits_hash("");
 		/* And whether sandns signed what it served: when the zone comes back unsigned, its
 		 * serial must move on (serial-state keeps the flag for the restart after this). */
 		info->dnssec = before != NULL && before->dnssec;
@@ -624,7 +530,8 @@ static int serve_zone(const cfg_t *cfg, const ctl_build_t *prev, bool preview, c
 		info->edits = strdup(was->edits);
 		info->src_serial = was->src_serial;
 		info->edits_hash = was->edits_hash;
-		info->serial = served_serial(was, info->src_serial, was->edits, info->edits_hash);
+		info->serial =
+		    ctl_served_serial(was, info->src_serial, was->edits, info->edits_hash);
 		*out = (zt_zone_edits_t){.serial = info->serial};
 		return info->edits != NULL ? SANDNS_EOK : -ENOMEM;
 	}
@@ -644,14 +551,14 @@ static int serve_zone(const cfg_t *cfg, const ctl_build_t *prev, bool preview, c
 		n = 0;
 	}
 	info->src_serial = zload_serial(b->raw[i]);
-	info->edits_hash = fnv1a(info->edits);
-	info->serial = served_serial(before, info->src_serial, info->edits, info->edits_hash);
+	info->edits_hash = ctl_edits_hash(info->edits);
+	info->serial = ctl_served_serial(before, info->src_serial, info->edits, info->edits_hash);
 	/* Signed by sandns before (the build before, or at a start serial-state's record) and no
 	 * more: what is served changed (its DNSKEY, RRSIG and NSEC records go), so the serial
 	 * moves on, as for any change. */
 	if (!preview && before != NULL && before->dnssec &&
 	    cfg_signing_of(cfg, info->origin) == NULL &&
-	    !serial_newer(info->serial, before->serial))
+	    !ctl_serial_newer(info->serial, before->serial))
 		info->serial = (before->serial + 1) & 0xffffffffUL;
 	*out = (zt_zone_edits_t){
 	    .zone = b->raw[i],

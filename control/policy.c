@@ -9,6 +9,7 @@
 #include "grow.h"
 #include "origins.h"
 #include "policy.h"
+#include "policy_zone.h"
 #include "sandns_err.h"
 
 /* RR types read here, by number: control/ does not see libldns. */
@@ -29,8 +30,6 @@
 #define POLICY_MARKER_TEXT                                                                         \
 	"\"sandns: the A/AAAA here are withheld, the certificate does not cover this name; see "   \
 	"_autodiscover._tcp SRV\""
-/* Addresses (or SRV records) of one name weighed at most: the first in file order. */
-#define POLICY_ADDRS_MAX 64
 /* The longest name in presentation form that fits 255 octets of wire form (no escapes). */
 #define POLICY_NAME_TEXT_MAX 254
 
@@ -89,181 +88,11 @@ static long zone_of(const struct pdata *pd, const char *name)
 	return origins_find(pd->origins, name);
 }
 
-/*
- * What the policy asks of a zone, the four questions below: of the zone read (the answer
- * recorded in its RECORD), or of the VIEW of a zone not read (a question the view does not hold
- * marks the zone MISSED and gets "no": the caller reads the zone and evaluates again). A
- * question that cannot be recorded (no memory) is only missed the next time.
- */
-
-/* Whether zone Z holds records at NAME (AT) or below it (BELOW), one of them at least set. */
-static bool z_has(const struct pdata *pd, long z, const char *name, bool at, bool below)
-{
-	policy_zone_t *pz = &pd->zones[z];
-	enum pview_q q = at && below ? PVIEW_HAS_ANY : at ? PVIEW_HAS_AT : PVIEW_HAS_BELOW;
-	int got;
-
-	if (pz->zone != NULL) {
-		bool yes = zload_has_name(pz->zone, name, at, below);
-
-		if (pz->record != NULL)
-			(void)pview_set(pz->record, q, name, yes);
-		return yes;
-	}
-	got = pview_get(pz->view, q, name);
-	if (got < 0)
-		pz->missed = true;
-	return got > 0;
-}
-
-/* Records handed on by z_lookup(): as many as any caller here takes before it stops. */
-#define POLICY_LOOKUP_MAX (POLICY_ADDRS_MAX + 1)
-
-struct collect {
-	char *rdata[POLICY_LOOKUP_MAX];
-	size_t n;
-	bool more; /* the zone holds more than N */
-};
-
-static int collect_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
-{
-	struct collect *c = ctx;
-
-	(void)owner;
-	(void)type;
-	(void)ttl;
-	if (c->n == POLICY_LOOKUP_MAX) {
-		c->more = true;
-		return 1;
-	}
-	c->rdata[c->n] = strdup(rdata);
-	return c->rdata[c->n++] != NULL ? 0 : -ENOMEM;
-}
-
-/* Passes the records after the first SKIP on to FN. */
-struct skip {
-	size_t skip;
-	zload_rr_fn fn;
-	void *ctx;
-};
-
-static int skip_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
-{
-	struct skip *s = ctx;
-
-	if (s->skip > 0) {
-		s->skip--;
-		return 0;
-	}
-	return s->fn(s->ctx, owner, type, ttl, rdata);
-}
-
-/*
- * Calls FN for each record of TYPE at OWNER in zone Z, in file order, as zload_lookup() does
- * (the TTL given as 0: no caller reads it): 0, or FN's first non-zero return. A name that does
- * not parse has no records.
- */
-static int z_lookup(const struct pdata *pd, long z, const char *owner, uint16_t type,
-		    zload_rr_fn fn, void *ctx)
-{
-	policy_zone_t *pz = &pd->zones[z];
-	struct collect *c = NULL;
-	const char *const *rd;
-	size_t n = 0;
-	bool complete = true;
-	int ret = 0;
-
-	if (pz->zone != NULL) {
-		c = calloc(1, sizeof(*c));
-		if (c == NULL)
-			return -ENOMEM;
-		ret = zload_lookup(pz->zone, owner, type, collect_rr, c);
-		if (ret < 0 && ret != SANDNS_EPARSE)
-			goto out;
-		ret = 0;
-		rd = (const char *const *)c->rdata;
-		n = c->n;
-		complete = !c->more;
-		if (pz->record != NULL)
-			(void)pview_set_rdata(pz->record, owner, type, rd, n, complete);
-	} else {
-		rd = pview_rdata(pz->view, owner, type, &n, &complete);
-		if (rd == NULL) {
-			pz->missed = true;
-			return 0;
-		}
-	}
-	for (size_t k = 0; k < n && ret == 0; k++)
-		ret = fn(ctx, owner, type, 0, rd[k]);
-	if (ret == 0 && !complete) {
-		/* FN takes more than was kept: the rest from the zone, or unknown. */
-		struct skip s = {.skip = n, .fn = fn, .ctx = ctx};
-
-		if (pz->zone != NULL)
-			ret = zload_lookup(pz->zone, owner, type, skip_rr, &s);
-		else
-			pz->missed = true;
-	}
-out:
-	for (size_t k = 0; c != NULL && k < c->n; k++)
-		free(c->rdata[k]);
-	free(c);
-	return ret;
-}
-
-/* Whether NAME holds a record of a type other than A, AAAA and CNAME. */
-static int other_type(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
-{
-	(void)ctx;
-	(void)owner;
-	(void)ttl;
-	(void)rdata;
-	return type != T_A && type != T_AAAA && type != T_CNAME; /* 1: found, stop */
-}
-
-/* Whether NAME in zone Z holds records of a type other than A, AAAA and CNAME. */
-static bool z_other(const struct pdata *pd, long z, const char *name)
-{
-	policy_zone_t *pz = &pd->zones[z];
-	int got;
-
-	if (pz->zone != NULL) {
-		bool yes = zload_lookup(pz->zone, name, 0, other_type, NULL) == 1;
-
-		if (pz->record != NULL)
-			(void)pview_set(pz->record, PVIEW_OTHER, name, yes);
-		return yes;
-	}
-	got = pview_get(pz->view, PVIEW_OTHER, name);
-	if (got < 0)
-		pz->missed = true;
-	return got > 0;
-}
-
-/* Whether zone Z is DNSSEC-signed. */
-static bool z_signed(const struct pdata *pd, long z)
-{
-	policy_zone_t *pz = &pd->zones[z];
-	int got;
-
-	if (pz->zone != NULL) {
-		bool yes = zload_is_signed(pz->zone);
-
-		if (pz->record != NULL)
-			(void)pview_set(pz->record, PVIEW_SIGNED, "", yes);
-		return yes;
-	}
-	got = pview_get(pz->view, PVIEW_SIGNED, "");
-	if (got < 0)
-		pz->missed = true;
-	return got > 0;
-}
-
 static bool node_has_data(const struct pdata *pd, const char *name)
 {
 	long z = zone_of(pd, name);
 
-	return z >= 0 && z_has(pd, z, name, true, false);
+	return z >= 0 && pzone_has(&pd->zones[z], name, true, false);
 }
 
 /* Whether NAME exists in the tree: it has data or something below it has (RFC 4592 2.2.2). */
@@ -271,7 +100,7 @@ static bool node_exists(const struct pdata *pd, const char *name)
 {
 	long z = zone_of(pd, name);
 
-	return z >= 0 && z_has(pd, z, name, true, true);
+	return z >= 0 && pzone_has(&pd->zones[z], name, true, true);
 }
 
 struct take {
@@ -298,7 +127,7 @@ static const char *rdata_of(const struct pdata *pd, const char *owner, uint16_t 
 	long z = zone_of(pd, owner);
 	struct take t = {.buf = pd->scratch, .len = POLICY_NAME_MAX};
 
-	if (z < 0 || z_lookup(pd, z, owner, type, take_first, &t) < 0 || !t.found)
+	if (z < 0 || pzone_lookup(&pd->zones[z], owner, type, take_first, &t) < 0 || !t.found)
 		return NULL;
 	return pd->scratch;
 }
@@ -372,7 +201,7 @@ static void addrs_of(const struct pdata *pd, const char *owner, uint16_t type, s
 
 	out->n = 0;
 	if (z >= 0)
-		z_lookup(pd, z, owner, type, take_addr, out);
+		pzone_lookup(&pd->zones[z], owner, type, take_addr, out);
 	qsort(out->a, out->n, sizeof(out->a[0]), cmp_str);
 }
 
@@ -547,7 +376,7 @@ static bool existing_srv(const struct pdata *pd, const char *domain, cert_t *con
 	if (srvs == NULL)
 		return false;
 	if (zone_of(pd, owner) >= 0) /* SRV RDATA texts, in file order */
-		z_lookup(pd, zone_of(pd, owner), owner, T_SRV, take_addr, srvs);
+		pzone_lookup(&pd->zones[zone_of(pd, owner)], owner, T_SRV, take_addr, srvs);
 	for (size_t i = 0; i < srvs->n; i++) {
 		const char *rdata = srvs->a[i];
 		unsigned prio, weight, port;
@@ -649,7 +478,7 @@ static bool choose_target(const struct pdata *pd, cert_t *const *certs, size_t n
 
 static bool zone_signed(const struct pdata *pd, size_t z)
 {
-	return z_signed(pd, (long)z);
+	return pzone_signed(&pd->zones[z]);
 }
 
 /* N's decision for one family. */
@@ -807,14 +636,14 @@ static bool has_descendant(const struct pdata *pd, const char *name)
 {
 	long z = zone_of(pd, name);
 
-	return z >= 0 && z_has(pd, z, name, false, true);
+	return z >= 0 && pzone_has(&pd->zones[z], name, false, true);
 }
 
 static bool has_other_data(const struct pdata *pd, const char *name)
 {
 	long z = zone_of(pd, name);
 
-	return z >= 0 && z_other(pd, z, name);
+	return z >= 0 && pzone_other(&pd->zones[z], name);
 }
 
 /* The edits applying zone Z's decisions, decisions FIRST.. of the policy
