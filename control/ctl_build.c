@@ -290,6 +290,17 @@ static const char *need_keeping(const cfg_t *cfg, const ctl_build_t *prev, const
 	return ctl_build_keeps_zones(cfg, b) ? "keep-zones keeps the zones as read now" : NULL;
 }
 
+static const char *need_unedited(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *b,
+				 size_t i)
+{
+	(void)b;
+	/* With certificates, evaluate_policy() weighs its edits; without, there are none now: a
+	 * zone served with the policy's edits is served as written again. */
+	return cfg->ncerts == 0 && prev->zones[i].edits != NULL && prev->zones[i].edits[0] != '\0'
+		   ? "the autodiscover policy no longer edits it (no certificate)"
+		   : NULL;
+}
+
 /*
  * The zones of B left unread for which NEED says why they need their records, read now, the
  * reason logged (zones of CFG's, built on PREV; PREVIEW: nothing logged); before the zones'
@@ -740,6 +751,8 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	/* Zones left unread that need their records all the same (only on a PREV of a build). */
 	if (rc == SANDNS_EOK && prev != NULL)
 		rc = read_unread(cfg, prev, what->preview, &b, need_signing, NULL, err, errlen);
+	if (rc == SANDNS_EOK && prev != NULL)
+		rc = read_unread(cfg, prev, what->preview, &b, need_unedited, NULL, err, errlen);
 	if (rc == SANDNS_EOK && prev != NULL) {
 		/* keep-zones would keep them this time (set so now, or fewer records in all): a
 		 * version to keep, as every other zone's. */

@@ -1022,6 +1022,56 @@ static void test_not_kept_policy(void)
 	remove(cpath);
 }
 
+/*
+ * A zone not kept, served with the policy's edits and left unread, when the certificates go
+ * (no policy at all): read and served as written again, its serial on, not the edits compiled
+ * before shared by the patch.
+ */
+static void test_not_kept_policy_off(void)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	char line[2048], npath[600], cpath[600], bare[700];
+	uint64_t v;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	write_at(npath, 19,
+		 "$TTL 300\n@ IN SOA ns1.example.net. host.example.net. 70 3600 900 604800 300\n"
+		 "@ IN NS ns1.example.net.\nns1 IN A 192.0.2.53\nmail IN A 192.0.2.25\n"
+		 "autodiscover IN A 192.0.2.25\n");
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, 1, "DNS:mail.example.net"));
+	snprintf(bare, sizeof(bare), "keep-zones no\nzone example.net. %s\n", npath);
+	snprintf(line, sizeof(line), "%scert %s\n", bare, cpath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[1].edits, "");
+	CU_ASSERT_EQUAL(ctl->info.zones[1].serial, 71);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 0);
+	v = ctl->info.zones[1].zone_ver;
+	reload_line("reload");
+	CU_ASSERT_TRUE(unread_at(1, v));
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 0);
+	/* The cert line taken out: no policy, the zone as written. */
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(bare), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_PTR_NULL(ctl->info.policy);
+	CU_ASSERT_NOT_EQUAL(ctl->info.zones[1].zone_ver, v);
+	CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+	CU_ASSERT_EQUAL(ctl->info.zones[1].serial, 72);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
+	/* The SRV made by the policy gone: the name is not in the file (NXDOMAIN). */
+	CU_ASSERT_EQUAL(answers("_autodiscover._tcp.example.net.", LDNS_RR_TYPE_SRV), -1);
+	/* Then unread again, as written. */
+	v = ctl->info.zones[1].zone_ver;
+	reload_line("reload");
+	CU_ASSERT_TRUE(unread_at(1, v));
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	EVP_PKEY_free(key);
+	remove(npath);
+	remove(cpath);
+}
+
 void reg_cutest_ctl_reload(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_reload", suite_init, suite_cleanup);
@@ -1043,4 +1093,8 @@ void reg_cutest_ctl_reload(void)
 		    test_unchanged_not_kept_cert);
 	CU_add_test(s, "certificates configured: zones not kept stay unread, the policy the same",
 		    test_not_kept_policy);
+	CU_add_test(s,
+		    "a zone not kept served with the policy's edits, the certificates gone: "
+		    "as written",
+		    test_not_kept_policy_off);
 }
