@@ -296,9 +296,10 @@ bool zt_mem_store_worn_by(const zt_store_t *st, size_t more)
 	patched = tip - st->compiled - st->added;
 	/* The zones taken out (or replaced) and the patches' copies at most what the store holds
 	 * live, an eighth of what it held more (gone + patched <= held - gone + held / 8): the
-	 * store stays under about twice a compile of the zones served, a whole compile's own peak,
-	 * and a zone of more than about half of it (the only zone) is compiled whole, not
-	 * replaced: nothing would be shared. */
+	 * store stays near twice a compile of the zones served, a whole compile's own peak (many
+	 * small replacements may take it to about 2.3 times; past the room reserved a patch finds
+	 * "no room left" and the snapshot is compiled whole), and a zone of more than about half
+	 * of it (the only zone) is compiled whole, not replaced: nothing would be shared. */
 	return patched > st->compiled / 4 + slack || 2 * gone + patched > held + held / 8 + slack;
 }
 
