@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fnv.h"
 #include "grow.h"
@@ -40,14 +41,6 @@ static uint64_t key_hash(uint8_t q, uint16_t type, const char *name)
 	return h;
 }
 
-static bool name_eq(const char *lower, const char *name)
-{
-	for (; *lower != '\0' && *name != '\0'; lower++, name++)
-		if (*lower != (*name >= 'A' && *name <= 'Z' ? *name - 'A' + 'a' : *name))
-			return false;
-	return *lower == *name;
-}
-
 /* The entry for the question, or NULL. */
 static struct pentry *find(const pview_t *v, uint8_t q, uint16_t type, const char *name)
 {
@@ -62,7 +55,7 @@ static struct pentry *find(const pview_t *v, uint8_t q, uint16_t type, const cha
 		if (v->slot[i] == 0)
 			return NULL;
 		e = &v->e[v->slot[i] - 1];
-		if (e->hash == h && e->q == q && e->type == type && name_eq(e->name, name))
+		if (e->hash == h && e->q == q && e->type == type && strcasecmp(e->name, name) == 0)
 			return e;
 	}
 }

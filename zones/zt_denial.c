@@ -273,6 +273,16 @@ static bool n3_candidate(const zt_t *zt, const zt_zone_t *zone, uint32_t z, uint
 }
 
 /*
+ * Whether the parts of N more candidates, the next of SIZE octets, pass LEFT: the others' parts
+ * are about the size of the first's, and when half of that each would pass, none are made (all
+ * or none). nsec3_parts() and zt_denial_n3_apex() stop on this one rule.
+ */
+static bool others_past(uint32_t n, size_t size, size_t left)
+{
+	return (size_t)n * (size / 2) > left;
+}
+
+/*
  * NSEC3 zone Z's NXDOMAIN parts (denial_n3_render()) within SHARE octets: the apex's first
  * (a question for a name right below it, the usual NXDOMAIN and the random-name floods, one
  * part for them all), then every other closest provable encloser's (each serving the names
@@ -306,9 +316,7 @@ static ssize_t nsec3_parts(struct zt_build *b, uint32_t z, size_t share)
 				      &d, hole))
 			continue;
 		size = zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 3 * sizeof(uint32_t);
-		/* The others' parts are about the size of the first's: when half of that
-		 * each would pass the share, none are made. */
-		if (nt == 1 && (size_t)(nc - k) * (size / 2) > share - used)
+		if (nt == 1 && others_past(nc - k, size, share - used))
 			break;
 		if (used + size > share) {
 			if (nt > 1) {
@@ -469,7 +477,7 @@ int zt_denial_n3_apex(struct zt_build *b, uint32_t z)
 		if (nt == 1)
 			/* nsec3_parts() stops here, given the whole budget (a share is never
 			 * more): the first's parts alone. Else it may keep others. */
-			return (size_t)(nc - k) * (size / 2) > share - used ? 0 : 1;
+			return others_past(nc - k, size, share - used) ? 0 : 1;
 		/* The first's parts past the budget: another's might be kept first. */
 		if (size > share)
 			return share > 0 ? 1 : 0;
