@@ -144,14 +144,17 @@
  *   dnssec ORIGIN nsec|nsec3   (+) sandns signs zone ORIGIN (a configured zone) with the default
  *                                  policy: a CSK of algorithm 13, NSEC or NSEC3 (RFC 9276: no
  *                                  extra iterations, no salt), rrsig-lifetime 14d, rrsig-refresh
- *                                  7d.
+ *                                  7d, rrsig-jitter 84h.
  *   dnssec-signing ORIGIN [policy NAME]
  *                              (+) sandns signs zone ORIGIN with dnssec-policy NAME (or the
  *                                  default).
  *   dnssec-policy NAME [algorithm ecdsap256sha256|ed25519] [single-type-signing yes|no]
  *                  [nsec3 yes|no] [rrsig-lifetime TIME] [rrsig-refresh TIME]
+ *                  [rrsig-jitter TIME|0]
  *                              (+) a signing policy (Knot's policy keys); TIME: seconds, or with
- *                                  s, m, h, d or w; the refresh shorter than the lifetime.
+ *                                  s, m, h, d or w; the refresh shorter than the lifetime; the
+ *                                  jitter (expirations spread over it; default half of lifetime
+ *                                  - refresh) shorter than lifetime - refresh.
  *   dnssec-key-dir DIR             the signing keys, BIND K*.key/.private pairs, made there when
  *                                  missing (default: state-dir's "keys"; docs/configuration.md).
  *   catalog ORIGIN consumer [max-members N]

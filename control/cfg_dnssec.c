@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* cfg_dnssec.c: the signing keys: dnssec, dnssec-signing, dnssec-policy, dnssec-key-dir */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +10,12 @@
 #include "cfg_pvt.h"
 #include "sandns_err.h"
 
-/* Knot's defaults (rrsig-lifetime 14 days, rrsig-refresh 7 days), sandns's CSK of algorithm 13. */
-const sign_params_t cfg_dnssec_default = {SIGN_ALG_ECDSAP256SHA256, true, false, 14 * 86400,
-					  7 * 86400};
+/* Knot's defaults (rrsig-lifetime 14 days, rrsig-refresh 7 days), sandns's CSK of algorithm 13;
+ * expirations spread over half the time between a signing and its renewal (3.5 days). */
+const sign_params_t cfg_dnssec_default = {
+    SIGN_ALG_ECDSAP256SHA256, true, false, 14 * 86400, 7 * 86400, 7 * 86400 / 2};
+/* rrsig-jitter not given: half of rrsig-lifetime - rrsig-refresh. */
+#define JITTER_UNSET UINT32_MAX
 
 /* Splits a copy of VALUE at white space into TOK (at most MAX; *N more than MAX: too many). */
 static char *split(const char *value, char **tok, size_t max, size_t *n)
@@ -76,19 +80,20 @@ int cfg_set_dnssec_policy(cfg_t *cfg, const char *key, const char *value, const 
 			  char *err, size_t errlen)
 {
 	cfg_dnssec_policy_t pol = {.params = cfg_dnssec_default};
-	char *tok[16], *copy;
+	char *tok[18], *copy;
 	size_t n = 0;
 	int rc = SANDNS_EOK;
 
-	copy = split(value, tok, 15, &n);
+	pol.params.jitter = JITTER_UNSET;
+	copy = split(value, tok, 17, &n);
 	if (copy == NULL)
 		return cfg_fail(err, errlen, "%s: out of memory", key);
-	if (n == 0 || n > 15 || n % 2 == 0) {
+	if (n == 0 || n > 17 || n % 2 == 0) {
 		free(copy);
 		return cfg_fail(err, errlen,
 				"%s: expected NAME [algorithm ALG] [single-type-signing yes|no] "
-				"[nsec3 yes|no] [rrsig-lifetime TIME] [rrsig-refresh TIME], not "
-				"'%s'",
+				"[nsec3 yes|no] [rrsig-lifetime TIME] [rrsig-refresh TIME] "
+				"[rrsig-jitter TIME|0], not '%s'",
 				key, value);
 	}
 	for (size_t i = 1; i + 1 < n && rc == SANDNS_EOK; i += 2) {
@@ -109,10 +114,16 @@ int cfg_set_dnssec_policy(cfg_t *cfg, const char *key, const char *value, const 
 			rc = parse_duration(key, k, v, &pol.params.lifetime, err, errlen);
 		} else if (strcmp(k, "rrsig-refresh") == 0) {
 			rc = parse_duration(key, k, v, &pol.params.refresh, err, errlen);
+		} else if (strcmp(k, "rrsig-jitter") == 0) {
+			if (strcmp(v, "0") == 0)
+				pol.params.jitter = 0;
+			else
+				rc = parse_duration(key, k, v, &pol.params.jitter, err, errlen);
 		} else {
 			rc = cfg_fail(err, errlen,
 				      "%s %s: unknown setting '%s' (algorithm, "
-				      "single-type-signing, nsec3, rrsig-lifetime, rrsig-refresh)",
+				      "single-type-signing, nsec3, rrsig-lifetime, rrsig-refresh, "
+				      "rrsig-jitter)",
 				      key, tok[0], k);
 		}
 	}
@@ -121,6 +132,15 @@ int cfg_set_dnssec_policy(cfg_t *cfg, const char *key, const char *value, const 
 		    cfg_fail(err, errlen,
 			     "%s %s: rrsig-refresh (%us) must be shorter than rrsig-lifetime (%us)",
 			     key, tok[0], pol.params.refresh, pol.params.lifetime);
+	if (rc == SANDNS_EOK && pol.params.jitter == JITTER_UNSET)
+		pol.params.jitter = (pol.params.lifetime - pol.params.refresh) / 2;
+	/* A signature made must not be due for renewal as it is made. */
+	if (rc == SANDNS_EOK && pol.params.jitter >= pol.params.lifetime - pol.params.refresh)
+		rc = cfg_fail(err, errlen,
+			      "%s %s: rrsig-jitter (%us) must be shorter than rrsig-lifetime - "
+			      "rrsig-refresh (%us)",
+			      key, tok[0], pol.params.jitter,
+			      pol.params.lifetime - pol.params.refresh);
 	for (size_t i = 0; rc == SANDNS_EOK && i < cfg->ndnssec_policies; i++)
 		if (strcmp(cfg->dnssec_policies[i].name, tok[0]) == 0)
 			rc = cfg_fail(err, errlen, "%s %s: defined already at %s", key, tok[0],

@@ -6,10 +6,12 @@
 
 #include "ctl_keys.h"
 #include "ctl_pvt.h"
+#include "sigtime.h"
 
 void ctl_resign_tick(ctl_t *ctl)
 {
-	int64_t now = (int64_t)time(NULL);
+	/* the signer's clock (sign_due is on it) */
+	int64_t now = sigtime_now();
 
 	for (size_t i = 0; i < ctl->info.nzones; i++) {
 		ctl_zone_info_t *zi = &ctl->info.zones[i];

@@ -82,12 +82,34 @@ static uint16_t keys_for(const sign_ctx_t *c, uint16_t type)
 }
 
 /*
+ * When the signatures of C's set of TYPE at OWNER (a wire name) expire: the lifetime from now
+ * less a share of the jitter (0 to J seconds) taken from a digest of the owner (any case), the
+ * type and now, so that the signatures of one signing expire spread over J, and those of a name
+ * signed again at another time fall elsewhere in it.
+ */
+static uint32_t expiry_of(const sign_ctx_t *c, const uint8_t *owner, uint16_t type, uint32_t j)
+{
+	uint64_t h = FNV_START;
+	size_t len = wire_name_len(owner);
+
+	if (j == 0)
+		return c->expiration;
+	for (size_t i = 0; i < len; i++)
+		h = fnv_byte(h, wire_lower(owner[i]));
+	h = fnv_byte(fnv_byte(h, (uint8_t)(type >> 8)), (uint8_t)type);
+	for (int k = 0; k < 32; k += 8)
+		h = fnv_byte(h, (uint8_t)(c->expiration >> k));
+	/* the high half: FNV's last multiply leaves the low bits poorly mixed */
+	return c->expiration - (uint32_t)((h >> 32) % ((uint64_t)j + 1));
+}
+
+/*
  * The RRSIG records of C's sets laid out at the end of its zone: those kept from PREV (X, the
  * index of it; NULL: none) copied, those to be made written up to their signatures. How many
  * were kept; -ENOMEM.
  */
 static long layout(sign_ctx_t *c, const sign_reuse_t *x, const zload_zone_t *prev,
-		   uint32_t keep_until, uint32_t *min_exp)
+		   uint32_t keep_until, uint32_t jitter, uint32_t *min_exp)
 {
 	zload_zone_t *z = c->z;
 	uint32_t *kept = NULL, got[SIGN_KEYS_MAX * 2];
@@ -134,7 +156,11 @@ static long layout(sign_ctx_t *c, const sign_reuse_t *x, const zload_zone_t *pre
 		uint32_t owner = z->recs[c->order[s->first]].owner, from = s->slot;
 		const uint8_t *o = z->data + owner;
 		uint8_t labels = (uint8_t)(wire_name_labels(o) - (o[0] == 1 && o[1] == '*'));
+		uint32_t exp = s->signers > 0 ? expiry_of(c, o, s->type, jitter) : 0;
 		size_t k = 0;
+
+		if (s->signers > 0 && (int32_t)(exp - *min_exp) < 0)
+			*min_exp = exp;
 
 		s->slot = (uint32_t)rec;
 		for (size_t j = 0; j < s->nsig; j++, rec++) {
@@ -152,7 +178,7 @@ static long layout(sign_ctx_t *c, const sign_reuse_t *x, const zload_zone_t *pre
 				rd[2] = c->p->algorithm;
 				rd[3] = labels;
 				wire_put32(rd + 4, s->ttl);
-				wire_put32(rd + 8, c->expiration);
+				wire_put32(rd + 8, exp);
 				wire_put32(rd + 12, c->inception);
 				wire_put16(rd + 16, c->tag[k++]);
 				memcpy(rd + SIGN_RRSIG_FIXED, c->apex, c->apex_len);
@@ -181,7 +207,7 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 {
 	sign_ctx_t c = {0};
 	sign_reuse_t *x = NULL;
-	uint32_t min_exp = (uint32_t)(now + p->lifetime);
+	uint32_t min_exp = (uint32_t)(now + p->lifetime), jitter;
 	long kept = 0;
 	zload_zone_t *z = NULL;
 	int file, rc;
@@ -223,8 +249,13 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 	}
 	if (prev != NULL && (x = sign_reuse_new(prev)) == NULL)
 		goto nomem;
-	/* Kept only if still valid past the next renewal and half the time after it. */
-	kept = layout(&c, x, prev, (uint32_t)(now + p->refresh + (p->lifetime - p->refresh) / 2),
+	/* New signatures expire spread over the jitter, each early enough to be renewed before
+	 * it expires; one that stays valid past the refresh time and a slice of the jitter is
+	 * kept: a renewal at the due time remakes those expiring within that, not the zone. */
+	jitter = p->lifetime <= p->refresh		? 0
+		 : p->jitter < p->lifetime - p->refresh ? p->jitter
+							: p->lifetime - p->refresh - 1;
+	kept = layout(&c, x, prev, (uint32_t)(now + p->refresh + jitter / SIGN_SLICES), jitter,
 		      &min_exp);
 	sign_reuse_free(&x);
 	if (kept < 0)

@@ -21,7 +21,14 @@ typedef struct sign_params {
 	bool nsec3;	   /* NSEC3 (RFC 9276: 0 extra iterations, no salt); else NSEC */
 	uint32_t lifetime; /* seconds a signature is valid from now */
 	uint32_t refresh;  /* signatures are renewed this long before they expire */
+	uint32_t jitter;   /* new signatures expire spread over this much before the lifetime */
 } sign_params_t;
+
+/*
+ * A renewal remakes the signatures that expire within the refresh time and this part of the
+ * jitter after it (a slice: sign_zone()), so that renewals come at most that often.
+ */
+#define SIGN_SLICES 16
 
 /* The keys of one zone, as read from (or made in) the key directory. */
 typedef struct sign_keys sign_keys_t;
@@ -65,9 +72,11 @@ const char *sign_alg_name(uint8_t alg);
  * sign.c: a copy of ZONE with EDITS applied and serial SERIAL (as zload_edit()), signed with
  * KEYS as P says at time NOW: DNSKEY, NSEC or NSEC3 (with NSEC3PARAM) and RRSIG records added,
  * the policy's empty nodes in the chain. PREV (NULL: none), the zone as signed before with the
- * same keys: the RRSIGs of its RRsets that did not change are kept when they are valid for at
- * least the refresh time and half the rest of the lifetime (*REUSED says how many; may be NULL).
- * *EXPIRES gets when the first of its signatures expires. A zone that holds DNSSEC records
+ * same keys: the RRSIGs of its RRsets that did not change are kept when they stay valid past
+ * the refresh time and a slice (P's jitter / SIGN_SLICES) from NOW (*REUSED says how many; may
+ * be NULL). A signature made expires P's lifetime from NOW less up to P's jitter (a digest of
+ * its owner, type and NOW), never later. *EXPIRES gets when the first of its signatures
+ * expires. A zone that holds DNSSEC records
  * already (presigned) is an error. NULL with the reason in err.
  */
 zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,

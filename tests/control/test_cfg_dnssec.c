@@ -47,7 +47,11 @@ static void test_lines(void)
 			     "dnssec example.com nsec3\n"
 			     "dnssec-policy split algorithm ed25519 single-type-signing no "
 			     "rrsig-lifetime 3d rrsig-refresh 36h\n"
-			     "dnssec-signing example.net. policy split\n"),
+			     "dnssec-signing example.net. policy split\n"
+			     "dnssec-policy even rrsig-jitter 0\n"
+			     "dnssec-signing example.org. policy even\n"
+			     "dnssec-policy spread rrsig-lifetime 10d rrsig-refresh 4d "
+			     "rrsig-jitter 2d\n"),
 	    SANDNS_EOK);
 	s = cfg_signing_of(cfg, "EXAMPLE.COM.");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
@@ -56,6 +60,7 @@ static void test_lines(void)
 	CU_ASSERT_TRUE(s->params.nsec3);
 	CU_ASSERT_EQUAL(s->params.lifetime, 14 * 86400);
 	CU_ASSERT_EQUAL(s->params.refresh, 7 * 86400);
+	CU_ASSERT_EQUAL(s->params.jitter, 84 * 3600);
 	s = cfg_signing_of(cfg, "example.net");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_EQUAL(s->params.algorithm, 15);
@@ -63,7 +68,12 @@ static void test_lines(void)
 	CU_ASSERT_FALSE(s->params.nsec3);
 	CU_ASSERT_EQUAL(s->params.lifetime, 3 * 86400);
 	CU_ASSERT_EQUAL(s->params.refresh, 36 * 3600);
-	CU_ASSERT_PTR_NULL(cfg_signing_of(cfg, "example.org."));
+	/* not given: half of lifetime - refresh */
+	CU_ASSERT_EQUAL(s->params.jitter, 18 * 3600);
+	s = cfg_signing_of(cfg, "example.org");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->params.jitter, 0);
+	CU_ASSERT_EQUAL(s->params.lifetime, 14 * 86400);
 	CU_ASSERT_STRING_EQUAL(cfg_key_dir(cfg, buf, sizeof(buf)), "/var/lib/x/keys");
 	cfg_free(&cfg);
 	CU_ASSERT_EQUAL_FATAL(load_check(&cfg, "zone a. a.zone\ndnssec-key-dir k\n"), SANDNS_EOK);
@@ -82,6 +92,10 @@ static void test_errors(void)
 	fails("zone a. a.zone\ndnssec-policy p rrsig-lifetime 1d rrsig-refresh 2d\n",
 	      "must be shorter than rrsig-lifetime");
 	fails("zone a. a.zone\ndnssec-policy p rrsig-lifetime 3x\n", "is not a duration");
+	fails(
+	    "zone a. a.zone\ndnssec-policy p rrsig-lifetime 3d rrsig-refresh 1d rrsig-jitter 2d\n",
+	    "rrsig-jitter (172800s) must be shorter than rrsig-lifetime - rrsig-refresh (172800s)");
+	fails("zone a. a.zone\ndnssec-policy p rrsig-jitter -1\n", "is not a duration");
 	fails("zone a. a.zone\ndnssec-policy p color blue\n", "unknown setting 'color'");
 	fails("zone a. a.zone\ndnssec-policy p nsec3\n", "expected NAME");
 	fails("zone a. a.zone\ndnssec-policy p\ndnssec-policy p\n", "defined already at t.conf:2");

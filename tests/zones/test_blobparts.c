@@ -37,7 +37,7 @@ static const char zone_text[] =
 /* The zone (and HOSTS names of many TXT records) signed with NSEC3 or NSEC. */
 static zload_zone_t *signed_zone(bool nsec3)
 {
-	static const sign_params_t p0 = {13, true, false, 14 * 86400, 7 * 86400};
+	static const sign_params_t p0 = {13, true, false, 14 * 86400, 7 * 86400, 0};
 	sign_params_t p = p0;
 	char dir[64], err[1024];
 	char *text = malloc(1 << 20);

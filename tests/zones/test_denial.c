@@ -222,7 +222,7 @@ static int check(const zt_t *t, const char *name, uint16_t qtype)
 /* The zone signed with NSEC3 or NSEC as sandnsd signs it, compiled. */
 static zt_t *signed_zone(bool nsec3)
 {
-	static const sign_params_t p0 = {13, true, false, 14 * 86400, 7 * 86400};
+	static const sign_params_t p0 = {13, true, false, 14 * 86400, 7 * 86400, 0};
 	sign_params_t p = p0;
 	char dir[64], err[1024];
 	char *text = malloc(65536);

@@ -770,8 +770,8 @@ static void world_edits(struct world *w, int i)
 /* The signing policy of world W (ECDSA P-256, one key; NSEC or NSEC3). */
 static sign_params_t world_sign_params(const struct world *w)
 {
-	return (sign_params_t){SIGN_ALG_ECDSAP256SHA256, true, w->sig >= SIG_NSEC3, 14 * 86400,
-			       7 * 86400};
+	return (sign_params_t){
+	    SIGN_ALG_ECDSAP256SHA256, true, w->sig >= SIG_NSEC3, 14 * 86400, 7 * 86400, 0};
 }
 
 /*

@@ -33,7 +33,7 @@ static void tmp_dir(char *buf, size_t len)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(buf));
 }
 
-static const sign_params_t csk13 = {13, true, false, 14 * 86400, 7 * 86400};
+static const sign_params_t csk13 = {13, true, false, 14 * 86400, 7 * 86400, 0};
 
 /* Keys made once, read back the same; .private mode 0600; a KSK+ZSK policy makes two. */
 static void test_keys_made_and_read(void)
@@ -197,7 +197,7 @@ static void sign_and_check(uint8_t alg, bool csk, bool nsec3)
 	    {ZLOAD_EDIT_ADD, "_autodiscover._tcp.example.com.", 33, 3600,
 	     "0 0 443 mail.example.com."},
 	};
-	sign_params_t p = {alg, csk, nsec3, 86400, 3600};
+	sign_params_t p = {alg, csk, nsec3, 86400, 3600, 0};
 	char dir[64], err[1024];
 	zload_zone_t *z =
 	    zload_string("example.com.", zone_text, "t.zone", NULL, NULL, err, sizeof(err));
@@ -291,7 +291,7 @@ static void test_sign_kskzsk15_nsec(void)
 /* Signed again after a change: the unchanged RRsets keep their signatures, all verify. */
 static void test_reuse(void)
 {
-	sign_params_t p = {13, false, true, 86400, 3600};
+	sign_params_t p = {13, false, true, 86400, 3600, 0};
 	char dir[64], err[1024], text[2048];
 	zload_zone_t *z1, *z2, *s1, *s2;
 	sign_keys_t *keys;
@@ -482,7 +482,7 @@ static void test_canonical_signed(void)
 	    "Mail IN A 198.18.0.25\nmail IN TXT \"MiXeD Case\"\n"
 	    "mail IN TXT \"another\"\n_sip._TCP IN SRV 0 5 5060 Mail.Example.com.\n"
 	    "WWW IN CNAME Mail.EXAMPLE.com.\n";
-	sign_params_t p = {13, true, true, 86400, 3600};
+	sign_params_t p = {13, true, true, 86400, 3600, 0};
 	char dir[64], err[1024];
 	zload_zone_t *z =
 	    zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
@@ -580,7 +580,8 @@ static char *hosts_zone(size_t hosts)
 /* Two threads sign a zone that verifies; with Ed25519 (deterministic) the same as one thread. */
 static void test_threads(void)
 {
-	sign_params_t p13 = {13, false, true, 86400, 3600}, p15 = {15, true, false, 86400, 3600};
+	sign_params_t p13 = {13, false, true, 86400, 3600, 0},
+		      p15 = {15, true, false, 86400, 3600, 0};
 	char dir[64], err[1024], *text = hosts_zone(1500);
 	zload_zone_t *z =
 	    zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
@@ -645,7 +646,7 @@ static size_t rrsig_count(const zload_zone_t *z)
  */
 static void test_reuse_exact(void)
 {
-	sign_params_t p = {13, true, true, 86400, 3600};
+	sign_params_t p = {13, true, true, 86400, 3600, 0};
 	char dir[64], err[1024], text[2048];
 	zload_zone_t *z0, *z1, *z2, *s0, *s1, *s2;
 	sign_keys_t *keys;

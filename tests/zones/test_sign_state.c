@@ -23,7 +23,7 @@ static const char zone_text[] = "$ORIGIN example.org.\n$TTL 3600\n"
 				"mail IN A 198.18.0.25\nmail IN TXT \"v=spf1 -all\"\n"
 				"a.b.c IN TXT \"an empty non-terminal above\"\n";
 
-static const sign_params_t params = {13, true, true, 14 * 86400, 7 * 86400};
+static const sign_params_t params = {13, true, true, 14 * 86400, 7 * 86400, 0};
 
 static char dir[64], path[128], err[1024];
 static sign_keys_t *keys;
