@@ -14,6 +14,7 @@
 #include "sign.h"
 #include "sign_pvt.h"
 #include "tutil.h"
+#include "wire.h"
 #include "zload.h"
 #include "zload_pvt.h"
 
@@ -693,6 +694,91 @@ static void test_reuse_exact(void)
 	tu_rm_dir(dir);
 }
 
+/*
+ * With rrsig-jitter the signatures of one signing expire spread over it: every one within
+ * [now + lifetime - jitter, now + lifetime], each sixteenth of the window holding some, the
+ * inception an hour back, *EXPIRES the earliest. Signed again at the due time (that earliest less
+ * the refresh time) from that version: only those expiring within the refresh time and a
+ * sixteenth of the jitter are made again (a slice: the SOA's and a few, at most an eighth), each
+ * new one in the window from then, the kept ones past the slice; all verify.
+ */
+static void test_jitter_slice(void)
+{
+	const uint32_t life = 14 * 86400, refresh = 7 * 86400, jitter = 84 * 3600;
+	sign_params_t p = {13, true, false, life, refresh, jitter};
+	char dir[64], err[1024], *text = hosts_zone(2000);
+	zload_zone_t *z =
+	    zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
+	zload_zone_t *s0, *s1;
+	sign_keys_t *keys;
+	ldns_rr_list *l, *dnskeys;
+	size_t buckets[16] = {0}, n = 0, reused = 0, remade = 0, bad = 0, sets, signed_sets;
+	/* signed so long ago that its first renewal is due about now (libldns verifies at now) */
+	time_t e0, e1, now = time(NULL) - (life - refresh - jitter) - 3600, due;
+	uint32_t first = 0;
+
+	free(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	tmp_dir(dir, sizeof(dir));
+	keys = sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+	s0 = sign_zone(z, NULL, 0, 2, keys, &p, NULL, now, &e0, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
+	for (size_t i = 0; i < s0->nrecs; i++) {
+		const uint8_t *rd = zload_rec_rdata(s0, i);
+		uint32_t exp, age;
+
+		if (s0->recs[i].type != LDNS_RR_TYPE_RRSIG)
+			continue;
+		exp = wire_get32(rd + 8);
+		age = (uint32_t)(now + life) - exp;
+		bad += age > jitter || wire_get32(rd + 12) != (uint32_t)(now - 3600);
+		if (age <= jitter)
+			buckets[age * 16ull / (jitter + 1ull)]++;
+		if (n++ == 0 || (int32_t)(exp - first) < 0)
+			first = exp;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL((uint32_t)e0, first);
+	for (int k = 0; k < 16; k++)
+		CU_ASSERT(buckets[k] > n / 64);
+	due = e0 - refresh;
+	CU_ASSERT(due < time(NULL));
+	s1 = sign_zone(z, NULL, 0, 3, keys, &p, s0, due, &e1, &reused, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	CU_ASSERT_EQUAL(rrsig_count(s1), n);
+	for (size_t i = 0; i < s1->nrecs; i++) {
+		const uint8_t *rd = zload_rec_rdata(s1, i);
+		uint32_t exp, inc;
+
+		if (s1->recs[i].type != LDNS_RR_TYPE_RRSIG)
+			continue;
+		exp = wire_get32(rd + 8);
+		inc = wire_get32(rd + 12);
+		if (inc == (uint32_t)(due - 3600)) {
+			remade++;
+			bad += (uint32_t)(due + life) - exp > jitter;
+		} else {
+			bad += (int32_t)(exp - (uint32_t)(due + refresh + jitter / 16)) <= 0;
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(remade + reused, n);
+	CU_ASSERT(remade >= 2 && remade <= n / 8);
+	CU_ASSERT(e1 > due + (time_t)refresh);
+	l = records(s1);
+	dnskeys = of_type(l, LDNS_RR_TYPE_DNSKEY);
+	sets = verify_all(l, dnskeys, &signed_sets);
+	CU_ASSERT(signed_sets > 0 && signed_sets <= sets);
+	ldns_rr_list_free(dnskeys);
+	ldns_rr_list_deep_free(l);
+	zload_free(&s0);
+	zload_free(&s1);
+	zload_free(&z);
+	sign_keys_free(&keys);
+	tu_rm_dir(dir);
+}
+
 void reg_cutest_sign(void)
 {
 	CU_pSuite s = CU_add_suite("sign", NULL, NULL);
@@ -709,4 +795,6 @@ void reg_cutest_sign(void)
 	CU_add_test(s, "mixed case signed: verifies, ECDSA r||s", test_canonical_signed);
 	CU_add_test(s, "two threads: verifies, same as one", test_threads);
 	CU_add_test(s, "only what changed signed again", test_reuse_exact);
+	CU_add_test(s, "expirations spread over the jitter; a renewal remakes a slice",
+		    test_jitter_slice);
 }
