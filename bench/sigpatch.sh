@@ -26,6 +26,17 @@
 #   NSEC3=1 RECORDS=400000 bench/sigpatch.sh
 #   SIGNER=sandns RECORDS=100000 bench/sigpatch.sh
 #   SIGNER=sandns KEEP_ZONES=auto bench/sigpatch.sh   # the default: a large zone not kept
+#   RENEW=1 RECORDS=100000 RUNS=2 bench/sigpatch.sh     # the first renewal at its due time
+#
+# RENEW=1 (issue 14: renewals without a command): the zone sandns signs itself (NSEC) with
+# `dnssec-policy bench rrsig-lifetime LIFETIME rrsig-refresh REFRESH` (240 s and 60 s: short, so
+# that a renewal comes within minutes; a build with rrsig-jitter takes its default, half of the
+# difference), and nothing changed: once answering, the server is left alone until its first
+# renewal (the due time its log says, `renewed from`), VmHWM reset through clear_refs just before.
+# For each build: the seconds from the due time until the new serial is answered, the CPU
+# seconds the server spent over that time (utime + stime, every thread), the peak resident memory
+# over it, whether the log says the snapshot was patched, and the signatures remade (the zone's
+# 2 x hosts + 18 RRSIGs less those the log says were kept).
 #
 # Needs ldns-signzone, ldns-keygen (ldnsutils) and python3-dnspython. Everything listens on
 # 127.0.0.1 ports picked here, in a temporary directory (KEEP=1 keeps it). Each run holds
@@ -45,6 +56,10 @@ SIGNED=${SIGNED:-}
 NSEC3=${NSEC3:-0}
 SIGNER=${SIGNER:-ldns}
 KEEP_ZONES=${KEEP_ZONES:-yes}
+RENEW=${RENEW:-0}
+LIFETIME=${LIFETIME:-240}
+REFRESH=${REFRESH:-60}
+[ "$RENEW" = 1 ] && SIGNER=sandns
 
 die() { echo "sigpatch: $*" >&2; exit 1; }
 /usr/bin/python3 -c 'import dns.message' 2>/dev/null || die "python3-dnspython not found (scripts/deps.sh)"
@@ -71,6 +86,8 @@ if [ "$SIGNER" = sandns ]; then
 		die "cannot write the changed zone"
 	SIGNED=$TMP/zone.txt
 	DNSSEC=(--dnssec "example.com. nsec")
+	[ "$RENEW" = 1 ] && DNSSEC=(--dnssec-policy "bench rrsig-lifetime $LIFETIME rrsig-refresh $REFRESH"
+		--dnssec-signing "example.com. policy bench")
 elif [ -z "$SIGNED" ]; then
 	gen_mail_zone "$hosts" 2026120601 >"$TMP/zone.txt" || die "cannot write the zone"
 	key=$(cd "$TMP" && ldns-keygen -a ECDSAP256SHA256 -k example.com.) || die "ldns-keygen failed"
@@ -112,6 +129,7 @@ CH=$((STEP * CHANGES - 1))
 CHNAME=$(printf 'h%07d.example.com.' "$CH")
 CHWANT=$(printf '10.255.%d.%d' $((CH / 256 % 256)) $((CH % 256)))
 ndiff=$(diff "$SIGNED" "$TMP/zone.changed" | grep -c '^>')
+[ "$RENEW" = 1 ] && ndiff=0 && CHNAME="(none: renewals, policy lifetime $LIFETIME s, refresh $REFRESH s)" && CHWANT=
 echo "sigpatch: $RECORDS records, $(du -m "$SIGNED" | cut -f1) MiB (signed by $SIGNER); $ndiff records changed" \
 	"(the last host $CHNAME $CHWANT); A: $SANDNSD_A, B: $SANDNSD_B"
 
@@ -153,6 +171,96 @@ one() {
 	PID=
 	echo "$cold $peak $reload $after $patched"
 }
+
+SOAPOLL='import socket, sys, time, dns.message
+port, s0, due, limit = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.01)
+while time.time() < due + limit:
+    try:
+        s.sendto(dns.message.make_query("example.com.", "SOA").to_wire(), ("127.0.0.1", port))
+        r = dns.message.from_wire(s.recv(4096))
+        if r.answer and r.answer[0][0].serial != s0:
+            print("%.3f" % (time.time() - due))
+            sys.exit(0)
+    except Exception:
+        pass
+    time.sleep(0.01)
+sys.exit(1)'
+
+serial_of() {
+	/usr/bin/python3 -c 'import socket, sys, dns.message
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.sendto(dns.message.make_query("example.com.", "SOA").to_wire(), ("127.0.0.1", int(sys.argv[1])))
+print(dns.message.from_wire(s.recv(4096)).answer[0][0].serial)' "$1"
+}
+
+# CPU seconds PID has spent (utime + stime of every thread).
+cpu_of() {
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat"
+}
+
+# renew BIN: prints "COLD_S RENEW_S CPU_S PEAK_MIB PATCHED REMADE"; the server stopped after.
+renew() {
+	local bin=$1 t0 cold due s0 c0 c1 secs peak patched kept D
+	PORT=$(pick_port $((20000 + ($$ + RANDOM) % 12000))) || return 1
+	D=$(mktemp -d "$TMP/run.XXXX")
+	cp "$SIGNED" "$D/example.com.zone"
+	t0=$(date +%s.%N)
+	"$bin" --foreground --io socket --listen "127.0.0.1@$PORT" --control "$D/ctl.sock" \
+		--zone "example.com.=$D/example.com.zone" --keep-zones "$KEEP_ZONES" "${DNSSEC[@]}" \
+		--state-dir "$D/state" >"$D/log" 2>&1 &
+	PID=$!
+	if ! cold=$(poll "$t0" "$LAST" "$WANT"); then
+		echo "sigpatch: $bin did not answer (log: $D/log)" >&2
+		stop_pid "$PID" 30 sigpatch >/dev/null 2>&1
+		PID=
+		return 1
+	fi
+	due=$(grep -o 'renewed from [0-9T:Z-]*' "$D/log" | tail -1 | cut -d' ' -f3)
+	due=$(date -d "$due" +%s) || return 1
+	while [ "$(date +%s)" -lt $((due - 2)) ]; do sleep 0.5; done
+	s0=$(serial_of "$PORT")
+	echo 5 >"/proc/$PID/clear_refs"
+	c0=$(cpu_of "$PID")
+	secs=$(/usr/bin/python3 -c "$SOAPOLL" "$PORT" "$s0" "$due" "$TIMEOUT") || secs=-
+	for _ in $(seq 1 600); do
+		[ "$(grep -c 'signatures renewed' "$D/log")" -ge 1 ] && break
+		sleep 0.1
+	done
+	c1=$(cpu_of "$PID")
+	peak=$(rss_of "$PID" VmHWM)
+	patched=no
+	grep -q 'snapshot patched' "$D/log" && patched=yes
+	kept=$(grep -o '[0-9]* signatures kept' "$D/log" | sed -n 2p | cut -d' ' -f1)
+	stop_pid "$PID" 30 sigpatch >/dev/null 2>&1
+	PID=
+	echo "$cold $secs $(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }') $peak $patched" \
+		"$((2 * hosts + 18 - ${kept:-0}))"
+}
+
+if [ "$RENEW" = 1 ]; then
+	declare -A res
+	for r in $(seq 1 "$RUNS"); do
+		for which in A B; do
+			bin=SANDNSD_$which
+			out=$( (flock 9 && renew "${!bin}") 9>/tmp/sandns-bench.lock) || out="- - - - - -"
+			echo "sigpatch: renewal run $r $which: $out"
+			res[$which]+="$out"$'\n'
+		done
+	done
+	med() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else printf "%s (%s..%s)", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
+	echo
+	echo "| build | due to new serial served (s) | CPU s over it | peak MiB over it | patched | signatures remade (of $((2 * hosts + 18))) |"
+	echo "|---|---|---|---|---|---|"
+	for which in A B; do
+		col() { printf '%s' "${res[$which]}" | awk -v c="$1" 'NF { print $c }' | grep -v '^-$' | med; }
+		p=$(printf '%s' "${res[$which]}" | awk 'NF { print $5 }' | sort | uniq -c | tr '\n' ' ')
+		echo "| $which | $(col 2) | $(col 3) | $(col 4) | $p| $(col 6) |"
+	done
+	exit 0
+fi
 
 declare -A res
 for r in $(seq 1 "$RUNS"); do
