@@ -6,6 +6,8 @@
 
 #include "denial.h"
 #include "resolve.h" /* ZT_LIVE */
+#include "zload_owner.h"
+#include "zload_pvt.h"
 #include "zt_index.h"
 #include "zt_patch_pvt.h"
 
@@ -21,6 +23,36 @@ static bool apex_keyed(const zt_t *zt, const zt_zone_t *zone)
 		if (zt->rrsets[s].type == T_RRSIG || zt->rrsets[s].type == T_DNSKEY)
 			return true;
 	return false;
+}
+
+/*
+ * How many of IN's names the new version holds no record at (removed): only those take nodes out
+ * of the snapshot, each with at most ENTS_PER_NAME empty non-terminals above it; a name changed
+ * that still has records keeps its node and those above it (a renewal's names: none removed).
+ * Without an index by owner, every name.
+ */
+static size_t names_gone(const zt_patch_in_t *in)
+{
+	const zload_zone_t *z = in->zone;
+	size_t gone = 0;
+
+	if (z->by_owner == NULL)
+		return in->nnames;
+	for (size_t i = 0; i < in->nnames; i++) {
+		size_t lo = 0, hi = z->nrecs;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (owner_cmp(zload_rec_owner(z, z->by_owner[mid]), in->names[i]) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		gone += lo == z->nrecs ||
+			owner_cmp(zload_rec_owner(z, z->by_owner[lo]), in->names[i]) != 0;
+	}
+	return gone;
 }
 
 int zt_patch_sig_check(struct patch *p)
@@ -41,10 +73,10 @@ int zt_patch_sig_check(struct patch *p)
 	if (!apex_keyed(p->base, zone))
 		return zt_patch_full(p, "zone %s is signed but not at its apex", zone->origin);
 	/* Its names' NODATA with DO hold their proof alone both in BASE and once compiled whole
-	 * (ZT_NODATA_SPLIT): the snapshot keeps that many names with those changed taken out. */
+	 * (ZT_NODATA_SPLIT): the snapshot keeps that many names with those removed taken out. */
 	if (zt_blobs_split_min > 0 &&
 	    (p->base->index_count < zt_blobs_split_min ||
-	     p->base->index_count - zt_blobs_split_min < p->in->nnames * (ENTS_PER_NAME + 1)))
+	     p->base->index_count - zt_blobs_split_min < names_gone(p->in) * (ENTS_PER_NAME + 1)))
 		return zt_patch_full(p,
 				     "zone %s is signed and the snapshot too small to split its "
 				     "NODATA (zt_blobs_split_min): each holds the SOA",
