@@ -35,7 +35,8 @@
 # renewal (the due time its log says, `renewed from`), VmHWM reset through clear_refs just before.
 # For each build: the seconds from the due time until the new serial is answered, the CPU
 # seconds the server spent over that time (utime + stime, every thread), the peak resident memory
-# over it, whether the log says the snapshot was patched, and the signatures remade (the zone's
+# over it, whether it was patched (the log says "compiled whole" otherwise), and the signatures
+# remade (the zone's
 # 2 x hosts + 18 RRSIGs less those the log says were kept).
 #
 # Needs ldns-signzone, ldns-keygen (ldnsutils) and python3-dnspython. Everything listens on
@@ -231,8 +232,10 @@ renew() {
 	done
 	c1=$(cpu_of "$PID")
 	peak=$(rss_of "$PID" VmHWM)
-	patched=no
-	grep -q 'snapshot patched' "$D/log" && patched=yes
+	# the renewal's lines: from its "signed (" line to "signatures renewed"; a snapshot compiled
+	# whole says so there (a patched one is not logged on this path)
+	patched=$(awk '/signed \(/ { n++ } n == 2 && /compiled whole/ { w = 1 }
+		/signatures renewed/ { exit } END { print w ? "no" : "yes" }' "$D/log")
 	kept=$(grep -o '[0-9]* signatures kept' "$D/log" | sed -n 2p | cut -d' ' -f1)
 	stop_pid "$PID" 30 sigpatch >/dev/null 2>&1
 	PID=
