@@ -234,7 +234,7 @@ renew() {
 	peak=$(rss_of "$PID" VmHWM)
 	# the renewal's lines: from its "signed (" line to "signatures renewed"; a snapshot compiled
 	# whole says so there (a patched one is not logged on this path)
-	patched=$(awk '/signed \(/ { n++ } n == 2 && /compiled whole/ { w = 1 }
+	patched=$(awk '/: signed \(/ { n++ } n == 2 && /compiled whole/ { w = 1 }
 		/signatures renewed/ { exit } END { print w ? "no" : "yes" }' "$D/log")
 	kept=$(grep -o '[0-9]* signatures kept' "$D/log" | sed -n 2p | cut -d' ' -f1)
 	stop_pid "$PID" 30 sigpatch >/dev/null 2>&1
