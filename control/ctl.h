@@ -42,6 +42,11 @@ typedef struct ctl_zone_info {
 	/* What the autodiscover policy read of the zone when it was read (NULL: nothing, or no
 	 * policy): answers it again while the zone stays unread (ctl_build.c, pview.h) */
 	pview_t *pview;
+	/* The policy's edits of it (as EDITS would hold them) that its records refused
+	 * (zload_edits_check()), and why: it is served as written (EDITS ""). While its files do
+	 * not change and the policy asks the same, it may stay unread (ctl_build.c). NULL: none. */
+	char *edits_refused;
+	char *refused_why;
 	int64_t sign_retry; /* renewal asked for: not again before then (ctl_resign.c) */
 	bool sign_fresh;    /* signed by this build: saved to the state directory once published */
 } ctl_zone_info_t;

@@ -866,6 +866,60 @@ static bool unread_at(size_t i, uint64_t ver)
 }
 
 /*
+ * A zone not kept whose policy edits its records refuse (the SRV target a SAN with a space: no
+ * SRV record can name it) is served as written; a whole reload that changes nothing leaves it
+ * unread (the same edits asked, the same refusal), serial and answers as before; its file
+ * changed, it is read.
+ */
+static void test_not_kept_refused_edits(void)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const char *net = "$TTL 300\n@ IN SOA ns1.example.net. host.example.net. %u 3600 900 "
+			  "604800 300\n@ IN NS ns1.example.net.\nns1 IN A 192.0.2.53\n"
+			  "a\\032b IN A 192.0.2.25\nautodiscover IN A 192.0.2.25\n";
+	char line[2048], npath[600], cpath[600];
+	unsigned long full;
+	uint64_t v;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	write_at(npath, 23, net, 80);
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, 1, "DNS:a b.example.net"));
+	snprintf(line, sizeof(line), "keep-zones no\nzone example.net. %s\ncert %s\n", npath,
+		 cpath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+	/* The policy asks for edits; the zone refuses them: served as written. */
+	CU_ASSERT(policy_edit_count(ctl->info.policy) > 0);
+	CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+	CU_ASSERT_EQUAL(ctl->info.zones[1].serial, 80);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
+	CU_ASSERT_PTR_NULL(ctl->info.raw[1]);
+	v = ctl->info.zones[1].zone_ver;
+	full = ctl->builds_full;
+	/* Nothing changed: left unread, twice, the snapshot patched. */
+	for (int k = 0; k < 2; k++) {
+		reload_line("reload");
+		CU_ASSERT_TRUE(unread_at(1, v));
+		CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+		CU_ASSERT_EQUAL(ctl->info.zones[1].serial, 80);
+		CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
+	}
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	/* Its file changed: read, still served as written. */
+	write_at(npath, 29, net, 81);
+	reload_line("reload");
+	CU_ASSERT_NOT_EQUAL(ctl->info.zones[1].zone_ver, v);
+	CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+	CU_ASSERT_EQUAL(ctl->info.zones[1].serial, 81);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	EVP_PKEY_free(key);
+	remove(npath);
+	remove(cpath);
+}
+
+/*
  * With certificates configured, zones not kept whose files are unchanged stay unread on a whole
  * reload (their edits as compiled): the policy asks what it read of them when they were read
  * (ctl_zone_info_t.pview). Decisions that weigh records of such a zone (an SRV target, a CNAME
@@ -1091,6 +1145,8 @@ void reg_cutest_ctl_reload(void)
 		    test_replace_not_kept);
 	CU_add_test(s, "a zone not kept, a certificate changes its edits: applied",
 		    test_unchanged_not_kept_cert);
+	CU_add_test(s, "a zone not kept whose records refuse the policy's edits: left unread",
+		    test_not_kept_refused_edits);
 	CU_add_test(s, "certificates configured: zones not kept stay unread, the policy the same",
 		    test_not_kept_policy);
 	CU_add_test(s,
