@@ -920,6 +920,59 @@ static void test_not_kept_refused_edits(void)
 }
 
 /*
+ * The catalog sandns produces, with keep-zones no: a reload that changes nothing keeps its
+ * version and serial (nothing replaced, nothing for consumers to fetch); a zone added gives it a
+ * newer serial and the new member's PTR; a reload after that keeps that version again.
+ */
+static void test_produced_catalog_not_kept(void)
+{
+	char line[2048], npath[600], cpath[600];
+	unsigned long serial;
+	uint64_t v;
+
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	snprintf(cpath, sizeof(cpath), "%s/pcat.test.zone", dir); /* never read */
+	write_at(npath, 31,
+		 "$TTL 300\n@ IN SOA ns1.example.net. host.example.net. 90 3600 900 604800 300\n"
+		 "@ IN NS ns1.example.net.\nns1 IN A 192.0.2.53\n");
+	snprintf(line, sizeof(line),
+		 "keep-zones no\nzone pcat.test. %s\ncatalog pcat.test. producer\n", cpath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_KEEP), SANDNS_EOK);
+	CU_ASSERT_EQUAL(answers("pcat.test.", LDNS_RR_TYPE_SOA), 1);
+	/* Not kept, but for the catalog made: small, and nothing to read it from. */
+	CU_ASSERT_PTR_NULL(ctl->info.raw[0]);
+	CU_ASSERT_PTR_NOT_NULL(ctl->info.raw[1]);
+	serial = ctl->info.zones[1].serial;
+	v = ctl->info.zones[1].zone_ver;
+	for (int k = 0; k < 2; k++) {
+		if (k == 1)
+			sleep(1); /* a serial made again would be the time: another one */
+		reload_line("reload");
+		CU_ASSERT_EQUAL(ctl->info.zones[1].serial, serial);
+		CU_ASSERT_EQUAL(ctl->info.zones[1].zone_ver, v);
+		CU_ASSERT_TRUE(ctl->info.patched);
+		CU_ASSERT_EQUAL(ctl->info.patched_zones, 0);
+	}
+	/* A zone added: a member more, a newer serial. */
+	snprintf(line, sizeof(line),
+		 "keep-zones no\nzone pcat.test. %s\ncatalog pcat.test. producer\n"
+		 "zone example.net. %s\n",
+		 cpath, npath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_KEEP), SANDNS_EOK);
+	CU_ASSERT(ctl->info.zones[1].serial > serial);
+	CU_ASSERT_EQUAL(answers("pcat.test.", LDNS_RR_TYPE_SOA), 1);
+	serial = ctl->info.zones[1].serial;
+	v = ctl->info.zones[1].zone_ver;
+	reload_line("reload");
+	CU_ASSERT_EQUAL(ctl->info.zones[1].serial, serial);
+	CU_ASSERT_EQUAL(ctl->info.zones[1].zone_ver, v);
+	CU_ASSERT_EQUAL(ctl->info.patched_zones, 0);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	remove(npath);
+}
+
+/*
  * With certificates configured, zones not kept whose files are unchanged stay unread on a whole
  * reload (their edits as compiled): the policy asks what it read of them when they were read
  * (ctl_zone_info_t.pview). Decisions that weigh records of such a zone (an SRV target, a CNAME
@@ -1147,6 +1200,9 @@ void reg_cutest_ctl_reload(void)
 		    test_unchanged_not_kept_cert);
 	CU_add_test(s, "a zone not kept whose records refuse the policy's edits: left unread",
 		    test_not_kept_refused_edits);
+	CU_add_test(s,
+		    "the catalog sandns produces, keep-zones no: the same version while unchanged",
+		    test_produced_catalog_not_kept);
 	CU_add_test(s, "certificates configured: zones not kept stay unread, the policy the same",
 		    test_not_kept_policy);
 	CU_add_test(s,
