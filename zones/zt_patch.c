@@ -344,6 +344,8 @@ static int patch_run(struct patch *p)
 	p->first_new = zt->nnodes;
 	zt->zones[p->z].serial =
 	    p->in->edits != NULL ? p->in->edits->serial & 0xffffffffUL : p->zone->serial;
+	/* The edits it is compiled with from now on (BASE's, or new ones: IN->edits_new). */
+	zt->zones[p->z].edits_fp = zt_edits_fp(p->in->edits);
 	if ((ret = zt_deps_get(zt->store, p->base, p->z, &p->deps)) != 0 ||
 	    (ret = zt_patch_build_tree(p)) != 0 ||
 	    (ret = zt_patch_collect(p, soa || zt_patch_n3_moves(p))) != 0)

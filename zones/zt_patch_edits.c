@@ -60,7 +60,7 @@ int zt_patch_edits_init(struct patch *p)
 	int ret = -ENOMEM;
 
 	memset(pe, 0, sizeof(*pe));
-	if (zt_edits_fp(e) != p->base->zones[p->z].edits_fp)
+	if (!p->in->edits_new && zt_edits_fp(e) != p->base->zones[p->z].edits_fp)
 		return zt_patch_full(p,
 				     "zone %s: the policy's edits are not those it was compiled "
 				     "with",
