@@ -176,6 +176,9 @@ static int decide_tree(struct patch *p)
 		if (!p->pn[i].has && p->pn[i].old != ZT_NONE)
 			p->pn[i].ent = zt_patch_kept(p, p->pn[i].key, p->pn[i].len) ||
 				       zt_patch_has_kids(p, p->pn[i].key, p->pn[i].len);
+		else if (!p->pn[i].has)
+			/* New and without records: a name new edits keep (zt_patch_edits.c). */
+			p->pn[i].ent = zt_patch_kept(p, p->pn[i].key, p->pn[i].len);
 	return 0;
 }
 
