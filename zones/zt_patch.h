@@ -3,6 +3,7 @@
 #ifndef ZT_PATCH_H
 #define ZT_PATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,11 +16,15 @@
 typedef struct zt_patch_in {
 	const zload_zone_t *zone;     /* the new version, whole; BASE serves a zone of its origin */
 	const zt_zone_edits_t *edits; /* its policy edits (or NULL), the same BASE was built with
-				       * (else ZT_PATCH_FULL), applied to the names listed */
+				       * (else ZT_PATCH_FULL) unless EDITS_NEW, applied to the
+				       * names listed */
 	unsigned long serial;	      /* the SOA serial served */
 	const uint8_t *const *names;  /* every owner whose records differ from BASE's (added,
 				       * changed or removed): lower-case wire names */
 	size_t nnames;
+	bool edits_new; /* EDITS are not those BASE compiled the zone with: NAMES then hold the
+			 * apex and every owner the old edits and the new name too (BASE keeps
+			 * only a fingerprint of the old: the caller knows them) */
 } zt_patch_in_t;
 
 /*

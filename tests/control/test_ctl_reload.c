@@ -1179,6 +1179,111 @@ static void test_not_kept_policy_off(void)
 	remove(cpath);
 }
 
+/* Whether the snapshot served answers NAMES as a whole compile on the build served does (the
+ * same serials: ctl_build() without a snapshot to patch). */
+static bool as_whole(const char *const *names, size_t n)
+{
+	char err[512];
+	ctl_build_t ref;
+	bool same;
+
+	CU_ASSERT_EQUAL_FATAL(ctl_build(ctl->cfg, &ctl->info, NULL, &ref, err, sizeof(err)),
+			      SANDNS_EOK);
+	CU_ASSERT_FALSE(ref.patched);
+	same = tu_same_answers(ctl->current, ref.zt, names, n);
+	ctl_build_clear(&ref);
+	return same;
+}
+
+/*
+ * A certificate change that makes the autodiscover policy edit a zone, or lift its edits, its
+ * file unchanged: the snapshot patched (that zone's edited names and its apex compiled again,
+ * the other zone untouched, none replaced), the serial on as before, every answer those of a
+ * whole compile; kept in memory (keep-zones yes) and not (read for the policy, then patched:
+ * its files unchanged since the version served); and the cert line taken out (no policy).
+ */
+static void test_edits_patched(void)
+{
+	static const char *const names[] = {"example.net.",
+					    "autodiscover.example.net.",
+					    "_autodiscover._tcp.example.net.",
+					    "_tcp.example.net.",
+					    "_sandns.autodiscover.example.net.",
+					    "x.autodiscover.example.net.",
+					    "mail.example.net.",
+					    "ns1.example.net.",
+					    "nx.example.net.",
+					    "example.com.",
+					    "ns1.example.com."};
+	const size_t nn = sizeof(names) / sizeof(names[0]);
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const char *both = "DNS:mail.example.net,DNS:autodiscover.example.net";
+	char line[2048], bare[1024], npath[600], cpath[600];
+	unsigned long full, patched, serial = 80;
+	int serial_k = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	write_at(npath, 23,
+		 "$TTL 300\n@ IN SOA ns1.example.net. host.example.net. 80 3600 900 604800 300\n"
+		 "@ IN NS ns1.example.net.\nns1 IN A 192.0.2.53\nmail IN A 192.0.2.25\n"
+		 "autodiscover IN A 192.0.2.25\n");
+	for (int kept = 1; kept >= 0; kept--) {
+		snprintf(bare, sizeof(bare), "keep-zones %s\nzone example.net. %s\n",
+			 kept ? "yes" : "no", npath);
+		snprintf(line, sizeof(line), "%scert %s\n", bare, cpath);
+		CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, both));
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+		serial = ctl->info.zones[1].serial;
+		CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
+		for (int lift = 0; lift < 2; lift++) {
+			full = ctl->builds_full;
+			patched = ctl->builds_patched;
+			/* Withheld (the SRV made), then lifted again. */
+			CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k,
+						      lift ? both : "DNS:mail.example.net"));
+			CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL),
+					      SANDNS_EOK);
+			CU_ASSERT_EQUAL(ctl->builds_full, full);
+			CU_ASSERT_EQUAL(ctl->builds_patched, patched + 1);
+			CU_ASSERT_TRUE(ctl->info.patched);
+			CU_ASSERT_EQUAL(ctl->info.patched_zones, 0);
+			CU_ASSERT(ctl->info.patched_names >= 2);
+			CU_ASSERT_EQUAL(strcmp(ctl->info.zones[1].edits, "") == 0, lift);
+			CU_ASSERT_EQUAL(ctl->info.zones[1].serial, serial + 1);
+			serial = ctl->info.zones[1].serial;
+			CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), lift);
+			CU_ASSERT_EQUAL(
+			    answers("_autodiscover._tcp.example.net.", LDNS_RR_TYPE_SRV),
+			    lift ? -1 : 1);
+			CU_ASSERT_TRUE(as_whole(names, nn));
+		}
+		/* Withheld again, then the cert line taken out: no policy, the zone as written. */
+		CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, "DNS:mail.example.net"));
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_TRUE(ctl->info.patched);
+		serial = ctl->info.zones[1].serial;
+		full = ctl->builds_full;
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(bare), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_PTR_NULL(ctl->info.policy);
+		CU_ASSERT_EQUAL(ctl->builds_full, full);
+		CU_ASSERT_TRUE(ctl->info.patched);
+		CU_ASSERT_EQUAL(ctl->info.patched_zones, 0);
+		CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+		CU_ASSERT_EQUAL(ctl->info.zones[1].serial, serial + 1);
+		CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
+		CU_ASSERT_EQUAL(answers("_autodiscover._tcp.example.net.", LDNS_RR_TYPE_SRV), -1);
+		CU_ASSERT_TRUE(as_whole(names, nn));
+	}
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	EVP_PKEY_free(key);
+	remove(npath);
+	remove(cpath);
+}
+
 void reg_cutest_ctl_reload(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_reload", suite_init, suite_cleanup);
@@ -1209,4 +1314,6 @@ void reg_cutest_ctl_reload(void)
 		    "a zone not kept served with the policy's edits, the certificates gone: "
 		    "as written",
 		    test_not_kept_policy_off);
+	CU_add_test(s, "a certificate changes a zone's edits: patched, as a whole compile answers",
+		    test_edits_patched);
 }

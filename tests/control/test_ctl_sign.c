@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
+#include <openssl/evp.h>
 
 #include "cfg.h"
 #include "ctl.h"
@@ -438,6 +439,93 @@ static void test_patched(void)
 	zt_denial_budget = was_budget;
 }
 
+/*
+ * A zone sandns signs with NSEC whose autodiscover policy's edits a certificate changes (its
+ * address withheld, the SRV made, a name kept empty; then lifted), its file unchanged: the
+ * edits are signed in, so the signed versions compared give the names (the edited ones, their
+ * NSEC neighbours, the apex: a newer serial), and the snapshot is patched; every answer with DO
+ * and without the octets of a whole compile of the same signed version, the new SRV's
+ * signature valid.
+ */
+static void test_edits_patched(void)
+{
+	static const char *const extra[] = {"autodiscover.example.net.",
+					    "_autodiscover._tcp.example.net.",
+					    "_tcp.example.net.",
+					    "_sandns.autodiscover.example.net.",
+					    "x.autodiscover.example.net.",
+					    "mail.example.net.",
+					    "example.net."};
+	static const uint16_t types[] = {1, 6, 16, 33, 46, 47, 255};
+	static uint8_t ra[65535], rb[65535];
+	size_t was_split = zt_blobs_split_min, was_budget = zt_denial_budget;
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const char *both = "DNS:mail.example.net,DNS:autodiscover.example.net";
+	ctl_build_t b[3];
+	char text[512], cpath[128];
+	cfg_t *cfg = cfg_new();
+	zt_t *ref;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	zt_blobs_split_min = 0;
+	zt_denial_budget = 0;
+	snprintf(dir, sizeof(dir), "/tmp/sandns-ctlsign-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	write_big(BIG_NAMES, -1, "mail IN A 192.0.2.25\nautodiscover IN A 192.0.2.25\n");
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, 1, both));
+	snprintf(text, sizeof(text), "%s/state", dir);
+	CU_ASSERT_EQUAL(mkdir(text, 0700), 0);
+	snprintf(text, sizeof(text),
+		 "zone example.net. z.zone\nstate-dir %s/state\ndnssec example.net nsec\n"
+		 "cert %s\n",
+		 dir, cpath);
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(cfg, text, "t.conf", dir, err, sizeof(err)),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(build(cfg, NULL, &b[0]), SANDNS_EOK);
+	CU_ASSERT_STRING_EQUAL(b[0].zones[0].edits, "");
+	CU_ASSERT_EQUAL(b[0].zones[0].serial, 10);
+	for (int k = 1; k < 3; k++) {
+		const ctl_rebuild_t what = {
+		    .zones = true, .certs = CTL_CERTS_ALL, .base = b[k - 1].zt};
+
+		CU_ASSERT_FATAL(
+		    tu_write_leaf(cpath, key, k + 1, k == 1 ? "DNS:mail.example.net" : both));
+		err[0] = '\0';
+		CU_ASSERT_EQUAL_FATAL(ctl_build(cfg, &b[k - 1], &what, &b[k], err, sizeof(err)),
+				      SANDNS_EOK);
+		CU_ASSERT_TRUE(b[k].patched);
+		CU_ASSERT_EQUAL(strcmp(b[k].zones[0].edits, "") == 0, k == 2);
+		CU_ASSERT_EQUAL(b[k].zones[0].serial, b[k - 1].zones[0].serial + 1);
+		CU_ASSERT(b[k].patched_names >= 3 && b[k].patched_names <= 12);
+		ref = whole(cfg, &b[k]);
+		CU_ASSERT_EQUAL(differing(ref, b[k].zt, BIG_NAMES), 0);
+		for (size_t v = 0; v < sizeof(extra) / sizeof(extra[0]); v++)
+			for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+				for (int d = 0; d < 2; d++) {
+					size_t la = ask_raw(ref, extra[v], types[t], d, ra);
+					size_t lb = ask_raw(b[k].zt, extra[v], types[t], d, rb);
+
+					CU_ASSERT(la == lb && memcmp(ra, rb, la) == 0);
+				}
+		zt_free(&ref);
+		CU_ASSERT_TRUE(verifies(b[k].zt, "example.net.", LDNS_RR_TYPE_SOA));
+		CU_ASSERT_TRUE(verifies(b[k].zt,
+					k == 1 ? "_autodiscover._tcp.example.net."
+					       : "autodiscover.example.net.",
+					k == 1 ? LDNS_RR_TYPE_SRV : LDNS_RR_TYPE_A));
+	}
+	for (int k = 0; k < 3; k++)
+		ctl_build_clear(&b[k]);
+	cfg_free(&cfg);
+	EVP_PKEY_free(key);
+	rm_tree(dir);
+	zt_blobs_split_min = was_split;
+	zt_denial_budget = was_budget;
+}
+
 void reg_cutest_ctl_sign(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_sign", NULL, NULL);
@@ -446,4 +534,6 @@ void reg_cutest_ctl_sign(void)
 	CU_add_test(s, "presigned zone, broken key file", test_bad_input);
 	CU_add_test(s, "the clock gone back: no re-sign", test_clock_back);
 	CU_add_test(s, "NSEC zone changed, renewed: the snapshot patched", test_patched);
+	CU_add_test(s, "NSEC zone, a certificate changes its edits: the snapshot patched",
+		    test_edits_patched);
 }
