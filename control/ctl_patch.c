@@ -57,8 +57,6 @@ static const char *signed_blocks(const cfg_t *cfg, const ctl_build_t *prev, size
 
 	if (sg == NULL || !now->dnssec || !was->dnssec)
 		return "a zone comes to be or stops being signed by sandns";
-	if (sg->params.nsec3)
-		return "a zone sandns signs with NSEC3 changed";
 	if (now->sign_hash != was->sign_hash)
 		return "a zone sandns signs has other keys or signing parameters: every signature "
 		       "is made again";
