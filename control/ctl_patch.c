@@ -237,9 +237,17 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 		const zload_zone_t *from = b->zones[i].dnssec ? served_signed(prev, j, b, i)
 					   : kept(prev, j)    ? prev->raw[j]
 							      : NULL;
-		int ch = from != NULL
-			     ? zload_changes(from, compiled(b, i), &nm)
-			     : zload_changes_since(prev->zones[j].zone_ver, b->raw[i], &nm);
+		/* A zone the snapshot served lets no patch touch: whole, without the comparison. */
+		const char *blk = zt_patch_blocked(cur != NULL ? cur : base, b->zones[i].origin);
+		int ch;
+
+		if (blk != NULL) {
+			snprintf(why, whylen, "zone %s %s", b->zones[i].origin, blk);
+			rc = ZT_PATCH_FULL;
+			break;
+		}
+		ch = from != NULL ? zload_changes(from, compiled(b, i), &nm)
+				  : zload_changes_since(prev->zones[j].zone_ver, b->raw[i], &nm);
 
 		/* Not kept, no transfer noted what changed: the zone is replaced whole, after. */
 		if (ch == -ENOTSUP && from == NULL) {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "denial.h"
 #include "resolve.h" /* ZT_LIVE */
@@ -23,21 +24,37 @@ static bool apex_keyed(const zt_t *zt, const zt_zone_t *zone)
 	return false;
 }
 
+/* Why no change of ZONE can be patched (the names aside), or NULL. */
+static const char *zone_blocked(const zt_zone_t *zone)
+{
+	if (!zone->is_signed && !zone->has_nsec3)
+		return NULL;
+	if (zone->has_nsec3 && zt_patch_n3_parts_below(zone))
+		return "keeps NSEC3 NXDOMAIN parts below its apex (zt_denial_budget)";
+	if (zone->nxb_idx != NULL)
+		return "keeps its denial answers whole (zt_denial_budget)";
+	if (zone->nx_do >= ZT_LIVE)
+		return "answers its NXDOMAIN with DO live";
+	return NULL;
+}
+
+const char *zt_patch_blocked(const zt_t *base, const char *origin)
+{
+	for (uint32_t z = 0; base != NULL && origin != NULL && z < base->nzones; z++)
+		if (base->zones[z].origin != NULL && strcasecmp(base->zones[z].origin, origin) == 0)
+			return zone_blocked(&base->zones[z]);
+	return NULL;
+}
+
 int zt_patch_sig_check(struct patch *p)
 {
 	const zt_zone_t *zone = &p->base->zones[p->z];
-	int ret;
+	const char *why = zone_blocked(zone);
 
 	if (!zone->is_signed && !zone->has_nsec3)
 		return 0;
-	if (zone->has_nsec3 && (ret = zt_patch_n3_check(p)) != 0)
-		return ret;
-	if (zone->nxb_idx != NULL)
-		return zt_patch_full(p, "zone %s keeps its denial answers whole (zt_denial_budget)",
-				     zone->origin);
-	if (zone->nx_do >= ZT_LIVE)
-		return zt_patch_full(p, "zone %s: its NXDOMAIN with DO is answered live",
-				     zone->origin);
+	if (why != NULL)
+		return zt_patch_full(p, "zone %s %s", zone->origin, why);
 	if (!apex_keyed(p->base, zone))
 		return zt_patch_full(p, "zone %s is signed but not at its apex", zone->origin);
 	/* Its names' NODATA with DO hold their proof alone both in BASE and once compiled whole
