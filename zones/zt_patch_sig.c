@@ -3,7 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+#include <ldns/ldns.h>
 
 #include "denial.h"
 #include "resolve.h" /* ZT_LIVE */
@@ -40,10 +41,17 @@ static const char *zone_blocked(const zt_zone_t *zone)
 
 const char *zt_patch_blocked(const zt_t *base, const char *origin)
 {
-	for (uint32_t z = 0; base != NULL && origin != NULL && z < base->nzones; z++)
-		if (base->zones[z].origin != NULL && strcasecmp(base->zones[z].origin, origin) == 0)
-			return zone_blocked(&base->zones[z]);
-	return NULL;
+	ldns_rdf *d = base != NULL && origin != NULL ? ldns_dname_new_frm_str(origin) : NULL;
+	uint8_t key[WIRE_NAME_MAX + 1];
+	uint32_t n = ZT_NONE;
+
+	/* Its apex through the index, as zt_patch() finds it: no pass over the zones. */
+	if (d != NULL && ldns_rdf_size(d) <= WIRE_NAME_MAX)
+		n = zt_find(base, key, wire_name_lower(key, ldns_rdf_data(d)));
+	ldns_rdf_deep_free(d);
+	if (n == ZT_NONE || !(base->nodes[n].flags & ZN_APEX))
+		return NULL;
+	return zone_blocked(&base->zones[base->nodes[n].zone]);
 }
 
 int zt_patch_sig_check(struct patch *p)
