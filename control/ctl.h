@@ -67,6 +67,10 @@ typedef struct ctl_build {
 	 * when that build held it no more (keep-zones; ctl_sign.c): what ctl_patch.c compares the
 	 * new one with. Freed once the snapshot is made. */
 	zload_zone_t **served_signed;
+	/* While ctl_build() runs: the snapshot served that it may patch (ctl_rebuild_t.base, with
+	 * a PREV), for ctl_sign.c to leave unindexed a signed version that snapshot would not let
+	 * be patched anyway (zt_patch_blocked()); NULL otherwise and once built. */
+	const zt_t *base;
 	cert_t **certs; /* cfg->certs order */
 	size_t ncerts;
 	bool patched;	      /* ZT was patched from the snapshot served (ctl_patch.c) ... */

@@ -750,6 +750,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		ctl_state_read(state_file, &state);
 		(void)ctl_build_index(&state); /* without memory, it is walked */
 	}
+	b.base = prev != NULL ? what->base : NULL;
 	rc =
 	    load_inputs(cfg, prev, prev != NULL ? prev : &state, what, &b, &unchanged, err, errlen);
 	/* Zones left unread that need their records all the same (only on a PREV of a build). */
@@ -872,6 +873,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	else if (unchanged > 0 && !what->preview)
 		log_msg(LOG_INFO, "reload: %zu zone file%s unchanged since read, not read again",
 			unchanged, unchanged == 1 ? "" : "s");
+	b.base = NULL;
 	*out = b;
 	memset(&b, 0, sizeof(b));
 	rc = SANDNS_EOK;

@@ -57,8 +57,6 @@ static const char *signed_blocks(const cfg_t *cfg, const ctl_build_t *prev, size
 
 	if (sg == NULL || !now->dnssec || !was->dnssec)
 		return "a zone comes to be or stops being signed by sandns";
-	if (sg->params.nsec3)
-		return "a zone sandns signs with NSEC3 changed";
 	if (now->sign_hash != was->sign_hash)
 		return "a zone sandns signs has other keys or signing parameters: every signature "
 		       "is made again";
@@ -313,10 +311,19 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 		/* The policy's edits changed, compiled over the records as read (a zone sandns
 		 * signs has them signed in: its signed versions' comparison finds them). */
 		bool ed = edits_new(prev, j, b, i) && b->signed_zones[i] == NULL;
-		int ch = from != NULL ? zload_changes(from, compiled(b, i), &nm)
-			 : ed && same_file(prev, j, b, i)
-			     ? 0 /* read again for its edits alone: no record differs */
-			     : zload_changes_since(prev->zones[j].zone_ver, b->raw[i], &nm);
+		/* A zone the snapshot served lets no patch touch: whole, without the comparison. */
+		const char *blk = zt_patch_blocked(cur != NULL ? cur : base, b->zones[i].origin);
+		int ch;
+
+		if (blk != NULL) {
+			snprintf(why, whylen, "zone %s %s", b->zones[i].origin, blk);
+			rc = ZT_PATCH_FULL;
+			break;
+		}
+		ch = from != NULL ? zload_changes(from, compiled(b, i), &nm)
+		     : ed && same_file(prev, j, b, i)
+			 ? 0 /* read again for its edits alone */
+			 : zload_changes_since(prev->zones[j].zone_ver, b->raw[i], &nm);
 
 		if (ch == 0 && ed)
 			ch = edit_names(prev, j, b, i, opts, &nm);

@@ -70,6 +70,16 @@ int zt_patch_zones(const zt_t *base, const zt_patch_zones_in_t *in, zt_t **out, 
 		   size_t errlen);
 
 /*
+ * Why no change of zone ORIGIN (as configured) can be patched into BASE, whatever the names: a
+ * signed zone whose snapshot keeps NSEC3 NXDOMAIN parts below its apex or its NSEC denial
+ * answers whole (zt_denial_budget), or answers its NXDOMAIN with DO live; the text zt_patch()
+ * gives after "zone ORIGIN ". NULL: none of those (zt_patch() may still refuse), or BASE does
+ * not serve ORIGIN. Lets a caller skip finding the names that changed (and a signer indexing
+ * its version for it) when the zone compiles whole anyway.
+ */
+const char *zt_patch_blocked(const zt_t *base, const char *origin);
+
+/*
  * When zone Z of ZT was made by zt_patch() from FROM: true, with the names that changed (as given
  * to it; owned by ZT). IXFR's history then compares only those names' RRsets (ixfr_pub.c).
  */
