@@ -11,7 +11,11 @@
 #            every zone file again, the large one too, in builds before whole reloads kept the zones
 #            whose files are unchanged); the time until B answers it;
 #   reload   `sandnsctl reload` on B with nothing changed (after the cases before it): the time
-#            until the command returns (the reload published).
+#            until the command returns (the reload published);
+#   cert     B starts with a certificate that covers autodiscover.example.com (no edits) and two
+#            small zones beside the large one; the file is replaced by the sample certificate
+#            (which does not) and `sandnsctl policy reload` run on B: the time until B withholds
+#            autodiscover.example.com's address (the SRV made). Not with CERT.
 # For each, B's peak resident memory over that time (VmHWM, reset before through clear_refs),
 # its resident memory before, and whether B's log says the snapshot was patched or compiled whole.
 # BUILDS ("BASE_BUILD BUILD": the base's build directory, then this tree's) alternate run by run,
@@ -35,6 +39,7 @@ RUNS=${RUNS:-3}
 KDIG=${KDIG:-kdig}
 CERT=${CERT:-}
 [ "$CERT" = sample ] && CERT=$ROOT/zones/sample/mail.example.com.pem
+SAMPLE_CERT=$ROOT/zones/sample/mail.example.com.pem
 
 # shellcheck source=../tests/e2e/lib.sh
 . "$ROOT/tests/e2e/lib.sh"
@@ -45,6 +50,11 @@ CERT=${CERT:-}
 
 die() { echo "zoneadd: $*" >&2; exit 1; }
 command -v "$KDIG" >/dev/null || die "kdig is needed"
+case " $CASES " in *" cert "*)
+	[ -z "$CERT" ] || die "the cert case makes its own certificates: CERT unset"
+	command -v openssl >/dev/null || die "openssl is needed for the cert case"
+	;;
+esac
 bench_tmpdir zoneadd 30
 APID=
 
@@ -67,6 +77,15 @@ small_zone cfg.test. 192.0.2.30 >"$TMP/cfg.test.zone"
 # Written well before B reads them, as on a server: a file modified within a second before its
 # reading is read again at every reload (its time could hide a change made in the same tick).
 touch -d '-1 minute' "$TMP"/*.zone
+case " $CASES " in *" cert "*)
+	# The certificate B starts with: the sample's names and autodiscover's (self-signed, as the
+	# sample is: the policy reads the names and the validity period).
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+		-subj "/O=Example Corp/CN=mail.example.com" -keyout "$TMP/cover.key" -out "$TMP/cover.pem" \
+		-addext "subjectAltName=DNS:mail.example.com,DNS:owa.example.com,DNS:example.com,DNS:autodiscover.example.com" \
+		>/dev/null 2>&1 || die "openssl could not make the covering certificate"
+	;;
+esac
 
 now_ms() { date +%s%3N; }
 # answered_within NAME ADDRESS SECONDS: B answers www.NAME A with ADDRESS within SECONDS
@@ -97,7 +116,7 @@ how_made() { # how_made LOG ORIGIN: how the snapshot that brought ORIGIN in was 
 
 # run_one BUILD_DIR LABEL N: one run of both cases; appends "LABEL CASE MS PEAK_MB BEFORE_MB HOW"
 run_one() {
-	local bdir=$1 label=$2 n=$3 d="$TMP/$2.$3" t0 t1 before
+	local bdir=$1 label=$2 n=$3 d="$TMP/$2.$3" t0 t1 before how end
 	mkdir -p "$d"
 	APORT=$(pick_port $((20000 + ($$ + n * 97) % 12000))) || die "no free port"
 	BPORT=$(pick_port $((20000 + ($$ + n * 97 + 53) % 12000)) "$APORT") || die "no free port"
@@ -124,6 +143,16 @@ allow-notify 127.0.0.1
 zone example.com. $TMP/example.com.zone
 CONF
 	[ -n "$CERT" ] && echo "cert $CERT" >>"$d/b.conf"
+	case " $CASES " in *" cert "*)
+		cp "$TMP/cover.pem" "$d/leaf.pem"
+		touch -d '-1 minute' "$d/leaf.pem"
+		{
+			echo "cert $d/leaf.pem"
+			echo "zone m0.test. $TMP/m0.test.zone"
+			echo "zone new.test. $TMP/new.test.zone"
+		} >>"$d/b.conf"
+		;;
+	esac
 	case " $CASES " in *" catalog "*)
 		cat >>"$d/b.conf" <<CONF
 zone pcat.test. $d/b.state/sec/pcat.test.zone
@@ -178,6 +207,27 @@ CONF
 		t1=$(now_ms)
 		[ -z "$CERT" ] || withheld || die "$label: autodiscover.example.com is no longer withheld"
 		echo "$label reload $((t1 - t0)) $(($(hwm_kb) / 1024)) $((before / 1024)) $(last_made "$d/b.log")" >>"$TMP/results"
+		;;
+	esac
+	case " $CASES " in *" cert "*)
+		# The certificate changed: autodiscover.example.com no longer covered.
+		! withheld || die "$label: autodiscover.example.com withheld before the cert changed"
+		before=$(rss_kb)
+		echo 5 >"/proc/$PID/clear_refs"
+		cp "$SAMPLE_CERT" "$d/leaf.pem"
+		t0=$(now_ms)
+		"$bdir/control/sandnsctl" --control "$d/b.sock" policy reload >/dev/null ||
+			die "$label: policy reload on B failed"
+		end=$(($(now_ms) + 120000))
+		until withheld; do
+			[ "$(now_ms)" -lt "$end" ] || die "$label: autodiscover.example.com not withheld"
+			sleep 0.01
+		done
+		t1=$(now_ms)
+		how=whole
+		grep -q "snapshot patched: zone example.com.: the autodiscover policy's edits changed" \
+			"$d/b.log" && how=patched
+		echo "$label cert $((t1 - t0)) $(($(hwm_kb) / 1024)) $((before / 1024)) $how" >>"$TMP/results"
 		;;
 	esac
 	stop_all

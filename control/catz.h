@@ -71,13 +71,13 @@ void catz_label(const char *member, char *buf, size_t len);
 
 /*
  * catz_gen.c: catalog ORIGIN as sandns produces it: SOA and NS "invalid.", version "2", one PTR per
- * member of MEMBERS (N names with their final dot) under its catz_label(). The serial is
- * PREV_SERIAL while the members are PREV's (the catalog produced before, NULL: none), else the
- * time (Knot's generated catalogs' rule), above PREV_SERIAL. NULL with the reason in ERR.
+ * member of MEMBERS (N names with their final dot) under its catz_label(). While the members
+ * are PREV's (the catalog produced before, serial PREV_SERIAL; NULL: none), PREV itself (a
+ * reference: the same version, the same serial); else a new zone whose serial is the time (Knot's
+ * generated catalogs' rule), above PREV_SERIAL. NULL with the reason in ERR.
  */
 zload_zone_t *catz_produce(const char *origin, const char *const *members, size_t n,
-			   const zload_zone_t *prev, unsigned long prev_serial, char *err,
-			   size_t errlen);
+			   zload_zone_t *prev, unsigned long prev_serial, char *err, size_t errlen);
 
 /*
  * catz_gen.c: for zone ZONE (an index) of CFG: *MADE says whether it is a catalog sandns produces
@@ -85,7 +85,7 @@ zload_zone_t *catz_produce(const char *origin, const char *const *members, size_
  * apart), as catz_produce() with PREV and PREV_SERIAL (the build before's), or NULL with ERR.
  */
 struct cfg;
-zload_zone_t *catz_produce_cfg(const struct cfg *cfg, size_t zone, const zload_zone_t *prev,
+zload_zone_t *catz_produce_cfg(const struct cfg *cfg, size_t zone, zload_zone_t *prev,
 			       unsigned long prev_serial, bool *made, char *err, size_t errlen);
 
 #endif

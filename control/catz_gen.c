@@ -95,8 +95,7 @@ static void free_served(char **m, size_t n)
 }
 
 zload_zone_t *catz_produce(const char *origin, const char *const *members, size_t n,
-			   const zload_zone_t *prev, unsigned long prev_serial, char *err,
-			   size_t errlen)
+			   zload_zone_t *prev, unsigned long prev_serial, char *err, size_t errlen)
 {
 	char **m = served(members, n);
 	struct same_ctx same = {.members = m != NULL ? m + n : NULL, .n = n};
@@ -109,12 +108,15 @@ zload_zone_t *catz_produce(const char *origin, const char *const *members, size_
 		snprintf(err, errlen, "catalog %s: out of memory", origin);
 		return NULL;
 	}
-	/* The same members: the same serial (nothing for consumers to fetch). Else a newer one,
-	 * the time as Knot's generated catalogs, and never one not above the last. */
+	/* The same members: PREV itself, its serial and version (nothing for consumers to fetch,
+	 * nothing for a patch to replace). Else a newer serial, the time as Knot's generated
+	 * catalogs, and never one not above the last. */
 	if (prev != NULL && zload_foreach(prev, same_rr, &same) == 0 && !same.differ &&
-	    same.seen == n)
-		serial = prev_serial;
-	else if (serial <= prev_serial || serial > 0xffffffffUL)
+	    same.seen == n && zload_serial(prev) == prev_serial) {
+		free_served(m, n);
+		return zload_ref(prev);
+	}
+	if (serial <= prev_serial || serial > 0xffffffffUL)
 		serial = (prev_serial + 1) & 0xffffffffUL;
 	buf_printf(&t, "@ 0 IN SOA invalid. invalid. %lu 3600 600 2147483646 0\n", serial);
 	BUF_LIT(&t, "@ 0 IN NS invalid.\nversion 0 IN TXT \"2\"\n");
@@ -133,7 +135,7 @@ zload_zone_t *catz_produce(const char *origin, const char *const *members, size_
 	return z;
 }
 
-zload_zone_t *catz_produce_cfg(const cfg_t *cfg, size_t zone, const zload_zone_t *prev,
+zload_zone_t *catz_produce_cfg(const cfg_t *cfg, size_t zone, zload_zone_t *prev,
 			       unsigned long prev_serial, bool *made, char *err, size_t errlen)
 {
 	const cfg_catalog_t *c = cfg_catalog_find(cfg, cfg->zones[zone].origin);

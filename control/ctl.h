@@ -42,6 +42,11 @@ typedef struct ctl_zone_info {
 	/* What the autodiscover policy read of the zone when it was read (NULL: nothing, or no
 	 * policy): answers it again while the zone stays unread (ctl_build.c, pview.h) */
 	pview_t *pview;
+	/* The policy's edits of it (as EDITS would hold them) that its records refused
+	 * (zload_edits_check()), and why: it is served as written (EDITS ""). While its files do
+	 * not change and the policy asks the same, it may stay unread (ctl_build.c). NULL: none. */
+	char *edits_refused;
+	char *refused_why;
 	int64_t sign_retry; /* renewal asked for: not again before then (ctl_resign.c) */
 	bool sign_fresh;    /* signed by this build: saved to the state directory once published */
 } ctl_zone_info_t;
@@ -62,6 +67,10 @@ typedef struct ctl_build {
 	 * when that build held it no more (keep-zones; ctl_sign.c): what ctl_patch.c compares the
 	 * new one with. Freed once the snapshot is made. */
 	zload_zone_t **served_signed;
+	/* While ctl_build() runs: the snapshot served that it may patch (ctl_rebuild_t.base, with
+	 * a PREV), for ctl_sign.c to leave unindexed a signed version that snapshot would not let
+	 * be patched anyway (zt_patch_blocked()); NULL otherwise and once built. */
+	const zt_t *base;
 	cert_t **certs; /* cfg->certs order */
 	size_t ncerts;
 	bool patched;	      /* ZT was patched from the snapshot served (ctl_patch.c) ... */

@@ -16,6 +16,7 @@
 
 #include "catz.h"
 #include "ctl_pvt.h"
+#include "ctl_refused.h"
 #include "ctl_serial.h"
 #include "ctl_sign.h"
 #include "ctl_state.h"
@@ -68,6 +69,7 @@ void ctl_build_clear(ctl_build_t *b)
 		free(b->zones[i].origin);
 		zsrc_clear(&b->zones[i].src);
 		free(b->zones[i].edits);
+		ctl_refused_clear(&b->zones[i]);
 		zload_stamps_put(&b->zones[i].stamps);
 		pview_put(&b->zones[i].pview);
 		if (b->raw != NULL)
@@ -396,7 +398,9 @@ static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool previ
 				whys[i] = "the autodiscover policy asks of it what it did not when "
 					  "it was read";
 			} else {
-				same = same_edits(p, pz[i].origin, prev->zones[i].edits, edits);
+				/* Edits its records refused: asked again, refused again. */
+				same = same_edits(p, pz[i].origin,
+						  ctl_refused_asked(&prev->zones[i]), edits);
 				if (same < 0)
 					goto out;
 				if (!same)
@@ -539,6 +543,8 @@ static int serve_zone(const cfg_t *cfg, const ctl_build_t *prev, bool preview, c
 		const ctl_zone_info_t *was = &prev->zones[i];
 
 		info->edits = strdup(was->edits);
+		if (ctl_refused_carry(info, was, preview, err, errlen) != SANDNS_EOK)
+			return -ENOMEM;
 		info->src_serial = was->src_serial;
 		info->edits_hash = was->edits_hash;
 		info->serial =
@@ -553,12 +559,9 @@ static int serve_zone(const cfg_t *cfg, const ctl_build_t *prev, bool preview, c
 	for (size_t k = 0; k < n; k++)
 		flat[k] = *edits[k];
 	if (n > 0 && zload_edits_check(b->raw[i], flat, n, err, errlen) != 0) {
-		/* The policy must never cost a zone its service: serve it as written, loudly. */
-		log_msg(LOG_ERR,
-			"autodiscover policy alert: cannot apply the policy to %s (%s): "
-			"the zone is served as written",
-			info->origin, err);
-		info->edits[0] = '\0';
+		/* Served as written, loudly; remembered (an unchanged zone may stay unread). */
+		if (ctl_refused_set(info, err, err, errlen) != SANDNS_EOK)
+			return -ENOMEM;
 		n = 0;
 	}
 	info->src_serial = zload_serial(b->raw[i]);
@@ -681,6 +684,7 @@ static int read_for_compile(const cfg_t *cfg, const ctl_build_t *prev, bool prev
 		zload_stamps_put(&was);
 		free(info->edits);
 		info->edits = NULL;
+		ctl_refused_clear(info);
 		rc = serve_zone(cfg, prev, preview, b, i, edits, flat, &zedits[i], err, errlen);
 		if (rc != SANDNS_EOK)
 			return rc;
@@ -746,6 +750,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		ctl_state_read(state_file, &state);
 		(void)ctl_build_index(&state); /* without memory, it is walked */
 	}
+	b.base = prev != NULL ? what->base : NULL;
 	rc =
 	    load_inputs(cfg, prev, prev != NULL ? prev : &state, what, &b, &unchanged, err, errlen);
 	/* Zones left unread that need their records all the same (only on a PREV of a build). */
@@ -868,6 +873,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	else if (unchanged > 0 && !what->preview)
 		log_msg(LOG_INFO, "reload: %zu zone file%s unchanged since read, not read again",
 			unchanged, unchanged == 1 ? "" : "s");
+	b.base = NULL;
 	*out = b;
 	memset(&b, 0, sizeof(b));
 	rc = SANDNS_EOK;

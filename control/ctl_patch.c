@@ -47,7 +47,7 @@ static const zload_zone_t *served_signed(const ctl_build_t *prev, size_t j, cons
  * signature was made again), and both signed versions held: the one PREV compiled (kept by
  * PREV, or read back from the state directory) is what the new one is compared with (ctl_sign.c
  * indexed both by owner). The policy's edits are signed
- * in; zone_blocks() refuses those that changed.
+ * in: a change of them is a change of the signed version, compared as any other.
  */
 static const char *signed_blocks(const cfg_t *cfg, const ctl_build_t *prev, size_t j,
 				 const ctl_build_t *b, size_t i)
@@ -57,8 +57,6 @@ static const char *signed_blocks(const cfg_t *cfg, const ctl_build_t *prev, size
 
 	if (sg == NULL || !now->dnssec || !was->dnssec)
 		return "a zone comes to be or stops being signed by sandns";
-	if (sg->params.nsec3)
-		return "a zone sandns signs with NSEC3 changed";
 	if (now->sign_hash != was->sign_hash)
 		return "a zone sandns signs has other keys or signing parameters: every signature "
 		       "is made again";
@@ -68,10 +66,17 @@ static const char *signed_blocks(const cfg_t *cfg, const ctl_build_t *prev, size
 	return NULL;
 }
 
+/* Whether the policy's edits of zone I of B are other than those of zone J of PREV. */
+static bool edits_new(const ctl_build_t *prev, size_t j, const ctl_build_t *b, size_t i)
+{
+	return strcmp(b->zones[i].edits, prev->zones[j].edits) != 0;
+}
+
 /*
  * Why zone I of B cannot be patched in, zone J of PREV (the same origin) served before, or NULL:
  * an unchanged zone must be the very version PREV compiled (by its number when PREV no longer
- * holds it), a changed one a zone sandns does not sign, or one signed_blocks() lets through.
+ * holds it) with the same edits, a changed one (its data, its edits or both) a zone sandns does
+ * not sign, or one signed_blocks() lets through.
  */
 static const char *zone_blocks(const cfg_t *cfg, const ctl_build_t *prev, size_t j,
 			       const ctl_build_t *b, size_t i, bool *changed)
@@ -81,9 +86,7 @@ static const char *zone_blocks(const cfg_t *cfg, const ctl_build_t *prev, size_t
 	*changed = false;
 	if (now->absent != was->absent)
 		return "a secondary zone comes or goes";
-	if (strcmp(now->edits, was->edits) != 0)
-		return "the policy's edits changed";
-	if (now->serial == was->serial &&
+	if (!edits_new(prev, j, b, i) && now->serial == was->serial &&
 	    (kept(prev, j)
 		 ? compiled(b, i) != NULL && compiled(b, i) == compiled(prev, j)
 		 : b->signed_zones[i] == NULL && !was->dnssec && now->zone_ver == was->zone_ver))
@@ -104,6 +107,72 @@ static const char *added_blocks(const cfg_t *cfg, const ctl_build_t *b, size_t i
 	    b->signed_zones[i] != NULL)
 		return "a zone sandns signs comes";
 	return NULL;
+}
+
+/*
+ * Whether zone I of B, read again, holds the records of the version PREV compiled (zone J), which
+ * PREV no longer holds: read from the same files, unchanged since (their stamps alike, as a zone
+ * left unread is told unchanged: may_stay_unread(), ctl_build.c), the same serial.
+ */
+static bool same_file(const ctl_build_t *prev, size_t j, const ctl_build_t *b, size_t i)
+{
+	return b->raw[i] != NULL && zload_stamps_equal(prev->zones[j].stamps, b->zones[i].stamps) &&
+	       prev->zones[j].src_serial == b->zones[i].src_serial;
+}
+
+/*
+ * The owner each line of TEXT names, edits as ctl_build.c writes them ("withhold OWNER TYPE",
+ * "add OWNER TYPE TTL RDATA", "empty-node OWNER"), into OWNERS (room for a line each): TEXT cut
+ * in place. An owner ends at the first space not escaped (presentation form: "\ ").
+ */
+static size_t text_owners(char *text, const char **owners)
+{
+	size_t n = 0;
+
+	for (char *l = text; *l != '\0';) {
+		char *o = strchr(l, ' '), *end = strchr(l, '\n'), *next, *c;
+
+		if (end == NULL)
+			end = l + strlen(l);
+		next = *end != '\0' ? end + 1 : end;
+		if (o != NULL && o < end) {
+			for (c = ++o; c < end && *c != ' '; c++)
+				if (*c == '\\' && c + 1 < end)
+					c++;
+			owners[n++] = o;
+			*c = '\0';
+		}
+		l = next;
+	}
+	return n;
+}
+
+/*
+ * NM with the names a change of zone I's edits touches (zone J of PREV): the apex (the serial
+ * moves) and the owner of every edit PREV compiled in (its edits text) and B compiles in (OPTS's).
+ * 0 or -ENOMEM.
+ */
+static int edit_names(const ctl_build_t *prev, size_t j, const ctl_build_t *b, size_t i,
+		      const zt_opts_t *opts, zload_names_t **nm)
+{
+	const zt_zone_edits_t *e = &opts->edits[i];
+	char *text = strdup(prev->zones[j].edits);
+	size_t lines = 0, n;
+	const char **owners;
+	int rc = -ENOMEM;
+
+	for (const char *c = prev->zones[j].edits; *c != '\0'; c++)
+		lines += *c == '\n';
+	owners = calloc(lines + e->nedits + 2, sizeof(*owners));
+	if (text != NULL && owners != NULL) {
+		n = text_owners(text, owners);
+		for (size_t k = 0; k < e->nedits; k++)
+			owners[n++] = e->edits[k].owner;
+		rc = zload_names_owners(nm, compiled(b, i), owners, n);
+	}
+	free(owners);
+	free(text);
+	return rc;
 }
 
 /* What a patch makes of B: zones whose data changed, zones that come and go. */
@@ -239,9 +308,25 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 		const zload_zone_t *from = b->zones[i].dnssec ? served_signed(prev, j, b, i)
 					   : kept(prev, j)    ? prev->raw[j]
 							      : NULL;
-		int ch = from != NULL
-			     ? zload_changes(from, compiled(b, i), &nm)
-			     : zload_changes_since(prev->zones[j].zone_ver, b->raw[i], &nm);
+		/* The policy's edits changed, compiled over the records as read (a zone sandns
+		 * signs has them signed in: its signed versions' comparison finds them). */
+		bool ed = edits_new(prev, j, b, i) && b->signed_zones[i] == NULL;
+		/* A zone the snapshot served lets no patch touch: whole, without the comparison. */
+		const char *blk = zt_patch_blocked(cur != NULL ? cur : base, b->zones[i].origin);
+		int ch;
+
+		if (blk != NULL) {
+			snprintf(why, whylen, "zone %s %s", b->zones[i].origin, blk);
+			rc = ZT_PATCH_FULL;
+			break;
+		}
+		ch = from != NULL ? zload_changes(from, compiled(b, i), &nm)
+		     : ed && same_file(prev, j, b, i)
+			 ? 0 /* read again for its edits alone */
+			 : zload_changes_since(prev->zones[j].zone_ver, b->raw[i], &nm);
+
+		if (ch == 0 && ed)
+			ch = edit_names(prev, j, b, i, opts, &nm);
 
 		/* Not kept, no transfer noted what changed: the zone is replaced whole, after. */
 		if (ch == -ENOTSUP && from == NULL) {
@@ -274,11 +359,18 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 				     .edits = &opts->edits[i],
 				     .serial = b->zones[i].serial,
 				     .names = list,
-				     .nnames = n};
+				     .nnames = n,
+				     .edits_new = ed};
 		rc = zt_patch(cur != NULL ? cur : base, &in, &next, why, whylen);
 		zload_names_free(&nm);
 		if (rc != 0)
 			break;
+		if (edits_new(prev, j, b, i))
+			log_msg(
+			    LOG_INFO,
+			    "snapshot patched: zone %s: the autodiscover policy's edits changed "
+			    "(%zu names compiled again), the other zones untouched",
+			    b->zones[i].origin, n);
 		names += n;
 		zt_free(&cur);
 		cur = next;

@@ -170,6 +170,12 @@ void ctl_drop_zones(ctl_t *ctl)
 		return; /* kept: only memory, and the next publish tries again */
 	ctl_pub_lock(ctl);
 	for (size_t i = 0; i < gone.nzones; i++) {
+		const cfg_catalog_t *c = cfg_catalog_find(ctl->cfg, ctl->info.zones[i].origin);
+
+		/* A catalog sandns produces stays: made, not read, it is small, and the next build
+		 * takes it again while its members are the same (catz_produce()). */
+		if (c != NULL && c->producer)
+			continue;
 		gone.raw[i] = ctl->info.raw[i];
 		ctl->info.raw[i] = NULL;
 	}

@@ -15,6 +15,7 @@
 #include "sandns_err.h"
 #include "sign.h"
 #include "sigtime.h"
+#include "zt_patch.h"
 
 /* A digest of the policy's parameters, mixed into that of the keys. */
 static uint64_t params_hash(uint64_t h, const sign_params_t *p)
@@ -39,13 +40,20 @@ static bool newer(unsigned long a, unsigned long b)
 }
 
 /*
- * A signed version of an NSEC zone indexed by owner before anything shares it: the next build
- * that signs the zone again finds the names that changed against it and patches the snapshot
- * (ctl_patch.c). NSEC3 zones compile whole: no index. Without memory, none (compiled whole).
+ * A signed version (NSEC or NSEC3) of zone I of B indexed by owner before anything shares it:
+ * the next build that signs the zone again finds the names that changed against it (records,
+ * signatures, NSEC or NSEC3 records) and patches the snapshot (ctl_patch.c). Not when the
+ * snapshot served refuses any patch of the zone (zt_patch_blocked(): an NSEC3 zone of fewer than
+ * some 240,000 names keeps NXDOMAIN parts below its apex): the one compiled now most likely
+ * does too, and the sort costs as much as the comparison it would serve; the first change after
+ * a snapshot that lets it be patched then compiles whole once. Without memory, none (the next
+ * change compiles whole).
  */
-static void index_nsec(zload_zone_t *z, const sign_params_t *p)
+static void index_signed(const ctl_build_t *b, size_t i, zload_zone_t *z)
 {
-	if (!p->nsec3 && zload_index_owners(z) != 0)
+	if (b->base != NULL && zt_patch_blocked(b->base, b->zones[i].origin) != NULL)
+		return;
+	if (zload_index_owners(z) != 0)
 		log_msg(LOG_WARNING,
 			"zone %s: out of memory indexing its signed version: the next change "
 			"compiles the snapshot whole",
@@ -112,7 +120,7 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 	if (kept != NULL && as_is) {
 		/* Signed from the same zone, edits, keys and policy, still fresh: served again. */
 		b->signed_zones[i] = kept;
-		index_nsec(b->signed_zones[i], &sg->params);
+		index_signed(b, i, b->signed_zones[i]);
 		info->serial = km.serial;
 		info->sign_expire = km.expire;
 		info->sign_due = km.due;
@@ -159,7 +167,8 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 		 * compare the new one with, indexed as the new one is. */
 		if (kept != NULL && b->signed_zones[i] != NULL && prev != NULL &&
 		    prev->raw != NULL && before != NULL && km.serial == before->serial &&
-		    b->served_signed != NULL && !sg->params.nsec3 &&
+		    b->served_signed != NULL &&
+		    (b->base == NULL || zt_patch_blocked(b->base, info->origin) == NULL) &&
 		    zload_index_owners(kept) == 0) {
 			b->served_signed[i] = kept;
 			kept = NULL;
@@ -169,7 +178,7 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 			sign_keys_free(&keys);
 			return SANDNS_EZONE;
 		}
-		index_nsec(b->signed_zones[i], &sg->params);
+		index_signed(b, i, b->signed_zones[i]);
 		info->sign_fresh = true;
 		info->sign_expire = (int64_t)expires;
 		info->sign_due = (int64_t)expires - (int64_t)sg->params.refresh;

@@ -243,10 +243,21 @@ void zload_names_free(zload_names_t **nm);
  * The owners whose records differ between FROM and TO, two versions of one zone (added,
  * changed or removed, their TTLs and file order within an owner included): those an IXFR
  * applied since FROM noted (zload_xfr_finish()), else both versions' sorted records walked
- * together in one pass (no compile). 0 with *OUT (the caller's); -ENOTSUP when neither can
- * tell (a version never sorted, empty nodes from edits); -ENOMEM.
+ * together in one pass (no compile); names either version keeps without records (the policy's
+ * EMPTY_NODE edits, in a signed version) are listed too, changed or not. 0 with *OUT (the
+ * caller's); -ENOTSUP when neither can tell (a version never sorted); -ENOMEM.
  */
 int zload_changes(const zload_zone_t *from, const zload_zone_t *to, zload_names_t **out);
+
+/*
+ * *NM (NULL: an empty list made) with ZONE's apex and the N OWNERS added (absolute names in
+ * presentation form, as the policy's edits give them; one that is no name is skipped, as no
+ * patch or compile applies an edit there), sealed again: the names a change of a zone's edits
+ * touches, the old edits' owners and the new. 0 or -ENOMEM (*NM the caller's to free all the
+ * same).
+ */
+int zload_names_owners(zload_names_t **nm, const zload_zone_t *zone, const char *const *owners,
+		       size_t n);
 
 /*
  * A number that names this version of a zone and no other in the process (drawn at the first

@@ -34,7 +34,11 @@ void zload_warn(struct zload_state *st, const char *file, int line, const char *
 
 	if (st->warn == NULL)
 		return;
-	n = snprintf(msg, sizeof(msg), "%s:%d: warning: ", file, line);
+	/* Line 0: a record with no place of its own (a transfer's), as zload_fail() words it. */
+	if (line > 0)
+		n = snprintf(msg, sizeof(msg), "%s:%d: warning: ", file, line);
+	else
+		n = snprintf(msg, sizeof(msg), "%s: warning: ", file);
 	va_start(ap, fmt);
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	va_end(ap);

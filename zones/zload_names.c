@@ -257,16 +257,46 @@ int zload_changes(const zload_zone_t *from, const zload_zone_t *to, zload_names_
 		if (rc != -ENOTSUP)
 			return rc;
 	}
-	if (from->by_owner == NULL || to->by_owner == NULL || from->nempty > 0 || to->nempty > 0)
+	if (from->by_owner == NULL || to->by_owner == NULL)
 		return -ENOTSUP;
 	nm = zload_names_new();
 	if (nm == NULL)
 		return -ENOMEM;
 	rc = from == to ? 0 : diff_walk(from, to, nm);
+	/* Names kept without records (the policy's, as a signed version carries them): both
+	 * versions' listed, whether or not they changed (a few a zone at most). */
+	for (size_t i = 0; rc == 0 && from != to && i < from->nempty + to->nempty; i++) {
+		const ldns_rdf *e = i < from->nempty ? from->empty[i] : to->empty[i - from->nempty];
+
+		if (!zload_names_add(nm, ldns_rdf_data(e)))
+			rc = -ENOMEM;
+	}
 	if (rc == 0 && !zload_names_seal(nm))
 		rc = -ENOMEM;
 	if (rc != 0)
 		zload_names_free(&nm);
 	*out = nm;
 	return rc;
+}
+
+int zload_names_owners(zload_names_t **nm, const zload_zone_t *zone, const char *const *owners,
+		       size_t n)
+{
+	int rc = 0;
+
+	if (*nm == NULL && (*nm = zload_names_new()) == NULL)
+		return -ENOMEM;
+	if (!zload_names_add(*nm, ldns_rdf_data(zone->origin)))
+		return -ENOMEM;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		ldns_rdf *name = NULL;
+
+		/* As zt_patch_edits.c reads an owner; one that is no name is no edit applied. */
+		if (ldns_str2rdf_dname(&name, owners[i]) != LDNS_STATUS_OK)
+			continue;
+		if (!zload_names_add(*nm, ldns_rdf_data(name)))
+			rc = -ENOMEM;
+		ldns_rdf_deep_free(name);
+	}
+	return rc == 0 && !zload_names_seal(*nm) ? -ENOMEM : rc;
 }

@@ -50,12 +50,14 @@ struct zload_zone {
 	 * version (zload_xfr.c) keeps no file and line for the records it holds from the versions
 	 * before (nor for an AXFR's, once checked): 8 octets a record no answer reads. Their file
 	 * is files[UNLINED_FILE] (which says where they came from), their line 0. LINED is 0 for
-	 * every zone read from text.
+	 * every zone read from text. NO_LINES: records pushed get none either (LINED follows
+	 * NRECS): an AXFR's, whose messages name the transfer (UNLINED_FILE), not a place in it.
 	 */
 	unsigned *rr_file;
 	int *rr_line;
 	size_t lined; /* at most nrecs */
 	unsigned unlined_file;
+	bool no_lines;
 	size_t lcap; /* entries of rr_file and rr_line: room up to record LINED + LCAP */
 	size_t cap;  /* allocated length of recs */
 	unsigned long serial;
@@ -145,7 +147,9 @@ static inline int zload_rec_line(const zload_zone_t *z, size_t i)
 /* Record I's file (an index into Z's files) and line, for a record past Z's LINED. */
 static inline void zload_rec_set_line(zload_zone_t *z, size_t i, unsigned file, int line)
 {
-	if (i >= z->lined) {
+	if (z->no_lines && i >= z->lined)
+		z->lined = i + 1; /* the record about to be counted: none kept */
+	else if (i >= z->lined) {
 		z->rr_file[i - z->lined] = file;
 		z->rr_line[i - z->lined] = line;
 	}
@@ -273,11 +277,6 @@ int zload_edit_rr(const zload_zone_t *z, const zload_edit_t *e, ldns_rr **out, c
 		  size_t errlen);
 /* The file record I came from (its name). */
 const char *zload_rr_file(const zload_zone_t *z, size_t i);
-/*
- * Z's records have no file and line of their own any more (a transfer's version, checked):
- * each says FILE (an index into Z's files), line 0. The arrays freed.
- */
-void zload_drop_lines(zload_zone_t *z, unsigned file);
 
 /*
  * zload_spare.c: the record arrays (recs) and sorted indexes of the transfer versions freed,

@@ -130,8 +130,9 @@ bool zload_reserve(zload_zone_t *z, size_t need, size_t more_data, bool exact)
 		z->recs = r;
 		z->cap = cap;
 	}
-	/* Files and lines for the records past LINED only (zload_pvt.h), as many as recs holds. */
-	if (z->cap - z->lined > z->lcap) {
+	/* Files and lines for the records past LINED only (zload_pvt.h), as many as recs holds;
+	 * none for a zone that keeps none (NO_LINES). */
+	if (!z->no_lines && z->cap - z->lined > z->lcap) {
 		size_t lcap = z->cap - z->lined;
 		unsigned *f = realloc(z->rr_file, lcap * sizeof(*f));
 		int *l;
@@ -293,17 +294,6 @@ ldns_rr *zload_rr(const zload_zone_t *z, size_t i)
 const char *zload_rr_file(const zload_zone_t *z, size_t i)
 {
 	return z->files[zload_rec_file(z, i)];
-}
-
-void zload_drop_lines(zload_zone_t *z, unsigned file)
-{
-	free(z->rr_file);
-	free(z->rr_line);
-	z->rr_file = NULL;
-	z->rr_line = NULL;
-	z->lcap = 0; /* made again by zload_reserve() for records appended */
-	z->lined = z->nrecs;
-	z->unlined_file = file;
 }
 
 const char *zload_origin(const zload_zone_t *zone)

@@ -143,6 +143,12 @@ zload_xfr_t *zload_xfr_new(const char *origin, const zload_zone_t *base, const c
 	if (f < 0)
 		goto fail;
 	x->file = (unsigned)f;
+	/* An AXFR's records keep no place in it, not even while it is checked: 8 octets a record
+	 * that its messages do not need (they name the transfer and the owner). */
+	if (base == NULL) {
+		x->adds->no_lines = true;
+		x->adds->unlined_file = x->file;
+	}
 	return x;
 fail:
 	zload_xfr_free(&x);
@@ -301,6 +307,8 @@ static void unpush(zload_xfr_t *x, size_t r, size_t data_len)
 {
 	x->adds->nrecs = r;
 	x->adds->data_len = data_len;
+	if (x->adds->lined > r)
+		x->adds->lined = r;
 }
 
 /* The record found (find()) is deleted. False without memory (nothing done). */
@@ -758,7 +766,6 @@ zload_zone_t *zload_xfr_finish(zload_xfr_t **xp, zload_warn_fn warn, void *warn_
 	struct zload_state st = {.warn = warn, .warn_ctx = warn_ctx, .err = err, .errlen = errlen};
 	zload_names_t *touched = NULL;
 	struct zload_keep keep = {0};
-	unsigned source = x->file;
 	int ret;
 
 	if (errlen > 0)
@@ -826,10 +833,6 @@ zload_zone_t *zload_xfr_finish(zload_xfr_t **xp, zload_warn_fn warn, void *warn_
 		zload_xfr_free(xp);
 		/* Sorted, checked against the zone rules exactly as a file is (zload_finish). */
 		ret = zload_finish(&st);
-		/* Checked, an AXFR's records keep no lines: they name the transfer (zload_pvt.h).
-		 */
-		if (ret == 0 && base == NULL)
-			zload_drop_lines(z, source);
 	}
 	if (ret != 0) {
 		if (errlen > 0 && err[0] == '\0')

@@ -81,6 +81,13 @@ int zt_rrsets_link(struct zt_build *b);
 int zt_rrsets_link_zone(struct zt_build *b, uint32_t z);
 
 /*
+ * zt_rrsets.c: whether NODE holds NSEC3 records (and their signatures) and nothing else: an NSEC3
+ * owner, no name of its zone (RFC 5155 7.2.8), kept out of the index (ZN_SHADOW) by a compile
+ * and by a patch alike.
+ */
+bool zt_rrsets_nsec3_only(const zt_t *zt, const zt_node_t *node);
+
+/*
  * zt_blobs.c: whether a question for type RRSIG is left to the live path (true) or gets blobs
  * like any other type (false: for the tests, which compare the two answers octet for octet).
  */

@@ -176,6 +176,9 @@ static int decide_tree(struct patch *p)
 		if (!p->pn[i].has && p->pn[i].old != ZT_NONE)
 			p->pn[i].ent = zt_patch_kept(p, p->pn[i].key, p->pn[i].len) ||
 				       zt_patch_has_kids(p, p->pn[i].key, p->pn[i].len);
+		else if (!p->pn[i].has)
+			/* New and without records: a name new edits keep (zt_patch_edits.c). */
+			p->pn[i].ent = zt_patch_kept(p, p->pn[i].key, p->pn[i].len);
 	return 0;
 }
 
@@ -344,6 +347,8 @@ static int patch_run(struct patch *p)
 	p->first_new = zt->nnodes;
 	zt->zones[p->z].serial =
 	    p->in->edits != NULL ? p->in->edits->serial & 0xffffffffUL : p->zone->serial;
+	/* The edits it is compiled with from now on (BASE's, or new ones: IN->edits_new). */
+	zt->zones[p->z].edits_fp = zt_edits_fp(p->in->edits);
 	if ((ret = zt_deps_get(zt->store, p->base, p->z, &p->deps)) != 0 ||
 	    (ret = zt_patch_build_tree(p)) != 0 ||
 	    (ret = zt_patch_collect(p, soa || zt_patch_n3_moves(p))) != 0)

@@ -3,6 +3,7 @@
 #ifndef ZT_PATCH_H
 #define ZT_PATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,11 +16,15 @@
 typedef struct zt_patch_in {
 	const zload_zone_t *zone;     /* the new version, whole; BASE serves a zone of its origin */
 	const zt_zone_edits_t *edits; /* its policy edits (or NULL), the same BASE was built with
-				       * (else ZT_PATCH_FULL), applied to the names listed */
+				       * (else ZT_PATCH_FULL) unless EDITS_NEW, applied to the
+				       * names listed */
 	unsigned long serial;	      /* the SOA serial served */
 	const uint8_t *const *names;  /* every owner whose records differ from BASE's (added,
 				       * changed or removed): lower-case wire names */
 	size_t nnames;
+	bool edits_new; /* EDITS are not those BASE compiled the zone with: NAMES then hold the
+			 * apex and every owner the old edits and the new name too (BASE keeps
+			 * only a fingerprint of the old: the caller knows them) */
 } zt_patch_in_t;
 
 /*
@@ -63,6 +68,16 @@ typedef struct zt_patch_zones_in {
  */
 int zt_patch_zones(const zt_t *base, const zt_patch_zones_in_t *in, zt_t **out, char *err,
 		   size_t errlen);
+
+/*
+ * Why no change of zone ORIGIN (as configured) can be patched into BASE, whatever the names: a
+ * signed zone whose snapshot keeps NSEC3 NXDOMAIN parts below its apex or its NSEC denial
+ * answers whole (zt_denial_budget), or answers its NXDOMAIN with DO live; the text zt_patch()
+ * gives after "zone ORIGIN ". NULL: none of those (zt_patch() may still refuse), or BASE does
+ * not serve ORIGIN. Lets a caller skip finding the names that changed (and a signer indexing
+ * its version for it) when the zone compiles whole anyway.
+ */
+const char *zt_patch_blocked(const zt_t *base, const char *origin);
 
 /*
  * When zone Z of ZT was made by zt_patch() from FROM: true, with the names that changed (as given

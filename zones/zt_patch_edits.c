@@ -32,12 +32,23 @@ static size_t edit_owner(const char *text, uint8_t *key)
 	return len;
 }
 
-/* A name kept without records (KEY, LEN): listed, when BASE holds it as one of the zone's. */
+/*
+ * A name kept without records (KEY, LEN): listed, when BASE holds it as one of the zone's. With
+ * edits other than BASE's (IN->edits_new) a name BASE does not hold may be one the new edits
+ * keep: listed when its closest name in BASE is the zone's.
+ */
 static int keep_add(struct patch *p, const uint8_t *key, size_t len)
 {
 	struct pedits *pe = &p->ed;
 	uint32_t n = zt_find(p->base, key, len);
+	const uint8_t *k = key;
+	size_t l = len;
 
+	while (n == ZT_NONE && p->in->edits_new && l > p->apex_len &&
+	       wire_name_is_sub(k, p->apex)) {
+		k = zt_patch_parent(k, &l);
+		n = zt_find(p->base, k, l);
+	}
 	/* Not in BASE, or another zone's: at or below a zone served beside it, where the compile
 	 * keeps no node for it either. */
 	if (n == ZT_NONE || p->base->nodes[n].zone != p->z)
@@ -60,7 +71,7 @@ int zt_patch_edits_init(struct patch *p)
 	int ret = -ENOMEM;
 
 	memset(pe, 0, sizeof(*pe));
-	if (zt_edits_fp(e) != p->base->zones[p->z].edits_fp)
+	if (!p->in->edits_new && zt_edits_fp(e) != p->base->zones[p->z].edits_fp)
 		return zt_patch_full(p,
 				     "zone %s: the policy's edits are not those it was compiled "
 				     "with",

@@ -85,18 +85,11 @@ bool zt_patch_n3_moves(const struct patch *p)
 	return false;
 }
 
-int zt_patch_n3_check(struct patch *p)
+bool zt_patch_n3_parts_below(const zt_zone_t *zone)
 {
-	const zt_zone_t *zone = &p->base->zones[p->z];
-
 	/* The other enclosers' NXDOMAIN parts hold their NSEC3 records and their wildcards'
 	 * covers: a zone that keeps them is made again whole. */
-	if (zone->n3nx_count > 1 || (zone->n3nx_count == 1 && zone->n3nx[0] != zone->apex))
-		return zt_patch_full(p,
-				     "zone %s keeps NSEC3 NXDOMAIN parts below its apex "
-				     "(zt_denial_budget)",
-				     zone->origin);
-	return 0;
+	return zone->n3nx_count > 1 || (zone->n3nx_count == 1 && zone->n3nx[0] != zone->apex);
 }
 
 int zt_patch_n3_apex(struct patch *p, const struct pn *apex)

@@ -276,7 +276,8 @@ static inline size_t zt_patch_sig_size(const zt_t *zt, uint32_t z)
 
 /*
  * zt_patch_n3.c, a zone BASE holds with an NSEC3 chain (nothing to do for another):
- * - zt_patch_n3_check(): ZT_PATCH_FULL when BASE keeps NXDOMAIN parts below the apex; else 0.
+ * - zt_patch_n3_parts_below(): whether zone ZONE keeps NXDOMAIN parts below its apex (then no
+ *   patch: zt_patch_sig_check(), zt_patch_blocked()).
  * - zt_patch_n3_apex(): ZT_PATCH_FULL when the new apex APEX's NSEC3PARAM is not BASE's (the
  *   hash's parameters make the chain); 0; -ENOMEM.
  * - zt_patch_n3_moves(): whether the patch changes NSEC3 owners (names one hashed label below
@@ -292,7 +293,7 @@ static inline size_t zt_patch_sig_size(const zt_t *zt, uint32_t z)
  *   ZT_PATCH_FULL when a compile would keep others (zt_denial_n3_apex()).
  * - zt_patch_n3_size(): the octets of zone Z's NSEC3 tables; zt_patch_n3_free() frees P's.
  */
-int zt_patch_n3_check(struct patch *p);
+bool zt_patch_n3_parts_below(const zt_zone_t *zone);
 int zt_patch_n3_apex(struct patch *p, const struct pn *apex);
 bool zt_patch_n3_moves(const struct patch *p);
 int zt_patch_n3_tables(struct patch *p);

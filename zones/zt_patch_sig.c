@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ldns/ldns.h>
+
 #include "denial.h"
 #include "resolve.h" /* ZT_LIVE */
 #include "zload_owner.h"
@@ -55,21 +57,44 @@ static size_t names_gone(const zt_patch_in_t *in)
 	return gone;
 }
 
+/* Why no change of ZONE can be patched (the names aside), or NULL. */
+static const char *zone_blocked(const zt_zone_t *zone)
+{
+	if (!zone->is_signed && !zone->has_nsec3)
+		return NULL;
+	if (zone->has_nsec3 && zt_patch_n3_parts_below(zone))
+		return "keeps NSEC3 NXDOMAIN parts below its apex (zt_denial_budget)";
+	if (zone->nxb_idx != NULL)
+		return "keeps its denial answers whole (zt_denial_budget)";
+	if (zone->nx_do >= ZT_LIVE)
+		return "answers its NXDOMAIN with DO live";
+	return NULL;
+}
+
+const char *zt_patch_blocked(const zt_t *base, const char *origin)
+{
+	ldns_rdf *d = base != NULL && origin != NULL ? ldns_dname_new_frm_str(origin) : NULL;
+	uint8_t key[WIRE_NAME_MAX + 1];
+	uint32_t n = ZT_NONE;
+
+	/* Its apex through the index, as zt_patch() finds it: no pass over the zones. */
+	if (d != NULL && ldns_rdf_size(d) <= WIRE_NAME_MAX)
+		n = zt_find(base, key, wire_name_lower(key, ldns_rdf_data(d)));
+	ldns_rdf_deep_free(d);
+	if (n == ZT_NONE || !(base->nodes[n].flags & ZN_APEX))
+		return NULL;
+	return zone_blocked(&base->zones[base->nodes[n].zone]);
+}
+
 int zt_patch_sig_check(struct patch *p)
 {
 	const zt_zone_t *zone = &p->base->zones[p->z];
-	int ret;
+	const char *why = zone_blocked(zone);
 
 	if (!zone->is_signed && !zone->has_nsec3)
 		return 0;
-	if (zone->has_nsec3 && (ret = zt_patch_n3_check(p)) != 0)
-		return ret;
-	if (zone->nxb_idx != NULL)
-		return zt_patch_full(p, "zone %s keeps its denial answers whole (zt_denial_budget)",
-				     zone->origin);
-	if (zone->nx_do >= ZT_LIVE)
-		return zt_patch_full(p, "zone %s: its NXDOMAIN with DO is answered live",
-				     zone->origin);
+	if (why != NULL)
+		return zt_patch_full(p, "zone %s %s", zone->origin, why);
 	if (!apex_keyed(p->base, zone))
 		return zt_patch_full(p, "zone %s is signed but not at its apex", zone->origin);
 	/* Its names' NODATA with DO hold their proof alone both in BASE and once compiled whole

@@ -401,6 +401,13 @@ int zt_patch_build_tree(struct patch *p)
 		pn->node = n;
 		if (pn->has && node_records(p, pn, n) != 0)
 			return -ENOMEM;
+		/* An NSEC3 owner (made, or given another next hash) is no name of the zone, as
+		 * zt_new() has it (zt_rrsets.c): out of the index, answered as one that does not
+		 * exist. The chain's table names it (zt_patch_n3.c). */
+		if (pn->has && zt_rrsets_nsec3_only(zt, &zt->nodes[n])) {
+			zt->nodes[n].flags |= ZN_SHADOW;
+			zt_index_remove(zt, n);
+		}
 		if (zt->nodes[n].flags & ZN_APEX)
 			zt->zones[p->z].apex = n;
 	}

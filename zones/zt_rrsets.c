@@ -190,8 +190,7 @@ static uint32_t deleg_of(zt_t *zt, uint32_t n, uint8_t *done, uint32_t from)
 	return d;
 }
 
-/* Whether node N holds NSEC3 records (and their signatures) and nothing else. */
-static bool nsec3_only(const zt_t *zt, const zt_node_t *node)
+bool zt_rrsets_nsec3_only(const zt_t *zt, const zt_node_t *node)
 {
 	if (node->nrrsets == 0 || (node->flags & ZN_APEX))
 		return false;
@@ -214,7 +213,7 @@ static int nsec3_hide(zt_t *zt)
 	uint32_t hidden = 0;
 
 	for (uint32_t n = 0; n < zt->nnodes; n++) {
-		if (!(zt->nodes[n].flags & ZN_SHADOW) && nsec3_only(zt, &zt->nodes[n])) {
+		if (!(zt->nodes[n].flags & ZN_SHADOW) && zt_rrsets_nsec3_only(zt, &zt->nodes[n])) {
 			zt->nodes[n].flags |= ZN_SHADOW;
 			hidden++;
 		}

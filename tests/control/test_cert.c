@@ -731,7 +731,8 @@ static void test_fetch_tls_cancel(void)
 	c = cert_load_cancel(src, 5000, pfd[0], err, sizeof(err));
 	ms = elapsed_ms(&t0);
 	CU_ASSERT_PTR_NULL(c);
-	CU_ASSERT_TRUE(ms < 1000);
+	/* Well before the 5 s deadline (a loaded machine under the sanitizers is slow). */
+	CU_ASSERT_TRUE(ms < 4000);
 	expect_err("canceled");
 	/* Not readable: the deadline still applies. */
 	close(pfd[1]);

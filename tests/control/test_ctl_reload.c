@@ -866,6 +866,113 @@ static bool unread_at(size_t i, uint64_t ver)
 }
 
 /*
+ * A zone not kept whose policy edits its records refuse (the SRV target a SAN with a space: no
+ * SRV record can name it) is served as written; a whole reload that changes nothing leaves it
+ * unread (the same edits asked, the same refusal), serial and answers as before; its file
+ * changed, it is read.
+ */
+static void test_not_kept_refused_edits(void)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const char *net = "$TTL 300\n@ IN SOA ns1.example.net. host.example.net. %u 3600 900 "
+			  "604800 300\n@ IN NS ns1.example.net.\nns1 IN A 192.0.2.53\n"
+			  "a\\032b IN A 192.0.2.25\nautodiscover IN A 192.0.2.25\n";
+	char line[2048], npath[600], cpath[600];
+	unsigned long full;
+	uint64_t v;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	write_at(npath, 23, net, 80);
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, 1, "DNS:a b.example.net"));
+	snprintf(line, sizeof(line), "keep-zones no\nzone example.net. %s\ncert %s\n", npath,
+		 cpath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+	/* The policy asks for edits; the zone refuses them: served as written. */
+	CU_ASSERT(policy_edit_count(ctl->info.policy) > 0);
+	CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+	CU_ASSERT_EQUAL(ctl->info.zones[1].serial, 80);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
+	CU_ASSERT_PTR_NULL(ctl->info.raw[1]);
+	v = ctl->info.zones[1].zone_ver;
+	full = ctl->builds_full;
+	/* Nothing changed: left unread, twice, the snapshot patched. */
+	for (int k = 0; k < 2; k++) {
+		reload_line("reload");
+		CU_ASSERT_TRUE(unread_at(1, v));
+		CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+		CU_ASSERT_EQUAL(ctl->info.zones[1].serial, 80);
+		CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
+	}
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	/* Its file changed: read, still served as written. */
+	write_at(npath, 29, net, 81);
+	reload_line("reload");
+	CU_ASSERT_NOT_EQUAL(ctl->info.zones[1].zone_ver, v);
+	CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+	CU_ASSERT_EQUAL(ctl->info.zones[1].serial, 81);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	EVP_PKEY_free(key);
+	remove(npath);
+	remove(cpath);
+}
+
+/*
+ * The catalog sandns produces, with keep-zones no: a reload that changes nothing keeps its
+ * version and serial (nothing replaced, nothing for consumers to fetch); a zone added gives it a
+ * newer serial and the new member's PTR; a reload after that keeps that version again.
+ */
+static void test_produced_catalog_not_kept(void)
+{
+	char line[2048], npath[600], cpath[600];
+	unsigned long serial;
+	uint64_t v;
+
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	snprintf(cpath, sizeof(cpath), "%s/pcat.test.zone", dir); /* never read */
+	write_at(npath, 31,
+		 "$TTL 300\n@ IN SOA ns1.example.net. host.example.net. 90 3600 900 604800 300\n"
+		 "@ IN NS ns1.example.net.\nns1 IN A 192.0.2.53\n");
+	snprintf(line, sizeof(line),
+		 "keep-zones no\nzone pcat.test. %s\ncatalog pcat.test. producer\n", cpath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_KEEP), SANDNS_EOK);
+	CU_ASSERT_EQUAL(answers("pcat.test.", LDNS_RR_TYPE_SOA), 1);
+	/* Not kept, but for the catalog made: small, and nothing to read it from. */
+	CU_ASSERT_PTR_NULL(ctl->info.raw[0]);
+	CU_ASSERT_PTR_NOT_NULL(ctl->info.raw[1]);
+	serial = ctl->info.zones[1].serial;
+	v = ctl->info.zones[1].zone_ver;
+	for (int k = 0; k < 2; k++) {
+		if (k == 1)
+			sleep(1); /* a serial made again would be the time: another one */
+		reload_line("reload");
+		CU_ASSERT_EQUAL(ctl->info.zones[1].serial, serial);
+		CU_ASSERT_EQUAL(ctl->info.zones[1].zone_ver, v);
+		CU_ASSERT_TRUE(ctl->info.patched);
+		CU_ASSERT_EQUAL(ctl->info.patched_zones, 0);
+	}
+	/* A zone added: a member more, a newer serial. */
+	snprintf(line, sizeof(line),
+		 "keep-zones no\nzone pcat.test. %s\ncatalog pcat.test. producer\n"
+		 "zone example.net. %s\n",
+		 cpath, npath);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_KEEP), SANDNS_EOK);
+	CU_ASSERT(ctl->info.zones[1].serial > serial);
+	CU_ASSERT_EQUAL(answers("pcat.test.", LDNS_RR_TYPE_SOA), 1);
+	serial = ctl->info.zones[1].serial;
+	v = ctl->info.zones[1].zone_ver;
+	reload_line("reload");
+	CU_ASSERT_EQUAL(ctl->info.zones[1].serial, serial);
+	CU_ASSERT_EQUAL(ctl->info.zones[1].zone_ver, v);
+	CU_ASSERT_EQUAL(ctl->info.patched_zones, 0);
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	remove(npath);
+}
+
+/*
  * With certificates configured, zones not kept whose files are unchanged stay unread on a whole
  * reload (their edits as compiled): the policy asks what it read of them when they were read
  * (ctl_zone_info_t.pview). Decisions that weigh records of such a zone (an SRV target, a CNAME
@@ -1072,6 +1179,111 @@ static void test_not_kept_policy_off(void)
 	remove(cpath);
 }
 
+/* Whether the snapshot served answers NAMES as a whole compile on the build served does (the
+ * same serials: ctl_build() without a snapshot to patch). */
+static bool as_whole(const char *const *names, size_t n)
+{
+	char err[512];
+	ctl_build_t ref;
+	bool same;
+
+	CU_ASSERT_EQUAL_FATAL(ctl_build(ctl->cfg, &ctl->info, NULL, &ref, err, sizeof(err)),
+			      SANDNS_EOK);
+	CU_ASSERT_FALSE(ref.patched);
+	same = tu_same_answers(ctl->current, ref.zt, names, n);
+	ctl_build_clear(&ref);
+	return same;
+}
+
+/*
+ * A certificate change that makes the autodiscover policy edit a zone, or lift its edits, its
+ * file unchanged: the snapshot patched (that zone's edited names and its apex compiled again,
+ * the other zone untouched, none replaced), the serial on as before, every answer those of a
+ * whole compile; kept in memory (keep-zones yes) and not (read for the policy, then patched:
+ * its files unchanged since the version served); and the cert line taken out (no policy).
+ */
+static void test_edits_patched(void)
+{
+	static const char *const names[] = {"example.net.",
+					    "autodiscover.example.net.",
+					    "_autodiscover._tcp.example.net.",
+					    "_tcp.example.net.",
+					    "_sandns.autodiscover.example.net.",
+					    "x.autodiscover.example.net.",
+					    "mail.example.net.",
+					    "ns1.example.net.",
+					    "nx.example.net.",
+					    "example.com.",
+					    "ns1.example.com."};
+	const size_t nn = sizeof(names) / sizeof(names[0]);
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const char *both = "DNS:mail.example.net,DNS:autodiscover.example.net";
+	char line[2048], bare[1024], npath[600], cpath[600];
+	unsigned long full, patched, serial = 80;
+	int serial_k = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	write_at(npath, 23,
+		 "$TTL 300\n@ IN SOA ns1.example.net. host.example.net. 80 3600 900 604800 300\n"
+		 "@ IN NS ns1.example.net.\nns1 IN A 192.0.2.53\nmail IN A 192.0.2.25\n"
+		 "autodiscover IN A 192.0.2.25\n");
+	for (int kept = 1; kept >= 0; kept--) {
+		snprintf(bare, sizeof(bare), "keep-zones %s\nzone example.net. %s\n",
+			 kept ? "yes" : "no", npath);
+		snprintf(line, sizeof(line), "%scert %s\n", bare, cpath);
+		CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, both));
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+		serial = ctl->info.zones[1].serial;
+		CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
+		for (int lift = 0; lift < 2; lift++) {
+			full = ctl->builds_full;
+			patched = ctl->builds_patched;
+			/* Withheld (the SRV made), then lifted again. */
+			CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k,
+						      lift ? both : "DNS:mail.example.net"));
+			CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL),
+					      SANDNS_EOK);
+			CU_ASSERT_EQUAL(ctl->builds_full, full);
+			CU_ASSERT_EQUAL(ctl->builds_patched, patched + 1);
+			CU_ASSERT_TRUE(ctl->info.patched);
+			CU_ASSERT_EQUAL(ctl->info.patched_zones, 0);
+			CU_ASSERT(ctl->info.patched_names >= 2);
+			CU_ASSERT_EQUAL(strcmp(ctl->info.zones[1].edits, "") == 0, lift);
+			CU_ASSERT_EQUAL(ctl->info.zones[1].serial, serial + 1);
+			serial = ctl->info.zones[1].serial;
+			CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), lift);
+			CU_ASSERT_EQUAL(
+			    answers("_autodiscover._tcp.example.net.", LDNS_RR_TYPE_SRV),
+			    lift ? -1 : 1);
+			CU_ASSERT_TRUE(as_whole(names, nn));
+		}
+		/* Withheld again, then the cert line taken out: no policy, the zone as written. */
+		CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, "DNS:mail.example.net"));
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_TRUE(ctl->info.patched);
+		serial = ctl->info.zones[1].serial;
+		full = ctl->builds_full;
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(bare), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_PTR_NULL(ctl->info.policy);
+		CU_ASSERT_EQUAL(ctl->builds_full, full);
+		CU_ASSERT_TRUE(ctl->info.patched);
+		CU_ASSERT_EQUAL(ctl->info.patched_zones, 0);
+		CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+		CU_ASSERT_EQUAL(ctl->info.zones[1].serial, serial + 1);
+		CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
+		CU_ASSERT_EQUAL(answers("_autodiscover._tcp.example.net.", LDNS_RR_TYPE_SRV), -1);
+		CU_ASSERT_TRUE(as_whole(names, nn));
+	}
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	EVP_PKEY_free(key);
+	remove(npath);
+	remove(cpath);
+}
+
 void reg_cutest_ctl_reload(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_reload", suite_init, suite_cleanup);
@@ -1091,10 +1303,17 @@ void reg_cutest_ctl_reload(void)
 		    test_replace_not_kept);
 	CU_add_test(s, "a zone not kept, a certificate changes its edits: applied",
 		    test_unchanged_not_kept_cert);
+	CU_add_test(s, "a zone not kept whose records refuse the policy's edits: left unread",
+		    test_not_kept_refused_edits);
+	CU_add_test(s,
+		    "the catalog sandns produces, keep-zones no: the same version while unchanged",
+		    test_produced_catalog_not_kept);
 	CU_add_test(s, "certificates configured: zones not kept stay unread, the policy the same",
 		    test_not_kept_policy);
 	CU_add_test(s,
 		    "a zone not kept served with the policy's edits, the certificates gone: "
 		    "as written",
 		    test_not_kept_policy_off);
+	CU_add_test(s, "a certificate changes a zone's edits: patched, as a whole compile answers",
+		    test_edits_patched);
 }

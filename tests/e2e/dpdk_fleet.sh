@@ -4,12 +4,12 @@
 # peers in the client namespace, every message signed with TSIG key k1:
 # 1. sandnsd PRIMARY with `notify ... key k1` to a Knot and an NSD secondary: the first transfers
 #    (TCP through the TAP), the NOTIFYs acknowledged (they leave through the TAP, their answers
-#    come back there), then an edit + `sandnsctl reload`: both serve the new serial within 2 s;
+#    come back there), then an edit + `sandnsctl reload`: both serve the new serial within 10 s;
 #    NSD's signed IXFR over UDP (request-xfr: UDP), which the workers hand to the kernel, is
 #    answered by the kernel-socket UDP thread (Knot 3.2 sends its SOA query over TCP).
 # 2. sandnsd SECONDARY of a Knot primary: the first AXFR (the transfer thread's traffic goes out
 #    through the kernel and the TAP), a change on the primary (knotc) -> its NOTIFY -> sandnsd
-#    serves the new serial within 2 s, zone-status shows it; a signed NOTIFY over UDP (dnspython)
+#    serves the new serial within 10 s, zone-status shows it; a signed NOTIFY over UDP (dnspython)
 #    goes through the dataplane to the kernel and is answered NOERROR, an unsigned one NOTAUTH.
 # 3. plain UDP SOA queries stay with the workers, in both runs: the dataplane's udp-answered
 #    moves, the kernel UDP thread's counters do not.
@@ -258,11 +258,11 @@ echo "fleet-test 300 IN TXT \"reload one\"" >>"$ZONE"
 out=$(ctl reload 2>&1)
 t0=$(now_ms)
 check "reload: serial $S2 served" has "$out" "zone example.com. serial $S2"
-within 2000 serial_is "$C4" "$KSPORT" example.com "$S2"
-check "the Knot secondary serves serial $S2 within 2 s of the reload (took $(($(now_ms) - t0)) ms)" \
+within 10000 serial_is "$C4" "$KSPORT" example.com "$S2"
+check "the Knot secondary serves serial $S2 within 10 s of the reload (took $(($(now_ms) - t0)) ms)" \
 	serial_is "$C4" "$KSPORT" example.com "$S2"
-within 2000 serial_is "$C4" "$NSPORT" example.com "$S2"
-check "the NSD secondary serves serial $S2 within 2 s of the reload (took $(($(now_ms) - t0)) ms)" \
+within 10000 serial_is "$C4" "$NSPORT" example.com "$S2"
+check "the NSD secondary serves serial $S2 within 10 s of the reload (took $(($(now_ms) - t0)) ms)" \
 	serial_is "$C4" "$NSPORT" example.com "$S2"
 check "... and the new record" \
 	test "$(C kdig @$C4 -p "$KSPORT" +short +time=1 +retry=0 fleet-test.example.com TXT)" = '"reload one"'
@@ -349,8 +349,8 @@ knotc zone-begin "$SZ" >/dev/null &&
 	knotc zone-commit "$SZ" >/dev/null
 t0=$(now_ms)
 check "knotc changed the zone on the primary: serial 101" serial_is "$C4" "$KPPORT" "$SZ" 101
-within 2000 serial_is "$S4" 53 "$SZ" 101
-check "Knot's NOTIFY through the dataplane: sandnsd serves serial 101 within 2 s (took $(($(now_ms) - t0)) ms)" \
+within 10000 serial_is "$S4" 53 "$SZ" 101
+check "Knot's NOTIFY through the dataplane: sandnsd serves serial 101 within 10 s (took $(($(now_ms) - t0)) ms)" \
 	serial_is "$S4" 53 "$SZ" 101
 check "... the added record" test "$(C kdig @$S4 +short +time=1 +retry=0 new.$SZ A)" = 192.0.2.10
 check "... Knot's NOTIFY was answered (its log, no error)" bash -c \

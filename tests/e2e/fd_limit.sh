@@ -121,8 +121,10 @@ checks() {
 	rc=$?
 	t1=$(date +%s%N)
 	echo "     $label: sandnsctl status took $(((t1 - t0) / 1000000)) ms (exit $rc)"
-	check "$label: sandnsctl status answers within 2 s ($(((t1 - t0) / 1000000)) ms)" \
-		test "$rc" = 0 -a $(((t1 - t0) / 1000000)) -lt 2000
+	# A control socket starved of descriptors never answers: the 5 s timeout tells. No tighter
+	# bound: under a sanitizer on a loaded machine, sandnsctl alone can take seconds to start.
+	check "$label: sandnsctl status answers ($(((t1 - t0) / 1000000)) ms, exit $rc)" \
+		test "$rc" = 0
 	echo "     $label: sandnsd has $(ls "/proc/$PID/fd" | wc -l) descriptors open"
 	lines=$(accept_lines)
 	echo "     $label: $(du -b "$LOG" | cut -f1) bytes of log, $lines lines about accept"

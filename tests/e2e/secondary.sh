@@ -209,7 +209,7 @@ knotc zone-begin "$ZONE" >/dev/null &&
 	knotc zone-unset "$ZONE" old A >/dev/null &&
 	knotc zone-commit "$ZONE" >/dev/null
 check "knotc changed the zone: serial 101" [ "$(kserial)" = 101 ]
-check "NOTIFY -> sandnsd serves serial 101 within 2 s" wait_serial 101 2
+check "NOTIFY -> sandnsd serves serial 101 within 10 s" wait_serial 101 10
 check "the added record is served" bash -c "kdig @127.0.0.1 -p $SPORT +short new.$ZONE A | grep -qx 192.0.2.10"
 check "the deleted record is gone" rcode_is "old.$ZONE" A NXDOMAIN
 check "sandnsd applied an IXFR (its log)" grep -q "zone $ZONE: IXFR from 127.0.0.1@$KPORT: serial 100 -> 101" "$LOG"
@@ -234,7 +234,7 @@ knotc zone-begin "$ZONE" >/dev/null &&
 	knotc zone-set "$ZONE" sub 300 NS ns.sub >/dev/null &&
 	knotc zone-set "$ZONE" ns.sub 300 A 192.0.2.11 >/dev/null &&
 	knotc zone-commit "$ZONE" >/dev/null
-check "NOTIFY -> the delegation served (serial 102) within 2 s" wait_serial 102 2
+check "NOTIFY -> the delegation served (serial 102) within 10 s" wait_serial 102 10
 check "the delegation is a referral with its glue" bash -c "kdig @127.0.0.1 -p $SPORT +norec www.sub.$ZONE A | grep -q 'ns.sub.$ZONE.*192.0.2.11'"
 check "the delegation took the whole compile (status builds_full)" [ "$(builds full)" -gt "$full_before" ]
 
@@ -296,10 +296,16 @@ for _ in $(seq 1 50); do grep -q ready "$TMP/bad_primary.out" && break; sleep 0.
 ctl zone-retransfer "$ZONE" >/dev/null
 for _ in $(seq 1 50); do grep -q stalling "$TMP/bad_primary.out" && break; sleep 0.1; done
 check "the stalling primary holds a transfer open" grep -q stalling "$TMP/bad_primary.out"
+# A control thread that waited on the stalled read would hold the answer for 10 s (a read's
+# limit): zone-status must come back within 5 s. No tighter bound: under a sanitizer on a loaded
+# machine, sandnsctl alone can take seconds to start.
 t0=$(date +%s%N)
-st=$(timeout 5 "$SANDNSCTL" --control "$SOCK" zone-status "$ZONE")
+rc=0
+st=$(timeout 5 "$SANDNSCTL" --control "$SOCK" zone-status "$ZONE") || rc=$?
 t1=$(date +%s%N)
-check "zone-status answers within 1 s while a transfer stalls" [ $(((t1 - t0) / 1000000)) -lt 1000 ]
+check "zone-status answers while a transfer stalls (exit $rc, $(((t1 - t0) / 1000000)) ms)" \
+	test "$rc" = 0
+check "zone-status names the zone" has "$st" "$ZONE"
 check "queries are answered meanwhile (serial 150)" [ "$(serial_of "$ZONE")" = 150 ]
 stop_pid "$BAD_PID" 5 "secondary: bad_primary.py"
 BAD_PID=

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # stall.sh: the control thread never waits on what an outsider controls (a TLS endpoint that
 # accepts and never speaks, a FIFO where a certificate file or the serial-state file should be).
-# With a tls:// source that stalls, `sandnsctl status` answers within 1 s while a `policy reload`
+# With a tls:// source that stalls, `sandnsctl status` answers while a `policy reload`
 # waits for the endpoint, a second `policy reload` meanwhile is told one is in progress, the
 # first answers once its probe gives up, and SIGTERM during a stalled reload or periodic probe
 # ends sandnsd within 2 s with status 0. A FIFO as --cert stops start-up at once (status 2,
@@ -100,14 +100,18 @@ sleep 0.3
 t1=$(now_ms)
 out=$(ctl status 2>&1)
 took=$(($(now_ms) - t1))
-check "status during a stalled policy reload answered in ${took} ms (limit 1000)" \
-	test "$took" -le 1000 -a -n "$(grep -i 'zones' <<<"$out")"
+# Answered while the reload still waits (its probe gives up after 5 s): no bound on the time of
+# one answer, which under a sanitizer on a loaded machine can take seconds.
+waiting=0
+kill -0 "$BGPID" 2>/dev/null && waiting=1
+check "status during a stalled policy reload answered (${took} ms), the reload still waiting" \
+	test -n "$(grep -i 'zones' <<<"$out")" -a "$waiting" = 1
 t1=$(now_ms)
 out=$(ctl policy reload 2>&1)
 took=$(($(now_ms) - t1))
 check "a second policy reload meanwhile is told one is in progress (${took} ms)" \
 	has "$out" "in progress"
-check "... at once" test "$took" -le 1000
+check "... while the first still waits" kill -0 "$BGPID"
 wait "$BGPID"
 rc=$?
 BGPID=
@@ -165,12 +169,13 @@ EOF
 )
 check "two policy reloads on one connection: both answered ($n of 2)" test "${n:-0}" = 2
 touch "$TMP/stall"
-sleep 2.5 # a probe is due every second: one is held by the endpoint now
+sleep 1.2 # a probe is due every second: one is held by the endpoint now, for 5 s (its timeout)
 t1=$(now_ms)
 out=$(ctl status 2>&1)
 took=$(($(now_ms) - t1))
-check "status during a stalled periodic probe answered in ${took} ms (limit 1000)" \
-	test "$took" -le 1000 -a -n "$(grep -i 'zones' <<<"$out")"
+# Waiting for the held probe would take 3.8 s at least.
+check "status during a stalled periodic probe answered in ${took} ms (limit 3000)" \
+	test "$took" -le 3000 -a -n "$(grep -i 'zones' <<<"$out")"
 sigterm_within 2000 "stalled periodic probe"
 
 # ---------------------------------------------------------------- FIFOs
@@ -193,8 +198,8 @@ rm -f file.pem && mkfifo file.pem
 t1=$(now_ms)
 out=$(ctl policy reload 2>&1)
 took=$(($(now_ms) - t1))
-check "policy reload with a FIFO as certificate file fails in ${took} ms (limit 1000)" \
-	test "$took" -le 1000
+check "policy reload with a FIFO as certificate file fails in ${took} ms (limit 5000)" \
+	test "$took" -le 5000
 check "... with the reason" has "$out" "not a regular file (a fifo)"
 out=$(ctl status 2>&1)
 check "status still answers" has "$out" "zones"

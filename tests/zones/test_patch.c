@@ -15,8 +15,9 @@
  * Signed worlds (SIG_NSEC, SIG_NSEC3, SIG_NSEC3_OPTOUT) have every zone signed by sign_zone() and
  * each new version signed again from the one before, its unchanged signatures kept (a step in four
  * keeps the serial, so that the SOA stays), read back from its text as a secondary has it; the
- * names given are zload_changes()'s, signatures and NSEC records included. SIG_OWN gives the
- * versions sign_zone() made themselves (indexed by zload_index_owners()), as a zone sandns signs.
+ * names given are zload_changes()'s, signatures and NSEC records included. SIG_OWN (NSEC) and
+ * SIG_OWN_NSEC3 give the versions sign_zone() made themselves (indexed by zload_index_owners()),
+ * as a zone sandns signs.
  *
  * PATCH_TEST_SEED (a number) picks other seeds, PATCH_TEST_CHAINS how many chains,
  * PATCH_TEST_DUMP=1 prints the first differing answer of a step in hex, both sides. Built with
@@ -702,8 +703,9 @@ static size_t changed_owners(const struct zmodel *a, const struct zmodel *b, cha
 /* SIG_OWN: signed with NSEC as sandns signs a zone, the version sign_zone() made given to
  * zt_patch() and zt_new() as ctl_sign.c keeps it (indexed by owner), not read back.
  * SIG_NSEC3_OPTOUT: NSEC3, the insecure delegations and an empty non-terminal above only one
- * left out of the chain (opt_out()). The NSEC3 worlds come last (sign_params()). */
-enum sig { SIG_NONE, SIG_NSEC, SIG_OWN, SIG_NSEC3, SIG_NSEC3_OPTOUT };
+ * left out of the chain (opt_out()). SIG_OWN_NSEC3: NSEC3 as sandns signs a zone, as SIG_OWN.
+ * The NSEC3 worlds come last (sign_params()). */
+enum sig { SIG_NONE, SIG_NSEC, SIG_OWN, SIG_NSEC3, SIG_NSEC3_OPTOUT, SIG_OWN_NSEC3 };
 
 enum fault { FAULT_NONE, FAULT_STALE, FAULT_TTL, FAULT_SERIAL, FAULT_OPTS, FAULT_COUNT };
 
@@ -874,7 +876,7 @@ static zload_zone_t *world_sign(struct world *w, int i, zload_zone_t *z, unsigne
 			origins[i], err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	zload_free(&z);
-	if (w->sig == SIG_OWN) {
+	if (w->sig == SIG_OWN || w->sig == SIG_OWN_NSEC3) {
 		CU_ASSERT_EQUAL_FATAL(zload_index_owners(s), 0);
 		return s;
 	}
@@ -1483,6 +1485,10 @@ static void compare(struct cmp *c, const zt_t *ref, const zt_t *got, const struc
 	names_add(&l, "x.gone.test.");
 	if (old != NULL)
 		names_of_model(&l, old, rng);
+	/* A signed zone's changed names: its NSEC3 owners made, changed or gone among them (no
+	 * names of the zone: NXDOMAIN, RFC 5155 7.2.8). */
+	for (size_t k = 0; w->sig != SIG_NONE && k < w->nchanged; k++)
+		names_add(&l, w->changed[k]);
 	names_uniq(&l);
 	for (size_t n = 0; n < l.n; n++)
 		for (size_t t = 0; t < NQT; t++)
@@ -1893,6 +1899,10 @@ static void test_signed_chains(void)
 	CU_ASSERT_EQUAL(signed_chains(seed + 700, n, SIG_NSEC3, 0, 4096, &patched), 0);
 	CU_ASSERT_TRUE(patched >= (unsigned long)n * 20 / 8);
 	report("signed NSEC3, the apex's NXDOMAIN parts kept");
+	/* A zone sandns signs with NSEC3: the signer's own versions. */
+	CU_ASSERT_EQUAL(signed_chains(seed + 900, n, SIG_OWN_NSEC3, 0, 0, &patched), 0);
+	CU_ASSERT_TRUE(patched >= (unsigned long)n * 20 / 8);
+	report("signed NSEC3 by sandns");
 	/* Compiled whole: NSEC3 parts below the apex kept; NODATA not split (each holds the
 	 * SOA); denial blobs kept. */
 	full_before = nfull;

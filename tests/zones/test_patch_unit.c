@@ -604,6 +604,103 @@ static void test_edits(void)
 	base_more = NULL;
 }
 
+/*
+ * Edits other than those BASE compiled example.com with, the names both touch given with the
+ * apex (zt_patch_in_t.edits_new, as ctl_patch.c gives them): patched, the answers and AXFR those
+ * of the zone compiled whole with the new edits; from none to the policy's and back, the zone's
+ * records the same or one changed too. Without edits_new: compiled whole.
+ */
+static void test_edits_new(void)
+{
+	struct ztext t0, t1;
+	zload_zone_t *others[2], *z0, *z1;
+	char err[512];
+	const size_t nad = sizeof(ad_edits) / sizeof(ad_edits[0]);
+
+	others_load(others);
+	zt_init(&t0, base_lines, sizeof(base_lines) / sizeof(base_lines[0]));
+	zt_add(&t0, "autodiscover A 192.0.2.70");
+	zt_add(&t0, "_autodiscover._tcp SRV 0 0 443 old");
+	zt_add(&t0, "e.wild TXT \"e\"");
+	zt_copy(&t1, &t0);
+	zt_del(&t1, "e.wild TXT \"e\"");
+	zt_add(&t1, "mail AAAA 2001:db8::25");
+	zt_soa(&t1, 2, 600);
+	z0 = zt_load(&t0, "example.com.");
+	z1 = zt_load(&t1, "example.com.");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
+	for (int k = 0; k < 4; k++) {
+		/* k & 1: the policy's edits lifted (else made); k & 2: the data changed too. */
+		zload_zone_t *to = k & 2 ? z1 : z0;
+		struct names ch = {0}, ask_names = {0};
+		uint8_t w[WIRE_NAME_MAX + 1], x[WIRE_NAME_MAX + 3] = {1, 'x'};
+		zt_zone_edits_t e;
+		zt_patch_in_t in;
+		zt_t *base, *p = NULL, *whole;
+
+		ed_on = k & 1 ? ad_edits : NULL;
+		ned_on = k & 1 ? nad : 0;
+		base = compile(z0, others);
+		ed_on = k & 1 ? NULL : ad_edits;
+		ned_on = k & 1 ? 0 : nad;
+		whole = compile(to, others);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(base);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(whole);
+		e = edits_of(to);
+		changed_names(&ch, z0, to);
+		tu_name_wire(w, "example.com.");
+		names_add(&ch, w);
+		names_of(&ask_names, z0);
+		names_of(&ask_names, z1);
+		names_of(&ask_names, others[0]);
+		names_of(&ask_names, others[1]);
+		for (size_t i = 0; i < nad; i++) {
+			tu_name_wire(w, ad_edits[i].owner);
+			names_add(&ch, w);
+			names_add(&ask_names, w);
+			memcpy(x + 2, w, wire_name_len(w));
+			names_add(&ask_names, x);
+		}
+		in = (zt_patch_in_t){.zone = to,
+				     .edits = ed_on != NULL ? &e : NULL,
+				     .serial = to->serial,
+				     .names = (const uint8_t *const *)ch.w,
+				     .nnames = ch.n};
+		err[0] = '\0';
+		CU_ASSERT_EQUAL(zt_patch(base, &in, &p, err, sizeof(err)), ZT_PATCH_FULL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "edits"));
+		in.edits_new = true;
+		if (zt_patch(base, &in, &p, err, sizeof(err)) != 0)
+			fprintf(stderr, "patch fell back: %s\n", err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		mismatches = 0;
+		same_answers(whole, p, &ask_names, "example.com");
+		CU_ASSERT_EQUAL(mismatches, 0);
+		/* And patched again with those edits: BASE's now (no edits_new needed). */
+		{
+			zt_t *q = NULL;
+
+			in.edits_new = false;
+			CU_ASSERT_EQUAL(zt_patch(p, &in, &q, err, sizeof(err)), 0);
+			zt_free(&q);
+		}
+		zt_free(&p);
+		zt_free(&base);
+		zt_free(&whole);
+		names_free(&ch);
+		names_free(&ask_names);
+	}
+	ed_on = NULL;
+	ned_on = 0;
+	zload_free(&z0);
+	zload_free(&z1);
+	zload_free(&others[0]);
+	zload_free(&others[1]);
+	zt_fini(&t0);
+	zt_fini(&t1);
+}
+
 static void test_policy_and_size(void)
 {
 	struct ztext t0, t1;
@@ -1249,6 +1346,8 @@ void reg_cutest_patchunit(void)
 	CU_add_test(s, "what falls back", test_fallbacks);
 	CU_add_test(s, "policy edits and size fall back", test_policy_and_size);
 	CU_add_test(s, "zones with the policy's edits", test_edits);
+	CU_add_test(s, "the policy's edits changed: patched with the names they touch",
+		    test_edits_new);
 	CU_add_test(s, "20 patches, BASE freed first", test_chain_base_first);
 	CU_add_test(s, "20 patches, BASE freed last", test_chain_base_last);
 	CU_add_test(s, "a zone below another patched", test_child_zone);

@@ -500,6 +500,48 @@ static void test_axfr(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no SOA"));
 }
 
+/* Keeps the last warning in CTX (512 octets). */
+static void warn_keep(void *ctx, const char *msg)
+{
+	snprintf(ctx, 512, "%s", msg);
+}
+
+/*
+ * An AXFR's records keep no place in the transfer, not even while it is checked (no file and
+ * line arrays grown a record at a time): its errors and warnings name the transfer and the
+ * owner, never a line; an IXFR's additions still say their place.
+ */
+static void test_axfr_no_lines(void)
+{
+	zload_xfr_t *x = zload_xfr_new("sec.test.", NULL, "AXFR test");
+	char warned[512] = "";
+	zload_zone_t *z;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	CU_ASSERT_EQUAL(
+	    op(x, false, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 5 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "sec.test. 300 IN NS ns1.sec.test."), 0);
+	CU_ASSERT_EQUAL(op(x, false, "ns1.sec.test. 300 IN A 192.0.2.1"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "ns1.sec.test. 300 IN A 192.0.2.1"), 0);
+	z = zload_xfr_finish(&x, warn_keep, warned, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(strncmp(warned, "AXFR test: warning: ", 20), 0);
+	CU_ASSERT_EQUAL(z->lined, z->nrecs);
+	CU_ASSERT_PTR_NULL(z->rr_file);
+	CU_ASSERT_PTR_NULL(z->rr_line);
+	zload_free(&z);
+	x = zload_xfr_new("sec.test.", NULL, "AXFR test");
+	CU_ASSERT_EQUAL(
+	    op(x, false, "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. 5 3600 60 600 60"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "sec.test. 300 IN NS ns1.sec.test."), 0);
+	CU_ASSERT_EQUAL(op(x, false, "ns1.sec.test. 300 IN A 192.0.2.1"), 0);
+	CU_ASSERT_EQUAL(op(x, false, "alias.sec.test. 300 IN CNAME ns1.sec.test."), 0);
+	CU_ASSERT_EQUAL(op(x, false, "alias.sec.test. 300 IN A 192.0.2.3"), 0);
+	CU_ASSERT_PTR_NULL(zload_xfr_finish(&x, NULL, NULL, err, sizeof(err)));
+	CU_ASSERT_STRING_EQUAL(err, "AXFR test: CNAME beside other data at alias.sec.test. (RFC "
+				    "1034 3.6.2)");
+}
+
 /* A larger zone: many changes in one sequence, found through the sorted index. */
 static void test_many(void)
 {
@@ -642,6 +684,8 @@ void reg_cutest_zload_xfr(void)
 	CU_add_test(s, "IXFR: random changes, the version a file of the same records gives",
 		    test_random);
 	CU_add_test(s, "AXFR: built from the records, duplicates, no SOA", test_axfr);
+	CU_add_test(s, "AXFR: no file and line kept for its records, messages without",
+		    test_axfr_no_lines);
 	CU_add_test(s, "IXFR: many changes through the sorted index", test_many);
 	CU_add_test(s, "a transfer's version: files and lines of its own records only", test_lines);
 }
