@@ -311,8 +311,14 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 		/* The policy's edits changed, compiled over the records as read (a zone sandns
 		 * signs has them signed in: its signed versions' comparison finds them). */
 		bool ed = edits_new(prev, j, b, i) && b->signed_zones[i] == NULL;
-		/* A zone the snapshot served lets no patch touch: whole, without the comparison. */
-		const char *blk = zt_patch_blocked(cur != NULL ? cur : base, b->zones[i].origin);
+		/* A zone the snapshot served lets no patch touch, known to differ (a new serial or
+		 * new edits): whole, without the comparison. Otherwise compared first: read again
+		 * and the same (a plain reload), it is shared as it is; zt_patch() refuses it if
+		 * anything differs. */
+		const char *blk =
+		    edits_new(prev, j, b, i) || b->zones[i].serial != prev->zones[j].serial
+			? zt_patch_blocked(cur != NULL ? cur : base, b->zones[i].origin)
+			: NULL;
 		int ch;
 
 		if (blk != NULL) {
