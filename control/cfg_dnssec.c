@@ -134,13 +134,14 @@ int cfg_set_dnssec_policy(cfg_t *cfg, const char *key, const char *value, const 
 			     key, tok[0], pol.params.refresh, pol.params.lifetime);
 	if (rc == SANDNS_EOK && pol.params.jitter == JITTER_UNSET)
 		pol.params.jitter = (pol.params.lifetime - pol.params.refresh) / 2;
-	/* A signature made must not be due for renewal as it is made. */
-	if (rc == SANDNS_EOK && pol.params.jitter >= pol.params.lifetime - pol.params.refresh)
+	/* A signature made is due for renewal half of rrsig-lifetime - rrsig-refresh after it at
+	 * the soonest, not as it is made. */
+	if (rc == SANDNS_EOK && pol.params.jitter > (pol.params.lifetime - pol.params.refresh) / 2)
 		rc = cfg_fail(err, errlen,
-			      "%s %s: rrsig-jitter (%us) must be shorter than rrsig-lifetime - "
+			      "%s %s: rrsig-jitter (%us) must be at most half of rrsig-lifetime - "
 			      "rrsig-refresh (%us)",
 			      key, tok[0], pol.params.jitter,
-			      pol.params.lifetime - pol.params.refresh);
+			      (pol.params.lifetime - pol.params.refresh) / 2);
 	for (size_t i = 0; rc == SANDNS_EOK && i < cfg->ndnssec_policies; i++)
 		if (strcmp(cfg->dnssec_policies[i].name, tok[0]) == 0)
 			rc = cfg_fail(err, errlen, "%s %s: defined already at %s", key, tok[0],

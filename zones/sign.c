@@ -207,7 +207,7 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 {
 	sign_ctx_t c = {0};
 	sign_reuse_t *x = NULL;
-	uint32_t min_exp = (uint32_t)(now + p->lifetime), jitter;
+	uint32_t min_exp = (uint32_t)(now + p->lifetime), jitter, slice;
 	long kept = 0;
 	zload_zone_t *z = NULL;
 	int file, rc;
@@ -255,8 +255,12 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 	jitter = p->lifetime <= p->refresh		? 0
 		 : p->jitter < p->lifetime - p->refresh ? p->jitter
 							: p->lifetime - p->refresh - 1;
-	kept = layout(&c, x, prev, (uint32_t)(now + p->refresh + jitter / SIGN_SLICES), jitter,
-		      &min_exp);
+	slice = jitter / SIGN_SLICES;
+	if (jitter > 0 && slice < (p->lifetime - p->refresh) / SIGN_SLICE_MIN_PART)
+		slice = jitter < (p->lifetime - p->refresh) / SIGN_SLICE_MIN_PART
+			    ? jitter
+			    : (p->lifetime - p->refresh) / SIGN_SLICE_MIN_PART;
+	kept = layout(&c, x, prev, (uint32_t)(now + p->refresh + slice), jitter, &min_exp);
 	sign_reuse_free(&x);
 	if (kept < 0)
 		goto nomem;

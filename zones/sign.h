@@ -26,9 +26,12 @@ typedef struct sign_params {
 
 /*
  * A renewal remakes the signatures that expire within the refresh time and this part of the
- * jitter after it (a slice: sign_zone()), so that renewals come at most that often.
+ * jitter after it (a slice: sign_zone()), so that renewals come at most that often; and never
+ * a slice shorter than this part of the lifetime less the refresh time (the whole jitter when
+ * it is shorter still): a small jitter is renewed at once, not in many renewals close together.
  */
 #define SIGN_SLICES 16
+#define SIGN_SLICE_MIN_PART 64
 
 /* The keys of one zone, as read from (or made in) the key directory. */
 typedef struct sign_keys sign_keys_t;

@@ -94,7 +94,13 @@ static void test_errors(void)
 	fails("zone a. a.zone\ndnssec-policy p rrsig-lifetime 3x\n", "is not a duration");
 	fails(
 	    "zone a. a.zone\ndnssec-policy p rrsig-lifetime 3d rrsig-refresh 1d rrsig-jitter 2d\n",
-	    "rrsig-jitter (172800s) must be shorter than rrsig-lifetime - rrsig-refresh (172800s)");
+	    "rrsig-jitter (172800s) must be at most half of rrsig-lifetime - rrsig-refresh "
+	    "(86400s)");
+	/* Just past half: a fresh signature would be due sooner than half that time. */
+	fails("zone a. a.zone\ndnssec-policy p rrsig-lifetime 3d rrsig-refresh 1d rrsig-jitter "
+	      "86401\n",
+	      "rrsig-jitter (86401s) must be at most half of rrsig-lifetime - rrsig-refresh "
+	      "(86400s)");
 	fails("zone a. a.zone\ndnssec-policy p rrsig-jitter -1\n", "is not a duration");
 	fails("zone a. a.zone\ndnssec-policy p color blue\n", "unknown setting 'color'");
 	fails("zone a. a.zone\ndnssec-policy p nsec3\n", "expected NAME");

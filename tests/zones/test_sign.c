@@ -779,6 +779,45 @@ static void test_jitter_slice(void)
 	tu_rm_dir(dir);
 }
 
+/*
+ * A jitter shorter than a 64th of the lifetime less the refresh time is not renewed in slices:
+ * at the due time every signature is made again (and the next due time is a refresh period
+ * away), not one slice of a sixteenth of it after another, a new serial each, close together.
+ * Checked to fail (a sixteenth remade) with the slice the jitter's sixteenth alone.
+ */
+static void test_small_jitter_at_once(void)
+{
+	const uint32_t life = 14 * 86400, refresh = 7 * 86400, jitter = 600;
+	sign_params_t p = {13, true, false, life, refresh, jitter};
+	char dir[64], err[1024], *text = hosts_zone(500);
+	zload_zone_t *z =
+	    zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
+	zload_zone_t *s0, *s1;
+	sign_keys_t *keys;
+	size_t reused = 0, n;
+	time_t e0, e1, now = time(NULL) - (life - refresh) - 3600, due;
+
+	free(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	tmp_dir(dir, sizeof(dir));
+	keys = sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+	s0 = sign_zone(z, NULL, 0, 2, keys, &p, NULL, now, &e0, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
+	n = rrsig_count(s0);
+	due = e0 - refresh;
+	s1 = sign_zone(z, NULL, 0, 3, keys, &p, s0, due, &e1, &reused, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	CU_ASSERT_EQUAL(rrsig_count(s1), n);
+	CU_ASSERT_EQUAL(reused, 0);
+	CU_ASSERT(e1 >= due + (time_t)(life - jitter));
+	zload_free(&s0);
+	zload_free(&s1);
+	zload_free(&z);
+	sign_keys_free(&keys);
+	tu_rm_dir(dir);
+}
+
 void reg_cutest_sign(void)
 {
 	CU_pSuite s = CU_add_suite("sign", NULL, NULL);
@@ -797,4 +836,6 @@ void reg_cutest_sign(void)
 	CU_add_test(s, "only what changed signed again", test_reuse_exact);
 	CU_add_test(s, "expirations spread over the jitter; a renewal remakes a slice",
 		    test_jitter_slice);
+	CU_add_test(s, "a small jitter renewed at once, not in many slices",
+		    test_small_jitter_at_once);
 }
