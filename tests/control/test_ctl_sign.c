@@ -1134,12 +1134,12 @@ static void test_edits_patched(void)
 
 /*
  * A zone sandns signs with NSEC3 whose autodiscover policy's edits a certificate changes (its
- * address withheld, the SRV made; lifted; withheld again; then the cert line taken out), its file
- * unchanged: each build, patched or compiled whole, answers every owner of both signed versions,
- * a name below each and the edited names, many types, with DO and without, as a whole compile of
- * the same signed version does; every RRset at a changed name verifies; the serial moves by one.
- * KEPT false: keep-zones dropped the versions after each publish, the one served read back from
- * the state directory.
+ * address withheld, the SRV made; lifted; withheld again with a record changed and one gone in
+ * its file; then the cert line taken out): each build patched, answering every
+ * owner of both signed versions, a name below each and the edited names, many types, with DO and
+ * without, as a whole compile of the same signed version does; every RRset at a changed name
+ * verifies; the serial moves by one. KEPT false: keep-zones dropped the versions after each
+ * publish, the one served read back from the state directory.
  */
 static void edits_nsec3(bool kept)
 {
@@ -1194,6 +1194,11 @@ static void edits_nsec3(bool kept)
 
 		if (k < 4)
 			CU_ASSERT_FATAL(tu_write_leaf(cpath, key, k + 1, sans[k]));
+		/* Withheld again with the file changed in the same build. */
+		if (k == 3)
+			write_big(BIG_NAMES, 7,
+				  N3_EXTRA "mail IN A 192.0.2.25\nautodiscover IN A 192.0.2.25\n"
+					   "n5 IN TXT \"changed\"\n");
 		/* Not kept: the build published (the state directory written), its versions
 		 * dropped; the one served is read back from there (OLD: the test's own). */
 		if (!kept) {
