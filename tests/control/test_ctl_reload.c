@@ -1448,6 +1448,68 @@ static void test_edits_one_data_other(void)
 	remove(cpath);
 }
 
+/*
+ * A zone with a wildcard at its apex whose edits a certificate changes (kept in memory and not):
+ * the SRV the policy makes puts an empty non-terminal (_tcp) where the wildcard answered, and
+ * lifting it gives the wildcard back; names at and below the edited ones and beside them
+ * answered as a whole compile does.
+ */
+static void test_edits_apex_wildcard(void)
+{
+	static const char *const names[] = {"example.net.",
+					    "autodiscover.example.net.",
+					    "_autodiscover._tcp.example.net.",
+					    "x._autodiscover._tcp.example.net.",
+					    "_tcp.example.net.",
+					    "x._tcp.example.net.",
+					    "_sandns.autodiscover.example.net.",
+					    "x.autodiscover.example.net.",
+					    "x._sandns.autodiscover.example.net.",
+					    "zz.example.net.",
+					    "x.zz.example.net.",
+					    "mail.example.net.",
+					    "example.com."};
+	const size_t nn = sizeof(names) / sizeof(names[0]);
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const char *both = "DNS:mail.example.net,DNS:autodiscover.example.net";
+	char line[2048], npath[600], cpath[600];
+	int serial_k = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	write_net(npath, 43, 140, "* IN TXT \"any\"\n* IN A 192.0.2.77\n");
+	for (int kept = 1; kept >= 0; kept--) {
+		snprintf(line, sizeof(line), "keep-zones %s\nzone example.net. %s\ncert %s\n",
+			 kept ? "yes" : "no", npath, cpath);
+		CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, both));
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_EQUAL(answers("x._tcp.example.net.", LDNS_RR_TYPE_TXT), 1);
+		CU_ASSERT_TRUE(as_whole(names, nn));
+		for (int lift = 0; lift < 2; lift++) {
+			unsigned long full = ctl->builds_full;
+
+			CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k,
+						      lift ? both : "DNS:mail.example.net"));
+			CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL),
+					      SANDNS_EOK);
+			CU_ASSERT_EQUAL(ctl->builds_full, full);
+			CU_ASSERT_TRUE(ctl->info.patched);
+			CU_ASSERT_EQUAL(strcmp(ctl->info.zones[1].edits, "") == 0, lift);
+			/* _tcp: the wildcard's, else an empty non-terminal (NODATA). */
+			CU_ASSERT_EQUAL(answers("_tcp.example.net.", LDNS_RR_TYPE_TXT), lift);
+			CU_ASSERT_EQUAL(answers("x._tcp.example.net.", LDNS_RR_TYPE_TXT),
+					lift ? 1 : -1);
+			CU_ASSERT_TRUE(as_whole(names, nn));
+		}
+	}
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	EVP_PKEY_free(key);
+	remove(npath);
+	remove(cpath);
+}
+
 void reg_cutest_ctl_reload(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_reload", suite_init, suite_cleanup);
@@ -1484,4 +1546,7 @@ void reg_cutest_ctl_reload(void)
 		    test_edits_and_data_not_kept);
 	CU_add_test(s, "one zone's edits and another's file changed in one reload: patched",
 		    test_edits_one_data_other);
+	CU_add_test(s,
+		    "a wildcard at the apex, a certificate changes the edits: as a whole compile",
+		    test_edits_apex_wildcard);
 }

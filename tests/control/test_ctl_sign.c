@@ -1139,9 +1139,10 @@ static void test_edits_patched(void)
  * owner of both signed versions, a name below each and the edited names, many types, with DO and
  * without, as a whole compile of the same signed version does; every RRset at a changed name
  * verifies; the serial moves by one. KEPT false: keep-zones dropped the versions after each
- * publish, the one served read back from the state directory.
+ * publish, the one served read back from the state directory. WILD: a wildcard at the apex,
+ * which the SRV's empty non-terminal (_tcp) stops answering below it.
  */
-static void edits_nsec3(bool kept)
+static void edits_nsec3(bool kept, bool wild)
 {
 	static const char *const extra[] = {"autodiscover.example.net.",
 					    "_autodiscover._tcp.example.net.",
@@ -1149,7 +1150,11 @@ static void edits_nsec3(bool kept)
 					    "_sandns.autodiscover.example.net.",
 					    "x.autodiscover.example.net.",
 					    "mail.example.net.",
-					    "example.net."};
+					    "example.net.",
+					    "x._tcp.example.net.",
+					    "x._autodiscover._tcp.example.net.",
+					    "x._sandns.autodiscover.example.net.",
+					    "zz.example.net."};
 	static const uint16_t types[] = {1, 6, 16, 33, 46, 47, 50, 51, 255};
 	static uint8_t ra[65535], rb[65535];
 	size_t was_split = zt_blobs_split_min, was_budget = zt_denial_budget, n3, bad;
@@ -1168,7 +1173,10 @@ static void edits_nsec3(bool kept)
 	zt_denial_budget = 0;
 	snprintf(dir, sizeof(dir), "/tmp/sandns-ctlsign-XXXXXX");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-	write_big(BIG_NAMES, -1, N3_EXTRA "mail IN A 192.0.2.25\nautodiscover IN A 192.0.2.25\n");
+	write_big(BIG_NAMES, -1,
+		  wild ? N3_EXTRA "mail IN A 192.0.2.25\nautodiscover IN A 192.0.2.25\n"
+				  "* IN TXT \"any\"\n"
+		       : N3_EXTRA "mail IN A 192.0.2.25\nautodiscover IN A 192.0.2.25\n");
 	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
 	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, 1, both));
 	snprintf(text, sizeof(text), "%s/state", dir);
@@ -1197,8 +1205,11 @@ static void edits_nsec3(bool kept)
 		/* Withheld again with the file changed in the same build. */
 		if (k == 3)
 			write_big(BIG_NAMES, 7,
-				  N3_EXTRA "mail IN A 192.0.2.25\nautodiscover IN A 192.0.2.25\n"
-					   "n5 IN TXT \"changed\"\n");
+				  wild ? N3_EXTRA
+				      "mail IN A 192.0.2.25\nautodiscover IN A "
+				      "192.0.2.25\nn5 IN TXT \"changed\"\n* IN TXT \"any\"\n"
+				       : N3_EXTRA "mail IN A 192.0.2.25\nautodiscover IN A "
+						  "192.0.2.25\nn5 IN TXT \"changed\"\n");
 		/* Not kept: the build published (the state directory written), its versions
 		 * dropped; the one served is read back from there (OLD: the test's own). */
 		if (!kept) {
@@ -1249,8 +1260,10 @@ static void edits_nsec3(bool kept)
 
 static void test_edits_patched_nsec3(void)
 {
-	edits_nsec3(true);
-	edits_nsec3(false);
+	for (int wild = 0; wild < 2; wild++) {
+		edits_nsec3(true, wild);
+		edits_nsec3(false, wild);
+	}
 }
 
 /* example.org (serial SERIAL, EXTRA after its records), o.zone beside z.zone. */
