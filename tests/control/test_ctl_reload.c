@@ -1298,9 +1298,9 @@ static void write_net(const char *path, long nsec, unsigned serial, const char *
 /*
  * A zone not kept in memory (keep-zones no) whose file AND the autodiscover policy's edits (a
  * certificate read again) change in the same reload: the new records served with the new edits
- * (withheld, then lifted, then withheld with the file rewritten as it was but a new time), the
- * serial on, every answer those of a whole compile, the snapshot patched or compiled whole; the
- * same kept in memory.
+ * (withheld, then lifted, then withheld with the file rewritten as it was but a new time; a CNAME
+ * where the SRV goes; the address taken out of the file, then back), the serial on, every answer
+ * those of a whole compile, the snapshot patched or compiled whole; the same kept in memory.
  */
 static void test_edits_and_data_not_kept(void)
 {
@@ -1328,7 +1328,7 @@ static void test_edits_and_data_not_kept(void)
 	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
 	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
 	for (int kept = 0; kept < 2; kept++) {
-		unsigned fs = 90 + 10 * (unsigned)kept;
+		unsigned fs = 90 + 20 * (unsigned)kept;
 
 		write_net(npath, 31, fs, "");
 		snprintf(line, sizeof(line), "keep-zones %s\nzone example.net. %s\ncert %s\n",
@@ -1372,8 +1372,33 @@ static void test_edits_and_data_not_kept(void)
 		serial = ctl->info.zones[1].serial;
 		CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 0);
 		CU_ASSERT_TRUE(as_whole(names, nn));
+		/* A CNAME where the policy puts its SRV, still withheld: the edits refused. */
+		write_net(npath, 45, fs + 3, "_autodiscover._tcp IN CNAME elsewhere.example.\n");
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT(ctl->info.zones[1].serial > serial);
+		serial = ctl->info.zones[1].serial;
+		CU_ASSERT_TRUE(as_whole(names, nn));
+		/* The address gone from the file: nothing to withhold. */
+		write_at(
+		    npath, 47,
+		    "$TTL 300\n@ IN SOA ns1.example.net. host.example.net. %u 3600 900 604800 "
+		    "300\n@ IN NS ns1.example.net.\nns1 IN A 192.0.2.53\nmail IN A 192.0.2.25\n",
+		    fs + 4);
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT(ctl->info.zones[1].serial > serial);
+		serial = ctl->info.zones[1].serial;
+		CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), -1);
+		CU_ASSERT_TRUE(as_whole(names, nn));
+		/* The address back and withheld again. */
+		write_net(npath, 49, fs + 5, "");
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[1].edits, "");
+		CU_ASSERT(ctl->info.zones[1].serial > serial);
+		serial = ctl->info.zones[1].serial;
+		CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 0);
+		CU_ASSERT_TRUE(as_whole(names, nn));
 		/* The file changed and the cert line taken out at once: as written. */
-		write_net(npath, 39, fs + 3, "");
+		write_net(npath, 39, fs + 6, "");
 		snprintf(line, sizeof(line), "keep-zones %s\nzone example.net. %s\n",
 			 kept ? "yes" : "no", npath);
 		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
