@@ -1134,10 +1134,10 @@ static void test_edits_patched(void)
 
 /*
  * A zone sandns signs with NSEC3 whose autodiscover policy's edits a certificate changes (its
- * address withheld, the SRV made; lifted; withheld again with a record changed and one gone in
- * its file; then the cert line taken out): each build patched, answering every
- * owner of both signed versions, a name below each and the edited names, many types, with DO and
- * without, as a whole compile of the same signed version does; every RRset at a changed name
+ * address withheld, the SRV made; lifted with an early renewal; withheld again with a record
+ * changed and one gone in its file; then the cert line taken out): each build patched, answering
+ * every owner of both signed versions, a name below each and the edited names, many types, with DO
+ * and without, as a whole compile of the same signed version does; every RRset at a changed name
  * verifies; the serial moves by one. KEPT false: keep-zones dropped the versions after each
  * publish, the one served read back from the state directory. WILD: a wildcard at the apex,
  * which the SRV's empty non-terminal (_tcp) stops answering below it.
@@ -1202,6 +1202,9 @@ static void edits_nsec3(bool kept, bool wild)
 
 		if (k < 4)
 			CU_ASSERT_FATAL(tu_write_leaf(cpath, key, k + 1, sans[k]));
+		/* Lifted in the build that renews the signatures, asked early (ctl_resign.c). */
+		if (k == 2)
+			b[1].zones[0].sign_due = 1;
 		/* Withheld again with the file changed in the same build. */
 		if (k == 3)
 			write_big(BIG_NAMES, 7,
@@ -1222,6 +1225,7 @@ static void edits_nsec3(bool kept, bool wild)
 		CU_ASSERT_EQUAL_FATAL(ctl_build(c, &b[k - 1], &what, &b[k], err, sizeof(err)),
 				      SANDNS_EOK);
 		CU_ASSERT_TRUE(b[k].patched);
+		CU_ASSERT(b[k].zones[0].sign_due > 1);
 		CU_ASSERT_EQUAL(strcmp(b[k].zones[0].edits, "") == 0, k == 2 || k == 4);
 		CU_ASSERT_EQUAL(b[k].zones[0].serial, b[k - 1].zones[0].serial + 1);
 		CU_ASSERT_PTR_NOT_EQUAL(b[k].signed_zones[0], old);
