@@ -1535,6 +1535,89 @@ static void test_edits_apex_wildcard(void)
 	remove(cpath);
 }
 
+/*
+ * Two zones not kept in memory whose edits one certificate changes at once (their files
+ * unchanged), then lifted in the reload that takes one of the zones out of the configuration,
+ * then withheld in the reload that adds it back: each build patched, its answers those of a whole
+ * compile.
+ */
+static void test_edits_two_zones_and_removal(void)
+{
+	static const char *const names[] = {"example.net.",
+					    "autodiscover.example.net.",
+					    "_autodiscover._tcp.example.net.",
+					    "_tcp.example.net.",
+					    "mail.example.net.",
+					    "example.org.",
+					    "autodiscover.example.org.",
+					    "_autodiscover._tcp.example.org.",
+					    "_tcp.example.org.",
+					    "mail.example.org.",
+					    "example.com.",
+					    "ns1.example.com."};
+	const size_t nn = sizeof(names) / sizeof(names[0]);
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const char *all = "DNS:mail.example.net,DNS:autodiscover.example.net,"
+			  "DNS:mail.example.org,DNS:autodiscover.example.org";
+	const char *mail = "DNS:mail.example.net,DNS:mail.example.org";
+	char one[2048], two[2048], npath[600], opath[600], cpath[600];
+	unsigned long full;
+	int serial_k = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	snprintf(opath, sizeof(opath), "%s/example.org.zone", dir);
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	write_net(npath, 51, 160, "");
+	write_at(opath, 53,
+		 "$TTL 300\n@ IN SOA ns1.example.org. host.example.org. 170 3600 900 604800 300\n"
+		 "@ IN NS ns1.example.org.\nns1 IN A 192.0.2.53\nmail IN A 192.0.2.26\n"
+		 "autodiscover IN A 192.0.2.26\n");
+	snprintf(one, sizeof(one), "keep-zones no\nzone example.net. %s\ncert %s\n", npath, cpath);
+	snprintf(two, sizeof(two),
+		 "keep-zones no\nzone example.net. %s\nzone example.org. %s\ncert %s\n", npath,
+		 opath, cpath);
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, all));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(two), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_TRUE(as_whole(names, nn));
+	/* Both withheld at once. */
+	full = ctl->builds_full;
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, mail));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(two), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	CU_ASSERT_TRUE(ctl->info.patched);
+	CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[1].edits, "");
+	CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[2].edits, "");
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 0);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.org.", LDNS_RR_TYPE_A), 0);
+	CU_ASSERT_TRUE(as_whole(names, nn));
+	/* Lifted, example.org taken out in the same reload. */
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, all));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(one), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	CU_ASSERT_TRUE(ctl->info.patched);
+	CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.org.", LDNS_RR_TYPE_A), -1);
+	CU_ASSERT_TRUE(as_whole(names, nn));
+	/* Withheld, example.org added back in the same reload. */
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, mail));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(two), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	CU_ASSERT_TRUE(ctl->info.patched);
+	CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[1].edits, "");
+	CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[2].edits, "");
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 0);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.org.", LDNS_RR_TYPE_A), 0);
+	CU_ASSERT_TRUE(as_whole(names, nn));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	EVP_PKEY_free(key);
+	remove(npath);
+	remove(opath);
+	remove(cpath);
+}
+
 void reg_cutest_ctl_reload(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_reload", suite_init, suite_cleanup);
@@ -1574,4 +1657,6 @@ void reg_cutest_ctl_reload(void)
 	CU_add_test(s,
 		    "a wildcard at the apex, a certificate changes the edits: as a whole compile",
 		    test_edits_apex_wildcard);
+	CU_add_test(s, "two zones' edits at once, one zone taken out and back: patched",
+		    test_edits_two_zones_and_removal);
 }
