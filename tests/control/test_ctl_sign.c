@@ -1133,16 +1133,17 @@ static void test_edits_patched(void)
 }
 
 /*
- * A zone sandns signs with NSEC3 whose autodiscover policy's edits a certificate changes (its
- * address withheld, the SRV made; lifted with an early renewal; withheld again with a record
- * changed and one gone in its file; then the cert line taken out): each build patched, answering
- * every owner of both signed versions, a name below each and the edited names, many types, with DO
- * and without, as a whole compile of the same signed version does; every RRset at a changed name
- * verifies; the serial moves by one. KEPT false: keep-zones dropped the versions after each
- * publish, the one served read back from the state directory. WILD: a wildcard at the apex,
- * which the SRV's empty non-terminal (_tcp) stops answering below it.
+ * A zone sandns signs (MODE: "nsec3" or "nsec") whose autodiscover policy's edits a certificate
+ * changes (its address withheld, the SRV made; lifted with an early renewal; withheld again with
+ * a record changed and one gone in its file; then the cert line taken out): each build patched
+ * (with NSEC and the wildcard below, compiled whole), answering every owner of both signed
+ * versions, a name below each and the edited names, many types, with DO and without, as a whole
+ * compile of the same signed version does; every RRset at a changed name verifies; the serial
+ * moves by one. KEPT false: keep-zones dropped the versions after each publish, the one served
+ * read back from the state directory. WILD: a wildcard at the apex, which the SRV's empty
+ * non-terminal (_tcp) stops answering below it.
  */
-static void edits_nsec3(bool kept, bool wild)
+static void edits_signed(const char *mode, bool kept, bool wild)
 {
 	static const char *const extra[] = {"autodiscover.example.net.",
 					    "_autodiscover._tcp.example.net.",
@@ -1182,7 +1183,8 @@ static void edits_nsec3(bool kept, bool wild)
 	snprintf(text, sizeof(text), "%s/state", dir);
 	CU_ASSERT_EQUAL(mkdir(text, 0700), 0);
 	snprintf(text, sizeof(text),
-		 "zone example.net. z.zone\nstate-dir %s/state\ndnssec example.net nsec3\n", dir);
+		 "zone example.net. z.zone\nstate-dir %s/state\ndnssec example.net %s\n", dir,
+		 mode);
 	CU_ASSERT_EQUAL_FATAL(cfg_load_string(bare, text, "t.conf", dir, err, sizeof(err)),
 			      SANDNS_EOK);
 	CU_ASSERT_EQUAL_FATAL(cfg_check(bare, err, sizeof(err)), SANDNS_EOK);
@@ -1224,7 +1226,9 @@ static void edits_nsec3(bool kept, bool wild)
 		err[0] = '\0';
 		CU_ASSERT_EQUAL_FATAL(ctl_build(c, &b[k - 1], &what, &b[k], err, sizeof(err)),
 				      SANDNS_EOK);
-		CU_ASSERT_TRUE(b[k].patched);
+		/* NSEC with the apex wildcard: compiled whole (the wildcard's NSEC is a changed
+		 * name, which zt_patch() leaves: its reason logged); patched otherwise. */
+		CU_ASSERT_EQUAL(b[k].patched, !wild || strcmp(mode, "nsec3") == 0);
 		CU_ASSERT(b[k].zones[0].sign_due > 1);
 		CU_ASSERT_EQUAL(strcmp(b[k].zones[0].edits, "") == 0, k == 2 || k == 4);
 		CU_ASSERT_EQUAL(b[k].zones[0].serial, b[k - 1].zones[0].serial + 1);
@@ -1243,7 +1247,7 @@ static void edits_nsec3(bool kept, bool wild)
 		zt_free(&ref);
 		bad = n3 = 0;
 		CU_ASSERT(verify_changed(b[k].zt, old, b[k].signed_zones[0], &n3, &bad) >= 2);
-		CU_ASSERT(n3 >= 1);
+		CU_ASSERT(n3 >= 1 || strcmp(mode, "nsec") == 0);
 		CU_ASSERT_EQUAL(bad, 0);
 		CU_ASSERT_TRUE(verifies(b[k].zt, "example.net.", LDNS_RR_TYPE_SOA));
 		CU_ASSERT_TRUE(
@@ -1262,11 +1266,20 @@ static void edits_nsec3(bool kept, bool wild)
 	zt_denial_budget = was_budget;
 }
 
+/* The same with NSEC: the edits and a file change together, not kept, an apex wildcard. */
+static void test_edits_patched_nsec_more(void)
+{
+	for (int wild = 0; wild < 2; wild++) {
+		edits_signed("nsec", true, wild);
+		edits_signed("nsec", false, wild);
+	}
+}
+
 static void test_edits_patched_nsec3(void)
 {
 	for (int wild = 0; wild < 2; wild++) {
-		edits_nsec3(true, wild);
-		edits_nsec3(false, wild);
+		edits_signed("nsec3", true, wild);
+		edits_signed("nsec3", false, wild);
 	}
 }
 
@@ -1401,6 +1414,8 @@ void reg_cutest_ctl_sign(void)
 	CU_add_test(s, "NSEC3 zone changed, renewed: the snapshot patched", test_patched_nsec3);
 	CU_add_test(s, "NSEC3 zone, a certificate changes its edits: as a whole compile",
 		    test_edits_patched_nsec3);
+	CU_add_test(s, "NSEC zone, its edits and file changed, not kept, a wildcard: as whole",
+		    test_edits_patched_nsec_more);
 	CU_add_test(s, "one zone's edits and an NSEC3 zone's file changed in one build: patched",
 		    test_edits_and_nsec3_data);
 }
