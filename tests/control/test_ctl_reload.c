@@ -1284,6 +1284,340 @@ static void test_edits_patched(void)
 	remove(cpath);
 }
 
+/* example.net (serial SERIAL, EXTRA lines after its records) written to PATH, its time a minute
+ * ago (NSEC nanoseconds). */
+static void write_net(const char *path, long nsec, unsigned serial, const char *extra)
+{
+	write_at(path, nsec,
+		 "$TTL 300\n@ IN SOA ns1.example.net. host.example.net. %u 3600 900 604800 300\n"
+		 "@ IN NS ns1.example.net.\nns1 IN A 192.0.2.53\nmail IN A 192.0.2.25\n"
+		 "autodiscover IN A 192.0.2.25\n%s",
+		 serial, extra);
+}
+
+/*
+ * A zone not kept in memory (keep-zones no) whose file AND the autodiscover policy's edits (a
+ * certificate read again) change in the same reload: the new records served with the new edits
+ * (withheld, then lifted, then withheld with the file rewritten as it was but a new time; a CNAME
+ * where the SRV goes; the address taken out of the file, then back), the serial on, every answer
+ * those of a whole compile, the snapshot patched or compiled whole; the same kept in memory.
+ */
+static void test_edits_and_data_not_kept(void)
+{
+	static const char *const names[] = {"example.net.",
+					    "autodiscover.example.net.",
+					    "_autodiscover._tcp.example.net.",
+					    "_tcp.example.net.",
+					    "_sandns.autodiscover.example.net.",
+					    "mail.example.net.",
+					    "new.example.net.",
+					    "new2.example.net.",
+					    "ns1.example.net.",
+					    "nx.example.net.",
+					    "example.com.",
+					    "ns1.example.com."};
+	const size_t nn = sizeof(names) / sizeof(names[0]);
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const char *both = "DNS:mail.example.net,DNS:autodiscover.example.net";
+	char line[2048], npath[600], cpath[600];
+	int serial_k = 0;
+	uint32_t serial;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	for (int kept = 0; kept < 2; kept++) {
+		unsigned fs = 90 + 20 * (unsigned)kept;
+
+		write_net(npath, 31, fs, "");
+		snprintf(line, sizeof(line), "keep-zones %s\nzone example.net. %s\ncert %s\n",
+			 kept ? "yes" : "no", npath, cpath);
+		CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, both));
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+		CU_ASSERT_EQUAL(ctl->info.zones[1].serial, fs);
+		CU_ASSERT_TRUE(as_whole(names, nn));
+		serial = ctl->info.zones[1].serial;
+		/* A record added (the file's serial on) and the address withheld at once. */
+		write_net(npath, 33, fs + 1, "new IN A 192.0.2.80\n");
+		CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, "DNS:mail.example.net"));
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_EQUAL(kept, ctl->info.raw[1] != NULL);
+		CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[1].edits, "");
+		CU_ASSERT(ctl->info.zones[1].serial > serial);
+		serial = ctl->info.zones[1].serial;
+		CU_ASSERT_EQUAL(answers("new.example.net.", LDNS_RR_TYPE_A), 1);
+		CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 0);
+		CU_ASSERT_EQUAL(answers("_autodiscover._tcp.example.net.", LDNS_RR_TYPE_SRV), 1);
+		CU_ASSERT_TRUE(as_whole(names, nn));
+		/* That record taken out, another added, and the address lifted at once. */
+		write_net(npath, 35, fs + 2, "new2 IN A 192.0.2.81\n");
+		CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, both));
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+		CU_ASSERT(ctl->info.zones[1].serial > serial);
+		serial = ctl->info.zones[1].serial;
+		CU_ASSERT_EQUAL(answers("new.example.net.", LDNS_RR_TYPE_A), -1);
+		CU_ASSERT_EQUAL(answers("new2.example.net.", LDNS_RR_TYPE_A), 1);
+		CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
+		CU_ASSERT_EQUAL(answers("_autodiscover._tcp.example.net.", LDNS_RR_TYPE_SRV), -1);
+		CU_ASSERT_TRUE(as_whole(names, nn));
+		/* The same text written again (a new time: read), the address withheld. */
+		write_net(npath, 37, fs + 2, "new2 IN A 192.0.2.81\n");
+		CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, "DNS:mail.example.net"));
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[1].edits, "");
+		CU_ASSERT_EQUAL(ctl->info.zones[1].serial, serial + 1);
+		serial = ctl->info.zones[1].serial;
+		CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 0);
+		CU_ASSERT_TRUE(as_whole(names, nn));
+		/* A CNAME where the policy puts its SRV, still withheld: the edits refused. */
+		write_net(npath, 45, fs + 3, "_autodiscover._tcp IN CNAME elsewhere.example.\n");
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT(ctl->info.zones[1].serial > serial);
+		serial = ctl->info.zones[1].serial;
+		CU_ASSERT_TRUE(as_whole(names, nn));
+		/* The address gone from the file: nothing to withhold. */
+		write_at(
+		    npath, 47,
+		    "$TTL 300\n@ IN SOA ns1.example.net. host.example.net. %u 3600 900 604800 "
+		    "300\n@ IN NS ns1.example.net.\nns1 IN A 192.0.2.53\nmail IN A 192.0.2.25\n",
+		    fs + 4);
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT(ctl->info.zones[1].serial > serial);
+		serial = ctl->info.zones[1].serial;
+		CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), -1);
+		CU_ASSERT_TRUE(as_whole(names, nn));
+		/* The address back and withheld again. */
+		write_net(npath, 49, fs + 5, "");
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[1].edits, "");
+		CU_ASSERT(ctl->info.zones[1].serial > serial);
+		serial = ctl->info.zones[1].serial;
+		CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 0);
+		CU_ASSERT_TRUE(as_whole(names, nn));
+		/* The file changed and the cert line taken out at once: as written. */
+		write_net(npath, 39, fs + 6, "");
+		snprintf(line, sizeof(line), "keep-zones %s\nzone example.net. %s\n",
+			 kept ? "yes" : "no", npath);
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_PTR_NULL(ctl->info.policy);
+		CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+		CU_ASSERT(ctl->info.zones[1].serial > serial);
+		CU_ASSERT_EQUAL(answers("new2.example.net.", LDNS_RR_TYPE_A), -1);
+		CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
+		CU_ASSERT_EQUAL(answers("_autodiscover._tcp.example.net.", LDNS_RR_TYPE_SRV), -1);
+		CU_ASSERT_TRUE(as_whole(names, nn));
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	}
+	EVP_PKEY_free(key);
+	remove(npath);
+	remove(cpath);
+}
+
+/*
+ * In the same reload, a certificate changes the policy's edits of one zone and the file of
+ * another changes (kept in memory, then not): the snapshot patched, both zones' answers those of
+ * a whole compile, each serial on.
+ */
+static void test_edits_one_data_other(void)
+{
+	static const char *const names[] = {
+	    "example.net.",	 "autodiscover.example.net.", "_autodiscover._tcp.example.net.",
+	    "_tcp.example.net.", "mail.example.net.",	      "nx.example.net.",
+	    "example.com.",	 "ns1.example.com.",	      "www.example.com.",
+	    "nx.example.com."};
+	const size_t nn = sizeof(names) / sizeof(names[0]);
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const char *both = "DNS:mail.example.net,DNS:autodiscover.example.net";
+	char line[2048], npath[600], cpath[600];
+	unsigned com = 300;
+	int serial_k = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	write_net(npath, 41, 120, "");
+	for (int kept = 1; kept >= 0; kept--) {
+		write_old(com, "");
+		snprintf(line, sizeof(line), "keep-zones %s\nzone example.net. %s\ncert %s\n",
+			 kept ? "yes" : "no", npath, cpath);
+		CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, both));
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_TRUE(as_whole(names, nn));
+		for (int lift = 0; lift < 2; lift++) {
+			uint32_t snet = ctl->info.zones[1].serial;
+			unsigned long full = ctl->builds_full, patched = ctl->builds_patched;
+
+			write_old(++com, lift ? "" : "www IN A 192.0.2.80\n");
+			CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k,
+						      lift ? both : "DNS:mail.example.net"));
+			CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL),
+					      SANDNS_EOK);
+			CU_ASSERT_EQUAL(ctl->builds_full, full);
+			CU_ASSERT_EQUAL(ctl->builds_patched, patched + 1);
+			CU_ASSERT_TRUE(ctl->info.patched);
+			CU_ASSERT_EQUAL(ctl->info.zones[0].serial, com);
+			CU_ASSERT_EQUAL(ctl->info.zones[1].serial, snet + 1);
+			CU_ASSERT_EQUAL(strcmp(ctl->info.zones[1].edits, "") == 0, lift);
+			CU_ASSERT_EQUAL(answers("www.example.com.", LDNS_RR_TYPE_A), lift ? -1 : 1);
+			CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), lift);
+			CU_ASSERT_TRUE(as_whole(names, nn));
+		}
+	}
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	EVP_PKEY_free(key);
+	remove(npath);
+	remove(cpath);
+}
+
+/*
+ * A zone with a wildcard at its apex whose edits a certificate changes (kept in memory and not):
+ * the SRV the policy makes puts an empty non-terminal (_tcp) where the wildcard answered, and
+ * lifting it gives the wildcard back; names at and below the edited ones and beside them
+ * answered as a whole compile does.
+ */
+static void test_edits_apex_wildcard(void)
+{
+	static const char *const names[] = {"example.net.",
+					    "autodiscover.example.net.",
+					    "_autodiscover._tcp.example.net.",
+					    "x._autodiscover._tcp.example.net.",
+					    "_tcp.example.net.",
+					    "x._tcp.example.net.",
+					    "_sandns.autodiscover.example.net.",
+					    "x.autodiscover.example.net.",
+					    "x._sandns.autodiscover.example.net.",
+					    "zz.example.net.",
+					    "x.zz.example.net.",
+					    "mail.example.net.",
+					    "example.com."};
+	const size_t nn = sizeof(names) / sizeof(names[0]);
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const char *both = "DNS:mail.example.net,DNS:autodiscover.example.net";
+	char line[2048], npath[600], cpath[600];
+	int serial_k = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	write_net(npath, 43, 140, "* IN TXT \"any\"\n* IN A 192.0.2.77\n");
+	for (int kept = 1; kept >= 0; kept--) {
+		snprintf(line, sizeof(line), "keep-zones %s\nzone example.net. %s\ncert %s\n",
+			 kept ? "yes" : "no", npath, cpath);
+		CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, both));
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_EQUAL(answers("x._tcp.example.net.", LDNS_RR_TYPE_TXT), 1);
+		CU_ASSERT_TRUE(as_whole(names, nn));
+		for (int lift = 0; lift < 2; lift++) {
+			unsigned long full = ctl->builds_full;
+
+			CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k,
+						      lift ? both : "DNS:mail.example.net"));
+			CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL),
+					      SANDNS_EOK);
+			CU_ASSERT_EQUAL(ctl->builds_full, full);
+			CU_ASSERT_TRUE(ctl->info.patched);
+			CU_ASSERT_EQUAL(strcmp(ctl->info.zones[1].edits, "") == 0, lift);
+			/* _tcp: the wildcard's, else an empty non-terminal (NODATA). */
+			CU_ASSERT_EQUAL(answers("_tcp.example.net.", LDNS_RR_TYPE_TXT), lift);
+			CU_ASSERT_EQUAL(answers("x._tcp.example.net.", LDNS_RR_TYPE_TXT),
+					lift ? 1 : -1);
+			CU_ASSERT_TRUE(as_whole(names, nn));
+		}
+	}
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	EVP_PKEY_free(key);
+	remove(npath);
+	remove(cpath);
+}
+
+/*
+ * Two zones not kept in memory whose edits one certificate changes at once (their files
+ * unchanged), then lifted in the reload that takes one of the zones out of the configuration,
+ * then withheld in the reload that adds it back: each build patched, its answers those of a whole
+ * compile.
+ */
+static void test_edits_two_zones_and_removal(void)
+{
+	static const char *const names[] = {"example.net.",
+					    "autodiscover.example.net.",
+					    "_autodiscover._tcp.example.net.",
+					    "_tcp.example.net.",
+					    "mail.example.net.",
+					    "example.org.",
+					    "autodiscover.example.org.",
+					    "_autodiscover._tcp.example.org.",
+					    "_tcp.example.org.",
+					    "mail.example.org.",
+					    "example.com.",
+					    "ns1.example.com."};
+	const size_t nn = sizeof(names) / sizeof(names[0]);
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const char *all = "DNS:mail.example.net,DNS:autodiscover.example.net,"
+			  "DNS:mail.example.org,DNS:autodiscover.example.org";
+	const char *mail = "DNS:mail.example.net,DNS:mail.example.org";
+	char one[2048], two[2048], npath[600], opath[600], cpath[600];
+	unsigned long full;
+	int serial_k = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	snprintf(opath, sizeof(opath), "%s/example.org.zone", dir);
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	write_net(npath, 51, 160, "");
+	write_at(opath, 53,
+		 "$TTL 300\n@ IN SOA ns1.example.org. host.example.org. 170 3600 900 604800 300\n"
+		 "@ IN NS ns1.example.org.\nns1 IN A 192.0.2.53\nmail IN A 192.0.2.26\n"
+		 "autodiscover IN A 192.0.2.26\n");
+	snprintf(one, sizeof(one), "keep-zones no\nzone example.net. %s\ncert %s\n", npath, cpath);
+	snprintf(two, sizeof(two),
+		 "keep-zones no\nzone example.net. %s\nzone example.org. %s\ncert %s\n", npath,
+		 opath, cpath);
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, all));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(two), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_TRUE(as_whole(names, nn));
+	/* Both withheld at once. */
+	full = ctl->builds_full;
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, mail));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(two), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	CU_ASSERT_TRUE(ctl->info.patched);
+	CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[1].edits, "");
+	CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[2].edits, "");
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 0);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.org.", LDNS_RR_TYPE_A), 0);
+	CU_ASSERT_TRUE(as_whole(names, nn));
+	/* Lifted, example.org taken out in the same reload. */
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, all));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(one), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	CU_ASSERT_TRUE(ctl->info.patched);
+	CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.org.", LDNS_RR_TYPE_A), -1);
+	CU_ASSERT_TRUE(as_whole(names, nn));
+	/* Withheld, example.org added back in the same reload. */
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, mail));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(two), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_EQUAL(ctl->builds_full, full);
+	CU_ASSERT_TRUE(ctl->info.patched);
+	CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[1].edits, "");
+	CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[2].edits, "");
+	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 0);
+	CU_ASSERT_EQUAL(answers("autodiscover.example.org.", LDNS_RR_TYPE_A), 0);
+	CU_ASSERT_TRUE(as_whole(names, nn));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	EVP_PKEY_free(key);
+	remove(npath);
+	remove(opath);
+	remove(cpath);
+}
+
 void reg_cutest_ctl_reload(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_reload", suite_init, suite_cleanup);
@@ -1316,4 +1650,13 @@ void reg_cutest_ctl_reload(void)
 		    test_not_kept_policy_off);
 	CU_add_test(s, "a certificate changes a zone's edits: patched, as a whole compile answers",
 		    test_edits_patched);
+	CU_add_test(s, "a zone's file and its edits changed in one reload: as a whole compile",
+		    test_edits_and_data_not_kept);
+	CU_add_test(s, "one zone's edits and another's file changed in one reload: patched",
+		    test_edits_one_data_other);
+	CU_add_test(s,
+		    "a wildcard at the apex, a certificate changes the edits: as a whole compile",
+		    test_edits_apex_wildcard);
+	CU_add_test(s, "two zones' edits at once, one zone taken out and back: patched",
+		    test_edits_two_zones_and_removal);
 }

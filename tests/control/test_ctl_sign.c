@@ -1172,6 +1172,274 @@ static void test_presigned_unchanged(void)
 	}
 }
 
+/*
+ * A zone sandns signs (MODE: "nsec3" or "nsec") whose autodiscover policy's edits a certificate
+ * changes (its address withheld, the SRV made; lifted with an early renewal; withheld again with
+ * a record changed and one gone in its file; then the cert line taken out): each build patched
+ * (with NSEC and the wildcard below, compiled whole), answering every owner of both signed
+ * versions, a name below each and the edited names, many types, with DO and without, as a whole
+ * compile of the same signed version does; every RRset at a changed name verifies; the serial
+ * moves by one. KEPT false: keep-zones dropped the versions after each publish, the one served
+ * read back from the state directory. WILD: a wildcard at the apex, which the SRV's empty
+ * non-terminal (_tcp) stops answering below it.
+ */
+static void edits_signed(const char *mode, bool kept, bool wild)
+{
+	static const char *const extra[] = {"autodiscover.example.net.",
+					    "_autodiscover._tcp.example.net.",
+					    "_tcp.example.net.",
+					    "_sandns.autodiscover.example.net.",
+					    "x.autodiscover.example.net.",
+					    "mail.example.net.",
+					    "example.net.",
+					    "x._tcp.example.net.",
+					    "x._autodiscover._tcp.example.net.",
+					    "x._sandns.autodiscover.example.net.",
+					    "zz.example.net."};
+	static const uint16_t types[] = {1, 6, 16, 33, 46, 47, 50, 51, 255};
+	static uint8_t ra[65535], rb[65535];
+	size_t was_split = zt_blobs_split_min, was_budget = zt_denial_budget, n3, bad;
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const char *both = "DNS:mail.example.net,DNS:autodiscover.example.net";
+	const char *sans[] = {NULL, "DNS:mail.example.net", both, "DNS:mail.example.net", NULL};
+	ctl_build_t b[5];
+	char text[512], cpath[128];
+	cfg_t *cfg = cfg_new(), *bare = cfg_new();
+	zt_t *ref;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bare);
+	zt_blobs_split_min = 0;
+	zt_denial_budget = 0;
+	snprintf(dir, sizeof(dir), "/tmp/sandns-ctlsign-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	write_big(BIG_NAMES, -1,
+		  wild ? N3_EXTRA "mail IN A 192.0.2.25\nautodiscover IN A 192.0.2.25\n"
+				  "* IN TXT \"any\"\n"
+		       : N3_EXTRA "mail IN A 192.0.2.25\nautodiscover IN A 192.0.2.25\n");
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, 1, both));
+	snprintf(text, sizeof(text), "%s/state", dir);
+	CU_ASSERT_EQUAL(mkdir(text, 0700), 0);
+	snprintf(text, sizeof(text),
+		 "zone example.net. z.zone\nstate-dir %s/state\ndnssec example.net %s\n", dir,
+		 mode);
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(bare, text, "t.conf", dir, err, sizeof(err)),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(cfg_check(bare, err, sizeof(err)), SANDNS_EOK);
+	snprintf(text + strlen(text), sizeof(text) - strlen(text), "cert %s\n", cpath);
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(cfg, text, "t.conf", dir, err, sizeof(err)),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(build(cfg, NULL, &b[0]), SANDNS_EOK);
+	CU_ASSERT_STRING_EQUAL(b[0].zones[0].edits, "");
+	CU_ASSERT_EQUAL(b[0].zones[0].serial, 10);
+	for (int k = 1; k < 5; k++) {
+		const cfg_t *c = k < 4 ? cfg : bare;
+		const ctl_rebuild_t what = {
+		    .zones = true, .certs = CTL_CERTS_ALL, .base = b[k - 1].zt};
+
+		zload_zone_t *old = zload_ref(b[k - 1].signed_zones[0]);
+
+		if (k < 4)
+			CU_ASSERT_FATAL(tu_write_leaf(cpath, key, k + 1, sans[k]));
+		/* Lifted in the build that renews the signatures, asked early (ctl_resign.c). */
+		if (k == 2)
+			b[1].zones[0].sign_due = 1;
+		/* Withheld again with the file changed in the same build. */
+		if (k == 3)
+			write_big(BIG_NAMES, 7,
+				  wild ? N3_EXTRA
+				      "mail IN A 192.0.2.25\nautodiscover IN A "
+				      "192.0.2.25\nn5 IN TXT \"changed\"\n* IN TXT \"any\"\n"
+				       : N3_EXTRA "mail IN A 192.0.2.25\nautodiscover IN A "
+						  "192.0.2.25\nn5 IN TXT \"changed\"\n");
+		/* Not kept: the build published (the state directory written), its versions
+		 * dropped; the one served is read back from there (OLD: the test's own). */
+		if (!kept) {
+			ctl_build_save_serials(c, &b[k - 1]);
+			ctl_signstate_save(c, &b[k - 1]);
+			zload_free(&b[k - 1].signed_zones[0]);
+			zload_free(&b[k - 1].raw[0]);
+		}
+		err[0] = '\0';
+		CU_ASSERT_EQUAL_FATAL(ctl_build(c, &b[k - 1], &what, &b[k], err, sizeof(err)),
+				      SANDNS_EOK);
+		/* NSEC with the apex wildcard: compiled whole (the wildcard's NSEC is a changed
+		 * name, which zt_patch() leaves: its reason logged); patched otherwise. */
+		CU_ASSERT_EQUAL(b[k].patched, !wild || strcmp(mode, "nsec3") == 0);
+		CU_ASSERT(b[k].zones[0].sign_due > 1);
+		CU_ASSERT_EQUAL(strcmp(b[k].zones[0].edits, "") == 0, k == 2 || k == 4);
+		CU_ASSERT_EQUAL(b[k].zones[0].serial, b[k - 1].zones[0].serial + 1);
+		CU_ASSERT_PTR_NOT_EQUAL(b[k].signed_zones[0], old);
+		ref = whole(c, &b[k]);
+		CU_ASSERT_EQUAL(differing_all(ref, b[k].zt, old, b[k].signed_zones[0], BIG_NAMES),
+				0);
+		for (size_t v = 0; v < sizeof(extra) / sizeof(extra[0]); v++)
+			for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+				for (int d = 0; d < 2; d++) {
+					size_t la = ask_raw(ref, extra[v], types[t], d, ra);
+					size_t lb = ask_raw(b[k].zt, extra[v], types[t], d, rb);
+
+					CU_ASSERT(la == lb && memcmp(ra, rb, la) == 0);
+				}
+		zt_free(&ref);
+		bad = n3 = 0;
+		CU_ASSERT(verify_changed(b[k].zt, old, b[k].signed_zones[0], &n3, &bad) >= 2);
+		CU_ASSERT(n3 >= 1 || strcmp(mode, "nsec") == 0);
+		CU_ASSERT_EQUAL(bad, 0);
+		CU_ASSERT_TRUE(verifies(b[k].zt, "example.net.", LDNS_RR_TYPE_SOA));
+		CU_ASSERT_TRUE(
+		    k == 1 || k == 3
+			? verifies(b[k].zt, "_autodiscover._tcp.example.net.", LDNS_RR_TYPE_SRV)
+			: verifies(b[k].zt, "autodiscover.example.net.", LDNS_RR_TYPE_A));
+		zload_free(&old);
+		ctl_build_clear(&b[k - 1]);
+	}
+	ctl_build_clear(&b[4]);
+	cfg_free(&cfg);
+	cfg_free(&bare);
+	EVP_PKEY_free(key);
+	rm_tree(dir);
+	zt_blobs_split_min = was_split;
+	zt_denial_budget = was_budget;
+}
+
+/* The same with NSEC: the edits and a file change together, not kept, an apex wildcard. */
+static void test_edits_patched_nsec_more(void)
+{
+	for (int wild = 0; wild < 2; wild++) {
+		edits_signed("nsec", true, wild);
+		edits_signed("nsec", false, wild);
+	}
+}
+
+static void test_edits_patched_nsec3(void)
+{
+	for (int wild = 0; wild < 2; wild++) {
+		edits_signed("nsec3", true, wild);
+		edits_signed("nsec3", false, wild);
+	}
+}
+
+/* example.org (serial SERIAL, EXTRA after its records), o.zone beside z.zone. */
+static void write_org(unsigned serial, const char *extra)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/o.zone", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fprintf(f,
+		"$ORIGIN example.org.\n$TTL 3600\n@ IN SOA ns1 h %u 7200 3600 1209600 300\n"
+		"@ IN NS ns1\nns1 IN A 192.0.2.53\nmail IN A 192.0.2.25\n"
+		"autodiscover IN A 192.0.2.25\n%s",
+		serial, extra);
+	fclose(f);
+}
+
+/*
+ * In one build, an unsigned zone (patched first) and a zone sandns signs with NSEC3: the policy's
+ * edits of one change (a certificate) and the other's file changes, then the other way round,
+ * then both at once: the snapshot patched, the answers of both zones (the signed one's every
+ * owner and a name below each, with DO and without) those of a whole compile of the same
+ * versions, the signed zone's changed RRsets verified, each serial on.
+ */
+static void test_edits_and_nsec3_data(void)
+{
+	static const char *const org[] = {
+	    "example.org.",	 "autodiscover.example.org.", "_autodiscover._tcp.example.org.",
+	    "_tcp.example.org.", "mail.example.org.",	      "new.example.org.",
+	    "nx.example.org."};
+	static const struct {
+		const char *san, *net, *org;
+	} steps[] = {
+	    /* The unsigned zone's edits, the signed zone's file. */
+	    {"DNS:mail.example.org,DNS:mail.example.net,DNS:autodiscover.example.net",
+	     "n5 IN TXT \"changed\"\n", ""},
+	    /* The signed zone's edits, the unsigned zone's file. */
+	    {"DNS:mail.example.org,DNS:mail.example.net", "n5 IN TXT \"changed\"\n",
+	     "new IN A 192.0.2.80\n"},
+	    /* Both edits lifted, both files changed. */
+	    {"DNS:mail.example.org,DNS:autodiscover.example.org,DNS:mail.example.net,"
+	     "DNS:autodiscover.example.net",
+	     "new1 IN A 192.0.2.99\n", ""},
+	};
+	size_t was_split = zt_blobs_split_min, was_budget = zt_denial_budget, n3, bad;
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	ctl_build_t b[4], ref;
+	char text[512], cpath[128], extra[256];
+	cfg_t *cfg = cfg_new();
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	zt_blobs_split_min = 0;
+	zt_denial_budget = 0;
+	snprintf(dir, sizeof(dir), "/tmp/sandns-ctlsign-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	write_big(BIG_NAMES, -1, N3_EXTRA "mail IN A 192.0.2.25\nautodiscover IN A 192.0.2.25\n");
+	write_org(50, "");
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, 1, steps[2].san));
+	snprintf(text, sizeof(text), "%s/state", dir);
+	CU_ASSERT_EQUAL(mkdir(text, 0700), 0);
+	snprintf(text, sizeof(text),
+		 "zone example.org. o.zone\nzone example.net. z.zone\nstate-dir %s/state\n"
+		 "dnssec example.net nsec3\ncert %s\n",
+		 dir, cpath);
+	CU_ASSERT_EQUAL_FATAL(cfg_load_string(cfg, text, "t.conf", dir, err, sizeof(err)),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(build(cfg, NULL, &b[0]), SANDNS_EOK);
+	CU_ASSERT_STRING_EQUAL(b[0].zones[0].edits, "");
+	CU_ASSERT_STRING_EQUAL(b[0].zones[1].edits, "");
+	for (int k = 1; k < 4; k++) {
+		const ctl_rebuild_t what = {
+		    .zones = true, .certs = CTL_CERTS_ALL, .base = b[k - 1].zt};
+		static const ctl_rebuild_t all = {.zones = true};
+
+		snprintf(extra, sizeof(extra), "%s%s%s", N3_EXTRA,
+			 "mail IN A 192.0.2.25\nautodiscover IN A 192.0.2.25\n", steps[k - 1].net);
+		write_big(BIG_NAMES, -1, extra);
+		write_org(50 + (unsigned)k, steps[k - 1].org);
+		CU_ASSERT_FATAL(tu_write_leaf(cpath, key, k + 1, steps[k - 1].san));
+		err[0] = '\0';
+		CU_ASSERT_EQUAL_FATAL(ctl_build(cfg, &b[k - 1], &what, &b[k], err, sizeof(err)),
+				      SANDNS_EOK);
+		CU_ASSERT_TRUE(b[k].patched);
+		CU_ASSERT_EQUAL(strcmp(b[k].zones[0].edits, "") == 0, k == 3);
+		CU_ASSERT_EQUAL(strcmp(b[k].zones[1].edits, "") == 0, k != 2);
+		CU_ASSERT_EQUAL(b[k].zones[1].serial, b[k - 1].zones[1].serial + 1);
+		CU_ASSERT(b[k].zones[0].serial > b[k - 1].zones[0].serial);
+		/* A whole compile of the same versions: the signed one read again as it is. */
+		CU_ASSERT_EQUAL_FATAL(ctl_build(cfg, &b[k], &all, &ref, err, sizeof(err)),
+				      SANDNS_EOK);
+		CU_ASSERT_FALSE(ref.patched);
+		CU_ASSERT_EQUAL(ref.zones[0].serial, b[k].zones[0].serial);
+		CU_ASSERT_EQUAL(ref.zones[1].serial, b[k].zones[1].serial);
+		CU_ASSERT_PTR_EQUAL(ref.signed_zones[1], b[k].signed_zones[1]);
+		CU_ASSERT_EQUAL(differing_all(ref.zt, b[k].zt, b[k - 1].signed_zones[1],
+					      b[k].signed_zones[1], BIG_NAMES),
+				0);
+		CU_ASSERT_TRUE(tu_same_answers(ref.zt, b[k].zt, org, sizeof(org) / sizeof(org[0])));
+		ctl_build_clear(&ref);
+		bad = n3 = 0;
+		CU_ASSERT(verify_changed(b[k].zt, b[k - 1].signed_zones[1], b[k].signed_zones[1],
+					 &n3, &bad) >= 2);
+		CU_ASSERT_EQUAL(bad, 0);
+		CU_ASSERT_TRUE(verifies(b[k].zt, "example.net.", LDNS_RR_TYPE_SOA));
+		ctl_build_clear(&b[k - 1]);
+	}
+	ctl_build_clear(&b[3]);
+	cfg_free(&cfg);
+	EVP_PKEY_free(key);
+	rm_tree(dir);
+	zt_blobs_split_min = was_split;
+	zt_denial_budget = was_budget;
+}
+
 void reg_cutest_ctl_sign(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_sign", NULL, NULL);
@@ -1186,4 +1454,10 @@ void reg_cutest_ctl_sign(void)
 	CU_add_test(s, "NSEC3 zone changed, renewed: the snapshot patched", test_patched_nsec3);
 	CU_add_test(s, "presigned zones too small to patch, read again unchanged: shared",
 		    test_presigned_unchanged);
+	CU_add_test(s, "NSEC3 zone, a certificate changes its edits: as a whole compile",
+		    test_edits_patched_nsec3);
+	CU_add_test(s, "NSEC zone, its edits and file changed, not kept, a wildcard: as whole",
+		    test_edits_patched_nsec_more);
+	CU_add_test(s, "one zone's edits and an NSEC3 zone's file changed in one build: patched",
+		    test_edits_and_nsec3_data);
 }

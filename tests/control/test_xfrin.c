@@ -7,12 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
+#include <openssl/evp.h>
 
 #include "cfg.h"
 #include "ctl.h"
+#include "ctl_signstate.h"
 #include "cutest.h"
 #include "sandns_err.h"
 #include "tutil.h"
@@ -20,6 +23,7 @@
 #include "xfrin_pvt.h"
 #include "xfrin_tab.h"
 #include "zsrc.h"
+#include "zt_build.h"
 
 static char dir[] = "/tmp/sandns-test-xfrin-XXXXXX";
 static bool dir_made;
@@ -403,6 +407,191 @@ static void test_apply(void)
 	ldns_rdf_deep_free(origin);
 }
 
+/* Whether A and B answer NAMES with DO over TCP alike, in many types, octet for octet. */
+static bool same_with_do(const zt_t *a, const zt_t *b, const char *const *names, size_t n)
+{
+	static const uint16_t types[] = {1, 2, 6, 16, 28, 33, 46, 47, 48, 50, 51, 255};
+	static const uint8_t opt[] = {0, 0, 41, 0x10, 0, 0, 0, 0x80, 0, 0, 0};
+	static uint8_t q[512], ra[65535], rb[65535];
+	const zt_answer_ctx_t ctx = {.transport = ZT_TCP};
+	zt_answer_info_t info;
+	bool same = true;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+			size_t len = tu_query(q, 0x5151, 0, names[i], types[t], 1), la, lb;
+
+			q[11] = 1; /* ARCOUNT */
+			memcpy(q + len, opt, sizeof(opt));
+			len += sizeof(opt);
+			la = zt_answer(a, q, len, ra, sizeof(ra), &ctx, &info);
+			lb = zt_answer(b, q, len, rb, sizeof(rb), &ctx, &info);
+			if (la != lb || memcmp(ra, rb, la) != 0) {
+				fprintf(stderr, "\n  %s type %u DO: answers differ\n", names[i],
+					types[t]);
+				same = false;
+			}
+		}
+	return same;
+}
+
+/*
+ * A secondary zone (its data from transfers, given to the build as the transfer thread holds
+ * them) whose IXFR and the autodiscover policy's edits (a certificate read again) change in the
+ * same build, beside a file zone: the address withheld and the SRV made with the transferred
+ * records, then lifted with the next IXFR; kept in memory (keep-zones yes: the versions
+ * compared) and not (what the IXFR noted since the version served, the edits' owners added):
+ * every answer those of a whole compile, the serial on, the snapshot patched. The same with the
+ * zone signed by sandns with NSEC3 (the transferred data and the edits signed in; the versions
+ * served read back from the state directory when not kept), answers with DO compared too.
+ */
+static void test_ixfr_and_edits(void)
+{
+	static const char *const axfr[] = {SOA(10),
+					   "sec.test. 300 IN NS ns1.sec.test.",
+					   "ns1.sec.test. 300 IN A 192.0.2.1",
+					   "mail.sec.test. 300 IN A 192.0.2.25",
+					   "autodiscover.sec.test. 300 IN A 192.0.2.25",
+					   "old.sec.test. 300 IN A 192.0.2.99",
+					   SOA(10),
+					   NULL};
+	static const char *const ixfr1[] = {SOA(11),
+					    SOA(10),
+					    "old.sec.test. 300 IN A 192.0.2.99",
+					    SOA(11),
+					    "new.sec.test. 300 IN A 192.0.2.10",
+					    SOA(11),
+					    NULL};
+	static const char *const ixfr2[] = {SOA(12),
+					    SOA(11),
+					    "new.sec.test. 300 IN A 192.0.2.10",
+					    SOA(12),
+					    "new2.sec.test. 300 IN A 192.0.2.11",
+					    SOA(12),
+					    NULL};
+	static const char *const names[] = {"sec.test.",
+					    "ns1.sec.test.",
+					    "mail.sec.test.",
+					    "autodiscover.sec.test.",
+					    "_autodiscover._tcp.sec.test.",
+					    "_tcp.sec.test.",
+					    "old.sec.test.",
+					    "new.sec.test.",
+					    "new2.sec.test.",
+					    "nx.sec.test.",
+					    "file.test.",
+					    "ns1.file.test."};
+	const size_t nn = sizeof(names) / sizeof(names[0]);
+	const char *both = "DNS:mail.sec.test,DNS:autodiscover.sec.test";
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	ldns_rdf *origin = ldns_dname_new_frm_str("sec.test.");
+	char err[1024], text[4096], cpath[600];
+	int serial_k = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(origin);
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	write_file_zone();
+	for (int mode = 0; mode < 4; mode++) {
+		const bool kept = mode % 2 == 0, sgn = mode >= 2;
+		const char *const *steps[] = {ixfr1, ixfr2};
+		size_t was_split = zt_blobs_split_min, was_budget = zt_denial_budget;
+		char sdir[600];
+		zload_zone_t *v[3] = {NULL, NULL, NULL};
+		ctl_build_t b[3], ref;
+		cfg_t *cfg = cfg_new();
+		xfrin_apply_t a;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+		/* Signed: a snapshot whose NSEC3 answers a patch may make (test_ctl_sign.c). */
+		zt_blobs_split_min = sgn ? 0 : was_split;
+		zt_denial_budget = sgn ? 0 : was_budget;
+		snprintf(sdir, sizeof(sdir), "%s/state", dir);
+		if (sgn)
+			CU_ASSERT_EQUAL(mkdir(sdir, 0700), 0);
+		snprintf(text, sizeof(text),
+			 "keep-zones %s\nzone sec.test. %s\nzone file.test. %s\n"
+			 "primary sec.test. 127.0.0.1\ncert %s\n%s%s%s",
+			 kept ? "yes" : "no", zpath, fpath, cpath, sgn ? "state-dir " : "",
+			 sgn ? sdir : "", sgn ? "\ndnssec sec.test nsec3\n" : "");
+		CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
+		xfrin_apply_init(&a, origin, 0, false, NULL, "AXFR test");
+		CU_ASSERT_EQUAL(feed(&a, axfr), 1);
+		v[0] = xfrin_apply_finish(&a, NULL, NULL, err, sizeof(err));
+		xfrin_apply_clear(&a);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(v[0]);
+		CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, both));
+		{
+			zload_zone_t *given[2] = {v[0], NULL};
+			const ctl_rebuild_t what = {.zones = true, .given = given};
+
+			CU_ASSERT_EQUAL_FATAL(ctl_build(cfg, NULL, &what, &b[0], err, sizeof(err)),
+					      SANDNS_EOK);
+		}
+		CU_ASSERT_FALSE(b[0].zones[0].absent);
+		CU_ASSERT_STRING_EQUAL(b[0].zones[0].edits, "");
+		CU_ASSERT_EQUAL(b[0].zones[0].serial, 10);
+		for (int k = 1; k < 3; k++) {
+			zload_zone_t *given[2] = {NULL, NULL};
+			const ctl_rebuild_t what = {.zones = true,
+						    .certs = CTL_CERTS_ALL,
+						    .given = given,
+						    .base = b[k - 1].zt};
+
+			/* Not kept: the build published, its versions dropped (keep-zones). */
+			if (!kept) {
+				ctl_build_save_serials(cfg, &b[k - 1]);
+				ctl_signstate_save(cfg, &b[k - 1]);
+				zload_free(&b[k - 1].raw[0]);
+				if (sgn)
+					zload_free(&b[k - 1].signed_zones[0]);
+			}
+			xfrin_apply_init(&a, origin, 9 + (uint32_t)k, true, v[k - 1], "IXFR test");
+			CU_ASSERT_EQUAL(feed(&a, steps[k - 1]), 1);
+			v[k] = xfrin_apply_finish(&a, NULL, NULL, err, sizeof(err));
+			xfrin_apply_clear(&a);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(v[k]);
+			given[0] = v[k];
+			CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k,
+						      k == 1 ? "DNS:mail.sec.test" : both));
+			err[0] = '\0';
+			CU_ASSERT_EQUAL_FATAL(
+			    ctl_build(cfg, &b[k - 1], &what, &b[k], err, sizeof(err)), SANDNS_EOK);
+			CU_ASSERT_TRUE(b[k].patched);
+			CU_ASSERT_EQUAL(strcmp(b[k].zones[0].edits, "") == 0, k == 2);
+			/* The primary's serial plus one with edits (11 + 1); lifted, the primary's
+			 * 12 is no newer than the one served: that plus one (signed or not). */
+			CU_ASSERT_EQUAL(b[k].zones[0].serial, k == 1 ? 12 : 13);
+			CU_ASSERT_EQUAL(b[k].zones[1].serial, 7);
+			/* The whole compile of the same versions (the copy is not written yet). */
+			CU_ASSERT_EQUAL_FATAL(
+			    ctl_build(cfg, &b[k],
+				      &(const ctl_rebuild_t){.zones = true, .given = given}, &ref,
+				      err, sizeof(err)),
+			    SANDNS_EOK);
+			CU_ASSERT_FALSE(ref.patched);
+			CU_ASSERT_EQUAL(ref.zones[0].serial, b[k].zones[0].serial);
+			CU_ASSERT_TRUE(tu_same_answers(ref.zt, b[k].zt, names, nn));
+			CU_ASSERT_TRUE(same_with_do(ref.zt, b[k].zt, names, nn));
+			ctl_build_clear(&ref);
+		}
+		for (int k = 0; k < 3; k++) {
+			ctl_build_clear(&b[k]);
+			zload_free(&v[k]);
+		}
+		cfg_free(&cfg);
+		if (sgn) {
+			snprintf(text, sizeof(text), "rm -rf '%s'", sdir);
+			CU_ASSERT_EQUAL(system(text), 0);
+		}
+		zt_blobs_split_min = was_split;
+		zt_denial_budget = was_budget;
+	}
+	ldns_rdf_deep_free(origin);
+	EVP_PKEY_free(key);
+	unlink(cpath);
+}
+
 /* NOTIFY and requests reach the right zone, from allowed peers only; nothing started. */
 static void test_notify(void)
 {
@@ -535,6 +724,8 @@ void reg_cutest_xfrin(void)
 	CU_add_test(s, "cfg: primary, allow-notify, a key refused", test_cfg);
 	CU_add_test(s, "build: an absent secondary zone is SERVFAIL; NOTIFY flagged", test_absent);
 	CU_add_test(s, "apply: AXFR, IXFR sequences, inconsistent, current, outside", test_apply);
+	CU_add_test(s, "an IXFR and a certificate change a secondary zone's data and edits at once",
+		    test_ixfr_and_edits);
 	CU_add_test(s, "notify and requests: the zone, the peer, coalesced", test_notify);
 	CU_add_test(s, "table: by origin, zone number and wire name", test_tab);
 }
