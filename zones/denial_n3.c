@@ -135,8 +135,10 @@ static inline size_t shifted(const struct shift *sh, size_t at)
  * NSEC3 goes at its PART, that NSEC3's signatures at HOLE1) and X, the NSEC3 covering the next
  * closer name (ZT_NONE: one the parts hold, or none; they are the whole answer), within LIMIT.
  */
-static bool join(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, const zt_blob_t *b,
-		 uint32_t hole1, uint32_t x, size_t limit, uint8_t *buf, struct denial_tail *t)
+static inline __attribute__((always_inline)) bool join(const zt_t *zt, const zt_zone_t *z,
+						       const struct zt_query *q, const zt_blob_t *b,
+						       uint32_t hole1, uint32_t x, size_t limit,
+						       uint8_t *buf, struct denial_tail *t)
 {
 	const uint8_t *d = zt_blob_data(b);
 	const uint16_t *fix = zt_blob_fix(b);
@@ -199,34 +201,30 @@ static bool nxdomain(const zt_t *zt, const zt_zone_t *z, const struct zt_query *
 {
 	uint32_t cpe = denial_n3_encloser(zt, z, ce), x;
 	const uint32_t *e = z->n3nx != NULL ? parts_of(z, cpe) : NULL;
-	const zt_blob_t *b;
-	size_t head = WIRE_HDR_LEN + q->qname_len + 4;
 
 	if (e == NULL || label_odd(zt, z, q, true))
-		return false;
-	b = zt_blob(zt, e[1]);
-	if (head > limit || b->len > limit - head)
 		return false;
 	x = denial_n3_next_closer_key(zt, z, cpe, q->key);
 	/* One the parts hold already (or none): they are the whole answer. */
 	if (x == nsec3_match(z, cpe) || x == nsec3_wildcard(z, cpe))
 		x = ZT_NONE;
-	return join(zt, z, q, b, e[2], x, limit, buf, t);
+	return join(zt, z, q, zt_blob(zt, e[1]), e[2], x, limit, buf, t);
 }
 
 /*
  * The NODATA below CE for a type its wildcard lacks (RFC 5155 7.2.5): the parts made for CE's
  * wildcard (the SOA, the wildcard's and the closest provable encloser's NSEC3), the next
- * closer's NSEC3 joined.
+ * closer's NSEC3 joined. The wildcard has no RRset of the type asked (the caller saw). Not
+ * inlined: the wildcard's answer and the NXDOMAIN keep their code.
  */
-static bool wild_nodata(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, uint32_t ce,
-			size_t limit, uint8_t *buf, struct denial_tail *t)
+static bool __attribute__((noinline))
+wild_nodata(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, uint32_t ce, size_t limit,
+	    uint8_t *buf, struct denial_tail *t)
 {
 	uint32_t wild = zt->nodes[ce].wildcard, cpe, x;
 	const uint32_t *e;
 
 	if (z->n3wn == NULL || q->qtype == T_ANY || q->qtype == T_RRSIG ||
-	    set_of(zt, wild, q->qtype, 0) != ZT_NONE ||
 	    (e = triple_of(z->n3wn, z->n3wn_count, ce)) == NULL || label_odd(zt, z, q, true))
 		return false;
 	cpe = denial_n3_encloser(zt, z, ce);
@@ -242,12 +240,12 @@ static bool type_has_names(uint16_t type)
 	return (type >= T_NS && type <= 9) || type == T_PTR || type == 14 || type == T_MX;
 }
 
-/* The wildcard's answer below CE (its blob) and the next closer's NSEC3: the name does not
- * exist (RFC 5155 7.2.6). */
+/* The wildcard's answer below CE (its blob; SET the wildcard's RRset asked) and the next closer's
+ * NSEC3: the name does not exist (RFC 5155 7.2.6). */
 static bool wildcard(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, uint32_t ce,
-		     size_t limit, uint8_t *buf, struct denial_tail *t)
+		     uint32_t set, size_t limit, uint8_t *buf, struct denial_tail *t)
 {
-	uint32_t wild = zt->nodes[ce].wildcard, set, blob = ZT_NONE, x;
+	uint32_t wild = zt->nodes[ce].wildcard, blob = ZT_NONE, x;
 	const zt_node_t *wn = &zt->nodes[wild];
 	size_t head = WIRE_HDR_LEN + q->qname_len + 4, len, l;
 	uint8_t *o = buf + head;
@@ -256,7 +254,7 @@ static bool wildcard(const zt_t *zt, const zt_zone_t *z, const struct zt_query *
 	int delta;
 
 	if ((wn->flags & (ZN_CNAME | ZN_DNAME)) || q->qtype == T_ANY || q->qtype == T_RRSIG ||
-	    type_has_names(q->qtype) || (set = set_of(zt, wild, q->qtype, 0)) == ZT_NONE)
+	    type_has_names(q->qtype))
 		return false;
 	for (uint32_t i = wn->ans_do; i < wn->ans_do + wn->nans_do; i++)
 		if (zt->ans[i].qtype == q->qtype) {
@@ -318,8 +316,12 @@ bool denial_n3_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, siz
 		return false;
 	if (buf + WIRE_HDR_LEN != q->qname) /* the question itself when answered in place */
 		memcpy(buf + WIRE_HDR_LEN, q->qname, q->qname_len + 4);
-	if (zt->nodes[ce].wildcard != ZT_NONE)
-		return wildcard(zt, z, q, ce, limit, buf, t) ||
-		       wild_nodata(zt, z, q, ce, limit, buf, t);
+	if (zt->nodes[ce].wildcard != ZT_NONE) {
+		/* The wildcard's RRset of the type asked (its answer), or none (its NODATA). */
+		uint32_t set = set_of(zt, zt->nodes[ce].wildcard, q->qtype, 0);
+
+		return set != ZT_NONE ? wildcard(zt, z, q, ce, set, limit, buf, t)
+				      : wild_nodata(zt, z, q, ce, limit, buf, t);
+	}
 	return nxdomain(zt, z, q, ce, limit, buf, t);
 }
