@@ -354,11 +354,11 @@ static size_t first_rrsig(const uint8_t *d, size_t len)
  * question one label below CE, that NSEC3's records taken out, in the order the live path
  * writes the rest (SOA, the wildcard's NSEC3, the closest provable encloser's, their RRSIGs:
  * checked). HOLE: where the two go, the first before the SOA's RRSIG, the second at the end.
- * In b->scratch (its fix-ups in FIX, FCAP of them), R a resolution to use. False when CE has
- * none (a CNAME or DNAME wildcard, an NSEC3 missing, a name no question joins).
+ * In b->scratch (its fix-ups in FIX, FCAP of them), R and RB a resolution and a message to use.
+ * False when CE has none (a CNAME or DNAME wildcard, an NSEC3 missing, a name no question joins).
  */
-static bool wild_render(struct zt_build *b, res_t *r, uint32_t z, uint32_t ce, uint16_t *fix,
-			unsigned fcap, struct denial_built *out, uint16_t hole[2])
+static bool wild_render(struct zt_build *b, res_t *r, rbuf_t *rb, uint32_t z, uint32_t ce,
+			uint16_t *fix, unsigned fcap, struct denial_built *out, uint16_t hole[2])
 {
 	zt_t *zt = b->zt;
 	const zt_zone_t *zone = &zt->zones[z];
@@ -366,7 +366,6 @@ static bool wild_render(struct zt_build *b, res_t *r, uint32_t z, uint32_t ce, u
 	uint8_t name[WIRE_NAME_MAX + 1];
 	uint16_t qtype = 65280, counts[3]; /* a private type: one the wildcard lacks */
 	unsigned k = 0, own = 0;
-	rbuf_t *rb;
 	size_t head, h0;
 	bool ok;
 
@@ -409,9 +408,6 @@ static bool wild_render(struct zt_build *b, res_t *r, uint32_t z, uint32_t ce, u
 	}
 	if (r->overflow || own != 3 || (r->flags & 0xf) != 0)
 		return false;
-	rb = malloc(sizeof(*rb));
-	if (rb == NULL)
-		return false;
 	rbuf_start(rb, b->scratch, sizeof(b->scratch), name, qtype, C_IN, true,
 		   zt->nodes[ce].labels);
 	rbuf_put_res(rb, zt, r, counts);
@@ -434,7 +430,6 @@ static bool wild_render(struct zt_build *b, res_t *r, uint32_t z, uint32_t ce, u
 		hole[0] = (uint16_t)h0;
 		hole[1] = (uint16_t)out->len;
 	}
-	free(rb);
 	return ok;
 }
 
@@ -449,10 +444,15 @@ static ssize_t wild_parts(struct zt_build *b, uint32_t z, size_t left)
 	uint32_t *tab = NULL, nt = 0;
 	uint16_t fix[FIX_MAX];
 	size_t used = 0;
+	rbuf_t *rb = malloc(sizeof(*rb));
 	res_t r;
 
-	if (res_init_heap(&r) != 0)
+	if (rb == NULL)
 		return -1;
+	if (res_init_heap(&r) != 0) {
+		free(rb);
+		return -1;
+	}
 	for (uint32_t n = 0; n < zt->nnodes; n++) {
 		const zt_node_t *node = &zt->nodes[n];
 		struct denial_built d;
@@ -464,7 +464,7 @@ static ssize_t wild_parts(struct zt_build *b, uint32_t z, size_t left)
 		if (node->zone != z || node->wildcard == ZT_NONE || node->deleg != ZT_NONE ||
 		    !(node->flags & ZN_SIGNED) || (node->flags & (ZN_DNAME | ZN_SHADOW)) ||
 		    zt_find(zt, zt_node_name(zt, node), node->name_len) != n ||
-		    !wild_render(b, &r, z, n, fix, FIX_MAX, &d, hole))
+		    !wild_render(b, &r, rb, z, n, fix, FIX_MAX, &d, hole))
 			continue;
 		size = zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 3 * sizeof(uint32_t);
 		if (used + size > left)
@@ -486,6 +486,7 @@ static ssize_t wild_parts(struct zt_build *b, uint32_t z, size_t left)
 		used += size;
 	}
 	res_fini(&r);
+	free(rb);
 	zt->zones[z].n3wn = nt > 0 ? tab : NULL;
 	zt->zones[z].n3wn_count = nt;
 	if (nt == 0)
@@ -494,6 +495,7 @@ static ssize_t wild_parts(struct zt_build *b, uint32_t z, size_t left)
 	return (ssize_t)used;
 nomem:
 	res_fini(&r);
+	free(rb);
 	free(tab);
 	return -1;
 }
