@@ -418,11 +418,25 @@ void ctl_rl_probe_run(ctl_t *ctl, cert_t *const *probed)
 	switch (flip) {
 	case CTL_FLIP_SAME:
 		/* A new leaf with the same decisions: show it, nothing served changes. */
-		ctl_publish(ctl, &b);
-		log_msg(LOG_INFO, "certificate probe: new leaf, same decisions");
+		if (ctl_publish(ctl, &b, err, sizeof(err)) == SANDNS_EOK)
+			log_msg(LOG_INFO, "certificate probe: new leaf, same decisions");
 		break;
 	case CTL_FLIP_APPLY:
-		ctl_publish(ctl, &b);
+		/* Two probes agreed; when the publish fails (ctl_publish() logged why), the
+		 * decisions seen stay pending, so that the next probe that sees them again
+		 * publishes them at once, as the next reload would. */
+		ctl_pub_lock(ctl);
+		ctl->pending_key = b.policy_key != NULL ? strdup(b.policy_key) : NULL;
+		ctl_pub_unlock(ctl);
+		if (ctl_publish(ctl, &b, err, sizeof(err)) != SANDNS_EOK) {
+			log_msg(LOG_ERR, "certificate probe: the new policy is not published, the "
+					 "previous policy stays");
+			break;
+		}
+		ctl_pub_lock(ctl);
+		free(ctl->pending_key);
+		ctl->pending_key = NULL;
+		ctl_pub_unlock(ctl);
 		ctl_pub_count(ctl, &ctl->probe_flips);
 		ctl_pub_count(ctl, &ctl->reloads);
 		log_msg(LOG_NOTICE, "certificate probe: the decisions changed in two probes in a "

@@ -324,14 +324,10 @@ int ctl_state_write(const char *path, const ctl_build_t *b, char *err, size_t er
 	return rc;
 }
 
-void ctl_build_save_serials(const cfg_t *cfg, const ctl_build_t *b)
+int ctl_build_save_serials(const cfg_t *cfg, const ctl_build_t *b, char *err, size_t errlen)
 {
-	char buf[4096], err[1024];
+	char buf[4096];
 	const char *path = ctl_state_path(cfg, buf, sizeof(buf));
 
-	if (path != NULL && ctl_state_write(path, b, err, sizeof(err)) != SANDNS_EOK)
-		log_msg(LOG_ERR,
-			"%s: a restart after a crash may serve older serials, and secondary "
-			"zones' copies older than those served",
-			err);
+	return path != NULL ? ctl_state_write(path, b, err, errlen) : SANDNS_EOK;
 }

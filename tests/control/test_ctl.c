@@ -643,11 +643,11 @@ static void test_build_serial_state(void)
 	write_cert("s.pem", "DNS:mail.example.net"); /* the policy edits: 101 */
 	cfg = config("zone example.net. s.zone\ncert s.pem\nserial-state s.state\n");
 	build(cfg, NULL, NULL, &b);
-	ctl_build_save_serials(cfg, &b);
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &b, NULL, 0), SANDNS_EOK);
 	CU_ASSERT_EQUAL(b.zones[0].serial, 101);
 	write_cert("s.pem", "DNS:mail.example.net,DNS:autodiscover.example.net"); /* lifted */
 	build(cfg, &b, &certs, &c);
-	ctl_build_save_serials(cfg, &c);
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &c, NULL, 0), SANDNS_EOK);
 	CU_ASSERT_EQUAL(c.zones[0].serial, 102);
 	ctl_build_clear(&b);
 	ctl_build_clear(&c);
@@ -655,7 +655,7 @@ static void test_build_serial_state(void)
 	/* "Restart": the file says 100, the state 102 for what is served now. */
 	cfg = config("zone example.net. s.zone\ncert s.pem\nserial-state s.state\n");
 	build(cfg, NULL, NULL, &b);
-	ctl_build_save_serials(cfg, &b);
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &b, NULL, 0), SANDNS_EOK);
 	CU_ASSERT_EQUAL(b.zones[0].serial, 102);
 	ctl_build_clear(&b);
 	cfg_free(&cfg);
@@ -663,7 +663,7 @@ static void test_build_serial_state(void)
 	write_cert("s.pem", "DNS:mail.example.net");
 	cfg = config("zone example.net. s.zone\ncert s.pem\nserial-state s.state\n");
 	build(cfg, NULL, NULL, &b);
-	ctl_build_save_serials(cfg, &b);
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &b, NULL, 0), SANDNS_EOK);
 	CU_ASSERT_EQUAL(b.zones[0].serial, 103);
 	ctl_build_clear(&b);
 	cfg_free(&cfg);
@@ -671,7 +671,7 @@ static void test_build_serial_state(void)
 	write_text("s.state", "garbage\n");
 	cfg = config("zone example.net. s.zone\ncert s.pem\nserial-state s.state\n");
 	build(cfg, NULL, NULL, &b);
-	ctl_build_save_serials(cfg, &b);
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &b, NULL, 0), SANDNS_EOK);
 	CU_ASSERT_EQUAL(b.zones[0].serial, 101);
 	ctl_build_clear(&b);
 	cfg_free(&cfg);
