@@ -20,6 +20,7 @@
 #include "ctl.h"
 #include "cutest.h"
 #include "policy.h"
+#include "policy_zone.h"
 #include "sandns_err.h"
 #include "tutil.h"
 #include "wire.h"
@@ -608,6 +609,31 @@ static void test_build_drop_zones(void)
 	build(cfg, NULL, NULL, &b);
 	CU_ASSERT_FALSE(ctl_build_drop_zones(cfg, &b));
 	CU_ASSERT_PTR_NOT_NULL(b.raw[0]);
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+}
+
+/* The policy's lookup fails (memory out): the build fails naming the zone, nothing is decided
+ * as if its records were absent; the next build, the lookup working, is as ever. */
+static void test_build_policy_lookup_fails(void)
+{
+	cfg_t *cfg;
+	ctl_build_t b;
+	int rc;
+
+	write_zone("pf.zone", 100, NULL);
+	write_cert("pf.pem", "DNS:mail.example.net");
+	cfg = config("zone example.net. pf.zone\ncert pf.pem\n");
+	pzone_lookup_fail_at = 1;
+	err[0] = '\0';
+	rc = ctl_build(cfg, NULL, NULL, &b, err, sizeof(err));
+	pzone_lookup_fail_at = 0;
+	CU_ASSERT_NOT_EQUAL(rc, SANDNS_EOK);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "policy: zone example.net.: cannot read its records: "));
+	if (rc == SANDNS_EOK)
+		ctl_build_clear(&b);
+	build(cfg, NULL, NULL, &b);
+	expect_n_replaced(b.zt, "101");
 	ctl_build_clear(&b);
 	cfg_free(&cfg);
 }
@@ -1582,6 +1608,8 @@ void reg_cutest_ctl(void)
 	CU_add_test(s, "build: a long zone name", test_build_long_origin);
 	CU_add_test(s, "build: an uncovered SRV replaced by the synthesized one",
 		    test_build_srv_replaced);
+	CU_add_test(s, "the policy's lookup fails: the build fails naming the zone",
+		    test_build_policy_lookup_fails);
 	CU_add_test(s, "build: serial-state across restarts", test_build_serial_state);
 	CU_add_test(s, "build: keep-zones no drops the zones as read", test_build_drop_zones);
 	CU_add_test(s, "build: the file's serial moves", test_build_file_serial);
