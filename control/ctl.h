@@ -49,6 +49,9 @@ typedef struct ctl_zone_info {
 	char *refused_why;
 	int64_t sign_retry; /* renewal asked for: not again before then (ctl_resign.c) */
 	bool sign_fresh;    /* signed by this build: saved to the state directory once published */
+	/* A catalog sandns produces: the hash of its members (catz_produce()), which serial-state
+	 * keeps so that a restart with the same members serves it at the same serial; 0 else */
+	uint64_t catz_hash;
 } ctl_zone_info_t;
 
 /*

@@ -448,13 +448,13 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_buil
 
 	for (size_t i = 0; i < cfg->nzones; i++) {
 		const cfg_zone_t *z = &cfg->zones[i];
+		const catz_prev_t was = ctl_catz_prev(cfg, prev, known, i);
 		bool made;
 
 		/* A catalog sandns produces (catz_gen.c): made again from the zones at every build.
 		 */
-		b->raw[i] = catz_produce_cfg(cfg, i, prev != NULL ? prev->raw[i] : NULL,
-					     prev != NULL ? prev->zones[i].src_serial : 0, &made,
-					     err, errlen);
+		b->raw[i] =
+		    catz_produce_cfg(cfg, i, &was, &b->zones[i].catz_hash, &made, err, errlen);
 		if (made && b->raw[i] == NULL)
 			return SANDNS_EZONE;
 		if (made) {
