@@ -271,6 +271,7 @@ int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 {
 	ctl_rebuild_t what = {.certs = job->certs, .fresh = job->fresh};
 	bool some = false, announce;
+	char text[96];
 	int rc;
 
 	ctl_rl_job_remap(ctl, job);
@@ -335,13 +336,14 @@ int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 		svc_reloaded(rc == SANDNS_EOK, ctl->info.nzones, ctl->info.records,
 			     rc == SANDNS_EOK ? NULL : err);
 	if (job->sighups > 0 && rc == SANDNS_EOK)
-		log_msg(LOG_INFO, "reloaded %zu zones (%zu records) on SIGHUP", ctl->info.nzones,
-			ctl->info.records);
+		log_msg(LOG_INFO, "reloaded %zu zones (%zu records) on SIGHUP, %s",
+			ctl->info.nzones, ctl->info.records, patched_text(ctl, text, sizeof(text)));
 	else if (job->sighups > 0)
 		log_msg(LOG_ERR, "reload failed, still serving the previous snapshot: %s", err);
 	for (const struct ctl_rl_note *n = job->notes; n != NULL; n = n->next) {
+		/* How it was made, as a reload asked for says it (a renewal, the watch). */
 		if (rc == SANDNS_EOK)
-			log_msg(n->level, "%s", n->done);
+			log_msg(n->level, "%s, %s", n->done, patched_text(ctl, text, sizeof(text)));
 		else
 			log_msg(LOG_ERR, "%s: %s", n->failed, err);
 	}

@@ -379,6 +379,8 @@ if wait_serving "$TMP/sandnsd.log" "$PID" 60; then
 		sleep 0.1
 	done
 	check "start-up: the SIGHUP that came while loading reloads once serving" test "$reloaded" = 1
+	check "start-up: ... logged with how it was made (patched N names, or full compile)" \
+		grep -Eq 'reloaded 1 zones .* on SIGHUP, (patched [0-9]+ names|full compile)$' "$TMP/sandnsd.log"
 	kill -USR1 "$PID"
 	kill -USR2 "$PID"
 	sleep 0.2
