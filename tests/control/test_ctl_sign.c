@@ -462,7 +462,7 @@ static void test_patched(void)
 	CU_ASSERT_FALSE(b0.patched);
 	/* A restart: its first build serves the signed version the state directory kept (signing
 	 * nothing), and the next reload compares the new one with that. */
-	ctl_build_save_serials(cfg, &b0);
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &b0, NULL, 0), SANDNS_EOK);
 	ctl_signstate_save(cfg, &b0);
 	CU_ASSERT_EQUAL_FATAL(build(cfg, NULL, &b1), SANDNS_EOK);
 	CU_ASSERT_EQUAL(b1.zones[0].serial, 10);
@@ -498,7 +498,7 @@ static void test_patched(void)
 	CU_ASSERT_TRUE(verifies(b3.zt, "example.net.", LDNS_RR_TYPE_SOA));
 	/* Kept no more (keep-zones dropped it after the publish): compared with the version the
 	 * state directory kept, patched; without that file, compiled whole. */
-	ctl_build_save_serials(cfg, &b3);
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &b3, NULL, 0), SANDNS_EOK);
 	ctl_signstate_save(cfg, &b3);
 	write_big(BIG_NAMES, 8, "");
 	zload_free(&b3.signed_zones[0]);
@@ -804,7 +804,7 @@ static void test_patched_nsec3(void)
 	cfg = config_mode("nsec3");
 	CU_ASSERT_EQUAL_FATAL(build(cfg, NULL, &b0), SANDNS_EOK);
 	CU_ASSERT_FALSE(b0.patched);
-	ctl_build_save_serials(cfg, &b0);
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &b0, NULL, 0), SANDNS_EOK);
 	ctl_signstate_save(cfg, &b0);
 	CU_ASSERT_EQUAL_FATAL(build(cfg, NULL, &b1), SANDNS_EOK);
 	CU_ASSERT_EQUAL(b1.zones[0].serial, 10);
@@ -847,7 +847,7 @@ static void test_patched_nsec3(void)
 	CU_ASSERT_EQUAL(bad, 0);
 	/* Kept no more: compared with the version the state directory kept, patched (n8 gone:
 	 * its NSEC3 and its predecessor's); without that file, compiled whole. */
-	ctl_build_save_serials(cfg, &b3);
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &b3, NULL, 0), SANDNS_EOK);
 	ctl_signstate_save(cfg, &b3);
 	write_big(BIG_NAMES, 8,
 		  "dlg IN NS ns.elsewhere.example.\ny.ent IN A 192.0.2.8\n"
@@ -1260,7 +1260,7 @@ static void edits_signed(const char *mode, bool kept, bool wild)
 		/* Not kept: the build published (the state directory written), its versions
 		 * dropped; the one served is read back from there (OLD: the test's own). */
 		if (!kept) {
-			ctl_build_save_serials(c, &b[k - 1]);
+			CU_ASSERT_EQUAL(ctl_build_save_serials(c, &b[k - 1], NULL, 0), SANDNS_EOK);
 			ctl_signstate_save(c, &b[k - 1]);
 			zload_free(&b[k - 1].signed_zones[0]);
 			zload_free(&b[k - 1].raw[0]);
