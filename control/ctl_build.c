@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "catz.h"
+#include "ctl_edits.h"
 #include "ctl_part.h"
 #include "ctl_pvt.h"
 #include "ctl_refused.h"
@@ -23,7 +23,6 @@
 #include "ctl_state.h"
 #include "log.h"
 #include "rfile.h"
-#include "rrtype.h"
 #include "sandns_err.h"
 #include "sigtime.h"
 #include "zload.h"
@@ -93,85 +92,6 @@ void ctl_build_clear(ctl_build_t *b)
 	free(b->policy_key);
 	ctl_build_index_free(b);
 	memset(b, 0, sizeof(*b));
-}
-
-/* Appends printf output to a malloc'd string; false without memory (the string is kept). */
-static bool __attribute__((format(printf, 2, 3))) str_add(char **s, const char *fmt, ...)
-{
-	size_t old = *s != NULL ? strlen(*s) : 0;
-	va_list ap;
-	char *more, *grown;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&more, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return false;
-	grown = realloc(*s, old + (size_t)n + 1);
-	if (grown == NULL) {
-		free(more);
-		return false;
-	}
-	memcpy(grown + old, more, (size_t)n + 1);
-	free(more);
-	*s = grown;
-	return true;
-}
-
-char *ctl_policy_key(const policy_t *p)
-{
-	char *key = strdup("");
-
-	for (size_t i = 0; p != NULL && key != NULL && i < policy_count(p); i++) {
-		const char *t = policy_target(p, i);
-
-		if (!str_add(&key, "%s %u %s %s %d\n", policy_name(p, i),
-			     (unsigned)policy_family(p, i), policy_kind_name(policy_kind(p, i)),
-			     t != NULL ? t : "-", policy_applies(p, i))) {
-			free(key);
-			return NULL;
-		}
-	}
-	return key;
-}
-
-static const char *edit_op_name(enum zload_edit_op op)
-{
-	switch (op) {
-	case ZLOAD_EDIT_WITHHOLD:
-		return "withhold";
-	case ZLOAD_EDIT_ADD:
-		return "add";
-	case ZLOAD_EDIT_EMPTY_NODE:
-		return "empty-node";
-	}
-	return "?";
-}
-
-/* The policy's edits for zone ORIGIN: into EDITS (a slice of the policy's) and as text. */
-static int zone_edits(const policy_t *p, const char *origin, const zload_edit_t **edits, size_t *n,
-		      char **text)
-{
-	*n = 0;
-	*text = strdup("");
-	if (*text == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; p != NULL && i < policy_edit_count(p); i++) {
-		const zload_edit_t *e = policy_edit(p, i);
-		char tb[16];
-
-		if (strcasecmp(policy_edit_domain(p, i), origin) != 0)
-			continue;
-		edits[(*n)++] = e;
-		if (!str_add(text, "%s %s", edit_op_name(e->op), e->owner) ||
-		    (e->op != ZLOAD_EDIT_EMPTY_NODE &&
-		     !str_add(text, " %s", rrtype_name(e->type, tb, sizeof(tb)))) ||
-		    (e->op == ZLOAD_EDIT_ADD && !str_add(text, " %u %s", e->ttl, e->rdata)) ||
-		    !str_add(text, "\n"))
-			return -ENOMEM;
-	}
-	return 0;
 }
 
 /* Whether configured zone Z is the one "reload ZONE" names (with or without the final dot). */
@@ -361,21 +281,6 @@ static int read_unread(const cfg_t *cfg, const ctl_build_t *prev, bool preview, 
 	return SANDNS_EOK;
 }
 
-/* Whether the policy P's edits of zone ORIGIN are those WAS gives (as zone_edits() writes
- * them); EDITS: room for all of P's. -ENOMEM, 1 or 0. */
-static int same_edits(const policy_t *p, const char *origin, const char *was,
-		      const zload_edit_t **edits)
-{
-	char *text = NULL;
-	size_t n;
-	int rc = zone_edits(p, origin, edits, &n, &text);
-
-	if (rc == 0)
-		rc = strcmp(text, was) == 0;
-	free(text);
-	return rc;
-}
-
 /*
  * The autodiscover policy over B's zones (B->policy), each zone's pview set: what the policy read
  * of a zone read, recorded; a zone left unread answered by what it read of it before (PREV's
@@ -425,8 +330,8 @@ static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool previ
 					  "it was read";
 			} else {
 				/* Edits its records refused: asked again, refused again. */
-				same = same_edits(p, pz[i].origin,
-						  ctl_refused_asked(&prev->zones[i]), edits);
+				same = ctl_same_edits(p, pz[i].origin,
+						      ctl_refused_asked(&prev->zones[i]), edits);
 				if (same < 0)
 					goto out;
 				/* New edits, every owner they and the old name among those whose
@@ -584,7 +489,7 @@ static int serve_zone(const cfg_t *cfg, const ctl_build_t *prev, bool preview, c
 		 * alone, which the part has), its file's serial as PREV had it. */
 		const ctl_zone_info_t *was = &prev->zones[i];
 
-		if (zone_edits(b->policy, info->origin, edits, &n, &info->edits) != 0) {
+		if (ctl_zone_edits(b->policy, info->origin, edits, &n, &info->edits) != 0) {
 			snprintf(err, errlen, "out of memory");
 			return -ENOMEM;
 		}
@@ -618,7 +523,7 @@ static int serve_zone(const cfg_t *cfg, const ctl_build_t *prev, bool preview, c
 		*out = (zt_zone_edits_t){.serial = info->serial};
 		return info->edits != NULL ? SANDNS_EOK : -ENOMEM;
 	}
-	if (zone_edits(b->policy, info->origin, edits, &n, &info->edits) != 0) {
+	if (ctl_zone_edits(b->policy, info->origin, edits, &n, &info->edits) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
