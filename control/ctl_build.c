@@ -149,7 +149,7 @@ static bool file_unchanged(const ctl_build_t *prev, const cfg_zone_t *z, size_t 
  * and master file, and its files unchanged since (the stamps PREV kept). A whole reload's zones
  * (WHAT->keep_unchanged) and those not asked for: `reload ZONE` reads ZONE. Those that need their
  * records after all are read later (read_unread(), evaluate_policy(): the policy's edits of it
- * must be those PREV compiled in).
+ * must be those PREV compiled in, or be patched in from the records PREV kept at their owners).
  */
 static bool may_stay_unread(const ctl_build_t *prev, const ctl_rebuild_t *what, const cfg_zone_t *z,
 			    size_t i)
@@ -286,8 +286,9 @@ static int read_unread(const cfg_t *cfg, const ctl_build_t *prev, bool preview, 
  * of a zone read, recorded; a zone left unread answered by what it read of it before (PREV's
  * pview: its files unchanged since, the same answers). A zone left unread that the policy asks
  * what that view does not hold, or whose edits are no longer those PREV compiled in (edits added,
- * changed or lifted: they are compiled from its records), is read, the reason logged, and the
- * policy evaluated again: the decisions are those reading every zone gives. SANDNS_EOK or an
+ * changed or lifted: they are compiled from its records) without its records at their owners
+ * kept (ctl_part.c), is read, the reason logged, and the policy evaluated again: the decisions
+ * are those reading every zone gives. Each zone's part set beside its view. SANDNS_EOK or an
  * error.
  */
 static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool preview,
