@@ -360,6 +360,9 @@ static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool previ
 	for (i = 0; i < b->nzones; i++) {
 		ctl_zone_info_t *info = &b->zones[i];
 
+		/* A zone read: its view holds too what a certificate change that edits it asks. */
+		if (!info->unread && !info->absent)
+			ctl_part_prime(&pz[i], b->certs, b->ncerts);
 		info->pview = info->unread ? pview_ref(prev->zones[i].pview) : pz[i].record;
 		pz[i].record = NULL;
 		/* Beside the view, the records at the owners the edits name: those of the version

@@ -76,3 +76,68 @@ bool ctl_part_covers(const ctl_zone_info_t *was, const char *origin, const polic
 	}
 	return true;
 }
+
+static int ignore_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
+{
+	(void)ctx;
+	(void)owner;
+	(void)type;
+	(void)ttl;
+	(void)rdata;
+	return 0;
+}
+
+/* The questions ctl_part_prime() asks about NAME (presentation form, final dot). */
+static void prime_name(policy_zone_t *pz, const char *name)
+{
+	static const uint16_t types[] = {1 /* A */, 28 /* AAAA */, 5 /* CNAME */, 33 /* SRV */};
+
+	(void)pzone_has(pz, name, true, false);
+	(void)pzone_has(pz, name, false, true);
+	(void)pzone_has(pz, name, true, true);
+	(void)pzone_other(pz, name);
+	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+		(void)pzone_lookup(pz, name, types[t], ignore_rr, NULL);
+}
+
+/* Whether NAME (no final dot needed) lies at or below ORIGIN (final dot). */
+static bool in_zone(const char *name, size_t len, const char *origin)
+{
+	size_t ol = strlen(origin);
+
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (ol > 0 && origin[ol - 1] == '.')
+		ol--;
+	if (ol == 0)
+		return true; /* the root */
+	return len >= ol && strncasecmp(name + len - ol, origin, ol) == 0 &&
+	       (len == ol || name[len - ol - 1] == '.');
+}
+
+void ctl_part_prime(policy_zone_t *pz, cert_t *const *certs, size_t ncerts)
+{
+	char names[4][PART_NAME_MAX], n[PART_NAME_MAX];
+
+	if (pz->zone == NULL || pz->record == NULL)
+		return;
+	part_owners(pz->origin, names);
+	for (size_t k = 0; k < 4; k++)
+		prime_name(pz, names[k]);
+	(void)pzone_signed(pz);
+	for (size_t c = 0; c < ncerts; c++)
+		for (size_t i = 0; i < cert_san_count(certs[c]); i++) {
+			const char *san = cert_san(certs[c], i);
+			size_t len;
+
+			if (san == NULL)
+				continue;
+			if (strncmp(san, "*.", 2) == 0)
+				san += 2;
+			len = strlen(san);
+			if (len == 0 || len + 2 > sizeof(n) || !in_zone(san, len, pz->origin))
+				continue;
+			snprintf(n, sizeof(n), "%s%s", san, san[len - 1] == '.' ? "" : ".");
+			prime_name(pz, n);
+		}
+}

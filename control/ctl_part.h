@@ -5,8 +5,10 @@
 
 #include <stdbool.h>
 
+#include "cert.h"
 #include "ctl.h"
 #include "policy.h"
+#include "policy_zone.h"
 
 /* The most records and octets (owners and data) a zone's part holds: past them, none is kept. */
 #define CTL_PART_RECS_MAX 256
@@ -26,5 +28,16 @@ int ctl_part_keep(ctl_zone_info_t *info, const zload_zone_t *zone);
  * be patched from it, without reading the zone. False when WAS keeps no part.
  */
 bool ctl_part_covers(const ctl_zone_info_t *was, const char *origin, const policy_t *p);
+
+/*
+ * Asks PZ (a zone read, its answers recorded in its view: PZ->record) now the questions the
+ * policy asks of it when a certificate change makes or lifts its edits, so that the view holds
+ * them while the zone stays unread: records at, below, at or below each of its edits' owners
+ * and of the names the certificates CERTS (NCERTS) give that lie in it (a wildcard's without
+ * its "*."), data other than addresses there, the A, AAAA, CNAME and SRV records there (up to
+ * what the view keeps), and whether it is signed. Answers of the zone as read: the decisions
+ * from the view are those reading it gives. Without memory some are not recorded (missed).
+ */
+void ctl_part_prime(policy_zone_t *pz, cert_t *const *certs, size_t ncerts);
 
 #endif
