@@ -42,6 +42,13 @@ typedef struct ctl_zone_info {
 	/* What the autodiscover policy read of the zone when it was read (NULL: nothing, or no
 	 * policy): answers it again while the zone stays unread (ctl_build.c, pview.h) */
 	pview_t *pview;
+	/* The records the zone's version read held at the owners the policy's edits may name
+	 * (ctl_part.c), kept beside PVIEW (NULL: none, or more than the bound): while the zone
+	 * stays unread, a change of its edits is patched from them (ctl_patch.c) */
+	zload_zone_t *part;
+	/* This build leaves it unread with edits other than those PREV compiled in: patched from
+	 * PART (only while UNREAD) */
+	bool part_edits;
 	/* The policy's edits of it (as EDITS would hold them) that its records refused
 	 * (zload_edits_check()), and why: it is served as written (EDITS ""). While its files do
 	 * not change and the policy asks the same, it may stay unread (ctl_build.c). NULL: none. */
@@ -86,6 +93,10 @@ typedef struct ctl_build {
 	 * finds each in its predecessor at once; NULL: not indexed, ctl_build_find() walks */
 	struct origins *by_origin;
 	const char **by_origin_names;
+	/* Zones whose new edits ZT has patched in from their PART, left unread (ctl_patch.c) */
+	size_t patched_unread;
+	/* The records the zones' PARTs hold, all told (each at most CTL_PART_RECS_MAX) */
+	size_t part_records;
 } ctl_build_t;
 
 /* Which certificate sources a rebuild reads again. */

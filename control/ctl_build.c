@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,8 @@
 #include <unistd.h>
 
 #include "catz.h"
+#include "ctl_edits.h"
+#include "ctl_part.h"
 #include "ctl_pvt.h"
 #include "ctl_refused.h"
 #include "ctl_serial.h"
@@ -22,7 +23,6 @@
 #include "ctl_state.h"
 #include "log.h"
 #include "rfile.h"
-#include "rrtype.h"
 #include "sandns_err.h"
 #include "sigtime.h"
 #include "zload.h"
@@ -72,6 +72,7 @@ void ctl_build_clear(ctl_build_t *b)
 		ctl_refused_clear(&b->zones[i]);
 		zload_stamps_put(&b->zones[i].stamps);
 		pview_put(&b->zones[i].pview);
+		zload_free(&b->zones[i].part);
 		if (b->raw != NULL)
 			zload_free(&b->raw[i]);
 		if (b->signed_zones != NULL)
@@ -91,85 +92,6 @@ void ctl_build_clear(ctl_build_t *b)
 	free(b->policy_key);
 	ctl_build_index_free(b);
 	memset(b, 0, sizeof(*b));
-}
-
-/* Appends printf output to a malloc'd string; false without memory (the string is kept). */
-static bool __attribute__((format(printf, 2, 3))) str_add(char **s, const char *fmt, ...)
-{
-	size_t old = *s != NULL ? strlen(*s) : 0;
-	va_list ap;
-	char *more, *grown;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&more, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return false;
-	grown = realloc(*s, old + (size_t)n + 1);
-	if (grown == NULL) {
-		free(more);
-		return false;
-	}
-	memcpy(grown + old, more, (size_t)n + 1);
-	free(more);
-	*s = grown;
-	return true;
-}
-
-char *ctl_policy_key(const policy_t *p)
-{
-	char *key = strdup("");
-
-	for (size_t i = 0; p != NULL && key != NULL && i < policy_count(p); i++) {
-		const char *t = policy_target(p, i);
-
-		if (!str_add(&key, "%s %u %s %s %d\n", policy_name(p, i),
-			     (unsigned)policy_family(p, i), policy_kind_name(policy_kind(p, i)),
-			     t != NULL ? t : "-", policy_applies(p, i))) {
-			free(key);
-			return NULL;
-		}
-	}
-	return key;
-}
-
-static const char *edit_op_name(enum zload_edit_op op)
-{
-	switch (op) {
-	case ZLOAD_EDIT_WITHHOLD:
-		return "withhold";
-	case ZLOAD_EDIT_ADD:
-		return "add";
-	case ZLOAD_EDIT_EMPTY_NODE:
-		return "empty-node";
-	}
-	return "?";
-}
-
-/* The policy's edits for zone ORIGIN: into EDITS (a slice of the policy's) and as text. */
-static int zone_edits(const policy_t *p, const char *origin, const zload_edit_t **edits, size_t *n,
-		      char **text)
-{
-	*n = 0;
-	*text = strdup("");
-	if (*text == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; p != NULL && i < policy_edit_count(p); i++) {
-		const zload_edit_t *e = policy_edit(p, i);
-		char tb[16];
-
-		if (strcasecmp(policy_edit_domain(p, i), origin) != 0)
-			continue;
-		edits[(*n)++] = e;
-		if (!str_add(text, "%s %s", edit_op_name(e->op), e->owner) ||
-		    (e->op != ZLOAD_EDIT_EMPTY_NODE &&
-		     !str_add(text, " %s", rrtype_name(e->type, tb, sizeof(tb)))) ||
-		    (e->op == ZLOAD_EDIT_ADD && !str_add(text, " %u %s", e->ttl, e->rdata)) ||
-		    !str_add(text, "\n"))
-			return -ENOMEM;
-	}
-	return 0;
 }
 
 /* Whether configured zone Z is the one "reload ZONE" names (with or without the final dot). */
@@ -227,7 +149,7 @@ static bool file_unchanged(const ctl_build_t *prev, const cfg_zone_t *z, size_t 
  * and master file, and its files unchanged since (the stamps PREV kept). A whole reload's zones
  * (WHAT->keep_unchanged) and those not asked for: `reload ZONE` reads ZONE. Those that need their
  * records after all are read later (read_unread(), evaluate_policy(): the policy's edits of it
- * must be those PREV compiled in).
+ * must be those PREV compiled in, or be patched in from the records PREV kept at their owners).
  */
 static bool may_stay_unread(const ctl_build_t *prev, const ctl_rebuild_t *what, const cfg_zone_t *z,
 			    size_t i)
@@ -295,12 +217,33 @@ static const char *need_keeping(const cfg_t *cfg, const ctl_build_t *prev, const
 static const char *need_unedited(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *b,
 				 size_t i)
 {
-	(void)b;
 	/* With certificates, evaluate_policy() weighs its edits; without, there are none now: a
-	 * zone served with the policy's edits is served as written again. */
-	return cfg->ncerts == 0 && prev->zones[i].edits != NULL && prev->zones[i].edits[0] != '\0'
+	 * zone served with the policy's edits is served as written again, patched from the
+	 * records kept at their owners when there are (mark_part_unedited()). */
+	return cfg->ncerts == 0 && prev->zones[i].edits != NULL &&
+		       prev->zones[i].edits[0] != '\0' && !b->zones[i].part_edits
 		   ? "the autodiscover policy no longer edits it (no certificate)"
 		   : NULL;
+}
+
+/*
+ * Without certificates (CFG's), the zones B leaves unread that PREV served with the policy's
+ * edits are served as written again: those whose records at the edits' owners PREV kept
+ * (ctl_part.c), on a build that may patch, are patched from them (part_edits), left unread;
+ * need_unedited() reads the others.
+ */
+static void mark_part_unedited(const cfg_t *cfg, const ctl_build_t *prev, ctl_build_t *b)
+{
+	for (size_t i = 0; cfg->ncerts == 0 && b->base != NULL && i < b->nzones; i++) {
+		const ctl_zone_info_t *was = &prev->zones[i];
+
+		if (!b->zones[i].unread || was->edits == NULL || was->edits[0] == '\0' ||
+		    !ctl_part_covers(was, was->origin, NULL))
+			continue;
+		b->zones[i].part_edits = true;
+		zload_free(&b->zones[i].part);
+		b->zones[i].part = zload_ref(was->part);
+	}
 }
 
 /*
@@ -322,6 +265,8 @@ static int read_unread(const cfg_t *cfg, const ctl_build_t *prev, bool preview, 
 		if (w == NULL)
 			continue;
 		b->zones[i].unread = false;
+		b->zones[i].part_edits = false;
+		zload_free(&b->zones[i].part);
 		if (read_zone(cfg, false, prev, b, i, err, errlen) != SANDNS_EOK)
 			return SANDNS_EZONE;
 		why = w;
@@ -336,28 +281,14 @@ static int read_unread(const cfg_t *cfg, const ctl_build_t *prev, bool preview, 
 	return SANDNS_EOK;
 }
 
-/* Whether the policy P's edits of zone ORIGIN are those WAS gives (as zone_edits() writes
- * them); EDITS: room for all of P's. -ENOMEM, 1 or 0. */
-static int same_edits(const policy_t *p, const char *origin, const char *was,
-		      const zload_edit_t **edits)
-{
-	char *text = NULL;
-	size_t n;
-	int rc = zone_edits(p, origin, edits, &n, &text);
-
-	if (rc == 0)
-		rc = strcmp(text, was) == 0;
-	free(text);
-	return rc;
-}
-
 /*
  * The autodiscover policy over B's zones (B->policy), each zone's pview set: what the policy read
  * of a zone read, recorded; a zone left unread answered by what it read of it before (PREV's
  * pview: its files unchanged since, the same answers). A zone left unread that the policy asks
  * what that view does not hold, or whose edits are no longer those PREV compiled in (edits added,
- * changed or lifted: they are compiled from its records), is read, the reason logged, and the
- * policy evaluated again: the decisions are those reading every zone gives. SANDNS_EOK or an
+ * changed or lifted: they are compiled from its records) without its records at their owners
+ * kept (ctl_part.c), is read, the reason logged, and the policy evaluated again: the decisions
+ * are those reading every zone gives. Each zone's part set beside its view. SANDNS_EOK or an
  * error.
  */
 static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool preview,
@@ -394,6 +325,7 @@ static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool previ
 			goto out;
 		for (i = n = 0; i < b->nzones; i++) {
 			whys[i] = NULL;
+			b->zones[i].part_edits = false;
 			if (!b->zones[i].unread)
 				continue;
 			if (pz[i].missed) {
@@ -401,11 +333,18 @@ static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool previ
 					  "it was read";
 			} else {
 				/* Edits its records refused: asked again, refused again. */
-				same = same_edits(p, pz[i].origin,
-						  ctl_refused_asked(&prev->zones[i]), edits);
+				same = ctl_same_edits(p, pz[i].origin,
+						      ctl_refused_asked(&prev->zones[i]), edits);
 				if (same < 0)
 					goto out;
-				if (!same)
+				/* New edits, every owner they and the old name among those whose
+				 * records it kept when read (ctl_part.c), on a build that may
+				 * patch: compiled from those, the zone left unread (ctl_patch.c;
+				 * a whole compile reads it after all: read_for_compile()). */
+				if (!same && b->base != NULL &&
+				    ctl_part_covers(&prev->zones[i], pz[i].origin, p))
+					b->zones[i].part_edits = true;
+				else if (!same)
 					whys[i] = "the autodiscover policy's edits of it change";
 			}
 			n += whys[i] != NULL;
@@ -421,9 +360,21 @@ static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool previ
 		rc = -ENOMEM;
 	}
 	for (i = 0; i < b->nzones; i++) {
-		b->zones[i].pview =
-		    b->zones[i].unread ? pview_ref(prev->zones[i].pview) : pz[i].record;
+		ctl_zone_info_t *info = &b->zones[i];
+
+		/* A zone read: its view holds too what a certificate change that edits it asks. */
+		if (!info->unread && !info->absent)
+			ctl_part_prime(&pz[i], b->certs, b->ncerts);
+		info->pview = info->unread ? pview_ref(prev->zones[i].pview) : pz[i].record;
 		pz[i].record = NULL;
+		/* Beside the view, the records at the owners the edits name: those of the version
+		 * read (a withheld address is in it, not in the snapshot), or PREV's. */
+		zload_free(&info->part);
+		if (info->unread)
+			info->part = zload_ref(prev->zones[i].part);
+		else if (info->pview != NULL && !info->absent &&
+			 ctl_part_keep(info, b->raw[i]) != 0)
+			goto out;
 	}
 	b->policy = p;
 	p = NULL;
@@ -538,6 +489,30 @@ static int serve_zone(const cfg_t *cfg, const ctl_build_t *prev, bool preview, c
 		*out = (zt_zone_edits_t){.zone = b->raw[i], .serial = info->serial};
 		return info->edits != NULL ? SANDNS_EOK : -ENOMEM;
 	}
+	if (info->unread && info->part_edits) {
+		/* Unread, its new edits patched in from the records kept at their owners
+		 * (ctl_part.c): the edits as for a zone read (zload_edits_check() reads the origin
+		 * alone, which the part has), its file's serial as PREV had it. */
+		const ctl_zone_info_t *was = &prev->zones[i];
+
+		if (ctl_zone_edits(b->policy, info->origin, edits, &n, &info->edits) != 0) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		for (size_t k = 0; k < n; k++)
+			flat[k] = *edits[k];
+		if (n > 0 && zload_edits_check(info->part, flat, n, err, errlen) != 0) {
+			if (ctl_refused_set(info, err, err, errlen) != SANDNS_EOK)
+				return -ENOMEM;
+			n = 0;
+		}
+		info->src_serial = was->src_serial;
+		info->edits_hash = ctl_edits_hash(info->edits);
+		info->serial =
+		    ctl_served_serial(before, info->src_serial, info->edits, info->edits_hash);
+		*out = (zt_zone_edits_t){.edits = flat, .nedits = n, .serial = info->serial};
+		return SANDNS_EOK;
+	}
 	if (info->unread) {
 		/* As PREV served it (the same zone of the configuration): the same edits, no
 		 * signature (may_stay_unread(), read_unread(), evaluate_policy()), its serials as
@@ -554,7 +529,7 @@ static int serve_zone(const cfg_t *cfg, const ctl_build_t *prev, bool preview, c
 		*out = (zt_zone_edits_t){.serial = info->serial};
 		return info->edits != NULL ? SANDNS_EOK : -ENOMEM;
 	}
-	if (zone_edits(b->policy, info->origin, edits, &n, &info->edits) != 0) {
+	if (ctl_zone_edits(b->policy, info->origin, edits, &n, &info->edits) != 0) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -672,6 +647,7 @@ static int read_for_compile(const cfg_t *cfg, const ctl_build_t *prev, bool prev
 		if (!info->unread)
 			continue;
 		info->unread = false;
+		info->part_edits = false;
 		rc = read_zone(cfg, false, prev, b, i, err, errlen);
 		if (rc != SANDNS_EOK)
 			return rc;
@@ -684,6 +660,15 @@ static int read_for_compile(const cfg_t *cfg, const ctl_build_t *prev, bool prev
 		if (!zload_stamps_equal(was, info->stamps))
 			pview_put(&info->pview);
 		zload_stamps_put(&was);
+		/* The records beside the view: from the version read now, as the view stays. */
+		if (info->pview != NULL)
+			rc = ctl_part_keep(info, b->raw[i]);
+		else
+			zload_free(&info->part);
+		if (rc != 0) {
+			snprintf(err, errlen, "out of memory");
+			return rc;
+		}
 		free(info->edits);
 		info->edits = NULL;
 		ctl_refused_clear(info);
@@ -758,8 +743,10 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	/* Zones left unread that need their records all the same (only on a PREV of a build). */
 	if (rc == SANDNS_EOK && prev != NULL)
 		rc = read_unread(cfg, prev, what->preview, &b, need_signing, NULL, err, errlen);
-	if (rc == SANDNS_EOK && prev != NULL)
+	if (rc == SANDNS_EOK && prev != NULL) {
+		mark_part_unedited(cfg, prev, &b);
 		rc = read_unread(cfg, prev, what->preview, &b, need_unedited, NULL, err, errlen);
+	}
 	if (rc == SANDNS_EOK && prev != NULL) {
 		/* keep-zones would keep them this time (set so now, or fewer records in all): a
 		 * version to keep, as every other zone's. */
@@ -784,9 +771,11 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 			policy_alerts(&b);
 		nflat = policy_edit_count(b.policy);
 	}
-	/* Each zone's edits are a slice of FLAT: zt_new reads them all at once. */
+	/* Each zone's edits are a slice of FLAT: zt_new reads them all at once. Twice the room: a
+	 * zone patched from its part (part_edits) whose patch falls back to the whole compile is
+	 * served again when read (read_for_compile()), its edits a second slice. */
 	edits = calloc(nflat + 1, sizeof(*edits));
-	flat = calloc(nflat + 1, sizeof(*flat));
+	flat = calloc(2 * nflat + 1, sizeof(*flat));
 	if (edits == NULL || flat == NULL)
 		goto out_nomem;
 	nflat = 0;
@@ -862,8 +851,10 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		goto out;
 	}
 	/* The served versions read back were for the patch only. */
-	for (i = 0; i < b.nzones; i++)
+	for (i = 0; i < b.nzones; i++) {
 		zload_free(&b.served_signed[i]);
+		b.part_records += b.zones[i].part != NULL ? zload_rr_count(b.zones[i].part) : 0;
+	}
 	if (ctl_build_index(&b) != 0)
 		goto out_nomem;
 	if (unread > 0 && !what->preview)

@@ -23,6 +23,19 @@ static const zload_zone_t *compiled(const ctl_build_t *b, size_t i)
 								     : b->raw[i];
 }
 
+/* Whether zone I of B is left unread with new edits, patched from its part (ctl_build.c). */
+static bool from_part(const ctl_build_t *b, size_t i)
+{
+	return b->zones[i].unread && b->zones[i].part_edits && b->zones[i].part != NULL;
+}
+
+/* What a patch of zone I of B reads: the version compiled, or the records kept at the owners of
+ * its edits when it is left unread (from_part()). */
+static const zload_zone_t *patched_from(const ctl_build_t *b, size_t i)
+{
+	return from_part(b, i) ? b->zones[i].part : compiled(b, i);
+}
+
 /* Whether PREV still holds zone I as read (keep-zones may have dropped it after the publish). */
 static bool kept(const ctl_build_t *prev, size_t i)
 {
@@ -168,7 +181,7 @@ static int edit_names(const ctl_build_t *prev, size_t j, const ctl_build_t *b, s
 		n = text_owners(text, owners);
 		for (size_t k = 0; k < e->nedits; k++)
 			owners[n++] = e->edits[k].owner;
-		rc = zload_names_owners(nm, compiled(b, i), owners, n);
+		rc = zload_names_owners(nm, patched_from(b, i), owners, n);
 	}
 	free(owners);
 	free(text);
@@ -280,7 +293,7 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 	      const zt_opts_t *opts, zt_t **out, char *why, size_t whylen, char *err, size_t errlen)
 {
 	struct plan pl = {.nchanged = 0};
-	size_t names = 0;
+	size_t names = 0, unread = 0;
 	const char *no = NULL;
 	zt_t *cur = NULL;
 	bool copy;
@@ -326,9 +339,18 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 			rc = ZT_PATCH_FULL;
 			break;
 		}
+		/* Left unread: its data is the version served (its files unchanged), its records at
+		 * the edits' owners kept when it was read. */
+		if (b->zones[i].unread && (!ed || !from_part(b, i))) {
+			snprintf(why, whylen,
+				 "zone %s: not read, and no records of it to patch with",
+				 b->zones[i].origin);
+			rc = ZT_PATCH_FULL;
+			break;
+		}
 		ch = from != NULL ? zload_changes(from, compiled(b, i), &nm)
-		     : ed && same_file(prev, j, b, i)
-			 ? 0 /* read again for its edits alone */
+		     : ed && (from_part(b, i) || same_file(prev, j, b, i))
+			 ? 0 /* its edits alone changed */
 			 : zload_changes_since(prev->zones[j].zone_ver, b->raw[i], &nm);
 
 		if (ch == 0 && ed)
@@ -361,7 +383,7 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 			zload_names_free(&nm);
 			continue;
 		}
-		in = (zt_patch_in_t){.zone = compiled(b, i),
+		in = (zt_patch_in_t){.zone = patched_from(b, i),
 				     .edits = &opts->edits[i],
 				     .serial = b->zones[i].serial,
 				     .names = list,
@@ -371,7 +393,15 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 		zload_names_free(&nm);
 		if (rc != 0)
 			break;
-		if (edits_new(prev, j, b, i))
+		if (from_part(b, i)) {
+			log_msg(
+			    LOG_INFO,
+			    "snapshot patched: zone %s: the autodiscover policy's edits changed "
+			    "(%zu names compiled again from the %zu records kept at them when "
+			    "it was read; its file not read), the other zones untouched",
+			    b->zones[i].origin, n, zload_rr_count(b->zones[i].part));
+			unread++;
+		} else if (edits_new(prev, j, b, i))
 			log_msg(
 			    LOG_INFO,
 			    "snapshot patched: zone %s: the autodiscover policy's edits changed "
@@ -426,6 +456,7 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 		log_msg(LOG_INFO, "snapshot patched: no zone's data changed, every zone untouched");
 	*out = cur;
 	b->patched_names = names;
+	b->patched_unread = unread;
 	b->patched_zones = pl.nadd + pl.nremove - pl.nreplace;
 	b->patched = true;
 	return 0;

@@ -25,8 +25,6 @@
 #define POLICY_REASON_MAX 1024
 /* The synthesized SRV's TTL (docs/autodiscover-policy.md, step 4). */
 #define POLICY_SRV_TTL 3600
-/* The label of the record that keeps a withheld N in the zone data (_sandns.autodiscover.D). */
-#define POLICY_MARKER_LABEL "_sandns"
 #define POLICY_MARKER_TEXT                                                                         \
 	"\"sandns: the A/AAAA here are withheld, the certificate does not cover this name; see "   \
 	"_autodiscover._tcp SRV\""

@@ -18,6 +18,10 @@
  * applies to every address (no address map yet), so coverage is a question about the name N,
  * and "partly covered" cannot arise: a family is covered or it is not.
  */
+/* The label of the record that keeps a withheld N in the zone data (_sandns.autodiscover.D):
+ * one of the owners a zone's edits name (ctl_part.c keeps their records). */
+#define POLICY_MARKER_LABEL "_sandns"
+
 typedef struct policy policy_t;
 
 typedef struct policy_opts {

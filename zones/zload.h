@@ -299,6 +299,17 @@ bool zload_stamps_unchanged(const zload_stamps_t *s, const char *path);
  * versions read from the same contents, as far as the stamps tell. */
 bool zload_stamps_equal(const zload_stamps_t *a, const zload_stamps_t *b);
 
+/*
+ * A version of ZONE that holds only its records at the N OWNERS (absolute names in presentation
+ * form), in file order, indexed by owner, with ZONE's origin, serial and names kept empty: all
+ * that zt_patch() reads of a version when only those names are compiled again (zload_part.c).
+ * Records no stamps (never taken for the zone's files). NULL with *WHY -E2BIG when the records
+ * pass MAX_RECS or MAX_OCTETS (owners and data), -EINVAL when an owner is no name inside the
+ * zone, -ENOMEM without memory.
+ */
+zload_zone_t *zload_part(const zload_zone_t *zone, const char *const *owners, size_t n,
+			 size_t max_recs, size_t max_octets, int *why);
+
 /* Drops a reference to *zone and frees it with the last (NULL is fine); leaves NULL behind. */
 void zload_free(zload_zone_t **zone);
 

@@ -23,6 +23,7 @@
 #include "cert.h"
 #include "cfg.h"
 #include "ctl.h"
+#include "ctl_part.h"
 #include "ctl_pvt.h"
 #include "ctl_rl.h"
 #include "cutest.h"
@@ -1083,11 +1084,13 @@ static void test_not_kept_policy(void)
 	CU_ASSERT_TRUE(unread_at(0, v));
 
 	/* The certificate no longer covers autodiscover.example.com: the policy edits
-	 * example.com, so it is read, the edit applied, its serial raised; then it stays unread
+	 * example.com, the edit applied (from the records kept at the edits' owners: its view
+	 * holds what the policy asks, the zone not read), its serial raised; then it stays unread
 	 * with its edits. */
 	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, 2, "DNS:mail.example.com,DNS:other.example.com"));
 	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
-	CU_ASSERT_NOT_EQUAL(ctl->info.zones[0].zone_ver, v);
+	CU_ASSERT_EQUAL(ctl->info.zones[0].zone_ver, v);
+	CU_ASSERT_EQUAL(ctl->info.patched_unread, 1);
 	CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[0].edits, "");
 	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 31);
 	CU_ASSERT_EQUAL(answers("autodiscover.example.com.", LDNS_RR_TYPE_A), 0);
@@ -1100,10 +1103,12 @@ static void test_not_kept_policy(void)
 	CU_ASSERT_STRING_NOT_EQUAL(ctl->info.zones[0].edits, "");
 	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 31);
 	CU_ASSERT_EQUAL(answers("autodiscover.example.com.", LDNS_RR_TYPE_A), 0);
-	/* Covered again: the edits lifted (read), the serial on; then unread again. */
+	/* Covered again: the edits lifted (patched from the records kept at their owners when
+	 * it was read: not read again), the serial on; then unread again. */
 	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, 3, sans));
 	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
-	CU_ASSERT_NOT_EQUAL(ctl->info.zones[0].zone_ver, v);
+	CU_ASSERT_EQUAL(ctl->info.zones[0].zone_ver, v);
+	CU_ASSERT_EQUAL(ctl->info.patched_unread, 1);
 	CU_ASSERT_STRING_EQUAL(ctl->info.zones[0].edits, "");
 	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 32);
 	CU_ASSERT_EQUAL(answers("autodiscover.example.com.", LDNS_RR_TYPE_A), 1);
@@ -1134,8 +1139,8 @@ static void test_not_kept_policy(void)
 
 /*
  * A zone not kept, served with the policy's edits and left unread, when the certificates go
- * (no policy at all): read and served as written again, its serial on, not the edits compiled
- * before shared by the patch.
+ * (no policy at all): served as written again, its serial on, not the edits compiled before
+ * shared by the patch; patched from the records kept at the edits' owners, not read.
  */
 static void test_not_kept_policy_off(void)
 {
@@ -1165,7 +1170,8 @@ static void test_not_kept_policy_off(void)
 	/* The cert line taken out: no policy, the zone as written. */
 	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(bare), CTL_CERTS_ALL), SANDNS_EOK);
 	CU_ASSERT_PTR_NULL(ctl->info.policy);
-	CU_ASSERT_NOT_EQUAL(ctl->info.zones[1].zone_ver, v);
+	CU_ASSERT_EQUAL(ctl->info.zones[1].zone_ver, v);
+	CU_ASSERT(ctl->info.patched_unread >= 1);
 	CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
 	CU_ASSERT_EQUAL(ctl->info.zones[1].serial, 72);
 	CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
@@ -1223,6 +1229,7 @@ static void test_edits_patched(void)
 	const char *both = "DNS:mail.example.net,DNS:autodiscover.example.net";
 	char line[2048], bare[1024], npath[600], cpath[600];
 	unsigned long full, patched, serial = 80;
+	uint64_t ver;
 	int serial_k = 0;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
@@ -1241,6 +1248,7 @@ static void test_edits_patched(void)
 		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
 		CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
 		serial = ctl->info.zones[1].serial;
+		ver = ctl->info.zones[1].zone_ver;
 		CU_ASSERT_EQUAL(answers("autodiscover.example.net.", LDNS_RR_TYPE_A), 1);
 		for (int lift = 0; lift < 2; lift++) {
 			full = ctl->builds_full;
@@ -1255,6 +1263,10 @@ static void test_edits_patched(void)
 			CU_ASSERT_TRUE(ctl->info.patched);
 			CU_ASSERT_EQUAL(ctl->info.patched_zones, 0);
 			CU_ASSERT(ctl->info.patched_names >= 2);
+			/* Not kept: patched from the records kept at the edits' owners, the
+			 * file not read (its version number that of the first read). */
+			CU_ASSERT_EQUAL(ctl->info.patched_unread, !kept);
+			CU_ASSERT_EQUAL(ctl->info.zones[1].zone_ver, ver);
 			CU_ASSERT_EQUAL(strcmp(ctl->info.zones[1].edits, "") == 0, lift);
 			CU_ASSERT_EQUAL(ctl->info.zones[1].serial, serial + 1);
 			serial = ctl->info.zones[1].serial;
@@ -1269,11 +1281,14 @@ static void test_edits_patched(void)
 		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
 		CU_ASSERT_TRUE(ctl->info.patched);
 		serial = ctl->info.zones[1].serial;
+		ver = ctl->info.zones[1].zone_ver;
 		full = ctl->builds_full;
 		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(bare), CTL_CERTS_ALL), SANDNS_EOK);
 		CU_ASSERT_PTR_NULL(ctl->info.policy);
 		CU_ASSERT_EQUAL(ctl->builds_full, full);
 		CU_ASSERT_TRUE(ctl->info.patched);
+		CU_ASSERT_EQUAL(ctl->info.patched_unread > 0, !kept);
+		CU_ASSERT_EQUAL(ctl->info.zones[1].zone_ver, ver);
 		CU_ASSERT_EQUAL(ctl->info.patched_zones, 0);
 		CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
 		CU_ASSERT_EQUAL(ctl->info.zones[1].serial, serial + 1);
@@ -1289,6 +1304,7 @@ static void test_edits_patched(void)
 
 /* example.net (serial SERIAL, EXTRA lines after its records) written to PATH, its time a minute
  * ago (NSEC nanoseconds). */
+
 static void write_net(const char *path, long nsec, unsigned serial, const char *extra)
 {
 	write_at(path, nsec,
@@ -1296,6 +1312,106 @@ static void write_net(const char *path, long nsec, unsigned serial, const char *
 		 "@ IN NS ns1.example.net.\nns1 IN A 192.0.2.53\nmail IN A 192.0.2.25\n"
 		 "autodiscover IN A 192.0.2.25\n%s",
 		 serial, extra);
+}
+
+/*
+ * A zone not kept in memory whose edits certificates change, its file unchanged: patched from the
+ * records kept at the edits' owners when it was read, the file not read (its version number
+ * stays), every answer and its transfer those of a whole compile; with an autodiscover CNAME, an
+ * SRV of the file's where the policy makes one, a wildcard at the apex (the closest encloser of
+ * autodiscover.D), names below autodiscover.D (no marker), and the certificates gone. An apex
+ * with more records than the bound keeps none: read for its edits, as before.
+ */
+static void test_edits_unread_part(void)
+{
+	static const char *const names[] = {"example.net.",
+					    "autodiscover.example.net.",
+					    "_autodiscover._tcp.example.net.",
+					    "_tcp.example.net.",
+					    "_sandns.autodiscover.example.net.",
+					    "x.autodiscover.example.net.",
+					    "y.x.autodiscover.example.net.",
+					    "www.example.net.",
+					    "mail.example.net.",
+					    "nx.example.net.",
+					    "example.com."};
+	static const char *const extra[] = {
+	    "autodiscover IN CNAME mail.example.net.\n",
+	    "autodiscover IN A 192.0.2.25\n_autodiscover._tcp IN SRV 0 0 443 mail.example.net.\n"
+	    "* IN TXT \"any\"\n* IN A 192.0.2.77\n",
+	    "autodiscover IN A 192.0.2.25\nautodiscover IN AAAA 2001:db8::25\n"
+	    "x.autodiscover IN A 192.0.2.26\n",
+	    NULL, /* the apex past the bound */
+	};
+	const size_t nn = sizeof(names) / sizeof(names[0]);
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	const char *both = "DNS:mail.example.net,DNS:autodiscover.example.net";
+	char line[2048], bare[1024], npath[600], cpath[600], *text;
+	int serial_k = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+	snprintf(npath, sizeof(npath), "%s/example.net.zone", dir);
+	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
+	snprintf(bare, sizeof(bare), "keep-zones no\nzone example.net. %s\n", npath);
+	snprintf(line, sizeof(line), "%scert %s\n", bare, cpath);
+	for (size_t v = 0; v < sizeof(extra) / sizeof(extra[0]); v++) {
+		bool big = extra[v] == NULL;
+		size_t unread = 0;
+		uint64_t ver;
+
+		if (big) {
+			size_t len = 0, cap = 40 * (CTL_PART_RECS_MAX + 8);
+
+			text = calloc(1, cap);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+			len += (size_t)snprintf(text, cap, "autodiscover IN A 192.0.2.25\n");
+			for (int k = 0; k < CTL_PART_RECS_MAX; k++)
+				len += (size_t)snprintf(text + len, cap - len, "@ IN TXT \"t%d\"\n",
+							k);
+		} else {
+			text = strdup(extra[v]);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+		}
+		write_at(
+		    npath, 51 + (long)v,
+		    "$TTL 300\n@ IN SOA ns1.example.net. host.example.net. %u 3600 900 604800 "
+		    "300\n@ IN NS ns1.example.net.\nns1 IN A 192.0.2.53\nmail IN A 192.0.2.25\n%s",
+		    200 + (unsigned)v, text);
+		free(text);
+		CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k, both));
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_TRUE(as_whole(names, nn));
+		/* Withheld, lifted, withheld: each from the records kept (past the bound: read). */
+		for (int step = 0; step < 3; step++) {
+			ver = ctl->info.zones[1].zone_ver;
+			CU_ASSERT_FATAL(tu_write_leaf(cpath, key, ++serial_k,
+						      step % 2 ? both : "DNS:mail.example.net"));
+			CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL),
+					      SANDNS_EOK);
+			CU_ASSERT_TRUE(ctl->info.patched);
+			CU_ASSERT_EQUAL(strcmp(ctl->info.zones[1].edits, "") == 0, step % 2);
+			CU_ASSERT_EQUAL(ctl->info.patched_unread > 0,
+					ctl->info.zones[1].zone_ver == ver);
+			if (big)
+				CU_ASSERT_EQUAL(ctl->info.patched_unread, 0);
+			unread += ctl->info.patched_unread;
+			CU_ASSERT_TRUE(as_whole(names, nn));
+		}
+		CU_ASSERT_EQUAL(unread, big ? 0 : 3);
+		/* The certificates gone: as written again, not read but past the bound. */
+		ver = ctl->info.zones[1].zone_ver;
+		CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(bare), CTL_CERTS_ALL), SANDNS_EOK);
+		CU_ASSERT_PTR_NULL(ctl->info.policy);
+		CU_ASSERT_TRUE(ctl->info.patched);
+		CU_ASSERT_STRING_EQUAL(ctl->info.zones[1].edits, "");
+		CU_ASSERT_EQUAL(ctl->info.zones[1].zone_ver == ver, !big);
+		CU_ASSERT_TRUE(as_whole(names, nn));
+	}
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(""), CTL_CERTS_KEEP), SANDNS_EOK);
+	EVP_PKEY_free(key);
+	remove(npath);
+	remove(cpath);
 }
 
 /*
@@ -1524,6 +1640,8 @@ static void test_edits_apex_wildcard(void)
 					      SANDNS_EOK);
 			CU_ASSERT_EQUAL(ctl->builds_full, full);
 			CU_ASSERT_TRUE(ctl->info.patched);
+			/* Not kept: patched from the records kept at the edits' owners. */
+			CU_ASSERT_EQUAL(ctl->info.patched_unread, !kept);
 			CU_ASSERT_EQUAL(strcmp(ctl->info.zones[1].edits, "") == 0, lift);
 			/* _tcp: the wildcard's, else an empty non-terminal (NODATA). */
 			CU_ASSERT_EQUAL(answers("_tcp.example.net.", LDNS_RR_TYPE_TXT), lift);
@@ -1728,6 +1846,9 @@ void reg_cutest_ctl_reload(void)
 		    test_not_kept_policy_off);
 	CU_add_test(s, "a certificate changes a zone's edits: patched, as a whole compile answers",
 		    test_edits_patched);
+	CU_add_test(s,
+		    "a zone not kept, its edits changed: patched from the records kept, not read",
+		    test_edits_unread_part);
 	CU_add_test(s, "a zone's file and its edits changed in one reload: as a whole compile",
 		    test_edits_and_data_not_kept);
 	CU_add_test(s, "one zone's edits and another's file changed in one reload: patched",

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* test_patch_unit.c: zt_patch() against zt_new(), byte for byte, and what makes it fall back */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -677,6 +678,34 @@ static void test_edits_new(void)
 		mismatches = 0;
 		same_answers(whole, p, &ask_names, "example.com");
 		CU_ASSERT_EQUAL(mismatches, 0);
+		/* The data unchanged: the same patch from a version holding only the records at
+		 * the apex and the edits' owners (zload_part(), what a zone not read is patched
+		 * from), and one past a bound refused. */
+		if (!(k & 2)) {
+			const char *own[sizeof(ad_edits) / sizeof(ad_edits[0]) + 1] = {
+			    "example.com."};
+			zt_patch_in_t pin = in;
+			zload_zone_t *part;
+			zt_t *q = NULL;
+			int why;
+
+			for (size_t i = 0; i < nad; i++)
+				own[i + 1] = ad_edits[i].owner;
+			CU_ASSERT_PTR_NULL(zload_part(to, own, nad + 1, 2, 65536, &why));
+			CU_ASSERT_EQUAL(why, -E2BIG);
+			part = zload_part(to, own, nad + 1, 256, 65536, &why);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(part);
+			CU_ASSERT(zload_rr_count(part) > 0 &&
+				  zload_rr_count(part) < zload_rr_count(to) / 2);
+			pin.zone = part;
+			CU_ASSERT_EQUAL(zt_patch(base, &pin, &q, err, sizeof(err)), 0);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+			mismatches = 0;
+			same_answers(whole, q, &ask_names, "example.com");
+			CU_ASSERT_EQUAL(mismatches, 0);
+			zt_free(&q);
+			zload_free(&part);
+		}
 		/* And patched again with those edits: BASE's now (no edits_new needed). */
 		{
 			zt_t *q = NULL;
