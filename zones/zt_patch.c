@@ -216,7 +216,9 @@ static int zones_copy(struct patch *p, uint32_t room)
 			nz->nsec_keys = NULL;
 			nz->nsec_koff = NULL;
 			nz->nsec_pre = NULL;
+			nz->nsec_first = NULL;
 			nz->nxb_idx = NULL;
+			nz->nxb_fast = NULL;
 			nz->nxb = NULL;
 			nz->nsec3 = NULL;
 			nz->nnsec3 = 0;
