@@ -262,6 +262,7 @@ static int snapshot_copy(struct patch *p)
 
 	zt->refs = 1;
 	zt->udp_max = base->udp_max;
+	zt->opt_head = base->opt_head;
 	if ((base->identity != NULL && (zt->identity = strdup(base->identity)) == NULL) ||
 	    (base->version != NULL && (zt->version = strdup(base->version)) == NULL))
 		return -ENOMEM;

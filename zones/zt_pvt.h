@@ -216,6 +216,9 @@ struct zt {
 	zt_slot_t *index; /* open addressing (zt_index.h) */
 	uint32_t index_mask;
 	uint16_t udp_max;
+	/* Our OPT's first 8 octets in wire order, as every answer's begins (edns_opt_head()):
+	 * the root, OPT, udp_max, extended rcode and version 0, the flags' first octet 0. */
+	uint64_t opt_head;
 	char *identity;
 	char *version;
 	size_t memsize;
