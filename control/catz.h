@@ -69,23 +69,34 @@ void catz_file_name(const char *member, char *buf, size_t len);
  */
 void catz_label(const char *member, char *buf, size_t len);
 
+/* catz_gen.c: what a catalog sandns produced before is known by. */
+typedef struct catz_prev {
+	zload_zone_t *zone;   /* the catalog produced by the build before, or NULL */
+	unsigned long serial; /* its serial; ZONE NULL: the one it had when last served
+			       * (serial-state's source serial), 0: none */
+	uint64_t hash;	      /* ZONE NULL: the hash of its members then (0: not known) */
+} catz_prev_t;
+
 /*
  * catz_gen.c: catalog ORIGIN as sandns produces it: SOA and NS "invalid.", version "2", one PTR per
  * member of MEMBERS (N names with their final dot) under its catz_label(). While the members
- * are PREV's (the catalog produced before, serial PREV_SERIAL; NULL: none), PREV itself (a
- * reference: the same version, the same serial); else a new zone whose serial is the time (Knot's
- * generated catalogs' rule), above PREV_SERIAL. NULL with the reason in ERR.
+ * are PREV's (PREV->zone's, or when it is NULL those whose hash PREV->hash is: the catalog served
+ * before a restart), the same catalog: PREV->zone itself (a reference: the same version, the same
+ * serial), or one made with PREV->serial (its content is its members and serial: the same as
+ * then). Else a new zone whose serial is the time (Knot's generated catalogs' rule), above
+ * PREV->serial. PREV NULL: none. *HASH (when HASH is not NULL) gets the members' hash, what
+ * serial-state remembers of the catalog. NULL with the reason in ERR.
  */
 zload_zone_t *catz_produce(const char *origin, const char *const *members, size_t n,
-			   zload_zone_t *prev, unsigned long prev_serial, char *err, size_t errlen);
+			   const catz_prev_t *prev, uint64_t *hash, char *err, size_t errlen);
 
 /*
  * catz_gen.c: for zone ZONE (an index) of CFG: *MADE says whether it is a catalog sandns produces
  * (`catalog ORIGIN producer`); if so, it made of every other zone CFG configures (the catalogs
- * apart), as catz_produce() with PREV and PREV_SERIAL (the build before's), or NULL with ERR.
+ * apart), as catz_produce() with PREV and HASH, or NULL with ERR.
  */
 struct cfg;
-zload_zone_t *catz_produce_cfg(const struct cfg *cfg, size_t zone, zload_zone_t *prev,
-			       unsigned long prev_serial, bool *made, char *err, size_t errlen);
+zload_zone_t *catz_produce_cfg(const struct cfg *cfg, size_t zone, const catz_prev_t *prev,
+			       uint64_t *hash, bool *made, char *err, size_t errlen);
 
 #endif

@@ -94,12 +94,24 @@ static void free_served(char **m, size_t n)
 	free(m);
 }
 
-zload_zone_t *catz_produce(const char *origin, const char *const *members, size_t n,
-			   zload_zone_t *prev, unsigned long prev_serial, char *err, size_t errlen)
+/* The hash of N members as served, sorted (served()'s second half); never 0. */
+static uint64_t members_hash(char *const *sorted, size_t n)
 {
+	uint64_t h = FNV_START;
+
+	for (size_t k = 0; k < n; k++)
+		h = fnv_bytes(h, sorted[k], strlen(sorted[k]) + 1);
+	return h != 0 ? h : 1;
+}
+
+zload_zone_t *catz_produce(const char *origin, const char *const *members, size_t n,
+			   const catz_prev_t *prev, uint64_t *hash, char *err, size_t errlen)
+{
+	static const catz_prev_t none = {0};
 	char **m = served(members, n);
 	struct same_ctx same = {.members = m != NULL ? m + n : NULL, .n = n};
 	unsigned long serial = (unsigned long)time(NULL);
+	uint64_t h;
 	char label[32];
 	zload_zone_t *z;
 	buf_t t = {0};
@@ -108,16 +120,25 @@ zload_zone_t *catz_produce(const char *origin, const char *const *members, size_
 		snprintf(err, errlen, "catalog %s: out of memory", origin);
 		return NULL;
 	}
+	if (prev == NULL)
+		prev = &none;
+	h = members_hash(m + n, n);
+	if (hash != NULL)
+		*hash = h;
 	/* The same members: PREV itself, its serial and version (nothing for consumers to fetch,
 	 * nothing for a patch to replace). Else a newer serial, the time as Knot's generated
 	 * catalogs, and never one not above the last. */
-	if (prev != NULL && zload_foreach(prev, same_rr, &same) == 0 && !same.differ &&
-	    same.seen == n && zload_serial(prev) == prev_serial) {
+	if (prev->zone != NULL && zload_foreach(prev->zone, same_rr, &same) == 0 && !same.differ &&
+	    same.seen == n && zload_serial(prev->zone) == prev->serial) {
 		free_served(m, n);
-		return zload_ref(prev);
+		return zload_ref(prev->zone);
 	}
-	if (serial <= prev_serial || serial > 0xffffffffUL)
-		serial = (prev_serial + 1) & 0xffffffffUL;
+	/* Served before a restart with the same members: made again as it was, at its serial, so
+	 * that secondaries have nothing to fetch. */
+	if (prev->zone == NULL && prev->hash == h && prev->serial != 0)
+		serial = prev->serial;
+	else if (serial <= prev->serial || serial > 0xffffffffUL)
+		serial = (prev->serial + 1) & 0xffffffffUL;
 	buf_printf(&t, "@ 0 IN SOA invalid. invalid. %lu 3600 600 2147483646 0\n", serial);
 	BUF_LIT(&t, "@ 0 IN NS invalid.\nversion 0 IN TXT \"2\"\n");
 	for (size_t k = 0; k < n; k++) {
@@ -135,8 +156,8 @@ zload_zone_t *catz_produce(const char *origin, const char *const *members, size_
 	return z;
 }
 
-zload_zone_t *catz_produce_cfg(const cfg_t *cfg, size_t zone, zload_zone_t *prev,
-			       unsigned long prev_serial, bool *made, char *err, size_t errlen)
+zload_zone_t *catz_produce_cfg(const cfg_t *cfg, size_t zone, const catz_prev_t *prev,
+			       uint64_t *hash, bool *made, char *err, size_t errlen)
 {
 	const cfg_catalog_t *c = cfg_catalog_find(cfg, cfg->zones[zone].origin);
 	const char **members;
@@ -165,7 +186,7 @@ zload_zone_t *catz_produce_cfg(const cfg_t *cfg, size_t zone, zload_zone_t *prev
 		members[n] = names[n];
 		n++;
 	}
-	z = catz_produce(cfg->zones[zone].origin, members, n, prev, prev_serial, err, errlen);
+	z = catz_produce(cfg->zones[zone].origin, members, n, prev, hash, err, errlen);
 out:
 	if (z == NULL && (members == NULL || names == NULL || n < cfg->nzones))
 		if (err[0] == '\0')

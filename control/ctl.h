@@ -49,6 +49,9 @@ typedef struct ctl_zone_info {
 	char *refused_why;
 	int64_t sign_retry; /* renewal asked for: not again before then (ctl_resign.c) */
 	bool sign_fresh;    /* signed by this build: saved to the state directory once published */
+	/* A catalog sandns produces: the hash of its members (catz_produce()), which serial-state
+	 * keeps so that a restart with the same members serves it at the same serial; 0 else */
+	uint64_t catz_hash;
 } ctl_zone_info_t;
 
 /*
@@ -176,9 +179,11 @@ extern size_t ctl_keep_auto_records;
 /*
  * Writes the serials B serves to the serial state (state-dir's file, or serial-state's). Called
  * just before B is published, so that no serial is served or NOTIFYed before it is on disk; a
- * build that is thrown away (a probe waiting for a second) leaves no trace.
+ * build that is thrown away (a probe waiting for a second) leaves no trace. SANDNS_EOK (also
+ * when no state is kept), or the error with the file and the reason in ERR: B must then not be
+ * published (ctl_publish()).
  */
-void ctl_build_save_serials(const cfg_t *cfg, const ctl_build_t *b);
+int ctl_build_save_serials(const cfg_t *cfg, const ctl_build_t *b, char *err, size_t errlen);
 
 /* Frees what a build holds (a snapshot not published too); leaves it empty. */
 void ctl_build_clear(ctl_build_t *b);
@@ -218,16 +223,19 @@ int ctl_after_fork(ctl_t *ctl, char *err, size_t errlen);
 /*
  * Publishes the snapshot of B (taking it over and leaving B empty), waits for the grace period
  * and frees the previous one. One thread publishes: the control thread until ctl_run() starts
- * the reload thread (ctl_reload.c), that one from then on.
+ * the reload thread (ctl_reload.c), that one from then on. When B's serials cannot be written
+ * to the serial state (ctl_build_save_serials()), nothing is published: B is freed (and a
+ * configuration waiting in cfg_next with it), the snapshot served stays, and the error (the
+ * file and the reason) is returned in ERR. SANDNS_EOK once published.
  */
-void ctl_publish(ctl_t *ctl, ctl_build_t *b);
+int ctl_publish(ctl_t *ctl, ctl_build_t *b, char *err, size_t errlen);
 
 /*
  * ctl_publish() without ctl_drop_zones(): at start-up, so that freeing a large zone as read
  * (a tenth of a second for a million records) comes after the first answer, not before;
  * ctl_run() drops them when it starts.
  */
-void ctl_publish_first(ctl_t *ctl, ctl_build_t *b);
+int ctl_publish_first(ctl_t *ctl, ctl_build_t *b, char *err, size_t errlen);
 
 /*
  * Rebuilds what WHAT says (NULL: every zone) and publishes the result, on the publishing thread

@@ -369,6 +369,7 @@ static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool previ
 	policy_t *p = NULL;
 	int rc = -ENOMEM, same;
 	size_t i, n;
+	bool said = false;
 
 	if (pz == NULL || whys == NULL)
 		goto out;
@@ -386,6 +387,7 @@ static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool previ
 				goto out;
 		}
 		p = policy_evaluate_zones(pz, b->nzones, b->certs, b->ncerts, popts, err, errlen);
+		said = p == NULL; /* ERR holds the policy's reason (a lookup failed, memory) */
 		free(edits);
 		edits = p != NULL ? calloc(policy_edit_count(p) + 1, sizeof(*edits)) : NULL;
 		if (edits == NULL)
@@ -427,7 +429,7 @@ static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool previ
 	p = NULL;
 	rc = SANDNS_EOK;
 out:
-	if (rc == -ENOMEM)
+	if (rc == -ENOMEM && !said)
 		snprintf(err, errlen, "out of memory");
 	for (i = 0; pz != NULL && i < b->nzones; i++)
 		pview_put(&pz[i].record);
@@ -446,13 +448,13 @@ static int load_inputs(const cfg_t *cfg, const ctl_build_t *prev, const ctl_buil
 
 	for (size_t i = 0; i < cfg->nzones; i++) {
 		const cfg_zone_t *z = &cfg->zones[i];
+		const catz_prev_t was = ctl_catz_prev(cfg, prev, known, i);
 		bool made;
 
 		/* A catalog sandns produces (catz_gen.c): made again from the zones at every build.
 		 */
-		b->raw[i] = catz_produce_cfg(cfg, i, prev != NULL ? prev->raw[i] : NULL,
-					     prev != NULL ? prev->zones[i].src_serial : 0, &made,
-					     err, errlen);
+		b->raw[i] =
+		    catz_produce_cfg(cfg, i, &was, &b->zones[i].catz_hash, &made, err, errlen);
 		if (made && b->raw[i] == NULL)
 			return SANDNS_EZONE;
 		if (made) {

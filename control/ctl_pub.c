@@ -98,7 +98,7 @@ static void ixfr_log(void *ctx, int priority, const char *msg)
 	log_msg(priority, "%s", msg);
 }
 
-void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
+int ctl_publish_first(ctl_t *ctl, ctl_build_t *b, char *err, size_t errlen)
 {
 	zt_t *next = b->zt, *old;
 	bool first = ctl->current == NULL; /* at start: nothing answers until this returns */
@@ -107,12 +107,27 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 				  .max_bytes = ctl->cfg->ixfr_max_size,
 				  .max_depth = ctl->cfg->ixfr_max_depth,
 				  .log = ixfr_log};
+	int rc;
 
-	b->zt = NULL;
 	/* The serials are on disk before anyone can see them (served or NOTIFYed): a restart
 	 * after a crash never serves lower ones than a secondary already holds, nor a secondary
-	 * zone's copy older than the one served (ctl_state.c). The one sync before the swap. */
-	ctl_build_save_serials(ctl->cfg, b);
+	 * zone's copy older than the one served (ctl_state.c). The one sync before the swap.
+	 * When they cannot be written (a full disk, a directory where the file should be), the
+	 * build is not published, as Knot fails a zone update whose journal it cannot write: the
+	 * snapshot served stays with the serials on disk, and the next publish writes them
+	 * again. */
+	rc = ctl_build_save_serials(ctl->cfg, b, err, errlen);
+	if (rc != SANDNS_EOK) {
+		ctl_build_clear(b);
+		cfg_free(&ctl->cfg_next); /* a configuration read again stays unused */
+		if (!first)
+			log_msg(LOG_ERR,
+				"%s: the new snapshot is not published, the previous one is still "
+				"served; the next reload tries again",
+				err);
+		return rc;
+	}
+	b->zt = NULL;
 	/* IXFR: what changed since the snapshot served, carried by the new one (ixfr_pub.c); its
 	 * journal is written after the swap (ixfr_pub_commit, below). */
 	if (next != NULL)
@@ -152,6 +167,7 @@ void ctl_publish_first(ctl_t *ctl, ctl_build_t *b)
 		if (ctl->info.zones[i].serial_stale)
 			log_msg(LOG_WARNING, CTL_STALE_SERIAL_FMT, ctl->info.zones[i].origin,
 				ctl->info.zones[i].src_serial);
+	return SANDNS_EOK;
 }
 
 /*
@@ -191,15 +207,25 @@ void ctl_drop_zones(ctl_t *ctl)
 	}
 }
 
-void ctl_publish(ctl_t *ctl, ctl_build_t *b)
+int ctl_publish(ctl_t *ctl, ctl_build_t *b, char *err, size_t errlen)
 {
-	ctl_publish_first(ctl, b);
-	ctl_drop_zones(ctl);
+	int rc = ctl_publish_first(ctl, b, err, errlen);
+
+	if (rc == SANDNS_EOK)
+		ctl_drop_zones(ctl);
+	return rc;
 }
 
 /* A reload's build is published; its counters follow (B: the build, MAP: what it was built on). */
-static int reload_end(ctl_t *ctl, int rc, const ctl_build_t *map, ctl_build_t *b)
+static int reload_end(ctl_t *ctl, int rc, const ctl_build_t *map, ctl_build_t *b, char *err,
+		      size_t errlen)
 {
+	if (rc == SANDNS_EOK) {
+		/* The one publisher runs this: the served snapshot is still there to compare
+		 * with. */
+		ctl_build_check_serials(map, ctl->current, b);
+		rc = ctl_publish(ctl, b, err, errlen);
+	}
 	if (rc != SANDNS_EOK) {
 		ctl_pub_lock(ctl);
 		ctl->reload_failures++;
@@ -207,9 +233,6 @@ static int reload_end(ctl_t *ctl, int rc, const ctl_build_t *map, ctl_build_t *b
 		ctl_pub_unlock(ctl);
 		return rc;
 	}
-	/* The one publisher runs this: the served snapshot is still there to compare with. */
-	ctl_build_check_serials(map, ctl->current, b);
-	ctl_publish(ctl, b);
 	ctl_pub_lock(ctl);
 	ctl->reloads++;
 	if (ctl->info.patched)
@@ -233,7 +256,7 @@ int ctl_reload_cfg(ctl_t *ctl, cfg_t *next, const ctl_rebuild_t *what, char *err
 	if (ctl_cfg_prev_map(next, &ctl->info, &map) != SANDNS_EOK) {
 		cfg_free(&next);
 		snprintf(err, errlen, "out of memory");
-		return reload_end(ctl, -ENOMEM, NULL, NULL);
+		return reload_end(ctl, -ENOMEM, NULL, NULL, err, errlen);
 	}
 	rc = ctl_build(next, &map, &on_served, &b, err, errlen);
 	if (rc == SANDNS_EOK && __atomic_load_n(&ctl->rl_stop, __ATOMIC_ACQUIRE)) {
@@ -245,7 +268,7 @@ int ctl_reload_cfg(ctl_t *ctl, cfg_t *next, const ctl_rebuild_t *what, char *err
 		cfg_free(&next);
 	else
 		ctl->cfg_next = next; /* switched to by the publish (ctl_cfg_switch) */
-	rc = reload_end(ctl, rc, &map, &b);
+	rc = reload_end(ctl, rc, &map, &b, err, errlen);
 	ctl_cfg_prev_unmap(&map);
 	return rc;
 }
@@ -265,5 +288,5 @@ int ctl_reload(ctl_t *ctl, const ctl_rebuild_t *what, char *err, size_t errlen)
 		snprintf(err, errlen, "the daemon is stopping; nothing was published");
 		rc = SANDNS_ECONFIG;
 	}
-	return reload_end(ctl, rc, &ctl->info, &b);
+	return reload_end(ctl, rc, &ctl->info, &b, err, errlen);
 }

@@ -271,6 +271,7 @@ int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 {
 	ctl_rebuild_t what = {.certs = job->certs, .fresh = job->fresh};
 	bool some = false, announce;
+	char text[96];
 	int rc;
 
 	ctl_rl_job_remap(ctl, job);
@@ -335,13 +336,14 @@ int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 		svc_reloaded(rc == SANDNS_EOK, ctl->info.nzones, ctl->info.records,
 			     rc == SANDNS_EOK ? NULL : err);
 	if (job->sighups > 0 && rc == SANDNS_EOK)
-		log_msg(LOG_INFO, "reloaded %zu zones (%zu records) on SIGHUP", ctl->info.nzones,
-			ctl->info.records);
+		log_msg(LOG_INFO, "reloaded %zu zones (%zu records) on SIGHUP, %s",
+			ctl->info.nzones, ctl->info.records, patched_text(ctl, text, sizeof(text)));
 	else if (job->sighups > 0)
 		log_msg(LOG_ERR, "reload failed, still serving the previous snapshot: %s", err);
 	for (const struct ctl_rl_note *n = job->notes; n != NULL; n = n->next) {
+		/* How it was made, as a reload asked for says it (a renewal, the watch). */
 		if (rc == SANDNS_EOK)
-			log_msg(n->level, "%s", n->done);
+			log_msg(n->level, "%s, %s", n->done, patched_text(ctl, text, sizeof(text)));
 		else
 			log_msg(LOG_ERR, "%s: %s", n->failed, err);
 	}
@@ -418,11 +420,25 @@ void ctl_rl_probe_run(ctl_t *ctl, cert_t *const *probed)
 	switch (flip) {
 	case CTL_FLIP_SAME:
 		/* A new leaf with the same decisions: show it, nothing served changes. */
-		ctl_publish(ctl, &b);
-		log_msg(LOG_INFO, "certificate probe: new leaf, same decisions");
+		if (ctl_publish(ctl, &b, err, sizeof(err)) == SANDNS_EOK)
+			log_msg(LOG_INFO, "certificate probe: new leaf, same decisions");
 		break;
 	case CTL_FLIP_APPLY:
-		ctl_publish(ctl, &b);
+		/* Two probes agreed; when the publish fails (ctl_publish() logged why), the
+		 * decisions seen stay pending, so that the next probe that sees them again
+		 * publishes them at once, as the next reload would. */
+		ctl_pub_lock(ctl);
+		ctl->pending_key = b.policy_key != NULL ? strdup(b.policy_key) : NULL;
+		ctl_pub_unlock(ctl);
+		if (ctl_publish(ctl, &b, err, sizeof(err)) != SANDNS_EOK) {
+			log_msg(LOG_ERR, "certificate probe: the new policy is not published, the "
+					 "previous policy stays");
+			break;
+		}
+		ctl_pub_lock(ctl);
+		free(ctl->pending_key);
+		ctl->pending_key = NULL;
+		ctl_pub_unlock(ctl);
 		ctl_pub_count(ctl, &ctl->probe_flips);
 		ctl_pub_count(ctl, &ctl->reloads);
 		log_msg(LOG_NOTICE, "certificate probe: the decisions changed in two probes in a "

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "catz.h"
 #include "ctl_pvt.h"
 #include "ctl_serial.h"
 #include "fnv.h"
@@ -94,4 +95,19 @@ void ctl_build_check_serials(const ctl_build_t *prev, const zt_t *prev_zt, ctl_b
 		was = zone_digest(prev_zt, info->origin);
 		info->serial_stale = was != 0 && was != zone_digest(b->zt, info->origin);
 	}
+}
+
+catz_prev_t ctl_catz_prev(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *known,
+			  size_t i)
+{
+	const ctl_zone_info_t *was;
+
+	if (prev != NULL)
+		return (catz_prev_t){.zone = prev->raw[i], .serial = prev->zones[i].src_serial};
+	/* A start: the catalog served before it, as serial-state remembers it. */
+	was = cfg_catalog_find(cfg, cfg->zones[i].origin) != NULL
+		  ? ctl_build_find(known, cfg->zones[i].origin)
+		  : NULL;
+	return (catz_prev_t){.serial = was != NULL ? was->src_serial : 0,
+			     .hash = was != NULL ? was->catz_hash : 0};
 }

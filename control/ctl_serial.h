@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "catz.h"
 #include "ctl_pvt.h"
 
 /* RFC 1982: whether serial A is newer than B. */
@@ -19,6 +20,14 @@ bool ctl_serial_newer(unsigned long a, unsigned long b);
  */
 unsigned long ctl_served_serial(const ctl_zone_info_t *before, unsigned long src_serial,
 				const char *edits, uint64_t edits_hash);
+
+/*
+ * What zone I of CFG (a catalog sandns produces) was before this build, for catz_produce_cfg():
+ * PREV's (the build before; NULL at a start), else at a start what KNOWN (serial-state) remembers
+ * of it: its serial and its members' hash, so that the same members keep that serial.
+ */
+catz_prev_t ctl_catz_prev(const cfg_t *cfg, const ctl_build_t *prev, const ctl_build_t *known,
+			  size_t i);
 
 /* The hash of a zone's edits as text (ctl_zone_info_t.edits_hash). */
 uint64_t ctl_edits_hash(const char *s);

@@ -113,7 +113,7 @@ static void state_lines(const char *path, const char *text, size_t len, ctl_buil
 {
 	char line[1024], origin[512], sig[16];
 	unsigned long serial, file_serial;
-	unsigned long long hash;
+	unsigned long long hash, catz;
 	size_t cap = state->nzones;
 	int nr = 0;
 	FILE *f;
@@ -133,8 +133,9 @@ static void state_lines(const char *path, const char *text, size_t len, ctl_buil
 		/* The fifth field came later: a line without it (written before) says nothing of
 		 * signing, read as not signed by sandns, as it was then. */
 		sig[0] = '\0';
-		if (sscanf(line, "%511s %lu %lu %llx %15s", origin, &serial, &file_serial, &hash,
-			   sig) < 4) {
+		catz = 0;
+		if (sscanf(line, "%511s %lu %lu %llx %15s catalog %llx", origin, &serial,
+			   &file_serial, &hash, sig, &catz) < 4) {
 			log_msg(LOG_WARNING,
 				"serial-state %s:%d: not 'ORIGIN SERIAL FILE_SERIAL "
 				"HASH [signed|unsigned]', ignored",
@@ -153,7 +154,8 @@ static void state_lines(const char *path, const char *text, size_t len, ctl_buil
 		*zi = (ctl_zone_info_t){.serial = serial & 0xffffffffUL,
 					.src_serial = file_serial & 0xffffffffUL,
 					.edits_hash = (uint64_t)hash,
-					.dnssec = strcmp(sig, "signed") == 0};
+					.dnssec = strcmp(sig, "signed") == 0,
+					.catz_hash = (uint64_t)catz};
 		zi->origin = strdup(origin);
 		if (zi->origin == NULL)
 			break;
@@ -216,10 +218,14 @@ static bool state_render(const ctl_build_t *b, char **out, size_t *len)
 
 	if (f == NULL)
 		return false;
-	for (size_t i = 0; i < b->nzones; i++)
-		fprintf(f, "%s %lu %lu %016llx %s\n", b->zones[i].origin, b->zones[i].serial,
+	for (size_t i = 0; i < b->nzones; i++) {
+		fprintf(f, "%s %lu %lu %016llx %s", b->zones[i].origin, b->zones[i].serial,
 			b->zones[i].src_serial, (unsigned long long)b->zones[i].edits_hash,
 			b->zones[i].dnssec ? "signed" : "unsigned");
+		if (b->zones[i].catz_hash != 0)
+			fprintf(f, " catalog %016llx", (unsigned long long)b->zones[i].catz_hash);
+		fputc('\n', f);
+	}
 	if (fclose(f) != 0) {
 		free(*out);
 		*out = NULL;
@@ -324,14 +330,10 @@ int ctl_state_write(const char *path, const ctl_build_t *b, char *err, size_t er
 	return rc;
 }
 
-void ctl_build_save_serials(const cfg_t *cfg, const ctl_build_t *b)
+int ctl_build_save_serials(const cfg_t *cfg, const ctl_build_t *b, char *err, size_t errlen)
 {
-	char buf[4096], err[1024];
+	char buf[4096];
 	const char *path = ctl_state_path(cfg, buf, sizeof(buf));
 
-	if (path != NULL && ctl_state_write(path, b, err, sizeof(err)) != SANDNS_EOK)
-		log_msg(LOG_ERR,
-			"%s: a restart after a crash may serve older serials, and secondary "
-			"zones' copies older than those served",
-			err);
+	return path != NULL ? ctl_state_write(path, b, err, errlen) : SANDNS_EOK;
 }

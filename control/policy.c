@@ -373,8 +373,8 @@ static bool existing_srv(const struct pdata *pd, const char *domain, cert_t *con
 
 	snprintf(owner, sizeof(owner), "_autodiscover._tcp.%s", domain);
 	srvs = calloc(1, sizeof(*srvs));
-	if (srvs == NULL)
-		return false;
+	if (srvs == NULL) /* not known: the evaluation fails (pzone_failed()) */
+		return (pd->zones[zone_of(pd, domain)].failed = -ENOMEM) == 0;
 	if (zone_of(pd, owner) >= 0) /* SRV RDATA texts, in file order */
 		pzone_lookup(&pd->zones[zone_of(pd, owner)], owner, T_SRV, take_addr, srvs);
 	for (size_t i = 0; i < srvs->n; i++) {
@@ -476,11 +476,6 @@ static bool choose_target(const struct pdata *pd, cert_t *const *certs, size_t n
 	return false;
 }
 
-static bool zone_signed(const struct pdata *pd, size_t z)
-{
-	return pzone_signed(&pd->zones[z]);
-}
-
 /* N's decision for one family. */
 static int decide_n(policy_t *p, const struct pdata *pd, size_t z, enum policy_family fam,
 		    cert_t *const *certs, size_t ncerts, const policy_opts_t *opts)
@@ -491,7 +486,7 @@ static int decide_n(policy_t *p, const struct pdata *pd, size_t z, enum policy_f
 	char list[POLICY_REASON_MAX / 2];
 	struct resolution *res = malloc(sizeof(*res));
 	enum policy_kind kind;
-	bool have_target = false, sgn = zone_signed(pd, z);
+	bool have_target = false, sgn = pzone_signed(&pd->zones[z]);
 	long c;
 	int ret;
 
@@ -774,6 +769,8 @@ policy_t *policy_evaluate_zones(policy_zone_t *zones, size_t nzones, cert_t *con
 		if (make_edits(p, &pd, z, first) != 0)
 			goto out_free_policy;
 	}
+	if (pzone_failed(zones, nzones, err, errlen)) /* nothing decided on records not read */
+		policy_free(&p);
 	goto out_free_data;
 out_free_policy:
 	policy_free(&p);

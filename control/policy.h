@@ -43,8 +43,9 @@ enum policy_kind {
 /*
  * Evaluates the policy over ZONES (each one accepted domain) and CERTS (which every address
  * serves). Nothing is kept from the arguments: the result owns copies of every string. Returns
- * NULL and ERR (one line) only when memory runs out or an argument is missing; any zone content
- * yields decisions. The caller frees the result with policy_free().
+ * NULL and ERR (one line) only when memory runs out (a zone's records that could not be read
+ * included) or an argument is missing; any zone content yields decisions. The caller frees the
+ * result with policy_free().
  */
 policy_t *policy_evaluate(zload_zone_t *const *zones, size_t nzones, cert_t *const *certs,
 			  size_t ncerts, const policy_opts_t *opts, char *err, size_t errlen);
@@ -59,6 +60,8 @@ typedef struct policy_zone {
 	const pview_t *view;	  /* ZONE NULL: what the policy read of it before (NULL: nothing) */
 	pview_t *record; /* ZONE set: where what the policy reads of it is recorded, or NULL */
 	bool missed;	 /* set by the evaluation: it asked VIEW what VIEW does not hold */
+	int failed; /* set by the evaluation: a question of ZONE failed (-ENOMEM), and with it the
+		     * evaluation (NULL, ERR naming the zone): nothing decided on absent records */
 } policy_zone_t;
 
 /*

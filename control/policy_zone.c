@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* policy_zone.c: the autodiscover policy's questions of one zone, from its records or its view */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,8 @@ static int skip_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, co
 	return s->fn(s->ctx, owner, type, ttl, rdata);
 }
 
+unsigned long pzone_lookup_fail_at;
+
 int pzone_lookup(policy_zone_t *pz, const char *owner, uint16_t type, zload_rr_fn fn, void *ctx)
 {
 	struct collect *c = NULL;
@@ -81,10 +84,16 @@ int pzone_lookup(policy_zone_t *pz, const char *owner, uint16_t type, zload_rr_f
 	bool complete = true;
 	int ret = 0;
 
+	if (pzone_lookup_fail_at > 0 && --pzone_lookup_fail_at == 0) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	if (pz->zone != NULL) {
 		c = calloc(1, sizeof(*c));
-		if (c == NULL)
-			return -ENOMEM;
+		if (c == NULL) {
+			ret = -ENOMEM;
+			goto out;
+		}
 		ret = zload_lookup(pz->zone, owner, type, collect_rr, c);
 		if (ret < 0 && ret != SANDNS_EPARSE)
 			goto out;
@@ -116,7 +125,20 @@ out:
 	for (size_t k = 0; c != NULL && k < c->n; k++)
 		free(c->rdata[k]);
 	free(c);
+	if (ret < 0 && pz->failed == 0)
+		pz->failed = ret; /* its records not known: see pzone_failed() */
 	return ret;
+}
+
+bool pzone_failed(const policy_zone_t *zones, size_t n, char *err, size_t errlen)
+{
+	for (size_t z = 0; z < n; z++)
+		if (zones[z].failed != 0) {
+			snprintf(err, errlen, "policy: zone %s: cannot read its records: %s",
+				 zones[z].origin, sandns_strerror(zones[z].failed));
+			return true;
+		}
+	return false;
 }
 
 /* Whether NAME holds a record of a type other than A, AAAA and CNAME. */

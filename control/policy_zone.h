@@ -25,9 +25,20 @@ bool pzone_has(policy_zone_t *pz, const char *name, bool at, bool below);
 /*
  * Calls FN for each record of TYPE at OWNER in PZ, in file order, as zload_lookup() does (the
  * TTL given as 0: no caller reads it): 0, FN's first non-zero return, or -ENOMEM. A name that
- * does not parse has no records.
+ * does not parse has no records. An error (its records not known) is kept in PZ->failed.
  */
 int pzone_lookup(policy_zone_t *pz, const char *owner, uint16_t type, zload_rr_fn fn, void *ctx);
+
+/* Tests only: the Nth call of pzone_lookup() from now (1: the next) fails as when memory runs
+ * out, -ENOMEM, and the count stops; 0 (the default): none does. */
+extern unsigned long pzone_lookup_fail_at;
+
+/*
+ * Whether a question of one of the N ZONES failed (policy_zone_t.failed): then what was decided
+ * of them rests on records not known, and ERR says which zone and why ("policy: zone Z: cannot
+ * read its records: REASON").
+ */
+bool pzone_failed(const policy_zone_t *zones, size_t n, char *err, size_t errlen);
 
 /* Whether NAME in PZ holds records of a type other than A, AAAA and CNAME. */
 bool pzone_other(policy_zone_t *pz, const char *name);

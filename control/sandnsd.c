@@ -655,7 +655,13 @@ int main(int argc, char **argv)
 	msrc.srv = srv;
 	ctl_set_metrics(ctl, metrics, &msrc);
 	/* The zones as read are dropped (keep-zones) once answering, when ctl_run() starts. */
-	ctl_publish_first(ctl, &build);
+	/* The serials cannot be written to the state: nothing is served that a restart after a
+	 * crash could contradict (a reload fails the same way, the served snapshot staying). */
+	if (ctl_publish_first(ctl, &build, err, sizeof(err)) != SANDNS_EOK) {
+		log_msg(LOG_ERR, "%s: not starting", err);
+		status = EXIT_RUNTIME;
+		goto out_free_ctl;
+	}
 	rc = srv_start(srv, err, sizeof(err));
 	if (rc != SANDNS_EOK) {
 		log_msg(LOG_ERR, "%s", err);

@@ -90,23 +90,29 @@ static bool label_odd(const zt_t *zt, const zt_zone_t *z, const struct zt_query 
 	return false;
 }
 
-/* Zone Z's NXDOMAIN parts for the closest provable encloser CPE (its n3nx triple), or NULL. */
-static const uint32_t *parts_of(const zt_zone_t *z, uint32_t cpe)
+/* The triple of TAB (COUNT of them, sorted by the first) that begins with KEY, or NULL. */
+static const uint32_t *triple_of(const uint32_t *tab, uint32_t count, uint32_t key)
 {
-	uint32_t lo = 0, hi = z->n3nx_count;
+	uint32_t lo = 0, hi = count;
 
-	/* The apex (most NXDOMAINs) is mostly the zone's first node: its triple the first. */
-	if (z->n3nx[0] == cpe)
-		return z->n3nx;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (z->n3nx[3 * mid] < cpe)
+		if (tab[3 * mid] < key)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < z->n3nx_count && z->n3nx[3 * lo] == cpe ? z->n3nx + 3 * lo : NULL;
+	return lo < count && tab[3 * lo] == key ? tab + 3 * lo : NULL;
+}
+
+/* Zone Z's NXDOMAIN parts for the closest provable encloser CPE (its n3nx triple), or NULL. */
+static const uint32_t *parts_of(const zt_zone_t *z, uint32_t cpe)
+{
+	/* The apex (most NXDOMAINs) is mostly the zone's first node: its triple the first. */
+	if (z->n3nx[0] == cpe)
+		return z->n3nx;
+	return triple_of(z->n3nx, z->n3nx_count, cpe);
 }
 
 /*
@@ -124,36 +130,32 @@ static inline size_t shifted(const struct shift *sh, size_t at)
 	return at + (at >= sh->s1 ? sh->l1 : 0) + (at >= sh->s2 ? sh->l2 : 0);
 }
 
-/* The NXDOMAIN below CE: the parts of its closest provable encloser, the next closer's joined. */
-static bool nxdomain(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, uint32_t ce,
-		     size_t limit, uint8_t *buf, struct denial_tail *t)
+/*
+ * The answer to Q joined in BUF after its question from parts B (made ahead: the next closer's
+ * NSEC3 goes at its PART, that NSEC3's signatures at HOLE1) and X, the NSEC3 covering the next
+ * closer name (ZT_NONE: one the parts hold, or none; they are the whole answer), within LIMIT.
+ */
+static inline __attribute__((always_inline)) bool join(const zt_t *zt, const zt_zone_t *z,
+						       const struct zt_query *q, const zt_blob_t *b,
+						       uint32_t hole1, uint32_t x, size_t limit,
+						       uint8_t *buf, struct denial_tail *t)
 {
-	uint32_t cpe = denial_n3_encloser(zt, z, ce), x;
-	const uint32_t *e = z->n3nx != NULL ? parts_of(z, cpe) : NULL;
-	const zt_blob_t *b;
-	const uint8_t *d;
-	const uint16_t *fix;
+	const uint8_t *d = zt_blob_data(b);
+	const uint16_t *fix = zt_blob_fix(b);
 	size_t head = WIRE_HDR_LEN + q->qname_len + 4, end = limit - head;
 	uint8_t *o = buf + head;
 	uint16_t count = 0;
 	struct shift sh;
 
-	if (e == NULL || label_odd(zt, z, q, true))
-		return false;
-	b = zt_blob(zt, e[1]);
-	d = zt_blob_data(b);
-	fix = zt_blob_fix(b);
 	sh.s1 = b->part;
-	sh.s2 = e[2];
+	sh.s2 = hole1;
 	sh.l1 = sh.l2 = 0;
 	sh.delta = (int)q->qname_len - (int)b->ref_qlen;
 	sh.rhead = WIRE_HDR_LEN + b->ref_qlen + 4;
 	if (head > limit || b->len > end)
 		return false;
-	x = denial_n3_next_closer_key(zt, z, cpe, q->key);
 	memcpy(o, d, sh.s1);
-	/* One the parts hold already (or none): they are the whole answer. */
-	if (x != ZT_NONE && x != nsec3_match(z, cpe) && x != nsec3_wildcard(z, cpe)) {
+	if (x != ZT_NONE) {
 		size_t apex = zt->nodes[z->apex].labels != 0
 				  ? WIRE_HDR_LEN + q->qname_len - zt->nodes[z->apex].name_len
 				  : 0;
@@ -193,18 +195,57 @@ static bool nxdomain(const zt_t *zt, const zt_zone_t *z, const struct zt_query *
 	return true;
 }
 
+/* The NXDOMAIN below CE: the parts of its closest provable encloser, the next closer's joined. */
+static bool nxdomain(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, uint32_t ce,
+		     size_t limit, uint8_t *buf, struct denial_tail *t)
+{
+	uint32_t cpe = denial_n3_encloser(zt, z, ce), x;
+	const uint32_t *e = z->n3nx != NULL ? parts_of(z, cpe) : NULL;
+
+	if (e == NULL || label_odd(zt, z, q, true))
+		return false;
+	x = denial_n3_next_closer_key(zt, z, cpe, q->key);
+	/* One the parts hold already (or none): they are the whole answer. */
+	if (x == nsec3_match(z, cpe) || x == nsec3_wildcard(z, cpe))
+		x = ZT_NONE;
+	return join(zt, z, q, zt_blob(zt, e[1]), e[2], x, limit, buf, t);
+}
+
+/*
+ * The NODATA below CE for a type its wildcard lacks (RFC 5155 7.2.5): the parts made for CE's
+ * wildcard (the SOA, the wildcard's and the closest provable encloser's NSEC3), the next
+ * closer's NSEC3 joined. The wildcard has no RRset of the type asked (the caller saw). Not
+ * inlined: the wildcard's answer and the NXDOMAIN keep their code.
+ */
+static bool __attribute__((noinline))
+wild_nodata(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, uint32_t ce, size_t limit,
+	    uint8_t *buf, struct denial_tail *t)
+{
+	uint32_t wild = zt->nodes[ce].wildcard, cpe, x;
+	const uint32_t *e;
+
+	if (z->n3wn == NULL || q->qtype == T_ANY || q->qtype == T_RRSIG ||
+	    (e = triple_of(z->n3wn, z->n3wn_count, ce)) == NULL || label_odd(zt, z, q, true))
+		return false;
+	cpe = denial_n3_encloser(zt, z, ce);
+	x = denial_n3_next_closer_key(zt, z, cpe, q->key);
+	if (x == nsec3_match(z, wild) || x == nsec3_match(z, cpe))
+		x = ZT_NONE;
+	return join(zt, z, q, zt_blob(zt, e[1]), e[2], x, limit, buf, t);
+}
+
 /* Whether RDATA of TYPE holds names that render.c compresses (as denial.c: no such answer here). */
 static bool type_has_names(uint16_t type)
 {
 	return (type >= T_NS && type <= 9) || type == T_PTR || type == 14 || type == T_MX;
 }
 
-/* The wildcard's answer below CE (its blob) and the next closer's NSEC3: the name does not
- * exist (RFC 5155 7.2.6). */
+/* The wildcard's answer below CE (its blob; SET the wildcard's RRset asked) and the next closer's
+ * NSEC3: the name does not exist (RFC 5155 7.2.6). */
 static bool wildcard(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, uint32_t ce,
-		     size_t limit, uint8_t *buf, struct denial_tail *t)
+		     uint32_t set, size_t limit, uint8_t *buf, struct denial_tail *t)
 {
-	uint32_t wild = zt->nodes[ce].wildcard, set, blob = ZT_NONE, x;
+	uint32_t wild = zt->nodes[ce].wildcard, blob = ZT_NONE, x;
 	const zt_node_t *wn = &zt->nodes[wild];
 	size_t head = WIRE_HDR_LEN + q->qname_len + 4, len, l;
 	uint8_t *o = buf + head;
@@ -213,7 +254,7 @@ static bool wildcard(const zt_t *zt, const zt_zone_t *z, const struct zt_query *
 	int delta;
 
 	if ((wn->flags & (ZN_CNAME | ZN_DNAME)) || q->qtype == T_ANY || q->qtype == T_RRSIG ||
-	    type_has_names(q->qtype) || (set = set_of(zt, wild, q->qtype, 0)) == ZT_NONE)
+	    type_has_names(q->qtype))
 		return false;
 	for (uint32_t i = wn->ans_do; i < wn->ans_do + wn->nans_do; i++)
 		if (zt->ans[i].qtype == q->qtype) {
@@ -275,7 +316,12 @@ bool denial_n3_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, siz
 		return false;
 	if (buf + WIRE_HDR_LEN != q->qname) /* the question itself when answered in place */
 		memcpy(buf + WIRE_HDR_LEN, q->qname, q->qname_len + 4);
-	if (zt->nodes[ce].wildcard != ZT_NONE)
-		return wildcard(zt, z, q, ce, limit, buf, t);
+	if (zt->nodes[ce].wildcard != ZT_NONE) {
+		/* The wildcard's RRset of the type asked (its answer), or none (its NODATA). */
+		uint32_t set = set_of(zt, zt->nodes[ce].wildcard, q->qtype, 0);
+
+		return set != ZT_NONE ? wildcard(zt, z, q, ce, set, limit, buf, t)
+				      : wild_nodata(zt, z, q, ce, limit, buf, t);
+	}
 	return nxdomain(zt, z, q, ce, limit, buf, t);
 }

@@ -7,7 +7,8 @@
 
 #include "denial.h"
 #include "nsec3.h"
-#include "resolve.h" /* ZT_LIVE */
+#include "render.h"
+#include "resolve.h"
 #include "zt_build.h"
 #include "zt_index.h"
 
@@ -273,6 +274,233 @@ static bool n3_candidate(const zt_t *zt, const zt_zone_t *zone, uint32_t z, uint
 	       !(node->flags & (ZN_DNAME | ZN_SHADOW));
 }
 
+/* Whether the label LAB (lower case) is one the SOA's names have just below zone Z's apex. */
+static bool soa_lab(const zt_zone_t *zone, const uint8_t *lab)
+{
+	for (int i = 0; i < 2; i++)
+		if (zone->nx_soa_lab[i][0] != 0 && zone->nx_soa_lab[i][0] == lab[0] &&
+		    memcmp(zone->nx_soa_lab[i] + 1, lab + 1, lab[0]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Into NAME, a question one label below node CE (of zone Z) that is no name of the zone, as
+ * denial_n3.c joins the parts for (its label_odd()): the label above the apex neither an NSEC3
+ * owner's length nor the SOA's names' label. False when there is none: no question below CE
+ * would be joined.
+ */
+static bool wild_question(const zt_t *zt, const zt_zone_t *zone, uint32_t ce,
+			  uint8_t name[WIRE_NAME_MAX + 1])
+{
+	const zt_node_t *node = &zt->nodes[ce];
+	const uint8_t *above = zt_node_name(zt, node);
+	unsigned apex_labels = zt->nodes[zone->apex].labels;
+
+	if (node->name_len + 2u > WIRE_NAME_MAX)
+		return false;
+	/* Below the apex the label above it is the encloser's, whatever the question. */
+	for (unsigned i = node->labels; i > apex_labels + 1; i--)
+		above += *above + 1;
+	if (node->labels > apex_labels && (*above == NSEC3_LABEL_LEN || soa_lab(zone, above)))
+		return false;
+	memcpy(name + 2, zt_node_name(zt, node), node->name_len);
+	name[0] = 1;
+	for (unsigned c = 0; c < 256; c++) {
+		if (c >= 'A' && c <= 'Z')
+			continue;
+		name[1] = (uint8_t)c;
+		if (zt_find(zt, name, node->name_len + 2u) == ZT_NONE &&
+		    (node->labels > apex_labels || !soa_lab(zone, name)))
+			return true;
+	}
+	return false;
+}
+
+/* Node N's RRset of TYPE (not RRSIG), or ZT_NONE. */
+static uint32_t rrset_of(const zt_t *zt, uint32_t n, uint16_t type)
+{
+	const zt_node_t *node = &zt->nodes[n];
+
+	for (uint32_t i = node->rrsets; i < node->rrsets + node->nrrsets; i++)
+		if (zt->rrsets[i].type == type)
+			return i;
+	return ZT_NONE;
+}
+
+/* In a tail (LEN octets at D), the offset of its first RRSIG record, or SIZE_MAX. */
+static size_t first_rrsig(const uint8_t *d, size_t len)
+{
+	for (size_t o = 0; o < len;) {
+		size_t p = o;
+
+		while (p < len && d[p] != 0 && (d[p] & 0xc0) == 0)
+			p += d[p] + 1u;
+		if (p >= len)
+			return SIZE_MAX;
+		p += (d[p] & 0xc0) == 0xc0 ? 2 : 1;
+		if (p + 10 > len)
+			return SIZE_MAX;
+		if (wire_get16(d + p) == T_RRSIG)
+			return o;
+		o = p + 10 + wire_get16(d + p + 8);
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * NSEC3 zone Z's NODATA with DO for the names below node CE that its wildcard stands for and
+ * that ask a type the wildcard lacks (RFC 5155 7.2.5), without the next closer name's NSEC3 and
+ * its signatures: the live path's answer (resolve.c, render.c, relocatable below CE) to a
+ * question one label below CE, that NSEC3's records taken out, in the order the live path
+ * writes the rest (SOA, the wildcard's NSEC3, the closest provable encloser's, their RRSIGs:
+ * checked). HOLE: where the two go, the first before the SOA's RRSIG, the second at the end.
+ * In b->scratch (its fix-ups in FIX, FCAP of them), R and RB a resolution and a message to use.
+ * False when CE has none (a CNAME or DNAME wildcard, an NSEC3 missing, a name no question joins).
+ */
+static bool wild_render(struct zt_build *b, res_t *r, rbuf_t *rb, uint32_t z, uint32_t ce,
+			uint16_t *fix, unsigned fcap, struct denial_built *out, uint16_t hole[2])
+{
+	zt_t *zt = b->zt;
+	const zt_zone_t *zone = &zt->zones[z];
+	uint32_t w = zt->nodes[ce].wildcard, cpe, x, m[2];
+	uint8_t name[WIRE_NAME_MAX + 1];
+	uint16_t qtype = 65280, counts[3]; /* a private type: one the wildcard lacks */
+	unsigned k = 0, own = 0;
+	size_t head, h0;
+	bool ok;
+
+	if (w == ZT_NONE || (zt->nodes[w].flags & (ZN_CNAME | ZN_DNAME)) ||
+	    !(zt->nodes[w].flags & ZN_SIGNED) || zt->nodes[w].deleg != ZT_NONE)
+		return false;
+	cpe = denial_n3_encloser(zt, zone, ce);
+	m[0] = nsec3_match(zone, w);
+	m[1] = nsec3_match(zone, cpe);
+	if (m[0] == ZT_NONE || m[1] == ZT_NONE || !wild_question(zt, zone, ce, name))
+		return false;
+	while (rrset_of(zt, w, qtype) != ZT_NONE)
+		qtype++;
+	res_reset(r);
+	res_resolve(zt, name, qtype, true, r);
+	x = denial_n3_next_closer(zt, zone, cpe, name);
+	/* The next closer's NSEC3 and its RRSIGs out, when they are none of the two. */
+	for (unsigned i = 0; i < r->n; i++) {
+		const res_item_t *it = &r->item[i];
+
+		if (x != ZT_NONE && x != m[0] && x != m[1] && it->owner_kind == OWN_NODE &&
+		    it->node == x)
+			continue;
+		r->item[k++] = *it;
+	}
+	r->n = k;
+	/* What is left: SOA, the two NSEC3, each with its RRSIG after it, in the authority. */
+	for (unsigned i = 0; i < r->n; i++) {
+		const res_item_t *it = &r->item[i];
+		static const uint16_t types[3] = {T_SOA, T_NSEC3, T_NSEC3};
+
+		if (it->section != 2 || it->owner_kind != OWN_NODE || it->rrset == ZT_NONE)
+			return false;
+		if (it->sig)
+			continue;
+		if (own == 3 || zt->rrsets[it->rrset].type != types[own] ||
+		    it->node != (own == 0 ? zone->apex : m[own - 1]))
+			return false;
+		own++;
+	}
+	if (r->overflow || own != 3 || (r->flags & 0xf) != 0)
+		return false;
+	rbuf_start(rb, b->scratch, sizeof(b->scratch), name, qtype, C_IN, true,
+		   zt->nodes[ce].labels);
+	rbuf_put_res(rb, zt, r, counts);
+	head = WIRE_HDR_LEN + wire_name_len(name) + 4;
+	ok = rb->err == 0 && !rb->tc && rb->nfix <= fcap && rb->len - head <= UINT16_MAX &&
+	     counts[0] == 0 && counts[2] == 0 &&
+	     (h0 = first_rrsig(b->scratch + head, rb->len - head)) != SIZE_MAX;
+	if (ok) {
+		out->flags = r->flags;
+		out->an = out->ar = 0;
+		out->ns = counts[1];
+		out->ref_qlen = (uint16_t)wire_name_len(name);
+		out->max_ptr = rb->max_ptr;
+		out->what = zone->soa;
+		out->data = b->scratch + head;
+		out->len = rb->len - head;
+		out->nfix = rb->nfix;
+		for (unsigned i = 0; i < rb->nfix; i++)
+			fix[i] = (uint16_t)(rb->fix[i] - head);
+		hole[0] = (uint16_t)h0;
+		hole[1] = (uint16_t)out->len;
+	}
+	return ok;
+}
+
+/*
+ * NSEC3 zone Z's wildcard NODATA parts (wild_render()), into zone->n3wn, each kept when it fits
+ * LEFT octets: a zone has few wildcards, and each part serves every name below one. The octets
+ * taken, or -1 without memory.
+ */
+static ssize_t wild_parts(struct zt_build *b, uint32_t z, size_t left)
+{
+	zt_t *zt = b->zt;
+	uint32_t *tab = NULL, nt = 0;
+	uint16_t fix[FIX_MAX];
+	size_t used = 0;
+	rbuf_t *rb = malloc(sizeof(*rb));
+	res_t r;
+
+	if (rb == NULL)
+		return -1;
+	if (res_init_heap(&r) != 0) {
+		free(rb);
+		return -1;
+	}
+	for (uint32_t n = 0; n < zt->nnodes; n++) {
+		const zt_node_t *node = &zt->nodes[n];
+		struct denial_built d;
+		uint16_t hole[2];
+		uint32_t off;
+		size_t size;
+
+		/* A closest encloser answer.c's lookup() finds (the index's node of its name). */
+		if (node->zone != z || node->wildcard == ZT_NONE || node->deleg != ZT_NONE ||
+		    !(node->flags & ZN_SIGNED) || (node->flags & (ZN_DNAME | ZN_SHADOW)) ||
+		    zt_find(zt, zt_node_name(zt, node), node->name_len) != n ||
+		    !wild_render(b, &r, rb, z, n, fix, FIX_MAX, &d, hole))
+			continue;
+		size = zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 3 * sizeof(uint32_t);
+		if (used + size > left)
+			continue;
+		if (nt % 16 == 0) {
+			uint32_t *more = realloc(tab, (nt + 16) * 3 * sizeof(*tab));
+
+			if (more == NULL)
+				goto nomem;
+			tab = more;
+		}
+		off = put_blob(b, &d, fix, hole[0]);
+		if (off == ZT_NONE)
+			goto nomem;
+		tab[3 * nt] = n;
+		tab[3 * nt + 1] = off;
+		tab[3 * nt + 2] = hole[1];
+		nt++;
+		used += size;
+	}
+	res_fini(&r);
+	free(rb);
+	zt->zones[z].n3wn = nt > 0 ? tab : NULL;
+	zt->zones[z].n3wn_count = nt;
+	if (nt == 0)
+		free(tab);
+	zt->memsize += 3 * nt * sizeof(*tab);
+	return (ssize_t)used;
+nomem:
+	res_fini(&r);
+	free(rb);
+	free(tab);
+	return -1;
+}
+
 /*
  * Whether the parts of N more candidates, the next of SIZE octets, pass LEFT: the others' parts
  * are about the size of the first's, and when half of that each would pass, none are made (all
@@ -345,14 +573,23 @@ static ssize_t nsec3_parts(struct zt_build *b, uint32_t z, size_t share)
 		nt++;
 		used += size;
 		if (nt == 1) {
+			/* Then the wildcards' NODATA parts, before the other enclosers'. */
+			ssize_t wu = wild_parts(b, z, share - used);
+
+			if (wu < 0)
+				goto nomem;
+			used += (size_t)wu;
 			after_first = zt->arena_len;
 			first_used = used;
 		}
 	}
 	free(cand);
 	if (nt == 0) {
+		/* No NXDOMAIN parts: the wildcards' NODATA parts may fit still. */
+		ssize_t wu = wild_parts(b, z, share);
+
 		free(tab);
-		return 0;
+		return wu;
 	}
 	qsort(tab, nt, 3 * sizeof(*tab), cmp_triple);
 	zone->n3nx = tab;
@@ -446,6 +683,7 @@ int zt_denial_n3_apex(struct zt_build *b, uint32_t z)
 	uint32_t first[N3_FIRST], nf = 0, nc = 0, nt = 0, *tab;
 	uint16_t fix[FIX_MAX];
 	size_t share = zt_denial_budget, used = 0;
+	ssize_t wu;
 
 	if (zone->origin == NULL || !zone->is_signed || zone->nx_do >= ZT_LIVE ||
 	    !zone->has_nsec3 || zone->nnsec3 == 0)
@@ -495,7 +733,13 @@ int zt_denial_n3_apex(struct zt_build *b, uint32_t z)
 		zone->n3nx_count = 1;
 		nt = 1;
 		used = size;
+		/* The wildcards' NODATA parts next, as nsec3_parts() makes them. */
+		if ((wu = wild_parts(b, z, share - used)) < 0)
+			return -ENOMEM;
+		used += (size_t)wu;
 	}
+	if (nt == 0 && wild_parts(b, z, share) < 0)
+		return -ENOMEM;
 	/* All candidates looked at (or the first N3_FIRST would not render: more may). */
 	return nf < nc && nf == N3_FIRST ? 1 : 0;
 }

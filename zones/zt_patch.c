@@ -228,6 +228,8 @@ static int zones_copy(struct patch *p, uint32_t room)
 			nz->n3bits = 0;
 			nz->n3nx = NULL;
 			nz->n3nx_count = 0;
+			nz->n3wn = NULL;
+			nz->n3wn_count = 0;
 			nz->axfr = NULL;
 			nz->naxfr = 0;
 			nz->origin = strdup(bz->origin);

@@ -153,6 +153,15 @@ typedef struct zt_zone {
 	 */
 	uint32_t *n3nx;
 	uint32_t n3nx_count;
+	/*
+	 * The same for a wildcard's NODATA with DO (RFC 5155 7.2.5), N3WN_COUNT triples sorted by
+	 * the first: the wildcard's parent (a closest encloser, a node), the arena offset of the
+	 * answer without the next closer's NSEC3 (SOA, the wildcard's and the closest provable
+	 * encloser's NSEC3, their RRSIGs; its PART where that NSEC3 goes) and where its signatures
+	 * go. Made with the NXDOMAIN parts (zt_denial.c), else NULL.
+	 */
+	uint32_t *n3wn;
+	uint32_t n3wn_count;
 	uint32_t *axfr;		/* every RRset index of the zone in transfer order (SOA excluded) */
 	uint32_t naxfr;		/* (nsec and axfr of an ORDER_LATER zone: after zt_order_wait()) */
 	bool order_later;	/* its transfer order is sorted on a thread after zt_new() */

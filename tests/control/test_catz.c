@@ -409,8 +409,9 @@ static void test_produce(void)
 {
 	const char *m2[] = {"b.test.", "a.test."}, *m3[] = {"b.test.", "a.test.", "c.test."};
 	const char *m2case[] = {"B.Test", "a.TEST."};
-	char err[512], l1[32], l2[32], ptrs[256] = "";
+	char err[512], l1[32], l2[32], ptrs[256] = "", ptrs1[256] = "";
 	zload_zone_t *z1, *z2, *z3;
+	uint64_t h1 = 0, h2 = 0, h3 = 0;
 	catz_t c;
 
 	/* The label: stable, whatever the case or the final dot; distinct per name. */
@@ -421,7 +422,7 @@ static void test_produce(void)
 	catz_label("example.net.", l2, sizeof(l2));
 	CU_ASSERT(strcmp(l1, l2) != 0);
 
-	z1 = catz_produce("cat.test.", m2, 2, NULL, 100, err, sizeof(err));
+	z1 = catz_produce("cat.test.", m2, 2, &(catz_prev_t){.serial = 100}, &h1, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
 	CU_ASSERT(zload_serial(z1) > 100);
 	/* What it makes reads back as a catalog with those members. */
@@ -433,15 +434,44 @@ static void test_produce(void)
 	CU_ASSERT_STRING_EQUAL(c.members[0].label, l1);
 	catz_clear(&c);
 	/* The same members: the same serial. Another: a newer one, even within the second. */
-	z2 = catz_produce("cat.test.", m2, 2, z1, zload_serial(z1), err, sizeof(err));
+	z2 = catz_produce("cat.test.", m2, 2, &(catz_prev_t){z1, zload_serial(z1), 0}, &h2, err,
+			  sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z2);
 	CU_ASSERT_EQUAL(zload_serial(z2), zload_serial(z1));
-	z3 = catz_produce("cat.test.", m3, 3, z2, zload_serial(z2), err, sizeof(err));
+	CU_ASSERT(h1 != 0 && h2 == h1);
+	z3 = catz_produce("cat.test.", m3, 3, &(catz_prev_t){z2, zload_serial(z2), 0}, &h3, err,
+			  sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z3);
 	CU_ASSERT(zload_serial(z3) > zload_serial(z2));
+	CU_ASSERT(h3 != 0 && h3 != h1);
+	zload_free(&z3);
+	/* A restart: nothing produced yet, the serial and members' hash served before
+	 * (serial-state) known. The same members: made again at that serial, the same data; others:
+	 * newer. */
+	z3 = catz_produce("cat.test.", m2case, 2, &(catz_prev_t){NULL, zload_serial(z1), h1}, &h3,
+			  err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z3);
+	CU_ASSERT_EQUAL(zload_serial(z3), zload_serial(z1));
+	CU_ASSERT_EQUAL(h3, h1);
+	CU_ASSERT_EQUAL(zload_foreach(z3, ptr_text, ptrs), 0);
+	CU_ASSERT_EQUAL(zload_foreach(z1, ptr_text, ptrs1), 0);
+	CU_ASSERT_STRING_EQUAL(ptrs, ptrs1);
+	ptrs[0] = '\0';
+	zload_free(&z3);
+	z3 = catz_produce("cat.test.", m3, 3, &(catz_prev_t){NULL, zload_serial(z1), h1}, NULL, err,
+			  sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z3);
+	CU_ASSERT(zload_serial(z3) > zload_serial(z1));
+	zload_free(&z3);
+	/* A serial not known (nothing remembered, or a state of before the hash): a new one. */
+	z3 = catz_produce("cat.test.", m2, 2, &(catz_prev_t){NULL, zload_serial(z1), 0}, NULL, err,
+			  sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z3);
+	CU_ASSERT(zload_serial(z3) > zload_serial(z1));
 	zload_free(&z3);
 	/* A member written in another case is the same member: the same serial, the same data. */
-	z3 = catz_produce("cat.test.", m2case, 2, z2, zload_serial(z2), err, sizeof(err));
+	z3 = catz_produce("cat.test.", m2case, 2, &(catz_prev_t){z2, zload_serial(z2), 0}, NULL,
+			  err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z3);
 	CU_ASSERT_EQUAL(zload_serial(z3), zload_serial(z2));
 	CU_ASSERT_EQUAL(zload_foreach(z3, ptr_text, ptrs), 0);

@@ -18,8 +18,10 @@
 #include "cert.h"
 #include "cfg.h"
 #include "ctl.h"
+#include "ctl_serial.h"
 #include "cutest.h"
 #include "policy.h"
+#include "policy_zone.h"
 #include "sandns_err.h"
 #include "tutil.h"
 #include "wire.h"
@@ -612,6 +614,31 @@ static void test_build_drop_zones(void)
 	cfg_free(&cfg);
 }
 
+/* The policy's lookup fails (memory out): the build fails naming the zone, nothing is decided
+ * as if its records were absent; the next build, the lookup working, is as ever. */
+static void test_build_policy_lookup_fails(void)
+{
+	cfg_t *cfg;
+	ctl_build_t b;
+	int rc;
+
+	write_zone("pf.zone", 100, NULL);
+	write_cert("pf.pem", "DNS:mail.example.net");
+	cfg = config("zone example.net. pf.zone\ncert pf.pem\n");
+	pzone_lookup_fail_at = 1;
+	err[0] = '\0';
+	rc = ctl_build(cfg, NULL, NULL, &b, err, sizeof(err));
+	pzone_lookup_fail_at = 0;
+	CU_ASSERT_NOT_EQUAL(rc, SANDNS_EOK);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "policy: zone example.net.: cannot read its records: "));
+	if (rc == SANDNS_EOK)
+		ctl_build_clear(&b);
+	build(cfg, NULL, NULL, &b);
+	expect_n_replaced(b.zt, "101");
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+}
+
 /* An existing SRV whose target the certificate does not cover is replaced, not kept beside. */
 static void test_build_srv_replaced(void)
 {
@@ -643,11 +670,11 @@ static void test_build_serial_state(void)
 	write_cert("s.pem", "DNS:mail.example.net"); /* the policy edits: 101 */
 	cfg = config("zone example.net. s.zone\ncert s.pem\nserial-state s.state\n");
 	build(cfg, NULL, NULL, &b);
-	ctl_build_save_serials(cfg, &b);
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &b, NULL, 0), SANDNS_EOK);
 	CU_ASSERT_EQUAL(b.zones[0].serial, 101);
 	write_cert("s.pem", "DNS:mail.example.net,DNS:autodiscover.example.net"); /* lifted */
 	build(cfg, &b, &certs, &c);
-	ctl_build_save_serials(cfg, &c);
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &c, NULL, 0), SANDNS_EOK);
 	CU_ASSERT_EQUAL(c.zones[0].serial, 102);
 	ctl_build_clear(&b);
 	ctl_build_clear(&c);
@@ -655,7 +682,7 @@ static void test_build_serial_state(void)
 	/* "Restart": the file says 100, the state 102 for what is served now. */
 	cfg = config("zone example.net. s.zone\ncert s.pem\nserial-state s.state\n");
 	build(cfg, NULL, NULL, &b);
-	ctl_build_save_serials(cfg, &b);
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &b, NULL, 0), SANDNS_EOK);
 	CU_ASSERT_EQUAL(b.zones[0].serial, 102);
 	ctl_build_clear(&b);
 	cfg_free(&cfg);
@@ -663,7 +690,7 @@ static void test_build_serial_state(void)
 	write_cert("s.pem", "DNS:mail.example.net");
 	cfg = config("zone example.net. s.zone\ncert s.pem\nserial-state s.state\n");
 	build(cfg, NULL, NULL, &b);
-	ctl_build_save_serials(cfg, &b);
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &b, NULL, 0), SANDNS_EOK);
 	CU_ASSERT_EQUAL(b.zones[0].serial, 103);
 	ctl_build_clear(&b);
 	cfg_free(&cfg);
@@ -671,8 +698,71 @@ static void test_build_serial_state(void)
 	write_text("s.state", "garbage\n");
 	cfg = config("zone example.net. s.zone\ncert s.pem\nserial-state s.state\n");
 	build(cfg, NULL, NULL, &b);
-	ctl_build_save_serials(cfg, &b);
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &b, NULL, 0), SANDNS_EOK);
 	CU_ASSERT_EQUAL(b.zones[0].serial, 101);
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+}
+
+/* The serial build B serves zone ORIGIN at (0: not served). */
+static unsigned long served_serial(const ctl_build_t *b, const char *origin)
+{
+	const ctl_zone_info_t *z = ctl_build_find(b, origin);
+
+	return z != NULL ? z->serial : 0;
+}
+
+/*
+ * A catalog sandns produces keeps its serial across a restart while its members are the same
+ * (serial-state remembers their hash), and moves on when they change; a state of before the
+ * hash gives a new serial, as before.
+ */
+static void test_build_catalog_restart(void)
+{
+	static const char *conf = "zone pcat.test. made-by-sandns.zone\n"
+				  "catalog pcat.test. producer\n"
+				  "zone example.net. cr.zone\n"
+				  "serial-state cr.state\n";
+	char text[512];
+	cfg_t *cfg;
+	ctl_build_t b;
+	size_t k;
+
+	write_zone("cr.zone", 100, NULL);
+	cfg = config(conf);
+	build(cfg, NULL, NULL, &b);
+	/* Served since long ago at 1000 (the catalog's serial is the time it was made). */
+	for (k = 0; k < b.nzones && strcmp(b.zones[k].origin, "pcat.test.") != 0; k++)
+		;
+	CU_ASSERT_FATAL(k < b.nzones);
+	CU_ASSERT(b.zones[k].catz_hash != 0);
+	b.zones[k].src_serial = b.zones[k].serial = 1000;
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &b, NULL, 0), SANDNS_EOK);
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+	/* "Restart", the same zones: the same serial, the catalog made as it was. */
+	cfg = config(conf);
+	build(cfg, NULL, NULL, &b);
+	CU_ASSERT_EQUAL(served_serial(&b, "pcat.test."), 1000);
+	CU_ASSERT_EQUAL(zt_zone_serial(b.zt, 0), 1000);
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &b, NULL, 0), SANDNS_EOK);
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+	/* Another member: a newer serial. */
+	write_text("cr2.zone", "$ORIGIN example.org.\n$TTL 300\n@ IN SOA ns1 h 1 7200 3600 "
+			       "1209600 300\n@ IN NS ns1\nns1 IN A 192.0.2.1\n");
+	snprintf(text, sizeof(text), "%szone example.org. cr2.zone\n", conf);
+	cfg = config(text);
+	build(cfg, NULL, NULL, &b);
+	CU_ASSERT(ctl_serial_newer(served_serial(&b, "pcat.test."), 1000));
+	CU_ASSERT_EQUAL(ctl_build_save_serials(cfg, &b, NULL, 0), SANDNS_EOK);
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+	/* The state written before the hash was (its lines end at SIGNED): a new serial. */
+	write_text("cr.state", "pcat.test. 1000 1000 0000000000000000 unsigned\n");
+	cfg = config(conf);
+	build(cfg, NULL, NULL, &b);
+	CU_ASSERT(ctl_serial_newer(served_serial(&b, "pcat.test."), 1000));
 	ctl_build_clear(&b);
 	cfg_free(&cfg);
 }
@@ -1582,6 +1672,10 @@ void reg_cutest_ctl(void)
 	CU_add_test(s, "build: a long zone name", test_build_long_origin);
 	CU_add_test(s, "build: an uncovered SRV replaced by the synthesized one",
 		    test_build_srv_replaced);
+	CU_add_test(s, "build: a produced catalog keeps its serial across a restart",
+		    test_build_catalog_restart);
+	CU_add_test(s, "the policy's lookup fails: the build fails naming the zone",
+		    test_build_policy_lookup_fails);
 	CU_add_test(s, "build: serial-state across restarts", test_build_serial_state);
 	CU_add_test(s, "build: keep-zones no drops the zones as read", test_build_drop_zones);
 	CU_add_test(s, "build: the file's serial moves", test_build_file_serial);

@@ -83,7 +83,8 @@ static int suite_init(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ctl == NULL || ctl_build(cfg, NULL, NULL, &b, err, sizeof(err)) != SANDNS_EOK)
 		return -1;
-	ctl_publish(ctl, &b);
+	if (ctl_publish(ctl, &b, err, sizeof(err)) != SANDNS_EOK)
+		return -1;
 	return 0;
 }
 

@@ -20,9 +20,11 @@
 #include <ldns/ldns.h>
 #include <openssl/evp.h>
 
+#include "cert.h"
 #include "cfg.h"
 #include "ctl.h"
 #include "ctl_pvt.h"
+#include "ctl_rl.h"
 #include "cutest.h"
 #include "sandns_err.h"
 #include "tutil.h"
@@ -115,7 +117,8 @@ static int suite_init(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ctl == NULL || ctl_build(cfg, NULL, NULL, &b, err, sizeof(err)) != SANDNS_EOK)
 		return -1;
-	ctl_publish(ctl, &b);
+	if (ctl_publish(ctl, &b, err, sizeof(err)) != SANDNS_EOK)
+		return -1;
 	return 0;
 }
 
@@ -1618,6 +1621,81 @@ static void test_edits_two_zones_and_removal(void)
 	remove(cpath);
 }
 
+/*
+ * A certificate probe whose new decisions cannot be published (serial-state not writable: a
+ * directory where its file is) leaves the snapshot served, and the decisions pending: the next
+ * probe that sees them publishes them at once, as the next reload would, without waiting for
+ * two more probes to agree.
+ */
+static void test_probe_state_not_written(void)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	char text[2048], e[1024], zp[600], cp[600], cp2[600], sp[600], kept[620];
+	cert_t *probed[2] = {NULL, NULL};
+	cfg_t *c = cfg_new();
+	srv_t *sv = NULL;
+	ctl_t *cx = NULL;
+	const zt_t *served;
+	ctl_build_t b;
+	sigset_t old;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	snprintf(zp, sizeof(zp), "%s/probe.example.zone", dir);
+	snprintf(cp, sizeof(cp), "%s/probe.pem", dir);
+	snprintf(cp2, sizeof(cp2), "%s/probe2.pem", dir);
+	snprintf(sp, sizeof(sp), "%s/probe.serials", dir);
+	snprintf(kept, sizeof(kept), "%s.kept", sp);
+	write_at(zp, 3,
+		 "$TTL 300\n@ IN SOA ns1.probe.example. h.probe.example. 7 3600 900 604800 300\n"
+		 "@ IN NS ns1\nns1 IN A 192.0.2.53\nmail IN A 192.0.2.25\n"
+		 "autodiscover IN A 192.0.2.25\n");
+	CU_ASSERT_FATAL(tu_write_leaf(cp, key, 1, "DNS:mail.probe.example"));
+	snprintf(text, sizeof(text),
+		 "zone probe.example. %s\ncert %s\nserial-state %s\nlisten 127.0.0.1@%u\n"
+		 "cert-probe-interval 0\n",
+		 zp, cp, sp, free_port());
+	CU_ASSERT_FATAL(cfg_load_string(c, text, "test", NULL, e, sizeof(e)) == 0 &&
+			cfg_check(c, e, sizeof(e)) == 0);
+	sv = srv_new(c, e, sizeof(e));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+	pthread_sigmask(SIG_SETMASK, NULL, &old);
+	cx = ctl_new(c, sv, e, sizeof(e));
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cx);
+	CU_ASSERT_EQUAL_FATAL(ctl_build(c, NULL, NULL, &b, e, sizeof(e)), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(ctl_publish(cx, &b, e, sizeof(e)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(cx->info.zones[0].serial, 8); /* withheld: the file's 7, raised */
+	/* The probe finds a leaf that covers autodiscover: the edits would be lifted. */
+	CU_ASSERT_FATAL(
+	    tu_write_leaf(cp2, key, 2, "DNS:mail.probe.example,DNS:autodiscover.probe.example"));
+	probed[0] = cert_load_file(cp2, e, sizeof(e));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(probed[0]);
+	served = cx->current;
+	CU_ASSERT_EQUAL_FATAL(rename(sp, kept), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(sp, 0700), 0);
+	ctl_rl_probe_run(cx, probed); /* seen once: waits */
+	CU_ASSERT(cx->current == served && cx->pending_key != NULL);
+	ctl_rl_probe_run(cx, probed); /* seen twice: applied, but not publishable */
+	CU_ASSERT(cx->current == served);
+	CU_ASSERT_EQUAL(cx->info.zones[0].serial, 8);
+	CU_ASSERT_EQUAL(cx->probe_flips, 0);
+	CU_ASSERT_PTR_NOT_NULL(cx->pending_key);
+	/* Writable again: the next probe publishes what the two before agreed on. */
+	CU_ASSERT_EQUAL_FATAL(rmdir(sp), 0);
+	CU_ASSERT_EQUAL_FATAL(rename(kept, sp), 0);
+	ctl_rl_probe_run(cx, probed);
+	CU_ASSERT(cx->current != served);
+	CU_ASSERT_EQUAL(cx->probe_flips, 1);
+	CU_ASSERT_PTR_NULL(cx->pending_key);
+	CU_ASSERT_EQUAL(cx->info.zones[0].serial, 9); /* lifted: on by one */
+	cert_free(&probed[0]);
+	ctl_free(&cx);
+	srv_free(&sv);
+	cfg_free(&c);
+	EVP_PKEY_free(key);
+}
+
 void reg_cutest_ctl_reload(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_reload", suite_init, suite_cleanup);
@@ -1659,4 +1737,6 @@ void reg_cutest_ctl_reload(void)
 		    test_edits_apex_wildcard);
 	CU_add_test(s, "two zones' edits at once, one zone taken out and back: patched",
 		    test_edits_two_zones_and_removal);
+	CU_add_test(s, "a probe's decisions not published (serial-state): the next probe publishes",
+		    test_probe_state_not_written);
 }

@@ -15,6 +15,7 @@
 #include "cutest.h"
 #include "origins.h"
 #include "policy.h"
+#include "policy_zone.h"
 #include "tutil.h"
 #include "zload.h"
 
@@ -185,6 +186,59 @@ static void test_synth_same_address(void)
 	CU_ASSERT_STRING_EQUAL(policy_target(p, i), "mail.example.com.");
 	CU_ASSERT_TRUE(has(policy_reason(p, i), "same A addresses"));
 	policy_free(&p);
+}
+
+/*
+ * A lookup that fails (memory out) fails the evaluation, naming the zone, whichever of the
+ * lookups it is: nothing is decided as if the records it would have read were absent (an SRV
+ * not seen, a CNAME taken for addresses). Each lookup of an evaluation fails in turn; past the
+ * last, the evaluation is the one made without failures.
+ */
+static char *policy_text(const policy_t *p);
+
+static void test_lookup_fails(void)
+{
+	static const policy_opts_t none = {0};
+	/* An existing SRV not covered, then a synthesized one: every kind of lookup. */
+	const char *text = HEAD("example.com") "autodiscover A 192.0.2.20\n"
+					       "autodiscover AAAA 2001:db8::20\n"
+					       "_autodiscover._tcp SRV 0 0 443 owa\n"
+					       "owa CNAME mail\n"
+					       "mail A 192.0.2.20\n"
+					       "@ A 192.0.2.1\n";
+	zload_zone_t *z = zone("example.com", text);
+	cert_t *c = make_leaf("DNS:mail.example.com");
+	policy_t *p = policy_evaluate(&z, 1, &c, 1, &none, err, sizeof(err)), *q;
+	char *want = p != NULL ? policy_text(p) : NULL;
+	unsigned long k;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	CU_ASSERT_EQUAL(policy_kind(p, find(p, N, POLICY_FAMILY_A)), POLICY_SYNTHESIZE_SRV);
+	policy_free(&p);
+	for (k = 1; k < 1000; k++) {
+		pzone_lookup_fail_at = k;
+		err[0] = '\0';
+		q = policy_evaluate(&z, 1, &c, 1, &none, err, sizeof(err));
+		if (pzone_lookup_fail_at > 0) {
+			/* Fewer lookups than K: none failed, the same decisions. */
+			char *got = q != NULL ? policy_text(q) : NULL;
+
+			CU_ASSERT(got != NULL && strcmp(got, want) == 0);
+			free(got);
+			policy_free(&q);
+			break;
+		}
+		if (q != NULL)
+			fprintf(stderr, "\n  lookup %lu failed, a policy made all the same\n", k);
+		CU_ASSERT_PTR_NULL(q);
+		CU_ASSERT_TRUE(has(err, "policy: zone example.com.: cannot read its records: "));
+		policy_free(&q);
+	}
+	pzone_lookup_fail_at = 0;
+	CU_ASSERT(k > 5); /* N's A and AAAA, its CNAME, the SRV, the target's */
+	free(want);
+	zload_free(&z);
+	cert_free(&c);
 }
 
 static void test_synth_first_san_and_opts(void)
@@ -631,6 +685,7 @@ void reg_cutest_policy(void)
 	CU_add_test(s, "N only via wildcard", test_wildcard_only);
 	CU_add_test(s, "two accepted domains", test_two_domains);
 	CU_add_test(s, "SRV target without address", test_srv_target_without_address);
+	CU_add_test(s, "a lookup that fails fails the evaluation", test_lookup_fails);
 	CU_add_test(s, "a zone not read: its view answers as the zone, or misses", test_views);
 	CU_add_test(s, "origins: a name's zone", test_origins);
 }

@@ -41,7 +41,7 @@ cleanup() {
 	stop_sandnsd
 	[ -n "$KNOT_PID" ] && stop_pid "$KNOT_PID" 5 "catalog: knotd"
 	if [ "$failed" -ne 0 ] || [ "$rc" -ne 0 ]; then
-		for f in "$TMP/sandnsd.log" "$TMP/knot.log" "$TMP/producer.log" "$TMP/knot2.log"; do
+		for f in "$TMP/sandnsd.log" "$TMP/knot.log" "$TMP/producer.log" "$TMP/producer2.log" "$TMP/producer3.log" "$TMP/knot2.log"; do
 			[ -s "$f" ] && { echo "--- last lines of $f"; tail -n 40 "$f"; }
 		done
 	fi
@@ -324,6 +324,26 @@ journal_gone() { # within 5 s
 }
 check "... its IXFR journal removed from the state directory" journal_gone
 check "... the catalog's kept" [ -s "$TMP/pstate/pcat.test.journal" ]
+# A restart with the same zones serves the catalog at the same serial (serial-state keeps its
+# members' hash): nothing for the consumers to transfer again. Other zones: a newer serial.
+pserial() { kdig @127.0.0.1 -p "$PPORT" +norec +time=2 +retry=0 pcat.test. SOA +short 2>&1 | awk '{print $3}'; }
+same_serial() { [ -n "$1" ] && [ "$1" = "$2" ]; }
+newer_serial() { [ -n "$2" ] && [ "$(( ($2 - $1) & 0xffffffff ))" -gt 0 ] && [ "$(( ($2 - $1) & 0xffffffff ))" -lt 2147483648 ]; }
+restart_producer() { # restart_producer LOG: sandnsd (producer) stopped, started again logging to LOG
+	stop_sandnsd
+	"$SANDNSD" --foreground --io socket --config "$TMP/producer.conf" >"$1" 2>&1 &
+	PID=$!
+	wait_serving "$1" "$PID" || die "sandnsd (producer) did not start again within 30 s"
+}
+s1=$(pserial)
+restart_producer "$TMP/producer2.log"
+s2=$(pserial)
+check "restarted with the same zones: the catalog's serial the same ($s1, got $s2)" same_serial "$s1" "$s2"
+producer_conf m1.test. m2.test.
+restart_producer "$TMP/producer3.log"
+s3=$(pserial)
+check "restarted with a zone added: a newer catalog serial ($s2, got $s3)" newer_serial "$s2" "$s3"
+check "... and Knot serves m1.test. again within 15 s" knot_serves m1.test. 192.0.2.11 15
 stop_sandnsd
 
 echo "catalog: $passed passed, $failed failed"

@@ -263,6 +263,9 @@ for _ in $(seq 1 20); do
 	sleep 0.5
 done
 check "alg15: ... said in the log" grep -q 'example.com.: signatures renewed' "$LOG"
+# Said as a reload asked for says it: patched (how many names) or compiled whole.
+check "alg15: ... with how it was made (patched N names, or full compile)" \
+	grep -Eq 'example.com.: signatures renewed, (patched [0-9]+ names|full compile)$' "$LOG"
 axfr_verified alg15-renewed
 check "sandnsd stops cleanly (status 0; under ASan: nothing leaked)" stop_sandnsd
 

@@ -73,6 +73,15 @@ run_failing --zone "example.com.=$TMP/broken.zone"
 check "bad zone: startup fails (exit status $RC)" test "$RC" != 0 -a "$RC" != 124
 check "bad zone: message names broken.zone:6" has "$(cat "$TMP/fail.log")" "broken.zone:6"
 
+# The serials cannot be written to the state directory (a directory where its file should be:
+# chmod stops no root): sandnsd does not start, naming the file and the reason.
+mkdir -p "$TMP/fail.state/serials/x"
+run_failing --zone "example.com.=$SAMPLE/example.com.zone"
+check "serial state not writable at start: exit status 1 (got $RC)" test "$RC" = 1
+check "serial state not writable at start: the file and the reason" \
+	has "$(cat "$TMP/fail.log")" "serial-state $TMP/fail.state/serials: cannot write: Is a directory: not starting"
+rm -rf "$TMP/fail.state"
+
 # ---------------------------------------------------------------- serving the sample zones
 # example.com is served from a copy that the reload checks below rewrite.
 cp "$SAMPLE/example.com.zone" "$TMP/example.com.zone"
@@ -247,6 +256,40 @@ check "reload (broken zone): example.net still served" \
 	answer_is anything.example.net A 198.18.2.80
 check "sandnsd still running after the failed reload" kill -0 "$PID"
 
+# The zone mended, but its serials cannot be written (a directory where serial-state's file
+# is): the reload fails naming the file and the reason, the last snapshot keeps serving; the
+# next reload, the file writable again, publishes it with its serial on disk.
+cp "$TMP/example.com.zone.good" "$TMP/example.com.zone"
+sed -i -e 's/2024060102 ; serial/2024060103 ; serial/' \
+	-e 's/^autodiscover    300     IN  A     198.18.0.26$/autodiscover    300     IN  A     198.18.0.27/' \
+	"$TMP/example.com.zone"
+mv "$TMP/main.state/serials" "$TMP/serials.kept"
+mkdir -p "$TMP/main.state/serials/x"
+out=$("$SANDNSCTL" --control "$TMP/sandns.sock" reload 2>&1)
+rc=$?
+echo "     sandnsd reload (serials not writable) said ($rc): $out"
+why="serial-state $TMP/main.state/serials: cannot write: Is a directory"
+check "reload (serials not writable): sandnsctl exits non-zero (got $rc)" test "$rc" != 0
+check "reload (serials not writable): the reply names the file and the reason" has "$out" "$why"
+check "reload (serials not writable): the log says the previous snapshot is served" \
+	grep -qF "$why: the new snapshot is not published, the previous one is still served" \
+	"$TMP/sandnsd.log"
+check "reload (serials not writable): still the old autodiscover A" \
+	answer_is autodiscover.example.com A 198.18.0.26
+check "reload (serials not writable): still the old serial" \
+	has "$(q example.com SOA +short)" " 2024060102 "
+rm -rf "$TMP/main.state/serials"
+mv "$TMP/serials.kept" "$TMP/main.state/serials"
+out=$("$SANDNSCTL" --control "$TMP/sandns.sock" reload 2>&1)
+rc=$?
+check "reload (serials writable again): exit 0 (got $rc: $out)" test "$rc" = 0
+check "reload (serials writable again): the new autodiscover A" \
+	answer_is autodiscover.example.com A 198.18.0.27
+check "reload (serials writable again): the new serial" \
+	has "$(q example.com SOA +short)" " 2024060103 "
+check "reload (serials writable again): the serial on disk" \
+	grep -q "^example.com. 2024060103 2024060103 " "$TMP/main.state/serials"
+
 # ---------------------------------------------------------------- shutdown
 stop_sandnsd
 rc=$?
@@ -336,6 +379,8 @@ if wait_serving "$TMP/sandnsd.log" "$PID" 60; then
 		sleep 0.1
 	done
 	check "start-up: the SIGHUP that came while loading reloads once serving" test "$reloaded" = 1
+	check "start-up: ... logged with how it was made (patched N names, or full compile)" \
+		grep -Eq 'reloaded 1 zones .* on SIGHUP, (patched [0-9]+ names|full compile)$' "$TMP/sandnsd.log"
 	kill -USR1 "$PID"
 	kill -USR2 "$PID"
 	sleep 0.2

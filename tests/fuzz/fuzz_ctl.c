@@ -79,7 +79,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "fuzz-ctl: %s\n", err);
 		exit(1);
 	}
-	ctl_publish(ctl, &b);
+	if (ctl_publish(ctl, &b, err, sizeof(err)) != SANDNS_EOK) {
+		fprintf(stderr, "fuzz-ctl: %s\n", err);
+		exit(1);
+	}
 	return 0;
 }
 

@@ -90,6 +90,23 @@ static uint32_t encloser(const zt_t *t, const uint8_t *key, size_t len)
 static unsigned ndiff;
 static bool quiet;
 
+/* Wildcard NODATA answers (RFC 5155 7.2.5) denial_n3.c joined since it was last zeroed. */
+static unsigned wild_joined;
+
+/* Whether QTYPE asked below node CE is a NODATA of CE's wildcard (a type it lacks). */
+static bool wild_nodata(const zt_t *t, uint32_t ce, uint16_t qtype)
+{
+	uint32_t w = t->nodes[ce].wildcard;
+
+	if (w == ZT_NONE || qtype == T_ANY || qtype == T_RRSIG ||
+	    (t->nodes[w].flags & (ZN_CNAME | ZN_DNAME)))
+		return false;
+	for (uint32_t i = t->nodes[w].rrsets; i < t->nodes[w].rrsets + t->nodes[w].nrrsets; i++)
+		if (t->rrsets[i].type == qtype)
+			return false;
+	return true;
+}
+
 /* One answer (tail LEN octets at DATA, counts and flags) against the live one. */
 static void same_as_live(const char *what, const char *name, uint16_t qtype, const uint8_t *data,
 			 size_t len, uint16_t flags, uint16_t an, uint16_t ns, uint16_t ar,
@@ -198,6 +215,7 @@ static int check(const zt_t *t, const char *name, uint16_t qtype)
 		same_as_live("joined", name, qtype, d.data, d.len, d.flags, d.an, d.ns, d.ar,
 			     ref + head, rlen - head, counts, flags);
 		CU_ASSERT(memcmp(blob + WIRE_HDR_LEN, wire, q.qname_len + 4) == 0);
+		wild_joined += wild_nodata(t, ce, qtype);
 		ret |= 4;
 	}
 	/* The NXDOMAIN blob, moved as answer.c's emit_blob() moves it. */
@@ -335,19 +353,24 @@ static unsigned ask_all(const zt_t *t, unsigned *asked, unsigned *blobs)
 static void compare_all(bool nsec3)
 {
 	zt_t *t = signed_zone(nsec3);
-	unsigned asked, blobs, composed = ask_all(t, &asked, &blobs);
+	unsigned asked, blobs, composed;
 
+	wild_joined = 0;
+	composed = ask_all(t, &asked, &blobs);
 	/* Most are composed (the rest: a wildcard's NODATA, its MX, ANY, RRSIG). */
 	CU_ASSERT(composed > asked / 2);
 	/* NSEC: the NXDOMAINs are blobs made at compile time; NSEC3: joined from parts made at
-	 * compile time (NXDOMAIN) or the wildcard's blob, with the next closer's NSEC3. */
+	 * compile time (NXDOMAIN, a wildcard's NODATA: both wildcards' made) or the wildcard's
+	 * blob, with the next closer's NSEC3. */
 	if (nsec3) {
 		CU_ASSERT_EQUAL(blobs, 0);
 		CU_ASSERT_PTR_NULL(t->zones[0].nxb_idx);
 		CU_ASSERT_PTR_NOT_NULL(t->zones[0].n3nx);
+		CU_ASSERT_EQUAL(t->zones[0].n3wn_count, 2);
 		CU_ASSERT(joined > asked / 4);
-		fprintf(stderr, "NSEC3: %u asked, %u composed, %u joined\n", asked, composed,
-			joined);
+		CU_ASSERT(wild_joined > 100);
+		fprintf(stderr, "NSEC3: %u asked, %u composed, %u joined (%u wildcard NODATA)\n",
+			asked, composed, joined, wild_joined);
 	} else {
 		CU_ASSERT(blobs > asked / 4);
 		CU_ASSERT_PTR_NOT_NULL(t->zones[0].nxb_idx);
@@ -365,6 +388,20 @@ static void test_nsec3(void)
 	compare_all(true);
 }
 
+/* The octets zone Z's wildcard NODATA parts take, as zt_denial.c counts them. */
+static size_t wild_used(const zt_t *t, uint32_t z)
+{
+	const zt_zone_t *zone = &t->zones[z];
+	size_t used = 0;
+
+	for (uint32_t k = 0; zone->n3wn != NULL && k < zone->n3wn_count; k++) {
+		const zt_blob_t *b = zt_blob(t, zone->n3wn[3 * k + 1]);
+
+		used += zt_blob_size(b->len, b->nfix) + 3 * sizeof(uint32_t);
+	}
+	return used;
+}
+
 /* The octets zone Z's denial answers made ahead take, as zt_denial.c counts them. */
 static size_t denial_used(const zt_t *t, uint32_t z)
 {
@@ -376,6 +413,7 @@ static size_t denial_used(const zt_t *t, uint32_t z)
 
 		used += zt_blob_size(b->len, b->nfix) + 3 * sizeof(uint32_t);
 	}
+	used += wild_used(t, z);
 	if (zone->nxb_idx != NULL) {
 		used += (zone->nnsec + 1u + DENIAL_NXB_FAST_LEN) * sizeof(uint32_t);
 		for (uint32_t k = 0; k < zone->nxb_idx[zone->nnsec]; k++) {
@@ -423,8 +461,8 @@ static void test_budget(void)
 /*
  * The budget is the snapshot's, shared fairly: two signed zones in one snapshot whose parts
  * would take more than it. The zone with fewer NSEC3 names is served first, from half the
- * budget: all it wants; the other has what is left, too little for all: its apex's alone.
- * Together no more than the budget.
+ * budget: all it wants; the other has what is left, too little for all: its apex's and its
+ * wildcard's NODATA parts alone. Together no more than the budget.
  */
 static void test_budget_shared(void)
 {
@@ -444,8 +482,10 @@ static void test_budget_shared(void)
 		CU_ASSERT_FATAL(alone[i] > 0 && t->zones[0].n3nx_count > 1);
 		apex[i] = zt_blob_size(zt_blob(t, t->zones[0].n3nx[1])->len,
 				       zt_blob(t, t->zones[0].n3nx[1])->nfix) +
-			  3 * sizeof(uint32_t);
+			  3 * sizeof(uint32_t) + wild_used(t, 0);
 		CU_ASSERT_EQUAL(t->zones[0].n3nx[0], t->zones[0].apex);
+		/* optout.test has a wildcard: its NODATA parts are counted too. */
+		CU_ASSERT(i != 0 || t->zones[0].n3wn_count > 0);
 		zt_free(&t);
 		snprintf(path, sizeof(path), "%s/peer/%s", SANDNS_TEST_DATA, zones[i][1]);
 		z[i] = zload_file(zones[i][0], path, NULL, NULL, err, sizeof(err));
@@ -567,31 +607,39 @@ static void test_peer(void)
 
 		CU_ASSERT_FATAL(t->zones[0].has_nsec3 && t->zones[0].nnsec3 >= 2);
 		CU_ASSERT_PTR_NOT_NULL(t->zones[0].n3nx);
+		wild_joined = 0;
 		n = ask_names(t);
-		fprintf(stderr, "%s: %u joined\n", zones[i][0], n);
+		fprintf(stderr, "%s: %u joined (%u wildcard NODATA)\n", zones[i][0], n,
+			wild_joined);
 		CU_ASSERT(n > 100);
+		/* optout.test has a wildcard: its NODATA joined too. */
+		CU_ASSERT(t->zones[0].n3wn_count == 0 || wild_joined > 10);
+		CU_ASSERT(i != 0 || wild_joined > 10);
 		zt_free(&t);
 	}
 }
 
 /*
  * The comparison sees wrong NSEC3 parts: one octet of each changed, or the place of the next
- * closer's signatures moved, or their pointers left unmoved: the joined answers differ.
+ * closer's signatures moved, or their pointers left unmoved: the joined answers differ. The
+ * NXDOMAIN parts (n3nx) and then the wildcard NODATA parts (n3wn) alone, the others left right.
  */
 static void test_wrong_parts(void)
 {
-	for (int how = 0; how < 3; how++) {
+	for (int how = 0; how < 6; how++) {
 		zt_t *t = peer_zone("optout.test.", "optout.test.zone");
 		zt_zone_t *z = &t->zones[0];
+		uint32_t *tab = how < 3 ? z->n3nx : z->n3wn;
+		uint32_t count = how < 3 ? z->n3nx_count : z->n3wn_count;
 
-		CU_ASSERT_PTR_NOT_NULL_FATAL(z->n3nx);
-		for (uint32_t k = 0; k < z->n3nx_count; k++) {
-			zt_blob_t *b = (zt_blob_t *)(void *)(t->arena + z->n3nx[3 * k + 1]);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(tab);
+		for (uint32_t k = 0; k < count; k++) {
+			zt_blob_t *b = (zt_blob_t *)(void *)(t->arena + tab[3 * k + 1]);
 
-			if (how == 0)
+			if (how % 3 == 0)
 				((uint8_t *)(b + 1))[b->len - 1] ^= 0x55;
-			else if (how == 1)
-				z->n3nx[3 * k + 2] = b->part;
+			else if (how % 3 == 1)
+				tab[3 * k + 2] = b->part;
 			else
 				b->nfix = 0;
 		}
@@ -600,7 +648,8 @@ static void test_wrong_parts(void)
 		ask_names(t);
 		quiet = false;
 		CU_ASSERT(ndiff > 0);
-		fprintf(stderr, "wrong NSEC3 parts (%d): %u answers differ\n", how, ndiff);
+		fprintf(stderr, "wrong NSEC3 %s parts (%d): %u answers differ\n",
+			how < 3 ? "NXDOMAIN" : "wildcard NODATA", how % 3, ndiff);
 		zt_free(&t);
 	}
 }
