@@ -569,24 +569,9 @@ answer_rest(const zt_t *zt, const zt_answer_ctx_t *ctx, const uint8_t *query,
 	if (limit == 0)
 		limit = answer_limit(zt, q, ctx, cap);
 	if (found == LOOKUP_DENIAL) {
-		int delta;
-		uint32_t nb = denial_blob(zt, q, off, &delta, &d.id);
-
-		/* An NSEC zone's NXDOMAIN made whole at compile time: sent as a blob (any answer
-		 * fits 512 octets, the least limit). */
-		if (nb != ZT_NONE) {
-			const zt_blob_t *b = zt_blob(zt, nb);
-
-			if (WIRE_HDR_LEN + q->qname_len + 4 + b->len + edns_reserve(q) <= limit) {
-				info->zone = zone;
-				info->answer = d.id;
-				info->rcode = (uint8_t)(b->flags & 0xf);
-				return emit_blob(zt, query, q, resp, b, delta);
-			}
-		}
-		/* Composed in RESP itself (LIMIT is within CAP): emit() copies none of it. In
-		 * place, what it overwrites past the question was read (Q), as a blob overwrites
-		 * it. */
+		/* No blob made whole that fits (answer_denial()). Composed in RESP itself (LIMIT is
+		 * within CAP): emit() copies none of it. In place, what it overwrites past the
+		 * question was read (Q), as a blob overwrites it. */
 		composed = denial_n3_answer(zt, q, off, limit - edns_reserve(q), resp, cap, &d) ||
 			   denial_answer(zt, q, off, limit - edns_reserve(q), resp, cap, &d);
 	} else if (found == LOOKUP_NODATA) {
@@ -609,6 +594,36 @@ answer_rest(const zt_t *zt, const zt_answer_ctx_t *ctx, const uint8_t *query,
 		return answer_empty(zt, query, q, resp, RC_SERVFAIL, 0, EDE_NONE);
 	}
 	return answer_tail(zt, query, q, resp, &t, info);
+}
+
+/*
+ * A name that does not exist, DO set, in a signed zone (LOOKUP_DENIAL, CE its closest encloser):
+ * an NSEC zone's NXDOMAIN or wildcard answer made whole at compile time, sent as a blob when
+ * it fits as answer_found() sends one; else answer_rest(). Apart from answer_rest(): its frame
+ * is larger, and these denials are a common answer of signed zones.
+ */
+static size_t __attribute__((noinline))
+answer_denial(const zt_t *zt, const zt_answer_ctx_t *ctx, const uint8_t *query,
+	      const struct zt_query *q, uint8_t *resp, size_t cap, size_t limit, uint32_t ce,
+	      uint32_t zone, zt_answer_info_t *info)
+{
+	uint64_t id;
+	int delta;
+	const uint32_t nb = denial_blob(zt, q, ce, &delta, &id);
+
+	if (nb != ZT_NONE) {
+		const zt_blob_t *b = zt_blob(zt, nb);
+		const size_t need = WIRE_HDR_LEN + q->qname_len + 4 + b->len + edns_reserve(q);
+
+		if (__builtin_expect(need <= 512, 1) ||
+		    need <= (limit != 0 ? limit : (limit = answer_limit(zt, q, ctx, cap)))) {
+			info->zone = zone;
+			info->answer = id;
+			info->rcode = (uint8_t)(b->flags & 0xf);
+			return emit_blob(zt, query, q, resp, b, delta);
+		}
+	}
+	return answer_rest(zt, ctx, query, q, resp, cap, limit, LOOKUP_DENIAL, ce, zone, info);
 }
 
 /*
@@ -652,6 +667,8 @@ answer_found(const zt_t *zt, const uint8_t *query, const struct zt_query *q, uin
 	}
 		/* fall through */
 	default:
+		if (found == LOOKUP_DENIAL)
+			return answer_denial(zt, ctx, query, q, resp, cap, limit, off, zone, info);
 		return answer_rest(zt, ctx, query, q, resp, cap, limit, found, off, zone, info);
 	}
 }

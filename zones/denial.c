@@ -113,13 +113,15 @@ int denial_keys(zt_t *zt, uint32_t z)
 	zone->nsec_keys = NULL;
 	zone->nsec_koff = NULL;
 	zone->nsec_pre = NULL;
+	zone->nsec_first = NULL;
 	if (zone->nnsec == 0)
 		return 0;
 	for (uint32_t i = 0; i < zone->nnsec; i++)
 		cap += 2u * zt->nodes[zone->nsec[i]].name_len;
 	keys = malloc(cap + 8);
 	off = malloc((zone->nnsec + 1u) * sizeof(*off));
-	pre = malloc(zone->nnsec * sizeof(*pre));
+	/* The prefixes, then the table by their first octet (nsec_first). */
+	pre = malloc(zone->nnsec * sizeof(*pre) + NSEC_FIRST_LEN * sizeof(uint32_t));
 	if (keys == NULL || off == NULL || pre == NULL) {
 		free(keys);
 		free(off);
@@ -141,7 +143,16 @@ int denial_keys(zt_t *zt, uint32_t z)
 	zone->nsec_keys = fit != NULL ? fit : keys;
 	zone->nsec_koff = off;
 	zone->nsec_pre = pre;
-	zt->memsize += len + (zone->nnsec + 1u) * sizeof(*off) + zone->nnsec * sizeof(*pre);
+	zone->nsec_first = (uint32_t *)(void *)(pre + zone->nnsec);
+	/* In canonical order the first octets never go down: each one's run starts where the
+	 * octets below it end. */
+	for (uint32_t c = 0, i = 0; c < NSEC_FIRST_LEN; c++) {
+		while (i < zone->nnsec && pre[i] >> 56 < c)
+			i++;
+		zone->nsec_first[c] = i;
+	}
+	zt->memsize += len + (zone->nnsec + 1u) * sizeof(*off) + zone->nnsec * sizeof(*pre) +
+		       NSEC_FIRST_LEN * sizeof(uint32_t);
 	return 0;
 }
 
@@ -152,7 +163,9 @@ int denial_keys(zt_t *zt, uint32_t z)
  */
 static uint32_t cover_idx(const zt_zone_t *z, const uint8_t *key, size_t klen)
 {
-	uint32_t lo = 0, hi = z->nnsec;
+	/* Only the keys that begin as KEY does are compared: those before them are less. */
+	uint32_t lo = z->nsec_first[klen != 0 ? key[0] : 0],
+		 hi = z->nsec_first[klen != 0 ? key[0] + 1 : 1];
 	uint64_t qp = key_prefix(key, klen, 0);
 
 	while (lo < hi) {
@@ -705,37 +718,44 @@ static bool soa_label(const zt_zone_t *z, const uint8_t *lab)
 	return false;
 }
 
-uint32_t denial_blob(const zt_t *zt, const struct zt_query *q, uint32_t ce, int *delta,
-		     uint64_t *id)
+void denial_nxb_fast(zt_t *zt, uint32_t z, uint32_t *out)
 {
-	const zt_node_t *node = &zt->nodes[ce];
-	const zt_zone_t *z = &zt->zones[node->zone];
-	const uint32_t *e, *end;
-	const uint8_t *below;
-	uint8_t key[KEY_MAX];
-	uint32_t i;
+	zt_zone_t *zone = &zt->zones[z];
 
-	if (z->nxb_idx == NULL)
-		return ZT_NONE;
-	i = cover_idx(
-	    z, key,
-	    canon_key(key, q->key, q->qname_len - zt->nodes[z->apex].name_len, NULL, &below));
+	for (unsigned c = 0; c < 256; c++) {
+		uint32_t lo = zone->nsec_first[c], i = lo == 0 ? zone->nnsec - 1 : lo - 1;
+
+		/* No question's key begins with 0 (the apex's, empty); the keys that begin
+		 * with C are compared whole when an owner's begins so too. */
+		out[2 * c] =
+		    c == 0 || zone->nsec_first[c + 1] != lo ? UINT32_MAX : zone->nxb_idx[i];
+		out[2 * c + 1] = out[2 * c] == UINT32_MAX ? 0 : zone->nxb_idx[i + 1];
+	}
+	/* A label the SOA's names have below the apex is compared whole (soa_label()). */
+	for (int k = 0; k < 2; k++)
+		if (zone->nx_soa_lab[k][0] != 0)
+			out[2 * denial_key_first(zone->nx_soa_lab[k])] = UINT32_MAX;
+	zone->nxb_fast = out;
+}
+
+uint32_t denial_blob_cover(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t rel,
+			   const uint8_t *below, int *delta, uint64_t *id)
+{
+	const zt_zone_t *z = &zt->zones[zt->nodes[ce].zone];
+	const uint32_t *e;
+	uint8_t key[KEY_MAX];
+	uint32_t i = cover_idx(z, key, canon_key(key, q->key, rel, NULL, NULL));
+
 	/* Its blobs: the encloser, the qtype (0: any), the blob, what it answers. */
-	for (e = z->nxb + 4 * z->nxb_idx[i], end = z->nxb + 4 * z->nxb_idx[i + 1]; e < end; e += 4)
-		if (e[0] == ce && (e[1] == 0 || e[1] == q->qtype))
-			break;
-	if (e == end)
+	e = denial_blob_line(z, z->nxb_idx[i], z->nxb_idx[i + 1], ce, q->qtype);
+	if (e == NULL)
 		return ZT_NONE;
 	/* NXDOMAIN at the apex: the question's label below it may be one the SOA's names
 	 * compress to (below any other encloser that label is the encloser's, seen when the blob
 	 * was made). */
 	if (e[1] == 0 && ce == z->apex && soa_label(z, below))
 		return ZT_NONE;
-	*delta = (int)q->qname_len - (int)zt_blob(zt, e[2])->ref_qlen;
-	if (!zt_blob_moves(zt_blob(zt, e[2]), *delta))
-		return ZT_NONE;
-	*id = 1ull << 32 | e[3];
-	return e[2];
+	return denial_blob_at(zt, q, e, delta, id);
 }
 
 /*

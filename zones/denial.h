@@ -60,14 +60,84 @@ bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t
 bool denial_nodata(const zt_t *zt, const struct zt_query *q, uint32_t n, size_t limit, uint8_t *buf,
 		   size_t cap, struct denial_tail *t);
 
+/* The length of zt_zone_t.nxb_fast: a pair of lines for each first octet. */
+#define DENIAL_NXB_FAST_LEN 512
+
+/*
+ * Zone Z's nxb_fast, written at OUT (DENIAL_NXB_FAST_LEN of them; nxb, nxb_idx, nsec_first and
+ * nx_soa_lab made), then set.
+ */
+void denial_nxb_fast(zt_t *zt, uint32_t z, uint32_t *out);
+
+/* The first octet of a canonical key that begins with label LAB (0 and 1 are escaped as 1 ...). */
+static inline unsigned denial_key_first(const uint8_t *lab)
+{
+	return lab[1] > 1 ? lab[1] : 1;
+}
+
+/* Of zone Z's nxb lines [FROM, TO), the one for encloser CE and QTYPE (or any), or NULL. */
+static inline const uint32_t *denial_blob_line(const zt_zone_t *z, uint32_t from, uint32_t to,
+					       uint32_t ce, uint16_t qtype)
+{
+	for (const uint32_t *e = z->nxb + 4 * from, *end = z->nxb + 4 * to; e < end; e += 4)
+		if (e[0] == ce && (e[1] == 0 || e[1] == qtype))
+			return e;
+	return NULL;
+}
+
+/* The blob of nxb line E for Q, as denial_blob() returns it. */
+static inline uint32_t denial_blob_at(const zt_t *zt, const struct zt_query *q, const uint32_t *e,
+				      int *delta, uint64_t *id)
+{
+	const zt_blob_t *b = zt_blob(zt, e[2]);
+
+	*delta = (int)q->qname_len - (int)b->ref_qlen;
+	if (!zt_blob_moves(b, *delta))
+		return ZT_NONE;
+	*id = 1ull << 32 | e[3];
+	return e[2];
+}
+
+/*
+ * denial_blob() when an NSEC owner's key or an SOA name's label below the apex begins as the
+ * question's (REL octets of its name before the apex's, BELOW its label just below the apex):
+ * the covering NSEC by the keys, then its line.
+ */
+uint32_t denial_blob_cover(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t rel,
+			   const uint8_t *below, int *delta, uint64_t *id);
+
 /*
  * The whole NXDOMAIN with DO for Q below CE, or the wildcard's answer with its proof, made at
- * compile time (zt_denial.c): the arena offset
- * of its blob, how far it moves (*DELTA) and what it is (*ID, as zt_answer_info.answer); ZT_NONE
- * when the zone has none for it (denial_answer() then).
+ * compile time (zt_denial.c): the arena offset of its blob, how far it moves (*DELTA) and what
+ * it is (*ID, as zt_answer_info.answer); ZT_NONE when the zone has none for it (denial_answer()
+ * then). Inline: most questions' lines are found by the first octet of their label below the
+ * apex (nxb_fast), a few loads.
  */
-uint32_t denial_blob(const zt_t *zt, const struct zt_query *q, uint32_t ce, int *delta,
-		     uint64_t *id);
+static inline uint32_t denial_blob(const zt_t *zt, const struct zt_query *q, uint32_t ce,
+				   int *delta, uint64_t *id)
+{
+	const zt_node_t *node = &zt->nodes[ce];
+	const zt_zone_t *z = &zt->zones[node->zone];
+	const uint8_t *below = q->key;
+	const uint32_t *e;
+	size_t rel;
+	unsigned c;
+
+	if (z->nxb_fast == NULL)
+		return ZT_NONE;
+	/* The question's label just below the apex (it has one: it is no name of the zone)
+	 * begins its key. Mostly the encloser is the apex: its name is at hand. */
+	rel = q->qname_len - (ce == z->apex ? node->name_len : zt->nodes[z->apex].name_len);
+	while (below + *below + 1 < q->key + rel)
+		below += *below + 1;
+	c = denial_key_first(below);
+	if (__builtin_expect(z->nxb_fast[2 * c] == UINT32_MAX, 0))
+		return denial_blob_cover(zt, q, ce, rel, below, delta, id);
+	/* No owner's key begins as the question's: the lines of the owner before the first
+	 * that begins after it, which covers the question. */
+	e = denial_blob_line(z, z->nxb_fast[2 * c], z->nxb_fast[2 * c + 1], ce, q->qtype);
+	return e != NULL ? denial_blob_at(zt, q, e, delta, id) : ZT_NONE;
+}
 
 /* A tail denial_render() wrote, as a blob is made of it (zt_blob_t). */
 struct denial_built {

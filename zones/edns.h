@@ -115,11 +115,33 @@ static inline size_t edns_put_opt_plain(uint8_t *p, const zt_t *zt, const struct
 size_t edns_put_opt(uint8_t *p, const zt_t *zt, const struct zt_query *q, uint8_t ext_rcode,
 		    int ede);
 
-/* Our OPT record for an answer (NOERROR or NXDOMAIN): without options on the common path. */
+/* The first 8 octets of our OPT without options for UDP_MAX, in wire order (zt_t.opt_head). */
+static inline uint64_t edns_opt_head(uint16_t udp_max)
+{
+	const uint8_t head[8] = {
+	    0, T_OPT >> 8, T_OPT & 0xff, (uint8_t)(udp_max >> 8), (uint8_t)udp_max, 0, 0, 0};
+	uint64_t v;
+
+	memcpy(&v, head, 8);
+	return v;
+}
+
+/*
+ * Our OPT record for an answer (NOERROR or NXDOMAIN): without options on the common path, two
+ * stores: the snapshot's first 8 octets, then the flags' first octet (DO echoed) with the
+ * second and RDLENGTH's 0.
+ */
 static inline size_t edns_put_opt_answer(uint8_t *p, const zt_t *zt, const struct zt_query *q)
 {
-	if (__builtin_expect(q->edns == EDNS_OPT_LEN, 1))
-		return edns_put_opt_plain(p, zt, q, 0);
+	if (__builtin_expect(q->edns == EDNS_OPT_LEN, 1)) {
+		const uint32_t tail = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+					  ? (uint32_t)q->dnssec << 7
+					  : (uint32_t)q->dnssec << 31;
+
+		memcpy(p, &zt->opt_head, 8);
+		memcpy(p + 7, &tail, 4);
+		return EDNS_OPT_LEN;
+	}
 	return edns_put_opt(p, zt, q, 0, EDE_NONE);
 }
 

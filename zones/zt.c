@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "edns.h"
 #include "ixfr.h"
 #include "zload_pvt.h"
 #include "zt_build.h"
@@ -158,6 +159,7 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 	zt->udp_max = opts && opts->udp_max_payload ? opts->udp_max_payload : ZT_UDP_MAX_DEFAULT;
 	if (zt->udp_max < 512)
 		zt->udp_max = 512;
+	zt->opt_head = edns_opt_head(zt->udp_max);
 	if (opts && opts->identity && (zt->identity = strdup(opts->identity)) == NULL)
 		goto fail_nomem;
 	if (opts && opts->version && (zt->version = strdup(opts->version)) == NULL)

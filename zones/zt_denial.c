@@ -153,7 +153,7 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share, bool mea
 	uint16_t fix[FIX_MAX];
 	bool full = false;
 
-	used = (zone->nnsec + 1u) * sizeof(uint32_t);
+	used = (zone->nnsec + 1u + DENIAL_NXB_FAST_LEN) * sizeof(uint32_t);
 	if (used > share)
 		return 0;
 	e = malloc(sizeof(*e));
@@ -218,7 +218,7 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share, bool mea
 		return 0;
 	}
 	qsort(ent, nent, sizeof(*ent), cmp_ent);
-	idx = malloc((zone->nnsec + 1u) * sizeof(*idx));
+	idx = malloc((zone->nnsec + 1u + DENIAL_NXB_FAST_LEN) * sizeof(*idx));
 	tab = malloc(4 * nent * sizeof(*tab));
 	if (idx == NULL || tab == NULL)
 		goto nomem;
@@ -235,7 +235,8 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share, bool mea
 	free(ent);
 	zone->nxb_idx = idx;
 	zone->nxb = tab;
-	zt->memsize += (zone->nnsec + 1u + 4 * nent) * sizeof(uint32_t);
+	denial_nxb_fast(zt, z, idx + zone->nnsec + 1);
+	zt->memsize += (zone->nnsec + 1u + DENIAL_NXB_FAST_LEN + 4 * nent) * sizeof(uint32_t);
 	return (ssize_t)used;
 nomem:
 	free(idx);

@@ -216,7 +216,9 @@ static int zones_copy(struct patch *p, uint32_t room)
 			nz->nsec_keys = NULL;
 			nz->nsec_koff = NULL;
 			nz->nsec_pre = NULL;
+			nz->nsec_first = NULL;
 			nz->nxb_idx = NULL;
+			nz->nxb_fast = NULL;
 			nz->nxb = NULL;
 			nz->nsec3 = NULL;
 			nz->nnsec3 = 0;
@@ -262,6 +264,7 @@ static int snapshot_copy(struct patch *p)
 
 	zt->refs = 1;
 	zt->udp_max = base->udp_max;
+	zt->opt_head = base->opt_head;
 	if ((base->identity != NULL && (zt->identity = strdup(base->identity)) == NULL) ||
 	    (base->version != NULL && (zt->version = strdup(base->version)) == NULL))
 		return -ENOMEM;

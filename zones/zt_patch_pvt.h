@@ -271,7 +271,7 @@ static inline size_t zt_patch_sig_size(const zt_t *zt, uint32_t z)
 	if (!zone->is_signed || zone->nnsec == 0 || zone->nsec_koff == NULL)
 		return 0;
 	return zone->nnsec * (sizeof(uint32_t) * 2 + sizeof(uint64_t)) + sizeof(uint32_t) +
-	       zone->nsec_koff[zone->nnsec];
+	       NSEC_FIRST_LEN * sizeof(uint32_t) + zone->nsec_koff[zone->nnsec];
 }
 
 /*

@@ -83,10 +83,18 @@ typedef struct zt_node {
 /* A node is one cache line (the array is 64-octet aligned once it is a mapping of its own). */
 _Static_assert(sizeof(zt_node_t) == 64, "zt_node_t is not 64 octets");
 
+/* zt_zone_t.nsec_first's length: one per first octet, and the end. */
+#define NSEC_FIRST_LEN 257
+
 typedef struct zt_zone {
 	uint32_t apex;	     /* node index */
 	uint32_t first_node; /* nodes created while loading it start here (zt_new()'s; a patched
 			      * zone's new nodes are past every zone's: no run of it to walk) */
+	/* With nxb (below), in nxb_idx's allocation: the denial blobs' lines of a question by
+	 * the first octet c of its label below the apex, [nxb_fast[2c], nxb_fast[2c + 1]) in
+	 * nxb, when no NSEC owner's key and no SOA name's label below the apex begins with c
+	 * (else nxb_fast[2c] is UINT32_MAX). Here, where a denial's first look finds it. */
+	const uint32_t *nxb_fast;
 	char *origin;
 	unsigned long serial;
 	uint32_t soa;	   /* RRset index of the SOA */
@@ -99,7 +107,10 @@ typedef struct zt_zone {
 	uint8_t *nsec_keys;  /* their canonical keys, one after the other (denial.c) */
 	uint32_t *nsec_koff; /* key i at [nsec_koff[i], nsec_koff[i + 1]) */
 	uint64_t *nsec_pre;  /* of key i, the 8 octets after the apex's key, as a number */
-	uint16_t nsec_kbase; /* the apex's key length: every key begins with it */
+	/* In nsec_pre's allocation, after it: the keys whose first octet after the apex's is c
+	 * are [nsec_first[c], nsec_first[c + 1]) (0: the apex's own, empty key). */
+	uint32_t *nsec_first; /* NSEC_FIRST_LEN of them */
+	uint16_t nsec_kbase;  /* the apex's key length: every key begins with it */
 	/* Signed: NXDOMAIN's SOA then its RRSIG, relocatable (ZT_NONE: none; zt_blobs.c); the
 	 * RRSIG's offset in it, and the name the owners after the SOA are compared with first, as
 	 * an offset in it (UINT16_MAX: the question). denial.c puts the proof between the two. */
@@ -214,6 +225,9 @@ struct zt {
 	zt_slot_t *index; /* open addressing (zt_index.h) */
 	uint32_t index_mask;
 	uint16_t udp_max;
+	/* Our OPT's first 8 octets in wire order, as every answer's begins (edns_opt_head()):
+	 * the root, OPT, udp_max, extended rcode and version 0, the flags' first octet 0. */
+	uint64_t opt_head;
 	char *identity;
 	char *version;
 	size_t memsize;

@@ -237,8 +237,8 @@ static int check(const zt_t *t, const char *name, uint16_t qtype)
 	return ret;
 }
 
-/* The zone signed with NSEC3 or NSEC as sandnsd signs it, compiled. */
-static zt_t *signed_zone(bool nsec3)
+/* The zone HEAD and its chain signed with NSEC3 or NSEC as sandnsd signs it, compiled. */
+static zt_t *signed_zone_of(const char *head, bool nsec3)
 {
 	static const sign_params_t p0 = {13, true, false, 14 * 86400, 7 * 86400, 0};
 	sign_params_t p = p0;
@@ -251,7 +251,7 @@ static zt_t *signed_zone(bool nsec3)
 	zt_t *t;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	off = (size_t)snprintf(text, 65536, "%s", zone_head);
+	off = (size_t)snprintf(text, 65536, "%s", head);
 	/* A chain of some hundred owners, two levels deep: the covering search's steps. */
 	for (int i = 0; i < 150; i++)
 		off += (size_t)snprintf(text + off, 65536 - off, "h%d.g%d A 192.0.2.%d\n", i * 7,
@@ -275,6 +275,12 @@ static zt_t *signed_zone(bool nsec3)
 	tu_rm_dir(dir);
 	free(text);
 	return t;
+}
+
+/* The zone (zone_head and its chain) signed with NSEC3 or NSEC, compiled. */
+static zt_t *signed_zone(bool nsec3)
+{
+	return signed_zone_of(zone_head, nsec3);
 }
 
 /* The presigned peer zone ORIGIN (tests/data/peer/FILE: Knot's own signing), compiled. */
@@ -409,7 +415,7 @@ static size_t denial_used(const zt_t *t, uint32_t z)
 	}
 	used += wild_used(t, z);
 	if (zone->nxb_idx != NULL) {
-		used += (zone->nnsec + 1u) * sizeof(uint32_t);
+		used += (zone->nnsec + 1u + DENIAL_NXB_FAST_LEN) * sizeof(uint32_t);
 		for (uint32_t k = 0; k < zone->nxb_idx[zone->nnsec]; k++) {
 			const zt_blob_t *b = zt_blob(t, zone->nxb[4 * k + 2]);
 
@@ -713,6 +719,65 @@ static void test_cover(void)
 	zt_free(&t);
 }
 
+/*
+ * The denial lines by a question's first octet (nxb_fast): for a question below the apex whose
+ * label begins with any octet, the lines of the NSEC that covers it; none where an owner's label
+ * below the apex, or the SOA's MNAME's or RNAME's (ns1, hostmaster), begins so too (0 and 1
+ * alike: both begin their key with 1). The zone without the name hostmaster, so that only the
+ * SOA's RNAME has its label: the answers below it are still the live ones.
+ */
+static void test_nxb_fast(void)
+{
+	char head[sizeof(zone_head)];
+	const char *cut = strstr(zone_head, "hostmaster TXT");
+	zt_t *t;
+	const zt_zone_t *z;
+	size_t apex_len;
+	unsigned asked, blobs;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cut);
+	snprintf(head, sizeof(head), "%.*s%s", (int)(cut - zone_head), zone_head,
+		 strchr(cut, '\n') + 1);
+	t = signed_zone_of(head, false);
+	z = &t->zones[0];
+	apex_len = t->nodes[z->apex].name_len;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z->nxb_fast);
+	for (unsigned c = 0; c < 256; c++) {
+		uint8_t w[WIRE_NAME_MAX + 1] = {3, (uint8_t)c, 'q', '9'};
+		unsigned first = c > 1 ? c : 1;
+		bool whole = c == 'n' || c == 'h';
+		uint32_t cover, i;
+
+		if (c >= 'A' && c <= 'Z')
+			continue; /* questions are looked up in lower case */
+		memcpy(w + 4, zt_node_name(t, &t->nodes[z->apex]), apex_len);
+		for (uint32_t k = 0; k < z->nnsec; k++) {
+			const zt_node_t *n = &t->nodes[z->nsec[k]];
+			const uint8_t *l = zt_node_name(t, n);
+
+			if (n->name_len == apex_len)
+				continue;
+			while (l + *l + 1 < zt_node_name(t, n) + n->name_len - apex_len)
+				l += *l + 1;
+			whole = whole || (l[1] > 1 ? l[1] : 1) == first;
+		}
+		if (whole) {
+			CU_ASSERT_EQUAL(z->nxb_fast[2 * first], UINT32_MAX);
+			continue;
+		}
+		cover = denial_nsec_cover(t, z, w);
+		for (i = 0; i < z->nnsec && z->nsec[i] != cover; i++)
+			;
+		CU_ASSERT_FATAL(i < z->nnsec);
+		CU_ASSERT_EQUAL(z->nxb_fast[2 * first], z->nxb_idx[i]);
+		CU_ASSERT_EQUAL(z->nxb_fast[2 * first + 1], z->nxb_idx[i + 1]);
+	}
+	ask_all(t, &asked, &blobs);
+	CU_ASSERT(blobs > asked / 4);
+	zt_free(&t);
+}
+
 void reg_cutest_denial(void)
 {
 	CU_pSuite s = CU_add_suite("denial", NULL, NULL);
@@ -721,6 +786,7 @@ void reg_cutest_denial(void)
 	CU_add_test(s, "NSEC3: composed NXDOMAIN and wildcard answers are the live ones",
 		    test_nsec3);
 	CU_add_test(s, "covering NSEC by canonical keys", test_cover);
+	CU_add_test(s, "NSEC denial lines by the question's first octet", test_nxb_fast);
 	CU_add_test(s, "zones past the denial budget: NSEC3's apex alone, the same answers",
 		    test_budget);
 	CU_add_test(s, "the denial budget is the snapshot's, shared fairly", test_budget_shared);
