@@ -17,7 +17,8 @@
 # The fuzzing stage (tests/fuzz/, `meson test -C build-fuzz --suite fuzz`): fuzz-answer (DNS
 # queries into the answer engine), fuzz-pkt (Ethernet frames into the packet layer), fuzz-zload
 # (zone text into the loader), fuzz-ctl (control socket lines), fuzz-cert (certificate files),
-# each for 45 s (FUZZ_SECONDS=N changes it; under CI=true 60 s) on its
+# fuzz-tsig (signed messages into TSIG verification), fuzz-xfrin (a primary's transfer messages
+# into the secondary's reader), each for 45 s (FUZZ_SECONDS=N changes it; under CI=true 60 s) on its
 # seed corpus in tests/fuzz/corpus/, which is only read. Each prints its runs, exec/s, cov:, ft: and corpus size; a crash, a sanitizer report
 # (leaks too), a broken invariant or an input slower than 10 s fails it, and the reproducer is
 # kept in build-fuzz/tests/fuzz/artifacts/. Two targets run at a time on 2 cores.

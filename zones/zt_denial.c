@@ -454,7 +454,10 @@ static ssize_t wild_parts(struct zt_build *b, uint32_t z, size_t left)
 		free(rb);
 		return -1;
 	}
-	for (uint32_t n = 0; n < zt->nnodes; n++) {
+	/* The zone's nodes are among those its NSEC3 facts cover (a patch's new ones too): not a
+	 * pass over every zone's nodes for each zone. */
+	for (uint32_t i = 0; i < zt->zones[z].n3count; i++) {
+		const uint32_t n = zt->zones[z].n3base + i;
 		const zt_node_t *node = &zt->nodes[n];
 		struct denial_built d;
 		uint16_t hole[2];
