@@ -300,7 +300,7 @@ static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool previ
 	policy_t *p = NULL;
 	int rc = -ENOMEM, same;
 	size_t i, n;
-	bool said = false;
+	bool said = false, keeps;
 
 	if (pz == NULL || whys == NULL)
 		goto out;
@@ -359,11 +359,18 @@ static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool previ
 			goto out;
 		rc = -ENOMEM;
 	}
+	/* A build that keeps its zones in memory never leaves one unread: no priming, no part. */
+	for (i = 0, n = 0; i < b->nzones; i++)
+		n += b->zones[i].unread	 ? prev->zones[i].records
+		     : b->raw[i] != NULL ? zload_rr_count(b->raw[i])
+					 : 0;
+	keeps = cfg->keep_zones == CFG_KEEP_YES ||
+		(cfg->keep_zones == CFG_KEEP_AUTO && n <= ctl_keep_auto_records);
 	for (i = 0; i < b->nzones; i++) {
 		ctl_zone_info_t *info = &b->zones[i];
 
 		/* A zone read: its view holds too what a certificate change that edits it asks. */
-		if (!info->unread && !info->absent)
+		if (!keeps && !info->unread && !info->absent)
 			ctl_part_prime(&pz[i], b->certs, b->ncerts);
 		info->pview = info->unread ? pview_ref(prev->zones[i].pview) : pz[i].record;
 		pz[i].record = NULL;
@@ -372,7 +379,7 @@ static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool previ
 		zload_free(&info->part);
 		if (info->unread)
 			info->part = zload_ref(prev->zones[i].part);
-		else if (info->pview != NULL && !info->absent &&
+		else if (!keeps && info->pview != NULL && !info->absent &&
 			 ctl_part_keep(info, b->raw[i]) != 0)
 			goto out;
 	}
