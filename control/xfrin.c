@@ -216,6 +216,8 @@ size_t xfrin_take_reloads(xfrin_t *x, size_t *out, size_t max)
 	return n;
 }
 
+unsigned xfrin_again_s = 60;
+
 void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err)
 {
 	struct xz *z = xtab_zone(x->ix, zone);
@@ -225,6 +227,8 @@ void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err)
 		return;
 	pthread_mutex_lock(&x->lock);
 	snprintf(z->st.reload_err, sizeof(z->st.reload_err), "%s", err != NULL ? err : "");
+	/* Failed: the copy stays held, newer than the one served, and is asked for again. */
+	z->again = err != NULL ? time(NULL) + (time_t)xfrin_again_s : 0;
 	/* Served (or refused by the build): the writer may write the copy now. */
 	z->write_ok = true;
 	i = ((uintptr_t)z - (uintptr_t)x->z) / sizeof(*z); /* not in X->Z (swapped): from 0 */
@@ -537,9 +541,10 @@ static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 }
 
 /*
- * Zones whose copy outlived its expire: the control thread reloads them (they go SERVFAIL).
- * Once a second (*LAST, the second last checked): expiries are in seconds, and a pass over
- * every zone after each refresh made a sweep over many due zones cost zones x zones.
+ * Zones whose copy outlived its expire: the control thread reloads them (they go SERVFAIL); and
+ * zones whose copy's reload failed, due to be asked again (xfrin_reloaded()). Once a second (*LAST,
+ * the second last checked): expiries are in seconds, and a pass over every zone after each refresh
+ * made a sweep over many due zones cost zones x zones.
  */
 static void check_expiry(xfrin_t *x, time_t *last)
 {
@@ -550,14 +555,22 @@ static void check_expiry(xfrin_t *x, time_t *last)
 	*last = now;
 	for (size_t i = 0; i < x->nz; i++) {
 		struct xz *z = &x->z[i];
-		bool now_expired;
+		bool now_expired, again;
 
 		pthread_mutex_lock(&x->lock);
 		now_expired = z->st.have && !z->st.expired && z->st.expire_time != 0 &&
 			      now > z->st.expire_time;
 		if (now_expired)
 			z->st.expired = true;
+		again = z->again != 0 && now >= z->again;
+		if (again)
+			z->again = 0;
 		pthread_mutex_unlock(&x->lock);
+		if (again) {
+			log_msg(LOG_INFO, "zone %s: the reload of the transferred copy tried again",
+				z->origin);
+			want_reload(x, z);
+		}
 		if (now_expired) {
 			log_msg(
 			    LOG_ERR,

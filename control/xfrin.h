@@ -80,6 +80,13 @@ size_t xfrin_take_reloads(xfrin_t *x, size_t *out, size_t max);
 void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err);
 
 /*
+ * Seconds after a failed reload of a transferred copy (xfrin_reloaded() with an error) until the
+ * transfer thread asks for it again: the copy is held, its serial newer than the one served, so
+ * no refresh would hand it over again (60; tests lower it).
+ */
+extern unsigned xfrin_again_s;
+
+/*
  * Any thread: a reference to the version of secondary zone ORIGIN the transfer thread holds in
  * memory (the last one transferred, or loaded at start), which its file holds or will hold once
  * the writer has written it; NULL when there is none or the zone expired. A reload serves it in

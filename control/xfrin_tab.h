@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "cfg.h"
 #include "origins.h"
@@ -42,6 +43,9 @@ struct xz {
 	zload_zone_t *unsaved;
 	bool write_ok;
 	unsigned long gen;
+	/* Under the lock: when the reload of a copy handed over that failed (the serial state not
+	 * written, memory) is asked again (CLOCK_REALTIME seconds; 0: none due). */
+	time_t again;
 };
 
 /*

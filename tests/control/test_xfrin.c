@@ -634,6 +634,51 @@ static void test_notify(void)
 	cfg_free(&cfg);
 }
 
+/*
+ * A transferred copy whose reload failed (the serial state not written, say) is asked for again
+ * by the transfer thread after xfrin_again_s: its serial is newer than the one served, so no
+ * refresh would hand it over again. One that was served is not.
+ */
+static void test_again(void)
+{
+	const unsigned was = xfrin_again_s;
+	char err[1024], text[2048];
+	cfg_t *cfg = cfg_new();
+	size_t out[4], n = 0;
+	xfrin_t *x;
+
+	/* The primary a closed port: the refresh fails at once, and wants no reload. */
+	snprintf(text, sizeof(text),
+		 "zone file.test. %s\nzone sec.test. %s\nprimary sec.test. 127.0.0.1@9\n", fpath,
+		 zpath);
+	CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
+	x = xfrin_new(cfg, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	xfrin_again_s = 1;
+	CU_ASSERT_EQUAL_FATAL(xfrin_start(x, err, sizeof(err)), SANDNS_EOK);
+	(void)xfrin_take_reloads(x, out, 4);
+	/* Served: nothing asked again within 3 s. */
+	xfrin_reloaded(x, 1, NULL);
+	for (int t = 0; t < 30 && n == 0; t++) {
+		usleep(100000);
+		n = xfrin_take_reloads(x, out, 4);
+	}
+	CU_ASSERT_EQUAL(n, 0);
+	/* Failed: asked again, once, within a second and a little. */
+	xfrin_reloaded(x, 1, "serial-state x: cannot write: Is a directory");
+	for (int t = 0; t < 50 && n == 0; t++) {
+		usleep(100000);
+		n = xfrin_take_reloads(x, out, 4);
+	}
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(out[0], 1);
+	usleep(2500000);
+	CU_ASSERT_EQUAL(xfrin_take_reloads(x, out, 4), 0);
+	xfrin_again_s = was;
+	xfrin_free(&x);
+	cfg_free(&cfg);
+}
+
 /* A query for NAME (presentation form) at MSG: header, then the wire name; its length. */
 static size_t wire_query(const char *name, uint8_t *msg, size_t cap)
 {
@@ -728,5 +773,6 @@ void reg_cutest_xfrin(void)
 	CU_add_test(s, "an IXFR and a certificate change a secondary zone's data and edits at once",
 		    test_ixfr_and_edits);
 	CU_add_test(s, "notify and requests: the zone, the peer, coalesced", test_notify);
+	CU_add_test(s, "a transferred copy's reload that failed asked again", test_again);
 	CU_add_test(s, "table: by origin, zone number and wire name", test_tab);
 }
