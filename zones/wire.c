@@ -164,3 +164,22 @@ malformed:
 	c->err = -1;
 	return 0;
 }
+
+size_t wire_until_rrsig(const uint8_t *d, size_t len, size_t off)
+{
+	for (size_t o = off; o < len;) {
+		size_t p = o;
+
+		while (p < len && d[p] != 0 && (d[p] & 0xc0) == 0)
+			p += d[p] + 1u;
+		if (p >= len)
+			return SIZE_MAX;
+		p += (d[p] & 0xc0) == 0xc0 ? 2 : 1;
+		if (p + 10 > len)
+			return SIZE_MAX;
+		if (wire_get16(d + p) == T_RRSIG)
+			return o - off;
+		o = p + 10 + wire_get16(d + p + 8);
+	}
+	return SIZE_MAX;
+}

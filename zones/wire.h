@@ -256,6 +256,13 @@ int wire_name_cmp_canonical(const uint8_t *a, const uint8_t *b);
 /* Presentation form of a valid uncompressed name into buf (escaped, trailing dot). */
 void wire_name_to_text(const uint8_t *name, char *buf, size_t buflen);
 
+/*
+ * In records as rendered (LEN octets at D, owners uncompressed or ending in a pointer), the
+ * octets from OFF up to the first RRSIG record, or SIZE_MAX when none follows (or a record is
+ * cut short).
+ */
+size_t wire_until_rrsig(const uint8_t *d, size_t len, size_t off);
+
 /* A bounded read cursor with a sticky error: check ctx.err once per message. */
 typedef struct wire_ctx {
 	const uint8_t *start;

@@ -213,29 +213,6 @@ static uint32_t same_blob(const zt_t *zt, uint32_t first, uint32_t blob)
 }
 
 /*
- * In DATA (LEN octets), the octets from OFF up to the first RRSIG record (a section's RRsets come
- * before their signatures: render.c), or SIZE_MAX when no RRSIG follows.
- */
-static size_t until_rrsig(const uint8_t *d, size_t len, size_t off)
-{
-	for (size_t o = off; o < len;) {
-		size_t p = o;
-
-		while (p < len && d[p] != 0 && (d[p] & 0xc0) == 0)
-			p += d[p] + 1u;
-		if (p >= len)
-			return SIZE_MAX;
-		p += (d[p] & 0xc0) == 0xc0 ? 2 : 1;
-		if (p + 10 > len)
-			return SIZE_MAX;
-		if (wire_get16(d + p) == T_RRSIG)
-			return o - off;
-		o = p + 10 + wire_get16(d + p + 8);
-	}
-	return SIZE_MAX;
-}
-
-/*
  * Node N's NODATA with DO, blob F (just made, at the arena's end), as its zone's SOA and RRSIG
  * (nx_do) with the node's proof: when F is nx_do moved to N's name with the proof's records
  * after the SOA and their signatures after the SOA's, F becomes the proof's blob alone (its
@@ -261,7 +238,7 @@ static int split_nodata(struct zt_build *b, struct blob_ctx *c, uint32_t n, uint
 	h2 = h->len - split;
 	if (fb->an != 0 || fb->ar != 0 || h->an != 0 || h->ar != 0 || fb->ns <= h->ns ||
 	    fb->len <= h->len || (fb->flags & 0xf) != 0 || !zt_blob_moves(h, dh) ||
-	    (xl = until_rrsig(fd, fb->len, split)) == SIZE_MAX || split + xl + h2 > fb->len ||
+	    (xl = wire_until_rrsig(fd, fb->len, split)) == SIZE_MAX || split + xl + h2 > fb->len ||
 	    xl > UINT16_MAX)
 		return 0;
 	fsize = zt_blob_size(fb->len, fb->nfix);

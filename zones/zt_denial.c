@@ -328,26 +328,6 @@ static uint32_t rrset_of(const zt_t *zt, uint32_t n, uint16_t type)
 	return ZT_NONE;
 }
 
-/* In a tail (LEN octets at D), the offset of its first RRSIG record, or SIZE_MAX. */
-static size_t first_rrsig(const uint8_t *d, size_t len)
-{
-	for (size_t o = 0; o < len;) {
-		size_t p = o;
-
-		while (p < len && d[p] != 0 && (d[p] & 0xc0) == 0)
-			p += d[p] + 1u;
-		if (p >= len)
-			return SIZE_MAX;
-		p += (d[p] & 0xc0) == 0xc0 ? 2 : 1;
-		if (p + 10 > len)
-			return SIZE_MAX;
-		if (wire_get16(d + p) == T_RRSIG)
-			return o;
-		o = p + 10 + wire_get16(d + p + 8);
-	}
-	return SIZE_MAX;
-}
-
 /*
  * NSEC3 zone Z's NODATA with DO for the names below node CE that its wildcard stands for and
  * that ask a type the wildcard lacks (RFC 5155 7.2.5), without the next closer name's NSEC3 and
@@ -415,7 +395,7 @@ static bool wild_render(struct zt_build *b, res_t *r, rbuf_t *rb, uint32_t z, ui
 	head = WIRE_HDR_LEN + wire_name_len(name) + 4;
 	ok = rb->err == 0 && !rb->tc && rb->nfix <= fcap && rb->len - head <= UINT16_MAX &&
 	     counts[0] == 0 && counts[2] == 0 &&
-	     (h0 = first_rrsig(b->scratch + head, rb->len - head)) != SIZE_MAX;
+	     (h0 = wire_until_rrsig(b->scratch + head, rb->len - head, 0)) != SIZE_MAX;
 	if (ok) {
 		out->flags = r->flags;
 		out->an = out->ar = 0;
