@@ -32,35 +32,6 @@
 #define XFRIN_EXPIRE_MIN ZSRC_EXPIRE_MIN
 #define XFRIN_TIMER_MAX (366UL * 86400)
 
-struct xfrin {
-	const cfg_t *cfg;
-	struct xz *z;
-	size_t nz;
-	struct xtab *tab; /* the same, for the serving threads: read under urcu-qsbr */
-	struct xtab *ix;  /* the same, with Z (swapped under LOCK): lookups by other threads */
-	bool armed;	  /* xfrin_start() was called: a reconfiguration starts the thread */
-	int wake_fd;	  /* eventfd: a request for the thread */
-	size_t want_min;  /* atomic: the lowest zone flagged (want) since the thread looked */
-	int stop_fd;	  /* eventfd: written once, at the end */
-	int event_fd;	  /* eventfd: zones to reload, for the control thread (no WAKER) */
-	pthread_mutex_t lock;
-	pthread_mutex_t waker_mu; /* WAKER and WAKER_ARG: set, and called, under it */
-	xfrin_waker_fn waker;
-	void *waker_arg;
-	pthread_t tid;
-	bool started;
-	/*
-	 * The writer: a thread of its own writes the copies handed over once served, so that
-	 * neither a transfer nor the control thread waits for the disk.
-	 */
-	pthread_t wr_tid;
-	pthread_cond_t wr_cv;
-	bool wr_started;
-	bool wr_stop;	      /* under LOCK */
-	size_t wr_min;	      /* under LOCK: no copy below this zone is to write (next_write) */
-	unsigned wr_delay_ms; /* tests: SANDNS_TEST_XFRIN_WRITE_DELAY_MS before each write */
-};
-
 static void set_timers(struct xz *z, unsigned long refresh, unsigned long retry,
 		       unsigned long expire)
 {
@@ -633,120 +604,13 @@ static void *xfrin_main(void *arg)
 	return NULL;
 }
 
-/* The zone whose copy is the next to write, or NULL (under the lock). */
-static struct xz *next_write(xfrin_t *x)
-{
-	for (size_t i = x->wr_min; i < x->nz; i++)
-		if (x->z[i].unsaved != NULL && (x->z[i].write_ok || x->wr_stop))
-			return &x->z[(x->wr_min = i)];
-	x->wr_min = x->nz; /* the first to write is found from the first zone it could be */
-	return NULL;
-}
-
-/* Whether version GEN of ORIGIN (whose copy is PATH) is still the newest handed over. */
-static bool newest(xfrin_t *x, const char *origin, const char *path, unsigned long gen)
-{
-	bool same = false;
-
-	pthread_mutex_lock(&x->lock);
-	const struct xz *z = xtab_origin(x->ix, origin);
-
-	same = z != NULL && strcmp(z->path, path) == 0 && z->gen == gen;
-	pthread_mutex_unlock(&x->lock);
-	return same;
-}
-
-/* The writer waits MS milliseconds, less when it is to stop. */
-static void writer_wait(xfrin_t *x, unsigned ms)
-{
-	for (unsigned t = 0; t < ms && !__atomic_load_n(&x->wr_stop, __ATOMIC_RELAXED); t += 10)
-		(void)poll(NULL, 0, 10);
-}
-
-/*
- * The writer: ZONE (version GEN of ORIGIN, whose copy is PATH) written. A failed write is tried
- * again (XFRIN_WRITE_TRIES in all, waiting longer each time) while no newer version came (that
- * one is written instead) and the daemon does not stop; each failure is logged, and the last.
- */
-static void write_copy(xfrin_t *x, zload_zone_t *zone, const char *origin, const char *path,
-		       unsigned long gen)
-{
-	uint64_t t0 = clock_now_ms();
-	unsigned long serial = zload_serial(zone);
-	char err[1024];
-	unsigned tries = 1;
-
-	writer_wait(x, x->wr_delay_ms);
-	while (xfrin_file_write(path, zone, err, sizeof(err)) != SANDNS_EOK) {
-		if (tries >= XFRIN_WRITE_TRIES || __atomic_load_n(&x->wr_stop, __ATOMIC_RELAXED) ||
-		    !newest(x, origin, path, gen)) {
-			/* serial-state says serial SERIAL was served: a restart does not serve the
-			 * older copy (zsrc_load_served) but refreshes it from the primary. */
-			log_msg(LOG_ERR,
-				"zone %s: serial %lu is served but its copy is not written (try "
-				"%u, given up until the next transfer; a restart answers SERVFAIL "
-				"until the primary is asked): %s",
-				origin, serial, tries, err);
-			return;
-		}
-		log_msg(LOG_ERR,
-			"zone %s: serial %lu is served but its copy is not written (try %u of %u, "
-			"again in %u ms): %s",
-			origin, serial, tries, XFRIN_WRITE_TRIES, 500u << (tries - 1), err);
-		writer_wait(x, 500u << (tries - 1));
-		tries++;
-	}
-	/* A mark an older sandnsd left beside the copy says nothing any more (serial-state does).
-	 */
-	xfrin_copy_forget(path);
-	log_msg(LOG_INFO, "zone %s: copy written, serial %lu, %zu records, to %s (%llu ms)", origin,
-		serial, zload_rr_count(zone), path, (unsigned long long)(clock_now_ms() - t0));
-}
-
-static void *writer_main(void *arg)
-{
-	xfrin_t *x = arg;
-
-	pthread_mutex_lock(&x->lock);
-	for (;;) {
-		struct xz *z = next_write(x);
-		zload_zone_t *zone;
-		char *origin, *path;
-		unsigned long gen;
-
-		if (z == NULL) {
-			if (x->wr_stop)
-				break; /* every copy served is written: stop */
-			pthread_cond_wait(&x->wr_cv, &x->lock);
-			continue;
-		}
-		zone = z->unsaved;
-		z->unsaved = NULL;
-		gen = z->gen;
-		origin = strdup(z->origin);
-		path = strdup(z->path);
-		pthread_mutex_unlock(&x->lock);
-		if (origin != NULL && path != NULL)
-			write_copy(x, zone, origin, path, gen);
-		else
-			log_msg(LOG_ERR, "zone %s: its copy is not written: out of memory",
-				zload_origin(zone));
-		zload_free(&zone);
-		free(origin);
-		free(path);
-		pthread_mutex_lock(&x->lock);
-	}
-	pthread_mutex_unlock(&x->lock);
-	return NULL;
-}
-
 int xfrin_start(xfrin_t *x, char *err, size_t errlen)
 {
 	int rc;
 
 	x->armed = true;
 	if (x->nz > 0 && !x->wr_started) {
-		rc = pthread_create(&x->wr_tid, NULL, writer_main, x);
+		rc = pthread_create(&x->wr_tid, NULL, xfrin_writer_main, x);
 		if (rc != 0) {
 			snprintf(err, errlen,
 				 "secondary zones: cannot start the copies' writer: %s",

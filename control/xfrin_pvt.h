@@ -4,11 +4,13 @@
 #define XFRIN_PVT_H
 
 #include <ldns/ldns.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "cfg.h"
+#include "xfrin.h"
 #include "zload.h"
 
 /* Bounds against a primary nobody trusts. */
@@ -126,5 +128,42 @@ uint32_t xfrin_soa_field(const ldns_rr *soa, size_t i);
 int xfrin_file_write(const char *path, const zload_zone_t *z, char *err, size_t errlen);
 /* The modification time of PATH set to now: the zone was refreshed (its expire starts again). */
 void xfrin_file_touch(const char *path);
+
+/*
+ * The transfer thread's state (xfrin.c makes and runs it; xfrin_write.c's writer reads the
+ * copies handed over from it, under LOCK).
+ */
+struct xfrin {
+	const cfg_t *cfg;
+	struct xz *z;
+	size_t nz;
+	struct xtab *tab; /* the same, for the serving threads: read under urcu-qsbr */
+	struct xtab *ix;  /* the same, with Z (swapped under LOCK): lookups by other threads */
+	bool armed;	  /* xfrin_start() was called: a reconfiguration starts the thread */
+	int wake_fd;	  /* eventfd: a request for the thread */
+	size_t want_min;  /* atomic: the lowest zone flagged (want) since the thread looked */
+	int stop_fd;	  /* eventfd: written once, at the end */
+	int event_fd;	  /* eventfd: zones to reload, for the control thread (no WAKER) */
+	pthread_mutex_t lock;
+	pthread_mutex_t waker_mu; /* WAKER and WAKER_ARG: set, and called, under it */
+	xfrin_waker_fn waker;
+	void *waker_arg;
+	pthread_t tid;
+	bool started;
+	/*
+	 * The writer: a thread of its own writes the copies handed over once served, so that
+	 * neither a transfer nor the control thread waits for the disk.
+	 */
+	pthread_t wr_tid;
+	pthread_cond_t wr_cv;
+	bool wr_started;
+	bool wr_stop;	      /* under LOCK */
+	size_t wr_min;	      /* under LOCK: no copy below this zone is to write (next_write) */
+	unsigned wr_delay_ms; /* tests: SANDNS_TEST_XFRIN_WRITE_DELAY_MS before each write */
+};
+
+/* The writer thread (xfrin_start() starts it with the xfrin_t): writes each copy handed over
+ * once its reload is done (write_ok), until wr_stop and no copy is left to write. */
+void *xfrin_writer_main(void *arg);
 
 #endif
