@@ -218,6 +218,9 @@ static void make_query(struct query *q, const char *name, uint16_t type, bool ed
 	make_query_wire(q, wire, (size_t)(p - wire), type, edns);
 }
 
+/* The first octet of a random word (--word-first): 'q' begins no owner of the sample zones. */
+static char word_first = 'q';
+
 /* NAME with each '%' replaced by a random host label among HOSTS (or a random word). */
 static void expand(const char *pattern, unsigned long hosts, char *out, size_t len)
 {
@@ -231,7 +234,8 @@ static void expand(const char *pattern, unsigned long hosts, char *out, size_t l
 		snprintf(out, len, "%.*s%07lu%s", (int)(pct - pattern), pattern,
 			 (unsigned long)rnd() % hosts, pct + 1);
 	else
-		snprintf(out, len, "%.*sq%08x%s", (int)(pct - pattern), pattern, rnd(), pct + 1);
+		snprintf(out, len, "%.*s%c%08x%s", (int)(pct - pattern), pattern, word_first, rnd(),
+			 pct + 1);
 }
 
 /*
@@ -590,20 +594,31 @@ static void usage(FILE *f)
 	    "DO)\n"
 	    "  --quick            only the whole mix, not one line per kind of query\n"
 	    "  --kind LABEL       the timed mix is that kind's queries alone (a label of the\n"
-	    "                     per-kind lines, e.g. wildNODATA: not in the standard mix)\n");
+	    "                     per-kind lines, e.g. wildNODATA: not in the standard mix)\n"
+	    "  --word-first C     the random words of missing and wildcard names begin with the\n"
+	    "                     letter C, not q (m: as owners of the sample zones begin)\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"zone", required_argument, NULL, 'z'},    {"cert", required_argument, NULL, 'c'},
-	    {"records", required_argument, NULL, 'r'}, {"seconds", required_argument, NULL, 's'},
-	    {"warmup", required_argument, NULL, 'w'},  {"iterations", required_argument, NULL, 'i'},
-	    {"cpu", required_argument, NULL, 'p'},     {"quick", no_argument, NULL, 'q'},
-	    {"dgram", no_argument, NULL, 'g'},	       {"dnstap", required_argument, NULL, 't'},
-	    {"dnssec", required_argument, NULL, 'd'},  {"do", no_argument, NULL, 'D'},
-	    {"burst", required_argument, NULL, 'b'},   {"kind", required_argument, NULL, 'k'},
-	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
+	    {"zone", required_argument, NULL, 'z'},
+	    {"cert", required_argument, NULL, 'c'},
+	    {"records", required_argument, NULL, 'r'},
+	    {"seconds", required_argument, NULL, 's'},
+	    {"warmup", required_argument, NULL, 'w'},
+	    {"iterations", required_argument, NULL, 'i'},
+	    {"cpu", required_argument, NULL, 'p'},
+	    {"quick", no_argument, NULL, 'q'},
+	    {"dgram", no_argument, NULL, 'g'},
+	    {"dnstap", required_argument, NULL, 't'},
+	    {"dnssec", required_argument, NULL, 'd'},
+	    {"do", no_argument, NULL, 'D'},
+	    {"burst", required_argument, NULL, 'b'},
+	    {"kind", required_argument, NULL, 'k'},
+	    {"word-first", required_argument, NULL, 'W'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	char *conf = NULL, err[2048], gen_path[] = "/tmp/sandns-bench-XXXXXX";
 	size_t conf_len = 0;
@@ -685,6 +700,11 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			only = optarg;
+			break;
+		case 'W':
+			if (strlen(optarg) != 1 || optarg[0] < 'a' || optarg[0] > 'z')
+				die("--word-first %s: one letter a-z", optarg);
+			word_first = optarg[0];
 			break;
 		case 'h':
 			usage(stdout);
