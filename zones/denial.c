@@ -267,8 +267,8 @@ uint32_t denial_n3_next_closer(const zt_t *zt, const zt_zone_t *z, uint32_t cpe,
 	return cover;
 }
 
-uint32_t denial_n3_next_closer_key(const zt_t *zt, const zt_zone_t *z, uint32_t cpe,
-				   const uint8_t *key)
+bool denial_n3_next_closer_hash(const zt_t *zt, const zt_zone_t *z, uint32_t cpe,
+				const uint8_t *key, uint8_t *md)
 {
 	unsigned labels = 0, ce = zt->nodes[cpe].labels;
 	const uint8_t *p = key;
@@ -276,10 +276,20 @@ uint32_t denial_n3_next_closer_key(const zt_t *zt, const zt_zone_t *z, uint32_t 
 	for (; *p != 0; p += *p + 1)
 		labels++;
 	if (labels <= ce)
-		return ZT_NONE;
+		return false;
 	for (unsigned i = labels - ce - 1; i > 0; i--)
 		key += *key + 1;
-	return nsec3_cover_lower(zt, z, key, (size_t)(p - key) + 1);
+	nsec3_hash_lower(z, key, (size_t)(p - key) + 1, md);
+	return true;
+}
+
+uint32_t denial_n3_next_closer_key(const zt_t *zt, const zt_zone_t *z, uint32_t cpe,
+				   const uint8_t *key)
+{
+	uint8_t md[NSEC3_HASH_LEN];
+
+	return denial_n3_next_closer_hash(zt, z, cpe, key, md) ? nsec3_cover_md(zt, z, md)
+							       : ZT_NONE;
 }
 
 /* The message being written, as render.c's rbuf_t keeps it for what is written here. */

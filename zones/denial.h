@@ -42,6 +42,14 @@ uint32_t denial_n3_next_closer_key(const zt_t *zt, const zt_zone_t *z, uint32_t 
 				   const uint8_t *key);
 
 /*
+ * Its first step (nsec3_hash_lower(): the cover is nsec3_cover_md() of MD, 20 octets): the hash
+ * of KEY's next closer name to CPE into MD. False when KEY is no longer than CPE's name (no next
+ * closer name: ZT_NONE).
+ */
+bool denial_n3_next_closer_hash(const zt_t *zt, const zt_zone_t *z, uint32_t cpe,
+				const uint8_t *key, uint8_t *md);
+
+/*
  * The answer to Q (DO set) whose name does not exist below node CE of a signed zone: NXDOMAIN
  * with its proof, or the wildcard's answer with the proof that the name does not exist, the
  * bytes the live path (resolve.c, render.c) writes, in BUF (CAP octets, the question copied

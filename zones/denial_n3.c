@@ -20,35 +20,57 @@ static uint32_t set_of(const zt_t *zt, uint32_t n, uint16_t type, uint16_t cover
 }
 
 /*
- * Node X's (an NSEC3 owner's) RRset of TYPE (NSEC3, or RRSIG: its signatures) at O (ROOM octets)
- * as denial.c writes a proof's: the NSEC3's first owner its hashed label then a pointer to the
- * question's apex (APTR; 0: the root zone, written whole), every other owner a pointer to the
- * first's (message offset AT). Its octets (0: X has no such signatures), SIZE_MAX when they do
- * not fit or X has no NSEC3; *COUNT gets its records added.
+ * Node X's NSEC3 RRset (SETS[0]) and the RRSIG RRset covering it (SETS[1], ZT_NONE: none), found
+ * in one pass over its RRsets from the last. False when X has no NSEC3.
  */
-static size_t put_set_at(uint8_t *o, size_t room, const zt_t *zt, uint32_t x, uint16_t type,
+static bool n3_sets(const zt_t *zt, uint32_t x, uint32_t sets[2])
+{
+	const zt_node_t *node = &zt->nodes[x];
+
+	sets[0] = sets[1] = ZT_NONE;
+	for (uint32_t i = node->rrsets + node->nrrsets; i-- > node->rrsets;) {
+		const zt_rrset_t *s = &zt->rrsets[i];
+
+		if (s->type == T_NSEC3 && sets[0] == ZT_NONE)
+			sets[0] = i;
+		else if (s->type == T_RRSIG && s->covered == T_NSEC3 && sets[1] == ZT_NONE)
+			sets[1] = i;
+	}
+	return sets[0] != ZT_NONE;
+}
+
+/*
+ * RRset S (n3_sets(): an NSEC3 owner's NSEC3, or its signatures; ZT_NONE: none) of the owner
+ * NAME at O (ROOM octets) as denial.c writes a proof's: the NSEC3's first owner its hashed label
+ * then a pointer to the question's apex (APTR; 0: the root zone, written whole), every other
+ * owner a pointer to the first's (message offset AT). Its octets (0 for none), SIZE_MAX when
+ * they do not fit; *COUNT gets its records added.
+ */
+static size_t put_set_at(uint8_t *o, size_t room, const zt_t *zt, const uint8_t *name, uint32_t s,
 			 size_t at, size_t aptr, uint16_t *count)
 {
-	const uint8_t *name = zt_node_name(zt, &zt->nodes[x]);
-	uint32_t s = set_of(zt, x, type, T_NSEC3);
 	const zt_rrset_t *set;
 	const uint8_t *p;
 	size_t len = 0;
 
 	if (s == ZT_NONE)
-		return type == T_RRSIG ? 0 : SIZE_MAX;
+		return 0;
 	set = &zt->rrsets[s];
 	p = zt->arena + set->data;
 	for (uint16_t k = 0; k < set->count; k++) {
 		size_t rd = 2u + wire_get16(p);
-		size_t own = type == T_NSEC3 && k == 0 ? 1u + name[0] + (aptr != 0 ? 2 : 1) : 2;
+		size_t own = set->type == T_NSEC3 && k == 0 ? 1u + name[0] + (aptr != 0 ? 2 : 1) : 2;
 
 		if (len + own + 8 + rd > room)
 			return SIZE_MAX;
 		if (own == 2) {
 			wire_put16(o + len, (uint16_t)(0xc000 | at));
 		} else {
-			memcpy(o + len, name, 1u + name[0]);
+			/* An owner's hashed label (nsec3_is_owner()): a copy of known length. */
+			if (name[0] == NSEC3_LABEL_LEN)
+				memcpy(o + len, name, 1u + NSEC3_LABEL_LEN);
+			else
+				memcpy(o + len, name, 1u + name[0]);
 			if (aptr != 0)
 				wire_put16(o + len + 1 + name[0], (uint16_t)(0xc000 | aptr));
 			else
@@ -132,12 +154,15 @@ static inline size_t shifted(const struct shift *sh, size_t at)
 
 /*
  * The answer to Q joined in BUF after its question from parts B (made ahead: the next closer's
- * NSEC3 goes at its PART, that NSEC3's signatures at HOLE1) and X, the NSEC3 covering the next
- * closer name (ZT_NONE: one the parts hold, or none; they are the whole answer), within LIMIT.
+ * NSEC3 goes at its PART, that NSEC3's signatures at HOLE1) and the NSEC3 covering the next
+ * closer name's hash MD (NULL: none; none either when it is HELD0 or HELD1, which the parts
+ * hold: they are the whole answer), within LIMIT. The hash is looked up after the parts' first
+ * octets are copied: that copy runs while its rounds do.
  */
 static inline __attribute__((always_inline)) bool join(const zt_t *zt, const zt_zone_t *z,
 						       const struct zt_query *q, const zt_blob_t *b,
-						       uint32_t hole1, uint32_t x, size_t limit,
+						       uint32_t hole1, const uint8_t *md,
+						       uint32_t held0, uint32_t held1, size_t limit,
 						       uint8_t *buf, struct denial_tail *t)
 {
 	const uint8_t *d = zt_blob_data(b);
@@ -146,6 +171,7 @@ static inline __attribute__((always_inline)) bool join(const zt_t *zt, const zt_
 	uint8_t *o = buf + head;
 	uint16_t count = 0;
 	struct shift sh;
+	uint32_t x;
 
 	sh.s1 = b->part;
 	sh.s2 = hole1;
@@ -155,17 +181,24 @@ static inline __attribute__((always_inline)) bool join(const zt_t *zt, const zt_
 	if (head > limit || b->len > end)
 		return false;
 	memcpy(o, d, sh.s1);
+	x = md != NULL ? nsec3_cover_md(zt, z, md) : ZT_NONE;
+	if (x == held0 || x == held1)
+		x = ZT_NONE;
 	if (x != ZT_NONE) {
 		size_t apex = zt->nodes[z->apex].labels != 0
 				  ? WIRE_HDR_LEN + q->qname_len - zt->nodes[z->apex].name_len
 				  : 0;
+		const uint8_t *name = zt_node_name(zt, &zt->nodes[x]);
+		uint32_t sets[2];
 
-		sh.l1 =
-		    put_set_at(o + sh.s1, end - b->len, zt, x, T_NSEC3, head + sh.s1, apex, &count);
+		if (!n3_sets(zt, x, sets))
+			return false;
+		sh.l1 = put_set_at(o + sh.s1, end - b->len, zt, name, sets[0], head + sh.s1, apex,
+				   &count);
 		if (sh.l1 == SIZE_MAX)
 			return false;
 		memcpy(o + sh.s1 + sh.l1, d + sh.s1, sh.s2 - sh.s1);
-		sh.l2 = put_set_at(o + sh.s2 + sh.l1, end - b->len - sh.l1, zt, x, T_RRSIG,
+		sh.l2 = put_set_at(o + sh.s2 + sh.l1, end - b->len - sh.l1, zt, name, sets[1],
 				   head + sh.s1, 0, &count);
 		if (sh.l2 == SIZE_MAX)
 			return false;
@@ -199,16 +232,17 @@ static inline __attribute__((always_inline)) bool join(const zt_t *zt, const zt_
 static bool nxdomain(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, uint32_t ce,
 		     size_t limit, uint8_t *buf, struct denial_tail *t)
 {
-	uint32_t cpe = denial_n3_encloser(zt, z, ce), x;
+	uint32_t cpe = denial_n3_encloser(zt, z, ce);
 	const uint32_t *e = z->n3nx != NULL ? parts_of(z, cpe) : NULL;
+	uint8_t md[NSEC3_HASH_LEN];
+	bool nc;
 
 	if (e == NULL || label_odd(zt, z, q, true))
 		return false;
-	x = denial_n3_next_closer_key(zt, z, cpe, q->key);
+	nc = denial_n3_next_closer_hash(zt, z, cpe, q->key, md);
 	/* One the parts hold already (or none): they are the whole answer. */
-	if (x == nsec3_match(z, cpe) || x == nsec3_wildcard(z, cpe))
-		x = ZT_NONE;
-	return join(zt, z, q, zt_blob(zt, e[1]), e[2], x, limit, buf, t);
+	return join(zt, z, q, zt_blob(zt, e[1]), e[2], nc ? md : NULL, nsec3_match(z, cpe),
+		    nsec3_wildcard(z, cpe), limit, buf, t);
 }
 
 /*
@@ -221,17 +255,18 @@ static bool __attribute__((noinline))
 wild_nodata(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, uint32_t ce, size_t limit,
 	    uint8_t *buf, struct denial_tail *t)
 {
-	uint32_t wild = zt->nodes[ce].wildcard, cpe, x;
+	uint32_t wild = zt->nodes[ce].wildcard, cpe;
+	uint8_t md[NSEC3_HASH_LEN];
 	const uint32_t *e;
+	bool nc;
 
 	if (z->n3wn == NULL || q->qtype == T_ANY || q->qtype == T_RRSIG ||
 	    (e = triple_of(z->n3wn, z->n3wn_count, ce)) == NULL || label_odd(zt, z, q, true))
 		return false;
 	cpe = denial_n3_encloser(zt, z, ce);
-	x = denial_n3_next_closer_key(zt, z, cpe, q->key);
-	if (x == nsec3_match(z, wild) || x == nsec3_match(z, cpe))
-		x = ZT_NONE;
-	return join(zt, z, q, zt_blob(zt, e[1]), e[2], x, limit, buf, t);
+	nc = denial_n3_next_closer_hash(zt, z, cpe, q->key, md);
+	return join(zt, z, q, zt_blob(zt, e[1]), e[2], nc ? md : NULL, nsec3_match(z, wild),
+		    nsec3_match(z, cpe), limit, buf, t);
 }
 
 /* Whether RDATA of TYPE holds names that render.c compresses (as denial.c: no such answer here). */
@@ -247,6 +282,8 @@ static bool wildcard(const zt_t *zt, const zt_zone_t *z, const struct zt_query *
 {
 	uint32_t wild = zt->nodes[ce].wildcard, blob = ZT_NONE, x;
 	const zt_node_t *wn = &zt->nodes[wild];
+	uint8_t md[NSEC3_HASH_LEN];
+	bool nc;
 	size_t head = WIRE_HDR_LEN + q->qname_len + 4, len, l;
 	uint8_t *o = buf + head;
 	const zt_blob_t *b;
@@ -269,22 +306,28 @@ static bool wildcard(const zt_t *zt, const zt_zone_t *z, const struct zt_query *
 	if (b->ns != 0 || b->ar != 0 || (b->flags & 0xf) != 0 || !zt_blob_moves(b, delta) ||
 	    head > limit || b->len > limit - head)
 		return false;
+	/* The next closer's hash first: its rounds run while the wildcard's answer is copied. */
+	nc = denial_n3_next_closer_hash(zt, z, denial_n3_encloser(zt, z, ce), q->key, md);
 	memcpy(o, zt_blob_data(b), b->len);
 	for (unsigned i = 0; i < b->nfix && delta != 0; i++)
 		zt_ptr_move(o + zt_blob_fix(b)[i], delta);
 	len = b->len;
-	x = denial_n3_next_closer_key(zt, z, denial_n3_encloser(zt, z, ce), q->key);
+	x = nc ? nsec3_cover_md(zt, z, md) : ZT_NONE;
 	if (x != ZT_NONE) {
 		size_t apex = zt->nodes[z->apex].labels != 0
 				  ? WIRE_HDR_LEN + q->qname_len - zt->nodes[z->apex].name_len
 				  : 0;
+		const uint8_t *name = zt_node_name(zt, &zt->nodes[x]);
+		uint32_t sets[2];
 
-		l = put_set_at(o + len, limit - head - len, zt, x, T_NSEC3, head + len, apex,
+		if (!n3_sets(zt, x, sets))
+			return false;
+		l = put_set_at(o + len, limit - head - len, zt, name, sets[0], head + len, apex,
 			       &count);
 		if (l == SIZE_MAX)
 			return false;
 		len += l;
-		l = put_set_at(o + len, limit - head - len, zt, x, T_RRSIG, head + len - l, 0,
+		l = put_set_at(o + len, limit - head - len, zt, name, sets[1], head + len - l, 0,
 			       &count);
 		if (l == SIZE_MAX)
 			return false;

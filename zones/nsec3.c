@@ -11,6 +11,8 @@
 #include "nsec3.h"
 #include "wire.h"
 
+_Static_assert(NSEC3_HASH_LEN == SHA_DIGEST_LENGTH, "an NSEC3 hash is SHA-1's");
+
 /*
  * SHA-1 (FIPS 180-4) of the N octets at P (at most 55: one block) into MD: the block padded here
  * and compressed by OpenSSL's SHA1_Transform(), the same compression SHA1_Final() runs, without
@@ -114,6 +116,13 @@ static inline uint64_t md_prefix(const uint8_t md[SHA_DIGEST_LENGTH])
 }
 
 /*
+ * Buckets of at most this many owners are searched by a count of the prefixes below the hash's
+ * over as many entries, without a branch on what they hold: a binary search's branches are the
+ * hash's, which the CPU cannot predict.
+ */
+#define N3_SCAN_MAX 16
+
+/*
  * The owner with the greatest label at or before the label of hash MD (wrapping around); *EXACT
  * if equal. The search compares the labels' prefixes (n3pre); their whole labels only where the
  * prefixes are equal.
@@ -123,7 +132,12 @@ static uint32_t chain_find(const zt_t *zt, const zt_zone_t *zone,
 {
 	uint32_t lo = 0, hi = zone->nnsec3;
 	uint64_t qp = md_prefix(md);
+	uint8_t label[NSEC3_LABEL_LEN];
+	bool have = false;
 
+	*exact = false;
+	if (zone->nnsec3 == 0)
+		return ZT_NONE;
 	/* The hashes are uniform: the bucket of the first bits holds a few owners. */
 	if (zone->n3bkt != NULL) {
 		uint32_t top = ((uint32_t)md[0] << 7 | md[1] >> 1) >> (15 - zone->n3bits);
@@ -131,12 +145,26 @@ static uint32_t chain_find(const zt_t *zt, const zt_zone_t *zone,
 		lo = zone->n3bkt[top];
 		hi = zone->n3bkt[top + 1];
 	}
-	uint8_t label[NSEC3_LABEL_LEN];
-	bool have = false;
+	if (zone->n3bkt != NULL && zone->n3maxb <= N3_SCAN_MAX) {
+		uint32_t below = 0, last = zone->nnsec3 - 1;
 
-	*exact = false;
-	if (zone->nnsec3 == 0)
-		return ZT_NONE;
+		for (uint32_t k = 0; k < zone->n3maxb; k++) {
+			uint32_t i = lo + k, j = i < last ? i : last;
+
+			below += (uint32_t)(i < hi) & (uint32_t)(zone->n3pre[j] < qp);
+		}
+		lo += below;
+		/* Owners whose prefix is the hash's (next to never): their whole labels. */
+		while (lo < hi && zone->n3pre[lo] == qp) {
+			if (!have)
+				b32hex_sha1(md, label);
+			have = true;
+			if (memcmp(owner_label(zt, zone->nsec3[lo]), label, NSEC3_LABEL_LEN) > 0)
+				break;
+			lo++;
+		}
+		hi = lo;
+	}
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		uint64_t mp = zone->n3pre[mid];
@@ -204,6 +232,7 @@ int nsec3_buckets(zt_t *zt, zt_zone_t *zone)
 			bits = 0;
 	}
 	zone->n3bits = (uint8_t)bits;
+	zone->n3maxb = 0;
 	if (bits == 0)
 		return 0;
 	nb = 1u << bits;
@@ -221,6 +250,9 @@ int nsec3_buckets(zt_t *zt, zt_zone_t *zone)
 			i++;
 		}
 		zone->n3bkt[b] = i;
+		if (b > 0 && i - zone->n3bkt[b - 1] > zone->n3maxb)
+			zone->n3maxb = (uint8_t)(i - zone->n3bkt[b - 1] < 255 ? i - zone->n3bkt[b - 1]
+									  : 255);
 	}
 	zt->memsize += (nb + 1u) * sizeof(uint32_t);
 	return 0;
@@ -344,13 +376,24 @@ int nsec3_zone(zt_t *zt, uint32_t z)
 	return 0;
 }
 
+void nsec3_hash_lower(const zt_zone_t *zone, const uint8_t *name, size_t len,
+		      uint8_t md[NSEC3_HASH_LEN])
+{
+	hash_lower(zone, name, len, md);
+}
+
+uint32_t nsec3_cover_md(const zt_t *zt, const zt_zone_t *zone, const uint8_t md[NSEC3_HASH_LEN])
+{
+	bool exact;
+	uint32_t n = chain_find(zt, zone, md, &exact);
+
+	return exact ? ZT_NONE : n;
+}
+
 uint32_t nsec3_cover_lower(const zt_t *zt, const zt_zone_t *zone, const uint8_t *name, size_t len)
 {
-	uint8_t md[SHA_DIGEST_LENGTH];
-	bool exact;
-	uint32_t n;
+	uint8_t md[NSEC3_HASH_LEN];
 
 	hash_lower(zone, name, len, md);
-	n = chain_find(zt, zone, md, &exact);
-	return exact ? ZT_NONE : n;
+	return nsec3_cover_md(zt, zone, md);
 }

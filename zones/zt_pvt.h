@@ -141,9 +141,10 @@ typedef struct zt_zone {
 	uint32_t *n3;
 	uint64_t *n3pre; /* of nsec3[i], its label's first 8 octets as a number (nsec3.c) */
 	/* The chain by the first N3BITS bits of the hashes: those of bucket b are nsec3[i] for i
-	 * in [n3bkt[b], n3bkt[b + 1]) (N3BITS 0: one bucket, n3bkt NULL). */
+	 * in [n3bkt[b], n3bkt[b + 1]) (N3BITS 0: one bucket, n3bkt NULL); N3MAXB owners the
+	 * largest bucket holds. */
 	uint32_t *n3bkt;
-	uint8_t n3bits;
+	uint8_t n3bits, n3maxb;
 	/*
 	 * NSEC3 zones within the denial budget (zt_denial.c), else NULL: NXDOMAIN with DO made
 	 * ahead per closest provable encloser, N3NX_COUNT triples sorted by the first: the encloser

@@ -694,6 +694,58 @@ static void test_nsec3_search(void)
 	zt_free(&t);
 }
 
+/* The 20 octets of hashed owner label LABEL (base32hex, 32 digits). */
+static void label_hash(const uint8_t *label, uint8_t md[NSEC3_HASH_LEN])
+{
+	uint32_t acc = 0;
+	unsigned bits = 0, o = 0;
+
+	for (unsigned i = 0; i < NSEC3_LABEL_LEN; i++) {
+		acc = acc << 5 | (uint32_t)(label[i] <= '9' ? label[i] - '0' : label[i] - 'a' + 10);
+		bits += 5;
+		if (bits >= 8) {
+			md[o++] = (uint8_t)(acc >> (bits - 8));
+			bits -= 8;
+		}
+	}
+}
+
+/*
+ * Each owner's own hash matches it; a hash one above it (the same prefix, its first 8 digits, and
+ * a greater label) is covered by it, one below by the owner before it: through the count over a
+ * bucket's entries (n3maxb within its bound) and through the bisection (n3maxb past it).
+ */
+static void test_nsec3_ties(void)
+{
+	zt_t *t = signed_zone(true);
+	zt_zone_t *z = &t->zones[0];
+	uint8_t keep = z->n3maxb;
+
+	CU_ASSERT_FATAL(z->nnsec3 > 100 && z->n3bkt != NULL);
+	CU_ASSERT(keep > 0 && keep <= 16);
+	for (int pass = 0; pass < 2; pass++) {
+		z->n3maxb = pass ? 255 : keep;
+		for (uint32_t k = 0; k < z->nnsec3; k++) {
+			uint32_t own = z->nsec3[k], prev = z->nsec3[k ? k - 1 : z->nnsec3 - 1];
+			uint8_t md[NSEC3_HASH_LEN];
+
+			label_hash(zt_node_name(t, &t->nodes[own]) + 1, md);
+			CU_ASSERT_EQUAL(nsec3_cover_md(t, z, md), ZT_NONE);
+			if (md[19] < 0xff) {
+				md[19]++;
+				CU_ASSERT_EQUAL(nsec3_cover_md(t, z, md), own);
+				md[19]--;
+			}
+			if (md[19] > 0) {
+				md[19]--;
+				CU_ASSERT_EQUAL(nsec3_cover_md(t, z, md), prev);
+			}
+		}
+	}
+	z->n3maxb = keep;
+	zt_free(&t);
+}
+
 /* The covering NSEC by canonical keys is the one canonical comparisons find. */
 static void test_cover(void)
 {
@@ -795,4 +847,5 @@ void reg_cutest_denial(void)
 		    test_peer);
 	CU_add_test(s, "wrong NSEC3 parts are seen", test_wrong_parts);
 	CU_add_test(s, "NSEC3 owners found by buckets and prefixes", test_nsec3_search);
+	CU_add_test(s, "NSEC3 hashes that share an owner's prefix", test_nsec3_ties);
 }
