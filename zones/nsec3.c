@@ -14,20 +14,22 @@
 _Static_assert(NSEC3_HASH_LEN == SHA_DIGEST_LENGTH, "an NSEC3 hash is SHA-1's");
 
 /*
- * SHA-1 (FIPS 180-4) of the N octets at P (at most 55: one block) into MD: the block padded here
- * and compressed by OpenSSL's SHA1_Transform(), the same compression SHA1_Final() runs, without
- * its buffering and the wiping of the context (a third of a name's hash on the answer path).
+ * SHA-1 (FIPS 180-4) of the N octets (at most 55: one block) at the start of BLOCK, its other
+ * octets 0, into MD: the block padded in place and compressed by OpenSSL's SHA1_Transform(),
+ * the same compression SHA1_Final() runs, without its buffering and the wiping of the context
+ * (a third of a name's hash on the answer path), from the state SHA1_Init() sets.
  */
-static void sha1_short(const uint8_t *p, size_t n, uint8_t md[SHA_DIGEST_LENGTH])
+static void sha1_block(uint8_t block[SHA_CBLOCK], size_t n, uint8_t md[SHA_DIGEST_LENGTH])
 {
-	uint8_t block[SHA_CBLOCK] = {0};
-	SHA_CTX c;
+	SHA_CTX c = {.h0 = 0x67452301u,
+		     .h1 = 0xefcdab89u,
+		     .h2 = 0x98badcfeu,
+		     .h3 = 0x10325476u,
+		     .h4 = 0xc3d2e1f0u};
 
-	memcpy(block, p, n);
 	block[n] = 0x80;
 	block[SHA_CBLOCK - 2] = (uint8_t)(n >> 5);
 	block[SHA_CBLOCK - 1] = (uint8_t)(n << 3);
-	SHA1_Init(&c);
 	SHA1_Transform(&c, block);
 	wire_put32(md, c.h0);
 	wire_put32(md + 4, c.h1);
@@ -42,7 +44,10 @@ static void sha1_any(const uint8_t *p, size_t n, uint8_t md[SHA_DIGEST_LENGTH])
 	SHA_CTX c;
 
 	if (n <= SHA_CBLOCK - 9) {
-		sha1_short(p, n, md);
+		uint8_t block[SHA_CBLOCK] = {0};
+
+		memcpy(block, p, n);
+		sha1_block(block, n, md);
 		return;
 	}
 	SHA1_Init(&c);
@@ -52,7 +57,8 @@ static void sha1_any(const uint8_t *p, size_t n, uint8_t md[SHA_DIGEST_LENGTH])
 
 /*
  * The hash of NAME (RFC 5155 5; LEN octets, lower case): IH(0) = H(owner | salt), IH(k) =
- * H(IH(k-1) | salt).
+ * H(IH(k-1) | salt). A name and salt within one block (a question's, mostly) are written
+ * into it directly.
  */
 static void hash_lower(const zt_zone_t *zone, const uint8_t *name, size_t len,
 		       uint8_t md[SHA_DIGEST_LENGTH])
@@ -64,9 +70,17 @@ static void hash_lower(const zt_zone_t *zone, const uint8_t *name, size_t len,
 	 * context each call, and the answer path never allocates (libldns's portable SHA-1 costs a
 	 * fifth more).
 	 */
-	memcpy(buf, name, len);
-	memcpy(buf + len, zone->n3salt, zone->n3saltlen);
-	sha1_any(buf, len + zone->n3saltlen, md);
+	if (len + zone->n3saltlen <= SHA_CBLOCK - 9) {
+		uint8_t block[SHA_CBLOCK] = {0};
+
+		memcpy(block, name, len);
+		memcpy(block + len, zone->n3salt, zone->n3saltlen);
+		sha1_block(block, len + zone->n3saltlen, md);
+	} else {
+		memcpy(buf, name, len);
+		memcpy(buf + len, zone->n3salt, zone->n3saltlen);
+		sha1_any(buf, len + zone->n3saltlen, md);
+	}
 	for (unsigned k = 0; k < zone->n3iter; k++) {
 		memcpy(buf, md, SHA_DIGEST_LENGTH);
 		memcpy(buf + SHA_DIGEST_LENGTH, zone->n3salt, zone->n3saltlen);
