@@ -59,7 +59,8 @@ static size_t put_set_at(uint8_t *o, size_t room, const zt_t *zt, const uint8_t 
 	p = zt->arena + set->data;
 	for (uint16_t k = 0; k < set->count; k++) {
 		size_t rd = 2u + wire_get16(p);
-		size_t own = set->type == T_NSEC3 && k == 0 ? 1u + name[0] + (aptr != 0 ? 2 : 1) : 2;
+		size_t own =
+		    set->type == T_NSEC3 && k == 0 ? 1u + name[0] + (aptr != 0 ? 2 : 1) : 2;
 
 		if (len + own + 8 + rd > room)
 			return SIZE_MAX;

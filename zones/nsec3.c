@@ -264,9 +264,12 @@ int nsec3_buckets(zt_t *zt, zt_zone_t *zone)
 			i++;
 		}
 		zone->n3bkt[b] = i;
-		if (b > 0 && i - zone->n3bkt[b - 1] > zone->n3maxb)
-			zone->n3maxb = (uint8_t)(i - zone->n3bkt[b - 1] < 255 ? i - zone->n3bkt[b - 1]
-									  : 255);
+		if (b > 0) {
+			uint32_t size = i - zone->n3bkt[b - 1];
+
+			if (size > zone->n3maxb)
+				zone->n3maxb = (uint8_t)(size < 255 ? size : 255);
+		}
 	}
 	zt->memsize += (nb + 1u) * sizeof(uint32_t);
 	return 0;
