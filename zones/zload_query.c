@@ -42,12 +42,25 @@ out_free_text:
 	return NULL;
 }
 
-/* NAME (presentation) as a DNAME rdf, or NULL. */
-static ldns_rdf *name_rdf(const char *name)
-{
-	ldns_rdf *rdf = NULL;
+unsigned long zload_name_nomem_at;
 
-	return ldns_str2rdf_dname(&rdf, name) == LDNS_STATUS_OK ? rdf : NULL;
+/*
+ * NAME (presentation) as a DNAME rdf into *OUT: SANDNS_EOK, SANDNS_EPARSE for a name that does
+ * not parse, or -ENOMEM: memory out is no "no such name".
+ */
+static int name_rdf(const char *name, ldns_rdf **out)
+{
+	ldns_status st;
+
+	*out = NULL;
+	if (zload_name_nomem_at > 0 && --zload_name_nomem_at == 0)
+		return -ENOMEM;
+	st = ldns_str2rdf_dname(out, name);
+	if (st == LDNS_STATUS_OK)
+		return SANDNS_EOK;
+	ldns_rdf_deep_free(*out);
+	*out = NULL;
+	return st == LDNS_STATUS_MEM_ERR ? -ENOMEM : SANDNS_EPARSE;
 }
 
 /* The first position in by_owner whose owner is NAME (wire), or the record count (none). */
@@ -147,12 +160,12 @@ int zload_lookup(const zload_zone_t *zone, const char *owner, uint16_t type, zlo
 		 void *ctx)
 {
 	size_t n = zone->nrecs;
-	ldns_rdf *rdf = name_rdf(owner);
+	ldns_rdf *rdf;
 	const uint8_t *name;
-	int ret = 0;
+	int ret = name_rdf(owner, &rdf);
 
-	if (rdf == NULL)
-		return SANDNS_EPARSE;
+	if (ret != SANDNS_EOK)
+		return ret;
 	name = ldns_rdf_data(rdf);
 	if (zone->by_owner != NULL) {
 		/* The name's records, found by search, then visited in file order. */
@@ -225,15 +238,16 @@ size_t zload_describe(const zload_zone_t *zone, const char *owner, uint16_t type
 	return found;
 }
 
-bool zload_has_name(const zload_zone_t *zone, const char *name_text, bool at, bool below)
+int zload_has_name(const zload_zone_t *zone, const char *name_text, bool at, bool below)
 {
 	size_t n = zone->nrecs;
-	ldns_rdf *rdf = name_rdf(name_text);
+	ldns_rdf *rdf;
 	const uint8_t *name;
 	bool found = false;
+	int rc = name_rdf(name_text, &rdf);
 
-	if (rdf == NULL)
-		return false;
+	if (rc != SANDNS_EOK)
+		return rc;
 	name = ldns_rdf_data(rdf);
 	if (at && zone->by_owner != NULL) {
 		size_t k = owner_first(zone, name);
@@ -247,5 +261,5 @@ bool zload_has_name(const zload_zone_t *zone, const char *name_text, bool at, bo
 		found = (below && owner_below(o, name)) || (at && owner_cmp(o, name) == 0);
 	}
 	ldns_rdf_deep_free(rdf);
-	return found;
+	return found ? 1 : 0;
 }
