@@ -63,20 +63,22 @@ static int name_rdf(const char *name, ldns_rdf **out)
 	return st == LDNS_STATUS_MEM_ERR ? -ENOMEM : SANDNS_EPARSE;
 }
 
-/* The first position in by_owner whose owner is NAME (wire), or the record count (none). */
-static size_t owner_first(const zload_zone_t *z, const uint8_t *name)
+void zload_owner_range(const zload_zone_t *z, const uint8_t *key, size_t *r0, size_t *r1)
 {
 	size_t lo = 0, hi = z->nrecs;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (owner_cmp(zload_rec_owner(z, z->by_owner[mid]), name) < 0)
+		if (owner_cmp(zload_rec_owner(z, z->by_owner[mid]), key) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo;
+	*r0 = lo;
+	while (lo < z->nrecs && owner_cmp(zload_rec_owner(z, z->by_owner[lo]), key) == 0)
+		lo++;
+	*r1 = lo;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -169,11 +171,10 @@ int zload_lookup(const zload_zone_t *zone, const char *owner, uint16_t type, zlo
 	name = ldns_rdf_data(rdf);
 	if (zone->by_owner != NULL) {
 		/* The name's records, found by search, then visited in file order. */
-		size_t first = owner_first(zone, name), end = first;
+		size_t first, end;
 		uint32_t *at;
 
-		while (end < n && owner_cmp(zload_rec_owner(zone, zone->by_owner[end]), name) == 0)
-			end++;
+		zload_owner_range(zone, name, &first, &end);
 		at = malloc((end - first + 1) * sizeof(*at));
 		if (at == NULL) {
 			ldns_rdf_deep_free(rdf);
@@ -250,9 +251,10 @@ int zload_has_name(const zload_zone_t *zone, const char *name_text, bool at, boo
 		return rc;
 	name = ldns_rdf_data(rdf);
 	if (at && zone->by_owner != NULL) {
-		size_t k = owner_first(zone, name);
+		size_t r0, r1;
 
-		found = k < n && owner_cmp(zload_rec_owner(zone, zone->by_owner[k]), name) == 0;
+		zload_owner_range(zone, name, &r0, &r1);
+		found = r0 < r1;
 	}
 	/* Below: a walk, cheap octet compares (the policy asks it of a few names). */
 	for (size_t i = 0; i < n && !found && (below || zone->by_owner == NULL); i++) {
