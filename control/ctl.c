@@ -241,6 +241,7 @@ void ctl_run(ctl_t *ctl)
 		ctl_watch_tick(ctl, &todo);
 		ctl_do(ctl, &todo);
 		ctl_resign_tick(ctl);
+		ctl_catz_tick(ctl);
 		ctl_clients_expire(ctl);
 	}
 	pthread_mutex_unlock(&ctl->pub_mu);

@@ -250,12 +250,13 @@ static void mark_part_unedited(const cfg_t *cfg, const ctl_build_t *prev, ctl_bu
  * The zones of B left unread for which NEED says why they need their records, read now, the
  * reason logged (zones of CFG's, built on PREV; PREVIEW: nothing logged); before the zones'
  * facts are filled in (ctl_build()). NEED NULL: those WHY names (a reason each, NULL: none).
+ * B->records counts them as read once all are.
  */
 static int read_unread(const cfg_t *cfg, const ctl_build_t *prev, bool preview, ctl_build_t *b,
 		       need_fn need, const char *const *whys, char *err, size_t errlen)
 {
 	const char *why = NULL, *first = NULL;
-	size_t n = 0;
+	size_t n = 0, records = b->records;
 
 	for (size_t i = 0; i < b->nzones; i++) {
 		const char *w = !b->zones[i].unread ? NULL
@@ -269,6 +270,7 @@ static int read_unread(const cfg_t *cfg, const ctl_build_t *prev, bool preview, 
 		zload_free(&b->zones[i].part);
 		if (read_zone(cfg, false, prev, b, i, err, errlen) != SANDNS_EOK)
 			return SANDNS_EZONE;
+		records += zload_rr_count(b->raw[i]) - prev->zones[i].records;
 		why = w;
 		first = first != NULL ? first : cfg->zones[i].origin;
 		n++;
@@ -278,6 +280,7 @@ static int read_unread(const cfg_t *cfg, const ctl_build_t *prev, bool preview, 
 			"reload: %zu zone file%s not kept in memory read again though unchanged "
 			"(%s%s): %s",
 			n, n == 1 ? "" : "s", first, n > 1 ? " and more" : "", why);
+	b->records = records;
 	return SANDNS_EOK;
 }
 
@@ -360,12 +363,7 @@ static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool previ
 		rc = -ENOMEM;
 	}
 	/* A build that keeps its zones in memory never leaves one unread: no priming, no part. */
-	for (i = 0, n = 0; i < b->nzones; i++)
-		n += b->zones[i].unread	 ? prev->zones[i].records
-		     : b->raw[i] != NULL ? zload_rr_count(b->raw[i])
-					 : 0;
-	keeps = cfg->keep_zones == CFG_KEEP_YES ||
-		(cfg->keep_zones == CFG_KEEP_AUTO && n <= ctl_keep_auto_records);
+	keeps = ctl_build_keeps_zones(cfg, b);
 	for (i = 0; i < b->nzones; i++) {
 		ctl_zone_info_t *info = &b->zones[i];
 
@@ -747,6 +745,12 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	b.base = prev != NULL ? what->base : NULL;
 	rc =
 	    load_inputs(cfg, prev, prev != NULL ? prev : &state, what, &b, &unchanged, err, errlen);
+	/* Every zone's records, for keep-zones (need_keeping(), evaluate_policy()): read_unread()
+	 * keeps the sum; summed again below as each zone's facts are filled in. */
+	for (i = 0; rc == SANDNS_EOK && i < b.nzones; i++)
+		b.records += b.zones[i].unread	? prev->zones[i].records
+			     : b.raw[i] != NULL ? zload_rr_count(b.raw[i])
+						: 0;
 	/* Zones left unread that need their records all the same (only on a PREV of a build). */
 	if (rc == SANDNS_EOK && prev != NULL)
 		rc = read_unread(cfg, prev, what->preview, &b, need_signing, NULL, err, errlen);
@@ -754,16 +758,10 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 		mark_part_unedited(cfg, prev, &b);
 		rc = read_unread(cfg, prev, what->preview, &b, need_unedited, NULL, err, errlen);
 	}
-	if (rc == SANDNS_EOK && prev != NULL) {
-		/* keep-zones would keep them this time (set so now, or fewer records in all): a
-		 * version to keep, as every other zone's. */
-		b.records = 0;
-		for (i = 0; i < b.nzones; i++)
-			b.records +=
-			    b.zones[i].unread ? prev->zones[i].records : zload_rr_count(b.raw[i]);
+	/* keep-zones would keep them this time (set so now, or fewer records in all): a version
+	 * to keep, as every other zone's. */
+	if (rc == SANDNS_EOK && prev != NULL)
 		rc = read_unread(cfg, prev, what->preview, &b, need_keeping, NULL, err, errlen);
-		b.records = 0;
-	}
 	if (rc != SANDNS_EOK)
 		goto out;
 	if (prev == NULL && state_file != NULL)
@@ -786,6 +784,7 @@ int ctl_build(const cfg_t *cfg, const ctl_build_t *prev, const ctl_rebuild_t *wh
 	if (edits == NULL || flat == NULL)
 		goto out_nomem;
 	nflat = 0;
+	b.records = 0;
 	b.policy_key = ctl_policy_key(b.policy);
 	if (b.policy_key == NULL)
 		goto out_nomem;

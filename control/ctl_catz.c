@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "catz.h"
+#include "clock.h"
 #include "ctl_pvt.h"
 #include "log.h"
 #include "origins.h"
@@ -77,32 +78,102 @@ int ctl_catz_carry(const cfg_t *cur, cfg_t *next, const char *except)
 	return SANDNS_EOK;
 }
 
-/* The serial of each consumer catalog last read (so that a reload of others reads none again). */
+/*
+ * Each consumer catalog's serial last read, and whether its members were applied: one whose
+ * apply failed (or which could not be read) is tried again at later publishes, at most
+ * CTL_CATZ_TRIES times per serial, not before RETRY_MS (clock_now_ms()), each wait twice the
+ * one before; a new serial starts again.
+ */
 struct ctl_catz_seen {
 	char *origin;
 	unsigned long serial;
+	bool done;	   /* applied, or nothing to apply (the catalog refused: logged) */
+	unsigned tries;	   /* failed attempts at this serial */
+	uint64_t retry_ms; /* not tried again before */
 };
 
-static bool seen_before(ctl_t *ctl, const char *origin, unsigned long serial)
+uint64_t ctl_catz_retry_ms = CTL_CATZ_RETRY_MS;
+unsigned ctl_catz_fail_applies;
+
+/* Catalog ORIGIN's entry, made or started again for SERIAL; NULL without memory. */
+static struct ctl_catz_seen *seen_entry(ctl_t *ctl, const char *origin, unsigned long serial)
 {
 	struct ctl_catz_seen *s;
 
 	for (size_t i = 0; i < ctl->ncatz_seen; i++)
 		if (cfg_same_origin(ctl->catz_seen[i].origin, origin)) {
-			if (ctl->catz_seen[i].serial == serial)
-				return true;
-			ctl->catz_seen[i].serial = serial;
-			return false;
+			s = &ctl->catz_seen[i];
+			if (s->serial != serial)
+				*s = (struct ctl_catz_seen){.origin = s->origin, .serial = serial};
+			return s;
 		}
 	s = realloc(ctl->catz_seen, (ctl->ncatz_seen + 1) * sizeof(*s));
 	if (s == NULL)
-		return false;
+		return NULL;
 	ctl->catz_seen = s;
-	s[ctl->ncatz_seen].origin = strdup(origin);
-	s[ctl->ncatz_seen].serial = serial;
-	if (s[ctl->ncatz_seen].origin != NULL)
-		ctl->ncatz_seen++;
-	return false;
+	s += ctl->ncatz_seen;
+	*s = (struct ctl_catz_seen){.origin = strdup(origin), .serial = serial};
+	if (s->origin == NULL)
+		return NULL;
+	ctl->ncatz_seen++;
+	return s;
+}
+
+/* Whether S is to be read (again) now: never read at its serial, or failed and due again. */
+static bool seen_due(const struct ctl_catz_seen *s, uint64_t now)
+{
+	return !s->done && s->tries < CTL_CATZ_TRIES && now >= s->retry_ms;
+}
+
+/* The attempt at S (catalog CAT) went OK or not: a failure is tried again later, or given up. */
+static void seen_tried(struct ctl_catz_seen *s, const char *cat, bool ok, uint64_t now)
+{
+	uint64_t wait;
+
+	if (ok) {
+		s->done = true;
+		return;
+	}
+	s->tries++;
+	if (s->tries >= CTL_CATZ_TRIES) {
+		log_msg(LOG_ERR,
+			"catalog %s: its members at serial %lu failed %u times; not tried again "
+			"until its serial changes or the configuration is reloaded",
+			cat, s->serial, s->tries);
+		return;
+	}
+	wait = ctl_catz_retry_ms << (s->tries - 1);
+	s->retry_ms = now + wait;
+	log_msg(LOG_WARNING, "catalog %s: its members at serial %lu tried again in %g s (%u of %u)",
+		cat, s->serial, (double)wait / 1000, s->tries + 1, CTL_CATZ_TRIES);
+}
+
+/* The earliest time a catalog is due again (0: none), for ctl_catz_tick() on the control thread. */
+static void seen_schedule(ctl_t *ctl)
+{
+	uint64_t next = 0;
+
+	for (size_t i = 0; i < ctl->ncatz_seen; i++) {
+		const struct ctl_catz_seen *s = &ctl->catz_seen[i];
+
+		if (!s->done && s->tries > 0 && s->tries < CTL_CATZ_TRIES &&
+		    (next == 0 || s->retry_ms < next))
+			next = s->retry_ms != 0 ? s->retry_ms : 1;
+	}
+	__atomic_store_n(&ctl->catz_retry_at, next, __ATOMIC_RELEASE);
+}
+
+void ctl_catz_tick(ctl_t *ctl)
+{
+	const ctl_rebuild_t what = {.zones = false}; /* nothing read: a publish, then the update */
+	uint64_t at = __atomic_load_n(&ctl->catz_retry_at, __ATOMIC_ACQUIRE);
+
+	if (at == 0 || clock_now_ms() < at ||
+	    !__atomic_compare_exchange_n(&ctl->catz_retry_at, &at, 0, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return;
+	ctl_reload_watch(ctl, &what, LOG_INFO, "catalog members tried again",
+			 "trying catalog members again: the reload failed");
 }
 
 void ctl_catz_free(ctl_t *ctl)
@@ -112,10 +183,15 @@ void ctl_catz_free(ctl_t *ctl)
 	free(ctl->catz_seen);
 	ctl->catz_seen = NULL;
 	ctl->ncatz_seen = 0;
+	__atomic_store_n(&ctl->catz_retry_at, 0, __ATOMIC_RELEASE);
 }
 
-/* The members catalog CAT (the Ith zone served) lists, those refused logged; false: keep. */
-static bool read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
+/*
+ * The members catalog CAT (the Ith zone served) lists, those refused logged: SANDNS_EOK, else
+ * the members it had stay: SANDNS_EZONE for a catalog refused (its serial must change), -EIO or
+ * -ENOMEM for one not read (tried again).
+ */
+static int read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
 {
 	const zload_zone_t *raw = ctl->info.raw != NULL ? ctl->info.raw[i] : NULL;
 	const cfg_catalog_t *c = cfg_catalog_find(ctl->cfg, cat);
@@ -133,7 +209,7 @@ static bool read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
 		if (read == NULL) {
 			log_msg(LOG_ERR, "catalog %s: cannot read it: %s; its members stay", cat,
 				err);
-			return false;
+			return -EIO;
 		}
 		raw = read;
 	}
@@ -142,7 +218,7 @@ static bool read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
 	zload_free(&read);
 	if (rc != SANDNS_EOK) {
 		log_msg(LOG_ERR, "%s; the members it had stay served", err);
-		return false;
+		return rc;
 	}
 	for (size_t k = 0; k < out->nrefused; k++)
 		log_msg(LOG_WARNING, "catalog %s: member %s", cat, out->refused[k]);
@@ -154,7 +230,7 @@ static bool read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
 			"catalog %s: %zu members past the first %zu left out: the catalog's "
 			"max-members (%s)",
 			cat, out->over, out->nmembers, c != NULL ? c->where : "default");
-	return true;
+	return SANDNS_EOK;
 }
 
 /*
@@ -284,8 +360,11 @@ static zload_zone_t **given_copies(ctl_t *ctl, const cfg_t *cfg)
 	return g;
 }
 
-/* Applies catalog CAT's members WANT: NEXT switched to; the copies of members gone removed. */
-static void apply(ctl_t *ctl, const char *cat, const catz_t *want)
+/*
+ * Applies catalog CAT's members WANT: NEXT switched to; the copies of members gone removed.
+ * Whether it was (failures logged).
+ */
+static bool apply(ctl_t *ctl, const char *cat, const catz_t *want)
 {
 	ctl_rebuild_t what = {.zones = false}; /* only the new members are read */
 	zload_zone_t **given;
@@ -301,7 +380,7 @@ static void apply(ctl_t *ctl, const char *cat, const catz_t *want)
 		log_msg(LOG_ERR, "catalog %s: cannot create %s: %s", cat, dir, strerror(errno));
 	next = remake(ctl, cat, want);
 	if (next == NULL)
-		return;
+		return false;
 	gone = calloc(old->nzones + 1, sizeof(*gone));
 	for (size_t i = 0; gone != NULL && i < old->nzones; i++) {
 		const cfg_zone_t *z = &old->zones[i];
@@ -315,7 +394,14 @@ static void apply(ctl_t *ctl, const char *cat, const catz_t *want)
 	given = given_copies(ctl, next);
 	ngiven = next->nzones; /* NEXT is the daemon's, or freed, after the reload */
 	what.given = given;
-	rc = ctl_reload_cfg(ctl, next, &what, err, sizeof(err));
+	if (ctl_catz_fail_applies > 0) { /* tests: as a reload that fails */
+		ctl_catz_fail_applies--;
+		snprintf(err, sizeof(err), "failed for the test");
+		cfg_free(&next);
+		rc = SANDNS_EZONE;
+	} else {
+		rc = ctl_reload_cfg(ctl, next, &what, err, sizeof(err));
+	}
 	for (size_t i = 0; given != NULL && i < ngiven; i++)
 		zload_free(&given[i]);
 	free(given);
@@ -337,16 +423,22 @@ static void apply(ctl_t *ctl, const char *cat, const catz_t *want)
 	for (size_t i = 0; gone != NULL && i < old->nzones; i++)
 		free(gone[i]);
 	free(gone);
+	return rc == SANDNS_EOK;
 }
 
 void ctl_catz_update(ctl_t *ctl)
 {
+	const uint64_t now = clock_now_ms();
+
 	if (ctl->argv == NULL)
 		return; /* no command line to make the configuration again from */
 	for (size_t c = 0; c < ctl->cfg->ncatalogs; c++) {
 		char cat[256];
 		size_t i;
 		catz_t want;
+		struct ctl_catz_seen *s;
+		bool ok = true;
+		int rc;
 
 		if (ctl->cfg->catalogs[c].producer)
 			continue;
@@ -355,14 +447,22 @@ void ctl_catz_update(ctl_t *ctl)
 		for (i = 0;
 		     i < ctl->info.nzones && !cfg_same_origin(ctl->info.zones[i].origin, cat); i++)
 			;
-		if (i == ctl->info.nzones || ctl->info.zones[i].absent ||
-		    seen_before(ctl, cat, ctl->info.zones[i].src_serial))
+		if (i == ctl->info.nzones || ctl->info.zones[i].absent)
 			continue;
-		if (!read_members(ctl, cat, i, &want))
+		/* Without memory for the entry: read now, and at every publish until there is. */
+		s = seen_entry(ctl, cat, ctl->info.zones[i].src_serial);
+		if (s != NULL && !seen_due(s, now))
 			continue;
-		left_out(ctl->cfg, cat, &want);
-		if (!same_members(ctl->cfg, cat, &want))
-			apply(ctl, cat, &want);
-		catz_clear(&want);
+		rc = read_members(ctl, cat, i, &want);
+		if (rc == SANDNS_EOK) {
+			left_out(ctl->cfg, cat, &want);
+			if (!same_members(ctl->cfg, cat, &want))
+				ok = apply(ctl, cat, &want);
+			catz_clear(&want);
+		}
+		/* APPLY may switch the configuration, never CATZ_SEEN: S still points into it. */
+		if (s != NULL)
+			seen_tried(s, cat, ok && rc != -ENOMEM && rc != -EIO, now);
 	}
+	seen_schedule(ctl);
 }

@@ -157,6 +157,9 @@ struct ctl {
 	/* Consumer catalogs: the serial of each last read (ctl_catz.c; the publisher's). */
 	struct ctl_catz_seen *catz_seen;
 	size_t ncatz_seen;
+	/* atomic: when a catalog whose members failed is due again (clock_now_ms(); 0: none),
+	 * the publisher's word to the control thread's ctl_catz_tick() */
+	uint64_t catz_retry_at;
 };
 
 /*
@@ -168,10 +171,23 @@ int ctl_catz_carry(const cfg_t *cur, cfg_t *next, const char *except);
 /*
  * ctl_catz.c, the publisher after a publish: each consumer catalog served with a serial not
  * read yet is read; members added or removed switch the configuration (ctl_reload_cfg), only
- * the new members read. A broken catalog keeps the members it had (logged).
+ * the new members read. A broken catalog keeps the members it had (logged). One that could not
+ * be read, or whose members could not be applied, is read again at a later publish (ctl_catz_tick
+ * below) without waiting for a new serial.
  */
 void ctl_catz_update(ctl_t *ctl);
 void ctl_catz_free(ctl_t *ctl);
+/*
+ * ctl_catz.c, the control thread's round: a catalog whose members could not be read or applied
+ * is due again (ctl_catz_update, at most CTL_CATZ_TRIES times per serial, the first wait
+ * ctl_catz_retry_ms, each next one twice the last): a reload that reads nothing is queued, whose
+ * publish tries it again.
+ */
+void ctl_catz_tick(ctl_t *ctl);
+#define CTL_CATZ_TRIES 5
+#define CTL_CATZ_RETRY_MS 30000
+extern uint64_t ctl_catz_retry_ms;     /* CTL_CATZ_RETRY_MS; tests lower it */
+extern unsigned ctl_catz_fail_applies; /* tests: the next N applies fail as a failed reload */
 
 /* A configuration replaced (ctl_cfgswap.c). */
 struct ctl_cfg_old {

@@ -20,11 +20,15 @@ bool pzone_has(policy_zone_t *pz, const char *name, bool at, bool below)
 	int got;
 
 	if (pz->zone != NULL) {
-		bool yes = zload_has_name(pz->zone, name, at, below);
-
+		got = zload_has_name(pz->zone, name, at, below);
+		if (got < 0 && got != SANDNS_EPARSE) {
+			if (pz->failed == 0)
+				pz->failed = got; /* not known: see pzone_failed() */
+			return false;
+		}
 		if (pz->record != NULL)
-			(void)pview_set(pz->record, q, name, yes);
-		return yes;
+			(void)pview_set(pz->record, q, name, got > 0);
+		return got > 0;
 	}
 	got = pview_get(pz->view, q, name);
 	if (got < 0)
@@ -156,11 +160,15 @@ bool pzone_other(policy_zone_t *pz, const char *name)
 	int got;
 
 	if (pz->zone != NULL) {
-		bool yes = zload_lookup(pz->zone, name, 0, other_type, NULL) == 1;
-
+		got = zload_lookup(pz->zone, name, 0, other_type, NULL);
+		if (got < 0 && got != SANDNS_EPARSE) {
+			if (pz->failed == 0)
+				pz->failed = got; /* not known: see pzone_failed() */
+			return false;
+		}
 		if (pz->record != NULL)
-			(void)pview_set(pz->record, PVIEW_OTHER, name, yes);
-		return yes;
+			(void)pview_set(pz->record, PVIEW_OTHER, name, got == 1);
+		return got == 1;
 	}
 	got = pview_get(pz->view, PVIEW_OTHER, name);
 	if (got < 0)

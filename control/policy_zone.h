@@ -19,7 +19,9 @@
  * cannot be recorded (no memory) is only missed the next time.
  */
 
-/* Whether PZ holds records at NAME (AT) or below it (BELOW), one of them at least set. */
+/* Whether PZ holds records at NAME (AT) or below it (BELOW), one of them at least set. A
+ * question of the zone read that fails (memory out: not known) is "no" with the error kept in
+ * PZ->failed, as pzone_lookup()'s; pzone_other() likewise. */
 bool pzone_has(policy_zone_t *pz, const char *name, bool at, bool below);
 
 /*

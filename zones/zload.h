@@ -142,13 +142,21 @@ size_t zload_describe(const zload_zone_t *zone, const char *owner, uint16_t type
 /*
  * Calls FN for each record at OWNER (presentation form, any case) of TYPE (0: every type), as
  * zload_foreach() does, finding them through an index (a zone as loaded) rather than a walk.
- * Returns 0, FN's first non-zero return, -ENOMEM, or SANDNS_EPARSE for a bad OWNER.
+ * Returns 0, FN's first non-zero return, -ENOMEM (OWNER's parse or the walk ran out of memory:
+ * its records are not known), or SANDNS_EPARSE for a bad OWNER.
  */
 int zload_lookup(const zload_zone_t *zone, const char *owner, uint16_t type, zload_rr_fn fn,
 		 void *ctx);
 
-/* Whether ZONE holds records at NAME (when AT) or strictly below it (when BELOW). */
-bool zload_has_name(const zload_zone_t *zone, const char *name, bool at, bool below);
+/*
+ * Whether ZONE holds records at NAME (when AT) or strictly below it (when BELOW): 1 or 0;
+ * SANDNS_EPARSE for a NAME that does not parse (none there), -ENOMEM when its parse ran out of
+ * memory (not known).
+ */
+int zload_has_name(const zload_zone_t *zone, const char *name, bool at, bool below);
+/* Tests only: the Nth name parsed by zload_lookup() or zload_has_name() from now (1: the next)
+ * fails as when memory runs out, -ENOMEM, and the count stops; 0 (the default): none does. */
+extern unsigned long zload_name_nomem_at;
 
 /* Whether ZONE is DNSSEC-signed (holds DNSKEY or RRSIG records). */
 bool zload_is_signed(const zload_zone_t *zone);

@@ -23,7 +23,7 @@ static int cmp_u32(const void *a, const void *b)
 static bool owner_recs(const zload_zone_t *zone, const uint8_t *key, uint32_t *idx, size_t *n,
 		       size_t max)
 {
-	size_t lo = 0, hi = zone->nrecs;
+	size_t r0, r1;
 
 	if (zone->by_owner == NULL) {
 		/* Not indexed (not seen for a zone read from a file): walked. */
@@ -35,20 +35,11 @@ static bool owner_recs(const zload_zone_t *zone, const uint8_t *key, uint32_t *i
 			}
 		return true;
 	}
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (owner_cmp(zload_rec_owner(zone, zone->by_owner[mid]), key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < zone->nrecs && owner_cmp(zload_rec_owner(zone, zone->by_owner[lo]), key) == 0;
-	     lo++) {
-		if (*n == max)
-			return false;
-		idx[(*n)++] = zone->by_owner[lo];
-	}
+	zload_owner_range(zone, key, &r0, &r1);
+	if (r1 - r0 > max - *n)
+		return false;
+	for (size_t k = r0; k < r1; k++)
+		idx[(*n)++] = zone->by_owner[k];
 	return true;
 }
 

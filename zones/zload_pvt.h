@@ -265,6 +265,11 @@ ldns_rr *zload_rr(const zload_zone_t *z, size_t i);
  */
 char *zload_rr_text(const zload_zone_t *z, size_t i);
 /*
+ * zload_query.c: the records of Z at KEY (a wire name, owner_cmp()'s order), found by bisection
+ * of Z->by_owner, which must be set: by_owner[*R0, *R1); none, *R0 == *R1 (where KEY would go).
+ */
+void zload_owner_range(const zload_zone_t *z, const uint8_t *key, size_t *r0, size_t *r1);
+/*
  * zload_validate.c: whether records I and J of Z are the same record, as ldns_rr_compare()
  * has it (owner and names in the data of RFC 4034 6.2's types without case).
  */

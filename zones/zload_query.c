@@ -42,28 +42,43 @@ out_free_text:
 	return NULL;
 }
 
-/* NAME (presentation) as a DNAME rdf, or NULL. */
-static ldns_rdf *name_rdf(const char *name)
-{
-	ldns_rdf *rdf = NULL;
+unsigned long zload_name_nomem_at;
 
-	return ldns_str2rdf_dname(&rdf, name) == LDNS_STATUS_OK ? rdf : NULL;
+/*
+ * NAME (presentation) as a DNAME rdf into *OUT: SANDNS_EOK, SANDNS_EPARSE for a name that does
+ * not parse, or -ENOMEM: memory out is no "no such name".
+ */
+static int name_rdf(const char *name, ldns_rdf **out)
+{
+	ldns_status st;
+
+	*out = NULL;
+	if (zload_name_nomem_at > 0 && --zload_name_nomem_at == 0)
+		return -ENOMEM;
+	st = ldns_str2rdf_dname(out, name);
+	if (st == LDNS_STATUS_OK)
+		return SANDNS_EOK;
+	ldns_rdf_deep_free(*out);
+	*out = NULL;
+	return st == LDNS_STATUS_MEM_ERR ? -ENOMEM : SANDNS_EPARSE;
 }
 
-/* The first position in by_owner whose owner is NAME (wire), or the record count (none). */
-static size_t owner_first(const zload_zone_t *z, const uint8_t *name)
+void zload_owner_range(const zload_zone_t *z, const uint8_t *key, size_t *r0, size_t *r1)
 {
 	size_t lo = 0, hi = z->nrecs;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (owner_cmp(zload_rec_owner(z, z->by_owner[mid]), name) < 0)
+		if (owner_cmp(zload_rec_owner(z, z->by_owner[mid]), key) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo;
+	*r0 = lo;
+	while (lo < z->nrecs && owner_cmp(zload_rec_owner(z, z->by_owner[lo]), key) == 0)
+		lo++;
+	*r1 = lo;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -147,20 +162,19 @@ int zload_lookup(const zload_zone_t *zone, const char *owner, uint16_t type, zlo
 		 void *ctx)
 {
 	size_t n = zone->nrecs;
-	ldns_rdf *rdf = name_rdf(owner);
+	ldns_rdf *rdf;
 	const uint8_t *name;
-	int ret = 0;
+	int ret = name_rdf(owner, &rdf);
 
-	if (rdf == NULL)
-		return SANDNS_EPARSE;
+	if (ret != SANDNS_EOK)
+		return ret;
 	name = ldns_rdf_data(rdf);
 	if (zone->by_owner != NULL) {
 		/* The name's records, found by search, then visited in file order. */
-		size_t first = owner_first(zone, name), end = first;
+		size_t first, end;
 		uint32_t *at;
 
-		while (end < n && owner_cmp(zload_rec_owner(zone, zone->by_owner[end]), name) == 0)
-			end++;
+		zload_owner_range(zone, name, &first, &end);
 		at = malloc((end - first + 1) * sizeof(*at));
 		if (at == NULL) {
 			ldns_rdf_deep_free(rdf);
@@ -225,20 +239,22 @@ size_t zload_describe(const zload_zone_t *zone, const char *owner, uint16_t type
 	return found;
 }
 
-bool zload_has_name(const zload_zone_t *zone, const char *name_text, bool at, bool below)
+int zload_has_name(const zload_zone_t *zone, const char *name_text, bool at, bool below)
 {
 	size_t n = zone->nrecs;
-	ldns_rdf *rdf = name_rdf(name_text);
+	ldns_rdf *rdf;
 	const uint8_t *name;
 	bool found = false;
+	int rc = name_rdf(name_text, &rdf);
 
-	if (rdf == NULL)
-		return false;
+	if (rc != SANDNS_EOK)
+		return rc;
 	name = ldns_rdf_data(rdf);
 	if (at && zone->by_owner != NULL) {
-		size_t k = owner_first(zone, name);
+		size_t r0, r1;
 
-		found = k < n && owner_cmp(zload_rec_owner(zone, zone->by_owner[k]), name) == 0;
+		zload_owner_range(zone, name, &r0, &r1);
+		found = r0 < r1;
 	}
 	/* Below: a walk, cheap octet compares (the policy asks it of a few names). */
 	for (size_t i = 0; i < n && !found && (below || zone->by_owner == NULL); i++) {
@@ -247,5 +263,5 @@ bool zload_has_name(const zload_zone_t *zone, const char *name_text, bool at, bo
 		found = (below && owner_below(o, name)) || (at && owner_cmp(o, name) == 0);
 	}
 	ldns_rdf_deep_free(rdf);
-	return found;
+	return found ? 1 : 0;
 }

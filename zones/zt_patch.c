@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zload_owner.h"
 #include "zload_pvt.h"
 #include "zt_index.h"
 #include "zt_order.h"
@@ -39,25 +38,6 @@ static const char *type_unpatched(uint16_t type, bool apex, bool is_signed, bool
 	default:
 		return NULL;
 	}
-}
-
-/* The records of KEY in the new version: [*r0, *r1) of by_owner. */
-static void owner_range(const zload_zone_t *zone, const uint8_t *key, size_t *r0, size_t *r1)
-{
-	size_t lo = 0, hi = zone->nrecs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (owner_cmp(zload_rec_owner(zone, zone->by_owner[mid]), key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*r0 = lo;
-	while (lo < zone->nrecs && owner_cmp(zload_rec_owner(zone, zone->by_owner[lo]), key) == 0)
-		lo++;
-	*r1 = lo;
 }
 
 /* Checks changed name PN against BASE and reads its records: 0 or ZT_PATCH_FULL. */
@@ -104,7 +84,8 @@ static int check_name(struct patch *p, struct pn *pn)
 			break;
 		k = zt_patch_parent(k, &len);
 	}
-	owner_range(p->zone, pn->key, &pn->r0, &pn->r1);
+	/* The records of the name in the new version: [r0, r1) of by_owner. */
+	zload_owner_range(p->zone, pn->key, &pn->r0, &pn->r1);
 	pn->has = zt_patch_recs(p, pn, NULL) > 0;
 	if (pn->r1 - pn->r0 + p->ed.nadd > UINT16_MAX)
 		return zt_patch_full(p, "%s has too many records",

@@ -2,14 +2,20 @@
 /* test_catz.c: CUnit suite for catalog zones (control/catz.c, cfg_cat.c): the member list read
  * from a catalog (version, duplicates, bad PTRs), the members' file names, the catalog key, and a
  * configuration read again keeping what needs a restart (cfg_reload.c) */
+#include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 
 #include "catz.h"
 #include "cfg.h"
+#include "ctl.h"
+#include "ctl_pvt.h"
 #include "cutest.h"
 #include "sandns_err.h"
 #include "zload.h"
@@ -482,6 +488,132 @@ static void test_produce(void)
 	zload_free(&z3);
 }
 
+/* Writes catalog cat.test. at SERIAL listing member m1.test. (and m2.test.: TWO) into PATH. */
+static void write_catalog(const char *path, unsigned serial, bool two)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fprintf(f,
+		"$TTL 0\n@ IN SOA invalid. invalid. %u 3600 600 2147483646 0\n@ IN NS invalid.\n"
+		"version IN TXT \"2\"\nl1.zones IN PTR m1.test.\n%s",
+		serial, two ? "l2.zones IN PTR m2.test.\n" : "");
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Catalog cat.test. served as read from PATH, as the transfer thread hands a version over. */
+static bool transferred(ctl_t *ctl, const char *path)
+{
+	zload_zone_t *given[4] = {NULL};
+	long i = cfg_zone_find(ctl->cfg, "cat.test.");
+	char err[512];
+	int rc;
+
+	CU_ASSERT_FATAL(i >= 0 && ctl->cfg->nzones <= 4);
+	given[i] = zload_file("cat.test.", path, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(given[i]);
+	rc = ctl_reload(ctl, &(ctl_rebuild_t){.zones = true, .zone = "cat.test.", .given = given},
+			err, sizeof(err));
+	zload_free(&given[i]);
+	return rc == SANDNS_EOK;
+}
+
+/*
+ * A consumer catalog whose members could not be applied is tried again at a later publish
+ * without a new serial: not before its wait (ctl_catz_retry_ms), then through the control
+ * thread's tick (a reload that reads nothing), at most CTL_CATZ_TRIES times per serial; a new
+ * serial starts again. Before, the serial was recorded as read before the apply, and the member
+ * stayed out until the catalog's serial changed.
+ */
+static void test_consumer_retry(void)
+{
+	char dir[] = "/tmp/sandns-test-catz-XXXXXX", cat[128], conf[128], err[1024];
+	const uint64_t retry0 = ctl_catz_retry_ms;
+	ctl_build_t b;
+	ctl_t *ctl;
+	cfg_t *cfg;
+	sigset_t old;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(cat, sizeof(cat), "%s/cat.zone", dir);
+	snprintf(conf, sizeof(conf), "%s/sandns.conf", dir);
+	write_catalog(cat, 1, false);
+	f = fopen(conf, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	/* The primary is never asked: the transfer thread is not started. */
+	fprintf(f,
+		"zone cat.test. %s\nprimary cat.test. 127.0.0.1@9\ncatalog cat.test. consumer\n"
+		"state-dir %s\ncert-probe-interval 0\n",
+		cat, dir);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	{
+		char *const argv[] = {"sandnsd", "--config", conf};
+
+		cfg = cfg_new();
+		CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+		CU_ASSERT_EQUAL_FATAL(cfg_load_args(cfg, 3, argv, err, sizeof(err)), SANDNS_EOK);
+		CU_ASSERT_EQUAL_FATAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
+		/* ctl_new blocks SIGINT, SIGTERM and SIGHUP for its signalfd: not in the runner. */
+		pthread_sigmask(SIG_SETMASK, NULL, &old);
+		ctl = ctl_new(cfg, NULL, err, sizeof(err));
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ctl);
+		CU_ASSERT_EQUAL_FATAL(ctl_set_args(ctl, 3, argv), SANDNS_EOK);
+	}
+	CU_ASSERT_EQUAL_FATAL(ctl_build(cfg, NULL, NULL, &b, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(ctl_publish(ctl, &b, err, sizeof(err)), SANDNS_EOK);
+
+	/* The apply fails once: m1 not served, a retry scheduled. */
+	ctl_catz_retry_ms = 300;
+	ctl_catz_fail_applies = 1;
+	ctl_catz_update(ctl);
+	CU_ASSERT_EQUAL(ctl_catz_fail_applies, 0);
+	CU_ASSERT(cfg_zone_find(ctl->cfg, "m1.test.") < 0);
+	CU_ASSERT(ctl->catz_retry_at != 0);
+	/* Another publish before the wait: not tried yet (the tick is not due either). */
+	ctl_catz_update(ctl);
+	ctl_catz_tick(ctl);
+	CU_ASSERT(cfg_zone_find(ctl->cfg, "m1.test.") < 0);
+	/* Past the wait, the tick's reload tries again: the same serial, m1 served. */
+	usleep(400 * 1000);
+	ctl_catz_tick(ctl);
+	CU_ASSERT(cfg_zone_find(ctl->cfg, "m1.test.") >= 0);
+	CU_ASSERT_EQUAL(ctl->catz_retry_at, 0);
+	CU_ASSERT_EQUAL(ctl->info.nzones, 2);
+
+	/* Bounded: a catalog whose apply always fails is tried CTL_CATZ_TRIES times, no more. */
+	ctl_catz_retry_ms = 0;
+	write_catalog(cat, 2, true);
+	ctl_catz_fail_applies = 100;
+	CU_ASSERT_FATAL(transferred(ctl, cat));
+	for (int i = 0; i < 2 * CTL_CATZ_TRIES; i++)
+		ctl_catz_update(ctl);
+	CU_ASSERT_EQUAL(100 - ctl_catz_fail_applies, CTL_CATZ_TRIES);
+	CU_ASSERT(cfg_zone_find(ctl->cfg, "m2.test.") < 0);
+	CU_ASSERT_EQUAL(ctl->catz_retry_at, 0);
+	/* A new serial starts again. */
+	ctl_catz_fail_applies = 0;
+	write_catalog(cat, 3, true);
+	CU_ASSERT_FATAL(transferred(ctl, cat));
+	ctl_catz_update(ctl);
+	CU_ASSERT(cfg_zone_find(ctl->cfg, "m2.test.") >= 0);
+
+	ctl_catz_retry_ms = retry0;
+	ctl_catz_fail_applies = 0;
+	ctl_free(&ctl);
+	cfg_free(&cfg);
+	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 void reg_cutest_catz(void)
 {
 	CU_pSuite s = CU_add_suite("catz", NULL, NULL);
@@ -495,4 +627,6 @@ void reg_cutest_catz(void)
 	CU_add_test(s, "bounds: max-members, reasons counted past 64, n log n", test_bounds);
 	CU_add_test(s, "a configuration read again keeps what needs a restart", test_keep_static);
 	CU_add_test(s, "producer: labels, the catalog made, its serial", test_produce);
+	CU_add_test(s, "consumer: members that failed tried again, the same serial, bounded",
+		    test_consumer_retry);
 }

@@ -196,7 +196,9 @@ static void test_synth_same_address(void)
  */
 static char *policy_text(const policy_t *p);
 
-static void test_lookup_fails(void)
+/* The evaluation with the Nth failure of HOOK (set to N) for each N in turn, as above: more than
+ * MIN of them fail the evaluation. */
+static void fails_in_turn(unsigned long *hook, unsigned long min)
 {
 	static const policy_opts_t none = {0};
 	/* An existing SRV not covered, then a synthesized one: every kind of lookup. */
@@ -216,10 +218,10 @@ static void test_lookup_fails(void)
 	CU_ASSERT_EQUAL(policy_kind(p, find(p, N, POLICY_FAMILY_A)), POLICY_SYNTHESIZE_SRV);
 	policy_free(&p);
 	for (k = 1; k < 1000; k++) {
-		pzone_lookup_fail_at = k;
+		*hook = k;
 		err[0] = '\0';
 		q = policy_evaluate(&z, 1, &c, 1, &none, err, sizeof(err));
-		if (pzone_lookup_fail_at > 0) {
+		if (*hook > 0) {
 			/* Fewer lookups than K: none failed, the same decisions. */
 			char *got = q != NULL ? policy_text(q) : NULL;
 
@@ -234,11 +236,28 @@ static void test_lookup_fails(void)
 		CU_ASSERT_TRUE(has(err, "policy: zone example.com.: cannot read its records: "));
 		policy_free(&q);
 	}
-	pzone_lookup_fail_at = 0;
-	CU_ASSERT(k > 5); /* N's A and AAAA, its CNAME, the SRV, the target's */
+	*hook = 0;
+	CU_ASSERT(k > min);
 	free(want);
 	zload_free(&z);
 	cert_free(&c);
+}
+
+static void test_lookup_fails(void)
+{
+	fails_in_turn(&pzone_lookup_fail_at,
+		      5); /* N's A and AAAA, its CNAME, the SRV, the target's */
+}
+
+/*
+ * The same with memory out while the zone's lookups parse their name (zload_lookup(),
+ * zload_has_name()): each fails the evaluation, none reads as "no such name". Among them are
+ * the questions whether a name exists and holds other types, which pzone_lookup_fail_at does not
+ * reach.
+ */
+static void test_name_parse_fails(void)
+{
+	fails_in_turn(&zload_name_nomem_at, 8);
 }
 
 static void test_synth_first_san_and_opts(void)
@@ -686,6 +705,8 @@ void reg_cutest_policy(void)
 	CU_add_test(s, "two accepted domains", test_two_domains);
 	CU_add_test(s, "SRV target without address", test_srv_target_without_address);
 	CU_add_test(s, "a lookup that fails fails the evaluation", test_lookup_fails);
+	CU_add_test(s, "memory out parsing a lookup's name fails the evaluation",
+		    test_name_parse_fails);
 	CU_add_test(s, "a zone not read: its view answers as the zone, or misses", test_views);
 	CU_add_test(s, "origins: a name's zone", test_origins);
 }

@@ -2,6 +2,7 @@
 /* test_zedit.c: CUnit suite for zones/zedit.c (zload_edit, references), zload_describe
  * (zload_query.c) and what the compiled snapshot makes of an edited zone (zt_answer,
  * zt_xfr_render, zt_explain) */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -903,11 +904,19 @@ static void test_lookup_file_order(void)
 	CU_ASSERT_EQUAL(zload_lookup(z, "_s." D, 0, collect_rdata, got), 0);
 	CU_ASSERT_STRING_EQUAL(got, "10 0 443 zzz." D "|\"between\"|0 0 443 aaa." D
 				    "|5 0 443 mmm." D "|");
-	CU_ASSERT_TRUE(zload_has_name(z, "_s." D, true, false));
-	CU_ASSERT_FALSE(zload_has_name(z, "_s." D, false, true));
-	CU_ASSERT_TRUE(zload_has_name(z, D, false, true));
-	CU_ASSERT_FALSE(zload_has_name(z, "nope." D, true, true));
+	CU_ASSERT_EQUAL(zload_has_name(z, "_s." D, true, false), 1);
+	CU_ASSERT_EQUAL(zload_has_name(z, "_s." D, false, true), 0);
+	CU_ASSERT_EQUAL(zload_has_name(z, D, false, true), 1);
+	CU_ASSERT_EQUAL(zload_has_name(z, "nope." D, true, true), 0);
 	CU_ASSERT_FALSE(zload_is_signed(z));
+	/* A name that does not parse has none; memory out parsing one is an error, not "none". */
+	CU_ASSERT_EQUAL(zload_has_name(z, "a..b." D, true, true), SANDNS_EPARSE);
+	CU_ASSERT_EQUAL(zload_lookup(z, "a..b." D, 0, collect_rdata, got), SANDNS_EPARSE);
+	zload_name_nomem_at = 1;
+	CU_ASSERT_EQUAL(zload_has_name(z, "_s." D, true, true), -ENOMEM);
+	zload_name_nomem_at = 1;
+	CU_ASSERT_EQUAL(zload_lookup(z, "_s." D, 0, collect_rdata, got), -ENOMEM);
+	CU_ASSERT_EQUAL(zload_name_nomem_at, 0);
 	zload_free(&z);
 }
 
