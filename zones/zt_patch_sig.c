@@ -8,7 +8,6 @@
 
 #include "denial.h"
 #include "resolve.h" /* ZT_LIVE */
-#include "zload_owner.h"
 #include "zload_pvt.h"
 #include "zt_index.h"
 #include "zt_patch_pvt.h"
@@ -41,18 +40,10 @@ static size_t names_gone(const zt_patch_in_t *in)
 	if (z->by_owner == NULL)
 		return in->nnames;
 	for (size_t i = 0; i < in->nnames; i++) {
-		size_t lo = 0, hi = z->nrecs;
+		size_t r0, r1;
 
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (owner_cmp(zload_rec_owner(z, z->by_owner[mid]), in->names[i]) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		gone += lo == z->nrecs ||
-			owner_cmp(zload_rec_owner(z, z->by_owner[lo]), in->names[i]) != 0;
+		zload_owner_range(z, in->names[i], &r0, &r1);
+		gone += r0 == r1;
 	}
 	return gone;
 }
