@@ -718,26 +718,6 @@ static bool soa_label(const zt_zone_t *z, const uint8_t *lab)
 	return false;
 }
 
-void denial_nxb_fast(zt_t *zt, uint32_t z, uint32_t *out)
-{
-	zt_zone_t *zone = &zt->zones[z];
-
-	for (unsigned c = 0; c < 256; c++) {
-		uint32_t lo = zone->nsec_first[c], i = lo == 0 ? zone->nnsec - 1 : lo - 1;
-
-		/* No question's key begins with 0 (the apex's, empty); the keys that begin
-		 * with C are compared whole when an owner's begins so too. */
-		out[2 * c] =
-		    c == 0 || zone->nsec_first[c + 1] != lo ? UINT32_MAX : zone->nxb_idx[i];
-		out[2 * c + 1] = out[2 * c] == UINT32_MAX ? 0 : zone->nxb_idx[i + 1];
-	}
-	/* A label the SOA's names have below the apex is compared whole (soa_label()). */
-	for (int k = 0; k < 2; k++)
-		if (zone->nx_soa_lab[k][0] != 0)
-			out[2 * denial_key_first(zone->nx_soa_lab[k])] = UINT32_MAX;
-	zone->nxb_fast = out;
-}
-
 uint32_t denial_blob_cover(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t rel,
 			   const uint8_t *below, int *delta, uint64_t *id)
 {

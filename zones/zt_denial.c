@@ -146,14 +146,14 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share, bool mea
 {
 	zt_t *zt = b->zt;
 	zt_zone_t *zone = &zt->zones[z];
-	size_t used, nent = 0, cap = 0, start = zt->arena_len;
+	size_t used, nent = 0, cap = 0, start = zt->arena_len, fast = denial_nxb_fast_len(zt, z);
 	uint32_t *idx = NULL, *tab = NULL;
 	struct nsec_ent *ent = NULL;
 	struct encl *e;
 	uint16_t fix[FIX_MAX];
 	bool full = false;
 
-	used = (zone->nnsec + 1u + DENIAL_NXB_FAST_LEN) * sizeof(uint32_t);
+	used = (zone->nnsec + 1u + fast) * sizeof(uint32_t);
 	if (used > share)
 		return 0;
 	e = malloc(sizeof(*e));
@@ -218,7 +218,7 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share, bool mea
 		return 0;
 	}
 	qsort(ent, nent, sizeof(*ent), cmp_ent);
-	idx = malloc((zone->nnsec + 1u + DENIAL_NXB_FAST_LEN) * sizeof(*idx));
+	idx = malloc((zone->nnsec + 1u + fast) * sizeof(*idx));
 	tab = malloc(4 * nent * sizeof(*tab));
 	if (idx == NULL || tab == NULL)
 		goto nomem;
@@ -236,7 +236,7 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share, bool mea
 	zone->nxb_idx = idx;
 	zone->nxb = tab;
 	denial_nxb_fast(zt, z, idx + zone->nnsec + 1);
-	zt->memsize += (zone->nnsec + 1u + DENIAL_NXB_FAST_LEN + 4 * nent) * sizeof(uint32_t);
+	zt->memsize += (zone->nnsec + 1u + fast + 4 * nent) * sizeof(uint32_t);
 	return (ssize_t)used;
 nomem:
 	free(idx);

@@ -91,9 +91,12 @@ typedef struct zt_zone {
 	uint32_t first_node; /* nodes created while loading it start here (zt_new()'s; a patched
 			      * zone's new nodes are past every zone's: no run of it to walk) */
 	/* With nxb (below), in nxb_idx's allocation: the denial blobs' lines of a question by
-	 * the first octet c of its label below the apex, [nxb_fast[2c], nxb_fast[2c + 1]) in
-	 * nxb, when no NSEC owner's key and no SOA name's label below the apex begins with c
-	 * (else nxb_fast[2c] is UINT32_MAX). Here, where a denial's first look finds it. */
+	 * the first octet c of its key (its label below the apex), [nxb_fast[2c],
+	 * nxb_fast[2c + 1]) in nxb, when no NSEC owner's key and no SOA name's label below the
+	 * apex begins with c; else nxb_fast[2c] is UINT32_MAX, and the lines by the key's second
+	 * octet d are in the table k = nxb_fast[2c + 1] after this one, at 512 (k + 1) + 2d, the
+	 * same way (UINT32_MAX there: the keys are compared). Here, where a denial's first look
+	 * finds it. */
 	const uint32_t *nxb_fast;
 	char *origin;
 	unsigned long serial;
