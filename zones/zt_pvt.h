@@ -280,6 +280,23 @@ static inline void zt_ptr_move(uint8_t *p, int delta)
 	wire_put16(p, (uint16_t)(0xc000 | ((wire_get16(p) & WIRE_PTR_MAX) + delta)));
 }
 
+/*
+ * The compression pointer at SRC of a blob, moved by DELTA, written at DST (a copy of the blob's
+ * octets): the blob's own pointer is read, not the copy's just written. Its offset as one
+ * number: it points at a name the moved message has DELTA octets on (at the question or past
+ * it, never before the header's end), within WIRE_PTR_MAX (zt_blob_moves() said so), so the
+ * 0xc000 marking stays as it is.
+ */
+static inline void zt_ptr_put_moved(uint8_t *dst, const uint8_t *src, int delta)
+{
+	uint16_t v;
+
+	memcpy(&v, src, 2);
+	v = (uint16_t)(__builtin_bswap16(v) + delta);
+	v = __builtin_bswap16(v);
+	memcpy(dst, &v, 2);
+}
+
 static inline size_t zt_blob_size(uint32_t len, uint16_t nfix)
 {
 	return sizeof(zt_blob_t) + ((len + 1) & ~1u) + nfix * sizeof(uint16_t);
