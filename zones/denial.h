@@ -60,8 +60,18 @@ bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t
 bool denial_nodata(const zt_t *zt, const struct zt_query *q, uint32_t n, size_t limit, uint8_t *buf,
 		   size_t cap, struct denial_tail *t);
 
-/* The length of a table of zt_zone_t.nxb_fast: a pair of lines for each octet. */
-#define DENIAL_NXB_FAST_LEN 512
+/* Of zone Z's nxb lines [FROM, TO), the one for encloser CE and QTYPE (or any), or NULL. */
+static inline const uint32_t *denial_blob_line(const zt_zone_t *z, uint32_t from, uint32_t to,
+					       uint32_t ce, uint16_t qtype)
+{
+	for (const uint32_t *e = z->nxb + 4 * from, *end = z->nxb + 4 * to; e < end; e += 4)
+		if (e[0] == ce && (e[1] == 0 || e[1] == qtype))
+			return e;
+	return NULL;
+}
+
+/* The length of a table of zt_zone_t.nxb_fast: an entry of four for each octet. */
+#define DENIAL_NXB_FAST_LEN 1024
 
 /*
  * zt_nxb.c, for the compile: the length of zone Z's nxb_fast (its nsec_first and nx_soa_lab
@@ -93,44 +103,43 @@ static inline unsigned denial_key_second(const uint8_t *lab)
 }
 
 /*
- * Zone Z's nxb lines (a pair: from, to) of a question whose label just below the apex is LAB
- * (lower case), by the first two octets of its key; NULL when an NSEC owner's key, or an SOA
- * name's label, begins with both: the keys are compared then (denial_blob_cover()).
+ * Zone Z's nxb_fast entry of a question whose label just below the apex is LAB (lower case), by
+ * the first two octets of its key: the NSEC that covers it, as its lines in nxb (from, to) and
+ * the blob of its NXDOMAIN below the apex (ZT_NONE: none, or the apex has a wildcard) with what
+ * it is (nxb[4k + 3]). NULL when an NSEC owner's key, or an SOA name's label, begins with both:
+ * the keys are compared then (denial_blob_cover()).
  */
 static inline const uint32_t *denial_fast_lines(const zt_zone_t *z, const uint8_t *lab)
 {
-	const uint32_t *f = z->nxb_fast + 2 * denial_key_first(lab);
+	const uint32_t *f = z->nxb_fast + 4 * denial_key_first(lab);
 
 	if (__builtin_expect(f[0] == UINT32_MAX, 0)) {
 		f = z->nxb_fast + DENIAL_NXB_FAST_LEN * (1 + (size_t)f[1]) +
-		    2 * denial_key_second(lab);
+		    4 * denial_key_second(lab);
 		if (f[0] == UINT32_MAX)
 			return NULL;
 	}
 	return f;
 }
 
-/* Of zone Z's nxb lines [FROM, TO), the one for encloser CE and QTYPE (or any), or NULL. */
-static inline const uint32_t *denial_blob_line(const zt_zone_t *z, uint32_t from, uint32_t to,
-					       uint32_t ce, uint16_t qtype)
+/* The blob at arena offset NB (what it answers: WHAT) for Q, as denial_blob() returns it. */
+static inline uint32_t denial_blob_of(const zt_t *zt, const struct zt_query *q, uint32_t nb,
+				      uint32_t what, int *delta, uint64_t *id)
 {
-	for (const uint32_t *e = z->nxb + 4 * from, *end = z->nxb + 4 * to; e < end; e += 4)
-		if (e[0] == ce && (e[1] == 0 || e[1] == qtype))
-			return e;
-	return NULL;
+	const zt_blob_t *b = zt_blob(zt, nb);
+
+	*delta = (int)q->qname_len - (int)b->ref_qlen;
+	if (!zt_blob_moves(b, *delta))
+		return ZT_NONE;
+	*id = 1ull << 32 | what;
+	return nb;
 }
 
 /* The blob of nxb line E for Q, as denial_blob() returns it. */
 static inline uint32_t denial_blob_at(const zt_t *zt, const struct zt_query *q, const uint32_t *e,
 				      int *delta, uint64_t *id)
 {
-	const zt_blob_t *b = zt_blob(zt, e[2]);
-
-	*delta = (int)q->qname_len - (int)b->ref_qlen;
-	if (!zt_blob_moves(b, *delta))
-		return ZT_NONE;
-	*id = 1ull << 32 | e[3];
-	return e[2];
+	return denial_blob_of(zt, q, e[2], e[3], delta, id);
 }
 
 /*
@@ -167,8 +176,10 @@ static inline uint32_t denial_blob(const zt_t *zt, const struct zt_query *q, uin
 	f = denial_fast_lines(z, below);
 	if (__builtin_expect(f == NULL, 0))
 		return denial_blob_cover(zt, q, ce, rel, below, delta, id);
-	/* No owner's key begins as the question's: the lines of the owner before the first
-	 * that begins after it, which covers the question. */
+	/* No owner's key begins as the question's: the owner before the first that begins
+	 * after it covers the question. Its NXDOMAIN below the apex at once, else its lines. */
+	if (ce == z->apex && f[2] != ZT_NONE)
+		return denial_blob_of(zt, q, f[2], f[3], delta, id);
 	e = denial_blob_line(z, f[0], f[1], ce, q->qtype);
 	return e != NULL ? denial_blob_at(zt, q, e, delta, id) : ZT_NONE;
 }

@@ -24,14 +24,27 @@ size_t denial_nxb_fast_len(const zt_t *zt, uint32_t z)
 	return n * DENIAL_NXB_FAST_LEN;
 }
 
-/* The lines of the owner before I, the last key before those that begin at I (wrapping around
- * to the last owner). */
+/* The entry of the owner before I, the last key before those that begin at I (wrapping around
+ * to the last owner): its lines, and among them the NXDOMAIN below the apex (any type). */
 static void lines_before(const zt_zone_t *zone, uint32_t i, uint32_t *out)
 {
 	uint32_t o = i == 0 ? zone->nnsec - 1 : i - 1;
+	const uint32_t *e = denial_blob_line(zone, zone->nxb_idx[o], zone->nxb_idx[o + 1],
+					     zone->apex, 0);
 
 	out[0] = zone->nxb_idx[o];
 	out[1] = zone->nxb_idx[o + 1];
+	out[2] = e != NULL && e[1] == 0 ? e[2] : ZT_NONE;
+	out[3] = e != NULL && e[1] == 0 ? e[3] : 0;
+}
+
+/* An entry whose questions' keys are compared. */
+static void compared(uint32_t *out)
+{
+	out[0] = UINT32_MAX;
+	out[1] = 0;
+	out[2] = ZT_NONE;
+	out[3] = 0;
 }
 
 /* The second octet of key I (after the apex's). */
@@ -48,7 +61,7 @@ void denial_nxb_fast(zt_t *zt, uint32_t z, uint32_t *out)
 
 	firsts(zone, seen);
 	/* No question's key begins with 0 (the apex's, empty): never asked. */
-	out[0] = out[1] = UINT32_MAX;
+	compared(out);
 	for (unsigned c = 1; c < 256; c++) {
 		uint32_t lo = zone->nsec_first[c], hi = zone->nsec_first[c + 1];
 		uint32_t *tab;
@@ -56,32 +69,28 @@ void denial_nxb_fast(zt_t *zt, uint32_t z, uint32_t *out)
 		if (!seen[c]) {
 			/* No key begins with C: the owner before the first that begins after it
 			 * covers every question whose key does. */
-			lines_before(zone, lo, out + 2 * c);
+			lines_before(zone, lo, out + 4 * c);
 			continue;
 		}
 		/* By the second octet, the same way, in a table of its own after the first. */
-		out[2 * c] = UINT32_MAX;
-		out[2 * c + 1] = sub;
+		compared(out + 4 * c);
+		out[4 * c + 1] = sub;
 		tab = out + DENIAL_NXB_FAST_LEN * (1 + (size_t)sub++);
 		for (unsigned c2 = 0, i = lo; c2 < 256; c2++) {
 			while (i < hi && second(zone, i) < c2)
 				i++;
-			if (i < hi && second(zone, i) == c2) {
-				/* A key begins with both: the keys are compared. */
-				tab[2 * c2] = UINT32_MAX;
-				tab[2 * c2 + 1] = 0;
-			} else {
-				lines_before(zone, i, tab + 2 * c2);
-			}
+			/* A key begins with both: the keys are compared. */
+			if (i < hi && second(zone, i) == c2)
+				compared(tab + 4 * c2);
+			else
+				lines_before(zone, i, tab + 4 * c2);
 		}
 		/* A label the SOA's names have below the apex is compared whole (the blobs do
 		 * not serve it: soa_label()). */
 		for (int k = 0; k < 2; k++)
 			if (zone->nx_soa_lab[k][0] != 0 &&
-			    denial_key_first(zone->nx_soa_lab[k]) == c) {
-				tab[2 * denial_key_second(zone->nx_soa_lab[k])] = UINT32_MAX;
-				tab[2 * denial_key_second(zone->nx_soa_lab[k]) + 1] = 0;
-			}
+			    denial_key_first(zone->nx_soa_lab[k]) == c)
+				compared(tab + 4 * denial_key_second(zone->nx_soa_lab[k]));
 	}
 	zone->nxb_fast = out;
 }

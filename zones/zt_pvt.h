@@ -90,11 +90,12 @@ typedef struct zt_zone {
 	uint32_t apex;	     /* node index */
 	uint32_t first_node; /* nodes created while loading it start here (zt_new()'s; a patched
 			      * zone's new nodes are past every zone's: no run of it to walk) */
-	/* With nxb (below), in nxb_idx's allocation: the denial blobs' lines of a question by
-	 * the first octet c of its key (its label below the apex), [nxb_fast[2c],
-	 * nxb_fast[2c + 1]) in nxb, when no NSEC owner's key and no SOA name's label below the
-	 * apex begins with c; else nxb_fast[2c] is UINT32_MAX, and the lines by the key's second
-	 * octet d are in the table k = nxb_fast[2c + 1] after this one, at 512 (k + 1) + 2d, the
+	/* With nxb (below), in nxb_idx's allocation: the denial blobs of a question by the first
+	 * octet c of its key (its label below the apex): nxb_fast[4c .. 4c + 3] are its NSEC's
+	 * lines in nxb (from, to) and among them its NXDOMAIN below the apex (the blob, ZT_NONE
+	 * for none, and what it is) when no NSEC owner's key and no SOA name's label below the
+	 * apex begins with c; else nxb_fast[4c] is UINT32_MAX, and the entry by the key's second
+	 * octet d is in the table k = nxb_fast[4c + 1] after this one, at 1024 (k + 1) + 4d, the
 	 * same way (UINT32_MAX there: the keys are compared). Here, where a denial's first look
 	 * finds it. */
 	const uint32_t *nxb_fast;

@@ -771,7 +771,7 @@ static void test_nxb_fast(void)
 	zt_t *t;
 	const zt_zone_t *z;
 	size_t apex_len;
-	unsigned asked, blobs, second = 0, compared = 0;
+	unsigned asked, blobs, second = 0, compared = 0, nxs = 0, nx;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cut);
 	snprintf(head, sizeof(head), "%.*s%s", (int)(cut - zone_head), zone_head,
@@ -792,7 +792,7 @@ static void test_nxb_fast(void)
 				continue; /* questions are looked up in lower case */
 			memcpy(w + 1 + w[0], zt_node_name(t, &t->nodes[z->apex]), apex_len);
 			if (key_begins(t, z, labs, w, false))
-				CU_ASSERT_EQUAL(z->nxb_fast[2 * denial_key_first(w)], UINT32_MAX);
+				CU_ASSERT_EQUAL(z->nxb_fast[4 * denial_key_first(w)], UINT32_MAX);
 			second += c > 1 && key_begins(t, z, labs, w, false);
 			if (key_begins(t, z, labs, w, true)) {
 				CU_ASSERT_PTR_NULL(f);
@@ -806,8 +806,15 @@ static void test_nxb_fast(void)
 			CU_ASSERT_FATAL(i < z->nnsec);
 			CU_ASSERT_EQUAL(f[0], z->nxb_idx[i]);
 			CU_ASSERT_EQUAL(f[1], z->nxb_idx[i + 1]);
+			/* Its NXDOMAIN below the apex: the line for the apex and any type. */
+			for (nx = f[0]; nx < f[1]; nx++)
+				if (z->nxb[4 * nx] == z->apex && z->nxb[4 * nx + 1] == 0)
+					break;
+			CU_ASSERT_EQUAL(f[2], nx < f[1] ? z->nxb[4 * nx + 2] : ZT_NONE);
+			CU_ASSERT(nx == f[1] || f[3] == z->nxb[4 * nx + 3]);
+			nxs += nx < f[1];
 		}
-	CU_ASSERT(second > 0);
+	CU_ASSERT(second > 0 && nxs > 0);
 	/* Past the escaped octets (0 and 1: the second octet of their keys is the escape's),
 	 * the keys are compared for few. */
 	CU_ASSERT(compared > 0 && compared < second / 10);
