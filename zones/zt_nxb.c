@@ -29,8 +29,8 @@ size_t denial_nxb_fast_len(const zt_t *zt, uint32_t z)
 static void lines_before(const zt_zone_t *zone, uint32_t i, uint32_t *out)
 {
 	uint32_t o = i == 0 ? zone->nnsec - 1 : i - 1;
-	const uint32_t *e = denial_blob_line(zone, zone->nxb_idx[o], zone->nxb_idx[o + 1],
-					     zone->apex, 0);
+	const uint32_t *e =
+	    denial_blob_line(zone, zone->nxb_idx[o], zone->nxb_idx[o + 1], zone->apex, 0);
 
 	out[0] = zone->nxb_idx[o];
 	out[1] = zone->nxb_idx[o + 1];

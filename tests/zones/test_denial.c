@@ -329,8 +329,8 @@ static unsigned ask_all(const zt_t *t, unsigned *asked, unsigned *blobs)
 					     /* before every name below the apex: its NSEC covers */
 					     "\\000", "\\001", "\\000\\000", "\\001x", "\\000zerO",
 					     /* as owners begin (nxb_fast's second table) */
-					     "m", "ma", "mb", "mail0", "h", "ho", "hp", "n", "ns", "nt",
-					     "\\001o", "\\001p", "\\000y", "w", "wy"};
+					     "m", "ma", "mb", "mail0", "h", "ho", "hp", "n", "ns",
+					     "nt", "\\001o", "\\001p", "\\000y", "w", "wy"};
 	static const uint16_t types[] = {T_A,	T_AAAA, T_TXT, T_MX,	T_NS,	T_NSEC,
 					 T_SOA, T_DS,	T_ANY, T_RRSIG, T_CNAME};
 	unsigned composed = 0;
@@ -765,8 +765,8 @@ static void test_nxb_fast(void)
 {
 	char head[sizeof(zone_head)];
 	const char *cut = strstr(zone_head, "hostmaster TXT");
-	static const uint8_t ns1[] = {3, 'n', 's', '1'}, hm[] = {10, 'h', 'o', 's', 't', 'm',
-								 'a', 's', 't', 'e', 'r'};
+	static const uint8_t ns1[] = {3, 'n', 's', '1'},
+			     hm[] = {10, 'h', 'o', 's', 't', 'm', 'a', 's', 't', 'e', 'r'};
 	const uint8_t *const labs[2] = {ns1, hm};
 	zt_t *t;
 	const zt_zone_t *z;
@@ -784,7 +784,8 @@ static void test_nxb_fast(void)
 	for (unsigned c = 0; c < 256; c++)
 		for (unsigned d = 0; d < 257; d++) {
 			/* D 256: a label of one octet */
-			uint8_t w[WIRE_NAME_MAX + 1] = {d < 256 ? 3 : 1, (uint8_t)c, (uint8_t)d, '9'};
+			uint8_t w[WIRE_NAME_MAX + 1] = {d < 256 ? 3 : 1, (uint8_t)c, (uint8_t)d,
+							'9'};
 			const uint32_t *f = denial_fast_lines(z, w);
 			uint32_t cover, i;
 
@@ -831,7 +832,8 @@ void reg_cutest_denial(void)
 	CU_add_test(s, "NSEC3: composed NXDOMAIN and wildcard answers are the live ones",
 		    test_nsec3);
 	CU_add_test(s, "covering NSEC by canonical keys", test_cover);
-	CU_add_test(s, "NSEC denial lines by the first two octets of the question's key", test_nxb_fast);
+	CU_add_test(s, "NSEC denial lines by the first two octets of the question's key",
+		    test_nxb_fast);
 	CU_add_test(s, "zones past the denial budget: NSEC3's apex alone, the same answers",
 		    test_budget);
 	CU_add_test(s, "the denial budget is the snapshot's, shared fairly", test_budget_shared);
