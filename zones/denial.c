@@ -419,6 +419,50 @@ static bool wildcard(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 	return true;
 }
 
+/*
+ * A wildcard's NODATA below CE in an NSEC zone (RFC 4035 3.1.3.4: resolve.c's walk_node() at the
+ * wildcard, then walk_name()): the SOA, the wildcard's NSEC (without the type asked) and the NSEC
+ * covering the question, their signatures. COVER as nxdomain()'s. False when the wildcard has
+ * the type, or is a CNAME or DNAME, or Q asks ANY or RRSIG.
+ */
+static bool wild_nodata(struct dw *w, const zt_t *zt, const struct zt_query *q, uint32_t ce,
+			uint32_t cover, struct denial_tail *t)
+{
+	const zt_node_t *node = &zt->nodes[ce];
+	const zt_zone_t *z = &zt->zones[node->zone];
+	uint32_t wild = node->wildcard, cand[2];
+	uint8_t key[KEY_MAX];
+	const zt_blob_t *b;
+	int delta;
+
+	if (z->has_nsec3 || (cover == ZT_NONE && z->nsec_keys == NULL) || z->nx_do >= ZT_LIVE ||
+	    (zt->nodes[wild].flags & (ZN_CNAME | ZN_DNAME)) || q->qtype == T_ANY ||
+	    q->qtype == T_RRSIG || node_rrset(zt, wild, q->qtype) != ZT_NONE ||
+	    node_rrset(zt, wild, T_NSEC) == ZT_NONE || soa_below(w, z))
+		return false;
+	b = zt_blob(zt, z->nx_do);
+	delta = (int)q->qname_len - (int)b->ref_qlen;
+	if (!zt_blob_moves(b, delta))
+		return false;
+	cand[0] = wild;
+	cand[1] =
+	    cover != ZT_NONE
+		? cover
+		: denial_cover_key(z, key,
+				   denial_canon_key(key, q->key,
+						    q->qname_len - zt->nodes[z->apex].name_len,
+						    NULL, NULL));
+	put_blob(w, b, 0, z->nx_split, delta);
+	w->ref = z->nx_ref == UINT16_MAX ? WIRE_HDR_LEN : w->len - z->nx_split + z->nx_ref;
+	w->owner_pos = w->len - z->nx_split;
+	t->ns =
+	    (uint16_t)(b->ns + put_proof(w, zt, cand, 2, T_NSEC, z->apex, b, z->nx_split, delta));
+	t->an = t->ar = 0;
+	t->flags = (uint16_t)(b->flags & ~0xf);
+	t->id = 1ull << 32 | z->soa;
+	return true;
+}
+
 /* The message's writer for Q below CE in BUF (CAP octets), the question copied; false when the
  * question does not fit LIMIT. */
 static bool dw_start(struct dw *w, const zt_t *zt, const struct zt_query *q, uint32_t ce,
@@ -461,7 +505,7 @@ bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t
 	if (!dw_start(&w, zt, q, ce, limit, buf, cap))
 		return false;
 	if (zt->nodes[ce].wildcard != ZT_NONE)
-		ok = wildcard(&w, zt, q, ce, ZT_NONE, t);
+		ok = wildcard(&w, zt, q, ce, ZT_NONE, t) || wild_nodata(&w, zt, q, ce, ZT_NONE, t);
 	else
 		ok = nxdomain(&w, zt, q, ce, ZT_NONE, t);
 	if (!ok || w.err)
@@ -572,7 +616,7 @@ static void render_out(const struct dw *w, const struct zt_query *q, const struc
 	}
 }
 
-bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint16_t qtype,
+bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint32_t qtype,
 		   uint8_t *buf, size_t cap, uint16_t *fix, unsigned fcap, struct denial_built *out)
 {
 	const zt_zone_t *zone = &zt->zones[z];
@@ -581,16 +625,28 @@ bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint16_t
 	uint8_t name[WIRE_NAME_MAX + 4];
 	struct denial_tail t;
 	struct dw w;
+	uint16_t asked = (uint16_t)qtype;
+	bool ok;
 
-	if (!render_question(zt, zone, ce, qtype, &q, name) ||
+	/* A wildcard's NODATA: asked for the first type it lacks (the same for every such type). */
+	if (qtype == DENIAL_WILD_NODATA) {
+		if (node->wildcard == ZT_NONE)
+			return false;
+		for (asked = 1; node_rrset(zt, node->wildcard, asked) != ZT_NONE; asked++)
+			;
+	}
+	if (!render_question(zt, zone, ce, asked, &q, name) ||
 	    !dw_start(&w, zt, &q, ce, cap, buf, cap))
 		return false;
 	w.fix = fix;
 	w.fcap = fcap;
-	if (node->wildcard != ZT_NONE ? !wildcard(&w, zt, &q, ce, zone->nsec[i], &t)
-				      : !nxdomain(&w, zt, &q, ce, zone->nsec[i], &t))
-		return false;
-	if (w.err)
+	if (qtype == DENIAL_WILD_NODATA)
+		ok = wild_nodata(&w, zt, &q, ce, zone->nsec[i], &t);
+	else if (node->wildcard != ZT_NONE)
+		ok = wildcard(&w, zt, &q, ce, zone->nsec[i], &t);
+	else
+		ok = nxdomain(&w, zt, &q, ce, zone->nsec[i], &t);
+	if (!ok || w.err)
 		return false;
 	render_out(&w, &q, &t, fix, out);
 	return true;

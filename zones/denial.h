@@ -60,12 +60,18 @@ bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t
 bool denial_nodata(const zt_t *zt, const struct zt_query *q, uint32_t n, size_t limit, uint8_t *buf,
 		   size_t cap, struct denial_tail *t);
 
+/* An nxb line's qtype for a wildcard's NODATA: every type the wildcard lacks but ANY and RRSIG
+ * (after the lines of the types it has: the first line that fits is taken). */
+#define DENIAL_WILD_NODATA 0x10000u
+
 /* Of zone Z's nxb lines [FROM, TO), the one for encloser CE and QTYPE (or any), or NULL. */
 static inline const uint32_t *denial_blob_line(const zt_zone_t *z, uint32_t from, uint32_t to,
 					       uint32_t ce, uint16_t qtype)
 {
 	for (const uint32_t *e = z->nxb + 4 * from, *end = z->nxb + 4 * to; e < end; e += 4)
-		if (e[0] == ce && (e[1] == 0 || e[1] == qtype))
+		if (e[0] == ce &&
+		    (e[1] == 0 || e[1] == qtype ||
+		     (e[1] == DENIAL_WILD_NODATA && qtype != T_ANY && qtype != T_RRSIG)))
 			return e;
 	return NULL;
 }
@@ -196,12 +202,13 @@ struct denial_built {
 
 /*
  * For the compile (zt_denial.c): in NSEC zone Z, the answer to a name covered by its NSEC I
- * (zone->nsec[I]) whose closest encloser is CE, for a question one label below CE: the whole
- * NXDOMAIN (QTYPE 0: the same for every type), or when CE has a wildcard its answer to QTYPE
- * with the proof. Written in BUF (CAP octets), the positions of the pointers that move with the
- * question in FIX (FCAP of them). False when it is not one denial_answer() composes.
+ * whose closest encloser is CE, for a question one label below CE: the whole NXDOMAIN (QTYPE 0:
+ * the same for every type), or when CE has a wildcard its answer to QTYPE with the proof, or
+ * its NODATA (QTYPE DENIAL_WILD_NODATA: for every type it lacks). Written in BUF (CAP octets),
+ * the positions of the pointers that move with the question in FIX (FCAP of them). False when
+ * it is not one denial_answer() composes.
  */
-bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint16_t qtype,
+bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint32_t qtype,
 		   uint8_t *buf, size_t cap, uint16_t *fix, unsigned fcap,
 		   struct denial_built *out);
 

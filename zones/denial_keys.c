@@ -210,14 +210,17 @@ uint32_t denial_blob_cover(const zt_t *zt, const struct zt_query *q, uint32_t ce
 	uint8_t key[KEY_MAX];
 	uint32_t i = cover_idx(z, key, denial_canon_key(key, q->key, rel, NULL, NULL));
 
-	/* Its blobs: the encloser, the qtype (0: any), the blob, what it answers. */
+	/* Its blobs: the encloser, the qtype (0: any; DENIAL_WILD_NODATA), the blob, what it
+	 * answers. */
 	e = denial_blob_line(z, z->nxb_idx[i], z->nxb_idx[i + 1], ce, q->qtype);
 	if (e == NULL)
 		return ZT_NONE;
-	/* NXDOMAIN at the apex: the question's label below it may be one the SOA's names
+	/* NXDOMAIN (or a wildcard's NODATA) at the apex: the question's label below it may be one
+	 * the SOA's names
 	 * compress to (below any other encloser that label is the encloser's, seen when the blob
 	 * was made). */
-	if (e[1] == 0 && ce == z->apex && denial_soa_label(z, below))
+	if ((e[1] == 0 || e[1] == DENIAL_WILD_NODATA) && ce == z->apex &&
+	    denial_soa_label(z, below))
 		return ZT_NONE;
 	return denial_blob_at(zt, q, e, delta, id);
 }
