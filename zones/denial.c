@@ -431,6 +431,7 @@ static bool wild_nodata(struct dw *w, const zt_t *zt, const struct zt_query *q, 
 	const zt_node_t *node = &zt->nodes[ce];
 	const zt_zone_t *z = &zt->zones[node->zone];
 	uint32_t wild = node->wildcard, cand[2];
+	unsigned nc;
 	uint8_t key[KEY_MAX];
 	const zt_blob_t *b;
 	int delta;
@@ -452,11 +453,16 @@ static bool wild_nodata(struct dw *w, const zt_t *zt, const struct zt_query *q, 
 				   denial_canon_key(key, q->key,
 						    q->qname_len - zt->nodes[z->apex].name_len,
 						    NULL, NULL));
+	/* The cover may be the wildcard's own NSEC (in a patched snapshot perhaps as another
+	 * node of the same name, sharing the RRset): once, as the live path adds an RRset. */
+	nc = cand[1] != ZT_NONE && node_rrset(zt, cand[1], T_NSEC) == node_rrset(zt, wild, T_NSEC)
+		 ? 1
+		 : 2;
 	put_blob(w, b, 0, z->nx_split, delta);
 	w->ref = z->nx_ref == UINT16_MAX ? WIRE_HDR_LEN : w->len - z->nx_split + z->nx_ref;
 	w->owner_pos = w->len - z->nx_split;
 	t->ns =
-	    (uint16_t)(b->ns + put_proof(w, zt, cand, 2, T_NSEC, z->apex, b, z->nx_split, delta));
+	    (uint16_t)(b->ns + put_proof(w, zt, cand, nc, T_NSEC, z->apex, b, z->nx_split, delta));
 	t->an = t->ar = 0;
 	t->flags = (uint16_t)(b->flags & ~0xf);
 	t->id = 1ull << 32 | z->soa;
