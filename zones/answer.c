@@ -125,9 +125,11 @@ static inline size_t emit_blob(const zt_t *zt, const uint8_t *query, const struc
 	memcpy(p, zt_blob_data(b), b->len);
 	if (delta != 0) {
 		const uint16_t *fix = zt_blob_fix(b);
+		const uint8_t *src = zt_blob_data(b);
+		const unsigned nfix = b->nfix;
 
-		for (unsigned i = 0; i < b->nfix; i++)
-			zt_ptr_move(p + fix[i], delta);
+		for (unsigned i = 0; i < nfix; i++)
+			zt_ptr_put_moved(p + fix[i], src + fix[i], delta);
 	}
 	if (q->edns) {
 		len += edns_put_opt_answer(resp + len, zt, q);

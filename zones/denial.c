@@ -1,212 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* denial.c: DNSSEC denial with the DO bit off the live path: NSEC keys, proofs composed from parts
- */
+/* denial.c: DNSSEC denial with the DO bit off the live path: proofs composed from parts */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "denial.h"
+#include "denial_keys.h"
 #include "nsec3.h"
 #include "resolve.h" /* ZT_LIVE */
 #include "wire.h"
 #include "zt_index.h"
-
-/* The longest canonical key: every octet escaped, a terminator a label. */
-#define KEY_MAX (2 * WIRE_NAME_MAX + 2 + 8) /* and 8 octets of room */
-
-/* Whether one of the N octets at P is 0 or 1 (they are escaped); P is readable 8 octets on. */
-static inline bool has_low(const uint8_t *p, unsigned n)
-{
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-
-	for (unsigned o = 0; o < n; o += 8) {
-		uint64_t v;
-
-		memcpy(&v, p + o, 8);
-		if (n - o < 8)
-			v |= ~0ull << (8 * (n - o)); /* past the label: taken as 0xff */
-		v &= ~ones;			     /* 0 and 1 become 0, no other octet does */
-		if (((v - ones) & ~v & high) != 0)
-			return true;
-	}
-	return false;
-}
-
-/*
- * NAME's canonical key (RFC 4034 6.1) at OUT, ordered as memcmp orders it: the labels from the
- * last, octets 0 and 1 written as 1 1 and 1 2, each label ended by 0 (sorts before any octet: a
- * label before the longer ones it begins, a name before the names below it). NAME is in lower
- * case and readable 8 octets past its end; OUT has room for 8 octets more than the key.
- * Only the labels in NAME's first REL octets are taken (a name of a zone: those before the
- * apex, which every name of the zone ends with). BND (if not NULL) gets the key's length after
- * each label, from the last taken: BND[i] for i labels. BELOW (if not NULL) gets the last label
- * taken (NULL: none).
- */
-static size_t canon_key(uint8_t *out, const uint8_t *name, size_t rel, uint16_t *bnd,
-			const uint8_t **below)
-{
-	const uint8_t *lab[128];
-	unsigned n = 0, i = 0;
-	size_t len = 0;
-
-	for (const uint8_t *p = name; p < name + rel && *p != 0 && n < 128; p += *p + 1)
-		lab[n++] = p;
-	if (below != NULL)
-		*below = n > 0 ? lab[n - 1] : NULL;
-	if (bnd != NULL)
-		bnd[0] = 0;
-	while (n > 0) {
-		const uint8_t *l = lab[--n];
-
-		if (__builtin_expect(!has_low(l + 1, l[0]), 1)) {
-			for (unsigned o = 0; o < l[0]; o += 8)
-				memcpy(out + len + o, l + 1 + o, 8);
-			len += l[0];
-		} else {
-			for (unsigned j = 1; j <= l[0]; j++) {
-				if (l[j] <= 1) {
-					out[len++] = 1;
-					out[len++] = (uint8_t)(l[j] + 1);
-				} else {
-					out[len++] = l[j];
-				}
-			}
-		}
-		out[len++] = 0;
-		if (bnd != NULL)
-			bnd[++i] = (uint16_t)len;
-	}
-	return len;
-}
-
-/* canon_key() of NAME in any case, wherever it is. */
-static size_t canon_key_any(uint8_t *out, const uint8_t *name)
-{
-	uint8_t low[WIRE_NAME_MAX + 1 + 8];
-
-	return canon_key(out, low, wire_name_lower(low, name) - 1, NULL, NULL);
-}
-
-/* The 8 octets of KEY from FROM on (0 past its end) as a number: they order as memcmp does. */
-static inline uint64_t key_prefix(const uint8_t *key, size_t klen, size_t from)
-{
-	uint64_t v = 0;
-
-	if (klen <= from)
-		return 0;
-	memcpy(&v, key + from, 8); /* the key has room past its end (canon_key()) */
-	v = __builtin_bswap64(v);
-	return klen - from >= 8 ? v : v & ~0ull << (8 * (8 - (klen - from)));
-}
-
-int denial_keys(zt_t *zt, uint32_t z)
-{
-	zt_zone_t *zone = &zt->zones[z];
-	size_t cap = 0, len = 0;
-	uint8_t *keys, *fit, apex[KEY_MAX];
-	uint32_t *off;
-	uint64_t *pre;
-
-	free(zone->nsec_keys);
-	free(zone->nsec_koff);
-	free(zone->nsec_pre);
-	zone->nsec_keys = NULL;
-	zone->nsec_koff = NULL;
-	zone->nsec_pre = NULL;
-	zone->nsec_first = NULL;
-	if (zone->nnsec == 0)
-		return 0;
-	for (uint32_t i = 0; i < zone->nnsec; i++)
-		cap += 2u * zt->nodes[zone->nsec[i]].name_len;
-	keys = malloc(cap + 8);
-	off = malloc((zone->nnsec + 1u) * sizeof(*off));
-	/* The prefixes, then the table by their first octet (nsec_first). */
-	pre = malloc(zone->nnsec * sizeof(*pre) + NSEC_FIRST_LEN * sizeof(uint32_t));
-	if (keys == NULL || off == NULL || pre == NULL) {
-		free(keys);
-		free(off);
-		free(pre);
-		return -ENOMEM;
-	}
-	/* Every key of the zone begins with the apex's: the prefixes are taken after it. */
-	zone->nsec_kbase = (uint16_t)canon_key_any(apex, zt_node_name(zt, &zt->nodes[zone->apex]));
-	for (uint32_t i = 0; i < zone->nnsec; i++) {
-		size_t klen =
-		    canon_key_any(keys + len, zt_node_name(zt, &zt->nodes[zone->nsec[i]]));
-
-		off[i] = (uint32_t)len;
-		pre[i] = key_prefix(keys + len, klen, zone->nsec_kbase);
-		len += klen;
-	}
-	off[zone->nnsec] = (uint32_t)len;
-	fit = realloc(keys, len + 8);
-	zone->nsec_keys = fit != NULL ? fit : keys;
-	zone->nsec_koff = off;
-	zone->nsec_pre = pre;
-	zone->nsec_first = (uint32_t *)(void *)(pre + zone->nnsec);
-	/* In canonical order the first octets never go down: each one's run starts where the
-	 * octets below it end. */
-	for (uint32_t c = 0, i = 0; c < NSEC_FIRST_LEN; c++) {
-		while (i < zone->nnsec && pre[i] >> 56 < c)
-			i++;
-		zone->nsec_first[c] = i;
-	}
-	zt->memsize += len + (zone->nnsec + 1u) * sizeof(*off) + zone->nnsec * sizeof(*pre) +
-		       NSEC_FIRST_LEN * sizeof(uint32_t);
-	return 0;
-}
-
-/*
- * The index in zone->nsec of the NSEC owner with the greatest key at or before KEY, wrapping
- * around to the last (the zone has NSEC owners). KEY is a name's of the zone without the apex's
- * (canon_key() of the labels before the apex's).
- */
-static uint32_t cover_idx(const zt_zone_t *z, const uint8_t *key, size_t klen)
-{
-	/* Only the keys that begin as KEY does are compared: those before them are less. */
-	uint32_t lo = z->nsec_first[klen != 0 ? key[0] : 0],
-		 hi = z->nsec_first[klen != 0 ? key[0] + 1 : 1];
-	uint64_t qp = key_prefix(key, klen, 0);
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		uint64_t mp = z->nsec_pre[mid];
-		bool le;
-
-		if (mp != qp) {
-			le = mp < qp;
-		} else {
-			size_t ml = z->nsec_koff[mid + 1] - z->nsec_koff[mid] - z->nsec_kbase;
-			int c = memcmp(z->nsec_keys + z->nsec_koff[mid] + z->nsec_kbase, key,
-				       ml < klen ? ml : klen);
-
-			le = c < 0 || (c == 0 && ml <= klen);
-		}
-		if (le)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo == 0 ? z->nnsec - 1 : lo - 1;
-}
-
-/* The NSEC owner (a node) with the greatest key at or before KEY, wrapping around to the last. */
-static uint32_t cover_key(const zt_zone_t *z, const uint8_t *key, size_t klen)
-{
-	return z->nnsec == 0 ? ZT_NONE : z->nsec[cover_idx(z, key, klen)];
-}
-
-uint32_t denial_nsec_cover(const zt_t *zt, const zt_zone_t *z, const uint8_t *name)
-{
-	uint8_t key[KEY_MAX], low[WIRE_NAME_MAX + 1 + 8];
-
-	if (z->nsec_keys == NULL)
-		return ZT_NONE;
-	return cover_key(z, key,
-			 canon_key(key, low,
-				   wire_name_lower(low, name) - zt->nodes[z->apex].name_len, NULL,
-				   NULL));
-}
 
 static uint32_t node_rrset(const zt_t *zt, uint32_t n, uint16_t type)
 {
@@ -548,17 +351,17 @@ static bool nxdomain(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 	} else if (z->nsec_keys != NULL) {
 		uint8_t key[KEY_MAX + 2];
 		uint16_t bnd[129];
-		size_t klen =
-		    canon_key(key, q->key, q->qname_len - zt->nodes[z->apex].name_len, bnd, NULL);
+		size_t klen = denial_canon_key(
+		    key, q->key, q->qname_len - zt->nodes[z->apex].name_len, bnd, NULL);
 
-		cand[0] = cover != ZT_NONE ? cover : cover_key(z, key, klen);
+		cand[0] = cover != ZT_NONE ? cover : denial_cover_key(z, key, klen);
 		if (node->name_len + 2u <= WIRE_NAME_MAX) {
 			/* The wildcard's key: the encloser's (the question's first labels), then
 			 * '*'. */
 			klen = bnd[node->labels - w->apex_labels];
 			key[klen++] = '*';
 			key[klen++] = 0;
-			cand[1] = cover_key(z, key, klen);
+			cand[1] = denial_cover_key(z, key, klen);
 		}
 	}
 	put_blob(w, b, 0, z->nx_split, delta);
@@ -617,11 +420,62 @@ static bool wildcard(struct dw *w, const zt_t *zt, const struct zt_query *q, uin
 	else if (cover != ZT_NONE)
 		cand = cover;
 	else if (z->nsec_keys != NULL)
-		cand = cover_key(
-		    z, key,
-		    canon_key(key, q->key, q->qname_len - zt->nodes[z->apex].name_len, NULL, NULL));
+		cand = denial_cover_key(z, key,
+					denial_canon_key(key, q->key,
+							 q->qname_len - zt->nodes[z->apex].name_len,
+							 NULL, NULL));
 	w->ref = WIRE_HDR_LEN;
 	t->ns = put_proof(w, zt, &cand, 1, z->has_nsec3 ? T_NSEC3 : T_NSEC, ZT_NONE, NULL, 0, 0);
+	return true;
+}
+
+/*
+ * A wildcard's NODATA below CE in an NSEC zone (RFC 4035 3.1.3.4: resolve.c's walk_node() at the
+ * wildcard, then walk_name()): the SOA, the wildcard's NSEC (without the type asked) and the NSEC
+ * covering the question, their signatures. COVER as nxdomain()'s. False when the wildcard has
+ * the type, or is a CNAME or DNAME, or Q asks ANY or RRSIG.
+ */
+static bool wild_nodata(struct dw *w, const zt_t *zt, const struct zt_query *q, uint32_t ce,
+			uint32_t cover, struct denial_tail *t)
+{
+	const zt_node_t *node = &zt->nodes[ce];
+	const zt_zone_t *z = &zt->zones[node->zone];
+	uint32_t wild = node->wildcard, cand[2];
+	unsigned nc;
+	uint8_t key[KEY_MAX];
+	const zt_blob_t *b;
+	int delta;
+
+	if (z->has_nsec3 || (cover == ZT_NONE && z->nsec_keys == NULL) || z->nx_do >= ZT_LIVE ||
+	    (zt->nodes[wild].flags & (ZN_CNAME | ZN_DNAME)) || q->qtype == T_ANY ||
+	    q->qtype == T_RRSIG || node_rrset(zt, wild, q->qtype) != ZT_NONE ||
+	    node_rrset(zt, wild, T_NSEC) == ZT_NONE || soa_below(w, z))
+		return false;
+	b = zt_blob(zt, z->nx_do);
+	delta = (int)q->qname_len - (int)b->ref_qlen;
+	if (!zt_blob_moves(b, delta))
+		return false;
+	cand[0] = wild;
+	cand[1] =
+	    cover != ZT_NONE
+		? cover
+		: denial_cover_key(z, key,
+				   denial_canon_key(key, q->key,
+						    q->qname_len - zt->nodes[z->apex].name_len,
+						    NULL, NULL));
+	/* The cover may be the wildcard's own NSEC (in a patched snapshot perhaps as another
+	 * node of the same name, sharing the RRset): once, as the live path adds an RRset. */
+	nc = cand[1] != ZT_NONE && node_rrset(zt, cand[1], T_NSEC) == node_rrset(zt, wild, T_NSEC)
+		 ? 1
+		 : 2;
+	put_blob(w, b, 0, z->nx_split, delta);
+	w->ref = z->nx_ref == UINT16_MAX ? WIRE_HDR_LEN : w->len - z->nx_split + z->nx_ref;
+	w->owner_pos = w->len - z->nx_split;
+	t->ns =
+	    (uint16_t)(b->ns + put_proof(w, zt, cand, nc, T_NSEC, z->apex, b, z->nx_split, delta));
+	t->an = t->ar = 0;
+	t->flags = (uint16_t)(b->flags & ~0xf);
+	t->id = 1ull << 32 | z->soa;
 	return true;
 }
 
@@ -667,7 +521,7 @@ bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t
 	if (!dw_start(&w, zt, q, ce, limit, buf, cap))
 		return false;
 	if (zt->nodes[ce].wildcard != ZT_NONE)
-		ok = wildcard(&w, zt, q, ce, ZT_NONE, t);
+		ok = wildcard(&w, zt, q, ce, ZT_NONE, t) || wild_nodata(&w, zt, q, ce, ZT_NONE, t);
 	else
 		ok = nxdomain(&w, zt, q, ce, ZT_NONE, t);
 	if (!ok || w.err)
@@ -715,59 +569,6 @@ bool denial_nodata(const zt_t *zt, const struct zt_query *q, uint32_t n, size_t 
 	return true;
 }
 
-/* Whether LAB (a label, lower case; NULL: none) is one the SOA's names below the apex have
- * just below it: then they compress to a question with it. */
-static bool soa_label(const zt_zone_t *z, const uint8_t *lab)
-{
-	if (lab == NULL)
-		return false;
-	for (int i = 0; i < 2; i++)
-		if (z->nx_soa_lab[i][0] != 0 && z->nx_soa_lab[i][0] == *lab &&
-		    memcmp(z->nx_soa_lab[i] + 1, lab + 1, *lab) == 0)
-			return true;
-	return false;
-}
-
-void denial_nxb_fast(zt_t *zt, uint32_t z, uint32_t *out)
-{
-	zt_zone_t *zone = &zt->zones[z];
-
-	for (unsigned c = 0; c < 256; c++) {
-		uint32_t lo = zone->nsec_first[c], i = lo == 0 ? zone->nnsec - 1 : lo - 1;
-
-		/* No question's key begins with 0 (the apex's, empty); the keys that begin
-		 * with C are compared whole when an owner's begins so too. */
-		out[2 * c] =
-		    c == 0 || zone->nsec_first[c + 1] != lo ? UINT32_MAX : zone->nxb_idx[i];
-		out[2 * c + 1] = out[2 * c] == UINT32_MAX ? 0 : zone->nxb_idx[i + 1];
-	}
-	/* A label the SOA's names have below the apex is compared whole (soa_label()). */
-	for (int k = 0; k < 2; k++)
-		if (zone->nx_soa_lab[k][0] != 0)
-			out[2 * denial_key_first(zone->nx_soa_lab[k])] = UINT32_MAX;
-	zone->nxb_fast = out;
-}
-
-uint32_t denial_blob_cover(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t rel,
-			   const uint8_t *below, int *delta, uint64_t *id)
-{
-	const zt_zone_t *z = &zt->zones[zt->nodes[ce].zone];
-	const uint32_t *e;
-	uint8_t key[KEY_MAX];
-	uint32_t i = cover_idx(z, key, canon_key(key, q->key, rel, NULL, NULL));
-
-	/* Its blobs: the encloser, the qtype (0: any), the blob, what it answers. */
-	e = denial_blob_line(z, z->nxb_idx[i], z->nxb_idx[i + 1], ce, q->qtype);
-	if (e == NULL)
-		return ZT_NONE;
-	/* NXDOMAIN at the apex: the question's label below it may be one the SOA's names
-	 * compress to (below any other encloser that label is the encloser's, seen when the blob
-	 * was made). */
-	if (e[1] == 0 && ce == z->apex && soa_label(z, below))
-		return ZT_NONE;
-	return denial_blob_at(zt, q, e, delta, id);
-}
-
 /*
  * A question one label below CE that no name of the zone has, a label the SOA's names do not
  * compress to, into Q (NAME its wire form, QTYPE 0: T_A): its owners compress to it only as far
@@ -790,7 +591,7 @@ static bool render_question(const zt_t *zt, const zt_zone_t *zone, uint32_t ce, 
 		memcpy(name + 2, zt_node_name(zt, node), node->name_len);
 		memcpy(q->key, name, node->name_len + 2u);
 		if (zt_find(zt, q->key, node->name_len + 2u) == ZT_NONE &&
-		    (ce != zone->apex || !soa_label(zone, q->key)))
+		    (ce != zone->apex || !denial_soa_label(zone, q->key)))
 			break;
 	}
 	if (c == 256)
@@ -831,7 +632,7 @@ static void render_out(const struct dw *w, const struct zt_query *q, const struc
 	}
 }
 
-bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint16_t qtype,
+bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint32_t qtype,
 		   uint8_t *buf, size_t cap, uint16_t *fix, unsigned fcap, struct denial_built *out)
 {
 	const zt_zone_t *zone = &zt->zones[z];
@@ -840,16 +641,28 @@ bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint16_t
 	uint8_t name[WIRE_NAME_MAX + 4];
 	struct denial_tail t;
 	struct dw w;
+	uint16_t asked = (uint16_t)qtype;
+	bool ok;
 
-	if (!render_question(zt, zone, ce, qtype, &q, name) ||
+	/* A wildcard's NODATA: asked for the first type it lacks (the same for every such type). */
+	if (qtype == DENIAL_WILD_NODATA) {
+		if (node->wildcard == ZT_NONE)
+			return false;
+		for (asked = 1; node_rrset(zt, node->wildcard, asked) != ZT_NONE; asked++)
+			;
+	}
+	if (!render_question(zt, zone, ce, asked, &q, name) ||
 	    !dw_start(&w, zt, &q, ce, cap, buf, cap))
 		return false;
 	w.fix = fix;
 	w.fcap = fcap;
-	if (node->wildcard != ZT_NONE ? !wildcard(&w, zt, &q, ce, zone->nsec[i], &t)
-				      : !nxdomain(&w, zt, &q, ce, zone->nsec[i], &t))
-		return false;
-	if (w.err)
+	if (qtype == DENIAL_WILD_NODATA)
+		ok = wild_nodata(&w, zt, &q, ce, zone->nsec[i], &t);
+	else if (node->wildcard != ZT_NONE)
+		ok = wildcard(&w, zt, &q, ce, zone->nsec[i], &t);
+	else
+		ok = nxdomain(&w, zt, &q, ce, zone->nsec[i], &t);
+	if (!ok || w.err)
 		return false;
 	render_out(&w, &q, &t, fix, out);
 	return true;

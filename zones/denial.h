@@ -68,11 +68,34 @@ bool denial_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, size_t
 bool denial_nodata(const zt_t *zt, const struct zt_query *q, uint32_t n, size_t limit, uint8_t *buf,
 		   size_t cap, struct denial_tail *t);
 
-/* The length of zt_zone_t.nxb_fast: a pair of lines for each first octet. */
-#define DENIAL_NXB_FAST_LEN 512
+/* An nxb line's qtype for a wildcard's NODATA: every type the wildcard lacks but ANY and RRSIG
+ * (after the lines of the types it has: the first line that fits is taken). */
+#define DENIAL_WILD_NODATA 0x10000u
+
+/* Of zone Z's nxb lines [FROM, TO), the one for encloser CE and QTYPE (or any), or NULL. */
+static inline const uint32_t *denial_blob_line(const zt_zone_t *z, uint32_t from, uint32_t to,
+					       uint32_t ce, uint16_t qtype)
+{
+	for (const uint32_t *e = z->nxb + 4 * from, *end = z->nxb + 4 * to; e < end; e += 4)
+		if (e[0] == ce &&
+		    (e[1] == 0 || e[1] == qtype ||
+		     (e[1] == DENIAL_WILD_NODATA && qtype != T_ANY && qtype != T_RRSIG)))
+			return e;
+	return NULL;
+}
+
+/* The length of a table of zt_zone_t.nxb_fast: an entry of four for each octet. */
+#define DENIAL_NXB_FAST_LEN 1024
 
 /*
- * Zone Z's nxb_fast, written at OUT (DENIAL_NXB_FAST_LEN of them; nxb, nxb_idx, nsec_first and
+ * zt_nxb.c, for the compile: the length of zone Z's nxb_fast (its nsec_first and nx_soa_lab
+ * made): the table by the first octet of a question's key, and one by the second octet for
+ * each first octet that an NSEC owner's key or an SOA name's label below the apex begins with.
+ */
+size_t denial_nxb_fast_len(const zt_t *zt, uint32_t z);
+
+/*
+ * Zone Z's nxb_fast, written at OUT (denial_nxb_fast_len() of them; nxb, nxb_idx, nsec_first and
  * nx_soa_lab made), then set.
  */
 void denial_nxb_fast(zt_t *zt, uint32_t z, uint32_t *out);
@@ -83,27 +106,54 @@ static inline unsigned denial_key_first(const uint8_t *lab)
 	return lab[1] > 1 ? lab[1] : 1;
 }
 
-/* Of zone Z's nxb lines [FROM, TO), the one for encloser CE and QTYPE (or any), or NULL. */
-static inline const uint32_t *denial_blob_line(const zt_zone_t *z, uint32_t from, uint32_t to,
-					       uint32_t ce, uint16_t qtype)
+/* Its second octet: the escaped octet's second, or the label's end (0), or its second octet. */
+static inline unsigned denial_key_second(const uint8_t *lab)
 {
-	for (const uint32_t *e = z->nxb + 4 * from, *end = z->nxb + 4 * to; e < end; e += 4)
-		if (e[0] == ce && (e[1] == 0 || e[1] == qtype))
-			return e;
-	return NULL;
+	if (lab[1] <= 1)
+		return lab[1] + 1u;
+	if (lab[0] == 1)
+		return 0;
+	return lab[2] > 1 ? lab[2] : 1;
+}
+
+/*
+ * Zone Z's nxb_fast entry of a question whose label just below the apex is LAB (lower case), by
+ * the first two octets of its key: the NSEC that covers it, as its lines in nxb (from, to) and
+ * the blob of its NXDOMAIN below the apex (ZT_NONE: none, or the apex has a wildcard) with what
+ * it is (nxb[4k + 3]). NULL when an NSEC owner's key, or an SOA name's label, begins with both:
+ * the keys are compared then (denial_blob_cover()).
+ */
+static inline const uint32_t *denial_fast_lines(const zt_zone_t *z, const uint8_t *lab)
+{
+	const uint32_t *f = z->nxb_fast + 4 * denial_key_first(lab);
+
+	if (__builtin_expect(f[0] == UINT32_MAX, 0)) {
+		f = z->nxb_fast + DENIAL_NXB_FAST_LEN * (1 + (size_t)f[1]) +
+		    4 * denial_key_second(lab);
+		if (f[0] == UINT32_MAX)
+			return NULL;
+	}
+	return f;
+}
+
+/* The blob at arena offset NB (what it answers: WHAT) for Q, as denial_blob() returns it. */
+static inline uint32_t denial_blob_of(const zt_t *zt, const struct zt_query *q, uint32_t nb,
+				      uint32_t what, int *delta, uint64_t *id)
+{
+	const zt_blob_t *b = zt_blob(zt, nb);
+
+	*delta = (int)q->qname_len - (int)b->ref_qlen;
+	if (!zt_blob_moves(b, *delta))
+		return ZT_NONE;
+	*id = 1ull << 32 | what;
+	return nb;
 }
 
 /* The blob of nxb line E for Q, as denial_blob() returns it. */
 static inline uint32_t denial_blob_at(const zt_t *zt, const struct zt_query *q, const uint32_t *e,
 				      int *delta, uint64_t *id)
 {
-	const zt_blob_t *b = zt_blob(zt, e[2]);
-
-	*delta = (int)q->qname_len - (int)b->ref_qlen;
-	if (!zt_blob_moves(b, *delta))
-		return ZT_NONE;
-	*id = 1ull << 32 | e[3];
-	return e[2];
+	return denial_blob_of(zt, q, e[2], e[3], delta, id);
 }
 
 /*
@@ -118,8 +168,8 @@ uint32_t denial_blob_cover(const zt_t *zt, const struct zt_query *q, uint32_t ce
  * The whole NXDOMAIN with DO for Q below CE, or the wildcard's answer with its proof, made at
  * compile time (zt_denial.c): the arena offset of its blob, how far it moves (*DELTA) and what
  * it is (*ID, as zt_answer_info.answer); ZT_NONE when the zone has none for it (denial_answer()
- * then). Inline: most questions' lines are found by the first octet of their label below the
- * apex (nxb_fast), a few loads.
+ * then). Inline: most questions' lines are found by the first one or two octets of their
+ * label below the apex (nxb_fast), a few loads.
  */
 static inline uint32_t denial_blob(const zt_t *zt, const struct zt_query *q, uint32_t ce,
 				   int *delta, uint64_t *id)
@@ -127,9 +177,8 @@ static inline uint32_t denial_blob(const zt_t *zt, const struct zt_query *q, uin
 	const zt_node_t *node = &zt->nodes[ce];
 	const zt_zone_t *z = &zt->zones[node->zone];
 	const uint8_t *below = q->key;
-	const uint32_t *e;
+	const uint32_t *e, *f;
 	size_t rel;
-	unsigned c;
 
 	if (z->nxb_fast == NULL)
 		return ZT_NONE;
@@ -138,12 +187,14 @@ static inline uint32_t denial_blob(const zt_t *zt, const struct zt_query *q, uin
 	rel = q->qname_len - (ce == z->apex ? node->name_len : zt->nodes[z->apex].name_len);
 	while (below + *below + 1 < q->key + rel)
 		below += *below + 1;
-	c = denial_key_first(below);
-	if (__builtin_expect(z->nxb_fast[2 * c] == UINT32_MAX, 0))
+	f = denial_fast_lines(z, below);
+	if (__builtin_expect(f == NULL, 0))
 		return denial_blob_cover(zt, q, ce, rel, below, delta, id);
-	/* No owner's key begins as the question's: the lines of the owner before the first
-	 * that begins after it, which covers the question. */
-	e = denial_blob_line(z, z->nxb_fast[2 * c], z->nxb_fast[2 * c + 1], ce, q->qtype);
+	/* No owner's key begins as the question's: the owner before the first that begins
+	 * after it covers the question. Its NXDOMAIN below the apex at once, else its lines. */
+	if (ce == z->apex && f[2] != ZT_NONE)
+		return denial_blob_of(zt, q, f[2], f[3], delta, id);
+	e = denial_blob_line(z, f[0], f[1], ce, q->qtype);
 	return e != NULL ? denial_blob_at(zt, q, e, delta, id) : ZT_NONE;
 }
 
@@ -159,12 +210,13 @@ struct denial_built {
 
 /*
  * For the compile (zt_denial.c): in NSEC zone Z, the answer to a name covered by its NSEC I
- * (zone->nsec[I]) whose closest encloser is CE, for a question one label below CE: the whole
- * NXDOMAIN (QTYPE 0: the same for every type), or when CE has a wildcard its answer to QTYPE
- * with the proof. Written in BUF (CAP octets), the positions of the pointers that move with the
- * question in FIX (FCAP of them). False when it is not one denial_answer() composes.
+ * whose closest encloser is CE, for a question one label below CE: the whole NXDOMAIN (QTYPE 0:
+ * the same for every type), or when CE has a wildcard its answer to QTYPE with the proof, or
+ * its NODATA (QTYPE DENIAL_WILD_NODATA: for every type it lacks). Written in BUF (CAP octets),
+ * the positions of the pointers that move with the question in FIX (FCAP of them). False when
+ * it is not one denial_answer() composes.
  */
-bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint16_t qtype,
+bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint32_t qtype,
 		   uint8_t *buf, size_t cap, uint16_t *fix, unsigned fcap,
 		   struct denial_built *out);
 

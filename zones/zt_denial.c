@@ -121,6 +121,29 @@ static uint32_t put_blob(struct zt_build *b, const struct denial_built *d, const
 	return off;
 }
 
+/* Whether wildcard W has an RRset of TYPE (RRSIG aside). */
+static bool wild_has(const zt_t *zt, uint32_t w, uint32_t type)
+{
+	const zt_node_t *n = &zt->nodes[w];
+
+	for (uint32_t s = n->rrsets; s < n->rrsets + n->nrrsets; s++)
+		if (zt->rrsets[s].type == type && type != T_RRSIG)
+			return true;
+	return false;
+}
+
+/* Whether each type wildcard W has, RRSIG aside, had its line made: LINES of them (ANY and
+ * RRSIG have none), so that the NODATA line after them is taken for no such type. */
+static bool wild_typed(const zt_t *zt, uint32_t w, unsigned lines)
+{
+	const zt_node_t *n = &zt->nodes[w];
+	unsigned types = 0;
+
+	for (uint32_t s = n->rrsets; s < n->rrsets + n->nrrsets; s++)
+		types += zt->rrsets[s].type != T_RRSIG;
+	return lines == types;
+}
+
 /* A blob made for NSEC I, as zone->nxb holds it with I before. */
 struct nsec_ent {
 	uint32_t i, ce, qtype, off, what;
@@ -146,14 +169,14 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share, bool mea
 {
 	zt_t *zt = b->zt;
 	zt_zone_t *zone = &zt->zones[z];
-	size_t used, nent = 0, cap = 0, start = zt->arena_len;
+	size_t used, nent = 0, cap = 0, start = zt->arena_len, fast = denial_nxb_fast_len(zt, z);
 	uint32_t *idx = NULL, *tab = NULL;
 	struct nsec_ent *ent = NULL;
 	struct encl *e;
 	uint16_t fix[FIX_MAX];
 	bool full = false;
 
-	used = (zone->nnsec + 1u + DENIAL_NXB_FAST_LEN) * sizeof(uint32_t);
+	used = (zone->nnsec + 1u + fast) * sizeof(uint32_t);
 	if (used > share)
 		return 0;
 	e = malloc(sizeof(*e));
@@ -164,18 +187,25 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share, bool mea
 		for (unsigned k = 0; k < e->count && !full; k++) {
 			const zt_node_t *ce = &zt->nodes[e->n[k]];
 			uint32_t wild = ce->wildcard;
-			/* NXDOMAIN (qtype 0), or the wildcard's answer to each type. */
-			uint32_t nq = wild != ZT_NONE ? zt->nodes[wild].nans_do : 1;
+			/* NXDOMAIN (qtype 0), or the wildcard's answer to each type, then its
+			 * NODATA when every type it has (RRSIG aside) has its line before. */
+			uint32_t nq = wild != ZT_NONE ? zt->nodes[wild].nans_do + 1 : 1;
+			unsigned lines = 0;
 
 			for (uint32_t a = 0; a < nq; a++) {
-				uint16_t qtype =
-				    wild != ZT_NONE ? zt->ans[zt->nodes[wild].ans_do + a].qtype : 0;
+				uint32_t qtype = wild == ZT_NONE ? 0
+						 : a + 1 < nq
+						     ? zt->ans[zt->nodes[wild].ans_do + a].qtype
+						 : wild_typed(zt, wild, lines) ? DENIAL_WILD_NODATA
+									       : 0;
 				struct denial_built d;
 				uint32_t off;
 
-				if (!denial_render(zt, z, i, e->n[k], qtype, b->scratch,
+				if ((wild != ZT_NONE && qtype == 0) ||
+				    !denial_render(zt, z, i, e->n[k], qtype, b->scratch,
 						   sizeof(b->scratch), fix, FIX_MAX, &d))
 					continue; /* composed, or answered live */
+				lines += wild != ZT_NONE && wild_has(zt, wild, qtype);
 				if (used + zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) +
 					4 * sizeof(uint32_t) >
 				    share) {
@@ -218,7 +248,7 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share, bool mea
 		return 0;
 	}
 	qsort(ent, nent, sizeof(*ent), cmp_ent);
-	idx = malloc((zone->nnsec + 1u + DENIAL_NXB_FAST_LEN) * sizeof(*idx));
+	idx = malloc((zone->nnsec + 1u + fast) * sizeof(*idx));
 	tab = malloc(4 * nent * sizeof(*tab));
 	if (idx == NULL || tab == NULL)
 		goto nomem;
@@ -236,7 +266,7 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share, bool mea
 	zone->nxb_idx = idx;
 	zone->nxb = tab;
 	denial_nxb_fast(zt, z, idx + zone->nnsec + 1);
-	zt->memsize += (zone->nnsec + 1u + DENIAL_NXB_FAST_LEN + 4 * nent) * sizeof(uint32_t);
+	zt->memsize += (zone->nnsec + 1u + fast + 4 * nent) * sizeof(uint32_t);
 	return (ssize_t)used;
 nomem:
 	free(idx);

@@ -90,10 +90,14 @@ typedef struct zt_zone {
 	uint32_t apex;	     /* node index */
 	uint32_t first_node; /* nodes created while loading it start here (zt_new()'s; a patched
 			      * zone's new nodes are past every zone's: no run of it to walk) */
-	/* With nxb (below), in nxb_idx's allocation: the denial blobs' lines of a question by
-	 * the first octet c of its label below the apex, [nxb_fast[2c], nxb_fast[2c + 1]) in
-	 * nxb, when no NSEC owner's key and no SOA name's label below the apex begins with c
-	 * (else nxb_fast[2c] is UINT32_MAX). Here, where a denial's first look finds it. */
+	/* With nxb (below), in nxb_idx's allocation: the denial blobs of a question by the first
+	 * octet c of its key (its label below the apex): nxb_fast[4c .. 4c + 3] are its NSEC's
+	 * lines in nxb (from, to) and among them its NXDOMAIN below the apex (the blob, ZT_NONE
+	 * for none, and what it is) when no NSEC owner's key and no SOA name's label below the
+	 * apex begins with c; else nxb_fast[4c] is UINT32_MAX, and the entry by the key's second
+	 * octet d is in the table k = nxb_fast[4c + 1] after this one, at 1024 (k + 1) + 4d, the
+	 * same way (UINT32_MAX there: the keys are compared). Here, where a denial's first look
+	 * finds it. */
 	const uint32_t *nxb_fast;
 	char *origin;
 	unsigned long serial;
@@ -276,6 +280,23 @@ static inline bool zt_blob_moves(const zt_blob_t *b, int delta)
 static inline void zt_ptr_move(uint8_t *p, int delta)
 {
 	wire_put16(p, (uint16_t)(0xc000 | ((wire_get16(p) & WIRE_PTR_MAX) + delta)));
+}
+
+/*
+ * The compression pointer at SRC of a blob, moved by DELTA, written at DST (a copy of the blob's
+ * octets): the blob's own pointer is read, not the copy's just written. Its offset as one
+ * number: it points at a name the moved message has DELTA octets on (at the question or past
+ * it, never before the header's end), within WIRE_PTR_MAX (zt_blob_moves() said so), so the
+ * 0xc000 marking stays as it is.
+ */
+static inline void zt_ptr_put_moved(uint8_t *dst, const uint8_t *src, int delta)
+{
+	uint16_t v;
+
+	memcpy(&v, src, 2);
+	v = (uint16_t)(__builtin_bswap16(v) + delta);
+	v = __builtin_bswap16(v);
+	memcpy(dst, &v, 2);
 }
 
 static inline size_t zt_blob_size(uint32_t len, uint16_t nfix)
