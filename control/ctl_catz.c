@@ -148,15 +148,20 @@ static void seen_tried(struct ctl_catz_seen *s, const char *cat, bool ok, uint64
 		cat, s->serial, (double)wait / 1000, s->tries + 1, CTL_CATZ_TRIES);
 }
 
-/* The earliest time a catalog is due again (0: none), for ctl_catz_tick() on the control thread. */
-static void seen_schedule(ctl_t *ctl)
+/*
+ * The earliest time a catalog is due again (0: none), for ctl_catz_tick() on the control thread:
+ * after NOW only. One due by NOW that ctl_catz_update() did not try (absent, or no longer served)
+ * waits for the publish that serves it again: the tick's reload would find it due and untried
+ * again, a reload each round of the control thread for as long as it stays so.
+ */
+static void seen_schedule(ctl_t *ctl, uint64_t now)
 {
 	uint64_t next = 0;
 
 	for (size_t i = 0; i < ctl->ncatz_seen; i++) {
 		const struct ctl_catz_seen *s = &ctl->catz_seen[i];
 
-		if (!s->done && s->tries > 0 && s->tries < CTL_CATZ_TRIES &&
+		if (!s->done && s->tries > 0 && s->tries < CTL_CATZ_TRIES && s->retry_ms > now &&
 		    (next == 0 || s->retry_ms < next))
 			next = s->retry_ms != 0 ? s->retry_ms : 1;
 	}
@@ -464,5 +469,5 @@ void ctl_catz_update(ctl_t *ctl)
 		if (s != NULL)
 			seen_tried(s, cat, ok && rc != -ENOMEM && rc != -EIO, now);
 	}
-	seen_schedule(ctl);
+	seen_schedule(ctl, now);
 }

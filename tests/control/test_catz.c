@@ -607,6 +607,34 @@ static void test_consumer_retry(void)
 	ctl_catz_update(ctl);
 	CU_ASSERT(cfg_zone_find(ctl->cfg, "m2.test.") >= 0);
 
+	/*
+	 * A catalog due again that a publish cannot try (absent: expired) leaves the tick nothing
+	 * due, else each tick's reload finds it due again at once, a reload a round for as long
+	 * as it stays absent; the publish that serves it again tries it.
+	 */
+	ctl_catz_retry_ms = 100;
+	write_catalog(cat, 4, false);
+	ctl_catz_fail_applies = 1;
+	CU_ASSERT_FATAL(transferred(ctl, cat));
+	ctl_catz_update(ctl);
+	CU_ASSERT(cfg_zone_find(ctl->cfg, "m2.test.") >= 0);
+	CU_ASSERT(ctl->catz_retry_at != 0);
+	{
+		size_t i = 0;
+
+		while (i < ctl->info.nzones && strcmp(ctl->info.zones[i].origin, "cat.test.") != 0)
+			i++;
+		CU_ASSERT_FATAL(i < ctl->info.nzones);
+		usleep(150 * 1000);
+		ctl->info.zones[i].absent = true;
+		ctl_catz_update(ctl);
+		CU_ASSERT_EQUAL(ctl->catz_retry_at, 0);
+		ctl->info.zones[i].absent = false;
+	}
+	ctl_catz_update(ctl);
+	CU_ASSERT(cfg_zone_find(ctl->cfg, "m2.test.") < 0);
+	CU_ASSERT_EQUAL(ctl->catz_retry_at, 0);
+
 	ctl_catz_retry_ms = retry0;
 	ctl_catz_fail_applies = 0;
 	ctl_free(&ctl);

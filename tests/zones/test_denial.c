@@ -8,6 +8,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "b32hex.h"
 #include "cutest.h"
 #include "denial.h"
 #include "nsec3.h"
@@ -759,6 +760,135 @@ static void test_nsec3_ties(void)
 	zt_free(&t);
 }
 
+/* Base32hex digit V (0..31). */
+static char b32digit(unsigned v)
+{
+	return "0123456789abcdefghijklmnopqrstuv"[v & 31];
+}
+
+/*
+ * An NSEC3 zone of crafted owner labels compiled: CROWD owners in the first bucket (their
+ * labels "00", then groups of three sharing their first 8 digits), 80 spread over the others.
+ */
+static zt_t *crowded_zone(unsigned crowd)
+{
+	size_t cap = 64 * 1024, off;
+	char *text = malloc(cap), err[1024];
+	zload_zone_t *z;
+	zt_t *t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	off = (size_t)snprintf(text, cap,
+			       "$ORIGIN cr.test.\n$TTL 300\n@ SOA ns1 h 1 7200 3600 1209600 300\n"
+			       "@ NS ns1\nns1 A 192.0.2.1\n@ NSEC3PARAM 1 0 0 -\n"
+			       /* Signed (a key), its signatures not needed here. */
+			       "@ DNSKEY 257 3 13 AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g"
+			       "ISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==\n");
+	for (unsigned k = 0; k < crowd + 80; k++) {
+		char l[NSEC3_LABEL_LEN + 1];
+
+		if (k < crowd) {
+			unsigned g = k / 3;
+
+			memset(l, '0', NSEC3_LABEL_LEN);
+			l[6] = b32digit(g >> 5);
+			l[7] = b32digit(g);
+			l[8] = b32digit(k % 3 * 7 + 1);
+			l[31] = b32digit(k);
+		} else {
+			unsigned j = k - crowd;
+
+			for (unsigned i = 0; i < NSEC3_LABEL_LEN; i++)
+				l[i] = b32digit(j * 13 + i * 7);
+			l[0] = b32digit(1 + j % 31);
+			l[1] = b32digit(j / 31);
+		}
+		l[NSEC3_LABEL_LEN] = '\0';
+		off += (size_t)snprintf(text + off, cap - off, "%s NSEC3 1 0 0 - %s A\n", l, l);
+	}
+	z = zload_string("cr.test.", text, "cr.zone", NULL, NULL, err, sizeof(err));
+	if (z == NULL)
+		fprintf(stderr, "%s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	t = zt_new(&z, 1, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	zload_free(&z);
+	free(text);
+	return t;
+}
+
+/* The owner covering hash MD as a scan of every owner's label finds it; ZT_NONE: one matches. */
+static uint32_t cover_scan(const zt_t *t, const zt_zone_t *z, const uint8_t md[NSEC3_HASH_LEN])
+{
+	uint8_t label[NSEC3_LABEL_LEN];
+	uint32_t best = z->nsec3[z->nnsec3 - 1];
+
+	b32hex_sha1(md, label);
+	for (uint32_t k = 0; k < z->nnsec3; k++) {
+		int c = memcmp(zt_node_name(t, &t->nodes[z->nsec3[k]]) + 1, label, NSEC3_LABEL_LEN);
+
+		if (c == 0)
+			return ZT_NONE;
+		if (c < 0)
+			best = z->nsec3[k];
+	}
+	return best;
+}
+
+/*
+ * Crafted chains: a bucket of 16 owners (the count over the bucket), of 17 and of 40 (the
+ * bisection), owners sharing their first 8 digits in threes. Each owner's hash, the hashes next
+ * to it in its last octet and past its prefix, the lowest and highest hashes and hashes at
+ * random: the cover a scan of every label finds.
+ */
+static void test_nsec3_crowded(void)
+{
+	static const unsigned crowds[] = {16, 17, 40};
+
+	for (size_t c = 0; c < sizeof(crowds) / sizeof(crowds[0]); c++) {
+		zt_t *t = crowded_zone(crowds[c]);
+		const zt_zone_t *z = &t->zones[0];
+		uint8_t md[NSEC3_HASH_LEN];
+		uint32_t seed = 12345;
+
+		CU_ASSERT_FATAL(z->has_nsec3 && z->nnsec3 == crowds[c] + 80);
+		CU_ASSERT_FATAL(z->n3bkt != NULL);
+		CU_ASSERT_EQUAL(z->n3maxb, crowds[c]);
+		for (uint32_t k = 0; k < z->nnsec3; k++) {
+			label_hash(zt_node_name(t, &t->nodes[z->nsec3[k]]) + 1, md);
+			CU_ASSERT_EQUAL(nsec3_cover_md(t, z, md), ZT_NONE);
+			for (unsigned at = 5; at < NSEC3_HASH_LEN; at += 14) {
+				uint8_t m2[NSEC3_HASH_LEN];
+
+				memcpy(m2, md, sizeof(m2));
+				m2[at]++;
+				CU_ASSERT_EQUAL(nsec3_cover_md(t, z, m2), cover_scan(t, z, m2));
+				m2[at] -= 2;
+				CU_ASSERT_EQUAL(nsec3_cover_md(t, z, m2), cover_scan(t, z, m2));
+			}
+		}
+		for (int v = 0; v < 2; v++) {
+			memset(md, v ? 0xff : 0, sizeof(md));
+			CU_ASSERT_EQUAL(nsec3_cover_md(t, z, md), cover_scan(t, z, md));
+		}
+		for (unsigned i = 0; i < 5000; i++) {
+			for (unsigned k = 0; k < NSEC3_HASH_LEN; k++) {
+				seed = seed * 1103515245u + 12345u;
+				md[k] = (uint8_t)(seed >> 16);
+			}
+			/* A third in the crowded bucket, some of them with a crowd's prefix. */
+			if (i % 3 == 0) {
+				md[0] = 0;
+				md[1] &= 0x01;
+				if (i % 2 == 0)
+					md[2] = md[3] = 0;
+			}
+			CU_ASSERT_EQUAL(nsec3_cover_md(t, z, md), cover_scan(t, z, md));
+		}
+		zt_free(&t);
+	}
+}
+
 /* The covering NSEC by canonical keys is the one canonical comparisons find. */
 static void test_cover(void)
 {
@@ -905,4 +1035,5 @@ void reg_cutest_denial(void)
 	CU_add_test(s, "wrong NSEC3 parts are seen", test_wrong_parts);
 	CU_add_test(s, "NSEC3 owners found by buckets and prefixes", test_nsec3_search);
 	CU_add_test(s, "NSEC3 hashes that share an owner's prefix", test_nsec3_ties);
+	CU_add_test(s, "NSEC3 chains with crowded buckets", test_nsec3_crowded);
 }
