@@ -207,6 +207,7 @@ static int zones_copy(struct patch *p, uint32_t room)
 			nz->n3pre = NULL;
 			nz->n3bkt = NULL;
 			nz->n3bits = 0;
+			nz->n3maxb = 0;
 			nz->n3nx = NULL;
 			nz->n3nx_count = 0;
 			nz->n3wn = NULL;
