@@ -288,22 +288,32 @@ static zt_t *signed_zone(bool nsec3)
 	return signed_zone_of(zone_head, nsec3);
 }
 
+/* Zone Z, just read (NULL: ERR says why), compiled alone; the test stops if either fails. */
+static zt_t *compiled(zload_zone_t *z, const char *err)
+{
+	char why[1024];
+	zt_t *t;
+
+	if (z == NULL)
+		fprintf(stderr, "%s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	t = zt_new(&z, 1, NULL, why, sizeof(why));
+	if (t == NULL)
+		fprintf(stderr, "%s\n", why);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	zload_free(&z);
+	return t;
+}
+
 /* The presigned peer zone ORIGIN (tests/data/peer/FILE: Knot's own signing), compiled. */
 static zt_t *peer_zone(const char *origin, const char *file)
 {
 	char path[512], err[1024];
 	zload_zone_t *z;
-	zt_t *t;
 
 	snprintf(path, sizeof(path), "%s/peer/%s", SANDNS_TEST_DATA, file);
 	z = zload_file(origin, path, NULL, NULL, err, sizeof(err));
-	if (z == NULL)
-		fprintf(stderr, "%s\n", err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
-	t = zt_new(&z, 1, NULL, err, sizeof(err));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-	zload_free(&z);
-	return t;
+	return compiled(z, err);
 }
 
 /* How many answers denial_n3.c joined in the last ask_all(). */
@@ -775,7 +785,6 @@ static zt_t *crowded_zone(unsigned crowd)
 	size_t cap = 64 * 1024, off;
 	char *text = malloc(cap), err[1024];
 	zload_zone_t *z;
-	zt_t *t;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
 	off = (size_t)snprintf(text, cap,
@@ -807,14 +816,8 @@ static zt_t *crowded_zone(unsigned crowd)
 		off += (size_t)snprintf(text + off, cap - off, "%s NSEC3 1 0 0 - %s A\n", l, l);
 	}
 	z = zload_string("cr.test.", text, "cr.zone", NULL, NULL, err, sizeof(err));
-	if (z == NULL)
-		fprintf(stderr, "%s\n", err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
-	t = zt_new(&z, 1, NULL, err, sizeof(err));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-	zload_free(&z);
 	free(text);
-	return t;
+	return compiled(z, err);
 }
 
 /* The owner covering hash MD as a scan of every owner's label finds it; ZT_NONE: one matches. */
