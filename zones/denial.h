@@ -89,16 +89,18 @@ static inline const uint32_t *denial_blob_line(const zt_zone_t *z, uint32_t from
 
 /*
  * zt_nxb.c, for the compile: the length of zone Z's nxb_fast (its nsec_first and nx_soa_lab
- * made): the table by the first octet of a question's key, and one by the second octet for
- * each first octet that an NSEC owner's key or an SOA name's label below the apex begins with.
+ * made): the table by the first octet of a question's key, and with BY_SECOND one by the second
+ * octet for each first octet that an NSEC owner's key or an SOA name's label below the apex
+ * begins with.
  */
-size_t denial_nxb_fast_len(const zt_t *zt, uint32_t z);
+size_t denial_nxb_fast_len(const zt_t *zt, uint32_t z, bool by_second);
 
 /*
- * Zone Z's nxb_fast, written at OUT (denial_nxb_fast_len() of them; nxb, nxb_idx, nsec_first and
- * nx_soa_lab made), then set.
+ * Zone Z's nxb_fast, written at OUT (denial_nxb_fast_len() of them, with the same BY_SECOND; nxb,
+ * nxb_idx, nsec_first and nx_soa_lab made), then set. Without BY_SECOND, a question whose key
+ * begins as a key does is compared.
  */
-void denial_nxb_fast(zt_t *zt, uint32_t z, uint32_t *out);
+void denial_nxb_fast(zt_t *zt, uint32_t z, uint32_t *out, bool by_second);
 
 /* The first octet of a canonical key that begins with label LAB (0 and 1 are escaped as 1 ...). */
 static inline unsigned denial_key_first(const uint8_t *lab)
@@ -128,6 +130,8 @@ static inline const uint32_t *denial_fast_lines(const zt_zone_t *z, const uint8_
 	const uint32_t *f = z->nxb_fast + 4 * denial_key_first(lab);
 
 	if (__builtin_expect(f[0] == UINT32_MAX, 0)) {
+		if (f[1] == UINT32_MAX)
+			return NULL; /* no tables by the second octet */
 		f = z->nxb_fast + DENIAL_NXB_FAST_LEN * (1 + (size_t)f[1]) +
 		    4 * denial_key_second(lab);
 		if (f[0] == UINT32_MAX)

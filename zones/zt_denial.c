@@ -169,12 +169,14 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share, bool mea
 {
 	zt_t *zt = b->zt;
 	zt_zone_t *zone = &zt->zones[z];
-	size_t used, nent = 0, cap = 0, start = zt->arena_len, fast = denial_nxb_fast_len(zt, z);
+	size_t used, nent = 0, cap = 0, start = zt->arena_len;
+	/* The tables by the second octet (fast2) only where the share holds them too. */
+	size_t fast = denial_nxb_fast_len(zt, z, false), fast2 = denial_nxb_fast_len(zt, z, true);
 	uint32_t *idx = NULL, *tab = NULL;
 	struct nsec_ent *ent = NULL;
 	struct encl *e;
 	uint16_t fix[FIX_MAX];
-	bool full = false;
+	bool full = false, second;
 
 	used = (zone->nnsec + 1u + fast) * sizeof(uint32_t);
 	if (used > share)
@@ -247,6 +249,11 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share, bool mea
 		free(ent);
 		return 0;
 	}
+	second = used + (fast2 - fast) * sizeof(uint32_t) <= share;
+	if (second) {
+		used += (fast2 - fast) * sizeof(uint32_t);
+		fast = fast2;
+	}
 	qsort(ent, nent, sizeof(*ent), cmp_ent);
 	idx = malloc((zone->nnsec + 1u + fast) * sizeof(*idx));
 	tab = malloc(4 * nent * sizeof(*tab));
@@ -265,7 +272,8 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share, bool mea
 	free(ent);
 	zone->nxb_idx = idx;
 	zone->nxb = tab;
-	denial_nxb_fast(zt, z, idx + zone->nnsec + 1);
+	denial_nxb_fast(zt, z, idx + zone->nnsec + 1, second);
+	zone->nxb_fast_len = (uint32_t)fast;
 	zt->memsize += (zone->nnsec + 1u + fast + 4 * nent) * sizeof(uint32_t);
 	return (ssize_t)used;
 nomem:

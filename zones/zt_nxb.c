@@ -13,11 +13,13 @@ static void firsts(const zt_zone_t *zone, bool seen[256])
 			seen[denial_key_first(zone->nx_soa_lab[k])] = true;
 }
 
-size_t denial_nxb_fast_len(const zt_t *zt, uint32_t z)
+size_t denial_nxb_fast_len(const zt_t *zt, uint32_t z, bool by_second)
 {
 	bool seen[256];
 	size_t n = 1;
 
+	if (!by_second)
+		return DENIAL_NXB_FAST_LEN;
 	firsts(&zt->zones[z], seen);
 	for (unsigned c = 0; c < 256; c++)
 		n += seen[c];
@@ -53,7 +55,7 @@ static unsigned second(const zt_zone_t *zone, uint32_t i)
 	return (unsigned)(zone->nsec_pre[i] >> 48) & 0xff;
 }
 
-void denial_nxb_fast(zt_t *zt, uint32_t z, uint32_t *out)
+void denial_nxb_fast(zt_t *zt, uint32_t z, uint32_t *out, bool by_second)
 {
 	zt_zone_t *zone = &zt->zones[z];
 	uint32_t sub = 0;
@@ -72,8 +74,12 @@ void denial_nxb_fast(zt_t *zt, uint32_t z, uint32_t *out)
 			lines_before(zone, lo, out + 4 * c);
 			continue;
 		}
-		/* By the second octet, the same way, in a table of its own after the first. */
 		compared(out + 4 * c);
+		if (!by_second) {
+			out[4 * c + 1] = UINT32_MAX; /* no table by the second octet: compared */
+			continue;
+		}
+		/* By the second octet, the same way, in a table of its own after the first. */
 		out[4 * c + 1] = sub;
 		tab = out + DENIAL_NXB_FAST_LEN * (1 + (size_t)sub++);
 		for (unsigned c2 = 0, i = lo; c2 < 256; c2++) {

@@ -200,6 +200,7 @@ static int zones_copy(struct patch *p, uint32_t room)
 			nz->nsec_first = NULL;
 			nz->nxb_idx = NULL;
 			nz->nxb_fast = NULL;
+			nz->nxb_fast_len = 0;
 			nz->nxb = NULL;
 			nz->nsec3 = NULL;
 			nz->nnsec3 = 0;

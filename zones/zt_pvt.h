@@ -96,9 +96,11 @@ typedef struct zt_zone {
 	 * for none, and what it is) when no NSEC owner's key and no SOA name's label below the
 	 * apex begins with c; else nxb_fast[4c] is UINT32_MAX, and the entry by the key's second
 	 * octet d is in the table k = nxb_fast[4c + 1] after this one, at 1024 (k + 1) + 4d, the
-	 * same way (UINT32_MAX there: the keys are compared). Here, where a denial's first look
-	 * finds it. */
+	 * same way (UINT32_MAX there: the keys are compared). A zone whose share of the denial
+	 * budget holds its blobs but not those tables has none: nxb_fast[4c + 1] is UINT32_MAX
+	 * then, and the keys are compared. Here, where a denial's first look finds it. */
 	const uint32_t *nxb_fast;
+	uint32_t nxb_fast_len; /* its length in words (the tables by the second octet or none) */
 	char *origin;
 	unsigned long serial;
 	uint32_t soa;	   /* RRset index of the SOA */

@@ -439,7 +439,7 @@ static size_t denial_used(const zt_t *t, uint32_t z)
 	}
 	used += wild_used(t, z);
 	if (zone->nxb_idx != NULL) {
-		used += (zone->nnsec + 1u + denial_nxb_fast_len(t, z)) * sizeof(uint32_t);
+		used += (zone->nnsec + 1u + zone->nxb_fast_len) * sizeof(uint32_t);
 		for (uint32_t k = 0; k < zone->nxb_idx[zone->nnsec]; k++) {
 			const zt_blob_t *b = zt_blob(t, zone->nxb[4 * k + 2]);
 
@@ -480,6 +480,51 @@ static void test_budget(void)
 	composed = ask_all(u, &asked, &blobs);
 	CU_ASSERT(joined > 0 && joined < composed);
 	zt_free(&u);
+}
+
+/*
+ * A zone whose share holds its blobs but not the tables by the second octet (4 KiB each, one for
+ * each octet its owners' keys begin with) keeps the blobs with the table by the first octet
+ * alone: the questions that begin as a key does are compared, the answers the same. One octet
+ * less and it keeps none (all or nothing).
+ */
+static void test_budget_first_table(void)
+{
+	size_t saved = zt_denial_budget, both, one;
+	unsigned asked, blobs, seen = 0;
+	const zt_zone_t *z;
+	zt_t *t;
+
+	t = signed_zone(false);
+	z = &t->zones[0];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z->nxb_idx);
+	CU_ASSERT_FATAL(z->nxb_fast_len > DENIAL_NXB_FAST_LEN);
+	both = denial_used(t, 0);
+	one = both - (z->nxb_fast_len - DENIAL_NXB_FAST_LEN) * sizeof(uint32_t);
+	zt_free(&t);
+
+	zt_denial_budget = one;
+	t = signed_zone(false);
+	zt_denial_budget = saved;
+	z = &t->zones[0];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z->nxb_idx);
+	CU_ASSERT_EQUAL(z->nxb_fast_len, DENIAL_NXB_FAST_LEN);
+	CU_ASSERT_EQUAL(denial_used(t, 0), one);
+	for (unsigned c = 1; c < 256; c++) /* 0: no question's key begins with it */
+		if (z->nxb_fast[4 * c] == UINT32_MAX) {
+			CU_ASSERT_EQUAL(z->nxb_fast[4 * c + 1], UINT32_MAX);
+			seen++;
+		}
+	CU_ASSERT(seen > 1);
+	ask_all(t, &asked, &blobs); /* each answer checked against the live one */
+	CU_ASSERT(blobs > asked / 4);
+	zt_free(&t);
+
+	zt_denial_budget = one - 1;
+	t = signed_zone(false);
+	zt_denial_budget = saved;
+	CU_ASSERT_PTR_NULL(t->zones[0].nxb_idx);
+	zt_free(&t);
 }
 
 /*
@@ -1031,6 +1076,8 @@ void reg_cutest_denial(void)
 		    test_nxb_fast);
 	CU_add_test(s, "zones past the denial budget: NSEC3's apex alone, the same answers",
 		    test_budget);
+	CU_add_test(s, "a share without room for the tables by the second octet",
+		    test_budget_first_table);
 	CU_add_test(s, "the denial budget is the snapshot's, shared fairly", test_budget_shared);
 	CU_add_test(s, "a wrong denial blob is seen", test_wrong_blob);
 	CU_add_test(s, "NSEC3 with opt-out, signed by Knot: joined answers are the live ones",
