@@ -181,6 +181,27 @@ void ctl_catz_tick(ctl_t *ctl)
 			 "trying catalog members again: the reload failed");
 }
 
+void ctl_catz_unpublished(ctl_t *ctl)
+{
+	const uint64_t now = clock_now_ms();
+	bool due = false;
+
+	/* The tick handed its due time over (catz_retry_at 0) to a publish that did not happen. */
+	for (size_t i = 0; i < ctl->ncatz_seen; i++) {
+		struct ctl_catz_seen *s = &ctl->catz_seen[i];
+
+		if (s->tries > 0 && seen_due(s, now)) {
+			if (!due)
+				log_msg(LOG_WARNING,
+					"catalog members not tried: the publish failed");
+			due = true;
+			seen_tried(s, s->origin, false, now);
+		}
+	}
+	if (due)
+		seen_schedule(ctl, now);
+}
+
 void ctl_catz_free(ctl_t *ctl)
 {
 	for (size_t i = 0; i < ctl->ncatz_seen; i++)

@@ -184,6 +184,12 @@ void ctl_catz_free(ctl_t *ctl);
  * publish tries it again.
  */
 void ctl_catz_tick(ctl_t *ctl);
+/*
+ * ctl_catz.c, the publisher after a publish that failed (ctl_catz_update not called): a catalog
+ * due again counts the failure as one of its tries and is scheduled again, else the tick, which
+ * handed its due time to that publish, would leave it until some other publish succeeds.
+ */
+void ctl_catz_unpublished(ctl_t *ctl);
 #define CTL_CATZ_TRIES 5
 #define CTL_CATZ_RETRY_MS 30000
 extern uint64_t ctl_catz_retry_ms;     /* CTL_CATZ_RETRY_MS; tests lower it */

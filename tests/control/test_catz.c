@@ -14,6 +14,7 @@
 
 #include "catz.h"
 #include "cfg.h"
+#include "clock.h"
 #include "ctl.h"
 #include "ctl_pvt.h"
 #include "cutest.h"
@@ -633,6 +634,32 @@ static void test_consumer_retry(void)
 	}
 	ctl_catz_update(ctl);
 	CU_ASSERT(cfg_zone_find(ctl->cfg, "m2.test.") < 0);
+	CU_ASSERT_EQUAL(ctl->catz_retry_at, 0);
+
+	/*
+	 * The reload the tick queued fails before its publish (ctl_catz_update is not called): the
+	 * catalog is scheduled again, the failure one of its tries. Before, the tick had cleared
+	 * its due time and nothing set it again until another publish went through.
+	 */
+	write_catalog(cat, 5, true);
+	ctl_catz_fail_applies = 1;
+	CU_ASSERT_FATAL(transferred(ctl, cat));
+	ctl_catz_update(ctl);
+	CU_ASSERT(cfg_zone_find(ctl->cfg, "m2.test.") < 0);
+	CU_ASSERT(ctl->catz_retry_at != 0);
+	usleep(150 * 1000);
+	ctl->catz_retry_at = 0; /* as ctl_catz_tick() hands it to the reload it queues */
+	{
+		const uint64_t t0 = clock_now_ms();
+
+		ctl_catz_unpublished(ctl);
+		CU_ASSERT_FATAL(ctl->catz_retry_at != 0);
+		/* Tried twice: the next wait is twice the first. */
+		CU_ASSERT(ctl->catz_retry_at >= t0 + 200);
+	}
+	usleep(250 * 1000);
+	ctl_catz_tick(ctl);
+	CU_ASSERT(cfg_zone_find(ctl->cfg, "m2.test.") >= 0);
 	CU_ASSERT_EQUAL(ctl->catz_retry_at, 0);
 
 	ctl_catz_retry_ms = retry0;
