@@ -368,8 +368,12 @@ static int evaluate_policy(const cfg_t *cfg, const ctl_build_t *prev, bool previ
 		ctl_zone_info_t *info = &b->zones[i];
 
 		/* A zone read: its view holds too what a certificate change that edits it asks. */
-		if (!keeps && !info->unread && !info->absent)
+		if (!keeps && !info->unread && !info->absent) {
 			ctl_part_prime(&pz[i], b->certs, b->ncerts);
+			/* And the names it lacks (a certificate's new name, mostly): no read.
+			 * Without memory for them, such a question reads it as before. */
+			pview_set_names(pz[i].record, zload_nameset_new(b->raw[i]));
+		}
 		info->pview = info->unread ? pview_ref(prev->zones[i].pview) : pz[i].record;
 		pz[i].record = NULL;
 		/* Beside the view, the records at the owners the edits name: those of the version

@@ -8,6 +8,7 @@
 #include "fnv.h"
 #include "grow.h"
 #include "pview.h"
+#include "zload_nameset.h"
 
 /* The kind of an RDATA question: its type is in the key too. */
 #define PVIEW_RDATA 0
@@ -28,7 +29,8 @@ struct pview {
 	size_t n, cap;
 	size_t *slot; /* open addressing: index + 1 into E, 0 empty; NSLOT a power of two */
 	size_t nslot;
-	unsigned long refs; /* references beyond the first */
+	unsigned long refs;	/* references beyond the first */
+	zload_nameset_t *names; /* the zone's names, or NULL */
 };
 
 static uint64_t key_hash(uint8_t q, uint16_t type, const char *name)
@@ -135,6 +137,7 @@ void pview_put(pview_t **vp)
 	}
 	free(v->e);
 	free(v->slot);
+	zload_nameset_free(&v->names);
 	free(v);
 }
 
@@ -153,11 +156,26 @@ int pview_set(pview_t *v, enum pview_q q, const char *name, bool yes)
 	return 0;
 }
 
+void pview_set_names(pview_t *v, zload_nameset_t *names)
+{
+	zload_nameset_free(&v->names);
+	v->names = names;
+}
+
+/* Whether the zone's names say that nothing is at NAME nor below it. */
+static bool surely_absent(const pview_t *v, const char *name)
+{
+	return v != NULL && v->names != NULL && zload_nameset_has(v->names, name) == 0;
+}
+
 int pview_get(const pview_t *v, enum pview_q q, const char *name)
 {
 	const struct pentry *e = find(v, (uint8_t)q, 0, name);
 
-	return e == NULL ? -1 : e->yes;
+	if (e != NULL)
+		return e->yes;
+	/* Every question about records at or below a name the zone lacks: no. */
+	return q != PVIEW_SIGNED && surely_absent(v, name) ? 0 : -1;
 }
 
 int pview_set_rdata(pview_t *v, const char *name, uint16_t type, const char *const *rdata, size_t n,
@@ -199,6 +217,11 @@ const char *const *pview_rdata(const pview_t *v, const char *name, uint16_t type
 	const struct pentry *e = find(v, PVIEW_RDATA, type, name);
 	static const char *const none[1] = {NULL};
 
+	if (e == NULL && surely_absent(v, name)) {
+		*n = 0;
+		*complete = true;
+		return none;
+	}
 	if (e == NULL)
 		return NULL;
 	*n = e->n;

@@ -7,13 +7,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zload_nameset.h"
+
 /*
  * A zone's "policy view": each question the autodiscover policy (policy.c) asked of the zone and
  * the zone's answer, recorded while the zone was read. A later evaluation whose zone files are
  * unchanged asks the view instead of the zone: a question recorded gets the zone's answer, one
- * not recorded gets "not known" (the caller then reads the zone). Names are compared without
- * case (ASCII), as presentation form with the final dot. Immutable once recorded, shared by
- * reference between builds.
+ * not recorded gets "not known" (the caller then reads the zone), unless the view holds the
+ * zone's names (pview_set_names()) and the name is not among them: then nothing is at it or
+ * below it, whatever the question (but PVIEW_SIGNED). Names are compared without case (ASCII),
+ * as presentation form with the final dot. Immutable once recorded, shared by reference between
+ * builds.
  */
 typedef struct pview pview_t;
 
@@ -37,7 +41,12 @@ size_t pview_count(const pview_t *v);
 
 /* Records the answer YES to Q about NAME. 0, or -ENOMEM. */
 int pview_set(pview_t *v, enum pview_q q, const char *name, bool yes);
-/* The answer recorded to Q about NAME: 1 yes, 0 no, -1 not recorded (V NULL: none is). */
+/* Gives V the names of the zone it records (NAMES, NULL accepted: none), freed with V. */
+void pview_set_names(pview_t *v, zload_nameset_t *names);
+/*
+ * The answer recorded to Q about NAME: 1 yes, 0 no, -1 not recorded (V NULL: none is); a question
+ * not recorded about a name the zone's names lack (pview_set_names()): 0.
+ */
 int pview_get(const pview_t *v, enum pview_q q, const char *name);
 
 /*
@@ -48,7 +57,8 @@ int pview_set_rdata(pview_t *v, const char *name, uint16_t type, const char *con
 		    bool complete);
 /*
  * The RDATA texts recorded for TYPE at NAME (*N of them, *COMPLETE as recorded; they live as long
- * as V), or NULL when that question was not recorded.
+ * as V), or NULL when that question was not recorded; none, complete, for a name the zone's names
+ * lack.
  */
 const char *const *pview_rdata(const pview_t *v, const char *name, uint16_t type, size_t *n,
 			       bool *complete);

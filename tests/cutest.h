@@ -60,6 +60,7 @@ void reg_cutest_grow(void); /* tests/zones/test_grow.c: the doubling array (grow
 /* tests/zones/test_zload_xfr.c: a zone's next version from a transfer (IXFR applied, AXFR) */
 void reg_cutest_zload_xfr(void);
 void reg_cutest_zshare(void);
+void reg_cutest_nameset(void);
 void reg_cutest_patch(void); /* tests/zones/test_patch.c: zt_patch against zt_new, at random */
 
 void reg_cutest_patchunit(void); /* tests/zones/test_patch_unit.c: zt_patch() vs zt_new() */

@@ -1002,7 +1002,7 @@ static void test_not_kept_policy(void)
 	snprintf(cpath, sizeof(cpath), "%s/leaf.pem", dir);
 	/* example.com: the zone beside the mail domains, its own autodiscover covered. */
 	write_old(30, "mail IN A 192.0.2.25\nhost IN A 192.0.2.99\nother IN A 192.0.2.26\n"
-		      "web IN A 192.0.2.27\nautodiscover IN A 192.0.2.25\n");
+		      "web IN A 192.0.2.27\nautodiscover IN A 192.0.2.25\nspare IN A 192.0.2.28\n");
 	/* example.net: an SRV into example.com; example.org: a CNAME into it. */
 	write_at(npath, 11, net, 50, "mail.example.com.");
 	write_at(opath, 13,
@@ -1116,6 +1116,33 @@ static void test_not_kept_policy(void)
 	reload_line("reload");
 	CU_ASSERT_TRUE(unread_at(0, v));
 	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 32);
+
+	/* A certificate that also names a host example.com lacks, never asked of it: its view
+	 * holds its names, the host is not among them, so it is not read; the decisions those of
+	 * reading every zone. */
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, 4,
+				      "DNS:mail.example.com,DNS:other.example.com,"
+				      "DNS:autodiscover.example.com,DNS:absent.example.com"));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_TRUE(unread_at(0, v));
+	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 32);
+	was = policy_text();
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(keep), CTL_CERTS_ALL), SANDNS_EOK);
+	now = policy_text();
+	CU_ASSERT_STRING_EQUAL(now, was);
+	free(now);
+	free(was);
+	/* One that names a host it has, never asked of it: read. */
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+	v = ctl->info.zones[0].zone_ver;
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, 5,
+				      "DNS:mail.example.com,DNS:other.example.com,"
+				      "DNS:autodiscover.example.com,DNS:spare.example.com"));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+	CU_ASSERT_NOT_EQUAL(ctl->info.zones[0].zone_ver, v);
+	CU_ASSERT_FATAL(tu_write_leaf(cpath, key, 6, sans));
+	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(line), CTL_CERTS_ALL), SANDNS_EOK);
+	v = ctl->info.zones[0].zone_ver;
 	/* keep-zones auto above its bound: the same. */
 	ctl_keep_auto_records = 3;
 	CU_ASSERT_EQUAL_FATAL(reload_to(conf_with(keep), CTL_CERTS_ALL), SANDNS_EOK);
