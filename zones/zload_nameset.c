@@ -16,14 +16,38 @@ struct zload_nameset {
 	uint8_t origin[256]; /* the zone's, wire form */
 };
 
-/* The digest of wire NAME (LEN octets) without case. */
-static uint64_t name_digest(const uint8_t *name, size_t len)
+/*
+ * Writes to OUT (when not NULL) the digests of wire NAME and of each name above it down to the
+ * depth of the zone's origin (ODEPTH labels); returns how many. A name's digest is taken label by
+ * label from the root (FNV-1a over each label's length and octets without case), so that one
+ * pass over NAME gives every name above it on the way.
+ */
+static size_t add_name(uint64_t *out, const uint8_t *name, size_t odepth)
 {
+	const uint8_t *label[128];
+	size_t d = 0, n = 0;
 	uint64_t h = FNV_START;
 
-	for (size_t i = 0; i < len; i++)
-		h = fnv_byte(h, wire_lower(name[i]));
-	return h;
+	for (const uint8_t *p = name; *p != 0 && d < 128; p += *p + 1)
+		label[d++] = p;
+	if (odepth == 0) { /* the root zone: its apex too */
+		if (out != NULL)
+			out[n] = h;
+		n++;
+	}
+	for (size_t k = d; k-- > 0;) {
+		const uint8_t *l = label[k];
+
+		h = fnv_byte(h, l[0]);
+		for (size_t i = 1; i <= l[0]; i++)
+			h = fnv_byte(h, wire_lower(l[i]));
+		if (d - k >= odepth) {
+			if (out != NULL)
+				out[n] = h;
+			n++;
+		}
+	}
+	return n;
 }
 
 /* The labels of wire NAME (its root label not counted). */
@@ -36,24 +60,12 @@ static size_t labels(const uint8_t *name)
 	return n;
 }
 
-/*
- * Writes to OUT (when not NULL) the digests of NAME and of each name above it down to the depth
- * of the zone's origin (ODEPTH labels); returns how many.
- */
-static size_t add_name(uint64_t *out, const uint8_t *name, size_t odepth)
+/* How many digests add_name() writes for NAME. */
+static size_t room_of(const uint8_t *name, size_t odepth)
 {
-	size_t d = labels(name), len = wire_name_len(name), n = 0;
+	const size_t d = labels(name);
 
-	for (; d >= odepth; d--) {
-		if (out != NULL)
-			out[n] = name_digest(name, len);
-		n++;
-		if (d == odepth)
-			break;
-		len -= (size_t)name[0] + 1;
-		name += name[0] + 1;
-	}
-	return n;
+	return d >= odepth ? d - odepth + 1 : 0;
 }
 
 static int cmp_u64(const void *x, const void *y)
@@ -63,33 +75,37 @@ static int cmp_u64(const void *x, const void *y)
 	return a < b ? -1 : (a > b);
 }
 
-/* Below this many digests qsort(); from it on, a radix sort (its counts cost 512 KiB a pass). */
-#define RADIX_MIN 65536
+/* Below this many digests qsort(); from it on, a radix sort. */
+#define RADIX_MIN 4096
+/* The radix sort's digit: 8 bits, so that a pass scatters to few places at a time. */
+#define RADIX_BITS 8
+_Static_assert(64 % RADIX_BITS == 0 && 64 / RADIX_BITS % 2 == 0,
+	       "whole digits, an even number of passes (the sorted digests end where they began)");
 
-/* Sorts the N digests at A, TMP as room for N more. 0, or -ENOMEM. */
-static int sort_digests(uint64_t *a, uint64_t *tmp, size_t n)
+/* Sorts the N digests at A, TMP as room for N more. */
+static void sort_digests(uint64_t *a, uint64_t *tmp, size_t n)
 {
-	size_t *count;
+	size_t count[(1u << RADIX_BITS) + 1];
+	const uint64_t mask = (1u << RADIX_BITS) - 1;
 
 	if (n < RADIX_MIN) {
 		qsort(a, n, sizeof(*a), cmp_u64);
-		return 0;
+		return;
 	}
-	count = malloc(65537 * sizeof(*count));
-	if (count == NULL)
-		return -ENOMEM;
-	for (unsigned shift = 0; shift < 64; shift += 16) {
-		memset(count, 0, 65537 * sizeof(*count));
+	for (unsigned shift = 0; shift < 64; shift += RADIX_BITS) {
+		uint64_t *from = a, *to = tmp;
+
+		memset(count, 0, sizeof(count));
 		for (size_t i = 0; i < n; i++)
-			count[((a[i] >> shift) & 0xffff) + 1]++;
-		for (size_t k = 1; k <= 65536; k++)
+			count[((from[i] >> shift) & mask) + 1]++;
+		for (size_t k = 1; k <= mask + 1; k++)
 			count[k] += count[k - 1];
 		for (size_t i = 0; i < n; i++)
-			tmp[count[(a[i] >> shift) & 0xffff]++] = a[i];
-		memcpy(a, tmp, n * sizeof(*a));
+			to[count[(from[i] >> shift) & mask]++] = from[i];
+		/* The passes alternate between the two arrays: an even number ends in A. */
+		tmp = from;
+		a = to;
 	}
-	free(count);
-	return 0;
 }
 
 zload_nameset_t *zload_nameset_new(const zload_zone_t *z)
@@ -104,28 +120,24 @@ zload_nameset_t *zload_nameset_new(const zload_zone_t *z)
 	memcpy(s->origin, ldns_rdf_data(z->origin), wire_name_len(ldns_rdf_data(z->origin)));
 	/* Room for each owner and its names down to the origin. */
 	for (size_t i = 0; i < z->nrecs; i++)
-		room += add_name(NULL, zload_rec_owner(z, i), odepth);
+		room += room_of(zload_rec_owner(z, i), odepth);
 	for (size_t i = 0; i < z->nempty; i++)
-		room += add_name(NULL, ldns_rdf_data(z->empty[i]), odepth);
+		room += room_of(ldns_rdf_data(z->empty[i]), odepth);
 	a = malloc((room + 1) * sizeof(*a));
 	tmp = malloc((room + 1) * sizeof(*tmp));
 	if (a == NULL || tmp == NULL)
 		goto fail;
+	/* In file order (the octets read one after the other); a name's repeats sorted out. */
 	for (size_t i = 0; i < z->nrecs; i++) {
 		const uint8_t *owner = zload_rec_owner(z, i);
 
-		/* A name's records are together in the owner index: each name once there. */
-		if (z->by_owner != NULL) {
-			owner = zload_rec_owner(z, z->by_owner[i]);
-			if (i > 0 && wire_name_eq(owner, zload_rec_owner(z, z->by_owner[i - 1])))
-				continue;
-		}
+		if (i > 0 && wire_name_eq(owner, zload_rec_owner(z, i - 1)))
+			continue;
 		n += add_name(a + n, owner, odepth);
 	}
 	for (size_t i = 0; i < z->nempty; i++)
 		n += add_name(a + n, ldns_rdf_data(z->empty[i]), odepth);
-	if (sort_digests(a, tmp, n) != 0)
-		goto fail;
+	sort_digests(a, tmp, n);
 	free(tmp);
 	for (k = 0; k < n; k++)
 		if (k == 0 || a[k] != a[s->n - 1])
@@ -171,7 +183,12 @@ int zload_nameset_has(const zload_nameset_t *s, const char *name)
 		ldns_rdf_deep_free(rdf);
 		return 1;
 	}
-	h = name_digest(ldns_rdf_data(rdf), ldns_rdf_size(rdf));
+	{
+		uint64_t up[129];
+		const size_t k = add_name(up, ldns_rdf_data(rdf), 0);
+
+		h = up[k - 1]; /* the name's own, the deepest */
+	}
 	ldns_rdf_deep_free(rdf);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

@@ -69,6 +69,30 @@ static void test_small(void)
 	zload_free(&z);
 }
 
+/* The root zone: its apex is a name too. */
+static void test_root(void)
+{
+	char err[512];
+	zload_zone_t *z = zload_string(
+	    ".",
+	    "$TTL 300\n@ IN SOA a.root. h.root. 1 3600 900 604800 300\n@ IN NS a.root.\n"
+	    "a.root. IN A 192.0.2.1\ncom. IN NS a.gtld.\n",
+	    "root.zone", NULL, NULL, err, sizeof(err));
+	zload_nameset_t *s;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	s = zload_nameset_new(z);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(zload_nameset_count(s), 4); /* ., root., a.root., com. */
+	CU_ASSERT_EQUAL(zload_nameset_has(s, "."), 1);
+	CU_ASSERT_EQUAL(zload_nameset_has(s, "ROOT."), 1);
+	CU_ASSERT_EQUAL(zload_nameset_has(s, "com."), 1);
+	CU_ASSERT_EQUAL(zload_nameset_has(s, "net."), 0);
+	CU_ASSERT_EQUAL(zload_nameset_has(s, "b.root."), 0);
+	zload_nameset_free(&s);
+	zload_free(&z);
+}
+
 /*
  * A zone of 40,000 hosts three labels deep (80,000 names and more: the radix sort): every host
  * and every name above it there, none of 40,000 names beside them (a digest shared by two names
@@ -114,5 +138,6 @@ void reg_cutest_nameset(void)
 	CU_pSuite s = CU_add_suite("nameset", NULL, NULL);
 
 	CU_add_test(s, "owners and the names above them, nothing else", test_small);
+	CU_add_test(s, "the root zone: its apex a name too", test_root);
 	CU_add_test(s, "40,000 hosts: every name there, none beside them", test_large);
 }
