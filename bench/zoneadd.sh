@@ -16,6 +16,11 @@
 #            small zones beside the large one; the file is replaced by the sample certificate
 #            (which does not) and `sandnsctl policy reload` run on B: the time until B withholds
 #            autodiscover.example.com's address (the SRV made). Not with CERT.
+#   certname B starts as for cert; the file is replaced by a certificate with the same names and
+#            one the large zone lacks (newhost.example.com), and `sandnsctl policy reload` run on
+#            B: the time until the command returns (the reload published), the decisions the
+#            same; "read" when B's log says it read the large zone for the policy, else "unread".
+#            Run before cert when both are asked. Not with CERT.
 # For each, B's peak resident memory over that time (VmHWM, reset before through clear_refs),
 # its resident memory before, and whether B's log says the snapshot was patched or compiled whole.
 # BUILDS ("BASE_BUILD BUILD": the base's build directory, then this tree's) alternate run by run,
@@ -50,8 +55,8 @@ SAMPLE_CERT=$ROOT/zones/sample/mail.example.com.pem
 
 die() { echo "zoneadd: $*" >&2; exit 1; }
 command -v "$KDIG" >/dev/null || die "kdig is needed"
-case " $CASES " in *" cert "*)
-	[ -z "$CERT" ] || die "the cert case makes its own certificates: CERT unset"
+case " $CASES " in *" cert "* | *" certname "*)
+	[ -z "$CERT" ] || die "the cert cases make their own certificates: CERT unset"
 	command -v openssl >/dev/null || die "openssl is needed for the cert case"
 	;;
 esac
@@ -77,13 +82,20 @@ small_zone cfg.test. 192.0.2.30 >"$TMP/cfg.test.zone"
 # Written well before B reads them, as on a server: a file modified within a second before its
 # reading is read again at every reload (its time could hide a change made in the same tick).
 touch -d '-1 minute' "$TMP"/*.zone
-case " $CASES " in *" cert "*)
+case " $CASES " in *" cert "* | *" certname "*)
 	# The certificate B starts with: the sample's names and autodiscover's (self-signed, as the
 	# sample is: the policy reads the names and the validity period).
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
 		-subj "/O=Example Corp/CN=mail.example.com" -keyout "$TMP/cover.key" -out "$TMP/cover.pem" \
 		-addext "subjectAltName=DNS:mail.example.com,DNS:owa.example.com,DNS:example.com,DNS:autodiscover.example.com" \
 		>/dev/null 2>&1 || die "openssl could not make the covering certificate"
+	;;
+esac
+case " $CASES " in *" certname "*)
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+		-subj "/O=Example Corp/CN=mail.example.com" -keyout "$TMP/newname.key" -out "$TMP/newname.pem" \
+		-addext "subjectAltName=DNS:mail.example.com,DNS:owa.example.com,DNS:example.com,DNS:autodiscover.example.com,DNS:newhost.example.com" \
+		>/dev/null 2>&1 || die "openssl could not make the certificate with a new name"
 	;;
 esac
 
@@ -116,7 +128,7 @@ how_made() { # how_made LOG ORIGIN: how the snapshot that brought ORIGIN in was 
 
 # run_one BUILD_DIR LABEL N: one run of both cases; appends "LABEL CASE MS PEAK_MB BEFORE_MB HOW"
 run_one() {
-	local bdir=$1 label=$2 n=$3 d="$TMP/$2.$3" t0 t1 before how end
+	local bdir=$1 label=$2 n=$3 d="$TMP/$2.$3" t0 t1 before how end reads
 	mkdir -p "$d"
 	APORT=$(pick_port $((20000 + ($$ + n * 97) % 12000))) || die "no free port"
 	BPORT=$(pick_port $((20000 + ($$ + n * 97 + 53) % 12000)) "$APORT") || die "no free port"
@@ -143,7 +155,7 @@ allow-notify 127.0.0.1
 zone example.com. $TMP/example.com.zone
 CONF
 	[ -n "$CERT" ] && echo "cert $CERT" >>"$d/b.conf"
-	case " $CASES " in *" cert "*)
+	case " $CASES " in *" cert "* | *" certname "*)
 		cp "$TMP/cover.pem" "$d/leaf.pem"
 		touch -d '-1 minute' "$d/leaf.pem"
 		{
@@ -207,6 +219,27 @@ CONF
 		t1=$(now_ms)
 		[ -z "$CERT" ] || withheld || die "$label: autodiscover.example.com is no longer withheld"
 		echo "$label reload $((t1 - t0)) $(($(hwm_kb) / 1024)) $((before / 1024)) $(last_made "$d/b.log")" >>"$TMP/results"
+		;;
+	esac
+	case " $CASES " in *" certname "*)
+		# A name the large zone lacks added to the certificate: nothing to edit.
+		! withheld || die "$label: autodiscover.example.com withheld before the cert changed"
+		before=$(rss_kb)
+		echo 5 >"/proc/$PID/clear_refs"
+		cp "$TMP/newname.pem" "$d/leaf.pem"
+		reads=$(grep -c "example.com.*asks of it what it did not" "$d/b.log" || true)
+		t0=$(now_ms)
+		"$bdir/control/sandnsctl" --control "$d/b.sock" policy reload >/dev/null ||
+			die "$label: policy reload on B failed"
+		t1=$(now_ms)
+		! withheld || die "$label: autodiscover.example.com withheld after a name was added"
+		how=unread
+		[ "$(grep -c "example.com.*asks of it what it did not" "$d/b.log" || true)" = "$reads" ] ||
+			how=read
+		echo "$label certname $((t1 - t0)) $(($(hwm_kb) / 1024)) $((before / 1024)) $how" >>"$TMP/results"
+		cp "$TMP/cover.pem" "$d/leaf.pem"
+		"$bdir/control/sandnsctl" --control "$d/b.sock" policy reload >/dev/null ||
+			die "$label: policy reload on B failed"
 		;;
 	esac
 	case " $CASES " in *" cert "*)
