@@ -124,6 +124,9 @@ typedef struct ctl_rebuild {
 	/* The snapshot served (PREV's), when the reload may patch it rather than compile every
 	 * zone (ctl_patch.c): the reload thread's own builds on the configuration in force. */
 	const zt_t *base;
+	/* The reload ctl_catz_tick() queues: when it fails before its publish, the consumer
+	 * catalogs then due count it as one of their tries (ctl_catz_unpublished()). */
+	bool catz_retry;
 } ctl_rebuild_t;
 
 /*

@@ -170,7 +170,8 @@ static void seen_schedule(ctl_t *ctl, uint64_t now)
 
 void ctl_catz_tick(ctl_t *ctl)
 {
-	const ctl_rebuild_t what = {.zones = false}; /* nothing read: a publish, then the update */
+	/* Nothing read: a publish, then the update; failing before it, ctl_catz_unpublished(). */
+	const ctl_rebuild_t what = {.zones = false, .catz_retry = true};
 	uint64_t at = __atomic_load_n(&ctl->catz_retry_at, __ATOMIC_ACQUIRE);
 
 	if (at == 0 || clock_now_ms() < at ||
@@ -186,10 +187,18 @@ void ctl_catz_unpublished(ctl_t *ctl)
 	const uint64_t now = clock_now_ms();
 	bool due = false;
 
-	/* The tick handed its due time over (catz_retry_at 0) to a publish that did not happen. */
+	/* The tick handed its due time over (catz_retry_at 0) to a publish that did not happen.
+	 * A catalog not served (absent) waits for the publish that serves it, as in
+	 * seen_schedule(): its tries are not spent meanwhile. */
 	for (size_t i = 0; i < ctl->ncatz_seen; i++) {
 		struct ctl_catz_seen *s = &ctl->catz_seen[i];
+		size_t z = 0;
 
+		while (z < ctl->info.nzones &&
+		       !cfg_same_origin(ctl->info.zones[z].origin, s->origin))
+			z++;
+		if (z == ctl->info.nzones || ctl->info.zones[z].absent)
+			continue;
 		if (s->tries > 0 && seen_due(s, now)) {
 			if (!due)
 				log_msg(LOG_WARNING,

@@ -185,9 +185,10 @@ void ctl_catz_free(ctl_t *ctl);
  */
 void ctl_catz_tick(ctl_t *ctl);
 /*
- * ctl_catz.c, the publisher after a publish that failed (ctl_catz_update not called): a catalog
- * due again counts the failure as one of its tries and is scheduled again, else the tick, which
- * handed its due time to that publish, would leave it until some other publish succeeds.
+ * ctl_catz.c, the publisher after the reload ctl_catz_tick() queued failed before its publish
+ * (ctl_catz_update not called): a catalog served and due again counts the failure as one of its
+ * tries and is scheduled again, else nothing would, the tick having handed its due time to that
+ * reload, until some other publish succeeds.
  */
 void ctl_catz_unpublished(ctl_t *ctl);
 #define CTL_CATZ_TRIES 5

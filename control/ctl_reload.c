@@ -310,6 +310,7 @@ void ctl_reload_watch(ctl_t *ctl, const ctl_rebuild_t *what, int level, const ch
 		return;
 	}
 	n->level = level;
+	job->catz_retry = job->catz_retry || what->catz_retry;
 	*job->notes_tail = n;
 	job->notes_tail = &n->next;
 	if (what->zones && what->zone == NULL)

@@ -331,7 +331,7 @@ int ctl_rl_job_run(ctl_t *ctl, struct ctl_rl_job *job, char *err, size_t errlen)
 	if (rc == SANDNS_EOK) {
 		ctl_catz_update(ctl);
 		ctl_rl_job_remap(ctl, job); /* members added or removed: another configuration */
-	} else {
+	} else if (job->catz_retry) {
 		ctl_catz_unpublished(ctl);
 	}
 	if (announce)

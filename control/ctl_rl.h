@@ -43,6 +43,7 @@ struct ctl_rl_job {
 	bool policy;	/* a `policy reload` is among them: a flip pending is forgotten */
 	bool *xfrin;	/* per cfg->zones: a transfer whose outcome the transfer thread awaits */
 	unsigned sighups;
+	bool catz_retry; /* ctl_catz_tick()'s reload is among them (ctl_rebuild_t.catz_retry) */
 	struct ctl_rl_note *notes, **notes_tail;
 	struct ctl_rl_ask *asks, **asks_tail;
 };

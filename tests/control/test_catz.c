@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -637,9 +638,10 @@ static void test_consumer_retry(void)
 	CU_ASSERT_EQUAL(ctl->catz_retry_at, 0);
 
 	/*
-	 * The reload the tick queued fails before its publish (ctl_catz_update is not called): the
-	 * catalog is scheduled again, the failure one of its tries. Before, the tick had cleared
-	 * its due time and nothing set it again until another publish went through.
+	 * The reload the tick queued fails before its publish (the daemon stopping: built, not
+	 * published; ctl_catz_update is not called): the catalog is scheduled again, the failure
+	 * one of its tries. Before, the tick had cleared its due time and nothing set it again
+	 * until another publish went through.
 	 */
 	write_catalog(cat, 5, true);
 	ctl_catz_fail_applies = 1;
@@ -648,11 +650,13 @@ static void test_consumer_retry(void)
 	CU_ASSERT(cfg_zone_find(ctl->cfg, "m2.test.") < 0);
 	CU_ASSERT(ctl->catz_retry_at != 0);
 	usleep(150 * 1000);
-	ctl->catz_retry_at = 0; /* as ctl_catz_tick() hands it to the reload it queues */
 	{
 		const uint64_t t0 = clock_now_ms();
 
-		ctl_catz_unpublished(ctl);
+		__atomic_store_n(&ctl->rl_stop, true, __ATOMIC_RELEASE);
+		ctl_catz_tick(ctl);
+		__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+		CU_ASSERT(cfg_zone_find(ctl->cfg, "m2.test.") < 0);
 		CU_ASSERT_FATAL(ctl->catz_retry_at != 0);
 		/* Tried twice: the next wait is twice the first. */
 		CU_ASSERT(ctl->catz_retry_at >= t0 + 200);
@@ -661,6 +665,37 @@ static void test_consumer_retry(void)
 	ctl_catz_tick(ctl);
 	CU_ASSERT(cfg_zone_find(ctl->cfg, "m2.test.") >= 0);
 	CU_ASSERT_EQUAL(ctl->catz_retry_at, 0);
+
+	/*
+	 * Other reloads that fail spend no try: neither one the tick did not queue nor, for a
+	 * catalog not served (absent, left to the publish that serves it again), the tick's. Its
+	 * members are applied when it is served again.
+	 */
+	ctl_catz_retry_ms = 10;
+	write_catalog(cat, 6, false);
+	ctl_catz_fail_applies = 1;
+	CU_ASSERT_FATAL(transferred(ctl, cat));
+	ctl_catz_update(ctl);
+	CU_ASSERT(cfg_zone_find(ctl->cfg, "m2.test.") >= 0); /* its removal failed once */
+	{
+		const ctl_rebuild_t other = {.zones = false};
+		size_t i = 0;
+
+		usleep(30 * 1000);
+		__atomic_store_n(&ctl->rl_stop, true, __ATOMIC_RELEASE);
+		for (int k = 0; k < CTL_CATZ_TRIES; k++)
+			ctl_reload_watch(ctl, &other, LOG_INFO, "a reload", "a reload failed");
+		__atomic_store_n(&ctl->rl_stop, false, __ATOMIC_RELEASE);
+		while (i < ctl->info.nzones && strcmp(ctl->info.zones[i].origin, "cat.test.") != 0)
+			i++;
+		CU_ASSERT_FATAL(i < ctl->info.nzones);
+		ctl->info.zones[i].absent = true;
+		for (int k = 0; k < CTL_CATZ_TRIES; k++)
+			ctl_catz_unpublished(ctl);
+		ctl->info.zones[i].absent = false;
+	}
+	ctl_catz_update(ctl); /* served: tried */
+	CU_ASSERT(cfg_zone_find(ctl->cfg, "m2.test.") < 0);
 
 	ctl_catz_retry_ms = retry0;
 	ctl_catz_fail_applies = 0;
