@@ -120,7 +120,8 @@ zload_nameset_t *zload_nameset_new(const zload_zone_t *z)
 	memcpy(s->origin, ldns_rdf_data(z->origin), wire_name_len(ldns_rdf_data(z->origin)));
 	/* Room for each owner and its names down to the origin. */
 	for (size_t i = 0; i < z->nrecs; i++)
-		room += room_of(zload_rec_owner(z, i), odepth);
+		if (i == 0 || !wire_name_eq(zload_rec_owner(z, i), zload_rec_owner(z, i - 1)))
+			room += room_of(zload_rec_owner(z, i), odepth);
 	for (size_t i = 0; i < z->nempty; i++)
 		room += room_of(ldns_rdf_data(z->empty[i]), odepth);
 	a = malloc((room + 1) * sizeof(*a));
