@@ -244,4 +244,15 @@ bool denial_n3_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, siz
 bool denial_n3_render(const zt_t *zt, uint32_t z, uint32_t cpe, uint8_t *buf, size_t cap,
 		      uint16_t *fix, unsigned fcap, struct denial_built *out, uint16_t hole[2]);
 
+/*
+ * For the compile (zt_denial.c): in NSEC3 zone Z, the NXDOMAIN of its first NXDOMAIN parts
+ * (zone->n3nx's first triple: the apex's, mostly) joined ahead with the NSEC3 at position POS
+ * of the chain as the next closer's cover, as denial_n3_answer() joins it for a question as
+ * long as the parts' reference one: the whole tail, every pointer in FIX (they all move with
+ * the question). Written in BUF (CAP octets). False when it cannot be made (answered by
+ * joining then).
+ */
+bool denial_n3_ahead(const zt_t *zt, uint32_t z, uint32_t pos, uint8_t *buf, size_t cap,
+		     uint16_t *fix, unsigned fcap, struct denial_built *out);
+
 #endif
