@@ -154,6 +154,44 @@ static inline size_t shifted(const struct shift *sh, size_t at)
 }
 
 /*
+ * Cover C (zone->n3cv: an owner's NSEC3 and RRSIGs written ahead) copied: its NSEC3 to N3, its
+ * RRSIGs to SIGS, its pointers to the question's apex at APEX and to the NSEC3's owner at
+ * OWNER (message offsets).
+ */
+static inline void cover_put(uint8_t *n3, uint8_t *sigs, const zt_blob_t *c, size_t apex,
+			     size_t owner)
+{
+	const uint8_t *cd = zt_blob_data(c);
+	const uint16_t *f = zt_blob_fix(c);
+
+	memcpy(n3, cd, c->part);
+	memcpy(sigs, cd + c->part, c->len - c->part);
+	for (unsigned k = 0; k < c->nfix; k++) {
+		uint8_t *p = f[k] < c->part ? n3 + f[k] : sigs + (f[k] - c->part);
+
+		wire_put16(p, (uint16_t)(0xc000 | (f[k] == 1 + NSEC3_LABEL_LEN ? apex : owner)));
+	}
+}
+
+/*
+ * The owner covering hash MD (ZT_NONE: one matches it) and in *CV its cover written ahead
+ * (zone->n3cv; ZT_NONE: none).
+ */
+static inline uint32_t cover_of(const zt_t *zt, const zt_zone_t *z, const uint8_t *md, uint32_t *cv)
+{
+	uint32_t i;
+
+	*cv = ZT_NONE;
+	if (z->n3cv == NULL)
+		return nsec3_cover_md(zt, z, md);
+	i = nsec3_cover_pos(zt, z, md);
+	if (i == ZT_NONE)
+		return ZT_NONE;
+	*cv = z->n3cv[i];
+	return z->nsec3[i];
+}
+
+/*
  * The answer to Q joined in BUF after its question from parts B (made ahead: the next closer's
  * NSEC3 goes at its PART, that NSEC3's signatures at HOLE1) and the NSEC3 covering the next
  * closer name's hash MD (NULL: the owner X, ZT_NONE for none; none either when it is HELD0 or
@@ -171,6 +209,7 @@ join(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, const zt_blob
 	uint8_t *o = buf + head;
 	uint16_t count = 0;
 	struct shift sh;
+	uint32_t cv = ZT_NONE;
 
 	sh.s1 = b->part;
 	sh.s2 = hole1;
@@ -181,10 +220,25 @@ join(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, const zt_blob
 		return false;
 	memcpy(o, d, sh.s1);
 	if (md != NULL)
-		x = nsec3_cover_md(zt, z, md);
+		x = cover_of(zt, z, md, &cv);
 	if (x == held0 || x == held1)
 		x = ZT_NONE;
-	if (x != ZT_NONE) {
+	if (x != ZT_NONE && cv != ZT_NONE) {
+		/* Its NSEC3 and RRSIGs written ahead: copied, their pointers set. */
+		const zt_blob_t *c = zt_blob(zt, cv);
+		size_t apex = zt->nodes[z->apex].labels != 0
+				  ? WIRE_HDR_LEN + q->qname_len - zt->nodes[z->apex].name_len
+				  : 0;
+
+		if (c->len > end - b->len)
+			return false;
+		sh.l1 = c->part;
+		sh.l2 = c->len - c->part;
+		cover_put(o + sh.s1, o + sh.s2 + sh.l1, c, apex, head + sh.s1);
+		count = c->ns;
+		memcpy(o + sh.s1 + sh.l1, d + sh.s1, sh.s2 - sh.s1);
+		memcpy(o + sh.s2 + sh.l1 + sh.l2, d + sh.s2, b->len - sh.s2);
+	} else if (x != ZT_NONE) {
 		size_t apex = zt->nodes[z->apex].labels != 0
 				  ? WIRE_HDR_LEN + q->qname_len - zt->nodes[z->apex].name_len
 				  : 0;
@@ -313,6 +367,37 @@ static size_t set_ptrs(const zt_t *zt, const uint8_t *o, const uint8_t *name, ui
 	return len;
 }
 
+bool denial_n3_cover(const zt_t *zt, uint32_t zi, uint32_t pos, uint8_t *buf, size_t cap,
+		     uint16_t *fix, unsigned fcap, struct denial_built *out, uint16_t *part)
+{
+	const zt_zone_t *z = &zt->zones[zi];
+	size_t aptr = zt->nodes[z->apex].labels != 0 ? 1 : 0, l1, l2;
+	const uint8_t *name;
+	uint32_t x, sets[2];
+	uint16_t count = 0, max = 0;
+	unsigned n = 0;
+
+	if (pos >= z->nnsec3 || !n3_sets(zt, x = z->nsec3[pos], sets))
+		return false;
+	name = zt_node_name(zt, &zt->nodes[x]);
+	/* The pointers' targets are the question's: left 0 (the apex's 1), set when copied. */
+	l1 = put_set_at(buf, cap, zt, name, sets[0], 0, aptr, &count);
+	if (l1 == SIZE_MAX || l1 > UINT16_MAX)
+		return false;
+	l2 = put_set_at(buf + l1, cap - l1, zt, name, sets[1], 0, 0, &count);
+	if (l2 == SIZE_MAX ||
+	    set_ptrs(zt, buf, name, sets[0], aptr, 0, fix, fcap, &n, &max) != l1 ||
+	    set_ptrs(zt, buf + l1, name, sets[1], 0, l1, fix, fcap, &n, &max) != l2)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->ns = count;
+	out->data = buf;
+	out->len = l1 + l2;
+	out->nfix = n;
+	*part = (uint16_t)l1;
+	return true;
+}
+
 bool denial_n3_ahead(const zt_t *zt, uint32_t zi, uint32_t pos, uint8_t *buf, size_t cap,
 		     uint16_t *fix, unsigned fcap, struct denial_built *out)
 {
@@ -411,7 +496,7 @@ static bool type_has_names(uint16_t type)
 static bool wildcard(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, uint32_t ce,
 		     uint32_t set, size_t limit, uint8_t *buf, struct denial_tail *t)
 {
-	uint32_t wild = zt->nodes[ce].wildcard, blob = ZT_NONE, x;
+	uint32_t wild = zt->nodes[ce].wildcard, blob = ZT_NONE, x, cv = ZT_NONE;
 	const zt_node_t *wn = &zt->nodes[wild];
 	uint8_t md[NSEC3_HASH_LEN];
 	bool nc;
@@ -443,8 +528,20 @@ static bool wildcard(const zt_t *zt, const zt_zone_t *z, const struct zt_query *
 	for (unsigned i = 0; i < b->nfix && delta != 0; i++)
 		zt_ptr_move(o + zt_blob_fix(b)[i], delta);
 	len = b->len;
-	x = nc ? nsec3_cover_md(zt, z, md) : ZT_NONE;
-	if (x != ZT_NONE) {
+	x = nc ? cover_of(zt, z, md, &cv) : ZT_NONE;
+	if (x != ZT_NONE && cv != ZT_NONE) {
+		/* Its NSEC3 and RRSIGs written ahead: copied, their pointers set. */
+		const zt_blob_t *c = zt_blob(zt, cv);
+		size_t apex = zt->nodes[z->apex].labels != 0
+				  ? WIRE_HDR_LEN + q->qname_len - zt->nodes[z->apex].name_len
+				  : 0;
+
+		if (c->len > limit - head - len)
+			return false;
+		cover_put(o + len, o + len + c->part, c, apex, head + len);
+		count = c->ns;
+		len += c->len;
+	} else if (x != ZT_NONE) {
 		size_t apex = zt->nodes[z->apex].labels != 0
 				  ? WIRE_HDR_LEN + q->qname_len - zt->nodes[z->apex].name_len
 				  : 0;

@@ -440,6 +440,20 @@ static size_t ahead_used(const zt_t *t, uint32_t z)
 	return used;
 }
 
+/* The octets zone Z's covers written ahead take (n3cv), as zt_denial.c counts them. */
+static size_t covers_used(const zt_t *t, uint32_t z)
+{
+	const zt_zone_t *zone = &t->zones[z];
+	size_t used = zone->n3cv != NULL ? zone->nnsec3 * sizeof(uint32_t) : 0;
+
+	for (uint32_t i = 0; zone->n3cv != NULL && i < zone->nnsec3; i++) {
+		const zt_blob_t *b = zt_blob(t, zone->n3cv[i]);
+
+		used += zone->n3cv[i] != ZT_NONE ? zt_blob_size(b->len, b->nfix) : 0;
+	}
+	return used;
+}
+
 /* The octets zone Z's denial answers made ahead take, as zt_denial.c counts them. */
 static size_t denial_used(const zt_t *t, uint32_t z)
 {
@@ -451,7 +465,7 @@ static size_t denial_used(const zt_t *t, uint32_t z)
 
 		used += zt_blob_size(b->len, b->nfix) + 3 * sizeof(uint32_t);
 	}
-	used += wild_used(t, z) + ahead_used(t, z);
+	used += wild_used(t, z) + ahead_used(t, z) + covers_used(t, z);
 	if (zone->nxb_idx != NULL) {
 		used += (zone->nnsec + 1u + zone->nxb_fast_len) * sizeof(uint32_t);
 		for (uint32_t k = 0; k < zone->nxb_idx[zone->nnsec]; k++) {
@@ -553,7 +567,7 @@ static void test_budget_shared(void)
 {
 	static const char *const zones[][2] = {{"optout.test.", "optout.test.zone"},
 					       {"nsec3.test.", "nsec3.test.zone"}};
-	size_t saved = zt_denial_budget, alone[2], apex[2], ahead[2], budget;
+	size_t saved = zt_denial_budget, alone[2], apex[2], ahead[2], extra[2], budget;
 	uint32_t count[2];
 	zload_zone_t *z[2];
 	char path[512], err[1024];
@@ -564,7 +578,8 @@ static void test_budget_shared(void)
 		t = peer_zone(zones[i][0], zones[i][1]);
 		alone[i] = denial_used(t, 0);
 		ahead[i] = ahead_used(t, 0);
-		CU_ASSERT(ahead[i] > 0);
+		extra[i] = ahead[i] + covers_used(t, 0);
+		CU_ASSERT(ahead[i] > 0 && extra[i] > ahead[i]);
 		count[i] = t->zones[0].nnsec3;
 		CU_ASSERT_FATAL(alone[i] > 0 && t->zones[0].n3nx_count > 1);
 		apex[i] = zt_blob_size(zt_blob(t, t->zones[0].n3nx[1])->len,
@@ -583,8 +598,8 @@ static void test_budget_shared(void)
 	for (int round = 0; round < 2; round++) {
 		/* Room for the big zone's parts, not its NXDOMAINs joined ahead; then less. */
 		budget = round == 0 ? alone[small] + alone[big] - 1
-				    : 2 * (alone[small] - ahead[small]) + 100;
-		CU_ASSERT_FATAL(budget / 2 >= alone[small] - (round ? ahead[small] : 0));
+				    : 2 * (alone[small] - extra[small]) + 100;
+		CU_ASSERT_FATAL(budget / 2 >= alone[small] - (round ? extra[small] : 0));
 		zt_denial_budget = budget;
 		t = zt_new(z, 2, NULL, err, sizeof(err));
 		zt_denial_budget = saved;
@@ -596,10 +611,13 @@ static void test_budget_shared(void)
 		if (round == 0) {
 			CU_ASSERT_EQUAL(denial_used(t, small), alone[small]);
 			CU_ASSERT_EQUAL(denial_used(t, big), alone[big] - ahead[big]);
+			CU_ASSERT_PTR_NOT_NULL(t->zones[big].n3cv);
 			CU_ASSERT(t->zones[big].n3nx_count > 1);
 		} else {
-			CU_ASSERT_EQUAL(denial_used(t, small), alone[small] - ahead[small]);
-			CU_ASSERT_EQUAL(denial_used(t, big), apex[big]);
+			CU_ASSERT_EQUAL(denial_used(t, small), alone[small] - extra[small]);
+			CU_ASSERT_PTR_NULL(t->zones[small].n3cv);
+			/* The big zone's covers may fit what its apex's parts leave. */
+			CU_ASSERT_EQUAL(denial_used(t, big), apex[big] + covers_used(t, big));
 			CU_ASSERT_EQUAL(t->zones[big].n3nx_count, 1);
 			CU_ASSERT_EQUAL(t->zones[big].n3nx[0], t->zones[big].apex);
 		}
@@ -753,26 +771,28 @@ static void test_wrong_parts(void)
 }
 
 /*
- * The NXDOMAINs joined ahead per covering NSEC3 (n3ax) are made (for the zone sandns signs and
- * Knot's opt-out zone) and the comparison sees them wrong: one octet of each changed, or their
- * pointers left unmoved: the answers to names right below the apex differ.
+ * The NXDOMAINs joined ahead per covering NSEC3 (n3ax) and the covers written ahead (n3cv) are
+ * made for every owner (of the zone sandns signs and Knot's opt-out zone) and the comparison sees
+ * them wrong: one octet of each changed, or their pointers left unmoved (the covers': unset):
+ * the answers differ.
  */
 static void test_wrong_ahead(void)
 {
-	for (int how = 0; how < 4; how++) {
+	for (int how = 0; how < 8; how++) {
 		zt_t *t =
-		    how < 2 ? peer_zone("optout.test.", "optout.test.zone") : signed_zone(true);
+		    how % 4 < 2 ? peer_zone("optout.test.", "optout.test.zone") : signed_zone(true);
 		zt_zone_t *z = &t->zones[0];
+		uint32_t *tab = how < 4 ? z->n3ax : z->n3cv;
 		unsigned made = 0, asked, blobs;
 
-		CU_ASSERT_PTR_NOT_NULL_FATAL(z->n3ax);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(tab);
 		CU_ASSERT_EQUAL(z->n3nx[0], z->apex);
 		for (uint32_t i = 0; i < z->nnsec3; i++) {
 			zt_blob_t *b;
 
-			if (z->n3ax[i] == ZT_NONE)
+			if (tab[i] == ZT_NONE)
 				continue;
-			b = (zt_blob_t *)(void *)(t->arena + z->n3ax[i]);
+			b = (zt_blob_t *)(void *)(t->arena + tab[i]);
 			if (how % 2 == 0)
 				((uint8_t *)(b + 1))[b->len - 1] ^= 0x55;
 			else
@@ -782,14 +802,15 @@ static void test_wrong_ahead(void)
 		CU_ASSERT(made == z->nnsec3);
 		ndiff = 0;
 		quiet = true;
-		if (how < 2)
+		if (how % 4 < 2)
 			ask_names(t);
 		else
 			ask_all(t, &asked, &blobs);
 		quiet = false;
 		CU_ASSERT(ndiff > 0);
-		fprintf(stderr, "wrong NSEC3 NXDOMAINs joined ahead (%s, %s): %u answers differ\n",
-			how < 2 ? "optout.test" : "signed here", how % 2 ? "fix-ups" : "octet",
+		fprintf(stderr, "wrong NSEC3 %s (%s, %s): %u answers differ\n",
+			how < 4 ? "NXDOMAINs joined ahead" : "covers written ahead",
+			how % 4 < 2 ? "optout.test" : "signed here", how % 2 ? "fix-ups" : "octet",
 			ndiff);
 		zt_free(&t);
 	}
@@ -1155,7 +1176,8 @@ void reg_cutest_denial(void)
 	CU_add_test(s, "NSEC3 with opt-out, signed by Knot: joined answers are the live ones",
 		    test_peer);
 	CU_add_test(s, "wrong NSEC3 parts are seen", test_wrong_parts);
-	CU_add_test(s, "wrong NSEC3 NXDOMAINs joined ahead are seen", test_wrong_ahead);
+	CU_add_test(s, "wrong NSEC3 NXDOMAINs joined ahead and covers written ahead are seen",
+		    test_wrong_ahead);
 	CU_add_test(s, "NSEC3 owners found by buckets and prefixes", test_nsec3_search);
 	CU_add_test(s, "NSEC3 hashes that share an owner's prefix", test_nsec3_ties);
 	CU_add_test(s, "NSEC3 chains with crowded buckets", test_nsec3_crowded);
