@@ -244,4 +244,24 @@ bool denial_n3_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, siz
 bool denial_n3_render(const zt_t *zt, uint32_t z, uint32_t cpe, uint8_t *buf, size_t cap,
 		      uint16_t *fix, unsigned fcap, struct denial_built *out, uint16_t hole[2]);
 
+/*
+ * For the compile (zt_denial.c): in NSEC3 zone Z, the NXDOMAIN of its first NXDOMAIN parts
+ * (zone->n3nx's first triple: the apex's, mostly) joined ahead with the NSEC3 at position POS
+ * of the chain as the next closer's cover, as denial_n3_answer() joins it for a question as
+ * long as the parts' reference one: the whole tail, every pointer in FIX (they all move with
+ * the question). Written in BUF (CAP octets). False when it cannot be made (answered by
+ * joining then).
+ */
+bool denial_n3_ahead(const zt_t *zt, uint32_t z, uint32_t pos, uint8_t *buf, size_t cap,
+		     uint16_t *fix, unsigned fcap, struct denial_built *out);
+
+/*
+ * For the compile (zt_denial.c): in NSEC3 zone Z, the NSEC3 of the chain's owner at POS and its
+ * RRSIGs as denial_n3_answer() writes a cover (zone->n3cv), their pointers left 0 (the one to the
+ * apex 1) and listed in FIX; *PART where the RRSIGs begin. Written in BUF (CAP octets). False
+ * when the owner has no NSEC3 (answered as before then).
+ */
+bool denial_n3_cover(const zt_t *zt, uint32_t z, uint32_t pos, uint8_t *buf, size_t cap,
+		     uint16_t *fix, unsigned fcap, struct denial_built *out, uint16_t *part);
+
 #endif

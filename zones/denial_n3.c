@@ -154,17 +154,54 @@ static inline size_t shifted(const struct shift *sh, size_t at)
 }
 
 /*
+ * Cover C (zone->n3cv: an owner's NSEC3 and RRSIGs written ahead) copied: its NSEC3 to N3, its
+ * RRSIGs to SIGS, its pointers to the question's apex at APEX and to the NSEC3's owner at
+ * OWNER (message offsets).
+ */
+static inline void cover_put(uint8_t *n3, uint8_t *sigs, const zt_blob_t *c, size_t apex,
+			     size_t owner)
+{
+	const uint8_t *cd = zt_blob_data(c);
+	const uint16_t *f = zt_blob_fix(c);
+
+	memcpy(n3, cd, c->part);
+	memcpy(sigs, cd + c->part, c->len - c->part);
+	for (unsigned k = 0; k < c->nfix; k++) {
+		uint8_t *p = f[k] < c->part ? n3 + f[k] : sigs + (f[k] - c->part);
+
+		wire_put16(p, (uint16_t)(0xc000 | (f[k] == 1 + NSEC3_LABEL_LEN ? apex : owner)));
+	}
+}
+
+/*
+ * The owner covering hash MD (ZT_NONE: one matches it) and in *CV its cover written ahead
+ * (zone->n3cv; ZT_NONE: none).
+ */
+static inline uint32_t cover_of(const zt_t *zt, const zt_zone_t *z, const uint8_t *md, uint32_t *cv)
+{
+	uint32_t i;
+
+	*cv = ZT_NONE;
+	if (z->n3cv == NULL)
+		return nsec3_cover_md(zt, z, md);
+	i = nsec3_cover_pos(zt, z, md);
+	if (i == ZT_NONE)
+		return ZT_NONE;
+	*cv = z->n3cv[i];
+	return z->nsec3[i];
+}
+
+/*
  * The answer to Q joined in BUF after its question from parts B (made ahead: the next closer's
  * NSEC3 goes at its PART, that NSEC3's signatures at HOLE1) and the NSEC3 covering the next
- * closer name's hash MD (NULL: none; none either when it is HELD0 or HELD1, which the parts
- * hold: they are the whole answer), within LIMIT. The hash is looked up after the parts' first
- * octets are copied: that copy runs while its rounds do.
+ * closer name's hash MD (NULL: the owner X, ZT_NONE for none; none either when it is HELD0 or
+ * HELD1, which the parts hold: they are the whole answer), within LIMIT. The hash is looked up
+ * after the parts' first octets are copied: that copy runs while its rounds do.
  */
-static inline __attribute__((always_inline)) bool join(const zt_t *zt, const zt_zone_t *z,
-						       const struct zt_query *q, const zt_blob_t *b,
-						       uint32_t hole1, const uint8_t *md,
-						       uint32_t held0, uint32_t held1, size_t limit,
-						       uint8_t *buf, struct denial_tail *t)
+static inline __attribute__((always_inline)) bool
+join(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, const zt_blob_t *b,
+     uint32_t hole1, const uint8_t *md, uint32_t x, uint32_t held0, uint32_t held1, size_t limit,
+     uint8_t *buf, struct denial_tail *t)
 {
 	const uint8_t *d = zt_blob_data(b);
 	const uint16_t *fix = zt_blob_fix(b);
@@ -172,7 +209,7 @@ static inline __attribute__((always_inline)) bool join(const zt_t *zt, const zt_
 	uint8_t *o = buf + head;
 	uint16_t count = 0;
 	struct shift sh;
-	uint32_t x;
+	uint32_t cv = ZT_NONE;
 
 	sh.s1 = b->part;
 	sh.s2 = hole1;
@@ -182,10 +219,26 @@ static inline __attribute__((always_inline)) bool join(const zt_t *zt, const zt_
 	if (head > limit || b->len > end)
 		return false;
 	memcpy(o, d, sh.s1);
-	x = md != NULL ? nsec3_cover_md(zt, z, md) : ZT_NONE;
+	if (md != NULL)
+		x = cover_of(zt, z, md, &cv);
 	if (x == held0 || x == held1)
 		x = ZT_NONE;
-	if (x != ZT_NONE) {
+	if (x != ZT_NONE && cv != ZT_NONE) {
+		/* Its NSEC3 and RRSIGs written ahead: copied, their pointers set. */
+		const zt_blob_t *c = zt_blob(zt, cv);
+		size_t apex = zt->nodes[z->apex].labels != 0
+				  ? WIRE_HDR_LEN + q->qname_len - zt->nodes[z->apex].name_len
+				  : 0;
+
+		if (c->len > end - b->len)
+			return false;
+		sh.l1 = c->part;
+		sh.l2 = c->len - c->part;
+		cover_put(o + sh.s1, o + sh.s2 + sh.l1, c, apex, head + sh.s1);
+		count = c->ns;
+		memcpy(o + sh.s1 + sh.l1, d + sh.s1, sh.s2 - sh.s1);
+		memcpy(o + sh.s2 + sh.l1 + sh.l2, d + sh.s2, b->len - sh.s2);
+	} else if (x != ZT_NONE) {
 		size_t apex = zt->nodes[z->apex].labels != 0
 				  ? WIRE_HDR_LEN + q->qname_len - zt->nodes[z->apex].name_len
 				  : 0;
@@ -229,6 +282,40 @@ static inline __attribute__((always_inline)) bool join(const zt_t *zt, const zt_
 	return true;
 }
 
+/*
+ * The NXDOMAIN joined ahead (zone->n3ax) for the next closer's hash MD, copied to BUF after Q's
+ * question and its pointers moved; false when there is none for it (a hash an owner matches,
+ * none made), or it does not fit LIMIT or cannot move: join() then, which answers the same.
+ */
+static bool ahead(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, const uint8_t *md,
+		  size_t limit, uint8_t *buf, struct denial_tail *t)
+{
+	uint32_t i = nsec3_cover_pos(zt, z, md), off;
+	size_t head = WIRE_HDR_LEN + q->qname_len + 4;
+	uint8_t *o = buf + head;
+	const zt_blob_t *b;
+	const uint16_t *fix;
+	int delta;
+
+	if (i == ZT_NONE || (off = z->n3ax[i]) == ZT_NONE)
+		return false;
+	b = zt_blob(zt, off);
+	delta = (int)q->qname_len - (int)b->ref_qlen;
+	if (head > limit || b->len > limit - head || !zt_blob_moves(b, delta))
+		return false;
+	memcpy(o, zt_blob_data(b), b->len);
+	fix = zt_blob_fix(b);
+	for (unsigned k = 0; k < b->nfix && delta != 0; k++)
+		zt_ptr_move(o + fix[k], delta);
+	t->flags = b->flags;
+	t->an = t->ar = 0;
+	t->ns = b->ns;
+	t->data = o;
+	t->len = b->len;
+	t->id = 1ull << 32 | z->soa;
+	return true;
+}
+
 /* The NXDOMAIN below CE: the parts of its closest provable encloser, the next closer's joined. */
 static bool nxdomain(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, uint32_t ce,
 		     size_t limit, uint8_t *buf, struct denial_tail *t)
@@ -241,9 +328,137 @@ static bool nxdomain(const zt_t *zt, const zt_zone_t *z, const struct zt_query *
 	if (e == NULL || label_odd(zt, z, q, true))
 		return false;
 	nc = denial_n3_next_closer_hash(zt, z, cpe, q->key, md);
+	/* The first triple's encloser (the apex, mostly): the whole answer made ahead. */
+	if (nc && e == z->n3nx && z->n3ax != NULL && ahead(zt, z, q, md, limit, buf, t))
+		return true;
 	/* One the parts hold already (or none): they are the whole answer. */
-	return join(zt, z, q, zt_blob(zt, e[1]), e[2], nc ? md : NULL, nsec3_match(z, cpe),
+	return join(zt, z, q, zt_blob(zt, e[1]), e[2], nc ? md : NULL, ZT_NONE, nsec3_match(z, cpe),
 		    nsec3_wildcard(z, cpe), limit, buf, t);
+}
+
+/*
+ * Where RRset S of the NSEC3 owner NAME, written by put_set_at() at O (APTR as it was given),
+ * has pointers: their offsets from O (plus AT) added to FIX (*N of them, FCAP at most); *MAX
+ * gets their greatest target. Its octets; SIZE_MAX past FCAP.
+ */
+static size_t set_ptrs(const zt_t *zt, const uint8_t *o, const uint8_t *name, uint32_t s,
+		       size_t aptr, size_t at, uint16_t *fix, unsigned fcap, unsigned *n,
+		       uint16_t *max)
+{
+	size_t len = 0;
+
+	for (uint16_t k = 0; s != ZT_NONE && k < zt->rrsets[s].count; k++) {
+		size_t own = 2, p = len;
+
+		if (zt->rrsets[s].type == T_NSEC3 && k == 0) {
+			own = 1u + name[0] + (aptr != 0 ? 2 : 1);
+			p = aptr != 0 ? len + 1 + name[0] : SIZE_MAX;
+		}
+		if (p != SIZE_MAX) {
+			uint16_t target = wire_get16(o + p) & WIRE_PTR_MAX;
+
+			if (*n >= fcap)
+				return SIZE_MAX;
+			fix[(*n)++] = (uint16_t)(at + p);
+			*max = target > *max ? target : *max;
+		}
+		len += own + 10 + wire_get16(o + len + own + 8);
+	}
+	return len;
+}
+
+bool denial_n3_cover(const zt_t *zt, uint32_t zi, uint32_t pos, uint8_t *buf, size_t cap,
+		     uint16_t *fix, unsigned fcap, struct denial_built *out, uint16_t *part)
+{
+	const zt_zone_t *z = &zt->zones[zi];
+	size_t aptr = zt->nodes[z->apex].labels != 0 ? 1 : 0, l1, l2;
+	const uint8_t *name;
+	uint32_t x, sets[2];
+	uint16_t count = 0, max = 0;
+	unsigned n = 0;
+
+	if (pos >= z->nnsec3 || !n3_sets(zt, x = z->nsec3[pos], sets))
+		return false;
+	name = zt_node_name(zt, &zt->nodes[x]);
+	/* The pointers' targets are the question's: left 0 (the apex's 1), set when copied. */
+	l1 = put_set_at(buf, cap, zt, name, sets[0], 0, aptr, &count);
+	if (l1 == SIZE_MAX || l1 > UINT16_MAX)
+		return false;
+	l2 = put_set_at(buf + l1, cap - l1, zt, name, sets[1], 0, 0, &count);
+	if (l2 == SIZE_MAX ||
+	    set_ptrs(zt, buf, name, sets[0], aptr, 0, fix, fcap, &n, &max) != l1 ||
+	    set_ptrs(zt, buf + l1, name, sets[1], 0, l1, fix, fcap, &n, &max) != l2)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->ns = count;
+	out->data = buf;
+	out->len = l1 + l2;
+	out->nfix = n;
+	*part = (uint16_t)l1;
+	return true;
+}
+
+bool denial_n3_ahead(const zt_t *zt, uint32_t zi, uint32_t pos, uint8_t *buf, size_t cap,
+		     uint16_t *fix, unsigned fcap, struct denial_built *out)
+{
+	const zt_zone_t *z = &zt->zones[zi];
+	const uint32_t *e = z->n3nx;
+	const zt_blob_t *b;
+	const uint16_t *bfix;
+	struct zt_query q;
+	struct denial_tail t;
+	size_t limit = cap < WIRE_PTR_MAX ? cap : WIRE_PTR_MAX, l1 = 0, l2 = 0, s1, s2;
+	uint32_t x, held0, held1, sets[2];
+	uint16_t max = 0;
+	unsigned n = 0;
+
+	if (e == NULL || pos >= z->nnsec3)
+		return false;
+	b = zt_blob(zt, e[1]);
+	bfix = zt_blob_fix(b);
+	held0 = nsec3_match(z, e[0]);
+	held1 = nsec3_wildcard(z, e[0]);
+	x = z->nsec3[pos];
+	/* A question as long as the one the parts were made for: their pointers stay. */
+	memset(&q, 0, sizeof(q));
+	q.qname_len = b->ref_qlen;
+	if (!join(zt, z, &q, b, e[2], NULL, x, held0, held1, limit, buf, &t))
+		return false;
+	s1 = b->part;
+	s2 = e[2];
+	if (x != held0 && x != held1) {
+		const uint8_t *name = zt_node_name(zt, &zt->nodes[x]);
+		size_t aptr = zt->nodes[z->apex].labels != 0 ? 1 : 0;
+
+		if (!n3_sets(zt, x, sets))
+			return false;
+		l1 = set_ptrs(zt, t.data + s1, name, sets[0], aptr, s1, fix, fcap, &n, &max);
+		if (l1 == SIZE_MAX)
+			return false;
+		l2 = set_ptrs(zt, t.data + s2 + l1, name, sets[1], 0, s2 + l1, fix, fcap, &n, &max);
+		if (l2 == SIZE_MAX || b->len + l1 + l2 != t.len)
+			return false;
+	}
+	/* The parts' own pointers, where join() put them. */
+	for (unsigned k = 0; k < b->nfix; k++) {
+		size_t at = bfix[k] + (bfix[k] >= s1 ? l1 : 0) + (bfix[k] >= s2 ? l2 : 0);
+		uint16_t target = wire_get16(t.data + at) & WIRE_PTR_MAX;
+
+		if (n >= fcap)
+			return false;
+		fix[n++] = (uint16_t)at;
+		max = target > max ? target : max;
+	}
+	out->what = z->soa;
+	out->flags = t.flags;
+	out->an = out->ar = 0;
+	out->ns = t.ns;
+	out->ref_qlen = b->ref_qlen;
+	out->max_ptr = max;
+	out->data = t.data;
+	out->len = t.len;
+	out->nfix = n;
+	return true;
 }
 
 /*
@@ -266,8 +481,8 @@ wild_nodata(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, uint32
 		return false;
 	cpe = denial_n3_encloser(zt, z, ce);
 	nc = denial_n3_next_closer_hash(zt, z, cpe, q->key, md);
-	return join(zt, z, q, zt_blob(zt, e[1]), e[2], nc ? md : NULL, nsec3_match(z, wild),
-		    nsec3_match(z, cpe), limit, buf, t);
+	return join(zt, z, q, zt_blob(zt, e[1]), e[2], nc ? md : NULL, ZT_NONE,
+		    nsec3_match(z, wild), nsec3_match(z, cpe), limit, buf, t);
 }
 
 /* Whether RDATA of TYPE holds names that render.c compresses (as denial.c: no such answer here). */
@@ -281,7 +496,7 @@ static bool type_has_names(uint16_t type)
 static bool wildcard(const zt_t *zt, const zt_zone_t *z, const struct zt_query *q, uint32_t ce,
 		     uint32_t set, size_t limit, uint8_t *buf, struct denial_tail *t)
 {
-	uint32_t wild = zt->nodes[ce].wildcard, blob = ZT_NONE, x;
+	uint32_t wild = zt->nodes[ce].wildcard, blob = ZT_NONE, x, cv = ZT_NONE;
 	const zt_node_t *wn = &zt->nodes[wild];
 	uint8_t md[NSEC3_HASH_LEN];
 	bool nc;
@@ -313,8 +528,20 @@ static bool wildcard(const zt_t *zt, const zt_zone_t *z, const struct zt_query *
 	for (unsigned i = 0; i < b->nfix && delta != 0; i++)
 		zt_ptr_move(o + zt_blob_fix(b)[i], delta);
 	len = b->len;
-	x = nc ? nsec3_cover_md(zt, z, md) : ZT_NONE;
-	if (x != ZT_NONE) {
+	x = nc ? cover_of(zt, z, md, &cv) : ZT_NONE;
+	if (x != ZT_NONE && cv != ZT_NONE) {
+		/* Its NSEC3 and RRSIGs written ahead: copied, their pointers set. */
+		const zt_blob_t *c = zt_blob(zt, cv);
+		size_t apex = zt->nodes[z->apex].labels != 0
+				  ? WIRE_HDR_LEN + q->qname_len - zt->nodes[z->apex].name_len
+				  : 0;
+
+		if (c->len > limit - head - len)
+			return false;
+		cover_put(o + len, o + len + c->part, c, apex, head + len);
+		count = c->ns;
+		len += c->len;
+	} else if (x != ZT_NONE) {
 		size_t apex = zt->nodes[z->apex].labels != 0
 				  ? WIRE_HDR_LEN + q->qname_len - zt->nodes[z->apex].name_len
 				  : 0;

@@ -137,9 +137,9 @@ static inline uint64_t md_prefix(const uint8_t md[SHA_DIGEST_LENGTH])
 #define N3_SCAN_MAX 16
 
 /*
- * The owner with the greatest label at or before the label of hash MD (wrapping around); *EXACT
- * if equal. The search compares the labels' prefixes (n3pre); their whole labels only where the
- * prefixes are equal.
+ * The position in the chain (zone->nsec3) of the owner with the greatest label at or before the
+ * label of hash MD (wrapping around), ZT_NONE for an empty chain; *EXACT if equal. The search
+ * compares the labels' prefixes (n3pre); their whole labels only where the prefixes are equal.
  */
 static uint32_t chain_find(const zt_t *zt, const zt_zone_t *zone,
 			   const uint8_t md[SHA_DIGEST_LENGTH], bool *exact)
@@ -196,13 +196,13 @@ static uint32_t chain_find(const zt_t *zt, const zt_zone_t *zone,
 			hi = mid;
 	}
 	if (lo == 0)
-		return zone->nsec3[zone->nnsec3 - 1];
+		return zone->nnsec3 - 1;
 	if (zone->n3pre[lo - 1] == qp) {
 		if (!have)
 			b32hex_sha1(md, label);
 		*exact = memcmp(owner_label(zt, zone->nsec3[lo - 1]), label, NSEC3_LABEL_LEN) == 0;
 	}
-	return zone->nsec3[lo - 1];
+	return lo - 1;
 }
 
 uint32_t nsec3_lookup(const zt_t *zt, const zt_zone_t *zone, const uint8_t *name, uint32_t *cover)
@@ -213,6 +213,7 @@ uint32_t nsec3_lookup(const zt_t *zt, const zt_zone_t *zone, const uint8_t *name
 
 	hash_name(zone, name, md);
 	n = chain_find(zt, zone, md, &exact);
+	n = n != ZT_NONE ? zone->nsec3[n] : ZT_NONE;
 	if (cover != NULL)
 		*cover = exact ? ZT_NONE : n;
 	return exact ? n : ZT_NONE;
@@ -402,9 +403,17 @@ void nsec3_hash_lower(const zt_zone_t *zone, const uint8_t *name, size_t len,
 uint32_t nsec3_cover_md(const zt_t *zt, const zt_zone_t *zone, const uint8_t md[NSEC3_HASH_LEN])
 {
 	bool exact;
-	uint32_t n = chain_find(zt, zone, md, &exact);
+	uint32_t i = chain_find(zt, zone, md, &exact);
 
-	return exact ? ZT_NONE : n;
+	return exact || i == ZT_NONE ? ZT_NONE : zone->nsec3[i];
+}
+
+uint32_t nsec3_cover_pos(const zt_t *zt, const zt_zone_t *zone, const uint8_t md[NSEC3_HASH_LEN])
+{
+	bool exact;
+	uint32_t i = chain_find(zt, zone, md, &exact);
+
+	return exact ? ZT_NONE : i;
 }
 
 uint32_t nsec3_cover_lower(const zt_t *zt, const zt_zone_t *zone, const uint8_t *name, size_t len)

@@ -46,6 +46,9 @@ void nsec3_hash_lower(const zt_zone_t *zone, const uint8_t *name, size_t len,
 		      uint8_t md[NSEC3_HASH_LEN]);
 uint32_t nsec3_cover_md(const zt_t *zt, const zt_zone_t *zone, const uint8_t md[NSEC3_HASH_LEN]);
 
+/* As nsec3_cover_md(), the covering owner's position in the chain (ZONE->nsec3), not its node. */
+uint32_t nsec3_cover_pos(const zt_t *zt, const zt_zone_t *zone, const uint8_t md[NSEC3_HASH_LEN]);
+
 /* Whether node N of ZT owns an NSEC3 RRset named by a hash right below the apex (APEX, ALEN). */
 bool nsec3_is_owner(const zt_t *zt, uint32_t n, const uint8_t *apex, size_t alen);
 

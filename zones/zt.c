@@ -325,6 +325,8 @@ void zt_free(zt_t **ztp)
 		free(zt->zones[z].n3pre);
 		free(zt->zones[z].n3bkt);
 		free(zt->zones[z].n3nx);
+		free(zt->zones[z].n3ax);
+		free(zt->zones[z].n3cv);
 		free(zt->zones[z].n3wn);
 		free(zt->zones[z].axfr);
 	}

@@ -533,6 +533,112 @@ static bool others_past(uint32_t n, size_t size, size_t left)
 }
 
 /*
+ * NSEC3 zone Z's NXDOMAIN of its first parts' encloser (the apex, mostly) joined ahead with
+ * each owner of the chain as the next closer's cover (denial_n3_ahead(), zone->n3ax), when
+ * they all fit LEFT octets: else none (the parts are joined per question, the same answers).
+ * The octets taken (the table's counted in the snapshot's size by the caller), or -1 without
+ * memory.
+ */
+static ssize_t n3_ahead(struct zt_build *b, uint32_t z, size_t left)
+{
+	zt_t *zt = b->zt;
+	zt_zone_t *zone = &zt->zones[z];
+	uint16_t fix[FIX_MAX];
+	size_t used = zone->nnsec3 * sizeof(uint32_t);
+	uint32_t *tab;
+
+	if (zone->n3nx == NULL || zone->nnsec3 == 0 || used > left)
+		return 0;
+	/* Measured first: all or none. */
+	for (uint32_t i = 0; i < zone->nnsec3; i++) {
+		struct denial_built d;
+
+		if (!denial_n3_ahead(zt, z, i, b->scratch, sizeof(b->scratch), fix, FIX_MAX, &d))
+			continue;
+		used += zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix);
+		if (used > left)
+			return 0;
+	}
+	tab = malloc(zone->nnsec3 * sizeof(*tab));
+	if (tab == NULL)
+		return -1;
+	for (uint32_t i = 0; i < zone->nnsec3; i++) {
+		struct denial_built d;
+
+		tab[i] = ZT_NONE;
+		if (!denial_n3_ahead(zt, z, i, b->scratch, sizeof(b->scratch), fix, FIX_MAX, &d))
+			continue;
+		tab[i] = put_blob(b, &d, fix, 0);
+		if (tab[i] == ZT_NONE) {
+			free(tab);
+			return -1;
+		}
+	}
+	zone->n3ax = tab;
+	return (ssize_t)used;
+}
+
+/*
+ * NSEC3 zone Z's owners' NSEC3 and RRSIGs written ahead as covers (denial_n3_cover(),
+ * zone->n3cv), when they all fit LEFT octets: else none (written per question, the same
+ * answers). The octets taken (the table's counted in the snapshot's size by the caller), or -1
+ * without memory.
+ */
+static ssize_t n3_covers(struct zt_build *b, uint32_t z, size_t left)
+{
+	zt_t *zt = b->zt;
+	zt_zone_t *zone = &zt->zones[z];
+	uint16_t fix[FIX_MAX], part;
+	size_t used = zone->nnsec3 * sizeof(uint32_t);
+	uint32_t *tab;
+
+	if (zone->nnsec3 == 0 || used > left)
+		return 0;
+	for (uint32_t i = 0; i < zone->nnsec3; i++) {
+		struct denial_built d;
+
+		if (!denial_n3_cover(zt, z, i, b->scratch, sizeof(b->scratch), fix, FIX_MAX, &d,
+				     &part))
+			continue;
+		used += zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix);
+		if (used > left)
+			return 0;
+	}
+	tab = malloc(zone->nnsec3 * sizeof(*tab));
+	if (tab == NULL)
+		return -1;
+	for (uint32_t i = 0; i < zone->nnsec3; i++) {
+		struct denial_built d;
+
+		tab[i] = ZT_NONE;
+		if (!denial_n3_cover(zt, z, i, b->scratch, sizeof(b->scratch), fix, FIX_MAX, &d,
+				     &part))
+			continue;
+		tab[i] = put_blob(b, &d, fix, part);
+		if (tab[i] == ZT_NONE) {
+			free(tab);
+			return -1;
+		}
+	}
+	zone->n3cv = tab;
+	return (ssize_t)used;
+}
+
+/*
+ * After NSEC3 zone Z's parts, with the LEFT octets they leave: its covers written ahead, then
+ * its first encloser's NXDOMAIN joined ahead. The octets taken, or -1 without memory.
+ */
+static ssize_t n3_extra(struct zt_build *b, uint32_t z, size_t left)
+{
+	ssize_t cu = n3_covers(b, z, left), au;
+
+	if (cu < 0)
+		return -1;
+	au = n3_ahead(b, z, left - (size_t)cu);
+	return au < 0 ? -1 : cu + au;
+}
+
+/*
  * NSEC3 zone Z's NXDOMAIN parts (denial_n3_render()) within SHARE octets: the apex's first
  * (a question for a name right below it, the usual NXDOMAIN and the random-name floods, one
  * part for them all), then every other closest provable encloser's (each serving the names
@@ -616,6 +722,16 @@ static ssize_t nsec3_parts(struct zt_build *b, uint32_t z, size_t share)
 	zone->n3nx = tab;
 	zone->n3nx_count = nt;
 	zt->memsize += 3 * nt * sizeof(*tab);
+	/* Last, with what the parts left: the covers, the first triple's NXDOMAIN joined ahead. */
+	{
+		ssize_t au = n3_extra(b, z, share - used);
+
+		if (au < 0)
+			return -1;
+		used += (size_t)au;
+		zt->memsize +=
+		    ((zone->n3ax != NULL) + (zone->n3cv != NULL)) * zone->nnsec3 * sizeof(uint32_t);
+	}
 	return (ssize_t)used;
 nomem:
 	free(cand);
@@ -734,10 +850,13 @@ int zt_denial_n3_apex(struct zt_build *b, uint32_t z)
 				      &d, hole))
 			continue;
 		size = zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 3 * sizeof(uint32_t);
-		if (nt == 1)
+		if (nt == 1) {
 			/* nsec3_parts() stops here, given the whole budget (a share is never
 			 * more): the first's parts alone. Else it may keep others. */
-			return others_past(nc - k, size, share - used) ? 0 : 1;
+			if (!others_past(nc - k, size, share - used))
+				return 1;
+			return n3_extra(b, z, share - used) < 0 ? -ENOMEM : 0;
+		}
 		/* The first's parts past the budget: another's might be kept first. */
 		if (size > share)
 			return share > 0 ? 1 : 0;
@@ -762,5 +881,7 @@ int zt_denial_n3_apex(struct zt_build *b, uint32_t z)
 	if (nt == 0 && wild_parts(b, z, share) < 0)
 		return -ENOMEM;
 	/* All candidates looked at (or the first N3_FIRST would not render: more may). */
-	return nf < nc && nf == N3_FIRST ? 1 : 0;
+	if (nf < nc && nf == N3_FIRST)
+		return 1;
+	return nt == 1 && n3_extra(b, z, share - used) < 0 ? -ENOMEM : 0;
 }

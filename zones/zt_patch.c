@@ -211,6 +211,8 @@ static int zones_copy(struct patch *p, uint32_t room)
 			nz->n3maxb = 0;
 			nz->n3nx = NULL;
 			nz->n3nx_count = 0;
+			nz->n3ax = NULL;
+			nz->n3cv = NULL;
 			nz->n3wn = NULL;
 			nz->n3wn_count = 0;
 			nz->axfr = NULL;

@@ -546,7 +546,9 @@ size_t zt_patch_n3_size(const zt_t *zt, uint32_t z)
 	return zone->nnsec3 * (sizeof(uint32_t) + sizeof(uint64_t)) +
 	       2u * zone->n3count * sizeof(uint32_t) +
 	       (zone->n3bkt != NULL ? ((1u << zone->n3bits) + 1u) * sizeof(uint32_t) : 0) +
-	       3u * (zone->n3nx_count + zone->n3wn_count) * sizeof(uint32_t);
+	       3u * (zone->n3nx_count + zone->n3wn_count) * sizeof(uint32_t) +
+	       (zone->n3ax != NULL ? zone->nnsec3 * sizeof(uint32_t) : 0) +
+	       (zone->n3cv != NULL ? zone->nnsec3 * sizeof(uint32_t) : 0);
 }
 
 void zt_patch_n3_free(struct patch *p)

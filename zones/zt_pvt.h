@@ -161,6 +161,21 @@ typedef struct zt_zone {
 	uint32_t *n3nx;
 	uint32_t n3nx_count;
 	/*
+	 * Within the budget, after every part (zt_denial.c), else NULL: the NXDOMAIN of the first
+	 * triple's encloser (mostly the apex) joined ahead with each covering NSEC3: n3ax[i] the
+	 * arena offset of the whole answer (a blob moved as any) when the chain's owner i
+	 * (nsec3[i]) covers the next closer's hash, ZT_NONE where none was made. nnsec3 of them.
+	 */
+	uint32_t *n3ax;
+	/*
+	 * Within the budget, before n3ax (zt_denial.c), else NULL: per chain position i, the
+	 * NSEC3 of owner nsec3[i] and its RRSIGs written as a cover is joined (a blob: its PART
+	 * where the RRSIGs begin, its NS the records; its pointers left for the question: the
+	 * one at 1 + NSEC3_LABEL_LEN, when the apex is not the root, to the question's apex,
+	 * the others to the NSEC3's owner), ZT_NONE where none was made. nnsec3 of them.
+	 */
+	uint32_t *n3cv;
+	/*
 	 * The same for a wildcard's NODATA with DO (RFC 5155 7.2.5), N3WN_COUNT triples sorted by
 	 * the first: the wildcard's parent (a closest encloser, a node), the arena offset of the
 	 * answer without the next closer's NSEC3 (SOA, the wildcard's and the closest provable

@@ -426,6 +426,34 @@ static size_t wild_used(const zt_t *t, uint32_t z)
 	return used;
 }
 
+/* The octets zone Z's NXDOMAINs joined ahead take (n3ax), as zt_denial.c counts them. */
+static size_t ahead_used(const zt_t *t, uint32_t z)
+{
+	const zt_zone_t *zone = &t->zones[z];
+	size_t used = zone->n3ax != NULL ? zone->nnsec3 * sizeof(uint32_t) : 0;
+
+	for (uint32_t i = 0; zone->n3ax != NULL && i < zone->nnsec3; i++) {
+		const zt_blob_t *b = zt_blob(t, zone->n3ax[i]);
+
+		used += zone->n3ax[i] != ZT_NONE ? zt_blob_size(b->len, b->nfix) : 0;
+	}
+	return used;
+}
+
+/* The octets zone Z's covers written ahead take (n3cv), as zt_denial.c counts them. */
+static size_t covers_used(const zt_t *t, uint32_t z)
+{
+	const zt_zone_t *zone = &t->zones[z];
+	size_t used = zone->n3cv != NULL ? zone->nnsec3 * sizeof(uint32_t) : 0;
+
+	for (uint32_t i = 0; zone->n3cv != NULL && i < zone->nnsec3; i++) {
+		const zt_blob_t *b = zt_blob(t, zone->n3cv[i]);
+
+		used += zone->n3cv[i] != ZT_NONE ? zt_blob_size(b->len, b->nfix) : 0;
+	}
+	return used;
+}
+
 /* The octets zone Z's denial answers made ahead take, as zt_denial.c counts them. */
 static size_t denial_used(const zt_t *t, uint32_t z)
 {
@@ -437,7 +465,7 @@ static size_t denial_used(const zt_t *t, uint32_t z)
 
 		used += zt_blob_size(b->len, b->nfix) + 3 * sizeof(uint32_t);
 	}
-	used += wild_used(t, z);
+	used += wild_used(t, z) + ahead_used(t, z) + covers_used(t, z);
 	if (zone->nxb_idx != NULL) {
 		used += (zone->nnsec + 1u + zone->nxb_fast_len) * sizeof(uint32_t);
 		for (uint32_t k = 0; k < zone->nxb_idx[zone->nnsec]; k++) {
@@ -529,15 +557,17 @@ static void test_budget_first_table(void)
 
 /*
  * The budget is the snapshot's, shared fairly: two signed zones in one snapshot whose parts
- * would take more than it. The zone with fewer NSEC3 names is served first, from half the
- * budget: all it wants; the other has what is left, too little for all: its apex's and its
- * wildcard's NODATA parts alone. Together no more than the budget.
+ * and NXDOMAINs joined ahead would take more than it. The zone with fewer NSEC3 names is served
+ * first, from half the budget: all it wants; the other has what is left, enough for its parts
+ * but too little for its NXDOMAINs joined ahead: none of those (all or none). Then a budget
+ * that leaves it too little for all its parts: its apex's and its wildcard's NODATA parts
+ * alone. Together no more than the budget.
  */
 static void test_budget_shared(void)
 {
 	static const char *const zones[][2] = {{"optout.test.", "optout.test.zone"},
 					       {"nsec3.test.", "nsec3.test.zone"}};
-	size_t saved = zt_denial_budget, alone[2], apex[2], budget;
+	size_t saved = zt_denial_budget, alone[2], apex[2], ahead[2], extra[2], budget;
 	uint32_t count[2];
 	zload_zone_t *z[2];
 	char path[512], err[1024];
@@ -547,6 +577,9 @@ static void test_budget_shared(void)
 	for (int i = 0; i < 2; i++) {
 		t = peer_zone(zones[i][0], zones[i][1]);
 		alone[i] = denial_used(t, 0);
+		ahead[i] = ahead_used(t, 0);
+		extra[i] = ahead[i] + covers_used(t, 0);
+		CU_ASSERT(ahead[i] > 0 && extra[i] > ahead[i]);
 		count[i] = t->zones[0].nnsec3;
 		CU_ASSERT_FATAL(alone[i] > 0 && t->zones[0].n3nx_count > 1);
 		apex[i] = zt_blob_size(zt_blob(t, t->zones[0].n3nx[1])->len,
@@ -562,20 +595,34 @@ static void test_budget_shared(void)
 	}
 	small = count[0] <= count[1] ? 0 : 1; /* a tie: the first zone first */
 	big = 1 - small;
-	budget = 2 * alone[small] + 100;
-	CU_ASSERT_FATAL(budget - alone[small] < alone[big]);
-	zt_denial_budget = budget;
-	t = zt_new(z, 2, NULL, err, sizeof(err));
-	zt_denial_budget = saved;
-	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-	fprintf(stderr, "budget %zu: alone %zu and %zu, together %zu and %zu\n", budget, alone[0],
-		alone[1], denial_used(t, 0), denial_used(t, 1));
-	CU_ASSERT(denial_used(t, 0) + denial_used(t, 1) <= budget);
-	CU_ASSERT_EQUAL(denial_used(t, small), alone[small]);
-	CU_ASSERT_EQUAL(denial_used(t, big), apex[big]);
-	CU_ASSERT_EQUAL(t->zones[big].n3nx_count, 1);
-	CU_ASSERT_EQUAL(t->zones[big].n3nx[0], t->zones[big].apex);
-	zt_free(&t);
+	for (int round = 0; round < 2; round++) {
+		/* Room for the big zone's parts, not its NXDOMAINs joined ahead; then less. */
+		budget = round == 0 ? alone[small] + alone[big] - 1
+				    : 2 * (alone[small] - extra[small]) + 100;
+		CU_ASSERT_FATAL(budget / 2 >= alone[small] - (round ? extra[small] : 0));
+		zt_denial_budget = budget;
+		t = zt_new(z, 2, NULL, err, sizeof(err));
+		zt_denial_budget = saved;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+		fprintf(stderr, "budget %zu: alone %zu and %zu, together %zu and %zu\n", budget,
+			alone[0], alone[1], denial_used(t, 0), denial_used(t, 1));
+		CU_ASSERT(denial_used(t, 0) + denial_used(t, 1) <= budget);
+		CU_ASSERT_PTR_NULL(t->zones[big].n3ax);
+		if (round == 0) {
+			CU_ASSERT_EQUAL(denial_used(t, small), alone[small]);
+			CU_ASSERT_EQUAL(denial_used(t, big), alone[big] - ahead[big]);
+			CU_ASSERT_PTR_NOT_NULL(t->zones[big].n3cv);
+			CU_ASSERT(t->zones[big].n3nx_count > 1);
+		} else {
+			CU_ASSERT_EQUAL(denial_used(t, small), alone[small] - extra[small]);
+			CU_ASSERT_PTR_NULL(t->zones[small].n3cv);
+			/* The big zone's covers may fit what its apex's parts leave. */
+			CU_ASSERT_EQUAL(denial_used(t, big), apex[big] + covers_used(t, big));
+			CU_ASSERT_EQUAL(t->zones[big].n3nx_count, 1);
+			CU_ASSERT_EQUAL(t->zones[big].n3nx[0], t->zones[big].apex);
+		}
+		zt_free(&t);
+	}
 	zload_free(&z[0]);
 	zload_free(&z[1]);
 }
@@ -719,6 +766,52 @@ static void test_wrong_parts(void)
 		CU_ASSERT(ndiff > 0);
 		fprintf(stderr, "wrong NSEC3 %s parts (%d): %u answers differ\n",
 			how < 3 ? "NXDOMAIN" : "wildcard NODATA", how % 3, ndiff);
+		zt_free(&t);
+	}
+}
+
+/*
+ * The NXDOMAINs joined ahead per covering NSEC3 (n3ax) and the covers written ahead (n3cv) are
+ * made for every owner (of the zone sandns signs and Knot's opt-out zone) and the comparison sees
+ * them wrong: one octet of each changed, or their pointers left unmoved (the covers': unset):
+ * the answers differ.
+ */
+static void test_wrong_ahead(void)
+{
+	for (int how = 0; how < 8; how++) {
+		zt_t *t =
+		    how % 4 < 2 ? peer_zone("optout.test.", "optout.test.zone") : signed_zone(true);
+		zt_zone_t *z = &t->zones[0];
+		uint32_t *tab = how < 4 ? z->n3ax : z->n3cv;
+		unsigned made = 0, asked, blobs;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(tab);
+		CU_ASSERT_EQUAL(z->n3nx[0], z->apex);
+		for (uint32_t i = 0; i < z->nnsec3; i++) {
+			zt_blob_t *b;
+
+			if (tab[i] == ZT_NONE)
+				continue;
+			b = (zt_blob_t *)(void *)(t->arena + tab[i]);
+			if (how % 2 == 0)
+				((uint8_t *)(b + 1))[b->len - 1] ^= 0x55;
+			else
+				b->nfix = 0;
+			made++;
+		}
+		CU_ASSERT(made == z->nnsec3);
+		ndiff = 0;
+		quiet = true;
+		if (how % 4 < 2)
+			ask_names(t);
+		else
+			ask_all(t, &asked, &blobs);
+		quiet = false;
+		CU_ASSERT(ndiff > 0);
+		fprintf(stderr, "wrong NSEC3 %s (%s, %s): %u answers differ\n",
+			how < 4 ? "NXDOMAINs joined ahead" : "covers written ahead",
+			how % 4 < 2 ? "optout.test" : "signed here", how % 2 ? "fix-ups" : "octet",
+			ndiff);
 		zt_free(&t);
 	}
 }
@@ -1083,6 +1176,8 @@ void reg_cutest_denial(void)
 	CU_add_test(s, "NSEC3 with opt-out, signed by Knot: joined answers are the live ones",
 		    test_peer);
 	CU_add_test(s, "wrong NSEC3 parts are seen", test_wrong_parts);
+	CU_add_test(s, "wrong NSEC3 NXDOMAINs joined ahead and covers written ahead are seen",
+		    test_wrong_ahead);
 	CU_add_test(s, "NSEC3 owners found by buckets and prefixes", test_nsec3_search);
 	CU_add_test(s, "NSEC3 hashes that share an owner's prefix", test_nsec3_ties);
 	CU_add_test(s, "NSEC3 chains with crowded buckets", test_nsec3_crowded);
