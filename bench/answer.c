@@ -316,76 +316,39 @@ static const uint8_t bench_client[4] = {198, 18, 0, 1};
  * (dgram_answer_burst()).
  */
 static unsigned bench_burst;
-/* --ahead: each burst read while the one before it is answered (zt_burst_read(), its stages
- * stepped between that burst's answers), two bursts under way at a time. */
-static bool bench_ahead;
-static zt_burst_t bench_zb[2];
+static zt_burst_t bench_zb;
 /* Each buffer as large as run_mix()'s, a line apart from the next (4096 apart, they would share
- * the same few sets of the first-level cache, which packet buffers do not); two bursts' of them. */
+ * the same few sets of the first-level cache, which packet buffers do not). */
 static struct {
 	uint8_t b[4096];
 	uint8_t pad[64];
-} burst_buf[2][ZT_BURST_MAX];
-static uint16_t burst_len[2][ZT_BURST_MAX];
-
-/* N queries of the pool from *I on copied into burst buffers SET; *I moves past them. */
-static void copy_burst(const struct pool *pl, size_t *i, unsigned set, unsigned n,
-		       const uint8_t **read)
-{
-	for (unsigned j = 0; j < n; j++) {
-		const struct query *q = &pl->q[*i];
-
-		memcpy(burst_buf[set][j].b, q->buf, q->len);
-		read[j] = burst_buf[set][j].b;
-		burst_len[set][j] = q->len;
-		if (++*i == pl->n)
-			*i = 0;
-	}
-}
-
-/* Queries FROM to TO of the burst in buffers SET (read ahead into bench_zb[SET]) answered. */
-static void answer_burst(const zt_t *zt, unsigned set, unsigned from, unsigned to)
-{
-	zt_answer_info_t info;
-
-	for (unsigned j = from; j < to; j++) {
-		uint8_t act = RRL_SEND;
-
-		dgram_answer_burst(bench_dg, zt, &bench_zb[set], j, burst_buf[set][j].b,
-				   burst_len[set][j], sizeof(burst_buf[set][j].b), bench_client, 4,
-				   &info, &act);
-	}
-}
+} burst_buf[ZT_BURST_MAX];
 
 /* N queries of the pool from *I on answered as one burst; *I moves past them. */
 static void run_burst(const zt_t *zt, const struct pool *pl, size_t *i, unsigned n)
 {
-	const uint8_t *read[ZT_BURST_MAX];
+	static uint8_t *bufs[ZT_BURST_MAX];
+	static const uint8_t *read[ZT_BURST_MAX];
+	static uint16_t lens[ZT_BURST_MAX];
+	zt_answer_info_t info;
 
-	copy_burst(pl, i, 0, n, read);
-	zt_burst_prepare(&bench_zb[0], zt, read, burst_len[0], n);
-	answer_burst(zt, 0, 0, n);
-}
+	for (unsigned j = 0; j < n; j++) {
+		const struct query *q = &pl->q[*i];
 
-/*
- * --ahead: N queries of the pool from *I on read (the first stage) into buffers SET, and the
- * burst before them (PREV queries in the other set) answered, the new one's other stages done
- * at a third and two thirds of the way through it. Returns how many were answered (PREV).
- */
-static unsigned run_burst_ahead(const zt_t *zt, const struct pool *pl, size_t *i, unsigned set,
-				unsigned n, unsigned prev)
-{
-	const uint8_t *read[ZT_BURST_MAX];
-	zt_burst_t *next = &bench_zb[set];
+		memcpy(burst_buf[j].b, q->buf, q->len);
+		bufs[j] = burst_buf[j].b;
+		read[j] = bufs[j];
+		lens[j] = q->len;
+		if (++*i == pl->n)
+			*i = 0;
+	}
+	zt_burst_prepare(&bench_zb, zt, read, lens, n);
+	for (unsigned j = 0; j < n; j++) {
+		uint8_t act = RRL_SEND;
 
-	copy_burst(pl, i, set, n, read);
-	zt_burst_read(next, zt, read, burst_len[set], n);
-	answer_burst(zt, set ^ 1, 0, prev / 3);
-	zt_burst_step(next);
-	answer_burst(zt, set ^ 1, prev / 3, 2 * prev / 3);
-	zt_burst_step(next);
-	answer_burst(zt, set ^ 1, 2 * prev / 3, prev);
-	return prev;
+		dgram_answer_burst(bench_dg, zt, &bench_zb, j, bufs[j], lens[j],
+				   sizeof(burst_buf[j].b), bench_client, 4, &info, &act);
+	}
 }
 
 /* run_mix() with --burst: the pool answered BENCH_BURST queries at a time. */
@@ -396,23 +359,6 @@ __attribute__((noinline)) static uint64_t run_bursts(const zt_t *zt, const struc
 	uint64_t done = 0;
 	size_t i = 0;
 
-	if (bench_ahead) {
-		unsigned set = 0, prev = 0;
-
-		/* The first burst only read; then each one read while the one before is answered.
-		 * The last one read is left unanswered (not counted). */
-		for (;;) {
-			const uint64_t stop = done + CHECK_EVERY;
-
-			while (done < stop) {
-				done += run_burst_ahead(zt, pl, &i, set, bench_burst, prev);
-				prev = bench_burst;
-				set ^= 1;
-			}
-			if (iterations > 0 ? done >= iterations : now_s() >= end)
-				return done;
-		}
-	}
 	for (;;) {
 		for (unsigned b = 0; b < CHECK_EVERY; b += bench_burst)
 			run_burst(zt, pl, &i,
@@ -660,8 +606,6 @@ static void usage(FILE *f)
 	    "  --dnstap FILE      --dgram with the query log on, written to FILE\n"
 	    "  --burst N          --dgram N queries at a time (1..32), read ahead as the DPDK\n"
 	    "                     workers read their bursts (zt_burst_prepare())\n"
-	    "  --ahead            with --burst: each burst read while the one before it is\n"
-	    "                     answered, its stages between those answers (zt_burst_step())\n"
 	    "  --dnssec 'ORIGIN nsec|nsec3'  sign zone ORIGIN as sandnsd does (repeatable; the\n"
 	    "                     keys made in a temporary directory, removed at exit)\n"
 	    "  --do               every query with EDNS and the DO bit (else half with EDNS, no "
@@ -676,15 +620,23 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"zone", required_argument, NULL, 'z'},    {"cert", required_argument, NULL, 'c'},
-	    {"records", required_argument, NULL, 'r'}, {"seconds", required_argument, NULL, 's'},
-	    {"warmup", required_argument, NULL, 'w'},  {"iterations", required_argument, NULL, 'i'},
-	    {"cpu", required_argument, NULL, 'p'},     {"quick", no_argument, NULL, 'q'},
-	    {"dgram", no_argument, NULL, 'g'},	       {"dnstap", required_argument, NULL, 't'},
-	    {"dnssec", required_argument, NULL, 'd'},  {"do", no_argument, NULL, 'D'},
-	    {"burst", required_argument, NULL, 'b'},   {"ahead", no_argument, NULL, 'A'},
-	    {"kind", required_argument, NULL, 'k'},    {"word-first", required_argument, NULL, 'W'},
-	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
+	    {"zone", required_argument, NULL, 'z'},
+	    {"cert", required_argument, NULL, 'c'},
+	    {"records", required_argument, NULL, 'r'},
+	    {"seconds", required_argument, NULL, 's'},
+	    {"warmup", required_argument, NULL, 'w'},
+	    {"iterations", required_argument, NULL, 'i'},
+	    {"cpu", required_argument, NULL, 'p'},
+	    {"quick", no_argument, NULL, 'q'},
+	    {"dgram", no_argument, NULL, 'g'},
+	    {"dnstap", required_argument, NULL, 't'},
+	    {"dnssec", required_argument, NULL, 'd'},
+	    {"do", no_argument, NULL, 'D'},
+	    {"burst", required_argument, NULL, 'b'},
+	    {"kind", required_argument, NULL, 'k'},
+	    {"word-first", required_argument, NULL, 'W'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	char *conf = NULL, err[2048], gen_path[] = "/tmp/sandns-bench-XXXXXX";
 	size_t conf_len = 0;
@@ -764,9 +716,6 @@ int main(int argc, char **argv)
 				die("--burst %s: from 1 to 32 queries", optarg);
 			use_dg = true;
 			break;
-		case 'A':
-			bench_ahead = true;
-			break;
 		case 'k':
 			only = optarg;
 			break;
@@ -787,8 +736,6 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (bench_ahead && bench_burst == 0)
-		die("%s", "--ahead: only with --burst N");
 	if (cpu >= 0) {
 		cpu_set_t set;
 
@@ -867,8 +814,7 @@ int main(int argc, char **argv)
 	}
 	if (use_dg)
 		bench_dg = &dg;
-	zt_burst_init(&bench_zb[0]);
-	zt_burst_init(&bench_zb[1]);
+	zt_burst_init(&bench_zb);
 	of = calloc(POOL_SIZE, sizeof(*of));
 	if (of == NULL)
 		die("%s", "out of memory");
@@ -923,10 +869,9 @@ int main(int argc, char **argv)
 				   : "");
 		printf("cpu: %.1f Mqps a second of the thread's CPU time\n", cpu_mqps);
 		if (bench_burst > 0)
-			printf("burst: %u queries at a time (%s, dgram_answer_burst)\n",
-			       bench_burst,
-			       bench_ahead ? "zt_burst_read/step, the next burst read ahead"
-					   : "zt_burst_prepare");
+			printf(
+			    "burst: %u queries at a time (zt_burst_prepare, dgram_answer_burst)\n",
+			    bench_burst);
 	}
 	if (tap != NULL) {
 		uint64_t queued, dropped;

@@ -12,7 +12,6 @@ void zt_burst_init(zt_burst_t *b)
 {
 	b->zt = NULL;
 	b->n = 0;
-	b->stage = ZT_BURST_STAGES;
 	b->min_nodes = ZT_BURST_MIN_NODES;
 }
 
@@ -21,12 +20,28 @@ bool zt_burst_reads(const zt_burst_t *b, const zt_t *zt)
 	return zt != NULL && zt->nnodes >= b->min_nodes;
 }
 
-/* Stage 2: the slots read, the nodes they name asked for (a name that is there, mostly). */
-static void burst_nodes(zt_burst_t *b)
+void zt_burst_prepare(zt_burst_t *b, const zt_t *zt, const uint8_t *const *bufs,
+		      const uint16_t *qlens, unsigned n)
 {
-	const zt_t *zt = b->zt;
+	unsigned i;
 
-	for (unsigned i = 0; i < b->n; i++) {
+	if (n > ZT_BURST_MAX)
+		n = ZT_BURST_MAX;
+	b->zt = zt;
+	b->n = 0;
+	if (!zt_burst_reads(b, zt))
+		return;
+	b->n = n;
+	/* 1: each question read (lower-cased, hashed) and its index slot asked for. */
+	for (i = 0; i < n; i++) {
+		b->buf[i] = bufs[i];
+		b->qlen[i] = bufs[i] != NULL ? qlens[i] : 0;
+		b->plain[i] = bufs[i] != NULL && query_plain(bufs[i], qlens[i], &b->q[i]);
+		if (b->plain[i])
+			__builtin_prefetch(&zt->index[(uint32_t)b->q[i].hash & zt->index_mask]);
+	}
+	/* 2: the slots read, the nodes they name asked for (a name that is there, mostly). */
+	for (i = 0; i < n; i++) {
 		uint32_t tag, s;
 
 		b->node[i] = ZT_NONE;
@@ -46,14 +61,8 @@ static void burst_nodes(zt_burst_t *b)
 			}
 		}
 	}
-}
-
-/* Stage 3: the nodes read, their names and first answers (of the type asked) asked for. */
-static void burst_names(const zt_burst_t *b)
-{
-	const zt_t *zt = b->zt;
-
-	for (unsigned i = 0; i < b->n; i++) {
+	/* 3: the nodes read, their names and first answers (of the type asked) asked for. */
+	for (i = 0; i < n; i++) {
 		const zt_node_t *node;
 
 		if (b->node[i] == ZT_NONE)
@@ -66,62 +75,5 @@ static void burst_names(const zt_burst_t *b)
 			__builtin_prefetch(blob);
 			__builtin_prefetch(blob + 48);
 		}
-	}
-}
-
-void zt_burst_read(zt_burst_t *b, const zt_t *zt, const uint8_t *const *bufs, const uint16_t *qlens,
-		   unsigned n)
-{
-	unsigned i;
-
-	if (n > ZT_BURST_MAX)
-		n = ZT_BURST_MAX;
-	b->zt = zt;
-	b->n = 0;
-	b->stage = ZT_BURST_STAGES;
-	if (!zt_burst_reads(b, zt))
-		return;
-	b->n = n;
-	b->stage = 1;
-	/* 1: each question read (lower-cased, hashed). */
-	for (i = 0; i < n; i++) {
-		b->buf[i] = bufs[i];
-		b->qlen[i] = bufs[i] != NULL ? qlens[i] : 0;
-		b->plain[i] = bufs[i] != NULL && query_plain(bufs[i], qlens[i], &b->q[i]);
-	}
-	/*
-	 * Their index slots asked for, in a loop of their own: a slot's line mostly misses the TLB
-	 * too, and a prefetch waits for its page walk before it retires. Amid the parse (some 60
-	 * instructions a query) the reorder buffer held the walks of only a few queries at a time;
-	 * here the whole burst's are under way together.
-	 */
-	for (i = 0; i < n; i++)
-		if (b->plain[i])
-			__builtin_prefetch(&zt->index[(uint32_t)b->q[i].hash & zt->index_mask]);
-}
-
-void zt_burst_step(zt_burst_t *b)
-{
-	switch (b->stage) {
-	case 1:
-		burst_nodes(b);
-		break;
-	case 2:
-		burst_names(b);
-		break;
-	default:
-		return;
-	}
-	b->stage++;
-}
-
-void zt_burst_prepare(zt_burst_t *b, const zt_t *zt, const uint8_t *const *bufs,
-		      const uint16_t *qlens, unsigned n)
-{
-	zt_burst_read(b, zt, bufs, qlens, n);
-	if (b->n != 0) {
-		burst_nodes(b);
-		burst_names(b);
-		b->stage = ZT_BURST_STAGES;
 	}
 }

@@ -13,9 +13,6 @@
 /* The most queries one burst takes (the DPDK workers' receive burst). */
 #define ZT_BURST_MAX 32
 
-/* A burst's read-ahead stages: questions read and slots asked for; nodes; names and answers. */
-#define ZT_BURST_STAGES 3
-
 /*
  * Below this many nodes (256 KiB of them) a snapshot's lines stay in the caches whatever is
  * asked, and reading ahead costs more instructions than it saves waits: such a snapshot's bursts
@@ -35,7 +32,6 @@
 typedef struct zt_burst {
 	const zt_t *zt; /* the snapshot they were read for */
 	unsigned n;	/* queries in this burst (0: none read, each is read as it is answered) */
-	unsigned stage; /* stages done (zt_burst_step()), ZT_BURST_STAGES: all */
 	uint32_t min_nodes; /* snapshots with fewer nodes are not read ahead (ZT_BURST_MIN_NODES) */
 	const uint8_t *buf[ZT_BURST_MAX]; /* each query where it was read (NULL: none) */
 	uint16_t qlen[ZT_BURST_MAX];
@@ -62,18 +58,6 @@ bool zt_burst_reads(const zt_burst_t *b, const zt_t *zt);
  */
 void zt_burst_prepare(zt_burst_t *b, const zt_t *zt, const uint8_t *const *bufs,
 		      const uint16_t *qlens, unsigned n);
-
-/*
- * The same stage by stage, so that a caller can interleave a burst's stages with the answers of
- * the burst before it (each stage's lines then arrive while that burst is answered, not while
- * this one waits for them): zt_burst_read() does the first stage (the queries parsed, their
- * slots asked for), each zt_burst_step() the next one (slots read and nodes asked for; nodes
- * read and names and first answers asked for), nothing once all ZT_BURST_STAGES are done. The
- * answers do not depend on how many stages were done, only how soon their lines are there.
- */
-void zt_burst_read(zt_burst_t *b, const zt_t *zt, const uint8_t *const *bufs, const uint16_t *qlens,
-		   unsigned n);
-void zt_burst_step(zt_burst_t *b);
 
 /*
  * zt_answer_inplace() for a plain query Q already read from BUF (the fast path only: the lookup
