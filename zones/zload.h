@@ -122,6 +122,14 @@ typedef struct zload_edit {
  */
 zload_zone_t *zload_edit(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
 			 unsigned long serial, const char *source, char *err, size_t errlen);
+/*
+ * zload_edit() with room for ROOM_RECS more records and ROOM_DATA more octets than the copy
+ * holds (in huge pages where the kernel gives them): a copy about to grow (a zone signed), so
+ * that it is not copied again as it does.
+ */
+zload_zone_t *zload_edit_room(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
+			      unsigned long serial, const char *source, size_t room_recs,
+			      size_t room_data, char *err, size_t errlen);
 
 /*
  * Checks EDITS against ZONE as zload_edit() would apply them (owners inside the zone, no SOA,
