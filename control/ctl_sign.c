@@ -162,6 +162,9 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 			return SANDNS_EZONE;
 		}
 		t_sign = clock_now_ms();
+		/* indexed as index_signed() would: carried from the version before's index */
+		rep.carry_index =
+		    b->base == NULL || zt_patch_blocked(b->base, b->zones[i].origin) == NULL;
 		b->signed_zones[i] =
 		    sign_zone_report(b->raw[i], edits, nedits, info->serial, keys, &sg->params,
 				     reuse, now, &expires, &rep, err, errlen);
@@ -199,14 +202,15 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 		log_msg(LOG_DEBUG,
 			"zone %s: signing took %llu ms: keys and digest %llu, signer %llu (edit "
 			"copy %llu, canonical order %llu, chain %llu, kept signatures %llu, new "
-			"signatures %llu), owner index %llu",
+			"signatures %llu, owner index carried %llu), owner index %llu",
 			info->origin, (unsigned long long)(clock_now_ms() - t0),
 			(unsigned long long)(t_keys - t0), (unsigned long long)t_sign,
 			(unsigned long long)(rep.edit_us / 1000),
 			(unsigned long long)(rep.sort_us / 1000),
 			(unsigned long long)(rep.chain_us / 1000),
 			(unsigned long long)(rep.reuse_us / 1000),
-			(unsigned long long)(rep.run_us / 1000), (unsigned long long)t_index);
+			(unsigned long long)(rep.run_us / 1000),
+			(unsigned long long)(rep.index_us / 1000), (unsigned long long)t_index);
 	}
 	sign_keys_free(&keys);
 	*out = (zt_zone_edits_t){.zone = b->signed_zones[i], .serial = info->serial};

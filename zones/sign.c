@@ -172,6 +172,7 @@ static long layout(sign_ctx_t *c, const sign_reuse_t *x, sign_merge_t *m, const 
 			size_t len;
 
 			if (s->signers == 0) {
+				sign_merge_kept(m, kept[from + j], (uint32_t)rec);
 				len = prev->recs[kept[from + j]].rdlen;
 				memcpy(rd, zload_rec_rdata(prev, kept[from + j]), len);
 			} else {
@@ -246,7 +247,7 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 			const zload_zone_t *prev, time_t now, time_t *expires, size_t *reused,
 			char *err, size_t errlen)
 {
-	sign_report_t rep;
+	sign_report_t rep = {.carry_index = true};
 	zload_zone_t *z = sign_zone_report(zone, edits, nedits, serial, keys, p, prev, now, expires,
 					   &rep, err, errlen);
 
@@ -269,7 +270,7 @@ zload_zone_t *sign_zone_report(const zload_zone_t *zone, const zload_edit_t *edi
 	zload_zone_t *z = NULL;
 	int file, rc;
 
-	*rep = (sign_report_t){0};
+	*rep = (sign_report_t){.carry_index = rep->carry_index};
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	if (zone->is_signed) {
 		snprintf(err, errlen,
@@ -330,13 +331,17 @@ zload_zone_t *sign_zone_report(const zload_zone_t *zone, const zload_edit_t *edi
 			    : (p->lifetime - p->refresh) / SIGN_SLICE_MIN_PART;
 	kept = layout(&c, x, m, prev, (uint32_t)(now + p->refresh + slice), jitter, &min_exp);
 	sign_reuse_free(&x);
-	sign_merge_free(&m);
 	if (kept < 0)
 		goto nomem;
 	rep->reuse_us = lap(&t);
 	if (sign_run(&c, err, errlen) != 0)
 		goto fail;
 	rep->run_us = lap(&t);
+	/* Indexed by owner from the version before's index (what ctl_sign.c would sort). */
+	if (m != NULL && rep->carry_index && sign_merge_index(m, z) != 0)
+		goto nomem;
+	sign_merge_free(&m);
+	rep->index_us = lap(&t);
 	/* What the next signing walks beside its own (sign_merge.c): the canonical order of the
 	 * records before the chain, where the chain's and the RRSIGs' records begin. */
 	chain_sig = (uint32_t)z->nrecs;

@@ -23,6 +23,7 @@ struct sign_merge {
 	const zload_zone_t *prev;
 	walk_t zone, chain;
 	sign_reuse_t *n3; /* NSEC3: its chain is not in owner order; found by owner */
+	uint32_t *to_new; /* per record of PREV: the same record in the new version + 1, or 0 */
 };
 
 static uint32_t rec_at(const walk_t *w, size_t k)
@@ -49,8 +50,10 @@ sign_merge_t *sign_merge_new(const zload_zone_t *prev, const sign_ctx_t *c)
 			    .end = prev->sign_rrsig - prev->sign_nzone,
 			    .sig = prev->sign_chain_sig,
 			    .sig_end = prev->nrecs};
-	if (c->p->nsec3 && (m->n3 = sign_reuse_new_from(prev, prev->sign_nzone)) == NULL) {
-		free(m);
+	if ((c->p->nsec3 && (m->n3 = sign_reuse_new_from(prev, prev->sign_nzone)) == NULL) ||
+	    (prev->by_owner != NULL &&
+	     (m->to_new = calloc(prev->nrecs + 1, sizeof(*m->to_new))) == NULL)) {
+		sign_merge_free(&m);
 		return NULL;
 	}
 	return m;
@@ -61,6 +64,7 @@ void sign_merge_free(sign_merge_t **m)
 	if (*m == NULL)
 		return;
 	sign_reuse_free(&(*m)->n3);
+	free((*m)->to_new);
 	free(*m);
 	*m = NULL;
 }
@@ -106,16 +110,22 @@ static bool rec_same(const zload_zone_t *p, uint32_t a, const zload_zone_t *z, u
 	       memcmp(zload_rec_rdata(p, a), zload_rec_rdata(z, b), z->recs[b].rdlen) == 0;
 }
 
-/* Whether W's group [at, GE) holds the records of C's set S (as sets: each found). */
-static bool same_records(const zload_zone_t *p, const walk_t *w, size_t ge, const sign_ctx_t *c,
+/*
+ * Whether W's group [at, GE) holds the records of C's set S (as sets: each found); in the same
+ * order, each noted in M's TO_NEW.
+ */
+static bool same_records(sign_merge_t *m, const walk_t *w, size_t ge, const sign_ctx_t *c,
 			 const sign_set_t *s)
 {
+	const zload_zone_t *p = m->prev;
 	bool in_order = true;
 
 	if (ge - w->at != s->count)
 		return false;
 	for (uint32_t k = 0; k < s->count && in_order; k++)
 		in_order = rec_same(p, rec_at(w, w->at + k), c->z, c->order[s->first + k]);
+	for (uint32_t k = 0; k < s->count && in_order && m->to_new != NULL; k++)
+		m->to_new[rec_at(w, w->at + k)] = c->order[s->first + k] + 1;
 	for (uint32_t k = 0; k < s->count && !in_order; k++) {
 		bool found = false;
 
@@ -158,7 +168,7 @@ size_t sign_merge_find(sign_merge_t *m, const sign_ctx_t *c, const sign_set_t *s
 			cmp = pt < s->type ? -1 : pt > s->type;
 		if (cmp > 0)
 			return 0;
-		if (cmp == 0 && s->type != LDNS_RR_TYPE_SOA && same_records(p, w, ge, c, s)) {
+		if (cmp == 0 && s->type != LDNS_RR_TYPE_SOA && same_records(m, w, ge, c, s)) {
 			/* RFC 4034 3.1: type covered, algorithm, labels, TTL, expiration,
 			 * inception, tag */
 			for (size_t r = w->sig; r < se && n < max; r++) {
@@ -180,4 +190,17 @@ size_t sign_merge_find(sign_merge_t *m, const sign_ctx_t *c, const sign_set_t *s
 			return n;
 	}
 	return 0;
+}
+
+void sign_merge_kept(sign_merge_t *m, uint32_t prev_rec, uint32_t rec)
+{
+	if (m != NULL && m->to_new != NULL && prev_rec < m->prev->nrecs)
+		m->to_new[prev_rec] = rec + 1;
+}
+
+int sign_merge_index(sign_merge_t *m, zload_zone_t *z)
+{
+	if (m->to_new == NULL)
+		return zload_index_owners(z);
+	return zload_index_owners_from(z, m->prev, m->to_new);
 }

@@ -114,5 +114,12 @@ void sign_merge_free(sign_merge_t **m);
  */
 size_t sign_merge_find(sign_merge_t *m, const sign_ctx_t *c, const sign_set_t *s,
 		       uint32_t keep_until, uint32_t *out, size_t max, uint32_t *min_exp);
+/* sign_merge.c: record PREV_REC of the version before is kept as record REC (an RRSIG). */
+void sign_merge_kept(sign_merge_t *m, uint32_t prev_rec, uint32_t rec);
+/*
+ * sign_merge.c: Z (the version signed, its signatures made) indexed by owner from the version
+ * before's index, the records found the same carried (zload_index_owners_from()). 0 or -ENOMEM.
+ */
+int sign_merge_index(sign_merge_t *m, zload_zone_t *z);
 
 #endif

@@ -243,6 +243,13 @@ zload_zone_t *zload_ref(zload_zone_t *zone);
  * without: compared and patched never, compiled as before).
  */
 int zload_index_owners(zload_zone_t *zone);
+/*
+ * zload_index_owners() for ZONE made from PREV (indexed), TO_NEW telling per record of PREV the
+ * record of ZONE that holds the same owner, type, TTL and data (its index + 1), or 0: PREV's
+ * order kept for those, the others sorted and put in by bisection; the index a sort would make,
+ * in time that grows with the records not carried. PREV not indexed: zload_index_owners().
+ */
+int zload_index_owners_from(zload_zone_t *zone, const zload_zone_t *prev, const uint32_t *to_new);
 
 /*
  * A list of owner names (lower-case wire form, sorted, each once): what changed between two

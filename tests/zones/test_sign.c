@@ -836,6 +836,22 @@ static bool same_octets(const zload_zone_t *a, const zload_zone_t *b)
 	return true;
 }
 
+/* Whether Z's index by owner (carried) is the one a sort makes. */
+static bool index_as_sorted(zload_zone_t *z)
+{
+	uint32_t *carried = z->by_owner;
+	bool same;
+
+	if (carried == NULL)
+		return false;
+	z->by_owner = NULL;
+	if (zload_index_owners(z) != 0)
+		return false;
+	same = memcmp(carried, z->by_owner, z->nrecs * sizeof(*carried)) == 0;
+	free(carried);
+	return same;
+}
+
 /*
  * The signatures kept found by walking the version before beside the new one (sign_merge.c,
  * for a version sign_zone() made) are those the search by owner finds (a version read back,
@@ -843,6 +859,7 @@ static bool same_octets(const zload_zone_t *a, const zload_zone_t *b)
  * data the same), over changes that move the walk: a name added, taken out, a type added at a
  * name, an empty non-terminal appearing, a delegation with data below it, a TTL changed, an
  * owner in capitals; NSEC and NSEC3, a CSK and a KSK+ZSK; and again from the walked version.
+ * The index by owner carried from the version before's is the one a sort makes.
  */
 static void test_merge_same(void)
 {
@@ -873,6 +890,8 @@ static void test_merge_same(void)
 		    sign_zone(z0, NULL, 0, 5, keys, &p, NULL, now - 60, &e, NULL, err, sizeof(err));
 		CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
 		CU_ASSERT_PTR_NOT_NULL(s0->sign_order);
+		CU_ASSERT_PTR_NULL(s0->by_owner); /* nothing to carry: ctl_sign.c sorts it */
+		CU_ASSERT_EQUAL_FATAL(zload_index_owners(s0), 0);
 		for (size_t c = 0; c < sizeof(changes) / sizeof(changes[0]); c++) {
 			const char *cut =
 			    changes[c][0][0] != '\0' ? strstr(zone_text, changes[c][0]) : NULL;
@@ -898,6 +917,8 @@ static void test_merge_same(void)
 			CU_ASSERT(rw > 5);
 			CU_ASSERT_EQUAL(rw, rs);
 			CU_ASSERT_TRUE(same_octets(walked, searched));
+			CU_ASSERT_PTR_NULL(searched->by_owner);
+			CU_ASSERT_TRUE(index_as_sorted(walked));
 			/* Back to the first version, from the one walked. */
 			again_w = sign_zone(z0, NULL, 0, 7, keys, &p, walked, now + 1, &e, &rw, err,
 					    sizeof(err));
@@ -910,6 +931,7 @@ static void test_merge_same(void)
 			CU_ASSERT_PTR_NOT_NULL_FATAL(again_s);
 			CU_ASSERT_EQUAL(rw, rs);
 			CU_ASSERT_TRUE(same_octets(again_w, again_s));
+			CU_ASSERT_TRUE(index_as_sorted(again_w));
 			zload_free(&again_w);
 			zload_free(&again_s);
 			zload_free(&walked);
