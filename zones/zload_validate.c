@@ -488,7 +488,9 @@ int zload_index_owners_from(zload_zone_t *z, const zload_zone_t *prev, const uin
 	free(hit);
 	hit = NULL;
 	qsort_r(add, nb, sizeof(*add), cmp_rec_order, z);
-	for (size_t end = na + nb, a = na, b = nb; b > 0;) {
+	/* From the last: the records of IDX past the place of ADD's last move up by what is
+	 * left of ADD, which goes just before them. */
+	for (size_t a = na, b = nb; b > 0;) {
 		size_t lo = 0, hi = a;
 
 		while (lo < hi) {
@@ -500,8 +502,8 @@ int zload_index_owners_from(zload_zone_t *z, const zload_zone_t *prev, const uin
 				hi = mid;
 		}
 		memmove(idx + lo + b, idx + lo, (a - lo) * sizeof(*idx));
-		end = lo + b - 1;
-		idx[end] = add[--b];
+		idx[lo + b - 1] = add[b - 1];
+		b--;
 		a = lo;
 	}
 	free(add);
