@@ -21,6 +21,7 @@ typedef struct walk {
 
 struct sign_merge {
 	const zload_zone_t *prev;
+	uint32_t *order; /* PREV's order, made here when it kept none (read back) */
 	walk_t zone, chain;
 	sign_reuse_t *n3; /* NSEC3: its chain is not in owner order; found by owner */
 	uint32_t *to_new; /* per record of PREV: the same record in the new version + 1, or 0 */
@@ -31,26 +32,67 @@ static uint32_t rec_at(const walk_t *w, size_t k)
 	return w->seq != NULL ? w->seq[k] : w->base + (uint32_t)k;
 }
 
+static uint16_t covered(const zload_zone_t *p, size_t rec);
+
+static bool chain_type(uint16_t t)
+{
+	return t == LDNS_RR_TYPE_NSEC || t == LDNS_RR_TYPE_NSEC3;
+}
+
+/*
+ * Where PREV's chain, RRSIGs and the chain's RRSIGs begin when its records lie as sign_zone()
+ * lays them out (a version read back from the state directory keeps its records as they were):
+ * false when they do not.
+ */
+static bool layout_of(const zload_zone_t *p, uint32_t *nzone, uint32_t *rrsig, uint32_t *chain_sig)
+{
+	size_t i = 0;
+
+	while (i < p->nrecs && !chain_type(p->recs[i].type) &&
+	       p->recs[i].type != LDNS_RR_TYPE_RRSIG)
+		i++;
+	*nzone = (uint32_t)i;
+	while (i < p->nrecs && chain_type(p->recs[i].type))
+		i++;
+	*rrsig = (uint32_t)i;
+	while (i < p->nrecs && p->recs[i].type == LDNS_RR_TYPE_RRSIG && !chain_type(covered(p, i)))
+		i++;
+	*chain_sig = (uint32_t)i;
+	while (i < p->nrecs && p->recs[i].type == LDNS_RR_TYPE_RRSIG && chain_type(covered(p, i)))
+		i++;
+	return i == p->nrecs && *nzone > 0;
+}
+
+bool sign_walk = true;
+
 sign_merge_t *sign_merge_new(const zload_zone_t *prev, const sign_ctx_t *c)
 {
-	sign_merge_t *m;
+	uint32_t nzone = prev->sign_nzone, rrsig = prev->sign_rrsig,
+		 chain_sig = prev->sign_chain_sig;
+	sign_merge_t *m = sign_walk ? calloc(1, sizeof(*m)) : NULL;
 
-	if (prev->sign_order == NULL || prev->sign_nzone > prev->sign_rrsig ||
-	    prev->sign_rrsig > prev->sign_chain_sig || prev->sign_chain_sig > prev->nrecs)
-		return NULL;
-	m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return NULL;
+	/* Read back: the same records as sign_zone() made them, its order sorted again. */
+	if (prev->sign_order == NULL &&
+	    (!layout_of(prev, &nzone, &rrsig, &chain_sig) ||
+	     (m->order = malloc(nzone * sizeof(*m->order))) == NULL ||
+	     sign_canon_order(prev, nzone, c->apex_labels, m->order) != 0)) {
+		sign_merge_free(&m);
+		return NULL;
+	}
+	if (nzone > rrsig || rrsig > chain_sig || chain_sig > prev->nrecs) {
+		sign_merge_free(&m);
+		return NULL;
+	}
 	m->prev = prev;
-	m->zone = (walk_t){.seq = prev->sign_order,
-			   .end = prev->sign_nzone,
-			   .sig = prev->sign_rrsig,
-			   .sig_end = prev->sign_chain_sig};
-	m->chain = (walk_t){.base = prev->sign_nzone,
-			    .end = prev->sign_rrsig - prev->sign_nzone,
-			    .sig = prev->sign_chain_sig,
-			    .sig_end = prev->nrecs};
-	if ((c->p->nsec3 && (m->n3 = sign_reuse_new_from(prev, prev->sign_nzone)) == NULL) ||
+	m->zone = (walk_t){.seq = m->order != NULL ? m->order : prev->sign_order,
+			   .end = nzone,
+			   .sig = rrsig,
+			   .sig_end = chain_sig};
+	m->chain =
+	    (walk_t){.base = nzone, .end = rrsig - nzone, .sig = chain_sig, .sig_end = prev->nrecs};
+	if ((c->p->nsec3 && (m->n3 = sign_reuse_new_from(prev, nzone)) == NULL) ||
 	    (prev->by_owner != NULL &&
 	     (m->to_new = calloc(prev->nrecs + 1, sizeof(*m->to_new))) == NULL)) {
 		sign_merge_free(&m);
@@ -65,6 +107,7 @@ void sign_merge_free(sign_merge_t **m)
 		return;
 	sign_reuse_free(&(*m)->n3);
 	free((*m)->to_new);
+	free((*m)->order);
 	free(*m);
 	*m = NULL;
 }

@@ -64,6 +64,11 @@ void sign_canon_rdata(uint16_t type, const uint8_t *in, size_t len, uint8_t *out
  */
 int sign_canon_sort(sign_ctx_t *c);
 /*
+ * sign_canon.c: the first N records of Z in that order into OUT (N entries), the origin
+ * APEX_LABELS labels. 0 or -ENOMEM.
+ */
+int sign_canon_order(const zload_zone_t *z, size_t n, unsigned apex_labels, uint32_t *out);
+/*
  * sign_canon.c: the type bitmap (RFC 4034 4.1.2) of the NTYPES sorted types TYPES into OUT
  * (room for 8704 octets at most; a few dozen in practice); its length.
  */
@@ -106,6 +111,8 @@ size_t sign_reuse_find(const sign_reuse_t *x, const sign_ctx_t *c, const sign_se
  * sign_zone() made (its sign_order kept): NULL otherwise, or without memory.
  */
 typedef struct sign_merge sign_merge_t;
+/* sign_merge.c: whether the walk is taken (tests turn it off to take sign_reuse.c's search). */
+extern bool sign_walk;
 sign_merge_t *sign_merge_new(const zload_zone_t *prev, const sign_ctx_t *c);
 void sign_merge_free(sign_merge_t **m);
 /*

@@ -855,11 +855,12 @@ static bool index_as_sorted(zload_zone_t *z)
 /*
  * The signatures kept found by walking the version before beside the new one (sign_merge.c,
  * for a version sign_zone() made) are those the search by owner finds (a version read back,
- * without the walk's order): the same signed version, octet for octet (Ed25519 signs the same
- * data the same), over changes that move the walk: a name added, taken out, a type added at a
- * name, an empty non-terminal appearing, a delegation with data below it, a TTL changed, an
- * owner in capitals; NSEC and NSEC3, a CSK and a KSK+ZSK; and again from the walked version.
- * The index by owner carried from the version before's is the one a sort makes.
+ * sign_walk off), and those of the walk over a version without its order (read back from the
+ * state directory: its layout found, its order sorted again): the same signed version, octet for
+ * octet (Ed25519 signs the same data the same), over changes that move the walk: a name added,
+ * taken out, a type added at a name, an empty non-terminal appearing, a delegation with data below
+ * it, a TTL changed, an owner in capitals; NSEC and NSEC3, a CSK and a KSK+ZSK; and again from the
+ * walked version. The index by owner carried from the version before's is the one a sort makes.
  */
 static void test_merge_same(void)
 {
@@ -896,9 +897,9 @@ static void test_merge_same(void)
 			const char *cut =
 			    changes[c][0][0] != '\0' ? strstr(zone_text, changes[c][0]) : NULL;
 			size_t head = cut != NULL ? (size_t)(cut - zone_text) : strlen(zone_text);
-			zload_zone_t *z1, *walked, *searched, *again_w, *again_s;
+			zload_zone_t *z1, *walked, *searched, *derived, *again_w, *again_s;
 			uint32_t *order;
-			size_t rw = 0, rs = 0;
+			size_t rw = 0, rs = 0, rd = 0;
 
 			snprintf(text, sizeof(text), "%.*s%s%s", (int)head, zone_text,
 				 changes[c][1], cut != NULL ? cut + strlen(changes[c][0]) : "");
@@ -908,10 +909,19 @@ static void test_merge_same(void)
 			walked =
 			    sign_zone(z1, NULL, 0, 6, keys, &p, s0, now, &e, &rw, err, sizeof(err));
 			order = s0->sign_order;
-			s0->sign_order = NULL; /* as a version read back has it */
+			s0->sign_order = NULL; /* as a version read back has it: sorted again */
+			derived =
+			    sign_zone(z1, NULL, 0, 6, keys, &p, s0, now, &e, &rd, err, sizeof(err));
+			s0->sign_order = order;
+			sign_walk = false;
 			searched =
 			    sign_zone(z1, NULL, 0, 6, keys, &p, s0, now, &e, &rs, err, sizeof(err));
-			s0->sign_order = order;
+			sign_walk = true;
+			CU_ASSERT_PTR_NOT_NULL_FATAL(derived);
+			CU_ASSERT_EQUAL(rd, rs);
+			CU_ASSERT_TRUE(same_octets(derived, searched));
+			CU_ASSERT_TRUE(index_as_sorted(derived));
+			zload_free(&derived);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(walked);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(searched);
 			CU_ASSERT(rw > 5);
@@ -922,11 +932,10 @@ static void test_merge_same(void)
 			/* Back to the first version, from the one walked. */
 			again_w = sign_zone(z0, NULL, 0, 7, keys, &p, walked, now + 1, &e, &rw, err,
 					    sizeof(err));
-			order = walked->sign_order;
-			walked->sign_order = NULL;
+			sign_walk = false;
 			again_s = sign_zone(z0, NULL, 0, 7, keys, &p, walked, now + 1, &e, &rs, err,
 					    sizeof(err));
-			walked->sign_order = order;
+			sign_walk = true;
 			CU_ASSERT_PTR_NOT_NULL_FATAL(again_w);
 			CU_ASSERT_PTR_NOT_NULL_FATAL(again_s);
 			CU_ASSERT_EQUAL(rw, rs);
