@@ -29,6 +29,8 @@
 #   SIGNER=sandns NSEC3=1 RECORDS=400000 bench/sigpatch.sh
 #   SIGNER=sandns KEEP_ZONES=auto bench/sigpatch.sh   # the default: a large zone not kept
 #   RENEW=1 RECORDS=100000 RUNS=2 bench/sigpatch.sh     # the first renewal at its due time
+#   LOG_LEVEL=debug KEEP=1 SIGNER=sandns bench/sigpatch.sh  # each run's log says where the reload's
+#                                                   # time went (a build that logs its phases)
 #
 # RENEW=1 (issue 14: renewals without a command): the zone sandns signs itself (NSEC) with
 # `dnssec-policy bench rrsig-lifetime LIFETIME rrsig-refresh REFRESH` (240 s and 60 s: short, so
@@ -62,6 +64,7 @@ KEEP_ZONES=${KEEP_ZONES:-yes}
 RENEW=${RENEW:-0}
 LIFETIME=${LIFETIME:-240}
 REFRESH=${REFRESH:-60}
+LOG_LEVEL=${LOG_LEVEL:-info}
 [ "$RENEW" = 1 ] && SIGNER=sandns
 
 die() { echo "sigpatch: $*" >&2; exit 1; }
@@ -152,7 +155,7 @@ one() {
 	t0=$(date +%s.%N)
 	"$bin" --foreground --io socket --listen "127.0.0.1@$PORT" --control "$D/ctl.sock" \
 		--zone "example.com.=$D/example.com.zone" --keep-zones "$KEEP_ZONES" "${DNSSEC[@]}" \
-		--state-dir "$D/state" >"$D/log" 2>&1 &
+		--state-dir "$D/state" --log-level "$LOG_LEVEL" >"$D/log" 2>&1 &
 	PID=$!
 	if ! cold=$(poll "$t0" "$LAST" "$WANT"); then
 		echo "sigpatch: $bin did not answer (log: $D/log)" >&2

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "catz.h"
+#include "clock.h"
 #include "ctl_edits.h"
 #include "ctl_part.h"
 #include "ctl_pvt.h"
@@ -177,9 +178,13 @@ static int read_zone(const cfg_t *cfg, bool first, const ctl_build_t *known, ctl
 	const uint32_t served = was != NULL ? (uint32_t)was->src_serial : 0;
 	const bool remembered = was != NULL && (was->serial != 0 || was->src_serial != 0);
 	char reason[1024];
+	uint64_t t0 = clock_now_ms();
 
 	b->raw[i] = zsrc_load_served(&z->src, z->origin, first, remembered ? &served : NULL,
 				     ctl_zone_warning, NULL, &b->zones[i].absent, err, errlen);
+	if (b->raw[i] != NULL)
+		log_msg(LOG_DEBUG, "zone %s: read in %llu ms (%zu records)", z->origin,
+			(unsigned long long)(clock_now_ms() - t0), zload_rr_count(b->raw[i]));
 	if (b->raw[i] == NULL && b->zones[i].absent)
 		b->raw[i] = absent_zone(z->origin, err, errlen);
 	if (b->raw[i] == NULL)

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <syslog.h>
 
+#include "clock.h"
 #include "ctl_pvt.h"
 #include "log.h"
 #include "sandns_err.h"
@@ -315,6 +316,7 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 		const uint8_t *const *list;
 		zt_patch_in_t in;
 		zt_t *next = NULL;
+		uint64_t t0 = clock_now_ms(), t1;
 		/* The served version compared (a zone sandns signs: as signed, the version PREV
 		 * compiled, with the one B compiles), or, not kept, what the transfers since noted.
 		 */
@@ -389,7 +391,12 @@ int ctl_patch(const cfg_t *cfg, const ctl_build_t *prev, const zt_t *base, ctl_b
 				     .names = list,
 				     .nnames = n,
 				     .edits_new = ed};
+		t1 = clock_now_ms();
 		rc = zt_patch(cur != NULL ? cur : base, &in, &next, why, whylen);
+		log_msg(LOG_DEBUG,
+			"zone %s: %zu names changed, found in %llu ms, patched in %llu ms",
+			b->zones[i].origin, n, (unsigned long long)(t1 - t0),
+			(unsigned long long)(clock_now_ms() - t1));
 		zload_names_free(&nm);
 		if (rc != 0)
 			break;

@@ -92,7 +92,8 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 	const zload_zone_t *reuse;
 	zload_zone_t *kept = NULL;
 	sign_state_meta_t km;
-	size_t reused = 0;
+	sign_report_t rep = {0};
+	uint64_t t0 = clock_now_ms(), t_keys, t_sign = 0, t_index = 0;
 	sign_keys_t *keys;
 	bool made = false, as_is = false, in_prev;
 	char t1[32], t2[32];
@@ -112,6 +113,7 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 		log_keys(info->origin, keys);
 	info->sign_hash = params_hash(sign_keys_hash(keys), &sg->params);
 	info->sign_src = sign_zone_digest(b->raw[i]);
+	t_keys = clock_now_ms();
 	in_prev = prev != NULL && before != NULL && j < prev->nzones &&
 		  prev->signed_zones != NULL && prev->signed_zones[j] != NULL;
 	/* None in memory (the first build after a start): the one kept in the state directory. */
@@ -159,9 +161,14 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 			sign_keys_free(&keys);
 			return SANDNS_EZONE;
 		}
+		t_sign = clock_now_ms();
+		/* indexed as index_signed() would: carried from the version before's index */
+		rep.carry_index =
+		    b->base == NULL || zt_patch_blocked(b->base, b->zones[i].origin) == NULL;
 		b->signed_zones[i] =
-		    sign_zone(b->raw[i], edits, nedits, info->serial, keys, &sg->params, reuse, now,
-			      &expires, &reused, err, errlen);
+		    sign_zone_report(b->raw[i], edits, nedits, info->serial, keys, &sg->params,
+				     reuse, now, &expires, &rep, err, errlen);
+		t_sign = clock_now_ms() - t_sign;
 		/* Read back, the version the build before served (which it held no more: its
 		 * serial; the same keys and policy, or it were not kept): kept for ctl_patch.c to
 		 * compare the new one with, indexed as the new one is. */
@@ -178,7 +185,9 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 			sign_keys_free(&keys);
 			return SANDNS_EZONE;
 		}
+		t_index = clock_now_ms();
 		index_signed(b, i, b->signed_zones[i]);
+		t_index = clock_now_ms() - t_index;
 		info->sign_fresh = true;
 		info->sign_expire = (int64_t)expires;
 		info->sign_due = (int64_t)expires - (int64_t)sg->params.refresh;
@@ -187,9 +196,21 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 			"serial %lu, signatures valid until %s, renewed from %s",
 			info->origin, sg->params.nsec3 ? "NSEC3" : "NSEC",
 			(unsigned)sg->params.algorithm, sign_keys_count(keys),
-			sign_keys_count(keys) == 1 ? "" : "s", reused, info->serial,
+			sign_keys_count(keys) == 1 ? "" : "s", rep.reused, info->serial,
 			clock_utc(info->sign_expire, t1, sizeof(t1)),
 			clock_utc(info->sign_due, t2, sizeof(t2)));
+		log_msg(LOG_DEBUG,
+			"zone %s: signing took %llu ms: keys and digest %llu, signer %llu (edit "
+			"copy %llu, canonical order %llu, chain %llu, kept signatures %llu, new "
+			"signatures %llu, owner index carried %llu), owner index %llu",
+			info->origin, (unsigned long long)(clock_now_ms() - t0),
+			(unsigned long long)(t_keys - t0), (unsigned long long)t_sign,
+			(unsigned long long)(rep.edit_us / 1000),
+			(unsigned long long)(rep.sort_us / 1000),
+			(unsigned long long)(rep.chain_us / 1000),
+			(unsigned long long)(rep.reuse_us / 1000),
+			(unsigned long long)(rep.run_us / 1000),
+			(unsigned long long)(rep.index_us / 1000), (unsigned long long)t_index);
 	}
 	sign_keys_free(&keys);
 	*out = (zt_zone_edits_t){.zone = b->signed_zones[i], .serial = info->serial};

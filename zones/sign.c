@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fnv.h"
 #include "grow.h"
@@ -108,7 +109,7 @@ static uint32_t expiry_of(const sign_ctx_t *c, const uint8_t *owner, uint16_t ty
  * index of it; NULL: none) copied, those to be made written up to their signatures. How many
  * were kept; -ENOMEM.
  */
-static long layout(sign_ctx_t *c, const sign_reuse_t *x, const zload_zone_t *prev,
+static long layout(sign_ctx_t *c, const sign_reuse_t *x, sign_merge_t *m, const zload_zone_t *prev,
 		   uint32_t keep_until, uint32_t jitter, uint32_t *min_exp)
 {
 	zload_zone_t *z = c->z;
@@ -120,9 +121,12 @@ static long layout(sign_ctx_t *c, const sign_reuse_t *x, const zload_zone_t *pre
 	fresh += SIGN_SIG_LEN;
 	for (size_t i = 0; i < c->nsets; i++) {
 		sign_set_t *s = &c->sets[i];
-		size_t n = x != NULL ? sign_reuse_find(x, c, s, keep_until, got, SIGN_KEYS_MAX * 2,
-						       min_exp)
-				     : 0;
+		size_t n =
+		    m != NULL
+			? sign_merge_find(m, c, s, keep_until, got, SIGN_KEYS_MAX * 2, min_exp)
+		    : x != NULL
+			? sign_reuse_find(x, c, s, keep_until, got, SIGN_KEYS_MAX * 2, min_exp)
+			: 0;
 
 		if (n > 0) {
 			if (!GROW(kept, keptcap, nkept + n, 1024)) {
@@ -168,6 +172,7 @@ static long layout(sign_ctx_t *c, const sign_reuse_t *x, const zload_zone_t *pre
 			size_t len;
 
 			if (s->signers == 0) {
+				sign_merge_kept(m, kept[from + j], (uint32_t)rec);
 				len = prev->recs[kept[from + j]].rdlen;
 				memcpy(rd, zload_rec_rdata(prev, kept[from + j]), len);
 			} else {
@@ -200,18 +205,73 @@ static long layout(sign_ctx_t *c, const sign_reuse_t *x, const zload_zone_t *pre
 	return (long)nkept;
 }
 
+/*
+ * What signing ZONE (with NEDITS edits) adds, about: DNSKEYs, a chain record a name (NSEC3's
+ * empty non-terminals aside) and an RRSIG an RRset a key, the RRsets counted as records. Room
+ * made for it at once in the copy signed: the copy is not copied again as it grows (a fault
+ * a page, a copy a doubling: a tenth of a reload's time), and a zone that needs more grows as
+ * before.
+ */
+static size_t room_recs(const zload_zone_t *zone, size_t nedits, const sign_keys_t *keys)
+{
+	size_t names = zone->nrecs + nedits + zone->nempty + SIGN_KEYS_MAX + 1;
+
+	return SIGN_KEYS_MAX + 1 + names + 2 * names * sign_keys_count(keys);
+}
+
+static size_t room_data(const zload_zone_t *zone, size_t nedits, const sign_keys_t *keys)
+{
+	size_t names = zone->nrecs + nedits + zone->nempty + SIGN_KEYS_MAX + 1;
+	size_t per = zone->nrecs > 0 ? zone->data_len / zone->nrecs : 64;
+	size_t apex = ldns_rdf_size(zone->origin);
+
+	/* a chain record: its owner, the next name or hash, a bitmap; an RRSIG: RFC 4034 3.1 */
+	return SIGN_KEYS_MAX * 1100 + names * (2 * per + 64 + apex) +
+	       2 * names * sign_keys_count(keys) * (SIGN_RRSIG_FIXED + apex + SIGN_SIG_LEN);
+}
+
+/* Microseconds of CLOCK_MONOTONIC since *T, and *T moved to now. */
+static uint64_t lap(struct timespec *t)
+{
+	struct timespec n;
+	int64_t us;
+
+	clock_gettime(CLOCK_MONOTONIC, &n);
+	us = (int64_t)(n.tv_sec - t->tv_sec) * 1000000 + (n.tv_nsec - t->tv_nsec) / 1000;
+	*t = n;
+	return us > 0 ? (uint64_t)us : 0;
+}
+
 zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
 			unsigned long serial, const sign_keys_t *keys, const sign_params_t *p,
 			const zload_zone_t *prev, time_t now, time_t *expires, size_t *reused,
 			char *err, size_t errlen)
 {
+	sign_report_t rep = {.carry_index = true};
+	zload_zone_t *z = sign_zone_report(zone, edits, nedits, serial, keys, p, prev, now, expires,
+					   &rep, err, errlen);
+
+	if (z != NULL && reused != NULL)
+		*reused = rep.reused;
+	return z;
+}
+
+zload_zone_t *sign_zone_report(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
+			       unsigned long serial, const sign_keys_t *keys,
+			       const sign_params_t *p, const zload_zone_t *prev, time_t now,
+			       time_t *expires, sign_report_t *rep, char *err, size_t errlen)
+{
+	struct timespec t;
 	sign_ctx_t c = {0};
 	sign_reuse_t *x = NULL;
-	uint32_t min_exp = (uint32_t)(now + p->lifetime), jitter, slice;
+	sign_merge_t *m = NULL;
+	uint32_t min_exp = (uint32_t)(now + p->lifetime), rrsig_first, chain_sig, jitter, slice;
 	long kept = 0;
 	zload_zone_t *z = NULL;
 	int file, rc;
 
+	*rep = (sign_report_t){.carry_index = rep->carry_index};
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	if (zone->is_signed) {
 		snprintf(err, errlen,
 			 "%s: the zone file holds DNSSEC records (DNSKEY or RRSIG): it is "
@@ -228,9 +288,12 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 		snprintf(err, errlen, "%s: more than %d keys", zone->origin_text, SIGN_KEYS_MAX);
 		return NULL;
 	}
-	z = zload_edit(zone, edits, nedits, serial, "autodiscover policy", err, errlen);
+	z = zload_edit_room(zone, edits, nedits, serial, "autodiscover policy",
+			    room_recs(zone, nedits, keys), room_data(zone, nedits, keys), err,
+			    errlen);
 	if (z == NULL)
 		return NULL;
+	rep->edit_us = lap(&t);
 	file = zload_add_file(z, "(dnssec)");
 	if (file < 0)
 		goto nomem;
@@ -239,6 +302,8 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 		goto fail;
 	if (sign_canon_sort(&c) != 0)
 		goto nomem;
+	c.nzone = c.norder;
+	rep->sort_us = lap(&t);
 	rc = sign_chain(&c, z->empty, z->nempty);
 	if (rc == -ENOMEM)
 		goto nomem;
@@ -247,8 +312,12 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 			 zone->origin_text);
 		goto fail;
 	}
-	if (prev != NULL && (x = sign_reuse_new(prev)) == NULL)
+	rep->chain_us = lap(&t);
+	/* The version before walked beside this one when sign_zone() made it; else by hash. */
+	if (prev != NULL && (m = sign_merge_new(prev, &c)) == NULL &&
+	    (x = sign_reuse_new(prev)) == NULL)
 		goto nomem;
+	rrsig_first = (uint32_t)z->nrecs;
 	/* New signatures expire spread over the jitter, each early enough to be renewed before
 	 * it expires; one that stays valid past the refresh time and a slice of the jitter is
 	 * kept: a renewal at the due time remakes those expiring within that, not the zone. */
@@ -260,23 +329,43 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 		slice = jitter < (p->lifetime - p->refresh) / SIGN_SLICE_MIN_PART
 			    ? jitter
 			    : (p->lifetime - p->refresh) / SIGN_SLICE_MIN_PART;
-	kept = layout(&c, x, prev, (uint32_t)(now + p->refresh + slice), jitter, &min_exp);
+	kept = layout(&c, x, m, prev, (uint32_t)(now + p->refresh + slice), jitter, &min_exp);
 	sign_reuse_free(&x);
 	if (kept < 0)
 		goto nomem;
+	rep->reuse_us = lap(&t);
 	if (sign_run(&c, err, errlen) != 0)
 		goto fail;
-	free(c.order);
+	rep->run_us = lap(&t);
+	/* Indexed by owner from the version before's index (what ctl_sign.c would sort). */
+	if (m != NULL && rep->carry_index && sign_merge_index(m, z) != 0)
+		goto nomem;
+	sign_merge_free(&m);
+	rep->index_us = lap(&t);
+	/* What the next signing walks beside its own (sign_merge.c): the canonical order of the
+	 * records before the chain, where the chain's and the RRSIGs' records begin. */
+	chain_sig = (uint32_t)z->nrecs;
+	for (size_t i = 0; i < c.nsets; i++)
+		if (c.sets[i].first >= c.nzone) {
+			chain_sig = c.sets[i].slot;
+			break;
+		}
+	z->sign_order = realloc(c.order, (c.nzone ? c.nzone : 1) * sizeof(*c.order));
+	if (z->sign_order == NULL)
+		free(c.order);
+	z->sign_nzone = (uint32_t)c.nzone;
+	z->sign_rrsig = rrsig_first;
+	z->sign_chain_sig = chain_sig;
 	free(c.sets);
 	z->is_signed = true;
 	*expires = (time_t)min_exp;
-	if (reused != NULL)
-		*reused = (size_t)kept;
+	rep->reused = (size_t)kept;
 	return z;
 nomem:
 	snprintf(err, errlen, "%s: out of memory signing it", zone->origin_text);
 fail:
 	sign_reuse_free(&x);
+	sign_merge_free(&m);
 	free(c.order);
 	free(c.sets);
 	zload_free(&z);

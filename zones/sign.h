@@ -88,6 +88,28 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 			char *err, size_t errlen);
 
 /*
+ * What one signing did and where its time went (microseconds of CLOCK_MONOTONIC, phase by
+ * phase): the edit copy, the canonical sort, the chain walk, the kept signatures found and the
+ * records laid out, the signatures made, the index by owner carried from PREV's (a PREV that
+ * sign_zone() made and that was indexed: zload_index_owners_from()).
+ */
+typedef struct sign_report {
+	bool carry_index; /* in: index by owner from PREV's when it allows (sign_zone(): yes) */
+	size_t reused;	  /* signatures kept */
+	uint64_t edit_us, sort_us, chain_us, reuse_us, run_us;
+	uint64_t index_us; /* the index by owner carried from the version before's, or 0 */
+} sign_report_t;
+
+/*
+ * sign.c: sign_zone() with its report in *REP (never NULL) rather than the count kept alone; its
+ * CARRY_INDEX read first.
+ */
+zload_zone_t *sign_zone_report(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
+			       unsigned long serial, const sign_keys_t *keys,
+			       const sign_params_t *p, const zload_zone_t *prev, time_t now,
+			       time_t *expires, sign_report_t *rep, char *err, size_t errlen);
+
+/*
  * sign.c: a digest of ZONE's records as read (owners, types, TTLs, data, in file order): the same
  * zone read again gives the same digest, so that its fresh signatures are reused.
  */

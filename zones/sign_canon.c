@@ -160,39 +160,47 @@ static int cmp_key(const void *pa, const void *pb, void *arg)
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-int sign_canon_sort(sign_ctx_t *c)
+int sign_canon_order(const zload_zone_t *z, size_t n, unsigned apex_labels, uint32_t *out)
 {
-	const zload_zone_t *z = c->z;
-	sort_key_t *keys = malloc((z->nrecs + 1) * sizeof(*keys));
+	sort_key_t *keys = malloc((n + 1) * sizeof(*keys));
 	sort_arg_t *arg = malloc(sizeof(*arg));
 	uint32_t last = UINT32_MAX;
 	uint64_t head = 0;
 	bool ok = true;
 
-	c->ordercap = z->nrecs + z->nrecs / 2 + 64;
-	c->order = malloc(c->ordercap * sizeof(*c->order));
-	if (keys == NULL || c->order == NULL || arg == NULL) {
+	if (keys == NULL || arg == NULL) {
 		free(keys);
 		free(arg);
 		return -ENOMEM;
 	}
 	arg->z = z;
 	/* Records in a row that share their owner's octets share the key's head. */
-	for (size_t i = 0; i < z->nrecs; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (z->recs[i].owner != last) {
 			last = z->recs[i].owner;
-			ok = head_of(z->data + last, c->apex_labels, &head) && ok;
+			ok = head_of(z->data + last, apex_labels, &head) && ok;
 		}
 		keys[i] = (sort_key_t){head, (uint32_t)i};
 	}
-	for (size_t i = 0; !ok && i < z->nrecs; i++)
+	for (size_t i = 0; !ok && i < n; i++)
 		keys[i].head = 0;
-	qsort_r(keys, z->nrecs, sizeof(*keys), cmp_key, arg);
-	for (size_t i = 0; i < z->nrecs; i++)
-		c->order[i] = keys[i].idx;
-	c->norder = z->nrecs;
+	qsort_r(keys, n, sizeof(*keys), cmp_key, arg);
+	for (size_t i = 0; i < n; i++)
+		out[i] = keys[i].idx;
 	free(arg);
 	free(keys);
+	return 0;
+}
+
+int sign_canon_sort(sign_ctx_t *c)
+{
+	const zload_zone_t *z = c->z;
+
+	c->ordercap = z->nrecs + z->nrecs / 2 + 64;
+	c->order = malloc(c->ordercap * sizeof(*c->order));
+	if (c->order == NULL || sign_canon_order(z, z->nrecs, c->apex_labels, c->order) != 0)
+		return -ENOMEM;
+	c->norder = z->nrecs;
 	return 0;
 }
 

@@ -37,6 +37,7 @@ typedef struct sign_ctx {
 	zload_zone_t *z; /* the copy signed: records appended */
 	uint32_t *order; /* record indexes: the zone's in canonical order, then the chain's */
 	size_t norder, ordercap;
+	size_t nzone;	  /* ORDER's first part, the zone's records (the chain's after) */
 	sign_set_t *sets; /* the RRsets to sign, in the order of ORDER */
 	size_t nsets, setcap;
 	const sign_keys_t *keys;
@@ -63,6 +64,11 @@ void sign_canon_rdata(uint16_t type, const uint8_t *in, size_t len, uint8_t *out
  */
 int sign_canon_sort(sign_ctx_t *c);
 /*
+ * sign_canon.c: the first N records of Z in that order into OUT (N entries), the origin
+ * APEX_LABELS labels. 0 or -ENOMEM.
+ */
+int sign_canon_order(const zload_zone_t *z, size_t n, unsigned apex_labels, uint32_t *out);
+/*
  * sign_canon.c: the type bitmap (RFC 4034 4.1.2) of the NTYPES sorted types TYPES into OUT
  * (room for 8704 octets at most; a few dozen in practice); its length.
  */
@@ -88,6 +94,8 @@ int sign_run(sign_ctx_t *c, char *err, size_t errlen);
 /* sign_reuse.c: the records of the zone signed before, indexed by owner and type. */
 typedef struct sign_reuse sign_reuse_t;
 sign_reuse_t *sign_reuse_new(const zload_zone_t *prev);
+/* The same over PREV's records from FIRST on only. */
+sign_reuse_t *sign_reuse_new_from(const zload_zone_t *prev, size_t first);
 void sign_reuse_free(sign_reuse_t **x);
 /*
  * sign_reuse.c: when PREV holds the same records as set S of C (owner, type, TTLs, data), its
@@ -97,5 +105,28 @@ void sign_reuse_free(sign_reuse_t **x);
  */
 size_t sign_reuse_find(const sign_reuse_t *x, const sign_ctx_t *c, const sign_set_t *s,
 		       uint32_t keep_until, uint32_t *out, size_t max, uint32_t *min_exp);
+
+/*
+ * sign_merge.c: the zone signed before walked beside C in canonical order, for a PREV that
+ * sign_zone() made (its sign_order kept): NULL otherwise, or without memory.
+ */
+typedef struct sign_merge sign_merge_t;
+/* sign_merge.c: whether the walk is taken (tests turn it off to take sign_reuse.c's search). */
+extern bool sign_walk;
+sign_merge_t *sign_merge_new(const zload_zone_t *prev, const sign_ctx_t *c);
+void sign_merge_free(sign_merge_t **m);
+/*
+ * sign_merge.c: sign_reuse_find() found by the walk: sets asked in C's order, each once, the
+ * same answer. NSEC3's chain (not in owner order) through sign_reuse over its records.
+ */
+size_t sign_merge_find(sign_merge_t *m, const sign_ctx_t *c, const sign_set_t *s,
+		       uint32_t keep_until, uint32_t *out, size_t max, uint32_t *min_exp);
+/* sign_merge.c: record PREV_REC of the version before is kept as record REC (an RRSIG). */
+void sign_merge_kept(sign_merge_t *m, uint32_t prev_rec, uint32_t rec);
+/*
+ * sign_merge.c: Z (the version signed, its signatures made) indexed by owner from the version
+ * before's index, the records found the same carried (zload_index_owners_from()). 0 or -ENOMEM.
+ */
+int sign_merge_index(sign_merge_t *m, zload_zone_t *z);
 
 #endif

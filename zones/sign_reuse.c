@@ -37,6 +37,11 @@ static uint64_t bucket_hash(const uint8_t *owner, uint32_t key)
 
 sign_reuse_t *sign_reuse_new(const zload_zone_t *prev)
 {
+	return sign_reuse_new_from(prev, 0);
+}
+
+sign_reuse_t *sign_reuse_new_from(const zload_zone_t *prev, size_t first)
+{
 	sign_reuse_t *x = calloc(1, sizeof(*x));
 	size_t nb = 16;
 	uint32_t last = UINT32_MAX;
@@ -44,7 +49,7 @@ sign_reuse_t *sign_reuse_new(const zload_zone_t *prev)
 
 	if (x == NULL)
 		return NULL;
-	while (nb < prev->nrecs * 2)
+	while (nb < (prev->nrecs - first) * 2)
 		nb <<= 1;
 	x->prev = prev;
 	x->mask = nb - 1;
@@ -54,7 +59,7 @@ sign_reuse_t *sign_reuse_new(const zload_zone_t *prev)
 		sign_reuse_free(&x);
 		return NULL;
 	}
-	for (size_t i = prev->nrecs; i-- > 0;) {
+	for (size_t i = prev->nrecs; i-- > first;) {
 		size_t b;
 
 		/* records that share their owner's octets share its hash's first part */

@@ -193,12 +193,23 @@ int zload_edits_check(const zload_zone_t *zone, const zload_edit_t *edits, size_
 zload_zone_t *zload_edit(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
 			 unsigned long serial, const char *source, char *err, size_t errlen)
 {
+	return zload_edit_room(zone, edits, nedits, serial, source, 0, 0, err, errlen);
+}
+
+zload_zone_t *zload_edit_room(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
+			      unsigned long serial, const char *source, size_t room_recs,
+			      size_t room_data, char *err, size_t errlen)
+{
 	zload_zone_t *z = calloc(1, sizeof(*z));
 	int file;
 
 	if (errlen > 0)
 		err[0] = '\0';
 	if (z == NULL)
+		goto fail_nomem;
+	/* Room for what will be added, at once: no copy of the copy as it grows. */
+	if ((room_recs > 0 || room_data > 0) &&
+	    !zload_reserve_huge(z, zone->nrecs + nedits + room_recs, zone->data_len + room_data))
 		goto fail_nomem;
 	z->origin_text = strdup(zone->origin_text);
 	z->origin = ldns_rdf_clone(zone->origin);

@@ -122,6 +122,14 @@ typedef struct zload_edit {
  */
 zload_zone_t *zload_edit(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
 			 unsigned long serial, const char *source, char *err, size_t errlen);
+/*
+ * zload_edit() with room for ROOM_RECS more records and ROOM_DATA more octets than the copy
+ * holds (in huge pages where the kernel gives them): a copy about to grow (a zone signed), so
+ * that it is not copied again as it does.
+ */
+zload_zone_t *zload_edit_room(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
+			      unsigned long serial, const char *source, size_t room_recs,
+			      size_t room_data, char *err, size_t errlen);
 
 /*
  * Checks EDITS against ZONE as zload_edit() would apply them (owners inside the zone, no SOA,
@@ -235,6 +243,13 @@ zload_zone_t *zload_ref(zload_zone_t *zone);
  * without: compared and patched never, compiled as before).
  */
 int zload_index_owners(zload_zone_t *zone);
+/*
+ * zload_index_owners() for ZONE made from PREV (indexed), TO_NEW telling per record of PREV the
+ * record of ZONE that holds the same owner, type, TTL and data (its index + 1), or 0: PREV's
+ * order kept for those, the others sorted and put in by bisection; the index a sort would make,
+ * in time that grows with the records not carried. PREV not indexed: zload_index_owners().
+ */
+int zload_index_owners_from(zload_zone_t *zone, const zload_zone_t *prev, const uint32_t *to_new);
 
 /*
  * A list of owner names (lower-case wire form, sorted, each once): what changed between two

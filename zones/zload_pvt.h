@@ -68,7 +68,16 @@ struct zload_zone {
 	 * record numbers are (zload_reserve()). */
 	uint32_t *by_owner;
 	bool is_signed; /* DNSKEY or RRSIG present */
-	uint64_t ver;	/* this version's number (zload_version(); 0: none drawn yet) */
+	/*
+	 * A version sandns signed (sign.c), for the next signing to walk beside its own
+	 * (sign_merge.c), or NULL: the records before the chain (record indexes below
+	 * SIGN_NZONE) in canonical order; the chain's records are SIGN_NZONE up to SIGN_RRSIG,
+	 * where the RRSIGs begin, laid out set by set in the same order, the chain's sets' from
+	 * SIGN_CHAIN_SIG. Never written once the version is shared.
+	 */
+	uint32_t *sign_order;
+	uint32_t sign_nzone, sign_rrsig, sign_chain_sig;
+	uint64_t ver; /* this version's number (zload_version(); 0: none drawn yet) */
 	/*
 	 * What changed since earlier versions it was made from (an IXFR applied: zload_xfr.c):
 	 * per version number, the owners changed since it (zload_names.c). The newest first.

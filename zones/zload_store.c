@@ -352,6 +352,7 @@ void zload_free(zload_zone_t **zone)
 		ldns_rdf_deep_free(z->empty[i]);
 	free(z->empty);
 	free(z->by_owner);
+	free(z->sign_order);
 	zload_deltas_free(z);
 	zload_stamps_free(z);
 	free(z);

@@ -449,6 +449,73 @@ int zload_index_owners(zload_zone_t *z)
 	return 0;
 }
 
+static int cmp_rec_order(const void *a, const void *b, void *ctx)
+{
+	return zload_rec_order(ctx, *(const uint32_t *)a, *(const uint32_t *)b);
+}
+
+int zload_index_owners_from(zload_zone_t *z, const zload_zone_t *prev, const uint32_t *to_new)
+{
+	size_t n = z->nrecs, na = 0, nb = 0;
+	uint32_t *idx, *add;
+	uint8_t *hit;
+
+	if (z->by_owner != NULL)
+		return 0;
+	if (prev->by_owner == NULL)
+		return zload_index_owners(z);
+	idx = malloc((n + 1) * sizeof(*idx));
+	hit = calloc(n ? n : 1, 1);
+	if (idx == NULL || hit == NULL)
+		goto nomem;
+	/* PREV's order kept for the records it shares with Z (the same owner, type and data:
+	 * the same place among the others)... */
+	for (size_t k = 0; k < prev->nrecs; k++) {
+		uint32_t to = to_new[prev->by_owner[k]];
+
+		if (to == 0 || to > n || hit[to - 1])
+			continue;
+		hit[to - 1] = 1;
+		idx[na++] = to - 1;
+	}
+	/* ...and Z's others sorted, each put where a bisection of those says. */
+	add = malloc(((n - na) ? (n - na) : 1) * sizeof(*add));
+	if (add == NULL)
+		goto nomem;
+	for (size_t i = 0; i < n; i++)
+		if (!hit[i])
+			add[nb++] = (uint32_t)i;
+	free(hit);
+	hit = NULL;
+	qsort_r(add, nb, sizeof(*add), cmp_rec_order, z);
+	/* From the last: the records of IDX past the place of ADD's last move up by what is
+	 * left of ADD, which goes just before them. */
+	for (size_t a = na, b = nb; b > 0;) {
+		size_t lo = 0, hi = a;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (zload_rec_order(z, idx[mid], add[b - 1]) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		memmove(idx + lo + b, idx + lo, (a - lo) * sizeof(*idx));
+		idx[lo + b - 1] = add[b - 1];
+		b--;
+		a = lo;
+	}
+	free(add);
+	z->by_owner = idx;
+	z->owner_cap = n + 1;
+	return 0;
+nomem:
+	free(idx);
+	free(hit);
+	return -ENOMEM;
+}
+
 int zload_finish(struct zload_state *st)
 {
 	zload_zone_t *z = st->zone;

@@ -818,6 +818,142 @@ static void test_small_jitter_at_once(void)
 	tu_rm_dir(dir);
 }
 
+/* Whether signed versions A and B hold the same records, octet for octet, in the same order. */
+static bool same_octets(const zload_zone_t *a, const zload_zone_t *b)
+{
+	if (a->nrecs != b->nrecs)
+		return false;
+	for (size_t i = 0; i < a->nrecs; i++) {
+		const zload_rec_t *x = &a->recs[i], *y = &b->recs[i];
+		const uint8_t *ox = zload_rec_owner(a, i), *oy = zload_rec_owner(b, i);
+
+		if (x->type != y->type || x->ttl != y->ttl || x->rdlen != y->rdlen ||
+		    wire_name_len(ox) != wire_name_len(oy) ||
+		    memcmp(ox, oy, wire_name_len(ox)) != 0 ||
+		    memcmp(zload_rec_rdata(a, i), zload_rec_rdata(b, i), x->rdlen) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* Whether Z's index by owner (carried) is the one a sort makes. */
+static bool index_as_sorted(zload_zone_t *z)
+{
+	uint32_t *carried = z->by_owner;
+	bool same;
+
+	if (carried == NULL)
+		return false;
+	z->by_owner = NULL;
+	if (zload_index_owners(z) != 0)
+		return false;
+	same = memcmp(carried, z->by_owner, z->nrecs * sizeof(*carried)) == 0;
+	free(carried);
+	return same;
+}
+
+/*
+ * The signatures kept found by walking the version before beside the new one (sign_merge.c,
+ * for a version sign_zone() made) are those the search by owner finds (a version read back,
+ * sign_walk off), and those of the walk over a version without its order (read back from the
+ * state directory: its layout found, its order sorted again): the same signed version, octet for
+ * octet (Ed25519 signs the same data the same), over changes that move the walk: a name added,
+ * taken out, a type added at a name, an empty non-terminal appearing, a delegation with data below
+ * it, a TTL changed, an owner in capitals; NSEC and NSEC3, a CSK and a KSK+ZSK; and again from the
+ * walked version. The index by owner carried from the version before's is the one a sort makes.
+ */
+static void test_merge_same(void)
+{
+	static const char *const changes[][2] = {
+	    {"", "newhost IN A 198.18.0.77\n"},
+	    {"autodiscover 300 IN A 198.18.0.25\n", ""},
+	    {"", "mail IN TXT \"new\"\n"},
+	    {"", "x.y.ns1 IN A 198.18.0.1\n"},
+	    {"", "del IN NS ns.del.other.net.\nin.del IN A 198.18.0.3\n"},
+	    {"autodiscover 300 IN A 198.18.0.25\n", "autodiscover 600 IN A 198.18.0.25\n"},
+	    {"", "MAIL IN AAAA 2001:db8::25\nZZ IN A 198.18.0.9\naa IN A 198.18.0.8\n"},
+	};
+	char dir[64], err[1024], text[4096];
+	time_t e, now = time(NULL);
+
+	tmp_dir(dir, sizeof(dir));
+	for (int mode = 0; mode < 4; mode++) {
+		sign_params_t p = {15, mode & 1, (mode & 2) != 0, 86400, 3600, 0};
+		sign_keys_t *keys =
+		    sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
+		zload_zone_t *z0 =
+		    zload_string("example.com.", zone_text, "t.zone", NULL, NULL, err, sizeof(err));
+		zload_zone_t *s0;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(z0);
+		s0 =
+		    sign_zone(z0, NULL, 0, 5, keys, &p, NULL, now - 60, &e, NULL, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
+		CU_ASSERT_PTR_NOT_NULL(s0->sign_order);
+		CU_ASSERT_PTR_NULL(s0->by_owner); /* nothing to carry: ctl_sign.c sorts it */
+		CU_ASSERT_EQUAL_FATAL(zload_index_owners(s0), 0);
+		for (size_t c = 0; c < sizeof(changes) / sizeof(changes[0]); c++) {
+			const char *cut =
+			    changes[c][0][0] != '\0' ? strstr(zone_text, changes[c][0]) : NULL;
+			size_t head = cut != NULL ? (size_t)(cut - zone_text) : strlen(zone_text);
+			zload_zone_t *z1, *walked, *searched, *derived, *again_w, *again_s;
+			uint32_t *order;
+			size_t rw = 0, rs = 0, rd = 0;
+
+			snprintf(text, sizeof(text), "%.*s%s%s", (int)head, zone_text,
+				 changes[c][1], cut != NULL ? cut + strlen(changes[c][0]) : "");
+			z1 = zload_string("example.com.", text, "t.zone", NULL, NULL, err,
+					  sizeof(err));
+			CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
+			walked =
+			    sign_zone(z1, NULL, 0, 6, keys, &p, s0, now, &e, &rw, err, sizeof(err));
+			order = s0->sign_order;
+			s0->sign_order = NULL; /* as a version read back has it: sorted again */
+			derived =
+			    sign_zone(z1, NULL, 0, 6, keys, &p, s0, now, &e, &rd, err, sizeof(err));
+			s0->sign_order = order;
+			sign_walk = false;
+			searched =
+			    sign_zone(z1, NULL, 0, 6, keys, &p, s0, now, &e, &rs, err, sizeof(err));
+			sign_walk = true;
+			CU_ASSERT_PTR_NOT_NULL_FATAL(derived);
+			CU_ASSERT_EQUAL(rd, rs);
+			CU_ASSERT_TRUE(same_octets(derived, searched));
+			CU_ASSERT_TRUE(index_as_sorted(derived));
+			zload_free(&derived);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(walked);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(searched);
+			CU_ASSERT(rw > 5);
+			CU_ASSERT_EQUAL(rw, rs);
+			CU_ASSERT_TRUE(same_octets(walked, searched));
+			CU_ASSERT_PTR_NULL(searched->by_owner);
+			CU_ASSERT_TRUE(index_as_sorted(walked));
+			/* Back to the first version, from the one walked. */
+			again_w = sign_zone(z0, NULL, 0, 7, keys, &p, walked, now + 1, &e, &rw, err,
+					    sizeof(err));
+			sign_walk = false;
+			again_s = sign_zone(z0, NULL, 0, 7, keys, &p, walked, now + 1, &e, &rs, err,
+					    sizeof(err));
+			sign_walk = true;
+			CU_ASSERT_PTR_NOT_NULL_FATAL(again_w);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(again_s);
+			CU_ASSERT_EQUAL(rw, rs);
+			CU_ASSERT_TRUE(same_octets(again_w, again_s));
+			CU_ASSERT_TRUE(index_as_sorted(again_w));
+			zload_free(&again_w);
+			zload_free(&again_s);
+			zload_free(&walked);
+			zload_free(&searched);
+			zload_free(&z1);
+		}
+		zload_free(&s0);
+		zload_free(&z0);
+		sign_keys_free(&keys);
+	}
+	tu_rm_dir(dir);
+}
+
 void reg_cutest_sign(void)
 {
 	CU_pSuite s = CU_add_suite("sign", NULL, NULL);
@@ -834,6 +970,8 @@ void reg_cutest_sign(void)
 	CU_add_test(s, "mixed case signed: verifies, ECDSA r||s", test_canonical_signed);
 	CU_add_test(s, "two threads: verifies, same as one", test_threads);
 	CU_add_test(s, "only what changed signed again", test_reuse_exact);
+	CU_add_test(s, "kept signatures walked: the same as searched, octet for octet",
+		    test_merge_same);
 	CU_add_test(s, "expirations spread over the jitter; a renewal remakes a slice",
 		    test_jitter_slice);
 	CU_add_test(s, "a small jitter renewed at once, not in many slices",
