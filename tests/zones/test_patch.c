@@ -1598,6 +1598,39 @@ static size_t wire_len(const uint8_t *w)
 
 enum free_order { BASE_FIRST, PATCHED_FIRST };
 
+/* The octets of the blobs a zone's NSEC3 table TAB (N entries of STRIDE words) names. */
+static size_t n3_tab_octets(const zt_t *t, const uint32_t *tab, uint32_t n, unsigned stride)
+{
+	size_t used = 0;
+
+	for (uint32_t k = 0; tab != NULL && k < n; k++) {
+		uint32_t off = tab[stride * k + (stride == 3 ? 1 : 0)];
+
+		if (off != ZT_NONE)
+			used += zt_blob_size(zt_blob(t, off)->len, zt_blob(t, off)->nfix);
+		used += stride * sizeof(uint32_t);
+	}
+	return used;
+}
+
+/* The octets of T's NSEC3 NXDOMAINs joined ahead and covers written ahead (n3ax, n3cv). */
+static size_t n3_extra_octets(const zt_t *t)
+{
+	size_t used = 0;
+
+	for (uint32_t z = 0; z < t->nzones; z++) {
+		const zt_zone_t *zn = &t->zones[z];
+
+		if (zn->origin != NULL && zn->has_nsec3)
+			used += n3_tab_octets(t, zn->n3ax, zn->n3ax ? zn->nnsec3 : 0, 1) +
+				n3_tab_octets(t, zn->n3cv, zn->n3cv ? zn->nnsec3 : 0, 1);
+	}
+	return used;
+}
+
+/* Patches that made NSEC3 extras (test_n3_extras_not_patched()). */
+static unsigned long n3_extras_grown;
+
 /*
  * Zone PZ becomes W->next: patches BASE (the snapshot of W's zones as they were), compares the
  * result with zt_new()'s and returns the snapshot to patch next (one reference), or NULL when
@@ -1665,6 +1698,11 @@ static zt_t *patch_step(struct world *w, zt_t *base, int pz, int step, enum free
 
 	if (*ret == 0 && out != NULL) {
 		int zi = zone_index(out, origins[pz]);
+
+		/* A patch makes no NSEC3 extras: it knows not what the other zones hold of the
+		 * budget (they took up to a whole budget at each patch). */
+		if (n3_extra_octets(out) > n3_extra_octets(base))
+			n3_extras_grown++;
 		const uint8_t *const *pn = NULL;
 		size_t pnn = 0;
 		zt_t *again = NULL;
@@ -1874,6 +1912,26 @@ static unsigned long signed_chains(uint64_t seed, int n, int sig, size_t split, 
  * AXFR, zt_new()'s. An NSEC zone whose NODATA is split and that keeps no denial blobs is
  * patched (most steps must be); the others compile whole, the reason said.
  */
+/*
+ * NSEC3 zones patched under budgets that hold the extras (n3ax, n3cv) in a whole compile: no
+ * patch adds any. Checked to fail with zt_denial_n3_apex() making them from the whole budget
+ * (the snapshot past it, 24,098 octets of denial data under a budget of 16,384).
+ */
+static void test_n3_extras_not_patched(void)
+{
+	static const size_t budgets[] = {16384, 32768, 65536, 131072};
+	uint64_t seed = base_seed();
+	unsigned long patched, all = 0;
+
+	n3_extras_grown = 0;
+	for (size_t i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++) {
+		CU_ASSERT_EQUAL(signed_chains(seed + i, 1, SIG_NSEC3, 0, budgets[i], &patched), 0);
+		all += patched;
+	}
+	CU_ASSERT(all > 0);
+	CU_ASSERT_EQUAL(n3_extras_grown, 0);
+}
+
 static void test_signed_chains(void)
 {
 	uint64_t seed = base_seed() + 1000;
@@ -2633,6 +2691,8 @@ void reg_cutest_patch(void)
 
 	CU_add_test(s, "chains of random patches answer as zt_new", test_chains);
 	CU_add_test(s, "signed zones re-signed at random answer as zt_new", test_signed_chains);
+	CU_add_test(s, "a patch makes no NSEC3 extras (the budget is the compile's)",
+		    test_n3_extras_not_patched);
 	CU_add_test(s, "kinds of change that must be patched", test_must_patch);
 	CU_add_test(s, "20,000 records, 100 changes", test_scale);
 #ifndef PATCH_TEST_SELFCHECK
