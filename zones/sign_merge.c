@@ -64,6 +64,7 @@ static bool layout_of(const zload_zone_t *p, uint32_t *nzone, uint32_t *rrsig, u
 }
 
 bool sign_walk = true;
+bool sign_walk_read_back = false;
 
 sign_merge_t *sign_merge_new(const zload_zone_t *prev, const sign_ctx_t *c)
 {
@@ -73,6 +74,10 @@ sign_merge_t *sign_merge_new(const zload_zone_t *prev, const sign_ctx_t *c)
 
 	if (m == NULL)
 		return NULL;
+	if (prev->sign_order == NULL && !sign_walk_read_back) {
+		sign_merge_free(&m);
+		return NULL;
+	}
 	/* Read back: the same records as sign_zone() made them, its order sorted again. */
 	if (prev->sign_order == NULL &&
 	    (!layout_of(prev, &nzone, &rrsig, &chain_sig) ||

@@ -113,6 +113,13 @@ size_t sign_reuse_find(const sign_reuse_t *x, const sign_ctx_t *c, const sign_se
 typedef struct sign_merge sign_merge_t;
 /* sign_merge.c: whether the walk is taken (tests turn it off to take sign_reuse.c's search). */
 extern bool sign_walk;
+/*
+ * sign_merge.c: whether a PREV without its order (read back) is walked too, its layout found and
+ * its order sorted again; off (the search by owner): in the patch suite's signed chains, whose
+ * versions are read back from their text (and an NSEC taken out), it kept no signature at all,
+ * every one made again. Tests turn it on.
+ */
+extern bool sign_walk_read_back;
 sign_merge_t *sign_merge_new(const zload_zone_t *prev, const sign_ctx_t *c);
 void sign_merge_free(sign_merge_t **m);
 /*

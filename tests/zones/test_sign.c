@@ -910,8 +910,10 @@ static void test_merge_same(void)
 			    sign_zone(z1, NULL, 0, 6, keys, &p, s0, now, &e, &rw, err, sizeof(err));
 			order = s0->sign_order;
 			s0->sign_order = NULL; /* as a version read back has it: sorted again */
+			sign_walk_read_back = true;
 			derived =
 			    sign_zone(z1, NULL, 0, 6, keys, &p, s0, now, &e, &rd, err, sizeof(err));
+			sign_walk_read_back = false;
 			s0->sign_order = order;
 			sign_walk = false;
 			searched =
