@@ -185,15 +185,6 @@ static bool same_records(sign_merge_t *m, const walk_t *w, size_t ge, const sign
 	return true;
 }
 
-/* Whether C's keys hold a key of TAG. */
-static bool key_known(const sign_ctx_t *c, uint16_t tag)
-{
-	for (size_t k = 0; k < c->nkeys; k++)
-		if (c->tag[k] == tag)
-			return true;
-	return false;
-}
-
 size_t sign_merge_find(sign_merge_t *m, const sign_ctx_t *c, const sign_set_t *s,
 		       uint32_t keep_until, uint32_t *out, size_t max, uint32_t *min_exp)
 {
@@ -224,7 +215,7 @@ size_t sign_merge_find(sign_merge_t *m, const sign_ctx_t *c, const sign_set_t *s
 
 				if (p->recs[r].rdlen < SIGN_RRSIG_FIXED ||
 				    (int32_t)(wire_get32(rd + 8) - keep_until) <= 0 ||
-				    !key_known(c, wire_get16(rd + 16)) ||
+				    !sign_key_known(c, wire_get16(rd + 16)) ||
 				    wire_get32(rd + 4) != s->ttl)
 					continue;
 				out[n++] = (uint32_t)r;

@@ -53,6 +53,15 @@ typedef struct sign_ctx {
 	unsigned file; /* the zone's file index for what the signer adds */
 } sign_ctx_t;
 
+/* Whether C's keys hold a key of TAG (a kept signature's signer must be one of them). */
+static inline bool sign_key_known(const sign_ctx_t *c, uint16_t tag)
+{
+	for (size_t k = 0; k < c->nkeys; k++)
+		if (c->tag[k] == tag)
+			return true;
+	return false;
+}
+
 /*
  * sign_canon.c: RDATA of TYPE (LEN octets) in canonical form (RFC 4034 6.2: the names in the
  * data of the types listed there lower-cased) into OUT (LEN octets too).

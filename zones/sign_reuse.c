@@ -119,15 +119,6 @@ static bool same_rrset(const sign_reuse_t *x, const sign_ctx_t *c, const sign_se
 	return true;
 }
 
-/* Whether C's keys hold a key of TAG. */
-static bool key_known(const sign_ctx_t *c, uint16_t tag)
-{
-	for (size_t k = 0; k < c->nkeys; k++)
-		if (c->tag[k] == tag)
-			return true;
-	return false;
-}
-
 size_t sign_reuse_find(const sign_reuse_t *x, const sign_ctx_t *c, const sign_set_t *s,
 		       uint32_t keep_until, uint32_t *out, size_t max, uint32_t *min_exp)
 {
@@ -147,7 +138,7 @@ size_t sign_reuse_find(const sign_reuse_t *x, const sign_ctx_t *c, const sign_se
 			continue;
 		/* RFC 4034 3.1: type covered, algorithm, labels, TTL, expiration, inception, tag */
 		exp = wire_get32(rd + 8);
-		if ((int32_t)(exp - keep_until) <= 0 || !key_known(c, wire_get16(rd + 16)) ||
+		if ((int32_t)(exp - keep_until) <= 0 || !sign_key_known(c, wire_get16(rd + 16)) ||
 		    wire_get32(rd + 4) != s->ttl)
 			continue;
 		out[n++] = r - 1;
