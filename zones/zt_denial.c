@@ -532,73 +532,38 @@ static bool others_past(uint32_t n, size_t size, size_t left)
 	return (size_t)n * (size / 2) > left;
 }
 
-/*
- * NSEC3 zone Z's NXDOMAIN of its first parts' encloser (the apex, mostly) joined ahead with
- * each owner of the chain as the next closer's cover (denial_n3_ahead(), zone->n3ax), when
- * they all fit LEFT octets: else none (the parts are joined per question, the same answers).
- * The octets taken (the table's counted in the snapshot's size by the caller), or -1 without
- * memory.
- */
-static ssize_t n3_ahead(struct zt_build *b, uint32_t z, size_t left)
+/* Owner POS's entry of an NSEC3 extra table: a cover (COVERS) or the apex's NXDOMAIN joined
+ * ahead; *PART where a cover's RRSIGs begin (0 for the other). */
+static bool n3_render(const zt_t *zt, uint32_t z, uint32_t pos, bool covers, uint8_t *buf,
+		      size_t cap, uint16_t *fix, struct denial_built *d, uint16_t *part)
 {
-	zt_t *zt = b->zt;
-	zt_zone_t *zone = &zt->zones[z];
-	uint16_t fix[FIX_MAX];
-	size_t used = zone->nnsec3 * sizeof(uint32_t);
-	uint32_t *tab;
-
-	if (zone->n3nx == NULL || zone->nnsec3 == 0 || used > left)
-		return 0;
-	/* Measured first: all or none. */
-	for (uint32_t i = 0; i < zone->nnsec3; i++) {
-		struct denial_built d;
-
-		if (!denial_n3_ahead(zt, z, i, b->scratch, sizeof(b->scratch), fix, FIX_MAX, &d))
-			continue;
-		used += zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix);
-		if (used > left)
-			return 0;
-	}
-	tab = malloc(zone->nnsec3 * sizeof(*tab));
-	if (tab == NULL)
-		return -1;
-	for (uint32_t i = 0; i < zone->nnsec3; i++) {
-		struct denial_built d;
-
-		tab[i] = ZT_NONE;
-		if (!denial_n3_ahead(zt, z, i, b->scratch, sizeof(b->scratch), fix, FIX_MAX, &d))
-			continue;
-		tab[i] = put_blob(b, &d, fix, 0);
-		if (tab[i] == ZT_NONE) {
-			free(tab);
-			return -1;
-		}
-	}
-	zone->n3ax = tab;
-	return (ssize_t)used;
+	*part = 0;
+	return covers ? denial_n3_cover(zt, z, pos, buf, cap, fix, FIX_MAX, d, part)
+		      : denial_n3_ahead(zt, z, pos, buf, cap, fix, FIX_MAX, d);
 }
 
 /*
- * NSEC3 zone Z's owners' NSEC3 and RRSIGs written ahead as covers (denial_n3_cover(),
- * zone->n3cv), when they all fit LEFT octets: else none (written per question, the same
- * answers). The octets taken (the table's counted in the snapshot's size by the caller), or -1
- * without memory.
+ * NSEC3 zone Z's table of an entry per owner of the chain, when they all fit LEFT octets (else
+ * none: joined or written per question, the same answers): with COVERS each owner's NSEC3 and
+ * RRSIGs written ahead (denial_n3_cover(), zone->n3cv), else its first parts' encloser's (the
+ * apex's, mostly) NXDOMAIN joined ahead with each owner as the next closer's cover
+ * (denial_n3_ahead(), zone->n3ax). The octets taken (the table's counted in the snapshot's size
+ * by the caller), or -1 without memory.
  */
-static ssize_t n3_covers(struct zt_build *b, uint32_t z, size_t left)
+static ssize_t n3_table(struct zt_build *b, uint32_t z, bool covers, size_t left)
 {
 	zt_t *zt = b->zt;
 	zt_zone_t *zone = &zt->zones[z];
 	uint16_t fix[FIX_MAX], part;
 	size_t used = zone->nnsec3 * sizeof(uint32_t);
+	struct denial_built d;
 	uint32_t *tab;
 
-	if (zone->nnsec3 == 0 || used > left)
+	if ((!covers && zone->n3nx == NULL) || zone->nnsec3 == 0 || used > left)
 		return 0;
+	/* Measured first: all or none. */
 	for (uint32_t i = 0; i < zone->nnsec3; i++) {
-		struct denial_built d;
-
-		if (!denial_n3_cover(zt, z, i, b->scratch, sizeof(b->scratch), fix, FIX_MAX, &d,
-				     &part))
+		if (!n3_render(zt, z, i, covers, b->scratch, sizeof(b->scratch), fix, &d, &part))
 			continue;
 		used += zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix);
 		if (used > left)
@@ -608,11 +573,8 @@ static ssize_t n3_covers(struct zt_build *b, uint32_t z, size_t left)
 	if (tab == NULL)
 		return -1;
 	for (uint32_t i = 0; i < zone->nnsec3; i++) {
-		struct denial_built d;
-
 		tab[i] = ZT_NONE;
-		if (!denial_n3_cover(zt, z, i, b->scratch, sizeof(b->scratch), fix, FIX_MAX, &d,
-				     &part))
+		if (!n3_render(zt, z, i, covers, b->scratch, sizeof(b->scratch), fix, &d, &part))
 			continue;
 		tab[i] = put_blob(b, &d, fix, part);
 		if (tab[i] == ZT_NONE) {
@@ -620,7 +582,10 @@ static ssize_t n3_covers(struct zt_build *b, uint32_t z, size_t left)
 			return -1;
 		}
 	}
-	zone->n3cv = tab;
+	if (covers)
+		zone->n3cv = tab;
+	else
+		zone->n3ax = tab;
 	return (ssize_t)used;
 }
 
@@ -630,11 +595,11 @@ static ssize_t n3_covers(struct zt_build *b, uint32_t z, size_t left)
  */
 static ssize_t n3_extra(struct zt_build *b, uint32_t z, size_t left)
 {
-	ssize_t cu = n3_covers(b, z, left), au;
+	ssize_t cu = n3_table(b, z, true, left), au;
 
 	if (cu < 0)
 		return -1;
-	au = n3_ahead(b, z, left - (size_t)cu);
+	au = n3_table(b, z, false, left - (size_t)cu);
 	return au < 0 ? -1 : cu + au;
 }
 
