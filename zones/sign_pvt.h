@@ -117,18 +117,18 @@ size_t sign_reuse_find(const sign_reuse_t *x, const sign_ctx_t *c, const sign_se
 
 /*
  * sign_merge.c: the zone signed before walked beside C in canonical order, for a PREV that
- * sign_zone() made (its sign_order kept): NULL otherwise, or without memory.
+ * sign_zone() made (its sign_order kept) or one read back with the same layout and its
+ * signatures in step: NULL otherwise (sign_reuse.c's search), or without memory.
  */
 typedef struct sign_merge sign_merge_t;
 /* sign_merge.c: whether the walk is taken (tests turn it off to take sign_reuse.c's search). */
 extern bool sign_walk;
 /*
- * sign_merge.c: whether a PREV without its order (read back) is walked too, its layout found and
- * its order sorted again; off (the search by owner): in the patch suite's signed chains, whose
- * versions are read back from their text (and an NSEC taken out), it kept no signature at all,
- * every one made again. Tests turn it on.
+ * sign_merge.c: the walks taken over a PREV without its order (read back from the state
+ * directory or a text: its layout found, its order sorted again, its signatures checked to be in
+ * step); tests read it to tell a walk from the search it falls back to.
  */
-extern bool sign_walk_read_back;
+extern unsigned long sign_walks_read_back;
 sign_merge_t *sign_merge_new(const zload_zone_t *prev, const sign_ctx_t *c);
 void sign_merge_free(sign_merge_t **m);
 /*

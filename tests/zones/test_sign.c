@@ -910,10 +910,8 @@ static void test_merge_same(void)
 			    sign_zone(z1, NULL, 0, 6, keys, &p, s0, now, &e, &rw, err, sizeof(err));
 			order = s0->sign_order;
 			s0->sign_order = NULL; /* as a version read back has it: sorted again */
-			sign_walk_read_back = true;
 			derived =
 			    sign_zone(z1, NULL, 0, 6, keys, &p, s0, now, &e, &rd, err, sizeof(err));
-			sign_walk_read_back = false;
 			s0->sign_order = order;
 			sign_walk = false;
 			searched =
@@ -956,6 +954,130 @@ static void test_merge_same(void)
 	tu_rm_dir(dir);
 }
 
+/*
+ * Z printed as a text (its records in its order, as the state directory's copy holds them).
+ * Not inlined: GCC 12 then takes the text for the address of the local open_memstream() fills.
+ */
+static __attribute__((noinline)) char *zone_print(const zload_zone_t *z)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(zload_xfr_print(z, f), 0);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	return text;
+}
+
+/* The start of the line of TEXT that holds offset AT. */
+static size_t line_start(const char *text, size_t at)
+{
+	while (at > 0 && text[at - 1] != '\n')
+		at--;
+	return at;
+}
+
+/*
+ * TEXT's first RRSIG line moved to just after the first RRSIG line past it of another owner or
+ * type covered: two zone signatures out of their records' order. Whether one was found.
+ */
+static bool sigs_swapped(char *text)
+{
+	const char *hit = strstr(text, "\tRRSIG\t");
+	size_t la, ea, lb, eb, key, len;
+	char line[1024];
+
+	if (hit == NULL)
+		return false;
+	la = line_start(text, (size_t)(hit - text));
+	ea = (size_t)(strchr(hit, '\n') - text) + 1;
+	key = (size_t)(strchr(hit + 7, ' ') - text) - la; /* owner, TTL, class, RRSIG, type */
+	for (eb = ea;;) {
+		hit = strstr(text + eb, "\tRRSIG\t");
+		if (hit == NULL)
+			return false;
+		lb = line_start(text, (size_t)(hit - text));
+		eb = (size_t)(strchr(hit, '\n') - text) + 1;
+		if (strncmp(text + la, text + lb, key) != 0)
+			break;
+	}
+	len = ea - la;
+	if (len > sizeof(line))
+		return false;
+	memcpy(line, text + la, len);
+	memmove(text + la, text + ea, eb - ea);
+	memcpy(text + la + (eb - ea), line, len);
+	return true;
+}
+
+/*
+ * A version read back from its text (the state directory's copy, a secondary's transfer): the
+ * walk over it keeps what the search keeps, octet for octet (its signatures' owners are names of
+ * their own, not the octets of their records' owners: checked to fail when compared by offset,
+ * keeping none); one whose signatures are out of their records' order falls back to the search
+ * (checked to fail without the check: some kept, most not).
+ */
+static void test_merge_read_back(void)
+{
+	char dir[64], err[1024], text[4096];
+	time_t e, now = time(NULL);
+
+	tmp_dir(dir, sizeof(dir));
+	snprintf(text, sizeof(text), "%snewhost IN A 198.18.0.77\n", zone_text);
+	for (int mode = 0; mode < 4; mode++) {
+		sign_params_t p = {15, mode & 1, (mode & 2) != 0, 86400, 3600, 0};
+		sign_keys_t *keys =
+		    sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
+		zload_zone_t *z0 =
+		    zload_string("example.com.", zone_text, "t.zone", NULL, NULL, err, sizeof(err));
+		zload_zone_t *z1 =
+		    zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
+		zload_zone_t *s0;
+		char *printed;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(z0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
+		s0 =
+		    sign_zone(z0, NULL, 0, 5, keys, &p, NULL, now - 60, &e, NULL, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
+		printed = zone_print(s0);
+		for (int shuffled = 0; shuffled < 2; shuffled++) {
+			zload_zone_t *back, *walked, *searched;
+			unsigned long walks = sign_walks_read_back;
+			size_t rw = 0, rs = 0;
+
+			CU_ASSERT_TRUE_FATAL(!shuffled || sigs_swapped(printed));
+			back = zload_string("example.com.", printed, "signed.zone", NULL, NULL, err,
+					    sizeof(err));
+			CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+			CU_ASSERT_PTR_NULL(back->sign_order);
+			walked = sign_zone(z1, NULL, 0, 6, keys, &p, back, now, &e, &rw, err,
+					   sizeof(err));
+			CU_ASSERT_EQUAL(sign_walks_read_back - walks, shuffled ? 0 : 1);
+			sign_walk = false;
+			searched = sign_zone(z1, NULL, 0, 6, keys, &p, back, now, &e, &rs, err,
+					     sizeof(err));
+			sign_walk = true;
+			CU_ASSERT_PTR_NOT_NULL_FATAL(walked);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(searched);
+			CU_ASSERT(rs > 5);
+			CU_ASSERT_EQUAL(rw, rs);
+			CU_ASSERT_TRUE(same_octets(walked, searched));
+			zload_free(&walked);
+			zload_free(&searched);
+			zload_free(&back);
+		}
+		free(printed);
+		zload_free(&s0);
+		zload_free(&z0);
+		zload_free(&z1);
+		sign_keys_free(&keys);
+	}
+	tu_rm_dir(dir);
+}
+
 void reg_cutest_sign(void)
 {
 	CU_pSuite s = CU_add_suite("sign", NULL, NULL);
@@ -974,6 +1096,8 @@ void reg_cutest_sign(void)
 	CU_add_test(s, "only what changed signed again", test_reuse_exact);
 	CU_add_test(s, "kept signatures walked: the same as searched, octet for octet",
 		    test_merge_same);
+	CU_add_test(s, "kept signatures walked over a version read back; out of step: searched",
+		    test_merge_read_back);
 	CU_add_test(s, "expirations spread over the jitter; a renewal remakes a slice",
 		    test_jitter_slice);
 	CU_add_test(s, "a small jitter renewed at once, not in many slices",
