@@ -1078,6 +1078,149 @@ static void test_merge_read_back(void)
 	tu_rm_dir(dir);
 }
 
+/* The index of the first of TEXT's N lines (from FROM) that holds KEY, or N. */
+static size_t line_with(char **line, size_t n, size_t from, const char *key)
+{
+	while (from < n && strstr(line[from], key) == NULL)
+		from++;
+	return from;
+}
+
+/*
+ * TEXT (a signed NSEC version printed) with its chain edited so that its signatures still follow
+ * their records one by one (what in_step() checks): HOW 0, the chain's records and their RRSIGs
+ * both in reverse order; HOW 1, a second NSEC at mail (another next name) after ns1's and an
+ * RRSIG of it after ns1's RRSIG. Malloc'd. Not inlined, as zone_print().
+ */
+static __attribute__((noinline)) char *chain_edited(const char *text, int how)
+{
+	size_t n = 0, cap = 3, len = 0;
+	char *copy = strdup(text), **line, *out = NULL;
+	char extra[2][512];
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+	for (const char *p = text; *p != '\0'; p++)
+		cap += *p == '\n';
+	line = calloc(cap, sizeof(*line)); /* room for the two lines added */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+	for (char *p = copy, *e; *p != '\0'; p = e + 1) {
+		e = strchr(p, '\n');
+		CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+		*e = '\0';
+		line[n++] = p;
+	}
+	if (how == 0) {
+		/* each block: its first line, the line past it ("\n" is in none: the end) */
+		static const char *const keys[2][2] = {{"\tNSEC\t", "\tRRSIG\t"},
+						       {"\tRRSIG\tNSEC ", "\n"}};
+
+		for (int b = 0; b < 2; b++) {
+			size_t first = line_with(line, n, 0, keys[b][0]);
+			size_t end = line_with(line, n, first, keys[b][1]);
+
+			CU_ASSERT_FATAL(end - first > 3);
+			for (size_t i = first, j = end - 1; i < j; i++, j--) {
+				char *t = line[i];
+
+				line[i] = line[j];
+				line[j] = t;
+			}
+		}
+	} else {
+		size_t m = line_with(line, n, 0, "mail.example.com.\t300\tIN\tNSEC\t");
+		size_t ms = line_with(line, n, 0, "mail.example.com.\t300\tIN\tRRSIG\tNSEC ");
+		size_t a = line_with(line, n, 0, "ns1.example.com.\t300\tIN\tNSEC\t");
+		size_t as = line_with(line, n, 0, "ns1.example.com.\t300\tIN\tRRSIG\tNSEC ");
+		char *sig;
+
+		CU_ASSERT_FATAL(m < a && a < ms && ms < as && as < n);
+		snprintf(extra[0], sizeof(extra[0]),
+			 "mail.example.com.\t300\tIN\tNSEC\tzz.example.com. A RRSIG NSEC");
+		snprintf(extra[1], sizeof(extra[1]), "%s", line[ms]);
+		sig = strrchr(extra[1], ' ') + 10; /* another signature: not a duplicate */
+		*sig = *sig == 'A' ? 'B' : 'A';
+		memmove(line + as + 2, line + as + 1, (n - as - 1) * sizeof(*line));
+		line[as + 1] = extra[1];
+		memmove(line + a + 2, line + a + 1, (n + 1 - a - 1) * sizeof(*line));
+		line[a + 1] = extra[0];
+		n += 2;
+	}
+	f = open_memstream(&out, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s\n", line[i]);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	free(line);
+	free(copy);
+	return out;
+}
+
+/*
+ * A version read back whose NSEC chain is not in canonical order (its records reversed, or a
+ * second NSEC at a name further on), its signatures following its records one by one: the walk
+ * keeps what the search keeps, octet for octet (with a CSK and a KSK+ZSK). Without the chain's
+ * order checked the walk was taken: it kept fewer signatures over the reversed chain (9 of 15),
+ * and one more over the second NSEC, whose RRset the search finds changed (8 asserts).
+ */
+static void test_merge_chain_order(void)
+{
+	char dir[64], err[1024], text[4096];
+	time_t e, now = time(NULL);
+
+	tmp_dir(dir, sizeof(dir));
+	snprintf(text, sizeof(text), "%szzz IN A 198.18.0.9\n", zone_text);
+	for (int mode = 0; mode < 2; mode++) {
+		sign_params_t p = {15, mode & 1, false, 86400, 3600, 0};
+		sign_keys_t *keys =
+		    sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
+		zload_zone_t *z0 =
+		    zload_string("example.com.", zone_text, "t.zone", NULL, NULL, err, sizeof(err));
+		zload_zone_t *z1 =
+		    zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
+		zload_zone_t *s0;
+		char *printed;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(z0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
+		s0 =
+		    sign_zone(z0, NULL, 0, 5, keys, &p, NULL, now - 60, &e, NULL, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
+		printed = zone_print(s0);
+		for (int how = 0; how < 2; how++) {
+			char *edited = chain_edited(printed, how);
+			zload_zone_t *back, *walked, *searched;
+			size_t rw = 0, rs = 0;
+
+			back = zload_string("example.com.", edited, "signed.zone", NULL, NULL, err,
+					    sizeof(err));
+			CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+			walked = sign_zone(z1, NULL, 0, 6, keys, &p, back, now, &e, &rw, err,
+					   sizeof(err));
+			sign_walk = false;
+			searched = sign_zone(z1, NULL, 0, 6, keys, &p, back, now, &e, &rs, err,
+					     sizeof(err));
+			sign_walk = true;
+			CU_ASSERT_PTR_NOT_NULL_FATAL(walked);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(searched);
+			CU_ASSERT(rs > 10);
+			CU_ASSERT_EQUAL(rw, rs);
+			CU_ASSERT_TRUE(same_octets(walked, searched));
+			zload_free(&walked);
+			zload_free(&searched);
+			zload_free(&back);
+			free(edited);
+		}
+		free(printed);
+		zload_free(&s0);
+		zload_free(&z0);
+		zload_free(&z1);
+		sign_keys_free(&keys);
+	}
+	tu_rm_dir(dir);
+}
+
 void reg_cutest_sign(void)
 {
 	CU_pSuite s = CU_add_suite("sign", NULL, NULL);
@@ -1098,6 +1241,8 @@ void reg_cutest_sign(void)
 		    test_merge_same);
 	CU_add_test(s, "kept signatures walked over a version read back; out of step: searched",
 		    test_merge_read_back);
+	CU_add_test(s, "kept signatures walked over a version read back, its chain out of order",
+		    test_merge_chain_order);
 	CU_add_test(s, "expirations spread over the jitter; a renewal remakes a slice",
 		    test_jitter_slice);
 	CU_add_test(s, "a small jitter renewed at once, not in many slices",
