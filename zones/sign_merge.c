@@ -163,16 +163,30 @@ static size_t sigs_end(const zload_zone_t *p, const walk_t *w)
 	return e;
 }
 
+/* Whether record B of P's group comes after A's in canonical order (owner, then type). */
+static bool group_after(const zload_zone_t *p, uint32_t a, uint32_t b)
+{
+	int cmp = wire_name_cmp_canonical(p->data + p->recs[a].owner, p->data + p->recs[b].owner);
+
+	return cmp < 0 || (cmp == 0 && p->recs[a].type < p->recs[b].type);
+}
+
 /*
  * Whether every RRSIG of W is taken, in its place, by the group it signs: a version read back
  * whose signatures are not laid out in its records' canonical order (another signer's, a file
- * edited) would make the walk pass over them and keep none after; it is searched instead.
+ * edited) would make the walk pass over them and keep none after; it is searched instead. The
+ * chain is walked as laid out, not sorted again: its groups must come in canonical order too,
+ * each once (else the walk passes over a set the search finds, or takes one NSEC of two at a
+ * name for the whole RRset).
  */
 static bool in_step(const zload_zone_t *p, walk_t w)
 {
 	while (w.at < w.end) {
 		size_t se = sigs_end(p, &w);
 
+		if (w.seq == NULL && w.at > 0 &&
+		    !group_after(p, rec_at(&w, w.at - 1), rec_at(&w, w.at)))
+			return false;
 		w.at = group_end(p, &w);
 		w.sig = se;
 	}
