@@ -31,6 +31,14 @@
 #   RENEW=1 RECORDS=100000 RUNS=2 bench/sigpatch.sh     # the first renewal at its due time
 #   LOG_LEVEL=debug KEEP=1 SIGNER=sandns bench/sigpatch.sh  # each run's log says where the reload's
 #                                                   # time went (a build that logs its phases)
+#   RESTART=1 SIGNER=sandns KEEP_ZONES=auto bench/sigpatch.sh  # the change made while it is down
+#
+# RESTART=1 (SIGNER=sandns): instead of a reload, the server is stopped once it answers, the
+# changed file put in place, and the server started again on the same state directory: the first
+# build after a start signs from the version the state directory kept (read back, no walk order
+# of its own). The reload column is then the seconds from that exec until the last changed host
+# is answered with its new address and an RRSIG, and the last column the signer's "kept
+# signatures" phase in ms (its debug log line; that start logs at debug level).
 #
 # RENEW=1 (issue 14: renewals without a command): the zone sandns signs itself (NSEC) with
 # `dnssec-policy bench rrsig-lifetime LIFETIME rrsig-refresh REFRESH` (240 s and 60 s: short, so
@@ -65,7 +73,9 @@ RENEW=${RENEW:-0}
 LIFETIME=${LIFETIME:-240}
 REFRESH=${REFRESH:-60}
 LOG_LEVEL=${LOG_LEVEL:-info}
+RESTART=${RESTART:-0}
 [ "$RENEW" = 1 ] && SIGNER=sandns
+[ "$RESTART" = 1 ] && [ "$SIGNER" != sandns ] && { echo "sigpatch: RESTART=1 needs SIGNER=sandns" >&2; exit 1; }
 
 die() { echo "sigpatch: $*" >&2; exit 1; }
 /usr/bin/python3 -c 'import dns.message' 2>/dev/null || die "python3-dnspython not found (scripts/deps.sh)"
@@ -165,6 +175,22 @@ one() {
 		return 1
 	fi
 	peak=$(rss_of "$PID" VmHWM)
+	if [ "$RESTART" = 1 ]; then
+		stop_pid "$PID" 30 sigpatch >/dev/null 2>&1
+		cp "$TMP/zone.changed" "$D/example.com.zone"
+		t0=$(date +%s.%N)
+		"$bin" --foreground --io socket --listen "127.0.0.1@$PORT" --control "$D/ctl.sock" \
+			--zone "example.com.=$D/example.com.zone" --keep-zones "$KEEP_ZONES" \
+			"${DNSSEC[@]}" --state-dir "$D/state" --log-level debug >"$D/log2" 2>&1 &
+		PID=$!
+		reload=$(poll "$t0" "$CHNAME" "$CHWANT") || reload=-
+		after=$(rss_of "$PID" VmHWM)
+		patched=$(grep -o 'kept signatures [0-9]*' "$D/log2" | head -1 | awk '{ print $3 }')
+		stop_pid "$PID" 30 sigpatch >/dev/null 2>&1
+		PID=
+		echo "$cold $peak $reload $after ${patched:--}"
+		return 0
+	fi
 	cp "$TMP/zone.changed" "$D/example.com.zone.new" && mv "$D/example.com.zone.new" "$D/example.com.zone"
 	t0=$(date +%s.%N)
 	"$SANDNSCTL" --control "$D/ctl.sock" reload example.com. >/dev/null 2>&1 &
@@ -283,10 +309,15 @@ done
 
 med() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else printf "%s (%s..%s)", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
 echo
-echo "| build | first answer (s) | peak MiB served | reload to the change served (s) | peak MiB after | patched |"
+if [ "$RESTART" = 1 ]; then
+	echo "| build | first answer (s) | peak MiB served | restart to the change served (s) | peak MiB after | kept signatures (ms) |"
+else
+	echo "| build | first answer (s) | peak MiB served | reload to the change served (s) | peak MiB after | patched |"
+fi
 echo "|---|---|---|---|---|---|"
 for which in A B; do
 	col() { printf '%s' "${res[$which]}" | awk -v c="$1" 'NF { print $c }' | grep -v '^-$' | med; }
 	p=$(printf '%s' "${res[$which]}" | awk 'NF { print $5 }' | sort | uniq -c | tr '\n' ' ')
+	[ "$RESTART" = 1 ] && p="$(col 5) "
 	echo "| $which | $(col 1) | $(col 2) | $(col 3) | $(col 4) | $p|"
 done
