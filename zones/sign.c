@@ -28,6 +28,7 @@ static int ctx_init(sign_ctx_t *c, zload_zone_t *z, const sign_keys_t *keys, con
 	c->nkeys = sign_keys_count(keys);
 	for (size_t k = 0; k < c->nkeys; k++) {
 		c->tag[k] = sign_key_tag(keys, k);
+		c->alg[k] = sign_key_algorithm(keys, k);
 		c->pkey[k] = sign_key_pkey(keys, k);
 		if (c->pkey[k] == NULL) {
 			snprintf(err, errlen, "%s: key %u cannot sign (%s)", z->origin_text,

@@ -257,7 +257,7 @@ size_t sign_merge_find(sign_merge_t *m, const sign_ctx_t *c, const sign_set_t *s
 
 				if (p->recs[r].rdlen < SIGN_RRSIG_FIXED ||
 				    (int32_t)(wire_get32(rd + 8) - keep_until) <= 0 ||
-				    !sign_key_known(c, wire_get16(rd + 16)) ||
+				    !sign_key_known(c, rd, p->recs[r].rdlen) ||
 				    wire_get32(rd + 4) != s->ttl)
 					continue;
 				out[n++] = (uint32_t)r;

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 
 #include "sign.h"
+#include "wire.h"
 #include "zload_pvt.h"
 
 /* Keys one zone may have in the directory (a rollover has a few at most). */
@@ -41,8 +42,9 @@ typedef struct sign_ctx {
 	sign_set_t *sets; /* the RRsets to sign, in the order of ORDER */
 	size_t nsets, setcap;
 	const sign_keys_t *keys;
-	size_t nkeys; /* KEYS' count, and each key's tag and OpenSSL key */
+	size_t nkeys; /* KEYS' count, and each key's tag, algorithm and OpenSSL key */
 	uint16_t tag[SIGN_KEYS_MAX];
+	uint8_t alg[SIGN_KEYS_MAX];
 	EVP_PKEY *pkey[SIGN_KEYS_MAX];
 	const sign_params_t *p;
 	uint8_t apex[256]; /* the origin, lower case */
@@ -53,11 +55,19 @@ typedef struct sign_ctx {
 	unsigned file; /* the zone's file index for what the signer adds */
 } sign_ctx_t;
 
-/* Whether C's keys hold a key of TAG (a kept signature's signer must be one of them). */
-static inline bool sign_key_known(const sign_ctx_t *c, uint16_t tag)
+/*
+ * Whether the RRSIG of data RD (LEN octets, at least SIGN_RRSIG_FIXED) was made as C signs: by one
+ * of C's keys (its tag and algorithm: a tag alone can be another algorithm's key) for C's zone
+ * (the signer's name the apex). Only such a signature is kept.
+ */
+static inline bool sign_key_known(const sign_ctx_t *c, const uint8_t *rd, size_t len)
 {
+	uint16_t tag = (uint16_t)(rd[16] << 8 | rd[17]);
+
+	if (len < SIGN_RRSIG_FIXED + c->apex_len || !wire_name_eq(rd + SIGN_RRSIG_FIXED, c->apex))
+		return false;
 	for (size_t k = 0; k < c->nkeys; k++)
-		if (c->tag[k] == tag)
+		if (c->tag[k] == tag && c->alg[k] == rd[2])
 			return true;
 	return false;
 }

@@ -138,8 +138,8 @@ size_t sign_reuse_find(const sign_reuse_t *x, const sign_ctx_t *c, const sign_se
 			continue;
 		/* RFC 4034 3.1: type covered, algorithm, labels, TTL, expiration, inception, tag */
 		exp = wire_get32(rd + 8);
-		if ((int32_t)(exp - keep_until) <= 0 || !sign_key_known(c, wire_get16(rd + 16)) ||
-		    wire_get32(rd + 4) != s->ttl)
+		if ((int32_t)(exp - keep_until) <= 0 ||
+		    !sign_key_known(c, rd, p->recs[r - 1].rdlen) || wire_get32(rd + 4) != s->ttl)
 			continue;
 		out[n++] = r - 1;
 	}

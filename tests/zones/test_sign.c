@@ -1221,6 +1221,69 @@ static void test_merge_chain_order(void)
 	tu_rm_dir(dir);
 }
 
+/*
+ * A signature of the version before is kept only when made as the signer makes them now: by one
+ * of its keys, the tag and the algorithm (a key of another algorithm can share the tag), for its
+ * zone (the signer's name the apex). One RRSIG of the version before given another algorithm, or
+ * another signer's name: not kept, made again (by the walk and by the search alike); checked to
+ * fail with the tag alone compared (4 asserts).
+ */
+static void test_kept_as_signed(void)
+{
+	sign_params_t p = {15, true, false, 86400, 3600, 0};
+	char dir[64], err[1024];
+	time_t e, now = time(NULL);
+	sign_keys_t *keys;
+	zload_zone_t *z, *s0;
+	size_t all = 0, sig = SIZE_MAX;
+
+	tmp_dir(dir, sizeof(dir));
+	keys = sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+	z = zload_string("example.com.", zone_text, "t.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	s0 = sign_zone(z, NULL, 0, 5, keys, &p, NULL, now - 60, &e, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
+	/* an RRSIG over ns1's A (kept when nothing changes) */
+	for (size_t i = 0; i < s0->nrecs && sig == SIZE_MAX; i++)
+		if (s0->recs[i].type == LDNS_RR_TYPE_RRSIG &&
+		    wire_get16(zload_rec_rdata(s0, i)) == LDNS_RR_TYPE_A &&
+		    zload_rec_owner(s0, i)[1] == 'n')
+			sig = i;
+	CU_ASSERT_FATAL(sig != SIZE_MAX);
+	for (int how = 0; how < 3; how++) {
+		uint8_t *rd = (uint8_t *)zload_rec_rdata(s0, sig);
+		uint8_t alg = rd[2], first = rd[SIGN_RRSIG_FIXED + 1];
+
+		if (how == 1)
+			rd[2] = alg == 15 ? 13 : 15; /* another algorithm, the same tag */
+		if (how == 2)
+			rd[SIGN_RRSIG_FIXED + 1] = 'f'; /* signer fxample.com. */
+		for (int walk = 0; walk < 2; walk++) {
+			zload_zone_t *s1;
+			size_t kept = 0;
+
+			sign_walk = walk == 1;
+			s1 = sign_zone(z, NULL, 0, 6, keys, &p, s0, now, &e, &kept, err,
+				       sizeof(err));
+			sign_walk = true;
+			CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+			if (how == 0 && walk == 0)
+				all = kept;
+			else
+				CU_ASSERT_EQUAL(kept, how == 0 ? all : all - 1);
+			zload_free(&s1);
+		}
+		rd[2] = alg;
+		rd[SIGN_RRSIG_FIXED + 1] = first;
+	}
+	CU_ASSERT(all > 5);
+	zload_free(&s0);
+	zload_free(&z);
+	sign_keys_free(&keys);
+	tu_rm_dir(dir);
+}
+
 void reg_cutest_sign(void)
 {
 	CU_pSuite s = CU_add_suite("sign", NULL, NULL);
@@ -1239,6 +1302,8 @@ void reg_cutest_sign(void)
 	CU_add_test(s, "only what changed signed again", test_reuse_exact);
 	CU_add_test(s, "kept signatures walked: the same as searched, octet for octet",
 		    test_merge_same);
+	CU_add_test(s, "a signature kept only of its keys' tag and algorithm, for its zone",
+		    test_kept_as_signed);
 	CU_add_test(s, "kept signatures walked over a version read back; out of step: searched",
 		    test_merge_read_back);
 	CU_add_test(s, "kept signatures walked over a version read back, its chain out of order",
