@@ -114,24 +114,46 @@ int zt_denial_make(struct zt_build *b);
 
 /*
  * zt_denial.c, for zt_patch(): whether NSEC zone Z would keep its denial blobs in a compile
- * (zt_denial_make(), given the whole budget: a share is never more): 1 yes, 0 no (past the
- * budget, none to make, or not an NSEC zone), -ENOMEM. Nothing is kept.
+ * that gives it SHARE octets (zt_denial_share()): 1 yes, 0 no (past the share, none to make,
+ * or not an NSEC zone), -ENOMEM. Nothing is kept.
  */
-int zt_denial_fits(struct zt_build *b, uint32_t z);
+int zt_denial_fits(struct zt_build *b, uint32_t z, size_t share);
 
 /*
- * zt_denial.c, for zt_patch(): NSEC3 zone Z's NXDOMAIN parts as a compile would make them when
- * it keeps only the first closest provable encloser's (the apex's): those made (zone->n3nx,
- * none past the budget), 0; 1 when a compile, given the whole budget (a share is never more),
- * may keep others' too (nothing kept then; the caller compiles whole); -ENOMEM. A patched
- * snapshot's n3 table also holds the nodes its patches replaced: counted too, a compile may
- * keep others' parts where this keeps the apex's alone (the same answers).
+ * zt_denial.c, for zt_patch(): NSEC3 zone Z's NXDOMAIN parts as a compile that gives it SHARE
+ * octets (zt_denial_share()) would make them when it keeps only the first closest provable
+ * encloser's (the apex's), or none: those made (zone->n3nx, n3wn, their octets in
+ * zone->denial_used, none past SHARE), 0; 1 when such a compile may keep others' too (nothing
+ * kept then; the caller compiles whole); -ENOMEM. A patched snapshot's n3 table also holds the
+ * nodes its patches replaced: counted too, a compile may keep others' parts where this keeps
+ * the apex's alone (the same answers).
  */
-int zt_denial_n3_apex(struct zt_build *b, uint32_t z);
+int zt_denial_n3_apex(struct zt_build *b, uint32_t z, size_t share);
 
 /* Tests set it: the octets the snapshot's denial answers made ahead may take (those past it are
- * composed). */
+ * composed). zt_denial_share.c. */
 extern size_t zt_denial_budget;
+
+/* A signed zone that may have denial answers made ahead, and how much it would take (a rough
+ * measure: only the order of zones by it counts). */
+struct zt_denial_want {
+	uint32_t z;
+	uint64_t size;
+};
+
+/*
+ * zt_denial_share.c: into W (room for every zone of ZT) the zones that share the budget, in
+ * the order zt_denial_make() gives them their shares (the least wanting first); their number.
+ */
+uint32_t zt_denial_wants(const zt_t *zt, struct zt_denial_want *w);
+
+/*
+ * zt_denial_share.c, for zt_patch(): zone Z's share of the budget as zt_denial_make() would
+ * give it, the snapshot's other zones holding what they hold (denial_used), into *SHARE (0
+ * when Z has none); with Z taking USED octets: 1 when every zone holds no more than such a
+ * compile's share of it (the snapshot is within the budget), else 0; -ENOMEM.
+ */
+int zt_denial_share(const zt_t *zt, uint32_t z, size_t used, size_t *share);
 
 /*
  * zt_blobs.c, for zt_patch(): zone Z's negative answers again, the referrals of the NCUTS CUTS,

@@ -12,13 +12,6 @@
 #include "zt_build.h"
 #include "zt_index.h"
 
-/*
- * Per snapshot, shared by its signed zones (zt_denial_make()): 64 MiB holds the NXDOMAIN blobs
- * of some 50,000 NSEC owners (two each, ~600 octets), or the NXDOMAIN parts of some 100,000
- * NSEC3 names.
- */
-size_t zt_denial_budget = (size_t)64 << 20;
-
 /* A blob's pointers that move: an NXDOMAIN has a dozen. */
 #define FIX_MAX 128
 
@@ -704,47 +697,22 @@ nomem:
 	return -1;
 }
 
-/* A signed zone that may have denial answers made ahead, and how much it would take (a
- * rough measure: only the order of zones by it counts). */
-struct want {
-	uint32_t z;
-	uint64_t size;
-};
-
-static int cmp_want(const void *a, const void *b)
-{
-	const struct want *x = a, *y = b;
-
-	if (x->size != y->size)
-		return x->size < y->size ? -1 : 1;
-	return x->z < y->z ? -1 : x->z > y->z;
-}
-
 int zt_denial_make(struct zt_build *b)
 {
 	zt_t *zt = b->zt;
-	struct want *w = malloc((zt->nzones ? zt->nzones : 1) * sizeof(*w));
-	uint32_t nw = 0;
+	struct zt_denial_want *w = malloc((zt->nzones ? zt->nzones : 1) * sizeof(*w));
+	uint32_t nw;
 	size_t left = zt_denial_budget;
 
 	if (w == NULL)
 		return -ENOMEM;
-	for (uint32_t z = 0; z < zt->nzones; z++) {
-		const zt_zone_t *zone = &zt->zones[z];
-
-		if (zone->origin == NULL || !zone->is_signed || zone->nx_do >= ZT_LIVE)
-			continue;
-		if (zone->has_nsec3 && zone->nnsec3 > 0)
-			w[nw++] = (struct want){z, zone->nnsec3};
-		else if (!zone->has_nsec3 && zone->nsec_keys != NULL && zone->nnsec > 0)
-			w[nw++] = (struct want){z, 2ull * zone->nnsec};
-	}
 	/*
 	 * Shared fairly (max-min): the zones that want least first, each taking at most an
 	 * equal part of what is left; what a zone does not take goes to the larger ones
-	 * after it.
+	 * after it. What each takes is kept: a patch shares the budget the same way
+	 * (zt_denial_share()).
 	 */
-	qsort(w, nw, sizeof(*w), cmp_want);
+	nw = zt_denial_wants(zt, w);
 	for (uint32_t k = 0; k < nw; k++) {
 		uint32_t z = w[k].z;
 		size_t share = left / (nw - k);
@@ -755,38 +723,40 @@ int zt_denial_make(struct zt_build *b)
 			free(w);
 			return -ENOMEM;
 		}
+		zt->zones[z].denial_used = (size_t)used;
 		left -= (size_t)used;
 	}
 	free(w);
 	return 0;
 }
 
-int zt_denial_fits(struct zt_build *b, uint32_t z)
+int zt_denial_fits(struct zt_build *b, uint32_t z, size_t share)
 {
 	const zt_zone_t *zone = &b->zt->zones[z];
 	ssize_t r;
 
-	/* Only NSEC zones are asked (zt_patch_sig.c); the snapshot's other zones can only make
-	 * Z's share smaller than the whole budget, so blobs past it are never kept. */
+	/* Only NSEC zones are asked (zt_patch_sig.c), with the share a compile gives them. */
 	if (zone->origin == NULL || !zone->is_signed || zone->nx_do >= ZT_LIVE || zone->has_nsec3 ||
 	    zone->nsec_keys == NULL || zone->nnsec == 0)
 		return 0;
-	r = nsec_blobs(b, z, zt_denial_budget, true);
+	r = nsec_blobs(b, z, share, true);
 	return r < 0 ? -ENOMEM : (int)r;
 }
 
 /* How many of the first candidates (by depth) zt_denial_n3_apex() looks at. */
 #define N3_FIRST 8
 
-int zt_denial_n3_apex(struct zt_build *b, uint32_t z)
+int zt_denial_n3_apex(struct zt_build *b, uint32_t z, size_t share)
 {
 	zt_t *zt = b->zt;
 	zt_zone_t *zone = &zt->zones[z];
 	uint32_t first[N3_FIRST], nf = 0, nc = 0, nt = 0, *tab;
 	uint16_t fix[FIX_MAX];
-	size_t share = zt_denial_budget, used = 0;
+	size_t used = 0;
 	ssize_t wu;
+	bool past = false;
 
+	zone->denial_used = 0;
 	if (zone->origin == NULL || !zone->is_signed || zone->nx_do >= ZT_LIVE ||
 	    !zone->has_nsec3 || zone->nnsec3 == 0)
 		return 0;
@@ -816,15 +786,18 @@ int zt_denial_n3_apex(struct zt_build *b, uint32_t z)
 			continue;
 		size = zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 3 * sizeof(uint32_t);
 		if (nt == 1) {
-			/* nsec3_parts() stops here, given the whole budget (a share is never
-			 * more): the first's parts alone. Else it may keep others. */
+			/* nsec3_parts() stops here, given the same share: the first's parts
+			 * alone. Else it may keep others. */
 			if (!others_past(nc - k, size, share - used))
 				return 1;
 			return 0;
 		}
-		/* The first's parts past the budget: another's might be kept first. */
-		if (size > share)
-			return share > 0 ? 1 : 0;
+		/* The first's parts past the share: nsec3_parts() keeps none, nor any other
+		 * encloser's, only the wildcards' (below). */
+		if (size > share) {
+			past = true;
+			break;
+		}
 		off = put_blob(b, &d, fix, hole[0]);
 		tab = malloc(3 * sizeof(*tab));
 		if (off == ZT_NONE || tab == NULL) {
@@ -842,14 +815,19 @@ int zt_denial_n3_apex(struct zt_build *b, uint32_t z)
 		if ((wu = wild_parts(b, z, share - used)) < 0)
 			return -ENOMEM;
 		used += (size_t)wu;
+		zone->denial_used = used;
 	}
-	if (nt == 0 && wild_parts(b, z, share) < 0)
-		return -ENOMEM;
-	/* All candidates looked at (or the first N3_FIRST would not render: more may). */
-	if (nf < nc && nf == N3_FIRST)
+	if (nt == 0) {
+		if ((wu = wild_parts(b, z, share)) < 0)
+			return -ENOMEM;
+		zone->denial_used = (size_t)wu;
+	}
+	/* All candidates looked at, or the first past the share (nothing more is); else the
+	 * first N3_FIRST would not render: more may. */
+	if (!past && nf < nc && nf == N3_FIRST)
 		return 1;
-	/* No NXDOMAINs joined ahead nor covers written ahead (n3_extra()): a patch does not
-	 * know what the snapshot's other zones hold of the budget, and would append them all
-	 * again at each patch; the joins answer the same until the next whole compile. */
+	/* No NXDOMAINs joined ahead nor covers written ahead (n3_extra()): a patch would
+	 * append them all again at each patch (a blob per owner of the chain); the joins
+	 * answer the same until the next whole compile. */
 	return 0;
 }

@@ -215,6 +215,7 @@ static int zones_copy(struct patch *p, uint32_t room)
 			nz->n3cv = NULL;
 			nz->n3wn = NULL;
 			nz->n3wn_count = 0;
+			nz->denial_used = 0;
 			nz->axfr = NULL;
 			nz->naxfr = 0;
 			nz->origin = strdup(bz->origin);

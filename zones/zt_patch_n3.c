@@ -521,20 +521,47 @@ int zt_patch_n3_facts(struct patch *p)
 	return 0;
 }
 
+/*
+ * The zone's parts made within the share a compile gives it (zt_denial_share()), the other
+ * zones holding what they hold: not the whole budget, which they share (given it, a patch kept
+ * parts no compile keeps, and the snapshot went past the budget). When the other zones hold
+ * more than a compile would leave them (made when this one took less, or came after them), it
+ * is compiled whole, which shares the budget again: rare, as this zone's parts seldom change
+ * size. With a single signed zone the share is the whole budget, as before.
+ */
 int zt_patch_n3_denial(struct patch *p)
 {
+	const char *origin = p->zt->zones[p->z].origin;
+	size_t share;
 	int ret;
 
 	if (p->n3 == NULL)
 		return 0;
-	ret = zt_denial_n3_apex(p->b, p->z);
+	/* The zone taking nothing first: if the others are past their shares then, they are with
+	 * any parts it makes. */
+	ret = zt_denial_share(p->zt, p->z, 0, &share);
+	if (ret == 0)
+		return zt_patch_full(p,
+				     "zone %s: the other zones hold more of zt_denial_budget "
+				     "than a compile leaves them",
+				     origin);
+	if (ret > 0)
+		ret = zt_denial_n3_apex(p->b, p->z, share);
 	if (ret < 0)
 		return ret;
-	return ret > 0 ? zt_patch_full(p,
-				       "zone %s would keep NSEC3 NXDOMAIN parts below its apex "
-				       "(zt_denial_budget)",
-				       p->zt->zones[p->z].origin)
-		       : 0;
+	if (ret > 0)
+		return zt_patch_full(p,
+				     "zone %s would keep NSEC3 NXDOMAIN parts below its apex "
+				     "(zt_denial_budget)",
+				     origin);
+	ret = zt_denial_share(p->zt, p->z, p->zt->zones[p->z].denial_used, &share);
+	if (ret < 0)
+		return ret;
+	return ret == 0 ? zt_patch_full(p,
+					"zone %s: its NSEC3 parts leave the other zones less of "
+					"zt_denial_budget than they hold",
+					origin)
+			: 0;
 }
 
 size_t zt_patch_n3_size(const zt_t *zt, uint32_t z)

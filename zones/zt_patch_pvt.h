@@ -258,8 +258,9 @@ int zt_patch_sig_tables(struct patch *p);
 int zt_patch_sig_covers(struct patch *p);
 
 /*
- * zt_patch_sig.c, once the answers are made: ZT_PATCH_FULL when the zone, compiled whole,
- * would keep denial blobs (zt_denial_fits()); 0, or -ENOMEM.
+ * zt_patch_sig.c, once the answers are made: ZT_PATCH_FULL when the NSEC zone, compiled whole,
+ * would keep denial blobs within its share of the budget (zt_denial_share(), zt_denial_fits()),
+ * or the other zones hold more than a compile's shares; 0, or -ENOMEM.
  */
 int zt_patch_sig_denial(struct patch *p);
 
@@ -289,8 +290,9 @@ static inline size_t zt_patch_sig_size(const zt_t *zt, uint32_t z)
  *   owner made again) and the names whose matching NSEC3 changed listed to render. 0, -ENOMEM.
  * - zt_patch_n3_facts(), before the answers: the facts of every node the patch made (and none
  *   for the nodes it replaced); ZT_PATCH_FULL when an owner added matches none of them.
- * - zt_patch_n3_denial(), after the answers: the apex's NXDOMAIN parts made again, or
- *   ZT_PATCH_FULL when a compile would keep others (zt_denial_n3_apex()).
+ * - zt_patch_n3_denial(), after the answers: the apex's NXDOMAIN parts made again within the
+ *   zone's share of the budget (zt_denial_share()), or ZT_PATCH_FULL when a compile would keep
+ *   others (zt_denial_n3_apex()) or the zones would hold more than a compile's shares.
  * - zt_patch_n3_size(): the octets of zone Z's NSEC3 tables; zt_patch_n3_free() frees P's.
  */
 bool zt_patch_n3_parts_below(const zt_zone_t *zone);

@@ -365,18 +365,31 @@ int zt_patch_sig_covers(struct patch *p)
 
 int zt_patch_sig_denial(struct patch *p)
 {
+	const zt_zone_t *zone = &p->zt->zones[p->z];
+	size_t share;
 	int ret;
 
-	if (!p->zt->zones[p->z].is_signed)
+	if (!zone->is_signed)
 		return 0;
 	/* The names not rendered again keep their proofs split against the NXDOMAIN head. */
-	if (p->zt->zones[p->z].nx_do >= ZT_LIVE)
+	if (zone->nx_do >= ZT_LIVE)
 		return zt_patch_full(p, "zone %s: its NXDOMAIN with DO is no longer a blob",
-				     p->zt->zones[p->z].origin);
-	ret = zt_denial_fits(p->b, p->z);
+				     zone->origin);
+	if (zone->has_nsec3)
+		return 0; /* zt_patch_n3_denial() */
+	/* The blobs a compile would keep are those within the zone's share, the other zones
+	 * holding theirs; this one keeps none. */
+	ret = zt_denial_share(p->zt, p->z, 0, &share);
+	if (ret == 0)
+		return zt_patch_full(p,
+				     "zone %s: the other zones hold more of zt_denial_budget "
+				     "than a compile leaves them",
+				     zone->origin);
+	if (ret > 0)
+		ret = zt_denial_fits(p->b, p->z, share);
 	if (ret < 0)
 		return ret;
-	return ret > 0 ? zt_patch_full(p, "zone %s would keep its denial answers whole",
-				       p->zt->zones[p->z].origin)
-		       : 0;
+	return ret > 0
+		   ? zt_patch_full(p, "zone %s would keep its denial answers whole", zone->origin)
+		   : 0;
 }

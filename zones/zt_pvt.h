@@ -184,6 +184,9 @@ typedef struct zt_zone {
 	 */
 	uint32_t *n3wn;
 	uint32_t n3wn_count;
+	/* The octets of zt_denial_budget its denial data made ahead take (nxb, n3nx, n3wn, n3ax,
+	 * n3cv with their tables): zt_denial_make()'s, or the patch's that made them again. */
+	size_t denial_used;
 	uint32_t *axfr;		/* every RRset index of the zone in transfer order (SOA excluded) */
 	uint32_t naxfr;		/* (nsec and axfr of an ORDER_LATER zone: after zt_order_wait()) */
 	bool order_later;	/* its transfer order is sorted on a thread after zt_new() */

@@ -12,12 +12,12 @@
  * result. zt_patch() may answer ZT_PATCH_FULL (the caller then compiles whole): counted, with
  * its reasons, printed once; for the kinds of change it must patch, that fails the test.
  *
- * Signed worlds (SIG_NSEC, SIG_NSEC3, SIG_NSEC3_OPTOUT) have every zone signed by sign_zone() and
- * each new version signed again from the one before, its unchanged signatures kept (a step in four
- * keeps the serial, so that the SOA stays), read back from its text as a secondary has it; the
- * names given are zload_changes()'s, signatures and NSEC records included. SIG_OWN (NSEC) and
- * SIG_OWN_NSEC3 give the versions sign_zone() made themselves (indexed by zload_index_owners()),
- * as a zone sandns signs.
+ * Signed worlds (SIG_NSEC, SIG_NSEC3, SIG_NSEC3_OPTOUT, SIG_MIXED) have every zone signed by
+ * sign_zone() and each new version signed again from the one before, its unchanged signatures kept
+ * (a step in four keeps the serial, so that the SOA stays), read back from its text as a secondary
+ * has it; the names given are zload_changes()'s, signatures and NSEC records included. SIG_OWN
+ * (NSEC) and SIG_OWN_NSEC3 give the versions sign_zone() made themselves (indexed by
+ * zload_index_owners()), as a zone sandns signs.
  *
  * PATCH_TEST_SEED (a number) picks other seeds, PATCH_TEST_CHAINS how many chains,
  * PATCH_TEST_DUMP=1 prints the first differing answer of a step in hex, both sides. Built with
@@ -704,8 +704,9 @@ static size_t changed_owners(const struct zmodel *a, const struct zmodel *b, cha
  * zt_patch() and zt_new() as ctl_sign.c keeps it (indexed by owner), not read back.
  * SIG_NSEC3_OPTOUT: NSEC3, the insecure delegations and an empty non-terminal above only one
  * left out of the chain (opt_out()). SIG_OWN_NSEC3: NSEC3 as sandns signs a zone, as SIG_OWN.
- * The NSEC3 worlds come last (sign_params()). */
-enum sig { SIG_NONE, SIG_NSEC, SIG_OWN, SIG_NSEC3, SIG_NSEC3_OPTOUT, SIG_OWN_NSEC3 };
+ * The NSEC3 worlds come last (sign_params()); SIG_MIXED after them: NSEC3 but for pt.test. (NSEC),
+ * read back as SIG_NSEC's, zones of both kinds sharing the denial budget. */
+enum sig { SIG_NONE, SIG_NSEC, SIG_OWN, SIG_NSEC3, SIG_NSEC3_OPTOUT, SIG_OWN_NSEC3, SIG_MIXED };
 
 enum fault { FAULT_NONE, FAULT_STALE, FAULT_TTL, FAULT_SERIAL, FAULT_OPTS, FAULT_COUNT };
 
@@ -769,11 +770,12 @@ static void world_edits(struct world *w, int i)
 	w->ned[i] = 4;
 }
 
-/* The signing policy of world W (ECDSA P-256, one key; NSEC or NSEC3). */
-static sign_params_t world_sign_params(const struct world *w)
+/* The signing policy of world W's zone I (ECDSA P-256, one key; NSEC or NSEC3). */
+static sign_params_t world_sign_params(const struct world *w, int i)
 {
-	return (sign_params_t){
-	    SIGN_ALG_ECDSAP256SHA256, true, w->sig >= SIG_NSEC3, 14 * 86400, 7 * 86400, 0};
+	bool n3 = w->sig == SIG_MIXED ? i != 0 : w->sig >= SIG_NSEC3;
+
+	return (sign_params_t){SIGN_ALG_ECDSAP256SHA256, true, n3, 14 * 86400, 7 * 86400, 0};
 }
 
 /*
@@ -861,7 +863,7 @@ static void opt_out(char *text, int i)
 static zload_zone_t *world_sign(struct world *w, int i, zload_zone_t *z, unsigned long serial,
 				const zload_zone_t *prev)
 {
-	sign_params_t sp = world_sign_params(w);
+	sign_params_t sp = world_sign_params(w, i);
 	char err[512];
 	time_t expires;
 	zload_zone_t *s = sign_zone(z, NULL, 0, serial, w->keys[i], &sp, prev, w->now, &expires,
@@ -951,7 +953,7 @@ static void world_init(struct world *w, uint64_t seed, bool edits, bool opts, in
 				origins[i], err);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(w->z[i]);
 		if (sig != SIG_NONE) {
-			sign_params_t sp = world_sign_params(w);
+			sign_params_t sp = world_sign_params(w, i);
 
 			w->keys[i] = sign_keys_load(w->keydir, origins[i], &sp, true, NULL, err,
 						    sizeof(err));
@@ -1628,8 +1630,100 @@ static size_t n3_extra_octets(const zt_t *t)
 	return used;
 }
 
+/*
+ * The octets of zone Z's denial data in T as zt_denial.c counts them against zt_denial_budget:
+ * each NSEC3 part with its three words (n3nx, n3wn), the extras with a word per owner (n3ax,
+ * n3cv), an NSEC zone's blobs with four words each and its index with the tables by first
+ * octets (nxb).
+ */
+static size_t zone_denial_octets(const zt_t *t, uint32_t z)
+{
+	const zt_zone_t *zn = &t->zones[z];
+	size_t used = 0;
+
+	if (zn->origin == NULL)
+		return 0;
+	if (zn->has_nsec3)
+		return n3_tab_octets(t, zn->n3nx, zn->n3nx_count, 3) +
+		       n3_tab_octets(t, zn->n3wn, zn->n3wn_count, 3) +
+		       n3_tab_octets(t, zn->n3ax, zn->n3ax ? zn->nnsec3 : 0, 1) +
+		       n3_tab_octets(t, zn->n3cv, zn->n3cv ? zn->nnsec3 : 0, 1);
+	if (zn->nxb_idx == NULL)
+		return 0;
+	used = (zn->nnsec + 1u + zn->nxb_fast_len) * sizeof(uint32_t);
+	for (uint32_t k = 0; k < zn->nxb_idx[zn->nnsec]; k++)
+		used += zt_blob_size(zt_blob(t, zn->nxb[4 * k + 2])->len,
+				     zt_blob(t, zn->nxb[4 * k + 2])->nfix) +
+			4 * sizeof(uint32_t);
+	return used;
+}
+
+/* The octets of T's denial data; each zone's as zt_denial.c counted them (denial_used). */
+static size_t denial_octets(const zt_t *t)
+{
+	size_t used = 0;
+
+	for (uint32_t z = 0; z < t->nzones; z++) {
+		CU_ASSERT_EQUAL(zone_denial_octets(t, z), t->zones[z].denial_used);
+		used += zone_denial_octets(t, z);
+	}
+	return used;
+}
+
 /* Patches that made NSEC3 extras (test_n3_extras_not_patched()). */
 static unsigned long n3_extras_grown;
+
+/*
+ * Snapshots past zt_denial_budget (test_denial_budget()): patched ones, and the most octets of
+ * denial data one held with its budget; compiled whole ones (none: the counting's check).
+ * Patched zones whose share a compile gives the same (the other zones hold the same in both),
+ * and those of them whose parts differ from the compile's.
+ */
+static unsigned long denial_over, denial_over_whole, denial_same_share, denial_differ;
+static size_t denial_most, denial_most_budget;
+
+/* The octets of zone Z's denial data a patch makes again: an NSEC3 zone's parts (n3nx, n3wn),
+ * an NSEC zone's blobs (none: else it compiles whole). */
+static size_t patch_made(const zt_t *t, uint32_t z)
+{
+	const zt_zone_t *zn = &t->zones[z];
+
+	if (!zn->has_nsec3)
+		return zone_denial_octets(t, z);
+	return n3_tab_octets(t, zn->n3nx, zn->n3nx_count, 3) +
+	       n3_tab_octets(t, zn->n3wn, zn->n3wn_count, 3);
+}
+
+/* A patched snapshot OUT of zone PZ against REF, zt_new()'s: its denial data within the budget,
+ * whatever the other zones hold; the zone's parts the compile's when it is given the same
+ * share (the NXDOMAINs joined ahead and covers written ahead aside: a patch makes none). */
+static void denial_check(const zt_t *out, const zt_t *ref, int pz)
+{
+	size_t used = denial_octets(out);
+	int zo = zone_index(out, origins[pz]), zr = zone_index(ref, origins[pz]);
+	bool same = zo >= 0 && zr >= 0;
+
+	if (used > zt_denial_budget) {
+		denial_over++;
+		if (used - zt_denial_budget > denial_most - denial_most_budget) {
+			denial_most = used;
+			denial_most_budget = zt_denial_budget;
+		}
+	}
+	for (int i = 0; same && i < NZ; i++) {
+		int a = zone_index(out, origins[i]), b = zone_index(ref, origins[i]);
+
+		if (i != pz && a >= 0 && b >= 0)
+			same = zone_denial_octets(out, (uint32_t)a) ==
+			       zone_denial_octets(ref, (uint32_t)b);
+	}
+	/* A compile that keeps other enclosers' parts the patch does not know of (its n3 table
+	 * holds the nodes it replaced, counted too): the same answers. */
+	if (!same || ref->zones[zr].n3nx_count > 1)
+		return;
+	denial_same_share++;
+	denial_differ += patch_made(out, (uint32_t)zo) != patch_made(ref, (uint32_t)zr);
+}
 
 /*
  * Zone PZ becomes W->next: patches BASE (the snapshot of W's zones as they were), compares the
@@ -1695,6 +1789,7 @@ static zt_t *patch_step(struct world *w, zt_t *base, int pz, int step, enum free
 	world_serials(w, serials);
 	ref = world_compile(w, w->z, serials);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
+	denial_over_whole += denial_octets(ref) > zt_denial_budget;
 
 	if (*ret == 0 && out != NULL) {
 		int zi = zone_index(out, origins[pz]);
@@ -1703,6 +1798,7 @@ static zt_t *patch_step(struct world *w, zt_t *base, int pz, int step, enum free
 		 * budget (they took up to a whole budget at each patch). */
 		if (n3_extra_octets(out) > n3_extra_octets(base))
 			n3_extras_grown++;
+		denial_check(out, ref, pz);
 		const uint8_t *const *pn = NULL;
 		size_t pnn = 0;
 		zt_t *again = NULL;
@@ -1930,6 +2026,42 @@ static void test_n3_extras_not_patched(void)
 	}
 	CU_ASSERT(all > 0);
 	CU_ASSERT_EQUAL(n3_extras_grown, 0);
+	report("NSEC3 extras");
+}
+
+/*
+ * Signed zones of both kinds (SIG_MIXED: two NSEC3 zones, an NSEC zone) and NSEC3 zones alone,
+ * under budgets small enough that their shares matter (an NSEC3 zone's apex parts are some 570
+ * octets, with a wildcard's some 1,150): no patched snapshot holds more denial data than the
+ * budget, and a patched zone given the same share as in a compile (the other zones holding the
+ * same) keeps the same parts. Checked to fail with zt_denial_n3_apex() given the whole budget.
+ */
+static void test_denial_budget(void)
+{
+	static const size_t budgets[] = {1024, 1536, 2048, 4096};
+	static const int sigs[] = {SIG_MIXED, SIG_NSEC3};
+	uint64_t seed = base_seed() + 3000;
+	int n = chains() >= 5 ? 2 : 1;
+	unsigned long patched, all = 0;
+
+	denial_over = denial_over_whole = denial_same_share = denial_differ = 0;
+	denial_most = denial_most_budget = 0;
+	for (size_t s = 0; s < sizeof(sigs) / sizeof(sigs[0]); s++)
+		for (size_t i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++) {
+			CU_ASSERT_EQUAL(
+			    signed_chains(seed + 10 * s + i, n, sigs[s], 0, budgets[i], &patched),
+			    0);
+			all += patched;
+		}
+	printf("\n  denial budget: %lu patched, %lu past it (the most: %zu octets of %zu), %lu "
+	       "given the same share as compiled whole, %lu of them with other parts",
+	       all, denial_over, denial_most, denial_most_budget, denial_same_share, denial_differ);
+	report("denial budget");
+	CU_ASSERT(all > 0);
+	CU_ASSERT(denial_same_share > 0);
+	CU_ASSERT_EQUAL(denial_over, 0);
+	CU_ASSERT_EQUAL(denial_over_whole, 0);
+	CU_ASSERT_EQUAL(denial_differ, 0);
 }
 
 static void test_signed_chains(void)
@@ -1938,6 +2070,7 @@ static void test_signed_chains(void)
 	int n = chains();
 	unsigned long patched = 0, full_before = 0;
 
+	denial_over = denial_over_whole = 0;
 	CU_ASSERT_EQUAL(signed_chains(seed, n, SIG_NSEC, 0, 0, &patched), 0);
 	CU_ASSERT_TRUE(patched >= (unsigned long)n * 20 / 8);
 	report("signed NSEC");
@@ -1972,6 +2105,9 @@ static void test_signed_chains(void)
 	CU_ASSERT_EQUAL(patched, 0);
 	CU_ASSERT_EQUAL(nfull - full_before, 60);
 	report("signed, compiled whole");
+	/* Whatever the budget, no snapshot past it (4,530 octets of 4,096 once, patched). */
+	CU_ASSERT_EQUAL(denial_over, 0);
+	CU_ASSERT_EQUAL(denial_over_whole, 0);
 }
 
 /* ---- zones added and taken out (zt_patch_zones) ---- */
@@ -2693,6 +2829,8 @@ void reg_cutest_patch(void)
 	CU_add_test(s, "signed zones re-signed at random answer as zt_new", test_signed_chains);
 	CU_add_test(s, "a patch makes no NSEC3 extras (the budget is the compile's)",
 		    test_n3_extras_not_patched);
+	CU_add_test(s, "patched snapshots hold no more denial data than zt_denial_budget",
+		    test_denial_budget);
 	CU_add_test(s, "kinds of change that must be patched", test_must_patch);
 	CU_add_test(s, "20,000 records, 100 changes", test_scale);
 #ifndef PATCH_TEST_SELFCHECK
