@@ -1012,6 +1012,63 @@ static bool sigs_swapped(char *text)
 }
 
 /*
+ * ZONE_TEXT signed with P (its keys made in DIR, *KEYS) and printed as text (returned); *Z1 the
+ * zone TEXT1 as read, to be signed from the version read back.
+ */
+static char *signed_printed(const char *dir, const sign_params_t *p, const char *text1, time_t now,
+			    sign_keys_t **keys, zload_zone_t **z1)
+{
+	char err[1024], *printed;
+	zload_zone_t *z0, *s0;
+	time_t e;
+
+	*keys = sign_keys_load(dir, "example.com.", p, true, NULL, err, sizeof(err));
+	z0 = zload_string("example.com.", zone_text, "t.zone", NULL, NULL, err, sizeof(err));
+	*z1 = zload_string("example.com.", text1, "t.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(*keys);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(*z1);
+	s0 = sign_zone(z0, NULL, 0, 5, *keys, p, NULL, now - 60, &e, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
+	printed = zone_print(s0);
+	zload_free(&s0);
+	zload_free(&z0);
+	return printed;
+}
+
+/*
+ * Z1 signed from the version read back from BACK (a text): by the walk and by the search, the
+ * same octets and as many signatures kept (more than MIN); WALKS the read-back walks taken (0 or
+ * 1), or -1 for either.
+ */
+static void walk_as_search(const char *back_text, const zload_zone_t *z1, const sign_keys_t *keys,
+			   const sign_params_t *p, time_t now, size_t min, int walks)
+{
+	char err[1024];
+	unsigned long before = sign_walks_read_back;
+	zload_zone_t *back, *walked, *searched;
+	size_t rw = 0, rs = 0;
+	time_t e;
+
+	back = zload_string("example.com.", back_text, "signed.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+	CU_ASSERT_PTR_NULL(back->sign_order);
+	walked = sign_zone(z1, NULL, 0, 6, keys, p, back, now, &e, &rw, err, sizeof(err));
+	CU_ASSERT_EQUAL(sign_walks_read_back - before, (unsigned long)walks);
+	sign_walk = false;
+	searched = sign_zone(z1, NULL, 0, 6, keys, p, back, now, &e, &rs, err, sizeof(err));
+	sign_walk = true;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(walked);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(searched);
+	CU_ASSERT(rs > min);
+	CU_ASSERT_EQUAL(rw, rs);
+	CU_ASSERT_TRUE(same_octets(walked, searched));
+	zload_free(&walked);
+	zload_free(&searched);
+	zload_free(&back);
+}
+
+/*
  * A version read back from its text (the state directory's copy, a secondary's transfer): the
  * walk over it keeps what the search keeps, octet for octet (its signatures' owners are names of
  * their own, not the octets of their records' owners: checked to fail when compared by offset,
@@ -1020,58 +1077,21 @@ static bool sigs_swapped(char *text)
  */
 static void test_merge_read_back(void)
 {
-	char dir[64], err[1024], text[4096];
-	time_t e, now = time(NULL);
+	char dir[64], text[4096];
+	time_t now = time(NULL);
 
 	tmp_dir(dir, sizeof(dir));
 	snprintf(text, sizeof(text), "%snewhost IN A 198.18.0.77\n", zone_text);
 	for (int mode = 0; mode < 4; mode++) {
 		sign_params_t p = {15, mode & 1, (mode & 2) != 0, 86400, 3600, 0};
-		sign_keys_t *keys =
-		    sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
-		zload_zone_t *z0 =
-		    zload_string("example.com.", zone_text, "t.zone", NULL, NULL, err, sizeof(err));
-		zload_zone_t *z1 =
-		    zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
-		zload_zone_t *s0;
-		char *printed;
-
-		CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(z0);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
-		s0 =
-		    sign_zone(z0, NULL, 0, 5, keys, &p, NULL, now - 60, &e, NULL, err, sizeof(err));
-		CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
-		printed = zone_print(s0);
+		sign_keys_t *keys;
+		zload_zone_t *z1;
+		char *printed = signed_printed(dir, &p, text, now, &keys, &z1);
 		for (int shuffled = 0; shuffled < 2; shuffled++) {
-			zload_zone_t *back, *walked, *searched;
-			unsigned long walks = sign_walks_read_back;
-			size_t rw = 0, rs = 0;
-
 			CU_ASSERT_TRUE_FATAL(!shuffled || sigs_swapped(printed));
-			back = zload_string("example.com.", printed, "signed.zone", NULL, NULL, err,
-					    sizeof(err));
-			CU_ASSERT_PTR_NOT_NULL_FATAL(back);
-			CU_ASSERT_PTR_NULL(back->sign_order);
-			walked = sign_zone(z1, NULL, 0, 6, keys, &p, back, now, &e, &rw, err,
-					   sizeof(err));
-			CU_ASSERT_EQUAL(sign_walks_read_back - walks, shuffled ? 0 : 1);
-			sign_walk = false;
-			searched = sign_zone(z1, NULL, 0, 6, keys, &p, back, now, &e, &rs, err,
-					     sizeof(err));
-			sign_walk = true;
-			CU_ASSERT_PTR_NOT_NULL_FATAL(walked);
-			CU_ASSERT_PTR_NOT_NULL_FATAL(searched);
-			CU_ASSERT(rs > 5);
-			CU_ASSERT_EQUAL(rw, rs);
-			CU_ASSERT_TRUE(same_octets(walked, searched));
-			zload_free(&walked);
-			zload_free(&searched);
-			zload_free(&back);
+			walk_as_search(printed, z1, keys, &p, now, 5, shuffled ? 0 : 1);
 		}
 		free(printed);
-		zload_free(&s0);
-		zload_free(&z0);
 		zload_free(&z1);
 		sign_keys_free(&keys);
 	}
@@ -1165,56 +1185,23 @@ static __attribute__((noinline)) char *chain_edited(const char *text, int how)
  */
 static void test_merge_chain_order(void)
 {
-	char dir[64], err[1024], text[4096];
-	time_t e, now = time(NULL);
+	char dir[64], text[4096];
+	time_t now = time(NULL);
 
 	tmp_dir(dir, sizeof(dir));
 	snprintf(text, sizeof(text), "%szzz IN A 198.18.0.9\n", zone_text);
 	for (int mode = 0; mode < 2; mode++) {
 		sign_params_t p = {15, mode & 1, false, 86400, 3600, 0};
-		sign_keys_t *keys =
-		    sign_keys_load(dir, "example.com.", &p, true, NULL, err, sizeof(err));
-		zload_zone_t *z0 =
-		    zload_string("example.com.", zone_text, "t.zone", NULL, NULL, err, sizeof(err));
-		zload_zone_t *z1 =
-		    zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
-		zload_zone_t *s0;
-		char *printed;
-
-		CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(z0);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
-		s0 =
-		    sign_zone(z0, NULL, 0, 5, keys, &p, NULL, now - 60, &e, NULL, err, sizeof(err));
-		CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
-		printed = zone_print(s0);
+		sign_keys_t *keys;
+		zload_zone_t *z1;
+		char *printed = signed_printed(dir, &p, text, now, &keys, &z1);
 		for (int how = 0; how < 2; how++) {
 			char *edited = chain_edited(printed, how);
-			zload_zone_t *back, *walked, *searched;
-			size_t rw = 0, rs = 0;
 
-			back = zload_string("example.com.", edited, "signed.zone", NULL, NULL, err,
-					    sizeof(err));
-			CU_ASSERT_PTR_NOT_NULL_FATAL(back);
-			walked = sign_zone(z1, NULL, 0, 6, keys, &p, back, now, &e, &rw, err,
-					   sizeof(err));
-			sign_walk = false;
-			searched = sign_zone(z1, NULL, 0, 6, keys, &p, back, now, &e, &rs, err,
-					     sizeof(err));
-			sign_walk = true;
-			CU_ASSERT_PTR_NOT_NULL_FATAL(walked);
-			CU_ASSERT_PTR_NOT_NULL_FATAL(searched);
-			CU_ASSERT(rs > 10);
-			CU_ASSERT_EQUAL(rw, rs);
-			CU_ASSERT_TRUE(same_octets(walked, searched));
-			zload_free(&walked);
-			zload_free(&searched);
-			zload_free(&back);
+			walk_as_search(edited, z1, keys, &p, now, 10, 0);
 			free(edited);
 		}
 		free(printed);
-		zload_free(&s0);
-		zload_free(&z0);
 		zload_free(&z1);
 		sign_keys_free(&keys);
 	}
