@@ -22,6 +22,8 @@
 /* An owner of this many characters or more does not fit ldns's buffer for it. */
 #define LDNS_OWNER_TEXT 255
 
+unsigned long zload_names_reread;
+
 size_t zload_record_start(const char *text, size_t len)
 {
 	size_t i = 0;
@@ -224,6 +226,8 @@ static int data_fix(ldns_rr *rr, const char *text, size_t len, const ldns_rdf *o
 		ret = name_read(text + start, tlen, origin, &name);
 		if (ret != 0)
 			return ret;
+		/* Pieces of a file are read on threads (zload_par.c). */
+		__atomic_add_fetch(&zload_names_reread, 1, __ATOMIC_RELAXED);
 		ldns_rdf_deep_free(ldns_rr_set_rdf(rr, name, k));
 	}
 	return 0;

@@ -673,6 +673,66 @@ static void test_text(void)
 	zload_free(&z);
 }
 
+/*
+ * A name in data that is the origin as written ("example.com.", not an "@" label) is what ldns
+ * read: only the names whose first label is "@" ("\@", "\064", "@.other.net.") are read again
+ * from the text (a million CNAMEs to the apex would each pay for it).
+ */
+static void test_origin_names(void)
+{
+	static const char text[] = "$ORIGIN example.com.\n"
+				   "$TTL 300\n"
+				   "@ SOA ns h 1 3600 60 600 60\n"
+				   "@ NS ns\n"
+				   "ns A 192.0.2.1\n"
+				   "a MX 10 example.com.\n"
+				   "b CNAME example.com.\n"
+				   "c SRV 0 0 443 example.com.\n"
+				   "d NS \\@\n"
+				   "e MX 10 \\064.example.com.\n"
+				   "f NS @.other.net.\n"
+				   "g MX 10 @\n";
+	uint8_t owner[WIRE_NAME_MAX + 1], name[WIRE_NAME_MAX + 1];
+	struct rd r = {.n = 0};
+	unsigned long before = zload_names_reread;
+	size_t len;
+	zload_zone_t *z = zload_string(ORIGIN, text, "origin.zone", NULL, NULL, err, sizeof(err));
+
+	if (z == NULL)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	/* d, e and f: ldns made each the origin */
+	CU_ASSERT_EQUAL(zload_names_reread - before, 3);
+	len = under_origin(name, "", 0);
+	under_origin(owner, "\001b", 2);
+	CU_ASSERT_TRUE(holds(z, owner, T_CNAME, name, len));
+	rd_u16(&r, 10);
+	r.n += under_origin(r.b + r.n, "", 0);
+	under_origin(owner, "\001a", 2);
+	CU_ASSERT_TRUE(holds(z, owner, T_MX, r.b, r.n));
+	under_origin(owner, "\001g", 2);
+	CU_ASSERT_TRUE(holds(z, owner, T_MX, r.b, r.n));
+	r.n = 0;
+	rd_u16(&r, 0);
+	rd_u16(&r, 0);
+	rd_u16(&r, 443);
+	r.n += under_origin(r.b + r.n, "", 0);
+	under_origin(owner, "\001c", 2);
+	CU_ASSERT_TRUE(holds(z, owner, T_SRV, r.b, r.n));
+	len = under_origin(name, "\001@", 2);
+	under_origin(owner, "\001d", 2);
+	CU_ASSERT_TRUE(holds(z, owner, T_NS, name, len));
+	r.n = 0;
+	rd_u16(&r, 10);
+	rd_bytes(&r, name, len);
+	under_origin(owner, "\001e", 2);
+	CU_ASSERT_TRUE(holds(z, owner, T_MX, r.b, r.n));
+	len = under_other(name, "\001@", 2);
+	under_origin(owner, "\001f", 2);
+	CU_ASSERT_TRUE(holds(z, owner, T_NS, name, len));
+	zload_free(&z);
+}
+
 /* The octets random labels are made of: mostly the special ones. */
 static uint8_t random_octet(unsigned *seed)
 {
@@ -773,4 +833,6 @@ void reg_cutest_zload_print(void)
 	CU_add_test(s, "random special names printed and read back the same, seeded", test_random);
 	CU_add_test(s, "zone text: only a free-standing @ is the origin, long owners read",
 		    test_text);
+	CU_add_test(s, "zone text: a name in data that is the origin as written is not read again",
+		    test_origin_names);
 }
