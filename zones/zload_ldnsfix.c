@@ -183,9 +183,25 @@ static bool is_origin(const ldns_rdf *f, const ldns_rdf *origin)
 }
 
 /*
+ * Whether the name T (N characters of zone text) has "@" for its first label, escaped or not
+ * ("@.x", "\@", "\064."): the names in data that ldns takes for the origin. A name that is
+ * the origin as written ("example.com.") ldns read right: not read again, as a zone of many
+ * CNAMEs to its apex would pay for each.
+ */
+static bool first_label_at(const char *t, size_t n)
+{
+	size_t k = n >= 1 && t[0] == '@'		   ? 1
+		   : n >= 2 && t[0] == '\\' && t[1] == '@' ? 2
+		   : n >= 4 && strncmp(t, "\\064", 4) == 0 ? 4
+							   : 0;
+
+	return k > 0 && (k == n || t[k] == '.');
+}
+
+/*
  * The names in RR's data that ldns made the origin, read from TEXT (LEN octets) again: each
- * is the token its field was read from (one a field; three for HIP's first), the origin when
- * that is "@".
+ * is the token its field was read from (one a field; three for HIP's first), when that has
+ * "@" for its first label and is not "@" alone (the origin).
  */
 static int data_fix(ldns_rr *rr, const char *text, size_t len, const ldns_rdf *origin)
 {
@@ -194,7 +210,8 @@ static int data_fix(ldns_rr *rr, const char *text, size_t len, const ldns_rdf *o
 
 	for (size_t k = 0; k < n && !any; k++)
 		any = is_origin(ldns_rr_rdf(rr, k), origin);
-	if (!any)
+	/* No "@" in the text, bare or as \064: the origin there is as written. */
+	if (!any || (memchr(text, '@', len) == NULL && memmem(text, len, "\\064", 4) == NULL))
 		return 0;
 	/* The owner (none when the line starts blank), a TTL and a class, the type. */
 	i = zload_record_start(text, len);
@@ -221,7 +238,8 @@ static int data_fix(ldns_rr *rr, const char *text, size_t len, const ldns_rdf *o
 				return 0;
 		}
 		at += ldns_rdf_get_type(f) == LDNS_RDF_TYPE_HIP ? 3 : 1;
-		if (!is_origin(f, origin) || quoted || (tlen == 1 && text[start] == '@'))
+		if (!is_origin(f, origin) || quoted || (tlen == 1 && text[start] == '@') ||
+		    !first_label_at(text + start, tlen))
 			continue;
 		ret = name_read(text + start, tlen, origin, &name);
 		if (ret != 0)
