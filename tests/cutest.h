@@ -59,6 +59,8 @@ void reg_cutest_catz(
 void reg_cutest_grow(void); /* tests/zones/test_grow.c: the doubling array (grow.h) */
 /* tests/zones/test_zload_xfr.c: a zone's next version from a transfer (IXFR applied, AXFR) */
 void reg_cutest_zload_xfr(void);
+/* tests/zones/test_zload_print.c: a version printed as text, read back the same */
+void reg_cutest_zload_print(void);
 void reg_cutest_zshare(void);
 void reg_cutest_nameset(void);
 void reg_cutest_patch(void); /* tests/zones/test_patch.c: zt_patch against zt_new, at random */

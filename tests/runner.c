@@ -28,6 +28,7 @@ static const struct {
     {"policy", reg_cutest_policy},
     {"zedit", reg_cutest_zedit},
     {"zload_xfr", reg_cutest_zload_xfr},
+    {"zload_print", reg_cutest_zload_print},
     {"zshare", reg_cutest_zshare},
     {"nameset", reg_cutest_nameset},
     {"ctl", reg_cutest_ctl},

@@ -176,21 +176,8 @@ static bool ttl_text_ok(const char *t, size_t n)
  * comment lines ldns skipped to reach it, then the owner (none when the line starts blank). */
 static size_t after_owner(const char *text, size_t len)
 {
-	size_t i = 0;
+	size_t i = zload_record_start(text, len);
 
-	for (size_t s = 0; s < len; s = i) {
-		while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r'))
-			i++;
-		if (i < len && text[i] == ';')
-			while (i < len && text[i] != '\n')
-				i++;
-		if (i < len && text[i] == '\n') {
-			i++;
-			continue;
-		}
-		i = s;
-		break;
-	}
 	if (i < len && !isspace((unsigned char)text[i]))
 		while (i < len && !isspace((unsigned char)text[i]))
 			i++;
@@ -209,13 +196,6 @@ static bool next_field(const char *text, size_t len, size_t *i, size_t *start)
 	return *i > *start;
 }
 
-static bool is_class(const char *t, size_t n)
-{
-	return (n == 2 && (strncasecmp(t, "IN", 2) == 0 || strncasecmp(t, "CH", 2) == 0 ||
-			   strncasecmp(t, "HS", 2) == 0 || strncasecmp(t, "CS", 2) == 0)) ||
-	       (n > 5 && strncasecmp(t, "CLASS", 5) == 0);
-}
-
 /*
  * The TTL of the record (or $TTL) TEXT (LEN octets: its lines, blank and comment lines before
  * it too), when one is written: true when it reads as a TTL (or none is there), else false with
@@ -231,7 +211,7 @@ static bool record_ttl_ok(const char *text, size_t len, const char **bad, size_t
 			*badlen = i - start;
 			return ttl_text_ok(text + start, i - start);
 		}
-		if (!is_class(text + start, i - start))
+		if (!zload_is_class(text + start, i - start))
 			return true; /* the type: no TTL written */
 	}
 	return true;
@@ -247,7 +227,7 @@ static void class_ttl_swap(char *text, size_t len)
 	size_t i = after_owner(text, len), s1, e1, s2, e2;
 	char tmp[128];
 
-	if (!next_field(text, len, &i, &s1) || !is_class(text + s1, i - s1))
+	if (!next_field(text, len, &i, &s1) || !zload_is_class(text + s1, i - s1))
 		return;
 	e1 = i;
 	if (!next_field(text, len, &i, &s2) || !isdigit((unsigned char)text[s2]))
@@ -272,18 +252,20 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 {
 	FILE *fp;
 	int line_nr = line_base, ret = 0;
-
+	const char *orig;
 	char *copy;
 
 	if (!prev_sync(st))
 		return -ENOMEM;
 	if (len == 0)
 		return 0;
-	/* A copy, so that a record's class and TTL can be put in the order ldns reads. */
+	/* A copy, so that a record's class and TTL can be put in the order ldns reads, and an
+	 * owner it misreads hidden from it (read again from ORIG, the text as written). */
 	copy = malloc(len);
 	if (copy == NULL)
 		return -ENOMEM;
 	memcpy(copy, text, len);
+	orig = text;
 	text = copy;
 	{
 		/* Every line that starts a record (the stream reads ahead: before it opens). */
@@ -293,8 +275,10 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 			const char *nl = memchr(copy + off, '\n', len - off);
 
 			eol = nl != NULL ? (size_t)(nl - copy) + 1 : len;
-			if (scan_free(&sc))
+			if (scan_free(&sc)) {
+				zload_owner_hide(copy + off, eol - off);
 				class_ttl_swap(copy + off, eol - off);
+			}
 			scan_line(&sc, copy, off, eol);
 		}
 	}
@@ -353,7 +337,18 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 			ret = SANDNS_EPARSE;
 			break;
 		}
-		if (ldns_rr_get_type(rr) == 0) {
+		/* The names ldns misread, read again from the record as written. */
+		ret = at >= 0 && end > at
+			  ? zload_names_fix(rr, orig + at, (size_t)(end - at), *origin, &st->prev)
+			  : 0;
+		if (ret == -ENOMEM) {
+			ldns_rr_free(rr);
+			break;
+		}
+		if (ret != 0) {
+			zload_fail(st, file, line_nr, "a domain name that does not parse");
+			ret = SANDNS_EPARSE;
+		} else if (ldns_rr_get_type(rr) == 0) {
 			/* ldns takes a word it does not know as type 0 ("broken line"), and
 			 * TYPE0 is reserved (RFC 6895 3.1): neither is a record. */
 			zload_fail(st, file, line_nr,

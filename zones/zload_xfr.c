@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* zload_xfr.c: a zone's next version from a transfer (an IXFR applied, an AXFR), and its copy */
+/* zload_xfr.c: a zone's next version from a transfer (an IXFR applied, an AXFR) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -862,22 +862,4 @@ void zload_xfr_prepare(zload_zone_t *held)
 	zload_spare_seed(with_slack(held->nrecs), with_slack(held->nrecs + 1));
 	/* Read only by the free of its last reference (zload_spare_put()), after every other. */
 	held->give_back = true;
-}
-
-int zload_xfr_print(const zload_zone_t *z, FILE *f)
-{
-	/* The SOA first, as zone files have it; then the rest in the version's order. */
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < z->nrecs; i++) {
-			ldns_rr *rr;
-
-			if ((z->recs[i].type == T_SOA) != (pass == 0))
-				continue;
-			rr = zload_rr(z, i);
-			if (rr == NULL)
-				return -ENOMEM;
-			ldns_rr_print(f, rr);
-			ldns_rr_free(rr);
-		}
-	return ferror(f) ? -EIO : 0;
 }
