@@ -9,7 +9,14 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <CUnit/CUnit.h>
+
+#include "denial.h"
+#include "render.h"
+#include "resolve.h"
 #include "tutil.h"
+#include "wire.h"
+#include "zt_index.h"
 
 size_t tu_name_wire(uint8_t *out, const char *text)
 {
@@ -190,4 +197,273 @@ void tu_rm_dir(const char *dir)
 	if (dh != NULL)
 		closedir(dh);
 	rmdir(dir);
+}
+
+/* ---- denial answers against the live path ---- */
+
+size_t tu_name_wire_esc(uint8_t *out, const char *text)
+{
+	size_t o = 0;
+
+	while (*text != '\0') {
+		size_t at = o++;
+
+		while (*text != '\0' && *text != '.') {
+			if (text[0] == '\\' && text[1] >= '0' && text[1] <= '9') {
+				out[o++] = (uint8_t)((text[1] - '0') * 100 + (text[2] - '0') * 10 +
+						     (text[3] - '0'));
+				text += 4;
+			} else {
+				out[o++] = (uint8_t)*text++;
+			}
+		}
+		out[at] = (uint8_t)(o - at - 1);
+		if (*text == '.')
+			text++;
+	}
+	out[o++] = 0;
+	return o;
+}
+
+size_t tu_live(const zt_t *t, const uint8_t *qname, uint16_t qtype, bool dnssec, uint8_t *buf,
+	       uint16_t counts[3], uint16_t *flags)
+{
+	static res_item_t items[RES_LIVE_ITEMS];
+	res_t r;
+	rbuf_t rb;
+
+	res_init(&r, items, RES_LIVE_ITEMS);
+	res_resolve(t, qname, qtype, dnssec, &r);
+	rbuf_start(&rb, buf, 65536, qname, qtype, C_IN, false, wire_name_labels(qname));
+	rbuf_put_res(&rb, t, &r, counts);
+	*flags = (uint16_t)(r.flags | (rb.tc ? F_TC : 0));
+	return rb.err == 0 ? rb.len : 0;
+}
+
+uint32_t tu_encloser(const zt_t *t, const uint8_t *key, size_t len)
+{
+	const uint8_t *k = key;
+	uint32_t n = zt_find(t, k, len);
+
+	while (n == ZT_NONE && *k != 0) {
+		len -= (size_t)*k + 1;
+		k += *k + 1;
+		n = zt_find(t, k, len);
+	}
+	return n;
+}
+
+struct tu_denial tu_dn;
+
+/* With tu_dn.dump, the tail of an answer (LEN octets at P) in hex, named WHAT. */
+static void tu_dump(const char *what, const uint8_t *p, size_t len)
+{
+	if (!tu_dn.dump)
+		return;
+	fprintf(stderr, "  %s:", what);
+	for (size_t i = 0; i < len; i++)
+		fprintf(stderr, "%s%02x", i % 32 ? "" : "\n    ", p[i]);
+	fprintf(stderr, "\n");
+}
+
+/* Whether QTYPE asked below node CE is a NODATA of CE's wildcard (a type it lacks). */
+static bool wild_nodata(const zt_t *t, uint32_t ce, uint16_t qtype)
+{
+	uint32_t w = t->nodes[ce].wildcard;
+
+	if (w == ZT_NONE || qtype == T_ANY || qtype == T_RRSIG ||
+	    (t->nodes[w].flags & (ZN_CNAME | ZN_DNAME)))
+		return false;
+	for (uint32_t i = t->nodes[w].rrsets; i < t->nodes[w].rrsets + t->nodes[w].nrrsets; i++)
+		if (t->rrsets[i].type == qtype)
+			return false;
+	return true;
+}
+
+/* One answer (tail LEN octets at DATA, counts and flags) against the live one. */
+static void same_as_live(const char *what, const char *name, uint16_t qtype, const uint8_t *data,
+			 size_t len, uint16_t flags, uint16_t an, uint16_t ns, uint16_t ar,
+			 const uint8_t *ref, size_t rlen, const uint16_t counts[3], uint16_t rflags)
+{
+	bool same = len == rlen && flags == rflags && an == counts[0] && ns == counts[1] &&
+		    ar == counts[2] && memcmp(data, ref, len) == 0;
+
+	if (same)
+		return;
+	tu_dn.ndiff++;
+	if (tu_dn.quiet)
+		return;
+	CU_FAIL("answer differs from the live one");
+	fprintf(stderr, "%s differs: %s type %u (%zu/%zu octets)\n", what, name, qtype, len, rlen);
+	tu_dump(what, data, len);
+	tu_dump("live", ref, rlen);
+}
+
+void tu_engine_same(const zt_t *t, const char *name, const uint8_t *wire, size_t len,
+		    uint16_t qtype, uint8_t transport, bool dnssec, const uint8_t *ref, size_t rlen,
+		    const uint16_t counts[3])
+{
+	static uint8_t query[512], sep[65536], inplace[65536];
+	zt_answer_ctx_t ctx = {.transport = transport};
+	zt_answer_info_t i1, i2;
+	size_t head = WIRE_HDR_LEN + len + 4, qlen = head + 11, l1, l2;
+
+	memset(query, 0, WIRE_HDR_LEN);
+	wire_put16(query, 0x4242);
+	wire_put16(query + 4, 1);
+	wire_put16(query + 10, 1);
+	memcpy(query + WIRE_HDR_LEN, wire, len);
+	wire_put16(query + WIRE_HDR_LEN + len, qtype);
+	wire_put16(query + WIRE_HDR_LEN + len + 2, C_IN);
+	/* OPT: payload 65535 (nothing truncated), DO or not */
+	memcpy(query + head, "\0\0\51\377\377\0\0\200\0\0\0", 11);
+	query[head + 7] = dnssec ? 0x80 : 0;
+	memcpy(inplace, query, qlen);
+	memset(sep, 0xff, sizeof(sep)); /* nothing of the last answer to lean on */
+	l1 = zt_answer(t, query, qlen, sep, sizeof(sep), &ctx, &i1);
+	l2 = zt_answer_inplace(t, inplace, qlen, sizeof(inplace), &ctx, &i2);
+	CU_ASSERT_TRUE(l1 == l2 && memcmp(sep, inplace, l1) == 0);
+	CU_ASSERT_EQUAL(memcmp(&i1, &i2, sizeof(i1)), 0);
+	CU_ASSERT_FATAL(l1 >= head + 11);
+	if (l1 - 11 - head != rlen || memcmp(sep + head, ref, rlen) != 0 ||
+	    wire_get16(sep + 6) != counts[0] || wire_get16(sep + 8) != counts[1] ||
+	    wire_get16(sep + 10) != counts[2] + 1u) {
+		tu_dn.ndiff++;
+		if (tu_dn.quiet)
+			return;
+		CU_FAIL("the engine's answer is not the live one");
+		fprintf(stderr, "engine differs: %s type %u%s (%zu/%zu octets)\n", name, qtype,
+			dnssec ? "" : " without DO", l1 - 11 - head, rlen);
+		tu_dump("engine", sep + head, l1 - 11 - head);
+		tu_dump("live", ref, rlen);
+	}
+}
+
+int tu_denial_check(const zt_t *t, const char *name, uint16_t qtype)
+{
+	static uint8_t buf[65536], ref[65536], blob[65536];
+	struct zt_query q;
+	struct denial_tail d;
+	uint8_t wire[WIRE_NAME_MAX + 1];
+	uint16_t counts[3], flags;
+	size_t rlen, head;
+	uint32_t ce, nb;
+	uint64_t id;
+	int delta, ret = 0;
+
+	memset(&q, 0, sizeof(q));
+	q.qname_len = tu_name_wire_esc(wire, name);
+	memcpy(wire + q.qname_len, "\0\0\0\1", 4);
+	wire_put16(wire + q.qname_len, qtype);
+	q.qname = wire;
+	wire_name_lower(q.key, wire);
+	q.qtype = qtype;
+	q.qclass = C_IN;
+	q.has_question = true;
+	q.dnssec = true;
+	q.edns = 11;
+	ce = tu_encloser(t, q.key, q.qname_len);
+	CU_ASSERT_NOT_EQUAL_FATAL(ce, ZT_NONE);
+	/* As answer.c: a name that exists, or below a cut or a DNAME, is no denial. */
+	if (zt_find(t, q.key, q.qname_len) != ZT_NONE || t->nodes[ce].deleg != ZT_NONE ||
+	    (t->nodes[ce].flags & ZN_DNAME))
+		return 0;
+	head = WIRE_HDR_LEN + q.qname_len + 4;
+	rlen = tu_live(t, wire, qtype, true, ref, counts, &flags);
+	CU_ASSERT_FATAL(rlen >= head);
+	tu_engine_same(t, name, wire, q.qname_len, qtype, ZT_TCP, true, ref + head, rlen - head,
+		       counts);
+	if (denial_answer(t, &q, ce, 65535, buf, sizeof(buf), &d)) {
+		same_as_live("composed", name, qtype, d.data, d.len, d.flags, d.an, d.ns, d.ar,
+			     ref + head, rlen - head, counts, flags);
+		ret |= 1;
+		tu_dn.wild_composed += wild_nodata(t, ce, qtype);
+	}
+	/* An NSEC3 zone's answer joined from its parts and the next closer's NSEC3. */
+	if (denial_n3_answer(t, &q, ce, 65535, blob, sizeof(blob), &d)) {
+		same_as_live("joined", name, qtype, d.data, d.len, d.flags, d.an, d.ns, d.ar,
+			     ref + head, rlen - head, counts, flags);
+		CU_ASSERT(memcmp(blob + WIRE_HDR_LEN, wire, q.qname_len + 4) == 0);
+		tu_dn.wild_joined += wild_nodata(t, ce, qtype);
+		ret |= 4;
+	}
+	/* The NXDOMAIN blob, moved as answer.c's emit_blob() moves it. */
+	nb = denial_blob(t, &q, ce, &delta, &id);
+	if (nb != ZT_NONE) {
+		const zt_blob_t *b = zt_blob(t, nb);
+		const uint16_t *fix = zt_blob_fix(b);
+
+		CU_ASSERT(ret == 1);
+		CU_ASSERT_EQUAL(id, d.id);
+		memcpy(blob, buf, head);
+		memcpy(blob + head, zt_blob_data(b), b->len);
+		for (unsigned i = 0; i < b->nfix && delta != 0; i++)
+			zt_ptr_move(blob + head + fix[i], delta);
+		same_as_live("blob", name, qtype, blob + head, b->len, b->flags, b->an, b->ns,
+			     b->ar, ref + head, rlen - head, counts, flags);
+		ret |= 2;
+		tu_dn.wild_blobs += wild_nodata(t, ce, qtype);
+	}
+	return ret;
+}
+
+size_t tu_wild_used(const zt_t *t, uint32_t z)
+{
+	const zt_zone_t *zone = &t->zones[z];
+	size_t used = 0;
+
+	for (uint32_t k = 0; zone->n3wn != NULL && k < zone->n3wn_count; k++) {
+		const zt_blob_t *b = zt_blob(t, zone->n3wn[3 * k + 1]);
+
+		used += zt_blob_size(b->len, b->nfix) + 3 * sizeof(uint32_t);
+	}
+	return used;
+}
+
+size_t tu_ahead_used(const zt_t *t, uint32_t z)
+{
+	const zt_zone_t *zone = &t->zones[z];
+	size_t used = zone->n3ax != NULL ? zone->nnsec3 * sizeof(uint32_t) : 0;
+
+	for (uint32_t i = 0; zone->n3ax != NULL && i < zone->nnsec3; i++) {
+		const zt_blob_t *b = zt_blob(t, zone->n3ax[i]);
+
+		used += zone->n3ax[i] != ZT_NONE ? zt_blob_size(b->len, b->nfix) : 0;
+	}
+	return used;
+}
+
+size_t tu_covers_used(const zt_t *t, uint32_t z)
+{
+	const zt_zone_t *zone = &t->zones[z];
+	size_t used = zone->n3cv != NULL ? zone->nnsec3 * sizeof(uint32_t) : 0;
+
+	for (uint32_t i = 0; zone->n3cv != NULL && i < zone->nnsec3; i++) {
+		const zt_blob_t *b = zt_blob(t, zone->n3cv[i]);
+
+		used += zone->n3cv[i] != ZT_NONE ? zt_blob_size(b->len, b->nfix) : 0;
+	}
+	return used;
+}
+
+size_t tu_denial_used(const zt_t *t, uint32_t z)
+{
+	const zt_zone_t *zone = &t->zones[z];
+	size_t used = 0;
+
+	for (uint32_t k = 0; zone->n3nx != NULL && k < zone->n3nx_count; k++) {
+		const zt_blob_t *b = zt_blob(t, zone->n3nx[3 * k + 1]);
+
+		used += zt_blob_size(b->len, b->nfix) + 3 * sizeof(uint32_t);
+	}
+	used += tu_wild_used(t, z) + tu_ahead_used(t, z) + tu_covers_used(t, z);
+	if (zone->nxb_idx != NULL) {
+		used += (zone->nnsec + 1u + zone->nxb_fast_len) * sizeof(uint32_t);
+		for (uint32_t k = 0; k < zone->nxb_idx[zone->nnsec]; k++) {
+			const zt_blob_t *b = zt_blob(t, zone->nxb[4 * k + 2]);
+
+			used += zt_blob_size(b->len, b->nfix) + 4 * sizeof(uint32_t);
+		}
+	}
+	return used;
 }

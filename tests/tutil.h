@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* tutil.h: what several test suites build the same way: wire names, queries, certificates, a
- * directory removed */
+ * directory removed, denial answers compared with the live path */
 #ifndef TUTIL_H
 #define TUTIL_H
 
@@ -41,5 +41,56 @@ bool tu_write_leaf(const char *path, EVP_PKEY *key, long serial, const char *san
 
 /* Directory DIR removed with the files in it (one level: what a test made there). */
 void tu_rm_dir(const char *dir);
+
+/* ---- DNSSEC denial answers against the live path (test_denial.c, test_denial_rand.c) ---- */
+
+/* What the comparisons below saw since the caller last zeroed it. */
+struct tu_denial {
+	unsigned ndiff; /* answers that differ from the live one */
+	bool quiet;	/* differences only counted (else each fails the test and is printed) */
+	bool dump;	/* each difference printed with both answers' tails in hex */
+	/* wildcard NODATA answers (RFC 5155 7.2.5) joined by denial_n3.c, composed by denial.c,
+	 * answered by a blob made at compile time (NSEC) */
+	unsigned wild_joined, wild_composed, wild_blobs;
+};
+extern struct tu_denial tu_dn;
+
+/* TEXT (labels with \\DDD escapes, no trailing dot) in wire form at OUT; its length. */
+size_t tu_name_wire_esc(uint8_t *out, const char *text);
+
+/* What the live path (resolve.c, render.c) answers to QNAME/QTYPE, with DO when DNSSEC: the
+ * whole message (65536 octets at BUF, its length; 0 on error), its counts and flags. */
+size_t tu_live(const zt_t *t, const uint8_t *qname, uint16_t qtype, bool dnssec, uint8_t *buf,
+	       uint16_t counts[3], uint16_t *flags);
+
+/* The closest encloser of KEY (LEN octets, lower case), as answer.c's lookup finds it. */
+uint32_t tu_encloser(const zt_t *t, const uint8_t *key, size_t len);
+
+/*
+ * The engine's answer to WIRE (LEN octets, a name)/QTYPE with EDNS (payload 65535), DO when
+ * DNSSEC, over TRANSPORT: into a buffer of its own and in place (zt_answer_inplace(), where a
+ * denial is composed over the query's OPT), the same octets and info, its tail (without our OPT)
+ * the live one REF (RLEN octets, COUNTS). A difference is counted in tu_dn; NAME names it.
+ */
+void tu_engine_same(const zt_t *t, const char *name, const uint8_t *wire, size_t len,
+		    uint16_t qtype, uint8_t transport, bool dnssec, const uint8_t *ref, size_t rlen,
+		    const uint16_t counts[3]);
+
+/*
+ * Asks T for NAME (presentation, \\DDD escapes)/QTYPE with DO: the engine's answer, and when
+ * denial.c composes it, or has a blob for it, or denial_n3.c joins it from its parts, that one
+ * too, the live path's to the octet. Returns 1 when it was composed, 2 when a blob answered, 4
+ * when it was joined (or-ed), 0 when left to the live path or no denial (a name that exists,
+ * one below a cut or a DNAME: nothing compared).
+ */
+int tu_denial_check(const zt_t *t, const char *name, uint16_t qtype);
+
+/* The octets zone Z's denial answers made ahead take, as zt_denial.c counts them: its wildcard
+ * NODATA parts (n3wn), its NXDOMAINs joined ahead (n3ax), its covers written ahead (n3cv), and
+ * all of them (its NSEC blobs and their tables or its NSEC3 parts too). */
+size_t tu_wild_used(const zt_t *t, uint32_t z);
+size_t tu_ahead_used(const zt_t *t, uint32_t z);
+size_t tu_covers_used(const zt_t *t, uint32_t z);
+size_t tu_denial_used(const zt_t *t, uint32_t z);
 
 #endif

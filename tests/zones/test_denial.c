@@ -12,8 +12,6 @@
 #include "cutest.h"
 #include "denial.h"
 #include "nsec3.h"
-#include "render.h"
-#include "resolve.h"
 #include "sign.h"
 #include "tutil.h"
 #include "wire.h"
@@ -31,216 +29,6 @@ static const char zone_head[] =
     "*.wild A 192.0.2.7\n*.wild TXT \"w\"\n*.wild MX 10 www\nx.wild TXT \"x\"\n"
     "*.deep.w2 AAAA 2001:db8::7\n!.w2 A 192.0.2.8\nsub NS ns.sub\nns.sub A 192.0.2.9\n"
     "mail MX 10 www\nmail MX 20 ns1\n";
-
-/* TEXT (labels with \\DDD escapes, no trailing dot) in wire form at OUT; its length. */
-static size_t name_wire(uint8_t *out, const char *text)
-{
-	size_t o = 0;
-
-	while (*text != '\0') {
-		size_t at = o++;
-
-		while (*text != '\0' && *text != '.') {
-			if (text[0] == '\\' && text[1] >= '0' && text[1] <= '9') {
-				out[o++] = (uint8_t)((text[1] - '0') * 100 + (text[2] - '0') * 10 +
-						     (text[3] - '0'));
-				text += 4;
-			} else {
-				out[o++] = (uint8_t)*text++;
-			}
-		}
-		out[at] = (uint8_t)(o - at - 1);
-		if (*text == '.')
-			text++;
-	}
-	out[o++] = 0;
-	return o;
-}
-
-/* What the live path (resolve.c, render.c) answers: the message's tail, counts and flags. */
-static size_t live(const zt_t *t, const uint8_t *qname, uint16_t qtype, uint8_t *buf,
-		   uint16_t counts[3], uint16_t *flags)
-{
-	static res_item_t items[RES_LIVE_ITEMS];
-	res_t r;
-	rbuf_t rb;
-
-	res_init(&r, items, RES_LIVE_ITEMS);
-	res_resolve(t, qname, qtype, true, &r);
-	rbuf_start(&rb, buf, 65536, qname, qtype, C_IN, false, wire_name_labels(qname));
-	rbuf_put_res(&rb, t, &r, counts);
-	*flags = (uint16_t)(r.flags | (rb.tc ? F_TC : 0));
-	return rb.err == 0 ? rb.len : 0;
-}
-
-/* The closest encloser of KEY (lower case), as answer.c's lookup finds it. */
-static uint32_t encloser(const zt_t *t, const uint8_t *key, size_t len)
-{
-	const uint8_t *k = key;
-	uint32_t n = zt_find(t, k, len);
-
-	while (n == ZT_NONE && *k != 0) {
-		len -= (size_t)*k + 1;
-		k += *k + 1;
-		n = zt_find(t, k, len);
-	}
-	return n;
-}
-
-/* Differences from the live path seen, and whether they fail the test (else only counted). */
-static unsigned ndiff;
-static bool quiet;
-
-/* Wildcard NODATA answers (RFC 5155 7.2.5) denial_n3.c joined since it was last zeroed. */
-static unsigned wild_joined;
-/* How many of them were composed by denial.c, and how many a blob answered (NSEC). */
-static unsigned wild_composed, wild_blobs;
-
-/* Whether QTYPE asked below node CE is a NODATA of CE's wildcard (a type it lacks). */
-static bool wild_nodata(const zt_t *t, uint32_t ce, uint16_t qtype)
-{
-	uint32_t w = t->nodes[ce].wildcard;
-
-	if (w == ZT_NONE || qtype == T_ANY || qtype == T_RRSIG ||
-	    (t->nodes[w].flags & (ZN_CNAME | ZN_DNAME)))
-		return false;
-	for (uint32_t i = t->nodes[w].rrsets; i < t->nodes[w].rrsets + t->nodes[w].nrrsets; i++)
-		if (t->rrsets[i].type == qtype)
-			return false;
-	return true;
-}
-
-/* One answer (tail LEN octets at DATA, counts and flags) against the live one. */
-static void same_as_live(const char *what, const char *name, uint16_t qtype, const uint8_t *data,
-			 size_t len, uint16_t flags, uint16_t an, uint16_t ns, uint16_t ar,
-			 const uint8_t *ref, size_t rlen, const uint16_t counts[3], uint16_t rflags)
-{
-	bool same = len == rlen && flags == rflags && an == counts[0] && ns == counts[1] &&
-		    ar == counts[2] && memcmp(data, ref, len) == 0;
-
-	if (same)
-		return;
-	ndiff++;
-	if (quiet)
-		return;
-	CU_FAIL("answer differs from the live one");
-	fprintf(stderr, "%s differs: %s type %u (%zu/%zu octets)\n", what, name, qtype, len, rlen);
-}
-
-/*
- * The engine's answer to WIRE (LEN octets, a name)/QTYPE with DO over TRANSPORT: into a buffer of
- * its own and in place (zt_answer_inplace(), where a denial is composed over the query's OPT),
- * the same octets, its tail (without our OPT) the live one REF (RLEN octets, COUNTS).
- */
-static void engine_same(const zt_t *t, const char *name, const uint8_t *wire, size_t len,
-			uint16_t qtype, uint8_t transport, const uint8_t *ref, size_t rlen,
-			const uint16_t counts[3])
-{
-	static uint8_t query[512], sep[65536], inplace[65536];
-	zt_answer_ctx_t ctx = {.transport = transport};
-	zt_answer_info_t i1, i2;
-	size_t head = WIRE_HDR_LEN + len + 4, qlen = head + 11, l1, l2;
-
-	memset(query, 0, WIRE_HDR_LEN);
-	wire_put16(query, 0x4242);
-	wire_put16(query + 4, 1);
-	wire_put16(query + 10, 1);
-	memcpy(query + WIRE_HDR_LEN, wire, len);
-	wire_put16(query + WIRE_HDR_LEN + len, qtype);
-	wire_put16(query + WIRE_HDR_LEN + len + 2, C_IN);
-	/* OPT: payload 65535 (nothing truncated), DO */
-	memcpy(query + head, "\0\0\51\377\377\0\0\200\0\0\0", 11);
-	memcpy(inplace, query, qlen);
-	memset(sep, 0xff, sizeof(sep)); /* nothing of the last answer to lean on */
-	l1 = zt_answer(t, query, qlen, sep, sizeof(sep), &ctx, &i1);
-	l2 = zt_answer_inplace(t, inplace, qlen, sizeof(inplace), &ctx, &i2);
-	CU_ASSERT_TRUE(l1 == l2 && memcmp(sep, inplace, l1) == 0);
-	CU_ASSERT_EQUAL(memcmp(&i1, &i2, sizeof(i1)), 0);
-	CU_ASSERT_FATAL(l1 >= head + 11);
-	if (l1 - 11 - head != rlen || memcmp(sep + head, ref, rlen) != 0 ||
-	    wire_get16(sep + 6) != counts[0] || wire_get16(sep + 8) != counts[1] ||
-	    wire_get16(sep + 10) != counts[2] + 1u) {
-		ndiff++;
-		if (quiet)
-			return;
-		CU_FAIL("the engine's answer is not the live one");
-		fprintf(stderr, "engine differs: %s type %u (%zu/%zu octets)\n", name, qtype,
-			l1 - 11 - head, rlen);
-	}
-}
-
-/*
- * Asks T for NAME (presentation)/QTYPE with DO: when denial.c composes the answer, or has a
- * blob for it, or denial_n3.c joins it from its parts, it is the live path's to the octet.
- * Returns 1 when it was composed, 2 when a blob answered, 4 when it was joined (or-ed), 0 when
- * left to the live path.
- */
-static int check(const zt_t *t, const char *name, uint16_t qtype)
-{
-	static uint8_t buf[65536], ref[65536], blob[65536];
-	struct zt_query q;
-	struct denial_tail d;
-	uint8_t wire[WIRE_NAME_MAX + 1];
-	uint16_t counts[3], flags;
-	size_t rlen, head;
-	uint32_t ce, nb;
-	uint64_t id;
-	int delta, ret = 0;
-
-	memset(&q, 0, sizeof(q));
-	q.qname_len = name_wire(wire, name);
-	memcpy(wire + q.qname_len, "\0\0\0\1", 4);
-	wire_put16(wire + q.qname_len, qtype);
-	q.qname = wire;
-	wire_name_lower(q.key, wire);
-	q.qtype = qtype;
-	q.qclass = C_IN;
-	q.has_question = true;
-	q.dnssec = true;
-	q.edns = 11;
-	ce = encloser(t, q.key, q.qname_len);
-	CU_ASSERT_NOT_EQUAL_FATAL(ce, ZT_NONE);
-	/* As answer.c: a name that exists, or below a cut or a DNAME, is no denial. */
-	if (zt_find(t, q.key, q.qname_len) != ZT_NONE || t->nodes[ce].deleg != ZT_NONE ||
-	    (t->nodes[ce].flags & ZN_DNAME))
-		return 0;
-	head = WIRE_HDR_LEN + q.qname_len + 4;
-	rlen = live(t, wire, qtype, ref, counts, &flags);
-	CU_ASSERT_FATAL(rlen >= head);
-	engine_same(t, name, wire, q.qname_len, qtype, ZT_TCP, ref + head, rlen - head, counts);
-	if (denial_answer(t, &q, ce, 65535, buf, sizeof(buf), &d)) {
-		same_as_live("composed", name, qtype, d.data, d.len, d.flags, d.an, d.ns, d.ar,
-			     ref + head, rlen - head, counts, flags);
-		ret |= 1;
-		wild_composed += wild_nodata(t, ce, qtype);
-	}
-	/* An NSEC3 zone's answer joined from its parts and the next closer's NSEC3. */
-	if (denial_n3_answer(t, &q, ce, 65535, blob, sizeof(blob), &d)) {
-		same_as_live("joined", name, qtype, d.data, d.len, d.flags, d.an, d.ns, d.ar,
-			     ref + head, rlen - head, counts, flags);
-		CU_ASSERT(memcmp(blob + WIRE_HDR_LEN, wire, q.qname_len + 4) == 0);
-		wild_joined += wild_nodata(t, ce, qtype);
-		ret |= 4;
-	}
-	/* The NXDOMAIN blob, moved as answer.c's emit_blob() moves it. */
-	nb = denial_blob(t, &q, ce, &delta, &id);
-	if (nb != ZT_NONE) {
-		const zt_blob_t *b = zt_blob(t, nb);
-		const uint16_t *fix = zt_blob_fix(b);
-
-		CU_ASSERT(ret == 1);
-		CU_ASSERT_EQUAL(id, d.id);
-		memcpy(blob, buf, head);
-		memcpy(blob + head, zt_blob_data(b), b->len);
-		for (unsigned i = 0; i < b->nfix && delta != 0; i++)
-			zt_ptr_move(blob + head + fix[i], delta);
-		same_as_live("blob", name, qtype, blob + head, b->len, b->flags, b->an, b->ns,
-			     b->ar, ref + head, rlen - head, counts, flags);
-		ret |= 2;
-		wild_blobs += wild_nodata(t, ce, qtype);
-	}
-	return ret;
-}
 
 /* The zone HEAD and its chain signed with NSEC3 or NSEC as sandnsd signs it, compiled. */
 static zt_t *signed_zone_of(const char *head, bool nsec3)
@@ -358,7 +146,7 @@ static unsigned ask_all(const zt_t *t, unsigned *asked, unsigned *blobs)
 				int r;
 
 				snprintf(name, sizeof(name), "%s.%s", labels[l], under[u]);
-				r = check(t, name, types[y]);
+				r = tu_denial_check(t, name, types[y]);
 				composed += (unsigned)(r & 1);
 				*blobs += (unsigned)((r >> 1) & 1);
 				joined += (unsigned)(r >> 2);
@@ -373,7 +161,7 @@ static void compare_all(bool nsec3)
 	zt_t *t = signed_zone(nsec3);
 	unsigned asked, blobs, composed;
 
-	wild_joined = wild_composed = wild_blobs = 0;
+	tu_dn.wild_joined = tu_dn.wild_composed = tu_dn.wild_blobs = 0;
 	composed = ask_all(t, &asked, &blobs);
 	/* Most are composed (the rest: a wildcard's NODATA, its MX, ANY, RRSIG). */
 	CU_ASSERT(composed > asked / 2);
@@ -386,18 +174,18 @@ static void compare_all(bool nsec3)
 		CU_ASSERT_PTR_NOT_NULL(t->zones[0].n3nx);
 		CU_ASSERT_EQUAL(t->zones[0].n3wn_count, 2);
 		CU_ASSERT(joined > asked / 4);
-		CU_ASSERT(wild_joined > 100);
+		CU_ASSERT(tu_dn.wild_joined > 100);
 		fprintf(stderr, "NSEC3: %u asked, %u composed, %u joined (%u wildcard NODATA)\n",
-			asked, composed, joined, wild_joined);
+			asked, composed, joined, tu_dn.wild_joined);
 	} else {
 		CU_ASSERT(blobs > asked / 4);
 		CU_ASSERT_PTR_NOT_NULL(t->zones[0].nxb_idx);
 		/* A wildcard's NODATA: composed, and a blob made at compile time. */
-		CU_ASSERT(wild_composed > 100);
-		CU_ASSERT(wild_blobs > 100);
+		CU_ASSERT(tu_dn.wild_composed > 100);
+		CU_ASSERT(tu_dn.wild_blobs > 100);
 		fprintf(stderr,
 			"NSEC: %u asked, %u composed, %u blobs (%u wildcard NODATA, %u blobs)\n",
-			asked, composed, blobs, wild_composed, wild_blobs);
+			asked, composed, blobs, tu_dn.wild_composed, tu_dn.wild_blobs);
 	}
 	zt_free(&t);
 }
@@ -410,71 +198,6 @@ static void test_nsec(void)
 static void test_nsec3(void)
 {
 	compare_all(true);
-}
-
-/* The octets zone Z's wildcard NODATA parts take, as zt_denial.c counts them. */
-static size_t wild_used(const zt_t *t, uint32_t z)
-{
-	const zt_zone_t *zone = &t->zones[z];
-	size_t used = 0;
-
-	for (uint32_t k = 0; zone->n3wn != NULL && k < zone->n3wn_count; k++) {
-		const zt_blob_t *b = zt_blob(t, zone->n3wn[3 * k + 1]);
-
-		used += zt_blob_size(b->len, b->nfix) + 3 * sizeof(uint32_t);
-	}
-	return used;
-}
-
-/* The octets zone Z's NXDOMAINs joined ahead take (n3ax), as zt_denial.c counts them. */
-static size_t ahead_used(const zt_t *t, uint32_t z)
-{
-	const zt_zone_t *zone = &t->zones[z];
-	size_t used = zone->n3ax != NULL ? zone->nnsec3 * sizeof(uint32_t) : 0;
-
-	for (uint32_t i = 0; zone->n3ax != NULL && i < zone->nnsec3; i++) {
-		const zt_blob_t *b = zt_blob(t, zone->n3ax[i]);
-
-		used += zone->n3ax[i] != ZT_NONE ? zt_blob_size(b->len, b->nfix) : 0;
-	}
-	return used;
-}
-
-/* The octets zone Z's covers written ahead take (n3cv), as zt_denial.c counts them. */
-static size_t covers_used(const zt_t *t, uint32_t z)
-{
-	const zt_zone_t *zone = &t->zones[z];
-	size_t used = zone->n3cv != NULL ? zone->nnsec3 * sizeof(uint32_t) : 0;
-
-	for (uint32_t i = 0; zone->n3cv != NULL && i < zone->nnsec3; i++) {
-		const zt_blob_t *b = zt_blob(t, zone->n3cv[i]);
-
-		used += zone->n3cv[i] != ZT_NONE ? zt_blob_size(b->len, b->nfix) : 0;
-	}
-	return used;
-}
-
-/* The octets zone Z's denial answers made ahead take, as zt_denial.c counts them. */
-static size_t denial_used(const zt_t *t, uint32_t z)
-{
-	const zt_zone_t *zone = &t->zones[z];
-	size_t used = 0;
-
-	for (uint32_t k = 0; zone->n3nx != NULL && k < zone->n3nx_count; k++) {
-		const zt_blob_t *b = zt_blob(t, zone->n3nx[3 * k + 1]);
-
-		used += zt_blob_size(b->len, b->nfix) + 3 * sizeof(uint32_t);
-	}
-	used += wild_used(t, z) + ahead_used(t, z) + covers_used(t, z);
-	if (zone->nxb_idx != NULL) {
-		used += (zone->nnsec + 1u + zone->nxb_fast_len) * sizeof(uint32_t);
-		for (uint32_t k = 0; k < zone->nxb_idx[zone->nnsec]; k++) {
-			const zt_blob_t *b = zt_blob(t, zone->nxb[4 * k + 2]);
-
-			used += zt_blob_size(b->len, b->nfix) + 4 * sizeof(uint32_t);
-		}
-	}
-	return used;
 }
 
 /*
@@ -504,7 +227,7 @@ static void test_budget(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z->n3nx);
 	CU_ASSERT_EQUAL(z->n3nx_count, 1);
 	CU_ASSERT_EQUAL(z->n3nx[0], z->apex);
-	CU_ASSERT(denial_used(u, 0) <= 2000);
+	CU_ASSERT(tu_denial_used(u, 0) <= 2000);
 	composed = ask_all(u, &asked, &blobs);
 	CU_ASSERT(joined > 0 && joined < composed);
 	zt_free(&u);
@@ -527,7 +250,7 @@ static void test_budget_first_table(void)
 	z = &t->zones[0];
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z->nxb_idx);
 	CU_ASSERT_FATAL(z->nxb_fast_len > DENIAL_NXB_FAST_LEN);
-	both = denial_used(t, 0);
+	both = tu_denial_used(t, 0);
 	one = both - (z->nxb_fast_len - DENIAL_NXB_FAST_LEN) * sizeof(uint32_t);
 	zt_free(&t);
 
@@ -537,7 +260,7 @@ static void test_budget_first_table(void)
 	z = &t->zones[0];
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z->nxb_idx);
 	CU_ASSERT_EQUAL(z->nxb_fast_len, DENIAL_NXB_FAST_LEN);
-	CU_ASSERT_EQUAL(denial_used(t, 0), one);
+	CU_ASSERT_EQUAL(tu_denial_used(t, 0), one);
 	for (unsigned c = 1; c < 256; c++) /* 0: no question's key begins with it */
 		if (z->nxb_fast[4 * c] == UINT32_MAX) {
 			CU_ASSERT_EQUAL(z->nxb_fast[4 * c + 1], UINT32_MAX);
@@ -576,15 +299,15 @@ static void test_budget_shared(void)
 
 	for (int i = 0; i < 2; i++) {
 		t = peer_zone(zones[i][0], zones[i][1]);
-		alone[i] = denial_used(t, 0);
-		ahead[i] = ahead_used(t, 0);
-		extra[i] = ahead[i] + covers_used(t, 0);
+		alone[i] = tu_denial_used(t, 0);
+		ahead[i] = tu_ahead_used(t, 0);
+		extra[i] = ahead[i] + tu_covers_used(t, 0);
 		CU_ASSERT(ahead[i] > 0 && extra[i] > ahead[i]);
 		count[i] = t->zones[0].nnsec3;
 		CU_ASSERT_FATAL(alone[i] > 0 && t->zones[0].n3nx_count > 1);
 		apex[i] = zt_blob_size(zt_blob(t, t->zones[0].n3nx[1])->len,
 				       zt_blob(t, t->zones[0].n3nx[1])->nfix) +
-			  3 * sizeof(uint32_t) + wild_used(t, 0);
+			  3 * sizeof(uint32_t) + tu_wild_used(t, 0);
 		CU_ASSERT_EQUAL(t->zones[0].n3nx[0], t->zones[0].apex);
 		/* optout.test has a wildcard: its NODATA parts are counted too. */
 		CU_ASSERT(i != 0 || t->zones[0].n3wn_count > 0);
@@ -605,19 +328,19 @@ static void test_budget_shared(void)
 		zt_denial_budget = saved;
 		CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 		fprintf(stderr, "budget %zu: alone %zu and %zu, together %zu and %zu\n", budget,
-			alone[0], alone[1], denial_used(t, 0), denial_used(t, 1));
-		CU_ASSERT(denial_used(t, 0) + denial_used(t, 1) <= budget);
+			alone[0], alone[1], tu_denial_used(t, 0), tu_denial_used(t, 1));
+		CU_ASSERT(tu_denial_used(t, 0) + tu_denial_used(t, 1) <= budget);
 		CU_ASSERT_PTR_NULL(t->zones[big].n3ax);
 		if (round == 0) {
-			CU_ASSERT_EQUAL(denial_used(t, small), alone[small]);
-			CU_ASSERT_EQUAL(denial_used(t, big), alone[big] - ahead[big]);
+			CU_ASSERT_EQUAL(tu_denial_used(t, small), alone[small]);
+			CU_ASSERT_EQUAL(tu_denial_used(t, big), alone[big] - ahead[big]);
 			CU_ASSERT_PTR_NOT_NULL(t->zones[big].n3cv);
 			CU_ASSERT(t->zones[big].n3nx_count > 1);
 		} else {
-			CU_ASSERT_EQUAL(denial_used(t, small), alone[small] - extra[small]);
+			CU_ASSERT_EQUAL(tu_denial_used(t, small), alone[small] - extra[small]);
 			CU_ASSERT_PTR_NULL(t->zones[small].n3cv);
 			/* The big zone's covers may fit what its apex's parts leave. */
-			CU_ASSERT_EQUAL(denial_used(t, big), apex[big] + covers_used(t, big));
+			CU_ASSERT_EQUAL(tu_denial_used(t, big), apex[big] + tu_covers_used(t, big));
 			CU_ASSERT_EQUAL(t->zones[big].n3nx_count, 1);
 			CU_ASSERT_EQUAL(t->zones[big].n3nx[0], t->zones[big].apex);
 		}
@@ -654,16 +377,16 @@ static void test_wrong_blob(void)
 			changed++;
 		}
 		CU_ASSERT(changed > 0);
-		ndiff = 0;
-		quiet = true;
+		tu_dn.ndiff = 0;
+		tu_dn.quiet = true;
 		ask_all(t, &asked, &blobs);
-		quiet = false;
-		CU_ASSERT(ndiff > 0);
+		tu_dn.quiet = false;
+		CU_ASSERT(tu_dn.ndiff > 0);
 		fprintf(stderr, "wrong %s blobs: %u answers differ\n",
 			wild == 2 ? "fix-ups of the"
 			: wild	  ? "wildcard"
 				  : "NXDOMAIN",
-			ndiff);
+			tu_dn.ndiff);
 		zt_free(&t);
 	}
 }
@@ -700,7 +423,7 @@ static unsigned ask_names(const zt_t *t)
 		for (size_t l = 0; l < sizeof(labels) / sizeof(labels[0]); l++)
 			for (size_t y = 0; y < sizeof(types) / sizeof(types[0]); y++) {
 				snprintf(name, sizeof(name), "%s.%s", labels[l], under);
-				n += (unsigned)(check(t, name, types[y]) >> 2);
+				n += (unsigned)(tu_denial_check(t, name, types[y]) >> 2);
 			}
 	}
 	return n;
@@ -723,14 +446,14 @@ static void test_peer(void)
 
 		CU_ASSERT_FATAL(t->zones[0].has_nsec3 && t->zones[0].nnsec3 >= 2);
 		CU_ASSERT_PTR_NOT_NULL(t->zones[0].n3nx);
-		wild_joined = 0;
+		tu_dn.wild_joined = 0;
 		n = ask_names(t);
 		fprintf(stderr, "%s: %u joined (%u wildcard NODATA)\n", zones[i][0], n,
-			wild_joined);
+			tu_dn.wild_joined);
 		CU_ASSERT(n > 100);
 		/* optout.test has a wildcard: its NODATA joined too. */
-		CU_ASSERT(t->zones[0].n3wn_count == 0 || wild_joined > 10);
-		CU_ASSERT(i != 0 || wild_joined > 10);
+		CU_ASSERT(t->zones[0].n3wn_count == 0 || tu_dn.wild_joined > 10);
+		CU_ASSERT(i != 0 || tu_dn.wild_joined > 10);
 		zt_free(&t);
 	}
 }
@@ -759,13 +482,13 @@ static void test_wrong_parts(void)
 			else
 				b->nfix = 0;
 		}
-		ndiff = 0;
-		quiet = true;
+		tu_dn.ndiff = 0;
+		tu_dn.quiet = true;
 		ask_names(t);
-		quiet = false;
-		CU_ASSERT(ndiff > 0);
+		tu_dn.quiet = false;
+		CU_ASSERT(tu_dn.ndiff > 0);
 		fprintf(stderr, "wrong NSEC3 %s parts (%d): %u answers differ\n",
-			how < 3 ? "NXDOMAIN" : "wildcard NODATA", how % 3, ndiff);
+			how < 3 ? "NXDOMAIN" : "wildcard NODATA", how % 3, tu_dn.ndiff);
 		zt_free(&t);
 	}
 }
@@ -800,18 +523,18 @@ static void test_wrong_ahead(void)
 			made++;
 		}
 		CU_ASSERT(made == z->nnsec3);
-		ndiff = 0;
-		quiet = true;
+		tu_dn.ndiff = 0;
+		tu_dn.quiet = true;
 		if (how % 4 < 2)
 			ask_names(t);
 		else
 			ask_all(t, &asked, &blobs);
-		quiet = false;
-		CU_ASSERT(ndiff > 0);
+		tu_dn.quiet = false;
+		CU_ASSERT(tu_dn.ndiff > 0);
 		fprintf(stderr, "wrong NSEC3 %s (%s, %s): %u answers differ\n",
 			how < 4 ? "NXDOMAINs joined ahead" : "covers written ahead",
 			how % 4 < 2 ? "optout.test" : "signed here", how % 2 ? "fix-ups" : "octet",
-			ndiff);
+			tu_dn.ndiff);
 		zt_free(&t);
 	}
 }
@@ -833,7 +556,7 @@ static void test_nsec3_search(void)
 		uint32_t best = ZT_NONE, cover = 0, match;
 
 		snprintf(name, sizeof(name), "q%u.%s", i, i % 3 ? "dn.test" : "g1.dn.test");
-		name_wire(w, name);
+		tu_name_wire_esc(w, name);
 		if (i >= 2900) /* names of the zone: their own owner matches */
 			memcpy(w, zt_node_name(t, &t->nodes[z->n3base + i % 50]),
 			       t->nodes[z->n3base + i % 50].name_len);
@@ -1044,7 +767,7 @@ static void test_cover(void)
 		uint8_t w[WIRE_NAME_MAX + 1];
 		uint32_t best = ZT_NONE;
 
-		name_wire(w, names[i]);
+		tu_name_wire_esc(w, names[i]);
 		for (uint32_t k = 0; k < z->nnsec; k++)
 			if (wire_name_cmp_canonical(zt_node_name(t, &t->nodes[z->nsec[k]]), w) <= 0)
 				best = z->nsec[k];
