@@ -50,6 +50,7 @@ static const struct {
     {"bigans", reg_cutest_bigans},
     {"nsec3", reg_cutest_nsec3},
     {"denial", reg_cutest_denial},
+    {"denialrand", reg_cutest_denialrand},
     {"blobparts", reg_cutest_blobparts},
     {"dnstap", reg_cutest_dnstap},
     {"dnstap_log", reg_cutest_dnstap_log},
