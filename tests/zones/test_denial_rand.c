@@ -11,8 +11,8 @@
  * missing names at several depths are asked in several types, in random case, with DO mostly,
  * over TCP and over UDP at a few sizes: each denial with DO the live path's to the octet,
  * however it is made (tu_denial_check()); each answer the same octets from every compile; and
- * every answer of the compile with budget 0 the live path's, or its very records compressed
- * otherwise (counted: a blob made relocatable compresses no further than its anchor).
+ * every answer of the compile with budget 0 the live path's, or without DO its very records
+ * compressed otherwise (counted: a blob made relocatable compresses no further than its anchor).
  *
  * DENIAL_RAND_SEED (a number) picks the first seed, DENIAL_RAND_ZONES how many zones (seeds
  * one after the other), DENIAL_RAND_DUMP=1 prints differing denials in hex, both sides,
@@ -287,10 +287,12 @@ static char *records(const uint8_t *m, size_t len)
 
 /*
  * The engine's answer to A from T (any answer: made ahead or not) against the live path's: the
- * same octets, or the same records compressed otherwise (*COMPRESSED counts those: a blob made
- * relocatable below the apex or a wildcard's parent compresses the names in it no further, where
- * the live path compresses them to any tail of the question; both valid, RFC 1035 4.1.4). The
- * records are compared without case: a name compressed to the question takes the question's.
+ * same octets, or without DO the same records compressed otherwise (*COMPRESSED counts those: a
+ * blob made relocatable below the apex or a wildcard's parent compresses the names in it no
+ * further, where the live path compresses them to any tail of the question; both valid, RFC 1035
+ * 4.1.4). With DO only a wildcard's own name asked may be compressed otherwise (its blobs are its
+ * answers for the names it stands for). The records are compared without case: a name
+ * compressed to the question takes the question's.
  */
 static void live_same(const zt_t *t, const struct ask *a, const char *text, unsigned *compressed)
 {
@@ -320,12 +322,13 @@ static void live_same(const zt_t *t, const struct ask *a, const char *text, unsi
 	memcpy(msg + head, ref + head, rlen - head);
 	x = records(ans, len);
 	y = records(msg, rlen);
-	if (x != NULL && y != NULL && strcasecmp(x, y) == 0) {
+	if (x != NULL && y != NULL && strcasecmp(x, y) == 0 &&
+	    (!a->dnssec || (a->w[0] == 1 && a->w[1] == '*'))) {
 		(*compressed)++;
 	} else {
 		tu_dn.ndiff++;
-		CU_FAIL("the engine's answer holds other records than the live one");
-		fprintf(stderr, "engine's records differ: %s type %u%s\n  engine:\n%s  live:\n%s",
+		CU_FAIL("the engine's answer is not the live one");
+		fprintf(stderr, "engine's answer differs: %s type %u%s\n  engine:\n%s  live:\n%s",
 			text, a->qtype, a->dnssec ? "" : " without DO", x ? x : "?\n",
 			y ? y : "?\n");
 	}
