@@ -244,7 +244,8 @@ static void rr(struct gen *g, int i, const char *fmt, ...)
  * A target name for MX, SRV, CNAME, DNAME (in OUT, absolute): a name of the zone, one below a
  * name of it (missing, or a wildcard's), or out of the zone. Never one at or below name AVOID
  * (-1: none): a wildcard's CNAME chain that comes back to the wildcard is answered without DO
- * otherwise by its blobs than by the live path, a difference known and kept apart.
+ * otherwise by its blobs than by the live path (an open defect of the engine, not of the
+ * denial answers this generator is for: docs/testing.md, denialrand).
  */
 static void target(struct gen *g, char *out, int avoid)
 {
