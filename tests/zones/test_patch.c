@@ -2418,15 +2418,22 @@ static bool referenced(const struct world *w, const char *name)
 	return false;
 }
 
-/* Whether NAME is at or below a cut of M (an NS off the apex), or a wildcard. */
+/*
+ * Whether NAME is at or below a cut of M (an NS off the apex), below a DNAME of M (its records
+ * occluded, as a cut's are: zt_patch() compiles whole for both), or a wildcard.
+ */
 static bool near_cut(const struct zmodel *m, const char *name)
 {
 	if (name[0] == '*')
 		return true;
-	for (size_t k = 0; k < m->n; k++)
-		if (m->r[k].type == TY_NS && strcmp(m->r[k].owner, m->origin) != 0 &&
-		    at_or_below(name, m->r[k].owner))
+	for (size_t k = 0; k < m->n; k++) {
+		const char *o = m->r[k].owner;
+
+		if (m->r[k].type == TY_NS && strcmp(o, m->origin) != 0 && at_or_below(name, o))
 			return true;
+		if (m->r[k].type == TY_DNAME && strcmp(name, o) != 0 && at_or_below(name, o))
+			return true;
+	}
 	return false;
 }
 
