@@ -420,30 +420,31 @@ size_t tu_wild_used(const zt_t *t, uint32_t z)
 	return used;
 }
 
-size_t tu_ahead_used(const zt_t *t, uint32_t z)
+/*
+ * Octets of a per-owner table of zone Z's NSEC3 chain (TAB: n3ax or n3cv, NULL when not kept)
+ * and of the blobs it names.
+ */
+static size_t per_owner_used(const zt_t *t, uint32_t z, const uint32_t *tab)
 {
 	const zt_zone_t *zone = &t->zones[z];
-	size_t used = zone->n3ax != NULL ? zone->nnsec3 * sizeof(uint32_t) : 0;
+	size_t used = tab != NULL ? zone->nnsec3 * sizeof(uint32_t) : 0;
 
-	for (uint32_t i = 0; zone->n3ax != NULL && i < zone->nnsec3; i++) {
-		const zt_blob_t *b = zt_blob(t, zone->n3ax[i]);
+	for (uint32_t i = 0; tab != NULL && i < zone->nnsec3; i++) {
+		const zt_blob_t *b = zt_blob(t, tab[i]);
 
-		used += zone->n3ax[i] != ZT_NONE ? zt_blob_size(b->len, b->nfix) : 0;
+		used += tab[i] != ZT_NONE ? zt_blob_size(b->len, b->nfix) : 0;
 	}
 	return used;
 }
 
+size_t tu_ahead_used(const zt_t *t, uint32_t z)
+{
+	return per_owner_used(t, z, t->zones[z].n3ax);
+}
+
 size_t tu_covers_used(const zt_t *t, uint32_t z)
 {
-	const zt_zone_t *zone = &t->zones[z];
-	size_t used = zone->n3cv != NULL ? zone->nnsec3 * sizeof(uint32_t) : 0;
-
-	for (uint32_t i = 0; zone->n3cv != NULL && i < zone->nnsec3; i++) {
-		const zt_blob_t *b = zt_blob(t, zone->n3cv[i]);
-
-		used += zone->n3cv[i] != ZT_NONE ? zt_blob_size(b->len, b->nfix) : 0;
-	}
-	return used;
+	return per_owner_used(t, z, t->zones[z].n3cv);
 }
 
 size_t tu_denial_used(const zt_t *t, uint32_t z)
@@ -466,4 +467,17 @@ size_t tu_denial_used(const zt_t *t, uint32_t z)
 		}
 	}
 	return used;
+}
+
+/* Not inlined: GCC 12 then takes the text for the address of the local open_memstream() fills. */
+__attribute__((noinline)) char *tu_zone_print(const zload_zone_t *z)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(zload_xfr_print(z, f), 0);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	return text;
 }

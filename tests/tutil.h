@@ -93,4 +93,10 @@ size_t tu_ahead_used(const zt_t *t, uint32_t z);
 size_t tu_covers_used(const zt_t *t, uint32_t z);
 size_t tu_denial_used(const zt_t *t, uint32_t z);
 
+/*
+ * Z printed by zload_xfr_print() (its records in its order, as a secondary's saved copy and the
+ * state directory's hold them), malloc'd; a failure fails the test.
+ */
+char *tu_zone_print(const zload_zone_t *z);
+
 #endif

@@ -954,22 +954,6 @@ static void test_merge_same(void)
 	tu_rm_dir(dir);
 }
 
-/*
- * Z printed as a text (its records in its order, as the state directory's copy holds them).
- * Not inlined: GCC 12 then takes the text for the address of the local open_memstream() fills.
- */
-static __attribute__((noinline)) char *zone_print(const zload_zone_t *z)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	CU_ASSERT_EQUAL(zload_xfr_print(z, f), 0);
-	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
-	return text;
-}
-
 /* The start of the line of TEXT that holds offset AT. */
 static size_t line_start(const char *text, size_t at)
 {
@@ -1030,7 +1014,7 @@ static char *signed_printed(const char *dir, const sign_params_t *p, const char 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(*z1);
 	s0 = sign_zone(z0, NULL, 0, 5, *keys, p, NULL, now - 60, &e, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
-	printed = zone_print(s0);
+	printed = tu_zone_print(s0);
 	zload_free(&s0);
 	zload_free(&z0);
 	return printed;
@@ -1110,7 +1094,7 @@ static size_t line_with(char **line, size_t n, size_t from, const char *key)
  * TEXT (a signed NSEC version printed) with its chain edited so that its signatures still follow
  * their records one by one (what in_step() checks): HOW 0, the chain's records and their RRSIGs
  * both in reverse order; HOW 1, a second NSEC at mail (another next name) after ns1's and an
- * RRSIG of it after ns1's RRSIG. Malloc'd. Not inlined, as zone_print().
+ * RRSIG of it after ns1's RRSIG. Malloc'd. Not inlined, as tu_zone_print().
  */
 static __attribute__((noinline)) char *chain_edited(const char *text, int how)
 {

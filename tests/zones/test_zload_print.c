@@ -10,6 +10,7 @@
 #include <ldns/ldns.h>
 
 #include "cutest.h"
+#include "tutil.h"
 #include "wire.h"
 #include "zload.h"
 #include "zload_pvt.h"
@@ -181,19 +182,6 @@ static void add_apex(zload_xfr_t *x, const uint8_t *mname, const uint8_t *rname)
 	add(x, apex, T_NS, 300, &r);
 }
 
-/* Z printed by zload_xfr_print(), malloc'd. Not inlined (see test_sign.c's zone_print()). */
-static __attribute__((noinline)) char *printed(const zload_zone_t *z)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	CU_ASSERT_EQUAL(zload_xfr_print(z, f), 0);
-	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
-	return text;
-}
-
 /* Records I of A and J of B compared octet for octet: owner, type, TTL, data (class IN). */
 static int rec_cmp(const zload_zone_t *a, size_t i, const zload_zone_t *b, size_t j)
 {
@@ -279,7 +267,7 @@ static bool same_records(const zload_zone_t *z, const zload_zone_t *back, const 
 static bool round_trip(const zload_zone_t *z)
 {
 	static const char *const hows[] = {"one pass", "ldns alone", "pieces"};
-	char *text = printed(z);
+	char *text = tu_zone_print(z);
 	size_t len = strlen(text), piece_was = zload_piece_min;
 	char path[64];
 	bool all = true;
