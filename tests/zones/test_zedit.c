@@ -414,7 +414,8 @@ static void test_add_at_names(void)
 	    {NM("\001n\007example\003net"), NM("\007example\003net")},
 	};
 #undef NM
-	char owner[1024], *o = owner;
+	char owner[1024];
+	size_t o = 0;
 	zload_edit_t lng = {.op = ZLOAD_EDIT_ADD, .type = T_A, .ttl = 60, .rdata = "192.0.2.7"};
 	ldns_rr *rr;
 	zload_zone_t *z;
@@ -443,10 +444,10 @@ static void test_add_at_names(void)
 	/* Four labels of 50 octets each written \DDD: 217 octets, 816 characters. */
 	for (int l = 0; l < 4; l++) {
 		for (int k = 0; k < 50; k++)
-			o += sprintf(o, "\\%03d", 'a' + (l + k) % 26);
-		*o++ = '.';
+			o += snprintf(owner + o, sizeof(owner) - o, "\\%03d", 'a' + (l + k) % 26);
+		owner[o++] = '.';
 	}
-	snprintf(o, sizeof(owner) - (size_t)(o - owner), "%s", D);
+	snprintf(owner + o, sizeof(owner) - o, "%s", D);
 	lng.owner = owner;
 	CU_ASSERT_EQUAL_FATAL(zload_edit_rr(orig, &lng, &rr, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(ldns_rdf_size(ldns_rr_owner(rr)), 217);
