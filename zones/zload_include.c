@@ -134,7 +134,7 @@ static int zload_include(struct zload_state *st, char *line, const char *file, i
 {
 	char *save = NULL;
 	char *path, *org;
-	ldns_rdf *inc_origin = NULL;
+	ldns_rdf *inc_origin = NULL, *owner = NULL;
 	char *text = NULL;
 	size_t len = 0;
 	struct zload_file_id id;
@@ -189,11 +189,25 @@ static int zload_include(struct zload_state *st, char *line, const char *file, i
 	}
 	st->text_read += len;
 	(void)zload_stamp_add(st->zone, where, &id); /* not recorded: read again at reloads */
+	/*
+	 * RFC 1035 5.1: after the included file, the current owner is the one before the
+	 * $INCLUDE again (BIND and Knot read it so), not the included file's last: a blank
+	 * owner on the next line is that one's. (The origin is zload_text()'s own copy.)
+	 */
+	if (!prev_sync(st) || (st->prev != NULL && (owner = ldns_rdf_clone(st->prev)) == NULL)) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	st->open_files[depth + 1] = id;
 	ret = zload_text(st, text, len, where, inc_origin ? inc_origin : origin, depth + 1);
 	st->open_files[depth + 1].known = false;
+	ldns_rdf_deep_free(st->prev);
+	st->prev = owner;
+	owner = NULL;
+	prev_from_ldns(st);
 out:
 	free(text);
+	ldns_rdf_deep_free(owner);
 	ldns_rdf_deep_free(inc_origin);
 	return ret;
 }

@@ -19,7 +19,8 @@
  * threads) -> zload_lines.c (the fast reader) -> zload_ldns.c (ldns reads the rest);
  * zload_validate.c (the zone rules) and zload_query.c (text, lookups) beside them; all of them
  * -> zload_store.c (the records) and zload_msg.c (errors and warnings). zedit.c (copies of a
- * zone with edits) uses the store only; zload_xfr.c (a transfer's next version) the store and
+ * zone with edits) uses the store, and zload_ldnsfix.c to read its records' names as a zone
+ * file's are read; zload_xfr.c (a transfer's next version) the store and
  * zload_finish(). zload_spare.c (a freed transfer version's arrays, for the next) is called by
  * zload_store.c (zload_free) and zload_xfr.c, and calls none of them.
  */

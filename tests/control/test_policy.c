@@ -590,6 +590,40 @@ static void test_srv_target_without_address(void)
 	policy_free(&p);
 }
 
+/*
+ * A SAN whose first label is "@" ("@.example.com": a certificate may name it, and the zone
+ * holds the name as \@) is a target like any other: the synthesized SRV points to it, not to
+ * the apex that ldns alone reads "@." as.
+ */
+static void test_srv_target_at_label(void)
+{
+	const char *text = HEAD("example.com") "autodiscover A 192.0.2.20\n"
+					       "\\@ A 192.0.2.20\n";
+	zload_zone_t *z = zone("example.com", text), *ed;
+	cert_t *c = make_leaf("DNS:@.example.com");
+	static const policy_opts_t none = {0};
+	policy_t *p = policy_evaluate(&z, 1, &c, 1, &none, err, sizeof(err));
+	zload_edit_t e[8];
+	size_t i, n = 0;
+	char buf[1024] = "";
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	i = find(p, N, POLICY_FAMILY_A);
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SYNTHESIZE_SRV);
+	CU_ASSERT_STRING_EQUAL(policy_target(p, i), "@.example.com.");
+	for (i = 0; i < policy_edit_count(p) && n < 8; i++)
+		e[n++] = *policy_edit(p, i);
+	ed = zload_edit(z, e, n, 2, "(policy)", err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ed);
+	CU_ASSERT_EQUAL(zload_describe(ed, "_autodiscover._tcp.example.com.", 33, buf, sizeof(buf)),
+			1);
+	CU_ASSERT_TRUE(has(buf, " SRV 0 0 443 @.example.com.\n"));
+	zload_free(&ed);
+	policy_free(&p);
+	zload_free(&z);
+	cert_free(&c);
+}
+
 /* The iterator the policy reads zones through. */
 struct seen {
 	int n, srv;
@@ -704,6 +738,7 @@ void reg_cutest_policy(void)
 	CU_add_test(s, "N only via wildcard", test_wildcard_only);
 	CU_add_test(s, "two accepted domains", test_two_domains);
 	CU_add_test(s, "SRV target without address", test_srv_target_without_address);
+	CU_add_test(s, "SRV target whose first label is @", test_srv_target_at_label);
 	CU_add_test(s, "a lookup that fails fails the evaluation", test_lookup_fails);
 	CU_add_test(s, "memory out parsing a lookup's name fails the evaluation",
 		    test_name_parse_fails);

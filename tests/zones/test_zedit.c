@@ -16,6 +16,7 @@
 #include "tutil.h"
 #include "wire.h"
 #include "zload.h"
+#include "zload_pvt.h"
 #include "zt.h"
 
 /* ------------------------------------------------------------------ the zone under test */
@@ -360,6 +361,98 @@ static void test_order(void)
 	CU_ASSERT_EQUAL(describe(z, "mail." D, T_TXT), 1);
 	CU_ASSERT_EQUAL(zload_rr_count(z), ZONE_RRS);
 	zload_free(&z);
+}
+
+/* Whether the name field F (or the owner) is WANT (LEN octets with the root), octet for octet. */
+static bool name_is(const ldns_rdf *f, const uint8_t *want, size_t len)
+{
+	if (f != NULL && ldns_rdf_size(f) == len && memcmp(ldns_rdf_data(f), want, len) == 0)
+		return true;
+	char *s = f != NULL ? ldns_rdf2str(f) : NULL;
+
+	fprintf(stderr, "\n  name %s is not the one wanted\n", s != NULL ? s : "-");
+	free(s);
+	return false;
+}
+
+/*
+ * The policy's names come from certificates and the operator, where "@.example.net" is a name
+ * like any other: an added record's owner and the names in its data come out as written,
+ * never the origin ldns 1.8 makes of a first label that is (or starts with) "@"; and an owner
+ * of more than 254 characters of text (escapes) is read, as the loader reads both
+ * (zload_ldnsfix.c). A free-standing "@" stays the origin.
+ */
+static void test_add_at_names(void)
+{
+	static const zload_edit_t e[] = {
+	    {.op = ZLOAD_EDIT_ADD, .owner = "@x." D, .type = T_TXT, .ttl = 60, .rdata = "\"t\""},
+	    {.op = ZLOAD_EDIT_ADD,
+	     .owner = "_autodiscover._tcp." D,
+	     .type = T_SRV,
+	     .ttl = 3600,
+	     .rdata = "0 0 443 @." D},
+	    {.op = ZLOAD_EDIT_ADD,
+	     .owner = "c." D,
+	     .type = T_CNAME,
+	     .ttl = 60,
+	     .rdata = "\\064.mail"},
+	    {.op = ZLOAD_EDIT_ADD, .owner = "m." D, .type = T_MX, .ttl = 60, .rdata = "10 \\@"},
+	    {.op = ZLOAD_EDIT_ADD, .owner = "n." D, .type = T_MX, .ttl = 60, .rdata = "10 @"},
+	};
+	/* Each owner and last name in the data as wire literals (their NUL the root). */
+#define NM(s) s, sizeof(s)
+	static const struct {
+		const char *owner;
+		size_t olen;
+		const char *name;
+		size_t nlen;
+	} want[] = {
+	    {NM("\002@x\007example\003net"), NULL, 0},
+	    {NM("\015_autodiscover\004_tcp\007example\003net"), NM("\001@\007example\003net")},
+	    {NM("\001c\007example\003net"), NM("\001@\004mail\007example\003net")},
+	    {NM("\001m\007example\003net"), NM("\001@\007example\003net")},
+	    {NM("\001n\007example\003net"), NM("\007example\003net")},
+	};
+#undef NM
+	char owner[1024];
+	size_t o = 0;
+	zload_edit_t lng = {.op = ZLOAD_EDIT_ADD, .type = T_A, .ttl = 60, .rdata = "192.0.2.7"};
+	ldns_rr *rr;
+	zload_zone_t *z;
+
+	for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
+		const ldns_rdf *f;
+
+		err[0] = '\0';
+		CU_ASSERT_EQUAL_FATAL(zload_edit_rr(orig, &e[i], &rr, err, sizeof(err)), 0);
+		CU_ASSERT_TRUE(
+		    name_is(ldns_rr_owner(rr), (const uint8_t *)want[i].owner, want[i].olen));
+		f = ldns_rr_rdf(rr, ldns_rr_rd_count(rr) - 1);
+		if (want[i].name != NULL)
+			CU_ASSERT_TRUE(name_is(f, (const uint8_t *)want[i].name, want[i].nlen));
+		ldns_rr_free(rr);
+	}
+	/* The same through zload_edit(): the records a compiled zone serves. */
+	z = edit(e, sizeof(e) / sizeof(e[0]));
+	CU_ASSERT_EQUAL(zload_rr_count(z), ZONE_RRS + 5);
+	CU_ASSERT_EQUAL(describe(z, "\\@x." D, T_TXT), 1);
+	CU_ASSERT_EQUAL(describe(z, D, T_TXT), 0);
+	CU_ASSERT_EQUAL(describe(z, "_autodiscover._tcp." D, T_SRV), 1);
+	/* ldns prints the label "@" unescaped: the name, not the origin. */
+	CU_ASSERT_TRUE(has(dbuf, "SRV 0 0 443 @." D "\n"));
+	zload_free(&z);
+	/* Four labels of 50 octets each written \DDD: 217 octets, 816 characters. */
+	for (int l = 0; l < 4; l++) {
+		for (int k = 0; k < 50; k++)
+			o += snprintf(owner + o, sizeof(owner) - o, "\\%03d", 'a' + (l + k) % 26);
+		owner[o++] = '.';
+	}
+	snprintf(owner + o, sizeof(owner) - o, "%s", D);
+	lng.owner = owner;
+	CU_ASSERT_EQUAL_FATAL(zload_edit_rr(orig, &lng, &rr, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(ldns_rdf_size(ldns_rr_owner(rr)), 217);
+	ldns_rr_free(rr);
+	orig_unchanged();
 }
 
 static void test_errors(void)
@@ -1038,6 +1131,7 @@ void reg_cutest_zedit(void)
 	CU_add_test(s, "add what exists: no duplicate", test_add_existing);
 	CU_add_test(s, "withhold what is absent: harmless", test_withhold_absent);
 	CU_add_test(s, "edits applied in order", test_order);
+	CU_add_test(s, "add: names whose first label is @, long owners", test_add_at_names);
 	CU_add_test(s, "errors name the zone; the zone unchanged", test_errors);
 	CU_add_test(s, "describe: FILE:LINE: RR lines", test_describe);
 	CU_add_test(s, "references and free", test_ref_free);

@@ -717,6 +717,98 @@ static void test_include_nested_and_loop(void)
 	zload_free(&z);
 }
 
+/* How many records Z holds at OWNER of TYPE, their lines into dbuf. */
+static char dbuf[2048];
+static size_t at(const zload_zone_t *z, const char *owner, uint16_t type)
+{
+	dbuf[0] = '\0';
+	return zload_describe(z, owner, type, dbuf, sizeof(dbuf));
+}
+
+/*
+ * RFC 1035 5.1: after an $INCLUDE the current owner is the one before it again (BIND and Knot
+ * read it so): a blank owner on the next line is not the included file's last owner. Both
+ * readers: the fast one takes the address record, ldns the TXT (and every line without it).
+ */
+static void test_include_owner_reverts(void)
+{
+	const char *inc = put_file(1, "inc1.zone",
+				   "inc1 IN TXT \"i1\"\n"
+				   "inc2 IN A 192.0.2.2\n");
+	const char *inner = put_file(2, "inc2.zone", "deep IN TXT \"d\"\n");
+	char text[2 * PATH_MAX], mid[2 * PATH_MAX];
+	zload_zone_t *z;
+
+	snprintf(text, sizeof(text),
+		 HEAD "before IN TXT \"b\"\n"
+		      "$INCLUDE %s\n"
+		      "  IN A 192.0.2.9\n"
+		      "  IN TXT \"after\"\n",
+		 inc);
+	for (int fast = 1; fast >= 0; fast--) {
+		zload_no_fast_path = !fast;
+		z = load(text, NULL);
+		zload_no_fast_path = false;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+		CU_ASSERT_EQUAL(at(z, "before.example.com.", T_TXT), 2);
+		CU_ASSERT_EQUAL(at(z, "before.example.com.", T_A), 1);
+		CU_ASSERT_TRUE(has_all(dbuf, "t.zone:8: before.example.com.", NULL));
+		CU_ASSERT_EQUAL(at(z, "inc2.example.com.", 0), 1);
+		zload_free(&z);
+	}
+	/* Nested: each level gets its own owner back, the origin argument changing nothing. */
+	snprintf(mid, sizeof(mid), "mid IN TXT \"m\"\n$INCLUDE %s\n  IN TXT \"m2\"\n", inner);
+	put_file(3, "nested.zone", mid);
+	snprintf(text, sizeof(text),
+		 HEAD "before IN TXT \"b\"\n"
+		      "$INCLUDE %s/nested.zone sub\n"
+		      "  IN TXT \"after\"\n",
+		 dir);
+	z = load(text, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(at(z, "mid.sub.example.com.", T_TXT), 2);
+	CU_ASSERT_EQUAL(at(z, "deep.sub.example.com.", T_TXT), 1);
+	CU_ASSERT_EQUAL(at(z, "before.example.com.", T_TXT), 2);
+	zload_free(&z);
+}
+
+/*
+ * A NUL octet in a label is accepted, in owners and in data: any octet may be in a label (RFC
+ * 1035 3.1, RFC 2181 11, RFC 4343 2.1), Knot and NSD load such names, and a secondary's copy of
+ * a transfer (zload_print.c) must read back whatever the primary sent. BIND refuses them only
+ * through check-names, which holds the owners of address records, and the names MX and NS
+ * point to, to host name syntax (RFC 952/1123: "a_b" as much as "a\000b"); other owners pass.
+ * Messages print the octet escaped.
+ */
+static void test_nul_in_names(void)
+{
+	zload_zone_t *z = load(HEAD "a\\000b IN A 192.0.2.1\n"
+				    "\\000 IN TXT \"x\"\n"
+				    "x IN CNAME a\\000b\n"
+				    "m IN MX 10 a\\000b\n",
+			       NULL);
+	static const uint8_t owner[] = "\003a\000b\007example\003com";
+	size_t found = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	CU_ASSERT_EQUAL(zload_rr_count(z), 7);
+	CU_ASSERT_EQUAL(at(z, "a\\000b.example.com.", T_A), 1);
+	CU_ASSERT_EQUAL(at(z, "ab.example.com.", T_A), 0);
+	CU_ASSERT_EQUAL(at(z, "\\000.example.com.", T_TXT), 1);
+	CU_ASSERT_EQUAL(at(z, "x.example.com.", T_CNAME), 1);
+	CU_ASSERT_TRUE(has_all(dbuf, "CNAME a\\000b.example.com.", NULL));
+	CU_ASSERT_EQUAL(at(z, "m.example.com.", T_MX), 1);
+	CU_ASSERT_TRUE(has_all(dbuf, "MX 10 a\\000b.example.com.", NULL));
+	/* The owner's octets: the NUL inside its first label. */
+	for (size_t i = 0; i < zload_rr_count(z); i++)
+		if (wire_name_eq(zload_rec_owner(z, i), owner) && z->recs[i].type == T_A)
+			found++;
+	CU_ASSERT_EQUAL(found, 1);
+	zload_free(&z);
+	LOAD_FAILS(HEAD "a\\000b IN CNAME ns1\na\\000b IN TXT \"x\"\n",
+		   "t.zone:7: CNAME beside other data at a\\000b.example.com.");
+}
+
 /* ---- files that are not regular, the bound on a zone's text, $INCLUDE loops */
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -1393,6 +1485,9 @@ void reg_cutest_zload(void)
 	CU_add_test(s, "$INCLUDE with an origin", test_include_origin);
 	CU_add_test(s, "error: $INCLUDE of a missing file", test_include_missing);
 	CU_add_test(s, "$INCLUDE nested, and a loop", test_include_nested_and_loop);
+	CU_add_test(s, "a blank owner after $INCLUDE: the owner before it (RFC 1035 5.1)",
+		    test_include_owner_reverts);
+	CU_add_test(s, "a NUL octet in a name: accepted", test_nul_in_names);
 	CU_add_test(s, "error: a FIFO or a device as the zone file", test_file_not_regular);
 	CU_add_test(s, "error: a FIFO or a device as an $INCLUDE", test_include_not_regular);
 	CU_add_test(s, "error: a zone's text over its bound", test_text_bound);
