@@ -668,6 +668,27 @@ bool denial_render(const zt_t *zt, uint32_t z, uint32_t i, uint32_t ce, uint32_t
 	return true;
 }
 
+void denial_nsec_octets(const zt_t *zt, uint32_t n, size_t *lo, size_t *hi, unsigned *owners)
+{
+	uint32_t set[2] = {node_rrset(zt, n, T_NSEC), node_sigs(zt, n, T_NSEC)};
+	size_t name_len = zt->nodes[n].name_len;
+
+	*lo = *hi = 0;
+	*owners = 0;
+	/* put_proof() writes the signatures of the nodes whose NSEC it wrote only. */
+	for (int k = 0; k < 2 && set[0] != ZT_NONE; k++) {
+		const zt_rrset_t *s;
+
+		if (set[k] == ZT_NONE)
+			continue;
+		s = &zt->rrsets[set[k]];
+		/* put_set(): an owner, type, class and TTL, then the length and data as held. */
+		*lo += s->data_len + (1u + 8u) * s->count;
+		*hi += s->data_len + (name_len + 8u) * s->count;
+		*owners += s->count;
+	}
+}
+
 bool denial_n3_render(const zt_t *zt, uint32_t z, uint32_t cpe, uint8_t *buf, size_t cap,
 		      uint16_t *fix, unsigned fcap, struct denial_built *out, uint16_t hole[2])
 {

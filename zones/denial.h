@@ -235,6 +235,14 @@ bool denial_n3_answer(const zt_t *zt, const struct zt_query *q, uint32_t ce, siz
 		      uint8_t *buf, size_t cap, struct denial_tail *t);
 
 /*
+ * For the compile (zt_denial_floor.c): the octets node N's NSEC RRset and its signatures take in
+ * a proof denial_render() writes (none without the NSEC RRset): at least *LO, at most *HI (each
+ * record's owner written whole, compressed or a pointer: one octet to the name's length), and at
+ * most *OWNERS pointers that move with the question (an owner each).
+ */
+void denial_nsec_octets(const zt_t *zt, uint32_t n, size_t *lo, size_t *hi, unsigned *owners);
+
+/*
  * For the compile (zt_denial.c): in NSEC3 zone Z, the NXDOMAIN with DO of the names whose closest
  * provable encloser is CPE, without the next closer name's NSEC3 and its signatures: the rest
  * of the answer as denial_render() writes it (the answer when that NSEC3 is one of the two the

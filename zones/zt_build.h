@@ -112,6 +112,28 @@ int zt_blobs_make(struct zt_build *b);
  */
 int zt_denial_make(struct zt_build *b);
 
+/* A denial blob's pointers that move with the question (zt_denial.c): an NXDOMAIN has a dozen. */
+#define ZT_FIX_MAX 128
+
+/* zt_denial.c: whether a question whose closest encloser is node N may be answered with a blob
+ * (answer.c sends names below a cut or a DNAME elsewhere). */
+static inline bool zt_denial_encloser(const zt_t *zt, uint32_t n)
+{
+	const zt_node_t *node = &zt->nodes[n];
+
+	return node->deleg == ZT_NONE && !(node->flags & (ZN_DNAME | ZN_SHADOW)) &&
+	       (node->flags & ZN_SIGNED);
+}
+
+/*
+ * zt_denial_floor.c, for zt_denial_fits(): octets that NSEC zone Z's denial blobs with their
+ * lines in the table take at least (not the table by NSEC), counted without rendering them but
+ * one: NXDOMAINs below the apex, each NSEC's that surely renders, the SOA's part and the NSEC's
+ * records in it at their fewest octets. 0 when the apex has a wildcard or its NXDOMAIN does not
+ * render. The count stops once past ENOUGH.
+ */
+size_t zt_denial_nsec_floor(struct zt_build *b, uint32_t z, size_t enough);
+
 /*
  * zt_denial.c, for zt_patch(): whether NSEC zone Z would keep its denial blobs in a compile
  * that gives it SHARE octets (zt_denial_share()): 1 yes, 0 no (past the share, none to make,

@@ -12,23 +12,16 @@
 #include "zt_build.h"
 #include "zt_index.h"
 
-/* A blob's pointers that move: an NXDOMAIN has a dozen. */
-#define FIX_MAX 128
-
 /* Closest enclosers of the names an NSEC covers. */
 struct encl {
 	uint32_t n[2 * WIRE_NAME_MAX];
 	unsigned count;
 };
 
-/* Whether a question whose closest encloser is node N may be answered with a blob (answer.c
- * sends names below a cut or a DNAME elsewhere). */
+/* Node N among the enclosers E when a question below it may be answered with a blob. */
 static void encl_add(const zt_t *zt, struct encl *e, uint32_t n)
 {
-	const zt_node_t *node = &zt->nodes[n];
-
-	if (node->deleg != ZT_NONE || (node->flags & (ZN_DNAME | ZN_SHADOW)) ||
-	    !(node->flags & ZN_SIGNED))
+	if (!zt_denial_encloser(zt, n))
 		return;
 	for (unsigned i = 0; i < e->count; i++)
 		if (e->n[i] == n)
@@ -168,11 +161,15 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share, bool mea
 	uint32_t *idx = NULL, *tab = NULL;
 	struct nsec_ent *ent = NULL;
 	struct encl *e;
-	uint16_t fix[FIX_MAX];
+	uint16_t fix[ZT_FIX_MAX];
 	bool full = false, second;
 
 	used = (zone->nnsec + 1u + fast) * sizeof(uint32_t);
 	if (used > share)
+		return 0;
+	/* Measured for a patch: a zone whose blobs surely pass the share is told so without
+	 * rendering a share's worth of them (the answer the rendering gives). */
+	if (measure && zt_denial_nsec_floor(b, z, share - used) > share - used)
 		return 0;
 	e = malloc(sizeof(*e));
 	if (e == NULL)
@@ -198,7 +195,7 @@ static ssize_t nsec_blobs(struct zt_build *b, uint32_t z, size_t share, bool mea
 
 				if ((wild != ZT_NONE && qtype == 0) ||
 				    !denial_render(zt, z, i, e->n[k], qtype, b->scratch,
-						   sizeof(b->scratch), fix, FIX_MAX, &d))
+						   sizeof(b->scratch), fix, ZT_FIX_MAX, &d))
 					continue; /* composed, or answered live */
 				lines += wild != ZT_NONE && wild_has(zt, wild, qtype);
 				if (used + zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) +
@@ -454,7 +451,7 @@ static ssize_t wild_parts(struct zt_build *b, uint32_t z, size_t left)
 {
 	zt_t *zt = b->zt;
 	uint32_t *tab = NULL, nt = 0;
-	uint16_t fix[FIX_MAX];
+	uint16_t fix[ZT_FIX_MAX];
 	size_t used = 0;
 	rbuf_t *rb = malloc(sizeof(*rb));
 	res_t r;
@@ -479,7 +476,7 @@ static ssize_t wild_parts(struct zt_build *b, uint32_t z, size_t left)
 		if (node->zone != z || node->wildcard == ZT_NONE || node->deleg != ZT_NONE ||
 		    !(node->flags & ZN_SIGNED) || (node->flags & (ZN_DNAME | ZN_SHADOW)) ||
 		    zt_find(zt, zt_node_name(zt, node), node->name_len) != n ||
-		    !wild_render(b, &r, rb, z, n, fix, FIX_MAX, &d, hole))
+		    !wild_render(b, &r, rb, z, n, fix, ZT_FIX_MAX, &d, hole))
 			continue;
 		size = zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 3 * sizeof(uint32_t);
 		if (used + size > left)
@@ -531,8 +528,8 @@ static bool n3_render(const zt_t *zt, uint32_t z, uint32_t pos, bool covers, uin
 		      size_t cap, uint16_t *fix, struct denial_built *d, uint16_t *part)
 {
 	*part = 0;
-	return covers ? denial_n3_cover(zt, z, pos, buf, cap, fix, FIX_MAX, d, part)
-		      : denial_n3_ahead(zt, z, pos, buf, cap, fix, FIX_MAX, d);
+	return covers ? denial_n3_cover(zt, z, pos, buf, cap, fix, ZT_FIX_MAX, d, part)
+		      : denial_n3_ahead(zt, z, pos, buf, cap, fix, ZT_FIX_MAX, d);
 }
 
 /*
@@ -547,7 +544,7 @@ static ssize_t n3_table(struct zt_build *b, uint32_t z, bool covers, size_t left
 {
 	zt_t *zt = b->zt;
 	zt_zone_t *zone = &zt->zones[z];
-	uint16_t fix[FIX_MAX], part;
+	uint16_t fix[ZT_FIX_MAX], part;
 	size_t used = zone->nnsec3 * sizeof(uint32_t);
 	struct denial_built d;
 	uint32_t *tab;
@@ -608,7 +605,7 @@ static ssize_t nsec3_parts(struct zt_build *b, uint32_t z, size_t share)
 	zt_t *zt = b->zt;
 	zt_zone_t *zone = &zt->zones[z];
 	uint32_t *cand, *tab = NULL, nc = 0, nt = 0;
-	uint16_t fix[FIX_MAX];
+	uint16_t fix[ZT_FIX_MAX];
 	size_t used = 0, after_first = 0, first_used = 0;
 
 	cand = malloc((zone->n3count ? zone->n3count : 1) * sizeof(*cand));
@@ -626,8 +623,8 @@ static ssize_t nsec3_parts(struct zt_build *b, uint32_t z, size_t share)
 		uint32_t off;
 		size_t size;
 
-		if (!denial_n3_render(zt, z, cand[k], b->scratch, sizeof(b->scratch), fix, FIX_MAX,
-				      &d, hole))
+		if (!denial_n3_render(zt, z, cand[k], b->scratch, sizeof(b->scratch), fix,
+				      ZT_FIX_MAX, &d, hole))
 			continue;
 		size = zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 3 * sizeof(uint32_t);
 		if (nt == 1 && others_past(nc - k, size, share - used))
@@ -751,7 +748,7 @@ int zt_denial_n3_apex(struct zt_build *b, uint32_t z, size_t share)
 	zt_t *zt = b->zt;
 	zt_zone_t *zone = &zt->zones[z];
 	uint32_t first[N3_FIRST], nf = 0, nc = 0, nt = 0, *tab;
-	uint16_t fix[FIX_MAX];
+	uint16_t fix[ZT_FIX_MAX];
 	size_t used = 0;
 	ssize_t wu;
 	bool past = false;
@@ -781,8 +778,8 @@ int zt_denial_n3_apex(struct zt_build *b, uint32_t z, size_t share)
 		uint32_t off;
 		size_t size;
 
-		if (!denial_n3_render(zt, z, first[k], b->scratch, sizeof(b->scratch), fix, FIX_MAX,
-				      &d, hole))
+		if (!denial_n3_render(zt, z, first[k], b->scratch, sizeof(b->scratch), fix,
+				      ZT_FIX_MAX, &d, hole))
 			continue;
 		size = zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 3 * sizeof(uint32_t);
 		if (nt == 1) {

@@ -513,10 +513,174 @@ static void test_random_zones(void)
 	}
 }
 
+/*
+ * NSEC zone T (compiled with its blobs): zt_denial_fits(), which a patch asks, against shares near
+ * the octets its blobs take and far below (T the measure's count: the compile's without the
+ * tables by the second octet): the floor counted without rendering (zt_denial_nsec_floor())
+ * no more than what the measure renders, and the answer the measure's, 1 from that count on.
+ * Whether the floor decided (it passed the share) is counted into *DECIDED.
+ */
+static void floor_zone(zt_t *t, unsigned *decided)
+{
+	const zt_zone_t *z = &t->zones[0];
+	struct zt_build *b = calloc(1, sizeof(*b));
+	size_t base, used, floor, share[6];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z->nxb_idx);
+	b->zt = t;
+	base = (z->nnsec + 1u + denial_nxb_fast_len(t, 0, false)) * sizeof(uint32_t);
+	used = tu_denial_used(t, 0) -
+	       (z->nxb_fast_len - denial_nxb_fast_len(t, 0, false)) * sizeof(uint32_t);
+	floor = zt_denial_nsec_floor(b, 0, SIZE_MAX);
+	CU_ASSERT(base + floor <= used);
+	/* The count stops past ENOUGH, and only there. */
+	CU_ASSERT(floor == 0 || zt_denial_nsec_floor(b, 0, floor / 2) > floor / 2);
+	CU_ASSERT_EQUAL(zt_denial_nsec_floor(b, 0, floor), floor);
+	share[0] = used;
+	share[1] = used - 1;
+	share[2] = used / 2;
+	share[3] = used / 4;
+	share[4] = base + floor;
+	share[5] = base + floor - 1;
+	for (unsigned k = 0; k < 6; k++) {
+		int fits = zt_denial_fits(b, 0, share[k]);
+
+		CU_ASSERT_EQUAL(fits, share[k] >= used);
+		if (fits != (share[k] >= used))
+			fprintf(stderr, "denialrand: floor %zu + %zu, share %zu of %zu: fits %d\n",
+				base, floor, share[k], used, fits);
+		*decided += share[k] < base + floor;
+	}
+	free(b);
+}
+
+/*
+ * NSEC zone floor.test. of N names below the apex, signatures' octets made up (nothing checks
+ * them here): delegations (NS only: their NSEC's names have the apex alone for closest
+ * encloser, one blob an NSEC) or hosts (an A each: below the host too, two blobs).
+ */
+static zt_t *floor_zone_made(unsigned n, bool deleg)
+{
+	/* An RRSIG's data but the octets of its signature, then those octets. */
+	static const char head[] = "13 2 3600 20270101000000 20261201000000 12345 floor.test.",
+			  b64[] = "Zmxvb3IudGVzdC4gbWFkZSB1cCBzaWduYXR1cmUgb2N0ZXRzLCBub3RoaW5n"
+				  "IHZhbGlkYXRlcyB0aGVtIGhlcmUu";
+	size_t cap = 1024 + (size_t)n * 512, len = 0;
+	char *text = malloc(cap), err[512], next[16];
+	zload_zone_t *z;
+	zt_t *t;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	len += (size_t)snprintf(text + len, cap - len,
+				"$TTL 3600\n@ SOA ns.example.net. hm 1 7200 3600 1209600 300\n"
+				"@ RRSIG SOA %s %s\n@ NS ns.example.net.\n@ RRSIG NS %s %s\n"
+				"@ DNSKEY 257 3 13 %s\n@ RRSIG DNSKEY %s %s\n"
+				"@ NSEC n00000 NS SOA RRSIG NSEC DNSKEY\n@ RRSIG NSEC %s %s\n",
+				head, b64, head, b64, b64, head, b64, head, b64);
+	for (unsigned i = 0; i < n; i++) {
+		if (i + 1 < n)
+			snprintf(next, sizeof(next), "n%05u", i + 1);
+		else
+			snprintf(next, sizeof(next), "@");
+		if (deleg)
+			len += (size_t)snprintf(text + len, cap - len,
+						"n%05u NS ns.example.net.\n NSEC %s NS RRSIG NSEC\n"
+						" RRSIG NSEC %s %s\n",
+						i, next, head, b64);
+		else
+			len += (size_t)snprintf(text + len, cap - len,
+						"n%05u A 192.0.2.1\n RRSIG A %s %s\n"
+						" NSEC %s A RRSIG NSEC\n RRSIG NSEC %s %s\n",
+						i, head, b64, next, head, b64);
+	}
+	z = zload_string("floor.test.", text, "floor.zone", NULL, NULL, err, sizeof(err));
+	if (z == NULL)
+		fprintf(stderr, "denialrand: floor.test: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	free(text);
+	t = compiled(z, zt_denial_budget, false);
+	zload_free(&z);
+	return t;
+}
+
+/*
+ * NSEC zones from seeds: each decided by zt_denial_fits() as the measure decides, with the floor
+ * and without; the floor decides the shares far past (a quarter of the octets) for most.
+ */
+static void test_floor(void)
+{
+	uint64_t seed = base_seed();
+	unsigned n = zone_count(), zones = 0, decided = 0, apex_wild = 0;
+
+	for (unsigned k = 0; k < n; k++) {
+		rand_zone_t *rz = rand_zone_make(seed + k);
+		zt_t *t;
+
+		if (rz->p.nsec3) {
+			rand_zone_free(&rz);
+			continue;
+		}
+		t = compiled(rz->zone, zt_denial_budget, false);
+		apex_wild += t->nodes[t->zones[0].apex].wildcard != ZT_NONE;
+		floor_zone(t, &decided);
+		zones++;
+		zt_free(&t);
+		rand_zone_free(&rz);
+	}
+	fprintf(stderr,
+		"denialrand: %u NSEC zones (%u with an apex wildcard), %u shares decided "
+		"by the floor\n",
+		zones, apex_wild, decided);
+	if (n >= 10)
+		CU_ASSERT(decided >= zones - apex_wild);
+}
+
+/*
+ * The floor near the octets: in a zone of delegations each NSEC renders its NXDOMAIN below the
+ * apex alone (the blob the floor counts), in a zone of hosts one below the host too. Each
+ * decided by zt_denial_fits() as the measure decides. In the zone of delegations the floor
+ * falls short of the octets by what each blob holds besides the SOA's part and its NSEC's
+ * records at their fewest (the wildcard's cover's records, the owners' other octets, the
+ * pointers' fix-ups): a third of them at most.
+ */
+static void test_floor_near(void)
+{
+	for (int deleg = 1; deleg >= 0; deleg--) {
+		zt_t *t = floor_zone_made(300, deleg);
+		const zt_zone_t *z = &t->zones[0];
+		struct zt_build *b = calloc(1, sizeof(*b));
+		size_t base = (z->nnsec + 1u + denial_nxb_fast_len(t, 0, false)) * sizeof(uint32_t);
+		size_t used =
+		    tu_denial_used(t, 0) -
+		    (z->nxb_fast_len - denial_nxb_fast_len(t, 0, false)) * sizeof(uint32_t);
+		unsigned decided = 0;
+		size_t floor;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+		b->zt = t;
+		floor = zt_denial_nsec_floor(b, 0, SIZE_MAX);
+		free(b);
+		fprintf(stderr, "denialrand: %s: %u NSEC, %u blobs, %zu octets, floor %zu + %zu\n",
+			deleg ? "delegations" : "hosts", z->nnsec, z->nxb_idx[z->nnsec], used, base,
+			floor);
+		CU_ASSERT_EQUAL(z->nxb_idx[z->nnsec], deleg ? z->nnsec : 2 * z->nnsec - 1);
+		/* Two thirds of the octets at least where the blob the floor counts is all. */
+		CU_ASSERT(!deleg || 3 * (base + floor) > 2 * used);
+		floor_zone(t, &decided);
+		CU_ASSERT(decided >= 2); /* a quarter of the octets, one octet short of the floor */
+		zt_free(&t);
+	}
+}
+
 void reg_cutest_denialrand(void)
 {
 	CU_pSuite s = CU_add_suite("denialrand", NULL, NULL);
 
 	CU_add_test(s, "random signed zones: denial answers made ahead are the live ones",
 		    test_random_zones);
+	CU_add_test(s, "random NSEC zones: a patch's measure decided by the floor as by rendering",
+		    test_floor);
+	CU_add_test(s, "NSEC zones of delegations and of hosts: the floor near the octets",
+		    test_floor_near);
 }

@@ -2064,6 +2064,32 @@ static void test_denial_budget(void)
 	CU_ASSERT_EQUAL(denial_differ, 0);
 }
 
+/*
+ * NSEC zones under budgets that give them more than their table by NSEC but less than their
+ * blobs: a patch asks whether a compile would keep them (zt_denial_fits()), decided from the
+ * floor of their octets (zt_denial_nsec_floor()) when the blobs surely pass the share (19 steps
+ * of the default seed's chains), else by rendering them (15). Either way the answer a compile
+ * gives: the patched snapshots answer as zt_new()'s, and a zone given the share a compile gives
+ * it keeps the same blobs (none). The floor's own check is denialrand's.
+ */
+static void test_nsec_fits(void)
+{
+	static const size_t budgets[] = {16384, 24576, 32768, 49152};
+	uint64_t seed = base_seed() + 4000;
+	unsigned long patched, all = 0;
+
+	denial_over = denial_over_whole = denial_same_share = denial_differ = 0;
+	for (size_t i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++) {
+		CU_ASSERT_EQUAL(signed_chains(seed + i, 1, SIG_NSEC, 0, budgets[i], &patched), 0);
+		all += patched;
+	}
+	report("NSEC zones measured against their share");
+	CU_ASSERT(all > 0);
+	CU_ASSERT(denial_same_share > 0);
+	CU_ASSERT_EQUAL(denial_over, 0);
+	CU_ASSERT_EQUAL(denial_differ, 0);
+}
+
 static void test_signed_chains(void)
 {
 	uint64_t seed = base_seed() + 1000;
@@ -2838,6 +2864,8 @@ void reg_cutest_patch(void)
 	CU_add_test(s, "signed zones re-signed at random answer as zt_new", test_signed_chains);
 	CU_add_test(s, "a patch makes no NSEC3 extras (the budget is the compile's)",
 		    test_n3_extras_not_patched);
+	CU_add_test(s, "NSEC zones near and past their share: a patch measures as a compile",
+		    test_nsec_fits);
 	CU_add_test(s, "patched snapshots hold no more denial data than zt_denial_budget",
 		    test_denial_budget);
 	CU_add_test(s, "kinds of change that must be patched", test_must_patch);
