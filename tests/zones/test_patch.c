@@ -1681,7 +1681,7 @@ static unsigned long n3_extras_grown;
  * answer reaches (not the index's node of its name).
  */
 static unsigned long denial_over, denial_over_whole, denial_same_share, denial_differ;
-static unsigned long denial_unreached;
+static unsigned long denial_unreached, denial_needless;
 static size_t denial_most, denial_most_budget;
 
 /* The parts of T's table TAB (N triples) made for a node the index does not find: a node a
@@ -1770,6 +1770,27 @@ static void denial_check(const zt_t *out, const zt_t *ref, int pz)
 	denial_differ += patch_made(out, (uint32_t)zo) != patch_made(ref, (uint32_t)zr) ||
 			 !parts_alike(out, x->n3nx, x->n3nx_count, ref, y->n3nx, y->n3nx_count) ||
 			 !parts_alike(out, x->n3wn, x->n3wn_count, ref, y->n3wn, y->n3wn_count);
+}
+
+/*
+ * A patch of zone PZ of BASE compiled whole as its NSEC3 zone "would keep NXDOMAIN parts below
+ * its apex" (ERR): when zt_new() gives it the same share (the other zones holding in REF what
+ * they hold in BASE) and keeps the apex's alone, a needless whole compile.
+ */
+static void denial_fallback_check(const zt_t *base, const zt_t *ref, int pz, const char *err)
+{
+	int zr = zone_index(ref, origins[pz]);
+
+	if (strstr(err, "would keep NSEC3 NXDOMAIN parts below its apex") == NULL || zr < 0)
+		return;
+	for (int i = 0; i < NZ; i++) {
+		int a = zone_index(base, origins[i]), b = zone_index(ref, origins[i]);
+
+		if (i != pz && a >= 0 && b >= 0 &&
+		    zone_denial_octets(base, (uint32_t)a) != zone_denial_octets(ref, (uint32_t)b))
+			return;
+	}
+	denial_needless += ref->zones[zr].n3nx_count <= 1;
 }
 
 /*
@@ -1875,6 +1896,7 @@ static zt_t *patch_step(struct world *w, zt_t *base, int pz, int step, enum free
 	} else if (*ret == ZT_PATCH_FULL) {
 		CU_ASSERT_PTR_NULL(out);
 		fallback(err);
+		denial_fallback_check(base, ref, pz, err);
 		zt_free(&base);
 		out = ref; /* the caller compiles whole */
 	} else {
@@ -2067,7 +2089,7 @@ static void test_n3_extras_not_patched(void)
 	unsigned long patched, all = 0;
 
 	n3_extras_grown = 0;
-	denial_unreached = 0;
+	denial_unreached = denial_needless = 0;
 	for (size_t i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++) {
 		CU_ASSERT_EQUAL(signed_chains(seed + i, 1, SIG_NSEC3, 0, budgets[i], &patched), 0);
 		all += patched;
@@ -2075,6 +2097,7 @@ static void test_n3_extras_not_patched(void)
 	CU_ASSERT(all > 0);
 	CU_ASSERT_EQUAL(n3_extras_grown, 0);
 	CU_ASSERT_EQUAL(denial_unreached, 0);
+	CU_ASSERT_EQUAL(denial_needless, 0);
 	report("NSEC3 extras");
 }
 
@@ -2094,7 +2117,7 @@ static void test_denial_budget(void)
 	unsigned long patched, all = 0;
 
 	denial_over = denial_over_whole = denial_same_share = denial_differ = 0;
-	denial_unreached = 0;
+	denial_unreached = denial_needless = 0;
 	denial_most = denial_most_budget = 0;
 	for (size_t s = 0; s < sizeof(sigs) / sizeof(sigs[0]); s++)
 		for (size_t i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++) {
@@ -2105,9 +2128,9 @@ static void test_denial_budget(void)
 		}
 	printf("\n  denial budget: %lu patched, %lu past it (the most: %zu octets of %zu), %lu "
 	       "given the same share as compiled whole, %lu of them with other parts; %lu parts "
-	       "no answer reaches",
+	       "no answer reaches; %lu compiled whole for parts below the apex zt_new() keeps not",
 	       all, denial_over, denial_most, denial_most_budget, denial_same_share, denial_differ,
-	       denial_unreached);
+	       denial_unreached, denial_needless);
 	report("denial budget");
 	CU_ASSERT(all > 0);
 	CU_ASSERT(denial_same_share > 0);
@@ -2115,6 +2138,7 @@ static void test_denial_budget(void)
 	CU_ASSERT_EQUAL(denial_over_whole, 0);
 	CU_ASSERT_EQUAL(denial_differ, 0);
 	CU_ASSERT_EQUAL(denial_unreached, 0);
+	CU_ASSERT_EQUAL(denial_needless, 0);
 }
 
 /*
@@ -2166,7 +2190,7 @@ static void test_wild_parts_order(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	t = patch_step(w, t, 2, step++, BASE_FIRST, &ret, &diffs);
 	zt_free(&t);
-	denial_same_share = denial_differ = denial_unreached = 0;
+	denial_same_share = denial_differ = denial_unreached = denial_needless = 0;
 	for (size_t b = 1024; b <= 16384 && budgets < 4; b += 64) {
 		int z;
 
@@ -2205,6 +2229,7 @@ static void test_wild_parts_order(void)
 	CU_ASSERT_EQUAL(diffs, 0);
 	CU_ASSERT_EQUAL(denial_differ, 0);
 	CU_ASSERT_EQUAL(denial_unreached, 0);
+	CU_ASSERT_EQUAL(denial_needless, 0);
 	zt_blobs_split_min = was_split;
 	zt_denial_budget = was_budget;
 	world_free(w);
@@ -2218,7 +2243,7 @@ static void test_signed_chains(void)
 	unsigned long patched = 0, full_before = 0;
 
 	denial_over = denial_over_whole = 0;
-	denial_unreached = 0;
+	denial_unreached = denial_needless = 0;
 	CU_ASSERT_EQUAL(signed_chains(seed, n, SIG_NSEC, 0, 0, &patched), 0);
 	CU_ASSERT_TRUE(patched >= (unsigned long)n * 20 / 8);
 	report("signed NSEC");
@@ -2256,8 +2281,10 @@ static void test_signed_chains(void)
 	/* Whatever the budget, no snapshot past it (4,530 octets of 4,096 once, patched). */
 	CU_ASSERT_EQUAL(denial_over, 0);
 	CU_ASSERT_EQUAL(denial_over_whole, 0);
-	/* Every part a patch made is one an answer uses. */
+	/* Every part a patch made is one an answer uses; no patch compiled whole for parts below
+	 * the apex zt_new() does not keep. */
 	CU_ASSERT_EQUAL(denial_unreached, 0);
+	CU_ASSERT_EQUAL(denial_needless, 0);
 }
 
 /* ---- zones added and taken out (zt_patch_zones) ---- */
