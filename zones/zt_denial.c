@@ -782,6 +782,31 @@ int zt_denial_fits(struct zt_build *b, uint32_t z, size_t share)
 /* How many of the first candidates (by depth) zt_denial_n3_apex() looks at. */
 #define N3_FIRST 8
 
+/*
+ * Whether NSEC3 zone Z's candidates but KEPT (the first's, made) all fit LEFT octets: then
+ * nsec3_parts() keeps them all (1), else the first's alone (0). Rendered until they pass it:
+ * no more than the whole compile it spares renders.
+ */
+static int others_fit(struct zt_build *b, uint32_t z, uint32_t kept, size_t left)
+{
+	zt_t *zt = b->zt;
+	const zt_zone_t *zone = &zt->zones[z];
+	uint16_t fix[FIX_MAX], hole[2];
+	struct denial_built d;
+	size_t sum = 0;
+
+	for (uint32_t i = 0; i < zone->n3count; i++) {
+		if (zone->n3base + i == kept || !n3_candidate(zt, zone, z, i) ||
+		    !denial_n3_render(zt, z, zone->n3base + i, b->scratch, sizeof(b->scratch), fix,
+				      FIX_MAX, &d, hole))
+			continue;
+		sum += zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 3 * sizeof(uint32_t);
+		if (sum > left)
+			return 0;
+	}
+	return 1;
+}
+
 int zt_denial_n3_apex(struct zt_build *b, uint32_t z, size_t share)
 {
 	zt_t *zt = b->zt;
@@ -821,13 +846,13 @@ int zt_denial_n3_apex(struct zt_build *b, uint32_t z, size_t share)
 				      &d, hole))
 			continue;
 		size = zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 3 * sizeof(uint32_t);
-		if (nt == 1) {
-			/* nsec3_parts() stops here, given the same share: the first's parts
-			 * alone. Else it may keep others. */
-			if (!others_past(nc - k, size, share - used))
-				return 1;
-			return 0;
-		}
+		/* Given the same share, nsec3_parts() stops here when the others would pass
+		 * half this size each (the first's parts alone), else keeps them all if they
+		 * all fit (the first's alone if not): measured, not guessed. */
+		if (nt == 1)
+			return others_past(nc - k, size, share - used)
+				   ? 0
+				   : others_fit(b, z, zone->n3nx[0], share - used);
 		/* The first's parts past the share: nsec3_parts() keeps none, nor any other
 		 * encloser's, only the wildcards' (below). */
 		if (size > share) {
