@@ -125,8 +125,9 @@ int zt_denial_fits(struct zt_build *b, uint32_t z, size_t share);
  * encloser's (the apex's), or none: those made (zone->n3nx, n3wn, their octets in
  * zone->denial_used, none past SHARE), 0; 1 when such a compile keeps others' too, or may (the
  * first N3_FIRST candidates not rendering), nothing kept then: the caller compiles whole;
- * -ENOMEM. The candidates are the nodes the index finds (a patched snapshot's n3 table also
- * holds those its patches replaced).
+ * -ENOMEM. The candidates are the nodes the index finds: a patched snapshot's n3 table also
+ * holds those its patches replaced or took out, without a match (zt_patch_n3.c), so that none
+ * is looked up.
  */
 int zt_denial_n3_apex(struct zt_build *b, uint32_t z, size_t share);
 

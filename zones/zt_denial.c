@@ -305,20 +305,20 @@ static int cmp_triple(const void *a, const void *b)
 
 /*
  * Whether zone Z's I-th node (n3base + I) may be a closest provable encloser with parts made:
- * questions below a cut, a DNAME or a wildcard are not NXDOMAIN. It is the index's node of its
- * name (the one answer.c's lookup() finds): a patch's n3 table holds BASE's nodes it copied too,
- * whose parts no answer would use (the apex's, made for BASE's apex, left the patched one
- * without its part and the zone looking as if it kept parts below its apex).
+ * questions below a cut, a DNAME or a wildcard are not NXDOMAIN. Only the index's node of its
+ * name (the one answer.c's lookup() finds) has a match: a patch's n3 table holds BASE's nodes it
+ * copied or took out too, whose parts no answer would use (the apex's, made for BASE's apex,
+ * left the patched one without its part and the zone looking as if it kept parts below its
+ * apex), and the patch takes their matches out (zt_patch_n3.c): no lookup per node of a large
+ * zone at each patch.
  */
 static bool n3_candidate(const zt_t *zt, const zt_zone_t *zone, uint32_t z, uint32_t i)
 {
-	const uint32_t n = zone->n3base + i;
-	const zt_node_t *node = &zt->nodes[n];
+	const zt_node_t *node = &zt->nodes[zone->n3base + i];
 
 	return node->zone == z && zone->n3[2 * i] != ZT_NONE && node->deleg == ZT_NONE &&
 	       node->wildcard == ZT_NONE && (node->flags & ZN_SIGNED) &&
-	       !(node->flags & (ZN_DNAME | ZN_SHADOW)) &&
-	       zt_find(zt, zt_node_name(zt, node), node->name_len) == n;
+	       !(node->flags & (ZN_DNAME | ZN_SHADOW));
 }
 
 /* Whether the label LAB (lower case) is one the SOA's names have just below zone Z's apex. */
