@@ -145,10 +145,11 @@ int zt_denial_fits(struct zt_build *b, uint32_t z, size_t share);
  * zt_denial.c, for zt_patch(): NSEC3 zone Z's NXDOMAIN parts as a compile that gives it SHARE
  * octets (zt_denial_share()) would make them when it keeps only the first closest provable
  * encloser's (the apex's), or none: those made (zone->n3nx, n3wn, their octets in
- * zone->denial_used, none past SHARE), 0; 1 when such a compile may keep others' too (nothing
- * kept then; the caller compiles whole); -ENOMEM. A patched snapshot's n3 table also holds the
- * nodes its patches replaced: counted too, a compile may keep others' parts where this keeps
- * the apex's alone (the same answers).
+ * zone->denial_used, none past SHARE), 0; 1 when such a compile keeps others' too, or may (the
+ * first N3_FIRST candidates not rendering), nothing kept then: the caller compiles whole;
+ * -ENOMEM. The candidates are the nodes the index finds: a patched snapshot's n3 table also
+ * holds those its patches replaced or took out, without a match (zt_patch_n3.c), so that none
+ * is looked up.
  */
 int zt_denial_n3_apex(struct zt_build *b, uint32_t z, size_t share);
 

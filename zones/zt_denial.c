@@ -274,14 +274,23 @@ nomem:
 	return -1;
 }
 
+/*
+ * Nodes by depth, then by name: not by number, as a compile numbers them in load order and a
+ * patch appends those it makes, and the two must keep the same parts of the same zone.
+ */
 static int cmp_depth(const void *a, const void *b, void *ctx)
 {
 	const zt_t *zt = ctx;
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	const zt_node_t *x = &zt->nodes[*(const uint32_t *)a],
+			*y = &zt->nodes[*(const uint32_t *)b];
+	int c;
 
-	if (zt->nodes[x].labels != zt->nodes[y].labels)
-		return zt->nodes[x].labels < zt->nodes[y].labels ? -1 : 1;
-	return x < y ? -1 : x > y;
+	if (x->labels != y->labels)
+		return x->labels < y->labels ? -1 : 1;
+	if (x->name_len != y->name_len)
+		return x->name_len < y->name_len ? -1 : 1;
+	c = memcmp(zt_node_name(zt, x), zt_node_name(zt, y), x->name_len);
+	return c != 0 ? c : (x < y ? -1 : x > y);
 }
 
 static int cmp_triple(const void *a, const void *b)
@@ -291,8 +300,15 @@ static int cmp_triple(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Whether zone Z's I-th node (n3base + I) may be a closest provable encloser with parts made:
- * questions below a cut, a DNAME or a wildcard are not NXDOMAIN. */
+/*
+ * Whether zone Z's I-th node (n3base + I) may be a closest provable encloser with parts made:
+ * questions below a cut, a DNAME or a wildcard are not NXDOMAIN. Only the index's node of its
+ * name (the one answer.c's lookup() finds) has a match: a patch's n3 table holds BASE's nodes it
+ * copied or took out too, whose parts no answer would use (the apex's, made for BASE's apex,
+ * left the patched one without its part and the zone looking as if it kept parts below its
+ * apex), and the patch takes their matches out (zt_patch_n3.c): no lookup per node of a large
+ * zone at each patch.
+ */
 static bool n3_candidate(const zt_t *zt, const zt_zone_t *zone, uint32_t z, uint32_t i)
 {
 	const zt_node_t *node = &zt->nodes[zone->n3base + i];
@@ -444,13 +460,14 @@ static bool wild_render(struct zt_build *b, res_t *r, rbuf_t *rb, uint32_t z, ui
 
 /*
  * NSEC3 zone Z's wildcard NODATA parts (wild_render()), into zone->n3wn, each kept when it fits
- * LEFT octets: a zone has few wildcards, and each part serves every name below one. The octets
- * taken, or -1 without memory.
+ * LEFT octets: a zone has few wildcards, and each part serves every name below one. Their
+ * enclosers taken in cmp_depth()'s order, which a patch's new node numbers do not change: the
+ * ones kept are those a compile keeps. The octets taken, or -1 without memory.
  */
 static ssize_t wild_parts(struct zt_build *b, uint32_t z, size_t left)
 {
 	zt_t *zt = b->zt;
-	uint32_t *tab = NULL, nt = 0;
+	uint32_t *tab = NULL, nt = 0, *ce = NULL, nce = 0;
 	uint16_t fix[ZT_FIX_MAX];
 	size_t used = 0;
 	rbuf_t *rb = malloc(sizeof(*rb));
@@ -467,16 +484,30 @@ static ssize_t wild_parts(struct zt_build *b, uint32_t z, size_t left)
 	for (uint32_t i = 0; i < zt->zones[z].n3count; i++) {
 		const uint32_t n = zt->zones[z].n3base + i;
 		const zt_node_t *node = &zt->nodes[n];
+
+		/* A closest encloser answer.c's lookup() finds (the index's node of its name). */
+		if (node->zone != z || node->wildcard == ZT_NONE || node->deleg != ZT_NONE ||
+		    !(node->flags & ZN_SIGNED) || (node->flags & (ZN_DNAME | ZN_SHADOW)) ||
+		    zt_find(zt, zt_node_name(zt, node), node->name_len) != n)
+			continue;
+		if (nce % 16 == 0) {
+			uint32_t *more = realloc(ce, (nce + 16) * sizeof(*ce));
+
+			if (more == NULL)
+				goto nomem;
+			ce = more;
+		}
+		ce[nce++] = n;
+	}
+	if (nce > 1)
+		qsort_r(ce, nce, sizeof(*ce), cmp_depth, zt);
+	for (uint32_t k = 0; k < nce; k++) {
 		struct denial_built d;
 		uint16_t hole[2];
 		uint32_t off;
 		size_t size;
 
-		/* A closest encloser answer.c's lookup() finds (the index's node of its name). */
-		if (node->zone != z || node->wildcard == ZT_NONE || node->deleg != ZT_NONE ||
-		    !(node->flags & ZN_SIGNED) || (node->flags & (ZN_DNAME | ZN_SHADOW)) ||
-		    zt_find(zt, zt_node_name(zt, node), node->name_len) != n ||
-		    !wild_render(b, &r, rb, z, n, fix, ZT_FIX_MAX, &d, hole))
+		if (!wild_render(b, &r, rb, z, ce[k], fix, ZT_FIX_MAX, &d, hole))
 			continue;
 		size = zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 3 * sizeof(uint32_t);
 		if (used + size > left)
@@ -491,7 +522,7 @@ static ssize_t wild_parts(struct zt_build *b, uint32_t z, size_t left)
 		off = put_blob(b, &d, fix, hole[0]);
 		if (off == ZT_NONE)
 			goto nomem;
-		tab[3 * nt] = n;
+		tab[3 * nt] = ce[k];
 		tab[3 * nt + 1] = off;
 		tab[3 * nt + 2] = hole[1];
 		nt++;
@@ -499,6 +530,10 @@ static ssize_t wild_parts(struct zt_build *b, uint32_t z, size_t left)
 	}
 	res_fini(&r);
 	free(rb);
+	free(ce);
+	/* By node, as the answers look them up (triple_of()). */
+	if (nt > 1)
+		qsort(tab, nt, 3 * sizeof(*tab), cmp_triple);
 	zt->zones[z].n3wn = nt > 0 ? tab : NULL;
 	zt->zones[z].n3wn_count = nt;
 	if (nt == 0)
@@ -508,6 +543,7 @@ static ssize_t wild_parts(struct zt_build *b, uint32_t z, size_t left)
 nomem:
 	res_fini(&r);
 	free(rb);
+	free(ce);
 	free(tab);
 	return -1;
 }
@@ -743,6 +779,31 @@ int zt_denial_fits(struct zt_build *b, uint32_t z, size_t share)
 /* How many of the first candidates (by depth) zt_denial_n3_apex() looks at. */
 #define N3_FIRST 8
 
+/*
+ * Whether NSEC3 zone Z's candidates but KEPT (the first's, made) all fit LEFT octets: then
+ * nsec3_parts() keeps them all (1), else the first's alone (0). Rendered until they pass it:
+ * no more than the whole compile it spares renders.
+ */
+static int others_fit(struct zt_build *b, uint32_t z, uint32_t kept, size_t left)
+{
+	zt_t *zt = b->zt;
+	const zt_zone_t *zone = &zt->zones[z];
+	uint16_t fix[ZT_FIX_MAX], hole[2];
+	struct denial_built d;
+	size_t sum = 0;
+
+	for (uint32_t i = 0; i < zone->n3count; i++) {
+		if (zone->n3base + i == kept || !n3_candidate(zt, zone, z, i) ||
+		    !denial_n3_render(zt, z, zone->n3base + i, b->scratch, sizeof(b->scratch), fix,
+				      ZT_FIX_MAX, &d, hole))
+			continue;
+		sum += zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 3 * sizeof(uint32_t);
+		if (sum > left)
+			return 0;
+	}
+	return 1;
+}
+
 int zt_denial_n3_apex(struct zt_build *b, uint32_t z, size_t share)
 {
 	zt_t *zt = b->zt;
@@ -782,13 +843,13 @@ int zt_denial_n3_apex(struct zt_build *b, uint32_t z, size_t share)
 				      ZT_FIX_MAX, &d, hole))
 			continue;
 		size = zt_blob_size((uint32_t)d.len, (uint16_t)d.nfix) + 3 * sizeof(uint32_t);
-		if (nt == 1) {
-			/* nsec3_parts() stops here, given the same share: the first's parts
-			 * alone. Else it may keep others. */
-			if (!others_past(nc - k, size, share - used))
-				return 1;
-			return 0;
-		}
+		/* Given the same share, nsec3_parts() stops here when the others would pass
+		 * half this size each (the first's parts alone), else keeps them all if they
+		 * all fit (the first's alone if not): measured, not guessed. */
+		if (nt == 1)
+			return others_past(nc - k, size, share - used)
+				   ? 0
+				   : others_fit(b, z, zone->n3nx[0], share - used);
 		/* The first's parts past the share: nsec3_parts() keeps none, nor any other
 		 * encloser's, only the wildcards' (below). */
 		if (size > share) {

@@ -453,6 +453,7 @@ int zt_patch(const zt_t *base, const zt_patch_in_t *in, zt_t **out, char *err, s
 	free(p.under.t);
 	free(p.ents);
 	free(p.gone);
+	free(p.dead);
 	free(p.render);
 	free(p.cuts);
 	free(p.b);

@@ -522,6 +522,30 @@ int zt_patch_n3_facts(struct patch *p)
 }
 
 /*
+ * The nodes of the zone the patch took out of the index (BASE's copied, or names taken out)
+ * lose their match in its facts (zone->n3, this snapshot's own): no answer reaches them, and
+ * zt_denial_n3_apex() then takes for candidates the nodes with a match alone, never looking
+ * each name of the zone up in the index at each patch. The next patch copies the facts, and
+ * so every node the patches replaced since the last compile stays without. A cut or a DNAME
+ * keeps its own (no candidate either way): the names below a delegation copied without its
+ * referral still name BASE's node as their cut (zt_patch_n3_facts()).
+ */
+static void facts_dead(struct patch *p)
+{
+	const zt_t *zt = p->zt;
+	zt_zone_t *zone = &p->zt->zones[p->z];
+
+	for (size_t i = 0; i < p->ndead; i++) {
+		const uint32_t n = p->dead[i];
+		const zt_node_t *node = &zt->nodes[n];
+
+		if (n - zone->n3base < zone->n3count && node->zone == p->z &&
+		    node->deleg == ZT_NONE && !(node->flags & (ZN_CUT | ZN_DNAME)))
+			zone->n3[2 * (n - zone->n3base)] = ZT_NONE;
+	}
+}
+
+/*
  * The zone's parts made within the share a compile gives it (zt_denial_share()), the other
  * zones holding what they hold: not the whole budget, which they share (given it, a patch kept
  * parts no compile keeps, and the snapshot went past the budget). When the other zones hold
@@ -537,6 +561,7 @@ int zt_patch_n3_denial(struct patch *p)
 
 	if (p->n3 == NULL)
 		return 0;
+	facts_dead(p);
 	/* The zone taking nothing first: if the others are past their shares then, they are with
 	 * any parts it makes. */
 	ret = zt_denial_share(p->zt, p->z, 0, &share);

@@ -141,6 +141,8 @@ struct patch {
 	size_t nents, cents;
 	uint32_t *gone; /* BASE's empty non-terminals taken out (their nodes) */
 	size_t ngone, cgone;
+	uint32_t *dead; /* nodes the index no longer finds: BASE's copied, or taken out */
+	size_t ndead, cdead;
 	uint32_t *cuts; /* cuts whose referrals are rendered again (their NS targets changed) */
 	size_t ncuts, ccuts;
 	uint32_t *render; /* nodes whose answers are rendered */
@@ -290,7 +292,8 @@ static inline size_t zt_patch_sig_size(const zt_t *zt, uint32_t z)
  *   owner made again) and the names whose matching NSEC3 changed listed to render. 0, -ENOMEM.
  * - zt_patch_n3_facts(), before the answers: the facts of every node the patch made (and none
  *   for the nodes it replaced); ZT_PATCH_FULL when an owner added matches none of them.
- * - zt_patch_n3_denial(), after the answers: the apex's NXDOMAIN parts made again within the
+ * - zt_patch_n3_denial(), after the answers: the nodes the patch took out of the index (P->dead)
+ *   left without a match in the zone's facts, then the apex's NXDOMAIN parts made again within the
  *   zone's share of the budget (zt_denial_share()), or ZT_PATCH_FULL when a compile would keep
  *   others (zt_denial_n3_apex()) or the zones would hold more than a compile's shares.
  * - zt_patch_n3_size(): the octets of zone Z's NSEC3 tables; zt_patch_n3_free() frees P's.

@@ -131,7 +131,7 @@ static uint32_t cow(struct patch *p, uint32_t n)
 	if (n >= p->first_new)
 		return n;
 	c = node_append(p, n);
-	if (c == ZT_NONE)
+	if (c == ZT_NONE || zt_patch_push(&p->dead, &p->ndead, &p->cdead, n) != 0)
 		return ZT_NONE;
 	zt_index_replace(zt, n, c);
 	if ((zt->nodes[c].flags & ZN_APEX) && zt->zones[zt->nodes[c].zone].apex == n)
@@ -357,7 +357,8 @@ static int unlink_up(struct patch *p, const uint8_t *key, size_t len)
 		if (n == ZT_NONE || zt->nodes[n].nrrsets > 0 || zt_patch_has_kids(p, key, len))
 			return 0;
 		zt_index_remove(zt, n);
-		if (zt_patch_push(&p->gone, &p->ngone, &p->cgone, n) != 0)
+		if (zt_patch_push(&p->gone, &p->ngone, &p->cgone, n) != 0 ||
+		    zt_patch_push(&p->dead, &p->ndead, &p->cdead, n) != 0)
 			return -ENOMEM;
 	}
 }
@@ -375,8 +376,10 @@ int zt_patch_build_tree(struct patch *p)
 		if (!pn->has && !pn->ent) {
 			if (pn->old == ZT_NONE)
 				continue;
-			zt_index_remove(zt, zt_find(zt, pn->key, pn->len));
-			if (unlink_up(p, pn->key, pn->len) != 0)
+			n = zt_find(zt, pn->key, pn->len);
+			zt_index_remove(zt, n);
+			if (zt_patch_push(&p->dead, &p->ndead, &p->cdead, n) != 0 ||
+			    unlink_up(p, pn->key, pn->len) != 0)
 				return -ENOMEM;
 			continue;
 		}

@@ -1677,10 +1677,69 @@ static unsigned long n3_extras_grown;
  * Snapshots past zt_denial_budget (test_denial_budget()): patched ones, and the most octets of
  * denial data one held with its budget; compiled whole ones (none: the counting's check).
  * Patched zones whose share a compile gives the same (the other zones hold the same in both),
- * and those of them whose parts differ from the compile's.
+ * and those of them whose parts differ from the compile's. Parts a patch made for a node no
+ * answer reaches (not the index's node of its name), and such nodes that keep a match in the
+ * zone's NSEC3 facts, which zt_denial_n3_apex() would take for candidates.
  */
 static unsigned long denial_over, denial_over_whole, denial_same_share, denial_differ;
+static unsigned long denial_unreached, denial_needless;
 static size_t denial_most, denial_most_budget;
+
+/* The parts of T's table TAB (N triples) made for a node the index does not find: a node a
+ * patch copied (BASE's), whose part no answer would use. */
+static unsigned long parts_unreached(const zt_t *t, const uint32_t *tab, uint32_t n)
+{
+	unsigned long bad = 0;
+
+	for (uint32_t k = 0; tab != NULL && k < n; k++) {
+		const zt_node_t *node = &t->nodes[tab[3 * k]];
+
+		bad += zt_find(t, zt_node_name(t, node), node->name_len) != tab[3 * k];
+	}
+	return bad;
+}
+
+/* Zone Z's nodes no answer reaches (not the index's node of its name) that keep a match in its
+ * NSEC3 facts: those a patch copied or took out, cuts and DNAMEs aside (no candidates, and
+ * names copied below a cut still name BASE's node as theirs). */
+static unsigned long matched_unreached(const zt_t *t, uint32_t z)
+{
+	const zt_zone_t *zn = &t->zones[z];
+	unsigned long bad = 0;
+
+	for (uint32_t i = 0; zn->has_nsec3 && zn->n3 != NULL && i < zn->n3count; i++) {
+		const uint32_t n = zn->n3base + i;
+		const zt_node_t *node = &t->nodes[n];
+
+		if (node->zone == z && zn->n3[2 * i] != ZT_NONE && node->deleg == ZT_NONE &&
+		    !(node->flags & (ZN_CUT | ZN_DNAME | ZN_SHADOW)))
+			bad += zt_find(t, zt_node_name(t, node), node->name_len) != n;
+	}
+	return bad;
+}
+
+/* Whether T's table TAB (N triples) and U's UTAB (UN) hold the parts of the same names (their
+ * nodes numbered otherwise in a patched snapshot). */
+static bool parts_alike(const zt_t *t, const uint32_t *tab, uint32_t n, const zt_t *u,
+			const uint32_t *utab, uint32_t un)
+{
+	if (n != un)
+		return false;
+	for (uint32_t k = 0; k < n; k++) {
+		const zt_node_t *a = &t->nodes[tab[3 * k]];
+		bool found = false;
+
+		for (uint32_t j = 0; j < un && !found; j++) {
+			const zt_node_t *b = &u->nodes[utab[3 * j]];
+
+			found = a->name_len == b->name_len &&
+				memcmp(zt_node_name(t, a), zt_node_name(u, b), a->name_len) == 0;
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
 
 /* The octets of zone Z's denial data a patch makes again: an NSEC3 zone's parts (n3nx, n3wn),
  * an NSEC zone's blobs (none: else it compiles whole). */
@@ -1702,7 +1761,13 @@ static void denial_check(const zt_t *out, const zt_t *ref, int pz)
 	size_t used = denial_octets(out);
 	int zo = zone_index(out, origins[pz]), zr = zone_index(ref, origins[pz]);
 	bool same = zo >= 0 && zr >= 0;
+	const zt_zone_t *x, *y;
 
+	if (zo >= 0)
+		denial_unreached +=
+		    parts_unreached(out, out->zones[zo].n3nx, out->zones[zo].n3nx_count) +
+		    parts_unreached(out, out->zones[zo].n3wn, out->zones[zo].n3wn_count) +
+		    matched_unreached(out, (uint32_t)zo);
 	if (used > zt_denial_budget) {
 		denial_over++;
 		if (used - zt_denial_budget > denial_most - denial_most_budget) {
@@ -1717,12 +1782,36 @@ static void denial_check(const zt_t *out, const zt_t *ref, int pz)
 			same = zone_denial_octets(out, (uint32_t)a) ==
 			       zone_denial_octets(ref, (uint32_t)b);
 	}
-	/* A compile that keeps other enclosers' parts the patch does not know of (its n3 table
-	 * holds the nodes it replaced, counted too): the same answers. */
-	if (!same || ref->zones[zr].n3nx_count > 1)
+	if (!same)
 		return;
+	/* The same octets, of the same enclosers' parts (the first one's, the wildcards'). */
+	x = &out->zones[zo];
+	y = &ref->zones[zr];
 	denial_same_share++;
-	denial_differ += patch_made(out, (uint32_t)zo) != patch_made(ref, (uint32_t)zr);
+	denial_differ += patch_made(out, (uint32_t)zo) != patch_made(ref, (uint32_t)zr) ||
+			 !parts_alike(out, x->n3nx, x->n3nx_count, ref, y->n3nx, y->n3nx_count) ||
+			 !parts_alike(out, x->n3wn, x->n3wn_count, ref, y->n3wn, y->n3wn_count);
+}
+
+/*
+ * A patch of zone PZ of BASE compiled whole as its NSEC3 zone "would keep NXDOMAIN parts below
+ * its apex" (ERR): when zt_new() gives it the same share (the other zones holding in REF what
+ * they hold in BASE) and keeps the apex's alone, a needless whole compile.
+ */
+static void denial_fallback_check(const zt_t *base, const zt_t *ref, int pz, const char *err)
+{
+	int zr = zone_index(ref, origins[pz]);
+
+	if (strstr(err, "would keep NSEC3 NXDOMAIN parts below its apex") == NULL || zr < 0)
+		return;
+	for (int i = 0; i < NZ; i++) {
+		int a = zone_index(base, origins[i]), b = zone_index(ref, origins[i]);
+
+		if (i != pz && a >= 0 && b >= 0 &&
+		    zone_denial_octets(base, (uint32_t)a) != zone_denial_octets(ref, (uint32_t)b))
+			return;
+	}
+	denial_needless += ref->zones[zr].n3nx_count <= 1;
 }
 
 /*
@@ -1828,6 +1917,7 @@ static zt_t *patch_step(struct world *w, zt_t *base, int pz, int step, enum free
 	} else if (*ret == ZT_PATCH_FULL) {
 		CU_ASSERT_PTR_NULL(out);
 		fallback(err);
+		denial_fallback_check(base, ref, pz, err);
 		zt_free(&base);
 		out = ref; /* the caller compiles whole */
 	} else {
@@ -2020,12 +2110,15 @@ static void test_n3_extras_not_patched(void)
 	unsigned long patched, all = 0;
 
 	n3_extras_grown = 0;
+	denial_unreached = denial_needless = 0;
 	for (size_t i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++) {
 		CU_ASSERT_EQUAL(signed_chains(seed + i, 1, SIG_NSEC3, 0, budgets[i], &patched), 0);
 		all += patched;
 	}
 	CU_ASSERT(all > 0);
 	CU_ASSERT_EQUAL(n3_extras_grown, 0);
+	CU_ASSERT_EQUAL(denial_unreached, 0);
+	CU_ASSERT_EQUAL(denial_needless, 0);
 	report("NSEC3 extras");
 }
 
@@ -2045,6 +2138,7 @@ static void test_denial_budget(void)
 	unsigned long patched, all = 0;
 
 	denial_over = denial_over_whole = denial_same_share = denial_differ = 0;
+	denial_unreached = denial_needless = 0;
 	denial_most = denial_most_budget = 0;
 	for (size_t s = 0; s < sizeof(sigs) / sizeof(sigs[0]); s++)
 		for (size_t i = 0; i < sizeof(budgets) / sizeof(budgets[0]); i++) {
@@ -2054,14 +2148,114 @@ static void test_denial_budget(void)
 			all += patched;
 		}
 	printf("\n  denial budget: %lu patched, %lu past it (the most: %zu octets of %zu), %lu "
-	       "given the same share as compiled whole, %lu of them with other parts",
-	       all, denial_over, denial_most, denial_most_budget, denial_same_share, denial_differ);
+	       "given the same share as compiled whole, %lu of them with other parts; %lu parts "
+	       "or matches no answer reaches; %lu compiled whole for parts below the apex zt_new() "
+	       "keeps not",
+	       all, denial_over, denial_most, denial_most_budget, denial_same_share, denial_differ,
+	       denial_unreached, denial_needless);
 	report("denial budget");
 	CU_ASSERT(all > 0);
 	CU_ASSERT(denial_same_share > 0);
 	CU_ASSERT_EQUAL(denial_over, 0);
 	CU_ASSERT_EQUAL(denial_over_whole, 0);
 	CU_ASSERT_EQUAL(denial_differ, 0);
+	CU_ASSERT_EQUAL(denial_unreached, 0);
+	CU_ASSERT_EQUAL(denial_needless, 0);
+}
+
+/*
+ * W->next: zone PZ with TXT "t" added at NAME, or taken out when it is there (the serial moved):
+ * the name's node made again by a patch.
+ */
+static void txt_toggled(struct world *w, int pz, const char *name)
+{
+	ssize_t at;
+
+	model_copy(&w->next, &w->m[pz]);
+	w->next.serial++;
+	set_soa(&w->next);
+	at = find_set(&w->next, name, TY_TXT);
+	if (at >= 0)
+		del(&w->next, (size_t)at);
+	else
+		CU_ASSERT_TRUE(add(&w->next, name, TY_TXT, 300, "\"t\""));
+}
+
+/*
+ * An NSEC3 zone with two wildcards (*.w, *.zz) under budgets whose share holds its apex's part
+ * and one wildcard's: a patch that makes either encloser again (its node copied, numbered
+ * after all of BASE's) keeps the part of the wildcard a compile keeps (denial_check()). Checked
+ * to fail with the parts taken in node order: the patch kept the other wildcard's part.
+ */
+static void test_wild_parts_order(void)
+{
+	static const char *const at[] = {"w.st.test.", "zz.st.test."};
+	struct world *w = calloc(1, sizeof(*w));
+	size_t was_split = zt_blobs_split_min, was_budget = zt_denial_budget;
+	unsigned long serials[NZ], diffs = 0, budgets = 0, patched = 0;
+	zt_t *t;
+	int ret, step = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	zt_blobs_split_min = 0;
+	zt_denial_budget = 0;
+	world_init(w, base_seed(), false, false, SIG_NSEC3);
+	/* The second wildcard, and none at the apex (its part would be below the apex): compiled
+	 * whole, as a wildcard's change is. */
+	model_copy(&w->next, &w->m[2]);
+	w->next.serial++;
+	set_soa(&w->next);
+	del_owner(&w->next, "*.st.test.");
+	CU_ASSERT_TRUE(add(&w->next, "*.zz.st.test.", TY_TXT, 300, "\"zz\""));
+	world_serials(w, serials);
+	t = world_compile(w, w->z, serials);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	t = patch_step(w, t, 2, step++, BASE_FIRST, &ret, &diffs);
+	zt_free(&t);
+	denial_same_share = denial_differ = denial_unreached = denial_needless = 0;
+	for (size_t b = 1024; b <= 16384 && budgets < 4; b += 64) {
+		int z;
+
+		zt_denial_budget = b;
+		world_serials(w, serials);
+		t = world_compile(w, w->z, serials);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+		z = zone_index(t, "st.test.");
+		CU_ASSERT_FATAL(z >= 0);
+		/* The apex's part and one of the two wildcards'. */
+		if (t->zones[z].n3nx_count != 1 || t->zones[z].n3nx[0] != t->zones[z].apex ||
+		    t->zones[z].n3wn_count != 1) {
+			zt_free(&t);
+			continue;
+		}
+		budgets++;
+		for (int k = 0; k < 2; k++) {
+			if (t == NULL) {
+				world_serials(w, serials);
+				t = world_compile(w, w->z, serials);
+				CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+			}
+			txt_toggled(w, 2, at[k]);
+			t = patch_step(w, t, 2, step++, BASE_FIRST, &ret, &diffs);
+			patched += ret == 0;
+			zt_free(&t);
+		}
+	}
+	printf("\n  wildcard parts: %lu budgets, %lu patched, %lu given the same share as compiled "
+	       "whole, %lu of them with other parts",
+	       budgets, patched, denial_same_share, denial_differ);
+	report("wildcard parts");
+	CU_ASSERT_TRUE(budgets > 0);
+	CU_ASSERT_TRUE(patched > 0);
+	CU_ASSERT_TRUE(denial_same_share > 0);
+	CU_ASSERT_EQUAL(diffs, 0);
+	CU_ASSERT_EQUAL(denial_differ, 0);
+	CU_ASSERT_EQUAL(denial_unreached, 0);
+	CU_ASSERT_EQUAL(denial_needless, 0);
+	zt_blobs_split_min = was_split;
+	zt_denial_budget = was_budget;
+	world_free(w);
+	free(w);
 }
 
 /*
@@ -2097,6 +2291,7 @@ static void test_signed_chains(void)
 	unsigned long patched = 0, full_before = 0;
 
 	denial_over = denial_over_whole = 0;
+	denial_unreached = denial_needless = 0;
 	CU_ASSERT_EQUAL(signed_chains(seed, n, SIG_NSEC, 0, 0, &patched), 0);
 	CU_ASSERT_TRUE(patched >= (unsigned long)n * 20 / 8);
 	report("signed NSEC");
@@ -2134,6 +2329,10 @@ static void test_signed_chains(void)
 	/* Whatever the budget, no snapshot past it (4,530 octets of 4,096 once, patched). */
 	CU_ASSERT_EQUAL(denial_over, 0);
 	CU_ASSERT_EQUAL(denial_over_whole, 0);
+	/* Every part a patch made is one an answer uses; no patch compiled whole for parts below
+	 * the apex zt_new() does not keep. */
+	CU_ASSERT_EQUAL(denial_unreached, 0);
+	CU_ASSERT_EQUAL(denial_needless, 0);
 }
 
 /* ---- zones added and taken out (zt_patch_zones) ---- */
@@ -2868,6 +3067,7 @@ void reg_cutest_patch(void)
 		    test_nsec_fits);
 	CU_add_test(s, "patched snapshots hold no more denial data than zt_denial_budget",
 		    test_denial_budget);
+	CU_add_test(s, "a patch keeps the wildcards' parts a compile keeps", test_wild_parts_order);
 	CU_add_test(s, "kinds of change that must be patched", test_must_patch);
 	CU_add_test(s, "20,000 records, 100 changes", test_scale);
 #ifndef PATCH_TEST_SELFCHECK
