@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* zload_fastrr.c: the fast reader's names and DNSSEC record data (RRSIG, NSEC3...) to wire form */
 #include <ctype.h>
-#include <openssl/evp.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -155,52 +154,65 @@ static bool sig_time(const char *t, uint32_t *v)
 	return true;
 }
 
-static int b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
+/* Each character's base64 digit plus one (RFC 4648 4); 0 for the others. */
+// clang-format off
+static const uint8_t b64_digit[256] = {
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+	 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 63,  0,  0,  0, 64,
+	53, 54, 55, 56, 57, 58, 59, 60, 61, 62,  0,  0,  0,  0,  0,  0,
+	 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15,
+	16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,  0,  0,  0,  0,  0,
+	 0, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41,
+	42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52,  0,  0,  0,  0,  0,
+};
+// clang-format on
 
 /*
  * The base64 of the NTOK tokens TOK taken together (BIND splits a signature or a key into
  * several) into OUT (ROOM octets): its length, or 0 unless it is whole quartets, "=" padding
  * only at its end, and the bits the padding leaves past the last octet zero, as ldns's
- * b64_pton() asks (OpenSSL's decoder takes "=" anywhere as zero bits).
+ * b64_pton() asks. Decoded in one pass here: OpenSSL's EVP_DecodeBlock() takes "=" anywhere
+ * as zero bits, so the text would be checked first and read twice, for a tenth of the time a
+ * presigned zone takes to read.
  */
 static size_t b64_field(char *const *tok, unsigned ntok, uint8_t *out, size_t room)
 {
-	char buf[ZLOAD_FASTRR_MAX];
-	size_t n = 0, pad = 0;
-	int r;
+	uint32_t acc = 0;
+	size_t w = 0;
+	unsigned q = 0, pad = 0; /* sextets in ACC, "=" seen */
 
 	for (unsigned k = 0; k < ntok; k++) {
-		size_t l = strlen(tok[k]);
+		for (const char *c = tok[k]; *c != '\0'; c++) {
+			unsigned v = b64_digit[(uint8_t)*c];
 
-		if (n + l >= sizeof(buf))
-			return 0;
-		memcpy(buf + n, tok[k], l);
-		n += l;
+			if (*c == '=' && ++pad <= 2)
+				continue;
+			if (v == 0 || pad > 0)
+				return 0;
+			acc = acc << 6 | (v - 1);
+			if (++q < 4)
+				continue;
+			if (w + 3 > room)
+				return 0;
+			out[w++] = (uint8_t)(acc >> 16);
+			out[w++] = (uint8_t)(acc >> 8);
+			out[w++] = (uint8_t)acc;
+			q = 0;
+			acc = 0;
+		}
 	}
-	if (n == 0 || n % 4 != 0)
+	if (pad == 0)
+		return q == 0 ? w : 0;
+	if (q + pad != 4 || w + 2 > room || (acc & (q == 2 ? 0x0fu : 0x03u)) != 0)
 		return 0;
-	if (buf[n - 1] == '=')
-		pad = buf[n - 2] == '=' ? 2 : 1;
-	for (size_t i = 0; i < n - pad; i++)
-		if (b64_value(buf[i]) < 0)
-			return 0;
-	if (pad > 0 && (b64_value(buf[n - pad - 1]) & (pad == 2 ? 0x0f : 0x03)) != 0)
-		return 0;
-	if (n / 4 * 3 > room)
-		return 0;
-	r = EVP_DecodeBlock(out, (const unsigned char *)buf, (int)n);
-	if (r < 0 || (size_t)r != n / 4 * 3)
-		return 0;
-	return (size_t)r - pad;
+	if (q == 2) {
+		out[w++] = (uint8_t)(acc >> 4);
+	} else {
+		out[w++] = (uint8_t)(acc >> 10);
+		out[w++] = (uint8_t)(acc >> 2);
+	}
+	return w;
 }
 
 static int hex_value(char c)
