@@ -29,6 +29,7 @@ static const struct {
     {"zedit", reg_cutest_zedit},
     {"zload_xfr", reg_cutest_zload_xfr},
     {"zload_print", reg_cutest_zload_print},
+    {"zload_fastrr", reg_cutest_zload_fastrr},
     {"zshare", reg_cutest_zshare},
     {"nameset", reg_cutest_nameset},
     {"ctl", reg_cutest_ctl},

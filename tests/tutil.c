@@ -16,6 +16,7 @@
 #include "resolve.h"
 #include "tutil.h"
 #include "wire.h"
+#include "zload_pvt.h"
 #include "zt_index.h"
 
 size_t tu_name_wire(uint8_t *out, const char *text)
@@ -480,4 +481,59 @@ __attribute__((noinline)) char *tu_zone_print(const zload_zone_t *z)
 	CU_ASSERT_EQUAL(zload_xfr_print(z, f), 0);
 	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
 	return text;
+}
+
+zload_zone_t *tu_read_with(const char *text, char *e, size_t elen, bool fast, unsigned threads,
+			   size_t piece)
+{
+	size_t piece_was = zload_piece_min;
+	zload_zone_t *z;
+
+	zload_no_fast_path = !fast;
+	zload_threads = threads;
+	zload_piece_min = piece;
+	z = zload_string("example.com.", text, "t.zone", NULL, NULL, e, elen);
+	zload_no_fast_path = false;
+	zload_threads = 0;
+	zload_piece_min = piece_was;
+	return z;
+}
+
+void tu_assert_same(zload_zone_t *a, const char *ea, zload_zone_t *b, const char *eb,
+		    const char *how)
+{
+	CU_ASSERT_EQUAL_FATAL(a == NULL, b == NULL);
+	if (a == NULL) {
+		if (strcmp(ea, eb) != 0)
+			fprintf(stderr, "\n  one pass: %s\n  %s: %s\n", ea, how, eb);
+		CU_ASSERT_STRING_EQUAL(ea, eb);
+		return;
+	}
+	CU_ASSERT_EQUAL_FATAL(zload_rr_count(a), zload_rr_count(b));
+	for (size_t i = 0; i < zload_rr_count(a); i++) {
+		const zload_rec_t *x = &a->recs[i], *y = &b->recs[i];
+		const uint8_t *ox = zload_rec_owner(a, i), *oy = zload_rec_owner(b, i);
+		size_t lx = wire_name_len(ox);
+		bool same = x->type == y->type && x->ttl == y->ttl && x->rdlen == y->rdlen &&
+			    memcmp(zload_rec_rdata(a, i), zload_rec_rdata(b, i), x->rdlen) == 0 &&
+			    lx == wire_name_len(oy) && memcmp(ox, oy, lx) == 0 &&
+			    zload_rec_line(a, i) == zload_rec_line(b, i) &&
+			    zload_rec_file(a, i) == zload_rec_file(b, i);
+
+		if (!same) {
+			ldns_rr *rx = zload_rr(a, i), *ry = zload_rr(b, i);
+			char *tx = rx ? ldns_rr2str(rx) : NULL, *ty = ry ? ldns_rr2str(ry) : NULL;
+
+			fprintf(stderr, "\n  record %zu: one pass line %d %s  %s line %d %s", i,
+				zload_rec_line(a, i), tx, how, zload_rec_line(b, i), ty);
+			free(tx);
+			free(ty);
+			ldns_rr_free(rx);
+			ldns_rr_free(ry);
+		}
+		CU_ASSERT_TRUE(same);
+	}
+	CU_ASSERT_EQUAL(zload_serial(a), zload_serial(b));
+	zload_free(&a);
+	zload_free(&b);
 }

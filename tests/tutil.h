@@ -99,4 +99,18 @@ size_t tu_denial_used(const zt_t *t, uint32_t z);
  */
 char *tu_zone_print(const zload_zone_t *z);
 
+/* ---- the loader's two readers compared (test_zload.c, test_zload_fastrr.c) ---- */
+/*
+ * TEXT (origin example.com., file "t.zone") read with the fast reader (FAST) or ldns alone, by
+ * THREADS readers of PIECE octets each (0, 0: as sandnsd would); the error in E (ELEN octets).
+ */
+zload_zone_t *tu_read_with(const char *text, char *e, size_t elen, bool fast, unsigned threads,
+			   size_t piece);
+/*
+ * The same records (owner octets, case included, TTL, class, type, RDATA) on the same lines,
+ * or the same error (EA, EB); a difference is printed with HOW (what B was read by). Frees both.
+ */
+void tu_assert_same(zload_zone_t *a, const char *ea, zload_zone_t *b, const char *eb,
+		    const char *how);
+
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* zload_lines.c: lines of zone text in one pass: plain address records read fast, ldns the rest */
+/* zload_lines.c: lines of zone text in one pass: plain common records read fast, ldns the rest */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "wire.h"
+#include "zload_fastrr.h"
 #include "zload_scan.h"
 #include "zload_state.h"
 
@@ -14,61 +15,24 @@
 bool zload_no_fast_path;
 
 /*
- * A plain name (fast_name_char() only, no empty label) in wire form into OUT, ORIGIN (wire,
- * OLEN octets) after it unless it ends in a dot: what ldns_str2rdf_dname() and
- * ldns_dname_cat() make of it. 0 when it is not that simple (ldns then reads the line).
- */
-static size_t fast_name(const char *s, const uint8_t *origin, size_t olen,
-			uint8_t out[WIRE_NAME_MAX + 1])
-{
-	size_t w = 0;
-	bool absolute = false;
-
-	while (*s != '\0') {
-		const char *dot = strchr(s, '.');
-		size_t l = dot != NULL ? (size_t)(dot - s) : strlen(s);
-
-		/* Room for the label and for the root after it: 255 octets in all. */
-		if (l == 0 || l > 63 || w + 1 + l + 1 > WIRE_NAME_MAX)
-			return 0;
-		out[w++] = (uint8_t)l;
-		memcpy(out + w, s, l);
-		w += l;
-		s += l;
-		if (*s == '.') {
-			s++;
-			absolute = *s == '\0';
-		}
-	}
-	if (w == 0)
-		return 0;
-	if (absolute) {
-		out[w++] = 0;
-		return w;
-	}
-	if (w + olen > WIRE_NAME_MAX)
-		return 0;
-	memcpy(out + w, origin, olen);
-	return w + olen;
-}
-
-/*
- * The fast reader, for the lines a large zone is made of: "[OWNER] [TTL] [IN] A|AAAA ADDRESS
+ * The fast reader, for the lines a large zone is made of: "[OWNER] [TTL] [IN] TYPE DATA
  * [; comment]" (TTL before class, as ldns reads them), owner plain (letters, digits, - _ * and
- * dots), TTL plain digits. It adds the record ldns would make from the line (the tests compare
- * the two), in wire form, with no ldns object. Returns 1 when it did, 0 when the line is for
- * ldns (anything else, or anything odd), or -ENOMEM.
+ * dots), TTL plain digits, TYPE A or AAAA, or a DNSSEC type whose data zload_fastrr.c reads
+ * (a presigned zone's RRSIG and NSEC3 lines). It adds the record ldns would make from the
+ * line (the tests compare the two), in wire form, with no ldns object. Returns 1 when it did,
+ * 0 when the line is for ldns (anything else, or anything odd), or -ENOMEM.
  */
 static int fast_line(struct zload_state *st, const char *line, size_t len, const ldns_rdf *origin,
 		     int file_idx, int line_nr)
 {
-	char buf[512], *tok[6], *save = NULL, *t;
+	/* a signature of RSA-4096 (684 base64 digits) fits; a bitmap of dozens of types */
+	char buf[2048], *tok[72], *save = NULL, *t;
 	unsigned n = 0, k = 0;
 	bool blank_owner;
 	uint32_t ttl = st->default_ttl;
-	uint8_t addr[16], owner[WIRE_NAME_MAX + 1];
-	size_t olen;
-	int af;
+	uint8_t rdata[ZLOAD_FASTRR_MAX], owner[WIRE_NAME_MAX + 1];
+	size_t olen, rdlen;
+	uint16_t type;
 
 	if (len == 0 || len >= sizeof(buf) || line[0] == '$')
 		return 0;
@@ -113,16 +77,24 @@ static int fast_line(struct zload_state *st, const char *line, size_t len, const
 	}
 	if (k < n && strcasecmp(tok[k], "IN") == 0)
 		k++;
-	if (k + 2 != n)
+	if (k + 2 > n)
 		return 0;
-	if (strcasecmp(tok[k], "A") == 0)
-		af = AF_INET;
-	else if (strcasecmp(tok[k], "AAAA") == 0)
-		af = AF_INET6;
-	else
-		return 0;
-	if (inet_pton(af, tok[k + 1], addr) != 1)
-		return 0;
+	if (strcasecmp(tok[k], "A") == 0 || strcasecmp(tok[k], "AAAA") == 0) {
+		int af = tok[k][1] == '\0' ? AF_INET : AF_INET6;
+
+		if (k + 2 != n || inet_pton(af, tok[k + 1], rdata) != 1)
+			return 0;
+		type = af == AF_INET ? T_A : T_AAAA;
+		rdlen = af == AF_INET ? 4 : 16;
+	} else {
+		type = zload_fastrr_type(tok[k]);
+		rdlen = type != 0 ? zload_fastrr_rdata(type, tok + k + 1, n - k - 1,
+						       ldns_rdf_data(origin), ldns_rdf_size(origin),
+						       rdata)
+				  : 0;
+		if (rdlen == 0)
+			return 0;
+	}
 	if (blank_owner) {
 		if (!st->prev_stale)
 			prev_from_ldns(st);
@@ -131,12 +103,12 @@ static int fast_line(struct zload_state *st, const char *line, size_t len, const
 		olen = st->prev_len;
 		memcpy(owner, st->prev_wire, olen);
 	} else {
-		olen = fast_name(tok[0], ldns_rdf_data(origin), ldns_rdf_size(origin), owner);
+		olen = zload_fast_name(tok[0], ldns_rdf_data(origin), ldns_rdf_size(origin), owner);
 		if (olen == 0)
 			return 0;
 	}
-	if (zload_push_wire(st->zone, owner, olen, af == AF_INET ? T_A : T_AAAA, ttl, addr,
-			    af == AF_INET ? 4 : 16, (unsigned)file_idx, line_nr) != 0)
+	if (zload_push_wire(st->zone, owner, olen, type, ttl, rdata, rdlen, (unsigned)file_idx,
+			    line_nr) != 0)
 		return -ENOMEM;
 	/* The next blank owner is this one, as ldns would have it. */
 	memcpy(st->prev_wire, owner, olen);
@@ -158,9 +130,10 @@ static bool line_may_be_fast(const char *line, size_t len)
 
 /*
  * TEXT (LEN octets of whole lines, after LINE_BASE lines): plain address records (most of a
- * large zone) read by fast_line(), every run of other lines handed to ldns as it is, records in
- * parentheses and quoted strings whole. ldns parses a million simple records in about 1.5 s of
- * the 2 s a zone of that size took to read; the fast reader a few times quicker.
+ * large zone) and one-line DNSSEC records (most of a presigned one) read by fast_line(), every
+ * run of other lines handed to ldns as it is, records in parentheses and quoted strings whole.
+ * ldns parses a million simple records in about 1.5 s of the 2 s a zone of that size took to
+ * read; the fast reader a few times quicker (a presigned zone's RRSIGs and NSEC3s: five).
  */
 int zload_lines(struct zload_state *st, const char *text, size_t len, const char *file,
 		int file_idx, ldns_rdf **origin, int line_base)

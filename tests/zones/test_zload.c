@@ -17,6 +17,7 @@
 
 #include "cutest.h"
 #include "rfile.h"
+#include "tutil.h"
 #include "wire.h"
 #include "zload.h"
 #include "zload_pvt.h"
@@ -1145,66 +1146,6 @@ static void test_class_before_ttl(void)
 
 /* ------------------------------------------------------------------ the fast reader */
 
-/* TEXT read with the fast reader (FAST) or ldns alone, by THREADS readers of PIECE octets each. */
-static zload_zone_t *read_with(const char *text, char *e, size_t elen, bool fast, unsigned threads,
-			       size_t piece)
-{
-	size_t piece_was = zload_piece_min;
-	zload_zone_t *z;
-
-	zload_no_fast_path = !fast;
-	zload_threads = threads;
-	zload_piece_min = piece;
-	z = zload_string("example.com.", text, "t.zone", NULL, NULL, e, elen);
-	zload_no_fast_path = false;
-	zload_threads = 0;
-	zload_piece_min = piece_was;
-	return z;
-}
-
-/*
- * The same records (owner octets, case included, TTL, class, type, RDATA) on the same lines,
- * or the same error. Frees both.
- */
-static void assert_same(zload_zone_t *a, const char *ea, zload_zone_t *b, const char *eb,
-			const char *how)
-{
-	CU_ASSERT_EQUAL_FATAL(a == NULL, b == NULL);
-	if (a == NULL) {
-		if (strcmp(ea, eb) != 0)
-			fprintf(stderr, "\n  one pass: %s\n  %s: %s\n", ea, how, eb);
-		CU_ASSERT_STRING_EQUAL(ea, eb);
-		return;
-	}
-	CU_ASSERT_EQUAL_FATAL(zload_rr_count(a), zload_rr_count(b));
-	for (size_t i = 0; i < zload_rr_count(a); i++) {
-		const zload_rec_t *x = &a->recs[i], *y = &b->recs[i];
-		const uint8_t *ox = zload_rec_owner(a, i), *oy = zload_rec_owner(b, i);
-		size_t lx = wire_name_len(ox);
-		bool same = x->type == y->type && x->ttl == y->ttl && x->rdlen == y->rdlen &&
-			    memcmp(zload_rec_rdata(a, i), zload_rec_rdata(b, i), x->rdlen) == 0 &&
-			    lx == wire_name_len(oy) && memcmp(ox, oy, lx) == 0 &&
-			    zload_rec_line(a, i) == zload_rec_line(b, i) &&
-			    zload_rec_file(a, i) == zload_rec_file(b, i);
-
-		if (!same) {
-			ldns_rr *rx = zload_rr(a, i), *ry = zload_rr(b, i);
-			char *tx = rx ? ldns_rr2str(rx) : NULL, *ty = ry ? ldns_rr2str(ry) : NULL;
-
-			fprintf(stderr, "\n  record %zu: one pass line %d %s  %s line %d %s", i,
-				zload_rec_line(a, i), tx, how, zload_rec_line(b, i), ty);
-			free(tx);
-			free(ty);
-			ldns_rr_free(rx);
-			ldns_rr_free(ry);
-		}
-		CU_ASSERT_TRUE(same);
-	}
-	CU_ASSERT_EQUAL(zload_serial(a), zload_serial(b));
-	zload_free(&a);
-	zload_free(&b);
-}
-
 /*
  * TEXT read with the fast reader in one pass, then with ldns alone, then cut into pieces read
  * by 2, 3 and 4 threads (pieces of at least 1, 40 and 300 octets: cuts at many places): the
@@ -1216,17 +1157,17 @@ static void same_both_ways(const char *text)
 	char err2[1024];
 	zload_zone_t *a, *b;
 
-	a = read_with(text, err, sizeof(err), true, 1, 0);
-	b = read_with(text, err2, sizeof(err2), false, 1, 0);
-	assert_same(a, err, b, err2, "ldns");
+	a = tu_read_with(text, err, sizeof(err), true, 1, 0);
+	b = tu_read_with(text, err2, sizeof(err2), false, 1, 0);
+	tu_assert_same(a, err, b, err2, "ldns");
 	for (unsigned t = 2; t <= 4; t++) {
 		for (size_t k = 0; k < sizeof(pieces) / sizeof(pieces[0]); k++) {
 			char how[64];
 
-			a = read_with(text, err, sizeof(err), true, 1, 0);
-			b = read_with(text, err2, sizeof(err2), true, t, pieces[k]);
+			a = tu_read_with(text, err, sizeof(err), true, 1, 0);
+			b = tu_read_with(text, err2, sizeof(err2), true, t, pieces[k]);
 			snprintf(how, sizeof(how), "%u threads, pieces of %zu", t, pieces[k]);
-			assert_same(a, err, b, err2, how);
+			tu_assert_same(a, err, b, err2, how);
 		}
 	}
 }
@@ -1438,13 +1379,13 @@ static void test_pieces_same(void)
 				       i % 100 == 50 ? "$TTL %u\n" : "h%u IN A 10.0.0.1\n", i);
 	{
 		char err2[1024];
-		zload_zone_t *a = read_with(big, err, sizeof(err), true, 1, 0);
+		zload_zone_t *a = tu_read_with(big, err, sizeof(err), true, 1, 0);
 		zload_zone_t *b;
 
 		before = zload_pieces_threaded;
-		b = read_with(big, err2, sizeof(err2), true, 4, 100000);
+		b = tu_read_with(big, err2, sizeof(err2), true, 4, 100000);
 		CU_ASSERT_EQUAL(zload_pieces_threaded - before, 3);
-		assert_same(a, err, b, err2, "4 threads");
+		tu_assert_same(a, err, b, err2, "4 threads");
 	}
 	free(big);
 }
