@@ -75,6 +75,22 @@ static bool res_has(const zt_t *zt, res_t *r, uint8_t kind, uint32_t node, const
 	return false;
 }
 
+/* Whether a CNAME made from a DNAME for this owner is in the answer already. */
+static bool res_has_synth(const zt_t *zt, const res_t *r, uint8_t kind, const uint8_t *name)
+{
+	const uint8_t *owner = res_owner_name(zt, r, kind, ZT_NONE, name);
+
+	for (unsigned i = 0; i < r->n; i++) {
+		const res_item_t *it = &r->item[i];
+
+		if (it->cname_target == NULL || (it->owner_kind == OWN_QNAME && r->qname_wild))
+			continue;
+		if (wire_name_eq(res_owner_name(zt, r, it->owner_kind, it->node, it->name), owner))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Whether R has room for one more item of section SEC. The heap's grows; a fixed array keeps
  * RES_RESERVE items for the answer and authority sections, and additional RRsets past it are
@@ -431,7 +447,14 @@ static void walk_dname(struct res_walk *w, uint32_t d, const uint8_t *name, uint
 	ds = &zt->rrsets[set];
 	dname_target = zt->arena + ds->data + 2;
 	tlen = wire_name_len(dname_target);
-	if (!res_add_set(zt, r, 1, OWN_NODE, d, NULL, set, w->dnssec) && w->hops > 0)
+	/*
+	 * The DNAME there already: a chain back to it stops when its target is below it (a name
+	 * that grows each time) or when NAME's CNAME was made already; else that name's goes on
+	 * (as Knot and NSD: a wildcard's CNAME back through the DNAME, *.e CNAME x.d, d DNAME e).
+	 */
+	if (!res_add_set(zt, r, 1, OWN_NODE, d, NULL, set, w->dnssec) && w->hops > 0 &&
+	    (wire_name_is_sub(dname_target, zt_node_name(zt, node_at(zt, d))) ||
+	     res_has_synth(zt, r, kind, name)))
 		return;
 	if (prefix + tlen > WIRE_NAME_MAX) {
 		r->flags = (uint16_t)((r->flags & ~0xf) | 6); /* YXDOMAIN */
