@@ -49,16 +49,41 @@ static const uint8_t *res_owner_name(const zt_t *zt, const res_t *r, uint8_t kin
 	return kind == OWN_QNAME ? r->qname : name;
 }
 
-/* Whether this RRset is already in the answer under this owner (Knot's KNOT_PF_CHECKDUP). */
-static bool res_has(const zt_t *zt, const res_t *r, uint8_t kind, uint32_t node,
-		    const uint8_t *name, uint32_t rrset)
+/*
+ * Whether this RRset is already in the answer under this owner (Knot's KNOT_PF_CHECKDUP). The
+ * question's name expanded from a wildcard is an owner of its own, not the name a chain reaches
+ * again (NSD numbers the two apart; Knot stops the chain only when the wildcard comes again):
+ * *.b CNAME t.b asked for t.b gives that CNAME twice.
+ */
+static bool res_has(const zt_t *zt, res_t *r, uint8_t kind, uint32_t node, const uint8_t *name,
+		    uint32_t rrset)
 {
 	const uint8_t *owner = res_owner_name(zt, r, kind, node, name);
 
 	for (unsigned i = 0; i < r->n; i++) {
 		const res_item_t *it = &r->item[i];
 
-		if (it->rrset != rrset || rrset == ZT_NONE)
+		if (it->rrset != rrset || rrset == ZT_NONE ||
+		    (it->owner_kind == OWN_QNAME && r->qname_wild))
+			continue;
+		if (wire_name_eq(res_owner_name(zt, r, it->owner_kind, it->node, it->name),
+				 owner)) {
+			r->qname_loop |= it->owner_kind == OWN_QNAME;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether a CNAME made from a DNAME for this owner is in the answer already. */
+static bool res_has_synth(const zt_t *zt, const res_t *r, uint8_t kind, const uint8_t *name)
+{
+	const uint8_t *owner = res_owner_name(zt, r, kind, ZT_NONE, name);
+
+	for (unsigned i = 0; i < r->n; i++) {
+		const res_item_t *it = &r->item[i];
+
+		if (it->cname_target == NULL || (it->owner_kind == OWN_QNAME && r->qname_wild))
 			continue;
 		if (wire_name_eq(res_owner_name(zt, r, it->owner_kind, it->node, it->name), owner))
 			return true;
@@ -422,7 +447,14 @@ static void walk_dname(struct res_walk *w, uint32_t d, const uint8_t *name, uint
 	ds = &zt->rrsets[set];
 	dname_target = zt->arena + ds->data + 2;
 	tlen = wire_name_len(dname_target);
-	if (!res_add_set(zt, r, 1, OWN_NODE, d, NULL, set, w->dnssec) && w->hops > 0)
+	/*
+	 * The DNAME there already: a chain back to it stops when its target is below it (a name
+	 * that grows each time) or when NAME's CNAME was made already; else that name's goes on
+	 * (as Knot and NSD: a wildcard's CNAME back through the DNAME, *.e CNAME x.d, d DNAME e).
+	 */
+	if (!res_add_set(zt, r, 1, OWN_NODE, d, NULL, set, w->dnssec) && w->hops > 0 &&
+	    (wire_name_is_sub(dname_target, zt_node_name(zt, node_at(zt, d))) ||
+	     res_has_synth(zt, r, kind, name)))
 		return;
 	if (prefix + tlen > WIRE_NAME_MAX) {
 		r->flags = (uint16_t)((r->flags & ~0xf) | 6); /* YXDOMAIN */
@@ -502,6 +534,7 @@ static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
 
 		w->wild_ce = n;
 		w->wild_name = name;
+		w->r->qname_wild |= kind == OWN_QNAME;
 		walk_node(w, node->wildcard, kind, name);
 		/* Prove that the name itself does not exist (RFC 4035 3.1.3.3, RFC 5155 7.2.6). */
 		if (w->dnssec && (node->flags & ZN_SIGNED) && z->has_nsec3)
@@ -575,6 +608,8 @@ void res_reset(res_t *r)
 	r->n = 0;
 	r->nnames = 0;
 	r->overflow = false;
+	r->qname_wild = false;
+	r->qname_loop = false;
 }
 
 void res_resolve(const zt_t *zt, const uint8_t *qname, uint16_t qtype, bool dnssec, res_t *r)

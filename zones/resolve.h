@@ -53,6 +53,14 @@ typedef struct res {
 	bool overflow; /* the answer could not be held: SERVFAIL */
 	size_t limit;  /* the message's size limit: an RRset that cannot fit in it (TC) gets no
 			* additional processing, nothing of it would be written */
+	/*
+	 * The question's name is a wildcard's expansion: no chain comes back to that owner, a
+	 * CNAME chain that reaches the same name again takes it as another (as Knot and NSD do).
+	 */
+	bool qname_wild;
+	/* A chain came back to the question's own name and stopped there: asked as a wildcard's
+	 * own name, the names the wildcard stands for would go on (no blob serves them both). */
+	bool qname_loop;
 } res_t;
 
 /*

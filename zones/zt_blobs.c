@@ -372,7 +372,14 @@ static int make_node_answers(struct zt_build *b, struct blob_ctx *c, uint32_t n,
 				return -ENOMEM;
 			continue;
 		}
-		blob = make_blob(b, ri, name, wildcard, anchor);
+		/*
+		 * A wildcard's chain that came back to the wildcard's own name stopped there;
+		 * for the names it stands for it goes on (resolve.c, res_has()): both live.
+		 */
+		if (wildcard && ri->qname_loop)
+			blob = ZT_LIVE;
+		else
+			blob = make_blob(b, ri, name, wildcard, anchor);
 		if (i == 0)
 			blob0 = blob;
 		/*
