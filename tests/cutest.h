@@ -39,6 +39,8 @@ void reg_cutest_bigans(void); /* tests/zones/test_bigans.c: answers of any size 
 void reg_cutest_denial(void); /* tests/zones/test_denial.c: DO denial answers composed */
 /* tests/zones/test_denial_rand.c: denial answers made ahead, over zones made from a seed */
 void reg_cutest_denialrand(void);
+/* tests/zones/test_denial_floor.c: the floor of an NSEC zone's blobs, over hostile zones */
+void reg_cutest_denialfloor(void);
 void reg_cutest_blobparts(void);     /* tests/zones/test_blobparts.c: answers in parts, as whole */
 void reg_cutest_nsec3(void);	     /* tests/zones/test_nsec3.c: NSEC3 hashes and denial proofs */
 void reg_cutest_dnstap(void);	     /* tests/zones/test_dnstap.c: dnstap messages, read back */

@@ -52,6 +52,7 @@ static const struct {
     {"nsec3", reg_cutest_nsec3},
     {"denial", reg_cutest_denial},
     {"denialrand", reg_cutest_denialrand},
+    {"denialfloor", reg_cutest_denialfloor},
     {"blobparts", reg_cutest_blobparts},
     {"dnstap", reg_cutest_dnstap},
     {"dnstap_log", reg_cutest_dnstap_log},
