@@ -13,6 +13,14 @@
 
 #include "zt.h"
 
+/* The usual head of a good zone example.com.: SOA on line 3, apex NS with glue on lines 4-5. */
+#define TU_ZONE_HEAD                                                                               \
+	"$ORIGIN example.com.\n"                                                                   \
+	"$TTL 3600\n"                                                                              \
+	"@ IN SOA ns1 hostmaster 2024010101 7200 3600 1209600 300\n"                               \
+	"@ IN NS ns1\n"                                                                            \
+	"ns1 IN A 192.0.2.53\n"
+
 /* A presentation name (no escapes; "" or "." is the root) in wire form at OUT; its length. */
 size_t tu_name_wire(uint8_t *out, const char *text);
 

@@ -8,6 +8,7 @@
 #include <CUnit/CUnit.h>
 
 #include "cutest.h"
+#include "tutil.h"
 #include "zload.h"
 
 /* What a check said: its errors and warnings, in order. */
@@ -25,12 +26,7 @@ static void said_add(void *ctx, const char *msg)
 	s->n++;
 }
 
-#define HEAD                                                                                       \
-	"$ORIGIN example.com.\n"                                                                   \
-	"$TTL 3600\n"                                                                              \
-	"@ IN SOA ns1 hostmaster 2024010101 7200 3600 1209600 300\n"                               \
-	"@ IN NS ns1\n"                                                                            \
-	"ns1 IN A 192.0.2.53\n"
+#define HEAD TU_ZONE_HEAD
 
 static size_t check(const char *text, size_t max, struct said *e, struct said *w, bool *stopped)
 {

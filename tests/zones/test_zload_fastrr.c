@@ -28,12 +28,7 @@
  * error.
  */
 
-#define HEAD                                                                                       \
-	"$ORIGIN example.com.\n"                                                                   \
-	"$TTL 3600\n"                                                                              \
-	"@ IN SOA ns1 hostmaster 2024010101 7200 3600 1209600 300\n"                               \
-	"@ IN NS ns1\n"                                                                            \
-	"ns1 IN A 192.0.2.53\n"
+#define HEAD TU_ZONE_HEAD
 
 /* The origin's wire form: the string's terminating NUL is its root label. */
 static const uint8_t origin_w[] = "\007example\003com";
