@@ -13,6 +13,7 @@
 
 /* Set by the tests: every line goes through ldns (to compare the two readers). */
 bool zload_no_fast_path;
+unsigned long zload_fast_joined;
 
 /*
  * The fast reader, for the lines a large zone is made of: "[OWNER] [TTL] [IN] TYPE DATA
@@ -117,7 +118,10 @@ static int fast_line(struct zload_state *st, const char *line, size_t len, const
 	return 1;
 }
 
-/* A cheap first look (no '$', no parenthesis): whether fast_line() may take the line at all. */
+/*
+ * A cheap first look (no '$', no parenthesis): whether fast_line() may take the line at all as
+ * it stands; a line with a parenthesis may start a record zload_join() makes one line of.
+ */
 static bool line_may_be_fast(const char *line, size_t len)
 {
 	if (len > 0 && *line == '$')
@@ -130,31 +134,42 @@ static bool line_may_be_fast(const char *line, size_t len)
 
 /*
  * TEXT (LEN octets of whole lines, after LINE_BASE lines): plain address records (most of a
- * large zone) and one-line DNSSEC records (most of a presigned one) read by fast_line(), every
- * run of other lines handed to ldns as it is, records in parentheses and quoted strings whole.
- * ldns parses a million simple records in about 1.5 s of the 2 s a zone of that size took to
- * read; the fast reader a few times quicker (a presigned zone's RRSIGs and NSEC3s: five).
+ * large zone) and DNSSEC records (most of a presigned one), on one line or in parentheses
+ * over several (as BIND writes RRSIG and DNSKEY), read by fast_line(), every run of other
+ * lines handed to ldns as it is, records in parentheses and quoted strings whole. ldns parses
+ * a million simple records in about 1.5 s of the 2 s a zone of that size took to read; the
+ * fast reader a few times quicker (a presigned zone's RRSIGs and NSEC3s: five).
  */
 int zload_lines(struct zload_state *st, const char *text, size_t len, const char *file,
 		int file_idx, ldns_rdf **origin, int line_base)
 {
 	size_t off = 0, run = 0;
 	int line = line_base, run_line = line_base, ret = 0;
+	unsigned long joined_n = 0;
 	bool in_run = false;
 	struct line_scan sc = {0};
 
 	while (off < len && ret == 0) {
 		const char *nl = memchr(text + off, '\n', len - off);
-		size_t eol = nl != NULL ? (size_t)(nl - text) + 1 : len;
-		int fast = 0;
+		size_t eol = nl != NULL ? (size_t)(nl - text) + 1 : len, end = 0;
+		int fast = 0, newlines = 0;
+		bool plain = false;
+		/* a record in parentheses as one line (a signature of RSA-4096 fits) */
+		char joined[2048];
+		size_t jlen = 0;
 
 		line++;
 		/*
 		 * A line may go to the fast reader only when it starts a record of its own, and
 		 * only once ldns has read the lines before it ($ORIGIN, $TTL, the previous owner).
 		 */
-		if (scan_free(&sc) && !zload_no_fast_path &&
-		    line_may_be_fast(text + off, eol - off)) {
+		if (scan_free(&sc) && !zload_no_fast_path) {
+			plain = line_may_be_fast(text + off, eol - off);
+			if (!plain && text[off] != '$')
+				jlen = zload_join(text + off, len - off, joined, sizeof(joined),
+						  &end, &newlines);
+		}
+		if (plain || jlen > 0) {
 			if (in_run) {
 				ret = zload_ldns(st, text + run, off - run, file, file_idx, origin,
 						 run_line);
@@ -162,10 +177,22 @@ int zload_lines(struct zload_state *st, const char *text, size_t len, const char
 				if (ret != 0)
 					break;
 			}
-			fast = fast_line(st, text + off, eol - off - (nl != NULL), *origin,
-					 file_idx, line);
+			/*
+			 * ldns gives a record in parentheses the line it ends on, counted in
+			 * newlines (one less for the text's last line if no newline ends it):
+			 * so does this.
+			 */
+			fast = plain ? fast_line(st, text + off, eol - off - (nl != NULL), *origin,
+						 file_idx, line)
+				     : fast_line(st, joined, jlen, *origin, file_idx,
+						 line - 1 + newlines);
 			if (fast < 0)
 				return -ENOMEM;
+			if (fast == 1 && !plain) {
+				eol = off + end;
+				line += newlines > 0 ? newlines - 1 : 0;
+				joined_n++;
+			}
 		}
 		if (fast != 1) {
 			if (!in_run) {
@@ -180,6 +207,8 @@ int zload_lines(struct zload_state *st, const char *text, size_t len, const char
 	}
 	if (ret == 0 && in_run)
 		ret = zload_ldns(st, text + run, len - run, file, file_idx, origin, run_line);
+	if (joined_n > 0)
+		__atomic_add_fetch(&zload_fast_joined, joined_n, __ATOMIC_RELAXED);
 	/* What comes next ($INCLUDE, the next piece) sees the previous owner in PREV. */
 	if (ret == 0 && !prev_sync(st))
 		ret = -ENOMEM;

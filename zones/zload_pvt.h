@@ -206,6 +206,8 @@ extern unsigned zload_threads;
 extern size_t zload_piece_min;
 /* Tests read it: how many pieces threads of their own have read. */
 extern unsigned long zload_pieces_threaded;
+/* Tests read it (zload_lines.c): how many records in parentheses the fast reader took. */
+extern unsigned long zload_fast_joined;
 /* Tests read it (zload_ldnsfix.c): how many names in data were read again from the text. */
 extern unsigned long zload_names_reread;
 

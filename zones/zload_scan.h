@@ -48,6 +48,15 @@ static inline bool scan_free(const struct line_scan *sc)
 	return sc->depth == 0 && !sc->quote && !sc->cont;
 }
 
+/*
+ * zload_join.c: the record that starts at TEXT (LEN octets to the end of the text), its lines
+ * joined into one as ldns joins them (parentheses and comments out), into OUT (SIZE octets,
+ * NUL-terminated): its length, with *END the offset past its last line and *NEWLINES how many
+ * newlines it has (one a line, but for a last line without one at the end of the text). 0 when
+ * it is left to ldns, or longer than OUT holds.
+ */
+size_t zload_join(const char *text, size_t len, char *out, size_t size, size_t *end, int *newlines);
+
 /* The characters of a plain name (the fast reader's owners, a piece's first line). */
 static inline bool fast_name_char(char c)
 {

@@ -16,7 +16,8 @@
 /*
  * The loader's files call downwards only: zload.c (zload_file, zload_string) on top;
  * zload_include.c ($INCLUDE, files read whole) -> zload_par.c (large texts in pieces on
- * threads) -> zload_lines.c (the fast reader; zload_fastrr.c its DNSSEC records' data) ->
+ * threads) -> zload_lines.c (the fast reader; zload_fastrr.c its DNSSEC records' data,
+ * zload_join.c a record's lines in parentheses joined) ->
  * zload_ldns.c (ldns reads the rest);
  * zload_validate.c (the zone rules) and zload_query.c (text, lookups) beside them; all of them
  * -> zload_store.c (the records) and zload_msg.c (errors and warnings). zedit.c (copies of a

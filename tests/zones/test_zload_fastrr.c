@@ -493,6 +493,248 @@ static void test_mnemonics(void)
 	CU_ASSERT_TRUE(taken > 4 * 60);
 }
 
+/* ------------------------------------------------------ records in parentheses */
+
+/* TEXT read with the fast reader in one pass and cut into pieces by 2 to 4 threads. */
+static void same_in_pieces(const char *text)
+{
+	static const size_t pieces[] = {1, 40, 300};
+
+	same_both_ways(text);
+	for (unsigned t = 2; t <= 4; t++)
+		for (size_t k = 0; k < sizeof(pieces) / sizeof(pieces[0]); k++) {
+			zload_zone_t *a = tu_read_with(text, err, sizeof(err), true, 1, 0);
+			zload_zone_t *b =
+			    tu_read_with(text, err2, sizeof(err2), true, t, pieces[k]);
+
+			tu_assert_same(a, err, b, err2, "pieces");
+		}
+}
+
+/* How many records in parentheses the fast reader takes from TEXT, read in one pass. */
+static unsigned long joined_count(const char *text)
+{
+	unsigned long before = zload_fast_joined;
+	zload_zone_t *z = tu_read_with(text, err, sizeof(err), true, 1, 0);
+
+	if (z == NULL)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL(z);
+	zload_free(&z);
+	return zload_fast_joined - before;
+}
+
+/*
+ * Data D (fields apart by blanks) written over lines as signers and hands write it: '('
+ * opened between fields or inside one (ldns drops it: "30(0" is 300), newlines and comments
+ * inside the parentheses, a comment inside a field ("AA;c\nAA" is AAAA to ldns: a newline
+ * that ends a comment is not a blank), the last ')' anywhere after the last field.
+ */
+static void put_in_parens(struct line *l, const char *d, unsigned *seed)
+{
+	unsigned depth = 0;
+
+	if (rnd(seed, 2)) {
+		put(l, rnd(seed, 2) ? "(\n\t\t\t\t" : "( ");
+		depth++;
+	}
+	for (const char *c = d; *c != '\0'; c++) {
+		bool gap = *c == ' ' || *c == '\t';
+		unsigned r = rnd(seed, gap ? 6 : 60);
+
+		if (r == 0 || (depth == 0 && r == 1)) {
+			put(l, "%s", gap ? " ( " : "(");
+			depth++;
+		} else if (r == 1 && depth > 1) {
+			put(l, "%s", gap ? " ) " : ")");
+			depth--;
+		} else if (r == 2 && depth > 0) {
+			put(l, "%s", gap ? " ; a comment (with a parenthesis\n\t\t\t\t" : ";c\n");
+		} else if (r == 3 && depth > 0 && gap) {
+			put(l, "%s", rnd(seed, 2) ? "\n\t\t\t\t" : "\r\n\n ");
+		}
+		put(l, "%c", *c);
+	}
+	if (depth == 0) {
+		put(l, " (");
+		depth++;
+	}
+	while (depth-- > 0)
+		put(l, "%s", rnd(seed, 2) ? " )" : "\n\t\t\t\t)");
+	if (rnd(seed, 2))
+		put(l, " ; key id = %u", rnd(seed, 65536));
+}
+
+/*
+ * The random DNSSEC records of test_random_lines(), most of them over lines in parentheses,
+ * each with comments and blank owners after them: every record in parentheses taken by the
+ * fast reader, and the zone read as ldns reads it, in one pass and in pieces.
+ */
+static void test_paren_random(void)
+{
+	size_t cap = 2 << 20;
+	char *zone = malloc(cap);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(zone);
+	for (unsigned seed = 11; seed < 14; seed++) {
+		unsigned s = seed, multi = 0, lines = 300;
+		size_t off = (size_t)snprintf(zone, cap, "%s", HEAD);
+		bool ds = false;
+
+		for (unsigned i = 0; i < lines; i++) {
+			const char *type = fast_types[rnd(&s, 6)];
+			struct line d = {.n = 0}, l = {.n = 0};
+
+			put_data(&d, type, &s);
+			if (strcmp(type, "DS") == 0)
+				put(&l, "d%u IN NS ns1\nd%u", i, i);
+			else if (i > 0 && rnd(&s, 3) == 0 && !ds)
+				put(&l, "\t\t\t");
+			else
+				put(&l, "h%u", i % 37);
+			put(&l, rnd(&s, 2) ? " %u IN " : " %u ", rnd(&s, 100000));
+			put_case(&l, type, &s);
+			put(&l, " ");
+			if (rnd(&s, 5) != 0) {
+				put_in_parens(&l, d.s, &s);
+				multi++;
+			} else {
+				put(&l, "%s", d.s);
+			}
+			put(&l, "%s", rnd(&s, 4) == 0 ? "\n\t\t\t\t; a line of comment\n" : "\n");
+			ds = strcmp(type, "DS") == 0;
+			CU_ASSERT_FATAL(off + l.n < cap);
+			memcpy(zone + off, l.s, l.n + 1);
+			off += l.n;
+		}
+		CU_ASSERT_EQUAL(joined_count(zone), multi);
+		same_in_pieces(zone);
+	}
+	free(zone);
+}
+
+/* A zone as dnssec-signzone writes it (its default, the full form), and a hand's liberties. */
+static const char bind_zone[] =
+    "$ORIGIN example.com.\n"							 /* 1 */
+    "$TTL 3600\n"								 /* 2 */
+    "example.com.\t\t3600\tIN SOA\tns1.example.com. hostmaster.example.com. (\n" /* 3 */
+    "\t\t\t\t2024010101 ; serial\n"						 /* 4 */
+    "\t\t\t\t7200       ; refresh (2 hours)\n"					 /* 5 */
+    "\t\t\t\t3600       ; retry (1 hour)\n"					 /* 6 */
+    "\t\t\t\t1209600    ; expire (2 weeks)\n"					 /* 7 */
+    "\t\t\t\t300        ; minimum (5 minutes)\n"				 /* 8 */
+    "\t\t\t\t)\n"								 /* 9 */
+    "\t\t\t3600\tRRSIG\tSOA 13 2 3600 (\n"					 /* 10 */
+    "\t\t\t\t20270601000000 20261201000000 38746 example.com.\n"		 /* 11 */
+    "\t\t\t\tM8cVLbtwUhPdtdj/apQ5jL6Q9x6V2JeGFgMyZ2U3SGEldx1CcTGwPbqz\n"	 /* 12 */
+    "\t\t\t\turtRnee7BO7fGw2IQCZ/dN/G6nN6kw== )\n"				 /* 13 */
+    "\t\t\t3600\tNS\tns1.example.com.\n"					 /* 14 */
+    "\t\t\t3600\tDNSKEY\t257 3 13 (\n"						 /* 15 */
+    "\t\t\t\tM8cVLbtwUhPdtdj/apQ5jL6Q9x6V2JeGFgMyZ2U3SGEldx1CcTGwPbqz\n"	 /* 16 */
+    "\t\t\t\turtRnee7BO7fGw2IQCZ/dN/G6nN6kw==\n"				 /* 17 */
+    "\t\t\t\t) ; KSK; alg = ECDSAP256SHA256 ; key id = 38746\n"			 /* 18 */
+    "\t\t\t3600\tNSEC3PARAM 1 0 0 -\n"						 /* 19 */
+    "ns1\t\t\t3600\tIN A\t192.0.2.53\n"						 /* 20 */
+    "\t\t\t3600\tRRSIG\tA 13 3 3600 (\n"					 /* 21 */
+    "\t\t\t\t(\n"								 /* 22 */
+    "\t\t\t\t20270601000000 20261201000000 38746 example.com.\n"		 /* 23 */
+    "\t\t\t\tAAAA\n"								 /* 24 */
+    "\t\t\t\t)\t)\n"								 /* 25 */
+    "0123456789abcdefghijklmnopqrstuv.example.com. 300 IN NSEC3 1 0 0 - (\n"	 /* 26 */
+    "\t\t\t\t0123456789ABCDEFGHIJKLMNOPQRSTUV\n"				 /* 27 */
+    "\t\t\t\tA RRSIG )\n"							 /* 28 */
+    "\t\t\t300 RRSIG NSEC3 13 3 300 ( ( 20270601000000 ) 20261201000000\n"	 /* 29 */
+    "\t\t\t\t38746 example.com. AA;c\n"						 /* 30 */
+    "\t\t\t\tAA )\n"								 /* 31 */
+    "h1 30(0) IN A (192.0.2.1)\n"						 /* 32 */
+    "h2 300 IN AAAA ( 2001:db8::1\n"						 /* 33 */
+    "\n"									 /* 34 */
+    "  ) ; the blank line in parentheses is the record's\n"			 /* 35 */
+    "\t300 IN TXT ( \"a (string)\" )\n"						 /* 36 */
+    "h3 300 IN A 192.0.2.3\n";							 /* 37 */
+
+/*
+ * BIND's layout read by the fast reader: the RRSIG, DNSKEY, NSEC3 and address records in
+ * parentheses (not the SOA, not the TXT with its string), on the lines ldns gives them (the
+ * line a record ends on), the same as ldns reads them, in one pass and in pieces.
+ */
+static void test_paren_bind(void)
+{
+	zload_zone_t *z;
+	bool seen = false;
+
+	CU_ASSERT_EQUAL(joined_count(bind_zone), 7);
+	same_in_pieces(bind_zone);
+	z = tu_read_with(bind_zone, err, sizeof(err), true, 1, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+	for (size_t i = 0; i < zload_rr_count(z); i++)
+		if (z->recs[i].type == T_DNSKEY) {
+			CU_ASSERT_EQUAL(zload_rec_line(z, i), 18);
+			seen = true;
+		}
+	CU_ASSERT_TRUE(seen);
+	zload_free(&z);
+}
+
+/* Records in parentheses that are wrong, or that ldns reads its own way: the same either way. */
+static const struct {
+	const char *text;
+	bool alone; /* ldns counts the lines after it one short: nothing after it here */
+} paren_bad[] = {
+    /* bad data on the third line of an RRSIG */
+    {"x 300 IN RRSIG A 13 3 300 (\n 20270601000000 20261201000000\n 1 example.com. A*AA )\n",
+     false},
+    /* a parenthesis never closed */
+    {"x 300 IN RRSIG A 13 3 300 ( 20270601000000 20261201000000\n 1 example.com. AAAA\n", false},
+    {"x 300 IN RRSIG A 13 3 300 ( ( 20270601000000 20261201000000\n 1 example.com. AAAA )\n",
+     false},
+    /* one closed too many: ldns ends the record there (then counts a line less) */
+    {"x 300 IN RRSIG A 13 3 300 ( 20270601000000 20261201000000\n 1 example.com. AAAA ) )\n", true},
+    {"x 300 IN A 192.0.2.1 )\n", true},
+    {"x 300 IN A ) ( 192.0.2.1\n)\n", false},
+    /* a record of nothing but parentheses and comments */
+    {"( ) ; nothing\nx 300 IN A 192.0.2.1\n", false},
+    {"(\n) ; nothing\nx 300 IN A 192.0.2.1\n", false},
+    /* a parenthesis that opens the record */
+    {"(\nx 300 IN A 192.0.2.1 )\n", false},
+    {"( x 300 IN A 192.0.2.1 )\n", false},
+    /* a newline escaped, a quote, a form feed */
+    {"x 300 IN DS 60485 5 1 ( 2BB183AF5F22588179A53B0A\\\n98631FAD1A292118 )\n", false},
+    {"x 300 IN NSEC ( next A \"NS\" )\n", false},
+    {"x 300 IN DNSKEY ( 257 3 13 AAAA\f)\n", false},
+    /* a field cut by a comment that ldns joins: "3600;c\\n0" is 36000 */
+    {"x 300 IN RRSIG A 13 3 3600;c\n0 ( 20270601000000 20261201000000 1 example.com. AAAA )\n",
+     false},
+    {"x 300 IN RRSIG A 13 3 (3600;c\n0 20270601000000 20261201000000 1 example.com. AAAA )\n",
+     false},
+    /* a field cut by a newline in parentheses: two fields */
+    {"x 300 IN RRSIG A 13 3 (3600\n0 20270601000000 20261201000000 1 example.com. AAAA )\n", false},
+    /* a blank owner: the record before's */
+    {"\t300 IN A ( 192.0.2.1 )\n", false},
+    /* the end of the text in parentheses, no newline */
+    {"x 300 IN A ( 192.0.2.1", false},
+    {"x 300 IN A ( 192.0.2.1 )", false},
+};
+
+/* Each after a good record, alone and with a good one after it: the same either way. */
+static void test_paren_errors(void)
+{
+	for (size_t i = 0; i < sizeof(paren_bad) / sizeof(paren_bad[0]); i++) {
+		char zone[1024];
+		unsigned before = CU_get_number_of_failures();
+		const char *t = paren_bad[i].text;
+
+		snprintf(zone, sizeof(zone), HEAD "a IN A 192.0.2.1\n%s", t);
+		same_in_pieces(zone);
+		snprintf(zone, sizeof(zone), HEAD "a IN A 192.0.2.1\n%s%sb IN A 192.0.2.2\n", t,
+			 t[strlen(t) - 1] == '\n' ? "" : "\n");
+		if (!paren_bad[i].alone)
+			same_in_pieces(zone);
+		if (CU_get_number_of_failures() != before)
+			fprintf(stderr, "\n  in: %s\n", t);
+	}
+}
+
 void reg_cutest_zload_fastrr(void)
 {
 	CU_pSuite s = CU_add_suite("zload_fastrr", NULL, NULL);
@@ -501,4 +743,8 @@ void reg_cutest_zload_fastrr(void)
 		    test_random_lines);
 	CU_add_test(s, "edge cases: taken as ldns reads them, or left to ldns", test_edges);
 	CU_add_test(s, "type mnemonics as ldns reads them", test_mnemonics);
+	CU_add_test(s, "random records in parentheses, read as ldns reads them", test_paren_random);
+	CU_add_test(s, "a zone in BIND's layout: records in parentheses", test_paren_bind);
+	CU_add_test(s, "records in parentheses that are wrong or ldns's: the same",
+		    test_paren_errors);
 }
