@@ -709,6 +709,10 @@ static const struct {
      false},
     /* a field cut by a newline in parentheses: two fields */
     {"x 300 IN RRSIG A 13 3 (3600\n0 20270601000000 20261201000000 1 example.com. AAAA )\n", false},
+    /* names cut by a comment or a parenthesis, which ldns joins */
+    {"(x 300 IN A 192.0.2.1)\n", false},
+    {"x 300 IN NSEC ( ne;c\nxt A )\n", false},
+    {"x 300 IN RRSIG A 13 3 300 ( 1 2 3 exam(ple).com. AAAA )\n", false},
     /* a blank owner: the record before's */
     {"\t300 IN A ( 192.0.2.1 )\n", false},
     /* the end of the text in parentheses, no newline */
