@@ -60,14 +60,17 @@ static inline bool owner_below(const uint8_t *n, const uint8_t *o)
 	return wire_name_len(n) > wire_name_len(o) && wire_name_is_sub(n, o);
 }
 
-/* NAME (wire) in presentation form, malloc'd; NULL without memory. */
+/*
+ * NAME (wire) in presentation form, malloc'd; NULL without memory. Escaped as
+ * wire_name_to_text() escapes (ldns leaves '@', '$' and '"' bare, which a reader takes for the
+ * origin, a directive or a string).
+ */
 static inline char *name_str(const uint8_t *name)
 {
-	ldns_rdf *rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, wire_name_len(name), name);
-	char *s = rdf != NULL ? ldns_rdf2str(rdf) : NULL;
+	char buf[4 * WIRE_NAME_MAX + 2];
 
-	ldns_rdf_deep_free(rdf);
-	return s;
+	wire_name_to_text(name, buf, sizeof(buf));
+	return strdup(buf);
 }
 
 #endif

@@ -67,6 +67,17 @@ static int print_rr(const zload_zone_t *z, size_t i, ldns_buffer *b)
 	return ldns_buffer_status_ok(b) ? 0 : -ENOMEM;
 }
 
+char *zload_rr_line(const zload_zone_t *z, size_t i)
+{
+	ldns_buffer *b = ldns_buffer_new(256);
+	char *text = NULL;
+
+	if (b != NULL && print_rr(z, i, b) == 0)
+		text = ldns_buffer_export2str(b);
+	ldns_buffer_free(b);
+	return text;
+}
+
 int zload_xfr_print(const zload_zone_t *z, FILE *f)
 {
 	ldns_buffer *b = ldns_buffer_new(1024);

@@ -272,6 +272,13 @@ int zload_push(zload_zone_t *z, ldns_rr *rr, unsigned file, int line);
  * cannot read back from wire, which it made itself: not seen).
  */
 ldns_rr *zload_rr(const zload_zone_t *z, size_t i);
+
+/*
+ * zload_print.c: record I of Z as one line of text (ending in a newline) with its names escaped
+ * as wire_name_to_text() writes them, malloc'd; NULL without memory or when ldns cannot make the
+ * record from its wire form (the caller prints RFC 3597's form then).
+ */
+char *zload_rr_line(const zload_zone_t *z, size_t i);
 /*
  * zload_query.c: record I in presentation form (ldns_rr2str's, or RFC 3597's generic data),
  * malloc'd; NULL: no memory.

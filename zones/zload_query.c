@@ -109,14 +109,10 @@ static char *rdata_generic(const zload_zone_t *z, size_t i)
 
 char *zload_rr_text(const zload_zone_t *z, size_t i)
 {
-	ldns_rr *rr = zload_rr(z, i);
-	char *text, *owner, *data;
+	char *text = zload_rr_line(z, i), *owner, *data;
 
-	if (rr != NULL) {
-		text = ldns_rr2str(rr);
-		ldns_rr_free(rr);
+	if (text != NULL)
 		return text;
-	}
 	owner = name_str(zload_rec_owner(z, i));
 	data = rdata_generic(z, i);
 	if (owner == NULL || data == NULL ||

@@ -438,8 +438,8 @@ static void test_add_at_names(void)
 	CU_ASSERT_EQUAL(describe(z, "\\@x." D, T_TXT), 1);
 	CU_ASSERT_EQUAL(describe(z, D, T_TXT), 0);
 	CU_ASSERT_EQUAL(describe(z, "_autodiscover._tcp." D, T_SRV), 1);
-	/* ldns prints the label "@" unescaped: the name, not the origin. */
-	CU_ASSERT_TRUE(has(dbuf, "SRV 0 0 443 @." D "\n"));
+	/* The label "@" printed escaped: the name, not the origin, to any reader of the line. */
+	CU_ASSERT_TRUE(has(dbuf, "SRV 0 0 443 \\@." D "\n"));
 	zload_free(&z);
 	/* Four labels of 50 octets each written \DDD: 217 octets, 816 characters. */
 	for (int l = 0; l < 4; l++) {
