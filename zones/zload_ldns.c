@@ -243,6 +243,28 @@ static void class_ttl_swap(char *text, size_t len)
 }
 
 /*
+ * The lines of TEXT[AT..END), what ldns read in one call, as a file counts them: *LINE_NR
+ * (the line before them) moved past their newlines; the line the record there gets, its own
+ * last, is the result. ldns counts otherwise in two ways: it reads on past the blank lines
+ * after a record (and CRs, form feeds, vertical tabs) in the same call and counts them in,
+ * and a ')' too many ends its read with the octet after it, a newline it does not count. The
+ * fast reader counts as a file does, and a record must get the same line either way.
+ */
+static int record_line(const char *text, size_t at, size_t end, int *line_nr)
+{
+	int blank = 0;
+	size_t i = end;
+
+	for (const char *p = text + at; (p = memchr(p, '\n', end - (size_t)(p - text))) != NULL;
+	     p++)
+		(*line_nr)++;
+	/* the newline that ends the record, then those of the blank lines ldns skipped */
+	while (i > at && strchr("\f\n\r\v", text[i - 1]) != NULL)
+		blank += text[--i] == '\n';
+	return *line_nr - (blank > 1 ? blank - 1 : 0);
+}
+
+/*
  * Records that ldns reads: TEXT (LEN octets, whole lines) parsed with ldns_rr_new_frm_fp_l(),
  * which handles $ORIGIN, $TTL, parentheses and RFC 3597 syntax. LINE_BASE: the line before the
  * first. *ORIGIN follows $ORIGIN.
@@ -251,7 +273,7 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 	       ldns_rdf **origin, int line_base)
 {
 	FILE *fp;
-	int line_nr = line_base, ret = 0;
+	int lines = line_base, ldns_line = line_base, ret = 0;
 	const char *orig;
 	char *copy;
 
@@ -289,7 +311,7 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 	}
 	while (!feof(fp)) {
 		ldns_rr *rr = NULL;
-		int before = line_nr;
+		int before = lines;
 		/*
 		 * ldns takes a default TTL of 0 for "none" and gives 3600 instead; "$TTL 0" means
 		 * 0 (RFC 2308; Knot, and the fast reader). A TTL with its top bit set is 0 anyway
@@ -301,9 +323,13 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 		size_t badlen = 0;
 		ldns_status s;
 
-		s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, origin, &st->prev, &line_nr);
+		s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, origin, &st->prev, &ldns_line);
 		/* Where the record's text ends (once: ftell on a memory stream is not free). */
 		long end = at >= 0 ? ftell(fp) : -1;
+		/* its line, as the fast reader counts (ldns's count only without offsets) */
+		int line_nr = at >= 0 && end >= at
+				  ? record_line(text, (size_t)at, (size_t)end, &lines)
+				  : (lines = ldns_line);
 
 		if (s == LDNS_STATUS_SYNTAX_EMPTY || s == LDNS_STATUS_SYNTAX_ORIGIN)
 			continue;
