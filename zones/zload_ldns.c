@@ -243,25 +243,27 @@ static void class_ttl_swap(char *text, size_t len)
 }
 
 /*
- * The lines of TEXT[AT..END), what ldns read in one call, as a file counts them: *LINE_NR
- * (the line before them) moved past their newlines; the line the record there gets, its own
- * last, is the result. ldns counts otherwise in two ways: it reads on past the blank lines
- * after a record (and CRs, form feeds, vertical tabs) in the same call and counts them in,
- * and a ')' too many ends its read with the octet after it, a newline it does not count. The
- * fast reader counts as a file does, and a record must get the same line either way.
+ * What ldns read in one call, TEXT[AT..END), after *LINES lines: *LINES moved past its
+ * newlines, and the line its record ends on (as the fast reader counts) returned. ldns's own
+ * count is one short in three ways: it reads on past the blank lines after a record (and CRs,
+ * form feeds, vertical tabs) in the same call and counts them in; a record that no newline
+ * ends (the text's last line, one cut by a form feed) has the line before it; and a ')' too
+ * many ends its read with the octet after it, a newline it does not count.
  */
-static int record_line(const char *text, size_t at, size_t end, int *line_nr)
+static int record_line(const char *text, size_t at, size_t end, int *lines)
 {
-	int blank = 0;
-	size_t i = end;
+	int before = *lines, k = 0;
+	size_t e = end;
 
-	for (const char *p = text + at; (p = memchr(p, '\n', end - (size_t)(p - text))) != NULL;
-	     p++)
-		(*line_nr)++;
-	/* the newline that ends the record, then those of the blank lines ldns skipped */
-	while (i > at && strchr("\f\n\r\v", text[i - 1]) != NULL)
-		blank += text[--i] == '\n';
-	return *line_nr - (blank > 1 ? blank - 1 : 0);
+	while (e > at && ldns_skipped_char(text[e - 1]))
+		e--;
+	for (size_t i = at; i < end; i++) {
+		if (text[i] != '\n')
+			continue;
+		(*lines)++;
+		k += i < e;
+	}
+	return before + k + 1;
 }
 
 /*
@@ -311,7 +313,6 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 	}
 	while (!feof(fp)) {
 		ldns_rr *rr = NULL;
-		int before = lines;
 		/*
 		 * ldns takes a default TTL of 0 for "none" and gives 3600 instead; "$TTL 0" means
 		 * 0 (RFC 2308; Knot, and the fast reader). A TTL with its top bit set is 0 anyway
@@ -326,7 +327,7 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 		s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, origin, &st->prev, &ldns_line);
 		/* Where the record's text ends (once: ftell on a memory stream is not free). */
 		long end = at >= 0 ? ftell(fp) : -1;
-		/* its line, as the fast reader counts (ldns's count only without offsets) */
+		/* its line as the fast reader counts (ldns's own only where there is no offset) */
 		int line_nr = at >= 0 && end >= at
 				  ? record_line(text, (size_t)at, (size_t)end, &lines)
 				  : (lines = ldns_line);
@@ -335,7 +336,7 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 			continue;
 		if ((s == LDNS_STATUS_OK || s == LDNS_STATUS_SYNTAX_TTL) && end > at &&
 		    !record_ttl_ok(text + at, (size_t)(end - at), &bad, &badlen)) {
-			zload_fail(st, file, line_nr > before ? line_nr : before + 1,
+			zload_fail(st, file, line_nr,
 				   "bad TTL '%.*s' (a number of seconds up to 4294967295, or with "
 				   "units: 1h30m)",
 				   (int)(badlen < 40 ? badlen : 40), bad);
@@ -353,9 +354,8 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 		if (s == LDNS_STATUS_OK && st->default_ttl == 0 && ldns_rr_ttl(rr) == UINT32_MAX)
 			ldns_rr_set_ttl(rr, 0);
 		if (s != LDNS_STATUS_OK) {
-			/* ldns counts the line it stopped on; name the one that failed. */
-			zload_fail(st, file, line_nr > before ? line_nr : before + 1, "%s",
-				   ldns_get_errorstr_by_id(s));
+			/* the line the record that failed ends on (record_line()) */
+			zload_fail(st, file, line_nr, "%s", ldns_get_errorstr_by_id(s));
 			ldns_rr_free(rr);
 			/* The check mode goes on after the record, if ldns read past it. */
 			if (zload_go_on(st) && end > at)

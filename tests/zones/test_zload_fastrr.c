@@ -733,9 +733,11 @@ static void test_paren_errors(void)
 
 /*
  * The line a record gets when blank lines follow it (ldns reads on past them in the same call,
- * CRLF ones too) or when a ')' too many ends it (ldns then eats the newline after it without
- * counting it): its own, the same whether the fast reader or ldns reads it, and for the
- * records and errors after it.
+ * CRLF ones too), when no newline ends it (the end of the text, a form feed), or when a ')'
+ * too many ends it (ldns then eats the newline after it without counting it): the line it
+ * ends on, the same whether the fast reader or ldns reads it, and for the records and errors
+ * after it. And a line that starts with a CR: after a record ldns skips the CR (the owner is
+ * the word after it), after a comment line it reads a blank (a blank owner).
  */
 static const char *const line_texts[] = {
     "x 300 IN A 192.0.2.1\n\n\ny IN A 192.0.2.2\n\n\nz IN A 192.0.2.3\n",
@@ -748,6 +750,16 @@ static const char *const line_texts[] = {
     "x 300 IN A 192.0.2.1 )\nx IN CNAME y\n",
     "x 300 IN A 192.0.2.1\n\n\ny IN A 192.0.2.999\n",
     "x 300 IN A 192.0.2.1 )\ny IN A ( 192.0.2.999 )\n",
+    "x 300 IN A 192.0.2.1",
+    "x 300 IN MX 10 mail",
+    "x 300 IN A ( 192.0.2.1\n)",
+    "x 300 IN A 192.0.2.1 )\n\ny IN AAAA\f2001:db8::7\n",
+    "x 300 IN A 192.0.2.1\n\ny IN AAAA\f2001:db8::7 )\n",
+    "\r300 IN A ( 192.0.2.1 )\n",
+    "\r\t300 IN A 192.0.2.1\n",
+    "x 300 IN A 192.0.2.1\n\r\n\f\v\r300 IN A ( 192.0.2.2 )\n",
+    "; c\n\r300 IN A 192.0.2.1\n\r\tIN A ( 192.0.2.2 )\n",
+    "x 300 IN MX 10 mail\n\r300 IN A ( 192.0.2.1 )\n",
 };
 
 static void test_paren_lines(void)
