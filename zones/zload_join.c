@@ -7,12 +7,12 @@
  * fields: it drops each parenthesis and each comment, turns a newline inside parentheses into
  * a blank (unless the newline ends a comment, or nothing came before it: then into nothing),
  * and CR into a blank; a newline outside parentheses ends the record. Joined the same way, the
- * line the fast reader reads is the one ldns would, to the octet: "300 (" and "300(" differ
- * there ("300(\n1" is "3001"). What this does not follow goes to ldns: quotes and escapes
- * (which change where parentheses and comments count), form feeds and vertical tabs (which
- * end a record outside parentheses), NULs, a ')' with none open (ldns then ends the record
- * where it stands), parentheses still open at the end of the text (an error), and a record
- * that is nothing but parentheses and comments.
+ * line the fast reader reads is the one ldns would, to the octet: "300(1" is "3001", but
+ * "300(\n1" is "300 1" and "300;c\n1" is "3001". What this does not follow goes to ldns:
+ * quotes and escapes (which change where parentheses and comments count), form feeds and
+ * vertical tabs (which end a record outside parentheses), NULs, a ')' with none open (ldns
+ * then ends the record where it stands), parentheses still open at the end of the text (an
+ * error), and a record that is nothing but parentheses and comments.
  */
 size_t zload_join(const char *text, size_t len, char *out, size_t size, size_t *end, int *newlines)
 {

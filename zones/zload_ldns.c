@@ -243,6 +243,30 @@ static void class_ttl_swap(char *text, size_t len)
 }
 
 /*
+ * What ldns read in one call, TEXT[AT..END), after *LINES lines: *LINES moved past its
+ * newlines, and the line its record ends on (as the fast reader counts) returned. ldns's own
+ * count is one short in three ways: it reads on past the blank lines after a record (and CRs,
+ * form feeds, vertical tabs) in the same call and counts them in; a record that no newline
+ * ends (the text's last line, one cut by a form feed) has the line before it; and a ')' too
+ * many ends its read with the octet after it, a newline it does not count.
+ */
+static int record_line(const char *text, size_t at, size_t end, int *lines)
+{
+	int before = *lines, k = 0;
+	size_t e = end;
+
+	while (e > at && ldns_skipped_char(text[e - 1]))
+		e--;
+	for (size_t i = at; i < end; i++) {
+		if (text[i] != '\n')
+			continue;
+		(*lines)++;
+		k += i < e;
+	}
+	return before + k + 1;
+}
+
+/*
  * Records that ldns reads: TEXT (LEN octets, whole lines) parsed with ldns_rr_new_frm_fp_l(),
  * which handles $ORIGIN, $TTL, parentheses and RFC 3597 syntax. LINE_BASE: the line before the
  * first. *ORIGIN follows $ORIGIN.
@@ -251,7 +275,7 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 	       ldns_rdf **origin, int line_base)
 {
 	FILE *fp;
-	int line_nr = line_base, ret = 0;
+	int lines = line_base, ldns_line = line_base, ret = 0;
 	const char *orig;
 	char *copy;
 
@@ -289,7 +313,6 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 	}
 	while (!feof(fp)) {
 		ldns_rr *rr = NULL;
-		int before = line_nr;
 		/*
 		 * ldns takes a default TTL of 0 for "none" and gives 3600 instead; "$TTL 0" means
 		 * 0 (RFC 2308; Knot, and the fast reader). A TTL with its top bit set is 0 anyway
@@ -301,15 +324,19 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 		size_t badlen = 0;
 		ldns_status s;
 
-		s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, origin, &st->prev, &line_nr);
+		s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, origin, &st->prev, &ldns_line);
 		/* Where the record's text ends (once: ftell on a memory stream is not free). */
 		long end = at >= 0 ? ftell(fp) : -1;
+		/* its line as the fast reader counts (ldns's own only where there is no offset) */
+		int line_nr = at >= 0 && end >= at
+				  ? record_line(text, (size_t)at, (size_t)end, &lines)
+				  : (lines = ldns_line);
 
 		if (s == LDNS_STATUS_SYNTAX_EMPTY || s == LDNS_STATUS_SYNTAX_ORIGIN)
 			continue;
 		if ((s == LDNS_STATUS_OK || s == LDNS_STATUS_SYNTAX_TTL) && end > at &&
 		    !record_ttl_ok(text + at, (size_t)(end - at), &bad, &badlen)) {
-			zload_fail(st, file, line_nr > before ? line_nr : before + 1,
+			zload_fail(st, file, line_nr,
 				   "bad TTL '%.*s' (a number of seconds up to 4294967295, or with "
 				   "units: 1h30m)",
 				   (int)(badlen < 40 ? badlen : 40), bad);
@@ -327,9 +354,8 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 		if (s == LDNS_STATUS_OK && st->default_ttl == 0 && ldns_rr_ttl(rr) == UINT32_MAX)
 			ldns_rr_set_ttl(rr, 0);
 		if (s != LDNS_STATUS_OK) {
-			/* ldns counts the line it stopped on; name the one that failed. */
-			zload_fail(st, file, line_nr > before ? line_nr : before + 1, "%s",
-				   ldns_get_errorstr_by_id(s));
+			/* the line the record that failed ends on (record_line()) */
+			zload_fail(st, file, line_nr, "%s", ldns_get_errorstr_by_id(s));
 			ldns_rr_free(rr);
 			/* The check mode goes on after the record, if ldns read past it. */
 			if (zload_go_on(st) && end > at)

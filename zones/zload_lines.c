@@ -162,8 +162,11 @@ int zload_lines(struct zload_state *st, const char *text, size_t len, const char
 		/*
 		 * A line may go to the fast reader only when it starts a record of its own, and
 		 * only once ldns has read the lines before it ($ORIGIN, $TTL, the previous owner).
+		 * One that starts with a CR, form feed or vertical tab here (not after a record:
+		 * see below) follows a comment line or starts the text, where ldns reads a CR as
+		 * a blank (a blank owner): it is for ldns.
 		 */
-		if (scan_free(&sc) && !zload_no_fast_path) {
+		if (scan_free(&sc) && !zload_no_fast_path && !ldns_skipped_char(text[off])) {
 			plain = line_may_be_fast(text + off, eol - off);
 			if (!plain && text[off] != '$')
 				jlen = zload_join(text + off, len - off, joined, sizeof(joined),
@@ -178,14 +181,16 @@ int zload_lines(struct zload_state *st, const char *text, size_t len, const char
 					break;
 			}
 			/*
-			 * ldns gives a record in parentheses the line it ends on, counted in
-			 * newlines (one less for the text's last line if no newline ends it):
-			 * so does this.
+			 * A record in parentheses has the line it ends on, as zload_ldns() gives
+			 * it: NEWLINES on, the last one its own unless the text ends without one.
 			 */
-			fast = plain ? fast_line(st, text + off, eol - off - (nl != NULL), *origin,
-						 file_idx, line)
-				     : fast_line(st, joined, jlen, *origin, file_idx,
-						 line - 1 + newlines);
+			if (plain)
+				fast = fast_line(st, text + off, eol - off - (nl != NULL), *origin,
+						 file_idx, line);
+			else
+				fast =
+				    fast_line(st, joined, jlen, *origin, file_idx,
+					      line - 1 + newlines + (text[off + end - 1] != '\n'));
 			if (fast < 0)
 				return -ENOMEM;
 			if (fast == 1 && !plain) {
@@ -193,6 +198,13 @@ int zload_lines(struct zload_state *st, const char *text, size_t len, const char
 				line += newlines > 0 ? newlines - 1 : 0;
 				joined_n++;
 			}
+			/*
+			 * ldns reads on past a record's newline over newlines, CRs, form feeds
+			 * and vertical tabs (ldns_fskipcs_l()): the next record starts after
+			 * them ("\r300 IN A ..." is owned by 300), so it does here too.
+			 */
+			while (fast == 1 && eol < len && ldns_skipped_char(text[eol]))
+				line += text[eol++] == '\n';
 		}
 		if (fast != 1) {
 			if (!in_run) {

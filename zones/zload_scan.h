@@ -57,6 +57,12 @@ static inline bool scan_free(const struct line_scan *sc)
  */
 size_t zload_join(const char *text, size_t len, char *out, size_t size, size_t *end, int *newlines);
 
+/* What ldns reads on over after a record's newline (ldns_fskipcs_l()), the newline itself too. */
+static inline bool ldns_skipped_char(char c)
+{
+	return c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
 /* The characters of a plain name (the fast reader's owners, a piece's first line). */
 static inline bool fast_name_char(char c)
 {

@@ -677,47 +677,40 @@ static void test_paren_bind(void)
 }
 
 /* Records in parentheses that are wrong, or that ldns reads its own way: the same either way. */
-static const struct {
-	const char *text;
-	bool alone; /* ldns counts the lines after it one short: nothing after it here */
-} paren_bad[] = {
+static const char *const paren_bad[] = {
     /* bad data on the third line of an RRSIG */
-    {"x 300 IN RRSIG A 13 3 300 (\n 20270601000000 20261201000000\n 1 example.com. A*AA )\n",
-     false},
+    "x 300 IN RRSIG A 13 3 300 (\n 20270601000000 20261201000000\n 1 example.com. A*AA )\n",
     /* a parenthesis never closed */
-    {"x 300 IN RRSIG A 13 3 300 ( 20270601000000 20261201000000\n 1 example.com. AAAA\n", false},
-    {"x 300 IN RRSIG A 13 3 300 ( ( 20270601000000 20261201000000\n 1 example.com. AAAA )\n",
-     false},
-    /* one closed too many: ldns ends the record there (then counts a line less) */
-    {"x 300 IN RRSIG A 13 3 300 ( 20270601000000 20261201000000\n 1 example.com. AAAA ) )\n", true},
-    {"x 300 IN A 192.0.2.1 )\n", true},
-    {"x 300 IN A ) ( 192.0.2.1\n)\n", false},
+    "x 300 IN RRSIG A 13 3 300 ( 20270601000000 20261201000000\n 1 example.com. AAAA\n",
+    "x 300 IN RRSIG A 13 3 300 ( ( 20270601000000 20261201000000\n 1 example.com. AAAA )\n",
+    /* one closed too many: ldns ends the record there, and eats what follows */
+    "x 300 IN RRSIG A 13 3 300 ( 20270601000000 20261201000000\n 1 example.com. AAAA ) )\n",
+    "x 300 IN A 192.0.2.1 )\n",
+    "x 300 IN A ) ( 192.0.2.1\n)\n",
     /* a record of nothing but parentheses and comments */
-    {"( ) ; nothing\nx 300 IN A 192.0.2.1\n", false},
-    {"(\n) ; nothing\nx 300 IN A 192.0.2.1\n", false},
+    "( ) ; nothing\nx 300 IN A 192.0.2.1\n",
+    "(\n) ; nothing\nx 300 IN A 192.0.2.1\n",
     /* a parenthesis that opens the record */
-    {"(\nx 300 IN A 192.0.2.1 )\n", false},
-    {"( x 300 IN A 192.0.2.1 )\n", false},
+    "(\nx 300 IN A 192.0.2.1 )\n",
+    "( x 300 IN A 192.0.2.1 )\n",
     /* a newline escaped, a quote, a form feed */
-    {"x 300 IN DS 60485 5 1 ( 2BB183AF5F22588179A53B0A\\\n98631FAD1A292118 )\n", false},
-    {"x 300 IN NSEC ( next A \"NS\" )\n", false},
-    {"x 300 IN DNSKEY ( 257 3 13 AAAA\f)\n", false},
+    "x 300 IN DS 60485 5 1 ( 2BB183AF5F22588179A53B0A\\\n98631FAD1A292118 )\n",
+    "x 300 IN NSEC ( next A \"NS\" )\n",
+    "x 300 IN DNSKEY ( 257 3 13 AAAA\f)\n",
     /* a field cut by a comment that ldns joins: "3600;c\\n0" is 36000 */
-    {"x 300 IN RRSIG A 13 3 3600;c\n0 ( 20270601000000 20261201000000 1 example.com. AAAA )\n",
-     false},
-    {"x 300 IN RRSIG A 13 3 (3600;c\n0 20270601000000 20261201000000 1 example.com. AAAA )\n",
-     false},
+    "x 300 IN RRSIG A 13 3 3600;c\n0 ( 20270601000000 20261201000000 1 example.com. AAAA )\n",
+    "x 300 IN RRSIG A 13 3 (3600;c\n0 20270601000000 20261201000000 1 example.com. AAAA )\n",
     /* a field cut by a newline in parentheses: two fields */
-    {"x 300 IN RRSIG A 13 3 (3600\n0 20270601000000 20261201000000 1 example.com. AAAA )\n", false},
+    "x 300 IN RRSIG A 13 3 (3600\n0 20270601000000 20261201000000 1 example.com. AAAA )\n",
     /* names cut by a comment or a parenthesis, which ldns joins */
-    {"(x 300 IN A 192.0.2.1)\n", false},
-    {"x 300 IN NSEC ( ne;c\nxt A )\n", false},
-    {"x 300 IN RRSIG A 13 3 300 ( 1 2 3 exam(ple).com. AAAA )\n", false},
+    "(x 300 IN A 192.0.2.1)\n",
+    "x 300 IN NSEC ( ne;c\nxt A )\n",
+    "x 300 IN RRSIG A 13 3 300 ( 1 2 3 exam(ple).com. AAAA )\n",
     /* a blank owner: the record before's */
-    {"\t300 IN A ( 192.0.2.1 )\n", false},
+    "\t300 IN A ( 192.0.2.1 )\n",
     /* the end of the text in parentheses, no newline */
-    {"x 300 IN A ( 192.0.2.1", false},
-    {"x 300 IN A ( 192.0.2.1 )", false},
+    "x 300 IN A ( 192.0.2.1",
+    "x 300 IN A ( 192.0.2.1 )",
 };
 
 /* Each after a good record, alone and with a good one after it: the same either way. */
@@ -726,16 +719,59 @@ static void test_paren_errors(void)
 	for (size_t i = 0; i < sizeof(paren_bad) / sizeof(paren_bad[0]); i++) {
 		char zone[1024];
 		unsigned before = CU_get_number_of_failures();
-		const char *t = paren_bad[i].text;
+		const char *t = paren_bad[i];
 
 		snprintf(zone, sizeof(zone), HEAD "a IN A 192.0.2.1\n%s", t);
 		same_in_pieces(zone);
 		snprintf(zone, sizeof(zone), HEAD "a IN A 192.0.2.1\n%s%sb IN A 192.0.2.2\n", t,
 			 t[strlen(t) - 1] == '\n' ? "" : "\n");
-		if (!paren_bad[i].alone)
-			same_in_pieces(zone);
+		same_in_pieces(zone);
 		if (CU_get_number_of_failures() != before)
 			fprintf(stderr, "\n  in: %s\n", t);
+	}
+}
+
+/*
+ * The line a record gets when blank lines follow it (ldns reads on past them in the same call,
+ * CRLF ones too), when no newline ends it (the end of the text, a form feed), or when a ')'
+ * too many ends it (ldns then eats the newline after it without counting it): the line it
+ * ends on, the same whether the fast reader or ldns reads it, and for the records and errors
+ * after it. And a line that starts with a CR: after a record ldns skips the CR (the owner is
+ * the word after it), after a comment line it reads a blank (a blank owner).
+ */
+static const char *const line_texts[] = {
+    "x 300 IN A 192.0.2.1\n\n\ny IN A 192.0.2.2\n\n\nz IN A 192.0.2.3\n",
+    "x 300 IN A ( 192.0.2.1\n)\n\n\ny IN A ( 192.0.2.2 )\n\n\nz IN A 192.0.2.3\n",
+    "x 300 IN A 192.0.2.1\r\n\r\n\r\ny IN A ( 192.0.2.2 )\r\n\r\nz IN A 192.0.2.3\r\n",
+    "x 300 IN A 192.0.2.1 ; c\n\n; c\n\ny IN A 192.0.2.2\n",
+    "x 300 IN A 192.0.2.1 )\ny IN A 192.0.2.2\nz IN A ( 192.0.2.3 )\n",
+    "x 300 IN A ( 192.0.2.1 ) )\n\ny IN A 192.0.2.2\n",
+    "x 300 IN CNAME y\n\n\nx IN A 192.0.2.2\n",
+    "x 300 IN A 192.0.2.1 )\nx IN CNAME y\n",
+    "x 300 IN A 192.0.2.1\n\n\ny IN A 192.0.2.999\n",
+    "x 300 IN A 192.0.2.1 )\ny IN A ( 192.0.2.999 )\n",
+    "x 300 IN A 192.0.2.1",
+    "x 300 IN MX 10 mail",
+    "x 300 IN A ( 192.0.2.1\n)",
+    "x 300 IN A 192.0.2.1 )\n\ny IN AAAA\f2001:db8::7\n",
+    "x 300 IN A 192.0.2.1\n\ny IN AAAA\f2001:db8::7 )\n",
+    "\r300 IN A ( 192.0.2.1 )\n",
+    "\r\t300 IN A 192.0.2.1\n",
+    "x 300 IN A 192.0.2.1\n\r\n\f\v\r300 IN A ( 192.0.2.2 )\n",
+    "; c\n\r300 IN A 192.0.2.1\n\r\tIN A ( 192.0.2.2 )\n",
+    "x 300 IN MX 10 mail\n\r300 IN A ( 192.0.2.1 )\n",
+};
+
+static void test_paren_lines(void)
+{
+	for (size_t i = 0; i < sizeof(line_texts) / sizeof(line_texts[0]); i++) {
+		char zone[1024];
+		unsigned before = CU_get_number_of_failures();
+
+		snprintf(zone, sizeof(zone), HEAD "a IN A 192.0.2.1\n%s", line_texts[i]);
+		same_in_pieces(zone);
+		if (CU_get_number_of_failures() != before)
+			fprintf(stderr, "\n  in: %s\n", line_texts[i]);
 	}
 }
 
@@ -751,4 +787,6 @@ void reg_cutest_zload_fastrr(void)
 	CU_add_test(s, "a zone in BIND's layout: records in parentheses", test_paren_bind);
 	CU_add_test(s, "records in parentheses that are wrong or ldns's: the same",
 		    test_paren_errors);
+	CU_add_test(s, "the lines of records before blank lines or after a ')' too many",
+		    test_paren_lines);
 }
