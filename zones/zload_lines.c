@@ -38,7 +38,13 @@ static int fast_line(struct zload_state *st, const char *line, size_t len, const
 		return 0;
 	memcpy(buf, line, len);
 	buf[len] = '\0';
-	for (char *c = buf; *c != '\0'; c++) {
+	for (char *c = buf;; c++) {
+		/* ldns's reader drops a NUL and reads on: the line would be cut here */
+		if (*c == '\0') {
+			if (c != buf + len)
+				return 0;
+			break;
+		}
 		if (*c == ';') {
 			*c = '\0';
 			break;
@@ -117,10 +123,19 @@ static int fast_line(struct zload_state *st, const char *line, size_t len, const
 	return 1;
 }
 
+/*
+ * A CR, FF or VT that starts a line: ldns skips it after a record's line, but takes a CR for
+ * a blank owner at the start of its text or after a line that is only a comment.
+ */
+static bool ldns_skips(char c)
+{
+	return c == '\r' || c == '\f' || c == '\v';
+}
+
 /* A cheap first look (no '$', no parenthesis): whether fast_line() may take the line at all. */
 static bool line_may_be_fast(const char *line, size_t len)
 {
-	if (len > 0 && *line == '$')
+	if (len > 0 && (*line == '$' || ldns_skips(*line)))
 		return false;
 	for (size_t i = 0; i < len && line[i] != ';'; i++)
 		if (line[i] == '(' || line[i] == '"')
@@ -151,10 +166,13 @@ int zload_lines(struct zload_state *st, const char *text, size_t len, const char
 		line++;
 		/*
 		 * A line may go to the fast reader only when it starts a record of its own, and
-		 * only once ldns has read the lines before it ($ORIGIN, $TTL, the previous owner).
+		 * only once ldns has read the lines before it ($ORIGIN, $TTL, the previous owner);
+		 * not when the next starts with what ldns_skips(): ldns reads the two together,
+		 * as it reads them alone.
 		 */
 		if (scan_free(&sc) && !zload_no_fast_path &&
-		    line_may_be_fast(text + off, eol - off)) {
+		    line_may_be_fast(text + off, eol - off) &&
+		    !(eol < len && ldns_skips(text[eol]))) {
 			if (in_run) {
 				ret = zload_ldns(st, text + run, off - run, file, file_idx, origin,
 						 run_line);
