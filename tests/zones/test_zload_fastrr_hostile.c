@@ -259,6 +259,67 @@ static void test_long_sig(void)
 	free(zone);
 }
 
+/* Valid lines of each type, to be mutated. */
+static const char *const seeds[] = {
+    "x 300 IN RRSIG A 13 3 300 20270601000000 20261201000000 38746 example.com. AAAAbbbb+/9=",
+    "x IN NSEC3 1 0 10 aBcD 0123456789abcdefghijklmnopqrstuv A NS SOA RRSIG TYPE65535",
+    "x NSEC next.example.com. A RRSIG NSEC TYPE1234",
+    "x 0 IN NSEC3PARAM 1 0 0 -",
+    "x IN DS 60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118",
+    "x IN DNSKEY 257 3 13 M8cVLbtwUhPdtdj/apQ5jL6Q9x6V2JeGFgMyZ2U3SGEl dx1CcTGwPbqzurtRnee7BO7f==",
+    "\tIN RRSIG NSEC 8 2 300 1 2 3 sub AAAA",
+};
+
+/* One random edit of L (N octets, room for 8 more): a character in, out, or changed. */
+static size_t mutate(char *l, size_t n, unsigned *seed)
+{
+	static const char alpha[] = " \t\r\v\f=+-.;*\\\"@$09aZ/_xA";
+	size_t at = n > 0 ? (size_t)rand_r(seed) % n : 0;
+	char c = alpha[(unsigned)rand_r(seed) % (sizeof(alpha) - 1)];
+
+	switch (rand_r(seed) % 4) {
+	case 0:
+		memmove(l + at + 1, l + at, n - at + 1);
+		l[at] = c;
+		return n + 1;
+	case 1:
+		if (n > 0)
+			memmove(l + at, l + at + 1, n - at);
+		return n > 0 ? n - 1 : 0;
+	case 2:
+		if (n > 0)
+			l[at] = c;
+		return n;
+	default:
+		if (n > 0 && l[at] >= 'a' && l[at] <= 'z')
+			l[at] = (char)(l[at] - 32);
+		else if (n > 0 && l[at] >= 'A' && l[at] <= 'Z')
+			l[at] = (char)(l[at] + 32);
+		return n;
+	}
+}
+
+/* Lines of the seeds, each edited a few times: read both ways alike. */
+static void test_mutated(void)
+{
+	const char *env = getenv("SANDNS_FASTRR_SEED");
+	unsigned seed = env != NULL ? (unsigned)strtoul(env, NULL, 0) : 12345;
+
+	for (unsigned round = 0; round < 3000; round++) {
+		char l[300];
+		size_t n;
+		unsigned before = CU_get_number_of_failures();
+
+		snprintf(l, sizeof(l), "%s", seeds[round % (sizeof(seeds) / sizeof(seeds[0]))]);
+		n = strlen(l);
+		for (unsigned k = 0, m = 1 + (unsigned)rand_r(&seed) % 3; k < m; k++)
+			n = mutate(l, n, &seed);
+		one_line(l);
+		if (CU_get_number_of_failures() != before)
+			break;
+	}
+}
+
 /* ZONE (LEN octets, NULs and all) written to a file and read both ways. */
 static void file_both_ways(const char *zone, size_t len)
 {
@@ -305,4 +366,5 @@ void reg_cutest_zload_fastrr_hostile(void)
 	CU_add_test(s, "zones: $ORIGIN, blank owners, pieces", test_zones);
 	CU_add_test(s, "names of 254 to 257 octets", test_long_names);
 	CU_add_test(s, "long signatures", test_long_sig);
+	CU_add_test(s, "mutated lines", test_mutated);
 }
