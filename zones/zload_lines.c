@@ -76,7 +76,8 @@ static int fast_line(struct zload_state *st, const char *line, size_t len, const
 
 		errno = 0;
 		v = strtoul(tok[k], &end, 10);
-		if (*end != '\0' || errno != 0 || v > UINT32_MAX)
+		/* 4294967295 stands for "no TTL" in zload_ldns.c (0 under "$TTL 0"): ldns's */
+		if (*end != '\0' || errno != 0 || v >= UINT32_MAX)
 			return 0;
 		ttl = (uint32_t)v;
 		k++;

@@ -206,6 +206,10 @@ static const char *const zones[] = {
     "$ORIGIN .\nx.example.com IN NSEC a A\nx.example.com 300 IN RRSIG A 13 3 300 1 2 3 a AAAA\n",
     HEAD "x.example.com. IN NSEC a. A\n$ORIGIN x.example.com.\n\tIN NSEC b A\n",
     "\rx IN NSEC a A\n" HEAD,
+    "$ORIGIN example.com.\n@ IN SOA ns1 h 1 2 3 4 5\n@ IN NS ns1\nns1 IN A 192.0.2.53\n"
+    "x 4294967295 IN NSEC a A\ny 4294967295 IN A 192.0.2.1\nz IN NSEC a A\n",
+    HEAD "$TTL 0\nx 4294967295 IN NSEC a A\ny 4294967295 IN A 192.0.2.1\nz IN NSEC a A\n",
+    HEAD "$TTL 4294967295\nx IN NSEC a A\ny IN A 192.0.2.1\nz 2147483648 IN NSEC a A\n",
     HEAD "; c\n\rx IN NSEC a A\n\r IN RRSIG A 13 3 300 1 2 3 example.com. AAAA\n",
     HEAD "x IN NSEC a A\n\ry IN NSEC a A\n\vz IN NSEC a A\n\fw IN NSEC a A\n",
     HEAD "x IN NSEC a A\n\r\t300 IN RRSIG A 13 3 300 1 2 3 example.com. AAAA\n",
