@@ -182,6 +182,16 @@ static const char *const lines[] = {
     "in IN RRSIG A 13 3 300 1 2 3 example.com. AAAA",
     "x\\.y IN RRSIG A 13 3 300 1 2 3 example.com. AAAA",
     "x IN RRSIG A 13 3 300 1 2 3 a\\.b AAAA",
+    "x IN NSEC a A ; c\\",
+    "x IN NSEC a A ; (",
+    "x IN NSEC a A ; )",
+    "x IN NSEC a A ; \"",
+    "x IN NSEC a A ;",
+    "x IN NSEC a A\t;\t\\(",
+    "x IN NSEC3 1 0 0 - 0123456789abcdefghijklmnopqrstuv ; no types",
+    "x IN NSEC3 1 0 0 - 0123456789abcdefghijklmnopqrstuv A\v",
+    "x IN NSEC3 1 0 0 - 0123456789abcdefghijklmnopqrstuv A\fNS",
+    "x IN RRSIG A 13 3 300 1 2 3 example.com. AA\vAA",
 };
 
 static void test_lines(void)
