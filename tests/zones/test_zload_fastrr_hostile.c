@@ -273,6 +273,30 @@ static void test_long_sig(void)
 	free(zone);
 }
 
+/* Salts of 254 to 256 octets (ldns cuts 256 to none), next owners of 250 to 260. */
+static void test_n3_bounds(void)
+{
+	static const unsigned salts[] = {508, 510, 511, 512, 514}, nexts[] = {400, 408, 416, 409};
+	char zone[2048];
+
+	for (size_t i = 0; i < sizeof(salts) / sizeof(salts[0]); i++) {
+		size_t n = (size_t)snprintf(zone, sizeof(zone), HEAD "x IN NSEC3PARAM 1 0 0 ");
+
+		for (unsigned k = 0; k < salts[i]; k++)
+			zone[n++] = "0aF9"[k % 4];
+		n += (size_t)snprintf(zone + n, sizeof(zone) - n, "\n");
+		same_ways(zone, 64);
+	}
+	for (size_t i = 0; i < sizeof(nexts) / sizeof(nexts[0]); i++) {
+		size_t n = (size_t)snprintf(zone, sizeof(zone), HEAD "x IN NSEC3 1 0 0 - ");
+
+		for (unsigned k = 0; k < nexts[i]; k++)
+			zone[n++] = "0aV9gG"[k % 6];
+		n += (size_t)snprintf(zone + n, sizeof(zone) - n, " A RRSIG\n");
+		same_ways(zone, 64);
+	}
+}
+
 /* Valid lines of each type, to be mutated. */
 static const char *const seeds[] = {
     "x 300 IN RRSIG A 13 3 300 20270601000000 20261201000000 38746 example.com. AAAAbbbb+/9=",
@@ -380,5 +404,6 @@ void reg_cutest_zload_fastrr_hostile(void)
 	CU_add_test(s, "zones: $ORIGIN, blank owners, pieces", test_zones);
 	CU_add_test(s, "names of 254 to 257 octets", test_long_names);
 	CU_add_test(s, "long signatures", test_long_sig);
+	CU_add_test(s, "NSEC3 salts and next owners at their bounds", test_n3_bounds);
 	CU_add_test(s, "mutated lines", test_mutated);
 }
