@@ -154,9 +154,9 @@ static bool line_may_be_fast(const char *line, size_t len)
 int zload_lines(struct zload_state *st, const char *text, size_t len, const char *file,
 		int file_idx, ldns_rdf **origin, int line_base)
 {
-	size_t off = 0, run = 0;
+	size_t off = 0, run = 0, next = 0; /* NEXT: where the text goes on past empty lines */
 	int line = line_base, run_line = line_base, ret = 0;
-	bool in_run = false;
+	bool in_run = false, next_skips = false;
 	struct line_scan sc = {0};
 
 	while (off < len && ret == 0) {
@@ -165,15 +165,20 @@ int zload_lines(struct zload_state *st, const char *text, size_t len, const char
 		int fast = 0;
 
 		line++;
+		/* each empty line looked past once (a run of them is not read again each time) */
+		if (eol > next) {
+			for (next = eol; next < len && text[next] == '\n'; next++)
+				;
+			next_skips = next < len && ldns_skips(text[next]);
+		}
 		/*
 		 * A line may go to the fast reader only when it starts a record of its own, and
 		 * only once ldns has read the lines before it ($ORIGIN, $TTL, the previous owner);
-		 * not when the next starts with what ldns_skips(): ldns reads the two together,
-		 * as it reads them alone.
+		 * not when the next, past empty lines, starts with what ldns_skips(): ldns reads
+		 * them together, as it reads them alone.
 		 */
-		if (scan_free(&sc) && !zload_no_fast_path &&
-		    line_may_be_fast(text + off, eol - off) &&
-		    !(eol < len && ldns_skips(text[eol]))) {
+		if (scan_free(&sc) && !zload_no_fast_path && !next_skips &&
+		    line_may_be_fast(text + off, eol - off)) {
 			if (in_run) {
 				ret = zload_ldns(st, text + run, off - run, file, file_idx, origin,
 						 run_line);

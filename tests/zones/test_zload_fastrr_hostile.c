@@ -223,6 +223,9 @@ static const char *const zones[] = {
     HEAD "; c\n\rx IN NSEC a A\n\r IN RRSIG A 13 3 300 1 2 3 example.com. AAAA\n",
     HEAD "x IN NSEC a A\n\ry IN NSEC a A\n\vz IN NSEC a A\n\fw IN NSEC a A\n",
     HEAD "x IN NSEC a A\n\r\t300 IN RRSIG A 13 3 300 1 2 3 example.com. AAAA\n",
+    HEAD "x IN NSEC a A\n\n\ry IN NSEC a A\n",
+    HEAD "x IN NSEC a A\n\n\n\vy IN NSEC a A\nz IN NSEC a A\n",
+    HEAD "x IN NSEC a A\r\n\r\ny IN NSEC a A\r\n",
     "$ORIGIN example.com.\n\r$TTL 3600\n\r@ IN SOA ns1 hostmaster 1 2 3 4 5\n\r@ IN NS ns1\n"
     "\rns1 IN A 192.0.2.53\n\rx IN NSEC a A\n\r\tIN RRSIG A 13 3 300 1 2 3 example.com. AAAA\n"
     "\ry 300 IN A 192.0.2.1\n\r\tIN NSEC a A\n",
