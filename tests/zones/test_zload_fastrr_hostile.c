@@ -361,6 +361,35 @@ static void test_mutated(void)
 	}
 }
 
+/* Zones of several edited lines one after another (blank owners, CRs after each other). */
+static void test_mutated_zones(void)
+{
+	const char *env = getenv("SANDNS_FASTRR_SEED");
+	unsigned seed = env != NULL ? (unsigned)strtoul(env, NULL, 0) : 54321;
+
+	for (unsigned round = 0; round < 400; round++) {
+		char zone[4096];
+		size_t off = (size_t)snprintf(zone, sizeof(zone), "%s", HEAD);
+		unsigned before = CU_get_number_of_failures();
+
+		for (unsigned i = 0; i < 8; i++) {
+			char l[300];
+			size_t n;
+
+			snprintf(
+			    l, sizeof(l), "%s",
+			    seeds[(unsigned)rand_r(&seed) % (sizeof(seeds) / sizeof(seeds[0]))]);
+			n = strlen(l);
+			for (unsigned k = 0, m = (unsigned)rand_r(&seed) % 3; k < m; k++)
+				n = mutate(l, n, &seed);
+			off += (size_t)snprintf(zone + off, sizeof(zone) - off, "%s\n", l);
+		}
+		same_ways(zone, 1 + (unsigned)rand_r(&seed) % 300);
+		if (CU_get_number_of_failures() != before)
+			break;
+	}
+}
+
 /* ZONE (LEN octets, NULs and all) written to a file and read both ways. */
 static void file_both_ways(const char *zone, size_t len)
 {
@@ -409,4 +438,5 @@ void reg_cutest_zload_fastrr_hostile(void)
 	CU_add_test(s, "long signatures", test_long_sig);
 	CU_add_test(s, "NSEC3 salts and next owners at their bounds", test_n3_bounds);
 	CU_add_test(s, "mutated lines", test_mutated);
+	CU_add_test(s, "zones of mutated lines", test_mutated_zones);
 }
