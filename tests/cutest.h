@@ -54,6 +54,7 @@ void reg_cutest_ctl_signstate(void); /* tests/control/test_ctl_signstate.c: kept
 void reg_cutest_cfg_dnssec(void);    /* tests/control/test_cfg_dnssec.c: the signing keys */
 void reg_cutest_ctl_sign(void);	     /* tests/control/test_ctl_sign.c: the build signs, serials */
 void reg_cutest_zload_fastrr(void);  /* tests/zones/test_zload_fastrr.c: DNSSEC lines read fast */
+void reg_cutest_zload_fastrr_hostile(void); /* test_zload_fastrr_hostile.c: hostile lines */
 void reg_cutest_sigtime(void); /* tests/zones/test_sigtime.c: RRSIG periods against the clock */
 
 void reg_cutest_metrics(void); /* tests/control/test_metrics.c: the Prometheus exposition */

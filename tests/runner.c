@@ -30,6 +30,7 @@ static const struct {
     {"zload_xfr", reg_cutest_zload_xfr},
     {"zload_print", reg_cutest_zload_print},
     {"zload_fastrr", reg_cutest_zload_fastrr},
+    {"zload_fastrr_hostile", reg_cutest_zload_fastrr_hostile},
     {"zshare", reg_cutest_zshare},
     {"nameset", reg_cutest_nameset},
     {"ctl", reg_cutest_ctl},

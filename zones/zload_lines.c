@@ -39,7 +39,13 @@ static int fast_line(struct zload_state *st, const char *line, size_t len, const
 		return 0;
 	memcpy(buf, line, len);
 	buf[len] = '\0';
-	for (char *c = buf; *c != '\0'; c++) {
+	for (char *c = buf;; c++) {
+		/* ldns's reader drops a NUL and reads on: the line would be cut here */
+		if (*c == '\0') {
+			if (c != buf + len)
+				return 0;
+			break;
+		}
 		if (*c == ';') {
 			*c = '\0';
 			break;
@@ -71,7 +77,8 @@ static int fast_line(struct zload_state *st, const char *line, size_t len, const
 
 		errno = 0;
 		v = strtoul(tok[k], &end, 10);
-		if (*end != '\0' || errno != 0 || v > UINT32_MAX)
+		/* 4294967295 stands for "no TTL" in zload_ldns.c (0 under "$TTL 0"): ldns's */
+		if (*end != '\0' || errno != 0 || v >= UINT32_MAX)
 			return 0;
 		ttl = (uint32_t)v;
 		k++;
