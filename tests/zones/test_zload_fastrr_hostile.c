@@ -139,8 +139,8 @@ static const char *const lines[] = {
     "x IN NSEC3 1 0 0 - - A",
     "x IN NSEC3 1 0 0 0123456789abcdefghijklmnopqrstuv A",
     "x IN NSEC3 1 0 0 - 0123456789abcdefghijklmnopqrstuv TYPE65535 type1 A A a TYPE1",
-    "x IN NSEC3 1 0 0 - 0123456789abcdefghijklmnopqrstuv TYPE256 TYPE512 TYPE768 TYPE65280 "
-    "TYPE1024 TYPE33023 TYPE65535 TYPE4096",
+    ("x IN NSEC3 1 0 0 - 0123456789abcdefghijklmnopqrstuv TYPE256 TYPE512 TYPE768 TYPE65280 "
+     "TYPE1024 TYPE33023 TYPE65535 TYPE4096"),
     "x IN NSEC3 1 0 0 - 0123456789abcdefghijklmnopqrstuv TYPE0",
     "x IN NSEC3 1 0 0 - 0123456789abcdefghijklmnopqrstuv A TYPE65536",
     "x IN NSEC3 1 0 0 - 0123456789abcdefghijklmnopqrstuv A TYPE65537",
