@@ -408,17 +408,22 @@ int tu_denial_check(const zt_t *t, const char *name, uint16_t qtype)
 	return ret;
 }
 
-size_t tu_wild_used(const zt_t *t, uint32_t z)
+/* Octets of a table of N (node, blob, hole) lines (n3nx, n3wn) and of the blobs it names. */
+static size_t triples_used(const zt_t *t, const uint32_t *tab, uint32_t n)
 {
-	const zt_zone_t *zone = &t->zones[z];
 	size_t used = 0;
 
-	for (uint32_t k = 0; zone->n3wn != NULL && k < zone->n3wn_count; k++) {
-		const zt_blob_t *b = zt_blob(t, zone->n3wn[3 * k + 1]);
+	for (uint32_t k = 0; tab != NULL && k < n; k++) {
+		const zt_blob_t *b = zt_blob(t, tab[3 * k + 1]);
 
 		used += zt_blob_size(b->len, b->nfix) + 3 * sizeof(uint32_t);
 	}
 	return used;
+}
+
+size_t tu_wild_used(const zt_t *t, uint32_t z)
+{
+	return triples_used(t, t->zones[z].n3wn, t->zones[z].n3wn_count);
 }
 
 /*
@@ -451,13 +456,8 @@ size_t tu_covers_used(const zt_t *t, uint32_t z)
 size_t tu_denial_used(const zt_t *t, uint32_t z)
 {
 	const zt_zone_t *zone = &t->zones[z];
-	size_t used = 0;
+	size_t used = triples_used(t, zone->n3nx, zone->n3nx_count);
 
-	for (uint32_t k = 0; zone->n3nx != NULL && k < zone->n3nx_count; k++) {
-		const zt_blob_t *b = zt_blob(t, zone->n3nx[3 * k + 1]);
-
-		used += zt_blob_size(b->len, b->nfix) + 3 * sizeof(uint32_t);
-	}
 	used += tu_wild_used(t, z) + tu_ahead_used(t, z) + tu_covers_used(t, z);
 	if (zone->nxb_idx != NULL) {
 		used += (zone->nnsec + 1u + zone->nxb_fast_len) * sizeof(uint32_t);
