@@ -261,6 +261,7 @@ static void test_times(void)
 	CU_ASSERT_EQUAL_FATAL(read_back(get_times, t), 3);
 	CU_ASSERT_TRUE(t[0] == t[2] && t[1] == t[3]); /* the query's time */
 	CU_ASSERT_TRUE(t[4] * 1000000000u + t[5] >= t[0] * 1000000000u + t[1] + 40000000u);
+	unlink(path);
 
 	fresh_path();
 	tap = dnstap_open(path, 1, DNSTAP_LOG_RESPONSES, NULL, NULL, err, sizeof(err));
