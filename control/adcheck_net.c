@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "adcheck.h"
+#include "zload_ldnsfix.h"
 
 /* ---------------------------------------------------------------- DNS */
 
@@ -242,8 +243,9 @@ bool adcheck_dns_from_text(const char *text, const char *qname, uint16_t qtype, 
 	const ldns_lookup_table *t;
 	char line[1024], rcode[32];
 	const char *p = text, *nl;
+	ldns_rdf *root = ldns_dname_new_frm_str(".");
 	ldns_rr *rr;
-	bool first = true;
+	bool first = true, ok = false;
 
 	dns_start(out, qname, qtype);
 	rcode[0] = '\0';
@@ -258,23 +260,29 @@ bool adcheck_dns_from_text(const char *text, const char *qname, uint16_t qtype, 
 		p += nl != NULL ? len + 1 : len;
 		if (first) {
 			if (sscanf(line, "rcode %31s", rcode) != 1)
-				return false;
+				goto out;
 			first = false;
 			continue;
 		}
 		if (line[0] == '\0' || line[0] == ';')
 			continue;
-		rr = NULL;
-		if (ldns_rr_new_frm_str(&rr, line, 0, NULL, NULL) != LDNS_STATUS_OK)
-			return false;
+		/*
+		 * The daemon writes names as ldns does, "@" bare: read as the loader reads a
+		 * zone's, not as ldns alone (which takes "@.mail.example." for the origin).
+		 */
+		if (root == NULL || zload_rr_frm_str(&rr, line, 0, root) != LDNS_STATUS_OK)
+			goto out;
 		dns_add_rr(out, rr);
 		ldns_rr_free(rr);
 	}
 	t = ldns_lookup_by_name(ldns_rcodes, rcode);
 	if (first || t == NULL)
-		return false;
+		goto out;
 	dns_finish(out, (ldns_pkt_rcode)t->id);
-	return true;
+	ok = true;
+out:
+	ldns_rdf_deep_free(root);
+	return ok;
 }
 
 /* ---------------------------------------------------------------- TCP, TLS, HTTP */

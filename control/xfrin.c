@@ -323,18 +323,6 @@ static void refreshed(xfrin_t *x, struct xz *z)
 		want_reload(x, z);
 }
 
-/* Our SOA for an IXFR request: only its serial matters to the primary. */
-static ldns_rr *our_soa(const struct xz *z, uint32_t serial)
-{
-	char text[600];
-	ldns_rr *rr = NULL;
-
-	snprintf(text, sizeof(text), "%s 0 IN SOA . . %u 0 0 0 0", z->origin, serial);
-	if (ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL) != LDNS_STATUS_OK)
-		return NULL;
-	return rr;
-}
-
 /* A warning about a transferred zone (a duplicate record, an RRset too large...). */
 static void zone_warn(void *ctx, const char *msg)
 {
@@ -396,7 +384,7 @@ static int transfer(xfrin_t *x, struct xz *z, const cfg_primary_t *p, bool ixfr,
 	const uint64_t max_bytes =
 	    x->cfg->zone_max_size != 0 ? x->cfg->zone_max_size : (uint64_t)zload_text_max();
 	uint32_t ours = z->st.serial, fresh;
-	ldns_rr *soa = ixfr ? our_soa(z, ours) : NULL;
+	ldns_rr *soa = ixfr ? xfrin_ixfr_soa(z->name, ours) : NULL;
 	zload_zone_t *base = ixfr ? ixfr_base(x, z) : NULL, *nz = NULL;
 	uint64_t bytes, msgs;
 	xfrin_apply_t a;

@@ -226,6 +226,35 @@ static int peer_socket(const cfg_primary_t *p, int type, char *err, size_t errle
 	return fd;
 }
 
+ldns_rr *xfrin_ixfr_soa(const ldns_rdf *zone, uint32_t serial)
+{
+	ldns_rr *rr = ldns_rr_new_frm_type(LDNS_RR_TYPE_SOA);
+	ldns_rdf *owner = ldns_rdf_clone(zone);
+	bool ok = rr != NULL && owner != NULL && ldns_rr_rd_count(rr) == 7;
+
+	if (rr != NULL && owner != NULL) {
+		ldns_rr_set_owner(rr, owner);
+		owner = NULL;
+	}
+	ldns_rdf_deep_free(owner);
+	/* MNAME and RNAME the root, the serial, then refresh, retry, expire and minimum 0. */
+	for (size_t i = 0; ok && i < 7; i++) {
+		ldns_rdf *f = i < 2    ? ldns_dname_new_frm_str(".")
+			      : i == 2 ? ldns_native2rdf_int32(LDNS_RDF_TYPE_INT32, serial)
+				       : ldns_native2rdf_int32(LDNS_RDF_TYPE_PERIOD, 0);
+
+		ok = f != NULL;
+		ldns_rdf_deep_free(ldns_rr_set_rdf(rr, f, i));
+	}
+	if (!ok) {
+		ldns_rr_free(rr);
+		return NULL;
+	}
+	ldns_rr_set_ttl(rr, 0);
+	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+	return rr;
+}
+
 /* A query for ZONE TYPE (IXFR: with OURS in the authority section), finished to go out. */
 static ldns_pkt *make_query(const cfg_primary_t *p, const ldns_rdf *zone, ldns_rr_type type,
 			    const ldns_rr *ours, uint8_t **wire, size_t *len, char *err,

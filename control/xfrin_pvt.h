@@ -64,6 +64,14 @@ void xfrin_net_sources(const cfg_t *cfg);
 int xfrin_soa_query(const cfg_primary_t *p, const ldns_rdf *zone, uint32_t *serial, ldns_rr **soa,
 		    char *err, size_t errlen);
 
+/*
+ * xfrin_net.c: the SOA an IXFR request for ZONE carries (RFC 1995 3): SERIAL, the one we hold,
+ * is all the primary reads of it. Made from ZONE's wire form: a text of it read by ldns would
+ * be another name when it starts with "@" ("@x.test.": ldns takes it for the origin). NULL
+ * without memory.
+ */
+ldns_rr *xfrin_ixfr_soa(const ldns_rdf *zone, uint32_t serial);
+
 /* Called with each record of a transfer, taken over; XFRIN_OK to go on, 1 when it is whole. */
 typedef int (*xfrin_rr_fn)(void *ctx, ldns_rr *rr, char *err, size_t errlen);
 

@@ -56,6 +56,8 @@ void reg_cutest_ctl_sign(void);	     /* tests/control/test_ctl_sign.c: the build
 void reg_cutest_zload_fastrr(void);  /* tests/zones/test_zload_fastrr.c: DNSSEC lines read fast */
 void reg_cutest_zload_fastrr_hostile(void); /* test_zload_fastrr_hostile.c: hostile lines */
 void reg_cutest_sigtime(void); /* tests/zones/test_sigtime.c: RRSIG periods against the clock */
+/* tests/zones/test_zload_owner.c: a blank owner with no owner before it */
+void reg_cutest_zload_owner(void);
 
 void reg_cutest_metrics(void); /* tests/control/test_metrics.c: the Prometheus exposition */
 /* tests/control/test_ctl_reload.c: the reload thread, requests merged, replies deferred */

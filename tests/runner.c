@@ -31,6 +31,7 @@ static const struct {
     {"zload_print", reg_cutest_zload_print},
     {"zload_fastrr", reg_cutest_zload_fastrr},
     {"zload_fastrr_hostile", reg_cutest_zload_fastrr_hostile},
+    {"zload_owner", reg_cutest_zload_owner},
     {"zshare", reg_cutest_zshare},
     {"nameset", reg_cutest_nameset},
     {"ctl", reg_cutest_ctl},

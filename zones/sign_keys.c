@@ -13,7 +13,9 @@
 #include <ldns/ldns.h>
 
 #include "fnv.h"
+#include "rfile.h"
 #include "sign_pvt.h"
+#include "zload_ldnsfix.h"
 
 struct sign_keys {
 	ldns_key_list *list;
@@ -139,46 +141,76 @@ uint64_t sign_keys_hash(const sign_keys_t *keys)
 	return h;
 }
 
-/* The first DNSKEY record of the .key file PATH into *RR; 0 or the reason in err. */
+/* A .key file holds a record or two and comments: more is not one. */
+#define KEY_FILE_MAX 65536
+
+/*
+ * The first DNSKEY record of the .key file PATH into *RR; 0 or the reason in err. Read as a
+ * zone file's records are (zload_ldnsfix.h): ldns alone takes an owner that starts with "@"
+ * for the origin, the zone, and a key of "@other.example." would pass for its.
+ */
 static int read_dnskey(const char *path, ldns_rdf *origin, ldns_rr **rr, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
 	ldns_rdf *prev = NULL, *orig = ldns_rdf_clone(origin);
 	uint32_t ttl = 3600;
-	int line = 0;
+	int line = 0, fd = rfile_open("", path, O_RDONLY, 0, KEY_FILE_MAX, err, errlen);
 	ldns_status st = LDNS_STATUS_SYNTAX_EMPTY;
+	char *text = NULL, *copy = NULL;
+	size_t len = 0;
+	FILE *f = NULL;
 
 	*rr = NULL;
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		ldns_rdf_deep_free(orig);
-		return -1;
+	if (fd < 0 || orig == NULL || rfile_read(fd, KEY_FILE_MAX, &text, &len) != 0 ||
+	    (copy = malloc(len + 1)) == NULL) {
+		if (fd >= 0)
+			snprintf(err, errlen, "%s: cannot read it", path);
+		goto fail;
 	}
-	while (!feof(f)) {
+	/* ldns reads the copy, its misread owners hidden; they are read again from TEXT. */
+	memcpy(copy, text, len);
+	zload_owners_hide(copy, len);
+	f = len > 0 ? fmemopen(copy, len, "r") : NULL;
+	while (f != NULL && !feof(f)) {
+		long at = ftell(f), end;
+
 		st = ldns_rr_new_frm_fp_l(rr, f, &ttl, &orig, &prev, &line);
+		end = ftell(f);
+		if (st == LDNS_STATUS_OK && at >= 0 && end > at &&
+		    zload_names_fix(*rr, text + at, (size_t)(end - at), orig, &prev) != 0)
+			st = LDNS_STATUS_SYNTAX_DNAME_ERR;
 		if (st == LDNS_STATUS_OK ||
 		    (st != LDNS_STATUS_SYNTAX_EMPTY && st != LDNS_STATUS_SYNTAX_TTL &&
 		     st != LDNS_STATUS_SYNTAX_ORIGIN))
 			break;
 	}
-	fclose(f);
-	ldns_rdf_deep_free(orig);
-	ldns_rdf_deep_free(prev);
+	if (f != NULL)
+		fclose(f);
 	if (st != LDNS_STATUS_OK || *rr == NULL) {
 		snprintf(err, errlen, "%s:%d: no DNSKEY record (%s)", path, line,
 			 st == LDNS_STATUS_OK ? "empty" : ldns_get_errorstr_by_id(st));
-		ldns_rr_free(*rr);
-		*rr = NULL;
-		return -1;
+		goto fail;
 	}
 	if (ldns_rr_get_type(*rr) != LDNS_RR_TYPE_DNSKEY ||
 	    ldns_dname_compare(ldns_rr_owner(*rr), origin) != 0) {
 		snprintf(err, errlen, "%s: not a DNSKEY record of the zone", path);
-		ldns_rr_free(*rr);
-		*rr = NULL;
-		return -1;
+		goto fail;
 	}
+	ldns_rdf_deep_free(orig);
+	ldns_rdf_deep_free(prev);
+	free(text);
+	free(copy);
+	close(fd);
 	return 0;
+fail:
+	ldns_rr_free(*rr);
+	*rr = NULL;
+	ldns_rdf_deep_free(orig);
+	ldns_rdf_deep_free(prev);
+	free(text);
+	free(copy);
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }
 
 /* Key BASE (BASE.private and BASE.key) into KEYS; 0 or the reason (naming the file) in err. */

@@ -69,35 +69,6 @@ static void edit_withhold(zload_zone_t *z, const ldns_rdf *name, uint16_t type)
 	zload_recs_kept(z, &keep);
 }
 
-/*
- * The record TEXT (one line) into *RR as the loader reads a zone's (zload_ldns.c): ldns 1.8
- * takes an owner that starts with "@", and a name in the data whose first label is "@", for
- * the origin, and fails on an owner of more than 254 characters (zload_ldnsfix.c). The
- * policy's names come from certificates and the operator (an SRV target "@.example.com" is a
- * name like any other there): read as written, not as ldns alone would.
- */
-static ldns_status edit_parse(ldns_rr **rr, const char *text, uint32_t ttl, const ldns_rdf *origin)
-{
-	size_t len = strlen(text);
-	char *copy = strdup(text);
-	ldns_status st;
-	int ret;
-
-	if (copy == NULL)
-		return LDNS_STATUS_MEM_ERR;
-	zload_owner_hide(copy, len);
-	st = ldns_rr_new_frm_str(rr, copy, ttl, origin, NULL);
-	free(copy);
-	if (st != LDNS_STATUS_OK)
-		return st;
-	ret = zload_names_fix(*rr, text, len, origin, NULL);
-	if (ret == 0)
-		return LDNS_STATUS_OK;
-	ldns_rr_free(*rr);
-	*rr = NULL;
-	return ret == -ENOMEM ? LDNS_STATUS_MEM_ERR : LDNS_STATUS_SYNTAX_DNAME_ERR;
-}
-
 int zload_edit_rr(const zload_zone_t *z, const zload_edit_t *e, ldns_rr **out, char *err,
 		  size_t errlen)
 {
@@ -106,9 +77,11 @@ int zload_edit_rr(const zload_zone_t *z, const zload_edit_t *e, ldns_rr **out, c
 	ldns_status st = LDNS_STATUS_MEM_ERR;
 
 	*out = NULL;
+	/* Read as a zone file's records are: the policy's names come from certificates and the
+	 * operator, an SRV target "@.example.com" a name like any other. */
 	if (type != NULL && e->rdata != NULL &&
 	    asprintf(&text, "%s %u IN %s %s", e->owner, (unsigned)e->ttl, type, e->rdata) >= 0)
-		st = edit_parse(&rr, text, e->ttl, z->origin);
+		st = zload_rr_frm_str(&rr, text, e->ttl, z->origin);
 	else
 		text = NULL;
 	free(type);

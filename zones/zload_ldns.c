@@ -322,6 +322,12 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 		long at = ftell(fp);
 		const char *bad = NULL;
 		size_t badlen = 0;
+		/*
+		 * Whether a record before this one named an owner: in this file, or before the
+		 * $INCLUDE that reads it (zload_include.c). A piece of a file read on a thread of
+		 * its own starts with none, on a line that names one (zload_par.c's zload_cut()).
+		 */
+		bool had_owner = st->prev != NULL;
 		ldns_status s;
 
 		s = ldns_rr_new_frm_fp_l(&rr, fp, &ttl, origin, &st->prev, &ldns_line);
@@ -359,6 +365,24 @@ int zload_ldns(struct zload_state *st, const char *text, size_t len, const char 
 			ldns_rr_free(rr);
 			/* The check mode goes on after the record, if ldns read past it. */
 			if (zload_go_on(st) && end > at)
+				continue;
+			ret = SANDNS_EPARSE;
+			break;
+		}
+		/*
+		 * ldns gives a blank owner with no owner before it the origin (as NSD does); RFC
+		 * 1035 5.1 has a blank owner repeat the previous record's, and the first record
+		 * has none: BIND ("no current owner name") and Knot refuse the zone. ldns sets
+		 * PREV for every owner written ("@" too), never for a blank one: still NULL, the
+		 * owner was blank and none came before. $ORIGIN names no owner, in BIND and Knot.
+		 */
+		if (!had_owner && st->prev == NULL) {
+			zload_fail(st, file, line_nr,
+				   "no current owner name: the record's line starts with a blank, "
+				   "which repeats the previous owner (RFC 1035 5.1), and none was "
+				   "written before it");
+			ldns_rr_free(rr);
+			if (zload_go_on(st))
 				continue;
 			ret = SANDNS_EPARSE;
 			break;

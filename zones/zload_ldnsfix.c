@@ -7,7 +7,8 @@
 #include <strings.h>
 
 #include "sandns_err.h"
-#include "zload_state.h"
+#include "zload_ldnsfix.h"
+#include "zload_scan.h"
 
 /*
  * ldns 1.8 reads three kinds of names other than RFC 1035 5.1, BIND and Knot do: an owner
@@ -117,6 +118,20 @@ void zload_owner_hide(char *line, size_t len)
 	if (n > 0 && owner_misread(line + start, n)) {
 		line[start] = '@';
 		memset(line + start + 1, ' ', n - 1);
+	}
+}
+
+void zload_owners_hide(char *text, size_t len)
+{
+	struct line_scan sc = {0};
+
+	for (size_t off = 0, eol; off < len; off = eol) {
+		const char *nl = memchr(text + off, '\n', len - off);
+
+		eol = nl != NULL ? (size_t)(nl - text) + 1 : len;
+		if (scan_free(&sc))
+			zload_owner_hide(text + off, eol - off);
+		scan_line(&sc, text, off, eol);
 	}
 }
 
@@ -257,4 +272,27 @@ int zload_names_fix(ldns_rr *rr, const char *text, size_t len, const ldns_rdf *o
 	int ret = owner_fix(rr, text, len, origin, prev);
 
 	return ret != 0 ? ret : data_fix(rr, text, len, origin);
+}
+
+ldns_status zload_rr_frm_str(ldns_rr **rr, const char *text, uint32_t ttl, const ldns_rdf *origin)
+{
+	size_t len = strlen(text);
+	char *copy = strdup(text);
+	ldns_status st;
+	int ret;
+
+	*rr = NULL;
+	if (copy == NULL)
+		return LDNS_STATUS_MEM_ERR;
+	zload_owner_hide(copy, len);
+	st = ldns_rr_new_frm_str(rr, copy, ttl, origin, NULL);
+	free(copy);
+	if (st != LDNS_STATUS_OK)
+		return st;
+	ret = zload_names_fix(*rr, text, len, origin, NULL);
+	if (ret == 0)
+		return LDNS_STATUS_OK;
+	ldns_rr_free(*rr);
+	*rr = NULL;
+	return ret == -ENOMEM ? LDNS_STATUS_MEM_ERR : LDNS_STATUS_SYNTAX_DNAME_ERR;
 }

@@ -66,9 +66,11 @@ static bool zload_directive(const char *line, size_t len, ldns_rdf **origin, uin
 /*
  * Cuts TEXT (whole lines, no $INCLUDE) into up to MAX pieces of about equal size, each starting
  * on a line that begins with an owner, outside parentheses and strings; for each, the $ORIGIN
- * and $TTL in force where it starts. Scans what zload_lines() tracks (parentheses, strings,
- * comments, escapes) the same way. Returns how many pieces; the first is TEXT's start with
- * the caller's state (P[0] is not filled in).
+ * and $TTL in force where it starts. A piece is read with no previous owner: its first record
+ * names one, so a blank owner in it always repeats one of its own, never taken for a blank
+ * owner with none before it (which zload_ldns() refuses). Scans what zload_lines() tracks
+ * (parentheses, strings, comments, escapes) the same way. Returns how many pieces; the first is
+ * TEXT's start with the caller's state (P[0] is not filled in).
  */
 static unsigned zload_cut(struct zload_piece *p, unsigned max, const char *text, size_t len,
 			  const ldns_rdf *origin_in, uint32_t ttl_in, int line_base)

@@ -208,8 +208,6 @@ extern size_t zload_piece_min;
 extern unsigned long zload_pieces_threaded;
 /* Tests read it (zload_lines.c): how many records in parentheses the fast reader took. */
 extern unsigned long zload_fast_joined;
-/* Tests read it (zload_ldnsfix.c): how many names in data were read again from the text. */
-extern unsigned long zload_names_reread;
 
 /* The loader's files and zedit.c share these; zload_store.c has them unless said otherwise. */
 /*

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "wire.h"
+#include "zload_ldnsfix.h"
 #include "zload_pvt.h"
 
 /*
@@ -146,21 +147,6 @@ int zload_rec_order(const zload_zone_t *z, size_t i, size_t j);
 /* zload_ldns.c: records of whole lines TEXT read by ldns; *ORIGIN follows $ORIGIN. */
 int zload_ldns(struct zload_state *st, const char *text, size_t len, const char *file, int file_idx,
 	       ldns_rdf **origin, int line_base);
-/*
- * zload_ldnsfix.c: what ldns misreads in names put right. zload_owner_hide(): the record that
- * starts at LINE (LEN octets of a copy of the text, blank and comment lines first) gets an
- * owner ldns would misread written over with "@" and blanks (the same octets). Once ldns read
- * it with ORIGIN: zload_names_fix() reads the owner again from the record's text TEXT (LEN
- * octets, as written), and the names in the data ldns took for the origin; *PREV (NULL: none
- * kept) follows the owner. 0, SANDNS_EPARSE (a name that does not parse) or -ENOMEM.
- */
-void zload_owner_hide(char *line, size_t len);
-int zload_names_fix(ldns_rr *rr, const char *text, size_t len, const ldns_rdf *origin,
-		    ldns_rdf **prev);
-/* zload_ldnsfix.c: where the record TEXT (LEN octets) starts, past blank and comment lines. */
-size_t zload_record_start(const char *text, size_t len);
-/* zload_ldnsfix.c: whether T (N octets) is a class: IN, CH, HS, CS or CLASSnnn. */
-bool zload_is_class(const char *t, size_t n);
 /* zload_lines.c: whole lines TEXT read in one pass, the fast reader first, ldns for the rest. */
 int zload_lines(struct zload_state *st, const char *text, size_t len, const char *file,
 		int file_idx, ldns_rdf **origin, int line_base);

@@ -255,6 +255,39 @@ static void test_dns_text(void)
 }
 
 /*
+ * Names with "@" leading a label, as the daemon writes them (ldns's presentation form leaves
+ * "@" bare): ldns alone reads an owner that starts with "@" and a name in the data whose first
+ * label is "@" as the origin (the root, with none given): an SRV target "." says the service
+ * is not there (RFC 2782). Read as the loader reads a zone's (zload_ldnsfix.c), they are the
+ * names written.
+ */
+static void test_dns_text_at(void)
+{
+	ad_dns_t d;
+
+	CU_ASSERT(adcheck_dns_from_text("rcode NOERROR\n_autodiscover._tcp.@x.test.\t3600\tIN\t"
+					"SRV\t0 0 443 @.mail.test.\n",
+					"_autodiscover._tcp.@x.test", 33, &d));
+	CU_ASSERT_EQUAL(d.kind, AD_DNS_ANSWER);
+	CU_ASSERT_EQUAL_FATAL(d.nrr, 1);
+	CU_ASSERT_STRING_EQUAL(d.rdata[0], "0 0 443 @.mail.test.");
+	CU_ASSERT_PTR_NOT_NULL(strstr(d.rr[0], "_autodiscover._tcp.@x.test."));
+	/* Escaped, or the whole owner: the same names. */
+	CU_ASSERT(adcheck_dns_from_text("rcode NOERROR\n@x.test. 300 IN CNAME \\@.y.test.\n"
+					"\\@.y.test. 300 IN A 198.18.0.10\n"
+					"@.y.test. 300 IN A 198.18.0.11\n",
+					"@x.test", 1, &d));
+	CU_ASSERT_EQUAL_FATAL(d.nrr, 2);
+	CU_ASSERT_EQUAL(strncmp(d.rr[0], "@.y.test.", 9), 0);
+	CU_ASSERT_EQUAL(strncmp(d.rr[1], "@.y.test.", 9), 0);
+	CU_ASSERT(adcheck_dns_from_text("rcode NOERROR\n@x.test. 300 IN CNAME \\@.y.test.\n",
+					"@x.test", 5, &d));
+	CU_ASSERT_EQUAL_FATAL(d.nrr, 1);
+	CU_ASSERT_EQUAL(strncmp(d.rr[0], "@x.test.", 8), 0);
+	CU_ASSERT_STRING_EQUAL(d.rdata[0], "@.y.test.");
+}
+
+/*
  * A fake --resolver on 127.0.0.1: to the one query it gets it sends spoofed answers (another
  * ID, no QR, another opcode, another name, type or class, a fragment), then, unless
  * spoofed_only, the real one with the name's case changed (0x20 is no mismatch).
@@ -428,6 +461,8 @@ void reg_cutest_adcheck(void)
 	CU_add_test(s, "the verdict on one connection", test_verdict);
 	CU_add_test(s, "the exit status of a walk", test_exit_status);
 	CU_add_test(s, "sandnsd's lookup reply read with ldns", test_dns_text);
+	CU_add_test(s, "a lookup reply's names with \"@\" leading a label, as written",
+		    test_dns_text_at);
 	CU_add_test(s, "--resolver: spoofed answers are ignored", test_resolver_spoofed);
 	CU_add_test(s, "policy show: the configured leaves' SHA-256", test_served_leaves);
 	CU_add_test(s, "--cert NEW: read and judged", test_newcert);

@@ -679,6 +679,38 @@ static void test_again(void)
 	cfg_free(&cfg);
 }
 
+/*
+ * The SOA of an IXFR request names the zone, whatever its name: ldns reads a text owner that
+ * starts with "@" ("@x.test.", a zone's name as configured) as the origin, the root here, and
+ * the primary would see an IXFR for x.test. carry the root's SOA. Made from the wire name, it
+ * is the zone's, with our serial.
+ */
+static void test_ixfr_soa(void)
+{
+	static const char *const zones[] = {"@x.test.",	 "\\@x.test.", "\\064.x.test.",
+					    "@.x.test.", "a.@b.test.", "sec.test."};
+
+	for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
+		ldns_rdf *name = NULL;
+		ldns_rr *soa;
+		char *text;
+
+		CU_ASSERT_EQUAL_FATAL(ldns_str2rdf_dname(&name, zones[i]), LDNS_STATUS_OK);
+		soa = xfrin_ixfr_soa(name, 4000000000u);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(soa);
+		CU_ASSERT_EQUAL(ldns_rr_get_type(soa), LDNS_RR_TYPE_SOA);
+		CU_ASSERT_EQUAL(ldns_rdf_size(ldns_rr_owner(soa)), ldns_rdf_size(name));
+		CU_ASSERT_EQUAL(ldns_dname_compare(ldns_rr_owner(soa), name), 0);
+		CU_ASSERT_EQUAL(xfrin_soa_field(soa, 2), 4000000000u);
+		text = ldns_rr2str(soa);
+		if (ldns_dname_compare(ldns_rr_owner(soa), name) != 0)
+			fprintf(stderr, "\n  zone %s: %s", zones[i], text);
+		free(text);
+		ldns_rr_free(soa);
+		ldns_rdf_deep_free(name);
+	}
+}
+
 /* A query for NAME (presentation form) at MSG: header, then the wire name; its length. */
 static size_t wire_query(const char *name, uint8_t *msg, size_t cap)
 {
@@ -775,4 +807,5 @@ void reg_cutest_xfrin(void)
 	CU_add_test(s, "notify and requests: the zone, the peer, coalesced", test_notify);
 	CU_add_test(s, "a transferred copy's reload that failed asked again", test_again);
 	CU_add_test(s, "table: by origin, zone number and wire name", test_tab);
+	CU_add_test(s, "an IXFR request's SOA names the zone, \"@x.test.\" too", test_ixfr_soa);
 }

@@ -118,6 +118,55 @@ static void test_keys_bad(void)
 	tu_rm_dir(dir2);
 }
 
+/*
+ * A .key file's owner read as written: ldns alone takes one that starts with "@" for the origin
+ * (the zone), so a key of "@evil.test." passed for x.test.'s. A zone whose name starts with
+ * "@" keeps its keys (written by ldns with the "@" bare).
+ */
+static void test_keys_owner_at(void)
+{
+	char dir[64], err[1024], cmd[512];
+	sign_keys_t *k;
+
+	tmp_dir(dir, sizeof(dir));
+	k = sign_keys_load(dir, "x.test.", &csk13, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^x\\.test\\./@evil.test./' %.*s.key",
+		 (int)(strlen(sign_key_file(k, 0)) - 8), sign_key_file(k, 0));
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	sign_keys_free(&k);
+	k = sign_keys_load(dir, "x.test.", &csk13, false, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(k);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a DNSKEY record of the zone"));
+	sign_keys_free(&k);
+	tu_rm_dir(dir);
+	/* Zones "@x.test." and "\@y.test." (the same label written two ways): read back. */
+	for (int i = 0; i < 2; i++) {
+		const char *zone = i == 0 ? "@x.test." : "\\@y.test.";
+		bool made = false;
+		char *text;
+
+		tmp_dir(dir, sizeof(dir));
+		k = sign_keys_load(dir, zone, &csk13, true, &made, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+		CU_ASSERT_TRUE(made);
+		sign_keys_free(&k);
+		k = sign_keys_load(dir, zone, &csk13, false, &made, err, sizeof(err));
+		if (k == NULL)
+			fprintf(stderr, "\n  %s: %s\n", zone, err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+		CU_ASSERT_FALSE(made);
+		/* ldns's presentation form: the label "@x" or "@y" written bare */
+		text = sign_key_dnskey(k, 0);
+		CU_ASSERT_PTR_NOT_NULL(text);
+		CU_ASSERT_EQUAL(
+		    strncmp(text != NULL ? text : "", i == 0 ? "@x.test. " : "@y.test. ", 9), 0);
+		free(text);
+		sign_keys_free(&k);
+		tu_rm_dir(dir);
+	}
+}
+
 /* Every record of Z as ldns records. */
 static ldns_rr_list *records(const zload_zone_t *z)
 {
@@ -1261,6 +1310,8 @@ void reg_cutest_sign(void)
 
 	CU_add_test(s, "keys made, read back the same", test_keys_made_and_read);
 	CU_add_test(s, "bad key files, algorithms", test_keys_bad);
+	CU_add_test(s, "a .key file's owner that starts with \"@\": read as written",
+		    test_keys_owner_at);
 	CU_add_test(s, "CSK 13 NSEC: signatures verify, chain whole", test_sign_csk13_nsec);
 	CU_add_test(s, "KSK+ZSK 13 NSEC3", test_sign_kskzsk13_nsec3);
 	CU_add_test(s, "CSK 15 NSEC3", test_sign_csk15_nsec3);

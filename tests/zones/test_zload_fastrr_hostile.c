@@ -200,7 +200,10 @@ static void test_lines(void)
 		one_line(lines[i]);
 }
 
-/* Zones of several lines: $ORIGIN changes, blank owners after each reader, long names. */
+/*
+ * Zones of several lines: $ORIGIN changes, blank owners after each reader (and on the first
+ * record, with no owner before it: refused), long names.
+ */
 static const char *const zones[] = {
     HEAD "$ORIGIN sub.example.com.\nx IN RRSIG A 13 3 300 1 2 3 signer AAAA\n\tIN NSEC next A\n"
 	 "$ORIGIN example.com.\n\tIN RRSIG A 13 3 300 1 2 3 signer AAAA\ny IN NSEC next A\n",
@@ -212,6 +215,9 @@ static const char *const zones[] = {
     HEAD "$TTL 1h\nx RRSIG A 13 3 300 1 2 3 example.com. AAAA\n$TTL 0\ny NSEC a A\n",
     "\tIN RRSIG A 13 3 300 1 2 3 example.com. AAAA\n" HEAD,
     "$ORIGIN example.com.\n\tIN NSEC a A\n" HEAD,
+    "$ORIGIN example.com.\n; c\n \t\n\tIN A 192.0.2.1\n" HEAD,
+    "$ORIGIN example.com.\n  ( IN RRSIG A 13 3 300 1 2 3 example.com.\n AAAA )\n" HEAD,
+    "$TTL 300\n\t300 IN AAAA 2001:db8::1\n" HEAD,
     HEAD
     "$ORIGIN .\nx.example.com IN NSEC a A\nx.example.com 300 IN RRSIG A 13 3 300 1 2 3 a AAAA\n",
     HEAD "x.example.com. IN NSEC a. A\n$ORIGIN x.example.com.\n\tIN NSEC b A\n",

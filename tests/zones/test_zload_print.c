@@ -13,6 +13,7 @@
 #include "tutil.h"
 #include "wire.h"
 #include "zload.h"
+#include "zload_ldnsfix.h"
 #include "zload_pvt.h"
 
 /*
