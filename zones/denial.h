@@ -25,6 +25,14 @@ struct denial_tail {
  */
 int denial_keys(zt_t *zt, uint32_t z);
 
+/*
+ * The same when zone Z's owners are mostly OLD's (the zone of the snapshot a patch starts
+ * from): owner i is OLD's FROM[i] (ZT_NONE: a new one), and a run of OLD's in a row keeps
+ * their keys and prefixes as they were, copied, not made again: a patch of a few names in a
+ * zone of a million costs copies, not a million keys. 0 or -ENOMEM.
+ */
+int denial_keys_from(zt_t *zt, uint32_t z, const zt_zone_t *old, const uint32_t *from);
+
 /* The NSEC owner (a node) covering NAME (a wire name, any case) in zone Z, or ZT_NONE. */
 uint32_t denial_nsec_cover(const zt_t *zt, const zt_zone_t *z, const uint8_t *name);
 

@@ -83,14 +83,9 @@ static inline uint64_t key_prefix(const uint8_t *key, size_t klen, size_t from)
 	return klen - from >= 8 ? v : v & ~0ull << (8 * (8 - (klen - from)));
 }
 
-int denial_keys(zt_t *zt, uint32_t z)
+/* Zone Z's keys taken out (a patch's copy of a zone has none of its own yet). */
+static void keys_free(zt_zone_t *zone)
 {
-	zt_zone_t *zone = &zt->zones[z];
-	size_t cap = 0, len = 0;
-	uint8_t *keys, *fit, apex[KEY_MAX];
-	uint32_t *off;
-	uint64_t *pre;
-
 	free(zone->nsec_keys);
 	free(zone->nsec_koff);
 	free(zone->nsec_pre);
@@ -98,32 +93,32 @@ int denial_keys(zt_t *zt, uint32_t z)
 	zone->nsec_koff = NULL;
 	zone->nsec_pre = NULL;
 	zone->nsec_first = NULL;
-	if (zone->nnsec == 0)
-		return 0;
-	for (uint32_t i = 0; i < zone->nnsec; i++)
-		cap += 2u * zt->nodes[zone->nsec[i]].name_len;
-	keys = malloc(cap + 8);
-	off = malloc((zone->nnsec + 1u) * sizeof(*off));
-	/* The prefixes, then the table by their first octet (nsec_first). */
-	pre = malloc(zone->nnsec * sizeof(*pre) + NSEC_FIRST_LEN * sizeof(uint32_t));
-	if (keys == NULL || off == NULL || pre == NULL) {
-		free(keys);
-		free(off);
-		free(pre);
-		return -ENOMEM;
-	}
-	/* Every key of the zone begins with the apex's: the prefixes are taken after it. */
-	zone->nsec_kbase = (uint16_t)canon_key_any(apex, zt_node_name(zt, &zt->nodes[zone->apex]));
-	for (uint32_t i = 0; i < zone->nnsec; i++) {
-		size_t klen =
-		    canon_key_any(keys + len, zt_node_name(zt, &zt->nodes[zone->nsec[i]]));
+}
 
-		off[i] = (uint32_t)len;
-		pre[i] = key_prefix(keys + len, klen, zone->nsec_kbase);
-		len += klen;
+/* Room for zone Z's N keys and their offsets and prefixes (with the table by first octet). */
+static bool keys_alloc(const zt_zone_t *zone, size_t cap, uint8_t **keys, uint32_t **off,
+		       uint64_t **pre)
+{
+	*keys = malloc(cap + 8);
+	*off = malloc((zone->nnsec + 1u) * sizeof(**off));
+	/* The prefixes, then the table by their first octet (nsec_first). */
+	*pre = malloc(zone->nnsec * sizeof(**pre) + NSEC_FIRST_LEN * sizeof(uint32_t));
+	if (*keys == NULL || *off == NULL || *pre == NULL) {
+		free(*keys);
+		free(*off);
+		free(*pre);
+		return false;
 	}
+	return true;
+}
+
+/* Zone Z's LEN octets of KEYS, their offsets and prefixes set, the table by first octet made. */
+static void keys_set(zt_t *zt, zt_zone_t *zone, uint8_t *keys, size_t len, uint32_t *off,
+		     uint64_t *pre)
+{
+	uint8_t *fit = realloc(keys, len + 8);
+
 	off[zone->nnsec] = (uint32_t)len;
-	fit = realloc(keys, len + 8);
 	zone->nsec_keys = fit != NULL ? fit : keys;
 	zone->nsec_koff = off;
 	zone->nsec_pre = pre;
@@ -137,6 +132,82 @@ int denial_keys(zt_t *zt, uint32_t z)
 	}
 	zt->memsize += len + (zone->nnsec + 1u) * sizeof(*off) + zone->nnsec * sizeof(*pre) +
 		       NSEC_FIRST_LEN * sizeof(uint32_t);
+}
+
+/* Owner I of zone Z's key made at KEYS + LEN: its length, its offset and prefix set. */
+static size_t key_make(zt_t *zt, zt_zone_t *zone, uint32_t i, uint8_t *keys, size_t len,
+		       uint32_t *off, uint64_t *pre)
+{
+	size_t klen = canon_key_any(keys + len, zt_node_name(zt, &zt->nodes[zone->nsec[i]]));
+
+	off[i] = (uint32_t)len;
+	pre[i] = key_prefix(keys + len, klen, zone->nsec_kbase);
+	return klen;
+}
+
+int denial_keys(zt_t *zt, uint32_t z)
+{
+	zt_zone_t *zone = &zt->zones[z];
+	size_t cap = 0, len = 0;
+	uint8_t *keys, apex[KEY_MAX];
+	uint32_t *off;
+	uint64_t *pre;
+
+	keys_free(zone);
+	if (zone->nnsec == 0)
+		return 0;
+	for (uint32_t i = 0; i < zone->nnsec; i++)
+		cap += 2u * zt->nodes[zone->nsec[i]].name_len;
+	if (!keys_alloc(zone, cap, &keys, &off, &pre))
+		return -ENOMEM;
+	/* Every key of the zone begins with the apex's: the prefixes are taken after it. */
+	zone->nsec_kbase = (uint16_t)canon_key_any(apex, zt_node_name(zt, &zt->nodes[zone->apex]));
+	for (uint32_t i = 0; i < zone->nnsec; i++)
+		len += key_make(zt, zone, i, keys, len, off, pre);
+	keys_set(zt, zone, keys, len, off, pre);
+	return 0;
+}
+
+int denial_keys_from(zt_t *zt, uint32_t z, const zt_zone_t *old, const uint32_t *from)
+{
+	zt_zone_t *zone = &zt->zones[z];
+	size_t cap = 0, len = 0;
+	uint8_t *keys, apex[KEY_MAX];
+	uint32_t *off;
+	uint64_t *pre;
+
+	keys_free(zone);
+	if (zone->nnsec == 0)
+		return 0;
+	/* Keys after another apex's (another length), or none to copy: all made. */
+	if (old->nsec_keys == NULL || old->nnsec == 0 ||
+	    canon_key_any(apex, zt_node_name(zt, &zt->nodes[zone->apex])) != old->nsec_kbase)
+		return denial_keys(zt, z);
+	zone->nsec_kbase = old->nsec_kbase;
+	for (uint32_t i = 0; i < zone->nnsec; i++)
+		cap += from[i] == ZT_NONE ? 2u * zt->nodes[zone->nsec[i]].name_len
+					  : old->nsec_koff[from[i] + 1] - old->nsec_koff[from[i]];
+	if (!keys_alloc(zone, cap, &keys, &off, &pre))
+		return -ENOMEM;
+	for (uint32_t i = 0, j; i < zone->nnsec; i = j) {
+		uint32_t s = from[i], base;
+
+		if (s == ZT_NONE) {
+			len += key_make(zt, zone, i, keys, len, off, pre);
+			j = i + 1;
+			continue;
+		}
+		/* OLD's owners s, s + 1, ... in a row: their keys one copy, offsets moved. */
+		for (j = i + 1; j < zone->nnsec && from[j] == s + (j - i); j++)
+			;
+		base = old->nsec_koff[s];
+		memcpy(keys + len, old->nsec_keys + base, old->nsec_koff[s + (j - i)] - base);
+		memcpy(pre + i, old->nsec_pre + s, (j - i) * sizeof(*pre));
+		for (uint32_t k = i; k < j; k++)
+			off[k] = (uint32_t)len + (old->nsec_koff[s + (k - i)] - base);
+		len += old->nsec_koff[s + (j - i)] - base;
+	}
+	keys_set(zt, zone, keys, len, off, pre);
 	return 0;
 }
 

@@ -221,20 +221,23 @@ static int cmp_ins(const void *a, const void *b)
  * BASE's NSEC owners with the changed names' taken out and put in where their names go (as
  * zt_order.c orders them). An owner this patch copied without changing it stays named by its
  * node in BASE, as its RRsets name it: the same name and records, all that the denial answers
- * read of it (both its NSEC owners a proof compares come from this table).
+ * read of it (both its NSEC owners a proof compares come from this table). *FROM: of each
+ * owner, its place in BASE's table (ZT_NONE: a name put in), so that its key is copied.
  */
-static int merge_nsec(struct patch *p, uint32_t **out, uint32_t *nout)
+static int merge_nsec(struct patch *p, uint32_t **out, uint32_t **from, uint32_t *nout)
 {
 	const zt_t *base = p->base;
 	const zt_zone_t *bz = &base->zones[p->z];
 	zt_t *zt = p->zt;
 	struct ins *ins = malloc((p->npn ? p->npn : 1) * sizeof(*ins));
 	uint32_t *v = malloc((bz->nnsec + p->npn + 1) * sizeof(*v));
+	uint32_t *f = malloc((bz->nnsec + p->npn + 1) * sizeof(*f));
 	size_t n = 0, at = 0;
 
-	if (ins == NULL || v == NULL) {
+	if (ins == NULL || v == NULL || f == NULL) {
 		free(ins);
 		free(v);
+		free(f);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < p->npn; i++) {
@@ -255,18 +258,21 @@ static int merge_nsec(struct patch *p, uint32_t **out, uint32_t *nout)
 
 		if (end > at) {
 			memcpy(v + n, bz->nsec + at, (end - at) * sizeof(*v));
-			n += end - at;
-			at = end;
+			for (; at < end; at++)
+				f[n++] = (uint32_t)at;
 		}
 		if (j == p->npn)
 			break;
 		if (ins[j].drop && at == ins[j].pos)
 			at++;
-		if (ins[j].node != ZT_NONE)
+		if (ins[j].node != ZT_NONE) {
+			f[n] = ZT_NONE;
 			v[n++] = ins[j].node;
+		}
 	}
 	free(ins);
 	*out = v;
+	*from = f;
 	*nout = (uint32_t)n;
 	return 0;
 }
@@ -275,16 +281,19 @@ int zt_patch_sig_tables(struct patch *p)
 {
 	zt_t *zt = p->zt;
 	zt_zone_t *zone = &zt->zones[p->z];
-	uint32_t *v, n;
+	uint32_t *v, *from, n;
 	int ret;
 
 	if (!zone->is_signed)
 		return 0;
-	if ((ret = merge_nsec(p, &v, &n)) != 0)
+	if ((ret = merge_nsec(p, &v, &from, &n)) != 0)
 		return ret;
 	zone->nsec = v;
 	zone->nnsec = n;
-	return denial_keys(zt, p->z);
+	/* The owners kept from BASE keep their keys: copied, not made again. */
+	ret = denial_keys_from(zt, p->z, &p->base->zones[p->z], from);
+	free(from);
+	return ret;
 }
 
 /* Node N rendered again (copied first if BASE's), when it is one of zone p->z's own names. */

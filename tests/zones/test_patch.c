@@ -1443,6 +1443,39 @@ static int zone_index(const zt_t *t, const char *origin)
 	return -1;
 }
 
+/*
+ * Zone A of REF and B of GOT: the same NSEC owners (by name) with the same canonical keys,
+ * prefixes and table by first octet (a patch copies the kept owners' keys: denial_keys_from()).
+ */
+static void same_nsec_keys(struct cmp *c, const zt_t *ref, uint32_t a, const zt_t *got, uint32_t b)
+{
+	const zt_zone_t *x = &ref->zones[a], *y = &got->zones[b];
+
+	if (x->nnsec != y->nnsec || x->nsec_kbase != y->nsec_kbase ||
+	    (x->nsec_koff == NULL) != (y->nsec_koff == NULL)) {
+		diff(c, "%s: %u NSEC owners, key base %u / %u, %u", zt_zone_origin(ref, a),
+		     x->nnsec, x->nsec_kbase, y->nnsec, y->nsec_kbase);
+		return;
+	}
+	for (uint32_t i = 0; x->nsec_koff != NULL && i < x->nnsec; i++) {
+		const zt_node_t *nx = &ref->nodes[x->nsec[i]], *ny = &got->nodes[y->nsec[i]];
+		uint32_t kx = x->nsec_koff[i], lx = x->nsec_koff[i + 1] - kx;
+		uint32_t ky = y->nsec_koff[i], ly = y->nsec_koff[i + 1] - ky;
+
+		if (nx->name_len != ny->name_len ||
+		    memcmp(zt_node_name(ref, nx), zt_node_name(got, ny), nx->name_len) != 0 ||
+		    lx != ly || memcmp(x->nsec_keys + kx, y->nsec_keys + ky, lx) != 0 ||
+		    x->nsec_pre[i] != y->nsec_pre[i]) {
+			diff(c, "%s: NSEC owner %u: another name, key or prefix",
+			     zt_zone_origin(ref, a), i);
+			return;
+		}
+	}
+	if (x->nsec_first != NULL &&
+	    memcmp(x->nsec_first, y->nsec_first, NSEC_FIRST_LEN * sizeof(uint32_t)) != 0)
+		diff(c, "%s: NSEC owners by first octet differ", zt_zone_origin(ref, a));
+}
+
 /* Every zone's answers, AXFR and a few explanations: REF (zt_new's) against GOT. */
 static void compare(struct cmp *c, const zt_t *ref, const zt_t *got, const struct zmodel *old,
 		    uint64_t *rng)
@@ -1465,6 +1498,8 @@ static void compare(struct cmp *c, const zt_t *ref, const zt_t *got, const struc
 		if (g < 0 || zt_zone_serial(ref, z) != zt_zone_serial(got, (size_t)g))
 			diff(c, "zone %zu: %s %lu / %s", z, zt_zone_origin(ref, z),
 			     zt_zone_serial(ref, z), g < 0 ? "missing" : "other serial");
+		else
+			same_nsec_keys(c, ref, (uint32_t)z, got, (uint32_t)g);
 	}
 	if (zt_zone_count(got) == zt_zones_served(got) && !c->any_order)
 		for (size_t z = 0; z < zt_zone_count(ref); z++)
