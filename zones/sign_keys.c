@@ -143,17 +143,20 @@ uint64_t sign_keys_hash(const sign_keys_t *keys)
 
 /* A .key file holds a record or two and comments: more is not one. */
 #define KEY_FILE_MAX 65536
+/* read_dnskey(), load_pair(): the .key holds a DNSKEY of another zone. */
+#define KEY_OTHER_ZONE (-2)
 
 /*
  * The first DNSKEY record of the .key file PATH into *RR; 0 or the reason in err. Read as a
  * zone file's records are (zload_ldnsfix.h): ldns alone takes an owner that starts with "@"
- * for the origin, the zone, and a key of "@other.example." would pass for its.
+ * for the origin, the zone, and a key of "@other.example." would pass for its. KEY_OTHER_ZONE
+ * when it is a DNSKEY of another zone.
  */
 static int read_dnskey(const char *path, ldns_rdf *origin, ldns_rr **rr, char *err, size_t errlen)
 {
 	ldns_rdf *prev = NULL, *orig = ldns_rdf_clone(origin);
 	uint32_t ttl = 3600;
-	int line = 0, fd = rfile_open("", path, O_RDONLY, 0, KEY_FILE_MAX, err, errlen);
+	int line = 0, ret = -1, fd = rfile_open("", path, O_RDONLY, 0, KEY_FILE_MAX, err, errlen);
 	ldns_status st = LDNS_STATUS_SYNTAX_EMPTY;
 	char *text = NULL, *copy = NULL;
 	size_t len = 0;
@@ -193,6 +196,7 @@ static int read_dnskey(const char *path, ldns_rdf *origin, ldns_rr **rr, char *e
 	if (ldns_rr_get_type(*rr) != LDNS_RR_TYPE_DNSKEY ||
 	    ldns_dname_compare(ldns_rr_owner(*rr), origin) != 0) {
 		snprintf(err, errlen, "%s: not a DNSKEY record of the zone", path);
+		ret = ldns_rr_get_type(*rr) == LDNS_RR_TYPE_DNSKEY ? KEY_OTHER_ZONE : -1;
 		goto fail;
 	}
 	ldns_rdf_deep_free(orig);
@@ -210,17 +214,20 @@ fail:
 	free(copy);
 	if (fd >= 0)
 		close(fd);
-	return -1;
+	return ret;
 }
 
-/* Key BASE (BASE.private and BASE.key) into KEYS; 0 or the reason (naming the file) in err. */
+/*
+ * Key BASE (BASE.private and BASE.key) into KEYS; 0, or the reason (naming the file) in err and
+ * -1 or KEY_OTHER_ZONE.
+ */
 static int load_pair(sign_keys_t *keys, const char *base, ldns_rdf *origin, uint8_t alg, char *err,
 		     size_t errlen)
 {
 	char priv[4096], pub[4096];
 	ldns_key *k = NULL;
 	ldns_rr *rr = NULL, *mine = NULL;
-	int line = 0;
+	int line = 0, rc;
 	FILE *f;
 	ldns_status st;
 
@@ -248,9 +255,10 @@ static int load_pair(sign_keys_t *keys, const char *base, ldns_rdf *origin, uint
 		ldns_key_deep_free(k);
 		return -1;
 	}
-	if (read_dnskey(pub, origin, &rr, err, errlen) != 0) {
+	rc = read_dnskey(pub, origin, &rr, err, errlen);
+	if (rc != 0) {
 		ldns_key_deep_free(k);
-		return -1;
+		return rc;
 	}
 	ldns_key_set_flags(k, ldns_rdf2native_int16(ldns_rr_rdf(rr, 0)));
 	ldns_key_set_pubkey_owner(k, ldns_rdf_clone(origin));
@@ -380,18 +388,72 @@ out:
 	return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
+/*
+ * A key's base (DIR/K<ORIGIN>+<ALG>+<TAG>); OTHER: its file name spells the zone otherwise
+ * than the configuration does (as dnssec-keygen or ldns-keygen do, spell_bind(), spell_ldns()).
+ */
+struct key_base {
+	char *path;
+	bool other;
+};
+
+static int cmp_base(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct key_base *)a)->path, ((const struct key_base *)b)->path);
 }
 
-/* The bases (DIR/K<ORIGIN>+<ALG>+<TAG>) of the key files in DIR, sorted; -1 with err. */
-static int list_bases(const char *dir, const char *prefix, char ***out, size_t *n, char *err,
-		      size_t errlen)
+/*
+ * NAME as dnssec-keygen writes it in a key's file name, into OUT (LEN octets): each label in
+ * lower case, an octet other than a letter, a digit, '-' or '_' as %XX, a dot after each ("."
+ * for the root). "a\.b.example." is "a%2Eb.example.": the configured text is not it.
+ */
+static void spell_bind(const ldns_rdf *name, char *out, size_t len)
+{
+	const uint8_t *w = ldns_rdf_data(name);
+	size_t o = 0;
+
+	if (len < 2)
+		return;
+	snprintf(out, len, ".");
+	for (size_t i = 0; i < ldns_rdf_size(name) && w[i] != 0; i += (size_t)w[i] + 1) {
+		for (size_t k = 1; k <= w[i] && o + 4 < len; k++) {
+			uint8_t c = w[i + k];
+
+			if (c >= 'A' && c <= 'Z')
+				c = (uint8_t)(c - 'A' + 'a');
+			if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+			    c == '_')
+				out[o++] = (char)c;
+			else
+				o += (size_t)snprintf(out + o, len - o, "%%%02X", c);
+		}
+		if (o + 2 < len)
+			out[o++] = '.';
+		out[o] = '\0';
+	}
+}
+
+/*
+ * NAME as ldns-keygen writes it in a key's file name (ldns's presentation form: '@' and '"'
+ * bare, which the configuration escapes), into OUT (LEN octets).
+ */
+static void spell_ldns(const ldns_rdf *name, char *out, size_t len)
+{
+	char *s = ldns_rdf2str(name);
+
+	snprintf(out, len, "%s", s != NULL ? s : "");
+	free(s);
+}
+
+/*
+ * The bases of the key files in DIR whose names start with one of the N PREFIXES, sorted (a
+ * file that the first matches is not OTHER); -1 with err.
+ */
+static int list_bases(const char *dir, const char *const *prefixes, size_t nprefixes,
+		      struct key_base **out, size_t *n, char *err, size_t errlen)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	size_t plen = strlen(prefix);
 
 	*out = NULL;
 	*n = 0;
@@ -400,11 +462,15 @@ static int list_bases(const char *dir, const char *prefix, char ***out, size_t *
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name), stem;
-		char **grown, *base;
+		size_t len = strlen(de->d_name), stem, which = 0;
+		struct key_base *grown;
+		char *base;
 		bool dup = false;
 
-		if (strncasecmp(de->d_name, prefix, plen) != 0)
+		while (which < nprefixes &&
+		       strncasecmp(de->d_name, prefixes[which], strlen(prefixes[which])) != 0)
+			which++;
+		if (which == nprefixes)
 			continue;
 		if (len > 8 && strcmp(de->d_name + len - 8, ".private") == 0)
 			stem = len - 8;
@@ -413,8 +479,8 @@ static int list_bases(const char *dir, const char *prefix, char ***out, size_t *
 		else
 			continue;
 		for (size_t i = 0; i < *n && !dup; i++)
-			dup = strlen((*out)[i]) == strlen(dir) + 1 + stem &&
-			      strncmp((*out)[i] + strlen(dir) + 1, de->d_name, stem) == 0;
+			dup = strlen((*out)[i].path) == strlen(dir) + 1 + stem &&
+			      strncmp((*out)[i].path + strlen(dir) + 1, de->d_name, stem) == 0;
 		if (dup)
 			continue;
 		grown = realloc(*out, (*n + 1) * sizeof(*grown));
@@ -426,11 +492,12 @@ static int list_bases(const char *dir, const char *prefix, char ***out, size_t *
 			return -1;
 		}
 		*out = grown;
-		(*out)[(*n)++] = base;
+		(*out)[*n].path = base;
+		(*out)[(*n)++].other = which > 0;
 	}
 	closedir(d);
 	if (*n > 1)
-		qsort(*out, *n, sizeof(**out), cmp_str);
+		qsort(*out, *n, sizeof(**out), cmp_base);
 	return 0;
 }
 
@@ -439,7 +506,9 @@ sign_keys_t *sign_keys_load(const char *dir, const char *origin, const sign_para
 {
 	sign_keys_t *keys = calloc(1, sizeof(*keys));
 	ldns_rdf *name = NULL;
-	char text[300], prefix[320], **bases = NULL;
+	char text[300], spelt[2][1024], prefix[3][1100];
+	const char *const prefixes[3] = {prefix[0], prefix[1], prefix[2]};
+	struct key_base *bases = NULL;
 	size_t nbases = 0, len = strlen(origin);
 	bool ksk = false, zsk = false;
 	int rc = -1;
@@ -468,12 +537,29 @@ sign_keys_t *sign_keys_load(const char *dir, const char *origin, const sign_para
 			 strerror(errno));
 		goto out;
 	}
-	snprintf(prefix, sizeof(prefix), "K%s+%03u+", text, (unsigned)p->algorithm);
-	if (list_bases(dir, prefix, &bases, &nbases, err, errlen) != 0)
+	/*
+	 * The keys' files spell the zone as the configuration does (sandns's own), as
+	 * dnssec-keygen or as ldns-keygen does: for a name with escapes ("a\.b.example.") or
+	 * '@', each its own way. A name spelt one of the other ways may also be another zone's
+	 * ("a%2Eb.example." is a name too): such a file whose key is not the zone's is left
+	 * alone, where one spelt as configured is an error.
+	 */
+	spell_bind(name, spelt[0], sizeof(spelt[0]));
+	spell_ldns(name, spelt[1], sizeof(spelt[1]));
+	snprintf(prefix[0], sizeof(prefix[0]), "K%s+%03u+", text, (unsigned)p->algorithm);
+	for (int i = 0; i < 2; i++)
+		snprintf(prefix[i + 1], sizeof(prefix[i + 1]), "K%s+%03u+", spelt[i],
+			 (unsigned)p->algorithm);
+	if (list_bases(dir, prefixes, 3, &bases, &nbases, err, errlen) != 0)
 		goto out;
-	for (size_t i = 0; i < nbases; i++)
-		if (load_pair(keys, bases[i], name, p->algorithm, err, errlen) != 0)
+	for (size_t i = 0; i < nbases; i++) {
+		int r = load_pair(keys, bases[i].path, name, p->algorithm, err, errlen);
+
+		if (r == KEY_OTHER_ZONE && bases[i].other)
+			continue;
+		if (r != 0)
 			goto out;
+	}
 	for (size_t i = 0; i < keys->n; i++) {
 		if (sign_key_flags(keys, i) & LDNS_KEY_SEP_KEY)
 			ksk = true;
@@ -499,7 +585,7 @@ sign_keys_t *sign_keys_load(const char *dir, const char *origin, const sign_para
 	rc = 0;
 out:
 	for (size_t i = 0; i < nbases; i++)
-		free(bases[i]);
+		free(bases[i].path);
 	free(bases);
 	ldns_rdf_deep_free(name);
 	if (rc != 0)

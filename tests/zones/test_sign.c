@@ -167,6 +167,89 @@ static void test_keys_owner_at(void)
 	}
 }
 
+/*
+ * K<zone>+013+<tag> as the key tools spell the zone in a file name: dnssec-keygen each octet
+ * other than a letter, digit, '-' or '_' as %XX ("a\.b.test." is "a%2Eb.test."), ldns-keygen
+ * as ldns prints the name ('@' bare). Moves the key sandns made in DIR for a zone spelt FROM to
+ * the spelling TO: the key must still be read, it is the zone's.
+ */
+static void respell(const char *dir, const char *zone, const char *from, const char *to)
+{
+	char err[1024], a[512], b[512];
+	sign_keys_t *k = sign_keys_load(dir, zone, &csk13, true, NULL, err, sizeof(err));
+	const char *tag;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	/* DIR/K<from>+013+<tag>.private: the tag and its suffix */
+	tag = sign_key_file(k, 0) + strlen(dir) + 2 + strlen(from) + 5;
+	for (int i = 0; i < 2; i++) {
+		const char *ext = i == 0 ? "private" : "key";
+
+		snprintf(a, sizeof(a), "%s/K%s+013+%.5s.%s", dir, from, tag, ext);
+		snprintf(b, sizeof(b), "%s/K%s+013+%.5s.%s", dir, to, tag, ext);
+		CU_ASSERT_EQUAL(rename(a, b), 0);
+	}
+	sign_keys_free(&k);
+}
+
+/*
+ * Keys of a zone with escapes or '@' in its name, in files named as dnssec-keygen or
+ * ldns-keygen name them (not as the configuration spells the zone), are read and the zone's;
+ * a file spelt so that holds another zone's key (a name can be written "a%2Eb" too) is left
+ * alone, not an error.
+ */
+static void test_keys_other_spellings(void)
+{
+	static const struct {
+		const char *zone, *spelt;
+	} cases[] = {
+	    {"a\\.b.test.", "a%2Eb.test."},	    /* dnssec-keygen */
+	    {"Semi\\;X.test.", "semi%3Bx.test."},   /* dnssec-keygen, lower case */
+	    {"q\\@y.test.", "q%40y.test."},	    /* dnssec-keygen */
+	    {"q\\@y.test.", "q@y.test."},	    /* ldns-keygen */
+	    {"sp\\ ace.test.", "sp\\032ace.test."}, /* ldns-keygen */
+	};
+	char dir[64], err[1024];
+	sign_keys_t *k;
+	bool made = true;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char own[300];
+
+		snprintf(own, sizeof(own), "%s", cases[i].zone);
+		for (char *c = own; *c != '\0'; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+		tmp_dir(dir, sizeof(dir));
+		respell(dir, cases[i].zone, own, cases[i].spelt);
+		k = sign_keys_load(dir, cases[i].zone, &csk13, false, &made, err, sizeof(err));
+		if (k == NULL)
+			fprintf(stderr, "\n  %s in K%s: %s\n", cases[i].zone, cases[i].spelt, err);
+		CU_ASSERT_PTR_NOT_NULL(k);
+		CU_ASSERT_FALSE(made);
+		CU_ASSERT_EQUAL(sign_keys_count(k), 1);
+		sign_keys_free(&k);
+		tu_rm_dir(dir);
+	}
+	/* The zone "a%2Eb.test." (a '%' in its label) has its keys beside a\.b.test.'s. */
+	tmp_dir(dir, sizeof(dir));
+	k = sign_keys_load(dir, "a%2Eb.test.", &csk13, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	sign_keys_free(&k);
+	k = sign_keys_load(dir, "a\\.b.test.", &csk13, true, &made, err, sizeof(err));
+	if (k == NULL)
+		fprintf(stderr, "\n  a\\.b.test.: %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL(k);
+	CU_ASSERT_TRUE(made);
+	CU_ASSERT_EQUAL(sign_keys_count(k), 1);
+	sign_keys_free(&k);
+	k = sign_keys_load(dir, "a\\.b.test.", &csk13, false, &made, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL(k);
+	CU_ASSERT_FALSE(made);
+	sign_keys_free(&k);
+	tu_rm_dir(dir);
+}
+
 /* Every record of Z as ldns records. */
 static ldns_rr_list *records(const zload_zone_t *z)
 {
@@ -1312,6 +1395,8 @@ void reg_cutest_sign(void)
 	CU_add_test(s, "bad key files, algorithms", test_keys_bad);
 	CU_add_test(s, "a .key file's owner that starts with \"@\": read as written",
 		    test_keys_owner_at);
+	CU_add_test(s, "key files named as dnssec-keygen and ldns-keygen spell the zone",
+		    test_keys_other_spellings);
 	CU_add_test(s, "CSK 13 NSEC: signatures verify, chain whole", test_sign_csk13_nsec);
 	CU_add_test(s, "KSK+ZSK 13 NSEC3", test_sign_kskzsk13_nsec3);
 	CU_add_test(s, "CSK 15 NSEC3", test_sign_csk15_nsec3);
