@@ -12,8 +12,12 @@
 /* Records of an RRset whose names Knot remembers for its additional owners' compression. */
 #define RES_HINTS 15
 
-/* Hops followed inside a zone after the first CNAME (Knot's answers show five CNAMEs at most). */
-#define RES_CHAIN_MAX 4
+/*
+ * CNAMEs (a DNAME's made one among them) an answer holds at most, as Knot's: the fifth's target is
+ * still looked up and answered (its records, NODATA, NXDOMAIN, a referral, a wildcard's proof);
+ * a CNAME or DNAME found there is not put, and the answer ends there (NOERROR).
+ */
+#define RES_CHAIN_MAX 5
 
 static const zt_node_t *node_at(const zt_t *zt, uint32_t i)
 {
@@ -398,6 +402,8 @@ static void walk_node(struct res_walk *w, uint32_t n, uint8_t kind, const uint8_
 		uint32_t cn = node_rrset(zt, n, T_CNAME);
 		const zt_rrset_t *cs = &zt->rrsets[cn];
 
+		if (w->hops >= RES_CHAIN_MAX)
+			return;
 		/* The chain's end decides the rcode (RFC 6604). */
 		if (res_add_set(zt, r, 1, kind, n, name, cn, w->dnssec))
 			walk_follow(w, zt->arena + cs->data + 2);
@@ -442,7 +448,7 @@ static void walk_dname(struct res_walk *w, uint32_t d, const uint8_t *name, uint
 	res_item_t *it;
 	uint8_t *out;
 
-	if (set == ZT_NONE)
+	if (set == ZT_NONE || w->hops >= RES_CHAIN_MAX)
 		return;
 	ds = &zt->rrsets[set];
 	dname_target = zt->arena + ds->data + 2;
