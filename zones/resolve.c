@@ -482,6 +482,40 @@ static void walk_dname(struct res_walk *w, uint32_t d, const uint8_t *name, uint
 		walk_follow(w, out);
 }
 
+/*
+ * NAME, a chain's target, is in a zone served below the chain's: Knot answers from the chain's
+ * zone, the referral of its cut there (the parent side: DS or the proof of none, glue), as if the
+ * child were not served (NSD goes on into the child zone). Nothing when no cut of the chain's
+ * zone is above it.
+ */
+static void walk_child_zone(struct res_walk *w, const uint8_t *name)
+{
+	const zt_t *zt = w->zt;
+	uint8_t key[WIRE_NAME_MAX + 1];
+	size_t len = wire_name_lower(key, name);
+	const uint8_t *k = key;
+
+	for (;;) {
+		uint32_t n = zt_find(zt, k, len);
+
+		if (n != ZT_NONE) {
+			const zt_node_t *node = node_at(zt, n);
+
+			if (node->zone == w->zone)
+				return;
+			if ((node->flags & ZN_APEX) && node->parent_side != ZT_NONE &&
+			    zone_of(zt, node->parent_side) == w->zone) {
+				res_referral(zt, node->parent_side, w->dnssec, w->r);
+				return;
+			}
+		}
+		if (*k == 0)
+			return;
+		len -= (size_t)*k + 1;
+		k += *k + 1;
+	}
+}
+
 static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
 {
 	const zt_t *zt = w->zt;
@@ -495,8 +529,10 @@ static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
 		n = node_at(zt, n)->parent_side;
 	if (n != ZT_NONE) {
 		node = node_at(zt, n);
-		if (node->zone != w->zone)
+		if (node->zone != w->zone) {
+			walk_child_zone(w, name);
 			return;
+		}
 		if (node->deleg != ZT_NONE) {
 			const zt_node_t *d = node_at(zt, node->deleg);
 
@@ -521,8 +557,12 @@ static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
 		if (n != ZT_NONE)
 			break;
 	}
-	if (n == ZT_NONE || node_at(zt, n)->zone != w->zone)
+	if (n == ZT_NONE)
 		return;
+	if (node_at(zt, n)->zone != w->zone) {
+		walk_child_zone(w, name);
+		return;
+	}
 	node = node_at(zt, n);
 	if (node->deleg != ZT_NONE) {
 		if (node_at(zt, node->deleg)->flags & ZN_CUT)
