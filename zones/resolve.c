@@ -12,8 +12,12 @@
 /* Records of an RRset whose names Knot remembers for its additional owners' compression. */
 #define RES_HINTS 15
 
-/* Hops followed inside a zone after the first CNAME (Knot's answers show five CNAMEs at most). */
-#define RES_CHAIN_MAX 4
+/*
+ * CNAMEs (a DNAME's made one among them) an answer holds at most, as Knot's: the fifth's target is
+ * still looked up and answered (its records, NODATA, NXDOMAIN, a referral, a wildcard's proof);
+ * a CNAME or DNAME found there is not put, and the answer ends there (NOERROR).
+ */
+#define RES_CHAIN_MAX 5
 
 static const zt_node_t *node_at(const zt_t *zt, uint32_t i)
 {
@@ -398,6 +402,8 @@ static void walk_node(struct res_walk *w, uint32_t n, uint8_t kind, const uint8_
 		uint32_t cn = node_rrset(zt, n, T_CNAME);
 		const zt_rrset_t *cs = &zt->rrsets[cn];
 
+		if (w->hops >= RES_CHAIN_MAX)
+			return;
 		/* The chain's end decides the rcode (RFC 6604). */
 		if (res_add_set(zt, r, 1, kind, n, name, cn, w->dnssec))
 			walk_follow(w, zt->arena + cs->data + 2);
@@ -442,7 +448,7 @@ static void walk_dname(struct res_walk *w, uint32_t d, const uint8_t *name, uint
 	res_item_t *it;
 	uint8_t *out;
 
-	if (set == ZT_NONE)
+	if (set == ZT_NONE || w->hops >= RES_CHAIN_MAX)
 		return;
 	ds = &zt->rrsets[set];
 	dname_target = zt->arena + ds->data + 2;
@@ -476,6 +482,40 @@ static void walk_dname(struct res_walk *w, uint32_t d, const uint8_t *name, uint
 		walk_follow(w, out);
 }
 
+/*
+ * NAME, a chain's target, is in a zone served below the chain's: Knot answers from the chain's
+ * zone, the referral of its cut there (the parent side: DS or the proof of none, glue), as if the
+ * child were not served (NSD goes on into the child zone). Nothing when no cut of the chain's
+ * zone is above it.
+ */
+static void walk_child_zone(struct res_walk *w, const uint8_t *name)
+{
+	const zt_t *zt = w->zt;
+	uint8_t key[WIRE_NAME_MAX + 1];
+	size_t len = wire_name_lower(key, name);
+	const uint8_t *k = key;
+
+	for (;;) {
+		uint32_t n = zt_find(zt, k, len);
+
+		if (n != ZT_NONE) {
+			const zt_node_t *node = node_at(zt, n);
+
+			if (node->zone == w->zone)
+				return;
+			if ((node->flags & ZN_APEX) && node->parent_side != ZT_NONE &&
+			    zone_of(zt, node->parent_side) == w->zone) {
+				res_referral(zt, node->parent_side, w->dnssec, w->r);
+				return;
+			}
+		}
+		if (*k == 0)
+			return;
+		len -= (size_t)*k + 1;
+		k += *k + 1;
+	}
+}
+
 static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
 {
 	const zt_t *zt = w->zt;
@@ -489,8 +529,10 @@ static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
 		n = node_at(zt, n)->parent_side;
 	if (n != ZT_NONE) {
 		node = node_at(zt, n);
-		if (node->zone != w->zone)
+		if (node->zone != w->zone) {
+			walk_child_zone(w, name);
 			return;
+		}
 		if (node->deleg != ZT_NONE) {
 			const zt_node_t *d = node_at(zt, node->deleg);
 
@@ -515,8 +557,12 @@ static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)
 		if (n != ZT_NONE)
 			break;
 	}
-	if (n == ZT_NONE || node_at(zt, n)->zone != w->zone)
+	if (n == ZT_NONE)
 		return;
+	if (node_at(zt, n)->zone != w->zone) {
+		walk_child_zone(w, name);
+		return;
+	}
 	node = node_at(zt, n);
 	if (node->deleg != ZT_NONE) {
 		if (node_at(zt, node->deleg)->flags & ZN_CUT)

@@ -1677,23 +1677,92 @@ static void test_cname_loop(void)
 	    rr_is(sec_rr(&m, 1, 0), "self.example.com.", T_CNAME, 3600, "self.example.com."));
 }
 
-static void test_cname_chain_limit(void)
+/* Whether the answer section holds CNAMEs cFIRST -> cFIRST+1 ... and nothing else before N. */
+static void expect_c_chain(unsigned first, unsigned n)
 {
-	const struct rr *r;
-
-	/* A chain of 7 CNAMEs is cut by the chain limit: a coherent prefix of it, NOERROR. */
-	CU_ASSERT_TRUE_FATAL(ask("c1.example.com", T_A) > 0);
-	CU_ASSERT_EQUAL(RCODE(m), RC_NOERROR);
-	CU_ASSERT_TRUE(AA(m));
-	CU_ASSERT_TRUE(m.an >= 2 && m.an < 7);
-	CU_ASSERT_EQUAL(count_type(&m, 1, T_CNAME), m.an);
-	for (unsigned i = 0; (r = sec_rr(&m, 1, i)) != NULL; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		char owner[64], target[64];
 
-		snprintf(owner, sizeof(owner), "c%u.example.com.", i + 1);
-		snprintf(target, sizeof(target), "c%u.example.com.", i + 2);
-		CU_ASSERT_TRUE(rr_is(r, owner, T_CNAME, 3600, target));
+		snprintf(owner, sizeof(owner), "c%u.example.com.", first + i);
+		snprintf(target, sizeof(target), "c%u.example.com.", first + i + 1);
+		CU_ASSERT_TRUE(rr_is(sec_rr(&m, 1, i), owner, T_CNAME, 3600, target));
 	}
+}
+
+/*
+ * Five CNAMEs at most, as Knot: the fifth's target is still looked up and answered (its records,
+ * or NODATA), a sixth CNAME is not put and the answer ends NOERROR. c1 .. c7 CNAME the next, c8
+ * A. Knot and NSD agree on the chains of five; NSD goes on past them.
+ */
+static void test_cname_chain_limit(void)
+{
+	/* c1: c1..c5's CNAMEs, c6 reached is a sixth CNAME: left out, nothing else. */
+	CU_ASSERT_TRUE_FATAL(ask("c1.example.com", T_A) > 0);
+	EXPECT(RC_NOERROR, true, 5, 0, 0);
+	expect_c_chain(1, 5);
+	/* c3: five CNAMEs, then c8's address. */
+	CU_ASSERT_TRUE_FATAL(ask("c3.example.com", T_A) > 0);
+	EXPECT(RC_NOERROR, true, 6, 0, 0);
+	expect_c_chain(3, 5);
+	CU_ASSERT_TRUE(rr_is(sec_rr(&m, 1, 5), "c8.example.com.", T_A, 3600, "192.0.2.8"));
+	/* ...and c8's NODATA for a type it lacks. */
+	CU_ASSERT_TRUE_FATAL(ask("c3.example.com", T_AAAA) > 0);
+	EXPECT(RC_NOERROR, true, 5, 1, 0);
+	expect_c_chain(3, 5);
+	CU_ASSERT_EQUAL(count_type(&m, 2, T_SOA), 1);
+	/* c4: four CNAMEs and the address. */
+	CU_ASSERT_TRUE_FATAL(ask("c4.example.com", T_A) > 0);
+	EXPECT(RC_NOERROR, true, 5, 0, 0);
+	expect_c_chain(4, 4);
+}
+
+/*
+ * A chain into a zone served below the chain's (CNAME, wildcard CNAME, DNAME): Knot answers the
+ * referral of the chain zone's cut for it, as if the child were not served (NSD goes on into
+ * the child zone); the answer stopped at the CNAME, an empty authority section, matching neither.
+ */
+static void test_chain_into_child_zone(void)
+{
+	static const char par[] =
+	    "$ORIGIN par.test.\n$TTL 300\n@ SOA ns h 1 7200 3600 1209600 300\n"
+	    "@ NS ns\nns A 192.0.2.1\nc NS ns.c\nns.c A 192.0.2.2\n"
+	    "a CNAME x.c\nb CNAME nx.w.c\n*.wp CNAME h.c\nd DNAME c\n";
+	static const char child[] = "$ORIGIN c.par.test.\n$TTL 300\n"
+				    "@ SOA ns h 1 7200 3600 1209600 300\n@ NS ns\nns A 192.0.2.2\n"
+				    "x A 192.0.2.3\n*.w CNAME x\nh TXT \"h\"\n";
+	static const struct {
+		const char *name;
+		uint16_t an;
+	} names[] = {
+	    {"a.par.test", 1}, {"b.par.test", 1}, {"q.wp.par.test", 1}, {"y.d.par.test", 2}};
+	zload_zone_t *z[2];
+	char err[512];
+	zt_t *t;
+
+	z[0] = zload_string("par.test.", par, "par.zone", NULL, NULL, err, sizeof(err));
+	z[1] = zload_string("c.par.test.", child, "c.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z[0]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z[1]);
+	t = zt_new(z, 2, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		qlen = tu_query(qbuf, 0x1234, 0, names[i].name, T_A, C_IN);
+		CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
+		if (RCODE(m) != RC_NOERROR || !AA(m) || m.an != names[i].an || m.ns != 1)
+			dump_msg(&m);
+		CU_ASSERT_EQUAL(RCODE(m), RC_NOERROR);
+		CU_ASSERT_TRUE(AA(m));
+		CU_ASSERT_EQUAL(m.an, names[i].an);
+		CU_ASSERT_EQUAL(m.ns, 1);
+		CU_ASSERT_TRUE(has_rr(&m, 2, "c.par.test.", T_NS));
+	}
+	/* The child's own names are the child's answers. */
+	qlen = tu_query(qbuf, 0x1234, 0, "x.c.par.test", T_A, C_IN);
+	CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
+	EXPECT(RC_NOERROR, true, 1, 0, 0);
+	zt_free(&t);
+	zload_free(&z[0]);
+	zload_free(&z[1]);
 }
 
 static void test_wildcard_cname(void)
@@ -2393,4 +2462,6 @@ void reg_cutest_answer(void)
 	CU_add_test(s, "Knot: IXFR answered AXFR-style: the question stays IXFR",
 		    test_knot_ixfr_question);
 	CU_add_test(s, "Knot: NSEC3 owner names: NXDOMAIN", test_knot_nsec3_owner);
+	CU_add_test(s, "Knot: a chain into a child zone served: the parent's referral",
+		    test_chain_into_child_zone);
 }
