@@ -16,6 +16,7 @@
 #include "log.h"
 #include "sandns_err.h"
 #include "svc.h"
+#include "zload.h"
 
 /* One request being answered: what the handlers read and write. */
 struct ctl_req {
@@ -142,7 +143,10 @@ static void lookup_on(struct ctl_req *r, const zt_t *zt, const char *qname, cons
 		buf_printf(r->body, "rcode %s\n", rc != NULL ? rc->name : "?");
 	}
 	for (size_t i = 0; an != NULL && i < ldns_rr_list_rr_count(an); i++) {
-		s = ldns_rr2str(ldns_rr_list_rr(an, i));
+		/* Names escaped as a zone file needs them (ldns_rr2str() leaves '@' bare). */
+		s = zload_rr_str(ldns_rr_list_rr(an, i));
+		if (s == NULL)
+			s = ldns_rr2str(ldns_rr_list_rr(an, i));
 		if (s == NULL)
 			continue;
 		s[strcspn(s, "\n")] = '\0';

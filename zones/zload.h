@@ -230,6 +230,15 @@ void zload_xfr_prepare(zload_zone_t *held);
 int zload_xfr_print(const zload_zone_t *z, FILE *f);
 
 /*
+ * RR (an ldns_rr: a record of an answer, say) as one line of zone text without its newline, its
+ * names escaped as the lines above are (ldns leaves '@', '$' and '"' bare, which a reader takes for
+ * the origin, a directive or a string), the fields tab-separated as ldns_rr2str()'s; malloc'd,
+ * NULL without memory or for a record ldns cannot write in wire form.
+ */
+struct ldns_struct_rr;
+char *zload_rr_str(const struct ldns_struct_rr *rr);
+
+/*
  * Another reference to ZONE (a loaded zone is never changed): each needs its own zload_free().
  * The count is atomic: the reload thread, the transfer thread and its writer share versions.
  */

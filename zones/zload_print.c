@@ -2,6 +2,7 @@
 /* zload_print.c: a version as zone text (a secondary's copy of a transfer), to be read back */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "wire.h"
 #include "zload_pvt.h"
@@ -13,27 +14,24 @@
 #define NAME_TEXT_MAX 1024
 
 /*
- * Record I of Z as one line into B: ldns's presentation form, but for names (the owner, and
- * those in the data), which wire_name_to_text() writes. ldns leaves '@', '$' and '"' in a name
- * bare, and each is syntax to a reader: "@.example.com." read as the apex (ldns, as ours
- * does, takes an owner that starts with '@' for the origin), "$INCLUDE.example.com." at the
- * start of a line as a directive, a quote as the start of a string that runs on to the next
- * line. Escaped, as BIND writes them and Knot requires them, they are labels to every reader.
+ * A record as one line into B (ending in a newline): ldns's presentation form of RR, but for
+ * names (OWNER, a wire name, and those in the data), which wire_name_to_text() writes. ldns
+ * leaves '@', '$' and '"' in a name bare, and each is syntax to a reader: "@.example.com." read
+ * as the apex (ldns, as ours does, takes an owner that starts with '@' for the origin),
+ * "$INCLUDE.example.com." at the start of a line as a directive, a quote as the start of a
+ * string that runs on to the next line. Escaped, as BIND writes them and Knot requires them,
+ * they are labels to every reader. DATA (LEN octets) is RR's data in wire form.
  */
-static int print_rr(const zload_zone_t *z, size_t i, ldns_buffer *b)
+static int print_fields(ldns_buffer *b, const uint8_t *owner, uint32_t ttl, const ldns_rr *rr,
+			const uint8_t *data, size_t len)
 {
 	char name[NAME_TEXT_MAX];
-	ldns_rr *rr = zload_rr(z, i);
-	const ldns_rr_descriptor *d;
-	size_t n;
+	const ldns_rr_descriptor *d = ldns_rr_descript(ldns_rr_get_type(rr));
+	size_t n = ldns_rr_rd_count(rr);
 
-	if (rr == NULL)
-		return -ENOMEM;
-	n = ldns_rr_rd_count(rr);
-	d = ldns_rr_descript(ldns_rr_get_type(rr));
 	ldns_buffer_clear(b);
-	wire_name_to_text(zload_rec_owner(z, i), name, sizeof(name));
-	ldns_buffer_printf(b, "%s\t%u\tIN\t", name, (unsigned)z->recs[i].ttl);
+	wire_name_to_text(owner, name, sizeof(name));
+	ldns_buffer_printf(b, "%s\t%u\tIN\t", name, (unsigned)ttl);
 	(void)ldns_rr_type2buffer_str(b, ldns_rr_get_type(rr));
 	/*
 	 * Data of fewer fields than its type has (ldns leaves out a last one whose wire form is
@@ -41,10 +39,8 @@ static int print_rr(const zload_zone_t *z, size_t i, ldns_buffer *b)
 	 * empty): RFC 3597's form, which says it is empty.
 	 */
 	if (n == 0 || (d != NULL && n < ldns_rr_descriptor_minimum(d))) {
-		const uint8_t *data = zload_rec_rdata(z, i);
-
-		ldns_buffer_printf(b, "\t\\# %u", (unsigned)z->recs[i].rdlen);
-		for (size_t k = 0; k < z->recs[i].rdlen; k++)
+		ldns_buffer_printf(b, "\t\\# %u", (unsigned)len);
+		for (size_t k = 0; k < len; k++)
 			ldns_buffer_printf(b, "%s%02x", k == 0 ? " " : "", data[k]);
 		n = 0;
 	} else {
@@ -63,8 +59,21 @@ static int print_rr(const zload_zone_t *z, size_t i, ldns_buffer *b)
 		}
 	}
 	ldns_buffer_printf(b, "\n");
-	ldns_rr_free(rr);
 	return ldns_buffer_status_ok(b) ? 0 : -ENOMEM;
+}
+
+/* Record I of Z as one line into B (print_fields()). */
+static int print_rr(const zload_zone_t *z, size_t i, ldns_buffer *b)
+{
+	ldns_rr *rr = zload_rr(z, i);
+	int ret;
+
+	if (rr == NULL)
+		return -ENOMEM;
+	ret = print_fields(b, zload_rec_owner(z, i), z->recs[i].ttl, rr, zload_rec_rdata(z, i),
+			   z->recs[i].rdlen);
+	ldns_rr_free(rr);
+	return ret;
 }
 
 char *zload_rr_line(const zload_zone_t *z, size_t i)
@@ -75,6 +84,24 @@ char *zload_rr_line(const zload_zone_t *z, size_t i)
 	if (b != NULL && print_rr(z, i, b) == 0)
 		text = ldns_buffer_export2str(b);
 	ldns_buffer_free(b);
+	return text;
+}
+
+char *zload_rr_str(const ldns_rr *rr)
+{
+	ldns_buffer *b = ldns_buffer_new(256), *data = ldns_buffer_new(256);
+	char *text = NULL;
+
+	if (b != NULL && data != NULL && ldns_rr_rdata2buffer_wire(data, rr) == LDNS_STATUS_OK &&
+	    ldns_rdf_get_type(ldns_rr_owner(rr)) == LDNS_RDF_TYPE_DNAME &&
+	    print_fields(b, ldns_rdf_data(ldns_rr_owner(rr)), ldns_rr_ttl(rr), rr,
+			 ldns_buffer_begin(data), ldns_buffer_position(data)) == 0) {
+		text = ldns_buffer_export2str(b);
+		if (text != NULL)
+			text[strcspn(text, "\n")] = '\0';
+	}
+	ldns_buffer_free(b);
+	ldns_buffer_free(data);
 	return text;
 }
 

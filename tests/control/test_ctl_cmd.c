@@ -64,7 +64,8 @@ static int suite_init(void)
 	      "@ IN SOA ns1.example.com. host.example.com. 7 3600 900 604800 300\n"
 	      "@ IN NS ns1.example.com.\n"
 	      "ns1 IN A 192.0.2.1\n"
-	      "www IN A 192.0.2.2\n",
+	      "www IN A 192.0.2.2\n"
+	      "\\@x IN CNAME www\n",
 	      f);
 	fclose(f);
 	snprintf(conf, sizeof(conf),
@@ -330,21 +331,21 @@ static void test_commands(void)
 	/* status: the zone and where it comes from, as before. */
 	got = ask("status", &stop);
 	CU_ASSERT(!stop);
-	snprintf(want, sizeof(want), "zone example.com. serial 7, 4 records, file %s\n", zpath);
+	snprintf(want, sizeof(want), "zone example.com. serial 7, 5 records, file %s\n", zpath);
 	CU_ASSERT_PTR_NOT_NULL(strstr(got, want));
 	CU_ASSERT_PTR_NOT_NULL(strstr(got, "policy: off (no --cert)\n"));
 	free(got);
 	got = ask("json status", NULL);
 	snprintf(want, sizeof(want),
-		 "{\"origin\":\"example.com.\",\"serial\":7,\"records\":4,\"file\":\"%s\"}", zpath);
+		 "{\"origin\":\"example.com.\",\"serial\":7,\"records\":5,\"file\":\"%s\"}", zpath);
 	CU_ASSERT_PTR_NOT_NULL(strstr(got, want));
 	free(got);
 	/* reload of one zone, by name with or without the final dot. */
 	got = ask("reload example.com", NULL);
-	CU_ASSERT_EQUAL(strncmp(got, "ok\nreloaded example.com: 1 zones, 4 records, ", 44), 0);
+	CU_ASSERT_EQUAL(strncmp(got, "ok\nreloaded example.com: 1 zones, 5 records, ", 44), 0);
 	free(got);
 	got = ask("reload example.com.", NULL);
-	CU_ASSERT_EQUAL(strncmp(got, "ok\nreloaded example.com.: 1 zones, 4 records, ", 45), 0);
+	CU_ASSERT_EQUAL(strncmp(got, "ok\nreloaded example.com.: 1 zones, 5 records, ", 45), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(got, "\nzone example.com. serial 7\n.\n"));
 	free(got);
 	got = ask("explain www.example.com A", NULL);
@@ -363,6 +364,14 @@ static void test_commands(void)
 	CU_ASSERT(answers("lookup www.example.com A",
 			  "ok\nrcode NOERROR\nwww.example.com.\t300\tIN\tA\t192.0.2.2\n.\n"));
 	CU_ASSERT(answers("lookup WWW.example.com. AAAA", "ok\nrcode NOERROR\n.\n"));
+	/* Names as a zone file needs them: "@x" would be read as the apex. */
+	CU_ASSERT(
+	    answers("lookup \\@x.example.com CNAME",
+		    "ok\nrcode NOERROR\n\\@x.example.com.\t300\tIN\tCNAME\twww.example.com.\n.\n"));
+	CU_ASSERT(
+	    answers("json lookup \\@x.example.com A",
+		    "ok\n{\"rcode\":\"NOERROR\",\"answer\":[\"\\\\@x.example.com. 300 IN CNAME "
+		    "www.example.com.\",\"www.example.com. 300 IN A 192.0.2.2\"]}\n.\n"));
 	CU_ASSERT(answers("lookup nx.example.com A", "ok\nrcode NXDOMAIN\n.\n"));
 	CU_ASSERT(answers("lookup example.org A", "ok\nrcode REFUSED\n.\n"));
 	CU_ASSERT(answers("json lookup www.example.com A",
