@@ -122,12 +122,11 @@ static long layout(sign_ctx_t *c, const sign_reuse_t *x, sign_merge_t *m, const 
 	fresh += SIGN_SIG_LEN;
 	for (size_t i = 0; i < c->nsets; i++) {
 		sign_set_t *s = &c->sets[i];
-		size_t n =
-		    m != NULL
-			? sign_merge_find(m, c, s, keep_until, got, SIGN_KEYS_MAX * 2, min_exp)
-		    : x != NULL
-			? sign_reuse_find(x, c, s, keep_until, got, SIGN_KEYS_MAX * 2, min_exp)
-			: 0;
+		size_t n = m != NULL ? sign_merge_find(m, c, s, keep_until, got, SIGN_KEYS_MAX * 2,
+						       min_exp)
+			   : x != NULL ? sign_reuse_find(x, c, s, keep_until, got,
+							 SIGN_KEYS_MAX * 2, min_exp, NULL)
+				       : 0;
 
 		if (n > 0) {
 			if (!GROW(kept, keptcap, nkept + n, 1024)) {

@@ -237,7 +237,7 @@ size_t sign_merge_find(sign_merge_t *m, const sign_ctx_t *c, const sign_set_t *s
 	size_t n = 0;
 
 	if (chain && m->n3 != NULL)
-		return sign_reuse_find(m->n3, c, s, keep_until, out, max, min_exp);
+		return sign_reuse_find(m->n3, c, s, keep_until, out, max, min_exp, m->to_new);
 	while (w->at < w->end) {
 		uint32_t first = rec_at(w, w->at);
 		const uint8_t *po = p->data + p->recs[first].owner;

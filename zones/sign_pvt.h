@@ -120,10 +120,12 @@ void sign_reuse_free(sign_reuse_t **x);
  * sign_reuse.c: when PREV holds the same records as set S of C (owner, type, TTLs, data), its
  * RRSIGs over them that expire no sooner than KEEP_UNTIL and were made by one of C's keys:
  * their record indexes in PREV into OUT (at most MAX), *MIN_EXP lowered to their earliest
- * expiration. How many. The SOA (its serial moved) is never kept.
+ * expiration. How many. The SOA (its serial moved) is never kept. TO_NEW (NULL: none), per
+ * record of PREV: each of the set's records found there noted (its index in C's zone + 1).
  */
 size_t sign_reuse_find(const sign_reuse_t *x, const sign_ctx_t *c, const sign_set_t *s,
-		       uint32_t keep_until, uint32_t *out, size_t max, uint32_t *min_exp);
+		       uint32_t keep_until, uint32_t *out, size_t max, uint32_t *min_exp,
+		       uint32_t *to_new);
 
 /*
  * sign_merge.c: the zone signed before walked beside C in canonical order, for a PREV that

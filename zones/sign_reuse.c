@@ -90,9 +90,12 @@ static uint32_t bucket(const sign_reuse_t *x, const uint8_t *owner, uint32_t key
 	return x->head[(bucket_hash(owner, 0) ^ (key * 0x9e3779b97f4a7c15ull)) & x->mask];
 }
 
-/* Whether the records of S are those PREV holds at their owner and type, TTLs included. */
+/*
+ * Whether the records of S are those PREV holds at their owner and type, TTLs included; each
+ * found noted in TO_NEW (if not NULL) as sign_reuse_find() says.
+ */
 static bool same_rrset(const sign_reuse_t *x, const sign_ctx_t *c, const sign_set_t *s,
-		       const uint8_t *owner)
+		       const uint8_t *owner, uint32_t *to_new)
 {
 	const zload_zone_t *p = x->prev, *z = c->z;
 	uint32_t first = bucket(x, owner, s->type);
@@ -105,29 +108,34 @@ static bool same_rrset(const sign_reuse_t *x, const sign_ctx_t *c, const sign_se
 		return false;
 	for (uint32_t k = s->first; k < s->first + s->count; k++) {
 		const zload_rec_t *n = &z->recs[c->order[k]];
-		bool found = false;
+		uint32_t r;
 
-		for (uint32_t r = first; r != 0 && !found; r = x->next[r - 1])
-			found =
-			    rec_key(p, r - 1) == s->type && p->recs[r - 1].ttl == n->ttl &&
+		for (r = first; r != 0; r = x->next[r - 1])
+			if (rec_key(p, r - 1) == s->type && p->recs[r - 1].ttl == n->ttl &&
 			    p->recs[r - 1].rdlen == n->rdlen &&
 			    memcmp(zload_rec_rdata(p, r - 1), z->data + n->rdata, n->rdlen) == 0 &&
-			    wire_name_eq(zload_rec_owner(p, r - 1), owner);
-		if (!found)
+			    wire_name_eq(zload_rec_owner(p, r - 1), owner))
+				break;
+		if (r == 0)
 			return false;
+		/* The same owner, type and data: its place among the others too (the owner
+		 * index carried, zload_index_owners_from()). */
+		if (to_new != NULL)
+			to_new[r - 1] = c->order[k] + 1;
 	}
 	return true;
 }
 
 size_t sign_reuse_find(const sign_reuse_t *x, const sign_ctx_t *c, const sign_set_t *s,
-		       uint32_t keep_until, uint32_t *out, size_t max, uint32_t *min_exp)
+		       uint32_t keep_until, uint32_t *out, size_t max, uint32_t *min_exp,
+		       uint32_t *to_new)
 {
 	const zload_zone_t *p = x->prev;
 	const uint8_t *owner = zload_rec_owner(c->z, c->order[s->first]);
 	uint32_t key = 0x10000u | s->type;
 	size_t n = 0;
 
-	if (s->type == LDNS_RR_TYPE_SOA || !same_rrset(x, c, s, owner))
+	if (s->type == LDNS_RR_TYPE_SOA || !same_rrset(x, c, s, owner, to_new))
 		return 0;
 	for (uint32_t r = bucket(x, owner, key); r != 0 && n < max; r = x->next[r - 1]) {
 		const uint8_t *rd = zload_rec_rdata(p, r - 1);

@@ -259,6 +259,9 @@ int zload_index_owners(zload_zone_t *zone);
  * in time that grows with the records not carried. PREV not indexed: zload_index_owners().
  */
 int zload_index_owners_from(zload_zone_t *zone, const zload_zone_t *prev, const uint32_t *to_new);
+/* The records zload_index_owners_from() sorted and put in, all calls together (the tests read it:
+ * a signed version whose records are mostly the version before's sorts few). */
+extern unsigned long zload_index_sorted_in;
 
 /*
  * A list of owner names (lower-case wire form, sorted, each once): what changed between two

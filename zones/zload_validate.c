@@ -454,6 +454,8 @@ static int cmp_rec_order(const void *a, const void *b, void *ctx)
 	return zload_rec_order(ctx, *(const uint32_t *)a, *(const uint32_t *)b);
 }
 
+unsigned long zload_index_sorted_in;
+
 int zload_index_owners_from(zload_zone_t *z, const zload_zone_t *prev, const uint32_t *to_new)
 {
 	size_t n = z->nrecs, na = 0, nb = 0;
@@ -487,6 +489,7 @@ int zload_index_owners_from(zload_zone_t *z, const zload_zone_t *prev, const uin
 			add[nb++] = (uint32_t)i;
 	free(hit);
 	hit = NULL;
+	__atomic_add_fetch(&zload_index_sorted_in, nb, __ATOMIC_RELAXED);
 	qsort_r(add, nb, sizeof(*add), cmp_rec_order, z);
 	/* From the last: the records of IDX past the place of ADD's last move up by what is
 	 * left of ADD, which goes just before them. */
