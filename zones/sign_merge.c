@@ -103,7 +103,9 @@ sign_merge_t *sign_merge_new(const zload_zone_t *prev, const sign_ctx_t *c)
 	}
 	if (m->order != NULL)
 		__atomic_fetch_add(&sign_walks_read_back, 1, __ATOMIC_RELAXED);
-	if ((c->p->nsec3 && (m->n3 = sign_reuse_new_from(prev, nzone)) == NULL) ||
+	/* NSEC3: the chain and the chain's RRSIGs by owner (not the zone's RRSIGs between). */
+	if ((c->p->nsec3 &&
+	     (m->n3 = sign_reuse_new_spans(prev, nzone, rrsig, chain_sig, prev->nrecs)) == NULL) ||
 	    (prev->by_owner != NULL &&
 	     (m->to_new = calloc(prev->nrecs + 1, sizeof(*m->to_new))) == NULL)) {
 		sign_merge_free(&m);

@@ -113,8 +113,9 @@ int sign_run(sign_ctx_t *c, char *err, size_t errlen);
 /* sign_reuse.c: the records of the zone signed before, indexed by owner and type. */
 typedef struct sign_reuse sign_reuse_t;
 sign_reuse_t *sign_reuse_new(const zload_zone_t *prev);
-/* The same over PREV's records from FIRST on only. */
-sign_reuse_t *sign_reuse_new_from(const zload_zone_t *prev, size_t first);
+/* The same over PREV's records [A0, A1) and [B0, B1) only (A1 <= B0). */
+sign_reuse_t *sign_reuse_new_spans(const zload_zone_t *prev, size_t a0, size_t a1, size_t b0,
+				   size_t b1);
 void sign_reuse_free(sign_reuse_t **x);
 /*
  * sign_reuse.c: when PREV holds the same records as set S of C (owner, type, TTLs, data), its

@@ -37,10 +37,11 @@ static uint64_t bucket_hash(const uint8_t *owner, uint32_t key)
 
 sign_reuse_t *sign_reuse_new(const zload_zone_t *prev)
 {
-	return sign_reuse_new_from(prev, 0);
+	return sign_reuse_new_spans(prev, 0, prev->nrecs, prev->nrecs, prev->nrecs);
 }
 
-sign_reuse_t *sign_reuse_new_from(const zload_zone_t *prev, size_t first)
+sign_reuse_t *sign_reuse_new_spans(const zload_zone_t *prev, size_t a0, size_t a1, size_t b0,
+				   size_t b1)
 {
 	sign_reuse_t *x = calloc(1, sizeof(*x));
 	size_t nb = 16;
@@ -49,7 +50,7 @@ sign_reuse_t *sign_reuse_new_from(const zload_zone_t *prev, size_t first)
 
 	if (x == NULL)
 		return NULL;
-	while (nb < (prev->nrecs - first) * 2)
+	while (nb < ((a1 - a0) + (b1 - b0)) * 2)
 		nb <<= 1;
 	x->prev = prev;
 	x->mask = nb - 1;
@@ -59,9 +60,14 @@ sign_reuse_t *sign_reuse_new_from(const zload_zone_t *prev, size_t first)
 		sign_reuse_free(&x);
 		return NULL;
 	}
-	for (size_t i = prev->nrecs; i-- > first;) {
+	/* From the last, so that each bucket lists its records in PREV's order. */
+	for (size_t i = b1; i-- > a0;) {
 		size_t b;
 
+		if (i < b0 && i >= a1) {
+			i = a1;
+			continue;
+		}
 		/* records that share their owner's octets share its hash's first part */
 		if (prev->recs[i].owner != last) {
 			last = prev->recs[i].owner;
