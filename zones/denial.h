@@ -29,7 +29,8 @@ int denial_keys(zt_t *zt, uint32_t z);
  * The same when zone Z's owners are mostly OLD's (the zone of the snapshot a patch starts
  * from): owner i is OLD's FROM[i] (ZT_NONE: a new one), and a run of OLD's in a row keeps
  * their keys and prefixes as they were, copied, not made again: a patch of a few names in a
- * zone of a million costs copies, not a million keys. 0 or -ENOMEM.
+ * zone of a million costs copies, not a million keys (OLD NULL: all made, as denial_keys()).
+ * 0 or -ENOMEM.
  */
 int denial_keys_from(zt_t *zt, uint32_t z, const zt_zone_t *old, const uint32_t *from);
 

@@ -147,25 +147,7 @@ static size_t key_make(zt_t *zt, zt_zone_t *zone, uint32_t i, uint8_t *keys, siz
 
 int denial_keys(zt_t *zt, uint32_t z)
 {
-	zt_zone_t *zone = &zt->zones[z];
-	size_t cap = 0, len = 0;
-	uint8_t *keys, apex[KEY_MAX];
-	uint32_t *off;
-	uint64_t *pre;
-
-	keys_free(zone);
-	if (zone->nnsec == 0)
-		return 0;
-	for (uint32_t i = 0; i < zone->nnsec; i++)
-		cap += 2u * zt->nodes[zone->nsec[i]].name_len;
-	if (!keys_alloc(zone, cap, &keys, &off, &pre))
-		return -ENOMEM;
-	/* Every key of the zone begins with the apex's: the prefixes are taken after it. */
-	zone->nsec_kbase = (uint16_t)canon_key_any(apex, zt_node_name(zt, &zt->nodes[zone->apex]));
-	for (uint32_t i = 0; i < zone->nnsec; i++)
-		len += key_make(zt, zone, i, keys, len, off, pre);
-	keys_set(zt, zone, keys, len, off, pre);
-	return 0;
+	return denial_keys_from(zt, z, NULL, NULL);
 }
 
 int denial_keys_from(zt_t *zt, uint32_t z, const zt_zone_t *old, const uint32_t *from)
@@ -179,18 +161,20 @@ int denial_keys_from(zt_t *zt, uint32_t z, const zt_zone_t *old, const uint32_t 
 	keys_free(zone);
 	if (zone->nnsec == 0)
 		return 0;
+	/* Every key of the zone begins with the apex's: the prefixes are taken after it. */
+	zone->nsec_kbase = (uint16_t)canon_key_any(apex, zt_node_name(zt, &zt->nodes[zone->apex]));
 	/* Keys after another apex's (another length), or none to copy: all made. */
-	if (old->nsec_keys == NULL || old->nnsec == 0 ||
-	    canon_key_any(apex, zt_node_name(zt, &zt->nodes[zone->apex])) != old->nsec_kbase)
-		return denial_keys(zt, z);
-	zone->nsec_kbase = old->nsec_kbase;
+	if (old == NULL || old->nsec_keys == NULL || old->nnsec == 0 ||
+	    old->nsec_kbase != zone->nsec_kbase)
+		from = NULL;
 	for (uint32_t i = 0; i < zone->nnsec; i++)
-		cap += from[i] == ZT_NONE ? 2u * zt->nodes[zone->nsec[i]].name_len
-					  : old->nsec_koff[from[i] + 1] - old->nsec_koff[from[i]];
+		cap += from == NULL || from[i] == ZT_NONE
+			   ? 2u * zt->nodes[zone->nsec[i]].name_len
+			   : old->nsec_koff[from[i] + 1] - old->nsec_koff[from[i]];
 	if (!keys_alloc(zone, cap, &keys, &off, &pre))
 		return -ENOMEM;
 	for (uint32_t i = 0, j; i < zone->nnsec; i = j) {
-		uint32_t s = from[i], base;
+		uint32_t s = from != NULL ? from[i] : ZT_NONE, base;
 
 		if (s == ZT_NONE) {
 			len += key_make(zt, zone, i, keys, len, off, pre);
