@@ -200,6 +200,18 @@ void tu_rm_dir(const char *dir)
 	rmdir(dir);
 }
 
+const char *tu_put_file(char *path, size_t len, const char *dir, const char *name, const char *text)
+{
+	FILE *fp;
+
+	snprintf(path, len, "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fputs(text, fp);
+	fclose(fp);
+	return path;
+}
+
 /* ---- denial answers against the live path ---- */
 
 size_t tu_name_wire_esc(uint8_t *out, const char *text)

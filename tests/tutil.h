@@ -50,6 +50,10 @@ bool tu_write_leaf(const char *path, EVP_PKEY *key, long serial, const char *san
 /* Directory DIR removed with the files in it (one level: what a test made there). */
 void tu_rm_dir(const char *dir);
 
+/* TEXT written to DIR/NAME (failing the test if it cannot be); its path, in PATH (LEN octets). */
+const char *tu_put_file(char *path, size_t len, const char *dir, const char *name,
+			const char *text);
+
 /* ---- DNSSEC denial answers against the live path (test_denial.c, test_denial_rand.c) ---- */
 
 /* What the comparisons below saw since the caller last zeroed it. */

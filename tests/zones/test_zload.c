@@ -487,14 +487,8 @@ static int files_cleanup(void)
 static const char *put_file(int slot, const char *name, const char *text)
 {
 	static char paths[4][PATH_MAX + 64];
-	FILE *fp;
 
-	snprintf(paths[slot], sizeof(paths[slot]), "%s/%s", dir, name);
-	fp = fopen(paths[slot], "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
-	fputs(text, fp);
-	fclose(fp);
-	return paths[slot];
+	return tu_put_file(paths[slot], sizeof(paths[slot]), dir, name, text);
 }
 
 static zload_zone_t *load_file(const char *path, struct warns *w)

@@ -36,31 +36,18 @@ static int owner_init(void)
 	return mkdtemp(dir) == NULL ? -1 : 0;
 }
 
-static const char *const made[] = {"main.zone", "blank.zone", "named.zone"};
-
 static int owner_cleanup(void)
 {
-	char p[PATH_MAX + 64];
-
-	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, made[i]);
-		unlink(p);
-	}
-	return rmdir(dir) == 0 ? 0 : -1;
+	tu_rm_dir(dir);
+	return 0;
 }
 
 /* Writes TEXT to DIR/NAME; returns the full path (static, one a slot). */
 static const char *put_file(int slot, const char *name, const char *text)
 {
 	static char paths[3][PATH_MAX + 64];
-	FILE *fp;
 
-	snprintf(paths[slot], sizeof(paths[slot]), "%s/%s", dir, name);
-	fp = fopen(paths[slot], "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
-	fputs(text, fp);
-	fclose(fp);
-	return paths[slot];
+	return tu_put_file(paths[slot], sizeof(paths[slot]), dir, name, text);
 }
 
 /* TEXT read by the fast reader and ldns (FAST) or ldns alone; ERR holds the error. */
