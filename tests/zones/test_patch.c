@@ -2294,6 +2294,74 @@ static void test_wild_parts_order(void)
 }
 
 /*
+ * Zone ST's next version: the names of ADD given a TXT record (those already with one keep it),
+ * those of DEL taken out.
+ */
+static void names_moved(struct world *w, const char *const *add_names, const char *const *del_names)
+{
+	char n[OWN_MAX];
+
+	model_copy(&w->next, &w->m[2]);
+	w->next.serial++;
+	set_soa(&w->next);
+	for (size_t i = 0; del_names[i] != NULL; i++) {
+		snprintf(n, sizeof(n), "%s.st.test.", del_names[i]);
+		del_owner(&w->next, n);
+	}
+	for (size_t i = 0; add_names[i] != NULL; i++) {
+		snprintf(n, sizeof(n), "%s.st.test.", add_names[i]);
+		if (find_set(&w->next, n, TY_TXT) < 0)
+			CU_ASSERT_TRUE(add(&w->next, n, TY_TXT, 300, "\"k\""));
+	}
+}
+
+/*
+ * A signed NSEC zone patched where its owners' keys are copied in runs (denial_keys_from()):
+ * owners put in and taken out beside each other, at the start of the chain (\000 sorts first)
+ * and at its end (\255), names with escaped octets and capitals, a name taken out and put back;
+ * every patch answers as a whole compile and holds its keys, prefixes and table by first octet.
+ */
+static void test_nsec_keys_copied(void)
+{
+	static const char *const steps[][2][8] = {
+	    {{"aa0", "aa1", "aa2", "aa3", "\\000", "\\255", "Cap\\001x", NULL}, {NULL}},
+	    {{"aa1x", "\\001", NULL}, {"aa1", "\\000", NULL}},
+	    {{"aa0a", "\\254", "\\255\\255", NULL}, {"aa0", "aa2", "\\255", NULL}},
+	    {{"aa1", "\\000", "\\000\\000", "CAP\\001X", NULL}, {"aa1x", "cap\\001x", NULL}},
+	    {{"zz.\\255", "a.\\000", NULL}, {"aa3", "aa0a", "aa1", NULL}},
+	    {{"aa2", NULL}, {"\\000", "\\000\\000", "\\254", "\\255\\255", NULL}},
+	};
+	struct world *w = calloc(1, sizeof(*w));
+	size_t was_split = zt_blobs_split_min, was_budget = zt_denial_budget;
+	unsigned long serials[NZ], diffs = 0, patched = 0;
+	zt_t *t;
+	int ret;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	zt_blobs_split_min = 0;
+	zt_denial_budget = 0;
+	world_init(w, base_seed(), false, false, SIG_NSEC);
+	world_serials(w, serials);
+	t = world_compile(w, w->z, serials);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (int round = 0; round < 2; round++)
+		for (size_t s = 0; s < sizeof(steps) / sizeof(steps[0]) && t != NULL; s++) {
+			names_moved(w, steps[s][round], steps[s][1 - round]);
+			t = patch_step(w, t, 2, (int)s, round ? PATCHED_FIRST : BASE_FIRST, &ret,
+				       &diffs);
+			patched += ret == 0;
+		}
+	zt_free(&t);
+	report("NSEC keys copied");
+	CU_ASSERT_EQUAL(diffs, 0);
+	CU_ASSERT_TRUE(patched >= 10);
+	zt_blobs_split_min = was_split;
+	zt_denial_budget = was_budget;
+	world_free(w);
+	free(w);
+}
+
+/*
  * NSEC zones under budgets that give them more than their table by NSEC but less than their
  * blobs: a patch asks whether a compile would keep them (zt_denial_fits()), decided from the
  * floor of their octets (zt_denial_nsec_floor()) when the blobs surely pass the share (19 steps
@@ -3103,6 +3171,9 @@ void reg_cutest_patch(void)
 	CU_add_test(s, "patched snapshots hold no more denial data than zt_denial_budget",
 		    test_denial_budget);
 	CU_add_test(s, "a patch keeps the wildcards' parts a compile keeps", test_wild_parts_order);
+	CU_add_test(s,
+		    "an NSEC zone's keys copied in runs: owners beside each other, ends, escapes",
+		    test_nsec_keys_copied);
 	CU_add_test(s, "kinds of change that must be patched", test_must_patch);
 	CU_add_test(s, "20,000 records, 100 changes", test_scale);
 #ifndef PATCH_TEST_SELFCHECK

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* test_sign.c: CUnit suite for the signer: keys made and read back, signatures, NSEC chains */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1415,6 +1416,227 @@ static void test_kept_as_signed(void)
 	tu_rm_dir(dir);
 }
 
+/* TEXT with the first FROM replaced by TO (FROM empty: TO added at the end), into OUT. */
+static void edited(char *out, size_t len, const char *text, const char *from, const char *to)
+{
+	const char *cut = from[0] != '\0' ? strstr(text, from) : NULL;
+	size_t head = cut != NULL ? (size_t)(cut - text) : strlen(text);
+
+	CU_ASSERT_TRUE(from[0] == '\0' || cut != NULL);
+	snprintf(out, len, "%.*s%s%s", (int)head, text, to, cut != NULL ? cut + strlen(from) : "");
+}
+
+/*
+ * PREV (its index made) signed again as Z1 with K1 and P1 from it, as made, without its order
+ * (read back) and by the search: the index carried is the one a sort makes; with Ed25519 the
+ * walked versions are the searched one, octet for octet.
+ */
+static void carried_as_sorted(zload_zone_t *prev, const zload_zone_t *z1, const sign_keys_t *k1,
+			      const sign_params_t *p1, time_t now)
+{
+	char err[1024];
+	uint32_t *order = prev->sign_order;
+	zload_zone_t *walked, *derived, *searched;
+	time_t e;
+
+	walked = sign_zone(z1, NULL, 0, 9, k1, p1, prev, now, &e, NULL, err, sizeof(err));
+	prev->sign_order = NULL;
+	derived = sign_zone(z1, NULL, 0, 9, k1, p1, prev, now, &e, NULL, err, sizeof(err));
+	prev->sign_order = order;
+	sign_walk = false;
+	searched = sign_zone(z1, NULL, 0, 9, k1, p1, prev, now, &e, NULL, err, sizeof(err));
+	sign_walk = true;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(walked);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(derived);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(searched);
+	/* Carried from the signer's own version; one read back may be searched instead. */
+	CU_ASSERT_TRUE(prev->sign_order == NULL || walked->by_owner != NULL);
+	if (walked->by_owner != NULL)
+		CU_ASSERT_TRUE(index_as_sorted(walked));
+	if (derived->by_owner != NULL)
+		CU_ASSERT_TRUE(index_as_sorted(derived));
+	if (p1->algorithm == 15) {
+		CU_ASSERT_TRUE(same_octets(walked, searched));
+		CU_ASSERT_TRUE(same_octets(derived, searched));
+	}
+	zload_free(&walked);
+	zload_free(&derived);
+	zload_free(&searched);
+}
+
+/*
+ * T0 signed with K0 and P0, then T1 with K1 and P1 from it: from the version as made, from it
+ * read back from its text, and back to T0 from the version T1 signed.
+ */
+static void carry_case(const char *t0, const sign_keys_t *k0, const sign_params_t *p0,
+		       const char *t1, const sign_keys_t *k1, const sign_params_t *p1, time_t now)
+{
+	char err[1024], *printed;
+	zload_zone_t *z0, *z1, *s0, *s1, *back;
+	time_t e;
+
+	z0 = zload_string("example.com.", t0, "t.zone", NULL, NULL, err, sizeof(err));
+	z1 = zload_string("example.com.", t1, "t.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z1);
+	s0 = sign_zone(z0, NULL, 0, 5, k0, p0, NULL, now - 60, &e, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s0);
+	CU_ASSERT_EQUAL_FATAL(zload_index_owners(s0), 0);
+	carried_as_sorted(s0, z1, k1, p1, now);
+	printed = tu_zone_print(s0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(printed);
+	back = zload_string("example.com.", printed, "signed.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+	CU_ASSERT_EQUAL_FATAL(zload_index_owners(back), 0);
+	carried_as_sorted(back, z1, k1, p1, now);
+	s1 = sign_zone(z1, NULL, 0, 6, k1, p1, s0, now, &e, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
+	carried_as_sorted(s1, z0, k0, p0, now + 1);
+	free(printed);
+	zload_free(&back);
+	zload_free(&s1);
+	zload_free(&s0);
+	zload_free(&z0);
+	zload_free(&z1);
+}
+
+/*
+ * The index carried over changes that move an NSEC3 chain a lot or oddly: the negative TTL
+ * changed (every chain record's TTL), owners in capitals, a name made an empty non-terminal, a
+ * delegation given a DS or taken out, many names added, keys rolled (KSK+ZSK to a CSK, another
+ * algorithm), NSEC to NSEC3 and back; as made, read back, and back again.
+ */
+static void test_carry_changes(void)
+{
+	static const char *const changes[][2] = {
+	    {"1209600 300\n", "1209600 900\n"},
+	    {"mail IN A 198.18.0.25\n", "MAIL IN A 198.18.0.25\nNs1 IN TXT \"x\"\n"},
+	    {"mail IN A 198.18.0.25\n", "x.mail IN A 198.18.0.25\n"},
+	    {"", "sub IN DS 12345 13 2 "
+		 "2bb183af5f22588179a53b0a98631fad1a292118fc4ec5ea7ff4b3bbd8a7b9b2\n"},
+	    {"sub IN NS ns.sub\nns.sub IN A 198.18.0.99\n", ""},
+	    {"", "h1 A 198.18.1.1\nh2 A 198.18.1.2\nh3 A 198.18.1.3\nh4 A 198.18.1.4\n"
+		 "h5 A 198.18.1.5\nh6 A 198.18.1.6\nh7 A 198.18.1.7\nh8 A 198.18.1.8\n"
+		 "h9 A 198.18.1.9\nh10 A 198.18.1.10\nh11 A 198.18.1.11\n"},
+	};
+	static const sign_params_t ps[] = {
+	    {15, false, true, 86400, 3600, 0},
+	    {15, true, true, 86400, 3600, 0},
+	    {13, true, true, 86400, 3600, 0},
+	    {15, true, false, 86400, 3600, 0},
+	};
+	const size_t np = sizeof(ps) / sizeof(ps[0]);
+	char dir[np][64], err[1024], text[4096];
+	sign_keys_t *keys[np];
+	time_t now = time(NULL);
+
+	for (size_t k = 0; k < np; k++) {
+		tmp_dir(dir[k], sizeof(dir[k]));
+		keys[k] =
+		    sign_keys_load(dir[k], "example.com.", &ps[k], true, NULL, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(keys[k]);
+	}
+	/* The zone's changes, NSEC3 and NSEC, a KSK+ZSK and a CSK. */
+	for (size_t k = 0; k < np; k += 1)
+		for (size_t c = 0; c < sizeof(changes) / sizeof(changes[0]); c++) {
+			edited(text, sizeof(text), zone_text, changes[c][0], changes[c][1]);
+			carry_case(zone_text, keys[k], &ps[k], text, keys[k], &ps[k], now);
+		}
+	/* Keys rolled, NSEC3 to NSEC and back: the zone as it was, and changed. */
+	for (size_t a = 0; a < np; a++)
+		for (size_t b = 0; b < np; b++) {
+			if (a == b)
+				continue;
+			carry_case(zone_text, keys[a], &ps[a], zone_text, keys[b], &ps[b], now);
+			edited(text, sizeof(text), zone_text, changes[2][0], changes[2][1]);
+			carry_case(zone_text, keys[a], &ps[a], text, keys[b], &ps[b], now);
+		}
+	for (size_t k = 0; k < np; k++) {
+		sign_keys_free(&keys[k]);
+		tu_rm_dir(dir[k]);
+	}
+}
+
+/*
+ * TEXT (a signed version printed) edited as a version read back may hold it: HOW 0 every owner
+ * in capitals, 1 its first chain record twice (another TTL), 2 its first chain line last.
+ */
+static char *read_back_odd(const char *text, int how, bool nsec3)
+{
+	size_t len = strlen(text);
+	char *out = malloc(2 * len + 2), *chain = strstr(text, nsec3 ? "\tNSEC3\t" : "\tNSEC\t");
+	size_t ls, le, n = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(chain);
+	ls = line_start(text, (size_t)(chain - text));
+	le = (size_t)(strchr(chain, '\n') - text) + 1;
+	for (size_t i = 0; i < len; i++) {
+		bool owner = i == 0 || text[i - 1] == '\n';
+
+		for (size_t k = i; how == 0 && owner && text[k] != '\t' && text[k] != '\0';
+		     k++, i++)
+			out[n++] = (char)toupper((unsigned char)text[k]);
+		if (how == 2 && i >= ls && i < le)
+			continue;
+		out[n++] = text[i];
+		if (how == 1 && i == le - 1) {
+			/* owner, TTL + 1, the rest */
+			const char *tab = strchr(text + ls, '\t');
+			unsigned long ttl = strtoul(tab + 1, NULL, 10);
+
+			n += (size_t)sprintf(out + n, "%.*s\t%lu%.*s", (int)(tab - text - ls),
+					     text + ls, ttl + 1,
+					     (int)(le - (size_t)(strchr(tab + 1, '\t') - text)),
+					     strchr(tab + 1, '\t'));
+		}
+	}
+	if (how == 2) {
+		memcpy(out + n, text + ls, le - ls);
+		n += le - ls;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/*
+ * A version read back in capitals, a chain record twice (the loader keeps one), its first chain
+ * record out of place (searched): the index carried, or sorted, is a sort's; NSEC and NSEC3.
+ */
+static void test_carry_read_back_odd(void)
+{
+	sign_params_t p = {15, true, true, 86400, 3600, 0};
+	char dir[64], err[1024], text[4096];
+	time_t now = time(NULL);
+
+	tmp_dir(dir, sizeof(dir));
+	edited(text, sizeof(text), zone_text, "mail IN A 198.18.0.25\n",
+	       "x.mail IN A 198.18.0.25\nnewhost IN A 198.18.0.77\n");
+	for (int nsec3 = 0; nsec3 < 2; nsec3++) {
+		sign_keys_t *keys;
+		zload_zone_t *z1;
+		char *printed;
+
+		p.nsec3 = nsec3;
+		printed = signed_printed(dir, &p, text, now, &keys, &z1);
+		for (int how = 0; how < 3; how++) {
+			char *odd = read_back_odd(printed, how, nsec3);
+			zload_zone_t *back = zload_string("example.com.", odd, "signed.zone", NULL,
+							  NULL, err, sizeof(err));
+
+			CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+			CU_ASSERT_EQUAL_FATAL(zload_index_owners(back), 0);
+			carried_as_sorted(back, z1, keys, &p, now);
+			zload_free(&back);
+			free(odd);
+		}
+		free(printed);
+		zload_free(&z1);
+		sign_keys_free(&keys);
+	}
+	tu_rm_dir(dir);
+}
+
 void reg_cutest_sign(void)
 {
 	CU_pSuite s = CU_add_suite("sign", NULL, NULL);
@@ -1437,6 +1659,11 @@ void reg_cutest_sign(void)
 	CU_add_test(s, "only what changed signed again", test_reuse_exact);
 	CU_add_test(s, "kept signatures walked: the same as searched, octet for octet",
 		    test_merge_same);
+	CU_add_test(s, "the index carried over chains changed a lot or oddly: a sort's",
+		    test_carry_changes);
+	CU_add_test(s,
+		    "the index carried from a version read back in capitals, a chain record twice",
+		    test_carry_read_back_odd);
 	CU_add_test(s, "a signature kept only of its keys' tag and algorithm, for its zone",
 		    test_kept_as_signed);
 	CU_add_test(s, "kept signatures walked over a version read back; out of step: searched",
