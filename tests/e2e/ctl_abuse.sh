@@ -375,7 +375,8 @@ mkdir "$ZONE"
 refused "a directory where the zone file was" "$zre: " "Is a directory"
 
 restore_zone
-sed '12,17d' "$TMP/good.zone" >"$ZONE"
+# The SOA's six lines out, the next record (its owner left blank, the SOA's) given its own.
+sed -e '12,17d' -e '18s/^ /@/' "$TMP/good.zone" >"$ZONE"
 refused "zone without SOA" "$zre: " "no SOA"
 
 restore_zone
