@@ -8,6 +8,7 @@
 #include "nsec3.h"
 #include "resolve.h"
 #include "zt_index.h"
+#include "zt_sides.h"
 
 /* Records of an RRset whose names Knot remembers for its additional owners' compression. */
 #define RES_HINTS 15
@@ -175,15 +176,46 @@ static uint32_t zone_of(const zt_t *zt, uint32_t n)
 }
 
 /*
+ * The cut of ZONE whose child, served here too, holds KEY (LEN octets, lower case): the parent
+ * side of the child's apex at or above KEY. ZT_NONE when a name of ZONE comes first (going up)
+ * or no such apex is above it.
+ */
+static uint32_t side_cut(const zt_t *zt, uint32_t zone, const uint8_t *k, size_t len)
+{
+	for (;;) {
+		uint32_t n = zt_find(zt, k, len);
+
+		if (n != ZT_NONE) {
+			const zt_node_t *node = node_at(zt, n);
+
+			if (node->zone == zone)
+				return ZT_NONE;
+			if ((node->flags & ZN_APEX) && node->parent_side != ZT_NONE &&
+			    zone_of(zt, node->parent_side) == zone)
+				return node->parent_side;
+		}
+		if (*k == 0)
+			return ZT_NONE;
+		len -= (size_t)*k + 1;
+		k += *k + 1;
+	}
+}
+
+/*
  * Whether the A/AAAA of TARGET (node T) are glue a referral cannot go without: T is at or below
  * a cut and within the NS owner's own name (Knot's "mandatory glue", RFC 9471 in-domain glue).
+ * A parent-side node (below a child served here too) is below that child's cut.
  */
 static bool glue_mandatory(const zt_t *zt, const zt_rrset_t *set, uint32_t t)
 {
 	const zt_node_t *tn = node_at(zt, t);
+	uint32_t cut;
 
-	return set->type == T_NS && tn->deleg != ZT_NONE &&
-	       (node_at(zt, tn->deleg)->flags & ZN_CUT) &&
+	if (set->type != T_NS)
+		return false;
+	cut = (tn->flags & ZN_SHADOW) ? side_cut(zt, tn->zone, zt_node_name(zt, tn), tn->name_len)
+				      : tn->deleg;
+	return cut != ZT_NONE && (node_at(zt, cut)->flags & ZN_CUT) &&
 	       wire_name_is_sub(zt_node_name(zt, tn), zt_node_name(zt, node_at(zt, set->node)));
 }
 
@@ -222,7 +254,12 @@ static void res_additional(const zt_t *zt, res_t *r, uint32_t rrset, uint32_t zo
 				continue;
 			klen = wire_name_lower(key, target);
 			n = zt_find(zt, key, klen);
+			/* Below a child served here too, the index has the child's names: this
+			 * zone's own records there are its parent side (Knot's glue, from the
+			 * parent zone's contents, whether the child is served or not). */
 			if (n == ZT_NONE || zone_of(zt, n) != zone)
+				n = zt_sides_find(zt, zone, key, klen);
+			if (n == ZT_NONE)
 				continue;
 			mandatory = glue_mandatory(zt, set, n);
 			if (mandatory != (pass == 0))
@@ -490,30 +527,12 @@ static void walk_dname(struct res_walk *w, uint32_t d, const uint8_t *name, uint
  */
 static void walk_child_zone(struct res_walk *w, const uint8_t *name)
 {
-	const zt_t *zt = w->zt;
 	uint8_t key[WIRE_NAME_MAX + 1];
 	size_t len = wire_name_lower(key, name);
-	const uint8_t *k = key;
+	uint32_t cut = side_cut(w->zt, w->zone, key, len);
 
-	for (;;) {
-		uint32_t n = zt_find(zt, k, len);
-
-		if (n != ZT_NONE) {
-			const zt_node_t *node = node_at(zt, n);
-
-			if (node->zone == w->zone)
-				return;
-			if ((node->flags & ZN_APEX) && node->parent_side != ZT_NONE &&
-			    zone_of(zt, node->parent_side) == w->zone) {
-				res_referral(zt, node->parent_side, w->dnssec, w->r);
-				return;
-			}
-		}
-		if (*k == 0)
-			return;
-		len -= (size_t)*k + 1;
-		k += *k + 1;
-	}
+	if (cut != ZT_NONE)
+		res_referral(w->zt, cut, w->dnssec, w->r);
 }
 
 static void walk_name(struct res_walk *w, const uint8_t *name, uint8_t kind)

@@ -13,6 +13,7 @@
 #include "zt_mem.h"
 #include "zt_order.h"
 #include "zt_patch_rec.h"
+#include "zt_sides.h"
 
 static int cmp_zone_depth(const void *a, const void *b)
 {
@@ -208,7 +209,7 @@ zt_t *zt_new(zload_zone_t *const *zones_in, size_t nzones, const zt_opts_t *opts
 			goto fail;
 		}
 	}
-	if (zt_rrsets_link(b) != 0)
+	if (zt_rrsets_link(b) != 0 || zt_sides_make(b) != 0)
 		goto fail_nomem;
 	if (zt_blobs_make(b) != 0)
 		goto fail;

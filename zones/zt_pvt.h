@@ -134,6 +134,10 @@ typedef struct zt_zone {
 	 * RRset). */
 	uint32_t *nxb_idx;
 	uint32_t *nxb;
+	/* Its parent-side nodes (ZN_SHADOW: its records at and below the apex of a zone served
+	 * below it), NSIDES node indexes at arena offset SIDES, by name (zt_sides.c); 0: none.
+	 * Glue a referral or another additional section of this zone takes from them. */
+	uint32_t sides, nsides;
 	/* NSEC3 (an NSEC3PARAM at the apex, nsec3.c): the chain in hash order, the hash's
 	 * parameters, and per node [n3base, n3base + n3count) the NSEC3 owners that match its
 	 * hash and cover its wildcard's (n3[2 * i], n3[2 * i + 1]: node indexes or ZT_NONE) */

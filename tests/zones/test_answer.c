@@ -1765,6 +1765,79 @@ static void test_chain_into_child_zone(void)
 	zload_free(&z[1]);
 }
 
+/*
+ * The referral such a chain ends with has the glue Knot gives it: the parent zone's own A/AAAA
+ * below the cut (not the child's, which the index holds there), mandatory glue first, then the
+ * parent's other in-zone targets, each in the NS RRset's order, A before AAAA; the same glue in
+ * the parent's other additional sections (an MX, another cut's NS). With DO too (the DNAME's
+ * answer is rendered live, the CNAMEs' ahead).
+ */
+static void test_chain_into_child_zone_glue(void)
+{
+	static const char par[] =
+	    "$ORIGIN par.test.\n$TTL 300\n@ SOA ns h 1 7200 3600 1209600 300\n"
+	    "@ NS ns\nns A 192.0.2.1\nns2 A 192.0.2.11\nns2 AAAA 2001:db8::11\n"
+	    "c NS ns.c\nc NS ns2\nc NS ns.other.test.\nc NS ns1.c\n"
+	    "ns.c A 192.0.2.2\nns.c AAAA 2001:db8::2\nns1.c AAAA 2001:db8::12\n"
+	    "a CNAME x.c\nb CNAME nx.w.c\n*.wp CNAME h.c\nd DNAME c\n"
+	    "mx MX 10 ns.c\ne NS ns1.c\ne NS ns.e\nns.e A 192.0.2.5\n";
+	static const char child[] =
+	    "$ORIGIN c.par.test.\n$TTL 300\n"
+	    "@ SOA ns h 1 7200 3600 1209600 300\n@ NS ns\nns A 192.0.2.102\n"
+	    "x A 192.0.2.3\n*.w CNAME x\nh TXT \"h\"\n";
+	static const struct {
+		const char *name;
+		uint16_t an;
+	} names[] = {
+	    {"a.par.test", 1}, {"b.par.test", 1}, {"q.wp.par.test", 1}, {"y.d.par.test", 2}};
+	zload_zone_t *z[2];
+	char err[512];
+	zt_t *t;
+
+	z[0] = zload_string("par.test.", par, "par.zone", NULL, NULL, err, sizeof(err));
+	z[1] = zload_string("c.par.test.", child, "c.zone", NULL, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z[0]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z[1]);
+	t = zt_new(z, 2, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (size_t i = 0; i < 2 * sizeof(names) / sizeof(names[0]); i++) {
+		bool dnssec = i % 2 == 1;
+
+		qlen = tu_query(qbuf, 0x1234, 0, names[i / 2].name, T_A, C_IN);
+		if (dnssec)
+			qlen = q_add_opt(qbuf, qlen, 1232, 0, EDNS_DO, NULL, 0);
+		CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
+		EXPECT(RC_NOERROR, true, names[i / 2].an, 4, 5u + dnssec);
+		CU_ASSERT_TRUE(rr_is(sec_rr(&m, 3, 0), "ns.c.par.test.", T_A, 300, "192.0.2.2"));
+		CU_ASSERT_TRUE(
+		    rr_is(sec_rr(&m, 3, 1), "ns.c.par.test.", T_AAAA, 300, "2001:db8::2"));
+		CU_ASSERT_TRUE(
+		    rr_is(sec_rr(&m, 3, 2), "ns1.c.par.test.", T_AAAA, 300, "2001:db8::12"));
+		CU_ASSERT_TRUE(rr_is(sec_rr(&m, 3, 3), "ns2.par.test.", T_A, 300, "192.0.2.11"));
+		CU_ASSERT_TRUE(
+		    rr_is(sec_rr(&m, 3, 4), "ns2.par.test.", T_AAAA, 300, "2001:db8::11"));
+	}
+	/* The parent's MX: the parent's glue for its target. */
+	qlen = tu_query(qbuf, 0x1234, 0, "mx.par.test", T_MX, C_IN);
+	CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
+	EXPECT(RC_NOERROR, true, 1, 0, 2);
+	CU_ASSERT_TRUE(rr_is(sec_rr(&m, 3, 0), "ns.c.par.test.", T_A, 300, "192.0.2.2"));
+	/* Another cut's referral: its own glue first, then the glue below c. */
+	qlen = tu_query(qbuf, 0x1234, 0, "x.e.par.test", T_A, C_IN);
+	CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
+	EXPECT(RC_NOERROR, false, 0, 2, 2);
+	CU_ASSERT_TRUE(rr_is(sec_rr(&m, 3, 0), "ns.e.par.test.", T_A, 300, "192.0.2.5"));
+	CU_ASSERT_TRUE(rr_is(sec_rr(&m, 3, 1), "ns1.c.par.test.", T_AAAA, 300, "2001:db8::12"));
+	/* The child's own name is still the child's answer. */
+	qlen = tu_query(qbuf, 0x1234, 0, "ns.c.par.test", T_A, C_IN);
+	CU_ASSERT_TRUE_FATAL(send_q(t, ZT_UDP, false) > 0);
+	EXPECT(RC_NOERROR, true, 1, 0, 0);
+	CU_ASSERT_TRUE(rr_is(sec_rr(&m, 1, 0), "ns.c.par.test.", T_A, 300, "192.0.2.102"));
+	zt_free(&t);
+	zload_free(&z[0]);
+	zload_free(&z[1]);
+}
+
 static void test_wildcard_cname(void)
 {
 	CU_ASSERT_TRUE_FATAL(ask("foo.wc.example.com", T_A) > 0);
@@ -2464,4 +2537,6 @@ void reg_cutest_answer(void)
 	CU_add_test(s, "Knot: NSEC3 owner names: NXDOMAIN", test_knot_nsec3_owner);
 	CU_add_test(s, "Knot: a chain into a child zone served: the parent's referral",
 		    test_chain_into_child_zone);
+	CU_add_test(s, "Knot: a chain into a child zone served: the parent's glue",
+		    test_chain_into_child_zone_glue);
 }

@@ -569,6 +569,22 @@ static const zload_edit_t ad_edits[] = {
     {.op = ZLOAD_EDIT_EMPTY_NODE, .owner = "empty.example.com."},
 };
 
+/*
+ * A chain into the child served here, an MX there: their answers hold the parent side's glue
+ * (zt_sides.c) and the parent's other NS target, ns1, whose change is patched; a new chain is
+ * patched too; the glue itself, below the child's apex, is compiled whole.
+ */
+static void test_child_glue(void)
+{
+	base_more = L("tochild CNAME x.child", "child NS ns.child", "ns.child A 192.0.2.9",
+		      "tosub CNAME x.sub", "mxc MX 10 ns.child");
+	one_change(L("ns1 A 192.0.2.53"), L("ns1 A 192.0.2.63"), true, false);
+	one_change(L("ns1 A 192.0.2.53"), L("ns1 A 192.0.2.63"), false, false);
+	one_change(NULL, L("tochild2 CNAME y.child"), true, false);
+	one_change(L("ns.child A 192.0.2.9"), L("ns.child A 192.0.2.19"), true, true);
+	base_more = NULL;
+}
+
 static void test_edits(void)
 {
 	ed_on = ad_edits;
@@ -1384,6 +1400,7 @@ void reg_cutest_patchunit(void)
 	CU_add_test(s, "no room left in the store", test_room);
 	CU_add_test(s, "seeded random edits", test_random);
 	CU_add_test(s, "the dependency map merged", test_deps_merge);
+	CU_add_test(s, "chains into the served child: the parent side's glue", test_child_glue);
 	CU_add_test(s, "a 100-name patch of a large zone", test_big);
 	CU_add_test(s, "a 100-name patch of a large zone the policy edits", test_big_edited);
 }
