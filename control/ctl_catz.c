@@ -72,7 +72,8 @@ int ctl_catz_carry(const cfg_t *cur, cfg_t *next, const char *except)
 		/* Its catalog gone, or the zone now configured otherwise: the member goes. */
 		if (c == NULL || c->producer || zone_among(next, z->origin, n0) != NULL)
 			continue;
-		if (cfg_add_member(next, z->origin, z->src.path, z->catalog) != SANDNS_EOK)
+		if (cfg_add_member(next, z->origin, z->src.path, z->catalog, z->catalog_label) !=
+		    SANDNS_EOK)
 			return -ENOMEM;
 	}
 	return SANDNS_EOK;
@@ -303,7 +304,7 @@ static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want)
 				m);
 			continue;
 		}
-		if (cfg_add_member(next, m, path, cat) != SANDNS_EOK)
+		if (cfg_add_member(next, m, path, cat, want->members[k].label) != SANDNS_EOK)
 			goto nomem;
 	}
 	if (cfg_check(next, err, sizeof(err)) != SANDNS_EOK)
@@ -339,7 +340,8 @@ static void left_out(const cfg_t *cfg, const char *cat, const catz_t *want)
 }
 
 /*
- * Whether catalog CAT's members in CFG are exactly WANT's (those WANT has configured apart).
+ * Whether catalog CAT's members in CFG are exactly WANT's (those WANT has configured apart), each
+ * under the same unique label.
  * WANT's names are indexed once (without memory: catz_has walks them): ten thousand members
  * would otherwise be compared with each other's zones, 10^8 times per refresh.
  */
@@ -372,7 +374,12 @@ static bool same_members(const cfg_t *cfg, const char *cat, const catz_t *want)
 
 		if (z == NULL)
 			return false;
-		listed += z->catalog != NULL && cfg_same_origin(z->catalog, cat);
+		if (z->catalog != NULL && cfg_same_origin(z->catalog, cat)) {
+			if (z->catalog_label == NULL ||
+			    strcmp(z->catalog_label, want->members[k].label) != 0)
+				return false;
+			listed++;
+		}
 	}
 	return have == listed;
 }
@@ -461,6 +468,62 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want)
 	return rc == SANDNS_EOK;
 }
 
+/*
+ * The members of catalog CAT that CFG serves under another unique label than WANT lists them
+ * under, each logged: WANT without them into *KEPT (names and labels borrowed from WANT: freed
+ * with free(KEPT->members) alone). Their number; 0 leaves *KEPT empty. RFC 9432 5.5: a member
+ * whose label changes is removed with all its state, then added as a new member: a producer
+ * resets a zone so (a primary that started it again at a lower serial, say), which the SOA
+ * checks of the copy held would otherwise never see. -ENOMEM without memory.
+ */
+static int relabeled(const cfg_t *cfg, const char *cat, const catz_t *want, catz_t *kept)
+{
+	size_t n = 0;
+
+	memset(kept, 0, sizeof(*kept));
+	for (size_t k = 0; k < want->nmembers; k++) {
+		const cfg_zone_t *z = zone_of(cfg, want->members[k].name);
+
+		if (z == NULL || z->catalog == NULL || !cfg_same_origin(z->catalog, cat) ||
+		    z->catalog_label == NULL ||
+		    strcmp(z->catalog_label, want->members[k].label) == 0)
+			continue;
+		if (kept->members == NULL &&
+		    (kept->members = calloc(want->nmembers, sizeof(*kept->members))) == NULL)
+			return -ENOMEM;
+		log_msg(
+		    LOG_NOTICE,
+		    "catalog %s: member %s: its unique label changed (%s, now %s): removed with "
+		    "its copy and added again",
+		    cat, want->members[k].name, z->catalog_label, want->members[k].label);
+		n++;
+	}
+	for (size_t k = 0; n > 0 && k < want->nmembers; k++) {
+		const cfg_zone_t *z = zone_of(cfg, want->members[k].name);
+
+		if (z != NULL && z->catalog != NULL && cfg_same_origin(z->catalog, cat) &&
+		    z->catalog_label != NULL &&
+		    strcmp(z->catalog_label, want->members[k].label) != 0)
+			continue;
+		kept->members[kept->nmembers++] = want->members[k];
+	}
+	return (int)n;
+}
+
+/* Catalog CAT's members WANT applied, those relabeled removed first (relabeled()). */
+static bool apply_all(ctl_t *ctl, const char *cat, const catz_t *want)
+{
+	catz_t kept;
+	int n = relabeled(ctl->cfg, cat, want, &kept);
+	bool ok;
+
+	if (n < 0)
+		return false;
+	ok = n == 0 || apply(ctl, cat, &kept);
+	free(kept.members);
+	return ok && apply(ctl, cat, want);
+}
+
 void ctl_catz_update(ctl_t *ctl)
 {
 	const uint64_t now = clock_now_ms();
@@ -492,7 +555,7 @@ void ctl_catz_update(ctl_t *ctl)
 		if (rc == SANDNS_EOK) {
 			left_out(ctl->cfg, cat, &want);
 			if (!same_members(ctl->cfg, cat, &want))
-				ok = apply(ctl, cat, &want);
+				ok = apply_all(ctl, cat, &want);
 			catz_clear(&want);
 		}
 		/* APPLY may switch the configuration, never CATZ_SEEN: S still points into it. */
