@@ -402,6 +402,16 @@ static int transfer(xfrin_t *x, struct xz *z, const cfg_primary_t *p, bool ixfr,
 	rc = xfrin_tcp_transfer(p, z->name, soa, max_bytes, xfrin_apply_rr, &a, &bytes, &msgs, err,
 				sizeof(err));
 	ldns_rr_free(soa);
+	if (rc == XFRIN_FAIL && xfrin_apply_soa_alone(&a)) {
+		/* Its newer SOA alone, then the end (or silence): IXFR is not to be had there, and
+		 * asking it again would fail the same way until the zone expires. */
+		char cut[sizeof(err)];
+
+		snprintf(cut, sizeof(cut), "%s", err);
+		snprintf(err, sizeof(err), "a newer SOA (serial %u) alone, then nothing: %.400s",
+			 xfrin_soa_field(a.soa, 2), cut);
+		rc = XFRIN_FALLBACK;
+	}
 	if (rc == XFRIN_OK && a.uptodate) {
 		xfrin_apply_clear(&a);
 		zload_free(&base);
