@@ -403,10 +403,10 @@ static zload_zone_t **given_copies(ctl_t *ctl, const cfg_t *cfg)
 }
 
 /*
- * Applies catalog CAT's members WANT: NEXT switched to; the copies of members gone removed.
- * Whether it was (failures logged).
+ * Applies catalog CAT's members WANT: NEXT switched to; the copies of members gone removed, their
+ * number added to *REMOVED. Whether it was (failures logged).
  */
-static bool apply(ctl_t *ctl, const char *cat, const catz_t *want)
+static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, size_t *removed)
 {
 	ctl_rebuild_t what = {.zones = false}; /* only the new members are read */
 	zload_zone_t **given;
@@ -453,6 +453,7 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want)
 	} else {
 		log_msg(LOG_NOTICE, "catalog %s: %zu member%s added, %zu removed; %zu zones served",
 			cat, added, added == 1 ? "" : "s", ngone, ctl->info.nzones);
+		*removed += ngone;
 	}
 	/* A member removed leaves nothing behind: its copy goes too. */
 	for (size_t i = 0; gone != NULL && i < ngone; i++)
@@ -510,57 +511,95 @@ static int relabeled(const cfg_t *cfg, const char *cat, const catz_t *want, catz
 	return (int)n;
 }
 
-/* Catalog CAT's members WANT applied, those relabeled removed first (relabeled()). */
-static bool apply_all(ctl_t *ctl, const char *cat, const catz_t *want)
+/*
+ * Catalog CAT's members WANT applied, those relabeled removed first (relabeled()); the members
+ * it no longer lists counted in *REMOVED.
+ */
+static bool apply_all(ctl_t *ctl, const char *cat, const catz_t *want, size_t *removed)
 {
 	catz_t kept;
+	size_t again = 0;
 	int n = relabeled(ctl->cfg, cat, want, &kept);
 	bool ok;
 
 	if (n < 0)
 		return false;
-	ok = n == 0 || apply(ctl, cat, &kept);
+	ok = n == 0 || apply(ctl, cat, &kept, &again);
 	free(kept.members);
-	return ok && apply(ctl, cat, want);
+	return ok && apply(ctl, cat, want, removed);
+}
+
+/*
+ * Members left catalog CAT: every other consumer catalog is read again, even at the serial it
+ * was read at, so that one listing such a member (refused then: it was CAT's) takes it now.
+ * That is how a member moves between catalogs (RFC 9432 5.6: removed from the old, listed by
+ * the new), whichever of the two transfers came first.
+ */
+static void reread_others(ctl_t *ctl, const char *cat)
+{
+	for (size_t i = 0; i < ctl->ncatz_seen; i++) {
+		struct ctl_catz_seen *s = &ctl->catz_seen[i];
+
+		if (cfg_same_origin(s->origin, cat))
+			continue;
+		s->done = false;
+		s->tries = 0;
+		s->retry_ms = 0;
+	}
+}
+
+/*
+ * Consumer catalog C of the configuration in force read (when due) and its members applied.
+ * Whether members left it (the others then due again: reread_others()).
+ */
+static bool update_one(ctl_t *ctl, size_t c, uint64_t now)
+{
+	char cat[256];
+	size_t i, removed = 0;
+	catz_t want;
+	struct ctl_catz_seen *s;
+	bool ok = true;
+	int rc;
+
+	if (ctl->cfg->catalogs[c].producer)
+		return false;
+	/* A switch below replaces the configuration: the catalog's name is copied. */
+	snprintf(cat, sizeof(cat), "%s", ctl->cfg->catalogs[c].origin);
+	for (i = 0; i < ctl->info.nzones && !cfg_same_origin(ctl->info.zones[i].origin, cat); i++)
+		;
+	if (i == ctl->info.nzones || ctl->info.zones[i].absent)
+		return false;
+	/* Without memory for the entry: read now, and at every publish until there is. */
+	s = seen_entry(ctl, cat, ctl->info.zones[i].src_serial);
+	if (s != NULL && !seen_due(s, now))
+		return false;
+	rc = read_members(ctl, cat, i, &want);
+	if (rc == SANDNS_EOK) {
+		left_out(ctl->cfg, cat, &want);
+		if (!same_members(ctl->cfg, cat, &want))
+			ok = apply_all(ctl, cat, &want, &removed);
+		catz_clear(&want);
+	}
+	/* APPLY may switch the configuration, never CATZ_SEEN: S still points into it. */
+	if (s != NULL)
+		seen_tried(s, cat, ok && rc != -ENOMEM && rc != -EIO, now);
+	if (removed > 0)
+		reread_others(ctl, cat);
+	return removed > 0;
 }
 
 void ctl_catz_update(ctl_t *ctl)
 {
 	const uint64_t now = clock_now_ms();
+	bool again = true;
 
 	if (ctl->argv == NULL)
 		return; /* no command line to make the configuration again from */
-	for (size_t c = 0; c < ctl->cfg->ncatalogs; c++) {
-		char cat[256];
-		size_t i;
-		catz_t want;
-		struct ctl_catz_seen *s;
-		bool ok = true;
-		int rc;
-
-		if (ctl->cfg->catalogs[c].producer)
-			continue;
-		/* A switch below replaces the configuration: the catalog's name is copied. */
-		snprintf(cat, sizeof(cat), "%s", ctl->cfg->catalogs[c].origin);
-		for (i = 0;
-		     i < ctl->info.nzones && !cfg_same_origin(ctl->info.zones[i].origin, cat); i++)
-			;
-		if (i == ctl->info.nzones || ctl->info.zones[i].absent)
-			continue;
-		/* Without memory for the entry: read now, and at every publish until there is. */
-		s = seen_entry(ctl, cat, ctl->info.zones[i].src_serial);
-		if (s != NULL && !seen_due(s, now))
-			continue;
-		rc = read_members(ctl, cat, i, &want);
-		if (rc == SANDNS_EOK) {
-			left_out(ctl->cfg, cat, &want);
-			if (!same_members(ctl->cfg, cat, &want))
-				ok = apply_all(ctl, cat, &want);
-			catz_clear(&want);
-		}
-		/* APPLY may switch the configuration, never CATZ_SEEN: S still points into it. */
-		if (s != NULL)
-			seen_tried(s, cat, ok && rc != -ENOMEM && rc != -EIO, now);
+	/* A second pass when members left a catalog: the catalogs before it are read again. */
+	for (int pass = 0; pass < 2 && again; pass++) {
+		again = false;
+		for (size_t c = 0; c < ctl->cfg->ncatalogs; c++)
+			again |= update_one(ctl, c, now);
 	}
 	seen_schedule(ctl, now);
 }

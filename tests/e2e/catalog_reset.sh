@@ -6,6 +6,9 @@
 # then starts r1.test. again at a lower serial with other data: sandnsd's SOA checks find its copy
 # "newer" and keep it. The catalog then lists r1.test. under another label: sandnsd drops its copy
 # and transfers the primary's zone afresh, while r2.test., its label unchanged, is left alone.
+# Then a member moves between catalogs (RFC 9432 5.6): cat2.test. lists r2.test. too (left out:
+# it is cat.test.'s), then cat.test. drops it: cat2.test. is read again and takes it, though its
+# serial did not change.
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KNOTD, KNOTC, KEEP=1 keeps the
 # temporary directory. Talks only to 127.0.0.1; ends only the processes it started, by PID.
@@ -61,21 +64,24 @@ www	IN A $3
 ZONE
 	mv "$TMP/zones/$1zone.new" "$TMP/zones/$1zone"
 }
-catalog() { # catalog SERIAL R1_LABEL
-	cat >"$TMP/zones/cat.test.zone.new" <<ZONE
-\$ORIGIN cat.test.
-\$TTL 0
-@	IN SOA invalid. invalid. $1 2 2 86400 0
-	IN NS invalid.
-version	IN TXT "2"
-$2.zones	IN PTR r1.test.
-keep2.zones	IN PTR r2.test.
-ZONE
-	mv "$TMP/zones/cat.test.zone.new" "$TMP/zones/cat.test.zone"
+catalog() { # catalog CATALOG SERIAL [LABEL MEMBER]...
+	local c=$1 serial=$2
+	shift 2
+	{
+		printf '$ORIGIN %s\n$TTL 0\n' "$c"
+		printf '@ IN SOA invalid. invalid. %s 2 2 86400 0\n@ IN NS invalid.\n' "$serial"
+		printf 'version IN TXT "2"\n'
+		while [ $# -ge 2 ]; do
+			printf '%s.zones IN PTR %s\n' "$1" "$2"
+			shift 2
+		done
+	} >"$TMP/zones/${c}zone.new"
+	mv "$TMP/zones/${c}zone.new" "$TMP/zones/${c}zone"
 }
 zone_file r1.test. 10 192.0.2.10
 zone_file r2.test. 20 192.0.2.20
-catalog 1 first1
+catalog cat.test. 1 first1 r1.test. keep2 r2.test.
+catalog cat2.test. 1
 
 cat >"$TMP/knot.conf" <<CONF
 server:
@@ -107,6 +113,7 @@ template:
     semantic-checks: off
 zone:
   - domain: cat.test.
+  - domain: cat2.test.
   - domain: r1.test.
   - domain: r2.test.
 CONF
@@ -133,6 +140,8 @@ LOG=$TMP/sandnsd.log
 "$SANDNSD" --foreground --io socket --listen "127.0.0.1@$PORT" --control "$SOCK" \
 	--state-dir "$TMP/state" --zone "cat.test.=$TMP/cat.test.zone" \
 	--primary "cat.test. 127.0.0.1@$KPORT" --catalog "cat.test. consumer" \
+	--zone "cat2.test.=$TMP/cat2.test.zone" --primary "cat2.test. 127.0.0.1@$KPORT" \
+	--catalog "cat2.test. consumer" \
 	--allow-notify 127.0.0.1 >"$LOG" 2>&1 &
 PID=$!
 wait_serving "$LOG" "$PID" || die "sandnsd did not start; its log: $(cat "$LOG")"
@@ -150,7 +159,7 @@ check "sandnsd still serves its copy at serial 10, as RFC 1982 has it" \
 	[ "$(serial_of "$PORT" r1.test.)" = 10 ]
 
 # ---- the producer resets r1.test.: another unique label
-catalog 2 second1
+catalog cat.test. 2 second1 r1.test. keep2 r2.test.
 knotc zone-reload cat.test. >/dev/null
 check "after the label change sandnsd serves the primary's r1.test. within 10 s" \
 	at "$PORT" r1.test. 192.0.2.99 10
@@ -162,6 +171,33 @@ check "r1.test. was transferred whole again" \
 check "its copy holds the new data" grep -q 192.0.2.99 "$TMP/state/catalog/r1.test.zone"
 check "r2.test. (same label) is still served" at "$PORT" r2.test. 192.0.2.20 1
 check "... and was not transferred again" [ "$(r2_axfrs)" = 1 ]
+
+# ---- r2.test. moves from cat.test. to cat2.test.
+ctl() { timeout 20 "$SANDNSCTL" --control "$SOCK" "$@"; }
+catalog cat2.test. 2 other2 r2.test.
+knotc zone-reload cat2.test. >/dev/null
+left_out() {
+	for _ in $(seq 1 100); do
+		grep -q "catalog cat2.test.: member r2.test. is left out: it is configured already (catalog cat.test.)" "$LOG" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+check "cat2.test. listing r2.test. too is left out (it is cat.test.'s)" left_out
+check "... r2.test. stays cat.test.'s" has "$(ctl zone-status r2.test.)" "member of catalog cat.test."
+catalog cat.test. 3 second1 r1.test.
+knotc zone-reload cat.test. >/dev/null
+moved() {
+	for _ in $(seq 1 100); do
+		grep -q "member of catalog cat2.test." <<<"$(ctl zone-status r2.test.)" && return 0
+		sleep 0.1
+	done
+	ctl zone-status r2.test.
+	return 1
+}
+check "cat.test. drops r2.test.: cat2.test. takes it within 10 s (its serial unchanged)" moved
+check "... and serves it" at "$PORT" r2.test. 192.0.2.20 10
+check "r1.test. is still served" at "$PORT" r1.test. 192.0.2.99 1
 
 stop_sandnsd
 check "sandnsd stopped cleanly" [ $? -eq 0 ]
