@@ -154,9 +154,10 @@ check "r2.test. transferred once" [ "$(r2_axfrs)" = 1 ]
 zone_file r1.test. 1 192.0.2.99
 knotc zone-reload r1.test. >/dev/null
 check "Knot serves the new r1.test. (serial 1)" at "$KPORT" r1.test. 192.0.2.99 10
-sleep 3 # past r1.test.'s refresh: its SOA check says "up to date"
+sleep 5 # past two of r1.test.'s refreshes: their SOA checks say "up to date"
 check "sandnsd still serves its copy at serial 10, as RFC 1982 has it" \
 	[ "$(serial_of "$PORT" r1.test.)" = 10 ]
+check "... and logs the primary's older serial once" [ "$(grep -c "zone r1.test.: 127.0.0.1@$KPORT has serial 1, older than ours (10)" "$LOG")" = 1 ]
 
 # ---- the producer resets r1.test.: another unique label
 catalog cat.test. 2 second1 r1.test. keep2 r2.test.
