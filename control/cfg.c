@@ -61,6 +61,7 @@ void cfg_free(cfg_t **cfgp)
 		free(cfg->zones[i].origin);
 		free(cfg->zones[i].where);
 		free(cfg->zones[i].catalog);
+		free(cfg->zones[i].catalog_label);
 		zsrc_clear(&cfg->zones[i].src);
 	}
 	free(cfg->zones);
@@ -525,6 +526,7 @@ static int cfg_dedup_zones(cfg_t *cfg, char *err, size_t errlen, int *rc)
 		free(cfg->zones[j].origin);
 		free(cfg->zones[j].where);
 		free(cfg->zones[j].catalog);
+		free(cfg->zones[j].catalog_label);
 		zsrc_clear(&cfg->zones[j].src);
 	}
 	free(drop);

@@ -224,6 +224,7 @@ typedef struct cfg_zone {
 	zsrc_t src;    /* where it comes from: `zone ORIGIN FILE` gives a file (absolute path) */
 	char *where;   /* "FILE:LINE" or "--zone", for messages (NULL: unknown) */
 	char *catalog; /* a member of this consumer catalog (cfg_add_member), or NULL */
+	char *catalog_label; /* the unique label the catalog lists it under (with CATALOG) */
 } cfg_zone_t;
 
 /* `catalog ORIGIN consumer|producer`: ORIGIN (a configured zone) is a catalog (RFC 9432). */
@@ -555,10 +556,11 @@ int cfg_keep_static(cfg_t *next, const cfg_t *cur, char *warn, size_t len, size_
 
 /*
  * cfg_cat.c, before cfg_check(): zone MEMBER, a member of consumer catalog CATALOG (one of
- * cfg->catalogs), becomes a secondary zone of the catalog's primaries (the same keys), its copy
- * kept in PATH. SANDNS_EOK or -ENOMEM.
+ * cfg->catalogs), listed there under the unique label LABEL, becomes a secondary zone of the
+ * catalog's primaries (the same keys), its copy kept in PATH. SANDNS_EOK or -ENOMEM.
  */
-int cfg_add_member(cfg_t *cfg, const char *member, const char *path, const char *catalog);
+int cfg_add_member(cfg_t *cfg, const char *member, const char *path, const char *catalog,
+		   const char *label);
 
 /* The catalog zone ORIGIN is, or NULL. */
 const cfg_catalog_t *cfg_catalog_find(const cfg_t *cfg, const char *origin);

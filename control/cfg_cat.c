@@ -105,16 +105,18 @@ void cfg_free_catalogs(cfg_t *cfg)
 	cfg->ncatalogs = 0;
 }
 
-int cfg_add_member(cfg_t *cfg, const char *member, const char *path, const char *catalog)
+int cfg_add_member(cfg_t *cfg, const char *member, const char *path, const char *catalog,
+		   const char *label)
 {
 	cfg_zone_t z = {0};
 	size_t n = cfg->nprimaries;
 
 	z.origin = strdup(member);
 	z.catalog = strdup(catalog);
+	z.catalog_label = strdup(label);
 	if (asprintf(&z.where, "catalog %s", catalog) < 0)
 		z.where = NULL;
-	if (z.origin == NULL || z.catalog == NULL || z.where == NULL ||
+	if (z.origin == NULL || z.catalog == NULL || z.catalog_label == NULL || z.where == NULL ||
 	    zsrc_file(&z.src, path) != SANDNS_EOK)
 		goto nomem;
 	if (cfg_push(&cfg->zones, &cfg->nzones, sizeof(z), &z) != SANDNS_EOK) {
@@ -141,6 +143,7 @@ int cfg_add_member(cfg_t *cfg, const char *member, const char *path, const char 
 nomem:
 	free(z.origin);
 	free(z.catalog);
+	free(z.catalog_label);
 	free(z.where);
 	return -ENOMEM;
 }

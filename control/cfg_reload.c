@@ -233,7 +233,8 @@ static bool zones_eq(const cfg_t *a, const cfg_t *b)
 	for (size_t i = 0; i < a->nzones; i++)
 		if (strcmp(a->zones[i].origin, b->zones[i].origin) != 0 ||
 		    !zsrc_same(&a->zones[i].src, &b->zones[i].src) ||
-		    !str_eq(a->zones[i].catalog, b->zones[i].catalog))
+		    !str_eq(a->zones[i].catalog, b->zones[i].catalog) ||
+		    !str_eq(a->zones[i].catalog_label, b->zones[i].catalog_label))
 			return false;
 	for (size_t i = 0; i < a->nprimaries; i++)
 		if (strcmp(a->primaries[i].origin, b->primaries[i].origin) != 0 ||

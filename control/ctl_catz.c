@@ -72,7 +72,8 @@ int ctl_catz_carry(const cfg_t *cur, cfg_t *next, const char *except)
 		/* Its catalog gone, or the zone now configured otherwise: the member goes. */
 		if (c == NULL || c->producer || zone_among(next, z->origin, n0) != NULL)
 			continue;
-		if (cfg_add_member(next, z->origin, z->src.path, z->catalog) != SANDNS_EOK)
+		if (cfg_add_member(next, z->origin, z->src.path, z->catalog, z->catalog_label) !=
+		    SANDNS_EOK)
 			return -ENOMEM;
 	}
 	return SANDNS_EOK;
@@ -303,7 +304,7 @@ static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want)
 				m);
 			continue;
 		}
-		if (cfg_add_member(next, m, path, cat) != SANDNS_EOK)
+		if (cfg_add_member(next, m, path, cat, want->members[k].label) != SANDNS_EOK)
 			goto nomem;
 	}
 	if (cfg_check(next, err, sizeof(err)) != SANDNS_EOK)
@@ -339,7 +340,8 @@ static void left_out(const cfg_t *cfg, const char *cat, const catz_t *want)
 }
 
 /*
- * Whether catalog CAT's members in CFG are exactly WANT's (those WANT has configured apart).
+ * Whether catalog CAT's members in CFG are exactly WANT's (those WANT has configured apart), each
+ * under the same unique label.
  * WANT's names are indexed once (without memory: catz_has walks them): ten thousand members
  * would otherwise be compared with each other's zones, 10^8 times per refresh.
  */
@@ -372,7 +374,12 @@ static bool same_members(const cfg_t *cfg, const char *cat, const catz_t *want)
 
 		if (z == NULL)
 			return false;
-		listed += z->catalog != NULL && cfg_same_origin(z->catalog, cat);
+		if (z->catalog != NULL && cfg_same_origin(z->catalog, cat)) {
+			if (z->catalog_label == NULL ||
+			    strcmp(z->catalog_label, want->members[k].label) != 0)
+				return false;
+			listed++;
+		}
 	}
 	return have == listed;
 }
@@ -396,10 +403,10 @@ static zload_zone_t **given_copies(ctl_t *ctl, const cfg_t *cfg)
 }
 
 /*
- * Applies catalog CAT's members WANT: NEXT switched to; the copies of members gone removed.
- * Whether it was (failures logged).
+ * Applies catalog CAT's members WANT: NEXT switched to; the copies of members gone removed, their
+ * number added to *REMOVED. Whether it was (failures logged).
  */
-static bool apply(ctl_t *ctl, const char *cat, const catz_t *want)
+static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, size_t *removed)
 {
 	ctl_rebuild_t what = {.zones = false}; /* only the new members are read */
 	zload_zone_t **given;
@@ -446,6 +453,7 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want)
 	} else {
 		log_msg(LOG_NOTICE, "catalog %s: %zu member%s added, %zu removed; %zu zones served",
 			cat, added, added == 1 ? "" : "s", ngone, ctl->info.nzones);
+		*removed += ngone;
 	}
 	/* A member removed leaves nothing behind: its copy goes too. */
 	for (size_t i = 0; gone != NULL && i < ngone; i++)
@@ -461,43 +469,137 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want)
 	return rc == SANDNS_EOK;
 }
 
+/*
+ * The members of catalog CAT that CFG serves under another unique label than WANT lists them
+ * under, each logged: WANT without them into *KEPT (names and labels borrowed from WANT: freed
+ * with free(KEPT->members) alone). Their number; 0 leaves *KEPT empty. RFC 9432 5.5: a member
+ * whose label changes is removed with all its state, then added as a new member: a producer
+ * resets a zone so (a primary that started it again at a lower serial, say), which the SOA
+ * checks of the copy held would otherwise never see. -ENOMEM without memory.
+ */
+static int relabeled(const cfg_t *cfg, const char *cat, const catz_t *want, catz_t *kept)
+{
+	size_t n = 0;
+
+	memset(kept, 0, sizeof(*kept));
+	for (size_t k = 0; k < want->nmembers; k++) {
+		const cfg_zone_t *z = zone_of(cfg, want->members[k].name);
+
+		if (z == NULL || z->catalog == NULL || !cfg_same_origin(z->catalog, cat) ||
+		    z->catalog_label == NULL ||
+		    strcmp(z->catalog_label, want->members[k].label) == 0)
+			continue;
+		if (kept->members == NULL &&
+		    (kept->members = calloc(want->nmembers, sizeof(*kept->members))) == NULL)
+			return -ENOMEM;
+		log_msg(
+		    LOG_NOTICE,
+		    "catalog %s: member %s: its unique label changed (%s, now %s): removed with "
+		    "its copy and added again",
+		    cat, want->members[k].name, z->catalog_label, want->members[k].label);
+		n++;
+	}
+	for (size_t k = 0; n > 0 && k < want->nmembers; k++) {
+		const cfg_zone_t *z = zone_of(cfg, want->members[k].name);
+
+		if (z != NULL && z->catalog != NULL && cfg_same_origin(z->catalog, cat) &&
+		    z->catalog_label != NULL &&
+		    strcmp(z->catalog_label, want->members[k].label) != 0)
+			continue;
+		kept->members[kept->nmembers++] = want->members[k];
+	}
+	return (int)n;
+}
+
+/*
+ * Catalog CAT's members WANT applied, those relabeled removed first (relabeled()); the members
+ * it no longer lists counted in *REMOVED.
+ */
+static bool apply_all(ctl_t *ctl, const char *cat, const catz_t *want, size_t *removed)
+{
+	catz_t kept;
+	size_t again = 0;
+	int n = relabeled(ctl->cfg, cat, want, &kept);
+	bool ok;
+
+	if (n < 0)
+		return false;
+	ok = n == 0 || apply(ctl, cat, &kept, &again);
+	free(kept.members);
+	return ok && apply(ctl, cat, want, removed);
+}
+
+/*
+ * Members left catalog CAT: every other consumer catalog is read again, even at the serial it
+ * was read at, so that one listing such a member (refused then: it was CAT's) takes it now.
+ * That is how a member moves between catalogs (RFC 9432 5.6: removed from the old, listed by
+ * the new), whichever of the two transfers came first.
+ */
+static void reread_others(ctl_t *ctl, const char *cat)
+{
+	for (size_t i = 0; i < ctl->ncatz_seen; i++) {
+		struct ctl_catz_seen *s = &ctl->catz_seen[i];
+
+		if (cfg_same_origin(s->origin, cat))
+			continue;
+		s->done = false;
+		s->tries = 0;
+		s->retry_ms = 0;
+	}
+}
+
+/*
+ * Consumer catalog C of the configuration in force read (when due) and its members applied.
+ * Whether members left it (the others then due again: reread_others()).
+ */
+static bool update_one(ctl_t *ctl, size_t c, uint64_t now)
+{
+	char cat[256];
+	size_t i, removed = 0;
+	catz_t want;
+	struct ctl_catz_seen *s;
+	bool ok = true;
+	int rc;
+
+	if (ctl->cfg->catalogs[c].producer)
+		return false;
+	/* A switch below replaces the configuration: the catalog's name is copied. */
+	snprintf(cat, sizeof(cat), "%s", ctl->cfg->catalogs[c].origin);
+	for (i = 0; i < ctl->info.nzones && !cfg_same_origin(ctl->info.zones[i].origin, cat); i++)
+		;
+	if (i == ctl->info.nzones || ctl->info.zones[i].absent)
+		return false;
+	/* Without memory for the entry: read now, and at every publish until there is. */
+	s = seen_entry(ctl, cat, ctl->info.zones[i].src_serial);
+	if (s != NULL && !seen_due(s, now))
+		return false;
+	rc = read_members(ctl, cat, i, &want);
+	if (rc == SANDNS_EOK) {
+		left_out(ctl->cfg, cat, &want);
+		if (!same_members(ctl->cfg, cat, &want))
+			ok = apply_all(ctl, cat, &want, &removed);
+		catz_clear(&want);
+	}
+	/* APPLY may switch the configuration, never CATZ_SEEN: S still points into it. */
+	if (s != NULL)
+		seen_tried(s, cat, ok && rc != -ENOMEM && rc != -EIO, now);
+	if (removed > 0)
+		reread_others(ctl, cat);
+	return removed > 0;
+}
+
 void ctl_catz_update(ctl_t *ctl)
 {
 	const uint64_t now = clock_now_ms();
+	bool again = true;
 
 	if (ctl->argv == NULL)
 		return; /* no command line to make the configuration again from */
-	for (size_t c = 0; c < ctl->cfg->ncatalogs; c++) {
-		char cat[256];
-		size_t i;
-		catz_t want;
-		struct ctl_catz_seen *s;
-		bool ok = true;
-		int rc;
-
-		if (ctl->cfg->catalogs[c].producer)
-			continue;
-		/* A switch below replaces the configuration: the catalog's name is copied. */
-		snprintf(cat, sizeof(cat), "%s", ctl->cfg->catalogs[c].origin);
-		for (i = 0;
-		     i < ctl->info.nzones && !cfg_same_origin(ctl->info.zones[i].origin, cat); i++)
-			;
-		if (i == ctl->info.nzones || ctl->info.zones[i].absent)
-			continue;
-		/* Without memory for the entry: read now, and at every publish until there is. */
-		s = seen_entry(ctl, cat, ctl->info.zones[i].src_serial);
-		if (s != NULL && !seen_due(s, now))
-			continue;
-		rc = read_members(ctl, cat, i, &want);
-		if (rc == SANDNS_EOK) {
-			left_out(ctl->cfg, cat, &want);
-			if (!same_members(ctl->cfg, cat, &want))
-				ok = apply(ctl, cat, &want);
-			catz_clear(&want);
-		}
-		/* APPLY may switch the configuration, never CATZ_SEEN: S still points into it. */
-		if (s != NULL)
-			seen_tried(s, cat, ok && rc != -ENOMEM && rc != -EIO, now);
+	/* A second pass when members left a catalog: the catalogs before it are read again. */
+	for (int pass = 0; pass < 2 && again; pass++) {
+		again = false;
+		for (size_t c = 0; c < ctl->cfg->ncatalogs; c++)
+			again |= update_one(ctl, c, now);
 	}
 	seen_schedule(ctl, now);
 }

@@ -402,6 +402,16 @@ static int transfer(xfrin_t *x, struct xz *z, const cfg_primary_t *p, bool ixfr,
 	rc = xfrin_tcp_transfer(p, z->name, soa, max_bytes, xfrin_apply_rr, &a, &bytes, &msgs, err,
 				sizeof(err));
 	ldns_rr_free(soa);
+	if (rc == XFRIN_FAIL && xfrin_apply_soa_alone(&a)) {
+		/* Its newer SOA alone, then the end (or silence): IXFR is not to be had there, and
+		 * asking it again would fail the same way until the zone expires. */
+		char cut[sizeof(err)];
+
+		snprintf(cut, sizeof(cut), "%s", err);
+		snprintf(err, sizeof(err), "a newer SOA (serial %u) alone, then nothing: %.400s",
+			 xfrin_soa_field(a.soa, 2), cut);
+		rc = XFRIN_FALLBACK;
+	}
 	if (rc == XFRIN_OK && a.uptodate) {
 		xfrin_apply_clear(&a);
 		zload_free(&base);
@@ -446,6 +456,27 @@ static int transfer(xfrin_t *x, struct xz *z, const cfg_primary_t *p, bool ixfr,
 	return XFRIN_OK;
 }
 
+/*
+ * The primary P answered Z's SOA check with SERIAL, not newer than ours: one older (RFC 1982; a
+ * zone started again at a lower serial, or moved on by 2^31 or more) leaves our copy served for
+ * good, which BIND and Knot log. Said once per such serial, at the warning level.
+ */
+static void older(struct xz *z, const cfg_primary_t *p, uint32_t serial)
+{
+	if (serial == z->st.serial) {
+		z->older_said = false;
+		return;
+	}
+	if (z->older_said && z->older_serial == serial)
+		return;
+	z->older_said = true;
+	z->older_serial = serial;
+	log_msg(LOG_WARNING,
+		"zone %s: %s has serial %u, older than ours (%u) as RFC 1982 compares them: our "
+		"copy stays served (`sandnsctl zone-retransfer %s` takes the primary's)",
+		z->origin, p->addr.text, serial, z->st.serial, z->origin);
+}
+
 /* An SOA check of Z, and a transfer when the primary is newer (or AXFR is asked for). */
 static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 {
@@ -460,6 +491,7 @@ static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 		rc = xfrin_soa_query(p, z->name, &serial, NULL, step, sizeof(step));
 		if (rc == XFRIN_OK && z->st.have && !axfr &&
 		    (int32_t)(serial - z->st.serial) <= 0) {
+			older(z, p, serial);
 			snprintf(why, sizeof(why), "up to date at serial %u (%s has %u)",
 				 z->st.serial, p->addr.text, serial);
 			xfrin_file_touch(z->path);

@@ -259,6 +259,11 @@ int xfrin_apply_rr(void *ctx, ldns_rr *rr, char *err, size_t errlen)
 	}
 }
 
+bool xfrin_apply_soa_alone(const xfrin_apply_t *a)
+{
+	return a->asked_ixfr && a->state == S_SECOND && a->count == 1;
+}
+
 zload_zone_t *xfrin_apply_finish(xfrin_apply_t *a, zload_warn_fn warn, void *warn_ctx, char *err,
 				 size_t errlen)
 {

@@ -116,6 +116,11 @@ typedef struct xfrin_apply {
 
 void xfrin_apply_init(xfrin_apply_t *a, const ldns_rdf *origin, uint32_t ours, bool ixfr,
 		      const zload_zone_t *base, const char *source);
+/*
+ * Whether A, an IXFR asked, got a newer SOA and nothing after it: how a primary that cannot
+ * answer incrementally may say so (RFC 1995 4 has it over UDP; some say it over TCP too).
+ */
+bool xfrin_apply_soa_alone(const xfrin_apply_t *a);
 /* An xfrin_rr_fn: CTX is an xfrin_apply_t. */
 int xfrin_apply_rr(void *ctx, ldns_rr *rr, char *err, size_t errlen);
 /*

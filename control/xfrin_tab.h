@@ -33,6 +33,9 @@ struct xz {
 	unsigned long refresh, retry, expire;
 	uint64_t logged_ms;
 	char logged[256];
+	/* The transfer thread's: a primary's serial older than ours was logged (OLDER_SERIAL). */
+	bool older_said;
+	uint32_t older_serial;
 	xfrin_zstate_t st; /* under the lock */
 	/*
 	 * Under the lock: MEM, the version held (transferred, or loaded at start), which an IXFR

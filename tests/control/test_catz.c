@@ -220,9 +220,9 @@ static void test_cfg_catalog(void)
 			    "catalog cat.test. consumer\n",
 			    "t.conf", "/etc/sandns", err, sizeof(err)),
 	    SANDNS_EOK);
-	CU_ASSERT_EQUAL_FATAL(
-	    cfg_add_member(cfg, "m.test.", "/var/lib/sandns/catalog/m.test.zone", "cat.test."),
-	    SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(cfg_add_member(cfg, "m.test.", "/var/lib/sandns/catalog/m.test.zone",
+					     "cat.test.", "u1"),
+			      SANDNS_EOK);
 	CU_ASSERT_EQUAL_FATAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
 	CU_ASSERT_EQUAL_FATAL(cfg->nzones, 2);
 	CU_ASSERT_STRING_EQUAL(cfg->zones[1].catalog, "cat.test.");

@@ -324,7 +324,24 @@ static void test_apply(void)
 	xfrin_apply_init(&a, origin, 10, true, copy, "IXFR test");
 	CU_ASSERT_EQUAL(feed(&a, current), 1);
 	CU_ASSERT_TRUE(a.uptodate);
+	CU_ASSERT_FALSE(xfrin_apply_soa_alone(&a));
 	xfrin_apply_clear(&a);
+	/* A newer SOA and nothing after it (the transfer then ends): the caller asks an AXFR. */
+	{
+		static const char *const newer[] = {SOA(12), NULL};
+
+		xfrin_apply_init(&a, origin, 10, true, copy, "IXFR test");
+		CU_ASSERT_EQUAL(feed(&a, newer), XFRIN_OK);
+		CU_ASSERT_TRUE(xfrin_apply_soa_alone(&a));
+		CU_ASSERT_EQUAL(feed(&a, ixfr + 1), 1); /* more after it: an IXFR after all */
+		CU_ASSERT_FALSE(xfrin_apply_soa_alone(&a));
+		xfrin_apply_clear(&a);
+		xfrin_apply_init(&a, origin, 0, false, NULL, "AXFR test");
+		CU_ASSERT_EQUAL(feed(&a, newer), XFRIN_OK);
+		CU_ASSERT_FALSE(
+		    xfrin_apply_soa_alone(&a)); /* an AXFR cut short is no such answer */
+		xfrin_apply_clear(&a);
+	}
 	/* A record outside the zone, or a transfer not starting with the SOA: refused. */
 	xfrin_apply_init(&a, origin, 0, false, NULL, "AXFR test");
 	CU_ASSERT_EQUAL(feed(&a, outside), XFRIN_FAIL);

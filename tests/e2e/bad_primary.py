@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # bad_primary.py: a primary nobody should trust, for secondary.sh: on 127.0.0.1@PORT it answers the
 # SOA query of ZONE with serial 999 (UDP), and over TCP sends an AXFR/IXFR whose second record lies
-# outside the zone, or (MODE stall) reads the request and then says nothing. Runs until killed;
-# what it did is logged on stdout.
+# outside the zone, or (MODE stall) reads the request and then says nothing, or (MODE soa-alone)
+# answers an IXFR with its SOA alone, as over UDP (RFC 1995 4), and an AXFR with a whole zone.
+# Runs until killed; what it did is logged on stdout.
 import socket
 import struct
 import sys
@@ -22,7 +23,14 @@ def answer(wire):
     r = dns.message.make_response(q)
     r.flags |= 0x0400  # AA
     r.answer.append(dns.rrset.from_text(zone, 300, "IN", "SOA", SOA))
-    if q.question[0].rdtype in (251, 252):
+    if mode == "soa-alone" and q.question[0].rdtype == 251:
+        print("answered an IXFR with the SOA alone", flush=True)
+    elif mode == "soa-alone" and q.question[0].rdtype == 252:
+        r.answer.append(dns.rrset.from_text(zone, 300, "IN", "NS", f"ns1.{zone}"))
+        r.answer.append(dns.rrset.from_text(f"ns1.{zone}", 300, "IN", "A", "192.0.2.53"))
+        r.answer.append(dns.rrset.from_text(f"www.{zone}", 300, "IN", "A", "192.0.2.99"))
+        r.answer.append(dns.rrset.from_text(zone, 300, "IN", "SOA", SOA))
+    elif q.question[0].rdtype in (251, 252):
         r.answer.append(dns.rrset.from_text("evil.example.", 300, "IN", "A", "192.0.2.66"))
         r.answer.append(dns.rrset.from_text(zone, 300, "IN", "SOA", SOA))
     return r.to_wire()
