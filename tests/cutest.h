@@ -58,6 +58,8 @@ void reg_cutest_zload_fastrr_hostile(void); /* test_zload_fastrr_hostile.c: host
 void reg_cutest_sigtime(void); /* tests/zones/test_sigtime.c: RRSIG periods against the clock */
 /* tests/zones/test_zload_owner.c: a blank owner with no owner before it */
 void reg_cutest_zload_owner(void);
+/* tests/zones/test_zt_spare.c: freed arrays' mappings kept, taken again */
+void reg_cutest_zt_spare(void);
 
 void reg_cutest_metrics(void); /* tests/control/test_metrics.c: the Prometheus exposition */
 /* tests/control/test_ctl_reload.c: the reload thread, requests merged, replies deferred */

@@ -7,6 +7,7 @@
 #include "denial.h"
 #include "denial_keys.h"
 #include "wire.h"
+#include "zt_spare.h"
 
 /* Whether one of the N octets at P is 0 or 1 (they are escaped); P is readable 8 octets on. */
 static inline bool has_low(const uint8_t *p, unsigned n)
@@ -86,9 +87,9 @@ static inline uint64_t key_prefix(const uint8_t *key, size_t klen, size_t from)
 /* Zone Z's keys taken out (a patch's copy of a zone has none of its own yet). */
 static void keys_free(zt_zone_t *zone)
 {
-	free(zone->nsec_keys);
-	free(zone->nsec_koff);
-	free(zone->nsec_pre);
+	zt_big_free(zone->nsec_keys);
+	zt_big_free(zone->nsec_koff);
+	zt_big_free(zone->nsec_pre);
 	zone->nsec_keys = NULL;
 	zone->nsec_koff = NULL;
 	zone->nsec_pre = NULL;
@@ -99,14 +100,14 @@ static void keys_free(zt_zone_t *zone)
 static bool keys_alloc(const zt_zone_t *zone, size_t cap, uint8_t **keys, uint32_t **off,
 		       uint64_t **pre)
 {
-	*keys = malloc(cap + 8);
-	*off = malloc((zone->nnsec + 1u) * sizeof(**off));
+	*keys = zt_big_alloc(cap + 8);
+	*off = zt_big_alloc((zone->nnsec + 1u) * sizeof(**off));
 	/* The prefixes, then the table by their first octet (nsec_first). */
-	*pre = malloc(zone->nnsec * sizeof(**pre) + NSEC_FIRST_LEN * sizeof(uint32_t));
+	*pre = zt_big_alloc(zone->nnsec * sizeof(**pre) + NSEC_FIRST_LEN * sizeof(uint32_t));
 	if (*keys == NULL || *off == NULL || *pre == NULL) {
-		free(*keys);
-		free(*off);
-		free(*pre);
+		zt_big_free(*keys);
+		zt_big_free(*off);
+		zt_big_free(*pre);
 		return false;
 	}
 	return true;
@@ -116,10 +117,10 @@ static bool keys_alloc(const zt_zone_t *zone, size_t cap, uint8_t **keys, uint32
 static void keys_set(zt_t *zt, zt_zone_t *zone, uint8_t *keys, size_t len, uint32_t *off,
 		     uint64_t *pre)
 {
-	uint8_t *fit = realloc(keys, len + 8);
-
+	/* Room made for more (a key made is at most twice its name) stays: on a mapping its
+	 * pages never written cost nothing, and a patch's copy of the keys is exact. */
 	off[zone->nnsec] = (uint32_t)len;
-	zone->nsec_keys = fit != NULL ? fit : keys;
+	zone->nsec_keys = keys;
 	zone->nsec_koff = off;
 	zone->nsec_pre = pre;
 	zone->nsec_first = (uint32_t *)(void *)(pre + zone->nnsec);

@@ -14,6 +14,7 @@
 #include "zt_order.h"
 #include "zt_patch_rec.h"
 #include "zt_sides.h"
+#include "zt_spare.h"
 
 static int cmp_zone_depth(const void *a, const void *b)
 {
@@ -315,10 +316,10 @@ void zt_free(zt_t **ztp)
 			free(zt->zones[z].shared);
 		}
 		free(zt->zones[z].origin);
-		free(zt->zones[z].nsec);
-		free(zt->zones[z].nsec_keys);
-		free(zt->zones[z].nsec_koff);
-		free(zt->zones[z].nsec_pre);
+		zt_big_free(zt->zones[z].nsec);
+		zt_big_free(zt->zones[z].nsec_keys);
+		zt_big_free(zt->zones[z].nsec_koff);
+		zt_big_free(zt->zones[z].nsec_pre);
 		free(zt->zones[z].nxb_idx);
 		free(zt->zones[z].nxb);
 		free(zt->zones[z].nsec3);
@@ -329,7 +330,7 @@ void zt_free(zt_t **ztp)
 		free(zt->zones[z].n3ax);
 		free(zt->zones[z].n3cv);
 		free(zt->zones[z].n3wn);
-		free(zt->zones[z].axfr);
+		zt_big_free(zt->zones[z].axfr);
 	}
 	zt_patch_rec_free(zt->patch);
 	free(zt->zones);

@@ -6,37 +6,12 @@
 #include <sys/mman.h>
 
 #include "zt_mem.h"
+#include "zt_spare.h"
 #include "zthread.h"
-
-/*
- * An anonymous mapping of LEN bytes (a multiple of 2 MiB) on a 2 MiB boundary, advised for
- * huge pages; NULL without memory. A lookup in a large zone touches a few random lines of
- * several arrays, and with 4 KiB pages each is also a TLB miss (a page walk, slower still in a
- * virtual machine); the build, too, faults in 2 MiB at a time rather than 4 KiB.
- */
-static void *map_huge_flags(size_t len, int flags)
-{
-	void *m = mmap(NULL, len + ZT_MEM_HUGE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
-	uintptr_t start, aligned;
-
-	if (m == MAP_FAILED)
-		return NULL;
-	/* One huge page more, then trimmed to a 2 MiB boundary (older kernels do not). */
-	start = (uintptr_t)m;
-	aligned = (start + ZT_MEM_HUGE - 1) & ~(uintptr_t)(ZT_MEM_HUGE - 1);
-	if (aligned > start)
-		munmap(m, aligned - start);
-	if (start + len + ZT_MEM_HUGE > aligned + len)
-		munmap((void *)(aligned + len), start + len + ZT_MEM_HUGE - (aligned + len));
-	/* Advice only: without transparent huge pages it is plain memory. */
-	(void)madvise((void *)aligned, len, MADV_HUGEPAGE);
-	return (void *)aligned;
-}
 
 static void *map_huge(size_t len)
 {
-	return map_huge_flags(len, 0);
+	return zt_spare_map(len, 0);
 }
 
 static void *prefault_main(void *arg)
@@ -214,54 +189,6 @@ uint32_t zt_mem_arena_put(zt_mem_t *m, const void *data, size_t len, size_t alig
 	return (uint32_t)off;
 }
 
-/*
- * The last freed snapshot's index mapping, kept for the next index of the same size: a patch
- * copies the served snapshot's index (16 MiB for a million names) into memory that, fresh,
- * faults in page by page (tens of milliseconds on a loaded virtual machine); the one freed
- * after the publish before is the same size. Only mappings no snapshot reads any more are kept
- * (given back by zt_mem_free(), where they were unmapped before), advised MADV_FREE: the kernel
- * may take their pages under pressure, until then a write reuses them without a fault. Whoever
- * takes it overwrites it whole (a copy, or 0xff).
- */
-static struct {
-	pthread_mutex_t mu;
-	void *p;
-	size_t len;
-} spare = {PTHREAD_MUTEX_INITIALIZER, NULL, 0};
-
-/* The mapping P of LEN bytes, no longer read by anyone: kept as the spare, the one before
- * unmapped. */
-static void spare_put(void *p, size_t len)
-{
-	void *old;
-	size_t olen;
-
-	(void)madvise(p, len, MADV_FREE);
-	pthread_mutex_lock(&spare.mu);
-	old = spare.p;
-	olen = spare.len;
-	spare.p = p;
-	spare.len = len;
-	pthread_mutex_unlock(&spare.mu);
-	if (old != NULL)
-		munmap(old, olen);
-}
-
-/* The spare if it is LEN bytes (then no longer the spare), else NULL. */
-static void *spare_take(size_t len)
-{
-	void *p = NULL;
-
-	pthread_mutex_lock(&spare.mu);
-	if (spare.p != NULL && spare.len == len) {
-		p = spare.p;
-		spare.p = NULL;
-		spare.len = 0;
-	}
-	pthread_mutex_unlock(&spare.mu);
-	return p;
-}
-
 int zt_mem_fresh(zt_t *zt, enum zt_array a, size_t len)
 {
 	void **p = big_array(zt, a, NULL);
@@ -271,10 +198,10 @@ int zt_mem_fresh(zt_t *zt, enum zt_array a, size_t len)
 	else
 		free(*p);
 	zt->big_map[a] = 0;
-	if (a == ZT_ARR_INDEX && len >= ZT_MEM_HUGE && (*p = spare_take(len)) != NULL) {
-		zt->big_map[a] = len;
+	/* A patch's copy of the index: a freed snapshot's mapping of its size (zt_spare.c). */
+	if (a == ZT_ARR_INDEX && len >= ZT_MEM_HUGE &&
+	    (*p = zt_spare_take(len, &zt->big_map[a])) != NULL)
 		return 0;
-	}
 	if (len >= ZT_MEM_HUGE) {
 		*p = map_huge(len);
 		if (*p != NULL)
@@ -329,7 +256,7 @@ static void *store_array(zt_t *zt, enum zt_array a, void *p, size_t used, size_t
 	if (zt->big_map[a] > 0) {
 		/* Its pages moved into the first part of a larger mapping, 2 MiB aligned, whose
 		 * rest is reserved without being counted (MAP_NORESERVE: strict overcommit too). */
-		m = map_huge_flags(room, MAP_NORESERVE);
+		m = zt_spare_map(room, MAP_NORESERVE);
 		if (m == NULL)
 			return NULL;
 		if (mremap(p, zt->big_map[a], zt->big_map[a], MREMAP_MAYMOVE | MREMAP_FIXED, m) ==
@@ -437,7 +364,7 @@ void zt_mem_free(zt_t *zt)
 		void **p = big_array(zt, (enum zt_array)a, NULL);
 
 		if (zt->big_map[a] > 0 && a == ZT_ARR_INDEX)
-			spare_put(*p, zt->big_map[a]);
+			zt_spare_put(*p, zt->big_map[a]);
 		else if (zt->big_map[a] > 0)
 			munmap(*p, zt->big_map[a]);
 		else if (zt->store == NULL || a >= ZT_STORE_ARRAYS || zt->store->base[a] != *p)

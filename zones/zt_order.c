@@ -11,6 +11,7 @@
 #include "nsec3.h"
 #include "wire.h"
 #include "zt_order.h"
+#include "zt_spare.h"
 #include "zthread.h"
 
 /* A node's canonical sort key (see sort_canonical): where it starts and how long it is. */
@@ -130,9 +131,10 @@ int zt_order_zone(zt_t *zt, uint32_t z)
 	uint32_t nn, na, no = 0, *order, *nsec, *axfr, end = zone_nodes_end(zt, z);
 
 	zt_order_counts(zt, z, &nn, &na);
-	order = malloc((end > zone->first_node ? end - zone->first_node : 1) * sizeof(uint32_t));
-	nsec = malloc((nn ? nn : 1) * sizeof(uint32_t));
-	axfr = malloc((na ? na : 1) * sizeof(uint32_t));
+	order =
+	    zt_big_alloc((end > zone->first_node ? end - zone->first_node : 1) * sizeof(uint32_t));
+	nsec = zt_big_alloc((nn ? nn : 1) * sizeof(uint32_t));
+	axfr = zt_big_alloc((na ? na : 1) * sizeof(uint32_t));
 	if (order == NULL || nsec == NULL || axfr == NULL)
 		goto nomem;
 	for (uint32_t n = zone->first_node; n < end; n++)
@@ -153,7 +155,7 @@ int zt_order_zone(zt_t *zt, uint32_t z)
 				axfr[na++] = s;
 		}
 	}
-	free(order);
+	zt_big_free(order);
 	zone->nsec = nsec;
 	zone->nnsec = nn;
 	zone->axfr = axfr;
@@ -163,9 +165,9 @@ int zt_order_zone(zt_t *zt, uint32_t z)
 	/* A signed zone's NSEC3 chain, for its answers (nothing to do without NSEC3PARAM). */
 	return zone->is_signed ? nsec3_zone(zt, z) : 0;
 nomem:
-	free(order);
-	free(nsec);
-	free(axfr);
+	zt_big_free(order);
+	zt_big_free(nsec);
+	zt_big_free(axfr);
 	return -ENOMEM;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "zt_patch_pvt.h"
+#include "zt_spare.h"
 
 /* Where a changed name's RRsets go in BASE's order: SKIP of them from POS are its old ones. */
 struct cut {
@@ -64,7 +65,7 @@ int zt_patch_axfr(struct patch *p)
 			total += zt->nodes[pn->node].nrrsets;
 	}
 	qsort(cut, ncut, sizeof(*cut), cmp_cut);
-	out = malloc((total ? total : 1) * sizeof(*out));
+	out = zt_big_alloc((total ? total : 1) * sizeof(*out));
 	if (out == NULL) {
 		free(cut);
 		return -ENOMEM;

@@ -11,6 +11,7 @@
 #include "zload_pvt.h"
 #include "zt_index.h"
 #include "zt_patch_pvt.h"
+#include "zt_spare.h"
 
 /* At most this many names above a changed name (empty non-terminals) go with it. */
 #define ENTS_PER_NAME (WIRE_NAME_MAX / 2)
@@ -230,14 +231,14 @@ static int merge_nsec(struct patch *p, uint32_t **out, uint32_t **from, uint32_t
 	const zt_zone_t *bz = &base->zones[p->z];
 	zt_t *zt = p->zt;
 	struct ins *ins = malloc((p->npn ? p->npn : 1) * sizeof(*ins));
-	uint32_t *v = malloc((bz->nnsec + p->npn + 1) * sizeof(*v));
-	uint32_t *f = malloc((bz->nnsec + p->npn + 1) * sizeof(*f));
+	uint32_t *v = zt_big_alloc((bz->nnsec + p->npn + 1) * sizeof(*v));
+	uint32_t *f = zt_big_alloc((bz->nnsec + p->npn + 1) * sizeof(*f));
 	size_t n = 0, at = 0;
 
 	if (ins == NULL || v == NULL || f == NULL) {
 		free(ins);
-		free(v);
-		free(f);
+		zt_big_free(v);
+		zt_big_free(f);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < p->npn; i++) {
@@ -292,7 +293,7 @@ int zt_patch_sig_tables(struct patch *p)
 	zone->nnsec = n;
 	/* The owners kept from BASE keep their keys: copied, not made again. */
 	ret = denial_keys_from(zt, p->z, &p->base->zones[p->z], from);
-	free(from);
+	zt_big_free(from);
 	return ret;
 }
 

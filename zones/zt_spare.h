@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* zt_spare.h: mappings for a snapshot's big arrays, those no snapshot reads any more kept */
+#ifndef ZT_SPARE_H
+#define ZT_SPARE_H
+
+#include <stddef.h>
+
+/* Mappings kept at most, and their bytes at most (zt_spare.c says why). */
+#define ZT_SPARES 16
+#define ZT_SPARE_BYTES ((size_t)512 << 20)
+
+/*
+ * An anonymous mapping of LEN bytes (a multiple of 2 MiB) on a 2 MiB boundary, advised for huge
+ * pages; FLAGS are more mmap() flags (MAP_NORESERVE). NULL without memory.
+ */
+void *zt_spare_map(size_t len, int flags);
+
+/* Mapping P of LEN bytes (from zt_spare_map() or zt_spare_take()), read by no one any more:
+ * kept for the next one that fits it, or unmapped. */
+void zt_spare_put(void *p, size_t len);
+
+/* A kept mapping of at least LEN bytes and not much more, its length in *GOT (then no longer
+ * kept); NULL when none fits. Its contents are whatever they were: the taker writes them. */
+void *zt_spare_take(size_t len, size_t *got);
+
+/*
+ * LEN bytes for one of a zone's arrays that a patch makes again whole (its transfer order, its
+ * NSEC owners and their keys): from 1 MiB on a mapping, a kept one if one fits; below on the
+ * heap. Not zeroed. NULL without memory. Only zt_big_free() frees it.
+ */
+void *zt_big_alloc(size_t len);
+void zt_big_free(void *p);
+
+/* Every kept mapping unmapped. */
+void zt_spare_clear(void);
+
+/* What is kept now, and how many mappings were taken from the kept ones and made fresh. */
+struct zt_spare_stats {
+	size_t kept;
+	size_t kept_bytes;
+	unsigned long taken;
+	unsigned long fresh;
+};
+void zt_spare_stats(struct zt_spare_stats *s);
+
+#endif
