@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* zt_spare.c: mappings for a snapshot's big arrays, those no snapshot reads any more kept */
 #include <pthread.h>
+#include <sanitizer/asan_interface.h>
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -69,6 +70,13 @@ static void drop(size_t i)
 	pool.n--;
 }
 
+/* A kept mapping unmapped (its addresses may serve anyone next). */
+static void unmap(void *p, size_t len)
+{
+	ASAN_UNPOISON_MEMORY_REGION(p, len);
+	munmap(p, len);
+}
+
 void zt_spare_put(void *p, size_t len)
 {
 	void *old[ZT_SPARES];
@@ -81,6 +89,8 @@ void zt_spare_put(void *p, size_t len)
 		return;
 	}
 	(void)madvise(p, len, MADV_FREE);
+	/* Under AddressSanitizer a read of a kept mapping is a use after free. */
+	ASAN_POISON_MEMORY_REGION(p, len);
 	pthread_mutex_lock(&pool.mu);
 	while (pool.n == ZT_SPARES || pool.bytes + len > ZT_SPARE_BYTES) {
 		old[nold] = pool.s[0].p;
@@ -93,7 +103,7 @@ void zt_spare_put(void *p, size_t len)
 	pthread_mutex_unlock(&pool.mu);
 	/* Unmapped outside the lock: munmap() of a large mapping takes a while. */
 	for (size_t i = 0; i < nold; i++)
-		munmap(old[i], oldlen[i]);
+		unmap(old[i], oldlen[i]);
 }
 
 /* Whether a mapping of MAP bytes holds LEN and not much more: what the array would waste. */
@@ -120,6 +130,8 @@ void *zt_spare_take(size_t len, size_t *got)
 		pool.taken++;
 	}
 	pthread_mutex_unlock(&pool.mu);
+	if (p != NULL)
+		ASAN_UNPOISON_MEMORY_REGION(p, *got);
 	return p;
 }
 
@@ -152,6 +164,9 @@ void *zt_big_alloc(size_t len)
 	if (h == NULL)
 		return NULL;
 	h->map = map;
+	/* Past the LEN bytes asked for, what AddressSanitizer reports as an overflow. */
+	if (map > 0)
+		ASAN_POISON_MEMORY_REGION((uint8_t *)(h + 1) + len, map - need);
 	return h + 1;
 }
 
@@ -183,7 +198,7 @@ void zt_spare_clear(void)
 		pthread_mutex_unlock(&pool.mu);
 		if (p == NULL)
 			return;
-		munmap(p, len);
+		unmap(p, len);
 	}
 }
 

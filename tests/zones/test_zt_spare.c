@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 
 #include <CUnit/CUnit.h>
+#include <sanitizer/asan_interface.h>
 
 #include "cutest.h"
 #include "zt_spare.h"
@@ -54,7 +55,16 @@ static void test_freed_taken_again(void)
 	CU_ASSERT_EQUAL(c.kept, b.kept - 1);
 	memset(q, 2, 3 * MIB - 100); /* whole and writable */
 	CU_ASSERT_EQUAL(q[3 * MIB - 101], 2);
+#ifdef __SANITIZE_ADDRESS__
+	/* Past its end and, once freed, all of it: what AddressSanitizer reports. */
+	CU_ASSERT_FALSE(__asan_address_is_poisoned(q + 3 * MIB - 101));
+	CU_ASSERT_TRUE(__asan_address_is_poisoned(q + 3 * MIB - 100));
 	zt_big_free(q);
+	CU_ASSERT_TRUE(__asan_address_is_poisoned(q));
+	CU_ASSERT_TRUE(__asan_address_is_poisoned(q + MIB));
+#else
+	zt_big_free(q);
+#endif
 }
 
 /* A kept mapping much larger than asked for, or smaller, is left for another. */
