@@ -2,7 +2,6 @@
 /* zt_spare.c: mappings for a snapshot's big arrays, those no snapshot reads any more kept */
 #include <pthread.h>
 #include <sanitizer/asan_interface.h>
-#include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,9 +134,11 @@ void *zt_spare_take(size_t len, size_t *got)
 	return p;
 }
 
-/* Ahead of each array: how it was made (0: on the heap; else its mapping's length). */
+/* Ahead of each array: how it was made (0: on the heap; else its mapping's length). 64 octets,
+ * so that an array on a mapping starts a cache line; on the heap malloc()'s alignment. */
 struct big_head {
-	alignas(64) size_t map;
+	size_t map;
+	uint8_t pad[64 - sizeof(size_t)];
 };
 
 void *zt_big_alloc(size_t len)
