@@ -60,6 +60,8 @@ void reg_cutest_sigtime(void); /* tests/zones/test_sigtime.c: RRSIG periods agai
 void reg_cutest_zload_owner(void);
 /* tests/zones/test_zt_spare.c: freed arrays' mappings kept, taken again */
 void reg_cutest_zt_spare(void);
+/* tests/zones/test_spare_patch.c: patches in a row of a zone on mappings, zones coming and going */
+void reg_cutest_sparepatch(void);
 
 void reg_cutest_metrics(void); /* tests/control/test_metrics.c: the Prometheus exposition */
 /* tests/control/test_ctl_reload.c: the reload thread, requests merged, replies deferred */

@@ -33,6 +33,7 @@ static const struct {
     {"zload_fastrr_hostile", reg_cutest_zload_fastrr_hostile},
     {"zload_owner", reg_cutest_zload_owner},
     {"zt_spare", reg_cutest_zt_spare},
+    {"sparepatch", reg_cutest_sparepatch},
     {"zshare", reg_cutest_zshare},
     {"nameset", reg_cutest_nameset},
     {"ctl", reg_cutest_ctl},

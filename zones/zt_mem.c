@@ -192,15 +192,17 @@ uint32_t zt_mem_arena_put(zt_mem_t *m, const void *data, size_t len, size_t alig
 int zt_mem_fresh(zt_t *zt, enum zt_array a, size_t len)
 {
 	void **p = big_array(zt, a, NULL);
+	bool huge;
 
 	if (zt->big_map[a] > 0)
 		munmap(*p, zt->big_map[a]);
 	else
 		free(*p);
 	zt->big_map[a] = 0;
-	/* A patch's copy of the index: a freed snapshot's mapping of its size (zt_spare.c). */
+	/* A patch's copy of the index: a freed snapshot's mapping of its size (zt_spare.c), on
+	 * huge pages as every index from a certain size (the workers' hottest random reads). */
 	if (a == ZT_ARR_INDEX && len >= ZT_MEM_HUGE &&
-	    (*p = zt_spare_take(len, &zt->big_map[a])) != NULL)
+	    (*p = zt_spare_take(len, true, &zt->big_map[a], &huge)) != NULL)
 		return 0;
 	if (len >= ZT_MEM_HUGE) {
 		*p = map_huge(len);
@@ -364,7 +366,7 @@ void zt_mem_free(zt_t *zt)
 		void **p = big_array(zt, (enum zt_array)a, NULL);
 
 		if (zt->big_map[a] > 0 && a == ZT_ARR_INDEX)
-			zt_spare_put(*p, zt->big_map[a]);
+			zt_spare_put(*p, zt->big_map[a], true);
 		else if (zt->big_map[a] > 0)
 			munmap(*p, zt->big_map[a]);
 		else if (zt->store == NULL || a >= ZT_STORE_ARRAYS || zt->store->base[a] != *p)

@@ -56,6 +56,7 @@ static struct {
 	struct {
 		void *p;
 		size_t len;
+		bool huge;
 	} s[ZT_SPARES]; /* oldest first */
 	size_t n, bytes;
 	unsigned long taken, fresh;
@@ -76,7 +77,7 @@ static void unmap(void *p, size_t len)
 	munmap(p, len);
 }
 
-void zt_spare_put(void *p, size_t len)
+void zt_spare_put(void *p, size_t len, bool huge)
 {
 	void *old[ZT_SPARES];
 	size_t oldlen[ZT_SPARES], nold = 0;
@@ -84,7 +85,7 @@ void zt_spare_put(void *p, size_t len)
 	if (p == NULL)
 		return;
 	if (len > ZT_SPARE_BYTES) {
-		munmap(p, len);
+		unmap(p, len); /* an array's poisoned tail unpoisoned first */
 		return;
 	}
 	(void)madvise(p, len, MADV_FREE);
@@ -97,6 +98,7 @@ void zt_spare_put(void *p, size_t len)
 		drop(0);
 	}
 	pool.s[pool.n].p = p;
+	pool.s[pool.n].huge = huge;
 	pool.s[pool.n++].len = len;
 	pool.bytes += len;
 	pthread_mutex_unlock(&pool.mu);
@@ -111,7 +113,7 @@ static int fits(size_t map, size_t len)
 	return map >= len && map - len <= len / 4 + HUGE;
 }
 
-void *zt_spare_take(size_t len, size_t *got)
+void *zt_spare_take(size_t len, bool huge_only, size_t *got, bool *huge)
 {
 	void *p = NULL;
 	size_t best = SIZE_MAX;
@@ -119,12 +121,13 @@ void *zt_spare_take(size_t len, size_t *got)
 	pthread_mutex_lock(&pool.mu);
 	/* The smallest that fits; of equal ones the newest (its pages the likeliest resident). */
 	for (size_t i = 0; i < pool.n; i++)
-		if (fits(pool.s[i].len, len) &&
+		if (fits(pool.s[i].len, len) && (pool.s[i].huge || !huge_only) &&
 		    (best == SIZE_MAX || pool.s[i].len <= pool.s[best].len))
 			best = i;
 	if (best != SIZE_MAX) {
 		p = pool.s[best].p;
 		*got = pool.s[best].len;
+		*huge = pool.s[best].huge;
 		drop(best);
 		pool.taken++;
 	}
@@ -138,17 +141,19 @@ void *zt_spare_take(size_t len, size_t *got)
  * so that an array on a mapping starts a cache line; on the heap malloc()'s alignment. */
 struct big_head {
 	size_t map;
-	uint8_t pad[64 - sizeof(size_t)];
+	bool huge; /* the mapping from zt_spare_map() (an index's, once) */
+	uint8_t pad[64 - sizeof(size_t) - sizeof(bool)];
 };
 
 void *zt_big_alloc(size_t len)
 {
 	size_t need = sizeof(struct big_head) + len, map = 0;
 	struct big_head *h;
+	bool huge = false;
 
 	if (need < BIG_MIN) {
 		h = malloc(need);
-	} else if ((h = zt_spare_take(need, &map)) == NULL) {
+	} else if ((h = zt_spare_take(need, false, &map, &huge)) == NULL) {
 		/* Small pages: fresh, a 2 MiB page costs the kernel more to clear than its 512
 		 * small ones (measured here: some 2 ms against 0.6), and the patch after a start
 		 * pays it; these arrays are read far less often than the index. */
@@ -165,6 +170,7 @@ void *zt_big_alloc(size_t len)
 	if (h == NULL)
 		return NULL;
 	h->map = map;
+	h->huge = huge;
 	/* Past the LEN bytes asked for, what AddressSanitizer reports as an overflow. */
 	if (map > 0)
 		ASAN_POISON_MEMORY_REGION((uint8_t *)(h + 1) + len, map - need);
@@ -181,7 +187,7 @@ void zt_big_free(void *p)
 	if (h->map == 0)
 		free(h);
 	else
-		zt_spare_put(h, h->map);
+		zt_spare_put(h, h->map, h->huge);
 }
 
 void zt_spare_clear(void)

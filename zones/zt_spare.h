@@ -3,6 +3,7 @@
 #ifndef ZT_SPARE_H
 #define ZT_SPARE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Mappings kept at most, and their bytes at most (zt_spare.c says why). */
@@ -16,12 +17,14 @@
 void *zt_spare_map(size_t len, int flags);
 
 /* Mapping P of LEN bytes (from zt_spare_map() or zt_spare_take()), read by no one any more:
- * kept for the next one that fits it, or unmapped. */
-void zt_spare_put(void *p, size_t len);
+ * kept for the next one that fits it, or unmapped. HUGE: from zt_spare_map(), 2 MiB aligned and
+ * advised for huge pages. */
+void zt_spare_put(void *p, size_t len, bool huge);
 
-/* A kept mapping of at least LEN bytes and not much more, its length in *GOT (then no longer
- * kept); NULL when none fits. Its contents are whatever they were: the taker writes them. */
-void *zt_spare_take(size_t len, size_t *got);
+/* A kept mapping of at least LEN bytes and not much more, its length in *GOT and whether it is
+ * on huge pages in *HUGE (then no longer kept); NULL when none fits. HUGE_ONLY: only one from
+ * zt_spare_map(). Its contents are whatever they were: the taker writes them. */
+void *zt_spare_take(size_t len, bool huge_only, size_t *got, bool *huge);
 
 /*
  * LEN bytes for one of a zone's arrays that a patch makes again whole (its transfer order, its

@@ -95,6 +95,39 @@ static void test_fit(void)
 	zt_big_free(small);
 }
 
+/* An index (on huge pages) never takes an array's mapping on small pages; an array takes either. */
+static void test_index_huge_only(void)
+{
+	uint8_t *p, *q;
+	void *m;
+	size_t got = 0;
+	bool huge = true;
+
+	zt_spare_clear();
+	p = zt_big_alloc(3 * MIB);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	zt_big_free(p);
+	CU_ASSERT_PTR_NULL(zt_spare_take(4 * MIB, true, &got, &huge));
+	m = zt_spare_take(4 * MIB, false, &got, &huge);
+	CU_ASSERT_PTR_EQUAL(m, p - 64);
+	CU_ASSERT_EQUAL(got, 4 * MIB);
+	CU_ASSERT_FALSE(huge);
+	zt_spare_put(m, got, huge);
+	/* A huge one kept, an array takes it and gives it back as huge. */
+	m = zt_spare_map(4 * MIB, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+	zt_spare_put(m, 4 * MIB, true);
+	CU_ASSERT_PTR_EQUAL(zt_spare_take(4 * MIB, true, &got, &huge), m);
+	CU_ASSERT_TRUE(huge);
+	zt_spare_put(m, got, huge);
+	q = zt_big_alloc(3 * MIB + 100); /* the newest of the two fitting */
+	CU_ASSERT_PTR_EQUAL(q, (uint8_t *)m + 64);
+	zt_big_free(q);
+	CU_ASSERT_PTR_EQUAL(zt_spare_take(4 * MIB, true, &got, &huge), m);
+	zt_spare_put(m, got, huge);
+	zt_spare_clear();
+}
+
 /* At most ZT_SPARES mappings and ZT_SPARE_BYTES are kept, the oldest unmapped first. */
 static void test_bounded(void)
 {
@@ -107,7 +140,7 @@ static void test_bounded(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(m[i]);
 	}
 	for (size_t i = 0; i < ZT_SPARES + 3; i++)
-		zt_spare_put(m[i], 2 * MIB);
+		zt_spare_put(m[i], 2 * MIB, true);
 	zt_spare_stats(&s);
 	CU_ASSERT_EQUAL(s.kept, ZT_SPARES);
 	CU_ASSERT_EQUAL(s.kept_bytes, ZT_SPARES * 2 * MIB);
@@ -118,14 +151,14 @@ static void test_bounded(void)
 	/* More than the bytes allowed: unmapped at once. */
 	huge = zt_spare_map(ZT_SPARE_BYTES + 2 * MIB, MAP_NORESERVE);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(huge);
-	zt_spare_put(huge, ZT_SPARE_BYTES + 2 * MIB);
+	zt_spare_put(huge, ZT_SPARE_BYTES + 2 * MIB, true);
 	zt_spare_stats(&s);
 	CU_ASSERT_EQUAL(s.kept, ZT_SPARES);
 	CU_ASSERT(s.kept_bytes <= ZT_SPARE_BYTES);
 	/* Filling the bytes: the oldest go until the new one fits. */
 	huge = zt_spare_map(ZT_SPARE_BYTES - 4 * MIB, MAP_NORESERVE);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(huge);
-	zt_spare_put(huge, ZT_SPARE_BYTES - 4 * MIB);
+	zt_spare_put(huge, ZT_SPARE_BYTES - 4 * MIB, true);
 	zt_spare_stats(&s);
 	CU_ASSERT_EQUAL(s.kept, 3);
 	CU_ASSERT_EQUAL(s.kept_bytes, ZT_SPARE_BYTES);
@@ -147,5 +180,6 @@ void reg_cutest_zt_spare(void)
 	CU_add_test(s, "arrays below 1 MiB on the heap", test_small_on_heap);
 	CU_add_test(s, "a freed array's mapping taken again", test_freed_taken_again);
 	CU_add_test(s, "kept mappings taken only when they fit", test_fit);
+	CU_add_test(s, "an index takes only mappings on huge pages", test_index_huge_only);
 	CU_add_test(s, "kept mappings bounded in number and bytes", test_bounded);
 }
