@@ -513,19 +513,22 @@ static int relabeled(const cfg_t *cfg, const char *cat, const catz_t *want, catz
 
 /*
  * Catalog CAT's members WANT applied, those relabeled removed first (relabeled()); the members
- * it no longer lists counted in *REMOVED.
+ * it no longer lists counted in *REMOVED. Those go with the first apply when there are two: of
+ * the members it removes, all but the N relabeled (added again by the second) left CAT.
  */
 static bool apply_all(ctl_t *ctl, const char *cat, const catz_t *want, size_t *removed)
 {
 	catz_t kept;
-	size_t again = 0;
+	size_t first = 0;
 	int n = relabeled(ctl->cfg, cat, want, &kept);
 	bool ok;
 
 	if (n < 0)
 		return false;
-	ok = n == 0 || apply(ctl, cat, &kept, &again);
+	ok = n == 0 || apply(ctl, cat, &kept, &first);
 	free(kept.members);
+	if (first > (size_t)n)
+		*removed += first - (size_t)n;
 	return ok && apply(ctl, cat, want, removed);
 }
 

@@ -49,6 +49,9 @@ static void set_timers(struct xz *z, unsigned long refresh, unsigned long retry,
 /* Z made the secondary zone of configured zone I of CFG, nothing known of it yet. */
 static int zone_init(struct xz *z, const cfg_t *cfg, size_t i, char *err, size_t errlen)
 {
+	static unsigned long insts;
+
+	z->inst = __atomic_add_fetch(&insts, 1, __ATOMIC_RELAXED);
 	z->zone = i;
 	z->origin = cfg->zones[i].origin;
 	z->path = cfg->zones[i].src.path;

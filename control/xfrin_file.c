@@ -32,9 +32,10 @@ static void dir_of(const char *path, char *dir, size_t len)
 		snprintf(dir, len, "%.*s", (int)(slash - path), path);
 }
 
-int xfrin_file_write(const char *path, const zload_zone_t *z, char *err, size_t errlen)
+int xfrin_file_prepare(const char *path, const zload_zone_t *z, char *tmp, size_t tmplen, char *err,
+		       size_t errlen)
 {
-	char tmp[4096], dir[4096];
+	char dir[4096];
 	const char *base = strrchr(path, '/');
 	FILE *f;
 	bool ok;
@@ -42,7 +43,7 @@ int xfrin_file_write(const char *path, const zload_zone_t *z, char *err, size_t 
 
 	dir_of(path, dir, sizeof(dir));
 	base = base != NULL ? base + 1 : path;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base) >= sizeof(tmp)) {
+	if ((size_t)snprintf(tmp, tmplen, "%s/.%s.XXXXXX", dir, base) >= tmplen) {
 		snprintf(err, errlen, "%s: path too long", path);
 		return -ENAMETOOLONG;
 	}
@@ -65,14 +66,32 @@ int xfrin_file_write(const char *path, const zload_zone_t *z, char *err, size_t 
 	ok = zload_xfr_print(z, f) == 0;
 	ok = ok && !ferror(f) && fflush(f) == 0 && fsync(fileno(f)) == 0;
 	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
+	if (!ok) {
+		snprintf(err, errlen, "cannot write %.900s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		return -EIO;
+	}
+	return SANDNS_EOK;
+}
+
+int xfrin_file_put(const char *tmp, const char *path, char *err, size_t errlen)
+{
+	if (rename(tmp, path) != 0) {
 		snprintf(err, errlen, "cannot write %.900s: %s", path, strerror(errno));
 		unlink(tmp);
 		return -EIO;
 	}
-	/* The rename itself must survive a power loss: the directory too. */
-	rfile_sync_dir(path);
 	return SANDNS_EOK;
+}
+
+int xfrin_file_write(const char *path, const zload_zone_t *z, char *err, size_t errlen)
+{
+	char tmp[4096];
+	int rc = xfrin_file_prepare(path, z, tmp, sizeof(tmp), err, errlen);
+
+	if (rc == SANDNS_EOK && (rc = xfrin_file_put(tmp, path, err, errlen)) == SANDNS_EOK)
+		rfile_sync_dir(path); /* the rename must survive a power loss: the directory too */
+	return rc;
 }
 
 bool xfrin_copy_pending(const char *path, uint32_t *serial)

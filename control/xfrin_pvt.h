@@ -139,6 +139,14 @@ uint32_t xfrin_soa_field(const ldns_rr *soa, size_t i);
  * the directory fsync'd). SANDNS_EOK or an error with the reason.
  */
 int xfrin_file_write(const char *path, const zload_zone_t *z, char *err, size_t errlen);
+/*
+ * Its two halves: Z written to a temporary file beside PATH, fsync'd, its name into TMP (TMPLEN
+ * octets); then TMP renamed to PATH (removed when that fails), the directory left to the caller
+ * (rfile_sync_dir). SANDNS_EOK or an error with the reason.
+ */
+int xfrin_file_prepare(const char *path, const zload_zone_t *z, char *tmp, size_t tmplen, char *err,
+		       size_t errlen);
+int xfrin_file_put(const char *tmp, const char *path, char *err, size_t errlen);
 /* The modification time of PATH set to now: the zone was refreshed (its expire starts again). */
 void xfrin_file_touch(const char *path);
 

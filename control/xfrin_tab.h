@@ -46,6 +46,9 @@ struct xz {
 	zload_zone_t *unsaved;
 	bool write_ok;
 	unsigned long gen;
+	/* This zone as configured, unique in the process (a reconfiguration keeping it keeps it): a
+	 * copy the writer took is put in place only while its zone is still this one. */
+	unsigned long inst;
 	/* Under the lock: when the reload of a copy handed over that failed (the serial state not
 	 * written, memory) is asked again (CLOCK_REALTIME seconds; 0: none due). */
 	time_t again;

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* xfrin_write.c: the writer thread: each secondary zone's copy written to its file once served */
+#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
+#include "rfile.h"
 #include "sandns_err.h"
 #include "xfrin_pvt.h"
 #include "xfrin_tab.h"
@@ -24,16 +27,42 @@ static struct xz *next_write(xfrin_t *x)
 }
 
 /* Whether version GEN of ORIGIN (whose copy is PATH) is still the newest handed over. */
-static bool newest(xfrin_t *x, const char *origin, const char *path, unsigned long gen)
+static bool newest(xfrin_t *x, const char *origin, const char *path, unsigned long inst,
+		   unsigned long gen)
 {
 	bool same = false;
 
 	pthread_mutex_lock(&x->lock);
 	const struct xz *z = xtab_origin(x->ix, origin);
 
-	same = z != NULL && strcmp(z->path, path) == 0 && z->gen == gen;
+	same = z != NULL && z->inst == inst && strcmp(z->path, path) == 0 && z->gen == gen;
 	pthread_mutex_unlock(&x->lock);
 	return same;
+}
+
+/*
+ * TMP, a copy of ORIGIN written, renamed to PATH while ORIGIN is still the zone INST (under the
+ * lock: a reconfiguration that drops it waits, and whoever removes the copy of a zone dropped,
+ * a catalog's member, does so after). Otherwise TMP goes: a member removed, or reset (its
+ * unique label changed: the same origin and path, another zone), would get its stale copy back,
+ * which a restart would serve. SANDNS_EOK, -ENOENT for a zone gone, or an error with the reason.
+ */
+static int put_copy(xfrin_t *x, const char *tmp, const char *origin, const char *path,
+		    unsigned long inst, char *err, size_t errlen)
+{
+	const struct xz *z;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&x->lock);
+	z = xtab_origin(x->ix, origin);
+	if (z != NULL && z->inst == inst && strcmp(z->path, path) == 0)
+		rc = xfrin_file_put(tmp, path, err, errlen);
+	pthread_mutex_unlock(&x->lock);
+	if (rc == -ENOENT)
+		(void)unlink(tmp);
+	else if (rc == SANDNS_EOK)
+		rfile_sync_dir(path); /* the rename must survive a power loss: the directory too */
+	return rc;
 }
 
 /* The writer waits MS milliseconds, less when it is to stop. */
@@ -49,17 +78,27 @@ static void writer_wait(xfrin_t *x, unsigned ms)
  * one is written instead) and the daemon does not stop; each failure is logged, and the last.
  */
 static void write_copy(xfrin_t *x, zload_zone_t *zone, const char *origin, const char *path,
-		       unsigned long gen)
+		       unsigned long inst, unsigned long gen)
 {
 	uint64_t t0 = clock_now_ms();
 	unsigned long serial = zload_serial(zone);
-	char err[1024];
+	char err[1024], tmp[4096];
 	unsigned tries = 1;
+	int rc;
 
 	writer_wait(x, x->wr_delay_ms);
-	while (xfrin_file_write(path, zone, err, sizeof(err)) != SANDNS_EOK) {
+	while ((rc = xfrin_file_prepare(path, zone, tmp, sizeof(tmp), err, sizeof(err))) !=
+		   SANDNS_EOK ||
+	       (rc = put_copy(x, tmp, origin, path, inst, err, sizeof(err))) != SANDNS_EOK) {
+		if (rc == -ENOENT) {
+			log_msg(LOG_INFO,
+				"zone %s: its copy of serial %lu is not written: it is no longer "
+				"the zone configured",
+				origin, serial);
+			return;
+		}
 		if (tries >= XFRIN_WRITE_TRIES || __atomic_load_n(&x->wr_stop, __ATOMIC_RELAXED) ||
-		    !newest(x, origin, path, gen)) {
+		    !newest(x, origin, path, inst, gen)) {
 			/* serial-state says serial SERIAL was served: a restart does not serve the
 			 * older copy (zsrc_load_served) but refreshes it from the primary. */
 			log_msg(LOG_ERR,
@@ -92,7 +131,7 @@ void *xfrin_writer_main(void *arg)
 		struct xz *z = next_write(x);
 		zload_zone_t *zone;
 		char *origin, *path;
-		unsigned long gen;
+		unsigned long inst, gen;
 
 		if (z == NULL) {
 			if (x->wr_stop)
@@ -103,11 +142,12 @@ void *xfrin_writer_main(void *arg)
 		zone = z->unsaved;
 		z->unsaved = NULL;
 		gen = z->gen;
+		inst = z->inst;
 		origin = strdup(z->origin);
 		path = strdup(z->path);
 		pthread_mutex_unlock(&x->lock);
 		if (origin != NULL && path != NULL)
-			write_copy(x, zone, origin, path, gen);
+			write_copy(x, zone, origin, path, inst, gen);
 		else
 			log_msg(LOG_ERR, "zone %s: its copy is not written: out of memory",
 				zload_origin(zone));

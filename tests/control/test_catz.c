@@ -511,21 +511,27 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 	return remove(path);
 }
 
-/* Catalog cat.test. served as read from PATH, as the transfer thread hands a version over. */
-static bool transferred(ctl_t *ctl, const char *path)
+/* Catalog CAT served as read from PATH, as the transfer thread hands a version over. */
+static bool transferred_as(ctl_t *ctl, const char *cat, const char *path)
 {
-	zload_zone_t *given[4] = {NULL};
-	long i = cfg_zone_find(ctl->cfg, "cat.test.");
+	zload_zone_t *given[8] = {NULL};
+	long i = cfg_zone_find(ctl->cfg, cat);
 	char err[512];
 	int rc;
 
-	CU_ASSERT_FATAL(i >= 0 && ctl->cfg->nzones <= 4);
-	given[i] = zload_file("cat.test.", path, NULL, NULL, err, sizeof(err));
+	CU_ASSERT_FATAL(i >= 0 && ctl->cfg->nzones <= 8);
+	given[i] = zload_file(cat, path, NULL, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(given[i]);
-	rc = ctl_reload(ctl, &(ctl_rebuild_t){.zones = true, .zone = "cat.test.", .given = given},
-			err, sizeof(err));
+	rc = ctl_reload(ctl, &(ctl_rebuild_t){.zones = true, .zone = cat, .given = given}, err,
+			sizeof(err));
 	zload_free(&given[i]);
 	return rc == SANDNS_EOK;
+}
+
+/* Catalog cat.test. served as read from PATH. */
+static bool transferred(ctl_t *ctl, const char *path)
+{
+	return transferred_as(ctl, "cat.test.", path);
 }
 
 /*
@@ -704,6 +710,101 @@ static void test_consumer_retry(void)
 	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Writes a catalog at SERIAL listing MEMBERS (lines "LABEL.zones IN PTR NAME") into PATH. */
+static void write_listing(const char *path, unsigned serial, const char *members)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fprintf(f,
+		"$TTL 0\n@ IN SOA invalid. invalid. %u 3600 600 2147483646 0\n@ IN NS invalid.\n"
+		"version IN TXT \"2\"\n%s",
+		serial, members);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+}
+
+/* Whether CTL serves ORIGIN as a member of catalog CAT under LABEL. */
+static bool member_is(const ctl_t *ctl, const char *origin, const char *cat, const char *label)
+{
+	long i = cfg_zone_find(ctl->cfg, origin);
+	const cfg_zone_t *z = i >= 0 ? &ctl->cfg->zones[i] : NULL;
+
+	return z != NULL && z->catalog != NULL && strcmp(z->catalog, cat) == 0 &&
+	       z->catalog_label != NULL && strcmp(z->catalog_label, label) == 0;
+}
+
+/*
+ * One update of a catalog both resets a member (another unique label) and drops one that a
+ * second catalog lists (a move, RFC 9432 5.6): the second takes it. Before, the member dropped
+ * went with the reset's first apply, which did not count it: the second catalog was not read
+ * again, and the member stayed out until its serial changed.
+ */
+static void test_consumer_move_relabel(void)
+{
+	char dir[] = "/tmp/sandns-test-catz-XXXXXX", cat[128], cat2[128], conf[128], err[1024];
+	ctl_build_t b;
+	ctl_t *ctl;
+	cfg_t *cfg;
+	sigset_t old;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(cat, sizeof(cat), "%s/cat.zone", dir);
+	snprintf(cat2, sizeof(cat2), "%s/cat2.zone", dir);
+	snprintf(conf, sizeof(conf), "%s/sandns.conf", dir);
+	write_listing(cat, 1, "l1.zones IN PTR m1.test.\nl2.zones IN PTR m2.test.\n");
+	write_listing(cat2, 1, "k2.zones IN PTR m2.test.\n");
+	f = fopen(conf, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	/* The primary is never asked: the transfer thread is not started. */
+	fprintf(f,
+		"zone cat.test. %s\nprimary cat.test. 127.0.0.1@9\ncatalog cat.test. consumer\n"
+		"zone cat2.test. %s\nprimary cat2.test. 127.0.0.1@9\n"
+		"catalog cat2.test. consumer\nstate-dir %s\ncert-probe-interval 0\n",
+		cat, cat2, dir);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+	{
+		char *const argv[] = {"sandnsd", "--config", conf};
+
+		cfg = cfg_new();
+		CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+		CU_ASSERT_EQUAL_FATAL(cfg_load_args(cfg, 3, argv, err, sizeof(err)), SANDNS_EOK);
+		CU_ASSERT_EQUAL_FATAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
+		/* ctl_new blocks SIGINT, SIGTERM and SIGHUP for its signalfd: not in the runner. */
+		pthread_sigmask(SIG_SETMASK, NULL, &old);
+		ctl = ctl_new(cfg, NULL, err, sizeof(err));
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ctl);
+		CU_ASSERT_EQUAL_FATAL(ctl_set_args(ctl, 3, argv), SANDNS_EOK);
+	}
+	CU_ASSERT_EQUAL_FATAL(ctl_build(cfg, NULL, NULL, &b, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(ctl_publish(ctl, &b, err, sizeof(err)), SANDNS_EOK);
+	ctl_catz_update(ctl);
+	CU_ASSERT(member_is(ctl, "m1.test.", "cat.test.", "l1"));
+	CU_ASSERT(member_is(ctl, "m2.test.", "cat.test.", "l2")); /* cat2.test.'s left out */
+
+	/* cat.test. resets m1.test. and drops m2.test. in one version. */
+	write_listing(cat, 2, "l1b.zones IN PTR m1.test.\n");
+	CU_ASSERT_FATAL(transferred(ctl, cat));
+	ctl_catz_update(ctl);
+	CU_ASSERT(member_is(ctl, "m1.test.", "cat.test.", "l1b"));
+	CU_ASSERT(member_is(ctl, "m2.test.", "cat2.test.", "k2"));
+
+	/* Back: cat2.test. drops it, cat.test. (listing it again, refused then) takes it. */
+	write_listing(cat, 3, "l1b.zones IN PTR m1.test.\nl2.zones IN PTR m2.test.\n");
+	CU_ASSERT_FATAL(transferred(ctl, cat));
+	ctl_catz_update(ctl);
+	CU_ASSERT(member_is(ctl, "m2.test.", "cat2.test.", "k2"));
+	write_listing(cat2, 2, "");
+	CU_ASSERT_FATAL(transferred_as(ctl, "cat2.test.", cat2));
+	ctl_catz_update(ctl);
+	CU_ASSERT(member_is(ctl, "m2.test.", "cat.test.", "l2"));
+
+	ctl_free(&ctl);
+	cfg_free(&cfg);
+	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 void reg_cutest_catz(void)
 {
 	CU_pSuite s = CU_add_suite("catz", NULL, NULL);
@@ -719,4 +820,6 @@ void reg_cutest_catz(void)
 	CU_add_test(s, "producer: labels, the catalog made, its serial", test_produce);
 	CU_add_test(s, "consumer: members that failed tried again, the same serial, bounded",
 		    test_consumer_retry);
+	CU_add_test(s, "consumer: a reset and a move in one version of a catalog",
+		    test_consumer_move_relabel);
 }
