@@ -32,6 +32,8 @@ DELAY_MS=4000 # each write held so long: the reset comes while r1.test.'s is hel
 
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=knot_primary.sh
+. "$HERE/knot_primary.sh"
 
 cleanup() {
 	local rc=$?
@@ -74,58 +76,13 @@ $2.zones IN PTR r1.test.
 ZONE
 	mv "$TMP/zones/cat.test.zone.new" "$TMP/zones/cat.test.zone"
 }
-knot_conf() { # knot_conf ZONE...: what Knot serves
-	cat >"$TMP/knot.conf" <<CONF
-server:
-    rundir: "$TMP/knot"
-    listen: 127.0.0.1@$KPORT
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-database:
-    storage: "$TMP/knot"
-log:
-  - target: "$TMP/knot.log"
-    any: info
-remote:
-  - id: sandns
-    address: 127.0.0.1@$PORT
-acl:
-  - id: xfr
-    address: 127.0.0.0/8
-    action: transfer
-template:
-  - id: default
-    acl: xfr
-    notify: sandns
-    storage: "$TMP/zones"
-    zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: none
-    semantic-checks: off
-zone:
-CONF
-	for z in "$@"; do printf '  - domain: %s\n' "$z" >>"$TMP/knot.conf"; done
-}
-knotc() { "$KNOTC" -c "$TMP/knot.conf" -t 5 "$@"; }
 zone_file r1.test. 10 192.0.2.10
 catalog 1 first1
 knot_conf cat.test. r1.test.
 "$KNOTD" -c "$TMP/knot.conf" >"$TMP/knotd.out" 2>&1 &
 KNOT_PID=$!
 
-kq() { timeout 10 kdig @127.0.0.1 -p "$1" +time=2 +retry=1 "${@:2}" 2>/dev/null; }
-www_of() { kq "$1" +short "www.$2" A; }
 rcode_of() { kq "$PORT" r1.test. SOA | grep -o 'status: [A-Z]*' | head -n 1; }
-# at PORT ZONE ADDRESS SECONDS: www.ZONE answers ADDRESS there within SECONDS
-at() {
-	for _ in $(seq 1 $(($4 * 10))); do
-		[ "$(www_of "$1" "$2")" = "$3" ] && return 0
-		sleep 0.1
-	done
-	echo "     www.$2 at port $1: '$(www_of "$1" "$2")', not $3"
-	return 1
-}
 # logged PATTERN SECONDS: sandnsd's log has PATTERN within SECONDS
 logged() {
 	for _ in $(seq 1 $(($2 * 10))); do
