@@ -77,9 +77,13 @@ int catz_label_parse(const char *text, size_t len, char *label, size_t labellen)
 /* The label recorded for the copy PATH into LABEL: 1, 0 for none recorded (no file), else
  * -errno (-EINVAL: damaged). */
 int catz_label_read(const char *path, char *label, size_t labellen);
-/* LABEL recorded for the copy PATH: written whole, synced, then renamed in place (and the
- * directory synced). SANDNS_EOK, else -errno with the reason in ERR. */
+/* LABEL recorded for the copy PATH: written whole, then renamed in place; not synced (below).
+ * SANDNS_EOK, else -errno with the reason in ERR. */
 int catz_label_write(const char *path, const char *label, char *err, size_t errlen);
+/* The labels written in the directory of the copy PATH made durable, all at once (syncfs()),
+ * before any copy made under them is written. A label lost in a crash before that reads as
+ * none recorded (the copy kept) or damaged (the copy transferred again): never a wrong one. */
+void catz_label_sync(const char *path);
 /* The label recorded for the copy PATH removed (with the copy). */
 void catz_label_forget(const char *path);
 

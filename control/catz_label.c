@@ -99,16 +99,34 @@ int catz_label_write(const char *path, const char *label, char *err, size_t errl
 	}
 	(void)fchmod(fd, 0644);
 	fprintf(f, LABEL_MAGIC "%s\n", label);
-	ok = !ferror(f) && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	/* Not synced one by one: a catalog adding 10,000 members (or the first start that records
+	 * the labels of copies an older sandnsd made) would wait for 10,000 syncs on the control
+	 * thread. catz_label_sync() syncs them all once their catalog's members are checked. */
+	ok = !ferror(f) && fflush(f) == 0;
 	ok = fclose(f) == 0 && ok;
 	if (!ok || rename(tmp, file) != 0) {
 		snprintf(err, errlen, "cannot write %.900s: %s", file, strerror(errno));
 		unlink(tmp);
 		return -EIO;
 	}
-	/* Before a copy made under it can be written (the writer syncs the same directory). */
-	rfile_sync_dir(file);
 	return SANDNS_EOK;
+}
+
+void catz_label_sync(const char *path)
+{
+	int dfd;
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	/* The file system of PATH's directory: every label written there, and the renames. */
+	if ((size_t)snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : (int)(slash - path + 1),
+			     slash == NULL ? "." : path) >= sizeof(dir))
+		return;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)syncfs(dfd);
+		close(dfd);
+	}
 }
 
 void catz_label_forget(const char *path)

@@ -412,7 +412,7 @@ static zload_zone_t **given_copies(ctl_t *ctl, const cfg_t *cfg)
  * first start would make each answer SERVFAIL until transferred again, from primaries that may
  * not answer then. Then the label is recorded, before any copy made under it can be written.
  */
-static void check_copy(const char *cat, const cfg_zone_t *z)
+static bool check_copy(const char *cat, const cfg_zone_t *z)
 {
 	const char *path = z->src.path;
 	char had[CATZ_LABEL_MAX], err[1024];
@@ -420,7 +420,7 @@ static void check_copy(const char *cat, const cfg_zone_t *z)
 	int rc = catz_label_read(path, had, sizeof(had));
 
 	if (rc == 1 && strcmp(had, z->catalog_label) == 0)
-		return;
+		return false;
 	if (stat(path, &st) != 0) {
 		/* No copy: the label may be what a reset left behind. */
 	} else if (rc == 0) {
@@ -444,15 +444,17 @@ static void check_copy(const char *cat, const cfg_zone_t *z)
 			/* Its label stays: the next start tries again. */
 			log_msg(LOG_ERR, "catalog %s: cannot remove %s: %s", cat, path,
 				strerror(errno));
-			return;
+			return false;
 		}
 		xfrin_copy_forget(path);
 	}
-	if (catz_label_write(path, z->catalog_label, err, sizeof(err)) != SANDNS_EOK)
-		log_msg(LOG_ERR,
-			"catalog %s: member %s: its label is not recorded (a restart that finds it "
-			"changed keeps the copy): %s",
-			cat, z->origin, err);
+	if (catz_label_write(path, z->catalog_label, err, sizeof(err)) == SANDNS_EOK)
+		return true;
+	log_msg(LOG_ERR,
+		"catalog %s: member %s: its label is not recorded (a restart that finds it "
+		"changed keeps the copy): %s",
+		cat, z->origin, err);
+	return false;
 }
 
 /*
@@ -468,6 +470,7 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, size_t *remov
 	cfg_t *next, *old = (cfg_t *)ctl->cfg;
 	char **gone = NULL;
 	size_t ngone = 0, added = 0;
+	const char *labelled = NULL; /* a member whose label was just written */
 	int rc;
 
 	snprintf(dir, sizeof(dir), "%s/" CATZ_DIR, ctl->cfg->state_dir);
@@ -491,9 +494,11 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, size_t *remov
 			continue;
 		added++;
 		/* Before the reload reads the members added. */
-		if (z->catalog != NULL && cfg_same_origin(z->catalog, cat))
-			check_copy(cat, z);
+		if (z->catalog != NULL && cfg_same_origin(z->catalog, cat) && check_copy(cat, z))
+			labelled = z->src.path;
 	}
+	if (labelled != NULL)
+		catz_label_sync(labelled); /* before any copy made under them (the writer's) */
 	given = given_copies(ctl, next);
 	ngiven = next->nzones; /* NEXT is the daemon's, or freed, after the reload */
 	what.given = given;
