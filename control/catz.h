@@ -64,6 +64,30 @@ bool catz_has(const catz_t *c, const char *member);
 void catz_file_name(const char *member, char *buf, size_t len);
 
 /*
+ * catz_label.c: the unique label a member's copy (PATH) was made under, kept beside it in
+ * PATH.label, one line "sandns-catalog-label 1 LABEL": a restart finds out whether the catalog
+ * now lists the member under another label (RFC 9432 5.5: the member is then reset), which the
+ * copy cannot say. The label is written before any copy made under it, and removed after the copy.
+ */
+/* The largest label (catz_member_t.label) with its NUL: 63 octets, each at most "\DDD". */
+#define CATZ_LABEL_MAX (4 * 63 + 1)
+/* TEXT (LEN octets, a label file's whole) into LABEL (LABELLEN bytes): SANDNS_EOK, or -EINVAL
+ * for anything but the one line (damaged, or a label too long for LABELLEN). */
+int catz_label_parse(const char *text, size_t len, char *label, size_t labellen);
+/* The label recorded for the copy PATH into LABEL: 1, 0 for none recorded (no file), else
+ * -errno (-EINVAL: damaged). */
+int catz_label_read(const char *path, char *label, size_t labellen);
+/* LABEL recorded for the copy PATH: written whole, then renamed in place; not synced (below).
+ * SANDNS_EOK, else -errno with the reason in ERR. */
+int catz_label_write(const char *path, const char *label, char *err, size_t errlen);
+/* The labels written in the directory of the copy PATH made durable, all at once (syncfs()),
+ * before any copy made under them is written. A label lost in a crash before that reads as
+ * none recorded (the copy kept) or damaged (the copy transferred again): never a wrong one. */
+void catz_label_sync(const char *path);
+/* The label recorded for the copy PATH removed (with the copy). */
+void catz_label_forget(const char *path);
+
+/*
  * catz_gen.c: the unique label of member MEMBER in a catalog sandns produces: a 64-bit FNV-1a hash
  * of its name (lower case, with the final dot) in 16 hex digits, the same at every publish.
  */

@@ -403,6 +403,61 @@ static zload_zone_t **given_copies(ctl_t *ctl, const cfg_t *cfg)
 }
 
 /*
+ * Member Z of catalog CAT, about to be added: the copy it has on disk (left by a run before, or
+ * by a time it was listed before) is served only if it was made under the label the catalog
+ * lists it under now: else it is removed, and the zone transferred whole (RFC 9432 5.5). Only
+ * the label recorded beside the copy tells, after a restart: the catalog's first version read
+ * may be the one that changed it (its copy lost, or a change read whose apply failed). A copy
+ * with no label recorded (made by an older sandnsd) is kept: resetting every member at the
+ * first start would make each answer SERVFAIL until transferred again, from primaries that may
+ * not answer then. Then the label is recorded, before any copy made under it can be written.
+ */
+static bool check_copy(const char *cat, const cfg_zone_t *z)
+{
+	const char *path = z->src.path;
+	char had[CATZ_LABEL_MAX], err[1024];
+	struct stat st;
+	int rc = catz_label_read(path, had, sizeof(had));
+
+	if (rc == 1 && strcmp(had, z->catalog_label) == 0)
+		return false;
+	if (stat(path, &st) != 0) {
+		/* No copy: the label may be what a reset left behind. */
+	} else if (rc == 0) {
+		log_msg(LOG_INFO,
+			"catalog %s: member %s: its copy has no label recorded (an older sandnsd): "
+			"kept, as made under %s",
+			cat, z->origin, z->catalog_label);
+	} else {
+		if (rc == 1)
+			log_msg(LOG_NOTICE,
+				"catalog %s: member %s: its copy was made under label %s, now %s: "
+				"removed, the zone transferred whole",
+				cat, z->origin, had, z->catalog_label);
+		else
+			log_msg(
+			    LOG_WARNING,
+			    "catalog %s: member %s: the label its copy was made under cannot be "
+			    "read (%s): the copy removed, the zone transferred whole",
+			    cat, z->origin, strerror(-rc));
+		if (unlink(path) != 0 && errno != ENOENT) {
+			/* Its label stays: the next start tries again. */
+			log_msg(LOG_ERR, "catalog %s: cannot remove %s: %s", cat, path,
+				strerror(errno));
+			return false;
+		}
+		xfrin_copy_forget(path);
+	}
+	if (catz_label_write(path, z->catalog_label, err, sizeof(err)) == SANDNS_EOK)
+		return true;
+	log_msg(LOG_ERR,
+		"catalog %s: member %s: its label is not recorded (a restart that finds it "
+		"changed keeps the copy): %s",
+		cat, z->origin, err);
+	return false;
+}
+
+/*
  * Applies catalog CAT's members WANT: NEXT switched to; the copies of members gone removed, their
  * number added to *REMOVED. Whether it was (failures logged).
  */
@@ -415,6 +470,7 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, size_t *remov
 	cfg_t *next, *old = (cfg_t *)ctl->cfg;
 	char **gone = NULL;
 	size_t ngone = 0, added = 0;
+	const char *labelled = NULL; /* a member whose label was just written */
 	int rc;
 
 	snprintf(dir, sizeof(dir), "%s/" CATZ_DIR, ctl->cfg->state_dir);
@@ -431,8 +487,18 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, size_t *remov
 		    zone_of(next, z->origin) == NULL)
 			gone[ngone++] = strdup(z->src.path);
 	}
-	for (size_t i = 0; i < next->nzones; i++)
-		added += zone_of(old, next->zones[i].origin) == NULL;
+	for (size_t i = 0; i < next->nzones; i++) {
+		const cfg_zone_t *z = &next->zones[i];
+
+		if (zone_of(old, z->origin) != NULL)
+			continue;
+		added++;
+		/* Before the reload reads the members added. */
+		if (z->catalog != NULL && cfg_same_origin(z->catalog, cat) && check_copy(cat, z))
+			labelled = z->src.path;
+	}
+	if (labelled != NULL)
+		catz_label_sync(labelled); /* before any copy made under them (the writer's) */
 	given = given_copies(ctl, next);
 	ngiven = next->nzones; /* NEXT is the daemon's, or freed, after the reload */
 	what.given = given;
@@ -458,10 +524,15 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, size_t *remov
 	/* A member removed leaves nothing behind: its copy goes too. */
 	for (size_t i = 0; gone != NULL && i < ngone; i++)
 		if (gone[i] != NULL) {
-			if (unlink(gone[i]) != 0 && errno != ENOENT)
+			bool left = unlink(gone[i]) != 0 && errno != ENOENT;
+
+			if (left)
 				log_msg(LOG_WARNING, "catalog %s: cannot remove %s: %s", cat,
 					gone[i], strerror(errno));
 			xfrin_copy_forget(gone[i]); /* its mark (FILE.serial) too */
+			/* Its label after it: a copy left keeps the label it was made under. */
+			if (!left)
+				catz_label_forget(gone[i]);
 		}
 	for (size_t i = 0; gone != NULL && i < old->nzones; i++)
 		free(gone[i]);

@@ -69,6 +69,7 @@ static const struct {
     {"ctl_sign", reg_cutest_ctl_sign},
     {"sigtime", reg_cutest_sigtime},
     {"catz", reg_cutest_catz},
+    {"catz_label", reg_cutest_catz_label},
     {"grow", reg_cutest_grow},
     {"patchunit", reg_cutest_patchunit},
     {"patch", reg_cutest_patch},

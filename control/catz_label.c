@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* catz_label.c: the unique label a catalog member's copy was made under, kept beside the copy */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "catz.h"
+#include "rfile.h"
+#include "sandns_err.h"
+
+/* The label's file: the copy's path and this. */
+#define LABEL_SUFFIX ".label"
+/* Its one line: this, the label, a newline. */
+#define LABEL_MAGIC "sandns-catalog-label 1 "
+/* A label as catz_parse() gives it: 63 octets, each at most "\DDD". */
+#define LABEL_FILE_MAX (sizeof(LABEL_MAGIC) + 4 * 63 + 1)
+
+/* Whether C may be in a label's file: printable, no space (catz_parse escapes the others). */
+static bool label_char(char c)
+{
+	return c > ' ' && c < 0x7f;
+}
+
+int catz_label_parse(const char *text, size_t len, char *label, size_t labellen)
+{
+	const size_t m = sizeof(LABEL_MAGIC) - 1;
+	size_t n;
+
+	if (len <= m + 1 || memcmp(text, LABEL_MAGIC, m) != 0 || text[len - 1] != '\n')
+		return -EINVAL;
+	n = len - m - 1;
+	if (n >= labellen)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!label_char(text[m + i]))
+			return -EINVAL;
+	memcpy(label, text + m, n);
+	label[n] = '\0';
+	return SANDNS_EOK;
+}
+
+/* PATH's label file into BUF; false: the name is too long. */
+static bool label_path(const char *path, char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%s" LABEL_SUFFIX, path) < len;
+}
+
+int catz_label_read(const char *path, char *label, size_t labellen)
+{
+	char file[4096], why[512];
+	char *text = NULL;
+	size_t len = 0;
+	int fd, rc;
+
+	if (!label_path(path, file, sizeof(file)))
+		return -ENAMETOOLONG;
+	fd = rfile_open("catalog label ", file, O_RDONLY, 0, LABEL_FILE_MAX, why, sizeof(why));
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	rc = rfile_read(fd, LABEL_FILE_MAX, &text, &len);
+	close(fd);
+	if (rc == SANDNS_EOK)
+		rc = catz_label_parse(text, len, label, labellen);
+	free(text);
+	return rc == SANDNS_EOK ? 1 : rc;
+}
+
+int catz_label_write(const char *path, const char *label, char *err, size_t errlen)
+{
+	char file[4096], tmp[4096];
+	const size_t n = strlen(label);
+	bool ok;
+	FILE *f;
+	int fd;
+
+	for (size_t i = 0; i < n; i++)
+		if (!label_char(label[i])) {
+			snprintf(err, errlen, "label '%.300s': not as a catalog gives one", label);
+			return -EINVAL;
+		}
+	if (n == 0 || n > 4 * 63 || !label_path(path, file, sizeof(file)) ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", file) >= sizeof(tmp)) {
+		snprintf(err, errlen, "%.900s: no label file for it", path);
+		return -EINVAL;
+	}
+	/* In the same directory, put in place by a rename: read whole or not at all. */
+	fd = mkstemp(tmp);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		snprintf(err, errlen, "cannot write %.900s: %s", tmp, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		return -EIO;
+	}
+	(void)fchmod(fd, 0644);
+	fprintf(f, LABEL_MAGIC "%s\n", label);
+	/* Not synced one by one: a catalog adding 10,000 members (or the first start that records
+	 * the labels of copies an older sandnsd made) would wait for 10,000 syncs on the control
+	 * thread. catz_label_sync() syncs them all once their catalog's members are checked. */
+	ok = !ferror(f) && fflush(f) == 0;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, file) != 0) {
+		snprintf(err, errlen, "cannot write %.900s: %s", file, strerror(errno));
+		unlink(tmp);
+		return -EIO;
+	}
+	return SANDNS_EOK;
+}
+
+void catz_label_sync(const char *path)
+{
+	int dfd;
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+
+	/* The file system of PATH's directory: every label written there, and the renames. */
+	if ((size_t)snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : (int)(slash - path + 1),
+			     slash == NULL ? "." : path) >= sizeof(dir))
+		return;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)syncfs(dfd);
+		close(dfd);
+	}
+}
+
+void catz_label_forget(const char *path)
+{
+	char file[4096];
+
+	if (label_path(path, file, sizeof(file)))
+		(void)unlink(file);
+}
