@@ -39,6 +39,8 @@ STOP_SECS=${STOP_SECS:-15}
 
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=knot_primary.sh
+. "$HERE/knot_primary.sh"
 
 cleanup() {
 	local rc=$?
@@ -86,51 +88,11 @@ zone_file r1.test. 10 192.0.2.10
 zone_file r2.test. 20 192.0.2.20
 catalog 1 first1
 
-cat >"$TMP/knot.conf" <<CONF
-server:
-    rundir: "$TMP/knot"
-    listen: 127.0.0.1@$KPORT
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-database:
-    storage: "$TMP/knot"
-log:
-  - target: "$TMP/knot.log"
-    any: info
-acl:
-  - id: xfr
-    address: 127.0.0.0/8
-    action: transfer
-template:
-  - id: default
-    acl: xfr
-    storage: "$TMP/zones"
-    zonefile-sync: -1
-    zonefile-load: whole
-    journal-content: none
-    semantic-checks: off
-zone:
-  - domain: cat.test.
-  - domain: r1.test.
-  - domain: r2.test.
-CONF
-knotc() { "$KNOTC" -c "$TMP/knot.conf" -t 5 "$@"; }
+knot_conf cat.test. r1.test. r2.test.
 "$KNOTD" -c "$TMP/knot.conf" >"$TMP/knotd.out" 2>&1 &
 KNOT_PID=$!
 
-kq() { timeout 10 kdig @127.0.0.1 -p "$1" +time=2 +retry=1 "${@:2}" 2>/dev/null; }
-www_of() { kq "$1" +short "www.$2" A; }
 serial_of() { kq "$1" +short "$2" SOA | awk '{print $3}'; }
-# at PORT ZONE ADDRESS SECONDS: www.ZONE answers ADDRESS there within SECONDS
-at() {
-	for _ in $(seq 1 $(($4 * 10))); do
-		[ "$(www_of "$1" "$2")" = "$3" ] && return 0
-		sleep 0.1
-	done
-	echo "     www.$2 at port $1: '$(www_of "$1" "$2")', not $3"
-	return 1
-}
 check "Knot serves r1.test. (serial 10)" at "$KPORT" r1.test. 192.0.2.10 10
 
 LOG=$TMP/sandnsd.log
