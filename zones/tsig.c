@@ -162,31 +162,33 @@ const tsig_key_t *tsig_key_find_text(const tsig_key_t *keys, size_t n, const cha
  */
 static size_t expand_name(const uint8_t *msg, size_t len, size_t *pos, uint8_t out[256], bool lower)
 {
-	size_t p = *pos, o = 0, end = 0;
+	size_t p = *pos, o = 0, end = 0, lim = len;
 
 	for (;;) {
 		uint8_t l;
 
-		if (p >= len)
+		if (p >= lim)
 			return 0;
 		l = msg[p];
 		if ((l & 0xc0) == 0xc0) {
 			size_t target;
 
-			if (p + 1 >= len)
+			if (p + 1 >= lim)
 				return 0;
 			target = (size_t)(l & 0x3f) << 8 | msg[p + 1];
-			/* Only backwards, as the query parser (wire.c) and Knot: no loops, and
-			 * nothing past the name is read (what follows, a TSIG appended, cannot
-			 * change it). */
+			/* Only backwards, as the query parser (wire.c) and Knot: no loops. And the
+			 * name there must end before the pointer (as an earlier name does): else a
+			 * label read from it could run on past this record, into what follows it
+			 * (a TSIG appended would change it). */
 			if (target >= p)
 				return 0;
 			if (end == 0)
 				end = p + 2;
+			lim = p;
 			p = target;
 			continue;
 		}
-		if (l > WIRE_LABEL_MAX || p + 1 + l > len || o + 1 + l > WIRE_NAME_MAX)
+		if (l > WIRE_LABEL_MAX || p + 1 + l > lim || o + 1 + l > WIRE_NAME_MAX)
 			return 0;
 		out[o++] = l;
 		for (size_t i = 0; i < l; i++)

@@ -438,6 +438,33 @@ static void test_find(void)
 	CU_ASSERT_EQUAL(tsig_find(tv_hmac_sha256_query, n - 3, &off), -1);
 }
 
+/*
+ * A name compressed to an earlier one that does not end before the pointer (a label in the
+ * record before's RDATA running on past that record): malformed, whatever follows it. Read as
+ * the octets there say, the record's owner would change with the TSIG appended after it (the
+ * fuzzer found such a request, signed, whose TSIG could not be found again).
+ */
+static void test_find_name_past_pointer(void)
+{
+	static const uint8_t head[] = {
+	    0,	  0,   0,   0,	 0, 0, 0, 2, 0, 0, 0, 1, /* AN 2, AR 1 */
+	    0,	  0,   1,   0,	 1, 0, 0, 0, 0, 0, 4,	 /* . A IN 0, 4 octets: */
+	    8,	  'a', 'b', 'c', /* a label of 8 running on past the record */
+	    0xc0, 23,  0,   1,	 0, 1, 0, 0, 0, 0, 0, 0}; /* its owner that label */
+	static const uint8_t tsig[] = {0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 0};
+	uint8_t m[sizeof(head) + sizeof(tsig)];
+	size_t off = 0;
+
+	memcpy(m, head, sizeof(head));
+	memcpy(m + sizeof(head), tsig, sizeof(tsig));
+	CU_ASSERT_EQUAL(tsig_find(m, sizeof(m), &off), -1);
+	/* The same name ending before the pointer reads. */
+	m[23] = 2;
+	m[26] = 0;
+	CU_ASSERT_EQUAL(tsig_find(m, sizeof(m), &off), 1);
+	CU_ASSERT_EQUAL(off, sizeof(head));
+}
+
 static void test_keys(void)
 {
 	static const char *const bad_b64[] = {"", "abc", "ab=c", "a===", "ab c", "!!!!", "=abc"};
@@ -477,5 +504,6 @@ void reg_cutest_tsig(void)
 	CU_add_test(s, "forward compression pointers are malformed", test_forward_pointer);
 	CU_add_test(s, "truncated MACs", test_truncation);
 	CU_add_test(s, "where the TSIG stands", test_find);
+	CU_add_test(s, "a compressed name ending past its pointer", test_find_name_past_pointer);
 	CU_add_test(s, "keys", test_keys);
 }
