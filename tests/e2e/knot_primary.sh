@@ -4,8 +4,12 @@
 # Needs TMP, KPORT (Knot's port), PORT (sandnsd's: Knot's NOTIFYs go there), KNOTC.
 
 # knot_conf ZONE...: $TMP/knot.conf, Knot serving ZONE... from $TMP/zones (each file ZONEzone),
-# transfers to loopback, NOTIFY to sandnsd, no journal (each file read whole when it changes).
+# transfers to loopback, NOTIFY to sandnsd (none with KNOT_NOTIFY=no: a test that counts the
+# transfers its restarts make), no journal (each file read whole when it changes).
 knot_conf() {
+	local notify="    notify: sandns"
+
+	[ "${KNOT_NOTIFY:-yes}" = no ] && notify="    # no NOTIFY"
 	cat >"$TMP/knot.conf" <<CONF
 server:
     rundir: "$TMP/knot"
@@ -28,7 +32,7 @@ acl:
 template:
   - id: default
     acl: xfr
-    notify: sandns
+$notify
     storage: "$TMP/zones"
     zonefile-sync: -1
     zonefile-load: whole
