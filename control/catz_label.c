@@ -114,19 +114,8 @@ int catz_label_write(const char *path, const char *label, char *err, size_t errl
 
 void catz_label_sync(const char *path)
 {
-	int dfd;
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-
 	/* The file system of PATH's directory: every label written there, and the renames. */
-	if ((size_t)snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : (int)(slash - path + 1),
-			     slash == NULL ? "." : path) >= sizeof(dir))
-		return;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)syncfs(dfd);
-		close(dfd);
-	}
+	rfile_sync_fs(path);
 }
 
 void catz_label_forget(const char *path)

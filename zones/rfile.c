@@ -145,19 +145,35 @@ int rfile_open(const char *what, const char *path, int flags, mode_t mode, unsig
 	return fd;
 }
 
-void rfile_sync_dir(const char *path)
+/* The directory that holds PATH, opened to sync it or its file system; -1 if it cannot be. */
+static int open_dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	char dir[4096];
-	int dfd;
 
 	/* "a/b" -> "a/", "/b" -> "/", "b" -> "." */
 	if ((size_t)snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : (int)(slash - path + 1),
 			     slash == NULL ? "." : path) >= sizeof(dir))
-		return;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return -1;
+	return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+void rfile_sync_dir(const char *path)
+{
+	int dfd = open_dir_of(path);
+
 	if (dfd >= 0) {
 		(void)fsync(dfd);
+		close(dfd);
+	}
+}
+
+void rfile_sync_fs(const char *path)
+{
+	int dfd = open_dir_of(path);
+
+	if (dfd >= 0) {
+		(void)syncfs(dfd);
 		close(dfd);
 	}
 }

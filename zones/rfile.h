@@ -46,6 +46,9 @@ int rfile_read(int fd, unsigned long long max, char **data, size_t *len);
  * a power loss; a directory that cannot be opened is left as it is (the file itself was synced).
  */
 void rfile_sync_dir(const char *path);
+/* Syncs the whole file system of the directory that holds PATH (syncfs()): many files written
+ * there unsynced made durable at once. */
+void rfile_sync_fs(const char *path);
 
 /* What kind of file MODE (st_mode) says it is: "a fifo", "a directory", ... */
 const char *rfile_kind(mode_t mode);
