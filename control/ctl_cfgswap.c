@@ -101,6 +101,8 @@ static void switch_xfrin(ctl_t *ctl, const cfg_t *old)
 		if (!ctl->info.zones[i].absent && ctl->info.raw != NULL)
 			xfrin_seed(ctl->xfrin, i, ctl->info.raw[i]);
 	}
+	if (xfrin_resume(ctl->xfrin, err, sizeof(err)) != SANDNS_EOK)
+		log_msg(LOG_ERR, "%s: secondary zones are not refreshed", err);
 }
 
 /* The NOTIFY targets become CFG's: a new sender, the old one stopped (what it was sending

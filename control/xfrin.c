@@ -793,7 +793,10 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 	free(old);
 	xtab_free(old_tab);
 	free(from);
-	if (x->armed && rc == SANDNS_EOK)
-		rc = xfrin_start(x, err, errlen);
 	return rc;
+}
+
+int xfrin_resume(xfrin_t *x, char *err, size_t errlen)
+{
+	return x->armed ? xfrin_start(x, err, errlen) : SANDNS_EOK;
 }

@@ -45,8 +45,8 @@ typedef void (*xfrin_waker_fn)(void *arg);
 void xfrin_set_waker(xfrin_t *x, xfrin_waker_fn fn, void *arg);
 
 /*
- * Control thread, before xfrin_start(): what the first build serves of configured zone ZONE:
- * RAW as read from its file, or NULL when absent (not transferred yet, expired).
+ * Control thread, before xfrin_start() or xfrin_resume(): what the build serves of configured
+ * zone ZONE: RAW as read from its file, or NULL when absent (not transferred yet, expired).
  */
 void xfrin_seed(xfrin_t *x, size_t zone, zload_zone_t *raw);
 
@@ -56,12 +56,17 @@ int xfrin_start(xfrin_t *x, char *err, size_t errlen);
 /*
  * The secondary zones are now those of CFG (which must outlive X or the next call): zones kept
  * (same origin and file) keep their state and timers, new ones are refreshed at once, those
- * gone are dropped with their state. The thread is stopped meanwhile (a transfer under way is
- * cut and asked again) and started again; a NOTIFY a serving thread takes meanwhile is kept.
- * Waits for a grace period (urcu-qsbr): call it from no registered reader. Indexes given out
- * before (xfrin_take_reloads) are CFG's from now on. SANDNS_EOK or an error with the reason.
+ * gone are dropped with their state. The thread is stopped (a transfer under way is cut and
+ * asked again) and left stopped: the caller seeds the new zones that have a copy
+ * (xfrin_seed()), then xfrin_resume(); a refresh before the seed would see no copy and
+ * transfer the zone whole. A NOTIFY a serving thread takes meanwhile is kept. Waits for a grace
+ * period (urcu-qsbr): call it from no registered reader. Indexes given out before
+ * (xfrin_take_reloads) are CFG's from now on. SANDNS_EOK or an error with the reason.
  */
 int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen);
+
+/* After xfrin_reconfigure(): the thread started again if xfrin_start() had been called. */
+int xfrin_resume(xfrin_t *x, char *err, size_t errlen);
 
 /* Stops the thread (a transfer under way is cut at once) and frees *X (NULL is fine). */
 void xfrin_free(xfrin_t **x);

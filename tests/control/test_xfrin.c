@@ -697,6 +697,58 @@ static void test_again(void)
 }
 
 /*
+ * A secondary zone a reconfiguration adds (a catalog member) is not refreshed before it is
+ * seeded with its copy: a refresh then would see no copy and transfer the zone whole. The
+ * primary a closed port: a refresh fails at once and is counted.
+ */
+static void test_reconfigure_seed(void)
+{
+	static const char *const axfr[] = {SOA(10), "sec.test. 300 IN NS ns1.sec.test.",
+					   "ns1.sec.test. 300 IN A 192.0.2.1", SOA(10), NULL};
+	ldns_rdf *origin = ldns_dname_new_frm_str("sec.test.");
+	char err[1024], text[2048];
+	cfg_t *cfg = cfg_new(), *next = cfg_new();
+	xfrin_zstate_t st;
+	xfrin_apply_t a;
+	zload_zone_t *copy;
+	xfrin_t *x;
+
+	xfrin_apply_init(&a, origin, 0, false, NULL, "AXFR test");
+	CU_ASSERT_EQUAL(feed(&a, axfr), 1);
+	copy = xfrin_apply_finish(&a, NULL, NULL, err, sizeof(err));
+	xfrin_apply_clear(&a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+	snprintf(text, sizeof(text), "zone file.test. %s\n", fpath);
+	CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
+	snprintf(text, sizeof(text),
+		 "zone file.test. %s\nzone sec.test. %s\nprimary sec.test. 127.0.0.1@9\n", fpath,
+		 zpath);
+	CU_ASSERT_EQUAL_FATAL(load(next, text, err, sizeof(err)), SANDNS_EOK);
+	x = xfrin_new(cfg, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	CU_ASSERT_EQUAL_FATAL(xfrin_start(x, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(xfrin_reconfigure(x, next, err, sizeof(err)), SANDNS_EOK);
+	usleep(300000);
+	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 1, &st));
+	CU_ASSERT_EQUAL(st.failures, 0); /* not refreshed yet */
+	CU_ASSERT_EQUAL(st.last_time, 0);
+	xfrin_seed(x, 1, copy);
+	CU_ASSERT_EQUAL(xfrin_resume(x, err, sizeof(err)), SANDNS_EOK);
+	for (int t = 0; t < 50 && st.failures == 0; t++) {
+		usleep(100000);
+		CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 1, &st));
+	}
+	CU_ASSERT_EQUAL(st.failures, 1); /* refreshed at once, with the copy seeded */
+	CU_ASSERT_TRUE(st.have);
+	CU_ASSERT_EQUAL(st.serial, 10);
+	xfrin_free(&x);
+	zload_free(&copy);
+	cfg_free(&next);
+	cfg_free(&cfg);
+	ldns_rdf_deep_free(origin);
+}
+
+/*
  * The SOA of an IXFR request names the zone, whatever its name: ldns reads a text owner that
  * starts with "@" ("@x.test.", a zone's name as configured) as the origin, the root here, and
  * the primary would see an IXFR for x.test. carry the root's SOA. Made from the wire name, it
@@ -823,6 +875,8 @@ void reg_cutest_xfrin(void)
 		    test_ixfr_and_edits);
 	CU_add_test(s, "notify and requests: the zone, the peer, coalesced", test_notify);
 	CU_add_test(s, "a transferred copy's reload that failed asked again", test_again);
+	CU_add_test(s, "a zone a reconfiguration adds is refreshed once seeded, not before",
+		    test_reconfigure_seed);
 	CU_add_test(s, "table: by origin, zone number and wire name", test_tab);
 	CU_add_test(s, "an IXFR request's SOA names the zone, \"@x.test.\" too", test_ixfr_soa);
 }
