@@ -480,7 +480,18 @@ static void older(struct xz *z, const cfg_primary_t *p, uint32_t serial)
 		z->origin, p->addr.text, serial, z->st.serial, z->origin);
 }
 
-/* An SOA check of Z, and a transfer when the primary is newer (or AXFR is asked for). */
+/* Whether the thread is told to stop (xfrin_reconfigure(), xfrin_free()): every wait ends. */
+static bool stopping(const xfrin_t *x)
+{
+	struct pollfd pfd = {.fd = x->stop_fd, .events = POLLIN};
+
+	return poll(&pfd, 1, 0) > 0;
+}
+
+/*
+ * An SOA check of Z, and a transfer when the primary is newer (or AXFR is asked for). One cut
+ * by a stop is no failure: Z stays due, as asked, for the thread that starts again.
+ */
 static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 {
 	char why[1024] = "no primary", step[512];
@@ -524,6 +535,11 @@ static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 						 __ATOMIC_RELAXED);
 				return;
 			}
+		}
+		if (stopping(x)) {
+			__atomic_fetch_or(&z->want, axfr ? WANT_AXFR : WANT_REFRESH,
+					  __ATOMIC_ACQ_REL);
+			return;
 		}
 		wl += (size_t)snprintf(why + (i == 0 ? 0 : wl), sizeof(why) - (i == 0 ? 0 : wl),
 				       "%s%s", i == 0 ? "" : "; ", step);

@@ -4,6 +4,7 @@
  * the zone table's lookups */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -748,6 +749,55 @@ static void test_reconfigure_seed(void)
 	ldns_rdf_deep_free(origin);
 }
 
+/* Whether a datagram reaches FD within MS; it is read. */
+static bool datagram(int fd, int ms)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	uint8_t buf[512];
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return false;
+	return recv(fd, buf, sizeof(buf), 0) > 0;
+}
+
+/*
+ * A refresh a reconfiguration cuts (the thread stopped while it waits for the primary) is no
+ * failure: not counted, and the zone is refreshed again as soon as the thread runs again, not
+ * after its retry. The primary a UDP socket that never answers.
+ */
+static void test_reconfigure_cut(void)
+{
+	char err[1024], text[2048];
+	cfg_t *cfg = cfg_new(), *next = cfg_new();
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	xfrin_zstate_t st;
+	xfrin_t *x;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL_FATAL(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	CU_ASSERT_EQUAL_FATAL(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	snprintf(text, sizeof(text), "zone sec.test. %s\nprimary sec.test. 127.0.0.1@%u\n", zpath,
+		 ntohs(sin.sin_port));
+	CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(load(next, text, err, sizeof(err)), SANDNS_EOK);
+	x = xfrin_new(cfg, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	CU_ASSERT_EQUAL_FATAL(xfrin_start(x, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_TRUE_FATAL(datagram(fd, 5000)); /* the SOA query: the refresh waits */
+	CU_ASSERT_EQUAL_FATAL(xfrin_reconfigure(x, next, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 0, &st));
+	CU_ASSERT_EQUAL(st.failures, 0);
+	CU_ASSERT_EQUAL(st.last_time, 0);
+	CU_ASSERT_EQUAL(xfrin_resume(x, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_TRUE(datagram(fd, 1000)); /* asked again at once */
+	xfrin_free(&x);
+	close(fd);
+	cfg_free(&next);
+	cfg_free(&cfg);
+}
+
 /*
  * The SOA of an IXFR request names the zone, whatever its name: ldns reads a text owner that
  * starts with "@" ("@x.test.", a zone's name as configured) as the origin, the root here, and
@@ -877,6 +927,8 @@ void reg_cutest_xfrin(void)
 	CU_add_test(s, "a transferred copy's reload that failed asked again", test_again);
 	CU_add_test(s, "a zone a reconfiguration adds is refreshed once seeded, not before",
 		    test_reconfigure_seed);
+	CU_add_test(s, "a refresh a reconfiguration cuts is no failure, and is asked again at once",
+		    test_reconfigure_cut);
 	CU_add_test(s, "table: by origin, zone number and wire name", test_tab);
 	CU_add_test(s, "an IXFR request's SOA names the zone, \"@x.test.\" too", test_ixfr_soa);
 }
