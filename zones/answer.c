@@ -780,8 +780,14 @@ static inline __attribute__((always_inline)) size_t answer(const zt_t *zt, const
 	case 0:
 		break;
 	case 4:
-		/* NOTIFY: NOTAUTH, as Knot answers it for a zone it is no secondary of or from a
-		 * peer not allowed; the caller may make it NOERROR (info->notify, control/). */
+		/* NOTIFY is defined for an SOA only (RFC 1996 3.2): another question is FORMERR, as
+		 * Knot and BIND answer it, and flags no refresh. */
+		if (q.rcode == 0 && q.has_question && q.qtype != T_SOA) {
+			info->rcode = RC_FORMERR;
+			return answer_empty(zt, query, &q, resp, RC_FORMERR, 0, EDE_NONE);
+		}
+		/* NOTAUTH, as Knot answers it for a zone it is no secondary of or from a peer not
+		 * allowed; the caller may make it NOERROR (info->notify, control/). */
 		info->notify = q.rcode == 0 && q.has_question;
 		info->rcode = RC_NOTAUTH;
 		return answer_empty(zt, query, &q, resp, RC_NOTAUTH, 0, EDE_NONE);

@@ -1231,6 +1231,14 @@ static void test_opcodes(void)
 	CU_ASSERT_EQUAL(info.rcode, RC_NOTAUTH);
 	CU_ASSERT_EQUAL((m.flags & F_OPCODE_MASK) >> 11, 4);
 	CU_ASSERT_EQUAL(m.id, 53);
+	CU_ASSERT_TRUE(info.notify);
+	/* A NOTIFY about another type than SOA: FORMERR (RFC 1996 3.2; Knot, BIND), no refresh. */
+	qlen = tu_query(qbuf, 54, (4 << 11) | F_AA, "example.com", T_A, C_IN);
+	CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+	CU_ASSERT_EQUAL(RCODE(m), RC_FORMERR);
+	CU_ASSERT_EQUAL(info.rcode, RC_FORMERR);
+	CU_ASSERT_EQUAL((m.flags & F_OPCODE_MASK) >> 11, 4);
+	CU_ASSERT_FALSE(info.notify);
 }
 
 static void test_chaos(void)
