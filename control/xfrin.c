@@ -226,6 +226,23 @@ zload_zone_t *xfrin_copy(xfrin_t *x, const char *origin)
 	return z;
 }
 
+/* Whether FROM is at address A, the port aside (an IPv4-mapped IPv6 address as IPv4). */
+static bool same_address(const struct sockaddr_storage *a, const struct sockaddr *from)
+{
+	const struct sockaddr_in6 *f6 = (const struct sockaddr_in6 *)from;
+
+	if (a->ss_family == AF_INET && from->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)from)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET && from->sa_family == AF_INET6)
+		return IN6_IS_ADDR_V4MAPPED(&f6->sin6_addr) &&
+		       memcmp(&f6->sin6_addr.s6_addr[12],
+			      &((const struct sockaddr_in *)a)->sin_addr.s_addr, 4) == 0;
+	return a->ss_family == AF_INET6 && from->sa_family == AF_INET6 &&
+	       memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &f6->sin6_addr,
+		      sizeof(f6->sin6_addr)) == 0;
+}
+
 bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct sockaddr *from,
 		  const tsig_key_t *key)
 {
@@ -242,6 +259,12 @@ bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct socka
 	/* One flag per zone: a NOTIFY while one waits adds nothing but a count. */
 	__atomic_compare_exchange_n(&z->want, &was, WANT_REFRESH, false, __ATOMIC_ACQ_REL,
 				    __ATOMIC_ACQUIRE);
+	/* The notifier, if one of the zone's primaries, is asked first: it has the new serial. */
+	for (size_t i = 0; i < z->nprim; i++)
+		if (same_address(&z->prim[i]->addr.ss, from)) {
+			__atomic_store_n(&z->notifier, (int)i + 1, __ATOMIC_RELEASE);
+			break;
+		}
 	/* Counted without the lock: a serving thread never waits here. */
 	__atomic_fetch_add(&z->notifies, 1, __ATOMIC_RELAXED);
 	if (was != WANT_NONE)
@@ -495,10 +518,14 @@ static bool stopping(const xfrin_t *x)
 static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 {
 	char why[1024] = "no primary", step[512];
-	size_t wl = 0;
+	size_t wl = 0, first = (size_t)__atomic_exchange_n(&z->notifier, 0, __ATOMIC_ACQ_REL);
 
+	/* The primary that NOTIFYed first (FIRST, 1-based), then the others in their order. */
+	if (first > z->nprim)
+		first = 0;
 	for (size_t i = 0; i < z->nprim; i++) {
-		const cfg_primary_t *p = z->prim[i];
+		const size_t k = first == 0 ? i : i == 0 ? first - 1 : i <= first - 1 ? i - 1 : i;
+		const cfg_primary_t *p = z->prim[k];
 		uint32_t serial;
 		int rc;
 
@@ -725,6 +752,7 @@ static void zone_move(struct xz *to, struct xz *from, const cfg_t *cfg, size_t i
 	to->nprim = cfg_zone_primaries(cfg, i, to->prim, XFRIN_MAX_PRIMARIES);
 	/* What serving threads add to FROM until the grace period ends is added after it. */
 	to->want = to->reload = 0;
+	to->notifier = 0; /* an index into primaries that may have changed */
 	to->notifies = to->coalesced = 0;
 }
 

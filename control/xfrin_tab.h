@@ -26,8 +26,11 @@ struct xz {
 	ldns_rdf *name; /* lower case */
 	const cfg_primary_t *prim[XFRIN_MAX_PRIMARIES];
 	size_t nprim;
-	int want;   /* WANT_*: atomic, set by any thread, taken by the transfer thread */
-	int reload; /* atomic: the control thread must reload the zone */
+	int want; /* WANT_*: atomic, set by any thread, taken by the transfer thread */
+	/* Atomic: 1 + the index in PRIM of the primary a NOTIFY came from last (0: none), which
+	 * the next refresh asks first (as Knot and BIND do); that refresh takes it. */
+	int notifier;
+	int reload;			   /* atomic: the control thread must reload the zone */
 	unsigned long notifies, coalesced; /* atomic: NOTIFYs taken, and those a flag absorbed */
 	uint64_t next_ms;		   /* the transfer thread's: next refresh (monotonic) */
 	unsigned long refresh, retry, expire;

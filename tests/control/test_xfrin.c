@@ -798,6 +798,65 @@ static void test_reconfigure_cut(void)
 	cfg_free(&cfg);
 }
 
+/* A UDP socket on ADDR (127.0.0.x) that never answers; its port into *PORT. */
+static int silent_udp(const char *addr, unsigned *port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	socklen_t sl = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL_FATAL(inet_pton(AF_INET, addr, &sin.sin_addr), 1);
+	CU_ASSERT_EQUAL_FATAL(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	CU_ASSERT_EQUAL_FATAL(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/*
+ * The primary a NOTIFY came from is asked first, whatever its place among the primaries (its
+ * address, any port): the others may not have the new serial yet, and one of them saying "up to
+ * date" would end the refresh. Otherwise the primaries are asked in their order. Two primaries
+ * that never answer, on 127.0.0.1 and 127.0.0.2: which one the first SOA query reaches.
+ */
+static void test_notifier_first(void)
+{
+	char err[1024], text[2048];
+	unsigned pa, pb;
+	int fa = silent_udp("127.0.0.1", &pa), fb = silent_udp("127.0.0.2", &pb);
+	struct sockaddr_in from = {.sin_family = AF_INET, .sin_port = htons(5353)};
+	uint8_t q[512];
+	size_t n = tu_query(q, 1, 4 << 11, "sec.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
+
+	inet_pton(AF_INET, "127.0.0.2", &from.sin_addr);
+	snprintf(
+	    text, sizeof(text),
+	    "zone sec.test. %s\nprimary sec.test. 127.0.0.1@%u\nprimary sec.test. 127.0.0.2@%u\n"
+	    "allow-notify 127.0.0.0/8\n",
+	    zpath, pa, pb);
+	for (int notified = 0; notified < 2; notified++) {
+		cfg_t *cfg = cfg_new();
+		xfrin_t *x;
+
+		CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
+		x = xfrin_new(cfg, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+		if (notified)
+			CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL));
+		CU_ASSERT_EQUAL_FATAL(xfrin_start(x, err, sizeof(err)), SANDNS_EOK);
+		/* The first primary asked gets its query at once, the other not within 1 s (the
+		 * first's two tries take 3 s). */
+		CU_ASSERT_TRUE(datagram(notified ? fb : fa, 1000));
+		CU_ASSERT_FALSE(datagram(notified ? fa : fb, 1000));
+		xfrin_free(&x);
+		cfg_free(&cfg);
+		while (datagram(fa, 0) || datagram(fb, 0))
+			;
+	}
+	close(fa);
+	close(fb);
+}
+
 /*
  * The SOA of an IXFR request names the zone, whatever its name: ldns reads a text owner that
  * starts with "@" ("@x.test.", a zone's name as configured) as the origin, the root here, and
@@ -929,6 +988,7 @@ void reg_cutest_xfrin(void)
 		    test_reconfigure_seed);
 	CU_add_test(s, "a refresh a reconfiguration cuts is no failure, and is asked again at once",
 		    test_reconfigure_cut);
+	CU_add_test(s, "the primary a NOTIFY came from is asked first", test_notifier_first);
 	CU_add_test(s, "table: by origin, zone number and wire name", test_tab);
 	CU_add_test(s, "an IXFR request's SOA names the zone, \"@x.test.\" too", test_ixfr_soa);
 }
