@@ -366,7 +366,9 @@ void res_referral(const zt_t *zt, uint32_t cut, bool dnssec, res_t *r)
 		else
 			res_add_nsec(zt, r, cut);
 	}
-	res_additional(zt, r, ns, zone_of(zt, cut), false, true);
+	/* With DO, an in-zone target's A/AAAA (authoritative, not glue) comes with its RRSIGs
+	 * (RFC 4035 3.1.1; Knot); glue has none. */
+	res_additional(zt, r, ns, zone_of(zt, cut), dnssec, true);
 }
 
 struct res_walk {

@@ -83,7 +83,8 @@ ZONES+=("big.test.=$TMP/big.test.zone")
 
 # NSEC3 zones signed now by ldns-signzone -n with a key made for the run (RFC 5155 7.2 cases):
 # names, empty non-terminals (b.c, c, ent), a wildcard with a real name beside it, CNAMEs to a
-# name and below a wildcard, delegations with DS, without, and below an empty non-terminal.
+# name and below a wildcard, delegations with DS, without, below an empty non-terminal, and to a
+# name server of the zone's own (its signed A and AAAA in the referral's additional section).
 # Signed four ways: no salt; a salt; a salt and 5 iterations; opt-out (-p). The salted two differ
 # from the first only in their hashes: they get the NSEC3 queries, not the whole list again
 # (GENERIC_SKIP), which keeps the run's length.
@@ -94,6 +95,7 @@ nsec3_zone() {
 	printf 'wcname CNAME x.wild\nmail MX 10 www\nsecure NS ns.secure\nns.secure A 192.0.2.5\n'
 	printf 'secure DS 12345 13 2 %s\n' 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF
 	printf 'insecure NS ns.insecure\nns.insecure A 192.0.2.6\ndeleg.ent NS ns.example.\n'
+	printf 'inzone NS www\n'
 }
 GENERIC_SKIP=
 for v in "n3a:-t 0" "n3s:-t 0 -s cafe0123" "n3i:-t 5 -s 00ff" "n3o:-t 0 -p"; do
