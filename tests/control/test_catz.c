@@ -74,6 +74,18 @@ static void test_members(void)
 	CU_ASSERT(!catz_has(&c, "other.cat."));
 	catz_clear(&c);
 
+	/* Owners in any case (RFC 4343): the same catalog; the label kept in lower case, so that
+	 * a producer writing it in another case later does not reset the member (RFC 9432 5.5). */
+	CU_ASSERT_EQUAL_FATAL(parse(HEAD "VERSION IN TXT \"2\"\n"
+					 "A1.Zones IN PTR example.com.\n"
+					 "b2.ZONES.CAT.TEST. IN PTR example.net.\n",
+				    &c, err, sizeof(err)),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(c.nmembers, 2);
+	CU_ASSERT_STRING_EQUAL(c.members[0].label, "a1");
+	CU_ASSERT_STRING_EQUAL(c.members[1].label, "b2");
+	catz_clear(&c);
+
 	/* An empty catalog is a catalog: no member. */
 	CU_ASSERT_EQUAL(parse(HEAD "version IN TXT \"2\"\n", &c, err, sizeof(err)), SANDNS_EOK);
 	CU_ASSERT_EQUAL(c.nmembers, 0);
