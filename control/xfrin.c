@@ -256,15 +256,16 @@ bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct socka
 	z = xtab_wire(tab, msg, len); /* no allocation, no lock */
 	if (z == NULL)
 		return false;
-	/* One flag per zone: a NOTIFY while one waits adds nothing but a count. */
-	__atomic_compare_exchange_n(&z->want, &was, WANT_REFRESH, false, __ATOMIC_ACQ_REL,
-				    __ATOMIC_ACQUIRE);
-	/* The notifier, if one of the zone's primaries, is asked first: it has the new serial. */
+	/* The notifier, if one of the zone's primaries, is asked first: it has the new serial.
+	 * Noted before the flag: a refresh that takes the flag finds it. */
 	for (size_t i = 0; i < z->nprim; i++)
 		if (same_address(&z->prim[i]->addr.ss, from)) {
 			__atomic_store_n(&z->notifier, (int)i + 1, __ATOMIC_RELEASE);
 			break;
 		}
+	/* One flag per zone: a NOTIFY while one waits adds nothing but a count. */
+	__atomic_compare_exchange_n(&z->want, &was, WANT_REFRESH, false, __ATOMIC_ACQ_REL,
+				    __ATOMIC_ACQUIRE);
 	/* Counted without the lock: a serving thread never waits here. */
 	__atomic_fetch_add(&z->notifies, 1, __ATOMIC_RELAXED);
 	if (was != WANT_NONE)
@@ -564,6 +565,12 @@ static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 			}
 		}
 		if (stopping(x)) {
+			int none = 0;
+
+			/* The notifier too, unless a NOTIFY since named another. */
+			if (first != 0)
+				__atomic_compare_exchange_n(&z->notifier, &none, (int)first, false,
+							    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 			__atomic_fetch_or(&z->want, axfr ? WANT_AXFR : WANT_REFRESH,
 					  __ATOMIC_ACQ_REL);
 			return;
@@ -752,8 +759,29 @@ static void zone_move(struct xz *to, struct xz *from, const cfg_t *cfg, size_t i
 	to->nprim = cfg_zone_primaries(cfg, i, to->prim, XFRIN_MAX_PRIMARIES);
 	/* What serving threads add to FROM until the grace period ends is added after it. */
 	to->want = to->reload = 0;
-	to->notifier = 0; /* an index into primaries that may have changed */
+	to->notifier = 0; /* an index into primaries that may have changed: carried after */
 	to->notifies = to->coalesced = 0;
+}
+
+/*
+ * The primary a NOTIFY to FROM named (or a refresh cut left), if TO still has one at its
+ * address: found again by address, the primaries may have moved. One a NOTIFY to TO named since
+ * is newer, and stays.
+ */
+static void carry_notifier(struct xz *to, const struct xz *from)
+{
+	const int n = __atomic_load_n(&from->notifier, __ATOMIC_ACQUIRE);
+	int none = 0;
+
+	if (n <= 0 || (size_t)n > from->nprim)
+		return;
+	for (size_t i = 0; i < to->nprim; i++)
+		if (same_address(&to->prim[i]->addr.ss,
+				 (const struct sockaddr *)&from->prim[n - 1]->addr.ss)) {
+			__atomic_compare_exchange_n(&to->notifier, &none, (int)i + 1, false,
+						    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+			return;
+		}
 }
 
 int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
@@ -817,6 +845,7 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 				  __ATOMIC_ACQ_REL);
 		__atomic_fetch_add(&z[i].notifies, old[k].notifies, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&z[i].coalesced, old[k].coalesced, __ATOMIC_RELAXED);
+		carry_notifier(&z[i], &old[k]);
 	}
 	pthread_mutex_lock(&x->lock);
 	x->z = z;

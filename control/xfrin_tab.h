@@ -28,7 +28,8 @@ struct xz {
 	size_t nprim;
 	int want; /* WANT_*: atomic, set by any thread, taken by the transfer thread */
 	/* Atomic: 1 + the index in PRIM of the primary a NOTIFY came from last (0: none), which
-	 * the next refresh asks first (as Knot and BIND do); that refresh takes it. */
+	 * the next refresh asks first (as Knot and BIND do); that refresh takes it (and puts it
+	 * back when a stop cuts it); a reconfiguration finds it again by its address. */
 	int notifier;
 	int reload;			   /* atomic: the control thread must reload the zone */
 	unsigned long notifies, coalesced; /* atomic: NOTIFYs taken, and those a flag absorbed */

@@ -70,6 +70,8 @@ void reg_cutest_catz(
     void); /* tests/control/test_catz.c: catalog zones, the configuration read again */
 /* tests/control/test_catz_label.c: the label a catalog member's copy was made under */
 void reg_cutest_catz_label(void);
+/* tests/control/test_xfrin_notifier.c: the NOTIFY sender asked first after a reconfiguration */
+void reg_cutest_xfrin_notifier(void);
 void reg_cutest_grow(void); /* tests/zones/test_grow.c: the doubling array (grow.h) */
 /* tests/zones/test_zload_xfr.c: a zone's next version from a transfer (IXFR applied, AXFR) */
 void reg_cutest_zload_xfr(void);

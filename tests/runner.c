@@ -70,6 +70,7 @@ static const struct {
     {"sigtime", reg_cutest_sigtime},
     {"catz", reg_cutest_catz},
     {"catz_label", reg_cutest_catz_label},
+    {"xfrin_notifier", reg_cutest_xfrin_notifier},
     {"grow", reg_cutest_grow},
     {"patchunit", reg_cutest_patchunit},
     {"patch", reg_cutest_patch},
