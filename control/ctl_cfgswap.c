@@ -86,12 +86,15 @@ static void switch_xfrin(ctl_t *ctl, const cfg_t *old)
 {
 	const cfg_t *cfg = ctl->cfg;
 	char err[512];
+	int rc;
 
 	if (ctl->xfrin == NULL)
 		return;
-	if (xfrin_reconfigure(ctl->xfrin, cfg, err, sizeof(err)) != SANDNS_EOK)
+	rc = xfrin_reconfigure(ctl->xfrin, cfg, err, sizeof(err));
+	if (rc != SANDNS_EOK)
 		log_msg(LOG_ERR, "secondary zones: %s", err);
-	for (size_t i = 0; i < cfg->nzones && i < ctl->info.nzones; i++) {
+	/* Without memory it changed nothing: its zones are not CFG's, none is seeded. */
+	for (size_t i = 0; rc != -ENOMEM && i < cfg->nzones && i < ctl->info.nzones; i++) {
 		const cfg_zone_t *z = &cfg->zones[i];
 
 		if (z->src.kind != ZSRC_PRIMARY || was_secondary(old, z->origin, z->src.path))
