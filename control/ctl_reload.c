@@ -15,6 +15,7 @@
 #include "log.h"
 #include "sandns_err.h"
 #include "xfrin.h"
+#include "zt_seed.h"
 
 /* A framed reply for waiter ID, from the reload thread to the control thread. */
 struct rl_reply {
@@ -442,6 +443,24 @@ static void replies_post(ctl_t *ctl, struct ctl_rl_job *job)
 		log_msg(LOG_ERR, "reload: cannot wake the control thread: %s", strerror(errno));
 }
 
+/*
+ * The snapshot served given, ahead, the memory its first patch takes (zt_seed.c), when patches
+ * come without an operator's reload: secondary zones (each IXFR) or zones sandns signs (each
+ * renewal). Its cost is what every later patch holds anyway: the replaced snapshot's arrays.
+ * Only the reload thread publishes, so CURRENT stays until it returns.
+ */
+static void seed_spares(ctl_t *ctl)
+{
+	bool patched_often = ctl->cfg->nsignings > 0;
+	size_t made;
+
+	for (size_t i = 0; i < ctl->cfg->nzones && !patched_often; i++)
+		patched_often = ctl->cfg->zones[i].src.kind == ZSRC_PRIMARY;
+
+	if (patched_often && ctl->current != NULL && (made = zt_seed_spares(ctl->current)) > 0)
+		log_msg(LOG_DEBUG, "memory for the next patch made ahead: %zu mappings", made);
+}
+
 static void *rl_main(void *arg)
 {
 	ctl_t *ctl = arg;
@@ -454,6 +473,7 @@ static void *rl_main(void *arg)
 	 * thread always did it. It reads the published state freely (it is the one writer) and
 	 * changes it only under pub_mu (ctl_pub.c).
 	 */
+	seed_spares(ctl);
 	pthread_mutex_lock(&rl->mu);
 	for (;;) {
 		struct ctl_rl_job *job;
@@ -487,6 +507,7 @@ static void *rl_main(void *arg)
 		if (probed != NULL)
 			ctl_rl_probe_run(ctl, probed);
 		certs_free(probed, ctl->cfg->ncerts);
+		seed_spares(ctl);
 		pthread_mutex_lock(&rl->mu);
 		if (job != NULL)
 			replies_post(ctl, job);

@@ -59,7 +59,7 @@ static struct {
 		bool huge;
 	} s[ZT_SPARES]; /* oldest first */
 	size_t n, bytes;
-	unsigned long taken, fresh;
+	unsigned long taken, fresh, seeded;
 } pool = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 /* Kept mapping I dropped from the pool (under its lock). */
@@ -119,10 +119,13 @@ void *zt_spare_take(size_t len, bool huge_only, size_t *got, bool *huge)
 	size_t best = SIZE_MAX;
 
 	pthread_mutex_lock(&pool.mu);
-	/* The smallest that fits; of equal ones the newest (its pages the likeliest resident). */
+	/* The smallest that fits; of equal ones the newest (its pages the likeliest resident). An
+	 * array other than an index takes one on huge pages only when no other fits: the index
+	 * takes nothing else. */
 	for (size_t i = 0; i < pool.n; i++)
 		if (fits(pool.s[i].len, len) && (pool.s[i].huge || !huge_only) &&
-		    (best == SIZE_MAX || pool.s[i].len <= pool.s[best].len))
+		    (best == SIZE_MAX || (!huge_only && pool.s[best].huge && !pool.s[i].huge) ||
+		     (pool.s[i].huge == pool.s[best].huge && pool.s[i].len <= pool.s[best].len)))
 			best = i;
 	if (best != SIZE_MAX) {
 		p = pool.s[best].p;
@@ -157,7 +160,7 @@ void *zt_big_alloc(size_t len)
 		/* Small pages: fresh, a 2 MiB page costs the kernel more to clear than its 512
 		 * small ones (measured here: some 2 ms against 0.6), and the patch after a start
 		 * pays it; these arrays are read far less often than the index. */
-		map = (need + HUGE - 1) & ~(HUGE - 1);
+		map = zt_big_map_len(len);
 		h = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (h == MAP_FAILED)
 			h = NULL;
@@ -190,6 +193,76 @@ void zt_big_free(void *p)
 		zt_spare_put(h, h->map, h->huge);
 }
 
+size_t zt_big_map_len(size_t len)
+{
+	size_t need = sizeof(struct big_head) + len;
+
+	return need < BIG_MIN ? 0 : (need + HUGE - 1) & ~(HUGE - 1);
+}
+
+size_t zt_big_mapping(const void *p)
+{
+	return p != NULL ? ((const struct big_head *)p - 1)->map : 0;
+}
+
+/* A fresh mapping of LEN bytes as zt_big_alloc() or zt_spare_map() (HUGE) makes it, every page
+ * faulted in; NULL without memory. */
+static void *populated(size_t len, bool huge)
+{
+	void *p = huge
+		      ? zt_spare_map(len, 0)
+		      : mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || p == NULL)
+		return NULL;
+#ifdef MADV_POPULATE_WRITE
+	if (madvise(p, len, MADV_POPULATE_WRITE) == 0)
+		return p;
+#endif
+	memset(p, 0, len); /* a kernel without MADV_POPULATE_WRITE (before 5.14) */
+	return p;
+}
+
+size_t zt_spare_seed(const size_t *len, const bool *huge, size_t n)
+{
+	bool used[ZT_SPARES] = {false}, want[ZT_SPARES] = {false};
+	size_t made = 0, room_n, room_bytes;
+
+	if (n > ZT_SPARES)
+		n = ZT_SPARES;
+	pthread_mutex_lock(&pool.mu);
+	/* One kept mapping stands for one wanted: the next patch takes each once. */
+	for (size_t i = 0; i < n; i++) {
+		want[i] = true;
+		for (size_t k = 0; k < pool.n && want[i]; k++)
+			if (!used[k] && fits(pool.s[k].len, len[i]) &&
+			    (pool.s[k].huge || !huge[i])) {
+				used[k] = true;
+				want[i] = false;
+			}
+	}
+	room_n = ZT_SPARES - pool.n;
+	room_bytes = ZT_SPARE_BYTES - pool.bytes;
+	pthread_mutex_unlock(&pool.mu);
+	for (size_t i = 0; i < n; i++) {
+		void *p;
+
+		if (!want[i] || room_n == 0 || len[i] > room_bytes)
+			continue;
+		/* Made and faulted in outside the lock: tens of MiB take tens of ms. */
+		if ((p = populated(len[i], huge[i])) == NULL)
+			break;
+		zt_spare_put(p, len[i], huge[i]);
+		room_n--;
+		room_bytes -= len[i];
+		made++;
+	}
+	pthread_mutex_lock(&pool.mu);
+	pool.seeded += made;
+	pthread_mutex_unlock(&pool.mu);
+	return made;
+}
+
 void zt_spare_clear(void)
 {
 	for (;;) {
@@ -216,5 +289,6 @@ void zt_spare_stats(struct zt_spare_stats *s)
 	s->kept_bytes = pool.bytes;
 	s->taken = pool.taken;
 	s->fresh = pool.fresh;
+	s->seeded = pool.seeded;
 	pthread_mutex_unlock(&pool.mu);
 }

@@ -34,6 +34,19 @@ void *zt_spare_take(size_t len, bool huge_only, size_t *got, bool *huge);
 void *zt_big_alloc(size_t len);
 void zt_big_free(void *p);
 
+/* The mapping's length of an array from zt_big_alloc() (with its header); 0 on the heap. */
+size_t zt_big_mapping(const void *p);
+
+/* The length of the mapping zt_big_alloc(LEN) makes when none is kept; 0: on the heap. */
+size_t zt_big_map_len(size_t len);
+
+/*
+ * Mappings of the N lengths LEN (HUGE: from zt_spare_map(), else small pages) made now, their
+ * pages faulted in, and kept: those the pool holds already (one that fits each) and those past
+ * its bounds are not made (nothing kept is dropped for them). How many were made.
+ */
+size_t zt_spare_seed(const size_t *len, const bool *huge, size_t n);
+
 /* Every kept mapping unmapped. */
 void zt_spare_clear(void);
 
@@ -43,6 +56,7 @@ struct zt_spare_stats {
 	size_t kept_bytes;
 	unsigned long taken;
 	unsigned long fresh;
+	unsigned long seeded;
 };
 void zt_spare_stats(struct zt_spare_stats *s);
 

@@ -16,6 +16,7 @@
 #include "zt_order.h"
 #include "zt_patch.h"
 #include "zt_pvt.h"
+#include "zt_seed.h"
 #include "zt_spare.h"
 
 /*
@@ -338,6 +339,56 @@ static void test_patches_in_a_row(void)
 	zt_denial_budget = budget;
 }
 
+/*
+ * A whole compile's first patch takes mappings made ahead (zt_seed.c), not fresh ones, as the
+ * patches after it take the freed snapshot's: made once, none made again for the same snapshot
+ * nor for the patched one (what it replaced gives its own back).
+ */
+static void test_first_patch_seeded(void)
+{
+	size_t budget = zt_denial_budget, n;
+	zload_zone_t *z[2], *nz;
+	zt_t *cur, *next = NULL;
+	struct zt_spare_stats s0, s1;
+	char err[512];
+	uint8_t **w;
+
+	zt_denial_budget = 0;
+	z[0] = big_zone(0);
+	z[1] = load("other.test.", other_text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z[0]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(z[1]);
+	cur = zt_new(z, 2, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cur);
+	zt_spare_clear();
+	/* The index, the transfer order, the NSEC owners (and a merge's two), keys, prefixes. */
+	CU_ASSERT_EQUAL(zt_seed_spares(cur), 8);
+	CU_ASSERT_EQUAL(zt_seed_spares(cur), 0);
+	zt_spare_stats(&s0);
+	CU_ASSERT_EQUAL(s0.kept, 8);
+	w = changed(1, &n);
+	nz = big_zone(1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nz);
+	{
+		zt_patch_in_t in = {
+		    .zone = nz, .serial = 2, .names = (const uint8_t *const *)w, .nnames = n};
+
+		CU_ASSERT_EQUAL_FATAL(zt_patch(cur, &in, &next, err, sizeof(err)), 0);
+	}
+	zt_spare_stats(&s1);
+	CU_ASSERT_EQUAL(s1.fresh, s0.fresh); /* every mapping the patch took was made ahead */
+	CU_ASSERT(s1.taken >= s0.taken + 6);
+	CU_ASSERT_EQUAL(zt_seed_spares(next), 0);
+	changed_free(w, n);
+	zt_free(&cur);
+	zt_free(&next);
+	zt_spare_clear();
+	zload_free(&nz);
+	zload_free(&z[0]);
+	zload_free(&z[1]);
+	zt_denial_budget = budget;
+}
+
 void reg_cutest_sparepatch(void)
 {
 	CU_pSuite s = CU_add_suite("sparepatch", NULL, NULL);
@@ -346,4 +397,6 @@ void reg_cutest_sparepatch(void)
 		return;
 	CU_add_test(s, "patches in a row of a zone on mappings, zones coming and going",
 		    test_patches_in_a_row);
+	CU_add_test(s, "a whole compile's first patch on mappings made ahead",
+		    test_first_patch_seeded);
 }

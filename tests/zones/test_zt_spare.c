@@ -95,7 +95,8 @@ static void test_fit(void)
 	zt_big_free(small);
 }
 
-/* An index (on huge pages) never takes an array's mapping on small pages; an array takes either. */
+/* An index (on huge pages) never takes an array's mapping on small pages; an array takes either,
+ * one on small pages first. */
 static void test_index_huge_only(void)
 {
 	uint8_t *p, *q;
@@ -120,8 +121,13 @@ static void test_index_huge_only(void)
 	CU_ASSERT_PTR_EQUAL(zt_spare_take(4 * MIB, true, &got, &huge), m);
 	CU_ASSERT_TRUE(huge);
 	zt_spare_put(m, got, huge);
-	q = zt_big_alloc(3 * MIB + 100); /* the newest of the two fitting */
-	CU_ASSERT_PTR_EQUAL(q, (uint8_t *)m + 64);
+	/* Of the two fitting, the one on small pages: the huge one stays for an index. */
+	q = zt_big_alloc(3 * MIB + 100);
+	CU_ASSERT_PTR_EQUAL(q, p);
+	/* With none on small pages left, the huge one, given back as huge. */
+	p = zt_big_alloc(3 * MIB + 100);
+	CU_ASSERT_PTR_EQUAL(p, (uint8_t *)m + 64);
+	zt_big_free(p);
 	zt_big_free(q);
 	CU_ASSERT_PTR_EQUAL(zt_spare_take(4 * MIB, true, &got, &huge), m);
 	zt_spare_put(m, got, huge);
@@ -171,6 +177,54 @@ static void test_bounded(void)
 	CU_ASSERT_EQUAL(msync(m[ZT_SPARES + 2], 4096, MS_ASYNC), -1);
 }
 
+/* Mappings made ahead: faulted in, kept, taken by an array and by an index; made once; within
+ * the pool's bounds, nothing kept dropped for them. */
+static void test_seeded(void)
+{
+	const size_t len[] = {4 * MIB, 4 * MIB};
+	const bool huge[] = {false, true};
+	size_t many[ZT_SPARES + 4];
+	bool small[ZT_SPARES + 4];
+	struct zt_spare_stats a, b;
+	size_t got;
+	bool h;
+	uint8_t *p, *q;
+
+	zt_spare_clear();
+	zt_spare_stats(&a);
+	CU_ASSERT_EQUAL(zt_spare_seed(len, huge, 2), 2);
+	CU_ASSERT_EQUAL(zt_spare_seed(len, huge, 2), 0); /* kept ones fit */
+	zt_spare_stats(&b);
+	CU_ASSERT_EQUAL(b.kept, 2);
+	CU_ASSERT_EQUAL(b.seeded, a.seeded + 2);
+	p = zt_big_alloc(3 * MIB);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	memset(p, 3, 3 * MIB);
+	q = zt_spare_take(4 * MIB, true, &got, &h);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+	CU_ASSERT_TRUE(h);
+	CU_ASSERT_EQUAL(got, 4 * MIB);
+	CU_ASSERT_EQUAL((uintptr_t)q % (2 * MIB), 0);
+	q[0] = 1;
+	zt_spare_stats(&a);
+	CU_ASSERT_EQUAL(a.fresh, b.fresh);
+	CU_ASSERT_EQUAL(a.taken, b.taken + 2);
+	zt_spare_put(q, got, true);
+	zt_big_free(p);
+	/* More than the pool holds: as many as it has room for, the two kept stay. */
+	for (size_t i = 0; i < ZT_SPARES + 4; i++) {
+		many[i] = 2 * MIB;
+		small[i] = false;
+	}
+	zt_spare_stats(&a);
+	CU_ASSERT_EQUAL(zt_spare_seed(many, small, ZT_SPARES + 4), ZT_SPARES - a.kept);
+	zt_spare_stats(&b);
+	CU_ASSERT_EQUAL(b.kept, ZT_SPARES);
+	CU_ASSERT_EQUAL(zt_spare_take(4 * MIB, true, &got, &h) != NULL, true);
+	zt_spare_put(zt_spare_map(4 * MIB, 0), 4 * MIB, true);
+	zt_spare_clear();
+}
+
 void reg_cutest_zt_spare(void)
 {
 	CU_pSuite s = CU_add_suite("zt_spare", NULL, NULL);
@@ -182,4 +236,5 @@ void reg_cutest_zt_spare(void)
 	CU_add_test(s, "kept mappings taken only when they fit", test_fit);
 	CU_add_test(s, "an index takes only mappings on huge pages", test_index_huge_only);
 	CU_add_test(s, "kept mappings bounded in number and bytes", test_bounded);
+	CU_add_test(s, "mappings made ahead: taken, made once, bounded", test_seeded);
 }
