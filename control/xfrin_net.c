@@ -121,6 +121,14 @@ void xfrin_net_stop_fd(int fd)
 	stop_fd = fd;
 }
 
+/* Whether the thread is told to stop: a try then is not made again. */
+static bool stop_told(void)
+{
+	struct pollfd pfd = {.fd = stop_fd, .events = POLLIN};
+
+	return stop_fd >= 0 && poll(&pfd, 1, 0) > 0;
+}
+
 /* io dpdk: the source address per family (port 0); family 0: none, the kernel picks. */
 static struct sockaddr_storage src4, src6;
 
@@ -389,6 +397,9 @@ int xfrin_soa_query(const cfg_primary_t *p, const ldns_rdf *zone, uint32_t *seri
 	fd = peer_socket(p, SOCK_DGRAM, err, errlen);
 	for (int attempt = 0; fd >= 0 && attempt < 2 && ans == NULL; attempt++) {
 		uint64_t deadline = clock_now_ms() + XFRIN_UDP_MS;
+
+		if (attempt > 0 && stop_told())
+			break;
 
 		if (send(fd, wire, wlen, MSG_NOSIGNAL) < 0)
 			break;

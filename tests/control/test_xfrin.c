@@ -787,6 +787,7 @@ static void test_reconfigure_cut(void)
 	CU_ASSERT_EQUAL_FATAL(xfrin_start(x, err, sizeof(err)), SANDNS_EOK);
 	CU_ASSERT_TRUE_FATAL(datagram(fd, 5000)); /* the SOA query: the refresh waits */
 	CU_ASSERT_EQUAL_FATAL(xfrin_reconfigure(x, next, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_FALSE(datagram(fd, 0)); /* the stop ended the query: no second try sent */
 	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 0, &st));
 	CU_ASSERT_EQUAL(st.failures, 0);
 	CU_ASSERT_EQUAL(st.last_time, 0);
