@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* tutil.c: the helpers of tutil.h */
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <openssl/pem.h>
@@ -548,4 +551,28 @@ void tu_assert_same(zload_zone_t *a, const char *ea, zload_zone_t *b, const char
 	CU_ASSERT_EQUAL(zload_serial(a), zload_serial(b));
 	zload_free(&a);
 	zload_free(&b);
+}
+
+int tu_silent_udp(const char *addr, unsigned *port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	socklen_t sl = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL_FATAL(inet_pton(AF_INET, addr, &sin.sin_addr), 1);
+	CU_ASSERT_EQUAL_FATAL(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	CU_ASSERT_EQUAL_FATAL(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+bool tu_datagram(int fd, int ms)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	uint8_t buf[512];
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return false;
+	return recv(fd, buf, sizeof(buf), 0) > 0;
 }

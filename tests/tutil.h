@@ -125,4 +125,11 @@ zload_zone_t *tu_read_with(const char *text, char *e, size_t elen, bool fast, un
 void tu_assert_same(zload_zone_t *a, const char *ea, zload_zone_t *b, const char *eb,
 		    const char *how);
 
+/* A UDP socket on ADDR (127.0.0.x), a port the kernel picks (into *PORT), that never answers:
+ * a primary that lets a query wait. */
+int tu_silent_udp(const char *addr, unsigned *port);
+
+/* Whether a datagram reaches FD within MS milliseconds (0: one there now); it is read. */
+bool tu_datagram(int fd, int ms);
+
 #endif

@@ -749,17 +749,6 @@ static void test_reconfigure_seed(void)
 	ldns_rdf_deep_free(origin);
 }
 
-/* Whether a datagram reaches FD within MS; it is read. */
-static bool datagram(int fd, int ms)
-{
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	uint8_t buf[512];
-
-	if (poll(&pfd, 1, ms) <= 0)
-		return false;
-	return recv(fd, buf, sizeof(buf), 0) > 0;
-}
-
 /*
  * A refresh a reconfiguration cuts (the thread stopped while it waits for the primary) is no
  * failure: not counted, and the zone is refreshed again as soon as the thread runs again, not
@@ -769,49 +758,30 @@ static void test_reconfigure_cut(void)
 {
 	char err[1024], text[2048];
 	cfg_t *cfg = cfg_new(), *next = cfg_new();
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t sl = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	unsigned port;
+	int fd = tu_silent_udp("127.0.0.1", &port);
 	xfrin_zstate_t st;
 	xfrin_t *x;
 
-	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT_EQUAL_FATAL(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	CU_ASSERT_EQUAL_FATAL(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
 	snprintf(text, sizeof(text), "zone sec.test. %s\nprimary sec.test. 127.0.0.1@%u\n", zpath,
-		 ntohs(sin.sin_port));
+		 port);
 	CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
 	CU_ASSERT_EQUAL_FATAL(load(next, text, err, sizeof(err)), SANDNS_EOK);
 	x = xfrin_new(cfg, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
 	CU_ASSERT_EQUAL_FATAL(xfrin_start(x, err, sizeof(err)), SANDNS_EOK);
-	CU_ASSERT_TRUE_FATAL(datagram(fd, 5000)); /* the SOA query: the refresh waits */
+	CU_ASSERT_TRUE_FATAL(tu_datagram(fd, 5000)); /* the SOA query: the refresh waits */
 	CU_ASSERT_EQUAL_FATAL(xfrin_reconfigure(x, next, err, sizeof(err)), SANDNS_EOK);
-	CU_ASSERT_FALSE(datagram(fd, 0)); /* the stop ended the query: no second try sent */
+	CU_ASSERT_FALSE(tu_datagram(fd, 0)); /* the stop ended the query: no second try sent */
 	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 0, &st));
 	CU_ASSERT_EQUAL(st.failures, 0);
 	CU_ASSERT_EQUAL(st.last_time, 0);
 	CU_ASSERT_EQUAL(xfrin_resume(x, err, sizeof(err)), SANDNS_EOK);
-	CU_ASSERT_TRUE(datagram(fd, 1000)); /* asked again at once */
+	CU_ASSERT_TRUE(tu_datagram(fd, 1000)); /* asked again at once */
 	xfrin_free(&x);
 	close(fd);
 	cfg_free(&next);
 	cfg_free(&cfg);
-}
-
-/* A UDP socket on ADDR (127.0.0.x) that never answers; its port into *PORT. */
-static int silent_udp(const char *addr, unsigned *port)
-{
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	socklen_t sl = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT_EQUAL_FATAL(inet_pton(AF_INET, addr, &sin.sin_addr), 1);
-	CU_ASSERT_EQUAL_FATAL(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	CU_ASSERT_EQUAL_FATAL(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
-	*port = ntohs(sin.sin_port);
-	return fd;
 }
 
 /*
@@ -824,7 +794,7 @@ static void test_notifier_first(void)
 {
 	char err[1024], text[2048];
 	unsigned pa, pb;
-	int fa = silent_udp("127.0.0.1", &pa), fb = silent_udp("127.0.0.2", &pb);
+	int fa = tu_silent_udp("127.0.0.1", &pa), fb = tu_silent_udp("127.0.0.2", &pb);
 	struct sockaddr_in from = {.sin_family = AF_INET, .sin_port = htons(5353)};
 	uint8_t q[512];
 	size_t n = tu_query(q, 1, 4 << 11, "sec.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
@@ -847,11 +817,11 @@ static void test_notifier_first(void)
 		CU_ASSERT_EQUAL_FATAL(xfrin_start(x, err, sizeof(err)), SANDNS_EOK);
 		/* The first primary asked gets its query at once, the other not within 1 s (the
 		 * first's two tries take 3 s). */
-		CU_ASSERT_TRUE(datagram(notified ? fb : fa, 1000));
-		CU_ASSERT_FALSE(datagram(notified ? fa : fb, 1000));
+		CU_ASSERT_TRUE(tu_datagram(notified ? fb : fa, 1000));
+		CU_ASSERT_FALSE(tu_datagram(notified ? fa : fb, 1000));
 		xfrin_free(&x);
 		cfg_free(&cfg);
-		while (datagram(fa, 0) || datagram(fb, 0))
+		while (tu_datagram(fa, 0) || tu_datagram(fb, 0))
 			;
 	}
 	close(fa);

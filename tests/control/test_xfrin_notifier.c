@@ -44,37 +44,11 @@ static void load(cfg_t *cfg, const char *text)
 	CU_ASSERT_EQUAL_FATAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
 }
 
-/* A UDP socket on ADDR (127.0.0.x) that never answers; its port into *PORT. */
-static int silent_udp(const char *addr, unsigned *port)
-{
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	socklen_t sl = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT_EQUAL_FATAL(inet_pton(AF_INET, addr, &sin.sin_addr), 1);
-	CU_ASSERT_EQUAL_FATAL(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	CU_ASSERT_EQUAL_FATAL(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
-	*port = ntohs(sin.sin_port);
-	return fd;
-}
-
-/* Whether a datagram reaches FD within MS; it is read. */
-static bool datagram(int fd, int ms)
-{
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	uint8_t buf[512];
-
-	if (poll(&pfd, 1, ms) <= 0)
-		return false;
-	return recv(fd, buf, sizeof(buf), 0) > 0;
-}
-
 /* The datagrams FD[0..2] have got, read. */
 static void drain(const int *fd)
 {
 	for (int i = 0; i < 3; i++)
-		while (datagram(fd[i], 0))
+		while (tu_datagram(fd[i], 0))
 			;
 }
 
@@ -92,11 +66,11 @@ static int asked_first(const int *fd)
 	if (poll(pfd, 3, 1000) <= 0)
 		return -1;
 	for (int i = 0; i < 3 && first < 0; i++)
-		if (pfd[i].revents != 0 && datagram(fd[i], 0))
+		if (pfd[i].revents != 0 && tu_datagram(fd[i], 0))
 			first = i;
 	usleep(1000000);
 	for (int i = 0; i < 3; i++)
-		CU_ASSERT_FALSE(i != first && datagram(fd[i], 0));
+		CU_ASSERT_FALSE(i != first && tu_datagram(fd[i], 0));
 	return first;
 }
 
@@ -161,8 +135,8 @@ static void test_notifier_kept(void)
 	static const char gone[] = "primary sec.test. 127.0.0.3@%3$u\n"
 				   "primary sec.test. 127.0.0.1@%1$u\nallow-notify 127.0.0.0/8\n";
 	unsigned port[3];
-	int fd[3] = {silent_udp("127.0.0.1", &port[0]), silent_udp("127.0.0.2", &port[1]),
-		     silent_udp("127.0.0.3", &port[2])};
+	int fd[3] = {tu_silent_udp("127.0.0.1", &port[0]), tu_silent_udp("127.0.0.2", &port[1]),
+		     tu_silent_udp("127.0.0.3", &port[2])};
 
 	one(false, same, 1, fd, port);
 	one(false, moved, 1, fd, port);
