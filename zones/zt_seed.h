@@ -10,9 +10,9 @@
 /*
  * For ZT, a snapshot served that a whole compile made (its transfer orders waited for):
  * mappings of the sizes of the arrays a patch of it makes again, made now with their pages
- * faulted in and kept for that patch, unless kept ones fit already (none for a patched ZT). Tens of
- * ms for a zone of millions of names: a thread that serves nothing calls it. How many mappings were
- * made.
+ * faulted in and kept for that patch, unless kept ones fit already (none for a patched ZT).
+ * Tens of ms for a zone of millions of names: a thread that serves nothing calls it. How many
+ * mappings were made.
  */
 size_t zt_seed_spares(const zt_t *zt);
 
