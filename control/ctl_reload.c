@@ -507,7 +507,6 @@ static void *rl_main(void *arg)
 		if (probed != NULL)
 			ctl_rl_probe_run(ctl, probed);
 		certs_free(probed, ctl->cfg->ncerts);
-		seed_spares(ctl);
 		pthread_mutex_lock(&rl->mu);
 		if (job != NULL)
 			replies_post(ctl, job);
@@ -517,6 +516,13 @@ static void *rl_main(void *arg)
 		 * periods were waited for by the switch). */
 		if (ctl->cfg_old != NULL)
 			ctl_cfg_reap(ctl, rl->pending != NULL ? rl->pending->cfg : NULL);
+		/* Answered first: the seed waits for the transfer orders and faults in tens of
+		 * MiB. Nothing queued meanwhile, or the snapshot it would seed is about to go. */
+		if (!rl->stop && rl->pending == NULL && rl->probed == NULL && !rl->xfrin_due) {
+			pthread_mutex_unlock(&rl->mu);
+			seed_spares(ctl);
+			pthread_mutex_lock(&rl->mu);
+		}
 	}
 	pthread_mutex_unlock(&rl->mu);
 	return NULL;

@@ -32,6 +32,7 @@
 #include "zload.h"
 #include "zt_index.h"
 #include "zt_pvt.h"
+#include "zt_spare.h"
 
 static char dir[] = "/tmp/sandns-test-ctl-reload-XXXXXX";
 static bool dir_made;
@@ -1848,6 +1849,117 @@ static void test_probe_state_not_written(void)
 	EVP_PKEY_free(key);
 }
 
+/* Zone ORIGIN as PATH: serial SERIAL, NAMES hosts h000000... (their A records), EXTRA more. */
+static void write_hosts(const char *path, const char *origin, unsigned serial, unsigned names,
+			const char *extra)
+{
+	FILE *f = fopen(path, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fprintf(f,
+		"$ORIGIN %s\n$TTL 300\n@ SOA ns h %u 3600 900 604800 300\n@ NS ns\n"
+		"ns A 192.0.2.1\n%s",
+		origin, serial, extra);
+	for (unsigned i = 0; i < names; i++)
+		fprintf(f, "h%06u A 192.0.2.%u\n", i, 1 + i % 250);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+}
+
+/* The seeded mappings counted so far (zt_spare.c). */
+static unsigned long seeded_now(void)
+{
+	struct zt_spare_stats s;
+
+	zt_spare_stats(&s);
+	return s.seeded;
+}
+
+/*
+ * The reload thread makes memory ahead for a snapshot's first patch (zt_seed.c) once it has
+ * answered and has nothing else to do: a client's reply does not wait for it, nor is it made for
+ * a snapshot the next queued job replaces at once.
+ */
+static void test_seed_when_idle(void)
+{
+	char text[2048], e[1024], p1[600], p2[600], st[600], *out;
+	ctl_t *suite_ctl = ctl;
+	cfg_t *c = cfg_new();
+	srv_t *sv = NULL;
+	unsigned long s0;
+	uint64_t ids[2], id;
+	ctl_build_t b;
+	sigset_t old;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	snprintf(p1, sizeof(p1), "%s/seed1.zone", dir);
+	snprintf(p2, sizeof(p2), "%s/seed2.zone", dir);
+	snprintf(st, sizeof(st), "%s/seedstate", dir);
+	CU_ASSERT_EQUAL_FATAL(mkdir(st, 0700), 0);
+	write_hosts(p1, "seed1.example.", 1, 0, "");
+	write_hosts(p2, "seed2.example.", 1, 0, "");
+	/* A secondary zone (its primary never answers): patches come without an operator. */
+	snprintf(text, sizeof(text),
+		 "zone seed1.example. %s\nzone seed2.example. %s\nzone sec.example. %s/sec.zone\n"
+		 "primary sec.example. 127.0.0.1@9\nstate-dir %s\nlisten 127.0.0.1@%u\n"
+		 "cert-probe-interval 0\n",
+		 p1, p2, dir, st, free_port());
+	CU_ASSERT_FATAL(cfg_load_string(c, text, "test", NULL, e, sizeof(e)) == 0 &&
+			cfg_check(c, e, sizeof(e)) == 0);
+	sv = srv_new(c, e, sizeof(e));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+	pthread_sigmask(SIG_SETMASK, NULL, &old);
+	ctl = ctl_new(c, sv, e, sizeof(e));
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ctl);
+	CU_ASSERT_EQUAL_FATAL(ctl_build(c, NULL, NULL, &b, e, sizeof(e)), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(ctl_publish(ctl, &b, e, sizeof(e)), SANDNS_EOK);
+	zt_spare_clear();
+	CU_ASSERT_EQUAL_FATAL(ctl_reload_start(ctl, e, sizeof(e)), SANDNS_EOK);
+
+	/* Compiled whole, its index on a mapping: once answered, memory made for its patch. */
+	write_hosts(p1, "seed1.example.", 2, 70000, "");
+	s0 = seeded_now();
+	ids[0] = defer("reload seed1.example.");
+	out = next_reply(&id);
+	CU_ASSERT(out != NULL && id == ids[0] && strncmp(out, "ok\n", 3) == 0);
+	free(out);
+	for (int i = 0; i < 1000 && seeded_now() == s0; i++)
+		usleep(10000);
+	CU_ASSERT(seeded_now() > s0);
+	CU_ASSERT(ctl->current->patch == NULL);
+
+	/*
+	 * Twice the names (an index too big for what was kept): compiled whole, and while it
+	 * runs another zone's reload queued, which patches it. The one compiled whole is replaced
+	 * at once: nothing made for it (the patch's own is given back by what it replaces).
+	 */
+	write_hosts(p1, "seed1.example.", 3, 140000, "");
+	write_hosts(p2, "seed2.example.", 2, 0, "www A 192.0.2.80\n");
+	pthread_mutex_lock(&ctl->pub_mu);
+	s0 = seeded_now();
+	ids[0] = defer("reload seed1.example.");
+	CU_ASSERT_FATAL(wait_busy());
+	ids[1] = defer("reload seed2.example.");
+	pthread_mutex_unlock(&ctl->pub_mu);
+	for (int n = 0; n < 2; n++) {
+		out = next_reply(&id);
+		CU_ASSERT(out != NULL && (id == ids[0] || id == ids[1]) &&
+			  strncmp(out, "ok\n", 3) == 0);
+		free(out);
+	}
+	ctl_reload_free(ctl); /* the thread joined: whatever it was to make is made */
+	CU_ASSERT(ctl->current->patch != NULL);
+	CU_ASSERT_EQUAL(ctl->info.zones[0].serial, 3);
+	CU_ASSERT_EQUAL(ctl->info.zones[1].serial, 2);
+	CU_ASSERT_EQUAL(seeded_now(), s0);
+	drop_waiters();
+	ctl_free(&ctl);
+	ctl = suite_ctl;
+	srv_free(&sv);
+	cfg_free(&c);
+	zt_spare_clear();
+}
+
 void reg_cutest_ctl_reload(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_reload", suite_init, suite_cleanup);
@@ -1892,6 +2004,8 @@ void reg_cutest_ctl_reload(void)
 		    test_edits_apex_wildcard);
 	CU_add_test(s, "two zones' edits at once, one zone taken out and back: patched",
 		    test_edits_two_zones_and_removal);
+	CU_add_test(s, "memory made ahead once answered, and not for a snapshot replaced at once",
+		    test_seed_when_idle);
 	CU_add_test(s, "a probe's decisions not published (serial-state): the next probe publishes",
 		    test_probe_state_not_written);
 }
