@@ -443,21 +443,33 @@ static void replies_post(ctl_t *ctl, struct ctl_rl_job *job)
 		log_msg(LOG_ERR, "reload: cannot wake the control thread: %s", strerror(errno));
 }
 
+/* Whether zone ORIGIN of CFG is patched without an operator: a secondary zone (each IXFR) or a
+ * zone sandns signs (each renewal). */
+static bool patched_often(void *arg, const char *origin)
+{
+	const cfg_t *cfg = arg;
+	long i = cfg_zone_find(cfg, origin);
+
+	if (i >= 0 && cfg->zones[i].src.kind == ZSRC_PRIMARY)
+		return true;
+	for (size_t k = 0; k < cfg->nsignings; k++)
+		if (cfg_same_origin(cfg->signings[k].origin, origin))
+			return true;
+	return false;
+}
+
 /*
- * The snapshot served given, ahead, the memory its first patch takes (zt_seed.c), when patches
- * come without an operator's reload: secondary zones (each IXFR) or zones sandns signs (each
- * renewal). Its cost is what every later patch holds anyway: the replaced snapshot's arrays.
- * Only the reload thread publishes, so CURRENT stays until it returns.
+ * The snapshot served given, ahead, the memory its first patch takes (zt_seed.c), for its zones
+ * that patches come to without an operator; its cost is what every later patch of them holds
+ * anyway: the replaced snapshot's arrays. Only the reload thread publishes, so CURRENT stays
+ * until it returns.
  */
 static void seed_spares(ctl_t *ctl)
 {
-	bool patched_often = ctl->cfg->nsignings > 0;
 	size_t made;
 
-	for (size_t i = 0; i < ctl->cfg->nzones && !patched_often; i++)
-		patched_often = ctl->cfg->zones[i].src.kind == ZSRC_PRIMARY;
-
-	if (patched_often && ctl->current != NULL && (made = zt_seed_spares(ctl->current)) > 0)
+	if (ctl->current != NULL &&
+	    (made = zt_seed_spares(ctl->current, patched_often, (void *)ctl->cfg)) > 0)
 		log_msg(LOG_DEBUG, "memory for the next patch made ahead: %zu mappings", made);
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* zt_spare.c: mappings for a snapshot's big arrays, those no snapshot reads any more kept */
+#include <errno.h>
 #include <pthread.h>
 #include <sanitizer/asan_interface.h>
 #include <stdint.h>
@@ -218,9 +219,36 @@ static void *populated(size_t len, bool huge)
 #ifdef MADV_POPULATE_WRITE
 	if (madvise(p, len, MADV_POPULATE_WRITE) == 0)
 		return p;
+	if (errno != EINVAL) { /* no memory for it: none is made (the patch makes its own) */
+		munmap(p, len);
+		return NULL;
+	}
 #endif
 	memset(p, 0, len); /* a kernel without MADV_POPULATE_WRITE (before 5.14) */
 	return p;
+}
+
+/* Seeded mapping P kept if the pool has room for it now, else unmapped: nothing kept is dropped
+ * for a mapping made ahead (another thread may have put one since the room was counted). */
+static bool keep_if_room(void *p, size_t len, bool huge)
+{
+	bool room;
+
+	(void)madvise(p, len, MADV_FREE);
+	ASAN_POISON_MEMORY_REGION(p, len);
+	pthread_mutex_lock(&pool.mu);
+	room = pool.n < ZT_SPARES && pool.bytes + len <= ZT_SPARE_BYTES;
+	if (room) {
+		pool.s[pool.n].p = p;
+		pool.s[pool.n].huge = huge;
+		pool.s[pool.n++].len = len;
+		pool.bytes += len;
+		pool.seeded++;
+	}
+	pthread_mutex_unlock(&pool.mu);
+	if (!room)
+		unmap(p, len);
+	return room;
 }
 
 size_t zt_spare_seed(const size_t *len, const bool *huge, size_t n)
@@ -250,16 +278,12 @@ size_t zt_spare_seed(const size_t *len, const bool *huge, size_t n)
 		if (!want[i] || room_n == 0 || len[i] > room_bytes)
 			continue;
 		/* Made and faulted in outside the lock: tens of MiB take tens of ms. */
-		if ((p = populated(len[i], huge[i])) == NULL)
+		if ((p = populated(len[i], huge[i])) == NULL || !keep_if_room(p, len[i], huge[i]))
 			break;
-		zt_spare_put(p, len[i], huge[i]);
 		room_n--;
 		room_bytes -= len[i];
 		made++;
 	}
-	pthread_mutex_lock(&pool.mu);
-	pool.seeded += made;
-	pthread_mutex_unlock(&pool.mu);
 	return made;
 }
 

@@ -1897,7 +1897,10 @@ static void test_seed_when_idle(void)
 	CU_ASSERT_EQUAL_FATAL(mkdir(st, 0700), 0);
 	write_hosts(p1, "seed1.example.", 1, 0, "");
 	write_hosts(p2, "seed2.example.", 1, 0, "");
-	/* A secondary zone (its primary never answers): patches come without an operator. */
+	/* A secondary zone (its primary never answers; served from its copy): patches come to it
+	 * without an operator, and a patch of any zone copies the index. */
+	snprintf(text, sizeof(text), "%s/sec.zone", dir);
+	write_hosts(text, "sec.example.", 1, 0, "");
 	snprintf(text, sizeof(text),
 		 "zone seed1.example. %s\nzone seed2.example. %s\nzone sec.example. %s/sec.zone\n"
 		 "primary sec.example. 127.0.0.1@9\nstate-dir %s\nlisten 127.0.0.1@%u\n"
