@@ -30,7 +30,8 @@ size_t zt_seed_spares(const zt_t *zt, bool (*often)(void *arg, const char *origi
 		const void *arrays[] = {zone->axfr,	 zone->nsec,	  zone->nsec,	 zone->nsec,
 					zone->nsec_keys, zone->nsec_koff, zone->nsec_pre};
 
-		if (!often(arg, zone->origin))
+		/* A zone a patch took out is zeroed (zt_patch_zones.c): no origin. */
+		if (zone->origin == NULL || !often(arg, zone->origin))
 			continue;
 		/* The index, which a patch of any zone copies: once. */
 		if (!index && zt->big_map[ZT_ARR_INDEX] > 0 && n < ZT_SPARES) {

@@ -340,9 +340,10 @@ static void test_patches_in_a_row(void)
 	zt_denial_budget = budget;
 }
 
-/* Whether ORIGIN is the zone ARG names (a zone patched often). */
+/* Whether ORIGIN is the zone ARG names (a zone patched often); never asked of no origin. */
 static bool often(void *arg, const char *origin)
 {
+	CU_ASSERT_PTR_NOT_NULL_FATAL(origin);
 	return strcasecmp(origin, arg) == 0;
 }
 
@@ -391,6 +392,20 @@ static void test_first_patch_seeded(void)
 	CU_ASSERT_EQUAL(s1.fresh, s0.fresh); /* every mapping the patch took was made ahead */
 	CU_ASSERT(s1.taken >= s0.taken + 6);
 	CU_ASSERT_EQUAL(zt_seed_spares(next, often, "big.test."), 0);
+	/* A zone taken out of the whole compile (its place zeroed, no origin; no patch of a
+	 * zone's data recorded): the other's made ahead. */
+	{
+		const char *gone[] = {"other.test."};
+		zt_patch_zones_in_t zin = {.remove = gone, .nremove = 1};
+		zt_t *out = NULL;
+
+		CU_ASSERT_EQUAL_FATAL(zt_patch_zones(cur, &zin, &out, err, sizeof(err)), 0);
+		CU_ASSERT_PTR_NULL(out->patch);
+		zt_spare_clear();
+		CU_ASSERT(zt_seed_spares(out, often, "big.test.") > 0);
+		CU_ASSERT_EQUAL(zt_seed_spares(out, often, "other.test."), 0);
+		zt_free(&out);
+	}
 	changed_free(w, n);
 	zt_free(&cur);
 	zt_free(&next);
