@@ -473,6 +473,21 @@ static void seed_spares(ctl_t *ctl)
 		log_msg(LOG_DEBUG, "memory for the next patch made ahead: %zu mappings", made);
 }
 
+/*
+ * Under the reload thread's lock: seed_spares() when nothing is queued (it waits for the
+ * transfer orders and faults in tens of MiB; a snapshot a queued job replaces is not seeded).
+ */
+static void seed_when_idle(ctl_t *ctl)
+{
+	struct ctl_rl *rl = ctl->rl;
+
+	if (rl->stop || rl->pending != NULL || rl->probed != NULL || rl->xfrin_due)
+		return;
+	pthread_mutex_unlock(&rl->mu);
+	seed_spares(ctl);
+	pthread_mutex_lock(&rl->mu);
+}
+
 static void *rl_main(void *arg)
 {
 	ctl_t *ctl = arg;
@@ -485,8 +500,8 @@ static void *rl_main(void *arg)
 	 * thread always did it. It reads the published state freely (it is the one writer) and
 	 * changes it only under pub_mu (ctl_pub.c).
 	 */
-	seed_spares(ctl);
 	pthread_mutex_lock(&rl->mu);
+	seed_when_idle(ctl);
 	for (;;) {
 		struct ctl_rl_job *job;
 		cert_t **probed;
@@ -528,13 +543,7 @@ static void *rl_main(void *arg)
 		 * periods were waited for by the switch). */
 		if (ctl->cfg_old != NULL)
 			ctl_cfg_reap(ctl, rl->pending != NULL ? rl->pending->cfg : NULL);
-		/* Answered first: the seed waits for the transfer orders and faults in tens of
-		 * MiB. Nothing queued meanwhile, or the snapshot it would seed is about to go. */
-		if (!rl->stop && rl->pending == NULL && rl->probed == NULL && !rl->xfrin_due) {
-			pthread_mutex_unlock(&rl->mu);
-			seed_spares(ctl);
-			pthread_mutex_lock(&rl->mu);
-		}
+		seed_when_idle(ctl); /* answered first */
 	}
 	pthread_mutex_unlock(&rl->mu);
 	return NULL;

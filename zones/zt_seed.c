@@ -19,18 +19,23 @@
 size_t zt_seed_spares(const zt_t *zt, bool (*often)(void *arg, const char *origin), void *arg)
 {
 	size_t len[ZT_SPARES];
-	bool huge[ZT_SPARES], index = false;
+	bool huge[ZT_SPARES], index = false, any = false;
 	size_t n = 0;
 
 	/* A patched snapshot: the one it replaced gave its arrays back, of about its sizes. */
-	if (zt == NULL || zt->patch != NULL || zt_order_wait(zt) != 0)
+	if (zt == NULL || zt->patch != NULL)
+		return 0;
+	/* A zone a patch took out is zeroed (zt_patch_zones.c): no origin. Without any zone
+	 * patched often, nothing is made, and nothing waits for the transfer orders. */
+	for (uint32_t z = 0; z < zt->nzones && !any; z++)
+		any = zt->zones[z].origin != NULL && often(arg, zt->zones[z].origin);
+	if (!any || zt_order_wait(zt) != 0)
 		return 0;
 	for (uint32_t z = 0; z < zt->nzones; z++) {
 		const zt_zone_t *zone = &zt->zones[z];
 		const void *arrays[] = {zone->axfr,	 zone->nsec,	  zone->nsec,	 zone->nsec,
 					zone->nsec_keys, zone->nsec_koff, zone->nsec_pre};
 
-		/* A zone a patch took out is zeroed (zt_patch_zones.c): no origin. */
 		if (zone->origin == NULL || !often(arg, zone->origin))
 			continue;
 		/* The index, which a patch of any zone copies: once. */
