@@ -504,14 +504,6 @@ static void older(struct xz *z, const cfg_primary_t *p, uint32_t serial)
 		z->origin, p->addr.text, serial, z->st.serial, z->origin);
 }
 
-/* Whether the thread is told to stop (xfrin_reconfigure(), xfrin_free()): every wait ends. */
-static bool stopping(const xfrin_t *x)
-{
-	struct pollfd pfd = {.fd = x->stop_fd, .events = POLLIN};
-
-	return poll(&pfd, 1, 0) > 0;
-}
-
 /*
  * An SOA check of Z, and a transfer when the primary is newer (or AXFR is asked for). One cut
  * by a stop is no failure: Z stays due, as asked, for the thread that starts again.
@@ -564,7 +556,7 @@ static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 				return;
 			}
 		}
-		if (stopping(x)) {
+		if (xfrin_net_stopping()) {
 			int none = 0;
 
 			/* The notifier too, unless a NOTIFY since named another. */

@@ -121,8 +121,7 @@ void xfrin_net_stop_fd(int fd)
 	stop_fd = fd;
 }
 
-/* Whether the thread is told to stop: a try then is not made again. */
-static bool stop_told(void)
+bool xfrin_net_stopping(void)
 {
 	struct pollfd pfd = {.fd = stop_fd, .events = POLLIN};
 
@@ -398,7 +397,7 @@ int xfrin_soa_query(const cfg_primary_t *p, const ldns_rdf *zone, uint32_t *seri
 	for (int attempt = 0; fd >= 0 && attempt < 2 && ans == NULL; attempt++) {
 		uint64_t deadline = clock_now_ms() + XFRIN_UDP_MS;
 
-		if (attempt > 0 && stop_told())
+		if (attempt > 0 && xfrin_net_stopping())
 			break;
 
 		if (send(fd, wire, wlen, MSG_NOSIGNAL) < 0)

@@ -49,6 +49,8 @@ bool xfrin_exchange_signed_whole(void);
 
 /* xfrin_net.c: FD (readable for good once the thread must stop) ends every wait at once. */
 void xfrin_net_stop_fd(int fd);
+/* xfrin_net.c: whether that FD says stop (a wait it ended is no failure, a try not made again). */
+bool xfrin_net_stopping(void);
 
 /*
  * xfrin_net.c: with io dpdk, the source of every socket to a primary: the first listen address
