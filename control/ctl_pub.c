@@ -13,6 +13,7 @@
 #include "ixfr.h"
 #include "log.h"
 #include "sandns_err.h"
+#include "xfrin.h"
 #include "zpub.h"
 
 /*
@@ -107,8 +108,12 @@ int ctl_publish_first(ctl_t *ctl, ctl_build_t *b, char *err, size_t errlen)
 				  .max_bytes = ctl->cfg->ixfr_max_size,
 				  .max_depth = ctl->cfg->ixfr_max_depth,
 				  .log = ixfr_log};
-	int rc;
+	int rc = SANDNS_EOK;
 
+	/* A configuration read again: the transfer thread's memory for it taken first, so that
+	 * without it the switch is refused whole, not left half done (xfrin_prepare()). */
+	if (ctl->cfg_next != NULL && ctl->xfrin != NULL)
+		rc = xfrin_prepare(ctl->xfrin, ctl->cfg_next, err, errlen);
 	/* The serials are on disk before anyone can see them (served or NOTIFYed): a restart
 	 * after a crash never serves lower ones than a secondary already holds, nor a secondary
 	 * zone's copy older than the one served (ctl_state.c). The one sync before the swap.
@@ -116,8 +121,11 @@ int ctl_publish_first(ctl_t *ctl, ctl_build_t *b, char *err, size_t errlen)
 	 * build is not published, as Knot fails a zone update whose journal it cannot write: the
 	 * snapshot served stays with the serials on disk, and the next publish writes them
 	 * again. */
-	rc = ctl_build_save_serials(ctl->cfg, b, err, errlen);
+	if (rc == SANDNS_EOK)
+		rc = ctl_build_save_serials(ctl->cfg, b, err, errlen);
 	if (rc != SANDNS_EOK) {
+		if (ctl->xfrin != NULL)
+			xfrin_unprepare(ctl->xfrin);
 		ctl_build_clear(b);
 		cfg_free(&ctl->cfg_next); /* a configuration read again stays unused */
 		if (!first)

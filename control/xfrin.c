@@ -726,6 +726,7 @@ void xfrin_free(xfrin_t **xp)
 	}
 	free(x->z);
 	xtab_free(x->tab);
+	xfrin_unprepare(x);
 	if (x->wake_fd >= 0)
 		close(x->wake_fd);
 	if (x->stop_fd >= 0)
@@ -776,23 +777,48 @@ static void carry_notifier(struct xz *to, const struct xz *from)
 		}
 }
 
+void xfrin_unprepare(xfrin_t *x)
+{
+	free(x->prep.z);
+	free(x->prep.from);
+	xtab_free(x->prep.tab);
+	memset(&x->prep, 0, sizeof(x->prep));
+}
+
+int xfrin_prepare(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
+{
+	xfrin_unprepare(x);
+	/* The table first: it refuses at once more zones than it indexes. */
+	x->prep.tab = xtab_new(cfg, NULL, cfg->nzones, cfg->nzones);
+	if (x->prep.tab != NULL) {
+		x->prep.z = calloc(cfg->nzones + 1, sizeof(*x->prep.z));
+		x->prep.from = calloc(cfg->nzones + 1, sizeof(*x->prep.from));
+		x->prep.tab->z = x->prep.z;
+	}
+	if (x->prep.z == NULL || x->prep.from == NULL || x->prep.tab == NULL) {
+		xfrin_unprepare(x);
+		snprintf(err, errlen, "secondary zones: out of memory");
+		return -ENOMEM;
+	}
+	x->prep.cfg = cfg;
+	return SANDNS_EOK;
+}
+
 int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 {
-	struct xz *z = calloc(cfg->nzones + 1, sizeof(*z));
-	size_t *from = calloc(cfg->nzones + 1, sizeof(*from)), nz = 0, i, k;
-	struct xtab *tab = xtab_new(cfg, z, cfg->nzones, cfg->nzones), *old_tab;
-	struct xz *old = x->z, *o;
+	struct xz *z, *old = x->z, *o;
+	size_t *from, nz = 0, i, k;
+	struct xtab *tab, *old_tab;
 	const size_t old_nz = x->nz;
 	uint64_t v;
 	int rc = SANDNS_EOK;
 
-	if (z == NULL || from == NULL || tab == NULL) {
-		free(z);
-		free(from);
-		xtab_free(tab);
-		snprintf(err, errlen, "out of memory");
+	if (x->prep.cfg != cfg && xfrin_prepare(x, cfg, err, errlen) != SANDNS_EOK)
 		return -ENOMEM;
-	}
+	z = x->prep.z; /* taken */
+	from = x->prep.from;
+	tab = x->prep.tab;
+	memset(&x->prep, 0, sizeof(x->prep));
 	/* The thread ends (a transfer under way is cut, asked again once it runs again). */
 	if (x->started) {
 		wake(x->stop_fd);

@@ -65,6 +65,15 @@ int xfrin_start(xfrin_t *x, char *err, size_t errlen);
  */
 int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen);
 
+/*
+ * The memory xfrin_reconfigure(X, CFG) needs, taken ahead by the thread that will call it: the
+ * switch to CFG can then be refused whole (-ENOMEM, X unchanged) rather than fail half done,
+ * with the transfer thread following a configuration its caller frees. xfrin_unprepare()
+ * gives it back when no such call follows; a prepare for another CFG replaces it.
+ */
+int xfrin_prepare(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen);
+void xfrin_unprepare(xfrin_t *x);
+
 /* After xfrin_reconfigure(): the thread started again if xfrin_start() had been called. */
 int xfrin_resume(xfrin_t *x, char *err, size_t errlen);
 

@@ -183,6 +183,13 @@ struct xfrin {
 	bool wr_stop;	      /* under LOCK */
 	size_t wr_min;	      /* under LOCK: no copy below this zone is to write (next_write) */
 	unsigned wr_delay_ms; /* tests: SANDNS_TEST_XFRIN_WRITE_DELAY_MS before each write */
+	/* xfrin_prepare(): the memory of the reconfiguration to PREP.CFG, taken ahead. */
+	struct {
+		const cfg_t *cfg;
+		struct xz *z;
+		size_t *from;
+		struct xtab *tab;
+	} prep;
 };
 
 /* The writer thread (xfrin_start() starts it with the xfrin_t): writes each copy handed over

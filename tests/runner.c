@@ -71,6 +71,7 @@ static const struct {
     {"catz", reg_cutest_catz},
     {"catz_label", reg_cutest_catz_label},
     {"xfrin_notifier", reg_cutest_xfrin_notifier},
+    {"xfrin_prep", reg_cutest_xfrin_prep},
     {"grow", reg_cutest_grow},
     {"patchunit", reg_cutest_patchunit},
     {"patch", reg_cutest_patch},
