@@ -196,4 +196,11 @@ struct xfrin {
  * once its reload is done (write_ok), until wr_stop and no copy is left to write. */
 void *xfrin_writer_main(void *arg);
 
+/* xfrin.c, for xfrin_reconf.c: Z made the Ith zone of CFG, due for a refresh at once (SANDNS_EOK,
+ * or an error with the reason); a wake-up written to the eventfd FD; whether FROM is at address
+ * A, the port aside (an IPv4-mapped IPv6 address as IPv4). */
+int xfrin_zone_init(struct xz *z, const cfg_t *cfg, size_t i, char *err, size_t errlen);
+void xfrin_wake(int fd);
+bool xfrin_same_address(const struct sockaddr_storage *a, const struct sockaddr *from);
+
 #endif
