@@ -17,9 +17,9 @@
 
 /* The UDP workers' NOTIFY hook (srv_set_notify): any serving thread, never blocks. */
 static bool notify_hook(void *arg, const uint8_t *msg, size_t len, const struct sockaddr *from,
-			const tsig_key_t *key)
+			const tsig_key_t *key, const uint32_t *serial)
 {
-	return xfrin_notify(arg, msg, len, from, key);
+	return xfrin_notify(arg, msg, len, from, key, serial);
 }
 
 int ctl_xfrin_init(ctl_t *ctl, char *err, size_t errlen)
@@ -112,8 +112,11 @@ static void status_text(const ctl_zone_info_t *zi, const xfrin_zstate_t *s, cons
 		   iso(s->expire_time, t3, sizeof(t3)), s->expired ? " (expired)" : "");
 	if (s->reload_err[0] != '\0')
 		buf_printf(b, "  not served: the last reload failed: %s\n", s->reload_err);
-	buf_printf(b, "  notifies %lu (coalesced %lu), transfers %lu (ixfr %lu), failures %lu\n",
-		   s->notifies, s->notifies_coalesced, s->transfers, s->ixfrs, s->failures);
+	buf_printf(b,
+		   "  notifies %lu (coalesced %lu, up to date %lu), transfers %lu (ixfr %lu), "
+		   "failures %lu\n",
+		   s->notifies, s->notifies_coalesced, s->notifies_uptodate, s->transfers, s->ixfrs,
+		   s->failures);
 }
 
 static void status_json(const ctl_zone_info_t *zi, const xfrin_zstate_t *s, const char *cat,
@@ -154,9 +157,10 @@ static void status_json(const ctl_zone_info_t *zi, const xfrin_zstate_t *s, cons
 		buf_printf(b, ",\"expired\":%s,\"reload_error\":", s->expired ? "true" : "false");
 		buf_json_str(b, s->reload_err);
 		buf_printf(b,
-			   ",\"notifies\":%lu,\"notifies_coalesced\":%lu,\"transfers\":%lu,"
-			   "\"ixfrs\":%lu,\"failures\":%lu",
-			   s->notifies, s->notifies_coalesced, s->transfers, s->ixfrs, s->failures);
+			   ",\"notifies\":%lu,\"notifies_coalesced\":%lu,\"notifies_uptodate\":%lu,"
+			   "\"transfers\":%lu,\"ixfrs\":%lu,\"failures\":%lu",
+			   s->notifies, s->notifies_coalesced, s->notifies_uptodate, s->transfers,
+			   s->ixfrs, s->failures);
 	}
 	BUF_LIT(b, "}");
 }

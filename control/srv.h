@@ -75,7 +75,8 @@ void srv_free(srv_t **srv);
  * accepted, the response goes out NOERROR with AA. Set before srv_start(); NULL: none.
  */
 typedef bool (*srv_notify_fn)(void *arg, const uint8_t *msg, size_t len,
-			      const struct sockaddr *from, const tsig_key_t *key);
+			      const struct sockaddr *from, const tsig_key_t *key,
+			      const uint32_t *serial);
 void srv_set_notify(srv_t *srv, srv_notify_fn fn, void *arg);
 
 /*

@@ -101,7 +101,8 @@ static inline const cfg_t *srv_live(const struct srv *srv)
 }
 
 bool srv_notify_answer(struct srv *srv, uint8_t *resp, size_t len,
-		       const struct sockaddr_storage *from, const tsig_key_t *key);
+		       const struct sockaddr_storage *from, const tsig_key_t *key,
+		       const zt_answer_info_t *info);
 
 /* Thread bodies (arg: struct srv_thread *). */
 void *srv_udp_main(void *arg);

@@ -92,7 +92,8 @@ static size_t tcp_answer_signed(struct tcp_loop *l, struct tcp_conn *c, uint8_t 
 	ctx.xfr_allowed = cfg_xfr_allowed(live, (struct sockaddr *)&c->peer, sig->key);
 	n = zt_answer(l->zt, q, *qlen, resp, TCP_MSG_MAX - tsig_reserve(sig), &ctx, info);
 	/* A signed NOTIFY: taken or not here, before the answer is signed. */
-	if (info->notify && n != 0 && srv_notify_answer(l->t->srv, resp, n, &c->peer, sig->key))
+	if (info->notify && n != 0 &&
+	    srv_notify_answer(l->t->srv, resp, n, &c->peer, sig->key, info))
 		info->rcode = 0;
 	info->notify = false;
 	if (n == 0 && info->xfr && l->nxfr >= l->xfr_max)
@@ -146,7 +147,7 @@ int srv_tcp_answer(struct tcp_loop *l, struct tcp_conn *c, uint8_t *q, size_t ql
 		len = tcp_xfr_refuse(l, q, qlen, c->out + c->out_len + 2, &info);
 	if (len != 0) {
 		if (info.notify &&
-		    srv_notify_answer(t->srv, c->out + c->out_len + 2, len, &c->peer, NULL))
+		    srv_notify_answer(t->srv, c->out + c->out_len + 2, len, &c->peer, NULL, &info))
 			info.rcode = 0;
 		c->out[c->out_len] = (uint8_t)(len >> 8);
 		c->out[c->out_len + 1] = (uint8_t)len;

@@ -114,11 +114,14 @@ static bool udp_client_addr(const uint8_t *client, size_t alen, struct sockaddr_
 
 /* A signed NOTIFY for dgram_answer_auth(): taken by the secondary side (srv_set_notify)? */
 static bool udp_notify_signed(void *arg, uint8_t *resp, size_t len, const uint8_t *client,
-			      size_t alen, const tsig_key_t *key)
+			      size_t alen, const tsig_key_t *key, const uint32_t *serial)
 {
+	const zt_answer_info_t info = {.notify_soa = serial != NULL,
+				       .notify_serial = serial != NULL ? *serial : 0};
 	struct sockaddr_storage ss;
 
-	return udp_client_addr(client, alen, &ss) && srv_notify_answer(arg, resp, len, &ss, key);
+	return udp_client_addr(client, alen, &ss) &&
+	       srv_notify_answer(arg, resp, len, &ss, key, &info);
 }
 
 /* The transfer ACL for dgram_answer_auth(): CLIENT as srv_client() gave it. */
@@ -138,10 +141,12 @@ void srv_set_notify(srv_t *srv, srv_notify_fn fn, void *arg)
 }
 
 bool srv_notify_answer(struct srv *srv, uint8_t *resp, size_t len,
-		       const struct sockaddr_storage *from, const tsig_key_t *key)
+		       const struct sockaddr_storage *from, const tsig_key_t *key,
+		       const zt_answer_info_t *info)
 {
 	if (srv->notify == NULL ||
-	    !srv->notify(srv->notify_arg, resp, len, (const struct sockaddr *)from, key))
+	    !srv->notify(srv->notify_arg, resp, len, (const struct sockaddr *)from, key,
+			 info->notify_soa ? &info->notify_serial : NULL))
 		return false;
 	resp[2] |= 0x04; /* AA */
 	resp[3] &= 0xf0; /* NOERROR */
@@ -214,7 +219,7 @@ static unsigned udp_serve_batch(struct srv_thread *t, int fd, struct udp_batch *
 					      client, alen, port, &info, &act);
 		if (len == 0)
 			continue;
-		if (info.notify && srv_notify_answer(t->srv, buf, len, &b->names[i], NULL)) {
+		if (info.notify && srv_notify_answer(t->srv, buf, len, &b->names[i], NULL, &info)) {
 			/* dgram_answer() counted the engine's NOTAUTH: it went out NOERROR. */
 			srv_stat_add(t, SRV_RCODE_FIRST + RC_NOTAUTH, (uint64_t)-1);
 			srv_stat_add(t, SRV_RCODE_FIRST, 1);

@@ -47,6 +47,13 @@ static void set_timers(struct xz *z, unsigned long refresh, unsigned long retry,
 }
 
 /* Z made the secondary zone of configured zone I of CFG, nothing known of it yet. */
+/* Under the lock, after Z->ST changed: what xfrin_notify() compares a NOTIFY's serial with. */
+static void cur_set(struct xz *z)
+{
+	__atomic_store_n(&z->cur, z->st.have && !z->st.expired ? 1ULL << 32 | z->st.serial : 0,
+			 __ATOMIC_RELEASE);
+}
+
 int xfrin_zone_init(struct xz *z, const cfg_t *cfg, size_t i, char *err, size_t errlen)
 {
 	static unsigned long insts;
@@ -133,6 +140,7 @@ void xfrin_seed(xfrin_t *x, size_t zone, zload_zone_t *raw)
 	z->mem = zload_ref(raw); /* what the first IXFR applies to: no file read again */
 	z->st.have = true;
 	z->st.serial = (uint32_t)zload_serial(raw);
+	cur_set(z);
 	/* The file's modification time is its last successful refresh (zsrc_load_served()). */
 	if (stat(z->path, &sb) == 0)
 		z->st.expire_time = sb.st_mtime + (time_t)z->expire;
@@ -244,7 +252,7 @@ bool xfrin_same_address(const struct sockaddr_storage *a, const struct sockaddr 
 }
 
 bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct sockaddr *from,
-		  const tsig_key_t *key)
+		  const tsig_key_t *key, const uint32_t *serial)
 {
 	const struct xtab *tab = x != NULL ? rcu_dereference(x->tab) : NULL;
 	struct xz *z;
@@ -256,6 +264,14 @@ bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct socka
 	z = xtab_wire(tab, msg, len); /* no allocation, no lock */
 	if (z == NULL)
 		return false;
+	/* The serial served already: an SOA check would find the copy up to date (as Knot says of
+	 * an equal serial; a lower one is still checked, and its primary's age logged). */
+	if (serial != NULL &&
+	    __atomic_load_n(&z->cur, __ATOMIC_ACQUIRE) == (1ULL << 32 | *serial)) {
+		__atomic_fetch_add(&z->notifies, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&z->uptodate, 1, __ATOMIC_RELAXED);
+		return true;
+	}
 	/* The notifier, if one of the zone's primaries, is asked first: it has the new serial.
 	 * Noted before the flag: a refresh that takes the flag finds it. */
 	for (size_t i = 0; i < z->nprim; i++)
@@ -300,6 +316,7 @@ bool xfrin_zone_state(xfrin_t *x, size_t zone, xfrin_zstate_t *out)
 	pthread_mutex_unlock(&x->lock);
 	out->notifies = __atomic_load_n(&z->notifies, __ATOMIC_RELAXED);
 	out->notifies_coalesced = __atomic_load_n(&z->coalesced, __ATOMIC_RELAXED);
+	out->notifies_uptodate = __atomic_load_n(&z->uptodate, __ATOMIC_RELAXED);
 	next = __atomic_load_n(&z->next_ms, __ATOMIC_RELAXED);
 	out->next_time = __atomic_load_n(&z->want, __ATOMIC_RELAXED) != WANT_NONE || next <= now
 			     ? time(NULL)
@@ -345,6 +362,7 @@ static void refreshed(xfrin_t *x, struct xz *z)
 	z->st.expire_time = time(NULL) + (time_t)z->expire;
 	was_expired = z->st.expired;
 	z->st.expired = false;
+	cur_set(z);
 	pthread_mutex_unlock(&x->lock);
 	if (was_expired)
 		want_reload(x, z);
@@ -399,6 +417,7 @@ static void hand_over(xfrin_t *x, struct xz *z, zload_zone_t *nz)
 	z->write_ok = false;
 	z->gen++;
 	z->st.expired = false; /* served again at once (xfrin_copy) */
+	cur_set(z);
 	pthread_mutex_unlock(&x->lock);
 	zload_free(&old);
 	want_reload(x, z);
@@ -473,6 +492,7 @@ static int transfer(xfrin_t *x, struct xz *z, const cfg_primary_t *p, bool ixfr,
 	pthread_mutex_lock(&x->lock);
 	z->st.have = true;
 	z->st.serial = fresh;
+	cur_set(z);
 	z->st.transfers++;
 	if (a.ixfr)
 		z->st.ixfrs++;
@@ -596,8 +616,10 @@ static void check_expiry(xfrin_t *x, time_t *last)
 		pthread_mutex_lock(&x->lock);
 		now_expired = z->st.have && !z->st.expired && z->st.expire_time != 0 &&
 			      now > z->st.expire_time;
-		if (now_expired)
+		if (now_expired) {
 			z->st.expired = true;
+			cur_set(z);
+		}
 		again = z->again != 0 && now >= z->again;
 		if (again)
 			z->again = 0;

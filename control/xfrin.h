@@ -123,13 +123,14 @@ void xfrin_copy_forget(const char *path);
 
 /*
  * Any serving thread: the NOTIFY MSG (LEN octets, its question read by the engine) from FROM,
- * signed with KEY (verified; NULL: unsigned). True when it is for a secondary zone and FROM with
- * KEY is allowed (allow-notify): an SOA check of the
- * zone is then due at once (a flag per zone: a NOTIFY while one waits is counted, not queued).
+ * signed with KEY (verified; NULL: unsigned), giving the SOA serial *SERIAL (NULL: none). True
+ * when it is for a secondary zone and FROM with KEY is allowed (allow-notify): an SOA check of
+ * the zone is then due at once (a flag per zone: a NOTIFY while one waits is counted, not
+ * queued), unless SERIAL is the one of the copy served, which is then up to date (counted).
  * Never blocks.
  */
 bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct sockaddr *from,
-		  const tsig_key_t *key);
+		  const tsig_key_t *key, const uint32_t *serial);
 
 /*
  * Control thread: `zone-refresh ZONE` (an SOA check now) or `zone-retransfer ZONE` (AXFR
@@ -149,6 +150,7 @@ typedef struct xfrin_zstate {
 	time_t expire_time;   /* when the copy expires without a refresh (0: no copy) */
 	char reload_err[384]; /* the copy was transferred but its reload failed: why ("" fine) */
 	unsigned long notifies, notifies_coalesced, transfers, ixfrs, failures;
+	unsigned long notifies_uptodate; /* NOTIFYs that gave the serial held: no SOA check */
 } xfrin_zstate_t;
 
 /* The state of configured zone ZONE into OUT; false when it is no secondary zone. */

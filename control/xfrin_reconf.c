@@ -29,7 +29,7 @@ static void zone_move(struct xz *to, struct xz *from, const cfg_t *cfg, size_t i
 	/* What serving threads add to FROM until the grace period ends is added after it. */
 	to->want = to->reload = 0;
 	to->notifier = 0; /* an index into primaries that may have changed: carried after */
-	to->notifies = to->coalesced = 0;
+	to->notifies = to->coalesced = to->uptodate = 0;
 }
 
 /*
@@ -131,6 +131,7 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 				  __ATOMIC_ACQ_REL);
 		__atomic_fetch_add(&z[i].notifies, old[k].notifies, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&z[i].coalesced, old[k].coalesced, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&z[i].uptodate, old[k].uptodate, __ATOMIC_RELAXED);
 		carry_notifier(&z[i], &old[k]);
 	}
 	pthread_mutex_lock(&x->lock);

@@ -33,7 +33,11 @@ struct xz {
 	int notifier;
 	int reload;			   /* atomic: the control thread must reload the zone */
 	unsigned long notifies, coalesced; /* atomic: NOTIFYs taken, and those a flag absorbed */
-	uint64_t next_ms;		   /* the transfer thread's: next refresh (monotonic) */
+	unsigned long uptodate;		   /* atomic: NOTIFYs taken that gave CUR's serial */
+	/* Atomic: 1 << 32 | the serial of the copy held while it is not expired (0: none), which
+	 * a NOTIFY that gives it needs no SOA check for (set with ST, under the lock). */
+	uint64_t cur;
+	uint64_t next_ms; /* the transfer thread's: next refresh (monotonic) */
 	unsigned long refresh, retry, expire;
 	uint64_t logged_ms;
 	char logged[256];

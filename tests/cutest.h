@@ -73,6 +73,7 @@ void reg_cutest_catz_label(void);
 /* tests/control/test_xfrin_notifier.c: the NOTIFY sender asked first after a reconfiguration */
 void reg_cutest_xfrin_notifier(void);
 void reg_cutest_xfrin_prep(void);
+void reg_cutest_notify_soa(void);
 void reg_cutest_grow(void); /* tests/zones/test_grow.c: the doubling array (grow.h) */
 /* tests/zones/test_zload_xfr.c: a zone's next version from a transfer (IXFR applied, AXFR) */
 void reg_cutest_zload_xfr(void);

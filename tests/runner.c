@@ -72,6 +72,7 @@ static const struct {
     {"catz_label", reg_cutest_catz_label},
     {"xfrin_notifier", reg_cutest_xfrin_notifier},
     {"xfrin_prep", reg_cutest_xfrin_prep},
+    {"notify_soa", reg_cutest_notify_soa},
     {"grow", reg_cutest_grow},
     {"patchunit", reg_cutest_patchunit},
     {"patch", reg_cutest_patch},

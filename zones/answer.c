@@ -9,6 +9,7 @@
 #include "denial.h"
 #include "edns.h"
 #include "ixfr.h"
+#include "notify_soa.h"
 #include "query.h"
 #include "query_plain.h"
 #include "render.h"
@@ -789,6 +790,10 @@ static inline __attribute__((always_inline)) size_t answer(const zt_t *zt, const
 		/* NOTAUTH, as Knot answers it for a zone it is no secondary of or from a peer not
 		 * allowed; the caller may make it NOERROR (info->notify, control/). */
 		info->notify = q.rcode == 0 && q.has_question;
+		/* Read before the answer is written over the query. */
+		info->notify_soa =
+		    info->notify && an != 0 &&
+		    notify_soa_serial(query, qlen, q.qname_len, &info->notify_serial);
 		info->rcode = RC_NOTAUTH;
 		return answer_empty(zt, query, &q, resp, RC_NOTAUTH, 0, EDE_NONE);
 	default:

@@ -151,7 +151,8 @@ size_t dgram_answer_auth(const dgram_ctx_t *dg, const zt_t *zt, uint8_t *buf, si
 		/* A signed NOTIFY: taken or not here, before the answer is signed; no caller
 		 * rewrites it afterwards. */
 		if (info->notify && a->notify != NULL &&
-		    a->notify(a->notify_arg, buf, n, client, alen, key))
+		    a->notify(a->notify_arg, buf, n, client, alen, key,
+			      info->notify_soa ? &info->notify_serial : NULL))
 			info->rcode = 0;
 		info->notify = false;
 		tsig_xfr_refused(&t, buf, ctx.xfr_allowed);

@@ -131,10 +131,11 @@ typedef struct dgram_auth {
 	/*
 	 * A signed NOTIFY the engine answered NOTAUTH (RESP, LEN octets, not signed yet) from
 	 * CLIENT with KEY: whether it is taken (then RESP is made NOERROR with AA), before it is
-	 * signed. NULL: none is taken. Must not block.
+	 * signed. SERIAL: the SOA serial the NOTIFY gave, or NULL. NULL: none is taken. Must not
+	 * block.
 	 */
 	bool (*notify)(void *arg, uint8_t *resp, size_t len, const uint8_t *client, size_t alen,
-		       const tsig_key_t *key);
+		       const tsig_key_t *key, const uint32_t *serial);
 	void *notify_arg;
 } dgram_auth_t;
 

@@ -107,14 +107,15 @@ typedef struct zt_answer_ctx {
 } zt_answer_ctx_t;
 
 typedef struct zt_answer_info {
-	uint8_t rcode;	/* rcode written (low 4 bits; BADVERS shows as 16) */
-	bool truncated; /* TC was set */
-	bool xfr;	/* a zone transfer the caller must run (xfr.h; zt_xfr_render()) */
-	bool dropped;	/* nothing to send (too short to have a header, or a response) */
-	bool tsig;	/* nothing written: signed (RFC 8945), verify and strip it, then again */
-	bool xfr_ask;	/* nothing written: an IXFR over UDP that needs the transfer ACL */
-	bool notify;	/* a NOTIFY with its question read, answered NOTAUTH: the caller may
-			 * accept it instead (flags rewritten: NOERROR, AA) */
+	uint8_t rcode;	 /* rcode written (low 4 bits; BADVERS shows as 16) */
+	bool truncated;	 /* TC was set */
+	bool xfr;	 /* a zone transfer the caller must run (xfr.h; zt_xfr_render()) */
+	bool dropped;	 /* nothing to send (too short to have a header, or a response) */
+	bool tsig;	 /* nothing written: signed (RFC 8945), verify and strip it, then again */
+	bool xfr_ask;	 /* nothing written: an IXFR over UDP that needs the transfer ACL */
+	bool notify;	 /* a NOTIFY with its question read, answered NOTAUTH: the caller may
+			  * accept it instead (flags rewritten: NOERROR, AA) */
+	bool notify_soa; /* ... and its answer section gave the SOA's NOTIFY_SERIAL */
 	/*
 	 * What the answer is, the same for every name that gets it (a node's RRset, any name
 	 * under one wildcard, any NXDOMAIN of one zone, any name below one cut), per snapshot;
@@ -123,6 +124,7 @@ typedef struct zt_answer_info {
 	uint64_t answer;
 	uint16_t qtype; /* the question's type; 0: none read (counted by type, dgram.h) */
 	uint32_t zone;	/* 1 + the index of the zone that answered (zt_zone_origin()); 0: none */
+	uint32_t notify_serial;
 } zt_answer_info_t;
 
 /*

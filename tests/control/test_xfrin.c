@@ -611,6 +611,56 @@ static void test_ixfr_and_edits(void)
 	unlink(cpath);
 }
 
+/*
+ * A NOTIFY that gives the serial of the copy held needs no SOA check (counted up to date); one
+ * with another serial or none does, as before the copy. Nothing started.
+ */
+static void test_notify_serial(void)
+{
+	static const char *const axfr[] = {SOA(10), "sec.test. 300 IN NS ns1.sec.test.",
+					   "ns1.sec.test. 300 IN A 192.0.2.1", SOA(10), NULL};
+	struct sockaddr_in from = {.sin_family = AF_INET};
+	const uint32_t ten = 10, eleven = 11, nine = 9;
+	ldns_rdf *origin = ldns_dname_new_frm_str("sec.test.");
+	char err[1024], text[2048];
+	cfg_t *cfg = cfg_new();
+	xfrin_zstate_t st;
+	xfrin_apply_t a;
+	zload_zone_t *copy;
+	uint8_t q[512];
+	size_t n = tu_query(q, 1, 4 << 11, "sec.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
+	xfrin_t *x;
+
+	xfrin_apply_init(&a, origin, 0, false, NULL, "AXFR test");
+	CU_ASSERT_EQUAL(feed(&a, axfr), 1);
+	copy = xfrin_apply_finish(&a, NULL, NULL, err, sizeof(err));
+	xfrin_apply_clear(&a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+	snprintf(text, sizeof(text),
+		 "zone sec.test. %s\nprimary sec.test. 127.0.0.1\nallow-notify 192.0.2.1\n", zpath);
+	CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
+	x = xfrin_new(cfg, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	inet_pton(AF_INET, "192.0.2.1", &from.sin_addr);
+	/* No copy yet: any serial is checked. */
+	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL, &ten));
+	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 0, &st));
+	CU_ASSERT_EQUAL(st.notifies_uptodate, 0);
+	xfrin_seed(x, 0, copy);
+	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL, &ten));
+	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL, &eleven));
+	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL, &nine));
+	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL, NULL));
+	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 0, &st));
+	CU_ASSERT_EQUAL(st.notifies, 5);
+	CU_ASSERT_EQUAL(st.notifies_uptodate, 1);
+	CU_ASSERT_EQUAL(st.notifies_coalesced, 4); /* a refresh was due from the start */
+	xfrin_free(&x);
+	zload_free(&copy);
+	cfg_free(&cfg);
+	ldns_rdf_deep_free(origin);
+}
+
 /* NOTIFY and requests reach the right zone, from allowed peers only; nothing started. */
 static void test_notify(void)
 {
@@ -632,13 +682,13 @@ static void test_notify(void)
 	inet_pton(AF_INET, "192.0.2.1", &ok.sin_addr);
 	inet_pton(AF_INET, "192.0.2.2", &other.sin_addr);
 	n = tu_query(q, 1, 4 << 11, "SEC.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
-	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&ok, NULL));
-	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&ok, NULL)); /* coalesced */
-	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&other, NULL));
+	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&ok, NULL, NULL));
+	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&ok, NULL, NULL)); /* coalesced */
+	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&other, NULL, NULL));
 	n = tu_query(q, 1, 4 << 11, "file.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
-	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&ok, NULL));
+	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&ok, NULL, NULL));
 	n = tu_query(q, 1, 4 << 11, "x.sec.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
-	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&ok, NULL));
+	CU_ASSERT_FALSE(xfrin_notify(x, q, n, (struct sockaddr *)&ok, NULL, NULL));
 	CU_ASSERT_FALSE(xfrin_zone_state(x, 0, &st)); /* a file zone */
 	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 1, &st));
 	CU_ASSERT_EQUAL(st.notifies, 2);
@@ -813,7 +863,7 @@ static void test_notifier_first(void)
 		x = xfrin_new(cfg, err, sizeof(err));
 		CU_ASSERT_PTR_NOT_NULL_FATAL(x);
 		if (notified)
-			CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL));
+			CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL, NULL));
 		CU_ASSERT_EQUAL_FATAL(xfrin_start(x, err, sizeof(err)), SANDNS_EOK);
 		/* The first primary asked gets its query at once, the other not within 1 s (the
 		 * first's two tries take 3 s). */
@@ -954,6 +1004,7 @@ void reg_cutest_xfrin(void)
 	CU_add_test(s, "an IXFR and a certificate change a secondary zone's data and edits at once",
 		    test_ixfr_and_edits);
 	CU_add_test(s, "notify and requests: the zone, the peer, coalesced", test_notify);
+	CU_add_test(s, "a NOTIFY with the serial held needs no SOA check", test_notify_serial);
 	CU_add_test(s, "a transferred copy's reload that failed asked again", test_again);
 	CU_add_test(s, "a zone a reconfiguration adds is refreshed once seeded, not before",
 		    test_reconfigure_seed);

@@ -101,7 +101,7 @@ static void one(bool cut, const char *next_fmt, int want, const int *fd, const u
 	load(next, text);
 	x = xfrin_new(cfg, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL));
+	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL, NULL));
 	if (cut) {
 		CU_ASSERT_EQUAL_FATAL(xfrin_start(x, err, sizeof(err)), SANDNS_EOK);
 		CU_ASSERT_EQUAL(asked_first(fd), 1); /* the refresh waits on .2 */

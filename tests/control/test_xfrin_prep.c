@@ -53,7 +53,7 @@ static bool notify(xfrin_t *x)
 	size_t n = tu_query(q, 7, 4 << 11, "sec.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
 
 	inet_pton(AF_INET, "127.0.0.1", &from.sin_addr);
-	return xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL);
+	return xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL, NULL);
 }
 
 /*

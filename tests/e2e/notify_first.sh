@@ -5,21 +5,25 @@
 # NOTIFYs sandnsd (from 127.0.0.2); A has not got it yet. Asked in the configured order, A would
 # answer the SOA check with the serial sandnsd has, and the change would wait for the next refresh
 # (an hour here). sandnsd must ask B first and serve its version at once; then A, NOTIFYing a
-# newer version still, is asked first in its turn.
+# newer version still, is asked first in its turn. A NOTIFY that gives the serial sandnsd serves
+# needs no SOA check (zone-status counts it up to date); one with an older serial is checked (the
+# primary's older serial logged).
 #
-# Environment: SANDNSD (default build/control/sandnsd), KNOTD, KNOTC, KEEP=1 keeps the temporary
+# Environment: SANDNSD, SANDNSCTL (default build/control/...), KNOTD, KNOTC, KEEP=1 keeps the temporary
 # directory. Talks only to 127.0.0.1 and 127.0.0.2; ends only the processes it started, by PID.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 SANDNSD=${SANDNSD:-$ROOT/build/control/sandnsd}
+SANDNSCTL=${SANDNSCTL:-$ROOT/build/control/sandnsctl}
 KNOTD=${KNOTD:-$(PATH=$PATH:/usr/sbin:/sbin command -v knotd || true)}
 KNOTC=${KNOTC:-$(PATH=$PATH:/usr/sbin:/sbin command -v knotc || true)}
 
 die() { echo "notify_first: $*" >&2; exit 1; }
 skip() { echo "notify_first: SKIP: $*"; exit 77; }
 [ -x "$SANDNSD" ] || die "no sandnsd at $SANDNSD (build first, or set SANDNSD)"
+[ -x "$SANDNSCTL" ] || die "no sandnsctl at $SANDNSCTL (build first, or set SANDNSCTL)"
 { [ -n "$KNOTD" ] && [ -x "$KNOTD" ] && [ -n "$KNOTC" ]; } || skip "knotd/knotc not found"
 command -v kdig >/dev/null || skip "kdig not found"
 
@@ -87,7 +91,8 @@ primary n.test. 127.0.0.1@$KPORT
 primary n.test. 127.0.0.2@$KPORT
 allow-notify 127.0.0.0/8
 CONF
-"$SANDNSD" --foreground --io socket --config "$TMP/sandns.conf" >"$LOG" 2>&1 &
+"$SANDNSD" --foreground --io socket --config "$TMP/sandns.conf" --control "$TMP/ctl.sock" \
+	>"$LOG" 2>&1 &
 PID=$!
 wait_serving "$LOG" "$PID" || die "sandnsd did not start; its log: $(cat "$LOG")"
 check "sandnsd serves n.test. (serial 1) within 10 s" at "$PORT" n.test. 192.0.2.10 10
@@ -105,6 +110,29 @@ zone_file zones-a 3 192.0.2.30
 KNOT_NAME=knota knotc zone-reload n.test. >/dev/null
 check "after A's NOTIFY sandnsd serves A's version within 10 s" at "$PORT" n.test. 192.0.2.30 10
 check "... transferred from A" grep -qE "zone n.test.: [AI]XFR from 127.0.0.1@$KPORT" "$LOG"
+
+# A NOTIFYs serial 3 again: the copy served, no SOA check. Knot puts the SOA in its NOTIFY.
+ctl() { "$SANDNSCTL" --control "$TMP/ctl.sock" "$@"; }
+wait_for() { # wait_for SECS CMD...: CMD tried every 0.1 s until it succeeds
+	local n=$(($1 * 10))
+	shift
+	until "$@"; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+uptodate() { ctl zone-status n.test. | grep -qE "notifies [0-9]+ \(coalesced [0-9]+, up to date $1\)"; }
+check "no NOTIFY counted up to date before" uptodate 0
+KNOT_NAME=knota knotc zone-notify n.test. >/dev/null
+check "A's NOTIFY of the serial served is counted up to date within 10 s" \
+	wait_for 10 uptodate 1
+# B NOTIFYs its serial 2, older than ours: checked, B's older serial logged.
+KNOT_NAME=knotb knotc zone-notify n.test. >/dev/null
+check "B's NOTIFY of an older serial is checked: B's serial 2 logged within 10 s" \
+	wait_for 10 grep -qE "n.test.*127.0.0.2@$KPORT.*serial 2" "$LOG"
+check "... and not counted up to date" uptodate 1
+check "sandnsd still serves A's version" at "$PORT" n.test. 192.0.2.30 2
 
 echo "notify_first: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

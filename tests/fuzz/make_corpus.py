@@ -109,6 +109,14 @@ write('fuzz-answer', 'edns-cookie-chaos', query('id.server.', 'TXT', 'CH', edns=
 write('fuzz-answer', 'opcode-notify', query('example.com.', 'SOA', opcode='NOTIFY'))
 write('fuzz-answer', 'opcode-update', query('example.com.', 'SOA', opcode='UPDATE'))
 write('fuzz-answer', 'opcode-status', query('example.com.', 'SOA', opcode='STATUS'))
+# A NOTIFY with the SOA its primary's version gives (RFC 1996 3.7), read from the answer section.
+notify = dns.message.make_query('example.com.', 'SOA', use_edns=-1)
+notify.id = 4660
+notify.set_opcode(dns.opcode.NOTIFY)
+notify.answer.append(dns.rrset.from_text('example.com.', 3600, 'IN', 'SOA',
+                                         'ns1.example.com. h.example.com. 2026120701 7200 900 '
+                                         '1209600 300'))
+write('fuzz-answer', 'notify-soa', notify.to_wire())
 write('fuzz-answer', 'flag-qr', query('example.com.', 'SOA', flags=dns.flags.QR))
 write('fuzz-answer', 'flag-tc-cd-ad', query('example.com.', 'SOA',
                                             flags=dns.flags.TC | dns.flags.CD | dns.flags.AD))

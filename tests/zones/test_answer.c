@@ -1239,6 +1239,30 @@ static void test_opcodes(void)
 	CU_ASSERT_EQUAL(info.rcode, RC_FORMERR);
 	CU_ASSERT_EQUAL((m.flags & F_OPCODE_MASK) >> 11, 4);
 	CU_ASSERT_FALSE(info.notify);
+	/* The SOA a NOTIFY's answer section gives: its serial read before the answer is written
+	 * over the query (zt_answer_inplace(), the UDP paths). */
+	{
+		/* Owner and names compressed; RDATA 27 octets: ns.<qname>, <qname>, 5 numbers. */
+		static const uint8_t soa[] = {
+		    0xc0, 12,  0,    6,	 0,    1,  0,	 0,    0x0e, 0x10, 0, 27, 2,
+		    'n',  's', 0xc0, 12, 0xc0, 12, 0x78, 0x12, 0x34, 0x56, 0, 0,  0,
+		    0,	  0,   0,    0,	 0,    0,  0,	 0,    0,    0,	   0, 0,  0};
+		zt_answer_ctx_t ctx = {.transport = ZT_UDP};
+
+		qlen = tu_query(qbuf, 55, (4 << 11) | F_AA, "example.com", T_SOA, C_IN);
+		memcpy(qbuf + qlen, soa, sizeof(soa));
+		qlen += sizeof(soa);
+		qbuf[7] = 1; /* ANCOUNT */
+		CU_ASSERT_TRUE(zt_answer_inplace(zt, qbuf, qlen, sizeof(qbuf), &ctx, &info) > 12);
+		CU_ASSERT_TRUE(info.notify);
+		CU_ASSERT_TRUE(info.notify_soa);
+		CU_ASSERT_EQUAL(info.notify_serial, 0x78123456);
+		/* Without the SOA: a NOTIFY with no serial. */
+		qlen = tu_query(qbuf, 56, (4 << 11) | F_AA, "example.com", T_SOA, C_IN);
+		CU_ASSERT_TRUE_FATAL(send_q(zt, ZT_UDP, false) > 0);
+		CU_ASSERT_TRUE(info.notify);
+		CU_ASSERT_FALSE(info.notify_soa);
+	}
 }
 
 static void test_chaos(void)

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test_notify_soa.c: CUnit suite: the serial a NOTIFY's answer section carries */
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "cutest.h"
+#include "notify_soa.h"
+#include "tutil.h"
+
+static uint8_t msg[1024];
+static size_t len, qn; /* the message's length; its question name's */
+
+/* A NOTIFY for example.com. SOA, ANCOUNT AN, the octets REC (N) after the question. */
+static void make(uint16_t an, const uint8_t *rec, size_t n)
+{
+	len = tu_query(msg, 9, 4 << 11, "example.com.", 6, 1);
+	qn = len - 12 - 4;
+	msg[6] = (uint8_t)(an >> 8);
+	msg[7] = (uint8_t)an;
+	memcpy(msg + len, rec, n);
+	len += n;
+}
+
+/* The SOA's fixed part after its owner: type, class, TTL, RDLENGTH RDLEN. */
+#define SOA_HEAD(rdlen) 0, 6, 0, 1, 0, 0, 0x0e, 0x10, 0, rdlen
+/* Five 32-bit numbers, the first (the serial) 1234567890. */
+#define NUMBERS 0x49, 0x96, 0x02, 0xd2, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4
+
+static void test_serial(void)
+{
+	/* Owner a pointer to the question, names compressed. */
+	static const uint8_t ptr[] = {0xc0, 12, SOA_HEAD(27), 2,  'n',	  's',
+				      0xc0, 12, 0xc0,	      12, NUMBERS};
+	/* Owner written again in another case, names whole. */
+	static const uint8_t whole[] = {7,   'E', 'x', 'A', 'm', 'P', 'l',
+					'e', 3,	  'C', 'o', 'M', 0,   SOA_HEAD(26),
+					1,   'a', 0,   1,   'b', 0,   NUMBERS};
+	static const uint8_t other[] = {3,   'w', 'w',	'w', 0xc0, 12, SOA_HEAD(27), 2,
+					'n', 's', 0xc0, 12,  0xc0, 12, NUMBERS};
+	static const uint8_t a_rec[] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 192, 0, 2, 1};
+	/* RDLENGTH short of the serial; a name pointing forward; a pointer past the message. */
+	static const uint8_t short_rd[] = {0xc0, 12, SOA_HEAD(8), 2,  'n',    's',
+					   0xc0, 12, 0xc0,	  12, NUMBERS};
+	static const uint8_t fwd[] = {0xc0, 12, SOA_HEAD(27), 2,  'n',	  's',
+				      0xc0, 60, 0xc0,	      12, NUMBERS};
+	static const uint8_t owner_far[] = {0xc0, 200, SOA_HEAD(27), 2,	 'n',	 's',
+					    0xc0, 12,  0xc0,	     12, NUMBERS};
+	uint32_t serial = 0;
+
+	make(1, ptr, sizeof(ptr));
+	CU_ASSERT_TRUE(notify_soa_serial(msg, len, qn, &serial));
+	CU_ASSERT_EQUAL(serial, 1234567890);
+	serial = 0;
+	make(1, whole, sizeof(whole));
+	CU_ASSERT_TRUE(notify_soa_serial(msg, len, qn, &serial));
+	CU_ASSERT_EQUAL(serial, 1234567890);
+	/* Every octet cut off: never read past the message. */
+	for (size_t cut = 1; cut <= sizeof(ptr); cut++) {
+		make(1, ptr, sizeof(ptr) - cut);
+		CU_ASSERT_FALSE(notify_soa_serial(msg, len, qn, &serial));
+	}
+	make(0, ptr, sizeof(ptr)); /* ANCOUNT 0: the octets are no answer */
+	CU_ASSERT_FALSE(notify_soa_serial(msg, len, qn, &serial));
+	make(1, other, sizeof(other));
+	CU_ASSERT_FALSE(notify_soa_serial(msg, len, qn, &serial));
+	make(1, a_rec, sizeof(a_rec));
+	CU_ASSERT_FALSE(notify_soa_serial(msg, len, qn, &serial));
+	make(1, short_rd, sizeof(short_rd));
+	CU_ASSERT_FALSE(notify_soa_serial(msg, len, qn, &serial));
+	make(1, fwd, sizeof(fwd));
+	CU_ASSERT_FALSE(notify_soa_serial(msg, len, qn, &serial));
+	make(1, owner_far, sizeof(owner_far));
+	CU_ASSERT_FALSE(notify_soa_serial(msg, len, qn, &serial));
+}
+
+void reg_cutest_notify_soa(void)
+{
+	CU_pSuite s = CU_add_suite("notify_soa", NULL, NULL);
+
+	CU_add_test(s, "the SOA serial of a NOTIFY's answer section", test_serial);
+}
