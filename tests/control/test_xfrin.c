@@ -218,6 +218,20 @@ static int feed(xfrin_apply_t *a, const char *const *texts)
 	return rc;
 }
 
+/* The version the AXFR of TEXTS (NULL-ended) makes of ORIGIN, or NULL. */
+static zload_zone_t *axfr_copy(const ldns_rdf *origin, const char *const *texts)
+{
+	char err[512];
+	xfrin_apply_t a;
+	zload_zone_t *copy;
+
+	xfrin_apply_init(&a, origin, 0, false, NULL, "AXFR test");
+	CU_ASSERT_EQUAL(feed(&a, texts), 1);
+	copy = xfrin_apply_finish(&a, NULL, NULL, err, sizeof(err));
+	xfrin_apply_clear(&a);
+	return copy;
+}
+
 static int count_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
 {
 	(void)owner;
@@ -269,10 +283,7 @@ static void test_apply(void)
 	uint32_t serial = 0;
 
 	/* AXFR: every record, the SOA too; written, read back. */
-	xfrin_apply_init(&a, origin, 0, false, NULL, "AXFR test");
-	CU_ASSERT_EQUAL(feed(&a, axfr), 1);
-	copy = xfrin_apply_finish(&a, NULL, NULL, err, sizeof(err));
-	xfrin_apply_clear(&a);
+	copy = axfr_copy(origin, axfr);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
 	CU_ASSERT_EQUAL(zload_rr_count(copy), 4);
 	CU_ASSERT_EQUAL(zload_serial(copy), 10);
@@ -625,16 +636,12 @@ static void test_notify_serial(void)
 	char err[1024], text[2048];
 	cfg_t *cfg = cfg_new();
 	xfrin_zstate_t st;
-	xfrin_apply_t a;
 	zload_zone_t *copy;
 	uint8_t q[512];
 	size_t n = tu_query(q, 1, 4 << 11, "sec.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
 	xfrin_t *x;
 
-	xfrin_apply_init(&a, origin, 0, false, NULL, "AXFR test");
-	CU_ASSERT_EQUAL(feed(&a, axfr), 1);
-	copy = xfrin_apply_finish(&a, NULL, NULL, err, sizeof(err));
-	xfrin_apply_clear(&a);
+	copy = axfr_copy(origin, axfr);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
 	snprintf(text, sizeof(text),
 		 "zone sec.test. %s\nprimary sec.test. 127.0.0.1\nallow-notify 192.0.2.1\n", zpath);
@@ -760,14 +767,10 @@ static void test_reconfigure_seed(void)
 	char err[1024], text[2048];
 	cfg_t *cfg = cfg_new(), *next = cfg_new();
 	xfrin_zstate_t st;
-	xfrin_apply_t a;
 	zload_zone_t *copy;
 	xfrin_t *x;
 
-	xfrin_apply_init(&a, origin, 0, false, NULL, "AXFR test");
-	CU_ASSERT_EQUAL(feed(&a, axfr), 1);
-	copy = xfrin_apply_finish(&a, NULL, NULL, err, sizeof(err));
-	xfrin_apply_clear(&a);
+	copy = axfr_copy(origin, axfr);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
 	snprintf(text, sizeof(text), "zone file.test. %s\n", fpath);
 	CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
