@@ -493,6 +493,7 @@ static int transfer(xfrin_t *x, struct xz *z, const cfg_primary_t *p, bool ixfr,
 	z->st.have = true;
 	z->st.serial = fresh;
 	cur_set(z);
+	z->older_said = false; /* a primary older than this version is logged again */
 	z->st.transfers++;
 	if (a.ixfr)
 		z->st.ixfrs++;
@@ -506,7 +507,8 @@ static int transfer(xfrin_t *x, struct xz *z, const cfg_primary_t *p, bool ixfr,
 /*
  * The primary P answered Z's SOA check with SERIAL, not newer than ours: one older (RFC 1982; a
  * zone started again at a lower serial, or moved on by 2^31 or more) leaves our copy served for
- * good, which BIND and Knot log. Said once per such serial, at the warning level.
+ * good, which BIND and Knot log. Said once per such serial and copy of ours, at the warning
+ * level.
  */
 static void older(struct xz *z, const cfg_primary_t *p, uint32_t serial)
 {

@@ -157,6 +157,25 @@ check "cat.test. drops r2.test.: cat2.test. takes it within 10 s (its serial unc
 check "... and serves it" at "$PORT" r2.test. 192.0.2.20 10
 check "r1.test. is still served" at "$PORT" r1.test. 192.0.2.99 1
 
+# ---- r1.test.'s primary goes back, forward, then back to the same serial: logged each time back
+older_than() { # older_than OURS: the line for r1.test.'s primary at serial 0, within 10 s
+	for _ in $(seq 1 100); do
+		grep -q "zone r1.test.: 127.0.0.1@$KPORT has serial 0, older than ours ($1)" "$LOG" &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
+zone_file r1.test. 0 192.0.2.98
+knotc zone-reload r1.test. >/dev/null
+check "the primary back at serial 0 is logged as older than ours (1)" older_than 1
+zone_file r1.test. 30 192.0.2.97
+knotc zone-reload r1.test. >/dev/null
+check "the primary at serial 30 is transferred within 10 s" at "$PORT" r1.test. 192.0.2.97 10
+zone_file r1.test. 0 192.0.2.96
+knotc zone-reload r1.test. >/dev/null
+check "back at serial 0 again: logged as older than ours (30)" older_than 30
+
 stop_sandnsd
 check "sandnsd stopped cleanly" [ $? -eq 0 ]
 
