@@ -25,6 +25,8 @@ struct walk {
 	char version[64];    /* the first version TXT's text */
 	catz_member_t *ptrs; /* every PTR at UNIQUE.zones.ORIGIN, in order */
 	size_t nptrs, cap;
+	catz_member_t *coos; /* every PTR at coo.UNIQUE.zones.ORIGIN: label and target (name) */
+	size_t ncoos, coocap;
 	bool nomem;
 };
 
@@ -37,11 +39,43 @@ static char *lower_dup(const char *s)
 	return d;
 }
 
+/* The length of UNIQUE when OWNER (LEN octets, lower case) is UNIQUE.zones.ORIGIN: one label,
+ * then "zones." right above the catalog's origin; else 0. */
+static size_t member_node(const struct walk *w, const char *owner, size_t len)
+{
+	const char *label_end = memchr(owner, '.', len);
+	const size_t n = label_end != NULL ? (size_t)(label_end - owner) : 0;
+
+	if (n == 0 || n + 1 + 6 + w->olen != len || strncmp(label_end + 1, "zones.", 6) != 0)
+		return 0;
+	return n;
+}
+
+/* The PTR RDATA at a member node, whose label is the first N octets of OWNER, added to the list
+ * *V (*CNT of them, room for *CAP): label and target in lower case. 0, or 1 without memory (the
+ * walk stops). */
+static int take_ptr(struct walk *w, catz_member_t **v, size_t *cnt, size_t *cap, const char *owner,
+		    size_t n, const char *rdata)
+{
+	if (!GROW(*v, *cap, *cnt + 1, 16)) {
+		w->nomem = true;
+		return 1;
+	}
+	(*v)[*cnt] = (catz_member_t){.label = strndup(owner, n), .name = lower_dup(rdata)};
+	if ((*v)[*cnt].label == NULL || (*v)[*cnt].name == NULL) {
+		free((*v)[*cnt].label);
+		free((*v)[*cnt].name);
+		w->nomem = true;
+		return 1;
+	}
+	(*cnt)++;
+	return 0;
+}
+
 static int walk_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
 {
 	struct walk *w = ctx;
-	size_t olen = strlen(owner);
-	const char *label_end;
+	size_t olen = strlen(owner), n;
 
 	(void)ttl;
 	if (olen <= w->olen || strcmp(owner + olen - w->olen, w->origin) != 0 ||
@@ -54,25 +88,13 @@ static int walk_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, co
 	}
 	if (type != RR_TYPE_PTR)
 		return 0;
-	/* UNIQUE.zones.ORIGIN: one label, then "zones." right above the origin. */
-	label_end = strchr(owner, '.');
-	if (label_end == NULL || (size_t)(label_end - owner) + 1 + 6 + w->olen != olen ||
-	    strncmp(label_end + 1, "zones.", 6) != 0)
-		return 0; /* a property (group, coo) or elsewhere: not a member */
-	if (!GROW(w->ptrs, w->cap, w->nptrs + 1, 16)) {
-		w->nomem = true;
-		return 1;
-	}
-	w->ptrs[w->nptrs].label = strndup(owner, (size_t)(label_end - owner));
-	w->ptrs[w->nptrs].name = lower_dup(rdata);
-	if (w->ptrs[w->nptrs].label == NULL || w->ptrs[w->nptrs].name == NULL) {
-		free(w->ptrs[w->nptrs].label);
-		free(w->ptrs[w->nptrs].name);
-		w->nomem = true;
-		return 1;
-	}
-	w->nptrs++;
-	return 0;
+	/* coo.UNIQUE.zones.ORIGIN: the property that hands member UNIQUE over to another catalog.
+	 */
+	if (strncmp(owner, "coo.", 4) == 0 && (n = member_node(w, owner + 4, olen - 4)) > 0)
+		return take_ptr(w, &w->coos, &w->ncoos, &w->coocap, owner + 4, n, rdata);
+	if ((n = member_node(w, owner, olen)) == 0)
+		return 0; /* another property (group) or elsewhere: not a member */
+	return take_ptr(w, &w->ptrs, &w->nptrs, &w->cap, owner, n, rdata);
 }
 
 /*
@@ -247,6 +269,74 @@ out:
 	return rc;
 }
 
+/*
+ * W's coo properties onto OUT's members (RFC 9432 4.4.1): SANDNS_EOK; SANDNS_EZONE with the reason
+ * in ERR for a broken catalog (a coo of several PTR records, or one naming no absolute name);
+ * -ENOMEM. A coo of no member, or naming the catalog itself, hands nothing over. Sorted: n log n.
+ */
+static int attach_coos(const struct walk *w, catz_t *out, char *err, size_t errlen)
+{
+	const struct walk cw = {.ptrs = w->coos, .nptrs = w->ncoos};
+	size_t *count = calloc(w->ncoos + 1, sizeof(size_t));
+	size_t *idx = malloc((out->nmembers + 1) * sizeof(size_t));
+	bool *first = calloc(w->ncoos + 1, sizeof(bool));
+	int rc = -ENOMEM;
+
+	if (count == NULL || first == NULL || idx == NULL || !group(&cw, false, count, first))
+		goto out;
+	for (size_t i = 0; i < w->ncoos; i++) {
+		const catz_member_t *c = &w->coos[i];
+
+		if (count[i] > 1 || !good_name(c->name)) {
+			if (count[i] > 1)
+				snprintf(err, errlen,
+					 "catalog %s: coo.%s.zones.%s has %zu PTR records, one is "
+					 "needed (RFC 9432 4.4.1)",
+					 w->origin, c->label, w->origin, count[i]);
+			else
+				snprintf(
+				    err, errlen,
+				    "catalog %s: coo.%s.zones.%s: %s is not an absolute domain "
+				    "name",
+				    w->origin, c->label, w->origin, c->name);
+			rc = SANDNS_EZONE;
+			goto out;
+		}
+	}
+	/* The members by label, each listed once (members_of() left out a label listed twice). */
+	for (size_t k = 0; k < out->nmembers; k++)
+		idx[k] = k;
+	sort_ptrs = out->members;
+	sort_by_name = false;
+	qsort(idx, out->nmembers, sizeof(*idx), ptr_cmp);
+	for (size_t i = 0; i < w->ncoos; i++) {
+		size_t lo = 0, hi = out->nmembers;
+		catz_member_t *m;
+
+		while (lo < hi) {
+			const size_t mid = lo + (hi - lo) / 2;
+
+			if (strcmp(out->members[idx[mid]].label, w->coos[i].label) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == out->nmembers ||
+		    strcmp(out->members[idx[lo]].label, w->coos[i].label) != 0 ||
+		    strcmp(w->coos[i].name, w->origin) == 0)
+			continue;
+		m = &out->members[idx[lo]];
+		if ((m->coo = strdup(w->coos[i].name)) == NULL)
+			goto out;
+	}
+	rc = SANDNS_EOK;
+out:
+	free(count);
+	free(first);
+	free(idx);
+	return rc;
+}
+
 int catz_parse(const zload_zone_t *zone, size_t max_members, catz_t *out, char *err, size_t errlen)
 {
 	struct walk w = {0};
@@ -278,7 +368,9 @@ int catz_parse(const zload_zone_t *zone, size_t max_members, catz_t *out, char *
 	out->members = calloc(w.nptrs + 1, sizeof(*out->members));
 	if (out->members == NULL || members_of(&w, out, max_members) != SANDNS_EOK)
 		goto nomem;
-	rc = SANDNS_EOK;
+	rc = attach_coos(&w, out, err, errlen);
+	if (rc == -ENOMEM)
+		goto nomem;
 	goto out;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -291,6 +383,11 @@ out:
 		free(w.ptrs[i].label);
 	}
 	free(w.ptrs);
+	for (size_t i = 0; i < w.ncoos; i++) {
+		free(w.coos[i].name);
+		free(w.coos[i].label);
+	}
+	free(w.coos);
 	free(origin);
 	return rc;
 }
@@ -300,6 +397,7 @@ void catz_clear(catz_t *out)
 	for (size_t i = 0; i < out->nmembers; i++) {
 		free(out->members[i].name);
 		free(out->members[i].label);
+		free(out->members[i].coo);
 	}
 	free(out->members);
 	for (size_t i = 0; i < out->nrefused; i++)

@@ -12,6 +12,9 @@
 typedef struct catz_member {
 	char *name;  /* lower case, with the final dot */
 	char *label; /* lower case, as in the owner */
+	/* Lower case, with the final dot: the catalog its coo property (coo.UNIQUE.zones.CATALOG
+	 * PTR NEW) hands it over to (RFC 9432 4.4.1), or NULL. */
+	char *coo;
 } catz_member_t;
 
 /* Reasons kept one by one in catz_t.refused; those past it are only counted. */
@@ -42,7 +45,9 @@ typedef struct catz {
  * once by one PTR, the first MAX_MEMBERS of them in record order (those past it counted in
  * OUT->over); a member listed under two labels, a label with several PTR records, a PTR
  * naming no valid absolute name, the catalog itself: left out, each with its reason in
- * OUT->refused (past CATZ_REASONS_MAX, counted in OUT->nrefused_more). Costs n log n for n
+ * OUT->refused (past CATZ_REASONS_MAX, counted in OUT->nrefused_more). A member's coo property
+ * is its catz_member_t.coo; a coo of several PTR records, or one naming no absolute name,
+ * makes the catalog broken (RFC 9432 4.4.1): refused whole, SANDNS_EZONE. Costs n log n for n
  * PTR records. -ENOMEM without memory.
  */
 int catz_parse(const zload_zone_t *zone, size_t max_members, catz_t *out, char *err, size_t errlen);

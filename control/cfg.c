@@ -62,6 +62,7 @@ void cfg_free(cfg_t **cfgp)
 		free(cfg->zones[i].where);
 		free(cfg->zones[i].catalog);
 		free(cfg->zones[i].catalog_label);
+		free(cfg->zones[i].catalog_coo);
 		zsrc_clear(&cfg->zones[i].src);
 	}
 	free(cfg->zones);
@@ -527,6 +528,7 @@ static int cfg_dedup_zones(cfg_t *cfg, char *err, size_t errlen, int *rc)
 		free(cfg->zones[j].where);
 		free(cfg->zones[j].catalog);
 		free(cfg->zones[j].catalog_label);
+		free(cfg->zones[j].catalog_coo);
 		zsrc_clear(&cfg->zones[j].src);
 	}
 	free(drop);

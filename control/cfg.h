@@ -225,6 +225,7 @@ typedef struct cfg_zone {
 	char *where;   /* "FILE:LINE" or "--zone", for messages (NULL: unknown) */
 	char *catalog; /* a member of this consumer catalog (cfg_add_member), or NULL */
 	char *catalog_label; /* the unique label the catalog lists it under (with CATALOG) */
+	char *catalog_coo;   /* the catalog CATALOG's coo property hands it over to, or NULL */
 } cfg_zone_t;
 
 /* `catalog ORIGIN consumer|producer`: ORIGIN (a configured zone) is a catalog (RFC 9432). */
@@ -556,11 +557,12 @@ int cfg_keep_static(cfg_t *next, const cfg_t *cur, char *warn, size_t len, size_
 
 /*
  * cfg_cat.c, before cfg_check(): zone MEMBER, a member of consumer catalog CATALOG (one of
- * cfg->catalogs), listed there under the unique label LABEL, becomes a secondary zone of the
- * catalog's primaries (the same keys), its copy kept in PATH. SANDNS_EOK or -ENOMEM.
+ * cfg->catalogs), listed there under the unique label LABEL (with a coo property naming COO, or
+ * NULL), becomes a secondary zone of the catalog's primaries (the same keys), its copy kept in
+ * PATH. SANDNS_EOK or -ENOMEM.
  */
 int cfg_add_member(cfg_t *cfg, const char *member, const char *path, const char *catalog,
-		   const char *label);
+		   const char *label, const char *coo);
 
 /* The catalog zone ORIGIN is, or NULL. */
 const cfg_catalog_t *cfg_catalog_find(const cfg_t *cfg, const char *origin);

@@ -106,7 +106,7 @@ void cfg_free_catalogs(cfg_t *cfg)
 }
 
 int cfg_add_member(cfg_t *cfg, const char *member, const char *path, const char *catalog,
-		   const char *label)
+		   const char *label, const char *coo)
 {
 	cfg_zone_t z = {0};
 	size_t n = cfg->nprimaries;
@@ -114,10 +114,11 @@ int cfg_add_member(cfg_t *cfg, const char *member, const char *path, const char 
 	z.origin = strdup(member);
 	z.catalog = strdup(catalog);
 	z.catalog_label = strdup(label);
+	z.catalog_coo = coo != NULL ? strdup(coo) : NULL;
 	if (asprintf(&z.where, "catalog %s", catalog) < 0)
 		z.where = NULL;
 	if (z.origin == NULL || z.catalog == NULL || z.catalog_label == NULL || z.where == NULL ||
-	    zsrc_file(&z.src, path) != SANDNS_EOK)
+	    (coo != NULL && z.catalog_coo == NULL) || zsrc_file(&z.src, path) != SANDNS_EOK)
 		goto nomem;
 	if (cfg_push(&cfg->zones, &cfg->nzones, sizeof(z), &z) != SANDNS_EOK) {
 		zsrc_clear(&z.src);
@@ -144,6 +145,7 @@ nomem:
 	free(z.origin);
 	free(z.catalog);
 	free(z.catalog_label);
+	free(z.catalog_coo);
 	free(z.where);
 	return -ENOMEM;
 }

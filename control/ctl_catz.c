@@ -56,7 +56,57 @@ static const cfg_zone_t *zone_among(const cfg_t *cfg, const char *origin, size_t
 	return i < 0 ? NULL : &cfg->zones[i];
 }
 
-int ctl_catz_carry(const cfg_t *cur, cfg_t *next, const char *except)
+/* A catalog's member names, indexed once (without memory: catz_has() walks them). */
+struct want_ix {
+	const catz_t *want;
+	const char **names;
+	origins_t *idx;
+};
+
+static void want_ix_init(struct want_ix *w, const catz_t *want)
+{
+	w->want = want;
+	w->idx = NULL;
+	w->names = calloc(want->nmembers + 1, sizeof(*w->names));
+	for (size_t k = 0; w->names != NULL && k < want->nmembers; k++)
+		w->names[k] = want->members[k].name;
+	if (w->names != NULL)
+		w->idx = origins_new(w->names, want->nmembers);
+}
+
+/* The index of ORIGIN among the members, or -1. */
+static long want_ix_find(const struct want_ix *w, const char *origin)
+{
+	if (w->idx != NULL)
+		return origins_exact(w->idx, origin);
+	for (size_t k = 0; k < w->want->nmembers; k++)
+		if (cfg_same_origin(w->want->members[k].name, origin))
+			return (long)k;
+	return -1;
+}
+
+static void want_ix_free(struct want_ix *w)
+{
+	origins_free(w->idx);
+	free(w->names);
+	w->idx = NULL;
+	w->names = NULL;
+}
+
+/* Whether member Z (of another catalog) is handed over to catalog CAT: its catalog's coo
+ * property names CAT (RFC 9432 4.4.1). */
+static bool handed_to(const cfg_zone_t *z, const char *cat)
+{
+	return z->catalog != NULL && z->catalog_coo != NULL &&
+	       cfg_same_origin(z->catalog_coo, cat) && !cfg_same_origin(z->catalog, cat);
+}
+
+/*
+ * ctl_catz_carry(), but for a catalog EXCEPT whose members TAKING lists (NULL: none): the
+ * members another catalog hands over to EXCEPT by a coo property are not carried when TAKING
+ * lists them, so that EXCEPT takes them.
+ */
+static int carry(const cfg_t *cur, cfg_t *next, const char *except, const struct want_ix *taking)
 {
 	const size_t n0 = next->nzones;
 
@@ -68,15 +118,22 @@ int ctl_catz_carry(const cfg_t *cur, cfg_t *next, const char *except)
 
 		if (z->catalog == NULL || (except != NULL && cfg_same_origin(z->catalog, except)))
 			continue;
+		if (taking != NULL && handed_to(z, except) && want_ix_find(taking, z->origin) >= 0)
+			continue;
 		c = cfg_catalog_find(next, z->catalog);
 		/* Its catalog gone, or the zone now configured otherwise: the member goes. */
 		if (c == NULL || c->producer || zone_among(next, z->origin, n0) != NULL)
 			continue;
-		if (cfg_add_member(next, z->origin, z->src.path, z->catalog, z->catalog_label) !=
-		    SANDNS_EOK)
+		if (cfg_add_member(next, z->origin, z->src.path, z->catalog, z->catalog_label,
+				   z->catalog_coo) != SANDNS_EOK)
 			return -ENOMEM;
 	}
 	return SANDNS_EOK;
+}
+
+int ctl_catz_carry(const cfg_t *cur, cfg_t *next, const char *except)
+{
+	return carry(cur, next, except, NULL);
 }
 
 /*
@@ -223,11 +280,11 @@ void ctl_catz_free(ctl_t *ctl)
 }
 
 /*
- * The members catalog CAT (the Ith zone served) lists, those refused logged: SANDNS_EOK, else
- * the members it had stay: SANDNS_EZONE for a catalog refused (its serial must change), -EIO or
- * -ENOMEM for one not read (tried again).
+ * The members catalog CAT (the Ith zone served) lists, those refused logged unless QUIET:
+ * SANDNS_EOK, else the members it had stay: SANDNS_EZONE for a catalog refused (its serial must
+ * change), -EIO or -ENOMEM for one not read (tried again); OUT is then empty.
  */
-static int read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
+static int read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out, bool quiet)
 {
 	const zload_zone_t *raw = ctl->info.raw != NULL ? ctl->info.raw[i] : NULL;
 	const cfg_catalog_t *c = cfg_catalog_find(ctl->cfg, cat);
@@ -235,6 +292,7 @@ static int read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
 	char err[1024];
 	int rc;
 
+	memset(out, 0, sizeof(*out));
 	/* Not kept in memory (keep-zones): the version the transfer thread holds, which the
 	 * copy on disk may not hold yet (its writer runs after the reload), else the copy. */
 	if (raw == NULL && ctl->xfrin != NULL && ctl->cfg->zones[i].src.kind == ZSRC_PRIMARY)
@@ -243,8 +301,9 @@ static int read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
 		read = zsrc_load(&ctl->cfg->zones[i].src, ctl->cfg->zones[i].origin, NULL, NULL,
 				 err, sizeof(err));
 		if (read == NULL) {
-			log_msg(LOG_ERR, "catalog %s: cannot read it: %s; its members stay", cat,
-				err);
+			if (!quiet)
+				log_msg(LOG_ERR, "catalog %s: cannot read it: %s; its members stay",
+					cat, err);
 			return -EIO;
 		}
 		raw = read;
@@ -253,9 +312,12 @@ static int read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
 			sizeof(err));
 	zload_free(&read);
 	if (rc != SANDNS_EOK) {
-		log_msg(LOG_ERR, "%s; the members it had stay served", err);
+		if (!quiet)
+			log_msg(LOG_ERR, "%s; the members it had stay served", err);
 		return rc;
 	}
+	if (quiet)
+		return SANDNS_EOK;
 	for (size_t k = 0; k < out->nrefused; k++)
 		log_msg(LOG_WARNING, "catalog %s: member %s", cat, out->refused[k]);
 	if (out->nrefused_more > 0)
@@ -269,23 +331,95 @@ static int read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out)
 	return SANDNS_EOK;
 }
 
+/* The other consumer catalogs' members, read (quietly) the first time a member's coo names one. */
+struct others {
+	catz_t *lists; /* per catalog of the configuration in force (its catalogs[]) */
+	struct want_ix *ix;
+	bool *read;
+	size_t n;
+};
+
+static void others_free(struct others *o)
+{
+	for (size_t c = 0; c < o->n; c++)
+		if (o->read[c]) {
+			want_ix_free(&o->ix[c]);
+			catz_clear(&o->lists[c]);
+		}
+	free(o->lists);
+	free(o->ix);
+	free(o->read);
+}
+
+/*
+ * Whether member M, listed by catalog CAT and configured by none, is left to the consumer
+ * catalog its coo property names because that one lists it (it takes M: RFC 9432 4.4.1). At a
+ * start both catalogs list a member handed over, read in either order: it is the new one's,
+ * and its copy, made under the new one's label, is not reset by the old one's.
+ */
+static bool left_for_coo(ctl_t *ctl, const char *cat, const catz_member_t *m, struct others *o)
+{
+	const cfg_t *cfg = ctl->cfg;
+
+	if (m->coo == NULL || cfg_same_origin(m->coo, cat))
+		return false;
+	if (o->read == NULL) {
+		o->n = cfg->ncatalogs;
+		o->lists = calloc(o->n + 1, sizeof(*o->lists));
+		o->ix = calloc(o->n + 1, sizeof(*o->ix));
+		o->read = calloc(o->n + 1, sizeof(*o->read));
+		if (o->lists == NULL || o->ix == NULL || o->read == NULL) {
+			others_free(o);
+			memset(o, 0, sizeof(*o));
+			return false; /* without memory: CAT keeps it (a migration follows) */
+		}
+	}
+	for (size_t c = 0; c < o->n; c++) {
+		const cfg_catalog_t *k = &cfg->catalogs[c];
+		size_t i = 0;
+
+		if (k->producer || !cfg_same_origin(k->origin, m->coo))
+			continue;
+		if (!o->read[c]) {
+			while (i < ctl->info.nzones &&
+			       !cfg_same_origin(ctl->info.zones[i].origin, k->origin))
+				i++;
+			if (i < ctl->info.nzones && !ctl->info.zones[i].absent)
+				(void)read_members(ctl, k->origin, i, &o->lists[c], true);
+			want_ix_init(&o->ix[c], &o->lists[c]);
+			o->read[c] = true;
+		}
+		if (want_ix_find(&o->ix[c], m->name) < 0)
+			return false;
+		log_msg(LOG_INFO,
+			"catalog %s: member %s is left to catalog %s, which lists it: its coo "
+			"property hands it over",
+			cat, m->name, k->origin);
+		return true;
+	}
+	return false;
+}
+
 /*
  * The configuration in force made again (as last read: its text, never a file edited since)
  * with catalog CAT's members those of WANT (those configured otherwise left out and logged);
  * the other catalogs' members kept. NULL (logged) on failure.
  */
-static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want)
+static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want, const catz_t *taking)
 {
 	char err[1024], warn[2048], path[4096];
 	size_t nwarn = 0, n0;
 	cfg_t *next = cfg_new();
+	struct others others = {0};
+	struct want_ix tix;
 
+	want_ix_init(&tix, taking);
 	if (next == NULL)
 		goto nomem;
 	next->reuse_text = ctl->cfg->text;
 	if (cfg_load_args(next, ctl->argc, ctl->argv, err, sizeof(err)) != SANDNS_EOK)
 		goto fail;
-	if (ctl_catz_carry(ctl->cfg, next, cat) != SANDNS_EOK)
+	if (carry(ctl->cfg, next, cat, &tix) != SANDNS_EOK)
 		goto nomem;
 	/*
 	 * NEXT's zones indexed before the members are added: WANT's names are unique (catz_parse
@@ -295,22 +429,33 @@ static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want)
 	(void)cfg_zone_index(next);
 	for (size_t k = 0; k < want->nmembers; k++) {
 		const char *m = want->members[k].name;
-		const cfg_zone_t *z = zone_among(next, m, n0);
+		const cfg_zone_t *z = zone_among(next, m, n0), *was = zone_of(ctl->cfg, m);
 
 		if (z != NULL)
 			continue; /* configured otherwise: said by left_out() */
+		if (was == NULL && left_for_coo(ctl, cat, &want->members[k], &others))
+			continue;
 		if (!member_path(ctl->cfg, m, path, sizeof(path))) {
 			log_msg(LOG_WARNING, "catalog %s: member %s is left out: no state-dir", cat,
 				m);
 			continue;
 		}
-		if (cfg_add_member(next, m, path, cat, want->members[k].label) != SANDNS_EOK)
+		if (was != NULL && handed_to(was, cat))
+			log_msg(
+			    LOG_NOTICE,
+			    "catalog %s: member %s taken over from catalog %s, whose coo property "
+			    "hands it over: its copy and state kept (the same unique label %s)",
+			    cat, m, was->catalog, want->members[k].label);
+		if (cfg_add_member(next, m, path, cat, want->members[k].label,
+				   want->members[k].coo) != SANDNS_EOK)
 			goto nomem;
 	}
 	if (cfg_check(next, err, sizeof(err)) != SANDNS_EOK)
 		goto fail;
 	if (cfg_keep_static(next, ctl->cfg, warn, sizeof(warn), &nwarn) != SANDNS_EOK)
 		goto nomem;
+	others_free(&others);
+	want_ix_free(&tix);
 	return next;
 nomem:
 	snprintf(err, sizeof(err), "out of memory");
@@ -319,16 +464,24 @@ fail:
 		snprintf(err, sizeof(err), "%s", next->errors[0]);
 	log_msg(LOG_ERR, "catalog %s: its members cannot be applied: %s", cat, err);
 	cfg_free(&next);
+	others_free(&others);
+	want_ix_free(&tix);
 	return NULL;
 }
 
-/* The members of WANT that CFG configures otherwise (a zone line, another catalog): logged. */
+/*
+ * The members of WANT that CFG configures otherwise (a zone line, another catalog): logged; not
+ * those handed over by a coo property, to CAT or from it.
+ */
 static void left_out(const cfg_t *cfg, const char *cat, const catz_t *want)
 {
 	for (size_t k = 0; k < want->nmembers; k++) {
 		const cfg_zone_t *z = zone_of(cfg, want->members[k].name);
+		const char *coo = want->members[k].coo;
 
-		if (z == NULL || (z->catalog != NULL && cfg_same_origin(z->catalog, cat)))
+		if (z == NULL || (z->catalog != NULL && cfg_same_origin(z->catalog, cat)) ||
+		    handed_to(z, cat) ||
+		    (coo != NULL && z->catalog != NULL && cfg_same_origin(z->catalog, coo)))
 			continue;
 		log_msg(LOG_WARNING,
 			"catalog %s: member %s is left out: it is configured already (%s%s)", cat,
@@ -345,6 +498,11 @@ static void left_out(const cfg_t *cfg, const char *cat, const catz_t *want)
  * WANT's names are indexed once (without memory: catz_has walks them): ten thousand members
  * would otherwise be compared with each other's zones, 10^8 times per refresh.
  */
+static bool same_coo(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : cfg_same_origin(a, b);
+}
+
 static bool same_members(const cfg_t *cfg, const char *cat, const catz_t *want)
 {
 	size_t have = 0, listed = 0;
@@ -372,11 +530,12 @@ static bool same_members(const cfg_t *cfg, const char *cat, const catz_t *want)
 	for (size_t k = 0; k < want->nmembers; k++) {
 		const cfg_zone_t *z = zone_of(cfg, want->members[k].name);
 
-		if (z == NULL)
+		if (z == NULL || handed_to(z, cat))
 			return false;
 		if (z->catalog != NULL && cfg_same_origin(z->catalog, cat)) {
 			if (z->catalog_label == NULL ||
-			    strcmp(z->catalog_label, want->members[k].label) != 0)
+			    strcmp(z->catalog_label, want->members[k].label) != 0 ||
+			    !same_coo(z->catalog_coo, want->members[k].coo))
 				return false;
 			listed++;
 		}
@@ -461,7 +620,8 @@ static bool check_copy(const char *cat, const cfg_zone_t *z)
  * Applies catalog CAT's members WANT: NEXT switched to; the copies of members gone removed, their
  * number added to *REMOVED. Whether it was (failures logged).
  */
-static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, size_t *removed)
+static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, const catz_t *taking,
+		  size_t *removed)
 {
 	ctl_rebuild_t what = {.zones = false}; /* only the new members are read */
 	zload_zone_t **given;
@@ -476,14 +636,16 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, size_t *remov
 	snprintf(dir, sizeof(dir), "%s/" CATZ_DIR, ctl->cfg->state_dir);
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		log_msg(LOG_ERR, "catalog %s: cannot create %s: %s", cat, dir, strerror(errno));
-	next = remake(ctl, cat, want);
+	next = remake(ctl, cat, want, taking);
 	if (next == NULL)
 		return false;
 	gone = calloc(old->nzones + 1, sizeof(*gone));
+	/* CAT's members it no longer lists, and those handed over to it that go first (another
+	 * label: the reset's first apply); the other catalogs' are carried. */
 	for (size_t i = 0; gone != NULL && i < old->nzones; i++) {
 		const cfg_zone_t *z = &old->zones[i];
 
-		if (z->catalog != NULL && cfg_same_origin(z->catalog, cat) &&
+		if (z->catalog != NULL && (cfg_same_origin(z->catalog, cat) || handed_to(z, cat)) &&
 		    zone_of(next, z->origin) == NULL)
 			gone[ngone++] = strdup(z->src.path);
 	}
@@ -548,6 +710,18 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, size_t *remov
  * resets a zone so (a primary that started it again at a lower serial, say), which the SOA
  * checks of the copy held would otherwise never see. -ENOMEM without memory.
  */
+/*
+ * Whether member Z of CFG is listed by catalog CAT under another label than LABEL: CAT's own, or
+ * one another catalog hands over to CAT (RFC 9432 4.4.1: its state is reset unless the label is
+ * the same).
+ */
+static bool label_moves(const cfg_zone_t *z, const char *cat, const char *label)
+{
+	return z != NULL && z->catalog != NULL &&
+	       (cfg_same_origin(z->catalog, cat) || handed_to(z, cat)) &&
+	       z->catalog_label != NULL && strcmp(z->catalog_label, label) != 0;
+}
+
 static int relabeled(const cfg_t *cfg, const char *cat, const catz_t *want, catz_t *kept)
 {
 	size_t n = 0;
@@ -556,29 +730,29 @@ static int relabeled(const cfg_t *cfg, const char *cat, const catz_t *want, catz
 	for (size_t k = 0; k < want->nmembers; k++) {
 		const cfg_zone_t *z = zone_of(cfg, want->members[k].name);
 
-		if (z == NULL || z->catalog == NULL || !cfg_same_origin(z->catalog, cat) ||
-		    z->catalog_label == NULL ||
-		    strcmp(z->catalog_label, want->members[k].label) == 0)
+		if (!label_moves(z, cat, want->members[k].label))
 			continue;
 		if (kept->members == NULL &&
 		    (kept->members = calloc(want->nmembers, sizeof(*kept->members))) == NULL)
 			return -ENOMEM;
-		log_msg(
-		    LOG_NOTICE,
-		    "catalog %s: member %s: its unique label changed (%s, now %s): removed with "
-		    "its copy and added again",
-		    cat, want->members[k].name, z->catalog_label, want->members[k].label);
+		if (cfg_same_origin(z->catalog, cat))
+			log_msg(LOG_NOTICE,
+				"catalog %s: member %s: its unique label changed (%s, now %s): "
+				"removed with its copy and added again",
+				cat, want->members[k].name, z->catalog_label,
+				want->members[k].label);
+		else
+			log_msg(LOG_NOTICE,
+				"catalog %s: member %s taken over from catalog %s, whose coo "
+				"property hands it over, under another unique label (%s, now %s): "
+				"removed with its copy and added again",
+				cat, want->members[k].name, z->catalog, z->catalog_label,
+				want->members[k].label);
 		n++;
 	}
-	for (size_t k = 0; n > 0 && k < want->nmembers; k++) {
-		const cfg_zone_t *z = zone_of(cfg, want->members[k].name);
-
-		if (z != NULL && z->catalog != NULL && cfg_same_origin(z->catalog, cat) &&
-		    z->catalog_label != NULL &&
-		    strcmp(z->catalog_label, want->members[k].label) != 0)
-			continue;
-		kept->members[kept->nmembers++] = want->members[k];
-	}
+	for (size_t k = 0; n > 0 && k < want->nmembers; k++)
+		if (!label_moves(zone_of(cfg, want->members[k].name), cat, want->members[k].label))
+			kept->members[kept->nmembers++] = want->members[k];
 	return (int)n;
 }
 
@@ -596,18 +770,19 @@ static bool apply_all(ctl_t *ctl, const char *cat, const catz_t *want, size_t *r
 
 	if (n < 0)
 		return false;
-	ok = n == 0 || apply(ctl, cat, &kept, &first);
+	ok = n == 0 || apply(ctl, cat, &kept, want, &first);
 	free(kept.members);
 	if (first > (size_t)n)
 		*removed += first - (size_t)n;
-	return ok && apply(ctl, cat, want, removed);
+	return ok && apply(ctl, cat, want, want, removed);
 }
 
 /*
- * Members left catalog CAT: every other consumer catalog is read again, even at the serial it
- * was read at, so that one listing such a member (refused then: it was CAT's) takes it now.
- * That is how a member moves between catalogs (RFC 9432 5.6: removed from the old, listed by
- * the new), whichever of the two transfers came first.
+ * Members left catalog CAT, or its coo properties changed: every other consumer catalog is read
+ * again, even at the serial it was read at, so that one listing such a member (refused then: it
+ * was CAT's) takes it now. That is how a member moves between catalogs (RFC 9432 5.6: removed
+ * from the old, listed by the new; or handed over by the old's coo property, 4.4.1), whichever
+ * of the two transfers came first.
  */
 static void reread_others(ctl_t *ctl, const char *cat)
 {
@@ -632,7 +807,7 @@ static bool update_one(ctl_t *ctl, size_t c, uint64_t now)
 	size_t i, removed = 0;
 	catz_t want;
 	struct ctl_catz_seen *s;
-	bool ok = true;
+	bool ok = true, hands = false;
 	int rc;
 
 	if (ctl->cfg->catalogs[c].producer)
@@ -647,19 +822,23 @@ static bool update_one(ctl_t *ctl, size_t c, uint64_t now)
 	s = seen_entry(ctl, cat, ctl->info.zones[i].src_serial);
 	if (s != NULL && !seen_due(s, now))
 		return false;
-	rc = read_members(ctl, cat, i, &want);
+	rc = read_members(ctl, cat, i, &want, false);
 	if (rc == SANDNS_EOK) {
 		left_out(ctl->cfg, cat, &want);
-		if (!same_members(ctl->cfg, cat, &want))
+		if (!same_members(ctl->cfg, cat, &want)) {
 			ok = apply_all(ctl, cat, &want, &removed);
+			/* A coo property changed: the catalog it names may list the member now. */
+			for (size_t k = 0; ok && !hands && k < want.nmembers; k++)
+				hands = want.members[k].coo != NULL;
+		}
 		catz_clear(&want);
 	}
 	/* APPLY may switch the configuration, never CATZ_SEEN: S still points into it. */
 	if (s != NULL)
 		seen_tried(s, cat, ok && rc != -ENOMEM && rc != -EIO, now);
-	if (removed > 0)
+	if (removed > 0 || hands)
 		reread_others(ctl, cat);
-	return removed > 0;
+	return removed > 0 || hands;
 }
 
 void ctl_catz_update(ctl_t *ctl)

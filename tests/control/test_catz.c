@@ -67,6 +67,8 @@ static void test_members(void)
 	CU_ASSERT_STRING_EQUAL(c.members[0].name, "example.com.");
 	CU_ASSERT_STRING_EQUAL(c.members[0].label, "a1");
 	CU_ASSERT_STRING_EQUAL(c.members[1].name, "example.net.");
+	CU_ASSERT_PTR_NULL(c.members[0].coo);
+	CU_ASSERT_STRING_EQUAL(c.members[1].coo, "other.cat."); /* handed over */
 	CU_ASSERT_EQUAL(c.nrefused, 0);
 	CU_ASSERT(catz_has(&c, "EXAMPLE.com"));
 	CU_ASSERT(catz_has(&c, "example.net."));
@@ -90,6 +92,38 @@ static void test_members(void)
 	CU_ASSERT_EQUAL(parse(HEAD "version IN TXT \"2\"\n", &c, err, sizeof(err)), SANDNS_EOK);
 	CU_ASSERT_EQUAL(c.nmembers, 0);
 	catz_clear(&c);
+}
+
+/* coo properties: one PTR each, on a member's label; two make the catalog broken (RFC 9432
+ * 4.4.1); one on no member's label, or naming the catalog itself, hands nothing over. */
+static void test_coo(void)
+{
+	char err[512];
+	catz_t c;
+
+	CU_ASSERT_EQUAL_FATAL(parse(HEAD "version IN TXT \"2\"\n"
+					 "a1.zones IN PTR example.com.\n"
+					 "coo.a1.zones IN PTR New.Cat.\n"
+					 "b2.zones IN PTR example.net.\n"
+					 "coo.b2.zones IN PTR cat.test.\n"
+					 "coo.c3.zones IN PTR new.cat.\n"
+					 "x.coo.a1.zones IN PTR elsewhere.cat.\n",
+				    &c, err, sizeof(err)),
+			      SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(c.nmembers, 2);
+	CU_ASSERT_STRING_EQUAL(c.members[0].coo, "new.cat.");
+	CU_ASSERT_PTR_NULL(c.members[1].coo); /* the catalog itself */
+	catz_clear(&c);
+
+	err[0] = '\0';
+	CU_ASSERT_EQUAL(parse(HEAD "version IN TXT \"2\"\n"
+				   "a1.zones IN PTR example.com.\n"
+				   "coo.a1.zones IN PTR one.cat.\n"
+				   "coo.a1.zones IN PTR two.cat.\n",
+			      &c, err, sizeof(err)),
+			SANDNS_EZONE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "coo.a1.zones.cat.test. has 2 PTR records"));
+	CU_ASSERT_EQUAL(c.nmembers, 0);
 }
 
 static void test_version(void)
@@ -233,7 +267,7 @@ static void test_cfg_catalog(void)
 			    "t.conf", "/etc/sandns", err, sizeof(err)),
 	    SANDNS_EOK);
 	CU_ASSERT_EQUAL_FATAL(cfg_add_member(cfg, "m.test.", "/var/lib/sandns/catalog/m.test.zone",
-					     "cat.test.", "u1"),
+					     "cat.test.", "u1", NULL),
 			      SANDNS_EOK);
 	CU_ASSERT_EQUAL_FATAL(cfg_check(cfg, err, sizeof(err)), SANDNS_EOK);
 	CU_ASSERT_EQUAL_FATAL(cfg->nzones, 2);
@@ -751,29 +785,33 @@ static bool member_is(const ctl_t *ctl, const char *origin, const char *cat, con
  * went with the reset's first apply, which did not count it: the second catalog was not read
  * again, and the member stayed out until its serial changed.
  */
-static void test_consumer_move_relabel(void)
+/*
+ * The control side of a daemon (its threads not started: the primary is never asked) consuming
+ * catalogs cat.test. (served from the file CAT) and cat2.test. (CAT2; listed first in the
+ * configuration with CAT2_FIRST), its state in DIR, published once: its configuration into *CFGP.
+ */
+static ctl_t *two_catalogs(const char *dir, const char *cat, const char *cat2, bool cat2_first,
+			   cfg_t **cfgp)
 {
-	char dir[] = "/tmp/sandns-test-catz-XXXXXX", cat[128], cat2[128], conf[128], err[1024];
+	char conf[128], err[1024], one[512], two[512];
 	ctl_build_t b;
 	ctl_t *ctl;
 	cfg_t *cfg;
 	sigset_t old;
 	FILE *f;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-	snprintf(cat, sizeof(cat), "%s/cat.zone", dir);
-	snprintf(cat2, sizeof(cat2), "%s/cat2.zone", dir);
 	snprintf(conf, sizeof(conf), "%s/sandns.conf", dir);
-	write_listing(cat, 1, "l1.zones IN PTR m1.test.\nl2.zones IN PTR m2.test.\n");
-	write_listing(cat2, 1, "k2.zones IN PTR m2.test.\n");
+	snprintf(one, sizeof(one),
+		 "zone cat.test. %s\nprimary cat.test. 127.0.0.1@9\ncatalog cat.test. consumer\n",
+		 cat);
+	snprintf(
+	    two, sizeof(two),
+	    "zone cat2.test. %s\nprimary cat2.test. 127.0.0.1@9\ncatalog cat2.test. consumer\n",
+	    cat2);
 	f = fopen(conf, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	/* The primary is never asked: the transfer thread is not started. */
-	fprintf(f,
-		"zone cat.test. %s\nprimary cat.test. 127.0.0.1@9\ncatalog cat.test. consumer\n"
-		"zone cat2.test. %s\nprimary cat2.test. 127.0.0.1@9\n"
-		"catalog cat2.test. consumer\nstate-dir %s\ncert-probe-interval 0\n",
-		cat, cat2, dir);
+	fprintf(f, "%s%sstate-dir %s\ncert-probe-interval 0\n", cat2_first ? two : one,
+		cat2_first ? one : two, dir);
 	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
 	{
 		char *const argv[] = {"sandnsd", "--config", conf};
@@ -791,6 +829,22 @@ static void test_consumer_move_relabel(void)
 	}
 	CU_ASSERT_EQUAL_FATAL(ctl_build(cfg, NULL, NULL, &b, err, sizeof(err)), SANDNS_EOK);
 	CU_ASSERT_EQUAL_FATAL(ctl_publish(ctl, &b, err, sizeof(err)), SANDNS_EOK);
+	*cfgp = cfg;
+	return ctl;
+}
+
+static void test_consumer_move_relabel(void)
+{
+	char dir[] = "/tmp/sandns-test-catz-XXXXXX", cat[128], cat2[128];
+	ctl_t *ctl;
+	cfg_t *cfg;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(cat, sizeof(cat), "%s/cat.zone", dir);
+	snprintf(cat2, sizeof(cat2), "%s/cat2.zone", dir);
+	write_listing(cat, 1, "l1.zones IN PTR m1.test.\nl2.zones IN PTR m2.test.\n");
+	write_listing(cat2, 1, "k2.zones IN PTR m2.test.\n");
+	ctl = two_catalogs(dir, cat, cat2, false, &cfg);
 	ctl_catz_update(ctl);
 	CU_ASSERT(member_is(ctl, "m1.test.", "cat.test.", "l1"));
 	CU_ASSERT(member_is(ctl, "m2.test.", "cat.test.", "l2")); /* cat2.test.'s left out */
@@ -817,12 +871,120 @@ static void test_consumer_move_relabel(void)
 	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* A copy of member NAME in DIR's catalog directory, as a transfer would leave it. */
+static void put_copy(const char *dir, const char *name)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/catalog/%szone", dir, name);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fprintf(f,
+		"$ORIGIN %s\n@ 300 IN SOA ns.test. h.test. 7 3600 600 86400 60\n"
+		"@ 300 IN NS ns.test.\n",
+		name);
+	CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+}
+
+/* Whether DIR holds member NAME's copy, recorded as made under LABEL (NULL: not asked). */
+static bool copy_is(const char *dir, const char *name, const char *label)
+{
+	char path[256], had[CATZ_LABEL_MAX];
+
+	snprintf(path, sizeof(path), "%s/catalog/%szone", dir, name);
+	return access(path, F_OK) == 0 &&
+	       (label == NULL ||
+		(catz_label_read(path, had, sizeof(had)) == 1 && strcmp(had, label) == 0));
+}
+
+/*
+ * A member handed over by its catalog's coo property (RFC 9432 4.4.1) to a catalog that lists it:
+ * taken by that one, its copy kept under the same unique label (m2.test.), reset under another
+ * (m1.test.); the old catalog dropping it later changes nothing; a restart, reading the two
+ * catalogs in either order, gives it to the new one with its copy. Without the coo, the new
+ * catalog's listing is left out (the member stays the old one's).
+ */
+static void test_consumer_coo(void)
+{
+	static const char *const with_coo =
+	    "l1.zones IN PTR m1.test.\ncoo.l1.zones IN PTR cat2.test.\n"
+	    "l2.zones IN PTR m2.test.\ncoo.l2.zones IN PTR CAT2.test.\nl3.zones IN PTR m3.test.\n";
+	char dir[] = "/tmp/sandns-test-catz-XXXXXX", cat[128], cat2[128];
+	ctl_t *ctl;
+	cfg_t *cfg;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(cat, sizeof(cat), "%s/cat.zone", dir);
+	snprintf(cat2, sizeof(cat2), "%s/cat2.zone", dir);
+	write_listing(cat, 1,
+		      "l1.zones IN PTR m1.test.\nl2.zones IN PTR m2.test.\nl3.zones IN PTR "
+		      "m3.test.\n");
+	write_listing(cat2, 1,
+		      "k1.zones IN PTR m1.test.\nl2.zones IN PTR m2.test.\nk3.zones IN PTR "
+		      "m3.test.\n");
+	ctl = two_catalogs(dir, cat, cat2, false, &cfg);
+	ctl_catz_update(ctl);
+	CU_ASSERT(member_is(ctl, "m1.test.", "cat.test.", "l1"));
+	CU_ASSERT(member_is(ctl, "m2.test.", "cat.test.", "l2"));
+	CU_ASSERT(member_is(ctl, "m3.test.", "cat.test.", "l3")); /* cat2.test.'s left out */
+	put_copy(dir, "m1.test.");
+	put_copy(dir, "m2.test.");
+	put_copy(dir, "m3.test.");
+
+	/* cat.test. hands m1.test. and m2.test. over; cat2.test. lists them already. */
+	write_listing(cat, 2, with_coo);
+	CU_ASSERT_FATAL(transferred(ctl, cat));
+	ctl_catz_update(ctl);
+	CU_ASSERT(member_is(ctl, "m2.test.", "cat2.test.", "l2"));
+	CU_ASSERT(copy_is(dir, "m2.test.", "l2")); /* the same label: kept */
+	CU_ASSERT(member_is(ctl, "m1.test.", "cat2.test.", "k1"));
+	CU_ASSERT(!copy_is(dir, "m1.test.", NULL));		  /* another label: reset */
+	CU_ASSERT(member_is(ctl, "m3.test.", "cat.test.", "l3")); /* no coo: stays */
+	CU_ASSERT(copy_is(dir, "m3.test.", "l3"));
+
+	/* The old catalog drops them: they stay the new one's. */
+	write_listing(cat, 3, "l3.zones IN PTR m3.test.\n");
+	CU_ASSERT_FATAL(transferred(ctl, cat));
+	ctl_catz_update(ctl);
+	CU_ASSERT(member_is(ctl, "m1.test.", "cat2.test.", "k1"));
+	CU_ASSERT(member_is(ctl, "m2.test.", "cat2.test.", "l2"));
+	CU_ASSERT(copy_is(dir, "m2.test.", "l2"));
+	/* ... and lists them again, handing them over still: nothing changes. */
+	write_listing(cat, 4, with_coo);
+	CU_ASSERT_FATAL(transferred(ctl, cat));
+	ctl_catz_update(ctl);
+	CU_ASSERT(member_is(ctl, "m1.test.", "cat2.test.", "k1"));
+	CU_ASSERT(member_is(ctl, "m2.test.", "cat2.test.", "l2"));
+	CU_ASSERT(copy_is(dir, "m2.test.", "l2"));
+	ctl_free(&ctl);
+	cfg_free(&cfg);
+
+	/* A restart while the old one still hands them over, each catalog read first in turn:
+	 * the new one's, with their copies (m1.test.'s transferred since, under k1). */
+	put_copy(dir, "m1.test.");
+	for (int first2 = 0; first2 < 2; first2++) {
+		ctl = two_catalogs(dir, cat, cat2, first2 == 1, &cfg);
+		ctl_catz_update(ctl);
+		CU_ASSERT(member_is(ctl, "m1.test.", "cat2.test.", "k1"));
+		CU_ASSERT(member_is(ctl, "m2.test.", "cat2.test.", "l2"));
+		CU_ASSERT(copy_is(dir, "m1.test.", "k1"));
+		CU_ASSERT(copy_is(dir, "m2.test.", "l2"));
+		/* m3.test., listed by both without a coo: the catalog read first takes it. */
+		CU_ASSERT(first2 || member_is(ctl, "m3.test.", "cat.test.", "l3"));
+		ctl_free(&ctl);
+		cfg_free(&cfg);
+	}
+	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 void reg_cutest_catz(void)
 {
 	CU_pSuite s = CU_add_suite("catz", NULL, NULL);
 
 	CU_add_test(s, "members: PTRs under zones, properties and others ignored", test_members);
 	CU_add_test(s, "version: none, \"1\", twice: the catalog refused", test_version);
+	CU_add_test(s, "coo: a member handed over; two PTRs: the catalog refused", test_coo);
 	CU_add_test(s, "a member listed twice is left out, the others stay", test_duplicates);
 	CU_add_test(s, "several PTRs under a label, the catalog itself", test_bad_ptr);
 	CU_add_test(s, "members' file names: escaped, short, never a path", test_file_name);
@@ -832,6 +994,7 @@ void reg_cutest_catz(void)
 	CU_add_test(s, "producer: labels, the catalog made, its serial", test_produce);
 	CU_add_test(s, "consumer: members that failed tried again, the same serial, bounded",
 		    test_consumer_retry);
+	CU_add_test(s, "consumer: a member handed over by a coo property", test_consumer_coo);
 	CU_add_test(s, "consumer: a reset and a move in one version of a catalog",
 		    test_consumer_move_relabel);
 }
