@@ -46,14 +46,21 @@ static void set_timers(struct xz *z, unsigned long refresh, unsigned long retry,
 					       : expire;
 }
 
-/* Z made the secondary zone of configured zone I of CFG, nothing known of it yet. */
+/* Whether a copy whose expire time is UNTIL (0: none) has expired at NOW (check_expiry()). */
+static bool expired_at(time_t until, time_t now)
+{
+	return until != 0 && now > until;
+}
+
 /* Under the lock, after Z->ST changed: what xfrin_notify() compares a NOTIFY's serial with. */
 static void cur_set(struct xz *z)
 {
+	__atomic_store_n(&z->cur_until, (int64_t)z->st.expire_time, __ATOMIC_RELEASE);
 	__atomic_store_n(&z->cur, z->st.have && !z->st.expired ? 1ULL << 32 | z->st.serial : 0,
 			 __ATOMIC_RELEASE);
 }
 
+/* Z made the secondary zone of configured zone I of CFG, nothing known of it yet. */
 int xfrin_zone_init(struct xz *z, const cfg_t *cfg, size_t i, char *err, size_t errlen)
 {
 	static unsigned long insts;
@@ -140,10 +147,10 @@ void xfrin_seed(xfrin_t *x, size_t zone, zload_zone_t *raw)
 	z->mem = zload_ref(raw); /* what the first IXFR applies to: no file read again */
 	z->st.have = true;
 	z->st.serial = (uint32_t)zload_serial(raw);
-	cur_set(z);
 	/* The file's modification time is its last successful refresh (zsrc_load_served()). */
 	if (stat(z->path, &sb) == 0)
 		z->st.expire_time = sb.st_mtime + (time_t)z->expire;
+	cur_set(z);
 	snprintf(z->st.last, sizeof(z->st.last), "loaded serial %u from %s", z->st.serial, z->path);
 	pthread_mutex_unlock(&x->lock);
 	/* The arrays the first IXFR's version takes, made now rather than during that IXFR. */
@@ -265,9 +272,12 @@ bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct socka
 	if (z == NULL)
 		return false;
 	/* The serial served already: an SOA check would find the copy up to date (as Knot says of
-	 * an equal serial; a lower one is still checked, and its primary's age logged). */
+	 * an equal serial; a lower one is still checked, and its primary's age logged). A copy
+	 * past its expire is checked even before check_expiry() marks it, which a long refresh of
+	 * another zone delays: that check is what keeps it served. */
 	if (serial != NULL &&
-	    __atomic_load_n(&z->cur, __ATOMIC_ACQUIRE) == (1ULL << 32 | *serial)) {
+	    __atomic_load_n(&z->cur, __ATOMIC_ACQUIRE) == (1ULL << 32 | *serial) &&
+	    !expired_at((time_t)__atomic_load_n(&z->cur_until, __ATOMIC_ACQUIRE), time(NULL))) {
 		__atomic_fetch_add(&z->notifies, 1, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&z->uptodate, 1, __ATOMIC_RELAXED);
 		return true;
@@ -616,8 +626,7 @@ static void check_expiry(xfrin_t *x, time_t *last)
 		bool now_expired, again;
 
 		pthread_mutex_lock(&x->lock);
-		now_expired = z->st.have && !z->st.expired && z->st.expire_time != 0 &&
-			      now > z->st.expire_time;
+		now_expired = z->st.have && !z->st.expired && expired_at(z->st.expire_time, now);
 		if (now_expired) {
 			z->st.expired = true;
 			cur_set(z);

@@ -37,6 +37,9 @@ struct xz {
 	/* Atomic: 1 << 32 | the serial of the copy held while it is not expired (0: none), which
 	 * a NOTIFY that gives it needs no SOA check for (set with ST, under the lock). */
 	uint64_t cur;
+	/* Atomic: CUR's copy expires after this (CLOCK_REALTIME seconds, ST.EXPIRE_TIME; 0:
+	 * never). Past it, a copy the transfer thread has yet to find expired is checked too. */
+	int64_t cur_until;
 	uint64_t next_ms; /* the transfer thread's: next refresh (monotonic) */
 	unsigned long refresh, retry, expire;
 	uint64_t logged_ms;

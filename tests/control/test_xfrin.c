@@ -4,6 +4,7 @@
  * the zone table's lookups */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -668,6 +669,65 @@ static void test_notify_serial(void)
 	ldns_rdf_deep_free(origin);
 }
 
+/*
+ * A copy past its expire is checked on a NOTIFY of its serial even while the transfer thread has
+ * not yet marked it expired (it runs check_expiry() between refreshes, and a refresh of another
+ * zone may take minutes): that SOA check is what serves it again. Its file, a day old, says when
+ * it was last refreshed; the SOA's expire is a minute. Nothing started.
+ */
+static void test_notify_serial_expired(void)
+{
+	static const char *const axfr[] = {SOA(10), "sec.test. 300 IN NS ns1.sec.test.",
+					   "ns1.sec.test. 300 IN A 192.0.2.1", SOA(10), NULL};
+	struct sockaddr_in from = {.sin_family = AF_INET};
+	const uint32_t ten = 10;
+	ldns_rdf *origin = ldns_dname_new_frm_str("sec.test.");
+	char err[1024], text[2048];
+	cfg_t *cfg = cfg_new();
+	struct timespec old[2] = {{.tv_sec = time(NULL) - 86400}, {.tv_sec = time(NULL) - 86400}};
+	xfrin_zstate_t st;
+	xfrin_apply_t a;
+	zload_zone_t *copy;
+	uint8_t q[512];
+	size_t n = tu_query(q, 1, 4 << 11, "sec.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
+	FILE *f = fopen(zpath, "w");
+	xfrin_t *x;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(utimensat(AT_FDCWD, zpath, old, 0), 0);
+	xfrin_apply_init(&a, origin, 0, false, NULL, "AXFR test");
+	CU_ASSERT_EQUAL(feed(&a, axfr), 1);
+	copy = xfrin_apply_finish(&a, NULL, NULL, err, sizeof(err));
+	xfrin_apply_clear(&a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+	snprintf(text, sizeof(text),
+		 "zone sec.test. %s\nprimary sec.test. 127.0.0.1\nallow-notify 192.0.2.1\n", zpath);
+	CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
+	x = xfrin_new(cfg, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	inet_pton(AF_INET, "192.0.2.1", &from.sin_addr);
+	xfrin_seed(x, 0, copy);
+	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 0, &st));
+	CU_ASSERT_FALSE(st.expired); /* not marked yet */
+	CU_ASSERT_TRUE(st.expire_time != 0 && st.expire_time < time(NULL));
+	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL, &ten));
+	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 0, &st));
+	CU_ASSERT_EQUAL(st.notifies, 1);
+	CU_ASSERT_EQUAL(st.notifies_uptodate, 0);
+	/* The same copy refreshed now (its file just written): up to date again. */
+	CU_ASSERT_EQUAL_FATAL(utimensat(AT_FDCWD, zpath, NULL, 0), 0);
+	xfrin_seed(x, 0, copy);
+	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL, &ten));
+	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 0, &st));
+	CU_ASSERT_EQUAL(st.notifies_uptodate, 1);
+	xfrin_free(&x);
+	zload_free(&copy);
+	cfg_free(&cfg);
+	ldns_rdf_deep_free(origin);
+	unlink(zpath);
+}
+
 /* NOTIFY and requests reach the right zone, from allowed peers only; nothing started. */
 static void test_notify(void)
 {
@@ -1008,6 +1068,8 @@ void reg_cutest_xfrin(void)
 		    test_ixfr_and_edits);
 	CU_add_test(s, "notify and requests: the zone, the peer, coalesced", test_notify);
 	CU_add_test(s, "a NOTIFY with the serial held needs no SOA check", test_notify_serial);
+	CU_add_test(s, "a NOTIFY with the serial of a copy past its expire is checked",
+		    test_notify_serial_expired);
 	CU_add_test(s, "a transferred copy's reload that failed asked again", test_again);
 	CU_add_test(s, "a zone a reconfiguration adds is refreshed once seeded, not before",
 		    test_reconfigure_seed);
