@@ -141,7 +141,7 @@ uint64_t sign_keys_hash(const sign_keys_t *keys)
 	return h;
 }
 
-/* A .key file holds a record or two and comments: more is not one. */
+/* A .key file holds a record or two and comments, a .private a few fields: more is not one. */
 #define KEY_FILE_MAX 65536
 /* read_dnskey(), load_pair(): the .key holds a DNSKEY of another zone. */
 #define KEY_OTHER_ZONE (-2)
@@ -227,7 +227,9 @@ static int load_pair(sign_keys_t *keys, const char *base, ldns_rdf *origin, uint
 	char priv[4096], pub[4096];
 	ldns_key *k = NULL;
 	ldns_rr *rr = NULL, *mine = NULL;
-	int line = 0, rc;
+	int line = 0, rc, fd, rd;
+	char *text = NULL;
+	size_t len = 0;
 	FILE *f;
 	ldns_status st;
 
@@ -237,13 +239,27 @@ static int load_pair(sign_keys_t *keys, const char *base, ldns_rdf *origin, uint
 	}
 	snprintf(priv, sizeof(priv), "%s.private", base);
 	snprintf(pub, sizeof(pub), "%s.key", base);
-	f = fopen(priv, "r");
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", priv, strerror(errno));
+	/*
+	 * Read as the .key is, a regular file of at most KEY_FILE_MAX octets: fopen() would wait
+	 * for ever on a FIFO there, and ldns reads /dev/zero or a huge file to no end, holding
+	 * the thread that loads the keys (the reload thread; `zone-keys`, the control thread).
+	 */
+	fd = rfile_open("", priv, O_RDONLY, 0, KEY_FILE_MAX, err, errlen);
+	if (fd < 0)
+		return -1;
+	rd = rfile_read(fd, KEY_FILE_MAX, &text, &len);
+	close(fd);
+	if (rd != 0) {
+		snprintf(err, errlen, "%s: cannot read it: %s", priv,
+			 rd == -EFBIG ? "over the bound on a key file" : strerror(-rd));
 		return -1;
 	}
-	st = ldns_key_new_frm_fp_l(&k, f, &line);
-	fclose(f);
+	f = len > 0 ? fmemopen(text, len, "r") : NULL;
+	st = f != NULL ? ldns_key_new_frm_fp_l(&k, f, &line) : LDNS_STATUS_SYNTAX_EMPTY;
+	if (f != NULL)
+		fclose(f);
+	explicit_bzero(text, len);
+	free(text);
 	if (st != LDNS_STATUS_OK) {
 		snprintf(err, errlen, "%s:%d: not a private key: %s", priv, line,
 			 ldns_get_errorstr_by_id(st));

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test_sign_keys.c: CUnit suite for key files someone else put in the key directory */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "cutest.h"
+#include "sign.h"
+#include "tutil.h"
+#include "zload.h"
+
+static const sign_params_t csk13 = {13, true, false, 14 * 86400, 7 * 86400, 0};
+
+/* A fresh key directory (removed with its files by tu_rm_dir). */
+static void tmp_dir(char *buf, size_t len)
+{
+	snprintf(buf, len, "/tmp/sandns-signkeys-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(buf));
+}
+
+/* A key made in DIR for example.com.; its .private's path into PRIV. */
+static void make_one(const char *dir, char *priv, size_t len)
+{
+	char err[1024];
+	sign_keys_t *k = sign_keys_load(dir, "example.com.", &csk13, true, NULL, err, sizeof(err));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
+	snprintf(priv, len, "%s", sign_key_file(k, 0));
+	sign_keys_free(&k);
+}
+
+/*
+ * sign_keys_load(DIR, example.com., no key made) in a child given 5 s: 0 when it returned NULL
+ * with an error that has WANT, 1 when it loaded the keys, 2 when it had to be killed (it
+ * waited: the reload thread, or the control thread for `zone-keys`, would wait for ever).
+ */
+static int load_in_child(const char *dir, const char *want)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		char err[1024] = "";
+		sign_keys_t *k;
+
+		alarm(5);
+		k = sign_keys_load(dir, "example.com.", &csk13, false, NULL, err, sizeof(err));
+		if (k == NULL && strstr(err, want) == NULL)
+			fprintf(stderr, "\n  error: %s (no '%s')\n", err, want);
+		_exit(k != NULL ? 1 : strstr(err, want) != NULL ? 0 : 3);
+	}
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		return 2;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 4;
+}
+
+/*
+ * A .private that is a FIFO, /dev/zero, a huge file or a directory: refused at once, naming
+ * the file, never waited on or read to no end.
+ */
+static void test_private_not_regular(void)
+{
+	char dir[64], priv[512], big[600], cmd[1200];
+
+	tmp_dir(dir, sizeof(dir));
+	make_one(dir, priv, sizeof(priv));
+	CU_ASSERT_EQUAL(unlink(priv), 0);
+	CU_ASSERT_EQUAL(mkfifo(priv, 0600), 0);
+	CU_ASSERT_EQUAL(load_in_child(dir, "not a regular file (a fifo)"), 0);
+	CU_ASSERT_EQUAL(unlink(priv), 0);
+	CU_ASSERT_EQUAL(symlink("/dev/zero", priv), 0);
+	CU_ASSERT_EQUAL(load_in_child(dir, "not a regular file (a character device)"), 0);
+	CU_ASSERT_EQUAL(unlink(priv), 0);
+	/* 200 MB of nothing (sparse): refused by its size, not read */
+	snprintf(big, sizeof(big), "%s.big", dir);
+	snprintf(cmd, sizeof(cmd), "truncate -s 200M %s", big);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	CU_ASSERT_EQUAL(symlink(big, priv), 0);
+	CU_ASSERT_EQUAL(load_in_child(dir, "more than 65536"), 0);
+	CU_ASSERT_EQUAL(unlink(priv), 0);
+	unlink(big);
+	CU_ASSERT_EQUAL(mkdir(priv, 0700), 0);
+	CU_ASSERT_EQUAL(load_in_child(dir, "not a regular file (a directory)"), 0);
+	rmdir(priv);
+	tu_rm_dir(dir);
+}
+
+void reg_cutest_sign_keys(void)
+{
+	CU_pSuite s = CU_add_suite("sign_keys", NULL, NULL);
+
+	CU_add_test(s, "a .private that is a FIFO, /dev/zero, huge, a directory: refused at once",
+		    test_private_not_regular);
+}
