@@ -378,8 +378,13 @@ static int make_key(sign_keys_t *keys, const char *dir, const char *text, ldns_r
 	if (write_new(pub, privtext, 0600, err, errlen) != 0)
 		goto out;
 	snprintf(pub, sizeof(pub), "%s.key", base);
-	if (write_new(pub, pubtext, 0644, err, errlen) != 0)
+	if (write_new(pub, pubtext, 0644, err, errlen) != 0) {
+		/* Ours, just made: left alone it would be a key without its .key, refused at
+		 * every build after (a disk full once would stop the zone for good). */
+		snprintf(pub, sizeof(pub), "%s.private", base);
+		unlink(pub);
 		goto out;
+	}
 	snprintf(pub, sizeof(pub), "%s.private", base);
 	keys->file[keys->n] = strdup(pub);
 	if (keys->file[keys->n] == NULL || !ldns_key_list_push_key(keys->list, k))

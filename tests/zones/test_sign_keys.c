@@ -94,10 +94,45 @@ static void test_private_not_regular(void)
 	tu_rm_dir(dir);
 }
 
+/*
+ * A key that cannot be written whole (a disk full between its .private and its .key, here a
+ * file size limit that lets the .private through): no .private is left without its .key, which
+ * every build after would refuse; once there is room, the key is made.
+ */
+static void test_make_key_half_written(void)
+{
+	char dir[64], err[1024], cmd[256];
+	struct rlimit old, small;
+	void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+	sign_keys_t *k;
+
+	tmp_dir(dir, sizeof(dir));
+	CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small = old;
+	small.rlim_cur = 160; /* a .private of algorithm 13 has 114 octets, its .key 200 */
+	CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_FSIZE, &small), 0);
+	k = sign_keys_load(dir, "example.com.", &csk13, true, NULL, err, sizeof(err));
+	CU_ASSERT_EQUAL(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, was);
+	CU_ASSERT_PTR_NULL(k);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, ".key: cannot write it"));
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls %s)\"", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	sign_keys_free(&k);
+	k = sign_keys_load(dir, "example.com.", &csk13, true, NULL, err, sizeof(err));
+	if (k == NULL)
+		fprintf(stderr, "\n  %s\n", err);
+	CU_ASSERT_PTR_NOT_NULL(k);
+	sign_keys_free(&k);
+	tu_rm_dir(dir);
+}
+
 void reg_cutest_sign_keys(void)
 {
 	CU_pSuite s = CU_add_suite("sign_keys", NULL, NULL);
 
 	CU_add_test(s, "a .private that is a FIFO, /dev/zero, huge, a directory: refused at once",
 		    test_private_not_regular);
+	CU_add_test(s, "a key half written (disk full): no .private left alone",
+		    test_make_key_half_written);
 }
