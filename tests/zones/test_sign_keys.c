@@ -94,6 +94,70 @@ static void test_private_not_regular(void)
 	tu_rm_dir(dir);
 }
 
+/* Appends TEXT to FILE. */
+static void append(const char *file, const char *text)
+{
+	FILE *f = fopen(file, "a");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * BIND's timing metadata: a key retired (Inactive, Delete, Revoke past) or not yet in use
+ * (Publish, Activate to come) is refused naming the file and the date, not published and
+ * signing; a key published and active from the past (as dnssec-keygen writes them) is read.
+ */
+static void test_private_timing(void)
+{
+	static const struct {
+		const char *line, *want; /* WANT NULL: the key is read */
+	} cases[] = {
+	    {"Created: 20200101000000\nPublish: 20200101000000\nActivate: 20200101000000\n", NULL},
+	    {"Inactive: 20210101000000\n", "Inactive 20210101000000"},
+	    {"Delete: 20210201000000\n", "Delete 20210201000000"},
+	    {"Revoke: 20210201000000\n", "Revoke 20210201000000"},
+	    {"Publish: 20300101000000\n", "Publish 20300101000000"},
+	    {"Activate: 20300101000000\n", "Activate 20300101000000"},
+	    {"Inactive: 20300101000000\nDelete: 20310101000000\n", NULL},
+	    {"Inactive: soon\n", "not a date"},
+	};
+	char dir[64], priv[512], err[1024], saved[512], cmd[1200];
+	sign_keys_t *k;
+
+	tmp_dir(dir, sizeof(dir));
+	make_one(dir, priv, sizeof(priv));
+	snprintf(saved, sizeof(saved), "%s.saved", dir);
+	snprintf(cmd, sizeof(cmd), "cp %s %s", priv, saved);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "cp %s %s", saved, priv);
+		CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+		append(priv, cases[i].line);
+		k = sign_keys_load(dir, "example.com.", &csk13, true, NULL, err, sizeof(err));
+		if (cases[i].want == NULL) {
+			if (k == NULL)
+				fprintf(stderr, "\n  %s: %s\n", cases[i].line, err);
+			CU_ASSERT_PTR_NOT_NULL(k);
+			CU_ASSERT_EQUAL(sign_keys_count(k), 1);
+		} else {
+			if (k != NULL || strstr(err, cases[i].want) == NULL)
+				fprintf(stderr, "\n  %s: %s\n", cases[i].line,
+					k != NULL ? "read" : err);
+			CU_ASSERT_PTR_NULL(k);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, cases[i].want));
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, priv));
+		}
+		sign_keys_free(&k);
+	}
+	/* Refused, not replaced: no key made beside it. */
+	snprintf(cmd, sizeof(cmd), "test $(ls %s | wc -l) = 2", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	unlink(saved);
+	tu_rm_dir(dir);
+}
+
 /*
  * A key that cannot be written whole (a disk full between its .private and its .key, here a
  * file size limit that lets the .private through): no .private is left without its .key, which
@@ -133,6 +197,8 @@ void reg_cutest_sign_keys(void)
 
 	CU_add_test(s, "a .private that is a FIFO, /dev/zero, huge, a directory: refused at once",
 		    test_private_not_regular);
+	CU_add_test(s, "BIND's timing: a key retired or not yet in use refused, naming it",
+		    test_private_timing);
 	CU_add_test(s, "a key half written (disk full): no .private left alone",
 		    test_make_key_half_written);
 }
