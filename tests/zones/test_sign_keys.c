@@ -191,6 +191,52 @@ static void test_make_key_half_written(void)
 	tu_rm_dir(dir);
 }
 
+/*
+ * A zone file with the records the signer makes (NSEC, NSEC3, NSEC3PARAM) but no DNSKEY or
+ * RRSIG, a signed zone stripped of its signatures: refused as presigned, naming the zone, the
+ * type and its line, not signed with its chain served beside ours.
+ */
+static void test_chain_records_refused(void)
+{
+	static const char *const extra[] = {
+	    "@ 3600 IN NSEC3PARAM 1 0 10 abcd\n",
+	    "mail 3600 IN NSEC zzz.example.com. A\n",
+	    "gone 3600 IN NSEC3 1 0 0 - 0123456789ABCDEFGHIJKLMNOPQRSTUV A\n",
+	};
+	static const char *const type[] = {"NSEC3PARAM,", "NSEC,", "NSEC3,"};
+	char dir[64], err[1024], text[1024];
+	sign_keys_t *keys;
+	time_t expires;
+
+	tmp_dir(dir, sizeof(dir));
+	keys = sign_keys_load(dir, "example.com.", &csk13, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		zload_zone_t *z, *s;
+
+		snprintf(text, sizeof(text),
+			 "$ORIGIN example.com.\n$TTL 3600\n"
+			 "@ IN SOA ns1 hostmaster 1 7200 3600 1209600 300\n"
+			 "@ IN NS ns1\nns1 IN A 198.18.0.53\nmail IN A 198.18.0.25\n%s",
+			 extra[i]);
+		z = zload_string("example.com.", text, "t.zone", NULL, NULL, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+		s = sign_zone(z, NULL, 0, 2, keys, &csk13, NULL, time(NULL), &expires, NULL, err,
+			      sizeof(err));
+		CU_ASSERT_PTR_NULL(s);
+		if (s == NULL) {
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, "example.com."));
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, "presigned"));
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, type[i]));
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, "t.zone line 7"));
+		}
+		zload_free(&s);
+		zload_free(&z);
+	}
+	sign_keys_free(&keys);
+	tu_rm_dir(dir);
+}
+
 void reg_cutest_sign_keys(void)
 {
 	CU_pSuite s = CU_add_suite("sign_keys", NULL, NULL);
@@ -201,4 +247,6 @@ void reg_cutest_sign_keys(void)
 		    test_private_timing);
 	CU_add_test(s, "a key half written (disk full): no .private left alone",
 		    test_make_key_half_written);
+	CU_add_test(s, "NSEC, NSEC3, NSEC3PARAM in a zone to sign: refused as presigned",
+		    test_chain_records_refused);
 }
