@@ -50,6 +50,7 @@ void reg_cutest_log(void);	     /* tests/control/test_log.c: log targets, levels
 void reg_cutest_edns(void);	     /* tests/zones/test_edns.c: NSID, cookies, padding */
 void reg_cutest_sign(void);	     /* tests/zones/test_sign.c: keys, signatures, NSEC(3) chains */
 void reg_cutest_sign_state(void);    /* tests/zones/test_sign_state.c: a signed zone in a file */
+void reg_cutest_sign_keys(void);     /* tests/zones/test_sign_keys.c: hostile key files */
 void reg_cutest_ctl_signstate(void); /* tests/control/test_ctl_signstate.c: kept across restarts */
 void reg_cutest_cfg_dnssec(void);    /* tests/control/test_cfg_dnssec.c: the signing keys */
 void reg_cutest_ctl_sign(void);	     /* tests/control/test_ctl_sign.c: the build signs, serials */

@@ -64,6 +64,7 @@ static const struct {
     {"edns", reg_cutest_edns},
     {"sign", reg_cutest_sign},
     {"sign_state", reg_cutest_sign_state},
+    {"sign_keys", reg_cutest_sign_keys},
     {"ctl_signstate", reg_cutest_ctl_signstate},
     {"cfg_dnssec", reg_cutest_cfg_dnssec},
     {"ctl_sign", reg_cutest_ctl_sign},

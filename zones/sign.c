@@ -256,6 +256,21 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 	return z;
 }
 
+/*
+ * The first record of ZONE of a type the signer makes itself beside its signatures (NSEC,
+ * NSEC3, NSEC3PARAM), or ZONE->nrecs: a file with such records and no DNSKEY or RRSIG is a
+ * signed zone stripped of its signatures, and signing it again would serve its chain beside
+ * ours (two NSEC records at a name, an NSEC3PARAM of a chain that is not there).
+ */
+static size_t chain_record(const zload_zone_t *zone)
+{
+	for (size_t i = 0; i < zone->nrecs; i++)
+		if (zone->recs[i].type == T_NSEC || zone->recs[i].type == T_NSEC3 ||
+		    zone->recs[i].type == T_NSEC3PARAM)
+			return i;
+	return zone->nrecs;
+}
+
 zload_zone_t *sign_zone_report(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
 			       unsigned long serial, const sign_keys_t *keys,
 			       const sign_params_t *p, const zload_zone_t *prev, time_t now,
@@ -268,6 +283,7 @@ zload_zone_t *sign_zone_report(const zload_zone_t *zone, const zload_edit_t *edi
 	uint32_t min_exp = (uint32_t)(now + p->lifetime), rrsig_first, chain_sig, jitter, slice;
 	long kept = 0;
 	zload_zone_t *z = NULL;
+	size_t chain;
 	int file, rc;
 
 	*rep = (sign_report_t){.carry_index = rep->carry_index};
@@ -278,6 +294,21 @@ zload_zone_t *sign_zone_report(const zload_zone_t *zone, const zload_edit_t *edi
 			 "presigned and cannot be signed by sandns too (serve it unsigned, or "
 			 "drop its dnssec line)",
 			 zone->origin_text);
+		return NULL;
+	}
+	chain = chain_record(zone);
+	if (chain < zone->nrecs) {
+		unsigned f = zload_rec_file(zone, chain);
+
+		snprintf(err, errlen,
+			 "%s: the zone file holds DNSSEC records (%s, %s line %d): it is presigned "
+			 "and cannot be signed by sandns too (drop them, or its dnssec line)",
+			 zone->origin_text,
+			 zone->recs[chain].type == T_NSEC    ? "NSEC"
+			 : zone->recs[chain].type == T_NSEC3 ? "NSEC3"
+							     : "NSEC3PARAM",
+			 f < zone->nfiles ? zone->files[f] : "the zone",
+			 zload_rec_line(zone, chain));
 		return NULL;
 	}
 	if (sign_keys_count(keys) == 0) {

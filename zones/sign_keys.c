@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ldns/ldns.h>
@@ -15,6 +16,7 @@
 #include "fnv.h"
 #include "rfile.h"
 #include "sign_pvt.h"
+#include "sigtime.h"
 #include "zload_ldnsfix.h"
 
 struct sign_keys {
@@ -141,7 +143,7 @@ uint64_t sign_keys_hash(const sign_keys_t *keys)
 	return h;
 }
 
-/* A .key file holds a record or two and comments: more is not one. */
+/* A .key file holds a record or two and comments, a .private a few fields: more is not one. */
 #define KEY_FILE_MAX 65536
 /* read_dnskey(), load_pair(): the .key holds a DNSKEY of another zone. */
 #define KEY_OTHER_ZONE (-2)
@@ -218,6 +220,64 @@ fail:
 }
 
 /*
+ * BIND's timing metadata in a .private's TEXT (LEN octets, "Inactive: 20210101000000", UTC):
+ * sandns does no rollovers and signs with every key it reads, so a key BIND would not use at
+ * NOW (published or active from a time to come, retired, revoked or deleted already: a
+ * successor made ahead, a predecessor kept) is refused, naming PRIV and the date, rather than
+ * published and signing. 0, or -1 with err.
+ */
+static int key_timing(const char *text, size_t len, const char *priv, int64_t now, char *err,
+		      size_t errlen)
+{
+	static const struct {
+		const char *field;
+		bool future; /* in the future (else: in the past) the key is not in use */
+	} fields[] = {{"Publish", true},
+		      {"Activate", true},
+		      {"Inactive", false},
+		      {"Revoke", false},
+		      {"Delete", false}};
+
+	for (size_t at = 0; at < len;) {
+		const char *line = text + at, *nl = memchr(line, '\n', len - at);
+		size_t n = nl != NULL ? (size_t)(nl - line) : len - at;
+
+		at += n + 1;
+		for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+			size_t flen = strlen(fields[f].field);
+			struct tm tm = {0};
+			char date[15];
+			int64_t when;
+
+			if (n < flen + 2 || strncmp(line, fields[f].field, flen) != 0 ||
+			    line[flen] != ':')
+				continue;
+			if (sscanf(line + flen + 1, " %14[0-9]", date) != 1 || strlen(date) != 14 ||
+			    sscanf(date, "%4d%2d%2d%2d%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+				   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+				snprintf(err, errlen, "%s: %.*s: not a date (YYYYMMDDHHMMSS)", priv,
+					 (int)(n < 80 ? n : 80), line);
+				return -1;
+			}
+			tm.tm_year -= 1900;
+			tm.tm_mon -= 1;
+			when = (int64_t)timegm(&tm);
+			if (fields[f].future ? when > now : when <= now) {
+				snprintf(
+				    err, errlen,
+				    "%s: %s %s (BIND's timing): the key is not in use %s; sandns "
+				    "does no rollovers (move the key out of the directory, or "
+				    "drop the line)",
+				    priv, fields[f].field, date,
+				    fields[f].future ? "yet" : "any more");
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
  * Key BASE (BASE.private and BASE.key) into KEYS; 0, or the reason (naming the file) in err and
  * -1 or KEY_OTHER_ZONE.
  */
@@ -227,7 +287,9 @@ static int load_pair(sign_keys_t *keys, const char *base, ldns_rdf *origin, uint
 	char priv[4096], pub[4096];
 	ldns_key *k = NULL;
 	ldns_rr *rr = NULL, *mine = NULL;
-	int line = 0, rc;
+	int line = 0, rc, fd, rd, timing;
+	char *text = NULL;
+	size_t len = 0;
 	FILE *f;
 	ldns_status st;
 
@@ -237,13 +299,32 @@ static int load_pair(sign_keys_t *keys, const char *base, ldns_rdf *origin, uint
 	}
 	snprintf(priv, sizeof(priv), "%s.private", base);
 	snprintf(pub, sizeof(pub), "%s.key", base);
-	f = fopen(priv, "r");
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", priv, strerror(errno));
+	/*
+	 * Read as the .key is, a regular file of at most KEY_FILE_MAX octets: fopen() would wait
+	 * for ever on a FIFO there, and ldns reads /dev/zero or a huge file to no end, holding
+	 * the thread that loads the keys (the reload thread; `zone-keys`, the control thread).
+	 */
+	fd = rfile_open("", priv, O_RDONLY, 0, KEY_FILE_MAX, err, errlen);
+	if (fd < 0)
+		return -1;
+	rd = rfile_read(fd, KEY_FILE_MAX, &text, &len);
+	close(fd);
+	if (rd != 0) {
+		snprintf(err, errlen, "%s: cannot read it: %s", priv,
+			 rd == -EFBIG ? "over the bound on a key file" : strerror(-rd));
 		return -1;
 	}
-	st = ldns_key_new_frm_fp_l(&k, f, &line);
-	fclose(f);
+	f = len > 0 ? fmemopen(text, len, "r") : NULL;
+	st = f != NULL ? ldns_key_new_frm_fp_l(&k, f, &line) : LDNS_STATUS_SYNTAX_EMPTY;
+	if (f != NULL)
+		fclose(f);
+	timing = st == LDNS_STATUS_OK ? key_timing(text, len, priv, sigtime_now(), err, errlen) : 0;
+	explicit_bzero(text, len);
+	free(text);
+	if (timing != 0) {
+		ldns_key_deep_free(k);
+		return -1;
+	}
 	if (st != LDNS_STATUS_OK) {
 		snprintf(err, errlen, "%s:%d: not a private key: %s", priv, line,
 			 ldns_get_errorstr_by_id(st));
@@ -362,8 +443,13 @@ static int make_key(sign_keys_t *keys, const char *dir, const char *text, ldns_r
 	if (write_new(pub, privtext, 0600, err, errlen) != 0)
 		goto out;
 	snprintf(pub, sizeof(pub), "%s.key", base);
-	if (write_new(pub, pubtext, 0644, err, errlen) != 0)
+	if (write_new(pub, pubtext, 0644, err, errlen) != 0) {
+		/* Ours, just made: left alone it would be a key without its .key, refused at
+		 * every build after (a disk full once would stop the zone for good). */
+		snprintf(pub, sizeof(pub), "%s.private", base);
+		unlink(pub);
 		goto out;
+	}
 	snprintf(pub, sizeof(pub), "%s.private", base);
 	keys->file[keys->n] = strdup(pub);
 	if (keys->file[keys->n] == NULL || !ldns_key_list_push_key(keys->list, k))

@@ -14,7 +14,9 @@
 #include "ctl_signstate.h"
 #include "ctl_state.h"
 #include "cutest.h"
+#include "log.h"
 #include "sandns_err.h"
+#include "sigtime.h"
 #include "zload_pvt.h"
 
 static char dir[64], err[1024], kept[256];
@@ -364,6 +366,47 @@ static void test_absent_signed(void)
 	rm_tree(dir);
 }
 
+/*
+ * A start whose clock is days behind the signatures kept (set back while sandnsd was down): the
+ * file is ignored and the zone signed anew, and the log says so, not that it will not sign (the
+ * words of a reload, which keeps serving what it signed).
+ */
+static void test_clock_back(void)
+{
+	ctl_build_t b1, b2;
+	char logf[128], *text = NULL;
+	size_t len = 0;
+	cfg_t *cfg;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/tmp/sandns-signkeep-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(kept, sizeof(kept), "%s/state/example.net.signed", dir);
+	snprintf(logf, sizeof(logf), "%s/log", dir);
+	write_zone("");
+	cfg = config("nsec");
+	CU_ASSERT_TRUE(start(cfg, &b1));
+	sigtime_set_skew(-3 * 86400);
+	CU_ASSERT_EQUAL_FATAL(log_add(LOG_TO_FILE, logf, LOG_WARNING, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(start(cfg, &b2));
+	log_reset();
+	sigtime_set_skew(0);
+	CU_ASSERT_EQUAL(b2.zones[0].serial, 11);
+	f = fopen(logf, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT(getdelim(&text, &len, '\0', f) > 0);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "signed after the clock"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, kept));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "ignored, the zone is signed anew by this clock"));
+	CU_ASSERT_PTR_NULL(strstr(text, "not signing again"));
+	free(text);
+	ctl_build_clear(&b1);
+	ctl_build_clear(&b2);
+	cfg_free(&cfg);
+	rm_tree(dir);
+}
+
 void reg_cutest_ctl_signstate(void)
 {
 	CU_pSuite s = CU_add_suite("ctl_signstate", NULL, NULL);
@@ -374,4 +417,5 @@ void reg_cutest_ctl_signstate(void)
 	CU_add_test(s, "signed, unsigned, signed across restarts: the serial moves on",
 		    test_signed_toggled);
 	CU_add_test(s, "signed, absent, back unsigned: the serial moves on", test_absent_signed);
+	CU_add_test(s, "a start with the clock set back: signed anew, said so", test_clock_back);
 }

@@ -10,8 +10,9 @@
 # AXFR gives it;
 # zone-keys shows the DNSKEYs and the DS. Then: a reload with nothing changed keeps the serial
 # (fresh signatures reused); a restart keeps the keys, the signed zone and its serial; a broken
-# key file makes the reload fail naming the file while the last zone keeps serving; signatures
-# due for renewal are renewed with no command; a presigned zone set to be signed is refused.
+# key file (or a FIFO in its place, never waited on) makes the reload fail naming the file while
+# the last zone keeps serving; signatures due for renewal are renewed with no command; a
+# presigned zone set to be signed is refused.
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir.
 # Talks only to 127.0.0.1; ends only the processes it started, by PID; waits are bounded.
@@ -210,6 +211,22 @@ check "alg13: ... with its serial" test "$(serial_of example.com.)" = "$s2"
 out=$("$SANDNSD" --check-config --state-dir "$TMP/alg13.state" \
 	--zone "example.com.=$SAMPLE/example.com.zone" --dnssec "example.com. nsec" 2>&1)
 check "alg13: --check-config names the broken key file too" has "$out" "$(basename "$priv")"
+# A FIFO in its place: refused at once, never waited on (neither the reload thread, nor the
+# control thread for zone-keys); the answers go on. Bounded: without that, our writer's open
+# below lets a thread that waited go.
+rm -f "$priv"
+mkfifo "$priv"
+out=$(timeout 10 "$SANDNSCTL" --control "$SOCK" reload 2>&1)
+check "alg13: a FIFO for the .private makes the reload fail at once, naming it" has "$out" \
+	"$(basename "$priv"): not a regular file (a fifo)"
+out=$(timeout 10 "$SANDNSCTL" --control "$SOCK" zone-keys example.com. 2>&1)
+check "alg13: ... zone-keys too" has "$out" "$(basename "$priv"): not a regular file (a fifo)"
+timeout 2 sh -c ': >"$1"' sh "$priv" 2>/dev/null
+check "alg13: ... the control socket still answers" \
+	has "$(timeout 10 "$SANDNSCTL" --control "$SOCK" status 2>&1)" '^sandnsd '
+check "alg13: ... and the last snapshot still serves, with its serial" \
+	test "$(serial_of example.com.)" = "$s2"
+rm -f "$priv"
 cp "$TMP/priv.saved" "$priv"
 pub=${priv%.private}.key
 cp "$pub" "$TMP/pub.saved"
