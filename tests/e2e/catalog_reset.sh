@@ -8,7 +8,9 @@
 # and transfers the primary's zone afresh, while r2.test., its label unchanged, is left alone.
 # Then a member moves between catalogs (RFC 9432 5.6): cat2.test. lists r2.test. too (left out:
 # it is cat.test.'s), then cat.test. drops it: cat2.test. is read again and takes it, though its
-# serial did not change.
+# serial did not change. r1.test.'s primary going back to an older serial is logged each time it
+# does, a transfer in between. Last, cat.test. hands r1.test. over to cat2.test. by a coo property
+# (RFC 9432 4.4.1) under the same label: cat2.test. takes it with its copy, no transfer.
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KNOTD, KNOTC, KEEP=1 keeps the
 # temporary directory. Talks only to 127.0.0.1; ends only the processes it started, by PID.
@@ -175,6 +177,30 @@ check "the primary at serial 30 is transferred within 10 s" at "$PORT" r1.test. 
 zone_file r1.test. 0 192.0.2.96
 knotc zone-reload r1.test. >/dev/null
 check "back at serial 0 again: logged as older than ours (30)" older_than 30
+
+# ---- cat.test. hands r1.test. over to cat2.test. by a coo property (RFC 9432 4.4.1), the same label
+r1_axfrs() { grep -c "zone r1.test.: AXFR from" "$LOG"; }
+axfrs_before=$(r1_axfrs)
+catalog cat2.test. 3 other2 r2.test. second1 r1.test.
+knotc zone-reload cat2.test. >/dev/null
+catalog cat.test. 4 second1 r1.test.
+echo "coo.second1.zones IN PTR cat2.test." >>"$TMP/zones/cat.test.zone"
+knotc zone-reload cat.test. >/dev/null
+handed() {
+	for _ in $(seq 1 100); do
+		grep -q "member of catalog cat2.test." <<<"$(ctl zone-status r1.test.)" && return 0
+		sleep 0.1
+	done
+	ctl zone-status r1.test.
+	return 1
+}
+check "cat2.test. takes r1.test. within 10 s" handed
+check "... logged as taken over, its copy kept" grep -q \
+	"catalog cat2.test.: member r1.test. taken over from catalog cat.test., whose coo property hands it over: its copy and state kept" "$LOG"
+check "... still served, not transferred again" bash -c \
+	"[ \"\$(grep -c 'zone r1.test.: AXFR from' '$LOG')\" = '$axfrs_before' ]"
+check "... its copy still there" test -s "$TMP/state/catalog/r1.test.zone"
+check "r1.test. answers as before" at "$PORT" r1.test. 192.0.2.97 2
 
 stop_sandnsd
 check "sandnsd stopped cleanly" [ $? -eq 0 ]
