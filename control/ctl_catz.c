@@ -492,17 +492,18 @@ static void left_out(const cfg_t *cfg, const char *cat, const catz_t *want)
 	}
 }
 
-/*
- * Whether catalog CAT's members in CFG are exactly WANT's (those WANT has configured apart), each
- * under the same unique label.
- * WANT's names are indexed once (without memory: catz_has walks them): ten thousand members
- * would otherwise be compared with each other's zones, 10^8 times per refresh.
- */
+/* Whether two coo properties (NULL: none) name the same catalog. */
 static bool same_coo(const char *a, const char *b)
 {
 	return a == NULL || b == NULL ? a == b : cfg_same_origin(a, b);
 }
 
+/*
+ * Whether catalog CAT's members in CFG are exactly WANT's (those WANT has configured apart), each
+ * under the same unique label and coo property, and none another catalog hands over to CAT.
+ * WANT's names are indexed once (without memory: catz_has walks them): ten thousand members
+ * would otherwise be compared with each other's zones, 10^8 times per refresh.
+ */
 static bool same_members(const cfg_t *cfg, const char *cat, const catz_t *want)
 {
 	size_t have = 0, listed = 0;
@@ -703,14 +704,6 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, const catz_t 
 }
 
 /*
- * The members of catalog CAT that CFG serves under another unique label than WANT lists them
- * under, each logged: WANT without them into *KEPT (names and labels borrowed from WANT: freed
- * with free(KEPT->members) alone). Their number; 0 leaves *KEPT empty. RFC 9432 5.5: a member
- * whose label changes is removed with all its state, then added as a new member: a producer
- * resets a zone so (a primary that started it again at a lower serial, say), which the SOA
- * checks of the copy held would otherwise never see. -ENOMEM without memory.
- */
-/*
  * Whether member Z of CFG is listed by catalog CAT under another label than LABEL: CAT's own, or
  * one another catalog hands over to CAT (RFC 9432 4.4.1: its state is reset unless the label is
  * the same).
@@ -722,6 +715,14 @@ static bool label_moves(const cfg_zone_t *z, const char *cat, const char *label)
 	       z->catalog_label != NULL && strcmp(z->catalog_label, label) != 0;
 }
 
+/*
+ * The members of catalog CAT that CFG serves under another unique label than WANT lists them
+ * under, each logged: WANT without them into *KEPT (names and labels borrowed from WANT: freed
+ * with free(KEPT->members) alone). Their number; 0 leaves *KEPT empty. RFC 9432 5.5: a member
+ * whose label changes is removed with all its state, then added as a new member: a producer
+ * resets a zone so (a primary that started it again at a lower serial, say), which the SOA
+ * checks of the copy held would otherwise never see. -ENOMEM without memory.
+ */
 static int relabeled(const cfg_t *cfg, const char *cat, const catz_t *want, catz_t *kept)
 {
 	size_t n = 0;
