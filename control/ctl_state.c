@@ -26,6 +26,9 @@
 #define STATE_SLOT_MIN 4096u
 /* The largest file read: two slots of a state of CTL_STATE_MAX octets. */
 #define STATE_FILE_MAX (8ull * CTL_STATE_MAX)
+/* Lines not understood, each logged up to this many, the rest counted in one line: a file of
+ * 32 MiB of short lines would otherwise log millions at start (gigabytes, a minute). */
+#define STATE_BAD_SHOWN 16u
 
 const char *ctl_state_path(const cfg_t *cfg, char *buf, size_t len)
 {
@@ -115,6 +118,7 @@ static void state_lines(const char *path, const char *text, size_t len, ctl_buil
 	unsigned long serial, file_serial;
 	unsigned long long hash, catz;
 	size_t cap = state->nzones;
+	unsigned long bad = 0;
 	int nr = 0;
 	FILE *f;
 
@@ -136,13 +140,15 @@ static void state_lines(const char *path, const char *text, size_t len, ctl_buil
 		catz = 0;
 		if (sscanf(line, "%511s %lu %lu %llx %15s catalog %llx", origin, &serial,
 			   &file_serial, &hash, sig, &catz) < 4) {
-			log_msg(LOG_WARNING,
-				"serial-state %s:%d: not 'ORIGIN SERIAL FILE_SERIAL "
-				"HASH [signed|unsigned]', ignored",
-				path, nr);
+			if (++bad <= STATE_BAD_SHOWN)
+				log_msg(LOG_WARNING,
+					"serial-state %s:%d: not 'ORIGIN SERIAL FILE_SERIAL "
+					"HASH [signed|unsigned]', ignored",
+					path, nr);
 			continue;
 		}
-		if (sig[0] != '\0' && strcmp(sig, "signed") != 0 && strcmp(sig, "unsigned") != 0)
+		if (sig[0] != '\0' && strcmp(sig, "signed") != 0 && strcmp(sig, "unsigned") != 0 &&
+		    ++bad <= STATE_BAD_SHOWN)
 			log_msg(LOG_WARNING,
 				"serial-state %s:%d: '%s' is neither 'signed' nor 'unsigned': read "
 				"as unsigned",
@@ -162,6 +168,10 @@ static void state_lines(const char *path, const char *text, size_t len, ctl_buil
 		state->nzones++;
 	}
 	fclose(f);
+	if (bad > STATE_BAD_SHOWN)
+		log_msg(LOG_WARNING,
+			"serial-state %s: %lu more lines not understood (not logged one by one)",
+			path, bad - STATE_BAD_SHOWN);
 }
 
 /* The whole of serial-state PATH into *TEXT, *LEN; 0, or -errno with WHY set (-ENOENT: none). */

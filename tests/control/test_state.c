@@ -13,6 +13,7 @@
 #include "ctl_state.h"
 #include "cutest.h"
 #include "fnv.h"
+#include "log.h"
 #include "sandns_err.h"
 #include "zload.h"
 #include "zsrc.h"
@@ -170,6 +171,41 @@ static void test_old_format(void)
 	CU_ASSERT_EQUAL(fread(head, 1, 22, f), 22);
 	fclose(f);
 	CU_ASSERT_STRING_EQUAL(head, "sandns-serial-state 2 ");
+	unlink(path);
+}
+
+/*
+ * A file of many lines that are not the state's (garbage, or short lines up to the bound): a few
+ * are logged one by one, the rest counted in one line, not a line of log each (32 MiB of short
+ * lines logged millions of lines, gigabytes, at start). A good line among them is read.
+ */
+static void test_bad_lines_bounded(void)
+{
+	char logf[300], line[4096], err[512];
+	size_t n, lines = 0;
+	bool counted = false;
+	FILE *f;
+
+	snprintf(logf, sizeof(logf), "%s/bad-lines.log", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (int i = 0; i < 5000; i++)
+		fputs(i == 2500 ? "z0.test. 41 40 00000000000000ab\n" : "x\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(log_add(LOG_TO_FILE, logf, LOG_DEBUG, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(restart(&n), 41);
+	CU_ASSERT_EQUAL(n, 1);
+	log_reset();
+	f = fopen(logf, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lines++;
+		counted = counted || strstr(line, "4983 more lines not understood") != NULL;
+	}
+	fclose(f);
+	CU_ASSERT(lines <= 20);
+	CU_ASSERT_TRUE(counted);
+	unlink(logf);
 	unlink(path);
 }
 
@@ -340,5 +376,7 @@ void reg_cutest_state(void)
 	CU_add_test(s, "serial-state: slots written before that flag read, then flagged",
 		    test_unflagged_slots);
 	CU_add_test(s, "serial-state: a state larger than its slots", test_growth);
+	CU_add_test(s, "serial-state: lines not understood, a few logged, the rest counted",
+		    test_bad_lines_bounded);
 	CU_add_test(s, "a copy behind the serial served is not served", test_copy_behind);
 }
