@@ -264,7 +264,9 @@ static int state_new_file(const char *path, size_t slot, unsigned long long seq,
 		snprintf(err, errlen, "serial-state %.900s: path too long", path);
 		return -ENAMETOOLONG;
 	}
-	/* What sits at TMP is replaced by a new file: a FIFO there must not hold us either. */
+	/* What sits at TMP is replaced by a new file: a FIFO (or a socket, a device) left there
+	 * must neither hold us nor make the write fail, which would stop the start (rfile.c). */
+	(void)unlink(tmp);
 	fd = rfile_open("serial-state ", tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0666, 0,
 			err, errlen);
 	if (fd < 0) {

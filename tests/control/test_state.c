@@ -209,6 +209,27 @@ static void test_bad_lines_bounded(void)
 	unlink(path);
 }
 
+/*
+ * A FIFO (or a socket) left where a new file is made (PATH.new), with no file at PATH (the first
+ * start): replaced, the write goes through. It failed, and a start that cannot write the serial
+ * state does not start.
+ */
+static void test_fifo_at_new(void)
+{
+	char tmp[300];
+	size_t n;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	unlink(path);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(tmp, 0600), 0);
+	save(2, 50);
+	CU_ASSERT_EQUAL(restart(&n), 50);
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT_EQUAL(access(tmp, F_OK), -1);
+	unlink(tmp);
+	unlink(path);
+}
+
 /* Whether sandns signed each zone is remembered: written, read back, written again. */
 static void test_signed_flag(void)
 {
@@ -378,5 +399,7 @@ void reg_cutest_state(void)
 	CU_add_test(s, "serial-state: a state larger than its slots", test_growth);
 	CU_add_test(s, "serial-state: lines not understood, a few logged, the rest counted",
 		    test_bad_lines_bounded);
+	CU_add_test(s, "serial-state: a FIFO where the new file is made: replaced",
+		    test_fifo_at_new);
 	CU_add_test(s, "a copy behind the serial served is not served", test_copy_behind);
 }
