@@ -80,22 +80,31 @@ static bool slot_whole(const char *p, size_t slot, unsigned long long *seq, cons
 /*
  * TEXT (LEN octets: a whole file) as two slots: the newer whole one's lines into *LINES and
  * *LLEN, its index into *NEWEST (-1: neither is whole), its sequence into *SEQ, the slot size
- * into *SLOT. False when TEXT is not of this format (the first one: lines alone).
+ * into *SLOT. False when TEXT is not of this format (the first one: lines alone); a file that
+ * begins with its magic is, whatever its length.
  */
 static bool slots_of(const char *text, size_t len, const char **lines, size_t *llen, int *newest,
 		     unsigned long long *seq, size_t *slot)
 {
+	const size_t mlen = sizeof(STATE_MAGIC) - 1;
+	bool first_magic = len >= STATE_HDR_LEN && memcmp(text, STATE_MAGIC, mlen) == 0;
 	size_t half = len / 2;
+	unsigned first;
 
 	*newest = -1;
 	*seq = 0;
 	*slot = half;
 	/* A torn first slot still leaves the second's magic: either says which format. */
-	if (len < 2 * STATE_HDR_LEN || len % 2 != 0 ||
-	    (memcmp(text, STATE_MAGIC, sizeof(STATE_MAGIC) - 1) != 0 &&
-	     memcmp(text + half, STATE_MAGIC, sizeof(STATE_MAGIC) - 1) != 0))
+	if (!first_magic && (len < 2 * STATE_HDR_LEN || len % 2 != 0 ||
+			     memcmp(text + half, STATE_MAGIC, mlen) != 0))
 		return false;
-	for (int i = 0; i < 2; i++) {
+	/* A file cut short (damage from outside: a write in place never changes its length) still
+	 * holds its first slot whole when its header's size is within it: that slot is read. */
+	if (first_magic && sscanf(text + mlen, "slot %10u", &first) == 1 &&
+	    first >= STATE_HDR_LEN && first <= len && len < 2 * (size_t)first)
+		half = first;
+	*slot = half;
+	for (int i = 0; i < 2 && half >= STATE_HDR_LEN && (size_t)(i + 1) * half <= len; i++) {
 		unsigned long long q;
 		const char *p;
 		size_t l;

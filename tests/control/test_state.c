@@ -210,6 +210,36 @@ static void test_bad_lines_bounded(void)
 }
 
 /*
+ * A file cut short (damage from outside: writes in place keep its length) whose first slot is
+ * whole: that slot is read (it was read as neither whole, the serials lost), and the next write
+ * in place makes the file whole again.
+ */
+static void test_cut_short(void)
+{
+	size_t n;
+
+	unlink(path);
+	save(2, 20); /* a new file: slot 0 */
+	save(2, 21); /* slot 1 */
+	save(2, 22); /* slot 0: the newest */
+	CU_ASSERT_EQUAL_FATAL(size_of(path), 8192);
+	CU_ASSERT_EQUAL_FATAL(truncate(path, 6000), 0);
+	CU_ASSERT_EQUAL(restart(&n), 22);
+	CU_ASSERT_EQUAL(n, 2);
+	save(2, 23);
+	CU_ASSERT_EQUAL(size_of(path), 8192);
+	CU_ASSERT_EQUAL(restart(&n), 23);
+	/* Cut at the slot's end, and within its header: the first still read, then nothing. */
+	CU_ASSERT_EQUAL_FATAL(truncate(path, 4096), 0);
+	CU_ASSERT_EQUAL(restart(&n), 22);
+	CU_ASSERT_EQUAL_FATAL(truncate(path, 4095), 0);
+	CU_ASSERT_EQUAL(restart(&n), 0);
+	CU_ASSERT_EQUAL_FATAL(truncate(path, 60), 0);
+	CU_ASSERT_EQUAL(restart(&n), 0);
+	unlink(path);
+}
+
+/*
  * A FIFO (or a socket) left where a new file is made (PATH.new), with no file at PATH (the first
  * start): replaced, the write goes through. It failed, and a start that cannot write the serial
  * state does not start.
@@ -401,5 +431,6 @@ void reg_cutest_state(void)
 		    test_bad_lines_bounded);
 	CU_add_test(s, "serial-state: a FIFO where the new file is made: replaced",
 		    test_fifo_at_new);
+	CU_add_test(s, "serial-state: cut short, its first slot whole: read", test_cut_short);
 	CU_add_test(s, "a copy behind the serial served is not served", test_copy_behind);
 }
