@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ixfr_pub.c: each zone's IXFR history carried to the next snapshot, and its journal kept */
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
 
+#include "fnv.h"
 #include "ixfr_pvt.h"
 #include "sandns_err.h"
 #include "wire.h"
@@ -30,20 +32,29 @@ say(const ixfr_conf_t *conf, int prio, const char *fmt, ...)
 
 bool ixfr_journal_path(const char *dir, const char *origin, char *buf, size_t len)
 {
-	size_t o = (size_t)snprintf(buf, len, "%s/", dir), olen = strlen(origin);
+	size_t o = (size_t)snprintf(buf, len, "%s/", dir), olen = strlen(origin), at = o;
+	uint64_t h = FNV_START;
 
 	/* Lower case; what a file name should not hold (a slash, a backslash, a space) as %XX. */
 	for (size_t i = 0; i < olen && o + 8 < len; i++) {
 		unsigned char ch = (unsigned char)tolower((unsigned char)origin[i]);
 
+		h = fnv_byte(h, ch);
 		if (isalnum(ch) || ch == '-' || ch == '_' || ch == '.')
 			buf[o++] = (char)ch;
 		else
 			o += (size_t)snprintf(buf + o, len - o, "%%%02X", ch);
 	}
+	/* A file name has 255 octets at most, and the longest made of this one is ".journal.new"
+	 * longer (".signed.new": ctl_signstate.c): a name escaped past that is cut, its hash
+	 * after it, as a catalog member's copy is named. Those that fit stay as they were. */
+	if (o - at > NAME_MAX - sizeof(".journal.new") + 1 && at + 200 < len)
+		o = at + 180 +
+		    (size_t)snprintf(buf + at + 180, len - at - 180, "~%016llx.",
+				     (unsigned long long)h);
 	if (o + 9 >= len)
 		return false;
-	if (olen == 0 || origin[olen - 1] != '.')
+	if (olen == 0 || buf[o - 1] != '.')
 		buf[o++] = '.';
 	snprintf(buf + o, len - o, "journal");
 	return true;

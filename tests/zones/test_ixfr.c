@@ -23,6 +23,10 @@
 
 static char dir[] = "/tmp/sandns-test-ixfr-XXXXXX";
 
+/* 64 characters for labels of names made long. */
+#define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define TILDES "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~"
+
 /* Zone ORIGIN at serial SERIAL: SOA (refresh REFRESH), NS, ns1, www, then the lines EXTRA. */
 static zt_t *zone_of(const char *origin, unsigned serial, unsigned refresh, const char *extra)
 {
@@ -789,9 +793,30 @@ static void test_journal_other_zone(void)
 	zt_free(&r);
 }
 
+/* Zone ORIGIN's journal: written by two publishes, read back at a restart. */
+static void journal_round_trip(const char *origin)
+{
+	const ixfr_conf_t conf = {.dir = dir, .max_bytes = 1 << 20, .max_depth = 20};
+	zt_t *a = zone_of(origin, 1, 7200, ""), *b = zone_of(origin, 2, 7200, "x IN A 192.0.2.7\n");
+	zt_t *r = zone_of(origin, 2, 7200, "x IN A 192.0.2.7\n");
+	char path[4096];
+
+	CU_ASSERT_TRUE_FATAL(ixfr_journal_path(dir, origin, path, sizeof(path)));
+	publish(NULL, a, &conf);
+	publish(a, b, &conf);
+	CU_ASSERT_EQUAL(access(path, F_OK), 0);
+	publish(NULL, r, &conf);
+	CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(r, 0)), 1);
+	unlink(path);
+	zt_free(&a);
+	zt_free(&b);
+	zt_free(&r);
+}
+
 static void test_journal_path(void)
 {
-	char buf[256];
+	char buf[4096], name[4096], longer[300];
+	const char *base;
 
 	CU_ASSERT_TRUE(ixfr_journal_path("/s", "Example.COM.", buf, sizeof(buf)));
 	CU_ASSERT_STRING_EQUAL(buf, "/s/example.com.journal");
@@ -799,6 +824,23 @@ static void test_journal_path(void)
 	CU_ASSERT_STRING_EQUAL(buf, "/s/a%2Fb%5C.test.journal");
 	CU_ASSERT_TRUE(ixfr_journal_path("/s", ".", buf, sizeof(buf)));
 	CU_ASSERT_STRING_EQUAL(buf, "/s/.journal");
+	/* 243 octets escaped (the dot last): as they are, ".journal.new" fits 255. */
+	snprintf(name, sizeof(name), "%.63s.%.63s.%.63s.%.50s.", HEX64, HEX64, HEX64, HEX64);
+	CU_ASSERT_EQUAL_FATAL(strlen(name), 243);
+	CU_ASSERT_TRUE(ixfr_journal_path("/s", name, buf, sizeof(buf)));
+	CU_ASSERT_EQUAL(strncmp(buf + 3, name, 243), 0);
+	CU_ASSERT_STRING_EQUAL(buf + 3 + 243, "journal");
+	/* Longer escaped (a catalog's member may be; "~" is "%7E"): cut, its hash after it; each
+	 * its own, written and read back (it could not be opened). */
+	snprintf(longer, sizeof(longer), "%.60s.%.60s.test.", TILDES, TILDES);
+	CU_ASSERT_TRUE(ixfr_journal_path(dir, longer, buf, sizeof(buf)));
+	base = strrchr(buf, '/') + 1;
+	CU_ASSERT(strlen(base) + strlen(".new") <= 255);
+	CU_ASSERT_PTR_NOT_NULL(strstr(base, "%7E%7E%7E~"));
+	journal_round_trip(longer);
+	longer[0] = 'f';
+	CU_ASSERT_TRUE(ixfr_journal_path(dir, longer, name, sizeof(name)));
+	CU_ASSERT_STRING_NOT_EQUAL(buf, name);
 }
 
 static int suite_init(void)
