@@ -391,6 +391,13 @@ static void test_copy_behind(void)
 	CU_ASSERT_PTR_NULL(z);
 	CU_ASSERT_TRUE(absent);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "serial 11 was served and not written"));
+	/* Served at 9: a copy newer than that is none this sandnsd wrote, and said so. */
+	served = 9;
+	z = zsrc_load_served(&s, "sec.test.", true, &served, NULL, NULL, &absent, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_TRUE(absent);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "serial 10, newer than serial 9, the last served: not a "
+					   "copy this sandnsd wrote"));
 	unlink(zpath);
 	zsrc_clear(&s);
 }
