@@ -80,8 +80,8 @@ void catz_file_name(const char *member, char *buf, size_t len);
  * for anything but the one line (damaged, or a label too long for LABELLEN). */
 int catz_label_parse(const char *text, size_t len, char *label, size_t labellen);
 /* The label recorded for the copy PATH into LABEL: 1, 0 for none recorded (no file), else
- * -errno (-EINVAL: damaged). */
-int catz_label_read(const char *path, char *label, size_t labellen);
+ * -errno (-EINVAL: damaged, or not a regular file) and WHY names the file and the reason. */
+int catz_label_read(const char *path, char *label, size_t labellen, char *why, size_t whylen);
 /* LABEL recorded for the copy PATH: written whole, then renamed in place; not synced (below).
  * SANDNS_EOK, else -errno with the reason in ERR. */
 int catz_label_write(const char *path, const char *label, char *err, size_t errlen);

@@ -49,22 +49,30 @@ static bool label_path(const char *path, char *buf, size_t len)
 	return (size_t)snprintf(buf, len, "%s" LABEL_SUFFIX, path) < len;
 }
 
-int catz_label_read(const char *path, char *label, size_t labellen)
+int catz_label_read(const char *path, char *label, size_t labellen, char *why, size_t whylen)
 {
-	char file[4096], why[512];
+	char file[4096];
 	char *text = NULL;
 	size_t len = 0;
 	int fd, rc;
 
-	if (!label_path(path, file, sizeof(file)))
+	if (!label_path(path, file, sizeof(file))) {
+		snprintf(why, whylen, "%.900s: no label file for it (path too long)", path);
 		return -ENAMETOOLONG;
-	fd = rfile_open("catalog label ", file, O_RDONLY, 0, LABEL_FILE_MAX, why, sizeof(why));
+	}
+	fd = rfile_open("catalog label ", file, O_RDONLY, 0, LABEL_FILE_MAX, why, whylen);
+	if (fd == -ENOENT)
+		return 0;
 	if (fd < 0)
-		return fd == -ENOENT ? 0 : fd;
+		return fd == SANDNS_ETOOBIG ? -EFBIG : fd;
 	rc = rfile_read(fd, LABEL_FILE_MAX, &text, &len);
 	close(fd);
-	if (rc == SANDNS_EOK)
-		rc = catz_label_parse(text, len, label, labellen);
+	if (rc != SANDNS_EOK)
+		snprintf(why, whylen, "catalog label %.900s: cannot read: %s", file, strerror(-rc));
+	else if ((rc = catz_label_parse(text, len, label, labellen)) != SANDNS_EOK)
+		snprintf(why, whylen,
+			 "catalog label %.900s: damaged (not the one line '" LABEL_MAGIC "LABEL')",
+			 file);
 	free(text);
 	return rc == SANDNS_EOK ? 1 : rc;
 }

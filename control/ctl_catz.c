@@ -575,9 +575,9 @@ static zload_zone_t **given_copies(ctl_t *ctl, const cfg_t *cfg)
 static bool check_copy(const char *cat, const cfg_zone_t *z)
 {
 	const char *path = z->src.path;
-	char had[CATZ_LABEL_MAX], err[1024];
+	char had[CATZ_LABEL_MAX], err[1024], why[1024] = "";
 	struct stat st;
-	int rc = catz_label_read(path, had, sizeof(had));
+	int rc = catz_label_read(path, had, sizeof(had), why, sizeof(why));
 
 	if (rc == 1 && strcmp(had, z->catalog_label) == 0)
 		return false;
@@ -599,7 +599,7 @@ static bool check_copy(const char *cat, const cfg_zone_t *z)
 			    LOG_WARNING,
 			    "catalog %s: member %s: the label its copy was made under cannot be "
 			    "read (%s): the copy removed, the zone transferred whole",
-			    cat, z->origin, strerror(-rc));
+			    cat, z->origin, why);
 		if (unlink(path) != 0 && errno != ENOENT) {
 			/* Its label stays: the next start tries again. */
 			log_msg(LOG_ERR, "catalog %s: cannot remove %s: %s", cat, path,

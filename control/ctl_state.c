@@ -26,6 +26,9 @@
 #define STATE_SLOT_MIN 4096u
 /* The largest file read: two slots of a state of CTL_STATE_MAX octets. */
 #define STATE_FILE_MAX (8ull * CTL_STATE_MAX)
+/* Lines not understood, each logged up to this many, the rest counted in one line: a file of
+ * 32 MiB of short lines would otherwise log millions at start (gigabytes, a minute). */
+#define STATE_BAD_SHOWN 16u
 
 const char *ctl_state_path(const cfg_t *cfg, char *buf, size_t len)
 {
@@ -77,22 +80,31 @@ static bool slot_whole(const char *p, size_t slot, unsigned long long *seq, cons
 /*
  * TEXT (LEN octets: a whole file) as two slots: the newer whole one's lines into *LINES and
  * *LLEN, its index into *NEWEST (-1: neither is whole), its sequence into *SEQ, the slot size
- * into *SLOT. False when TEXT is not of this format (the first one: lines alone).
+ * into *SLOT. False when TEXT is not of this format (the first one: lines alone); a file that
+ * begins with its magic is, whatever its length.
  */
 static bool slots_of(const char *text, size_t len, const char **lines, size_t *llen, int *newest,
 		     unsigned long long *seq, size_t *slot)
 {
+	const size_t mlen = sizeof(STATE_MAGIC) - 1;
+	bool first_magic = len >= STATE_HDR_LEN && memcmp(text, STATE_MAGIC, mlen) == 0;
 	size_t half = len / 2;
+	unsigned first;
 
 	*newest = -1;
 	*seq = 0;
 	*slot = half;
 	/* A torn first slot still leaves the second's magic: either says which format. */
-	if (len < 2 * STATE_HDR_LEN || len % 2 != 0 ||
-	    (memcmp(text, STATE_MAGIC, sizeof(STATE_MAGIC) - 1) != 0 &&
-	     memcmp(text + half, STATE_MAGIC, sizeof(STATE_MAGIC) - 1) != 0))
+	if (!first_magic && (len < 2 * STATE_HDR_LEN || len % 2 != 0 ||
+			     memcmp(text + half, STATE_MAGIC, mlen) != 0))
 		return false;
-	for (int i = 0; i < 2; i++) {
+	/* A file cut short (damage from outside: a write in place never changes its length) still
+	 * holds its first slot whole when its header's size is within it: that slot is read. */
+	if (first_magic && sscanf(text + mlen, "slot %10u", &first) == 1 &&
+	    first >= STATE_HDR_LEN && first <= len && len < 2 * (size_t)first)
+		half = first;
+	*slot = half;
+	for (int i = 0; i < 2 && half >= STATE_HDR_LEN && (size_t)(i + 1) * half <= len; i++) {
 		unsigned long long q;
 		const char *p;
 		size_t l;
@@ -115,6 +127,7 @@ static void state_lines(const char *path, const char *text, size_t len, ctl_buil
 	unsigned long serial, file_serial;
 	unsigned long long hash, catz;
 	size_t cap = state->nzones;
+	unsigned long bad = 0;
 	int nr = 0;
 	FILE *f;
 
@@ -136,13 +149,15 @@ static void state_lines(const char *path, const char *text, size_t len, ctl_buil
 		catz = 0;
 		if (sscanf(line, "%511s %lu %lu %llx %15s catalog %llx", origin, &serial,
 			   &file_serial, &hash, sig, &catz) < 4) {
-			log_msg(LOG_WARNING,
-				"serial-state %s:%d: not 'ORIGIN SERIAL FILE_SERIAL "
-				"HASH [signed|unsigned]', ignored",
-				path, nr);
+			if (++bad <= STATE_BAD_SHOWN)
+				log_msg(LOG_WARNING,
+					"serial-state %s:%d: not 'ORIGIN SERIAL FILE_SERIAL "
+					"HASH [signed|unsigned]', ignored",
+					path, nr);
 			continue;
 		}
-		if (sig[0] != '\0' && strcmp(sig, "signed") != 0 && strcmp(sig, "unsigned") != 0)
+		if (sig[0] != '\0' && strcmp(sig, "signed") != 0 && strcmp(sig, "unsigned") != 0 &&
+		    ++bad <= STATE_BAD_SHOWN)
 			log_msg(LOG_WARNING,
 				"serial-state %s:%d: '%s' is neither 'signed' nor 'unsigned': read "
 				"as unsigned",
@@ -162,6 +177,10 @@ static void state_lines(const char *path, const char *text, size_t len, ctl_buil
 		state->nzones++;
 	}
 	fclose(f);
+	if (bad > STATE_BAD_SHOWN)
+		log_msg(LOG_WARNING,
+			"serial-state %s: %lu more lines not understood (not logged one by one)",
+			path, bad - STATE_BAD_SHOWN);
 }
 
 /* The whole of serial-state PATH into *TEXT, *LEN; 0, or -errno with WHY set (-ENOENT: none). */
@@ -254,7 +273,9 @@ static int state_new_file(const char *path, size_t slot, unsigned long long seq,
 		snprintf(err, errlen, "serial-state %.900s: path too long", path);
 		return -ENAMETOOLONG;
 	}
-	/* What sits at TMP is replaced by a new file: a FIFO there must not hold us either. */
+	/* What sits at TMP is replaced by a new file: a FIFO (or a socket, a device) left there
+	 * must neither hold us nor make the write fail, which would stop the start (rfile.c). */
+	(void)unlink(tmp);
 	fd = rfile_open("serial-state ", tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0666, 0,
 			err, errlen);
 	if (fd < 0) {

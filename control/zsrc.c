@@ -157,11 +157,18 @@ zload_zone_t *zsrc_load_served(const zsrc_t *s, const char *origin, bool first,
 		behind = xfrin_copy_pending(s->path, &pending) && zload_serial(z) != pending;
 	if (behind) {
 		/* Served at PENDING, then a crash before the copy was written: never the older
-		 * copy (a lower serial, stale data); a refresh is due at once (xfrin.c). */
-		snprintf(err, errlen,
-			 "zone %s: its copy %s holds serial %lu, but serial %u was served and not "
-			 "written before sandnsd stopped",
-			 origin, s->path, zload_serial(z), pending);
+		 * copy (a lower serial, stale data); a refresh is due at once (xfrin.c). A copy
+		 * newer than that is none this sandnsd wrote (put there by hand, restored). */
+		if ((int32_t)((uint32_t)zload_serial(z) - pending) > 0)
+			snprintf(err, errlen,
+				 "zone %s: its copy %s holds serial %lu, newer than serial %u, the "
+				 "last served: not a copy this sandnsd wrote",
+				 origin, s->path, zload_serial(z), pending);
+		else
+			snprintf(err, errlen,
+				 "zone %s: its copy %s holds serial %lu, but serial %u was served "
+				 "and not written before sandnsd stopped",
+				 origin, s->path, zload_serial(z), pending);
 		zload_free(&z);
 		*absent = true;
 		return NULL;

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* ixfr_pub.c: each zone's IXFR history carried to the next snapshot, and its journal kept */
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
 
+#include "fnv.h"
 #include "ixfr_pvt.h"
 #include "sandns_err.h"
+#include "wire.h"
 #include "zt_index.h"
 #include "zt_patch.h"
 #include "zt_pvt.h"
@@ -29,20 +32,29 @@ say(const ixfr_conf_t *conf, int prio, const char *fmt, ...)
 
 bool ixfr_journal_path(const char *dir, const char *origin, char *buf, size_t len)
 {
-	size_t o = (size_t)snprintf(buf, len, "%s/", dir), olen = strlen(origin);
+	size_t o = (size_t)snprintf(buf, len, "%s/", dir), olen = strlen(origin), at = o;
+	uint64_t h = FNV_START;
 
 	/* Lower case; what a file name should not hold (a slash, a backslash, a space) as %XX. */
 	for (size_t i = 0; i < olen && o + 8 < len; i++) {
 		unsigned char ch = (unsigned char)tolower((unsigned char)origin[i]);
 
+		h = fnv_byte(h, ch);
 		if (isalnum(ch) || ch == '-' || ch == '_' || ch == '.')
 			buf[o++] = (char)ch;
 		else
 			o += (size_t)snprintf(buf + o, len - o, "%%%02X", ch);
 	}
+	/* A file name has 255 octets at most, and the longest made of this one is ".journal.new"
+	 * longer (".signed.new": ctl_signstate.c): a name escaped past that is cut, its hash
+	 * after it, as a catalog member's copy is named. Those that fit stay as they were. */
+	if (o - at > NAME_MAX - sizeof(".journal.new") + 1 && at + 200 < len)
+		o = at + 180 +
+		    (size_t)snprintf(buf + at + 180, len - at - 180, "~%016llx.",
+				     (unsigned long long)h);
 	if (o + 9 >= len)
 		return false;
-	if (olen == 0 || origin[olen - 1] != '.')
+	if (olen == 0 || buf[o - 1] != '.')
 		buf[o++] = '.';
 	snprintf(buf + o, len - o, "journal");
 	return true;
@@ -76,15 +88,49 @@ static ixfr_hist_t *empty(bool synced)
 	return h;
 }
 
-/* The history read from zone Z's journal, kept when it ends at the serial served. */
+/*
+ * Why history H, read from a journal, is not zone Z's of NEXT (NULL: it is). Its serials say
+ * little: zones start at 1 or at today's date alike, so a journal of another zone (a file copied
+ * or restored to the wrong name) or of another run of this one may end at the serial served.
+ * Its last SOA must be the one served, owner, TTL and RDATA, and every RR must be in the zone:
+ * else an IXFR would send a secondary the changes of another zone.
+ */
+static const char *misfit(const ixfr_hist_t *h, const zt_t *next, uint32_t z)
+{
+	const zt_rrset_t *soa = &next->rrsets[next->zones[z].soa];
+	const uint8_t *apex = zt_node_name(next, &next->nodes[next->zones[z].apex]);
+	const uint8_t *rd = next->arena + soa->data, *last;
+	const struct ixfr_cs *cs = h->cs[h->n - 1];
+	size_t owner;
+
+	last = cs->data + cs->new_soa;
+	owner = wire_name_len(last);
+	if (soa->count != 1 || !wire_name_eq(last, apex) ||
+	    wire_get32(last + owner + 4) != soa->ttl ||
+	    cs->new_soa_len != owner + 10 + wire_get16(rd) ||
+	    memcmp(last + owner + 8, rd, 2u + wire_get16(rd)) != 0)
+		return "its last SOA is not the one served";
+	for (size_t i = 0; i < h->n; i++) {
+		cs = h->cs[i];
+		for (size_t off = 0; off < cs->len;
+		     off += ixfr_rr_len(cs->data + off, cs->len - off))
+			if (!wire_name_is_sub(cs->data + off, apex))
+				return "it holds records of another zone";
+	}
+	return NULL;
+}
+
+/* The history read from zone Z's journal, kept when it ends at the serial served (and fits). */
 static ixfr_hist_t *first(const zt_t *next, uint32_t z, const ixfr_conf_t *conf, const char *path)
 {
 	const zt_zone_t *zone = &next->zones[z];
 	uint64_t max_file = 4 * conf->max_bytes + ((uint64_t)1 << 20);
 	char err[1024];
 	ixfr_hist_t *h;
+	const char *why;
 	uint32_t from, to;
 	unsigned nrecs;
+	bool ends;
 
 	if (path == NULL)
 		return empty(false);
@@ -96,8 +142,15 @@ static ixfr_hist_t *first(const zt_t *next, uint32_t z, const ixfr_conf_t *conf,
 	}
 	if (h == NULL)
 		return empty(true);
-	if (!ixfr_hist_range(h, &from, &to) || to != (uint32_t)zone->serial) {
-		if (ixfr_hist_count(h) > 0)
+	ends = ixfr_hist_range(h, &from, &to) && to == (uint32_t)zone->serial;
+	why = ends ? misfit(h, next, z) : NULL;
+	if (!ends || why != NULL) {
+		if (why != NULL)
+			say(conf, LOG_WARNING,
+			    "IXFR journal %s: not zone %s's as served (%s): dropped (secondaries "
+			    "older than %lu transfer the whole zone)",
+			    path, zone->origin, why, zone->serial);
+		else if (ixfr_hist_count(h) > 0)
 			say(conf, LOG_NOTICE,
 			    "IXFR journal %s ends at serial %u, zone %s is served at %lu: dropped "
 			    "(secondaries older than %lu transfer the whole zone)",

@@ -188,6 +188,8 @@ int sign_state_write(const char *path, const zload_zone_t *z, const sign_state_m
 		snprintf(err, errlen, "signed zone %.900s: path too long", path);
 		return -ENAMETOOLONG;
 	}
+	/* What sits at TMP is replaced: a FIFO there must not fail every save (rfile.c). */
+	(void)unlink(tmp);
 	w.fd = rfile_open("signed zone ", tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600, 0,
 			  err, errlen);
 	if (w.fd < 0)

@@ -890,12 +890,12 @@ static void put_copy(const char *dir, const char *name)
 /* Whether DIR holds member NAME's copy, recorded as made under LABEL (NULL: not asked). */
 static bool copy_is(const char *dir, const char *name, const char *label)
 {
-	char path[256], had[CATZ_LABEL_MAX];
+	char path[256], had[CATZ_LABEL_MAX], why[256];
 
 	snprintf(path, sizeof(path), "%s/catalog/%szone", dir, name);
 	return access(path, F_OK) == 0 &&
-	       (label == NULL ||
-		(catz_label_read(path, had, sizeof(had)) == 1 && strcmp(had, label) == 0));
+	       (label == NULL || (catz_label_read(path, had, sizeof(had), why, sizeof(why)) == 1 &&
+				  strcmp(had, label) == 0));
 }
 
 /*

@@ -72,36 +72,51 @@ static void put(const char *path, const char *text)
 static void test_write_read(void)
 {
 	char dir[] = "/tmp/sandns-test-catzlabel-XXXXXX", copy[128], file[160], err[512];
-	char label[CATZ_LABEL_MAX], text[128] = "";
+	char label[CATZ_LABEL_MAX], text[128] = "", why[1024];
 	FILE *f;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	snprintf(copy, sizeof(copy), "%s/m.test.zone", dir);
 	snprintf(file, sizeof(file), "%s.label", copy);
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label)), 0); /* none recorded */
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)),
+			0); /* none recorded */
 	CU_ASSERT_EQUAL(catz_label_write(copy, "l1", err, sizeof(err)), SANDNS_EOK);
 	f = fopen(file, "r");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	CU_ASSERT_EQUAL(fread(text, 1, sizeof(text) - 1, f), strlen("sandns-catalog-label 1 l1\n"));
 	fclose(f);
 	CU_ASSERT_STRING_EQUAL(text, "sandns-catalog-label 1 l1\n");
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label)), 1);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), 1);
 	CU_ASSERT_STRING_EQUAL(label, "l1");
 	/* Replaced whole. */
 	CU_ASSERT_EQUAL(catz_label_write(copy, "second", err, sizeof(err)), SANDNS_EOK);
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label)), 1);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), 1);
 	CU_ASSERT_STRING_EQUAL(label, "second");
 	/* A label no catalog gives is not written. */
 	CU_ASSERT_EQUAL(catz_label_write(copy, "a b", err, sizeof(err)), -EINVAL);
 	CU_ASSERT_EQUAL(catz_label_write(copy, "", err, sizeof(err)), -EINVAL);
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label)), 1);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), 1);
 	CU_ASSERT_STRING_EQUAL(label, "second");
 	/* Damaged (cut short by a crash without its sync, say). */
 	put(file, "sandns-catalog-label 1 sec");
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label)), -EINVAL);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), -EINVAL);
+	/* The log says which file and why, not an errno's text. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, file));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "damaged"));
+	/* Over the bound (a sparse file says its size): not read, and said so. */
+	CU_ASSERT_EQUAL_FATAL(truncate(file, 1 << 30), 0);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), -EFBIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, file));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "1073741824 bytes, more than"));
+	/* A FIFO: never waited on (rfile.c), its kind said. */
+	CU_ASSERT_EQUAL_FATAL(unlink(file), 0);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(file, 0600), 0);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, file));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "not a regular file (a fifo)"));
 	catz_label_forget(copy);
 	CU_ASSERT_EQUAL(access(file, F_OK), -1);
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label)), 0);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), 0);
 	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -126,8 +141,10 @@ static bool copy_there(const char *dir, const char *name, char *label, size_t le
 {
 	char path[256];
 
+	char why[1024];
+
 	snprintf(path, sizeof(path), "%s/catalog/%szone", dir, name);
-	if (catz_label_read(path, label, len) != 1)
+	if (catz_label_read(path, label, len, why, sizeof(why)) != 1)
 		snprintf(label, len, "(none)");
 	return access(path, F_OK) == 0;
 }

@@ -13,6 +13,7 @@
 #include "ctl_state.h"
 #include "cutest.h"
 #include "fnv.h"
+#include "log.h"
 #include "sandns_err.h"
 #include "zload.h"
 #include "zsrc.h"
@@ -173,6 +174,92 @@ static void test_old_format(void)
 	unlink(path);
 }
 
+/*
+ * A file of many lines that are not the state's (garbage, or short lines up to the bound): a few
+ * are logged one by one, the rest counted in one line, not a line of log each (32 MiB of short
+ * lines logged millions of lines, gigabytes, at start). A good line among them is read.
+ */
+static void test_bad_lines_bounded(void)
+{
+	char logf[300], line[4096], err[512];
+	size_t n, lines = 0;
+	bool counted = false;
+	FILE *f;
+
+	snprintf(logf, sizeof(logf), "%s/bad-lines.log", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	for (int i = 0; i < 5000; i++)
+		fputs(i == 2500 ? "z0.test. 41 40 00000000000000ab\n" : "x\n", f);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(log_add(LOG_TO_FILE, logf, LOG_DEBUG, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(restart(&n), 41);
+	CU_ASSERT_EQUAL(n, 1);
+	log_reset();
+	f = fopen(logf, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lines++;
+		counted = counted || strstr(line, "4983 more lines not understood") != NULL;
+	}
+	fclose(f);
+	CU_ASSERT(lines <= 20);
+	CU_ASSERT_TRUE(counted);
+	unlink(logf);
+	unlink(path);
+}
+
+/*
+ * A file cut short (damage from outside: writes in place keep its length) whose first slot is
+ * whole: that slot is read (it was read as neither whole, the serials lost), and the next write
+ * in place makes the file whole again.
+ */
+static void test_cut_short(void)
+{
+	size_t n;
+
+	unlink(path);
+	save(2, 20); /* a new file: slot 0 */
+	save(2, 21); /* slot 1 */
+	save(2, 22); /* slot 0: the newest */
+	CU_ASSERT_EQUAL_FATAL(size_of(path), 8192);
+	CU_ASSERT_EQUAL_FATAL(truncate(path, 6000), 0);
+	CU_ASSERT_EQUAL(restart(&n), 22);
+	CU_ASSERT_EQUAL(n, 2);
+	save(2, 23);
+	CU_ASSERT_EQUAL(size_of(path), 8192);
+	CU_ASSERT_EQUAL(restart(&n), 23);
+	/* Cut at the slot's end, and within its header: the first still read, then nothing. */
+	CU_ASSERT_EQUAL_FATAL(truncate(path, 4096), 0);
+	CU_ASSERT_EQUAL(restart(&n), 22);
+	CU_ASSERT_EQUAL_FATAL(truncate(path, 4095), 0);
+	CU_ASSERT_EQUAL(restart(&n), 0);
+	CU_ASSERT_EQUAL_FATAL(truncate(path, 60), 0);
+	CU_ASSERT_EQUAL(restart(&n), 0);
+	unlink(path);
+}
+
+/*
+ * A FIFO (or a socket) left where a new file is made (PATH.new), with no file at PATH (the first
+ * start): replaced, the write goes through. It failed, and a start that cannot write the serial
+ * state does not start.
+ */
+static void test_fifo_at_new(void)
+{
+	char tmp[300];
+	size_t n;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	unlink(path);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(tmp, 0600), 0);
+	save(2, 50);
+	CU_ASSERT_EQUAL(restart(&n), 50);
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT_EQUAL(access(tmp, F_OK), -1);
+	unlink(tmp);
+	unlink(path);
+}
+
 /* Whether sandns signed each zone is remembered: written, read back, written again. */
 static void test_signed_flag(void)
 {
@@ -304,6 +391,13 @@ static void test_copy_behind(void)
 	CU_ASSERT_PTR_NULL(z);
 	CU_ASSERT_TRUE(absent);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "serial 11 was served and not written"));
+	/* Served at 9: a copy newer than that is none this sandnsd wrote, and said so. */
+	served = 9;
+	z = zsrc_load_served(&s, "sec.test.", true, &served, NULL, NULL, &absent, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(z);
+	CU_ASSERT_TRUE(absent);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "serial 10, newer than serial 9, the last served: not a "
+					   "copy this sandnsd wrote"));
 	unlink(zpath);
 	zsrc_clear(&s);
 }
@@ -340,5 +434,10 @@ void reg_cutest_state(void)
 	CU_add_test(s, "serial-state: slots written before that flag read, then flagged",
 		    test_unflagged_slots);
 	CU_add_test(s, "serial-state: a state larger than its slots", test_growth);
+	CU_add_test(s, "serial-state: lines not understood, a few logged, the rest counted",
+		    test_bad_lines_bounded);
+	CU_add_test(s, "serial-state: a FIFO where the new file is made: replaced",
+		    test_fifo_at_new);
+	CU_add_test(s, "serial-state: cut short, its first slot whole: read", test_cut_short);
 	CU_add_test(s, "a copy behind the serial served is not served", test_copy_behind);
 }

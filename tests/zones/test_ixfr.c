@@ -11,6 +11,7 @@
 #include <ldns/ldns.h>
 
 #include "cutest.h"
+#include "fnv.h"
 #include "ixfr.h"
 #include "query.h"
 #include "sandns_err.h"
@@ -22,8 +23,12 @@
 
 static char dir[] = "/tmp/sandns-test-ixfr-XXXXXX";
 
-/* Zone example.com. at serial SERIAL: SOA, NS, ns1, www, then the lines EXTRA. */
-static zt_t *zone(unsigned serial, const char *extra)
+/* 64 characters for labels of names made long. */
+#define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define TILDES "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~"
+
+/* Zone ORIGIN at serial SERIAL: SOA (refresh REFRESH), NS, ns1, www, then the lines EXTRA. */
+static zt_t *zone_of(const char *origin, unsigned serial, unsigned refresh, const char *extra)
 {
 	static char text[80000];
 	char err[512];
@@ -31,16 +36,22 @@ static zt_t *zone(unsigned serial, const char *extra)
 	zt_t *t;
 
 	snprintf(text, sizeof(text),
-		 "$ORIGIN example.com.\n$TTL 3600\n"
-		 "@ IN SOA ns1 hostmaster %u 7200 3600 1209600 300\n"
+		 "$ORIGIN %s\n$TTL 3600\n"
+		 "@ IN SOA ns1 hostmaster %u %u 3600 1209600 300\n"
 		 "@ IN NS ns1\nns1 IN A 192.0.2.53\nwww IN A 192.0.2.80\n%s",
-		 serial, extra);
-	z = zload_string("example.com.", text, "ixfr.zone", NULL, NULL, err, sizeof(err));
+		 origin, serial, refresh, extra);
+	z = zload_string(origin, text, "ixfr.zone", NULL, NULL, err, sizeof(err));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(z);
 	t = zt_new(&z, 1, NULL, err, sizeof(err));
 	zload_free(&z);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	return t;
+}
+
+/* Zone example.com. at serial SERIAL: SOA, NS, ns1, www, then the lines EXTRA. */
+static zt_t *zone(unsigned serial, const char *extra)
+{
+	return zone_of("example.com.", serial, 7200, extra);
 }
 
 /* NEXT published after OLD as ctl_pub.c does: prepared, (served,) its journal committed. */
@@ -695,9 +706,117 @@ static void test_journal_missing_last(void)
 	zt_free(&r);
 }
 
+/* The contents of PATH into BUF (64 KiB); their length. */
+static size_t get_file(const char *path, uint8_t *buf)
+{
+	size_t len;
+	FILE *f = fopen(path, "r");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	len = fread(buf, 1, 65536, f);
+	fclose(f);
+	CU_ASSERT_FATAL(len > 20 && len < 65536);
+	return len;
+}
+
+/*
+ * A journal that ends at the serial served but is not the zone's: another zone's (copied or
+ * restored under the wrong name: both zones at serial 2), or this zone's from a run whose SOA
+ * was another. Dropped at start, the file removed: an IXFR gets the whole zone, never another
+ * zone's changes.
+ */
+static void test_journal_other_zone(void)
+{
+	const ixfr_conf_t conf = {.dir = dir, .max_bytes = 1 << 20, .max_depth = 20};
+	zt_t *o1 = zone_of("example.org.", 1, 7200, ""), *o2, *a, *b, *r;
+	static const uint8_t x[] = "\1x\7example\3com";
+	static uint8_t buf[65536];
+	char path[256], other[256];
+	struct zt_query pq;
+	ixfr_iter_t it;
+	uint8_t q[512], *at;
+	size_t qlen, len;
+	uint32_t rl;
+
+	snprintf(path, sizeof(path), "%s/example.com.journal", dir);
+	snprintf(other, sizeof(other), "%s/example.org.journal", dir);
+	unlink(path);
+	unlink(other);
+	o2 = zone_of("example.org.", 2, 7200, "x IN A 192.0.2.9\n");
+	publish(NULL, o1, &conf);
+	publish(o1, o2, &conf);
+	put_file(path, buf, get_file(other, buf));
+	r = zone(2, "x IN A 192.0.2.7\n");
+	publish(NULL, r, &conf);
+	CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(r, 0)), 0);
+	qlen = ixfr_query(q, 1);
+	CU_ASSERT_EQUAL(ixfr_out_prepare(r, q, qlen, &pq, &it), IXFR_OUT_AXFR);
+	CU_ASSERT_EQUAL(access(path, F_OK), -1);
+	zt_free(&r);
+	/* Its own journal, but from a run that served serial 2 with another SOA. */
+	a = zone_of("example.com.", 1, 7200, "");
+	b = zone_of("example.com.", 2, 7200, "x IN A 192.0.2.7\n");
+	publish(NULL, a, &conf);
+	publish(a, b, &conf);
+	r = zone_of("example.com.", 2, 3600, "x IN A 192.0.2.7\n");
+	publish(NULL, r, &conf);
+	CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(r, 0)), 0);
+	CU_ASSERT_EQUAL(ixfr_out_prepare(r, q, qlen, &pq, &it), IXFR_OUT_AXFR);
+	zt_free(&r);
+	/* The same SOA: the journal is this zone's, its history kept. */
+	publish(a, b, &conf);
+	r = zone_of("example.com.", 2, 7200, "x IN A 192.0.2.7\n");
+	publish(NULL, r, &conf);
+	CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(r, 0)), 1);
+	CU_ASSERT_NOT_EQUAL(ixfr_out_prepare(r, q, qlen, &pq, &it), IXFR_OUT_AXFR);
+	zt_free(&r);
+	/* Its SOAs this zone's, its sum right, but a record of example.org. in it. */
+	len = get_file(path, buf);
+	at = memmem(buf, len, x, sizeof(x) - 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	memcpy(at + sizeof(x) - 4, "org", 3);
+	rl = wire_get32(buf + 8);
+	CU_ASSERT_EQUAL_FATAL(len, 8 + 12 + (size_t)rl);
+	wire_put32(buf + 12 + rl, (uint32_t)(fnv_bytes(FNV_START, buf + 12, rl) >> 32));
+	wire_put32(buf + 16 + rl, (uint32_t)fnv_bytes(FNV_START, buf + 12, rl));
+	put_file(path, buf, len);
+	r = zone_of("example.com.", 2, 7200, "x IN A 192.0.2.7\n");
+	publish(NULL, r, &conf);
+	CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(r, 0)), 0);
+	CU_ASSERT_EQUAL(ixfr_out_prepare(r, q, qlen, &pq, &it), IXFR_OUT_AXFR);
+	unlink(path);
+	unlink(other);
+	zt_free(&o1);
+	zt_free(&o2);
+	zt_free(&a);
+	zt_free(&b);
+	zt_free(&r);
+}
+
+/* Zone ORIGIN's journal: written by two publishes, read back at a restart. */
+static void journal_round_trip(const char *origin)
+{
+	const ixfr_conf_t conf = {.dir = dir, .max_bytes = 1 << 20, .max_depth = 20};
+	zt_t *a = zone_of(origin, 1, 7200, ""), *b = zone_of(origin, 2, 7200, "x IN A 192.0.2.7\n");
+	zt_t *r = zone_of(origin, 2, 7200, "x IN A 192.0.2.7\n");
+	char path[4096];
+
+	CU_ASSERT_TRUE_FATAL(ixfr_journal_path(dir, origin, path, sizeof(path)));
+	publish(NULL, a, &conf);
+	publish(a, b, &conf);
+	CU_ASSERT_EQUAL(access(path, F_OK), 0);
+	publish(NULL, r, &conf);
+	CU_ASSERT_EQUAL(ixfr_hist_count(ixfr_hist_of(r, 0)), 1);
+	unlink(path);
+	zt_free(&a);
+	zt_free(&b);
+	zt_free(&r);
+}
+
 static void test_journal_path(void)
 {
-	char buf[256];
+	char buf[4096], name[4096], longer[300];
+	const char *base;
 
 	CU_ASSERT_TRUE(ixfr_journal_path("/s", "Example.COM.", buf, sizeof(buf)));
 	CU_ASSERT_STRING_EQUAL(buf, "/s/example.com.journal");
@@ -705,6 +824,23 @@ static void test_journal_path(void)
 	CU_ASSERT_STRING_EQUAL(buf, "/s/a%2Fb%5C.test.journal");
 	CU_ASSERT_TRUE(ixfr_journal_path("/s", ".", buf, sizeof(buf)));
 	CU_ASSERT_STRING_EQUAL(buf, "/s/.journal");
+	/* 243 octets escaped (the dot last): as they are, ".journal.new" fits 255. */
+	snprintf(name, sizeof(name), "%.63s.%.63s.%.63s.%.50s.", HEX64, HEX64, HEX64, HEX64);
+	CU_ASSERT_EQUAL_FATAL(strlen(name), 243);
+	CU_ASSERT_TRUE(ixfr_journal_path("/s", name, buf, sizeof(buf)));
+	CU_ASSERT_EQUAL(strncmp(buf + 3, name, 243), 0);
+	CU_ASSERT_STRING_EQUAL(buf + 3 + 243, "journal");
+	/* Longer escaped (a catalog's member may be; "~" is "%7E"): cut, its hash after it; each
+	 * its own, written and read back (it could not be opened). */
+	snprintf(longer, sizeof(longer), "%.60s.%.60s.test.", TILDES, TILDES);
+	CU_ASSERT_TRUE(ixfr_journal_path(dir, longer, buf, sizeof(buf)));
+	base = strrchr(buf, '/') + 1;
+	CU_ASSERT(strlen(base) + strlen(".new") <= 255);
+	CU_ASSERT_PTR_NOT_NULL(strstr(base, "%7E%7E%7E~"));
+	journal_round_trip(longer);
+	longer[0] = 'f';
+	CU_ASSERT_TRUE(ixfr_journal_path(dir, longer, name, sizeof(name)));
+	CU_ASSERT_STRING_NOT_EQUAL(buf, name);
 }
 
 static int suite_init(void)
@@ -737,5 +873,7 @@ void reg_cutest_ixfr(void)
 	CU_add_test(s, "a large IXFR: several messages", test_out_messages);
 	CU_add_test(s, "a journal without its last changeset is dropped at restart",
 		    test_journal_missing_last);
+	CU_add_test(s, "a journal of another zone, or another SOA, is dropped at restart",
+		    test_journal_other_zone);
 	CU_add_test(s, "the journal's file name", test_journal_path);
 }

@@ -229,6 +229,22 @@ static void test_bounded(void)
 	unlink(path);
 }
 
+/* A FIFO left where the new file is made (PATH.new): replaced, the save goes through. */
+static void test_fifo_at_new(void)
+{
+	char tmp[160];
+	struct stat st;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	unlink(path);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(tmp, 0600), 0);
+	CU_ASSERT_EQUAL(sign_state_write(path, signed_zone, &meta, err, sizeof(err)), 0);
+	CU_ASSERT(stat(path, &st) == 0 && S_ISREG(st.st_mode));
+	CU_ASSERT_EQUAL(access(tmp, F_OK), -1);
+	unlink(tmp);
+	unlink(path);
+}
+
 void reg_cutest_sign_state(void)
 {
 	CU_pSuite s = CU_add_suite("sign_state", setup, teardown);
@@ -236,4 +252,5 @@ void reg_cutest_sign_state(void)
 	CU_add_test(s, "written, read back the same, signs nothing anew", test_round_trip);
 	CU_add_test(s, "torn, longer, damaged, other format or zone: refused", test_refused);
 	CU_add_test(s, "bounded by the zone text bound", test_bounded);
+	CU_add_test(s, "a FIFO where the new file is made: replaced", test_fifo_at_new);
 }
