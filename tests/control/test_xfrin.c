@@ -623,6 +623,23 @@ static void test_ixfr_and_edits(void)
 	unlink(cpath);
 }
 
+/* A transfer state of secondary zone sec.test. (its copy ZPATH) in CFG, NOTIFYs allowed from
+ * 192.0.2.1, which FROM is made. */
+static xfrin_t *notified_secondary(cfg_t *cfg, struct sockaddr_in *from)
+{
+	char err[1024], text[2048];
+	xfrin_t *x;
+
+	snprintf(text, sizeof(text),
+		 "zone sec.test. %s\nprimary sec.test. 127.0.0.1\nallow-notify 192.0.2.1\n", zpath);
+	CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
+	x = xfrin_new(cfg, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	*from = (struct sockaddr_in){.sin_family = AF_INET};
+	inet_pton(AF_INET, "192.0.2.1", &from->sin_addr);
+	return x;
+}
+
 /*
  * A NOTIFY that gives the serial of the copy held needs no SOA check (counted up to date); one
  * with another serial or none does, as before the copy. Nothing started.
@@ -634,7 +651,6 @@ static void test_notify_serial(void)
 	struct sockaddr_in from = {.sin_family = AF_INET};
 	const uint32_t ten = 10, eleven = 11, nine = 9;
 	ldns_rdf *origin = ldns_dname_new_frm_str("sec.test.");
-	char err[1024], text[2048];
 	cfg_t *cfg = cfg_new();
 	xfrin_zstate_t st;
 	zload_zone_t *copy;
@@ -644,12 +660,7 @@ static void test_notify_serial(void)
 
 	copy = axfr_copy(origin, axfr);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
-	snprintf(text, sizeof(text),
-		 "zone sec.test. %s\nprimary sec.test. 127.0.0.1\nallow-notify 192.0.2.1\n", zpath);
-	CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
-	x = xfrin_new(cfg, err, sizeof(err));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-	inet_pton(AF_INET, "192.0.2.1", &from.sin_addr);
+	x = notified_secondary(cfg, &from);
 	/* No copy yet: any serial is checked. */
 	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL, &ten));
 	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 0, &st));
@@ -682,11 +693,9 @@ static void test_notify_serial_expired(void)
 	struct sockaddr_in from = {.sin_family = AF_INET};
 	const uint32_t ten = 10;
 	ldns_rdf *origin = ldns_dname_new_frm_str("sec.test.");
-	char err[1024], text[2048];
 	cfg_t *cfg = cfg_new();
 	struct timespec old[2] = {{.tv_sec = time(NULL) - 86400}, {.tv_sec = time(NULL) - 86400}};
 	xfrin_zstate_t st;
-	xfrin_apply_t a;
 	zload_zone_t *copy;
 	uint8_t q[512];
 	size_t n = tu_query(q, 1, 4 << 11, "sec.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
@@ -696,17 +705,9 @@ static void test_notify_serial_expired(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	fclose(f);
 	CU_ASSERT_EQUAL_FATAL(utimensat(AT_FDCWD, zpath, old, 0), 0);
-	xfrin_apply_init(&a, origin, 0, false, NULL, "AXFR test");
-	CU_ASSERT_EQUAL(feed(&a, axfr), 1);
-	copy = xfrin_apply_finish(&a, NULL, NULL, err, sizeof(err));
-	xfrin_apply_clear(&a);
+	copy = axfr_copy(origin, axfr);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
-	snprintf(text, sizeof(text),
-		 "zone sec.test. %s\nprimary sec.test. 127.0.0.1\nallow-notify 192.0.2.1\n", zpath);
-	CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
-	x = xfrin_new(cfg, err, sizeof(err));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-	inet_pton(AF_INET, "192.0.2.1", &from.sin_addr);
+	x = notified_secondary(cfg, &from);
 	xfrin_seed(x, 0, copy);
 	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 0, &st));
 	CU_ASSERT_FALSE(st.expired); /* not marked yet */
