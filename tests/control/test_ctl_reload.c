@@ -1775,6 +1775,30 @@ static void test_edits_two_zones_and_removal(void)
 }
 
 /*
+ * C loaded from TEXT and checked, with a server SV (not started) and a control side serving C's
+ * first build; the control side returned.
+ */
+static ctl_t *serving(cfg_t *c, const char *text, srv_t **sv)
+{
+	char e[1024];
+	ctl_build_t b;
+	sigset_t old;
+	ctl_t *x;
+
+	CU_ASSERT_FATAL(cfg_load_string(c, text, "test", NULL, e, sizeof(e)) == 0 &&
+			cfg_check(c, e, sizeof(e)) == 0);
+	*sv = srv_new(c, e, sizeof(e));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(*sv);
+	pthread_sigmask(SIG_SETMASK, NULL, &old);
+	x = ctl_new(c, *sv, e, sizeof(e));
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	CU_ASSERT_EQUAL_FATAL(ctl_build(c, NULL, NULL, &b, e, sizeof(e)), SANDNS_EOK);
+	CU_ASSERT_EQUAL_FATAL(ctl_publish(x, &b, e, sizeof(e)), SANDNS_EOK);
+	return x;
+}
+
+/*
  * A certificate probe whose new decisions cannot be published (serial-state not writable: a
  * directory where its file is) leaves the snapshot served, and the decisions pending: the next
  * probe that sees them publishes them at once, as the next reload would, without waiting for
@@ -1789,8 +1813,6 @@ static void test_probe_state_not_written(void)
 	srv_t *sv = NULL;
 	ctl_t *cx = NULL;
 	const zt_t *served;
-	ctl_build_t b;
-	sigset_t old;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(key);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
@@ -1808,16 +1830,7 @@ static void test_probe_state_not_written(void)
 		 "zone probe.example. %s\ncert %s\nserial-state %s\nlisten 127.0.0.1@%u\n"
 		 "cert-probe-interval 0\n",
 		 zp, cp, sp, free_port());
-	CU_ASSERT_FATAL(cfg_load_string(c, text, "test", NULL, e, sizeof(e)) == 0 &&
-			cfg_check(c, e, sizeof(e)) == 0);
-	sv = srv_new(c, e, sizeof(e));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
-	pthread_sigmask(SIG_SETMASK, NULL, &old);
-	cx = ctl_new(c, sv, e, sizeof(e));
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(cx);
-	CU_ASSERT_EQUAL_FATAL(ctl_build(c, NULL, NULL, &b, e, sizeof(e)), SANDNS_EOK);
-	CU_ASSERT_EQUAL_FATAL(ctl_publish(cx, &b, e, sizeof(e)), SANDNS_EOK);
+	cx = serving(c, text, &sv);
 	CU_ASSERT_EQUAL(cx->info.zones[0].serial, 8); /* withheld: the file's 7, raised */
 	/* The probe finds a leaf that covers autodiscover: the edits would be lifted. */
 	CU_ASSERT_FATAL(
@@ -1887,8 +1900,6 @@ static void test_seed_when_idle(void)
 	srv_t *sv = NULL;
 	unsigned long s0;
 	uint64_t ids[2], id;
-	ctl_build_t b;
-	sigset_t old;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	snprintf(p1, sizeof(p1), "%s/seed1.zone", dir);
@@ -1906,16 +1917,7 @@ static void test_seed_when_idle(void)
 		 "primary sec.example. 127.0.0.1@9\nstate-dir %s\nlisten 127.0.0.1@%u\n"
 		 "cert-probe-interval 0\n",
 		 p1, p2, dir, st, free_port());
-	CU_ASSERT_FATAL(cfg_load_string(c, text, "test", NULL, e, sizeof(e)) == 0 &&
-			cfg_check(c, e, sizeof(e)) == 0);
-	sv = srv_new(c, e, sizeof(e));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
-	pthread_sigmask(SIG_SETMASK, NULL, &old);
-	ctl = ctl_new(c, sv, e, sizeof(e));
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ctl);
-	CU_ASSERT_EQUAL_FATAL(ctl_build(c, NULL, NULL, &b, e, sizeof(e)), SANDNS_EOK);
-	CU_ASSERT_EQUAL_FATAL(ctl_publish(ctl, &b, e, sizeof(e)), SANDNS_EOK);
+	ctl = serving(c, text, &sv);
 	zt_spare_clear();
 	CU_ASSERT_EQUAL_FATAL(ctl_reload_start(ctl, e, sizeof(e)), SANDNS_EOK);
 
