@@ -162,6 +162,22 @@ static int ptr_cmp(const void *x, const void *y)
 	return c != 0 ? c : (a > b) - (a < b);
 }
 
+/* The indexes of V's N entries sorted by label (or by name), ties in order; NULL without
+ * memory. */
+static size_t *sorted(const catz_member_t *v, size_t n, bool by_name)
+{
+	size_t *idx = malloc((n + 1) * sizeof(*idx));
+
+	if (idx == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	sort_ptrs = v;
+	sort_by_name = by_name;
+	qsort(idx, n, sizeof(*idx), ptr_cmp);
+	return idx;
+}
+
 /*
  * For each PTR of W, how many share its label (or its name) into COUNT, and whether it is the
  * first of them in record order into FIRST: sorted, so that a catalog of n PTRs costs n log n,
@@ -169,15 +185,10 @@ static int ptr_cmp(const void *x, const void *y)
  */
 static bool group(const struct walk *w, bool by_name, size_t *count, bool *first)
 {
-	size_t *idx = malloc((w->nptrs + 1) * sizeof(*idx));
+	size_t *idx = sorted(w->ptrs, w->nptrs, by_name);
 
 	if (idx == NULL)
 		return false;
-	for (size_t i = 0; i < w->nptrs; i++)
-		idx[i] = i;
-	sort_ptrs = w->ptrs;
-	sort_by_name = by_name;
-	qsort(idx, w->nptrs, sizeof(*idx), ptr_cmp);
 	for (size_t i = 0, end; i < w->nptrs; i = end) {
 		const catz_member_t *g = &w->ptrs[idx[i]];
 
@@ -277,12 +288,11 @@ out:
 static int attach_coos(const struct walk *w, catz_t *out, char *err, size_t errlen)
 {
 	const struct walk cw = {.ptrs = w->coos, .nptrs = w->ncoos};
-	size_t *count = calloc(w->ncoos + 1, sizeof(size_t));
-	size_t *idx = malloc((out->nmembers + 1) * sizeof(size_t));
+	size_t *count = calloc(w->ncoos + 1, sizeof(size_t)), *idx = NULL;
 	bool *first = calloc(w->ncoos + 1, sizeof(bool));
 	int rc = -ENOMEM;
 
-	if (count == NULL || first == NULL || idx == NULL || !group(&cw, false, count, first))
+	if (count == NULL || first == NULL || !group(&cw, false, count, first))
 		goto out;
 	for (size_t i = 0; i < w->ncoos; i++) {
 		const catz_member_t *c = &w->coos[i];
@@ -304,11 +314,8 @@ static int attach_coos(const struct walk *w, catz_t *out, char *err, size_t errl
 		}
 	}
 	/* The members by label, each listed once (members_of() left out a label listed twice). */
-	for (size_t k = 0; k < out->nmembers; k++)
-		idx[k] = k;
-	sort_ptrs = out->members;
-	sort_by_name = false;
-	qsort(idx, out->nmembers, sizeof(*idx), ptr_cmp);
+	if ((idx = sorted(out->members, out->nmembers, false)) == NULL)
+		goto out;
 	for (size_t i = 0; i < w->ncoos; i++) {
 		size_t lo = 0, hi = out->nmembers;
 		catz_member_t *m;
