@@ -218,11 +218,15 @@ void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err)
 	snprintf(z->st.reload_err, sizeof(z->st.reload_err), "%s", err != NULL ? err : "");
 	/* Failed: the copy stays held, newer than the one served, and is asked for again. */
 	z->again = err != NULL ? time(NULL) + (time_t)xfrin_again_s : 0;
-	/* Served (or refused by the build): the writer may write the copy now. */
-	z->write_ok = true;
-	i = ((uintptr_t)z - (uintptr_t)x->z) / sizeof(*z); /* not in X->Z (swapped): from 0 */
-	x->wr_min = i >= x->nz ? 0 : i < x->wr_min ? i : x->wr_min;
-	pthread_cond_signal(&x->wr_cv);
+	/* Served: the writer may write the copy now. Refused, it is not written: its file keeps
+	 * the version served, which serial-state names, so a restart serves that one (a newer
+	 * copy there would be refused as none this sandnsd served) and asks the primary. */
+	z->write_ok = err == NULL;
+	if (z->write_ok) {
+		i = ((uintptr_t)z - (uintptr_t)x->z) / sizeof(*z); /* not in X->Z: from 0 */
+		x->wr_min = i >= x->nz ? 0 : i < x->wr_min ? i : x->wr_min;
+		pthread_cond_signal(&x->wr_cv);
+	}
 	pthread_mutex_unlock(&x->lock);
 }
 
@@ -753,6 +757,11 @@ void xfrin_free(xfrin_t **xp)
 		pthread_join(x->wr_tid, NULL);
 	}
 	for (size_t i = 0; i < x->nz; i++) {
+		if (x->z[i].unsaved != NULL)
+			log_msg(LOG_INFO,
+				"zone %s: its copy of serial %lu, never served, is not written: a "
+				"restart serves the one before and asks the primary",
+				x->z[i].origin, zload_serial(x->z[i].unsaved));
 		ldns_rdf_deep_free(x->z[i].name);
 		zload_free(&x->z[i].mem);
 		zload_free(&x->z[i].unsaved);

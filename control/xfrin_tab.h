@@ -51,7 +51,7 @@ struct xz {
 	/*
 	 * Under the lock: MEM, the version held (transferred, or loaded at start), which an IXFR
 	 * applies to and reloads serve (xfrin_copy); UNSAVED, one handed over whose file the
-	 * writer has yet to write, once its reload is done (WRITE_OK); GEN counts the versions.
+	 * writer has yet to write, once its reload served it (WRITE_OK); GEN counts the versions.
 	 */
 	zload_zone_t *mem;
 	zload_zone_t *unsaved;
