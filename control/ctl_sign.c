@@ -106,6 +106,9 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 			 info->origin);
 		return SANDNS_ECONFIG;
 	}
+	/* A zone that cannot be signed gets no key made for it. */
+	if (sign_zone_signable(b->raw[i], err, errlen) != SANDNS_EOK)
+		return SANDNS_EZONE;
 	keys = sign_keys_load(dir, info->origin, &sg->params, true, &made, err, errlen);
 	if (keys == NULL)
 		return SANDNS_ECONFIG;

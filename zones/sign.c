@@ -8,6 +8,7 @@
 
 #include "fnv.h"
 #include "grow.h"
+#include "sandns_err.h"
 #include "sign_pvt.h"
 #include "wire.h"
 
@@ -257,18 +258,54 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 }
 
 /*
- * The first record of ZONE of a type the signer makes itself beside its signatures (NSEC,
- * NSEC3, NSEC3PARAM), or ZONE->nrecs: a file with such records and no DNSKEY or RRSIG is a
- * signed zone stripped of its signatures, and signing it again would serve its chain beside
- * ours (two NSEC records at a name, an NSEC3PARAM of a chain that is not there).
+ * The first record of ZONE that a signed zone holds and a zone to sign must not: a DNSKEY or an
+ * RRSIG (when DNSSEC, presigned), or one of the types the signer makes itself beside its
+ * signatures (NSEC, NSEC3, NSEC3PARAM: a signed zone stripped of its signatures, whose chain
+ * would be served beside ours); ZONE->nrecs when there is none.
  */
-static size_t chain_record(const zload_zone_t *zone)
+static size_t chain_record(const zload_zone_t *zone, bool dnssec)
 {
 	for (size_t i = 0; i < zone->nrecs; i++)
 		if (zone->recs[i].type == T_NSEC || zone->recs[i].type == T_NSEC3 ||
-		    zone->recs[i].type == T_NSEC3PARAM)
+		    zone->recs[i].type == T_NSEC3PARAM ||
+		    (dnssec && (zone->recs[i].type == T_DNSKEY || zone->recs[i].type == T_RRSIG)))
 			return i;
 	return zone->nrecs;
+}
+
+int sign_zone_signable(const zload_zone_t *zone, char *err, size_t errlen)
+{
+	size_t chain = chain_record(zone, zone->is_signed);
+	unsigned f;
+	uint16_t t;
+
+	if (chain >= zone->nrecs) {
+		if (!zone->is_signed)
+			return SANDNS_EOK;
+		/* Signed, though its DNSKEY and RRSIG records are not among its own (never so
+		 * for a zone read or transferred: said without a place). */
+		snprintf(
+		    err, errlen,
+		    "zone %s: it holds DNSSEC records (DNSKEY or RRSIG): it is presigned and "
+		    "cannot be signed by sandns too (serve it unsigned, or drop its dnssec line)",
+		    zone->origin_text);
+		return SANDNS_EZONE;
+	}
+	f = zload_rec_file(zone, chain);
+	t = zone->recs[chain].type;
+	snprintf(err, errlen,
+		 "zone %s: %s line %d holds a DNSSEC record (%s): the zone is presigned and "
+		 "cannot be signed by sandns too (%s)",
+		 zone->origin_text, f < zone->nfiles ? zone->files[f] : "the zone",
+		 zload_rec_line(zone, chain),
+		 t == T_DNSKEY	? "DNSKEY"
+		 : t == T_RRSIG ? "RRSIG"
+		 : t == T_NSEC	? "NSEC"
+		 : t == T_NSEC3 ? "NSEC3"
+				: "NSEC3PARAM",
+		 zone->is_signed ? "serve it unsigned, or drop its dnssec line"
+				 : "drop them, or its dnssec line");
+	return SANDNS_EZONE;
 }
 
 zload_zone_t *sign_zone_report(const zload_zone_t *zone, const zload_edit_t *edits, size_t nedits,
@@ -283,34 +320,12 @@ zload_zone_t *sign_zone_report(const zload_zone_t *zone, const zload_edit_t *edi
 	uint32_t min_exp = (uint32_t)(now + p->lifetime), rrsig_first, chain_sig, jitter, slice;
 	long kept = 0;
 	zload_zone_t *z = NULL;
-	size_t chain;
 	int file, rc;
 
 	*rep = (sign_report_t){.carry_index = rep->carry_index};
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	if (zone->is_signed) {
-		snprintf(err, errlen,
-			 "%s: the zone file holds DNSSEC records (DNSKEY or RRSIG): it is "
-			 "presigned and cannot be signed by sandns too (serve it unsigned, or "
-			 "drop its dnssec line)",
-			 zone->origin_text);
+	if (sign_zone_signable(zone, err, errlen) != SANDNS_EOK)
 		return NULL;
-	}
-	chain = chain_record(zone);
-	if (chain < zone->nrecs) {
-		unsigned f = zload_rec_file(zone, chain);
-
-		snprintf(err, errlen,
-			 "%s: the zone file holds DNSSEC records (%s, %s line %d): it is presigned "
-			 "and cannot be signed by sandns too (drop them, or its dnssec line)",
-			 zone->origin_text,
-			 zone->recs[chain].type == T_NSEC    ? "NSEC"
-			 : zone->recs[chain].type == T_NSEC3 ? "NSEC3"
-							     : "NSEC3PARAM",
-			 f < zone->nfiles ? zone->files[f] : "the zone",
-			 zload_rec_line(zone, chain));
-		return NULL;
-	}
 	if (sign_keys_count(keys) == 0) {
 		snprintf(err, errlen, "%s: no key to sign with", zone->origin_text);
 		return NULL;

@@ -88,6 +88,14 @@ zload_zone_t *sign_zone(const zload_zone_t *zone, const zload_edit_t *edits, siz
 			char *err, size_t errlen);
 
 /*
+ * sign.c: whether ZONE may be signed: SANDNS_EOK, or SANDNS_EZONE with the reason in ERR (the
+ * zone, the file and line of its first DNSKEY, RRSIG, NSEC, NSEC3 or NSEC3PARAM record: a
+ * presigned zone, or one stripped of its signatures but not of its chain). sign_zone() checks
+ * it too; a caller checks it first to make no key for a zone it cannot sign.
+ */
+int sign_zone_signable(const zload_zone_t *zone, char *err, size_t errlen);
+
+/*
  * What one signing did and where its time went (microseconds of CLOCK_MONOTONIC, phase by
  * phase): the edit copy, the canonical sort, the chain walk, the kept signatures found and the
  * records laid out, the signatures made, the index by owner carried from PREV's (a PREV that

@@ -157,6 +157,41 @@ static void test_bad_input(void)
 	rm_tree(dir);
 }
 
+/*
+ * A zone presigned from the first build, with no key yet: refused naming the zone, its file and
+ * the line of its first DNSSEC record, and no key made for it (the key directory stays empty).
+ */
+static void test_presigned_first(void)
+{
+	ctl_build_t b;
+	char path[512];
+	struct dirent *de;
+	size_t keys = 0;
+	DIR *d;
+	cfg_t *cfg;
+
+	snprintf(dir, sizeof(dir), "/tmp/sandns-ctlsign-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	write_zone("www IN A 192.0.2.80\n@ IN RRSIG SOA 13 2 3600 20270101000000 20261201000000 "
+		   "1 example.net. AAAA\n");
+	cfg = config();
+	CU_ASSERT_EQUAL(build(cfg, NULL, &b), SANDNS_EZONE);
+	CU_ASSERT_PTR_NULL(b.zt);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "zone example.net.: "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "z.zone line 8 holds a DNSSEC record (RRSIG)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "presigned"));
+	snprintf(path, sizeof(path), "%s/state/keys", dir);
+	d = opendir(path);
+	while (d != NULL && (de = readdir(d)) != NULL)
+		keys += de->d_name[0] != '.';
+	if (d != NULL)
+		closedir(d);
+	CU_ASSERT_EQUAL(keys, 0);
+	ctl_build_clear(&b);
+	cfg_free(&cfg);
+	rm_tree(dir);
+}
+
 /* The clock stepped back three days after signing: a change is not signed (the error names the
  * zone), the build before stands; back by half an hour (within the margin) it signs. */
 static void test_clock_back(void)
@@ -1448,6 +1483,8 @@ void reg_cutest_ctl_sign(void)
 
 	CU_add_test(s, "serials, signatures reused, renewed", test_serials_and_reuse);
 	CU_add_test(s, "presigned zone, broken key file", test_bad_input);
+	CU_add_test(s, "a zone presigned from the start: refused, no key made",
+		    test_presigned_first);
 	CU_add_test(s, "the clock gone back: no re-sign", test_clock_back);
 	CU_add_test(s, "NSEC zone changed, renewed: the snapshot patched", test_patched);
 	CU_add_test(s, "renewals at the due time: a slice each, patched", test_renewal_slices);

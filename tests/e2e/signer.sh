@@ -300,8 +300,9 @@ for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
 stop_sandnsd
 prc=$?
 check "a presigned zone set to be signed: sandnsd exits with status 2 ($prc)" test "$prc" = 2
-check "a presigned zone set to be signed is refused, naming the zone" \
-	grep -q 'example.com.: the zone file holds DNSSEC records.*presigned' "$TMP/pre.log"
+check "a presigned zone set to be signed is refused, naming the zone, its file and line" \
+	grep -q "zone example.com.: $q2 line [0-9]* holds a DNSSEC record (DNSKEY): the zone is presigned" "$TMP/pre.log"
+check "... and no key made for it" bash -c "! ls '$TMP/pre.state/keys/'K* >/dev/null 2>&1"
 
 echo "signer: $passed passed, $failed failed"
 [ "$failed" = 0 ]
