@@ -293,6 +293,7 @@ bool xfrin_notify(xfrin_t *x, const uint8_t *msg, size_t len, const struct socka
 			__atomic_store_n(&z->notifier, (int)i + 1, __ATOMIC_RELEASE);
 			break;
 		}
+	__atomic_store_n(&z->notified, serial != NULL ? 1ULL << 32 | *serial : 0, __ATOMIC_RELEASE);
 	/* One flag per zone: a NOTIFY while one waits adds nothing but a count. */
 	__atomic_compare_exchange_n(&z->want, &was, WANT_REFRESH, false, __ATOMIC_ACQ_REL,
 				    __ATOMIC_ACQUIRE);
@@ -540,14 +541,39 @@ static void older(struct xz *z, const cfg_primary_t *p, uint32_t serial)
 		z->origin, p->addr.text, serial, z->st.serial, z->origin);
 }
 
+/* Z's copy is as new as its primaries have: checked now, checked again after its refresh. */
+static void up_to_date(xfrin_t *x, struct xz *z, const char *why)
+{
+	xfrin_file_touch(z->path);
+	note(x, z, true, why);
+	refreshed(x, z);
+	__atomic_store_n(&z->next_ms, clock_now_ms() + z->refresh * 1000, __ATOMIC_RELAXED);
+}
+
+/*
+ * Whether NOTIFIED (1 << 32 | a serial a NOTIFY gave, or 0) is newer than both HAVE, the copy's
+ * serial, and SERIAL, a primary's: that primary is behind the one that NOTIFYed.
+ */
+static bool behind_notify(uint64_t notified, uint32_t have, uint32_t serial)
+{
+	const uint32_t n = (uint32_t)notified;
+
+	return notified != 0 && (int32_t)(n - have) > 0 && (int32_t)(n - serial) > 0;
+}
+
 /*
  * An SOA check of Z, and a transfer when the primary is newer (or AXFR is asked for). One cut
- * by a stop is no failure: Z stays due, as asked, for the thread that starts again.
+ * by a stop is no failure: Z stays due, as asked, for the thread that starts again. A primary
+ * behind the serial a NOTIFY gave leaves the question to the next ones (the one at the
+ * notifier's address may be another than the notifier); the copy is up to date when none has
+ * it.
  */
 static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 {
-	char why[1024] = "no primary", step[512];
+	char why[1024] = "no primary", step[512], current[512] = "";
 	size_t wl = 0, first = (size_t)__atomic_exchange_n(&z->notifier, 0, __ATOMIC_ACQ_REL);
+	const uint64_t notified = __atomic_exchange_n(&z->notified, 0, __ATOMIC_ACQ_REL);
+	bool newer = false; /* a primary had a newer version (its transfer failed) */
 
 	/* The primary that NOTIFYed first (FIRST, 1-based), then the others in their order. */
 	if (first > z->nprim)
@@ -562,30 +588,34 @@ static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 		if (rc == XFRIN_OK && z->st.have && !axfr &&
 		    (int32_t)(serial - z->st.serial) <= 0) {
 			older(z, p, serial);
-			snprintf(why, sizeof(why), "up to date at serial %u (%s has %u)",
-				 z->st.serial, p->addr.text, serial);
-			xfrin_file_touch(z->path);
-			note(x, z, true, why);
-			refreshed(x, z);
-			__atomic_store_n(&z->next_ms, clock_now_ms() + z->refresh * 1000,
-					 __ATOMIC_RELAXED);
-			return;
+			if (current[0] == '\0')
+				snprintf(current, sizeof(current),
+					 "up to date at serial %u (%s has %u)", z->st.serial,
+					 p->addr.text, serial);
+			if (!behind_notify(notified, z->st.serial, serial)) {
+				up_to_date(x, z, current);
+				return;
+			}
+			snprintf(step, sizeof(step), "%s has %u, behind the NOTIFY's %u",
+				 p->addr.text, serial, (uint32_t)notified);
+			rc = XFRIN_UPTODATE; /* the next primary is asked */
 		}
 		if (rc == XFRIN_OK) {
 			bool ixfr = z->st.have && !axfr;
 
+			newer = true;
 			rc = transfer(x, z, p, ixfr, step, sizeof(step));
 			if (rc == XFRIN_FALLBACK) {
 				log_msg(LOG_INFO, "zone %s: %s; AXFR instead", z->origin, step);
 				rc = transfer(x, z, p, false, step, sizeof(step));
 			}
 			if (rc == XFRIN_UPTODATE) {
-				xfrin_file_touch(z->path);
-				refreshed(x, z);
 				snprintf(step, sizeof(step), "up to date at serial %u (%s)",
 					 z->st.serial, p->addr.text);
+				up_to_date(x, z, step);
+				return;
 			}
-			if (rc == XFRIN_OK || rc == XFRIN_UPTODATE) {
+			if (rc == XFRIN_OK) {
 				note(x, z, true, step);
 				__atomic_store_n(&z->next_ms, clock_now_ms() + z->refresh * 1000,
 						 __ATOMIC_RELAXED);
@@ -593,12 +623,15 @@ static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 			}
 		}
 		if (xfrin_net_stopping()) {
+			uint64_t zero = 0;
 			int none = 0;
 
-			/* The notifier too, unless a NOTIFY since named another. */
+			/* The notifier and its serial too, unless a NOTIFY since named another. */
 			if (first != 0)
 				__atomic_compare_exchange_n(&z->notifier, &none, (int)first, false,
 							    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+			__atomic_compare_exchange_n(&z->notified, &zero, notified, false,
+						    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 			__atomic_fetch_or(&z->want, axfr ? WANT_AXFR : WANT_REFRESH,
 					  __ATOMIC_ACQ_REL);
 			return;
@@ -607,6 +640,14 @@ static void refresh(xfrin_t *x, struct xz *z, bool axfr)
 				       "%s%s", i == 0 ? "" : "; ", step);
 		if (wl >= sizeof(why))
 			wl = sizeof(why) - 1;
+	}
+	/* A primary had the copy's serial, none the NOTIFY's newer one (nor any newer at all):
+	 * up to date, and why. */
+	if (current[0] != '\0' && !newer) {
+		log_msg(LOG_NOTICE, "zone %s: no primary has serial %u, which a NOTIFY gave: %s",
+			z->origin, (uint32_t)notified, why);
+		up_to_date(x, z, current);
+		return;
 	}
 	note(x, z, false, why);
 	__atomic_store_n(&z->next_ms, clock_now_ms() + z->retry * 1000, __ATOMIC_RELAXED);

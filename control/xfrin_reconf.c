@@ -29,6 +29,7 @@ static void zone_move(struct xz *to, struct xz *from, const cfg_t *cfg, size_t i
 	/* What serving threads add to FROM until the grace period ends is added after it. */
 	to->want = to->reload = 0;
 	to->notifier = 0; /* an index into primaries that may have changed: carried after */
+	to->notified = 0;
 	to->notifies = to->coalesced = to->uptodate = 0;
 }
 
@@ -49,6 +50,12 @@ static void carry_notifier(struct xz *to, const struct xz *from)
 				       (const struct sockaddr *)&from->prim[n - 1]->addr.ss)) {
 			__atomic_compare_exchange_n(&to->notifier, &none, (int)i + 1, false,
 						    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+			uint64_t zero = 0;
+
+			__atomic_compare_exchange_n(
+			    &to->notified, &zero,
+			    __atomic_load_n(&from->notified, __ATOMIC_ACQUIRE), false,
+			    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 			return;
 		}
 }

@@ -31,6 +31,10 @@ struct xz {
 	 * the next refresh asks first (as Knot and BIND do); that refresh takes it (and puts it
 	 * back when a stop cuts it); a reconfiguration finds it again by its address. */
 	int notifier;
+	/* Atomic: 1 << 32 | the serial the last NOTIFY gave (0: none, or taken): a refresh that
+	 * finds a primary behind it asks the next ones (another primary at the notifier's address,
+	 * on another port, has it) before it takes the copy as up to date. */
+	uint64_t notified;
 	int reload;			   /* atomic: the control thread must reload the zone */
 	unsigned long notifies, coalesced; /* atomic: NOTIFYs taken, and those a flag absorbed */
 	unsigned long uptodate;		   /* atomic: NOTIFYs taken that gave CUR's serial */

@@ -7,7 +7,8 @@
 # (an hour here). sandnsd must ask B first and serve its version at once; then A, NOTIFYing a
 # newer version still, is asked first in its turn. A NOTIFY that gives the serial sandnsd serves
 # needs no SOA check (zone-status counts it up to date); one with an older serial is checked (the
-# primary's older serial logged).
+# primary's older serial logged). A third primary C on A's address (another port) NOTIFYs from
+# there: A, asked first, is behind the NOTIFY's serial, so the others are asked until C has it.
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KNOTD, KNOTC, KEEP=1 keeps the temporary
 # directory. Talks only to 127.0.0.1 and 127.0.0.2; ends only the processes it started, by PID.
@@ -30,6 +31,7 @@ command -v kdig >/dev/null || skip "kdig not found"
 TMP=$(mktemp -d /tmp/sandns-notifyfirst.XXXXXX)
 KNOTA_PID=
 KNOTB_PID=
+KNOT3_PID=
 PID=
 STOP_SECS=${STOP_SECS:-15}
 
@@ -43,8 +45,9 @@ cleanup() {
 	stop_sandnsd
 	[ -n "$KNOTA_PID" ] && stop_pid "$KNOTA_PID" 5 "notify_first: knotd A"
 	[ -n "$KNOTB_PID" ] && stop_pid "$KNOTB_PID" 5 "notify_first: knotd B"
+	[ -n "$KNOT3_PID" ] && stop_pid "$KNOT3_PID" 5 "notify_first: knotd C"
 	if [ "$failed" -ne 0 ] || [ "$rc" -ne 0 ]; then
-		for f in "$TMP/sandnsd.log" "$TMP/knota.log" "$TMP/knotb.log"; do
+		for f in "$TMP/sandnsd.log" "$TMP/knota.log" "$TMP/knotb.log" "$TMP/knot3.log"; do
 			[ -s "$f" ] && { echo "--- last lines of $f"; tail -n 30 "$f"; }
 		done
 	fi
@@ -133,6 +136,29 @@ check "B's NOTIFY of an older serial is checked: B's serial 2 logged within 10 s
 	wait_for 10 grep -qE "n.test.*127.0.0.2@$KPORT.*serial 2" "$LOG"
 check "... and not counted up to date" uptodate 1
 check "sandnsd still serves A's version" at "$PORT" n.test. 192.0.2.30 2
+
+# A third primary, C, on A's address at another port, listed last: its NOTIFY comes from A's
+# address, so A is asked first and has the serial served. The NOTIFY's newer serial sends the
+# question on to B (older) and C, which has it.
+KPORT3=$(pick_port $(( (KPORT - 20000 + 53) % 12000 + 20000 )) "$PORT") || die "no free port"
+mkdir -p "$TMP/knot3" "$TMP/zones-c"
+zone_file zones-c 3 192.0.2.30
+KPORT=$KPORT3 KNOT_NAME=knot3 KNOT_ADDR=127.0.0.1 KNOT_ZONES=zones-c knot_conf n.test.
+"$KNOTD" -c "$TMP/knot3.conf" >"$TMP/knot3.out" 2>&1 &
+KNOT3_PID=$!
+check "Knot C serves n.test. on 127.0.0.1@$KPORT3" at "$KPORT3" n.test. 192.0.2.30 10
+echo "primary n.test. 127.0.0.1@$KPORT3" >>"$TMP/sandns.conf"
+check "sandnsd takes the configuration with C" eval 'ctl reload >/dev/null'
+zone_file zones-c 4 192.0.2.40
+KNOT_NAME=knot3 knotc zone-reload n.test. >/dev/null
+check "after C's NOTIFY (from A's address) sandnsd serves C's version within 10 s" \
+	at "$PORT" n.test. 192.0.2.40 10
+check "... transferred from C" grep -qE "zone n.test.: [AI]XFR from 127.0.0.1@$KPORT3" "$LOG"
+# C NOTIFYs again, A and B behind, the serial served: up to date, no SOA check (C's start
+# NOTIFYed the serial served then too: counted from here).
+n=$(ctl zone-status n.test. | sed -n 's/.*up to date \([0-9]*\)).*/\1/p')
+KNOT_NAME=knot3 knotc zone-notify n.test. >/dev/null
+check "C's NOTIFY of the serial served is counted up to date" wait_for 10 uptodate $((n + 1))
 
 echo "notify_first: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
