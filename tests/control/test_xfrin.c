@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -943,6 +944,105 @@ static void test_notifier_first(void)
 }
 
 /*
+ * A primary's answer to the SOA query FD receives within MS milliseconds: SOA serial SERIAL for
+ * the zone asked. Whether one came.
+ */
+static bool answer_soa(int fd, uint32_t serial, int ms)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	struct sockaddr_storage peer;
+	socklen_t pl = sizeof(peer);
+	uint8_t buf[512], *wire = NULL;
+	ldns_pkt *q = NULL;
+	ldns_rr *soa = NULL;
+	size_t wl = 0;
+	char text[256];
+	ssize_t n;
+	bool ok;
+
+	if (poll(&pfd, 1, ms) <= 0 ||
+	    (n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &pl)) <= 0 ||
+	    ldns_wire2pkt(&q, buf, (size_t)n) != LDNS_STATUS_OK)
+		return false;
+	snprintf(text, sizeof(text),
+		 "sec.test. 300 IN SOA ns1.sec.test. h.sec.test. %u 3600 1 10 60", serial);
+	ok = ldns_rr_new_frm_str(&soa, text, 0, NULL, NULL) == LDNS_STATUS_OK;
+	if (ok) {
+		ldns_pkt_set_qr(q, true);
+		ldns_pkt_set_aa(q, true);
+		ldns_pkt_push_rr(q, LDNS_SECTION_ANSWER, soa);
+		ok = ldns_pkt2wire(&wire, q, &wl) == LDNS_STATUS_OK &&
+		     sendto(fd, wire, wl, 0, (struct sockaddr *)&peer, pl) == (ssize_t)wl;
+	}
+	free(wire);
+	ldns_pkt_free(q);
+	return ok;
+}
+
+/*
+ * A NOTIFY of serial 11 from 127.0.0.1, where two primaries are, on two ports: the first (taken
+ * for the notifier) answers 10, the serial held; the second is asked too, and answers 10: the
+ * copy is up to date (the first one's answer said). A NOTIFY of no serial: the first one's 10
+ * ends the check.
+ */
+static void test_notify_behind(void)
+{
+	static const char *const axfr[] = {SOA(10), "sec.test. 300 IN NS ns1.sec.test.",
+					   "ns1.sec.test. 300 IN A 192.0.2.1", SOA(10), NULL};
+	char err[1024], text[2048];
+	const uint32_t eleven = 11;
+	unsigned pa, pb;
+	int fa = tu_silent_udp("127.0.0.1", &pa), fb = tu_silent_udp("127.0.0.1", &pb);
+	struct sockaddr_in from = {.sin_family = AF_INET, .sin_port = htons(5353)};
+	ldns_rdf *origin = ldns_dname_new_frm_str("sec.test.");
+	zload_zone_t *copy = axfr_copy(origin, axfr);
+	uint8_t q[512];
+	size_t n = tu_query(q, 1, 4 << 11, "sec.test.", LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+	inet_pton(AF_INET, "127.0.0.1", &from.sin_addr);
+	snprintf(
+	    text, sizeof(text),
+	    "zone sec.test. %s\nprimary sec.test. 127.0.0.1@%u\nprimary sec.test. 127.0.0.1@%u\n"
+	    "allow-notify 127.0.0.0/8\n",
+	    zpath, pa, pb);
+	for (int with_serial = 1; with_serial >= 0; with_serial--) {
+		cfg_t *cfg = cfg_new();
+		xfrin_zstate_t st;
+		xfrin_t *x;
+		bool done = false;
+
+		CU_ASSERT_EQUAL_FATAL(load(cfg, text, err, sizeof(err)), SANDNS_EOK);
+		x = xfrin_new(cfg, err, sizeof(err));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+		xfrin_seed(x, 0, copy);
+		CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL,
+					    with_serial ? &eleven : NULL));
+		CU_ASSERT_EQUAL_FATAL(xfrin_start(x, err, sizeof(err)), SANDNS_EOK);
+		CU_ASSERT_TRUE(answer_soa(fa, 10, 2000));
+		/* The second is asked only when the NOTIFY gave a newer serial. */
+		CU_ASSERT_EQUAL(answer_soa(fb, 10, 1000), with_serial == 1);
+		for (int t = 0; t < 50 && !done; t++) {
+			CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 0, &st));
+			done = st.last_ok && strstr(st.last, "up to date at serial 10") != NULL;
+			if (!done)
+				usleep(20000);
+		}
+		CU_ASSERT_TRUE(done);
+		snprintf(err, sizeof(err), "127.0.0.1@%u has 10", pa);
+		CU_ASSERT_PTR_NOT_NULL(strstr(st.last, err));
+		xfrin_free(&x);
+		cfg_free(&cfg);
+		while (tu_datagram(fa, 0) || tu_datagram(fb, 0))
+			;
+	}
+	close(fa);
+	close(fb);
+	zload_free(&copy);
+	ldns_rdf_deep_free(origin);
+}
+
+/*
  * The SOA of an IXFR request names the zone, whatever its name: ldns reads a text owner that
  * starts with "@" ("@x.test.", a zone's name as configured) as the origin, the root here, and
  * the primary would see an IXFR for x.test. carry the root's SOA. Made from the wire name, it
@@ -1077,6 +1177,7 @@ void reg_cutest_xfrin(void)
 	CU_add_test(s, "a refresh a reconfiguration cuts is no failure, and is asked again at once",
 		    test_reconfigure_cut);
 	CU_add_test(s, "the primary a NOTIFY came from is asked first", test_notifier_first);
+	CU_add_test(s, "a primary behind a NOTIFY's serial: the next is asked", test_notify_behind);
 	CU_add_test(s, "table: by origin, zone number and wire name", test_tab);
 	CU_add_test(s, "an IXFR request's SOA names the zone, \"@x.test.\" too", test_ixfr_soa);
 }
