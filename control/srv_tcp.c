@@ -26,40 +26,6 @@ static size_t tcp_pending(const struct tcp_conn *c)
 	return c->out_len - c->out_off;
 }
 
-static void tcp_unlink(struct tcp_loop *l, struct tcp_conn *c)
-{
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		l->head = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
-	else
-		l->tail = c->prev;
-	c->prev = c->next = NULL;
-}
-
-static void tcp_append(struct tcp_loop *l, struct tcp_conn *c)
-{
-	c->prev = l->tail;
-	c->next = NULL;
-	if (l->tail != NULL)
-		l->tail->next = c;
-	else
-		l->head = c;
-	l->tail = c;
-}
-
-/* Progress was made: the connection is no longer idle. */
-static void tcp_touch(struct tcp_loop *l, struct tcp_conn *c)
-{
-	c->last_ms = l->now_ms;
-	if (l->tail != c) {
-		tcp_unlink(l, c);
-		tcp_append(l, c);
-	}
-}
-
 /*
  * The transfer on C is over: done, failed, or the connection goes first (then it counts as cut
  * short). Its snapshot is let go, freed here if a reload replaced it meanwhile.
@@ -90,11 +56,11 @@ static void tcp_close(struct tcp_loop *l, struct tcp_conn *c)
 	epoll_ctl(l->ep, EPOLL_CTL_DEL, c->ev.fd, NULL);
 	close(c->ev.fd);
 	c->ev.fd = -1;
-	tcp_unlink(l, c);
+	srv_tcp_unlisted(l, c);
 	l->nconns--;
 	free(c->out);
 	c->out = NULL;
-	c->next = l->dead;
+	c->next[TCP_BY_ACTIVITY] = l->dead;
 	l->dead = c;
 }
 
@@ -208,7 +174,7 @@ static int tcp_answer_queued(struct tcp_loop *l, struct tcp_conn *c)
 	if (off != 0) {
 		memmove(c->in, c->in + off, c->in_len - off);
 		c->in_len -= off;
-		c->msg_ms = 0; /* the next message's clock starts when we next wait for it */
+		srv_tcp_msg_done(l, c); /* the next one's starts when we next wait for it */
 	}
 	return rc;
 }
@@ -229,7 +195,7 @@ static int tcp_flush(struct tcp_loop *l, struct tcp_conn *c)
 			return -errno;
 		}
 		c->out_off += (size_t)n;
-		tcp_touch(l, c);
+		srv_tcp_touch(l, c);
 	}
 	c->out_off = c->out_len = 0;
 	if (c->out_cap > TCP_OUT_KEEP) {
@@ -244,7 +210,8 @@ static int tcp_flush(struct tcp_loop *l, struct tcp_conn *c)
  * Everything the client sent is read and a message is still incomplete: a message that
  * trickles in keeps the connection from ever being idle, so it gets tcp-io-timeout to arrive
  * whole from when we first waited for its rest (as Knot's tcp-io-timeout), or the connection
- * goes. The clock is read now: a batch that rendered a transfer may have taken a while.
+ * goes, here or by the timer (tcp_expire) when nothing more comes. The clock is read now: a
+ * batch that rendered a transfer may have taken a while.
  */
 static bool tcp_msg_overdue(struct tcp_loop *l, struct tcp_conn *c)
 {
@@ -254,7 +221,7 @@ static bool tcp_msg_overdue(struct tcp_loop *l, struct tcp_conn *c)
 		return false;
 	now = clock_now_ms();
 	if (c->msg_ms == 0) {
-		c->msg_ms = now;
+		srv_tcp_msg_wait(l, c, now);
 		return false;
 	}
 	return now - c->msg_ms >= l->io_ms;
@@ -264,7 +231,7 @@ static bool tcp_msg_overdue(struct tcp_loop *l, struct tcp_conn *c)
  * Moves the connection as far as it goes without blocking, then sets what to wait for. EVENTS:
  * what epoll said of it (0 from the transfer-order timer).
  */
-static void tcp_progress(struct tcp_loop *l, struct tcp_conn *c, uint32_t events)
+static void tcp_advance(struct tcp_loop *l, struct tcp_conn *c, uint32_t events)
 {
 	unsigned reads = 0;
 	ssize_t n;
@@ -277,7 +244,7 @@ static void tcp_progress(struct tcp_loop *l, struct tcp_conn *c, uint32_t events
 		}
 		if (c->xfr != NULL) {
 			/* Nothing is read during a transfer (its clock stops too). */
-			c->msg_ms = 0;
+			srv_tcp_msg_done(l, c);
 			if (!c->xfr_wait) {
 				/* Its next message on a later turn, once the socket takes more. */
 				tcp_want(l, c, EPOLLOUT);
@@ -293,7 +260,7 @@ static void tcp_progress(struct tcp_loop *l, struct tcp_conn *c, uint32_t events
 		}
 		if (tcp_pending(c) != 0) {
 			/* Stop reading until the client takes its answers (its clock stops too). */
-			c->msg_ms = 0;
+			srv_tcp_msg_done(l, c);
 			tcp_want(l, c, EPOLLOUT);
 			return;
 		}
@@ -305,6 +272,8 @@ static void tcp_progress(struct tcp_loop *l, struct tcp_conn *c, uint32_t events
 			return;
 		}
 		if (reads++ == TCP_READS_PER_EVENT) {
+			/* More may be there, or not: a message begun is waited for from now. */
+			srv_tcp_msg_wait(l, c, clock_now_ms());
 			tcp_want(l, c, EPOLLIN);
 			return;
 		}
@@ -330,8 +299,16 @@ static void tcp_progress(struct tcp_loop *l, struct tcp_conn *c, uint32_t events
 			continue;
 		}
 		c->in_len += (size_t)n;
-		tcp_touch(l, c);
+		srv_tcp_touch(l, c);
 	}
+}
+
+/* tcp_advance(), then the connection is put on the list of what it now is (quiet or busy). */
+static void tcp_progress(struct tcp_loop *l, struct tcp_conn *c, uint32_t events)
+{
+	tcp_advance(l, c, events);
+	if (c->ev.fd >= 0)
+		srv_tcp_settle(l, c);
 }
 
 /* The listeners in or out of epoll; false if one could not be added back. */
@@ -352,17 +329,16 @@ static bool tcp_listen_set(struct tcp_loop *l, bool on)
 }
 
 /*
- * accept() failed with ERR for want of a resource. Out of descriptors, the longest-idle client
- * gives way as at tcp-max-clients if it has been quiet for TCP_EVICT_QUIET_MS (true: try
+ * accept() failed with ERR for want of a resource. Out of descriptors, the longest-idle quiet
+ * client gives way as at tcp-max-clients if it has been quiet for TCP_EVICT_QUIET_MS (true: try
  * again); otherwise the listeners rest a while.
  */
 static bool tcp_accept_failed(struct tcp_loop *l, int err)
 {
-	struct tcp_conn *old = l->head;
+	struct tcp_conn *old = l->quiet.head;
 
 	srv_stat_add(l->t, SRV_TCP_ACCEPT_FAILED, 1);
-	if ((err == EMFILE || err == ENFILE) && old != NULL && tcp_pending(old) == 0 &&
-	    old->in_len == 0 && old->xfr == NULL &&
+	if ((err == EMFILE || err == ENFILE) && old != NULL &&
 	    l->now_ms - old->last_ms >= TCP_EVICT_QUIET_MS) {
 		srv_stat_add(l->t, SRV_TCP_EVICTED, 1);
 		tcp_close(l, old);
@@ -420,11 +396,13 @@ static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 		srv_stat_add(l->t, SRV_TCP_CONNECTIONS, 1);
 		l->pause_ms = TCP_PAUSE_MIN_MS;
 		if (l->nconns >= l->max_clients) {
-			/* At the cap: the longest-idle connection gives way if it is truly idle. */
-			struct tcp_conn *old = l->head;
+			/*
+			 * At the cap: the quiet connection idle the longest gives way, even when
+			 * a busy one was idle longer; with none quiet, the new one goes.
+			 */
+			struct tcp_conn *old = l->quiet.head;
 
-			if (old == NULL || tcp_pending(old) != 0 || old->in_len != 0 ||
-			    old->xfr != NULL) {
+			if (old == NULL) {
 				srv_stat_add(l->t, SRV_TCP_REFUSED, 1);
 				close(fd);
 				continue;
@@ -450,7 +428,6 @@ static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 		c->out_off = c->out_len = c->out_cap = 0;
 		c->in_len = 0;
 		c->last_ms = l->now_ms;
-		c->msg_ms = 0;
 		/* Responses are written whole; Nagle would hold back pipelined ones. */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		ev.events = EPOLLIN;
@@ -460,21 +437,46 @@ static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 			free(c);
 			continue;
 		}
-		tcp_append(l, c);
+		srv_tcp_listed(l, c);
 		l->nconns++;
 	}
 }
 
-/* Closes connections idle past the timeout; returns the epoll timeout until the next one. */
+/*
+ * Closes the connections at the head of Q whose clock (BY_MSG: since their message began, else
+ * since their last progress) is LIMIT past NOW; the time until the next one's is due goes into
+ * *NEXT if sooner.
+ */
+static void tcp_expire_list(struct tcp_loop *l, struct tcp_list *q, bool by_msg, uint64_t limit,
+			    uint64_t now, uint64_t *next)
+{
+	while (q->head != NULL) {
+		const uint64_t since = by_msg ? q->head->msg_ms : q->head->last_ms;
+
+		if (now - since < limit) {
+			if (since + limit - now < *next)
+				*next = since + limit - now;
+			return;
+		}
+		srv_stat_add(l->t, SRV_TCP_TIMEOUTS, 1);
+		tcp_close(l, q->head);
+	}
+}
+
+/*
+ * Closes connections idle past tcp-idle-timeout, and those whose message has not come whole
+ * within tcp-io-timeout (nothing more came, so no event said so); returns the epoll timeout
+ * until the next is due.
+ */
 static int tcp_expire(struct tcp_loop *l)
 {
-	while (l->head != NULL && l->now_ms - l->head->last_ms >= l->idle_ms) {
-		srv_stat_add(l->t, SRV_TCP_TIMEOUTS, 1);
-		tcp_close(l, l->head);
-	}
-	if (l->head == NULL)
-		return -1;
-	return (int)(l->head->last_ms + l->idle_ms - l->now_ms);
+	const uint64_t now = clock_now_ms();
+	uint64_t next = UINT64_MAX;
+
+	tcp_expire_list(l, &l->msgs, true, l->io_ms, now, &next);
+	tcp_expire_list(l, &l->quiet, false, l->idle_ms, now, &next);
+	tcp_expire_list(l, &l->busy, false, l->idle_ms, now, &next);
+	return next == UINT64_MAX ? -1 : (int)next;
 }
 
 /* Transfers that waited for their zone's order go on once it is there (a timer, not epoll). */
@@ -482,8 +484,9 @@ static void tcp_xfr_retry(struct tcp_loop *l)
 {
 	struct tcp_conn *c, *next;
 
-	for (c = l->head; c != NULL && l->nxfr_wait > 0; c = next) {
-		next = c->next;
+	/* A transfer's connection is busy. */
+	for (c = l->busy.head; c != NULL && l->nxfr_wait > 0; c = next) {
+		next = c->next[TCP_BY_ACTIVITY];
 		if (c->xfr_wait && zt_xfr_ready(c->xfr) != -EAGAIN)
 			tcp_progress(l, c, 0);
 	}
@@ -494,7 +497,7 @@ static void tcp_free_dead(struct tcp_loop *l)
 	while (l->dead != NULL) {
 		struct tcp_conn *c = l->dead;
 
-		l->dead = c->next;
+		l->dead = c->next[TCP_BY_ACTIVITY];
 		free(c);
 	}
 }
@@ -569,8 +572,10 @@ static int tcp_loop_init(struct tcp_loop *l, struct srv_thread *t)
 
 static void tcp_loop_fini(struct tcp_loop *l)
 {
-	while (l->head != NULL)
-		tcp_close(l, l->head);
+	while (l->quiet.head != NULL)
+		tcp_close(l, l->quiet.head);
+	while (l->busy.head != NULL)
+		tcp_close(l, l->busy.head);
 	tcp_free_dead(l);
 	free(l->listeners);
 	if (l->ep >= 0)

@@ -49,6 +49,19 @@
 
 enum tcp_kind { TCP_EV_LISTENER, TCP_EV_CONN, TCP_EV_STOP };
 
+/*
+ * The two orders a connection is kept in (srv_tcp_order.c): by last progress, on the quiet list
+ * or the busy one; and, while a message has begun and waits for its rest, by when it began.
+ */
+enum tcp_order { TCP_BY_ACTIVITY, TCP_BY_MSG, TCP_ORDERS };
+
+struct tcp_conn;
+
+/* A list of connections in one order: the head is the oldest. */
+struct tcp_list {
+	struct tcp_conn *head, *tail;
+};
+
 struct tcp_ev {
 	enum tcp_kind kind;
 	int fd;
@@ -65,7 +78,8 @@ struct tcp_conn {
 	uint32_t events;  /* epoll interest now */
 	uint64_t last_ms; /* last progress in either direction */
 	uint64_t msg_ms;  /* since when a partial message waits for the rest; 0: none seen yet */
-	struct tcp_conn *prev, *next; /* idle order: the head has waited longest */
+	bool quiet;	  /* on l->quiet: nothing in, nothing out, no transfer; else on l->busy */
+	struct tcp_conn *prev[TCP_ORDERS], *next[TCP_ORDERS];
 	uint8_t *out;
 	size_t out_off, out_len, out_cap;
 	size_t in_len;
@@ -81,10 +95,14 @@ struct tcp_loop {
 	struct tcp_ev *listeners;
 	size_t nlisteners;
 	struct tcp_ev stop_ev;
-	struct tcp_conn *head, *tail; /* every open connection, least recently active first */
+	/*
+	 * Every open connection, on one of two lists by last progress, the least recent first:
+	 * the quiet ones (one gives way to a new client at the cap) and the busy ones; and those
+	 * whose message has begun, by when (tcp-io-timeout).
+	 */
+	struct tcp_list quiet, busy, msgs;
 	size_t nconns;
-	struct tcp_conn
-	    *dead; /* closed in this batch; freed after it (events may still name them) */
+	struct tcp_conn *dead; /* closed in this batch; freed after it (events may name them) */
 	uint64_t now_ms;
 	uint64_t idle_ms;
 	uint64_t io_ms;		/* tcp-io-timeout: how long one message may take to arrive */
@@ -100,6 +118,20 @@ struct tcp_loop {
 	uint64_t xfr_unlogged;	/* refused since then */
 	const zt_t *zt;		/* valid only inside the current batch */
 };
+
+/* srv_tcp_order.c. A new connection C onto its list; C off every list (it closes). */
+void srv_tcp_listed(struct tcp_loop *l, struct tcp_conn *c);
+void srv_tcp_unlisted(struct tcp_loop *l, struct tcp_conn *c);
+/* C made progress now: the last of its list. */
+void srv_tcp_touch(struct tcp_loop *l, struct tcp_conn *c);
+/* C moved on: onto the quiet or the busy list as it now is, in its place by last progress. */
+void srv_tcp_settle(struct tcp_loop *l, struct tcp_conn *c);
+/*
+ * We wait for the rest of C's message, begun in its input: its clock starts at NOW unless it
+ * runs already. Done: it came whole, or we stopped reading (the clock stops).
+ */
+void srv_tcp_msg_wait(struct tcp_loop *l, struct tcp_conn *c, uint64_t now);
+void srv_tcp_msg_done(struct tcp_loop *l, struct tcp_conn *c);
 
 /* Room for NEED more bytes of output. */
 int srv_tcp_reserve(struct tcp_conn *c, size_t need);

@@ -65,6 +65,7 @@ void reg_cutest_zt_spare(void);
 void reg_cutest_sparepatch(void);
 
 void reg_cutest_metrics(void); /* tests/control/test_metrics.c: the Prometheus exposition */
+void reg_cutest_srv_tcp(void); /* tests/control/test_srv_tcp.c: the TCP thread's clocks and cap */
 /* tests/control/test_ctl_reload.c: the reload thread, requests merged, replies deferred */
 void reg_cutest_ctl_reload(void);
 void reg_cutest_catz(

@@ -45,6 +45,7 @@ static const struct {
     {"state", reg_cutest_state},
     {"dgram", reg_cutest_dgram},
     {"metrics", reg_cutest_metrics},
+    {"srv_tcp", reg_cutest_srv_tcp},
     {"adcheck", reg_cutest_adcheck},
     {"notify", reg_cutest_notify},
     {"ixfr", reg_cutest_ixfr},
