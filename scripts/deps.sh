@@ -13,7 +13,7 @@ BUILD_PKGS=(gcc meson ninja-build pkg-config libldns-dev liburcu-dev libssl-dev 
 # `meson install` puts in place with them.
 TEST_PKGS=(knot knot-dnsutils python3 python3-dnspython iproute2 openssl dnsperf iputils-ping
 	ethtool nsd python3-exchangelib dnstap-ldns fstrm-bin ldnsutils unbound man-db systemd
-	python3-prometheus-client knot-dnssecutils)
+	python3-prometheus-client knot-dnssecutils bind9 bind9-dnsutils)
 # The libFuzzer targets (tests/fuzz/, build-fuzz/): clang 14; its sanitizer and libFuzzer
 # runtimes (libclang_rt.fuzzer, .asan, .ubsan), which clang-14 only recommends; llvm-14 for
 # llvm-symbolizer, which turns the addresses of a crash report into file:line.
@@ -41,6 +41,6 @@ echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
-# knot's package enables and starts a system knotd on port 53; our tests start their own on
-# loopback ports, so the system one is left as the package set it up.
+# knot's and bind9's packages enable and start a system server on port 53; our tests start their
+# own on loopback ports, so the system ones are left as the packages set them up.
 echo "deps: done"
