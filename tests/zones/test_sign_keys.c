@@ -203,7 +203,7 @@ static void test_chain_records_refused(void)
 	    "mail 3600 IN NSEC zzz.example.com. A\n",
 	    "gone 3600 IN NSEC3 1 0 0 - 0123456789ABCDEFGHIJKLMNOPQRSTUV A\n",
 	};
-	static const char *const type[] = {"NSEC3PARAM,", "NSEC,", "NSEC3,"};
+	static const char *const type[] = {"(NSEC3PARAM)", "(NSEC)", "(NSEC3)"};
 	char dir[64], err[1024], text[1024];
 	sign_keys_t *keys;
 	time_t expires;
