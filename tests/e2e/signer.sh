@@ -16,7 +16,7 @@
 #
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir.
 # Talks only to 127.0.0.1; ends only the processes it started, by PID; waits are bounded.
-# Exit status: 0 all passed, 1 a check failed, 77 skipped (no kdig, unbound, ldns-verify-zone or
+# Exit status: 0 all passed, 1 a check failed, 77 skipped (no kdig, unbound, delv, ldns-verify-zone or
 # kzonecheck).
 set -uo pipefail
 
@@ -35,6 +35,8 @@ command -v ldns-verify-zone >/dev/null || skip "ldns-verify-zone not found (apt-
 command -v kzonecheck >/dev/null || skip "kzonecheck not found (apt-get install knot-dnssecutils)"
 UNBOUND=${UNBOUND:-$(PATH=$PATH:/usr/sbin:/sbin command -v unbound || true)}
 [ -n "$UNBOUND" ] || skip "unbound not found (apt-get install unbound)"
+DELV=${DELV:-$(command -v delv || true)}
+[ -n "$DELV" ] || skip "delv not found (apt-get install bind9-dnsutils)"
 
 TMP=$(mktemp -d /tmp/sandns-signer.XXXXXX)
 PID=
@@ -72,7 +74,27 @@ start() {
 		--cert "$SAMPLE/mail.example.com.pem" --allow-transfer 127.0.0.0/8 "$@"
 }
 
-# validate TAG: unbound with the served DNSKEYs as anchors; every answer secure (AD).
+# The questions validated: name type status answer-type ("-": none).
+QUERIES=$(cat <<'EOF'
+example.com. SOA NOERROR SOA
+mail.example.com. A NOERROR A
+www.example.com. A NOERROR CNAME
+nx.example.com. A NXDOMAIN -
+a.b.nx.example.com. TXT NXDOMAIN -
+mail.example.com. TXT NOERROR -
+autodiscover.example.com. A NOERROR -
+autodiscover.example.com. AAAA NOERROR -
+_autodiscover._tcp.example.com. SRV NOERROR SRV
+example.net. MX NOERROR MX
+host.example.net. A NOERROR A
+host.example.net. TXT NOERROR -
+x._dmarc.example.net. A NXDOMAIN -
+_dmarc.example.net. A NOERROR -
+EOF
+)
+
+# validate TAG: unbound with the served DNSKEYs as anchors; every answer secure (AD);
+# then BIND's validator (delv) the same way.
 validate() {
 	local tag=$1 ub_port out line qn qt want ans n=0 nbad=0
 	: >"$TMP/anchors"
@@ -126,24 +148,49 @@ validate() {
 			grep -E 'status|Flags|IN' <<<"$out" | head -12 | sed 's/^/     /'
 			nbad=$((nbad + 1))
 		fi
-	done <<'EOF'
-example.com. SOA NOERROR SOA
-mail.example.com. A NOERROR A
-www.example.com. A NOERROR CNAME
-nx.example.com. A NXDOMAIN -
-a.b.nx.example.com. TXT NXDOMAIN -
-mail.example.com. TXT NOERROR -
-autodiscover.example.com. A NOERROR -
-autodiscover.example.com. AAAA NOERROR -
-_autodiscover._tcp.example.com. SRV NOERROR SRV
-example.net. MX NOERROR MX
-host.example.net. A NOERROR A
-host.example.net. TXT NOERROR -
-x._dmarc.example.net. A NXDOMAIN -
-_dmarc.example.net. A NOERROR -
-EOF
+	done <<<"$QUERIES"
 	[ "$nbad" = 0 ] && ok "$tag: unbound validated all $n answers (AD set)"
 	stop_unbound
+	delv_validate "$tag"
+}
+
+# delv_validate TAG: BIND's validator (delv, asking sandnsd, the served DNSKEYs of $TMP/anchors
+# as static trust anchors) finds every answer of QUERIES fully validated: the records expected,
+# or the NXDOMAIN or NODATA proven; with the other zone's key as example.com's anchor, not.
+delv_validate() {
+	local tag=$1 qn qt want ans zone expect out n=0 nbad=0
+	{
+		echo "trust-anchors {"
+		awk '{ k = ""; for (i = 8; i <= NF; i++) k = k $i
+			printf "\t%s static-key %s %s %s \"%s\";\n", $1, $5, $6, $7, k }' "$TMP/anchors"
+		echo "};"
+	} >"$TMP/delv-$tag.anchors"
+	while read -r qn qt want ans; do
+		n=$((n + 1))
+		zone=example.com.
+		[[ $qn == *example.net. ]] && zone=example.net.
+		out=$(timeout 10 "$DELV" @127.0.0.1 -p "$PORT" -a "$TMP/delv-$tag.anchors" +root="$zone" \
+			"$qn" "$qt" 2>&1)
+		case $want/$ans in
+		NOERROR/-) expect='ncache nxrrset' ;;
+		NXDOMAIN/-) expect='ncache nxdomain' ;;
+		*) expect="[[:space:]]IN[[:space:]]+$ans[[:space:]]" ;;
+		esac
+		if ! grep -qE '^; (negative response, )?fully validated$' <<<"$out" ||
+			! grep -qE "$expect" <<<"$out"; then
+			bad "$tag: delv: $qn $qt is not a validated $want ($ans):"
+			head -6 <<<"$out" | sed 's/^/     /'
+			nbad=$((nbad + 1))
+		fi
+	done <<<"$QUERIES"
+	[ "$nbad" = 0 ] && ok "$tag: delv (BIND's validator) validated all $n answers"
+	# The check can fail: example.net.'s key as example.com.'s anchor breaks the chain.
+	grep -v 'example.com. static-key' "$TMP/delv-$tag.anchors" |
+		sed 's/^\texample.net. static-key/\texample.com. static-key/' >"$TMP/delv-$tag.wrong"
+	out=$(timeout 10 "$DELV" @127.0.0.1 -p "$PORT" -a "$TMP/delv-$tag.wrong" +root=example.com. \
+		example.com. SOA 2>&1)
+	check "$tag: delv with another key as example.com.'s anchor does not validate" \
+		bash -c "! grep -q 'fully validated' <<<'$out' && grep -q 'no valid signature\|broken trust chain' <<<'$out'"
 }
 
 # axfr_verified TAG: ldns-verify-zone and kzonecheck (Knot's semantic checks, DNSSEC's too)
