@@ -729,6 +729,45 @@ static void test_notify_serial_expired(void)
 	unlink(zpath);
 }
 
+/*
+ * A copy whose file says it was modified in the future (a clock set back while sandnsd was
+ * down) expires after its expire from now, not from then (never, for a clock that stays
+ * behind): counted as refreshed now, its file touched so that the next start agrees.
+ */
+static void test_seed_future_mtime(void)
+{
+	static const char *const axfr[] = {SOA(10), "sec.test. 300 IN NS ns1.sec.test.",
+					   "ns1.sec.test. 300 IN A 192.0.2.1", SOA(10), NULL};
+	struct sockaddr_in from;
+	ldns_rdf *origin = ldns_dname_new_frm_str("sec.test.");
+	cfg_t *cfg = cfg_new();
+	time_t t0 = time(NULL);
+	struct timespec later[2] = {{.tv_sec = t0 + 365 * 86400}, {.tv_sec = t0 + 365 * 86400}};
+	xfrin_zstate_t st;
+	zload_zone_t *copy;
+	struct stat sb;
+	FILE *f = fopen(zpath, "w");
+	xfrin_t *x;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(utimensat(AT_FDCWD, zpath, later, 0), 0);
+	copy = axfr_copy(origin, axfr);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+	x = notified_secondary(cfg, &from);
+	xfrin_seed(x, 0, copy);
+	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 0, &st));
+	/* The SOA's expire, 10 s, from now. */
+	CU_ASSERT_TRUE(st.expire_time >= t0 + 10 && st.expire_time <= time(NULL) + 10);
+	CU_ASSERT_EQUAL_FATAL(stat(zpath, &sb), 0);
+	CU_ASSERT_TRUE(sb.st_mtime >= t0 && sb.st_mtime <= time(NULL));
+	xfrin_free(&x);
+	zload_free(&copy);
+	cfg_free(&cfg);
+	ldns_rdf_deep_free(origin);
+	unlink(zpath);
+}
+
 /* NOTIFY and requests reach the right zone, from allowed peers only; nothing started. */
 static void test_notify(void)
 {
@@ -1071,6 +1110,8 @@ void reg_cutest_xfrin(void)
 	CU_add_test(s, "a NOTIFY with the serial held needs no SOA check", test_notify_serial);
 	CU_add_test(s, "a NOTIFY with the serial of a copy past its expire is checked",
 		    test_notify_serial_expired);
+	CU_add_test(s, "a copy modified in the future expires counted from now",
+		    test_seed_future_mtime);
 	CU_add_test(s, "a transferred copy's reload that failed asked again", test_again);
 	CU_add_test(s, "a zone a reconfiguration adds is refreshed once seeded, not before",
 		    test_reconfigure_seed);
