@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -19,6 +20,7 @@
 #include "ctl.h"
 #include "ctl_signstate.h"
 #include "cutest.h"
+#include "log.h"
 #include "sandns_err.h"
 #include "tutil.h"
 #include "xfrin.h"
@@ -243,6 +245,32 @@ static int count_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, c
 	return 0;
 }
 
+/* MARK (the mark beside zpath) made TEXT: read as no mark, logged naming MARK and WHY. */
+static void mark_refused(const char *mark, const char *text, const char *why)
+{
+	char logf[600], err[256], *got = NULL;
+	uint32_t serial = 7;
+	size_t len = 0;
+	FILE *f = fopen(mark, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+	snprintf(logf, sizeof(logf), "%s.log", zpath);
+	CU_ASSERT_EQUAL_FATAL(log_add(LOG_TO_FILE, logf, LOG_WARNING, err, sizeof(err)), 0);
+	CU_ASSERT_FALSE(xfrin_copy_pending(zpath, &serial));
+	log_reset();
+	CU_ASSERT_EQUAL(serial, 7);
+	f = fopen(logf, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT(getdelim(&got, &len, '\0', f) > 0);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(got != NULL ? strstr(got, mark) : NULL);
+	CU_ASSERT_PTR_NOT_NULL(got != NULL ? strstr(got, why) : NULL);
+	free(got);
+	unlink(logf);
+}
+
 /* How many records Z holds at OWNER (of any type). */
 static size_t holds(const zload_zone_t *z, const char *owner)
 {
@@ -430,6 +458,19 @@ static void test_apply(void)
 		fputs("written 0000000012\n", f);
 		fclose(f);
 		CU_ASSERT_FALSE(xfrin_copy_pending(zpath, &serial));
+		/* A sign, more than 32 bits, a line cut short or too long: refused, said so, as no
+		 * mark (never cut to another serial). */
+		mark_refused(mark, "pending -000000001\n", "not ten decimal digits");
+		mark_refused(mark, "pending 4294967296\n", "more than 32 bits");
+		mark_refused(mark, "pending 9999999999\n", "more than 32 bits");
+		mark_refused(mark, "pending 000000001", "not the one line");
+		mark_refused(mark, "pending 0000000012\nx", "not the one line");
+		f = fopen(mark, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		fputs("pending 4294967295\n", f);
+		fclose(f);
+		CU_ASSERT_TRUE(xfrin_copy_pending(zpath, &serial));
+		CU_ASSERT_EQUAL(serial, 4294967295u);
 		xfrin_copy_forget(zpath);
 		CU_ASSERT_EQUAL(access(mark, F_OK), -1);
 	}
