@@ -138,6 +138,22 @@ int ixfr_file_read(const char *path, uint64_t max_file, uint64_t max_bytes, unsi
 	return SANDNS_EOK;
 }
 
+bool ixfr_file_is_journal(const char *path)
+{
+	uint8_t head[sizeof(journal_magic)];
+	struct stat st;
+	bool ours;
+	/* Not followed, never waited on: only a regular file there is looked into. */
+	int fd = rfile_open_stat(path, O_RDONLY | O_NOFOLLOW, 0, &st);
+
+	if (fd < 0)
+		return false;
+	ours = S_ISREG(st.st_mode) && read(fd, head, sizeof(head)) == (ssize_t)sizeof(head) &&
+	       memcmp(head, journal_magic, sizeof(head)) == 0;
+	close(fd);
+	return ours;
+}
+
 static bool write_all(int fd, const void *p, size_t len)
 {
 	const uint8_t *b = p;
