@@ -80,11 +80,16 @@ void catz_file_name(const char *member, char *buf, size_t len);
  * for anything but the one line (damaged, or a label too long for LABELLEN). */
 int catz_label_parse(const char *text, size_t len, char *label, size_t labellen);
 /* The label recorded for the copy PATH into LABEL: 1, 0 for none recorded (no file), else
- * -errno (-EINVAL: damaged, or not a regular file) and WHY names the file and the reason. */
+ * -errno and WHY names the file and the reason: -EINVAL damaged, -EISDIR not a regular file (a
+ * directory, a FIFO, ...: nothing sandns writes, which catz_label_aside() moves away). */
 int catz_label_read(const char *path, char *label, size_t labellen, char *why, size_t whylen);
 /* LABEL recorded for the copy PATH: written whole, then renamed in place; not synced (below).
  * SANDNS_EOK, else -errno with the reason in ERR. */
 int catz_label_write(const char *path, const char *label, char *err, size_t errlen);
+/* What sits at the label file of the copy PATH, not a regular file, renamed beside it (as
+ * PATH.label.moved-aside, or with ".2" ... ".10" after that when taken), its new name into ASIDE:
+ * kept whole, and no longer in the way of the label's write. SANDNS_EOK, or -errno and ERR. */
+int catz_label_aside(const char *path, char *aside, size_t asidelen, char *err, size_t errlen);
 /* The labels written in the directory of the copy PATH made durable, all at once (syncfs()),
  * before any copy made under them is written. A label lost in a crash before that reads as
  * none recorded (the copy kept) or damaged (the copy transferred again): never a wrong one. */

@@ -14,6 +14,10 @@
 
 /* The label's file: the copy's path and this. */
 #define LABEL_SUFFIX ".label"
+/* What is not a file at the label's path is moved to the label's path and this (then ".2" ...). */
+#define ASIDE_SUFFIX ".moved-aside"
+/* The names tried for it: the first free one. */
+#define ASIDE_TRIES 10
 /* Its one line: this, the label, a newline. */
 #define LABEL_MAGIC "sandns-catalog-label 1 "
 /* A label as catz_parse() gives it: 63 octets, each at most "\DDD". */
@@ -63,6 +67,9 @@ int catz_label_read(const char *path, char *label, size_t labellen, char *why, s
 	fd = rfile_open("catalog label ", file, O_RDONLY, 0, LABEL_FILE_MAX, why, whylen);
 	if (fd == -ENOENT)
 		return 0;
+	/* rfile_open's -EINVAL: not a regular file (WHY says what), which no write of ours left. */
+	if (fd == -EINVAL)
+		return -EISDIR;
 	if (fd < 0)
 		return fd == SANDNS_ETOOBIG ? -EFBIG : fd;
 	rc = rfile_read(fd, LABEL_FILE_MAX, &text, &len);
@@ -117,6 +124,46 @@ int catz_label_write(const char *path, const char *label, char *err, size_t errl
 		unlink(tmp);
 		return -EIO;
 	}
+	return SANDNS_EOK;
+}
+
+int catz_label_aside(const char *path, char *aside, size_t asidelen, char *err, size_t errlen)
+{
+	char file[4096];
+	struct stat st;
+	int e = EEXIST;
+
+	if (!label_path(path, file, sizeof(file))) {
+		snprintf(err, errlen, "%.900s: no label file for it (path too long)", path);
+		return -ENAMETOOLONG;
+	}
+	if (lstat(file, &st) != 0) {
+		e = errno;
+		snprintf(err, errlen, "catalog label %.900s: %s", file, strerror(e));
+		return -e;
+	}
+	if (S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "catalog label %.900s: a regular file, not moved", file);
+		return -EINVAL;
+	}
+	/* Renamed, never removed: a directory put there may hold what someone wants back. Never
+	 * over another name (RENAME_NOREPLACE): an earlier obstacle moved aside stays too. */
+	for (unsigned i = 1; i <= ASIDE_TRIES && e == EEXIST; i++) {
+		int n = i == 1 ? snprintf(aside, asidelen, "%s" ASIDE_SUFFIX, file)
+			       : snprintf(aside, asidelen, "%s" ASIDE_SUFFIX ".%u", file, i);
+
+		if (n < 0 || (size_t)n >= asidelen) {
+			e = ENAMETOOLONG;
+			break;
+		}
+		e = renameat2(AT_FDCWD, file, AT_FDCWD, aside, RENAME_NOREPLACE) == 0 ? 0 : errno;
+	}
+	if (e != 0) {
+		snprintf(err, errlen, "catalog label %.900s: cannot move %s aside: %s", file,
+			 rfile_kind(st.st_mode), strerror(e));
+		return -e;
+	}
+	rfile_sync_dir(file);
 	return SANDNS_EOK;
 }
 

@@ -202,6 +202,8 @@ void ctl_run(ctl_t *ctl)
 	ctl_xfrin_start(ctl);
 	/* The consumer catalogs' members, from their copies (then kept up by transfers). */
 	ctl_catz_update(ctl);
+	/* Then the journals of zones no longer configured (the members known by now). */
+	ctl_journals_sweep(ctl->cfg, &ctl->info);
 	/* What ctl_publish_first() left: the server answers by now. */
 	ctl_drop_zones(ctl);
 	/* The zones the start signed, kept for the next start (before the reload thread runs). */

@@ -563,6 +563,28 @@ static zload_zone_t **given_copies(ctl_t *ctl, const cfg_t *cfg)
 }
 
 /*
+ * What sits at member Z's label file, not a file (catz_label_read()'s WHY), moved aside, logged:
+ * whether it was. When it cannot be, the copy is kept and no label recorded (logged), as the
+ * copy of an older sandnsd: never removed at every start for a label no write can record.
+ */
+static bool set_aside(const char *cat, const cfg_zone_t *z, const char *why)
+{
+	char aside[4096], err[1024];
+
+	if (catz_label_aside(z->src.path, aside, sizeof(aside), err, sizeof(err)) != SANDNS_EOK) {
+		log_msg(LOG_ERR,
+			"catalog %s: member %s: %s, and %s: its copy kept, its label not recorded "
+			"(a catalog that lists it under another label does not reset it)",
+			cat, z->origin, why, err);
+		return false;
+	}
+	log_msg(LOG_WARNING,
+		"catalog %s: member %s: %s: moved to %s; its copy, if any, kept as made under %s",
+		cat, z->origin, why, aside, z->catalog_label);
+	return true;
+}
+
+/*
  * Member Z of catalog CAT, about to be added: the copy it has on disk (left by a run before, or
  * by a time it was listed before) is served only if it was made under the label the catalog
  * lists it under now: else it is removed, and the zone transferred whole (RFC 9432 5.5). Only
@@ -578,11 +600,19 @@ static bool check_copy(const char *cat, const cfg_zone_t *z)
 	char had[CATZ_LABEL_MAX], err[1024], why[1024] = "";
 	struct stat st;
 	int rc = catz_label_read(path, had, sizeof(had), why, sizeof(why));
+	bool aside = rc == -EISDIR;
 
 	if (rc == 1 && strcmp(had, z->catalog_label) == 0)
 		return false;
+	/* Not a file (a directory, say): none of our writes, nor a label lost, and a directory
+	 * would refuse every label written, each start then resetting the member again. Moved
+	 * aside, kept whole; the copy is one whose label is not known, as an older sandnsd's. */
+	if (aside && !set_aside(cat, z, why))
+		return false;
 	if (stat(path, &st) != 0) {
 		/* No copy: the label may be what a reset left behind. */
+	} else if (aside) {
+		/* Said by set_aside(). */
 	} else if (rc == 0) {
 		log_msg(LOG_INFO,
 			"catalog %s: member %s: its copy has no label recorded (an older sandnsd): "

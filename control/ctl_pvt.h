@@ -327,6 +327,15 @@ void ctl_pub_lock(ctl_t *ctl);
 void ctl_pub_unlock(ctl_t *ctl);
 /* ctl_pub.c: adds one to COUNTER (a field of CTL read by `status`) as a publish changes it. */
 void ctl_pub_count(ctl_t *ctl, unsigned long *counter);
+/*
+ * ctl_journals.c, at start once the catalogs' members are added: the IXFR journals in CFG's
+ * state directory that no zone of CFG or of B (what is served) owns removed, logged: those of
+ * zones gone from the configuration while sandnsd was down (a publish that drops a zone removes
+ * its journal then). Only regular files named as journals that begin with a journal's header
+ * (and every ".journal.new", a rewrite a crash cut short). Nothing is removed while a catalog
+ * member's copy is there that no zone configured reads (logged): its journal may be wanted.
+ */
+void ctl_journals_sweep(const cfg_t *cfg, const ctl_build_t *b);
 /* ctl_pub.c: frees the zones as read when keep-zones says not to keep them (logged once). */
 void ctl_drop_zones(ctl_t *ctl);
 /*

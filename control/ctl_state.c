@@ -143,6 +143,15 @@ static void state_lines(const char *path, const char *text, size_t len, ctl_buil
 		ctl_zone_info_t *zi;
 
 		nr++;
+		/* A last line without its newline is one whose write was cut short (the first
+		 * format was written in place, without a rename): a number in it may be cut. */
+		if (strchr(line, '\n') == NULL && feof(f)) {
+			log_msg(LOG_WARNING,
+				"serial-state %s:%d: the last line has no newline (a write cut "
+				"short): ignored",
+				path, nr);
+			break;
+		}
 		/* The fifth field came later: a line without it (written before) says nothing of
 		 * signing, read as not signed by sandns, as it was then. */
 		sig[0] = '\0';

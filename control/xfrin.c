@@ -132,6 +132,29 @@ int xfrin_event_fd(const xfrin_t *x)
 	return x->event_fd;
 }
 
+/*
+ * When zone Z's copy (SB its stat) was last refreshed: its modification time, but now for one in
+ * the future (a clock set back, a file restored or touched by hand), which would hold off its
+ * expiry as long: a refresh is due at once anyway, and the copy expires after its expire from now
+ * unless one succeeds. Logged, and the file touched so that a restart neither logs it again nor
+ * counts from its own start again.
+ */
+static time_t refreshed_at(const struct xz *z, const struct stat *sb)
+{
+	time_t now = time(NULL);
+	char t[32], t2[32];
+
+	if (sb->st_mtime <= now)
+		return sb->st_mtime;
+	log_msg(LOG_WARNING,
+		"zone %s: its copy %s was last modified at %s, after the clock (%s): counted as "
+		"refreshed now, it expires in %lu s unless a refresh succeeds",
+		z->origin, z->path, clock_utc((int64_t)sb->st_mtime, t, sizeof(t)),
+		clock_utc((int64_t)now, t2, sizeof(t2)), z->expire);
+	xfrin_file_touch(z->path);
+	return now;
+}
+
 void xfrin_seed(xfrin_t *x, size_t zone, zload_zone_t *raw)
 {
 	struct xz *z = xtab_zone(x->ix, zone);
@@ -149,7 +172,7 @@ void xfrin_seed(xfrin_t *x, size_t zone, zload_zone_t *raw)
 	z->st.serial = (uint32_t)zload_serial(raw);
 	/* The file's modification time is its last successful refresh (zsrc_load_served()). */
 	if (stat(z->path, &sb) == 0)
-		z->st.expire_time = sb.st_mtime + (time_t)z->expire;
+		z->st.expire_time = refreshed_at(z, &sb) + (time_t)z->expire;
 	cur_set(z);
 	snprintf(z->st.last, sizeof(z->st.last), "loaded serial %u from %s", z->st.serial, z->path);
 	pthread_mutex_unlock(&x->lock);

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "rfile.h"
 #include "sandns_err.h"
 #include "xfrin.h"
@@ -94,10 +96,42 @@ int xfrin_file_write(const char *path, const zload_zone_t *z, char *err, size_t 
 	return rc;
 }
 
+/*
+ * LINE (N octets, the mark MARK's whole) as "pending " or "written " and ten digits: whether it
+ * says pending, the serial into *SERIAL. Anything else is refused (logged: the file, the reason),
+ * read as no mark: a sign, a value past 32 bits or a line cut short is never cut to a serial.
+ */
+static bool mark_pending(const char *mark, const char *line, ssize_t n, uint32_t *serial)
+{
+	unsigned long long s = 0;
+	const char *why = NULL;
+
+	if (n < 0)
+		why = "cannot be read";
+	else if (n != MARK_LEN || line[MARK_LEN - 1] != '\n' ||
+		 (strncmp(line, "pending ", 8) != 0 && strncmp(line, "written ", 8) != 0))
+		why = "not the one line 'pending SERIAL' or 'written SERIAL' of an older sandnsd";
+	for (int i = 8; why == NULL && i < MARK_LEN - 1; i++) {
+		if (line[i] < '0' || line[i] > '9')
+			why = "its serial is not ten decimal digits";
+		else
+			s = s * 10 + (unsigned)(line[i] - '0');
+	}
+	if (why == NULL && s > UINT32_MAX)
+		why = "its serial has more than 32 bits";
+	if (why != NULL) {
+		log_msg(LOG_WARNING, "%s: %s: ignored, as if there were none", mark, why);
+		return false;
+	}
+	if (line[0] != 'p')
+		return false; /* written: nothing pending */
+	*serial = (uint32_t)s;
+	return true;
+}
+
 bool xfrin_copy_pending(const char *path, uint32_t *serial)
 {
-	char mark[4096], line[MARK_LEN + 1] = "";
-	unsigned long s;
+	char mark[4096], line[MARK_LEN + 2] = "";
 	ssize_t n;
 	int fd;
 
@@ -106,12 +140,10 @@ bool xfrin_copy_pending(const char *path, uint32_t *serial)
 	fd = open(mark, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0)
 		return false;
-	n = read(fd, line, MARK_LEN);
+	/* One octet more than the line: a longer file is no mark of ours either. */
+	n = read(fd, line, MARK_LEN + 1);
 	close(fd);
-	if (n != MARK_LEN || sscanf(line, "pending %10lu", &s) != 1)
-		return false;
-	*serial = (uint32_t)s;
-	return true;
+	return mark_pending(mark, line, n, serial);
 }
 
 void xfrin_copy_forget(const char *path)

@@ -72,6 +72,8 @@ void reg_cutest_catz(
     void); /* tests/control/test_catz.c: catalog zones, the configuration read again */
 /* tests/control/test_catz_label.c: the label a catalog member's copy was made under */
 void reg_cutest_catz_label(void);
+/* tests/control/test_journals.c: the journals of zones no longer configured, at start */
+void reg_cutest_journals(void);
 /* tests/control/test_xfrin_notifier.c: the NOTIFY sender asked first after a reconfiguration */
 void reg_cutest_xfrin_notifier(void);
 void reg_cutest_xfrin_prep(void);

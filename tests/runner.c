@@ -72,6 +72,7 @@ static const struct {
     {"sigtime", reg_cutest_sigtime},
     {"catz", reg_cutest_catz},
     {"catz_label", reg_cutest_catz_label},
+    {"journals", reg_cutest_journals},
     {"xfrin_notifier", reg_cutest_xfrin_notifier},
     {"xfrin_prep", reg_cutest_xfrin_prep},
     {"notify_soa", reg_cutest_notify_soa},

@@ -106,6 +106,10 @@ int ixfr_file_append(const char *path, const ixfr_cs_t *cs, char *err, size_t er
  * directory synced. An empty H removes the file. SANDNS_EOK or an error with ERR. */
 int ixfr_file_write(const char *path, const ixfr_hist_t *h, char *err, size_t errlen);
 
+/* Whether PATH is a regular file (not followed) that begins with a journal's header: one that
+ * sandns wrote, which a sweep of the state directory may remove. */
+bool ixfr_file_is_journal(const char *path);
+
 /* Octets one changeset takes in the journal. */
 uint64_t ixfr_file_record_size(const ixfr_cs_t *cs);
 

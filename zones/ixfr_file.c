@@ -138,6 +138,22 @@ int ixfr_file_read(const char *path, uint64_t max_file, uint64_t max_bytes, unsi
 	return SANDNS_EOK;
 }
 
+bool ixfr_file_is_journal(const char *path)
+{
+	uint8_t head[sizeof(journal_magic)];
+	struct stat st;
+	bool ours;
+	/* Not followed, never waited on: only a regular file there is looked into. */
+	int fd = rfile_open_stat(path, O_RDONLY | O_NOFOLLOW, 0, &st);
+
+	if (fd < 0)
+		return false;
+	ours = S_ISREG(st.st_mode) && read(fd, head, sizeof(head)) == (ssize_t)sizeof(head) &&
+	       memcmp(head, journal_magic, sizeof(head)) == 0;
+	close(fd);
+	return ours;
+}
+
 static bool write_all(int fd, const void *p, size_t len)
 {
 	const uint8_t *b = p;
@@ -170,12 +186,19 @@ static bool write_record(int fd, const ixfr_cs_t *cs)
 int ixfr_file_append(const char *path, const ixfr_cs_t *cs, char *err, size_t errlen)
 {
 	struct stat st;
-	int fd, ret = SANDNS_EOK;
+	bool made = false;
+	int fd, e, ret = SANDNS_EOK;
 
 	if (ixfr_cs_size(cs) > UINT32_MAX - REC_OVERHEAD)
 		return fail(err, errlen, SANDNS_ETOOBIG, "IXFR journal %s: %s", path,
 			    "changeset too large");
-	fd = rfile_open_stat(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0600, &st);
+	/* Made here only when missing (O_EXCL): a failed append removes what it made, only. */
+	fd = rfile_open_stat(path, O_WRONLY | O_APPEND | O_NOFOLLOW, 0, &st);
+	if (fd == -ENOENT) {
+		fd = rfile_open_stat(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW,
+				     0600, &st);
+		made = fd >= 0;
+	}
 	if (fd < 0)
 		return fail(err, errlen, fd, "IXFR journal %s: cannot open: %s", path,
 			    strerror(-fd));
@@ -184,10 +207,26 @@ int ixfr_file_append(const char *path, const ixfr_cs_t *cs, char *err, size_t er
 		return fail(err, errlen, SANDNS_ECONFIG, "IXFR journal %s: not a regular file (%s)",
 			    path, rfile_kind(st.st_mode));
 	}
+	errno = 0;
 	if ((st.st_size == 0 && !write_all(fd, journal_magic, sizeof(journal_magic))) ||
-	    !write_record(fd, cs) || fsync(fd) != 0)
-		ret = fail(err, errlen, -errno, "IXFR journal %s: cannot write: %s", path,
-			   strerror(errno));
+	    !write_record(fd, cs) || fsync(fd) != 0) {
+		/*
+		 * A full disk stops the write part way: the record cut short would make the whole
+		 * journal unreadable at the next start. What this append wrote is taken back, the
+		 * file left as it was (one it made removed), never shorter.
+		 */
+		e = errno != 0 ? errno : EIO;
+		if (made ? unlink(path) == 0 : ftruncate(fd, st.st_size) == 0 && fsync(fd) == 0)
+			snprintf(err, errlen, "IXFR journal %s: cannot write: %s", path,
+				 strerror(e));
+		else
+			snprintf(
+			    err, errlen,
+			    "IXFR journal %s: cannot write: %s, nor cut back to its %lld octets "
+			    "(%s): its last record is torn, the journal dropped at start",
+			    path, strerror(e), (long long)st.st_size, strerror(errno));
+		ret = -e;
+	}
 	close(fd);
 	return ret;
 }

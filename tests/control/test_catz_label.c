@@ -72,7 +72,7 @@ static void put(const char *path, const char *text)
 static void test_write_read(void)
 {
 	char dir[] = "/tmp/sandns-test-catzlabel-XXXXXX", copy[128], file[160], err[512];
-	char label[CATZ_LABEL_MAX], text[128] = "", why[1024];
+	char label[CATZ_LABEL_MAX], text[512] = "", why[1024], aside[256], want[256];
 	FILE *f;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
@@ -111,9 +111,29 @@ static void test_write_read(void)
 	/* A FIFO: never waited on (rfile.c), its kind said. */
 	CU_ASSERT_EQUAL_FATAL(unlink(file), 0);
 	CU_ASSERT_EQUAL_FATAL(mkfifo(file, 0600), 0);
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), -EINVAL);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), -EISDIR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, file));
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "not a regular file (a fifo)"));
+	/* Moved aside, never removed; a second obstacle beside the first, neither replaced. */
+	CU_ASSERT_EQUAL(catz_label_aside(copy, aside, sizeof(aside), err, sizeof(err)), SANDNS_EOK);
+	snprintf(want, sizeof(want), "%s.moved-aside", file);
+	CU_ASSERT_STRING_EQUAL(aside, want);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(file, 0700), 0);
+	snprintf(text, sizeof(text), "%s/kept", file);
+	put(text, "x");
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), -EISDIR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "not a regular file (a directory)"));
+	CU_ASSERT_EQUAL(catz_label_aside(copy, aside, sizeof(aside), err, sizeof(err)), SANDNS_EOK);
+	snprintf(want, sizeof(want), "%s.moved-aside.2", file);
+	CU_ASSERT_STRING_EQUAL(aside, want);
+	snprintf(text, sizeof(text), "%s/kept", want);
+	CU_ASSERT_EQUAL(access(text, F_OK), 0);
+	CU_ASSERT_EQUAL(catz_label_write(copy, "l3", err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), 1);
+	/* A label file is never moved. */
+	CU_ASSERT_EQUAL(catz_label_aside(copy, aside, sizeof(aside), err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), 1);
 	catz_label_forget(copy);
 	CU_ASSERT_EQUAL(access(file, F_OK), -1);
 	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), 0);
@@ -171,10 +191,17 @@ static void test_start_relabeled(void)
 	CU_ASSERT_EQUAL_FATAL(mkdir(sub, 0700), 0);
 	put(cat, "$TTL 0\n@ IN SOA invalid. invalid. 2 3600 600 2147483646 0\n@ IN NS invalid.\n"
 		 "version IN TXT \"2\"\nnew1.zones IN PTR m1.test.\nsame2.zones IN PTR m2.test.\n"
-		 "old3.zones IN PTR m3.test.\n");
+		 "old3.zones IN PTR m3.test.\ndir4.zones IN PTR m4.test.\n");
 	old_copy(dir, "m1.test.", "old1");
 	old_copy(dir, "m2.test.", "same2");
 	old_copy(dir, "m3.test.", NULL);
+	/* A directory where m4's label goes: no label can be written there, and its copy made
+	 * while it was there has none recorded. */
+	old_copy(dir, "m4.test.", NULL);
+	snprintf(text, sizeof(text), "%s/catalog/m4.test.zone.label", dir);
+	CU_ASSERT_EQUAL_FATAL(mkdir(text, 0700), 0);
+	snprintf(text, sizeof(text), "%s/catalog/m4.test.zone.label/kept", dir);
+	put(text, "x");
 	snprintf(text, sizeof(text),
 		 "zone cat.test. %s\nprimary cat.test. 127.0.0.1@9\ncatalog cat.test. consumer\n"
 		 "state-dir %s\ncert-probe-interval 0\n",
@@ -205,9 +232,16 @@ static void test_start_relabeled(void)
 	CU_ASSERT_STRING_EQUAL(label, "same2");
 	CU_ASSERT_TRUE(copy_there(dir, "m3.test.", label, sizeof(label)));
 	CU_ASSERT_STRING_EQUAL(label, "old3");
+	/* The directory moved aside, whole; the copy kept and its label recorded, so that the next
+	 * start keeps it too. */
+	CU_ASSERT_TRUE(copy_there(dir, "m4.test.", label, sizeof(label)));
+	CU_ASSERT_STRING_EQUAL(label, "dir4");
+	snprintf(text, sizeof(text), "%s/catalog/m4.test.zone.label.moved-aside/kept", dir);
+	CU_ASSERT_EQUAL(access(text, F_OK), 0);
 	/* Removed from its catalog: its copy goes, its label after it. */
 	put(cat, "$TTL 0\n@ IN SOA invalid. invalid. 3 3600 600 2147483646 0\n@ IN NS invalid.\n"
-		 "version IN TXT \"2\"\nnew1.zones IN PTR m1.test.\nold3.zones IN PTR m3.test.\n");
+		 "version IN TXT \"2\"\nnew1.zones IN PTR m1.test.\nold3.zones IN PTR m3.test.\n"
+		 "dir4.zones IN PTR m4.test.\n");
 	{
 		/* As the transfer thread hands the catalog's new version over. */
 		zload_zone_t *given[8] = {NULL};

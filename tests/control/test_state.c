@@ -175,6 +175,37 @@ static void test_old_format(void)
 }
 
 /*
+ * The first format, its last line cut short by a crash (written in place, not renamed): its
+ * numbers may be cut, so it is ignored, said so, the lines before it read.
+ */
+static void test_old_format_torn(void)
+{
+	char logf[300], err[512], *text = NULL;
+	size_t n, len = 0;
+	FILE *f;
+
+	snprintf(logf, sizeof(logf), "%s/torn.log", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("z0.test. 41 40 00000000000000ab\nz1.test. 4123 4122 00000000000", f);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(log_add(LOG_TO_FILE, logf, LOG_WARNING, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(restart(&n), 41);
+	CU_ASSERT_EQUAL(n, 1);
+	log_reset();
+	f = fopen(logf, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT(getdelim(&text, &len, '\0', f) > 0);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(text != NULL ? strstr(text, path) : NULL);
+	CU_ASSERT_PTR_NOT_NULL(text != NULL ? strstr(text, ":2: the last line has no newline")
+					    : NULL);
+	free(text);
+	unlink(logf);
+	unlink(path);
+}
+
+/*
  * A file of many lines that are not the state's (garbage, or short lines up to the bound): a few
  * are logged one by one, the rest counted in one line, not a line of log each (32 MiB of short
  * lines logged millions of lines, gigabytes, at start). A good line among them is read.
@@ -429,6 +460,8 @@ void reg_cutest_state(void)
 	CU_add_test(s, "serial-state: the newer whole slot wins, torn and garbage slots",
 		    test_slots);
 	CU_add_test(s, "serial-state: the first format read, then replaced", test_old_format);
+	CU_add_test(s, "serial-state: the first format's last line cut short: ignored",
+		    test_old_format_torn);
 	CU_add_test(s, "serial-state: whether sandns signed each zone, round trip",
 		    test_signed_flag);
 	CU_add_test(s, "serial-state: slots written before that flag read, then flagged",

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -20,6 +21,7 @@
 #include "ctl.h"
 #include "ctl_signstate.h"
 #include "cutest.h"
+#include "log.h"
 #include "sandns_err.h"
 #include "tutil.h"
 #include "xfrin.h"
@@ -244,6 +246,32 @@ static int count_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, c
 	return 0;
 }
 
+/* MARK (the mark beside zpath) made TEXT: read as no mark, logged naming MARK and WHY. */
+static void mark_refused(const char *mark, const char *text, const char *why)
+{
+	char logf[600], err[256], *got = NULL;
+	uint32_t serial = 7;
+	size_t len = 0;
+	FILE *f = fopen(mark, "w");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+	snprintf(logf, sizeof(logf), "%s.log", zpath);
+	CU_ASSERT_EQUAL_FATAL(log_add(LOG_TO_FILE, logf, LOG_WARNING, err, sizeof(err)), 0);
+	CU_ASSERT_FALSE(xfrin_copy_pending(zpath, &serial));
+	log_reset();
+	CU_ASSERT_EQUAL(serial, 7);
+	f = fopen(logf, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT(getdelim(&got, &len, '\0', f) > 0);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(got != NULL ? strstr(got, mark) : NULL);
+	CU_ASSERT_PTR_NOT_NULL(got != NULL ? strstr(got, why) : NULL);
+	free(got);
+	unlink(logf);
+}
+
 /* How many records Z holds at OWNER (of any type). */
 static size_t holds(const zload_zone_t *z, const char *owner)
 {
@@ -431,6 +459,19 @@ static void test_apply(void)
 		fputs("written 0000000012\n", f);
 		fclose(f);
 		CU_ASSERT_FALSE(xfrin_copy_pending(zpath, &serial));
+		/* A sign, more than 32 bits, a line cut short or too long: refused, said so, as no
+		 * mark (never cut to another serial). */
+		mark_refused(mark, "pending -000000001\n", "not ten decimal digits");
+		mark_refused(mark, "pending 4294967296\n", "more than 32 bits");
+		mark_refused(mark, "pending 9999999999\n", "more than 32 bits");
+		mark_refused(mark, "pending 000000001", "not the one line");
+		mark_refused(mark, "pending 0000000012\nx", "not the one line");
+		f = fopen(mark, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		fputs("pending 4294967295\n", f);
+		fclose(f);
+		CU_ASSERT_TRUE(xfrin_copy_pending(zpath, &serial));
+		CU_ASSERT_EQUAL(serial, 4294967295u);
 		xfrin_copy_forget(zpath);
 		CU_ASSERT_EQUAL(access(mark, F_OK), -1);
 	}
@@ -723,6 +764,45 @@ static void test_notify_serial_expired(void)
 	CU_ASSERT_TRUE(xfrin_notify(x, q, n, (struct sockaddr *)&from, NULL, &ten));
 	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 0, &st));
 	CU_ASSERT_EQUAL(st.notifies_uptodate, 1);
+	xfrin_free(&x);
+	zload_free(&copy);
+	cfg_free(&cfg);
+	ldns_rdf_deep_free(origin);
+	unlink(zpath);
+}
+
+/*
+ * A copy whose file says it was modified in the future (a clock set back while sandnsd was
+ * down) expires after its expire from now, not from then (never, for a clock that stays
+ * behind): counted as refreshed now, its file touched so that the next start agrees.
+ */
+static void test_seed_future_mtime(void)
+{
+	static const char *const axfr[] = {SOA(10), "sec.test. 300 IN NS ns1.sec.test.",
+					   "ns1.sec.test. 300 IN A 192.0.2.1", SOA(10), NULL};
+	struct sockaddr_in from;
+	ldns_rdf *origin = ldns_dname_new_frm_str("sec.test.");
+	cfg_t *cfg = cfg_new();
+	time_t t0 = time(NULL);
+	struct timespec later[2] = {{.tv_sec = t0 + 365 * 86400}, {.tv_sec = t0 + 365 * 86400}};
+	xfrin_zstate_t st;
+	zload_zone_t *copy;
+	struct stat sb;
+	FILE *f = fopen(zpath, "w");
+	xfrin_t *x;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(utimensat(AT_FDCWD, zpath, later, 0), 0);
+	copy = axfr_copy(origin, axfr);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+	x = notified_secondary(cfg, &from);
+	xfrin_seed(x, 0, copy);
+	CU_ASSERT_TRUE_FATAL(xfrin_zone_state(x, 0, &st));
+	/* The SOA's expire, 10 s, from now. */
+	CU_ASSERT_TRUE(st.expire_time >= t0 + 10 && st.expire_time <= time(NULL) + 10);
+	CU_ASSERT_EQUAL_FATAL(stat(zpath, &sb), 0);
+	CU_ASSERT_TRUE(sb.st_mtime >= t0 && sb.st_mtime <= time(NULL));
 	xfrin_free(&x);
 	zload_free(&copy);
 	cfg_free(&cfg);
@@ -1171,6 +1251,8 @@ void reg_cutest_xfrin(void)
 	CU_add_test(s, "a NOTIFY with the serial held needs no SOA check", test_notify_serial);
 	CU_add_test(s, "a NOTIFY with the serial of a copy past its expire is checked",
 		    test_notify_serial_expired);
+	CU_add_test(s, "a copy modified in the future expires counted from now",
+		    test_seed_future_mtime);
 	CU_add_test(s, "a transferred copy's reload that failed asked again", test_again);
 	CU_add_test(s, "a zone a reconfiguration adds is refreshed once seeded, not before",
 		    test_reconfigure_seed);

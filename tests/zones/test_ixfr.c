@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* test_ixfr.c: CUnit suite for IXFR out: differences, history bounds, journal, response */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -415,6 +417,73 @@ static void test_journal(void)
 	CU_ASSERT_EQUAL(ixfr_file_read(path, 1 << 20, 1 << 20, 20, &back, &nrecs, err, sizeof(err)),
 			SANDNS_EOK);
 	CU_ASSERT_PTR_NULL(back);
+	ixfr_cs_unref(&cs);
+	ixfr_hist_unref(&h);
+}
+
+/* The size of PATH, -1: none. */
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* ixfr_file_append(PATH, CS) with files limited to LIMIT octets (RLIMIT_FSIZE: a write past it
+ * stops part way, as on a full disk, with EFBIG); its result. */
+static int append_limited(const char *path, const ixfr_cs_t *cs, rlim_t limit)
+{
+	struct rlimit was, lim;
+	void (*sig)(int) = signal(SIGXFSZ, SIG_IGN);
+	char err[512] = "";
+	int rc;
+
+	CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_FSIZE, &was), 0);
+	lim = (struct rlimit){.rlim_cur = limit, .rlim_max = was.rlim_max};
+	CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	rc = ixfr_file_append(path, cs, err, sizeof(err));
+	CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_FSIZE, &was), 0);
+	signal(SIGXFSZ, sig);
+	if (rc != SANDNS_EOK) {
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, path));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "cannot write"));
+	}
+	return rc;
+}
+
+/*
+ * An append that the disk stops part way (full) leaves the journal as it was, never a record cut
+ * short (which made the whole journal unreadable at start), nor an empty file where there was none.
+ */
+static void test_journal_append_full(void)
+{
+	ixfr_hist_t *h = history(3, 1 << 20, 20), *back = NULL;
+	ixfr_cs_t *cs = step(4);
+	char path[256], err[512];
+	unsigned nrecs;
+	off_t before;
+
+	snprintf(path, sizeof(path), "%s/full.example.journal", dir);
+	CU_ASSERT_EQUAL_FATAL(ixfr_file_write(path, h, err, sizeof(err)), SANDNS_EOK);
+	before = file_size(path);
+	CU_ASSERT_NOT_EQUAL(append_limited(path, cs, (rlim_t)before + 10), SANDNS_EOK);
+	CU_ASSERT_EQUAL(file_size(path), before);
+	CU_ASSERT_EQUAL(ixfr_file_read(path, 1 << 20, 1 << 20, 20, &back, &nrecs, err, sizeof(err)),
+			SANDNS_EOK);
+	CU_ASSERT_EQUAL(nrecs, 3);
+	ixfr_hist_unref(&back);
+	/* Room again: appended whole. */
+	CU_ASSERT_EQUAL(append_limited(path, cs, RLIM_INFINITY), SANDNS_EOK);
+	CU_ASSERT_EQUAL(ixfr_file_read(path, 1 << 20, 1 << 20, 20, &back, &nrecs, err, sizeof(err)),
+			SANDNS_EOK);
+	CU_ASSERT_EQUAL(nrecs, 4);
+	ixfr_hist_unref(&back);
+	/* A journal begun by the append, stopped in its header or its record: no file left. */
+	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+	CU_ASSERT_NOT_EQUAL(append_limited(path, cs, 4), SANDNS_EOK);
+	CU_ASSERT_EQUAL(file_size(path), -1);
+	CU_ASSERT_NOT_EQUAL(append_limited(path, cs, 20), SANDNS_EOK);
+	CU_ASSERT_EQUAL(file_size(path), -1);
 	ixfr_cs_unref(&cs);
 	ixfr_hist_unref(&h);
 }
@@ -868,6 +937,8 @@ void reg_cutest_ixfr(void)
 	CU_add_test(s, "the RRs of an IXFR response", test_iter);
 	CU_add_test(s, "the journal: written, appended, read back", test_journal);
 	CU_add_test(s, "a damaged journal is refused, never read in part", test_journal_damaged);
+	CU_add_test(s, "an append stopped by a full disk leaves the journal as it was",
+		    test_journal_append_full);
 	CU_add_test(s, "publish, journal at restart, IXFR out", test_publish_and_out);
 	CU_add_test(s, "the journal appended, then compacted", test_journal_compaction);
 	CU_add_test(s, "a large IXFR: several messages", test_out_messages);
