@@ -132,4 +132,7 @@ int tu_silent_udp(const char *addr, unsigned *port);
 /* Whether a datagram reaches FD within MS milliseconds (0: one there now); it is read. */
 bool tu_datagram(int fd, int ms);
 
+/* A loopback TCP port nobody uses now (0 when none could be had). */
+unsigned tu_free_port(void);
+
 #endif

@@ -29,22 +29,6 @@ static cfg_t *cfg;
 static srv_t *srv;
 static ctl_t *ctl;
 
-/* A loopback port nobody uses now, for the serving sockets `status` reports on. */
-static unsigned free_port(void)
-{
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t sl = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	unsigned port = 0;
-
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sin, &sl) == 0)
-		port = ntohs(sin.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
 /* The control thread as sandnsd makes it: one zone file, serving sockets bound (no thread). */
 static int suite_init(void)
 {
@@ -70,7 +54,7 @@ static int suite_init(void)
 	fclose(f);
 	snprintf(conf, sizeof(conf),
 		 "zone example.com. %s\nlisten 127.0.0.1@%u\ncert-probe-interval 0\n", zpath,
-		 free_port());
+		 tu_free_port());
 	cfg = cfg_new();
 	if (cfg == NULL || cfg_load_string(cfg, conf, "test", NULL, err, sizeof(err)) != 0 ||
 	    cfg_check(cfg, err, sizeof(err)) != 0)

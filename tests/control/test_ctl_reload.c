@@ -42,21 +42,6 @@ static cfg_t *cfg;
 static srv_t *srv;
 static ctl_t *ctl;
 
-static unsigned free_port(void)
-{
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t sl = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	unsigned port = 0;
-
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sin, &sl) == 0)
-		port = ntohs(sin.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
 /* The zone file replaced whole by the text FMT makes (written aside, renamed): a reload running
  * meanwhile reads the old file or the new one, never one half written. */
 __attribute__((format(printf, 1, 2))) static bool replace_zone(const char *fmt, ...)
@@ -104,7 +89,7 @@ static int suite_init(void)
 		return -1;
 	snprintf(conf, sizeof(conf),
 		 "zone example.com. %s\nlisten 127.0.0.1@%u\ncert-probe-interval 0\n", zpath,
-		 free_port());
+		 tu_free_port());
 	snprintf(conf_text, sizeof(conf_text), "%s", conf);
 	cfg = cfg_new();
 	if (cfg == NULL || cfg_load_string(cfg, conf, "test", NULL, err, sizeof(err)) != 0 ||
@@ -1829,7 +1814,7 @@ static void test_probe_state_not_written(void)
 	snprintf(text, sizeof(text),
 		 "zone probe.example. %s\ncert %s\nserial-state %s\nlisten 127.0.0.1@%u\n"
 		 "cert-probe-interval 0\n",
-		 zp, cp, sp, free_port());
+		 zp, cp, sp, tu_free_port());
 	cx = serving(c, text, &sv);
 	CU_ASSERT_EQUAL(cx->info.zones[0].serial, 8); /* withheld: the file's 7, raised */
 	/* The probe finds a leaf that covers autodiscover: the edits would be lifted. */
@@ -1916,7 +1901,7 @@ static void test_seed_when_idle(void)
 		 "zone seed1.example. %s\nzone seed2.example. %s\nzone sec.example. %s/sec.zone\n"
 		 "primary sec.example. 127.0.0.1@9\nstate-dir %s\nlisten 127.0.0.1@%u\n"
 		 "cert-probe-interval 0\n",
-		 p1, p2, dir, st, free_port());
+		 p1, p2, dir, st, tu_free_port());
 	ctl = serving(c, text, &sv);
 	zt_spare_clear();
 	CU_ASSERT_EQUAL_FATAL(ctl_reload_start(ctl, e, sizeof(e)), SANDNS_EOK);

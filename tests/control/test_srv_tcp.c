@@ -62,29 +62,13 @@ static int suite_cleanup(void)
 	return 0;
 }
 
-/* A loopback port nobody uses now. */
-static unsigned free_port(void)
-{
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t sl = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	unsigned port = 0;
-
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sin, &sl) == 0)
-		port = ntohs(sin.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
 /* A server on a free loopback port with the settings EXTRA, started; its port in *PORT. */
 static srv_t *serve(const char *extra, cfg_t **cfg, unsigned *port)
 {
 	char conf[1024], err[1024];
 	srv_t *s;
 
-	*port = free_port();
+	*port = tu_free_port();
 	snprintf(conf, sizeof(conf),
 		 "zone example.com. %s\nlisten 127.0.0.1@%u\nudp-workers 1\ncert-probe-interval "
 		 "0\n%s",
