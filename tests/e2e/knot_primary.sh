@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# knot_primary.sh: sourced by the catalog tests whose Knot primary serves zone files written by
+# knot_primary.sh: sourced by the tests whose Knot primary serves zone files written by
 # hand to one sandnsd: its configuration, and the checks of what a server answers for www.ZONE.
 # Needs TMP, KPORT (Knot's port), PORT (sandnsd's: Knot's NOTIFYs go there), KNOTC.
 

@@ -32,6 +32,8 @@ STOP_SECS=${STOP_SECS:-15}
 
 # shellcheck source=lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=knot_primary.sh
+. "$HERE/knot_primary.sh"
 
 cleanup() {
 	local rc=$?
@@ -49,10 +51,10 @@ trap 'exit 130' INT TERM
 
 KPORT=$(pick_port $(( 20000 + ($$ * 11) % 12000 ))) || die "no free port for knotd"
 PORT=$(pick_port $(( (KPORT - 20000 + 23) % 12000 + 20000 )) "$KPORT") || die "no free port"
-mkdir -p "$TMP/knot" "$TMP/sec"
+mkdir -p "$TMP/knot" "$TMP/zones" "$TMP/sec"
 
 # Refresh an hour: only NOTIFYs (and a start) bring a version.
-cat >"$TMP/sec.test.zone" <<ZONE
+cat >"$TMP/zones/sec.test.zone" <<ZONE
 \$ORIGIN sec.test.
 \$TTL 300
 @	IN SOA ns1 hostmaster 100 3600 600 86400 60
@@ -60,38 +62,9 @@ cat >"$TMP/sec.test.zone" <<ZONE
 ns1	IN A 192.0.2.1
 www	IN A 192.0.2.80
 ZONE
-
-cat >"$TMP/knot.conf" <<CONF
-server:
-    rundir: "$TMP/knot"
-    listen: 127.0.0.1@$KPORT
-    udp-workers: 1
-    tcp-workers: 1
-    background-workers: 1
-database:
-    storage: "$TMP/knot"
-log:
-  - target: "$TMP/knot.log"
-    any: info
-remote:
-  - id: sandns
-    address: 127.0.0.1@$PORT
-acl:
-  - id: xfr
-    address: 127.0.0.0/8
-    action: transfer
-zone:
-  - domain: sec.test.
-    file: "$TMP/sec.test.zone"
-    zonefile-sync: -1
-    journal-content: changes
-    semantic-checks: off
-    notify: sandns
-    acl: xfr
-CONF
+knot_conf sec.test.
 "$KNOTD" -c "$TMP/knot.conf" >"$TMP/knotd.out" 2>&1 &
 KNOT_PID=$!
-knotc() { "$KNOTC" -c "$TMP/knot.conf" -t 5 "$@"; }
 kserial() { kdig @127.0.0.1 -p "$KPORT" +norec +time=1 +retry=0 sec.test. SOA +short 2>/dev/null | awk '{ print $3 }'; }
 for _ in $(seq 1 100); do
 	[ "$(kserial)" = 100 ] && break
