@@ -179,6 +179,22 @@ void metrics_render(buf_t *b, const metrics_counts_t *c, const metrics_view_t *v
 		metrics_label(b, srv_stat_names[s]);
 		buf_printf(b, "} %llu\n", (unsigned long long)c->srv[s]);
 	}
+	/* Now, from the counters: each is written by one thread, read here unlocked, so a close
+	 * may be seen before its accept: never below 0. */
+	metrics_head(b, "sandns_tcp_connections_open", "gauge",
+		     "TCP connections open now (tcp-connections less tcp-closed).");
+	buf_printf(b, "sandns_tcp_connections_open %llu\n",
+		   (unsigned long long)(c->srv[SRV_TCP_CONNECTIONS] > c->srv[SRV_TCP_CLOSED]
+					    ? c->srv[SRV_TCP_CONNECTIONS] - c->srv[SRV_TCP_CLOSED]
+					    : 0));
+	metrics_head(b, "sandns_transfers_out_running", "gauge",
+		     "Zone transfers being sent now (xfr less xfr-failed and xfr-done).");
+	buf_printf(
+	    b, "sandns_transfers_out_running %llu\n",
+	    (unsigned long long)(c->srv[SRV_XFR] > c->srv[SRV_XFR_FAILED] + c->srv[SRV_XFR_DONE]
+				     ? c->srv[SRV_XFR] - c->srv[SRV_XFR_FAILED] -
+					   c->srv[SRV_XFR_DONE]
+				     : 0));
 	metrics_head(b, "sandns_zone_queries_total", "counter",
 		     "Queries answered per zone, every transport (zone \"(none)\": no zone "
 		     "held the name; \"(other)\": zones past the 254th).");

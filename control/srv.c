@@ -35,8 +35,10 @@ const char *const srv_stat_names[SRV_STAT_COUNT] = {
     [SRV_TCP_QUERIES] = "tcp-queries",
     [SRV_TCP_ANSWERED] = "tcp-answered",
     [SRV_TCP_DROPPED] = "tcp-dropped",
+    [SRV_TCP_CLOSED] = "tcp-closed",
     [SRV_XFR] = "xfr",
     [SRV_XFR_FAILED] = "xfr-failed",
+    [SRV_XFR_DONE] = "xfr-done",
     [SRV_XFR_REFUSED] = "xfr-refused",
     DGRAM_STAT_NAMES(SRV_DGRAM),
 };

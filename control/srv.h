@@ -30,8 +30,10 @@ enum srv_stat {
 	SRV_TCP_QUERIES,       /* messages read */
 	SRV_TCP_ANSWERED,      /* responses queued (a transfer counts once) */
 	SRV_TCP_DROPPED,       /* messages not answered: the connection closes */
+	SRV_TCP_CLOSED,	       /* connections closed (refused ones too): open = accepted - closed */
 	SRV_XFR,	       /* zone transfers run */
 	SRV_XFR_FAILED,	       /* zone transfers cut short (an error, or the client went first) */
+	SRV_XFR_DONE,	       /* zone transfers sent whole: running = run - failed - done */
 	SRV_XFR_REFUSED,       /* zone transfers refused: transfers-out were under way */
 	SRV_DGRAM,	       /* enum dgram_stat from here on */
 	SRV_UDP_RECEIVED = SRV_DGRAM + DGRAM_RECEIVED, /* datagrams read */

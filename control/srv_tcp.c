@@ -34,8 +34,7 @@ static void tcp_xfr_stop(struct tcp_loop *l, struct tcp_conn *c)
 {
 	if (c->xfr == NULL)
 		return;
-	if (!zt_xfr_done(c->xfr))
-		srv_stat_add(l->t, SRV_XFR_FAILED, 1);
+	srv_stat_add(l->t, zt_xfr_done(c->xfr) ? SRV_XFR_DONE : SRV_XFR_FAILED, 1);
 	if (c->xfr_wait) {
 		c->xfr_wait = false;
 		l->nxfr_wait--;
@@ -56,6 +55,7 @@ static void tcp_close(struct tcp_loop *l, struct tcp_conn *c)
 	epoll_ctl(l->ep, EPOLL_CTL_DEL, c->ev.fd, NULL);
 	close(c->ev.fd);
 	c->ev.fd = -1;
+	srv_stat_add(l->t, SRV_TCP_CLOSED, 1);
 	srv_tcp_unlisted(l, c);
 	l->nconns--;
 	free(c->out);
@@ -404,6 +404,7 @@ static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 
 			if (old == NULL) {
 				srv_stat_add(l->t, SRV_TCP_REFUSED, 1);
+				srv_stat_add(l->t, SRV_TCP_CLOSED, 1);
 				close(fd);
 				continue;
 			}
@@ -412,6 +413,7 @@ static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 		}
 		c = malloc(sizeof(*c));
 		if (c == NULL) {
+			srv_stat_add(l->t, SRV_TCP_CLOSED, 1);
 			close(fd);
 			continue;
 		}
@@ -433,6 +435,7 @@ static void tcp_accept(struct tcp_loop *l, struct tcp_ev *lst)
 		ev.events = EPOLLIN;
 		ev.data.ptr = c;
 		if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+			srv_stat_add(l->t, SRV_TCP_CLOSED, 1);
 			close(fd);
 			free(c);
 			continue;

@@ -27,6 +27,13 @@ static void test_render(void)
 	base[2] = 7;   /* went backwards past a zone list change: 0, never a wrap */
 	carry[1] = 20; /* what the zone counted in another slot before the list changed */
 	names[1] = "we\"ird\\zone.";
+	/* Five accepted, three closed; four transfers, one failed, one sent whole. A close seen
+	 * before its accept (counters read unlocked) gives 0, never a wrap. */
+	c.srv[SRV_TCP_CONNECTIONS] = 5;
+	c.srv[SRV_TCP_CLOSED] = 3;
+	c.srv[SRV_XFR] = 4;
+	c.srv[SRV_XFR_FAILED] = 1;
+	c.srv[SRV_XFR_DONE] = 1;
 	names[2] = "example.net.";
 	metrics_render(&b, &c, &v);
 	CU_ASSERT_FATAL(!b.oom && b.p != NULL);
@@ -39,6 +46,10 @@ static void test_render(void)
 	    strstr(b.p, "sandns_zone_queries_total{zone=\"we\\\"ird\\\\zone.\"} 29\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(b.p, "sandns_zone_queries_total{zone=\"example.net.\"} 0\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(b.p, "# TYPE sandns_queries_total counter\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.p, "# TYPE sandns_tcp_connections_open gauge\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.p, "\nsandns_tcp_connections_open 2\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.p, "\nsandns_transfers_out_running 2\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.p, "sandns_server_events_total{event=\"tcp-closed\"} 3\n"));
 	CU_ASSERT_PTR_NULL(strstr(b.p, "transport=\"dpdk\""));
 	CU_ASSERT_PTR_NULL(strstr(b.p, "sandns_dpdk_port"));
 	CU_ASSERT(b.len >= 4 && strcmp(b.p + b.len - 4, "g 1\n") == 0);
@@ -47,11 +58,15 @@ static void test_render(void)
 	memset(&b, 0, sizeof(b));
 	c.dpdk = true;
 	c.has_port = true;
+	c.srv[SRV_TCP_CLOSED] = 6;
+	c.srv[SRV_XFR_DONE] = 9;
 	c.port.imissed = 11;
 	metrics_render(&b, &c, &v);
 	CU_ASSERT_FATAL(!b.oom && b.p != NULL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(b.p, "sandns_received_total{transport=\"dpdk\"} 0\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(b.p, "sandns_dpdk_port_missed_total 11\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.p, "\nsandns_tcp_connections_open 0\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.p, "\nsandns_transfers_out_running 0\n"));
 	free(b.p);
 }
 

@@ -206,12 +206,71 @@ static void test_cap_evicts_quiet_past_busy(void)
 	cfg_free(&cfg);
 }
 
+/* Whether the TCP thread's counter ST reaches WANT within SECS seconds. */
+static bool stat_becomes(const srv_t *s, enum srv_stat st, uint64_t want, int secs)
+{
+	for (int t = 0; t < secs * 100; t++) {
+		if (tcp_stat(s, st) == want)
+			return true;
+		sleep_ms(10);
+	}
+	return tcp_stat(s, st) == want;
+}
+
+/*
+ * What is open now follows from the counters: connections accepted less those closed (one
+ * refused at the cap too), transfers run less those failed and those sent whole.
+ */
+static void test_open_counted(void)
+{
+	uint8_t q[64 + 2], buf[4096];
+	size_t qlen;
+	int fd[3], x;
+	unsigned port;
+	cfg_t *cfg;
+	srv_t *s;
+
+	s = serve("tcp-max-clients 2\ntcp-io-timeout 60000\nallow-transfer 127.0.0.1\n", &cfg,
+		  &port);
+	/* Two held open, a message begun on each (busy: none gives way), a third refused. */
+	for (int i = 0; i < 3; i++) {
+		fd[i] = dial(port);
+		if (i < 2)
+			CU_ASSERT_EQUAL(send(fd[i], "\0", 1, 0), 1);
+		sleep_ms(100);
+	}
+	CU_ASSERT_TRUE(stat_becomes(s, SRV_TCP_CONNECTIONS, 3, 5));
+	CU_ASSERT_TRUE(stat_becomes(s, SRV_TCP_CLOSED, 1, 5));
+	CU_ASSERT_EQUAL(tcp_stat(s, SRV_TCP_REFUSED), 1);
+	for (int i = 0; i < 3; i++)
+		close(fd[i]);
+	CU_ASSERT_TRUE(stat_becomes(s, SRV_TCP_CLOSED, 3, 5));
+	/* An AXFR read to its end: run and done, nothing failed; the connection closed after. */
+	x = dial(port);
+	qlen = tu_query(q + 2, 0x4243, 0, "example.com", 252 /* AXFR */, C_IN);
+	q[0] = (uint8_t)(qlen >> 8);
+	q[1] = (uint8_t)qlen;
+	CU_ASSERT_EQUAL(send(x, q, qlen + 2, 0), (ssize_t)(qlen + 2));
+	CU_ASSERT_EQUAL(first_read(x, 10), 2);
+	(void)recv(x, buf, sizeof(buf), 0);
+	CU_ASSERT_TRUE(stat_becomes(s, SRV_XFR_DONE, 1, 5));
+	CU_ASSERT_EQUAL(tcp_stat(s, SRV_XFR), 1);
+	CU_ASSERT_EQUAL(tcp_stat(s, SRV_XFR_FAILED), 0);
+	close(x);
+	CU_ASSERT_TRUE(stat_becomes(s, SRV_TCP_CLOSED, 4, 5));
+	CU_ASSERT_EQUAL(tcp_stat(s, SRV_TCP_CONNECTIONS), 4);
+	srv_free(&s);
+	cfg_free(&cfg);
+}
+
 void reg_cutest_srv_tcp(void)
 {
 	CU_pSuite s = CU_add_suite("srv_tcp", suite_init, suite_cleanup);
 
 	CU_add_test(s, "a message begun and stalled closes at tcp-io-timeout",
 		    test_stalled_message_closed);
+	CU_add_test(s, "open connections and transfers follow from the counters",
+		    test_open_counted);
 	CU_add_test(s, "at the cap a quiet connection gives way past a busy one",
 		    test_cap_evicts_quiet_past_busy);
 }
