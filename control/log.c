@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "rfile.h"
 
 /* A reconnection to syslog is tried at most this often (from whichever thread logs). */
 #define LOG_SYSLOG_RETRY_MS 1000
@@ -279,11 +280,15 @@ static int log_open_file(const char *path, char *why, size_t whylen)
 	    open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0640);
 
 	if (fd < 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
+		/* A FIFO nobody reads (or a socket): ENXIO, whose text says nothing useful. */
+		if (errno == ENXIO && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			snprintf(why, whylen, "not a regular file (%s)", rfile_kind(st.st_mode));
+		else
+			snprintf(why, whylen, "%s", strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "not a regular file");
+		snprintf(why, whylen, "not a regular file (%s)", rfile_kind(st.st_mode));
 		close(fd);
 		return -1;
 	}
