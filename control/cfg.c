@@ -224,8 +224,19 @@ static int cfg_load_text_of(cfg_t *cfg, const char *path, const char *text, char
 	return rc;
 }
 
+/* The line (from 1) of TEXT that AT is on. */
+static unsigned cfg_line_at(const char *text, const char *at)
+{
+	unsigned line = 1;
+
+	for (const char *p = text; p < at; p++)
+		line += *p == '\n';
+	return line;
+}
+
 int cfg_load_file(cfg_t *cfg, const char *path, char *err, size_t errlen)
 {
+	const char *nul;
 	char *text = NULL;
 	struct stat st;
 	size_t got = 0;
@@ -264,8 +275,11 @@ int cfg_load_file(cfg_t *cfg, const char *path, char *err, size_t errlen)
 		goto out_free_text;
 	}
 	text[got] = '\0';
-	if (memchr(text, '\0', got) != NULL) {
-		rc = cfg_error(cfg, err, errlen, "the configuration file %s is not text", path);
+	nul = memchr(text, '\0', got);
+	if (nul != NULL) {
+		rc = cfg_error(cfg, err, errlen,
+			       "%s:%u: a NUL byte: the configuration file is not text", path,
+			       cfg_line_at(text, nul));
 		goto out_free_text;
 	}
 

@@ -270,9 +270,10 @@ typedef struct cfg_acl {
 /* `primary ORIGIN ADDR[@PORT] [key NAME]`: zone ORIGIN is transferred from ADDR. */
 /* `log-target stderr|syslog|FILE [level LEVEL]`. */
 typedef struct cfg_log_target {
-	int kind;   /* enum log_kind (log.h) */
-	char *path; /* FILE, absolute; NULL for stderr and syslog */
-	int level;  /* a syslog priority (LOG_ERR..LOG_DEBUG); -1: log-level's */
+	int kind;    /* enum log_kind (log.h) */
+	char *path;  /* FILE, absolute; NULL for stderr and syslog */
+	int level;   /* a syslog priority (LOG_ERR..LOG_DEBUG); -1: log-level's */
+	char *where; /* "FILE:LINE" or "--log-target", for errors */
 } cfg_log_target_t;
 
 typedef struct cfg_primary {

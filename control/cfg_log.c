@@ -63,14 +63,18 @@ int cfg_log_target(cfg_t *cfg, const char *key, const char *value, const struct 
 			 LOG_TARGETS_MAX);
 		goto out;
 	}
-	if (cfg_push(&cfg->log_targets, &cfg->nlog_targets, sizeof(t), &t) != SANDNS_EOK) {
+	t.where = cfg_where_dup(src, key);
+	if (t.where == NULL ||
+	    cfg_push(&cfg->log_targets, &cfg->nlog_targets, sizeof(t), &t) != SANDNS_EOK) {
 		cfg_fail(err, errlen, "%s: out of memory", key);
 		goto out;
 	}
 	t.path = NULL;
+	t.where = NULL;
 	rc = SANDNS_EOK;
 out:
 	free(t.path);
+	free(t.where);
 	free(copy);
 	return rc;
 }
@@ -89,8 +93,10 @@ int cfg_log_level(cfg_t *cfg, const char *key, const char *value, char *err, siz
 
 void cfg_log_free(cfg_t *cfg)
 {
-	for (size_t i = 0; i < cfg->nlog_targets; i++)
+	for (size_t i = 0; i < cfg->nlog_targets; i++) {
 		free(cfg->log_targets[i].path);
+		free(cfg->log_targets[i].where);
+	}
 	free(cfg->log_targets);
 	cfg->log_targets = NULL;
 	cfg->nlog_targets = 0;
@@ -105,7 +111,8 @@ int cfg_log_open(const cfg_t *cfg, bool background, char *err, size_t errlen)
 		const cfg_log_target_t *t = &cfg->log_targets[i];
 
 		if (log_add((enum log_kind)t->kind, t->path, t->level, why, sizeof(why)) != 0)
-			return cfg_fail(err, errlen, "log-target: %s", why);
+			return cfg_fail(err, errlen, "%s: %s",
+					t->where != NULL ? t->where : "log-target", why);
 	}
 	log_set_echo(background);
 	return SANDNS_EOK;

@@ -84,8 +84,10 @@ static bool listens_set(cfg_t *next, const cfg_t *cur)
 
 static bool logs_set(cfg_t *next, const cfg_t *cur)
 {
-	for (size_t i = 0; i < next->nlog_targets; i++)
+	for (size_t i = 0; i < next->nlog_targets; i++) {
 		free(next->log_targets[i].path);
+		free(next->log_targets[i].where);
+	}
 	free(next->log_targets);
 	next->nlog_targets = 0;
 	next->log_level = cur->log_level;
@@ -95,7 +97,9 @@ static bool logs_set(cfg_t *next, const cfg_t *cur)
 	for (size_t i = 0; i < cur->nlog_targets; i++) {
 		next->log_targets[i] = cur->log_targets[i];
 		next->log_targets[i].path = NULL;
-		if (!str_set(&next->log_targets[i].path, cur->log_targets[i].path))
+		next->log_targets[i].where = NULL;
+		if (!str_set(&next->log_targets[i].path, cur->log_targets[i].path) ||
+		    !str_set(&next->log_targets[i].where, cur->log_targets[i].where))
 			return false;
 		next->nlog_targets = i + 1;
 	}

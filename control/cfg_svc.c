@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cfg_pvt.h"
+#include "rfile.h"
 #include "sandns_err.h"
 
 /* NAME as an account (getpwnam), or a number; false when there is none. */
@@ -162,21 +163,30 @@ static int cfg_dir_there(cfg_t *cfg, enum cfg_key k, const char *name, const cha
 	return rc;
 }
 
-/* The line of an error "FILE:LINE: reason" (0 for none), and FILE's length in *NAMELEN. */
-/* A file sandnsd will create at PATH (key K, called NAME): its directory there, its name a name. */
-static int cfg_file_there(cfg_t *cfg, enum cfg_key k, const char *name, const char *path)
+/*
+ * A file sandnsd will create or append to at PATH (key K, called NAME, set at AT; NULL: where K
+ * was set): its directory there, its name a name, and what is there already a regular file (the
+ * start refuses a FIFO, a device, a socket or a directory, and would wait on none of them).
+ */
+static int cfg_file_there(cfg_t *cfg, enum cfg_key k, const char *name, const char *at,
+			  const char *path)
 {
 	const char *base = strrchr(path, '/');
+	struct stat st;
 
+	if (at == NULL)
+		at = cfg->set_at[k] != NULL ? cfg->set_at[k] : name;
 	base = base != NULL ? base + 1 : path;
 	if (strlen(base) > NAME_MAX)
-		return cfg_error(cfg, NULL, 0, "%s: %s %s: a file name of at most %d octets",
-				 cfg->set_at[k] != NULL ? cfg->set_at[k] : name, name, path,
-				 NAME_MAX);
-	return cfg_dir_there(cfg, k, name, NULL, path, false);
+		return cfg_error(cfg, NULL, 0, "%s: %s %s: a file name of at most %d octets", at,
+				 name, path, NAME_MAX);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return cfg_error(cfg, NULL, 0, "%s: %s %s: not a regular file (%s)", at, name, path,
+				 rfile_kind(st.st_mode));
+	return cfg_dir_there(cfg, k, name, at, path, false);
 }
 
-/* The files the query log and the log targets write: what would stop the start. */
+/* The files the query log, the log targets and the pid file write: what would stop the start. */
 static int cfg_files_there(cfg_t *cfg)
 {
 	int rc = SANDNS_EOK;
@@ -190,17 +200,21 @@ static int cfg_files_there(cfg_t *cfg)
 			    cfg, NULL, 0, "%s: dnstap %s: a socket path of at most %zu octets", at,
 			    cfg->dnstap, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
 	} else if (cfg->dnstap != NULL &&
-		   cfg_file_there(cfg, CFG_K_DNSTAP, "dnstap", cfg->dnstap) != SANDNS_EOK) {
+		   cfg_file_there(cfg, CFG_K_DNSTAP, "dnstap", NULL, cfg->dnstap) != SANDNS_EOK) {
 		rc = SANDNS_ECONFIG;
 	}
 	for (size_t i = 0; i < cfg->nlog_targets; i++)
 		if (cfg->log_targets[i].path != NULL &&
-		    cfg_file_there(cfg, CFG_K_LOG_TARGET, "log-target", cfg->log_targets[i].path) !=
-			SANDNS_EOK)
+		    cfg_file_there(cfg, CFG_K_LOG_TARGET, "log-target", cfg->log_targets[i].where,
+				   cfg->log_targets[i].path) != SANDNS_EOK)
 			rc = SANDNS_ECONFIG;
+	if (cfg->pid_file != NULL &&
+	    cfg_file_there(cfg, CFG_K_PID_FILE, "pid-file", NULL, cfg->pid_file) != SANDNS_EOK)
+		rc = SANDNS_ECONFIG;
 	return rc;
 }
 
+/* The line of an error "FILE:LINE: reason" (0 for none), and FILE's length in *NAMELEN. */
 static unsigned long cfg_error_line(const char *e, size_t *namelen)
 {
 	for (const char *p = strchr(e, ':'); p != NULL; p = strchr(p + 1, ':')) {
@@ -287,9 +301,6 @@ int cfg_check_files(cfg_t *cfg)
 			rc = SANDNS_ECONFIG;
 		}
 	}
-	if (cfg->pid_file != NULL && cfg_dir_there(cfg, CFG_K_PID_FILE, "pid-file", NULL,
-						   cfg->pid_file, false) != SANDNS_EOK)
-		rc = SANDNS_ECONFIG;
 	if (cfg->control != NULL &&
 	    cfg_dir_there(cfg, CFG_K_CONTROL, "control", NULL, cfg->control, false) != SANDNS_EOK)
 		rc = SANDNS_ECONFIG;

@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "rfile.h"
 
 /* A reconnection to syslog is tried at most this often (from whichever thread logs). */
 #define LOG_SYSLOG_RETRY_MS 1000
@@ -32,12 +33,14 @@ static unsigned log_ntargets;
 static int log_default_level = LOG_INFO;
 static bool log_has_stderr;
 /* Changed once the threads run: atomics. */
-static int log_echo;		  /* to stderr too, until log_background() */
-static int log_bg;		  /* log_background() was called */
-static int log_sl_fd = -1;	  /* the syslog socket (datagram), connected again when it fails */
-static int log_sl_down;		  /* syslog unreachable (said on stderr) */
-static unsigned long log_sl_lost; /* lines syslog did not take in time (its buffer full) */
-static uint64_t log_sl_retry_ms;  /* the next reconnection, not before */
+static int log_echo;		   /* to stderr too, until log_background() */
+static int log_bg;		   /* log_background() was called */
+static int log_sl_fd = -1;	   /* the syslog socket (datagram), connected again when it fails */
+static int log_sl_down;		   /* syslog unreachable (said on stderr) */
+static unsigned long log_sl_lost;  /* lines syslog did not take in time (its buffer full) */
+static uint64_t log_sl_retry_ms;   /* the next reconnection, not before */
+static int log_err_sock;	   /* stderr is a socket: send() it without waiting */
+static unsigned long log_err_lost; /* lines stderr did not take in time (log_stderr_nowait) */
 
 const char *log_level_name(int level)
 {
@@ -62,11 +65,29 @@ int log_level_parse(const char *name)
 	return -1;
 }
 
+/*
+ * One write() of LINE (N octets, at most PIPE_BUF: whole or not at all) to stderr, without
+ * waiting when log_stderr_nowait() made that possible; false when it was not taken.
+ */
+static bool stderr_put(const char *line, size_t n)
+{
+	if (__atomic_load_n(&log_err_sock, __ATOMIC_RELAXED) != 0) {
+		if (send(STDERR_FILENO, line, n, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)n)
+			return true;
+		if (errno != ENOTSOCK)
+			return false;
+		/* stderr became another file (the background's /dev/null) */
+		__atomic_store_n(&log_err_sock, 0, __ATOMIC_RELAXED);
+	}
+	return write(STDERR_FILENO, line, n) == (ssize_t)n;
+}
+
 /* One write() of "sandnsd: MSG\n" (lines of several threads never mix). */
 static void stderr_line(const char *text)
 {
 	char line[2200];
 	int n = snprintf(line, sizeof(line), "sandnsd: %s\n", text);
+	unsigned long lost;
 
 	if (n < 0)
 		return;
@@ -74,8 +95,50 @@ static void stderr_line(const char *text)
 		n = (int)sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	if (write(STDERR_FILENO, line, (size_t)n) < 0) {
-		/* nowhere left to say it */
+	if (!stderr_put(line, (size_t)n)) {
+		/* A reader that does not keep up (or none left): counted, said when it reads. */
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			__atomic_add_fetch(&log_err_lost, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	if (__atomic_load_n(&log_err_lost, __ATOMIC_RELAXED) == 0)
+		return;
+	lost = __atomic_exchange_n(&log_err_lost, 0, __ATOMIC_ACQ_REL);
+	if (lost == 0)
+		return;
+	n = snprintf(line, sizeof(line),
+		     "sandnsd: %lu log line%s lost: stderr was not read in time\n", lost,
+		     lost == 1 ? "" : "s");
+	if (!stderr_put(line, (size_t)n))
+		__atomic_add_fetch(&log_err_lost, lost, __ATOMIC_RELAXED);
+}
+
+void log_stderr_nowait(void)
+{
+	struct stat st;
+	int fd;
+
+	if (fstat(STDERR_FILENO, &st) != 0)
+		return;
+	if (S_ISSOCK(st.st_mode)) {
+		/* journald's stream: send() takes MSG_DONTWAIT, the socket stays as it is */
+		__atomic_store_n(&log_err_sock, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	/* A regular file waits only on the disk, as a log file does. */
+	if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
+		return;
+	/*
+	 * O_NONBLOCK on the inherited description would change it for the shell and whoever else
+	 * shares it: a description of our own, opened again through /proc, takes its place. Where
+	 * that fails (no /proc, no reader left) stderr stays as it was.
+	 */
+	fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fd != STDERR_FILENO) {
+		dup2(fd, STDERR_FILENO);
+		close(fd);
 	}
 }
 
@@ -279,11 +342,15 @@ static int log_open_file(const char *path, char *why, size_t whylen)
 	    open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0640);
 
 	if (fd < 0) {
-		snprintf(why, whylen, "%s", strerror(errno));
+		/* A FIFO nobody reads (or a socket): ENXIO, whose text says nothing useful. */
+		if (errno == ENXIO && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			snprintf(why, whylen, "not a regular file (%s)", rfile_kind(st.st_mode));
+		else
+			snprintf(why, whylen, "%s", strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "not a regular file");
+		snprintf(why, whylen, "not a regular file (%s)", rfile_kind(st.st_mode));
 		close(fd);
 		return -1;
 	}
@@ -415,4 +482,6 @@ void log_reset(void)
 	log_sl_fd = -1;
 	log_sl_down = 0;
 	log_sl_lost = 0;
+	log_err_sock = 0;
+	log_err_lost = 0;
 }

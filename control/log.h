@@ -12,7 +12,7 @@
  * ("sandnsd: MESSAGE") until log_background(), syslog after it, both at the default level
  * (log_set_level). With targets, exactly those, each at its own level or the default one.
  *
- *   stderr  "sandnsd: MESSAGE", one write() a line.
+ *   stderr  "sandnsd: MESSAGE", one write() a line, without waiting after log_stderr_nowait().
  *   syslog  facility daemon, "sandnsd[PID]: MESSAGE" datagrams to LOG_SYSLOG_PATH, sent without
  *           waiting: a receiver that does not read loses lines, counted and said when it reads
  *           again. When it cannot be reached (no socket there, nobody bound to it) the line goes
@@ -42,6 +42,15 @@ void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * regular file. Only while one thread runs (start-up). 0, or -1 with the reason in err.
  */
 int log_add(enum log_kind kind, const char *path, int level, char *err, size_t errlen);
+
+/*
+ * From now on a line to stderr never waits for its reader: a pipe, FIFO or terminal is written
+ * through a description of our own opened O_NONBLOCK (put in place of stderr), a socket
+ * (journald's) with MSG_DONTWAIT. A reader that does not keep up (a stalled pipe, a terminal
+ * stopped with ^S) loses lines, counted and said when it reads again. A regular file stays as it
+ * is. Start-up only, once the checks have printed what they had to (they must not lose a line).
+ */
+void log_stderr_nowait(void);
 
 /* The default level (start-up only): of the targets added without one, and of the implicit ones. */
 void log_set_level(int level);

@@ -11,17 +11,33 @@
 
 #include <microhttpd.h>
 
+#include "clock.h"
 #include "metrics.h"
 #include "sandns_err.h"
 
-#define METRICS_CONNECTIONS 32	/* scrapers at once; more are refused by libmicrohttpd */
-#define METRICS_PER_IP 8	/* ... and from one address */
+#define METRICS_CONNECTIONS 32	/* scrapers at once; more are refused (or make room, below) */
+#define METRICS_PER_IP 8	/* ... and from one address (libmicrohttpd's count) */
 #define METRICS_TIMEOUT_SECS 10 /* a connection idle (or not reading) this long is closed */
+/* A connection that has sent no whole request for this long (or none since its last answer)
+ * gives way to a new one when the places are taken: idle is not quiet, one octet every few
+ * seconds keeps libmicrohttpd's timeout away for ever. */
+#define METRICS_REQUEST_MS 3000
+/* libmicrohttpd's own cap, above ours: the connections made to give way close meanwhile. */
+#define METRICS_SLOTS (METRICS_CONNECTIONS + 8)
 
 const char *const metrics_transport_names[METRICS_TRANSPORTS] = {"udp", "tcp", "dpdk"};
 
+/* A connection libmicrohttpd holds (its socket context): touched on its thread only. */
+struct metrics_conn {
+	int fd;		/* -1: the slot is free */
+	bool busy;	/* a request read whole, its answer not yet sent */
+	uint64_t since; /* when it opened or last finished an answer (clock_now_ms) */
+};
+
 struct metrics {
 	metrics_src_t src;
+	struct metrics_conn conns[METRICS_SLOTS];
+	uint64_t accepted, evicted, refused; /* connections; written by the metrics thread */
 	int fd;
 	char where[CFG_ADDR_TEXT];
 	struct MHD_Daemon *mhd;
@@ -263,6 +279,15 @@ static char *metrics_scrape(metrics_t *m, size_t *len)
 	v.gauges = m->gauges;
 	metrics_render(&b, c, &v);
 	pthread_mutex_unlock(&m->lock);
+	metrics_head(&b, "sandns_metrics_connections_total", "counter",
+		     "Connections to this endpoint: accepted, evicted (no request within 3 s "
+		     "while the places were taken), refused (every place taken by a busy one).");
+	buf_printf(&b,
+		   "sandns_metrics_connections_total{result=\"accepted\"} %llu\n"
+		   "sandns_metrics_connections_total{result=\"evicted\"} %llu\n"
+		   "sandns_metrics_connections_total{result=\"refused\"} %llu\n",
+		   (unsigned long long)m->accepted, (unsigned long long)m->evicted,
+		   (unsigned long long)m->refused);
 	free(c);
 	if (b.oom) {
 		free(b.p);
@@ -288,6 +313,91 @@ static enum MHD_Result metrics_reply(struct MHD_Connection *conn, unsigned statu
 	return rc;
 }
 
+/* The slot of CONN (its socket context), or NULL. */
+static struct metrics_conn *metrics_conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* A connection opens (slot taken) or closes (slot freed). */
+static void metrics_notify(void *cls, struct MHD_Connection *conn, void **ctx,
+			   enum MHD_ConnectionNotificationCode what)
+{
+	metrics_t *m = cls;
+	const union MHD_ConnectionInfo *ci;
+	struct metrics_conn *c = *ctx;
+
+	if (what == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (c != NULL)
+			c->fd = -1;
+		*ctx = NULL;
+		return;
+	}
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	for (size_t i = 0; i < METRICS_SLOTS && ci != NULL; i++)
+		if (m->conns[i].fd < 0) {
+			m->conns[i] =
+			    (struct metrics_conn){.fd = ci->connect_fd, .since = clock_now_ms()};
+			*ctx = &m->conns[i];
+			return;
+		}
+}
+
+/* A request's answer went out (or failed): the connection waits for the next one. */
+static void metrics_completed(void *cls, struct MHD_Connection *conn, void **state,
+			      enum MHD_RequestTerminationCode why)
+{
+	struct metrics_conn *c = metrics_conn_of(conn);
+
+	(void)cls;
+	(void)state;
+	(void)why;
+	if (c != NULL) {
+		c->busy = false;
+		c->since = clock_now_ms();
+	}
+}
+
+/*
+ * A new connection: taken while fewer than METRICS_CONNECTIONS are open; else the one quiet
+ * (no request) the longest, for METRICS_REQUEST_MS at least, is shut down to make room (its
+ * end read, libmicrohttpd closes it), or the new one is refused. Both counted.
+ */
+static enum MHD_Result metrics_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	metrics_t *m = cls;
+	struct metrics_conn *oldest = NULL;
+	uint64_t now = clock_now_ms();
+	size_t open = 0;
+
+	(void)addr;
+	(void)len;
+	for (size_t i = 0; i < METRICS_SLOTS; i++) {
+		struct metrics_conn *c = &m->conns[i];
+
+		if (c->fd < 0)
+			continue;
+		open++;
+		if (!c->busy && now - c->since >= METRICS_REQUEST_MS &&
+		    (oldest == NULL || c->since < oldest->since))
+			oldest = c;
+	}
+	if (open >= METRICS_SLOTS || (open >= METRICS_CONNECTIONS && oldest == NULL)) {
+		m->refused++;
+		return MHD_NO;
+	}
+	if (open >= METRICS_CONNECTIONS) {
+		shutdown(oldest->fd, SHUT_RDWR);
+		oldest->busy = true; /* going: never chosen twice */
+		m->evicted++;
+	}
+	m->accepted++;
+	return MHD_YES;
+}
+
 static enum MHD_Result metrics_handle(void *cls, struct MHD_Connection *conn, const char *url,
 				      const char *method, const char *version,
 				      const char *upload_data, size_t *upload_size, void **state)
@@ -306,6 +416,10 @@ static enum MHD_Result metrics_handle(void *cls, struct MHD_Connection *conn, co
 				     text);
 	if (*state == NULL) {
 		/* The first call only sees the headers: answer on the next one. */
+		struct metrics_conn *c = metrics_conn_of(conn);
+
+		if (c != NULL)
+			c->busy = true;
 		*state = m;
 		return MHD_YES;
 	}
@@ -331,6 +445,8 @@ metrics_t *metrics_new(const cfg_t *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(m->where, sizeof(m->where), "%s", a->text);
+	for (size_t i = 0; i < METRICS_SLOTS; i++)
+		m->conns[i].fd = -1;
 	pthread_mutex_init(&m->lock, NULL);
 	m->fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (m->fd < 0 || setsockopt(m->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
@@ -349,9 +465,10 @@ int metrics_start(metrics_t *m, const metrics_src_t *src, char *err, size_t errl
 	/* One thread of its own polls every connection: a scraper that never reads holds one of
 	 * METRICS_CONNECTIONS places until the timeout, and no other thread waits for it. */
 	m->mhd = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, metrics_handle, m,
-	    MHD_OPTION_LISTEN_SOCKET, m->fd, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)METRICS_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, metrics_accept, m, metrics_handle,
+	    m, MHD_OPTION_LISTEN_SOCKET, m->fd, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)METRICS_SLOTS, MHD_OPTION_NOTIFY_CONNECTION, metrics_notify, m,
+	    MHD_OPTION_NOTIFY_COMPLETED, metrics_completed, m, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    (unsigned)METRICS_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_TIMEOUT_SECS,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 << 10), MHD_OPTION_END);
 	if (m->mhd == NULL) {

@@ -563,6 +563,8 @@ int main(int argc, char **argv)
 		print_errors(cfg, "sandnsd: ", err);
 		goto out_free_cfg;
 	}
+	/* Serving from here on: a stderr nobody reads must not hold a thread that logs. */
+	log_stderr_nowait();
 	if (state_dir_ready(cfg, err, sizeof(err)) != SANDNS_EOK ||
 	    cfg_log_open(cfg, !cfg->foreground, err, sizeof(err)) != SANDNS_EOK) {
 		fprintf(stderr, "sandnsd: %s\n", err);

@@ -2,11 +2,13 @@
 /* dnstap.c: the query log in dnstap (protobuf in Frame Streams), written by its own thread */
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@
 
 #include "dnstap.h"
 #include "dnstap_wire.h"
+#include "rfile.h"
 
 #define CONTENT_TYPE "protobuf:dnstap.Dnstap"
 #define RING_SLOTS 2048	  /* records an answering thread's ring holds (a power of 2) */
@@ -77,6 +80,34 @@ struct dnstap {
 	size_t prefix_len;
 };
 
+/*
+ * Whether the log FILE can be written: a regular file (made when missing). Opened without
+ * waiting, so that a FIFO (whose open for writing waits for a reader) or a device is refused at
+ * once instead of holding the start. 0, or -1 with the reason in WHY.
+ */
+static int probe_file(const char *path, char *why, size_t whylen)
+{
+	struct stat st;
+	int fd =
+	    open(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0666);
+
+	if (fd < 0) {
+		/* A FIFO nobody reads (or a socket): ENXIO, whose text says nothing useful. */
+		if (errno == ENXIO && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			snprintf(why, whylen, "not a regular file (%s)", rfile_kind(st.st_mode));
+		else
+			snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "not a regular file (%s)", rfile_kind(st.st_mode));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 static struct fstrm_writer *open_writer(const char *dest, char *err, size_t errlen)
 {
 	struct fstrm_writer_options *wopt = fstrm_writer_options_init();
@@ -99,16 +130,15 @@ static struct fstrm_writer *open_writer(const char *dest, char *err, size_t errl
 			snprintf(err, errlen, "dnstap %s: cannot set up the socket writer", dest);
 	} else {
 		struct fstrm_file_options *fopt = fstrm_file_options_init();
-		FILE *probe = fopen(dest, "a");
+		char why[128];
 
 		/* fstrm opens the file on its thread and says nothing when it cannot: try here. */
-		if (probe == NULL) {
-			snprintf(err, errlen, "dnstap %s: %s", dest, strerror(errno));
+		if (probe_file(dest, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "dnstap %s: %s", dest, why);
 			fstrm_file_options_destroy(&fopt);
 			fstrm_writer_options_destroy(&wopt);
 			return NULL;
 		}
-		fclose(probe);
 		if (fopt != NULL) {
 			fstrm_file_options_set_file_path(fopt, dest);
 			w = fstrm_file_writer_init(fopt, wopt);

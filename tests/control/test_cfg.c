@@ -312,6 +312,16 @@ static void test_file_read(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a regular file"));
 	cfg_free(&cfg);
 
+	/* A NUL byte: the error names its line (the file is not read further). */
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fwrite("control ctl.sock\r\n# x\nidentity a\0b\n", 1, 35, f);
+	fclose(f);
+	cfg = cfg_new();
+	CU_ASSERT_EQUAL(cfg_load_file(cfg, path, err, sizeof(err)), SANDNS_ECONFIG);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "sandns.conf:3: a NUL byte"));
+	cfg_free(&cfg);
+
 	unlink(path);
 	rmdir(dir);
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* test_log.c: CUnit suite for the log (control/log.c) and its keys (control/cfg_log.c) */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -185,6 +187,70 @@ static void test_stderr(void)
 	CU_ASSERT_EQUAL(lines_with(slurp("only.log"), "echoed"), 2);
 }
 
+static void *log_many(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 400; i++)
+		log_msg(LOG_NOTICE, "line %03d of a reader that does not read ....................",
+			i);
+	return NULL;
+}
+
+/* Reads what the pipe FD holds (non-blocking) into BUF (LEN octets, 0-terminated). */
+static size_t drain(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got + 1 < len && (n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	return got;
+}
+
+/*
+ * stderr a pipe whose reader stops reading (`sandnsd --foreground | less`, a stalled journal):
+ * the thread that logs goes on, the lines it could not write are counted and said once the
+ * reader reads again. Without log_stderr_nowait() it would wait in write() for ever (the control
+ * thread, deaf to SIGTERM too); after 5 s the test reads, to release it.
+ */
+static void test_stderr_stalled(void)
+{
+	static char buf[1 << 16];
+	int p[2], saved = dup(STDERR_FILENO);
+	struct timespec until;
+	pthread_t th;
+	bool waited;
+
+	CU_ASSERT_FATAL(saved >= 0 && pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0);
+	(void)fcntl(p[1], F_SETPIPE_SZ, 4096);
+	dup2(p[1], STDERR_FILENO);
+	close(p[1]);
+	/* Blocking, as a shell's pipe is: only log_stderr_nowait() may make it otherwise. */
+	fcntl(STDERR_FILENO, F_SETFL, fcntl(STDERR_FILENO, F_GETFL) & ~O_NONBLOCK);
+	log_reset();
+	log_stderr_nowait();
+	CU_ASSERT_FATAL(pthread_create(&th, NULL, log_many, NULL) == 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	waited = pthread_timedjoin_np(th, NULL, &until) != 0;
+	while (waited && pthread_tryjoin_np(th, NULL) != 0) {
+		drain(p[0], buf, sizeof(buf));
+		usleep(1000);
+	}
+	CU_ASSERT_FALSE(waited);
+	drain(p[0], buf, sizeof(buf));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "sandnsd: line 000 "));
+	log_msg(LOG_NOTICE, "read again");
+	drain(p[0], buf, sizeof(buf));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "sandnsd: read again\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " log lines lost: stderr was not read in time\n"));
+	log_reset();
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(p[0]);
+}
+
 static void test_cfg_keys(void)
 {
 	char err[512];
@@ -256,5 +322,6 @@ void reg_cutest_log(void)
 	CU_add_test(s, "reopen after a rename (logrotate)", test_reopen);
 	CU_add_test(s, "refused targets", test_refused);
 	CU_add_test(s, "stderr, and the echo until the background", test_stderr);
+	CU_add_test(s, "stderr a pipe nobody reads: lines lost, counted", test_stderr_stalled);
 	CU_add_test(s, "the keys log-target and log-level", test_cfg_keys);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -93,6 +94,37 @@ static void test_check_all(void)
 	cfg_free(&cfg);
 }
 
+/*
+ * The files sandnsd writes (dnstap FILE, log-target FILE, pid-file): what is at the path already
+ * must be a regular file, which the start would otherwise refuse (or, a FIFO, wait on); each
+ * error names its own line.
+ */
+static void test_check_written(void)
+{
+	cfg_t *cfg = cfg_new();
+	char text[1024], fifo[256];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	snprintf(fifo, sizeof(fifo), "%s/w.fifo", dir);
+	unlink(fifo);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+	snprintf(text, sizeof(text),
+		 "state-dir %s/state\ndnstap %s\nlog-target %s/ok.log\nlog-target %s\n"
+		 "pid-file %s\nlog-target /dev/null level debug\n",
+		 dir, fifo, dir, dir, fifo);
+	CU_ASSERT_EQUAL(cfg_load_string(cfg, text, "t.conf", NULL, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(cfg_check_files(cfg), SANDNS_ECONFIG);
+	CU_ASSERT(has_error(cfg, "t.conf:2: dnstap "));
+	CU_ASSERT(has_error(cfg, "w.fifo: not a regular file (a fifo)"));
+	CU_ASSERT(has_error(cfg, "t.conf:4: log-target "));
+	CU_ASSERT(has_error(cfg, ": not a regular file (a directory)"));
+	CU_ASSERT(has_error(cfg, "t.conf:5: pid-file "));
+	CU_ASSERT(has_error(cfg, "t.conf:6: log-target /dev/null: not a regular file"));
+	CU_ASSERT_EQUAL(cfg->nerrors, 4);
+	cfg_free(&cfg);
+	unlink(fifo);
+}
+
 static void test_user_pid_file(void)
 {
 	const struct passwd *pw = getpwnam("nobody");
@@ -168,6 +200,7 @@ void reg_cutest_svc(void)
 
 	CU_add_test(s, "every error kept, with its line", test_every_error);
 	CU_add_test(s, "every check, and the files named", test_check_all);
+	CU_add_test(s, "the files written must be regular files", test_check_written);
 	CU_add_test(s, "user and pid-file keys", test_user_pid_file);
 	CU_add_test(s, "the pid file's lock", test_pid_lock);
 }

@@ -2,9 +2,12 @@
 /* test_dnstap_log.c: CUnit suite for zones/dnstap.c, its file read back with fstrm and protobuf-c
  */
 #include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -344,6 +347,61 @@ static void test_bad_path(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent-dir/x.tap"));
 }
 
+struct open_call {
+	const char *dest;
+	char err[256];
+	dnstap_t *tap;
+};
+
+static void *open_main(void *arg)
+{
+	struct open_call *c = arg;
+
+	c->tap = dnstap_open(c->dest, 1, DNSTAP_LOG_QUERIES, NULL, NULL, c->err, sizeof(c->err));
+	return NULL;
+}
+
+/*
+ * A FIFO (nobody reading) or a device named as the log FILE: refused at once, saying why. An
+ * open for writing would wait for a reader: the start would hang, deaf to SIGTERM. After 5 s a
+ * reader comes, to release the call and end the test.
+ */
+static void test_not_regular(void)
+{
+	struct open_call c = {.dest = path};
+	struct timespec until;
+	pthread_t th;
+	bool waited;
+	int rd;
+
+	snprintf(path, sizeof(path), "/tmp/sandns-dnstap-fifo-%ld", (long)getpid());
+	unlink(path);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0600), 0);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, open_main, &c), 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	waited = pthread_timedjoin_np(th, NULL, &until) != 0;
+	if (waited) {
+		rd = open(path, O_RDONLY | O_NONBLOCK);
+		pthread_join(th, NULL);
+		dnstap_close(c.tap);
+		c.tap = NULL;
+		if (rd >= 0)
+			close(rd);
+	}
+	CU_ASSERT_FALSE(waited);
+	CU_ASSERT_PTR_NULL(c.tap);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.err, "not a regular file"));
+	unlink(path);
+
+	c.dest = "/dev/null";
+	c.err[0] = '\0';
+	open_main(&c);
+	CU_ASSERT_PTR_NULL(c.tap);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c.err, "/dev/null: not a regular file"));
+	dnstap_close(c.tap);
+}
+
 void reg_cutest_dnstap_log(void)
 {
 	CU_pSuite s = CU_add_suite("dnstap_log", NULL, NULL);
@@ -352,6 +410,7 @@ void reg_cutest_dnstap_log(void)
 	CU_add_test(s, "a full ring drops and counts", test_overflow);
 	CU_add_test(s, "responses only", test_responses_only);
 	CU_add_test(s, "a file that cannot be made", test_bad_path);
+	CU_add_test(s, "a FIFO or a device is refused at once", test_not_regular);
 	CU_add_test(s, "a response takes its query's time", test_times);
 	CU_add_test(s, "the log's threads yield to the answering ones", test_threads_yield);
 }
