@@ -17,10 +17,21 @@
 #include "sandns_err.h"
 
 /* NAME as an account (getpwnam), or a number; false when there is none. */
+/* NAME as a number below MAX into *N: decimal digits only (no sign, space or overflow). */
+static bool cfg_numeric_id(const char *name, unsigned long max, unsigned long *n)
+{
+	char *end;
+
+	if (*name < '0' || *name > '9')
+		return false;
+	errno = 0;
+	*n = strtoul(name, &end, 10);
+	return errno == 0 && *end == '\0' && *n < max;
+}
+
 static bool cfg_lookup_user(const char *name, uid_t *uid, gid_t *gid)
 {
 	const struct passwd *pw = getpwnam(name);
-	char *end;
 	unsigned long n;
 
 	if (pw != NULL) {
@@ -28,8 +39,7 @@ static bool cfg_lookup_user(const char *name, uid_t *uid, gid_t *gid)
 		*gid = pw->pw_gid;
 		return true;
 	}
-	n = strtoul(name, &end, 10);
-	if (*name == '\0' || *end != '\0' || n >= (uid_t)-1)
+	if (!cfg_numeric_id(name, (uid_t)-1, &n))
 		return false;
 	pw = getpwuid((uid_t)n);
 	*uid = (uid_t)n;
@@ -63,13 +73,12 @@ int cfg_set_user(cfg_t *cfg, const char *key, const char *value, char *err, size
 		goto out;
 	}
 	if (group != NULL) {
-		char *end;
-		unsigned long n = strtoul(group, &end, 10);
+		unsigned long n;
 
 		gr = getgrnam(group);
 		if (gr != NULL)
 			gid = gr->gr_gid;
-		else if (*group != '\0' && *end == '\0' && n < (gid_t)-1)
+		else if (cfg_numeric_id(group, (gid_t)-1, &n))
 			gid = (gid_t)n;
 		else {
 			cfg_fail(err, errlen, "%s: no group '%s' on this system", key, group);

@@ -154,6 +154,19 @@ static void test_user_pid_file(void)
 			SANDNS_ECONFIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no user 'no-such-user-xyz'"));
 	cfg_free(&cfg);
+	/* Ids are digits alone: strtoul would take a sign ("-18446744073709551615" is 1), a space
+	 * or an overflow. */
+	static const char *const bad_ids[] = {
+	    "user -18446744073709551615\n", "user +7\n",	"user \" 7\"\n",
+	    "user 99999999999999999999\n",  "user nobody:-1\n", "user nobody:+65534\n"};
+	for (size_t i = 0; i < sizeof(bad_ids) / sizeof(bad_ids[0]); i++) {
+		cfg = cfg_new();
+		CU_ASSERT_EQUAL(cfg_load_string(cfg, bad_ids[i], "t.conf", NULL, err, sizeof(err)),
+				SANDNS_ECONFIG);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "no user") != NULL ? err
+								      : strstr(err, "no group"));
+		cfg_free(&cfg);
+	}
 }
 
 /* The pid file: written, held against a second taker, removed on release. */
