@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* sandnsctl.c: send one request to sandnsd's control socket and print the reply */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -17,6 +18,7 @@
 #include "ctl_cmds.h"
 #include "ctl_out.h"
 #include "ctl_proto.h"
+#include "rfile.h"
 
 #ifndef SANDNS_VERSION
 #define SANDNS_VERSION "unknown"
@@ -26,6 +28,8 @@
 #define CTL_REPLY_TIMEOUT_MS (120 * 1000)
 /* Replies are small (status of many zones at most); this bounds a broken peer. */
 #define CTL_REPLY_MAX (16u << 20)
+/* sandnsd's configuration, read for its control line: as large as sandnsd reads one. */
+#define CTL_CONFIG_MAX (64u << 20)
 
 #define ADCHECK_USAGE                                                                              \
 	"autodiscover-check EMAIL [--resolver ADDR[@PORT] | --cert NEW] [--ca FILE] [--timeout "   \
@@ -94,18 +98,29 @@ static void usage_wrapped(FILE *f, const char *text)
  */
 static int control_from_config(const char *file, char *out, size_t outlen)
 {
-	char line[4096], dir[PATH_MAX], found[PATH_MAX] = "";
+	char dir[PATH_MAX], found[PATH_MAX] = "", why[1024], *text = NULL, *line, *next;
 	const char *slash = strrchr(file, '/');
 	unsigned lineno = 0, at = 0;
-	FILE *f = fopen(file, "r");
+	size_t len = 0;
+	/* As sandnsd reads it: a regular file only (a FIFO never holds us), bounded, whole lines
+	 * however long (a tail of a long line is never read as a line of its own). */
+	int fd = rfile_open("", file, O_RDONLY, 0, CTL_CONFIG_MAX, why, sizeof(why)), rc;
 
-	if (f == NULL) {
-		ctl_say("%s: %s\n", file, strerror(errno));
+	if (fd < 0) {
+		ctl_say("%s\n", why);
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
+	rc = rfile_read(fd, CTL_CONFIG_MAX, &text, &len);
+	close(fd);
+	if (rc != 0) {
+		ctl_say("%s: cannot read: %s\n", file, strerror(-rc));
+		return -1;
+	}
+	for (line = text; line != NULL && line < text + len; line = next) {
 		char *p = line, *end;
 
+		if ((next = memchr(line, '\n', (size_t)(text + len - line))) != NULL)
+			*next++ = '\0';
 		lineno++;
 		if ((end = strchr(p, '#')) != NULL)
 			*end = '\0';
@@ -114,17 +129,17 @@ static int control_from_config(const char *file, char *out, size_t outlen)
 			continue;
 		p += 7 + strspn(p + 7, " \t");
 		end = p + strlen(p);
-		while (end > p && strchr(" \t\r\n", end[-1]) != NULL)
+		while (end > p && strchr(" \t\r", end[-1]) != NULL)
 			*--end = '\0';
 		if (*p == '\0' || strlen(p) >= sizeof(found)) {
 			ctl_say("%s:%u: control: a path is needed\n", file, lineno);
-			fclose(f);
+			free(text);
 			return -1;
 		}
 		snprintf(found, sizeof(found), "%s", p);
 		at = lineno;
 	}
-	fclose(f);
+	free(text);
 	if (at == 0) {
 		ctl_say("%s has no control line: sandnsd has no control socket\n", file);
 		return -1;

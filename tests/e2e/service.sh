@@ -270,6 +270,23 @@ out=$("$SANDNSCTL" --config "$TMP/noctl.conf" status 2>&1)
 rc=$?
 check "sandnsctl --config without a control line: exit 2, said ($rc)" \
 	test "$rc" = 2 -a -n "$(grep 'has no control line' <<<"$out")"
+# A long line (a comment) whose tail reads "control ..." from its 4096th octet, where a reader
+# of 4 KiB lines would start a line: one line, no control line in it.
+{
+	printf 'zone example.net. x.zone   # '
+	head -c $((4095 - 29)) /dev/zero | tr '\0' x
+	printf 'control %s\n' "$SOCK"
+} >"$TMP/longctl.conf"
+out=$("$SANDNSCTL" --config "$TMP/longctl.conf" status 2>&1)
+rc=$?
+check "sandnsctl --config: a long line's tail is no control line (exit 2, $rc)" \
+	test "$rc" = 2 -a -n "$(grep 'has no control line' <<<"$out")"
+# A FIFO as the file: refused at once, never waited on.
+mkfifo "$TMP/fifo.conf"
+out=$(timeout 10 "$SANDNSCTL" --config "$TMP/fifo.conf" status 2>&1)
+rc=$?
+check "sandnsctl --config FIFO: refused at once (exit $rc), said" \
+	test "$rc" != 124 -a -n "$(grep 'not a regular file' <<<"$out")"
 
 # A changed zone, then `sandnsctl reload`: RELOADING=1 (with MONOTONIC_USEC) then READY=1, and
 # the new record is served (read by the user the daemon now is).
