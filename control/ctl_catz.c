@@ -10,6 +10,7 @@
 
 #include "catz.h"
 #include "clock.h"
+#include "ctl_catz_pvt.h"
 #include "ctl_pvt.h"
 #include "log.h"
 #include "origins.h"
@@ -56,43 +57,6 @@ static const cfg_zone_t *zone_among(const cfg_t *cfg, const char *origin, size_t
 	return i < 0 ? NULL : &cfg->zones[i];
 }
 
-/* A catalog's member names, indexed once (without memory: catz_has() walks them). */
-struct want_ix {
-	const catz_t *want;
-	const char **names;
-	origins_t *idx;
-};
-
-static void want_ix_init(struct want_ix *w, const catz_t *want)
-{
-	w->want = want;
-	w->idx = NULL;
-	w->names = calloc(want->nmembers + 1, sizeof(*w->names));
-	for (size_t k = 0; w->names != NULL && k < want->nmembers; k++)
-		w->names[k] = want->members[k].name;
-	if (w->names != NULL)
-		w->idx = origins_new(w->names, want->nmembers);
-}
-
-/* The index of ORIGIN among the members, or -1. */
-static long want_ix_find(const struct want_ix *w, const char *origin)
-{
-	if (w->idx != NULL)
-		return origins_exact(w->idx, origin);
-	for (size_t k = 0; k < w->want->nmembers; k++)
-		if (cfg_same_origin(w->want->members[k].name, origin))
-			return (long)k;
-	return -1;
-}
-
-static void want_ix_free(struct want_ix *w)
-{
-	origins_free(w->idx);
-	free(w->names);
-	w->idx = NULL;
-	w->names = NULL;
-}
-
 /* Whether member Z (of another catalog) is handed over to catalog CAT: its catalog's coo
  * property names CAT (RFC 9432 4.4.1). */
 static bool handed_to(const cfg_zone_t *z, const char *cat)
@@ -106,7 +70,7 @@ static bool handed_to(const cfg_zone_t *z, const char *cat)
  * members another catalog hands over to EXCEPT by a coo property are not carried when TAKING
  * lists them, so that EXCEPT takes them.
  */
-static int carry(const cfg_t *cur, cfg_t *next, const char *except, const struct want_ix *taking)
+static int carry(const cfg_t *cur, cfg_t *next, const char *except, const struct catz_ix *taking)
 {
 	const size_t n0 = next->nzones;
 
@@ -118,7 +82,8 @@ static int carry(const cfg_t *cur, cfg_t *next, const char *except, const struct
 
 		if (z->catalog == NULL || (except != NULL && cfg_same_origin(z->catalog, except)))
 			continue;
-		if (taking != NULL && handed_to(z, except) && want_ix_find(taking, z->origin) >= 0)
+		if (taking != NULL && handed_to(z, except) &&
+		    ctl_catz_ix_find(taking, z->origin) >= 0)
 			continue;
 		c = cfg_catalog_find(next, z->catalog);
 		/* Its catalog gone, or the zone now configured otherwise: the member goes. */
@@ -280,127 +245,6 @@ void ctl_catz_free(ctl_t *ctl)
 }
 
 /*
- * The members catalog CAT (the Ith zone served) lists, those refused logged unless QUIET:
- * SANDNS_EOK, else the members it had stay: SANDNS_EZONE for a catalog refused (its serial must
- * change), -EIO or -ENOMEM for one not read (tried again); OUT is then empty.
- */
-static int read_members(ctl_t *ctl, const char *cat, size_t i, catz_t *out, bool quiet)
-{
-	const zload_zone_t *raw = ctl->info.raw != NULL ? ctl->info.raw[i] : NULL;
-	const cfg_catalog_t *c = cfg_catalog_find(ctl->cfg, cat);
-	zload_zone_t *read = NULL;
-	char err[1024];
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	/* Not kept in memory (keep-zones): the version the transfer thread holds, which the
-	 * copy on disk may not hold yet (its writer runs after the reload), else the copy. */
-	if (raw == NULL && ctl->xfrin != NULL && ctl->cfg->zones[i].src.kind == ZSRC_PRIMARY)
-		raw = read = xfrin_copy(ctl->xfrin, ctl->cfg->zones[i].origin);
-	if (raw == NULL) {
-		read = zsrc_load(&ctl->cfg->zones[i].src, ctl->cfg->zones[i].origin, NULL, NULL,
-				 err, sizeof(err));
-		if (read == NULL) {
-			if (!quiet)
-				log_msg(LOG_ERR, "catalog %s: cannot read it: %s; its members stay",
-					cat, err);
-			return -EIO;
-		}
-		raw = read;
-	}
-	rc = catz_parse(raw, c != NULL ? c->max_members : CATZ_MAX_MEMBERS_DEFAULT, out, err,
-			sizeof(err));
-	zload_free(&read);
-	if (rc != SANDNS_EOK) {
-		if (!quiet)
-			log_msg(LOG_ERR, "%s; the members it had stay served", err);
-		return rc;
-	}
-	if (quiet)
-		return SANDNS_EOK;
-	for (size_t k = 0; k < out->nrefused; k++)
-		log_msg(LOG_WARNING, "catalog %s: member %s", cat, out->refused[k]);
-	if (out->nrefused_more > 0)
-		log_msg(LOG_WARNING, "catalog %s: %zu more members left out for such reasons", cat,
-			out->nrefused_more);
-	if (out->over > 0)
-		log_msg(LOG_WARNING,
-			"catalog %s: %zu members past the first %zu left out: the catalog's "
-			"max-members (%s)",
-			cat, out->over, out->nmembers, c != NULL ? c->where : "default");
-	return SANDNS_EOK;
-}
-
-/* The other consumer catalogs' members, read (quietly) the first time a member's coo names one. */
-struct others {
-	catz_t *lists; /* per catalog of the configuration in force (its catalogs[]) */
-	struct want_ix *ix;
-	bool *read;
-	size_t n;
-};
-
-static void others_free(struct others *o)
-{
-	for (size_t c = 0; c < o->n; c++)
-		if (o->read[c]) {
-			want_ix_free(&o->ix[c]);
-			catz_clear(&o->lists[c]);
-		}
-	free(o->lists);
-	free(o->ix);
-	free(o->read);
-}
-
-/*
- * Whether member M, listed by catalog CAT and configured by none, is left to the consumer
- * catalog its coo property names because that one lists it (it takes M: RFC 9432 4.4.1). At a
- * start both catalogs list a member handed over, read in either order: it is the new one's,
- * and its copy, made under the new one's label, is not reset by the old one's.
- */
-static bool left_for_coo(ctl_t *ctl, const char *cat, const catz_member_t *m, struct others *o)
-{
-	const cfg_t *cfg = ctl->cfg;
-
-	if (m->coo == NULL || cfg_same_origin(m->coo, cat))
-		return false;
-	if (o->read == NULL) {
-		o->n = cfg->ncatalogs;
-		o->lists = calloc(o->n + 1, sizeof(*o->lists));
-		o->ix = calloc(o->n + 1, sizeof(*o->ix));
-		o->read = calloc(o->n + 1, sizeof(*o->read));
-		if (o->lists == NULL || o->ix == NULL || o->read == NULL) {
-			others_free(o);
-			memset(o, 0, sizeof(*o));
-			return false; /* without memory: CAT keeps it (a migration follows) */
-		}
-	}
-	for (size_t c = 0; c < o->n; c++) {
-		const cfg_catalog_t *k = &cfg->catalogs[c];
-		size_t i = 0;
-
-		if (k->producer || !cfg_same_origin(k->origin, m->coo))
-			continue;
-		if (!o->read[c]) {
-			while (i < ctl->info.nzones &&
-			       !cfg_same_origin(ctl->info.zones[i].origin, k->origin))
-				i++;
-			if (i < ctl->info.nzones && !ctl->info.zones[i].absent)
-				(void)read_members(ctl, k->origin, i, &o->lists[c], true);
-			want_ix_init(&o->ix[c], &o->lists[c]);
-			o->read[c] = true;
-		}
-		if (want_ix_find(&o->ix[c], m->name) < 0)
-			return false;
-		log_msg(LOG_INFO,
-			"catalog %s: member %s is left to catalog %s, which lists it: its coo "
-			"property hands it over",
-			cat, m->name, k->origin);
-		return true;
-	}
-	return false;
-}
-
-/*
  * The configuration in force made again (as last read: its text, never a file edited since)
  * with catalog CAT's members those of WANT (those configured otherwise left out and logged);
  * the other catalogs' members kept. NULL (logged) on failure.
@@ -410,10 +254,10 @@ static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want, const catz
 	char err[1024], warn[2048], path[4096];
 	size_t nwarn = 0, n0;
 	cfg_t *next = cfg_new();
-	struct others others = {0};
-	struct want_ix tix;
+	struct ctl_catz_others others = {0};
+	struct catz_ix tix;
 
-	want_ix_init(&tix, taking);
+	ctl_catz_ix_init(&tix, taking);
 	if (next == NULL)
 		goto nomem;
 	next->reuse_text = ctl->cfg->text;
@@ -433,7 +277,7 @@ static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want, const catz
 
 		if (z != NULL)
 			continue; /* configured otherwise: said by left_out() */
-		if (was == NULL && left_for_coo(ctl, cat, &want->members[k], &others))
+		if (was == NULL && ctl_catz_left_for_coo(ctl, cat, &want->members[k], &others))
 			continue;
 		if (!member_path(ctl->cfg, m, path, sizeof(path))) {
 			log_msg(LOG_WARNING, "catalog %s: member %s is left out: no state-dir", cat,
@@ -454,8 +298,8 @@ static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want, const catz
 		goto fail;
 	if (cfg_keep_static(next, ctl->cfg, warn, sizeof(warn), &nwarn) != SANDNS_EOK)
 		goto nomem;
-	others_free(&others);
-	want_ix_free(&tix);
+	ctl_catz_others_free(&others);
+	ctl_catz_ix_free(&tix);
 	return next;
 nomem:
 	snprintf(err, sizeof(err), "out of memory");
@@ -464,8 +308,8 @@ fail:
 		snprintf(err, sizeof(err), "%s", next->errors[0]);
 	log_msg(LOG_ERR, "catalog %s: its members cannot be applied: %s", cat, err);
 	cfg_free(&next);
-	others_free(&others);
-	want_ix_free(&tix);
+	ctl_catz_others_free(&others);
+	ctl_catz_ix_free(&tix);
 	return NULL;
 }
 
@@ -853,7 +697,7 @@ static bool update_one(ctl_t *ctl, size_t c, uint64_t now)
 	s = seen_entry(ctl, cat, ctl->info.zones[i].src_serial);
 	if (s != NULL && !seen_due(s, now))
 		return false;
-	rc = read_members(ctl, cat, i, &want, false);
+	rc = ctl_catz_read_members(ctl, cat, i, &want, false);
 	if (rc == SANDNS_EOK) {
 		left_out(ctl->cfg, cat, &want);
 		if (!same_members(ctl->cfg, cat, &want)) {
