@@ -69,23 +69,33 @@ bool catz_has(const catz_t *c, const char *member);
 void catz_file_name(const char *member, char *buf, size_t len);
 
 /*
- * catz_label.c: the unique label a member's copy (PATH) was made under, kept beside it in
- * PATH.label, one line "sandns-catalog-label 1 LABEL": a restart finds out whether the catalog
- * now lists the member under another label (RFC 9432 5.5: the member is then reset), which the
- * copy cannot say. The label is written before any copy made under it, and removed after the copy.
+ * catz_label.c: the unique label a member's copy (PATH) was made under, and the catalog whose
+ * member it is, kept beside it in PATH.label, one line "sandns-catalog-label 2 LABEL CATALOG"
+ * (an older sandnsd's "sandns-catalog-label 1 LABEL" says no catalog): a restart finds out
+ * whether the catalog now lists the member under another label (RFC 9432 5.5: the member is
+ * then reset), which the copy cannot say, and which of two catalogs that list it had it. The
+ * label is written before any copy made under it, and removed after the copy.
  */
 /* The largest label (catz_member_t.label) with its NUL: 63 octets, each at most "\DDD". */
 #define CATZ_LABEL_MAX (4 * 63 + 1)
-/* TEXT (LEN octets, a label file's whole) into LABEL (LABELLEN bytes): SANDNS_EOK, or -EINVAL
- * for anything but the one line (damaged, or a label too long for LABELLEN). */
-int catz_label_parse(const char *text, size_t len, char *label, size_t labellen);
-/* The label recorded for the copy PATH into LABEL: 1, 0 for none recorded (no file), else
- * -errno and WHY names the file and the reason: -EINVAL damaged, -EISDIR not a regular file (a
- * directory, a FIFO, ...: nothing sandns writes, which catz_label_aside() moves away). */
-int catz_label_read(const char *path, char *label, size_t labellen, char *why, size_t whylen);
-/* LABEL recorded for the copy PATH: written whole, then renamed in place; not synced (below).
+/* The largest catalog name a label file records, with its NUL. */
+#define CATZ_OWNER_MAX (4 * 255 + 1)
+/* TEXT (LEN octets, a label file's whole) into LABEL (LABELLEN bytes) and, unless OWNER is NULL,
+ * the catalog into OWNER (OWNERLEN bytes; "" for the older line): SANDNS_EOK, or -EINVAL for
+ * anything but the one line (damaged, or a label too long for LABELLEN). */
+int catz_label_parse(const char *text, size_t len, char *label, size_t labellen, char *owner,
+		     size_t ownerlen);
+/* The label recorded for the copy PATH into LABEL, its catalog into OWNER (unless NULL; "" when
+ * not said): 1, 0 for none recorded (no file), else -errno and WHY names the file and the
+ * reason: -EINVAL damaged, -EISDIR not a regular file (a directory, a FIFO, ...: nothing sandns
+ * writes, which catz_label_aside() moves away). */
+int catz_label_read(const char *path, char *label, size_t labellen, char *owner, size_t ownerlen,
+		    char *why, size_t whylen);
+/* LABEL recorded for the copy PATH, with OWNER, the catalog (NULL, or a name with a space or
+ * another odd octet: not said): written whole, then renamed in place; not synced (below).
  * SANDNS_EOK, else -errno with the reason in ERR. */
-int catz_label_write(const char *path, const char *label, char *err, size_t errlen);
+int catz_label_write(const char *path, const char *label, const char *owner, char *err,
+		     size_t errlen);
 /* What sits at the label file of the copy PATH, not a regular file, renamed beside it (as
  * PATH.label.moved-aside, or with ".2" ... ".10" after that when taken), its new name into ASIDE:
  * kept whole, and no longer in the way of the label's write. SANDNS_EOK, or -errno and ERR. */

@@ -18,10 +18,13 @@
 #define ASIDE_SUFFIX ".moved-aside"
 /* The names tried for it: the first free one. */
 #define ASIDE_TRIES 10
-/* Its one line: this, the label, a newline. */
-#define LABEL_MAGIC "sandns-catalog-label 1 "
-/* A label as catz_parse() gives it: 63 octets, each at most "\DDD". */
-#define LABEL_FILE_MAX (sizeof(LABEL_MAGIC) + 4 * 63 + 1)
+/* Its one line: this, the label, a space, the catalog that has the member, a newline. */
+#define LABEL_MAGIC "sandns-catalog-label 2 "
+/* As an older sandnsd wrote it: this, the label, a newline (no catalog said). */
+#define LABEL_MAGIC1 "sandns-catalog-label 1 "
+/* A label as catz_parse() gives it (63 octets, each at most "\DDD"), a catalog's name as
+ * configured (255 octets at most "\DDD" each). */
+#define LABEL_FILE_MAX (sizeof(LABEL_MAGIC) + 4 * 63 + 1 + 4 * 255 + 1)
 
 /* Whether C may be in a label's file: printable, no space (catz_parse escapes the others). */
 static bool label_char(char c)
@@ -29,21 +32,44 @@ static bool label_char(char c)
 	return c > ' ' && c < 0x7f;
 }
 
-int catz_label_parse(const char *text, size_t len, char *label, size_t labellen)
+/* Whether the N octets at P are all label_char(). */
+static bool label_text(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!label_char(p[i]))
+			return false;
+	return true;
+}
+
+int catz_label_parse(const char *text, size_t len, char *label, size_t labellen, char *owner,
+		     size_t ownerlen)
 {
 	const size_t m = sizeof(LABEL_MAGIC) - 1;
-	size_t n;
+	const bool v1 = len > m && memcmp(text, LABEL_MAGIC1, m) == 0;
+	const char *sp;
+	size_t n, o = 0;
 
-	if (len <= m + 1 || memcmp(text, LABEL_MAGIC, m) != 0 || text[len - 1] != '\n')
+	if (len <= m + 1 || (!v1 && memcmp(text, LABEL_MAGIC, m) != 0) || text[len - 1] != '\n')
 		return -EINVAL;
 	n = len - m - 1;
-	if (n >= labellen)
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++)
-		if (!label_char(text[m + i]))
+	if (!v1) {
+		/* "LABEL CATALOG": one space between two words */
+		sp = memchr(text + m, ' ', n);
+		if (sp == NULL || sp == text + m)
 			return -EINVAL;
+		o = n - (size_t)(sp - (text + m)) - 1;
+		n = (size_t)(sp - (text + m));
+		if (o == 0 || !label_text(sp + 1, o) || (owner != NULL && o >= ownerlen))
+			return -EINVAL;
+	}
+	if (n >= labellen || !label_text(text + m, n))
+		return -EINVAL;
 	memcpy(label, text + m, n);
 	label[n] = '\0';
+	if (owner != NULL) {
+		memcpy(owner, text + m + n + 1, o);
+		owner[o] = '\0';
+	}
 	return SANDNS_EOK;
 }
 
@@ -53,7 +79,8 @@ static bool label_path(const char *path, char *buf, size_t len)
 	return (size_t)snprintf(buf, len, "%s" LABEL_SUFFIX, path) < len;
 }
 
-int catz_label_read(const char *path, char *label, size_t labellen, char *why, size_t whylen)
+int catz_label_read(const char *path, char *label, size_t labellen, char *owner, size_t ownerlen,
+		    char *why, size_t whylen)
 {
 	char file[4096];
 	char *text = NULL;
@@ -76,15 +103,17 @@ int catz_label_read(const char *path, char *label, size_t labellen, char *why, s
 	close(fd);
 	if (rc != SANDNS_EOK)
 		snprintf(why, whylen, "catalog label %.900s: cannot read: %s", file, strerror(-rc));
-	else if ((rc = catz_label_parse(text, len, label, labellen)) != SANDNS_EOK)
+	else if ((rc = catz_label_parse(text, len, label, labellen, owner, ownerlen)) != SANDNS_EOK)
 		snprintf(why, whylen,
-			 "catalog label %.900s: damaged (not the one line '" LABEL_MAGIC "LABEL')",
+			 "catalog label %.900s: damaged (not the one line '" LABEL_MAGIC
+			 "LABEL CATALOG')",
 			 file);
 	free(text);
 	return rc == SANDNS_EOK ? 1 : rc;
 }
 
-int catz_label_write(const char *path, const char *label, char *err, size_t errlen)
+int catz_label_write(const char *path, const char *label, const char *owner, char *err,
+		     size_t errlen)
 {
 	char file[4096], tmp[4096];
 	const size_t n = strlen(label);
@@ -92,11 +121,14 @@ int catz_label_write(const char *path, const char *label, char *err, size_t errl
 	FILE *f;
 	int fd;
 
-	for (size_t i = 0; i < n; i++)
-		if (!label_char(label[i])) {
-			snprintf(err, errlen, "label '%.300s': not as a catalog gives one", label);
-			return -EINVAL;
-		}
+	if (!label_text(label, n)) {
+		snprintf(err, errlen, "label '%.300s': not as a catalog gives one", label);
+		return -EINVAL;
+	}
+	/* A catalog whose name as configured holds a space or another odd octet: not said. */
+	if (owner != NULL &&
+	    (owner[0] == '\0' || strlen(owner) > 4 * 255 || !label_text(owner, strlen(owner))))
+		owner = NULL;
 	if (n == 0 || n > 4 * 63 || !label_path(path, file, sizeof(file)) ||
 	    (size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", file) >= sizeof(tmp)) {
 		snprintf(err, errlen, "%.900s: no label file for it", path);
@@ -113,7 +145,10 @@ int catz_label_write(const char *path, const char *label, char *err, size_t errl
 		return -EIO;
 	}
 	(void)fchmod(fd, 0644);
-	fprintf(f, LABEL_MAGIC "%s\n", label);
+	if (owner != NULL)
+		fprintf(f, LABEL_MAGIC "%s %s\n", label, owner);
+	else
+		fprintf(f, LABEL_MAGIC1 "%s\n", label);
 	/* Not synced one by one: a catalog adding 10,000 members (or the first start that records
 	 * the labels of copies an older sandnsd made) would wait for 10,000 syncs on the control
 	 * thread. catz_label_sync() syncs them all once their catalog's members are checked. */

@@ -284,6 +284,9 @@ static cfg_t *remake(ctl_t *ctl, const char *cat, const catz_t *want, const catz
 				m);
 			continue;
 		}
+		if (was == NULL &&
+		    ctl_catz_left_to_owner(ctl, cat, &want->members[k], path, &others))
+			continue;
 		if (was != NULL && handed_to(was, cat))
 			log_msg(
 			    LOG_NOTICE,
@@ -436,24 +439,28 @@ static bool set_aside(const char *cat, const cfg_zone_t *z, const char *why)
  * may be the one that changed it (its copy lost, or a change read whose apply failed). A copy
  * with no label recorded (made by an older sandnsd) is kept: resetting every member at the
  * first start would make each answer SERVFAIL until transferred again, from primaries that may
- * not answer then. Then the label is recorded, before any copy made under it can be written.
+ * not answer then. Then the label is recorded, with CAT, before any copy made under it can be
+ * written (a start reading another catalog that lists it first leaves it to CAT).
  */
 static bool check_copy(const char *cat, const cfg_zone_t *z)
 {
 	const char *path = z->src.path;
-	char had[CATZ_LABEL_MAX], err[1024], why[1024] = "";
+	char had[CATZ_LABEL_MAX], owner[CATZ_OWNER_MAX], err[1024], why[1024] = "";
 	struct stat st;
-	int rc = catz_label_read(path, had, sizeof(had), why, sizeof(why));
-	bool aside = rc == -EISDIR;
+	int rc = catz_label_read(path, had, sizeof(had), owner, sizeof(owner), why, sizeof(why));
+	const bool aside = rc == -EISDIR, same = rc == 1 && strcmp(had, z->catalog_label) == 0;
 
-	if (rc == 1 && strcmp(had, z->catalog_label) == 0)
+	if (same && owner[0] != '\0' && cfg_same_origin(owner, z->catalog))
 		return false;
 	/* Not a file (a directory, say): none of our writes, nor a label lost, and a directory
 	 * would refuse every label written, each start then resetting the member again. Moved
 	 * aside, kept whole; the copy is one whose label is not known, as an older sandnsd's. */
 	if (aside && !set_aside(cat, z, why))
 		return false;
-	if (stat(path, &st) != 0) {
+	if (same) {
+		/* The copy stays; its catalog recorded, another than the file says (a coo's
+		 * hand-over under the same label) or none (an older sandnsd's file). */
+	} else if (stat(path, &st) != 0) {
 		/* No copy: the label may be what a reset left behind. */
 	} else if (aside) {
 		/* Said by set_aside(). */
@@ -482,7 +489,7 @@ static bool check_copy(const char *cat, const cfg_zone_t *z)
 		}
 		xfrin_copy_forget(path);
 	}
-	if (catz_label_write(path, z->catalog_label, err, sizeof(err)) == SANDNS_EOK)
+	if (catz_label_write(path, z->catalog_label, z->catalog, err, sizeof(err)) == SANDNS_EOK)
 		return true;
 	log_msg(LOG_ERR,
 		"catalog %s: member %s: its label is not recorded (a restart that finds it "

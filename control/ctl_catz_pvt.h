@@ -48,4 +48,13 @@ void ctl_catz_others_free(struct ctl_catz_others *o);
 bool ctl_catz_left_for_coo(ctl_t *ctl, const char *cat, const catz_member_t *m,
 			   struct ctl_catz_others *o);
 
+/*
+ * Whether member M, listed by catalog CAT and configured by none, is left to another consumer
+ * catalog that lists it too and whose member it was, as the label file of its copy PATH says
+ * (RFC 9432 5.4: of two catalogs that list a member, the one that had it keeps it): at a
+ * start, whichever of the two is read first.
+ */
+bool ctl_catz_left_to_owner(ctl_t *ctl, const char *cat, const catz_member_t *m, const char *path,
+			    struct ctl_catz_others *o);
+
 #endif

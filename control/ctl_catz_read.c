@@ -100,13 +100,17 @@ void ctl_catz_others_free(struct ctl_catz_others *o)
 	free(o->read);
 }
 
-bool ctl_catz_left_for_coo(ctl_t *ctl, const char *cat, const catz_member_t *m,
-			   struct ctl_catz_others *o)
+/*
+ * The consumer catalog of CTL's configuration named OTHER, when it lists member NAME (its list
+ * read quietly once, into O), and that listing into *ENTRY; NULL when it does not, or is no
+ * consumer catalog, or without memory (the catalog asking then keeps the member).
+ */
+static const char *listed_by(ctl_t *ctl, const char *other, const char *name,
+			     struct ctl_catz_others *o, const catz_member_t **entry)
 {
+	long at;
 	const cfg_t *cfg = ctl->cfg;
 
-	if (m->coo == NULL || cfg_same_origin(m->coo, cat))
-		return false;
 	if (o->read == NULL) {
 		o->n = cfg->ncatalogs;
 		o->lists = calloc(o->n + 1, sizeof(*o->lists));
@@ -115,14 +119,14 @@ bool ctl_catz_left_for_coo(ctl_t *ctl, const char *cat, const catz_member_t *m,
 		if (o->lists == NULL || o->ix == NULL || o->read == NULL) {
 			ctl_catz_others_free(o);
 			memset(o, 0, sizeof(*o));
-			return false; /* without memory: CAT keeps it (a migration follows) */
+			return NULL;
 		}
 	}
 	for (size_t c = 0; c < o->n; c++) {
 		const cfg_catalog_t *k = &cfg->catalogs[c];
 		size_t i = 0;
 
-		if (k->producer || !cfg_same_origin(k->origin, m->coo))
+		if (k->producer || !cfg_same_origin(k->origin, other))
 			continue;
 		if (!o->read[c]) {
 			while (i < ctl->info.nzones &&
@@ -133,13 +137,47 @@ bool ctl_catz_left_for_coo(ctl_t *ctl, const char *cat, const catz_member_t *m,
 			ctl_catz_ix_init(&o->ix[c], &o->lists[c]);
 			o->read[c] = true;
 		}
-		if (ctl_catz_ix_find(&o->ix[c], m->name) < 0)
-			return false;
-		log_msg(LOG_INFO,
-			"catalog %s: member %s is left to catalog %s, which lists it: its coo "
-			"property hands it over",
-			cat, m->name, k->origin);
-		return true;
+		if ((at = ctl_catz_ix_find(&o->ix[c], name)) < 0)
+			return NULL;
+		*entry = &o->lists[c].members[at];
+		return k->origin;
 	}
-	return false;
+	return NULL;
+}
+
+bool ctl_catz_left_for_coo(ctl_t *ctl, const char *cat, const catz_member_t *m,
+			   struct ctl_catz_others *o)
+{
+	const catz_member_t *entry;
+	const char *to;
+
+	if (m->coo == NULL || cfg_same_origin(m->coo, cat) ||
+	    (to = listed_by(ctl, m->coo, m->name, o, &entry)) == NULL)
+		return false;
+	log_msg(LOG_INFO,
+		"catalog %s: member %s is left to catalog %s, which lists it: its coo property "
+		"hands it over",
+		cat, m->name, to);
+	return true;
+}
+
+bool ctl_catz_left_to_owner(ctl_t *ctl, const char *cat, const catz_member_t *m, const char *path,
+			    struct ctl_catz_others *o)
+{
+	char label[CATZ_LABEL_MAX], owner[CATZ_OWNER_MAX], why[1024];
+	const catz_member_t *entry;
+	const char *to;
+
+	/* Not when the one that had it hands it over by a coo property: the new one's then. */
+	if (catz_label_read(path, label, sizeof(label), owner, sizeof(owner), why, sizeof(why)) !=
+		1 ||
+	    owner[0] == '\0' || cfg_same_origin(owner, cat) ||
+	    (to = listed_by(ctl, owner, m->name, o, &entry)) == NULL ||
+	    (entry->coo != NULL && !cfg_same_origin(entry->coo, to)))
+		return false;
+	log_msg(LOG_INFO,
+		"catalog %s: member %s is left to catalog %s, whose member it was and which lists "
+		"it still",
+		cat, m->name, to);
+	return true;
 }

@@ -23,7 +23,7 @@
 /* catz_label_parse of the string TEXT into LABEL (LEN bytes). */
 static int parse(const char *text, char *label, size_t len)
 {
-	return catz_label_parse(text, strlen(text), label, len);
+	return catz_label_parse(text, strlen(text), label, len, NULL, 0);
 }
 
 static void test_parse(void)
@@ -43,8 +43,40 @@ static void test_parse(void)
 	CU_ASSERT_EQUAL(parse("sandns-catalog-label 1 a b\n", label, sizeof(label)), -EINVAL);
 	CU_ASSERT_EQUAL(parse("sandns-catalog-label 1 a\n\n", label, sizeof(label)), -EINVAL);
 	CU_ASSERT_EQUAL(parse("sandns-catalog-label 1 a\nb\n", label, sizeof(label)), -EINVAL);
-	CU_ASSERT_EQUAL(catz_label_parse("sandns-catalog-label 1 a\0b\n", 26, label, sizeof(label)),
-			-EINVAL);
+	CU_ASSERT_EQUAL(
+	    catz_label_parse("sandns-catalog-label 1 a\0b\n", 26, label, sizeof(label), NULL, 0),
+	    -EINVAL);
+	/* The catalog that has the member, after the label (an older line says none). */
+	{
+		char owner[CATZ_OWNER_MAX], o2[4];
+
+		CU_ASSERT_EQUAL(catz_label_parse("sandns-catalog-label 2 l1 cat.test.\n",
+						 strlen("sandns-catalog-label 2 l1 cat.test.\n"),
+						 label, sizeof(label), owner, sizeof(owner)),
+				SANDNS_EOK);
+		CU_ASSERT_STRING_EQUAL(label, "l1");
+		CU_ASSERT_STRING_EQUAL(owner, "cat.test.");
+		CU_ASSERT_EQUAL(catz_label_parse("sandns-catalog-label 1 l1\n",
+						 strlen("sandns-catalog-label 1 l1\n"), label,
+						 sizeof(label), owner, sizeof(owner)),
+				SANDNS_EOK);
+		CU_ASSERT_STRING_EQUAL(owner, "");
+		CU_ASSERT_EQUAL(
+		    parse("sandns-catalog-label 2 l1 cat.test.\n", label, sizeof(label)),
+		    SANDNS_EOK);
+		CU_ASSERT_EQUAL(parse("sandns-catalog-label 2 l1 \n", label, sizeof(label)),
+				-EINVAL);
+		CU_ASSERT_EQUAL(parse("sandns-catalog-label 2  c.\n", label, sizeof(label)),
+				-EINVAL);
+		CU_ASSERT_EQUAL(parse("sandns-catalog-label 2 l1 a b\n", label, sizeof(label)),
+				-EINVAL);
+		CU_ASSERT_EQUAL(parse("sandns-catalog-label 1 l1 a\n", label, sizeof(label)),
+				-EINVAL);
+		CU_ASSERT_EQUAL(catz_label_parse("sandns-catalog-label 2 l1 cat.\n",
+						 strlen("sandns-catalog-label 2 l1 cat.\n"), label,
+						 sizeof(label), o2, sizeof(o2)),
+				-EINVAL);
+	}
 	/* A label longer than the room for it. */
 	CU_ASSERT_EQUAL(parse("sandns-catalog-label 1 abcd\n", small, sizeof(small)), -EINVAL);
 	CU_ASSERT_EQUAL(parse("sandns-catalog-label 1 abc\n", small, sizeof(small)), SANDNS_EOK);
@@ -78,65 +110,87 @@ static void test_write_read(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	snprintf(copy, sizeof(copy), "%s/m.test.zone", dir);
 	snprintf(file, sizeof(file), "%s.label", copy);
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)),
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), NULL, 0, why, sizeof(why)),
 			0); /* none recorded */
-	CU_ASSERT_EQUAL(catz_label_write(copy, "l1", err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(catz_label_write(copy, "l1", NULL, err, sizeof(err)), SANDNS_EOK);
 	f = fopen(file, "r");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	CU_ASSERT_EQUAL(fread(text, 1, sizeof(text) - 1, f), strlen("sandns-catalog-label 1 l1\n"));
 	fclose(f);
 	CU_ASSERT_STRING_EQUAL(text, "sandns-catalog-label 1 l1\n");
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), 1);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), NULL, 0, why, sizeof(why)), 1);
 	CU_ASSERT_STRING_EQUAL(label, "l1");
+	/* With its catalog: the line names it, read back; a name with a space is not said. */
+	{
+		char owner[CATZ_OWNER_MAX];
+
+		CU_ASSERT_EQUAL(catz_label_write(copy, "l2", "Cat.test.", err, sizeof(err)),
+				SANDNS_EOK);
+		CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), owner, sizeof(owner),
+						why, sizeof(why)),
+				1);
+		CU_ASSERT_STRING_EQUAL(label, "l2");
+		CU_ASSERT_STRING_EQUAL(owner, "Cat.test.");
+		CU_ASSERT_EQUAL(catz_label_write(copy, "l3", "a b.", err, sizeof(err)), SANDNS_EOK);
+		CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), owner, sizeof(owner),
+						why, sizeof(why)),
+				1);
+		CU_ASSERT_STRING_EQUAL(label, "l3");
+		CU_ASSERT_STRING_EQUAL(owner, "");
+	}
 	/* Replaced whole. */
-	CU_ASSERT_EQUAL(catz_label_write(copy, "second", err, sizeof(err)), SANDNS_EOK);
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), 1);
+	CU_ASSERT_EQUAL(catz_label_write(copy, "second", NULL, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), NULL, 0, why, sizeof(why)), 1);
 	CU_ASSERT_STRING_EQUAL(label, "second");
 	/* A label no catalog gives is not written. */
-	CU_ASSERT_EQUAL(catz_label_write(copy, "a b", err, sizeof(err)), -EINVAL);
-	CU_ASSERT_EQUAL(catz_label_write(copy, "", err, sizeof(err)), -EINVAL);
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), 1);
+	CU_ASSERT_EQUAL(catz_label_write(copy, "a b", NULL, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(catz_label_write(copy, "", NULL, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), NULL, 0, why, sizeof(why)), 1);
 	CU_ASSERT_STRING_EQUAL(label, "second");
 	/* Damaged (cut short by a crash without its sync, say). */
 	put(file, "sandns-catalog-label 1 sec");
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), -EINVAL);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), NULL, 0, why, sizeof(why)),
+			-EINVAL);
 	/* The log says which file and why, not an errno's text. */
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, file));
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "damaged"));
 	/* Over the bound (a sparse file says its size): not read, and said so. */
 	CU_ASSERT_EQUAL_FATAL(truncate(file, 1 << 30), 0);
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), -EFBIG);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), NULL, 0, why, sizeof(why)),
+			-EFBIG);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, file));
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "1073741824 bytes, more than"));
 	/* A FIFO: never waited on (rfile.c), its kind said. */
 	CU_ASSERT_EQUAL_FATAL(unlink(file), 0);
 	CU_ASSERT_EQUAL_FATAL(mkfifo(file, 0600), 0);
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), -EISDIR);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), NULL, 0, why, sizeof(why)),
+			-EISDIR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, file));
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "not a regular file (a fifo)"));
 	/* Moved aside, never removed; a second obstacle beside the first, neither replaced. */
 	CU_ASSERT_EQUAL(catz_label_aside(copy, aside, sizeof(aside), err, sizeof(err)), SANDNS_EOK);
 	snprintf(want, sizeof(want), "%s.moved-aside", file);
 	CU_ASSERT_STRING_EQUAL(aside, want);
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), NULL, 0, why, sizeof(why)), 0);
 	CU_ASSERT_EQUAL_FATAL(mkdir(file, 0700), 0);
 	snprintf(text, sizeof(text), "%s/kept", file);
 	put(text, "x");
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), -EISDIR);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), NULL, 0, why, sizeof(why)),
+			-EISDIR);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "not a regular file (a directory)"));
 	CU_ASSERT_EQUAL(catz_label_aside(copy, aside, sizeof(aside), err, sizeof(err)), SANDNS_EOK);
 	snprintf(want, sizeof(want), "%s.moved-aside.2", file);
 	CU_ASSERT_STRING_EQUAL(aside, want);
 	snprintf(text, sizeof(text), "%s/kept", want);
 	CU_ASSERT_EQUAL(access(text, F_OK), 0);
-	CU_ASSERT_EQUAL(catz_label_write(copy, "l3", err, sizeof(err)), SANDNS_EOK);
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), 1);
+	CU_ASSERT_EQUAL(catz_label_write(copy, "l3", NULL, err, sizeof(err)), SANDNS_EOK);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), NULL, 0, why, sizeof(why)), 1);
 	/* A label file is never moved. */
 	CU_ASSERT_EQUAL(catz_label_aside(copy, aside, sizeof(aside), err, sizeof(err)), -EINVAL);
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), 1);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), NULL, 0, why, sizeof(why)), 1);
 	catz_label_forget(copy);
 	CU_ASSERT_EQUAL(access(file, F_OK), -1);
-	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL(catz_label_read(copy, label, sizeof(label), NULL, 0, why, sizeof(why)), 0);
 	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -153,7 +207,8 @@ static void old_copy(const char *dir, const char *name, const char *label)
 		 name);
 	put(path, text);
 	if (label != NULL)
-		CU_ASSERT_EQUAL_FATAL(catz_label_write(path, label, err, sizeof(err)), SANDNS_EOK);
+		CU_ASSERT_EQUAL_FATAL(catz_label_write(path, label, NULL, err, sizeof(err)),
+				      SANDNS_EOK);
 }
 
 /* Whether member NAME's copy is in DIR/catalog, and the label recorded for it, into LABEL. */
@@ -164,7 +219,7 @@ static bool copy_there(const char *dir, const char *name, char *label, size_t le
 	char why[1024];
 
 	snprintf(path, sizeof(path), "%s/catalog/%szone", dir, name);
-	if (catz_label_read(path, label, len, why, sizeof(why)) != 1)
+	if (catz_label_read(path, label, len, NULL, 0, why, sizeof(why)) != 1)
 		snprintf(label, len, "(none)");
 	return access(path, F_OK) == 0;
 }

@@ -163,7 +163,7 @@ check "its copy holds the new data" copied 192.0.2.22
 check "r2.test. is still served" at "$PORT" r2.test. 192.0.2.20 10
 check "... and was transferred once in all (its copy kept its label)" [ "$(r2_axfrs)" = 1 ]
 check "r1.test.'s label is recorded beside its copy" \
-	grep -qx "sandns-catalog-label 1 third1" "$TMP/state/catalog/r1.test.zone.label"
+	grep -qx "sandns-catalog-label 2 third1 cat.test." "$TMP/state/catalog/r1.test.zone.label"
 stop_sandnsd
 check "sandnsd stopped cleanly" [ $? -eq 0 ]
 
@@ -172,7 +172,7 @@ rm -f "$TMP/state/catalog/r2.test.zone.label"
 start
 check "r2.test. is served from its copy" at "$PORT" r2.test. 192.0.2.20 10
 check "... its label recorded" \
-	grep -qx "sandns-catalog-label 1 keep2" "$TMP/state/catalog/r2.test.zone.label"
+	grep -qx "sandns-catalog-label 2 keep2 cat.test." "$TMP/state/catalog/r2.test.zone.label"
 check "... and not transferred again" [ "$(r2_axfrs)" = 1 ]
 stop_sandnsd
 check "sandnsd stopped cleanly" [ $? -eq 0 ]
