@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* ctl_journals.c: the IXFR journals in the state directory that no zone owns, removed at start */
+/* ctl_journals.c: what zones no longer configured left in the state directory, removed at start */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,9 +9,11 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "catz.h"
 #include "ctl_pvt.h"
 #include "ixfr.h"
 #include "log.h"
+#include "xfrin.h"
 
 /* Where consumer catalogs keep their members' copies, under the state directory (ctl_catz.c). */
 #define MEMBERS_DIR "catalog"
@@ -37,14 +40,52 @@ static bool consumes(const cfg_t *cfg)
 	return false;
 }
 
+/* Whether CFG has consumer catalog ORIGIN. */
+static bool consumer(const cfg_t *cfg, const char *origin)
+{
+	for (size_t i = 0; i < cfg->ncatalogs; i++)
+		if (!cfg->catalogs[i].producer && cfg_same_origin(cfg->catalogs[i].origin, origin))
+			return true;
+	return false;
+}
+
+/*
+ * The copy PATH (no zone of CFG reads it) removed with its label and mark when its label file
+ * names a catalog CFG no longer consumes (dropped while sandnsd was down, or by a reload: its
+ * members' copies stay behind, as nothing lists them any more); kept when the catalog is still
+ * configured (not read yet) or the label names none (an older sandnsd's). Whether it went.
+ */
+static bool orphan_gone(const cfg_t *cfg, const char *path)
+{
+	char label[CATZ_LABEL_MAX], owner[CATZ_OWNER_MAX], why[1024];
+
+	if (catz_label_read(path, label, sizeof(label), owner, sizeof(owner), why, sizeof(why)) !=
+		1 ||
+	    owner[0] == '\0' || consumer(cfg, owner))
+		return false;
+	if (unlink(path) != 0 && errno != ENOENT) {
+		log_msg(LOG_WARNING,
+			"%s: a member of catalog %s, no longer configured: cannot "
+			"remove it: %s",
+			path, owner, strerror(errno));
+		return false;
+	}
+	xfrin_copy_forget(path);
+	catz_label_forget(path);
+	log_msg(LOG_NOTICE, "%s removed: the copy of member %s of catalog %s, no longer configured",
+		path, label, owner);
+	return true;
+}
+
 /*
  * A member's copy in DIR/catalog/ that no zone of CFG reads (its catalog not read yet, refused,
- * or a copy left behind), its path into WHO: a member whose journal may still be wanted, whose
- * name cannot be told from the copy's. False when each copy is a configured zone's.
+ * or a copy left behind by an older sandnsd), its path into WHO: a member whose journal may
+ * still be wanted, whose name cannot be told from the copy's. False when each copy is a
+ * configured zone's. The copies of catalogs no longer configured are removed on the way.
  */
 static bool member_unknown(const cfg_t *cfg, const char *dir, char *who, size_t len)
 {
-	char **paths = calloc(cfg->nzones + 1, sizeof(*paths)), sub[4096];
+	char **paths = calloc(cfg->nzones + 1, sizeof(*paths)), sub[4096], one[4096];
 	const char *p;
 	size_t n = 0;
 	bool unknown = false;
@@ -59,13 +100,19 @@ static bool member_unknown(const cfg_t *cfg, const char *dir, char *who, size_t 
 	qsort(paths, n, sizeof(*paths), name_cmp);
 	snprintf(sub, sizeof(sub), "%s/" MEMBERS_DIR, dir);
 	d = opendir(sub);
-	while (d != NULL && !unknown && (de = readdir(d)) != NULL) {
+	/* Every copy looked at: the orphans all go, the first unknown one is said. */
+	while (d != NULL && (de = readdir(d)) != NULL) {
 		/* The copies, not their labels nor a write under way (".NAME.zone.XXXXXX"). */
 		if (de->d_name[0] == '.' || !ends_with(de->d_name, ".zone") ||
-		    (size_t)snprintf(who, len, "%s/%s", sub, de->d_name) >= len)
+		    (size_t)snprintf(one, sizeof(one), "%s/%s", sub, de->d_name) >= sizeof(one))
 			continue;
-		p = who;
-		unknown = bsearch(&p, paths, n, sizeof(*paths), name_cmp) == NULL;
+		p = one;
+		if (bsearch(&p, paths, n, sizeof(*paths), name_cmp) != NULL ||
+		    orphan_gone(cfg, one))
+			continue;
+		if (!unknown)
+			snprintf(who, len, "%s", one);
+		unknown = true;
 	}
 	if (d != NULL)
 		closedir(d);
@@ -104,7 +151,7 @@ void ctl_journals_sweep(const cfg_t *cfg, const ctl_build_t *b)
 	if (dir == NULL)
 		return;
 	/* A member not configured now may be once its catalog is read: its journal is kept. */
-	if (consumes(cfg) && member_unknown(cfg, dir, path, sizeof(path))) {
+	if (member_unknown(cfg, dir, path, sizeof(path)) && consumes(cfg)) {
 		log_msg(LOG_NOTICE,
 			"IXFR journals of zones no longer configured are not looked for in %s: the "
 			"catalog member copy %s is no configured zone's",

@@ -334,6 +334,8 @@ void ctl_pub_count(ctl_t *ctl, unsigned long *counter);
  * its journal then). Only regular files named as journals that begin with a journal's header
  * (and every ".journal.new", a rewrite a crash cut short). Nothing is removed while a catalog
  * member's copy is there that no zone configured reads (logged): its journal may be wanted.
+ * Before that, the members' copies whose label file names a catalog no longer consumed are
+ * removed with their labels (logged).
  */
 void ctl_journals_sweep(const cfg_t *cfg, const ctl_build_t *b);
 /* ctl_pub.c: frees the zones as read when keep-zones says not to keep them (logged once). */

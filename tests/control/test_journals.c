@@ -146,6 +146,58 @@ static void test_member_unknown(void)
 	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * The copies of a catalog no longer configured (its label file names it) are removed with their
+ * labels, and then no longer keep the journals; a copy of a catalog still configured, and one
+ * whose label names no catalog (an older sandnsd's), stay.
+ */
+static void test_orphans(void)
+{
+	char cat[160], text[512], gone[4096], p[4096], q[4096];
+	ctl_build_t b = {0};
+	cfg_t *cfg;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(strcpy(dir, "/tmp/sandns-test-journals-XXXXXX")));
+	snprintf(state, sizeof(state), "%s/state", dir);
+	CU_ASSERT_EQUAL_FATAL(mkdir(state, 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(at("catalog", p, sizeof(p)), 0700), 0);
+	snprintf(cat, sizeof(cat), "%s/cat.zone", dir);
+	put(cat, "$TTL 0\n@ IN SOA invalid. invalid. 2 3600 600 2147483646 0\n@ IN NS invalid.\n"
+		 "version IN TXT \"2\"\n");
+	snprintf(text, sizeof(text),
+		 "zone cat.test. %s\nprimary cat.test. 127.0.0.1@9\ncatalog cat.test. consumer\n",
+		 cat);
+	cfg = config(text);
+	journal("m.test.", gone, sizeof(gone));
+	put(at("catalog/m.test.zone", p, sizeof(p)), "");
+	put(at("catalog/m.test.zone.label", q, sizeof(q)),
+	    "sandns-catalog-label 2 x old-cat.test.\n");
+	put(at("catalog/k.test.zone", p, sizeof(p)), "");
+	put(at("catalog/k.test.zone.label", p, sizeof(p)), "sandns-catalog-label 2 y cat.test.\n");
+	/* cat.test.'s member k.test. (not read yet) keeps every journal; old-cat.test.'s goes. */
+	ctl_journals_sweep(cfg, &b);
+	CU_ASSERT_EQUAL(access(at("catalog/m.test.zone", p, sizeof(p)), F_OK), -1);
+	CU_ASSERT_EQUAL(access(q, F_OK), -1);
+	CU_ASSERT_EQUAL(access(at("catalog/k.test.zone", p, sizeof(p)), F_OK), 0);
+	CU_ASSERT_EQUAL(access(gone, F_OK), 0);
+	/* An older sandnsd's label (no catalog said): kept, and it keeps the journals. */
+	put(at("catalog/k.test.zone.label", p, sizeof(p)), "sandns-catalog-label 1 y\n");
+	ctl_journals_sweep(cfg, &b);
+	CU_ASSERT_EQUAL(access(at("catalog/k.test.zone", p, sizeof(p)), F_OK), 0);
+	CU_ASSERT_EQUAL(access(gone, F_OK), 0);
+	cfg_free(&cfg);
+	/* No consumer catalog now: k.test.'s copy, labelled cat.test.'s, goes, then the journal. */
+	put(at("catalog/k.test.zone.label", p, sizeof(p)), "sandns-catalog-label 2 y cat.test.\n");
+	snprintf(text, sizeof(text), "zone cat.test. %s\n", cat);
+	cfg = config(text);
+	ctl_journals_sweep(cfg, &b);
+	CU_ASSERT_EQUAL(access(at("catalog/k.test.zone", p, sizeof(p)), F_OK), -1);
+	CU_ASSERT_EQUAL(access(at("catalog/k.test.zone.label", p, sizeof(p)), F_OK), -1);
+	CU_ASSERT_EQUAL(access(gone, F_OK), -1);
+	cfg_free(&cfg);
+	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 void reg_cutest_journals(void)
 {
 	CU_pSuite s = CU_add_suite("journals", NULL, NULL);
@@ -153,4 +205,5 @@ void reg_cutest_journals(void)
 	CU_add_test(s, "a start removes the journals of zones no longer configured", test_strays);
 	CU_add_test(s, "a catalog member's copy no zone reads keeps every journal",
 		    test_member_unknown);
+	CU_add_test(s, "the copies of a catalog no longer configured are removed", test_orphans);
 }
