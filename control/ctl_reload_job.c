@@ -163,10 +163,10 @@ static void xfrin_told(ctl_t *ctl, const struct ctl_rl_job *job, int rc, const c
 				"zone %s: the transferred copy is not served, the previous "
 				"snapshot stays: %s",
 				origin, err);
-			xfrin_reloaded(ctl->xfrin, i, err);
+			xfrin_reloaded(ctl->xfrin, i, err, 0);
 			continue;
 		}
-		xfrin_reloaded(ctl->xfrin, i, NULL);
+		xfrin_reloaded(ctl->xfrin, i, NULL, ctl->info.zones[i].src_serial);
 		log_msg(LOG_INFO, "zone %s: reloaded, serial %lu served%s, %s", origin,
 			ctl->info.zones[i].serial,
 			ctl->info.zones[i].absent ? " (expired: SERVFAIL)" : "",

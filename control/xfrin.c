@@ -230,7 +230,7 @@ size_t xfrin_take_reloads(xfrin_t *x, size_t *out, size_t max)
 
 unsigned xfrin_again_s = 60;
 
-void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err)
+void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err, unsigned long served)
 {
 	struct xz *z = xtab_zone(x->ix, zone);
 	size_t i;
@@ -241,11 +241,17 @@ void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err)
 	snprintf(z->st.reload_err, sizeof(z->st.reload_err), "%s", err != NULL ? err : "");
 	/* Failed: the copy stays held, newer than the one served, and is asked for again. */
 	z->again = err != NULL ? time(NULL) + (time_t)xfrin_again_s : 0;
-	/* Served: the writer may write the copy now. Refused, it is not written: its file keeps
-	 * the version served, which serial-state names, so a restart serves that one (a newer
-	 * copy there would be refused as none this sandnsd served) and asks the primary. */
-	z->write_ok = err == NULL;
-	if (z->write_ok) {
+	/*
+	 * Served: the writer may write the copy now, if it is the one served (SERVED, the serial
+	 * serial-state now names: one handed over while the build ran waits for its own reload).
+	 * Refused, it is not written: its file keeps the version served, which serial-state names,
+	 * so a restart serves that one (a newer copy there would be refused as none this sandnsd
+	 * served) and asks the primary.
+	 */
+	if (err == NULL && z->handed != NULL && zload_serial(z->handed) == served) {
+		zload_free(&z->unsaved);
+		z->unsaved = z->handed;
+		z->handed = NULL;
 		i = ((uintptr_t)z - (uintptr_t)x->z) / sizeof(*z); /* not in X->Z: from 0 */
 		x->wr_min = i >= x->nz ? 0 : i < x->wr_min ? i : x->wr_min;
 		pthread_cond_signal(&x->wr_cv);
@@ -449,10 +455,10 @@ static void hand_over(xfrin_t *x, struct xz *z, zload_zone_t *nz)
 	pthread_mutex_lock(&x->lock);
 	old = z->mem;
 	z->mem = nz;
-	/* A version not written yet is superseded: only the newest is written. */
-	zload_free(&z->unsaved);
-	z->unsaved = zload_ref(nz);
-	z->write_ok = false;
+	/* One not yet served is superseded; one served and not yet written stays to be written
+	 * (this one's build may refuse it). */
+	zload_free(&z->handed);
+	z->handed = zload_ref(nz);
 	z->gen++;
 	z->st.expired = false; /* served again at once (xfrin_copy) */
 	cur_set(z);
@@ -821,13 +827,14 @@ void xfrin_free(xfrin_t **xp)
 		pthread_join(x->wr_tid, NULL);
 	}
 	for (size_t i = 0; i < x->nz; i++) {
-		if (x->z[i].unsaved != NULL)
+		if (x->z[i].handed != NULL)
 			log_msg(LOG_INFO,
 				"zone %s: its copy of serial %lu, never served, is not written: a "
 				"restart serves the one before and asks the primary",
-				x->z[i].origin, zload_serial(x->z[i].unsaved));
+				x->z[i].origin, zload_serial(x->z[i].handed));
 		ldns_rdf_deep_free(x->z[i].name);
 		zload_free(&x->z[i].mem);
+		zload_free(&x->z[i].handed);
 		zload_free(&x->z[i].unsaved);
 	}
 	free(x->z);

@@ -89,10 +89,11 @@ size_t xfrin_take_reloads(xfrin_t *x, size_t *out, size_t max);
 
 /*
  * The thread that reloads: how the reload of zone ZONE went (ERR: why it failed; NULL when it did
- * not). The copy it served is written to the zone's file from then on, by the writer thread; a
+ * not, SERVED the serial of the copy it served, as serial-state names it). The copy handed over
+ * is written to the zone's file from then on, by the writer thread, if it is the one served; a
  * copy refused is held in memory, never written (the file keeps the version served).
  */
-void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err);
+void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err, unsigned long served);
 
 /*
  * Seconds after a failed reload of a transferred copy (xfrin_reloaded() with an error) until the

@@ -193,7 +193,7 @@ struct xfrin {
 };
 
 /* The writer thread (xfrin_start() starts it with the xfrin_t): writes each copy handed over
- * once its reload served it (write_ok), until wr_stop and no such copy is left to write. */
+ * once its reload served it (UNSAVED), until wr_stop and no such copy is left to write. */
 void *xfrin_writer_main(void *arg);
 
 /* xfrin.c, for xfrin_reconf.c: Z made the Ith zone of CFG, due for a refresh at once (SANDNS_EOK,

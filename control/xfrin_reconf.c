@@ -21,7 +21,7 @@ static void zone_move(struct xz *to, struct xz *from, const cfg_t *cfg, size_t i
 {
 	*to = *from;
 	from->name = NULL;
-	from->mem = from->unsaved = NULL; /* the writer sees one owner only (under the lock) */
+	from->mem = from->handed = from->unsaved = NULL; /* one owner only (under the lock) */
 	to->zone = i;
 	to->origin = cfg->zones[i].origin;
 	to->path = cfg->zones[i].src.path;
@@ -155,6 +155,7 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 				old[k].origin);
 			ldns_rdf_deep_free(old[k].name);
 			zload_free(&old[k].mem);
+			zload_free(&old[k].handed);
 			zload_free(&old[k].unsaved);
 		}
 	free(old);

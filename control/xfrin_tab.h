@@ -54,12 +54,13 @@ struct xz {
 	xfrin_zstate_t st; /* under the lock */
 	/*
 	 * Under the lock: MEM, the version held (transferred, or loaded at start), which an IXFR
-	 * applies to and reloads serve (xfrin_copy); UNSAVED, one handed over whose file the
-	 * writer has yet to write, once its reload served it (WRITE_OK); GEN counts the versions.
+	 * applies to and reloads serve (xfrin_copy); HANDED, the newest handed over whose reload
+	 * has not said it served it; UNSAVED, the newest one served whose file the writer has yet
+	 * to write (a newer HANDED never drops it: it may be refused); GEN counts the versions.
 	 */
 	zload_zone_t *mem;
+	zload_zone_t *handed;
 	zload_zone_t *unsaved;
-	bool write_ok;
 	unsigned long gen;
 	/* This zone as configured, unique in the process (a reconfiguration keeping it keeps it): a
 	 * copy the writer took is put in place only while its zone is still this one. */

@@ -20,7 +20,7 @@
 static struct xz *next_write(xfrin_t *x)
 {
 	for (size_t i = x->wr_min; i < x->nz; i++)
-		if (x->z[i].unsaved != NULL && x->z[i].write_ok)
+		if (x->z[i].unsaved != NULL)
 			return &x->z[(x->wr_min = i)];
 	x->wr_min = x->nz; /* the first to write is found from the first zone it could be */
 	return NULL;

@@ -76,6 +76,7 @@ void reg_cutest_catz_label(void);
 void reg_cutest_journals(void);
 /* tests/control/test_xfrin_notifier.c: the NOTIFY sender asked first after a reconfiguration */
 void reg_cutest_xfrin_notifier(void);
+void reg_cutest_xfrin_write(void);
 void reg_cutest_xfrin_prep(void);
 void reg_cutest_notify_soa(void);
 void reg_cutest_grow(void); /* tests/zones/test_grow.c: the doubling array (grow.h) */

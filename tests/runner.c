@@ -74,6 +74,7 @@ static const struct {
     {"catz_label", reg_cutest_catz_label},
     {"journals", reg_cutest_journals},
     {"xfrin_notifier", reg_cutest_xfrin_notifier},
+    {"xfrin_write", reg_cutest_xfrin_write},
     {"xfrin_prep", reg_cutest_xfrin_prep},
     {"notify_soa", reg_cutest_notify_soa},
     {"grow", reg_cutest_grow},

@@ -875,14 +875,14 @@ static void test_again(void)
 	CU_ASSERT_EQUAL_FATAL(xfrin_start(x, err, sizeof(err)), SANDNS_EOK);
 	(void)xfrin_take_reloads(x, out, 4);
 	/* Served: nothing asked again within 3 s. */
-	xfrin_reloaded(x, 1, NULL);
+	xfrin_reloaded(x, 1, NULL, 0);
 	for (int t = 0; t < 30 && n == 0; t++) {
 		usleep(100000);
 		n = xfrin_take_reloads(x, out, 4);
 	}
 	CU_ASSERT_EQUAL(n, 0);
 	/* Failed: asked again, once, within a second and a little. */
-	xfrin_reloaded(x, 1, "serial-state x: cannot write: Is a directory");
+	xfrin_reloaded(x, 1, "serial-state x: cannot write: Is a directory", 0);
 	for (int t = 0; t < 50 && n == 0; t++) {
 		usleep(100000);
 		n = xfrin_take_reloads(x, out, 4);
