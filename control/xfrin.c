@@ -233,6 +233,7 @@ unsigned xfrin_again_s = 60;
 void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err, unsigned long served)
 {
 	struct xz *z = xtab_zone(x->ix, zone);
+	zload_zone_t *w = NULL;
 	size_t i;
 
 	if (z == NULL)
@@ -249,9 +250,17 @@ void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err, unsigned long serv
 	 * served) and asks the primary.
 	 */
 	if (err == NULL && z->handed != NULL && zload_serial(z->handed) == served) {
-		zload_free(&z->unsaved);
-		z->unsaved = z->handed;
+		w = z->handed;
 		z->handed = NULL;
+	} else if (err == NULL && z->lent != NULL && z->lent != z->unsaved &&
+		   zload_serial(z->lent) == served) {
+		/* The one this reload took, superseded while it built: served all the same. */
+		w = zload_ref(z->lent);
+	}
+	zload_free(&z->lent);
+	if (w != NULL) {
+		zload_free(&z->unsaved);
+		z->unsaved = w;
 		i = ((uintptr_t)z - (uintptr_t)x->z) / sizeof(*z); /* not in X->Z: from 0 */
 		x->wr_min = i >= x->nz ? 0 : i < x->wr_min ? i : x->wr_min;
 		pthread_cond_signal(&x->wr_cv);
@@ -266,10 +275,13 @@ zload_zone_t *xfrin_copy(xfrin_t *x, const char *origin)
 	if (x == NULL)
 		return NULL;
 	pthread_mutex_lock(&x->lock);
-	const struct xz *s = xtab_origin(x->ix, origin);
+	struct xz *s = xtab_origin(x->ix, origin);
 
-	if (s != NULL && s->mem != NULL && !s->st.expired)
+	if (s != NULL && s->mem != NULL && !s->st.expired) {
 		z = zload_ref(s->mem);
+		zload_free(&s->lent);
+		s->lent = zload_ref(s->mem);
+	}
 	pthread_mutex_unlock(&x->lock);
 	return z;
 }
@@ -836,6 +848,7 @@ void xfrin_free(xfrin_t **xp)
 		zload_free(&x->z[i].mem);
 		zload_free(&x->z[i].handed);
 		zload_free(&x->z[i].unsaved);
+		zload_free(&x->z[i].lent);
 	}
 	free(x->z);
 	xtab_free(x->tab);

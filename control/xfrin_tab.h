@@ -61,6 +61,9 @@ struct xz {
 	zload_zone_t *mem;
 	zload_zone_t *handed;
 	zload_zone_t *unsaved;
+	/* Under the lock: the version xfrin_copy() gave last (a reload's), written when that
+	 * reload says it served it though a newer one was handed over while it built. */
+	zload_zone_t *lent;
 	unsigned long gen;
 	/* This zone as configured, unique in the process (a reconfiguration keeping it keeps it): a
 	 * copy the writer took is put in place only while its zone is still this one. */

@@ -144,9 +144,10 @@ static bool file_serial(unsigned serial)
 
 /*
  * The writer busy with serial 11 (a delay before each write), serial 12 is served and waits
- * for it; 13 is handed over (refused later), then 14 while 13's build runs; that build serves
- * 13, then 14's is refused. Written in the end: 11, then 12, the newest served that is held
- * (13 went with 14's arrival): never a copy not served, nor 12 dropped for 13.
+ * for it; 13 is handed over and its reload takes it (xfrin_copy), then 14 arrives while 13's
+ * build runs; that build serves 13, then 14's is refused. Written in the end: 11, then 13, the
+ * newest served (the one its reload took, though 14 came since): never a copy not served
+ * (14), nor an older one (12) when a newer one was served.
  */
 static void test_served_only(void)
 {
@@ -155,6 +156,7 @@ static void test_served_only(void)
 	unsigned port;
 	int fd = tu_silent_udp("127.0.0.1", &port), lst = socket(AF_INET, SOCK_STREAM, 0);
 	cfg_t *cfg = cfg_new();
+	zload_zone_t *took = NULL;
 	xfrin_t *x;
 
 	sin.sin_port = htons((uint16_t)port);
@@ -180,14 +182,19 @@ static void test_served_only(void)
 		CU_ASSERT_TRUE_FATAL(reload_asked(x));
 		if (s == 12)
 			xfrin_reloaded(x, 0, NULL, 12);
+		if (s == 13)
+			took = xfrin_copy(x, "sec.test."); /* what 13's reload builds */
 	}
+	CU_ASSERT_PTR_NOT_NULL(took);
+	CU_ASSERT_EQUAL(took != NULL ? zload_serial(took) : 0, 13);
+	zload_free(&took);
 	xfrin_reloaded(x, 0, NULL, 13);
 	/* 11 written meanwhile: the writer looks again before 14's build is refused. */
 	usleep(2000000);
 	xfrin_reloaded(x, 0, "zone sec.test.: refused", 0);
 	/* The stop waits for the writer: 11, then 12. */
 	xfrin_free(&x);
-	CU_ASSERT_TRUE(file_serial(12));
+	CU_ASSERT_TRUE(file_serial(13));
 	CU_ASSERT_FALSE(file_serial(14));
 	cfg_free(&cfg);
 	close(fd);
