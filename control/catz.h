@@ -76,6 +76,8 @@ void catz_file_name(const char *member, char *buf, size_t len);
  * then reset), which the copy cannot say, and which of two catalogs that list it had it. The
  * label is written before any copy made under it, and removed after the copy.
  */
+/* The directory under state-dir where consumer catalogs keep their members' copies. */
+#define CATZ_MEMBERS_DIR "catalog"
 /* The largest label (catz_member_t.label) with its NUL: 63 octets, each at most "\DDD". */
 #define CATZ_LABEL_MAX (4 * 63 + 1)
 /* The largest catalog name a label file records, with its NUL. */

@@ -17,9 +17,6 @@
 #include "sandns_err.h"
 #include "xfrin.h"
 
-/* The directory under state-dir where members' copies live. */
-#define CATZ_DIR "catalog"
-
 /* Member MEMBER's copy: state-dir/catalog/NAME.zone (catz_file_name) into BUF; false: no room. */
 static bool member_path(const cfg_t *cfg, const char *member, char *buf, size_t len)
 {
@@ -28,7 +25,7 @@ static bool member_path(const cfg_t *cfg, const char *member, char *buf, size_t 
 	if (cfg->state_dir == NULL)
 		return false;
 	catz_file_name(member, name, sizeof(name));
-	return (size_t)snprintf(buf, len, "%s/" CATZ_DIR "/%s", cfg->state_dir, name) < len;
+	return (size_t)snprintf(buf, len, "%s/" CATZ_MEMBERS_DIR "/%s", cfg->state_dir, name) < len;
 }
 
 /* The zone of CFG named ORIGIN, or NULL. */
@@ -515,7 +512,7 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, const catz_t 
 	const char *labelled = NULL; /* a member whose label was just written */
 	int rc;
 
-	snprintf(dir, sizeof(dir), "%s/" CATZ_DIR, ctl->cfg->state_dir);
+	snprintf(dir, sizeof(dir), "%s/" CATZ_MEMBERS_DIR, ctl->cfg->state_dir);
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		log_msg(LOG_ERR, "catalog %s: cannot create %s: %s", cat, dir, strerror(errno));
 	next = remake(ctl, cat, want, taking);

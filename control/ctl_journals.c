@@ -15,9 +15,6 @@
 #include "log.h"
 #include "xfrin.h"
 
-/* Where consumer catalogs keep their members' copies, under the state directory (ctl_catz.c). */
-#define MEMBERS_DIR "catalog"
-
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -98,7 +95,7 @@ static bool member_unknown(const cfg_t *cfg, const char *dir, char *who, size_t 
 		if (cfg->zones[i].src.path != NULL)
 			paths[n++] = cfg->zones[i].src.path;
 	qsort(paths, n, sizeof(*paths), name_cmp);
-	snprintf(sub, sizeof(sub), "%s/" MEMBERS_DIR, dir);
+	snprintf(sub, sizeof(sub), "%s/" CATZ_MEMBERS_DIR, dir);
 	d = opendir(sub);
 	/* Every copy looked at: the orphans all go, the first unknown one is said. */
 	while (d != NULL && (de = readdir(d)) != NULL) {
