@@ -337,24 +337,7 @@ void log_msg(int prio, const char *fmt, ...)
 /* PATH opened for appending lines: a regular file (created 0640), never a FIFO or a device. */
 static int log_open_file(const char *path, char *why, size_t whylen)
 {
-	struct stat st;
-	int fd =
-	    open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0640);
-
-	if (fd < 0) {
-		/* A FIFO nobody reads (or a socket): ENXIO, whose text says nothing useful. */
-		if (errno == ENXIO && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-			snprintf(why, whylen, "not a regular file (%s)", rfile_kind(st.st_mode));
-		else
-			snprintf(why, whylen, "%s", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "not a regular file (%s)", rfile_kind(st.st_mode));
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return rfile_open_append(path, 0640, why, whylen);
 }
 
 int log_add(enum log_kind kind, const char *path, int level, char *err, size_t errlen)

@@ -81,29 +81,15 @@ struct dnstap {
 };
 
 /*
- * Whether the log FILE can be written: a regular file (made when missing). Opened without
- * waiting, so that a FIFO (whose open for writing waits for a reader) or a device is refused at
- * once instead of holding the start. 0, or -1 with the reason in WHY.
+ * Whether the log FILE can be written: a regular file (made when missing), refused at once
+ * when a FIFO or a device (rfile_open_append()). 0, or -1 with the reason in WHY.
  */
 static int probe_file(const char *path, char *why, size_t whylen)
 {
-	struct stat st;
-	int fd =
-	    open(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0666);
+	int fd = rfile_open_append(path, 0666, why, whylen);
 
-	if (fd < 0) {
-		/* A FIFO nobody reads (or a socket): ENXIO, whose text says nothing useful. */
-		if (errno == ENXIO && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-			snprintf(why, whylen, "not a regular file (%s)", rfile_kind(st.st_mode));
-		else
-			snprintf(why, whylen, "%s", strerror(errno));
+	if (fd < 0)
 		return -1;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "not a regular file (%s)", rfile_kind(st.st_mode));
-		close(fd);
-		return -1;
-	}
 	close(fd);
 	return 0;
 }

@@ -177,3 +177,25 @@ void rfile_sync_fs(const char *path)
 		close(dfd);
 	}
 }
+
+int rfile_open_append(const char *path, mode_t mode, char *why, size_t whylen)
+{
+	struct stat st;
+	int fd =
+	    open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, mode);
+
+	if (fd < 0) {
+		/* A FIFO nobody reads (or a socket): ENXIO, whose text says nothing useful. */
+		if (errno == ENXIO && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			snprintf(why, whylen, "not a regular file (%s)", rfile_kind(st.st_mode));
+		else
+			snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "not a regular file (%s)", rfile_kind(st.st_mode));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}

@@ -53,4 +53,12 @@ void rfile_sync_fs(const char *path);
 /* What kind of file MODE (st_mode) says it is: "a fifo", "a directory", ... */
 const char *rfile_kind(mode_t mode);
 
+/*
+ * PATH opened for appending (created with MODE when missing) without waiting, kept only if it
+ * is a regular file: a FIFO (whose open for writing waits for a reader) or a device is refused
+ * at once. The descriptor, or -1 with the reason in WHY ("not a regular file (a fifo)", or the
+ * system's).
+ */
+int rfile_open_append(const char *path, mode_t mode, char *why, size_t whylen);
+
 #endif

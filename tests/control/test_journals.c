@@ -111,28 +111,40 @@ static void test_strays(void)
 }
 
 /*
- * With a consumer catalog, a member's copy that no zone configured reads (its catalog not read
- * yet, say) stops the sweep: that member's journal cannot be told from a removed zone's. Once
- * every copy is a configured zone's, the sweep runs.
+ * A state directory with a catalog/ directory and the journal of m.test. (its path into GONE),
+ * and the configuration of consumer catalog cat.test. (its zone file's path into CAT).
  */
-static void test_member_unknown(void)
+static cfg_t *with_catalog(char *cat, size_t catlen, char *gone, size_t gonelen)
 {
-	char cat[160], text[512], gone[4096], p[4096];
-	ctl_build_t b = {0};
+	char text[512], p[4096];
 	cfg_t *cfg;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(strcpy(dir, "/tmp/sandns-test-journals-XXXXXX")));
 	snprintf(state, sizeof(state), "%s/state", dir);
 	CU_ASSERT_EQUAL_FATAL(mkdir(state, 0700), 0);
 	CU_ASSERT_EQUAL_FATAL(mkdir(at("catalog", p, sizeof(p)), 0700), 0);
-	snprintf(cat, sizeof(cat), "%s/cat.zone", dir);
+	snprintf(cat, catlen, "%s/cat.zone", dir);
 	put(cat, "$TTL 0\n@ IN SOA invalid. invalid. 2 3600 600 2147483646 0\n@ IN NS invalid.\n"
 		 "version IN TXT \"2\"\n");
 	snprintf(text, sizeof(text),
 		 "zone cat.test. %s\nprimary cat.test. 127.0.0.1@9\ncatalog cat.test. consumer\n",
 		 cat);
 	cfg = config(text);
-	journal("m.test.", gone, sizeof(gone));
+	journal("m.test.", gone, gonelen);
+	return cfg;
+}
+
+/*
+ * With a consumer catalog, a member's copy that no zone configured reads (its catalog not read
+ * yet, say) stops the sweep: that member's journal cannot be told from a removed zone's. Once
+ * every copy is a configured zone's, the sweep runs.
+ */
+static void test_member_unknown(void)
+{
+	char cat[160], gone[4096], p[4096];
+	ctl_build_t b = {0};
+	cfg_t *cfg = with_catalog(cat, sizeof(cat), gone, sizeof(gone));
+
 	put(at("catalog/m.test.zone", p, sizeof(p)), "");
 	put(at("catalog/m.test.zone.label", p, sizeof(p)), "sandns-catalog-label 1 x\n");
 	ctl_journals_sweep(cfg, &b);
@@ -155,20 +167,8 @@ static void test_orphans(void)
 {
 	char cat[160], text[512], gone[4096], p[4096], q[4096];
 	ctl_build_t b = {0};
-	cfg_t *cfg;
+	cfg_t *cfg = with_catalog(cat, sizeof(cat), gone, sizeof(gone));
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(strcpy(dir, "/tmp/sandns-test-journals-XXXXXX")));
-	snprintf(state, sizeof(state), "%s/state", dir);
-	CU_ASSERT_EQUAL_FATAL(mkdir(state, 0700), 0);
-	CU_ASSERT_EQUAL_FATAL(mkdir(at("catalog", p, sizeof(p)), 0700), 0);
-	snprintf(cat, sizeof(cat), "%s/cat.zone", dir);
-	put(cat, "$TTL 0\n@ IN SOA invalid. invalid. 2 3600 600 2147483646 0\n@ IN NS invalid.\n"
-		 "version IN TXT \"2\"\n");
-	snprintf(text, sizeof(text),
-		 "zone cat.test. %s\nprimary cat.test. 127.0.0.1@9\ncatalog cat.test. consumer\n",
-		 cat);
-	cfg = config(text);
-	journal("m.test.", gone, sizeof(gone));
 	put(at("catalog/m.test.zone", p, sizeof(p)), "");
 	put(at("catalog/m.test.zone.label", q, sizeof(q)),
 	    "sandns-catalog-label 2 x old-cat.test.\n");
