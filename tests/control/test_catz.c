@@ -899,6 +899,17 @@ static bool copy_is(const char *dir, const char *name, const char *label)
 		 strcmp(had, label) == 0));
 }
 
+/* Whether the label file of member NAME's copy in DIR names catalog CAT as its owner. */
+static bool owner_is(const char *dir, const char *name, const char *cat)
+{
+	char path[256], had[CATZ_LABEL_MAX], owner[CATZ_OWNER_MAX], why[256];
+
+	snprintf(path, sizeof(path), "%s/catalog/%szone", dir, name);
+	return catz_label_read(path, had, sizeof(had), owner, sizeof(owner), why, sizeof(why)) ==
+		   1 &&
+	       strcmp(owner, cat) == 0;
+}
+
 /*
  * A member handed over by its catalog's coo property (RFC 9432 4.4.1) to a catalog that lists it:
  * taken by that one, its copy kept under the same unique label (m2.test.), reset under another
@@ -938,7 +949,8 @@ static void test_consumer_coo(void)
 	CU_ASSERT_FATAL(transferred(ctl, cat));
 	ctl_catz_update(ctl);
 	CU_ASSERT(member_is(ctl, "m2.test.", "cat2.test.", "l2"));
-	CU_ASSERT(copy_is(dir, "m2.test.", "l2")); /* the same label: kept */
+	CU_ASSERT(copy_is(dir, "m2.test.", "l2"));	    /* the same label: kept */
+	CU_ASSERT(owner_is(dir, "m2.test.", "cat2.test.")); /* its label file says whose */
 	CU_ASSERT(member_is(ctl, "m1.test.", "cat2.test.", "k1"));
 	CU_ASSERT(!copy_is(dir, "m1.test.", NULL));		  /* another label: reset */
 	CU_ASSERT(member_is(ctl, "m3.test.", "cat.test.", "l3")); /* no coo: stays */
