@@ -402,7 +402,7 @@ static zload_zone_t **given_copies(ctl_t *ctl, const cfg_t *cfg)
 		return NULL;
 	for (size_t i = 0; i < cfg->nzones; i++)
 		if (cfg->zones[i].src.kind == ZSRC_PRIMARY)
-			g[i] = xfrin_copy(ctl->xfrin, cfg->zones[i].origin);
+			g[i] = xfrin_lend(ctl->xfrin, cfg->zones[i].origin, false);
 	return g;
 }
 
