@@ -402,7 +402,7 @@ static zload_zone_t **given_copies(ctl_t *ctl, const cfg_t *cfg)
 		return NULL;
 	for (size_t i = 0; i < cfg->nzones; i++)
 		if (cfg->zones[i].src.kind == ZSRC_PRIMARY)
-			g[i] = xfrin_copy(ctl->xfrin, cfg->zones[i].origin);
+			g[i] = xfrin_lend(ctl->xfrin, cfg->zones[i].origin, false);
 	return g;
 }
 
@@ -496,6 +496,35 @@ static bool check_copy(const char *cat, const cfg_zone_t *z)
 }
 
 /*
+ * The label files of the members another catalog's coo property handed over to catalog CAT
+ * under the same unique label (PATHS, their LABELS; N of them), served as CAT's now: rewritten
+ * to name CAT, and synced; their copies stay. Else a file would still name the catalog that
+ * handed the member over, which a start takes for its owner: that catalog, listing it still
+ * without a coo, would take it back; no longer configured, the journals' sweep would remove
+ * the copy whenever CAT's zone fails to load at that start.
+ */
+static void relabel_handed(const char *cat, char **paths, char **labels, size_t n)
+{
+	char err[1024];
+	const char *some = NULL; /* one written */
+
+	for (size_t i = 0; i < n; i++) {
+		if (paths[i] == NULL || labels[i] == NULL)
+			continue;
+		if (catz_label_write(paths[i], labels[i], cat, err, sizeof(err)) == SANDNS_EOK)
+			some = paths[i];
+		else
+			log_msg(
+			    LOG_ERR,
+			    "catalog %s: a member handed over to it: its label file still names "
+			    "the catalog it came from: %s",
+			    cat, err);
+	}
+	if (some != NULL)
+		catz_label_sync(some);
+}
+
+/*
  * Applies catalog CAT's members WANT: NEXT switched to; the copies of members gone removed, their
  * number added to *REMOVED. Whether it was (failures logged).
  */
@@ -507,8 +536,8 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, const catz_t 
 	size_t ngiven;
 	char err[1024], dir[4096];
 	cfg_t *next, *old = (cfg_t *)ctl->cfg;
-	char **gone = NULL;
-	size_t ngone = 0, added = 0;
+	char **gone = NULL, **handed = NULL, **labels = NULL;
+	size_t ngone = 0, added = 0, nhanded = 0;
 	const char *labelled = NULL; /* a member whose label was just written */
 	int rc;
 
@@ -528,10 +557,18 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, const catz_t 
 		    zone_of(next, z->origin) == NULL)
 			gone[ngone++] = strdup(z->src.path);
 	}
+	handed = calloc(old->nzones + 1, sizeof(*handed));
+	labels = calloc(old->nzones + 1, sizeof(*labels));
 	for (size_t i = 0; i < next->nzones; i++) {
-		const cfg_zone_t *z = &next->zones[i];
+		const cfg_zone_t *z = &next->zones[i], *was = zone_of(old, z->origin);
 
-		if (zone_of(old, z->origin) != NULL)
+		/* Handed over under the same label (another is a reset: added again below). */
+		if (was != NULL && handed != NULL && labels != NULL && handed_to(was, cat) &&
+		    z->catalog != NULL && cfg_same_origin(z->catalog, cat)) {
+			handed[nhanded] = strdup(z->src.path);
+			labels[nhanded++] = strdup(z->catalog_label);
+		}
+		if (was != NULL)
 			continue;
 		added++;
 		/* Before the reload reads the members added. */
@@ -561,6 +598,7 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, const catz_t 
 		log_msg(LOG_NOTICE, "catalog %s: %zu member%s added, %zu removed; %zu zones served",
 			cat, added, added == 1 ? "" : "s", ngone, ctl->info.nzones);
 		*removed += ngone;
+		relabel_handed(cat, handed, labels, nhanded);
 	}
 	/* A member removed leaves nothing behind: its copy goes too. */
 	for (size_t i = 0; gone != NULL && i < ngone; i++)
@@ -578,6 +616,12 @@ static bool apply(ctl_t *ctl, const char *cat, const catz_t *want, const catz_t 
 	for (size_t i = 0; gone != NULL && i < old->nzones; i++)
 		free(gone[i]);
 	free(gone);
+	for (size_t i = 0; i < nhanded; i++) {
+		free(handed[i]);
+		free(labels[i]);
+	}
+	free(handed);
+	free(labels);
 	return rc == SANDNS_EOK;
 }
 

@@ -52,7 +52,8 @@ bool ctl_catz_left_for_coo(ctl_t *ctl, const char *cat, const catz_member_t *m,
  * Whether member M, listed by catalog CAT and configured by none, is left to another consumer
  * catalog that lists it too and whose member it was, as the label file of its copy PATH says
  * (RFC 9432 5.4: of two catalogs that list a member, the one that had it keeps it): at a
- * start, whichever of the two is read first.
+ * start, whichever of the two is read first. Not when its listing there hands it over to CAT
+ * by a coo property; a coo naming another catalog leaves it to the owner all the same.
  */
 bool ctl_catz_left_to_owner(ctl_t *ctl, const char *cat, const catz_member_t *m, const char *path,
 			    struct ctl_catz_others *o);

@@ -168,12 +168,14 @@ bool ctl_catz_left_to_owner(ctl_t *ctl, const char *cat, const catz_member_t *m,
 	const catz_member_t *entry;
 	const char *to;
 
-	/* Not when the one that had it hands it over by a coo property: the new one's then. */
+	/* Not when the one that had it hands it over to CAT by a coo property: CAT's then. A coo
+	 * naming a third catalog is the owner's to weigh (that one takes it if it lists it, else
+	 * the owner keeps it): CAT taking it would reset a copy made under another label. */
 	if (catz_label_read(path, label, sizeof(label), owner, sizeof(owner), why, sizeof(why)) !=
 		1 ||
 	    owner[0] == '\0' || cfg_same_origin(owner, cat) ||
 	    (to = listed_by(ctl, owner, m->name, o, &entry)) == NULL ||
-	    (entry->coo != NULL && !cfg_same_origin(entry->coo, to)))
+	    (entry->coo != NULL && cfg_same_origin(entry->coo, cat)))
 		return false;
 	log_msg(LOG_INFO,
 		"catalog %s: member %s is left to catalog %s, whose member it was and which lists "

@@ -255,7 +255,7 @@ static zload_zone_t **given_of(ctl_t *ctl, const cfg_t *cfg)
 			continue;
 		if (g == NULL && (g = calloc(cfg->nzones + 1, sizeof(*g))) == NULL)
 			return NULL;
-		g[i] = xfrin_copy(ctl->xfrin, cfg->zones[i].origin);
+		g[i] = xfrin_lend(ctl->xfrin, cfg->zones[i].origin, true);
 	}
 	return g;
 }

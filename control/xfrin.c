@@ -252,12 +252,17 @@ void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err, unsigned long serv
 	if (err == NULL && z->handed != NULL && zload_serial(z->handed) == served) {
 		w = z->handed;
 		z->handed = NULL;
-	} else if (err == NULL && z->lent != NULL && z->lent != z->unsaved &&
-		   zload_serial(z->lent) == served) {
-		/* The one this reload took, superseded while it built: served all the same. */
-		w = zload_ref(z->lent);
+	} else if (err == NULL) {
+		/* One this job's reloads took, superseded while they built: served all the same. */
+		zload_zone_t *const took[] = {z->lent, z->lent_first};
+
+		for (size_t k = 0; w == NULL && k < 2; k++)
+			if (took[k] != NULL && took[k] != z->unsaved &&
+			    zload_serial(took[k]) == served)
+				w = zload_ref(took[k]);
 	}
 	zload_free(&z->lent);
+	zload_free(&z->lent_first);
 	if (w != NULL) {
 		zload_free(&z->unsaved);
 		z->unsaved = w;
@@ -268,7 +273,8 @@ void xfrin_reloaded(xfrin_t *x, size_t zone, const char *err, unsigned long serv
 	pthread_mutex_unlock(&x->lock);
 }
 
-zload_zone_t *xfrin_copy(xfrin_t *x, const char *origin)
+/* xfrin_copy(), remembered as lent to a reload when LEND (the job's first reload: FIRST). */
+static zload_zone_t *copy_of(xfrin_t *x, const char *origin, bool lend, bool first)
 {
 	zload_zone_t *z = NULL;
 
@@ -277,13 +283,29 @@ zload_zone_t *xfrin_copy(xfrin_t *x, const char *origin)
 	pthread_mutex_lock(&x->lock);
 	struct xz *s = xtab_origin(x->ix, origin);
 
+	if (s != NULL && lend && first)
+		zload_free(&s->lent_first);
 	if (s != NULL && s->mem != NULL && !s->st.expired) {
 		z = zload_ref(s->mem);
-		zload_free(&s->lent);
-		s->lent = zload_ref(s->mem);
+		if (lend && first)
+			s->lent_first = zload_ref(s->mem);
+		if (lend) {
+			zload_free(&s->lent);
+			s->lent = zload_ref(s->mem);
+		}
 	}
 	pthread_mutex_unlock(&x->lock);
 	return z;
+}
+
+zload_zone_t *xfrin_copy(xfrin_t *x, const char *origin)
+{
+	return copy_of(x, origin, false, false);
+}
+
+zload_zone_t *xfrin_lend(xfrin_t *x, const char *origin, bool first)
+{
+	return copy_of(x, origin, true, first);
 }
 
 /* Whether FROM is at address A, the port aside (an IPv4-mapped IPv6 address as IPv4). */
@@ -849,6 +871,7 @@ void xfrin_free(xfrin_t **xp)
 		zload_free(&x->z[i].handed);
 		zload_free(&x->z[i].unsaved);
 		zload_free(&x->z[i].lent);
+		zload_free(&x->z[i].lent_first);
 	}
 	free(x->z);
 	xtab_free(x->tab);

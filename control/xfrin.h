@@ -105,10 +105,19 @@ extern unsigned xfrin_again_s;
 /*
  * Any thread: a reference to the version of secondary zone ORIGIN the transfer thread holds in
  * memory (the last one transferred, or loaded at start), which its file holds or will hold once
- * the writer has written it; NULL when there is none or the zone expired. A reload serves it in
- * place of reading the file (ctl_build: ctl_rebuild_t.given).
+ * the writer has written it; NULL when there is none or the zone expired. A look (a catalog's
+ * members read): nothing remembered; a reload takes it with xfrin_lend().
  */
 zload_zone_t *xfrin_copy(xfrin_t *x, const char *origin);
+
+/*
+ * The reload thread: xfrin_copy(), for a reload that serves it in place of reading the file
+ * (ctl_build: ctl_rebuild_t.given), remembered until xfrin_reloaded(): written if its serial is
+ * the one served, though a newer one came meanwhile. FIRST for a job's own reload (the versions
+ * lent before are forgotten); without, for a later reload of the same job (a catalog's members
+ * applied), which may serve it again or keep the one the first served: both are remembered.
+ */
+zload_zone_t *xfrin_lend(xfrin_t *x, const char *origin, bool first);
 
 /*
  * xfrin_file.c: whether the mark an older sandnsd left beside the copy at PATH (PATH.serial:

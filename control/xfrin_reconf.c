@@ -22,7 +22,7 @@ static void zone_move(struct xz *to, struct xz *from, const cfg_t *cfg, size_t i
 	*to = *from;
 	from->name = NULL;
 	/* one owner only (under the lock) */
-	from->mem = from->handed = from->unsaved = from->lent = NULL;
+	from->mem = from->handed = from->unsaved = from->lent = from->lent_first = NULL;
 	to->zone = i;
 	to->origin = cfg->zones[i].origin;
 	to->path = cfg->zones[i].src.path;
@@ -159,6 +159,7 @@ int xfrin_reconfigure(xfrin_t *x, const cfg_t *cfg, char *err, size_t errlen)
 			zload_free(&old[k].handed);
 			zload_free(&old[k].unsaved);
 			zload_free(&old[k].lent);
+			zload_free(&old[k].lent_first);
 		}
 	free(old);
 	xtab_free(old_tab);

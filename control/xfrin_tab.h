@@ -61,8 +61,10 @@ struct xz {
 	zload_zone_t *mem;
 	zload_zone_t *handed;
 	zload_zone_t *unsaved;
-	/* Under the lock: the version xfrin_copy() gave last (a reload's), written when that
-	 * reload says it served it though a newer one was handed over while it built. */
+	/* Under the lock: the versions xfrin_lend() gave a reload job, its first reload's
+	 * (LENT_FIRST) and the last (LENT), one of which is written when the job says it served
+	 * its serial, though a newer one was handed over while it built. */
+	zload_zone_t *lent_first;
 	zload_zone_t *lent;
 	unsigned long gen;
 	/* This zone as configured, unique in the process (a reconfiguration keeping it keeps it): a

@@ -899,6 +899,17 @@ static bool copy_is(const char *dir, const char *name, const char *label)
 		 strcmp(had, label) == 0));
 }
 
+/* Whether the label file of member NAME's copy in DIR names catalog CAT as its owner. */
+static bool owner_is(const char *dir, const char *name, const char *cat)
+{
+	char path[256], had[CATZ_LABEL_MAX], owner[CATZ_OWNER_MAX], why[256];
+
+	snprintf(path, sizeof(path), "%s/catalog/%szone", dir, name);
+	return catz_label_read(path, had, sizeof(had), owner, sizeof(owner), why, sizeof(why)) ==
+		   1 &&
+	       strcmp(owner, cat) == 0;
+}
+
 /*
  * A member handed over by its catalog's coo property (RFC 9432 4.4.1) to a catalog that lists it:
  * taken by that one, its copy kept under the same unique label (m2.test.), reset under another
@@ -938,7 +949,8 @@ static void test_consumer_coo(void)
 	CU_ASSERT_FATAL(transferred(ctl, cat));
 	ctl_catz_update(ctl);
 	CU_ASSERT(member_is(ctl, "m2.test.", "cat2.test.", "l2"));
-	CU_ASSERT(copy_is(dir, "m2.test.", "l2")); /* the same label: kept */
+	CU_ASSERT(copy_is(dir, "m2.test.", "l2"));	    /* the same label: kept */
+	CU_ASSERT(owner_is(dir, "m2.test.", "cat2.test.")); /* its label file says whose */
 	CU_ASSERT(member_is(ctl, "m1.test.", "cat2.test.", "k1"));
 	CU_ASSERT(!copy_is(dir, "m1.test.", NULL));		  /* another label: reset */
 	CU_ASSERT(member_is(ctl, "m3.test.", "cat.test.", "l3")); /* no coo: stays */
@@ -982,6 +994,44 @@ static void test_consumer_coo(void)
 	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * A member whose catalog's coo property names a catalog not configured (RFC 9432 4.4.1: nothing
+ * takes it, so it stays) and which a second catalog lists under another label: the first keeps
+ * it across a restart, whichever is read first, with its copy. Before, the second, read first,
+ * took it (the coo named another than the owner) and reset its copy.
+ */
+static void test_consumer_coo_elsewhere(void)
+{
+	char dir[] = "/tmp/sandns-test-catz-XXXXXX", cat[128], cat2[128];
+	ctl_t *ctl;
+	cfg_t *cfg;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(cat, sizeof(cat), "%s/cat.zone", dir);
+	snprintf(cat2, sizeof(cat2), "%s/cat2.zone", dir);
+	write_listing(cat, 1, "l4.zones IN PTR m4.test.\n");
+	write_listing(cat2, 1, "k4.zones IN PTR m4.test.\n");
+	ctl = two_catalogs(dir, cat, cat2, false, &cfg);
+	ctl_catz_update(ctl);
+	CU_ASSERT(member_is(ctl, "m4.test.", "cat.test.", "l4"));
+	put_copy(dir, "m4.test.");
+	write_listing(cat, 2, "l4.zones IN PTR m4.test.\ncoo.l4.zones IN PTR cat3.test.\n");
+	CU_ASSERT_FATAL(transferred(ctl, cat));
+	ctl_catz_update(ctl);
+	CU_ASSERT(member_is(ctl, "m4.test.", "cat.test.", "l4"));
+	ctl_free(&ctl);
+	cfg_free(&cfg);
+	for (int first2 = 0; first2 < 2; first2++) {
+		ctl = two_catalogs(dir, cat, cat2, first2 == 1, &cfg);
+		ctl_catz_update(ctl);
+		CU_ASSERT(member_is(ctl, "m4.test.", "cat.test.", "l4"));
+		CU_ASSERT(copy_is(dir, "m4.test.", "l4"));
+		ctl_free(&ctl);
+		cfg_free(&cfg);
+	}
+	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 void reg_cutest_catz(void)
 {
 	CU_pSuite s = CU_add_suite("catz", NULL, NULL);
@@ -999,6 +1049,8 @@ void reg_cutest_catz(void)
 	CU_add_test(s, "consumer: members that failed tried again, the same serial, bounded",
 		    test_consumer_retry);
 	CU_add_test(s, "consumer: a member handed over by a coo property", test_consumer_coo);
+	CU_add_test(s, "consumer: a coo naming a catalog not configured leaves the member",
+		    test_consumer_coo_elsewhere);
 	CU_add_test(s, "consumer: a reset and a move in one version of a catalog",
 		    test_consumer_move_relabel);
 }

@@ -144,10 +144,12 @@ static bool file_serial(unsigned serial)
 
 /*
  * The writer busy with serial 11 (a delay before each write), serial 12 is served and waits
- * for it; 13 is handed over and its reload takes it (xfrin_copy), then 14 arrives while 13's
- * build runs; that build serves 13, then 14's is refused. Written in the end: 11, then 13, the
- * newest served (the one its reload took, though 14 came since): never a copy not served
- * (14), nor an older one (12) when a newer one was served.
+ * for it; 13 is handed over and its reload takes it (xfrin_lend), then 14 arrives while 13's
+ * build runs; a catalog's members are read from 14 (xfrin_copy) and applied by a reload of the
+ * same job that takes 14 too, serving 13 still (a zone kept in memory is not read again); the
+ * job serves 13, then 14's is refused. Written in the end: 11, then 13, the newest served (the
+ * one its reload took, though 14 came and was lent since): never a copy not served (14), nor an
+ * older one (12) when a newer one was served.
  */
 static void test_served_only(void)
 {
@@ -156,7 +158,7 @@ static void test_served_only(void)
 	unsigned port;
 	int fd = tu_silent_udp("127.0.0.1", &port), lst = socket(AF_INET, SOCK_STREAM, 0);
 	cfg_t *cfg = cfg_new();
-	zload_zone_t *took = NULL;
+	zload_zone_t *took = NULL, *look, *again;
 	xfrin_t *x;
 
 	sin.sin_port = htons((uint16_t)port);
@@ -183,8 +185,14 @@ static void test_served_only(void)
 		if (s == 12)
 			xfrin_reloaded(x, 0, NULL, 12);
 		if (s == 13)
-			took = xfrin_copy(x, "sec.test."); /* what 13's reload builds */
+			took = xfrin_lend(x, "sec.test.", true); /* what 13's reload builds */
 	}
+	look = xfrin_copy(x, "sec.test.");	   /* a catalog's members read */
+	again = xfrin_lend(x, "sec.test.", false); /* a catalog's members applied */
+	CU_ASSERT_EQUAL(look != NULL ? zload_serial(look) : 0, 14);
+	CU_ASSERT_EQUAL(again != NULL ? zload_serial(again) : 0, 14);
+	zload_free(&look);
+	zload_free(&again);
 	CU_ASSERT_PTR_NOT_NULL(took);
 	CU_ASSERT_EQUAL(took != NULL ? zload_serial(took) : 0, 13);
 	zload_free(&took);
