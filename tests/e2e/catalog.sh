@@ -171,7 +171,8 @@ check "the member m3.test. is served too" served_within m3.test. 192.0.2.44 10
 out=$(ctl zone-status m1.test.)
 check "zone-status m1.test. names its catalog" has "$out" "member of catalog catalog.test."
 check "zone-status m1.test. shows its primary" has "$out" "127.0.0.1@$KPORT"
-check "its copy is state-dir/catalog/m1.test.zone" grep -q 192.0.2.11 "$TMP/state/catalog/m1.test.zone"
+check "its copy is state-dir/catalog/m1.test.zone (written within 5 s of serving)" \
+	until_ok 5 grep -q 192.0.2.11 "$TMP/state/catalog/m1.test.zone"
 check "m2.test. is not served yet" refused_within m2.test. 1
 
 # ---- a member added on the primary, another removed at the same time

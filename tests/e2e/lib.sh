@@ -14,6 +14,17 @@ check() {
 	if "$@"; then ok "$desc"; else bad "$desc"; fi
 }
 
+# until_ok SECONDS CMD...: CMD succeeds within SECONDS (tried every 0.1 s, its output dropped)
+until_ok() {
+	local tenths=$(($1 * 10))
+	shift
+	for _ in $(seq 1 "$tenths"); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # stop_pid PID SECONDS NAME: SIGTERM to a child of this shell, SIGKILL after SECONDS; returns its
 # exit status (wait works only in the shell that started it, hence a sourced function).
 stop_pid() {

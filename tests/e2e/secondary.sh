@@ -140,16 +140,6 @@ wait_serial() {
 	echo "     serial served: '$got', want $want"
 	return 1
 }
-# until_ok SECONDS CMD...: CMD succeeds within SECONDS
-until_ok() {
-	local tenths=$(($1 * 10))
-	shift
-	for _ in $(seq 1 "$tenths"); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # file_serial: the SOA serial of the copy on disk (sandnsd writes it with the SOA first)
 file_serial() { awk '$4 == "SOA" { print $7; exit }' "$TMP/secondary/sec.test.zone"; }
 rcode_is() {
