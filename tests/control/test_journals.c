@@ -180,6 +180,11 @@ static void test_orphans(void)
 	CU_ASSERT_EQUAL(access(q, F_OK), -1);
 	CU_ASSERT_EQUAL(access(at("catalog/k.test.zone", p, sizeof(p)), F_OK), 0);
 	CU_ASSERT_EQUAL(access(gone, F_OK), 0);
+	/* Its catalog's name written otherwise (case, an escape, no final dot): the same one. */
+	put(at("catalog/k.test.zone.label", p, sizeof(p)),
+	    "sandns-catalog-label 2 y C\\097t.TEST\n");
+	ctl_journals_sweep(cfg, &b);
+	CU_ASSERT_EQUAL(access(at("catalog/k.test.zone", p, sizeof(p)), F_OK), 0);
 	/* An older sandnsd's label (no catalog said): kept, and it keeps the journals. */
 	put(at("catalog/k.test.zone.label", p, sizeof(p)), "sandns-catalog-label 1 y\n");
 	ctl_journals_sweep(cfg, &b);
