@@ -37,6 +37,18 @@ static void test_serial(void)
 	static const uint8_t whole[] = {7,   'E', 'x', 'A', 'm', 'P', 'l',
 					'e', 3,	  'C', 'o', 'M', 0,   SOA_HEAD(26),
 					1,   'a', 0,   1,   'b', 0,   NUMBERS};
+	/* Owner the first label written again, the rest a pointer to the question's "com". */
+	static const uint8_t part[] = {7,    'e',  'x',	 'a',	       'm',    'p', 'l',
+				       'e',  0xc0, 20,	 SOA_HEAD(27), 2,      'n', 's',
+				       0xc0, 12,   0xc0, 12,	       NUMBERS};
+	/* A pointer to itself (the answer begins at 29), one to a later place, one to the
+	 * question's "com" alone. */
+	static const uint8_t loop[] = {0xc0, 29, SOA_HEAD(27), 2,  'n',	   's',
+				       0xc0, 12, 0xc0,	       12, NUMBERS};
+	static const uint8_t later[] = {0xc0, 31, SOA_HEAD(27), 2,  'n',    's',
+					0xc0, 12, 0xc0,		12, NUMBERS};
+	static const uint8_t com[] = {0xc0, 20, SOA_HEAD(27), 2,  'n',	  's',
+				      0xc0, 12, 0xc0,	      12, NUMBERS};
 	static const uint8_t other[] = {3,   'w', 'w',	'w', 0xc0, 12, SOA_HEAD(27), 2,
 					'n', 's', 0xc0, 12,  0xc0, 12, NUMBERS};
 	static const uint8_t a_rec[] = {0xc0, 12, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 192, 0, 2, 1};
@@ -56,6 +68,16 @@ static void test_serial(void)
 	make(1, whole, sizeof(whole));
 	CU_ASSERT_TRUE(notify_soa_serial(msg, len, qn, &serial));
 	CU_ASSERT_EQUAL(serial, 1234567890);
+	serial = 0;
+	make(1, part, sizeof(part));
+	CU_ASSERT_TRUE(notify_soa_serial(msg, len, qn, &serial));
+	CU_ASSERT_EQUAL(serial, 1234567890);
+	make(1, loop, sizeof(loop));
+	CU_ASSERT_FALSE(notify_soa_serial(msg, len, qn, &serial));
+	make(1, later, sizeof(later));
+	CU_ASSERT_FALSE(notify_soa_serial(msg, len, qn, &serial));
+	make(1, com, sizeof(com));
+	CU_ASSERT_FALSE(notify_soa_serial(msg, len, qn, &serial));
 	/* Every octet cut off: never read past the message. */
 	for (size_t cut = 1; cut <= sizeof(ptr); cut++) {
 		make(1, ptr, sizeof(ptr) - cut);
