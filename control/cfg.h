@@ -436,6 +436,11 @@ typedef struct cfg {
 const cfg_signing_t *cfg_signing_of(const cfg_t *cfg, const char *origin);
 /* cfg_dnssec.c: the key directory (dnssec-key-dir, else state-dir's "keys" in BUF), or NULL. */
 const char *cfg_key_dir(const cfg_t *cfg, char *buf, size_t len);
+
+/* cfg_opts.c: where the configuration line KEY (as a file names it, e.g. "dnstap") was last
+ * set, for a message: "FILE:LINE" or "--KEY"; KEY itself when it was not set or is no such line. */
+const char *cfg_set_where(const cfg_t *cfg, const char *key);
+
 /* cfg_dnssec.c: the policy of zones given no dnssec-policy: a CSK of algorithm 13, NSEC, 14
  * days' signatures renewed 7 days before they expire. */
 extern const sign_params_t cfg_dnssec_default;

@@ -90,6 +90,13 @@ int cfg_find_key(const char *name, bool cmdline)
 	return -1;
 }
 
+const char *cfg_set_where(const cfg_t *cfg, const char *key)
+{
+	const int k = cfg_find_key(key, false);
+
+	return k >= 0 && cfg->set_at[k] != NULL ? cfg->set_at[k] : key;
+}
+
 int cfg_push_str(char ***array, size_t *n, const char *s)
 {
 	char *copy = strdup(s);

@@ -658,7 +658,9 @@ int main(int argc, char **argv)
 				      (cfg->dnstap_log_responses ? DNSTAP_LOG_RESPONSES : 0),
 				  cfg->identity, SANDNS_VERSION, err, sizeof(err));
 		if (tap == NULL) {
-			log_msg(LOG_ERR, "%s", err);
+			/* Where it was set: the file and line (no start: nothing to answer with).
+			 */
+			log_msg(LOG_ERR, "%s: %s: not starting", cfg_set_where(cfg, "dnstap"), err);
 			status = EXIT_CONFIG;
 			goto out_free_ctl;
 		}

@@ -164,6 +164,17 @@ check "--check-config: dnstap's directory and a log file's name (exit $RC)" \
 	test "$RC" = 2 -a -n "$(grep 'gaps.conf:3: dnstap .*nodir' "$TMP/gaps.out")" \
 	-a -n "$(grep 'gaps.conf:4: log-target .*a file name of at most' "$TMP/gaps.out")"
 [ "$failed" = 0 ] || sed 's/^/     /' "$TMP/check.out"
+# What the check cannot see: the query log's file a link to a directory not there. The start
+# fails, naming the line.
+ln -s "$TMP/nodir/q.tap" "$TMP/dangling.tap"
+new_port
+printf 'zone example.net. %s\nstate-dir %s\ndnstap %s\nlisten 127.0.0.1@%s\ncontrol %s\n' \
+	"$SAMPLE/example.net.zone" "$TMP/tap.state" "$TMP/dangling.tap" "$PORT" "$TMP/tap.sock" \
+	>"$TMP/tap.conf"
+timeout 20 "$SANDNSD" --foreground --io socket --config "$TMP/tap.conf" >"$TMP/tap.out" 2>&1
+RC=$?
+check "a query log that cannot be opened: no start, its line named (exit $RC)" \
+	test "$RC" != 0 -a "$RC" != 124 -a -n "$(grep "tap.conf:3: dnstap .*dangling.tap.*not starting" "$TMP/tap.out")"
 
 printf 'zone example.net. %s\nlisten 127.0.0.1@5353\nstate-dir %s\n' \
 	"$SAMPLE/example.net.zone" "$TMP/good.state" >"$TMP/good.conf"
