@@ -2,6 +2,7 @@
 /* metrics.c: the serving counters by transport, and the Prometheus /metrics endpoint */
 #include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 #include "sandns_err.h"
 
 #define METRICS_CONNECTIONS 32	/* scrapers at once; more are refused (or make room, below) */
-#define METRICS_PER_IP 8	/* ... and from one address (libmicrohttpd's count) */
+#define METRICS_PER_IP 8	/* ... and from one address (more are refused, counted apart) */
 #define METRICS_TIMEOUT_SECS 10 /* a connection idle (or not reading) this long is closed */
 /* A connection that has sent no whole request for this long (or none since its last answer)
  * gives way to a new one when the places are taken: idle is not quiet, one octet every few
@@ -32,12 +33,16 @@ struct metrics_conn {
 	int fd;		/* -1: the slot is free */
 	bool busy;	/* a request read whole, its answer not yet sent */
 	uint64_t since; /* when it opened or last finished an answer (clock_now_ms) */
+	uint8_t ip[16]; /* the client's address: IPv4's 4 octets or IPv6's 16 ... */
+	uint8_t iplen;	/* ... as many (0: none known) */
 };
 
 struct metrics {
 	metrics_src_t src;
 	struct metrics_conn conns[METRICS_SLOTS];
-	uint64_t accepted, evicted, refused; /* connections; written by the metrics thread */
+	/* Connections, written by the metrics thread: taken, shut down to make room, refused for
+	 * want of room, refused as one too many from their address. */
+	uint64_t accepted, evicted, refused, refused_address;
 	int fd;
 	char where[CFG_ADDR_TEXT];
 	struct MHD_Daemon *mhd;
@@ -281,13 +286,15 @@ static char *metrics_scrape(metrics_t *m, size_t *len)
 	pthread_mutex_unlock(&m->lock);
 	metrics_head(&b, "sandns_metrics_connections_total", "counter",
 		     "Connections to this endpoint: accepted, evicted (no request within 3 s "
-		     "while the places were taken), refused (every place taken by a busy one).");
+		     "while the places were taken), refused (every place taken by a busy one), "
+		     "refused_per_address (8 open from its address already).");
 	buf_printf(&b,
 		   "sandns_metrics_connections_total{result=\"accepted\"} %llu\n"
 		   "sandns_metrics_connections_total{result=\"evicted\"} %llu\n"
-		   "sandns_metrics_connections_total{result=\"refused\"} %llu\n",
+		   "sandns_metrics_connections_total{result=\"refused\"} %llu\n"
+		   "sandns_metrics_connections_total{result=\"refused_per_address\"} %llu\n",
 		   (unsigned long long)m->accepted, (unsigned long long)m->evicted,
-		   (unsigned long long)m->refused);
+		   (unsigned long long)m->refused, (unsigned long long)m->refused_address);
 	free(c);
 	if (b.oom) {
 		free(b.p);
@@ -322,6 +329,29 @@ static struct metrics_conn *metrics_conn_of(struct MHD_Connection *conn)
 	return ci != NULL ? ci->socket_context : NULL;
 }
 
+/* ADDR's (LEN octets) address into IP, as many octets as it has (an IPv4-mapped IPv6 one as
+ * IPv4); 0: none. */
+static uint8_t metrics_ip_of(const struct sockaddr *addr, size_t len, uint8_t ip[16])
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	if (addr != NULL && len >= sizeof(struct sockaddr_in) && addr->sa_family == AF_INET) {
+		memcpy(ip, &((const struct sockaddr_in *)addr)->sin_addr, 4);
+		return 4;
+	}
+	if (addr != NULL && len >= sizeof(struct sockaddr_in6) && addr->sa_family == AF_INET6) {
+		const uint8_t *a = ((const struct sockaddr_in6 *)addr)->sin6_addr.s6_addr;
+
+		if (memcmp(a, mapped, sizeof(mapped)) == 0) {
+			memcpy(ip, a + 12, 4);
+			return 4;
+		}
+		memcpy(ip, a, 16);
+		return 16;
+	}
+	return 0;
+}
+
 /* A connection opens (slot taken) or closes (slot freed). */
 static void metrics_notify(void *cls, struct MHD_Connection *conn, void **ctx,
 			   enum MHD_ConnectionNotificationCode what)
@@ -339,9 +369,15 @@ static void metrics_notify(void *cls, struct MHD_Connection *conn, void **ctx,
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	for (size_t i = 0; i < METRICS_SLOTS && ci != NULL; i++)
 		if (m->conns[i].fd < 0) {
-			m->conns[i] =
-			    (struct metrics_conn){.fd = ci->connect_fd, .since = clock_now_ms()};
-			*ctx = &m->conns[i];
+			const union MHD_ConnectionInfo *ai =
+			    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+			struct metrics_conn *c = &m->conns[i];
+
+			*c = (struct metrics_conn){.fd = ci->connect_fd, .since = clock_now_ms()};
+			/* libmicrohttpd keeps the whole address the accept gave. */
+			c->iplen = metrics_ip_of(ai != NULL ? ai->client_addr : NULL,
+						 sizeof(struct sockaddr_in6), c->ip);
+			*ctx = c;
 			return;
 		}
 }
@@ -362,28 +398,36 @@ static void metrics_completed(void *cls, struct MHD_Connection *conn, void **sta
 }
 
 /*
- * A new connection: taken while fewer than METRICS_CONNECTIONS are open; else the one quiet
- * (no request) the longest, for METRICS_REQUEST_MS at least, is shut down to make room (its
- * end read, libmicrohttpd closes it), or the new one is refused. Both counted.
+ * A new connection: refused when METRICS_PER_IP are open from its address already (none of
+ * them is made to give way: an address that holds its share waits for it); else taken while
+ * fewer than METRICS_CONNECTIONS are open; else the one quiet (no request) the longest, for
+ * METRICS_REQUEST_MS at least, is shut down to make room (its end read, libmicrohttpd closes
+ * it), or the new one is refused. Each counted.
  */
 static enum MHD_Result metrics_accept(void *cls, const struct sockaddr *addr, socklen_t len)
 {
 	metrics_t *m = cls;
 	struct metrics_conn *oldest = NULL;
 	uint64_t now = clock_now_ms();
-	size_t open = 0;
+	size_t open = 0, same = 0;
+	uint8_t ip[16];
+	const uint8_t iplen = metrics_ip_of(addr, len, ip);
 
-	(void)addr;
-	(void)len;
 	for (size_t i = 0; i < METRICS_SLOTS; i++) {
 		struct metrics_conn *c = &m->conns[i];
 
 		if (c->fd < 0)
 			continue;
 		open++;
+		if (iplen != 0 && c->iplen == iplen && memcmp(c->ip, ip, iplen) == 0)
+			same++;
 		if (!c->busy && now - c->since >= METRICS_REQUEST_MS &&
 		    (oldest == NULL || c->since < oldest->since))
 			oldest = c;
+	}
+	if (same >= METRICS_PER_IP) {
+		m->refused_address++;
+		return MHD_NO;
 	}
 	if (open >= METRICS_SLOTS || (open >= METRICS_CONNECTIONS && oldest == NULL)) {
 		m->refused++;
@@ -468,9 +512,9 @@ int metrics_start(metrics_t *m, const metrics_src_t *src, char *err, size_t errl
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, metrics_accept, m, metrics_handle,
 	    m, MHD_OPTION_LISTEN_SOCKET, m->fd, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned)METRICS_SLOTS, MHD_OPTION_NOTIFY_CONNECTION, metrics_notify, m,
-	    MHD_OPTION_NOTIFY_COMPLETED, metrics_completed, m, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned)METRICS_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_TIMEOUT_SECS,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 << 10), MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_COMPLETED, metrics_completed, m, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)METRICS_TIMEOUT_SECS, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 << 10),
+	    MHD_OPTION_END);
 	if (m->mhd == NULL) {
 		snprintf(err, errlen, "metrics %s: cannot start the HTTP server", m->where);
 		return SANDNS_ECONFIG;

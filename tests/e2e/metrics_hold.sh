@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# metrics_hold.sh: a local client takes every place of the metrics endpoint (32 connections from
-# four loopback addresses, 8 each, libmicrohttpd's per-address cap) and keeps them alive by
-# sending one octet of a request line every second, which its idle timeout never ends. Once
-# they are 3 s old a scraper still gets /metrics: the connection quiet the longest gives way,
-# counted as evicted; before that a newcomer is refused, counted too. DNS keeps answering.
+# metrics_hold.sh: a ninth connection from one address is refused (8 each), counted apart. Then
+# a local client takes every place of the metrics endpoint (32 connections from four loopback
+# addresses, 8 each) and keeps them alive by sending one octet of a request line every second,
+# which its idle timeout never ends. Once they are 3 s old a scraper still gets /metrics: the
+# connection quiet the longest gives way, counted as evicted; before that a newcomer is refused,
+# counted too. DNS keeps answering.
 # Environment: SANDNSD, SANDNSCTL (default build/control/...), KEEP=1 keeps the temporary dir.
 # Talks only to 127.0.0.0/8; ends only the processes it started, by PID; every wait is bounded.
 set -uo pipefail
@@ -47,6 +48,38 @@ import sys, urllib.request
 try: print(urllib.request.urlopen('$URL', timeout=$1).read().decode())
 except Exception as e: print('no answer:', e, file=sys.stderr)" 2>>"$TMP/scrape.err"
 }
+
+# One address's share: 8 connections from 127.0.0.6 are taken, a ninth is closed at once,
+# counted apart; the 8 are closed before the holder comes.
+$PY -c "
+import socket
+held = []
+for _ in range(9):
+    s = socket.socket()
+    s.bind(('127.0.0.6', 0))
+    s.connect(('127.0.0.1', $MPORT))
+    held.append(s)
+def closed(s):
+    s.settimeout(2)
+    try:
+        return s.recv(1) == b''
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
+print('ninth closed', closed(held[8]))
+held[0].settimeout(0.3)
+try:
+    print('first open', held[0].recv(1) != b'')
+except socket.timeout:
+    print('first open', True)
+" >"$TMP/share.out" 2>&1
+check "a ninth connection from one address is closed at once, the first kept" \
+	test "$(tr '\n' ' ' <"$TMP/share.out")" = "ninth closed True first open True "
+out=$(scrape 5)
+check "... counted as refused_per_address" \
+	has "$out" '^sandns_metrics_connections_total{result="refused_per_address"} 1$'
+check "... not as refused" has "$out" '^sandns_metrics_connections_total{result="refused"} 0$'
 
 # The holder: 32 connections, one octet each a second, for 20 s (then it ends by itself).
 $PY -c "
