@@ -217,8 +217,8 @@ static void ctl_client_want(ctl_t *ctl, struct ctl_client *c, uint32_t events)
 		ctl_client_close(ctl, c);
 }
 
-/* Answers one request of client C into its (empty) output. */
-static void ctl_client_request(ctl_t *ctl, struct ctl_client *c, const char *line)
+/* Answers one request of client C (LEN bytes, NUL-terminated) into its (empty) output. */
+static void ctl_client_request(ctl_t *ctl, struct ctl_client *c, const char *line, size_t len)
 {
 	bool stop = false;
 
@@ -226,7 +226,7 @@ static void ctl_client_request(ctl_t *ctl, struct ctl_client *c, const char *lin
 	c->out = NULL;
 	c->out_off = c->out_len = 0;
 	ctl->defer_ok = true;
-	if (ctl_handle_line(ctl, line, &c->out, &c->out_len, &stop) != SANDNS_EOK) {
+	if (ctl_handle_request(ctl, line, len, &c->out, &c->out_len, &stop) != SANDNS_EOK) {
 		c->out = strdup("error: out of memory\n.\n");
 		c->out_len = c->out != NULL ? strlen(c->out) : 0;
 		c->close_after = true;
@@ -328,10 +328,7 @@ void ctl_client_io(ctl_t *ctl, struct ctl_ev *ev)
 			size_t used = (size_t)(nl - c->in) + 1;
 
 			*nl = '\0';
-			if (memchr(c->in, '\0', used - 1) != NULL)
-				ctl_client_reply(c, "error: the request holds a NUL byte\n.\n");
-			else
-				ctl_client_request(ctl, c, c->in);
+			ctl_client_request(ctl, c, c->in, used - 1);
 			memmove(c->in, c->in + used, c->in_len - used);
 			c->in_len -= used;
 			continue;
@@ -356,10 +353,7 @@ void ctl_client_io(ctl_t *ctl, struct ctl_ev *ev)
 			}
 			/* A last request without its newline still gets its answer. */
 			c->in[c->in_len] = '\0';
-			if (memchr(c->in, '\0', c->in_len) != NULL)
-				ctl_client_reply(c, "error: the request holds a NUL byte\n.\n");
-			else
-				ctl_client_request(ctl, c, c->in);
+			ctl_client_request(ctl, c, c->in, c->in_len);
 			c->in_len = 0;
 			c->close_after = true;
 			continue;
