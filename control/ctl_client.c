@@ -20,7 +20,7 @@
 #include "sandns_err.h"
 
 /* Control clients are few (operators, scripts); these bound what a stuck one can hold. */
-/* At the cap, a client silent this long gives its place to a new one. */
+/* At the cap, a client silent (or not reading) this long gives its place to a new one. */
 #define CTL_EVICT_IDLE_MS 1000
 #define CTL_CLIENT_IDLE_MS (60 * 1000)
 /* accept() short of descriptors or memory: the listener rests, as the TCP thread's do. */
@@ -432,15 +432,19 @@ static bool ctl_peer_allowed(ctl_t *ctl, int fd)
 	return false;
 }
 
-/* At the cap: the client silent longest, if it has been for CTL_EVICT_IDLE_MS, or NULL. */
+/*
+ * At the cap: the client that has made no progress the longest, if for CTL_EVICT_IDLE_MS, or
+ * NULL. One that does not read its reply counts as one that says nothing: else 256 clients
+ * that ask and never read would keep everyone out for CTL_CLIENT_IDLE_MS, again and again. One
+ * waiting for a reload's reply is waiting on us (CTL_WAITERS_MAX leaves room beside them).
+ */
 static struct ctl_client *ctl_evictable(ctl_t *ctl)
 {
 	struct ctl_client *c, *best = NULL;
 	const uint64_t now = clock_now_ms();
 
 	for (c = ctl->clients; c != NULL; c = c->next)
-		if (c->out_off >= c->out_len && !c->deferred &&
-		    (best == NULL || c->last_ms < best->last_ms))
+		if (!c->deferred && (best == NULL || c->last_ms < best->last_ms))
 			best = c;
 	return best != NULL && now - best->last_ms >= CTL_EVICT_IDLE_MS ? best : NULL;
 }
