@@ -519,7 +519,7 @@ bool cfg_notify_allowed(const cfg_t *cfg, const struct sockaddr *sa, const tsig_
 void cfg_dpdk_sources(const cfg_t *cfg, struct sockaddr_storage *src4,
 		      struct sockaddr_storage *src6);
 
-/* Whether two origins name the same zone: case and the final dot do not matter. */
+/* Whether two origins name the same zone: case, escapes and the final dot do not matter. */
 bool cfg_same_origin(const char *a, const char *b);
 
 /*

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cfg_pvt.h"
+#include "origins.h"
 #include "sandns_err.h"
 
 void cfg_where(const struct cfg_src *src, const char *key, char *buf, size_t len)
@@ -322,13 +323,8 @@ void cfg_addr_format(const struct sockaddr *sa, char *buf, size_t len)
 
 bool cfg_same_origin(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la > 1 && a[la - 1] == '.')
-		la--;
-	if (lb > 1 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
+	/* Compared as names, not text: the zones loaded are named as ldns prints them. */
+	return origins_same(a, b);
 }
 
 int cfg_push(void *arrayp, size_t *n, size_t size, const void *elem)

@@ -283,6 +283,13 @@ void ctl_run(ctl_t *ctl);
 int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bool *stop);
 
 /*
+ * As ctl_handle_line, for a request of LEN bytes as it came (REQ[LEN] is a NUL): one that holds
+ * a NUL byte is no request and is refused, in JSON when it begins with "json". Exposed for tests.
+ */
+int ctl_handle_request(ctl_t *ctl, const char *req, size_t len, char **out, size_t *outlen,
+		       bool *stop);
+
+/*
  * Counters kept outside control/ (the dataplane's workers): FN writes them into BUF (LEN bytes)
  * and returns the length written. Text: whole lines "NAME: key=value ...\n"; JSON: one value
  * that `stats --json` shows as "dataplane". Called on the control thread for each request.

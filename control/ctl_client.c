@@ -20,7 +20,7 @@
 #include "sandns_err.h"
 
 /* Control clients are few (operators, scripts); these bound what a stuck one can hold. */
-/* At the cap, a client silent this long gives its place to a new one. */
+/* At the cap, a client silent (or not reading) this long gives its place to a new one. */
 #define CTL_EVICT_IDLE_MS 1000
 #define CTL_CLIENT_IDLE_MS (60 * 1000)
 /* accept() short of descriptors or memory: the listener rests, as the TCP thread's do. */
@@ -217,8 +217,8 @@ static void ctl_client_want(ctl_t *ctl, struct ctl_client *c, uint32_t events)
 		ctl_client_close(ctl, c);
 }
 
-/* Answers one request of client C into its (empty) output. */
-static void ctl_client_request(ctl_t *ctl, struct ctl_client *c, const char *line)
+/* Answers one request of client C (LEN bytes, NUL-terminated) into its (empty) output. */
+static void ctl_client_request(ctl_t *ctl, struct ctl_client *c, const char *line, size_t len)
 {
 	bool stop = false;
 
@@ -226,7 +226,7 @@ static void ctl_client_request(ctl_t *ctl, struct ctl_client *c, const char *lin
 	c->out = NULL;
 	c->out_off = c->out_len = 0;
 	ctl->defer_ok = true;
-	if (ctl_handle_line(ctl, line, &c->out, &c->out_len, &stop) != SANDNS_EOK) {
+	if (ctl_handle_request(ctl, line, len, &c->out, &c->out_len, &stop) != SANDNS_EOK) {
 		c->out = strdup("error: out of memory\n.\n");
 		c->out_len = c->out != NULL ? strlen(c->out) : 0;
 		c->close_after = true;
@@ -328,10 +328,7 @@ void ctl_client_io(ctl_t *ctl, struct ctl_ev *ev)
 			size_t used = (size_t)(nl - c->in) + 1;
 
 			*nl = '\0';
-			if (memchr(c->in, '\0', used - 1) != NULL)
-				ctl_client_reply(c, "error: the request holds a NUL byte\n.\n");
-			else
-				ctl_client_request(ctl, c, c->in);
+			ctl_client_request(ctl, c, c->in, used - 1);
 			memmove(c->in, c->in + used, c->in_len - used);
 			c->in_len -= used;
 			continue;
@@ -356,10 +353,7 @@ void ctl_client_io(ctl_t *ctl, struct ctl_ev *ev)
 			}
 			/* A last request without its newline still gets its answer. */
 			c->in[c->in_len] = '\0';
-			if (memchr(c->in, '\0', c->in_len) != NULL)
-				ctl_client_reply(c, "error: the request holds a NUL byte\n.\n");
-			else
-				ctl_client_request(ctl, c, c->in);
+			ctl_client_request(ctl, c, c->in, c->in_len);
 			c->in_len = 0;
 			c->close_after = true;
 			continue;
@@ -438,15 +432,19 @@ static bool ctl_peer_allowed(ctl_t *ctl, int fd)
 	return false;
 }
 
-/* At the cap: the client silent longest, if it has been for CTL_EVICT_IDLE_MS, or NULL. */
+/*
+ * At the cap: the client that has made no progress the longest, if for CTL_EVICT_IDLE_MS, or
+ * NULL. One that does not read its reply counts as one that says nothing: else 256 clients
+ * that ask and never read would keep everyone out for CTL_CLIENT_IDLE_MS, again and again. One
+ * waiting for a reload's reply is waiting on us (CTL_WAITERS_MAX leaves room beside them).
+ */
 static struct ctl_client *ctl_evictable(ctl_t *ctl)
 {
 	struct ctl_client *c, *best = NULL;
 	const uint64_t now = clock_now_ms();
 
 	for (c = ctl->clients; c != NULL; c = c->next)
-		if (c->out_off >= c->out_len && !c->deferred &&
-		    (best == NULL || c->last_ms < best->last_ms))
+		if (!c->deferred && (best == NULL || c->last_ms < best->last_ms))
 			best = c;
 	return best != NULL && now - best->last_ms >= CTL_EVICT_IDLE_MS ? best : NULL;
 }

@@ -499,3 +499,21 @@ int ctl_handle_line(ctl_t *ctl, const char *line, char **out, size_t *outlen, bo
 	*stop = r.stop;
 	return ctl_respond(&r, h, out, outlen);
 }
+
+int ctl_handle_request(ctl_t *ctl, const char *req, size_t len, char **out, size_t *outlen,
+		       bool *stop)
+{
+	buf_t body = {0};
+	size_t skip;
+	bool json;
+
+	if (memchr(req, '\0', len) == NULL)
+		return ctl_handle_line(ctl, req, out, outlen, stop);
+	*stop = false;
+	/* Nothing of it is run, but a client that asked for JSON reads the refusal as JSON. */
+	skip = strspn(req, " \t");
+	json = len - skip >= 4 && strncmp(req + skip, "json", 4) == 0 &&
+	       (len - skip == 4 || strchr(" \t\r", req[skip + 4]) != NULL);
+	return ctl_frame_reply(json, "the request holds a NUL byte", false, NULL, &body, out,
+			       outlen);
+}

@@ -2,10 +2,10 @@
 /* origins.c: which of a set of zone origins holds a name (the longest), in label steps */
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "fnv.h"
 
@@ -17,36 +17,88 @@ struct origins {
 	uint32_t *slot; /* index into names + 1; 0: empty */
 };
 
-/* LEN octets at S without a final dot (but for the root's): the length that names the origin. */
-static size_t key_len(const char *s, size_t len)
+/* What name_unit() gives besides octets: the end of a label, the end of the name. */
+#define UNIT_DOT 256
+#define UNIT_END 257
+
+/*
+ * The next unit of the name of LEN octets at S from *I: an octet of a label, lower-cased, its
+ * escape decoded ("\." is the octet '.', "\065" is 'a'); UNIT_DOT where a label ends (a
+ * '.' not escaped); UNIT_END at the end, a final dot included. So a name is compared as its
+ * labels, however it is written: as the configuration has it or as ldns prints it.
+ */
+static int name_unit(const char *s, size_t len, size_t *i)
 {
-	return len > 1 && s[len - 1] == '.' ? len - 1 : len;
+	unsigned ch;
+
+	if (*i >= len)
+		return UNIT_END;
+	ch = (unsigned char)s[(*i)++];
+	if (ch == '.')
+		return *i >= len ? UNIT_END : UNIT_DOT;
+	if (ch == '\\' && *i < len) {
+		const char *d = s + *i;
+		const int v = len - *i >= 3 && isdigit((unsigned char)d[0]) &&
+				      isdigit((unsigned char)d[1]) && isdigit((unsigned char)d[2])
+				  ? (d[0] - '0') * 100 + (d[1] - '0') * 10 + (d[2] - '0')
+				  : -1;
+
+		/* \DDD is an octet's number; over 255 it is none, and the digit stands. */
+		if (v >= 0 && v <= 255) {
+			ch = (unsigned)v;
+			*i += 3;
+		} else {
+			ch = (unsigned char)s[(*i)++];
+		}
+	}
+	/* DNS names ignore the case of ASCII letters only. */
+	return ch >= 'A' && ch <= 'Z' ? (int)(ch - 'A' + 'a') : (int)ch;
 }
 
-/* FNV-1a of the LEN octets at S, lower-cased. */
+/* FNV-1a of the name of LEN octets at S, unit by unit (name_unit()). */
 static uint64_t hash(const char *s, size_t len)
 {
 	uint64_t h = FNV_START;
+	size_t i = 0;
+	int u;
 
-	for (size_t i = 0; i < len; i++)
-		h = fnv_byte(h, (uint8_t)tolower((unsigned char)s[i]));
+	while ((u = name_unit(s, len, &i)) != UNIT_END)
+		h = fnv_byte(h, (uint8_t)(u == UNIT_DOT ? '.' : u));
 	return h;
+}
+
+/* Whether the names of ALEN octets at A and BLEN at B are one (name_unit()); "" is no name. */
+static bool same(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i = 0, j = 0;
+	int u;
+
+	if ((alen == 0) != (blen == 0))
+		return false;
+	do {
+		u = name_unit(a, alen, &i);
+		if (u != name_unit(b, blen, &j))
+			return false;
+	} while (u != UNIT_END);
+	return true;
+}
+
+bool origins_same(const char *a, const char *b)
+{
+	return same(a, strlen(a), b, strlen(b));
 }
 
 /* The slot holding the origin of LEN octets at S, or the empty slot where it would go. */
 static size_t probe(const origins_t *o, const char *s, size_t len)
 {
-	size_t i;
+	size_t i = (size_t)hash(s, len) & o->mask;
 
-	len = key_len(s, len);
-	i = (size_t)hash(s, len) & o->mask;
 	for (;;) {
 		uint32_t v = o->slot[i];
 
 		if (v == 0)
 			return i;
-		if (key_len(o->names[v - 1], strlen(o->names[v - 1])) == len &&
-		    strncasecmp(o->names[v - 1], s, len) == 0)
+		if (same(o->names[v - 1], strlen(o->names[v - 1]), s, len))
 			return i;
 		i = (i + 1) & o->mask;
 	}

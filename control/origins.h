@@ -3,6 +3,7 @@
 #ifndef ORIGINS_H
 #define ORIGINS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -32,6 +33,13 @@ long origins_exact(const origins_t *o, const char *name);
  * origins_exact() finds. 0, or -ENOMEM (NEXT untouched).
  */
 int origins_chain(const origins_t *o, const char *const *names, size_t n, size_t *next);
+
+/*
+ * Whether origins A and B are one name however written: case, escapes ("\.", "\DDD") and a
+ * final dot do not count (a configuration's We\"ird.test is ldns's we"ird.test.). The sense of
+ * origins_exact().
+ */
+bool origins_same(const char *a, const char *b);
 
 void origins_free(origins_t *o);
 

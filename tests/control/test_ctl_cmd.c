@@ -307,6 +307,48 @@ static void test_errors(void)
 	CU_ASSERT(answers("st\001t", "error: unknown command 'st?t'; commands: " COMMANDS "\n.\n"));
 }
 
+/* Whether the request of LEN bytes REQ (NUL octets and all) is answered exactly WANT. */
+static bool bytes_answer(const char *req, size_t len, const char *want)
+{
+	char *out = NULL, copy[64];
+	size_t outlen = 0;
+	bool stop = true, same;
+
+	CU_ASSERT_FATAL(len < sizeof(copy));
+	/* As the control socket hands it over: its newline made a NUL. */
+	memcpy(copy, req, len);
+	copy[len] = '\0';
+	CU_ASSERT_EQUAL_FATAL(ctl_handle_request(ctl, copy, len, &out, &outlen, &stop), SANDNS_EOK);
+	CU_ASSERT(!stop);
+	CU_ASSERT_EQUAL(strlen(out), outlen);
+	same = strcmp(out, want) == 0;
+	if (!same)
+		fprintf(stderr, "\nrequest of %zu bytes answered:\n%s---- instead of:\n%s----\n",
+			len, out, want);
+	free(out);
+	return same;
+}
+
+/* A literal request and its length, NUL octets and all. */
+#define REQ(s) s, sizeof(s) - 1
+#define NUL_REFUSED "error: the request holds a NUL byte\n"
+#define NUL_JSON "{\"ok\":false,\"error\":\"the request holds a NUL byte\"}\n"
+
+static void test_nul(void)
+{
+	/* A NUL makes it no request: "stop\0" must not stop, "status\0x" must not be status. */
+	CU_ASSERT(bytes_answer(REQ("stop\0"), NUL_REFUSED ".\n"));
+	CU_ASSERT(bytes_answer(REQ("status\0x"), NUL_REFUSED ".\n"));
+	CU_ASSERT(bytes_answer(REQ("\0"), NUL_REFUSED ".\n"));
+	/* A client that asked for JSON gets its refusal as JSON, as every other error. */
+	CU_ASSERT(bytes_answer(REQ("json status\0"), NUL_REFUSED NUL_JSON ".\n"));
+	CU_ASSERT(bytes_answer(REQ(" \tjson\tzone-status a\0b"), NUL_REFUSED NUL_JSON ".\n"));
+	CU_ASSERT(bytes_answer(REQ("json\0"), NUL_REFUSED NUL_JSON ".\n"));
+	CU_ASSERT(bytes_answer(REQ("jsonx stop\0"), NUL_REFUSED ".\n"));
+	/* Without a NUL, the request as ctl_handle_line answers it. */
+	CU_ASSERT(bytes_answer(REQ("stats x"), "error: stats takes no argument\n.\n"));
+}
+
 static void test_commands(void)
 {
 	char want[1024], *got;
@@ -459,6 +501,7 @@ void reg_cutest_ctl_cmd(void)
 	CU_add_test(s, "table: usage and the list of commands", test_table_usage);
 	CU_add_test(s, "help: as it always was", test_help);
 	CU_add_test(s, "errors: unknown, empty, arguments", test_errors);
+	CU_add_test(s, "errors: a request holding a NUL, refused (in JSON when asked)", test_nul);
 	CU_add_test(s, "policy check and lookup --cert: a preview, nothing published",
 		    test_preview);
 	CU_add_test(s, "commands: status, reload, explain, policy show, stop", test_commands);

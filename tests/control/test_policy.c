@@ -717,6 +717,40 @@ static void test_origins(void)
 	origins_free(none);
 }
 
+/*
+ * Origins however written: the configuration's "we\"ird.test." is the zone ldns names
+ * 'we"ird.test.' (a dnssec line for it once signed nothing, and zone-keys found it under no
+ * spelling). Escapes are decoded, an escaped dot ends no label, a final dot does not count.
+ */
+static void test_origins_escapes(void)
+{
+	const char *names[] = {"we\"ird.test.", "sp\\032ace.test.", "a\\.b.test.", "."};
+	origins_t *o = origins_new(names, 4);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT_EQUAL(origins_exact(o, "we\\\"ird.test."), 0);
+	CU_ASSERT_EQUAL(origins_exact(o, "WE\\034IRD.test"), 0);
+	CU_ASSERT_EQUAL(origins_exact(o, "sp ace.test."), 1);
+	CU_ASSERT_EQUAL(origins_exact(o, "\\115p\\ ace.TEST."), 1);
+	CU_ASSERT_EQUAL(origins_exact(o, "a\\046b.test"), 2);
+	/* An escaped dot is an octet of the label, not its end. */
+	CU_ASSERT_EQUAL(origins_exact(o, "a.b.test."), -1);
+	CU_ASSERT_EQUAL(origins_find(o, "x.a\\.b.test."), 2);
+	CU_ASSERT_EQUAL(origins_exact(o, "."), 3);
+	CU_ASSERT(origins_same("we\\\"ird.test.", "we\"ird.test."));
+	CU_ASSERT(origins_same("\\065.test.", "a.test"));
+	CU_ASSERT(origins_same("a\\..", "a\\."));
+	CU_ASSERT(!origins_same("a\\.", "a"));
+	CU_ASSERT(!origins_same("a\\.", "a."));
+	CU_ASSERT(!origins_same("a..", "a."));
+	CU_ASSERT(!origins_same("", "."));
+	CU_ASSERT(origins_same(".", "."));
+	/* \DDD above 255 is no escape of a number: the digit after the backslash stands. */
+	CU_ASSERT(origins_same("\\256.test", "256.test"));
+	CU_ASSERT(!origins_same("\\2.test", "\\002.test"));
+	origins_free(o);
+}
+
 void reg_cutest_policy(void)
 {
 	CU_pSuite s = CU_add_suite("policy", suite_init, suite_cleanup);
@@ -745,4 +779,5 @@ void reg_cutest_policy(void)
 		    test_name_parse_fails);
 	CU_add_test(s, "a zone not read: its view answers as the zone, or misses", test_views);
 	CU_add_test(s, "origins: a name's zone", test_origins);
+	CU_add_test(s, "origins: however written (escapes, case, final dot)", test_origins_escapes);
 }

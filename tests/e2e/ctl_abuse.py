@@ -24,7 +24,8 @@ most CTL_LINE_MAX (4096) bytes with its newline; a response is a status line ("o
     hangup N            N clients send status and close at once, without reading
     refused             (run as a user the daemon refuses) the permission-denied response and
                         EOF, whether the client sends a request or says nothing
-    hold N SECS         N connections that say nothing, for SECS seconds ("held N" once open)
+    hold N SECS [--unread]  N connections that say nothing (--unread: that send many status
+                        requests and never read), for SECS seconds ("held N" once open)
     fakedaemon SANDNSCTL  a fake daemon at --control (a path of our own) sends hostile replies
                         (NUL octets, no status line, no end, 64 MiB): SANDNSCTL status exits 2
                         saying why, never killed by a signal; well-formed replies still work
@@ -450,12 +451,18 @@ def cmd_hangup(a):
 
 
 def cmd_hold(a):
-    """Opens N connections that say nothing, prints 'held N', keeps them SECS, closes them."""
+    """Opens N connections that say nothing (--unread: that ask for more status replies than
+    the socket holds and never read them), prints 'held N', keeps them SECS, closes them."""
     held = []
     t_end = time.monotonic() + a.secs
     for _ in range(a.n):
         try:
-            held.append(Client(a.control, a.timeout))
+            c = Client(a.control, a.timeout)
+            held.append(c)
+            if a.unread:
+                # Whole requests within one read of the daemon (LINE_MAX), each reply about
+                # 1 KB: hundreds of KiB wait unsent behind the first.
+                c.send(b"status\n" * (LINE_MAX // 7 - 1))
         except OSError as e:
             say("hold: connection %d: %r" % (len(held) + 1, e))
             break
@@ -643,6 +650,8 @@ def main():
     sub.add_parser("refused")
     s = sub.add_parser("hold")
     s.add_argument("n", type=int)
+    s.add_argument("--unread", action="store_true",
+                   help="each connection asks and never reads (else it says nothing)")
     s.add_argument("secs", type=float)
     s = sub.add_parser("fakedaemon")
     s.add_argument("sandnsctl")

@@ -4,7 +4,8 @@
 # (issue 6). sandnsd on loopback (socket mode), driven through its control socket by sandnsctl
 # and by raw clients (ctl_abuse.py):
 #  1. abuse: requests longer than CTL_LINE_MAX, binary garbage, silent and half-line clients,
-#     200 clients at once, a client that never reads its replies, unknown commands; then status
+#     200 clients at once, a client that never reads its replies, 300 silent or never-reading
+#     clients holding every place, unknown commands; then status
 #     still answers and the DNS answers are the same as before; sandnsctl facing a fake daemon's
 #     malformed replies (NUL octets, no end) exits 2 saying why;
 #  2. SO_PEERCRED (root): the socket is 0600; with it opened to everyone (chmod 0666), user
@@ -243,29 +244,36 @@ check "a fake daemon's malformed replies: sandnsctl exits 2 saying why, never cr
 # Connections held open by clients that say nothing fill the daemon's table of control
 # clients (256), and more knock: those are refused with the reason ("too many control
 # clients", never a bare "Broken pipe"); once the silent ones have been silent a second, a
-# new client takes the place of the longest silent one, so sandnsctl is served.
-# (started directly, not through py(): $! must be the process that holds them)
-timeout 30 "$PY" "$HELPER" --control "$SOCK" hold 300 8 >"$TMP/hold.out" 2>&1 &
-HOLDPID=$!
-for _ in $(seq 1 100); do grep -q '^held' "$TMP/hold.out" && break; sleep 0.1; done
-echo "     $(grep '^held' "$TMP/hold.out" || echo 'hold: no connections?')"
-sleep 1.2
-busy_ok=0
-busy_out=
-for _ in $(seq 1 10); do
-	out=$(ctl status 2>&1 >/dev/null)
-	rc=$?
-	if [ "$rc" = 0 ]; then
-		busy_ok=$((busy_ok + 1))
-	else
-		busy_out="exit $rc: $out"
-	fi
-done
-[ -z "$busy_out" ] || echo "     sandnsctl status with 300 silent clients connected: $busy_out"
-check "300 silent clients connected: sandnsctl status served 10 of 10 (got $busy_ok)" \
-	test "$busy_ok" = 10
-stop_hold
-for _ in $(seq 1 50); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
+# new client takes the place of the longest silent one, so sandnsctl is served. The same with
+# clients that send hundreds of status requests and never read the replies: their replies
+# wait unsent, and one that has taken nothing for a second gives way as a silent one does.
+# hold_busy WHAT [--unread]: 300 such clients (WHAT), then sandnsctl status 10 times.
+hold_busy() {
+	local what=$1 busy_ok=0 busy_out=
+	shift
+	# (started directly, not through py(): $! must be the process that holds them)
+	timeout 30 "$PY" "$HELPER" --control "$SOCK" hold 300 8 "$@" >"$TMP/hold.out" 2>&1 &
+	HOLDPID=$!
+	for _ in $(seq 1 100); do grep -q '^held' "$TMP/hold.out" && break; sleep 0.1; done
+	echo "     $(grep '^held' "$TMP/hold.out" || echo 'hold: no connections?')"
+	sleep 1.2
+	for _ in $(seq 1 10); do
+		out=$(ctl status 2>&1 >/dev/null)
+		rc=$?
+		if [ "$rc" = 0 ]; then
+			busy_ok=$((busy_ok + 1))
+		else
+			busy_out="exit $rc: $out"
+		fi
+	done
+	[ -z "$busy_out" ] || echo "     sandnsctl status with 300 $what clients connected: $busy_out"
+	check "300 $what clients connected: sandnsctl status served 10 of 10 (got $busy_ok)" \
+		test "$busy_ok" = 10
+	stop_hold
+	for _ in $(seq 1 50); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
+}
+hold_busy silent
+hold_busy "never-reading" --unread
 
 out=$(ctl status 2>&1)
 rc=$?
