@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -202,9 +203,18 @@ static int ctl_connect(const char *path)
 		return -1;
 	}
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		ctl_say("cannot connect to %s: %s (is sandnsd running with "
-			"--control %s?)\n",
-			path, strerror(errno), path);
+		const int e = errno;
+		struct stat st;
+
+		/* A FIFO, a file or a directory at the path refuses as no listener would. */
+		if (stat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+			ctl_say("cannot connect to %s: not a socket but %s (is it sandnsd's "
+				"control socket?)\n",
+				path, rfile_kind(st.st_mode));
+		else
+			ctl_say("cannot connect to %s: %s (is sandnsd running with "
+				"--control %s?)\n",
+				path, strerror(e), path);
 		close(fd);
 		return -1;
 	}

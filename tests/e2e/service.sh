@@ -298,6 +298,11 @@ out=$(timeout 10 "$SANDNSCTL" --config "$TMP/fifo.conf" status 2>&1)
 rc=$?
 check "sandnsctl --config FIFO: refused at once (exit $rc), said" \
 	test "$rc" != 124 -a -n "$(grep 'not a regular file' <<<"$out")"
+# The FIFO as the control socket: no "Connection refused", but what is there.
+out=$(timeout 10 "$SANDNSCTL" --control "$TMP/fifo.conf" status 2>&1)
+rc=$?
+check "sandnsctl --control FIFO: exit 2, not a socket but a fifo (exit $rc)" \
+	test "$rc" = 2 -a -n "$(grep 'not a socket but a fifo' <<<"$out")"
 
 # A changed zone, then `sandnsctl reload`: RELOADING=1 (with MONOTONIC_USEC) then READY=1, and
 # the new record is served (read by the user the daemon now is).
