@@ -442,7 +442,9 @@ static bool choose_target(const struct pdata *pd, cert_t *const *certs, size_t n
 		for (size_t s = 0; s < cert_san_count(certs[c]); s++) {
 			const char *san = cert_san(certs[c], s);
 
-			if (san[0] == '*')
+			/* Spelt plainly, a SAN covers itself (and costs no X509_check_host(), which
+			 * reads every SAN: a long list would take quadratic time). */
+			if (!cert_san_plain(certs[c], s))
 				continue;
 			snprintf(name, sizeof(name), "%s.", san);
 			if (zone_of(pd, name) < 0 || !target_addrs(pd, name, type, &a) ||
@@ -458,7 +460,7 @@ static bool choose_target(const struct pdata *pd, cert_t *const *certs, size_t n
 		for (size_t s = 0; s < cert_san_count(certs[c]); s++) {
 			const char *san = cert_san(certs[c], s);
 
-			if (san[0] == '*')
+			if (!cert_san_plain(certs[c], s))
 				continue;
 			snprintf(name, sizeof(name), "%s.", san);
 			if (zone_of(pd, name) < 0 || !has_any_address(pd, name))
