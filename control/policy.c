@@ -80,10 +80,13 @@ static bool name_under(const char *name, const char *origin)
 	return nl > ol && name[nl - ol - 1] == '.' && strcmp(name + nl - ol, origin) == 0;
 }
 
-/* The served zone holding NAME (the longest origin), or -1. */
+/* The served zone with authority for NAME (the longest origin), or -1: at or below a delegation
+ * its records are glue or occluded, and the child's zone answers, as for a name outside. */
 static long zone_of(const struct pdata *pd, const char *name)
 {
-	return origins_find(pd->origins, name);
+	long z = origins_find(pd->origins, name);
+
+	return z >= 0 && !pzone_below_cut(&pd->zones[z], name) ? z : -1;
 }
 
 static bool node_has_data(const struct pdata *pd, const char *name)

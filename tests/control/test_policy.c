@@ -217,6 +217,44 @@ static void test_synth_skips_san_not_plain(void)
 }
 
 /*
+ * At or below a delegation the parent's records are glue or occluded: the child's zone answers.
+ * A CNAME from N into a delegated subzone leaves the served data; N delegated itself has no
+ * address of ours; a SAN below a delegation is no target (its addresses are the child's).
+ */
+static void test_delegation(void)
+{
+	policy_t *p = eval1("example.com",
+			    HEAD("example.com") "sub NS ns.other.test.\n"
+						"autodiscover CNAME x.sub\n"
+						"x.sub A 192.0.2.20\n"
+						"mail A 192.0.2.20\n",
+			    "DNS:mail.example.com", NULL);
+	size_t i = find(p, N, POLICY_FAMILY_A);
+
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_FOREIGN_CNAME);
+	CU_ASSERT_EQUAL(policy_edit_count(p), 0);
+	policy_free(&p);
+	p = eval1("example.com",
+		  HEAD("example.com") "autodiscover NS ns.other.test.\n"
+				      "autodiscover A 192.0.2.20\n"
+				      "mail A 192.0.2.20\n",
+		  "DNS:mail.example.com", NULL);
+	CU_ASSERT_EQUAL(policy_kind(p, find(p, N, POLICY_FAMILY_A)), POLICY_ABSENT);
+	CU_ASSERT_EQUAL(policy_edit_count(p), 0);
+	policy_free(&p);
+	p = eval1("example.com",
+		  HEAD("example.com") "autodiscover A 192.0.2.20\n"
+				      "sub NS ns1\n"
+				      "mail.sub A 192.0.2.20\n"
+				      "www A 192.0.2.30\n",
+		  "DNS:mail.sub.example.com,DNS:www.example.com", NULL);
+	i = find(p, N, POLICY_FAMILY_A);
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SYNTHESIZE_SRV);
+	CU_ASSERT_STRING_EQUAL(policy_target(p, i), "www.example.com.");
+	policy_free(&p);
+}
+
+/*
  * A lookup that fails (memory out) fails the evaluation, naming the zone, whichever of the
  * lookups it is: nothing is decided as if the records it would have read were absent (an SRV
  * not seen, a CNAME taken for addresses). Each lookup of an evaluation fails in turn; past the
@@ -767,6 +805,7 @@ void reg_cutest_policy(void)
 	CU_add_test(s, "in-zone CNAME chain", test_in_zone_cname);
 	CU_add_test(s, "signed zone: not applied", test_signed);
 	CU_add_test(s, "N only via wildcard", test_wildcard_only);
+	CU_add_test(s, "delegations: the child answers", test_delegation);
 	CU_add_test(s, "two accepted domains", test_two_domains);
 	CU_add_test(s, "SRV target without address", test_srv_target_without_address);
 	CU_add_test(s, "SRV target whose first label is @", test_srv_target_at_label);
