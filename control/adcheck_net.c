@@ -230,6 +230,17 @@ bool adcheck_resolver_ask(void *res, const char *qname, uint16_t qtype, ad_dns_t
 		return false;
 	}
 	ldns_pkt_free(query);
+	if (ldns_pkt_tc(pkt)) {
+		/* Not NODATA: the records did not fit, or a rate limiter slipped an empty answer
+		 * (RRL's TC), and what is here may be only part of them: the server was not
+		 * heard, as when no answer comes. */
+		out->kind = AD_DNS_ERROR;
+		snprintf(out->error, sizeof(out->error),
+			 "the answer is truncated (TC: too large for UDP, or rate-limited), "
+			 "not read as NODATA");
+		ldns_pkt_free(pkt);
+		return false;
+	}
 	an = ldns_pkt_answer(pkt);
 	for (size_t i = 0; an != NULL && i < ldns_rr_list_rr_count(an); i++)
 		dns_add_rr(out, ldns_rr_list_rr(an, i));

@@ -381,6 +381,47 @@ static void test_resolver_spoofed(void)
 	}
 }
 
+/* A fake --resolver that answers its one query truncated and empty, as RRL's slip does. */
+static void *tc_resolver_main(void *arg)
+{
+	const int *fd = arg;
+	uint8_t q[512];
+	struct sockaddr_storage from;
+	socklen_t fromlen = sizeof(from);
+	ssize_t qn = recvfrom(*fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fromlen);
+
+	if (qn < 17)
+		return NULL;
+	q[2] |= 0x86; /* QR, AA, TC; no record */
+	sendto(*fd, q, (size_t)qn, 0, (struct sockaddr *)&from, fromlen);
+	return NULL;
+}
+
+/* A truncated answer is no NODATA: the server was not heard, as when no answer comes. */
+static void test_resolver_truncated(void)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sin);
+	pthread_t th;
+	ad_dns_t d;
+	void *res;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	CU_ASSERT_FATAL(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
+	CU_ASSERT_FATAL(pthread_create(&th, NULL, tc_resolver_main, &fd) == 0);
+	res = adcheck_resolver_new("127.0.0.1", ntohs(sin.sin_port), 2000);
+	CU_ASSERT_FATAL(res != NULL);
+	CU_ASSERT_FALSE(adcheck_resolver_ask(res, "autodiscover.example.com", 1, &d));
+	CU_ASSERT_EQUAL(d.kind, AD_DNS_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d.error, "truncated"));
+	adcheck_resolver_free(res);
+	pthread_join(th, NULL);
+	close(fd);
+}
+
 /* The configured leaves' fingerprints, read from sandnsd's `policy show`. */
 static void test_served_leaves(void)
 {
@@ -464,6 +505,7 @@ void reg_cutest_adcheck(void)
 	CU_add_test(s, "a lookup reply's names with \"@\" leading a label, as written",
 		    test_dns_text_at);
 	CU_add_test(s, "--resolver: spoofed answers are ignored", test_resolver_spoofed);
+	CU_add_test(s, "--resolver: a truncated answer is no NODATA", test_resolver_truncated);
 	CU_add_test(s, "policy show: the configured leaves' SHA-256", test_served_leaves);
 	CU_add_test(s, "--cert NEW: read and judged", test_newcert);
 }
