@@ -22,6 +22,10 @@
 
 /* ---------------------------------------------------------------- DNS */
 
+/* CNAME links followed from the name asked to its records, as a resolver's chain (RFC 1034 3.6.2).
+ */
+#define AD_CNAME_HOPS 8
+
 static void dns_start(ad_dns_t *out, const char *qname, uint16_t qtype)
 {
 	memset(out, 0, sizeof(*out));
@@ -200,11 +204,41 @@ out:
 	return got;
 }
 
+/*
+ * PKT's answer into OUT, as a stub resolver reads it: the records at the name asked, or at the
+ * end of the CNAME chain from it (AD_CNAME_HOPS links at most, which bounds a loop); a record of
+ * another owner answers nothing that was asked, whatever the server put it there for.
+ */
+static void dns_take_answer(ad_dns_t *out, const ldns_pkt *pkt)
+{
+	const ldns_rr_list *an = ldns_pkt_answer(pkt);
+	const ldns_rdf *at = ldns_rr_owner(ldns_rr_list_rr(ldns_pkt_question(pkt), 0));
+	size_t n = an != NULL ? ldns_rr_list_rr_count(an) : 0;
+
+	for (int hop = 0; hop <= AD_CNAME_HOPS; hop++) {
+		const ldns_rdf *next = NULL;
+
+		for (size_t i = 0; i < n; i++) {
+			const ldns_rr *rr = ldns_rr_list_rr(an, i);
+
+			if (ldns_dname_compare(ldns_rr_owner(rr), at) != 0)
+				continue;
+			if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME &&
+			    out->qtype != LDNS_RR_TYPE_CNAME && ldns_rr_rd_count(rr) == 1)
+				next = ldns_rr_rdf(rr, 0);
+			else
+				dns_add_rr(out, rr);
+		}
+		if (next == NULL || out->nrr > 0)
+			return;
+		at = next;
+	}
+}
+
 bool adcheck_resolver_ask(void *res, const char *qname, uint16_t qtype, ad_dns_t *out)
 {
 	ldns_rdf *name = ldns_dname_new_frm_str(qname);
 	ldns_pkt *query, *pkt = NULL;
-	ldns_rr_list *an;
 	uint16_t id;
 
 	dns_start(out, qname, qtype);
@@ -230,9 +264,18 @@ bool adcheck_resolver_ask(void *res, const char *qname, uint16_t qtype, ad_dns_t
 		return false;
 	}
 	ldns_pkt_free(query);
-	an = ldns_pkt_answer(pkt);
-	for (size_t i = 0; an != NULL && i < ldns_rr_list_rr_count(an); i++)
-		dns_add_rr(out, ldns_rr_list_rr(an, i));
+	if (ldns_pkt_tc(pkt)) {
+		/* Not NODATA: the records did not fit, or a rate limiter slipped an empty answer
+		 * (RRL's TC), and what is here may be only part of them: the server was not
+		 * heard, as when no answer comes. */
+		out->kind = AD_DNS_ERROR;
+		snprintf(out->error, sizeof(out->error),
+			 "the answer is truncated (TC: too large for UDP, or rate-limited), "
+			 "not read as NODATA");
+		ldns_pkt_free(pkt);
+		return false;
+	}
+	dns_take_answer(out, pkt);
 	dns_finish(out, ldns_pkt_get_rcode(pkt));
 	ldns_pkt_free(pkt);
 	return true;

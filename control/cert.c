@@ -779,6 +779,23 @@ const char *cert_san(const cert_t *c, size_t i)
 	return i < c->n_sans ? c->sans[i] : NULL;
 }
 
+bool cert_san_plain(const cert_t *c, size_t i)
+{
+	const char *p = cert_san(c, i);
+	size_t label = 0, len = 0;
+
+	if (p == NULL)
+		return false;
+	for (; *p != '\0'; p++, len++) {
+		if (*p == '.' && label == 0)
+			return false; /* an empty label */
+		label = *p == '.' ? 0 : label + 1;
+		if (label > 63 || *p == '*')
+			return false;
+	}
+	return label > 0 && len <= 253;
+}
+
 const char *cert_subject_cn(const cert_t *c)
 {
 	return c->cn;

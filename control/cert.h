@@ -93,6 +93,15 @@ cert_t *cert_ref(cert_t *c);
 size_t cert_san_count(const cert_t *c);
 const char *cert_san(const cert_t *c, size_t i); /* NULL when I is out of range */
 
+/*
+ * Whether SAN I of C spells one name plainly, as the policy may take it for an SRV target: no '*'
+ * (a wildcard, or a partial one: "m*il.D"), no empty label (".D", "a..D"), labels of 63 octets
+ * at most, 253 in all. X509_check_host() compares a SAN that is no proper wildcard literally, so
+ * such a SAN "covers" itself, yet no client could be sent to the name it spells. (Other octets
+ * are the zone's business: an SRV record that cannot name its target gets the edits refused.)
+ */
+bool cert_san_plain(const cert_t *c, size_t i);
+
 /* The subject's (last) commonName as UTF-8, or NULL when there is none. */
 const char *cert_subject_cn(const cert_t *c);
 

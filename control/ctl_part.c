@@ -98,6 +98,7 @@ static void prime_name(policy_zone_t *pz, const char *name)
 	(void)pzone_other(pz, name);
 	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++)
 		(void)pzone_lookup(pz, name, types[t], ignore_rr, NULL);
+	(void)pzone_below_cut(pz, name); /* NS at NAME and its ancestors: is it delegated? */
 }
 
 /* Whether NAME (no final dot needed) lies at or below ORIGIN (final dot). */

@@ -80,10 +80,13 @@ static bool name_under(const char *name, const char *origin)
 	return nl > ol && name[nl - ol - 1] == '.' && strcmp(name + nl - ol, origin) == 0;
 }
 
-/* The served zone holding NAME (the longest origin), or -1. */
+/* The served zone with authority for NAME (the longest origin), or -1: at or below a delegation
+ * its records are glue or occluded, and the child's zone answers, as for a name outside. */
 static long zone_of(const struct pdata *pd, const char *name)
 {
-	return origins_find(pd->origins, name);
+	long z = origins_find(pd->origins, name);
+
+	return z >= 0 && !pzone_below_cut(&pd->zones[z], name) ? z : -1;
 }
 
 static bool node_has_data(const struct pdata *pd, const char *name)
@@ -442,7 +445,9 @@ static bool choose_target(const struct pdata *pd, cert_t *const *certs, size_t n
 		for (size_t s = 0; s < cert_san_count(certs[c]); s++) {
 			const char *san = cert_san(certs[c], s);
 
-			if (san[0] == '*')
+			/* Spelt plainly, a SAN covers itself (and costs no X509_check_host(), which
+			 * reads every SAN: a long list would take quadratic time). */
+			if (!cert_san_plain(certs[c], s))
 				continue;
 			snprintf(name, sizeof(name), "%s.", san);
 			if (zone_of(pd, name) < 0 || !target_addrs(pd, name, type, &a) ||
@@ -458,7 +463,7 @@ static bool choose_target(const struct pdata *pd, cert_t *const *certs, size_t n
 		for (size_t s = 0; s < cert_san_count(certs[c]); s++) {
 			const char *san = cert_san(certs[c], s);
 
-			if (san[0] == '*')
+			if (!cert_san_plain(certs[c], s))
 				continue;
 			snprintf(name, sizeof(name), "%s.", san);
 			if (zone_of(pd, name) < 0 || !has_any_address(pd, name))

@@ -12,6 +12,7 @@
 /* RR types read here, by number: control/ does not see libldns. */
 #define T_A 1
 #define T_CNAME 5
+#define T_NS 2
 #define T_AAAA 28
 
 bool pzone_has(policy_zone_t *pz, const char *name, bool at, bool below)
@@ -174,6 +175,30 @@ bool pzone_other(policy_zone_t *pz, const char *name)
 	if (got < 0)
 		pz->missed = true;
 	return got > 0;
+}
+
+static int found_rr(void *ctx, const char *owner, uint16_t type, uint32_t ttl, const char *rdata)
+{
+	(void)ctx;
+	(void)owner;
+	(void)type;
+	(void)ttl;
+	(void)rdata;
+	return 1; /* one is enough */
+}
+
+bool pzone_below_cut(policy_zone_t *pz, const char *name)
+{
+	size_t ol = strlen(pz->origin);
+
+	/* NAME, then each ancestor down to the apex (excluded: its NS are the zone's own). */
+	for (const char *p = name; strlen(p) > ol; p = strchr(p, '.') + 1) {
+		if (pzone_lookup(pz, p, T_NS, found_rr, NULL) == 1)
+			return true;
+		if (strchr(p, '.') == NULL)
+			break;
+	}
+	return false;
 }
 
 bool pzone_signed(policy_zone_t *pz)

@@ -45,6 +45,13 @@ bool pzone_failed(const policy_zone_t *zones, size_t n, char *err, size_t errlen
 /* Whether NAME in PZ holds records of a type other than A, AAAA and CNAME. */
 bool pzone_other(policy_zone_t *pz, const char *name);
 
+/*
+ * Whether NAME (lower case, in PZ, with the final dot as PZ->origin) lies at or below a
+ * delegation of PZ: NS records at NAME or at an ancestor below the apex. There PZ's records are
+ * glue or occluded (RFC 1034 4.2.1): the child zone answers for the name, not PZ.
+ */
+bool pzone_below_cut(policy_zone_t *pz, const char *name);
+
 /* Whether PZ is DNSSEC-signed (holds DNSKEY or RRSIG records). */
 bool pzone_signed(policy_zone_t *pz);
 

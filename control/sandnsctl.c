@@ -49,7 +49,7 @@
 	"(lookup on the control socket), or from the server at --resolver (over UDP, no RD; "      \
 	"as a stub resolver, it takes only an answer whose ID, QR, opcode and question "           \
 	"(name in any case, type, class) are its query's, ignoring others until the timeout, "     \
-	"and says how many it ignored). Each connect, "                                            \
+	"and says how many it ignored; a truncated answer is taken as none). Each connect, "       \
 	"handshake and DNS query waits at most --timeout seconds (5). Exit 0: a step succeeds "    \
 	"and "                                                                                     \
 	"none before it warns; 1: a client would warn (or nothing succeeds); 2: usage, or the "    \

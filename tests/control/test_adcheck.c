@@ -381,6 +381,131 @@ static void test_resolver_spoofed(void)
 	}
 }
 
+/* A fake --resolver that answers its one query truncated and empty, as RRL's slip does. */
+static void *tc_resolver_main(void *arg)
+{
+	const int *fd = arg;
+	uint8_t q[512];
+	struct sockaddr_storage from;
+	socklen_t fromlen = sizeof(from);
+	ssize_t qn = recvfrom(*fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fromlen);
+
+	if (qn < 17)
+		return NULL;
+	q[2] |= 0x86; /* QR, AA, TC; no record */
+	sendto(*fd, q, (size_t)qn, 0, (struct sockaddr *)&from, fromlen);
+	return NULL;
+}
+
+/* A truncated answer is no NODATA: the server was not heard, as when no answer comes. */
+static void test_resolver_truncated(void)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sin);
+	pthread_t th;
+	ad_dns_t d;
+	void *res;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	CU_ASSERT_FATAL(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
+	CU_ASSERT_FATAL(pthread_create(&th, NULL, tc_resolver_main, &fd) == 0);
+	res = adcheck_resolver_new("127.0.0.1", ntohs(sin.sin_port), 2000);
+	CU_ASSERT_FATAL(res != NULL);
+	CU_ASSERT_FALSE(adcheck_resolver_ask(res, "autodiscover.example.com", 1, &d));
+	CU_ASSERT_EQUAL(d.kind, AD_DNS_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(d.error, "truncated"));
+	adcheck_resolver_free(res);
+	pthread_join(th, NULL);
+	close(fd);
+}
+
+/*
+ * A fake --resolver answering its one query for autodiscover.example.com A with: an A record of
+ * another owner, a CNAME to mail.example.com, the A of mail.example.com, and (with LOOP) a CNAME
+ * from mail back to autodiscover instead of that A.
+ */
+struct odd_resolver {
+	int fd;
+	bool loop;
+};
+
+static void *odd_resolver_main(void *arg)
+{
+	const struct odd_resolver *f = arg;
+	/* "mail" + a pointer to "example.com" in the question (offset 12 + 13) */
+	static const uint8_t mail[] = "\x04mail\xc0\x19";
+	uint8_t q[512], a[700];
+	struct sockaddr_storage from;
+	socklen_t fromlen = sizeof(from);
+	ssize_t qn = recvfrom(f->fd, q, sizeof(q), 0, (struct sockaddr *)&from, &fromlen);
+	size_t n;
+
+	if (qn != 12 + 26 + 4)
+		return NULL;
+	memcpy(a, q, (size_t)qn);
+	n = (size_t)qn;
+	a[2] |= 0x84; /* QR, AA */
+	a[7] = 3;     /* ANCOUNT */
+	memcpy(a + n,
+	       "\x04"
+	       "evil\x00\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\xc6\x33\x64\x07",
+	       20);
+	n += 20;
+	memcpy(a + n, "\xc0\x0c\x00\x05\x00\x01\x00\x00\x00\x3c\x00\x07", 12);
+	memcpy(a + n + 12, mail, 7);
+	n += 19;
+	memcpy(a + n, mail, 7);
+	n += 7;
+	if (f->loop) {
+		memcpy(a + n, "\x00\x05\x00\x01\x00\x00\x00\x3c\x00\x02\xc0\x0c", 12);
+		n += 12;
+	} else {
+		memcpy(a + n, "\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\xc0\x00\x02\x07", 14);
+		n += 14;
+	}
+	sendto(f->fd, a, n, 0, (struct sockaddr *)&from, fromlen);
+	return NULL;
+}
+
+/* Only the records at the name asked, or at the end of its CNAME chain, answer it. */
+static void test_resolver_owner(void)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sin);
+	struct odd_resolver f;
+	pthread_t th;
+	ad_dns_t d;
+	void *res;
+
+	for (int round = 0; round < 2; round++) {
+		f = (struct odd_resolver){.fd = socket(AF_INET, SOCK_DGRAM, 0), .loop = round == 1};
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sin.sin_port = 0;
+		CU_ASSERT_FATAL(f.fd >= 0);
+		CU_ASSERT_FATAL(bind(f.fd, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+		CU_ASSERT_FATAL(getsockname(f.fd, (struct sockaddr *)&sin, &len) == 0);
+		CU_ASSERT_FATAL(pthread_create(&th, NULL, odd_resolver_main, &f) == 0);
+		res = adcheck_resolver_new("127.0.0.1", ntohs(sin.sin_port), 2000);
+		CU_ASSERT_FATAL(res != NULL);
+		CU_ASSERT(adcheck_resolver_ask(res, "autodiscover.example.com", 1, &d));
+		if (!f.loop) {
+			CU_ASSERT_EQUAL(d.kind, AD_DNS_ANSWER);
+			CU_ASSERT_EQUAL_FATAL(d.nrr, 1);
+			CU_ASSERT_STRING_EQUAL(d.rdata[0], "192.0.2.7");
+		} else {
+			/* A loop ends: no address, and not evil's. */
+			CU_ASSERT_EQUAL(d.kind, AD_DNS_NODATA);
+			CU_ASSERT_EQUAL(d.nrr, 0);
+		}
+		adcheck_resolver_free(res);
+		pthread_join(th, NULL);
+		close(f.fd);
+	}
+}
+
 /* The configured leaves' fingerprints, read from sandnsd's `policy show`. */
 static void test_served_leaves(void)
 {
@@ -464,6 +589,8 @@ void reg_cutest_adcheck(void)
 	CU_add_test(s, "a lookup reply's names with \"@\" leading a label, as written",
 		    test_dns_text_at);
 	CU_add_test(s, "--resolver: spoofed answers are ignored", test_resolver_spoofed);
+	CU_add_test(s, "--resolver: a truncated answer is no NODATA", test_resolver_truncated);
+	CU_add_test(s, "--resolver: records of another owner answer nothing", test_resolver_owner);
 	CU_add_test(s, "policy show: the configured leaves' SHA-256", test_served_leaves);
 	CU_add_test(s, "--cert NEW: read and judged", test_newcert);
 }

@@ -272,6 +272,30 @@ static void test_partial_wildcard(void)
 	cert_free(&c);
 }
 
+/* A SAN that X509_check_host() compares literally "covers" itself: no name to send a client to. */
+static void test_san_plain(void)
+{
+	cert_t *c = load_leaf("hosts.pem", NULL,
+			      "DNS:Mail.example.com,DNS:m*il.example.com,DNS:*.example.com,"
+			      "DNS:.example.com,DNS:a..example.com,DNS:ma il.example.com,"
+			      "DNS:_x-1.example.com,DNS:@.example.com,DNS:x.example.com");
+
+	CU_ASSERT_EQUAL_FATAL(cert_san_count(c), 9);
+	CU_ASSERT_TRUE(cert_san_plain(c, 0));
+	CU_ASSERT_FALSE(cert_san_plain(c, 1));
+	CU_ASSERT_FALSE(cert_san_plain(c, 2));
+	CU_ASSERT_FALSE(cert_san_plain(c, 3));
+	CU_ASSERT_FALSE(cert_san_plain(c, 4));
+	CU_ASSERT_TRUE(cert_san_plain(c, 5)); /* the zone's business: a\\032b there */
+	CU_ASSERT_TRUE(cert_san_plain(c, 6));
+	CU_ASSERT_TRUE(cert_san_plain(c, 7));
+	CU_ASSERT_TRUE(cert_san_plain(c, 8));
+	CU_ASSERT_FALSE(cert_san_plain(c, 9));
+	/* Why it matters: the literal comparison. */
+	CU_ASSERT_TRUE(cert_covers(c, "a..example.com", false));
+	cert_free(&c);
+}
+
 static void test_cn_only(void)
 {
 	cert_t *c = load_leaf("cn.pem", "autodiscover.example.com", NULL);
@@ -796,6 +820,7 @@ void reg_cutest_cert(void)
 	CU_add_test(s, "SAN only mail: not covered", test_san_mail_only);
 	CU_add_test(s, "wildcard: one label", test_wildcard);
 	CU_add_test(s, "partial wildcard covers nothing", test_partial_wildcard);
+	CU_add_test(s, "SAN spelt plainly", test_san_plain);
 	CU_add_test(s, "CN only: legacy fallback only", test_cn_only);
 	CU_add_test(s, "validity: expired, not yet valid", test_validity);
 	CU_add_test(s, "chain file keeps the leaf", test_chain_file);

@@ -189,6 +189,72 @@ static void test_synth_same_address(void)
 }
 
 /*
+ * A SAN not spelt plainly (a partial wildcard, an empty label) is never an SRV target, even
+ * when the zone's wildcard gives the name it spells the addresses of N: no client could check
+ * the certificate against it, and an empty label would make the zone's edits refused.
+ */
+static void test_synth_skips_san_not_plain(void)
+{
+	const char *text = HEAD("example.com") "* A 192.0.2.20\n"
+					       "mail A 192.0.2.20\n";
+	policy_t *p = eval1("example.com", text,
+			    "DNS:m*il.example.com,DNS:.example.com,DNS:a..example.com,"
+			    "DNS:mail.example.com",
+			    NULL);
+	size_t i = find(p, N, POLICY_FAMILY_A);
+
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SYNTHESIZE_SRV);
+	CU_ASSERT_STRING_EQUAL(policy_target(p, i), "mail.example.com.");
+	policy_free(&p);
+	/* Nothing else: no target qualifies. */
+	p = eval1("example.com", text, "DNS:m*il.example.com,DNS:.example.com,DNS:a..example.com",
+		  NULL);
+	i = find(p, N, POLICY_FAMILY_A);
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_KEEP_ALERT);
+	CU_ASSERT_PTR_NULL(policy_target(p, i));
+	CU_ASSERT_EQUAL(policy_edit_count(p), 0);
+	policy_free(&p);
+}
+
+/*
+ * At or below a delegation the parent's records are glue or occluded: the child's zone answers.
+ * A CNAME from N into a delegated subzone leaves the served data; N delegated itself has no
+ * address of ours; a SAN below a delegation is no target (its addresses are the child's).
+ */
+static void test_delegation(void)
+{
+	policy_t *p = eval1("example.com",
+			    HEAD("example.com") "sub NS ns.other.test.\n"
+						"autodiscover CNAME x.sub\n"
+						"x.sub A 192.0.2.20\n"
+						"mail A 192.0.2.20\n",
+			    "DNS:mail.example.com", NULL);
+	size_t i = find(p, N, POLICY_FAMILY_A);
+
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_FOREIGN_CNAME);
+	CU_ASSERT_EQUAL(policy_edit_count(p), 0);
+	policy_free(&p);
+	p = eval1("example.com",
+		  HEAD("example.com") "autodiscover NS ns.other.test.\n"
+				      "autodiscover A 192.0.2.20\n"
+				      "mail A 192.0.2.20\n",
+		  "DNS:mail.example.com", NULL);
+	CU_ASSERT_EQUAL(policy_kind(p, find(p, N, POLICY_FAMILY_A)), POLICY_ABSENT);
+	CU_ASSERT_EQUAL(policy_edit_count(p), 0);
+	policy_free(&p);
+	p = eval1("example.com",
+		  HEAD("example.com") "autodiscover A 192.0.2.20\n"
+				      "sub NS ns1\n"
+				      "mail.sub A 192.0.2.20\n"
+				      "www A 192.0.2.30\n",
+		  "DNS:mail.sub.example.com,DNS:www.example.com", NULL);
+	i = find(p, N, POLICY_FAMILY_A);
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SYNTHESIZE_SRV);
+	CU_ASSERT_STRING_EQUAL(policy_target(p, i), "www.example.com.");
+	policy_free(&p);
+}
+
+/*
  * A lookup that fails (memory out) fails the evaluation, naming the zone, whichever of the
  * lookups it is: nothing is decided as if the records it would have read were absent (an SRV
  * not seen, a CNAME taken for addresses). Each lookup of an evaluation fails in turn; past the
@@ -764,6 +830,8 @@ void reg_cutest_policy(void)
 	CU_add_test(s, "uncovered SRV reported, then synthesize", test_srv_uncovered_then_synth);
 	CU_add_test(s, "synthesize: SAN with N's address first", test_synth_same_address);
 	CU_add_test(s, "synthesize: first SAN, operator target", test_synth_first_san_and_opts);
+	CU_add_test(s, "synthesize: a SAN not spelt plainly is skipped",
+		    test_synth_skips_san_not_plain);
 	CU_add_test(s, "no target: keep and alert", test_no_target);
 	CU_add_test(s, "AAAA decided separately", test_aaaa_separately);
 	CU_add_test(s, "apex reported only", test_apex);
@@ -771,6 +839,7 @@ void reg_cutest_policy(void)
 	CU_add_test(s, "in-zone CNAME chain", test_in_zone_cname);
 	CU_add_test(s, "signed zone: not applied", test_signed);
 	CU_add_test(s, "N only via wildcard", test_wildcard_only);
+	CU_add_test(s, "delegations: the child answers", test_delegation);
 	CU_add_test(s, "two accepted domains", test_two_domains);
 	CU_add_test(s, "SRV target without address", test_srv_target_without_address);
 	CU_add_test(s, "SRV target whose first label is @", test_srv_target_at_label);
