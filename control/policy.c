@@ -485,8 +485,8 @@ static int decide_n(policy_t *p, const struct pdata *pd, size_t z, enum policy_f
 {
 	const char *domain = pd->zones[z].origin;
 	uint16_t type = (uint16_t)fam;
-	char n[POLICY_NAME_MAX], reason[POLICY_REASON_MAX] = "", target[POLICY_NAME_MAX];
-	char list[POLICY_REASON_MAX / 2];
+	char n[POLICY_NAME_MAX], srv[POLICY_NAME_MAX], target[POLICY_NAME_MAX];
+	char reason[POLICY_REASON_MAX] = "", list[POLICY_REASON_MAX / 2];
 	struct resolution *res = malloc(sizeof(*res));
 	enum policy_kind kind;
 	bool have_target = false, sgn = pzone_signed(&pd->zones[z]);
@@ -496,6 +496,7 @@ static int decide_n(policy_t *p, const struct pdata *pd, size_t z, enum policy_f
 	if (res == NULL)
 		return -ENOMEM;
 	snprintf(n, sizeof(n), "autodiscover.%s", domain);
+	snprintf(srv, sizeof(srv), "_autodiscover._tcp.%s", domain);
 	resolve(pd, n, type, res);
 	if (res->state == RES_FOREIGN) {
 		kind = POLICY_FOREIGN_CNAME;
@@ -543,6 +544,13 @@ static int decide_n(policy_t *p, const struct pdata *pd, size_t z, enum policy_f
 		    "; step 4: _autodiscover._tcp.%s would be longer than a "
 		    "domain name may be: kept, alert",
 		    domain);
+	} else if (zone_of(pd, srv) != (long)z) {
+		/* Below a delegation (or another zone's): an SRV added to D would be glue. */
+		kind = POLICY_KEEP_ALERT;
+		say(reason, sizeof(reason),
+		    "; step 4: %s is delegated: an SRV there is the child "
+		    "zone's to publish: kept, alert",
+		    srv);
 	} else if (choose_target(pd, certs, ncerts, opts, type, &res->addrs, target, sizeof(target),
 				 reason, sizeof(reason))) {
 		kind = POLICY_SYNTHESIZE_SRV;
@@ -877,21 +885,15 @@ const char *policy_edit_domain(const policy_t *p, size_t i)
 
 const char *policy_kind_name(enum policy_kind kind)
 {
-	switch (kind) {
-	case POLICY_ABSENT:
-		return "absent";
-	case POLICY_COVERED:
-		return "covered";
-	case POLICY_SUPPRESS_EXISTING_SRV:
-		return "suppress-existing-srv";
-	case POLICY_SYNTHESIZE_SRV:
-		return "synthesize-srv";
-	case POLICY_KEEP_ALERT:
-		return "keep-alert";
-	case POLICY_FOREIGN_CNAME:
-		return "foreign-cname";
-	case POLICY_APEX:
-		return "apex";
-	}
-	return "unknown";
+	static const char *const names[] = {
+	    [POLICY_ABSENT] = "absent",
+	    [POLICY_COVERED] = "covered",
+	    [POLICY_SUPPRESS_EXISTING_SRV] = "suppress-existing-srv",
+	    [POLICY_SYNTHESIZE_SRV] = "synthesize-srv",
+	    [POLICY_KEEP_ALERT] = "keep-alert",
+	    [POLICY_FOREIGN_CNAME] = "foreign-cname",
+	    [POLICY_APEX] = "apex",
+	};
+
+	return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";
 }

@@ -219,7 +219,8 @@ static void test_synth_skips_san_not_plain(void)
 /*
  * At or below a delegation the parent's records are glue or occluded: the child's zone answers.
  * A CNAME from N into a delegated subzone leaves the served data; N delegated itself has no
- * address of ours; a SAN below a delegation is no target (its addresses are the child's).
+ * address of ours; a SAN below a delegation is no target (its addresses are the child's); no SRV
+ * is added below one.
  */
 static void test_delegation(void)
 {
@@ -251,6 +252,19 @@ static void test_delegation(void)
 	i = find(p, N, POLICY_FAMILY_A);
 	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SYNTHESIZE_SRV);
 	CU_ASSERT_STRING_EQUAL(policy_target(p, i), "www.example.com.");
+	policy_free(&p);
+	/* _tcp delegated: an SRV added at _autodiscover._tcp would be glue, seen by no client;
+	 * N is kept, with an alert, and nothing is edited. */
+	p = eval1("example.com",
+		  HEAD("example.com") "autodiscover A 192.0.2.20\n"
+				      "_tcp NS ns.other.test.\n"
+				      "mail A 192.0.2.20\n",
+		  "DNS:mail.example.com", NULL);
+	i = find(p, N, POLICY_FAMILY_A);
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_KEEP_ALERT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(policy_reason(p, i), "_autodiscover._tcp.example.com. is "
+							   "delegated"));
+	CU_ASSERT_EQUAL(policy_edit_count(p), 0);
 	policy_free(&p);
 }
 
