@@ -355,6 +355,21 @@ static int load_pair(sign_keys_t *keys, const char *base, ldns_rdf *origin, uint
 		return -1;
 	}
 	ldns_rr_free(mine);
+	/*
+	 * A copy of a key read already (under another tag's name, or the zone spelt another
+	 * way): its DNSKEY twice in the RRset signed, which a validator (and the snapshot) keeps
+	 * once, so the DNSKEY RRset's signatures, and with them the whole zone, would not verify.
+	 */
+	for (size_t i = 0; i < keys->n; i++) {
+		if (ldns_rdf_compare(ldns_rr_rdf(rr, 3), ldns_rr_rdf(keys->dnskey[i], 3)) != 0)
+			continue;
+		snprintf(err, errlen,
+			 "%s: the same key as %s (a copy: move one out of the directory)", priv,
+			 keys->file[i]);
+		ldns_rr_free(rr);
+		ldns_key_deep_free(k);
+		return -1;
+	}
 	ldns_key_set_keytag(k, ldns_calc_keytag(rr));
 	keys->file[keys->n] = strdup(priv);
 	if (keys->file[keys->n] == NULL || !ldns_key_list_push_key(keys->list, k)) {

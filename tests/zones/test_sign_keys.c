@@ -237,6 +237,50 @@ static void test_chain_records_refused(void)
 	tu_rm_dir(dir);
 }
 
+/*
+ * A key's files copied under another tag's name (as the zone spelt another way would be): the
+ * same DNSKEY twice in the RRset signed, kept once by validators, its signatures bogus. Refused,
+ * naming both; the copy (a KSK's key with a ZSK's flags too) removed, the key loads.
+ */
+static void test_key_copied(void)
+{
+	char dir[64], priv[512], err[1024], cmd[2048];
+	sign_params_t split = csk13;
+	sign_keys_t *k;
+	size_t n;
+
+	tmp_dir(dir, sizeof(dir));
+	make_one(dir, priv, sizeof(priv));
+	n = strlen(priv) - strlen(".private");
+	snprintf(cmd, sizeof(cmd),
+		 "cp %s %s/Kexample.com.+013+00001.private && "
+		 "cp %.*s.key %s/Kexample.com.+013+00001.key",
+		 priv, dir, (int)n, priv, dir);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	k = sign_keys_load(dir, "example.com.", &csk13, true, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(k);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, ": the same key as "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "+00001.private"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, priv + strlen(dir)));
+	sign_keys_free(&k);
+	/* The copy said to be a ZSK (flags 256): the same key all the same. */
+	snprintf(cmd, sizeof(cmd),
+		 "sed -i 's/ 257 3 13 / 256 3 13 /' %s/Kexample.com.+013+00001.key", dir);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	split.csk = false;
+	k = sign_keys_load(dir, "example.com.", &split, false, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NULL(k);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, ": the same key as "));
+	sign_keys_free(&k);
+	snprintf(cmd, sizeof(cmd), "rm %s/Kexample.com.+013+00001.*", dir);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	k = sign_keys_load(dir, "example.com.", &csk13, false, NULL, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL(k);
+	CU_ASSERT_EQUAL(sign_keys_count(k), 1);
+	sign_keys_free(&k);
+	tu_rm_dir(dir);
+}
+
 void reg_cutest_sign_keys(void)
 {
 	CU_pSuite s = CU_add_suite("sign_keys", NULL, NULL);
@@ -249,4 +293,6 @@ void reg_cutest_sign_keys(void)
 		    test_make_key_half_written);
 	CU_add_test(s, "NSEC, NSEC3, NSEC3PARAM in a zone to sign: refused as presigned",
 		    test_chain_records_refused);
+	CU_add_test(s, "a key's files copied under another name: refused, naming both",
+		    test_key_copied);
 }
