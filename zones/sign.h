@@ -63,6 +63,8 @@ uint16_t sign_key_tag(const sign_keys_t *keys, size_t i);
 uint16_t sign_key_flags(const sign_keys_t *keys, size_t i);
 uint8_t sign_key_algorithm(const sign_keys_t *keys, size_t i);
 const char *sign_key_file(const sign_keys_t *keys, size_t i);
+/* Whether sign_keys_load() made a key-signing key (or CSK) for KEYS: the parent's DS is new. */
+bool sign_keys_made_ksk(const sign_keys_t *keys);
 /* A digest of the keys (their tags and public halves): a key change means a new signing. */
 uint64_t sign_keys_hash(const sign_keys_t *keys);
 

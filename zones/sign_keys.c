@@ -24,6 +24,7 @@ struct sign_keys {
 	ldns_rr *dnskey[SIGN_KEYS_MAX]; /* each key's public half */
 	char *file[SIGN_KEYS_MAX];	/* its .private file */
 	size_t n;
+	bool made_ksk; /* sign_keys_load() made a key-signing key: none of the policy's was there */
 };
 
 uint8_t sign_alg_parse(const char *name)
@@ -122,6 +123,11 @@ uint16_t sign_key_flags(const sign_keys_t *keys, size_t i)
 uint8_t sign_key_algorithm(const sign_keys_t *keys, size_t i)
 {
 	return ldns_rdf2native_int8(ldns_rr_rdf(keys->dnskey[i], 2));
+}
+
+bool sign_keys_made_ksk(const sign_keys_t *keys)
+{
+	return keys->made_ksk;
 }
 
 const char *sign_key_file(const sign_keys_t *keys, size_t i)
@@ -676,6 +682,7 @@ sign_keys_t *sign_keys_load(const char *dir, const char *origin, const sign_para
 		if (!ksk && make_key(keys, dir, text, name, p->algorithm,
 				     LDNS_KEY_ZONE_KEY | LDNS_KEY_SEP_KEY, err, errlen) != 0)
 			goto out;
+		keys->made_ksk = !ksk;
 		if (!p->csk && !zsk &&
 		    make_key(keys, dir, text, name, p->algorithm, LDNS_KEY_ZONE_KEY, err, errlen) !=
 			0)

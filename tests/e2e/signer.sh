@@ -291,6 +291,13 @@ check "alg13: after a change, the unchanged RRsets' signatures kept" \
 	grep -q 'example.com.: signed (NSEC, algorithm 13, 1 key, [1-9][0-9]* signatures kept), serial 2024060202' "$LOG"
 check "alg13: ... the new record served signed" has "$(q new.example.com. A +dnssec)" 'RRSIG.A 13 3'
 axfr_verified alg13-changed
+# The zone's key files gone: a new CSK signs it, and the log warns that the parent's DS no
+# longer matches.
+rm -f "$TMP"/alg13.state/keys/Kexample.com.+013+*
+ctl reload >/dev/null
+check "alg13: keys deleted: a new key signs the zone" hasnt "$(ctl zone-keys example.com.)" "$tag1"
+check "alg13: ... and the log warns that the parent's DS is now wrong" \
+	grep -q 'zone example.com.: signed before, but no key-signing key .* until the parent.s DS is the new key.s' "$LOG"
 check "sandnsd stops cleanly (status 0; under ASan: nothing leaked)" stop_sandnsd
 
 ECOM=
