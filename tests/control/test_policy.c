@@ -216,6 +216,34 @@ static void test_synth_skips_san_not_plain(void)
 	policy_free(&p);
 }
 
+/* The SRV's RDATA is text, where '\', ';', '(' and ')' are syntax: a SAN holding one would
+ * name another host ("m\097il.D" is mail.D, "a;b.D" a.D, "a(b.D" ab.D). Never a target. */
+static void test_synth_skips_san_with_syntax(void)
+{
+	static const char *const sans[] = {"DNS:m\\097il.example.com", "DNS:a;b.example.com",
+					   "DNS:a(b.example.com", "DNS:a)b.example.com"};
+	static const char *const owners[] = {"m\\\\097il", "a\\;b", "a\\(b", "a\\)b"};
+
+	for (size_t k = 0; k < sizeof(sans) / sizeof(sans[0]); k++) {
+		char text[512];
+
+		snprintf(text, sizeof(text),
+			 HEAD("example.com") "autodiscover A 192.0.2.20\n"
+					     "%s A 192.0.2.20\n"
+					     "a A 192.0.2.20\n"
+					     "ab A 192.0.2.20\n"
+					     "mail A 192.0.2.20\n",
+			 owners[k]);
+		policy_t *p = eval1("example.com", text, sans[k], NULL);
+		size_t i = find(p, N, POLICY_FAMILY_A);
+
+		CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_KEEP_ALERT);
+		CU_ASSERT_PTR_NULL(policy_target(p, i));
+		CU_ASSERT_EQUAL(policy_edit_count(p), 0);
+		policy_free(&p);
+	}
+}
+
 /*
  * At or below a delegation the parent's records are glue or occluded: the child's zone answers.
  * A CNAME from N into a delegated subzone leaves the served data; N delegated itself has no
@@ -846,6 +874,8 @@ void reg_cutest_policy(void)
 	CU_add_test(s, "synthesize: first SAN, operator target", test_synth_first_san_and_opts);
 	CU_add_test(s, "synthesize: a SAN not spelt plainly is skipped",
 		    test_synth_skips_san_not_plain);
+	CU_add_test(s, "synthesize: a SAN the RDATA's syntax would change is skipped",
+		    test_synth_skips_san_with_syntax);
 	CU_add_test(s, "no target: keep and alert", test_no_target);
 	CU_add_test(s, "AAAA decided separately", test_aaaa_separately);
 	CU_add_test(s, "apex reported only", test_apex);
