@@ -832,10 +832,10 @@ static void test_origins(void)
  */
 static void test_origins_escapes(void)
 {
-	const char *names[] = {"we\"ird.test.", "sp\\032ace.test.", "a\\.b.test.", "."};
-	origins_t *o = origins_new(names, 4);
+	const char *names[] = {"we\"ird.test.", "sp\\032ace.test.", "a\\.b.test.", ".", "b.test."};
+	origins_t *o = origins_new(names, 4), *b = origins_new(names + 4, 1);
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT_FATAL(o != NULL && b != NULL);
 	CU_ASSERT_EQUAL(origins_exact(o, "we\\\"ird.test."), 0);
 	CU_ASSERT_EQUAL(origins_exact(o, "WE\\034IRD.test"), 0);
 	CU_ASSERT_EQUAL(origins_exact(o, "sp ace.test."), 1);
@@ -844,6 +844,9 @@ static void test_origins_escapes(void)
 	/* An escaped dot is an octet of the label, not its end. */
 	CU_ASSERT_EQUAL(origins_exact(o, "a.b.test."), -1);
 	CU_ASSERT_EQUAL(origins_find(o, "x.a\\.b.test."), 2);
+	/* ... nor its step: a\.b.test.'s parent is test., never b.test. */
+	CU_ASSERT_EQUAL(origins_find(b, "a\\.b.test."), -1);
+	CU_ASSERT_EQUAL(origins_find(b, "a\\\\.b.test."), 0);
 	CU_ASSERT_EQUAL(origins_exact(o, "."), 3);
 	CU_ASSERT(origins_same("we\\\"ird.test.", "we\"ird.test."));
 	CU_ASSERT(origins_same("\\065.test.", "a.test"));
@@ -857,6 +860,7 @@ static void test_origins_escapes(void)
 	CU_ASSERT(origins_same("\\256.test", "256.test"));
 	CU_ASSERT(!origins_same("\\2.test", "\\002.test"));
 	origins_free(o);
+	origins_free(b);
 }
 
 void reg_cutest_policy(void)
