@@ -790,7 +790,9 @@ bool cert_san_plain(const cert_t *c, size_t i)
 		if (*p == '.' && label == 0)
 			return false; /* an empty label */
 		label = *p == '.' ? 0 : label + 1;
-		if (label > 63 || *p == '*')
+		/* The target is written as text into the SRV's RDATA, where '\' escapes, ';'
+		 * starts a comment and parentheses group: each would make it another name. */
+		if (label > 63 || strchr("*\\;()", *p) != NULL)
 			return false;
 	}
 	return label > 0 && len <= 253;

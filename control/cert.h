@@ -97,8 +97,10 @@ const char *cert_san(const cert_t *c, size_t i); /* NULL when I is out of range 
  * Whether SAN I of C spells one name plainly, as the policy may take it for an SRV target: no '*'
  * (a wildcard, or a partial one: "m*il.D"), no empty label (".D", "a..D"), labels of 63 octets
  * at most, 253 in all. X509_check_host() compares a SAN that is no proper wildcard literally, so
- * such a SAN "covers" itself, yet no client could be sent to the name it spells. (Other octets
- * are the zone's business: an SRV record that cannot name its target gets the edits refused.)
+ * such a SAN "covers" itself, yet no client could be sent to the name it spells. Nor any of '\',
+ * ';', '(' and ')': the SRV's RDATA is written as text, which would read them as syntax, the
+ * target another name than the SAN ("m\097il.D" is mail.D, "a;b.D" is a.D). (Other octets are
+ * the zone's business: an SRV record that cannot name its target gets the edits refused.)
  */
 bool cert_san_plain(const cert_t *c, size_t i);
 

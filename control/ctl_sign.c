@@ -122,10 +122,12 @@ int ctl_sign_zone(const cfg_t *cfg, const ctl_build_t *prev, const ctl_zone_info
 	/* None in memory (the first build after a start): the one kept in the state directory. */
 	if (!in_prev)
 		kept = ctl_signstate_take(cfg, info, before, &sg->params, now, &km, &as_is);
-	/* Signed before (in memory or in the state directory), yet no key-signing key of the
-	 * policy's left in DIR: the one made chains to no DS the parent has. Said loudly: from
-	 * now on validators find the zone bogus until the parent takes the new DS. */
-	if (sign_keys_made_ksk(keys) && (in_prev || kept != NULL))
+	/* Signed before (in memory, or at a start serial-state's record: the signed zone kept
+	 * is dropped, made with the keys gone), yet no key-signing key of the policy's left in
+	 * DIR: the one made chains to no DS the parent has. Said loudly: from now on validators
+	 * find the zone bogus until the parent takes the new DS. */
+	if (sign_keys_made_ksk(keys) &&
+	    (in_prev || kept != NULL || (before != NULL && before->dnssec)))
 		log_msg(LOG_WARNING,
 			"zone %s: signed before, but no key-signing key of its policy is left in "
 			"%s: the new one (above) signs it now, and until the parent's DS is the "

@@ -131,6 +131,18 @@ fail:
 	return NULL;
 }
 
+/* The first '.' at or after P that ends a label ("a\.b" is one label), or NULL. */
+static const char *label_end(const char *p)
+{
+	for (; *p != '\0'; p++) {
+		if (*p == '.')
+			return p;
+		if (*p == '\\' && p[1] != '\0')
+			p++; /* the escaped octet (of "\DDD", the first digit: no dot) */
+	}
+	return NULL;
+}
+
 long origins_find(const origins_t *o, const char *name)
 {
 	size_t len = strlen(name);
@@ -148,7 +160,7 @@ long origins_find(const origins_t *o, const char *name)
 			return (long)v - 1;
 		if (strcmp(p, ".") == 0)
 			return -1;
-		p = strchr(p, '.');
+		p = label_end(p);
 		if (p == NULL)
 			return -1;
 		p++;

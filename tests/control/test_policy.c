@@ -216,6 +216,34 @@ static void test_synth_skips_san_not_plain(void)
 	policy_free(&p);
 }
 
+/* The SRV's RDATA is text, where '\', ';', '(' and ')' are syntax: a SAN holding one would
+ * name another host ("m\097il.D" is mail.D, "a;b.D" a.D, "a(b.D" ab.D). Never a target. */
+static void test_synth_skips_san_with_syntax(void)
+{
+	static const char *const sans[] = {"DNS:m\\097il.example.com", "DNS:a;b.example.com",
+					   "DNS:a(b.example.com", "DNS:a)b.example.com"};
+	static const char *const owners[] = {"m\\\\097il", "a\\;b", "a\\(b", "a\\)b"};
+
+	for (size_t k = 0; k < sizeof(sans) / sizeof(sans[0]); k++) {
+		char text[512];
+
+		snprintf(text, sizeof(text),
+			 HEAD("example.com") "autodiscover A 192.0.2.20\n"
+					     "%s A 192.0.2.20\n"
+					     "a A 192.0.2.20\n"
+					     "ab A 192.0.2.20\n"
+					     "mail A 192.0.2.20\n",
+			 owners[k]);
+		policy_t *p = eval1("example.com", text, sans[k], NULL);
+		size_t i = find(p, N, POLICY_FAMILY_A);
+
+		CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_KEEP_ALERT);
+		CU_ASSERT_PTR_NULL(policy_target(p, i));
+		CU_ASSERT_EQUAL(policy_edit_count(p), 0);
+		policy_free(&p);
+	}
+}
+
 /*
  * At or below a delegation the parent's records are glue or occluded: the child's zone answers.
  * A CNAME from N into a delegated subzone leaves the served data; N delegated itself has no
@@ -804,10 +832,10 @@ static void test_origins(void)
  */
 static void test_origins_escapes(void)
 {
-	const char *names[] = {"we\"ird.test.", "sp\\032ace.test.", "a\\.b.test.", "."};
-	origins_t *o = origins_new(names, 4);
+	const char *names[] = {"we\"ird.test.", "sp\\032ace.test.", "a\\.b.test.", ".", "b.test."};
+	origins_t *o = origins_new(names, 4), *b = origins_new(names + 4, 1);
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+	CU_ASSERT_FATAL(o != NULL && b != NULL);
 	CU_ASSERT_EQUAL(origins_exact(o, "we\\\"ird.test."), 0);
 	CU_ASSERT_EQUAL(origins_exact(o, "WE\\034IRD.test"), 0);
 	CU_ASSERT_EQUAL(origins_exact(o, "sp ace.test."), 1);
@@ -816,6 +844,9 @@ static void test_origins_escapes(void)
 	/* An escaped dot is an octet of the label, not its end. */
 	CU_ASSERT_EQUAL(origins_exact(o, "a.b.test."), -1);
 	CU_ASSERT_EQUAL(origins_find(o, "x.a\\.b.test."), 2);
+	/* ... nor its step: a\.b.test.'s parent is test., never b.test. */
+	CU_ASSERT_EQUAL(origins_find(b, "a\\.b.test."), -1);
+	CU_ASSERT_EQUAL(origins_find(b, "a\\\\.b.test."), 0);
 	CU_ASSERT_EQUAL(origins_exact(o, "."), 3);
 	CU_ASSERT(origins_same("we\\\"ird.test.", "we\"ird.test."));
 	CU_ASSERT(origins_same("\\065.test.", "a.test"));
@@ -829,6 +860,7 @@ static void test_origins_escapes(void)
 	CU_ASSERT(origins_same("\\256.test", "256.test"));
 	CU_ASSERT(!origins_same("\\2.test", "\\002.test"));
 	origins_free(o);
+	origins_free(b);
 }
 
 void reg_cutest_policy(void)
@@ -846,6 +878,8 @@ void reg_cutest_policy(void)
 	CU_add_test(s, "synthesize: first SAN, operator target", test_synth_first_san_and_opts);
 	CU_add_test(s, "synthesize: a SAN not spelt plainly is skipped",
 		    test_synth_skips_san_not_plain);
+	CU_add_test(s, "synthesize: a SAN the RDATA's syntax would change is skipped",
+		    test_synth_skips_san_with_syntax);
 	CU_add_test(s, "no target: keep and alert", test_no_target);
 	CU_add_test(s, "AAAA decided separately", test_aaaa_separately);
 	CU_add_test(s, "apex reported only", test_apex);

@@ -299,6 +299,13 @@ check "alg13: keys deleted: a new key signs the zone" hasnt "$(ctl zone-keys exa
 check "alg13: ... and the log warns that the parent's DS is now wrong" \
 	grep -q 'zone example.com.: signed before, but no key-signing key .* until the parent.s DS is the new key.s' "$LOG"
 check "sandnsd stops cleanly (status 0; under ASan: nothing leaked)" stop_sandnsd
+# The same while sandnsd was down: the signed zone kept is dropped (other keys), yet serial-state
+# says the zone was signed, and the start warns as the reload did.
+rm -f "$TMP"/alg13.state/keys/Kexample.com.+013+*
+start alg13 --dnssec "example.com. nsec" --dnssec "example.net nsec3" || exit 1
+check "alg13: keys deleted while down: the start warns that the parent's DS is now wrong" \
+	grep -q 'zone example.com.: signed before, but no key-signing key' "$LOG"
+check "sandnsd stops cleanly (status 0; under ASan: nothing leaked)" stop_sandnsd
 
 ECOM=
 # ---- run 2: algorithm 15, KSK+ZSK; signatures of 40 s renewed 34 s before they expire
