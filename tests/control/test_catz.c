@@ -780,12 +780,6 @@ static bool member_is(const ctl_t *ctl, const char *origin, const char *cat, con
 }
 
 /*
- * One update of a catalog both resets a member (another unique label) and drops one that a
- * second catalog lists (a move, RFC 9432 5.6): the second takes it. Before, the member dropped
- * went with the reset's first apply, which did not count it: the second catalog was not read
- * again, and the member stayed out until its serial changed.
- */
-/*
  * The control side of a daemon (its threads not started: the primary is never asked) consuming
  * catalogs cat.test. (served from the file CAT) and cat2.test. (CAT2; listed first in the
  * configuration with CAT2_FIRST), its state in DIR, published once: its configuration into *CFGP.
@@ -833,17 +827,33 @@ static ctl_t *two_catalogs(const char *dir, const char *cat, const char *cat2, b
 	return ctl;
 }
 
+#define LISTING_PATH 128 /* room for a catalog file's path in the directory of a test */
+
+/* A fresh directory in DIR (a mkdtemp() template) with the catalogs' files, CAT and CAT2
+ * (LISTING_PATH octets each), listing ONE and TWO at serial 1. */
+static void two_listings(char *dir, char *cat, char *cat2, const char *one, const char *two)
+{
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(cat, LISTING_PATH, "%s/cat.zone", dir);
+	snprintf(cat2, LISTING_PATH, "%s/cat2.zone", dir);
+	write_listing(cat, 1, one);
+	write_listing(cat2, 1, two);
+}
+
+/*
+ * One update of a catalog both resets a member (another unique label) and drops one that a
+ * second catalog lists (a move, RFC 9432 5.6): the second takes it. Before, the member dropped
+ * went with the reset's first apply, which did not count it: the second catalog was not read
+ * again, and the member stayed out until its serial changed.
+ */
 static void test_consumer_move_relabel(void)
 {
-	char dir[] = "/tmp/sandns-test-catz-XXXXXX", cat[128], cat2[128];
+	char dir[] = "/tmp/sandns-test-catz-XXXXXX", cat[LISTING_PATH], cat2[LISTING_PATH];
 	ctl_t *ctl;
 	cfg_t *cfg;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-	snprintf(cat, sizeof(cat), "%s/cat.zone", dir);
-	snprintf(cat2, sizeof(cat2), "%s/cat2.zone", dir);
-	write_listing(cat, 1, "l1.zones IN PTR m1.test.\nl2.zones IN PTR m2.test.\n");
-	write_listing(cat2, 1, "k2.zones IN PTR m2.test.\n");
+	two_listings(dir, cat, cat2, "l1.zones IN PTR m1.test.\nl2.zones IN PTR m2.test.\n",
+		     "k2.zones IN PTR m2.test.\n");
 	ctl = two_catalogs(dir, cat, cat2, false, &cfg);
 	ctl_catz_update(ctl);
 	CU_ASSERT(member_is(ctl, "m1.test.", "cat.test.", "l1"));
@@ -922,19 +932,14 @@ static void test_consumer_coo(void)
 	static const char *const with_coo =
 	    "l1.zones IN PTR m1.test.\ncoo.l1.zones IN PTR cat2.test.\n"
 	    "l2.zones IN PTR m2.test.\ncoo.l2.zones IN PTR CAT2.test.\nl3.zones IN PTR m3.test.\n";
-	char dir[] = "/tmp/sandns-test-catz-XXXXXX", cat[128], cat2[128];
+	char dir[] = "/tmp/sandns-test-catz-XXXXXX", cat[LISTING_PATH], cat2[LISTING_PATH];
 	ctl_t *ctl;
 	cfg_t *cfg;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-	snprintf(cat, sizeof(cat), "%s/cat.zone", dir);
-	snprintf(cat2, sizeof(cat2), "%s/cat2.zone", dir);
-	write_listing(cat, 1,
-		      "l1.zones IN PTR m1.test.\nl2.zones IN PTR m2.test.\nl3.zones IN PTR "
-		      "m3.test.\n");
-	write_listing(cat2, 1,
-		      "k1.zones IN PTR m1.test.\nl2.zones IN PTR m2.test.\nk3.zones IN PTR "
-		      "m3.test.\n");
+	two_listings(
+	    dir, cat, cat2,
+	    "l1.zones IN PTR m1.test.\nl2.zones IN PTR m2.test.\nl3.zones IN PTR m3.test.\n",
+	    "k1.zones IN PTR m1.test.\nl2.zones IN PTR m2.test.\nk3.zones IN PTR m3.test.\n");
 	ctl = two_catalogs(dir, cat, cat2, false, &cfg);
 	ctl_catz_update(ctl);
 	CU_ASSERT(member_is(ctl, "m1.test.", "cat.test.", "l1"));
@@ -1002,15 +1007,11 @@ static void test_consumer_coo(void)
  */
 static void test_consumer_coo_elsewhere(void)
 {
-	char dir[] = "/tmp/sandns-test-catz-XXXXXX", cat[128], cat2[128];
+	char dir[] = "/tmp/sandns-test-catz-XXXXXX", cat[LISTING_PATH], cat2[LISTING_PATH];
 	ctl_t *ctl;
 	cfg_t *cfg;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-	snprintf(cat, sizeof(cat), "%s/cat.zone", dir);
-	snprintf(cat2, sizeof(cat2), "%s/cat2.zone", dir);
-	write_listing(cat, 1, "l4.zones IN PTR m4.test.\n");
-	write_listing(cat2, 1, "k4.zones IN PTR m4.test.\n");
+	two_listings(dir, cat, cat2, "l4.zones IN PTR m4.test.\n", "k4.zones IN PTR m4.test.\n");
 	ctl = two_catalogs(dir, cat, cat2, false, &cfg);
 	ctl_catz_update(ctl);
 	CU_ASSERT(member_is(ctl, "m4.test.", "cat.test.", "l4"));
