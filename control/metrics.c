@@ -333,16 +333,15 @@ static struct metrics_conn *metrics_conn_of(struct MHD_Connection *conn)
  * IPv4); 0: none. */
 static uint8_t metrics_ip_of(const struct sockaddr *addr, size_t len, uint8_t ip[16])
 {
-	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-
 	if (addr != NULL && len >= sizeof(struct sockaddr_in) && addr->sa_family == AF_INET) {
 		memcpy(ip, &((const struct sockaddr_in *)addr)->sin_addr, 4);
 		return 4;
 	}
 	if (addr != NULL && len >= sizeof(struct sockaddr_in6) && addr->sa_family == AF_INET6) {
-		const uint8_t *a = ((const struct sockaddr_in6 *)addr)->sin6_addr.s6_addr;
+		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)addr)->sin6_addr;
+		const uint8_t *a = a6->s6_addr;
 
-		if (memcmp(a, mapped, sizeof(mapped)) == 0) {
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
 			memcpy(ip, a + 12, 4);
 			return 4;
 		}
