@@ -9,8 +9,6 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include <ldns/ldns.h>
-
 #include "catz.h"
 #include "ctl_pvt.h"
 #include "ixfr.h"
@@ -39,27 +37,11 @@ static bool consumes(const cfg_t *cfg)
 	return false;
 }
 
-/* Whether names A and B are one, however written (case, escapes, the final dot). */
-static bool same_name(const char *a, const char *b)
-{
-	ldns_rdf *x, *y;
-	bool same;
-
-	if (cfg_same_origin(a, b))
-		return true;
-	x = ldns_dname_new_frm_str(a);
-	y = ldns_dname_new_frm_str(b);
-	same = x != NULL && y != NULL && ldns_dname_compare(x, y) == 0;
-	ldns_rdf_deep_free(x);
-	ldns_rdf_deep_free(y);
-	return same;
-}
-
 /* Whether CFG has consumer catalog ORIGIN. */
 static bool consumer(const cfg_t *cfg, const char *origin)
 {
 	for (size_t i = 0; i < cfg->ncatalogs; i++)
-		if (!cfg->catalogs[i].producer && same_name(cfg->catalogs[i].origin, origin))
+		if (!cfg->catalogs[i].producer && cfg_same_origin(cfg->catalogs[i].origin, origin))
 			return true;
 	return false;
 }
