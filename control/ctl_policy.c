@@ -101,13 +101,8 @@ bool ctl_fmt_policy(const ctl_build_t *b, const char *domain, bool json, buf_t *
 	const policy_t *p = b->policy;
 	bool any = false;
 
-	for (size_t z = 0; domain != NULL && z < b->nzones && !any; z++) {
-		const char *o = b->zones[z].origin;
-		size_t ol = strlen(o), dl = strlen(domain);
-
-		any =
-		    strcasecmp(o, domain) == 0 || (dl + 1 == ol && strncasecmp(o, domain, dl) == 0);
-	}
+	for (size_t z = 0; domain != NULL && z < b->nzones && !any; z++)
+		any = cfg_same_origin(b->zones[z].origin, domain);
 	if (domain != NULL && !any) {
 		snprintf(err, errlen, "%s is not a served zone", domain);
 		return false;
@@ -126,11 +121,9 @@ bool ctl_fmt_policy(const ctl_build_t *b, const char *domain, bool json, buf_t *
 		BUF_LIT(out, "],\"domains\":[");
 	for (size_t z = 0, shown = 0; z < b->nzones; z++) {
 		const ctl_zone_info_t *zi = &b->zones[z];
-		size_t dl = domain != NULL ? strlen(domain) : 0;
 		bool first = true;
 
-		if (domain != NULL && strcasecmp(zi->origin, domain) != 0 &&
-		    !(dl + 1 == strlen(zi->origin) && strncasecmp(zi->origin, domain, dl) == 0))
+		if (domain != NULL && !cfg_same_origin(zi->origin, domain))
 			continue;
 		if (json) {
 			if (shown++ > 0)

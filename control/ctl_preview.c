@@ -131,14 +131,6 @@ const zt_t *ctl_preview_zt(ctl_t *ctl, const char *file, char *err, size_t errle
 
 /* ---------------------------------------------------------------- policy check */
 
-/* Whether D (with or without its final dot) names ORIGIN. */
-static bool names_zone(const char *d, const char *origin)
-{
-	size_t dl = strlen(d), ol = strlen(origin);
-
-	return strcasecmp(d, origin) == 0 || (dl + 1 == ol && strncasecmp(origin, d, dl) == 0);
-}
-
 /* The decision of P about NAME's FAMILY in DOMAIN; the count when there is none. */
 static size_t decision_find(const policy_t *p, const char *domain, const char *name,
 			    enum policy_family fam)
@@ -501,7 +493,7 @@ bool ctl_preview_check(ctl_t *ctl, const char *const *argv, size_t argc, bool js
 		bool found = false;
 
 		for (size_t z = 0; z < ctl->info.nzones && !found; z++)
-			found = names_zone(zone, ctl->info.zones[z].origin);
+			found = cfg_same_origin(zone, ctl->info.zones[z].origin);
 		if (!found) {
 			snprintf(err, errlen, "policy check: %s is not a served zone", zone);
 			return false;
@@ -528,7 +520,7 @@ bool ctl_preview_check(ctl_t *ctl, const char *const *argv, size_t argc, bool js
 	if (json)
 		BUF_LIT(out, "],\"domains\":[");
 	for (size_t z = 0; z < pv->nzones; z++) {
-		if (zone != NULL && !names_zone(zone, pv->zones[z].origin))
+		if (zone != NULL && !cfg_same_origin(zone, pv->zones[z].origin))
 			continue;
 		changed += fmt_domain(&ctl->info, pv, z, json, shown++ == 0, out);
 	}

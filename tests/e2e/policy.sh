@@ -301,6 +301,11 @@ rc=$?
 check "(a) policy show example.net.: exit 0 (got $rc)" test "$rc" = 0
 check "(a) policy show example.net.: no example.com. domain line" \
 	hasnt "$show_d" "^domain example\.com\."
+# The domain as a name, however written: case, no final dot, an escape.
+show_e=$(ctl policy show 'EX\097mple.NET' 2>&1)
+rc=$?
+check "(a) policy show 'EX\\097mple.NET': example.net. shown (exit $rc)" \
+	test "$rc" = 0 -a -n "$(grep '^domain example\.net\.' <<<"$show_e")"
 ex=$(ctl explain autodiscover.example.com A 2>&1)
 rc=$?
 check "(a) explain autodiscover.example.com A: exit 0 (got $rc)" test "$rc" = 0
