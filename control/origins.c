@@ -131,8 +131,7 @@ fail:
 	return NULL;
 }
 
-/* The first '.' at or after P that ends a label ("a\.b" is one label), or NULL. */
-static const char *label_end(const char *p)
+const char *origins_label_end(const char *p)
 {
 	for (; *p != '\0'; p++) {
 		if (*p == '.')
@@ -160,7 +159,7 @@ long origins_find(const origins_t *o, const char *name)
 			return (long)v - 1;
 		if (strcmp(p, ".") == 0)
 			return -1;
-		p = label_end(p);
+		p = origins_label_end(p);
 		if (p == NULL)
 			return -1;
 		p++;

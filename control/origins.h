@@ -41,6 +41,10 @@ int origins_chain(const origins_t *o, const char *const *names, size_t n, size_t
  */
 bool origins_same(const char *a, const char *b);
 
+/* The first '.' at or after P that ends a label (an escaped one does not: "a\.b" is one label,
+ * and "\DDD" holds no dot), or NULL: the way up a name in presentation form. */
+const char *origins_label_end(const char *p);
+
 void origins_free(origins_t *o);
 
 #endif

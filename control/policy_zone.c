@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "origins.h"
 #include "policy_zone.h"
 #include "pview.h"
 #include "sandns_err.h"
@@ -192,10 +193,10 @@ bool pzone_below_cut(policy_zone_t *pz, const char *name)
 	size_t ol = strlen(pz->origin);
 
 	/* NAME, then each ancestor down to the apex (excluded: its NS are the zone's own). */
-	for (const char *p = name; strlen(p) > ol; p = strchr(p, '.') + 1) {
+	for (const char *p = name; strlen(p) > ol; p = origins_label_end(p) + 1) {
 		if (pzone_lookup(pz, p, T_NS, found_rr, NULL) == 1)
 			return true;
-		if (strchr(p, '.') == NULL)
+		if (origins_label_end(p) == NULL)
 			break;
 	}
 	return false;

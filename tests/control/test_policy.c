@@ -294,6 +294,17 @@ static void test_delegation(void)
 							   "delegated"));
 	CU_ASSERT_EQUAL(policy_edit_count(p), 0);
 	policy_free(&p);
+	/* x\.y is one label beside the delegated y, not below it: N's CNAME to it stays in the
+	 * zone and is followed to its address. */
+	p = eval1("example.com",
+		  HEAD("example.com") "y NS ns.other.test.\n"
+				      "autodiscover CNAME x\\.y\n"
+				      "x\\.y A 192.0.2.20\n"
+				      "mail A 192.0.2.20\n",
+		  "DNS:mail.example.com", NULL);
+	i = find(p, N, POLICY_FAMILY_A);
+	CU_ASSERT_EQUAL(policy_kind(p, i), POLICY_SYNTHESIZE_SRV);
+	policy_free(&p);
 }
 
 /*
